@@ -1,0 +1,21 @@
+namespace Infomat.Privacy.Cases;
+
+/// <summary>Case statuses; the names are the wire values of DESIGN §4.</summary>
+public enum CaseStatus
+{
+    AwaitingEmailVerification,
+    AwaitingIdentityApproval,
+    InProgress,
+    AwaitingStaffAction,
+    Completed,
+    Rejected,
+    Expired,
+    Failed,
+}
+
+public static class CaseStatuses
+{
+    /// <summary>True for statuses after which nothing more happens to the case.</summary>
+    public static bool IsFinished(this CaseStatus status) =>
+        status is CaseStatus.Completed or CaseStatus.Rejected or CaseStatus.Expired or CaseStatus.Failed;
+}

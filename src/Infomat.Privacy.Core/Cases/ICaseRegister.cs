@@ -1,0 +1,22 @@
+namespace Infomat.Privacy.Cases;
+
+/// <summary>The case register: the source of truth for every case (Azure Tables; Azurite locally).</summary>
+public interface ICaseRegister
+{
+    /// <summary>Writes a new case. Throws if the id exists.</summary>
+    Task CreateAsync(PrivacyCase privacyCase, CancellationToken cancellationToken);
+
+    Task<PrivacyCase?> GetAsync(string caseId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Applies <paramref name="change"/> to the stored case under optimistic concurrency, retrying on conflict.
+    /// The change returns null to leave the case as it is. Returns the case as stored afterwards.
+    /// </summary>
+    Task<PrivacyCase> UpdateAsync(string caseId, Func<PrivacyCase, PrivacyCase?> change, CancellationToken cancellationToken);
+
+    /// <summary>Ids of every case whose status is not finished.</summary>
+    IAsyncEnumerable<string> ListUnfinishedAsync(CancellationToken cancellationToken);
+
+    /// <summary>Marks a single-use token as used. False when it was used before.</summary>
+    Task<bool> TryConsumeTokenAsync(string tokenId, string caseId, CancellationToken cancellationToken);
+}

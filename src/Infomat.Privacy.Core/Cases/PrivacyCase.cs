@@ -1,0 +1,48 @@
+using Infomat.Privacy.Requests;
+
+namespace Infomat.Privacy.Cases;
+
+/// <summary>
+/// One request and everything that happened to it: the record of the case register, the source of truth.
+/// It holds personal data (email, name, details), so it lives only in the register, never in durable history or logs.
+/// </summary>
+public sealed record PrivacyCase
+{
+    public required string Id { get; init; }
+    public required RequestType Type { get; init; }
+    public required string Email { get; init; }
+    public required string Name { get; init; }
+    public string? Company { get; init; }
+    public required EntityScope Entity { get; init; }
+    public required Language Language { get; init; }
+    public string? Details { get; init; }
+    public required Channel Channel { get; init; }
+    public required CaseStatus Status { get; init; }
+    public required DateTimeOffset ReceivedAt { get; init; }
+    public required DateOnly DueDate { get; init; }
+    public DateTimeOffset? VerificationMailSentAt { get; init; }
+    public DateTimeOffset? EmailVerifiedAt { get; init; }
+    public DateTimeOffset? ApprovalMailSentAt { get; init; }
+    public IdentityDecision? Decision { get; init; }
+    public string? ExportBlobName { get; init; }
+    public DateTimeOffset? ExportExpiresAt { get; init; }
+    public DateTimeOffset? AnswerSentAt { get; init; }
+    public IReadOnlyList<StatusChange> History { get; init; } = [];
+
+    /// <summary>Returns the case moved to <paramref name="status"/>, with the change in its history (no-op if already there).</summary>
+    public PrivacyCase WithStatus(CaseStatus status, DateTimeOffset at) =>
+        Status == status ? this : this with { Status = status, History = [.. History, new StatusChange(status, at)] };
+}
+
+/// <summary>One status change, as shown on the status endpoint.</summary>
+public sealed record StatusChange(CaseStatus Status, DateTimeOffset At);
+
+/// <summary>What staff decided about the requester's identity. The reason stays in the register.</summary>
+public sealed record IdentityDecision(DecisionOutcome Outcome, DateTimeOffset DecidedAt, string DecidedBy, string? Reason);
+
+public enum DecisionOutcome
+{
+    Approve,
+    Reject,
+    RequestIdentification,
+}

@@ -1,0 +1,60 @@
+using System.Globalization;
+using System.Resources;
+using Infomat.Privacy.Requests;
+
+namespace Infomat.Privacy.Localization;
+
+/// <summary>Every text a person reads, from <c>Texts.resx</c> (English), <c>Texts.nl.resx</c> and <c>Texts.fr.resx</c>.</summary>
+public static class Texts
+{
+    internal static ResourceManager Resources { get; } = new(typeof(Texts));
+
+    /// <summary>The text for <paramref name="key"/>; throws when the key does not exist, so a typo fails a test, not a page.</summary>
+    public static string Get(string key, Language language) =>
+        Resources.GetString(key, language.Culture())
+        ?? throw new KeyNotFoundException($"No text '{key}'.");
+
+    public static string Format(string key, Language language, params object?[] args) =>
+        string.Format(language.Culture(), Get(key, language), args);
+
+    /// <summary>A date as people of that language write it, e.g. "26 december 2026".</summary>
+    public static string Date(DateOnly date, Language language) =>
+        date.ToString("d MMMM yyyy", language.Culture());
+
+    public static string DateTime(DateTimeOffset at, Language language) =>
+        TimeZoneInfo.ConvertTime(at, TimeZoneInfo.FindSystemTimeZoneById("Europe/Brussels"))
+            .ToString("d MMMM yyyy HH:mm", language.Culture());
+
+    public static string RequestType(RequestType type, Language language) => Get("Type" + type, language);
+
+    public static string Entity(EntityScope scope, Language language) => Get("Entity" + scope, language);
+
+    /// <summary>A duration in words, e.g. "7 days" / "7 dagen" / "7 jours", rounded to the largest whole unit.</summary>
+    public static string Duration(TimeSpan span, Language language)
+    {
+        var (n, en, nl, fr) = span.TotalDays >= 1
+            ? ((int)Math.Round(span.TotalDays), ("day", "days"), ("dag", "dagen"), ("jour", "jours"))
+            : span.TotalHours >= 1
+                ? ((int)Math.Round(span.TotalHours), ("hour", "hours"), ("uur", "uur"), ("heure", "heures"))
+                : ((int)Math.Max(1, Math.Round(span.TotalMinutes)), ("minute", "minutes"), ("minuut", "minuten"), ("minute", "minutes"));
+        var unit = language switch
+        {
+            Language.Nl => n == 1 ? nl.Item1 : nl.Item2,
+            Language.Fr => n == 1 ? fr.Item1 : fr.Item2,
+            _ => n == 1 ? en.Item1 : en.Item2,
+        };
+        return n.ToString(CultureInfo.InvariantCulture) + " " + unit;
+    }
+
+    /// <summary>A byte count in a readable unit.</summary>
+    public static string Size(long bytes, Language language)
+    {
+        var culture = language.Culture();
+        return bytes switch
+        {
+            < 1024 => string.Format(culture, "{0} B", bytes),
+            < 1024 * 1024 => string.Format(culture, "{0:0.#} KB", bytes / 1024.0),
+            _ => string.Format(culture, "{0:0.#} MB", bytes / (1024.0 * 1024.0)),
+        };
+    }
+}

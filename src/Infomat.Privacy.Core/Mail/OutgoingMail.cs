@@ -1,0 +1,52 @@
+namespace Infomat.Privacy.Mail;
+
+/// <summary>What kind of mail a message is; the wire value goes into the <c>X-Infomat-Kind</c> header.</summary>
+public enum MailKind
+{
+    Verification,
+    Acknowledgement,
+    ApprovalRequest,
+    Reminder,
+    ExportReady,
+    ActionReport,
+    Rejection,
+    ExtensionNotice,
+}
+
+public static class MailKinds
+{
+    public static string ToWire(this MailKind kind) => kind switch
+    {
+        MailKind.Verification => "verification",
+        MailKind.Acknowledgement => "acknowledgement",
+        MailKind.ApprovalRequest => "approval-request",
+        MailKind.Reminder => "reminder",
+        MailKind.ExportReady => "export-ready",
+        MailKind.ActionReport => "action-report",
+        MailKind.Rejection => "rejection",
+        _ => "extension-notice",
+    };
+}
+
+/// <summary>Who receives a mail: requesters get theirs through SendGrid in Azure, staff through Graph from the shared mailbox.</summary>
+public enum Audience
+{
+    Requester,
+    Staff,
+}
+
+/// <summary>One message to send, with a plain-text body and an HTML body saying the same.</summary>
+public sealed record OutgoingMail(
+    MailKind Kind,
+    Audience Audience,
+    string RequestId,
+    string To,
+    string Subject,
+    string TextBody,
+    string HtmlBody);
+
+/// <summary>Sends mail. Locally: an .eml file per message in the pickup directory.</summary>
+public interface IMailSender
+{
+    Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken);
+}

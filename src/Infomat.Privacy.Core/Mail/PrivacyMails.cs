@@ -1,0 +1,154 @@
+using System.Net;
+using System.Text;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Localization;
+using Infomat.Privacy.Requests;
+
+namespace Infomat.Privacy.Mail;
+
+/// <summary>
+/// Composes every mail of a case from the localized texts. Requester mails are in the requester's language and
+/// always name the controllers and the complaint authority; staff mails are in the staff language.
+/// </summary>
+public static class PrivacyMails
+{
+    public static OutgoingMail Verification(PrivacyCase c, Uri link, TimeSpan validFor)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var l = c.Language;
+        return Requester(c, MailKind.Verification, Texts.Format("MailVerificationSubject", l, c.Id),
+        [
+            Text(Texts.Format("MailVerificationBody", l, c.Id, Texts.Duration(validFor, l))),
+            Link(link),
+            Text(Texts.Get("MailVerificationIgnore", l)),
+        ]);
+    }
+
+    public static OutgoingMail ExportReady(PrivacyCase c, Uri link, DateTimeOffset expiresAt)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var l = c.Language;
+        return Requester(c, MailKind.ExportReady, Texts.Format("MailExportSubject", l, c.Id),
+        [
+            Text(Texts.Format("MailExportBody", l, c.Id, Texts.DateTime(expiresAt, l))),
+            Link(link),
+        ]);
+    }
+
+    public static OutgoingMail Rejection(PrivacyCase c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var l = c.Language;
+        var reason = string.IsNullOrWhiteSpace(c.Decision?.Reason) ? Texts.Get("MailRejectionNoReason", l) : c.Decision!.Reason!;
+        return Requester(c, MailKind.Rejection, Texts.Format("MailRejectionSubject", l, c.Id),
+        [
+            Text(Texts.Format("MailRejectionBody", l, c.Id)),
+            Text(reason),
+        ]);
+    }
+
+    public static OutgoingMail Expired(PrivacyCase c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var l = c.Language;
+        return Requester(c, MailKind.Rejection, Texts.Format("MailExpiredSubject", l, c.Id),
+        [
+            Text(Texts.Format("MailExpiredBody", l, c.Id)),
+        ]);
+    }
+
+    /// <summary>The approval request to staff: the request, the channel evidence and the decision link.</summary>
+    public static OutgoingMail ApprovalRequest(PrivacyCase c, Uri link, string staffAddress, Language staffLanguage)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var l = staffLanguage;
+        var subject = Texts.Format("MailApprovalSubject", l, c.Type.ToWire(), c.Id, Texts.Date(c.DueDate, l));
+        Block[] blocks =
+        [
+            Text(Texts.Get("MailApprovalBody", l)),
+            Link(link),
+            .. Facts(c, l).Select(f => Text(f.Label + ": " + f.Value)),
+        ];
+        return Compose(MailKind.ApprovalRequest, Audience.Staff, c.Id, staffAddress, subject, l, greetingName: null, blocks, footer: false);
+    }
+
+    /// <summary>Staff notice that an approved request of a type not yet automated needs handling.</summary>
+    public static OutgoingMail ManualHandling(PrivacyCase c, string staffAddress, Language staffLanguage)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var l = staffLanguage;
+        Block[] blocks =
+        [
+            Text(Texts.Get("MailManualBody", l)),
+            .. Facts(c, l).Select(f => Text(f.Label + ": " + f.Value)),
+        ];
+        return Compose(MailKind.Reminder, Audience.Staff, c.Id, staffAddress, Texts.Format("MailManualSubject", l, c.Id, Texts.Date(c.DueDate, l)), l, null, blocks, footer: false);
+    }
+
+    /// <summary>The facts staff see about a case (mail and decision page).</summary>
+    public static IReadOnlyList<(string Label, string Value)> Facts(PrivacyCase c, Language l)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var facts = new List<(string, string)>
+        {
+            (Texts.Get("LabelReference", l), c.Id),
+            (Texts.Get("LabelType", l), Texts.RequestType(c.Type, l)),
+            (Texts.Get("LabelEntity", l), Texts.Entity(c.Entity, l)),
+            (Texts.Get("LabelRequester", l), c.Company is null ? $"{c.Name} <{c.Email}>" : $"{c.Name} <{c.Email}>, {c.Company}"),
+            (Texts.Get("LabelChannel", l), c.EmailVerifiedAt is { } at ? Texts.Format("LabelChannelFormVerified", l, Texts.DateTime(at, l)) : c.Channel.ToString()),
+            (Texts.Get("LabelReceived", l), Texts.DateTime(c.ReceivedAt, l)),
+            (Texts.Get("LabelDueDate", l), Texts.Date(c.DueDate, l)),
+        };
+        if (!string.IsNullOrWhiteSpace(c.Details))
+        {
+            facts.Add((Texts.Get("LabelDetails", l), c.Details));
+        }
+
+        return facts;
+    }
+
+    private static OutgoingMail Requester(PrivacyCase c, MailKind kind, string subject, Block[] blocks) =>
+        Compose(kind, Audience.Requester, c.Id, c.Email, subject, c.Language, c.Name, blocks, footer: true);
+
+    private static OutgoingMail Compose(MailKind kind, Audience audience, string requestId, string to, string subject, Language l, string? greetingName, Block[] blocks, bool footer)
+    {
+        var all = new List<Block>();
+        if (greetingName is not null)
+        {
+            all.Add(Text(Texts.Format("MailGreeting", l, greetingName)));
+        }
+
+        all.AddRange(blocks);
+        if (footer)
+        {
+            all.Add(Text(Texts.Get("MailSignature", l)));
+            all.Add(Text(Texts.Get("Controllers", l)));
+            all.Add(Text(Texts.Get("Complaint", l)));
+        }
+
+        var text = new StringBuilder();
+        var html = new StringBuilder("<!DOCTYPE html><html lang=\"").Append(l.ToWire()).Append("\"><body style=\"font-family:Arial,sans-serif;line-height:1.5\">");
+        foreach (var block in all)
+        {
+            text.Append(block.Value).Append("\n\n");
+            if (block.IsLink)
+            {
+                var href = WebUtility.HtmlEncode(block.Value);
+                html.Append("<p><a href=\"").Append(href).Append("\">").Append(href).Append("</a></p>");
+            }
+            else
+            {
+                html.Append("<p>").Append(WebUtility.HtmlEncode(block.Value).Replace("\n", "<br>", StringComparison.Ordinal)).Append("</p>");
+            }
+        }
+
+        html.Append("</body></html>");
+        return new OutgoingMail(kind, audience, requestId, to, subject, text.ToString().TrimEnd() + "\n", html.ToString());
+    }
+
+    private static Block Text(string value) => new(value, false);
+
+    private static Block Link(Uri uri) => new(uri.AbsoluteUri, true);
+
+    private readonly record struct Block(string Value, bool IsLink);
+}

@@ -1,0 +1,8 @@
+namespace Infomat.Privacy.Requests;
+
+/// <summary>How a request reached Infomat.</summary>
+public enum Channel
+{
+    Form,
+    Email,
+}
