@@ -1,0 +1,113 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Specialized;
+using Azure.Storage.Sas;
+using Infomat.Privacy.Stores;
+
+namespace Infomat.Privacy.Adapters.Storage;
+
+/// <summary>Store results between collection and packaging: one JSON-lines blob per case and store.</summary>
+public sealed class BlobStagingStore(StorageClients clients) : IStagingStore
+{
+    public const string Container = "staging";
+    private readonly BlobContainerClient container = clients.Blobs.GetBlobContainerClient(Container);
+    private readonly Lazy<Task> ready = new(() => clients.Blobs.GetBlobContainerClient(Container).CreateIfNotExistsAsync());
+
+    public static string BlobName(string caseId, string storeKey) => $"{caseId}/{storeKey.Replace('/', '-')}.jsonl";
+
+    public async Task<int> WriteAsync(string caseId, string storeKey, IAsyncEnumerable<StoreRecord> records, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        await ready.Value;
+        var blob = container.GetBlockBlobClient(BlobName(caseId, storeKey));
+        var count = 0;
+        await using (var stream = await blob.OpenWriteAsync(overwrite: true, cancellationToken: cancellationToken))
+        {
+            await foreach (var record in records.WithCancellation(cancellationToken))
+            {
+                var line = new JsonObject { ["table"] = record.Table, ["fields"] = record.Fields.DeepClone() };
+                await stream.WriteAsync(Encoding.UTF8.GetBytes(line.ToJsonString() + "\n"), cancellationToken);
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    public async IAsyncEnumerable<StoreRecord> ReadAsync(string caseId, string storeKey, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await ready.Value;
+        var blob = container.GetBlobClient(BlobName(caseId, storeKey));
+        await using var stream = await blob.OpenReadAsync(cancellationToken: cancellationToken);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            var node = JsonNode.Parse(line)!.AsObject();
+            yield return new StoreRecord(node["table"]!.GetValue<string>(), node["fields"]!.AsObject().DeepClone().AsObject());
+        }
+    }
+}
+
+/// <summary>
+/// Finished exports in the <c>exports</c> container and read-only links to them: a service SAS where the client
+/// holds an account key (Azurite), a user delegation SAS obtained with the managed identity in Azure.
+/// </summary>
+public sealed class BlobExportStore(StorageClients clients) : IExportStore
+{
+    public const string Container = "exports";
+    private readonly BlobContainerClient container = clients.Blobs.GetBlobContainerClient(Container);
+    private readonly Lazy<Task> ready = new(() => clients.Blobs.GetBlobContainerClient(Container).CreateIfNotExistsAsync());
+
+    public async Task<Stream> OpenWriteAsync(string blobName, CancellationToken cancellationToken)
+    {
+        await ready.Value;
+        var blob = container.GetBlockBlobClient(blobName);
+        return await blob.OpenWriteAsync(overwrite: true, new() { HttpHeaders = new() { ContentType = "application/zip" } }, cancellationToken);
+    }
+
+    public async Task<long?> GetSizeAsync(string blobName, CancellationToken cancellationToken)
+    {
+        await ready.Value;
+        var blob = container.GetBlobClient(blobName);
+        if (!await blob.ExistsAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var properties = await blob.GetPropertiesAsync(cancellationToken: cancellationToken);
+        return properties.Value.ContentLength;
+    }
+
+    public async Task<Uri> CreateReadLinkAsync(string blobName, TimeSpan lifetime, CancellationToken cancellationToken)
+    {
+        var blob = container.GetBlobClient(blobName);
+        var startsOn = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var expiresOn = DateTimeOffset.UtcNow.Add(lifetime);
+        var sas = new BlobSasBuilder(BlobSasPermissions.Read, expiresOn)
+        {
+            BlobContainerName = Container,
+            BlobName = blobName,
+            Resource = "b",
+            StartsOn = startsOn,
+            ContentDisposition = "attachment; filename=\"" + Path.GetFileName(blobName) + "\"",
+            Protocol = blob.Uri.Scheme == Uri.UriSchemeHttps ? SasProtocol.Https : SasProtocol.HttpsAndHttp,
+        };
+
+        if (blob.CanGenerateSasUri)
+        {
+            return blob.GenerateSasUri(sas);
+        }
+
+        var key = await clients.Blobs.GetUserDelegationKeyAsync(startsOn, expiresOn, cancellationToken);
+        var query = sas.ToSasQueryParameters(key.Value, clients.Blobs.AccountName);
+        return new UriBuilder(blob.Uri) { Query = query.ToString() }.Uri;
+    }
+}

@@ -1,0 +1,47 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Configuration;
+
+namespace Infomat.Privacy.Adapters.Storage;
+
+/// <summary>
+/// Blob and table clients for the app's storage account, from the same setting the Functions host uses
+/// (<c>AzureWebJobsStorage</c>): a connection string locally (Azurite), or identity-based in Azure
+/// (<c>AzureWebJobsStorage__blobServiceUri</c>, <c>__tableServiceUri</c>, <c>__clientId</c>) with the managed identity.
+/// </summary>
+public sealed class StorageClients
+{
+    public const string Setting = "AzureWebJobsStorage";
+
+    public StorageClients(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var connectionString = configuration[Setting];
+        if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            Blobs = new BlobServiceClient(connectionString);
+            Tables = new TableServiceClient(connectionString);
+            return;
+        }
+
+        var section = configuration.GetSection(Setting);
+        var blobUri = section["blobServiceUri"];
+        var tableUri = section["tableServiceUri"];
+        if (string.IsNullOrWhiteSpace(blobUri) || string.IsNullOrWhiteSpace(tableUri))
+        {
+            throw new InvalidOperationException(
+                $"Storage is not configured: set '{Setting}' to a connection string (Azurite: UseDevelopmentStorage=true), " +
+                $"or '{Setting}__blobServiceUri' and '{Setting}__tableServiceUri' for a managed identity.");
+        }
+
+        TokenCredential credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = section["clientId"] });
+        Blobs = new BlobServiceClient(new Uri(blobUri), credential);
+        Tables = new TableServiceClient(new Uri(tableUri), credential);
+    }
+
+    public BlobServiceClient Blobs { get; }
+
+    public TableServiceClient Tables { get; }
+}

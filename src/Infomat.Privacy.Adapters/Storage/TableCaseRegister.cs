@@ -1,0 +1,104 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Azure;
+using Azure.Data.Tables;
+using Infomat.Privacy.Cases;
+
+namespace Infomat.Privacy.Adapters.Storage;
+
+/// <summary>
+/// The case register in Azure Table Storage: one row per case (the case as JSON, plus its status for queries),
+/// updated under ETag concurrency; and one row per used single-use token.
+/// </summary>
+public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister
+{
+    public const string CasesTable = "PrivacyCases";
+    public const string TokensTable = "PrivacyUsedTokens";
+    private const string CaseRow = "case";
+
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    private readonly TableClient cases = clients.Tables.GetTableClient(CasesTable);
+    private readonly TableClient tokens = clients.Tables.GetTableClient(TokensTable);
+    private readonly Lazy<Task> ready = new(() => Task.WhenAll(
+        clients.Tables.GetTableClient(CasesTable).CreateIfNotExistsAsync(),
+        clients.Tables.GetTableClient(TokensTable).CreateIfNotExistsAsync()));
+
+    public async Task CreateAsync(PrivacyCase privacyCase, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(privacyCase);
+        await ready.Value;
+        await cases.AddEntityAsync(ToEntity(privacyCase), cancellationToken);
+    }
+
+    public async Task<PrivacyCase?> GetAsync(string caseId, CancellationToken cancellationToken)
+    {
+        await ready.Value;
+        var response = await cases.GetEntityIfExistsAsync<TableEntity>(caseId, CaseRow, cancellationToken: cancellationToken);
+        return response.HasValue ? FromEntity(response.Value!) : null;
+    }
+
+    public async Task<PrivacyCase> UpdateAsync(string caseId, Func<PrivacyCase, PrivacyCase?> change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        await ready.Value;
+        for (var attempt = 0; ; attempt++)
+        {
+            var response = await cases.GetEntityAsync<TableEntity>(caseId, CaseRow, cancellationToken: cancellationToken);
+            var current = FromEntity(response.Value);
+            var changed = change(current);
+            if (changed is null || changed == current)
+            {
+                return current;
+            }
+
+            try
+            {
+                await cases.UpdateEntityAsync(ToEntity(changed), response.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+                return changed;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412 && attempt < 10)
+            {
+                // Someone else changed the case meanwhile: read it again and re-apply the change.
+            }
+        }
+    }
+
+    public async IAsyncEnumerable<string> ListUnfinishedAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await ready.Value;
+        await foreach (var row in cases.QueryAsync<TableEntity>(e => e.GetBoolean("Finished") == false, select: ["PartitionKey"], cancellationToken: cancellationToken))
+        {
+            yield return row.PartitionKey;
+        }
+    }
+
+    public async Task<bool> TryConsumeTokenAsync(string tokenId, string caseId, CancellationToken cancellationToken)
+    {
+        await ready.Value;
+        try
+        {
+            await tokens.AddEntityAsync(new TableEntity(tokenId, string.Empty) { ["CaseId"] = caseId, ["UsedAt"] = DateTimeOffset.UtcNow }, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    private static TableEntity ToEntity(PrivacyCase c) => new(c.Id, CaseRow)
+    {
+        ["Status"] = c.Status.ToString(),
+        ["Finished"] = c.Status.IsFinished(),
+        ["Data"] = JsonSerializer.Serialize(c, Json),
+    };
+
+    private static PrivacyCase FromEntity(TableEntity entity) =>
+        JsonSerializer.Deserialize<PrivacyCase>(entity.GetString("Data"), Json)
+        ?? throw new InvalidOperationException($"Case row {entity.PartitionKey} has no data.");
+}

@@ -1,0 +1,68 @@
+using System.ComponentModel.DataAnnotations;
+using Infomat.Privacy.Requests;
+
+namespace Infomat.Privacy.Configuration;
+
+/// <summary>The <c>Privacy</c> configuration section (DESIGN §4). Durations are TimeSpan strings.</summary>
+public sealed class PrivacyOptions
+{
+    public const string Section = "Privacy";
+
+    /// <summary>Absolute base URL that links in mails point at, e.g. <c>http://127.0.0.1:7071</c>.</summary>
+    [Required]
+    public Uri PublicBaseUrl { get; set; } = new("http://127.0.0.1:7071");
+
+    public ExportOptions Export { get; set; } = new();
+
+    public VerificationOptions Verification { get; set; } = new();
+
+    public ApprovalOptions Approval { get; set; } = new();
+
+    public StaffOptions Staff { get; set; } = new();
+
+    public TokenOptions Tokens { get; set; } = new();
+
+    /// <summary>Builds an absolute link on <see cref="PublicBaseUrl"/>.</summary>
+    public Uri Link(string path, string token) =>
+        new(PublicBaseUrl, path.TrimStart('/') + "?token=" + Uri.EscapeDataString(token));
+}
+
+public sealed class ExportOptions
+{
+    /// <summary>How long the download link in the export-ready mail works.</summary>
+    public TimeSpan LinkLifetime { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long the read-only SAS that <c>POST /download</c> redirects to lives.</summary>
+    public TimeSpan SasLifetime { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+public sealed class VerificationOptions
+{
+    /// <summary>How long a requester has to confirm the email address before the request expires.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromDays(7);
+}
+
+public sealed class ApprovalOptions
+{
+    public TimeSpan ReminderAfter { get; set; } = TimeSpan.FromDays(2);
+
+    /// <summary>How long staff have to decide before the case expires.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromDays(14);
+}
+
+public sealed class StaffOptions
+{
+    /// <summary>Where approval requests go.</summary>
+    [Required]
+    public string Address { get; set; } = "privacy-staff@infomat.eu";
+
+    /// <summary>Language of staff mails and pages (nl, fr, en).</summary>
+    public Language Language { get; set; } = Language.Nl;
+}
+
+public sealed class TokenOptions
+{
+    /// <summary>Base64 HMAC key (at least 32 bytes) for link tokens. In Azure: a Key Vault reference.</summary>
+    [Required]
+    public string SigningKey { get; set; } = string.Empty;
+}

@@ -1,0 +1,216 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tokens;
+using Infomat.Privacy.Workflow.Orchestration;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.Workflow.Activities;
+
+// Every activity is idempotent: it reads the case from the register, does its step only if the register does not
+// already show it done, and records the step before any status change that depends on it.
+
+/// <summary>Reads where the case stands.</summary>
+public sealed class LoadProgress(ICaseRegister register) : TaskActivity<string, CaseProgress>
+{
+    public override async Task<CaseProgress> RunAsync(TaskActivityContext context, string input)
+    {
+        var c = await register.Require(input);
+        return new CaseProgress(c.Status.IsFinished(), c.EmailVerifiedAt is not null, c.Decision is not null);
+    }
+}
+
+/// <summary>Sends the verification link once and says until when the orchestration waits for it.</summary>
+public sealed class SendVerification(
+    ICaseRegister register, IMailSender mail, LinkTokenService tokens, IOptions<PrivacyOptions> options, ILogger<SendVerification> log)
+    : TaskActivity<string, WaitStep>
+{
+    public override async Task<WaitStep> RunAsync(TaskActivityContext context, string input)
+    {
+        var o = options.Value;
+        var c = await register.Require(input);
+        var deadline = c.ReceivedAt + o.Verification.Timeout;
+        if (c.VerificationMailSentAt is null)
+        {
+            var token = tokens.Issue(c.Id, TokenPurpose.Verify, deadline - DateTimeOffset.UtcNow);
+            await mail.SendAsync(PrivacyMails.Verification(c, o.Link("verify", token), o.Verification.Timeout), CancellationToken.None);
+            await register.UpdateAsync(c.Id, x => x with { VerificationMailSentAt = DateTimeOffset.UtcNow }, CancellationToken.None);
+            log.Step(c.Id, "verification mail sent");
+        }
+
+        return new WaitStep(deadline.UtcDateTime);
+    }
+}
+
+/// <summary>Moves a verified case to staff approval and sends the approval request once.</summary>
+public sealed class RequestApproval(
+    ICaseRegister register, IMailSender mail, LinkTokenService tokens, IOptions<PrivacyOptions> options, ILogger<RequestApproval> log)
+    : TaskActivity<string, WaitStep>
+{
+    public override async Task<WaitStep> RunAsync(TaskActivityContext context, string input)
+    {
+        var o = options.Value;
+        var c = await register.Require(input);
+        if (c.Decision is null && c.ApprovalMailSentAt is null)
+        {
+            var sentAt = DateTimeOffset.UtcNow;
+            var token = tokens.Issue(c.Id, TokenPurpose.Approve, o.Approval.Timeout);
+            await mail.SendAsync(PrivacyMails.ApprovalRequest(c, o.Link("approvals", token), o.Staff.Address, o.Staff.Language), CancellationToken.None);
+            c = await register.UpdateAsync(c.Id, x => (x with { ApprovalMailSentAt = sentAt }).WithStatus(CaseStatus.AwaitingIdentityApproval, sentAt), CancellationToken.None);
+            log.Step(c.Id, "approval requested");
+        }
+
+        var requestedAt = c.ApprovalMailSentAt ?? DateTimeOffset.UtcNow;
+        return new WaitStep((requestedAt + o.Approval.Timeout).UtcDateTime);
+    }
+}
+
+/// <summary>Acts on the recorded staff decision: a rejection closes the case with a mail to the requester.</summary>
+public sealed class ApplyDecision(ICaseRegister register, IMailSender mail, DataMap dataMap, ILogger<ApplyDecision> log)
+    : TaskActivity<string, DecisionResult>
+{
+    public override async Task<DecisionResult> RunAsync(TaskActivityContext context, string input)
+    {
+        var c = await register.Require(input);
+        var decision = c.Decision ?? throw new InvalidOperationException($"Case {c.Id} has no decision.");
+        if (decision.Outcome == DecisionOutcome.Reject)
+        {
+            if (c.AnswerSentAt is null)
+            {
+                await mail.SendAsync(PrivacyMails.Rejection(c), CancellationToken.None);
+                var at = DateTimeOffset.UtcNow;
+                await register.UpdateAsync(c.Id, x => (x with { AnswerSentAt = at }).WithStatus(CaseStatus.Rejected, at), CancellationToken.None);
+                log.Step(c.Id, "rejected");
+            }
+
+            return new DecisionResult(false, false, []);
+        }
+
+        await register.UpdateAsync(c.Id, x => x.Status == CaseStatus.AwaitingIdentityApproval ? x.WithStatus(CaseStatus.InProgress, DateTimeOffset.UtcNow) : null, CancellationToken.None);
+        var automated = RequestTypes.Supported.Contains(c.Type);
+        var stores = dataMap.StoresOf(c.Entity.Entities()).Select(s => s.Key).ToList();
+        return new DecisionResult(true, automated, stores);
+    }
+}
+
+/// <summary>For request types not yet carried out automatically: tells staff and waits on them.</summary>
+public sealed class HandOverToStaff(ICaseRegister register, IMailSender mail, IOptions<PrivacyOptions> options)
+    : TaskActivity<string, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, string input)
+    {
+        var c = await register.Require(input);
+        if (c.Status != CaseStatus.AwaitingStaffAction)
+        {
+            await mail.SendAsync(PrivacyMails.ManualHandling(c, options.Value.Staff.Address, options.Value.Staff.Language), CancellationToken.None);
+            await register.UpdateAsync(c.Id, x => x.WithStatus(CaseStatus.AwaitingStaffAction, DateTimeOffset.UtcNow), CancellationToken.None);
+        }
+
+        return true;
+    }
+}
+
+/// <summary>Collects one store's records for the person into blob staging; returns the count only.</summary>
+public sealed class CollectFromStore(ICaseRegister register, IEntityStoreCatalog stores, IStagingStore staging, ILogger<CollectFromStore> log)
+    : TaskActivity<CollectInput, CollectResult>
+{
+    public override async Task<CollectResult> RunAsync(TaskActivityContext context, CollectInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var c = await register.Require(input.CaseId);
+        var store = stores.Find(input.StoreKey);
+        var count = await staging.WriteAsync(c.Id, input.StoreKey, store.CollectAsync(c.Email, CancellationToken.None), CancellationToken.None);
+        log.Staged(c.Id, count, input.StoreKey);
+        return new CollectResult(input.StoreKey, count);
+    }
+}
+
+/// <summary>Streams the zip for the case into the exports container.</summary>
+public sealed class BuildExport(ICaseRegister register, IStagingStore staging, IExportStore exports, DataMap dataMap, ILogger<BuildExport> log)
+    : TaskActivity<BuildExportInput, ExportResult>
+{
+    public static string BlobNameFor(string caseId) => $"{caseId}/infomat-export-{caseId}.zip";
+
+    public override async Task<ExportResult> RunAsync(TaskActivityContext context, BuildExportInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var c = await register.Require(input.CaseId);
+        var blobName = BlobNameFor(c.Id);
+        var manifest = new Export.ExportManifest(
+            c.Id,
+            c.Language,
+            c.Email,
+            DateTimeOffset.UtcNow,
+            c.Entity.Entities().Select(dataMap.Controller).ToList(),
+            input.Parts.Select(p => new Export.StorePart(dataMap.Store(p.StoreKey), p.RecordCount)).ToList());
+
+        await using (var output = await exports.OpenWriteAsync(blobName, CancellationToken.None))
+        {
+            await Export.ExportPackageWriter.WriteAsync(output, manifest, s => staging.ReadAsync(c.Id, s.Key, CancellationToken.None), CancellationToken.None);
+        }
+
+        var size = await exports.GetSizeAsync(blobName, CancellationToken.None) ?? 0;
+        await register.UpdateAsync(c.Id, x => x with { ExportBlobName = blobName }, CancellationToken.None);
+        log.ExportWritten(c.Id, size);
+        return new ExportResult(blobName, size);
+    }
+}
+
+/// <summary>Sends the export-ready mail with the download link, then closes the case as completed.</summary>
+public sealed class DeliverExport(
+    ICaseRegister register, IMailSender mail, LinkTokenService tokens, IOptions<PrivacyOptions> options, ILogger<DeliverExport> log)
+    : TaskActivity<string, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, string input)
+    {
+        var o = options.Value;
+        var c = await register.Require(input);
+        if (c.AnswerSentAt is null)
+        {
+            var expiresAt = DateTimeOffset.UtcNow + o.Export.LinkLifetime;
+            var token = tokens.Issue(c.Id, TokenPurpose.Download, o.Export.LinkLifetime);
+            await mail.SendAsync(PrivacyMails.ExportReady(c, o.Link("download", token), expiresAt), CancellationToken.None);
+            var at = DateTimeOffset.UtcNow;
+            await register.UpdateAsync(c.Id, x => (x with { AnswerSentAt = at, ExportExpiresAt = expiresAt }).WithStatus(CaseStatus.Completed, at), CancellationToken.None);
+            log.Step(c.Id, "export delivered");
+        }
+
+        return true;
+    }
+}
+
+/// <summary>Closes a case nobody acted on in time, with a mail to the requester.</summary>
+public sealed class ExpireCase(ICaseRegister register, IMailSender mail) : TaskActivity<string, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, string input)
+    {
+        var c = await register.Require(input);
+        if (!c.Status.IsFinished())
+        {
+            await mail.SendAsync(PrivacyMails.Expired(c), CancellationToken.None);
+            await register.UpdateAsync(c.Id, x => x.WithStatus(CaseStatus.Expired, DateTimeOffset.UtcNow), CancellationToken.None);
+        }
+
+        return true;
+    }
+}
+
+/// <summary>Flags a case that needs attention; nothing is sent to the requester.</summary>
+public sealed class MarkFailed(ICaseRegister register) : TaskActivity<string, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, string input)
+    {
+        await register.UpdateAsync(input, x => x.Status.IsFinished() ? null : x.WithStatus(CaseStatus.Failed, DateTimeOffset.UtcNow), CancellationToken.None);
+        return true;
+    }
+}
+
+internal static class RegisterExtensions
+{
+    public static async Task<PrivacyCase> Require(this ICaseRegister register, string caseId) =>
+        await register.GetAsync(caseId, CancellationToken.None) ?? throw new InvalidOperationException($"Case {caseId} is not in the register.");
+}

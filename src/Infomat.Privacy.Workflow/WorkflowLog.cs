@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Infomat.Privacy.Workflow;
+
+/// <summary>Every log line of the workflow: ids and counts only, never personal data.</summary>
+internal static partial class WorkflowLog
+{
+    [LoggerMessage(1, LogLevel.Information, "Case {CaseId}: {Step}")]
+    public static partial void Step(this ILogger logger, string caseId, string step);
+
+    [LoggerMessage(2, LogLevel.Information, "Case {CaseId}: {RecordCount} records staged from {StoreKey}")]
+    public static partial void Staged(this ILogger logger, string caseId, int recordCount, string storeKey);
+
+    [LoggerMessage(3, LogLevel.Information, "Case {CaseId}: export written, {Bytes} bytes")]
+    public static partial void ExportWritten(this ILogger logger, string caseId, long bytes);
+
+    [LoggerMessage(4, LogLevel.Information, "Case {CaseId}: collected from {StoreCount} stores")]
+    public static partial void Collected(this ILogger logger, string caseId, int storeCount);
+
+    [LoggerMessage(5, LogLevel.Warning, "Case {CaseId} failed in {Activity}; flagged for staff")]
+    public static partial void Failed(this ILogger logger, string caseId, string activity);
+}
