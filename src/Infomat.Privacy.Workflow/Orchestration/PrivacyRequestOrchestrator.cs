@@ -88,7 +88,11 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
         var signal = context.WaitForExternalEvent<string?>(eventName, cancel.Token);
         var timeout = context.CreateTimer(deadlineUtc, cancel.Token);
         var winner = await Task.WhenAny(signal, timeout);
-        await cancel.CancelAsync();
+        // Synchronous Cancel on purpose: CancelAsync runs the callbacks on the thread pool, which breaks the
+        // orchestrator's single-threaded replay (observed as a non-determinism failure).
+#pragma warning disable CA1849
+        cancel.Cancel();
+#pragma warning restore CA1849
         return winner == signal;
     }
 }

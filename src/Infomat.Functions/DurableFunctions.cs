@@ -1,0 +1,69 @@
+using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Workflow.Activities;
+using Infomat.Privacy.Workflow.Orchestration;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Infomat.Functions;
+
+/// <summary>
+/// Orchestration and activity triggers: thin wrappers that run the Workflow classes (no class-based source
+/// generator is served here). Names are the class names, as the local host registers them.
+/// </summary>
+public sealed class DurableFunctions(IServiceProvider services)
+{
+    [Function(nameof(PrivacyRequestOrchestrator))]
+    public static Task<string> RunPrivacyRequest([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new PrivacyRequestOrchestrator().RunAsync(context, context.GetInput<string>()!);
+
+    [Function(nameof(LoadProgress))]
+    public Task<CaseProgress> RunLoadProgress([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<LoadProgress, string, CaseProgress>(caseId, ctx);
+
+    [Function(nameof(SendVerification))]
+    public Task<WaitStep> RunSendVerification([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<SendVerification, string, WaitStep>(caseId, ctx);
+
+    [Function(nameof(RequestApproval))]
+    public Task<WaitStep> RunRequestApproval([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<RequestApproval, string, WaitStep>(caseId, ctx);
+
+    [Function(nameof(ApplyDecision))]
+    public Task<DecisionResult> RunApplyDecision([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<ApplyDecision, string, DecisionResult>(caseId, ctx);
+
+    [Function(nameof(HandOverToStaff))]
+    public Task<bool> RunHandOverToStaff([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<HandOverToStaff, string, bool>(caseId, ctx);
+
+    [Function(nameof(CollectFromStore))]
+    public Task<CollectResult> RunCollectFromStore([ActivityTrigger] CollectInput input, FunctionContext ctx) => Activity<CollectFromStore, CollectInput, CollectResult>(input, ctx);
+
+    [Function(nameof(BuildExport))]
+    public Task<ExportResult> RunBuildExport([ActivityTrigger] BuildExportInput input, FunctionContext ctx) => Activity<BuildExport, BuildExportInput, ExportResult>(input, ctx);
+
+    [Function(nameof(DeliverExport))]
+    public Task<bool> RunDeliverExport([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<DeliverExport, string, bool>(caseId, ctx);
+
+    [Function(nameof(ExpireCase))]
+    public Task<bool> RunExpireCase([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<ExpireCase, string, bool>(caseId, ctx);
+
+    [Function(nameof(MarkFailed))]
+    public Task<bool> RunMarkFailed([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<MarkFailed, string, bool>(caseId, ctx);
+
+    /// <summary>Every five minutes (and at start-up): start again any unfinished case that has no orchestration.</summary>
+    [Function("ResumeUnfinishedCases")]
+    public Task ResumeUnfinishedCases(
+        [TimerTrigger("0 */5 * * * *", RunOnStartup = true)] TimerInfo timer,
+        [DurableClient] DurableTaskClient client,
+        FunctionContext ctx) =>
+        services.GetRequiredService<CaseWorkflow>().ResumeUnfinishedAsync(client, ctx.CancellationToken);
+
+    private Task<TOut> Activity<TActivity, TIn, TOut>(TIn input, FunctionContext ctx)
+        where TActivity : TaskActivity<TIn, TOut> =>
+        services.GetRequiredService<TActivity>().RunAsync(new FunctionActivityContext(typeof(TActivity).Name, ctx.InvocationId), input);
+
+    private sealed class FunctionActivityContext(string name, string instanceId) : TaskActivityContext
+    {
+        public override TaskName Name => name;
+
+        public override string InstanceId => instanceId;
+    }
+}

@@ -1,0 +1,73 @@
+using Infomat.Privacy.Http.Endpoints;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+
+namespace Infomat.Functions;
+
+/// <summary>
+/// HTTP triggers for the public routes (DESIGN §4), thin: each calls the same handler as the local host.
+/// Function names equal the local host's endpoint names, which a test checks.
+/// </summary>
+public sealed class HttpFunctions(IntakeEndpoints intake, LinkEndpoints links)
+{
+    [Function("PrivacyForm")]
+    public static IActionResult PrivacyForm([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "privacy")] HttpRequest req) =>
+        Run(IntakeEndpoints.Form(req));
+
+    [Function("PrivacyThanks")]
+    public async Task<IActionResult> PrivacyThanks([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "privacy/thanks")] HttpRequest req) =>
+        Run(await intake.ThanksAsync(req, req.HttpContext.RequestAborted));
+
+    [Function("SubmitRequest")]
+    public async Task<IActionResult> SubmitRequest(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/requests")] HttpRequest req,
+        [DurableClient] DurableTaskClient client) =>
+        Run(await intake.SubmitAsync(req, client, req.HttpContext.RequestAborted));
+
+    [Function("RequestStatus")]
+    public async Task<IActionResult> RequestStatus(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/requests/{requestId}")] HttpRequest req, string requestId) =>
+        Run(await intake.StatusAsync(requestId, req.HttpContext.RequestAborted));
+
+    [Function("VerifyPage")]
+    public async Task<IActionResult> VerifyPage([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "verify")] HttpRequest req) =>
+        Run(await links.VerifyPageAsync(req, req.HttpContext.RequestAborted));
+
+    [Function("Verify")]
+    public async Task<IActionResult> Verify(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "verify")] HttpRequest req,
+        [DurableClient] DurableTaskClient client) =>
+        Run(await links.VerifyAsync(req, client, req.HttpContext.RequestAborted));
+
+    [Function("ApprovalPage")]
+    public async Task<IActionResult> ApprovalPage([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "approvals")] HttpRequest req) =>
+        Run(await links.ApprovalPageAsync(req, req.HttpContext.RequestAborted));
+
+    [Function("Decide")]
+    public async Task<IActionResult> Decide(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "approvals")] HttpRequest req,
+        [DurableClient] DurableTaskClient client) =>
+        Run(await links.DecideAsync(req, client, req.HttpContext.RequestAborted));
+
+    [Function("DownloadPage")]
+    public async Task<IActionResult> DownloadPage([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "download")] HttpRequest req) =>
+        Run(await links.DownloadPageAsync(req, req.HttpContext.RequestAborted));
+
+    [Function("Download")]
+    public async Task<IActionResult> Download([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "download")] HttpRequest req) =>
+        Run(await links.DownloadAsync(req, req.HttpContext.RequestAborted));
+
+    [Function("Health")]
+    public static IActionResult Health([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest req) =>
+        Run(HealthEndpoint.Get());
+
+    private static ResultAction Run(IResult result) => new(result);
+
+    /// <summary>Lets a handler's <see cref="IResult"/> answer through the Functions ASP.NET Core integration.</summary>
+    private sealed class ResultAction(IResult result) : IActionResult
+    {
+        public Task ExecuteResultAsync(ActionContext context) => result.ExecuteAsync(context.HttpContext);
+    }
+}

@@ -1,0 +1,230 @@
+using System.Text;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Deadlines;
+using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Localization;
+using Infomat.Privacy.Requests;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using static Infomat.Privacy.Http.Pages.Html;
+
+namespace Infomat.Privacy.Http.Endpoints;
+
+/// <summary>The request form, submission, the thank-you page and the public status of a request.</summary>
+public sealed partial class IntakeEndpoints(ICaseRegister register, CaseWorkflow workflow, TimeProvider time, ILogger<IntakeEndpoints> log)
+{
+    private static readonly System.Globalization.CultureInfo Inv = System.Globalization.CultureInfo.InvariantCulture;
+    private static readonly string[] Fields = ["type", "email", "name", "company", "entity", "language", "details"];
+
+    /// <summary><c>GET /privacy?lang=</c>: the form, in the language asked for or the browser's.</summary>
+    public static IResult Form(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var language = Languages.Negotiate(request.Query["lang"], request.Headers.AcceptLanguage);
+        return RenderForm(language, new Dictionary<string, string?> { ["language"] = language.ToWire() }, [], StatusCodes.Status200OK);
+    }
+
+    /// <summary><c>POST /api/requests</c>: validate, write the case to the register, start its orchestration, then answer.</summary>
+    public async Task<IResult> SubmitAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (kind, fields) = await RequestBody.ReadAsync(request, cancellationToken);
+        var pageLanguage = Languages.Negotiate(fields.GetValueOrDefault("language"), request.Headers.AcceptLanguage);
+        switch (kind)
+        {
+            case BodyKind.TooLarge:
+                return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large",
+                    detail: $"The body must be at most {RequestBody.MaxBytes} bytes.");
+            case BodyKind.Unsupported:
+                return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported content type",
+                    detail: "Send application/json or application/x-www-form-urlencoded.");
+            case BodyKind.Malformed:
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed body",
+                    detail: "The body is not a JSON object (or not valid UTF-8).");
+        }
+
+        var submission = new RequestSubmission(
+            fields.GetValueOrDefault("type"), fields.GetValueOrDefault("email"), fields.GetValueOrDefault("name"),
+            fields.GetValueOrDefault("company"), fields.GetValueOrDefault("entity"), fields.GetValueOrDefault("language"),
+            fields.GetValueOrDefault("details"));
+        var (valid, errors) = RequestValidator.Validate(submission);
+        if (valid is null)
+        {
+            if (kind == BodyKind.Form)
+            {
+                return RenderForm(pageLanguage, fields, errors, StatusCodes.Status400BadRequest);
+            }
+
+            var byField = errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => Texts.Get(e.Code, Language.En)).ToArray());
+            return Results.ValidationProblem(byField, title: "The request has invalid fields.", detail: "See 'errors': each bad field with what is wrong.");
+        }
+
+        var now = time.GetUtcNow();
+        var privacyCase = new PrivacyCase
+        {
+            Id = CaseIds.New(),
+            Type = valid.Type,
+            Email = valid.Email,
+            Name = valid.Name,
+            Company = valid.Company,
+            Entity = valid.Entity,
+            Language = valid.Language,
+            Details = valid.Details,
+            Channel = Channel.Form,
+            Status = CaseStatus.AwaitingEmailVerification,
+            ReceivedAt = now,
+            DueDate = DueDateCalculator.DueDate(now, valid.Entity),
+            History = [new StatusChange(CaseStatus.AwaitingEmailVerification, now)],
+        };
+
+        // The register first: an accepted request is never lost, even if starting its orchestration fails now
+        // (the start-up resumer starts every unfinished case that has none).
+        await register.CreateAsync(privacyCase, cancellationToken);
+        Accepted(log, privacyCase.Id, privacyCase.Type.ToWire());
+        try
+        {
+            await workflow.EnsureRunningAsync(client, privacyCase.Id, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            StartFailed(log, privacyCase.Id, ex.GetType().Name);
+        }
+
+        var statusUrl = $"/api/requests/{privacyCase.Id}";
+        if (kind == BodyKind.Form)
+        {
+            return new SeeOther($"/privacy/thanks?request={privacyCase.Id}&lang={privacyCase.Language.ToWire()}");
+        }
+
+        return Results.Json(
+            new { requestId = privacyCase.Id, status = privacyCase.Status.ToString(), statusUrl, dueDate = privacyCase.DueDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) },
+            statusCode: StatusCodes.Status202Accepted);
+    }
+
+    /// <summary><c>GET /privacy/thanks</c>: what happens next, with the reference and the due date.</summary>
+    public async Task<IResult> ThanksAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var language = Languages.Negotiate(request.Query["lang"], request.Headers.AcceptLanguage);
+        var id = request.Query["request"].ToString();
+        var c = CaseIds.IsWellFormed(id) ? await register.GetAsync(id, cancellationToken) : null;
+        if (c is null)
+        {
+            return Page(language, Texts.Get("NotFoundTitle", language), string.Empty, StatusCodes.Status404NotFound);
+        }
+
+        return Page(language, Texts.Get("ThanksTitle", language),
+            P(Texts.Format("ThanksBody", language, c.Id, Texts.Date(c.DueDate, language)))
+            + $"<p><a href=\"/api/requests/{E(c.Id)}\">{E(Texts.Get("StatusLink", language))}</a></p>");
+    }
+
+    /// <summary><c>GET /api/requests/{id}</c>: the status and its history, with no personal data.</summary>
+    public async Task<IResult> StatusAsync(string requestId, CancellationToken cancellationToken)
+    {
+        var c = CaseIds.IsWellFormed(requestId) ? await register.GetAsync(requestId, cancellationToken) : null;
+        if (c is null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Request not found", detail: "No request has this reference.");
+        }
+
+        return Results.Json(new
+        {
+            requestId = c.Id,
+            type = c.Type.ToWire(),
+            entity = c.Entity.ToWire(),
+            status = c.Status.ToString(),
+            receivedAt = c.ReceivedAt,
+            dueDate = c.DueDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            history = c.History.Select(h => new { status = h.Status.ToString(), at = h.At }),
+        });
+    }
+
+    private static IResult RenderForm(Language l, IReadOnlyDictionary<string, string?> values, IReadOnlyList<FieldError> errors, int status)
+    {
+        string V(string field) => E(values.GetValueOrDefault(field));
+        string? ErrorOf(string field) => errors.FirstOrDefault(e => e.Field == field) is { } e ? Texts.Get(e.Code, l) : null;
+        string ErrorHtml(string field) => ErrorOf(field) is { } m ? $"<p class=\"error\" id=\"{field}-error\">{E(m)}</p>" : string.Empty;
+        string Described(string field, string? hintId = null)
+        {
+            var ids = new[] { hintId, ErrorOf(field) is null ? null : field + "-error" }.Where(x => x is not null);
+            var joined = string.Join(' ', ids);
+            return (joined.Length > 0 ? $" aria-describedby=\"{joined}\"" : string.Empty) + (ErrorOf(field) is null ? string.Empty : " aria-invalid=\"true\"");
+        }
+
+        var sb = new StringBuilder();
+        sb.Append(P(Texts.Get("FormIntro", l)));
+        sb.Append("<p><a href=\"https://www.infomat.eu/privacy-policy/\">").Append(E(Texts.Get("PolicyLink", l))).Append("</a></p>");
+        if (errors.Count > 0)
+        {
+            sb.Append("<div class=\"errors\" role=\"alert\" tabindex=\"-1\" id=\"error-summary\"><p class=\"error\">").Append(E(Texts.Get("ErrorSummary", l))).Append("</p><ul>");
+            foreach (var field in Fields.Where(f => ErrorOf(f) is not null))
+            {
+                sb.Append("<li><a href=\"#").Append(field).Append("\">").Append(E(ErrorOf(field)!)).Append("</a></li>");
+            }
+
+            sb.Append("</ul></div>");
+        }
+
+        sb.Append("<form method=\"post\" action=\"/api/requests\" novalidate>");
+
+        sb.Append("<fieldset id=\"type\"").Append(Described("type")).Append("><legend>").Append(E(Texts.Get("FieldType", l))).Append("</legend>").Append(ErrorHtml("type"));
+        foreach (var type in Enum.GetValues<RequestType>())
+        {
+            var wire = type.ToWire();
+            var check = values.GetValueOrDefault("type") == wire ? " checked" : string.Empty;
+            sb.Append(Inv, $"<div class=\"choice\"><input type=\"radio\" name=\"type\" id=\"type-{wire}\" value=\"{wire}\"{check}><label for=\"type-{wire}\">{E(Texts.RequestType(type, l))}</label></div>");
+        }
+
+        sb.Append("</fieldset>");
+
+        sb.Append(Inv, $"<label for=\"email\">{E(Texts.Get("FieldEmail", l))}</label><p class=\"hint\" id=\"email-hint\">{E(Texts.Get("FieldEmailHint", l))}</p>{ErrorHtml("email")}")
+          .Append(Inv, $"<input type=\"email\" id=\"email\" name=\"email\" autocomplete=\"email\" value=\"{V("email")}\"{Described("email", "email-hint")}>");
+        sb.Append(Inv, $"<label for=\"name\">{E(Texts.Get("FieldName", l))}</label>{ErrorHtml("name")}")
+          .Append(Inv, $"<input type=\"text\" id=\"name\" name=\"name\" autocomplete=\"name\" value=\"{V("name")}\"{Described("name")}>");
+        sb.Append(Inv, $"<label for=\"company\">{E(Texts.Get("FieldCompany", l))}</label>{ErrorHtml("company")}")
+          .Append(Inv, $"<input type=\"text\" id=\"company\" name=\"company\" autocomplete=\"organization\" value=\"{V("company")}\"{Described("company")}>");
+
+        sb.Append(Inv, $"<label for=\"entity\">{E(Texts.Get("FieldEntity", l))}</label>{ErrorHtml("entity")}<select id=\"entity\" name=\"entity\"{Described("entity")}>");
+        foreach (var scope in new[] { EntityScope.Both, EntityScope.Be, EntityScope.Nl })
+        {
+            var selected = (values.GetValueOrDefault("entity") ?? "both") == scope.ToWire() ? " selected" : string.Empty;
+            sb.Append(Inv, $"<option value=\"{scope.ToWire()}\"{selected}>{E(Texts.Entity(scope, l))}</option>");
+        }
+
+        sb.Append("</select>");
+
+        sb.Append(Inv, $"<label for=\"language\">{E(Texts.Get("FieldLanguage", l))}</label>{ErrorHtml("language")}<select id=\"language\" name=\"language\"{Described("language")}>");
+        foreach (var language in new[] { Language.Nl, Language.Fr, Language.En })
+        {
+            var selected = values.GetValueOrDefault("language") == language.ToWire() ? " selected" : string.Empty;
+            sb.Append(Inv, $"<option value=\"{language.ToWire()}\" lang=\"{language.ToWire()}\"{selected}>{E(Texts.Get("Language" + language, l))}</option>");
+        }
+
+        sb.Append("</select>");
+
+        sb.Append(Inv, $"<label for=\"details\">{E(Texts.Get("FieldDetails", l))}</label><p class=\"hint\" id=\"details-hint\">{E(Texts.Get("FieldDetailsHint", l))}</p>{ErrorHtml("details")}")
+          .Append(Inv, $"<textarea id=\"details\" name=\"details\" rows=\"4\"{Described("details", "details-hint")}>{V("details")}</textarea>");
+
+        sb.Append(Inv, $"<button type=\"submit\">{E(Texts.Get("Submit", l))}</button></form>");
+        return Page(l, Texts.Get("AppTitle", l), sb.ToString(), status);
+    }
+
+    [LoggerMessage(20, LogLevel.Information, "Request {CaseId} accepted, type {Type}")]
+    private static partial void Accepted(ILogger logger, string caseId, string type);
+
+    [LoggerMessage(21, LogLevel.Warning, "Request {CaseId} is registered but its orchestration did not start ({Error}); the resumer will start it")]
+    private static partial void StartFailed(ILogger logger, string caseId, string error);
+}
+
+/// <summary>303 See Other: after a form POST the browser GETs the next page.</summary>
+public sealed class SeeOther(string location) : IResult
+{
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        httpContext.Response.StatusCode = StatusCodes.Status303SeeOther;
+        httpContext.Response.Headers.Location = location;
+        return Task.CompletedTask;
+    }
+}

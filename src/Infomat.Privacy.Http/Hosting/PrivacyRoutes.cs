@@ -1,0 +1,30 @@
+using Infomat.Privacy.Http.Endpoints;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.DurableTask.Client;
+
+namespace Infomat.Privacy.Http.Hosting;
+
+/// <summary>
+/// The public routes (DESIGN §4) for an ASP.NET Core host. The Functions app declares the same routes as HTTP
+/// triggers that call the same handlers; a test checks that both hosts expose the same set.
+/// </summary>
+public static class PrivacyRoutes
+{
+    public static IEndpointRouteBuilder MapInfomatPrivacy(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/privacy", (HttpRequest r) => IntakeEndpoints.Form(r)).WithName("PrivacyForm");
+        app.MapGet("/privacy/thanks", (HttpRequest r, IntakeEndpoints e, CancellationToken ct) => e.ThanksAsync(r, ct)).WithName("PrivacyThanks");
+        app.MapPost("/api/requests", (HttpRequest r, IntakeEndpoints e, DurableTaskClient c, CancellationToken ct) => e.SubmitAsync(r, c, ct)).WithName("SubmitRequest").DisableAntiforgery();
+        app.MapGet("/api/requests/{requestId}", (string requestId, IntakeEndpoints e, CancellationToken ct) => e.StatusAsync(requestId, ct)).WithName("RequestStatus");
+        app.MapGet("/verify", (HttpRequest r, LinkEndpoints e, CancellationToken ct) => e.VerifyPageAsync(r, ct)).WithName("VerifyPage");
+        app.MapPost("/verify", (HttpRequest r, LinkEndpoints e, DurableTaskClient c, CancellationToken ct) => e.VerifyAsync(r, c, ct)).WithName("Verify").DisableAntiforgery();
+        app.MapGet("/approvals", (HttpRequest r, LinkEndpoints e, CancellationToken ct) => e.ApprovalPageAsync(r, ct)).WithName("ApprovalPage");
+        app.MapPost("/approvals", (HttpRequest r, LinkEndpoints e, DurableTaskClient c, CancellationToken ct) => e.DecideAsync(r, c, ct)).WithName("Decide").DisableAntiforgery();
+        app.MapGet("/download", (HttpRequest r, LinkEndpoints e, CancellationToken ct) => e.DownloadPageAsync(r, ct)).WithName("DownloadPage");
+        app.MapPost("/download", (HttpRequest r, LinkEndpoints e, CancellationToken ct) => e.DownloadAsync(r, ct)).WithName("Download").DisableAntiforgery();
+        app.MapGet("/health", HealthEndpoint.Get).WithName("Health");
+        return app;
+    }
+}

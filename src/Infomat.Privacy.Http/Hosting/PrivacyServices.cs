@@ -1,0 +1,74 @@
+using Infomat.Privacy.Adapters.Mail;
+using Infomat.Privacy.Adapters.Storage;
+using Infomat.Privacy.Adapters.Stores;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Http.Endpoints;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tokens;
+using Infomat.Privacy.Workflow;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.Http.Hosting;
+
+/// <summary>The one composition root: the Functions app and the local host both call <see cref="AddInfomatPrivacy"/>.</summary>
+public static class PrivacyServices
+{
+    public static IServiceCollection AddInfomatPrivacy(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<PrivacyOptions>().Bind(configuration.GetSection(PrivacyOptions.Section)).ValidateDataAnnotations()
+            .Validate(o => TryKey(o.Tokens.SigningKey) is not null, "Privacy:Tokens:SigningKey must be a base64 key of at least 32 bytes.")
+            .Validate(o => o.PublicBaseUrl.IsAbsoluteUri, "Privacy:PublicBaseUrl must be an absolute URL.")
+            .ValidateOnStart();
+        services.AddOptions<MailOptions>().Bind(configuration.GetSection(MailOptions.Section))
+            .Validate(o => !string.IsNullOrWhiteSpace(o.PickupDirectory),
+                "Mail:PickupDirectory is not set. This build delivers mail to a pickup directory only (SendGrid and Graph come with the mail integration).")
+            .ValidateOnStart();
+        services.AddOptions<StoreOptions>().Bind(configuration.GetSection(StoreOptions.Section));
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new LinkTokenService(TryKey(sp.GetRequiredService<IOptions<PrivacyOptions>>().Value.Tokens.SigningKey)!, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(DataMap.Default);
+
+        services.AddSingleton(sp => new StorageClients(configuration));
+        services.AddSingleton<ICaseRegister, TableCaseRegister>();
+        services.AddSingleton<IStagingStore, BlobStagingStore>();
+        services.AddSingleton<IExportStore, BlobExportStore>();
+        services.AddSingleton<IMailSender, PickupDirectoryMailSender>();
+        services.AddSingleton<IEntityStoreCatalog, SqliteStoreCatalog>();
+
+        services.AddSingleton<CaseWorkflow>();
+        services.AddSingleton<IntakeEndpoints>();
+        services.AddSingleton<LinkEndpoints>();
+
+        // Activities are resolved from DI by the Functions trigger wrappers; the durable worker creates its own.
+        foreach (var activity in PrivacyWorkflow.Activities)
+        {
+            services.AddTransient(activity);
+        }
+
+        return services;
+    }
+
+    private static byte[]? TryKey(string? base64)
+    {
+        if (string.IsNullOrWhiteSpace(base64))
+        {
+            return null;
+        }
+
+        try
+        {
+            var key = Convert.FromBase64String(base64);
+            return key.Length >= 32 ? key : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using System.Net;
+using System.Text;
+using Infomat.Privacy.Localization;
+using Infomat.Privacy.Requests;
+using Microsoft.AspNetCore.Http;
+
+namespace Infomat.Privacy.Http.Pages;
+
+/// <summary>Server-rendered pages: plain HTML that works without JavaScript, one layout for every page.</summary>
+public static class Html
+{
+    public static string E(string? value) => WebUtility.HtmlEncode(value ?? string.Empty);
+
+    public static IResult Page(Language language, string title, string body, int statusCode = StatusCodes.Status200OK, bool staff = false, string? staffNotice = null)
+    {
+        var sb = new StringBuilder();
+        sb.Append("<!DOCTYPE html>\n<html lang=\"").Append(language.ToWire()).Append("\">\n<head>\n<meta charset=\"utf-8\">\n")
+          .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>").Append(E(title)).Append(" – Infomat</title>\n")
+          .Append("<style>").Append(Style).Append("</style>\n</head>\n<body>\n<header><p class=\"brand\">Infomat</p></header>\n<main id=\"main\">\n");
+        if (staff && staffNotice is not null)
+        {
+            sb.Append("<p class=\"notice\" role=\"note\">").Append(E(staffNotice)).Append("</p>\n");
+        }
+
+        sb.Append("<h1>").Append(E(title)).Append("</h1>\n").Append(body).Append("\n</main>\n<footer>\n<p>")
+          .Append(E(Texts.Get("Controllers", language))).Append("</p>\n<p>").Append(E(Texts.Get("Complaint", language)))
+          .Append("</p>\n</footer>\n</body>\n</html>\n");
+        return Results.Content(sb.ToString(), "text/html; charset=utf-8", Encoding.UTF8, statusCode);
+    }
+
+    public static string P(string text) => "<p>" + E(text) + "</p>";
+
+    /// <summary>A definition list of facts (label, value).</summary>
+    public static string Facts(IEnumerable<(string Label, string Value)> facts)
+    {
+        var sb = new StringBuilder("<dl class=\"facts\">");
+        foreach (var (label, value) in facts)
+        {
+            sb.Append("<dt>").Append(E(label)).Append("</dt><dd>").Append(E(value).Replace("\n", "<br>", StringComparison.Ordinal)).Append("</dd>");
+        }
+
+        return sb.Append("</dl>").ToString();
+    }
+
+    /// <summary>A one-button form that posts the token back: the state change is the POST, never the GET.</summary>
+    public static string TokenForm(string action, string token, string button, string extraFields = "") =>
+        $"<form method=\"post\" action=\"{E(action)}\"><input type=\"hidden\" name=\"token\" value=\"{E(token)}\">{extraFields}<button type=\"submit\">{E(button)}</button></form>";
+
+    private const string Style = """
+        body{font-family:Arial,Helvetica,sans-serif;line-height:1.5;margin:0;color:#1b1b1b;background:#f6f7f9}
+        header{background:#003b5c;color:#fff;padding:.5rem 1.5rem}.brand{font-weight:bold;font-size:1.25rem;margin:0}
+        main{max-width:42rem;margin:1.5rem auto;background:#fff;padding:1.5rem 2rem;border-radius:6px}
+        footer{max-width:42rem;margin:0 auto 2rem;font-size:.9rem;color:#333;padding:0 2rem}
+        label,legend{font-weight:bold;display:block;margin-top:1rem}.hint{color:#444;font-size:.9rem;margin:.2rem 0}
+        input[type=text],input[type=email],select,textarea{width:100%;box-sizing:border-box;padding:.5rem;font-size:1rem;border:2px solid #555;border-radius:4px}
+        fieldset{border:none;padding:0;margin:0}.choice{display:flex;gap:.5rem;align-items:flex-start;margin:.3rem 0}.choice label{font-weight:normal;margin:0}
+        button{margin-top:1.25rem;padding:.7rem 1.4rem;font-size:1rem;background:#005a8c;color:#fff;border:none;border-radius:4px;cursor:pointer}
+        button.secondary{background:#8c1d1d}
+        :focus-visible{outline:3px solid #ffbf47;outline-offset:2px}
+        .error{color:#b00020;font-weight:bold}.errors{border:3px solid #b00020;padding:.5rem 1rem;margin-bottom:1rem}
+        .notice{background:#fff4ce;border-left:6px solid #8a6d00;padding:.5rem 1rem}.facts dt{font-weight:bold}.facts dd{margin:0 0 .5rem 0}
+        .hp{position:absolute;left:-10000px}
+        """;
+}

@@ -1,0 +1,154 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Stores;
+
+namespace Infomat.Privacy.Workflow.Tests;
+
+/// <summary>An in-memory register with the same contract as the Table one (conditional updates, single-use tokens).</summary>
+internal sealed class InMemoryRegister : ICaseRegister
+{
+    private readonly ConcurrentDictionary<string, PrivacyCase> cases = new();
+    private readonly ConcurrentDictionary<string, string> tokens = new();
+
+    public Task CreateAsync(PrivacyCase privacyCase, CancellationToken cancellationToken) =>
+        cases.TryAdd(privacyCase.Id, privacyCase) ? Task.CompletedTask : throw new InvalidOperationException("exists");
+
+    public Task<PrivacyCase?> GetAsync(string caseId, CancellationToken cancellationToken) =>
+        Task.FromResult(cases.TryGetValue(caseId, out var c) ? c : null);
+
+    public Task<PrivacyCase> UpdateAsync(string caseId, Func<PrivacyCase, PrivacyCase?> change, CancellationToken cancellationToken)
+    {
+        lock (cases)
+        {
+            var current = cases[caseId];
+            var changed = change(current);
+            if (changed is not null)
+            {
+                cases[caseId] = changed;
+            }
+
+            return Task.FromResult(changed ?? current);
+        }
+    }
+
+    public async IAsyncEnumerable<string> ListUnfinishedAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        foreach (var c in cases.Values.Where(c => !c.Status.IsFinished()))
+        {
+            yield return c.Id;
+        }
+    }
+
+    public Task<bool> TryConsumeTokenAsync(string tokenId, string caseId, CancellationToken cancellationToken) =>
+        Task.FromResult(tokens.TryAdd(tokenId, caseId));
+}
+
+internal sealed class RecordingMail : IMailSender
+{
+    public ConcurrentQueue<OutgoingMail> Sent { get; } = new();
+
+    public Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken)
+    {
+        Sent.Enqueue(mail);
+        return Task.CompletedTask;
+    }
+
+    public IReadOnlyList<OutgoingMail> Of(MailKind kind) => Sent.Where(m => m.Kind == kind).ToList();
+}
+
+/// <summary>Stores with fixed records per email; a store can be told to fail its first N calls.</summary>
+internal sealed class FakeStores : IEntityStoreCatalog
+{
+    public ConcurrentDictionary<string, int> FailuresLeft { get; } = new();
+    public ConcurrentDictionary<string, int> Calls { get; } = new();
+    public Dictionary<string, Dictionary<string, List<JsonObject>>> Data { get; } = new();
+
+    public IEntityStore Find(string storeKey) => new Store(this, storeKey);
+
+    private sealed class Store(FakeStores owner, string key) : IEntityStore
+    {
+        public string Key => key;
+
+        public async IAsyncEnumerable<StoreRecord> CollectAsync(string email, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            owner.Calls.AddOrUpdate(key, 1, (_, n) => n + 1);
+            if (owner.FailuresLeft.TryGetValue(key, out var left) && left > 0)
+            {
+                owner.FailuresLeft[key] = left - 1;
+                throw new IOException($"store {key} is down");
+            }
+
+            if (owner.Data.TryGetValue(key, out var byEmail) && byEmail.TryGetValue(email, out var rows))
+            {
+                foreach (var row in rows)
+                {
+                    yield return new StoreRecord("contacts", (JsonObject)row.DeepClone());
+                }
+            }
+        }
+    }
+}
+
+internal sealed class InMemoryStaging : IStagingStore
+{
+    private readonly ConcurrentDictionary<string, List<StoreRecord>> blobs = new();
+
+    public async Task<int> WriteAsync(string caseId, string storeKey, IAsyncEnumerable<StoreRecord> records, CancellationToken cancellationToken)
+    {
+        var list = new List<StoreRecord>();
+        await foreach (var r in records)
+        {
+            list.Add(r);
+        }
+
+        blobs[caseId + "/" + storeKey] = list;
+        return list.Count;
+    }
+
+    public async IAsyncEnumerable<StoreRecord> ReadAsync(string caseId, string storeKey, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        foreach (var r in blobs[caseId + "/" + storeKey])
+        {
+            yield return r;
+        }
+    }
+}
+
+internal sealed class InMemoryExports : IExportStore
+{
+    public ConcurrentDictionary<string, byte[]> Blobs { get; } = new();
+
+    public Task<Stream> OpenWriteAsync(string blobName, CancellationToken cancellationToken) =>
+        Task.FromResult<Stream>(new CapturingStream(bytes => Blobs[blobName] = bytes));
+
+    public Task<long?> GetSizeAsync(string blobName, CancellationToken cancellationToken) =>
+        Task.FromResult(Blobs.TryGetValue(blobName, out var b) ? (long?)b.Length : null);
+
+    public Task<Uri> CreateReadLinkAsync(string blobName, TimeSpan lifetime, CancellationToken cancellationToken) =>
+        Task.FromResult(new Uri("http://blob.test/" + blobName));
+
+    private sealed class CapturingStream(Action<byte[]> onClose) : MemoryStream
+    {
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                onClose(ToArray());
+            }
+
+            base.Dispose(disposing);
+        }
+
+        public override ValueTask DisposeAsync()
+        {
+            Dispose(true);
+            return ValueTask.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,151 @@
+using System.IO.Compression;
+using System.Text.Json.Nodes;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Mail;
+using Microsoft.DurableTask.Client;
+
+namespace Infomat.Privacy.Workflow.Tests;
+
+public sealed class PrivacyRequestOrchestratorTests
+{
+    [Fact]
+    public async Task Approved_access_request_collects_both_entities_and_mails_a_download_link()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        h.Stores.Data["be/crm"] = new() { ["an.peeters@example.be"] = [new JsonObject { ["first_name"] = "An", ["company"] = "Brouwerij Peeters NV" }] };
+        h.Stores.Data["nl/crm"] = new() { ["an.peeters@example.be"] = [new JsonObject { ["first_name"] = "An", ["company"] = "Peeters Logistiek BV" }] };
+        var c = await h.NewCaseAsync();
+
+        await h.WaitForMailAsync(MailKind.Verification);
+        await h.VerifyAsync(c.Id);
+        await h.WaitForMailAsync(MailKind.ApprovalRequest);
+        Assert.Equal(CaseStatus.AwaitingIdentityApproval, (await h.Register.GetAsync(c.Id, default))!.Status);
+        await h.DecideAsync(c.Id, DecisionOutcome.Approve);
+
+        var done = await h.CompletionAsync(c.Id);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
+        var stored = (await h.Register.GetAsync(c.Id, default))!;
+        Assert.Equal(CaseStatus.Completed, stored.Status);
+        Assert.Equal(
+            [CaseStatus.AwaitingEmailVerification, CaseStatus.AwaitingIdentityApproval, CaseStatus.InProgress, CaseStatus.Completed],
+            stored.History.Select(x => x.Status));
+
+        var mail = Assert.Single(h.Mail.Of(MailKind.ExportReady));
+        Assert.Equal("an.peeters@example.be", mail.To);
+        Assert.Contains("/download?token=", mail.TextBody, StringComparison.Ordinal);
+
+        using var zip = new ZipArchive(new MemoryStream(h.Exports.Blobs[stored.ExportBlobName!]));
+        Assert.Equal(["summary.html", "be/crm.json", "nl/crm.json"], zip.Entries.Select(e => e.FullName));
+        using var nl = new StreamReader(zip.GetEntry("nl/crm.json")!.Open());
+        Assert.Contains("Peeters Logistiek BV", await nl.ReadToEndAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Durable_history_carries_no_personal_data()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        h.Stores.Data["be/crm"] = new() { ["an.peeters@example.be"] = [new JsonObject { ["phone"] = "+32 3 555 01 01" }] };
+        var c = await h.NewCaseAsync();
+        await h.WaitForMailAsync(MailKind.Verification);
+        await h.VerifyAsync(c.Id);
+        await h.WaitForMailAsync(MailKind.ApprovalRequest);
+        await h.DecideAsync(c.Id, DecisionOutcome.Approve);
+        var done = await h.CompletionAsync(c.Id);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
+        var payloads = string.Join("|", done.SerializedInput, done.SerializedOutput, done.SerializedCustomStatus);
+        Assert.DoesNotContain("an.peeters", payloads, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Peeters", payloads, StringComparison.Ordinal);
+        Assert.DoesNotContain("555", payloads, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rejected_request_gets_a_rejection_mail_with_the_reason_and_the_complaint_authority()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        var c = await h.NewCaseAsync();
+        await h.WaitForMailAsync(MailKind.Verification);
+        await h.VerifyAsync(c.Id);
+        await h.WaitForMailAsync(MailKind.ApprovalRequest);
+        await h.DecideAsync(c.Id, DecisionOutcome.Reject, "Het adres hoort niet bij een contactpersoon.");
+
+        await h.CompletionAsync(c.Id);
+        Assert.Equal(CaseStatus.Rejected, (await h.Register.GetAsync(c.Id, default))!.Status);
+        var mail = Assert.Single(h.Mail.Of(MailKind.Rejection));
+        Assert.Contains("Het adres hoort niet bij een contactpersoon.", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Gegevensbeschermingsautoriteit", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("BE0460190566", mail.TextBody, StringComparison.Ordinal);
+        Assert.Empty(h.Mail.Of(MailKind.ExportReady));
+        Assert.Equal(0, h.Stores.Calls.Values.Sum());
+    }
+
+    [Fact]
+    public async Task Unverified_request_expires_after_the_verification_timeout_and_the_requester_is_told()
+    {
+        await using var h = await WorkflowHarness.StartAsync(o => o.Verification.Timeout = TimeSpan.FromSeconds(3));
+        var c = await h.NewCaseAsync();
+
+        var done = await h.CompletionAsync(c.Id);
+        Assert.Equal("\"expired\"", done.SerializedOutput);
+        Assert.Equal(CaseStatus.Expired, (await h.Register.GetAsync(c.Id, default))!.Status);
+        Assert.Single(h.Mail.Of(MailKind.Rejection));
+        Assert.Empty(h.Mail.Of(MailKind.ApprovalRequest));
+    }
+
+    [Fact]
+    public async Task A_store_that_fails_once_is_retried_and_the_case_completes()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        h.Stores.FailuresLeft["nl/crm"] = 1;
+        var c = await h.NewCaseAsync();
+        await h.WaitForMailAsync(MailKind.Verification);
+        await h.VerifyAsync(c.Id);
+        await h.WaitForMailAsync(MailKind.ApprovalRequest);
+        await h.DecideAsync(c.Id, DecisionOutcome.Approve);
+
+        await h.CompletionAsync(c.Id);
+        Assert.Equal(CaseStatus.Completed, (await h.Register.GetAsync(c.Id, default))!.Status);
+        Assert.Equal(2, h.Stores.Calls["nl/crm"]);
+        Assert.Single(h.Mail.Of(MailKind.ExportReady));
+    }
+
+    [Fact]
+    public async Task A_store_that_stays_down_fails_the_case_without_sending_a_partial_answer()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        h.Stores.FailuresLeft["be/crm"] = 100;
+        var c = await h.NewCaseAsync();
+        await h.WaitForMailAsync(MailKind.Verification);
+        await h.VerifyAsync(c.Id);
+        await h.WaitForMailAsync(MailKind.ApprovalRequest);
+        await h.DecideAsync(c.Id, DecisionOutcome.Approve);
+
+        var done = await h.CompletionAsync(c.Id);
+        Assert.Equal("\"failed\"", done.SerializedOutput);
+        Assert.Equal(CaseStatus.Failed, (await h.Register.GetAsync(c.Id, default))!.Status);
+        Assert.Empty(h.Mail.Of(MailKind.ExportReady));
+    }
+
+    [Fact]
+    public async Task A_restarted_orchestration_continues_where_the_register_says_without_mailing_twice()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        var c = await h.NewCaseAsync();
+        await h.WaitForMailAsync(MailKind.Verification);
+        await h.VerifyAsync(c.Id);
+        await h.WaitForMailAsync(MailKind.ApprovalRequest);
+
+        // As after a restart of the local host: the instance is gone, the register remains.
+        await h.Client.TerminateInstanceAsync(c.Id);
+        await h.CompletionAsync(c.Id);
+        await h.Client.PurgeInstanceAsync(c.Id);
+        await h.Register.UpdateAsync(c.Id, x => x with { Decision = new IdentityDecision(DecisionOutcome.Approve, DateTimeOffset.UtcNow, "tester", null) }, default);
+        await h.Client.ScheduleNewOrchestrationInstanceAsync(nameof(Orchestration.PrivacyRequestOrchestrator), c.Id, new Microsoft.DurableTask.StartOrchestrationOptions(c.Id));
+
+        await h.CompletionAsync(c.Id);
+        Assert.Equal(CaseStatus.Completed, (await h.Register.GetAsync(c.Id, default))!.Status);
+        Assert.Single(h.Mail.Of(MailKind.Verification));
+        Assert.Single(h.Mail.Of(MailKind.ApprovalRequest));
+        Assert.Single(h.Mail.Of(MailKind.ExportReady));
+    }
+}

@@ -1,0 +1,110 @@
+using System.Security.Cryptography;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Deadlines;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tokens;
+using Infomat.Privacy.Workflow.Orchestration;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.Workflow.Tests;
+
+/// <summary>The real orchestration and activities on the in-process durable engine, with in-memory adapters.</summary>
+internal sealed class WorkflowHarness : IAsyncDisposable
+{
+    private DurableTaskTestHost host = null!;
+
+    public InMemoryRegister Register { get; } = new();
+    public RecordingMail Mail { get; } = new();
+    public FakeStores Stores { get; } = new();
+    public InMemoryExports Exports { get; } = new();
+    public PrivacyOptions Options { get; } = new()
+    {
+        Tokens = new TokenOptions { SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) },
+        Verification = new VerificationOptions { Timeout = TimeSpan.FromMinutes(5) },
+        Approval = new ApprovalOptions { Timeout = TimeSpan.FromMinutes(5) },
+    };
+
+    public DurableTaskClient Client => host.Client;
+
+    public static async Task<WorkflowHarness> StartAsync(Action<PrivacyOptions>? configure = null)
+    {
+        var harness = new WorkflowHarness();
+        configure?.Invoke(harness.Options);
+        harness.host = await DurableTaskTestHost.StartAsync(
+            r => r.AddPrivacyWorkflow(),
+            new DurableTaskTestHostOptions
+            {
+                LoggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning)),
+                ConfigureServices = s =>
+                {
+                    s.AddSingleton<ICaseRegister>(harness.Register);
+                    s.AddSingleton<IMailSender>(harness.Mail);
+                    s.AddSingleton<IEntityStoreCatalog>(harness.Stores);
+                    s.AddSingleton<IStagingStore>(new InMemoryStaging());
+                    s.AddSingleton<IExportStore>(harness.Exports);
+                    s.AddSingleton(DataMap.Default);
+                    s.AddSingleton(new LinkTokenService(Convert.FromBase64String(harness.Options.Tokens.SigningKey), TimeProvider.System));
+                    s.AddSingleton<IOptions<PrivacyOptions>>(Microsoft.Extensions.Options.Options.Create(harness.Options));
+                    s.AddLogging();
+                },
+            });
+        return harness;
+    }
+
+    public async Task<PrivacyCase> NewCaseAsync(RequestType type = RequestType.Access, string email = "an.peeters@example.be", EntityScope entity = EntityScope.Both)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var c = new PrivacyCase
+        {
+            Id = CaseIds.New(), Type = type, Email = email, Name = "An Peeters", Entity = entity, Language = Language.Nl,
+            Channel = Channel.Form, Status = CaseStatus.AwaitingEmailVerification, ReceivedAt = now,
+            DueDate = DueDateCalculator.DueDate(now, entity), History = [new StatusChange(CaseStatus.AwaitingEmailVerification, now)],
+        };
+        await Register.CreateAsync(c, CancellationToken.None);
+        await Client.ScheduleNewOrchestrationInstanceAsync(nameof(PrivacyRequestOrchestrator), c.Id, new Microsoft.DurableTask.StartOrchestrationOptions(c.Id));
+        return c;
+    }
+
+    /// <summary>What the verify page does: record, then signal.</summary>
+    public async Task VerifyAsync(string caseId)
+    {
+        await Register.UpdateAsync(caseId, x => x with { EmailVerifiedAt = DateTimeOffset.UtcNow }, CancellationToken.None);
+        await Client.RaiseEventAsync(caseId, CaseEvents.EmailVerified);
+    }
+
+    /// <summary>What the approval page does: record the decision, then signal.</summary>
+    public async Task DecideAsync(string caseId, DecisionOutcome outcome, string? reason = null)
+    {
+        await Register.UpdateAsync(caseId, x => x with { Decision = new IdentityDecision(outcome, DateTimeOffset.UtcNow, "tester", reason) }, CancellationToken.None);
+        await Client.RaiseEventAsync(caseId, CaseEvents.IdentityDecided);
+    }
+
+    public async Task WaitForMailAsync(MailKind kind, int count = 1)
+    {
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (Mail.Of(kind).Count < count)
+        {
+            if (DateTime.UtcNow > until)
+            {
+                throw new TimeoutException($"No {kind} mail within 30 s; sent: {string.Join(", ", Mail.Sent.Select(m => m.Kind))}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    public async Task<OrchestrationMetadata> CompletionAsync(string caseId)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        return await Client.WaitForInstanceCompletionAsync(caseId, getInputsAndOutputs: true, cts.Token);
+    }
+
+    public async ValueTask DisposeAsync() => await host.DisposeAsync();
+}
