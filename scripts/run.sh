@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Runs the whole system on this machine: Azurite (storage), the demo Belgian and Dutch stores, and the local host
+# on http://127.0.0.1:7071. Foreground; Ctrl-C stops everything it started.
+# Any setting can be passed through the environment, e.g. Privacy__Export__LinkLifetime=00:00:30 scripts/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+DATA="$ROOT/.data"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+command -v dotnet >/dev/null || { echo "The .NET 10 SDK is required (dotnet not found)." >&2; exit 1; }
+command -v node >/dev/null || { echo "Node.js is required (node not found)." >&2; exit 1; }
+
+if [ ! -x node_modules/.bin/azurite ]; then
+  echo "Installing Azurite (pinned in package-lock.json)..."
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+mkdir -p "$DATA/azurite" "$DATA/mail" "$DATA/stores"
+# The link-signing key stays the same across restarts, so links in mails already sent keep working.
+if [ ! -s "$DATA/signing-key" ]; then
+  head -c 32 /dev/urandom | base64 > "$DATA/signing-key"
+  chmod 600 "$DATA/signing-key"
+fi
+
+for port in 10000 10001 10002 7071; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "Port $port is already in use: stop whatever listens there (another scripts/run.sh?) and try again." >&2
+    exit 1
+  fi
+done
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  echo "Stopped."
+}
+trap cleanup INT TERM EXIT
+
+echo "Building the local host..."
+dotnet build src/Infomat.LocalHost/Infomat.LocalHost.csproj -c Release --nologo -v quiet
+
+node_modules/.bin/azurite --silent --skipApiVersionCheck --disableTelemetry --location "$DATA/azurite" \
+  --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 >"$DATA/azurite.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/10002) 2>/dev/null && break; sleep 0.2; done
+
+export AzureWebJobsStorage="${AzureWebJobsStorage:-UseDevelopmentStorage=true}"
+export Privacy__Tokens__SigningKey="${Privacy__Tokens__SigningKey:-$(cat "$DATA/signing-key")}"
+export Privacy__PublicBaseUrl="${Privacy__PublicBaseUrl:-http://127.0.0.1:7071}"
+export Mail__PickupDirectory="${Mail__PickupDirectory:-$DATA/mail}"
+export Stores__Directory="${Stores__Directory:-$DATA/stores}"
+export Stores__SeedDemoData="${Stores__SeedDemoData:-true}"
+
+(cd src/Infomat.LocalHost && exec dotnet bin/Release/net10.0/Infomat.LocalHost.dll --urls http://127.0.0.1:7071) &
+pids+=($!)
+for _ in $(seq 1 100); do
+  if curl -fs http://127.0.0.1:7071/health >/dev/null 2>&1; then break; fi
+  if ! kill -0 "${pids[1]}" 2>/dev/null; then echo "The local host did not start; see the messages above." >&2; exit 1; fi
+  sleep 0.3
+done
+
+cat <<MSG
+
+Infomat privacy requests run locally.
+  Form:            http://127.0.0.1:7071/privacy   (?lang=nl, fr or en)
+  Mail folder:     $Mail__PickupDirectory   (each mail is one .eml file; open the links in it)
+  Request status:  http://127.0.0.1:7071/api/requests/{reference}
+  Demo people (in the demo Belgian and Dutch stores):
+    an.peeters@example.be      An Peeters: Infomat België and Infomat Nederland
+    sophie.dubois@example.be   Sophie Dubois: Infomat België
+    jan.devries@example.nl     Jan de Vries: Infomat Nederland
+    zoe.maes@example.be        Zoë Maes: Infomat België newsletter only
+    nobody@example.org         held nowhere: the answer confirms that
+Press Ctrl-C to stop.
+MSG
+wait "${pids[1]}"

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Installs what the tests need, builds with warnings as errors, checks the Bicep templates, publishes the
+# Functions app and runs every test. Ends with one line "N passed, N failed[, N skipped]"; non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+CONFIG=Release
+ARTIFACTS="$ROOT/artifacts"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "Tools"
+# Azurite (storage emulator), pinned in package-lock.json. The tests start their own instance on free ports.
+if [ ! -x node_modules/.bin/azurite ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+# Debian Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
+  else
+    echo "Chromium is missing: run 'sudo apt-get install -y chromium fonts-liberation'" >&2; exit 1
+  fi
+fi
+# Bicep CLI from its NuGet package.
+dotnet restore tools/bicep/bicep.csproj --verbosity quiet
+NUGET_ROOT=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')
+BICEP="$NUGET_ROOT/azure.bicep.commandline.linux-x64/0.49.2/tools/bicep"
+chmod +x "$BICEP"
+
+step "Build (warnings are errors)"
+dotnet build Infomat.Functions.sln -c "$CONFIG" --nologo -v quiet
+
+step "Publish the Functions app"
+rm -rf "$ARTIFACTS/functions"
+dotnet publish src/Infomat.Functions/Infomat.Functions.csproj -c "$CONFIG" --no-build -o "$ARTIFACTS/functions" --nologo -v quiet
+test -f "$ARTIFACTS/functions/functions.metadata"
+
+step "Bicep build and lint"
+"$BICEP" build infra/main.bicep --outfile "$ARTIFACTS/main.json"
+"$BICEP" lint infra/main.bicep
+
+step "Tests"
+RESULTS="$ARTIFACTS/test-results"
+rm -rf "$RESULTS"
+status=0
+INFOMAT_FUNCTIONS_PUBLISH_DIR="$ARTIFACTS/functions" \
+  dotnet test Infomat.Functions.sln -c "$CONFIG" --no-build --nologo \
+    --logger "trx" --logger "console;verbosity=normal" --results-directory "$RESULTS" || status=$?
+
+passed=0; failed=0; skipped=0
+for trx in "$RESULTS"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  passed=$((passed + $(get passed)))
+  failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
+  skipped=$((skipped + $(get notExecuted)))
+done
+if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then status=1; echo "No test ran." >&2; fi
+if [ "$skipped" -gt 0 ]; then
+  echo "$passed passed, $failed failed, $skipped skipped"
+else
+  echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ] || status=1
+exit "$status"
