@@ -1,0 +1,81 @@
+using System.IO.Compression;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Infomat.Privacy.Export;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+
+namespace Infomat.Privacy.Core.Tests;
+
+public sealed class ExportPackageWriterTests
+{
+    private static readonly DataMap Map = DataMap.Default;
+
+    private static ExportManifest Manifest(Language language, params StorePart[] parts) =>
+        new("PR-AAAA-BBBB-CCCC", language, "an.peeters@example.be", new DateTimeOffset(2026, 11, 26, 10, 0, 0, TimeSpan.Zero), Map.Controllers, parts);
+
+    private static async IAsyncEnumerable<StoreRecord> Records(int count, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            await Task.Yield();
+            yield return new StoreRecord("contacts", new JsonObject { ["id"] = i, ["company"] = "Brouwerij Peeters NV" });
+        }
+    }
+
+    private static async Task<byte[]> WriteAsync(ExportManifest manifest, int recordsPerStore)
+    {
+        using var output = new MemoryStream();
+        await ExportPackageWriter.WriteAsync(output, manifest, _ => Records(recordsPerStore), CancellationToken.None);
+        return output.ToArray();
+    }
+
+    [Fact]
+    public async Task The_zip_has_a_summary_and_one_readable_json_file_per_store()
+    {
+        var bytes = await WriteAsync(Manifest(Language.Nl, new StorePart(Map.Store("be/crm"), 2), new StorePart(Map.Store("nl/crm"), 2)), 2);
+        using var zip = new ZipArchive(new MemoryStream(bytes));
+        Assert.Equal(["summary.html", "be/crm.json", "nl/crm.json"], zip.Entries.Select(e => e.FullName));
+
+        using var json = JsonDocument.Parse(zip.GetEntry("be/crm.json")!.Open());
+        Assert.Equal("Infomat België", json.RootElement.GetProperty("controller").GetString());
+        Assert.Equal(2, json.RootElement.GetProperty("records").GetArrayLength());
+        Assert.Equal("Brouwerij Peeters NV", json.RootElement.GetProperty("records")[0].GetProperty("fields").GetProperty("company").GetString());
+    }
+
+    [Fact]
+    public async Task The_summary_names_both_controllers_and_the_complaint_authority_in_the_requesters_language()
+    {
+        var html = ExportPackageWriter.RenderSummary(Manifest(Language.Fr, new StorePart(Map.Store("be/crm"), 1)));
+        Assert.Contains("BE0460190566", html, StringComparison.Ordinal);
+        Assert.Contains("NL810585091B01", html, StringComparison.Ordinal);
+        Assert.Contains("Autorit&#233; de protection des donn&#233;es", html, StringComparison.Ordinal);
+        Assert.Contains("lang=\"fr\"", html, StringComparison.Ordinal);
+        await Task.CompletedTask;
+    }
+
+    [Fact]
+    public void A_person_with_no_data_gets_a_confirmation_that_nothing_is_held()
+    {
+        var html = ExportPackageWriter.RenderSummary(Manifest(Language.Nl, new StorePart(Map.Store("be/crm"), 0), new StorePart(Map.Store("nl/crm"), 0)));
+        Assert.Contains("We bevestigen dat Infomat geen persoonsgegevens over dit adres bewaart.", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_same_data_gives_the_same_zip()
+    {
+        var manifest = Manifest(Language.En, new StorePart(Map.Store("be/crm"), 3));
+        Assert.Equal(await WriteAsync(manifest, 3), await WriteAsync(manifest, 3));
+    }
+
+    [Fact]
+    public async Task Record_values_cannot_inject_markup_into_the_summary()
+    {
+        var manifest = Manifest(Language.En, new StorePart(Map.Store("be/crm"), 1)) with { SubjectEmail = "<script>alert(1)</script>@example.be" };
+        var bytes = await WriteAsync(manifest, 1);
+        using var zip = new ZipArchive(new MemoryStream(bytes));
+        using var reader = new StreamReader(zip.GetEntry("summary.html")!.Open());
+        Assert.DoesNotContain("<script>", await reader.ReadToEndAsync(), StringComparison.Ordinal);
+    }
+}

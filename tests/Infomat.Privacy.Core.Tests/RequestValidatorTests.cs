@@ -1,0 +1,69 @@
+using Infomat.Privacy.Requests;
+
+namespace Infomat.Privacy.Core.Tests;
+
+public sealed class RequestValidatorTests
+{
+    private static RequestSubmission Good => new("access", "an.peeters@example.be", "An Peeters", null, null, "nl", null);
+
+    [Fact]
+    public void A_complete_request_is_valid_and_defaults_to_both_entities()
+    {
+        var (request, errors) = RequestValidator.Validate(Good);
+        Assert.Empty(errors);
+        Assert.Equal(RequestType.Access, request!.Type);
+        Assert.Equal(EntityScope.Both, request.Entity);
+        Assert.Equal(Language.Nl, request.Language);
+    }
+
+    [Theory]
+    [InlineData("access", RequestType.Access)]
+    [InlineData("portability", RequestType.Portability)]
+    [InlineData("rectification", RequestType.Rectification)]
+    [InlineData("erasure", RequestType.Erasure)]
+    [InlineData("restriction", RequestType.Restriction)]
+    [InlineData("objection", RequestType.Objection)]
+    [InlineData("withdraw-consent", RequestType.WithdrawConsent)]
+    public void Every_wire_type_of_the_contract_is_accepted(string wire, RequestType expected)
+    {
+        var (request, errors) = RequestValidator.Validate(Good with { Type = wire });
+        Assert.Empty(errors);
+        Assert.Equal(expected, request!.Type);
+        Assert.Equal(wire, expected.ToWire());
+    }
+
+    [Fact]
+    public void Every_bad_field_is_named_at_once()
+    {
+        var (request, errors) = RequestValidator.Validate(new RequestSubmission("delete-everything", "not-an-address", " ", null, "de", "es", null));
+        Assert.Null(request);
+        Assert.Equal(["type", "email", "name", "entity", "language"], errors.Select(e => e.Field));
+    }
+
+    [Theory]
+    [InlineData("An <an@example.be>")]
+    [InlineData("an@example")]
+    [InlineData("an@@example.be")]
+    [InlineData("an peeters@example.be")]
+    [InlineData("an@example.be\r\nBcc: x@example.com")]
+    public void Addresses_with_display_names_spaces_or_header_injection_are_refused(string email)
+    {
+        var (_, errors) = RequestValidator.Validate(Good with { Email = email });
+        Assert.Contains(errors, e => e.Field == "email" && e.Code == "ErrorEmail");
+    }
+
+    [Fact]
+    public void Over_long_details_are_refused_rather_than_cut()
+    {
+        var (_, errors) = RequestValidator.Validate(Good with { Details = new string('x', RequestValidator.MaxDetailsLength + 1) });
+        Assert.Contains(errors, e => e.Field == "details" && e.Code == "ErrorTooLong");
+    }
+
+    [Fact]
+    public void Control_characters_are_removed_from_names_but_new_lines_stay_in_details()
+    {
+        var (request, _) = RequestValidator.Validate(Good with { Name = "An\u0007 Peeters", Details = "line 1\nline 2" });
+        Assert.Equal("An Peeters", request!.Name);
+        Assert.Equal("line 1\nline 2", request.Details);
+    }
+}
