@@ -50,7 +50,7 @@ public sealed class ExportPackageWriterTests
         var html = ExportPackageWriter.RenderSummary(Manifest(Language.Fr, new StorePart(Map.Store("be/crm"), 1)));
         Assert.Contains("BE0460190566", html, StringComparison.Ordinal);
         Assert.Contains("NL810585091B01", html, StringComparison.Ordinal);
-        Assert.Contains("Autorit&#233; de protection des donn&#233;es", html, StringComparison.Ordinal);
+        Assert.Contains("Autorité de protection des données", html, StringComparison.Ordinal);
         Assert.Contains("lang=\"fr\"", html, StringComparison.Ordinal);
         await Task.CompletedTask;
     }

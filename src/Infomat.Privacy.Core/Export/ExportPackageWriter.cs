@@ -87,7 +87,7 @@ public static class ExportPackageWriter
     {
         ArgumentNullException.ThrowIfNull(manifest);
         var lang = manifest.Language;
-        string E(string s) => WebUtility.HtmlEncode(s);
+        string E(string s) => HtmlText.Encode(s);
         var sb = new StringBuilder();
         sb.Append("<!DOCTYPE html>\n<html lang=\"").Append(lang.ToWire()).Append("\">\n<head><meta charset=\"utf-8\"><title>")
           .Append(E(Texts.Get("SummaryTitle", lang))).Append("</title></head>\n<body>\n<h1>")

@@ -133,12 +133,12 @@ public static class PrivacyMails
             text.Append(block.Value).Append("\n\n");
             if (block.IsLink)
             {
-                var href = WebUtility.HtmlEncode(block.Value);
+                var href = HtmlText.Encode(block.Value);
                 html.Append("<p><a href=\"").Append(href).Append("\">").Append(href).Append("</a></p>");
             }
             else
             {
-                html.Append("<p>").Append(WebUtility.HtmlEncode(block.Value).Replace("\n", "<br>", StringComparison.Ordinal)).Append("</p>");
+                html.Append("<p>").Append(HtmlText.Encode(block.Value).Replace("\n", "<br>", StringComparison.Ordinal)).Append("</p>");
             }
         }
 

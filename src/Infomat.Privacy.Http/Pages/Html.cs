@@ -9,7 +9,7 @@ namespace Infomat.Privacy.Http.Pages;
 /// <summary>Server-rendered pages: plain HTML that works without JavaScript, one layout for every page.</summary>
 public static class Html
 {
-    public static string E(string? value) => WebUtility.HtmlEncode(value ?? string.Empty);
+    public static string E(string? value) => HtmlText.Encode(value);
 
     public static IResult Page(Language language, string title, string body, int statusCode = StatusCodes.Status200OK, bool staff = false, string? staffNotice = null)
     {

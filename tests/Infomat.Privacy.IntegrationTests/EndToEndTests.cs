@@ -1,0 +1,228 @@
+using System.IO.Compression;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Infomat.Privacy.IntegrationTests.Infrastructure;
+
+namespace Infomat.Privacy.IntegrationTests;
+
+/// <summary>The whole flow on the local host (its own process), Azurite and the demo stores, driven over HTTP.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class EndToEndTests(Azurite azurite) : IAsyncLifetime
+{
+    private LocalHostProcess host = null!;
+    private Flows flows = null!;
+
+    public async Task InitializeAsync()
+    {
+        host = new LocalHostProcess(azurite);
+        await host.StartAsync();
+        flows = new Flows(host);
+    }
+
+    public async Task DisposeAsync()
+    {
+        flows.Dispose();
+        await host.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Access_request_runs_from_submission_to_a_downloaded_zip_with_both_entities_data()
+    {
+        var id = await flows.SubmitAsync(language: "fr");
+        await flows.VerifyAsync(id);
+        await flows.DecideAsync(id, "approve");
+        var link = await flows.DownloadLinkAsync(id);
+
+        var page = await flows.Http.GetAsync(link.PathAndQuery);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("Télécharger le fichier zip", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var redirect = await flows.PostTokenAsync("/download", link);
+        Assert.Equal(HttpStatusCode.SeeOther, redirect.StatusCode);
+        var sas = redirect.Headers.Location!;
+        Assert.Contains("sp=r", sas.Query, StringComparison.Ordinal);
+        Assert.Contains("sr=b", sas.Query, StringComparison.Ordinal);
+
+        using var blobClient = new HttpClient();
+        var zipBytes = await blobClient.GetByteArrayAsync(sas);
+        using var zip = new ZipArchive(new MemoryStream(zipBytes));
+        Assert.Equal(["summary.html", "be/crm.json", "nl/crm.json"], zip.Entries.Select(e => e.FullName));
+        using var summary = new StreamReader(zip.GetEntry("summary.html")!.Open());
+        var html = await summary.ReadToEndAsync();
+        Assert.Contains("lang=\"fr\"", html, StringComparison.Ordinal);
+        Assert.Contains("BE0460190566", html, StringComparison.Ordinal);
+        using var nl = JsonDocument.Parse(zip.GetEntry("nl/crm.json")!.Open());
+        Assert.Contains(nl.RootElement.GetProperty("records").EnumerateArray(),
+            r => r.GetProperty("fields").GetProperty("company").GetString() == "Peeters Logistiek BV");
+
+        using var status = await flows.StatusAsync(id);
+        Assert.Equal("Completed", status.RootElement.GetProperty("status").GetString());
+        Assert.Equal(["AwaitingEmailVerification", "AwaitingIdentityApproval", "InProgress", "Completed"],
+            status.RootElement.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()));
+    }
+
+    [Fact]
+    public async Task A_person_held_nowhere_gets_a_zip_confirming_nothing_is_held()
+    {
+        var id = await flows.SubmitAsync(email: "nobody@example.org", language: "en");
+        await flows.VerifyAsync(id);
+        await flows.DecideAsync(id, "approve");
+        var redirect = await flows.PostTokenAsync("/download", await flows.DownloadLinkAsync(id));
+
+        using var blobClient = new HttpClient();
+        using var zip = new ZipArchive(new MemoryStream(await blobClient.GetByteArrayAsync(redirect.Headers.Location!)));
+        using var summary = new StreamReader(zip.GetEntry("summary.html")!.Open());
+        Assert.Contains("We confirm that Infomat holds no personal data about this address.", await summary.ReadToEndAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_status_and_the_logs_carry_no_personal_data()
+    {
+        var id = await flows.SubmitAsync(email: "sophie.dubois@example.be", entity: "be");
+        await flows.VerifyAsync(id);
+        await flows.DecideAsync(id, "approve");
+        await flows.DownloadLinkAsync(id);
+
+        var status = await flows.Http.GetStringAsync($"/api/requests/{id}");
+        Assert.DoesNotContain("sophie", status, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Peeters", status, StringComparison.Ordinal);
+        var logs = string.Join("\n", host.Output);
+        Assert.Contains(id, logs, StringComparison.Ordinal);
+        Assert.DoesNotContain("sophie", logs, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Dubois", logs, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_rejected_request_ends_with_a_rejection_mail_naming_the_complaint_authority()
+    {
+        var id = await flows.SubmitAsync(language: "nl");
+        await flows.VerifyAsync(id);
+        await flows.DecideAsync(id, "reject", "Het adres hoort niet bij de betrokkene.");
+
+        var mail = await host.Mailbox.WaitForAsync("rejection", id);
+        Assert.Contains("Het adres hoort niet bij de betrokkene.", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Gegevensbeschermingsautoriteit", mail.TextBody, StringComparison.Ordinal);
+        await WaitForStatusAsync(id, "Rejected");
+        Assert.Empty(host.Mailbox.Of("export-ready", id));
+    }
+
+    [Fact]
+    public async Task Invalid_input_is_a_problem_naming_each_field_and_nothing_is_stored()
+    {
+        var cases = new Azure.Data.Tables.TableClient(azurite.ConnectionString, "PrivacyCases");
+        var casesBefore = cases.Query<Azure.Data.Tables.TableEntity>().Count();
+        var response = await flows.Http.PostAsync("/api/requests", new StringContent("""{"type":"everything","email":"nope","language":"de"}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var fields = problem.RootElement.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order().ToList();
+        Assert.Equal(["email", "language", "name", "type"], fields);
+
+        var tooLarge = await flows.Http.PostAsync("/api/requests", new StringContent("{\"details\":\"" + new string('x', 70_000) + "\"}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+        Assert.Equal("application/problem+json", tooLarge.Content.Headers.ContentType!.MediaType);
+
+        var notJson = await flows.Http.PostAsync("/api/requests", new StringContent("type=access", Encoding.UTF8, "text/plain"));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, notJson.StatusCode);
+
+        Assert.Equal(casesBefore, cases.Query<Azure.Data.Tables.TableEntity>().Count());
+    }
+
+    [Fact]
+    public async Task The_form_shows_errors_next_to_the_fields_and_keeps_what_was_typed()
+    {
+        var response = await flows.Http.PostAsync("/api/requests", Flows.Form(("type", "access"), ("email", "an.peeters@"), ("name", "An"), ("language", "fr")));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("id=\"email-error\"", html, StringComparison.Ordinal);
+        Assert.Contains("Indiquez une adresse e-mail", html, StringComparison.Ordinal);
+        Assert.Contains("value=\"an.peeters@\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_form_post_is_answered_with_303_to_a_thank_you_page_with_the_due_date()
+    {
+        var response = await flows.Http.PostAsync("/api/requests", Flows.Form(("type", "access"), ("email", "jan.devries@example.nl"), ("name", "Jan de Vries"), ("entity", "nl"), ("language", "nl")));
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
+        var thanks = await flows.Http.GetStringAsync(response.Headers.Location!.OriginalString);
+        Assert.Contains("Kijk in uw mailbox", thanks, StringComparison.Ordinal);
+        Assert.Matches(@"PR-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", thanks);
+    }
+
+    [Fact]
+    public async Task Tampered_tokens_are_refused_and_a_used_link_decides_nothing_twice()
+    {
+        var id = await flows.SubmitAsync();
+        var verification = Mailbox.Link(await host.Mailbox.WaitForAsync("verification", id), host.BaseUrl + "/verify?token=");
+        var token = Mailbox.Token(verification);
+        var tampered = token[..^3] + (token[^3] == 'A' ? "BBB" : "AAA");
+        Assert.Equal(HttpStatusCode.Forbidden, (await flows.Http.GetAsync("/verify?token=" + Uri.EscapeDataString(tampered))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await flows.Http.PostAsync("/verify", Flows.Form(("token", tampered)))).StatusCode);
+
+        // A verification token does not open the approval page.
+        Assert.Equal(HttpStatusCode.Forbidden, (await flows.Http.GetAsync("/approvals?token=" + Uri.EscapeDataString(token))).StatusCode);
+
+        // GET only shows a page: the case is still waiting for verification afterwards.
+        Assert.Equal(HttpStatusCode.OK, (await flows.Http.GetAsync(verification.PathAndQuery)).StatusCode);
+        using (var status = await flows.StatusAsync(id))
+        {
+            Assert.Equal("AwaitingEmailVerification", status.RootElement.GetProperty("status").GetString());
+        }
+
+        await flows.VerifyAsync(id);
+        var again = await flows.PostTokenAsync("/verify", verification);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Contains("Deze link werd al gebruikt", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var approval = await flows.ApprovalLinkAsync(id);
+        Assert.Equal(HttpStatusCode.OK, (await flows.PostTokenAsync("/approvals", approval, ("decision", "approve"))).StatusCode);
+        var second = await flows.PostTokenAsync("/approvals", approval, ("decision", "reject"), ("reason", "changed my mind"));
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        Assert.Contains("goedgekeurd", await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await flows.DownloadLinkAsync(id);
+        Assert.Empty(host.Mailbox.Of("rejection", id));
+    }
+
+    [Fact]
+    public async Task An_unknown_request_is_404()
+    {
+        Assert.Equal(HttpStatusCode.NotFound, (await flows.Http.GetAsync("/api/requests/PR-0000-0000-0000")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await flows.Http.GetAsync("/api/requests/' or 1=1")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("nl", "Uw privacyrechten bij Infomat")]
+    [InlineData("fr", "Vos droits sur vos données chez Infomat")]
+    [InlineData("en", "Your privacy rights at Infomat")]
+    public async Task The_form_speaks_the_language_asked_for(string lang, string title)
+    {
+        var html = await flows.Http.GetStringAsync("/privacy?lang=" + lang);
+        Assert.Contains($"<html lang=\"{lang}\">", html, StringComparison.Ordinal);
+        Assert.Contains(title, WebUtility.HtmlDecode(html), StringComparison.Ordinal);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/privacy");
+        request.Headers.AcceptLanguage.ParseAdd(lang + "-BE");
+        var negotiated = await (await flows.Http.SendAsync(request)).Content.ReadAsStringAsync();
+        Assert.Contains($"<html lang=\"{lang}\">", negotiated, StringComparison.Ordinal);
+    }
+
+    private async Task WaitForStatusAsync(string id, string expected)
+    {
+        var until = DateTime.UtcNow.AddSeconds(30);
+        string? last = null;
+        while (DateTime.UtcNow < until)
+        {
+            using var status = await flows.StatusAsync(id);
+            last = status.RootElement.GetProperty("status").GetString();
+            if (last == expected)
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"Status stayed {last}, expected {expected}");
+    }
+}

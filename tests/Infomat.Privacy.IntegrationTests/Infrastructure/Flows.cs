@@ -1,0 +1,49 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Infomat.Privacy.IntegrationTests.Infrastructure;
+
+/// <summary>What requesters and staff do over HTTP, step by step, following the links in their mails.</summary>
+public sealed class Flows(LocalHostProcess host) : IDisposable
+{
+    public HttpClient Http { get; } = new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(host.BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
+
+    public async Task<string> SubmitAsync(string email = "an.peeters@example.be", string language = "nl", string entity = "both", string type = "access")
+    {
+        var response = await Http.PostAsJsonAsync("/api/requests", new { type, email, name = "An Peeters", entity, language });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.GetProperty("requestId").GetString()!;
+    }
+
+    public static FormUrlEncodedContent Form(params (string Key, string Value)[] fields) =>
+        new(fields.Select(f => new KeyValuePair<string, string>(f.Key, f.Value)));
+
+    public async Task<HttpResponseMessage> PostTokenAsync(string path, Uri link, params (string Key, string Value)[] extra) =>
+        await Http.PostAsync(path, Form([("token", Mailbox.Token(link)), .. extra]));
+
+    public async Task VerifyAsync(string requestId)
+    {
+        var mail = await host.Mailbox.WaitForAsync("verification", requestId);
+        var response = await PostTokenAsync("/verify", Mailbox.Link(mail, host.BaseUrl + "/verify?token="));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    public async Task<Uri> ApprovalLinkAsync(string requestId) =>
+        Mailbox.Link(await host.Mailbox.WaitForAsync("approval-request", requestId), host.BaseUrl + "/approvals?token=");
+
+    public async Task DecideAsync(string requestId, string decision, string reason = "")
+    {
+        var response = await PostTokenAsync("/approvals", await ApprovalLinkAsync(requestId), ("decision", decision), ("reason", reason));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    public async Task<Uri> DownloadLinkAsync(string requestId) =>
+        Mailbox.Link(await host.Mailbox.WaitForAsync("export-ready", requestId), host.BaseUrl + "/download?token=");
+
+    public async Task<JsonDocument> StatusAsync(string requestId) =>
+        JsonDocument.Parse(await Http.GetStringAsync($"/api/requests/{requestId}"));
+
+    public void Dispose() => Http.Dispose();
+}

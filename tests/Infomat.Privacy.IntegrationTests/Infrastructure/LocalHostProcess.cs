@@ -1,0 +1,119 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Security.Cryptography;
+
+namespace Infomat.Privacy.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The local host as a user runs it (the built Infomat.LocalHost.dll in its own process, as scripts/run.sh does),
+/// on a free port, against the test Azurite, with its own mail folder and demo stores.
+/// </summary>
+public sealed class LocalHostProcess : IAsyncDisposable
+{
+    private readonly Dictionary<string, string> environment;
+    private Process? process;
+
+    public LocalHostProcess(Azurite azurite, IDictionary<string, string>? settings = null)
+    {
+        Port = Repo.FreePort();
+        MailDirectory = Repo.NewTempDirectory("mail");
+        StoresDirectory = Repo.NewTempDirectory("stores");
+        environment = new Dictionary<string, string>
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["Privacy__PublicBaseUrl"] = BaseUrl,
+            ["Privacy__Tokens__SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Mail__PickupDirectory"] = MailDirectory,
+            ["Stores__Directory"] = StoresDirectory,
+            ["Stores__SeedDemoData"] = "true",
+            ["Logging__LogLevel__Default"] = "Information",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        Mailbox = new Mailbox(MailDirectory);
+    }
+
+    public int Port { get; }
+
+    public string BaseUrl => $"http://127.0.0.1:{Port}";
+
+    public string MailDirectory { get; }
+
+    public string StoresDirectory { get; }
+
+    public Mailbox Mailbox { get; }
+
+    /// <summary>Everything the host wrote to stdout and stderr (to check that no personal data is logged).</summary>
+    public ConcurrentQueue<string> Output { get; } = new();
+
+    public async Task StartAsync()
+    {
+        if (!File.Exists(Repo.LocalHostDll))
+        {
+            throw new InvalidOperationException($"Build the solution first: {Repo.LocalHostDll} does not exist.");
+        }
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Repo.LocalHostDll, "--urls", BaseUrl },
+            WorkingDirectory = Path.GetDirectoryName(Repo.LocalHostDll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        process = Process.Start(start) ?? throw new InvalidOperationException("The local host did not start.");
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { Output.Enqueue(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Output.Enqueue(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var until = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < until)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException("The local host exited:\n" + string.Join("\n", Output));
+            }
+
+            try
+            {
+                if ((await http.GetAsync(BaseUrl + "/health")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException("The local host did not answer /health within 60 s:\n" + string.Join("\n", Output));
+    }
+
+    public async Task StopAsync()
+    {
+        if (process is { HasExited: false })
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        process?.Dispose();
+        process = null;
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+}
