@@ -1,0 +1,53 @@
+using System.Net;
+using System.Security.Cryptography;
+using Infomat.Privacy.IntegrationTests.Infrastructure;
+
+namespace Infomat.Privacy.IntegrationTests;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class HostLifecycleTests(Azurite azurite)
+{
+    [Fact]
+    public async Task Stopping_and_starting_the_local_host_loses_no_accepted_request()
+    {
+        var settings = new Dictionary<string, string> { ["Privacy__Tokens__SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) };
+        await using var host = new LocalHostProcess(azurite, settings);
+        await host.StartAsync();
+        using var flows = new Flows(host);
+        var id = await flows.SubmitAsync(email: "jan.devries@example.nl", entity: "nl");
+        var verification = Mailbox.Link(await host.Mailbox.WaitForAsync("verification", id), host.BaseUrl + "/verify?token=");
+
+        // The in-process durable engine forgets everything on restart; the case register does not.
+        await host.StopAsync();
+        await host.StartAsync();
+
+        Assert.Equal(HttpStatusCode.OK, (await flows.PostTokenAsync("/verify", verification)).StatusCode);
+        await flows.DecideAsync(id, "approve");
+        await flows.DownloadLinkAsync(id);
+        using var status = await flows.StatusAsync(id);
+        Assert.Equal("Completed", status.RootElement.GetProperty("status").GetString());
+        Assert.Single(host.Mailbox.Of("verification", id));
+    }
+
+    [Fact]
+    public async Task After_the_link_lifetime_the_download_page_says_expired_and_no_link_to_the_blob_is_given()
+    {
+        await using var host = new LocalHostProcess(azurite, new Dictionary<string, string> { ["Privacy__Export__LinkLifetime"] = "00:00:04" });
+        await host.StartAsync();
+        using var flows = new Flows(host);
+        var id = await flows.SubmitAsync(language: "en");
+        await flows.VerifyAsync(id);
+        await flows.DecideAsync(id, "approve");
+        var link = await flows.DownloadLinkAsync(id);
+        Assert.Equal(HttpStatusCode.SeeOther, (await flows.PostTokenAsync("/download", link)).StatusCode);
+
+        await Task.Delay(TimeSpan.FromSeconds(5));
+
+        var page = await flows.Http.GetAsync(link.PathAndQuery);
+        Assert.Equal(HttpStatusCode.Gone, page.StatusCode);
+        Assert.Contains("This link has expired", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var post = await flows.PostTokenAsync("/download", link);
+        Assert.Equal(HttpStatusCode.Gone, post.StatusCode);
+        Assert.Null(post.Headers.Location);
+    }
+}

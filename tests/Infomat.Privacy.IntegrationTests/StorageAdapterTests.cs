@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Infomat.Privacy.Adapters.Storage;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Export;
+using Infomat.Privacy.IntegrationTests.Infrastructure;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+using Microsoft.Extensions.Configuration;
+
+namespace Infomat.Privacy.IntegrationTests;
+
+/// <summary>The storage adapters against Azurite: the case register, staging and exports with their links.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class StorageAdapterTests(Azurite azurite)
+{
+    private StorageClients Clients => new(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString }).Build());
+
+    private static PrivacyCase NewCase() => new()
+    {
+        Id = CaseIds.New(), Type = RequestType.Access, Email = "an.peeters@example.be", Name = "An Peeters", Entity = EntityScope.Both,
+        Language = Language.Nl, Channel = Channel.Form, Status = CaseStatus.AwaitingEmailVerification, ReceivedAt = DateTimeOffset.UtcNow,
+        DueDate = new DateOnly(2026, 12, 28),
+    };
+
+    [Fact]
+    public async Task The_register_round_trips_a_case_and_lists_it_until_it_is_finished()
+    {
+        var register = new TableCaseRegister(Clients);
+        var c = NewCase();
+        await register.CreateAsync(c, default);
+        Assert.Equal(c.Email, (await register.GetAsync(c.Id, default))!.Email);
+        Assert.Contains(c.Id, await register.ListUnfinishedAsync(default).ToListAsync());
+
+        await register.UpdateAsync(c.Id, x => x.WithStatus(CaseStatus.Completed, DateTimeOffset.UtcNow), default);
+        Assert.DoesNotContain(c.Id, await register.ListUnfinishedAsync(default).ToListAsync());
+        Assert.Null(await register.GetAsync(CaseIds.New(), default));
+    }
+
+    [Fact]
+    public async Task Concurrent_updates_are_all_kept_and_only_the_first_decision_wins()
+    {
+        var register = new TableCaseRegister(Clients);
+        var c = NewCase();
+        await register.CreateAsync(c, default);
+
+        var decisions = Enumerable.Range(0, 8).Select(i => register.UpdateAsync(c.Id,
+            x => x.Decision is null ? x with { Decision = new IdentityDecision(DecisionOutcome.Approve, DateTimeOffset.UtcNow, "staff-" + i, null) } : null, default));
+        var results = await Task.WhenAll(decisions);
+        var stored = (await register.GetAsync(c.Id, default))!;
+        Assert.All(results, r => Assert.Equal(stored.Decision, r.Decision));
+
+        var history = Enumerable.Range(0, 5).Select(i => register.UpdateAsync(c.Id, x => x with { History = [.. x.History, new StatusChange(CaseStatus.InProgress, DateTimeOffset.UnixEpoch.AddDays(i))] }, default));
+        await Task.WhenAll(history);
+        Assert.Equal(5, (await register.GetAsync(c.Id, default))!.History.Count);
+    }
+
+    [Fact]
+    public async Task A_token_can_be_consumed_once()
+    {
+        var register = new TableCaseRegister(Clients);
+        var tokenId = Guid.NewGuid().ToString("N");
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => register.TryConsumeTokenAsync(tokenId, "PR-AAAA-BBBB-CCCC", default)));
+        Assert.Equal(1, attempts.Count(a => a));
+    }
+
+    [Fact]
+    public async Task The_download_link_is_read_only_for_one_blob_and_stops_working_when_it_expires()
+    {
+        var exports = new BlobExportStore(Clients);
+        var name = CaseIds.New() + "/test.zip";
+        await using (var stream = await exports.OpenWriteAsync(name, default))
+        {
+            await stream.WriteAsync("zip bytes"u8.ToArray());
+        }
+
+        var link = await exports.CreateReadLinkAsync(name, TimeSpan.FromSeconds(3), default);
+        using var http = new HttpClient();
+        Assert.Equal("zip bytes", await http.GetStringAsync(link));
+
+        using var put = new HttpRequestMessage(HttpMethod.Put, link) { Content = new ByteArrayContent("overwritten"u8.ToArray()) };
+        put.Headers.Add("x-ms-blob-type", "BlockBlob");
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(put)).StatusCode);
+
+        var other = new UriBuilder(link) { Path = link.AbsolutePath.Replace("test.zip", "other.zip", StringComparison.Ordinal) }.Uri;
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync(other)).StatusCode);
+
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync(link)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_large_export_is_streamed_from_staging_into_the_blob_and_reads_back_whole()
+    {
+        const int records = 100_000;
+        var clients = Clients;
+        var staging = new BlobStagingStore(clients);
+        var exports = new BlobExportStore(clients);
+        var caseId = CaseIds.New();
+        Assert.Equal(records, await staging.WriteAsync(caseId, "be/crm", Generate(records), default));
+
+        var manifest = new ExportManifest(caseId, Language.En, "an.peeters@example.be", DateTimeOffset.UtcNow, DataMap.Default.Controllers,
+            [new StorePart(DataMap.Default.Store("be/crm"), records)]);
+        var watch = Stopwatch.StartNew();
+        await using (var output = await exports.OpenWriteAsync(caseId + "/export.zip", default))
+        {
+            await ExportPackageWriter.WriteAsync(output, manifest, s => staging.ReadAsync(caseId, s.Key, default), default);
+        }
+
+        var size = await exports.GetSizeAsync(caseId + "/export.zip", default);
+        Assert.True(size > 100_000, $"export of {size} bytes in {watch.ElapsedMilliseconds} ms");
+
+        using var http = new HttpClient();
+        var bytes = await http.GetByteArrayAsync(await exports.CreateReadLinkAsync(caseId + "/export.zip", TimeSpan.FromMinutes(1), default));
+        using var zip = new ZipArchive(new MemoryStream(bytes));
+        using var json = JsonDocument.Parse(zip.GetEntry("be/crm.json")!.Open());
+        var rows = json.RootElement.GetProperty("records");
+        Assert.Equal(records, rows.GetArrayLength());
+        Assert.Equal(records - 1, rows[records - 1].GetProperty("fields").GetProperty("id").GetInt32());
+    }
+
+    private static async IAsyncEnumerable<StoreRecord> Generate(int count, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            if (i % 10_000 == 0)
+            {
+                await Task.Yield();
+            }
+
+            yield return new StoreRecord("contacts", new JsonObject { ["id"] = i, ["note"] = "Contact note " + i + " for Brouwerij Peeters NV" });
+        }
+    }
+}
