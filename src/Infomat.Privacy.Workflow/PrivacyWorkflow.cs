@@ -7,7 +7,7 @@ namespace Infomat.Privacy.Workflow;
 /// <summary>The orchestrators and activities of the pipeline, registered the same way in every host.</summary>
 public static class PrivacyWorkflow
 {
-    /// <summary>Every activity type; the Functions app has a trigger wrapper of the same name for each.</summary>
+    /// <summary>Every activity type, registered under its class name; the Functions app has a trigger of the same name for each (a test checks).</summary>
     public static IReadOnlyList<Type> Activities { get; } =
     [
         typeof(LoadProgress), typeof(SendVerification), typeof(RequestApproval), typeof(ApplyDecision),
@@ -20,17 +20,16 @@ public static class PrivacyWorkflow
     public static DurableTaskRegistry AddPrivacyWorkflow(this DurableTaskRegistry registry)
     {
         ArgumentNullException.ThrowIfNull(registry);
-        registry.AddOrchestrator<PrivacyRequestOrchestrator>();
-        registry.AddActivity<LoadProgress>();
-        registry.AddActivity<SendVerification>();
-        registry.AddActivity<RequestApproval>();
-        registry.AddActivity<ApplyDecision>();
-        registry.AddActivity<HandOverToStaff>();
-        registry.AddActivity<CollectFromStore>();
-        registry.AddActivity<BuildExport>();
-        registry.AddActivity<DeliverExport>();
-        registry.AddActivity<ExpireCase>();
-        registry.AddActivity<MarkFailed>();
+        foreach (var orchestrator in Orchestrators)
+        {
+            registry.AddOrchestrator(orchestrator);
+        }
+
+        foreach (var activity in Activities)
+        {
+            registry.AddActivity(activity);
+        }
+
         return registry;
     }
 }

@@ -1,6 +1,7 @@
 using Infomat.Privacy.Http.Endpoints;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.DurableTask.Client;
 
@@ -15,15 +16,15 @@ public static class PrivacyRoutes
     public static IEndpointRouteBuilder MapInfomatPrivacy(this IEndpointRouteBuilder app)
     {
         app.MapGet("/privacy", (HttpRequest r) => IntakeEndpoints.Form(r)).WithName("PrivacyForm");
-        app.MapGet("/privacy/thanks", (HttpRequest r, IntakeEndpoints e, CancellationToken ct) => e.ThanksAsync(r, ct)).WithName("PrivacyThanks");
-        app.MapPost("/api/requests", (HttpRequest r, IntakeEndpoints e, DurableTaskClient c, CancellationToken ct) => e.SubmitAsync(r, c, ct)).WithName("SubmitRequest").DisableAntiforgery();
-        app.MapGet("/api/requests/{requestId}", (string requestId, IntakeEndpoints e, CancellationToken ct) => e.StatusAsync(requestId, ct)).WithName("RequestStatus");
-        app.MapGet("/verify", (HttpRequest r, LinkEndpoints e, CancellationToken ct) => e.VerifyPageAsync(r, ct)).WithName("VerifyPage");
-        app.MapPost("/verify", (HttpRequest r, LinkEndpoints e, DurableTaskClient c, CancellationToken ct) => e.VerifyAsync(r, c, ct)).WithName("Verify").DisableAntiforgery();
-        app.MapGet("/approvals", (HttpRequest r, LinkEndpoints e, CancellationToken ct) => e.ApprovalPageAsync(r, ct)).WithName("ApprovalPage");
-        app.MapPost("/approvals", (HttpRequest r, LinkEndpoints e, DurableTaskClient c, CancellationToken ct) => e.DecideAsync(r, c, ct)).WithName("Decide").DisableAntiforgery();
-        app.MapGet("/download", (HttpRequest r, LinkEndpoints e, CancellationToken ct) => e.DownloadPageAsync(r, ct)).WithName("DownloadPage");
-        app.MapPost("/download", (HttpRequest r, LinkEndpoints e, CancellationToken ct) => e.DownloadAsync(r, ct)).WithName("Download").DisableAntiforgery();
+        app.MapGet("/privacy/thanks", (HttpRequest r, [FromServices] IntakeEndpoints e, CancellationToken ct) => e.ThanksAsync(r, ct)).WithName("PrivacyThanks");
+        app.MapPost("/api/requests", (HttpRequest r, [FromServices] IntakeEndpoints e, [FromServices] DurableTaskClient c, CancellationToken ct) => e.SubmitAsync(r, c, ct)).WithName("SubmitRequest").DisableAntiforgery();
+        app.MapGet("/api/requests/{requestId}", (string requestId, [FromServices] IntakeEndpoints e, CancellationToken ct) => e.StatusAsync(requestId, ct)).WithName("RequestStatus");
+        app.MapGet("/verify", (HttpRequest r, [FromServices] LinkEndpoints e, CancellationToken ct) => e.VerifyPageAsync(r, ct)).WithName("VerifyPage");
+        app.MapPost("/verify", (HttpRequest r, [FromServices] LinkEndpoints e, [FromServices] DurableTaskClient c, CancellationToken ct) => e.VerifyAsync(r, c, ct)).WithName("Verify").DisableAntiforgery();
+        app.MapGet("/approvals", (HttpRequest r, [FromServices] LinkEndpoints e, CancellationToken ct) => e.ApprovalPageAsync(r, ct)).WithName("ApprovalPage");
+        app.MapPost("/approvals", (HttpRequest r, [FromServices] LinkEndpoints e, [FromServices] DurableTaskClient c, CancellationToken ct) => e.DecideAsync(r, c, ct)).WithName("Decide").DisableAntiforgery();
+        app.MapGet("/download", (HttpRequest r, [FromServices] LinkEndpoints e, CancellationToken ct) => e.DownloadPageAsync(r, ct)).WithName("DownloadPage");
+        app.MapPost("/download", (HttpRequest r, [FromServices] LinkEndpoints e, CancellationToken ct) => e.DownloadAsync(r, ct)).WithName("Download").DisableAntiforgery();
         app.MapGet("/health", HealthEndpoint.Get).WithName("Health");
         return app;
     }
