@@ -1,0 +1,84 @@
+using System.IO.Compression;
+using Infomat.Privacy.IntegrationTests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Infomat.Privacy.IntegrationTests;
+
+/// <summary>
+/// A person in Debian's Chromium: fills the form, follows the mails' links as the requester and as staff,
+/// downloads the zip and opens it.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class BrowserTests(Azurite azurite)
+{
+    private static readonly string[] ChromiumArgs =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions",
+    ];
+
+    [Fact]
+    public async Task A_requester_and_staff_run_an_access_request_in_the_browser_and_the_zip_opens()
+    {
+        await using var host = new LocalHostProcess(azurite);
+        await host.StartAsync();
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ChromiumArgs,
+        });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "nl-BE", AcceptDownloads = true });
+        var page = await context.NewPageAsync();
+
+        // The form, in Dutch from the browser's language; first sent with a mistake.
+        await page.GotoAsync(host.BaseUrl + "/privacy");
+        Assert.Equal("nl", await page.GetAttributeAsync("html", "lang"));
+        await page.GetByLabel("Inzage: een kopie van de gegevens die we over u bewaren").CheckAsync();
+        await page.GetByLabel("Uw e-mailadres").FillAsync("an.peeters@example");
+        await page.GetByLabel("Uw naam").FillAsync("An Peeters");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Aanvraag versturen" }).ClickAsync();
+        Assert.Contains("Geef een e-mailadres zoals", await page.Locator("#email-error").InnerTextAsync(), StringComparison.Ordinal);
+
+        await page.GetByLabel("Uw e-mailadres").FillAsync("an.peeters@example.be");
+        await page.GetByLabel("Welk Infomat-bedrijf?").SelectOptionAsync("both");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Aanvraag versturen" }).ClickAsync();
+        await page.WaitForURLAsync("**/privacy/thanks**");
+        Assert.Equal("Kijk in uw mailbox", await page.Locator("h1").InnerTextAsync());
+        var id = System.Text.RegularExpressions.Regex.Match(page.Url, "request=(PR-[0-9A-Z-]+)").Groups[1].Value;
+
+        // The requester confirms the address from the mail.
+        var verification = Mailbox.Link(await host.Mailbox.WaitForAsync("verification", id), host.BaseUrl + "/verify?token=");
+        await page.GotoAsync(verification.AbsoluteUri);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Ja, ik heb deze aanvraag verstuurd" }).ClickAsync();
+        Assert.Equal("Bedankt, uw adres is bevestigd", await page.Locator("h1").InnerTextAsync());
+
+        // Staff approve from their mail.
+        var staff = await context.NewPageAsync();
+        var approval = Mailbox.Link(await host.Mailbox.WaitForAsync("approval-request", id), host.BaseUrl + "/approvals?token=");
+        await staff.GotoAsync(approval.AbsoluteUri);
+        Assert.Contains("an.peeters@example.be", await staff.Locator("dl.facts").InnerTextAsync(), StringComparison.Ordinal);
+        await staff.GetByRole(AriaRole.Button, new() { Name = "Identiteit goedkeuren" }).ClickAsync();
+        Assert.Contains("goedgekeurd", await staff.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
+
+        // The requester downloads the zip from the export-ready mail.
+        var download = Mailbox.Link(await host.Mailbox.WaitForAsync("export-ready", id), host.BaseUrl + "/download?token=");
+        await page.GotoAsync(download.AbsoluteUri);
+        Assert.Equal("Uw gegevens bij Infomat", await page.Locator("h1").InnerTextAsync());
+        var file = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Zipbestand downloaden" }).ClickAsync());
+        Assert.Equal($"infomat-export-{id}.zip", file.SuggestedFilename);
+        var path = Path.Combine(Repo.NewTempDirectory("download"), file.SuggestedFilename);
+        await file.SaveAsAsync(path);
+
+        using var zip = ZipFile.OpenRead(path);
+        Assert.Equal(["summary.html", "be/crm.json", "nl/crm.json"], zip.Entries.Select(e => e.FullName));
+
+        // The summary opens in the browser as a readable page in Dutch.
+        var summaryPath = Path.Combine(Path.GetDirectoryName(path)!, "summary.html");
+        zip.GetEntry("summary.html")!.ExtractToFile(summaryPath);
+        await page.GotoAsync(new Uri(summaryPath).AbsoluteUri);
+        Assert.Equal("Uw persoonsgegevens bij Infomat", await page.Locator("h1").InnerTextAsync());
+        Assert.Contains("Infomat Nederland (NL810585091B01)", await page.Locator("body").InnerTextAsync(), StringComparison.Ordinal);
+    }
+}
