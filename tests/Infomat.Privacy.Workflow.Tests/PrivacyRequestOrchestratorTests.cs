@@ -16,9 +16,7 @@ public sealed class PrivacyRequestOrchestratorTests
         h.Stores.Data["nl/crm"] = new() { ["an.peeters@example.be"] = [new JsonObject { ["first_name"] = "An", ["company"] = "Peeters Logistiek BV" }] };
         var c = await h.NewCaseAsync();
 
-        await h.WaitForMailAsync(MailKind.Verification);
-        await h.VerifyAsync(c.Id);
-        await h.WaitForMailAsync(MailKind.ApprovalRequest);
+        await h.VerifyAndAwaitApprovalAsync(c.Id);
         Assert.Equal(CaseStatus.AwaitingIdentityApproval, (await h.Register.GetAsync(c.Id, default))!.Status);
         await h.DecideAsync(c.Id, DecisionOutcome.Approve);
 
@@ -46,9 +44,7 @@ public sealed class PrivacyRequestOrchestratorTests
         await using var h = await WorkflowHarness.StartAsync();
         h.Stores.Data["be/crm"] = new() { ["an.peeters@example.be"] = [new JsonObject { ["phone"] = "+32 3 555 01 01" }] };
         var c = await h.NewCaseAsync();
-        await h.WaitForMailAsync(MailKind.Verification);
-        await h.VerifyAsync(c.Id);
-        await h.WaitForMailAsync(MailKind.ApprovalRequest);
+        await h.VerifyAndAwaitApprovalAsync(c.Id);
         await h.DecideAsync(c.Id, DecisionOutcome.Approve);
         var done = await h.CompletionAsync(c.Id);
 
@@ -64,9 +60,7 @@ public sealed class PrivacyRequestOrchestratorTests
     {
         await using var h = await WorkflowHarness.StartAsync();
         var c = await h.NewCaseAsync();
-        await h.WaitForMailAsync(MailKind.Verification);
-        await h.VerifyAsync(c.Id);
-        await h.WaitForMailAsync(MailKind.ApprovalRequest);
+        await h.VerifyAndAwaitApprovalAsync(c.Id);
         await h.DecideAsync(c.Id, DecisionOutcome.Reject, "Het adres hoort niet bij een contactpersoon.");
 
         await h.CompletionAsync(c.Id);
@@ -98,9 +92,7 @@ public sealed class PrivacyRequestOrchestratorTests
         await using var h = await WorkflowHarness.StartAsync();
         h.Stores.FailuresLeft["nl/crm"] = 1;
         var c = await h.NewCaseAsync();
-        await h.WaitForMailAsync(MailKind.Verification);
-        await h.VerifyAsync(c.Id);
-        await h.WaitForMailAsync(MailKind.ApprovalRequest);
+        await h.VerifyAndAwaitApprovalAsync(c.Id);
         await h.DecideAsync(c.Id, DecisionOutcome.Approve);
 
         await h.CompletionAsync(c.Id);
@@ -115,9 +107,7 @@ public sealed class PrivacyRequestOrchestratorTests
         await using var h = await WorkflowHarness.StartAsync();
         h.Stores.FailuresLeft["be/crm"] = 100;
         var c = await h.NewCaseAsync();
-        await h.WaitForMailAsync(MailKind.Verification);
-        await h.VerifyAsync(c.Id);
-        await h.WaitForMailAsync(MailKind.ApprovalRequest);
+        await h.VerifyAndAwaitApprovalAsync(c.Id);
         await h.DecideAsync(c.Id, DecisionOutcome.Approve);
 
         var done = await h.CompletionAsync(c.Id);
@@ -131,9 +121,7 @@ public sealed class PrivacyRequestOrchestratorTests
     {
         await using var h = await WorkflowHarness.StartAsync();
         var c = await h.NewCaseAsync();
-        await h.WaitForMailAsync(MailKind.Verification);
-        await h.VerifyAsync(c.Id);
-        await h.WaitForMailAsync(MailKind.ApprovalRequest);
+        await h.VerifyAndAwaitApprovalAsync(c.Id);
 
         // As after a restart of the local host: the instance is gone, the register remains.
         await h.Client.TerminateInstanceAsync(c.Id);

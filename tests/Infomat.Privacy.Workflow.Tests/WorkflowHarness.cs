@@ -52,6 +52,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
                     s.AddSingleton(DataMap.Default);
                     s.AddSingleton(new LinkTokenService(Convert.FromBase64String(harness.Options.Tokens.SigningKey), TimeProvider.System));
                     s.AddSingleton<IOptions<PrivacyOptions>>(Microsoft.Extensions.Options.Options.Create(harness.Options));
+                    s.AddSingleton(TimeProvider.System);
                     s.AddLogging();
                 },
             });
@@ -84,6 +85,14 @@ internal sealed class WorkflowHarness : IAsyncDisposable
     {
         await Register.UpdateAsync(caseId, x => x with { Decision = new IdentityDecision(outcome, DateTimeOffset.UtcNow, "tester", reason) }, CancellationToken.None);
         await Client.RaiseEventAsync(caseId, CaseEvents.IdentityDecided);
+    }
+
+    /// <summary>The requester confirms the address and the approval request reaches staff.</summary>
+    public async Task VerifyAndAwaitApprovalAsync(string caseId)
+    {
+        await WaitForMailAsync(MailKind.Verification);
+        await VerifyAsync(caseId);
+        await WaitForMailAsync(MailKind.ApprovalRequest);
     }
 
     public async Task WaitForMailAsync(MailKind kind, int count = 1)

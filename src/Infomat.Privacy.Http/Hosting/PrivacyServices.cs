@@ -41,6 +41,7 @@ public static class PrivacyServices
         services.AddSingleton<IMailSender, PickupDirectoryMailSender>();
         services.AddSingleton<IEntityStoreCatalog, SqliteStoreCatalog>();
 
+        services.AddHostedService<DemoStoreSeeder>();
         services.AddSingleton<CaseWorkflow>();
         services.AddSingleton<IntakeEndpoints>();
         services.AddSingleton<LinkEndpoints>();

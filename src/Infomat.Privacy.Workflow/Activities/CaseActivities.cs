@@ -26,7 +26,7 @@ public sealed class LoadProgress(ICaseRegister register) : TaskActivity<string, 
 
 /// <summary>Sends the verification link once and says until when the orchestration waits for it.</summary>
 public sealed class SendVerification(
-    ICaseRegister register, IMailSender mail, LinkTokenService tokens, IOptions<PrivacyOptions> options, ILogger<SendVerification> log)
+    ICaseRegister register, IMailSender mail, LinkTokenService tokens, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<SendVerification> log)
     : TaskActivity<string, WaitStep>
 {
     public override async Task<WaitStep> RunAsync(TaskActivityContext context, string input)
@@ -36,9 +36,9 @@ public sealed class SendVerification(
         var deadline = c.ReceivedAt + o.Verification.Timeout;
         if (c.VerificationMailSentAt is null)
         {
-            var token = tokens.Issue(c.Id, TokenPurpose.Verify, deadline - DateTimeOffset.UtcNow);
+            var token = tokens.Issue(c.Id, TokenPurpose.Verify, deadline - time.GetUtcNow());
             await mail.SendAsync(PrivacyMails.Verification(c, o.Link("verify", token), o.Verification.Timeout), CancellationToken.None);
-            await register.UpdateAsync(c.Id, x => x with { VerificationMailSentAt = DateTimeOffset.UtcNow }, CancellationToken.None);
+            await register.UpdateAsync(c.Id, x => x with { VerificationMailSentAt = time.GetUtcNow() }, CancellationToken.None);
             log.Step(c.Id, "verification mail sent");
         }
 
@@ -48,7 +48,7 @@ public sealed class SendVerification(
 
 /// <summary>Moves a verified case to staff approval and sends the approval request once.</summary>
 public sealed class RequestApproval(
-    ICaseRegister register, IMailSender mail, LinkTokenService tokens, IOptions<PrivacyOptions> options, ILogger<RequestApproval> log)
+    ICaseRegister register, IMailSender mail, LinkTokenService tokens, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<RequestApproval> log)
     : TaskActivity<string, WaitStep>
 {
     public override async Task<WaitStep> RunAsync(TaskActivityContext context, string input)
@@ -57,20 +57,20 @@ public sealed class RequestApproval(
         var c = await register.Require(input);
         if (c.Decision is null && c.ApprovalMailSentAt is null)
         {
-            var sentAt = DateTimeOffset.UtcNow;
+            var sentAt = time.GetUtcNow();
             var token = tokens.Issue(c.Id, TokenPurpose.Approve, o.Approval.Timeout);
             await mail.SendAsync(PrivacyMails.ApprovalRequest(c, o.Link("approvals", token), o.Staff.Address, o.Staff.Language), CancellationToken.None);
             c = await register.UpdateAsync(c.Id, x => (x with { ApprovalMailSentAt = sentAt }).WithStatus(CaseStatus.AwaitingIdentityApproval, sentAt), CancellationToken.None);
             log.Step(c.Id, "approval requested");
         }
 
-        var requestedAt = c.ApprovalMailSentAt ?? DateTimeOffset.UtcNow;
+        var requestedAt = c.ApprovalMailSentAt ?? time.GetUtcNow();
         return new WaitStep((requestedAt + o.Approval.Timeout).UtcDateTime);
     }
 }
 
 /// <summary>Acts on the recorded staff decision: a rejection closes the case with a mail to the requester.</summary>
-public sealed class ApplyDecision(ICaseRegister register, IMailSender mail, DataMap dataMap, ILogger<ApplyDecision> log)
+public sealed class ApplyDecision(ICaseRegister register, IMailSender mail, DataMap dataMap, TimeProvider time, ILogger<ApplyDecision> log)
     : TaskActivity<string, DecisionResult>
 {
     public override async Task<DecisionResult> RunAsync(TaskActivityContext context, string input)
@@ -82,7 +82,7 @@ public sealed class ApplyDecision(ICaseRegister register, IMailSender mail, Data
             if (c.AnswerSentAt is null)
             {
                 await mail.SendAsync(PrivacyMails.Rejection(c), CancellationToken.None);
-                var at = DateTimeOffset.UtcNow;
+                var at = time.GetUtcNow();
                 await register.UpdateAsync(c.Id, x => (x with { AnswerSentAt = at }).WithStatus(CaseStatus.Rejected, at), CancellationToken.None);
                 log.Step(c.Id, "rejected");
             }
@@ -90,7 +90,7 @@ public sealed class ApplyDecision(ICaseRegister register, IMailSender mail, Data
             return new DecisionResult(false, false, []);
         }
 
-        await register.UpdateAsync(c.Id, x => x.Status == CaseStatus.AwaitingIdentityApproval ? x.WithStatus(CaseStatus.InProgress, DateTimeOffset.UtcNow) : null, CancellationToken.None);
+        await register.UpdateAsync(c.Id, x => x.Status == CaseStatus.AwaitingIdentityApproval ? x.WithStatus(CaseStatus.InProgress, time.GetUtcNow()) : null, CancellationToken.None);
         var automated = RequestTypes.Supported.Contains(c.Type);
         var stores = dataMap.StoresOf(c.Entity.Entities()).Select(s => s.Key).ToList();
         return new DecisionResult(true, automated, stores);
@@ -98,7 +98,7 @@ public sealed class ApplyDecision(ICaseRegister register, IMailSender mail, Data
 }
 
 /// <summary>For request types not yet carried out automatically: tells staff and waits on them.</summary>
-public sealed class HandOverToStaff(ICaseRegister register, IMailSender mail, IOptions<PrivacyOptions> options)
+public sealed class HandOverToStaff(ICaseRegister register, IMailSender mail, IOptions<PrivacyOptions> options, TimeProvider time)
     : TaskActivity<string, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, string input)
@@ -107,7 +107,7 @@ public sealed class HandOverToStaff(ICaseRegister register, IMailSender mail, IO
         if (c.Status != CaseStatus.AwaitingStaffAction)
         {
             await mail.SendAsync(PrivacyMails.ManualHandling(c, options.Value.Staff.Address, options.Value.Staff.Language), CancellationToken.None);
-            await register.UpdateAsync(c.Id, x => x.WithStatus(CaseStatus.AwaitingStaffAction, DateTimeOffset.UtcNow), CancellationToken.None);
+            await register.UpdateAsync(c.Id, x => x.WithStatus(CaseStatus.AwaitingStaffAction, time.GetUtcNow()), CancellationToken.None);
         }
 
         return true;
@@ -130,7 +130,7 @@ public sealed class CollectFromStore(ICaseRegister register, IEntityStoreCatalog
 }
 
 /// <summary>Streams the zip for the case into the exports container.</summary>
-public sealed class BuildExport(ICaseRegister register, IStagingStore staging, IExportStore exports, DataMap dataMap, ILogger<BuildExport> log)
+public sealed class BuildExport(ICaseRegister register, IStagingStore staging, IExportStore exports, DataMap dataMap, TimeProvider time, ILogger<BuildExport> log)
     : TaskActivity<BuildExportInput, ExportResult>
 {
     public static string BlobNameFor(string caseId) => $"{caseId}/infomat-export-{caseId}.zip";
@@ -144,7 +144,7 @@ public sealed class BuildExport(ICaseRegister register, IStagingStore staging, I
             c.Id,
             c.Language,
             c.Email,
-            DateTimeOffset.UtcNow,
+            time.GetUtcNow(),
             c.Entity.Entities().Select(dataMap.Controller).ToList(),
             input.Parts.Select(p => new Export.StorePart(dataMap.Store(p.StoreKey), p.RecordCount)).ToList());
 
@@ -162,7 +162,7 @@ public sealed class BuildExport(ICaseRegister register, IStagingStore staging, I
 
 /// <summary>Sends the export-ready mail with the download link, then closes the case as completed.</summary>
 public sealed class DeliverExport(
-    ICaseRegister register, IMailSender mail, LinkTokenService tokens, IOptions<PrivacyOptions> options, ILogger<DeliverExport> log)
+    ICaseRegister register, IMailSender mail, LinkTokenService tokens, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<DeliverExport> log)
     : TaskActivity<string, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, string input)
@@ -171,10 +171,10 @@ public sealed class DeliverExport(
         var c = await register.Require(input);
         if (c.AnswerSentAt is null)
         {
-            var expiresAt = DateTimeOffset.UtcNow + o.Export.LinkLifetime;
+            var expiresAt = time.GetUtcNow() + o.Export.LinkLifetime;
             var token = tokens.Issue(c.Id, TokenPurpose.Download, o.Export.LinkLifetime);
             await mail.SendAsync(PrivacyMails.ExportReady(c, o.Link("download", token), expiresAt), CancellationToken.None);
-            var at = DateTimeOffset.UtcNow;
+            var at = time.GetUtcNow();
             await register.UpdateAsync(c.Id, x => (x with { AnswerSentAt = at, ExportExpiresAt = expiresAt }).WithStatus(CaseStatus.Completed, at), CancellationToken.None);
             log.Step(c.Id, "export delivered");
         }
@@ -184,7 +184,7 @@ public sealed class DeliverExport(
 }
 
 /// <summary>Closes a case nobody acted on in time, with a mail to the requester.</summary>
-public sealed class ExpireCase(ICaseRegister register, IMailSender mail) : TaskActivity<string, bool>
+public sealed class ExpireCase(ICaseRegister register, IMailSender mail, TimeProvider time) : TaskActivity<string, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, string input)
     {
@@ -192,7 +192,7 @@ public sealed class ExpireCase(ICaseRegister register, IMailSender mail) : TaskA
         if (!c.Status.IsFinished())
         {
             await mail.SendAsync(PrivacyMails.Expired(c), CancellationToken.None);
-            await register.UpdateAsync(c.Id, x => x.WithStatus(CaseStatus.Expired, DateTimeOffset.UtcNow), CancellationToken.None);
+            await register.UpdateAsync(c.Id, x => x.WithStatus(CaseStatus.Expired, time.GetUtcNow()), CancellationToken.None);
         }
 
         return true;
@@ -200,11 +200,11 @@ public sealed class ExpireCase(ICaseRegister register, IMailSender mail) : TaskA
 }
 
 /// <summary>Flags a case that needs attention; nothing is sent to the requester.</summary>
-public sealed class MarkFailed(ICaseRegister register) : TaskActivity<string, bool>
+public sealed class MarkFailed(ICaseRegister register, TimeProvider time) : TaskActivity<string, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, string input)
     {
-        await register.UpdateAsync(input, x => x.Status.IsFinished() ? null : x.WithStatus(CaseStatus.Failed, DateTimeOffset.UtcNow), CancellationToken.None);
+        await register.UpdateAsync(input, x => x.Status.IsFinished() ? null : x.WithStatus(CaseStatus.Failed, time.GetUtcNow()), CancellationToken.None);
         return true;
     }
 }
