@@ -40,7 +40,7 @@ cleanup() {
 trap cleanup INT TERM EXIT
 
 echo "Building the local host..."
-dotnet build src/Infomat.LocalHost/Infomat.LocalHost.csproj -c Release --nologo -v quiet
+dotnet build src/Infomat.LocalHost/Infomat.LocalHost.csproj -c Release --nologo -v quiet -clp:ErrorsOnly
 
 node_modules/.bin/azurite --silent --skipApiVersionCheck --disableTelemetry --location "$DATA/azurite" \
   --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 >"$DATA/azurite.log" 2>&1 &

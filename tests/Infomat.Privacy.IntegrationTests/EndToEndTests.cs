@@ -185,6 +185,26 @@ public sealed class EndToEndTests(Azurite azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_rejection_without_a_reason_is_refused_and_decides_nothing()
+    {
+        var id = await flows.SubmitAsync();
+        await flows.VerifyAsync(id);
+        var approval = await flows.ApprovalLinkAsync(id);
+
+        var response = await flows.PostTokenAsync("/approvals", approval, ("decision", "reject"), ("reason", "  "));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Kies goedkeuren, of afwijzen met een reden", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using (var status = await flows.StatusAsync(id))
+        {
+            Assert.Equal("AwaitingIdentityApproval", status.RootElement.GetProperty("status").GetString());
+        }
+
+        // The link still works for the real decision.
+        Assert.Equal(HttpStatusCode.OK, (await flows.PostTokenAsync("/approvals", approval, ("decision", "approve"))).StatusCode);
+        await flows.DownloadLinkAsync(id);
+    }
+
+    [Fact]
     public async Task An_unknown_request_is_404()
     {
         Assert.Equal(HttpStatusCode.NotFound, (await flows.Http.GetAsync("/api/requests/PR-0000-0000-0000")).StatusCode);

@@ -125,8 +125,8 @@ public sealed class LinkEndpoints(
         var reason = form["reason"].ToString().Trim();
         if (outcome is null || (outcome == DecisionOutcome.Reject && reason.Length == 0) || reason.Length > 2000)
         {
-            return StaffPage(l, title, $"<p class=\"error\" role=\"alert\">{E(Texts.Get(outcome is null ? "ErrorRequired" : "ErrorRequired", l))}</p>"
-                + $"<p><a href=\"/approvals?token={Uri.EscapeDataString(form["token"].ToString())}\">{E(Texts.Get("ApprovalTitle", l).Replace("{0}", c.Id, StringComparison.Ordinal))}</a></p>",
+            return StaffPage(l, title, $"<p class=\"error\" role=\"alert\">{E(Texts.Get("ApprovalChoiceRequired", l))}</p>"
+                + $"<p><a href=\"/approvals?token={Uri.EscapeDataString(form["token"].ToString())}\">{E(title)}</a></p>",
                 StatusCodes.Status400BadRequest);
         }
 

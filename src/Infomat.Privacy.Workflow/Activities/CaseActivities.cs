@@ -77,6 +77,11 @@ public sealed class ApplyDecision(ICaseRegister register, IMailSender mail, Data
     {
         var c = await register.Require(input);
         var decision = c.Decision ?? throw new InvalidOperationException($"Case {c.Id} has no decision.");
+        if (decision.Outcome == DecisionOutcome.RequestIdentification)
+        {
+            throw new InvalidOperationException($"Case {c.Id}: asking for more identification is not offered by this build.");
+        }
+
         if (decision.Outcome == DecisionOutcome.Reject)
         {
             if (c.AnswerSentAt is null)
