@@ -68,12 +68,14 @@ Infomat privacy requests run locally.
   Form:            http://127.0.0.1:7071/privacy   (?lang=nl, fr or en)
   Mail folder:     $Mail__PickupDirectory   (each mail is one .eml file; open the links in it)
   Request status:  http://127.0.0.1:7071/api/requests/{reference}
-  Demo people (in the demo Belgian and Dutch stores):
-    an.peeters@example.be      An Peeters: Infomat België and Infomat Nederland
-    sophie.dubois@example.be   Sophie Dubois: Infomat België
-    jan.devries@example.nl     Jan de Vries: Infomat Nederland
-    zoe.maes@example.be        Zoë Maes: Infomat België newsletter only
-    nobody@example.org         held nowhere: the answer confirms that
+  Demo stores:     $Stores__Directory (SQLite; CRM, finance, recruitment and portal of each entity)
+  Demo people to try:
+    an.peeters@example.be            both entities (stored as " AN.Peeters@Example.be " in one table)
+    sophie.dubois@example.be         Infomat België, with invoices under the accounting hold
+    jan.devries@example.nl           Infomat Nederland, with invoices
+    zoe.maes@example.be              Infomat België newsletter only
+    alexis.papadopoulos@example.nl   Infomat Nederland job applicant (Αλέξης Παπαδόπουλος)
+    nobody@example.org               held nowhere: the answer confirms that
 Press Ctrl-C to stop.
 MSG
 wait "${pids[1]}"

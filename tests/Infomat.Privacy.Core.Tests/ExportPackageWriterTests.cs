@@ -10,10 +10,12 @@ namespace Infomat.Privacy.Core.Tests;
 
 public sealed class ExportPackageWriterTests
 {
-    private static readonly DataMap Map = DataMap.Default;
+    private static readonly DataMap Map = DataMapLoader.Load(DataMapFiles.Default);
 
     private static ExportManifest Manifest(Language language, params StorePart[] parts) =>
-        new("PR-AAAA-BBBB-CCCC", language, "an.peeters@example.be", new DateTimeOffset(2026, 11, 26, 10, 0, 0, TimeSpan.Zero), Map.Controllers, parts);
+        new("PR-AAAA-BBBB-CCCC", language, "an.peeters@example.be", new DateTimeOffset(2026, 11, 26, 10, 0, 0, TimeSpan.Zero), Map, Map.Controllers, parts);
+
+    private static StorePart Part(string store, int contacts) => new(Map.Store(store), new Dictionary<string, int> { ["contacts"] = contacts });
 
     private static async IAsyncEnumerable<StoreRecord> Records(int count, [EnumeratorCancellation] CancellationToken ct = default)
     {
@@ -34,23 +36,29 @@ public sealed class ExportPackageWriterTests
     [Fact]
     public async Task The_zip_has_a_summary_and_one_readable_json_file_per_store()
     {
-        var bytes = await WriteAsync(Manifest(Language.Nl, new StorePart(Map.Store("be/crm"), 2), new StorePart(Map.Store("nl/crm"), 2)), 2);
+        var bytes = await WriteAsync(Manifest(Language.Nl, Part("be/crm", 2), Part("nl/crm", 2)), 2);
         using var zip = new ZipArchive(new MemoryStream(bytes));
         Assert.Equal(["summary.html", "be/crm.json", "nl/crm.json"], zip.Entries.Select(e => e.FullName));
 
         using var json = JsonDocument.Parse(zip.GetEntry("be/crm.json")!.Open());
         Assert.Equal("Infomat België", json.RootElement.GetProperty("controller").GetString());
-        Assert.Equal(2, json.RootElement.GetProperty("records").GetArrayLength());
-        Assert.Equal("Brouwerij Peeters NV", json.RootElement.GetProperty("records")[0].GetProperty("fields").GetProperty("company").GetString());
+        var contacts = json.RootElement.GetProperty("tables")[0];
+        Assert.Equal("contacts", contacts.GetProperty("table").GetString());
+        Assert.Equal("Diensten aan klanten (implementatie, analyse, support)", contacts.GetProperty("purpose").GetString());
+        Assert.Equal(2, contacts.GetProperty("records").GetArrayLength());
+        Assert.Equal("Brouwerij Peeters NV", contacts.GetProperty("records")[0].GetProperty("company").GetString());
     }
 
     [Fact]
     public async Task The_summary_names_both_controllers_and_the_complaint_authority_in_the_requesters_language()
     {
-        var html = ExportPackageWriter.RenderSummary(Manifest(Language.Fr, new StorePart(Map.Store("be/crm"), 1)));
+        var html = ExportPackageWriter.RenderSummary(Manifest(Language.Fr, Part("be/crm", 1)));
         Assert.Contains("BE0460190566", html, StringComparison.Ordinal);
         Assert.Contains("NL810585091B01", html, StringComparison.Ordinal);
         Assert.Contains("Autorité de protection des données", html, StringComparison.Ordinal);
+        Assert.Contains("Autoriteit Persoonsgegevens", html, StringComparison.Ordinal);
+        Assert.Contains("Service à la clientèle", html, StringComparison.Ordinal);
+        Assert.Contains("Jusqu'à 10 ans après la fin de la relation client", html.Replace("&#x27;", "'", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.Contains("lang=\"fr\"", html, StringComparison.Ordinal);
         await Task.CompletedTask;
     }
@@ -58,21 +66,21 @@ public sealed class ExportPackageWriterTests
     [Fact]
     public void A_person_with_no_data_gets_a_confirmation_that_nothing_is_held()
     {
-        var html = ExportPackageWriter.RenderSummary(Manifest(Language.Nl, new StorePart(Map.Store("be/crm"), 0), new StorePart(Map.Store("nl/crm"), 0)));
+        var html = ExportPackageWriter.RenderSummary(Manifest(Language.Nl, Part("be/crm", 0), Part("nl/crm", 0)));
         Assert.Contains("We bevestigen dat Infomat geen persoonsgegevens over dit adres bewaart.", html, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task The_same_data_gives_the_same_zip()
     {
-        var manifest = Manifest(Language.En, new StorePart(Map.Store("be/crm"), 3));
+        var manifest = Manifest(Language.En, Part("be/crm", 3));
         Assert.Equal(await WriteAsync(manifest, 3), await WriteAsync(manifest, 3));
     }
 
     [Fact]
     public async Task Record_values_cannot_inject_markup_into_the_summary()
     {
-        var manifest = Manifest(Language.En, new StorePart(Map.Store("be/crm"), 1)) with { SubjectEmail = "<script>alert(1)</script>@example.be" };
+        var manifest = Manifest(Language.En, Part("be/crm", 1)) with { SubjectEmail = "<script>alert(1)</script>@example.be" };
         var bytes = await WriteAsync(manifest, 1);
         using var zip = new ZipArchive(new MemoryStream(bytes));
         using var reader = new StreamReader(zip.GetEntry("summary.html")!.Open());

@@ -72,7 +72,7 @@ public sealed class BrowserTests(Azurite azurite)
         await file.SaveAsAsync(path);
 
         using var zip = ZipFile.OpenRead(path);
-        Assert.Equal(["summary.html", "be/crm.json", "nl/crm.json"], zip.Entries.Select(e => e.FullName));
+        Assert.Equal(["summary.html", "be/crm.json", "be/portal.json", "nl/crm.json"], zip.Entries.Select(e => e.FullName));
 
         // The summary opens in the browser as a readable page in Dutch.
         var summaryPath = Path.Combine(Path.GetDirectoryName(path)!, "summary.html");

@@ -47,14 +47,14 @@ public sealed class EndToEndTests(Azurite azurite) : IAsyncLifetime
         using var blobClient = new HttpClient();
         var zipBytes = await blobClient.GetByteArrayAsync(sas);
         using var zip = new ZipArchive(new MemoryStream(zipBytes));
-        Assert.Equal(["summary.html", "be/crm.json", "nl/crm.json"], zip.Entries.Select(e => e.FullName));
+        Assert.Equal(["summary.html", "be/crm.json", "be/portal.json", "nl/crm.json"], zip.Entries.Select(e => e.FullName));
         using var summary = new StreamReader(zip.GetEntry("summary.html")!.Open());
         var html = await summary.ReadToEndAsync();
         Assert.Contains("lang=\"fr\"", html, StringComparison.Ordinal);
         Assert.Contains("BE0460190566", html, StringComparison.Ordinal);
         using var nl = JsonDocument.Parse(zip.GetEntry("nl/crm.json")!.Open());
-        Assert.Contains(nl.RootElement.GetProperty("records").EnumerateArray(),
-            r => r.GetProperty("fields").GetProperty("company").GetString() == "Peeters Logistiek BV");
+        var contacts = nl.RootElement.GetProperty("tables").EnumerateArray().Single(t => t.GetProperty("table").GetString() == "contacts");
+        Assert.Contains(contacts.GetProperty("records").EnumerateArray(), r => r.GetProperty("company").GetString() == "Peeters Logistiek BV");
 
         using var status = await flows.StatusAsync(id);
         Assert.Equal("Completed", status.RootElement.GetProperty("status").GetString());

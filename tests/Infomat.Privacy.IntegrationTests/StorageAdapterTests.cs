@@ -103,8 +103,9 @@ public sealed class StorageAdapterTests(Azurite azurite)
         var caseId = CaseIds.New();
         Assert.Equal(records, await staging.WriteAsync(caseId, "be/crm", Generate(records), default));
 
-        var manifest = new ExportManifest(caseId, Language.En, "an.peeters@example.be", DateTimeOffset.UtcNow, DataMap.Default.Controllers,
-            [new StorePart(DataMap.Default.Store("be/crm"), records)]);
+        var map = DataMapLoader.Load(DataMapFiles.Default);
+        var manifest = new ExportManifest(caseId, Language.En, "an.peeters@example.be", DateTimeOffset.UtcNow, map, map.Controllers,
+            [new StorePart(map.Store("be/crm"), new Dictionary<string, int> { ["contacts"] = records })]);
         var watch = Stopwatch.StartNew();
         await using (var output = await exports.OpenWriteAsync(caseId + "/export.zip", default))
         {
@@ -118,9 +119,9 @@ public sealed class StorageAdapterTests(Azurite azurite)
         var bytes = await http.GetByteArrayAsync(await exports.CreateReadLinkAsync(caseId + "/export.zip", TimeSpan.FromMinutes(1), default));
         using var zip = new ZipArchive(new MemoryStream(bytes));
         using var json = JsonDocument.Parse(zip.GetEntry("be/crm.json")!.Open());
-        var rows = json.RootElement.GetProperty("records");
+        var rows = json.RootElement.GetProperty("tables")[0].GetProperty("records");
         Assert.Equal(records, rows.GetArrayLength());
-        Assert.Equal(records - 1, rows[records - 1].GetProperty("fields").GetProperty("id").GetInt32());
+        Assert.Equal(records - 1, rows[records - 1].GetProperty("id").GetInt32());
     }
 
     private static async IAsyncEnumerable<StoreRecord> Generate(int count, [EnumeratorCancellation] CancellationToken ct = default)

@@ -49,7 +49,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
                     s.AddSingleton<IEntityStoreCatalog>(harness.Stores);
                     s.AddSingleton<IStagingStore>(new InMemoryStaging());
                     s.AddSingleton<IExportStore>(harness.Exports);
-                    s.AddSingleton(DataMap.Default);
+                    s.AddSingleton(DataMapLoader.Load(DataMapFiles.Default));
                     s.AddSingleton(new LinkTokenService(Convert.FromBase64String(harness.Options.Tokens.SigningKey), TimeProvider.System));
                     s.AddSingleton<IOptions<PrivacyOptions>>(Microsoft.Extensions.Options.Options.Create(harness.Options));
                     s.AddSingleton(TimeProvider.System);

@@ -1,129 +1,216 @@
+using System.Data.Common;
+using Bogus;
 using Infomat.Privacy.Stores;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Options;
 
 namespace Infomat.Privacy.Adapters.Stores;
-
-/// <summary>The <c>Stores</c> configuration section: where the SQLite entity stores are.</summary>
-public sealed class StoreOptions
-{
-    public const string Section = "Stores";
-
-    /// <summary>Folder holding one SQLite file per store (<c>be-crm.db</c>, <c>nl-crm.db</c>).</summary>
-    public string Directory { get; set; } = Path.Combine(".data", "stores");
-
-    /// <summary>Create and fill the demo stores at start-up when they do not exist.</summary>
-    public bool SeedDemoData { get; set; }
-}
 
 /// <summary>A demo person, as listed by <c>scripts/run.sh</c> and the README.</summary>
 public sealed record DemoPerson(string Name, string Email, string Where);
 
-/// <summary>The SQLite connectors for the stores of the data map.</summary>
-public sealed class SqliteStoreCatalog(IOptions<StoreOptions> options) : IEntityStoreCatalog
-{
-    public static IReadOnlyList<StoreTable> CrmTables { get; } =
-        [new("contacts", "email_normalized"), new("newsletter_subscriptions", "email_normalized")];
-
-    public IEntityStore Find(string storeKey)
-    {
-        var file = Path.Combine(options.Value.Directory, storeKey.Replace('/', '-') + ".db");
-        if (!File.Exists(file))
-        {
-            throw new InvalidOperationException($"Store {storeKey} is not available: {file} does not exist.");
-        }
-
-        var connectionString = new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
-        return new SqliteEntityStore(storeKey, connectionString, CrmTables);
-    }
-}
-
-/// <summary>Creates the demo Belgian and Dutch CRM stores with a handful of people.</summary>
+/// <summary>
+/// Creates the demo stores of the data map (CRM, finance, recruitment, portal for each entity) with the documented
+/// demo people and as many generated people as asked, reproducibly from a seed. Same schema on SQLite and PostgreSQL.
+/// </summary>
 public static class DemoStores
 {
     public static IReadOnlyList<DemoPerson> People { get; } =
     [
-        new("An Peeters", "an.peeters@example.be", "Infomat België and Infomat Nederland (CRM contact, newsletter)"),
-        new("Sophie Dubois", "sophie.dubois@example.be", "Infomat België (CRM contact)"),
-        new("Jan de Vries", "jan.devries@example.nl", "Infomat Nederland (CRM contact)"),
-        new("Zoë Maes", "Zoe.Maes@Example.be", "Infomat België (newsletter only; stored in another case)"),
+        new("An Peeters", "an.peeters@example.be", "both entities: BE contact (stored as \" AN.Peeters@Example.be \"), NL contact, BE newsletter, BE portal and helpdesk"),
+        new("Sophie Dubois", "sophie.dubois@example.be", "Infomat België: contact and invoices (kept under the 10-year accounting hold)"),
+        new("Jan de Vries", "jan.devries@example.nl", "Infomat Nederland: contact and invoices, one older than the 7-year hold"),
+        new("Zoë Maes", "zoe.maes@example.be", "Infomat België newsletter only"),
+        new("Αλέξης Παπαδόπουλος", "alexis.papadopoulos@example.nl", "Infomat Nederland: job applicant with a CV"),
         new("Nobody Known", "nobody@example.org", "nowhere: the answer confirms nothing is held"),
     ];
 
-    public static async Task SeedAsync(string directory, CancellationToken cancellationToken)
+    /// <summary>Creates every store that does not exist yet. Returns how many were created.</summary>
+    public static async Task<int> SeedAsync(DataMap map, SqlDialect dialect, int size, int seed, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(directory);
-        await SeedStoreAsync(Path.Combine(directory, "be-crm.db"), "be", cancellationToken);
-        await SeedStoreAsync(Path.Combine(directory, "nl-crm.db"), "nl", cancellationToken);
-    }
-
-    private static async Task SeedStoreAsync(string file, string entity, CancellationToken cancellationToken)
-    {
-        if (File.Exists(file))
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(dialect);
+        var created = 0;
+        foreach (var store in map.Stores)
         {
-            return;
-        }
+            if (!await dialect.PrepareAsync(store, cancellationToken))
+            {
+                continue;
+            }
 
-        var temp = file + ".tmp";
-        File.Delete(temp);
-        var connectionString = new SqliteConnectionStringBuilder { DataSource = temp, Pooling = false }.ToString();
-        await using (var connection = new SqliteConnection(connectionString))
-        {
+            await using var connection = dialect.Connect(store);
             await connection.OpenAsync(cancellationToken);
-            await using var transaction = connection.BeginTransaction();
-            await ExecuteAsync(connection, """
-                CREATE TABLE contacts (
-                    id INTEGER PRIMARY KEY,
-                    email TEXT NOT NULL,
-                    email_normalized TEXT NOT NULL,
-                    first_name TEXT, last_name TEXT, company TEXT, job_title TEXT, phone TEXT,
-                    created_at TEXT NOT NULL);
-                CREATE INDEX ix_contacts_email ON contacts(email_normalized);
-                CREATE TABLE newsletter_subscriptions (
-                    id INTEGER PRIMARY KEY,
-                    email TEXT NOT NULL,
-                    email_normalized TEXT NOT NULL,
-                    list TEXT NOT NULL, consent_given_at TEXT NOT NULL, consent_text TEXT NOT NULL);
-                CREATE INDEX ix_newsletter_email ON newsletter_subscriptions(email_normalized);
-                """, cancellationToken);
-
-            if (entity == "be")
-            {
-                await ContactAsync(connection, "An.Peeters@example.be", "An", "Peeters", "Brouwerij Peeters NV", "Finance manager", "+32 3 555 01 01", "2019-03-04", cancellationToken);
-                await ContactAsync(connection, "sophie.dubois@example.be", "Sophie", "Dubois", "Dubois & Fils SRL", "Directrice", "+32 2 555 02 02", "2021-09-15", cancellationToken);
-                await ContactAsync(connection, "someone.else@example.be", "Pieter", "Janssens", "Janssens BV", "CFO", "+32 9 555 03 03", "2020-01-20", cancellationToken);
-                await NewsletterAsync(connection, "an.peeters@example.be", "Infomat nieuws", "2022-05-01", cancellationToken);
-                await NewsletterAsync(connection, "zoe.maes@example.be", "Infomat news", "2023-02-11", cancellationToken);
-            }
-            else
-            {
-                await ContactAsync(connection, "an.peeters@example.be", "An", "Peeters", "Peeters Logistiek BV", "Controller", "+31 20 555 0101", "2020-06-30", cancellationToken);
-                await ContactAsync(connection, "jan.devries@example.nl", "Jan", "de Vries", "De Vries Techniek BV", "Eigenaar", "+31 30 555 0202", "2018-11-02", cancellationToken);
-            }
-
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var writer = new Writer(connection, transaction, dialect, store);
+            await writer.CreateSchemaAsync(cancellationToken);
+            await writer.FillAsync(size, seed, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            created++;
         }
 
-        File.Move(temp, file);
+        return created;
     }
 
-    private static Task ContactAsync(SqliteConnection c, string email, string first, string last, string company, string title, string phone, string created, CancellationToken ct) =>
-        ExecuteAsync(c, "INSERT INTO contacts (email, email_normalized, first_name, last_name, company, job_title, phone, created_at) VALUES ($e, $n, $f, $l, $c, $t, $p, $d)", ct,
-            ("$e", email), ("$n", EmailAddresses.Normalise(email)), ("$f", first), ("$l", last), ("$c", company), ("$t", title), ("$p", phone), ("$d", created));
-
-    private static Task NewsletterAsync(SqliteConnection c, string email, string list, string at, CancellationToken ct) =>
-        ExecuteAsync(c, "INSERT INTO newsletter_subscriptions (email, email_normalized, list, consent_given_at, consent_text) VALUES ($e, $n, $l, $d, $t)", ct,
-            ("$e", email), ("$n", EmailAddresses.Normalise(email)), ("$l", list), ("$d", at), ("$t", "I agree to receive the Infomat newsletter."));
-
-    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken ct, params (string Name, object Value)[] parameters)
+    private sealed class Writer(DbConnection connection, DbTransaction transaction, SqlDialect d, StoreMap store)
     {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
+        private static readonly DateTimeOffset Now = new(2026, 11, 1, 9, 0, 0, TimeSpan.Zero);
+
+        private string T(string table) => d.Table(store, table);
+
+        public async Task CreateSchemaAsync(CancellationToken ct)
         {
-            command.Parameters.AddWithValue(name, value);
+            var r = $"restricted {d.BooleanType} NOT NULL DEFAULT {d.FalseLiteral}";
+            var ddl = store.Store switch
+            {
+                "crm" => new[]
+                {
+                    $"CREATE TABLE {T("contacts")} (id {d.Id}, email TEXT NOT NULL, email_normalized TEXT NOT NULL, first_name TEXT, last_name TEXT, gender TEXT, job_title TEXT, phone TEXT, company TEXT, created_at {d.Timestamp} NOT NULL, relationship_ended_on {d.DateType}, {r})",
+                    $"CREATE TABLE {T("activity_notes")} (id {d.Id}, email_normalized TEXT NOT NULL, noted_at {d.Timestamp} NOT NULL, author TEXT NOT NULL, note TEXT NOT NULL, {r})",
+                    $"CREATE TABLE {T("newsletter_subscriptions")} (id {d.Id}, email TEXT NOT NULL, email_normalized TEXT NOT NULL, list TEXT NOT NULL, subscribed_at {d.Timestamp} NOT NULL, {r})",
+                    $"CREATE TABLE {T("consent_records")} (id {d.Id}, email_normalized TEXT NOT NULL, purpose TEXT NOT NULL, consent_text TEXT NOT NULL, given_at {d.Timestamp} NOT NULL, withdrawn_at {d.Timestamp}, ip_address TEXT, {r})",
+                },
+                "finance" => [$"CREATE TABLE {T("invoices")} (id {d.Id}, email_normalized TEXT NOT NULL, invoice_number TEXT NOT NULL, invoice_date {d.DateType} NOT NULL, company TEXT NOT NULL, contact_name TEXT, amount_eur {d.Money} NOT NULL, {r})"],
+                "recruitment" => [$"CREATE TABLE {T("job_applications")} (id {d.Id}, email TEXT NOT NULL, email_normalized TEXT NOT NULL, first_name TEXT, last_name TEXT, phone TEXT, position TEXT NOT NULL, applied_at {d.Timestamp} NOT NULL, cv_file TEXT, motivation TEXT, pool_consent {d.BooleanType} NOT NULL DEFAULT {d.FalseLiteral}, {r})"],
+                "portal" => new[]
+                {
+                    $"CREATE TABLE {T("portal_accounts")} (id {d.Id}, email TEXT NOT NULL, email_normalized TEXT NOT NULL, display_name TEXT, created_at {d.Timestamp} NOT NULL, last_login_at {d.Timestamp}, {r})",
+                    $"CREATE TABLE {T("portal_logins")} (id {d.Id}, email_normalized TEXT NOT NULL, logged_in_at {d.Timestamp} NOT NULL, ip_address TEXT NOT NULL, user_agent TEXT, {r})",
+                    $"CREATE TABLE {T("helpdesk_tickets")} (id {d.Id}, email_normalized TEXT NOT NULL, reporter_name TEXT, opened_at {d.Timestamp} NOT NULL, subject TEXT NOT NULL, body TEXT, status TEXT NOT NULL, {r})",
+                },
+                _ => throw new InvalidOperationException($"No demo schema for store '{store.Store}'."),
+            };
+            foreach (var statement in ddl)
+            {
+                await ExecuteAsync(statement, ct);
+            }
+
+            // The index that makes finding a person an index seek, whatever the table's size.
+            foreach (var table in store.Tables)
+            {
+                var index = SqlDialect.Quote($"ix_{store.Entity}_{store.Store}_{table.Table}_{table.Match}");
+                await ExecuteAsync($"CREATE INDEX {index} ON {T(table.Table)} ({SqlDialect.Quote(table.Match)})", ct);
+            }
         }
 
-        await command.ExecuteNonQueryAsync(ct);
+        public async Task FillAsync(int size, int seed, CancellationToken ct)
+        {
+            await DocumentedPeopleAsync(ct);
+            var faker = new Faker(store.Entity == "be" ? "nl_BE" : "nl") { Random = new Randomizer(seed + (store.Entity == "be" ? 0 : 1) + (store.Store.GetHashCode(StringComparison.Ordinal) & 0xff)) };
+            string Email(int i) => $"person{i}.{store.Entity}@demo.example";
+            switch (store.Store)
+            {
+                case "crm":
+                    await InsertAsync("contacts", ["email", "email_normalized", "first_name", "last_name", "gender", "job_title", "phone", "company", "created_at", "relationship_ended_on"],
+                        Enumerable.Range(0, size).Select(i => Row(Email(i), Email(i), faker.Name.FirstName(), faker.Name.LastName(), faker.PickRandom("f", "m", "x"), faker.Name.JobTitle(), faker.Phone.PhoneNumber(), faker.Company.CompanyName(), Now.AddDays(-faker.Random.Int(30, 3000)), i % 7 == 0 ? (object)DateOnly.FromDateTime(Now.AddDays(-faker.Random.Int(1, 900)).Date) : null)), ct);
+                    await InsertAsync("activity_notes", ["email_normalized", "noted_at", "author", "note"],
+                        Enumerable.Range(0, size / 2).Select(i => Row(Email(faker.Random.Int(0, Math.Max(0, size - 1))), Now.AddDays(-faker.Random.Int(1, 2000)), faker.Name.FullName(), faker.Lorem.Sentence())), ct);
+                    await InsertAsync("newsletter_subscriptions", ["email", "email_normalized", "list", "subscribed_at"],
+                        Enumerable.Range(0, size / 4).Select(i => Row(Email(i * 3), Email(i * 3), faker.PickRandom("Infomat nieuws", "Events"), Now.AddDays(-faker.Random.Int(1, 2000)))), ct);
+                    await InsertAsync("consent_records", ["email_normalized", "purpose", "consent_text", "given_at", "ip_address"],
+                        Enumerable.Range(0, size / 4).Select(i => Row(Email(i * 3), "newsletter", "I agree to receive the Infomat newsletter.", Now.AddDays(-faker.Random.Int(1, 2000)), faker.Internet.Ip())), ct);
+                    break;
+                case "finance":
+                    await InsertAsync("invoices", ["email_normalized", "invoice_number", "invoice_date", "company", "contact_name", "amount_eur"],
+                        Enumerable.Range(0, size / 2).Select(i => Row(Email(faker.Random.Int(0, Math.Max(0, size - 1))), $"{store.Entity.ToUpperInvariant()}-{i:D7}", DateOnly.FromDateTime(Now.AddDays(-faker.Random.Int(1, 5000)).Date), faker.Company.CompanyName(), faker.Name.FullName(), Math.Round(faker.Random.Decimal(100, 25000), 2))), ct);
+                    break;
+                case "recruitment":
+                    await InsertAsync("job_applications", ["email", "email_normalized", "first_name", "last_name", "phone", "position", "applied_at", "cv_file", "motivation", "pool_consent"],
+                        Enumerable.Range(0, Math.Max(1, size / 20)).Select(i => Row(Email(i * 5), Email(i * 5), faker.Name.FirstName(), faker.Name.LastName(), faker.Phone.PhoneNumber(), faker.PickRandom("Consultant", "Developer", "Support engineer"), Now.AddDays(-faker.Random.Int(1, 700)), $"cv-{i}.pdf", faker.Lorem.Paragraph(), faker.Random.Bool())), ct);
+                    break;
+                case "portal":
+                    await InsertAsync("portal_accounts", ["email", "email_normalized", "display_name", "created_at", "last_login_at"],
+                        Enumerable.Range(0, Math.Max(1, size / 10)).Select(i => Row(Email(i * 2), Email(i * 2), faker.Name.FullName(), Now.AddDays(-faker.Random.Int(100, 2000)), Now.AddDays(-faker.Random.Int(1, 99)))), ct);
+                    await InsertAsync("portal_logins", ["email_normalized", "logged_in_at", "ip_address", "user_agent"],
+                        Enumerable.Range(0, size / 2).Select(i => Row(Email(faker.Random.Int(0, Math.Max(0, size / 10 - 1)) * 2), Now.AddDays(-faker.Random.Int(1, 365)), faker.Internet.Ip(), faker.Internet.UserAgent())), ct);
+                    await InsertAsync("helpdesk_tickets", ["email_normalized", "reporter_name", "opened_at", "subject", "body", "status"],
+                        Enumerable.Range(0, size / 4).Select(i => Row(Email(faker.Random.Int(0, Math.Max(0, size / 10 - 1)) * 2), faker.Name.FullName(), Now.AddDays(-faker.Random.Int(1, 1500)), faker.Lorem.Sentence(5), faker.Lorem.Paragraph(), faker.PickRandom("open", "closed"))), ct);
+                    break;
+            }
+        }
+
+        private async Task DocumentedPeopleAsync(CancellationToken ct)
+        {
+            var t0 = new DateTimeOffset(2021, 3, 4, 10, 0, 0, TimeSpan.Zero);
+            switch ((store.Entity, store.Store))
+            {
+                case ("be", "crm"):
+                    await Contact(" AN.Peeters@Example.be ", "An", "Peeters", "f", "Finance manager", "+32 3 555 01 01", "Brouwerij Peeters NV", ct);
+                    await Contact("sophie.dubois@example.be", "Sophie", "Dubois", "f", "Directrice", "+32 2 555 02 02", "Dubois & Fils SRL", ct);
+                    await InsertAsync("activity_notes", ["email_normalized", "noted_at", "author", "note"],
+                        [Row("an.peeters@example.be", t0.AddDays(10), "Tom Claes", "Demo van de nieuwe module gegeven; opvolging in juni.")], ct);
+                    await InsertAsync("newsletter_subscriptions", ["email", "email_normalized", "list", "subscribed_at"],
+                        [Row("an.peeters@example.be", "an.peeters@example.be", "Infomat nieuws", t0), Row("Zoe.Maes@Example.be", "zoe.maes@example.be", "Infomat nieuws", t0.AddDays(400))], ct);
+                    await InsertAsync("consent_records", ["email_normalized", "purpose", "consent_text", "given_at", "ip_address"],
+                        [Row("an.peeters@example.be", "newsletter", "Ik wil de nieuwsbrief van Infomat ontvangen.", t0, "198.51.100.23"), Row("zoe.maes@example.be", "newsletter", "I agree to receive the Infomat newsletter.", t0.AddDays(400), "203.0.113.7")], ct);
+                    break;
+                case ("nl", "crm"):
+                    await Contact("an.peeters@example.be", "An", "Peeters", "f", "Controller", "+31 20 555 0101", "Peeters Logistiek BV", ct);
+                    await Contact("jan.devries@example.nl", "Jan", "de Vries", "m", "Eigenaar", "+31 30 555 0202", "De Vries Techniek BV", ct);
+                    break;
+                case ("be", "finance"):
+                    await InsertAsync("invoices", ["email_normalized", "invoice_number", "invoice_date", "company", "contact_name", "amount_eur"],
+                        [Row("sophie.dubois@example.be", "BE-2019-0042", new DateOnly(2019, 5, 31), "Dubois & Fils SRL", "Sophie Dubois", 1250.00m),
+                         Row("sophie.dubois@example.be", "BE-2024-0117", new DateOnly(2024, 2, 29), "Dubois & Fils SRL", "Sophie Dubois", 3400.50m)], ct);
+                    break;
+                case ("nl", "finance"):
+                    await InsertAsync("invoices", ["email_normalized", "invoice_number", "invoice_date", "company", "contact_name", "amount_eur"],
+                        [Row("jan.devries@example.nl", "NL-2017-0008", new DateOnly(2017, 9, 15), "De Vries Techniek BV", "Jan de Vries", 980.00m),
+                         Row("jan.devries@example.nl", "NL-2023-0311", new DateOnly(2023, 11, 30), "De Vries Techniek BV", "Jan de Vries", 2150.00m)], ct);
+                    break;
+                case ("nl", "recruitment"):
+                    await InsertAsync("job_applications", ["email", "email_normalized", "first_name", "last_name", "phone", "position", "applied_at", "cv_file", "motivation", "pool_consent"],
+                        [Row("alexis.papadopoulos@example.nl", "alexis.papadopoulos@example.nl", "Αλέξης", "Παπαδόπουλος", "+31 6 5550 0303", "Consultant", t0.AddDays(1500), "cv-alexis-papadopoulos.pdf", "Ik werk graag met klanten.", true)], ct);
+                    break;
+                case ("be", "portal"):
+                    await InsertAsync("portal_accounts", ["email", "email_normalized", "display_name", "created_at", "last_login_at"],
+                        [Row("an.peeters@example.be", "an.peeters@example.be", "An P.", t0, t0.AddDays(1600))], ct);
+                    await InsertAsync("portal_logins", ["email_normalized", "logged_in_at", "ip_address", "user_agent"],
+                        [Row("an.peeters@example.be", t0.AddDays(1600), "198.51.100.23", "Mozilla/5.0 (Windows NT 10.0)")], ct);
+                    await InsertAsync("helpdesk_tickets", ["email_normalized", "reporter_name", "opened_at", "subject", "body", "status"],
+                        [Row("an.peeters@example.be", "An Peeters", t0.AddDays(1590), "Export naar Excel werkt niet", "Sinds de update krijg ik een foutmelding.", "closed")], ct);
+                    break;
+            }
+        }
+
+        private Task Contact(string email, string first, string last, string gender, string title, string phone, string company, CancellationToken ct) =>
+            InsertAsync("contacts", ["email", "email_normalized", "first_name", "last_name", "gender", "job_title", "phone", "company", "created_at", "relationship_ended_on"],
+                [Row(email, EmailAddresses.Normalise(email), first, last, gender, title, phone, company, new DateTimeOffset(2019, 3, 4, 10, 0, 0, TimeSpan.Zero), null)], ct);
+
+        private static object?[] Row(params object?[] values) => values;
+
+        private async Task InsertAsync(string table, string[] columns, IEnumerable<object?[]> rows, CancellationToken ct)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = $"INSERT INTO {T(table)} ({string.Join(", ", columns.Select(SqlDialect.Quote))}) VALUES ({string.Join(", ", columns.Select((_, i) => "@p" + i))})";
+            var parameters = columns.Select((_, i) =>
+            {
+                var p = command.CreateParameter();
+                p.ParameterName = "p" + i;
+                command.Parameters.Add(p);
+                return p;
+            }).ToArray();
+            foreach (var row in rows)
+            {
+                for (var i = 0; i < columns.Length; i++)
+                {
+                    parameters[i].Value = row[i] switch
+                    {
+                        null => DBNull.Value,
+                        DateOnly date when d is SqliteDialect => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                        DateTimeOffset at when d is SqliteDialect => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                        var value => value,
+                    };
+                }
+
+                await command.ExecuteNonQueryAsync(ct);
+            }
+        }
+
+        private async Task ExecuteAsync(string sql, CancellationToken ct)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            await command.ExecuteNonQueryAsync(ct);
+        }
     }
 }

@@ -1,36 +1,93 @@
+using Infomat.Privacy.Requests;
+
 namespace Infomat.Privacy.Stores;
 
-/// <summary>One Infomat controller: the legal name and enterprise number every answer names.</summary>
-public sealed record Controller(string Entity, string LegalName, string EnterpriseNumber);
+/// <summary>A text in the three languages every text a person reads exists in.</summary>
+public sealed record Localized(string Nl, string Fr, string En)
+{
+    public string In(Language language) => language switch
+    {
+        Language.Nl => Nl,
+        Language.Fr => Fr,
+        _ => En,
+    };
+}
 
-/// <summary>A store of one entity that may hold personal data, addressed as <c>{entity}/{store}</c>.</summary>
-public sealed record StoreDescription(string Entity, string Store, string DisplayName)
+/// <summary>A supervisory authority a person may complain to.</summary>
+public sealed record Authority(string Key, Localized Name, Localized Address);
+
+/// <summary>One Infomat controller: the legal name and enterprise number every answer names.</summary>
+public sealed record Controller(string Entity, string LegalName, string EnterpriseNumber, string Country, IReadOnlyList<string> ComplaintAuthorities);
+
+/// <summary>Why data is processed, and on which legal basis.</summary>
+public sealed record Purpose(string Key, Localized Name, Localized LegalBasis);
+
+public enum ErasureAction
+{
+    /// <summary>Delete the person's rows.</summary>
+    Delete,
+
+    /// <summary>Keep the rows, replace the listed columns (null, or a keyed hash).</summary>
+    Anonymise,
+
+    /// <summary>Keep under a legal hold until the retention ends; mark restricted meanwhile.</summary>
+    Retain,
+}
+
+public enum ColumnErasure
+{
+    Null,
+    Pseudonymise,
+}
+
+/// <summary>What erasure does to a table's rows for the person.</summary>
+public sealed record ErasureRule(ErasureAction Action, IReadOnlyDictionary<string, ColumnErasure> Columns, int? RetainYears, string? RetainFrom);
+
+/// <summary>
+/// One table of a store: how the person is found (an exact match on <see cref="Match"/>, the normalised email),
+/// what it holds and why, and what erasure and restriction do.
+/// </summary>
+public sealed record TableMap(
+    string Table,
+    Localized Name,
+    string Purpose,
+    Localized Categories,
+    Localized Recipients,
+    Localized Source,
+    Localized Retention,
+    string Match,
+    IReadOnlyList<string> StaffIdentifiers,
+    IReadOnlyList<string> ProvidedBySubject,
+    string OrderBy,
+    ErasureRule Erasure,
+    string RestrictedColumn);
+
+/// <summary>A store of one entity, addressed as <c>{entity}/{store}</c>.</summary>
+public sealed record StoreMap(string Entity, string Store, Localized Name, IReadOnlyList<TableMap> Tables)
 {
     public string Key => Entity + "/" + Store;
 }
 
 /// <summary>
-/// What Infomat holds and where. This first map knows the two controllers and one CRM store each;
-/// the full data map (purposes, legal bases, retention, erasure rules) is read from a file in a later step.
+/// What Infomat holds and where, read from the deployment's data-map file (<see cref="DataMapLoader"/>).
+/// The export summary, the reports and the staff preview are generated from it.
 /// </summary>
-public sealed record DataMap(IReadOnlyList<Controller> Controllers, IReadOnlyList<StoreDescription> Stores)
+public sealed record DataMap(
+    IReadOnlyDictionary<string, Authority> Authorities,
+    IReadOnlyList<Controller> Controllers,
+    IReadOnlyDictionary<string, Purpose> Purposes,
+    IReadOnlyList<StoreMap> Stores)
 {
-    public static DataMap Default { get; } = new(
-        [
-            new Controller("be", "Infomat België", "BE0460190566"),
-            new Controller("nl", "Infomat Nederland", "NL810585091B01"),
-        ],
-        [
-            new StoreDescription("be", "crm", "CRM (contacts)"),
-            new StoreDescription("nl", "crm", "CRM (contacts)"),
-        ]);
-
     public Controller Controller(string entity) =>
         Controllers.FirstOrDefault(c => c.Entity == entity) ?? throw new ArgumentException($"Unknown entity '{entity}'.", nameof(entity));
 
-    public IEnumerable<StoreDescription> StoresOf(IEnumerable<string> entities) =>
+    public IEnumerable<StoreMap> StoresOf(IEnumerable<string> entities) =>
         Stores.Where(s => entities.Contains(s.Entity, StringComparer.Ordinal));
 
-    public StoreDescription Store(string key) =>
+    public StoreMap Store(string key) =>
         Stores.FirstOrDefault(s => s.Key == key) ?? throw new ArgumentException($"Unknown store '{key}'.", nameof(key));
+
+    /// <summary>The authorities a person may complain to about the given controllers, each once.</summary>
+    public IReadOnlyList<Authority> AuthoritiesFor(IEnumerable<Controller> controllers) =>
+        controllers.SelectMany(c => c.ComplaintAuthorities).Distinct(StringComparer.Ordinal).Select(k => Authorities[k]).ToList();
 }

@@ -32,16 +32,18 @@ public static class PrivacyServices
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new LinkTokenService(TryKey(sp.GetRequiredService<IOptions<PrivacyOptions>>().Value.Tokens.SigningKey)!, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(DataMap.Default);
+        // The data map: validated when the host starts (DataMapException lists every problem).
+        services.AddSingleton(_ => DataMapLoader.Load(configuration["Privacy:DataMap"] is { Length: > 0 } path ? path : DataMapFiles.Default));
 
         services.AddSingleton(sp => new StorageClients(configuration));
         services.AddSingleton<ICaseRegister, TableCaseRegister>();
         services.AddSingleton<IStagingStore, BlobStagingStore>();
         services.AddSingleton<IExportStore, BlobExportStore>();
         services.AddSingleton<IMailSender, PickupDirectoryMailSender>();
-        services.AddSingleton<IEntityStoreCatalog, SqliteStoreCatalog>();
+        services.AddSingleton<SqlStoreCatalog>();
+        services.AddSingleton<IEntityStoreCatalog>(sp => sp.GetRequiredService<SqlStoreCatalog>());
 
-        services.AddHostedService<DemoStoreSeeder>();
+        services.AddHostedService<StoreStartup>();
         services.AddSingleton<CaseWorkflow>();
         services.AddSingleton<IntakeEndpoints>();
         services.AddSingleton<LinkEndpoints>();

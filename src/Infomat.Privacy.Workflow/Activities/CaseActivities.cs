@@ -128,9 +128,19 @@ public sealed class CollectFromStore(ICaseRegister register, IEntityStoreCatalog
         ArgumentNullException.ThrowIfNull(input);
         var c = await register.Require(input.CaseId);
         var store = stores.Find(input.StoreKey);
-        var count = await staging.WriteAsync(c.Id, input.StoreKey, store.CollectAsync(c.Email, CancellationToken.None), CancellationToken.None);
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var count = await staging.WriteAsync(c.Id, input.StoreKey, Counted(store.CollectAsync(c.Email, CancellationToken.None), counts), CancellationToken.None);
         log.Staged(c.Id, count, input.StoreKey);
-        return new CollectResult(input.StoreKey, count);
+        return new CollectResult(input.StoreKey, counts);
+    }
+
+    private static async IAsyncEnumerable<StoreRecord> Counted(IAsyncEnumerable<StoreRecord> records, Dictionary<string, int> counts)
+    {
+        await foreach (var record in records)
+        {
+            counts[record.Table] = counts.GetValueOrDefault(record.Table) + 1;
+            yield return record;
+        }
     }
 }
 
@@ -150,8 +160,9 @@ public sealed class BuildExport(ICaseRegister register, IStagingStore staging, I
             c.Language,
             c.Email,
             time.GetUtcNow(),
+            dataMap,
             c.Entity.Entities().Select(dataMap.Controller).ToList(),
-            input.Parts.Select(p => new Export.StorePart(dataMap.Store(p.StoreKey), p.RecordCount)).ToList());
+            input.Parts.Select(p => new Export.StorePart(dataMap.Store(p.StoreKey), p.TableCounts)).ToList());
 
         await using (var output = await exports.OpenWriteAsync(blobName, CancellationToken.None))
         {

@@ -14,7 +14,8 @@ public sealed record DecisionResult(bool Approved, bool Automated, IReadOnlyList
 
 public sealed record CollectInput(string CaseId, string StoreKey);
 
-public sealed record CollectResult(string StoreKey, int RecordCount);
+/// <summary>How many records a store holds for the person, per table (counts only).</summary>
+public sealed record CollectResult(string StoreKey, IReadOnlyDictionary<string, int> TableCounts);
 
 public sealed record BuildExportInput(string CaseId, IReadOnlyList<CollectResult> Parts);
 

@@ -1,0 +1,317 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace Infomat.Privacy.Stores;
+
+/// <summary>Thrown when the data-map file is wrong; the message lists every problem with its place in the file.</summary>
+public sealed class DataMapException(IReadOnlyList<string> problems)
+    : Exception("The data map is not valid:\n- " + string.Join("\n- ", problems))
+{
+    public IReadOnlyList<string> Problems { get; } = problems;
+}
+
+/// <summary>
+/// Reads and validates the data-map JSON. Texts are objects with <c>nl</c>, <c>fr</c> and <c>en</c>, or a reference
+/// <c>"@key"</c> to the file's <c>texts</c>. Table and column names must be plain identifiers: they end up quoted in SQL.
+/// </summary>
+public static partial class DataMapLoader
+{
+    public static DataMap Load(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new DataMapException([$"file not found: {path}"]);
+        }
+
+        return Parse(File.ReadAllText(path));
+    }
+
+    public static DataMap Parse(string json)
+    {
+        JsonObject root;
+        try
+        {
+            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip })?.AsObject()
+                ?? throw new DataMapException(["the file is empty"]);
+        }
+        catch (JsonException ex)
+        {
+            throw new DataMapException([$"not valid JSON: {ex.Message}"]);
+        }
+        catch (InvalidOperationException)
+        {
+            throw new DataMapException(["the top level must be an object"]);
+        }
+
+        var reader = new Reader(root);
+        var map = reader.Read();
+        if (reader.Problems.Count > 0)
+        {
+            throw new DataMapException(reader.Problems);
+        }
+
+        return map;
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,62}$")]
+    internal static partial Regex Identifier();
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,30}$")]
+    private static partial Regex Key();
+
+    private sealed class Reader(JsonObject root)
+    {
+        public List<string> Problems { get; } = [];
+
+        public DataMap Read()
+        {
+            var texts = root["texts"] as JsonObject ?? [];
+            var authorities = new Dictionary<string, Authority>(StringComparer.Ordinal);
+            foreach (var (key, node) in Object(root, "authorities", "$"))
+            {
+                var at = $"authorities.{key}";
+                authorities[key] = new Authority(key, Text(node, "name", at, texts), Text(node, "address", at, texts));
+            }
+
+            var controllers = new List<Controller>();
+            foreach (var (node, i) in Array(root, "controllers", "$"))
+            {
+                var at = $"controllers[{i}]";
+                var entity = String(node, "entity", at, Key());
+                var complaint = Strings(node, "complaintAuthorities", at);
+                foreach (var a in complaint.Where(a => !authorities.ContainsKey(a)))
+                {
+                    Problems.Add($"{at}.complaintAuthorities: '{a}' is not in authorities");
+                }
+
+                controllers.Add(new Controller(entity, String(node, "legalName", at), String(node, "enterpriseNumber", at), String(node, "country", at), complaint));
+            }
+
+            var purposes = new Dictionary<string, Purpose>(StringComparer.Ordinal);
+            foreach (var (key, node) in Object(root, "purposes", "$"))
+            {
+                var at = $"purposes.{key}";
+                purposes[key] = new Purpose(key, Text(node, "name", at, texts), Text(node, "legalBasis", at, texts));
+            }
+
+            var stores = new List<StoreMap>();
+            foreach (var (node, i) in Array(root, "stores", "$"))
+            {
+                var at = $"stores[{i}]";
+                var entity = String(node, "entity", at, Key());
+                if (controllers.All(c => c.Entity != entity))
+                {
+                    Problems.Add($"{at}.entity: '{entity}' is not a controller's entity");
+                }
+
+                var tables = new List<TableMap>();
+                foreach (var (table, j) in Array(node, "tables", at))
+                {
+                    tables.Add(ReadTable(table, $"{at}.tables[{j}]", texts, purposes));
+                }
+
+                var store = new StoreMap(entity, String(node, "store", at, Key()), Text(node, "name", at, texts), tables);
+                if (stores.Any(s => s.Key == store.Key))
+                {
+                    Problems.Add($"{at}: store '{store.Key}' appears twice");
+                }
+
+                stores.Add(store);
+            }
+
+            if (controllers.Count == 0)
+            {
+                Problems.Add("controllers: at least one is needed");
+            }
+
+            return new DataMap(authorities, controllers, purposes, stores);
+        }
+
+        private TableMap ReadTable(JsonNode node, string at, JsonObject texts, Dictionary<string, Purpose> purposes)
+        {
+            var purpose = String(node, "purpose", at);
+            if (purpose.Length > 0 && !purposes.ContainsKey(purpose))
+            {
+                Problems.Add($"{at}.purpose: '{purpose}' is not in purposes");
+            }
+
+            var erasureNode = node["erasure"];
+            var erasure = new ErasureRule(ErasureAction.Delete, new Dictionary<string, ColumnErasure>(), null, null);
+            if (erasureNode is not JsonObject)
+            {
+                Problems.Add($"{at}.erasure: missing");
+            }
+            else
+            {
+                var action = String(erasureNode, "action", at + ".erasure") switch
+                {
+                    "delete" => ErasureAction.Delete,
+                    "anonymise" => ErasureAction.Anonymise,
+                    "retain" => ErasureAction.Retain,
+                    var other => Fail(ErasureAction.Delete, $"{at}.erasure.action: '{other}' is not delete, anonymise or retain"),
+                };
+                var columns = new Dictionary<string, ColumnErasure>(StringComparer.Ordinal);
+                foreach (var (column, value) in erasureNode["columns"] as JsonObject ?? [])
+                {
+                    Identifier(column, $"{at}.erasure.columns");
+                    columns[column] = value?.GetValueKind() == JsonValueKind.String && value.GetValue<string>() == "pseudonymise" ? ColumnErasure.Pseudonymise
+                        : value?.GetValueKind() == JsonValueKind.String && value.GetValue<string>() == "null" ? ColumnErasure.Null
+                        : Fail(ColumnErasure.Null, $"{at}.erasure.columns.{column}: must be \"null\" or \"pseudonymise\"");
+                }
+
+                if (action == ErasureAction.Anonymise && columns.Count == 0)
+                {
+                    Problems.Add($"{at}.erasure.columns: anonymise needs the columns to replace");
+                }
+
+                int? years = erasureNode["years"] is JsonValue y && y.TryGetValue<int>(out var yv) ? yv : null;
+                var from = erasureNode["from"]?.GetValue<string>();
+                if (action == ErasureAction.Retain && (years is null or <= 0 || from is null))
+                {
+                    Problems.Add($"{at}.erasure: retain needs 'years' (> 0) and 'from' (the date column the retention counts from)");
+                }
+
+                if (from is not null)
+                {
+                    Identifier(from, $"{at}.erasure.from");
+                }
+
+                erasure = new ErasureRule(action, columns, years, from);
+            }
+
+            return new TableMap(
+                String(node, "table", at, DataMapLoader.Identifier()),
+                Text(node, "name", at, texts),
+                purpose,
+                Text(node, "categories", at, texts),
+                Text(node, "recipients", at, texts),
+                Text(node, "source", at, texts),
+                Text(node, "retention", at, texts),
+                String(node, "match", at, DataMapLoader.Identifier()),
+                Strings(node, "staffIdentifiers", at, DataMapLoader.Identifier()),
+                Strings(node, "providedBySubject", at, DataMapLoader.Identifier()),
+                String(node, "orderBy", at, DataMapLoader.Identifier()),
+                erasure,
+                String(node, "restrictedColumn", at, DataMapLoader.Identifier()));
+        }
+
+        private T Fail<T>(T fallback, string problem)
+        {
+            Problems.Add(problem);
+            return fallback;
+        }
+
+        private void Identifier(string value, string at)
+        {
+            if (!DataMapLoader.Identifier().IsMatch(value))
+            {
+                Problems.Add($"{at}: '{value}' is not a plain lower-case identifier");
+            }
+        }
+
+        private List<(string Key, JsonNode Node)> Object(JsonNode parent, string name, string at)
+        {
+            if (parent[name] is not JsonObject obj)
+            {
+                Problems.Add($"{at}.{name}: missing (an object)");
+                return [];
+            }
+
+            return obj.Where(p => p.Value is not null).Select(p => (p.Key, p.Value!)).ToList();
+        }
+
+        private List<(JsonNode Node, int Index)> Array(JsonNode parent, string name, string at)
+        {
+            if (parent[name] is not JsonArray array)
+            {
+                Problems.Add($"{at}.{name}: missing (a list)");
+                return [];
+            }
+
+            return array.Select((n, i) => (n!, i)).Where(x => x.Item1 is not null).ToList();
+        }
+
+        private string String(JsonNode node, string name, string at, Regex? shape = null)
+        {
+            if (node[name] is not JsonValue value || value.GetValueKind() != JsonValueKind.String || string.IsNullOrWhiteSpace(value.GetValue<string>()))
+            {
+                Problems.Add($"{at}.{name}: missing (text)");
+                return string.Empty;
+            }
+
+            var text = value.GetValue<string>();
+            if (shape is not null && !shape.IsMatch(text))
+            {
+                Problems.Add($"{at}.{name}: '{text}' is not a plain lower-case identifier");
+            }
+
+            return text;
+        }
+
+        private List<string> Strings(JsonNode node, string name, string at, Regex? shape = null)
+        {
+            if (node[name] is not JsonArray array)
+            {
+                Problems.Add($"{at}.{name}: missing (a list, possibly empty)");
+                return [];
+            }
+
+            var values = new List<string>();
+            foreach (var (item, i) in array.Select((n, i) => (n, i)))
+            {
+                if (item is JsonValue v && v.GetValueKind() == JsonValueKind.String && (shape is null || shape.IsMatch(v.GetValue<string>())))
+                {
+                    values.Add(v.GetValue<string>());
+                }
+                else
+                {
+                    Problems.Add($"{at}.{name}[{i}]: not a plain lower-case identifier");
+                }
+            }
+
+            return values;
+        }
+
+        private Localized Text(JsonNode node, string name, string at, JsonObject texts)
+        {
+            var value = node[name];
+            var where = $"{at}.{name}";
+            if (value is JsonValue reference && reference.GetValueKind() == JsonValueKind.String && reference.GetValue<string>().StartsWith('@'))
+            {
+                var key = reference.GetValue<string>()[1..];
+                value = texts[key];
+                if (value is null)
+                {
+                    Problems.Add($"{where}: '@{key}' is not in texts");
+                    return new Localized(string.Empty, string.Empty, string.Empty);
+                }
+            }
+
+            if (value is not JsonObject obj)
+            {
+                Problems.Add($"{where}: missing (an object with nl, fr and en)");
+                return new Localized(string.Empty, string.Empty, string.Empty);
+            }
+
+            string One(string language)
+            {
+                if (obj[language] is JsonValue v && v.GetValueKind() == JsonValueKind.String && !string.IsNullOrWhiteSpace(v.GetValue<string>()))
+                {
+                    return v.GetValue<string>();
+                }
+
+                Problems.Add($"{where}.{language}: missing");
+                return string.Empty;
+            }
+
+            return new Localized(One("nl"), One("fr"), One("en"));
+        }
+    }
+}
+
+/// <summary>Where the data map is by default: next to the app (copied from <c>datamap/</c> at build).</summary>
+public static class DataMapFiles
+{
+    public static string Default => Path.Combine(AppContext.BaseDirectory, "datamap", "infomat.datamap.json");
+}

@@ -1,0 +1,40 @@
+using Infomat.Privacy.Adapters.Stores;
+using Infomat.Privacy.Stores;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.Http.Hosting;
+
+/// <summary>
+/// At start-up: loads the data map (a wrong map stops the host with every problem listed), creates the demo stores when
+/// <c>Stores:SeedDemoData</c> is true, then checks that every table and column the map names exists.
+/// </summary>
+internal sealed partial class StoreStartup(DataMap map, SqlStoreCatalog catalog, IOptions<StoreOptions> options, ILogger<StoreStartup> log) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        if (o.SeedDemoData)
+        {
+            var created = await DemoStores.SeedAsync(map, catalog.Dialect, o.DemoSize, o.DemoSeed, cancellationToken);
+            Seeded(log, created, catalog.Dialect.Name, o.DemoSize);
+        }
+
+        var problems = await catalog.CheckSchemasAsync(cancellationToken);
+        if (problems.Count > 0)
+        {
+            throw new DataMapException(problems);
+        }
+
+        Ready(log, map.Stores.Count, catalog.Dialect.Name);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(30, LogLevel.Information, "Demo stores: {Created} created on {Provider} ({Size} rows in the largest tables)")]
+    private static partial void Seeded(ILogger logger, int created, string provider, int size);
+
+    [LoggerMessage(31, LogLevel.Information, "Data map checked: {Stores} stores on {Provider}")]
+    private static partial void Ready(ILogger logger, int stores, string provider);
+}
