@@ -30,7 +30,7 @@ BICEP="$NUGET_ROOT/azure.bicep.commandline.linux-x64/0.49.2/tools/bicep"
 chmod +x "$BICEP"
 
 step "Build (warnings are errors)"
-dotnet build Infomat.Functions.sln -c "$CONFIG" --nologo -v quiet
+dotnet build Infomat.Functions.sln -c "$CONFIG" --nologo -v quiet -clp:ErrorsOnly
 
 step "Publish the Functions app"
 rm -rf "$ARTIFACTS/functions"
