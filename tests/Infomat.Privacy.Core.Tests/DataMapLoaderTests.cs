@@ -1,0 +1,52 @@
+using System.Text.Json.Nodes;
+using Infomat.Privacy.Stores;
+
+namespace Infomat.Privacy.Core.Tests;
+
+public sealed class DataMapLoaderTests
+{
+    private static JsonObject Shipped() => JsonNode.Parse(File.ReadAllText(DataMapFiles.Default))!.AsObject();
+
+    [Fact]
+    public void The_shipped_map_describes_both_controllers_and_every_store()
+    {
+        var map = DataMapLoader.Load(DataMapFiles.Default);
+        Assert.Equal(["BE0460190566", "NL810585091B01"], map.Controllers.Select(c => c.EnterpriseNumber));
+        Assert.Equal(["be/crm", "be/finance", "be/recruitment", "be/portal", "nl/crm", "nl/finance", "nl/recruitment", "nl/portal"], map.Stores.Select(s => s.Key));
+        Assert.Equal(["gba", "ap"], map.AuthoritiesFor([map.Controller("nl")]).Select(a => a.Key));
+        var invoicesBe = map.Store("be/finance").Tables.Single();
+        var invoicesNl = map.Store("nl/finance").Tables.Single();
+        Assert.Equal((ErasureAction.Retain, 10), (invoicesBe.Erasure.Action, invoicesBe.Erasure.RetainYears));
+        Assert.Equal((ErasureAction.Retain, 7), (invoicesNl.Erasure.Action, invoicesNl.Erasure.RetainYears));
+    }
+
+    [Fact]
+    public void Every_problem_is_named_with_its_place_in_the_file()
+    {
+        var json = Shipped();
+        var table = json["stores"]![0]!["tables"]![0]!.AsObject();
+        table["purpose"] = "marketing-without-basis";
+        table["match"] = "email\"; DROP TABLE contacts; --";
+        table["categories"]!.AsObject().Remove("fr");
+        json["controllers"]![1]!["complaintAuthorities"] = new JsonArray("nowhere");
+
+        var problems = Assert.Throws<DataMapException>(() => DataMapLoader.Parse(json.ToJsonString())).Problems;
+        Assert.Contains("stores[0].tables[0].purpose: 'marketing-without-basis' is not in purposes", problems);
+        Assert.Contains(problems, p => p.StartsWith("stores[0].tables[0].match:", StringComparison.Ordinal) && p.Contains("not a plain lower-case identifier", StringComparison.Ordinal));
+        Assert.Contains("stores[0].tables[0].categories.fr: missing", problems);
+        Assert.Contains("controllers[1].complaintAuthorities: 'nowhere' is not in authorities", problems);
+    }
+
+    [Fact]
+    public void A_retention_hold_without_years_or_date_column_is_refused()
+    {
+        var json = Shipped();
+        json["stores"]![1]!["tables"]![0]!["erasure"] = new JsonObject { ["action"] = "retain" };
+        var problems = Assert.Throws<DataMapException>(() => DataMapLoader.Parse(json.ToJsonString())).Problems;
+        Assert.Contains(problems, p => p.StartsWith("stores[1].tables[0].erasure: retain needs", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Not_json_is_said_plainly() =>
+        Assert.StartsWith("not valid JSON", Assert.Throws<DataMapException>(() => DataMapLoader.Parse("{ stores: ")).Problems[0], StringComparison.Ordinal);
+}

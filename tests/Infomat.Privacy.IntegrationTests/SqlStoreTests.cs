@@ -1,0 +1,63 @@
+using Infomat.Privacy.Adapters.Stores;
+using Infomat.Privacy.IntegrationTests.Infrastructure;
+using Infomat.Privacy.Stores;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.IntegrationTests;
+
+/// <summary>The SQL connector on SQLite, with the seeded demo stores.</summary>
+public sealed class SqlStoreTests
+{
+    private static readonly DataMap Map = DataMapLoader.Load(DataMapFiles.Default);
+
+    private static async Task<SqlStoreCatalog> SeededAsync()
+    {
+        var options = Options.Create(new StoreOptions { Provider = "sqlite", Directory = Repo.NewTempDirectory("sql"), DemoSize = 50 });
+        var catalog = new SqlStoreCatalog(Map, options);
+        Assert.Equal(8, await DemoStores.SeedAsync(Map, catalog.Dialect, 50, 7, default));
+        return catalog;
+    }
+
+    [Fact]
+    public async Task A_person_is_found_whatever_the_case_and_spaces_of_the_address()
+    {
+        var catalog = await SeededAsync();
+        var records = await catalog.Find("be/crm").CollectAsync("  An.PEETERS@example.BE ", default).ToListAsync();
+        Assert.Equal(["contacts", "activity_notes", "newsletter_subscriptions", "consent_records"], records.Select(r => r.Table).Distinct());
+        Assert.Equal(" AN.Peeters@Example.be ", records[0].Fields["email"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("%")]
+    [InlineData("_n.peeters@example.be")]
+    [InlineData("an.peeters@example.be' OR '1'='1")]
+    [InlineData("an.peeters@example.be\"; DROP TABLE contacts; --")]
+    [InlineData("an.peeters")]
+    public async Task Wildcards_quotes_and_partial_addresses_match_nothing_and_break_nothing(string email)
+    {
+        var catalog = await SeededAsync();
+        Assert.Empty(await catalog.Find("be/crm").CollectAsync(email, default).ToListAsync());
+        Assert.NotEmpty(await catalog.Find("be/crm").CollectAsync("an.peeters@example.be", default).ToListAsync());
+    }
+
+    [Fact]
+    public async Task A_map_naming_a_missing_column_is_reported_by_name()
+    {
+        var catalog = await SeededAsync();
+        Assert.Empty(await catalog.CheckSchemasAsync(default));
+
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(DataMapFiles.Default))!;
+        json["stores"]![0]!["tables"]![0]!["staffIdentifiers"] = new System.Text.Json.Nodes.JsonArray("mobile_phone");
+        var broken = new SqlStoreCatalog(DataMapLoader.Parse(json.ToJsonString()), Options.Create(new StoreOptions { Provider = "sqlite", Directory = Path.GetDirectoryName(((SqliteDialect)catalog.Dialect).FileOf(Map.Store("be/crm")))! }));
+        Assert.Equal(["store be/crm: table 'contacts' has no column 'mobile_phone'"], await broken.CheckSchemasAsync(default));
+    }
+
+    [Fact]
+    public async Task The_same_seed_gives_the_same_people()
+    {
+        var a = await (await SeededAsync()).Find("nl/crm").CollectAsync("person3.nl@demo.example", default).ToListAsync();
+        var b = await (await SeededAsync()).Find("nl/crm").CollectAsync("person3.nl@demo.example", default).ToListAsync();
+        Assert.NotEmpty(a);
+        Assert.Equal(a.Select(r => r.Fields.ToJsonString()), b.Select(r => r.Fields.ToJsonString()));
+    }
+}
