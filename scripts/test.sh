@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the tests need, builds with warnings as errors, checks the Bicep templates, publishes the
+# Installs what the tests need (Azurite, Chromium, PostgreSQL, Bicep), builds with warnings as errors, checks the Bicep templates, publishes the
 # Functions app and runs every test. Ends with one line "N passed, N failed[, N skipped]"; non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +21,14 @@ if [ ! -x /usr/bin/chromium ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
   else
     echo "Chromium is missing: run 'sudo apt-get install -y chromium fonts-liberation'" >&2; exit 1
+  fi
+fi
+# PostgreSQL server binaries from Debian for the store contract tests (the tests start their own cluster).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+  else
+    echo "PostgreSQL is missing: run 'sudo apt-get install -y postgresql'" >&2; exit 1
   fi
 fi
 # Bicep CLI from its NuGet package.

@@ -5,18 +5,23 @@ using Microsoft.Extensions.Options;
 
 namespace Infomat.Privacy.IntegrationTests;
 
-/// <summary>The SQL connector on SQLite, with the seeded demo stores.</summary>
-public sealed class SqlStoreTests
+/// <summary>The SQL connector on SQLite: the contract every provider meets.</summary>
+public class SqlStoreTests
 {
-    private static readonly DataMap Map = DataMapLoader.Load(DataMapFiles.Default);
+    protected static readonly DataMap Map = DataMapLoader.Load(DataMapFiles.Default);
 
-    private static async Task<SqlStoreCatalog> SeededAsync()
+    /// <summary>A fresh set of seeded demo stores on the provider under test.</summary>
+    protected virtual async Task<SqlStoreCatalog> SeededAsync()
     {
         var options = Options.Create(new StoreOptions { Provider = "sqlite", Directory = Repo.NewTempDirectory("sql"), DemoSize = 50 });
         var catalog = new SqlStoreCatalog(Map, options);
         Assert.Equal(8, await DemoStores.SeedAsync(Map, catalog.Dialect, 50, 7, default));
         return catalog;
     }
+
+    /// <summary>The same seeded stores, seen through another data map.</summary>
+    protected virtual SqlStoreCatalog WithMap(SqlStoreCatalog seeded, DataMap map) =>
+        new(map, Options.Create(new StoreOptions { Provider = "sqlite", Directory = Path.GetDirectoryName(((SqliteDialect)seeded.Dialect).FileOf(Map.Store("be/crm")))! }));
 
     [Fact]
     public async Task A_person_is_found_whatever_the_case_and_spaces_of_the_address()
@@ -48,7 +53,7 @@ public sealed class SqlStoreTests
 
         var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(DataMapFiles.Default))!;
         json["stores"]![0]!["tables"]![0]!["staffIdentifiers"] = new System.Text.Json.Nodes.JsonArray("mobile_phone");
-        var broken = new SqlStoreCatalog(DataMapLoader.Parse(json.ToJsonString()), Options.Create(new StoreOptions { Provider = "sqlite", Directory = Path.GetDirectoryName(((SqliteDialect)catalog.Dialect).FileOf(Map.Store("be/crm")))! }));
+        var broken = WithMap(catalog, DataMapLoader.Parse(json.ToJsonString()));
         Assert.Equal(["store be/crm: table 'contacts' has no column 'mobile_phone'"], await broken.CheckSchemasAsync(default));
     }
 
@@ -60,4 +65,33 @@ public sealed class SqlStoreTests
         Assert.NotEmpty(a);
         Assert.Equal(a.Select(r => r.Fields.ToJsonString()), b.Select(r => r.Fields.ToJsonString()));
     }
+}
+
+/// <summary>The same contract on a real PostgreSQL server: each test gets its own database.</summary>
+public sealed class PostgresSqlStoreTests(PostgresServer server) : SqlStoreTests, IClassFixture<PostgresServer>
+{
+    private string? database;
+
+    protected override async Task<SqlStoreCatalog> SeededAsync()
+    {
+        database = "t" + Guid.NewGuid().ToString("N")[..12];
+        await using (var admin = new Npgsql.NpgsqlConnection(server.ConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {database}", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var catalog = new SqlStoreCatalog(Map, Options.Create(PostgresOptions(database)));
+        Assert.Equal(8, await DemoStores.SeedAsync(Map, catalog.Dialect, 50, 7, default));
+        return catalog;
+    }
+
+    protected override SqlStoreCatalog WithMap(SqlStoreCatalog seeded, DataMap map) => new(map, Options.Create(PostgresOptions(database!)));
+
+    private StoreOptions PostgresOptions(string db) => new()
+    {
+        Provider = "postgres",
+        PostgresConnectionString = server.ConnectionString.Replace("Database=postgres", "Database=" + db, StringComparison.Ordinal),
+    };
 }
