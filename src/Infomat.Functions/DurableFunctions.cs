@@ -60,6 +60,8 @@ public sealed class DurableFunctions(IServiceProvider services)
         where TActivity : TaskActivity<TIn, TOut> =>
         services.GetRequiredService<TActivity>().RunAsync(new FunctionActivityContext(typeof(TActivity).Name, ctx.InvocationId), input);
 
+    /// <summary>The activity context the Workflow classes get here. Our activities use neither value; InstanceId carries the
+    /// Functions invocation id, as the trigger does not bind the orchestration instance id.</summary>
     private sealed class FunctionActivityContext(string name, string instanceId) : TaskActivityContext
     {
         public override TaskName Name => name;

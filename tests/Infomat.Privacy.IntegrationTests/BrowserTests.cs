@@ -59,6 +59,7 @@ public sealed class BrowserTests(Azurite azurite)
         var approval = Mailbox.Link(await host.Mailbox.WaitForAsync("approval-request", id), host.BaseUrl + "/approvals?token=");
         await staff.GotoAsync(approval.AbsoluteUri);
         Assert.Contains("an.peeters@example.be", await staff.Locator("dl.facts").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("zonder aanmelding", await staff.Locator(".notice").InnerTextAsync(), StringComparison.Ordinal);
         await staff.GetByRole(AriaRole.Button, new() { Name = "Identiteit goedkeuren" }).ClickAsync();
         Assert.Contains("goedgekeurd", await staff.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
 

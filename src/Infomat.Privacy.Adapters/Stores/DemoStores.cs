@@ -93,7 +93,9 @@ public static class DemoStores
         public async Task FillAsync(int size, int seed, CancellationToken ct)
         {
             await DocumentedPeopleAsync(ct);
-            var faker = new Faker(store.Entity == "be" ? "nl_BE" : "nl") { Random = new Randomizer(seed + (store.Entity == "be" ? 0 : 1) + (store.Store.GetHashCode(StringComparison.Ordinal) & 0xff)) };
+            // A stable per-store offset (string.GetHashCode differs between processes, which would break reproducibility).
+            var offset = store.Key.Aggregate(0, (h, c) => unchecked((h * 31) + c));
+            var faker = new Faker(store.Entity == "be" ? "nl_BE" : "nl") { Random = new Randomizer(unchecked(seed + offset)) };
             string Email(int i) => $"person{i}.{store.Entity}@demo.example";
             switch (store.Store)
             {

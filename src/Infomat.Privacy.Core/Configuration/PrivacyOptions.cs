@@ -58,6 +58,12 @@ public sealed class StaffOptions
 
     /// <summary>Language of staff mails and pages (nl, fr, en).</summary>
     public Language Language { get; set; } = Language.Nl;
+
+    /// <summary>
+    /// Whether staff pages sit behind sign-in (App Service Authentication in Azure). The local host sets it to false,
+    /// and every staff page then says that it runs without sign-in.
+    /// </summary>
+    public bool RequireSignIn { get; set; } = true;
 }
 
 public sealed class TokenOptions

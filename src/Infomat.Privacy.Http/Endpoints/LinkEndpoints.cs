@@ -9,7 +9,6 @@ using Infomat.Privacy.Tokens;
 using Infomat.Privacy.Workflow.Orchestration;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using static Infomat.Privacy.Http.Pages.Html;
 
@@ -25,7 +24,6 @@ public sealed class LinkEndpoints(
     CaseWorkflow workflow,
     IExportStore exports,
     IOptions<PrivacyOptions> options,
-    IHostEnvironment environment,
     TimeProvider time)
 {
     // ---- Verification ----
@@ -230,9 +228,7 @@ public sealed class LinkEndpoints(
             + $"<p><a href=\"/api/requests/{E(caseId)}\">{E(Texts.Get("StatusLink", l))}</a></p>", StatusCodes.Status409Conflict);
 
     private IResult StaffPage(Language l, string title, string body, int status = StatusCodes.Status200OK) =>
-        Page(l, title, body, status, staff: true, staffNotice: environment.IsDevelopment() || IsLocalHost ? Texts.Get("ApprovalLocalNotice", l) : null);
-
-    private bool IsLocalHost => environment.ApplicationName.Contains("LocalHost", StringComparison.Ordinal);
+        Page(l, title, body, status, staff: true, staffNotice: options.Value.Staff.RequireSignIn ? null : Texts.Get("ApprovalLocalNotice", l));
 
     /// <summary>Who decided: the App Service Authentication principal in Azure, "local staff" on the local host.</summary>
     private static string StaffPrincipal(HttpRequest request) =>
