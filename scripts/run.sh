@@ -17,11 +17,13 @@ if [ ! -x node_modules/.bin/azurite ]; then
 fi
 
 mkdir -p "$DATA/azurite" "$DATA/mail" "$DATA/stores"
-# The link-signing key stays the same across restarts, so links in mails already sent keep working.
-if [ ! -s "$DATA/signing-key" ]; then
-  head -c 32 /dev/urandom | base64 > "$DATA/signing-key"
-  chmod 600 "$DATA/signing-key"
-fi
+# The keys stay the same across restarts: links in mails already sent keep working, and suppression entries
+# (keyed hashes) stay recognisable.
+for key in signing-key pseudonymisation-key; do
+  if [ ! -s "$DATA/$key" ]; then
+    (umask 077 && head -c 32 /dev/urandom | base64 > "$DATA/$key")
+  fi
+done
 
 for port in 10000 10001 10002 7071; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -49,6 +51,7 @@ for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/10002) 2>/dev/null && break
 
 export AzureWebJobsStorage="${AzureWebJobsStorage:-UseDevelopmentStorage=true}"
 export Privacy__Tokens__SigningKey="${Privacy__Tokens__SigningKey:-$(cat "$DATA/signing-key")}"
+export Privacy__Pseudonymisation__Key="${Privacy__Pseudonymisation__Key:-$(cat "$DATA/pseudonymisation-key")}"
 export Privacy__PublicBaseUrl="${Privacy__PublicBaseUrl:-http://127.0.0.1:7071}"
 export Mail__PickupDirectory="${Mail__PickupDirectory:-$DATA/mail}"
 export Stores__Directory="${Stores__Directory:-$DATA/stores}"

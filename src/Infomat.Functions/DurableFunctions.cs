@@ -1,4 +1,5 @@
 using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Stores;
 using Infomat.Privacy.Workflow.Activities;
 using Infomat.Privacy.Workflow.Orchestration;
 using Microsoft.Azure.Functions.Worker;
@@ -30,8 +31,17 @@ public sealed class DurableFunctions(IServiceProvider services)
     [Function(nameof(ApplyDecision))]
     public Task<DecisionResult> RunApplyDecision([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<ApplyDecision, string, DecisionResult>(caseId, ctx);
 
-    [Function(nameof(HandOverToStaff))]
-    public Task<bool> RunHandOverToStaff([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<HandOverToStaff, string, bool>(caseId, ctx);
+    [Function(nameof(ApplyInStore))]
+    public Task<StoreOutcome> RunApplyInStore([ActivityTrigger] ApplyInput input, FunctionContext ctx) => Activity<ApplyInStore, ApplyInput, StoreOutcome>(input, ctx);
+
+    [Function(nameof(OpenStaffTasks))]
+    public Task<StaffTaskState> RunOpenStaffTasks([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<OpenStaffTasks, string, StaffTaskState>(caseId, ctx);
+
+    [Function(nameof(ReadStaffTasks))]
+    public Task<StaffTaskState> RunReadStaffTasks([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<ReadStaffTasks, string, StaffTaskState>(caseId, ctx);
+
+    [Function(nameof(SendActionReport))]
+    public Task<bool> RunSendActionReport([ActivityTrigger] ReportInput input, FunctionContext ctx) => Activity<SendActionReport, ReportInput, bool>(input, ctx);
 
     [Function(nameof(CollectFromStore))]
     public Task<CollectResult> RunCollectFromStore([ActivityTrigger] CollectInput input, FunctionContext ctx) => Activity<CollectFromStore, CollectInput, CollectResult>(input, ctx);

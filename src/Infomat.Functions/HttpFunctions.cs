@@ -51,6 +51,16 @@ public sealed class HttpFunctions(IntakeEndpoints intake, LinkEndpoints links)
         [DurableClient] DurableTaskClient client) =>
         Run(await links.DecideAsync(req, client, req.HttpContext.RequestAborted));
 
+    [Function("TasksPage")]
+    public async Task<IActionResult> TasksPage([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "tasks")] HttpRequest req) =>
+        Run(await links.TasksPageAsync(req, req.HttpContext.RequestAborted));
+
+    [Function("CompleteTask")]
+    public async Task<IActionResult> CompleteTask(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "tasks")] HttpRequest req,
+        [DurableClient] DurableTaskClient client) =>
+        Run(await links.CompleteTaskAsync(req, client, req.HttpContext.RequestAborted));
+
     [Function("DownloadPage")]
     public async Task<IActionResult> DownloadPage([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "download")] HttpRequest req) =>
         Run(await links.DownloadPageAsync(req, req.HttpContext.RequestAborted));

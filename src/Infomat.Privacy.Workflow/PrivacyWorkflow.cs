@@ -11,7 +11,8 @@ public static class PrivacyWorkflow
     public static IReadOnlyList<Type> Activities { get; } =
     [
         typeof(LoadProgress), typeof(SendVerification), typeof(RequestApproval), typeof(ApplyDecision),
-        typeof(HandOverToStaff), typeof(CollectFromStore), typeof(BuildExport), typeof(DeliverExport),
+        typeof(CollectFromStore), typeof(BuildExport), typeof(DeliverExport),
+        typeof(ApplyInStore), typeof(OpenStaffTasks), typeof(ReadStaffTasks), typeof(SendActionReport),
         typeof(ExpireCase), typeof(MarkFailed),
     ];
 

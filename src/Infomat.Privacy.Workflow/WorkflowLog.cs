@@ -19,4 +19,7 @@ internal static partial class WorkflowLog
 
     [LoggerMessage(5, LogLevel.Warning, "Case {CaseId} failed in {Activity}; flagged for staff")]
     public static partial void Failed(this ILogger logger, string caseId, string activity);
+
+    [LoggerMessage(6, LogLevel.Information, "Case {CaseId}: {Action} applied in {StoreKey}, {RecordCount} records matched")]
+    public static partial void Applied(this ILogger logger, string caseId, string action, string storeKey, int recordCount);
 }

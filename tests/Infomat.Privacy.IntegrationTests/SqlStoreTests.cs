@@ -6,28 +6,31 @@ using Microsoft.Extensions.Options;
 namespace Infomat.Privacy.IntegrationTests;
 
 /// <summary>The SQL connector on SQLite: the contract every provider meets.</summary>
-public class SqlStoreTests
+public partial class SqlStoreTests
 {
     protected static readonly DataMap Map = DataMapLoader.Load(DataMapFiles.Default);
+
+    protected static readonly KeyedHash Hashes = new(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     /// <summary>A fresh set of seeded demo stores on the provider under test.</summary>
     protected virtual async Task<SqlStoreCatalog> SeededAsync()
     {
         var options = Options.Create(new StoreOptions { Provider = "sqlite", Directory = Repo.NewTempDirectory("sql"), DemoSize = 50 });
-        var catalog = new SqlStoreCatalog(Map, options);
+        var catalog = new SqlStoreCatalog(Map, options, Hashes);
         Assert.Equal(8, await DemoStores.SeedAsync(Map, catalog.Dialect, 50, 7, default));
+        await catalog.EnsureSystemTablesAsync(default);
         return catalog;
     }
 
     /// <summary>The same seeded stores, seen through another data map.</summary>
     protected virtual SqlStoreCatalog WithMap(SqlStoreCatalog seeded, DataMap map) =>
-        new(map, Options.Create(new StoreOptions { Provider = "sqlite", Directory = Path.GetDirectoryName(((SqliteDialect)seeded.Dialect).FileOf(Map.Store("be/crm")))! }));
+        new(map, Options.Create(new StoreOptions { Provider = "sqlite", Directory = Path.GetDirectoryName(((SqliteDialect)seeded.Dialect).FileOf(Map.Store("be/crm")))! }), Hashes);
 
     [Fact]
     public async Task A_person_is_found_whatever_the_case_and_spaces_of_the_address()
     {
         var catalog = await SeededAsync();
-        var records = await catalog.Find("be/crm").CollectAsync("  An.PEETERS@example.BE ", default).ToListAsync();
+        var records = await catalog.Find("be/crm").CollectAsync("  An.PEETERS@example.BE ", CollectScope.All, default).ToListAsync();
         Assert.Equal(["contacts", "activity_notes", "newsletter_subscriptions", "consent_records"], records.Select(r => r.Table).Distinct());
         Assert.Equal(" AN.Peeters@Example.be ", records[0].Fields["email"]!.GetValue<string>());
     }
@@ -41,8 +44,8 @@ public class SqlStoreTests
     public async Task Wildcards_quotes_and_partial_addresses_match_nothing_and_break_nothing(string email)
     {
         var catalog = await SeededAsync();
-        Assert.Empty(await catalog.Find("be/crm").CollectAsync(email, default).ToListAsync());
-        Assert.NotEmpty(await catalog.Find("be/crm").CollectAsync("an.peeters@example.be", default).ToListAsync());
+        Assert.Empty(await catalog.Find("be/crm").CollectAsync(email, CollectScope.All, default).ToListAsync());
+        Assert.NotEmpty(await catalog.Find("be/crm").CollectAsync("an.peeters@example.be", CollectScope.All, default).ToListAsync());
     }
 
     [Fact]
@@ -60,8 +63,8 @@ public class SqlStoreTests
     [Fact]
     public async Task The_same_seed_gives_the_same_people()
     {
-        var a = await (await SeededAsync()).Find("nl/crm").CollectAsync("person3.nl@demo.example", default).ToListAsync();
-        var b = await (await SeededAsync()).Find("nl/crm").CollectAsync("person3.nl@demo.example", default).ToListAsync();
+        var a = await (await SeededAsync()).Find("nl/crm").CollectAsync("person3.nl@demo.example", CollectScope.All, default).ToListAsync();
+        var b = await (await SeededAsync()).Find("nl/crm").CollectAsync("person3.nl@demo.example", CollectScope.All, default).ToListAsync();
         Assert.NotEmpty(a);
         Assert.Equal(a.Select(r => r.Fields.ToJsonString()), b.Select(r => r.Fields.ToJsonString()));
     }
@@ -82,12 +85,13 @@ public sealed class PostgresSqlStoreTests(PostgresServer server) : SqlStoreTests
             await create.ExecuteNonQueryAsync();
         }
 
-        var catalog = new SqlStoreCatalog(Map, Options.Create(PostgresOptions(database)));
+        var catalog = new SqlStoreCatalog(Map, Options.Create(PostgresOptions(database)), Hashes);
         Assert.Equal(8, await DemoStores.SeedAsync(Map, catalog.Dialect, 50, 7, default));
+        await catalog.EnsureSystemTablesAsync(default);
         return catalog;
     }
 
-    protected override SqlStoreCatalog WithMap(SqlStoreCatalog seeded, DataMap map) => new(map, Options.Create(PostgresOptions(database!)));
+    protected override SqlStoreCatalog WithMap(SqlStoreCatalog seeded, DataMap map) => new(map, Options.Create(PostgresOptions(database!)), Hashes);
 
     private StoreOptions PostgresOptions(string db) => new()
     {

@@ -67,28 +67,65 @@ internal sealed class FakeStores : IEntityStoreCatalog
     public ConcurrentDictionary<string, int> Calls { get; } = new();
     public Dictionary<string, Dictionary<string, List<JsonObject>>> Data { get; } = new();
 
+    /// <summary>Actions applied, per case, action and store (the fake's own "privacy_actions" record).</summary>
+    public ConcurrentDictionary<(string CaseId, StoreAction Action, string Store), StoreOutcome> Applied { get; } = new();
+
     public IEntityStore Find(string storeKey) => new Store(this, storeKey);
 
     private sealed class Store(FakeStores owner, string key) : IEntityStore
     {
         public string Key => key;
 
-        public async IAsyncEnumerable<StoreRecord> CollectAsync(string email, [EnumeratorCancellation] CancellationToken cancellationToken)
+        public async IAsyncEnumerable<StoreRecord> CollectAsync(string email, CollectScope scope, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             await Task.Yield();
-            owner.Calls.AddOrUpdate(key, 1, (_, n) => n + 1);
-            if (owner.FailuresLeft.TryGetValue(key, out var left) && left > 0)
-            {
-                owner.FailuresLeft[key] = left - 1;
-                throw new IOException($"store {key} is down");
-            }
-
+            Call();
             if (owner.Data.TryGetValue(key, out var byEmail) && byEmail.TryGetValue(email, out var rows))
             {
                 foreach (var row in rows)
                 {
                     yield return new StoreRecord("contacts", (JsonObject)row.DeepClone());
                 }
+            }
+        }
+
+        public Task<IReadOnlyDictionary<string, int>> CountAsync(string email, CancellationToken cancellationToken)
+        {
+            Call();
+            return Task.FromResult<IReadOnlyDictionary<string, int>>(new Dictionary<string, int> { ["contacts"] = Rows(email).Count });
+        }
+
+        public Task<StoreOutcome> ApplyAsync(StoreActionRequest request, CancellationToken cancellationToken)
+        {
+            Call();
+            var outcome = owner.Applied.GetOrAdd((request.CaseId, request.Action, key), _ =>
+            {
+                var rows = Rows(request.Email);
+                var matched = rows.Count;
+                if (request.Action == StoreAction.Erase)
+                {
+                    rows.Clear();
+                }
+                else
+                {
+                    rows.ForEach(r => r["restricted"] = true);
+                }
+
+                return new StoreOutcome(key, request.Action, [new TableOutcome("contacts", matched, request.Action == StoreAction.Erase ? matched : 0, 0, request.Action == StoreAction.Restrict ? matched : 0, 0, 0, null, 0)], false);
+            });
+            return Task.FromResult(outcome with { Tables = [outcome.Tables[0] with { RemainingAfter = Rows(request.Email).Count }] });
+        }
+
+        private List<JsonObject> Rows(string email) =>
+            owner.Data.TryGetValue(key, out var byEmail) && byEmail.TryGetValue(email, out var rows) ? rows : [];
+
+        private void Call()
+        {
+            owner.Calls.AddOrUpdate(key, 1, (_, n) => n + 1);
+            if (owner.FailuresLeft.TryGetValue(key, out var left) && left > 0)
+            {
+                owner.FailuresLeft[key] = left - 1;
+                throw new IOException($"store {key} is down");
             }
         }
     }

@@ -59,13 +59,14 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         return harness;
     }
 
-    public async Task<PrivacyCase> NewCaseAsync(RequestType type = RequestType.Access, string email = "an.peeters@example.be", EntityScope entity = EntityScope.Both)
+    public async Task<PrivacyCase> NewCaseAsync(
+        RequestType type = RequestType.Access, string email = "an.peeters@example.be", EntityScope entity = EntityScope.Both, ObjectionScope? objection = null, string? details = null)
     {
         var now = DateTimeOffset.UtcNow;
         var c = new PrivacyCase
         {
             Id = CaseIds.New(), Type = type, Email = email, Name = "An Peeters", Entity = entity, Language = Language.Nl,
-            Channel = Channel.Form, Status = CaseStatus.AwaitingEmailVerification, ReceivedAt = now,
+            Channel = Channel.Form, Status = CaseStatus.AwaitingEmailVerification, ReceivedAt = now, Objection = objection, Details = details,
             DueDate = DueDateCalculator.DueDate(now, entity), History = [new StatusChange(CaseStatus.AwaitingEmailVerification, now)],
         };
         await Register.CreateAsync(c, CancellationToken.None);
@@ -85,6 +86,20 @@ internal sealed class WorkflowHarness : IAsyncDisposable
     {
         await Register.UpdateAsync(caseId, x => x with { Decision = new IdentityDecision(outcome, DateTimeOffset.UtcNow, "tester", reason) }, CancellationToken.None);
         await Client.RaiseEventAsync(caseId, CaseEvents.IdentityDecided);
+    }
+
+    /// <summary>What the task page does: record the outcome of one task, then signal.</summary>
+    public async Task CompleteTaskAsync(string caseId, string key, StaffTaskOutcome outcome, string? note = null)
+    {
+        await Register.UpdateAsync(caseId, x => x with { Tasks = x.Tasks.Select(t => t.Key == key ? t with { DoneAt = DateTimeOffset.UtcNow, DoneBy = "tester", Outcome = outcome, Note = note } : t).ToList() }, CancellationToken.None);
+        await Client.RaiseEventAsync(caseId, CaseEvents.StaffTaskDone);
+    }
+
+    /// <summary>Identity verified and approved: the case goes on to its plan.</summary>
+    public async Task ApproveAsync(string caseId)
+    {
+        await VerifyAndAwaitApprovalAsync(caseId);
+        await DecideAsync(caseId, DecisionOutcome.Approve);
     }
 
     /// <summary>The requester confirms the address and the approval request reaches staff.</summary>

@@ -194,13 +194,7 @@ public static class DemoStores
             {
                 for (var i = 0; i < columns.Length; i++)
                 {
-                    parameters[i].Value = row[i] switch
-                    {
-                        null => DBNull.Value,
-                        DateOnly date when d is SqliteDialect => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-                        DateTimeOffset at when d is SqliteDialect => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
-                        var value => value,
-                    };
+                    parameters[i].Value = d.DbValue(row[i]);
                 }
 
                 await command.ExecuteNonQueryAsync(ct);

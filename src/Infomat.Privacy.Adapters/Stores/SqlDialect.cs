@@ -52,6 +52,9 @@ public abstract class SqlDialect
 
     public abstract string FalseLiteral { get; }
 
+    /// <summary>A .NET value as this provider stores it (SQLite keeps dates and times as ISO text, booleans as 0/1).</summary>
+    public virtual object DbValue(object? value) => value ?? DBNull.Value;
+
     /// <summary>Prepares the place of a store (a file's folder, a schema). Returns false when it already holds data.</summary>
     public abstract Task<bool> PrepareAsync(StoreMap store, CancellationToken cancellationToken);
 
@@ -88,6 +91,15 @@ public sealed class SqliteDialect(string directory) : SqlDialect
     public override string BooleanType => "INTEGER";
 
     public override string FalseLiteral => "0";
+
+    public override object DbValue(object? value) => value switch
+    {
+        null => DBNull.Value,
+        DateOnly date => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        DateTimeOffset at => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+        bool b => b ? 1 : 0,
+        var other => other,
+    };
 
     public string FileOf(StoreMap store)
     {

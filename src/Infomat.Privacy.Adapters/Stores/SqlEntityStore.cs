@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Infomat.Privacy.Stores;
 using Microsoft.Extensions.Options;
@@ -9,21 +10,34 @@ namespace Infomat.Privacy.Adapters.Stores;
 
 /// <summary>
 /// An entity store over ADO.NET, driven by the data map: an exact, parameterised match on the table's normalised
-/// email column. Table and column names come from the validated map only, and are quoted.
+/// email column. Table and column names come from the validated map only, and are quoted. Actions run in one
+/// transaction per store and are recorded in the store's <c>privacy_actions</c> table under the case id, in that
+/// same transaction, so a retry after a crash either finds the action done or finds the store untouched.
 /// </summary>
-public sealed class SqlEntityStore(StoreMap map, SqlDialect dialect) : IEntityStore
+public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dialect, KeyedHash hashes) : IEntityStore
 {
+    /// <summary>The table, in every store, where applied actions are recorded (case id, action, counts).</summary>
+    public const string ActionsTable = "privacy_actions";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
     public string Key => map.Key;
 
-    public async IAsyncEnumerable<StoreRecord> CollectAsync(string email, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<StoreRecord> CollectAsync(string email, CollectScope scope, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var normalised = EmailAddresses.Normalise(email);
         await using var connection = dialect.Connect(map, readOnlyAccess: true);
         await connection.OpenAsync(cancellationToken);
         foreach (var table in map.Tables)
         {
+            var columns = scope == CollectScope.All ? "*" : string.Join(", ", table.ProvidedBySubject.Select(SqlDialect.Quote));
+            if (columns.Length == 0)
+            {
+                continue;
+            }
+
             await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT * FROM {dialect.Table(map, table.Table)} WHERE {SqlDialect.Quote(table.Match)} = @email ORDER BY {SqlDialect.Quote(table.OrderBy)}";
+            command.CommandText = $"SELECT {columns} FROM {dialect.Table(map, table.Table)} WHERE {SqlDialect.Quote(table.Match)} = @email ORDER BY {SqlDialect.Quote(table.OrderBy)}";
             AddParameter(command, "email", normalised);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
@@ -36,6 +50,322 @@ public sealed class SqlEntityStore(StoreMap map, SqlDialect dialect) : IEntitySt
 
                 yield return new StoreRecord(table.Table, fields);
             }
+        }
+    }
+
+    public async Task<IReadOnlyDictionary<string, int>> CountAsync(string email, CancellationToken cancellationToken)
+    {
+        await using var connection = dialect.Connect(map, readOnlyAccess: true);
+        await connection.OpenAsync(cancellationToken);
+        return await CountAsync(connection, null, EmailAddresses.Normalise(email), cancellationToken);
+    }
+
+    public async Task<StoreOutcome> ApplyAsync(StoreActionRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var email = EmailAddresses.Normalise(request.Email);
+        var action = request.Action.ToString();
+        StoreOutcome outcome;
+        await using (var connection = dialect.Connect(map))
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var recorded = await RecordedAsync(connection, transaction, request.CaseId, action, cancellationToken);
+            if (recorded is not null)
+            {
+                outcome = recorded;
+            }
+            else
+            {
+                var tables = new List<TableOutcome>();
+                foreach (var table in map.Tables)
+                {
+                    tables.Add(await ApplyAsync(new Step(connection, transaction, table, email, request.Now, cancellationToken), request.Action));
+                }
+
+                var suppressed = request.Action is StoreAction.WithdrawConsent or StoreAction.ObjectToDirectMarketing
+                    && await SuppressAsync(connection, transaction, email, request.Now, cancellationToken);
+                outcome = new StoreOutcome(map.Key, request.Action, tables, suppressed);
+                await using var log = Command(connection, transaction,
+                    $"INSERT INTO {dialect.Table(map, ActionsTable)} (case_id, action, applied_at, outcome) VALUES (@case, @action, @at, @outcome)");
+                AddParameter(log, "case", request.CaseId);
+                AddParameter(log, "action", action);
+                AddParameter(log, "at", dialect.DbValue(request.Now));
+                AddParameter(log, "outcome", JsonSerializer.Serialize(outcome, Json));
+                await log.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        // The proof: count again, outside the transaction that did the work.
+        var after = await CountAsync(email, cancellationToken);
+        return outcome with { Tables = outcome.Tables.Select(t => t with { RemainingAfter = after.GetValueOrDefault(t.Table) }).ToList() };
+    }
+
+    /// <summary>Whether the address is on this store's suppression list (false when the store keeps none).</summary>
+    public async Task<bool> IsSuppressedAsync(string email, CancellationToken cancellationToken)
+    {
+        if (map.SuppressionTable is not { } suppression)
+        {
+            return false;
+        }
+
+        await using var connection = dialect.Connect(map, readOnlyAccess: true);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, $"SELECT count(*) FROM {dialect.Table(map, suppression)} WHERE address_hash = @hash");
+        AddParameter(command, "hash", hashes.Suppression(EmailAddresses.Normalise(email)));
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) > 0;
+    }
+
+    /// <summary>
+    /// The sign-up path of the demo newsletter (<c>newsletter_subscriptions</c>): refuses, in the same transaction,
+    /// an address whose keyed hash is on the store's suppression list. Returns whether the address was added.
+    /// </summary>
+    public async Task<bool> SubscribeAsync(string email, string list, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var suppression = map.SuppressionTable ?? throw new InvalidOperationException($"Store {map.Key} keeps no suppression list, so it takes no newsletter sign-ups.");
+        var normalised = EmailAddresses.Normalise(email);
+        await using var connection = dialect.Connect(map);
+        await connection.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = Command(connection, transaction,
+            $"INSERT INTO {dialect.Table(map, "newsletter_subscriptions")} (email, email_normalized, list, subscribed_at) " +
+            $"SELECT @email, @normalised, @list, @at WHERE NOT EXISTS (SELECT 1 FROM {dialect.Table(map, suppression)} WHERE address_hash = @hash)");
+        AddParameter(command, "email", email.Trim());
+        AddParameter(command, "normalised", normalised);
+        AddParameter(command, "list", list);
+        AddParameter(command, "at", dialect.DbValue(now));
+        AddParameter(command, "hash", hashes.Suppression(normalised));
+        var added = await command.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return added == 1;
+    }
+
+    /// <summary>Creates the tables this system keeps in the store: the action record and the suppression list.</summary>
+    public async Task EnsureSystemTablesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = dialect.Connect(map);
+        await connection.OpenAsync(cancellationToken);
+        var statements = new List<string>
+        {
+            $"CREATE TABLE IF NOT EXISTS {dialect.Table(map, ActionsTable)} (case_id TEXT NOT NULL, action TEXT NOT NULL, applied_at {dialect.Timestamp} NOT NULL, outcome TEXT NOT NULL, PRIMARY KEY (case_id, action))",
+        };
+        if (map.SuppressionTable is { } suppression)
+        {
+            statements.Add($"CREATE TABLE IF NOT EXISTS {dialect.Table(map, suppression)} (address_hash TEXT PRIMARY KEY, added_at {dialect.Timestamp} NOT NULL)");
+        }
+
+        foreach (var statement in statements)
+        {
+            await using var command = Command(connection, null, statement);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private async Task<StoreOutcome?> RecordedAsync(DbConnection connection, DbTransaction transaction, string caseId, string action, CancellationToken ct)
+    {
+        await using var command = Command(connection, transaction, $"SELECT outcome FROM {dialect.Table(map, ActionsTable)} WHERE case_id = @case AND action = @action");
+        AddParameter(command, "case", caseId);
+        AddParameter(command, "action", action);
+        return await command.ExecuteScalarAsync(ct) is string json ? JsonSerializer.Deserialize<StoreOutcome>(json, Json) : null;
+    }
+
+    private async Task<TableOutcome> ApplyAsync(Step step, StoreAction action)
+    {
+        var table = step.Table;
+        var matched = await step.CountAsync(dialect, map);
+        var outcome = new TableOutcome(table.Table, matched, 0, 0, 0, 0, 0, null, 0);
+        if (matched == 0)
+        {
+            return outcome;
+        }
+
+        switch (action)
+        {
+            case StoreAction.Restrict:
+                return outcome with { Restricted = await step.ExecuteAsync(dialect, map, $"{Set(table.RestrictedColumn)} = @true", ("true", dialect.DbValue(true))) };
+
+            case StoreAction.Erase when table.Erasure.Action == ErasureAction.Delete:
+                return outcome with { Deleted = await step.DeleteAsync(dialect, map) };
+
+            case StoreAction.Erase when table.Erasure.Action == ErasureAction.Anonymise:
+                return outcome with { Anonymised = await AnonymiseAsync(step) };
+
+            case StoreAction.Erase:
+                return await RetainAsync(step, outcome);
+
+            case StoreAction.WithdrawConsent or StoreAction.ObjectToDirectMarketing when AppliesTo(table, action) && table.Withdrawal is { } rule:
+                if (rule.Action == WithdrawalAction.Delete)
+                {
+                    return outcome with { Deleted = await step.DeleteAsync(dialect, map) };
+                }
+
+                var values = rule.Set.Select((kv, i) => (Column: kv.Key, Name: "v" + i, Value: kv.Value switch
+                {
+                    "true" => dialect.DbValue(true),
+                    "false" => dialect.DbValue(false),
+                    "now" => dialect.DbValue(step.Now),
+                    _ => DBNull.Value,
+                })).ToList();
+                var updated = await step.ExecuteAsync(dialect, map, string.Join(", ", values.Select(v => $"{Set(v.Column)} = @{v.Name}")), [.. values.Select(v => (v.Name, v.Value))]);
+                return outcome with { Updated = updated };
+
+            default:
+                // Nothing this action changes in this table (e.g. contacts on a withdrawal of consent).
+                return outcome;
+        }
+    }
+
+    private static string Set(string column) => SqlDialect.Quote(column);
+
+    private bool AppliesTo(TableMap table, StoreAction action) =>
+        action == StoreAction.WithdrawConsent ? PurposeOf(table)?.Consent == true : PurposeOf(table)?.DirectMarketing == true;
+
+    private Purpose? PurposeOf(TableMap table) => dataMap.Purposes.GetValueOrDefault(table.Purpose);
+
+    private async Task<int> AnonymiseAsync(Step step)
+    {
+        var table = step.Table;
+        var count = await step.CountAsync(dialect, map);
+        // Other columns first: once the match column is replaced, the rows no longer match.
+        foreach (var (column, rule) in table.Erasure.Columns.OrderBy(c => c.Key == table.Match ? 1 : 0))
+        {
+            if (rule == ColumnErasure.Null)
+            {
+                await step.ExecuteAsync(dialect, map, $"{Set(column)} = NULL");
+            }
+            else if (column == table.Match)
+            {
+                await step.ExecuteAsync(dialect, map, $"{Set(column)} = @pseudonym", ("pseudonym", hashes.Pseudonym(step.Email)));
+            }
+            else
+            {
+                foreach (var value in await step.DistinctAsync(dialect, map, column))
+                {
+                    await step.ExecuteAsync(dialect, map, $"{Set(column)} = @pseudonym", $"{SqlDialect.Quote(column)} = @old", ("pseudonym", hashes.Pseudonym(value)), ("old", value));
+                }
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>Rows whose hold has ended are deleted; the others are kept, marked restricted, until the hold ends.</summary>
+    private async Task<TableOutcome> RetainAsync(Step step, TableOutcome outcome)
+    {
+        var rule = step.Table.Erasure;
+        var from = SqlDialect.Quote(rule.RetainFrom!);
+        var today = DateOnly.FromDateTime(step.Now.UtcDateTime);
+        var cutoff = dialect.DbValue(today.AddYears(-rule.RetainYears!.Value));
+        var deleted = await step.DeleteAsync(dialect, map, $"{from} <= @cutoff", ("cutoff", cutoff));
+        var retained = await step.ExecuteAsync(dialect, map, $"{Set(step.Table.RestrictedColumn)} = @true", $"{from} > @cutoff", ("true", dialect.DbValue(true)), ("cutoff", cutoff));
+        DateOnly? until = null;
+        if (retained > 0)
+        {
+            var latest = await step.ScalarAsync(dialect, map, $"max({from})");
+            until = ToDate(latest)?.AddYears(rule.RetainYears.Value);
+        }
+
+        return outcome with { Deleted = deleted, Retained = retained, Restricted = retained, RetainedUntil = until };
+    }
+
+    private async Task<bool> SuppressAsync(DbConnection connection, DbTransaction transaction, string email, DateTimeOffset now, CancellationToken ct)
+    {
+        if (map.SuppressionTable is not { } suppression)
+        {
+            return false;
+        }
+
+        var table = dialect.Table(map, suppression);
+        await using var command = Command(connection, transaction,
+            $"INSERT INTO {table} (address_hash, added_at) SELECT @hash, @at WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE address_hash = @hash)");
+        AddParameter(command, "hash", hashes.Suppression(email));
+        AddParameter(command, "at", dialect.DbValue(now));
+        await command.ExecuteNonQueryAsync(ct);
+        return true;
+    }
+
+    private async Task<IReadOnlyDictionary<string, int>> CountAsync(DbConnection connection, DbTransaction? transaction, string email, CancellationToken ct)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var table in map.Tables)
+        {
+            counts[table.Table] = await new Step(connection, transaction, table, email, default, ct).CountAsync(dialect, map);
+        }
+
+        return counts;
+    }
+
+    private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    private static DateOnly? ToDate(object? value) => value switch
+    {
+        DateOnly d => d,
+        DateTime dt => DateOnly.FromDateTime(dt),
+        string s when DateOnly.TryParse(s.AsSpan(0, Math.Min(10, s.Length)), CultureInfo.InvariantCulture, out var d) => d,
+        _ => null,
+    };
+
+    /// <summary>One table's rows for one person, inside the action's transaction.</summary>
+    private sealed record Step(DbConnection Connection, DbTransaction? Transaction, TableMap Table, string Email, DateTimeOffset Now, CancellationToken Cancel)
+    {
+        private string Where(string? extra) => $"{SqlDialect.Quote(Table.Match)} = @email" + (extra is null ? string.Empty : " AND " + extra);
+
+        public async Task<int> CountAsync(SqlDialect d, StoreMap store) =>
+            Convert.ToInt32(await ScalarAsync(d, store, "count(*)"), CultureInfo.InvariantCulture);
+
+        public async Task<object?> ScalarAsync(SqlDialect d, StoreMap store, string what)
+        {
+            await using var command = Prepare($"SELECT {what} FROM {d.Table(store, Table.Table)} WHERE {Where(null)}", []);
+            var value = await command.ExecuteScalarAsync(Cancel);
+            return value is DBNull ? null : value;
+        }
+
+        public async Task<List<string>> DistinctAsync(SqlDialect d, StoreMap store, string column)
+        {
+            var values = new List<string>();
+            await using var command = Prepare($"SELECT DISTINCT {SqlDialect.Quote(column)} FROM {d.Table(store, Table.Table)} WHERE {Where($"{SqlDialect.Quote(column)} IS NOT NULL")}", []);
+            await using var reader = await command.ExecuteReaderAsync(Cancel);
+            while (await reader.ReadAsync(Cancel))
+            {
+                values.Add(Convert.ToString(reader.GetValue(0), CultureInfo.InvariantCulture)!);
+            }
+
+            return values;
+        }
+
+        public Task<int> ExecuteAsync(SqlDialect d, StoreMap store, string set, params (string Name, object Value)[] parameters) =>
+            ExecuteAsync(d, store, set, null, parameters);
+
+        public async Task<int> ExecuteAsync(SqlDialect d, StoreMap store, string set, string? extra, params (string Name, object Value)[] parameters)
+        {
+            await using var command = Prepare($"UPDATE {d.Table(store, Table.Table)} SET {set} WHERE {Where(extra)}", parameters);
+            return await command.ExecuteNonQueryAsync(Cancel);
+        }
+
+        public async Task<int> DeleteAsync(SqlDialect d, StoreMap store, string? extra = null, params (string Name, object Value)[] parameters)
+        {
+            await using var command = Prepare($"DELETE FROM {d.Table(store, Table.Table)} WHERE {Where(extra)}", parameters);
+            return await command.ExecuteNonQueryAsync(Cancel);
+        }
+
+        private DbCommand Prepare(string sql, (string Name, object Value)[] parameters)
+        {
+            var command = Command(Connection, Transaction, sql);
+            AddParameter(command, "email", Email);
+            foreach (var (name, value) in parameters)
+            {
+                AddParameter(command, name, value);
+            }
+
+            return command;
         }
     }
 
@@ -63,7 +393,8 @@ public sealed class SqlEntityStore(StoreMap map, SqlDialect dialect) : IEntitySt
 
             var named = new[] { table.Match, table.OrderBy, table.RestrictedColumn }
                 .Concat(table.StaffIdentifiers).Concat(table.ProvidedBySubject).Concat(table.Erasure.Columns.Keys)
-                .Concat(table.Erasure.RetainFrom is { } from ? [from] : []);
+                .Concat(table.Erasure.RetainFrom is { } from ? [from] : [])
+                .Concat(table.Withdrawal?.Set.Keys ?? []);
             problems.AddRange(named.Distinct().Where(c => !columns.Contains(c)).Select(c => $"store {map.Key}: table '{table.Table}' has no column '{c}'"));
         }
 
@@ -97,13 +428,24 @@ public sealed class SqlEntityStore(StoreMap map, SqlDialect dialect) : IEntitySt
 }
 
 /// <summary>The SQL connectors for every store of the data map, on the configured provider.</summary>
-public sealed class SqlStoreCatalog(DataMap map, IOptions<StoreOptions> options) : IEntityStoreCatalog
+public sealed class SqlStoreCatalog(DataMap map, IOptions<StoreOptions> options, KeyedHash hashes) : IEntityStoreCatalog
 {
     private readonly Lazy<SqlDialect> dialect = new(() => SqlDialect.From(options.Value));
 
     public SqlDialect Dialect => dialect.Value;
 
-    public IEntityStore Find(string storeKey) => new SqlEntityStore(map.Store(storeKey), Dialect);
+    public IEntityStore Find(string storeKey) => Sql(storeKey);
+
+    public SqlEntityStore Sql(string storeKey) => new(map, map.Store(storeKey), Dialect, hashes);
+
+    /// <summary>Creates the action record and suppression tables wherever they are missing.</summary>
+    public async Task EnsureSystemTablesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var store in map.Stores)
+        {
+            await Sql(store.Key).EnsureSystemTablesAsync(cancellationToken);
+        }
+    }
 
     /// <summary>Every table and column the map names that the databases lack (empty when all is well).</summary>
     public async Task<IReadOnlyList<string>> CheckSchemasAsync(CancellationToken cancellationToken)
@@ -113,7 +455,7 @@ public sealed class SqlStoreCatalog(DataMap map, IOptions<StoreOptions> options)
         {
             try
             {
-                problems.AddRange(await new SqlEntityStore(store, Dialect).CheckSchemaAsync(cancellationToken));
+                problems.AddRange(await Sql(store.Key).CheckSchemaAsync(cancellationToken));
             }
             catch (InvalidOperationException ex)
             {

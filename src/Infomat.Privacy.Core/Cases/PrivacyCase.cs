@@ -16,6 +16,9 @@ public sealed record PrivacyCase
     public required EntityScope Entity { get; init; }
     public required Language Language { get; init; }
     public string? Details { get; init; }
+
+    /// <summary>For objections: what the person objects to.</summary>
+    public ObjectionScope? Objection { get; init; }
     public required Channel Channel { get; init; }
     public required CaseStatus Status { get; init; }
     public required DateTimeOffset ReceivedAt { get; init; }
@@ -28,6 +31,11 @@ public sealed record PrivacyCase
     public DateTimeOffset? ExportExpiresAt { get; init; }
     public DateTimeOffset? AnswerSentAt { get; init; }
     public IReadOnlyList<StatusChange> History { get; init; } = [];
+
+    /// <summary>Work staff must do before the answer (rectification per store, an objection to weigh).</summary>
+    public IReadOnlyList<StaffTask> Tasks { get; init; } = [];
+
+    public DateTimeOffset? TasksMailSentAt { get; init; }
 
     /// <summary>Returns the case moved to <paramref name="status"/>, with the change in its history (no-op if already there).</summary>
     public PrivacyCase WithStatus(CaseStatus status, DateTimeOffset at) =>
@@ -45,4 +53,39 @@ public enum DecisionOutcome
     Approve,
     Reject,
     RequestIdentification,
+}
+
+public enum StaffTaskKind
+{
+    /// <summary>Correct the person's data in one store as requested (Art. 16).</summary>
+    Rectify,
+
+    /// <summary>Weigh an objection to processing other than direct marketing (Art. 21(1)).</summary>
+    ReviewObjection,
+}
+
+public enum StaffTaskOutcome
+{
+    /// <summary>The correction is made.</summary>
+    Done,
+
+    /// <summary>The objection is upheld: the processing stops (the records are restricted).</summary>
+    Upheld,
+
+    /// <summary>The objection is refused for compelling legitimate grounds, given in the note.</summary>
+    Refused,
+}
+
+/// <summary>
+/// One piece of staff work on a case. <see cref="Key"/> is stable (the store key, or <c>objection</c>); the note is
+/// what staff tell the requester and stays in the register.
+/// </summary>
+public sealed record StaffTask(string Key, StaffTaskKind Kind, string? StoreKey, int Records)
+{
+    public DateTimeOffset? DoneAt { get; init; }
+    public string? DoneBy { get; init; }
+    public StaffTaskOutcome? Outcome { get; init; }
+    public string? Note { get; init; }
+
+    public bool IsOpen => DoneAt is null;
 }

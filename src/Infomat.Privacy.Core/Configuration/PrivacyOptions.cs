@@ -22,6 +22,8 @@ public sealed class PrivacyOptions
 
     public TokenOptions Tokens { get; set; } = new();
 
+    public PseudonymisationOptions Pseudonymisation { get; set; } = new();
+
     /// <summary>Builds an absolute link on <see cref="PublicBaseUrl"/>.</summary>
     public Uri Link(string path, string token) =>
         new(PublicBaseUrl, path.TrimStart('/') + "?token=" + Uri.EscapeDataString(token));
@@ -64,6 +66,9 @@ public sealed class StaffOptions
     /// and every staff page then says that it runs without sign-in.
     /// </summary>
     public bool RequireSignIn { get; set; } = true;
+
+    /// <summary>How long the link in a staff-task mail works.</summary>
+    public TimeSpan TaskLinkLifetime { get; set; } = TimeSpan.FromDays(90);
 }
 
 public sealed class TokenOptions
@@ -71,4 +76,14 @@ public sealed class TokenOptions
     /// <summary>Base64 HMAC key (at least 32 bytes) for link tokens. In Azure: a Key Vault reference.</summary>
     [Required]
     public string SigningKey { get; set; } = string.Empty;
+}
+
+public sealed class PseudonymisationOptions
+{
+    /// <summary>
+    /// Base64 HMAC key (at least 32 bytes) for pseudonyms in anonymised rows and for the suppression list. Keep it
+    /// for good: a new key makes earlier suppression entries unrecognisable. In Azure: a Key Vault reference.
+    /// </summary>
+    [Required]
+    public string Key { get; set; } = string.Empty;
 }

@@ -11,6 +11,9 @@ public enum MailKind
     ActionReport,
     Rejection,
     ExtensionNotice,
+
+    /// <summary>To staff: work to do on a case (a correction per store, an objection to weigh).</summary>
+    StaffTask,
 }
 
 public static class MailKinds
@@ -24,6 +27,7 @@ public static class MailKinds
         MailKind.ExportReady => "export-ready",
         MailKind.ActionReport => "action-report",
         MailKind.Rejection => "rejection",
+        MailKind.StaffTask => "staff-task",
         _ => "extension-notice",
     };
 }

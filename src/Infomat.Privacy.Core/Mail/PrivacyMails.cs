@@ -10,7 +10,7 @@ namespace Infomat.Privacy.Mail;
 /// Composes every mail of a case from the localized texts. Requester mails are in the requester's language and
 /// always name the controllers and the complaint authority; staff mails are in the staff language.
 /// </summary>
-public static class PrivacyMails
+public static partial class PrivacyMails
 {
     public static OutgoingMail Verification(PrivacyCase c, Uri link, TimeSpan validFor)
     {
@@ -72,19 +72,6 @@ public static class PrivacyMails
         return Compose(MailKind.ApprovalRequest, Audience.Staff, c.Id, staffAddress, subject, l, greetingName: null, blocks, footer: false);
     }
 
-    /// <summary>Staff notice that an approved request of a type not yet automated needs handling.</summary>
-    public static OutgoingMail ManualHandling(PrivacyCase c, string staffAddress, Language staffLanguage)
-    {
-        ArgumentNullException.ThrowIfNull(c);
-        var l = staffLanguage;
-        Block[] blocks =
-        [
-            Text(Texts.Get("MailManualBody", l)),
-            .. Facts(c, l).Select(f => Text(f.Label + ": " + f.Value)),
-        ];
-        return Compose(MailKind.Reminder, Audience.Staff, c.Id, staffAddress, Texts.Format("MailManualSubject", l, c.Id, Texts.Date(c.DueDate, l)), l, null, blocks, footer: false);
-    }
-
     /// <summary>The facts staff see about a case (mail and decision page).</summary>
     public static IReadOnlyList<(string Label, string Value)> Facts(PrivacyCase c, Language l)
     {
@@ -107,10 +94,11 @@ public static class PrivacyMails
         return facts;
     }
 
-    private static OutgoingMail Requester(PrivacyCase c, MailKind kind, string subject, Block[] blocks) =>
-        Compose(kind, Audience.Requester, c.Id, c.Email, subject, c.Language, c.Name, blocks, footer: true);
+    private static OutgoingMail Requester(PrivacyCase c, MailKind kind, string subject, Block[] blocks, IReadOnlyList<string>? footerLines = null) =>
+        Compose(kind, Audience.Requester, c.Id, c.Email, subject, c.Language, c.Name, blocks, footer: true, footerLines);
 
-    private static OutgoingMail Compose(MailKind kind, Audience audience, string requestId, string to, string subject, Language l, string? greetingName, Block[] blocks, bool footer)
+    private static OutgoingMail Compose(
+        MailKind kind, Audience audience, string requestId, string to, string subject, Language l, string? greetingName, Block[] blocks, bool footer, IReadOnlyList<string>? footerLines = null)
     {
         var all = new List<Block>();
         if (greetingName is not null)
@@ -122,8 +110,7 @@ public static class PrivacyMails
         if (footer)
         {
             all.Add(Text(Texts.Get("MailSignature", l)));
-            all.Add(Text(Texts.Get("Controllers", l)));
-            all.Add(Text(Texts.Get("Complaint", l)));
+            all.AddRange((footerLines ?? [Texts.Get("Controllers", l), Texts.Get("Complaint", l)]).Select(Text));
         }
 
         var text = new StringBuilder();

@@ -10,7 +10,8 @@ public sealed record RequestSubmission(
     string? Company,
     string? Entity,
     string? Language,
-    string? Details);
+    string? Details,
+    string? Objection = null);
 
 /// <summary>A request that passed validation.</summary>
 public sealed record ValidRequest(
@@ -20,7 +21,32 @@ public sealed record ValidRequest(
     string? Company,
     EntityScope Entity,
     Language Language,
-    string? Details);
+    string? Details,
+    ObjectionScope? Objection = null);
+
+/// <summary>What an objection (Art. 21) is against: direct marketing is always honoured; anything else is weighed by staff.</summary>
+public enum ObjectionScope
+{
+    DirectMarketing,
+    Other,
+}
+
+/// <summary>Wire values of <see cref="ObjectionScope"/> (request field <c>objection</c>).</summary>
+public static class ObjectionScopes
+{
+    public static string ToWire(this ObjectionScope scope) => scope == ObjectionScope.DirectMarketing ? "direct-marketing" : "other";
+
+    public static bool TryParse(string? wire, out ObjectionScope scope)
+    {
+        scope = wire switch
+        {
+            "direct-marketing" => ObjectionScope.DirectMarketing,
+            "other" => ObjectionScope.Other,
+            _ => (ObjectionScope)(-1),
+        };
+        return Enum.IsDefined(scope);
+    }
+}
 
 /// <summary>One field that failed validation; <see cref="Code"/> is a text key so the message can be localized.</summary>
 public sealed record FieldError(string Field, string Code);
@@ -95,12 +121,34 @@ public static class RequestValidator
             errors.Add(new("details", "ErrorTooLong"));
         }
 
+        ObjectionScope? objection = null;
+        if (type == RequestType.Objection && errors.All(e => e.Field != "type"))
+        {
+            var scope = ObjectionScope.DirectMarketing;
+            if (!string.IsNullOrWhiteSpace(submission.Objection) && !ObjectionScopes.TryParse(submission.Objection.Trim(), out scope))
+            {
+                errors.Add(new("objection", "ErrorObjection"));
+            }
+
+            objection = scope;
+            if (scope == ObjectionScope.Other && details is null)
+            {
+                // Art. 21(1): an objection to other processing rests on the person's particular situation.
+                errors.Add(new("details", "ErrorDetailsObjection"));
+            }
+        }
+
+        if (type == RequestType.Rectification && errors.All(e => e.Field != "type") && details is null)
+        {
+            errors.Add(new("details", "ErrorDetailsRectification"));
+        }
+
         if (errors.Count > 0)
         {
             return (null, errors);
         }
 
-        return (new ValidRequest(type, email, name!, company, entity, language, details), errors);
+        return (new ValidRequest(type, email, name!, company, entity, language, details, objection), errors);
     }
 
     private static bool IsPlainAddress(string value)

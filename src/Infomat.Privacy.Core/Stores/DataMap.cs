@@ -19,8 +19,23 @@ public sealed record Authority(string Key, Localized Name, Localized Address);
 /// <summary>One Infomat controller: the legal name and enterprise number every answer names.</summary>
 public sealed record Controller(string Entity, string LegalName, string EnterpriseNumber, string Country, IReadOnlyList<string> ComplaintAuthorities);
 
-/// <summary>Why data is processed, and on which legal basis.</summary>
-public sealed record Purpose(string Key, Localized Name, Localized LegalBasis);
+/// <summary>
+/// Why data is processed, and on which legal basis. <see cref="Consent"/>: processing stops when consent is withdrawn
+/// (Art. 7(3)); <see cref="DirectMarketing"/>: processing stops on objection, no reason needed (Art. 21(3)).
+/// </summary>
+public sealed record Purpose(string Key, Localized Name, Localized LegalBasis, bool Consent = false, bool DirectMarketing = false);
+
+public enum WithdrawalAction
+{
+    /// <summary>Delete the person's rows.</summary>
+    Delete,
+
+    /// <summary>Keep the rows and set the listed columns (to <c>false</c>, <c>true</c>, <c>null</c> or <c>now</c>).</summary>
+    Set,
+}
+
+/// <summary>What withdrawing consent or objecting to direct marketing does to a table of such a purpose.</summary>
+public sealed record WithdrawalRule(WithdrawalAction Action, IReadOnlyDictionary<string, string> Set);
 
 public enum ErasureAction
 {
@@ -60,10 +75,14 @@ public sealed record TableMap(
     IReadOnlyList<string> ProvidedBySubject,
     string OrderBy,
     ErasureRule Erasure,
-    string RestrictedColumn);
+    string RestrictedColumn,
+    WithdrawalRule? Withdrawal = null);
 
-/// <summary>A store of one entity, addressed as <c>{entity}/{store}</c>.</summary>
-public sealed record StoreMap(string Entity, string Store, Localized Name, IReadOnlyList<TableMap> Tables)
+/// <summary>
+/// A store of one entity, addressed as <c>{entity}/{store}</c>. <see cref="SuppressionTable"/>: where this store keeps
+/// the keyed hashes of addresses that must never be re-added to its marketing tables (the store holding the newsletter).
+/// </summary>
+public sealed record StoreMap(string Entity, string Store, Localized Name, IReadOnlyList<TableMap> Tables, string? SuppressionTable = null)
 {
     public string Key => Entity + "/" + Store;
 }

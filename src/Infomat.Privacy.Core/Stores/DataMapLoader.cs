@@ -92,7 +92,7 @@ public static partial class DataMapLoader
             foreach (var (key, node) in Object(root, "purposes", "$"))
             {
                 var at = $"purposes.{key}";
-                purposes[key] = new Purpose(key, Text(node, "name", at, texts), Text(node, "legalBasis", at, texts));
+                purposes[key] = new Purpose(key, Text(node, "name", at, texts), Text(node, "legalBasis", at, texts), Flag(node, "consent", at), Flag(node, "directMarketing", at));
             }
 
             var stores = new List<StoreMap>();
@@ -111,7 +111,13 @@ public static partial class DataMapLoader
                     tables.Add(ReadTable(table, $"{at}.tables[{j}]", texts, purposes));
                 }
 
-                var store = new StoreMap(entity, String(node, "store", at, Key()), Text(node, "name", at, texts), tables);
+                string? suppression = null;
+                if (node["suppressionTable"] is not null)
+                {
+                    suppression = String(node, "suppressionTable", at, DataMapLoader.Identifier());
+                }
+
+                var store = new StoreMap(entity, String(node, "store", at, Key()), Text(node, "name", at, texts), tables, suppression);
                 if (stores.Any(s => s.Key == store.Key))
                 {
                     Problems.Add($"{at}: store '{store.Key}' appears twice");
@@ -180,6 +186,31 @@ public static partial class DataMapLoader
                 erasure = new ErasureRule(action, columns, years, from);
             }
 
+            WithdrawalRule? withdrawal = null;
+            if (node["withdrawal"] is { } withdrawalNode)
+            {
+                var set = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var (column, value) in withdrawalNode["set"] as JsonObject ?? [])
+                {
+                    Identifier(column, $"{at}.withdrawal.set");
+                    var v = value is JsonValue jv && jv.GetValueKind() == JsonValueKind.String ? jv.GetValue<string>() : null;
+                    set[column] = v is "false" or "true" or "null" or "now" ? v : Fail("null", $"{at}.withdrawal.set.{column}: must be \"false\", \"true\", \"null\" or \"now\"");
+                }
+
+                var action = String(withdrawalNode, "action", at + ".withdrawal") switch
+                {
+                    "delete" => WithdrawalAction.Delete,
+                    "set" when set.Count > 0 => WithdrawalAction.Set,
+                    "set" => Fail(WithdrawalAction.Set, $"{at}.withdrawal.set: 'set' needs the columns to change"),
+                    var other => Fail(WithdrawalAction.Delete, $"{at}.withdrawal.action: '{other}' is not delete or set"),
+                };
+                withdrawal = new WithdrawalRule(action, set);
+                if (purposes.TryGetValue(purpose, out var p) && !p.Consent && !p.DirectMarketing)
+                {
+                    Problems.Add($"{at}.withdrawal: purpose '{purpose}' is neither consent-based nor direct marketing, so nothing would apply this rule");
+                }
+            }
+
             return new TableMap(
                 String(node, "table", at, DataMapLoader.Identifier()),
                 Text(node, "name", at, texts),
@@ -193,7 +224,22 @@ public static partial class DataMapLoader
                 Strings(node, "providedBySubject", at, DataMapLoader.Identifier()),
                 String(node, "orderBy", at, DataMapLoader.Identifier()),
                 erasure,
-                String(node, "restrictedColumn", at, DataMapLoader.Identifier()));
+                String(node, "restrictedColumn", at, DataMapLoader.Identifier()),
+                withdrawal);
+        }
+
+        private bool Flag(JsonNode node, string name, string at)
+        {
+            switch (node[name])
+            {
+                case null:
+                    return false;
+                case JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False:
+                    return v.GetValue<bool>();
+                default:
+                    Problems.Add($"{at}.{name}: must be true or false");
+                    return false;
+            }
         }
 
         private T Fail<T>(T fallback, string problem)

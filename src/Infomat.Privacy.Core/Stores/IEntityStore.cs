@@ -5,13 +5,33 @@ namespace Infomat.Privacy.Stores;
 /// <summary>One record found in a store for a person: its table and its fields.</summary>
 public sealed record StoreRecord(string Table, JsonObject Fields);
 
-/// <summary>An entity store connector: finds a person's records by exact email match.</summary>
+/// <summary>Which fields a collection returns.</summary>
+public enum CollectScope
+{
+    /// <summary>Everything the store holds on the person (Art. 15).</summary>
+    All,
+
+    /// <summary>Only the columns the map lists as provided by the person; tables without any are skipped (Art. 20).</summary>
+    ProvidedBySubject,
+}
+
+/// <summary>An entity store connector: finds a person's records by exact email match and acts on them.</summary>
 public interface IEntityStore
 {
     /// <summary><c>{entity}/{store}</c>, as in the data map.</summary>
     string Key { get; }
 
-    IAsyncEnumerable<StoreRecord> CollectAsync(string email, CancellationToken cancellationToken);
+    IAsyncEnumerable<StoreRecord> CollectAsync(string email, CollectScope scope, CancellationToken cancellationToken);
+
+    /// <summary>How many records match the person, per table of the map (tables with none included, as 0).</summary>
+    Task<IReadOnlyDictionary<string, int>> CountAsync(string email, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Carries out an action in one transaction, recorded in the store under the case id: running it again for the
+    /// same case returns the recorded outcome and changes nothing. <see cref="TableOutcome.RemainingAfter"/> is
+    /// counted again after the commit.
+    /// </summary>
+    Task<StoreOutcome> ApplyAsync(StoreActionRequest request, CancellationToken cancellationToken);
 }
 
 /// <summary>Finds the connector for a data-map store key.</summary>

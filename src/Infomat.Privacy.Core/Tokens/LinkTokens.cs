@@ -11,6 +11,9 @@ public enum TokenPurpose
     Verify,
     Approve,
     Download,
+
+    /// <summary>Staff mark a task of a case done (a correction, an objection decision).</summary>
+    StaffTask,
 }
 
 /// <summary>The checked content of a token.</summary>

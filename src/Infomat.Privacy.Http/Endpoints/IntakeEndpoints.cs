@@ -47,7 +47,7 @@ public sealed partial class IntakeEndpoints(ICaseRegister register, CaseWorkflow
         var submission = new RequestSubmission(
             fields.GetValueOrDefault("type"), fields.GetValueOrDefault("email"), fields.GetValueOrDefault("name"),
             fields.GetValueOrDefault("company"), fields.GetValueOrDefault("entity"), fields.GetValueOrDefault("language"),
-            fields.GetValueOrDefault("details"));
+            fields.GetValueOrDefault("details"), fields.GetValueOrDefault("objection"));
         var (valid, errors) = RequestValidator.Validate(submission);
         if (valid is null)
         {
@@ -71,6 +71,7 @@ public sealed partial class IntakeEndpoints(ICaseRegister register, CaseWorkflow
             Entity = valid.Entity,
             Language = valid.Language,
             Details = valid.Details,
+            Objection = valid.Objection,
             Channel = Channel.Form,
             Status = CaseStatus.AwaitingEmailVerification,
             ReceivedAt = now,
@@ -202,6 +203,16 @@ public sealed partial class IntakeEndpoints(ICaseRegister register, CaseWorkflow
         }
 
         sb.Append("</select>");
+
+        sb.Append("<fieldset id=\"objection\"").Append(Described("objection")).Append("><legend>").Append(E(Texts.Get("FieldObjection", l))).Append("</legend>").Append(ErrorHtml("objection"));
+        foreach (var scope in new[] { ObjectionScope.DirectMarketing, ObjectionScope.Other })
+        {
+            var wire = scope.ToWire();
+            var check = (values.GetValueOrDefault("objection") ?? "direct-marketing") == wire ? " checked" : string.Empty;
+            sb.Append(Inv, $"<div class=\"choice\"><input type=\"radio\" name=\"objection\" id=\"objection-{wire}\" value=\"{wire}\"{check}><label for=\"objection-{wire}\">{E(Texts.Get("Objection" + scope, l))}</label></div>");
+        }
+
+        sb.Append("</fieldset>");
 
         sb.Append(Inv, $"<label for=\"details\">{E(Texts.Get("FieldDetails", l))}</label><p class=\"hint\" id=\"details-hint\">{E(Texts.Get("FieldDetailsHint", l))}</p>{ErrorHtml("details")}")
           .Append(Inv, $"<textarea id=\"details\" name=\"details\" rows=\"4\"{Described("details", "details-hint")}>{V("details")}</textarea>");

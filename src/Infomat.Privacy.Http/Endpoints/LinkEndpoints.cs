@@ -23,6 +23,7 @@ public sealed class LinkEndpoints(
     LinkTokenService tokens,
     CaseWorkflow workflow,
     IExportStore exports,
+    DataMap dataMap,
     IOptions<PrivacyOptions> options,
     TimeProvider time)
 {
@@ -193,6 +194,101 @@ public sealed class LinkEndpoints(
 
         var link = await exports.CreateReadLinkAsync(c.ExportBlobName, options.Value.Export.SasLifetime, cancellationToken);
         return new SeeOther(link.AbsoluteUri);
+    }
+
+    // ---- Staff tasks ----
+
+    /// <summary><c>GET /tasks?token=</c>: the case's staff tasks, each with its own form.</summary>
+    public async Task<IResult> TasksPageAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var l = options.Value.Staff.Language;
+        var (c, failure) = await OpenAsync(request, request.Query["token"], TokenPurpose.StaffTask, cancellationToken, l);
+        return failure ?? StaffPage(l, Texts.Format("TasksTitle", l, c!.Id), TasksBody(c, request.Query["token"].ToString(), l));
+    }
+
+    /// <summary><c>POST /tasks</c>: marks one task done (a correction) or decides the objection.</summary>
+    public async Task<IResult> CompleteTaskAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var l = options.Value.Staff.Language;
+        var form = await request.ReadFormAsync(cancellationToken);
+        var tokenText = form["token"].ToString();
+        var (c, failure) = await OpenAsync(request, tokenText, TokenPurpose.StaffTask, cancellationToken, l);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        var title = Texts.Format("TasksTitle", l, c!.Id);
+        var task = c.Tasks.FirstOrDefault(t => t.Key == form["task"].ToString());
+        var outcome = form["outcome"].ToString() switch
+        {
+            "done" when task?.Kind == StaffTaskKind.Rectify => StaffTaskOutcome.Done,
+            "uphold" when task?.Kind == StaffTaskKind.ReviewObjection => StaffTaskOutcome.Upheld,
+            "refuse" when task?.Kind == StaffTaskKind.ReviewObjection => StaffTaskOutcome.Refused,
+            _ => (StaffTaskOutcome?)null,
+        };
+        var note = form["note"].ToString().Trim();
+        if (task is null || outcome is null || (outcome == StaffTaskOutcome.Refused && note.Length == 0) || note.Length > 2000)
+        {
+            return StaffPage(l, title, $"<p class=\"error\" role=\"alert\">{E(Texts.Get("TaskChoiceRequired", l))}</p>" + TasksBody(c, tokenText, l), StatusCodes.Status400BadRequest);
+        }
+
+        if (!task.IsOpen)
+        {
+            return StaffPage(l, title, P(Texts.Format("TaskAlreadyDone", l, Texts.DateTime(task.DoneAt!.Value, l))) + TasksBody(c, tokenText, l), StatusCodes.Status409Conflict);
+        }
+
+        var (_, token) = tokens.Check(tokenText, TokenPurpose.StaffTask);
+        if (!await register.TryConsumeTokenAsync(token!.Id + ":" + task.Key, c.Id, cancellationToken))
+        {
+            return Used(l, c.Id);
+        }
+
+        var at = time.GetUtcNow();
+        var by = StaffPrincipal(request);
+        var stored = await register.UpdateAsync(c.Id, x => x.Tasks.Any(t => t.Key == task.Key && t.IsOpen)
+            ? x with { Tasks = x.Tasks.Select(t => t.Key == task.Key ? t with { DoneAt = at, DoneBy = by, Outcome = outcome, Note = note.Length == 0 ? null : note } : t).ToList() }
+            : null, cancellationToken);
+        await workflow.SignalAsync(client, c.Id, CaseEvents.StaffTaskDone, cancellationToken);
+        return StaffPage(l, title, P(Texts.Get("TaskRecorded", l)) + TasksBody(stored, tokenText, l));
+    }
+
+    private string TasksBody(PrivacyCase c, string token, Language l)
+    {
+        var body = new System.Text.StringBuilder(Facts(PrivacyMails.Facts(c, l)));
+        var t = E(token);
+        foreach (var task in c.Tasks)
+        {
+            var label = E(PrivacyMails.TaskLabel(dataMap, task, l));
+            if (!task.IsOpen)
+            {
+                body.Append("<section class=\"task\"><h2>").Append(label).Append("</h2>")
+                    .Append(P(Texts.Format("TaskDoneBy", l, Texts.Get("TaskOutcome" + task.Outcome, l), Texts.DateTime(task.DoneAt!.Value, l), task.DoneBy ?? "?"))).Append("</section>");
+                continue;
+            }
+
+            var id = "note-" + E(task.Key.Replace('/', '-'));
+            body.Append("<section class=\"task\"><h2>").Append(label).Append("</h2>")
+                .Append("<form method=\"post\" action=\"/tasks\"><input type=\"hidden\" name=\"token\" value=\"").Append(t).Append("\">")
+                .Append("<input type=\"hidden\" name=\"task\" value=\"").Append(E(task.Key)).Append("\">")
+                .Append("<label for=\"").Append(id).Append("\">").Append(E(Texts.Get(task.Kind == StaffTaskKind.Rectify ? "TaskNoteRectify" : "TaskNoteObjection", l))).Append("</label>")
+                .Append("<textarea id=\"").Append(id).Append("\" name=\"note\" rows=\"3\" maxlength=\"2000\"></textarea>");
+            if (task.Kind == StaffTaskKind.Rectify)
+            {
+                body.Append("<button type=\"submit\" name=\"outcome\" value=\"done\">").Append(E(Texts.Get("TaskMarkDone", l))).Append("</button>");
+            }
+            else
+            {
+                body.Append("<button type=\"submit\" name=\"outcome\" value=\"uphold\">").Append(E(Texts.Get("TaskUphold", l))).Append("</button>")
+                    .Append("<button type=\"submit\" class=\"secondary\" name=\"outcome\" value=\"refuse\">").Append(E(Texts.Get("TaskRefuse", l))).Append("</button>");
+            }
+
+            body.Append("</form></section>");
+        }
+
+        return body.ToString();
     }
 
     // ---- Shared ----

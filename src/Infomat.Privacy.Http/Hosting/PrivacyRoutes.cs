@@ -23,6 +23,8 @@ public static class PrivacyRoutes
         app.MapPost("/verify", (HttpRequest r, [FromServices] LinkEndpoints e, [FromServices] DurableTaskClient c, CancellationToken ct) => e.VerifyAsync(r, c, ct)).WithName("Verify").DisableAntiforgery();
         app.MapGet("/approvals", (HttpRequest r, [FromServices] LinkEndpoints e, CancellationToken ct) => e.ApprovalPageAsync(r, ct)).WithName("ApprovalPage");
         app.MapPost("/approvals", (HttpRequest r, [FromServices] LinkEndpoints e, [FromServices] DurableTaskClient c, CancellationToken ct) => e.DecideAsync(r, c, ct)).WithName("Decide").DisableAntiforgery();
+        app.MapGet("/tasks", (HttpRequest r, [FromServices] LinkEndpoints e, CancellationToken ct) => e.TasksPageAsync(r, ct)).WithName("TasksPage");
+        app.MapPost("/tasks", (HttpRequest r, [FromServices] LinkEndpoints e, [FromServices] DurableTaskClient c, CancellationToken ct) => e.CompleteTaskAsync(r, c, ct)).WithName("CompleteTask").DisableAntiforgery();
         app.MapGet("/download", (HttpRequest r, [FromServices] LinkEndpoints e, CancellationToken ct) => e.DownloadPageAsync(r, ct)).WithName("DownloadPage");
         app.MapPost("/download", (HttpRequest r, [FromServices] LinkEndpoints e, CancellationToken ct) => e.DownloadAsync(r, ct)).WithName("Download").DisableAntiforgery();
         app.MapGet("/health", HealthEndpoint.Get).WithName("Health");

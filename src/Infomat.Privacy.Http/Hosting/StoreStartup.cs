@@ -8,7 +8,8 @@ namespace Infomat.Privacy.Http.Hosting;
 
 /// <summary>
 /// At start-up: loads the data map (a wrong map stops the host with every problem listed), creates the demo stores when
-/// <c>Stores:SeedDemoData</c> is true, then checks that every table and column the map names exists.
+/// <c>Stores:SeedDemoData</c> is true, then checks that every table and column the map names exists, and creates this system's own tables
+/// in each store (the record of applied actions, the suppression list) where they are missing.
 /// </summary>
 internal sealed partial class StoreStartup(DataMap map, SqlStoreCatalog catalog, IOptions<StoreOptions> options, ILogger<StoreStartup> log) : IHostedService
 {
@@ -26,6 +27,8 @@ internal sealed partial class StoreStartup(DataMap map, SqlStoreCatalog catalog,
         {
             throw new DataMapException(problems);
         }
+
+        await catalog.EnsureSystemTablesAsync(cancellationToken);
 
         Ready(log, map.Stores.Count, catalog.Dialect.Name);
     }

@@ -92,27 +92,117 @@ public sealed class ApplyDecision(ICaseRegister register, IMailSender mail, Data
                 log.Step(c.Id, "rejected");
             }
 
-            return new DecisionResult(false, false, []);
+            return new DecisionResult(false, CasePlan.Export, []);
         }
 
         await register.UpdateAsync(c.Id, x => x.Status == CaseStatus.AwaitingIdentityApproval ? x.WithStatus(CaseStatus.InProgress, time.GetUtcNow()) : null, CancellationToken.None);
-        var automated = RequestTypes.Supported.Contains(c.Type);
         var stores = dataMap.StoresOf(c.Entity.Entities()).Select(s => s.Key).ToList();
-        return new DecisionResult(true, automated, stores);
+        return c.Type switch
+        {
+            RequestType.Access or RequestType.Portability => new DecisionResult(true, CasePlan.Export, stores),
+            RequestType.Erasure => new DecisionResult(true, CasePlan.ApplyInStores, stores, StoreAction.Erase),
+            RequestType.Restriction => new DecisionResult(true, CasePlan.ApplyInStores, stores, StoreAction.Restrict),
+            RequestType.WithdrawConsent => new DecisionResult(true, CasePlan.ApplyInStores, stores, StoreAction.WithdrawConsent),
+            RequestType.Objection when c.Objection != ObjectionScope.Other => new DecisionResult(true, CasePlan.ApplyInStores, stores, StoreAction.ObjectToDirectMarketing),
+            _ => new DecisionResult(true, CasePlan.StaffTasks, stores),
+        };
     }
 }
 
-/// <summary>For request types not yet carried out automatically: tells staff and waits on them.</summary>
-public sealed class HandOverToStaff(ICaseRegister register, IMailSender mail, IOptions<PrivacyOptions> options, TimeProvider time)
-    : TaskActivity<string, bool>
+/// <summary>
+/// Creates the staff tasks of a case once (a correction per store that holds the person's data, or the objection to
+/// weigh), mails staff the link once, and moves the case to <c>AwaitingStaffAction</c>.
+/// </summary>
+public sealed class OpenStaffTasks(
+    ICaseRegister register, IEntityStoreCatalog stores, DataMap dataMap, IMailSender mail, LinkTokenService tokens, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<OpenStaffTasks> log)
+    : TaskActivity<string, StaffTaskState>
 {
-    public override async Task<bool> RunAsync(TaskActivityContext context, string input)
+    public override async Task<StaffTaskState> RunAsync(TaskActivityContext context, string input)
     {
         var c = await register.Require(input);
-        if (c.Status != CaseStatus.AwaitingStaffAction)
+        if (c.Tasks.Count == 0 && c.TasksMailSentAt is null)
         {
-            await mail.SendAsync(PrivacyMails.ManualHandling(c, options.Value.Staff.Address, options.Value.Staff.Language), CancellationToken.None);
-            await register.UpdateAsync(c.Id, x => x.WithStatus(CaseStatus.AwaitingStaffAction, time.GetUtcNow()), CancellationToken.None);
+            var counts = new List<(string Store, int Records)>();
+            foreach (var store in dataMap.StoresOf(c.Entity.Entities()))
+            {
+                var perTable = await stores.Find(store.Key).CountAsync(c.Email, CancellationToken.None);
+                counts.Add((store.Key, perTable.Values.Sum()));
+            }
+
+            List<StaffTask> tasks = c.Type == RequestType.Objection
+                ? [new StaffTask("objection", StaffTaskKind.ReviewObjection, null, counts.Sum(x => x.Records))]
+                : counts.Where(x => x.Records > 0).Select(x => new StaffTask(x.Store, StaffTaskKind.Rectify, x.Store, x.Records)).ToList();
+            var at = time.GetUtcNow();
+            c = await register.UpdateAsync(c.Id, x => x.Tasks.Count > 0 ? null : (x with { Tasks = tasks }).WithStatus(tasks.Count > 0 ? CaseStatus.AwaitingStaffAction : x.Status, at), CancellationToken.None);
+        }
+
+        if (c.Tasks.Count > 0 && c.TasksMailSentAt is null)
+        {
+            var o = options.Value;
+            var token = tokens.Issue(c.Id, TokenPurpose.StaffTask, o.Staff.TaskLinkLifetime);
+            await mail.SendAsync(PrivacyMails.StaffTasks(c, dataMap, o.Link("tasks", token), o.Staff.Address, o.Staff.Language), CancellationToken.None);
+            var at = time.GetUtcNow();
+            c = await register.UpdateAsync(c.Id, x => x with { TasksMailSentAt = at }, CancellationToken.None);
+            log.Step(c.Id, "staff tasks opened");
+        }
+
+        return ReadStaffTasks.State(c);
+    }
+}
+
+/// <summary>Where the staff tasks stand; when none is open, the case is back in progress.</summary>
+public sealed class ReadStaffTasks(ICaseRegister register, TimeProvider time) : TaskActivity<string, StaffTaskState>
+{
+    public static StaffTaskState State(PrivacyCase c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return new StaffTaskState(c.Tasks.Count(t => t.IsOpen), c.Tasks.Any(t => t.Outcome == StaffTaskOutcome.Upheld));
+    }
+
+    public override async Task<StaffTaskState> RunAsync(TaskActivityContext context, string input)
+    {
+        var c = await register.Require(input);
+        var state = State(c);
+        if (state.Open == 0 && c.Status == CaseStatus.AwaitingStaffAction)
+        {
+            c = await register.UpdateAsync(c.Id, x => x.WithStatus(CaseStatus.InProgress, time.GetUtcNow()), CancellationToken.None);
+        }
+
+        return State(c);
+    }
+}
+
+/// <summary>
+/// Carries out the case's action in one store. The store records it under the case id in the same transaction, so a
+/// retry returns the first outcome and changes nothing more. Returns counts and dates only.
+/// </summary>
+public sealed class ApplyInStore(ICaseRegister register, IEntityStoreCatalog stores, TimeProvider time, ILogger<ApplyInStore> log)
+    : TaskActivity<ApplyInput, StoreOutcome>
+{
+    public override async Task<StoreOutcome> RunAsync(TaskActivityContext context, ApplyInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var c = await register.Require(input.CaseId);
+        var outcome = await stores.Find(input.StoreKey).ApplyAsync(new StoreActionRequest(c.Id, input.Action, c.Email, time.GetUtcNow()), CancellationToken.None);
+        log.Applied(c.Id, input.Action.ToString(), input.StoreKey, outcome.Matched);
+        return outcome;
+    }
+}
+
+/// <summary>Sends the requester the report of what was done, once, and closes the case as completed.</summary>
+public sealed class SendActionReport(ICaseRegister register, IMailSender mail, DataMap dataMap, TimeProvider time, ILogger<SendActionReport> log)
+    : TaskActivity<ReportInput, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, ReportInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var c = await register.Require(input.CaseId);
+        if (c.AnswerSentAt is null)
+        {
+            await mail.SendAsync(PrivacyMails.ActionReport(c, dataMap, input.Outcomes), CancellationToken.None);
+            var at = time.GetUtcNow();
+            await register.UpdateAsync(c.Id, x => (x with { AnswerSentAt = at }).WithStatus(CaseStatus.Completed, at), CancellationToken.None);
+            log.Step(c.Id, "action report sent");
         }
 
         return true;
@@ -129,7 +219,8 @@ public sealed class CollectFromStore(ICaseRegister register, IEntityStoreCatalog
         var c = await register.Require(input.CaseId);
         var store = stores.Find(input.StoreKey);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        var count = await staging.WriteAsync(c.Id, input.StoreKey, Counted(store.CollectAsync(c.Email, CancellationToken.None), counts), CancellationToken.None);
+        var scope = c.Type == RequestType.Portability ? CollectScope.ProvidedBySubject : CollectScope.All;
+        var count = await staging.WriteAsync(c.Id, input.StoreKey, Counted(store.CollectAsync(c.Email, scope, CancellationToken.None), counts), CancellationToken.None);
         log.Staged(c.Id, count, input.StoreKey);
         return new CollectResult(input.StoreKey, counts);
     }

@@ -1,12 +1,15 @@
 using Infomat.Privacy.Workflow.Activities;
+using Infomat.Privacy.Stores;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 
 namespace Infomat.Privacy.Workflow.Orchestration;
 
 /// <summary>
-/// One privacy request from intake to answer: requester verification, staff identity approval, fan-out to the
-/// entity stores, export and delivery. Input and output are the case id only; the case register holds the rest,
+/// One privacy request from intake to answer: requester verification, staff identity approval, then by type: fan-out
+/// to the entity stores and an export (access, portability), an action in every store and a report (erasure,
+/// restriction, withdrawal of consent, objection to direct marketing), or staff tasks first (rectification, other
+/// objections). Input and output are the case id only; the case register holds the rest,
 /// so the orchestration can be started again for an unfinished case and continues where the register says.
 /// </summary>
 public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string>
@@ -53,32 +56,58 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
             return "rejected";
         }
 
-        if (!decision.Automated)
-        {
-            await context.CallActivityAsync(nameof(HandOverToStaff), caseId, Retried);
-            return "awaiting-staff";
-        }
-
         try
         {
-            var collections = decision.StoreKeys
-                .Select(key => context.CallActivityAsync<CollectResult>(nameof(CollectFromStore), new CollectInput(caseId, key), Retried))
-                .ToList();
-            var parts = await Task.WhenAll(collections);
-            log.Collected(caseId, parts.Length);
+            switch (decision.Plan)
+            {
+                case CasePlan.Export:
+                    var collections = decision.StoreKeys
+                        .Select(key => context.CallActivityAsync<CollectResult>(nameof(CollectFromStore), new CollectInput(caseId, key), Retried))
+                        .ToList();
+                    var parts = await Task.WhenAll(collections);
+                    log.Collected(caseId, parts.Length);
 
-            await context.CallActivityAsync<ExportResult>(nameof(BuildExport), new BuildExportInput(caseId, parts), Retried);
-            await context.CallActivityAsync(nameof(DeliverExport), caseId, Retried);
-            return "completed";
+                    await context.CallActivityAsync<ExportResult>(nameof(BuildExport), new BuildExportInput(caseId, parts), Retried);
+                    await context.CallActivityAsync(nameof(DeliverExport), caseId, Retried);
+                    return "completed";
+
+                case CasePlan.ApplyInStores:
+                    var outcomes = await ApplyAsync(context, caseId, decision.StoreKeys, decision.Action!.Value);
+                    await context.CallActivityAsync(nameof(SendActionReport), new ReportInput(caseId, outcomes), Retried);
+                    return "completed";
+
+                default:
+                    var tasks = await context.CallActivityAsync<StaffTaskState>(nameof(OpenStaffTasks), caseId, Retried);
+                    while (tasks.Open > 0)
+                    {
+                        // No timer here: the legal deadline is watched for the case as a whole (reminders, overdue flag).
+                        await context.WaitForExternalEvent<string?>(CaseEvents.StaffTaskDone);
+                        tasks = await context.CallActivityAsync<StaffTaskState>(nameof(ReadStaffTasks), caseId, Retried);
+                    }
+
+                    IReadOnlyList<StoreOutcome> done = tasks.RestrictAfter ? await ApplyAsync(context, caseId, decision.StoreKeys, StoreAction.Restrict) : [];
+                    await context.CallActivityAsync(nameof(SendActionReport), new ReportInput(caseId, done), Retried);
+                    return "completed";
+            }
         }
         catch (TaskFailedException ex)
         {
             // Nothing half-sent: the answer mail is the last step, so a failure before it leaves the requester uninformed
-            // and the case flagged for staff.
+            // and the case flagged for staff. What one store did stays recorded in that store (and staged), so the
+            // retry of the case redoes nothing twice.
             log.Failed(caseId, ex.TaskName);
             await context.CallActivityAsync(nameof(MarkFailed), caseId, Retried);
             return "failed";
         }
+    }
+
+    /// <summary>Fans the action out to every store in scope; all must succeed before anything is reported.</summary>
+    private static async Task<IReadOnlyList<StoreOutcome>> ApplyAsync(TaskOrchestrationContext context, string caseId, IReadOnlyList<string> storeKeys, StoreAction action)
+    {
+        var calls = storeKeys
+            .Select(key => context.CallActivityAsync<StoreOutcome>(nameof(ApplyInStore), new ApplyInput(caseId, key, action), Retried))
+            .ToList();
+        return await Task.WhenAll(calls);
     }
 
     /// <summary>Races the event against a durable timer and cancels the loser.</summary>

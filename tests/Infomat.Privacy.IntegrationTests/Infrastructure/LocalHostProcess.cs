@@ -23,6 +23,7 @@ public sealed class LocalHostProcess : IAsyncDisposable
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["Privacy__PublicBaseUrl"] = BaseUrl,
             ["Privacy__Tokens__SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Privacy__Pseudonymisation__Key"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Mail__PickupDirectory"] = MailDirectory,
             ["Stores__Directory"] = StoresDirectory,
             ["Stores__SeedDemoData"] = "true",

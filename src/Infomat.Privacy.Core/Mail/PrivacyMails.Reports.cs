@@ -1,0 +1,165 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Localization;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+
+namespace Infomat.Privacy.Mail;
+
+public static partial class PrivacyMails
+{
+    /// <summary>
+    /// The report that closes an erasure, restriction, withdrawal, objection or rectification: per controller and store
+    /// what was done, what was kept, why and until when, the check made afterwards, and where to complain. Built from
+    /// the data map, so the reasons are the policy's own words.
+    /// </summary>
+    public static OutgoingMail ActionReport(PrivacyCase c, DataMap map, IReadOnlyList<StoreOutcome> outcomes)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(outcomes);
+        var l = c.Language;
+        var blocks = new List<Block> { Text(Intro(c, l)) };
+
+        var objection = c.Tasks.FirstOrDefault(t => t.Kind == StaffTaskKind.ReviewObjection);
+        if (objection?.Outcome == StaffTaskOutcome.Refused && !string.IsNullOrWhiteSpace(objection.Note))
+        {
+            blocks.Add(Text(objection.Note));
+        }
+
+        foreach (var task in c.Tasks.Where(t => t.Kind == StaffTaskKind.Rectify && t.DoneAt is not null))
+        {
+            var store = map.Store(task.StoreKey!);
+            var lines = new List<string> { Heading(map, store, l), Texts.Format("ReportRectified", l, task.Records, Texts.DateTime(task.DoneAt!.Value, l)) };
+            if (!string.IsNullOrWhiteSpace(task.Note))
+            {
+                lines.Add(Texts.Format("ReportStaffNote", l, task.Note));
+            }
+
+            blocks.Add(Text(string.Join("\n", lines)));
+        }
+
+        foreach (var outcome in outcomes.OrderBy(o => o.StoreKey, StringComparer.Ordinal))
+        {
+            blocks.Add(Text(StoreBlock(map, map.Store(outcome.StoreKey), outcome, l)));
+        }
+
+        if (c.Type is RequestType.Rectification or RequestType.Erasure or RequestType.Restriction || objection?.Outcome == StaffTaskOutcome.Upheld)
+        {
+            blocks.Add(Text(Texts.Get("ReportArt19", l)));
+        }
+
+        var controllers = c.Entity.Entities().Select(map.Controller).ToList();
+        var footer = new[]
+        {
+            Texts.Format("ReportControllers", l, string.Join("; ", controllers.Select(x => $"{x.LegalName} ({x.EnterpriseNumber})"))),
+            Texts.Format("ReportComplaint", l, string.Join("; ", map.AuthoritiesFor(controllers).Select(a => $"{a.Name.In(l)}, {a.Address.In(l)}"))),
+        };
+        return Requester(c, MailKind.ActionReport, Texts.Format("ReportSubject", l, c.Id), [.. blocks], footer);
+    }
+
+    private static string Intro(PrivacyCase c, Language l)
+    {
+        var objection = c.Tasks.FirstOrDefault(t => t.Kind == StaffTaskKind.ReviewObjection);
+        var key = c.Type switch
+        {
+            RequestType.Erasure => "ReportIntroErasure",
+            RequestType.Restriction => "ReportIntroRestriction",
+            RequestType.WithdrawConsent => "ReportIntroWithdrawConsent",
+            RequestType.Objection when c.Objection != ObjectionScope.Other => "ReportIntroObjectionMarketing",
+            RequestType.Objection when objection?.Outcome == StaffTaskOutcome.Upheld => "ReportIntroObjectionUpheld",
+            RequestType.Objection => "ReportIntroObjectionRefused",
+            _ when c.Tasks.Count == 0 => "ReportIntroRectificationNothing",
+            _ => "ReportIntroRectification",
+        };
+        return Texts.Format(key, l, c.Id);
+    }
+
+    private static string Heading(DataMap map, StoreMap store, Language l)
+    {
+        var controller = map.Controller(store.Entity);
+        return Texts.Format("ReportStoreHeading", l, controller.LegalName, controller.EnterpriseNumber, store.Name.In(l));
+    }
+
+    private static string StoreBlock(DataMap map, StoreMap store, StoreOutcome outcome, Language l)
+    {
+        var lines = new List<string> { Heading(map, store, l) };
+        if (outcome.Matched == 0)
+        {
+            lines.Add(Texts.Get("ReportNothingHere", l));
+            return string.Join("\n", lines);
+        }
+
+        foreach (var t in outcome.Tables.Where(t => t.Matched > 0))
+        {
+            var table = store.Tables.First(x => x.Table == t.Table);
+            var name = table.Name.In(l);
+            var purpose = map.Purposes[table.Purpose];
+            if (t.Deleted > 0)
+            {
+                lines.Add(Texts.Format("ReportDeleted", l, name, t.Deleted));
+            }
+
+            if (t.Anonymised > 0)
+            {
+                lines.Add(Texts.Format("ReportAnonymised", l, name, t.Anonymised));
+            }
+
+            if (t.Retained > 0)
+            {
+                lines.Add(Texts.Format("ReportRetained", l, name, t.Retained, t.RetainedUntil is { } until ? Texts.Date(until, l) : "?", purpose.LegalBasis.In(l), table.Retention.In(l)));
+            }
+            else if (t.Restricted > 0)
+            {
+                lines.Add(Texts.Format("ReportRestricted", l, name, t.Restricted));
+            }
+
+            if (t.Updated > 0)
+            {
+                lines.Add(Texts.Format("ReportUpdated", l, name, t.Updated));
+            }
+
+            if (t.Deleted + t.Anonymised + t.Retained + t.Restricted + t.Updated == 0)
+            {
+                lines.Add(Texts.Format("ReportKept", l, name, t.Matched, purpose.Name.In(l), purpose.LegalBasis.In(l)));
+            }
+        }
+
+        if (outcome.Action == StoreAction.Erase)
+        {
+            var retained = outcome.Tables.Sum(t => t.Retained);
+            var remaining = outcome.Tables.Sum(t => t.RemainingAfter);
+            lines.Add(remaining == 0 ? Texts.Get("ReportProofNone", l)
+                : outcome.OnlyRetainedRemain ? Texts.Format("ReportProofRetained", l, retained)
+                : Texts.Format("ReportProofUnexpected", l, remaining));
+        }
+
+        if (outcome.Suppressed)
+        {
+            lines.Add(Texts.Get("ReportSuppressed", l));
+        }
+
+        return string.Join("\n", lines);
+    }
+
+    /// <summary>To staff: the tasks of a case and the link to the page where they mark them done.</summary>
+    public static OutgoingMail StaffTasks(PrivacyCase c, DataMap map, Uri link, string staffAddress, Language staffLanguage)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(map);
+        var l = staffLanguage;
+        var blocks = new List<Block> { Text(Texts.Get(c.Type == RequestType.Objection ? "MailTasksObjectionBody" : "MailTasksRectifyBody", l)), Link(link) };
+        blocks.AddRange(c.Tasks.Where(t => t.StoreKey is not null).Select(t => Text(TaskLabel(map, t, l))));
+        blocks.AddRange(Facts(c, l).Select(f => Text(f.Label + ": " + f.Value)));
+        return Compose(MailKind.StaffTask, Audience.Staff, c.Id, staffAddress, Texts.Format("MailTasksSubject", l, Texts.RequestType(c.Type, l), c.Id, Texts.Date(c.DueDate, l)), l, null, [.. blocks], footer: false);
+    }
+
+    /// <summary>How a task is named to staff: the controller, the store and how many records it holds.</summary>
+    public static string TaskLabel(DataMap map, StaffTask task, Language l)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(task);
+        return task.StoreKey is { } key
+            ? Texts.Format("TaskRectifyLabel", l, Heading(map, map.Store(key), l), task.Records)
+            : Texts.Format("TaskObjectionLabel", l, task.Records);
+    }
+}

@@ -1,0 +1,41 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Infomat.Privacy.Stores;
+
+/// <summary>
+/// Keyed hashes (HMAC-SHA256) of personal values: pseudonyms in anonymised rows and suppression-list entries.
+/// Without the key nobody can test a guess against them. Each use has its own label, so a pseudonym and a
+/// suppression entry of the same address differ.
+/// </summary>
+public sealed class KeyedHash
+{
+    private readonly byte[] key;
+
+    public KeyedHash(byte[] key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (key.Length < 32)
+        {
+            throw new ArgumentException("The pseudonymisation key must be at least 32 bytes.", nameof(key));
+        }
+
+        this.key = key;
+    }
+
+    /// <summary>The replacement of a value in an anonymised row: never a valid email, so it never matches again.</summary>
+    public string Pseudonym(string value) => "pseudonym:" + Hash("pseudonym", value);
+
+    /// <summary>The suppression-list entry of a normalised address.</summary>
+    public string Suppression(string normalisedEmail) => Hash("suppression", normalisedEmail);
+
+    /// <summary>The person in audit data: linkable across events, not readable.</summary>
+    public string Subject(string normalisedEmail) => Hash("subject", normalisedEmail);
+
+    private string Hash(string label, string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var bytes = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(label + "\n" + value));
+        return Convert.ToHexStringLower(bytes);
+    }
+}

@@ -1,0 +1,44 @@
+namespace Infomat.Privacy.Stores;
+
+/// <summary>What a store is asked to do for a person, after staff approved the identity.</summary>
+public enum StoreAction
+{
+    /// <summary>Art. 17: delete, anonymise, or retain under the legal hold (and restrict) as the data map says.</summary>
+    Erase,
+
+    /// <summary>Art. 18: mark every matched record restricted.</summary>
+    Restrict,
+
+    /// <summary>Art. 7(3): the map's withdrawal rule on consent-based tables, and the suppression list.</summary>
+    WithdrawConsent,
+
+    /// <summary>Art. 21(2)-(3): the map's withdrawal rule on direct-marketing tables, and the suppression list.</summary>
+    ObjectToDirectMarketing,
+}
+
+/// <summary>A store action for one case. The email is used for matching and never leaves the activity.</summary>
+public sealed record StoreActionRequest(string CaseId, StoreAction Action, string Email, DateTimeOffset Now);
+
+/// <summary>
+/// What an action did to one table, as counts and a date only: this travels through durable history and into
+/// the requester's report. <see cref="RemainingAfter"/> is the re-query after the action (the proof).
+/// </summary>
+public sealed record TableOutcome(
+    string Table,
+    int Matched,
+    int Deleted,
+    int Anonymised,
+    int Restricted,
+    int Updated,
+    int Retained,
+    DateOnly? RetainedUntil,
+    int RemainingAfter);
+
+/// <summary>What an action did in one store. <see cref="Suppressed"/>: the address's keyed hash is on its suppression list.</summary>
+public sealed record StoreOutcome(string StoreKey, StoreAction Action, IReadOnlyList<TableOutcome> Tables, bool Suppressed)
+{
+    public int Matched => Tables.Sum(t => t.Matched);
+
+    /// <summary>The erasure proof: after the action, only the records listed as retained still match the person.</summary>
+    public bool OnlyRetainedRemain => Tables.All(t => t.RemainingAfter == t.Retained);
+}

@@ -1,0 +1,196 @@
+using System.Globalization;
+using Infomat.Privacy.Adapters.Stores;
+using Infomat.Privacy.Stores;
+
+namespace Infomat.Privacy.IntegrationTests;
+
+/// <summary>What each right does in the stores: the same contract on SQLite and (through the subclass) PostgreSQL.</summary>
+public partial class SqlStoreTests
+{
+    private static readonly DateTimeOffset Today = new(2026, 11, 26, 10, 0, 0, TimeSpan.Zero);
+
+    private static StoreActionRequest Request(StoreAction action, string email, string caseId = "PR-TEST-0000-0001") => new(caseId, action, email, Today);
+
+    [Fact]
+    public async Task Erasure_deletes_anonymises_and_the_proof_shows_nothing_of_the_person_left()
+    {
+        var catalog = await SeededAsync();
+        var before = await TotalRowsAsync(catalog, "be/crm", "consent_records");
+
+        var outcome = await catalog.Find("be/crm").ApplyAsync(Request(StoreAction.Erase, " an.peeters@EXAMPLE.be"), default);
+
+        var byTable = outcome.Tables.ToDictionary(t => t.Table);
+        Assert.Equal(1, byTable["contacts"].Deleted);
+        Assert.Equal(1, byTable["activity_notes"].Deleted);
+        Assert.Equal(1, byTable["newsletter_subscriptions"].Deleted);
+        Assert.Equal(1, byTable["consent_records"].Anonymised);
+        Assert.All(outcome.Tables, t => Assert.Equal(0, t.RemainingAfter));
+        Assert.True(outcome.OnlyRetainedRemain);
+        Assert.Empty(await catalog.Find("be/crm").CollectAsync("an.peeters@example.be", CollectScope.All, default).ToListAsync());
+
+        // The anonymised consent record is still there, with a pseudonym instead of the address and no IP.
+        Assert.Equal(before, await TotalRowsAsync(catalog, "be/crm", "consent_records"));
+        Assert.Equal(1, await CountWhereAsync(catalog, "be/crm", "consent_records", "email_normalized LIKE 'pseudonym:%' AND ip_address IS NULL"));
+        Assert.Equal(0, await CountWhereAsync(catalog, "be/crm", "consent_records", "ip_address = '198.51.100.23'"));
+    }
+
+    [Fact]
+    public async Task Invoices_under_the_legal_hold_are_kept_restricted_until_the_hold_ends_and_older_ones_are_erased()
+    {
+        var catalog = await SeededAsync();
+
+        // Jan de Vries: NL invoices of 2017-09-15 (7-year hold ended 2024-09-15) and 2023-11-30 (held until 2030-11-30).
+        var nl = (await catalog.Find("nl/finance").ApplyAsync(Request(StoreAction.Erase, "jan.devries@example.nl"), default)).Tables.Single();
+        Assert.Equal((2, 1, 1, new DateOnly(2030, 11, 30), 1), (nl.Matched, nl.Deleted, nl.Retained, nl.RetainedUntil, nl.RemainingAfter));
+        var kept = Assert.Single(await catalog.Find("nl/finance").CollectAsync("jan.devries@example.nl", CollectScope.All, default).ToListAsync());
+        Assert.Equal("NL-2023-0311", kept.Fields["invoice_number"]!.GetValue<string>());
+        Assert.True(IsTrue(kept.Fields["restricted"]));
+
+        // Sophie Dubois: BE invoices of 2019 and 2024-02-29 are both within 10 years; the later one decides the date.
+        var be = (await catalog.Find("be/finance").ApplyAsync(Request(StoreAction.Erase, "sophie.dubois@example.be"), default)).Tables.Single();
+        Assert.Equal((2, 0, 2, new DateOnly(2034, 2, 28)), (be.Matched, be.Deleted, be.Retained, be.RetainedUntil));
+    }
+
+    [Fact]
+    public async Task Running_an_action_twice_for_a_case_changes_nothing_more_and_reports_the_same()
+    {
+        var catalog = await SeededAsync();
+        var first = await catalog.Find("nl/finance").ApplyAsync(Request(StoreAction.Erase, "jan.devries@example.nl"), default);
+        var rows = await TotalRowsAsync(catalog, "nl/finance", "invoices");
+
+        var second = await catalog.Find("nl/finance").ApplyAsync(Request(StoreAction.Erase, "jan.devries@example.nl"), default);
+
+        Assert.Equal(first.Tables, second.Tables);
+        Assert.Equal(rows, await TotalRowsAsync(catalog, "nl/finance", "invoices"));
+    }
+
+    [Fact]
+    public async Task A_failure_mid_way_leaves_the_store_untouched_and_the_retry_finishes_the_job()
+    {
+        var catalog = await SeededAsync();
+        var store = Map.Store("be/crm");
+        // The fourth table disappears: contacts, notes and subscriptions are handled first, then the action fails.
+        await ExecuteAsync(catalog, "be/crm", $"ALTER TABLE {catalog.Dialect.Table(store, "consent_records")} RENAME TO consent_records_away");
+
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => catalog.Find("be/crm").ApplyAsync(Request(StoreAction.Erase, "an.peeters@example.be"), default));
+        Assert.Equal(1, await CountWhereAsync(catalog, "be/crm", "contacts", "email_normalized = 'an.peeters@example.be'"));
+        Assert.Equal(1, await CountWhereAsync(catalog, "be/crm", "newsletter_subscriptions", "email_normalized = 'an.peeters@example.be'"));
+
+        await ExecuteAsync(catalog, "be/crm", $"ALTER TABLE {catalog.Dialect.Table(store, "consent_records_away")} RENAME TO consent_records");
+        var retry = await catalog.Find("be/crm").ApplyAsync(Request(StoreAction.Erase, "an.peeters@example.be"), default);
+        Assert.Equal(4, retry.Matched);
+        Assert.All(retry.Tables, t => Assert.Equal(0, t.RemainingAfter));
+    }
+
+    [Fact]
+    public async Task Restriction_marks_every_record_of_the_person_and_keeps_them()
+    {
+        var catalog = await SeededAsync();
+        var outcome = await catalog.Find("be/portal").ApplyAsync(Request(StoreAction.Restrict, "an.peeters@example.be"), default);
+
+        Assert.Equal(3, outcome.Tables.Sum(t => t.Restricted));
+        var records = await catalog.Find("be/portal").CollectAsync("an.peeters@example.be", CollectScope.All, default).ToListAsync();
+        Assert.Equal(3, records.Count);
+        Assert.All(records, r => Assert.True(IsTrue(r.Fields["restricted"])));
+        Assert.Equal(0, await CountWhereAsync(catalog, "be/portal", "portal_accounts", $"email_normalized <> 'an.peeters@example.be' AND restricted <> {catalog.Dialect.FalseLiteral}"));
+    }
+
+    [Fact]
+    public async Task Withdrawing_consent_stops_the_newsletter_keeps_the_consent_proof_and_suppresses_the_address_for_good()
+    {
+        var catalog = await SeededAsync();
+        var crm = catalog.Sql("be/crm");
+
+        var outcome = await crm.ApplyAsync(Request(StoreAction.WithdrawConsent, "zoe.maes@example.be"), default);
+
+        var byTable = outcome.Tables.ToDictionary(t => t.Table);
+        Assert.Equal(1, byTable["newsletter_subscriptions"].Deleted);
+        Assert.Equal(1, byTable["consent_records"].Updated);
+        Assert.True(outcome.Suppressed);
+        Assert.Equal(1, await CountWhereAsync(catalog, "be/crm", "consent_records", "email_normalized = 'zoe.maes@example.be' AND withdrawn_at IS NOT NULL"));
+        // The list holds a keyed hash, not the address.
+        Assert.Equal(0, await CountWhereAsync(catalog, "be/crm", "marketing_suppressions", "address_hash LIKE '%zoe%' OR address_hash LIKE '%example%'"));
+        Assert.Equal(1, await TotalRowsAsync(catalog, "be/crm", "marketing_suppressions"));
+
+        // Erasure later on removes the person, not the suppression; the newsletter refuses the address again.
+        await crm.ApplyAsync(Request(StoreAction.Erase, "zoe.maes@example.be", "PR-TEST-0000-0002"), default);
+        Assert.True(await crm.IsSuppressedAsync("Zoe.Maes@Example.be ", default));
+        Assert.False(await crm.SubscribeAsync(" ZOE.maes@example.be", "Events", Today, default));
+        Assert.Equal(0, await CountWhereAsync(catalog, "be/crm", "newsletter_subscriptions", "email_normalized = 'zoe.maes@example.be'"));
+        Assert.True(await crm.SubscribeAsync("someone.else@example.be", "Events", Today, default));
+    }
+
+    [Fact]
+    public async Task Objecting_to_direct_marketing_leaves_the_customer_records_alone()
+    {
+        var catalog = await SeededAsync();
+        var outcome = await catalog.Find("be/crm").ApplyAsync(Request(StoreAction.ObjectToDirectMarketing, "an.peeters@example.be"), default);
+
+        var byTable = outcome.Tables.ToDictionary(t => t.Table);
+        Assert.Equal((1, 0, 0), (byTable["contacts"].Matched, byTable["contacts"].Deleted, byTable["contacts"].Updated));
+        Assert.Equal(1, byTable["newsletter_subscriptions"].Deleted);
+        Assert.True(outcome.Suppressed);
+        Assert.Equal(1, await CountWhereAsync(catalog, "be/crm", "contacts", "email_normalized = 'an.peeters@example.be'"));
+    }
+
+    [Fact]
+    public async Task Withdrawing_consent_as_an_applicant_ends_the_recruitment_pool_consent_only()
+    {
+        var catalog = await SeededAsync();
+        var outcome = await catalog.Find("nl/recruitment").ApplyAsync(Request(StoreAction.WithdrawConsent, "alexis.papadopoulos@example.nl"), default);
+
+        Assert.Equal(1, outcome.Tables.Single().Updated);
+        Assert.False(outcome.Suppressed);
+        var application = Assert.Single(await catalog.Find("nl/recruitment").CollectAsync("alexis.papadopoulos@example.nl", CollectScope.All, default).ToListAsync());
+        Assert.False(IsTrue(application.Fields["pool_consent"]));
+        Assert.Equal("Αλέξης", application.Fields["first_name"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("%")]
+    [InlineData("_n.peeters@example.be")]
+    [InlineData("an.peeters@example.be' OR '1'='1")]
+    public async Task Actions_with_wildcards_or_quotes_touch_nothing(string email)
+    {
+        var catalog = await SeededAsync();
+        var rows = await TotalRowsAsync(catalog, "be/crm", "contacts");
+        var outcome = await catalog.Find("be/crm").ApplyAsync(Request(StoreAction.Erase, email), default);
+        Assert.Equal(0, outcome.Matched);
+        Assert.Equal(rows, await TotalRowsAsync(catalog, "be/crm", "contacts"));
+    }
+
+    [Fact]
+    public async Task Portability_returns_only_what_the_person_provided()
+    {
+        var catalog = await SeededAsync();
+        var records = await catalog.Find("be/crm").CollectAsync("an.peeters@example.be", CollectScope.ProvidedBySubject, default).ToListAsync();
+
+        Assert.Equal(["contacts", "newsletter_subscriptions"], records.Select(r => r.Table).Distinct());
+        var contact = records.First(r => r.Table == "contacts");
+        Assert.Equal(Map.Store("be/crm").Tables[0].ProvidedBySubject.Order(), contact.Fields.Select(f => f.Key).Order());
+    }
+
+    private static bool IsTrue(System.Text.Json.Nodes.JsonNode? node) =>
+        node!.GetValueKind() == System.Text.Json.JsonValueKind.True || (node.GetValueKind() == System.Text.Json.JsonValueKind.Number && node.GetValue<long>() == 1);
+
+    private static Task<long> TotalRowsAsync(SqlStoreCatalog catalog, string storeKey, string table) => CountWhereAsync(catalog, storeKey, table, "1 = 1");
+
+    private static async Task<long> CountWhereAsync(SqlStoreCatalog catalog, string storeKey, string table, string where)
+    {
+        var store = Map.Store(storeKey);
+        await using var connection = catalog.Dialect.Connect(store);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT count(*) FROM {catalog.Dialect.Table(store, table)} WHERE {where}";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
+    private static async Task ExecuteAsync(SqlStoreCatalog catalog, string storeKey, string sql)
+    {
+        await using var connection = catalog.Dialect.Connect(Map.Store(storeKey));
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+}
