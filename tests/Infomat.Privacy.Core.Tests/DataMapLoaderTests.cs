@@ -49,4 +49,20 @@ public sealed class DataMapLoaderTests
     [Fact]
     public void Not_json_is_said_plainly() =>
         Assert.StartsWith("not valid JSON", Assert.Throws<DataMapException>(() => DataMapLoader.Parse("{ stores: ")).Problems[0], StringComparison.Ordinal);
+
+    [Fact]
+    public void Withdrawal_rules_apply_only_to_consent_or_marketing_purposes_and_take_known_values()
+    {
+        var map = DataMapLoader.Load(DataMapFiles.Default);
+        Assert.Equal("marketing_suppressions", map.Store("be/crm").SuppressionTable);
+        Assert.True(map.Purposes["newsletter"].Consent && map.Purposes["newsletter"].DirectMarketing);
+        Assert.Equal(WithdrawalAction.Delete, map.Store("be/crm").Tables.Single(t => t.Table == "newsletter_subscriptions").Withdrawal!.Action);
+
+        var json = Shipped();
+        json["stores"]![0]!["tables"]![0]!["withdrawal"] = new JsonObject { ["action"] = "delete" };
+        json["stores"]![0]!["tables"]![3]!["withdrawal"] = new JsonObject { ["action"] = "set", ["set"] = new JsonObject { ["withdrawn_at"] = "yesterday" } };
+        var problems = Assert.Throws<DataMapException>(() => DataMapLoader.Parse(json.ToJsonString())).Problems;
+        Assert.Contains("stores[0].tables[0].withdrawal: purpose 'customer-services' is neither consent-based nor direct marketing, so nothing would apply this rule", problems);
+        Assert.Contains("stores[0].tables[3].withdrawal.set.withdrawn_at: must be \"false\", \"true\", \"null\" or \"now\"", problems);
+    }
 }

@@ -86,4 +86,28 @@ public sealed class ExportPackageWriterTests
         using var reader = new StreamReader(zip.GetEntry("summary.html")!.Open());
         Assert.DoesNotContain("<script>", await reader.ReadToEndAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_portability_export_adds_one_csv_per_table_with_the_provided_columns()
+    {
+        static async IAsyncEnumerable<StoreRecord> Provided()
+        {
+            await Task.Yield();
+            yield return new StoreRecord("contacts", new JsonObject { ["first_name"] = "Αλέξης", ["last_name"] = "Papadopoulos, \"Alex\"", ["gender"] = null, ["job_title"] = "=HYPERLINK(\"x\")", ["phone"] = "+31 6", ["email"] = "alexis@example.nl" });
+        }
+
+        var manifest = Manifest(Language.En, Part("nl/crm", 1)) with { Portability = true };
+        using var output = new MemoryStream();
+        await ExportPackageWriter.WriteAsync(output, manifest, _ => Provided(), CancellationToken.None);
+
+        using var zip = new ZipArchive(new MemoryStream(output.ToArray()));
+        Assert.Equal(["summary.html", "nl/crm.json", "nl/crm/contacts.csv"], zip.Entries.Select(e => e.FullName));
+        using var reader = new StreamReader(zip.GetEntry("nl/crm/contacts.csv")!.Open());
+        var lines = (await reader.ReadToEndAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("first_name,last_name,gender,job_title,phone,email", lines[0]);
+        Assert.StartsWith("Αλέξης,\"Papadopoulos, \"\"Alex\"\"\",,", lines[1], StringComparison.Ordinal);
+        Assert.DoesNotContain(",=HYPERLINK", lines[1], StringComparison.Ordinal);
+        using var summary = new StreamReader(zip.GetEntry("summary.html")!.Open());
+        Assert.Contains("portability export (Art. 20 GDPR)", await summary.ReadToEndAsync(), StringComparison.Ordinal);
+    }
 }

@@ -26,7 +26,7 @@ public sealed class RequestValidatorTests
     [InlineData("withdraw-consent", RequestType.WithdrawConsent)]
     public void Every_wire_type_of_the_contract_is_accepted(string wire, RequestType expected)
     {
-        var (request, errors) = RequestValidator.Validate(Good with { Type = wire });
+        var (request, errors) = RequestValidator.Validate(Good with { Type = wire, Details = "Mijn functietitel klopt niet." });
         Assert.Empty(errors);
         Assert.Equal(expected, request!.Type);
         Assert.Equal(wire, expected.ToWire());
@@ -65,5 +65,38 @@ public sealed class RequestValidatorTests
         var (request, _) = RequestValidator.Validate(Good with { Name = "An\u0007 Peeters", Details = "line 1\nline 2" });
         Assert.Equal("An Peeters", request!.Name);
         Assert.Equal("line 1\nline 2", request.Details);
+    }
+
+    [Fact]
+    public void A_rectification_must_say_what_to_correct()
+    {
+        var (request, errors) = RequestValidator.Validate(Good with { Type = "rectification" });
+        Assert.Null(request);
+        Assert.Equal([new FieldError("details", "ErrorDetailsRectification")], errors);
+    }
+
+    [Fact]
+    public void An_objection_is_to_direct_marketing_unless_it_says_otherwise_and_then_needs_a_motivation()
+    {
+        var (marketing, none) = RequestValidator.Validate(Good with { Type = "objection" });
+        Assert.Empty(none);
+        Assert.Equal(ObjectionScope.DirectMarketing, marketing!.Objection);
+
+        var (_, errors) = RequestValidator.Validate(Good with { Type = "objection", Objection = "other" });
+        Assert.Equal([new FieldError("details", "ErrorDetailsObjection")], errors);
+
+        var (other, _) = RequestValidator.Validate(Good with { Type = "objection", Objection = "other", Details = "Ik sta niet graag in de notities." });
+        Assert.Equal(ObjectionScope.Other, other!.Objection);
+
+        var (_, bad) = RequestValidator.Validate(Good with { Type = "objection", Objection = "everything" });
+        Assert.Equal([new FieldError("objection", "ErrorObjection")], bad);
+    }
+
+    [Fact]
+    public void The_objection_field_is_ignored_for_other_types()
+    {
+        var (request, errors) = RequestValidator.Validate(Good with { Objection = "nonsense" });
+        Assert.Empty(errors);
+        Assert.Null(request!.Objection);
     }
 }

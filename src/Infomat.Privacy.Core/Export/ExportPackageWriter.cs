@@ -24,7 +24,8 @@ public sealed record ExportManifest(
     DateTimeOffset PreparedAt,
     DataMap Map,
     IReadOnlyList<Controller> Controllers,
-    IReadOnlyList<StorePart> Parts);
+    IReadOnlyList<StorePart> Parts,
+    bool Portability = false);
 
 /// <summary>
 /// Writes the Art. 15 answer as a zip, streaming: a localized <c>summary.html</c> built from the data map, and one JSON
@@ -108,6 +109,72 @@ public static class ExportPackageWriter
             json.WriteEndObject();
             await json.FlushAsync(cancellationToken);
         }
+
+        if (manifest.Portability)
+        {
+            foreach (var part in manifest.Parts.Where(p => p.RecordCount > 0).OrderBy(p => p.EntryName, StringComparer.Ordinal))
+            {
+                await WriteCsvAsync(zip, part, readStore(part.Store), stamp, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>The CSV entry name of a table: <c>{entity}/{store}/{table}.csv</c>.</summary>
+    public static string CsvEntryName(StoreMap store, TableMap table)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(table);
+        return $"{store.Entity}/{store.Store}/{table.Table}.csv";
+    }
+
+    /// <summary>
+    /// Portability (Art. 20): one RFC 4180 CSV per table, UTF-8, a header row of the provided columns in the map's
+    /// order, for import into another system.
+    /// </summary>
+    private static async Task WriteCsvAsync(ZipArchive zip, StorePart part, IAsyncEnumerable<StoreRecord> records, DateTimeOffset stamp, CancellationToken cancellationToken)
+    {
+        string? currentTable = null;
+        CsvHelper.CsvWriter? csv = null;
+        IReadOnlyList<string> columns = [];
+        try
+        {
+            await foreach (var record in records.WithCancellation(cancellationToken))
+            {
+                if (record.Table != currentTable)
+                {
+                    if (csv is not null)
+                    {
+                        await csv.FlushAsync(cancellationToken);
+                        await csv.DisposeAsync();
+                    }
+
+                    currentTable = record.Table;
+                    var table = part.Store.Tables.First(t => t.Table == record.Table);
+                    columns = table.ProvidedBySubject;
+                    var entry = zip.CreateEntry(CsvEntryName(part.Store, table), CompressionLevel.Optimal);
+                    entry.LastWriteTime = stamp;
+                    // Cells starting with = + - @ are escaped: the file is meant to be opened in spreadsheets.
+                    csv = CsvHelper.CsvWriter.Create(await entry.OpenAsync(cancellationToken), new CsvHelper.CsvWriterOptions { Injection = CsvHelper.CsvInjection.Escape }, false);
+                    csv.WriteHeader([.. columns]);
+                }
+
+                var row = columns.Select(c => record.Fields[c] switch
+                {
+                    null => string.Empty,
+                    var v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+                    var v => v.ToJsonString(),
+                }).ToArray();
+                await csv!.WriteRecordAsync(row, cancellationToken);
+            }
+        }
+        finally
+        {
+            if (csv is not null)
+            {
+                await csv.FlushAsync(cancellationToken);
+                await csv.DisposeAsync();
+            }
+        }
     }
 
     /// <summary>
@@ -125,6 +192,11 @@ public static class ExportPackageWriter
           .Append(E(Texts.Get("SummaryTitle", l))).Append("</h1>\n<p>")
           .Append(E(Texts.Format("SummaryIntro", l, manifest.CaseId, Texts.Date(DateOnly.FromDateTime(manifest.PreparedAt.UtcDateTime), l), manifest.SubjectEmail)))
           .Append("</p>\n");
+
+        if (manifest.Portability)
+        {
+            sb.Append("<p>").Append(E(Texts.Get("SummaryPortability", l))).Append("</p>\n");
+        }
 
         if (manifest.Parts.Sum(p => p.RecordCount) == 0)
         {

@@ -30,7 +30,7 @@ public static partial class PrivacyMails
         var l = c.Language;
         return Requester(c, MailKind.ExportReady, Texts.Format("MailExportSubject", l, c.Id),
         [
-            Text(Texts.Format("MailExportBody", l, c.Id, Texts.DateTime(expiresAt, l))),
+            Text(Texts.Format(c.Type == RequestType.Portability ? "MailExportBodyPortability" : "MailExportBody", l, c.Id, Texts.DateTime(expiresAt, l))),
             Link(link),
         ]);
     }

@@ -253,7 +253,8 @@ public sealed class BuildExport(ICaseRegister register, IStagingStore staging, I
             time.GetUtcNow(),
             dataMap,
             c.Entity.Entities().Select(dataMap.Controller).ToList(),
-            input.Parts.Select(p => new Export.StorePart(dataMap.Store(p.StoreKey), p.TableCounts)).ToList());
+            input.Parts.Select(p => new Export.StorePart(dataMap.Store(p.StoreKey), p.TableCounts)).ToList(),
+            c.Type == RequestType.Portability);
 
         await using (var output = await exports.OpenWriteAsync(blobName, CancellationToken.None))
         {
