@@ -241,7 +241,8 @@ public sealed class LinkEndpoints(
         }
 
         var (_, token) = tokens.Check(tokenText, TokenPurpose.StaffTask);
-        if (!await register.TryConsumeTokenAsync(token!.Id + ":" + task.Key, c.Id, cancellationToken))
+        // One use per task and link (a task key has a '/', which table keys do not allow).
+        if (!await register.TryConsumeTokenAsync(token!.Id + "." + task.Key.Replace('/', '.'), c.Id, cancellationToken))
         {
             return Used(l, c.Id);
         }

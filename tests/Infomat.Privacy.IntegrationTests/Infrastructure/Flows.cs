@@ -9,9 +9,10 @@ public sealed class Flows(LocalHostProcess host) : IDisposable
 {
     public HttpClient Http { get; } = new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(host.BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
 
-    public async Task<string> SubmitAsync(string email = "an.peeters@example.be", string language = "nl", string entity = "both", string type = "access")
+    public async Task<string> SubmitAsync(
+        string email = "an.peeters@example.be", string language = "nl", string entity = "both", string type = "access", string? details = null, string? objection = null)
     {
-        var response = await Http.PostAsJsonAsync("/api/requests", new { type, email, name = "An Peeters", entity, language });
+        var response = await Http.PostAsJsonAsync("/api/requests", new { type, email, name = "An Peeters", entity, language, details, objection });
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return json.RootElement.GetProperty("requestId").GetString()!;
@@ -38,6 +39,16 @@ public sealed class Flows(LocalHostProcess host) : IDisposable
         var response = await PostTokenAsync("/approvals", await ApprovalLinkAsync(requestId), ("decision", decision), ("reason", reason));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
+
+    /// <summary>Verified and approved: the case goes on to its plan.</summary>
+    public async Task ApproveAsync(string requestId)
+    {
+        await VerifyAsync(requestId);
+        await DecideAsync(requestId, "approve");
+    }
+
+    public async Task<Uri> TasksLinkAsync(string requestId) =>
+        Mailbox.Link(await host.Mailbox.WaitForAsync("staff-task", requestId), host.BaseUrl + "/tasks?token=");
 
     public async Task<Uri> DownloadLinkAsync(string requestId) =>
         Mailbox.Link(await host.Mailbox.WaitForAsync("export-ready", requestId), host.BaseUrl + "/download?token=");
