@@ -51,7 +51,7 @@ step "Bicep build and lint"
 
 step "Tests"
 RESULTS="$ARTIFACTS/test-results"
-rm -rf "$RESULTS"
+rm -rf "$RESULTS" "$ARTIFACTS/benchmark-collect.txt"
 status=0
 INFOMAT_FUNCTIONS_PUBLISH_DIR="$ARTIFACTS/functions" \
   dotnet test Infomat.Functions.sln -c "$CONFIG" --no-build --nologo \
@@ -66,6 +66,7 @@ for trx in "$RESULTS"/*.trx; do
   failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
   skipped=$((skipped + $(get notExecuted)))
 done
+[ -f "$ARTIFACTS/benchmark-collect.txt" ] && cat "$ARTIFACTS/benchmark-collect.txt"
 if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then status=1; echo "No test ran." >&2; fi
 if [ "$skipped" -gt 0 ]; then
   echo "$passed passed, $failed failed, $skipped skipped"
