@@ -2,7 +2,16 @@
 # Runs the whole system on this machine: Azurite (storage), the demo Belgian and Dutch stores, and the local host
 # on http://127.0.0.1:7071. Foreground; Ctrl-C stops everything it started.
 # Any setting can be passed through the environment, e.g. Privacy__Export__LinkLifetime=00:00:30 scripts/run.sh
+#   scripts/run.sh --postgres   the entity stores on a PostgreSQL cluster in .data/postgres (Debian's postgresql
+#                               package; port 55432) instead of SQLite files. Stores__DemoSize=1000000 for big stores.
 set -euo pipefail
+POSTGRES=false
+for arg in "$@"; do
+  case "$arg" in
+    --postgres) POSTGRES=true ;;
+    *) echo "Unknown option $arg (only --postgres)." >&2; exit 2 ;;
+  esac
+done
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 DATA="$ROOT/.data"
@@ -37,9 +46,27 @@ cleanup() {
   trap - INT TERM EXIT
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  if $POSTGRES; then stop_pg; fi
   echo "Stopped."
 }
 trap cleanup INT TERM EXIT
+
+if $POSTGRES; then
+  PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [ -x "$PGBIN/initdb" ] || { echo "PostgreSQL is not installed: apt-get install postgresql (scripts/test.sh does it)." >&2; exit 1; }
+  as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+  if [ ! -s "$DATA/postgres/PG_VERSION" ]; then
+    mkdir -p "$DATA/postgres"
+    [ "$(id -u)" = 0 ] && chown postgres:postgres "$DATA/postgres"
+    as_pg "$PGBIN/initdb" -D "$DATA/postgres" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$DATA/postgres"
+  stop_pg() { as_pg "$PGBIN/pg_ctl" -D "$DATA/postgres" -m fast stop >/dev/null 2>&1 || true; }
+  as_pg "$PGBIN/pg_ctl" -D "$DATA/postgres" -w -l "$DATA/postgres/server.log" \
+    -o "-p 55432 -k $DATA/postgres -c listen_addresses=127.0.0.1" start >/dev/null
+  export Stores__Provider=postgres
+  export Stores__PostgresConnectionString="${Stores__PostgresConnectionString:-Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres}"
+fi
 
 echo "Building the local host..."
 dotnet build src/Infomat.LocalHost/Infomat.LocalHost.csproj -c Release --nologo -v quiet -clp:ErrorsOnly
@@ -71,7 +98,8 @@ Infomat privacy requests run locally.
   Form:            http://127.0.0.1:7071/privacy   (?lang=nl, fr or en)
   Mail folder:     $Mail__PickupDirectory   (each mail is one .eml file; open the links in it)
   Request status:  http://127.0.0.1:7071/api/requests/{reference}
-  Demo stores:     $Stores__Directory (SQLite; CRM, finance, recruitment and portal of each entity)
+  Demo stores:     $(if $POSTGRES; then echo "PostgreSQL 127.0.0.1:55432, a schema per store"; else echo "$Stores__Directory (SQLite files)"; fi); CRM, finance, recruitment and portal of each entity
+  Staff pages:     the links in the approval-request and staff-task mails (no sign-in locally)
   Demo people to try:
     an.peeters@example.be            both entities (stored as " AN.Peeters@Example.be " in one table)
     sophie.dubois@example.be         Infomat België, with invoices under the accounting hold
