@@ -66,6 +66,11 @@ public sealed class DurableFunctions(IServiceProvider services)
         FunctionContext ctx) =>
         services.GetRequiredService<CaseWorkflow>().ResumeUnfinishedAsync(client, ctx.CancellationToken);
 
+    /// <summary>Daily at 02:30 UTC: erase records whose legal hold (after an erasure request) has ended.</summary>
+    [Function("PurgeEndedHolds")]
+    public Task PurgeEndedHolds([TimerTrigger("0 30 2 * * *")] TimerInfo timer, FunctionContext ctx) =>
+        services.GetRequiredService<HoldSweep>().RunAsync(ctx.CancellationToken);
+
     private Task<TOut> Activity<TActivity, TIn, TOut>(TIn input, FunctionContext ctx)
         where TActivity : TaskActivity<TIn, TOut> =>
         services.GetRequiredService<TActivity>().RunAsync(new FunctionActivityContext(typeof(TActivity).Name, ctx.InvocationId), input);

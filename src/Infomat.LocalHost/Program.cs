@@ -7,6 +7,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddInfomatPrivacy(builder.Configuration);
 builder.Services.AddInMemoryDurableTask(r => r.AddPrivacyWorkflow());
 builder.Services.AddHostedService<LocalStartup>();
+builder.Services.AddHostedService<LocalHoldSweep>();
 
 var app = builder.Build();
 app.MapInfomatPrivacy();

@@ -194,3 +194,26 @@ public partial class SqlStoreTests
         await command.ExecuteNonQueryAsync();
     }
 }
+
+/// <summary>The daily sweep that erases what an erasure kept under a legal hold, once the hold ends.</summary>
+public partial class SqlStoreTests
+{
+    [Fact]
+    public async Task Records_kept_under_a_hold_are_erased_the_day_the_hold_ends_and_not_before()
+    {
+        var catalog = await SeededAsync();
+        await catalog.Find("nl/finance").ApplyAsync(Request(StoreAction.Erase, "jan.devries@example.nl"), default);
+        // Sophie only restricted her data: her invoices are restricted too, but nobody asked to erase them.
+        await catalog.Find("be/finance").ApplyAsync(Request(StoreAction.Restrict, "sophie.dubois@example.be", "PR-TEST-0000-0003"), default);
+
+        Assert.Equal(0, await catalog.PurgeEndedHoldsAsync(new DateOnly(2030, 11, 29), default));
+        Assert.Single(await catalog.Find("nl/finance").CollectAsync("jan.devries@example.nl", CollectScope.All, default).ToListAsync());
+
+        Assert.Equal(1, await catalog.PurgeEndedHoldsAsync(new DateOnly(2030, 11, 30), default));
+        Assert.Empty(await catalog.Find("nl/finance").CollectAsync("jan.devries@example.nl", CollectScope.All, default).ToListAsync());
+        Assert.Equal(0, await TotalRowsAsync(catalog, "nl/finance", SqlEntityStore.HoldsTable));
+
+        Assert.Equal(0, await catalog.PurgeEndedHoldsAsync(new DateOnly(2040, 1, 1), default));
+        Assert.Equal(2, (await catalog.Find("be/finance").CollectAsync("sophie.dubois@example.be", CollectScope.All, default).ToListAsync()).Count);
+    }
+}

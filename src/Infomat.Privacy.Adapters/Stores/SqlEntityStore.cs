@@ -19,6 +19,9 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
     /// <summary>The table, in every store, where applied actions are recorded (case id, action, counts).</summary>
     public const string ActionsTable = "privacy_actions";
 
+    /// <summary>The table, in every store, of erased people's records kept under a legal hold, and until when.</summary>
+    public const string HoldsTable = "privacy_holds";
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public string Key => map.Key;
@@ -80,7 +83,7 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
                 var tables = new List<TableOutcome>();
                 foreach (var table in map.Tables)
                 {
-                    tables.Add(await ApplyAsync(new Step(connection, transaction, table, email, request.Now, cancellationToken), request.Action));
+                    tables.Add(await ApplyAsync(new Step(connection, transaction, table, email, request.Now, cancellationToken) { CaseId = request.CaseId }, request.Action));
                 }
 
                 var suppressed = request.Action is StoreAction.WithdrawConsent or StoreAction.ObjectToDirectMarketing
@@ -142,6 +145,68 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
         return added == 1;
     }
 
+    /// <summary>
+    /// Erases the records an erasure kept under a legal hold once the hold has ended (run daily). Only records of people
+    /// who asked for erasure, only those still restricted, and only those whose own retention period is over.
+    /// Returns how many records were erased.
+    /// </summary>
+    public async Task<int> PurgeEndedHoldsAsync(DateOnly today, CancellationToken cancellationToken)
+    {
+        var erased = 0;
+        await using var connection = dialect.Connect(map);
+        await connection.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var ended = new List<(string CaseId, string Table, string Subject)>();
+        await using (var due = Command(connection, transaction, $"SELECT case_id, table_name, subject_hash FROM {dialect.Table(map, HoldsTable)} WHERE hold_until <= @today"))
+        {
+            AddParameter(due, "today", dialect.DbValue(today));
+            await using var reader = await due.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                ended.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+            }
+        }
+
+        foreach (var (caseId, tableName, subject) in ended)
+        {
+            var table = map.Tables.FirstOrDefault(t => t.Table == tableName && t.Erasure.Action == ErasureAction.Retain);
+            if (table is not null)
+            {
+                var restricted = $"{SqlDialect.Quote(table.RestrictedColumn)} <> {dialect.FalseLiteral}";
+                var step = new Step(connection, transaction, table, string.Empty, default, cancellationToken);
+                foreach (var email in await DistinctWhereAsync(connection, transaction, table, restricted, cancellationToken))
+                {
+                    if (hashes.Subject(email) == subject)
+                    {
+                        var cutoff = dialect.DbValue(today.AddYears(-table.Erasure.RetainYears!.Value));
+                        erased += await (step with { Email = email }).DeleteAsync(dialect, map, $"{restricted} AND {SqlDialect.Quote(table.Erasure.RetainFrom!)} <= @cutoff", ("cutoff", cutoff));
+                    }
+                }
+            }
+
+            await using var done = Command(connection, transaction, $"DELETE FROM {dialect.Table(map, HoldsTable)} WHERE case_id = @case AND table_name = @table");
+            AddParameter(done, "case", caseId);
+            AddParameter(done, "table", tableName);
+            await done.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return erased;
+    }
+
+    private async Task<List<string>> DistinctWhereAsync(DbConnection connection, DbTransaction transaction, TableMap table, string where, CancellationToken ct)
+    {
+        var values = new List<string>();
+        await using var command = Command(connection, transaction, $"SELECT DISTINCT {SqlDialect.Quote(table.Match)} FROM {dialect.Table(map, table.Table)} WHERE {where}");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
+    }
+
     /// <summary>Creates the tables this system keeps in the store: the action record and the suppression list.</summary>
     public async Task EnsureSystemTablesAsync(CancellationToken cancellationToken)
     {
@@ -150,6 +215,7 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
         var statements = new List<string>
         {
             $"CREATE TABLE IF NOT EXISTS {dialect.Table(map, ActionsTable)} (case_id TEXT NOT NULL, action TEXT NOT NULL, applied_at {dialect.Timestamp} NOT NULL, outcome TEXT NOT NULL, PRIMARY KEY (case_id, action))",
+            $"CREATE TABLE IF NOT EXISTS {dialect.Table(map, HoldsTable)} (case_id TEXT NOT NULL, table_name TEXT NOT NULL, subject_hash TEXT NOT NULL, hold_until {dialect.DateType} NOT NULL, PRIMARY KEY (case_id, table_name))",
         };
         if (map.SuppressionTable is { } suppression)
         {
@@ -265,6 +331,14 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
         {
             var latest = await step.ScalarAsync(dialect, map, $"max({from})");
             until = ToDate(latest)?.AddYears(rule.RetainYears.Value);
+            // Remembered (by keyed hash) so that the rows are erased when the hold ends: PurgeEndedHoldsAsync.
+            await using var hold = Command(step.Connection, step.Transaction,
+                $"INSERT INTO {dialect.Table(map, HoldsTable)} (case_id, table_name, subject_hash, hold_until) VALUES (@case, @table, @subject, @until)");
+            AddParameter(hold, "case", step.CaseId);
+            AddParameter(hold, "table", step.Table.Table);
+            AddParameter(hold, "subject", hashes.Subject(step.Email));
+            AddParameter(hold, "until", dialect.DbValue(until));
+            await hold.ExecuteNonQueryAsync(step.Cancel);
         }
 
         return outcome with { Deleted = deleted, Retained = retained, Restricted = retained, RetainedUntil = until };
@@ -316,6 +390,8 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
     /// <summary>One table's rows for one person, inside the action's transaction.</summary>
     private sealed record Step(DbConnection Connection, DbTransaction? Transaction, TableMap Table, string Email, DateTimeOffset Now, CancellationToken Cancel)
     {
+        public string CaseId { get; init; } = string.Empty;
+
         private string Where(string? extra) => $"{SqlDialect.Quote(Table.Match)} = @email" + (extra is null ? string.Empty : " AND " + extra);
 
         public async Task<int> CountAsync(SqlDialect d, StoreMap store) =>
@@ -437,6 +513,18 @@ public sealed class SqlStoreCatalog(DataMap map, IOptions<StoreOptions> options,
     public IEntityStore Find(string storeKey) => Sql(storeKey);
 
     public SqlEntityStore Sql(string storeKey) => new(map, map.Store(storeKey), Dialect, hashes);
+
+    /// <summary>Erases, in every store, what erasures kept under a legal hold that has now ended. Returns the count.</summary>
+    public async Task<int> PurgeEndedHoldsAsync(DateOnly today, CancellationToken cancellationToken)
+    {
+        var erased = 0;
+        foreach (var store in map.Stores)
+        {
+            erased += await Sql(store.Key).PurgeEndedHoldsAsync(today, cancellationToken);
+        }
+
+        return erased;
+    }
 
     /// <summary>Creates the action record and suppression tables wherever they are missing.</summary>
     public async Task EnsureSystemTablesAsync(CancellationToken cancellationToken)

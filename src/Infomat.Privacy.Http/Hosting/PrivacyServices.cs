@@ -47,6 +47,7 @@ public static class PrivacyServices
 
         services.AddHostedService<StoreStartup>();
         services.AddSingleton<CaseWorkflow>();
+        services.AddSingleton<HoldSweep>();
         services.AddSingleton<IntakeEndpoints>();
         services.AddSingleton<LinkEndpoints>();
 
