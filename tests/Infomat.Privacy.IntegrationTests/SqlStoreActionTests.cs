@@ -150,6 +150,7 @@ public partial class SqlStoreTests
     [InlineData("%")]
     [InlineData("_n.peeters@example.be")]
     [InlineData("an.peeters@example.be' OR '1'='1")]
+    [InlineData("an.peeters@example.be\u0000")]
     public async Task Actions_with_wildcards_or_quotes_touch_nothing(string email)
     {
         var catalog = await SeededAsync();

@@ -41,11 +41,24 @@ public partial class SqlStoreTests
     [InlineData("an.peeters@example.be' OR '1'='1")]
     [InlineData("an.peeters@example.be\"; DROP TABLE contacts; --")]
     [InlineData("an.peeters")]
+    [InlineData("an.peeters@example.be\u0000")]
+    [InlineData("an.peeters@\u0007example.be")]
+    [InlineData("")]
     public async Task Wildcards_quotes_and_partial_addresses_match_nothing_and_break_nothing(string email)
     {
         var catalog = await SeededAsync();
         Assert.Empty(await catalog.Find("be/crm").CollectAsync(email, CollectScope.All, default).ToListAsync());
+        Assert.All((await catalog.Find("be/crm").CountAsync(email, default)).Values, n => Assert.Equal(0, n));
         Assert.NotEmpty(await catalog.Find("be/crm").CollectAsync("an.peeters@example.be", CollectScope.All, default).ToListAsync());
+    }
+
+    [Fact]
+    public async Task A_very_long_address_matches_nothing_and_breaks_nothing()
+    {
+        var catalog = await SeededAsync();
+        var email = new string('a', 100_000) + "@example.be";
+        Assert.Empty(await catalog.Find("be/crm").CollectAsync(email, CollectScope.All, default).ToListAsync());
+        Assert.Equal(0, (await catalog.Find("be/crm").ApplyAsync(new StoreActionRequest("PR-LONG-0000-0001", StoreAction.Erase, email, DateTimeOffset.UtcNow), default)).Matched);
     }
 
     [Fact]

@@ -29,6 +29,11 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
     public async IAsyncEnumerable<StoreRecord> CollectAsync(string email, CollectScope scope, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var normalised = EmailAddresses.Normalise(email);
+        if (!EmailAddresses.CanMatch(normalised))
+        {
+            yield break;
+        }
+
         await using var connection = dialect.Connect(map, readOnlyAccess: true);
         await connection.OpenAsync(cancellationToken);
         foreach (var table in map.Tables)
@@ -58,15 +63,26 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
 
     public async Task<IReadOnlyDictionary<string, int>> CountAsync(string email, CancellationToken cancellationToken)
     {
+        var normalised = EmailAddresses.Normalise(email);
+        if (!EmailAddresses.CanMatch(normalised))
+        {
+            return map.Tables.ToDictionary(t => t.Table, _ => 0, StringComparer.Ordinal);
+        }
+
         await using var connection = dialect.Connect(map, readOnlyAccess: true);
         await connection.OpenAsync(cancellationToken);
-        return await CountAsync(connection, null, EmailAddresses.Normalise(email), cancellationToken);
+        return await CountAsync(connection, null, normalised, cancellationToken);
     }
 
     public async Task<StoreOutcome> ApplyAsync(StoreActionRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var email = EmailAddresses.Normalise(request.Email);
+        if (!EmailAddresses.CanMatch(email))
+        {
+            return new StoreOutcome(map.Key, request.Action, map.Tables.Select(t => new TableOutcome(t.Table, 0, 0, 0, 0, 0, 0, null, 0)).ToList(), false);
+        }
+
         var action = request.Action.ToString();
         StoreOutcome outcome;
         await using (var connection = dialect.Connect(map))
@@ -117,6 +133,7 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
         await using var connection = dialect.Connect(map, readOnlyAccess: true);
         await connection.OpenAsync(cancellationToken);
         await using var command = Command(connection, null, $"SELECT count(*) FROM {dialect.Table(map, suppression)} WHERE address_hash = @hash");
+        // A keyed hash is fixed-length text: any input, however odd, is safe to look up.
         AddParameter(command, "hash", hashes.Suppression(EmailAddresses.Normalise(email)));
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) > 0;
     }
@@ -129,6 +146,11 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
     {
         var suppression = map.SuppressionTable ?? throw new InvalidOperationException($"Store {map.Key} keeps no suppression list, so it takes no newsletter sign-ups.");
         var normalised = EmailAddresses.Normalise(email);
+        if (!EmailAddresses.CanMatch(normalised))
+        {
+            return false;
+        }
+
         await using var connection = dialect.Connect(map);
         await connection.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
