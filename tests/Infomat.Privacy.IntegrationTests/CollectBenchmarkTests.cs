@@ -23,15 +23,7 @@ public sealed class CollectBenchmarkTests(PostgresServer server, ITestOutputHelp
     public async Task Collecting_one_person_from_a_million_row_store_costs_at_most_twice_a_hand_written_indexed_select()
     {
         var rows = int.TryParse(Environment.GetEnvironmentVariable("BENCH_ROWS"), CultureInfo.InvariantCulture, out var n) ? n : 1_000_000;
-        var database = "b" + Guid.NewGuid().ToString("N")[..12];
-        await using (var admin = new NpgsqlConnection(server.ConnectionString))
-        {
-            await admin.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", admin);
-            await create.ExecuteNonQueryAsync();
-        }
-
-        var connectionString = server.ConnectionString.Replace("Database=postgres", "Database=" + database, StringComparison.Ordinal);
+        var connectionString = await server.CreateDatabaseAsync("b");
         var full = DataMapLoader.Load(DataMapFiles.Default);
         var map = full with { Stores = [full.Store("be/crm")] };
         var catalog = new SqlStoreCatalog(map, Options.Create(new StoreOptions { Provider = "postgres", PostgresConnectionString = connectionString }), new KeyedHash(new byte[32]));

@@ -134,18 +134,12 @@ public sealed class PostgresRightsEndToEndTests(Azurite azurite, PostgresServer 
 {
     protected override async Task<IDictionary<string, string>> SettingsAsync()
     {
-        var database = "e" + Guid.NewGuid().ToString("N")[..12];
-        await using (var admin = new Npgsql.NpgsqlConnection(server.ConnectionString))
-        {
-            await admin.OpenAsync();
-            await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {database}", admin);
-            await create.ExecuteNonQueryAsync();
-        }
+        var connectionString = await server.CreateDatabaseAsync("e");
 
         return new Dictionary<string, string>
         {
             ["Stores__Provider"] = "postgres",
-            ["Stores__PostgresConnectionString"] = server.ConnectionString.Replace("Database=postgres", "Database=" + database, StringComparison.Ordinal),
+            ["Stores__PostgresConnectionString"] = connectionString,
         };
     }
 }

@@ -86,29 +86,18 @@ public partial class SqlStoreTests
 /// <summary>The same contract on a real PostgreSQL server: each test gets its own database.</summary>
 public sealed class PostgresSqlStoreTests(PostgresServer server) : SqlStoreTests, IClassFixture<PostgresServer>
 {
-    private string? database;
+    private string? connectionString;
 
     protected override async Task<SqlStoreCatalog> SeededAsync()
     {
-        database = "t" + Guid.NewGuid().ToString("N")[..12];
-        await using (var admin = new Npgsql.NpgsqlConnection(server.ConnectionString))
-        {
-            await admin.OpenAsync();
-            await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {database}", admin);
-            await create.ExecuteNonQueryAsync();
-        }
-
-        var catalog = new SqlStoreCatalog(Map, Options.Create(PostgresOptions(database)), Hashes);
+        connectionString = await server.CreateDatabaseAsync("t");
+        var catalog = new SqlStoreCatalog(Map, Options.Create(PostgresOptions(connectionString)), Hashes);
         Assert.Equal(8, await DemoStores.SeedAsync(Map, catalog.Dialect, 50, 7, default));
         await catalog.EnsureSystemTablesAsync(default);
         return catalog;
     }
 
-    protected override SqlStoreCatalog WithMap(SqlStoreCatalog seeded, DataMap map) => new(map, Options.Create(PostgresOptions(database!)), Hashes);
+    protected override SqlStoreCatalog WithMap(SqlStoreCatalog seeded, DataMap map) => new(map, Options.Create(PostgresOptions(connectionString!)), Hashes);
 
-    private StoreOptions PostgresOptions(string db) => new()
-    {
-        Provider = "postgres",
-        PostgresConnectionString = server.ConnectionString.Replace("Database=postgres", "Database=" + db, StringComparison.Ordinal),
-    };
+    private static StoreOptions PostgresOptions(string connection) => new() { Provider = "postgres", PostgresConnectionString = connection };
 }

@@ -16,6 +16,20 @@ public sealed class PostgresServer : IAsyncLifetime
 
     public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=true;Include Error Detail=false";
 
+    /// <summary>A new empty database on this server; returns its connection string.</summary>
+    public async Task<string> CreateDatabaseAsync(string prefix)
+    {
+        var database = prefix + Guid.NewGuid().ToString("N")[..12];
+        await using (var admin = new Npgsql.NpgsqlConnection(ConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {database}", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        return ConnectionString.Replace("Database=postgres", "Database=" + database, StringComparison.Ordinal);
+    }
+
     public async Task InitializeAsync()
     {
         bin = Directory.Exists("/usr/lib/postgresql")
