@@ -1,0 +1,125 @@
+using Infomat.Privacy.Adapters.Mail;
+using Infomat.Privacy.Intake;
+using Infomat.Privacy.Requests;
+using MimeKit;
+
+namespace Infomat.Privacy.IntegrationTests;
+
+/// <summary>Reading and classifying mail to info@infomat.eu: the corpus in MailCorpus/ and the MIME limits.</summary>
+public sealed class MailIntakeTests
+{
+    private static readonly string Corpus = Path.Combine(AppContext.BaseDirectory, "MailCorpus");
+
+    public static TheoryData<string, string, string, string> Expected()
+    {
+        var data = new TheoryData<string, string, string, string>();
+        foreach (var line in File.ReadAllLines(Path.Combine(Corpus, "expected.tsv")).Where(l => !l.StartsWith('#')))
+        {
+            var f = line.Split('\t');
+            data.Add(f[0], f[1], f[2], f[3]);
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void The_corpus_has_at_least_40_mails_in_three_languages_covering_every_verdict_and_type()
+    {
+        var rows = Expected().Select(r => ((string)r[1], (string)r[2])).ToList();
+        Assert.True(rows.Count >= 40, $"{rows.Count} mails");
+        Assert.Equal(Enum.GetNames<MailVerdictKind>().Order(), rows.Select(r => r.Item1).Distinct().Order());
+        Assert.Equal(RequestTypes.WireValues.Order(), rows.Where(r => r.Item1 == "Request").Select(r => r.Item2).Distinct().Order());
+    }
+
+    [Theory]
+    [MemberData(nameof(Expected))]
+    public void Each_mail_of_the_corpus_gets_its_verdict(string file, string verdict, string type, string dmarc)
+    {
+        using var stream = File.OpenRead(Path.Combine(Corpus, file));
+        var mail = InboundMailReader.Read(stream, DateTimeOffset.UtcNow);
+        var result = MailClassifier.Classify(mail);
+
+        Assert.True(verdict == result.Kind.ToString(), $"{file}: expected {verdict}, got {result.Kind} ({result.Reason})");
+        if (verdict == "Request")
+        {
+            Assert.Equal(type, result.Type!.Value.ToWire());
+        }
+
+        Assert.Equal(dmarc, mail.Dmarc.ToString().ToLowerInvariant());
+        Assert.False(string.IsNullOrWhiteSpace(result.Reason));
+    }
+
+    [Theory]
+    [InlineData("access-nl.eml", Language.Nl)]
+    [InlineData("access-fr.eml", Language.Fr)]
+    [InlineData("access-en.eml", Language.En)]
+    [InlineData("erasure-html.eml", Language.Nl)]
+    public void The_language_is_the_one_the_mail_is_written_in(string file, Language language)
+    {
+        using var stream = File.OpenRead(Path.Combine(Corpus, file));
+        Assert.Equal(language, MailClassifier.Classify(InboundMailReader.Read(stream, DateTimeOffset.UtcNow)).Language);
+    }
+
+    [Fact]
+    public void The_requester_is_the_from_address_never_the_reply_to()
+    {
+        var message = Message("Verwijder mijn gegevens, recht op vergetelheid.");
+        message.ReplyTo.Add(new MailboxAddress("Attacker", "attacker@example.net"));
+        var mail = Read(message);
+        Assert.Equal("an.peeters@example.be", mail.FromAddress);
+    }
+
+    [Fact]
+    public void A_forged_authentication_result_below_the_tenants_own_is_not_believed()
+    {
+        var message = Message("Inzage in mijn gegevens graag.");
+        message.Headers.Add("Authentication-Results", "attacker.example; dmarc=pass");
+        message.Headers.Insert(0, new Header("Authentication-Results", "spf=fail smtp.mailfrom=example.be; dmarc=fail action=quarantine header.from=example.be"));
+        Assert.Equal(DmarcVerdict.Fail, Read(message).Dmarc);
+    }
+
+    [Fact]
+    public void Messages_beyond_the_limits_are_refused_without_being_read()
+    {
+        var big = Message(new string('x', 2 * 1024 * 1024));
+        Assert.Contains("larger than", Assert.Throws<InboundMailRejectedException>(() => Read(big, new InboundMailLimits(MaxBytes: 1024 * 1024))).Message, StringComparison.Ordinal);
+
+        var deep = Message("hello");
+        MimeEntity body = new TextPart("plain") { Text = "deep" };
+        for (var i = 0; i < 12; i++)
+        {
+            body = new Multipart("mixed") { body };
+        }
+
+        deep.Body = body;
+        Assert.Contains("nesting", Assert.Throws<InboundMailRejectedException>(() => Read(deep)).Message, StringComparison.Ordinal);
+
+        var many = Message("hello");
+        var multipart = new Multipart("mixed");
+        for (var i = 0; i < 150; i++)
+        {
+            multipart.Add(new TextPart("plain") { Text = "part " + i });
+        }
+
+        many.Body = multipart;
+        Assert.Contains("parts", Assert.Throws<InboundMailRejectedException>(() => Read(many)).Message, StringComparison.Ordinal);
+
+        Assert.Throws<InboundMailRejectedException>(() => InboundMailReader.Read(new MemoryStream("not a message at all"u8.ToArray()), DateTimeOffset.UtcNow));
+    }
+
+    private static MimeMessage Message(string text)
+    {
+        var message = new MimeMessage { Subject = "AVG", Body = new TextPart("plain") { Text = text } };
+        message.From.Add(new MailboxAddress("An Peeters", "an.peeters@example.be"));
+        message.To.Add(new MailboxAddress("Infomat", "info@infomat.eu"));
+        return message;
+    }
+
+    private static InboundMail Read(MimeMessage message, InboundMailLimits? limits = null)
+    {
+        using var stream = new MemoryStream();
+        message.WriteTo(stream);
+        stream.Position = 0;
+        return InboundMailReader.Read(stream, DateTimeOffset.UtcNow, limits);
+    }
+}
