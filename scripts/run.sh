@@ -25,7 +25,7 @@ if [ ! -x node_modules/.bin/azurite ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-mkdir -p "$DATA/azurite" "$DATA/mail" "$DATA/stores"
+mkdir -p "$DATA/azurite" "$DATA/mail" "$DATA/stores" "$DATA/inbox"
 # The keys stay the same across restarts: links in mails already sent keep working, and suppression entries
 # (keyed hashes) stay recognisable.
 for key in signing-key pseudonymisation-key; do
@@ -81,6 +81,7 @@ export Privacy__Tokens__SigningKey="${Privacy__Tokens__SigningKey:-$(cat "$DATA/
 export Privacy__Pseudonymisation__Key="${Privacy__Pseudonymisation__Key:-$(cat "$DATA/pseudonymisation-key")}"
 export Privacy__PublicBaseUrl="${Privacy__PublicBaseUrl:-http://127.0.0.1:7071}"
 export Mail__PickupDirectory="${Mail__PickupDirectory:-$DATA/mail}"
+export Mail__InboxDirectory="${Mail__InboxDirectory:-$DATA/inbox}"
 export Stores__Directory="${Stores__Directory:-$DATA/stores}"
 export Stores__SeedDemoData="${Stores__SeedDemoData:-true}"
 
@@ -97,6 +98,8 @@ cat <<MSG
 Infomat privacy requests run locally.
   Form:            http://127.0.0.1:7071/privacy   (?lang=nl, fr or en)
   Mail folder:     $Mail__PickupDirectory   (each mail is one .eml file; open the links in it)
+  Inbox:           $Mail__InboxDirectory   (drop an .eml here as if sent to info@infomat.eu; examples in
+                   tests/Infomat.Privacy.IntegrationTests/MailCorpus)
   Request status:  http://127.0.0.1:7071/api/requests/{reference}
   Demo stores:     $(if $POSTGRES; then echo "PostgreSQL 127.0.0.1:55432, a schema per store"; else echo "$Stores__Directory (SQLite files)"; fi); CRM, finance, recruitment and portal of each entity
   Staff pages:     the links in the approval-request and staff-task mails (no sign-in locally)

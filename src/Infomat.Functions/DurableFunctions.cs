@@ -28,6 +28,9 @@ public sealed class DurableFunctions(IServiceProvider services)
     [Function(nameof(RequestApproval))]
     public Task<WaitStep> RunRequestApproval([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<RequestApproval, string, WaitStep>(caseId, ctx);
 
+    [Function(nameof(SendAcknowledgement))]
+    public Task<bool> RunSendAcknowledgement([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<SendAcknowledgement, string, bool>(caseId, ctx);
+
     [Function(nameof(ApplyDecision))]
     public Task<DecisionResult> RunApplyDecision([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<ApplyDecision, string, DecisionResult>(caseId, ctx);
 

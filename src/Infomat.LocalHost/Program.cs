@@ -8,6 +8,7 @@ builder.Services.AddInfomatPrivacy(builder.Configuration);
 builder.Services.AddInMemoryDurableTask(r => r.AddPrivacyWorkflow());
 builder.Services.AddHostedService<LocalStartup>();
 builder.Services.AddHostedService<LocalHoldSweep>();
+builder.Services.AddHostedService<InboxDirectoryWatcher>();
 
 var app = builder.Build();
 app.MapInfomatPrivacy();

@@ -45,6 +45,9 @@ internal sealed class InMemoryRegister : ICaseRegister
 
     public Task<bool> TryConsumeTokenAsync(string tokenId, string caseId, CancellationToken cancellationToken) =>
         Task.FromResult(tokens.TryAdd(tokenId, caseId));
+
+    public Task<string?> UsedForAsync(string tokenId, CancellationToken cancellationToken) =>
+        Task.FromResult(tokens.TryGetValue(tokenId, out var caseId) ? caseId : null);
 }
 
 internal sealed class RecordingMail : IMailSender

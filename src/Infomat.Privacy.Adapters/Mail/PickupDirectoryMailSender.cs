@@ -17,6 +17,12 @@ public sealed class MailOptions
     public string From { get; set; } = "info@infomat.eu";
 
     public string FromName { get; set; } = "Infomat Privacy";
+
+    /// <summary>
+    /// Local host: a folder watched as the info@infomat.eu inbox. Each <c>.eml</c> dropped there is handled, then moved
+    /// to <c>handled/</c> (or <c>refused/</c> when it cannot be read).
+    /// </summary>
+    public string? InboxDirectory { get; set; }
 }
 
 /// <summary>

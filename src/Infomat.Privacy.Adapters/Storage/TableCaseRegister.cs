@@ -91,6 +91,13 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister
         }
     }
 
+    public async Task<string?> UsedForAsync(string tokenId, CancellationToken cancellationToken)
+    {
+        await ready.Value;
+        var row = await tokens.GetEntityIfExistsAsync<TableEntity>(tokenId, string.Empty, cancellationToken: cancellationToken);
+        return row.HasValue ? row.Value!.GetString("CaseId") : null;
+    }
+
     private static TableEntity ToEntity(PrivacyCase c) => new(c.Id, CaseRow)
     {
         ["Status"] = c.Status.ToString(),

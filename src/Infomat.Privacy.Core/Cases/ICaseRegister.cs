@@ -19,4 +19,7 @@ public interface ICaseRegister
 
     /// <summary>Marks a single-use token as used. False when it was used before.</summary>
     Task<bool> TryConsumeTokenAsync(string tokenId, string caseId, CancellationToken cancellationToken);
+
+    /// <summary>The case a used token (or handled message marker) was recorded for; null when unused.</summary>
+    Task<string?> UsedForAsync(string tokenId, CancellationToken cancellationToken);
 }

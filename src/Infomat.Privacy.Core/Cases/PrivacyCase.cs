@@ -17,6 +17,11 @@ public sealed record PrivacyCase
     public required Language Language { get; init; }
     public string? Details { get; init; }
 
+    /// <summary>For mail: the DMARC verdict the receiving tenant recorded (a pass counts as a verified address).</summary>
+    public Intake.DmarcVerdict? SenderAuthentication { get; init; }
+
+    public DateTimeOffset? AcknowledgedAt { get; init; }
+
     /// <summary>For objections: what the person objects to.</summary>
     public ObjectionScope? Objection { get; init; }
     public required Channel Channel { get; init; }

@@ -82,7 +82,7 @@ public static partial class PrivacyMails
             (Texts.Get("LabelType", l), Texts.RequestType(c.Type, l)),
             (Texts.Get("LabelEntity", l), Texts.Entity(c.Entity, l)),
             (Texts.Get("LabelRequester", l), c.Company is null ? $"{c.Name} <{c.Email}>" : $"{c.Name} <{c.Email}>, {c.Company}"),
-            (Texts.Get("LabelChannel", l), c.EmailVerifiedAt is { } at ? Texts.Format("LabelChannelFormVerified", l, Texts.DateTime(at, l)) : c.Channel.ToString()),
+            (Texts.Get("LabelChannel", l), Channel(c, l)),
             (Texts.Get("LabelReceived", l), Texts.DateTime(c.ReceivedAt, l)),
             (Texts.Get("LabelDueDate", l), Texts.Date(c.DueDate, l)),
         };
@@ -92,6 +92,41 @@ public static partial class PrivacyMails
         }
 
         return facts;
+    }
+
+    private static string Channel(PrivacyCase c, Language l) => c.Channel switch
+    {
+        Requests.Channel.Email => Texts.Format("LabelChannelMail", l, c.SenderAuthentication?.ToString().ToLowerInvariant() ?? "none")
+            + (c.SenderAuthentication != Intake.DmarcVerdict.Pass && c.EmailVerifiedAt is { } linkAt ? "; " + Texts.Format("LabelChannelFormVerified", l, Texts.DateTime(linkAt, l)) : string.Empty),
+        _ => c.EmailVerifiedAt is { } at ? Texts.Format("LabelChannelFormVerified", l, Texts.DateTime(at, l)) : Texts.Get("LabelChannelFormUnverified", l),
+    };
+
+    /// <summary>Sent once the address is verified: the reference, what was asked, and the legal due date.</summary>
+    public static OutgoingMail Acknowledgement(PrivacyCase c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var l = c.Language;
+        return Requester(c, MailKind.Acknowledgement, Texts.Format("MailAckSubject", l, c.Id),
+        [
+            Text(Texts.Format("MailAckBody", l, c.Id, Texts.RequestType(c.Type, l), Texts.DateTime(c.ReceivedAt, l), Texts.Date(c.DueDate, l))),
+            Text(Texts.Get("MailAckNext", l)),
+        ]);
+    }
+
+    /// <summary>To staff: a mail to info@infomat.eu that may be a rights request but could not be classified with confidence.</summary>
+    public static OutgoingMail Triage(string messageKey, string from, string subject, string excerpt, string reason, DateTimeOffset receivedAt, string staffAddress, Language staffLanguage)
+    {
+        var l = staffLanguage;
+        Block[] blocks =
+        [
+            Text(Texts.Get("MailTriageBody", l)),
+            Text(Texts.Get("LabelFrom", l) + ": " + from),
+            Text(Texts.Get("LabelSubject", l) + ": " + subject),
+            Text(Texts.Get("LabelReceived", l) + ": " + Texts.DateTime(receivedAt, l)),
+            Text(Texts.Get("LabelWhy", l) + ": " + reason),
+            Text(excerpt),
+        ];
+        return Compose(MailKind.StaffTask, Audience.Staff, messageKey, staffAddress, Texts.Format("MailTriageSubject", l, subject), l, null, blocks, footer: false);
     }
 
     private static OutgoingMail Requester(PrivacyCase c, MailKind kind, string subject, Block[] blocks, IReadOnlyList<string>? footerLines = null) =>

@@ -48,6 +48,7 @@ public static class PrivacyServices
         services.AddHostedService<StoreStartup>();
         services.AddSingleton<CaseWorkflow>();
         services.AddSingleton<HoldSweep>();
+        services.AddSingleton<MailIntake>();
         services.AddSingleton<IntakeEndpoints>();
         services.AddSingleton<LinkEndpoints>();
 

@@ -46,6 +46,23 @@ public sealed class SendVerification(
     }
 }
 
+/// <summary>Tells the requester, once, that the (verified) request is registered, with its reference and the legal due date.</summary>
+public sealed class SendAcknowledgement(ICaseRegister register, IMailSender mail, TimeProvider time) : TaskActivity<string, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, string input)
+    {
+        var c = await register.Require(input);
+        if (c.AcknowledgedAt is null && c.Decision is null)
+        {
+            await mail.SendAsync(PrivacyMails.Acknowledgement(c), CancellationToken.None);
+            var at = time.GetUtcNow();
+            await register.UpdateAsync(c.Id, x => x with { AcknowledgedAt = at }, CancellationToken.None);
+        }
+
+        return true;
+    }
+}
+
 /// <summary>Moves a verified case to staff approval and sends the approval request once.</summary>
 public sealed class RequestApproval(
     ICaseRegister register, IMailSender mail, LinkTokenService tokens, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<RequestApproval> log)

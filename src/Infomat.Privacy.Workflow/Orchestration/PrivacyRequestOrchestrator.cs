@@ -42,6 +42,7 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
             }
         }
 
+        await context.CallActivityAsync(nameof(SendAcknowledgement), caseId, Retried);
         var approval = await context.CallActivityAsync<WaitStep>(nameof(RequestApproval), caseId, Retried);
         if (!progress.Decided && !await WaitForAsync(context, CaseEvents.IdentityDecided, approval.DeadlineUtc))
         {

@@ -18,6 +18,7 @@ public sealed class LocalHostProcess : IAsyncDisposable
         Port = Repo.FreePort();
         MailDirectory = Repo.NewTempDirectory("mail");
         StoresDirectory = Repo.NewTempDirectory("stores");
+        InboxDirectory = Repo.NewTempDirectory("inbox");
         environment = new Dictionary<string, string>
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
@@ -25,6 +26,7 @@ public sealed class LocalHostProcess : IAsyncDisposable
             ["Privacy__Tokens__SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Privacy__Pseudonymisation__Key"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Mail__PickupDirectory"] = MailDirectory,
+            ["Mail__InboxDirectory"] = InboxDirectory,
             ["Stores__Directory"] = StoresDirectory,
             ["Stores__SeedDemoData"] = "true",
             ["Logging__LogLevel__Default"] = "Information",
@@ -44,6 +46,9 @@ public sealed class LocalHostProcess : IAsyncDisposable
     public string MailDirectory { get; }
 
     public string StoresDirectory { get; }
+
+    /// <summary>The folder the host watches as the info@infomat.eu inbox.</summary>
+    public string InboxDirectory { get; }
 
     public Mailbox Mailbox { get; }
 

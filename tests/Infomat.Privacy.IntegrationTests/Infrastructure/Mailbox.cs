@@ -12,6 +12,27 @@ public sealed partial class Mailbox(string directory)
     public IReadOnlyList<MimeMessage> Of(string kind, string requestId) =>
         All().Where(m => m.Headers["X-Infomat-Kind"] == kind && m.Headers["X-Infomat-Request-Id"] == requestId).ToList();
 
+    /// <summary>Waits for the first mail of a kind to an address, whatever its request id.</summary>
+    public async Task<MimeMessage> WaitForToAsync(string kind, string to, TimeSpan? timeout = null)
+    {
+        var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var found = All().FirstOrDefault(m => m.Headers["X-Infomat-Kind"] == kind && m.To.Mailboxes.Any(x => x.Address.Equals(to, StringComparison.OrdinalIgnoreCase)));
+            if (found is not null)
+            {
+                return found;
+            }
+
+            if (DateTime.UtcNow > until)
+            {
+                throw new TimeoutException($"No '{kind}' mail to {to}. Mails so far: {string.Join(", ", All().Select(m => m.Headers["X-Infomat-Kind"]))}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
     public async Task<MimeMessage> WaitForAsync(string kind, string requestId, TimeSpan? timeout = null)
     {
         var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));

@@ -1,0 +1,60 @@
+using Infomat.Privacy.Adapters.Mail;
+using Infomat.Privacy.Http.Hosting;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.LocalHost;
+
+/// <summary>
+/// The local stand-in for the info@infomat.eu mailbox: every second, each <c>.eml</c> file in <c>Mail:InboxDirectory</c>
+/// goes through the same intake as mail from Graph, then moves to <c>handled/</c> (or <c>refused/</c>, <c>failed/</c>).
+/// Files starting with a dot are being written and wait.
+/// </summary>
+internal sealed partial class InboxDirectoryWatcher(MailIntake intake, DurableTaskClient client, IOptions<MailOptions> options, ILogger<InboxDirectoryWatcher> log)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (options.Value.InboxDirectory is not { Length: > 0 } inbox)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(inbox);
+        Watching(log, inbox);
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        do
+        {
+            foreach (var file in Directory.GetFiles(inbox, "*.eml").Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal))
+            {
+                string folder;
+                try
+                {
+                    MailIntakeResult result;
+                    await using (var stream = File.OpenRead(file))
+                    {
+                        result = await intake.HandleAsync(stream, client, stoppingToken);
+                    }
+
+                    folder = result.Outcome == MailOutcome.Refused ? "refused" : "handled";
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Failed(log, Path.GetFileName(file), ex.GetType().Name);
+                    folder = "failed";
+                }
+
+                var target = Path.Combine(inbox, folder);
+                Directory.CreateDirectory(target);
+                File.Move(file, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    [LoggerMessage(60, LogLevel.Information, "Watching {Inbox} as the info@infomat.eu inbox")]
+    private static partial void Watching(ILogger logger, string inbox);
+
+    [LoggerMessage(61, LogLevel.Warning, "Inbox file {File} could not be handled ({Error}); moved to failed/")]
+    private static partial void Failed(ILogger logger, string file, string error);
+}

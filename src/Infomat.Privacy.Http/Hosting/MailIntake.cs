@@ -1,0 +1,138 @@
+using System.Security.Cryptography;
+using System.Text;
+using Infomat.Privacy.Adapters.Mail;
+using Infomat.Privacy.Adapters.Stores;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Deadlines;
+using Infomat.Privacy.Intake;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.Http.Hosting;
+
+/// <summary>What became of one mail.</summary>
+public enum MailOutcome
+{
+    CaseCreated,
+    JoinedOpenCase,
+    SentToTriage,
+    LeftAlone,
+    Ignored,
+    AlreadyHandled,
+    Refused,
+}
+
+/// <summary>What became of one mail, and the case it belongs to (if any).</summary>
+public sealed record MailIntakeResult(MailOutcome Outcome, string? CaseId, string Reason);
+
+/// <summary>
+/// Turns one mail to info@infomat.eu into what it should be: a new case (in the language it was written in, verified
+/// when the tenant's DMARC verdict is a pass, otherwise sent a verification link), a join of the sender's open case of
+/// the same type, a triage mail to staff, or nothing. Each message is handled once, however often it arrives: a marker
+/// keyed by a hash of its Message-ID is recorded after handling, and a crash before that is covered by the join rule.
+/// </summary>
+public sealed partial class MailIntake(
+    ICaseRegister register, CaseWorkflow workflow, IMailSender mail, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<MailIntake> log)
+{
+    public async Task<MailIntakeResult> HandleAsync(Stream message, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        InboundMail inbound;
+        try
+        {
+            inbound = InboundMailReader.Read(message, time.GetUtcNow());
+        }
+        catch (InboundMailRejectedException ex)
+        {
+            Handled(log, "-", MailOutcome.Refused, ex.Message);
+            return new MailIntakeResult(MailOutcome.Refused, null, ex.Message);
+        }
+
+        var marker = "mail." + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(inbound.MessageId)))[..40];
+        if (await register.UsedForAsync(marker, cancellationToken) is { } earlier)
+        {
+            return Done(marker, new MailIntakeResult(MailOutcome.AlreadyHandled, earlier == "-" ? null : earlier, "message handled before"));
+        }
+
+        var verdict = MailClassifier.Classify(inbound);
+        var result = verdict.Kind switch
+        {
+            MailVerdictKind.Ignored => new MailIntakeResult(MailOutcome.Ignored, null, verdict.Reason),
+            MailVerdictKind.NotARequest => new MailIntakeResult(MailOutcome.LeftAlone, null, verdict.Reason),
+            MailVerdictKind.Triage => await TriageAsync(inbound, verdict, marker, cancellationToken),
+            _ => await RequestAsync(inbound, verdict, client, cancellationToken),
+        };
+        await register.TryConsumeTokenAsync(marker, result.CaseId ?? "-", cancellationToken);
+        return Done(marker, result);
+    }
+
+    private MailIntakeResult Done(string marker, MailIntakeResult result)
+    {
+        Handled(log, marker, result.Outcome, result.Reason);
+        return result;
+    }
+
+    private async Task<MailIntakeResult> TriageAsync(InboundMail inbound, MailVerdict verdict, string marker, CancellationToken ct)
+    {
+        var o = options.Value;
+        var from = inbound.FromName is null ? inbound.FromAddress : $"{inbound.FromName} <{inbound.FromAddress}>";
+        var excerpt = inbound.Body.Length > 2000 ? inbound.Body[..2000] + "…" : inbound.Body;
+        await mail.SendAsync(PrivacyMails.Triage(marker, from, inbound.Subject, excerpt, verdict.Reason, inbound.ReceivedAt, o.Staff.Address, o.Staff.Language), ct);
+        return new MailIntakeResult(MailOutcome.SentToTriage, null, verdict.Reason);
+    }
+
+    private async Task<MailIntakeResult> RequestAsync(InboundMail inbound, MailVerdict verdict, DurableTaskClient client, CancellationToken ct)
+    {
+        var type = verdict.Type!.Value;
+        var address = EmailAddresses.Normalise(inbound.FromAddress);
+        await foreach (var id in register.ListUnfinishedAsync(ct))
+        {
+            if (await register.GetAsync(id, ct) is { } open && open.Type == type && EmailAddresses.Normalise(open.Email) == address)
+            {
+                await workflow.EnsureRunningAsync(client, open.Id, ct);
+                return new MailIntakeResult(MailOutcome.JoinedOpenCase, open.Id, verdict.Reason);
+            }
+        }
+
+        var now = inbound.ReceivedAt;
+        var verified = inbound.Dmarc == DmarcVerdict.Pass;
+        var status = verified ? CaseStatus.AwaitingIdentityApproval : CaseStatus.AwaitingEmailVerification;
+        var details = (inbound.Subject + "\n\n" + inbound.Body).Trim();
+        var privacyCase = new PrivacyCase
+        {
+            Id = CaseIds.New(),
+            Type = type,
+            Email = inbound.FromAddress,
+            Name = inbound.FromName ?? inbound.FromAddress.Split('@')[0],
+            Entity = EntityScope.Both,
+            Language = verdict.Language,
+            Details = details.Length > RequestValidator.MaxDetailsLength ? details[..RequestValidator.MaxDetailsLength] : details,
+            Objection = type == RequestType.Objection ? ObjectionScopeOf(details) : null,
+            Channel = Channel.Email,
+            SenderAuthentication = inbound.Dmarc,
+            EmailVerifiedAt = verified ? now : null,
+            Status = status,
+            ReceivedAt = now,
+            DueDate = DueDateCalculator.DueDate(now, EntityScope.Both),
+            History = [new StatusChange(status, now)],
+        };
+        await register.CreateAsync(privacyCase, ct);
+        await workflow.EnsureRunningAsync(client, privacyCase.Id, ct);
+        return new MailIntakeResult(MailOutcome.CaseCreated, privacyCase.Id, verdict.Reason);
+    }
+
+    /// <summary>An objection about mailings, newsletters or marketing is to direct marketing; anything else is for staff to weigh.</summary>
+    private static ObjectionScope ObjectionScopeOf(string text)
+    {
+        var own = MailClassifier.OwnText(text);
+        string[] marketing = ["marketing", "mailing", "nieuwsbrief", "newsletter", "prospection", "publicite", "reclame", "advertising", "promotion"];
+        return marketing.Any(own.Contains) ? ObjectionScope.DirectMarketing : ObjectionScope.Other;
+    }
+
+    [LoggerMessage(50, LogLevel.Information, "Mail {Marker}: {Outcome} ({Reason})")]
+    private static partial void Handled(ILogger logger, string marker, MailOutcome outcome, string reason);
+}
