@@ -39,7 +39,7 @@ public sealed class LocalHostProcess : IAsyncDisposable
         Mailbox = new Mailbox(MailDirectory);
     }
 
-    public int Port { get; }
+    public int Port { get; private set; }
 
     public string BaseUrl => $"http://127.0.0.1:{Port}";
 
@@ -62,6 +62,27 @@ public sealed class LocalHostProcess : IAsyncDisposable
             throw new InvalidOperationException($"Build the solution first: {Repo.LocalHostDll} does not exist.");
         }
 
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await StartOnceAsync();
+                return;
+            }
+            catch (InvalidOperationException ex) when (attempt < 3 && ex.Message.Contains("address already in use", StringComparison.Ordinal))
+            {
+                // The free port found earlier was taken by another process meanwhile (tests run in parallel): take another.
+                process?.Dispose();
+                process = null;
+                Output.Clear();
+                Port = Repo.FreePort();
+                environment["Privacy__PublicBaseUrl"] = BaseUrl;
+            }
+        }
+    }
+
+    private async Task StartOnceAsync()
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList = { Repo.LocalHostDll, "--urls", BaseUrl },
