@@ -24,6 +24,8 @@ public sealed class PrivacyOptions
 
     public PseudonymisationOptions Pseudonymisation { get; set; } = new();
 
+    public IntakeOptions Intake { get; set; } = new();
+
     /// <summary>Builds an absolute link on <see cref="PublicBaseUrl"/>.</summary>
     public Uri Link(string path, string token) =>
         new(PublicBaseUrl, path.TrimStart('/') + "?token=" + Uri.EscapeDataString(token));
@@ -86,4 +88,17 @@ public sealed class PseudonymisationOptions
     /// </summary>
     [Required]
     public string Key { get; set; } = string.Empty;
+}
+
+public sealed class IntakeOptions
+{
+    /// <summary>Submissions one client (IP address) may make per <see cref="PerClientWindow"/>.</summary>
+    public int PerClientLimit { get; set; } = 20;
+
+    public TimeSpan PerClientWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Requests accepted for one email address per <see cref="PerAddressWindow"/>.</summary>
+    public int PerAddressLimit { get; set; } = 5;
+
+    public TimeSpan PerAddressWindow { get; set; } = TimeSpan.FromHours(1);
 }

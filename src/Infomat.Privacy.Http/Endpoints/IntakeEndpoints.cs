@@ -1,4 +1,5 @@
 using System.Text;
+using Infomat.Privacy.Adapters.Stores;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Deadlines;
 using Infomat.Privacy.Http.Hosting;
@@ -12,10 +13,13 @@ using static Infomat.Privacy.Http.Pages.Html;
 namespace Infomat.Privacy.Http.Endpoints;
 
 /// <summary>The request form, submission, the thank-you page and the public status of a request.</summary>
-public sealed partial class IntakeEndpoints(ICaseRegister register, CaseWorkflow workflow, TimeProvider time, ILogger<IntakeEndpoints> log)
+public sealed partial class IntakeEndpoints(ICaseRegister register, CaseWorkflow workflow, SubmissionLimits limits, TimeProvider time, ILogger<IntakeEndpoints> log)
 {
     private static readonly System.Globalization.CultureInfo Inv = System.Globalization.CultureInfo.InvariantCulture;
-    private static readonly string[] Fields = ["type", "email", "name", "company", "entity", "language", "details"];
+    private static readonly string[] Fields = ["type", "email", "name", "company", "entity", "language", "objection", "details"];
+
+    /// <summary>A field people never see or fill (hidden, not auto-filled); a value means a bot filled the form.</summary>
+    public const string Honeypot = "contact_url_2";
 
     /// <summary><c>GET /privacy?lang=</c>: the form, in the language asked for or the browser's.</summary>
     public static IResult Form(HttpRequest request)
@@ -44,6 +48,19 @@ public sealed partial class IntakeEndpoints(ICaseRegister register, CaseWorkflow
                     detail: "The body is not a JSON object (or not valid UTF-8).");
         }
 
+        if (!string.IsNullOrEmpty(fields.GetValueOrDefault(Honeypot)))
+        {
+            HoneypotFilled(log);
+            return kind == BodyKind.Form
+                ? Page(pageLanguage, Texts.Get("BotTitle", pageLanguage), P(Texts.Get("BotBody", pageLanguage)), StatusCodes.Status400BadRequest)
+                : Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid field", detail: $"'{Honeypot}' must be empty.");
+        }
+
+        if (limits.TryClient(ClientKey(request)) is { } clientWait)
+        {
+            return TooMany(kind, pageLanguage, clientWait);
+        }
+
         var submission = new RequestSubmission(
             fields.GetValueOrDefault("type"), fields.GetValueOrDefault("email"), fields.GetValueOrDefault("name"),
             fields.GetValueOrDefault("company"), fields.GetValueOrDefault("entity"), fields.GetValueOrDefault("language"),
@@ -58,6 +75,11 @@ public sealed partial class IntakeEndpoints(ICaseRegister register, CaseWorkflow
 
             var byField = errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => Texts.Get(e.Code, Language.En)).ToArray());
             return Results.ValidationProblem(byField, title: "The request has invalid fields.", detail: "See 'errors': each bad field with what is wrong.");
+        }
+
+        if (limits.TryAddress(EmailAddresses.Normalise(valid.Email)) is { } addressWait)
+        {
+            return TooMany(kind, pageLanguage, addressWait);
         }
 
         var now = time.GetUtcNow();
@@ -168,6 +190,7 @@ public sealed partial class IntakeEndpoints(ICaseRegister register, CaseWorkflow
         }
 
         sb.Append("<form method=\"post\" action=\"/api/requests\" novalidate>");
+        sb.Append(Inv, $"<div class=\"hp\" aria-hidden=\"true\"><label for=\"{Honeypot}\">Leave empty</label><input type=\"text\" id=\"{Honeypot}\" name=\"{Honeypot}\" tabindex=\"-1\" autocomplete=\"off\"></div>");
 
         sb.Append("<fieldset id=\"type\"").Append(Described("type")).Append("><legend>").Append(E(Texts.Get("FieldType", l))).Append("</legend>").Append(ErrorHtml("type"));
         foreach (var type in Enum.GetValues<RequestType>())
@@ -221,11 +244,53 @@ public sealed partial class IntakeEndpoints(ICaseRegister register, CaseWorkflow
         return Page(l, Texts.Get("AppTitle", l), sb.ToString(), status);
     }
 
+    /// <summary>
+    /// The client for the per-client limit: behind the Azure front end the last X-Forwarded-For entry (the one the
+    /// platform added; a client can only prepend), without its port; otherwise the connection's address.
+    /// </summary>
+    private static string ClientKey(HttpRequest request)
+    {
+        var forwarded = request.Headers["X-Forwarded-For"].ToString();
+        if (forwarded.Length > 0)
+        {
+            var last = forwarded.Split(',')[^1].Trim();
+            var colon = last.LastIndexOf(':');
+            return colon > 0 && last.Count(c => c == ':') == 1 ? last[..colon] : last;
+        }
+
+        return request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    }
+
+    /// <summary>429 with Retry-After, as a page for the form and problem+json for the API.</summary>
+    private static WithHeader TooMany(BodyKind kind, Language l, TimeSpan wait)
+    {
+        var seconds = (int)Math.Ceiling(Math.Max(1, wait.TotalSeconds));
+        var minutes = (int)Math.Ceiling(seconds / 60.0);
+        var inner = kind == BodyKind.Form
+            ? Page(l, Texts.Get("TooManyTitle", l), P(Texts.Format("TooManyBody", l, minutes)), StatusCodes.Status429TooManyRequests)
+            : Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests", detail: $"Try again in {seconds} seconds.");
+        return new WithHeader(inner, "Retry-After", seconds.ToString(Inv));
+    }
+
+    [LoggerMessage(22, LogLevel.Warning, "Form submission refused: the hidden field was filled (a bot)")]
+    private static partial void HoneypotFilled(ILogger logger);
+
     [LoggerMessage(20, LogLevel.Information, "Request {CaseId} accepted, type {Type}")]
     private static partial void Accepted(ILogger logger, string caseId, string type);
 
     [LoggerMessage(21, LogLevel.Warning, "Request {CaseId} is registered but its orchestration did not start ({Error}); the resumer will start it")]
     private static partial void StartFailed(ILogger logger, string caseId, string error);
+}
+
+/// <summary>Another result with one more response header.</summary>
+public sealed class WithHeader(IResult inner, string name, string value) : IResult
+{
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        httpContext.Response.Headers[name] = value;
+        return inner.ExecuteAsync(httpContext);
+    }
 }
 
 /// <summary>303 See Other: after a form POST the browser GETs the next page.</summary>

@@ -49,6 +49,7 @@ public static class PrivacyServices
         services.AddSingleton<CaseWorkflow>();
         services.AddSingleton<HoldSweep>();
         services.AddSingleton<MailIntake>();
+        services.AddSingleton<SubmissionLimits>();
         services.AddSingleton<IntakeEndpoints>();
         services.AddSingleton<LinkEndpoints>();
 
