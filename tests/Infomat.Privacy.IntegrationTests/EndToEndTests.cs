@@ -220,6 +220,9 @@ public sealed class EndToEndTests(Azurite azurite) : IAsyncLifetime
         var html = await flows.Http.GetStringAsync("/privacy?lang=" + lang);
         Assert.Contains($"<html lang=\"{lang}\">", html, StringComparison.Ordinal);
         Assert.Contains(title, WebUtility.HtmlDecode(html), StringComparison.Ordinal);
+        // Every right with its one-line explanation, tied to its radio button for screen readers.
+        Assert.Equal(7, System.Text.RegularExpressions.Regex.Matches(html, "aria-describedby=\"type-[a-z-]+-hint\"").Count);
+        Assert.Equal(7, System.Text.RegularExpressions.Regex.Matches(html, "<span class=\"hint\" id=\"type-[a-z-]+-hint\">[^<]{20,}</span>").Count);
 
         using var request = new HttpRequestMessage(HttpMethod.Get, "/privacy");
         request.Headers.AcceptLanguage.ParseAdd(lang + "-BE");

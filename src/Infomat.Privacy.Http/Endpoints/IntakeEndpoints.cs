@@ -197,7 +197,7 @@ public sealed partial class IntakeEndpoints(ICaseRegister register, CaseWorkflow
         {
             var wire = type.ToWire();
             var check = values.GetValueOrDefault("type") == wire ? " checked" : string.Empty;
-            sb.Append(Inv, $"<div class=\"choice\"><input type=\"radio\" name=\"type\" id=\"type-{wire}\" value=\"{wire}\"{check}><label for=\"type-{wire}\">{E(Texts.RequestType(type, l))}</label></div>");
+            sb.Append(Inv, $"<div class=\"choice\"><input type=\"radio\" name=\"type\" id=\"type-{wire}\" value=\"{wire}\" aria-describedby=\"type-{wire}-hint\"{check}><label for=\"type-{wire}\">{E(Texts.RequestType(type, l))}<span class=\"hint\" id=\"type-{wire}-hint\">{E(Texts.Get("TypeHint" + type, l))}</span></label></div>");
         }
 
         sb.Append("</fieldset>");

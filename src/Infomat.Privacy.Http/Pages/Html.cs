@@ -51,7 +51,7 @@ public static class Html
         header{background:#003b5c;color:#fff;padding:.5rem 1.5rem}.brand{font-weight:bold;font-size:1.25rem;margin:0}
         main{max-width:42rem;margin:1.5rem auto;background:#fff;padding:1.5rem 2rem;border-radius:6px}
         footer{max-width:42rem;margin:0 auto 2rem;font-size:.9rem;color:#333;padding:0 2rem}
-        label,legend{font-weight:bold;display:block;margin-top:1rem}.hint{color:#444;font-size:.9rem;margin:.2rem 0}
+        label,legend{font-weight:bold;display:block;margin-top:1rem}.hint{color:#444;font-size:.9rem;margin:.2rem 0}.choice .hint{display:block;font-weight:normal}
         input[type=text],input[type=email],select,textarea{width:100%;box-sizing:border-box;padding:.5rem;font-size:1rem;border:2px solid #555;border-radius:4px}
         fieldset{border:none;padding:0;margin:0}.choice{display:flex;gap:.5rem;align-items:flex-start;margin:.3rem 0}.choice label{font-weight:normal;margin:0}
         button{margin-top:1.25rem;padding:.7rem 1.4rem;font-size:1rem;background:#005a8c;color:#fff;border:none;border-radius:4px;cursor:pointer}
