@@ -14,22 +14,31 @@ public sealed class IntakeLimitsTests(Azurite azurite)
         await using var host = new LocalHostProcess(azurite, new Dictionary<string, string> { ["Privacy__Intake__PerAddressLimit"] = "2" });
         await host.StartAsync();
         using var flows = new Flows(host);
-        await flows.SubmitAsync(email: "jan.devries@example.nl");
-        await flows.SubmitAsync(email: "JAN.deVries@example.nl ");
+        // A fresh address: hosts share the test Azurite and resume each other's unfinished cases, so mails to the
+        // demo addresses may come from other tests.
+        var address = $"limit.{Guid.NewGuid():N}@example.nl";
+        await flows.SubmitAsync(email: address);
+        await flows.SubmitAsync(email: address.ToUpperInvariant() + " ");
 
-        var third = await flows.Http.PostAsJsonAsync("/api/requests", new { type = "access", email = "jan.devries@example.nl", name = "Jan", language = "nl" });
+        var third = await flows.Http.PostAsJsonAsync("/api/requests", new { type = "access", email = address, name = "Jan", language = "nl" });
         Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
         Assert.True(third.Headers.RetryAfter?.Delta > TimeSpan.Zero);
         Assert.Equal("application/problem+json", third.Content.Headers.ContentType?.MediaType);
 
-        var form = await flows.Http.PostAsync("/api/requests", Flows.Form(("type", "access"), ("email", "jan.devries@example.nl"), ("name", "Jan"), ("language", "fr")));
+        var form = await flows.Http.PostAsync("/api/requests", Flows.Form(("type", "access"), ("email", address), ("name", "Jan"), ("language", "fr")));
         Assert.Equal(HttpStatusCode.TooManyRequests, form.StatusCode);
         Assert.Contains("Réessayez dans", await form.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         // Another address is not held back, and only the two accepted requests were mailed.
-        await flows.SubmitAsync(email: "an.peeters@example.be");
-        await Task.Delay(1500);
-        Assert.Equal(2, host.Mailbox.All().Count(m => m.Headers["X-Infomat-Kind"] == "verification" && m.To.Mailboxes.Single().Address.Contains("devries", StringComparison.OrdinalIgnoreCase)));
+        await flows.SubmitAsync(email: "other." + address);
+        int Verifications() => host.Mailbox.All().Count(m => m.Headers["X-Infomat-Kind"] == "verification" && m.To.Mailboxes.Single().Address.Equals(address, StringComparison.OrdinalIgnoreCase));
+        for (var i = 0; i < 100 && Verifications() < 2; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        await Task.Delay(1000);
+        Assert.Equal(2, Verifications());
     }
 
     [Fact]
@@ -41,12 +50,13 @@ public sealed class IntakeLimitsTests(Azurite azurite)
 
         var page = await flows.Http.GetStringAsync("/privacy?lang=en");
         Assert.Contains("name=\"contact_url_2\"", page, StringComparison.Ordinal);
+        var address = $"bot.{Guid.NewGuid():N}@example.be";
         var response = await flows.Http.PostAsync("/api/requests", Flows.Form(
-            ("type", "erasure"), ("email", "an.peeters@example.be"), ("name", "An"), ("language", "en"), ("contact_url_2", "http://spam.example")));
+            ("type", "erasure"), ("email", address), ("name", "An"), ("language", "en"), ("contact_url_2", "http://spam.example")));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("A field meant to stay empty was filled in", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        await Task.Delay(1500);
-        Assert.Empty(host.Mailbox.All());
+        await Task.Delay(2000);
+        Assert.DoesNotContain(host.Mailbox.All(), m => m.To.Mailboxes.Any(x => x.Address == address));
     }
 }

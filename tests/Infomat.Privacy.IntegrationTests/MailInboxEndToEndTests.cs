@@ -24,8 +24,20 @@ public sealed class MailInboxEndToEndTests(Azurite azurite) : IAsyncLifetime
         await host.DisposeAsync();
     }
 
-    private void Drop(string corpusFile, string? asName = null) =>
-        File.Copy(Path.Combine(Corpus, corpusFile), Path.Combine(host.InboxDirectory, asName ?? corpusFile));
+    /// <summary>
+    /// Drops a corpus mail into the inbox, sent from a fresh address: the hosts of all tests share one Azurite and
+    /// resume each other's unfinished cases, so mail to the corpus's own addresses may come from other tests.
+    /// </summary>
+    private string Drop(string corpusFile, string? asName = null, string? from = null)
+    {
+        var text = File.ReadAllText(Path.Combine(Corpus, corpusFile));
+        var original = System.Text.RegularExpressions.Regex.Match(text, @"^From: .*<([^>]+)>", System.Text.RegularExpressions.RegexOptions.Multiline).Groups[1].Value;
+        from ??= $"{original.Split('@')[0]}.{Guid.NewGuid():N}@example.org";
+        var temp = Path.Combine(host.InboxDirectory, "." + (asName ?? corpusFile));
+        File.WriteAllText(temp, text.Replace(original, from, StringComparison.Ordinal));
+        File.Move(temp, Path.Combine(host.InboxDirectory, asName ?? corpusFile));
+        return from;
+    }
 
     private async Task HandledAsync(string name)
     {
@@ -41,15 +53,23 @@ public sealed class MailInboxEndToEndTests(Azurite azurite) : IAsyncLifetime
     [Fact]
     public async Task An_authenticated_mail_becomes_a_case_in_its_language_that_runs_to_the_export()
     {
-        Drop("access-en.eml");
+        // Sent as jan.devries (held in the NL stores); other tests' cases may mail him too, so the case is found by
+        // the mail's own words in the approval request.
+        Drop("access-en.eml", from: "jan.devries@example.nl");
+        MimeKit.MimeMessage? approval = null;
+        for (var i = 0; i < 300 && approval is null; i++)
+        {
+            approval = host.Mailbox.All().FirstOrDefault(m => m.Headers["X-Infomat-Kind"] == "approval-request"
+                && (m.TextBody ?? string.Empty).Contains("Under the GDPR I would like a copy of my personal data", StringComparison.Ordinal));
+            await Task.Delay(100);
+        }
 
-        var ack = await host.Mailbox.WaitForToAsync("acknowledgement", "jan.devries@example.nl");
-        Assert.StartsWith("We received your privacy request PR-", ack.Subject, StringComparison.Ordinal);
-        var id = ack.Headers["X-Infomat-Request-Id"]!;
-        Assert.Empty(host.Mailbox.Of("verification", id));
-        var approval = await host.Mailbox.WaitForAsync("approval-request", id);
+        Assert.NotNull(approval);
+        var id = approval.Headers["X-Infomat-Request-Id"]!;
         Assert.Contains("DMARC", approval.TextBody, StringComparison.Ordinal);
-        Assert.Contains("Under the GDPR I would like a copy of my personal data", approval.TextBody, StringComparison.Ordinal);
+        var ack = Assert.Single(host.Mailbox.Of("acknowledgement", id));
+        Assert.StartsWith("We received your privacy request PR-", ack.Subject, StringComparison.Ordinal);
+        Assert.Empty(host.Mailbox.Of("verification", id));
 
         await flows.DecideAsync(id, "approve");
         var redirect = await flows.PostTokenAsync("/download", await flows.DownloadLinkAsync(id));
@@ -62,9 +82,9 @@ public sealed class MailInboxEndToEndTests(Azurite azurite) : IAsyncLifetime
     [Fact]
     public async Task A_mail_that_fails_DMARC_is_not_trusted_and_gets_a_verification_link_first()
     {
-        Drop("spoofed-access-nl.eml");
+        var sender = Drop("spoofed-access-nl.eml");
 
-        var verification = await host.Mailbox.WaitForToAsync("verification", "jan.devries@example.nl");
+        var verification = await host.Mailbox.WaitForToAsync("verification", sender);
         Assert.Contains("Bevestig", verification.Subject, StringComparison.OrdinalIgnoreCase);
         var id = verification.Headers["X-Infomat-Request-Id"]!;
         Assert.Empty(host.Mailbox.Of("acknowledgement", id));
@@ -74,29 +94,37 @@ public sealed class MailInboxEndToEndTests(Azurite azurite) : IAsyncLifetime
     [Fact]
     public async Task The_same_message_twice_and_automatic_mail_start_nothing_more()
     {
-        Drop("erasure-nl.eml");
-        await host.Mailbox.WaitForToAsync("acknowledgement", "zoe.maes@example.be");
-        Drop("erasure-nl.eml", "copy-of-erasure-nl.eml");
-        Drop("autoreply-nl.eml");
-        Drop("business-invoice-nl.eml");
+        var sender = Drop("erasure-nl.eml");
+        await host.Mailbox.WaitForToAsync("acknowledgement", sender);
+        Drop("erasure-nl.eml", "copy-of-erasure-nl.eml", sender);
+        var autoReply = Drop("autoreply-nl.eml");
+        var business = Drop("business-invoice-nl.eml");
         await HandledAsync("copy-of-erasure-nl.eml");
         await HandledAsync("autoreply-nl.eml");
         await HandledAsync("business-invoice-nl.eml");
 
         var mails = host.Mailbox.All();
-        Assert.Single(mails, m => m.Headers["X-Infomat-Kind"] == "acknowledgement");
-        Assert.DoesNotContain(mails, m => m.To.Mailboxes.Any(x => x.Address is "jef.maes@example.be" or "boekhouding@example.be"));
+        Assert.Single(mails, m => m.Headers["X-Infomat-Kind"] == "acknowledgement" && m.To.Mailboxes.Any(x => x.Address == sender));
+        Assert.DoesNotContain(mails, m => m.To.Mailboxes.Any(x => x.Address == autoReply || x.Address == business));
     }
 
     [Fact]
     public async Task An_unclear_mail_goes_to_staff_for_triage_and_a_broken_file_is_set_aside()
     {
-        Drop("triage-unclear-fr.eml");
+        var sender = Drop("triage-unclear-fr.eml");
         await File.WriteAllTextAsync(Path.Combine(host.InboxDirectory, "broken.eml"), "this is not a mail");
 
-        var triage = await host.Mailbox.WaitForToAsync("staff-task", "privacy-staff@infomat.eu");
+        MimeKit.MimeMessage? triage = null;
+        for (var i = 0; i < 300 && triage is null; i++)
+        {
+            triage = host.Mailbox.All().FirstOrDefault(m => m.Headers["X-Infomat-Kind"] == "staff-task" && (m.TextBody ?? string.Empty).Contains(sender, StringComparison.Ordinal));
+            await Task.Delay(100);
+        }
+
+        Assert.NotNull(triage);
+        Assert.Equal("privacy-staff@infomat.eu", triage.To.Mailboxes.Single().Address);
         Assert.Contains("RGPD", triage.Subject, StringComparison.Ordinal);
-        Assert.Contains("lea.bernard@example.be", triage.TextBody, StringComparison.Ordinal);
+        Assert.Contains(sender, triage.TextBody, StringComparison.Ordinal);
         for (var i = 0; i < 50 && !File.Exists(Path.Combine(host.InboxDirectory, "refused", "broken.eml")); i++)
         {
             await Task.Delay(100);
