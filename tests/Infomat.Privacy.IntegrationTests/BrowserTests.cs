@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using Infomat.Privacy.IntegrationTests.Infrastructure;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
 namespace Infomat.Privacy.IntegrationTests;
@@ -82,4 +83,44 @@ public sealed class BrowserTests(Azurite azurite)
         Assert.Equal("Uw persoonsgegevens bij Infomat", await page.Locator("h1").InnerTextAsync());
         Assert.Contains("Infomat Nederland (NL810585091B01)", await page.Locator("body").InnerTextAsync(), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("nl")]
+    [InlineData("fr")]
+    [InlineData("en")]
+    public async Task The_form_has_no_accessibility_violations_empty_or_with_errors(string lang)
+    {
+        await using var host = new LocalHostProcess(azurite);
+        await host.StartAsync();
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs });
+        var page = await browser.NewPageAsync();
+
+        await page.GotoAsync($"{host.BaseUrl}/privacy?lang={lang}");
+        var empty = await page.RunAxe();
+        Assert.NotEmpty(empty.Passes);
+        Assert.True(empty.Violations.Length == 0, Describe(empty.Violations));
+
+        // Sent empty: the error summary and the errors next to the fields must be accessible too.
+        await page.Locator("button[type=submit]").ClickAsync();
+        await page.WaitForSelectorAsync("#error-summary");
+        var withErrors = await page.RunAxe();
+        Assert.True(withErrors.Violations.Length == 0, Describe(withErrors.Violations));
+
+        // Keyboard: tabbing through the page reaches the rights and the send button, never the hidden field.
+        await page.GotoAsync($"{host.BaseUrl}/privacy?lang={lang}");
+        var visited = new List<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            visited.Add(await page.EvaluateAsync<string>("document.activeElement.id || document.activeElement.tagName"));
+        }
+
+        Assert.Contains("type-access", visited);
+        Assert.Contains("BUTTON", visited);
+        Assert.DoesNotContain("contact_url_2", visited);
+    }
+
+    private static string Describe(IEnumerable<Deque.AxeCore.Commons.AxeResultItem> violations) =>
+        string.Join("\n", violations.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => string.Join(" ", n.Target)))})"));
 }
