@@ -51,6 +51,10 @@ public sealed class HttpFunctions(IntakeEndpoints intake, LinkEndpoints links)
         [DurableClient] DurableTaskClient client) =>
         Run(await links.DecideAsync(req, client, req.HttpContext.RequestAborted));
 
+    [Function("ResendVerification")]
+    public async Task<IActionResult> ResendVerification([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "privacy/resend")] HttpRequest req) =>
+        Run(await intake.ResendVerificationAsync(req, req.HttpContext.RequestAborted));
+
     [Function("TasksPage")]
     public async Task<IActionResult> TasksPage([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "tasks")] HttpRequest req) =>
         Run(await links.TasksPageAsync(req, req.HttpContext.RequestAborted));

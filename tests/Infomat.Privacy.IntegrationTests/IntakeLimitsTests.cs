@@ -60,3 +60,42 @@ public sealed class IntakeLimitsTests(Azurite azurite)
         Assert.DoesNotContain(host.Mailbox.All(), m => m.To.Mailboxes.Any(x => x.Address == address));
     }
 }
+
+/// <summary>A requester who did not get the verification mail can have it sent again from the thank-you page.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class ResendVerificationTests(Azurite azurite)
+{
+    [Fact]
+    public async Task The_link_can_be_sent_again_three_times_to_the_same_address_and_the_new_link_works()
+    {
+        await using var host = new LocalHostProcess(azurite);
+        await host.StartAsync();
+        using var flows = new Flows(host);
+        var address = $"resend.{Guid.NewGuid():N}@example.be";
+        var id = await flows.SubmitAsync(email: address, language: "en");
+        await host.Mailbox.WaitForAsync("verification", id);
+
+        var thanks = await flows.Http.GetStringAsync($"/privacy/thanks?request={id}&lang=en");
+        Assert.Contains("Send the link again", thanks, StringComparison.Ordinal);
+        Assert.Single(host.Mailbox.Of("verification", id));
+
+        for (var i = 1; i <= 3; i++)
+        {
+            var resent = await flows.Http.PostAsync("/privacy/resend", Flows.Form(("request", id), ("lang", "en")));
+            Assert.Equal(HttpStatusCode.SeeOther, resent.StatusCode);
+            Assert.Contains("resent=1", resent.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(HttpStatusCode.Conflict, (await flows.Http.PostAsync("/privacy/resend", Flows.Form(("request", id), ("lang", "en")))).StatusCode);
+        Assert.DoesNotContain("Send the link again", await flows.Http.GetStringAsync($"/privacy/thanks?request={id}&lang=en"), StringComparison.Ordinal);
+        var mails = host.Mailbox.Of("verification", id);
+        Assert.Equal(4, mails.Count);
+        Assert.All(mails, m => Assert.Equal(address, m.To.Mailboxes.Single().Address));
+
+        // The latest link confirms the address; after that nothing more is sent.
+        var latest = Mailbox.Link(mails[^1], host.BaseUrl + "/verify?token=");
+        Assert.Equal(HttpStatusCode.OK, (await flows.PostTokenAsync("/verify", latest)).StatusCode);
+        await host.Mailbox.WaitForAsync("acknowledgement", id);
+        Assert.Equal(HttpStatusCode.NotFound, (await flows.Http.PostAsync("/privacy/resend", Flows.Form(("request", "PR-0000-0000-0000"), ("lang", "en")))).StatusCode);
+    }
+}

@@ -30,6 +30,9 @@ public sealed record PrivacyCase
     public required DateOnly DueDate { get; init; }
     public DateTimeOffset? VerificationMailSentAt { get; init; }
     public DateTimeOffset? EmailVerifiedAt { get; init; }
+
+    /// <summary>How often the requester had the verification link sent again.</summary>
+    public int VerificationResends { get; init; }
     public DateTimeOffset? ApprovalMailSentAt { get; init; }
     public IdentityDecision? Decision { get; init; }
     public string? ExportBlobName { get; init; }

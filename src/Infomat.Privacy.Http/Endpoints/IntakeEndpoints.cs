@@ -3,18 +3,33 @@ using Infomat.Privacy.Adapters.Stores;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Deadlines;
 using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Localization;
+using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
+using Infomat.Privacy.Tokens;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using static Infomat.Privacy.Http.Pages.Html;
 
 namespace Infomat.Privacy.Http.Endpoints;
 
 /// <summary>The request form, submission, the thank-you page and the public status of a request.</summary>
-public sealed partial class IntakeEndpoints(ICaseRegister register, CaseWorkflow workflow, SubmissionLimits limits, TimeProvider time, ILogger<IntakeEndpoints> log)
+public sealed partial class IntakeEndpoints(
+    ICaseRegister register,
+    CaseWorkflow workflow,
+    SubmissionLimits limits,
+    IMailSender mail,
+    LinkTokenService tokens,
+    IOptions<PrivacyOptions> options,
+    TimeProvider time,
+    ILogger<IntakeEndpoints> log)
 {
+    /// <summary>How often the verification link of one request can be sent again.</summary>
+    public const int MaxResends = 3;
+
     private static readonly System.Globalization.CultureInfo Inv = System.Globalization.CultureInfo.InvariantCulture;
     private static readonly string[] Fields = ["type", "email", "name", "company", "entity", "language", "objection", "details"];
 
@@ -137,9 +152,61 @@ public sealed partial class IntakeEndpoints(ICaseRegister register, CaseWorkflow
             return Page(language, Texts.Get("NotFoundTitle", language), string.Empty, StatusCodes.Status404NotFound);
         }
 
-        return Page(language, Texts.Get("ThanksTitle", language),
-            P(Texts.Format("ThanksBody", language, c.Id, Texts.Date(c.DueDate, language)))
-            + $"<p><a href=\"/api/requests/{E(c.Id)}\">{E(Texts.Get("StatusLink", language))}</a></p>");
+        var body = new StringBuilder(P(Texts.Format("ThanksBody", language, c.Id, Texts.Date(c.DueDate, language))));
+        if (request.Query["resent"] == "1")
+        {
+            body.Append("<p role=\"status\"><strong>").Append(E(Texts.Get("ResentDone", language))).Append("</strong></p>");
+        }
+
+        if (c.Status == CaseStatus.AwaitingEmailVerification && c.VerificationResends < MaxResends)
+        {
+            body.Append("<form method=\"post\" action=\"/privacy/resend\"><input type=\"hidden\" name=\"request\" value=\"").Append(E(c.Id))
+                .Append("\"><input type=\"hidden\" name=\"lang\" value=\"").Append(language.ToWire()).Append("\"><p>").Append(E(Texts.Get("ResentHint", language)))
+                .Append("</p><button type=\"submit\" class=\"secondary\">").Append(E(Texts.Get("ResendButton", language))).Append("</button></form>");
+        }
+
+        body.Append(Inv, $"<p><a href=\"/api/requests/{E(c.Id)}\">{E(Texts.Get("StatusLink", language))}</a></p>");
+        return Page(language, Texts.Get("ThanksTitle", language), body.ToString());
+    }
+
+    /// <summary>
+    /// <c>POST /privacy/resend</c>: sends the verification link again to the address of the request (never to another),
+    /// at most <see cref="MaxResends"/> times, while the request waits for it; the link keeps the original deadline.
+    /// </summary>
+    public async Task<IResult> ResendVerificationAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var form = await request.ReadFormAsync(cancellationToken);
+        var language = Languages.Negotiate(form["lang"], request.Headers.AcceptLanguage);
+        var id = form["request"].ToString();
+        var c = CaseIds.IsWellFormed(id) ? await register.GetAsync(id, cancellationToken) : null;
+        if (c is null)
+        {
+            return Page(language, Texts.Get("NotFoundTitle", language), string.Empty, StatusCodes.Status404NotFound);
+        }
+
+        var o = options.Value;
+        var deadline = c.ReceivedAt + o.Verification.Timeout;
+        var now = time.GetUtcNow();
+        if (c.Status != CaseStatus.AwaitingEmailVerification || c.VerificationResends >= MaxResends || deadline <= now)
+        {
+            return Page(language, Texts.Get("ResendRefusedTitle", language), P(Texts.Format("ResendRefusedBody", language, c.Id)), StatusCodes.Status409Conflict);
+        }
+
+        if (limits.TryAddress(EmailAddresses.Normalise(c.Email)) is { } wait)
+        {
+            return TooMany(BodyKind.Form, language, wait);
+        }
+
+        var updated = await register.UpdateAsync(c.Id, x => x.VerificationResends < MaxResends ? x with { VerificationResends = x.VerificationResends + 1 } : null, cancellationToken);
+        if (updated.VerificationResends == c.VerificationResends)
+        {
+            return Page(language, Texts.Get("ResendRefusedTitle", language), P(Texts.Format("ResendRefusedBody", language, c.Id)), StatusCodes.Status409Conflict);
+        }
+
+        var token = tokens.Issue(c.Id, TokenPurpose.Verify, deadline - now);
+        await mail.SendAsync(PrivacyMails.Verification(c, o.Link("verify", token), deadline - now), cancellationToken);
+        return new SeeOther($"/privacy/thanks?request={c.Id}&lang={language.ToWire()}&resent=1");
     }
 
     /// <summary><c>GET /api/requests/{id}</c>: the status and its history, with no personal data.</summary>

@@ -17,6 +17,7 @@ public static class PrivacyRoutes
     {
         app.MapGet("/privacy", (HttpRequest r) => IntakeEndpoints.Form(r)).WithName("PrivacyForm");
         app.MapGet("/privacy/thanks", (HttpRequest r, [FromServices] IntakeEndpoints e, CancellationToken ct) => e.ThanksAsync(r, ct)).WithName("PrivacyThanks");
+        app.MapPost("/privacy/resend", (HttpRequest r, [FromServices] IntakeEndpoints e, CancellationToken ct) => e.ResendVerificationAsync(r, ct)).WithName("ResendVerification").DisableAntiforgery();
         app.MapPost("/api/requests", (HttpRequest r, [FromServices] IntakeEndpoints e, [FromServices] DurableTaskClient c, CancellationToken ct) => e.SubmitAsync(r, c, ct)).WithName("SubmitRequest").DisableAntiforgery();
         app.MapGet("/api/requests/{requestId}", (string requestId, [FromServices] IntakeEndpoints e, CancellationToken ct) => e.StatusAsync(requestId, ct)).WithName("RequestStatus");
         app.MapGet("/verify", (HttpRequest r, [FromServices] LinkEndpoints e, CancellationToken ct) => e.VerifyPageAsync(r, ct)).WithName("VerifyPage");
