@@ -8,37 +8,21 @@ namespace Infomat.Privacy.IntegrationTests;
 
 /// <summary>The whole flow on the local host (its own process), Azurite and the demo stores, driven over HTTP.</summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class EndToEndTests(Azurite azurite) : IAsyncLifetime
+public sealed class EndToEndTests(Azurite azurite) : LocalHostTests(azurite)
 {
-    private LocalHostProcess host = null!;
-    private Flows flows = null!;
-
-    public async Task InitializeAsync()
-    {
-        host = new LocalHostProcess(azurite);
-        await host.StartAsync();
-        flows = new Flows(host);
-    }
-
-    public async Task DisposeAsync()
-    {
-        flows.Dispose();
-        await host.DisposeAsync();
-    }
-
     [Fact]
     public async Task Access_request_runs_from_submission_to_a_downloaded_zip_with_both_entities_data()
     {
-        var id = await flows.SubmitAsync(language: "fr");
-        await flows.VerifyAsync(id);
-        await flows.DecideAsync(id, "approve");
-        var link = await flows.DownloadLinkAsync(id);
+        var id = await Flows.SubmitAsync(language: "fr");
+        await Flows.VerifyAsync(id);
+        await Flows.DecideAsync(id, "approve");
+        var link = await Flows.DownloadLinkAsync(id);
 
-        var page = await flows.Http.GetAsync(link.PathAndQuery);
+        var page = await Flows.Http.GetAsync(link.PathAndQuery);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("Télécharger le fichier zip", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
-        var redirect = await flows.PostTokenAsync("/download", link);
+        var redirect = await Flows.PostTokenAsync("/download", link);
         Assert.Equal(HttpStatusCode.SeeOther, redirect.StatusCode);
         var sas = redirect.Headers.Location!;
         Assert.Contains("sp=r", sas.Query, StringComparison.Ordinal);
@@ -56,7 +40,7 @@ public sealed class EndToEndTests(Azurite azurite) : IAsyncLifetime
         var contacts = nl.RootElement.GetProperty("tables").EnumerateArray().Single(t => t.GetProperty("table").GetString() == "contacts");
         Assert.Contains(contacts.GetProperty("records").EnumerateArray(), r => r.GetProperty("company").GetString() == "Peeters Logistiek BV");
 
-        using var status = await flows.StatusAsync(id);
+        using var status = await Flows.StatusAsync(id);
         Assert.Equal("Completed", status.RootElement.GetProperty("status").GetString());
         Assert.Equal(["AwaitingEmailVerification", "AwaitingIdentityApproval", "InProgress", "Completed"],
             status.RootElement.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()));
@@ -65,10 +49,10 @@ public sealed class EndToEndTests(Azurite azurite) : IAsyncLifetime
     [Fact]
     public async Task A_person_held_nowhere_gets_a_zip_confirming_nothing_is_held()
     {
-        var id = await flows.SubmitAsync(email: "nobody@example.org", language: "en");
-        await flows.VerifyAsync(id);
-        await flows.DecideAsync(id, "approve");
-        var redirect = await flows.PostTokenAsync("/download", await flows.DownloadLinkAsync(id));
+        var id = await Flows.SubmitAsync(email: "nobody@example.org", language: "en");
+        await Flows.VerifyAsync(id);
+        await Flows.DecideAsync(id, "approve");
+        var redirect = await Flows.PostTokenAsync("/download", await Flows.DownloadLinkAsync(id));
 
         using var blobClient = new HttpClient();
         using var zip = new ZipArchive(new MemoryStream(await blobClient.GetByteArrayAsync(redirect.Headers.Location!)));
@@ -79,15 +63,15 @@ public sealed class EndToEndTests(Azurite azurite) : IAsyncLifetime
     [Fact]
     public async Task The_status_and_the_logs_carry_no_personal_data()
     {
-        var id = await flows.SubmitAsync(email: "sophie.dubois@example.be", entity: "be");
-        await flows.VerifyAsync(id);
-        await flows.DecideAsync(id, "approve");
-        await flows.DownloadLinkAsync(id);
+        var id = await Flows.SubmitAsync(email: "sophie.dubois@example.be", entity: "be");
+        await Flows.VerifyAsync(id);
+        await Flows.DecideAsync(id, "approve");
+        await Flows.DownloadLinkAsync(id);
 
-        var status = await flows.Http.GetStringAsync($"/api/requests/{id}");
+        var status = await Flows.Http.GetStringAsync($"/api/requests/{id}");
         Assert.DoesNotContain("sophie", status, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("Peeters", status, StringComparison.Ordinal);
-        var logs = string.Join("\n", host.Output);
+        var logs = string.Join("\n", Host.Output);
         Assert.Contains(id, logs, StringComparison.Ordinal);
         Assert.DoesNotContain("sophie", logs, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("Dubois", logs, StringComparison.Ordinal);
@@ -96,34 +80,34 @@ public sealed class EndToEndTests(Azurite azurite) : IAsyncLifetime
     [Fact]
     public async Task A_rejected_request_ends_with_a_rejection_mail_naming_the_complaint_authority()
     {
-        var id = await flows.SubmitAsync(language: "nl");
-        await flows.VerifyAsync(id);
-        await flows.DecideAsync(id, "reject", "Het adres hoort niet bij de betrokkene.");
+        var id = await Flows.SubmitAsync(language: "nl");
+        await Flows.VerifyAsync(id);
+        await Flows.DecideAsync(id, "reject", "Het adres hoort niet bij de betrokkene.");
 
-        var mail = await host.Mailbox.WaitForAsync("rejection", id);
+        var mail = await Host.Mailbox.WaitForAsync("rejection", id);
         Assert.Contains("Het adres hoort niet bij de betrokkene.", mail.TextBody, StringComparison.Ordinal);
         Assert.Contains("Gegevensbeschermingsautoriteit", mail.TextBody, StringComparison.Ordinal);
         await WaitForStatusAsync(id, "Rejected");
-        Assert.Empty(host.Mailbox.Of("export-ready", id));
+        Assert.Empty(Host.Mailbox.Of("export-ready", id));
     }
 
     [Fact]
     public async Task Invalid_input_is_a_problem_naming_each_field_and_nothing_is_stored()
     {
-        var cases = new Azure.Data.Tables.TableClient(azurite.ConnectionString, "PrivacyCases");
+        var cases = new Azure.Data.Tables.TableClient(Azurite.ConnectionString, "PrivacyCases");
         var casesBefore = cases.Query<Azure.Data.Tables.TableEntity>().Count();
-        var response = await flows.Http.PostAsync("/api/requests", new StringContent("""{"type":"everything","email":"nope","language":"de"}""", Encoding.UTF8, "application/json"));
+        var response = await Flows.Http.PostAsync("/api/requests", new StringContent("""{"type":"everything","email":"nope","language":"de"}""", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var fields = problem.RootElement.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order().ToList();
         Assert.Equal(["email", "language", "name", "type"], fields);
 
-        var tooLarge = await flows.Http.PostAsync("/api/requests", new StringContent("{\"details\":\"" + new string('x', 70_000) + "\"}", Encoding.UTF8, "application/json"));
+        var tooLarge = await Flows.Http.PostAsync("/api/requests", new StringContent("{\"details\":\"" + new string('x', 70_000) + "\"}", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
         Assert.Equal("application/problem+json", tooLarge.Content.Headers.ContentType!.MediaType);
 
-        var notJson = await flows.Http.PostAsync("/api/requests", new StringContent("type=access", Encoding.UTF8, "text/plain"));
+        var notJson = await Flows.Http.PostAsync("/api/requests", new StringContent("type=access", Encoding.UTF8, "text/plain"));
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, notJson.StatusCode);
 
         Assert.Equal(casesBefore, cases.Query<Azure.Data.Tables.TableEntity>().Count());
@@ -132,7 +116,7 @@ public sealed class EndToEndTests(Azurite azurite) : IAsyncLifetime
     [Fact]
     public async Task The_form_shows_errors_next_to_the_fields_and_keeps_what_was_typed()
     {
-        var response = await flows.Http.PostAsync("/api/requests", Flows.Form(("type", "access"), ("email", "an.peeters@"), ("name", "An"), ("language", "fr")));
+        var response = await Flows.Http.PostAsync("/api/requests", Flows.Form(("type", "access"), ("email", "an.peeters@"), ("name", "An"), ("language", "fr")));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var html = await response.Content.ReadAsStringAsync();
         Assert.Contains("id=\"email-error\"", html, StringComparison.Ordinal);
@@ -143,9 +127,9 @@ public sealed class EndToEndTests(Azurite azurite) : IAsyncLifetime
     [Fact]
     public async Task A_form_post_is_answered_with_303_to_a_thank_you_page_with_the_due_date()
     {
-        var response = await flows.Http.PostAsync("/api/requests", Flows.Form(("type", "access"), ("email", "jan.devries@example.nl"), ("name", "Jan de Vries"), ("entity", "nl"), ("language", "nl")));
+        var response = await Flows.Http.PostAsync("/api/requests", Flows.Form(("type", "access"), ("email", "jan.devries@example.nl"), ("name", "Jan de Vries"), ("entity", "nl"), ("language", "nl")));
         Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
-        var thanks = await flows.Http.GetStringAsync(response.Headers.Location!.OriginalString);
+        var thanks = await Flows.Http.GetStringAsync(response.Headers.Location!.OriginalString);
         Assert.Contains("Kijk in uw mailbox", thanks, StringComparison.Ordinal);
         Assert.Matches(@"PR-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", thanks);
     }
@@ -153,62 +137,62 @@ public sealed class EndToEndTests(Azurite azurite) : IAsyncLifetime
     [Fact]
     public async Task Tampered_tokens_are_refused_and_a_used_link_decides_nothing_twice()
     {
-        var id = await flows.SubmitAsync();
-        var verification = Mailbox.Link(await host.Mailbox.WaitForAsync("verification", id), host.BaseUrl + "/verify?token=");
+        var id = await Flows.SubmitAsync();
+        var verification = Mailbox.Link(await Host.Mailbox.WaitForAsync("verification", id), Host.BaseUrl + "/verify?token=");
         var token = Mailbox.Token(verification);
         var tampered = token[..^3] + (token[^3] == 'A' ? "BBB" : "AAA");
-        Assert.Equal(HttpStatusCode.Forbidden, (await flows.Http.GetAsync("/verify?token=" + Uri.EscapeDataString(tampered))).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await flows.Http.PostAsync("/verify", Flows.Form(("token", tampered)))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Flows.Http.GetAsync("/verify?token=" + Uri.EscapeDataString(tampered))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Flows.Http.PostAsync("/verify", Flows.Form(("token", tampered)))).StatusCode);
 
         // A verification token does not open the approval page.
-        Assert.Equal(HttpStatusCode.Forbidden, (await flows.Http.GetAsync("/approvals?token=" + Uri.EscapeDataString(token))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Flows.Http.GetAsync("/approvals?token=" + Uri.EscapeDataString(token))).StatusCode);
 
         // GET only shows a page: the case is still waiting for verification afterwards.
-        Assert.Equal(HttpStatusCode.OK, (await flows.Http.GetAsync(verification.PathAndQuery)).StatusCode);
-        using (var status = await flows.StatusAsync(id))
+        Assert.Equal(HttpStatusCode.OK, (await Flows.Http.GetAsync(verification.PathAndQuery)).StatusCode);
+        using (var status = await Flows.StatusAsync(id))
         {
             Assert.Equal("AwaitingEmailVerification", status.RootElement.GetProperty("status").GetString());
         }
 
-        await flows.VerifyAsync(id);
-        var again = await flows.PostTokenAsync("/verify", verification);
+        await Flows.VerifyAsync(id);
+        var again = await Flows.PostTokenAsync("/verify", verification);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Contains("Deze link werd al gebruikt", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
-        var approval = await flows.ApprovalLinkAsync(id);
-        Assert.Equal(HttpStatusCode.OK, (await flows.PostTokenAsync("/approvals", approval, ("decision", "approve"))).StatusCode);
-        var second = await flows.PostTokenAsync("/approvals", approval, ("decision", "reject"), ("reason", "changed my mind"));
+        var approval = await Flows.ApprovalLinkAsync(id);
+        Assert.Equal(HttpStatusCode.OK, (await Flows.PostTokenAsync("/approvals", approval, ("decision", "approve"))).StatusCode);
+        var second = await Flows.PostTokenAsync("/approvals", approval, ("decision", "reject"), ("reason", "changed my mind"));
         Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
         Assert.Contains("goedgekeurd", await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        await flows.DownloadLinkAsync(id);
-        Assert.Empty(host.Mailbox.Of("rejection", id));
+        await Flows.DownloadLinkAsync(id);
+        Assert.Empty(Host.Mailbox.Of("rejection", id));
     }
 
     [Fact]
     public async Task A_rejection_without_a_reason_is_refused_and_decides_nothing()
     {
-        var id = await flows.SubmitAsync();
-        await flows.VerifyAsync(id);
-        var approval = await flows.ApprovalLinkAsync(id);
+        var id = await Flows.SubmitAsync();
+        await Flows.VerifyAsync(id);
+        var approval = await Flows.ApprovalLinkAsync(id);
 
-        var response = await flows.PostTokenAsync("/approvals", approval, ("decision", "reject"), ("reason", "  "));
+        var response = await Flows.PostTokenAsync("/approvals", approval, ("decision", "reject"), ("reason", "  "));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("Kies goedkeuren, of afwijzen met een reden", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        using (var status = await flows.StatusAsync(id))
+        using (var status = await Flows.StatusAsync(id))
         {
             Assert.Equal("AwaitingIdentityApproval", status.RootElement.GetProperty("status").GetString());
         }
 
         // The link still works for the real decision.
-        Assert.Equal(HttpStatusCode.OK, (await flows.PostTokenAsync("/approvals", approval, ("decision", "approve"))).StatusCode);
-        await flows.DownloadLinkAsync(id);
+        Assert.Equal(HttpStatusCode.OK, (await Flows.PostTokenAsync("/approvals", approval, ("decision", "approve"))).StatusCode);
+        await Flows.DownloadLinkAsync(id);
     }
 
     [Fact]
     public async Task An_unknown_request_is_404()
     {
-        Assert.Equal(HttpStatusCode.NotFound, (await flows.Http.GetAsync("/api/requests/PR-0000-0000-0000")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await flows.Http.GetAsync("/api/requests/' or 1=1")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Flows.Http.GetAsync("/api/requests/PR-0000-0000-0000")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Flows.Http.GetAsync("/api/requests/' or 1=1")).StatusCode);
     }
 
     [Theory]
@@ -217,7 +201,7 @@ public sealed class EndToEndTests(Azurite azurite) : IAsyncLifetime
     [InlineData("en", "Your privacy rights at Infomat")]
     public async Task The_form_speaks_the_language_asked_for(string lang, string title)
     {
-        var html = await flows.Http.GetStringAsync("/privacy?lang=" + lang);
+        var html = await Flows.Http.GetStringAsync("/privacy?lang=" + lang);
         Assert.Contains($"<html lang=\"{lang}\">", html, StringComparison.Ordinal);
         Assert.Contains(title, WebUtility.HtmlDecode(html), StringComparison.Ordinal);
         // Every right with its one-line explanation, tied to its radio button for screen readers.
@@ -226,7 +210,7 @@ public sealed class EndToEndTests(Azurite azurite) : IAsyncLifetime
 
         using var request = new HttpRequestMessage(HttpMethod.Get, "/privacy");
         request.Headers.AcceptLanguage.ParseAdd(lang + "-BE");
-        var negotiated = await (await flows.Http.SendAsync(request)).Content.ReadAsStringAsync();
+        var negotiated = await (await Flows.Http.SendAsync(request)).Content.ReadAsStringAsync();
         Assert.Contains($"<html lang=\"{lang}\">", negotiated, StringComparison.Ordinal);
     }
 
@@ -236,7 +220,7 @@ public sealed class EndToEndTests(Azurite azurite) : IAsyncLifetime
         string? last = null;
         while (DateTime.UtcNow < until)
         {
-            using var status = await flows.StatusAsync(id);
+            using var status = await Flows.StatusAsync(id);
             last = status.RootElement.GetProperty("status").GetString();
             if (last == expected)
             {

@@ -5,25 +5,9 @@ namespace Infomat.Privacy.IntegrationTests;
 
 /// <summary>Mail to info@infomat.eu, dropped as .eml files into the local host's inbox folder, as a new user would try it.</summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class MailInboxEndToEndTests(Azurite azurite) : IAsyncLifetime
+public sealed class MailInboxEndToEndTests(Azurite azurite) : LocalHostTests(azurite)
 {
     private static readonly string Corpus = Path.Combine(AppContext.BaseDirectory, "MailCorpus");
-    private LocalHostProcess host = null!;
-    private Flows flows = null!;
-
-    public async Task InitializeAsync()
-    {
-        host = new LocalHostProcess(azurite);
-        await host.StartAsync();
-        flows = new Flows(host);
-    }
-
-    public async Task DisposeAsync()
-    {
-        flows.Dispose();
-        await host.DisposeAsync();
-    }
-
     /// <summary>
     /// Drops a corpus mail into the inbox, sent from a fresh address: the hosts of all tests share one Azurite and
     /// resume each other's unfinished cases, so mail to the corpus's own addresses may come from other tests.
@@ -33,15 +17,15 @@ public sealed class MailInboxEndToEndTests(Azurite azurite) : IAsyncLifetime
         var text = File.ReadAllText(Path.Combine(Corpus, corpusFile));
         var original = System.Text.RegularExpressions.Regex.Match(text, @"^From: .*<([^>]+)>", System.Text.RegularExpressions.RegexOptions.Multiline).Groups[1].Value;
         from ??= $"{original.Split('@')[0]}.{Guid.NewGuid():N}@example.org";
-        var temp = Path.Combine(host.InboxDirectory, "." + (asName ?? corpusFile));
+        var temp = Path.Combine(Host.InboxDirectory, "." + (asName ?? corpusFile));
         File.WriteAllText(temp, text.Replace(original, from, StringComparison.Ordinal));
-        File.Move(temp, Path.Combine(host.InboxDirectory, asName ?? corpusFile));
+        File.Move(temp, Path.Combine(Host.InboxDirectory, asName ?? corpusFile));
         return from;
     }
 
     private async Task HandledAsync(string name)
     {
-        var target = Path.Combine(host.InboxDirectory, "handled", name);
+        var target = Path.Combine(Host.InboxDirectory, "handled", name);
         for (var i = 0; i < 100 && !File.Exists(target); i++)
         {
             await Task.Delay(100);
@@ -59,7 +43,7 @@ public sealed class MailInboxEndToEndTests(Azurite azurite) : IAsyncLifetime
         MimeKit.MimeMessage? approval = null;
         for (var i = 0; i < 300 && approval is null; i++)
         {
-            approval = host.Mailbox.All().FirstOrDefault(m => m.Headers["X-Infomat-Kind"] == "approval-request"
+            approval = Host.Mailbox.All().FirstOrDefault(m => m.Headers["X-Infomat-Kind"] == "approval-request"
                 && (m.TextBody ?? string.Empty).Contains("Under the GDPR I would like a copy of my personal data", StringComparison.Ordinal));
             await Task.Delay(100);
         }
@@ -67,12 +51,12 @@ public sealed class MailInboxEndToEndTests(Azurite azurite) : IAsyncLifetime
         Assert.NotNull(approval);
         var id = approval.Headers["X-Infomat-Request-Id"]!;
         Assert.Contains("DMARC", approval.TextBody, StringComparison.Ordinal);
-        var ack = Assert.Single(host.Mailbox.Of("acknowledgement", id));
+        var ack = Assert.Single(Host.Mailbox.Of("acknowledgement", id));
         Assert.StartsWith("We received your privacy request PR-", ack.Subject, StringComparison.Ordinal);
-        Assert.Empty(host.Mailbox.Of("verification", id));
+        Assert.Empty(Host.Mailbox.Of("verification", id));
 
-        await flows.DecideAsync(id, "approve");
-        var redirect = await flows.PostTokenAsync("/download", await flows.DownloadLinkAsync(id));
+        await Flows.DecideAsync(id, "approve");
+        var redirect = await Flows.PostTokenAsync("/download", await Flows.DownloadLinkAsync(id));
         using var blob = new HttpClient();
         using var zip = new ZipArchive(new MemoryStream(await blob.GetByteArrayAsync(redirect.Headers.Location!)));
         Assert.Contains("nl/crm.json", zip.Entries.Select(e => e.FullName));
@@ -84,18 +68,18 @@ public sealed class MailInboxEndToEndTests(Azurite azurite) : IAsyncLifetime
     {
         var sender = Drop("spoofed-access-nl.eml");
 
-        var verification = await host.Mailbox.WaitForToAsync("verification", sender);
+        var verification = await Host.Mailbox.WaitForToAsync("verification", sender);
         Assert.Contains("Bevestig", verification.Subject, StringComparison.OrdinalIgnoreCase);
         var id = verification.Headers["X-Infomat-Request-Id"]!;
-        Assert.Empty(host.Mailbox.Of("acknowledgement", id));
-        Assert.Empty(host.Mailbox.Of("approval-request", id));
+        Assert.Empty(Host.Mailbox.Of("acknowledgement", id));
+        Assert.Empty(Host.Mailbox.Of("approval-request", id));
     }
 
     [Fact]
     public async Task The_same_message_twice_and_automatic_mail_start_nothing_more()
     {
         var sender = Drop("erasure-nl.eml");
-        await host.Mailbox.WaitForToAsync("acknowledgement", sender);
+        await Host.Mailbox.WaitForToAsync("acknowledgement", sender);
         Drop("erasure-nl.eml", "copy-of-erasure-nl.eml", sender);
         var autoReply = Drop("autoreply-nl.eml");
         var business = Drop("business-invoice-nl.eml");
@@ -103,7 +87,7 @@ public sealed class MailInboxEndToEndTests(Azurite azurite) : IAsyncLifetime
         await HandledAsync("autoreply-nl.eml");
         await HandledAsync("business-invoice-nl.eml");
 
-        var mails = host.Mailbox.All();
+        var mails = Host.Mailbox.All();
         Assert.Single(mails, m => m.Headers["X-Infomat-Kind"] == "acknowledgement" && m.To.Mailboxes.Any(x => x.Address == sender));
         Assert.DoesNotContain(mails, m => m.To.Mailboxes.Any(x => x.Address == autoReply || x.Address == business));
     }
@@ -112,12 +96,12 @@ public sealed class MailInboxEndToEndTests(Azurite azurite) : IAsyncLifetime
     public async Task An_unclear_mail_goes_to_staff_for_triage_and_a_broken_file_is_set_aside()
     {
         var sender = Drop("triage-unclear-fr.eml");
-        await File.WriteAllTextAsync(Path.Combine(host.InboxDirectory, "broken.eml"), "this is not a mail");
+        await File.WriteAllTextAsync(Path.Combine(Host.InboxDirectory, "broken.eml"), "this is not a mail");
 
         MimeKit.MimeMessage? triage = null;
         for (var i = 0; i < 300 && triage is null; i++)
         {
-            triage = host.Mailbox.All().FirstOrDefault(m => m.Headers["X-Infomat-Kind"] == "staff-task" && (m.TextBody ?? string.Empty).Contains(sender, StringComparison.Ordinal));
+            triage = Host.Mailbox.All().FirstOrDefault(m => m.Headers["X-Infomat-Kind"] == "staff-task" && (m.TextBody ?? string.Empty).Contains(sender, StringComparison.Ordinal));
             await Task.Delay(100);
         }
 
@@ -125,11 +109,11 @@ public sealed class MailInboxEndToEndTests(Azurite azurite) : IAsyncLifetime
         Assert.Equal("privacy-staff@infomat.eu", triage.To.Mailboxes.Single().Address);
         Assert.Contains("RGPD", triage.Subject, StringComparison.Ordinal);
         Assert.Contains(sender, triage.TextBody, StringComparison.Ordinal);
-        for (var i = 0; i < 50 && !File.Exists(Path.Combine(host.InboxDirectory, "refused", "broken.eml")); i++)
+        for (var i = 0; i < 50 && !File.Exists(Path.Combine(Host.InboxDirectory, "refused", "broken.eml")); i++)
         {
             await Task.Delay(100);
         }
 
-        Assert.True(File.Exists(Path.Combine(host.InboxDirectory, "refused", "broken.eml")));
+        Assert.True(File.Exists(Path.Combine(Host.InboxDirectory, "refused", "broken.eml")));
     }
 }

@@ -12,27 +12,8 @@ namespace Infomat.Privacy.IntegrationTests;
 /// <see cref="PostgresRightsEndToEndTests"/> runs the same host on PostgreSQL.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
-public partial class RightsEndToEndTests(Azurite azurite) : IAsyncLifetime
+public partial class RightsEndToEndTests(Azurite azurite) : LocalHostTests(azurite)
 {
-    protected LocalHostProcess Host { get; private set; } = null!;
-
-    protected Flows Flows { get; private set; } = null!;
-
-    protected virtual Task<IDictionary<string, string>> SettingsAsync() => Task.FromResult<IDictionary<string, string>>(new Dictionary<string, string>());
-
-    public async Task InitializeAsync()
-    {
-        Host = new LocalHostProcess(azurite, await SettingsAsync());
-        await Host.StartAsync();
-        Flows = new Flows(Host);
-    }
-
-    public async Task DisposeAsync()
-    {
-        Flows.Dispose();
-        await Host.DisposeAsync();
-    }
-
     [Fact]
     public async Task Erasure_keeps_only_the_invoices_under_the_legal_hold_and_the_report_says_until_when()
     {

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
-using Infomat.Privacy.Deadlines;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
@@ -37,10 +36,28 @@ internal sealed class WorkflowHarness : IAsyncDisposable
     {
         var harness = new WorkflowHarness();
         configure?.Invoke(harness.Options);
-        harness.host = await DurableTaskTestHost.StartAsync(
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                harness.host = await StartHostAsync(harness);
+                return harness;
+            }
+            catch (IOException ex) when (attempt < 3 && ex.Message.Contains("address already in use", StringComparison.Ordinal))
+            {
+                // Another test process took the port between its choice and the bind: choose again.
+            }
+        }
+    }
+
+    private static Task<DurableTaskTestHost> StartHostAsync(WorkflowHarness harness) =>
+        DurableTaskTestHost.StartAsync(
             r => r.AddPrivacyWorkflow(),
             new DurableTaskTestHostOptions
             {
+                // A port the OS says is free now, rather than the host's own random pick in 30000-40000, which the
+                // other test assemblies' servers (running at the same time) can hold.
+                Port = FreePort(),
                 LoggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning)),
                 ConfigureServices = s =>
                 {
@@ -56,19 +73,18 @@ internal sealed class WorkflowHarness : IAsyncDisposable
                     s.AddLogging();
                 },
             });
-        return harness;
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async Task<PrivacyCase> NewCaseAsync(
         RequestType type = RequestType.Access, string email = "an.peeters@example.be", EntityScope entity = EntityScope.Both, ObjectionScope? objection = null, string? details = null)
     {
-        var now = DateTimeOffset.UtcNow;
-        var c = new PrivacyCase
-        {
-            Id = CaseIds.New(), Type = type, Email = email, Name = "An Peeters", Entity = entity, Language = Language.Nl,
-            Channel = Channel.Form, Status = CaseStatus.AwaitingEmailVerification, ReceivedAt = now, Objection = objection, Details = details,
-            DueDate = DueDateCalculator.DueDate(now, entity), History = [new StatusChange(CaseStatus.AwaitingEmailVerification, now)],
-        };
+        var c = PrivacyCase.Received(new ValidRequest(type, email, "An Peeters", null, entity, Language.Nl, details, objection), Channel.Form, DateTimeOffset.UtcNow);
         await Register.CreateAsync(c, CancellationToken.None);
         await Client.ScheduleNewOrchestrationInstanceAsync(nameof(PrivacyRequestOrchestrator), c.Id, new Microsoft.DurableTask.StartOrchestrationOptions(c.Id));
         return c;

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Bogus;
+using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
 
 namespace Infomat.Privacy.Adapters.Stores;

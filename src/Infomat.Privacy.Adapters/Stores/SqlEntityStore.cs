@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
 using Microsoft.Extensions.Options;
 
@@ -99,7 +100,7 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
                 var tables = new List<TableOutcome>();
                 foreach (var table in map.Tables)
                 {
-                    tables.Add(await ApplyAsync(new Step(connection, transaction, table, email, request.Now, cancellationToken) { CaseId = request.CaseId }, request.Action));
+                    tables.Add(await ApplyAsync(StepFor(connection, transaction, table, email, request.Now, cancellationToken) with { CaseId = request.CaseId }, request.Action));
                 }
 
                 var suppressed = request.Action is StoreAction.WithdrawConsent or StoreAction.ObjectToDirectMarketing
@@ -195,13 +196,13 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
             if (table is not null)
             {
                 var restricted = $"{SqlDialect.Quote(table.RestrictedColumn)} <> {dialect.FalseLiteral}";
-                var step = new Step(connection, transaction, table, string.Empty, default, cancellationToken);
+                var step = StepFor(connection, transaction, table, string.Empty, default, cancellationToken);
                 foreach (var email in await DistinctWhereAsync(connection, transaction, table, restricted, cancellationToken))
                 {
                     if (hashes.Subject(email) == subject)
                     {
                         var cutoff = dialect.DbValue(today.AddYears(-table.Erasure.RetainYears!.Value));
-                        erased += await (step with { Email = email }).DeleteAsync(dialect, map, $"{restricted} AND {SqlDialect.Quote(table.Erasure.RetainFrom!)} <= @cutoff", ("cutoff", cutoff));
+                        erased += await (step with { Email = email }).DeleteAsync($"{restricted} AND {SqlDialect.Quote(table.Erasure.RetainFrom!)} <= @cutoff", ("cutoff", cutoff));
                     }
                 }
             }
@@ -262,7 +263,7 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
     private async Task<TableOutcome> ApplyAsync(Step step, StoreAction action)
     {
         var table = step.Table;
-        var matched = await step.CountAsync(dialect, map);
+        var matched = await step.CountAsync();
         var outcome = new TableOutcome(table.Table, matched, 0, 0, 0, 0, 0, null, 0);
         if (matched == 0)
         {
@@ -272,13 +273,14 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
         switch (action)
         {
             case StoreAction.Restrict:
-                return outcome with { Restricted = await step.ExecuteAsync(dialect, map, $"{Set(table.RestrictedColumn)} = @true", ("true", dialect.DbValue(true))) };
+                return outcome with { Restricted = await step.ExecuteAsync($"{Set(table.RestrictedColumn)} = @true", ("true", dialect.DbValue(true))) };
 
             case StoreAction.Erase when table.Erasure.Action == ErasureAction.Delete:
-                return outcome with { Deleted = await step.DeleteAsync(dialect, map) };
+                return outcome with { Deleted = await step.DeleteAsync() };
 
             case StoreAction.Erase when table.Erasure.Action == ErasureAction.Anonymise:
-                return outcome with { Anonymised = await AnonymiseAsync(step) };
+                await AnonymiseAsync(step);
+                return outcome with { Anonymised = matched };
 
             case StoreAction.Erase:
                 return await RetainAsync(step, outcome);
@@ -286,7 +288,7 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
             case StoreAction.WithdrawConsent or StoreAction.ObjectToDirectMarketing when AppliesTo(table, action) && table.Withdrawal is { } rule:
                 if (rule.Action == WithdrawalAction.Delete)
                 {
-                    return outcome with { Deleted = await step.DeleteAsync(dialect, map) };
+                    return outcome with { Deleted = await step.DeleteAsync() };
                 }
 
                 var values = rule.Set.Select((kv, i) => (Column: kv.Key, Name: "v" + i, Value: kv.Value switch
@@ -296,7 +298,7 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
                     "now" => dialect.DbValue(step.Now),
                     _ => DBNull.Value,
                 })).ToList();
-                var updated = await step.ExecuteAsync(dialect, map, string.Join(", ", values.Select(v => $"{Set(v.Column)} = @{v.Name}")), [.. values.Select(v => (v.Name, v.Value))]);
+                var updated = await step.ExecuteAsync(string.Join(", ", values.Select(v => $"{Set(v.Column)} = @{v.Name}")), [.. values.Select(v => (v.Name, v.Value))]);
                 return outcome with { Updated = updated };
 
             default:
@@ -312,31 +314,28 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
 
     private Purpose? PurposeOf(TableMap table) => dataMap.Purposes.GetValueOrDefault(table.Purpose);
 
-    private async Task<int> AnonymiseAsync(Step step)
+    private async Task AnonymiseAsync(Step step)
     {
         var table = step.Table;
-        var count = await step.CountAsync(dialect, map);
         // Other columns first: once the match column is replaced, the rows no longer match.
         foreach (var (column, rule) in table.Erasure.Columns.OrderBy(c => c.Key == table.Match ? 1 : 0))
         {
             if (rule == ColumnErasure.Null)
             {
-                await step.ExecuteAsync(dialect, map, $"{Set(column)} = NULL");
+                await step.ExecuteAsync($"{Set(column)} = NULL");
             }
             else if (column == table.Match)
             {
-                await step.ExecuteAsync(dialect, map, $"{Set(column)} = @pseudonym", ("pseudonym", hashes.Pseudonym(step.Email)));
+                await step.ExecuteAsync($"{Set(column)} = @pseudonym", ("pseudonym", hashes.Pseudonym(step.Email)));
             }
             else
             {
-                foreach (var value in await step.DistinctAsync(dialect, map, column))
+                foreach (var value in await step.DistinctAsync(column))
                 {
-                    await step.ExecuteAsync(dialect, map, $"{Set(column)} = @pseudonym", $"{SqlDialect.Quote(column)} = @old", ("pseudonym", hashes.Pseudonym(value)), ("old", value));
+                    await step.ExecuteAsync($"{Set(column)} = @pseudonym", $"{SqlDialect.Quote(column)} = @old", ("pseudonym", hashes.Pseudonym(value)), ("old", value));
                 }
             }
         }
-
-        return count;
     }
 
     /// <summary>Rows whose hold has ended are deleted; the others are kept, marked restricted, until the hold ends.</summary>
@@ -346,12 +345,12 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
         var from = SqlDialect.Quote(rule.RetainFrom!);
         var today = DateOnly.FromDateTime(step.Now.UtcDateTime);
         var cutoff = dialect.DbValue(today.AddYears(-rule.RetainYears!.Value));
-        var deleted = await step.DeleteAsync(dialect, map, $"{from} <= @cutoff", ("cutoff", cutoff));
-        var retained = await step.ExecuteAsync(dialect, map, $"{Set(step.Table.RestrictedColumn)} = @true", $"{from} > @cutoff", ("true", dialect.DbValue(true)), ("cutoff", cutoff));
+        var deleted = await step.DeleteAsync($"{from} <= @cutoff", ("cutoff", cutoff));
+        var retained = await step.ExecuteAsync($"{Set(step.Table.RestrictedColumn)} = @true", $"{from} > @cutoff", ("true", dialect.DbValue(true)), ("cutoff", cutoff));
         DateOnly? until = null;
         if (retained > 0)
         {
-            var latest = await step.ScalarAsync(dialect, map, $"max({from})");
+            var latest = await step.ScalarAsync($"max({from})");
             until = ToDate(latest)?.AddYears(rule.RetainYears.Value);
             // Remembered (by keyed hash) so that the rows are erased when the hold ends: PurgeEndedHoldsAsync.
             await using var hold = Command(step.Connection, step.Transaction,
@@ -387,7 +386,7 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var table in map.Tables)
         {
-            counts[table.Table] = await new Step(connection, transaction, table, email, default, ct).CountAsync(dialect, map);
+            counts[table.Table] = await StepFor(connection, transaction, table, email, default, ct).CountAsync();
         }
 
         return counts;
@@ -410,26 +409,29 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
     };
 
     /// <summary>One table's rows for one person, inside the action's transaction.</summary>
-    private sealed record Step(DbConnection Connection, DbTransaction? Transaction, TableMap Table, string Email, DateTimeOffset Now, CancellationToken Cancel)
+    private Step StepFor(DbConnection connection, DbTransaction? transaction, TableMap table, string email, DateTimeOffset now, CancellationToken ct) =>
+        new(dialect, map, connection, transaction, table, email, now, ct);
+
+    private sealed record Step(SqlDialect Dialect, StoreMap Store, DbConnection Connection, DbTransaction? Transaction, TableMap Table, string Email, DateTimeOffset Now, CancellationToken Cancel)
     {
         public string CaseId { get; init; } = string.Empty;
 
         private string Where(string? extra) => $"{SqlDialect.Quote(Table.Match)} = @email" + (extra is null ? string.Empty : " AND " + extra);
 
-        public async Task<int> CountAsync(SqlDialect d, StoreMap store) =>
-            Convert.ToInt32(await ScalarAsync(d, store, "count(*)"), CultureInfo.InvariantCulture);
+        public async Task<int> CountAsync() =>
+            Convert.ToInt32(await ScalarAsync("count(*)"), CultureInfo.InvariantCulture);
 
-        public async Task<object?> ScalarAsync(SqlDialect d, StoreMap store, string what)
+        public async Task<object?> ScalarAsync(string what)
         {
-            await using var command = Prepare($"SELECT {what} FROM {d.Table(store, Table.Table)} WHERE {Where(null)}", []);
+            await using var command = Prepare($"SELECT {what} FROM {Dialect.Table(Store, Table.Table)} WHERE {Where(null)}", []);
             var value = await command.ExecuteScalarAsync(Cancel);
             return value is DBNull ? null : value;
         }
 
-        public async Task<List<string>> DistinctAsync(SqlDialect d, StoreMap store, string column)
+        public async Task<List<string>> DistinctAsync(string column)
         {
             var values = new List<string>();
-            await using var command = Prepare($"SELECT DISTINCT {SqlDialect.Quote(column)} FROM {d.Table(store, Table.Table)} WHERE {Where($"{SqlDialect.Quote(column)} IS NOT NULL")}", []);
+            await using var command = Prepare($"SELECT DISTINCT {SqlDialect.Quote(column)} FROM {Dialect.Table(Store, Table.Table)} WHERE {Where($"{SqlDialect.Quote(column)} IS NOT NULL")}", []);
             await using var reader = await command.ExecuteReaderAsync(Cancel);
             while (await reader.ReadAsync(Cancel))
             {
@@ -439,18 +441,18 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
             return values;
         }
 
-        public Task<int> ExecuteAsync(SqlDialect d, StoreMap store, string set, params (string Name, object Value)[] parameters) =>
-            ExecuteAsync(d, store, set, null, parameters);
+        public Task<int> ExecuteAsync(string set, params (string Name, object Value)[] parameters) =>
+            ExecuteAsync(set, null, parameters);
 
-        public async Task<int> ExecuteAsync(SqlDialect d, StoreMap store, string set, string? extra, params (string Name, object Value)[] parameters)
+        public async Task<int> ExecuteAsync(string set, string? extra, params (string Name, object Value)[] parameters)
         {
-            await using var command = Prepare($"UPDATE {d.Table(store, Table.Table)} SET {set} WHERE {Where(extra)}", parameters);
+            await using var command = Prepare($"UPDATE {Dialect.Table(Store, Table.Table)} SET {set} WHERE {Where(extra)}", parameters);
             return await command.ExecuteNonQueryAsync(Cancel);
         }
 
-        public async Task<int> DeleteAsync(SqlDialect d, StoreMap store, string? extra = null, params (string Name, object Value)[] parameters)
+        public async Task<int> DeleteAsync(string? extra = null, params (string Name, object Value)[] parameters)
         {
-            await using var command = Prepare($"DELETE FROM {d.Table(store, Table.Table)} WHERE {Where(extra)}", parameters);
+            await using var command = Prepare($"DELETE FROM {Dialect.Table(Store, Table.Table)} WHERE {Where(extra)}", parameters);
             return await command.ExecuteNonQueryAsync(Cancel);
         }
 

@@ -45,6 +45,36 @@ public sealed record PrivacyCase
 
     public DateTimeOffset? TasksMailSentAt { get; init; }
 
+    /// <summary>
+    /// A new case for a request just received. It waits for the address to be confirmed, unless the channel already
+    /// proved it (a mail whose DMARC verdict is a pass), in which case it goes straight to staff approval.
+    /// </summary>
+    public static PrivacyCase Received(ValidRequest request, Channel channel, DateTimeOffset receivedAt, Intake.DmarcVerdict? senderAuthentication = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var verified = senderAuthentication == Intake.DmarcVerdict.Pass;
+        var status = verified ? CaseStatus.AwaitingIdentityApproval : CaseStatus.AwaitingEmailVerification;
+        return new PrivacyCase
+        {
+            Id = CaseIds.New(),
+            Type = request.Type,
+            Email = request.Email,
+            Name = request.Name,
+            Company = request.Company,
+            Entity = request.Entity,
+            Language = request.Language,
+            Details = request.Details,
+            Objection = request.Objection,
+            Channel = channel,
+            SenderAuthentication = senderAuthentication,
+            EmailVerifiedAt = verified ? receivedAt : null,
+            Status = status,
+            ReceivedAt = receivedAt,
+            DueDate = Deadlines.DueDateCalculator.DueDate(receivedAt, request.Entity),
+            History = [new StatusChange(status, receivedAt)],
+        };
+    }
+
     /// <summary>Returns the case moved to <paramref name="status"/>, with the change in its history (no-op if already there).</summary>
     public PrivacyCase WithStatus(CaseStatus status, DateTimeOffset at) =>
         Status == status ? this : this with { Status = status, History = [.. History, new StatusChange(status, at)] };

@@ -1,9 +1,7 @@
 using System.Text;
-using Infomat.Privacy.Adapters.Stores;
 using Infomat.Privacy.Cases;
-using Infomat.Privacy.Deadlines;
-using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Localization;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
@@ -98,23 +96,7 @@ public sealed partial class IntakeEndpoints(
         }
 
         var now = time.GetUtcNow();
-        var privacyCase = new PrivacyCase
-        {
-            Id = CaseIds.New(),
-            Type = valid.Type,
-            Email = valid.Email,
-            Name = valid.Name,
-            Company = valid.Company,
-            Entity = valid.Entity,
-            Language = valid.Language,
-            Details = valid.Details,
-            Objection = valid.Objection,
-            Channel = Channel.Form,
-            Status = CaseStatus.AwaitingEmailVerification,
-            ReceivedAt = now,
-            DueDate = DueDateCalculator.DueDate(now, valid.Entity),
-            History = [new StatusChange(CaseStatus.AwaitingEmailVerification, now)],
-        };
+        var privacyCase = PrivacyCase.Received(valid, Channel.Form, now);
 
         // The register first: an accepted request is never lost, even if starting its orchestration fails now
         // (the start-up resumer starts every unfinished case that has none).

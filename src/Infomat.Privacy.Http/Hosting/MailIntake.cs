@@ -1,10 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using Infomat.Privacy.Adapters.Mail;
-using Infomat.Privacy.Adapters.Stores;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
-using Infomat.Privacy.Deadlines;
 using Infomat.Privacy.Intake;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
@@ -98,28 +96,12 @@ public sealed partial class MailIntake(
             }
         }
 
-        var now = inbound.ReceivedAt;
-        var verified = inbound.Dmarc == DmarcVerdict.Pass;
-        var status = verified ? CaseStatus.AwaitingIdentityApproval : CaseStatus.AwaitingEmailVerification;
         var details = (inbound.Subject + "\n\n" + inbound.Body).Trim();
-        var privacyCase = new PrivacyCase
-        {
-            Id = CaseIds.New(),
-            Type = type,
-            Email = inbound.FromAddress,
-            Name = inbound.FromName ?? inbound.FromAddress.Split('@')[0],
-            Entity = EntityScope.Both,
-            Language = verdict.Language,
-            Details = details.Length > RequestValidator.MaxDetailsLength ? details[..RequestValidator.MaxDetailsLength] : details,
-            Objection = type == RequestType.Objection ? ObjectionScopeOf(details) : null,
-            Channel = Channel.Email,
-            SenderAuthentication = inbound.Dmarc,
-            EmailVerifiedAt = verified ? now : null,
-            Status = status,
-            ReceivedAt = now,
-            DueDate = DueDateCalculator.DueDate(now, EntityScope.Both),
-            History = [new StatusChange(status, now)],
-        };
+        details = details.Length > RequestValidator.MaxDetailsLength ? details[..RequestValidator.MaxDetailsLength] : details;
+        var request = new ValidRequest(
+            type, inbound.FromAddress, inbound.FromName ?? inbound.FromAddress.Split('@')[0], null, EntityScope.Both, verdict.Language, details,
+            type == RequestType.Objection ? ObjectionScopeOf(details) : null);
+        var privacyCase = PrivacyCase.Received(request, Channel.Email, inbound.ReceivedAt, inbound.Dmarc);
         await register.CreateAsync(privacyCase, ct);
         await workflow.EnsureRunningAsync(client, privacyCase.Id, ct);
         return new MailIntakeResult(MailOutcome.CaseCreated, privacyCase.Id, verdict.Reason);
