@@ -1,3 +1,4 @@
+using Infomat.Privacy.Adapters.Mail;
 using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.Workflow.Activities;
@@ -6,6 +7,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Infomat.Functions;
 
@@ -73,6 +75,35 @@ public sealed class DurableFunctions(IServiceProvider services)
     [Function("PurgeEndedHolds")]
     public Task PurgeEndedHolds([TimerTrigger("0 30 2 * * *")] TimerInfo timer, FunctionContext ctx) =>
         services.GetRequiredService<HoldSweep>().RunAsync(ctx.CancellationToken);
+
+    /// <summary>One queued mailbox item (a message to read, a subscription to reauthorise or recreate, a sweep). The runtime
+    /// retries a failure and moves the item to <c>mail-inbound-poison</c> after five tries.</summary>
+    [Function("HandleInboundMail")]
+    public Task HandleInboundMail(
+        [QueueTrigger(InboundMailBacklog.DefaultQueueName)] string item,
+        [DurableClient] DurableTaskClient client,
+        FunctionContext ctx) =>
+        services.GetRequiredService<GraphIntake>().ProcessAsync(MailWork.Parse(item), client, ctx.CancellationToken);
+
+    /// <summary>Every 6 hours (and at start-up): create the Graph subscription if missing, renew it well before it expires.</summary>
+    [Function("RenewMailSubscription")]
+    public async Task RenewMailSubscription([TimerTrigger("0 0 */6 * * *", RunOnStartup = true)] TimerInfo timer, FunctionContext ctx)
+    {
+        if (services.GetRequiredService<IOptions<GraphMailOptions>>().Value.Enabled)
+        {
+            await services.GetRequiredService<GraphIntake>().EnsureSubscriptionAsync(ctx.CancellationToken);
+        }
+    }
+
+    /// <summary>Every 15 minutes: the delta query queues any inbox message a notification missed.</summary>
+    [Function("SweepMailbox")]
+    public async Task SweepMailbox([TimerTrigger("0 */15 * * * *")] TimerInfo timer, FunctionContext ctx)
+    {
+        if (services.GetRequiredService<IOptions<GraphMailOptions>>().Value.Enabled)
+        {
+            await services.GetRequiredService<GraphIntake>().SweepAsync(ctx.CancellationToken);
+        }
+    }
 
     private Task<TOut> Activity<TActivity, TIn, TOut>(TIn input, FunctionContext ctx)
         where TActivity : TaskActivity<TIn, TOut> =>

@@ -10,7 +10,7 @@ namespace Infomat.Functions;
 /// HTTP triggers for the public routes (DESIGN §4), thin: each calls the same handler as the local host.
 /// Function names equal the local host's endpoint names, which a test checks.
 /// </summary>
-public sealed class HttpFunctions(IntakeEndpoints intake, LinkEndpoints links)
+public sealed class HttpFunctions(IntakeEndpoints intake, LinkEndpoints links, MailEndpoints mail)
 {
     [Function("PrivacyForm")]
     public static IActionResult PrivacyForm([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "privacy")] HttpRequest req) =>
@@ -72,6 +72,10 @@ public sealed class HttpFunctions(IntakeEndpoints intake, LinkEndpoints links)
     [Function("Download")]
     public async Task<IActionResult> Download([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "download")] HttpRequest req) =>
         Run(await links.DownloadAsync(req, req.HttpContext.RequestAborted));
+
+    [Function("MailNotifications")]
+    public async Task<IActionResult> MailNotifications([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/mail/notifications")] HttpRequest req) =>
+        Run(await mail.NotificationsAsync(req, req.HttpContext.RequestAborted));
 
     [Function("Health")]
     public static IActionResult Health([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest req) =>

@@ -9,6 +9,7 @@ builder.Services.AddInMemoryDurableTask(r => r.AddPrivacyWorkflow());
 builder.Services.AddHostedService<LocalStartup>();
 builder.Services.AddHostedService<LocalHoldSweep>();
 builder.Services.AddHostedService<InboxDirectoryWatcher>();
+builder.Services.AddHostedService<GraphMailboxWorker>();
 
 var app = builder.Build();
 app.MapInfomatPrivacy();

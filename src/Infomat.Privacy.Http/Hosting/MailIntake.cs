@@ -50,7 +50,7 @@ public sealed partial class MailIntake(
             return new MailIntakeResult(MailOutcome.Refused, null, ex.Message);
         }
 
-        var marker = "mail." + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(inbound.MessageId)))[..40];
+        var marker = MarkerFor(inbound.MessageId);
         if (await register.UsedForAsync(marker, cancellationToken) is { } earlier)
         {
             return Done(marker, new MailIntakeResult(MailOutcome.AlreadyHandled, earlier == "-" ? null : earlier, "message handled before"));
@@ -66,6 +66,14 @@ public sealed partial class MailIntake(
         };
         await register.TryConsumeTokenAsync(marker, result.CaseId ?? "-", cancellationToken);
         return Done(marker, result);
+    }
+
+    /// <summary>The register key that records a message as handled: a hash of its Message-ID (with or without angle brackets).</summary>
+    public static string MarkerFor(string messageId)
+    {
+        ArgumentNullException.ThrowIfNull(messageId);
+        var id = messageId.Trim().TrimStart('<').TrimEnd('>');
+        return "mail." + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id)))[..40];
     }
 
     private MailIntakeResult Done(string marker, MailIntakeResult result)

@@ -28,6 +28,7 @@ public static class PrivacyRoutes
         app.MapPost("/tasks", (HttpRequest r, [FromServices] LinkEndpoints e, [FromServices] DurableTaskClient c, CancellationToken ct) => e.CompleteTaskAsync(r, c, ct)).WithName("CompleteTask").DisableAntiforgery();
         app.MapGet("/download", (HttpRequest r, [FromServices] LinkEndpoints e, CancellationToken ct) => e.DownloadPageAsync(r, ct)).WithName("DownloadPage");
         app.MapPost("/download", (HttpRequest r, [FromServices] LinkEndpoints e, CancellationToken ct) => e.DownloadAsync(r, ct)).WithName("Download").DisableAntiforgery();
+        app.MapPost("/api/mail/notifications", (HttpRequest r, [FromServices] MailEndpoints e, CancellationToken ct) => e.NotificationsAsync(r, ct)).WithName("MailNotifications").DisableAntiforgery();
         app.MapGet("/health", HealthEndpoint.Get).WithName("Health");
         return app;
     }

@@ -29,6 +29,11 @@ public static class PrivacyServices
             .Validate(o => !string.IsNullOrWhiteSpace(o.PickupDirectory),
                 "Mail:PickupDirectory is not set. This build delivers mail to a pickup directory only (SendGrid and Graph come with the mail integration).")
             .ValidateOnStart();
+        services.AddOptions<GraphMailOptions>().Bind(configuration.GetSection(GraphMailOptions.Section))
+            .Validate(o => !o.Enabled || o.ClientState is { Length: >= 32 and <= 128 },
+                "Mail:Graph:ClientState must be a secret of 32 to 128 characters when Mail:Graph:Mailbox is set.")
+            .Validate(o => !o.Enabled || o.BaseUrl.IsLoopback || o.BaseUrl.Scheme == Uri.UriSchemeHttps, "Mail:Graph:BaseUrl must be https.")
+            .ValidateOnStart();
         services.AddOptions<StoreOptions>().Bind(configuration.GetSection(StoreOptions.Section));
 
         services.AddSingleton(TimeProvider.System);
@@ -49,6 +54,10 @@ public static class PrivacyServices
         services.AddSingleton<CaseWorkflow>();
         services.AddSingleton<HoldSweep>();
         services.AddSingleton<MailIntake>();
+        services.AddSingleton<InboundMailBacklog>();
+        services.AddSingleton<GraphMailbox>();
+        services.AddSingleton<GraphIntake>();
+        services.AddSingleton<MailEndpoints>();
         services.AddSingleton<SubmissionLimits>();
         services.AddSingleton<IntakeEndpoints>();
         services.AddSingleton<LinkEndpoints>();

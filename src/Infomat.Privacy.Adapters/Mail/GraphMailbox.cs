@@ -1,0 +1,264 @@
+using System.Net;
+using Azure.Identity;
+using Microsoft.Extensions.Options;
+using Microsoft.Graph;
+using Microsoft.Graph.Models;
+using Microsoft.Graph.Users.Item.MailFolders.Item.Messages.Delta;
+using Microsoft.Kiota.Abstractions.Authentication;
+
+namespace Infomat.Privacy.Adapters.Mail;
+
+/// <summary>The <c>Mail:Graph</c> section: the info@infomat.eu mailbox read through Microsoft Graph.</summary>
+public sealed class GraphMailOptions
+{
+    public const string Section = "Mail:Graph";
+
+    /// <summary>The shared mailbox (UPN or object id). Graph intake is off while it is empty.</summary>
+    public string? Mailbox { get; set; }
+
+    /// <summary>Graph's base URL with the version. Tests point it at a stand-in on the loopback address.</summary>
+    public Uri BaseUrl { get; set; } = new("https://graph.microsoft.com/v1.0");
+
+    public string? TenantId { get; set; }
+
+    public string? ClientId { get; set; }
+
+    /// <summary>The app registration's secret (a Key Vault reference in Azure).</summary>
+    public string? ClientSecret { get; set; }
+
+    /// <summary>Secret sent with the subscription and checked on every notification (at least 32 characters, at most 128).</summary>
+    public string? ClientState { get; set; }
+
+    /// <summary>Outlook category put on every mail the intake acted on; the case reference is added as a second category.</summary>
+    public string Category { get; set; } = "Infomat privacy";
+
+    /// <summary>How long a new or renewed subscription lives (Graph allows a little under 7 days for mail).</summary>
+    public TimeSpan SubscriptionLifetime { get; set; } = TimeSpan.FromDays(3);
+
+    /// <summary>A subscription is renewed when less than this is left.</summary>
+    public TimeSpan RenewBefore { get; set; } = TimeSpan.FromDays(2);
+
+    /// <summary>The first delta sweep (no delta link yet) looks this far back; older mail is left to staff.</summary>
+    public TimeSpan FirstSweepLookback { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// The storage queue between the notification endpoint and the handling. The Functions app's trigger always reads
+    /// <c>mail-inbound</c>; another name is for local hosts sharing one storage account (the tests).
+    /// </summary>
+    public string Queue { get; set; } = InboundMailBacklog.DefaultQueueName;
+
+    /// <summary>Local host: how often the inbound queue is read.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Local host: how often the delta sweep runs (the Functions app: every 15 minutes).</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Local host: how often the subscription is checked (the Functions app: every 6 hours).</summary>
+    public TimeSpan RenewInterval { get; set; } = TimeSpan.FromHours(6);
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Mailbox);
+}
+
+/// <summary>What the delta sweep found: the messages to look at, and where the next sweep starts.</summary>
+public sealed record DeltaPage(IReadOnlyList<string> MessageIds, string? DeltaLink);
+
+/// <summary>The few facts about a message the intake needs before reading it.</summary>
+public sealed record GraphMessageInfo(string Id, string? InternetMessageId, IReadOnlyList<string> Categories);
+
+/// <summary>What the subscription check did.</summary>
+public enum SubscriptionChange
+{
+    Unchanged,
+    Created,
+    Renewed,
+}
+
+public sealed record SubscriptionState(string Id, DateTimeOffset ExpiresAt, SubscriptionChange Change);
+
+/// <summary>
+/// The info@infomat.eu mailbox through the Microsoft Graph SDK: the change-notification subscription on the inbox
+/// (created, renewed, reauthorised), the MIME content of a message, its Outlook categories, and the delta query that
+/// finds messages a notification missed. No message content is kept here; callers stream it.
+/// </summary>
+public sealed class GraphMailbox
+{
+    private readonly GraphMailOptions options;
+    private readonly Lazy<GraphServiceClient> lazyClient;
+
+    private GraphServiceClient client => lazyClient.Value;
+
+    public GraphMailbox(IOptions<GraphMailOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        this.options = options.Value;
+        // The SDK's own pipeline: it retries 429 and 503 (honouring Retry-After) and follows redirects.
+        lazyClient = new Lazy<GraphServiceClient>(() => new GraphServiceClient(
+            GraphClientFactory.Create(), AuthenticationFor(this.options), this.options.BaseUrl.ToString().TrimEnd('/')));
+    }
+
+    private string Mailbox => options.Mailbox ?? throw new InvalidOperationException("Mail:Graph:Mailbox is not set.");
+
+    /// <summary>The inbox resource the subscription watches.</summary>
+    public string InboxResource => $"users/{Mailbox}/mailFolders('inbox')/messages";
+
+    /// <summary>
+    /// Makes sure one subscription for created inbox messages points at <paramref name="notificationUrl"/>: creates it when
+    /// missing, renews it when less than <see cref="GraphMailOptions.RenewBefore"/> is left, otherwise leaves it.
+    /// </summary>
+    public async Task<SubscriptionState> EnsureSubscriptionAsync(Uri notificationUrl, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(notificationUrl);
+        var ours = await FindSubscriptionAsync(notificationUrl, cancellationToken);
+        var expiresAt = now + options.SubscriptionLifetime;
+        if (ours is null)
+        {
+            var created = await client.Subscriptions.PostAsync(
+                new Subscription
+                {
+                    ChangeType = "created",
+                    Resource = InboxResource,
+                    NotificationUrl = notificationUrl.AbsoluteUri,
+                    LifecycleNotificationUrl = notificationUrl.AbsoluteUri,
+                    ClientState = options.ClientState,
+                    ExpirationDateTime = expiresAt,
+                },
+                cancellationToken: cancellationToken) ?? throw new InvalidOperationException("Graph returned no subscription.");
+            return new SubscriptionState(created.Id!, created.ExpirationDateTime ?? expiresAt, SubscriptionChange.Created);
+        }
+
+        if (ours.ExpirationDateTime is { } current && current - now > options.RenewBefore)
+        {
+            return new SubscriptionState(ours.Id!, current, SubscriptionChange.Unchanged);
+        }
+
+        var renewed = await client.Subscriptions[ours.Id].PatchAsync(new Subscription { ExpirationDateTime = expiresAt }, cancellationToken: cancellationToken);
+        return new SubscriptionState(ours.Id!, renewed?.ExpirationDateTime ?? expiresAt, SubscriptionChange.Renewed);
+    }
+
+    /// <summary>Answers a <c>reauthorizationRequired</c> lifecycle notification. False when the subscription is gone.</summary>
+    public async Task<bool> ReauthorizeAsync(string subscriptionId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.Subscriptions[subscriptionId].Reauthorize.PostAsync(cancellationToken: cancellationToken);
+            return true;
+        }
+        catch (Microsoft.Graph.Models.ODataErrors.ODataError ex) when (ex.ResponseStatusCode == (int)HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The message's identity and categories, or null when it no longer exists (deleted or moved).</summary>
+    public async Task<GraphMessageInfo?> GetInfoAsync(string messageId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var message = await client.Users[Mailbox].Messages[messageId].GetAsync(
+                r => r.QueryParameters.Select = ["id", "internetMessageId", "categories"], cancellationToken);
+            return message is null ? null : new GraphMessageInfo(message.Id ?? messageId, message.InternetMessageId, message.Categories ?? []);
+        }
+        catch (Microsoft.Graph.Models.ODataErrors.ODataError ex) when (ex.ResponseStatusCode == (int)HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The message as MIME (RFC 5322), streamed from Graph.</summary>
+    public async Task<Stream> OpenMimeAsync(string messageId, CancellationToken cancellationToken) =>
+        await client.Users[Mailbox].Messages[messageId].Content.GetAsync(cancellationToken: cancellationToken)
+        ?? throw new InvalidOperationException("Graph returned no content for the message.");
+
+    /// <summary>Adds categories to the message, keeping the ones it has.</summary>
+    public async Task CategoriseAsync(GraphMessageInfo message, IEnumerable<string> categories, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var all = message.Categories.Concat(categories).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        if (all.Count == message.Categories.Count)
+        {
+            return;
+        }
+
+        await client.Users[Mailbox].Messages[message.Id].PatchAsync(new Message { Categories = all }, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>
+    /// One delta sweep of the inbox: from <paramref name="deltaLink"/>, or (first sweep) from mail received after
+    /// <paramref name="since"/>. Returns the ids of messages added or changed (removed ones are left out) and the next delta link.
+    /// </summary>
+    public async Task<DeltaPage> DeltaAsync(string? deltaLink, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var ids = new List<string>();
+        DeltaGetResponse? page;
+        if (deltaLink is { Length: > 0 })
+        {
+            page = await new DeltaRequestBuilder(deltaLink, client.RequestAdapter).GetAsDeltaGetResponseAsync(cancellationToken: cancellationToken);
+        }
+        else
+        {
+            page = await client.Users[Mailbox].MailFolders["inbox"].Messages.Delta.GetAsDeltaGetResponseAsync(
+                r =>
+                {
+                    r.QueryParameters.Select = ["id"];
+                    r.QueryParameters.Filter = $"receivedDateTime ge {since.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}";
+                },
+                cancellationToken);
+        }
+
+        while (page is not null)
+        {
+            foreach (var message in page.Value ?? [])
+            {
+                if (message.Id is { Length: > 0 } id && !(message.AdditionalData?.ContainsKey("@removed") ?? false))
+                {
+                    ids.Add(id);
+                }
+            }
+
+            if (page.OdataNextLink is { Length: > 0 } next)
+            {
+                page = await new DeltaRequestBuilder(next, client.RequestAdapter).GetAsDeltaGetResponseAsync(cancellationToken: cancellationToken);
+                continue;
+            }
+
+            return new DeltaPage(ids.Distinct(StringComparer.Ordinal).ToList(), page.OdataDeltaLink);
+        }
+
+        return new DeltaPage(ids, deltaLink);
+    }
+
+    private async Task<Subscription?> FindSubscriptionAsync(Uri notificationUrl, CancellationToken cancellationToken)
+    {
+        var response = await client.Subscriptions.GetAsync(cancellationToken: cancellationToken);
+        var found = new List<Subscription>();
+        while (response is not null)
+        {
+            found.AddRange((response.Value ?? []).Where(s =>
+                string.Equals(s.NotificationUrl, notificationUrl.AbsoluteUri, StringComparison.OrdinalIgnoreCase) &&
+                string.Equals(s.Resource, InboxResource, StringComparison.OrdinalIgnoreCase)));
+            response = response.OdataNextLink is { Length: > 0 } next
+                ? await client.Subscriptions.WithUrl(next).GetAsync(cancellationToken: cancellationToken)
+                : null;
+        }
+
+        return found.OrderByDescending(s => s.ExpirationDateTime).FirstOrDefault();
+    }
+
+    private static IAuthenticationProvider AuthenticationFor(GraphMailOptions options)
+    {
+        if (options.BaseUrl.IsLoopback)
+        {
+            // A stand-in of Graph on this machine (tests): no token to get.
+            return new AnonymousAuthenticationProvider();
+        }
+
+        if (string.IsNullOrWhiteSpace(options.TenantId) || string.IsNullOrWhiteSpace(options.ClientId) || string.IsNullOrWhiteSpace(options.ClientSecret))
+        {
+            throw new InvalidOperationException("Mail:Graph needs TenantId, ClientId and ClientSecret (the app registration with Mail.Read and Mail.ReadWrite on the mailbox).");
+        }
+
+        var credential = new ClientSecretCredential(options.TenantId, options.ClientId, options.ClientSecret);
+        return new Microsoft.Graph.Authentication.AzureIdentityAuthenticationProvider(
+            credential, allowedHosts: null, observabilityOptions: null, isCaeEnabled: true, "https://graph.microsoft.com/.default");
+    }
+}

@@ -1,0 +1,122 @@
+using System.Security.Cryptography;
+using System.Text;
+using Infomat.Privacy.Adapters.Mail;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Graph.Models;
+using Microsoft.Kiota.Abstractions.Serialization;
+
+namespace Infomat.Privacy.Http.Endpoints;
+
+/// <summary>
+/// <c>POST /api/mail/notifications</c>: Graph change and lifecycle notifications for the info@infomat.eu inbox.
+/// Answers the validation handshake, checks <c>clientState</c> on every notification (constant time), queues the work
+/// and answers 202 at once; the message is read and handled from the queue, so a burst or a slow Graph loses nothing.
+/// </summary>
+public sealed partial class MailEndpoints(InboundMailBacklog queue, IOptions<GraphMailOptions> options, ILogger<MailEndpoints> log)
+{
+    public const int MaxBodyBytes = 1024 * 1024;
+
+    public async Task<IResult> NotificationsAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var o = options.Value;
+        if (!o.Enabled || string.IsNullOrEmpty(o.ClientState))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Mailbox intake is off",
+                detail: "Set Mail:Graph:Mailbox and Mail:Graph:ClientState to receive Graph notifications.");
+        }
+
+        // Subscription validation: echo the token as plain text within 10 seconds.
+        if (request.Query.TryGetValue("validationToken", out var token) && token.Count == 1)
+        {
+            request.HttpContext.Response.Headers.XContentTypeOptions = "nosniff";
+            return Results.Text(token[0], "text/plain", Encoding.UTF8, StatusCodes.Status200OK);
+        }
+
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large",
+                detail: $"Notifications are limited to {MaxBodyBytes} bytes.");
+        }
+
+        ChangeNotificationCollection? notifications;
+        try
+        {
+            using var body = new MemoryStream();
+            await request.Body.CopyToAsync(body, cancellationToken);
+            if (body.Length is 0 or > MaxBodyBytes)
+            {
+                return Results.Problem(statusCode: body.Length == 0 ? StatusCodes.Status400BadRequest : StatusCodes.Status413PayloadTooLarge,
+                    title: "Malformed body", detail: "Expected a Graph change notification collection ('value').");
+            }
+
+            body.Position = 0;
+            notifications = await KiotaJsonSerializer.DeserializeAsync(body, ChangeNotificationCollection.CreateFromDiscriminatorValue, cancellationToken);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed body",
+                detail: "Expected a Graph change notification collection ('value').");
+        }
+
+        var work = new List<MailWork>();
+        var rejected = 0;
+        foreach (var notification in notifications?.Value ?? [])
+        {
+            if (!SameSecret(notification.ClientState, o.ClientState))
+            {
+                rejected++;
+                continue;
+            }
+
+            if (WorkFor(notification) is { } item)
+            {
+                work.Add(item);
+            }
+        }
+
+        if (rejected > 0)
+        {
+            Rejected(log, rejected);
+        }
+
+        if (work.Count == 0 && rejected > 0)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Unknown client state",
+                detail: "The notification's clientState does not match this subscription's.");
+        }
+
+        await queue.EnqueueAsync(work, cancellationToken);
+        Queued(log, work.Count);
+        return Results.Accepted();
+    }
+
+    private static MailWork? WorkFor(ChangeNotification notification)
+    {
+        var subscriptionId = notification.SubscriptionId?.ToString();
+        return notification.LifecycleEvent switch
+        {
+            LifecycleEventType.ReauthorizationRequired when subscriptionId is not null => new MailWork(MailWorkKind.Reauthorize, subscriptionId),
+            LifecycleEventType.SubscriptionRemoved => new MailWork(MailWorkKind.Resubscribe),
+            LifecycleEventType.Missed => new MailWork(MailWorkKind.Sweep),
+            null when MessageId(notification) is { } id => new MailWork(MailWorkKind.Message, id),
+            _ => null,
+        };
+    }
+
+    private static string? MessageId(ChangeNotification notification) =>
+        notification.ResourceData?.AdditionalData is { } data && data.TryGetValue("id", out var id) && id is string { Length: > 0 and <= 512 } text
+            ? text
+            : null;
+
+    private static bool SameSecret(string? given, string expected) =>
+        given is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected));
+
+    [LoggerMessage(80, LogLevel.Information, "Graph notifications: {Count} work items queued")]
+    private static partial void Queued(ILogger logger, int count);
+
+    [LoggerMessage(81, LogLevel.Warning, "Graph notifications: {Count} rejected for a wrong clientState")]
+    private static partial void Rejected(ILogger logger, int count);
+}

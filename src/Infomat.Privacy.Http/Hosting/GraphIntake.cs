@@ -1,0 +1,159 @@
+using Azure;
+using Azure.Storage.Blobs;
+using Infomat.Privacy.Adapters.Mail;
+using Infomat.Privacy.Adapters.Storage;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.Http.Hosting;
+
+/// <summary>
+/// The info@infomat.eu mailbox through Graph, after the notification endpoint has queued the work: each message is
+/// read as MIME and handled by <see cref="MailIntake"/> once (a message already categorised or already recorded is not
+/// handled again), then given the Outlook category and its case reference. Also keeps the subscription alive and runs
+/// the delta sweep that finds what notifications missed.
+/// </summary>
+public sealed partial class GraphIntake(
+    GraphMailbox mailbox,
+    InboundMailBacklog queue,
+    MailIntake intake,
+    ICaseRegister register,
+    StorageClients storage,
+    IOptions<GraphMailOptions> graphOptions,
+    IOptions<PrivacyOptions> privacyOptions,
+    TimeProvider time,
+    ILogger<GraphIntake> log)
+{
+    public const string NotificationsRoute = "api/mail/notifications";
+    private const string StateContainer = "mail-state";
+
+    private GraphMailOptions Options => graphOptions.Value;
+
+    /// <summary>Where Graph posts notifications: the public base URL plus the notification route.</summary>
+    public Uri NotificationUrl => new(privacyOptions.Value.PublicBaseUrl, NotificationsRoute);
+
+    /// <summary>Does one queued item. Throws when Graph or storage fails, so the queue tries again.</summary>
+    public async Task ProcessAsync(MailWork work, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        switch (work.Kind)
+        {
+            case MailWorkKind.Message when work.Id is { Length: > 0 } id:
+                await HandleMessageAsync(id, client, cancellationToken);
+                break;
+            case MailWorkKind.Reauthorize when work.Id is { Length: > 0 } id:
+                if (!await mailbox.ReauthorizeAsync(id, cancellationToken))
+                {
+                    await EnsureSubscriptionAsync(cancellationToken);
+                }
+                else
+                {
+                    Reauthorized(log, id);
+                }
+
+                break;
+            case MailWorkKind.Resubscribe:
+                await EnsureSubscriptionAsync(cancellationToken);
+                break;
+            case MailWorkKind.Sweep:
+                await SweepAsync(cancellationToken);
+                break;
+            default:
+                Malformed(log, work.Kind);
+                break;
+        }
+    }
+
+    public async Task<MailIntakeResult?> HandleMessageAsync(string messageId, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var message = await mailbox.GetInfoAsync(messageId, cancellationToken);
+        if (message is null)
+        {
+            Gone(log);
+            return null;
+        }
+
+        if (message.Categories.Contains(Options.Category, StringComparer.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        // Seen before (notified twice, or found again by the sweep)? Then only make sure it carries its category.
+        MailIntakeResult result;
+        if (message.InternetMessageId is { Length: > 0 } internetId
+            && await register.UsedForAsync(MailIntake.MarkerFor(internetId), cancellationToken) is { } earlier)
+        {
+            result = new MailIntakeResult(MailOutcome.AlreadyHandled, earlier == "-" ? null : earlier, "message handled before");
+        }
+        else
+        {
+            await using var mime = await mailbox.OpenMimeAsync(messageId, cancellationToken);
+            result = await intake.HandleAsync(mime, client, cancellationToken);
+        }
+
+        if (CategoriesFor(result) is { Count: > 0 } categories)
+        {
+            await mailbox.CategoriseAsync(message, categories, cancellationToken);
+        }
+
+        return result;
+    }
+
+    /// <summary>Mails that became or joined a case get the category and the case reference; triage mail the category alone.</summary>
+    private List<string> CategoriesFor(MailIntakeResult result) =>
+        result.CaseId is { } caseId ? [Options.Category, caseId]
+        : result.Outcome == MailOutcome.SentToTriage ? [Options.Category]
+        : [];
+
+    public async Task<SubscriptionState> EnsureSubscriptionAsync(CancellationToken cancellationToken)
+    {
+        var state = await mailbox.EnsureSubscriptionAsync(NotificationUrl, time.GetUtcNow(), cancellationToken);
+        Subscription(log, state.Id, state.Change, state.ExpiresAt);
+        return state;
+    }
+
+    /// <summary>Queues every inbox message the delta query reports since the last sweep; returns how many.</summary>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        var container = storage.Blobs.GetBlobContainerClient(StateContainer);
+        await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        var blob = container.GetBlobClient(queue.QueueName + ".delta-link");
+        string? deltaLink = null;
+        try
+        {
+            deltaLink = (await blob.DownloadContentAsync(cancellationToken)).Value.Content.ToString();
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // First sweep: start from FirstSweepLookback ago.
+        }
+
+        var page = await mailbox.DeltaAsync(deltaLink, time.GetUtcNow() - Options.FirstSweepLookback, cancellationToken);
+        await queue.EnqueueAsync(page.MessageIds.Select(id => new MailWork(MailWorkKind.Message, id)), cancellationToken);
+        if (page.DeltaLink is { Length: > 0 } next && next != deltaLink)
+        {
+            await blob.UploadAsync(BinaryData.FromString(next), overwrite: true, cancellationToken);
+        }
+
+        Swept(log, page.MessageIds.Count);
+        return page.MessageIds.Count;
+    }
+
+    [LoggerMessage(70, LogLevel.Information, "Graph subscription {SubscriptionId}: {Change}, expires {ExpiresAt:o}")]
+    private static partial void Subscription(ILogger logger, string subscriptionId, SubscriptionChange change, DateTimeOffset expiresAt);
+
+    [LoggerMessage(71, LogLevel.Information, "Graph subscription {SubscriptionId} reauthorised")]
+    private static partial void Reauthorized(ILogger logger, string subscriptionId);
+
+    [LoggerMessage(72, LogLevel.Information, "Delta sweep queued {Count} messages")]
+    private static partial void Swept(ILogger logger, int count);
+
+    [LoggerMessage(73, LogLevel.Information, "A notified message no longer exists in the mailbox")]
+    private static partial void Gone(ILogger logger);
+
+    [LoggerMessage(74, LogLevel.Warning, "Mail work item of kind {Kind} without an id was dropped")]
+    private static partial void Malformed(ILogger logger, MailWorkKind kind);
+}
