@@ -1,0 +1,281 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Infomat.Privacy.Adapters.Mail;
+using Infomat.Privacy.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.IntegrationTests;
+
+/// <summary>
+/// The info@infomat.eu mailbox through Microsoft Graph: the local host (as it runs in production, with the queue between
+/// the notification endpoint and the handling) talks with the real Graph SDK to a WireMock.Net stand-in of Graph.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed partial class GraphMailboxTests(Azurite azurite) : LocalHostTests(azurite), IDisposable
+{
+    private static readonly string Corpus = Path.Combine(AppContext.BaseDirectory, "MailCorpus");
+    private readonly string clientState = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(33));
+    private readonly FakeGraph graph = new();
+
+    protected override Task<IDictionary<string, string>> SettingsAsync() => Task.FromResult<IDictionary<string, string>>(new Dictionary<string, string>
+    {
+        ["Mail__Graph__Mailbox"] = FakeGraph.Mailbox,
+        ["Mail__Graph__BaseUrl"] = graph.BaseUrl,
+        ["Mail__Graph__ClientState"] = clientState,
+        // Hosts of other tests share the test Azurite: this one gets its own queue.
+        ["Mail__Graph__Queue"] = "mail-" + Guid.NewGuid().ToString("N")[..20],
+        ["Mail__Graph__PollInterval"] = "00:00:00.200",
+        ["Mail__Graph__SweepInterval"] = "00:00:02",
+    });
+
+    public void Dispose() => graph.Dispose();
+
+    [Fact]
+    public async Task The_validation_handshake_echoes_the_token_as_plain_text()
+    {
+        using var response = await Flows.Http.PostAsync(
+            new Uri($"{Host.BaseUrl}/api/mail/notifications?validationToken={Uri.EscapeDataString("Validation: token <42> & more")}"), null);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("Validation: token <42> & more", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task On_start_the_host_creates_the_inbox_subscription_with_its_secret_and_both_notification_urls()
+    {
+        var created = Assert.Single(await graph.WaitForAsync("POST", "^/v1.0/subscriptions$"));
+        var body = JsonNode.Parse(created.RequestMessage.Body!)!;
+        Assert.Equal("created", body["changeType"]!.GetValue<string>());
+        Assert.Equal($"users/{FakeGraph.Mailbox}/mailFolders('inbox')/messages", body["resource"]!.GetValue<string>());
+        Assert.Equal(clientState, body["clientState"]!.GetValue<string>());
+        Assert.Equal($"{Host.BaseUrl}/api/mail/notifications", body["notificationUrl"]!.GetValue<string>());
+        Assert.Equal($"{Host.BaseUrl}/api/mail/notifications", body["lifecycleNotificationUrl"]!.GetValue<string>());
+        var expires = body["expirationDateTime"]!.GetValue<DateTimeOffset>();
+        Assert.InRange(expires, DateTimeOffset.UtcNow.AddDays(3).AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(3).AddMinutes(1));
+    }
+
+    [Fact]
+    public async Task A_notification_with_the_wrong_client_state_is_refused_and_nothing_is_read()
+    {
+        var (id, _) = Message("access-en.eml");
+
+        using var response = await NotifyAsync(Notification(id, "not-the-secret-" + clientState[15..]));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        await Task.Delay(1500);
+        Assert.Empty(graph.Requests("GET", $"/messages/{id}"));
+    }
+
+    [Fact]
+    public async Task A_notified_mail_becomes_one_case_however_often_it_is_notified_and_gets_its_category_and_reference()
+    {
+        var (id, sender) = Message("access-en.eml");
+
+        // Graph may deliver the same notification more than once, and the sweep finds the message too.
+        using (var first = await NotifyAsync(Notification(id, clientState), Notification(id, clientState)))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        }
+
+        var ack = await Host.Mailbox.WaitForToAsync("acknowledgement", sender);
+        var caseId = ack.Headers["X-Infomat-Request-Id"]!;
+        using (var again = await NotifyAsync(Notification(id, clientState)))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        }
+
+        await graph.WaitForAsync("GET", $"/messages/{id}$", count: 3);
+        await graph.WaitForAsync("PATCH", $"/messages/{id}$");
+        await Task.Delay(1000);
+
+        Assert.Equal(["Infomat privacy", caseId], graph.CategoriesSetOn(id)[0]);
+        Assert.Single(graph.Requests("GET", $@"/messages/{id}/\$value$"));
+        Assert.Single(Host.Mailbox.All(), m => m.Headers["X-Infomat-Kind"] == "acknowledgement" && m.To.Mailboxes.Any(x => x.Address == sender));
+        Assert.Single(Host.Mailbox.All(), m => m.Headers["X-Infomat-Kind"] == "approval-request" && m.Headers["X-Infomat-Request-Id"] == caseId);
+        var status = JsonDocument.Parse(await Flows.Http.GetStringAsync(new Uri($"{Host.BaseUrl}/api/requests/{caseId}"))).RootElement;
+        Assert.Equal("AwaitingIdentityApproval", status.GetProperty("status").GetString());
+        Assert.DoesNotContain(Host.Output, line => line.Contains(sender, StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task A_burst_of_notifications_is_answered_at_once_while_a_slow_and_busy_Graph_still_delivers_every_mail()
+    {
+        var messages = Enumerable.Range(0, 10).Select(i => Message("spoofed-access-nl.eml",
+            delay: i % 3 == 0 ? TimeSpan.FromSeconds(2) : null, failuresFirst: i == 1 ? 2 : 0)).ToList();
+
+        var clock = Stopwatch.StartNew();
+        using var response = await NotifyAsync(messages.Select(m => Notification(m.Id, clientState)).ToArray());
+        clock.Stop();
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.5), $"the endpoint took {clock.Elapsed.TotalMilliseconds:F0} ms");
+        foreach (var (_, sender) in messages)
+        {
+            // DMARC failed: not trusted, so each sender is asked to confirm the address.
+            await Host.Mailbox.WaitForToAsync("verification", sender, TimeSpan.FromSeconds(60));
+        }
+
+        Assert.Equal(3, graph.Requests("GET", $@"/messages/{messages[1].Id}/\$value$").Count);
+    }
+
+    [Fact]
+    public async Task Lifecycle_notifications_reauthorize_recreate_and_sweep()
+    {
+        await graph.WaitForAsync("POST", "^/v1.0/subscriptions$");
+        var (missedId, sender) = Message("access-fr.eml");
+        graph.Delta([missedId], "t1");
+
+        using var response = await NotifyAsync(
+            Lifecycle("reauthorizationRequired", clientState), Lifecycle("subscriptionRemoved", clientState), Lifecycle("missed", clientState));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await graph.WaitForAsync("POST", $"^/v1.0/subscriptions/{SubscriptionId}/reauthorize$");
+        await graph.WaitForAsync("POST", "^/v1.0/subscriptions$", count: 2);
+        // The missed mail is found by the delta query and handled; the next sweep goes on from the delta link.
+        var ack = await Host.Mailbox.WaitForToAsync("acknowledgement", sender);
+        Assert.StartsWith("Nous avons bien reçu", ack.Subject, StringComparison.Ordinal);
+        await graph.WaitForAsync("GET", "/delta\\(\\)$", count: 3, timeout: TimeSpan.FromSeconds(20));
+        Assert.Contains(graph.Requests("GET", "/delta\\(\\)$"), e => e.RequestMessage.Query!.TryGetValue("$deltatoken", out var t) && t.Contains("t1"));
+    }
+
+    [Fact]
+    public async Task The_sweep_finds_a_mail_whose_notification_never_came()
+    {
+        var (id, sender) = Message("erasure-nl.eml");
+        graph.Delta([id], "t2");
+
+        var ack = await Host.Mailbox.WaitForToAsync("acknowledgement", sender, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(["Infomat privacy", ack.Headers["X-Infomat-Request-Id"]!], graph.CategoriesSetOn(id)[0]);
+        var firstSweep = graph.Requests("GET", "/delta\\(\\)$")[0];
+        Assert.StartsWith("receivedDateTime ge ", firstSweep.RequestMessage.Query!["$filter"][0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Malformed_notifications_get_a_problem_naming_what_is_expected()
+    {
+        using var content = new StringContent("{not json", Encoding.UTF8, "application/json");
+        using var response = await Flows.Http.PostAsync(new Uri($"{Host.BaseUrl}/api/mail/notifications"), content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("'value'", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private const string SubscriptionId = "7f105c7d-2dc5-4530-97cd-4e7ae6534c07";
+
+    /// <summary>Puts a corpus mail in the fake mailbox, from a fresh sender and with a fresh Message-ID (hosts share one register).</summary>
+    private (string Id, string Sender) Message(string corpusFile, TimeSpan? delay = null, int failuresFirst = 0)
+    {
+        var text = File.ReadAllText(Path.Combine(Corpus, corpusFile));
+        var original = FromAddress().Match(text).Groups[1].Value;
+        var sender = $"{original.Split('@')[0]}.{Guid.NewGuid():N}@example.org";
+        var id = "AAMk" + Guid.NewGuid().ToString("N");
+        text = MessageIdHeader().Replace(text.Replace(original, sender, StringComparison.Ordinal), $"Message-ID: <{Guid.NewGuid():N}@test.example>");
+        graph.Message(id, text, delay, failuresFirst);
+        return (id, sender);
+    }
+
+    private static JsonObject Notification(string messageId, string state) => new()
+    {
+        ["subscriptionId"] = SubscriptionId,
+        ["clientState"] = state,
+        ["changeType"] = "created",
+        ["resource"] = $"Users/00000000-0000-0000-0000-000000000001/Messages/{messageId}",
+        ["subscriptionExpirationDateTime"] = "2026-11-29T10:00:00.0000000+00:00",
+        ["tenantId"] = "00000000-0000-0000-0000-0000000000aa",
+        ["resourceData"] = new JsonObject
+        {
+            ["@odata.type"] = "#Microsoft.Graph.Message",
+            ["@odata.id"] = $"Users/00000000-0000-0000-0000-000000000001/Messages/{messageId}",
+            ["id"] = messageId,
+        },
+    };
+
+    private static JsonObject Lifecycle(string lifecycleEvent, string state) => new()
+    {
+        ["subscriptionId"] = SubscriptionId,
+        ["clientState"] = state,
+        ["lifecycleEvent"] = lifecycleEvent,
+        ["resource"] = "users/info@infomat.eu/mailFolders('inbox')/messages",
+        ["subscriptionExpirationDateTime"] = "2026-11-29T10:00:00.0000000+00:00",
+    };
+
+    private async Task<HttpResponseMessage> NotifyAsync(params JsonObject[] notifications)
+    {
+        var body = new JsonObject { ["value"] = new JsonArray(notifications.Select(n => (JsonNode)n.DeepClone()).ToArray()) };
+        using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        return await Flows.Http.PostAsync(new Uri($"{Host.BaseUrl}/api/mail/notifications"), content);
+    }
+
+    [GeneratedRegex(@"^From: .*<([^>]+)>", RegexOptions.Multiline)]
+    private static partial Regex FromAddress();
+
+    [GeneratedRegex(@"^Message-ID: .*$", RegexOptions.Multiline | RegexOptions.IgnoreCase)]
+    private static partial Regex MessageIdHeader();
+}
+
+/// <summary>The subscription rules on their own, against the Graph stand-in.</summary>
+public sealed class GraphSubscriptionTests : IDisposable
+{
+    private const string NotificationUrl = "https://privacy.infomat.example/api/mail/notifications";
+    private readonly FakeGraph graph = new();
+    private readonly GraphMailbox mailbox;
+
+    public GraphSubscriptionTests() => mailbox = new GraphMailbox(Options.Create(new GraphMailOptions
+    {
+        Mailbox = FakeGraph.Mailbox,
+        BaseUrl = new Uri(graph.BaseUrl),
+        ClientState = new string('s', 40),
+        SubscriptionLifetime = TimeSpan.FromDays(3),
+        RenewBefore = TimeSpan.FromDays(2),
+    }));
+
+    public void Dispose() => graph.Dispose();
+
+    [Fact]
+    public async Task A_subscription_with_more_than_RenewBefore_left_is_left_alone()
+    {
+        var now = DateTimeOffset.UtcNow;
+        graph.Subscriptions(("s-1", now.AddDays(2.5), NotificationUrl));
+
+        var state = await mailbox.EnsureSubscriptionAsync(new Uri(NotificationUrl), now, default);
+
+        Assert.Equal(SubscriptionChange.Unchanged, state.Change);
+        Assert.Empty(graph.Requests("PATCH", "/subscriptions/"));
+        Assert.Empty(graph.Requests("POST", "/subscriptions"));
+    }
+
+    [Fact]
+    public async Task A_subscription_close_to_expiry_is_renewed_for_the_full_lifetime()
+    {
+        var now = DateTimeOffset.UtcNow;
+        graph.Subscriptions(("s-1", now.AddHours(30), NotificationUrl));
+
+        var state = await mailbox.EnsureSubscriptionAsync(new Uri(NotificationUrl), now, default);
+
+        Assert.Equal(SubscriptionChange.Renewed, state.Change);
+        var patch = Assert.Single(graph.Requests("PATCH", "^/v1.0/subscriptions/s-1$"));
+        var expires = JsonNode.Parse(patch.RequestMessage.Body!)!["expirationDateTime"]!.GetValue<DateTimeOffset>();
+        Assert.Equal(now.AddDays(3).ToUnixTimeSeconds(), expires.ToUnixTimeSeconds());
+        Assert.Empty(graph.Requests("POST", "/subscriptions"));
+    }
+
+    [Fact]
+    public async Task Another_apps_subscription_does_not_count_and_a_new_one_is_created()
+    {
+        var now = DateTimeOffset.UtcNow;
+        graph.Subscriptions(("other", now.AddDays(3), "https://elsewhere.example/hook"));
+
+        var state = await mailbox.EnsureSubscriptionAsync(new Uri(NotificationUrl), now, default);
+
+        Assert.Equal(SubscriptionChange.Created, state.Change);
+        Assert.Single(graph.Requests("POST", "^/v1.0/subscriptions$"));
+        Assert.Empty(graph.Requests("PATCH", "/subscriptions/"));
+    }
+}
