@@ -27,6 +27,9 @@ public static class Texts
 
     public static string RequestType(RequestType type, Language language) => Get("Type" + type, language);
 
+    /// <summary>The right's name alone ("Inzage", "Accès", "Access"): the part of its description before the colon.</summary>
+    public static string RequestTypeName(RequestType type, Language language) => RequestType(type, language).Split(':')[0].Trim();
+
     public static string Entity(EntityScope scope, Language language) => Get("Entity" + scope, language);
 
     /// <summary>A duration in words, e.g. "7 days" / "7 dagen" / "7 jours", rounded to the largest whole unit.</summary>

@@ -62,7 +62,7 @@ public static partial class PrivacyMails
     {
         ArgumentNullException.ThrowIfNull(c);
         var l = staffLanguage;
-        var subject = Texts.Format("MailApprovalSubject", l, c.Type.ToWire(), c.Id, Texts.Date(c.DueDate, l));
+        var subject = Texts.Format("MailApprovalSubject", l, Texts.RequestTypeName(c.Type, l), c.Id, Texts.Date(c.DueDate, l));
         Block[] blocks =
         [
             Text(Texts.Get("MailApprovalBody", l)),

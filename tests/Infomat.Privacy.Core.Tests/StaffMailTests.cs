@@ -1,0 +1,23 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Localization;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+
+namespace Infomat.Privacy.Core.Tests;
+
+public sealed class StaffMailTests
+{
+    [Theory]
+    [InlineData(Language.Nl, "Identiteitscontrole nodig: aanvraag {0} (Inzage), uiterlijk 28 december 2026")]
+    [InlineData(Language.Fr, "Vérification d'identité requise : demande {0} (Accès), échéance 28 décembre 2026")]
+    [InlineData(Language.En, "Identity check needed: request {0} (Access), due 28 December 2026")]
+    public void The_approval_request_subject_names_the_right_in_the_staff_language_and_the_legal_due_date(Language staffLanguage, string expected)
+    {
+        var request = new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, EntityScope.Both, Language.Fr, "", null);
+        var privacyCase = PrivacyCase.Received(request, Channel.Email, new DateTimeOffset(2026, 11, 26, 7, 28, 0, TimeSpan.FromHours(1)));
+
+        var mail = PrivacyMails.ApprovalRequest(privacyCase, new Uri("https://privacy.example/approvals?token=t"), "staff@infomat.eu", staffLanguage);
+
+        Assert.Equal(string.Format(System.Globalization.CultureInfo.InvariantCulture, expected, privacyCase.Id), mail.Subject);
+    }
+}
