@@ -1,7 +1,14 @@
 using Infomat.LocalHost;
+using Infomat.Privacy.Audit;
 using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Workflow;
 using Microsoft.DurableTask.Testing;
+
+if (args is ["verify-audit", .. var caseIds])
+{
+    // A command, not the host: checks each case's audit chain against the configured storage and key.
+    return await AuditCommand.VerifyAsync(caseIds, args[1..]);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddInfomatPrivacy(builder.Configuration);
@@ -15,6 +22,7 @@ var app = builder.Build();
 app.MapInfomatPrivacy();
 app.MapGet("/", () => Results.Redirect("/privacy"));
 app.Run();
+return 0;
 
 /// <summary>Entry point, visible to the integration tests.</summary>
 public partial class Program;

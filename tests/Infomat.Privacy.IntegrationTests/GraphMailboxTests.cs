@@ -90,6 +90,7 @@ public sealed partial class GraphMailboxTests(Azurite azurite) : LocalHostTests(
             Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
         }
 
+        await Host.Mailbox.WaitForAsync("approval-request", caseId);
         await graph.WaitForAsync("GET", $"/messages/{id}$", count: 3);
         await graph.WaitForAsync("PATCH", $"/messages/{id}$");
         await Task.Delay(1000);

@@ -43,6 +43,15 @@ internal sealed class InMemoryRegister : ICaseRegister
         }
     }
 
+    public async IAsyncEnumerable<PrivacyCase> ListAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        foreach (var c in cases.Values)
+        {
+            yield return c;
+        }
+    }
+
     public Task<bool> TryConsumeTokenAsync(string tokenId, string caseId, CancellationToken cancellationToken) =>
         Task.FromResult(tokens.TryAdd(tokenId, caseId));
 

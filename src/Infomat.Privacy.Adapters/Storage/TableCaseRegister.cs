@@ -77,6 +77,15 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister
         }
     }
 
+    public async IAsyncEnumerable<PrivacyCase> ListAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await ready.Value;
+        await foreach (var row in cases.QueryAsync<TableEntity>(e => e.RowKey == CaseRow, cancellationToken: cancellationToken))
+        {
+            yield return FromEntity(row);
+        }
+    }
+
     public async Task<bool> TryConsumeTokenAsync(string tokenId, string caseId, CancellationToken cancellationToken)
     {
         await ready.Value;

@@ -17,6 +17,9 @@ public interface ICaseRegister
     /// <summary>Ids of every case whose status is not finished.</summary>
     IAsyncEnumerable<string> ListUnfinishedAsync(CancellationToken cancellationToken);
 
+    /// <summary>Every case, for the staff case list and its CSV export.</summary>
+    IAsyncEnumerable<PrivacyCase> ListAllAsync(CancellationToken cancellationToken);
+
     /// <summary>Marks a single-use token as used. False when it was used before.</summary>
     Task<bool> TryConsumeTokenAsync(string tokenId, string caseId, CancellationToken cancellationToken);
 

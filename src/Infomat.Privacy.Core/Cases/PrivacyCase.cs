@@ -45,6 +45,36 @@ public sealed record PrivacyCase
 
     public DateTimeOffset? TasksMailSentAt { get; init; }
 
+    /// <summary>How many different staff members must approve the identity (two for erasure, by default).</summary>
+    public int ApprovalsRequired { get; init; } = 1;
+
+    /// <summary>The approvals given so far; the decision is final when there are <see cref="ApprovalsRequired"/>.</summary>
+    public IReadOnlyList<IdentityApproval> Approvals { get; init; } = [];
+
+    /// <summary>Extensions of the deadline (Art. 12(3)), each with its reason.</summary>
+    public IReadOnlyList<DeadlineExtension> Extensions { get; init; } = [];
+
+    /// <summary>Reminders already sent (approval, due date), by key, so each goes once.</summary>
+    public IReadOnlyList<SentReminder> Reminders { get; init; } = [];
+
+    /// <summary>When staff asked the requester for more identification, and what for (the text stays in the register).</summary>
+    public DateTimeOffset? IdentificationRequestedAt { get; init; }
+
+    public string? IdentificationRequest { get; init; }
+
+    /// <summary>After the retention period the identifiers are erased; the keyed hash of the address stays.</summary>
+    public DateTimeOffset? IdentifiersErasedAt { get; init; }
+
+    public string? SubjectHash { get; init; }
+
+    /// <summary>When the case reached a finished status.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public DateTimeOffset? ClosedAt => Status.IsFinished() && History.Count > 0 ? History[^1].At : null;
+
+    /// <summary>The due date before any extension (one month from receipt).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public DateOnly FirstDueDate => Extensions.Count == 0 ? DueDate : Extensions[0].PreviousDueDate;
+
     /// <summary>
     /// A new case for a request just received. It waits for the address to be confirmed, unless the channel already
     /// proved it (a mail whose DMARC verdict is a pass), in which case it goes straight to staff approval.
@@ -79,6 +109,14 @@ public sealed record PrivacyCase
     public PrivacyCase WithStatus(CaseStatus status, DateTimeOffset at) =>
         Status == status ? this : this with { Status = status, History = [.. History, new StatusChange(status, at)] };
 }
+
+/// <summary>One staff approval of the requester's identity: who, when, on which evidence (never a document).</summary>
+public sealed record IdentityApproval(int Stage, string By, DateTimeOffset At, string Evidence);
+
+/// <summary>A deadline extension: from which date to which, why, by whom.</summary>
+public sealed record DeadlineExtension(DateOnly PreviousDueDate, DateOnly NewDueDate, string Reason, string By, DateTimeOffset At);
+
+public sealed record SentReminder(string Key, DateTimeOffset At);
 
 /// <summary>One status change, as shown on the status endpoint.</summary>
 public sealed record StatusChange(CaseStatus Status, DateTimeOffset At);

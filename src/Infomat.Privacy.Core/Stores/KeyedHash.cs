@@ -32,6 +32,9 @@ public sealed class KeyedHash
     /// <summary>The person in audit data: linkable across events, not readable.</summary>
     public string Subject(string normalisedEmail) => Hash("subject", normalisedEmail);
 
+    /// <summary>A key for another use (the audit chain), derived so that it never equals the hashes above.</summary>
+    public byte[] DeriveKey(string label) => HMACSHA256.HashData(key, Encoding.UTF8.GetBytes("key\n" + label));
+
     private string Hash(string label, string value)
     {
         ArgumentNullException.ThrowIfNull(value);

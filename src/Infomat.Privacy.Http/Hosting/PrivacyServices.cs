@@ -1,5 +1,6 @@
 using Infomat.Privacy.Adapters.Mail;
 using Infomat.Privacy.Adapters.Storage;
+using Infomat.Privacy.Audit;
 using Infomat.Privacy.Adapters.Stores;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
@@ -43,7 +44,11 @@ public static class PrivacyServices
         services.AddSingleton(_ => DataMapLoader.Load(configuration["Privacy:DataMap"] is { Length: > 0 } path ? path : DataMapFiles.Default));
 
         services.AddSingleton(sp => new StorageClients(configuration));
-        services.AddSingleton<ICaseRegister, TableCaseRegister>();
+        services.AddSingleton<TableCaseRegister>();
+        services.AddSingleton(sp => new AuditChain(sp.GetRequiredService<KeyedHash>().DeriveKey("audit-chain")));
+        services.AddSingleton<IAuditTrail, TableAuditTrail>();
+        services.AddSingleton<ICaseRegister>(sp => new AuditedCaseRegister(
+            sp.GetRequiredService<TableCaseRegister>(), sp.GetRequiredService<IAuditTrail>(), sp.GetRequiredService<KeyedHash>()));
         services.AddSingleton<IStagingStore, BlobStagingStore>();
         services.AddSingleton<IExportStore, BlobExportStore>();
         services.AddSingleton<IMailSender, PickupDirectoryMailSender>();

@@ -1,0 +1,83 @@
+using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+using Infomat.Privacy.Audit;
+
+namespace Infomat.Privacy.Adapters.Storage;
+
+/// <summary>
+/// The audit trail in Azure Table Storage: one partition per case, one row per event (row key = sequence), never
+/// updated. Two writers racing for the same sequence: the second insert fails (409) and it chains after the first.
+/// </summary>
+public sealed class TableAuditTrail(StorageClients clients, AuditChain chain, TimeProvider time) : IAuditTrail
+{
+    public const string TableName = "PrivacyAudit";
+
+    private readonly TableClient table = clients.Tables.GetTableClient(TableName);
+    private readonly Lazy<Task> created = new(() => clients.Tables.GetTableClient(TableName).CreateIfNotExistsAsync());
+
+    public async Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        await created.Value;
+        for (var attempt = 1; ; attempt++)
+        {
+            var rows = await RowsAsync(entry.CaseId, cancellationToken);
+            if (rows.FirstOrDefault(r => r.GetString("Key") == entry.Key) is { } earlier)
+            {
+                return FromEntity(earlier);
+            }
+
+            var next = chain.Next(entry, rows.Count == 0 ? null : FromEntity(rows[^1]), time.GetUtcNow());
+            try
+            {
+                await table.AddEntityAsync(ToEntity(next, entry.Key), cancellationToken);
+                return next;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 409 && attempt < 10)
+            {
+                // Another step of the same case took this sequence number: chain after it.
+            }
+        }
+    }
+
+    public async Task<IReadOnlyList<AuditEvent>> ListAsync(string caseId, CancellationToken cancellationToken)
+    {
+        await created.Value;
+        return (await RowsAsync(caseId, cancellationToken)).Select(FromEntity).ToList();
+    }
+
+    private async Task<List<TableEntity>> RowsAsync(string caseId, CancellationToken cancellationToken)
+    {
+        var rows = new List<TableEntity>();
+        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == caseId, cancellationToken: cancellationToken))
+        {
+            rows.Add(row);
+        }
+
+        return rows.OrderBy(r => r.RowKey, StringComparer.Ordinal).ToList();
+    }
+
+    private static TableEntity ToEntity(AuditEvent e, string key) => new(e.CaseId, e.Sequence.ToString("D8", CultureInfo.InvariantCulture))
+    {
+        ["Key"] = key,
+        ["At"] = e.At.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+        ["Action"] = e.Action,
+        ["Actor"] = e.Actor,
+        ["Outcome"] = e.Outcome,
+        ["Subject"] = e.Subject,
+        ["PreviousHash"] = e.PreviousHash,
+        ["Hash"] = e.Hash,
+    };
+
+    private static AuditEvent FromEntity(TableEntity row) => new(
+        row.PartitionKey,
+        int.Parse(row.RowKey, CultureInfo.InvariantCulture),
+        DateTimeOffset.Parse(row.GetString("At"), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+        row.GetString("Action"),
+        row.GetString("Actor"),
+        row.GetString("Outcome"),
+        row.GetString("Subject"),
+        row.GetString("PreviousHash"),
+        row.GetString("Hash"));
+}

@@ -1,0 +1,104 @@
+using System.Globalization;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+
+namespace Infomat.Privacy.Audit;
+
+/// <summary>
+/// The audit events a case's recorded state implies, each with a stable key: the trail appends those it does not have
+/// yet after every change of the register, so a step is audited once, and one missed by a crash is audited at the
+/// next change. Outcomes are wire values, counts and principals only; the person is the keyed hash of the address.
+/// </summary>
+public static class CaseAudit
+{
+    public static IReadOnlyList<AuditEntry> Entries(PrivacyCase c, KeyedHash hash)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(hash);
+        var subject = c.Email.Length == 0 ? c.SubjectHash : hash.Subject(EmailAddresses.Normalise(c.Email));
+        var entries = new List<AuditEntry>();
+        void Add(string key, string action, string actor, string outcome, DateTimeOffset at) =>
+            entries.Add(new AuditEntry(c.Id, key, action, actor, outcome, subject, at));
+
+        Add("received", "received", AuditEvent.System,
+            $"type={c.Type.ToWire()} entity={c.Entity.ToString().ToLowerInvariant()} channel={c.Channel.ToString().ToLowerInvariant()}"
+            + (c.SenderAuthentication is { } dmarc ? $" dmarc={dmarc.ToString().ToLowerInvariant()}" : string.Empty)
+            + $" due={c.DueDate:yyyy-MM-dd}",
+            c.ReceivedAt);
+        if (c.VerificationMailSentAt is { } verificationSent)
+        {
+            Add("verification-sent", "mail-sent", AuditEvent.System, "verification", verificationSent);
+        }
+
+        for (var i = 1; i <= c.VerificationResends; i++)
+        {
+            Add("verification-resent." + i.ToString(CultureInfo.InvariantCulture), "mail-sent", "requester", "verification (sent again)", c.VerificationMailSentAt ?? c.ReceivedAt);
+        }
+
+        if (c.EmailVerifiedAt is { } verified)
+        {
+            Add("email-verified", "email-verified", c.Channel == Channel.Email && c.SenderAuthentication == Intake.DmarcVerdict.Pass ? AuditEvent.System : "requester",
+                c.Channel == Channel.Email && c.SenderAuthentication == Intake.DmarcVerdict.Pass ? "dmarc=pass" : "link", verified);
+        }
+
+        if (c.AcknowledgedAt is { } acknowledged)
+        {
+            Add("acknowledged", "mail-sent", AuditEvent.System, "acknowledgement", acknowledged);
+        }
+
+        if (c.ApprovalMailSentAt is { } approvalSent)
+        {
+            Add("approval-requested", "mail-sent", AuditEvent.System, "approval-request", approvalSent);
+        }
+
+        foreach (var approval in c.Approvals)
+        {
+            Add("approval." + approval.Stage.ToString(CultureInfo.InvariantCulture), "identity-approved", approval.By,
+                $"approval {approval.Stage} of {c.ApprovalsRequired} evidence={approval.Evidence}", approval.At);
+        }
+
+        if (c.Decision is { } decision)
+        {
+            Add("decision", "identity-decided", decision.DecidedBy, decision.Outcome.ToString().ToLowerInvariant(), decision.DecidedAt);
+        }
+
+        foreach (var extension in c.Extensions)
+        {
+            Add("extension." + extension.NewDueDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), "deadline-extended", extension.By,
+                $"due={extension.NewDueDate:yyyy-MM-dd}", extension.At);
+        }
+
+        if (c.TasksMailSentAt is { } tasksSent)
+        {
+            Add("tasks-opened", "staff-tasks-opened", AuditEvent.System, $"tasks={c.Tasks.Count}", tasksSent);
+        }
+
+        foreach (var task in c.Tasks.Where(t => !t.IsOpen))
+        {
+            Add("task." + task.Key, "staff-task-done", task.DoneBy ?? AuditEvent.System, $"{task.Key} {task.Outcome?.ToString().ToLowerInvariant()}", task.DoneAt!.Value);
+        }
+
+        foreach (var reminder in c.Reminders)
+        {
+            Add("reminder." + reminder.Key, "reminder-sent", AuditEvent.System, reminder.Key, reminder.At);
+        }
+
+        if (c.AnswerSentAt is { } answered)
+        {
+            Add("answer-sent", "answer-sent", AuditEvent.System, c.Status.ToString(), answered);
+        }
+
+        foreach (var change in c.History.Skip(1))
+        {
+            Add("status." + change.Status, "status-changed", AuditEvent.System, change.Status.ToString(), change.At);
+        }
+
+        if (c.IdentifiersErasedAt is { } erased)
+        {
+            Add("identifiers-erased", "identifiers-erased", AuditEvent.System, "retention ended", erased);
+        }
+
+        return entries;
+    }
+}
