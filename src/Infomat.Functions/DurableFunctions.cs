@@ -33,6 +33,9 @@ public sealed class DurableFunctions(IServiceProvider services)
     [Function(nameof(SendAcknowledgement))]
     public Task<bool> RunSendAcknowledgement([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<SendAcknowledgement, string, bool>(caseId, ctx);
 
+    [Function(nameof(SendApprovalReminder))]
+    public Task<bool> RunSendApprovalReminder([ActivityTrigger] ReminderInput input, FunctionContext ctx) => Activity<SendApprovalReminder, ReminderInput, bool>(input, ctx);
+
     [Function(nameof(ApplyDecision))]
     public Task<DecisionResult> RunApplyDecision([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<ApplyDecision, string, DecisionResult>(caseId, ctx);
 

@@ -2,6 +2,7 @@ using Infomat.Privacy.Cases;
 using Infomat.Privacy.Localization;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
 
 namespace Infomat.Privacy.Core.Tests;
 
@@ -16,8 +17,29 @@ public sealed class StaffMailTests
         var request = new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, EntityScope.Both, Language.Fr, "", null);
         var privacyCase = PrivacyCase.Received(request, Channel.Email, new DateTimeOffset(2026, 11, 26, 7, 28, 0, TimeSpan.FromHours(1)));
 
-        var mail = PrivacyMails.ApprovalRequest(privacyCase, new Uri("https://privacy.example/approvals?token=t"), "staff@infomat.eu", staffLanguage);
+        var mail = PrivacyMails.ApprovalRequest(privacyCase, DataMapLoader.Load(DataMapFiles.Default), new Uri("https://privacy.example/approvals?token=t"), "staff@infomat.eu", staffLanguage);
 
         Assert.Equal(string.Format(System.Globalization.CultureInfo.InvariantCulture, expected, privacyCase.Id), mail.Subject);
+    }
+}
+
+public sealed class ApprovalMailHoldingsTests
+{
+    [Fact]
+    public void The_approval_request_lists_what_each_store_holds_as_counts_and_asks_for_two_approvers_for_an_erasure()
+    {
+        var request = new ValidRequest(RequestType.Erasure, "an.peeters@example.be", "An Peeters", null, EntityScope.Both, Language.Nl, "", null);
+        var privacyCase = PrivacyCase.Received(request, Channel.Form, new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero)) with
+        {
+            ApprovalsRequired = 2,
+            Holdings = new Dictionary<string, int> { ["be/crm"] = 3, ["nl/crm"] = 1, ["be/finance"] = 0 },
+        };
+
+        var mail = PrivacyMails.ApprovalRequest(privacyCase, DataMapLoader.Load(DataMapFiles.Default), new Uri("https://privacy.example/approvals?token=t"), "staff@infomat.eu", Language.En);
+
+        Assert.Contains("2 different colleagues must approve", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("- Infomat België, CRM: 3", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("- Infomat Nederland, CRM: 1", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains(": 0", mail.TextBody, StringComparison.Ordinal);
     }
 }

@@ -61,8 +61,13 @@ public sealed class BrowserTests(Azurite azurite)
         await staff.GotoAsync(approval.AbsoluteUri);
         Assert.Contains("an.peeters@example.be", await staff.Locator("dl.facts").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains("zonder aanmelding", await staff.Locator(".notice").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("Infomat België, CRM: ", await staff.Locator("main ul").InnerTextAsync(), StringComparison.Ordinal);
+        // No sign-in locally: the colleague gives a name and says how the identity is confirmed.
+        await staff.Locator("#name-approve").FillAsync("Els Janssens");
+        await staff.GetByLabel("het adres is bevestigd via de link die we stuurden").CheckAsync();
         await staff.GetByRole(AriaRole.Button, new() { Name = "Identiteit goedkeuren" }).ClickAsync();
         Assert.Contains("goedgekeurd", await staff.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("door Els Janssens (no sign-in)", await staff.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
 
         // The requester downloads the zip from the export-ready mail.
         var download = Mailbox.Link(await host.Mailbox.WaitForAsync("export-ready", id), host.BaseUrl + "/download?token=");

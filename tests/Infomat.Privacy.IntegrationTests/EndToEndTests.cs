@@ -160,10 +160,12 @@ public sealed class EndToEndTests(Azurite azurite) : LocalHostTests(azurite)
         Assert.Contains("Deze link werd al gebruikt", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         var approval = await Flows.ApprovalLinkAsync(id);
-        Assert.Equal(HttpStatusCode.OK, (await Flows.PostTokenAsync("/approvals", approval, ("decision", "approve"))).StatusCode);
-        var second = await Flows.PostTokenAsync("/approvals", approval, ("decision", "reject"), ("reason", "changed my mind"));
+        Assert.Equal(HttpStatusCode.OK, (await Flows.StaffPostAsync("/approvals", approval, "Staff One", ("decision", "approve"), ("evidence", "verified-link"))).StatusCode);
+        var second = await Flows.StaffPostAsync("/approvals", approval, "Staff Two", ("decision", "reject"), ("reason", "changed my mind"));
         Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
-        Assert.Contains("goedgekeurd", await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var secondPage = await second.Content.ReadAsStringAsync();
+        Assert.Contains("goedgekeurd", secondPage, StringComparison.Ordinal);
+        Assert.Contains("door Staff One (no sign-in)", secondPage, StringComparison.Ordinal);
         await Flows.DownloadLinkAsync(id);
         Assert.Empty(Host.Mailbox.Of("rejection", id));
     }
@@ -175,16 +177,16 @@ public sealed class EndToEndTests(Azurite azurite) : LocalHostTests(azurite)
         await Flows.VerifyAsync(id);
         var approval = await Flows.ApprovalLinkAsync(id);
 
-        var response = await Flows.PostTokenAsync("/approvals", approval, ("decision", "reject"), ("reason", "  "));
+        var response = await Flows.StaffPostAsync("/approvals", approval, "Staff One", ("decision", "reject"), ("reason", "  "));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("Kies goedkeuren, of afwijzen met een reden", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("of wijs af met een reden voor de aanvrager", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         using (var status = await Flows.StatusAsync(id))
         {
             Assert.Equal("AwaitingIdentityApproval", status.RootElement.GetProperty("status").GetString());
         }
 
         // The link still works for the real decision.
-        Assert.Equal(HttpStatusCode.OK, (await Flows.PostTokenAsync("/approvals", approval, ("decision", "approve"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Flows.StaffPostAsync("/approvals", approval, "Staff One", ("decision", "approve"), ("evidence", "verified-link"))).StatusCode);
         await Flows.DownloadLinkAsync(id);
     }
 

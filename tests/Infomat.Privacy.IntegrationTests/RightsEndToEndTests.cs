@@ -61,14 +61,14 @@ public partial class RightsEndToEndTests(Azurite azurite) : LocalHostTests(azuri
             Assert.Equal("AwaitingStaffAction", status.RootElement.GetProperty("status").GetString());
         }
 
-        Assert.Equal(HttpStatusCode.BadRequest, (await Flows.PostTokenAsync("/tasks", link, ("task", "be/crm"), ("outcome", "uphold"))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Flows.StaffPostAsync("/tasks", link, "Staff One", ("task", "be/crm"), ("outcome", "uphold"))).StatusCode);
         foreach (var task in tasks)
         {
-            var done = await Flows.PostTokenAsync("/tasks", link, ("task", task), ("outcome", "done"), ("note", task == "be/crm" ? "Functie aangepast." : string.Empty));
+            var done = await Flows.StaffPostAsync("/tasks", link, "Staff One", ("task", task), ("outcome", "done"), ("note", task == "be/crm" ? "Functie aangepast." : string.Empty));
             Assert.Equal(HttpStatusCode.OK, done.StatusCode);
         }
 
-        Assert.Equal(HttpStatusCode.Conflict, (await Flows.PostTokenAsync("/tasks", link, ("task", "be/crm"), ("outcome", "done"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await Flows.StaffPostAsync("/tasks", link, "Staff One", ("task", "be/crm"), ("outcome", "done"))).StatusCode);
         var report = (await Host.Mailbox.WaitForAsync("action-report", id)).TextBody;
         Assert.Contains("We hebben uw gegevens verbeterd", report, StringComparison.Ordinal);
         Assert.Contains("Onze medewerkers voegen toe: Functie aangepast.", report, StringComparison.Ordinal);

@@ -58,6 +58,11 @@ public static class CaseAudit
                 $"approval {approval.Stage} of {c.ApprovalsRequired} evidence={approval.Evidence}", approval.At);
         }
 
+        if (c.IdentificationRequestedAt is { } asked)
+        {
+            Add("identification-requested", "identification-requested", c.IdentificationRequestedBy ?? AuditEvent.System, "mail to requester", asked);
+        }
+
         if (c.Decision is { } decision)
         {
             Add("decision", "identity-decided", decision.DecidedBy, decision.Outcome.ToString().ToLowerInvariant(), decision.DecidedAt);

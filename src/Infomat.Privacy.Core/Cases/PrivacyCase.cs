@@ -45,6 +45,9 @@ public sealed record PrivacyCase
 
     public DateTimeOffset? TasksMailSentAt { get; init; }
 
+    /// <summary>What the stores hold for the address when approval was asked: records per store key (counts only).</summary>
+    public IReadOnlyDictionary<string, int>? Holdings { get; init; }
+
     /// <summary>How many different staff members must approve the identity (two for erasure, by default).</summary>
     public int ApprovalsRequired { get; init; } = 1;
 
@@ -61,6 +64,8 @@ public sealed record PrivacyCase
     public DateTimeOffset? IdentificationRequestedAt { get; init; }
 
     public string? IdentificationRequest { get; init; }
+
+    public string? IdentificationRequestedBy { get; init; }
 
     /// <summary>After the retention period the identifiers are erased; the keyed hash of the address stays.</summary>
     public DateTimeOffset? IdentifiersErasedAt { get; init; }

@@ -48,7 +48,11 @@ public sealed class VerificationOptions
 
 public sealed class ApprovalOptions
 {
+    /// <summary>Staff get a reminder when a case waits this long for the identity decision; after twice this, it escalates.</summary>
     public TimeSpan ReminderAfter { get; set; } = TimeSpan.FromDays(2);
+
+    /// <summary>Erasure needs two different staff members to approve the identity.</summary>
+    public bool TwoApproversForErasure { get; set; } = true;
 
     /// <summary>How long staff have to decide before the case expires.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromDays(14);
@@ -71,6 +75,18 @@ public sealed class StaffOptions
 
     /// <summary>How long the link in a staff-task mail works.</summary>
     public TimeSpan TaskLinkLifetime { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>Where reminders escalate when staff do not act (a second mailbox, e.g. the DPO).</summary>
+    public string? EscalationAddress { get; set; }
+
+    /// <summary>With sign-in: the app role (roles claim) that lets a signed-in person act as privacy staff.</summary>
+    public string Role { get; set; } = "Privacy.Staff";
+
+    /// <summary>With sign-in: alternatively, the object id of an Entra group (groups claim) whose members are privacy staff.</summary>
+    public string? Group { get; set; }
+
+    /// <summary>Cases finished longer ago than this have their identifiers erased from the register (5 years).</summary>
+    public TimeSpan RegisterRetention { get; set; } = TimeSpan.FromDays(5 * 365 + 1);
 }
 
 public sealed class TokenOptions

@@ -14,6 +14,9 @@ public enum MailKind
 
     /// <summary>To staff: work to do on a case (a correction per store, an objection to weigh).</summary>
     StaffTask,
+
+    /// <summary>To the requester: staff need more to confirm the identity.</summary>
+    IdentificationRequest,
 }
 
 public static class MailKinds
@@ -28,6 +31,7 @@ public static class MailKinds
         MailKind.ActionReport => "action-report",
         MailKind.Rejection => "rejection",
         MailKind.StaffTask => "staff-task",
+        MailKind.IdentificationRequest => "identification-request",
         _ => "extension-notice",
     };
 }

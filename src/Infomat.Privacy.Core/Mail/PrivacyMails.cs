@@ -57,19 +57,99 @@ public static partial class PrivacyMails
         ]);
     }
 
-    /// <summary>The approval request to staff: the request, the channel evidence and the decision link.</summary>
-    public static OutgoingMail ApprovalRequest(PrivacyCase c, Uri link, string staffAddress, Language staffLanguage)
+    /// <summary>The approval request to staff: the request, the channel evidence, what the stores hold (counts) and the decision link.</summary>
+    public static OutgoingMail ApprovalRequest(PrivacyCase c, Stores.DataMap map, Uri link, string staffAddress, Language staffLanguage)
     {
         ArgumentNullException.ThrowIfNull(c);
         var l = staffLanguage;
         var subject = Texts.Format("MailApprovalSubject", l, Texts.RequestTypeName(c.Type, l), c.Id, Texts.Date(c.DueDate, l));
-        Block[] blocks =
+        return Compose(MailKind.ApprovalRequest, Audience.Staff, c.Id, staffAddress, subject, l, greetingName: null, ApprovalBlocks(c, map, link, l, "MailApprovalBody"), footer: false);
+    }
+
+    /// <summary>A reminder (or, with <paramref name="escalated"/>, the escalation) of an identity decision still open.</summary>
+    public static OutgoingMail ApprovalReminder(PrivacyCase c, Stores.DataMap map, Uri link, string to, Language staffLanguage, bool escalated)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var l = staffLanguage;
+        var subject = Texts.Format(escalated ? "MailEscalationSubject" : "MailReminderSubject", l, c.Id, Texts.Date(c.DueDate, l));
+        return Compose(MailKind.Reminder, Audience.Staff, c.Id, to, subject, l, greetingName: null,
+            ApprovalBlocks(c, map, link, l, escalated ? "MailEscalationBody" : "MailReminderBody"), footer: false);
+    }
+
+    private static Block[] ApprovalBlocks(PrivacyCase c, Stores.DataMap map, Uri link, Language l, string introKey) =>
+    [
+        Text(Texts.Get(introKey, l)),
+        .. c.ApprovalsRequired > 1 ? [Text(Texts.Format("MailApprovalTwoApprovers", l, c.ApprovalsRequired))] : Array.Empty<Block>(),
+        Link(link),
+        .. Facts(c, l).Select(f => Text(f.Label + ": " + f.Value)),
+        Text(Texts.Get("LabelHoldings", l) + ":\n" + string.Join("\n", Holdings(c, map, l).Select(h => "- " + h))),
+    ];
+
+    /// <summary>What the stores hold for the address, one line per store ("Infomat België, CRM: 3 records"); counts only.</summary>
+    public static IReadOnlyList<string> Holdings(PrivacyCase c, Stores.DataMap map, Language l)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(map);
+        if (c.Holdings is null)
+        {
+            return [Texts.Get("HoldingsUnknown", l)];
+        }
+
+        return c.Holdings.OrderBy(h => h.Key, StringComparer.Ordinal)
+            .Select(h => (Store: map.Store(h.Key), h.Value))
+            .Select(h => Texts.Format("HoldingsLine", l, map.Controller(h.Store.Entity).LegalName, h.Store.Name.In(l),
+                h.Value < 0 ? Texts.Get("HoldingsNotCounted", l) : h.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            .ToList();
+    }
+
+    /// <summary>To the requester, when staff never decided on the identity in time: the case is closed.</summary>
+    public static OutgoingMail ApprovalExpired(PrivacyCase c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var l = c.Language;
+        return Requester(c, MailKind.Rejection, Texts.Format("MailExpiredSubject", l, c.Id), [Text(Texts.Format("MailApprovalExpiredBody", l, c.Id))]);
+    }
+
+    /// <summary>To the requester: staff need more to confirm the identity; what and why, in proportion.</summary>
+    public static OutgoingMail IdentificationRequest(PrivacyCase c, string whatIsNeeded)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var l = c.Language;
+        return Requester(c, MailKind.IdentificationRequest, Texts.Format("MailIdentificationSubject", l, c.Id),
         [
-            Text(Texts.Get("MailApprovalBody", l)),
-            Link(link),
-            .. Facts(c, l).Select(f => Text(f.Label + ": " + f.Value)),
-        ];
-        return Compose(MailKind.ApprovalRequest, Audience.Staff, c.Id, staffAddress, subject, l, greetingName: null, blocks, footer: false);
+            Text(Texts.Format("MailIdentificationBody", l, c.Id)),
+            Text(whatIsNeeded),
+            Text(Texts.Get("MailIdentificationWhy", l)),
+            Text(Texts.Format("MailIdentificationHow", l, c.Id)),
+        ]);
+    }
+
+    /// <summary>To the requester: the deadline is extended (Art. 12(3)), with the reason and the new date.</summary>
+    public static OutgoingMail ExtensionNotice(PrivacyCase c, DeadlineExtension extension)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(extension);
+        var l = c.Language;
+        return Requester(c, MailKind.ExtensionNotice, Texts.Format("MailExtensionSubject", l, c.Id),
+        [
+            Text(Texts.Format("MailExtensionBody", l, c.Id, Texts.Date(extension.PreviousDueDate, l), Texts.Date(extension.NewDueDate, l))),
+            Text(extension.Reason),
+        ]);
+    }
+
+    /// <summary>To staff: a case's legal due date is near (or passed).</summary>
+    public static OutgoingMail DueReminder(PrivacyCase c, Uri caseLink, string to, Language staffLanguage, int daysLeft)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var l = staffLanguage;
+        var subject = daysLeft < 0
+            ? Texts.Format("MailOverdueSubject", l, c.Id, Texts.Date(c.DueDate, l))
+            : Texts.Format("MailDueSoonSubject", l, c.Id, Texts.Date(c.DueDate, l), daysLeft);
+        return Compose(MailKind.Reminder, Audience.Staff, c.Id, to, subject, l, greetingName: null,
+        [
+            Text(Texts.Format(daysLeft < 0 ? "MailOverdueBody" : "MailDueSoonBody", l, c.Id, Texts.Date(c.DueDate, l), Texts.Get("Status" + c.Status, l))),
+            Link(caseLink),
+        ], footer: false);
     }
 
     /// <summary>The facts staff see about a case (mail and decision page).</summary>

@@ -25,6 +25,9 @@ public sealed class LinkEndpoints(
     IExportStore exports,
     DataMap dataMap,
     IOptions<PrivacyOptions> options,
+    StaffAccess access,
+    StaffForms forms,
+    IMailSender mail,
     TimeProvider time)
 {
     // ---- Verification ----
@@ -75,40 +78,45 @@ public sealed class LinkEndpoints(
 
     // ---- Staff approval ----
 
-    /// <summary><c>GET /approvals?token=</c>: the request and the decision form, or what was decided.</summary>
+    private static readonly string[] Evidence = ["verified-link", "dmarc-pass", "known-details", "additional-identification", "other"];
+
+    /// <summary><c>GET /approvals?token=</c>: the request, what the stores hold, the approvals so far, and the three decisions.</summary>
     public async Task<IResult> ApprovalPageAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var l = options.Value.Staff.Language;
+        if (StaffRefused(request, l) is { } refused)
+        {
+            return refused;
+        }
+
         var (c, failure) = await OpenAsync(request, request.Query["token"], TokenPurpose.Approve, cancellationToken, l);
-        if (failure is not null)
-        {
-            return failure;
-        }
-
-        var title = Texts.Format("ApprovalTitle", l, c!.Id);
-        if (c.Decision is { } decided)
-        {
-            return StaffPage(l, title, P(Texts.Format("ApprovalAlreadyDecided", l, DecisionText(decided.Outcome, l), Texts.DateTime(decided.DecidedAt, l))) + Facts(PrivacyMails.Facts(c, l)));
-        }
-
-        var token = E(request.Query["token"].ToString());
-        var body = P(Texts.Get("ApprovalIntro", l)) + Facts(PrivacyMails.Facts(c, l))
-            + $"<form method=\"post\" action=\"/approvals\"><input type=\"hidden\" name=\"token\" value=\"{token}\">"
-            + $"<button type=\"submit\" name=\"decision\" value=\"approve\">{E(Texts.Get("ApprovalApprove", l))}</button></form>"
-            + $"<form method=\"post\" action=\"/approvals\"><input type=\"hidden\" name=\"token\" value=\"{token}\">"
-            + $"<label for=\"reason\">{E(Texts.Get("ApprovalReason", l))}</label><textarea id=\"reason\" name=\"reason\" rows=\"3\" required></textarea>"
-            + $"<button type=\"submit\" class=\"secondary\" name=\"decision\" value=\"reject\">{E(Texts.Get("ApprovalReject", l))}</button></form>";
-        return StaffPage(l, title, body);
+        return failure ?? StaffPage(l, Texts.Format("ApprovalTitle", l, c!.Id), ApprovalBody(request, c, request.Query["token"].ToString(), l));
     }
 
-    /// <summary><c>POST /approvals</c>: the first decision is recorded and sent to the orchestration; later ones are shown what was decided.</summary>
+    /// <summary>
+    /// <c>POST /approvals</c> (antiforgery-checked): <c>approve</c> with the evidence, <c>reject</c> with a reason, or
+    /// <c>request-identification</c> with what is needed. The first final decision stands; an erasure needs two
+    /// different approvers; later clicks are shown what was decided, by whom and when.
+    /// </summary>
     public async Task<IResult> DecideAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var l = options.Value.Staff.Language;
+        if (!await forms.IsValidAsync(request))
+        {
+            return StaffPage(l, Texts.Get("FormExpiredTitle", l), P(Texts.Get("FormExpiredBody", l)), StatusCodes.Status400BadRequest);
+        }
+
         var form = await request.ReadFormAsync(cancellationToken);
-        var (c, failure) = await OpenAsync(request, form["token"], TokenPurpose.Approve, cancellationToken, l);
+        var identity = access.Identify(request, form["staff_name"]);
+        if (StaffRefused(identity, l) is { } refused)
+        {
+            return refused;
+        }
+
+        var tokenText = form["token"].ToString();
+        var (c, failure) = await OpenAsync(request, tokenText, TokenPurpose.Approve, cancellationToken, l);
         if (failure is not null)
         {
             return failure;
@@ -119,37 +127,170 @@ public sealed class LinkEndpoints(
         {
             "approve" => DecisionOutcome.Approve,
             "reject" => DecisionOutcome.Reject,
+            "request-identification" => DecisionOutcome.RequestIdentification,
             _ => (DecisionOutcome?)null,
         };
         var reason = form["reason"].ToString().Trim();
-        if (outcome is null || (outcome == DecisionOutcome.Reject && reason.Length == 0) || reason.Length > 2000)
-        {
-            return StaffPage(l, title, $"<p class=\"error\" role=\"alert\">{E(Texts.Get("ApprovalChoiceRequired", l))}</p>"
-                + $"<p><a href=\"/approvals?token={Uri.EscapeDataString(form["token"].ToString())}\">{E(title)}</a></p>",
-                StatusCodes.Status400BadRequest);
-        }
-
+        var evidence = form["evidence"].ToString();
         if (c.Decision is { } earlier)
         {
-            return StaffPage(l, title, P(Texts.Format("ApprovalAlreadyDecided", l, DecisionText(earlier.Outcome, l), Texts.DateTime(earlier.DecidedAt, l))), StatusCodes.Status409Conflict);
+            return StaffPage(l, title, P(AlreadyDecided(earlier, l)), StatusCodes.Status409Conflict);
         }
 
-        var (_, token) = tokens.Check(form["token"], TokenPurpose.Approve);
-        if (!await register.TryConsumeTokenAsync(token!.Id, c.Id, cancellationToken))
+        var invalid = outcome switch
         {
-            return Used(l, c.Id);
+            null => true,
+            DecisionOutcome.Approve => !Evidence.Contains(evidence),
+            _ => reason.Length == 0,
+        };
+        if (invalid || reason.Length > 2000 || identity.Name is null)
+        {
+            var message = identity.Name is null ? Texts.Get("StaffNameRequired", l) : Texts.Get("ApprovalChoiceRequired", l);
+            return StaffPage(l, title, $"<p class=\"error\" role=\"alert\">{E(message)}</p>" + ApprovalBody(request, c, tokenText, l), StatusCodes.Status400BadRequest);
         }
 
-        var decision = new IdentityDecision(outcome.Value, time.GetUtcNow(), StaffPrincipal(request), outcome == DecisionOutcome.Reject ? reason : null);
-        var stored = await register.UpdateAsync(c.Id, x => x.Decision is null ? x with { Decision = decision } : null, cancellationToken);
-        if (stored.Decision != decision)
+        var (_, token) = tokens.Check(tokenText, TokenPurpose.Approve);
+        var by = identity.Name;
+        var at = time.GetUtcNow();
+        switch (outcome)
         {
-            return StaffPage(l, title, P(Texts.Format("ApprovalAlreadyDecided", l, DecisionText(stored.Decision!.Outcome, l), Texts.DateTime(stored.Decision.DecidedAt, l))), StatusCodes.Status409Conflict);
+            case DecisionOutcome.RequestIdentification:
+                if (!await register.TryConsumeTokenAsync(token!.Id + ".identification", c.Id, cancellationToken))
+                {
+                    return Used(l, c.Id);
+                }
+
+                c = await register.UpdateAsync(c.Id, x => x.Decision is null ? x with { IdentificationRequestedAt = at, IdentificationRequest = reason, IdentificationRequestedBy = by } : null, cancellationToken);
+                await mail.SendAsync(PrivacyMails.IdentificationRequest(c, reason), cancellationToken);
+                return StaffPage(l, title, P(Texts.Format("ApprovalIdentificationSent", l, Texts.DateTime(at, l), by)) + ApprovalBody(request, c, tokenText, l));
+
+            case DecisionOutcome.Approve when c.Approvals.Any(a => a.By == by):
+                return StaffPage(l, title, $"<p class=\"error\" role=\"alert\">{E(Texts.Get("ApprovalSameApprover", l))}</p>" + ApprovalBody(request, c, tokenText, l), StatusCodes.Status409Conflict);
+
+            case DecisionOutcome.Approve:
+                var stage = c.Approvals.Count + 1;
+                if (!await register.TryConsumeTokenAsync(token!.Id + ".approve." + stage.ToString(System.Globalization.CultureInfo.InvariantCulture), c.Id, cancellationToken))
+                {
+                    return Used(l, c.Id);
+                }
+
+                var approval = new IdentityApproval(stage, by, at, evidence);
+                c = await register.UpdateAsync(c.Id, x =>
+                {
+                    if (x.Decision is not null || x.Approvals.Count != stage - 1 || x.Approvals.Any(a => a.By == by))
+                    {
+                        return null;
+                    }
+
+                    var approvals = (IReadOnlyList<IdentityApproval>)[.. x.Approvals, approval];
+                    return approvals.Count >= x.ApprovalsRequired
+                        ? x with { Approvals = approvals, Decision = new IdentityDecision(DecisionOutcome.Approve, at, by, null) }
+                        : x with { Approvals = approvals };
+                }, cancellationToken);
+                if (!c.Approvals.Contains(approval))
+                {
+                    return StaffPage(l, title, P(c.Decision is { } d ? AlreadyDecided(d, l) : Texts.Get("ApprovalSameApprover", l)), StatusCodes.Status409Conflict);
+                }
+
+                if (c.Decision is null)
+                {
+                    return StaffPage(l, title, $"<p class=\"notice\" data-approvals-missing=\"{c.ApprovalsRequired - stage}\">"
+                        + E(Texts.Format("ApprovalFirstOfTwo", l, stage, c.ApprovalsRequired, by)) + "</p>");
+                }
+
+                break;
+
+            default:
+                if (!await register.TryConsumeTokenAsync(token!.Id + ".decision", c.Id, cancellationToken))
+                {
+                    return Used(l, c.Id);
+                }
+
+                var rejection = new IdentityDecision(DecisionOutcome.Reject, at, by, reason);
+                c = await register.UpdateAsync(c.Id, x => x.Decision is null ? x with { Decision = rejection } : null, cancellationToken);
+                if (c.Decision != rejection)
+                {
+                    return StaffPage(l, title, P(AlreadyDecided(c.Decision!, l)), StatusCodes.Status409Conflict);
+                }
+
+                break;
         }
 
         await workflow.SignalAsync(client, c.Id, CaseEvents.IdentityDecided, cancellationToken);
-        return StaffPage(l, title, P(Texts.Format("ApprovalDecided", l, DecisionText(decision.Outcome, l), Texts.DateTime(decision.DecidedAt, l))));
+        return StaffPage(l, title, P(Texts.Format("ApprovalDecided", l, DecisionText(c.Decision!.Outcome, l), Texts.DateTime(c.Decision.DecidedAt, l), c.Decision.DecidedBy)));
     }
+
+    private string ApprovalBody(HttpRequest request, PrivacyCase c, string tokenText, Language l)
+    {
+        var body = new System.Text.StringBuilder();
+        if (c.Decision is { } decided)
+        {
+            return body.Append(P(AlreadyDecided(decided, l))).Append(Facts(PrivacyMails.Facts(c, l))).ToString();
+        }
+
+        body.Append(P(Texts.Get("ApprovalIntro", l))).Append(Facts(PrivacyMails.Facts(c, l)))
+            .Append("<h2>").Append(E(Texts.Get("LabelHoldings", l))).Append("</h2><ul>");
+        foreach (var line in PrivacyMails.Holdings(c, dataMap, l))
+        {
+            body.Append("<li>").Append(E(line)).Append("</li>");
+        }
+
+        body.Append("</ul>");
+        if (c.ApprovalsRequired > 1)
+        {
+            body.Append(P(Texts.Format("MailApprovalTwoApprovers", l, c.ApprovalsRequired)));
+        }
+
+        foreach (var a in c.Approvals)
+        {
+            body.Append(P(Texts.Format("ApprovalSoFar", l, a.By, Texts.DateTime(a.At, l), EvidenceText(a.Evidence, l))));
+        }
+
+        if (c.IdentificationRequestedAt is { } askedAt)
+        {
+            body.Append(P(Texts.Format("ApprovalIdentificationSent", l, Texts.DateTime(askedAt, l), c.IdentificationRequestedBy ?? "?")));
+        }
+
+        var hidden = $"<input type=\"hidden\" name=\"token\" value=\"{E(tokenText)}\">" + forms.HiddenField(request);
+        string NameField(string id) => access.SignInRequired ? string.Empty
+            : $"<label for=\"{id}\">{E(Texts.Get("StaffName", l))}</label><input type=\"text\" id=\"{id}\" name=\"staff_name\" required maxlength=\"100\" autocomplete=\"name\">";
+
+        body.Append("<form method=\"post\" action=\"/approvals\">").Append(hidden).Append(NameField("name-approve"))
+            .Append("<fieldset><legend>").Append(E(Texts.Get("ApprovalEvidence", l))).Append("</legend>");
+        foreach (var e in Evidence)
+        {
+            var id = "evidence-" + e;
+            body.Append("<div class=\"choice\"><input type=\"radio\" required name=\"evidence\" id=\"").Append(id).Append("\" value=\"").Append(e).Append("\">")
+                .Append("<label for=\"").Append(id).Append("\">").Append(E(EvidenceText(e, l))).Append("</label></div>");
+        }
+
+        body.Append("</fieldset><button type=\"submit\" name=\"decision\" value=\"approve\">").Append(E(Texts.Get("ApprovalApprove", l))).Append("</button></form>")
+            .Append("<form method=\"post\" action=\"/approvals\">").Append(hidden).Append(NameField("name-identification"))
+            .Append("<label for=\"identification\">").Append(E(Texts.Get("ApprovalIdentification", l))).Append("</label>")
+            .Append("<textarea id=\"identification\" name=\"reason\" rows=\"3\" maxlength=\"2000\" required></textarea>")
+            .Append("<button type=\"submit\" name=\"decision\" value=\"request-identification\">").Append(E(Texts.Get("ApprovalIdentificationButton", l))).Append("</button></form>")
+            .Append("<form method=\"post\" action=\"/approvals\">").Append(hidden).Append(NameField("name-reject"))
+            .Append("<label for=\"reason\">").Append(E(Texts.Get("ApprovalReason", l))).Append("</label>")
+            .Append("<textarea id=\"reason\" name=\"reason\" rows=\"3\" maxlength=\"2000\" required></textarea>")
+            .Append("<button type=\"submit\" class=\"secondary\" name=\"decision\" value=\"reject\">").Append(E(Texts.Get("ApprovalReject", l))).Append("</button></form>");
+        return body.ToString();
+    }
+
+    private static string EvidenceText(string evidence, Language l) =>
+        Texts.Get("Evidence" + string.Concat(evidence.Split('-').Select(w => char.ToUpperInvariant(w[0]) + w[1..])), l);
+
+    private static string AlreadyDecided(IdentityDecision d, Language l) =>
+        Texts.Format("ApprovalAlreadyDecided", l, DecisionText(d.Outcome, l), Texts.DateTime(d.DecidedAt, l), d.DecidedBy);
+
+    /// <summary>The page for a request that may not act as staff (sign-in missing, or not in the staff role), or null.</summary>
+    private IResult? StaffRefused(HttpRequest request, Language l) => StaffRefused(access.Identify(request, "-"), l);
+
+    private IResult? StaffRefused(StaffIdentity identity, Language l) => identity.Refusal switch
+    {
+        StaffRefusal.NotSignedIn => StaffPage(l, Texts.Get("StaffNotSignedInTitle", l), P(Texts.Get("StaffNotSignedInBody", l)), StatusCodes.Status401Unauthorized),
+        StaffRefusal.NotStaff => StaffPage(l, Texts.Get("StaffForbiddenTitle", l), P(Texts.Get("StaffForbiddenBody", l)), StatusCodes.Status403Forbidden),
+        _ => null,
+    };
 
     // ---- Download ----
 
@@ -203,8 +344,13 @@ public sealed class LinkEndpoints(
     {
         ArgumentNullException.ThrowIfNull(request);
         var l = options.Value.Staff.Language;
+        if (StaffRefused(request, l) is { } refused)
+        {
+            return refused;
+        }
+
         var (c, failure) = await OpenAsync(request, request.Query["token"], TokenPurpose.StaffTask, cancellationToken, l);
-        return failure ?? StaffPage(l, Texts.Format("TasksTitle", l, c!.Id), TasksBody(c, request.Query["token"].ToString(), l));
+        return failure ?? StaffPage(l, Texts.Format("TasksTitle", l, c!.Id), TasksBody(request, c, request.Query["token"].ToString(), l));
     }
 
     /// <summary><c>POST /tasks</c>: marks one task done (a correction) or decides the objection.</summary>
@@ -212,7 +358,18 @@ public sealed class LinkEndpoints(
     {
         ArgumentNullException.ThrowIfNull(request);
         var l = options.Value.Staff.Language;
+        if (!await forms.IsValidAsync(request))
+        {
+            return StaffPage(l, Texts.Get("FormExpiredTitle", l), P(Texts.Get("FormExpiredBody", l)), StatusCodes.Status400BadRequest);
+        }
+
         var form = await request.ReadFormAsync(cancellationToken);
+        var identity = access.Identify(request, form["staff_name"]);
+        if (StaffRefused(identity, l) is { } refused)
+        {
+            return refused;
+        }
+
         var tokenText = form["token"].ToString();
         var (c, failure) = await OpenAsync(request, tokenText, TokenPurpose.StaffTask, cancellationToken, l);
         if (failure is not null)
@@ -230,14 +387,15 @@ public sealed class LinkEndpoints(
             _ => (StaffTaskOutcome?)null,
         };
         var note = form["note"].ToString().Trim();
-        if (task is null || outcome is null || (outcome == StaffTaskOutcome.Refused && note.Length == 0) || note.Length > 2000)
+        if (task is null || outcome is null || (outcome == StaffTaskOutcome.Refused && note.Length == 0) || note.Length > 2000 || identity.Name is null)
         {
-            return StaffPage(l, title, $"<p class=\"error\" role=\"alert\">{E(Texts.Get("TaskChoiceRequired", l))}</p>" + TasksBody(c, tokenText, l), StatusCodes.Status400BadRequest);
+            var message = identity.Name is null ? Texts.Get("StaffNameRequired", l) : Texts.Get("TaskChoiceRequired", l);
+            return StaffPage(l, title, $"<p class=\"error\" role=\"alert\">{E(message)}</p>" + TasksBody(request, c, tokenText, l), StatusCodes.Status400BadRequest);
         }
 
         if (!task.IsOpen)
         {
-            return StaffPage(l, title, P(Texts.Format("TaskAlreadyDone", l, Texts.DateTime(task.DoneAt!.Value, l))) + TasksBody(c, tokenText, l), StatusCodes.Status409Conflict);
+            return StaffPage(l, title, P(Texts.Format("TaskAlreadyDone", l, Texts.DateTime(task.DoneAt!.Value, l))) + TasksBody(request, c, tokenText, l), StatusCodes.Status409Conflict);
         }
 
         var (_, token) = tokens.Check(tokenText, TokenPurpose.StaffTask);
@@ -248,18 +406,19 @@ public sealed class LinkEndpoints(
         }
 
         var at = time.GetUtcNow();
-        var by = StaffPrincipal(request);
+        var by = identity.Name;
         var stored = await register.UpdateAsync(c.Id, x => x.Tasks.Any(t => t.Key == task.Key && t.IsOpen)
             ? x with { Tasks = x.Tasks.Select(t => t.Key == task.Key ? t with { DoneAt = at, DoneBy = by, Outcome = outcome, Note = note.Length == 0 ? null : note } : t).ToList() }
             : null, cancellationToken);
         await workflow.SignalAsync(client, c.Id, CaseEvents.StaffTaskDone, cancellationToken);
-        return StaffPage(l, title, P(Texts.Get("TaskRecorded", l)) + TasksBody(stored, tokenText, l));
+        return StaffPage(l, title, P(Texts.Get("TaskRecorded", l)) + TasksBody(request, stored, tokenText, l));
     }
 
-    private string TasksBody(PrivacyCase c, string token, Language l)
+    private string TasksBody(HttpRequest request, PrivacyCase c, string token, Language l)
     {
         var body = new System.Text.StringBuilder(Facts(PrivacyMails.Facts(c, l)));
         var t = E(token);
+        var antiforgery = forms.HiddenField(request);
         foreach (var task in c.Tasks)
         {
             var label = E(PrivacyMails.TaskLabel(dataMap, task, l));
@@ -273,7 +432,8 @@ public sealed class LinkEndpoints(
             var id = "note-" + E(task.Key.Replace('/', '-'));
             body.Append("<section class=\"task\"><h2>").Append(label).Append("</h2>")
                 .Append("<form method=\"post\" action=\"/tasks\"><input type=\"hidden\" name=\"token\" value=\"").Append(t).Append("\">")
-                .Append("<input type=\"hidden\" name=\"task\" value=\"").Append(E(task.Key)).Append("\">")
+                .Append("<input type=\"hidden\" name=\"task\" value=\"").Append(E(task.Key)).Append("\">").Append(antiforgery)
+                .Append(access.SignInRequired ? string.Empty : $"<label for=\"name-{id}\">{E(Texts.Get("StaffName", l))}</label><input type=\"text\" id=\"name-{id}\" name=\"staff_name\" required maxlength=\"100\" autocomplete=\"name\">")
                 .Append("<label for=\"").Append(id).Append("\">").Append(E(Texts.Get(task.Kind == StaffTaskKind.Rectify ? "TaskNoteRectify" : "TaskNoteObjection", l))).Append("</label>")
                 .Append("<textarea id=\"").Append(id).Append("\" name=\"note\" rows=\"3\" maxlength=\"2000\"></textarea>");
             if (task.Kind == StaffTaskKind.Rectify)
@@ -326,10 +486,6 @@ public sealed class LinkEndpoints(
 
     private IResult StaffPage(Language l, string title, string body, int status = StatusCodes.Status200OK) =>
         Page(l, title, body, status, staff: true, staffNotice: options.Value.Staff.RequireSignIn ? null : Texts.Get("ApprovalLocalNotice", l));
-
-    /// <summary>Who decided: the App Service Authentication principal in Azure, "local staff" on the local host.</summary>
-    private static string StaffPrincipal(HttpRequest request) =>
-        request.Headers["X-MS-CLIENT-PRINCIPAL-NAME"].ToString() is { Length: > 0 } name ? name : "local staff (no sign-in)";
 
     private static string DecisionText(DecisionOutcome outcome, Language l) => Texts.Get("Decision" + outcome, l);
 }

@@ -9,6 +9,8 @@ using Infomat.Privacy.Mail;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.Tokens;
 using Infomat.Privacy.Workflow;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -64,6 +66,17 @@ public static class PrivacyServices
         services.AddSingleton<GraphIntake>();
         services.AddSingleton<MailEndpoints>();
         services.AddSingleton<SubmissionLimits>();
+        services.AddSingleton<StaffAccess>();
+        services.AddDataProtection().SetApplicationName("infomat-privacy");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
+            new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new BlobXmlRepository(sp.GetRequiredService<StorageClients>())));
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "infomat-staff-af";
+            o.Cookie.SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Strict;
+            o.FormFieldName = StaffForms.FieldName;
+        });
+        services.AddSingleton<StaffForms>();
         services.AddSingleton<IntakeEndpoints>();
         services.AddSingleton<LinkEndpoints>();
 

@@ -63,9 +63,13 @@ public sealed class SendAcknowledgement(ICaseRegister register, IMailSender mail
     }
 }
 
-/// <summary>Moves a verified case to staff approval and sends the approval request once.</summary>
+/// <summary>
+/// Moves a verified case to staff approval and sends the approval request once, with what the stores in scope hold
+/// for the address (counts per store) and how many approvers the case needs (two for erasure, by default).
+/// </summary>
 public sealed class RequestApproval(
-    ICaseRegister register, IMailSender mail, LinkTokenService tokens, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<RequestApproval> log)
+    ICaseRegister register, IEntityStoreCatalog stores, DataMap dataMap, IMailSender mail, LinkTokenService tokens,
+    IOptions<PrivacyOptions> options, TimeProvider time, ILogger<RequestApproval> log)
     : TaskActivity<string, WaitStep>
 {
     public override async Task<WaitStep> RunAsync(TaskActivityContext context, string input)
@@ -74,15 +78,75 @@ public sealed class RequestApproval(
         var c = await register.Require(input);
         if (c.Decision is null && c.ApprovalMailSentAt is null)
         {
+            var holdings = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var store in dataMap.StoresOf(c.Entity.Entities()))
+            {
+                try
+                {
+                    var counts = await stores.Find(store.Key).CountAsync(c.Email, CancellationToken.None);
+                    holdings[store.Key] = counts.Values.Sum();
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // The counts only inform staff: a store that is down now must not hold up the request (-1: not counted).
+                    holdings[store.Key] = -1;
+                    log.StoreNotCounted(c.Id, store.Key, ex.GetType().Name);
+                }
+            }
+
+            var required = c.Type == RequestType.Erasure && o.Approval.TwoApproversForErasure ? 2 : 1;
+            c = await register.UpdateAsync(c.Id, x => x with { Holdings = holdings, ApprovalsRequired = required }, CancellationToken.None);
             var sentAt = time.GetUtcNow();
             var token = tokens.Issue(c.Id, TokenPurpose.Approve, o.Approval.Timeout);
-            await mail.SendAsync(PrivacyMails.ApprovalRequest(c, o.Link("approvals", token), o.Staff.Address, o.Staff.Language), CancellationToken.None);
+            foreach (var to in StaffMail.Recipients(o.Staff.Address))
+            {
+                await mail.SendAsync(PrivacyMails.ApprovalRequest(c, dataMap, o.Link("approvals", token), to, o.Staff.Language), CancellationToken.None);
+            }
+
             c = await register.UpdateAsync(c.Id, x => (x with { ApprovalMailSentAt = sentAt }).WithStatus(CaseStatus.AwaitingIdentityApproval, sentAt), CancellationToken.None);
             log.Step(c.Id, "approval requested");
         }
 
         var requestedAt = c.ApprovalMailSentAt ?? time.GetUtcNow();
-        return new WaitStep((requestedAt + o.Approval.Timeout).UtcDateTime);
+        var deadline = requestedAt + o.Approval.Timeout;
+        var reminders = new[] { requestedAt + o.Approval.ReminderAfter, requestedAt + (2 * o.Approval.ReminderAfter) }
+            .Where(at => at < deadline).Select(at => at.UtcDateTime).ToList();
+        return new WaitStep(deadline.UtcDateTime, reminders);
+    }
+}
+
+/// <summary>
+/// Reminds staff of an identity decision still open: the first reminder to the staff mailbox(es), the second also to
+/// the escalation address. Each goes once (recorded in the case); nothing is sent once the decision is made.
+/// </summary>
+public sealed class SendApprovalReminder(
+    ICaseRegister register, IMailSender mail, DataMap dataMap, LinkTokenService tokens, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<SendApprovalReminder> log)
+    : TaskActivity<ReminderInput, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, ReminderInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var o = options.Value;
+        var c = await register.Require(input.CaseId);
+        var key = "approval-" + input.Number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (c.Decision is not null || c.Status.IsFinished() || c.Reminders.Any(r => r.Key == key))
+        {
+            return false;
+        }
+
+        var remaining = (c.ApprovalMailSentAt ?? c.ReceivedAt) + o.Approval.Timeout - time.GetUtcNow();
+        var token = tokens.Issue(c.Id, TokenPurpose.Approve, remaining > TimeSpan.FromMinutes(1) ? remaining : TimeSpan.FromMinutes(1));
+        var escalate = input.Number >= 2 && o.Staff.EscalationAddress is { Length: > 0 };
+        var recipients = StaffMail.Recipients(o.Staff.Address).Concat(escalate ? StaffMail.Recipients(o.Staff.EscalationAddress!) : []).Distinct(StringComparer.OrdinalIgnoreCase);
+        foreach (var to in recipients)
+        {
+            await mail.SendAsync(PrivacyMails.ApprovalReminder(c, dataMap, o.Link("approvals", token), to, o.Staff.Language, escalate), CancellationToken.None);
+        }
+
+        var at = time.GetUtcNow();
+        await register.UpdateAsync(c.Id, x => x.Reminders.Any(r => r.Key == key) ? null : x with { Reminders = [.. x.Reminders, new SentReminder(key, at)] }, CancellationToken.None);
+        log.Step(c.Id, escalate ? "approval reminder escalated" : "approval reminder sent");
+        return true;
     }
 }
 
@@ -316,7 +380,8 @@ public sealed class ExpireCase(ICaseRegister register, IMailSender mail, TimePro
         var c = await register.Require(input);
         if (!c.Status.IsFinished())
         {
-            await mail.SendAsync(PrivacyMails.Expired(c), CancellationToken.None);
+            // Never verified, or verified but never decided by staff: the mail says which.
+            await mail.SendAsync(c.EmailVerifiedAt is null ? PrivacyMails.Expired(c) : PrivacyMails.ApprovalExpired(c), CancellationToken.None);
             await register.UpdateAsync(c.Id, x => x.WithStatus(CaseStatus.Expired, time.GetUtcNow()), CancellationToken.None);
         }
 
@@ -332,6 +397,13 @@ public sealed class MarkFailed(ICaseRegister register, TimeProvider time) : Task
         await register.UpdateAsync(input, x => x.Status.IsFinished() ? null : x.WithStatus(CaseStatus.Failed, time.GetUtcNow()), CancellationToken.None);
         return true;
     }
+}
+
+/// <summary>Staff mail can go to several mailboxes: the setting is a list separated by commas or semicolons.</summary>
+public static class StaffMail
+{
+    public static IReadOnlyList<string> Recipients(string setting) =>
+        (setting ?? string.Empty).Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }
 
 internal static class RegisterExtensions

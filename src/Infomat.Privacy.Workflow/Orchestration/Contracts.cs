@@ -8,8 +8,11 @@ namespace Infomat.Privacy.Workflow.Orchestration;
 /// <summary>Where a case stands, as the register says, when the orchestration (re)starts.</summary>
 public sealed record CaseProgress(bool Finished, bool Verified, bool Decided);
 
-/// <summary>A step that waits for a person, with the moment it gives up.</summary>
-public sealed record WaitStep(DateTime DeadlineUtc);
+/// <summary>A step that waits for a person, with the moment it gives up and the moments it reminds (if any).</summary>
+public sealed record WaitStep(DateTime DeadlineUtc, IReadOnlyList<DateTime>? RemindersUtc = null);
+
+/// <summary>The n-th reminder of a waiting step (1: reminder to staff, 2: escalation).</summary>
+public sealed record ReminderInput(string CaseId, int Number);
 
 /// <summary>How an approved case is carried out, from its type.</summary>
 public enum CasePlan

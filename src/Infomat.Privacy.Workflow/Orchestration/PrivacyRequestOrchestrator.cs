@@ -44,7 +44,7 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
 
         await context.CallActivityAsync(nameof(SendAcknowledgement), caseId, Retried);
         var approval = await context.CallActivityAsync<WaitStep>(nameof(RequestApproval), caseId, Retried);
-        if (!progress.Decided && !await WaitForAsync(context, CaseEvents.IdentityDecided, approval.DeadlineUtc))
+        if (!progress.Decided && !await WaitWithRemindersAsync(context, caseId, approval))
         {
             await context.CallActivityAsync(nameof(ExpireCase), caseId, Retried);
             log.Step(caseId, "expired: no identity decision");
@@ -109,6 +109,25 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
             .Select(key => context.CallActivityAsync<StoreOutcome>(nameof(ApplyInStore), new ApplyInput(caseId, key, action), Retried))
             .ToList();
         return await Task.WhenAll(calls);
+    }
+
+    /// <summary>Waits for the identity decision, reminding staff at each reminder time that passes first.</summary>
+    private static async Task<bool> WaitWithRemindersAsync(TaskOrchestrationContext context, string caseId, WaitStep step)
+    {
+        var number = 0;
+        foreach (var reminderUtc in step.RemindersUtc ?? [])
+        {
+            number++;
+            // A reminder whose time passed while the orchestration was down is still sent (once: the activity checks).
+            if (reminderUtc > context.CurrentUtcDateTime && await WaitForAsync(context, CaseEvents.IdentityDecided, reminderUtc))
+            {
+                return true;
+            }
+
+            await context.CallActivityAsync(nameof(SendApprovalReminder), new ReminderInput(caseId, number), Retried);
+        }
+
+        return await WaitForAsync(context, CaseEvents.IdentityDecided, step.DeadlineUtc);
     }
 
     /// <summary>Races the event against a durable timer and cancels the loser.</summary>
