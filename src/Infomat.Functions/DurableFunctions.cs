@@ -79,6 +79,11 @@ public sealed class DurableFunctions(IServiceProvider services)
     public Task PurgeEndedHolds([TimerTrigger("0 30 2 * * *")] TimerInfo timer, FunctionContext ctx) =>
         services.GetRequiredService<HoldSweep>().RunAsync(ctx.CancellationToken);
 
+    /// <summary>Daily at 06:00 UTC: due-date reminders and overdue flags to staff, identifiers erased after the register's retention, finished histories purged.</summary>
+    [Function("CaseMaintenance")]
+    public Task CaseMaintenance([TimerTrigger("0 0 6 * * *")] TimerInfo timer, [DurableClient] DurableTaskClient client, FunctionContext ctx) =>
+        services.GetRequiredService<CaseMaintenance>().RunAsync(client, ctx.CancellationToken);
+
     /// <summary>One queued mailbox item (a message to read, a subscription to reauthorise or recreate, a sweep). The runtime
     /// retries a failure and moves the item to <c>mail-inbound-poison</c> after five tries.</summary>
     [Function("HandleInboundMail")]

@@ -10,7 +10,7 @@ namespace Infomat.Functions;
 /// HTTP triggers for the public routes (DESIGN §4), thin: each calls the same handler as the local host.
 /// Function names equal the local host's endpoint names, which a test checks.
 /// </summary>
-public sealed class HttpFunctions(IntakeEndpoints intake, LinkEndpoints links, MailEndpoints mail)
+public sealed class HttpFunctions(IntakeEndpoints intake, LinkEndpoints links, MailEndpoints mail, CaseEndpoints cases)
 {
     [Function("PrivacyForm")]
     public static IActionResult PrivacyForm([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "privacy")] HttpRequest req) =>
@@ -72,6 +72,22 @@ public sealed class HttpFunctions(IntakeEndpoints intake, LinkEndpoints links, M
     [Function("Download")]
     public async Task<IActionResult> Download([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "download")] HttpRequest req) =>
         Run(await links.DownloadAsync(req, req.HttpContext.RequestAborted));
+
+    [Function("CaseList")]
+    public async Task<IActionResult> CaseList([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "cases")] HttpRequest req) =>
+        Run(await cases.ListAsync(req, req.HttpContext.RequestAborted));
+
+    [Function("CaseListCsv")]
+    public async Task<IActionResult> CaseListCsv([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "cases.csv")] HttpRequest req) =>
+        Run(await cases.CsvAsync(req, req.HttpContext.RequestAborted));
+
+    [Function("CasePage")]
+    public async Task<IActionResult> CasePage([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "cases/{caseId}")] HttpRequest req, string caseId) =>
+        Run(await cases.CaseAsync(req, caseId, req.HttpContext.RequestAborted));
+
+    [Function("ExtendDeadline")]
+    public async Task<IActionResult> ExtendDeadline([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "cases/{caseId}/extend")] HttpRequest req, string caseId) =>
+        Run(await cases.ExtendAsync(req, caseId, req.HttpContext.RequestAborted));
 
     [Function("MailNotifications")]
     public async Task<IActionResult> MailNotifications([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/mail/notifications")] HttpRequest req) =>

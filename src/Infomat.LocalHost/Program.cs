@@ -15,6 +15,7 @@ builder.Services.AddInfomatPrivacy(builder.Configuration);
 builder.Services.AddInMemoryDurableTask(r => r.AddPrivacyWorkflow());
 builder.Services.AddHostedService<LocalStartup>();
 builder.Services.AddHostedService<LocalHoldSweep>();
+builder.Services.AddHostedService<LocalCaseMaintenance>();
 builder.Services.AddHostedService<InboxDirectoryWatcher>();
 builder.Services.AddHostedService<GraphMailboxWorker>();
 

@@ -45,4 +45,64 @@ public sealed class DueDateCalculatorTests
         var justAfterMidnight = new DateTimeOffset(2026, 3, 9, 23, 30, 0, TimeSpan.Zero);
         Assert.Equal(new DateOnly(2026, 4, 10), DueDateCalculator.DueDate(justAfterMidnight, EntityScope.Be));
     }
+
+    [Fact]
+    public void Leap_years_give_the_29th_of_February_and_other_years_the_28th()
+    {
+        // 29 January 2028 -> 29 February 2028 (Tuesday, leap year); 31 January 2027 -> 28 February 2027 is a Sunday -> 1 March.
+        Assert.Equal(new DateOnly(2028, 2, 29), DueDateCalculator.DueDate(Brussels(2028, 1, 29), EntityScope.Be));
+        Assert.Equal(new DateOnly(2027, 3, 1), DueDateCalculator.DueDate(Brussels(2027, 1, 31), EntityScope.Be));
+    }
+
+    [Fact]
+    public void A_holiday_then_a_weekend_moves_past_both()
+    {
+        // Received 25 November 2027 -> 25 December 2027: Christmas (Saturday), 26th Sunday (Tweede Kerstdag) -> Monday 27.
+        Assert.Equal(new DateOnly(2027, 12, 27), DueDateCalculator.DueDate(Brussels(2027, 11, 25), EntityScope.Nl));
+        // Received 28 February 2027 -> 28 March is Easter Sunday, 29 March Easter Monday (both countries) -> Tuesday 30.
+        Assert.Equal(new DateOnly(2027, 3, 30), DueDateCalculator.DueDate(Brussels(2027, 2, 28), EntityScope.Be));
+        Assert.Equal(new DateOnly(2027, 3, 30), DueDateCalculator.DueDate(Brussels(2027, 2, 28), EntityScope.Nl));
+    }
+
+    private static Cases.PrivacyCase Case(DateTimeOffset received) =>
+        Cases.PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An", null, EntityScope.Be, Language.Nl, null, null), Channel.Form, received);
+
+    [Fact]
+    public void An_extension_within_the_first_month_moves_the_due_date_by_whole_months_from_receipt()
+    {
+        var c = Case(Brussels(2026, 11, 26));
+
+        var (one, refusal) = DueDateCalculator.Extend(c, 1, Brussels(2026, 12, 10));
+        var (two, _) = DueDateCalculator.Extend(c, 2, Brussels(2026, 12, 28));
+
+        Assert.Null(refusal);
+        // 26 January 2027 (Tuesday); 26 February 2027 (Friday).
+        Assert.Equal(new DateOnly(2027, 1, 26), one);
+        Assert.Equal(new DateOnly(2027, 2, 26), two);
+    }
+
+    [Fact]
+    public void An_extension_is_refused_after_the_first_month_or_beyond_two_months_in_all()
+    {
+        var c = Case(Brussels(2026, 11, 26));
+        var extended = c with
+        {
+            DueDate = new DateOnly(2027, 1, 26),
+            Extensions = [new Cases.DeadlineExtension(1, c.DueDate, new DateOnly(2027, 1, 26), "complex", "staff", Brussels(2026, 12, 1))],
+        };
+
+        Assert.Equal("ExtensionTooLate", DueDateCalculator.Extend(c, 1, Brussels(2026, 12, 29)).Refusal);
+        Assert.Equal("ExtensionTooLong", DueDateCalculator.Extend(c, 3, Brussels(2026, 12, 1)).Refusal);
+        Assert.Equal("ExtensionTooLong", DueDateCalculator.Extend(extended, 2, Brussels(2026, 12, 2)).Refusal);
+        // The first month is measured from the original due date, not the extended one.
+        Assert.Equal("ExtensionTooLate", DueDateCalculator.Extend(extended, 1, Brussels(2027, 1, 5)).Refusal);
+        Assert.Equal(new DateOnly(2027, 2, 26), DueDateCalculator.Extend(extended, 1, Brussels(2026, 12, 20)).DueDate);
+    }
+
+    [Fact]
+    public void Days_left_count_in_Brussels_days()
+    {
+        Assert.Equal(2, DueDateCalculator.DaysLeft(new DateOnly(2026, 12, 28), Brussels(2026, 12, 26, 23)));
+        Assert.Equal(-1, DueDateCalculator.DaysLeft(new DateOnly(2026, 12, 28), new DateTimeOffset(2026, 12, 28, 23, 30, 0, TimeSpan.Zero)));
+    }
 }

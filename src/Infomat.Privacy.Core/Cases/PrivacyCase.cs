@@ -119,7 +119,7 @@ public sealed record PrivacyCase
 public sealed record IdentityApproval(int Stage, string By, DateTimeOffset At, string Evidence);
 
 /// <summary>A deadline extension: from which date to which, why, by whom.</summary>
-public sealed record DeadlineExtension(DateOnly PreviousDueDate, DateOnly NewDueDate, string Reason, string By, DateTimeOffset At);
+public sealed record DeadlineExtension(int Months, DateOnly PreviousDueDate, DateOnly NewDueDate, string Reason, string By, DateTimeOffset At);
 
 public sealed record SentReminder(string Key, DateTimeOffset At);
 

@@ -29,6 +29,9 @@ public sealed class PrivacyOptions
     /// <summary>Builds an absolute link on <see cref="PublicBaseUrl"/>.</summary>
     public Uri Link(string path, string token) =>
         new(PublicBaseUrl, path.TrimStart('/') + "?token=" + Uri.EscapeDataString(token));
+
+    /// <summary>An absolute link to a page that needs no token (staff pages behind sign-in).</summary>
+    public Uri Link(string path) => new(PublicBaseUrl, path.TrimStart('/'));
 }
 
 public sealed class ExportOptions

@@ -25,8 +25,7 @@ public sealed class LinkEndpoints(
     IExportStore exports,
     DataMap dataMap,
     IOptions<PrivacyOptions> options,
-    StaffAccess access,
-    StaffForms forms,
+    StaffPages staff,
     IMailSender mail,
     TimeProvider time)
 {
@@ -85,13 +84,13 @@ public sealed class LinkEndpoints(
     {
         ArgumentNullException.ThrowIfNull(request);
         var l = options.Value.Staff.Language;
-        if (StaffRefused(request, l) is { } refused)
+        if (staff.Refused(request) is { } refused)
         {
             return refused;
         }
 
         var (c, failure) = await OpenAsync(request, request.Query["token"], TokenPurpose.Approve, cancellationToken, l);
-        return failure ?? StaffPage(l, Texts.Format("ApprovalTitle", l, c!.Id), ApprovalBody(request, c, request.Query["token"].ToString(), l));
+        return failure ?? staff.Page(Texts.Format("ApprovalTitle", l, c!.Id), ApprovalBody(request, c, request.Query["token"].ToString(), l));
     }
 
     /// <summary>
@@ -103,14 +102,14 @@ public sealed class LinkEndpoints(
     {
         ArgumentNullException.ThrowIfNull(request);
         var l = options.Value.Staff.Language;
-        if (!await forms.IsValidAsync(request))
+        if (!await staff.Forms.IsValidAsync(request))
         {
-            return StaffPage(l, Texts.Get("FormExpiredTitle", l), P(Texts.Get("FormExpiredBody", l)), StatusCodes.Status400BadRequest);
+            return staff.FormExpired();
         }
 
         var form = await request.ReadFormAsync(cancellationToken);
-        var identity = access.Identify(request, form["staff_name"]);
-        if (StaffRefused(identity, l) is { } refused)
+        var identity = staff.Access.Identify(request, form["staff_name"]);
+        if (staff.Refused(identity) is { } refused)
         {
             return refused;
         }
@@ -134,7 +133,7 @@ public sealed class LinkEndpoints(
         var evidence = form["evidence"].ToString();
         if (c.Decision is { } earlier)
         {
-            return StaffPage(l, title, P(AlreadyDecided(earlier, l)), StatusCodes.Status409Conflict);
+            return staff.Page(title, P(AlreadyDecided(earlier, l)), StatusCodes.Status409Conflict);
         }
 
         var invalid = outcome switch
@@ -146,7 +145,7 @@ public sealed class LinkEndpoints(
         if (invalid || reason.Length > 2000 || identity.Name is null)
         {
             var message = identity.Name is null ? Texts.Get("StaffNameRequired", l) : Texts.Get("ApprovalChoiceRequired", l);
-            return StaffPage(l, title, $"<p class=\"error\" role=\"alert\">{E(message)}</p>" + ApprovalBody(request, c, tokenText, l), StatusCodes.Status400BadRequest);
+            return staff.Page(title, $"<p class=\"error\" role=\"alert\">{E(message)}</p>" + ApprovalBody(request, c, tokenText, l), StatusCodes.Status400BadRequest);
         }
 
         var (_, token) = tokens.Check(tokenText, TokenPurpose.Approve);
@@ -162,10 +161,10 @@ public sealed class LinkEndpoints(
 
                 c = await register.UpdateAsync(c.Id, x => x.Decision is null ? x with { IdentificationRequestedAt = at, IdentificationRequest = reason, IdentificationRequestedBy = by } : null, cancellationToken);
                 await mail.SendAsync(PrivacyMails.IdentificationRequest(c, reason), cancellationToken);
-                return StaffPage(l, title, P(Texts.Format("ApprovalIdentificationSent", l, Texts.DateTime(at, l), by)) + ApprovalBody(request, c, tokenText, l));
+                return staff.Page(title, P(Texts.Format("ApprovalIdentificationSent", l, Texts.DateTime(at, l), by)) + ApprovalBody(request, c, tokenText, l));
 
             case DecisionOutcome.Approve when c.Approvals.Any(a => a.By == by):
-                return StaffPage(l, title, $"<p class=\"error\" role=\"alert\">{E(Texts.Get("ApprovalSameApprover", l))}</p>" + ApprovalBody(request, c, tokenText, l), StatusCodes.Status409Conflict);
+                return staff.Page(title, $"<p class=\"error\" role=\"alert\">{E(Texts.Get("ApprovalSameApprover", l))}</p>" + ApprovalBody(request, c, tokenText, l), StatusCodes.Status409Conflict);
 
             case DecisionOutcome.Approve:
                 var stage = c.Approvals.Count + 1;
@@ -189,12 +188,12 @@ public sealed class LinkEndpoints(
                 }, cancellationToken);
                 if (!c.Approvals.Contains(approval))
                 {
-                    return StaffPage(l, title, P(c.Decision is { } d ? AlreadyDecided(d, l) : Texts.Get("ApprovalSameApprover", l)), StatusCodes.Status409Conflict);
+                    return staff.Page(title, P(c.Decision is { } d ? AlreadyDecided(d, l) : Texts.Get("ApprovalSameApprover", l)), StatusCodes.Status409Conflict);
                 }
 
                 if (c.Decision is null)
                 {
-                    return StaffPage(l, title, $"<p class=\"notice\" data-approvals-missing=\"{c.ApprovalsRequired - stage}\">"
+                    return staff.Page(title, $"<p class=\"notice\" data-approvals-missing=\"{c.ApprovalsRequired - stage}\">"
                         + E(Texts.Format("ApprovalFirstOfTwo", l, stage, c.ApprovalsRequired, by)) + "</p>");
                 }
 
@@ -210,14 +209,14 @@ public sealed class LinkEndpoints(
                 c = await register.UpdateAsync(c.Id, x => x.Decision is null ? x with { Decision = rejection } : null, cancellationToken);
                 if (c.Decision != rejection)
                 {
-                    return StaffPage(l, title, P(AlreadyDecided(c.Decision!, l)), StatusCodes.Status409Conflict);
+                    return staff.Page(title, P(AlreadyDecided(c.Decision!, l)), StatusCodes.Status409Conflict);
                 }
 
                 break;
         }
 
         await workflow.SignalAsync(client, c.Id, CaseEvents.IdentityDecided, cancellationToken);
-        return StaffPage(l, title, P(Texts.Format("ApprovalDecided", l, DecisionText(c.Decision!.Outcome, l), Texts.DateTime(c.Decision.DecidedAt, l), c.Decision.DecidedBy)));
+        return staff.Page(title, P(Texts.Format("ApprovalDecided", l, DecisionText(c.Decision!.Outcome, l), Texts.DateTime(c.Decision.DecidedAt, l), c.Decision.DecidedBy)));
     }
 
     private string ApprovalBody(HttpRequest request, PrivacyCase c, string tokenText, Language l)
@@ -251,9 +250,8 @@ public sealed class LinkEndpoints(
             body.Append(P(Texts.Format("ApprovalIdentificationSent", l, Texts.DateTime(askedAt, l), c.IdentificationRequestedBy ?? "?")));
         }
 
-        var hidden = $"<input type=\"hidden\" name=\"token\" value=\"{E(tokenText)}\">" + forms.HiddenField(request);
-        string NameField(string id) => access.SignInRequired ? string.Empty
-            : $"<label for=\"{id}\">{E(Texts.Get("StaffName", l))}</label><input type=\"text\" id=\"{id}\" name=\"staff_name\" required maxlength=\"100\" autocomplete=\"name\">";
+        var hidden = $"<input type=\"hidden\" name=\"token\" value=\"{E(tokenText)}\">" + staff.Forms.HiddenField(request);
+        string NameField(string id) => staff.NameField(id);
 
         body.Append("<form method=\"post\" action=\"/approvals\">").Append(hidden).Append(NameField("name-approve"))
             .Append("<fieldset><legend>").Append(E(Texts.Get("ApprovalEvidence", l))).Append("</legend>");
@@ -281,16 +279,6 @@ public sealed class LinkEndpoints(
 
     private static string AlreadyDecided(IdentityDecision d, Language l) =>
         Texts.Format("ApprovalAlreadyDecided", l, DecisionText(d.Outcome, l), Texts.DateTime(d.DecidedAt, l), d.DecidedBy);
-
-    /// <summary>The page for a request that may not act as staff (sign-in missing, or not in the staff role), or null.</summary>
-    private IResult? StaffRefused(HttpRequest request, Language l) => StaffRefused(access.Identify(request, "-"), l);
-
-    private IResult? StaffRefused(StaffIdentity identity, Language l) => identity.Refusal switch
-    {
-        StaffRefusal.NotSignedIn => StaffPage(l, Texts.Get("StaffNotSignedInTitle", l), P(Texts.Get("StaffNotSignedInBody", l)), StatusCodes.Status401Unauthorized),
-        StaffRefusal.NotStaff => StaffPage(l, Texts.Get("StaffForbiddenTitle", l), P(Texts.Get("StaffForbiddenBody", l)), StatusCodes.Status403Forbidden),
-        _ => null,
-    };
 
     // ---- Download ----
 
@@ -344,13 +332,13 @@ public sealed class LinkEndpoints(
     {
         ArgumentNullException.ThrowIfNull(request);
         var l = options.Value.Staff.Language;
-        if (StaffRefused(request, l) is { } refused)
+        if (staff.Refused(request) is { } refused)
         {
             return refused;
         }
 
         var (c, failure) = await OpenAsync(request, request.Query["token"], TokenPurpose.StaffTask, cancellationToken, l);
-        return failure ?? StaffPage(l, Texts.Format("TasksTitle", l, c!.Id), TasksBody(request, c, request.Query["token"].ToString(), l));
+        return failure ?? staff.Page(Texts.Format("TasksTitle", l, c!.Id), TasksBody(request, c, request.Query["token"].ToString(), l));
     }
 
     /// <summary><c>POST /tasks</c>: marks one task done (a correction) or decides the objection.</summary>
@@ -358,14 +346,14 @@ public sealed class LinkEndpoints(
     {
         ArgumentNullException.ThrowIfNull(request);
         var l = options.Value.Staff.Language;
-        if (!await forms.IsValidAsync(request))
+        if (!await staff.Forms.IsValidAsync(request))
         {
-            return StaffPage(l, Texts.Get("FormExpiredTitle", l), P(Texts.Get("FormExpiredBody", l)), StatusCodes.Status400BadRequest);
+            return staff.FormExpired();
         }
 
         var form = await request.ReadFormAsync(cancellationToken);
-        var identity = access.Identify(request, form["staff_name"]);
-        if (StaffRefused(identity, l) is { } refused)
+        var identity = staff.Access.Identify(request, form["staff_name"]);
+        if (staff.Refused(identity) is { } refused)
         {
             return refused;
         }
@@ -390,12 +378,12 @@ public sealed class LinkEndpoints(
         if (task is null || outcome is null || (outcome == StaffTaskOutcome.Refused && note.Length == 0) || note.Length > 2000 || identity.Name is null)
         {
             var message = identity.Name is null ? Texts.Get("StaffNameRequired", l) : Texts.Get("TaskChoiceRequired", l);
-            return StaffPage(l, title, $"<p class=\"error\" role=\"alert\">{E(message)}</p>" + TasksBody(request, c, tokenText, l), StatusCodes.Status400BadRequest);
+            return staff.Page(title, $"<p class=\"error\" role=\"alert\">{E(message)}</p>" + TasksBody(request, c, tokenText, l), StatusCodes.Status400BadRequest);
         }
 
         if (!task.IsOpen)
         {
-            return StaffPage(l, title, P(Texts.Format("TaskAlreadyDone", l, Texts.DateTime(task.DoneAt!.Value, l))) + TasksBody(request, c, tokenText, l), StatusCodes.Status409Conflict);
+            return staff.Page(title, P(Texts.Format("TaskAlreadyDone", l, Texts.DateTime(task.DoneAt!.Value, l))) + TasksBody(request, c, tokenText, l), StatusCodes.Status409Conflict);
         }
 
         var (_, token) = tokens.Check(tokenText, TokenPurpose.StaffTask);
@@ -411,14 +399,14 @@ public sealed class LinkEndpoints(
             ? x with { Tasks = x.Tasks.Select(t => t.Key == task.Key ? t with { DoneAt = at, DoneBy = by, Outcome = outcome, Note = note.Length == 0 ? null : note } : t).ToList() }
             : null, cancellationToken);
         await workflow.SignalAsync(client, c.Id, CaseEvents.StaffTaskDone, cancellationToken);
-        return StaffPage(l, title, P(Texts.Get("TaskRecorded", l)) + TasksBody(request, stored, tokenText, l));
+        return staff.Page(title, P(Texts.Get("TaskRecorded", l)) + TasksBody(request, stored, tokenText, l));
     }
 
     private string TasksBody(HttpRequest request, PrivacyCase c, string token, Language l)
     {
         var body = new System.Text.StringBuilder(Facts(PrivacyMails.Facts(c, l)));
         var t = E(token);
-        var antiforgery = forms.HiddenField(request);
+        var antiforgery = staff.Forms.HiddenField(request);
         foreach (var task in c.Tasks)
         {
             var label = E(PrivacyMails.TaskLabel(dataMap, task, l));
@@ -433,7 +421,7 @@ public sealed class LinkEndpoints(
             body.Append("<section class=\"task\"><h2>").Append(label).Append("</h2>")
                 .Append("<form method=\"post\" action=\"/tasks\"><input type=\"hidden\" name=\"token\" value=\"").Append(t).Append("\">")
                 .Append("<input type=\"hidden\" name=\"task\" value=\"").Append(E(task.Key)).Append("\">").Append(antiforgery)
-                .Append(access.SignInRequired ? string.Empty : $"<label for=\"name-{id}\">{E(Texts.Get("StaffName", l))}</label><input type=\"text\" id=\"name-{id}\" name=\"staff_name\" required maxlength=\"100\" autocomplete=\"name\">")
+                .Append(staff.NameField("name-" + id))
                 .Append("<label for=\"").Append(id).Append("\">").Append(E(Texts.Get(task.Kind == StaffTaskKind.Rectify ? "TaskNoteRectify" : "TaskNoteObjection", l))).Append("</label>")
                 .Append("<textarea id=\"").Append(id).Append("\" name=\"note\" rows=\"3\" maxlength=\"2000\"></textarea>");
             if (task.Kind == StaffTaskKind.Rectify)
@@ -483,9 +471,6 @@ public sealed class LinkEndpoints(
     private static IResult Used(Language l, string caseId) =>
         Page(l, Texts.Get("LinkUsedTitle", l), P(Texts.Format("LinkUsedBody", l, caseId))
             + $"<p><a href=\"/api/requests/{E(caseId)}\">{E(Texts.Get("StatusLink", l))}</a></p>", StatusCodes.Status409Conflict);
-
-    private IResult StaffPage(Language l, string title, string body, int status = StatusCodes.Status200OK) =>
-        Page(l, title, body, status, staff: true, staffNotice: options.Value.Staff.RequireSignIn ? null : Texts.Get("ApprovalLocalNotice", l));
 
     private static string DecisionText(DecisionOutcome outcome, Language l) => Texts.Get("Decision" + outcome, l);
 }

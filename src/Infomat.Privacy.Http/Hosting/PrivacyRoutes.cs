@@ -28,6 +28,10 @@ public static class PrivacyRoutes
         app.MapPost("/tasks", (HttpRequest r, [FromServices] LinkEndpoints e, [FromServices] DurableTaskClient c, CancellationToken ct) => e.CompleteTaskAsync(r, c, ct)).WithName("CompleteTask").DisableAntiforgery();
         app.MapGet("/download", (HttpRequest r, [FromServices] LinkEndpoints e, CancellationToken ct) => e.DownloadPageAsync(r, ct)).WithName("DownloadPage");
         app.MapPost("/download", (HttpRequest r, [FromServices] LinkEndpoints e, CancellationToken ct) => e.DownloadAsync(r, ct)).WithName("Download").DisableAntiforgery();
+        app.MapGet("/cases", (HttpRequest r, [FromServices] CaseEndpoints e, CancellationToken ct) => e.ListAsync(r, ct)).WithName("CaseList");
+        app.MapGet("/cases.csv", (HttpRequest r, [FromServices] CaseEndpoints e, CancellationToken ct) => e.CsvAsync(r, ct)).WithName("CaseListCsv");
+        app.MapGet("/cases/{caseId}", (HttpRequest r, string caseId, [FromServices] CaseEndpoints e, CancellationToken ct) => e.CaseAsync(r, caseId, ct)).WithName("CasePage");
+        app.MapPost("/cases/{caseId}/extend", (HttpRequest r, string caseId, [FromServices] CaseEndpoints e, CancellationToken ct) => e.ExtendAsync(r, caseId, ct)).WithName("ExtendDeadline").DisableAntiforgery();
         app.MapPost("/api/mail/notifications", (HttpRequest r, [FromServices] MailEndpoints e, CancellationToken ct) => e.NotificationsAsync(r, ct)).WithName("MailNotifications").DisableAntiforgery();
         app.MapGet("/health", HealthEndpoint.Get).WithName("Health");
         return app;

@@ -60,6 +60,7 @@ public static class PrivacyServices
         services.AddHostedService<StoreStartup>();
         services.AddSingleton<CaseWorkflow>();
         services.AddSingleton<HoldSweep>();
+        services.AddSingleton<CaseMaintenance>();
         services.AddSingleton<MailIntake>();
         services.AddSingleton<InboundMailBacklog>();
         services.AddSingleton<GraphMailbox>();
@@ -77,6 +78,8 @@ public static class PrivacyServices
             o.FormFieldName = StaffForms.FieldName;
         });
         services.AddSingleton<StaffForms>();
+        services.AddSingleton<StaffPages>();
+        services.AddSingleton<CaseEndpoints>();
         services.AddSingleton<IntakeEndpoints>();
         services.AddSingleton<LinkEndpoints>();
 

@@ -57,6 +57,8 @@ public static class Html
         button{margin-top:1.25rem;padding:.7rem 1.4rem;font-size:1rem;background:#005a8c;color:#fff;border:none;border-radius:4px;cursor:pointer}
         button.secondary{background:#8c1d1d}
         :focus-visible{outline:3px solid #ffbf47;outline-offset:2px}
+        .table-wrap{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.9rem}caption{text-align:left;font-weight:bold;margin:.5rem 0}
+        th,td{border-bottom:1px solid #ccc;padding:.3rem .4rem;text-align:left;vertical-align:top}tr.overdue td{color:#b00020;font-weight:bold}
         .error{color:#b00020;font-weight:bold}.errors{border:3px solid #b00020;padding:.5rem 1rem;margin-bottom:1rem}
         .notice{background:#fff4ce;border-left:6px solid #8a6d00;padding:.5rem 1rem}.facts dt{font-weight:bold}.facts dd{margin:0 0 .5rem 0}
         .hp{position:absolute;left:-10000px}

@@ -7,6 +7,8 @@ namespace Infomat.Privacy.IntegrationTests.Infrastructure;
 /// <summary>What requesters and staff do over HTTP, step by step, following the links in their mails.</summary>
 public sealed class Flows(LocalHostProcess host) : IDisposable
 {
+    private string? lastAntiforgery;
+
     public HttpClient Http { get; } = new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(host.BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
 
     public async Task<string> SubmitAsync(
@@ -41,8 +43,11 @@ public sealed class Flows(LocalHostProcess host) : IDisposable
     public async Task<HttpResponseMessage> StaffPostAsync(string path, Uri link, string staffName, params (string Key, string Value)[] fields)
     {
         var page = await Http.GetStringAsync(link);
-        var antiforgery = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
-        return await Http.PostAsync(path, Form([("token", Mailbox.Token(link)), ("__RequestVerificationToken", System.Net.WebUtility.HtmlDecode(antiforgery)), ("staff_name", staffName), .. fields]));
+        var found = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"");
+        // A page with nothing left to do has no form: the colleague re-sends the form of the page they had open.
+        lastAntiforgery = found.Success ? System.Net.WebUtility.HtmlDecode(found.Groups[1].Value) : lastAntiforgery;
+        (string, string)[] token = link.Query.Contains("token=", StringComparison.Ordinal) ? [("token", Mailbox.Token(link))] : [];
+        return await Http.PostAsync(path, Form([.. token, ("__RequestVerificationToken", lastAntiforgery ?? string.Empty), ("staff_name", staffName), .. fields]));
     }
 
     /// <summary>Decides on the identity; an approval is given by as many different colleagues as the case needs (two for an erasure).</summary>

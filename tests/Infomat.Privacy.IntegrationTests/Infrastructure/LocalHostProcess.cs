@@ -24,7 +24,9 @@ public sealed class LocalHostProcess : IAsyncDisposable
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["Privacy__PublicBaseUrl"] = BaseUrl,
             ["Privacy__Tokens__SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            ["Privacy__Pseudonymisation__Key"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            // One key for every host of the run: they share the register and resume each other's cases, and the audit
+            // chain of a case is keyed with it (as in production, where there is one key).
+            ["Privacy__Pseudonymisation__Key"] = Convert.ToBase64String(PseudonymisationKey),
             ["Mail__PickupDirectory"] = MailDirectory,
             ["Mail__InboxDirectory"] = InboxDirectory,
             ["Stores__Directory"] = StoresDirectory,
@@ -37,6 +39,39 @@ public sealed class LocalHostProcess : IAsyncDisposable
         }
 
         Mailbox = new Mailbox(MailDirectory);
+    }
+
+    /// <summary>The pseudonymisation key all test hosts share.</summary>
+    public static byte[] PseudonymisationKey { get; } = RandomNumberGenerator.GetBytes(32);
+
+    /// <summary>The settings the host runs with (environment-variable form).</summary>
+    public IReadOnlyDictionary<string, string> Environment => environment;
+
+    /// <summary>Runs the host's executable as a command (e.g. <c>verify-audit</c>) with the same settings; returns exit code and output.</summary>
+    public async Task<(int ExitCode, string Output)> RunCommandAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(Repo.LocalHostDll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Repo.LocalHostDll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var command = Process.Start(start) ?? throw new InvalidOperationException("The command did not start.");
+        var output = command.StandardOutput.ReadToEndAsync();
+        var error = command.StandardError.ReadToEndAsync();
+        await command.WaitForExitAsync();
+        return (command.ExitCode, await output + await error);
     }
 
     public int Port { get; private set; }

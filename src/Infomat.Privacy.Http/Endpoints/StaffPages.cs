@@ -1,0 +1,46 @@
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Localization;
+using Infomat.Privacy.Requests;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using static Infomat.Privacy.Http.Pages.Html;
+
+namespace Infomat.Privacy.Http.Endpoints;
+
+/// <summary>What every staff page shares: the staff language, the no-sign-in notice, and the refusal pages.</summary>
+public sealed class StaffPages(StaffAccess access, StaffForms forms, IOptions<PrivacyOptions> options)
+{
+    public Language Language => options.Value.Staff.Language;
+
+    public StaffAccess Access => access;
+
+    public StaffForms Forms => forms;
+
+    public IResult Page(string title, string body, int status = StatusCodes.Status200OK) =>
+        Pages.Html.Page(Language, title, body, status, staff: true, staffNotice: access.SignInRequired ? null : Texts.Get("ApprovalLocalNotice", Language));
+
+    /// <summary>The page for a request that may not see staff pages (no sign-in, or not staff), or null.</summary>
+    public IResult? Refused(HttpRequest request) => Refused(access.Identify(request, "-"));
+
+    public IResult? Refused(StaffIdentity identity)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        var l = Language;
+        return identity.Refusal switch
+        {
+            StaffRefusal.NotSignedIn => Page(Texts.Get("StaffNotSignedInTitle", l), P(Texts.Get("StaffNotSignedInBody", l)), StatusCodes.Status401Unauthorized),
+            StaffRefusal.NotStaff => Page(Texts.Get("StaffForbiddenTitle", l), P(Texts.Get("StaffForbiddenBody", l)), StatusCodes.Status403Forbidden),
+            _ => null,
+        };
+    }
+
+    /// <summary>The form was not sent from our page (antiforgery), or its page is too old.</summary>
+    public IResult FormExpired() => Page(Texts.Get("FormExpiredTitle", Language), P(Texts.Get("FormExpiredBody", Language)), StatusCodes.Status400BadRequest);
+
+    /// <summary>The name field of a staff form when there is no sign-in (the local host); nothing with sign-in.</summary>
+    public string NameField(string id) => access.SignInRequired ? string.Empty
+        : $"<label for=\"{E(id)}\">{E(Texts.Get("StaffName", Language))}</label><input type=\"text\" id=\"{E(id)}\" name=\"staff_name\" required maxlength=\"100\" autocomplete=\"name\">";
+
+    public static string Error(string message) => $"<p class=\"error\" role=\"alert\">{E(message)}</p>";
+}

@@ -1,0 +1,102 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Deadlines;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.Workflow.Activities;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.Http.Hosting;
+
+/// <summary>What the daily case sweep did.</summary>
+public sealed record MaintenanceResult(int DueReminders, int OverdueFlags, int IdentifiersErased, int HistoriesPurged);
+
+/// <summary>
+/// The daily sweep over the case register: reminds staff a week and two days before a case's due date and flags
+/// overdue cases (each once, to the staff mailboxes and, when overdue, the escalation address); erases the requester's
+/// identifiers from cases closed longer than <c>Privacy:Staff:RegisterRetention</c> (the keyed hash stays, so the
+/// pseudonymous record and its audit trail remain); and purges the durable history of finished cases.
+/// </summary>
+public sealed partial class CaseMaintenance(
+    ICaseRegister register, IMailSender mail, KeyedHash hash, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<CaseMaintenance> log)
+{
+    public async Task<MaintenanceResult> RunAsync(DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var o = options.Value;
+        var now = time.GetUtcNow();
+        int reminders = 0, overdue = 0, erased = 0, purged = 0;
+        await foreach (var c in register.ListAllAsync(cancellationToken))
+        {
+            if (!c.Status.IsFinished())
+            {
+                var daysLeft = DueDateCalculator.DaysLeft(c.DueDate, now);
+                var key = daysLeft < 0 ? "overdue" : daysLeft <= 2 ? "due-2" : daysLeft <= 7 ? "due-7" : null;
+                // Keyed by the due date too: after an extension the reminders come again for the new date.
+                var reminderKey = key is null ? null : $"{key}.{c.DueDate:yyyy-MM-dd}";
+                if (reminderKey is not null && c.Reminders.All(r => r.Key != reminderKey))
+                {
+                    var to = StaffMail.Recipients(o.Staff.Address).ToList();
+                    if (key == "overdue" && o.Staff.EscalationAddress is { Length: > 0 } escalation)
+                    {
+                        to.AddRange(StaffMail.Recipients(escalation));
+                    }
+
+                    foreach (var address in to.Distinct(StringComparer.OrdinalIgnoreCase))
+                    {
+                        await mail.SendAsync(PrivacyMails.DueReminder(c, o.Link("cases/" + c.Id), address, o.Staff.Language, daysLeft), cancellationToken);
+                    }
+
+                    await register.UpdateAsync(c.Id, x => x.Reminders.Any(r => r.Key == reminderKey) ? null : x with { Reminders = [.. x.Reminders, new SentReminder(reminderKey, now)] }, cancellationToken);
+                    if (key == "overdue")
+                    {
+                        overdue++;
+                    }
+                    else
+                    {
+                        reminders++;
+                    }
+                }
+
+                continue;
+            }
+
+            if (c.IdentifiersErasedAt is null && c.ClosedAt is { } closed && now - closed > o.Staff.RegisterRetention)
+            {
+                var subject = hash.Subject(EmailAddresses.Normalise(c.Email));
+                await register.UpdateAsync(c.Id, x => x.IdentifiersErasedAt is not null ? null : Anonymised(x, subject, now), cancellationToken);
+                erased++;
+            }
+
+            if (await client.GetInstanceAsync(c.Id, getInputsAndOutputs: false, cancellationToken) is { IsCompleted: true })
+            {
+                await client.PurgeInstanceAsync(c.Id, cancellation: cancellationToken);
+                purged++;
+            }
+        }
+
+        Swept(log, reminders, overdue, erased, purged);
+        return new MaintenanceResult(reminders, overdue, erased, purged);
+    }
+
+    /// <summary>The case without the requester's identifiers or free text: what remains is pseudonymous.</summary>
+    private static PrivacyCase Anonymised(PrivacyCase c, string subject, DateTimeOffset at) => c with
+    {
+        Email = string.Empty,
+        Name = string.Empty,
+        Company = null,
+        Details = null,
+        IdentificationRequest = null,
+        SubjectHash = subject,
+        IdentifiersErasedAt = at,
+        Decision = c.Decision is null ? null : c.Decision with { Reason = null },
+        Tasks = c.Tasks.Select(t => t with { Note = null }).ToList(),
+        Extensions = c.Extensions.Select(e => e with { Reason = string.Empty }).ToList(),
+    };
+
+    [LoggerMessage(100, LogLevel.Information, "Case sweep: {Reminders} due-date reminders, {Overdue} overdue flags, {Erased} cases anonymised, {Purged} durable histories purged")]
+    private static partial void Swept(ILogger logger, int reminders, int overdue, int erased, int purged);
+}

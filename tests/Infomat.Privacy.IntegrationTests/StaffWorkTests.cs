@@ -1,0 +1,302 @@
+using System.Net;
+using System.Text.Json;
+using Azure.Data.Tables;
+using Infomat.Privacy.Adapters.Storage;
+using Infomat.Privacy.Audit;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Deadlines;
+using Infomat.Privacy.IntegrationTests.Infrastructure;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+using Microsoft.Extensions.Configuration;
+
+namespace Infomat.Privacy.IntegrationTests;
+
+/// <summary>Staff running cases from their mailbox and the case list, through the local host (no sign-in locally).</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
+{
+    protected override Task<IDictionary<string, string>> SettingsAsync() => Task.FromResult<IDictionary<string, string>>(new Dictionary<string, string>
+    {
+        ["LocalHost__CaseSweepInterval"] = "00:00:02",
+        ["Privacy__Staff__EscalationAddress"] = "dpo@infomat.eu",
+    });
+
+    private static string Fresh(string name) => $"{name}.{Guid.NewGuid():N}@example.org";
+
+    /// <summary>The register as the hosts see it (same storage, same key), for cases a test sets up in the past.</summary>
+    private ICaseRegister Register()
+    {
+        var clients = new StorageClients(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = Azurite.ConnectionString }).Build());
+        var hash = new KeyedHash(LocalHostProcess.PseudonymisationKey);
+        return new AuditedCaseRegister(new TableCaseRegister(clients), new TableAuditTrail(clients, new AuditChain(hash.DeriveKey("audit-chain")), TimeProvider.System), hash);
+    }
+
+    /// <summary>A rectification waiting on staff since <paramref name="receivedAt"/>: it stays open whoever resumes it.</summary>
+    private async Task<PrivacyCase> WaitingCaseAsync(DateTimeOffset receivedAt, string email, DateOnly? dueDate = null)
+    {
+        var request = new ValidRequest(RequestType.Rectification, email, "Test Person", null, EntityScope.Be, Language.Nl, "Mijn functie is gewijzigd.", null);
+        var c = PrivacyCase.Received(request, Channel.Form, receivedAt) with
+        {
+            EmailVerifiedAt = receivedAt,
+            AcknowledgedAt = receivedAt,
+            ApprovalMailSentAt = receivedAt,
+            Decision = new IdentityDecision(DecisionOutcome.Approve, receivedAt.AddHours(1), "Staff One (no sign-in)", null),
+            Tasks = [new StaffTask("be/crm", StaffTaskKind.Rectify, "be/crm", 1)],
+            TasksMailSentAt = receivedAt.AddHours(1),
+        };
+        c = (c with { DueDate = dueDate ?? c.DueDate }).WithStatus(CaseStatus.InProgress, receivedAt.AddHours(1)).WithStatus(CaseStatus.AwaitingStaffAction, receivedAt.AddHours(1));
+        await Register().CreateAsync(c, default);
+        return c;
+    }
+
+    [Fact]
+    public async Task An_erasure_needs_two_different_colleagues_and_the_audit_trail_names_both()
+    {
+        var email = Fresh("wis.mij");
+        var id = await Flows.SubmitAsync(email, type: "erasure");
+        await Flows.VerifyAsync(id);
+        var link = await Flows.ApprovalLinkAsync(id);
+        var approvalMail = (await Host.Mailbox.WaitForAsync("approval-request", id)).TextBody;
+        Assert.Contains("2 verschillende collega's", approvalMail, StringComparison.Ordinal);
+        Assert.Contains("Infomat België, CRM: 0", approvalMail, StringComparison.Ordinal);
+
+        var first = await Flows.StaffPostAsync("/approvals", link, "Els Janssens", ("decision", "approve"), ("evidence", "verified-link"));
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Contains("Goedkeuring 1 van 2", await first.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var same = await Flows.StaffPostAsync("/approvals", link, "Els Janssens", ("decision", "approve"), ("evidence", "verified-link"));
+        Assert.Equal(HttpStatusCode.Conflict, same.StatusCode);
+        await Task.Delay(1000);
+        using (var status = await Flows.StatusAsync(id))
+        {
+            Assert.Equal("AwaitingIdentityApproval", status.RootElement.GetProperty("status").GetString());
+        }
+
+        var second = await Flows.StaffPostAsync("/approvals", link, "Pieter Claes", ("decision", "approve"), ("evidence", "known-details"));
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Contains("door Pieter Claes (no sign-in)", await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await Host.Mailbox.WaitForAsync("action-report", id);
+
+        var casePage = await Flows.Http.GetStringAsync($"/cases/{id}");
+        Assert.Contains("De keten van", casePage, StringComparison.Ordinal);
+        Assert.Contains("Els Janssens (no sign-in)", casePage, StringComparison.Ordinal);
+        Assert.Contains("approval 2 of 2 evidence=known-details", casePage, StringComparison.Ordinal);
+        Assert.DoesNotContain(email, casePage[casePage.IndexOf("<table", StringComparison.Ordinal)..], StringComparison.OrdinalIgnoreCase);
+
+        var (intact, output) = await Host.RunCommandAsync("verify-audit", id);
+        Assert.True(intact == 0, output);
+        Assert.Contains($"{id}: intact", output, StringComparison.Ordinal);
+
+        // Someone with write access to the table turns the second approval into something else.
+        var table = new TableClient(Azurite.ConnectionString, TableAuditTrail.TableName);
+        var edited = table.Query<TableEntity>(e => e.PartitionKey == id).First(e => e.GetString("Actor") == "Pieter Claes (no sign-in)");
+        edited["Actor"] = "Els Janssens (no sign-in)";
+        await table.UpdateEntityAsync(edited, edited.ETag, TableUpdateMode.Replace);
+
+        var (broken, report) = await Host.RunCommandAsync("verify-audit", id);
+        Assert.Equal(1, broken);
+        Assert.Contains($"{id}: BROKEN at event {int.Parse(edited.RowKey, System.Globalization.CultureInfo.InvariantCulture)}", report, StringComparison.Ordinal);
+        Assert.Contains("gebroken", await Flows.Http.GetStringAsync($"/cases/{id}"), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Staff_can_ask_for_more_identification_then_approve_on_that_evidence()
+    {
+        var email = Fresh("marie.lambert");
+        var id = await Flows.SubmitAsync(email, language: "fr");
+        await Flows.VerifyAsync(id);
+        var link = await Flows.ApprovalLinkAsync(id);
+
+        var ask = await Flows.StaffPostAsync("/approvals", link, "Els Janssens",
+            ("decision", "request-identification"), ("reason", "Geef het nummer van een factuur die u van ons kreeg."));
+        Assert.Equal(HttpStatusCode.OK, ask.StatusCode);
+        var mail = await Host.Mailbox.WaitForAsync("identification-request", id);
+        Assert.Equal(email, mail.To.Mailboxes.Single().Address);
+        Assert.StartsWith($"Votre demande vie privée {id}", mail.Subject, StringComparison.Ordinal);
+        Assert.Contains("Geef het nummer van een factuur", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("nous ne conservons pas le document", mail.TextBody, StringComparison.Ordinal);
+        using (var status = await Flows.StatusAsync(id))
+        {
+            Assert.Equal("AwaitingIdentityApproval", status.RootElement.GetProperty("status").GetString());
+        }
+
+        var approve = await Flows.StaffPostAsync("/approvals", link, "Els Janssens", ("decision", "approve"), ("evidence", "additional-identification"));
+        Assert.Equal(HttpStatusCode.OK, approve.StatusCode);
+        await Host.Mailbox.WaitForAsync("export-ready", id);
+    }
+
+    [Fact]
+    public async Task Opening_staff_pages_decides_nothing_and_a_form_from_elsewhere_is_refused()
+    {
+        var id = await Flows.SubmitAsync(Fresh("kijk.maar"));
+        await Flows.VerifyAsync(id);
+        var link = await Flows.ApprovalLinkAsync(id);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await Flows.Http.GetAsync(link.PathAndQuery)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await Flows.Http.GetAsync($"/cases/{id}")).StatusCode);
+        }
+
+        // A form posted without the page's antiforgery token (as another site would) decides nothing.
+        using var other = new HttpClient { BaseAddress = new Uri(Host.BaseUrl) };
+        var forged = await other.PostAsync("/approvals", Flows.Form(("token", Mailbox.Token(link)), ("decision", "approve"), ("evidence", "other"), ("staff_name", "Mallory")));
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        await Task.Delay(1000);
+        using var status = await Flows.StatusAsync(id);
+        Assert.Equal("AwaitingIdentityApproval", status.RootElement.GetProperty("status").GetString());
+        Assert.Equal(1, status.RootElement.GetProperty("history").GetArrayLength() - 1);
+    }
+
+    [Fact]
+    public async Task The_case_list_puts_overdue_cases_first_and_its_CSV_holds_no_personal_data()
+    {
+        var overdue = await WaitingCaseAsync(DateTimeOffset.UtcNow.AddDays(-45), Fresh("te.laat"));
+        var fresh = await Flows.SubmitAsync(Fresh("op.tijd"));
+
+        var page = await Flows.Http.GetStringAsync("/cases");
+        var rows = page[page.IndexOf("<tbody>", StringComparison.Ordinal)..];
+        Assert.Contains($"<tr class=\"overdue\"><td><a href=\"/cases/{overdue.Id}\">", rows, StringComparison.Ordinal);
+        Assert.True(rows.IndexOf(overdue.Id, StringComparison.Ordinal) < rows.IndexOf(fresh, StringComparison.Ordinal), "the overdue case comes first");
+        Assert.Contains("dagen TE LAAT", rows, StringComparison.Ordinal);
+
+        var csv = await Flows.Http.GetAsync("/cases.csv");
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
+        var text = await csv.Content.ReadAsStringAsync();
+        var lines = text.TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("reference,type,entity,channel,status,received,due_date,days_left,overdue,extended_months,closed", lines[0]);
+        var line = lines.Single(l => l.StartsWith(overdue.Id, StringComparison.Ordinal));
+        Assert.Contains(",rectification,be,form,AwaitingStaffAction,", line, StringComparison.Ordinal);
+        Assert.EndsWith(",yes,0,", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("@", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Test Person", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_extension_moves_the_due_date_and_tells_the_requester_why_but_not_after_the_first_month()
+    {
+        var email = Fresh("sophie.martin");
+        var id = await Flows.SubmitAsync(email, language: "fr");
+        var before = (await Flows.StatusAsync(id)).RootElement.GetProperty("dueDate").GetString();
+        var casePage = $"/cases/{id}";
+
+        var extended = await Flows.StaffPostAsync($"{casePage}/extend", new Uri(Host.BaseUrl + casePage), "Els Janssens",
+            ("months", "2"), ("reason", "Votre demande porte sur dix ans de facturation dans deux entités."));
+        Assert.Equal(HttpStatusCode.OK, extended.StatusCode);
+
+        var expected = DueDateCalculator.DueDate(DateTimeOffset.UtcNow, EntityScope.Both, 3).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(expected, (await Flows.StatusAsync(id)).RootElement.GetProperty("dueDate").GetString());
+        Assert.NotEqual(before, expected);
+        var notice = await Host.Mailbox.WaitForAsync("extension-notice", id);
+        Assert.Equal(email, notice.To.Mailboxes.Single().Address);
+        Assert.Contains("Votre demande porte sur dix ans de facturation", notice.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Autorité de protection des données", notice.TextBody, StringComparison.Ordinal);
+        var again = await Flows.StaffPostAsync($"{casePage}/extend", new Uri(Host.BaseUrl + casePage), "Els Janssens", ("months", "1"), ("reason", "Encore."));
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+
+        var late = await WaitingCaseAsync(DateTimeOffset.UtcNow.AddDays(-40), Fresh("te.laat"));
+        var refused = await Flows.StaffPostAsync($"/cases/{late.Id}/extend", new Uri($"{Host.BaseUrl}/cases/{late.Id}"), "Els Janssens", ("months", "1"), ("reason", "Te laat."));
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("Te laat om te verlengen", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(Host.Mailbox.Of("extension-notice", late.Id));
+    }
+
+    [Fact]
+    public async Task The_daily_sweep_reminds_before_the_due_date_flags_overdue_cases_and_anonymises_old_closed_cases()
+    {
+        var today = DueDateCalculator.Today(DateTimeOffset.UtcNow);
+        var soon = await WaitingCaseAsync(DateTimeOffset.UtcNow.AddDays(-28), Fresh("bijna.laat"), today.AddDays(2));
+        var late = await WaitingCaseAsync(DateTimeOffset.UtcNow.AddDays(-40), Fresh("te.laat"), today.AddDays(-3));
+        var oldEmail = Fresh("lang.geleden");
+        var old = PrivacyCase.Received(new ValidRequest(RequestType.Access, oldEmail, "Oud Geval", "Oud BV", EntityScope.Nl, Language.Nl, "Inzage graag.", null),
+            Channel.Form, DateTimeOffset.UtcNow.AddYears(-6));
+        old = (old with { EmailVerifiedAt = old.ReceivedAt, AnswerSentAt = old.ReceivedAt.AddDays(3) }).WithStatus(CaseStatus.Completed, old.ReceivedAt.AddDays(3));
+        var register = Register();
+        await register.CreateAsync(old, default);
+
+        var reminder = await Host.Mailbox.WaitForAsync("reminder", soon.Id, TimeSpan.FromSeconds(20));
+        Assert.Contains("(nog 2 dagen)", reminder.Subject, StringComparison.Ordinal);
+        Assert.Contains($"{Host.BaseUrl}/cases/{soon.Id}", reminder.TextBody, StringComparison.Ordinal);
+        var flags = await WaitForCountAsync(() => Host.Mailbox.Of("reminder", late.Id), 2);
+        Assert.All(flags, m => Assert.StartsWith("TE LAAT", m.Subject, StringComparison.Ordinal));
+        Assert.Contains(flags, m => m.To.Mailboxes.Single().Address == "dpo@infomat.eu");
+
+        PrivacyCase? anonymised = null;
+        for (var i = 0; i < 100 && anonymised?.IdentifiersErasedAt is null; i++)
+        {
+            anonymised = await register.GetAsync(old.Id, default);
+            await Task.Delay(200);
+        }
+
+        Assert.NotNull(anonymised!.IdentifiersErasedAt);
+        Assert.Equal(string.Empty, anonymised.Email);
+        Assert.Equal(string.Empty, anonymised.Name);
+        Assert.Null(anonymised.Company);
+        Assert.Null(anonymised.Details);
+        Assert.Equal(new KeyedHash(LocalHostProcess.PseudonymisationKey).Subject(oldEmail), anonymised.SubjectHash);
+        Assert.Equal(CaseStatus.Completed, anonymised.Status);
+        var (code, output) = await Host.RunCommandAsync("verify-audit", old.Id);
+        Assert.True(code == 0, output);
+
+        // Each reminder goes once, however often the sweep runs.
+        await Task.Delay(5000);
+        Assert.Single(Host.Mailbox.Of("reminder", soon.Id));
+    }
+
+    private static async Task<IReadOnlyList<T>> WaitForCountAsync<T>(Func<IReadOnlyList<T>> read, int count)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (read() is { } found && found.Count >= count)
+            {
+                return found;
+            }
+
+            await Task.Delay(200);
+        }
+
+        return read();
+    }
+}
+
+/// <summary>The staff pages with sign-in required, as in Azure (the principal header App Service Authentication passes).</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class StaffSignInTests(Azurite azurite) : LocalHostTests(azurite)
+{
+    protected override Task<IDictionary<string, string>> SettingsAsync() => Task.FromResult<IDictionary<string, string>>(new Dictionary<string, string>
+    {
+        ["Privacy__Staff__RequireSignIn"] = "true",
+    });
+
+    private static string Principal(string user, params string[] roles) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
+    {
+        auth_typ = "aad",
+        name_typ = "name",
+        role_typ = "roles",
+        claims = new[] { new { typ = "preferred_username", val = user } }.Concat(roles.Select(r => new { typ = "roles", val = r })),
+    })));
+
+    [Fact]
+    public async Task Staff_pages_need_a_signed_in_colleague_with_the_staff_role_and_record_who_decided()
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Flows.Http.GetAsync("/cases")).StatusCode);
+        var id = await Flows.SubmitAsync($"sign.in.{Guid.NewGuid():N}@example.org");
+        await Flows.VerifyAsync(id);
+        var link = await Flows.ApprovalLinkAsync(id);
+
+        using (var visitor = new HttpRequestMessage(HttpMethod.Get, link.PathAndQuery))
+        {
+            visitor.Headers.Add("X-MS-CLIENT-PRINCIPAL", Principal("visitor@infomat.eu", "Sales.Reader"));
+            Assert.Equal(HttpStatusCode.Forbidden, (await Flows.Http.SendAsync(visitor)).StatusCode);
+        }
+
+        Flows.Http.DefaultRequestHeaders.Add("X-MS-CLIENT-PRINCIPAL", Principal("els.janssens@infomat.eu", "Privacy.Staff"));
+        var page = await Flows.Http.GetStringAsync(link.PathAndQuery);
+        Assert.DoesNotContain("name=\"staff_name\"", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("zonder aanmelding", page, StringComparison.Ordinal);
+        var decided = await Flows.StaffPostAsync("/approvals", link, "ignored when signed in", ("decision", "approve"), ("evidence", "verified-link"));
+
+        Assert.Equal(HttpStatusCode.OK, decided.StatusCode);
+        Assert.Contains("door els.janssens@infomat.eu", await decided.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await Flows.Http.GetAsync("/cases")).StatusCode);
+    }
+}
