@@ -43,3 +43,30 @@ public sealed class ApprovalMailHoldingsTests
         Assert.Contains(": 0", mail.TextBody, StringComparison.Ordinal);
     }
 }
+
+public sealed class RequesterMailDueDateTests
+{
+    [Fact]
+    public void Every_mail_to_the_requester_shows_the_reference_and_the_legal_due_date()
+    {
+        var request = new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, EntityScope.Both, Language.Nl, "", null);
+        var c = PrivacyCase.Received(request, Channel.Form, new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero)) with
+        {
+            Decision = new IdentityDecision(DecisionOutcome.Reject, DateTimeOffset.UtcNow, "staff", "no match"),
+        };
+        var link = new Uri("https://privacy.example/x?token=t");
+        OutgoingMail[] mails =
+        [
+            PrivacyMails.Verification(c, link, TimeSpan.FromDays(7)),
+            PrivacyMails.Acknowledgement(c),
+            PrivacyMails.IdentificationRequest(c, "Uw klantnummer."),
+            PrivacyMails.ExtensionNotice(c, new DeadlineExtension(1, c.DueDate, new DateOnly(2027, 1, 26), "complex", "staff", DateTimeOffset.UtcNow)),
+            PrivacyMails.ExportReady(c, link, DateTimeOffset.UtcNow.AddDays(7)),
+            PrivacyMails.Rejection(c),
+            PrivacyMails.Expired(c),
+            PrivacyMails.ApprovalExpired(c),
+        ];
+
+        Assert.All(mails, m => Assert.Contains($"Referentie {c.Id} · wettelijke antwoorddatum 28 december 2026", m.TextBody, StringComparison.Ordinal));
+    }
+}

@@ -201,3 +201,34 @@ internal sealed class InMemoryExports : IExportStore
         }
     }
 }
+
+/// <summary>The audit trail in memory, chained as the Table one.</summary>
+internal sealed class InMemoryAudit : Infomat.Privacy.Audit.IAuditTrail
+{
+    private readonly Infomat.Privacy.Audit.AuditChain chain = new(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    private readonly Dictionary<string, List<(string Key, Infomat.Privacy.Audit.AuditEvent Event)>> events = [];
+
+    public Task<Infomat.Privacy.Audit.AuditEvent> AppendAsync(Infomat.Privacy.Audit.AuditEntry entry, CancellationToken cancellationToken)
+    {
+        lock (events)
+        {
+            var list = events.TryGetValue(entry.CaseId, out var l) ? l : events[entry.CaseId] = [];
+            if (list.FirstOrDefault(e => e.Key == entry.Key) is { Event: not null } earlier)
+            {
+                return Task.FromResult(earlier.Event);
+            }
+
+            var next = chain.Next(entry, list.Count == 0 ? null : list[^1].Event, DateTimeOffset.UtcNow);
+            list.Add((entry.Key, next));
+            return Task.FromResult(next);
+        }
+    }
+
+    public Task<IReadOnlyList<Infomat.Privacy.Audit.AuditEvent>> ListAsync(string caseId, CancellationToken cancellationToken)
+    {
+        lock (events)
+        {
+            return Task.FromResult<IReadOnlyList<Infomat.Privacy.Audit.AuditEvent>>(events.TryGetValue(caseId, out var l) ? l.Select(e => e.Event).ToList() : []);
+        }
+    }
+}

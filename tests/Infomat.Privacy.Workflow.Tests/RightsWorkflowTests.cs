@@ -41,6 +41,13 @@ public sealed class RightsWorkflowTests
 
         var payloads = string.Join("|", done.SerializedInput, done.SerializedOutput, done.SerializedCustomStatus);
         Assert.DoesNotContain("peeters", payloads, StringComparison.OrdinalIgnoreCase);
+
+        // The audit trail has one event per store (the retried one too: once), with counts and no address.
+        var events = await h.Audit.ListAsync(c.Id, default);
+        var storeEvents = events.Where(e => e.Action == "store-action").ToList();
+        Assert.Equal(8, storeEvents.Count);
+        Assert.Contains(storeEvents, e => e.Outcome.StartsWith("be/crm erase matched=1 deleted=1", StringComparison.Ordinal));
+        Assert.All(events, e => Assert.DoesNotContain("peeters", e.Outcome + e.Actor + e.Subject, StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]

@@ -23,6 +23,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
     public RecordingMail Mail { get; } = new();
     public FakeStores Stores { get; } = new();
     public InMemoryExports Exports { get; } = new();
+    public InMemoryAudit Audit { get; } = new();
     public PrivacyOptions Options { get; } = new()
     {
         Tokens = new TokenOptions { SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) },
@@ -66,6 +67,8 @@ internal sealed class WorkflowHarness : IAsyncDisposable
                     s.AddSingleton<IEntityStoreCatalog>(harness.Stores);
                     s.AddSingleton<IStagingStore>(new InMemoryStaging());
                     s.AddSingleton<IExportStore>(harness.Exports);
+                    s.AddSingleton<Infomat.Privacy.Audit.IAuditTrail>(harness.Audit);
+                    s.AddSingleton(new KeyedHash(RandomNumberGenerator.GetBytes(32)));
                     s.AddSingleton(DataMapLoader.Load(DataMapFiles.Default));
                     s.AddSingleton(new LinkTokenService(Convert.FromBase64String(harness.Options.Tokens.SigningKey), TimeProvider.System));
                     s.AddSingleton<IOptions<PrivacyOptions>>(Microsoft.Extensions.Options.Options.Create(harness.Options));

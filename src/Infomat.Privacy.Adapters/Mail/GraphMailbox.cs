@@ -183,6 +183,31 @@ public sealed class GraphMailbox
     }
 
     /// <summary>
+    /// Sends a mail from the shared mailbox with Graph <c>sendMail</c> (saved in its Sent Items), with the same
+    /// <c>X-Infomat-Kind</c> and <c>X-Infomat-Request-Id</c> headers as the local .eml files.
+    /// </summary>
+    public async Task SendAsync(Infomat.Privacy.Mail.OutgoingMail mail, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(mail);
+        var body = new Microsoft.Graph.Users.Item.SendMail.SendMailPostRequestBody
+        {
+            SaveToSentItems = true,
+            Message = new Message
+            {
+                Subject = mail.Subject,
+                Body = new ItemBody { ContentType = BodyType.Html, Content = mail.HtmlBody },
+                ToRecipients = [new Recipient { EmailAddress = new EmailAddress { Address = mail.To } }],
+                InternetMessageHeaders =
+                [
+                    new InternetMessageHeader { Name = "X-Infomat-Kind", Value = Infomat.Privacy.Mail.MailKinds.ToWire(mail.Kind) },
+                    new InternetMessageHeader { Name = "X-Infomat-Request-Id", Value = mail.RequestId },
+                ],
+            },
+        };
+        await client.Users[Mailbox].SendMail.PostAsync(body, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>
     /// One delta sweep of the inbox: from <paramref name="deltaLink"/>, or (first sweep) from mail received after
     /// <paramref name="since"/>. Returns the ids of messages added or changed (removed ones are left out) and the next delta link.
     /// </summary>

@@ -63,3 +63,18 @@ public sealed class PickupDirectoryMailSender(IOptions<MailOptions> options, Tim
         return message;
     }
 }
+
+/// <summary>
+/// Where each mail goes: staff mail through Graph <c>sendMail</c> from the shared mailbox when <c>Mail:Graph</c> is set,
+/// everything else (and everything locally) to the pickup directory.
+/// </summary>
+public sealed class RoutingMailSender(PickupDirectoryMailSender pickup, GraphMailbox graph, IOptions<GraphMailOptions> graphOptions) : IMailSender
+{
+    public Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(mail);
+        return mail.Audience == Audience.Staff && graphOptions.Value.Enabled
+            ? graph.SendAsync(mail, cancellationToken)
+            : pickup.SendAsync(mail, cancellationToken);
+    }
+}

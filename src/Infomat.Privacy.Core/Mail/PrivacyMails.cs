@@ -209,8 +209,10 @@ public static partial class PrivacyMails
         return Compose(MailKind.StaffTask, Audience.Staff, messageKey, staffAddress, Texts.Format("MailTriageSubject", l, subject), l, null, blocks, footer: false);
     }
 
+    /// <summary>A mail to the requester: every one ends with the reference and the legal due date (Art. 12(3)).</summary>
     private static OutgoingMail Requester(PrivacyCase c, MailKind kind, string subject, Block[] blocks, IReadOnlyList<string>? footerLines = null) =>
-        Compose(kind, Audience.Requester, c.Id, c.Email, subject, c.Language, c.Name, blocks, footer: true, footerLines);
+        Compose(kind, Audience.Requester, c.Id, c.Email, subject, c.Language, c.Name,
+            [.. blocks, Text(Texts.Format("MailCaseLine", c.Language, c.Id, Texts.Date(c.DueDate, c.Language)))], footer: true, footerLines);
 
     private static OutgoingMail Compose(
         MailKind kind, Audience audience, string requestId, string to, string subject, Language l, string? greetingName, Block[] blocks, bool footer, IReadOnlyList<string>? footerLines = null)

@@ -53,7 +53,8 @@ public static class PrivacyServices
             sp.GetRequiredService<TableCaseRegister>(), sp.GetRequiredService<IAuditTrail>(), sp.GetRequiredService<KeyedHash>()));
         services.AddSingleton<IStagingStore, BlobStagingStore>();
         services.AddSingleton<IExportStore, BlobExportStore>();
-        services.AddSingleton<IMailSender, PickupDirectoryMailSender>();
+        services.AddSingleton<PickupDirectoryMailSender>();
+        services.AddSingleton<IMailSender, RoutingMailSender>();
         services.AddSingleton<SqlStoreCatalog>();
         services.AddSingleton<IEntityStoreCatalog>(sp => sp.GetRequiredService<SqlStoreCatalog>());
 

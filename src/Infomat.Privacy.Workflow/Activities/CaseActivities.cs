@@ -1,3 +1,4 @@
+using Infomat.Privacy.Audit;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Mail;
@@ -257,7 +258,7 @@ public sealed class ReadStaffTasks(ICaseRegister register, TimeProvider time) : 
 /// Carries out the case's action in one store. The store records it under the case id in the same transaction, so a
 /// retry returns the first outcome and changes nothing more. Returns counts and dates only.
 /// </summary>
-public sealed class ApplyInStore(ICaseRegister register, IEntityStoreCatalog stores, TimeProvider time, ILogger<ApplyInStore> log)
+public sealed class ApplyInStore(ICaseRegister register, IEntityStoreCatalog stores, IAuditTrail audit, KeyedHash hash, TimeProvider time, ILogger<ApplyInStore> log)
     : TaskActivity<ApplyInput, StoreOutcome>
 {
     public override async Task<StoreOutcome> RunAsync(TaskActivityContext context, ApplyInput input)
@@ -266,6 +267,11 @@ public sealed class ApplyInStore(ICaseRegister register, IEntityStoreCatalog sto
         var c = await register.Require(input.CaseId);
         var outcome = await stores.Find(input.StoreKey).ApplyAsync(new StoreActionRequest(c.Id, input.Action, c.Email, time.GetUtcNow()), CancellationToken.None);
         log.Applied(c.Id, input.Action.ToString(), input.StoreKey, outcome.Matched);
+        var t = outcome.Tables;
+        await audit.AppendAsync(new AuditEntry(c.Id, $"store.{input.Action}.{input.StoreKey}", "store-action", AuditEvent.System,
+            $"{input.StoreKey} {input.Action.ToString().ToLowerInvariant()} matched={outcome.Matched} deleted={t.Sum(x => x.Deleted)} anonymised={t.Sum(x => x.Anonymised)} " +
+            $"restricted={t.Sum(x => x.Restricted)} updated={t.Sum(x => x.Updated)} retained={t.Sum(x => x.Retained)} remaining={t.Sum(x => x.RemainingAfter)}",
+            hash.Subject(EmailAddresses.Normalise(c.Email))), CancellationToken.None);
         return outcome;
     }
 }
@@ -291,7 +297,7 @@ public sealed class SendActionReport(ICaseRegister register, IMailSender mail, D
 }
 
 /// <summary>Collects one store's records for the person into blob staging; returns the count only.</summary>
-public sealed class CollectFromStore(ICaseRegister register, IEntityStoreCatalog stores, IStagingStore staging, ILogger<CollectFromStore> log)
+public sealed class CollectFromStore(ICaseRegister register, IEntityStoreCatalog stores, IStagingStore staging, IAuditTrail audit, KeyedHash hash, ILogger<CollectFromStore> log)
     : TaskActivity<CollectInput, CollectResult>
 {
     public override async Task<CollectResult> RunAsync(TaskActivityContext context, CollectInput input)
@@ -303,6 +309,8 @@ public sealed class CollectFromStore(ICaseRegister register, IEntityStoreCatalog
         var scope = c.Type == RequestType.Portability ? CollectScope.ProvidedBySubject : CollectScope.All;
         var count = await staging.WriteAsync(c.Id, input.StoreKey, Counted(store.CollectAsync(c.Email, scope, CancellationToken.None), counts), CancellationToken.None);
         log.Staged(c.Id, count, input.StoreKey);
+        await audit.AppendAsync(new AuditEntry(c.Id, $"collect.{input.StoreKey}", "store-collect", AuditEvent.System,
+            $"{input.StoreKey} records={count}", hash.Subject(EmailAddresses.Normalise(c.Email))), CancellationToken.None);
         return new CollectResult(input.StoreKey, counts);
     }
 

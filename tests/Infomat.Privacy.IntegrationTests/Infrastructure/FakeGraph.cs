@@ -38,6 +38,8 @@ public sealed class FakeGraph : IDisposable
             .RespondWith(Response.Create().WithStatusCode(204));
         server.Given(Request.Create().UsingPatch().WithPath(new RegexMatcher(@"^/v1\.0/users/[^/]+/messages/[^/]+$")))
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", Json).WithBody("{}"));
+        server.Given(Request.Create().UsingPost().WithPath(new RegexMatcher(@"^/v1\.0/users/[^/]+/sendMail$")))
+            .RespondWith(Response.Create().WithStatusCode(202));
         // An empty inbox delta, until a test gives one.
         Delta([], "t0");
     }
@@ -113,6 +115,10 @@ public sealed class FakeGraph : IDisposable
         Requests("PATCH", $@"/messages/{messageId}$").Reverse()
             .Select(e => JsonNode.Parse(e.RequestMessage.Body!)!["categories"]!.AsArray().Select(c => c!.GetValue<string>()).ToArray())
             .ToList();
+
+    /// <summary>The mails sent through sendMail, as Graph received them (JSON).</summary>
+    public IReadOnlyList<JsonNode> SentMail() =>
+        Requests("POST", "/sendMail$").Select(e => JsonNode.Parse(e.RequestMessage.Body!)!).Select(b => (b["message"] ?? b["Message"])!).ToList();
 
     public async Task<IReadOnlyList<ILogEntry>> WaitForAsync(string method, string pathPattern, int count = 1, TimeSpan? timeout = null)
     {
