@@ -72,4 +72,29 @@ public sealed class ApprovalWaitTests
         Assert.Equal(8, stored.Holdings!.Count);
         Assert.Contains("2 verschillende collega's", h.Mail.Of(MailKind.ApprovalRequest)[0].TextBody, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Asking_for_more_identification_restarts_the_wait_for_the_decision()
+    {
+        await using var h = await WorkflowHarness.StartAsync(o =>
+        {
+            o.Approval.ReminderAfter = TimeSpan.FromMinutes(10);
+            o.Approval.Timeout = TimeSpan.FromSeconds(4);
+        });
+        var c = await h.NewCaseAsync();
+        await h.VerifyAndAwaitApprovalAsync(c.Id);
+        await Task.Delay(2000);
+
+        // What the approval page does for "request-identification": record, then signal.
+        await h.Register.UpdateAsync(c.Id, x => x with { IdentificationRequestedAt = DateTimeOffset.UtcNow, IdentificationRequest = "Uw klantnummer." }, default);
+        await h.Client.RaiseEventAsync(c.Id, Orchestration.CaseEvents.IdentityDecided);
+        await Task.Delay(3000);
+
+        // Past the first deadline (4 s after the approval request), the case still waits.
+        Assert.Equal(CaseStatus.AwaitingIdentityApproval, (await h.Register.GetAsync(c.Id, default))!.Status);
+        await h.DecideAsync(c.Id, DecisionOutcome.Approve);
+        var done = await h.CompletionAsync(c.Id);
+        Assert.Equal("\"completed\"", done.SerializedOutput);
+        Assert.Empty(h.Mail.Of(MailKind.Rejection));
+    }
 }

@@ -161,6 +161,8 @@ public sealed class LinkEndpoints(
 
                 c = await register.UpdateAsync(c.Id, x => x.Decision is null ? x with { IdentificationRequestedAt = at, IdentificationRequest = reason, IdentificationRequestedBy = by } : null, cancellationToken);
                 await mail.SendAsync(PrivacyMails.IdentificationRequest(c, reason), cancellationToken);
+                // The orchestration starts its wait for the decision again from now.
+                await workflow.SignalAsync(client, c.Id, CaseEvents.IdentityDecided, cancellationToken);
                 return staff.Page(title, P(Texts.Format("ApprovalIdentificationSent", l, Texts.DateTime(at, l), by)) + ApprovalBody(request, c, tokenText, l));
 
             case DecisionOutcome.Approve when c.Approvals.Any(a => a.By == by):

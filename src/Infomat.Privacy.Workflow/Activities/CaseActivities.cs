@@ -108,7 +108,8 @@ public sealed class RequestApproval(
             log.Step(c.Id, "approval requested");
         }
 
-        var requestedAt = c.ApprovalMailSentAt ?? time.GetUtcNow();
+        // The wait runs from the approval request, or from the last request for more identification.
+        var requestedAt = new[] { c.ApprovalMailSentAt ?? time.GetUtcNow(), c.IdentificationRequestedAt ?? DateTimeOffset.MinValue }.Max();
         var deadline = requestedAt + o.Approval.Timeout;
         var reminders = new[] { requestedAt + o.Approval.ReminderAfter, requestedAt + (2 * o.Approval.ReminderAfter) }
             .Where(at => at < deadline).Select(at => at.UtcDateTime).ToList();
@@ -129,13 +130,14 @@ public sealed class SendApprovalReminder(
         ArgumentNullException.ThrowIfNull(input);
         var o = options.Value;
         var c = await register.Require(input.CaseId);
-        var key = "approval-" + input.Number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var key = "approval-" + input.Number.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            + (c.IdentificationRequestedAt is { } asked ? "." + asked.UtcDateTime.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture) : string.Empty);
         if (c.Decision is not null || c.Status.IsFinished() || c.Reminders.Any(r => r.Key == key))
         {
             return false;
         }
 
-        var remaining = (c.ApprovalMailSentAt ?? c.ReceivedAt) + o.Approval.Timeout - time.GetUtcNow();
+        var remaining = new[] { c.ApprovalMailSentAt ?? c.ReceivedAt, c.IdentificationRequestedAt ?? DateTimeOffset.MinValue }.Max() + o.Approval.Timeout - time.GetUtcNow();
         var token = tokens.Issue(c.Id, TokenPurpose.Approve, remaining > TimeSpan.FromMinutes(1) ? remaining : TimeSpan.FromMinutes(1));
         var escalate = input.Number >= 2 && o.Staff.EscalationAddress is { Length: > 0 };
         var recipients = StaffMail.Recipients(o.Staff.Address).Concat(escalate ? StaffMail.Recipients(o.Staff.EscalationAddress!) : []).Distinct(StringComparer.OrdinalIgnoreCase);

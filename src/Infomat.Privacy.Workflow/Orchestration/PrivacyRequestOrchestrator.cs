@@ -44,11 +44,21 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
 
         await context.CallActivityAsync(nameof(SendAcknowledgement), caseId, Retried);
         var approval = await context.CallActivityAsync<WaitStep>(nameof(RequestApproval), caseId, Retried);
-        if (!progress.Decided && !await WaitWithRemindersAsync(context, caseId, approval))
+        while (!progress.Decided)
         {
-            await context.CallActivityAsync(nameof(ExpireCase), caseId, Retried);
-            log.Step(caseId, "expired: no identity decision");
-            return "expired";
+            if (!await WaitWithRemindersAsync(context, caseId, approval))
+            {
+                await context.CallActivityAsync(nameof(ExpireCase), caseId, Retried);
+                log.Step(caseId, "expired: no identity decision");
+                return "expired";
+            }
+
+            progress = await context.CallActivityAsync<CaseProgress>(nameof(LoadProgress), caseId);
+            if (!progress.Decided)
+            {
+                // Staff asked the requester for more identification: the wait (and its reminders) starts again from then.
+                approval = await context.CallActivityAsync<WaitStep>(nameof(RequestApproval), caseId, Retried);
+            }
         }
 
         var decision = await context.CallActivityAsync<DecisionResult>(nameof(ApplyDecision), caseId, Retried);
