@@ -18,7 +18,12 @@ internal static class AuditCommand
             return 2;
         }
 
-        var builder = Host.CreateApplicationBuilder(args.Where(a => a.StartsWith("--", StringComparison.Ordinal)).ToArray());
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = args.Where(a => a.StartsWith("--", StringComparison.Ordinal)).ToArray(),
+            // The host's appsettings.json sits beside the executable, wherever the command is run from.
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Services.AddInfomatPrivacy(builder.Configuration);
         using var host = builder.Build();
         var trail = host.Services.GetRequiredService<IAuditTrail>();
