@@ -102,7 +102,8 @@ Infomat privacy requests run locally.
                    tests/Infomat.Privacy.IntegrationTests/MailCorpus)
   Request status:  http://127.0.0.1:7071/api/requests/{reference}
   Demo stores:     $(if $POSTGRES; then echo "PostgreSQL 127.0.0.1:55432, a schema per store"; else echo "$Stores__Directory (SQLite files)"; fi); CRM, finance, recruitment and portal of each entity
-  Staff pages:     the links in the approval-request and staff-task mails (no sign-in locally)
+  Staff pages:     http://127.0.0.1:7071/cases (the case list) and the links in staff mails (no sign-in locally:
+                   give your name on each form)
   Demo people to try:
     an.peeters@example.be            both entities (stored as " AN.Peeters@Example.be " in one table)
     sophie.dubois@example.be         Infomat België, with invoices under the accounting hold
