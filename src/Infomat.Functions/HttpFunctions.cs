@@ -89,6 +89,10 @@ public sealed class HttpFunctions(IntakeEndpoints intake, LinkEndpoints links, M
     public async Task<IActionResult> ExtendDeadline([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "cases/{caseId}/extend")] HttpRequest req, string caseId) =>
         Run(await cases.ExtendAsync(req, caseId, req.HttpContext.RequestAborted));
 
+    [Function("RevokeExport")]
+    public async Task<IActionResult> RevokeExport([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "cases/{caseId}/revoke-export")] HttpRequest req, string caseId) =>
+        Run(await cases.RevokeExportAsync(req, caseId, req.HttpContext.RequestAborted));
+
     [Function("MailNotifications")]
     public async Task<IActionResult> MailNotifications([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/mail/notifications")] HttpRequest req) =>
         Run(await mail.NotificationsAsync(req, req.HttpContext.RequestAborted));

@@ -38,7 +38,12 @@ public sealed class ExportPackageWriterTests
     {
         var bytes = await WriteAsync(Manifest(Language.Nl, Part("be/crm", 2), Part("nl/crm", 2)), 2);
         using var zip = new ZipArchive(new MemoryStream(bytes));
-        Assert.Equal(["summary.html", "be/crm.json", "nl/crm.json"], zip.Entries.Select(e => e.FullName));
+        Assert.Equal(["summary.html", "be/crm.json", "nl/crm.json", "be/crm/contacts.csv", "nl/crm/contacts.csv"], zip.Entries.Select(e => e.FullName));
+        using (var csv = new StreamReader(zip.GetEntry("be/crm/contacts.csv")!.Open()))
+        {
+            Assert.Equal(["id,company", "0,Brouwerij Peeters NV", "1,Brouwerij Peeters NV"], (await csv.ReadToEndAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries));
+        }
+
 
         using var json = JsonDocument.Parse(zip.GetEntry("be/crm.json")!.Open());
         Assert.Equal("Infomat België", json.RootElement.GetProperty("controller").GetString());
@@ -101,7 +106,7 @@ public sealed class ExportPackageWriterTests
         await ExportPackageWriter.WriteAsync(output, manifest, _ => Provided(), CancellationToken.None);
 
         using var zip = new ZipArchive(new MemoryStream(output.ToArray()));
-        Assert.Equal(["summary.html", "nl/crm.json", "nl/crm/contacts.csv"], zip.Entries.Select(e => e.FullName));
+        Assert.Equal(["summary.html", "nl/crm.json", "nl/crm/contacts.csv", "data.schema.json", "data.json"], zip.Entries.Select(e => e.FullName));
         using var reader = new StreamReader(zip.GetEntry("nl/crm/contacts.csv")!.Open());
         var lines = (await reader.ReadToEndAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("first_name,last_name,gender,job_title,phone,email", lines[0]);
@@ -109,5 +114,45 @@ public sealed class ExportPackageWriterTests
         Assert.DoesNotContain(",=HYPERLINK", lines[1], StringComparison.Ordinal);
         using var summary = new StreamReader(zip.GetEntry("summary.html")!.Open());
         Assert.Contains("portability export (Art. 20 GDPR)", await summary.ReadToEndAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_portability_export_has_one_data_json_that_its_schema_accepts()
+    {
+        static async IAsyncEnumerable<StoreRecord> Provided()
+        {
+            await Task.Yield();
+            yield return new StoreRecord("contacts", new JsonObject { ["first_name"] = "Αλέξης", ["email"] = "alexis@example.nl", ["phone"] = null });
+        }
+
+        var manifest = Manifest(Language.Nl, Part("be/crm", 1), Part("nl/crm", 1)) with { Portability = true };
+        using var output = new MemoryStream();
+        await ExportPackageWriter.WriteAsync(output, manifest, _ => Provided(), CancellationToken.None);
+        using var zip = new ZipArchive(new MemoryStream(output.ToArray()));
+
+        var data = JsonNode.Parse(zip.GetEntry("data.json")!.Open())!;
+        var schema = Json.Schema.JsonSchema.FromText(await new StreamReader(zip.GetEntry("data.schema.json")!.Open()).ReadToEndAsync());
+        var result = schema.Evaluate(JsonDocument.Parse(data.ToJsonString()).RootElement, new Json.Schema.EvaluationOptions { OutputFormat = Json.Schema.OutputFormat.List });
+        Assert.True(result.IsValid, string.Join("; ", result.Details?.Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Values) ?? []));
+        Assert.Equal(["Infomat België", "Infomat Nederland"], data["controllers"]!.AsArray().Select(c => c!["controller"]!.GetValue<string>()));
+        Assert.Equal("Αλέξης", data["controllers"]![1]!["stores"]![0]!["tables"]![0]!["records"]![0]!["first_name"]!.GetValue<string>());
+
+        // The schema is not a formality: a record with a nested object is refused.
+        data["controllers"]![0]!["stores"]![0]!["tables"]![0]!["records"]![0]!["first_name"] = new JsonObject { ["x"] = 1 };
+        Assert.False(schema.Evaluate(JsonDocument.Parse(data.ToJsonString()).RootElement).IsValid);
+    }
+
+    [Theory]
+    [InlineData("../../etc/passwd")]
+    [InlineData("..")]
+    [InlineData("a\\b/c\u0000d\r\n")]
+    [InlineData("")]
+    [InlineData("cv van Αλέξης (2024).pdf")]
+    public void Entry_names_are_made_of_safe_characters_whatever_the_input(string input)
+    {
+        var name = ExportPackageWriter.SafeName(input + new string('x', 200));
+        Assert.Matches("^[A-Za-z0-9_-][A-Za-z0-9._-]{0,79}$", name);
+        Assert.Equal("_", ExportPackageWriter.SafeName(".."));
+        Assert.Equal("_etc_passwd", ExportPackageWriter.SafeName("../etc/passwd".Replace("..", "", StringComparison.Ordinal)));
     }
 }

@@ -79,7 +79,10 @@ public sealed class BrowserTests(Azurite azurite)
         await file.SaveAsAsync(path);
 
         using var zip = ZipFile.OpenRead(path);
-        Assert.Equal(["summary.html", "be/crm.json", "be/portal.json", "nl/crm.json"], zip.Entries.Select(e => e.FullName));
+        Assert.Equal(["summary.html", "be/crm.json", "be/portal.json", "nl/crm.json"], zip.Entries.Select(e => e.FullName).Where(n => !n.EndsWith(".csv", StringComparison.Ordinal)));
+        // The same records as CSV, one file per table, in each store's folder.
+        var csvFolders = zip.Entries.Select(e => e.FullName).Where(n => n.EndsWith(".csv", StringComparison.Ordinal)).Select(n => n[..n.LastIndexOf('/')]).Distinct();
+        Assert.Equal(["be/crm", "be/portal", "nl/crm"], csvFolders);
 
         // The summary opens in the browser as a readable page in Dutch.
         var summaryPath = Path.Combine(Path.GetDirectoryName(path)!, "summary.html");

@@ -31,7 +31,10 @@ public sealed class EndToEndTests(Azurite azurite) : LocalHostTests(azurite)
         using var blobClient = new HttpClient();
         var zipBytes = await blobClient.GetByteArrayAsync(sas);
         using var zip = new ZipArchive(new MemoryStream(zipBytes));
-        Assert.Equal(["summary.html", "be/crm.json", "be/portal.json", "nl/crm.json"], zip.Entries.Select(e => e.FullName));
+        Assert.Equal(["summary.html", "be/crm.json", "be/portal.json", "nl/crm.json"], zip.Entries.Select(e => e.FullName).Where(n => !n.EndsWith(".csv", StringComparison.Ordinal)));
+        // The same records as CSV, one file per table, in each store's folder.
+        var csvFolders = zip.Entries.Select(e => e.FullName).Where(n => n.EndsWith(".csv", StringComparison.Ordinal)).Select(n => n[..n.LastIndexOf('/')]).Distinct();
+        Assert.Equal(["be/crm", "be/portal", "nl/crm"], csvFolders);
         using var summary = new StreamReader(zip.GetEntry("summary.html")!.Open());
         var html = await summary.ReadToEndAsync();
         Assert.Contains("lang=\"fr\"", html, StringComparison.Ordinal);

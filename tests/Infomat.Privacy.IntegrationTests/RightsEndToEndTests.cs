@@ -37,7 +37,7 @@ public partial class RightsEndToEndTests(Azurite azurite) : LocalHostTests(azuri
         var access = await Flows.SubmitAsync(email: "jan.devries@example.nl", language: "en", entity: "nl");
         await Flows.ApproveAsync(access);
         using var zip = await ExportAsync(access);
-        Assert.Equal(["summary.html", "nl/finance.json"], zip.Entries.Select(e => e.FullName));
+        Assert.Equal(["summary.html", "nl/finance.json", "nl/finance/invoices.csv"], zip.Entries.Select(e => e.FullName));
         using var finance = JsonDocument.Parse(zip.GetEntry("nl/finance.json")!.Open());
         var invoice = Assert.Single(finance.RootElement.GetProperty("tables")[0].GetProperty("records").EnumerateArray());
         Assert.Equal("NL-2023-0311", invoice.GetProperty("invoice_number").GetString());

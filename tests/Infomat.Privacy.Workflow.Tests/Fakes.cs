@@ -179,6 +179,12 @@ internal sealed class InMemoryExports : IExportStore
     public Task<long?> GetSizeAsync(string blobName, CancellationToken cancellationToken) =>
         Task.FromResult(Blobs.TryGetValue(blobName, out var b) ? (long?)b.Length : null);
 
+    public Task DeleteAsync(string blobName, CancellationToken cancellationToken)
+    {
+        Blobs.TryRemove(blobName, out _);
+        return Task.CompletedTask;
+    }
+
     public Task<Uri> CreateReadLinkAsync(string blobName, TimeSpan lifetime, CancellationToken cancellationToken) =>
         Task.FromResult(new Uri("http://blob.test/" + blobName));
 
@@ -221,6 +227,14 @@ internal sealed class InMemoryAudit : Infomat.Privacy.Audit.IAuditTrail
             var next = chain.Next(entry, list.Count == 0 ? null : list[^1].Event, DateTimeOffset.UtcNow);
             list.Add((entry.Key, next));
             return Task.FromResult(next);
+        }
+    }
+
+    public async Task AppendMissingAsync(IReadOnlyList<Infomat.Privacy.Audit.AuditEntry> entries, CancellationToken cancellationToken)
+    {
+        foreach (var entry in entries)
+        {
+            await AppendAsync(entry, cancellationToken);
         }
     }
 

@@ -33,7 +33,7 @@ public sealed class PrivacyRequestOrchestratorTests
         Assert.Contains("/download?token=", mail.TextBody, StringComparison.Ordinal);
 
         using var zip = new ZipArchive(new MemoryStream(h.Exports.Blobs[stored.ExportBlobName!]));
-        Assert.Equal(["summary.html", "be/crm.json", "nl/crm.json"], zip.Entries.Select(e => e.FullName));
+        Assert.Equal(["summary.html", "be/crm.json", "nl/crm.json", "be/crm/contacts.csv", "nl/crm/contacts.csv"], zip.Entries.Select(e => e.FullName));
         using var nl = new StreamReader(zip.GetEntry("nl/crm.json")!.Open());
         Assert.Contains("Peeters Logistiek BV", await nl.ReadToEndAsync(), StringComparison.Ordinal);
     }

@@ -35,20 +35,6 @@ public sealed class AuditedCaseRegister(ICaseRegister inner, IAuditTrail trail, 
 
     public Task<string?> UsedForAsync(string tokenId, CancellationToken cancellationToken) => inner.UsedForAsync(tokenId, cancellationToken);
 
-    private async Task ReconcileAsync(PrivacyCase c, CancellationToken cancellationToken)
-    {
-        var existing = (await trail.ListAsync(c.Id, cancellationToken)).Count;
-        var entries = CaseAudit.Entries(c, hash);
-        if (existing >= entries.Count && existing > 0)
-        {
-            // Every implied event may already be there (keys are checked by the trail on append); skip the round trips
-            // when the counts say nothing can be missing.
-            return;
-        }
-
-        foreach (var entry in entries)
-        {
-            await trail.AppendAsync(entry, cancellationToken);
-        }
-    }
+    private Task ReconcileAsync(PrivacyCase c, CancellationToken cancellationToken) =>
+        trail.AppendMissingAsync(CaseAudit.Entries(c, hash), cancellationToken);
 }

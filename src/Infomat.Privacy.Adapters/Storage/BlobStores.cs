@@ -85,6 +85,12 @@ public sealed class BlobExportStore(StorageClients clients) : IExportStore
         return properties.Value.ContentLength;
     }
 
+    public async Task DeleteAsync(string blobName, CancellationToken cancellationToken)
+    {
+        await ready.Value;
+        await container.GetBlobClient(blobName).DeleteIfExistsAsync(cancellationToken: cancellationToken);
+    }
+
     public async Task<Uri> CreateReadLinkAsync(string blobName, TimeSpan lifetime, CancellationToken cancellationToken)
     {
         var blob = container.GetBlobClient(blobName);

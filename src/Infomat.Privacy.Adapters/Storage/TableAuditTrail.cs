@@ -41,6 +41,36 @@ public sealed class TableAuditTrail(StorageClients clients, AuditChain chain, Ti
         }
     }
 
+    public async Task AppendMissingAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        await created.Value;
+        var rows = await RowsAsync(entries[0].CaseId, cancellationToken);
+        var present = rows.Select(r => r.GetString("Key")).ToHashSet(StringComparer.Ordinal);
+        var last = rows.Count == 0 ? null : FromEntity(rows[^1]);
+        foreach (var entry in entries.Where(e => !present.Contains(e.Key)))
+        {
+            var next = chain.Next(entry, last, time.GetUtcNow());
+            try
+            {
+                await table.AddEntityAsync(ToEntity(next, entry.Key), cancellationToken);
+                last = next;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 409)
+            {
+                // Someone appended meanwhile: the one-by-one path re-reads the chain (and skips what is there now).
+                await AppendAsync(entry, cancellationToken);
+                var reread = await RowsAsync(entry.CaseId, cancellationToken);
+                last = FromEntity(reread[^1]);
+            }
+        }
+    }
+
     public async Task<IReadOnlyList<AuditEvent>> ListAsync(string caseId, CancellationToken cancellationToken)
     {
         await created.Value;

@@ -44,6 +44,9 @@ public interface IAuditTrail
     /// <summary>Appends the entry unless an event with its key exists for the case. Returns the event (new or earlier).</summary>
     Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken);
 
+    /// <summary>Appends, in order, those of <paramref name="entries"/> (all of one case) whose key the case's trail lacks.</summary>
+    Task AppendMissingAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken);
+
     /// <summary>The case's events in order.</summary>
     Task<IReadOnlyList<AuditEvent>> ListAsync(string caseId, CancellationToken cancellationToken);
 }

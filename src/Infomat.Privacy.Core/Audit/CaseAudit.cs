@@ -94,6 +94,17 @@ public static class CaseAudit
             Add("answer-sent", "answer-sent", AuditEvent.System, c.Status.ToString(), answered);
         }
 
+        for (var i = 0; i < c.Downloads.Count; i++)
+        {
+            Add("download." + (i + 1).ToString(CultureInfo.InvariantCulture), "export-downloaded", "requester",
+                $"download {i + 1}", c.Downloads[i]);
+        }
+
+        if (c.ExportRevokedAt is { } revoked)
+        {
+            Add("export-revoked", "export-revoked", c.ExportRevokedBy ?? AuditEvent.System, "export deleted, link withdrawn", revoked);
+        }
+
         foreach (var change in c.History.Skip(1))
         {
             Add("status." + change.Status, "status-changed", AuditEvent.System, change.Status.ToString(), change.At);

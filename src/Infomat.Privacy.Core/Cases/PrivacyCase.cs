@@ -36,6 +36,14 @@ public sealed record PrivacyCase
     public DateTimeOffset? ApprovalMailSentAt { get; init; }
     public IdentityDecision? Decision { get; init; }
     public string? ExportBlobName { get; init; }
+
+    /// <summary>When the requester downloaded the export (each one audited; limited by <c>Privacy:Export:MaxDownloads</c>).</summary>
+    public IReadOnlyList<DateTimeOffset> Downloads { get; init; } = [];
+
+    /// <summary>Staff withdrew the export (the blob is deleted, the link stops working): when and by whom.</summary>
+    public DateTimeOffset? ExportRevokedAt { get; init; }
+
+    public string? ExportRevokedBy { get; init; }
     public DateTimeOffset? ExportExpiresAt { get; init; }
     public DateTimeOffset? AnswerSentAt { get; init; }
     public IReadOnlyList<StatusChange> History { get; init; } = [];

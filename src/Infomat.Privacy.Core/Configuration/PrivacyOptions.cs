@@ -41,6 +41,9 @@ public sealed class ExportOptions
 
     /// <summary>How long the read-only SAS that <c>POST /download</c> redirects to lives.</summary>
     public TimeSpan SasLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How many times the requester may download the zip (each download is audited).</summary>
+    public int MaxDownloads { get; set; } = 5;
 }
 
 public sealed class VerificationOptions

@@ -13,7 +13,7 @@ public sealed record StorePart(StoreMap Store, IReadOnlyDictionary<string, int> 
     public int RecordCount => TableCounts.Values.Sum();
 
     /// <summary>The entry name inside the zip; built from data-map keys only, never from record data.</summary>
-    public string EntryName => $"{Store.Entity}/{Store.Store}.json";
+    public string EntryName => $"{ExportPackageWriter.SafeName(Store.Entity)}/{ExportPackageWriter.SafeName(Store.Store)}.json";
 }
 
 /// <summary>Everything the summary page says, apart from the records themselves.</summary>
@@ -48,21 +48,18 @@ public static class ExportPackageWriter
         var stamp = new DateTimeOffset(manifest.PreparedAt.UtcDateTime.Date, TimeSpan.Zero);
         var l = manifest.Language;
 
-        await using var zip = await ZipArchive.CreateAsync(output, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: Encoding.UTF8, cancellationToken);
-
-        var summary = zip.CreateEntry(SummaryEntryName, CompressionLevel.Optimal);
-        summary.LastWriteTime = stamp;
-        await using (var stream = await summary.OpenAsync(cancellationToken))
+        // Serialization here, compression on the sink's own thread: the export runs at the speed of the compressor.
+        await using var zip = ZipSink.Start(output, stamp, cancellationToken);
+        cancellationToken = zip.Token;
+        await using (var stream = await zip.OpenEntryAsync(SummaryEntryName, cancellationToken))
         {
             await stream.WriteAsync(Encoding.UTF8.GetBytes(RenderSummary(manifest)), cancellationToken);
         }
 
         foreach (var part in manifest.Parts.Where(p => p.RecordCount > 0).OrderBy(p => p.EntryName, StringComparer.Ordinal))
         {
-            var entry = zip.CreateEntry(part.EntryName, CompressionLevel.Optimal);
-            entry.LastWriteTime = stamp;
             var controller = manifest.Map.Controller(part.Store.Entity);
-            await using var stream = await entry.OpenAsync(cancellationToken);
+            await using var stream = await zip.OpenEntryAsync(part.EntryName, cancellationToken);
             await using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
             json.WriteStartObject();
             json.WriteString("controller", controller.LegalName);
@@ -110,13 +107,112 @@ public static class ExportPackageWriter
             await json.FlushAsync(cancellationToken);
         }
 
+        // The same records as CSV, one file per table, for spreadsheets.
+        foreach (var part in manifest.Parts.Where(p => p.RecordCount > 0).OrderBy(p => p.EntryName, StringComparer.Ordinal))
+        {
+            await WriteCsvAsync(zip, part, readStore(part.Store), stamp, manifest.Portability, cancellationToken);
+        }
+
         if (manifest.Portability)
         {
-            foreach (var part in manifest.Parts.Where(p => p.RecordCount > 0).OrderBy(p => p.EntryName, StringComparer.Ordinal))
-            {
-                await WriteCsvAsync(zip, part, readStore(part.Store), stamp, cancellationToken);
-            }
+            await WritePortableAsync(zip, manifest, readStore, stamp, cancellationToken);
         }
+
+        await zip.CompleteAsync();
+    }
+
+    /// <summary>
+    /// Portability (Art. 20): everything the person provided, in one <c>data.json</c> for another service to import,
+    /// with its JSON Schema beside it (<c>data.schema.json</c>; the format is described in docs/export-format.md).
+    /// </summary>
+    private static async Task WritePortableAsync(
+        ZipSink zip, ExportManifest manifest, Func<StoreMap, IAsyncEnumerable<StoreRecord>> readStore, DateTimeOffset stamp, CancellationToken cancellationToken)
+    {
+        await using (var stream = await zip.OpenEntryAsync(PortabilityFormat.SchemaEntryName, cancellationToken))
+        {
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(PortabilityFormat.Schema), cancellationToken);
+        }
+
+        await using var output = await zip.OpenEntryAsync(PortabilityFormat.DataEntryName, cancellationToken);
+        await using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        json.WriteStartObject();
+        json.WriteString("$schema", PortabilityFormat.SchemaEntryName);
+        json.WriteString("format", PortabilityFormat.Name);
+        json.WriteNumber("version", PortabilityFormat.Version);
+        json.WriteString("reference", manifest.CaseId);
+        json.WriteString("preparedOn", stamp.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        json.WriteStartArray("controllers");
+        foreach (var byEntity in manifest.Parts.Where(p => p.RecordCount > 0).OrderBy(p => p.EntryName, StringComparer.Ordinal).GroupBy(p => p.Store.Entity))
+        {
+            var controller = manifest.Map.Controller(byEntity.Key);
+            json.WriteStartObject();
+            json.WriteString("controller", controller.LegalName);
+            json.WriteString("enterpriseNumber", controller.EnterpriseNumber);
+            json.WriteStartArray("stores");
+            foreach (var part in byEntity)
+            {
+                json.WriteStartObject();
+                json.WriteString("store", part.Store.Key);
+                json.WriteString("name", part.Store.Name.In(Language.En));
+                json.WriteStartArray("tables");
+                string? currentTable = null;
+                await foreach (var record in readStore(part.Store).WithCancellation(cancellationToken))
+                {
+                    if (record.Table != currentTable)
+                    {
+                        if (currentTable is not null)
+                        {
+                            json.WriteEndArray();
+                            json.WriteEndObject();
+                        }
+
+                        currentTable = record.Table;
+                        json.WriteStartObject();
+                        json.WriteString("table", record.Table);
+                        json.WriteStartArray("records");
+                    }
+
+                    record.Fields.WriteTo(json);
+                    if (json.BytesPending > 64 * 1024)
+                    {
+                        await json.FlushAsync(cancellationToken);
+                    }
+                }
+
+                if (currentTable is not null)
+                {
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        await json.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// One segment of an entry name, whatever it is made of: letters, digits, '.', '-' and '_' only (anything else
+    /// becomes '_'), no leading dots (so never '.' or '..'), at most 80 characters, never empty.
+    /// </summary>
+    public static string SafeName(string? value)
+    {
+        var chars = (value ?? string.Empty).Normalize(NormalizationForm.FormC)
+            .Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_').ToArray();
+        var name = new string(chars).TrimStart('.');
+        if (name.Length > 80)
+        {
+            name = name[..80];
+        }
+
+        return name.Length == 0 ? "_" : name;
     }
 
     /// <summary>The CSV entry name of a table: <c>{entity}/{store}/{table}.csv</c>.</summary>
@@ -124,18 +220,19 @@ public static class ExportPackageWriter
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(table);
-        return $"{store.Entity}/{store.Store}/{table.Table}.csv";
+        return $"{SafeName(store.Entity)}/{SafeName(store.Store)}/{SafeName(table.Table)}.csv";
     }
 
     /// <summary>
-    /// Portability (Art. 20): one RFC 4180 CSV per table, UTF-8, a header row of the provided columns in the map's
-    /// order, for import into another system.
+    /// One RFC 4180 CSV per table, UTF-8, with a header row: for portability the columns the person provided, in the
+    /// map's order; otherwise every column of the table.
     /// </summary>
-    private static async Task WriteCsvAsync(ZipArchive zip, StorePart part, IAsyncEnumerable<StoreRecord> records, DateTimeOffset stamp, CancellationToken cancellationToken)
+    private static async Task WriteCsvAsync(ZipSink zip, StorePart part, IAsyncEnumerable<StoreRecord> records, DateTimeOffset stamp, bool portability, CancellationToken cancellationToken)
     {
         string? currentTable = null;
         CsvHelper.CsvWriter? csv = null;
         IReadOnlyList<string> columns = [];
+        string[] row = [];
         try
         {
             await foreach (var record in records.WithCancellation(cancellationToken))
@@ -150,20 +247,28 @@ public static class ExportPackageWriter
 
                     currentTable = record.Table;
                     var table = part.Store.Tables.First(t => t.Table == record.Table);
-                    columns = table.ProvidedBySubject;
-                    var entry = zip.CreateEntry(CsvEntryName(part.Store, table), CompressionLevel.Optimal);
-                    entry.LastWriteTime = stamp;
+                    // Portability: the columns the person provided, in the map's order; access: every column the record has.
+                    columns = portability ? table.ProvidedBySubject : record.Fields.Select(f => f.Key).ToList();
                     // Cells starting with = + - @ are escaped: the file is meant to be opened in spreadsheets.
-                    csv = CsvHelper.CsvWriter.Create(await entry.OpenAsync(cancellationToken), new CsvHelper.CsvWriterOptions { Injection = CsvHelper.CsvInjection.Escape }, false);
+                    csv = CsvHelper.CsvWriter.Create(await zip.OpenEntryAsync(CsvEntryName(part.Store, table), cancellationToken), new CsvHelper.CsvWriterOptions { Injection = CsvHelper.CsvInjection.Escape }, false);
                     csv.WriteHeader([.. columns]);
                 }
 
-                var row = columns.Select(c => record.Fields[c] switch
+                if (row.Length != columns.Count)
                 {
-                    null => string.Empty,
-                    var v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
-                    var v => v.ToJsonString(),
-                }).ToArray();
+                    row = new string[columns.Count];
+                }
+
+                for (var i = 0; i < row.Length; i++)
+                {
+                    row[i] = (record.Fields.TryGetPropertyValue(columns[i], out var value) ? value : null) switch
+                    {
+                        null => string.Empty,
+                        var v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+                        var v => v.ToJsonString(),
+                    };
+                }
+
                 await csv!.WriteRecordAsync(row, cancellationToken);
             }
         }

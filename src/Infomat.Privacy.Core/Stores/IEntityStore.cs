@@ -62,4 +62,7 @@ public interface IExportStore
 
     /// <summary>A read-only URL for that one blob, valid for <paramref name="lifetime"/>.</summary>
     Task<Uri> CreateReadLinkAsync(string blobName, TimeSpan lifetime, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the export (staff revoked it); nothing happens when it is already gone.</summary>
+    Task DeleteAsync(string blobName, CancellationToken cancellationToken);
 }

@@ -3,6 +3,7 @@ using System.Text;
 using CsvHelper;
 using Infomat.Privacy.Audit;
 using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Deadlines;
 using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Localization;
@@ -10,6 +11,7 @@ using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 using static Infomat.Privacy.Http.Pages.Html;
 
 namespace Infomat.Privacy.Http.Endpoints;
@@ -26,6 +28,8 @@ public sealed class CaseEndpoints(
     IMailSender mail,
     DataMap dataMap,
     StaffPages staff,
+    IExportStore exports,
+    IOptions<PrivacyOptions> options,
     TimeProvider time)
 {
     /// <summary>One row of the list and of the CSV: ids, types, dates and counts only.</summary>
@@ -201,6 +205,41 @@ public sealed class CaseEndpoints(
         return staff.Page(title, P(Texts.Format("ExtensionDone", l, Texts.Date(extension.NewDueDate, l))) + await CaseBodyAsync(request, stored, l, cancellationToken));
     }
 
+    /// <summary><c>POST /cases/{id}/revoke-export</c>: withdraws the export (deletes the zip; the download link stops working).</summary>
+    public async Task<IResult> RevokeExportAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var l = staff.Language;
+        if (!await staff.Forms.IsValidAsync(request))
+        {
+            return staff.FormExpired();
+        }
+
+        var form = await request.ReadFormAsync(cancellationToken);
+        var identity = staff.Access.Identify(request, form["staff_name"]);
+        if (staff.Refused(identity) is { } refused)
+        {
+            return refused;
+        }
+
+        if (!CaseIds.IsWellFormed(caseId) || await register.GetAsync(caseId, cancellationToken) is not { } c)
+        {
+            return staff.Page(Texts.Get("CaseNotFoundTitle", l), P(Texts.Get("CaseNotFoundBody", l)), StatusCodes.Status404NotFound);
+        }
+
+        var title = Texts.Format("CaseTitle", l, c.Id);
+        if (identity.Name is null || c.ExportBlobName is null)
+        {
+            return staff.Page(title, Error(Texts.Get("StaffNameRequired", l)) + await CaseBodyAsync(request, c, l, cancellationToken), StatusCodes.Status400BadRequest);
+        }
+
+        // Recorded first (the download page refuses from then on), then the blob goes.
+        var at = time.GetUtcNow();
+        c = await register.UpdateAsync(c.Id, x => x.ExportRevokedAt is null ? x with { ExportRevokedAt = at, ExportRevokedBy = identity.Name } : null, cancellationToken);
+        await exports.DeleteAsync(c.ExportBlobName!, cancellationToken);
+        return staff.Page(title, await CaseBodyAsync(request, c, l, cancellationToken));
+    }
+
     private async Task<string> CaseBodyAsync(HttpRequest request, PrivacyCase c, Language l, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -241,6 +280,22 @@ public sealed class CaseEndpoints(
             body.Append("</select><label for=\"extension-reason\">").Append(E(Texts.Get("ExtensionReason", l))).Append("</label>")
                 .Append("<textarea id=\"extension-reason\" name=\"reason\" rows=\"3\" maxlength=\"2000\" required></textarea>")
                 .Append("<button type=\"submit\">").Append(E(Texts.Get("ExtensionButton", l))).Append("</button></form>");
+        }
+
+        if (c.ExportBlobName is not null)
+        {
+            body.Append("<h2>").Append(E(Texts.Get("ExportRevokeTitle", l))).Append("</h2>");
+            if (c.ExportRevokedAt is { } revoked)
+            {
+                body.Append(P(Texts.Format("ExportRevoked", l, Texts.DateTime(revoked, l), c.ExportRevokedBy ?? "?")));
+            }
+            else
+            {
+                body.Append(P(Texts.Format("ExportRevokeBody", l, c.Downloads.Count, options.Value.Export.MaxDownloads)))
+                    .Append("<form method=\"post\" action=\"/cases/").Append(E(c.Id)).Append("/revoke-export\">").Append(staff.Forms.HiddenField(request))
+                    .Append(staff.NameField("revoke-name"))
+                    .Append("<button type=\"submit\" class=\"secondary\">").Append(E(Texts.Get("ExportRevokeButton", l))).Append("</button></form>");
+            }
         }
 
         body.Append("<h2>").Append(E(Texts.Get("CaseHistory", l))).Append("</h2><ul>");

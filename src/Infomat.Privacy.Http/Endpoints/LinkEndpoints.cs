@@ -284,7 +284,7 @@ public sealed class LinkEndpoints(
 
     // ---- Download ----
 
-    /// <summary><c>GET /download?token=</c>: what the export is and until when the link works.</summary>
+    /// <summary><c>GET /download?token=</c>: what the export is, until when the link works and how many downloads are left.</summary>
     public async Task<IResult> DownloadPageAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -295,19 +295,24 @@ public sealed class LinkEndpoints(
         }
 
         var l = c!.Language;
-        var size = c.ExportBlobName is null ? null : await exports.GetSizeAsync(c.ExportBlobName, cancellationToken);
-        if (size is null)
+        var size = c.ExportBlobName is null || c.ExportRevokedAt is not null ? null : await exports.GetSizeAsync(c.ExportBlobName, cancellationToken);
+        if (DownloadRefused(c, size) is { } refused)
         {
-            return Page(l, Texts.Get("LinkExpiredTitle", l), P(Texts.Get("LinkExpiredBody", l)), StatusCodes.Status410Gone);
+            return refused;
         }
 
         var (_, token) = tokens.Check(request.Query["token"], TokenPurpose.Download);
+        var left = options.Value.Export.MaxDownloads - c.Downloads.Count;
         return Page(l, Texts.Get("DownloadTitle", l),
-            P(Texts.Format("DownloadBody", l, c.Id, Texts.Size(size.Value, l), Texts.DateTime(token!.ExpiresAt, l)))
+            P(Texts.Format(c.Type == RequestType.Portability ? "DownloadBodyPortability" : "DownloadBody", l, c.Id, Texts.Size(size!.Value, l), Texts.DateTime(token!.ExpiresAt, l)))
+            + P(Texts.Format("DownloadsLeft", l, left))
             + TokenForm("/download", request.Query["token"].ToString(), Texts.Get("DownloadButton", l)));
     }
 
-    /// <summary><c>POST /download</c>: 303 to a read-only link for that one blob, valid a few minutes.</summary>
+    /// <summary>
+    /// <c>POST /download</c>: records the download (audited; at most <c>Privacy:Export:MaxDownloads</c>), then 303 to a
+    /// read-only link for that one blob, valid a few minutes.
+    /// </summary>
     public async Task<IResult> DownloadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -318,13 +323,39 @@ public sealed class LinkEndpoints(
             return failure;
         }
 
-        if (c!.ExportBlobName is null || await exports.GetSizeAsync(c.ExportBlobName, cancellationToken) is null)
+        var size = c!.ExportBlobName is null || c.ExportRevokedAt is not null ? null : await exports.GetSizeAsync(c.ExportBlobName, cancellationToken);
+        if (DownloadRefused(c, size) is { } refused)
         {
-            return Page(c.Language, Texts.Get("LinkExpiredTitle", c.Language), P(Texts.Get("LinkExpiredBody", c.Language)), StatusCodes.Status410Gone);
+            return refused;
         }
 
-        var link = await exports.CreateReadLinkAsync(c.ExportBlobName, options.Value.Export.SasLifetime, cancellationToken);
+        var max = options.Value.Export.MaxDownloads;
+        var at = time.GetUtcNow();
+        var stored = await register.UpdateAsync(c.Id, x => x.Downloads.Count < max && x.ExportRevokedAt is null ? x with { Downloads = [.. x.Downloads, at] } : null, cancellationToken);
+        if (!stored.Downloads.Contains(at))
+        {
+            return DownloadRefused(stored, size) ?? DownloadRefused(stored with { Downloads = [.. stored.Downloads, at] }, size)!;
+        }
+
+        var link = await exports.CreateReadLinkAsync(c.ExportBlobName!, options.Value.Export.SasLifetime, cancellationToken);
         return new SeeOther(link.AbsoluteUri);
+    }
+
+    /// <summary>The page that says why the zip can no longer be had (withdrawn, downloads used up, deleted), or null.</summary>
+    private IResult? DownloadRefused(PrivacyCase c, long? size)
+    {
+        var l = c.Language;
+        if (c.ExportRevokedAt is not null)
+        {
+            return Page(l, Texts.Get("DownloadRevokedTitle", l), P(Texts.Format("DownloadRevokedBody", l, c.Id)), StatusCodes.Status410Gone);
+        }
+
+        if (c.Downloads.Count >= options.Value.Export.MaxDownloads)
+        {
+            return Page(l, Texts.Get("DownloadUsedUpTitle", l), P(Texts.Format("DownloadUsedUpBody", l, c.Id, options.Value.Export.MaxDownloads)), StatusCodes.Status410Gone);
+        }
+
+        return size is null ? Page(l, Texts.Get("LinkExpiredTitle", l), P(Texts.Get("LinkExpiredBody", l)), StatusCodes.Status410Gone) : null;
     }
 
     // ---- Staff tasks ----

@@ -32,6 +32,7 @@ public static class PrivacyRoutes
         app.MapGet("/cases.csv", (HttpRequest r, [FromServices] CaseEndpoints e, CancellationToken ct) => e.CsvAsync(r, ct)).WithName("CaseListCsv");
         app.MapGet("/cases/{caseId}", (HttpRequest r, string caseId, [FromServices] CaseEndpoints e, CancellationToken ct) => e.CaseAsync(r, caseId, ct)).WithName("CasePage");
         app.MapPost("/cases/{caseId}/extend", (HttpRequest r, string caseId, [FromServices] CaseEndpoints e, CancellationToken ct) => e.ExtendAsync(r, caseId, ct)).WithName("ExtendDeadline").DisableAntiforgery();
+        app.MapPost("/cases/{caseId}/revoke-export", (HttpRequest r, string caseId, [FromServices] CaseEndpoints e, CancellationToken ct) => e.RevokeExportAsync(r, caseId, ct)).WithName("RevokeExport").DisableAntiforgery();
         app.MapPost("/api/mail/notifications", (HttpRequest r, [FromServices] MailEndpoints e, CancellationToken ct) => e.NotificationsAsync(r, ct)).WithName("MailNotifications").DisableAntiforgery();
         app.MapGet("/health", HealthEndpoint.Get).WithName("Health");
         return app;

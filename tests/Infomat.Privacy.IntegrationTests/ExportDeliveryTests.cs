@@ -1,0 +1,92 @@
+using System.IO.Compression;
+using System.Net;
+using System.Text.Json.Nodes;
+using Infomat.Privacy.IntegrationTests.Infrastructure;
+
+namespace Infomat.Privacy.IntegrationTests;
+
+/// <summary>The zip as the requester gets it, and the limits on the link: downloads counted and audited, staff revocation.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class ExportDeliveryTests(Azurite azurite) : LocalHostTests(azurite)
+{
+    protected override Task<IDictionary<string, string>> SettingsAsync() => Task.FromResult<IDictionary<string, string>>(new Dictionary<string, string>
+    {
+        ["Privacy__Export__MaxDownloads"] = "2",
+    });
+
+    [Fact]
+    public async Task The_zip_can_be_downloaded_as_often_as_allowed_and_each_download_is_audited()
+    {
+        var id = await Flows.SubmitAsync("an.peeters@example.be", language: "en");
+        await Flows.ApproveAsync(id);
+        var link = await Flows.DownloadLinkAsync(id);
+
+        var page = await Flows.Http.GetStringAsync(link.PathAndQuery);
+        Assert.Contains("You can download it 2 more time(s).", page, StringComparison.Ordinal);
+        Assert.Contains("as JSON and CSV", page, StringComparison.Ordinal);
+        var first = await Flows.PostTokenAsync("/download", link);
+        Assert.Equal(HttpStatusCode.SeeOther, first.StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, (await Flows.PostTokenAsync("/download", link)).StatusCode);
+        var third = await Flows.PostTokenAsync("/download", link);
+        Assert.Equal(HttpStatusCode.Gone, third.StatusCode);
+        Assert.Contains("No downloads left", await third.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Gone, (await Flows.Http.GetAsync(link.PathAndQuery)).StatusCode);
+
+        using var blob = new HttpClient();
+        using var zip = new ZipArchive(new MemoryStream(await blob.GetByteArrayAsync(first.Headers.Location!)));
+        var names = zip.Entries.Select(e => e.FullName).ToList();
+        Assert.Contains("be/crm/contacts.csv", names);
+        Assert.All(names, n => Assert.Matches("^[A-Za-z0-9._/-]+$", n));
+        using (var csv = new StreamReader(zip.GetEntry("be/crm/contacts.csv")!.Open()))
+        {
+            var lines = (await csv.ReadToEndAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+            Assert.Contains("email", lines[0].Split(','));
+            Assert.Equal(2, lines.Length);
+        }
+
+        var casePage = await Flows.Http.GetStringAsync($"/cases/{id}");
+        Assert.Equal(2, casePage.Split("<td>export-downloaded</td>").Length - 1);
+    }
+
+    [Fact]
+    public async Task Staff_can_withdraw_an_export_and_the_link_then_says_so()
+    {
+        var id = await Flows.SubmitAsync("jan.devries@example.nl", language: "nl", entity: "nl");
+        await Flows.ApproveAsync(id);
+        var link = await Flows.DownloadLinkAsync(id);
+        var before = await Flows.PostTokenAsync("/download", link);
+        Assert.Equal(HttpStatusCode.SeeOther, before.StatusCode);
+
+        var revoke = await Flows.StaffPostAsync($"/cases/{id}/revoke-export", new Uri($"{Host.BaseUrl}/cases/{id}"), "Els Janssens");
+        Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
+        Assert.Contains("ingetrokken en verwijderd door Els Janssens (no sign-in)", await revoke.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var after = await Flows.PostTokenAsync("/download", link);
+        Assert.Equal(HttpStatusCode.Gone, after.StatusCode);
+        Assert.Contains("Deze download is ingetrokken", await after.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // The blob itself is gone: even the short-lived link given before no longer works.
+        using var blob = new HttpClient();
+        Assert.Equal(HttpStatusCode.NotFound, (await blob.GetAsync(before.Headers.Location!)).StatusCode);
+        Assert.Contains("<td>export-revoked</td><td>Els Janssens (no sign-in)</td>", await Flows.Http.GetStringAsync($"/cases/{id}"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_portability_export_carries_data_json_in_the_documented_format()
+    {
+        var id = await Flows.SubmitAsync("alexis.papadopoulos@example.nl", language: "en", entity: "nl", type: "portability");
+        await Flows.ApproveAsync(id);
+        var link = await Flows.DownloadLinkAsync(id);
+        var redirect = await Flows.PostTokenAsync("/download", link);
+
+        using var blob = new HttpClient();
+        using var zip = new ZipArchive(new MemoryStream(await blob.GetByteArrayAsync(redirect.Headers.Location!)));
+        Assert.NotNull(zip.GetEntry("data.schema.json"));
+        var data = JsonNode.Parse(zip.GetEntry("data.json")!.Open())!;
+        Assert.Equal("infomat-privacy-portability", data["format"]!.GetValue<string>());
+        Assert.Equal(id, data["reference"]!.GetValue<string>());
+        var application = data["controllers"]![0]!["stores"]!.AsArray().Single(s => s!["store"]!.GetValue<string>() == "nl/recruitment")!["tables"]![0]!["records"]![0]!;
+        Assert.Equal("Αλέξης", application["first_name"]!.GetValue<string>());
+        Assert.Equal("cv-alexis-papadopoulos.pdf", application["cv_file"]!.GetValue<string>());
+        Assert.Null(application["pool_consent"]);
+    }
+}
