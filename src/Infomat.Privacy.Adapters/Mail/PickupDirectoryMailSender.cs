@@ -65,16 +65,21 @@ public sealed class PickupDirectoryMailSender(IOptions<MailOptions> options, Tim
 }
 
 /// <summary>
-/// Where each mail goes: staff mail through Graph <c>sendMail</c> from the shared mailbox when <c>Mail:Graph</c> is set,
-/// everything else (and everything locally) to the pickup directory.
+/// Where each mail goes: staff mail through Graph <c>sendMail</c> from the shared mailbox when <c>Mail:Graph</c> is set;
+/// requester mail through SendGrid when <c>Mail:SendGrid</c> is set; otherwise (and locally) the pickup directory.
 /// </summary>
-public sealed class RoutingMailSender(PickupDirectoryMailSender pickup, GraphMailbox graph, IOptions<GraphMailOptions> graphOptions) : IMailSender
+public sealed class RoutingMailSender(
+    PickupDirectoryMailSender pickup, GraphMailbox graph, IOptions<GraphMailOptions> graphOptions, SendGridMailSender sendGrid, IOptions<SendGridOptions> sendGridOptions)
+    : IMailSender
 {
     public Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mail);
-        return mail.Audience == Audience.Staff && graphOptions.Value.Enabled
-            ? graph.SendAsync(mail, cancellationToken)
-            : pickup.SendAsync(mail, cancellationToken);
+        return mail.Audience switch
+        {
+            Audience.Staff when graphOptions.Value.Enabled => graph.SendAsync(mail, cancellationToken),
+            Audience.Requester when sendGridOptions.Value.Enabled => sendGrid.SendAsync(mail, cancellationToken),
+            _ => pickup.SendAsync(mail, cancellationToken),
+        };
     }
 }

@@ -29,8 +29,9 @@ public static class PrivacyServices
             .Validate(o => o.PublicBaseUrl.IsAbsoluteUri, "Privacy:PublicBaseUrl must be an absolute URL.")
             .ValidateOnStart();
         services.AddOptions<MailOptions>().Bind(configuration.GetSection(MailOptions.Section))
-            .Validate(o => !string.IsNullOrWhiteSpace(o.PickupDirectory),
-                "Mail:PickupDirectory is not set. This build delivers mail to a pickup directory only (SendGrid and Graph come with the mail integration).")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.PickupDirectory)
+                    || (!string.IsNullOrWhiteSpace(configuration["Mail:SendGrid:ApiKey"]) && !string.IsNullOrWhiteSpace(configuration["Mail:Graph:Mailbox"])),
+                "Mail:PickupDirectory is not set: set it (local), or set both Mail:SendGrid:ApiKey (requester mail) and Mail:Graph:Mailbox (staff mail).")
             .ValidateOnStart();
         services.AddOptions<GraphMailOptions>().Bind(configuration.GetSection(GraphMailOptions.Section))
             .Validate(o => !o.Enabled || o.ClientState is { Length: >= 32 and <= 128 },
@@ -54,6 +55,11 @@ public static class PrivacyServices
         services.AddSingleton<IStagingStore, BlobStagingStore>();
         services.AddSingleton<IExportStore, BlobExportStore>();
         services.AddSingleton<PickupDirectoryMailSender>();
+        services.AddOptions<SendGridOptions>().Bind(configuration.GetSection(SendGridOptions.Section))
+            .Validate(o => o.Host is not { Length: > 0 } host || (Uri.TryCreate(host, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttps || u.IsLoopback)),
+                "Mail:SendGrid:Host must be an https URL (or a loopback stand-in).")
+            .ValidateOnStart();
+        services.AddSingleton<SendGridMailSender>();
         services.AddSingleton<IMailSender, RoutingMailSender>();
         services.AddSingleton<SqlStoreCatalog>();
         services.AddSingleton<IEntityStoreCatalog>(sp => sp.GetRequiredService<SqlStoreCatalog>());

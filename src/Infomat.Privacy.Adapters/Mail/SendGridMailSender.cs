@@ -1,0 +1,73 @@
+using Infomat.Privacy.Mail;
+using Microsoft.Extensions.Options;
+using SendGrid;
+using SendGrid.Helpers.Mail;
+
+namespace Infomat.Privacy.Adapters.Mail;
+
+/// <summary>The <c>Mail:SendGrid</c> section: requester mail in Azure.</summary>
+public sealed class SendGridOptions
+{
+    public const string Section = "Mail:SendGrid";
+
+    /// <summary>The API key (a Key Vault reference in Azure). Requester mail goes to the pickup folder while it is empty.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>The API's host; tests point it at a stand-in on the loopback address.</summary>
+    public string? Host { get; set; }
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(ApiKey);
+}
+
+/// <summary>
+/// Sends requester mail through SendGrid from info@infomat.eu, with a plain-text and an HTML part and the same
+/// <c>X-Infomat-*</c> headers as the local .eml files. Click and open tracking are off: tracking rewrites the links
+/// (tokens in our links must reach us untouched) and would tell a third party when a person reads their mail.
+/// </summary>
+public sealed class SendGridMailSender(IOptions<SendGridOptions> options, IOptions<MailOptions> mailOptions) : IMailSender
+{
+    private readonly Lazy<SendGridClient> client = new(() =>
+    {
+        var o = options.Value;
+        var clientOptions = new SendGridClientOptions { ApiKey = o.ApiKey };
+        if (!string.IsNullOrWhiteSpace(o.Host))
+        {
+            clientOptions.Host = o.Host;
+        }
+
+        return new SendGridClient(clientOptions);
+    });
+
+    public async Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(mail);
+        var m = mailOptions.Value;
+        var message = new SendGridMessage
+        {
+            From = new EmailAddress(m.From, m.FromName),
+            Subject = mail.Subject,
+            PlainTextContent = mail.TextBody,
+            HtmlContent = mail.HtmlBody,
+            Headers = new Dictionary<string, string>
+            {
+                ["X-Infomat-Kind"] = mail.Kind.ToWire(),
+                ["X-Infomat-Request-Id"] = mail.RequestId,
+                ["Auto-Submitted"] = "auto-generated",
+            },
+            TrackingSettings = new TrackingSettings
+            {
+                ClickTracking = new ClickTracking { Enable = false, EnableText = false },
+                OpenTracking = new OpenTracking { Enable = false },
+                SubscriptionTracking = new SubscriptionTracking { Enable = false },
+                Ganalytics = new Ganalytics { Enable = false },
+            },
+        };
+        message.AddTo(new EmailAddress(mail.To));
+        var response = await client.Value.SendEmailAsync(message, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            // The status only: SendGrid's error body can quote the message.
+            throw new InvalidOperationException($"SendGrid refused the {mail.Kind.ToWire()} mail: HTTP {(int)response.StatusCode}.");
+        }
+    }
+}
