@@ -16,6 +16,14 @@ public sealed class StorageClients
 {
     public const string Setting = "AzureWebJobsStorage";
 
+    /// <summary>Clients made elsewhere (a host with its own credentials, or a test against a special Azurite).</summary>
+    public StorageClients(BlobServiceClient blobs, TableServiceClient tables, QueueServiceClient queues)
+    {
+        Blobs = blobs;
+        Tables = tables;
+        Queues = queues;
+    }
+
     public StorageClients(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
