@@ -155,4 +155,32 @@ public sealed class ExportPackageWriterTests
         Assert.Equal("_", ExportPackageWriter.SafeName(".."));
         Assert.Equal("_etc_passwd", ExportPackageWriter.SafeName("../etc/passwd".Replace("..", "", StringComparison.Ordinal)));
     }
+
+    [Fact]
+    public async Task Stored_files_the_records_name_are_included_under_safe_names()
+    {
+        static async IAsyncEnumerable<StoreRecord> Applications()
+        {
+            await Task.Yield();
+            yield return new StoreRecord("job_applications", new JsonObject { ["first_name"] = "Αλέξης", ["cv_file"] = "cv-alexis.pdf" });
+            yield return new StoreRecord("job_applications", new JsonObject { ["first_name"] = "Αλέξης", ["cv_file"] = "../../cv alexis?.pdf" });
+            yield return new StoreRecord("job_applications", new JsonObject { ["first_name"] = "Αλέξης", ["cv_file"] = "cv-alexis.pdf" });
+            yield return new StoreRecord("job_applications", new JsonObject { ["first_name"] = "Αλέξης", ["cv_file"] = "missing.pdf" });
+        }
+
+        var asked = new List<string>();
+        var manifest = Manifest(Language.En, new StorePart(Map.Store("nl/recruitment"), new Dictionary<string, int> { ["job_applications"] = 4 }));
+        using var output = new MemoryStream();
+        await ExportPackageWriter.WriteAsync(output, manifest, _ => Applications(), CancellationToken.None, (store, table, name, _) =>
+        {
+            asked.Add($"{store.Key}:{table}:{name}");
+            return Task.FromResult<Stream?>(name == "missing.pdf" ? null : new MemoryStream(System.Text.Encoding.UTF8.GetBytes("%PDF " + name)));
+        });
+
+        using var zip = new ZipArchive(new MemoryStream(output.ToArray()));
+        var files = zip.Entries.Select(e => e.FullName).Where(n => n.Contains("/files/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["nl/recruitment/files/cv-alexis.pdf", "nl/recruitment/files/_.._cv_alexis_.pdf", "nl/recruitment/files/cv-alexis-2.pdf"], files);
+        Assert.Equal("%PDF ../../cv alexis?.pdf", new StreamReader(zip.GetEntry("nl/recruitment/files/_.._cv_alexis_.pdf")!.Open()).ReadToEnd());
+        Assert.Contains("nl/recruitment:job_applications:missing.pdf", asked);
+    }
 }

@@ -88,5 +88,9 @@ public sealed class ExportDeliveryTests(Azurite azurite) : LocalHostTests(azurit
         Assert.Equal("Αλέξης", application["first_name"]!.GetValue<string>());
         Assert.Equal("cv-alexis-papadopoulos.pdf", application["cv_file"]!.GetValue<string>());
         Assert.Null(application["pool_consent"]);
+
+        // The CV the application names is in the zip as the file itself.
+        await using var cv = zip.GetEntry("nl/recruitment/files/cv-alexis-papadopoulos.pdf")!.Open();
+        Assert.Equal("%PDF-1.4", new StreamReader(cv).ReadLine());
     }
 }

@@ -12,6 +12,33 @@ public partial class SqlStoreTests
     private static StoreActionRequest Request(StoreAction action, string email, string caseId = "PR-TEST-0000-0001") => new(caseId, action, email, Today);
 
     [Fact]
+    public async Task A_stored_CV_opens_only_by_its_plain_name_and_goes_with_an_erasure()
+    {
+        var catalog = await SeededAsync();
+        var store = catalog.Find("nl/recruitment");
+        var path = Path.Combine(catalog.FilesRoot, "nl", "recruitment", "cv-alexis-papadopoulos.pdf");
+        File.WriteAllText(Path.Combine(catalog.FilesRoot, "secret.txt"), "outside the store's folder");
+
+        await using (var cv = await store.OpenFileAsync("job_applications", "cv-alexis-papadopoulos.pdf", default))
+        {
+            Assert.NotNull(cv);
+            Assert.Equal("%PDF-1.4", new StreamReader(cv).ReadLine());
+        }
+
+        foreach (var hostile in new[] { "../../secret.txt", "../secret.txt", "/etc/passwd", ".hidden", "a/b.pdf", "cv\u0000.pdf", "" })
+        {
+            Assert.Null(await store.OpenFileAsync("job_applications", hostile, default));
+        }
+
+        Assert.Null(await store.OpenFileAsync("contacts_not_a_file_table", "cv-alexis-papadopoulos.pdf", default));
+
+        var outcome = await store.ApplyAsync(Request(StoreAction.Erase, "alexis.papadopoulos@example.nl"), default);
+        Assert.Equal(1, outcome.Tables.Single(t => t.Table == "job_applications").Deleted);
+        Assert.False(File.Exists(path));
+        Assert.True(File.Exists(Path.Combine(catalog.FilesRoot, "secret.txt")));
+    }
+
+    [Fact]
     public async Task Erasure_deletes_anonymises_and_the_proof_shows_nothing_of_the_person_left()
     {
         var catalog = await SeededAsync();

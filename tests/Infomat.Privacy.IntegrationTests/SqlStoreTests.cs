@@ -18,6 +18,7 @@ public partial class SqlStoreTests
         var options = Options.Create(new StoreOptions { Provider = "sqlite", Directory = Repo.NewTempDirectory("sql"), DemoSize = 50 });
         var catalog = new SqlStoreCatalog(Map, options, Hashes);
         Assert.Equal(8, await DemoStores.SeedAsync(Map, catalog.Dialect, 50, 7, default));
+        DemoStores.SeedFiles(catalog.FilesRoot);
         await catalog.EnsureSystemTablesAsync(default);
         return catalog;
     }
@@ -93,11 +94,14 @@ public sealed class PostgresSqlStoreTests(PostgresServer server) : SqlStoreTests
         connectionString = await server.CreateDatabaseAsync("t");
         var catalog = new SqlStoreCatalog(Map, Options.Create(PostgresOptions(connectionString)), Hashes);
         Assert.Equal(8, await DemoStores.SeedAsync(Map, catalog.Dialect, 50, 7, default));
+        DemoStores.SeedFiles(catalog.FilesRoot);
         await catalog.EnsureSystemTablesAsync(default);
         return catalog;
     }
 
     protected override SqlStoreCatalog WithMap(SqlStoreCatalog seeded, DataMap map) => new(map, Options.Create(PostgresOptions(connectionString!)), Hashes);
 
-    private static StoreOptions PostgresOptions(string connection) => new() { Provider = "postgres", PostgresConnectionString = connection };
+    private readonly string files = Repo.NewTempDirectory("files");
+
+    private StoreOptions PostgresOptions(string connection) => new() { Provider = "postgres", PostgresConnectionString = connection, FilesDirectory = files };
 }

@@ -107,6 +107,8 @@ internal sealed class FakeStores : IEntityStoreCatalog
             return Task.FromResult<IReadOnlyDictionary<string, int>>(new Dictionary<string, int> { ["contacts"] = Rows(email).Count });
         }
 
+        public Task<Stream?> OpenFileAsync(string table, string fileName, CancellationToken cancellationToken) => Task.FromResult<Stream?>(null);
+
         public Task<StoreOutcome> ApplyAsync(StoreActionRequest request, CancellationToken cancellationToken)
         {
             Call();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Data.Common;
 using Bogus;
 using Infomat.Privacy.Requests;
@@ -48,6 +49,49 @@ public static class DemoStores
         }
 
         return created;
+    }
+
+    /// <summary>The demo applicant's CV (a one-page PDF), where the recruitment store's files are kept; written when missing.</summary>
+    public static void SeedFiles(string filesRoot)
+    {
+        var folder = Path.Combine(filesRoot, "nl", "recruitment");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, "cv-alexis-papadopoulos.pdf");
+        if (!File.Exists(path))
+        {
+            File.WriteAllBytes(path, OnePagePdf("Curriculum vitae - Alexis Papadopoulos (demo data)"));
+        }
+    }
+
+    /// <summary>A minimal valid PDF with one line of text (ASCII), with a correct cross-reference table.</summary>
+    private static byte[] OnePagePdf(string line)
+    {
+        var content = $"BT /F1 18 Tf 72 720 Td ({line}) Tj ET";
+        string[] objects =
+        [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+            $"<< /Length {content.Length} >>\nstream\n{content}\nendstream",
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        ];
+        var pdf = new System.Text.StringBuilder("%PDF-1.4\n");
+        var offsets = new List<int>();
+        for (var i = 0; i < objects.Length; i++)
+        {
+            offsets.Add(pdf.Length);
+            pdf.Append(CultureInfo.InvariantCulture, $"{i + 1} 0 obj\n{objects[i]}\nendobj\n");
+        }
+
+        var xref = pdf.Length;
+        pdf.Append(CultureInfo.InvariantCulture, $"xref\n0 {objects.Length + 1}\n0000000000 65535 f \n");
+        foreach (var offset in offsets)
+        {
+            pdf.Append(CultureInfo.InvariantCulture, $"{offset:D10} 00000 n \n");
+        }
+
+        pdf.Append(CultureInfo.InvariantCulture, $"trailer\n<< /Size {objects.Length + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
+        return System.Text.Encoding.ASCII.GetBytes(pdf.ToString());
     }
 
     private sealed class Writer(DbConnection connection, DbTransaction transaction, SqlDialect d, StoreMap store)

@@ -16,6 +16,11 @@ public sealed class StoreOptions
     /// <summary>SQLite: folder holding <c>{entity}-{store}.db</c>.</summary>
     public string Directory { get; set; } = Path.Combine(".data", "stores");
 
+    /// <summary>Where the stores' files (CVs) are: <c>{FilesDirectory}/{entity}/{store}/{file name}</c>. Default: <c>{Directory}/files</c>.</summary>
+    public string? FilesDirectory { get; set; }
+
+    public string FilesRoot => FilesDirectory is { Length: > 0 } files ? files : Path.Combine(Directory, "files");
+
     /// <summary>PostgreSQL: the connection string of the database holding the <c>{entity}_{store}</c> schemas.</summary>
     public string? PostgresConnectionString { get; set; }
 

@@ -15,7 +15,7 @@ namespace Infomat.Privacy.Adapters.Stores;
 /// transaction per store and are recorded in the store's <c>privacy_actions</c> table under the case id, in that
 /// same transaction, so a retry after a crash either finds the action done or finds the store untouched.
 /// </summary>
-public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dialect, KeyedHash hashes) : IEntityStore
+public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dialect, KeyedHash hashes, string? filesRoot = null) : IEntityStore
 {
     /// <summary>The table, in every store, where applied actions are recorded (case id, action, counts).</summary>
     public const string ActionsTable = "privacy_actions";
@@ -121,6 +121,38 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
         // The proof: count again, outside the transaction that did the work.
         var after = await CountAsync(email, cancellationToken);
         return outcome with { Tables = outcome.Tables.Select(t => t with { RemainingAfter = after.GetValueOrDefault(t.Table) }).ToList() };
+    }
+
+    public Task<Stream?> OpenFileAsync(string table, string fileName, CancellationToken cancellationToken) =>
+        Task.FromResult<Stream?>(FilePath(table, fileName) is { } path && File.Exists(path) ? File.OpenRead(path) : null);
+
+    /// <summary>The path of a stored file, or null when the name is not a plain file name of a table with file columns.</summary>
+    private string? FilePath(string table, string? fileName)
+    {
+        if (filesRoot is null || string.IsNullOrWhiteSpace(fileName) || fileName != Path.GetFileName(fileName) || fileName.StartsWith('.')
+            || fileName.Any(char.IsControl) || map.Tables.FirstOrDefault(t => t.Table == table) is not { FileColumns.Count: > 0 })
+        {
+            return null;
+        }
+
+        var folder = Path.GetFullPath(Path.Combine(filesRoot, map.Entity, map.Store));
+        var path = Path.GetFullPath(Path.Combine(folder, fileName));
+        return path.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? path : null;
+    }
+
+    /// <summary>Erasure: the files the person's records name go with them (before the commit: erasure is the intent).</summary>
+    private async Task DeleteFilesAsync(Step step)
+    {
+        foreach (var column in step.Table.FileColumns)
+        {
+            foreach (var name in await step.DistinctAsync(column))
+            {
+                if (FilePath(step.Table.Table, name) is { } path)
+                {
+                    File.Delete(path);
+                }
+            }
+        }
     }
 
     /// <summary>Whether the address is on this store's suppression list (false when the store keeps none).</summary>
@@ -276,9 +308,11 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
                 return outcome with { Restricted = await step.ExecuteAsync($"{Set(table.RestrictedColumn)} = @true", ("true", dialect.DbValue(true))) };
 
             case StoreAction.Erase when table.Erasure.Action == ErasureAction.Delete:
+                await DeleteFilesAsync(step);
                 return outcome with { Deleted = await step.DeleteAsync() };
 
             case StoreAction.Erase when table.Erasure.Action == ErasureAction.Anonymise:
+                await DeleteFilesAsync(step);
                 await AnonymiseAsync(step);
                 return outcome with { Anonymised = matched };
 
@@ -534,9 +568,12 @@ public sealed class SqlStoreCatalog(DataMap map, IOptions<StoreOptions> options,
 
     public SqlDialect Dialect => dialect.Value;
 
+    /// <summary>Where the stores' files are (<c>{root}/{entity}/{store}/</c>).</summary>
+    public string FilesRoot => options.Value.FilesRoot;
+
     public IEntityStore Find(string storeKey) => Sql(storeKey);
 
-    public SqlEntityStore Sql(string storeKey) => new(map, map.Store(storeKey), Dialect, hashes);
+    public SqlEntityStore Sql(string storeKey) => new(map, map.Store(storeKey), Dialect, hashes, options.Value.FilesRoot);
 
     /// <summary>Erases, in every store, what erasures kept under a legal hold that has now ended. Returns the count.</summary>
     public async Task<int> PurgeEndedHoldsAsync(DateOnly today, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Infomat.Privacy.Localization;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
@@ -41,7 +42,8 @@ public static class ExportPackageWriter
         Stream output,
         ExportManifest manifest,
         Func<StoreMap, IAsyncEnumerable<StoreRecord>> readStore,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Func<StoreMap, string, string, CancellationToken, Task<Stream?>>? openFile = null)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(readStore);
@@ -113,12 +115,60 @@ public static class ExportPackageWriter
             await WriteCsvAsync(zip, part, readStore(part.Store), stamp, manifest.Portability, cancellationToken);
         }
 
+        // Stored files the records name (a CV), as files.
+        if (openFile is not null)
+        {
+            foreach (var part in manifest.Parts.Where(p => p.RecordCount > 0 && p.Store.Tables.Any(t => t.FileColumns.Count > 0)).OrderBy(p => p.EntryName, StringComparer.Ordinal))
+            {
+                await WriteFilesAsync(zip, part, readStore(part.Store), openFile, cancellationToken);
+            }
+        }
+
         if (manifest.Portability)
         {
             await WritePortableAsync(zip, manifest, readStore, stamp, cancellationToken);
         }
 
         await zip.CompleteAsync();
+    }
+
+    /// <summary>
+    /// The files a store's records name, under <c>{entity}/{store}/files/</c>, each under a safe version of its name
+    /// (a second file of the same safe name gets <c>-2</c>, and so on). A named file that is not there is left out.
+    /// </summary>
+    private static async Task WriteFilesAsync(
+        ZipSink zip, StorePart part, IAsyncEnumerable<StoreRecord> records, Func<StoreMap, string, string, CancellationToken, Task<Stream?>> openFile, CancellationToken cancellationToken)
+    {
+        var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var folder = $"{SafeName(part.Store.Entity)}/{SafeName(part.Store.Store)}/files/";
+        await foreach (var record in records.WithCancellation(cancellationToken))
+        {
+            var table = part.Store.Tables.FirstOrDefault(t => t.Table == record.Table);
+            foreach (var column in table?.FileColumns ?? [])
+            {
+                if (record.Fields[column] is not JsonValue value || value.GetValueKind() != JsonValueKind.String || value.GetValue<string>() is not { Length: > 0 } fileName)
+                {
+                    continue;
+                }
+
+                await using var file = await openFile(part.Store, record.Table, fileName, cancellationToken);
+                if (file is null)
+                {
+                    continue;
+                }
+
+                var name = SafeName(fileName);
+                var stem = Path.GetFileNameWithoutExtension(name);
+                var extension = Path.GetExtension(name);
+                for (var n = 2; !used.Add(name); n++)
+                {
+                    name = $"{stem}-{n}{extension}";
+                }
+
+                await using var entry = await zip.OpenEntryAsync(folder + name, cancellationToken);
+                await file.CopyToAsync(entry, cancellationToken);
+            }
+        }
     }
 
     /// <summary>

@@ -76,7 +76,12 @@ public sealed record TableMap(
     string OrderBy,
     ErasureRule Erasure,
     string RestrictedColumn,
-    WithdrawalRule? Withdrawal = null);
+    WithdrawalRule? Withdrawal = null,
+    IReadOnlyList<string>? Files = null)
+{
+    /// <summary>Columns that hold the name of a stored file belonging to the record (a CV): exported as files, erased with the record.</summary>
+    public IReadOnlyList<string> FileColumns => Files ?? [];
+}
 
 /// <summary>
 /// A store of one entity, addressed as <c>{entity}/{store}</c>. <see cref="SuppressionTable"/>: where this store keeps

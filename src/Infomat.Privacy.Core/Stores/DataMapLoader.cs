@@ -225,7 +225,8 @@ public static partial class DataMapLoader
                 String(node, "orderBy", at, DataMapLoader.Identifier()),
                 erasure,
                 String(node, "restrictedColumn", at, DataMapLoader.Identifier()),
-                withdrawal);
+                withdrawal,
+                node["files"] is null ? [] : Strings(node, "files", at, DataMapLoader.Identifier()));
         }
 
         private bool Flag(JsonNode node, string name, string at)

@@ -32,6 +32,12 @@ public interface IEntityStore
     /// counted again after the commit.
     /// </summary>
     Task<StoreOutcome> ApplyAsync(StoreActionRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A stored file a record names in one of its table's file columns (a CV), or null when there is none by that
+    /// name. The name is checked: only a plain file name inside the store's own folder is ever opened.
+    /// </summary>
+    Task<Stream?> OpenFileAsync(string table, string fileName, CancellationToken cancellationToken);
 }
 
 /// <summary>Finds the connector for a data-map store key.</summary>

@@ -19,6 +19,7 @@ internal sealed partial class StoreStartup(DataMap map, SqlStoreCatalog catalog,
         if (o.SeedDemoData)
         {
             var created = await DemoStores.SeedAsync(map, catalog.Dialect, o.DemoSize, o.DemoSeed, cancellationToken);
+            DemoStores.SeedFiles(o.FilesRoot);
             Seeded(log, created, catalog.Dialect.Name, o.DemoSize);
         }
 

@@ -327,7 +327,7 @@ public sealed class CollectFromStore(ICaseRegister register, IEntityStoreCatalog
 }
 
 /// <summary>Streams the zip for the case into the exports container.</summary>
-public sealed class BuildExport(ICaseRegister register, IStagingStore staging, IExportStore exports, DataMap dataMap, TimeProvider time, ILogger<BuildExport> log)
+public sealed class BuildExport(ICaseRegister register, IStagingStore staging, IExportStore exports, IEntityStoreCatalog stores, DataMap dataMap, TimeProvider time, ILogger<BuildExport> log)
     : TaskActivity<BuildExportInput, ExportResult>
 {
     public static string BlobNameFor(string caseId) => $"{caseId}/infomat-export-{caseId}.zip";
@@ -349,7 +349,9 @@ public sealed class BuildExport(ICaseRegister register, IStagingStore staging, I
 
         await using (var output = await exports.OpenWriteAsync(blobName, CancellationToken.None))
         {
-            await Export.ExportPackageWriter.WriteAsync(output, manifest, s => staging.ReadAsync(c.Id, s.Key, CancellationToken.None), CancellationToken.None);
+            await Export.ExportPackageWriter.WriteAsync(
+                output, manifest, s => staging.ReadAsync(c.Id, s.Key, CancellationToken.None), CancellationToken.None,
+                (store, table, fileName, ct) => stores.Find(store.Key).OpenFileAsync(table, fileName, ct));
         }
 
         var size = await exports.GetSizeAsync(blobName, CancellationToken.None) ?? 0;
