@@ -6,7 +6,7 @@ using Infomat.Privacy.IntegrationTests.Infrastructure;
 namespace Infomat.Privacy.IntegrationTests;
 
 /// <summary>The zip as the requester gets it, and the limits on the link: downloads counted and audited, staff revocation.</summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(SecondAzuriteCollection.Name)]
 public sealed class ExportDeliveryTests(Azurite azurite) : LocalHostTests(azurite)
 {
     protected override Task<IDictionary<string, string>> SettingsAsync() => Task.FromResult<IDictionary<string, string>>(new Dictionary<string, string>

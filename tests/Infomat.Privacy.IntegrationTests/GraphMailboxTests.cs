@@ -14,7 +14,7 @@ namespace Infomat.Privacy.IntegrationTests;
 /// The info@infomat.eu mailbox through Microsoft Graph: the local host (as it runs in production, with the queue between
 /// the notification endpoint and the handling) talks with the real Graph SDK to a WireMock.Net stand-in of Graph.
 /// </summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(SecondAzuriteCollection.Name)]
 public sealed partial class GraphMailboxTests(Azurite azurite) : LocalHostTests(azurite), IDisposable
 {
     private static readonly string Corpus = Path.Combine(AppContext.BaseDirectory, "MailCorpus");

@@ -10,7 +10,7 @@ using WireMock.Settings;
 namespace Infomat.Privacy.IntegrationTests;
 
 /// <summary>Requester mail through SendGrid (the real SDK) against a WireMock.Net stand-in of its API.</summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(SecondAzuriteCollection.Name)]
 public sealed partial class SendGridTests(Azurite azurite) : LocalHostTests(azurite), IDisposable
 {
     private readonly WireMockServer sendGrid = StartSendGrid();

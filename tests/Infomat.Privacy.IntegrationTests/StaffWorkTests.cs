@@ -13,7 +13,7 @@ using Microsoft.Extensions.Configuration;
 namespace Infomat.Privacy.IntegrationTests;
 
 /// <summary>Staff running cases from their mailbox and the case list, through the local host (no sign-in locally).</summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(SecondAzuriteCollection.Name)]
 public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
 {
     protected override Task<IDictionary<string, string>> SettingsAsync() => Task.FromResult<IDictionary<string, string>>(new Dictionary<string, string>
@@ -259,7 +259,7 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
 }
 
 /// <summary>The staff pages with sign-in required, as in Azure (the principal header App Service Authentication passes).</summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(SecondAzuriteCollection.Name)]
 public sealed class StaffSignInTests(Azurite azurite) : LocalHostTests(azurite)
 {
     protected override Task<IDictionary<string, string>> SettingsAsync() => Task.FromResult<IDictionary<string, string>>(new Dictionary<string, string>
