@@ -18,12 +18,18 @@ public sealed partial class SendGridTests(Azurite azurite) : LocalHostTests(azur
     private static WireMockServer StartSendGrid()
     {
         var server = WireMockServer.Start(new WireMockServerSettings { Urls = [$"http://127.0.0.1:{Repo.FreePort()}"] });
-        // SendGrid is briefly unavailable at first: two 500s, then it accepts.
-        var send = Request.Create().UsingPost().WithPath("/v3/mail/send");
-        server.Given(send).InScenario("busy").WillSetStateTo("once").RespondWith(Response.Create().WithStatusCode(500));
-        server.Given(send).InScenario("busy").WhenStateIs("once").WillSetStateTo("ok").RespondWith(Response.Create().WithStatusCode(500));
-        server.Given(send).InScenario("busy").WhenStateIs("ok").RespondWith(Response.Create().WithStatusCode(202));
+        // Accepts everything (other tests' cases may be resumed by this host and mail through it too)...
+        server.Given(Request.Create().UsingPost().WithPath("/v3/mail/send")).AtPriority(100).RespondWith(Response.Create().WithStatusCode(202));
         return server;
+    }
+
+    /// <summary>...except that for this address SendGrid is busy at first: two 500s, then it accepts.</summary>
+    private void BusyFor(string email)
+    {
+        var send = Request.Create().UsingPost().WithPath("/v3/mail/send").WithBody(new WireMock.Matchers.WildcardMatcher("*" + email + "*"));
+        sendGrid.Given(send).AtPriority(1).InScenario("busy").WillSetStateTo("once").RespondWith(Response.Create().WithStatusCode(500));
+        sendGrid.Given(send).AtPriority(1).InScenario("busy").WhenStateIs("once").WillSetStateTo("ok").RespondWith(Response.Create().WithStatusCode(500));
+        sendGrid.Given(send).AtPriority(1).InScenario("busy").WhenStateIs("ok").RespondWith(Response.Create().WithStatusCode(202));
     }
 
     protected override Task<IDictionary<string, string>> SettingsAsync() => Task.FromResult<IDictionary<string, string>>(new Dictionary<string, string>
@@ -61,6 +67,7 @@ public sealed partial class SendGridTests(Azurite azurite) : LocalHostTests(azur
     public async Task Requester_mail_goes_through_SendGrid_with_both_parts_untracked_links_and_survives_a_busy_SendGrid()
     {
         var email = $"sophie.{Guid.NewGuid():N}@example.org";
+        BusyFor(email);
         var id = await Flows.SubmitAsync(email, language: "fr");
 
         var verification = await WaitForMailAsync("verification", email);
@@ -70,12 +77,10 @@ public sealed partial class SendGridTests(Azurite azurite) : LocalHostTests(azur
         Assert.Equal(["text/plain", "text/html"], verification["content"]!.AsArray().Select(c => c!["type"]!.GetValue<string>()));
         Assert.False(verification["tracking_settings"]!["click_tracking"]!["enable"]!.GetValue<bool>());
         Assert.False(verification["tracking_settings"]!["open_tracking"]!["enable"]!.GetValue<bool>());
-        // SendGrid answered 500 twice: the step was retried until it was accepted. (Delivery is at least once: under
-        // heavy load the durable engine may run a step again, so the count of accepted copies is not asserted.)
-        var attempts = sendGrid.LogEntries.Where(e => e.RequestMessage.Path == "/v3/mail/send" && e.RequestMessage.Body!.Contains("\"verification\"", StringComparison.Ordinal)).ToList();
-        Assert.True(attempts.Count >= 3, $"{attempts.Count} attempts");
-        Assert.Equal([500, 500], attempts.Take(2).Select(e => Convert.ToInt32(e.ResponseMessage.StatusCode, System.Globalization.CultureInfo.InvariantCulture)));
-        Assert.Contains(Accepted(), m => m["headers"]!["X-Infomat-Kind"]!.GetValue<string>() == "verification");
+        // SendGrid answered 500 twice: the step was retried until it was accepted, once.
+        var attempts = sendGrid.LogEntries.Where(e => e.RequestMessage.Path == "/v3/mail/send" && e.RequestMessage.Body!.Contains(email, StringComparison.Ordinal)
+            && e.RequestMessage.Body.Contains("\"verification\"", StringComparison.Ordinal)).ToList();
+        Assert.Equal([500, 500, 202], attempts.Select(e => Convert.ToInt32(e.ResponseMessage.StatusCode, System.Globalization.CultureInfo.InvariantCulture)));
 
         // The link in the mail works as sent: the requester confirms, staff (pickup folder here) approve.
         var link = new Uri(VerifyLink().Match(Text(verification)).Value);
