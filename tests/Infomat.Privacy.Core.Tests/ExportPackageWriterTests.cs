@@ -65,6 +65,7 @@ public sealed class ExportPackageWriterTests
         Assert.Contains("Service à la clientèle", html, StringComparison.Ordinal);
         Assert.Contains("Jusqu'à 10 ans après la fin de la relation client", html.Replace("&#x27;", "'", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.Contains("lang=\"fr\"", html, StringComparison.Ordinal);
+        Assert.Contains("dans le fichier be/crm.json (et en tableur dans be/crm/contacts.csv)", html, StringComparison.Ordinal);
         await Task.CompletedTask;
     }
 

@@ -374,7 +374,7 @@ public static class ExportPackageWriter
                 {
                     var purpose = manifest.Map.Purposes[table.Purpose];
                     sb.Append("<section>\n<h3>").Append(E(part.Store.Name.In(l))).Append(": ").Append(E(table.Name.In(l))).Append("</h3>\n<p>")
-                      .Append(E(Texts.Format("SummaryRecords", l, table.Name.In(l), part.TableCounts[table.Table], part.EntryName))).Append("</p>\n<dl>")
+                      .Append(E(Texts.Format("SummaryRecords", l, table.Name.In(l), part.TableCounts[table.Table], part.EntryName, CsvEntryName(part.Store, table)))).Append("</p>\n<dl>")
                       .Append("<dt>").Append(E(Texts.Get("SummaryPurpose", l))).Append("</dt><dd>").Append(E(purpose.Name.In(l))).Append("</dd>")
                       .Append("<dt>").Append(E(Texts.Get("SummaryLegalBasis", l))).Append("</dt><dd>").Append(E(purpose.LegalBasis.In(l))).Append("</dd>")
                       .Append("<dt>").Append(E(Texts.Get("SummaryCategories", l))).Append("</dt><dd>").Append(E(table.Categories.In(l))).Append("</dd>")
