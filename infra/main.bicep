@@ -93,9 +93,27 @@ resource usedTokensTable 'Microsoft.Storage/storageAccounts/tableServices/tables
   name: 'PrivacyUsedTokens'
 }
 
-// Storage Blob Data Owner, Storage Table Data Contributor: the app's data, through its identity only.
+resource auditTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2025-06-01' = {
+  parent: tables
+  name: 'PrivacyAudit'
+}
+
+resource queues 'Microsoft.Storage/storageAccounts/queueServices@2025-06-01' = {
+  parent: storage
+  name: 'default'
+}
+
+// Graph notifications are queued here and handled by the queue trigger; failures end in mail-inbound-poison.
+resource mailInboundQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-06-01' = {
+  parent: queues
+  name: 'mail-inbound'
+}
+
+// Storage Blob Data Owner, Storage Table Data Contributor, Storage Queue Data Contributor: the app's data (and the
+// mail queue), through its identity only.
 var blobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 var tableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+var queueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
 
 resource blobRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage.id, identity.id, blobDataOwner)
@@ -117,8 +135,21 @@ resource tableRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
+resource queueRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, identity.id, queueDataContributor)
+  scope: storage
+  properties: {
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', queueDataContributor)
+  }
+}
+
 output AZURE_STORAGE_BLOB_ENDPOINT string = storage.properties.primaryEndpoints.blob
 output AZURE_STORAGE_TABLE_ENDPOINT string = storage.properties.primaryEndpoints.table
+output AZURE_STORAGE_QUEUE_ENDPOINT string = storage.properties.primaryEndpoints.queue
+output PRIVACY_MAIL_QUEUE string = mailInboundQueue.name
+output PRIVACY_AUDIT_TABLE string = auditTable.name
 output AZURE_IDENTITY_CLIENT_ID string = identity.properties.clientId
 output PRIVACY_CASES_TABLE string = casesTable.name
 output PRIVACY_USED_TOKENS_TABLE string = usedTokensTable.name
