@@ -157,24 +157,14 @@ public sealed class CaseEndpoints(
     /// <summary><c>POST /cases/{id}/extend</c>: <c>months</c> (1 or 2) and <c>reason</c> (sent to the requester).</summary>
     public async Task<IResult> ExtendAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
+        var (form, identity, found, failure) = await OpenStaffPostAsync(request, caseId, cancellationToken);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
         var l = staff.Language;
-        if (!await staff.Forms.IsValidAsync(request))
-        {
-            return staff.FormExpired();
-        }
-
-        var form = await request.ReadFormAsync(cancellationToken);
-        var identity = staff.Access.Identify(request, form["staff_name"]);
-        if (staff.Refused(identity) is { } refused)
-        {
-            return refused;
-        }
-
-        if (!CaseIds.IsWellFormed(caseId) || await register.GetAsync(caseId, cancellationToken) is not { } c)
-        {
-            return staff.Page(Texts.Get("CaseNotFoundTitle", l), P(Texts.Get("CaseNotFoundBody", l)), StatusCodes.Status404NotFound);
-        }
+        var c = found!;
 
         var title = Texts.Format("CaseTitle", l, c.Id);
         var reason = form["reason"].ToString().Trim();
@@ -208,24 +198,14 @@ public sealed class CaseEndpoints(
     /// <summary><c>POST /cases/{id}/revoke-export</c>: withdraws the export (deletes the zip; the download link stops working).</summary>
     public async Task<IResult> RevokeExportAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
+        var (form, identity, found, failure) = await OpenStaffPostAsync(request, caseId, cancellationToken);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
         var l = staff.Language;
-        if (!await staff.Forms.IsValidAsync(request))
-        {
-            return staff.FormExpired();
-        }
-
-        var form = await request.ReadFormAsync(cancellationToken);
-        var identity = staff.Access.Identify(request, form["staff_name"]);
-        if (staff.Refused(identity) is { } refused)
-        {
-            return refused;
-        }
-
-        if (!CaseIds.IsWellFormed(caseId) || await register.GetAsync(caseId, cancellationToken) is not { } c)
-        {
-            return staff.Page(Texts.Get("CaseNotFoundTitle", l), P(Texts.Get("CaseNotFoundBody", l)), StatusCodes.Status404NotFound);
-        }
+        var c = found!;
 
         var title = Texts.Format("CaseTitle", l, c.Id);
         if (identity.Name is null || c.ExportBlobName is null)
@@ -238,6 +218,29 @@ public sealed class CaseEndpoints(
         c = await register.UpdateAsync(c.Id, x => x.ExportRevokedAt is null ? x with { ExportRevokedAt = at, ExportRevokedBy = identity.Name } : null, cancellationToken);
         await exports.DeleteAsync(c.ExportBlobName!, cancellationToken);
         return staff.Page(title, await CaseBodyAsync(request, c, l, cancellationToken));
+    }
+
+    /// <summary>What every staff POST on a case checks first: the antiforgery token, the staff member, the case.</summary>
+    private async Task<(IFormCollection Form, StaffIdentity Identity, PrivacyCase? Case, IResult? Failure)> OpenStaffPostAsync(
+        HttpRequest request, string caseId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var l = staff.Language;
+        if (!await staff.Forms.IsValidAsync(request))
+        {
+            return (FormCollection.Empty, new StaffIdentity(null, null), null, staff.FormExpired());
+        }
+
+        var form = await request.ReadFormAsync(cancellationToken);
+        var identity = staff.Access.Identify(request, form["staff_name"]);
+        if (staff.Refused(identity) is { } refused)
+        {
+            return (form, identity, null, refused);
+        }
+
+        return !CaseIds.IsWellFormed(caseId) || await register.GetAsync(caseId, cancellationToken) is not { } c
+            ? (form, identity, null, staff.Page(Texts.Get("CaseNotFoundTitle", l), P(Texts.Get("CaseNotFoundBody", l)), StatusCodes.Status404NotFound))
+            : (form, identity, c, null);
     }
 
     private async Task<string> CaseBodyAsync(HttpRequest request, PrivacyCase c, Language l, CancellationToken cancellationToken)
