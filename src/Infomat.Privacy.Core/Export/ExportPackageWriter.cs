@@ -69,41 +69,14 @@ public static class ExportPackageWriter
             json.WriteString("store", part.Store.Key);
             json.WriteString("storeName", part.Store.Name.In(l));
             json.WriteStartArray("tables");
-            string? currentTable = null;
-            await foreach (var record in readStore(part.Store).WithCancellation(cancellationToken))
+            await WriteTablesAsync(json, readStore(part.Store), tableName =>
             {
-                if (record.Table != currentTable)
-                {
-                    if (currentTable is not null)
-                    {
-                        json.WriteEndArray();
-                        json.WriteEndObject();
-                    }
-
-                    currentTable = record.Table;
-                    var table = part.Store.Tables.First(t => t.Table == record.Table);
-                    json.WriteStartObject();
-                    json.WriteString("table", table.Table);
-                    json.WriteString("name", table.Name.In(l));
-                    json.WriteString("purpose", manifest.Map.Purposes[table.Purpose].Name.In(l));
-                    json.WriteString("legalBasis", manifest.Map.Purposes[table.Purpose].LegalBasis.In(l));
-                    json.WriteString("categories", table.Categories.In(l));
-                    json.WriteStartArray("records");
-                }
-
-                record.Fields.WriteTo(json);
-                if (json.BytesPending > 64 * 1024)
-                {
-                    await json.FlushAsync(cancellationToken);
-                }
-            }
-
-            if (currentTable is not null)
-            {
-                json.WriteEndArray();
-                json.WriteEndObject();
-            }
-
+                var table = part.Store.Tables.First(t => t.Table == tableName);
+                json.WriteString("name", table.Name.In(l));
+                json.WriteString("purpose", manifest.Map.Purposes[table.Purpose].Name.In(l));
+                json.WriteString("legalBasis", manifest.Map.Purposes[table.Purpose].LegalBasis.In(l));
+                json.WriteString("categories", table.Categories.In(l));
+            }, cancellationToken);
             json.WriteEndArray();
             json.WriteEndObject();
             await json.FlushAsync(cancellationToken);
@@ -130,6 +103,45 @@ public static class ExportPackageWriter
         }
 
         await zip.CompleteAsync();
+    }
+
+    /// <summary>
+    /// Writes a store's records (which come grouped by table) as table objects, each <c>{"table": …, [what
+    /// <paramref name="describeTable"/> adds], "records": [...]}</c>, flushing as it goes so memory stays flat.
+    /// </summary>
+    private static async Task WriteTablesAsync(
+        Utf8JsonWriter json, IAsyncEnumerable<StoreRecord> records, Action<string> describeTable, CancellationToken cancellationToken)
+    {
+        string? currentTable = null;
+        await foreach (var record in records.WithCancellation(cancellationToken))
+        {
+            if (record.Table != currentTable)
+            {
+                if (currentTable is not null)
+                {
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+
+                currentTable = record.Table;
+                json.WriteStartObject();
+                json.WriteString("table", record.Table);
+                describeTable(record.Table);
+                json.WriteStartArray("records");
+            }
+
+            record.Fields.WriteTo(json);
+            if (json.BytesPending > 64 * 1024)
+            {
+                await json.FlushAsync(cancellationToken);
+            }
+        }
+
+        if (currentTable is not null)
+        {
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
     }
 
     /// <summary>
@@ -205,36 +217,7 @@ public static class ExportPackageWriter
                 json.WriteString("store", part.Store.Key);
                 json.WriteString("name", part.Store.Name.In(Language.En));
                 json.WriteStartArray("tables");
-                string? currentTable = null;
-                await foreach (var record in readStore(part.Store).WithCancellation(cancellationToken))
-                {
-                    if (record.Table != currentTable)
-                    {
-                        if (currentTable is not null)
-                        {
-                            json.WriteEndArray();
-                            json.WriteEndObject();
-                        }
-
-                        currentTable = record.Table;
-                        json.WriteStartObject();
-                        json.WriteString("table", record.Table);
-                        json.WriteStartArray("records");
-                    }
-
-                    record.Fields.WriteTo(json);
-                    if (json.BytesPending > 64 * 1024)
-                    {
-                        await json.FlushAsync(cancellationToken);
-                    }
-                }
-
-                if (currentTable is not null)
-                {
-                    json.WriteEndArray();
-                    json.WriteEndObject();
-                }
-
+                await WriteTablesAsync(json, readStore(part.Store), _ => { }, cancellationToken);
                 json.WriteEndArray();
                 json.WriteEndObject();
             }

@@ -198,7 +198,7 @@ public sealed class CaseEndpoints(
     /// <summary><c>POST /cases/{id}/revoke-export</c>: withdraws the export (deletes the zip; the download link stops working).</summary>
     public async Task<IResult> RevokeExportAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
     {
-        var (form, identity, found, failure) = await OpenStaffPostAsync(request, caseId, cancellationToken);
+        var (_, identity, found, failure) = await OpenStaffPostAsync(request, caseId, cancellationToken);
         if (failure is not null)
         {
             return failure;

@@ -334,7 +334,8 @@ public sealed class LinkEndpoints(
         var stored = await register.UpdateAsync(c.Id, x => x.Downloads.Count < max && x.ExportRevokedAt is null ? x with { Downloads = [.. x.Downloads, at] } : null, cancellationToken);
         if (!stored.Downloads.Contains(at))
         {
-            return DownloadRefused(stored, size) ?? DownloadRefused(stored with { Downloads = [.. stored.Downloads, at] }, size)!;
+            // Not recorded: meanwhile it was withdrawn or the last download was taken; the page says which.
+            return DownloadRefused(stored, size)!;
         }
 
         var link = await exports.CreateReadLinkAsync(c.ExportBlobName!, options.Value.Export.SasLifetime, cancellationToken);
