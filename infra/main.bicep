@@ -1,155 +1,187 @@
-// First template: the storage the pipeline needs (case register tables, staging and exports containers) and the
-// user-assigned identity that reaches it without keys. The Function App, Key Vault, monitoring and sign-in follow
-// in the infrastructure issue.
+// Infomat privacy-request pipeline: everything it needs in one resource group. `azd up` deploys it (azure.yaml),
+// or `az deployment group create -g <group> -f infra/main.bicep -p infra/main.parameters.json` with the values set.
+// No secret goes through this template: scripts/azd/postprovision.sh puts them in Key Vault (docs/deploy.md).
 targetScope = 'resourceGroup'
 
+@minLength(1)
+@maxLength(40)
 @description('Name of the azd environment; used to derive resource names.')
 param environmentName string
 
-@description('Azure region for all resources.')
+@description('Azure region for all resources (one where Flex Consumption is offered).')
 param location string = resourceGroup().location
+
+@description('Object id of whoever deploys (azd sets it): gets Key Vault Secrets Officer to put the secrets in. Empty: nobody.')
+param principalId string = ''
+
+@allowed([ 'User', 'ServicePrincipal', 'Group' ])
+param principalType string = 'User'
 
 @description('Days after which exports are deleted by the lifecycle policy.')
 @minValue(1)
 param exportRetentionDays int = 30
 
+@description('Memory per instance (MB): 4096 is two cores, which the export needs to meet its throughput.')
+@allowed([ 2048, 4096 ])
+param instanceMemoryMB int = 4096
+
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Always-ready instances for the HTTP functions; 0 lets the app scale to zero (the first request then waits for a cold start).')
+@minValue(0)
+@maxValue(10)
+param alwaysReadyInstances int = 1
+
+@description('Absolute base of the links in mails, e.g. https://privacy.infomat.eu once a custom domain is bound. Empty: the app\'s default host name.')
+param publicBaseUrl string = ''
+
+@description('Staff mailbox(es) that receive approval requests and tasks; several separated by ";".')
+@minLength(3)
+param staffAddress string
+
+@allowed([ 'Nl', 'Fr', 'En' ])
+param staffLanguage string = 'Nl'
+
+@description('Second address for escalated reminders and overdue flags (e.g. the DPO). Empty: none.')
+param staffEscalationAddress string = ''
+
+@description('Object id of an Entra group whose members are staff (alternative to the Privacy.Staff app role). Empty: the role only.')
+param staffGroupId string = ''
+
+@description('Client id of the Entra app registration staff sign in with (App Service Authentication; app role Privacy.Staff).')
+@minLength(36)
+param staffSignInClientId string
+
+@description('Sender of requester mail (authenticated in SendGrid).')
+param mailFrom string = 'info@infomat.eu'
+
+@description('The shared mailbox the privacy requests arrive in, read through Microsoft Graph.')
+param graphMailbox string = 'info@infomat.eu'
+
+@description('Client id of the Entra app registration that reads and sends mail for the mailbox (Graph application permissions).')
+@minLength(36)
+param graphClientId string
+
+@description('Where alerts are mailed. Empty: alerts show in the portal only.')
+param alertEmail string = ''
+
+@description('Days Log Analytics keeps logs.')
+@minValue(30)
+param logRetentionDays int = 90
+
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
 var tags = { 'azd-env-name': environmentName }
+var deploymentContainerName = 'app-package'
 
-resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
-  name: 'id-privacy-${resourceToken}'
-  location: location
-  tags: tags
-}
+// What requesters, Microsoft Graph and probes reach without signing in. Everything else (/approvals, /tasks,
+// /cases...) needs a signed-in staff member.
+var publicPaths = [
+  '/privacy'
+  '/privacy/thanks'
+  '/privacy/resend'
+  '/api/requests'
+  '/api/requests/*'
+  '/verify'
+  '/download'
+  '/api/mail/notifications'
+  '/health'
+]
 
-resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' = {
-  name: 'stprivacy${resourceToken}'
-  location: location
-  tags: tags
-  kind: 'StorageV2'
-  sku: { name: 'Standard_LRS' }
-  properties: {
-    allowSharedKeyAccess: false
-    allowBlobPublicAccess: false
-    supportsHttpsTrafficOnly: true
-    minimumTlsVersion: 'TLS1_2'
-    defaultToOAuthAuthentication: true
-    sasPolicy: {
-      expirationAction: 'Log'
-      sasExpirationPeriod: '0.01:00:00'
-    }
+module identity 'app/identity.bicep' = {
+  name: 'identity'
+  params: {
+    name: 'id-privacy-${resourceToken}'
+    location: location
+    tags: tags
   }
 }
 
-resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2025-06-01' = {
-  parent: storage
-  name: 'default'
-}
-
-resource exportsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' = {
-  parent: blobs
-  name: 'exports'
-  properties: { publicAccess: 'None' }
-}
-
-resource stagingContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' = {
-  parent: blobs
-  name: 'staging'
-  properties: { publicAccess: 'None' }
-}
-
-resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2025-06-01' = {
-  parent: storage
-  name: 'default'
-  properties: {
-    policy: {
-      rules: [
-        {
-          name: 'delete-old-exports'
-          enabled: true
-          type: 'Lifecycle'
-          definition: {
-            filters: { blobTypes: [ 'blockBlob' ], prefixMatch: [ '${exportsContainer.name}/', '${stagingContainer.name}/' ] }
-            actions: { baseBlob: { delete: { daysAfterModificationGreaterThan: exportRetentionDays } } }
-          }
-        }
-      ]
-    }
+module monitoring 'app/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    logAnalyticsName: 'log-privacy-${resourceToken}'
+    applicationInsightsName: 'appi-privacy-${resourceToken}'
+    actionGroupName: 'ag-privacy-${resourceToken}'
+    location: location
+    tags: tags
+    appPrincipalId: identity.outputs.principalId
+    alertEmail: alertEmail
+    retentionInDays: logRetentionDays
   }
 }
 
-resource tables 'Microsoft.Storage/storageAccounts/tableServices@2025-06-01' = {
-  parent: storage
-  name: 'default'
-}
-
-resource casesTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2025-06-01' = {
-  parent: tables
-  name: 'PrivacyCases'
-}
-
-resource usedTokensTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2025-06-01' = {
-  parent: tables
-  name: 'PrivacyUsedTokens'
-}
-
-resource auditTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2025-06-01' = {
-  parent: tables
-  name: 'PrivacyAudit'
-}
-
-resource queues 'Microsoft.Storage/storageAccounts/queueServices@2025-06-01' = {
-  parent: storage
-  name: 'default'
-}
-
-// Graph notifications are queued here and handled by the queue trigger; failures end in mail-inbound-poison.
-resource mailInboundQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-06-01' = {
-  parent: queues
-  name: 'mail-inbound'
-}
-
-// Storage Blob Data Owner, Storage Table Data Contributor, Storage Queue Data Contributor: the app's data (and the
-// mail queue), through its identity only.
-var blobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
-var tableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
-var queueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
-
-resource blobRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, identity.id, blobDataOwner)
-  scope: storage
-  properties: {
-    principalId: identity.properties.principalId
-    principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobDataOwner)
+module storage 'app/storage.bicep' = {
+  name: 'storage'
+  params: {
+    name: 'stprivacy${resourceToken}'
+    location: location
+    tags: tags
+    appPrincipalId: identity.outputs.principalId
+    exportRetentionDays: exportRetentionDays
+    deploymentContainerName: deploymentContainerName
+    workspaceId: monitoring.outputs.workspaceId
   }
 }
 
-resource tableRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, identity.id, tableDataContributor)
-  scope: storage
-  properties: {
-    principalId: identity.properties.principalId
-    principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', tableDataContributor)
+module keyVault 'app/keyvault.bicep' = {
+  name: 'keyvault'
+  params: {
+    name: 'kv-privacy-${take(resourceToken, 13)}'
+    location: location
+    tags: tags
+    appPrincipalId: identity.outputs.principalId
+    deployerPrincipalId: principalId
+    deployerPrincipalType: principalType
+    workspaceId: monitoring.outputs.workspaceId
   }
 }
 
-resource queueRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, identity.id, queueDataContributor)
-  scope: storage
-  properties: {
-    principalId: identity.properties.principalId
-    principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', queueDataContributor)
+module functionApp 'app/functionapp.bicep' = {
+  name: 'functionapp'
+  params: {
+    planName: 'plan-privacy-${resourceToken}'
+    appName: 'func-privacy-${resourceToken}'
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageBlobEndpoint: storage.outputs.blobEndpoint
+    storageQueueEndpoint: storage.outputs.queueEndpoint
+    storageTableEndpoint: storage.outputs.tableEndpoint
+    deploymentContainerName: deploymentContainerName
+    keyVaultName: keyVault.outputs.name
+    applicationInsightsConnectionString: monitoring.outputs.connectionString
+    workspaceId: monitoring.outputs.workspaceId
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+    alwaysReadyInstances: alwaysReadyInstances
+    publicBaseUrl: publicBaseUrl
+    staffAddress: staffAddress
+    staffLanguage: staffLanguage
+    staffEscalationAddress: staffEscalationAddress
+    staffGroupId: staffGroupId
+    mailFrom: mailFrom
+    graphMailbox: graphMailbox
+    graphClientId: graphClientId
+    staffSignInClientId: staffSignInClientId
+    publicPaths: publicPaths
   }
 }
 
-output AZURE_STORAGE_BLOB_ENDPOINT string = storage.properties.primaryEndpoints.blob
-output AZURE_STORAGE_TABLE_ENDPOINT string = storage.properties.primaryEndpoints.table
-output AZURE_STORAGE_QUEUE_ENDPOINT string = storage.properties.primaryEndpoints.queue
-output PRIVACY_MAIL_QUEUE string = mailInboundQueue.name
-output PRIVACY_AUDIT_TABLE string = auditTable.name
-output AZURE_IDENTITY_CLIENT_ID string = identity.properties.clientId
-output PRIVACY_CASES_TABLE string = casesTable.name
-output PRIVACY_USED_TOKENS_TABLE string = usedTokensTable.name
+// azd turns these into environment variables (.azure/<env>/.env); the post-provision hook and docs/deploy.md use them.
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = resourceGroup().name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
+output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
+output AZURE_STORAGE_QUEUE_ENDPOINT string = storage.outputs.queueEndpoint
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
+output PRIVACY_PUBLIC_BASE_URL string = functionApp.outputs.publicBaseUrl
+output GRAPH_NOTIFICATION_URL string = '${functionApp.outputs.publicBaseUrl}/api/mail/notifications'
+output STAFF_SIGNIN_REDIRECT_URI string = 'https://${functionApp.outputs.defaultHostName}/.auth/login/aad/callback'

@@ -17,7 +17,7 @@ internal static partial class WorkflowLog
     [LoggerMessage(4, LogLevel.Information, "Case {CaseId}: collected from {StoreCount} stores")]
     public static partial void Collected(this ILogger logger, string caseId, int storeCount);
 
-    [LoggerMessage(6, LogLevel.Warning, "Case {CaseId}: store {StoreKey} could not be counted for the approval request ({Error})")]
+    [LoggerMessage(7, LogLevel.Warning, "Case {CaseId}: store {StoreKey} could not be counted for the approval request ({Error})")]
     public static partial void StoreNotCounted(this ILogger logger, string caseId, string storeKey, string error);
 
     [LoggerMessage(5, LogLevel.Warning, "Case {CaseId} failed in {Activity}; flagged for staff")]

@@ -63,6 +63,8 @@ internal sealed class WorkflowHarness : IAsyncDisposable
                 ConfigureServices = s =>
                 {
                     s.AddSingleton<ICaseRegister>(harness.Register);
+                    s.AddMetrics();
+                    s.AddSingleton<PrivacyMetrics>();
                     s.AddSingleton<IMailSender>(harness.Mail);
                     s.AddSingleton<IEntityStoreCatalog>(harness.Stores);
                     s.AddSingleton<IStagingStore>(new InMemoryStaging());

@@ -21,7 +21,7 @@ public sealed record MaintenanceResult(int DueReminders, int OverdueFlags, int I
 /// pseudonymous record and its audit trail remain); and purges the durable history of finished cases.
 /// </summary>
 public sealed partial class CaseMaintenance(
-    ICaseRegister register, IMailSender mail, KeyedHash hash, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<CaseMaintenance> log)
+    ICaseRegister register, IMailSender mail, KeyedHash hash, IOptions<PrivacyOptions> options, TimeProvider time, PrivacyMetrics metrics, ILogger<CaseMaintenance> log)
 {
     public async Task<MaintenanceResult> RunAsync(DurableTaskClient client, CancellationToken cancellationToken)
     {
@@ -78,6 +78,7 @@ public sealed partial class CaseMaintenance(
             }
         }
 
+        metrics.CasesFoundOverdue(overdue);
         Swept(log, reminders, overdue, erased, purged);
         return new MaintenanceResult(reminders, overdue, erased, purged);
     }

@@ -41,6 +41,8 @@ public static class PrivacyServices
         services.AddOptions<StoreOptions>().Bind(configuration.GetSection(StoreOptions.Section));
 
         services.AddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<PrivacyMetrics>();
         services.AddSingleton(sp => new LinkTokenService(TryKey(sp.GetRequiredService<IOptions<PrivacyOptions>>().Value.Tokens.SigningKey)!, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new KeyedHash(TryKey(sp.GetRequiredService<IOptions<PrivacyOptions>>().Value.Pseudonymisation.Key)!));
         // The data map: validated when the host starts (DataMapException lists every problem).

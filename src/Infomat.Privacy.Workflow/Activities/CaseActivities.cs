@@ -402,11 +402,22 @@ public sealed class ExpireCase(ICaseRegister register, IMailSender mail, TimePro
 }
 
 /// <summary>Flags a case that needs attention; nothing is sent to the requester.</summary>
-public sealed class MarkFailed(ICaseRegister register, TimeProvider time) : TaskActivity<string, bool>
+public sealed class MarkFailed(ICaseRegister register, TimeProvider time, PrivacyMetrics metrics) : TaskActivity<string, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, string input)
     {
-        await register.UpdateAsync(input, x => x.Status.IsFinished() ? null : x.WithStatus(CaseStatus.Failed, time.GetUtcNow()), CancellationToken.None);
+        var flagged = false;
+        await register.UpdateAsync(input, x =>
+        {
+            // Counted once: a retried activity finds the case already finished.
+            flagged = !x.Status.IsFinished();
+            return flagged ? x.WithStatus(CaseStatus.Failed, time.GetUtcNow()) : null;
+        }, CancellationToken.None);
+        if (flagged)
+        {
+            metrics.CaseFailed();
+        }
+
         return true;
     }
 }

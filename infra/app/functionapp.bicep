@@ -1,0 +1,206 @@
+// The Functions app on the Flex Consumption plan (.NET 10 isolated worker), running as the user-assigned identity:
+// storage (task hub, register, exports) and the deployment package without keys, secrets through Key Vault
+// references, telemetry to Application Insights with Entra authentication, and App Service Authentication in front
+// of the staff pages.
+param planName string
+param appName string
+param location string
+param tags object
+
+@description('Resource id, client id of the app identity.')
+param identityId string
+param identityClientId string
+
+param storageBlobEndpoint string
+param storageQueueEndpoint string
+param storageTableEndpoint string
+param deploymentContainerName string
+
+param keyVaultName string
+param applicationInsightsConnectionString string
+param workspaceId string
+
+@description('Memory per instance (MB). 4096 gives two cores, which the export needs for its throughput.')
+@allowed([ 2048, 4096 ])
+param instanceMemoryMB int
+
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int
+
+@description('Instances kept warm for the HTTP functions (form, links, Graph notifications). 0: scale to zero.')
+@minValue(0)
+param alwaysReadyInstances int
+
+@description('Absolute base of every link in mails. Empty: https://{default host name}.')
+param publicBaseUrl string
+
+@description('Staff mailbox(es) for approval requests and tasks, ";"-separated.')
+param staffAddress string
+param staffLanguage string
+param staffEscalationAddress string
+param staffGroupId string
+param mailFrom string
+param graphMailbox string
+param graphClientId string
+
+@description('Client id of the Entra app registration staff sign in with (App Service Authentication).')
+param staffSignInClientId string
+
+@description('Paths anyone may open without signing in; every other path needs a signed-in staff member.')
+param publicPaths array
+
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: { name: 'FC1', tier: 'FlexConsumption' }
+  properties: { reserved: true }
+}
+
+resource app 'Microsoft.Web/sites@2025-03-01' = {
+  name: appName
+  location: location
+  tags: union(tags, { 'azd-service-name': 'api' })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${identityId}': {} }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    clientCertEnabled: false
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      minTlsVersion: '1.2'
+      scmMinTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storageBlobEndpoint}${deploymentContainerName}'
+          authentication: { type: 'UserAssignedIdentity', userAssignedIdentityResourceId: identityId }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+        alwaysReady: alwaysReadyInstances > 0 ? [ { name: 'http', instanceCount: alwaysReadyInstances } ] : []
+      }
+      runtime: { name: 'dotnet-isolated', version: '10.0' }
+    }
+  }
+}
+
+// Deployment through basic (publishing) credentials is off: azd and the CLI deploy with Entra ID.
+resource ftpCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: app
+  name: 'ftp'
+  properties: { allow: false }
+}
+
+resource scmCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: app
+  name: 'scm'
+  properties: { allow: false }
+}
+
+// A setting read from Key Vault by the platform with the app identity (versionless: a rotated secret is picked up).
+var vault = '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName='
+
+// Every secret is a Key Vault reference; nothing secret is a plain value here (tests/.../InfrastructureTemplateTests).
+resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
+  parent: app
+  name: 'appsettings'
+  properties: {
+    // The Durable Functions task hub and the app's own storage clients, through the identity.
+    AzureWebJobsStorage__credential: 'managedidentity'
+    AzureWebJobsStorage__clientId: identityClientId
+    AzureWebJobsStorage__blobServiceUri: storageBlobEndpoint
+    AzureWebJobsStorage__queueServiceUri: storageQueueEndpoint
+    AzureWebJobsStorage__tableServiceUri: storageTableEndpoint
+    AZURE_CLIENT_ID: identityClientId
+    // Not a secret (ingestion needs an Entra token: local authentication is off on the component).
+    APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+    Privacy__PublicBaseUrl: empty(publicBaseUrl) ? 'https://${app.properties.defaultHostName}' : publicBaseUrl
+    Privacy__Tokens__SigningKey: '${vault}token-signing-key)'
+    Privacy__Pseudonymisation__Key: '${vault}pseudonymisation-key)'
+    Privacy__Staff__RequireSignIn: 'true'
+    Privacy__Staff__Role: 'Privacy.Staff'
+    Privacy__Staff__Group: staffGroupId
+    Privacy__Staff__Address: staffAddress
+    Privacy__Staff__Language: staffLanguage
+    Privacy__Staff__EscalationAddress: staffEscalationAddress
+    Mail__From: mailFrom
+    Mail__SendGrid__ApiKey: '${vault}sendgrid-api-key)'
+    Mail__Graph__Mailbox: graphMailbox
+    Mail__Graph__TenantId: tenant().tenantId
+    Mail__Graph__ClientId: graphClientId
+    Mail__Graph__ClientSecret: '${vault}graph-client-secret)'
+    Mail__Graph__ClientState: '${vault}graph-client-state)'
+    Stores__Provider: 'postgres'
+    Stores__PostgresConnectionString: '${vault}stores-connection-string)'
+    Stores__SeedDemoData: 'false'
+    // App Service Authentication's client secret for the staff sign-in app registration.
+    MICROSOFT_PROVIDER_AUTHENTICATION_SECRET: '${vault}staff-signin-client-secret)'
+  }
+}
+
+// Staff pages need a signed-in member of the tenant; the app then requires the Privacy.Staff role (or the group)
+// from the principal App Service passes on. Requesters, Graph and the health probe reach the public paths only.
+resource auth 'Microsoft.Web/sites/config@2025-03-01' = {
+  parent: app
+  name: 'authsettingsV2'
+  properties: {
+    platform: { enabled: true }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'RedirectToLoginPage'
+      redirectToProvider: 'azureactivedirectory'
+      excludedPaths: publicPaths
+    }
+    httpSettings: {
+      requireHttps: true
+      forwardProxy: { convention: 'NoProxy' }
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+          clientId: staffSignInClientId
+          clientSecretSettingName: 'MICROSOFT_PROVIDER_AUTHENTICATION_SECRET'
+        }
+        validation: {
+          allowedAudiences: [ 'api://${staffSignInClientId}', staffSignInClientId ]
+        }
+      }
+    }
+    login: {
+      tokenStore: { enabled: false }
+      preserveUrlFragmentsForLogins: false
+    }
+  }
+  dependsOn: [ appSettings ]
+}
+
+#disable-next-line use-recent-api-versions // the only GA version (2016-09-01) has no category groups or scope
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: app
+  properties: {
+    workspaceId: workspaceId
+    logs: [ { category: 'FunctionAppLogs', enabled: true } ]
+    metrics: [ { category: 'AllMetrics', enabled: true } ]
+  }
+}
+
+output name string = app.name
+output defaultHostName string = app.properties.defaultHostName
+output publicBaseUrl string = empty(publicBaseUrl) ? 'https://${app.properties.defaultHostName}' : publicBaseUrl

@@ -1,0 +1,183 @@
+// The app's storage account: the Durable Functions task hub, the case register and audit trail (tables), the staged
+// records and exports (blobs), the Graph notification queue, and the deployment package. No shared keys: every
+// caller uses Entra ID.
+param name string
+param location string
+param tags object
+
+@description('Principal id of the app identity that gets the data roles.')
+param appPrincipalId string
+
+@description('Days after which exports and staged records are deleted by the lifecycle policy.')
+@minValue(1)
+param exportRetentionDays int
+
+@description('Container holding the Function App deployment package (Flex Consumption).')
+param deploymentContainerName string
+
+@description('Log Analytics workspace that receives the storage audit logs.')
+param workspaceId string
+
+resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: { name: 'Standard_LRS' }
+  properties: {
+    allowSharedKeyAccess: false
+    allowBlobPublicAccess: false
+    allowCrossTenantReplication: false
+    supportsHttpsTrafficOnly: true
+    minimumTlsVersion: 'TLS1_2'
+    defaultToOAuthAuthentication: true
+    publicNetworkAccess: 'Enabled'
+    sasPolicy: {
+      expirationAction: 'Log'
+      sasExpirationPeriod: '0.01:00:00'
+    }
+  }
+}
+
+resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2025-06-01' = {
+  parent: storage
+  name: 'default'
+  properties: {
+    deleteRetentionPolicy: { enabled: true, days: 7 }
+    containerDeleteRetentionPolicy: { enabled: true, days: 7 }
+  }
+}
+
+resource exportsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' = {
+  parent: blobs
+  name: 'exports'
+  properties: { publicAccess: 'None' }
+}
+
+resource stagingContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' = {
+  parent: blobs
+  name: 'staging'
+  properties: { publicAccess: 'None' }
+}
+
+resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' = {
+  parent: blobs
+  name: deploymentContainerName
+  properties: { publicAccess: 'None' }
+}
+
+// Exports (and the records staged for them) are personal data: they go after the retention period whatever happens
+// to the case. The download link itself expires long before (Privacy:Export:LinkLifetime).
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2025-06-01' = {
+  parent: storage
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'delete-old-exports'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: { blobTypes: [ 'blockBlob' ], prefixMatch: [ '${exportsContainer.name}/', '${stagingContainer.name}/' ] }
+            actions: { baseBlob: { delete: { daysAfterModificationGreaterThan: exportRetentionDays } } }
+          }
+        }
+      ]
+    }
+  }
+}
+
+resource tables 'Microsoft.Storage/storageAccounts/tableServices@2025-06-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource casesTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2025-06-01' = {
+  parent: tables
+  name: 'PrivacyCases'
+}
+
+resource usedTokensTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2025-06-01' = {
+  parent: tables
+  name: 'PrivacyUsedTokens'
+}
+
+resource auditTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2025-06-01' = {
+  parent: tables
+  name: 'PrivacyAudit'
+}
+
+resource queues 'Microsoft.Storage/storageAccounts/queueServices@2025-06-01' = {
+  parent: storage
+  name: 'default'
+}
+
+// Graph notifications are queued here and handled by the queue trigger; failures end in mail-inbound-poison.
+resource mailInboundQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-06-01' = {
+  parent: queues
+  name: 'mail-inbound'
+}
+
+// Storage Blob Data Owner (includes generating the user delegation key behind the download SAS), Storage Table Data
+// Contributor, Storage Queue Data Contributor: the app's data, the task hub and the mail queue, on this account only.
+var blobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+var tableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+var queueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+
+resource blobRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, appPrincipalId, blobDataOwner)
+  scope: storage
+  properties: {
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobDataOwner)
+  }
+}
+
+resource tableRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, appPrincipalId, tableDataContributor)
+  scope: storage
+  properties: {
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', tableDataContributor)
+  }
+}
+
+resource queueRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, appPrincipalId, queueDataContributor)
+  scope: storage
+  properties: {
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', queueDataContributor)
+  }
+}
+
+// Who wrote or deleted what (exports, register, audit): kept in the workspace. Read logs are left out on purpose:
+// each download is already an audit event of the case.
+#disable-next-line use-recent-api-versions // the only GA version (2016-09-01) has no category groups or scope
+resource blobDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: blobs
+  properties: {
+    workspaceId: workspaceId
+    logs: [ { category: 'StorageWrite', enabled: true }, { category: 'StorageDelete', enabled: true } ]
+  }
+}
+
+#disable-next-line use-recent-api-versions // see blobDiagnostics
+resource tableDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: tables
+  properties: {
+    workspaceId: workspaceId
+    logs: [ { category: 'StorageWrite', enabled: true }, { category: 'StorageDelete', enabled: true } ]
+  }
+}
+
+output name string = storage.name
+output blobEndpoint string = storage.properties.primaryEndpoints.blob
+output queueEndpoint string = storage.properties.primaryEndpoints.queue
+output tableEndpoint string = storage.properties.primaryEndpoints.table

@@ -1,0 +1,91 @@
+#!/bin/sh
+# Puts the app's secrets in Key Vault after `azd provision` (azd runs it; `azd hooks run postprovision` runs it again).
+#
+# - Keys the app generates for itself (token signing, pseudonymisation, Graph clientState) are created once and never
+#   replaced here: a new pseudonymisation key would make the suppression list and the audit chain unreadable.
+# - Secrets only ops have are taken from the environment of this shell when set (export them, do not `azd env set`
+#   them: that file is plain text), and replaced each time they are given: that is how they are rotated.
+# - Anything still missing is named, with the variable to set, and the script fails so `azd up` does not deploy an
+#   app that cannot start.
+#
+# Values never appear on a command line or in the output: they go to `az` through a private temporary file.
+set -eu
+
+vault="${AZURE_KEY_VAULT_NAME:?AZURE_KEY_VAULT_NAME is not set: run azd provision first (it is an output of infra/main.bicep)}"
+attempts="${KEY_VAULT_LIST_ATTEMPTS:-30}"
+wait_seconds="${KEY_VAULT_LIST_WAIT_SECONDS:-10}"
+
+# secret name -> how it is obtained (generate:<bytes> or the environment variable holding it)
+secrets="
+token-signing-key generate:32
+pseudonymisation-key generate:32
+graph-client-state generate:48
+sendgrid-api-key SENDGRID_API_KEY
+graph-client-secret GRAPH_CLIENT_SECRET
+stores-connection-string STORES_CONNECTION_STRING
+staff-signin-client-secret STAFF_SIGNIN_CLIENT_SECRET
+"
+
+umask 077
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT INT TERM
+
+# The role that lets this script write secrets was assigned by the same deployment and takes a few minutes to reach
+# Key Vault: retry the listing until it is allowed.
+n=1
+until az keyvault secret list --vault-name "$vault" --query "[].name" --output tsv > "$work/existing" 2> "$work/error"; do
+  if [ "$n" -ge "$attempts" ]; then
+    echo "Could not list the secrets of Key Vault $vault after $attempts attempts:" >&2
+    cat "$work/error" >&2
+    echo "Check that you have the Key Vault Secrets Officer role on it (infra/main.bicep gives it to AZURE_PRINCIPAL_ID)." >&2
+    exit 1
+  fi
+  echo "Key Vault $vault does not let us list secrets yet (role assignments take a few minutes); retrying in ${wait_seconds}s ($n/$attempts)."
+  n=$((n + 1))
+  sleep "$wait_seconds"
+done
+
+exists() { grep -qx "$1" "$work/existing"; }
+
+store() {
+  az keyvault secret set --vault-name "$vault" --name "$1" --file "$work/value" --encoding utf-8 --output none
+  rm -f "$work/value"
+}
+
+echo "$secrets" | while read -r name source; do
+  [ -n "$name" ] || continue
+  case "$source" in
+    generate:*)
+      if exists "$name"; then
+        echo "$name: present, kept."
+      else
+        openssl rand -base64 "${source#generate:}" | tr -d '\n' > "$work/value"
+        store "$name"
+        echo "$name: generated."
+      fi
+      ;;
+    *)
+      value="$(printenv "$source" || true)"
+      if [ -n "$value" ]; then
+        printf '%s' "$value" > "$work/value"
+        store "$name"
+        if exists "$name"; then echo "$name: replaced from \$$source."; else echo "$name: set from \$$source."; fi
+      elif exists "$name"; then
+        echo "$name: present, kept (set \$$source to replace it)."
+      else
+        echo "$name $source" >> "$work/missing"
+      fi
+      ;;
+  esac
+done
+
+if [ -s "$work/missing" ]; then
+  echo "" >&2
+  echo "Key Vault $vault still lacks secrets the app cannot start without:" >&2
+  while read -r name source; do
+    echo "  $name: export $source=... and run 'azd hooks run postprovision' (docs/deploy.md says where each comes from)" >&2
+  done < "$work/missing"
+  exit 1
+fi
+
+echo "Key Vault $vault holds every secret the app reads."

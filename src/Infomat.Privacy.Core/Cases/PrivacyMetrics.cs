@@ -1,0 +1,39 @@
+using System.Diagnostics.Metrics;
+
+namespace Infomat.Privacy.Cases;
+
+/// <summary>
+/// Counters ops alert on (infra/app/monitoring.bicep queries them by name): counts only, no case data at all.
+/// Exported through OpenTelemetry to Application Insights in Azure.
+/// </summary>
+public sealed class PrivacyMetrics
+{
+    public const string MeterName = "Infomat.Privacy";
+
+    /// <summary>Cases whose status became Failed (they wait for staff).</summary>
+    public const string CasesFailed = "privacy.cases.failed";
+
+    /// <summary>Cases the daily sweep found past their legal due date (each case once per due date).</summary>
+    public const string CasesOverdue = "privacy.cases.overdue";
+
+    private readonly Counter<long> failed;
+    private readonly Counter<long> overdue;
+
+    public PrivacyMetrics(IMeterFactory meters)
+    {
+        ArgumentNullException.ThrowIfNull(meters);
+        var meter = meters.Create(MeterName);
+        failed = meter.CreateCounter<long>(CasesFailed, "{case}", "Privacy requests flagged Failed; they wait for staff.");
+        overdue = meter.CreateCounter<long>(CasesOverdue, "{case}", "Open privacy requests found past their legal due date.");
+    }
+
+    public void CaseFailed() => failed.Add(1);
+
+    public void CasesFoundOverdue(int count)
+    {
+        if (count > 0)
+        {
+            overdue.Add(count);
+        }
+    }
+}
