@@ -26,7 +26,7 @@ public sealed class FunctionsAppTests
         return doc.RootElement.EnumerateArray().Select(e => e.Clone()).ToArray();
     }
 
-    private static IEnumerable<(string Name, JsonElement Binding)> Triggers(string type) =>
+    internal static IEnumerable<(string Name, JsonElement Binding)> Triggers(string type) =>
         Metadata().SelectMany(f => f.GetProperty("bindings").EnumerateArray()
             .Where(b => b.GetProperty("type").GetString() == type)
             .Select(b => (f.GetProperty("name").GetString()!, b)));

@@ -1,0 +1,303 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.IntegrationTests.Infrastructure;
+
+namespace Infomat.Privacy.IntegrationTests;
+
+/// <summary>
+/// What ops deploy (the ARM JSON compiled from infra/main.bicep) keeps the promises of docs/deploy.md: no shared keys,
+/// https and TLS 1.2 only, nothing public in Blob Storage, exports deleted in time, an identity with only the roles it
+/// needs, every secret in Key Vault, and staff pages behind sign-in. An insecure change to the templates fails here.
+/// </summary>
+public sealed partial class DeploymentTemplateTests
+{
+    private static readonly ArmTemplate Arm = ArmTemplate.Load();
+
+    // The only roles the deployment may hand out, by role definition id.
+    private static readonly Dictionary<string, string> AppRoles = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["b7e6dc6d-f1e8-4753-8033-0f276bb0955b"] = "Storage Blob Data Owner",
+        ["0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"] = "Storage Table Data Contributor",
+        ["974c5e8b-45b9-4653-ba55-5f855dd0fb88"] = "Storage Queue Data Contributor",
+        ["4633458b-17de-408a-b874-0445c86b69e6"] = "Key Vault Secrets User",
+        ["3913510d-42f4-4e42-8a64-420c390055eb"] = "Monitoring Metrics Publisher",
+    };
+
+    private const string SecretsOfficer = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
+
+    private static string? Text(JsonElement? e) => e is { ValueKind: JsonValueKind.String } s ? s.GetString() : null;
+
+    private static bool? Bool(JsonElement? e) => e is { ValueKind: JsonValueKind.True or JsonValueKind.False } b ? b.GetBoolean() : null;
+
+    [Fact]
+    public void The_storage_account_takes_no_shared_keys_speaks_only_https_with_TLS_1_2_and_shows_no_blob_publicly()
+    {
+        var storage = Arm.Single("Microsoft.Storage/storageAccounts");
+        Assert.False(Bool(storage.At("properties", "allowSharedKeyAccess")) ?? true, "allowSharedKeyAccess must be false: keys bypass the identity and the audit.");
+        Assert.True(Bool(storage.At("properties", "supportsHttpsTrafficOnly")), "supportsHttpsTrafficOnly must be true.");
+        Assert.Equal("TLS1_2", Text(storage.At("properties", "minimumTlsVersion")));
+        Assert.False(Bool(storage.At("properties", "allowBlobPublicAccess")) ?? true, "allowBlobPublicAccess must be false.");
+        Assert.True(Bool(storage.At("properties", "defaultToOAuthAuthentication")), "defaultToOAuthAuthentication must be true.");
+
+        var containers = Arm.OfType("Microsoft.Storage/storageAccounts/blobServices/containers").ToList();
+        Assert.NotEmpty(containers);
+        Assert.All(containers, c => Assert.Equal("None", Text(c.At("properties", "publicAccess"))));
+    }
+
+    [Fact]
+    public void Sas_links_have_an_expiration_policy_of_at_most_a_day()
+    {
+        var storage = Arm.Single("Microsoft.Storage/storageAccounts");
+        var period = Text(storage.At("properties", "sasPolicy", "sasExpirationPeriod"));
+        Assert.NotNull(period);
+        // Format d.hh:mm:ss; the download SAS lives minutes.
+        var match = SasPeriod().Match(period!);
+        Assert.True(match.Success, $"sasExpirationPeriod '{period}' is not d.hh:mm:ss");
+        Assert.True(new TimeSpan(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), 0, 0) <= TimeSpan.FromDays(1), $"SAS expiration period {period} is longer than a day.");
+        Assert.NotNull(Text(storage.At("properties", "sasPolicy", "expirationAction")));
+    }
+
+    [Fact]
+    public void Exports_and_staged_records_are_deleted_by_a_lifecycle_rule()
+    {
+        var policy = Arm.Single("Microsoft.Storage/storageAccounts/managementPolicies");
+        var rules = policy.At("properties", "policy", "rules")!.Value.EnumerateArray().Where(r => r.GetProperty("enabled").GetBoolean()).ToList();
+        var prefixes = rules.SelectMany(r => r.GetProperty("definition").GetProperty("filters").GetProperty("prefixMatch").EnumerateArray())
+            .Select(p => Text(policy.Scope.Resolve(p))).ToList();
+        Assert.Contains("exports/", prefixes);
+        Assert.Contains("staging/", prefixes);
+
+        var days = rules.Select(r => policy.Scope.Resolve(r.GetProperty("definition").GetProperty("actions").GetProperty("baseBlob").GetProperty("delete").GetProperty("daysAfterModificationGreaterThan"))).Single();
+        Assert.True(days is { ValueKind: JsonValueKind.Number } d && d.GetInt32() is >= 1 and <= 90, $"exports must be deleted after 1 to 90 days, the template says {days}");
+        var parameter = Arm.Root.Parameters.Single(p => p.Name == "exportRetentionDays").Value;
+        Assert.True(parameter.GetProperty("minValue").GetInt32() >= 1);
+    }
+
+    [Fact]
+    public void The_register_audit_and_mail_queue_exist_for_the_app()
+    {
+        var tables = Arm.OfType("Microsoft.Storage/storageAccounts/tableServices/tables").Select(t => Text(t.At("name"))).ToList();
+        foreach (var table in new[] { "PrivacyCases", "PrivacyUsedTokens", "PrivacyAudit" })
+        {
+            Assert.Contains(tables, n => n!.Contains($"'{table}'", StringComparison.Ordinal));
+        }
+
+        Assert.Contains(Arm.OfType("Microsoft.Storage/storageAccounts/queueServices/queues"), q => Text(q.At("name"))!.Contains("'mail-inbound'", StringComparison.Ordinal));
+        var containers = Arm.OfType("Microsoft.Storage/storageAccounts/blobServices/containers").Select(c => Text(c.At("name"))!).ToList();
+        Assert.Contains(containers, n => n.Contains("'exports'", StringComparison.Ordinal));
+        Assert.Contains(containers, n => n.Contains("'staging'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_app_identity_gets_exactly_the_listed_roles_each_on_its_own_resource_and_nothing_broader()
+    {
+        var expectedScope = new Dictionary<string, string>
+        {
+            ["Storage Blob Data Owner"] = "Microsoft.Storage/storageAccounts",
+            ["Storage Table Data Contributor"] = "Microsoft.Storage/storageAccounts",
+            ["Storage Queue Data Contributor"] = "Microsoft.Storage/storageAccounts",
+            ["Key Vault Secrets User"] = "Microsoft.KeyVault/vaults",
+            ["Monitoring Metrics Publisher"] = "Microsoft.Insights/components",
+        };
+        var granted = new List<string>();
+        foreach (var assignment in Arm.OfType("Microsoft.Authorization/roleAssignments"))
+        {
+            var definition = Text(assignment.At("properties", "roleDefinitionId")) ?? string.Empty;
+            var roleId = ArmTemplate.Scope.VariablesIn(definition).Select(v => Text(assignment.Scope.Variable(v))).SingleOrDefault(v => v is not null && Guid.TryParse(v, out _));
+            Assert.True(roleId is not null, $"Role definition {definition} is not one of the listed roles written as a constant.");
+            Assert.True(Text(assignment.At("name"))!.StartsWith("[guid(", StringComparison.Ordinal), "role assignment names must be guid(...) of scope, principal and role.");
+            var principal = Text(assignment.Json.GetProperty("properties").GetProperty("principalId")) ?? string.Empty;
+            var scope = Text(assignment.Json.TryGetProperty("scope", out var s) ? s : null) ?? string.Empty;
+            Assert.False(assignment.Json.TryGetProperty("copy", out _), "role assignments are written one by one so each can be checked here.");
+
+            if (principal.Contains("deployerPrincipalId", StringComparison.Ordinal))
+            {
+                // Whoever deploys may write secrets into this one vault, and nothing else.
+                Assert.Equal(SecretsOfficer, roleId, ignoreCase: true);
+                Assert.Contains("Microsoft.KeyVault/vaults", scope, StringComparison.Ordinal);
+                continue;
+            }
+
+            Assert.Contains("appPrincipalId", principal, StringComparison.Ordinal);
+            Assert.True(AppRoles.TryGetValue(roleId!, out var role), $"The app identity must not get role {roleId}: only {string.Join(", ", AppRoles.Values)}.");
+            Assert.True(scope.StartsWith($"[resourceId('{expectedScope[role]}'", StringComparison.Ordinal), $"{role} must be scoped to the {expectedScope[role]} resource, not '{scope}' (an empty scope is the whole resource group).");
+            Assert.Equal("ServicePrincipal", Text(assignment.At("properties", "principalType")));
+            granted.Add(role);
+        }
+
+        Assert.Equal(AppRoles.Values.Order(), granted.Order());
+    }
+
+    [Fact]
+    public void The_function_app_runs_dotnet_10_isolated_on_Flex_Consumption_as_the_identity_over_https_only()
+    {
+        var plan = Arm.Single("Microsoft.Web/serverfarms");
+        Assert.Equal("FC1", Text(plan.At("sku", "name")));
+        Assert.Equal("FlexConsumption", Text(plan.At("sku", "tier")));
+
+        var app = Arm.Single("Microsoft.Web/sites");
+        Assert.Equal("UserAssigned", Text(app.At("identity", "type")));
+        Assert.True(Bool(app.At("properties", "httpsOnly")), "httpsOnly must be true.");
+        Assert.Equal("1.2", Text(app.At("properties", "siteConfig", "minTlsVersion")));
+        Assert.Equal("Disabled", Text(app.At("properties", "siteConfig", "ftpsState")));
+        Assert.NotNull(Text(app.At("properties", "keyVaultReferenceIdentity")));
+        Assert.Equal("dotnet-isolated", Text(app.At("properties", "functionAppConfig", "runtime", "name")));
+        Assert.Equal("10.0", Text(app.At("properties", "functionAppConfig", "runtime", "version")));
+        Assert.Equal("UserAssignedIdentity", Text(app.At("properties", "functionAppConfig", "deployment", "storage", "authentication", "type")));
+        Assert.Contains("alwaysReadyInstances", Text(app.At("properties", "functionAppConfig", "scaleAndConcurrency", "alwaysReady")) ?? string.Empty, StringComparison.Ordinal);
+        Assert.Contains(Arm.Root.Parameters, p => p.Name == "alwaysReadyInstances");
+
+        var basicAuth = Arm.OfType("Microsoft.Web/sites/basicPublishingCredentialsPolicies").ToList();
+        Assert.Equal(2, basicAuth.Count);
+        Assert.All(basicAuth, p => Assert.False(Bool(p.At("properties", "allow")) ?? true, "publishing with basic credentials must be off"));
+    }
+
+    [Fact]
+    public void No_secret_is_a_plain_app_setting_or_a_template_parameter()
+    {
+        foreach (var scope in Arm.Scopes())
+        {
+            Assert.DoesNotContain(scope.Parameters, p => p.Value.GetProperty("type").GetString()!.StartsWith("secure", StringComparison.OrdinalIgnoreCase));
+        }
+
+        var settings = AppSettings(out var resource);
+        var vault = Text(resource.Scope.Variable("vault"));
+        Assert.StartsWith("@Microsoft.KeyVault(VaultName=", vault?.Replace("[format('", string.Empty, StringComparison.Ordinal) ?? string.Empty, StringComparison.Ordinal);
+        foreach (var (name, value) in settings)
+        {
+            Assert.DoesNotContain("AccountKey=", value, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("SharedAccessSignature", value, StringComparison.OrdinalIgnoreCase);
+            if (SecretName().IsMatch(name) && name is not ("APPLICATIONINSIGHTS_CONNECTION_STRING" or "APPLICATIONINSIGHTS_AUTHENTICATION_STRING" or "AzureWebJobsStorage__credential"))
+            {
+                Assert.True(VaultReference().IsMatch(value), $"{name} looks secret but is '{value}', not a Key Vault reference.");
+            }
+        }
+
+        Assert.DoesNotContain("AzureWebJobsStorage", settings.Keys);
+        Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
+        foreach (var required in new[] { "AzureWebJobsStorage__clientId", "AzureWebJobsStorage__blobServiceUri", "AzureWebJobsStorage__queueServiceUri", "AzureWebJobsStorage__tableServiceUri", "Privacy__PublicBaseUrl", "Privacy__Tokens__SigningKey", "Privacy__Pseudonymisation__Key", "Mail__SendGrid__ApiKey", "Mail__Graph__Mailbox", "Mail__Graph__ClientSecret", "Mail__Graph__ClientState", "Stores__PostgresConnectionString" })
+        {
+            Assert.True(settings.ContainsKey(required), $"The app cannot run in Azure without {required}.");
+        }
+
+        // Flex Consumption refuses these: the runtime is in functionAppConfig.
+        Assert.DoesNotContain("FUNCTIONS_WORKER_RUNTIME", settings.Keys);
+        Assert.DoesNotContain("FUNCTIONS_EXTENSION_VERSION", settings.Keys);
+        Assert.Equal("true", settings["Privacy__Staff__RequireSignIn"]);
+    }
+
+    [Fact]
+    public void The_secrets_the_app_reads_are_exactly_the_ones_the_post_provision_hook_puts_in_Key_Vault()
+    {
+        var referenced = AppSettings(out _).Values.Select(v => VaultReference().Match(v)).Where(m => m.Success).Select(m => m.Groups[1].Value).Order().ToList();
+        var hook = File.ReadAllLines(Path.Combine(Repo.Root, "scripts", "azd", "postprovision.sh"))
+            .Select(l => HookSecret().Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value).Order().ToList();
+        Assert.Equal(7, referenced.Count);
+        Assert.Equal(referenced, hook);
+    }
+
+    [Fact]
+    public void Staff_routes_need_sign_in_while_the_public_routes_stay_open()
+    {
+        var auth = Arm.OfType("Microsoft.Web/sites/config").Single(c => Text(c.At("name"))!.Contains("'authsettingsV2'", StringComparison.Ordinal));
+        Assert.True(Bool(auth.At("properties", "platform", "enabled")));
+        Assert.True(Bool(auth.At("properties", "globalValidation", "requireAuthentication")), "requireAuthentication must be true: staff pages are not public.");
+        Assert.Contains(Text(auth.At("properties", "globalValidation", "unauthenticatedClientAction")), new[] { "RedirectToLoginPage", "Return401", "Return403" });
+        Assert.True(Bool(auth.At("properties", "identityProviders", "azureActiveDirectory", "enabled")));
+        var excluded = auth.At("properties", "globalValidation", "excludedPaths")!.Value.EnumerateArray().Select(p => p.GetString()!).ToList();
+
+        // Every HTTP function is one or the other: a new route fails here until someone decides which.
+        string[] staff = ["approvals", "tasks", "cases", "cases.csv", "cases/{caseId}", "cases/{caseId}/extend", "cases/{caseId}/revoke-export"];
+        string[] open = ["privacy", "privacy/thanks", "privacy/resend", "api/requests", "api/requests/{requestId}", "verify", "download", "api/mail/notifications", "health"];
+        var routes = FunctionsAppTests.Triggers("httpTrigger").Select(t => t.Binding.GetProperty("route").GetString()!).Distinct().Order().ToList();
+        Assert.Equal(staff.Concat(open).Order(), routes);
+
+        static string Sample(string route) => "/" + route.Replace("{caseId}", "PR-ABCD-EFGH-JKLM", StringComparison.Ordinal).Replace("{requestId}", "PR-ABCD-EFGH-JKLM", StringComparison.Ordinal);
+        foreach (var route in staff)
+        {
+            // Stricter than the platform: an excluded path is taken to open everything under it, wildcard or not.
+            var opener = excluded.FirstOrDefault(p => Sample(route).StartsWith(p.TrimEnd('*').TrimEnd('/'), StringComparison.OrdinalIgnoreCase));
+            Assert.True(opener is null, $"Staff route /{route} would be open without sign-in through the excluded path {opener}.");
+        }
+
+        foreach (var route in open)
+        {
+            var path = Sample(route);
+            Assert.True(excluded.Any(p => p == path || (p.EndsWith("/*", StringComparison.Ordinal) && path.StartsWith(p[..^1], StringComparison.Ordinal))), $"Public route {path} would ask requesters (or Graph) to sign in.");
+        }
+    }
+
+    [Fact]
+    public void Key_Vault_uses_RBAC_with_soft_delete_and_purge_protection()
+    {
+        var vault = Arm.Single("Microsoft.KeyVault/vaults");
+        Assert.True(Bool(vault.At("properties", "enableRbacAuthorization")), "Key Vault must use RBAC, not access policies.");
+        Assert.True(Bool(vault.At("properties", "enableSoftDelete")));
+        Assert.True(Bool(vault.At("properties", "enablePurgeProtection")), "a deleted pseudonymisation key would make the suppression list unreadable: purge protection on.");
+    }
+
+    [Fact]
+    public void Telemetry_needs_Entra_and_the_alerts_read_the_counters_the_app_emits()
+    {
+        var insights = Arm.Single("Microsoft.Insights/components");
+        Assert.True(Bool(insights.At("properties", "DisableLocalAuth")), "Application Insights must refuse key-only ingestion.");
+        Assert.NotNull(insights.At("properties", "WorkspaceResourceId"));
+
+        var queries = Arm.OfType("Microsoft.Insights/scheduledQueryRules")
+            .Select(r => r.At("properties", "criteria", "allOf")!.Value.EnumerateArray().Select(c => Text(r.Scope.Resolve(c.GetProperty("query")))).Single()!)
+            .ToList();
+        Assert.Contains(queries, q => q.Contains($"\"{PrivacyMetrics.CasesFailed}\"", StringComparison.Ordinal));
+        Assert.Contains(queries, q => q.Contains($"\"{PrivacyMetrics.CasesOverdue}\"", StringComparison.Ordinal));
+        Assert.All(Arm.OfType("Microsoft.Insights/scheduledQueryRules"), r => Assert.NotEmpty(r.At("properties", "actions", "actionGroups")!.Value.EnumerateArray()));
+
+        var diagnosed = Arm.OfType("Microsoft.Insights/diagnosticSettings").Select(d => Text(d.At("scope")) ?? string.Empty).ToList();
+        Assert.Contains(diagnosed, s => s.Contains("Microsoft.Web/sites", StringComparison.Ordinal));
+        Assert.Contains(diagnosed, s => s.Contains("Microsoft.KeyVault/vaults", StringComparison.Ordinal));
+        Assert.Contains(diagnosed, s => s.Contains("Microsoft.Storage/storageAccounts/blobServices", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Azd_finds_the_app_the_parameters_and_the_outputs_the_hook_needs()
+    {
+        var azureYaml = File.ReadAllText(Path.Combine(Repo.Root, "azure.yaml"));
+        Assert.Contains("project: ./src/Infomat.Functions", azureYaml, StringComparison.Ordinal);
+        Assert.Contains("host: function", azureYaml, StringComparison.Ordinal);
+        Assert.Contains("run: scripts/azd/postprovision.sh", azureYaml, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(Repo.Root, "src", "Infomat.Functions", "Infomat.Functions.csproj")));
+
+        var outputs = Arm.Root.Template.GetProperty("outputs").EnumerateObject().Select(o => o.Name).ToList();
+        Assert.Contains("AZURE_KEY_VAULT_NAME", outputs);
+        Assert.Contains("AZURE_FUNCTION_APP_NAME", outputs);
+        Assert.Contains("PRIVACY_PUBLIC_BASE_URL", outputs);
+        Assert.Contains("GRAPH_NOTIFICATION_URL", outputs);
+        Assert.All(Arm.Root.Template.GetProperty("outputs").EnumerateObject(), o => Assert.False(o.Value.GetProperty("type").GetString()!.StartsWith("secure", StringComparison.OrdinalIgnoreCase)));
+
+        // Every parameter without a default is given by main.parameters.json, and that file names only real parameters.
+        using var parameters = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repo.Root, "infra", "main.parameters.json")));
+        var given = parameters.RootElement.GetProperty("parameters").EnumerateObject().Select(p => p.Name).ToList();
+        var declared = Arm.Root.Parameters.ToList();
+        Assert.All(given, name => Assert.Contains(declared, p => p.Name == name));
+        Assert.All(declared.Where(p => !p.Value.TryGetProperty("defaultValue", out _)), p => Assert.Contains(p.Name, given));
+    }
+
+    private static Dictionary<string, string> AppSettings(out ArmTemplate.Resource resource)
+    {
+        resource = Arm.OfType("Microsoft.Web/sites/config").Single(c => Text(c.At("name"))!.Contains("'appsettings'", StringComparison.Ordinal));
+        var properties = resource.Json.GetProperty("properties");
+        Assert.True(properties.ValueKind == JsonValueKind.Object, "app settings must be written out one by one so they can be checked.");
+        return properties.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText());
+    }
+
+    [GeneratedRegex(@"(?i)(key|secret|state|password|connectionstring|token|credential)")]
+    private static partial Regex SecretName();
+
+    [GeneratedRegex(@"^\[format\('\{0\}([a-z0-9-]+)\)', variables\('vault'\)\)\]$")]
+    private static partial Regex VaultReference();
+
+    [GeneratedRegex(@"^([a-z0-9-]+) (generate:\d+|[A-Z_]+)$")]
+    private static partial Regex HookSecret();
+
+    [GeneratedRegex(@"^(\d+)\.(\d{2}):\d{2}:\d{2}$")]
+    private static partial Regex SasPeriod();
+}
