@@ -16,6 +16,17 @@ namespace Infomat.Privacy.IntegrationTests;
 [Collection(SecondAzuriteCollection.Name)]
 public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
 {
+    [Fact]
+    public async Task The_post_deployment_check_fails_when_staff_pages_are_open_without_sign_in()
+    {
+        // This host runs as the local one does: staff type their name, no sign-in. Deployed like that, it must fail.
+        var (exit, output) = await Scripts.RunAsync("check-deployment.sh", "--no-mailbox", Host.BaseUrl);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("FAIL  /cases answered 200 without sign-in", output, StringComparison.Ordinal);
+        Assert.Contains("ok    /health 200", output, StringComparison.Ordinal);
+    }
+
     protected override Task<IDictionary<string, string>> SettingsAsync() => Task.FromResult<IDictionary<string, string>>(new Dictionary<string, string>
     {
         ["LocalHost__CaseSweepInterval"] = "00:00:02",
@@ -274,6 +285,17 @@ public sealed class StaffSignInTests(Azurite azurite) : LocalHostTests(azurite)
         role_typ = "roles",
         claims = new[] { new { typ = "preferred_username", val = user } }.Concat(roles.Select(r => new { typ = "roles", val = r })),
     })));
+
+    [Fact]
+    public async Task The_post_deployment_check_passes_when_staff_pages_need_sign_in_and_public_pages_do_not()
+    {
+        var (exit, output) = await Scripts.RunAsync("check-deployment.sh", "--no-mailbox", Host.BaseUrl);
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("ok    /cases needs sign-in (401)", output, StringComparison.Ordinal);
+        Assert.Contains("ok    /privacy?lang=nl is public (200)", output, StringComparison.Ordinal);
+        Assert.Contains("ok    the request form is served", output, StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task Staff_pages_need_a_signed_in_colleague_with_the_staff_role_and_record_who_decided()
