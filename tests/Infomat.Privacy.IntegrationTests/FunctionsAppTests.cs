@@ -79,5 +79,9 @@ public sealed class FunctionsAppTests
         var extensions = doc.RootElement.GetProperty("extensions");
         Assert.Equal(string.Empty, extensions.GetProperty("http").GetProperty("routePrefix").GetString());
         Assert.Equal("AzureStorage", extensions.GetProperty("durableTask").GetProperty("storageProvider").GetProperty("type").GetString());
+        // The host's own telemetry goes the same OpenTelemetry way as the worker's (Entra-authenticated in Azure).
+        Assert.Equal("OpenTelemetry", doc.RootElement.GetProperty("telemetryMode").GetString());
+        // The data map travels with the package: the app validates it at start-up and cannot run without it.
+        Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(hostJson)!, "datamap", "infomat.datamap.json")), "the published app has no data map");
     }
 }
