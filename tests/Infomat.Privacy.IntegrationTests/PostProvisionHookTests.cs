@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Infomat.Privacy.IntegrationTests.Infrastructure;
 
 namespace Infomat.Privacy.IntegrationTests;
@@ -69,35 +68,27 @@ public sealed class PostProvisionHookTests
 
         public string Calls => File.Exists(Path.Combine(Root, "calls")) ? File.ReadAllText(Path.Combine(Root, "calls")) : string.Empty;
 
-        public async Task<(int Exit, string Output)> RunHookAsync(IReadOnlyDictionary<string, string> environment, int forbiddenFirst = 0)
+        public Task<(int Exit, string Output)> RunHookAsync(IReadOnlyDictionary<string, string> environment, int forbiddenFirst = 0)
         {
             File.WriteAllText(Path.Combine(Root, "forbidden"), forbiddenFirst.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            var start = new ProcessStartInfo("sh", [Path.Combine(Repo.Root, "scripts", "azd", "postprovision.sh")])
+            var variables = new Dictionary<string, string?>
             {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = Repo.Root,
+                ["PATH"] = Path.Combine(Root, "bin") + ":" + Environment.GetEnvironmentVariable("PATH"),
+                ["FAKE_VAULT"] = Root,
+                ["AZURE_KEY_VAULT_NAME"] = "kv-privacy-test",
+                ["KEY_VAULT_LIST_WAIT_SECONDS"] = "0",
             };
-            start.Environment["PATH"] = Path.Combine(Root, "bin") + ":" + Environment.GetEnvironmentVariable("PATH");
-            start.Environment["FAKE_VAULT"] = Root;
-            start.Environment["AZURE_KEY_VAULT_NAME"] = "kv-privacy-test";
-            start.Environment["KEY_VAULT_LIST_WAIT_SECONDS"] = "0";
             foreach (var name in OperatorSecrets.Keys)
             {
-                start.Environment.Remove(name);
+                variables[name] = null;
             }
 
             foreach (var (name, value) in environment)
             {
-                start.Environment[name] = value;
+                variables[name] = value;
             }
 
-            using var process = Process.Start(start)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await process.WaitForExitAsync(timeout.Token);
-            return (process.ExitCode, await stdout + await stderr);
+            return Scripts.RunAsync(Path.Combine("azd", "postprovision.sh"), [], "sh", variables);
         }
     }
 
