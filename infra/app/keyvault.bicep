@@ -15,7 +15,7 @@ param deployerPrincipalType string
 
 param workspaceId string
 
-resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = {
+resource vault 'Microsoft.KeyVault/vaults@2026-05-15' = {
   name: name
   location: location
   tags: tags

@@ -18,7 +18,7 @@ param deploymentContainerName string
 @description('Log Analytics workspace that receives the storage audit logs.')
 param workspaceId string
 
-resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' = {
+resource storage 'Microsoft.Storage/storageAccounts@2026-06-01' = {
   name: name
   location: location
   tags: tags
@@ -39,7 +39,7 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' = {
   }
 }
 
-resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2025-06-01' = {
+resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2026-06-01' = {
   parent: storage
   name: 'default'
   properties: {
@@ -48,19 +48,19 @@ resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2025-06-01' = {
   }
 }
 
-resource exportsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' = {
+resource exportsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-06-01' = {
   parent: blobs
   name: 'exports'
   properties: { publicAccess: 'None' }
 }
 
-resource stagingContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' = {
+resource stagingContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-06-01' = {
   parent: blobs
   name: 'staging'
   properties: { publicAccess: 'None' }
 }
 
-resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' = {
+resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-06-01' = {
   parent: blobs
   name: deploymentContainerName
   properties: { publicAccess: 'None' }
@@ -68,7 +68,7 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
 
 // Exports (and the records staged for them) are personal data: they go after the retention period whatever happens
 // to the case. The download link itself expires long before (Privacy:Export:LinkLifetime).
-resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2025-06-01' = {
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2026-06-01' = {
   parent: storage
   name: 'default'
   properties: {
@@ -88,33 +88,33 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2025-06
   }
 }
 
-resource tables 'Microsoft.Storage/storageAccounts/tableServices@2025-06-01' = {
+resource tables 'Microsoft.Storage/storageAccounts/tableServices@2026-06-01' = {
   parent: storage
   name: 'default'
 }
 
-resource casesTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2025-06-01' = {
+resource casesTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2026-06-01' = {
   parent: tables
   name: 'PrivacyCases'
 }
 
-resource usedTokensTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2025-06-01' = {
+resource usedTokensTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2026-06-01' = {
   parent: tables
   name: 'PrivacyUsedTokens'
 }
 
-resource auditTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2025-06-01' = {
+resource auditTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2026-06-01' = {
   parent: tables
   name: 'PrivacyAudit'
 }
 
-resource queues 'Microsoft.Storage/storageAccounts/queueServices@2025-06-01' = {
+resource queues 'Microsoft.Storage/storageAccounts/queueServices@2026-06-01' = {
   parent: storage
   name: 'default'
 }
 
 // Graph notifications are queued here and handled by the queue trigger; failures end in mail-inbound-poison.
-resource mailInboundQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-06-01' = {
+resource mailInboundQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2026-06-01' = {
   parent: queues
   name: 'mail-inbound'
 }
