@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Infomat.Privacy.Adapters.Mail;
+using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.Options;
 
@@ -53,8 +54,11 @@ public sealed partial class GraphMailboxTests(Azurite azurite) : LocalHostTests(
         Assert.Equal("created", body["changeType"]!.GetValue<string>());
         Assert.Equal($"users/{FakeGraph.Mailbox}/mailFolders('inbox')/messages", body["resource"]!.GetValue<string>());
         Assert.Equal(clientState, body["clientState"]!.GetValue<string>());
-        Assert.Equal($"{Host.BaseUrl}/api/mail/notifications", body["notificationUrl"]!.GetValue<string>());
-        Assert.Equal($"{Host.BaseUrl}/api/mail/notifications", body["lifecycleNotificationUrl"]!.GetValue<string>());
+        var url = GraphIntake.NotificationUrlFor(new Uri(Host.BaseUrl), clientState).AbsoluteUri;
+        Assert.StartsWith($"{Host.BaseUrl}/api/mail/notifications?clientStateId=", url, StringComparison.Ordinal);
+        Assert.DoesNotContain(clientState, url, StringComparison.Ordinal);
+        Assert.Equal(url, body["notificationUrl"]!.GetValue<string>());
+        Assert.Equal(url, body["lifecycleNotificationUrl"]!.GetValue<string>());
         var expires = body["expirationDateTime"]!.GetValue<DateTimeOffset>();
         Assert.InRange(expires, DateTimeOffset.UtcNow.AddDays(3).AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(3).AddMinutes(1));
     }
@@ -273,6 +277,25 @@ public sealed class GraphSubscriptionTests : IDisposable
         var expires = JsonNode.Parse(patch.RequestMessage.Body!)!["expirationDateTime"]!.GetValue<DateTimeOffset>();
         Assert.Equal(now.AddDays(3).ToUnixTimeSeconds(), expires.ToUnixTimeSeconds());
         Assert.Empty(graph.Requests("POST", "/subscriptions"));
+    }
+
+    [Fact]
+    public async Task After_the_clientState_is_rotated_a_new_subscription_carries_the_new_secret()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var site = new Uri("https://privacy.infomat.example/");
+        var before = GraphIntake.NotificationUrlFor(site, new string('o', 40));
+        var after = GraphIntake.NotificationUrlFor(site, new string('s', 40));
+        Assert.Equal(after, GraphIntake.NotificationUrlFor(site, new string('s', 40)));
+        Assert.NotEqual(before, after);
+        graph.Subscriptions(("with-old-secret", now.AddDays(2.5), before.AbsoluteUri));
+
+        var state = await mailbox.EnsureSubscriptionAsync(after, now, default);
+
+        Assert.Equal(SubscriptionChange.Created, state.Change);
+        var created = JsonNode.Parse(Assert.Single(graph.Requests("POST", "^/v1.0/subscriptions$")).RequestMessage.Body!)!;
+        Assert.Equal(new string('s', 40), created["clientState"]!.GetValue<string>());
+        Assert.Equal(after.AbsoluteUri, created["notificationUrl"]!.GetValue<string>());
     }
 
     [Fact]

@@ -32,8 +32,19 @@ public sealed partial class GraphIntake(
 
     private GraphMailOptions Options => graphOptions.Value;
 
-    /// <summary>Where Graph posts notifications: the public base URL plus the notification route.</summary>
-    public Uri NotificationUrl => new(privacyOptions.Value.PublicBaseUrl, NotificationsRoute);
+    /// <summary>Where Graph posts notifications: see <see cref="NotificationUrlFor"/>.</summary>
+    public Uri NotificationUrl => NotificationUrlFor(privacyOptions.Value.PublicBaseUrl, Options.ClientState);
+
+    /// <summary>
+    /// The public base URL plus the notification route, and a fingerprint of the clientState (never the secret itself).
+    /// A subscription is found again by this URL, so after the clientState is rotated the app creates a new subscription
+    /// carrying the new secret instead of renewing the old one, whose notifications it now refuses.
+    /// </summary>
+    public static Uri NotificationUrlFor(Uri publicBaseUrl, string? clientState)
+    {
+        var digest = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("graph-client-state:" + clientState));
+        return new Uri(publicBaseUrl, $"{NotificationsRoute}?clientStateId={Convert.ToHexStringLower(digest)[..12]}");
+    }
 
     /// <summary>Does one queued item. Throws when Graph or storage fails, so the queue tries again.</summary>
     public async Task ProcessAsync(MailWork work, DurableTaskClient client, CancellationToken cancellationToken)
