@@ -46,8 +46,11 @@ dotnet publish src/Infomat.Functions/Infomat.Functions.csproj -c "$CONFIG" --no-
 test -f "$ARTIFACTS/functions/functions.metadata"
 
 step "Bicep build and lint"
-"$BICEP" build infra/main.bicep --outfile "$ARTIFACTS/main.json"
-"$BICEP" lint infra/main.bicep
+# Any finding fails, warnings included (bicepconfig.json raises the rules that matter to errors; a warning such as an
+# unknown property name would otherwise pass silently).
+"$BICEP" build infra/main.bicep --outfile "$ARTIFACTS/main.json" 2>&1 | tee "$ARTIFACTS/bicep.txt"
+"$BICEP" lint infra/main.bicep 2>&1 | tee -a "$ARTIFACTS/bicep.txt"
+if [ -s "$ARTIFACTS/bicep.txt" ]; then echo "Bicep reported findings (above): fix them." >&2; exit 1; fi
 
 step "Tests"
 RESULTS="$ARTIFACTS/test-results"
