@@ -10,6 +10,12 @@ if (args is ["verify-audit", .. var caseIds])
     return await AuditCommand.VerifyAsync(caseIds, args[1..]);
 }
 
+if (args is ["seed-demo-stores", ..])
+{
+    // A command: fills an empty PostgreSQL database with the demo stores (trying a deployment without Infomat's own).
+    return await SeedStoresCommand.RunAsync(args[1..]);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddInfomatPrivacy(builder.Configuration);
 builder.Services.AddInMemoryDurableTask(r => r.AddPrivacyWorkflow());
