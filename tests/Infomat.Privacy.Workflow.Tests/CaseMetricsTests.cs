@@ -1,41 +1,97 @@
 using System.Diagnostics.Metrics;
+using System.Security.Cryptography;
 using Infomat.Privacy.Cases;
+using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
 using Infomat.Privacy.Workflow.Activities;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Infomat.Privacy.Workflow.Tests;
 
-/// <summary>The "case failed" alert in Azure sums this counter: one failed case must raise it exactly once.</summary>
-public sealed class CaseMetricsTests
+/// <summary>
+/// The two alerts in Azure (infra/app/monitoring.bicep) sum these counters: a failed case and a case past its due
+/// date must each raise theirs exactly once.
+/// </summary>
+public sealed class CaseMetricsTests : IDisposable
 {
-    [Fact]
-    public async Task A_case_flagged_failed_is_counted_once_even_when_the_activity_runs_again()
+    private readonly ServiceProvider services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly MeterListener listener = new();
+    private readonly Dictionary<string, long> counted = [];
+
+    public CaseMetricsTests()
     {
-        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var meters = services.GetRequiredService<IMeterFactory>();
-        var failed = 0L;
-        using var listener = new MeterListener();
+        Metrics = new PrivacyMetrics(meters);
         listener.InstrumentPublished = (instrument, l) =>
         {
             // Only this test's meter: other tests' hosts count their own cases in parallel.
-            if (instrument.Meter.Scope == meters && instrument.Name == PrivacyMetrics.CasesFailed)
+            if (instrument.Meter.Scope == meters)
             {
                 l.EnableMeasurementEvents(instrument);
             }
         };
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref failed, value));
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+        {
+            lock (counted)
+            {
+                counted[instrument.Name] = counted.GetValueOrDefault(instrument.Name) + value;
+            }
+        });
         listener.Start();
+    }
 
+    private PrivacyMetrics Metrics { get; }
+
+    private long Counted(string name)
+    {
+        lock (counted)
+        {
+            return counted.GetValueOrDefault(name);
+        }
+    }
+
+    private static PrivacyCase NewCase(DateTimeOffset receivedAt) =>
+        PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, EntityScope.Both, Language.Nl, null, null), Channel.Form, receivedAt);
+
+    [Fact]
+    public async Task A_case_flagged_failed_is_counted_once_even_when_the_activity_runs_again()
+    {
         var register = new InMemoryRegister();
-        var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, EntityScope.Both, Language.Nl, null, null), Channel.Form, DateTimeOffset.UtcNow);
+        var c = NewCase(DateTimeOffset.UtcNow);
         await register.CreateAsync(c, CancellationToken.None);
-        var activity = new MarkFailed(register, TimeProvider.System, new PrivacyMetrics(meters));
+        var activity = new MarkFailed(register, TimeProvider.System, Metrics);
 
         await activity.RunAsync(null!, c.Id);
         await activity.RunAsync(null!, c.Id);
 
         Assert.Equal(CaseStatus.Failed, (await register.GetAsync(c.Id, default))!.Status);
-        Assert.Equal(1, Interlocked.Read(ref failed));
+        Assert.Equal(1, Counted(PrivacyMetrics.CasesFailed));
+    }
+
+    [Fact]
+    public async Task A_case_past_its_due_date_is_counted_overdue_once_by_the_daily_sweep()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        var late = NewCase(DateTimeOffset.UtcNow.AddDays(-45));
+        var onTime = NewCase(DateTimeOffset.UtcNow.AddDays(-1));
+        await h.Register.CreateAsync(late, CancellationToken.None);
+        await h.Register.CreateAsync(onTime, CancellationToken.None);
+        var sweep = new CaseMaintenance(h.Register, h.Mail, new KeyedHash(RandomNumberGenerator.GetBytes(32)), Options.Create(h.Options),
+            TimeProvider.System, Metrics, NullLogger<CaseMaintenance>.Instance);
+
+        await sweep.RunAsync(h.Client, CancellationToken.None);
+        await sweep.RunAsync(h.Client, CancellationToken.None);
+
+        Assert.Equal(1, Counted(PrivacyMetrics.CasesOverdue));
+        Assert.Equal(0, Counted(PrivacyMetrics.CasesFailed));
+    }
+
+    public void Dispose()
+    {
+        listener.Dispose();
+        services.Dispose();
     }
 }
