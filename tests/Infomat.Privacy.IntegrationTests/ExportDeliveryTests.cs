@@ -52,6 +52,10 @@ public sealed class ExportDeliveryTests(Azurite azurite) : LocalHostTests(azurit
     public async Task Staff_can_withdraw_an_export_and_the_link_then_says_so()
     {
         var id = await Flows.SubmitAsync("jan.devries@example.nl", language: "nl", entity: "nl");
+        var tooEarly = await Flows.StaffPostAsync($"/cases/{id}/revoke-export", new Uri($"{Host.BaseUrl}/cases/{id}"), "Els Janssens");
+        Assert.Equal(HttpStatusCode.Conflict, tooEarly.StatusCode);
+        Assert.Contains("Deze zaak heeft geen export om in te trekken.", await tooEarly.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
         await Flows.ApproveAsync(id);
         var link = await Flows.DownloadLinkAsync(id);
         var before = await Flows.PostTokenAsync("/download", link);

@@ -208,9 +208,14 @@ public sealed class CaseEndpoints(
         var c = found!;
 
         var title = Texts.Format("CaseTitle", l, c.Id);
-        if (identity.Name is null || c.ExportBlobName is null)
+        if (identity.Name is null)
         {
             return staff.Page(title, Error(Texts.Get("StaffNameRequired", l)) + await CaseBodyAsync(request, c, l, cancellationToken), StatusCodes.Status400BadRequest);
+        }
+
+        if (c.ExportBlobName is null)
+        {
+            return staff.Page(title, Error(Texts.Get("ExportNone", l)) + await CaseBodyAsync(request, c, l, cancellationToken), StatusCodes.Status409Conflict);
         }
 
         // Recorded first (the download page refuses from then on), then the blob goes.
