@@ -18,12 +18,7 @@ internal static class AuditCommand
             return 2;
         }
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
-        {
-            Args = args.Where(a => a.StartsWith("--", StringComparison.Ordinal)).ToArray(),
-            // The host's appsettings.json sits beside the executable, wherever the command is run from.
-            ContentRootPath = AppContext.BaseDirectory,
-        });
+        var builder = Commands.Builder(args);
         builder.Services.AddInfomatPrivacy(builder.Configuration);
         using var host = builder.Build();
         var trail = host.Services.GetRequiredService<IAuditTrail>();

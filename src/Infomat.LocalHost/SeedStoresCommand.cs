@@ -12,11 +12,7 @@ internal static class SeedStoresCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
-        {
-            Args = args.Where(a => a.StartsWith("--", StringComparison.Ordinal)).ToArray(),
-            ContentRootPath = AppContext.BaseDirectory,
-        });
+        var builder = Commands.Builder(args);
         var options = builder.Configuration.GetSection(StoreOptions.Section).Get<StoreOptions>() ?? new StoreOptions();
         if (options.Provider != "postgres" || string.IsNullOrWhiteSpace(options.PostgresConnectionString))
         {
