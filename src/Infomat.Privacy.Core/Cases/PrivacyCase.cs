@@ -6,7 +6,7 @@ namespace Infomat.Privacy.Cases;
 /// One request and everything that happened to it: the record of the case register, the source of truth.
 /// It holds personal data (email, name, details), so it lives only in the register, never in durable history or logs.
 /// </summary>
-public sealed record PrivacyCase
+public sealed partial record PrivacyCase
 {
     public required string Id { get; init; }
     public required RequestType Type { get; init; }
@@ -117,10 +117,6 @@ public sealed record PrivacyCase
             History = [new StatusChange(status, receivedAt)],
         };
     }
-
-    /// <summary>Returns the case moved to <paramref name="status"/>, with the change in its history (no-op if already there).</summary>
-    public PrivacyCase WithStatus(CaseStatus status, DateTimeOffset at) =>
-        Status == status ? this : this with { Status = status, History = [.. History, new StatusChange(status, at)] };
 }
 
 /// <summary>One staff approval of the requester's identity: who, when, on which evidence (never a document).</summary>

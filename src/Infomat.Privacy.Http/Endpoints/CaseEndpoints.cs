@@ -176,21 +176,19 @@ public sealed class CaseEndpoints(
         }
 
         var now = time.GetUtcNow();
-        var (dueDate, refusal) = DueDateCalculator.Extend(c, months, now);
-        if (refusal is not null)
+        if (c.ExtensionRefusal(months, now) is { } refusal)
         {
-            return staff.Page(title, Error(Texts.Format(refusal, l, Texts.Date(c.FirstDueDate, l))) + await CaseBodyAsync(request, c, l, cancellationToken), StatusCodes.Status409Conflict);
+            return staff.Page(title, Error(Texts.Format(refusal.ToString(), l, Texts.Date(c.FirstDueDate, l))) + await CaseBodyAsync(request, c, l, cancellationToken), StatusCodes.Status409Conflict);
         }
 
-        var extension = new DeadlineExtension(months, c.DueDate, dueDate!.Value, reason, identity.Name, now);
-        var stored = await register.UpdateAsync(c.Id, x => x.DueDate == extension.PreviousDueDate && DueDateCalculator.Extend(x, months, now).Refusal is null
-            ? x with { DueDate = extension.NewDueDate, Extensions = [.. x.Extensions, extension] }
-            : null, cancellationToken);
-        if (!stored.Extensions.Contains(extension))
+        var extended = await register.ApplyAsync(c.Id, x => x.Extend(months, reason, identity.Name, now, c.DueDate), cancellationToken);
+        var stored = extended.Case;
+        if (extended.Refused)
         {
             return staff.Page(title, Error(Texts.Get("ExtensionConflict", l)) + await CaseBodyAsync(request, stored, l, cancellationToken), StatusCodes.Status409Conflict);
         }
 
+        var extension = stored.Extensions[^1];
         await mail.SendAsync(PrivacyMails.ExtensionNotice(stored, extension), cancellationToken);
         return staff.Page(title, P(Texts.Format("ExtensionDone", l, Texts.Date(extension.NewDueDate, l))) + await CaseBodyAsync(request, stored, l, cancellationToken));
     }
@@ -220,7 +218,7 @@ public sealed class CaseEndpoints(
 
         // Recorded first (the download page refuses from then on), then the blob goes.
         var at = time.GetUtcNow();
-        c = await register.UpdateAsync(c.Id, x => x.ExportRevokedAt is null ? x with { ExportRevokedAt = at, ExportRevokedBy = identity.Name } : null, cancellationToken);
+        c = (await register.ApplyAsync(c.Id, x => x.RevokeExport(identity.Name, at), cancellationToken)).Case;
         await exports.DeleteAsync(c.ExportBlobName!, cancellationToken);
         return staff.Page(title, await CaseBodyAsync(request, c, l, cancellationToken));
     }
@@ -272,7 +270,7 @@ public sealed class CaseEndpoints(
             body.Append(P(Texts.Format("CaseExtensionLine", l, Texts.Date(e.PreviousDueDate, l), Texts.Date(e.NewDueDate, l), e.By, e.Reason)));
         }
 
-        if (!c.Status.IsFinished() && DueDateCalculator.Extend(c, 1, now).Refusal is null)
+        if (c.ExtensionRefusal(1, now) is null)
         {
             body.Append("<h2>").Append(E(Texts.Get("ExtensionTitle", l))).Append("</h2>")
                 .Append("<form method=\"post\" action=\"/cases/").Append(E(c.Id)).Append("/extend\">").Append(staff.Forms.HiddenField(request))

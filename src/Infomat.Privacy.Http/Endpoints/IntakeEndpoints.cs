@@ -170,7 +170,7 @@ public sealed partial class IntakeEndpoints(
         var o = options.Value;
         var deadline = c.ReceivedAt + o.Verification.Timeout;
         var now = time.GetUtcNow();
-        if (c.Status != CaseStatus.AwaitingEmailVerification || c.VerificationResends >= MaxResends || deadline <= now)
+        if (c.ResendRefusal(MaxResends, o.Verification.Timeout, now) is not null)
         {
             return Page(language, Texts.Get("ResendRefusedTitle", language), P(Texts.Format("ResendRefusedBody", language, c.Id)), StatusCodes.Status409Conflict);
         }
@@ -180,8 +180,7 @@ public sealed partial class IntakeEndpoints(
             return TooMany(BodyKind.Form, language, wait);
         }
 
-        var updated = await register.UpdateAsync(c.Id, x => x.VerificationResends < MaxResends ? x with { VerificationResends = x.VerificationResends + 1 } : null, cancellationToken);
-        if (updated.VerificationResends == c.VerificationResends)
+        if ((await register.ApplyAsync(c.Id, x => x.VerificationResent(MaxResends, o.Verification.Timeout, now), cancellationToken)).Refused)
         {
             return Page(language, Texts.Get("ResendRefusedTitle", language), P(Texts.Format("ResendRefusedBody", language, c.Id)), StatusCodes.Status409Conflict);
         }

@@ -70,7 +70,7 @@ public sealed class LinkEndpoints(
         }
 
         var at = time.GetUtcNow();
-        c = await register.UpdateAsync(c.Id, x => x.EmailVerifiedAt is null ? x with { EmailVerifiedAt = at } : null, cancellationToken);
+        c = (await register.ApplyAsync(c.Id, x => x.Verify(at), cancellationToken)).Case;
         await workflow.SignalAsync(client, c.Id, CaseEvents.EmailVerified, cancellationToken);
         return Page(l, Texts.Get("VerifiedTitle", l), P(Texts.Format("VerifiedBody", l, c.Id, Texts.Date(c.DueDate, l))));
     }
@@ -159,36 +159,25 @@ public sealed class LinkEndpoints(
                     return Used(l, c.Id);
                 }
 
-                c = await register.UpdateAsync(c.Id, x => x.Decision is null ? x with { IdentificationRequestedAt = at, IdentificationRequest = reason, IdentificationRequestedBy = by } : null, cancellationToken);
+                c = (await register.ApplyAsync(c.Id, x => x.RequestIdentification(by, reason, at), cancellationToken)).Case;
                 await mail.SendAsync(PrivacyMails.IdentificationRequest(c, reason), cancellationToken);
                 // The orchestration starts its wait for the decision again from now.
                 await workflow.SignalAsync(client, c.Id, CaseEvents.IdentityDecided, cancellationToken);
                 return staff.Page(title, P(Texts.Format("ApprovalIdentificationSent", l, Texts.DateTime(at, l), by)) + ApprovalBody(request, c, tokenText, l));
 
-            case DecisionOutcome.Approve when c.Approvals.Any(a => a.By == by):
+            case DecisionOutcome.Approve when c.ApprovalRefusal(by) == CaseRefusal.SameApprover:
                 return staff.Page(title, $"<p class=\"error\" role=\"alert\">{E(Texts.Get("ApprovalSameApprover", l))}</p>" + ApprovalBody(request, c, tokenText, l), StatusCodes.Status409Conflict);
 
             case DecisionOutcome.Approve:
-                var stage = c.Approvals.Count + 1;
+                var stage = c.NextApprovalStage;
                 if (!await register.TryConsumeTokenAsync(token!.Id + ".approve." + stage.ToString(System.Globalization.CultureInfo.InvariantCulture), c.Id, cancellationToken))
                 {
                     return Used(l, c.Id);
                 }
 
-                var approval = new IdentityApproval(stage, by, at, evidence);
-                c = await register.UpdateAsync(c.Id, x =>
-                {
-                    if (x.Decision is not null || x.Approvals.Count != stage - 1 || x.Approvals.Any(a => a.By == by))
-                    {
-                        return null;
-                    }
-
-                    var approvals = (IReadOnlyList<IdentityApproval>)[.. x.Approvals, approval];
-                    return approvals.Count >= x.ApprovalsRequired
-                        ? x with { Approvals = approvals, Decision = new IdentityDecision(DecisionOutcome.Approve, at, by, null) }
-                        : x with { Approvals = approvals };
-                }, cancellationToken);
-                if (!c.Approvals.Contains(approval))
+                var approved = await register.ApplyAsync(c.Id, x => x.Approve(stage, by, at, evidence), cancellationToken);
+                c = approved.Case;
+                if (approved.Refused)
                 {
                     return staff.Page(title, P(c.Decision is { } d ? AlreadyDecided(d, l) : Texts.Get("ApprovalSameApprover", l)), StatusCodes.Status409Conflict);
                 }
@@ -207,9 +196,9 @@ public sealed class LinkEndpoints(
                     return Used(l, c.Id);
                 }
 
-                var rejection = new IdentityDecision(DecisionOutcome.Reject, at, by, reason);
-                c = await register.UpdateAsync(c.Id, x => x.Decision is null ? x with { Decision = rejection } : null, cancellationToken);
-                if (c.Decision != rejection)
+                var rejected = await register.ApplyAsync(c.Id, x => x.Reject(by, reason, at), cancellationToken);
+                c = rejected.Case;
+                if (rejected.Refused)
                 {
                     return staff.Page(title, P(AlreadyDecided(c.Decision!, l)), StatusCodes.Status409Conflict);
                 }
@@ -331,11 +320,11 @@ public sealed class LinkEndpoints(
 
         var max = options.Value.Export.MaxDownloads;
         var at = time.GetUtcNow();
-        var stored = await register.UpdateAsync(c.Id, x => x.Downloads.Count < max && x.ExportRevokedAt is null ? x with { Downloads = [.. x.Downloads, at] } : null, cancellationToken);
-        if (!stored.Downloads.Contains(at))
+        var download = await register.ApplyAsync(c.Id, x => x.RecordDownload(at, max), cancellationToken);
+        if (download.Refused)
         {
             // Not recorded: meanwhile it was withdrawn or the last download was taken; the page says which.
-            return DownloadRefused(stored, size)!;
+            return DownloadRefused(download.Case, size)!;
         }
 
         var link = await exports.CreateReadLinkAsync(c.ExportBlobName!, options.Value.Export.SasLifetime, cancellationToken);
@@ -346,17 +335,14 @@ public sealed class LinkEndpoints(
     private IResult? DownloadRefused(PrivacyCase c, long? size)
     {
         var l = c.Language;
-        if (c.ExportRevokedAt is not null)
+        var max = options.Value.Export.MaxDownloads;
+        return c.DownloadRefusal(max) switch
         {
-            return Page(l, Texts.Get("DownloadRevokedTitle", l), P(Texts.Format("DownloadRevokedBody", l, c.Id)), StatusCodes.Status410Gone);
-        }
-
-        if (c.Downloads.Count >= options.Value.Export.MaxDownloads)
-        {
-            return Page(l, Texts.Get("DownloadUsedUpTitle", l), P(Texts.Format("DownloadUsedUpBody", l, c.Id, options.Value.Export.MaxDownloads)), StatusCodes.Status410Gone);
-        }
-
-        return size is null ? Page(l, Texts.Get("LinkExpiredTitle", l), P(Texts.Get("LinkExpiredBody", l)), StatusCodes.Status410Gone) : null;
+            CaseRefusal.ExportRevoked => Page(l, Texts.Get("DownloadRevokedTitle", l), P(Texts.Format("DownloadRevokedBody", l, c.Id)), StatusCodes.Status410Gone),
+            CaseRefusal.DownloadsUsedUp => Page(l, Texts.Get("DownloadUsedUpTitle", l), P(Texts.Format("DownloadUsedUpBody", l, c.Id, max)), StatusCodes.Status410Gone),
+            _ when size is null => Page(l, Texts.Get("LinkExpiredTitle", l), P(Texts.Get("LinkExpiredBody", l)), StatusCodes.Status410Gone),
+            _ => null,
+        };
     }
 
     // ---- Staff tasks ----
@@ -409,29 +395,28 @@ public sealed class LinkEndpoints(
             _ => (StaffTaskOutcome?)null,
         };
         var note = form["note"].ToString().Trim();
-        if (task is null || outcome is null || (outcome == StaffTaskOutcome.Refused && note.Length == 0) || note.Length > 2000 || identity.Name is null)
+        var refusal = task is null || outcome is null ? CaseRefusal.UnknownTask : c.TaskRefusal(task.Key, outcome.Value, note);
+        if ((refusal is not null and not CaseRefusal.TaskDone) || note.Length > 2000 || identity.Name is null)
         {
             var message = identity.Name is null ? Texts.Get("StaffNameRequired", l) : Texts.Get("TaskChoiceRequired", l);
             return staff.Page(title, $"<p class=\"error\" role=\"alert\">{E(message)}</p>" + TasksBody(request, c, tokenText, l), StatusCodes.Status400BadRequest);
         }
 
-        if (!task.IsOpen)
+        if (refusal == CaseRefusal.TaskDone)
         {
-            return staff.Page(title, P(Texts.Format("TaskAlreadyDone", l, Texts.DateTime(task.DoneAt!.Value, l))) + TasksBody(request, c, tokenText, l), StatusCodes.Status409Conflict);
+            return staff.Page(title, P(Texts.Format("TaskAlreadyDone", l, Texts.DateTime(task!.DoneAt!.Value, l))) + TasksBody(request, c, tokenText, l), StatusCodes.Status409Conflict);
         }
 
         var (_, token) = tokens.Check(tokenText, TokenPurpose.StaffTask);
         // One use per task and link (a task key has a '/', which table keys do not allow).
-        if (!await register.TryConsumeTokenAsync(token!.Id + "." + task.Key.Replace('/', '.'), c.Id, cancellationToken))
+        if (!await register.TryConsumeTokenAsync(token!.Id + "." + task!.Key.Replace('/', '.'), c.Id, cancellationToken))
         {
             return Used(l, c.Id);
         }
 
         var at = time.GetUtcNow();
         var by = identity.Name;
-        var stored = await register.UpdateAsync(c.Id, x => x.Tasks.Any(t => t.Key == task.Key && t.IsOpen)
-            ? x with { Tasks = x.Tasks.Select(t => t.Key == task.Key ? t with { DoneAt = at, DoneBy = by, Outcome = outcome, Note = note.Length == 0 ? null : note } : t).ToList() }
-            : null, cancellationToken);
+        var stored = (await register.ApplyAsync(c.Id, x => x.CompleteTask(task.Key, outcome!.Value, note, by, at), cancellationToken)).Case;
         await workflow.SignalAsync(client, c.Id, CaseEvents.StaffTaskDone, cancellationToken);
         return staff.Page(title, P(Texts.Get("TaskRecorded", l)) + TasksBody(request, stored, tokenText, l));
     }

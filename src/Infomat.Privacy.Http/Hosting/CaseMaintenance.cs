@@ -33,14 +33,10 @@ public sealed partial class CaseMaintenance(
         {
             if (!c.Status.IsFinished())
             {
-                var daysLeft = DueDateCalculator.DaysLeft(c.DueDate, now);
-                var key = daysLeft < 0 ? "overdue" : daysLeft <= 2 ? "due-2" : daysLeft <= 7 ? "due-7" : null;
-                // Keyed by the due date too: after an extension the reminders come again for the new date.
-                var reminderKey = key is null ? null : $"{key}.{c.DueDate:yyyy-MM-dd}";
-                if (reminderKey is not null && c.Reminders.All(r => r.Key != reminderKey))
+                if (c.DueReminder(now) is var (reminderKey, daysLeft, isOverdue))
                 {
                     var to = StaffMail.Recipients(o.Staff.Address).ToList();
-                    if (key == "overdue" && o.Staff.EscalationAddress is { Length: > 0 } escalation)
+                    if (isOverdue && o.Staff.EscalationAddress is { Length: > 0 } escalation)
                     {
                         to.AddRange(StaffMail.Recipients(escalation));
                     }
@@ -50,8 +46,8 @@ public sealed partial class CaseMaintenance(
                         await mail.SendAsync(PrivacyMails.DueReminder(c, o.Link("cases/" + c.Id), address, o.Staff.Language, daysLeft), cancellationToken);
                     }
 
-                    await register.UpdateAsync(c.Id, x => x.Reminders.Any(r => r.Key == reminderKey) ? null : x with { Reminders = [.. x.Reminders, new SentReminder(reminderKey, now)] }, cancellationToken);
-                    if (key == "overdue")
+                    await register.ApplyAsync(c.Id, x => x.RecordReminder(reminderKey, now), cancellationToken);
+                    if (isOverdue)
                     {
                         overdue++;
                     }
@@ -64,10 +60,10 @@ public sealed partial class CaseMaintenance(
                 continue;
             }
 
-            if (c.IdentifiersErasedAt is null && c.ClosedAt is { } closed && now - closed > o.Staff.RegisterRetention)
+            if (c.IsDueForIdentifierErasure(now, o.Staff.RegisterRetention))
             {
                 var subject = hash.Subject(EmailAddresses.Normalise(c.Email));
-                await register.UpdateAsync(c.Id, x => x.IdentifiersErasedAt is not null ? null : Anonymised(x, subject, now), cancellationToken);
+                await register.ApplyAsync(c.Id, x => x.EraseIdentifiers(subject, now, o.Staff.RegisterRetention), cancellationToken);
                 erased++;
             }
 
@@ -82,21 +78,6 @@ public sealed partial class CaseMaintenance(
         Swept(log, reminders, overdue, erased, purged);
         return new MaintenanceResult(reminders, overdue, erased, purged);
     }
-
-    /// <summary>The case without the requester's identifiers or free text: what remains is pseudonymous.</summary>
-    private static PrivacyCase Anonymised(PrivacyCase c, string subject, DateTimeOffset at) => c with
-    {
-        Email = string.Empty,
-        Name = string.Empty,
-        Company = null,
-        Details = null,
-        IdentificationRequest = null,
-        SubjectHash = subject,
-        IdentifiersErasedAt = at,
-        Decision = c.Decision is null ? null : c.Decision with { Reason = null },
-        Tasks = c.Tasks.Select(t => t with { Note = null }).ToList(),
-        Extensions = c.Extensions.Select(e => e with { Reason = string.Empty }).ToList(),
-    };
 
     [LoggerMessage(100, LogLevel.Information, "Case sweep: {Reminders} due-date reminders, {Overdue} overdue flags, {Erased} cases anonymised, {Purged} durable histories purged")]
     private static partial void Swept(ILogger logger, int reminders, int overdue, int erased, int purged);

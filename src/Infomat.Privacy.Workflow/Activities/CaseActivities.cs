@@ -20,7 +20,7 @@ public sealed class LoadProgress(ICaseRegister register) : TaskActivity<string, 
 {
     public override async Task<CaseProgress> RunAsync(TaskActivityContext context, string input)
     {
-        var c = await register.Require(input);
+        var c = await register.RequireAsync(input);
         return new CaseProgress(c.Status.IsFinished(), c.EmailVerifiedAt is not null, c.Decision is not null);
     }
 }
@@ -33,13 +33,14 @@ public sealed class SendVerification(
     public override async Task<WaitStep> RunAsync(TaskActivityContext context, string input)
     {
         var o = options.Value;
-        var c = await register.Require(input);
+        var c = await register.RequireAsync(input);
         var deadline = c.ReceivedAt + o.Verification.Timeout;
         if (c.VerificationMailSentAt is null)
         {
             var token = tokens.Issue(c.Id, TokenPurpose.Verify, deadline - time.GetUtcNow());
             await mail.SendAsync(PrivacyMails.Verification(c, o.Link("verify", token), o.Verification.Timeout), CancellationToken.None);
-            await register.UpdateAsync(c.Id, x => x with { VerificationMailSentAt = time.GetUtcNow() }, CancellationToken.None);
+            var at = time.GetUtcNow();
+            await register.ApplyAsync(c.Id, x => x.VerificationMailSent(at), CancellationToken.None);
             log.Step(c.Id, "verification mail sent");
         }
 
@@ -52,12 +53,12 @@ public sealed class SendAcknowledgement(ICaseRegister register, IMailSender mail
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, string input)
     {
-        var c = await register.Require(input);
-        if (c.AcknowledgedAt is null && c.Decision is null)
+        var c = await register.RequireAsync(input);
+        if (c.NeedsAcknowledgement)
         {
             await mail.SendAsync(PrivacyMails.Acknowledgement(c), CancellationToken.None);
             var at = time.GetUtcNow();
-            await register.UpdateAsync(c.Id, x => x with { AcknowledgedAt = at }, CancellationToken.None);
+            await register.ApplyAsync(c.Id, x => x.Acknowledge(at), CancellationToken.None);
         }
 
         return true;
@@ -76,8 +77,8 @@ public sealed class RequestApproval(
     public override async Task<WaitStep> RunAsync(TaskActivityContext context, string input)
     {
         var o = options.Value;
-        var c = await register.Require(input);
-        if (c.Decision is null && c.ApprovalMailSentAt is null)
+        var c = await register.RequireAsync(input);
+        if (c.NeedsApprovalRequest)
         {
             var holdings = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var store in dataMap.StoresOf(c.Entity.Entities()))
@@ -95,8 +96,7 @@ public sealed class RequestApproval(
                 }
             }
 
-            var required = c.Type == RequestType.Erasure && o.Approval.TwoApproversForErasure ? 2 : 1;
-            c = await register.UpdateAsync(c.Id, x => x with { Holdings = holdings, ApprovalsRequired = required }, CancellationToken.None);
+            c = (await register.ApplyAsync(c.Id, x => x.PrepareApproval(holdings, o.Approval.TwoApproversForErasure), CancellationToken.None)).Case;
             var sentAt = time.GetUtcNow();
             var token = tokens.Issue(c.Id, TokenPurpose.Approve, o.Approval.Timeout);
             foreach (var to in StaffMail.Recipients(o.Staff.Address))
@@ -104,16 +104,13 @@ public sealed class RequestApproval(
                 await mail.SendAsync(PrivacyMails.ApprovalRequest(c, dataMap, o.Link("approvals", token), to, o.Staff.Language), CancellationToken.None);
             }
 
-            c = await register.UpdateAsync(c.Id, x => (x with { ApprovalMailSentAt = sentAt }).WithStatus(CaseStatus.AwaitingIdentityApproval, sentAt), CancellationToken.None);
+            c = (await register.ApplyAsync(c.Id, x => x.RequestApproval(sentAt), CancellationToken.None)).Case;
             log.Step(c.Id, "approval requested");
         }
 
         // The wait runs from the approval request, or from the last request for more identification.
-        var requestedAt = new[] { c.ApprovalMailSentAt ?? time.GetUtcNow(), c.IdentificationRequestedAt ?? DateTimeOffset.MinValue }.Max();
-        var deadline = requestedAt + o.Approval.Timeout;
-        var reminders = new[] { requestedAt + o.Approval.ReminderAfter, requestedAt + (2 * o.Approval.ReminderAfter) }
-            .Where(at => at < deadline).Select(at => at.UtcDateTime).ToList();
-        return new WaitStep(deadline.UtcDateTime, reminders);
+        var (deadline, reminders) = c.ApprovalWait(o.Approval.ReminderAfter, o.Approval.Timeout, time.GetUtcNow());
+        return new WaitStep(deadline.UtcDateTime, reminders.Select(at => at.UtcDateTime).ToList());
     }
 }
 
@@ -129,15 +126,14 @@ public sealed class SendApprovalReminder(
     {
         ArgumentNullException.ThrowIfNull(input);
         var o = options.Value;
-        var c = await register.Require(input.CaseId);
-        var key = "approval-" + input.Number.ToString(System.Globalization.CultureInfo.InvariantCulture)
-            + (c.IdentificationRequestedAt is { } asked ? "." + asked.UtcDateTime.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture) : string.Empty);
-        if (c.Decision is not null || c.Status.IsFinished() || c.Reminders.Any(r => r.Key == key))
+        var c = await register.RequireAsync(input.CaseId);
+        if (!c.NeedsApprovalReminder(input.Number))
         {
             return false;
         }
 
-        var remaining = new[] { c.ApprovalMailSentAt ?? c.ReceivedAt, c.IdentificationRequestedAt ?? DateTimeOffset.MinValue }.Max() + o.Approval.Timeout - time.GetUtcNow();
+        var key = c.ApprovalReminderKey(input.Number);
+        var remaining = c.ApprovalWaitStart(c.ReceivedAt) + o.Approval.Timeout - time.GetUtcNow();
         var token = tokens.Issue(c.Id, TokenPurpose.Approve, remaining > TimeSpan.FromMinutes(1) ? remaining : TimeSpan.FromMinutes(1));
         var escalate = input.Number >= 2 && o.Staff.EscalationAddress is { Length: > 0 };
         var recipients = StaffMail.Recipients(o.Staff.Address).Concat(escalate ? StaffMail.Recipients(o.Staff.EscalationAddress!) : []).Distinct(StringComparer.OrdinalIgnoreCase);
@@ -147,7 +143,7 @@ public sealed class SendApprovalReminder(
         }
 
         var at = time.GetUtcNow();
-        await register.UpdateAsync(c.Id, x => x.Reminders.Any(r => r.Key == key) ? null : x with { Reminders = [.. x.Reminders, new SentReminder(key, at)] }, CancellationToken.None);
+        await register.ApplyAsync(c.Id, x => x.RecordReminder(key, at), CancellationToken.None);
         log.Step(c.Id, escalate ? "approval reminder escalated" : "approval reminder sent");
         return true;
     }
@@ -159,7 +155,7 @@ public sealed class ApplyDecision(ICaseRegister register, IMailSender mail, Data
 {
     public override async Task<DecisionResult> RunAsync(TaskActivityContext context, string input)
     {
-        var c = await register.Require(input);
+        var c = await register.RequireAsync(input);
         var decision = c.Decision ?? throw new InvalidOperationException($"Case {c.Id} has no decision.");
         if (decision.Outcome == DecisionOutcome.RequestIdentification)
         {
@@ -172,14 +168,15 @@ public sealed class ApplyDecision(ICaseRegister register, IMailSender mail, Data
             {
                 await mail.SendAsync(PrivacyMails.Rejection(c), CancellationToken.None);
                 var at = time.GetUtcNow();
-                await register.UpdateAsync(c.Id, x => (x with { AnswerSentAt = at }).WithStatus(CaseStatus.Rejected, at), CancellationToken.None);
+                await register.ApplyAsync(c.Id, x => x.RejectionSent(at), CancellationToken.None);
                 log.Step(c.Id, "rejected");
             }
 
             return new DecisionResult(false, CasePlan.Export, []);
         }
 
-        await register.UpdateAsync(c.Id, x => x.Status == CaseStatus.AwaitingIdentityApproval ? x.WithStatus(CaseStatus.InProgress, time.GetUtcNow()) : null, CancellationToken.None);
+        var startedAt = time.GetUtcNow();
+        await register.ApplyAsync(c.Id, x => x.StartWork(startedAt), CancellationToken.None);
         var stores = dataMap.StoresOf(c.Entity.Entities()).Select(s => s.Key).ToList();
         return c.Type switch
         {
@@ -203,7 +200,7 @@ public sealed class OpenStaffTasks(
 {
     public override async Task<StaffTaskState> RunAsync(TaskActivityContext context, string input)
     {
-        var c = await register.Require(input);
+        var c = await register.RequireAsync(input);
         if (c.Tasks.Count == 0 && c.TasksMailSentAt is null)
         {
             var counts = new List<(string Store, int Records)>();
@@ -213,11 +210,9 @@ public sealed class OpenStaffTasks(
                 counts.Add((store.Key, perTable.Values.Sum()));
             }
 
-            List<StaffTask> tasks = c.Type == RequestType.Objection
-                ? [new StaffTask("objection", StaffTaskKind.ReviewObjection, null, counts.Sum(x => x.Records))]
-                : counts.Where(x => x.Records > 0).Select(x => new StaffTask(x.Store, StaffTaskKind.Rectify, x.Store, x.Records)).ToList();
+            var tasks = c.PlanTasks(counts);
             var at = time.GetUtcNow();
-            c = await register.UpdateAsync(c.Id, x => x.Tasks.Count > 0 ? null : (x with { Tasks = tasks }).WithStatus(tasks.Count > 0 ? CaseStatus.AwaitingStaffAction : x.Status, at), CancellationToken.None);
+            c = (await register.ApplyAsync(c.Id, x => x.OpenTasks(tasks, at), CancellationToken.None)).Case;
         }
 
         if (c.Tasks.Count > 0 && c.TasksMailSentAt is null)
@@ -226,7 +221,7 @@ public sealed class OpenStaffTasks(
             var token = tokens.Issue(c.Id, TokenPurpose.StaffTask, o.Staff.TaskLinkLifetime);
             await mail.SendAsync(PrivacyMails.StaffTasks(c, dataMap, o.Link("tasks", token), o.Staff.Address, o.Staff.Language), CancellationToken.None);
             var at = time.GetUtcNow();
-            c = await register.UpdateAsync(c.Id, x => x with { TasksMailSentAt = at }, CancellationToken.None);
+            c = (await register.ApplyAsync(c.Id, x => x.TasksMailSent(at), CancellationToken.None)).Case;
             log.Step(c.Id, "staff tasks opened");
         }
 
@@ -240,16 +235,17 @@ public sealed class ReadStaffTasks(ICaseRegister register, TimeProvider time) : 
     public static StaffTaskState State(PrivacyCase c)
     {
         ArgumentNullException.ThrowIfNull(c);
-        return new StaffTaskState(c.Tasks.Count(t => t.IsOpen), c.Tasks.Any(t => t.Outcome == StaffTaskOutcome.Upheld));
+        return new StaffTaskState(c.OpenTaskCount, c.Tasks.Any(t => t.Outcome == StaffTaskOutcome.Upheld));
     }
 
     public override async Task<StaffTaskState> RunAsync(TaskActivityContext context, string input)
     {
-        var c = await register.Require(input);
+        var c = await register.RequireAsync(input);
         var state = State(c);
         if (state.Open == 0 && c.Status == CaseStatus.AwaitingStaffAction)
         {
-            c = await register.UpdateAsync(c.Id, x => x.WithStatus(CaseStatus.InProgress, time.GetUtcNow()), CancellationToken.None);
+            var at = time.GetUtcNow();
+            c = (await register.ApplyAsync(c.Id, x => x.ResumeAfterTasks(at), CancellationToken.None)).Case;
         }
 
         return State(c);
@@ -266,7 +262,7 @@ public sealed class ApplyInStore(ICaseRegister register, IEntityStoreCatalog sto
     public override async Task<StoreOutcome> RunAsync(TaskActivityContext context, ApplyInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var c = await register.Require(input.CaseId);
+        var c = await register.RequireAsync(input.CaseId);
         var outcome = await stores.Find(input.StoreKey).ApplyAsync(new StoreActionRequest(c.Id, input.Action, c.Email, time.GetUtcNow()), CancellationToken.None);
         log.Applied(c.Id, input.Action.ToString(), input.StoreKey, outcome.Matched);
         var t = outcome.Tables;
@@ -285,12 +281,12 @@ public sealed class SendActionReport(ICaseRegister register, IMailSender mail, D
     public override async Task<bool> RunAsync(TaskActivityContext context, ReportInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var c = await register.Require(input.CaseId);
+        var c = await register.RequireAsync(input.CaseId);
         if (c.AnswerSentAt is null)
         {
             await mail.SendAsync(PrivacyMails.ActionReport(c, dataMap, input.Outcomes), CancellationToken.None);
             var at = time.GetUtcNow();
-            await register.UpdateAsync(c.Id, x => (x with { AnswerSentAt = at }).WithStatus(CaseStatus.Completed, at), CancellationToken.None);
+            await register.ApplyAsync(c.Id, x => x.Complete(at), CancellationToken.None);
             log.Step(c.Id, "action report sent");
         }
 
@@ -305,7 +301,7 @@ public sealed class CollectFromStore(ICaseRegister register, IEntityStoreCatalog
     public override async Task<CollectResult> RunAsync(TaskActivityContext context, CollectInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var c = await register.Require(input.CaseId);
+        var c = await register.RequireAsync(input.CaseId);
         var store = stores.Find(input.StoreKey);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         var scope = c.Type == RequestType.Portability ? CollectScope.ProvidedBySubject : CollectScope.All;
@@ -335,7 +331,7 @@ public sealed class BuildExport(ICaseRegister register, IStagingStore staging, I
     public override async Task<ExportResult> RunAsync(TaskActivityContext context, BuildExportInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var c = await register.Require(input.CaseId);
+        var c = await register.RequireAsync(input.CaseId);
         var blobName = BlobNameFor(c.Id);
         var manifest = new Export.ExportManifest(
             c.Id,
@@ -355,7 +351,7 @@ public sealed class BuildExport(ICaseRegister register, IStagingStore staging, I
         }
 
         var size = await exports.GetSizeAsync(blobName, CancellationToken.None) ?? 0;
-        await register.UpdateAsync(c.Id, x => x with { ExportBlobName = blobName }, CancellationToken.None);
+        await register.ApplyAsync(c.Id, x => x.ExportWritten(blobName), CancellationToken.None);
         log.ExportWritten(c.Id, size);
         return new ExportResult(blobName, size);
     }
@@ -369,14 +365,14 @@ public sealed class DeliverExport(
     public override async Task<bool> RunAsync(TaskActivityContext context, string input)
     {
         var o = options.Value;
-        var c = await register.Require(input);
+        var c = await register.RequireAsync(input);
         if (c.AnswerSentAt is null)
         {
             var expiresAt = time.GetUtcNow() + o.Export.LinkLifetime;
             var token = tokens.Issue(c.Id, TokenPurpose.Download, o.Export.LinkLifetime);
             await mail.SendAsync(PrivacyMails.ExportReady(c, o.Link("download", token), expiresAt), CancellationToken.None);
             var at = time.GetUtcNow();
-            await register.UpdateAsync(c.Id, x => (x with { AnswerSentAt = at, ExportExpiresAt = expiresAt }).WithStatus(CaseStatus.Completed, at), CancellationToken.None);
+            await register.ApplyAsync(c.Id, x => x.Complete(at, expiresAt), CancellationToken.None);
             log.Step(c.Id, "export delivered");
         }
 
@@ -389,12 +385,13 @@ public sealed class ExpireCase(ICaseRegister register, IMailSender mail, TimePro
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, string input)
     {
-        var c = await register.Require(input);
+        var c = await register.RequireAsync(input);
         if (!c.Status.IsFinished())
         {
             // Never verified, or verified but never decided by staff: the mail says which.
             await mail.SendAsync(c.EmailVerifiedAt is null ? PrivacyMails.Expired(c) : PrivacyMails.ApprovalExpired(c), CancellationToken.None);
-            await register.UpdateAsync(c.Id, x => x.WithStatus(CaseStatus.Expired, time.GetUtcNow()), CancellationToken.None);
+            var at = time.GetUtcNow();
+            await register.ApplyAsync(c.Id, x => x.Expire(at), CancellationToken.None);
         }
 
         return true;
@@ -406,14 +403,10 @@ public sealed class MarkFailed(ICaseRegister register, TimeProvider time, Privac
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, string input)
     {
-        var flagged = false;
-        await register.UpdateAsync(input, x =>
-        {
-            // Counted once: a retried activity finds the case already finished.
-            flagged = !x.Status.IsFinished();
-            return flagged ? x.WithStatus(CaseStatus.Failed, time.GetUtcNow()) : null;
-        }, CancellationToken.None);
-        if (flagged)
+        var at = time.GetUtcNow();
+        var update = await register.ApplyAsync(input, x => x.Fail(at), CancellationToken.None);
+        // Counted once: a retried activity finds the case already finished.
+        if (!update.Refused)
         {
             metrics.CaseFailed();
         }
@@ -427,10 +420,4 @@ public static class StaffMail
 {
     public static IReadOnlyList<string> Recipients(string setting) =>
         (setting ?? string.Empty).Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-}
-
-internal static class RegisterExtensions
-{
-    public static async Task<PrivacyCase> Require(this ICaseRegister register, string caseId) =>
-        await register.GetAsync(caseId, CancellationToken.None) ?? throw new InvalidOperationException($"Case {caseId} is not in the register.");
 }

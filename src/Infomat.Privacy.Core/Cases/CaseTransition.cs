@@ -1,0 +1,135 @@
+namespace Infomat.Privacy.Cases;
+
+/// <summary>
+/// Why a transition of a case was refused. The names of the extension refusals are also the keys of their texts
+/// (<c>Texts.resx</c>), so a page can say the reason in the staff language.
+/// </summary>
+public enum CaseRefusal
+{
+    /// <summary>The step is already recorded: nothing to do (a retry, a second click).</summary>
+    AlreadyDone,
+
+    /// <summary>The case is finished (completed, rejected, expired, failed).</summary>
+    Finished,
+
+    /// <summary>The case is not in the status this step starts from.</summary>
+    WrongStatus,
+
+    /// <summary>The address is already confirmed.</summary>
+    AlreadyVerified,
+
+    /// <summary>The identity decision is already final: the first final decision stands.</summary>
+    AlreadyDecided,
+
+    /// <summary>This staff member already approved: a second approval must come from someone else.</summary>
+    SameApprover,
+
+    /// <summary>Another approval was recorded meanwhile (the page showed an older count).</summary>
+    ApprovalOutOfTurn,
+
+    /// <summary>The case has no staff task with that key.</summary>
+    UnknownTask,
+
+    /// <summary>The task was done already.</summary>
+    TaskDone,
+
+    /// <summary>The outcome does not fit the task (a correction cannot be upheld, an objection cannot be "done").</summary>
+    WrongTaskOutcome,
+
+    /// <summary>A refusal of an objection needs its reasons.</summary>
+    ReasonRequired,
+
+    /// <summary>The case has no export.</summary>
+    NoExport,
+
+    /// <summary>Staff withdrew the export.</summary>
+    ExportRevoked,
+
+    /// <summary>Every allowed download was taken.</summary>
+    DownloadsUsedUp,
+
+    /// <summary>The time to confirm the address is over.</summary>
+    VerificationTimedOut,
+
+    /// <summary>The verification link was sent again as often as allowed.</summary>
+    ResendsUsedUp,
+
+    /// <summary>More than two further months in all (Art. 12(3)).</summary>
+    ExtensionTooLong,
+
+    /// <summary>The first month is over: an extension must be decided and notified within it (Art. 12(3)).</summary>
+    ExtensionTooLate,
+
+    /// <summary>The case is closed: there is no deadline left to extend.</summary>
+    ExtensionClosed,
+
+    /// <summary>The due date changed meanwhile (another extension was recorded first).</summary>
+    ExtensionConflict,
+
+    /// <summary>The case is not closed long enough to erase the requester's identifiers, or they are erased already.</summary>
+    NotDueForErasure,
+}
+
+/// <summary>
+/// The result of a transition: the case as it becomes, or the reason the step is refused (and the case stays as it
+/// was). A refusal is an expected answer, not an error: the caller shows it or, for a retried step, moves on.
+/// </summary>
+public readonly record struct CaseTransition
+{
+    private CaseTransition(PrivacyCase? changed, CaseRefusal? refusal)
+    {
+        Changed = changed;
+        Refusal = refusal;
+    }
+
+    /// <summary>The case after the step; null when refused.</summary>
+    public PrivacyCase? Changed { get; }
+
+    /// <summary>Why the step was refused; null when it was taken.</summary>
+    public CaseRefusal? Refusal { get; }
+
+    public bool Refused => Refusal is not null;
+
+    public static CaseTransition To(PrivacyCase changed)
+    {
+        ArgumentNullException.ThrowIfNull(changed);
+        return new(changed, null);
+    }
+
+    public static CaseTransition Refuse(CaseRefusal refusal) => new(null, refusal);
+}
+
+/// <summary>A transition applied to the stored case: the case as stored afterwards, and the refusal if there was one.</summary>
+public sealed record CaseUpdate(PrivacyCase Case, CaseRefusal? Refusal)
+{
+    public bool Refused => Refusal is not null;
+}
+
+/// <summary>The one way code outside the register changes a stored case: load, take a named transition, save.</summary>
+public static class CaseRegisterTransitions
+{
+    /// <summary>
+    /// Takes <paramref name="transition"/> on the stored case under optimistic concurrency: on a conflicting write the
+    /// transition is taken again on the newer case, so its guard always judges the state it changes.
+    /// </summary>
+    public static async Task<CaseUpdate> ApplyAsync(this ICaseRegister register, string caseId, Func<PrivacyCase, CaseTransition> transition, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(register);
+        ArgumentNullException.ThrowIfNull(transition);
+        CaseRefusal? refusal = null;
+        var stored = await register.UpdateAsync(caseId, c =>
+        {
+            var t = transition(c);
+            refusal = t.Refusal;
+            return t.Changed;
+        }, cancellationToken);
+        return new CaseUpdate(stored, refusal);
+    }
+
+    /// <summary>The case, or an exception naming only its id when it is not in the register.</summary>
+    public static async Task<PrivacyCase> RequireAsync(this ICaseRegister register, string caseId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(register);
+        return await register.GetAsync(caseId, cancellationToken) ?? throw new InvalidOperationException($"Case {caseId} is not in the register.");
+    }
+}

@@ -1,0 +1,308 @@
+using System.Globalization;
+using Infomat.Privacy.Deadlines;
+using Infomat.Privacy.Requests;
+
+namespace Infomat.Privacy.Cases;
+
+// The case as a state machine. Every change of a stored case is one of these named transitions: each checks that the
+// case is in a state the step may start from and returns the new case, or the reason it is refused. Nothing else
+// writes Status (a test scans the sources for it); endpoints and activities load, call a transition, save, signal.
+public sealed partial record PrivacyCase
+{
+    // ---- Requester verification ----
+
+    /// <summary>The verification link went out (the first time).</summary>
+    public CaseTransition VerificationMailSent(DateTimeOffset at) =>
+        VerificationMailSentAt is not null ? Refuse(CaseRefusal.AlreadyDone) : To(this with { VerificationMailSentAt = at });
+
+    /// <summary>Why the verification link may not be sent again now, or null when it may.</summary>
+    public CaseRefusal? ResendRefusal(int maxResends, TimeSpan verificationTimeout, DateTimeOffset now) =>
+        Status != CaseStatus.AwaitingEmailVerification ? CaseRefusal.WrongStatus
+        : VerificationResends >= maxResends ? CaseRefusal.ResendsUsedUp
+        : ReceivedAt + verificationTimeout <= now ? CaseRefusal.VerificationTimedOut
+        : null;
+
+    /// <summary>The requester asked for the verification link again.</summary>
+    public CaseTransition VerificationResent(int maxResends, TimeSpan verificationTimeout, DateTimeOffset now) =>
+        ResendRefusal(maxResends, verificationTimeout, now) is { } refusal ? Refuse(refusal) : To(this with { VerificationResends = VerificationResends + 1 });
+
+    /// <summary>The requester confirmed the address (the orchestration is signalled after this is stored).</summary>
+    public CaseTransition Verify(DateTimeOffset at) =>
+        EmailVerifiedAt is not null ? Refuse(CaseRefusal.AlreadyVerified) : To(this with { EmailVerifiedAt = at });
+
+    /// <summary>True while the requester has not been told the request is registered and staff have not decided yet.</summary>
+    public bool NeedsAcknowledgement => AcknowledgedAt is null && Decision is null;
+
+    /// <summary>The acknowledgement (reference and legal due date) went out.</summary>
+    public CaseTransition Acknowledge(DateTimeOffset at) =>
+        AcknowledgedAt is not null ? Refuse(CaseRefusal.AlreadyDone) : To(this with { AcknowledgedAt = at });
+
+    // ---- Staff identity approval ----
+
+    /// <summary>How many different staff members must approve the identity: two for an erasure when so configured.</summary>
+    public static int ApprovalsRequiredFor(RequestType type, bool twoApproversForErasure) =>
+        type == RequestType.Erasure && twoApproversForErasure ? 2 : 1;
+
+    /// <summary>True until staff were asked for a decision (and none was made).</summary>
+    public bool NeedsApprovalRequest => Decision is null && ApprovalMailSentAt is null;
+
+    /// <summary>Records what the stores hold (counts per store) and how many approvers the case needs, before staff are asked.</summary>
+    public CaseTransition PrepareApproval(IReadOnlyDictionary<string, int> holdings, bool twoApproversForErasure) =>
+        Status.IsFinished() ? Refuse(CaseRefusal.Finished)
+        : To(this with { Holdings = holdings, ApprovalsRequired = ApprovalsRequiredFor(Type, twoApproversForErasure) });
+
+    /// <summary>Staff were asked for the identity decision: the case waits for it.</summary>
+    public CaseTransition RequestApproval(DateTimeOffset at) =>
+        Status.IsFinished() ? Refuse(CaseRefusal.Finished)
+        : To((this with { ApprovalMailSentAt = at }).WithStatus(CaseStatus.AwaitingIdentityApproval, at));
+
+    /// <summary>
+    /// When the wait for the identity decision started: the approval request, or the last request for more
+    /// identification (which starts the wait and its reminders again).
+    /// </summary>
+    public DateTimeOffset ApprovalWaitStart(DateTimeOffset whenNotAsked) =>
+        new[] { ApprovalMailSentAt ?? whenNotAsked, IdentificationRequestedAt ?? DateTimeOffset.MinValue }.Max();
+
+    /// <summary>Until when staff may decide, and when they are reminded (after one and two reminder periods, if before the end).</summary>
+    public (DateTimeOffset Deadline, IReadOnlyList<DateTimeOffset> Reminders) ApprovalWait(TimeSpan reminderAfter, TimeSpan timeout, DateTimeOffset now)
+    {
+        var start = ApprovalWaitStart(now);
+        var deadline = start + timeout;
+        return (deadline, new[] { start + reminderAfter, start + (2 * reminderAfter) }.Where(at => at < deadline).ToList());
+    }
+
+    /// <summary>The key under which approval reminder <paramref name="number"/> of the current wait is recorded (once).</summary>
+    public string ApprovalReminderKey(int number) =>
+        "approval-" + number.ToString(CultureInfo.InvariantCulture)
+        + (IdentificationRequestedAt is { } asked ? "." + asked.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) : string.Empty);
+
+    /// <summary>True when a reminder is due for staff: nobody decided, the case is open and this reminder was not sent.</summary>
+    public bool NeedsApprovalReminder(int number) =>
+        Decision is null && !Status.IsFinished() && Reminders.All(r => r.Key != ApprovalReminderKey(number));
+
+    /// <summary>The number the next approval gets (1, then 2 for an erasure that needs two approvers).</summary>
+    public int NextApprovalStage => Approvals.Count + 1;
+
+    /// <summary>Why <paramref name="by"/> may not approve now, or null when they may.</summary>
+    public CaseRefusal? ApprovalRefusal(string by) =>
+        Decision is not null ? CaseRefusal.AlreadyDecided
+        : Approvals.Any(a => a.By == by) ? CaseRefusal.SameApprover
+        : null;
+
+    /// <summary>
+    /// One staff approval of the identity, on the evidence given. The decision is final when <see cref="ApprovalsRequired"/>
+    /// different staff members approved; the same person cannot approve twice, and an approval given on a page that
+    /// showed an older count (<paramref name="stage"/>) is refused.
+    /// </summary>
+    public CaseTransition Approve(int stage, string by, DateTimeOffset at, string evidence)
+    {
+        if (ApprovalRefusal(by) is { } refusal)
+        {
+            return Refuse(refusal);
+        }
+
+        if (Approvals.Count != stage - 1)
+        {
+            return Refuse(CaseRefusal.ApprovalOutOfTurn);
+        }
+
+        var approvals = (IReadOnlyList<IdentityApproval>)[.. Approvals, new IdentityApproval(stage, by, at, evidence)];
+        return To(approvals.Count >= ApprovalsRequired
+            ? this with { Approvals = approvals, Decision = new IdentityDecision(DecisionOutcome.Approve, at, by, null) }
+            : this with { Approvals = approvals });
+    }
+
+    /// <summary>Staff refuse the identity, with the reason the requester will read. The first final decision stands.</summary>
+    public CaseTransition Reject(string by, string reason, DateTimeOffset at) =>
+        Decision is not null ? Refuse(CaseRefusal.AlreadyDecided)
+        : To(this with { Decision = new IdentityDecision(DecisionOutcome.Reject, at, by, reason) });
+
+    /// <summary>Staff ask the requester for more identification; the wait for a decision starts again from now.</summary>
+    public CaseTransition RequestIdentification(string by, string request, DateTimeOffset at) =>
+        Decision is not null ? Refuse(CaseRefusal.AlreadyDecided)
+        : To(this with { IdentificationRequestedAt = at, IdentificationRequest = request, IdentificationRequestedBy = by });
+
+    /// <summary>The rejection mail went out: the case is closed as rejected.</summary>
+    public CaseTransition RejectionSent(DateTimeOffset at) =>
+        AnswerSentAt is not null ? Refuse(CaseRefusal.AlreadyDone)
+        : To((this with { AnswerSentAt = at }).WithStatus(CaseStatus.Rejected, at));
+
+    /// <summary>The identity is approved: work on the request starts.</summary>
+    public CaseTransition StartWork(DateTimeOffset at) =>
+        Status != CaseStatus.AwaitingIdentityApproval ? Refuse(CaseRefusal.WrongStatus) : To(WithStatus(CaseStatus.InProgress, at));
+
+    // ---- Staff tasks ----
+
+    /// <summary>
+    /// The staff work a case needs: the objection to weigh (one task), or a correction in each store that holds
+    /// records of the person (none when no store does).
+    /// </summary>
+    public IReadOnlyList<StaffTask> PlanTasks(IEnumerable<(string Store, int Records)> holdings)
+    {
+        var counts = holdings.ToList();
+        return Type == RequestType.Objection
+            ? [new StaffTask("objection", StaffTaskKind.ReviewObjection, null, counts.Sum(x => x.Records))]
+            : counts.Where(x => x.Records > 0).Select(x => new StaffTask(x.Store, StaffTaskKind.Rectify, x.Store, x.Records)).ToList();
+    }
+
+    /// <summary>The staff tasks are created (once); while any is open the case awaits staff action.</summary>
+    public CaseTransition OpenTasks(IReadOnlyList<StaffTask> tasks, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        return Tasks.Count > 0 ? Refuse(CaseRefusal.AlreadyDone)
+            : To((this with { Tasks = tasks }).WithStatus(tasks.Count > 0 ? CaseStatus.AwaitingStaffAction : Status, at));
+    }
+
+    /// <summary>Staff were mailed the link to the tasks.</summary>
+    public CaseTransition TasksMailSent(DateTimeOffset at) =>
+        TasksMailSentAt is not null ? Refuse(CaseRefusal.AlreadyDone) : To(this with { TasksMailSentAt = at });
+
+    /// <summary>Why task <paramref name="key"/> may not get <paramref name="outcome"/> now, or null when it may.</summary>
+    public CaseRefusal? TaskRefusal(string key, StaffTaskOutcome outcome, string? note)
+    {
+        var task = Tasks.FirstOrDefault(t => t.Key == key);
+        if (task is null)
+        {
+            return CaseRefusal.UnknownTask;
+        }
+
+        var fits = task.Kind == StaffTaskKind.Rectify ? outcome == StaffTaskOutcome.Done : outcome is StaffTaskOutcome.Upheld or StaffTaskOutcome.Refused;
+        return !fits ? CaseRefusal.WrongTaskOutcome
+            : outcome == StaffTaskOutcome.Refused && string.IsNullOrWhiteSpace(note) ? CaseRefusal.ReasonRequired
+            : !task.IsOpen ? CaseRefusal.TaskDone
+            : null;
+    }
+
+    /// <summary>Staff finished one task: a correction made, or the objection upheld or refused (with reasons).</summary>
+    public CaseTransition CompleteTask(string key, StaffTaskOutcome outcome, string? note, string by, DateTimeOffset at) =>
+        TaskRefusal(key, outcome, note) is { } refusal ? Refuse(refusal)
+        : To(this with
+        {
+            Tasks = Tasks.Select(t => t.Key == key ? t with { DoneAt = at, DoneBy = by, Outcome = outcome, Note = string.IsNullOrEmpty(note) ? null : note } : t).ToList(),
+        });
+
+    /// <summary>How many staff tasks are still open.</summary>
+    public int OpenTaskCount => Tasks.Count(t => t.IsOpen);
+
+    /// <summary>Every staff task is done: the case is back in progress.</summary>
+    public CaseTransition ResumeAfterTasks(DateTimeOffset at) =>
+        OpenTaskCount > 0 || Status != CaseStatus.AwaitingStaffAction ? Refuse(CaseRefusal.WrongStatus) : To(WithStatus(CaseStatus.InProgress, at));
+
+    // ---- Export and answer ----
+
+    /// <summary>The zip is written to the exports container under <paramref name="blobName"/>.</summary>
+    public CaseTransition ExportWritten(string blobName) => To(this with { ExportBlobName = blobName });
+
+    /// <summary>The answer (export link or report) went out: the case is completed.</summary>
+    public CaseTransition Complete(DateTimeOffset at, DateTimeOffset? exportExpiresAt = null) =>
+        AnswerSentAt is not null ? Refuse(CaseRefusal.AlreadyDone)
+        : To((this with { AnswerSentAt = at, ExportExpiresAt = exportExpiresAt ?? ExportExpiresAt }).WithStatus(CaseStatus.Completed, at));
+
+    /// <summary>Why the export may not be downloaded now (withdrawn, downloads used up, none), or null when it may.</summary>
+    public CaseRefusal? DownloadRefusal(int maxDownloads) =>
+        ExportRevokedAt is not null ? CaseRefusal.ExportRevoked
+        : Downloads.Count >= maxDownloads ? CaseRefusal.DownloadsUsedUp
+        : ExportBlobName is null ? CaseRefusal.NoExport
+        : null;
+
+    /// <summary>The requester downloads the export (each download recorded and audited; at most <paramref name="maxDownloads"/>).</summary>
+    public CaseTransition RecordDownload(DateTimeOffset at, int maxDownloads) =>
+        DownloadRefusal(maxDownloads) is { } refusal ? Refuse(refusal) : To(this with { Downloads = [.. Downloads, at] });
+
+    /// <summary>Staff withdraw the export: the download page refuses from then on (the blob is deleted after this is stored).</summary>
+    public CaseTransition RevokeExport(string by, DateTimeOffset at) =>
+        ExportBlobName is null ? Refuse(CaseRefusal.NoExport)
+        : ExportRevokedAt is not null ? Refuse(CaseRefusal.AlreadyDone)
+        : To(this with { ExportRevokedAt = at, ExportRevokedBy = by });
+
+    // ---- Deadline ----
+
+    /// <summary>
+    /// Why the deadline may not be extended by <paramref name="months"/> now, or null when it may (Art. 12(3): two further
+    /// months in all, decided within the first month, on an open case).
+    /// </summary>
+    public CaseRefusal? ExtensionRefusal(int months, DateTimeOffset now) =>
+        DueDateCalculator.Extend(this, months, now).Refusal is { } refusal ? Enum.Parse<CaseRefusal>(refusal) : null;
+
+    /// <summary>
+    /// Extends the deadline, with the reason the requester will read. <paramref name="shownDueDate"/> is the due date the
+    /// staff member saw: when another extension was recorded meanwhile, this one is refused rather than added to it.
+    /// </summary>
+    public CaseTransition Extend(int months, string reason, string by, DateTimeOffset now, DateOnly shownDueDate)
+    {
+        if (DueDate != shownDueDate)
+        {
+            return Refuse(CaseRefusal.ExtensionConflict);
+        }
+
+        var (dueDate, refusal) = DueDateCalculator.Extend(this, months, now);
+        return refusal is not null ? Refuse(Enum.Parse<CaseRefusal>(refusal))
+            : To(this with { DueDate = dueDate!.Value, Extensions = [.. Extensions, new DeadlineExtension(months, DueDate, dueDate.Value, reason, by, now)] });
+    }
+
+    /// <summary>
+    /// The reminder staff are due for this case's legal date at <paramref name="now"/>: a week before, two days before, or
+    /// overdue; keyed by the due date too, so after an extension they come again for the new date. Null when none is due
+    /// (finished case, nothing close, or already sent).
+    /// </summary>
+    public (string Key, int DaysLeft, bool Overdue)? DueReminder(DateTimeOffset now)
+    {
+        if (Status.IsFinished())
+        {
+            return null;
+        }
+
+        var daysLeft = DueDateCalculator.DaysLeft(DueDate, now);
+        var kind = daysLeft < 0 ? "overdue" : daysLeft <= 2 ? "due-2" : daysLeft <= 7 ? "due-7" : null;
+        var key = kind is null ? null : $"{kind}.{DueDate:yyyy-MM-dd}";
+        return key is null || Reminders.Any(r => r.Key == key) ? null : (key, daysLeft, daysLeft < 0);
+    }
+
+    /// <summary>A reminder (approval or due date) went out; each key is recorded once.</summary>
+    public CaseTransition RecordReminder(string key, DateTimeOffset at) =>
+        Reminders.Any(r => r.Key == key) ? Refuse(CaseRefusal.AlreadyDone) : To(this with { Reminders = [.. Reminders, new SentReminder(key, at)] });
+
+    // ---- Ending a case otherwise ----
+
+    /// <summary>The requester did not act in time (never confirmed the address, or the decision wait ran out): closed as expired.</summary>
+    public CaseTransition Expire(DateTimeOffset at) =>
+        Status.IsFinished() ? Refuse(CaseRefusal.Finished) : To(WithStatus(CaseStatus.Expired, at));
+
+    /// <summary>A step could not be done: the case is flagged for staff (nothing is sent to the requester).</summary>
+    public CaseTransition Fail(DateTimeOffset at) =>
+        Status.IsFinished() ? Refuse(CaseRefusal.Finished) : To(WithStatus(CaseStatus.Failed, at));
+
+    // ---- Register retention ----
+
+    /// <summary>True when the case is closed longer than <paramref name="retention"/> and still holds the requester's identifiers.</summary>
+    public bool IsDueForIdentifierErasure(DateTimeOffset now, TimeSpan retention) =>
+        IdentifiersErasedAt is null && ClosedAt is { } closed && now - closed > retention;
+
+    /// <summary>
+    /// The case without the requester's identifiers or free text, after the register's retention period: what remains
+    /// is pseudonymous (the keyed hash <paramref name="subjectHash"/> of the address stays, so the audit trail still links).
+    /// </summary>
+    public CaseTransition EraseIdentifiers(string subjectHash, DateTimeOffset at, TimeSpan retention) =>
+        !IsDueForIdentifierErasure(at, retention) ? Refuse(CaseRefusal.NotDueForErasure)
+        : To(this with
+        {
+            Email = string.Empty,
+            Name = string.Empty,
+            Company = null,
+            Details = null,
+            IdentificationRequest = null,
+            SubjectHash = subjectHash,
+            IdentifiersErasedAt = at,
+            Decision = Decision is null ? null : Decision with { Reason = null },
+            Tasks = Tasks.Select(t => t with { Note = null }).ToList(),
+            Extensions = Extensions.Select(e => e with { Reason = string.Empty }).ToList(),
+        });
+
+    /// <summary>The case moved to <paramref name="status"/>, with the change in its history (unchanged if already there).</summary>
+    internal PrivacyCase WithStatus(CaseStatus status, DateTimeOffset at) =>
+        Status == status ? this : this with { Status = status, History = [.. History, new StatusChange(status, at)] };
+
+    private static CaseTransition To(PrivacyCase changed) => CaseTransition.To(changed);
+
+    private static CaseTransition Refuse(CaseRefusal refusal) => CaseTransition.Refuse(refusal);
+}

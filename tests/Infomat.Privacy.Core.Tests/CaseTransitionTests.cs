@@ -1,0 +1,337 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Requests;
+
+namespace Infomat.Privacy.Core.Tests;
+
+/// <summary>The case's rules, each tested once here: which step may happen when, and what a refused step says.</summary>
+public sealed class CaseTransitionTests
+{
+    private static readonly DateTimeOffset Received = new(2027, 3, 1, 9, 0, 0, TimeSpan.Zero);
+
+    private static PrivacyCase NewCase(RequestType type = RequestType.Access, ObjectionScope? objection = null) =>
+        PrivacyCase.Received(new ValidRequest(type, "an.peeters@example.be", "An Peeters", null, EntityScope.Both, Language.Nl, "details", objection), Channel.Form, Received);
+
+    private static PrivacyCase Taken(CaseTransition t)
+    {
+        Assert.Null(t.Refusal);
+        return t.Changed!;
+    }
+
+    /// <summary>A verified case waiting for staff, as the approval activity leaves it.</summary>
+    private static PrivacyCase AwaitingApproval(RequestType type = RequestType.Access, bool twoForErasure = true)
+    {
+        var c = Taken(NewCase(type).Verify(Received.AddMinutes(5)));
+        c = Taken(c.PrepareApproval(new Dictionary<string, int> { ["be/crm"] = 2 }, twoForErasure));
+        return Taken(c.RequestApproval(Received.AddMinutes(6)));
+    }
+
+    [Fact]
+    public void A_second_verification_is_refused_and_keeps_the_first_time()
+    {
+        var c = Taken(NewCase().Verify(Received.AddMinutes(5)));
+
+        var again = c.Verify(Received.AddMinutes(9));
+
+        Assert.Equal(CaseRefusal.AlreadyVerified, again.Refusal);
+        Assert.Equal(Received.AddMinutes(5), c.EmailVerifiedAt);
+    }
+
+    [Fact]
+    public void Asking_staff_moves_the_case_to_identity_approval_with_the_change_in_its_history()
+    {
+        var c = AwaitingApproval();
+
+        Assert.Equal(CaseStatus.AwaitingIdentityApproval, c.Status);
+        Assert.Equal([CaseStatus.AwaitingEmailVerification, CaseStatus.AwaitingIdentityApproval], c.History.Select(h => h.Status));
+        Assert.False(c.NeedsApprovalRequest);
+    }
+
+    [Theory]
+    [InlineData(RequestType.Erasure, true, 2)]
+    [InlineData(RequestType.Erasure, false, 1)]
+    [InlineData(RequestType.Access, true, 1)]
+    [InlineData(RequestType.Restriction, true, 1)]
+    public void Only_an_erasure_needs_two_approvers_and_only_when_configured(RequestType type, bool twoForErasure, int expected)
+    {
+        Assert.Equal(expected, AwaitingApproval(type, twoForErasure).ApprovalsRequired);
+    }
+
+    [Fact]
+    public void An_erasure_is_decided_only_by_the_second_different_approver()
+    {
+        var c = AwaitingApproval(RequestType.Erasure);
+
+        c = Taken(c.Approve(1, "Els", Received.AddHours(1), "verified-link"));
+        Assert.Null(c.Decision);
+        Assert.Equal(2, c.NextApprovalStage);
+
+        var same = c.Approve(2, "Els", Received.AddHours(2), "verified-link");
+        Assert.Equal(CaseRefusal.SameApprover, same.Refusal);
+        Assert.Equal(CaseRefusal.SameApprover, c.ApprovalRefusal("Els"));
+
+        c = Taken(c.Approve(2, "Jan", Received.AddHours(3), "known-details"));
+        Assert.Equal(DecisionOutcome.Approve, c.Decision!.Outcome);
+        Assert.Equal("Jan", c.Decision.DecidedBy);
+        Assert.Equal(["Els", "Jan"], c.Approvals.Select(a => a.By));
+    }
+
+    [Fact]
+    public void An_approval_from_a_page_that_showed_an_older_count_is_refused()
+    {
+        var c = Taken(AwaitingApproval(RequestType.Erasure).Approve(1, "Els", Received.AddHours(1), "verified-link"));
+
+        // Jan's page was loaded before Els approved: it still says stage 1.
+        Assert.Equal(CaseRefusal.ApprovalOutOfTurn, c.Approve(1, "Jan", Received.AddHours(2), "other").Refusal);
+    }
+
+    [Fact]
+    public void The_first_final_decision_stands_against_any_later_one()
+    {
+        var c = Taken(AwaitingApproval().Reject("Els", "Geen antwoord op onze vraag.", Received.AddHours(1)));
+
+        Assert.Equal(CaseRefusal.AlreadyDecided, c.Approve(1, "Jan", Received.AddHours(2), "other").Refusal);
+        Assert.Equal(CaseRefusal.AlreadyDecided, c.Reject("Jan", "x", Received.AddHours(2)).Refusal);
+        Assert.Equal(CaseRefusal.AlreadyDecided, c.RequestIdentification("Jan", "x", Received.AddHours(2)).Refusal);
+        Assert.Equal(DecisionOutcome.Reject, c.Decision!.Outcome);
+    }
+
+    [Fact]
+    public void A_rejection_closes_the_case_once_the_mail_is_sent()
+    {
+        var c = Taken(AwaitingApproval().Reject("Els", "reason", Received.AddHours(1)));
+
+        c = Taken(c.RejectionSent(Received.AddHours(1.5)));
+
+        Assert.Equal(CaseStatus.Rejected, c.Status);
+        Assert.Equal(CaseRefusal.AlreadyDone, c.RejectionSent(Received.AddHours(2)).Refusal);
+    }
+
+    [Fact]
+    public void Work_starts_only_from_identity_approval()
+    {
+        var c = Taken(AwaitingApproval().Approve(1, "Els", Received.AddHours(1), "verified-link"));
+
+        c = Taken(c.StartWork(Received.AddHours(1)));
+
+        Assert.Equal(CaseStatus.InProgress, c.Status);
+        Assert.Equal(CaseRefusal.WrongStatus, c.StartWork(Received.AddHours(2)).Refusal);
+    }
+
+    [Fact]
+    public void Asking_for_identification_restarts_the_wait_and_the_reminders_under_new_keys()
+    {
+        var c = AwaitingApproval();
+        var reminderAfter = TimeSpan.FromDays(2);
+        var timeout = TimeSpan.FromDays(14);
+        var (deadline, reminders) = c.ApprovalWait(reminderAfter, timeout, Received.AddDays(1));
+        Assert.Equal(c.ApprovalMailSentAt!.Value + timeout, deadline);
+        Assert.Equal([c.ApprovalMailSentAt.Value + reminderAfter, c.ApprovalMailSentAt.Value + (2 * reminderAfter)], reminders);
+        c = Taken(c.RecordReminder(c.ApprovalReminderKey(1), Received.AddDays(2)));
+        Assert.False(c.NeedsApprovalReminder(1));
+
+        var askedAt = Received.AddDays(3);
+        c = Taken(c.RequestIdentification("Els", "Uw klantnummer.", askedAt));
+
+        Assert.Equal(askedAt + timeout, c.ApprovalWait(reminderAfter, timeout, askedAt).Deadline);
+        Assert.True(c.NeedsApprovalReminder(1));
+        Assert.NotEqual("approval-1", c.ApprovalReminderKey(1));
+    }
+
+    [Fact]
+    public void A_reminder_that_would_fall_after_the_deadline_is_not_planned()
+    {
+        var (_, reminders) = AwaitingApproval().ApprovalWait(TimeSpan.FromDays(5), TimeSpan.FromDays(7), Received);
+
+        Assert.Single(reminders);
+    }
+
+    [Fact]
+    public void No_approval_reminder_once_decided_or_finished()
+    {
+        var decided = Taken(AwaitingApproval().Reject("Els", "reason", Received.AddHours(1)));
+        var expired = Taken(AwaitingApproval().Expire(Received.AddDays(14)));
+
+        Assert.False(decided.NeedsApprovalReminder(1));
+        Assert.False(expired.NeedsApprovalReminder(1));
+    }
+
+    [Fact]
+    public void A_rectification_gets_a_task_per_store_that_holds_data_and_waits_for_staff_until_each_is_done()
+    {
+        var c = Taken(Taken(AwaitingApproval(RequestType.Rectification).Approve(1, "Els", Received, "other")).StartWork(Received));
+        var tasks = c.PlanTasks([("be/crm", 2), ("be/portal", 0), ("nl/crm", 1)]);
+        Assert.Equal(["be/crm", "nl/crm"], tasks.Select(t => t.Key));
+
+        c = Taken(c.OpenTasks(tasks, Received.AddHours(1)));
+        Assert.Equal(CaseStatus.AwaitingStaffAction, c.Status);
+        Assert.Equal(CaseRefusal.AlreadyDone, c.OpenTasks(tasks, Received.AddHours(2)).Refusal);
+
+        c = Taken(c.CompleteTask("be/crm", StaffTaskOutcome.Done, "Straatnaam verbeterd.", "Els", Received.AddHours(3)));
+        Assert.Equal(CaseRefusal.TaskDone, c.CompleteTask("be/crm", StaffTaskOutcome.Done, null, "Jan", Received.AddHours(4)).Refusal);
+        Assert.Equal(CaseRefusal.WrongStatus, c.ResumeAfterTasks(Received.AddHours(4)).Refusal);
+
+        c = Taken(c.CompleteTask("nl/crm", StaffTaskOutcome.Done, "", "Jan", Received.AddHours(5)));
+        Assert.Null(c.Tasks[1].Note);
+        c = Taken(c.ResumeAfterTasks(Received.AddHours(5)));
+        Assert.Equal(CaseStatus.InProgress, c.Status);
+    }
+
+    [Fact]
+    public void An_objection_is_one_task_that_can_be_upheld_or_refused_with_reasons_but_not_marked_done()
+    {
+        var c = Taken(AwaitingApproval(RequestType.Objection).Approve(1, "Els", Received, "other"));
+        c = Taken(c.OpenTasks(c.PlanTasks([("be/crm", 2), ("nl/crm", 0)]), Received));
+        var task = Assert.Single(c.Tasks);
+        Assert.Equal(StaffTaskKind.ReviewObjection, task.Kind);
+        Assert.Equal(2, task.Records);
+
+        Assert.Equal(CaseRefusal.WrongTaskOutcome, c.TaskRefusal("objection", StaffTaskOutcome.Done, null));
+        Assert.Equal(CaseRefusal.ReasonRequired, c.TaskRefusal("objection", StaffTaskOutcome.Refused, " "));
+        Assert.Equal(CaseRefusal.UnknownTask, c.TaskRefusal("be/crm", StaffTaskOutcome.Upheld, null));
+        Assert.Null(c.TaskRefusal("objection", StaffTaskOutcome.Refused, "Dwingende gerechtvaardigde gronden."));
+    }
+
+    [Fact]
+    public void A_rectification_in_no_store_opens_no_task_and_stays_in_progress()
+    {
+        var c = Taken(Taken(AwaitingApproval(RequestType.Rectification).Approve(1, "Els", Received, "other")).StartWork(Received));
+
+        c = Taken(c.OpenTasks(c.PlanTasks([("be/crm", 0)]), Received));
+
+        Assert.Empty(c.Tasks);
+        Assert.Equal(CaseStatus.InProgress, c.Status);
+    }
+
+    [Fact]
+    public void The_answer_completes_the_case_once()
+    {
+        var c = Taken(Taken(AwaitingApproval().Approve(1, "Els", Received, "other")).StartWork(Received));
+        var expires = Received.AddDays(8);
+
+        c = Taken(c.Complete(Received.AddDays(1), expires));
+
+        Assert.Equal(CaseStatus.Completed, c.Status);
+        Assert.Equal(expires, c.ExportExpiresAt);
+        Assert.Equal(Received.AddDays(1), c.ClosedAt);
+        Assert.Equal(CaseRefusal.AlreadyDone, c.Complete(Received.AddDays(2)).Refusal);
+    }
+
+    [Fact]
+    public void Neither_expiry_nor_failure_overwrites_a_finished_case()
+    {
+        var completed = Taken(AwaitingApproval().Complete(Received.AddDays(1)));
+
+        Assert.Equal(CaseRefusal.Finished, completed.Expire(Received.AddDays(2)).Refusal);
+        Assert.Equal(CaseRefusal.Finished, completed.Fail(Received.AddDays(2)).Refusal);
+        Assert.Equal(CaseRefusal.Finished, Taken(NewCase().Fail(Received)).Fail(Received).Refusal);
+    }
+
+    [Fact]
+    public void Downloads_stop_at_the_limit_and_after_a_withdrawal()
+    {
+        var c = Taken(AwaitingApproval().ExportWritten("c/x.zip"));
+        Assert.Equal(CaseRefusal.NoExport, AwaitingApproval().DownloadRefusal(5));
+
+        c = Taken(c.RecordDownload(Received.AddDays(1), 2));
+        c = Taken(c.RecordDownload(Received.AddDays(2), 2));
+        Assert.Equal(CaseRefusal.DownloadsUsedUp, c.RecordDownload(Received.AddDays(3), 2).Refusal);
+
+        var revoked = Taken(Taken(AwaitingApproval().ExportWritten("c/x.zip")).RevokeExport("Els", Received.AddDays(1)));
+        Assert.Equal(CaseRefusal.ExportRevoked, revoked.RecordDownload(Received.AddDays(2), 5).Refusal);
+        Assert.Equal(CaseRefusal.AlreadyDone, revoked.RevokeExport("Jan", Received.AddDays(2)).Refusal);
+        Assert.Equal(CaseRefusal.NoExport, AwaitingApproval().RevokeExport("Els", Received).Refusal);
+    }
+
+    [Fact]
+    public void The_verification_link_is_sent_again_at_most_the_allowed_times_and_only_while_the_requester_can_still_confirm()
+    {
+        var timeout = TimeSpan.FromDays(7);
+        var c = NewCase();
+        for (var i = 0; i < 3; i++)
+        {
+            c = Taken(c.VerificationResent(3, timeout, Received.AddHours(1)));
+        }
+
+        Assert.Equal(CaseRefusal.ResendsUsedUp, c.VerificationResent(3, timeout, Received.AddHours(1)).Refusal);
+        Assert.Equal(CaseRefusal.VerificationTimedOut, NewCase().ResendRefusal(3, timeout, Received + timeout));
+        Assert.Equal(CaseRefusal.WrongStatus, AwaitingApproval().ResendRefusal(3, timeout, Received));
+    }
+
+    [Fact]
+    public void An_extension_is_refused_after_the_first_month_beyond_two_months_on_a_closed_case_or_over_a_newer_due_date()
+    {
+        // Received 1 March 2027: first due date Thursday 1 April 2027.
+        var c = AwaitingApproval();
+        Assert.Equal(new DateOnly(2027, 4, 1), c.DueDate);
+
+        Assert.Equal(CaseRefusal.ExtensionTooLate, c.ExtensionRefusal(1, new DateTimeOffset(2027, 4, 2, 8, 0, 0, TimeSpan.Zero)));
+        Assert.Equal(CaseRefusal.ExtensionTooLong, c.ExtensionRefusal(3, Received.AddDays(1)));
+        Assert.Equal(CaseRefusal.ExtensionClosed, Taken(c.Complete(Received.AddDays(1))).ExtensionRefusal(1, Received.AddDays(2)));
+
+        var extended = Taken(c.Extend(1, "Veel gegevens.", "Els", Received.AddDays(10), c.DueDate));
+        Assert.Equal(new DateOnly(2027, 4, 1), extended.FirstDueDate);
+        Assert.True(extended.DueDate > c.DueDate);
+        // A second extension of one more month is allowed, but not on the strength of a page that showed the old date.
+        Assert.Equal(CaseRefusal.ExtensionConflict, extended.Extend(1, "x", "Jan", Received.AddDays(11), c.DueDate).Refusal);
+        Assert.Equal(CaseRefusal.ExtensionTooLong, extended.Extend(2, "x", "Jan", Received.AddDays(11), extended.DueDate).Refusal);
+        Assert.Null(extended.Extend(1, "x", "Jan", Received.AddDays(11), extended.DueDate).Refusal);
+    }
+
+    [Theory]
+    [InlineData(10, null)]
+    [InlineData(7, "due-7.2027-04-01")]
+    [InlineData(3, "due-7.2027-04-01")]
+    [InlineData(2, "due-2.2027-04-01")]
+    [InlineData(0, "due-2.2027-04-01")]
+    [InlineData(-1, "overdue.2027-04-01")]
+    public void Staff_are_reminded_a_week_and_two_days_before_the_due_date_and_flagged_when_overdue(int daysBefore, string? expectedKey)
+    {
+        var c = AwaitingApproval();
+        var now = new DateTimeOffset(2027, 4, 1, 10, 0, 0, TimeSpan.FromHours(2)).AddDays(-daysBefore);
+
+        var reminder = c.DueReminder(now);
+
+        Assert.Equal(expectedKey, reminder?.Key);
+        Assert.Equal(daysBefore < 0, reminder?.Overdue ?? false);
+        if (reminder is { } r)
+        {
+            Assert.Null(Taken(c.RecordReminder(r.Key, now)).DueReminder(now));
+        }
+    }
+
+    [Fact]
+    public void After_an_extension_the_reminders_come_again_for_the_new_date()
+    {
+        var c = AwaitingApproval();
+        var weekBefore = new DateTimeOffset(2027, 3, 26, 10, 0, 0, TimeSpan.Zero);
+        c = Taken(c.RecordReminder(c.DueReminder(weekBefore)!.Value.Key, weekBefore));
+        c = Taken(c.Extend(1, "Veel gegevens.", "Els", weekBefore, c.DueDate));
+
+        var newWeekBefore = new DateTimeOffset(c.DueDate.AddDays(-7).ToDateTime(new TimeOnly(10, 0)), TimeSpan.Zero);
+        Assert.Equal($"due-7.{c.DueDate:yyyy-MM-dd}", c.DueReminder(newWeekBefore)?.Key);
+    }
+
+    [Fact]
+    public void A_finished_case_gets_no_due_date_reminder()
+    {
+        Assert.Null(Taken(AwaitingApproval().Complete(Received)).DueReminder(new DateTimeOffset(2027, 5, 1, 0, 0, 0, TimeSpan.Zero)));
+    }
+
+    [Fact]
+    public void Identifiers_are_erased_only_from_a_case_closed_longer_than_the_retention_and_only_once()
+    {
+        var retention = TimeSpan.FromDays(5 * 365 + 1);
+        var closed = Taken(Taken(AwaitingApproval().Reject("Els", "Niet de aanvrager.", Received.AddDays(1))).RejectionSent(Received.AddDays(1)));
+
+        Assert.Equal(CaseRefusal.NotDueForErasure, closed.EraseIdentifiers("hash", Received.AddDays(30), retention).Refusal);
+        Assert.Equal(CaseRefusal.NotDueForErasure, AwaitingApproval().EraseIdentifiers("hash", Received.AddYears(10), retention).Refusal);
+
+        var erased = Taken(closed.EraseIdentifiers("hash", Received.AddYears(6), retention));
+        Assert.Equal(string.Empty, erased.Email);
+        Assert.Equal(string.Empty, erased.Name);
+        Assert.Null(erased.Details);
+        Assert.Null(erased.Decision!.Reason);
+        Assert.Equal("hash", erased.SubjectHash);
+        Assert.Equal(CaseRefusal.NotDueForErasure, erased.EraseIdentifiers("hash", Received.AddYears(7), retention).Refusal);
+    }
+}
