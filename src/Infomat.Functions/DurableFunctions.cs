@@ -1,13 +1,19 @@
 using Infomat.Privacy.Adapters.Mail;
 using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Stores;
-using Infomat.Privacy.Workflow.Activities;
 using Infomat.Privacy.Workflow.Orchestration;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Infomat.Privacy.Workflow.Activities;
+using Infomat.Privacy.Workflow.Activities.Approval;
+using Infomat.Privacy.Workflow.Activities.Closing;
+using Infomat.Privacy.Workflow.Activities.Export;
+using Infomat.Privacy.Workflow.Activities.StaffTasks;
+using Infomat.Privacy.Workflow.Activities.StoreActions;
+using Infomat.Privacy.Workflow.Activities.Verification;
 
 namespace Infomat.Functions;
 

@@ -1,6 +1,12 @@
-using Infomat.Privacy.Workflow.Activities;
 using Infomat.Privacy.Workflow.Orchestration;
 using Microsoft.DurableTask;
+using Infomat.Privacy.Workflow.Activities;
+using Infomat.Privacy.Workflow.Activities.Approval;
+using Infomat.Privacy.Workflow.Activities.Closing;
+using Infomat.Privacy.Workflow.Activities.Export;
+using Infomat.Privacy.Workflow.Activities.StaffTasks;
+using Infomat.Privacy.Workflow.Activities.StoreActions;
+using Infomat.Privacy.Workflow.Activities.Verification;
 
 namespace Infomat.Privacy.Workflow;
 

@@ -4,10 +4,16 @@ using Infomat.Privacy.Cases;
 using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
-using Infomat.Privacy.Workflow.Activities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Infomat.Privacy.Workflow.Activities;
+using Infomat.Privacy.Workflow.Activities.Approval;
+using Infomat.Privacy.Workflow.Activities.Closing;
+using Infomat.Privacy.Workflow.Activities.Export;
+using Infomat.Privacy.Workflow.Activities.StaffTasks;
+using Infomat.Privacy.Workflow.Activities.StoreActions;
+using Infomat.Privacy.Workflow.Activities.Verification;
 
 namespace Infomat.Privacy.Workflow.Tests;
 

@@ -11,6 +11,13 @@ using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Infomat.Privacy.Workflow.Activities;
+using Infomat.Privacy.Workflow.Activities.Approval;
+using Infomat.Privacy.Workflow.Activities.Closing;
+using Infomat.Privacy.Workflow.Activities.Export;
+using Infomat.Privacy.Workflow.Activities.StaffTasks;
+using Infomat.Privacy.Workflow.Activities.StoreActions;
+using Infomat.Privacy.Workflow.Activities.Verification;
 
 namespace Infomat.Privacy.Workflow.Tests;
 

@@ -227,16 +227,9 @@ public sealed class CaseEndpoints(
     private async Task<(IFormCollection Form, StaffIdentity Identity, PrivacyCase? Case, IResult? Failure)> OpenStaffPostAsync(
         HttpRequest request, string caseId, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var l = staff.Language;
-        if (!await staff.Forms.IsValidAsync(request))
-        {
-            return (FormCollection.Empty, new StaffIdentity(null, null), null, staff.FormExpired());
-        }
-
-        var form = await request.ReadFormAsync(cancellationToken);
-        var identity = staff.Access.Identify(request, form["staff_name"]);
-        if (staff.Refused(identity) is { } refused)
+        var (form, identity, refused) = await staff.ReadPostAsync(request, cancellationToken);
+        if (refused is not null)
         {
             return (form, identity, null, refused);
         }

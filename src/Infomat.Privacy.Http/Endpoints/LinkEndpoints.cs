@@ -102,14 +102,8 @@ public sealed class LinkEndpoints(
     {
         ArgumentNullException.ThrowIfNull(request);
         var l = options.Value.Staff.Language;
-        if (!await staff.Forms.IsValidAsync(request))
-        {
-            return staff.FormExpired();
-        }
-
-        var form = await request.ReadFormAsync(cancellationToken);
-        var identity = staff.Access.Identify(request, form["staff_name"]);
-        if (staff.Refused(identity) is { } refused)
+        var (form, identity, refused) = await staff.ReadPostAsync(request, cancellationToken);
+        if (refused is not null)
         {
             return refused;
         }
@@ -366,14 +360,8 @@ public sealed class LinkEndpoints(
     {
         ArgumentNullException.ThrowIfNull(request);
         var l = options.Value.Staff.Language;
-        if (!await staff.Forms.IsValidAsync(request))
-        {
-            return staff.FormExpired();
-        }
-
-        var form = await request.ReadFormAsync(cancellationToken);
-        var identity = staff.Access.Identify(request, form["staff_name"]);
-        if (staff.Refused(identity) is { } refused)
+        var (form, identity, refused) = await staff.ReadPostAsync(request, cancellationToken);
+        if (refused is not null)
         {
             return refused;
         }

@@ -35,6 +35,23 @@ public sealed class StaffPages(StaffAccess access, StaffForms forms, IOptions<Pr
         };
     }
 
+    /// <summary>
+    /// What every staff POST checks first, in this order: the form came from our page (antiforgery), then who sends it
+    /// (signed in with the staff role, or a typed name without sign-in). On failure, the page to answer with.
+    /// </summary>
+    public async Task<StaffPost> ReadPostAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!await forms.IsValidAsync(request))
+        {
+            return new StaffPost(FormCollection.Empty, new StaffIdentity(null, null), FormExpired());
+        }
+
+        var form = await request.ReadFormAsync(cancellationToken);
+        var identity = access.Identify(request, form["staff_name"]);
+        return new StaffPost(form, identity, Refused(identity));
+    }
+
     /// <summary>The form was not sent from our page (antiforgery), or its page is too old.</summary>
     public IResult FormExpired() => Page(Texts.Get("FormExpiredTitle", Language), P(Texts.Get("FormExpiredBody", Language)), StatusCodes.Status400BadRequest);
 
@@ -44,3 +61,6 @@ public sealed class StaffPages(StaffAccess access, StaffForms forms, IOptions<Pr
 
     public static string Error(string message) => $"<p class=\"error\" role=\"alert\">{E(message)}</p>";
 }
+
+/// <summary>A staff POST read and checked: its form, who sent it, and the refusal page when it may not go on.</summary>
+public sealed record StaffPost(IFormCollection Form, StaffIdentity Identity, IResult? Failure);

@@ -4,7 +4,6 @@ using Infomat.Privacy.Deadlines;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
-using Infomat.Privacy.Workflow.Activities;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

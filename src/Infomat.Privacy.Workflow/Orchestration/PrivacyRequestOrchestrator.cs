@@ -1,7 +1,13 @@
-using Infomat.Privacy.Workflow.Activities;
 using Infomat.Privacy.Stores;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
+using Infomat.Privacy.Workflow.Activities;
+using Infomat.Privacy.Workflow.Activities.Approval;
+using Infomat.Privacy.Workflow.Activities.Closing;
+using Infomat.Privacy.Workflow.Activities.Export;
+using Infomat.Privacy.Workflow.Activities.StaffTasks;
+using Infomat.Privacy.Workflow.Activities.StoreActions;
+using Infomat.Privacy.Workflow.Activities.Verification;
 
 namespace Infomat.Privacy.Workflow.Orchestration;
 

@@ -1,0 +1,73 @@
+using Infomat.Privacy.Audit;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tokens;
+using Infomat.Privacy.Workflow.Orchestration;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.Workflow.Activities.Approval;
+
+/// <summary>Acts on the recorded staff decision: a rejection closes the case with a mail to the requester.</summary>
+public sealed class ApplyDecision(ICaseRegister register, IMailSender mail, DataMap dataMap, TimeProvider time, ILogger<ApplyDecision> log)
+    : TaskActivity<string, DecisionResult>
+{
+    public override async Task<DecisionResult> RunAsync(TaskActivityContext context, string input)
+    {
+        var c = await register.RequireAsync(input);
+        var decision = c.Decision ?? throw new InvalidOperationException($"Case {c.Id} has no decision.");
+        if (decision.Outcome == DecisionOutcome.RequestIdentification)
+        {
+            throw new InvalidOperationException($"Case {c.Id}: asking for more identification is not offered by this build.");
+        }
+
+        if (decision.Outcome == DecisionOutcome.Reject)
+        {
+            if (c.AnswerSentAt is null)
+            {
+                await mail.SendAsync(PrivacyMails.Rejection(c), CancellationToken.None);
+                var at = time.GetUtcNow();
+                await register.ApplyAsync(c.Id, x => x.RejectionSent(at), CancellationToken.None);
+                log.Step(c.Id, "rejected");
+            }
+
+            return new DecisionResult(false, CasePlan.Export, []);
+        }
+
+        var startedAt = time.GetUtcNow();
+        await register.ApplyAsync(c.Id, x => x.StartWork(startedAt), CancellationToken.None);
+        var stores = dataMap.StoresOf(c.Entity.Entities()).Select(s => s.Key).ToList();
+        return c.Type switch
+        {
+            RequestType.Access or RequestType.Portability => new DecisionResult(true, CasePlan.Export, stores),
+            RequestType.Erasure => new DecisionResult(true, CasePlan.ApplyInStores, stores, StoreAction.Erase),
+            RequestType.Restriction => new DecisionResult(true, CasePlan.ApplyInStores, stores, StoreAction.Restrict),
+            RequestType.WithdrawConsent => new DecisionResult(true, CasePlan.ApplyInStores, stores, StoreAction.WithdrawConsent),
+            RequestType.Objection when c.Objection != ObjectionScope.Other => new DecisionResult(true, CasePlan.ApplyInStores, stores, StoreAction.ObjectToDirectMarketing),
+            _ => new DecisionResult(true, CasePlan.StaffTasks, stores),
+        };
+    }
+}
+
+/// <summary>How an approved case is carried out, from its type.</summary>
+public enum CasePlan
+{
+    /// <summary>Access and portability: collect, package, deliver a link.</summary>
+    Export,
+
+    /// <summary>Erasure, restriction, withdrawal of consent, objection to direct marketing: act in every store, report.</summary>
+    ApplyInStores,
+
+    /// <summary>Rectification and other objections: staff act first, then the stores (if needed) and the report.</summary>
+    StaffTasks,
+}
+
+/// <summary>
+/// The staff decision as the orchestration needs it, the plan, the stores in scope, and for
+/// <see cref="CasePlan.ApplyInStores"/> the action.
+/// </summary>
+public sealed record DecisionResult(bool Approved, CasePlan Plan, IReadOnlyList<string> StoreKeys, StoreAction? Action = null);

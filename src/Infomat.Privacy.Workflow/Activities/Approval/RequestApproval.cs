@@ -1,0 +1,62 @@
+using Infomat.Privacy.Audit;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tokens;
+using Infomat.Privacy.Workflow.Orchestration;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.Workflow.Activities.Approval;
+
+/// <summary>
+/// Moves a verified case to staff approval and sends the approval request once, with what the stores in scope hold
+/// for the address (counts per store) and how many approvers the case needs (two for erasure, by default).
+/// </summary>
+public sealed class RequestApproval(
+    ICaseRegister register, IEntityStoreCatalog stores, DataMap dataMap, IMailSender mail, LinkTokenService tokens,
+    IOptions<PrivacyOptions> options, TimeProvider time, ILogger<RequestApproval> log)
+    : TaskActivity<string, WaitStep>
+{
+    public override async Task<WaitStep> RunAsync(TaskActivityContext context, string input)
+    {
+        var o = options.Value;
+        var c = await register.RequireAsync(input);
+        if (c.NeedsApprovalRequest)
+        {
+            var holdings = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var store in dataMap.StoresOf(c.Entity.Entities()))
+            {
+                try
+                {
+                    var counts = await stores.Find(store.Key).CountAsync(c.Email, CancellationToken.None);
+                    holdings[store.Key] = counts.Values.Sum();
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // The counts only inform staff: a store that is down now must not hold up the request (-1: not counted).
+                    holdings[store.Key] = -1;
+                    log.StoreNotCounted(c.Id, store.Key, ex.GetType().Name);
+                }
+            }
+
+            c = (await register.ApplyAsync(c.Id, x => x.PrepareApproval(holdings, o.Approval.TwoApproversForErasure), CancellationToken.None)).Case;
+            var sentAt = time.GetUtcNow();
+            var token = tokens.Issue(c.Id, TokenPurpose.Approve, o.Approval.Timeout);
+            foreach (var to in StaffMail.Recipients(o.Staff.Address))
+            {
+                await mail.SendAsync(PrivacyMails.ApprovalRequest(c, dataMap, o.Link("approvals", token), to, o.Staff.Language), CancellationToken.None);
+            }
+
+            c = (await register.ApplyAsync(c.Id, x => x.RequestApproval(sentAt), CancellationToken.None)).Case;
+            log.Step(c.Id, "approval requested");
+        }
+
+        // The wait runs from the approval request, or from the last request for more identification.
+        var (deadline, reminders) = c.ApprovalWait(o.Approval.ReminderAfter, o.Approval.Timeout, time.GetUtcNow());
+        return new WaitStep(deadline.UtcDateTime, reminders.Select(at => at.UtcDateTime).ToList());
+    }
+}

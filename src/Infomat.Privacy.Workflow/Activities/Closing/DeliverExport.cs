@@ -1,0 +1,36 @@
+using Infomat.Privacy.Audit;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tokens;
+using Infomat.Privacy.Workflow.Orchestration;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.Workflow.Activities.Closing;
+
+/// <summary>Sends the export-ready mail with the download link, then closes the case as completed.</summary>
+public sealed class DeliverExport(
+    ICaseRegister register, IMailSender mail, LinkTokenService tokens, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<DeliverExport> log)
+    : TaskActivity<string, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, string input)
+    {
+        var o = options.Value;
+        var c = await register.RequireAsync(input);
+        if (c.AnswerSentAt is null)
+        {
+            var expiresAt = time.GetUtcNow() + o.Export.LinkLifetime;
+            var token = tokens.Issue(c.Id, TokenPurpose.Download, o.Export.LinkLifetime);
+            await mail.SendAsync(PrivacyMails.ExportReady(c, o.Link("download", token), expiresAt), CancellationToken.None);
+            var at = time.GetUtcNow();
+            await register.ApplyAsync(c.Id, x => x.Complete(at, expiresAt), CancellationToken.None);
+            log.Step(c.Id, "export delivered");
+        }
+
+        return true;
+    }
+}

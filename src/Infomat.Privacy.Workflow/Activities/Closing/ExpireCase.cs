@@ -1,0 +1,31 @@
+using Infomat.Privacy.Audit;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tokens;
+using Infomat.Privacy.Workflow.Orchestration;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.Workflow.Activities.Closing;
+
+/// <summary>Closes a case nobody acted on in time, with a mail to the requester.</summary>
+public sealed class ExpireCase(ICaseRegister register, IMailSender mail, TimeProvider time) : TaskActivity<string, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, string input)
+    {
+        var c = await register.RequireAsync(input);
+        if (!c.Status.IsFinished())
+        {
+            // Never verified, or verified but never decided by staff: the mail says which.
+            await mail.SendAsync(c.EmailVerifiedAt is null ? PrivacyMails.Expired(c) : PrivacyMails.ApprovalExpired(c), CancellationToken.None);
+            var at = time.GetUtcNow();
+            await register.ApplyAsync(c.Id, x => x.Expire(at), CancellationToken.None);
+        }
+
+        return true;
+    }
+}

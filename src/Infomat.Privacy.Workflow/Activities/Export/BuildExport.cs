@@ -1,0 +1,52 @@
+using Infomat.Privacy.Audit;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tokens;
+using Infomat.Privacy.Workflow.Orchestration;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.Workflow.Activities.Export;
+
+/// <summary>Streams the zip for the case into the exports container.</summary>
+public sealed class BuildExport(ICaseRegister register, IStagingStore staging, IExportStore exports, IEntityStoreCatalog stores, DataMap dataMap, TimeProvider time, ILogger<BuildExport> log)
+    : TaskActivity<BuildExportInput, ExportResult>
+{
+    public static string BlobNameFor(string caseId) => $"{caseId}/infomat-export-{caseId}.zip";
+
+    public override async Task<ExportResult> RunAsync(TaskActivityContext context, BuildExportInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var c = await register.RequireAsync(input.CaseId);
+        var blobName = BlobNameFor(c.Id);
+        var manifest = new Infomat.Privacy.Export.ExportManifest(
+            c.Id,
+            c.Language,
+            c.Email,
+            time.GetUtcNow(),
+            dataMap,
+            c.Entity.Entities().Select(dataMap.Controller).ToList(),
+            input.Parts.Select(p => new Infomat.Privacy.Export.StorePart(dataMap.Store(p.StoreKey), p.TableCounts)).ToList(),
+            c.Type == RequestType.Portability);
+
+        await using (var output = await exports.OpenWriteAsync(blobName, CancellationToken.None))
+        {
+            await Infomat.Privacy.Export.ExportPackageWriter.WriteAsync(
+                output, manifest, s => staging.ReadAsync(c.Id, s.Key, CancellationToken.None), CancellationToken.None,
+                (store, table, fileName, ct) => stores.Find(store.Key).OpenFileAsync(table, fileName, ct));
+        }
+
+        var size = await exports.GetSizeAsync(blobName, CancellationToken.None) ?? 0;
+        await register.ApplyAsync(c.Id, x => x.ExportWritten(blobName), CancellationToken.None);
+        log.ExportWritten(c.Id, size);
+        return new ExportResult(blobName, size);
+    }
+}
+
+public sealed record BuildExportInput(string CaseId, IReadOnlyList<CollectResult> Parts);
+
+public sealed record ExportResult(string BlobName, long Bytes);

@@ -1,0 +1,46 @@
+using Infomat.Privacy.Audit;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tokens;
+using Infomat.Privacy.Workflow.Orchestration;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.Workflow.Activities.Export;
+
+/// <summary>Collects one store's records for the person into blob staging; returns the count only.</summary>
+public sealed class CollectFromStore(ICaseRegister register, IEntityStoreCatalog stores, IStagingStore staging, IAuditTrail audit, KeyedHash hash, ILogger<CollectFromStore> log)
+    : TaskActivity<CollectInput, CollectResult>
+{
+    public override async Task<CollectResult> RunAsync(TaskActivityContext context, CollectInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var c = await register.RequireAsync(input.CaseId);
+        var store = stores.Find(input.StoreKey);
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var scope = c.Type == RequestType.Portability ? CollectScope.ProvidedBySubject : CollectScope.All;
+        var count = await staging.WriteAsync(c.Id, input.StoreKey, Counted(store.CollectAsync(c.Email, scope, CancellationToken.None), counts), CancellationToken.None);
+        log.Staged(c.Id, count, input.StoreKey);
+        await audit.AppendAsync(new AuditEntry(c.Id, $"collect.{input.StoreKey}", "store-collect", AuditEvent.System,
+            $"{input.StoreKey} records={count}", hash.Subject(EmailAddresses.Normalise(c.Email))), CancellationToken.None);
+        return new CollectResult(input.StoreKey, counts);
+    }
+
+    private static async IAsyncEnumerable<StoreRecord> Counted(IAsyncEnumerable<StoreRecord> records, Dictionary<string, int> counts)
+    {
+        await foreach (var record in records)
+        {
+            counts[record.Table] = counts.GetValueOrDefault(record.Table) + 1;
+            yield return record;
+        }
+    }
+}
+
+public sealed record CollectInput(string CaseId, string StoreKey);
+
+/// <summary>How many records a store holds for the person, per table (counts only).</summary>
+public sealed record CollectResult(string StoreKey, IReadOnlyDictionary<string, int> TableCounts);

@@ -1,0 +1,29 @@
+using Infomat.Privacy.Audit;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tokens;
+using Infomat.Privacy.Workflow.Orchestration;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.Workflow.Activities;
+
+// Every activity is idempotent: it reads the case from the register, does its step only if the register does not
+// already show it done, and records the step before any status change that depends on it.
+
+/// <summary>Reads where the case stands.</summary>
+public sealed class LoadProgress(ICaseRegister register) : TaskActivity<string, CaseProgress>
+{
+    public override async Task<CaseProgress> RunAsync(TaskActivityContext context, string input)
+    {
+        var c = await register.RequireAsync(input);
+        return new CaseProgress(c.Status.IsFinished(), c.EmailVerifiedAt is not null, c.Decision is not null);
+    }
+}
+
+/// <summary>Where a case stands, as the register says, when the orchestration (re)starts.</summary>
+public sealed record CaseProgress(bool Finished, bool Verified, bool Decided);

@@ -1,0 +1,52 @@
+using Infomat.Privacy.Audit;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tokens;
+using Infomat.Privacy.Workflow.Orchestration;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.Workflow.Activities.StaffTasks;
+
+/// <summary>
+/// Creates the staff tasks of a case once (a correction per store that holds the person's data, or the objection to
+/// weigh), mails staff the link once, and moves the case to <c>AwaitingStaffAction</c>.
+/// </summary>
+public sealed class OpenStaffTasks(
+    ICaseRegister register, IEntityStoreCatalog stores, DataMap dataMap, IMailSender mail, LinkTokenService tokens, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<OpenStaffTasks> log)
+    : TaskActivity<string, StaffTaskState>
+{
+    public override async Task<StaffTaskState> RunAsync(TaskActivityContext context, string input)
+    {
+        var c = await register.RequireAsync(input);
+        if (c.Tasks.Count == 0 && c.TasksMailSentAt is null)
+        {
+            var counts = new List<(string Store, int Records)>();
+            foreach (var store in dataMap.StoresOf(c.Entity.Entities()))
+            {
+                var perTable = await stores.Find(store.Key).CountAsync(c.Email, CancellationToken.None);
+                counts.Add((store.Key, perTable.Values.Sum()));
+            }
+
+            var tasks = c.PlanTasks(counts);
+            var at = time.GetUtcNow();
+            c = (await register.ApplyAsync(c.Id, x => x.OpenTasks(tasks, at), CancellationToken.None)).Case;
+        }
+
+        if (c.Tasks.Count > 0 && c.TasksMailSentAt is null)
+        {
+            var o = options.Value;
+            var token = tokens.Issue(c.Id, TokenPurpose.StaffTask, o.Staff.TaskLinkLifetime);
+            await mail.SendAsync(PrivacyMails.StaffTasks(c, dataMap, o.Link("tasks", token), o.Staff.Address, o.Staff.Language), CancellationToken.None);
+            var at = time.GetUtcNow();
+            c = (await register.ApplyAsync(c.Id, x => x.TasksMailSent(at), CancellationToken.None)).Case;
+            log.Step(c.Id, "staff tasks opened");
+        }
+
+        return ReadStaffTasks.State(c);
+    }
+}

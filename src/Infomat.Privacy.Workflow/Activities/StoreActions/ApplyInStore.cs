@@ -1,0 +1,38 @@
+using Infomat.Privacy.Audit;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tokens;
+using Infomat.Privacy.Workflow.Orchestration;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.Workflow.Activities.StoreActions;
+
+/// <summary>
+/// Carries out the case's action in one store. The store records it under the case id in the same transaction, so a
+/// retry returns the first outcome and changes nothing more. Returns counts and dates only.
+/// </summary>
+public sealed class ApplyInStore(ICaseRegister register, IEntityStoreCatalog stores, IAuditTrail audit, KeyedHash hash, TimeProvider time, ILogger<ApplyInStore> log)
+    : TaskActivity<ApplyInput, StoreOutcome>
+{
+    public override async Task<StoreOutcome> RunAsync(TaskActivityContext context, ApplyInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var c = await register.RequireAsync(input.CaseId);
+        var outcome = await stores.Find(input.StoreKey).ApplyAsync(new StoreActionRequest(c.Id, input.Action, c.Email, time.GetUtcNow()), CancellationToken.None);
+        log.Applied(c.Id, input.Action.ToString(), input.StoreKey, outcome.Matched);
+        var t = outcome.Tables;
+        await audit.AppendAsync(new AuditEntry(c.Id, $"store.{input.Action}.{input.StoreKey}", "store-action", AuditEvent.System,
+            $"{input.StoreKey} {input.Action.ToString().ToLowerInvariant()} matched={outcome.Matched} deleted={t.Sum(x => x.Deleted)} anonymised={t.Sum(x => x.Anonymised)} " +
+            $"restricted={t.Sum(x => x.Restricted)} updated={t.Sum(x => x.Updated)} retained={t.Sum(x => x.Retained)} remaining={t.Sum(x => x.RemainingAfter)}",
+            hash.Subject(EmailAddresses.Normalise(c.Email))), CancellationToken.None);
+        return outcome;
+    }
+}
+
+/// <summary>One store action of a case.</summary>
+public sealed record ApplyInput(string CaseId, string StoreKey, StoreAction Action);

@@ -1,0 +1,30 @@
+using Infomat.Privacy.Audit;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tokens;
+using Infomat.Privacy.Workflow.Orchestration;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.Workflow.Activities.Verification;
+
+/// <summary>Tells the requester, once, that the (verified) request is registered, with its reference and the legal due date.</summary>
+public sealed class SendAcknowledgement(ICaseRegister register, IMailSender mail, TimeProvider time) : TaskActivity<string, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, string input)
+    {
+        var c = await register.RequireAsync(input);
+        if (c.NeedsAcknowledgement)
+        {
+            await mail.SendAsync(PrivacyMails.Acknowledgement(c), CancellationToken.None);
+            var at = time.GetUtcNow();
+            await register.ApplyAsync(c.Id, x => x.Acknowledge(at), CancellationToken.None);
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,36 @@
+using Infomat.Privacy.Audit;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tokens;
+using Infomat.Privacy.Workflow.Orchestration;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.Workflow.Activities.Verification;
+
+/// <summary>Sends the verification link once and says until when the orchestration waits for it.</summary>
+public sealed class SendVerification(
+    ICaseRegister register, IMailSender mail, LinkTokenService tokens, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<SendVerification> log)
+    : TaskActivity<string, WaitStep>
+{
+    public override async Task<WaitStep> RunAsync(TaskActivityContext context, string input)
+    {
+        var o = options.Value;
+        var c = await register.RequireAsync(input);
+        var deadline = c.ReceivedAt + o.Verification.Timeout;
+        if (c.VerificationMailSentAt is null)
+        {
+            var token = tokens.Issue(c.Id, TokenPurpose.Verify, deadline - time.GetUtcNow());
+            await mail.SendAsync(PrivacyMails.Verification(c, o.Link("verify", token), o.Verification.Timeout), CancellationToken.None);
+            var at = time.GetUtcNow();
+            await register.ApplyAsync(c.Id, x => x.VerificationMailSent(at), CancellationToken.None);
+            log.Step(c.Id, "verification mail sent");
+        }
+
+        return new WaitStep(deadline.UtcDateTime);
+    }
+}
