@@ -65,6 +65,7 @@ public static class PrivacyServices
         services.AddSingleton<IMailSender, RoutingMailSender>();
         services.AddSingleton<SqlStoreCatalog>();
         services.AddSingleton<IEntityStoreCatalog>(sp => sp.GetRequiredService<SqlStoreCatalog>());
+        services.AddSingleton<IEntityStoreMaintenance>(sp => sp.GetRequiredService<SqlStoreCatalog>());
 
         services.AddHostedService<StoreStartup>();
         services.AddSingleton<CaseWorkflow>();
