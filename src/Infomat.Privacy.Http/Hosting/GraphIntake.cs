@@ -1,9 +1,7 @@
-using Azure;
-using Azure.Storage.Blobs;
 using Infomat.Privacy.Adapters.Mail;
-using Infomat.Privacy.Adapters.Storage;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Intake;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,14 +19,13 @@ public sealed partial class GraphIntake(
     InboundMailBacklog queue,
     MailIntake intake,
     ICaseRegister register,
-    StorageClients storage,
+    IDeltaLinkStore deltaLinks,
     IOptions<GraphMailOptions> graphOptions,
     IOptions<PrivacyOptions> privacyOptions,
     TimeProvider time,
     ILogger<GraphIntake> log)
 {
     public const string NotificationsRoute = "api/mail/notifications";
-    private const string StateContainer = "mail-state";
 
     private GraphMailOptions Options => graphOptions.Value;
 
@@ -129,24 +126,13 @@ public sealed partial class GraphIntake(
     /// <summary>Queues every inbox message the delta query reports since the last sweep; returns how many.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
-        var container = storage.Blobs.GetBlobContainerClient(StateContainer);
-        await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-        var blob = container.GetBlobClient(queue.QueueName + ".delta-link");
-        string? deltaLink = null;
-        try
-        {
-            deltaLink = (await blob.DownloadContentAsync(cancellationToken)).Value.Content.ToString();
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            // First sweep: start from FirstSweepLookback ago.
-        }
-
+        // No link yet (the first sweep): start from FirstSweepLookback ago.
+        var deltaLink = await deltaLinks.ReadAsync(queue.QueueName, cancellationToken);
         var page = await mailbox.DeltaAsync(deltaLink, time.GetUtcNow() - Options.FirstSweepLookback, cancellationToken);
         await queue.EnqueueAsync(page.MessageIds.Select(id => new MailWork(MailWorkKind.Message, id)), cancellationToken);
         if (page.DeltaLink is { Length: > 0 } next && next != deltaLink)
         {
-            await blob.UploadAsync(BinaryData.FromString(next), overwrite: true, cancellationToken);
+            await deltaLinks.WriteAsync(queue.QueueName, next, cancellationToken);
         }
 
         Swept(log, page.MessageIds.Count);

@@ -5,6 +5,7 @@ using Infomat.Privacy.Adapters.Stores;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Http.Endpoints;
+using Infomat.Privacy.Intake;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.Tokens;
@@ -74,6 +75,8 @@ public static class PrivacyServices
         services.AddSingleton<MailIntake>();
         services.AddSingleton<InboundMailBacklog>();
         services.AddSingleton<GraphMailbox>();
+        services.AddSingleton<IMailNotificationReader, GraphNotificationReader>();
+        services.AddSingleton<IDeltaLinkStore, BlobDeltaLinkStore>();
         services.AddSingleton<GraphIntake>();
         services.AddSingleton<MailEndpoints>();
         services.AddSingleton<SubmissionLimits>();
