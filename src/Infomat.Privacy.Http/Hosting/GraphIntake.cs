@@ -27,7 +27,13 @@ public sealed partial class GraphIntake(
 {
     public const string NotificationsRoute = "api/mail/notifications";
 
+    /// <summary>The storage queue the Functions app's trigger reads (a constant, as the trigger attribute needs one).</summary>
+    public const string InboundQueue = InboundMailBacklog.DefaultQueueName;
+
     private GraphMailOptions Options => graphOptions.Value;
+
+    /// <summary>Whether the mailbox intake is on (<c>Mail:Graph:Mailbox</c> is set).</summary>
+    public bool Enabled => Options.Enabled;
 
     /// <summary>Where Graph posts notifications: see <see cref="NotificationUrlFor"/>.</summary>
     public Uri NotificationUrl => NotificationUrlFor(privacyOptions.Value.PublicBaseUrl, Options.ClientState);
@@ -42,6 +48,10 @@ public sealed partial class GraphIntake(
         var digest = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("graph-client-state:" + clientState));
         return new Uri(publicBaseUrl, $"{NotificationsRoute}?clientStateId={Convert.ToHexStringLower(digest)[..12]}");
     }
+
+    /// <summary>Does one queued item, as the queue holds it (JSON). Throws when Graph or storage fails, so the queue tries again.</summary>
+    public Task ProcessAsync(string item, DurableTaskClient client, CancellationToken cancellationToken) =>
+        ProcessAsync(MailWork.Parse(item), client, cancellationToken);
 
     /// <summary>Does one queued item. Throws when Graph or storage fails, so the queue tries again.</summary>
     public async Task ProcessAsync(MailWork work, DurableTaskClient client, CancellationToken cancellationToken)
