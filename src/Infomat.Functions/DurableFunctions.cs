@@ -1,4 +1,3 @@
-using Infomat.Privacy.Adapters.Mail;
 using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.Workflow.Orchestration;
@@ -6,7 +5,6 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Infomat.Privacy.Workflow.Activities;
 using Infomat.Privacy.Workflow.Activities.Approval;
 using Infomat.Privacy.Workflow.Activities.Closing;
@@ -94,18 +92,19 @@ public sealed class DurableFunctions(IServiceProvider services)
     /// retries a failure and moves the item to <c>mail-inbound-poison</c> after five tries.</summary>
     [Function("HandleInboundMail")]
     public Task HandleInboundMail(
-        [QueueTrigger(InboundMailBacklog.DefaultQueueName)] string item,
+        [QueueTrigger(GraphIntake.InboundQueue)] string item,
         [DurableClient] DurableTaskClient client,
         FunctionContext ctx) =>
-        services.GetRequiredService<GraphIntake>().ProcessAsync(MailWork.Parse(item), client, ctx.CancellationToken);
+        services.GetRequiredService<GraphIntake>().ProcessAsync(item, client, ctx.CancellationToken);
 
     /// <summary>Every 6 hours (and at start-up): create the Graph subscription if missing, renew it well before it expires.</summary>
     [Function("RenewMailSubscription")]
     public async Task RenewMailSubscription([TimerTrigger("0 0 */6 * * *", RunOnStartup = true)] TimerInfo timer, FunctionContext ctx)
     {
-        if (services.GetRequiredService<IOptions<GraphMailOptions>>().Value.Enabled)
+        var graph = services.GetRequiredService<GraphIntake>();
+        if (graph.Enabled)
         {
-            await services.GetRequiredService<GraphIntake>().EnsureSubscriptionAsync(ctx.CancellationToken);
+            await graph.EnsureSubscriptionAsync(ctx.CancellationToken);
         }
     }
 
@@ -113,9 +112,10 @@ public sealed class DurableFunctions(IServiceProvider services)
     [Function("SweepMailbox")]
     public async Task SweepMailbox([TimerTrigger("0 */15 * * * *")] TimerInfo timer, FunctionContext ctx)
     {
-        if (services.GetRequiredService<IOptions<GraphMailOptions>>().Value.Enabled)
+        var graph = services.GetRequiredService<GraphIntake>();
+        if (graph.Enabled)
         {
-            await services.GetRequiredService<GraphIntake>().SweepAsync(ctx.CancellationToken);
+            await graph.SweepAsync(ctx.CancellationToken);
         }
     }
 

@@ -45,7 +45,7 @@ internal sealed partial class GraphMailboxWorker(
             {
                 try
                 {
-                    await graph.ProcessAsync(MailWork.Parse(message.Body.ToString()), client, stoppingToken);
+                    await graph.ProcessAsync(message.Body, client, stoppingToken);
                     await queue.CompleteAsync(message, stoppingToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Azure.Storage.Queues;
-using Azure.Storage.Queues.Models;
 using Infomat.Privacy.Adapters.Storage;
 using Microsoft.Extensions.Options;
 
@@ -35,6 +34,12 @@ public sealed record MailWork(MailWorkKind Kind, string? Id = null)
 }
 
 /// <summary>
+/// One item taken from the queue (local host): the work as JSON, how often it has been taken, and the receipt that
+/// completing it needs. A plain record, so the host that drains the queue sees no storage SDK type.
+/// </summary>
+public sealed record ReceivedMailWork(string MessageId, string PopReceipt, string Body, long DequeueCount);
+
+/// <summary>
 /// The <c>mail-inbound</c> storage queue between the Graph notification endpoint (which answers at once) and the work
 /// of reading and handling each message (the Functions queue trigger, or the local host's poller). A message that keeps
 /// failing goes to <c>mail-inbound-poison</c> after <see cref="MaxDequeueCount"/> tries, as the Functions trigger does.
@@ -61,14 +66,14 @@ public sealed class InboundMailBacklog(StorageClients storage, IOptions<GraphMai
     }
 
     /// <summary>Local host: takes up to <paramref name="max"/> items; each must be completed or it comes back after <paramref name="visibility"/>.</summary>
-    public async Task<IReadOnlyList<QueueMessage>> ReceiveAsync(int max, TimeSpan visibility, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ReceivedMailWork>> ReceiveAsync(int max, TimeSpan visibility, CancellationToken cancellationToken)
     {
         var queue = await QueueAsync(QueueName, cancellationToken);
         var received = await queue.ReceiveMessagesAsync(max, visibility, cancellationToken);
-        return received.Value;
+        return received.Value.Select(m => new ReceivedMailWork(m.MessageId, m.PopReceipt, m.Body.ToString(), m.DequeueCount)).ToList();
     }
 
-    public async Task CompleteAsync(QueueMessage message, CancellationToken cancellationToken)
+    public async Task CompleteAsync(ReceivedMailWork message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         var queue = await QueueAsync(QueueName, cancellationToken);
@@ -76,11 +81,11 @@ public sealed class InboundMailBacklog(StorageClients storage, IOptions<GraphMai
     }
 
     /// <summary>Moves a message that failed too often to the poison queue, where ops can look at it.</summary>
-    public async Task PoisonAsync(QueueMessage message, CancellationToken cancellationToken)
+    public async Task PoisonAsync(ReceivedMailWork message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         var poison = await QueueAsync(PoisonQueueName, cancellationToken);
-        await poison.SendMessageAsync(message.Body.ToString(), cancellationToken);
+        await poison.SendMessageAsync(message.Body, cancellationToken);
         await CompleteAsync(message, cancellationToken);
     }
 

@@ -5,26 +5,6 @@ using MimeKit;
 
 namespace Infomat.Privacy.Adapters.Mail;
 
-/// <summary>The <c>Mail</c> configuration section.</summary>
-public sealed class MailOptions
-{
-    public const string Section = "Mail";
-
-    /// <summary>Folder where each outgoing message is written as one .eml file (local host, tests, <c>func start</c>).</summary>
-    public string? PickupDirectory { get; set; }
-
-    /// <summary>The sender of every mail: the shared mailbox.</summary>
-    public string From { get; set; } = "info@infomat.eu";
-
-    public string FromName { get; set; } = "Infomat Privacy";
-
-    /// <summary>
-    /// Local host: a folder watched as the info@infomat.eu inbox. Each <c>.eml</c> dropped there is handled, then moved
-    /// to <c>handled/</c> (or <c>refused/</c> when it cannot be read).
-    /// </summary>
-    public string? InboxDirectory { get; set; }
-}
-
 /// <summary>
 /// Writes each message as an RFC 5322 .eml file (MimeKit) into the pickup directory, with the
 /// <c>X-Infomat-Kind</c> and <c>X-Infomat-Request-Id</c> headers. The file appears whole (written, then moved).
@@ -61,25 +41,5 @@ public sealed class PickupDirectoryMailSender(IOptions<MailOptions> options, Tim
         message.Headers.Add("X-Infomat-Request-Id", mail.RequestId);
         message.Headers.Add("Auto-Submitted", "auto-generated");
         return message;
-    }
-}
-
-/// <summary>
-/// Where each mail goes: staff mail through Graph <c>sendMail</c> from the shared mailbox when <c>Mail:Graph</c> is set;
-/// requester mail through SendGrid when <c>Mail:SendGrid</c> is set; otherwise (and locally) the pickup directory.
-/// </summary>
-public sealed class RoutingMailSender(
-    PickupDirectoryMailSender pickup, GraphMailbox graph, IOptions<GraphMailOptions> graphOptions, SendGridMailSender sendGrid, IOptions<SendGridOptions> sendGridOptions)
-    : IMailSender
-{
-    public Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(mail);
-        return mail.Audience switch
-        {
-            Audience.Staff when graphOptions.Value.Enabled => graph.SendAsync(mail, cancellationToken),
-            Audience.Requester when sendGridOptions.Value.Enabled => sendGrid.SendAsync(mail, cancellationToken),
-            _ => pickup.SendAsync(mail, cancellationToken),
-        };
     }
 }

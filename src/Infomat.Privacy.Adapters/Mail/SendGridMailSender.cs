@@ -5,20 +5,6 @@ using SendGrid.Helpers.Mail;
 
 namespace Infomat.Privacy.Adapters.Mail;
 
-/// <summary>The <c>Mail:SendGrid</c> section: requester mail in Azure.</summary>
-public sealed class SendGridOptions
-{
-    public const string Section = "Mail:SendGrid";
-
-    /// <summary>The API key (a Key Vault reference in Azure). Requester mail goes to the pickup folder while it is empty.</summary>
-    public string? ApiKey { get; set; }
-
-    /// <summary>The API's host; tests point it at a stand-in on the loopback address.</summary>
-    public string? Host { get; set; }
-
-    public bool Enabled => !string.IsNullOrWhiteSpace(ApiKey);
-}
-
 /// <summary>
 /// Sends requester mail through SendGrid from info@infomat.eu, with a plain-text and an HTML part and the same
 /// <c>X-Infomat-*</c> headers as the local .eml files. Click and open tracking are off: tracking rewrites the links

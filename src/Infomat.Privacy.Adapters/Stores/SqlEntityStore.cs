@@ -5,7 +5,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
-using Microsoft.Extensions.Options;
 
 namespace Infomat.Privacy.Adapters.Stores;
 
@@ -559,59 +558,4 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
         byte[] bytes => JsonValue.Create(Convert.ToBase64String(bytes)),
         _ => JsonValue.Create(Convert.ToString(value, CultureInfo.InvariantCulture)),
     };
-}
-
-/// <summary>The SQL connectors for every store of the data map, on the configured provider.</summary>
-public sealed class SqlStoreCatalog(DataMap map, IOptions<StoreOptions> options, KeyedHash hashes) : IEntityStoreCatalog
-{
-    private readonly Lazy<SqlDialect> dialect = new(() => SqlDialect.From(options.Value));
-
-    public SqlDialect Dialect => dialect.Value;
-
-    /// <summary>Where the stores' files are (<c>{root}/{entity}/{store}/</c>).</summary>
-    public string FilesRoot => options.Value.FilesRoot;
-
-    public IEntityStore Find(string storeKey) => Sql(storeKey);
-
-    public SqlEntityStore Sql(string storeKey) => new(map, map.Store(storeKey), Dialect, hashes, options.Value.FilesRoot);
-
-    /// <summary>Erases, in every store, what erasures kept under a legal hold that has now ended. Returns the count.</summary>
-    public async Task<int> PurgeEndedHoldsAsync(DateOnly today, CancellationToken cancellationToken)
-    {
-        var erased = 0;
-        foreach (var store in map.Stores)
-        {
-            erased += await Sql(store.Key).PurgeEndedHoldsAsync(today, cancellationToken);
-        }
-
-        return erased;
-    }
-
-    /// <summary>Creates the action record and suppression tables wherever they are missing.</summary>
-    public async Task EnsureSystemTablesAsync(CancellationToken cancellationToken)
-    {
-        foreach (var store in map.Stores)
-        {
-            await Sql(store.Key).EnsureSystemTablesAsync(cancellationToken);
-        }
-    }
-
-    /// <summary>Every table and column the map names that the databases lack (empty when all is well).</summary>
-    public async Task<IReadOnlyList<string>> CheckSchemasAsync(CancellationToken cancellationToken)
-    {
-        var problems = new List<string>();
-        foreach (var store in map.Stores)
-        {
-            try
-            {
-                problems.AddRange(await Sql(store.Key).CheckSchemaAsync(cancellationToken));
-            }
-            catch (InvalidOperationException ex)
-            {
-                problems.Add(ex.Message);
-            }
-        }
-
-        return problems;
-    }
 }

@@ -1,11 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 using Infomat.Privacy.Adapters.Mail;
+using Infomat.Privacy.Intake;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.Graph.Models;
-using Microsoft.Kiota.Abstractions.Serialization;
 
 namespace Infomat.Privacy.Http.Endpoints;
 
@@ -14,7 +13,8 @@ namespace Infomat.Privacy.Http.Endpoints;
 /// Answers the validation handshake, checks <c>clientState</c> on every notification (constant time), queues the work
 /// and answers 202 at once; the message is read and handled from the queue, so a burst or a slow Graph loses nothing.
 /// </summary>
-public sealed partial class MailEndpoints(InboundMailBacklog queue, IOptions<GraphMailOptions> options, ILogger<MailEndpoints> log)
+public sealed partial class MailEndpoints(
+    IMailNotificationReader reader, InboundMailBacklog queue, IOptions<GraphMailOptions> options, ILogger<MailEndpoints> log)
 {
     public const int MaxBodyBytes = 1024 * 1024;
 
@@ -41,7 +41,7 @@ public sealed partial class MailEndpoints(InboundMailBacklog queue, IOptions<Gra
                 detail: $"Notifications are limited to {MaxBodyBytes} bytes.");
         }
 
-        ChangeNotificationCollection? notifications;
+        IReadOnlyList<MailNotification> notifications;
         try
         {
             using var body = new MemoryStream();
@@ -53,7 +53,7 @@ public sealed partial class MailEndpoints(InboundMailBacklog queue, IOptions<Gra
             }
 
             body.Position = 0;
-            notifications = await KiotaJsonSerializer.DeserializeAsync(body, ChangeNotificationCollection.CreateFromDiscriminatorValue, cancellationToken);
+            notifications = await reader.ReadAsync(body, cancellationToken);
         }
         catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or FormatException)
         {
@@ -63,7 +63,7 @@ public sealed partial class MailEndpoints(InboundMailBacklog queue, IOptions<Gra
 
         var work = new List<MailWork>();
         var rejected = 0;
-        foreach (var notification in notifications?.Value ?? [])
+        foreach (var notification in notifications)
         {
             if (!SameSecret(notification.ClientState, o.ClientState))
             {
@@ -93,23 +93,14 @@ public sealed partial class MailEndpoints(InboundMailBacklog queue, IOptions<Gra
         return Results.Accepted();
     }
 
-    private static MailWork? WorkFor(ChangeNotification notification)
+    private static MailWork? WorkFor(MailNotification notification) => notification.LifecycleEvent switch
     {
-        var subscriptionId = notification.SubscriptionId?.ToString();
-        return notification.LifecycleEvent switch
-        {
-            LifecycleEventType.ReauthorizationRequired when subscriptionId is not null => new MailWork(MailWorkKind.Reauthorize, subscriptionId),
-            LifecycleEventType.SubscriptionRemoved => new MailWork(MailWorkKind.Resubscribe),
-            LifecycleEventType.Missed => new MailWork(MailWorkKind.Sweep),
-            null when MessageId(notification) is { } id => new MailWork(MailWorkKind.Message, id),
-            _ => null,
-        };
-    }
-
-    private static string? MessageId(ChangeNotification notification) =>
-        notification.ResourceData?.AdditionalData is { } data && data.TryGetValue("id", out var id) && id is string { Length: > 0 and <= 512 } text
-            ? text
-            : null;
+        MailLifecycleEvent.ReauthorizationRequired when notification.SubscriptionId is { } subscriptionId => new MailWork(MailWorkKind.Reauthorize, subscriptionId),
+        MailLifecycleEvent.SubscriptionRemoved => new MailWork(MailWorkKind.Resubscribe),
+        MailLifecycleEvent.Missed => new MailWork(MailWorkKind.Sweep),
+        null when notification.MessageId is { Length: > 0 and <= 512 } id => new MailWork(MailWorkKind.Message, id),
+        _ => null,
+    };
 
     private static bool SameSecret(string? given, string expected) =>
         given is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected));

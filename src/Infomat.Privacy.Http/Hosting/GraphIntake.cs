@@ -1,9 +1,7 @@
-using Azure;
-using Azure.Storage.Blobs;
 using Infomat.Privacy.Adapters.Mail;
-using Infomat.Privacy.Adapters.Storage;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Intake;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,16 +19,21 @@ public sealed partial class GraphIntake(
     InboundMailBacklog queue,
     MailIntake intake,
     ICaseRegister register,
-    StorageClients storage,
+    IDeltaLinkStore deltaLinks,
     IOptions<GraphMailOptions> graphOptions,
     IOptions<PrivacyOptions> privacyOptions,
     TimeProvider time,
     ILogger<GraphIntake> log)
 {
     public const string NotificationsRoute = "api/mail/notifications";
-    private const string StateContainer = "mail-state";
+
+    /// <summary>The storage queue the Functions app's trigger reads (a constant, as the trigger attribute needs one).</summary>
+    public const string InboundQueue = InboundMailBacklog.DefaultQueueName;
 
     private GraphMailOptions Options => graphOptions.Value;
+
+    /// <summary>Whether the mailbox intake is on (<c>Mail:Graph:Mailbox</c> is set).</summary>
+    public bool Enabled => Options.Enabled;
 
     /// <summary>Where Graph posts notifications: see <see cref="NotificationUrlFor"/>.</summary>
     public Uri NotificationUrl => NotificationUrlFor(privacyOptions.Value.PublicBaseUrl, Options.ClientState);
@@ -45,6 +48,10 @@ public sealed partial class GraphIntake(
         var digest = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("graph-client-state:" + clientState));
         return new Uri(publicBaseUrl, $"{NotificationsRoute}?clientStateId={Convert.ToHexStringLower(digest)[..12]}");
     }
+
+    /// <summary>Does one queued item, as the queue holds it (JSON). Throws when Graph or storage fails, so the queue tries again.</summary>
+    public Task ProcessAsync(string item, DurableTaskClient client, CancellationToken cancellationToken) =>
+        ProcessAsync(MailWork.Parse(item), client, cancellationToken);
 
     /// <summary>Does one queued item. Throws when Graph or storage fails, so the queue tries again.</summary>
     public async Task ProcessAsync(MailWork work, DurableTaskClient client, CancellationToken cancellationToken)
@@ -129,24 +136,13 @@ public sealed partial class GraphIntake(
     /// <summary>Queues every inbox message the delta query reports since the last sweep; returns how many.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
-        var container = storage.Blobs.GetBlobContainerClient(StateContainer);
-        await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-        var blob = container.GetBlobClient(queue.QueueName + ".delta-link");
-        string? deltaLink = null;
-        try
-        {
-            deltaLink = (await blob.DownloadContentAsync(cancellationToken)).Value.Content.ToString();
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            // First sweep: start from FirstSweepLookback ago.
-        }
-
+        // No link yet (the first sweep): start from FirstSweepLookback ago.
+        var deltaLink = await deltaLinks.ReadAsync(queue.QueueName, cancellationToken);
         var page = await mailbox.DeltaAsync(deltaLink, time.GetUtcNow() - Options.FirstSweepLookback, cancellationToken);
         await queue.EnqueueAsync(page.MessageIds.Select(id => new MailWork(MailWorkKind.Message, id)), cancellationToken);
         if (page.DeltaLink is { Length: > 0 } next && next != deltaLink)
         {
-            await blob.UploadAsync(BinaryData.FromString(next), overwrite: true, cancellationToken);
+            await deltaLinks.WriteAsync(queue.QueueName, next, cancellationToken);
         }
 
         Swept(log, page.MessageIds.Count);

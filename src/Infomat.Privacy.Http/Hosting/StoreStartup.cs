@@ -1,8 +1,6 @@
-using Infomat.Privacy.Adapters.Stores;
 using Infomat.Privacy.Stores;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Infomat.Privacy.Http.Hosting;
 
@@ -11,27 +9,24 @@ namespace Infomat.Privacy.Http.Hosting;
 /// <c>Stores:SeedDemoData</c> is true, then checks that every table and column the map names exists, and creates this system's own tables
 /// in each store (the record of applied actions, the suppression list) where they are missing.
 /// </summary>
-internal sealed partial class StoreStartup(DataMap map, SqlStoreCatalog catalog, IOptions<StoreOptions> options, ILogger<StoreStartup> log) : IHostedService
+internal sealed partial class StoreStartup(DataMap map, IEntityStoreMaintenance stores, ILogger<StoreStartup> log) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var o = options.Value;
-        if (o.SeedDemoData)
+        if (await stores.SeedDemoStoresIfConfiguredAsync(cancellationToken) is { } seeded)
         {
-            var created = await DemoStores.SeedAsync(map, catalog.Dialect, o.DemoSize, o.DemoSeed, cancellationToken);
-            DemoStores.SeedFiles(o.FilesRoot);
-            Seeded(log, created, catalog.Dialect.Name, o.DemoSize);
+            Seeded(log, seeded.Created, stores.ProviderName, seeded.Size);
         }
 
-        var problems = await catalog.CheckSchemasAsync(cancellationToken);
+        var problems = await stores.CheckSchemasAsync(cancellationToken);
         if (problems.Count > 0)
         {
             throw new DataMapException(problems);
         }
 
-        await catalog.EnsureSystemTablesAsync(cancellationToken);
+        await stores.EnsureSystemTablesAsync(cancellationToken);
 
-        Ready(log, map.Stores.Count, catalog.Dialect.Name);
+        Ready(log, map.Stores.Count, stores.ProviderName);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

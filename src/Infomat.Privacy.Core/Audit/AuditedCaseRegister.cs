@@ -1,8 +1,7 @@
-using Infomat.Privacy.Audit;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Stores;
 
-namespace Infomat.Privacy.Adapters.Storage;
+namespace Infomat.Privacy.Audit;
 
 /// <summary>
 /// The case register with its audit trail: after every write (and every update, even one that changed nothing) the

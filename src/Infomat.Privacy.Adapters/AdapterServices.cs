@@ -1,0 +1,75 @@
+using Infomat.Privacy.Adapters.Mail;
+using Infomat.Privacy.Adapters.Storage;
+using Infomat.Privacy.Adapters.Stores;
+using Infomat.Privacy.Audit;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Intake;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Stores;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.Adapters;
+
+/// <summary>
+/// Registers every adapter behind the domain's ports: storage (register, audit trail, staging, exports, key ring),
+/// mail (pickup directory, SendGrid, Graph, the inbound queue) and the SQL entity stores, with their options. The
+/// composition root calls it once; nothing above this project names an adapter type to wire it.
+/// </summary>
+public static class AdapterServices
+{
+    public static IServiceCollection AddInfomatAdapters(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<MailOptions>().Bind(configuration.GetSection(MailOptions.Section))
+            .Validate(o => !string.IsNullOrWhiteSpace(o.PickupDirectory)
+                    || (!string.IsNullOrWhiteSpace(configuration["Mail:SendGrid:ApiKey"]) && !string.IsNullOrWhiteSpace(configuration["Mail:Graph:Mailbox"])),
+                "Mail:PickupDirectory is not set: set it (local), or set both Mail:SendGrid:ApiKey (requester mail) and Mail:Graph:Mailbox (staff mail).")
+            .ValidateOnStart();
+        services.AddOptions<GraphMailOptions>().Bind(configuration.GetSection(GraphMailOptions.Section))
+            .Validate(o => !o.Enabled || o.ClientState is { Length: >= 32 and <= 128 },
+                "Mail:Graph:ClientState must be a secret of 32 to 128 characters when Mail:Graph:Mailbox is set.")
+            .Validate(o => !o.Enabled || o.BaseUrl.IsLoopback || o.BaseUrl.Scheme == Uri.UriSchemeHttps, "Mail:Graph:BaseUrl must be https.")
+            .ValidateOnStart();
+        services.AddOptions<StoreOptions>().Bind(configuration.GetSection(StoreOptions.Section));
+        services.AddOptions<SendGridOptions>().Bind(configuration.GetSection(SendGridOptions.Section))
+            .Validate(o => o.Host is not { Length: > 0 } host || (Uri.TryCreate(host, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttps || u.IsLoopback)),
+                "Mail:SendGrid:Host must be an https URL (or a loopback stand-in).")
+            .ValidateOnStart();
+
+        // Storage: the case register (audited: every write appends what the trail lacks), staging and exports.
+        services.AddSingleton(_ => new StorageClients(configuration));
+        services.AddSingleton<TableCaseRegister>();
+        services.AddSingleton<IAuditTrail, TableAuditTrail>();
+        services.AddSingleton<ICaseRegister>(sp => new AuditedCaseRegister(
+            sp.GetRequiredService<TableCaseRegister>(), sp.GetRequiredService<IAuditTrail>(), sp.GetRequiredService<KeyedHash>()));
+        services.AddSingleton<IStagingStore, BlobStagingStore>();
+        services.AddSingleton<IExportStore, BlobExportStore>();
+
+        // Mail out: staff mail through Graph, requester mail through SendGrid, otherwise the pickup directory.
+        services.AddSingleton<PickupDirectoryMailSender>();
+        services.AddSingleton<SendGridMailSender>();
+        services.AddSingleton<IMailSender, RoutingMailSender>();
+
+        // Mail in: the info@ mailbox through Graph, the queue in front of it, where its delta sweep resumes.
+        services.AddSingleton<GraphMailbox>();
+        services.AddSingleton<InboundMailBacklog>();
+        services.AddSingleton<IMailNotificationReader, GraphNotificationReader>();
+        services.AddSingleton<IDeltaLinkStore, BlobDeltaLinkStore>();
+
+        // Entity stores: one catalog serves the connectors and their upkeep.
+        services.AddSingleton<SqlStoreCatalog>();
+        services.AddSingleton<IEntityStoreCatalog>(sp => sp.GetRequiredService<SqlStoreCatalog>());
+        services.AddSingleton<IEntityStoreMaintenance>(sp => sp.GetRequiredService<SqlStoreCatalog>());
+
+        // The data-protection key ring (antiforgery) in blob storage, shared by every instance. AddDataProtection is
+        // idempotent; calling it here keeps this options step after the framework's own, whoever calls first.
+        services.AddDataProtection();
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
+            new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new BlobXmlRepository(sp.GetRequiredService<StorageClients>())));
+        return services;
+    }
+}
