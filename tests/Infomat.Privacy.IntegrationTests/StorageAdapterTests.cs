@@ -22,7 +22,7 @@ public sealed class StorageAdapterTests(Azurite azurite)
 
     private static PrivacyCase NewCase() => new()
     {
-        Id = CaseIds.New(), Type = RequestType.Access, Email = "an.peeters@example.be", Name = "An Peeters", Entity = EntityScope.Both,
+        Id = CaseIds.New(), Type = RequestType.Access, Email = "an.peeters@example.be", Name = "An Peeters", Entity = ControllerScope.AllOf(["be", "nl"]),
         Language = Language.Nl, Channel = Channel.Form, Status = CaseStatus.AwaitingEmailVerification, ReceivedAt = DateTimeOffset.UtcNow,
         DueDate = new DateOnly(2026, 12, 28),
     };

@@ -80,7 +80,7 @@ public sealed class RequestApproval(
         if (c.Decision is null && c.ApprovalMailSentAt is null)
         {
             var holdings = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var store in dataMap.StoresOf(c.Entity.Entities()))
+            foreach (var store in dataMap.StoresOf(c.Entity))
             {
                 try
                 {
@@ -180,7 +180,7 @@ public sealed class ApplyDecision(ICaseRegister register, IMailSender mail, Data
         }
 
         await register.UpdateAsync(c.Id, x => x.Status == CaseStatus.AwaitingIdentityApproval ? x.WithStatus(CaseStatus.InProgress, time.GetUtcNow()) : null, CancellationToken.None);
-        var stores = dataMap.StoresOf(c.Entity.Entities()).Select(s => s.Key).ToList();
+        var stores = dataMap.StoresOf(c.Entity).Select(s => s.Key).ToList();
         return c.Type switch
         {
             RequestType.Access or RequestType.Portability => new DecisionResult(true, CasePlan.Export, stores),
@@ -207,7 +207,7 @@ public sealed class OpenStaffTasks(
         if (c.Tasks.Count == 0 && c.TasksMailSentAt is null)
         {
             var counts = new List<(string Store, int Records)>();
-            foreach (var store in dataMap.StoresOf(c.Entity.Entities()))
+            foreach (var store in dataMap.StoresOf(c.Entity))
             {
                 var perTable = await stores.Find(store.Key).CountAsync(c.Email, CancellationToken.None);
                 counts.Add((store.Key, perTable.Values.Sum()));
@@ -343,7 +343,7 @@ public sealed class BuildExport(ICaseRegister register, IStagingStore staging, I
             c.Email,
             time.GetUtcNow(),
             dataMap,
-            c.Entity.Entities().Select(dataMap.Controller).ToList(),
+            dataMap.ControllersOf(c.Entity),
             input.Parts.Select(p => new Export.StorePart(dataMap.Store(p.StoreKey), p.TableCounts)).ToList(),
             c.Type == RequestType.Portability);
 
