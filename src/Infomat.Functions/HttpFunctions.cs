@@ -13,8 +13,8 @@ namespace Infomat.Functions;
 public sealed class HttpFunctions(IntakeEndpoints intake, LinkEndpoints links, MailEndpoints mail, CaseEndpoints cases)
 {
     [Function("PrivacyForm")]
-    public static IActionResult PrivacyForm([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "privacy")] HttpRequest req) =>
-        Run(IntakeEndpoints.Form(req));
+    public IActionResult PrivacyForm([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "privacy")] HttpRequest req) =>
+        Run(intake.Form(req));
 
     [Function("PrivacyThanks")]
     public async Task<IActionResult> PrivacyThanks([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "privacy/thanks")] HttpRequest req) =>

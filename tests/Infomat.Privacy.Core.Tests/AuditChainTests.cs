@@ -3,6 +3,7 @@ using Infomat.Privacy.Audit;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
+using Infomat.Privacy.TestSupport;
 
 namespace Infomat.Privacy.Core.Tests;
 
@@ -75,10 +76,10 @@ public sealed class AuditChainTests
     [Fact]
     public void A_case_is_audited_by_steps_with_no_personal_data()
     {
-        var request = new ValidRequest(RequestType.Erasure, "An.Peeters@Example.be", "An Peeters", "Peeters BV", EntityScope.Both, Language.Nl,
+        var request = new ValidRequest(RequestType.Erasure, "An.Peeters@Example.be", "An Peeters", "Peeters BV", ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Nl,
             "Please erase me, I live at Kerkstraat 1", null);
         var received = new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero);
-        var c = PrivacyCase.Received(request, Channel.Form, received) with
+        var c = PrivacyCase.Received(request, Channel.Form, received, TestDataMaps.Real) with
         {
             VerificationMailSentAt = received.AddMinutes(1),
             EmailVerifiedAt = received.AddMinutes(5),

@@ -1,5 +1,7 @@
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.TestSupport;
 
 namespace Infomat.Privacy.Core.Tests;
 
@@ -8,8 +10,10 @@ public sealed class CaseTransitionTests
 {
     private static readonly DateTimeOffset Received = new(2027, 3, 1, 9, 0, 0, TimeSpan.Zero);
 
+    private static readonly DataMap Map = TestDataMaps.Real;
+
     private static PrivacyCase NewCase(RequestType type = RequestType.Access, ObjectionScope? objection = null) =>
-        PrivacyCase.Received(new ValidRequest(type, "an.peeters@example.be", "An Peeters", null, EntityScope.Both, Language.Nl, "details", objection), Channel.Form, Received);
+        PrivacyCase.Received(new ValidRequest(type, "an.peeters@example.be", "An Peeters", null, ControllerScope.AllOf(Map.ControllerCodes), Language.Nl, "details", objection), Channel.Form, Received, Map);
 
     private static PrivacyCase Taken(CaseTransition t)
     {
@@ -264,17 +268,17 @@ public sealed class CaseTransitionTests
         var c = AwaitingApproval();
         Assert.Equal(new DateOnly(2027, 4, 1), c.DueDate);
 
-        Assert.Equal(CaseRefusal.ExtensionTooLate, c.ExtensionRefusal(1, new DateTimeOffset(2027, 4, 2, 8, 0, 0, TimeSpan.Zero)));
-        Assert.Equal(CaseRefusal.ExtensionTooLong, c.ExtensionRefusal(3, Received.AddDays(1)));
-        Assert.Equal(CaseRefusal.ExtensionClosed, Taken(c.Complete(Received.AddDays(1))).ExtensionRefusal(1, Received.AddDays(2)));
+        Assert.Equal(CaseRefusal.ExtensionTooLate, c.ExtensionRefusal(1, new DateTimeOffset(2027, 4, 2, 8, 0, 0, TimeSpan.Zero), Map));
+        Assert.Equal(CaseRefusal.ExtensionTooLong, c.ExtensionRefusal(3, Received.AddDays(1), Map));
+        Assert.Equal(CaseRefusal.ExtensionClosed, Taken(c.Complete(Received.AddDays(1))).ExtensionRefusal(1, Received.AddDays(2), Map));
 
-        var extended = Taken(c.Extend(1, "Veel gegevens.", "Els", Received.AddDays(10), c.DueDate));
+        var extended = Taken(c.Extend(1, "Veel gegevens.", "Els", Received.AddDays(10), c.DueDate, Map));
         Assert.Equal(new DateOnly(2027, 4, 1), extended.FirstDueDate);
         Assert.True(extended.DueDate > c.DueDate);
         // A second extension of one more month is allowed, but not on the strength of a page that showed the old date.
-        Assert.Equal(CaseRefusal.ExtensionConflict, extended.Extend(1, "x", "Jan", Received.AddDays(11), c.DueDate).Refusal);
-        Assert.Equal(CaseRefusal.ExtensionTooLong, extended.Extend(2, "x", "Jan", Received.AddDays(11), extended.DueDate).Refusal);
-        Assert.Null(extended.Extend(1, "x", "Jan", Received.AddDays(11), extended.DueDate).Refusal);
+        Assert.Equal(CaseRefusal.ExtensionConflict, extended.Extend(1, "x", "Jan", Received.AddDays(11), c.DueDate, Map).Refusal);
+        Assert.Equal(CaseRefusal.ExtensionTooLong, extended.Extend(2, "x", "Jan", Received.AddDays(11), extended.DueDate, Map).Refusal);
+        Assert.Null(extended.Extend(1, "x", "Jan", Received.AddDays(11), extended.DueDate, Map).Refusal);
     }
 
     [Theory]
@@ -305,7 +309,7 @@ public sealed class CaseTransitionTests
         var c = AwaitingApproval();
         var weekBefore = new DateTimeOffset(2027, 3, 26, 10, 0, 0, TimeSpan.Zero);
         c = Taken(c.RecordReminder(c.DueReminder(weekBefore)!.Value.Key, weekBefore));
-        c = Taken(c.Extend(1, "Veel gegevens.", "Els", weekBefore, c.DueDate));
+        c = Taken(c.Extend(1, "Veel gegevens.", "Els", weekBefore, c.DueDate, Map));
 
         var newWeekBefore = new DateTimeOffset(c.DueDate.AddDays(-7).ToDateTime(new TimeOnly(10, 0)), TimeSpan.Zero);
         Assert.Equal($"due-7.{c.DueDate:yyyy-MM-dd}", c.DueReminder(newWeekBefore)?.Key);

@@ -1,41 +1,47 @@
 using Infomat.Privacy.Deadlines;
 using Infomat.Privacy.Requests;
+using Infomat.Privacy.TestSupport;
 
 namespace Infomat.Privacy.Core.Tests;
 
 public sealed class DueDateCalculatorTests
 {
+    private static readonly Stores.DataMap Map = TestDataMaps.Real;
+    private static readonly ControllerScope Be = ControllerScope.Of("be");
+    private static readonly ControllerScope Nl = ControllerScope.Of("nl");
+    private static readonly ControllerScope Both = ControllerScope.AllOf(Map.ControllerCodes);
+
     private static DateTimeOffset Brussels(int y, int m, int d, int h = 12) => new(y, m, d, h, 0, 0, TimeSpan.FromHours(1));
 
     [Fact]
     public void One_calendar_month_from_receipt_on_a_working_day()
     {
         // 10 March 2026 (Tuesday) -> 10 April 2026 (Friday).
-        Assert.Equal(new DateOnly(2026, 4, 10), DueDateCalculator.DueDate(Brussels(2026, 3, 10), EntityScope.Be));
+        Assert.Equal(new DateOnly(2026, 4, 10), DueDateCalculator.DueDate(Brussels(2026, 3, 10), Be, Map));
     }
 
     [Fact]
     public void Received_on_the_31st_is_due_on_the_last_day_of_a_shorter_month()
     {
         // 31 March 2026 -> 30 April 2026 (Thursday).
-        Assert.Equal(new DateOnly(2026, 4, 30), DueDateCalculator.DueDate(new DateTimeOffset(2026, 3, 31, 10, 0, 0, TimeSpan.FromHours(2)), EntityScope.Be));
+        Assert.Equal(new DateOnly(2026, 4, 30), DueDateCalculator.DueDate(new DateTimeOffset(2026, 3, 31, 10, 0, 0, TimeSpan.FromHours(2)), Be, Map));
     }
 
     [Fact]
     public void A_due_date_on_a_weekend_moves_to_Monday()
     {
         // 26 November 2026 -> 26 December 2026 is a Saturday -> Monday 28 December.
-        Assert.Equal(new DateOnly(2026, 12, 28), DueDateCalculator.DueDate(Brussels(2026, 11, 26), EntityScope.Both));
+        Assert.Equal(new DateOnly(2026, 12, 28), DueDateCalculator.DueDate(Brussels(2026, 11, 26), Both, Map));
     }
 
     [Fact]
     public void Belgian_and_Dutch_holidays_differ()
     {
         // 21 July (Belgian national day) 2027 is a Wednesday: a holiday in Belgium, not in the Netherlands.
-        Assert.Equal(new DateOnly(2027, 7, 22), DueDateCalculator.DueDate(Brussels(2027, 6, 21), EntityScope.Be));
-        Assert.Equal(new DateOnly(2027, 7, 21), DueDateCalculator.DueDate(Brussels(2027, 6, 21), EntityScope.Nl));
+        Assert.Equal(new DateOnly(2027, 7, 22), DueDateCalculator.DueDate(Brussels(2027, 6, 21), Be, Map));
+        Assert.Equal(new DateOnly(2027, 7, 21), DueDateCalculator.DueDate(Brussels(2027, 6, 21), Nl, Map));
         // King's Day, 27 April 2027 (Tuesday): a holiday in the Netherlands only.
-        Assert.Equal(new DateOnly(2027, 4, 28), DueDateCalculator.DueDate(Brussels(2027, 3, 27), EntityScope.Nl));
+        Assert.Equal(new DateOnly(2027, 4, 28), DueDateCalculator.DueDate(Brussels(2027, 3, 27), Nl, Map));
     }
 
     [Fact]
@@ -43,37 +49,37 @@ public sealed class DueDateCalculatorTests
     {
         // 23:30 UTC on 9 March is already 00:30 on 10 March in Brussels: received on the 10th, due on 10 April.
         var justAfterMidnight = new DateTimeOffset(2026, 3, 9, 23, 30, 0, TimeSpan.Zero);
-        Assert.Equal(new DateOnly(2026, 4, 10), DueDateCalculator.DueDate(justAfterMidnight, EntityScope.Be));
+        Assert.Equal(new DateOnly(2026, 4, 10), DueDateCalculator.DueDate(justAfterMidnight, Be, Map));
     }
 
     [Fact]
     public void Leap_years_give_the_29th_of_February_and_other_years_the_28th()
     {
         // 29 January 2028 -> 29 February 2028 (Tuesday, leap year); 31 January 2027 -> 28 February 2027 is a Sunday -> 1 March.
-        Assert.Equal(new DateOnly(2028, 2, 29), DueDateCalculator.DueDate(Brussels(2028, 1, 29), EntityScope.Be));
-        Assert.Equal(new DateOnly(2027, 3, 1), DueDateCalculator.DueDate(Brussels(2027, 1, 31), EntityScope.Be));
+        Assert.Equal(new DateOnly(2028, 2, 29), DueDateCalculator.DueDate(Brussels(2028, 1, 29), Be, Map));
+        Assert.Equal(new DateOnly(2027, 3, 1), DueDateCalculator.DueDate(Brussels(2027, 1, 31), Be, Map));
     }
 
     [Fact]
     public void A_holiday_then_a_weekend_moves_past_both()
     {
         // Received 25 November 2027 -> 25 December 2027: Christmas (Saturday), 26th Sunday (Tweede Kerstdag) -> Monday 27.
-        Assert.Equal(new DateOnly(2027, 12, 27), DueDateCalculator.DueDate(Brussels(2027, 11, 25), EntityScope.Nl));
+        Assert.Equal(new DateOnly(2027, 12, 27), DueDateCalculator.DueDate(Brussels(2027, 11, 25), Nl, Map));
         // Received 28 February 2027 -> 28 March is Easter Sunday, 29 March Easter Monday (both countries) -> Tuesday 30.
-        Assert.Equal(new DateOnly(2027, 3, 30), DueDateCalculator.DueDate(Brussels(2027, 2, 28), EntityScope.Be));
-        Assert.Equal(new DateOnly(2027, 3, 30), DueDateCalculator.DueDate(Brussels(2027, 2, 28), EntityScope.Nl));
+        Assert.Equal(new DateOnly(2027, 3, 30), DueDateCalculator.DueDate(Brussels(2027, 2, 28), Be, Map));
+        Assert.Equal(new DateOnly(2027, 3, 30), DueDateCalculator.DueDate(Brussels(2027, 2, 28), Nl, Map));
     }
 
     private static Cases.PrivacyCase Case(DateTimeOffset received) =>
-        Cases.PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An", null, EntityScope.Be, Language.Nl, null, null), Channel.Form, received);
+        Cases.PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An", null, Be, Language.Nl, null, null), Channel.Form, received, Map);
 
     [Fact]
     public void An_extension_within_the_first_month_moves_the_due_date_by_whole_months_from_receipt()
     {
         var c = Case(Brussels(2026, 11, 26));
 
-        var (one, refusal) = DueDateCalculator.Extend(c, 1, Brussels(2026, 12, 10));
-        var (two, _) = DueDateCalculator.Extend(c, 2, Brussels(2026, 12, 28));
+        var (one, refusal) = DueDateCalculator.Extend(c, 1, Brussels(2026, 12, 10), Map);
+        var (two, _) = DueDateCalculator.Extend(c, 2, Brussels(2026, 12, 28), Map);
 
         Assert.Null(refusal);
         // 26 January 2027 (Tuesday); 26 February 2027 (Friday).
@@ -91,12 +97,12 @@ public sealed class DueDateCalculatorTests
             Extensions = [new Cases.DeadlineExtension(1, c.DueDate, new DateOnly(2027, 1, 26), "complex", "staff", Brussels(2026, 12, 1))],
         };
 
-        Assert.Equal("ExtensionTooLate", DueDateCalculator.Extend(c, 1, Brussels(2026, 12, 29)).Refusal);
-        Assert.Equal("ExtensionTooLong", DueDateCalculator.Extend(c, 3, Brussels(2026, 12, 1)).Refusal);
-        Assert.Equal("ExtensionTooLong", DueDateCalculator.Extend(extended, 2, Brussels(2026, 12, 2)).Refusal);
+        Assert.Equal("ExtensionTooLate", DueDateCalculator.Extend(c, 1, Brussels(2026, 12, 29), Map).Refusal);
+        Assert.Equal("ExtensionTooLong", DueDateCalculator.Extend(c, 3, Brussels(2026, 12, 1), Map).Refusal);
+        Assert.Equal("ExtensionTooLong", DueDateCalculator.Extend(extended, 2, Brussels(2026, 12, 2), Map).Refusal);
         // The first month is measured from the original due date, not the extended one.
-        Assert.Equal("ExtensionTooLate", DueDateCalculator.Extend(extended, 1, Brussels(2027, 1, 5)).Refusal);
-        Assert.Equal(new DateOnly(2027, 2, 26), DueDateCalculator.Extend(extended, 1, Brussels(2026, 12, 20)).DueDate);
+        Assert.Equal("ExtensionTooLate", DueDateCalculator.Extend(extended, 1, Brussels(2027, 1, 5), Map).Refusal);
+        Assert.Equal(new DateOnly(2027, 2, 26), DueDateCalculator.Extend(extended, 1, Brussels(2026, 12, 20), Map).DueDate);
     }
 
     [Fact]

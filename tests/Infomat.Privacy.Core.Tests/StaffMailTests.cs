@@ -3,6 +3,7 @@ using Infomat.Privacy.Localization;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
+using Infomat.Privacy.TestSupport;
 
 namespace Infomat.Privacy.Core.Tests;
 
@@ -14,8 +15,8 @@ public sealed class StaffMailTests
     [InlineData(Language.En, "Identity check needed: request {0} (Access), due 28 December 2026")]
     public void The_approval_request_subject_names_the_right_in_the_staff_language_and_the_legal_due_date(Language staffLanguage, string expected)
     {
-        var request = new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, EntityScope.Both, Language.Fr, "", null);
-        var privacyCase = PrivacyCase.Received(request, Channel.Email, new DateTimeOffset(2026, 11, 26, 7, 28, 0, TimeSpan.FromHours(1)));
+        var request = new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Fr, "", null);
+        var privacyCase = PrivacyCase.Received(request, Channel.Email, new DateTimeOffset(2026, 11, 26, 7, 28, 0, TimeSpan.FromHours(1)), TestDataMaps.Real);
 
         var mail = PrivacyMails.ApprovalRequest(privacyCase, DataMapLoader.Load(DataMapFiles.Default), new Uri("https://privacy.example/approvals?token=t"), "staff@infomat.eu", staffLanguage);
 
@@ -28,8 +29,8 @@ public sealed class ApprovalMailHoldingsTests
     [Fact]
     public void The_approval_request_lists_what_each_store_holds_as_counts_and_asks_for_two_approvers_for_an_erasure()
     {
-        var request = new ValidRequest(RequestType.Erasure, "an.peeters@example.be", "An Peeters", null, EntityScope.Both, Language.Nl, "", null);
-        var privacyCase = PrivacyCase.Received(request, Channel.Form, new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero)) with
+        var request = new ValidRequest(RequestType.Erasure, "an.peeters@example.be", "An Peeters", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Nl, "", null);
+        var privacyCase = PrivacyCase.Received(request, Channel.Form, new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero), TestDataMaps.Real) with
         {
             ApprovalsRequired = 2,
             Holdings = new Dictionary<string, int> { ["be/crm"] = 3, ["nl/crm"] = 1, ["be/finance"] = 0 },
@@ -49,8 +50,8 @@ public sealed class RequesterMailDueDateTests
     [Fact]
     public void Every_mail_to_the_requester_shows_the_reference_and_the_legal_due_date()
     {
-        var request = new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, EntityScope.Both, Language.Nl, "", null);
-        var c = PrivacyCase.Received(request, Channel.Form, new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero)) with
+        var request = new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Nl, "", null);
+        var c = PrivacyCase.Received(request, Channel.Form, new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero), TestDataMaps.Real) with
         {
             Decision = new IdentityDecision(DecisionOutcome.Reject, DateTimeOffset.UtcNow, "staff", "no match"),
         };

@@ -8,6 +8,7 @@ using Infomat.Privacy.Deadlines;
 using Infomat.Privacy.IntegrationTests.Infrastructure;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
+using Infomat.Privacy.TestSupport;
 using Microsoft.Extensions.Configuration;
 
 namespace Infomat.Privacy.IntegrationTests;
@@ -46,8 +47,8 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
     /// <summary>A rectification waiting on staff since <paramref name="receivedAt"/>: it stays open whoever resumes it.</summary>
     private async Task<PrivacyCase> WaitingCaseAsync(DateTimeOffset receivedAt, string email, DateOnly? dueDate = null)
     {
-        var request = new ValidRequest(RequestType.Rectification, email, "Test Person", null, EntityScope.Be, Language.Nl, "Mijn functie is gewijzigd.", null);
-        var c = PrivacyCase.Received(request, Channel.Form, receivedAt) with
+        var request = new ValidRequest(RequestType.Rectification, email, "Test Person", null, ControllerScope.Of("be"), Language.Nl, "Mijn functie is gewijzigd.", null);
+        var c = PrivacyCase.Received(request, Channel.Form, receivedAt, TestDataMaps.Real) with
         {
             EmailVerifiedAt = receivedAt,
             AcknowledgedAt = receivedAt,
@@ -194,7 +195,7 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
             ("months", "2"), ("reason", "Votre demande porte sur dix ans de facturation dans deux entités."));
         Assert.Equal(HttpStatusCode.OK, extended.StatusCode);
 
-        var expected = DueDateCalculator.DueDate(DateTimeOffset.UtcNow, EntityScope.Both, 3).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var expected = DueDateCalculator.DueDate(DateTimeOffset.UtcNow, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), TestDataMaps.Real, 3).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(expected, (await Flows.StatusAsync(id)).RootElement.GetProperty("dueDate").GetString());
         Assert.NotEqual(before, expected);
         var notice = await Host.Mailbox.WaitForAsync("extension-notice", id);
@@ -218,8 +219,8 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
         var soon = await WaitingCaseAsync(DateTimeOffset.UtcNow.AddDays(-28), Fresh("bijna.laat"), today.AddDays(2));
         var late = await WaitingCaseAsync(DateTimeOffset.UtcNow.AddDays(-40), Fresh("te.laat"), today.AddDays(-3));
         var oldEmail = Fresh("lang.geleden");
-        var old = PrivacyCase.Received(new ValidRequest(RequestType.Access, oldEmail, "Oud Geval", "Oud BV", EntityScope.Nl, Language.Nl, "Inzage graag.", null),
-            Channel.Form, DateTimeOffset.UtcNow.AddYears(-6));
+        var old = PrivacyCase.Received(new ValidRequest(RequestType.Access, oldEmail, "Oud Geval", "Oud BV", ControllerScope.Of("nl"), Language.Nl, "Inzage graag.", null),
+            Channel.Form, DateTimeOffset.UtcNow.AddYears(-6), TestDataMaps.Real);
         old = (old with { EmailVerifiedAt = old.ReceivedAt, AnswerSentAt = old.ReceivedAt.AddDays(3) }).WithStatus(CaseStatus.Completed, old.ReceivedAt.AddDays(3));
         var register = Register();
         await register.CreateAsync(old, default);

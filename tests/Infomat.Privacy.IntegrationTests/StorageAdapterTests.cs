@@ -10,6 +10,7 @@ using Infomat.Privacy.Export;
 using Infomat.Privacy.IntegrationTests.Infrastructure;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
+using Infomat.Privacy.TestSupport;
 using Microsoft.Extensions.Configuration;
 
 namespace Infomat.Privacy.IntegrationTests;
@@ -22,7 +23,7 @@ public sealed class StorageAdapterTests(Azurite azurite)
 
     private static PrivacyCase NewCase() => new()
     {
-        Id = CaseIds.New(), Type = RequestType.Access, Email = "an.peeters@example.be", Name = "An Peeters", Entity = EntityScope.Both,
+        Id = CaseIds.New(), Type = RequestType.Access, Email = "an.peeters@example.be", Name = "An Peeters", Entity = ControllerScope.AllOf(["be", "nl"]),
         Language = Language.Nl, Channel = Channel.Form, Status = CaseStatus.AwaitingEmailVerification, ReceivedAt = DateTimeOffset.UtcNow,
         DueDate = new DateOnly(2026, 12, 28),
     };
@@ -39,6 +40,44 @@ public sealed class StorageAdapterTests(Azurite azurite)
         await register.UpdateAsync(c.Id, x => x.WithStatus(CaseStatus.Completed, DateTimeOffset.UtcNow), default);
         Assert.DoesNotContain(c.Id, await register.ListUnfinishedAsync(default).ToListAsync());
         Assert.Null(await register.GetAsync(CaseIds.New(), default));
+    }
+
+    [Fact]
+    public async Task A_case_stored_before_controllers_were_data_reads_with_the_controllers_it_named()
+    {
+        // Rows as the register wrote them when the controller was an enum (Both/Be/Nl, by name).
+        var register = new TableCaseRegister(Clients);
+        await register.ListUnfinishedAsync(default).ToListAsync(); // creates the table
+        var table = Clients.Tables.GetTableClient(TableCaseRegister.CasesTable);
+        var ids = new Dictionary<string, string> { ["Both"] = CaseIds.New(), ["Be"] = CaseIds.New(), ["Nl"] = CaseIds.New() };
+        foreach (var (old, id) in ids)
+        {
+            var data = $$"""
+                {"id":"{{id}}","type":"Access","email":"an.peeters@example.be","name":"An Peeters","company":null,"entity":"{{old}}",
+                 "language":"Nl","details":null,"senderAuthentication":null,"acknowledgedAt":null,"objection":null,"channel":"Form",
+                 "status":"AwaitingEmailVerification","receivedAt":"2026-03-10T12:00:00+01:00","dueDate":"2026-04-10",
+                 "history":[{"status":"AwaitingEmailVerification","at":"2026-03-10T12:00:00+01:00"}]}
+                """;
+            await table.AddEntityAsync(new Azure.Data.Tables.TableEntity(id, "case") { ["Status"] = "AwaitingEmailVerification", ["Finished"] = false, ["Data"] = data });
+        }
+
+        var both = (await register.GetAsync(ids["Both"], default))!;
+        var be = (await register.GetAsync(ids["Be"], default))!;
+        var nl = (await register.GetAsync(ids["Nl"], default))!;
+
+        Assert.Equal(ControllerScope.AllOf(["be", "nl"]), both.Entity);
+        Assert.Equal("both", both.Entity.ToWire());
+        Assert.Equal(ControllerScope.Of("be"), be.Entity);
+        Assert.Equal(ControllerScope.Of("nl"), nl.Entity);
+        Assert.Equal(new DateOnly(2026, 4, 10), nl.DueDate);
+        Assert.Equal(["be/crm", "be/finance", "be/recruitment", "be/portal", "nl/crm", "nl/finance", "nl/recruitment", "nl/portal"],
+            TestDataMaps.Real.StoresOf(both.Entity).Select(s => s.Key));
+
+        // Updated, the case is written in the new form and still reads the same.
+        await register.UpdateAsync(ids["Nl"], x => x.WithStatus(CaseStatus.Expired, DateTimeOffset.UtcNow), default);
+        var row = await table.GetEntityAsync<Azure.Data.Tables.TableEntity>(ids["Nl"], "case");
+        Assert.Contains("\"entity\":{\"controllers\":[\"nl\"],\"all\":false}", row.Value.GetString("Data"), StringComparison.Ordinal);
+        Assert.Equal(ControllerScope.Of("nl"), (await register.GetAsync(ids["Nl"], default))!.Entity);
     }
 
     [Fact]

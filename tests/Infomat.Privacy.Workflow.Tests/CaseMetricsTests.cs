@@ -4,6 +4,7 @@ using Infomat.Privacy.Cases;
 using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
+using Infomat.Privacy.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -60,7 +61,7 @@ public sealed class CaseMetricsTests : IDisposable
     }
 
     private static PrivacyCase NewCase(DateTimeOffset receivedAt) =>
-        PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, EntityScope.Both, Language.Nl, null, null), Channel.Form, receivedAt);
+        PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Nl, null, null), Channel.Form, receivedAt, TestDataMaps.Real);
 
     [Fact]
     public async Task A_case_flagged_failed_is_counted_once_even_when_the_activity_runs_again()

@@ -158,7 +158,7 @@ public sealed class RightsWorkflowTests
     {
         await using var h = await WorkflowHarness.StartAsync();
         Holds(h, "be/crm");
-        var c = await h.NewCaseAsync(type, entity: EntityScope.Be, objection: type == RequestType.Objection ? ObjectionScope.DirectMarketing : null);
+        var c = await h.NewCaseAsync(type, entity: ControllerScope.Of("be"), objection: type == RequestType.Objection ? ObjectionScope.DirectMarketing : null);
         await h.ApproveAsync(c.Id);
 
         await h.CompletionAsync(c.Id);

@@ -4,6 +4,7 @@ using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
+using Infomat.Privacy.TestSupport;
 using Infomat.Privacy.Tokens;
 using Infomat.Privacy.Workflow.Orchestration;
 using Microsoft.DurableTask.Client;
@@ -38,11 +39,14 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         Approval = new ApprovalOptions { Timeout = TimeSpan.FromMinutes(5) },
     };
 
+    /// <summary>The data map the activities see: the deployment's, unless a test brings its own.</summary>
+    public DataMap Map { get; private init; } = TestDataMaps.Real;
+
     public DurableTaskClient Client => host.Client;
 
-    public static async Task<WorkflowHarness> StartAsync(Action<PrivacyOptions>? configure = null)
+    public static async Task<WorkflowHarness> StartAsync(Action<PrivacyOptions>? configure = null, DataMap? map = null)
     {
-        var harness = new WorkflowHarness();
+        var harness = new WorkflowHarness { Map = map ?? TestDataMaps.Real };
         configure?.Invoke(harness.Options);
         for (var attempt = 1; ; attempt++)
         {
@@ -78,7 +82,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
                     s.AddSingleton<IExportStore>(harness.Exports);
                     s.AddSingleton<Infomat.Privacy.Audit.IAuditTrail>(harness.Audit);
                     s.AddSingleton(new KeyedHash(RandomNumberGenerator.GetBytes(32)));
-                    s.AddSingleton(DataMapLoader.Load(DataMapFiles.Default));
+                    s.AddSingleton(harness.Map);
                     s.AddSingleton(new LinkTokenService(Convert.FromBase64String(harness.Options.Tokens.SigningKey), TimeProvider.System));
                     s.AddSingleton<IOptions<PrivacyOptions>>(Microsoft.Extensions.Options.Options.Create(harness.Options));
                     s.AddSingleton(TimeProvider.System);
@@ -94,9 +98,11 @@ internal sealed class WorkflowHarness : IAsyncDisposable
     }
 
     public async Task<PrivacyCase> NewCaseAsync(
-        RequestType type = RequestType.Access, string email = "an.peeters@example.be", EntityScope entity = EntityScope.Both, ObjectionScope? objection = null, string? details = null)
+        RequestType type = RequestType.Access, string email = "an.peeters@example.be", ControllerScope? entity = null, ObjectionScope? objection = null, string? details = null)
     {
-        var c = PrivacyCase.Received(new ValidRequest(type, email, "An Peeters", null, entity, Language.Nl, details, objection), Channel.Form, DateTimeOffset.UtcNow);
+        // No scope given: every controller of the map, as the form's default "both".
+        entity ??= ControllerScope.AllOf(Map.ControllerCodes);
+        var c = PrivacyCase.Received(new ValidRequest(type, email, "An Peeters", null, entity, Language.Nl, details, objection), Channel.Form, DateTimeOffset.UtcNow, Map);
         await Register.CreateAsync(c, CancellationToken.None);
         await Client.ScheduleNewOrchestrationInstanceAsync(nameof(PrivacyRequestOrchestrator), c.Id, new Microsoft.DurableTask.StartOrchestrationOptions(c.Id));
         return c;

@@ -22,7 +22,7 @@ public static class CaseAudit
             entries.Add(new AuditEntry(c.Id, key, action, actor, outcome, subject, at));
 
         Add("received", "received", AuditEvent.System,
-            $"type={c.Type.ToWire()} entity={c.Entity.ToString().ToLowerInvariant()} channel={c.Channel.ToString().ToLowerInvariant()}"
+            $"type={c.Type.ToWire()} entity={c.Entity.ToWire()} channel={c.Channel.ToString().ToLowerInvariant()}"
             + (c.SenderAuthentication is { } dmarc ? $" dmarc={dmarc.ToString().ToLowerInvariant()}" : string.Empty)
             + $" due={c.DueDate:yyyy-MM-dd}",
             c.ReceivedAt);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Infomat.Privacy.Deadlines;
 using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
 
 namespace Infomat.Privacy.Cases;
 
@@ -221,21 +222,21 @@ public sealed partial record PrivacyCase
     /// Why the deadline may not be extended by <paramref name="months"/> now, or null when it may (Art. 12(3): two further
     /// months in all, decided within the first month, on an open case).
     /// </summary>
-    public CaseRefusal? ExtensionRefusal(int months, DateTimeOffset now) =>
-        DueDateCalculator.Extend(this, months, now).Refusal is { } refusal ? Enum.Parse<CaseRefusal>(refusal) : null;
+    public CaseRefusal? ExtensionRefusal(int months, DateTimeOffset now, DataMap map) =>
+        DueDateCalculator.Extend(this, months, now, map).Refusal is { } refusal ? Enum.Parse<CaseRefusal>(refusal) : null;
 
     /// <summary>
     /// Extends the deadline, with the reason the requester will read. <paramref name="shownDueDate"/> is the due date the
     /// staff member saw: when another extension was recorded meanwhile, this one is refused rather than added to it.
     /// </summary>
-    public CaseTransition Extend(int months, string reason, string by, DateTimeOffset now, DateOnly shownDueDate)
+    public CaseTransition Extend(int months, string reason, string by, DateTimeOffset now, DateOnly shownDueDate, DataMap map)
     {
         if (DueDate != shownDueDate)
         {
             return Refuse(CaseRefusal.ExtensionConflict);
         }
 
-        var (dueDate, refusal) = DueDateCalculator.Extend(this, months, now);
+        var (dueDate, refusal) = DueDateCalculator.Extend(this, months, now, map);
         return refusal is not null ? Refuse(Enum.Parse<CaseRefusal>(refusal))
             : To(this with { DueDate = dueDate!.Value, Extensions = [.. Extensions, new DeadlineExtension(months, DueDate, dueDate.Value, reason, by, now)] });
     }

@@ -13,7 +13,7 @@ public sealed partial record PrivacyCase
     public required string Email { get; init; }
     public required string Name { get; init; }
     public string? Company { get; init; }
-    public required EntityScope Entity { get; init; }
+    public required ControllerScope Entity { get; init; }
     public required Language Language { get; init; }
     public string? Details { get; init; }
 
@@ -92,7 +92,7 @@ public sealed partial record PrivacyCase
     /// A new case for a request just received. It waits for the address to be confirmed, unless the channel already
     /// proved it (a mail whose DMARC verdict is a pass), in which case it goes straight to staff approval.
     /// </summary>
-    public static PrivacyCase Received(ValidRequest request, Channel channel, DateTimeOffset receivedAt, Intake.DmarcVerdict? senderAuthentication = null)
+    public static PrivacyCase Received(ValidRequest request, Channel channel, DateTimeOffset receivedAt, Stores.DataMap map, Intake.DmarcVerdict? senderAuthentication = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         var verified = senderAuthentication == Intake.DmarcVerdict.Pass;
@@ -113,7 +113,7 @@ public sealed partial record PrivacyCase
             EmailVerifiedAt = verified ? receivedAt : null,
             Status = status,
             ReceivedAt = receivedAt,
-            DueDate = Deadlines.DueDateCalculator.DueDate(receivedAt, request.Entity),
+            DueDate = Deadlines.DueDateCalculator.DueDate(receivedAt, request.Entity, map),
             History = [new StatusChange(status, receivedAt)],
         };
     }

@@ -1,5 +1,6 @@
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
 using PublicHoliday;
 
 namespace Infomat.Privacy.Deadlines;
@@ -13,11 +14,41 @@ public static class DueDateCalculator
 {
     private static readonly TimeZoneInfo Brussels = TimeZoneInfo.FindSystemTimeZoneById("Europe/Brussels");
 
-    public static DateOnly DueDate(DateTimeOffset receivedAt, EntityScope entity, int months = 1)
+    // Public holidays by the controller's country (Controller.Country in the data map). A controller in another
+    // country needs one line here (the data map is refused at start-up otherwise); the PublicHoliday package has most of
+    // Europe (e.g. FrancePublicHoliday).
+    private static readonly Dictionary<string, Func<PublicHolidayBase>> Calendars = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["BE"] = () => new BelgiumPublicHoliday(),
+        ["NL"] = () => new DutchPublicHoliday(),
+        ["LU"] = () => new LuxembourgPublicHoliday(),
+    };
+
+    /// <summary>The countries whose public holidays are known.</summary>
+    public static IReadOnlyList<string> Countries => [.. Calendars.Keys];
+
+    public static bool HasCalendar(string country) => Calendars.ContainsKey(country);
+
+    /// <summary>
+    /// The country whose calendar sets the deadline of a request to <paramref name="scope"/>: the first controller's
+    /// (the data map's order), so a request to every controller follows Infomat België's calendar, as it always has.
+    /// </summary>
+    public static string CalendarCountry(ControllerScope scope, DataMap map)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(map);
+        return map.Controller(scope.Codes[0]).Country;
+    }
+
+    public static DateOnly DueDate(DateTimeOffset receivedAt, ControllerScope scope, DataMap map, int months = 1) =>
+        DueDate(receivedAt, CalendarCountry(scope, map), months);
+
+    /// <summary>The due date <paramref name="months"/> after receipt, on the calendar of <paramref name="country"/>.</summary>
+    public static DateOnly DueDate(DateTimeOffset receivedAt, string country, int months = 1)
     {
         var local = TimeZoneInfo.ConvertTime(receivedAt, Brussels);
         var due = DateOnly.FromDateTime(local.Date).AddMonths(months);
-        return NextWorkingDay(due, entity);
+        return NextWorkingDay(due, country);
     }
 
     /// <summary>The controller's calendar day at <paramref name="now"/> (Brussels time, as the due dates).</summary>
@@ -30,7 +61,7 @@ public static class DueDateCalculator
     /// Extends the deadline by <paramref name="months"/> (Art. 12(3): at most two further months in all, decided within
     /// the first month). Returns the new due date, or the reason it is not allowed.
     /// </summary>
-    public static (DateOnly? DueDate, string? Refusal) Extend(Cases.PrivacyCase c, int months, DateTimeOffset now)
+    public static (DateOnly? DueDate, string? Refusal) Extend(Cases.PrivacyCase c, int months, DateTimeOffset now, DataMap map)
     {
         ArgumentNullException.ThrowIfNull(c);
         var already = c.Extensions.Sum(e => e.Months);
@@ -49,13 +80,15 @@ public static class DueDateCalculator
             return (null, "ExtensionClosed");
         }
 
-        return (DueDate(c.ReceivedAt, c.Entity, 1 + already + months), null);
+        return (DueDate(c.ReceivedAt, c.Entity, map, 1 + already + months), null);
     }
 
-    public static DateOnly NextWorkingDay(DateOnly day, EntityScope entity)
+    public static DateOnly NextWorkingDay(DateOnly day, string country)
     {
-        // A request to both entities is answered by the Belgian controller; Infomat Nederland's calendar applies to NL-only requests.
-        PublicHolidayBase calendar = entity == EntityScope.Nl ? new DutchPublicHoliday() : new BelgiumPublicHoliday();
+        ArgumentNullException.ThrowIfNull(country);
+        var calendar = Calendars.TryGetValue(country, out var make)
+            ? make()
+            : throw new ArgumentException($"No public-holiday calendar for country '{country}'.", nameof(country));
         var candidate = day;
         while (!calendar.IsWorkingDay(candidate.ToDateTime(TimeOnly.MinValue)))
         {

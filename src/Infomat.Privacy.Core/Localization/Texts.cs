@@ -30,7 +30,22 @@ public static class Texts
     /// <summary>The right's name alone ("Inzage", "Accès", "Access"): the part of its description before the colon.</summary>
     public static string RequestTypeName(RequestType type, Language language) => RequestType(type, language).Split(':')[0].Trim();
 
-    public static string Entity(EntityScope scope, Language language) => Get("Entity" + scope, language);
+    /// <summary>
+    /// The controllers of a request in words, from their legal names in the data map: "Alleen Infomat België",
+    /// "Beide: Infomat België en Infomat Nederland", or, with more controllers, "Alle: A, B en C".
+    /// </summary>
+    public static string Entity(ControllerScope scope, Stores.DataMap map, Language language)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(map);
+        // A code the map no longer lists (an old case) still shows, as its code.
+        var names = scope.Codes
+            .Select(code => map.Controllers.FirstOrDefault(c => c.Entity == code)?.LegalName ?? code.ToUpperInvariant())
+            .ToList();
+        var joined = names.Count == 1 ? names[0] : string.Join(", ", names[..^1]) + " " + Get("EntityAnd", language) + " " + names[^1];
+        var key = !scope.IsAll || names.Count == 1 ? "EntityOnly" : names.Count == 2 ? "EntityBoth" : "EntityAll";
+        return Format(key, language, joined);
+    }
 
     /// <summary>A duration in words, e.g. "7 days" / "7 dagen" / "7 jours", rounded to the largest whole unit.</summary>
     public static string Duration(TimeSpan span, Language language)

@@ -48,7 +48,7 @@ public static partial class PrivacyMails
             blocks.Add(Text(Texts.Get("ReportArt19", l)));
         }
 
-        var controllers = c.Entity.Entities().Select(map.Controller).ToList();
+        var controllers = map.ControllersOf(c.Entity);
         var footer = new[]
         {
             Texts.Format("ReportControllers", l, string.Join("; ", controllers.Select(x => $"{x.LegalName} ({x.EnterpriseNumber})"))),
@@ -149,7 +149,7 @@ public static partial class PrivacyMails
         var l = staffLanguage;
         var blocks = new List<Block> { Text(Texts.Get(c.Type == RequestType.Objection ? "MailTasksObjectionBody" : "MailTasksRectifyBody", l)), Link(link) };
         blocks.AddRange(c.Tasks.Where(t => t.StoreKey is not null).Select(t => Text(TaskLabel(map, t, l))));
-        blocks.AddRange(Facts(c, l).Select(f => Text(f.Label + ": " + f.Value)));
+        blocks.AddRange(Facts(c, map, l).Select(f => Text(f.Label + ": " + f.Value)));
         return Compose(MailKind.StaffTask, Audience.Staff, c.Id, staffAddress, Texts.Format("MailTasksSubject", l, Texts.RequestType(c.Type, l), c.Id, Texts.Date(c.DueDate, l)), l, null, [.. blocks], footer: false);
     }
 

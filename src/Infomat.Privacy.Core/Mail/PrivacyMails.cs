@@ -81,7 +81,7 @@ public static partial class PrivacyMails
         Text(Texts.Get(introKey, l)),
         .. c.ApprovalsRequired > 1 ? [Text(Texts.Format("MailApprovalTwoApprovers", l, c.ApprovalsRequired))] : Array.Empty<Block>(),
         Link(link),
-        .. Facts(c, l).Select(f => Text(f.Label + ": " + f.Value)),
+        .. Facts(c, map, l).Select(f => Text(f.Label + ": " + f.Value)),
         Text(Texts.Get("LabelHoldings", l) + ":\n" + string.Join("\n", Holdings(c, map, l).Select(h => "- " + h))),
     ];
 
@@ -153,14 +153,15 @@ public static partial class PrivacyMails
     }
 
     /// <summary>The facts staff see about a case (mail and decision page).</summary>
-    public static IReadOnlyList<(string Label, string Value)> Facts(PrivacyCase c, Language l)
+    public static IReadOnlyList<(string Label, string Value)> Facts(PrivacyCase c, Stores.DataMap map, Language l)
     {
         ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(map);
         var facts = new List<(string, string)>
         {
             (Texts.Get("LabelReference", l), c.Id),
             (Texts.Get("LabelType", l), Texts.RequestType(c.Type, l)),
-            (Texts.Get("LabelEntity", l), Texts.Entity(c.Entity, l)),
+            (Texts.Get("LabelEntity", l), Texts.Entity(c.Entity, map, l)),
             (Texts.Get("LabelRequester", l), c.Company is null ? $"{c.Name} <{c.Email}>" : $"{c.Name} <{c.Email}>, {c.Company}"),
             (Texts.Get("LabelChannel", l), Channel(c, l)),
             (Texts.Get("LabelReceived", l), Texts.DateTime(c.ReceivedAt, l)),

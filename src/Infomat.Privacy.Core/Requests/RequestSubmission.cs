@@ -19,7 +19,7 @@ public sealed record ValidRequest(
     string Email,
     string Name,
     string? Company,
-    EntityScope Entity,
+    ControllerScope Entity,
     Language Language,
     string? Details,
     ObjectionScope? Objection = null);
@@ -58,9 +58,14 @@ public static class RequestValidator
     public const int MaxNameLength = 200;
     public const int MaxDetailsLength = 4000;
 
-    public static (ValidRequest? Request, IReadOnlyList<FieldError> Errors) Validate(RequestSubmission submission)
+    /// <summary>
+    /// Validates <paramref name="submission"/>; <c>entity</c> must be <c>both</c> (the default) or one of
+    /// <paramref name="controllerCodes"/>, the controllers of the data map.
+    /// </summary>
+    public static (ValidRequest? Request, IReadOnlyList<FieldError> Errors) Validate(RequestSubmission submission, IReadOnlyList<string> controllerCodes)
     {
         ArgumentNullException.ThrowIfNull(submission);
+        ArgumentNullException.ThrowIfNull(controllerCodes);
         var errors = new List<FieldError>();
 
         RequestType type = default;
@@ -99,8 +104,12 @@ public static class RequestValidator
             errors.Add(new("company", "ErrorTooLong"));
         }
 
-        var entity = EntityScope.Both;
-        if (!string.IsNullOrWhiteSpace(submission.Entity) && !EntityScopes.TryParse(submission.Entity.Trim(), out entity))
+        ControllerScope? entity = null;
+        if (string.IsNullOrWhiteSpace(submission.Entity))
+        {
+            entity = ControllerScope.AllOf(controllerCodes);
+        }
+        else if (!ControllerScope.TryParse(submission.Entity.Trim(), controllerCodes, out entity))
         {
             errors.Add(new("entity", "ErrorEntity"));
         }
@@ -148,7 +157,7 @@ public static class RequestValidator
             return (null, errors);
         }
 
-        return (new ValidRequest(type, email, name!, company, entity, language, details, objection), errors);
+        return (new ValidRequest(type, email, name!, company, entity!, language, details, objection), errors);
     }
 
     private static bool IsPlainAddress(string value)

@@ -16,7 +16,10 @@ public sealed record Localized(string Nl, string Fr, string En)
 /// <summary>A supervisory authority a person may complain to.</summary>
 public sealed record Authority(string Key, Localized Name, Localized Address);
 
-/// <summary>One Infomat controller: the legal name and enterprise number every answer names.</summary>
+/// <summary>
+/// One Infomat controller: the legal name and enterprise number every answer names, the country whose public holidays
+/// move its deadlines, and the supervisory authorities a person may complain to. <see cref="Entity"/> is its code.
+/// </summary>
 public sealed record Controller(string Entity, string LegalName, string EnterpriseNumber, string Country, IReadOnlyList<string> ComplaintAuthorities);
 
 /// <summary>
@@ -107,6 +110,23 @@ public sealed record DataMap(
 
     public IEnumerable<StoreMap> StoresOf(IEnumerable<string> entities) =>
         Stores.Where(s => entities.Contains(s.Entity, StringComparer.Ordinal));
+
+    /// <summary>The stores of the controllers a request is addressed to.</summary>
+    public IEnumerable<StoreMap> StoresOf(ControllerScope scope)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        return StoresOf(scope.Codes);
+    }
+
+    /// <summary>The codes of every controller, in the map's order: what <c>both</c> means.</summary>
+    public IReadOnlyList<string> ControllerCodes => [.. Controllers.Select(c => c.Entity)];
+
+    /// <summary>The controllers a request is addressed to, in the scope's order.</summary>
+    public IReadOnlyList<Controller> ControllersOf(ControllerScope scope)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        return [.. scope.Codes.Select(Controller)];
+    }
 
     public StoreMap Store(string key) =>
         Stores.FirstOrDefault(s => s.Key == key) ?? throw new ArgumentException($"Unknown store '{key}'.", nameof(key));

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Infomat.Privacy.Deadlines;
+using Infomat.Privacy.Requests;
 
 namespace Infomat.Privacy.Stores;
 
@@ -85,7 +87,22 @@ public static partial class DataMapLoader
                     Problems.Add($"{at}.complaintAuthorities: '{a}' is not in authorities");
                 }
 
-                controllers.Add(new Controller(entity, String(node, "legalName", at), String(node, "enterpriseNumber", at), String(node, "country", at), complaint));
+                if (entity == ControllerScope.AllWire)
+                {
+                    Problems.Add($"{at}.entity: '{entity}' is the request value for every controller, not a code");
+                }
+                else if (controllers.Any(c => c.Entity == entity))
+                {
+                    Problems.Add($"{at}.entity: '{entity}' appears twice");
+                }
+
+                var country = String(node, "country", at);
+                if (country.Length > 0 && !DueDateCalculator.HasCalendar(country))
+                {
+                    Problems.Add($"{at}.country: '{country}' has no public-holiday calendar here (known: {string.Join(", ", DueDateCalculator.Countries)})");
+                }
+
+                controllers.Add(new Controller(entity, String(node, "legalName", at), String(node, "enterpriseNumber", at), country, complaint));
             }
 
             var purposes = new Dictionary<string, Purpose>(StringComparer.Ordinal);

@@ -33,7 +33,7 @@ public sealed class CaseEndpoints(
     TimeProvider time)
 {
     /// <summary>One row of the list and of the CSV: ids, types, dates and counts only.</summary>
-    public sealed record CaseRow(string Reference, RequestType Type, EntityScope Entity, Channel Channel, CaseStatus Status,
+    public sealed record CaseRow(string Reference, RequestType Type, ControllerScope Entity, Channel Channel, CaseStatus Status,
         DateTimeOffset Received, DateOnly DueDate, int DaysLeft, bool Overdue, int ExtendedMonths, DateTimeOffset? Closed);
 
     public async Task<IReadOnlyList<CaseRow>> RowsAsync(CancellationToken cancellationToken)
@@ -176,12 +176,12 @@ public sealed class CaseEndpoints(
         }
 
         var now = time.GetUtcNow();
-        if (c.ExtensionRefusal(months, now) is { } refusal)
+        if (c.ExtensionRefusal(months, now, dataMap) is { } refusal)
         {
             return staff.Page(title, Error(Texts.Format(refusal.ToString(), l, Texts.Date(c.FirstDueDate, l))) + await CaseBodyAsync(request, c, l, cancellationToken), StatusCodes.Status409Conflict);
         }
 
-        var extended = await register.ApplyAsync(c.Id, x => x.Extend(months, reason, identity.Name, now, c.DueDate), cancellationToken);
+        var extended = await register.ApplyAsync(c.Id, x => x.Extend(months, reason, identity.Name, now, c.DueDate, dataMap), cancellationToken);
         var stored = extended.Case;
         if (extended.Refused)
         {
@@ -249,7 +249,7 @@ public sealed class CaseEndpoints(
             body.Append("<p class=\"error\" role=\"alert\">").Append(E(Texts.Format("CasesOverdue", l, -daysLeft))).Append("</p>");
         }
 
-        var facts = PrivacyMails.Facts(c, l).ToList();
+        var facts = PrivacyMails.Facts(c, dataMap, l).ToList();
         facts.Insert(3, (Texts.Get("CasesStatus", l), Texts.Get("Status" + c.Status, l)));
         body.Append(Facts(facts)).Append("<h2>").Append(E(Texts.Get("LabelHoldings", l))).Append("</h2><ul>");
         foreach (var line in PrivacyMails.Holdings(c, dataMap, l))
@@ -263,7 +263,7 @@ public sealed class CaseEndpoints(
             body.Append(P(Texts.Format("CaseExtensionLine", l, Texts.Date(e.PreviousDueDate, l), Texts.Date(e.NewDueDate, l), e.By, e.Reason)));
         }
 
-        if (c.ExtensionRefusal(1, now) is null)
+        if (c.ExtensionRefusal(1, now, dataMap) is null)
         {
             body.Append("<h2>").Append(E(Texts.Get("ExtensionTitle", l))).Append("</h2>")
                 .Append("<form method=\"post\" action=\"/cases/").Append(E(c.Id)).Append("/extend\">").Append(staff.Forms.HiddenField(request))
@@ -273,7 +273,7 @@ public sealed class CaseEndpoints(
             for (var m = 1; m <= left; m++)
             {
                 body.Append("<option value=\"").Append(m).Append("\">")
-                    .Append(E(Texts.Format("ExtensionOption", l, m, Texts.Date(DueDateCalculator.DueDate(c.ReceivedAt, c.Entity, 1 + (2 - left) + m), l)))).Append("</option>");
+                    .Append(E(Texts.Format("ExtensionOption", l, m, Texts.Date(DueDateCalculator.DueDate(c.ReceivedAt, c.Entity, dataMap, 1 + (2 - left) + m), l)))).Append("</option>");
             }
 
             body.Append("</select><label for=\"extension-reason\">").Append(E(Texts.Get("ExtensionReason", l))).Append("</label>")

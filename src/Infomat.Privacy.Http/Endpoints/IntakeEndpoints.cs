@@ -5,6 +5,7 @@ using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Localization;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
 using Infomat.Privacy.Tokens;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
@@ -21,6 +22,7 @@ public sealed partial class IntakeEndpoints(
     SubmissionLimits limits,
     IMailSender mail,
     LinkTokenService tokens,
+    DataMap dataMap,
     IOptions<PrivacyOptions> options,
     TimeProvider time,
     ILogger<IntakeEndpoints> log)
@@ -35,7 +37,7 @@ public sealed partial class IntakeEndpoints(
     public const string Honeypot = "contact_url_2";
 
     /// <summary><c>GET /privacy?lang=</c>: the form, in the language asked for or the browser's.</summary>
-    public static IResult Form(HttpRequest request)
+    public IResult Form(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var language = Languages.Negotiate(request.Query["lang"], request.Headers.AcceptLanguage);
@@ -78,7 +80,7 @@ public sealed partial class IntakeEndpoints(
             fields.GetValueOrDefault("type"), fields.GetValueOrDefault("email"), fields.GetValueOrDefault("name"),
             fields.GetValueOrDefault("company"), fields.GetValueOrDefault("entity"), fields.GetValueOrDefault("language"),
             fields.GetValueOrDefault("details"), fields.GetValueOrDefault("objection"));
-        var (valid, errors) = RequestValidator.Validate(submission);
+        var (valid, errors) = RequestValidator.Validate(submission, dataMap.ControllerCodes);
         if (valid is null)
         {
             if (kind == BodyKind.Form)
@@ -96,7 +98,7 @@ public sealed partial class IntakeEndpoints(
         }
 
         var now = time.GetUtcNow();
-        var privacyCase = PrivacyCase.Received(valid, Channel.Form, now);
+        var privacyCase = PrivacyCase.Received(valid, Channel.Form, now, dataMap);
 
         // The register first: an accepted request is never lost, even if starting its orchestration fails now
         // (the start-up resumer starts every unfinished case that has none).
@@ -211,7 +213,7 @@ public sealed partial class IntakeEndpoints(
         });
     }
 
-    private static IResult RenderForm(Language l, IReadOnlyDictionary<string, string?> values, IReadOnlyList<FieldError> errors, int status)
+    private IResult RenderForm(Language l, IReadOnlyDictionary<string, string?> values, IReadOnlyList<FieldError> errors, int status)
     {
         string V(string field) => E(values.GetValueOrDefault(field));
         string? ErrorOf(string field) => errors.FirstOrDefault(e => e.Field == field) is { } e ? Texts.Get(e.Code, l) : null;
@@ -258,10 +260,12 @@ public sealed partial class IntakeEndpoints(
           .Append(Inv, $"<input type=\"text\" id=\"company\" name=\"company\" autocomplete=\"organization\" value=\"{V("company")}\"{Described("company")}>");
 
         sb.Append(Inv, $"<label for=\"entity\">{E(Texts.Get("FieldEntity", l))}</label>{ErrorHtml("entity")}<select id=\"entity\" name=\"entity\"{Described("entity")}>");
-        foreach (var scope in new[] { EntityScope.Both, EntityScope.Be, EntityScope.Nl })
+        // Every controller first (the default), then each controller of the data map on its own.
+        var scopes = dataMap.ControllerCodes.Select(code => ControllerScope.Of(code)).Prepend(ControllerScope.AllOf(dataMap.ControllerCodes));
+        foreach (var scope in scopes)
         {
-            var selected = (values.GetValueOrDefault("entity") ?? "both") == scope.ToWire() ? " selected" : string.Empty;
-            sb.Append(Inv, $"<option value=\"{scope.ToWire()}\"{selected}>{E(Texts.Entity(scope, l))}</option>");
+            var selected = (values.GetValueOrDefault("entity") ?? ControllerScope.AllWire) == scope.ToWire() ? " selected" : string.Empty;
+            sb.Append(Inv, $"<option value=\"{scope.ToWire()}\"{selected}>{E(Texts.Entity(scope, dataMap, l))}</option>");
         }
 
         sb.Append("</select>");

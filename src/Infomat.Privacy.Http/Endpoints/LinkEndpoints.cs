@@ -209,10 +209,10 @@ public sealed class LinkEndpoints(
         var body = new System.Text.StringBuilder();
         if (c.Decision is { } decided)
         {
-            return body.Append(P(AlreadyDecided(decided, l))).Append(Facts(PrivacyMails.Facts(c, l))).ToString();
+            return body.Append(P(AlreadyDecided(decided, l))).Append(Facts(PrivacyMails.Facts(c, dataMap, l))).ToString();
         }
 
-        body.Append(P(Texts.Get("ApprovalIntro", l))).Append(Facts(PrivacyMails.Facts(c, l)))
+        body.Append(P(Texts.Get("ApprovalIntro", l))).Append(Facts(PrivacyMails.Facts(c, dataMap, l)))
             .Append("<h2>").Append(E(Texts.Get("LabelHoldings", l))).Append("</h2><ul>");
         foreach (var line in PrivacyMails.Holdings(c, dataMap, l))
         {
@@ -411,7 +411,7 @@ public sealed class LinkEndpoints(
 
     private string TasksBody(HttpRequest request, PrivacyCase c, string token, Language l)
     {
-        var body = new System.Text.StringBuilder(Facts(PrivacyMails.Facts(c, l)));
+        var body = new System.Text.StringBuilder(Facts(PrivacyMails.Facts(c, dataMap, l)));
         var t = E(token);
         var antiforgery = staff.Forms.HiddenField(request);
         foreach (var task in c.Tasks)

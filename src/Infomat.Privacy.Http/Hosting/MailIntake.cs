@@ -6,6 +6,7 @@ using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Intake;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -34,7 +35,7 @@ public sealed record MailIntakeResult(MailOutcome Outcome, string? CaseId, strin
 /// keyed by a hash of its Message-ID is recorded after handling, and a crash before that is covered by the join rule.
 /// </summary>
 public sealed partial class MailIntake(
-    ICaseRegister register, CaseWorkflow workflow, IMailSender mail, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<MailIntake> log)
+    ICaseRegister register, CaseWorkflow workflow, IMailSender mail, DataMap dataMap, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<MailIntake> log)
 {
     public async Task<MailIntakeResult> HandleAsync(Stream message, DurableTaskClient client, CancellationToken cancellationToken)
     {
@@ -107,9 +108,9 @@ public sealed partial class MailIntake(
         var details = (inbound.Subject + "\n\n" + inbound.Body).Trim();
         details = details.Length > RequestValidator.MaxDetailsLength ? details[..RequestValidator.MaxDetailsLength] : details;
         var request = new ValidRequest(
-            type, inbound.FromAddress, inbound.FromName ?? inbound.FromAddress.Split('@')[0], null, EntityScope.Both, verdict.Language, details,
+            type, inbound.FromAddress, inbound.FromName ?? inbound.FromAddress.Split('@')[0], null, ControllerScope.AllOf(dataMap.ControllerCodes), verdict.Language, details,
             type == RequestType.Objection ? ObjectionScopeOf(details) : null);
-        var privacyCase = PrivacyCase.Received(request, Channel.Email, inbound.ReceivedAt, inbound.Dmarc);
+        var privacyCase = PrivacyCase.Received(request, Channel.Email, inbound.ReceivedAt, dataMap, inbound.Dmarc);
         await register.CreateAsync(privacyCase, ct);
         await workflow.EnsureRunningAsync(client, privacyCase.Id, ct);
         return new MailIntakeResult(MailOutcome.CaseCreated, privacyCase.Id, verdict.Reason);

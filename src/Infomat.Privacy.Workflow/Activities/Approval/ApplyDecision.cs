@@ -40,7 +40,7 @@ public sealed class ApplyDecision(ICaseRegister register, IMailSender mail, Data
 
         var startedAt = time.GetUtcNow();
         await register.ApplyAsync(c.Id, x => x.StartWork(startedAt), CancellationToken.None);
-        var stores = dataMap.StoresOf(c.Entity.Entities()).Select(s => s.Key).ToList();
+        var stores = dataMap.StoresOf(c.Entity).Select(s => s.Key).ToList();
         return c.Type switch
         {
             RequestType.Access or RequestType.Portability => new DecisionResult(true, CasePlan.Export, stores),

@@ -28,7 +28,7 @@ public sealed class RequestApproval(
         if (c.NeedsApprovalRequest)
         {
             var holdings = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var store in dataMap.StoresOf(c.Entity.Entities()))
+            foreach (var store in dataMap.StoresOf(c.Entity))
             {
                 try
                 {

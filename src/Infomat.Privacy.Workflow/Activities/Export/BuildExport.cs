@@ -29,7 +29,7 @@ public sealed class BuildExport(ICaseRegister register, IStagingStore staging, I
             c.Email,
             time.GetUtcNow(),
             dataMap,
-            c.Entity.Entities().Select(dataMap.Controller).ToList(),
+            dataMap.ControllersOf(c.Entity),
             input.Parts.Select(p => new Infomat.Privacy.Export.StorePart(dataMap.Store(p.StoreKey), p.TableCounts)).ToList(),
             c.Type == RequestType.Portability);
 

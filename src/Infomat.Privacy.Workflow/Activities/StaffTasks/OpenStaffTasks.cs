@@ -26,7 +26,7 @@ public sealed class OpenStaffTasks(
         if (c.Tasks.Count == 0 && c.TasksMailSentAt is null)
         {
             var counts = new List<(string Store, int Records)>();
-            foreach (var store in dataMap.StoresOf(c.Entity.Entities()))
+            foreach (var store in dataMap.StoresOf(c.Entity))
             {
                 var perTable = await stores.Find(store.Key).CountAsync(c.Email, CancellationToken.None);
                 counts.Add((store.Key, perTable.Values.Sum()));
