@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Infomat.Privacy.Storage;
 
 namespace Infomat.Privacy.Adapters;
 
@@ -46,8 +47,8 @@ public static class AdapterServices
         services.AddSingleton<IAuditTrail, TableAuditTrail>();
         services.AddSingleton<ICaseRegister>(sp => new AuditedCaseRegister(
             sp.GetRequiredService<TableCaseRegister>(), sp.GetRequiredService<IAuditTrail>(), sp.GetRequiredService<KeyedHash>()));
-        services.AddSingleton<IStagingStore, BlobStagingStore>();
-        services.AddSingleton<IExportStore, BlobExportStore>();
+        services.AddSingleton<IStagingStorage, BlobStagingStorage>();
+        services.AddSingleton<IExportStorage, BlobExportStorage>();
 
         // Mail out: staff mail through Graph, requester mail through SendGrid, otherwise the pickup directory.
         services.AddSingleton<PickupDirectoryMailSender>();

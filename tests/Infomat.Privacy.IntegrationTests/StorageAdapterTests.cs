@@ -110,7 +110,7 @@ public sealed class StorageAdapterTests(Azurite azurite)
     [Fact]
     public async Task The_download_link_is_read_only_for_one_blob_and_stops_working_when_it_expires()
     {
-        var exports = new BlobExportStore(Clients);
+        var exports = new BlobExportStorage(Clients);
         var name = CaseIds.New() + "/test.zip";
         await using (var stream = await exports.OpenWriteAsync(name, default))
         {
@@ -137,8 +137,8 @@ public sealed class StorageAdapterTests(Azurite azurite)
     {
         const int records = 100_000;
         var clients = Clients;
-        var staging = new BlobStagingStore(clients);
-        var exports = new BlobExportStore(clients);
+        var staging = new BlobStagingStorage(clients);
+        var exports = new BlobExportStorage(clients);
         var caseId = CaseIds.New();
         Assert.Equal(records, await staging.WriteAsync(caseId, "be/crm", Generate(records), default));
 

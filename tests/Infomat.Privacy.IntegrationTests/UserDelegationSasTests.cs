@@ -94,7 +94,7 @@ public sealed class UserDelegationSasTests : IAsyncLifetime
         var options = new BlobClientOptions { Transport = new HttpClientTransport(TrustingHandler()) };
         var blobs = new BlobServiceClient(new Uri($"https://127.0.0.1:{port}/devstoreaccount1"), new FakeEntraToken(), options);
         var storage = new StorageClients(blobs, new TableServiceClient("UseDevelopmentStorage=true"), new QueueServiceClient("UseDevelopmentStorage=true"));
-        var exports = new BlobExportStore(storage);
+        var exports = new BlobExportStorage(storage);
         await using (var write = await exports.OpenWriteAsync("PR-AAAA-BBBB-CCCC/infomat-export-PR-AAAA-BBBB-CCCC.zip", default))
         {
             await write.WriteAsync("the zip"u8.ToArray());

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Stores;
+using Infomat.Privacy.Storage;
 
 namespace Infomat.Privacy.Workflow.Tests;
 
@@ -145,7 +146,7 @@ internal sealed class FakeStores : IEntityStoreCatalog
     }
 }
 
-internal sealed class InMemoryStaging : IStagingStore
+internal sealed class InMemoryStaging : IStagingStorage
 {
     private readonly ConcurrentDictionary<string, List<StoreRecord>> blobs = new();
 
@@ -171,7 +172,7 @@ internal sealed class InMemoryStaging : IStagingStore
     }
 }
 
-internal sealed class InMemoryExports : IExportStore
+internal sealed class InMemoryExports : IExportStorage
 {
     public ConcurrentDictionary<string, byte[]> Blobs { get; } = new();
 

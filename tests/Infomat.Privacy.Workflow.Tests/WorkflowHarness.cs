@@ -19,6 +19,7 @@ using Infomat.Privacy.Workflow.Activities.Export;
 using Infomat.Privacy.Workflow.Activities.StaffTasks;
 using Infomat.Privacy.Workflow.Activities.StoreActions;
 using Infomat.Privacy.Workflow.Activities.Verification;
+using Infomat.Privacy.Storage;
 
 namespace Infomat.Privacy.Workflow.Tests;
 
@@ -78,8 +79,8 @@ internal sealed class WorkflowHarness : IAsyncDisposable
                     s.AddSingleton<PrivacyMetrics>();
                     s.AddSingleton<IMailSender>(harness.Mail);
                     s.AddSingleton<IEntityStoreCatalog>(harness.Stores);
-                    s.AddSingleton<IStagingStore>(new InMemoryStaging());
-                    s.AddSingleton<IExportStore>(harness.Exports);
+                    s.AddSingleton<IStagingStorage>(new InMemoryStaging());
+                    s.AddSingleton<IExportStorage>(harness.Exports);
                     s.AddSingleton<Infomat.Privacy.Audit.IAuditTrail>(harness.Audit);
                     s.AddSingleton(new KeyedHash(RandomNumberGenerator.GetBytes(32)));
                     s.AddSingleton(harness.Map);

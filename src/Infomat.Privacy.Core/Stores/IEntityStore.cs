@@ -45,30 +45,3 @@ public interface IEntityStoreCatalog
 {
     IEntityStore Find(string storeKey);
 }
-
-/// <summary>
-/// Where store results wait between collection and packaging, so that record data never passes through
-/// durable payloads: written once per case and store under a deterministic name.
-/// </summary>
-public interface IStagingStore
-{
-    /// <summary>Writes the records (replacing any earlier attempt) and returns how many were written.</summary>
-    Task<int> WriteAsync(string caseId, string storeKey, IAsyncEnumerable<StoreRecord> records, CancellationToken cancellationToken);
-
-    IAsyncEnumerable<StoreRecord> ReadAsync(string caseId, string storeKey, CancellationToken cancellationToken);
-}
-
-/// <summary>Where finished exports live and how a requester gets a short-lived read link to one.</summary>
-public interface IExportStore
-{
-    /// <summary>A write stream for the export blob; the blob appears whole when the stream is disposed.</summary>
-    Task<Stream> OpenWriteAsync(string blobName, CancellationToken cancellationToken);
-
-    Task<long?> GetSizeAsync(string blobName, CancellationToken cancellationToken);
-
-    /// <summary>A read-only URL for that one blob, valid for <paramref name="lifetime"/>.</summary>
-    Task<Uri> CreateReadLinkAsync(string blobName, TimeSpan lifetime, CancellationToken cancellationToken);
-
-    /// <summary>Deletes the export (staff revoked it); nothing happens when it is already gone.</summary>
-    Task DeleteAsync(string blobName, CancellationToken cancellationToken);
-}

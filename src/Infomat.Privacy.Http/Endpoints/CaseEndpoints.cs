@@ -13,6 +13,7 @@ using Infomat.Privacy.Stores;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using static Infomat.Privacy.Http.Pages.Html;
+using Infomat.Privacy.Storage;
 
 namespace Infomat.Privacy.Http.Endpoints;
 
@@ -28,7 +29,7 @@ public sealed class CaseEndpoints(
     IMailSender mail,
     DataMap dataMap,
     StaffPages staff,
-    IExportStore exports,
+    IExportStorage exports,
     IOptions<PrivacyOptions> options,
     TimeProvider time)
 {

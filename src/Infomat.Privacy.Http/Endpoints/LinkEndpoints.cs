@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 using static Infomat.Privacy.Http.Pages.Html;
+using Infomat.Privacy.Storage;
 
 namespace Infomat.Privacy.Http.Endpoints;
 
@@ -22,7 +23,7 @@ public sealed class LinkEndpoints(
     ICaseRegister register,
     LinkTokenService tokens,
     CaseWorkflow workflow,
-    IExportStore exports,
+    IExportStorage exports,
     DataMap dataMap,
     IOptions<PrivacyOptions> options,
     StaffPages staff,

@@ -9,11 +9,12 @@ using Infomat.Privacy.Workflow.Orchestration;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Infomat.Privacy.Storage;
 
 namespace Infomat.Privacy.Workflow.Activities.Export;
 
 /// <summary>Streams the zip for the case into the exports container.</summary>
-public sealed class BuildExport(ICaseRegister register, IStagingStore staging, IExportStore exports, IEntityStoreCatalog stores, DataMap dataMap, TimeProvider time, ILogger<BuildExport> log)
+public sealed class BuildExport(ICaseRegister register, IStagingStorage staging, IExportStorage exports, IEntityStoreCatalog stores, DataMap dataMap, TimeProvider time, ILogger<BuildExport> log)
     : TaskActivity<BuildExportInput, ExportResult>
 {
     public static string BlobNameFor(string caseId) => $"{caseId}/infomat-export-{caseId}.zip";

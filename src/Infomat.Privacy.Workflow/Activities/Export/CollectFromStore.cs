@@ -9,11 +9,12 @@ using Infomat.Privacy.Workflow.Orchestration;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Infomat.Privacy.Storage;
 
 namespace Infomat.Privacy.Workflow.Activities.Export;
 
 /// <summary>Collects one store's records for the person into blob staging; returns the count only.</summary>
-public sealed class CollectFromStore(ICaseRegister register, IEntityStoreCatalog stores, IStagingStore staging, IAuditTrail audit, KeyedHash hash, ILogger<CollectFromStore> log)
+public sealed class CollectFromStore(ICaseRegister register, IEntityStoreCatalog stores, IStagingStorage staging, IAuditTrail audit, KeyedHash hash, ILogger<CollectFromStore> log)
     : TaskActivity<CollectInput, CollectResult>
 {
     public override async Task<CollectResult> RunAsync(TaskActivityContext context, CollectInput input)

@@ -1,0 +1,57 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json.Nodes;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Specialized;
+using Azure.Storage.Sas;
+using Infomat.Privacy.Storage;
+using Infomat.Privacy.Stores;
+
+namespace Infomat.Privacy.Adapters.Storage;
+
+/// <summary>Store results between collection and packaging: one JSON-lines blob per case and store.</summary>
+public sealed class BlobStagingStorage(StorageClients clients) : IStagingStorage
+{
+    public const string Container = "staging";
+    private readonly BlobContainerClient container = clients.Blobs.GetBlobContainerClient(Container);
+    private readonly Lazy<Task> ready = new(() => clients.Blobs.GetBlobContainerClient(Container).CreateIfNotExistsAsync());
+
+    public static string BlobName(string caseId, string storeKey) => $"{caseId}/{storeKey.Replace('/', '-')}.jsonl";
+
+    public async Task<int> WriteAsync(string caseId, string storeKey, IAsyncEnumerable<StoreRecord> records, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        await ready.Value;
+        var blob = container.GetBlockBlobClient(BlobName(caseId, storeKey));
+        var count = 0;
+        await using (var stream = await blob.OpenWriteAsync(overwrite: true, cancellationToken: cancellationToken))
+        {
+            await foreach (var record in records.WithCancellation(cancellationToken))
+            {
+                var line = new JsonObject { ["table"] = record.Table, ["fields"] = record.Fields.DeepClone() };
+                await stream.WriteAsync(Encoding.UTF8.GetBytes(line.ToJsonString() + "\n"), cancellationToken);
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    public async IAsyncEnumerable<StoreRecord> ReadAsync(string caseId, string storeKey, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await ready.Value;
+        var blob = container.GetBlobClient(BlobName(caseId, storeKey));
+        await using var stream = await blob.OpenReadAsync(cancellationToken: cancellationToken);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            var node = JsonNode.Parse(line)!.AsObject();
+            yield return new StoreRecord(node["table"]!.GetValue<string>(), node["fields"]!.AsObject().DeepClone().AsObject());
+        }
+    }
+}
