@@ -1,10 +1,7 @@
+using Infomat.Privacy.Http.Cases;
 using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Http.MailNotifications;
 using Infomat.Privacy.Stores;
-using Infomat.Privacy.Workflow.Orchestration;
-using Microsoft.Azure.Functions.Worker;
-using Microsoft.DurableTask;
-using Microsoft.DurableTask.Client;
-using Microsoft.Extensions.DependencyInjection;
 using Infomat.Privacy.Workflow.Activities;
 using Infomat.Privacy.Workflow.Activities.Approval;
 using Infomat.Privacy.Workflow.Activities.Closing;
@@ -12,6 +9,11 @@ using Infomat.Privacy.Workflow.Activities.Export;
 using Infomat.Privacy.Workflow.Activities.StaffTasks;
 using Infomat.Privacy.Workflow.Activities.StoreActions;
 using Infomat.Privacy.Workflow.Activities.Verification;
+using Infomat.Privacy.Workflow.Orchestration;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Infomat.Functions;
 

@@ -1,4 +1,8 @@
-using Infomat.Privacy.Http.Endpoints;
+using Infomat.Privacy.Http.Cases;
+using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Http.Intake;
+using Infomat.Privacy.Http.Links;
+using Infomat.Privacy.Http.MailNotifications;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -10,7 +14,7 @@ namespace Infomat.Functions;
 /// HTTP triggers for the public routes (DESIGN §4), thin: each calls the same handler as the local host.
 /// Function names equal the local host's endpoint names, which a test checks.
 /// </summary>
-public sealed class HttpFunctions(IntakeEndpoints intake, LinkEndpoints links, MailEndpoints mail, CaseEndpoints cases)
+public sealed class HttpFunctions(IntakeEndpoints intake, LinkEndpoints links, MailNotificationEndpoints mail, CaseEndpoints cases)
 {
     [Function("PrivacyForm")]
     public IActionResult PrivacyForm([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "privacy")] HttpRequest req) =>

@@ -1,5 +1,5 @@
-using Infomat.Functions;
 using Infomat.Privacy.Http.Hosting;
+using Infomat.Functions;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 

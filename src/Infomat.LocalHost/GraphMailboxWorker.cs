@@ -1,5 +1,5 @@
 using Infomat.Privacy.Adapters.Mail;
-using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Http.MailNotifications;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 

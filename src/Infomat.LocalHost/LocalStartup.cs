@@ -1,3 +1,4 @@
+using Infomat.Privacy.Http.Cases;
 using Infomat.Privacy.Http.Hosting;
 using Microsoft.DurableTask.Client;
 

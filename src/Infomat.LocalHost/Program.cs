@@ -1,6 +1,6 @@
+using Infomat.Privacy.Http.Hosting;
 using Infomat.LocalHost;
 using Infomat.Privacy.Audit;
-using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Workflow;
 using Microsoft.DurableTask.Testing;
 

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using Infomat.Privacy.Http.Hosting;
+using System.Text.Json;
 using Infomat.Privacy.IntegrationTests.Infrastructure;
 using Infomat.Privacy.Workflow;
 using Microsoft.AspNetCore.Builder;

@@ -1,4 +1,7 @@
-using Infomat.Privacy.Http.Endpoints;
+using Infomat.Privacy.Http.Cases;
+using Infomat.Privacy.Http.Intake;
+using Infomat.Privacy.Http.Links;
+using Infomat.Privacy.Http.MailNotifications;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -33,7 +36,7 @@ public static class PrivacyRoutes
         app.MapGet("/cases/{caseId}", (HttpRequest r, string caseId, [FromServices] CaseEndpoints e, CancellationToken ct) => e.CaseAsync(r, caseId, ct)).WithName("CasePage");
         app.MapPost("/cases/{caseId}/extend", (HttpRequest r, string caseId, [FromServices] CaseEndpoints e, CancellationToken ct) => e.ExtendAsync(r, caseId, ct)).WithName("ExtendDeadline").DisableAntiforgery();
         app.MapPost("/cases/{caseId}/revoke-export", (HttpRequest r, string caseId, [FromServices] CaseEndpoints e, CancellationToken ct) => e.RevokeExportAsync(r, caseId, ct)).WithName("RevokeExport").DisableAntiforgery();
-        app.MapPost("/api/mail/notifications", (HttpRequest r, [FromServices] MailEndpoints e, CancellationToken ct) => e.NotificationsAsync(r, ct)).WithName("MailNotifications").DisableAntiforgery();
+        app.MapPost("/api/mail/notifications", (HttpRequest r, [FromServices] MailNotificationEndpoints e, CancellationToken ct) => e.NotificationsAsync(r, ct)).WithName("MailNotifications").DisableAntiforgery();
         app.MapGet("/health", HealthEndpoint.Get).WithName("Health");
         return app;
     }

@@ -3,6 +3,7 @@ using System.Text;
 using Infomat.Privacy.Adapters.Mail;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Intake;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
@@ -11,7 +12,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Infomat.Privacy.Http.Hosting;
+namespace Infomat.Privacy.Http.Intake;
 
 /// <summary>What became of one mail.</summary>
 public enum MailOutcome

@@ -1,12 +1,12 @@
 using Infomat.Privacy.Configuration;
-using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Http.Pages;
 using Infomat.Privacy.Localization;
 using Infomat.Privacy.Requests;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using static Infomat.Privacy.Http.Pages.Html;
 
-namespace Infomat.Privacy.Http.Endpoints;
+namespace Infomat.Privacy.Http.Staff;
 
 /// <summary>What every staff page shares: the staff language, the no-sign-in notice, and the refusal pages.</summary>
 public sealed class StaffPages(StaffAccess access, StaffForms forms, IOptions<PrivacyOptions> options)

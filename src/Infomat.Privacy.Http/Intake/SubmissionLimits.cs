@@ -2,7 +2,7 @@ using System.Threading.RateLimiting;
 using Infomat.Privacy.Configuration;
 using Microsoft.Extensions.Options;
 
-namespace Infomat.Privacy.Http.Hosting;
+namespace Infomat.Privacy.Http.Intake;
 
 /// <summary>
 /// Per-client and per-address limits on form and API submissions (sliding windows, in memory per instance): a flood

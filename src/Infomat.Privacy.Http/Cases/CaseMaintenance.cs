@@ -8,7 +8,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Infomat.Privacy.Http.Hosting;
+namespace Infomat.Privacy.Http.Cases;
 
 /// <summary>What the daily case sweep did.</summary>
 public sealed record MaintenanceResult(int DueReminders, int OverdueFlags, int IdentifiersErased, int HistoriesPurged);

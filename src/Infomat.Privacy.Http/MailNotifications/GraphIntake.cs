@@ -1,12 +1,13 @@
 using Infomat.Privacy.Adapters.Mail;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Http.Intake;
 using Infomat.Privacy.Intake;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Infomat.Privacy.Http.Hosting;
+namespace Infomat.Privacy.Http.MailNotifications;
 
 /// <summary>
 /// The info@infomat.eu mailbox through Graph, after the notification endpoint has queued the work: each message is

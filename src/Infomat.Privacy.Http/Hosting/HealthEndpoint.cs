@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 
-namespace Infomat.Privacy.Http.Endpoints;
+namespace Infomat.Privacy.Http.Hosting;
 
 /// <summary><c>GET /health</c>: 200 when the host can serve.</summary>
 public static class HealthEndpoint

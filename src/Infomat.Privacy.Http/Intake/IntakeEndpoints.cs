@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using static Infomat.Privacy.Http.Pages.Html;
 
-namespace Infomat.Privacy.Http.Endpoints;
+namespace Infomat.Privacy.Http.Intake;
 
 /// <summary>The request form, submission, the thank-you page and the public status of a request.</summary>
 public sealed partial class IntakeEndpoints(

@@ -6,15 +6,15 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Infomat.Privacy.Http.Endpoints;
+namespace Infomat.Privacy.Http.MailNotifications;
 
 /// <summary>
 /// <c>POST /api/mail/notifications</c>: Graph change and lifecycle notifications for the info@infomat.eu inbox.
 /// Answers the validation handshake, checks <c>clientState</c> on every notification (constant time), queues the work
 /// and answers 202 at once; the message is read and handled from the queue, so a burst or a slow Graph loses nothing.
 /// </summary>
-public sealed partial class MailEndpoints(
-    IMailNotificationReader reader, InboundMailBacklog queue, IOptions<GraphMailOptions> options, ILogger<MailEndpoints> log)
+public sealed partial class MailNotificationEndpoints(
+    IMailNotificationReader reader, InboundMailBacklog queue, IOptions<GraphMailOptions> options, ILogger<MailNotificationEndpoints> log)
 {
     public const int MaxBodyBytes = 1024 * 1024;
 

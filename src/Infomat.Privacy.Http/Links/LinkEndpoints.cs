@@ -1,9 +1,12 @@
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Http.Intake;
+using Infomat.Privacy.Http.Staff;
 using Infomat.Privacy.Localization;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
+using Infomat.Privacy.Storage;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.Tokens;
 using Infomat.Privacy.Workflow.Orchestration;
@@ -11,9 +14,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 using static Infomat.Privacy.Http.Pages.Html;
-using Infomat.Privacy.Storage;
 
-namespace Infomat.Privacy.Http.Endpoints;
+namespace Infomat.Privacy.Http.Links;
 
 /// <summary>
 /// The pages behind the links in mails: requester verification, staff approval, download. Every GET only shows a

@@ -5,17 +5,17 @@ using Infomat.Privacy.Audit;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Deadlines;
-using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Http.Staff;
 using Infomat.Privacy.Localization;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
+using Infomat.Privacy.Storage;
 using Infomat.Privacy.Stores;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using static Infomat.Privacy.Http.Pages.Html;
-using Infomat.Privacy.Storage;
 
-namespace Infomat.Privacy.Http.Endpoints;
+namespace Infomat.Privacy.Http.Cases;
 
 /// <summary>
 /// The staff case list (<c>GET /cases</c>, overdue first), its CSV export for reporting (<c>GET /cases.csv</c>, no

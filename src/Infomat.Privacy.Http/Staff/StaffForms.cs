@@ -1,7 +1,8 @@
+using Infomat.Privacy.Http.Pages;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http;
 
-namespace Infomat.Privacy.Http.Hosting;
+namespace Infomat.Privacy.Http.Staff;
 
 /// <summary>
 /// Antiforgery for the staff forms (ASP.NET Core's <see cref="IAntiforgery"/>): the page carries a request token bound

@@ -4,7 +4,7 @@ using Infomat.Privacy.Configuration;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
-namespace Infomat.Privacy.Http.Hosting;
+namespace Infomat.Privacy.Http.Staff;
 
 /// <summary>Who is acting on a staff page, or why nobody may.</summary>
 public sealed record StaffIdentity(string? Name, StaffRefusal? Refusal)

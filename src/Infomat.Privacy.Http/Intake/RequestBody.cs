@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 
-namespace Infomat.Privacy.Http.Endpoints;
+namespace Infomat.Privacy.Http.Intake;
 
 public enum BodyKind
 {
