@@ -13,9 +13,11 @@ public sealed class Azurite : IAsyncLifetime
     private const string DevKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private Process? process;
 
-    public int BlobPort { get; } = Repo.FreePort();
-    public int QueuePort { get; } = Repo.FreePort();
-    public int TablePort { get; } = Repo.FreePort();
+    private readonly System.Text.StringBuilder output = new();
+
+    public int BlobPort { get; private set; } = Repo.FreePort();
+    public int QueuePort { get; private set; } = Repo.FreePort();
+    public int TablePort { get; private set; } = Repo.FreePort();
 
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevKey};" +
@@ -29,6 +31,27 @@ public sealed class Azurite : IAsyncLifetime
             throw new InvalidOperationException($"Azurite is not installed ({azurite}): run 'npm ci' at the repository root, or scripts/test.sh.");
         }
 
+        // A free port can be taken by another process between the check and Azurite's bind (test groups and other
+        // runs on the same machine start their own instances): then Azurite exits, and we try again on new ports.
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await TryStartAsync(azurite, TimeSpan.FromSeconds(60)))
+            {
+                return;
+            }
+
+            Stop();
+            if (attempt == 3)
+            {
+                throw new InvalidOperationException($"Azurite did not start in three attempts. Its last output: {output}");
+            }
+
+            (BlobPort, QueuePort, TablePort) = (Repo.FreePort(), Repo.FreePort(), Repo.FreePort());
+        }
+    }
+
+    private async Task<bool> TryStartAsync(string azurite, TimeSpan timeout)
+    {
         var start = new ProcessStartInfo(azurite)
         {
             ArgumentList =
@@ -41,11 +64,14 @@ public sealed class Azurite : IAsyncLifetime
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        output.Clear();
         process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start.");
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var until = DateTime.UtcNow.AddSeconds(30);
+        var until = DateTime.UtcNow + timeout;
         foreach (var port in new[] { BlobPort, QueuePort, TablePort })
         {
             while (true)
@@ -60,11 +86,28 @@ public sealed class Azurite : IAsyncLifetime
                 {
                     await Task.Delay(100);
                 }
+                catch (SocketException)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (output)
+            {
+                output.AppendLine(line);
             }
         }
     }
 
-    public Task DisposeAsync()
+    private void Stop()
     {
         if (process is { HasExited: false })
         {
@@ -73,6 +116,12 @@ public sealed class Azurite : IAsyncLifetime
         }
 
         process?.Dispose();
+        process = null;
+    }
+
+    public Task DisposeAsync()
+    {
+        Stop();
         return Task.CompletedTask;
     }
 }
