@@ -1,7 +1,10 @@
 using Infomat.Privacy.Http.Cases;
 using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Http.Intake;
-using Infomat.Privacy.Http.Links;
+using Infomat.Privacy.Http.Approval;
+using Infomat.Privacy.Http.Download;
+using Infomat.Privacy.Http.StaffTasks;
+using Infomat.Privacy.Http.Verification;
 using Infomat.Privacy.Http.MailNotifications;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -14,7 +17,9 @@ namespace Infomat.Functions;
 /// HTTP triggers for the public routes (DESIGN §4), thin: each calls the same handler as the local host.
 /// Function names equal the local host's endpoint names, which a test checks.
 /// </summary>
-public sealed class HttpFunctions(IntakeEndpoints intake, LinkEndpoints links, MailNotificationEndpoints mail, CaseEndpoints cases)
+public sealed class HttpFunctions(
+    IntakeEndpoints intake, VerificationEndpoints verification, ApprovalEndpoints approval, StaffTaskEndpoints tasks, DownloadEndpoints download,
+    MailNotificationEndpoints mail, CaseEndpoints cases)
 {
     [Function("PrivacyForm")]
     public IActionResult PrivacyForm([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "privacy")] HttpRequest req) =>
@@ -37,23 +42,23 @@ public sealed class HttpFunctions(IntakeEndpoints intake, LinkEndpoints links, M
 
     [Function("VerifyPage")]
     public async Task<IActionResult> VerifyPage([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "verify")] HttpRequest req) =>
-        Run(await links.VerifyPageAsync(req, req.HttpContext.RequestAborted));
+        Run(await verification.VerifyPageAsync(req, req.HttpContext.RequestAborted));
 
     [Function("Verify")]
     public async Task<IActionResult> Verify(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "verify")] HttpRequest req,
         [DurableClient] DurableTaskClient client) =>
-        Run(await links.VerifyAsync(req, client, req.HttpContext.RequestAborted));
+        Run(await verification.VerifyAsync(req, client, req.HttpContext.RequestAborted));
 
     [Function("ApprovalPage")]
     public async Task<IActionResult> ApprovalPage([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "approvals")] HttpRequest req) =>
-        Run(await links.ApprovalPageAsync(req, req.HttpContext.RequestAborted));
+        Run(await approval.ApprovalPageAsync(req, req.HttpContext.RequestAborted));
 
     [Function("Decide")]
     public async Task<IActionResult> Decide(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "approvals")] HttpRequest req,
         [DurableClient] DurableTaskClient client) =>
-        Run(await links.DecideAsync(req, client, req.HttpContext.RequestAborted));
+        Run(await approval.DecideAsync(req, client, req.HttpContext.RequestAborted));
 
     [Function("ResendVerification")]
     public async Task<IActionResult> ResendVerification([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "privacy/resend")] HttpRequest req) =>
@@ -61,21 +66,21 @@ public sealed class HttpFunctions(IntakeEndpoints intake, LinkEndpoints links, M
 
     [Function("TasksPage")]
     public async Task<IActionResult> TasksPage([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "tasks")] HttpRequest req) =>
-        Run(await links.TasksPageAsync(req, req.HttpContext.RequestAborted));
+        Run(await tasks.TasksPageAsync(req, req.HttpContext.RequestAborted));
 
     [Function("CompleteTask")]
     public async Task<IActionResult> CompleteTask(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "tasks")] HttpRequest req,
         [DurableClient] DurableTaskClient client) =>
-        Run(await links.CompleteTaskAsync(req, client, req.HttpContext.RequestAborted));
+        Run(await tasks.CompleteTaskAsync(req, client, req.HttpContext.RequestAborted));
 
     [Function("DownloadPage")]
     public async Task<IActionResult> DownloadPage([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "download")] HttpRequest req) =>
-        Run(await links.DownloadPageAsync(req, req.HttpContext.RequestAborted));
+        Run(await download.DownloadPageAsync(req, req.HttpContext.RequestAborted));
 
     [Function("Download")]
     public async Task<IActionResult> Download([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "download")] HttpRequest req) =>
-        Run(await links.DownloadAsync(req, req.HttpContext.RequestAborted));
+        Run(await download.DownloadAsync(req, req.HttpContext.RequestAborted));
 
     [Function("CaseList")]
     public async Task<IActionResult> CaseList([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "cases")] HttpRequest req) =>

@@ -14,6 +14,10 @@ using Infomat.Privacy.Stores;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using static Infomat.Privacy.Http.Pages.Html;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.DurableTask.Client;
 
 namespace Infomat.Privacy.Http.Cases;
 
@@ -324,4 +328,18 @@ public sealed class CaseEndpoints(
     }
 
     private static string Error(string message) => StaffPages.Error(message);
+}
+
+/// <summary>The routes of this feature (DESIGN §4): the staff case list, its CSV, a case page and its actions.</summary>
+public static class CaseRoutes
+{
+    public static IEndpointRouteBuilder MapCases(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/cases", (HttpRequest r, [FromServices] CaseEndpoints e, CancellationToken ct) => e.ListAsync(r, ct)).WithName("CaseList");
+        app.MapGet("/cases.csv", (HttpRequest r, [FromServices] CaseEndpoints e, CancellationToken ct) => e.CsvAsync(r, ct)).WithName("CaseListCsv");
+        app.MapGet("/cases/{caseId}", (HttpRequest r, string caseId, [FromServices] CaseEndpoints e, CancellationToken ct) => e.CaseAsync(r, caseId, ct)).WithName("CasePage");
+        app.MapPost("/cases/{caseId}/extend", (HttpRequest r, string caseId, [FromServices] CaseEndpoints e, CancellationToken ct) => e.ExtendAsync(r, caseId, ct)).WithName("ExtendDeadline").DisableAntiforgery();
+        app.MapPost("/cases/{caseId}/revoke-export", (HttpRequest r, string caseId, [FromServices] CaseEndpoints e, CancellationToken ct) => e.RevokeExportAsync(r, caseId, ct)).WithName("RevokeExport").DisableAntiforgery();
+        return app;
+    }
 }

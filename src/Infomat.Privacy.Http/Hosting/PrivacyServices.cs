@@ -4,7 +4,11 @@ using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Http.Cases;
 using Infomat.Privacy.Http.Intake;
+using Infomat.Privacy.Http.Approval;
+using Infomat.Privacy.Http.Download;
 using Infomat.Privacy.Http.Links;
+using Infomat.Privacy.Http.StaffTasks;
+using Infomat.Privacy.Http.Verification;
 using Infomat.Privacy.Http.MailNotifications;
 using Infomat.Privacy.Http.Staff;
 using Infomat.Privacy.Stores;
@@ -61,7 +65,13 @@ public static class PrivacyServices
         services.AddSingleton<StaffPages>();
         services.AddSingleton<CaseEndpoints>();
         services.AddSingleton<IntakeEndpoints>();
-        services.AddSingleton<LinkEndpoints>();
+        services.AddSingleton<CaseLinks>();
+        services.AddSingleton<VerificationEndpoints>();
+        services.AddSingleton<ApprovalPage>();
+        services.AddSingleton<ApprovalEndpoints>();
+        services.AddSingleton<StaffTasksPage>();
+        services.AddSingleton<StaffTaskEndpoints>();
+        services.AddSingleton<DownloadEndpoints>();
 
         // Activities are resolved from DI by the Functions trigger wrappers; the durable worker creates its own.
         foreach (var activity in PrivacyWorkflow.Activities)

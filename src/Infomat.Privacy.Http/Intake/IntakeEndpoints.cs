@@ -12,6 +12,9 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using static Infomat.Privacy.Http.Pages.Html;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
 
 namespace Infomat.Privacy.Http.Intake;
 
@@ -354,5 +357,19 @@ public sealed class SeeOther(string location) : IResult
         httpContext.Response.StatusCode = StatusCodes.Status303SeeOther;
         httpContext.Response.Headers.Location = location;
         return Task.CompletedTask;
+    }
+}
+
+/// <summary>The routes of this feature (DESIGN §4): the request form, submission, the thank-you page, the public status.</summary>
+public static class IntakeRoutes
+{
+    public static IEndpointRouteBuilder MapIntake(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/privacy", (HttpRequest r, [FromServices] IntakeEndpoints e) => e.Form(r)).WithName("PrivacyForm");
+        app.MapGet("/privacy/thanks", (HttpRequest r, [FromServices] IntakeEndpoints e, CancellationToken ct) => e.ThanksAsync(r, ct)).WithName("PrivacyThanks");
+        app.MapPost("/privacy/resend", (HttpRequest r, [FromServices] IntakeEndpoints e, CancellationToken ct) => e.ResendVerificationAsync(r, ct)).WithName("ResendVerification").DisableAntiforgery();
+        app.MapPost("/api/requests", (HttpRequest r, [FromServices] IntakeEndpoints e, [FromServices] DurableTaskClient c, CancellationToken ct) => e.SubmitAsync(r, c, ct)).WithName("SubmitRequest").DisableAntiforgery();
+        app.MapGet("/api/requests/{requestId}", (string requestId, [FromServices] IntakeEndpoints e, CancellationToken ct) => e.StatusAsync(requestId, ct)).WithName("RequestStatus");
+        return app;
     }
 }

@@ -5,6 +5,10 @@ using Infomat.Privacy.Intake;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.DurableTask.Client;
 
 namespace Infomat.Privacy.Http.MailNotifications;
 
@@ -110,4 +114,14 @@ public sealed partial class MailNotificationEndpoints(
 
     [LoggerMessage(81, LogLevel.Warning, "Graph notifications: {Count} rejected for a wrong clientState")]
     private static partial void Rejected(ILogger logger, int count);
+}
+
+/// <summary>The routes of this feature (DESIGN §4): Graph change notifications for the info@infomat.eu mailbox.</summary>
+public static class MailNotificationRoutes
+{
+    public static IEndpointRouteBuilder MapMailNotifications(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/mail/notifications", (HttpRequest r, [FromServices] MailNotificationEndpoints e, CancellationToken ct) => e.NotificationsAsync(r, ct)).WithName("MailNotifications").DisableAntiforgery();
+        return app;
+    }
 }

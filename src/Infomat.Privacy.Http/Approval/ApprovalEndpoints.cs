@@ -1,0 +1,165 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Http.Intake;
+using Infomat.Privacy.Http.Links;
+using Infomat.Privacy.Http.Staff;
+using Infomat.Privacy.Localization;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Storage;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tokens;
+using Infomat.Privacy.Workflow.Orchestration;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
+using static Infomat.Privacy.Http.Pages.Html;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+
+namespace Infomat.Privacy.Http.Approval;
+
+/// <summary>
+/// <c>/approvals</c>: staff decide on the requester's identity from the link in the approval-request mail. The rules
+/// (first final decision stands, two different approvers for an erasure) are the case's transitions.
+/// </summary>
+public sealed class ApprovalEndpoints(
+    ICaseRegister register, CaseLinks links, CaseWorkflow workflow, ApprovalPage page, StaffPages staff, IMailSender mail,
+    IOptions<PrivacyOptions> options, TimeProvider time)
+{
+    /// <summary><c>GET /approvals?token=</c>: the request, what the stores hold, the approvals so far, and the three decisions.</summary>
+    public async Task<IResult> ApprovalPageAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var l = options.Value.Staff.Language;
+        if (staff.Refused(request) is { } refused)
+        {
+            return refused;
+        }
+
+        var (c, failure, token) = await links.OpenAsync(request, request.Query["token"], TokenPurpose.Approve, cancellationToken, l);
+        return failure ?? staff.Page(Texts.Format("ApprovalTitle", l, c!.Id), page.Body(request, c, request.Query["token"].ToString(), l));
+    }
+
+    /// <summary>
+    /// <c>POST /approvals</c> (antiforgery-checked): <c>approve</c> with the evidence, <c>reject</c> with a reason, or
+    /// <c>request-identification</c> with what is needed. The first final decision stands; an erasure needs two
+    /// different approvers; later clicks are shown what was decided, by whom and when.
+    /// </summary>
+    public async Task<IResult> DecideAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var l = options.Value.Staff.Language;
+        var (form, identity, refused) = await staff.ReadPostAsync(request, cancellationToken);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        var tokenText = form["token"].ToString();
+        var (c, failure, token) = await links.OpenAsync(request, tokenText, TokenPurpose.Approve, cancellationToken, l);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        var title = Texts.Format("ApprovalTitle", l, c!.Id);
+        var outcome = form["decision"].ToString() switch
+        {
+            "approve" => DecisionOutcome.Approve,
+            "reject" => DecisionOutcome.Reject,
+            "request-identification" => DecisionOutcome.RequestIdentification,
+            _ => (DecisionOutcome?)null,
+        };
+        var reason = form["reason"].ToString().Trim();
+        var evidence = form["evidence"].ToString();
+        if (c.Decision is { } earlier)
+        {
+            return staff.Page(title, P(ApprovalPage.AlreadyDecided(earlier, l)), StatusCodes.Status409Conflict);
+        }
+
+        var invalid = outcome switch
+        {
+            null => true,
+            DecisionOutcome.Approve => !ApprovalPage.Evidence.Contains(evidence),
+            _ => reason.Length == 0,
+        };
+        if (invalid || reason.Length > 2000 || identity.Name is null)
+        {
+            var message = identity.Name is null ? Texts.Get("StaffNameRequired", l) : Texts.Get("ApprovalChoiceRequired", l);
+            return staff.Page(title, $"<p class=\"error\" role=\"alert\">{E(message)}</p>" + page.Body(request, c, tokenText, l), StatusCodes.Status400BadRequest);
+        }
+        var by = identity.Name;
+        var at = time.GetUtcNow();
+        switch (outcome)
+        {
+            case DecisionOutcome.RequestIdentification:
+                if (!await register.TryConsumeTokenAsync(token!.Id + ".identification", c.Id, cancellationToken))
+                {
+                    return CaseLinks.Used(l, c.Id);
+                }
+
+                c = (await register.ApplyAsync(c.Id, x => x.RequestIdentification(by, reason, at), cancellationToken)).Case;
+                await mail.SendAsync(PrivacyMails.IdentificationRequest(c, reason), cancellationToken);
+                // The orchestration starts its wait for the decision again from now.
+                await workflow.SignalAsync(client, c.Id, CaseEvents.IdentityDecided, cancellationToken);
+                return staff.Page(title, P(Texts.Format("ApprovalIdentificationSent", l, Texts.DateTime(at, l), by)) + page.Body(request, c, tokenText, l));
+
+            case DecisionOutcome.Approve when c.ApprovalRefusal(by) == CaseRefusal.SameApprover:
+                return staff.Page(title, $"<p class=\"error\" role=\"alert\">{E(Texts.Get("ApprovalSameApprover", l))}</p>" + page.Body(request, c, tokenText, l), StatusCodes.Status409Conflict);
+
+            case DecisionOutcome.Approve:
+                var stage = c.NextApprovalStage;
+                if (!await register.TryConsumeTokenAsync(token!.Id + ".approve." + stage.ToString(System.Globalization.CultureInfo.InvariantCulture), c.Id, cancellationToken))
+                {
+                    return CaseLinks.Used(l, c.Id);
+                }
+
+                var approved = await register.ApplyAsync(c.Id, x => x.Approve(stage, by, at, evidence), cancellationToken);
+                c = approved.Case;
+                if (approved.Refused)
+                {
+                    return staff.Page(title, P(c.Decision is { } d ? ApprovalPage.AlreadyDecided(d, l) : Texts.Get("ApprovalSameApprover", l)), StatusCodes.Status409Conflict);
+                }
+
+                if (c.Decision is null)
+                {
+                    return staff.Page(title, $"<p class=\"notice\" data-approvals-missing=\"{c.ApprovalsRequired - stage}\">"
+                        + E(Texts.Format("ApprovalFirstOfTwo", l, stage, c.ApprovalsRequired, by)) + "</p>");
+                }
+
+                break;
+
+            default:
+                if (!await register.TryConsumeTokenAsync(token!.Id + ".decision", c.Id, cancellationToken))
+                {
+                    return CaseLinks.Used(l, c.Id);
+                }
+
+                var rejected = await register.ApplyAsync(c.Id, x => x.Reject(by, reason, at), cancellationToken);
+                c = rejected.Case;
+                if (rejected.Refused)
+                {
+                    return staff.Page(title, P(ApprovalPage.AlreadyDecided(c.Decision!, l)), StatusCodes.Status409Conflict);
+                }
+
+                break;
+        }
+
+        await workflow.SignalAsync(client, c.Id, CaseEvents.IdentityDecided, cancellationToken);
+        return staff.Page(title, P(Texts.Format("ApprovalDecided", l, ApprovalPage.DecisionText(c.Decision!.Outcome, l), Texts.DateTime(c.Decision.DecidedAt, l), c.Decision.DecidedBy)));
+    }
+}
+
+/// <summary>The routes of this feature (DESIGN §4): staff decide on the identity.</summary>
+public static class ApprovalRoutes
+{
+    public static IEndpointRouteBuilder MapApproval(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/approvals", (HttpRequest r, [FromServices] ApprovalEndpoints e, CancellationToken ct) => e.ApprovalPageAsync(r, ct)).WithName("ApprovalPage");
+        app.MapPost("/approvals", (HttpRequest r, [FromServices] ApprovalEndpoints e, [FromServices] DurableTaskClient c, CancellationToken ct) => e.DecideAsync(r, c, ct)).WithName("Decide").DisableAntiforgery();
+        return app;
+    }
+}

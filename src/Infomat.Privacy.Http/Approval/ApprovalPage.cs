@@ -1,0 +1,88 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Http.Intake;
+using Infomat.Privacy.Http.Staff;
+using Infomat.Privacy.Localization;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Storage;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tokens;
+using Infomat.Privacy.Workflow.Orchestration;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
+using static Infomat.Privacy.Http.Pages.Html;
+
+namespace Infomat.Privacy.Http.Approval;
+
+/// <summary>The staff decision page: the request, what the stores hold, the approvals so far, and the three decisions.</summary>
+public sealed class ApprovalPage(StaffPages staff, DataMap dataMap)
+{
+    /// <summary>The evidence staff may give for an approval (never a document).</summary>
+    public static readonly IReadOnlyList<string> Evidence = ["verified-link", "dmarc-pass", "known-details", "additional-identification", "other"];
+
+    public string Body(HttpRequest request, PrivacyCase c, string tokenText, Language l)
+    {
+        var body = new System.Text.StringBuilder();
+        if (c.Decision is { } decided)
+        {
+            return body.Append(P(AlreadyDecided(decided, l))).Append(Facts(PrivacyMails.Facts(c, dataMap, l))).ToString();
+        }
+
+        body.Append(P(Texts.Get("ApprovalIntro", l))).Append(Facts(PrivacyMails.Facts(c, dataMap, l)))
+            .Append("<h2>").Append(E(Texts.Get("LabelHoldings", l))).Append("</h2><ul>");
+        foreach (var line in PrivacyMails.Holdings(c, dataMap, l))
+        {
+            body.Append("<li>").Append(E(line)).Append("</li>");
+        }
+
+        body.Append("</ul>");
+        if (c.ApprovalsRequired > 1)
+        {
+            body.Append(P(Texts.Format("MailApprovalTwoApprovers", l, c.ApprovalsRequired)));
+        }
+
+        foreach (var a in c.Approvals)
+        {
+            body.Append(P(Texts.Format("ApprovalSoFar", l, a.By, Texts.DateTime(a.At, l), EvidenceText(a.Evidence, l))));
+        }
+
+        if (c.IdentificationRequestedAt is { } askedAt)
+        {
+            body.Append(P(Texts.Format("ApprovalIdentificationSent", l, Texts.DateTime(askedAt, l), c.IdentificationRequestedBy ?? "?")));
+        }
+
+        var hidden = $"<input type=\"hidden\" name=\"token\" value=\"{E(tokenText)}\">" + staff.Forms.HiddenField(request);
+        string NameField(string id) => staff.NameField(id);
+
+        body.Append("<form method=\"post\" action=\"/approvals\">").Append(hidden).Append(NameField("name-approve"))
+            .Append("<fieldset><legend>").Append(E(Texts.Get("ApprovalEvidence", l))).Append("</legend>");
+        foreach (var e in Evidence)
+        {
+            var id = "evidence-" + e;
+            body.Append("<div class=\"choice\"><input type=\"radio\" required name=\"evidence\" id=\"").Append(id).Append("\" value=\"").Append(e).Append("\">")
+                .Append("<label for=\"").Append(id).Append("\">").Append(E(EvidenceText(e, l))).Append("</label></div>");
+        }
+
+        body.Append("</fieldset><button type=\"submit\" name=\"decision\" value=\"approve\">").Append(E(Texts.Get("ApprovalApprove", l))).Append("</button></form>")
+            .Append("<form method=\"post\" action=\"/approvals\">").Append(hidden).Append(NameField("name-identification"))
+            .Append("<label for=\"identification\">").Append(E(Texts.Get("ApprovalIdentification", l))).Append("</label>")
+            .Append("<textarea id=\"identification\" name=\"reason\" rows=\"3\" maxlength=\"2000\" required></textarea>")
+            .Append("<button type=\"submit\" name=\"decision\" value=\"request-identification\">").Append(E(Texts.Get("ApprovalIdentificationButton", l))).Append("</button></form>")
+            .Append("<form method=\"post\" action=\"/approvals\">").Append(hidden).Append(NameField("name-reject"))
+            .Append("<label for=\"reason\">").Append(E(Texts.Get("ApprovalReason", l))).Append("</label>")
+            .Append("<textarea id=\"reason\" name=\"reason\" rows=\"3\" maxlength=\"2000\" required></textarea>")
+            .Append("<button type=\"submit\" class=\"secondary\" name=\"decision\" value=\"reject\">").Append(E(Texts.Get("ApprovalReject", l))).Append("</button></form>");
+        return body.ToString();
+    }
+
+    public static string EvidenceText(string evidence, Language l) =>
+        Texts.Get("Evidence" + string.Concat(evidence.Split('-').Select(w => char.ToUpperInvariant(w[0]) + w[1..])), l);
+
+    public static string AlreadyDecided(IdentityDecision d, Language l) =>
+        Texts.Format("ApprovalAlreadyDecided", l, DecisionText(d.Outcome, l), Texts.DateTime(d.DecidedAt, l), d.DecidedBy);
+
+    public static string DecisionText(DecisionOutcome outcome, Language l) => Texts.Get("Decision" + outcome, l);
+}

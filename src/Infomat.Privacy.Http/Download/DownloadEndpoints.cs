@@ -1,0 +1,110 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Http.Intake;
+using Infomat.Privacy.Http.Links;
+using Infomat.Privacy.Http.Staff;
+using Infomat.Privacy.Localization;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Storage;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tokens;
+using Infomat.Privacy.Workflow.Orchestration;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
+using static Infomat.Privacy.Http.Pages.Html;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+
+namespace Infomat.Privacy.Http.Download;
+
+/// <summary>
+/// <c>/download</c>: the requester's export page and the download itself (recorded, at most
+/// <c>Privacy:Export:MaxDownloads</c>, then a short-lived read-only link to the one blob).
+/// </summary>
+public sealed class DownloadEndpoints(ICaseRegister register, CaseLinks links, IExportStorage exports, IOptions<PrivacyOptions> options, TimeProvider time)
+{
+    /// <summary><c>GET /download?token=</c>: what the export is, until when the link works and how many downloads are left.</summary>
+    public async Task<IResult> DownloadPageAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (c, failure, token) = await links.OpenAsync(request, request.Query["token"], TokenPurpose.Download, cancellationToken);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        var l = c!.Language;
+        var size = c.ExportBlobName is null || c.ExportRevokedAt is not null ? null : await exports.GetSizeAsync(c.ExportBlobName, cancellationToken);
+        if (DownloadRefused(c, size) is { } refused)
+        {
+            return refused;
+        }
+        var left = options.Value.Export.MaxDownloads - c.Downloads.Count;
+        return Page(l, Texts.Get("DownloadTitle", l),
+            P(Texts.Format(c.Type == RequestType.Portability ? "DownloadBodyPortability" : "DownloadBody", l, c.Id, Texts.Size(size!.Value, l), Texts.DateTime(token!.ExpiresAt, l)))
+            + P(Texts.Format("DownloadsLeft", l, left))
+            + TokenForm("/download", request.Query["token"].ToString(), Texts.Get("DownloadButton", l)));
+    }
+
+    /// <summary>
+    /// <c>POST /download</c>: records the download (audited; at most <c>Privacy:Export:MaxDownloads</c>), then 303 to a
+    /// read-only link for that one blob, valid a few minutes.
+    /// </summary>
+    public async Task<IResult> DownloadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var form = await request.ReadFormAsync(cancellationToken);
+        var (c, failure, token) = await links.OpenAsync(request, form["token"], TokenPurpose.Download, cancellationToken);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        var size = c!.ExportBlobName is null || c.ExportRevokedAt is not null ? null : await exports.GetSizeAsync(c.ExportBlobName, cancellationToken);
+        if (DownloadRefused(c, size) is { } refused)
+        {
+            return refused;
+        }
+
+        var max = options.Value.Export.MaxDownloads;
+        var at = time.GetUtcNow();
+        var download = await register.ApplyAsync(c.Id, x => x.RecordDownload(at, max), cancellationToken);
+        if (download.Refused)
+        {
+            // Not recorded: meanwhile it was withdrawn or the last download was taken; the page says which.
+            return DownloadRefused(download.Case, size)!;
+        }
+
+        var link = await exports.CreateReadLinkAsync(c.ExportBlobName!, options.Value.Export.SasLifetime, cancellationToken);
+        return new SeeOther(link.AbsoluteUri);
+    }
+
+    /// <summary>The page that says why the zip can no longer be had (withdrawn, downloads used up, deleted), or null.</summary>
+    private IResult? DownloadRefused(PrivacyCase c, long? size)
+    {
+        var l = c.Language;
+        var max = options.Value.Export.MaxDownloads;
+        return c.DownloadRefusal(max) switch
+        {
+            CaseRefusal.ExportRevoked => Page(l, Texts.Get("DownloadRevokedTitle", l), P(Texts.Format("DownloadRevokedBody", l, c.Id)), StatusCodes.Status410Gone),
+            CaseRefusal.DownloadsUsedUp => Page(l, Texts.Get("DownloadUsedUpTitle", l), P(Texts.Format("DownloadUsedUpBody", l, c.Id, max)), StatusCodes.Status410Gone),
+            _ when size is null => Page(l, Texts.Get("LinkExpiredTitle", l), P(Texts.Get("LinkExpiredBody", l)), StatusCodes.Status410Gone),
+            _ => null,
+        };
+    }
+}
+
+/// <summary>The routes of this feature (DESIGN §4): the requester downloads the export.</summary>
+public static class DownloadRoutes
+{
+    public static IEndpointRouteBuilder MapDownload(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/download", (HttpRequest r, [FromServices] DownloadEndpoints e, CancellationToken ct) => e.DownloadPageAsync(r, ct)).WithName("DownloadPage");
+        app.MapPost("/download", (HttpRequest r, [FromServices] DownloadEndpoints e, CancellationToken ct) => e.DownloadAsync(r, ct)).WithName("Download").DisableAntiforgery();
+        return app;
+    }
+}

@@ -1,0 +1,59 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Http.Intake;
+using Infomat.Privacy.Http.Staff;
+using Infomat.Privacy.Localization;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Storage;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tokens;
+using Infomat.Privacy.Workflow.Orchestration;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
+using static Infomat.Privacy.Http.Pages.Html;
+
+namespace Infomat.Privacy.Http.Links;
+
+/// <summary>
+/// What every page behind a link in a mail does first: check the signed token for its purpose, load its case, and
+/// otherwise answer with the page that says what to do (invalid, expired). GETs only show; POSTs check again.
+/// </summary>
+public sealed class CaseLinks(ICaseRegister register, LinkTokenService tokens)
+{
+    /// <summary>Checks the token and loads its case; on failure returns the page that says what to do.</summary>
+    public async Task<OpenedLink> OpenAsync(
+        HttpRequest request, string? token, TokenPurpose purpose, CancellationToken cancellationToken, Language? pageLanguage = null)
+    {
+        var l = pageLanguage ?? Languages.Negotiate(request.Query["lang"], request.Headers.AcceptLanguage);
+        var (state, checkedToken) = tokens.Check(token, purpose);
+        if (state == TokenState.Invalid)
+        {
+            return new(null, Page(l, Texts.Get("LinkInvalidTitle", l), P(Texts.Get("LinkInvalidBody", l)), StatusCodes.Status403Forbidden), null);
+        }
+
+        var c = await register.GetAsync(checkedToken!.CaseId, cancellationToken);
+        if (c is null)
+        {
+            return new(null, Page(l, Texts.Get("LinkInvalidTitle", l), P(Texts.Get("LinkInvalidBody", l)), StatusCodes.Status403Forbidden), null);
+        }
+
+        l = pageLanguage ?? c.Language;
+        if (state == TokenState.Expired)
+        {
+            return new(c, Page(l, Texts.Get("LinkExpiredTitle", l), P(Texts.Get("LinkExpiredBody", l)), StatusCodes.Status410Gone), null);
+        }
+
+        return new(c, null, checkedToken);
+    }
+
+    /// <summary>The page for a link whose one use is spent, with the way to the public status.</summary>
+    public static IResult Used(Language l, string caseId) =>
+        Page(l, Texts.Get("LinkUsedTitle", l), P(Texts.Format("LinkUsedBody", l, caseId))
+            + $"<p><a href=\"/api/requests/{E(caseId)}\">{E(Texts.Get("StatusLink", l))}</a></p>", StatusCodes.Status409Conflict);
+}
+
+/// <summary>A link opened: its case and checked token, or the page to answer with.</summary>
+public sealed record OpenedLink(PrivacyCase? Case, IResult? Failure, LinkToken? Token);

@@ -1,0 +1,104 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Http.Intake;
+using Infomat.Privacy.Http.Links;
+using Infomat.Privacy.Http.Staff;
+using Infomat.Privacy.Localization;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Storage;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tokens;
+using Infomat.Privacy.Workflow.Orchestration;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
+using static Infomat.Privacy.Http.Pages.Html;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+
+namespace Infomat.Privacy.Http.StaffTasks;
+
+/// <summary><c>/tasks</c>: staff do a case's tasks (a correction per store, the objection to weigh) from the link in the staff-task mail.</summary>
+public sealed class StaffTaskEndpoints(
+    ICaseRegister register, CaseLinks links, CaseWorkflow workflow, StaffTasksPage page, StaffPages staff, IOptions<PrivacyOptions> options, TimeProvider time)
+{
+    /// <summary><c>GET /tasks?token=</c>: the case's staff tasks, each with its own form.</summary>
+    public async Task<IResult> TasksPageAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var l = options.Value.Staff.Language;
+        if (staff.Refused(request) is { } refused)
+        {
+            return refused;
+        }
+
+        var (c, failure, token) = await links.OpenAsync(request, request.Query["token"], TokenPurpose.StaffTask, cancellationToken, l);
+        return failure ?? staff.Page(Texts.Format("TasksTitle", l, c!.Id), page.Body(request, c, request.Query["token"].ToString(), l));
+    }
+
+    /// <summary><c>POST /tasks</c>: marks one task done (a correction) or decides the objection.</summary>
+    public async Task<IResult> CompleteTaskAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var l = options.Value.Staff.Language;
+        var (form, identity, refused) = await staff.ReadPostAsync(request, cancellationToken);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        var tokenText = form["token"].ToString();
+        var (c, failure, token) = await links.OpenAsync(request, tokenText, TokenPurpose.StaffTask, cancellationToken, l);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        var title = Texts.Format("TasksTitle", l, c!.Id);
+        var task = c.Tasks.FirstOrDefault(t => t.Key == form["task"].ToString());
+        var outcome = form["outcome"].ToString() switch
+        {
+            "done" when task?.Kind == StaffTaskKind.Rectify => StaffTaskOutcome.Done,
+            "uphold" when task?.Kind == StaffTaskKind.ReviewObjection => StaffTaskOutcome.Upheld,
+            "refuse" when task?.Kind == StaffTaskKind.ReviewObjection => StaffTaskOutcome.Refused,
+            _ => (StaffTaskOutcome?)null,
+        };
+        var note = form["note"].ToString().Trim();
+        var refusal = task is null || outcome is null ? CaseRefusal.UnknownTask : c.TaskRefusal(task.Key, outcome.Value, note);
+        if ((refusal is not null and not CaseRefusal.TaskDone) || note.Length > 2000 || identity.Name is null)
+        {
+            var message = identity.Name is null ? Texts.Get("StaffNameRequired", l) : Texts.Get("TaskChoiceRequired", l);
+            return staff.Page(title, $"<p class=\"error\" role=\"alert\">{E(message)}</p>" + page.Body(request, c, tokenText, l), StatusCodes.Status400BadRequest);
+        }
+
+        if (refusal == CaseRefusal.TaskDone)
+        {
+            return staff.Page(title, P(Texts.Format("TaskAlreadyDone", l, Texts.DateTime(task!.DoneAt!.Value, l))) + page.Body(request, c, tokenText, l), StatusCodes.Status409Conflict);
+        }
+        // One use per task and link (a task key has a '/', which table keys do not allow).
+        if (!await register.TryConsumeTokenAsync(token!.Id + "." + task!.Key.Replace('/', '.'), c.Id, cancellationToken))
+        {
+            return CaseLinks.Used(l, c.Id);
+        }
+
+        var at = time.GetUtcNow();
+        var by = identity.Name;
+        var stored = (await register.ApplyAsync(c.Id, x => x.CompleteTask(task.Key, outcome!.Value, note, by, at), cancellationToken)).Case;
+        await workflow.SignalAsync(client, c.Id, CaseEvents.StaffTaskDone, cancellationToken);
+        return staff.Page(title, P(Texts.Get("TaskRecorded", l)) + page.Body(request, stored, tokenText, l));
+    }
+}
+
+/// <summary>The routes of this feature (DESIGN §4): staff do the tasks of a case.</summary>
+public static class StaffTaskRoutes
+{
+    public static IEndpointRouteBuilder MapStaffTasks(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/tasks", (HttpRequest r, [FromServices] StaffTaskEndpoints e, CancellationToken ct) => e.TasksPageAsync(r, ct)).WithName("TasksPage");
+        app.MapPost("/tasks", (HttpRequest r, [FromServices] StaffTaskEndpoints e, [FromServices] DurableTaskClient c, CancellationToken ct) => e.CompleteTaskAsync(r, c, ct)).WithName("CompleteTask").DisableAntiforgery();
+        return app;
+    }
+}

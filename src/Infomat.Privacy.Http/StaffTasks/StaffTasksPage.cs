@@ -1,0 +1,60 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Http.Intake;
+using Infomat.Privacy.Http.Staff;
+using Infomat.Privacy.Localization;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Storage;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tokens;
+using Infomat.Privacy.Workflow.Orchestration;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
+using static Infomat.Privacy.Http.Pages.Html;
+
+namespace Infomat.Privacy.Http.StaffTasks;
+
+/// <summary>The staff task page: the case's facts and, per task, what was done or the form to do it.</summary>
+public sealed class StaffTasksPage(StaffPages staff, DataMap dataMap)
+{
+    public string Body(HttpRequest request, PrivacyCase c, string token, Language l)
+    {
+        var body = new System.Text.StringBuilder(Facts(PrivacyMails.Facts(c, dataMap, l)));
+        var t = E(token);
+        var antiforgery = staff.Forms.HiddenField(request);
+        foreach (var task in c.Tasks)
+        {
+            var label = E(PrivacyMails.TaskLabel(dataMap, task, l));
+            if (!task.IsOpen)
+            {
+                body.Append("<section class=\"task\"><h2>").Append(label).Append("</h2>")
+                    .Append(P(Texts.Format("TaskDoneBy", l, Texts.Get("TaskOutcome" + task.Outcome, l), Texts.DateTime(task.DoneAt!.Value, l), task.DoneBy ?? "?"))).Append("</section>");
+                continue;
+            }
+
+            var id = "note-" + E(task.Key.Replace('/', '-'));
+            body.Append("<section class=\"task\"><h2>").Append(label).Append("</h2>")
+                .Append("<form method=\"post\" action=\"/tasks\"><input type=\"hidden\" name=\"token\" value=\"").Append(t).Append("\">")
+                .Append("<input type=\"hidden\" name=\"task\" value=\"").Append(E(task.Key)).Append("\">").Append(antiforgery)
+                .Append(staff.NameField("name-" + id))
+                .Append("<label for=\"").Append(id).Append("\">").Append(E(Texts.Get(task.Kind == StaffTaskKind.Rectify ? "TaskNoteRectify" : "TaskNoteObjection", l))).Append("</label>")
+                .Append("<textarea id=\"").Append(id).Append("\" name=\"note\" rows=\"3\" maxlength=\"2000\"></textarea>");
+            if (task.Kind == StaffTaskKind.Rectify)
+            {
+                body.Append("<button type=\"submit\" name=\"outcome\" value=\"done\">").Append(E(Texts.Get("TaskMarkDone", l))).Append("</button>");
+            }
+            else
+            {
+                body.Append("<button type=\"submit\" name=\"outcome\" value=\"uphold\">").Append(E(Texts.Get("TaskUphold", l))).Append("</button>")
+                    .Append("<button type=\"submit\" class=\"secondary\" name=\"outcome\" value=\"refuse\">").Append(E(Texts.Get("TaskRefuse", l))).Append("</button>");
+            }
+
+            body.Append("</form></section>");
+        }
+
+        return body.ToString();
+    }
+}

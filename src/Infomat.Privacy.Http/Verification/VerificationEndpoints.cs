@@ -1,0 +1,80 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Http.Intake;
+using Infomat.Privacy.Http.Links;
+using Infomat.Privacy.Http.Staff;
+using Infomat.Privacy.Localization;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Storage;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tokens;
+using Infomat.Privacy.Workflow.Orchestration;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
+using static Infomat.Privacy.Http.Pages.Html;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+
+namespace Infomat.Privacy.Http.Verification;
+
+/// <summary><c>/verify</c>: the requester confirms the address from the link in the verification mail.</summary>
+public sealed class VerificationEndpoints(ICaseRegister register, CaseLinks links, CaseWorkflow workflow, TimeProvider time)
+{
+    /// <summary><c>GET /verify?token=</c></summary>
+    public async Task<IResult> VerifyPageAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (c, failure, token) = await links.OpenAsync(request, request.Query["token"], TokenPurpose.Verify, cancellationToken);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        var l = c!.Language;
+        if (c.EmailVerifiedAt is not null)
+        {
+            return CaseLinks.Used(l, c.Id);
+        }
+
+        return Page(l, Texts.Get("VerifyTitle", l),
+            P(Texts.Format("VerifyBody", l, c.Id)) + TokenForm("/verify", request.Query["token"].ToString(), Texts.Get("VerifyButton", l)));
+    }
+
+    /// <summary><c>POST /verify</c>: records the verification, then tells the orchestration.</summary>
+    public async Task<IResult> VerifyAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var form = await request.ReadFormAsync(cancellationToken);
+        var (c, failure, token) = await links.OpenAsync(request, form["token"], TokenPurpose.Verify, cancellationToken);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        var l = c!.Language;
+        if (c.EmailVerifiedAt is not null || !await register.TryConsumeTokenAsync(token!.Id, c.Id, cancellationToken))
+        {
+            return CaseLinks.Used(l, c.Id);
+        }
+
+        var at = time.GetUtcNow();
+        c = (await register.ApplyAsync(c.Id, x => x.Verify(at), cancellationToken)).Case;
+        await workflow.SignalAsync(client, c.Id, CaseEvents.EmailVerified, cancellationToken);
+        return Page(l, Texts.Get("VerifiedTitle", l), P(Texts.Format("VerifiedBody", l, c.Id, Texts.Date(c.DueDate, l))));
+    }
+}
+
+/// <summary>The routes of this feature (DESIGN §4): the requester confirms the address.</summary>
+public static class VerificationRoutes
+{
+    public static IEndpointRouteBuilder MapVerification(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/verify", (HttpRequest r, [FromServices] VerificationEndpoints e, CancellationToken ct) => e.VerifyPageAsync(r, ct)).WithName("VerifyPage");
+        app.MapPost("/verify", (HttpRequest r, [FromServices] VerificationEndpoints e, [FromServices] DurableTaskClient c, CancellationToken ct) => e.VerifyAsync(r, c, ct)).WithName("Verify").DisableAntiforgery();
+        return app;
+    }
+}
