@@ -6,6 +6,8 @@ using System.Text.Json.Nodes;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
 
+using static Infomat.Privacy.Adapters.Stores.SqlCommands;
+
 namespace Infomat.Privacy.Adapters.Stores;
 
 /// <summary>
@@ -140,7 +142,7 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
     }
 
     /// <summary>Erasure: the files the person's records name go with them (before the commit: erasure is the intent).</summary>
-    private async Task DeleteFilesAsync(Step step)
+    private async Task DeleteFilesAsync(PersonRows step)
     {
         foreach (var column in step.Table.FileColumns)
         {
@@ -291,7 +293,7 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
         return await command.ExecuteScalarAsync(ct) is string json ? JsonSerializer.Deserialize<StoreOutcome>(json, Json) : null;
     }
 
-    private async Task<TableOutcome> ApplyAsync(Step step, StoreAction action)
+    private async Task<TableOutcome> ApplyAsync(PersonRows step, StoreAction action)
     {
         var table = step.Table;
         var matched = await step.CountAsync();
@@ -347,7 +349,7 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
 
     private Purpose? PurposeOf(TableMap table) => dataMap.Purposes.GetValueOrDefault(table.Purpose);
 
-    private async Task AnonymiseAsync(Step step)
+    private async Task AnonymiseAsync(PersonRows step)
     {
         var table = step.Table;
         // Other columns first: once the match column is replaced, the rows no longer match.
@@ -372,7 +374,7 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
     }
 
     /// <summary>Rows whose hold has ended are deleted; the others are kept, marked restricted, until the hold ends.</summary>
-    private async Task<TableOutcome> RetainAsync(Step step, TableOutcome outcome)
+    private async Task<TableOutcome> RetainAsync(PersonRows step, TableOutcome outcome)
     {
         var rule = step.Table.Erasure;
         var from = SqlDialect.Quote(rule.RetainFrom!);
@@ -425,14 +427,6 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
         return counts;
     }
 
-    private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command;
-    }
-
     private static DateOnly? ToDate(object? value) => value switch
     {
         DateOnly d => d,
@@ -442,65 +436,8 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
     };
 
     /// <summary>One table's rows for one person, inside the action's transaction.</summary>
-    private Step StepFor(DbConnection connection, DbTransaction? transaction, TableMap table, string email, DateTimeOffset now, CancellationToken ct) =>
+    private PersonRows StepFor(DbConnection connection, DbTransaction? transaction, TableMap table, string email, DateTimeOffset now, CancellationToken ct) =>
         new(dialect, map, connection, transaction, table, email, now, ct);
-
-    private sealed record Step(SqlDialect Dialect, StoreMap Store, DbConnection Connection, DbTransaction? Transaction, TableMap Table, string Email, DateTimeOffset Now, CancellationToken Cancel)
-    {
-        public string CaseId { get; init; } = string.Empty;
-
-        private string Where(string? extra) => $"{SqlDialect.Quote(Table.Match)} = @email" + (extra is null ? string.Empty : " AND " + extra);
-
-        public async Task<int> CountAsync() =>
-            Convert.ToInt32(await ScalarAsync("count(*)"), CultureInfo.InvariantCulture);
-
-        public async Task<object?> ScalarAsync(string what)
-        {
-            await using var command = Prepare($"SELECT {what} FROM {Dialect.Table(Store, Table.Table)} WHERE {Where(null)}", []);
-            var value = await command.ExecuteScalarAsync(Cancel);
-            return value is DBNull ? null : value;
-        }
-
-        public async Task<List<string>> DistinctAsync(string column)
-        {
-            var values = new List<string>();
-            await using var command = Prepare($"SELECT DISTINCT {SqlDialect.Quote(column)} FROM {Dialect.Table(Store, Table.Table)} WHERE {Where($"{SqlDialect.Quote(column)} IS NOT NULL")}", []);
-            await using var reader = await command.ExecuteReaderAsync(Cancel);
-            while (await reader.ReadAsync(Cancel))
-            {
-                values.Add(Convert.ToString(reader.GetValue(0), CultureInfo.InvariantCulture)!);
-            }
-
-            return values;
-        }
-
-        public Task<int> ExecuteAsync(string set, params (string Name, object Value)[] parameters) =>
-            ExecuteAsync(set, null, parameters);
-
-        public async Task<int> ExecuteAsync(string set, string? extra, params (string Name, object Value)[] parameters)
-        {
-            await using var command = Prepare($"UPDATE {Dialect.Table(Store, Table.Table)} SET {set} WHERE {Where(extra)}", parameters);
-            return await command.ExecuteNonQueryAsync(Cancel);
-        }
-
-        public async Task<int> DeleteAsync(string? extra = null, params (string Name, object Value)[] parameters)
-        {
-            await using var command = Prepare($"DELETE FROM {Dialect.Table(Store, Table.Table)} WHERE {Where(extra)}", parameters);
-            return await command.ExecuteNonQueryAsync(Cancel);
-        }
-
-        private DbCommand Prepare(string sql, (string Name, object Value)[] parameters)
-        {
-            var command = Command(Connection, Transaction, sql);
-            AddParameter(command, "email", Email);
-            foreach (var (name, value) in parameters)
-            {
-                AddParameter(command, name, value);
-            }
-
-            return command;
-        }
-    }
 
     /// <summary>Checks that every table and column the map names exists; returns what is missing.</summary>
     public async Task<IReadOnlyList<string>> CheckSchemaAsync(CancellationToken cancellationToken)
@@ -532,14 +469,6 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
         }
 
         return problems;
-    }
-
-    internal static void AddParameter(DbCommand command, string name, object? value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value ?? DBNull.Value;
-        command.Parameters.Add(parameter);
     }
 
     private static JsonValue? ToJson(object value) => value switch
