@@ -1,8 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
 
@@ -16,7 +14,7 @@ namespace Infomat.Privacy.Adapters.Stores;
 /// transaction per store and are recorded in the store's <c>privacy_actions</c> table under the case id, in that
 /// same transaction, so a retry after a crash either finds the action done or finds the store untouched.
 /// </summary>
-public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dialect, KeyedHash hashes, string? filesRoot = null) : IEntityStore
+public sealed class SqlEntityStore : IEntityStore
 {
     /// <summary>The table, in every store, where applied actions are recorded (case id, action, counts).</summary>
     public const string ActionsTable = "privacy_actions";
@@ -26,55 +24,30 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    private readonly DataMap dataMap;
+    private readonly StoreMap map;
+    private readonly SqlDialect dialect;
+    private readonly KeyedHash hashes;
+    private readonly SqlRecordReader records;
+    private readonly SqlStoreFiles files;
+
+    public SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dialect, KeyedHash hashes, string? filesRoot = null)
+    {
+        this.dataMap = dataMap;
+        this.map = map;
+        this.dialect = dialect;
+        this.hashes = hashes;
+        records = new SqlRecordReader(map, dialect);
+        files = new SqlStoreFiles(map, filesRoot);
+    }
+
     public string Key => map.Key;
 
-    public async IAsyncEnumerable<StoreRecord> CollectAsync(string email, CollectScope scope, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var normalised = EmailAddresses.Normalise(email);
-        if (!EmailAddresses.CanMatch(normalised))
-        {
-            yield break;
-        }
+    public IAsyncEnumerable<StoreRecord> CollectAsync(string email, CollectScope scope, CancellationToken cancellationToken) =>
+        records.CollectAsync(email, scope, cancellationToken);
 
-        await using var connection = dialect.Connect(map, readOnlyAccess: true);
-        await connection.OpenAsync(cancellationToken);
-        foreach (var table in map.Tables)
-        {
-            var columns = scope == CollectScope.All ? "*" : string.Join(", ", table.ProvidedBySubject.Select(SqlDialect.Quote));
-            if (columns.Length == 0)
-            {
-                continue;
-            }
-
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {columns} FROM {dialect.Table(map, table.Table)} WHERE {SqlDialect.Quote(table.Match)} = @email ORDER BY {SqlDialect.Quote(table.OrderBy)}";
-            AddParameter(command, "email", normalised);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var fields = new JsonObject();
-                for (var i = 0; i < reader.FieldCount; i++)
-                {
-                    fields[reader.GetName(i)] = reader.IsDBNull(i) ? null : ToJson(reader.GetValue(i));
-                }
-
-                yield return new StoreRecord(table.Table, fields);
-            }
-        }
-    }
-
-    public async Task<IReadOnlyDictionary<string, int>> CountAsync(string email, CancellationToken cancellationToken)
-    {
-        var normalised = EmailAddresses.Normalise(email);
-        if (!EmailAddresses.CanMatch(normalised))
-        {
-            return map.Tables.ToDictionary(t => t.Table, _ => 0, StringComparer.Ordinal);
-        }
-
-        await using var connection = dialect.Connect(map, readOnlyAccess: true);
-        await connection.OpenAsync(cancellationToken);
-        return await CountAsync(connection, null, normalised, cancellationToken);
-    }
+    public Task<IReadOnlyDictionary<string, int>> CountAsync(string email, CancellationToken cancellationToken) =>
+        records.CountAsync(email, cancellationToken);
 
     public async Task<StoreOutcome> ApplyAsync(StoreActionRequest request, CancellationToken cancellationToken)
     {
@@ -125,36 +98,7 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
     }
 
     public Task<Stream?> OpenFileAsync(string table, string fileName, CancellationToken cancellationToken) =>
-        Task.FromResult<Stream?>(FilePath(table, fileName) is { } path && File.Exists(path) ? File.OpenRead(path) : null);
-
-    /// <summary>The path of a stored file, or null when the name is not a plain file name of a table with file columns.</summary>
-    private string? FilePath(string table, string? fileName)
-    {
-        if (filesRoot is null || string.IsNullOrWhiteSpace(fileName) || fileName != Path.GetFileName(fileName) || fileName.StartsWith('.')
-            || fileName.Any(char.IsControl) || map.Tables.FirstOrDefault(t => t.Table == table) is not { FileColumns.Count: > 0 })
-        {
-            return null;
-        }
-
-        var folder = Path.GetFullPath(Path.Combine(filesRoot, map.Entity, map.Store));
-        var path = Path.GetFullPath(Path.Combine(folder, fileName));
-        return path.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? path : null;
-    }
-
-    /// <summary>Erasure: the files the person's records name go with them (before the commit: erasure is the intent).</summary>
-    private async Task DeleteFilesAsync(PersonRows step)
-    {
-        foreach (var column in step.Table.FileColumns)
-        {
-            foreach (var name in await step.DistinctAsync(column))
-            {
-                if (FilePath(step.Table.Table, name) is { } path)
-                {
-                    File.Delete(path);
-                }
-            }
-        }
-    }
+        Task.FromResult(files.Open(table, fileName));
 
     /// <summary>Whether the address is on this store's suppression list (false when the store keeps none).</summary>
     public async Task<bool> IsSuppressedAsync(string email, CancellationToken cancellationToken)
@@ -309,11 +253,11 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
                 return outcome with { Restricted = await step.ExecuteAsync($"{Set(table.RestrictedColumn)} = @true", ("true", dialect.DbValue(true))) };
 
             case StoreAction.Erase when table.Erasure.Action == ErasureAction.Delete:
-                await DeleteFilesAsync(step);
+                await files.DeleteNamedAsync(step);
                 return outcome with { Deleted = await step.DeleteAsync() };
 
             case StoreAction.Erase when table.Erasure.Action == ErasureAction.Anonymise:
-                await DeleteFilesAsync(step);
+                await files.DeleteNamedAsync(step);
                 await AnonymiseAsync(step);
                 return outcome with { Anonymised = matched };
 
@@ -416,17 +360,6 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
         return true;
     }
 
-    private async Task<IReadOnlyDictionary<string, int>> CountAsync(DbConnection connection, DbTransaction? transaction, string email, CancellationToken ct)
-    {
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var table in map.Tables)
-        {
-            counts[table.Table] = await StepFor(connection, transaction, table, email, default, ct).CountAsync();
-        }
-
-        return counts;
-    }
-
     private static DateOnly? ToDate(object? value) => value switch
     {
         DateOnly d => d,
@@ -470,21 +403,4 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
 
         return problems;
     }
-
-    private static JsonValue? ToJson(object value) => value switch
-    {
-        long l => JsonValue.Create(l),
-        int i => JsonValue.Create(i),
-        short s => JsonValue.Create(s),
-        double d => JsonValue.Create(d),
-        decimal m => JsonValue.Create(m),
-        bool b => JsonValue.Create(b),
-        DateTime dt => JsonValue.Create(dt.TimeOfDay == TimeSpan.Zero && dt.Kind != DateTimeKind.Utc
-            ? dt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
-            : dt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)),
-        DateTimeOffset dto => JsonValue.Create(dto.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)),
-        DateOnly date => JsonValue.Create(date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
-        byte[] bytes => JsonValue.Create(Convert.ToBase64String(bytes)),
-        _ => JsonValue.Create(Convert.ToString(value, CultureInfo.InvariantCulture)),
-    };
 }
