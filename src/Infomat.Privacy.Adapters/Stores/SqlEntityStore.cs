@@ -30,6 +30,8 @@ public sealed class SqlEntityStore : IEntityStore
     private readonly KeyedHash hashes;
     private readonly SqlRecordReader records;
     private readonly SqlStoreFiles files;
+    private readonly SuppressionList suppressions;
+    private readonly LegalHolds holds;
 
     public SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dialect, KeyedHash hashes, string? filesRoot = null)
     {
@@ -39,6 +41,8 @@ public sealed class SqlEntityStore : IEntityStore
         this.hashes = hashes;
         records = new SqlRecordReader(map, dialect);
         files = new SqlStoreFiles(map, filesRoot);
+        suppressions = new SuppressionList(map, dialect, hashes);
+        holds = new LegalHolds(map, dialect, hashes);
     }
 
     public string Key => map.Key;
@@ -78,7 +82,7 @@ public sealed class SqlEntityStore : IEntityStore
                 }
 
                 var suppressed = request.Action is StoreAction.WithdrawConsent or StoreAction.ObjectToDirectMarketing
-                    && await SuppressAsync(connection, transaction, email, request.Now, cancellationToken);
+                    && await suppressions.AddAsync(connection, transaction, email, request.Now, cancellationToken);
                 outcome = new StoreOutcome(map.Key, request.Action, tables, suppressed);
                 await using var log = Command(connection, transaction,
                     $"INSERT INTO {dialect.Table(map, ActionsTable)} (case_id, action, applied_at, outcome) VALUES (@case, @action, @at, @outcome)");
@@ -101,111 +105,23 @@ public sealed class SqlEntityStore : IEntityStore
         Task.FromResult(files.Open(table, fileName));
 
     /// <summary>Whether the address is on this store's suppression list (false when the store keeps none).</summary>
-    public async Task<bool> IsSuppressedAsync(string email, CancellationToken cancellationToken)
-    {
-        if (map.SuppressionTable is not { } suppression)
-        {
-            return false;
-        }
-
-        await using var connection = dialect.Connect(map, readOnlyAccess: true);
-        await connection.OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, $"SELECT count(*) FROM {dialect.Table(map, suppression)} WHERE address_hash = @hash");
-        // A keyed hash is fixed-length text: any input, however odd, is safe to look up.
-        AddParameter(command, "hash", hashes.Suppression(EmailAddresses.Normalise(email)));
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) > 0;
-    }
+    public Task<bool> IsSuppressedAsync(string email, CancellationToken cancellationToken) =>
+        suppressions.ContainsAsync(email, cancellationToken);
 
     /// <summary>
     /// The sign-up path of the demo newsletter (<c>newsletter_subscriptions</c>): refuses, in the same transaction,
     /// an address whose keyed hash is on the store's suppression list. Returns whether the address was added.
     /// </summary>
-    public async Task<bool> SubscribeAsync(string email, string list, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var suppression = map.SuppressionTable ?? throw new InvalidOperationException($"Store {map.Key} keeps no suppression list, so it takes no newsletter sign-ups.");
-        var normalised = EmailAddresses.Normalise(email);
-        if (!EmailAddresses.CanMatch(normalised))
-        {
-            return false;
-        }
-
-        await using var connection = dialect.Connect(map);
-        await connection.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var command = Command(connection, transaction,
-            $"INSERT INTO {dialect.Table(map, "newsletter_subscriptions")} (email, email_normalized, list, subscribed_at) " +
-            $"SELECT @email, @normalised, @list, @at WHERE NOT EXISTS (SELECT 1 FROM {dialect.Table(map, suppression)} WHERE address_hash = @hash)");
-        AddParameter(command, "email", email.Trim());
-        AddParameter(command, "normalised", normalised);
-        AddParameter(command, "list", list);
-        AddParameter(command, "at", dialect.DbValue(now));
-        AddParameter(command, "hash", hashes.Suppression(normalised));
-        var added = await command.ExecuteNonQueryAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return added == 1;
-    }
+    public Task<bool> SubscribeAsync(string email, string list, DateTimeOffset now, CancellationToken cancellationToken) =>
+        suppressions.SubscribeAsync(email, list, now, cancellationToken);
 
     /// <summary>
     /// Erases the records an erasure kept under a legal hold once the hold has ended (run daily). Only records of people
     /// who asked for erasure, only those still restricted, and only those whose own retention period is over.
     /// Returns how many records were erased.
     /// </summary>
-    public async Task<int> PurgeEndedHoldsAsync(DateOnly today, CancellationToken cancellationToken)
-    {
-        var erased = 0;
-        await using var connection = dialect.Connect(map);
-        await connection.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var ended = new List<(string CaseId, string Table, string Subject)>();
-        await using (var due = Command(connection, transaction, $"SELECT case_id, table_name, subject_hash FROM {dialect.Table(map, HoldsTable)} WHERE hold_until <= @today"))
-        {
-            AddParameter(due, "today", dialect.DbValue(today));
-            await using var reader = await due.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                ended.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
-            }
-        }
-
-        foreach (var (caseId, tableName, subject) in ended)
-        {
-            var table = map.Tables.FirstOrDefault(t => t.Table == tableName && t.Erasure.Action == ErasureAction.Retain);
-            if (table is not null)
-            {
-                var restricted = $"{SqlDialect.Quote(table.RestrictedColumn)} <> {dialect.FalseLiteral}";
-                var step = StepFor(connection, transaction, table, string.Empty, default, cancellationToken);
-                foreach (var email in await DistinctWhereAsync(connection, transaction, table, restricted, cancellationToken))
-                {
-                    if (hashes.Subject(email) == subject)
-                    {
-                        var cutoff = dialect.DbValue(today.AddYears(-table.Erasure.RetainYears!.Value));
-                        erased += await (step with { Email = email }).DeleteAsync($"{restricted} AND {SqlDialect.Quote(table.Erasure.RetainFrom!)} <= @cutoff", ("cutoff", cutoff));
-                    }
-                }
-            }
-
-            await using var done = Command(connection, transaction, $"DELETE FROM {dialect.Table(map, HoldsTable)} WHERE case_id = @case AND table_name = @table");
-            AddParameter(done, "case", caseId);
-            AddParameter(done, "table", tableName);
-            await done.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return erased;
-    }
-
-    private async Task<List<string>> DistinctWhereAsync(DbConnection connection, DbTransaction transaction, TableMap table, string where, CancellationToken ct)
-    {
-        var values = new List<string>();
-        await using var command = Command(connection, transaction, $"SELECT DISTINCT {SqlDialect.Quote(table.Match)} FROM {dialect.Table(map, table.Table)} WHERE {where}");
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            values.Add(reader.GetString(0));
-        }
-
-        return values;
-    }
+    public Task<int> PurgeEndedHoldsAsync(DateOnly today, CancellationToken cancellationToken) =>
+        holds.PurgeEndedAsync(today, cancellationToken);
 
     /// <summary>Creates the tables this system keeps in the store: the action record and the suppression list.</summary>
     public async Task EnsureSystemTablesAsync(CancellationToken cancellationToken)
@@ -332,32 +248,10 @@ public sealed class SqlEntityStore : IEntityStore
             var latest = await step.ScalarAsync($"max({from})");
             until = ToDate(latest)?.AddYears(rule.RetainYears.Value);
             // Remembered (by keyed hash) so that the rows are erased when the hold ends: PurgeEndedHoldsAsync.
-            await using var hold = Command(step.Connection, step.Transaction,
-                $"INSERT INTO {dialect.Table(map, HoldsTable)} (case_id, table_name, subject_hash, hold_until) VALUES (@case, @table, @subject, @until)");
-            AddParameter(hold, "case", step.CaseId);
-            AddParameter(hold, "table", step.Table.Table);
-            AddParameter(hold, "subject", hashes.Subject(step.Email));
-            AddParameter(hold, "until", dialect.DbValue(until));
-            await hold.ExecuteNonQueryAsync(step.Cancel);
+            await holds.RecordAsync(step, until);
         }
 
         return outcome with { Deleted = deleted, Retained = retained, Restricted = retained, RetainedUntil = until };
-    }
-
-    private async Task<bool> SuppressAsync(DbConnection connection, DbTransaction transaction, string email, DateTimeOffset now, CancellationToken ct)
-    {
-        if (map.SuppressionTable is not { } suppression)
-        {
-            return false;
-        }
-
-        var table = dialect.Table(map, suppression);
-        await using var command = Command(connection, transaction,
-            $"INSERT INTO {table} (address_hash, added_at) SELECT @hash, @at WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE address_hash = @hash)");
-        AddParameter(command, "hash", hashes.Suppression(email));
-        AddParameter(command, "at", dialect.DbValue(now));
-        await command.ExecuteNonQueryAsync(ct);
-        return true;
     }
 
     private static DateOnly? ToDate(object? value) => value switch
