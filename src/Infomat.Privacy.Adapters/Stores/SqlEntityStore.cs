@@ -32,6 +32,7 @@ public sealed class SqlEntityStore : IEntityStore
     private readonly SqlStoreFiles files;
     private readonly SuppressionList suppressions;
     private readonly LegalHolds holds;
+    private readonly SqlStoreSchema schema;
 
     public SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dialect, KeyedHash hashes, string? filesRoot = null)
     {
@@ -43,6 +44,7 @@ public sealed class SqlEntityStore : IEntityStore
         files = new SqlStoreFiles(map, filesRoot);
         suppressions = new SuppressionList(map, dialect, hashes);
         holds = new LegalHolds(map, dialect, hashes);
+        schema = new SqlStoreSchema(map, dialect);
     }
 
     public string Key => map.Key;
@@ -124,26 +126,12 @@ public sealed class SqlEntityStore : IEntityStore
         holds.PurgeEndedAsync(today, cancellationToken);
 
     /// <summary>Creates the tables this system keeps in the store: the action record and the suppression list.</summary>
-    public async Task EnsureSystemTablesAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = dialect.Connect(map);
-        await connection.OpenAsync(cancellationToken);
-        var statements = new List<string>
-        {
-            $"CREATE TABLE IF NOT EXISTS {dialect.Table(map, ActionsTable)} (case_id TEXT NOT NULL, action TEXT NOT NULL, applied_at {dialect.Timestamp} NOT NULL, outcome TEXT NOT NULL, PRIMARY KEY (case_id, action))",
-            $"CREATE TABLE IF NOT EXISTS {dialect.Table(map, HoldsTable)} (case_id TEXT NOT NULL, table_name TEXT NOT NULL, subject_hash TEXT NOT NULL, hold_until {dialect.DateType} NOT NULL, PRIMARY KEY (case_id, table_name))",
-        };
-        if (map.SuppressionTable is { } suppression)
-        {
-            statements.Add($"CREATE TABLE IF NOT EXISTS {dialect.Table(map, suppression)} (address_hash TEXT PRIMARY KEY, added_at {dialect.Timestamp} NOT NULL)");
-        }
+    public Task EnsureSystemTablesAsync(CancellationToken cancellationToken) =>
+        schema.EnsureSystemTablesAsync(cancellationToken);
 
-        foreach (var statement in statements)
-        {
-            await using var command = Command(connection, null, statement);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-    }
+    /// <summary>Checks that every table and column the map names exists; returns what is missing.</summary>
+    public Task<IReadOnlyList<string>> CheckSchemaAsync(CancellationToken cancellationToken) =>
+        schema.CheckAsync(cancellationToken);
 
     private async Task<StoreOutcome?> RecordedAsync(DbConnection connection, DbTransaction transaction, string caseId, string action, CancellationToken ct)
     {
@@ -265,36 +253,4 @@ public sealed class SqlEntityStore : IEntityStore
     /// <summary>One table's rows for one person, inside the action's transaction.</summary>
     private PersonRows StepFor(DbConnection connection, DbTransaction? transaction, TableMap table, string email, DateTimeOffset now, CancellationToken ct) =>
         new(dialect, map, connection, transaction, table, email, now, ct);
-
-    /// <summary>Checks that every table and column the map names exists; returns what is missing.</summary>
-    public async Task<IReadOnlyList<string>> CheckSchemaAsync(CancellationToken cancellationToken)
-    {
-        var problems = new List<string>();
-        await using var connection = dialect.Connect(map, readOnlyAccess: true);
-        await connection.OpenAsync(cancellationToken);
-        foreach (var table in map.Tables)
-        {
-            HashSet<string> columns;
-            try
-            {
-                await using var command = connection.CreateCommand();
-                command.CommandText = $"SELECT * FROM {dialect.Table(map, table.Table)} WHERE 1 = 0";
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToHashSet(StringComparer.Ordinal);
-            }
-            catch (DbException)
-            {
-                problems.Add($"store {map.Key}: table '{table.Table}' does not exist");
-                continue;
-            }
-
-            var named = new[] { table.Match, table.OrderBy, table.RestrictedColumn }
-                .Concat(table.StaffIdentifiers).Concat(table.ProvidedBySubject).Concat(table.Erasure.Columns.Keys)
-                .Concat(table.Erasure.RetainFrom is { } from ? [from] : [])
-                .Concat(table.Withdrawal?.Set.Keys ?? []);
-            problems.AddRange(named.Distinct().Where(c => !columns.Contains(c)).Select(c => $"store {map.Key}: table '{table.Table}' has no column '{c}'"));
-        }
-
-        return problems;
-    }
 }
