@@ -1,9 +1,3 @@
-using System.Data.Common;
-using System.Globalization;
-using System.Runtime.CompilerServices;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
 
 namespace Infomat.Privacy.Adapters.Stores;
@@ -13,8 +7,10 @@ namespace Infomat.Privacy.Adapters.Stores;
 /// email column. Table and column names come from the validated map only, and are quoted. Actions run in one
 /// transaction per store and are recorded in the store's <c>privacy_actions</c> table under the case id, in that
 /// same transaction, so a retry after a crash either finds the action done or finds the store untouched.
+/// The work is done by one class per job (reading, files, actions, suppression list, legal holds, schema); this one
+/// puts them together for one store.
 /// </summary>
-public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dialect, KeyedHash hashes, string? filesRoot = null) : IEntityStore
+public sealed class SqlEntityStore : IEntityStore
 {
     /// <summary>The table, in every store, where applied actions are recorded (case id, action, counts).</summary>
     public const string ActionsTable = "privacy_actions";
@@ -22,540 +18,63 @@ public sealed class SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dia
     /// <summary>The table, in every store, of erased people's records kept under a legal hold, and until when.</summary>
     public const string HoldsTable = "privacy_holds";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly StoreMap map;
+    private readonly SqlRecordReader records;
+    private readonly SqlStoreFiles files;
+    private readonly SuppressionList suppressions;
+    private readonly LegalHolds holds;
+    private readonly SqlStoreActions actions;
+    private readonly SqlStoreSchema schema;
+
+    public SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dialect, KeyedHash hashes, string? filesRoot = null)
+    {
+        this.map = map;
+        records = new SqlRecordReader(map, dialect);
+        files = new SqlStoreFiles(map, filesRoot);
+        suppressions = new SuppressionList(map, dialect, hashes);
+        holds = new LegalHolds(map, dialect, hashes);
+        actions = new SqlStoreActions(dataMap, map, dialect, hashes, records, files, suppressions, holds);
+        schema = new SqlStoreSchema(map, dialect);
+    }
 
     public string Key => map.Key;
 
-    public async IAsyncEnumerable<StoreRecord> CollectAsync(string email, CollectScope scope, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var normalised = EmailAddresses.Normalise(email);
-        if (!EmailAddresses.CanMatch(normalised))
-        {
-            yield break;
-        }
+    public IAsyncEnumerable<StoreRecord> CollectAsync(string email, CollectScope scope, CancellationToken cancellationToken) =>
+        records.CollectAsync(email, scope, cancellationToken);
 
-        await using var connection = dialect.Connect(map, readOnlyAccess: true);
-        await connection.OpenAsync(cancellationToken);
-        foreach (var table in map.Tables)
-        {
-            var columns = scope == CollectScope.All ? "*" : string.Join(", ", table.ProvidedBySubject.Select(SqlDialect.Quote));
-            if (columns.Length == 0)
-            {
-                continue;
-            }
+    public Task<IReadOnlyDictionary<string, int>> CountAsync(string email, CancellationToken cancellationToken) =>
+        records.CountAsync(email, cancellationToken);
 
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {columns} FROM {dialect.Table(map, table.Table)} WHERE {SqlDialect.Quote(table.Match)} = @email ORDER BY {SqlDialect.Quote(table.OrderBy)}";
-            AddParameter(command, "email", normalised);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var fields = new JsonObject();
-                for (var i = 0; i < reader.FieldCount; i++)
-                {
-                    fields[reader.GetName(i)] = reader.IsDBNull(i) ? null : ToJson(reader.GetValue(i));
-                }
-
-                yield return new StoreRecord(table.Table, fields);
-            }
-        }
-    }
-
-    public async Task<IReadOnlyDictionary<string, int>> CountAsync(string email, CancellationToken cancellationToken)
-    {
-        var normalised = EmailAddresses.Normalise(email);
-        if (!EmailAddresses.CanMatch(normalised))
-        {
-            return map.Tables.ToDictionary(t => t.Table, _ => 0, StringComparer.Ordinal);
-        }
-
-        await using var connection = dialect.Connect(map, readOnlyAccess: true);
-        await connection.OpenAsync(cancellationToken);
-        return await CountAsync(connection, null, normalised, cancellationToken);
-    }
-
-    public async Task<StoreOutcome> ApplyAsync(StoreActionRequest request, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var email = EmailAddresses.Normalise(request.Email);
-        if (!EmailAddresses.CanMatch(email))
-        {
-            return new StoreOutcome(map.Key, request.Action, map.Tables.Select(t => new TableOutcome(t.Table, 0, 0, 0, 0, 0, 0, null, 0)).ToList(), false);
-        }
-
-        var action = request.Action.ToString();
-        StoreOutcome outcome;
-        await using (var connection = dialect.Connect(map))
-        {
-            await connection.OpenAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var recorded = await RecordedAsync(connection, transaction, request.CaseId, action, cancellationToken);
-            if (recorded is not null)
-            {
-                outcome = recorded;
-            }
-            else
-            {
-                var tables = new List<TableOutcome>();
-                foreach (var table in map.Tables)
-                {
-                    tables.Add(await ApplyAsync(StepFor(connection, transaction, table, email, request.Now, cancellationToken) with { CaseId = request.CaseId }, request.Action));
-                }
-
-                var suppressed = request.Action is StoreAction.WithdrawConsent or StoreAction.ObjectToDirectMarketing
-                    && await SuppressAsync(connection, transaction, email, request.Now, cancellationToken);
-                outcome = new StoreOutcome(map.Key, request.Action, tables, suppressed);
-                await using var log = Command(connection, transaction,
-                    $"INSERT INTO {dialect.Table(map, ActionsTable)} (case_id, action, applied_at, outcome) VALUES (@case, @action, @at, @outcome)");
-                AddParameter(log, "case", request.CaseId);
-                AddParameter(log, "action", action);
-                AddParameter(log, "at", dialect.DbValue(request.Now));
-                AddParameter(log, "outcome", JsonSerializer.Serialize(outcome, Json));
-                await log.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            await transaction.CommitAsync(cancellationToken);
-        }
-
-        // The proof: count again, outside the transaction that did the work.
-        var after = await CountAsync(email, cancellationToken);
-        return outcome with { Tables = outcome.Tables.Select(t => t with { RemainingAfter = after.GetValueOrDefault(t.Table) }).ToList() };
-    }
+    public Task<StoreOutcome> ApplyAsync(StoreActionRequest request, CancellationToken cancellationToken) =>
+        actions.ApplyAsync(request, cancellationToken);
 
     public Task<Stream?> OpenFileAsync(string table, string fileName, CancellationToken cancellationToken) =>
-        Task.FromResult<Stream?>(FilePath(table, fileName) is { } path && File.Exists(path) ? File.OpenRead(path) : null);
-
-    /// <summary>The path of a stored file, or null when the name is not a plain file name of a table with file columns.</summary>
-    private string? FilePath(string table, string? fileName)
-    {
-        if (filesRoot is null || string.IsNullOrWhiteSpace(fileName) || fileName != Path.GetFileName(fileName) || fileName.StartsWith('.')
-            || fileName.Any(char.IsControl) || map.Tables.FirstOrDefault(t => t.Table == table) is not { FileColumns.Count: > 0 })
-        {
-            return null;
-        }
-
-        var folder = Path.GetFullPath(Path.Combine(filesRoot, map.Entity, map.Store));
-        var path = Path.GetFullPath(Path.Combine(folder, fileName));
-        return path.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? path : null;
-    }
-
-    /// <summary>Erasure: the files the person's records name go with them (before the commit: erasure is the intent).</summary>
-    private async Task DeleteFilesAsync(Step step)
-    {
-        foreach (var column in step.Table.FileColumns)
-        {
-            foreach (var name in await step.DistinctAsync(column))
-            {
-                if (FilePath(step.Table.Table, name) is { } path)
-                {
-                    File.Delete(path);
-                }
-            }
-        }
-    }
+        Task.FromResult(files.Open(table, fileName));
 
     /// <summary>Whether the address is on this store's suppression list (false when the store keeps none).</summary>
-    public async Task<bool> IsSuppressedAsync(string email, CancellationToken cancellationToken)
-    {
-        if (map.SuppressionTable is not { } suppression)
-        {
-            return false;
-        }
-
-        await using var connection = dialect.Connect(map, readOnlyAccess: true);
-        await connection.OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, $"SELECT count(*) FROM {dialect.Table(map, suppression)} WHERE address_hash = @hash");
-        // A keyed hash is fixed-length text: any input, however odd, is safe to look up.
-        AddParameter(command, "hash", hashes.Suppression(EmailAddresses.Normalise(email)));
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) > 0;
-    }
+    public Task<bool> IsSuppressedAsync(string email, CancellationToken cancellationToken) =>
+        suppressions.ContainsAsync(email, cancellationToken);
 
     /// <summary>
     /// The sign-up path of the demo newsletter (<c>newsletter_subscriptions</c>): refuses, in the same transaction,
     /// an address whose keyed hash is on the store's suppression list. Returns whether the address was added.
     /// </summary>
-    public async Task<bool> SubscribeAsync(string email, string list, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var suppression = map.SuppressionTable ?? throw new InvalidOperationException($"Store {map.Key} keeps no suppression list, so it takes no newsletter sign-ups.");
-        var normalised = EmailAddresses.Normalise(email);
-        if (!EmailAddresses.CanMatch(normalised))
-        {
-            return false;
-        }
-
-        await using var connection = dialect.Connect(map);
-        await connection.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var command = Command(connection, transaction,
-            $"INSERT INTO {dialect.Table(map, "newsletter_subscriptions")} (email, email_normalized, list, subscribed_at) " +
-            $"SELECT @email, @normalised, @list, @at WHERE NOT EXISTS (SELECT 1 FROM {dialect.Table(map, suppression)} WHERE address_hash = @hash)");
-        AddParameter(command, "email", email.Trim());
-        AddParameter(command, "normalised", normalised);
-        AddParameter(command, "list", list);
-        AddParameter(command, "at", dialect.DbValue(now));
-        AddParameter(command, "hash", hashes.Suppression(normalised));
-        var added = await command.ExecuteNonQueryAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return added == 1;
-    }
+    public Task<bool> SubscribeAsync(string email, string list, DateTimeOffset now, CancellationToken cancellationToken) =>
+        suppressions.SubscribeAsync(email, list, now, cancellationToken);
 
     /// <summary>
     /// Erases the records an erasure kept under a legal hold once the hold has ended (run daily). Only records of people
     /// who asked for erasure, only those still restricted, and only those whose own retention period is over.
     /// Returns how many records were erased.
     /// </summary>
-    public async Task<int> PurgeEndedHoldsAsync(DateOnly today, CancellationToken cancellationToken)
-    {
-        var erased = 0;
-        await using var connection = dialect.Connect(map);
-        await connection.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var ended = new List<(string CaseId, string Table, string Subject)>();
-        await using (var due = Command(connection, transaction, $"SELECT case_id, table_name, subject_hash FROM {dialect.Table(map, HoldsTable)} WHERE hold_until <= @today"))
-        {
-            AddParameter(due, "today", dialect.DbValue(today));
-            await using var reader = await due.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                ended.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
-            }
-        }
-
-        foreach (var (caseId, tableName, subject) in ended)
-        {
-            var table = map.Tables.FirstOrDefault(t => t.Table == tableName && t.Erasure.Action == ErasureAction.Retain);
-            if (table is not null)
-            {
-                var restricted = $"{SqlDialect.Quote(table.RestrictedColumn)} <> {dialect.FalseLiteral}";
-                var step = StepFor(connection, transaction, table, string.Empty, default, cancellationToken);
-                foreach (var email in await DistinctWhereAsync(connection, transaction, table, restricted, cancellationToken))
-                {
-                    if (hashes.Subject(email) == subject)
-                    {
-                        var cutoff = dialect.DbValue(today.AddYears(-table.Erasure.RetainYears!.Value));
-                        erased += await (step with { Email = email }).DeleteAsync($"{restricted} AND {SqlDialect.Quote(table.Erasure.RetainFrom!)} <= @cutoff", ("cutoff", cutoff));
-                    }
-                }
-            }
-
-            await using var done = Command(connection, transaction, $"DELETE FROM {dialect.Table(map, HoldsTable)} WHERE case_id = @case AND table_name = @table");
-            AddParameter(done, "case", caseId);
-            AddParameter(done, "table", tableName);
-            await done.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return erased;
-    }
-
-    private async Task<List<string>> DistinctWhereAsync(DbConnection connection, DbTransaction transaction, TableMap table, string where, CancellationToken ct)
-    {
-        var values = new List<string>();
-        await using var command = Command(connection, transaction, $"SELECT DISTINCT {SqlDialect.Quote(table.Match)} FROM {dialect.Table(map, table.Table)} WHERE {where}");
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            values.Add(reader.GetString(0));
-        }
-
-        return values;
-    }
+    public Task<int> PurgeEndedHoldsAsync(DateOnly today, CancellationToken cancellationToken) =>
+        holds.PurgeEndedAsync(today, cancellationToken);
 
     /// <summary>Creates the tables this system keeps in the store: the action record and the suppression list.</summary>
-    public async Task EnsureSystemTablesAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = dialect.Connect(map);
-        await connection.OpenAsync(cancellationToken);
-        var statements = new List<string>
-        {
-            $"CREATE TABLE IF NOT EXISTS {dialect.Table(map, ActionsTable)} (case_id TEXT NOT NULL, action TEXT NOT NULL, applied_at {dialect.Timestamp} NOT NULL, outcome TEXT NOT NULL, PRIMARY KEY (case_id, action))",
-            $"CREATE TABLE IF NOT EXISTS {dialect.Table(map, HoldsTable)} (case_id TEXT NOT NULL, table_name TEXT NOT NULL, subject_hash TEXT NOT NULL, hold_until {dialect.DateType} NOT NULL, PRIMARY KEY (case_id, table_name))",
-        };
-        if (map.SuppressionTable is { } suppression)
-        {
-            statements.Add($"CREATE TABLE IF NOT EXISTS {dialect.Table(map, suppression)} (address_hash TEXT PRIMARY KEY, added_at {dialect.Timestamp} NOT NULL)");
-        }
-
-        foreach (var statement in statements)
-        {
-            await using var command = Command(connection, null, statement);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-    }
-
-    private async Task<StoreOutcome?> RecordedAsync(DbConnection connection, DbTransaction transaction, string caseId, string action, CancellationToken ct)
-    {
-        await using var command = Command(connection, transaction, $"SELECT outcome FROM {dialect.Table(map, ActionsTable)} WHERE case_id = @case AND action = @action");
-        AddParameter(command, "case", caseId);
-        AddParameter(command, "action", action);
-        return await command.ExecuteScalarAsync(ct) is string json ? JsonSerializer.Deserialize<StoreOutcome>(json, Json) : null;
-    }
-
-    private async Task<TableOutcome> ApplyAsync(Step step, StoreAction action)
-    {
-        var table = step.Table;
-        var matched = await step.CountAsync();
-        var outcome = new TableOutcome(table.Table, matched, 0, 0, 0, 0, 0, null, 0);
-        if (matched == 0)
-        {
-            return outcome;
-        }
-
-        switch (action)
-        {
-            case StoreAction.Restrict:
-                return outcome with { Restricted = await step.ExecuteAsync($"{Set(table.RestrictedColumn)} = @true", ("true", dialect.DbValue(true))) };
-
-            case StoreAction.Erase when table.Erasure.Action == ErasureAction.Delete:
-                await DeleteFilesAsync(step);
-                return outcome with { Deleted = await step.DeleteAsync() };
-
-            case StoreAction.Erase when table.Erasure.Action == ErasureAction.Anonymise:
-                await DeleteFilesAsync(step);
-                await AnonymiseAsync(step);
-                return outcome with { Anonymised = matched };
-
-            case StoreAction.Erase:
-                return await RetainAsync(step, outcome);
-
-            case StoreAction.WithdrawConsent or StoreAction.ObjectToDirectMarketing when AppliesTo(table, action) && table.Withdrawal is { } rule:
-                if (rule.Action == WithdrawalAction.Delete)
-                {
-                    return outcome with { Deleted = await step.DeleteAsync() };
-                }
-
-                var values = rule.Set.Select((kv, i) => (Column: kv.Key, Name: "v" + i, Value: kv.Value switch
-                {
-                    "true" => dialect.DbValue(true),
-                    "false" => dialect.DbValue(false),
-                    "now" => dialect.DbValue(step.Now),
-                    _ => DBNull.Value,
-                })).ToList();
-                var updated = await step.ExecuteAsync(string.Join(", ", values.Select(v => $"{Set(v.Column)} = @{v.Name}")), [.. values.Select(v => (v.Name, v.Value))]);
-                return outcome with { Updated = updated };
-
-            default:
-                // Nothing this action changes in this table (e.g. contacts on a withdrawal of consent).
-                return outcome;
-        }
-    }
-
-    private static string Set(string column) => SqlDialect.Quote(column);
-
-    private bool AppliesTo(TableMap table, StoreAction action) =>
-        action == StoreAction.WithdrawConsent ? PurposeOf(table)?.Consent == true : PurposeOf(table)?.DirectMarketing == true;
-
-    private Purpose? PurposeOf(TableMap table) => dataMap.Purposes.GetValueOrDefault(table.Purpose);
-
-    private async Task AnonymiseAsync(Step step)
-    {
-        var table = step.Table;
-        // Other columns first: once the match column is replaced, the rows no longer match.
-        foreach (var (column, rule) in table.Erasure.Columns.OrderBy(c => c.Key == table.Match ? 1 : 0))
-        {
-            if (rule == ColumnErasure.Null)
-            {
-                await step.ExecuteAsync($"{Set(column)} = NULL");
-            }
-            else if (column == table.Match)
-            {
-                await step.ExecuteAsync($"{Set(column)} = @pseudonym", ("pseudonym", hashes.Pseudonym(step.Email)));
-            }
-            else
-            {
-                foreach (var value in await step.DistinctAsync(column))
-                {
-                    await step.ExecuteAsync($"{Set(column)} = @pseudonym", $"{SqlDialect.Quote(column)} = @old", ("pseudonym", hashes.Pseudonym(value)), ("old", value));
-                }
-            }
-        }
-    }
-
-    /// <summary>Rows whose hold has ended are deleted; the others are kept, marked restricted, until the hold ends.</summary>
-    private async Task<TableOutcome> RetainAsync(Step step, TableOutcome outcome)
-    {
-        var rule = step.Table.Erasure;
-        var from = SqlDialect.Quote(rule.RetainFrom!);
-        var today = DateOnly.FromDateTime(step.Now.UtcDateTime);
-        var cutoff = dialect.DbValue(today.AddYears(-rule.RetainYears!.Value));
-        var deleted = await step.DeleteAsync($"{from} <= @cutoff", ("cutoff", cutoff));
-        var retained = await step.ExecuteAsync($"{Set(step.Table.RestrictedColumn)} = @true", $"{from} > @cutoff", ("true", dialect.DbValue(true)), ("cutoff", cutoff));
-        DateOnly? until = null;
-        if (retained > 0)
-        {
-            var latest = await step.ScalarAsync($"max({from})");
-            until = ToDate(latest)?.AddYears(rule.RetainYears.Value);
-            // Remembered (by keyed hash) so that the rows are erased when the hold ends: PurgeEndedHoldsAsync.
-            await using var hold = Command(step.Connection, step.Transaction,
-                $"INSERT INTO {dialect.Table(map, HoldsTable)} (case_id, table_name, subject_hash, hold_until) VALUES (@case, @table, @subject, @until)");
-            AddParameter(hold, "case", step.CaseId);
-            AddParameter(hold, "table", step.Table.Table);
-            AddParameter(hold, "subject", hashes.Subject(step.Email));
-            AddParameter(hold, "until", dialect.DbValue(until));
-            await hold.ExecuteNonQueryAsync(step.Cancel);
-        }
-
-        return outcome with { Deleted = deleted, Retained = retained, Restricted = retained, RetainedUntil = until };
-    }
-
-    private async Task<bool> SuppressAsync(DbConnection connection, DbTransaction transaction, string email, DateTimeOffset now, CancellationToken ct)
-    {
-        if (map.SuppressionTable is not { } suppression)
-        {
-            return false;
-        }
-
-        var table = dialect.Table(map, suppression);
-        await using var command = Command(connection, transaction,
-            $"INSERT INTO {table} (address_hash, added_at) SELECT @hash, @at WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE address_hash = @hash)");
-        AddParameter(command, "hash", hashes.Suppression(email));
-        AddParameter(command, "at", dialect.DbValue(now));
-        await command.ExecuteNonQueryAsync(ct);
-        return true;
-    }
-
-    private async Task<IReadOnlyDictionary<string, int>> CountAsync(DbConnection connection, DbTransaction? transaction, string email, CancellationToken ct)
-    {
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var table in map.Tables)
-        {
-            counts[table.Table] = await StepFor(connection, transaction, table, email, default, ct).CountAsync();
-        }
-
-        return counts;
-    }
-
-    private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command;
-    }
-
-    private static DateOnly? ToDate(object? value) => value switch
-    {
-        DateOnly d => d,
-        DateTime dt => DateOnly.FromDateTime(dt),
-        string s when DateOnly.TryParse(s.AsSpan(0, Math.Min(10, s.Length)), CultureInfo.InvariantCulture, out var d) => d,
-        _ => null,
-    };
-
-    /// <summary>One table's rows for one person, inside the action's transaction.</summary>
-    private Step StepFor(DbConnection connection, DbTransaction? transaction, TableMap table, string email, DateTimeOffset now, CancellationToken ct) =>
-        new(dialect, map, connection, transaction, table, email, now, ct);
-
-    private sealed record Step(SqlDialect Dialect, StoreMap Store, DbConnection Connection, DbTransaction? Transaction, TableMap Table, string Email, DateTimeOffset Now, CancellationToken Cancel)
-    {
-        public string CaseId { get; init; } = string.Empty;
-
-        private string Where(string? extra) => $"{SqlDialect.Quote(Table.Match)} = @email" + (extra is null ? string.Empty : " AND " + extra);
-
-        public async Task<int> CountAsync() =>
-            Convert.ToInt32(await ScalarAsync("count(*)"), CultureInfo.InvariantCulture);
-
-        public async Task<object?> ScalarAsync(string what)
-        {
-            await using var command = Prepare($"SELECT {what} FROM {Dialect.Table(Store, Table.Table)} WHERE {Where(null)}", []);
-            var value = await command.ExecuteScalarAsync(Cancel);
-            return value is DBNull ? null : value;
-        }
-
-        public async Task<List<string>> DistinctAsync(string column)
-        {
-            var values = new List<string>();
-            await using var command = Prepare($"SELECT DISTINCT {SqlDialect.Quote(column)} FROM {Dialect.Table(Store, Table.Table)} WHERE {Where($"{SqlDialect.Quote(column)} IS NOT NULL")}", []);
-            await using var reader = await command.ExecuteReaderAsync(Cancel);
-            while (await reader.ReadAsync(Cancel))
-            {
-                values.Add(Convert.ToString(reader.GetValue(0), CultureInfo.InvariantCulture)!);
-            }
-
-            return values;
-        }
-
-        public Task<int> ExecuteAsync(string set, params (string Name, object Value)[] parameters) =>
-            ExecuteAsync(set, null, parameters);
-
-        public async Task<int> ExecuteAsync(string set, string? extra, params (string Name, object Value)[] parameters)
-        {
-            await using var command = Prepare($"UPDATE {Dialect.Table(Store, Table.Table)} SET {set} WHERE {Where(extra)}", parameters);
-            return await command.ExecuteNonQueryAsync(Cancel);
-        }
-
-        public async Task<int> DeleteAsync(string? extra = null, params (string Name, object Value)[] parameters)
-        {
-            await using var command = Prepare($"DELETE FROM {Dialect.Table(Store, Table.Table)} WHERE {Where(extra)}", parameters);
-            return await command.ExecuteNonQueryAsync(Cancel);
-        }
-
-        private DbCommand Prepare(string sql, (string Name, object Value)[] parameters)
-        {
-            var command = Command(Connection, Transaction, sql);
-            AddParameter(command, "email", Email);
-            foreach (var (name, value) in parameters)
-            {
-                AddParameter(command, name, value);
-            }
-
-            return command;
-        }
-    }
+    public Task EnsureSystemTablesAsync(CancellationToken cancellationToken) =>
+        schema.EnsureSystemTablesAsync(cancellationToken);
 
     /// <summary>Checks that every table and column the map names exists; returns what is missing.</summary>
-    public async Task<IReadOnlyList<string>> CheckSchemaAsync(CancellationToken cancellationToken)
-    {
-        var problems = new List<string>();
-        await using var connection = dialect.Connect(map, readOnlyAccess: true);
-        await connection.OpenAsync(cancellationToken);
-        foreach (var table in map.Tables)
-        {
-            HashSet<string> columns;
-            try
-            {
-                await using var command = connection.CreateCommand();
-                command.CommandText = $"SELECT * FROM {dialect.Table(map, table.Table)} WHERE 1 = 0";
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToHashSet(StringComparer.Ordinal);
-            }
-            catch (DbException)
-            {
-                problems.Add($"store {map.Key}: table '{table.Table}' does not exist");
-                continue;
-            }
-
-            var named = new[] { table.Match, table.OrderBy, table.RestrictedColumn }
-                .Concat(table.StaffIdentifiers).Concat(table.ProvidedBySubject).Concat(table.Erasure.Columns.Keys)
-                .Concat(table.Erasure.RetainFrom is { } from ? [from] : [])
-                .Concat(table.Withdrawal?.Set.Keys ?? []);
-            problems.AddRange(named.Distinct().Where(c => !columns.Contains(c)).Select(c => $"store {map.Key}: table '{table.Table}' has no column '{c}'"));
-        }
-
-        return problems;
-    }
-
-    internal static void AddParameter(DbCommand command, string name, object? value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value ?? DBNull.Value;
-        command.Parameters.Add(parameter);
-    }
-
-    private static JsonValue? ToJson(object value) => value switch
-    {
-        long l => JsonValue.Create(l),
-        int i => JsonValue.Create(i),
-        short s => JsonValue.Create(s),
-        double d => JsonValue.Create(d),
-        decimal m => JsonValue.Create(m),
-        bool b => JsonValue.Create(b),
-        DateTime dt => JsonValue.Create(dt.TimeOfDay == TimeSpan.Zero && dt.Kind != DateTimeKind.Utc
-            ? dt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
-            : dt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)),
-        DateTimeOffset dto => JsonValue.Create(dto.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)),
-        DateOnly date => JsonValue.Create(date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
-        byte[] bytes => JsonValue.Create(Convert.ToBase64String(bytes)),
-        _ => JsonValue.Create(Convert.ToString(value, CultureInfo.InvariantCulture)),
-    };
+    public Task<IReadOnlyList<string>> CheckSchemaAsync(CancellationToken cancellationToken) =>
+        schema.CheckAsync(cancellationToken);
 }

@@ -1,0 +1,67 @@
+using System.Data.Common;
+using Infomat.Privacy.Stores;
+
+using static Infomat.Privacy.Adapters.Stores.SqlCommands;
+
+namespace Infomat.Privacy.Adapters.Stores;
+
+/// <summary>
+/// A store's schema as this system sees it: creates the tables it keeps there itself (the action record, the legal
+/// holds, the suppression list) and checks that every table and column the data map names exists.
+/// </summary>
+internal sealed class SqlStoreSchema(StoreMap map, SqlDialect dialect)
+{
+    /// <summary>Creates the tables this system keeps in the store: the action record and the suppression list.</summary>
+    public async Task EnsureSystemTablesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = dialect.Connect(map);
+        await connection.OpenAsync(cancellationToken);
+        var statements = new List<string>
+        {
+            $"CREATE TABLE IF NOT EXISTS {dialect.Table(map, SqlEntityStore.ActionsTable)} (case_id TEXT NOT NULL, action TEXT NOT NULL, applied_at {dialect.Timestamp} NOT NULL, outcome TEXT NOT NULL, PRIMARY KEY (case_id, action))",
+            $"CREATE TABLE IF NOT EXISTS {dialect.Table(map, SqlEntityStore.HoldsTable)} (case_id TEXT NOT NULL, table_name TEXT NOT NULL, subject_hash TEXT NOT NULL, hold_until {dialect.DateType} NOT NULL, PRIMARY KEY (case_id, table_name))",
+        };
+        if (map.SuppressionTable is { } suppression)
+        {
+            statements.Add($"CREATE TABLE IF NOT EXISTS {dialect.Table(map, suppression)} (address_hash TEXT PRIMARY KEY, added_at {dialect.Timestamp} NOT NULL)");
+        }
+
+        foreach (var statement in statements)
+        {
+            await using var command = Command(connection, null, statement);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Checks that every table and column the map names exists; returns what is missing.</summary>
+    public async Task<IReadOnlyList<string>> CheckAsync(CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        await using var connection = dialect.Connect(map, readOnlyAccess: true);
+        await connection.OpenAsync(cancellationToken);
+        foreach (var table in map.Tables)
+        {
+            HashSet<string> columns;
+            try
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = $"SELECT * FROM {dialect.Table(map, table.Table)} WHERE 1 = 0";
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToHashSet(StringComparer.Ordinal);
+            }
+            catch (DbException)
+            {
+                problems.Add($"store {map.Key}: table '{table.Table}' does not exist");
+                continue;
+            }
+
+            var named = new[] { table.Match, table.OrderBy, table.RestrictedColumn }
+                .Concat(table.StaffIdentifiers).Concat(table.ProvidedBySubject).Concat(table.Erasure.Columns.Keys)
+                .Concat(table.Erasure.RetainFrom is { } from ? [from] : [])
+                .Concat(table.Withdrawal?.Set.Keys ?? []);
+            problems.AddRange(named.Distinct().Where(c => !columns.Contains(c)).Select(c => $"store {map.Key}: table '{table.Table}' has no column '{c}'"));
+        }
+
+        return problems;
+    }
+}
