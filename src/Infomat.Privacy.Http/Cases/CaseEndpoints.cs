@@ -28,13 +28,11 @@ namespace Infomat.Privacy.Http.Cases;
 /// </summary>
 public sealed class CaseEndpoints(
     ICaseRegister register,
-    IAuditTrail audit,
-    AuditChain chain,
+    CasePage page,
     IMailSender mail,
     DataMap dataMap,
     StaffPages staff,
     IExportStorage exports,
-    IOptions<PrivacyOptions> options,
     TimeProvider time)
 {
     /// <summary>One row of the list and of the CSV: ids, types, dates and counts only.</summary>
@@ -73,31 +71,7 @@ public sealed class CaseEndpoints(
         }
 
         var rows = await RowsAsync(cancellationToken);
-        var body = new StringBuilder();
-        var overdue = rows.Count(r => r.Overdue);
-        body.Append(P(Texts.Format("CasesSummary", l, rows.Count(r => !r.Status.IsFinished()), overdue)))
-            .Append("<p><a href=\"/cases.csv\">").Append(E(Texts.Get("CasesCsv", l))).Append("</a></p>")
-            .Append("<div class=\"table-wrap\"><table><caption>").Append(E(Texts.Get("CasesCaption", l))).Append("</caption><thead><tr>");
-        foreach (var header in new[] { "LabelReference", "LabelType", "LabelEntity", "CasesStatus", "LabelReceived", "LabelDueDate", "CasesDaysLeft" })
-        {
-            body.Append("<th scope=\"col\">").Append(E(Texts.Get(header, l))).Append("</th>");
-        }
-
-        body.Append("</tr></thead><tbody>");
-        foreach (var r in rows)
-        {
-            body.Append(r.Overdue ? "<tr class=\"overdue\">" : "<tr>")
-                .Append("<td><a href=\"/cases/").Append(E(r.Reference)).Append("\">").Append(E(r.Reference)).Append("</a></td>")
-                .Append("<td>").Append(E(Texts.RequestTypeName(r.Type, l))).Append("</td>")
-                .Append("<td>").Append(E(r.Entity.ToString().ToUpperInvariant())).Append("</td>")
-                .Append("<td>").Append(E(Texts.Get("Status" + r.Status, l))).Append("</td>")
-                .Append("<td>").Append(E(Texts.Date(DueDateCalculator.Today(r.Received), l))).Append("</td>")
-                .Append("<td>").Append(E(Texts.Date(r.DueDate, l))).Append(r.ExtendedMonths > 0 ? " " + E(Texts.Format("CasesExtended", l, r.ExtendedMonths)) : string.Empty).Append("</td>")
-                .Append("<td>").Append(r.Status.IsFinished() ? "–" : E(r.Overdue ? Texts.Format("CasesOverdue", l, -r.DaysLeft) : r.DaysLeft.ToString(CultureInfo.InvariantCulture))).Append("</td></tr>");
-        }
-
-        body.Append("</tbody></table></div>");
-        return staff.Page(Texts.Get("CasesTitle", l), body.ToString());
+        return staff.Page(Texts.Get("CasesTitle", l), CaseListPage.Body(rows, l));
     }
 
     /// <summary><c>GET /cases.csv</c>: the list for reporting, UTF-8, formula-injection-safe, no personal data.</summary>
@@ -156,7 +130,7 @@ public sealed class CaseEndpoints(
             return staff.Page(Texts.Get("CaseNotFoundTitle", l), P(Texts.Get("CaseNotFoundBody", l)), StatusCodes.Status404NotFound);
         }
 
-        return staff.Page(Texts.Format("CaseTitle", l, c.Id), await CaseBodyAsync(request, c, l, cancellationToken));
+        return staff.Page(Texts.Format("CaseTitle", l, c.Id), await page.BodyAsync(request, c, l, cancellationToken));
     }
 
     /// <summary><c>POST /cases/{id}/extend</c>: <c>months</c> (1 or 2) and <c>reason</c> (sent to the requester).</summary>
@@ -177,25 +151,25 @@ public sealed class CaseEndpoints(
         if (months == 0 || reason.Length is 0 or > 2000 || identity.Name is null)
         {
             var message = identity.Name is null ? Texts.Get("StaffNameRequired", l) : Texts.Get("ExtensionInvalid", l);
-            return staff.Page(title, Error(message) + await CaseBodyAsync(request, c, l, cancellationToken), StatusCodes.Status400BadRequest);
+            return staff.Page(title, Error(message) + await page.BodyAsync(request, c, l, cancellationToken), StatusCodes.Status400BadRequest);
         }
 
         var now = time.GetUtcNow();
         if (c.ExtensionRefusal(months, now, dataMap) is { } refusal)
         {
-            return staff.Page(title, Error(Texts.Format(refusal.ToString(), l, Texts.Date(c.FirstDueDate, l))) + await CaseBodyAsync(request, c, l, cancellationToken), StatusCodes.Status409Conflict);
+            return staff.Page(title, Error(Texts.Format(refusal.ToString(), l, Texts.Date(c.FirstDueDate, l))) + await page.BodyAsync(request, c, l, cancellationToken), StatusCodes.Status409Conflict);
         }
 
         var extended = await register.ApplyAsync(c.Id, x => x.Extend(months, reason, identity.Name, now, c.DueDate, dataMap), cancellationToken);
         var stored = extended.Case;
         if (extended.Refused)
         {
-            return staff.Page(title, Error(Texts.Get("ExtensionConflict", l)) + await CaseBodyAsync(request, stored, l, cancellationToken), StatusCodes.Status409Conflict);
+            return staff.Page(title, Error(Texts.Get("ExtensionConflict", l)) + await page.BodyAsync(request, stored, l, cancellationToken), StatusCodes.Status409Conflict);
         }
 
         var extension = stored.Extensions[^1];
         await mail.SendAsync(PrivacyMails.ExtensionNotice(stored, extension), cancellationToken);
-        return staff.Page(title, P(Texts.Format("ExtensionDone", l, Texts.Date(extension.NewDueDate, l))) + await CaseBodyAsync(request, stored, l, cancellationToken));
+        return staff.Page(title, P(Texts.Format("ExtensionDone", l, Texts.Date(extension.NewDueDate, l))) + await page.BodyAsync(request, stored, l, cancellationToken));
     }
 
     /// <summary><c>POST /cases/{id}/revoke-export</c>: withdraws the export (deletes the zip; the download link stops working).</summary>
@@ -213,19 +187,19 @@ public sealed class CaseEndpoints(
         var title = Texts.Format("CaseTitle", l, c.Id);
         if (identity.Name is null)
         {
-            return staff.Page(title, Error(Texts.Get("StaffNameRequired", l)) + await CaseBodyAsync(request, c, l, cancellationToken), StatusCodes.Status400BadRequest);
+            return staff.Page(title, Error(Texts.Get("StaffNameRequired", l)) + await page.BodyAsync(request, c, l, cancellationToken), StatusCodes.Status400BadRequest);
         }
 
         if (c.ExportBlobName is null)
         {
-            return staff.Page(title, Error(Texts.Get("ExportNone", l)) + await CaseBodyAsync(request, c, l, cancellationToken), StatusCodes.Status409Conflict);
+            return staff.Page(title, Error(Texts.Get("ExportNone", l)) + await page.BodyAsync(request, c, l, cancellationToken), StatusCodes.Status409Conflict);
         }
 
         // Recorded first (the download page refuses from then on), then the blob goes.
         var at = time.GetUtcNow();
         c = (await register.ApplyAsync(c.Id, x => x.RevokeExport(identity.Name, at), cancellationToken)).Case;
         await exports.DeleteAsync(c.ExportBlobName!, cancellationToken);
-        return staff.Page(title, await CaseBodyAsync(request, c, l, cancellationToken));
+        return staff.Page(title, await page.BodyAsync(request, c, l, cancellationToken));
     }
 
     /// <summary>What every staff POST on a case checks first: the antiforgery token, the staff member, the case.</summary>
@@ -242,89 +216,6 @@ public sealed class CaseEndpoints(
         return !CaseIds.IsWellFormed(caseId) || await register.GetAsync(caseId, cancellationToken) is not { } c
             ? (form, identity, null, staff.Page(Texts.Get("CaseNotFoundTitle", l), P(Texts.Get("CaseNotFoundBody", l)), StatusCodes.Status404NotFound))
             : (form, identity, c, null);
-    }
-
-    private async Task<string> CaseBodyAsync(HttpRequest request, PrivacyCase c, Language l, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        var daysLeft = DueDateCalculator.DaysLeft(c.DueDate, now);
-        var body = new StringBuilder();
-        if (!c.Status.IsFinished() && daysLeft < 0)
-        {
-            body.Append("<p class=\"error\" role=\"alert\">").Append(E(Texts.Format("CasesOverdue", l, -daysLeft))).Append("</p>");
-        }
-
-        var facts = PrivacyMails.Facts(c, dataMap, l).ToList();
-        facts.Insert(3, (Texts.Get("CasesStatus", l), Texts.Get("Status" + c.Status, l)));
-        body.Append(Facts(facts)).Append("<h2>").Append(E(Texts.Get("LabelHoldings", l))).Append("</h2><ul>");
-        foreach (var line in PrivacyMails.Holdings(c, dataMap, l))
-        {
-            body.Append("<li>").Append(E(line)).Append("</li>");
-        }
-
-        body.Append("</ul>");
-        foreach (var e in c.Extensions)
-        {
-            body.Append(P(Texts.Format("CaseExtensionLine", l, Texts.Date(e.PreviousDueDate, l), Texts.Date(e.NewDueDate, l), e.By, e.Reason)));
-        }
-
-        if (c.ExtensionRefusal(1, now, dataMap) is null)
-        {
-            body.Append("<h2>").Append(E(Texts.Get("ExtensionTitle", l))).Append("</h2>")
-                .Append("<form method=\"post\" action=\"/cases/").Append(E(c.Id)).Append("/extend\">").Append(staff.Forms.HiddenField(request))
-                .Append(staff.NameField("staff-name"))
-                .Append("<label for=\"months\">").Append(E(Texts.Get("ExtensionMonths", l))).Append("</label><select id=\"months\" name=\"months\">");
-            var left = 2 - c.Extensions.Sum(x => x.Months);
-            for (var m = 1; m <= left; m++)
-            {
-                body.Append("<option value=\"").Append(m).Append("\">")
-                    .Append(E(Texts.Format("ExtensionOption", l, m, Texts.Date(DueDateCalculator.DueDate(c.ReceivedAt, c.Entity, dataMap, 1 + (2 - left) + m), l)))).Append("</option>");
-            }
-
-            body.Append("</select><label for=\"extension-reason\">").Append(E(Texts.Get("ExtensionReason", l))).Append("</label>")
-                .Append("<textarea id=\"extension-reason\" name=\"reason\" rows=\"3\" maxlength=\"2000\" required></textarea>")
-                .Append("<button type=\"submit\">").Append(E(Texts.Get("ExtensionButton", l))).Append("</button></form>");
-        }
-
-        if (c.ExportBlobName is not null)
-        {
-            body.Append("<h2>").Append(E(Texts.Get("ExportRevokeTitle", l))).Append("</h2>");
-            if (c.ExportRevokedAt is { } revoked)
-            {
-                body.Append(P(Texts.Format("ExportRevoked", l, Texts.DateTime(revoked, l), c.ExportRevokedBy ?? "?")));
-            }
-            else
-            {
-                body.Append(P(Texts.Format("ExportRevokeBody", l, c.Downloads.Count, options.Value.Export.MaxDownloads)))
-                    .Append("<form method=\"post\" action=\"/cases/").Append(E(c.Id)).Append("/revoke-export\">").Append(staff.Forms.HiddenField(request))
-                    .Append(staff.NameField("revoke-name"))
-                    .Append("<button type=\"submit\" class=\"secondary\">").Append(E(Texts.Get("ExportRevokeButton", l))).Append("</button></form>");
-            }
-        }
-
-        body.Append("<h2>").Append(E(Texts.Get("CaseHistory", l))).Append("</h2><ul>");
-        foreach (var change in c.History)
-        {
-            body.Append("<li>").Append(E(Texts.DateTime(change.At, l))).Append(": ").Append(E(Texts.Get("Status" + change.Status, l))).Append("</li>");
-        }
-
-        var events = await audit.ListAsync(c.Id, cancellationToken);
-        var verification = chain.Verify(c.Id, events);
-        body.Append("</ul><h2>").Append(E(Texts.Get("CaseAudit", l))).Append("</h2>")
-            .Append(verification.Intact
-                ? P(Texts.Format("CaseAuditIntact", l, verification.Events))
-                : $"<p class=\"error\" role=\"alert\">{E(Texts.Format("CaseAuditBroken", l, verification.FirstBrokenSequence ?? 0, verification.Problem ?? string.Empty))}</p>")
-            .Append("<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">#</th><th scope=\"col\">")
-            .Append(E(Texts.Get("CaseAuditWhen", l))).Append("</th><th scope=\"col\">").Append(E(Texts.Get("CaseAuditWhat", l)))
-            .Append("</th><th scope=\"col\">").Append(E(Texts.Get("CaseAuditWho", l))).Append("</th><th scope=\"col\">").Append(E(Texts.Get("CaseAuditOutcome", l)))
-            .Append("</th></tr></thead><tbody>");
-        foreach (var e in events)
-        {
-            body.Append("<tr><td>").Append(e.Sequence).Append("</td><td>").Append(E(Texts.DateTime(e.At, l))).Append("</td><td>").Append(E(e.Action))
-                .Append("</td><td>").Append(E(e.Actor)).Append("</td><td>").Append(E(e.Outcome)).Append("</td></tr>");
-        }
-
-        return body.Append("</tbody></table></div><p><a href=\"/cases\">").Append(E(Texts.Get("CasesBack", l))).Append("</a></p>").ToString();
     }
 
     private static string Error(string message) => StaffPages.Error(message);

@@ -63,6 +63,7 @@ public static class PrivacyServices
         });
         services.AddSingleton<StaffForms>();
         services.AddSingleton<StaffPages>();
+        services.AddSingleton<CasePage>();
         services.AddSingleton<CaseEndpoints>();
         services.AddSingleton<IntakeEndpoints>();
         services.AddSingleton<CaseLinks>();

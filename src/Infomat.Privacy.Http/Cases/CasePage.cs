@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Text;
+using CsvHelper;
+using Infomat.Privacy.Audit;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Deadlines;
+using Infomat.Privacy.Http.Staff;
+using Infomat.Privacy.Localization;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Storage;
+using Infomat.Privacy.Stores;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using static Infomat.Privacy.Http.Pages.Html;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.DurableTask.Client;
+
+namespace Infomat.Privacy.Http.Cases;
+
+/// <summary>
+/// A case for staff: its facts, what the stores hold, extensions and the extension form, the export and its withdrawal,
+/// the status history, and the audit trail with whether its chain is intact.
+/// </summary>
+public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMap, StaffPages staff, IOptions<PrivacyOptions> options, TimeProvider time)
+{
+    public async Task<string> BodyAsync(HttpRequest request, PrivacyCase c, Language l, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var daysLeft = DueDateCalculator.DaysLeft(c.DueDate, now);
+        var body = new StringBuilder();
+        if (!c.Status.IsFinished() && daysLeft < 0)
+        {
+            body.Append("<p class=\"error\" role=\"alert\">").Append(E(Texts.Format("CasesOverdue", l, -daysLeft))).Append("</p>");
+        }
+
+        var facts = PrivacyMails.Facts(c, dataMap, l).ToList();
+        facts.Insert(3, (Texts.Get("CasesStatus", l), Texts.Get("Status" + c.Status, l)));
+        body.Append(Facts(facts)).Append("<h2>").Append(E(Texts.Get("LabelHoldings", l))).Append("</h2><ul>");
+        foreach (var line in PrivacyMails.Holdings(c, dataMap, l))
+        {
+            body.Append("<li>").Append(E(line)).Append("</li>");
+        }
+
+        body.Append("</ul>");
+        foreach (var e in c.Extensions)
+        {
+            body.Append(P(Texts.Format("CaseExtensionLine", l, Texts.Date(e.PreviousDueDate, l), Texts.Date(e.NewDueDate, l), e.By, e.Reason)));
+        }
+
+        if (c.ExtensionRefusal(1, now, dataMap) is null)
+        {
+            body.Append("<h2>").Append(E(Texts.Get("ExtensionTitle", l))).Append("</h2>")
+                .Append("<form method=\"post\" action=\"/cases/").Append(E(c.Id)).Append("/extend\">").Append(staff.Forms.HiddenField(request))
+                .Append(staff.NameField("staff-name"))
+                .Append("<label for=\"months\">").Append(E(Texts.Get("ExtensionMonths", l))).Append("</label><select id=\"months\" name=\"months\">");
+            var left = 2 - c.Extensions.Sum(x => x.Months);
+            for (var m = 1; m <= left; m++)
+            {
+                body.Append("<option value=\"").Append(m).Append("\">")
+                    .Append(E(Texts.Format("ExtensionOption", l, m, Texts.Date(DueDateCalculator.DueDate(c.ReceivedAt, c.Entity, dataMap, 1 + (2 - left) + m), l)))).Append("</option>");
+            }
+
+            body.Append("</select><label for=\"extension-reason\">").Append(E(Texts.Get("ExtensionReason", l))).Append("</label>")
+                .Append("<textarea id=\"extension-reason\" name=\"reason\" rows=\"3\" maxlength=\"2000\" required></textarea>")
+                .Append("<button type=\"submit\">").Append(E(Texts.Get("ExtensionButton", l))).Append("</button></form>");
+        }
+
+        if (c.ExportBlobName is not null)
+        {
+            body.Append("<h2>").Append(E(Texts.Get("ExportRevokeTitle", l))).Append("</h2>");
+            if (c.ExportRevokedAt is { } revoked)
+            {
+                body.Append(P(Texts.Format("ExportRevoked", l, Texts.DateTime(revoked, l), c.ExportRevokedBy ?? "?")));
+            }
+            else
+            {
+                body.Append(P(Texts.Format("ExportRevokeBody", l, c.Downloads.Count, options.Value.Export.MaxDownloads)))
+                    .Append("<form method=\"post\" action=\"/cases/").Append(E(c.Id)).Append("/revoke-export\">").Append(staff.Forms.HiddenField(request))
+                    .Append(staff.NameField("revoke-name"))
+                    .Append("<button type=\"submit\" class=\"secondary\">").Append(E(Texts.Get("ExportRevokeButton", l))).Append("</button></form>");
+            }
+        }
+
+        body.Append("<h2>").Append(E(Texts.Get("CaseHistory", l))).Append("</h2><ul>");
+        foreach (var change in c.History)
+        {
+            body.Append("<li>").Append(E(Texts.DateTime(change.At, l))).Append(": ").Append(E(Texts.Get("Status" + change.Status, l))).Append("</li>");
+        }
+
+        var events = await audit.ListAsync(c.Id, cancellationToken);
+        var verification = chain.Verify(c.Id, events);
+        body.Append("</ul><h2>").Append(E(Texts.Get("CaseAudit", l))).Append("</h2>")
+            .Append(verification.Intact
+                ? P(Texts.Format("CaseAuditIntact", l, verification.Events))
+                : $"<p class=\"error\" role=\"alert\">{E(Texts.Format("CaseAuditBroken", l, verification.FirstBrokenSequence ?? 0, verification.Problem ?? string.Empty))}</p>")
+            .Append("<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">#</th><th scope=\"col\">")
+            .Append(E(Texts.Get("CaseAuditWhen", l))).Append("</th><th scope=\"col\">").Append(E(Texts.Get("CaseAuditWhat", l)))
+            .Append("</th><th scope=\"col\">").Append(E(Texts.Get("CaseAuditWho", l))).Append("</th><th scope=\"col\">").Append(E(Texts.Get("CaseAuditOutcome", l)))
+            .Append("</th></tr></thead><tbody>");
+        foreach (var e in events)
+        {
+            body.Append("<tr><td>").Append(e.Sequence).Append("</td><td>").Append(E(Texts.DateTime(e.At, l))).Append("</td><td>").Append(E(e.Action))
+                .Append("</td><td>").Append(E(e.Actor)).Append("</td><td>").Append(E(e.Outcome)).Append("</td></tr>");
+        }
+
+        return body.Append("</tbody></table></div><p><a href=\"/cases\">").Append(E(Texts.Get("CasesBack", l))).Append("</a></p>").ToString();
+    }
+}
