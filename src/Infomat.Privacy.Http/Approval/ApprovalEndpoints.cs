@@ -26,20 +26,14 @@ namespace Infomat.Privacy.Http.Approval;
 /// (first final decision stands, two different approvers for an erasure) are the case's transitions.
 /// </summary>
 public sealed class ApprovalEndpoints(
-    ICaseRegister register, CaseLinks links, CaseWorkflow workflow, ApprovalPage page, StaffPages staff, IMailSender mail,
-    IOptions<PrivacyOptions> options, TimeProvider time)
+    ICaseRegister register, CaseLinks links, CaseWorkflow workflow, ApprovalPage page, StaffPages staff, IMailSender mail, TimeProvider time)
 {
     /// <summary><c>GET /approvals?token=</c>: the request, what the stores hold, the approvals so far, and the three decisions.</summary>
     public async Task<IResult> ApprovalPageAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var l = options.Value.Staff.Language;
-        if (staff.Refused(request) is { } refused)
-        {
-            return refused;
-        }
-
-        var (c, failure, token) = await links.OpenAsync(request, request.Query["token"], TokenPurpose.Approve, cancellationToken, l);
+        var l = staff.Language;
+        var (c, failure, _) = await links.OpenStaffPageAsync(request, TokenPurpose.Approve, cancellationToken);
         return failure ?? staff.Page(Texts.Format("ApprovalTitle", l, c!.Id), page.Body(request, c, request.Query["token"].ToString(), l));
     }
 
@@ -51,19 +45,14 @@ public sealed class ApprovalEndpoints(
     public async Task<IResult> DecideAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var l = options.Value.Staff.Language;
-        var (form, identity, refused) = await staff.ReadPostAsync(request, cancellationToken);
-        if (refused is not null)
-        {
-            return refused;
-        }
-
-        var tokenText = form["token"].ToString();
-        var (c, failure, token) = await links.OpenAsync(request, tokenText, TokenPurpose.Approve, cancellationToken, l);
+        var l = staff.Language;
+        var (form, identity, c, token, failure) = await links.OpenStaffPostAsync(request, TokenPurpose.Approve, cancellationToken);
         if (failure is not null)
         {
             return failure;
         }
+
+        var tokenText = form["token"].ToString();
 
         var title = Texts.Format("ApprovalTitle", l, c!.Id);
         var outcome = form["decision"].ToString() switch

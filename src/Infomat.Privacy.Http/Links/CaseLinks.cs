@@ -21,8 +21,33 @@ namespace Infomat.Privacy.Http.Links;
 /// What every page behind a link in a mail does first: check the signed token for its purpose, load its case, and
 /// otherwise answer with the page that says what to do (invalid, expired). GETs only show; POSTs check again.
 /// </summary>
-public sealed class CaseLinks(ICaseRegister register, LinkTokenService tokens)
+public sealed class CaseLinks(ICaseRegister register, LinkTokenService tokens, StaffPages staff)
 {
+    /// <summary>A staff page behind a link (GET): the staff member may see it, then the link and its case, in the staff language.</summary>
+    public async Task<OpenedLink> OpenStaffPageAsync(HttpRequest request, TokenPurpose purpose, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return staff.Refused(request) is { } refused
+            ? new OpenedLink(null, refused, null)
+            : await OpenAsync(request, request.Query["token"], purpose, cancellationToken, staff.Language);
+    }
+
+    /// <summary>
+    /// A staff decision behind a link (POST): the form came from our page and the staff member may act (see
+    /// <see cref="StaffPages.ReadPostAsync"/>), then the link in the form and its case.
+    /// </summary>
+    public async Task<StaffLinkPost> OpenStaffPostAsync(HttpRequest request, TokenPurpose purpose, CancellationToken cancellationToken)
+    {
+        var (form, identity, refused) = await staff.ReadPostAsync(request, cancellationToken);
+        if (refused is not null)
+        {
+            return new StaffLinkPost(form, identity, null, null, refused);
+        }
+
+        var (c, failure, token) = await OpenAsync(request, form["token"], purpose, cancellationToken, staff.Language);
+        return new StaffLinkPost(form, identity, c, token, failure);
+    }
+
     /// <summary>Checks the token and loads its case; on failure returns the page that says what to do.</summary>
     public async Task<OpenedLink> OpenAsync(
         HttpRequest request, string? token, TokenPurpose purpose, CancellationToken cancellationToken, Language? pageLanguage = null)
@@ -57,3 +82,6 @@ public sealed class CaseLinks(ICaseRegister register, LinkTokenService tokens)
 
 /// <summary>A link opened: its case and checked token, or the page to answer with.</summary>
 public sealed record OpenedLink(PrivacyCase? Case, IResult? Failure, LinkToken? Token);
+
+/// <summary>A staff POST behind a link, checked: the form, who sent it, the case and token, or the page to answer with.</summary>
+public sealed record StaffLinkPost(IFormCollection Form, StaffIdentity Identity, PrivacyCase? Case, LinkToken? Token, IResult? Failure);

@@ -23,19 +23,14 @@ namespace Infomat.Privacy.Http.StaffTasks;
 
 /// <summary><c>/tasks</c>: staff do a case's tasks (a correction per store, the objection to weigh) from the link in the staff-task mail.</summary>
 public sealed class StaffTaskEndpoints(
-    ICaseRegister register, CaseLinks links, CaseWorkflow workflow, StaffTasksPage page, StaffPages staff, IOptions<PrivacyOptions> options, TimeProvider time)
+    ICaseRegister register, CaseLinks links, CaseWorkflow workflow, StaffTasksPage page, StaffPages staff, TimeProvider time)
 {
     /// <summary><c>GET /tasks?token=</c>: the case's staff tasks, each with its own form.</summary>
     public async Task<IResult> TasksPageAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var l = options.Value.Staff.Language;
-        if (staff.Refused(request) is { } refused)
-        {
-            return refused;
-        }
-
-        var (c, failure, token) = await links.OpenAsync(request, request.Query["token"], TokenPurpose.StaffTask, cancellationToken, l);
+        var l = staff.Language;
+        var (c, failure, _) = await links.OpenStaffPageAsync(request, TokenPurpose.StaffTask, cancellationToken);
         return failure ?? staff.Page(Texts.Format("TasksTitle", l, c!.Id), page.Body(request, c, request.Query["token"].ToString(), l));
     }
 
@@ -43,19 +38,14 @@ public sealed class StaffTaskEndpoints(
     public async Task<IResult> CompleteTaskAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var l = options.Value.Staff.Language;
-        var (form, identity, refused) = await staff.ReadPostAsync(request, cancellationToken);
-        if (refused is not null)
-        {
-            return refused;
-        }
-
-        var tokenText = form["token"].ToString();
-        var (c, failure, token) = await links.OpenAsync(request, tokenText, TokenPurpose.StaffTask, cancellationToken, l);
+        var l = staff.Language;
+        var (form, identity, c, token, failure) = await links.OpenStaffPostAsync(request, TokenPurpose.StaffTask, cancellationToken);
         if (failure is not null)
         {
             return failure;
         }
+
+        var tokenText = form["token"].ToString();
 
         var title = Texts.Format("TasksTitle", l, c!.Id);
         var task = c.Tasks.FirstOrDefault(t => t.Key == form["task"].ToString());
