@@ -155,7 +155,7 @@ public sealed class LinkEndpoints(
                 }
 
                 c = (await register.ApplyAsync(c.Id, x => x.RequestIdentification(by, reason, at), cancellationToken)).Case;
-                await mail.SendAsync(PrivacyMails.IdentificationRequest(c, reason), cancellationToken);
+                await mail.SendAsync(PrivacyMails.IdentificationRequest(c, dataMap, reason), cancellationToken);
                 // The orchestration starts its wait for the decision again from now.
                 await workflow.SignalAsync(client, c.Id, CaseEvents.IdentityDecided, cancellationToken);
                 return staff.Page(title, P(Texts.Format("ApprovalIdentificationSent", l, Texts.DateTime(at, l), by)) + ApprovalBody(request, c, tokenText, l));
