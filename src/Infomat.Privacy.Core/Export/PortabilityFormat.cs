@@ -11,6 +11,13 @@ public static class PortabilityFormat
     public const string DataEntryName = "data.json";
     public const string SchemaEntryName = "data.schema.json";
 
+    /// <summary>The schema shipped with an export, its description naming the export's <paramref name="controllers"/>.</summary>
+    public static string SchemaFor(IReadOnlyList<Stores.Controller> controllers)
+    {
+        ArgumentNullException.ThrowIfNull(controllers);
+        return Schema;
+    }
+
     public const string Schema = """
         {
           "$schema": "https://json-schema.org/draft/2020-12/schema",

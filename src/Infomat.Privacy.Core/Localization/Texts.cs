@@ -47,6 +47,46 @@ public static class Texts
         return Format(key, language, joined);
     }
 
+    /// <summary>The controllers line of a footer: who the controllers concerned are, by legal name and enterprise number.</summary>
+    public static string ControllersLine(IReadOnlyList<Stores.Controller> controllers, Language language)
+    {
+        ArgumentNullException.ThrowIfNull(controllers);
+        return Get("Controllers", language);
+    }
+
+    /// <summary>The complaint line of a footer: the supervisory authorities a person may complain to.</summary>
+    public static string ComplaintLine(IReadOnlyList<Stores.Authority> authorities, Language language)
+    {
+        ArgumentNullException.ThrowIfNull(authorities);
+        return Get("Complaint", language);
+    }
+
+    /// <summary>
+    /// The footer of every requester mail and page: the controllers of <paramref name="scope"/> (a case's controllers)
+    /// or, without a case, every controller in the map, and their complaint authorities.
+    /// </summary>
+    public static IReadOnlyList<string> ControllerFooter(Stores.DataMap map, ControllerScope? scope, Language language)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        var controllers = map.Controllers;
+        return [ControllersLine(controllers, language), ComplaintLine(map.AuthoritiesFor(controllers), language)];
+    }
+
+    /// <summary>The opening of the request form: who processes the data (every controller in the map) and what the form does.</summary>
+    public static string FormIntro(Stores.DataMap map, Language language)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        return Get("FormIntro", language);
+    }
+
+    /// <summary>What is wrong with a field, in words; the message about the controller field names the map's controllers.</summary>
+    public static string ErrorMessage(FieldError error, Stores.DataMap map, Language language)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(map);
+        return Get(error.Code, language);
+    }
+
     /// <summary>A duration in words, e.g. "7 days" / "7 dagen" / "7 jours", rounded to the largest whole unit.</summary>
     public static string Duration(TimeSpan span, Language language)
     {

@@ -210,12 +210,16 @@ public static partial class PrivacyMails
         return Compose(MailKind.StaffTask, Audience.Staff, messageKey, staffAddress, Texts.Format("MailTriageSubject", l, subject), l, null, blocks, footer: false);
     }
 
-    /// <summary>A mail to the requester: every one ends with the reference and the legal due date (Art. 12(3)).</summary>
+    /// <summary>
+    /// A mail to the requester: every one ends with the reference and the legal due date (Art. 12(3)), then the case's
+    /// controllers and their complaint authorities (unless <paramref name="footerLines"/> says them its own way).
+    /// </summary>
     private static OutgoingMail Requester(PrivacyCase c, Stores.DataMap map, MailKind kind, string subject, Block[] blocks, IReadOnlyList<string>? footerLines = null)
     {
         ArgumentNullException.ThrowIfNull(map);
         return Compose(kind, Audience.Requester, c.Id, c.Email, subject, c.Language, c.Name,
-            [.. blocks, Text(Texts.Format("MailCaseLine", c.Language, c.Id, Texts.Date(c.DueDate, c.Language)))], footer: true, footerLines);
+            [.. blocks, Text(Texts.Format("MailCaseLine", c.Language, c.Id, Texts.Date(c.DueDate, c.Language)))], footer: true,
+            footerLines ?? Texts.ControllerFooter(map, c.Entity, c.Language));
     }
 
     private static OutgoingMail Compose(
@@ -231,7 +235,7 @@ public static partial class PrivacyMails
         if (footer)
         {
             all.Add(Text(Texts.Get("MailSignature", l)));
-            all.AddRange((footerLines ?? [Texts.Get("Controllers", l), Texts.Get("Complaint", l)]).Select(Text));
+            all.AddRange((footerLines ?? []).Select(Text));
         }
 
         var text = new StringBuilder();

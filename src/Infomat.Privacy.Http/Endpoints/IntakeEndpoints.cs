@@ -36,6 +36,10 @@ public sealed partial class IntakeEndpoints(
     /// <summary>A field people never see or fill (hidden, not auto-filled); a value means a bot filled the form.</summary>
     public const string Honeypot = "contact_url_2";
 
+    /// <summary>A page whose footer names every controller in the data map, or, for a page of a case, that case's controllers.</summary>
+    private IResult Page(Language l, string title, string body, int status = StatusCodes.Status200OK, ControllerScope? scope = null) =>
+        Pages.Html.Page(dataMap, l, title, body, status, scope: scope);
+
     /// <summary><c>GET /privacy?lang=</c>: the form, in the language asked for or the browser's.</summary>
     public IResult Form(HttpRequest request)
     {
@@ -88,7 +92,7 @@ public sealed partial class IntakeEndpoints(
                 return RenderForm(pageLanguage, fields, errors, StatusCodes.Status400BadRequest);
             }
 
-            var byField = errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => Texts.Get(e.Code, Language.En)).ToArray());
+            var byField = errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => Texts.ErrorMessage(e, dataMap, Language.En)).ToArray());
             return Results.ValidationProblem(byField, title: "The request has invalid fields.", detail: "See 'errors': each bad field with what is wrong.");
         }
 
@@ -150,7 +154,7 @@ public sealed partial class IntakeEndpoints(
         }
 
         body.Append(Inv, $"<p><a href=\"/api/requests/{E(c.Id)}\">{E(Texts.Get("StatusLink", language))}</a></p>");
-        return Page(language, Texts.Get("ThanksTitle", language), body.ToString());
+        return Page(language, Texts.Get("ThanksTitle", language), body.ToString(), scope: c.Entity);
     }
 
     /// <summary>
@@ -174,7 +178,7 @@ public sealed partial class IntakeEndpoints(
         var now = time.GetUtcNow();
         if (c.ResendRefusal(MaxResends, o.Verification.Timeout, now) is not null)
         {
-            return Page(language, Texts.Get("ResendRefusedTitle", language), P(Texts.Format("ResendRefusedBody", language, c.Id)), StatusCodes.Status409Conflict);
+            return Page(language, Texts.Get("ResendRefusedTitle", language), P(Texts.Format("ResendRefusedBody", language, c.Id)), StatusCodes.Status409Conflict, c.Entity);
         }
 
         if (limits.TryAddress(EmailAddresses.Normalise(c.Email)) is { } wait)
@@ -184,7 +188,7 @@ public sealed partial class IntakeEndpoints(
 
         if ((await register.ApplyAsync(c.Id, x => x.VerificationResent(MaxResends, o.Verification.Timeout, now), cancellationToken)).Refused)
         {
-            return Page(language, Texts.Get("ResendRefusedTitle", language), P(Texts.Format("ResendRefusedBody", language, c.Id)), StatusCodes.Status409Conflict);
+            return Page(language, Texts.Get("ResendRefusedTitle", language), P(Texts.Format("ResendRefusedBody", language, c.Id)), StatusCodes.Status409Conflict, c.Entity);
         }
 
         var token = tokens.Issue(c.Id, TokenPurpose.Verify, deadline - now);
@@ -216,7 +220,7 @@ public sealed partial class IntakeEndpoints(
     private IResult RenderForm(Language l, IReadOnlyDictionary<string, string?> values, IReadOnlyList<FieldError> errors, int status)
     {
         string V(string field) => E(values.GetValueOrDefault(field));
-        string? ErrorOf(string field) => errors.FirstOrDefault(e => e.Field == field) is { } e ? Texts.Get(e.Code, l) : null;
+        string? ErrorOf(string field) => errors.FirstOrDefault(e => e.Field == field) is { } e ? Texts.ErrorMessage(e, dataMap, l) : null;
         string ErrorHtml(string field) => ErrorOf(field) is { } m ? $"<p class=\"error\" id=\"{field}-error\">{E(m)}</p>" : string.Empty;
         string Described(string field, string? hintId = null)
         {
@@ -226,7 +230,7 @@ public sealed partial class IntakeEndpoints(
         }
 
         var sb = new StringBuilder();
-        sb.Append(P(Texts.Get("FormIntro", l)));
+        sb.Append(P(Texts.FormIntro(dataMap, l)));
         sb.Append("<p><a href=\"https://www.infomat.eu/privacy-policy/\">").Append(E(Texts.Get("PolicyLink", l))).Append("</a></p>");
         if (errors.Count > 0)
         {
@@ -314,7 +318,7 @@ public sealed partial class IntakeEndpoints(
     }
 
     /// <summary>429 with Retry-After, as a page for the form and problem+json for the API.</summary>
-    private static WithHeader TooMany(BodyKind kind, Language l, TimeSpan wait)
+    private WithHeader TooMany(BodyKind kind, Language l, TimeSpan wait)
     {
         var seconds = (int)Math.Ceiling(Math.Max(1, wait.TotalSeconds));
         var minutes = (int)Math.Ceiling(seconds / 60.0);

@@ -32,6 +32,10 @@ public sealed class LinkEndpoints(
 {
     // ---- Verification ----
 
+    /// <summary>A page whose footer names every controller in the data map, or, for a page of a case, that case's controllers.</summary>
+    private IResult Page(Language l, string title, string body, int status = StatusCodes.Status200OK, ControllerScope? scope = null) =>
+        Pages.Html.Page(dataMap, l, title, body, status, scope: scope);
+
     /// <summary><c>GET /verify?token=</c></summary>
     public async Task<IResult> VerifyPageAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -45,11 +49,11 @@ public sealed class LinkEndpoints(
         var l = c!.Language;
         if (c.EmailVerifiedAt is not null)
         {
-            return Used(l, c.Id);
+            return Used(l, c);
         }
 
         return Page(l, Texts.Get("VerifyTitle", l),
-            P(Texts.Format("VerifyBody", l, c.Id)) + TokenForm("/verify", request.Query["token"].ToString(), Texts.Get("VerifyButton", l)));
+            P(Texts.Format("VerifyBody", l, c.Id)) + TokenForm("/verify", request.Query["token"].ToString(), Texts.Get("VerifyButton", l)), scope: c.Entity);
     }
 
     /// <summary><c>POST /verify</c>: records the verification, then tells the orchestration.</summary>
@@ -67,13 +71,13 @@ public sealed class LinkEndpoints(
         var (_, token) = tokens.Check(form["token"], TokenPurpose.Verify);
         if (c.EmailVerifiedAt is not null || !await register.TryConsumeTokenAsync(token!.Id, c.Id, cancellationToken))
         {
-            return Used(l, c.Id);
+            return Used(l, c);
         }
 
         var at = time.GetUtcNow();
         c = (await register.ApplyAsync(c.Id, x => x.Verify(at), cancellationToken)).Case;
         await workflow.SignalAsync(client, c.Id, CaseEvents.EmailVerified, cancellationToken);
-        return Page(l, Texts.Get("VerifiedTitle", l), P(Texts.Format("VerifiedBody", l, c.Id, Texts.Date(c.DueDate, l))));
+        return Page(l, Texts.Get("VerifiedTitle", l), P(Texts.Format("VerifiedBody", l, c.Id, Texts.Date(c.DueDate, l))), scope: c.Entity);
     }
 
     // ---- Staff approval ----
@@ -151,7 +155,7 @@ public sealed class LinkEndpoints(
             case DecisionOutcome.RequestIdentification:
                 if (!await register.TryConsumeTokenAsync(token!.Id + ".identification", c.Id, cancellationToken))
                 {
-                    return Used(l, c.Id);
+                    return Used(l, c);
                 }
 
                 c = (await register.ApplyAsync(c.Id, x => x.RequestIdentification(by, reason, at), cancellationToken)).Case;
@@ -167,7 +171,7 @@ public sealed class LinkEndpoints(
                 var stage = c.NextApprovalStage;
                 if (!await register.TryConsumeTokenAsync(token!.Id + ".approve." + stage.ToString(System.Globalization.CultureInfo.InvariantCulture), c.Id, cancellationToken))
                 {
-                    return Used(l, c.Id);
+                    return Used(l, c);
                 }
 
                 var approved = await register.ApplyAsync(c.Id, x => x.Approve(stage, by, at, evidence), cancellationToken);
@@ -188,7 +192,7 @@ public sealed class LinkEndpoints(
             default:
                 if (!await register.TryConsumeTokenAsync(token!.Id + ".decision", c.Id, cancellationToken))
                 {
-                    return Used(l, c.Id);
+                    return Used(l, c);
                 }
 
                 var rejected = await register.ApplyAsync(c.Id, x => x.Reject(by, reason, at), cancellationToken);
@@ -290,7 +294,7 @@ public sealed class LinkEndpoints(
         return Page(l, Texts.Get("DownloadTitle", l),
             P(Texts.Format(c.Type == RequestType.Portability ? "DownloadBodyPortability" : "DownloadBody", l, c.Id, Texts.Size(size!.Value, l), Texts.DateTime(token!.ExpiresAt, l)))
             + P(Texts.Format("DownloadsLeft", l, left))
-            + TokenForm("/download", request.Query["token"].ToString(), Texts.Get("DownloadButton", l)));
+            + TokenForm("/download", request.Query["token"].ToString(), Texts.Get("DownloadButton", l)), scope: c.Entity);
     }
 
     /// <summary>
@@ -333,9 +337,9 @@ public sealed class LinkEndpoints(
         var max = options.Value.Export.MaxDownloads;
         return c.DownloadRefusal(max) switch
         {
-            CaseRefusal.ExportRevoked => Page(l, Texts.Get("DownloadRevokedTitle", l), P(Texts.Format("DownloadRevokedBody", l, c.Id)), StatusCodes.Status410Gone),
-            CaseRefusal.DownloadsUsedUp => Page(l, Texts.Get("DownloadUsedUpTitle", l), P(Texts.Format("DownloadUsedUpBody", l, c.Id, max)), StatusCodes.Status410Gone),
-            _ when size is null => Page(l, Texts.Get("LinkExpiredTitle", l), P(Texts.Get("LinkExpiredBody", l)), StatusCodes.Status410Gone),
+            CaseRefusal.ExportRevoked => Page(l, Texts.Get("DownloadRevokedTitle", l), P(Texts.Format("DownloadRevokedBody", l, c.Id)), StatusCodes.Status410Gone, c.Entity),
+            CaseRefusal.DownloadsUsedUp => Page(l, Texts.Get("DownloadUsedUpTitle", l), P(Texts.Format("DownloadUsedUpBody", l, c.Id, max)), StatusCodes.Status410Gone, c.Entity),
+            _ when size is null => Page(l, Texts.Get("LinkExpiredTitle", l), P(Texts.Get("LinkExpiredBody", l)), StatusCodes.Status410Gone, c.Entity),
             _ => null,
         };
     }
@@ -400,7 +404,7 @@ public sealed class LinkEndpoints(
         // One use per task and link (a task key has a '/', which table keys do not allow).
         if (!await register.TryConsumeTokenAsync(token!.Id + "." + task!.Key.Replace('/', '.'), c.Id, cancellationToken))
         {
-            return Used(l, c.Id);
+            return Used(l, c);
         }
 
         var at = time.GetUtcNow();
@@ -470,15 +474,15 @@ public sealed class LinkEndpoints(
         l = pageLanguage ?? c.Language;
         if (state == TokenState.Expired)
         {
-            return (c, Page(l, Texts.Get("LinkExpiredTitle", l), P(Texts.Get("LinkExpiredBody", l)), StatusCodes.Status410Gone));
+            return (c, Page(l, Texts.Get("LinkExpiredTitle", l), P(Texts.Get("LinkExpiredBody", l)), StatusCodes.Status410Gone, c.Entity));
         }
 
         return (c, null);
     }
 
-    private static IResult Used(Language l, string caseId) =>
-        Page(l, Texts.Get("LinkUsedTitle", l), P(Texts.Format("LinkUsedBody", l, caseId))
-            + $"<p><a href=\"/api/requests/{E(caseId)}\">{E(Texts.Get("StatusLink", l))}</a></p>", StatusCodes.Status409Conflict);
+    private IResult Used(Language l, PrivacyCase c) =>
+        Page(l, Texts.Get("LinkUsedTitle", l), P(Texts.Format("LinkUsedBody", l, c.Id))
+            + $"<p><a href=\"/api/requests/{E(c.Id)}\">{E(Texts.Get("StatusLink", l))}</a></p>", StatusCodes.Status409Conflict, c.Entity);
 
     private static string DecisionText(DecisionOutcome outcome, Language l) => Texts.Get("Decision" + outcome, l);
 }
