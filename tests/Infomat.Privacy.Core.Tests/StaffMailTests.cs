@@ -58,14 +58,14 @@ public sealed class RequesterMailDueDateTests
         var link = new Uri("https://privacy.example/x?token=t");
         OutgoingMail[] mails =
         [
-            PrivacyMails.Verification(c, link, TimeSpan.FromDays(7)),
-            PrivacyMails.Acknowledgement(c),
-            PrivacyMails.IdentificationRequest(c, "Uw klantnummer."),
-            PrivacyMails.ExtensionNotice(c, new DeadlineExtension(1, c.DueDate, new DateOnly(2027, 1, 26), "complex", "staff", DateTimeOffset.UtcNow)),
-            PrivacyMails.ExportReady(c, link, DateTimeOffset.UtcNow.AddDays(7)),
-            PrivacyMails.Rejection(c),
-            PrivacyMails.Expired(c),
-            PrivacyMails.ApprovalExpired(c),
+            PrivacyMails.Verification(c, TestDataMaps.Real, link, TimeSpan.FromDays(7)),
+            PrivacyMails.Acknowledgement(c, TestDataMaps.Real),
+            PrivacyMails.IdentificationRequest(c, TestDataMaps.Real, "Uw klantnummer."),
+            PrivacyMails.ExtensionNotice(c, TestDataMaps.Real, new DeadlineExtension(1, c.DueDate, new DateOnly(2027, 1, 26), "complex", "staff", DateTimeOffset.UtcNow)),
+            PrivacyMails.ExportReady(c, TestDataMaps.Real, link, DateTimeOffset.UtcNow.AddDays(7)),
+            PrivacyMails.Rejection(c, TestDataMaps.Real),
+            PrivacyMails.Expired(c, TestDataMaps.Real),
+            PrivacyMails.ApprovalExpired(c, TestDataMaps.Real),
         ];
 
         Assert.All(mails, m => Assert.Contains($"Referentie {c.Id} · wettelijke antwoorddatum 28 december 2026", m.TextBody, StringComparison.Ordinal));

@@ -192,7 +192,7 @@ public static class ExportPackageWriter
     {
         await using (var stream = await zip.OpenEntryAsync(PortabilityFormat.SchemaEntryName, cancellationToken))
         {
-            await stream.WriteAsync(Encoding.UTF8.GetBytes(PortabilityFormat.Schema), cancellationToken);
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(PortabilityFormat.SchemaFor(manifest.Controllers)), cancellationToken);
         }
 
         await using var output = await zip.OpenEntryAsync(PortabilityFormat.DataEntryName, cancellationToken);
@@ -375,7 +375,7 @@ public static class ExportPackageWriter
             sb.Append("<li>").Append(E(authority.Name.In(l))).Append(", ").Append(E(authority.Address.In(l))).Append("</li>\n");
         }
 
-        sb.Append("</ul>\n<p>").Append(E(Texts.Get("Controllers", l))).Append("</p>\n</body>\n</html>\n");
+        sb.Append("</ul>\n<p>").Append(E(Texts.ControllersLine(manifest.Controllers, l))).Append("</p>\n</body>\n</html>\n");
         return sb.ToString();
     }
 }

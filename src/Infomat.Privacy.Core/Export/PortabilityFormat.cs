@@ -11,12 +11,22 @@ public static class PortabilityFormat
     public const string DataEntryName = "data.json";
     public const string SchemaEntryName = "data.schema.json";
 
+    /// <summary>The schema shipped with an export, its description naming the export's <paramref name="controllers"/>.</summary>
+    public static string SchemaFor(IReadOnlyList<Stores.Controller> controllers)
+    {
+        ArgumentNullException.ThrowIfNull(controllers);
+        var schema = System.Text.Json.Nodes.JsonNode.Parse(Schema)!;
+        schema["description"] = $"The personal data a person provided to {Localization.Texts.List([.. controllers.Select(c => c.LegalName)], Requests.Language.En)}, per controller, store and table.";
+        return schema.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All) });
+    }
+
+    /// <summary>The schema; its description is the general one, <see cref="SchemaFor"/> names an export's controllers.</summary>
     public const string Schema = """
         {
           "$schema": "https://json-schema.org/draft/2020-12/schema",
           "$id": "https://infomat.eu/schemas/privacy-portability/v1",
           "title": "Infomat portability export (GDPR Art. 20)",
-          "description": "The personal data a person provided to Infomat België and Infomat Nederland, per controller, store and table.",
+          "description": "The personal data a person provided to the Infomat controllers of the export, per controller, store and table.",
           "type": "object",
           "required": ["format", "version", "reference", "preparedOn", "controllers"],
           "properties": {

@@ -42,9 +42,81 @@ public static class Texts
         var names = scope.Codes
             .Select(code => map.Controllers.FirstOrDefault(c => c.Entity == code)?.LegalName ?? code.ToUpperInvariant())
             .ToList();
-        var joined = names.Count == 1 ? names[0] : string.Join(", ", names[..^1]) + " " + Get("EntityAnd", language) + " " + names[^1];
+        var joined = List(names, language);
         var key = !scope.IsAll || names.Count == 1 ? "EntityOnly" : names.Count == 2 ? "EntityBoth" : "EntityAll";
         return Format(key, language, joined);
+    }
+
+    /// <summary>Items as a sentence lists them: "A", "A en B", "A, B en C".</summary>
+    public static string List(IReadOnlyList<string> items, Language language)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        return items.Count <= 1 ? string.Concat(items) : string.Join(", ", items.Take(items.Count - 1)) + " " + Get("EntityAnd", language) + " " + items[^1];
+    }
+
+    /// <summary>
+    /// The controllers line of a footer, by legal name and enterprise number: "Controller: Infomat België (enterprise
+    /// number BE0460190566)." or "Controllers: Infomat België (enterprise number BE0460190566) and Infomat Nederland (NL810585091B01)."
+    /// </summary>
+    public static string ControllersLine(IReadOnlyList<Stores.Controller> controllers, Language language)
+    {
+        ArgumentNullException.ThrowIfNull(controllers);
+        var named = controllers
+            .Select((c, i) => i == 0 ? Format("ControllerNumbered", language, c.LegalName, c.EnterpriseNumber) : $"{c.LegalName} ({c.EnterpriseNumber})")
+            .ToList();
+        return Format(named.Count == 1 ? "ControllersOne" : "Controllers", language, List(named, language));
+    }
+
+    /// <summary>The complaint line of a footer: each supervisory authority a person may complain to, with its address.</summary>
+    public static string ComplaintLine(IReadOnlyList<Stores.Authority> authorities, Language language)
+    {
+        ArgumentNullException.ThrowIfNull(authorities);
+        return Format("Complaint", language, string.Join("; ", authorities.Select(a => a.Name.In(language) + ", " + a.Address.In(language))));
+    }
+
+    /// <summary>
+    /// The footer of every requester mail and page: the controllers of <paramref name="scope"/> (a case's controllers)
+    /// or, without a case, every controller in the map, and their complaint authorities.
+    /// </summary>
+    public static IReadOnlyList<string> ControllerFooter(Stores.DataMap map, ControllerScope? scope, Language language)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        IReadOnlyList<Stores.Controller> controllers = scope is null
+            ? map.Controllers
+            : [.. scope.Codes.Select(code => map.Controllers.FirstOrDefault(c => c.Entity == code)).OfType<Stores.Controller>()];
+
+        // An old case whose controllers the map no longer lists still gets a footer that names someone to turn to.
+        if (controllers.Count == 0)
+        {
+            controllers = map.Controllers;
+        }
+
+        return [ControllersLine(controllers, language), ComplaintLine(map.AuthoritiesFor(controllers), language)];
+    }
+
+    /// <summary>The opening of the request form: who processes the data (every controller in the map) and what the form does.</summary>
+    public static string FormIntro(Stores.DataMap map, Language language)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        var names = map.Controllers.Select(c => c.LegalName).ToList();
+        return Format(names.Count == 1 ? "FormIntroWhoOne" : "FormIntroWho", language, List(names, language)) + " " + Get("FormIntro", language);
+    }
+
+    /// <summary>What is wrong with a field, in words; the message about the controller field names the map's controllers.</summary>
+    public static string ErrorMessage(FieldError error, Stores.DataMap map, Language language)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(map);
+        if (error.Code != "ErrorEntity")
+        {
+            return Get(error.Code, language);
+        }
+
+        // "Choose A, B or both": the map's controllers, then the word for all of them (the wire value "both").
+        var names = map.Controllers.Select(c => c.LegalName).ToList();
+        return names.Count == 1
+            ? Format("ErrorEntityOne", language, names[0])
+            : Format("ErrorEntity", language, string.Join(", ", names), Get(names.Count == 2 ? "ErrorEntityBoth" : "ErrorEntityAll", language));
     }
 
     /// <summary>A duration in words, e.g. "7 days" / "7 dagen" / "7 jours", rounded to the largest whole unit.</summary>

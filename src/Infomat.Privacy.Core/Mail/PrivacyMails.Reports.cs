@@ -54,7 +54,7 @@ public static partial class PrivacyMails
             Texts.Format("ReportControllers", l, string.Join("; ", controllers.Select(x => $"{x.LegalName} ({x.EnterpriseNumber})"))),
             Texts.Format("ReportComplaint", l, string.Join("; ", map.AuthoritiesFor(controllers).Select(a => $"{a.Name.In(l)}, {a.Address.In(l)}"))),
         };
-        return Requester(c, MailKind.ActionReport, Texts.Format("ReportSubject", l, c.Id), [.. blocks], footer);
+        return Requester(c, map, MailKind.ActionReport, Texts.Format("ReportSubject", l, c.Id), [.. blocks], footer);
     }
 
     private static string Intro(PrivacyCase c, Language l)

@@ -12,11 +12,11 @@ namespace Infomat.Privacy.Mail;
 /// </summary>
 public static partial class PrivacyMails
 {
-    public static OutgoingMail Verification(PrivacyCase c, Uri link, TimeSpan validFor)
+    public static OutgoingMail Verification(PrivacyCase c, Stores.DataMap map, Uri link, TimeSpan validFor)
     {
         ArgumentNullException.ThrowIfNull(c);
         var l = c.Language;
-        return Requester(c, MailKind.Verification, Texts.Format("MailVerificationSubject", l, c.Id),
+        return Requester(c, map, MailKind.Verification, Texts.Format("MailVerificationSubject", l, c.Id),
         [
             Text(Texts.Format("MailVerificationBody", l, c.Id, Texts.Duration(validFor, l))),
             Link(link),
@@ -24,34 +24,34 @@ public static partial class PrivacyMails
         ]);
     }
 
-    public static OutgoingMail ExportReady(PrivacyCase c, Uri link, DateTimeOffset expiresAt)
+    public static OutgoingMail ExportReady(PrivacyCase c, Stores.DataMap map, Uri link, DateTimeOffset expiresAt)
     {
         ArgumentNullException.ThrowIfNull(c);
         var l = c.Language;
-        return Requester(c, MailKind.ExportReady, Texts.Format("MailExportSubject", l, c.Id),
+        return Requester(c, map, MailKind.ExportReady, Texts.Format("MailExportSubject", l, c.Id),
         [
             Text(Texts.Format(c.Type == RequestType.Portability ? "MailExportBodyPortability" : "MailExportBody", l, c.Id, Texts.DateTime(expiresAt, l))),
             Link(link),
         ]);
     }
 
-    public static OutgoingMail Rejection(PrivacyCase c)
+    public static OutgoingMail Rejection(PrivacyCase c, Stores.DataMap map)
     {
         ArgumentNullException.ThrowIfNull(c);
         var l = c.Language;
         var reason = string.IsNullOrWhiteSpace(c.Decision?.Reason) ? Texts.Get("MailRejectionNoReason", l) : c.Decision!.Reason!;
-        return Requester(c, MailKind.Rejection, Texts.Format("MailRejectionSubject", l, c.Id),
+        return Requester(c, map, MailKind.Rejection, Texts.Format("MailRejectionSubject", l, c.Id),
         [
             Text(Texts.Format("MailRejectionBody", l, c.Id)),
             Text(reason),
         ]);
     }
 
-    public static OutgoingMail Expired(PrivacyCase c)
+    public static OutgoingMail Expired(PrivacyCase c, Stores.DataMap map)
     {
         ArgumentNullException.ThrowIfNull(c);
         var l = c.Language;
-        return Requester(c, MailKind.Rejection, Texts.Format("MailExpiredSubject", l, c.Id),
+        return Requester(c, map, MailKind.Rejection, Texts.Format("MailExpiredSubject", l, c.Id),
         [
             Text(Texts.Format("MailExpiredBody", l, c.Id)),
         ]);
@@ -103,19 +103,19 @@ public static partial class PrivacyMails
     }
 
     /// <summary>To the requester, when staff never decided on the identity in time: the case is closed.</summary>
-    public static OutgoingMail ApprovalExpired(PrivacyCase c)
+    public static OutgoingMail ApprovalExpired(PrivacyCase c, Stores.DataMap map)
     {
         ArgumentNullException.ThrowIfNull(c);
         var l = c.Language;
-        return Requester(c, MailKind.Rejection, Texts.Format("MailExpiredSubject", l, c.Id), [Text(Texts.Format("MailApprovalExpiredBody", l, c.Id))]);
+        return Requester(c, map, MailKind.Rejection, Texts.Format("MailExpiredSubject", l, c.Id), [Text(Texts.Format("MailApprovalExpiredBody", l, c.Id))]);
     }
 
     /// <summary>To the requester: staff need more to confirm the identity; what and why, in proportion.</summary>
-    public static OutgoingMail IdentificationRequest(PrivacyCase c, string whatIsNeeded)
+    public static OutgoingMail IdentificationRequest(PrivacyCase c, Stores.DataMap map, string whatIsNeeded)
     {
         ArgumentNullException.ThrowIfNull(c);
         var l = c.Language;
-        return Requester(c, MailKind.IdentificationRequest, Texts.Format("MailIdentificationSubject", l, c.Id),
+        return Requester(c, map, MailKind.IdentificationRequest, Texts.Format("MailIdentificationSubject", l, c.Id),
         [
             Text(Texts.Format("MailIdentificationBody", l, c.Id)),
             Text(whatIsNeeded),
@@ -125,12 +125,12 @@ public static partial class PrivacyMails
     }
 
     /// <summary>To the requester: the deadline is extended (Art. 12(3)), with the reason and the new date.</summary>
-    public static OutgoingMail ExtensionNotice(PrivacyCase c, DeadlineExtension extension)
+    public static OutgoingMail ExtensionNotice(PrivacyCase c, Stores.DataMap map, DeadlineExtension extension)
     {
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(extension);
         var l = c.Language;
-        return Requester(c, MailKind.ExtensionNotice, Texts.Format("MailExtensionSubject", l, c.Id),
+        return Requester(c, map, MailKind.ExtensionNotice, Texts.Format("MailExtensionSubject", l, c.Id),
         [
             Text(Texts.Format("MailExtensionBody", l, c.Id, Texts.Date(extension.PreviousDueDate, l), Texts.Date(extension.NewDueDate, l))),
             Text(extension.Reason),
@@ -183,11 +183,11 @@ public static partial class PrivacyMails
     };
 
     /// <summary>Sent once the address is verified: the reference, what was asked, and the legal due date.</summary>
-    public static OutgoingMail Acknowledgement(PrivacyCase c)
+    public static OutgoingMail Acknowledgement(PrivacyCase c, Stores.DataMap map)
     {
         ArgumentNullException.ThrowIfNull(c);
         var l = c.Language;
-        return Requester(c, MailKind.Acknowledgement, Texts.Format("MailAckSubject", l, c.Id),
+        return Requester(c, map, MailKind.Acknowledgement, Texts.Format("MailAckSubject", l, c.Id),
         [
             Text(Texts.Format("MailAckBody", l, c.Id, Texts.RequestType(c.Type, l), Texts.DateTime(c.ReceivedAt, l), Texts.Date(c.DueDate, l))),
             Text(Texts.Get("MailAckNext", l)),
@@ -210,10 +210,17 @@ public static partial class PrivacyMails
         return Compose(MailKind.StaffTask, Audience.Staff, messageKey, staffAddress, Texts.Format("MailTriageSubject", l, subject), l, null, blocks, footer: false);
     }
 
-    /// <summary>A mail to the requester: every one ends with the reference and the legal due date (Art. 12(3)).</summary>
-    private static OutgoingMail Requester(PrivacyCase c, MailKind kind, string subject, Block[] blocks, IReadOnlyList<string>? footerLines = null) =>
-        Compose(kind, Audience.Requester, c.Id, c.Email, subject, c.Language, c.Name,
-            [.. blocks, Text(Texts.Format("MailCaseLine", c.Language, c.Id, Texts.Date(c.DueDate, c.Language)))], footer: true, footerLines);
+    /// <summary>
+    /// A mail to the requester: every one ends with the reference and the legal due date (Art. 12(3)), then the case's
+    /// controllers and their complaint authorities (unless <paramref name="footerLines"/> says them its own way).
+    /// </summary>
+    private static OutgoingMail Requester(PrivacyCase c, Stores.DataMap map, MailKind kind, string subject, Block[] blocks, IReadOnlyList<string>? footerLines = null)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        return Compose(kind, Audience.Requester, c.Id, c.Email, subject, c.Language, c.Name,
+            [.. blocks, Text(Texts.Format("MailCaseLine", c.Language, c.Id, Texts.Date(c.DueDate, c.Language)))], footer: true,
+            footerLines ?? Texts.ControllerFooter(map, c.Entity, c.Language));
+    }
 
     private static OutgoingMail Compose(
         MailKind kind, Audience audience, string requestId, string to, string subject, Language l, string? greetingName, Block[] blocks, bool footer, IReadOnlyList<string>? footerLines = null)
@@ -228,7 +235,7 @@ public static partial class PrivacyMails
         if (footer)
         {
             all.Add(Text(Texts.Get("MailSignature", l)));
-            all.AddRange((footerLines ?? [Texts.Get("Controllers", l), Texts.Get("Complaint", l)]).Select(Text));
+            all.AddRange((footerLines ?? []).Select(Text));
         }
 
         var text = new StringBuilder();

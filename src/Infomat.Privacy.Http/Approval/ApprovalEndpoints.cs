@@ -26,7 +26,7 @@ namespace Infomat.Privacy.Http.Approval;
 /// (first final decision stands, two different approvers for an erasure) are the case's transitions.
 /// </summary>
 public sealed class ApprovalEndpoints(
-    ICaseRegister register, CaseLinks links, CaseWorkflow workflow, ApprovalPage page, StaffPages staff, IMailSender mail, TimeProvider time)
+    ICaseRegister register, CaseLinks links, CaseWorkflow workflow, ApprovalPage page, StaffPages staff, IMailSender mail, DataMap dataMap, TimeProvider time)
 {
     /// <summary><c>GET /approvals?token=</c>: the request, what the stores hold, the approvals so far, and the three decisions.</summary>
     public async Task<IResult> ApprovalPageAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -87,11 +87,11 @@ public sealed class ApprovalEndpoints(
             case DecisionOutcome.RequestIdentification:
                 if (!await register.TryConsumeTokenAsync(token!.Id + ".identification", c.Id, cancellationToken))
                 {
-                    return CaseLinks.Used(l, c.Id);
+                    return links.Used(l, c);
                 }
 
                 c = (await register.ApplyAsync(c.Id, x => x.RequestIdentification(by, reason, at), cancellationToken)).Case;
-                await mail.SendAsync(PrivacyMails.IdentificationRequest(c, reason), cancellationToken);
+                await mail.SendAsync(PrivacyMails.IdentificationRequest(c, dataMap, reason), cancellationToken);
                 // The orchestration starts its wait for the decision again from now.
                 await workflow.SignalAsync(client, c.Id, CaseEvents.IdentityDecided, cancellationToken);
                 return staff.Page(title, P(Texts.Format("ApprovalIdentificationSent", l, Texts.DateTime(at, l), by)) + page.Body(request, c, tokenText, l));
@@ -103,7 +103,7 @@ public sealed class ApprovalEndpoints(
                 var stage = c.NextApprovalStage;
                 if (!await register.TryConsumeTokenAsync(token!.Id + ".approve." + stage.ToString(System.Globalization.CultureInfo.InvariantCulture), c.Id, cancellationToken))
                 {
-                    return CaseLinks.Used(l, c.Id);
+                    return links.Used(l, c);
                 }
 
                 var approved = await register.ApplyAsync(c.Id, x => x.Approve(stage, by, at, evidence), cancellationToken);
@@ -124,7 +124,7 @@ public sealed class ApprovalEndpoints(
             default:
                 if (!await register.TryConsumeTokenAsync(token!.Id + ".decision", c.Id, cancellationToken))
                 {
-                    return CaseLinks.Used(l, c.Id);
+                    return links.Used(l, c);
                 }
 
                 var rejected = await register.ApplyAsync(c.Id, x => x.Reject(by, reason, at), cancellationToken);

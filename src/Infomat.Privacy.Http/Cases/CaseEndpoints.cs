@@ -168,7 +168,7 @@ public sealed class CaseEndpoints(
         }
 
         var extension = stored.Extensions[^1];
-        await mail.SendAsync(PrivacyMails.ExtensionNotice(stored, extension), cancellationToken);
+        await mail.SendAsync(PrivacyMails.ExtensionNotice(stored, dataMap, extension), cancellationToken);
         return staff.Page(title, P(Texts.Format("ExtensionDone", l, Texts.Date(extension.NewDueDate, l))) + await page.BodyAsync(request, stored, l, cancellationToken));
     }
 

@@ -4,6 +4,7 @@ using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Http.Intake;
 using Infomat.Privacy.Http.Links;
 using Infomat.Privacy.Http.Staff;
+using Infomat.Privacy.Http.Pages;
 using Infomat.Privacy.Localization;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
@@ -25,7 +26,7 @@ namespace Infomat.Privacy.Http.Download;
 /// <c>/download</c>: the requester's export page and the download itself (recorded, at most
 /// <c>Privacy:Export:MaxDownloads</c>, then a short-lived read-only link to the one blob).
 /// </summary>
-public sealed class DownloadEndpoints(ICaseRegister register, CaseLinks links, IExportStorage exports, IOptions<PrivacyOptions> options, TimeProvider time)
+public sealed class DownloadEndpoints(ICaseRegister register, CaseLinks links, RequesterPages pages, IExportStorage exports, IOptions<PrivacyOptions> options, TimeProvider time)
 {
     /// <summary><c>GET /download?token=</c>: what the export is, until when the link works and how many downloads are left.</summary>
     public async Task<IResult> DownloadPageAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -44,10 +45,10 @@ public sealed class DownloadEndpoints(ICaseRegister register, CaseLinks links, I
             return refused;
         }
         var left = options.Value.Export.MaxDownloads - c.Downloads.Count;
-        return Page(l, Texts.Get("DownloadTitle", l),
+        return pages.Page(l, Texts.Get("DownloadTitle", l),
             P(Texts.Format(c.Type == RequestType.Portability ? "DownloadBodyPortability" : "DownloadBody", l, c.Id, Texts.Size(size!.Value, l), Texts.DateTime(token!.ExpiresAt, l)))
             + P(Texts.Format("DownloadsLeft", l, left))
-            + TokenForm("/download", request.Query["token"].ToString(), Texts.Get("DownloadButton", l)));
+            + TokenForm("/download", request.Query["token"].ToString(), Texts.Get("DownloadButton", l)), scope: c.Entity);
     }
 
     /// <summary>
@@ -90,9 +91,9 @@ public sealed class DownloadEndpoints(ICaseRegister register, CaseLinks links, I
         var max = options.Value.Export.MaxDownloads;
         return c.DownloadRefusal(max) switch
         {
-            CaseRefusal.ExportRevoked => Page(l, Texts.Get("DownloadRevokedTitle", l), P(Texts.Format("DownloadRevokedBody", l, c.Id)), StatusCodes.Status410Gone),
-            CaseRefusal.DownloadsUsedUp => Page(l, Texts.Get("DownloadUsedUpTitle", l), P(Texts.Format("DownloadUsedUpBody", l, c.Id, max)), StatusCodes.Status410Gone),
-            _ when size is null => Page(l, Texts.Get("LinkExpiredTitle", l), P(Texts.Get("LinkExpiredBody", l)), StatusCodes.Status410Gone),
+            CaseRefusal.ExportRevoked => pages.Page(l, Texts.Get("DownloadRevokedTitle", l), P(Texts.Format("DownloadRevokedBody", l, c.Id)), StatusCodes.Status410Gone, c.Entity),
+            CaseRefusal.DownloadsUsedUp => pages.Page(l, Texts.Get("DownloadUsedUpTitle", l), P(Texts.Format("DownloadUsedUpBody", l, c.Id, max)), StatusCodes.Status410Gone, c.Entity),
+            _ when size is null => pages.Page(l, Texts.Get("LinkExpiredTitle", l), P(Texts.Get("LinkExpiredBody", l)), StatusCodes.Status410Gone, c.Entity),
             _ => null,
         };
     }

@@ -10,6 +10,7 @@ using Infomat.Privacy.Http.Links;
 using Infomat.Privacy.Http.StaffTasks;
 using Infomat.Privacy.Http.Verification;
 using Infomat.Privacy.Http.MailNotifications;
+using Infomat.Privacy.Http.Pages;
 using Infomat.Privacy.Http.Staff;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.Tokens;
@@ -66,6 +67,7 @@ public static class PrivacyServices
         services.AddSingleton<CasePage>();
         services.AddSingleton<CaseEndpoints>();
         services.AddSingleton<IntakeEndpoints>();
+        services.AddSingleton<RequesterPages>();
         services.AddSingleton<CaseLinks>();
         services.AddSingleton<VerificationEndpoints>();
         services.AddSingleton<ApprovalPage>();

@@ -2,6 +2,7 @@ using System.Text;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Http.Pages;
 using Infomat.Privacy.Localization;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
@@ -26,6 +27,7 @@ public sealed partial class IntakeEndpoints(
     IMailSender mail,
     LinkTokenService tokens,
     DataMap dataMap,
+    RequesterPages pages,
     IOptions<PrivacyOptions> options,
     TimeProvider time,
     ILogger<IntakeEndpoints> log)
@@ -38,6 +40,7 @@ public sealed partial class IntakeEndpoints(
 
     /// <summary>A field people never see or fill (hidden, not auto-filled); a value means a bot filled the form.</summary>
     public const string Honeypot = "contact_url_2";
+
 
     /// <summary><c>GET /privacy?lang=</c>: the form, in the language asked for or the browser's.</summary>
     public IResult Form(HttpRequest request)
@@ -70,7 +73,7 @@ public sealed partial class IntakeEndpoints(
         {
             HoneypotFilled(log);
             return kind == BodyKind.Form
-                ? Page(pageLanguage, Texts.Get("BotTitle", pageLanguage), P(Texts.Get("BotBody", pageLanguage)), StatusCodes.Status400BadRequest)
+                ? pages.Page(pageLanguage, Texts.Get("BotTitle", pageLanguage), P(Texts.Get("BotBody", pageLanguage)), StatusCodes.Status400BadRequest)
                 : Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid field", detail: $"'{Honeypot}' must be empty.");
         }
 
@@ -91,7 +94,7 @@ public sealed partial class IntakeEndpoints(
                 return RenderForm(pageLanguage, fields, errors, StatusCodes.Status400BadRequest);
             }
 
-            var byField = errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => Texts.Get(e.Code, Language.En)).ToArray());
+            var byField = errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => Texts.ErrorMessage(e, dataMap, Language.En)).ToArray());
             return Results.ValidationProblem(byField, title: "The request has invalid fields.", detail: "See 'errors': each bad field with what is wrong.");
         }
 
@@ -136,7 +139,7 @@ public sealed partial class IntakeEndpoints(
         var c = CaseIds.IsWellFormed(id) ? await register.GetAsync(id, cancellationToken) : null;
         if (c is null)
         {
-            return Page(language, Texts.Get("NotFoundTitle", language), string.Empty, StatusCodes.Status404NotFound);
+            return pages.Page(language, Texts.Get("NotFoundTitle", language), string.Empty, StatusCodes.Status404NotFound);
         }
 
         var body = new StringBuilder(P(Texts.Format("ThanksBody", language, c.Id, Texts.Date(c.DueDate, language))));
@@ -153,7 +156,7 @@ public sealed partial class IntakeEndpoints(
         }
 
         body.Append(Inv, $"<p><a href=\"/api/requests/{E(c.Id)}\">{E(Texts.Get("StatusLink", language))}</a></p>");
-        return Page(language, Texts.Get("ThanksTitle", language), body.ToString());
+        return pages.Page(language, Texts.Get("ThanksTitle", language), body.ToString(), scope: c.Entity);
     }
 
     /// <summary>
@@ -169,7 +172,7 @@ public sealed partial class IntakeEndpoints(
         var c = CaseIds.IsWellFormed(id) ? await register.GetAsync(id, cancellationToken) : null;
         if (c is null)
         {
-            return Page(language, Texts.Get("NotFoundTitle", language), string.Empty, StatusCodes.Status404NotFound);
+            return pages.Page(language, Texts.Get("NotFoundTitle", language), string.Empty, StatusCodes.Status404NotFound);
         }
 
         var o = options.Value;
@@ -177,7 +180,7 @@ public sealed partial class IntakeEndpoints(
         var now = time.GetUtcNow();
         if (c.ResendRefusal(MaxResends, o.Verification.Timeout, now) is not null)
         {
-            return Page(language, Texts.Get("ResendRefusedTitle", language), P(Texts.Format("ResendRefusedBody", language, c.Id)), StatusCodes.Status409Conflict);
+            return pages.Page(language, Texts.Get("ResendRefusedTitle", language), P(Texts.Format("ResendRefusedBody", language, c.Id)), StatusCodes.Status409Conflict, c.Entity);
         }
 
         if (limits.TryAddress(EmailAddresses.Normalise(c.Email)) is { } wait)
@@ -187,11 +190,11 @@ public sealed partial class IntakeEndpoints(
 
         if ((await register.ApplyAsync(c.Id, x => x.VerificationResent(MaxResends, o.Verification.Timeout, now), cancellationToken)).Refused)
         {
-            return Page(language, Texts.Get("ResendRefusedTitle", language), P(Texts.Format("ResendRefusedBody", language, c.Id)), StatusCodes.Status409Conflict);
+            return pages.Page(language, Texts.Get("ResendRefusedTitle", language), P(Texts.Format("ResendRefusedBody", language, c.Id)), StatusCodes.Status409Conflict, c.Entity);
         }
 
         var token = tokens.Issue(c.Id, TokenPurpose.Verify, deadline - now);
-        await mail.SendAsync(PrivacyMails.Verification(c, o.Link("verify", token), deadline - now), cancellationToken);
+        await mail.SendAsync(PrivacyMails.Verification(c, dataMap, o.Link("verify", token), deadline - now), cancellationToken);
         return new SeeOther($"/privacy/thanks?request={c.Id}&lang={language.ToWire()}&resent=1");
     }
 
@@ -219,7 +222,7 @@ public sealed partial class IntakeEndpoints(
     private IResult RenderForm(Language l, IReadOnlyDictionary<string, string?> values, IReadOnlyList<FieldError> errors, int status)
     {
         string V(string field) => E(values.GetValueOrDefault(field));
-        string? ErrorOf(string field) => errors.FirstOrDefault(e => e.Field == field) is { } e ? Texts.Get(e.Code, l) : null;
+        string? ErrorOf(string field) => errors.FirstOrDefault(e => e.Field == field) is { } e ? Texts.ErrorMessage(e, dataMap, l) : null;
         string ErrorHtml(string field) => ErrorOf(field) is { } m ? $"<p class=\"error\" id=\"{field}-error\">{E(m)}</p>" : string.Empty;
         string Described(string field, string? hintId = null)
         {
@@ -229,7 +232,7 @@ public sealed partial class IntakeEndpoints(
         }
 
         var sb = new StringBuilder();
-        sb.Append(P(Texts.Get("FormIntro", l)));
+        sb.Append(P(Texts.FormIntro(dataMap, l)));
         sb.Append("<p><a href=\"https://www.infomat.eu/privacy-policy/\">").Append(E(Texts.Get("PolicyLink", l))).Append("</a></p>");
         if (errors.Count > 0)
         {
@@ -296,7 +299,7 @@ public sealed partial class IntakeEndpoints(
           .Append(Inv, $"<textarea id=\"details\" name=\"details\" rows=\"4\"{Described("details", "details-hint")}>{V("details")}</textarea>");
 
         sb.Append(Inv, $"<button type=\"submit\">{E(Texts.Get("Submit", l))}</button></form>");
-        return Page(l, Texts.Get("AppTitle", l), sb.ToString(), status);
+        return pages.Page(l, Texts.Get("AppTitle", l), sb.ToString(), status);
     }
 
     /// <summary>
@@ -317,12 +320,12 @@ public sealed partial class IntakeEndpoints(
     }
 
     /// <summary>429 with Retry-After, as a page for the form and problem+json for the API.</summary>
-    private static WithHeader TooMany(BodyKind kind, Language l, TimeSpan wait)
+    private WithHeader TooMany(BodyKind kind, Language l, TimeSpan wait)
     {
         var seconds = (int)Math.Ceiling(Math.Max(1, wait.TotalSeconds));
         var minutes = (int)Math.Ceiling(seconds / 60.0);
         var inner = kind == BodyKind.Form
-            ? Page(l, Texts.Get("TooManyTitle", l), P(Texts.Format("TooManyBody", l, minutes)), StatusCodes.Status429TooManyRequests)
+            ? pages.Page(l, Texts.Get("TooManyTitle", l), P(Texts.Format("TooManyBody", l, minutes)), StatusCodes.Status429TooManyRequests)
             : Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests", detail: $"Try again in {seconds} seconds.");
         return new WithHeader(inner, "Retry-After", seconds.ToString(Inv));
     }

@@ -13,6 +13,7 @@ using Infomat.Privacy.Workflow.Orchestration;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
+using Infomat.Privacy.Http.Pages;
 using static Infomat.Privacy.Http.Pages.Html;
 
 namespace Infomat.Privacy.Http.Links;
@@ -21,7 +22,7 @@ namespace Infomat.Privacy.Http.Links;
 /// What every page behind a link in a mail does first: check the signed token for its purpose, load its case, and
 /// otherwise answer with the page that says what to do (invalid, expired). GETs only show; POSTs check again.
 /// </summary>
-public sealed class CaseLinks(ICaseRegister register, LinkTokenService tokens, StaffPages staff)
+public sealed class CaseLinks(ICaseRegister register, LinkTokenService tokens, StaffPages staff, RequesterPages pages)
 {
     /// <summary>A staff page behind a link (GET): the staff member may see it, then the link and its case, in the staff language.</summary>
     public async Task<OpenedLink> OpenStaffPageAsync(HttpRequest request, TokenPurpose purpose, CancellationToken cancellationToken)
@@ -56,28 +57,31 @@ public sealed class CaseLinks(ICaseRegister register, LinkTokenService tokens, S
         var (state, checkedToken) = tokens.Check(token, purpose);
         if (state == TokenState.Invalid)
         {
-            return new(null, Page(l, Texts.Get("LinkInvalidTitle", l), P(Texts.Get("LinkInvalidBody", l)), StatusCodes.Status403Forbidden), null);
+            return new(null, pages.Page(l, Texts.Get("LinkInvalidTitle", l), P(Texts.Get("LinkInvalidBody", l)), StatusCodes.Status403Forbidden), null);
         }
 
         var c = await register.GetAsync(checkedToken!.CaseId, cancellationToken);
         if (c is null)
         {
-            return new(null, Page(l, Texts.Get("LinkInvalidTitle", l), P(Texts.Get("LinkInvalidBody", l)), StatusCodes.Status403Forbidden), null);
+            return new(null, pages.Page(l, Texts.Get("LinkInvalidTitle", l), P(Texts.Get("LinkInvalidBody", l)), StatusCodes.Status403Forbidden), null);
         }
 
         l = pageLanguage ?? c.Language;
         if (state == TokenState.Expired)
         {
-            return new(c, Page(l, Texts.Get("LinkExpiredTitle", l), P(Texts.Get("LinkExpiredBody", l)), StatusCodes.Status410Gone), null);
+            return new(c, pages.Page(l, Texts.Get("LinkExpiredTitle", l), P(Texts.Get("LinkExpiredBody", l)), StatusCodes.Status410Gone, c.Entity), null);
         }
 
         return new(c, null, checkedToken);
     }
 
     /// <summary>The page for a link whose one use is spent, with the way to the public status.</summary>
-    public static IResult Used(Language l, string caseId) =>
-        Page(l, Texts.Get("LinkUsedTitle", l), P(Texts.Format("LinkUsedBody", l, caseId))
-            + $"<p><a href=\"/api/requests/{E(caseId)}\">{E(Texts.Get("StatusLink", l))}</a></p>", StatusCodes.Status409Conflict);
+    public IResult Used(Language l, PrivacyCase c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return pages.Page(l, Texts.Get("LinkUsedTitle", l), P(Texts.Format("LinkUsedBody", l, c.Id))
+            + $"<p><a href=\"/api/requests/{E(c.Id)}\">{E(Texts.Get("StatusLink", l))}</a></p>", StatusCodes.Status409Conflict, c.Entity);
+    }
 }
 
 /// <summary>A link opened: its case and checked token, or the page to answer with.</summary>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Infomat.Privacy.Localization;
 using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
 using Microsoft.AspNetCore.Http;
 
 namespace Infomat.Privacy.Http.Pages;
@@ -11,8 +12,14 @@ public static class Html
 {
     public static string E(string? value) => HtmlText.Encode(value);
 
-    public static IResult Page(Language language, string title, string body, int statusCode = StatusCodes.Status200OK, bool staff = false, string? staffNotice = null)
+    /// <summary>
+    /// A page in the one layout. Its footer names the controllers of <paramref name="scope"/> (a page of a case: that
+    /// case's controllers) or, without a case, every controller in the data map, with their complaint authorities.
+    /// </summary>
+    public static IResult Page(
+        DataMap map, Language language, string title, string body, int statusCode = StatusCodes.Status200OK, bool staff = false, string? staffNotice = null, ControllerScope? scope = null)
     {
+        ArgumentNullException.ThrowIfNull(map);
         var sb = new StringBuilder();
         sb.Append("<!DOCTYPE html>\n<html lang=\"").Append(language.ToWire()).Append("\">\n<head>\n<meta charset=\"utf-8\">\n")
           .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>").Append(E(title)).Append(" – Infomat</title>\n")
@@ -22,9 +29,13 @@ public static class Html
             sb.Append("<p class=\"notice\" role=\"note\">").Append(E(staffNotice)).Append("</p>\n");
         }
 
-        sb.Append("<h1>").Append(E(title)).Append("</h1>\n").Append(body).Append("\n</main>\n<footer>\n<p>")
-          .Append(E(Texts.Get("Controllers", language))).Append("</p>\n<p>").Append(E(Texts.Get("Complaint", language)))
-          .Append("</p>\n</footer>\n</body>\n</html>\n");
+        sb.Append("<h1>").Append(E(title)).Append("</h1>\n").Append(body).Append("\n</main>\n<footer>\n");
+        foreach (var line in Texts.ControllerFooter(map, scope, language))
+        {
+            sb.Append("<p>").Append(E(line)).Append("</p>\n");
+        }
+
+        sb.Append("</footer>\n</body>\n</html>\n");
         return Results.Content(sb.ToString(), "text/html; charset=utf-8", Encoding.UTF8, statusCode);
     }
 

@@ -2,6 +2,7 @@ using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Http.Pages;
 using Infomat.Privacy.Localization;
 using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using static Infomat.Privacy.Http.Pages.Html;
@@ -9,7 +10,7 @@ using static Infomat.Privacy.Http.Pages.Html;
 namespace Infomat.Privacy.Http.Staff;
 
 /// <summary>What every staff page shares: the staff language, the no-sign-in notice, and the refusal pages.</summary>
-public sealed class StaffPages(StaffAccess access, StaffForms forms, IOptions<PrivacyOptions> options)
+public sealed class StaffPages(StaffAccess access, StaffForms forms, DataMap dataMap, IOptions<PrivacyOptions> options)
 {
     public Language Language => options.Value.Staff.Language;
 
@@ -18,7 +19,7 @@ public sealed class StaffPages(StaffAccess access, StaffForms forms, IOptions<Pr
     public StaffForms Forms => forms;
 
     public IResult Page(string title, string body, int status = StatusCodes.Status200OK) =>
-        Pages.Html.Page(Language, title, body, status, staff: true, staffNotice: access.SignInRequired ? null : Texts.Get("ApprovalLocalNotice", Language));
+        Pages.Html.Page(dataMap, Language, title, body, status, staff: true, staffNotice: access.SignInRequired ? null : Texts.Get("ApprovalLocalNotice", Language));
 
     /// <summary>The page for a request that may not see staff pages (no sign-in, or not staff), or null.</summary>
     public IResult? Refused(HttpRequest request) => Refused(access.Identify(request, "-"));

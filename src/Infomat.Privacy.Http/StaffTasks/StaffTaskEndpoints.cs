@@ -71,7 +71,7 @@ public sealed class StaffTaskEndpoints(
         // One use per task and link (a task key has a '/', which table keys do not allow).
         if (!await register.TryConsumeTokenAsync(token!.Id + "." + task!.Key.Replace('/', '.'), c.Id, cancellationToken))
         {
-            return CaseLinks.Used(l, c.Id);
+            return links.Used(l, c);
         }
 
         var at = time.GetUtcNow();

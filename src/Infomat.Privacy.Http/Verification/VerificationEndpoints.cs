@@ -4,6 +4,7 @@ using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Http.Intake;
 using Infomat.Privacy.Http.Links;
 using Infomat.Privacy.Http.Staff;
+using Infomat.Privacy.Http.Pages;
 using Infomat.Privacy.Localization;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
@@ -22,7 +23,7 @@ using Microsoft.AspNetCore.Routing;
 namespace Infomat.Privacy.Http.Verification;
 
 /// <summary><c>/verify</c>: the requester confirms the address from the link in the verification mail.</summary>
-public sealed class VerificationEndpoints(ICaseRegister register, CaseLinks links, CaseWorkflow workflow, TimeProvider time)
+public sealed class VerificationEndpoints(ICaseRegister register, CaseLinks links, CaseWorkflow workflow, RequesterPages pages, TimeProvider time)
 {
     /// <summary><c>GET /verify?token=</c></summary>
     public async Task<IResult> VerifyPageAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -37,11 +38,11 @@ public sealed class VerificationEndpoints(ICaseRegister register, CaseLinks link
         var l = c!.Language;
         if (c.EmailVerifiedAt is not null)
         {
-            return CaseLinks.Used(l, c.Id);
+            return links.Used(l, c);
         }
 
-        return Page(l, Texts.Get("VerifyTitle", l),
-            P(Texts.Format("VerifyBody", l, c.Id)) + TokenForm("/verify", request.Query["token"].ToString(), Texts.Get("VerifyButton", l)));
+        return pages.Page(l, Texts.Get("VerifyTitle", l),
+            P(Texts.Format("VerifyBody", l, c.Id)) + TokenForm("/verify", request.Query["token"].ToString(), Texts.Get("VerifyButton", l)), scope: c.Entity);
     }
 
     /// <summary><c>POST /verify</c>: records the verification, then tells the orchestration.</summary>
@@ -58,13 +59,13 @@ public sealed class VerificationEndpoints(ICaseRegister register, CaseLinks link
         var l = c!.Language;
         if (c.EmailVerifiedAt is not null || !await register.TryConsumeTokenAsync(token!.Id, c.Id, cancellationToken))
         {
-            return CaseLinks.Used(l, c.Id);
+            return links.Used(l, c);
         }
 
         var at = time.GetUtcNow();
         c = (await register.ApplyAsync(c.Id, x => x.Verify(at), cancellationToken)).Case;
         await workflow.SignalAsync(client, c.Id, CaseEvents.EmailVerified, cancellationToken);
-        return Page(l, Texts.Get("VerifiedTitle", l), P(Texts.Format("VerifiedBody", l, c.Id, Texts.Date(c.DueDate, l))));
+        return pages.Page(l, Texts.Get("VerifiedTitle", l), P(Texts.Format("VerifiedBody", l, c.Id, Texts.Date(c.DueDate, l))), scope: c.Entity);
     }
 }
 

@@ -29,7 +29,7 @@ public sealed class ApplyDecision(ICaseRegister register, IMailSender mail, Data
         {
             if (c.AnswerSentAt is null)
             {
-                await mail.SendAsync(PrivacyMails.Rejection(c), CancellationToken.None);
+                await mail.SendAsync(PrivacyMails.Rejection(c, dataMap), CancellationToken.None);
                 var at = time.GetUtcNow();
                 await register.ApplyAsync(c.Id, x => x.RejectionSent(at), CancellationToken.None);
                 log.Step(c.Id, "rejected");

@@ -14,7 +14,7 @@ namespace Infomat.Privacy.Workflow.Activities.Closing;
 
 /// <summary>Sends the export-ready mail with the download link, then closes the case as completed.</summary>
 public sealed class DeliverExport(
-    ICaseRegister register, IMailSender mail, LinkTokenService tokens, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<DeliverExport> log)
+    ICaseRegister register, IMailSender mail, LinkTokenService tokens, DataMap dataMap, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<DeliverExport> log)
     : TaskActivity<string, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, string input)
@@ -25,7 +25,7 @@ public sealed class DeliverExport(
         {
             var expiresAt = time.GetUtcNow() + o.Export.LinkLifetime;
             var token = tokens.Issue(c.Id, TokenPurpose.Download, o.Export.LinkLifetime);
-            await mail.SendAsync(PrivacyMails.ExportReady(c, o.Link("download", token), expiresAt), CancellationToken.None);
+            await mail.SendAsync(PrivacyMails.ExportReady(c, dataMap, o.Link("download", token), expiresAt), CancellationToken.None);
             var at = time.GetUtcNow();
             await register.ApplyAsync(c.Id, x => x.Complete(at, expiresAt), CancellationToken.None);
             log.Step(c.Id, "export delivered");

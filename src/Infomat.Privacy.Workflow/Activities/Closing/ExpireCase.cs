@@ -13,7 +13,7 @@ using Microsoft.Extensions.Options;
 namespace Infomat.Privacy.Workflow.Activities.Closing;
 
 /// <summary>Closes a case nobody acted on in time, with a mail to the requester.</summary>
-public sealed class ExpireCase(ICaseRegister register, IMailSender mail, TimeProvider time) : TaskActivity<string, bool>
+public sealed class ExpireCase(ICaseRegister register, IMailSender mail, DataMap dataMap, TimeProvider time) : TaskActivity<string, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, string input)
     {
@@ -21,7 +21,7 @@ public sealed class ExpireCase(ICaseRegister register, IMailSender mail, TimePro
         if (!c.Status.IsFinished())
         {
             // Never verified, or verified but never decided by staff: the mail says which.
-            await mail.SendAsync(c.EmailVerifiedAt is null ? PrivacyMails.Expired(c) : PrivacyMails.ApprovalExpired(c), CancellationToken.None);
+            await mail.SendAsync(c.EmailVerifiedAt is null ? PrivacyMails.Expired(c, dataMap) : PrivacyMails.ApprovalExpired(c, dataMap), CancellationToken.None);
             var at = time.GetUtcNow();
             await register.ApplyAsync(c.Id, x => x.Expire(at), CancellationToken.None);
         }

@@ -14,7 +14,7 @@ namespace Infomat.Privacy.Workflow.Activities.Verification;
 
 /// <summary>Sends the verification link once and says until when the orchestration waits for it.</summary>
 public sealed class SendVerification(
-    ICaseRegister register, IMailSender mail, LinkTokenService tokens, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<SendVerification> log)
+    ICaseRegister register, IMailSender mail, LinkTokenService tokens, DataMap dataMap, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<SendVerification> log)
     : TaskActivity<string, WaitStep>
 {
     public override async Task<WaitStep> RunAsync(TaskActivityContext context, string input)
@@ -25,7 +25,7 @@ public sealed class SendVerification(
         if (c.VerificationMailSentAt is null)
         {
             var token = tokens.Issue(c.Id, TokenPurpose.Verify, deadline - time.GetUtcNow());
-            await mail.SendAsync(PrivacyMails.Verification(c, o.Link("verify", token), o.Verification.Timeout), CancellationToken.None);
+            await mail.SendAsync(PrivacyMails.Verification(c, dataMap, o.Link("verify", token), o.Verification.Timeout), CancellationToken.None);
             var at = time.GetUtcNow();
             await register.ApplyAsync(c.Id, x => x.VerificationMailSent(at), CancellationToken.None);
             log.Step(c.Id, "verification mail sent");
