@@ -43,7 +43,7 @@ public sealed class EndToEndTests(Azurite azurite) : LocalHostTests(azurite)
         var contacts = nl.RootElement.GetProperty("tables").EnumerateArray().Single(t => t.GetProperty("table").GetString() == "contacts");
         Assert.Contains(contacts.GetProperty("records").EnumerateArray(), r => r.GetProperty("company").GetString() == "Peeters Logistiek BV");
 
-        using var status = await Flows.StatusAsync(id);
+        using var status = await Flows.StatusOnceAsync(id, "Completed");
         Assert.Equal("Completed", status.RootElement.GetProperty("status").GetString());
         Assert.Equal(["AwaitingEmailVerification", "AwaitingIdentityApproval", "InProgress", "Completed"],
             status.RootElement.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()));

@@ -32,7 +32,7 @@ public sealed class HostLifecycleTests(Azurite azurite)
         Assert.Equal(HttpStatusCode.OK, (await flows.PostTokenAsync("/verify", verification)).StatusCode);
         await flows.DecideAsync(id, "approve");
         await flows.DownloadLinkAsync(id);
-        using var status = await flows.StatusAsync(id);
+        using var status = await flows.StatusOnceAsync(id, "Completed");
         Assert.Equal("Completed", status.RootElement.GetProperty("status").GetString());
         Assert.Single(host.Mailbox.Of("verification", id));
     }

@@ -28,7 +28,7 @@ public partial class RightsEndToEndTests(Azurite azurite) : LocalHostTests(azuri
         Assert.Contains("Contact persons: 1 record(s) erased.", report, StringComparison.Ordinal);
         Assert.Contains("Autoriteit Persoonsgegevens", report, StringComparison.Ordinal);
         Assert.DoesNotContain("Infomat België (BE", report, StringComparison.Ordinal);
-        using (var status = await Flows.StatusAsync(id))
+        using (var status = await Flows.StatusOnceAsync(id, "Completed"))
         {
             Assert.Equal("Completed", status.RootElement.GetProperty("status").GetString());
         }

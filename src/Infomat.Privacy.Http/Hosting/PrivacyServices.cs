@@ -66,6 +66,7 @@ public static class PrivacyServices
         services.AddSingleton<StaffPages>();
         services.AddSingleton<CasePage>();
         services.AddSingleton<CaseEndpoints>();
+        services.AddSingleton<RequestFormPage>();
         services.AddSingleton<IntakeEndpoints>();
         services.AddSingleton<RequesterPages>();
         services.AddSingleton<CaseLinks>();

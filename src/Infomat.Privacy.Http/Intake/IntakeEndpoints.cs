@@ -28,6 +28,7 @@ public sealed partial class IntakeEndpoints(
     LinkTokenService tokens,
     DataMap dataMap,
     RequesterPages pages,
+    RequestFormPage form,
     IOptions<PrivacyOptions> options,
     TimeProvider time,
     ILogger<IntakeEndpoints> log)
@@ -36,7 +37,6 @@ public sealed partial class IntakeEndpoints(
     public const int MaxResends = 3;
 
     private static readonly System.Globalization.CultureInfo Inv = System.Globalization.CultureInfo.InvariantCulture;
-    private static readonly string[] Fields = ["type", "email", "name", "company", "entity", "language", "objection", "details"];
 
     /// <summary>A field people never see or fill (hidden, not auto-filled); a value means a bot filled the form.</summary>
     public const string Honeypot = "contact_url_2";
@@ -47,7 +47,7 @@ public sealed partial class IntakeEndpoints(
     {
         ArgumentNullException.ThrowIfNull(request);
         var language = Languages.Negotiate(request.Query["lang"], request.Headers.AcceptLanguage);
-        return RenderForm(language, new Dictionary<string, string?> { ["language"] = language.ToWire() }, [], StatusCodes.Status200OK);
+        return form.Render(language, new Dictionary<string, string?> { ["language"] = language.ToWire() }, [], StatusCodes.Status200OK);
     }
 
     /// <summary><c>POST /api/requests</c>: validate, write the case to the register, start its orchestration, then answer.</summary>
@@ -91,7 +91,7 @@ public sealed partial class IntakeEndpoints(
         {
             if (kind == BodyKind.Form)
             {
-                return RenderForm(pageLanguage, fields, errors, StatusCodes.Status400BadRequest);
+                return form.Render(pageLanguage, fields, errors, StatusCodes.Status400BadRequest);
             }
 
             var byField = errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => Texts.ErrorMessage(e, dataMap, Language.En)).ToArray());
@@ -142,21 +142,9 @@ public sealed partial class IntakeEndpoints(
             return pages.Page(language, Texts.Get("NotFoundTitle", language), string.Empty, StatusCodes.Status404NotFound);
         }
 
-        var body = new StringBuilder(P(Texts.Format("ThanksBody", language, c.Id, Texts.Date(c.DueDate, language))));
-        if (request.Query["resent"] == "1")
-        {
-            body.Append("<p role=\"status\"><strong>").Append(E(Texts.Get("ResentDone", language))).Append("</strong></p>");
-        }
-
-        if (c.Status == CaseStatus.AwaitingEmailVerification && c.VerificationResends < MaxResends)
-        {
-            body.Append("<form method=\"post\" action=\"/privacy/resend\"><input type=\"hidden\" name=\"request\" value=\"").Append(E(c.Id))
-                .Append("\"><input type=\"hidden\" name=\"lang\" value=\"").Append(language.ToWire()).Append("\"><p>").Append(E(Texts.Get("ResentHint", language)))
-                .Append("</p><button type=\"submit\" class=\"secondary\">").Append(E(Texts.Get("ResendButton", language))).Append("</button></form>");
-        }
-
-        body.Append(Inv, $"<p><a href=\"/api/requests/{E(c.Id)}\">{E(Texts.Get("StatusLink", language))}</a></p>");
-        return pages.Page(language, Texts.Get("ThanksTitle", language), body.ToString(), scope: c.Entity);
+        var canResend = c.ResendRefusal(MaxResends, options.Value.Verification.Timeout, time.GetUtcNow()) is null;
+        var body = ThanksPage.Body(c, language, resent: request.Query["resent"] == "1", canResend);
+        return pages.Page(language, Texts.Get("ThanksTitle", language), body, scope: c.Entity);
     }
 
     /// <summary>
@@ -217,89 +205,6 @@ public sealed partial class IntakeEndpoints(
             dueDate = c.DueDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             history = c.History.Select(h => new { status = h.Status.ToString(), at = h.At }),
         });
-    }
-
-    private IResult RenderForm(Language l, IReadOnlyDictionary<string, string?> values, IReadOnlyList<FieldError> errors, int status)
-    {
-        string V(string field) => E(values.GetValueOrDefault(field));
-        string? ErrorOf(string field) => errors.FirstOrDefault(e => e.Field == field) is { } e ? Texts.ErrorMessage(e, dataMap, l) : null;
-        string ErrorHtml(string field) => ErrorOf(field) is { } m ? $"<p class=\"error\" id=\"{field}-error\">{E(m)}</p>" : string.Empty;
-        string Described(string field, string? hintId = null)
-        {
-            var ids = new[] { hintId, ErrorOf(field) is null ? null : field + "-error" }.Where(x => x is not null);
-            var joined = string.Join(' ', ids);
-            return (joined.Length > 0 ? $" aria-describedby=\"{joined}\"" : string.Empty) + (ErrorOf(field) is null ? string.Empty : " aria-invalid=\"true\"");
-        }
-
-        var sb = new StringBuilder();
-        sb.Append(P(Texts.FormIntro(dataMap, l)));
-        sb.Append("<p><a href=\"https://www.infomat.eu/privacy-policy/\">").Append(E(Texts.Get("PolicyLink", l))).Append("</a></p>");
-        if (errors.Count > 0)
-        {
-            sb.Append("<div class=\"errors\" role=\"alert\" tabindex=\"-1\" id=\"error-summary\"><p class=\"error\">").Append(E(Texts.Get("ErrorSummary", l))).Append("</p><ul>");
-            foreach (var field in Fields.Where(f => ErrorOf(f) is not null))
-            {
-                sb.Append("<li><a href=\"#").Append(field).Append("\">").Append(E(ErrorOf(field)!)).Append("</a></li>");
-            }
-
-            sb.Append("</ul></div>");
-        }
-
-        sb.Append("<form method=\"post\" action=\"/api/requests\" novalidate>");
-        sb.Append(Inv, $"<div class=\"hp\" aria-hidden=\"true\"><label for=\"{Honeypot}\">Leave empty</label><input type=\"text\" id=\"{Honeypot}\" name=\"{Honeypot}\" tabindex=\"-1\" autocomplete=\"off\"></div>");
-
-        sb.Append("<fieldset id=\"type\"").Append(Described("type")).Append("><legend>").Append(E(Texts.Get("FieldType", l))).Append("</legend>").Append(ErrorHtml("type"));
-        foreach (var type in Enum.GetValues<RequestType>())
-        {
-            var wire = type.ToWire();
-            var check = values.GetValueOrDefault("type") == wire ? " checked" : string.Empty;
-            sb.Append(Inv, $"<div class=\"choice\"><input type=\"radio\" name=\"type\" id=\"type-{wire}\" value=\"{wire}\" aria-describedby=\"type-{wire}-hint\"{check}><label for=\"type-{wire}\">{E(Texts.RequestType(type, l))}<span class=\"hint\" id=\"type-{wire}-hint\">{E(Texts.Get("TypeHint" + type, l))}</span></label></div>");
-        }
-
-        sb.Append("</fieldset>");
-
-        sb.Append(Inv, $"<label for=\"email\">{E(Texts.Get("FieldEmail", l))}</label><p class=\"hint\" id=\"email-hint\">{E(Texts.Get("FieldEmailHint", l))}</p>{ErrorHtml("email")}")
-          .Append(Inv, $"<input type=\"email\" id=\"email\" name=\"email\" autocomplete=\"email\" value=\"{V("email")}\"{Described("email", "email-hint")}>");
-        sb.Append(Inv, $"<label for=\"name\">{E(Texts.Get("FieldName", l))}</label>{ErrorHtml("name")}")
-          .Append(Inv, $"<input type=\"text\" id=\"name\" name=\"name\" autocomplete=\"name\" value=\"{V("name")}\"{Described("name")}>");
-        sb.Append(Inv, $"<label for=\"company\">{E(Texts.Get("FieldCompany", l))}</label>{ErrorHtml("company")}")
-          .Append(Inv, $"<input type=\"text\" id=\"company\" name=\"company\" autocomplete=\"organization\" value=\"{V("company")}\"{Described("company")}>");
-
-        sb.Append(Inv, $"<label for=\"entity\">{E(Texts.Get("FieldEntity", l))}</label>{ErrorHtml("entity")}<select id=\"entity\" name=\"entity\"{Described("entity")}>");
-        // Every controller first (the default), then each controller of the data map on its own.
-        var scopes = dataMap.ControllerCodes.Select(code => ControllerScope.Of(code)).Prepend(ControllerScope.AllOf(dataMap.ControllerCodes));
-        foreach (var scope in scopes)
-        {
-            var selected = (values.GetValueOrDefault("entity") ?? ControllerScope.AllWire) == scope.ToWire() ? " selected" : string.Empty;
-            sb.Append(Inv, $"<option value=\"{scope.ToWire()}\"{selected}>{E(Texts.Entity(scope, dataMap, l))}</option>");
-        }
-
-        sb.Append("</select>");
-
-        sb.Append(Inv, $"<label for=\"language\">{E(Texts.Get("FieldLanguage", l))}</label>{ErrorHtml("language")}<select id=\"language\" name=\"language\"{Described("language")}>");
-        foreach (var language in new[] { Language.Nl, Language.Fr, Language.En })
-        {
-            var selected = values.GetValueOrDefault("language") == language.ToWire() ? " selected" : string.Empty;
-            sb.Append(Inv, $"<option value=\"{language.ToWire()}\" lang=\"{language.ToWire()}\"{selected}>{E(Texts.Get("Language" + language, l))}</option>");
-        }
-
-        sb.Append("</select>");
-
-        sb.Append("<fieldset id=\"objection\"").Append(Described("objection")).Append("><legend>").Append(E(Texts.Get("FieldObjection", l))).Append("</legend>").Append(ErrorHtml("objection"));
-        foreach (var scope in new[] { ObjectionScope.DirectMarketing, ObjectionScope.Other })
-        {
-            var wire = scope.ToWire();
-            var check = (values.GetValueOrDefault("objection") ?? "direct-marketing") == wire ? " checked" : string.Empty;
-            sb.Append(Inv, $"<div class=\"choice\"><input type=\"radio\" name=\"objection\" id=\"objection-{wire}\" value=\"{wire}\"{check}><label for=\"objection-{wire}\">{E(Texts.Get("Objection" + scope, l))}</label></div>");
-        }
-
-        sb.Append("</fieldset>");
-
-        sb.Append(Inv, $"<label for=\"details\">{E(Texts.Get("FieldDetails", l))}</label><p class=\"hint\" id=\"details-hint\">{E(Texts.Get("FieldDetailsHint", l))}</p>{ErrorHtml("details")}")
-          .Append(Inv, $"<textarea id=\"details\" name=\"details\" rows=\"4\"{Described("details", "details-hint")}>{V("details")}</textarea>");
-
-        sb.Append(Inv, $"<button type=\"submit\">{E(Texts.Get("Submit", l))}</button></form>");
-        return pages.Page(l, Texts.Get("AppTitle", l), sb.ToString(), status);
     }
 
     /// <summary>

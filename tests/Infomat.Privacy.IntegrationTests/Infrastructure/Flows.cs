@@ -82,5 +82,25 @@ public sealed class Flows(LocalHostProcess host) : IDisposable
     public async Task<JsonDocument> StatusAsync(string requestId) =>
         JsonDocument.Parse(await Http.GetStringAsync($"/api/requests/{requestId}"));
 
+    /// <summary>
+    /// The status once it reads <paramref name="expected"/> (or as it stands after 15 s): the answer mail goes out first
+    /// and the case is recorded as answered right after, so a test that saw the mail may still read the status before.
+    /// </summary>
+    public async Task<JsonDocument> StatusOnceAsync(string requestId, string expected)
+    {
+        var until = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var status = await StatusAsync(requestId);
+            if (status.RootElement.GetProperty("status").GetString() == expected || DateTime.UtcNow > until)
+            {
+                return status;
+            }
+
+            status.Dispose();
+            await Task.Delay(100);
+        }
+    }
+
     public void Dispose() => Http.Dispose();
 }
