@@ -1,5 +1,5 @@
-using Infomat.Privacy.Adapters.Mail;
 using Infomat.Privacy.Http.MailNotifications;
+using Infomat.Privacy.Intake;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +11,7 @@ namespace Infomat.LocalHost;
 /// five tries), checks the subscription every <c>RenewInterval</c> and runs the delta sweep every <c>SweepInterval</c>.
 /// </summary>
 internal sealed partial class GraphMailboxWorker(
-    GraphIntake graph, InboundMailBacklog queue, DurableTaskClient client, IOptions<GraphMailOptions> options, TimeProvider time, ILogger<GraphMailboxWorker> log)
+    GraphIntake graph, IInboundMailBacklog queue, DurableTaskClient client, IOptions<MailboxIntakeOptions> options, TimeProvider time, ILogger<GraphMailboxWorker> log)
     : BackgroundService
 {
     private static readonly TimeSpan Visibility = TimeSpan.FromSeconds(30);
@@ -51,7 +51,7 @@ internal sealed partial class GraphMailboxWorker(
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     ItemFailed(log, message.DequeueCount, ex.GetType().Name);
-                    if (message.DequeueCount >= InboundMailBacklog.MaxDequeueCount)
+                    if (message.DequeueCount >= IInboundMailBacklog.MaxDequeueCount)
                     {
                         await queue.PoisonAsync(message, stoppingToken);
                     }

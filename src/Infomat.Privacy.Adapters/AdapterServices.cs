@@ -35,6 +35,18 @@ public static class AdapterServices
                 "Mail:Graph:ClientState must be a secret of 32 to 128 characters when Mail:Graph:Mailbox is set.")
             .Validate(o => !o.Enabled || o.BaseUrl.IsLoopback || o.BaseUrl.Scheme == Uri.UriSchemeHttps, "Mail:Graph:BaseUrl must be https.")
             .ValidateOnStart();
+        // The intake's view of the same section: filled from GraphMailOptions, so one binding and one validation serve both.
+        services.AddOptions<MailboxIntakeOptions>().Configure<IOptions<GraphMailOptions>>((intake, graph) =>
+        {
+            var g = graph.Value;
+            intake.Enabled = g.Enabled;
+            intake.ClientState = g.ClientState;
+            intake.Category = g.Category;
+            intake.FirstSweepLookback = g.FirstSweepLookback;
+            intake.PollInterval = g.PollInterval;
+            intake.SweepInterval = g.SweepInterval;
+            intake.RenewInterval = g.RenewInterval;
+        });
         services.AddOptions<StoreOptions>().Bind(configuration.GetSection(StoreOptions.Section));
         services.AddOptions<SendGridOptions>().Bind(configuration.GetSection(SendGridOptions.Section))
             .Validate(o => o.Host is not { Length: > 0 } host || (Uri.TryCreate(host, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttps || u.IsLoopback)),
@@ -57,7 +69,9 @@ public static class AdapterServices
 
         // Mail in: the info@ mailbox through Graph, the queue in front of it, where its delta sweep resumes.
         services.AddSingleton<GraphMailbox>();
-        services.AddSingleton<InboundMailBacklog>();
+        services.AddSingleton<IMailbox>(sp => sp.GetRequiredService<GraphMailbox>());
+        services.AddSingleton<IInboundMailBacklog, InboundMailBacklog>();
+        services.AddSingleton<IInboundMailParser, MimeKitInboundMailParser>();
         services.AddSingleton<IMailNotificationReader, GraphNotificationReader>();
         services.AddSingleton<IDeltaLinkStore, BlobDeltaLinkStore>();
 

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Http.Hosting;
@@ -7,11 +8,12 @@ using Infomat.Privacy.Workflow;
 namespace Infomat.Privacy.Core.Tests;
 
 /// <summary>
-/// The adapter wall: Azure SDKs, Graph (Kiota) and SQL are used in Infomat.Privacy.Adapters only. Checked twice: on
-/// what each built assembly references (only what its compiled code actually uses), and on what each project file asks
-/// for, so a package added "for later" is caught before any code uses it.
+/// The adapter wall: Azure SDKs, Graph (Kiota) and SQL are used in Infomat.Privacy.Adapters only. Checked on what each
+/// built assembly references (only what its compiled code actually uses), on what each project file asks for, so a
+/// package added "for later" is caught before any code uses it, and on Http's sources, where only the composition root
+/// may name an adapter.
 /// </summary>
-public sealed class ArchitectureTests
+public sealed partial class ArchitectureTests
 {
     private const string Adapters = "Infomat.Privacy.Adapters";
 
@@ -99,6 +101,51 @@ public sealed class ArchitectureTests
 
         Assert.True(crossings.Count == 0, "Project references across the adapter wall:\n" + string.Join("\n", crossings));
     }
+
+    /// <summary>
+    /// Inside Http only the composition root may name the adapters (it calls <c>AddInfomatAdapters</c>); every feature
+    /// works through Core's ports. The assembly check above cannot see this (Http references the adapters for the
+    /// composition root), so the sources are read: a <c>using</c> of an adapter namespace, or an adapter type named in
+    /// full, in any other file is a crossing. A project-wide <c>&lt;Using&gt;</c> of one is caught in the project file.
+    /// </summary>
+    [Fact]
+    public void Only_the_composition_root_in_Http_names_the_adapters()
+    {
+        var http = Path.Combine(RepositoryRoot(), "src", "Infomat.Privacy.Http");
+        var root = Path.Combine(http, "Hosting", "PrivacyServices.cs");
+        var crossings = new List<string>();
+        foreach (var file in Directory.EnumerateFiles(http, "*.cs", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var relative = Path.GetRelativePath(http, file);
+            // bin/ and obj/ hold build output, not sources; the composition root is the one allowed file.
+            if (relative.Split(Path.DirectorySeparatorChar)[0] is "bin" or "obj" || Path.GetFullPath(file) == Path.GetFullPath(root))
+            {
+                continue;
+            }
+
+            var lines = File.ReadAllLines(file);
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (AdapterNamespace().IsMatch(lines[i]))
+                {
+                    crossings.Add($"{relative.Replace(Path.DirectorySeparatorChar, '/')}:{i + 1}: {lines[i].Trim()}");
+                }
+            }
+        }
+
+        var project = XDocument.Load(Path.Combine(http, "Infomat.Privacy.Http.csproj"));
+        crossings.AddRange(project.Descendants()
+            .Where(e => e.Name.LocalName == "Using" && AdapterNamespace().IsMatch((string?)e.Attribute("Include") ?? ""))
+            .Select(e => $"Infomat.Privacy.Http.csproj: <Using Include=\"{(string?)e.Attribute("Include")}\" />"));
+
+        Assert.True(crossings.Count == 0,
+            "Http names the adapters outside Hosting/PrivacyServices.cs (add a port in Core, implement it in the adapters, register it in AddInfomatAdapters):\n"
+            + string.Join("\n", crossings));
+    }
+
+    /// <summary>The adapters' root namespace or any below it, as a whole name (not a longer one that merely starts the same).</summary>
+    [GeneratedRegex(@"\bInfomat\.Privacy\.Adapters(?![\w])")]
+    private static partial Regex AdapterNamespace();
 
     private static (Assembly Assembly, string[] Forbidden) Layer(string layer) => layer switch
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using Azure.Identity;
+using Infomat.Privacy.Intake;
 using Microsoft.Extensions.Options;
 using Microsoft.Graph;
 using Microsoft.Graph.Models;
@@ -8,28 +9,12 @@ using Microsoft.Kiota.Abstractions.Authentication;
 
 namespace Infomat.Privacy.Adapters.Mail;
 
-/// <summary>What the delta sweep found: the messages to look at, and where the next sweep starts.</summary>
-public sealed record DeltaPage(IReadOnlyList<string> MessageIds, string? DeltaLink);
-
-/// <summary>The few facts about a message the intake needs before reading it.</summary>
-public sealed record GraphMessageInfo(string Id, string? InternetMessageId, IReadOnlyList<string> Categories);
-
-/// <summary>What the subscription check did.</summary>
-public enum SubscriptionChange
-{
-    Unchanged,
-    Created,
-    Renewed,
-}
-
-public sealed record SubscriptionState(string Id, DateTimeOffset ExpiresAt, SubscriptionChange Change);
-
 /// <summary>
 /// The info@infomat.eu mailbox through the Microsoft Graph SDK: the change-notification subscription on the inbox
 /// (created, renewed, reauthorised), the MIME content of a message, its Outlook categories, and the delta query that
 /// finds messages a notification missed. No message content is kept here; callers stream it.
 /// </summary>
-public sealed class GraphMailbox
+public sealed class GraphMailbox : IMailbox
 {
     private readonly GraphMailOptions options;
     private readonly Lazy<GraphServiceClient> lazyClient;
@@ -99,13 +84,13 @@ public sealed class GraphMailbox
     }
 
     /// <summary>The message's identity and categories, or null when it no longer exists (deleted or moved).</summary>
-    public async Task<GraphMessageInfo?> GetInfoAsync(string messageId, CancellationToken cancellationToken)
+    public async Task<MailboxMessageInfo?> GetInfoAsync(string messageId, CancellationToken cancellationToken)
     {
         try
         {
             var message = await client.Users[Mailbox].Messages[messageId].GetAsync(
                 r => r.QueryParameters.Select = ["id", "internetMessageId", "categories"], cancellationToken);
-            return message is null ? null : new GraphMessageInfo(message.Id ?? messageId, message.InternetMessageId, message.Categories ?? []);
+            return message is null ? null : new MailboxMessageInfo(message.Id ?? messageId, message.InternetMessageId, message.Categories ?? []);
         }
         catch (Microsoft.Graph.Models.ODataErrors.ODataError ex) when (ex.ResponseStatusCode == (int)HttpStatusCode.NotFound)
         {
@@ -119,7 +104,7 @@ public sealed class GraphMailbox
         ?? throw new InvalidOperationException("Graph returned no content for the message.");
 
     /// <summary>Adds categories to the message, keeping the ones it has.</summary>
-    public async Task CategoriseAsync(GraphMessageInfo message, IEnumerable<string> categories, CancellationToken cancellationToken)
+    public async Task CategoriseAsync(MailboxMessageInfo message, IEnumerable<string> categories, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         var all = message.Categories.Concat(categories).Distinct(StringComparer.OrdinalIgnoreCase).ToList();

@@ -1,64 +1,30 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Azure.Storage.Queues;
 using Infomat.Privacy.Adapters.Storage;
+using Infomat.Privacy.Intake;
 using Microsoft.Extensions.Options;
 
 namespace Infomat.Privacy.Adapters.Mail;
-
-/// <summary>What the mailbox intake has to do; it carries Graph ids only, never mail content.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<MailWorkKind>))]
-public enum MailWorkKind
-{
-    /// <summary>Read and handle one message (<see cref="MailWork.Id"/> is the Graph message id).</summary>
-    Message,
-
-    /// <summary>Graph asked for the subscription to be reauthorised (<see cref="MailWork.Id"/> is the subscription id).</summary>
-    Reauthorize,
-
-    /// <summary>The subscription was removed: create it again.</summary>
-    Resubscribe,
-
-    /// <summary>Notifications may have been missed: run the delta sweep.</summary>
-    Sweep,
-}
-
-public sealed record MailWork(MailWorkKind Kind, string? Id = null)
-{
-    public static MailWork Parse(string json) =>
-        JsonSerializer.Deserialize<MailWork>(json, Json) ?? throw new FormatException("Empty mail work item.");
-
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
-
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-}
-
-/// <summary>
-/// One item taken from the queue (local host): the work as JSON, how often it has been taken, and the receipt that
-/// completing it needs. A plain record, so the host that drains the queue sees no storage SDK type.
-/// </summary>
-public sealed record ReceivedMailWork(string MessageId, string PopReceipt, string Body, long DequeueCount);
 
 /// <summary>
 /// The <c>mail-inbound</c> storage queue between the Graph notification endpoint (which answers at once) and the work
 /// of reading and handling each message (the Functions queue trigger, or the local host's poller). A message that keeps
 /// failing goes to <c>mail-inbound-poison</c> after <see cref="MaxDequeueCount"/> tries, as the Functions trigger does.
 /// </summary>
-public sealed class InboundMailBacklog(StorageClients storage, IOptions<GraphMailOptions> options)
+public sealed class InboundMailBacklog(StorageClients storage, IOptions<GraphMailOptions> options) : IInboundMailBacklog
 {
-    public const string DefaultQueueName = "mail-inbound";
-    public const int MaxDequeueCount = 5;
+    public const string DefaultQueueName = IInboundMailBacklog.DefaultName;
+    public const int MaxDequeueCount = IInboundMailBacklog.MaxDequeueCount;
 
-    public string QueueName => options.Value.Queue;
+    public string Name => options.Value.Queue;
 
-    public string PoisonQueueName => QueueName + "-poison";
+    public string PoisonQueueName => Name + "-poison";
 
     private volatile bool created;
 
     public async Task EnqueueAsync(IEnumerable<MailWork> work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
-        var queue = await QueueAsync(QueueName, cancellationToken);
+        var queue = await QueueAsync(Name, cancellationToken);
         foreach (var item in work)
         {
             await queue.SendMessageAsync(item.ToJson(), cancellationToken);
@@ -68,7 +34,7 @@ public sealed class InboundMailBacklog(StorageClients storage, IOptions<GraphMai
     /// <summary>Local host: takes up to <paramref name="max"/> items; each must be completed or it comes back after <paramref name="visibility"/>.</summary>
     public async Task<IReadOnlyList<ReceivedMailWork>> ReceiveAsync(int max, TimeSpan visibility, CancellationToken cancellationToken)
     {
-        var queue = await QueueAsync(QueueName, cancellationToken);
+        var queue = await QueueAsync(Name, cancellationToken);
         var received = await queue.ReceiveMessagesAsync(max, visibility, cancellationToken);
         return received.Value.Select(m => new ReceivedMailWork(m.MessageId, m.PopReceipt, m.Body.ToString(), m.DequeueCount)).ToList();
     }
@@ -76,7 +42,7 @@ public sealed class InboundMailBacklog(StorageClients storage, IOptions<GraphMai
     public async Task CompleteAsync(ReceivedMailWork message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var queue = await QueueAsync(QueueName, cancellationToken);
+        var queue = await QueueAsync(Name, cancellationToken);
         await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
     }
 
@@ -99,10 +65,10 @@ public sealed class InboundMailBacklog(StorageClients storage, IOptions<GraphMai
     private async Task<QueueClient> QueueAsync(string name, CancellationToken cancellationToken)
     {
         var queue = storage.Queues.GetQueueClient(name);
-        if (!created || name != QueueName)
+        if (!created || name != Name)
         {
             await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-            created |= name == QueueName;
+            created |= name == Name;
         }
 
         return queue;

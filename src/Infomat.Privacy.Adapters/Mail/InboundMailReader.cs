@@ -10,9 +10,6 @@ namespace Infomat.Privacy.Adapters.Mail;
 /// <summary>Limits on an incoming message: beyond them it is refused unread (a mail bomb must not take the intake down).</summary>
 public sealed record InboundMailLimits(long MaxBytes = 10 * 1024 * 1024, int MaxDepth = 8, int MaxParts = 100, int MaxBodyChars = 20_000);
 
-/// <summary>Thrown when a message is refused; the reason names the limit or the defect, never the content.</summary>
-public sealed class InboundMailRejectedException(string reason) : Exception(reason);
-
 /// <summary>
 /// Reads an RFC 5322 message with MimeKit under limits, into what the classifier needs: the sender (From only; Reply-To
 /// is never used), subject, plain text, the DMARC verdict of the receiving tenant, and whether it is automatic mail.
@@ -160,4 +157,10 @@ public static partial class InboundMailReader
 
     [GeneratedRegex(@"\bdmarc\s*=\s*([a-z]+)", RegexOptions.IgnoreCase)]
     private static partial Regex DmarcResult();
+}
+
+/// <summary>The intake's MIME port, read with <see cref="InboundMailReader"/> under the default limits.</summary>
+public sealed class MimeKitInboundMailParser : IInboundMailParser
+{
+    public InboundMail Parse(Stream message, DateTimeOffset receivedAt) => InboundMailReader.Read(message, receivedAt);
 }

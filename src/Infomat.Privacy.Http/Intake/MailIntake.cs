@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Infomat.Privacy.Adapters.Mail;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Http.Hosting;
@@ -36,7 +35,7 @@ public sealed record MailIntakeResult(MailOutcome Outcome, string? CaseId, strin
 /// keyed by a hash of its Message-ID is recorded after handling, and a crash before that is covered by the join rule.
 /// </summary>
 public sealed partial class MailIntake(
-    ICaseRegister register, CaseWorkflow workflow, IMailSender mail, DataMap dataMap, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<MailIntake> log)
+    ICaseRegister register, CaseWorkflow workflow, IMailSender mail, IInboundMailParser parser, DataMap dataMap, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<MailIntake> log)
 {
     public async Task<MailIntakeResult> HandleAsync(Stream message, DurableTaskClient client, CancellationToken cancellationToken)
     {
@@ -44,7 +43,7 @@ public sealed partial class MailIntake(
         InboundMail inbound;
         try
         {
-            inbound = InboundMailReader.Read(message, time.GetUtcNow());
+            inbound = parser.Parse(message, time.GetUtcNow());
         }
         catch (InboundMailRejectedException ex)
         {

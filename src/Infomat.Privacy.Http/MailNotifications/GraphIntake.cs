@@ -1,4 +1,3 @@
-using Infomat.Privacy.Adapters.Mail;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Http.Intake;
@@ -16,12 +15,12 @@ namespace Infomat.Privacy.Http.MailNotifications;
 /// the delta sweep that finds what notifications missed.
 /// </summary>
 public sealed partial class GraphIntake(
-    GraphMailbox mailbox,
-    InboundMailBacklog queue,
+    IMailbox mailbox,
+    IInboundMailBacklog queue,
     MailIntake intake,
     ICaseRegister register,
     IDeltaLinkStore deltaLinks,
-    IOptions<GraphMailOptions> graphOptions,
+    IOptions<MailboxIntakeOptions> intakeOptions,
     IOptions<PrivacyOptions> privacyOptions,
     TimeProvider time,
     ILogger<GraphIntake> log)
@@ -29,9 +28,9 @@ public sealed partial class GraphIntake(
     public const string NotificationsRoute = "api/mail/notifications";
 
     /// <summary>The storage queue the Functions app's trigger reads (a constant, as the trigger attribute needs one).</summary>
-    public const string InboundQueue = InboundMailBacklog.DefaultQueueName;
+    public const string InboundQueue = IInboundMailBacklog.DefaultName;
 
-    private GraphMailOptions Options => graphOptions.Value;
+    private MailboxIntakeOptions Options => intakeOptions.Value;
 
     /// <summary>Whether the mailbox intake is on (<c>Mail:Graph:Mailbox</c> is set).</summary>
     public bool Enabled => Options.Enabled;
@@ -138,12 +137,12 @@ public sealed partial class GraphIntake(
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         // No link yet (the first sweep): start from FirstSweepLookback ago.
-        var deltaLink = await deltaLinks.ReadAsync(queue.QueueName, cancellationToken);
+        var deltaLink = await deltaLinks.ReadAsync(queue.Name, cancellationToken);
         var page = await mailbox.DeltaAsync(deltaLink, time.GetUtcNow() - Options.FirstSweepLookback, cancellationToken);
         await queue.EnqueueAsync(page.MessageIds.Select(id => new MailWork(MailWorkKind.Message, id)), cancellationToken);
         if (page.DeltaLink is { Length: > 0 } next && next != deltaLink)
         {
-            await deltaLinks.WriteAsync(queue.QueueName, next, cancellationToken);
+            await deltaLinks.WriteAsync(queue.Name, next, cancellationToken);
         }
 
         Swept(log, page.MessageIds.Count);

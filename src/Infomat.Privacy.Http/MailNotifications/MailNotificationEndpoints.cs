@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Infomat.Privacy.Adapters.Mail;
 using Infomat.Privacy.Intake;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -18,7 +17,7 @@ namespace Infomat.Privacy.Http.MailNotifications;
 /// and answers 202 at once; the message is read and handled from the queue, so a burst or a slow Graph loses nothing.
 /// </summary>
 public sealed partial class MailNotificationEndpoints(
-    IMailNotificationReader reader, InboundMailBacklog queue, IOptions<GraphMailOptions> options, ILogger<MailNotificationEndpoints> log)
+    IMailNotificationReader reader, IInboundMailBacklog queue, IOptions<MailboxIntakeOptions> options, ILogger<MailNotificationEndpoints> log)
 {
     public const int MaxBodyBytes = 1024 * 1024;
 

@@ -1,0 +1,18 @@
+namespace Infomat.Privacy.Intake;
+
+/// <summary>Thrown when a message is refused; the reason names the limit or the defect, never the content.</summary>
+public sealed class InboundMailRejectedException(string reason) : Exception(reason);
+
+/// <summary>
+/// Reads one RFC 5322 message into what the classifier needs (<see cref="InboundMail"/>): the sender (From only),
+/// subject, plain text, the receiving tenant's DMARC verdict and whether it is automatic mail. The MIME library stays
+/// behind this port.
+/// </summary>
+public interface IInboundMailParser
+{
+    /// <summary>
+    /// The message in <paramref name="message"/>, received at <paramref name="receivedAt"/>. Throws
+    /// <see cref="InboundMailRejectedException"/> when it is too large, too deep, has too many parts or is not MIME.
+    /// </summary>
+    InboundMail Parse(Stream message, DateTimeOffset receivedAt);
+}
