@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
 using System.Text.Json.Nodes;
+
 using Infomat.Privacy.Export;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;

@@ -10,6 +10,7 @@ using Infomat.Privacy.Workflow.Activities.StaffTasks;
 using Infomat.Privacy.Workflow.Activities.StoreActions;
 using Infomat.Privacy.Workflow.Activities.Verification;
 using Infomat.Privacy.Workflow.Orchestration;
+
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;

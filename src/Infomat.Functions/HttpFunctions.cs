@@ -1,11 +1,12 @@
+using Infomat.Privacy.Http.Approval;
 using Infomat.Privacy.Http.Cases;
+using Infomat.Privacy.Http.Download;
 using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Http.Intake;
-using Infomat.Privacy.Http.Approval;
-using Infomat.Privacy.Http.Download;
+using Infomat.Privacy.Http.MailNotifications;
 using Infomat.Privacy.Http.StaffTasks;
 using Infomat.Privacy.Http.Verification;
-using Infomat.Privacy.Http.MailNotifications;
+
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;

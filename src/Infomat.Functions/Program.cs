@@ -1,5 +1,6 @@
-using Infomat.Privacy.Http.Hosting;
 using Infomat.Functions;
+using Infomat.Privacy.Http.Hosting;
+
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 

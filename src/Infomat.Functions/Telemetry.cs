@@ -1,11 +1,13 @@
 using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.Exporter;
+
 using Infomat.Privacy.Cases;
+
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+
 using OpenTelemetry;
-using OpenTelemetry.Metrics;
 
 namespace Infomat.Functions;
 

@@ -1,5 +1,5 @@
-using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Audit;
+using Infomat.Privacy.Http.Hosting;
 
 namespace Infomat.LocalHost;
 

@@ -1,5 +1,6 @@
 using Infomat.Privacy.Http.MailNotifications;
 using Infomat.Privacy.Intake;
+
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 

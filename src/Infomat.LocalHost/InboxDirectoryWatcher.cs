@@ -1,5 +1,6 @@
 using Infomat.Privacy.Adapters.Mail;
 using Infomat.Privacy.Http.Intake;
+
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,6 @@
 using Infomat.Privacy.Http.Cases;
 using Infomat.Privacy.Http.Hosting;
+
 using Microsoft.DurableTask.Client;
 
 namespace Infomat.LocalHost;

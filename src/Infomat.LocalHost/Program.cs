@@ -1,7 +1,7 @@
-using Infomat.Privacy.Http.Hosting;
 using Infomat.LocalHost;
-using Infomat.Privacy.Audit;
+using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Workflow;
+
 using Microsoft.DurableTask.Testing;
 
 if (args is ["verify-audit", .. var caseIds])

@@ -5,13 +5,13 @@ using Infomat.Privacy.Audit;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Intake;
 using Infomat.Privacy.Mail;
+using Infomat.Privacy.Storage;
 using Infomat.Privacy.Stores;
-using Microsoft.AspNetCore.DataProtection;
+
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Infomat.Privacy.Storage;
 
 namespace Infomat.Privacy.Adapters;
 

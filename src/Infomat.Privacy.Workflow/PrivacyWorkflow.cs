@@ -1,5 +1,3 @@
-using Infomat.Privacy.Workflow.Orchestration;
-using Microsoft.DurableTask;
 using Infomat.Privacy.Workflow.Activities;
 using Infomat.Privacy.Workflow.Activities.Approval;
 using Infomat.Privacy.Workflow.Activities.Closing;
@@ -7,6 +5,9 @@ using Infomat.Privacy.Workflow.Activities.Export;
 using Infomat.Privacy.Workflow.Activities.StaffTasks;
 using Infomat.Privacy.Workflow.Activities.StoreActions;
 using Infomat.Privacy.Workflow.Activities.Verification;
+using Infomat.Privacy.Workflow.Orchestration;
+
+using Microsoft.DurableTask;
 
 namespace Infomat.Privacy.Workflow;
 

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Workflow;

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+
 using Infomat.Privacy.Audit;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Requests;

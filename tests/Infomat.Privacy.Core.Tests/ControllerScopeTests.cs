@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Deadlines;
 using Infomat.Privacy.Localization;

@@ -5,6 +5,7 @@ using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.TestSupport;
+
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Infomat.Privacy.Core.Tests;

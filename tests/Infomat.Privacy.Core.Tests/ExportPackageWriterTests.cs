@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+
 using Infomat.Privacy.Export;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;

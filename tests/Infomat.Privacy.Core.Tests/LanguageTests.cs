@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Resources;
+
 using Infomat.Privacy.Localization;
 using Infomat.Privacy.Requests;
 

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
+
 using Infomat.Privacy.Tokens;
+
 using Microsoft.Extensions.Time.Testing;
 
 namespace Infomat.Privacy.Core.Tests;

@@ -1,5 +1,4 @@
 using Infomat.Privacy.Cases;
-using Infomat.Privacy.Localization;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;

@@ -1,6 +1,9 @@
 using System.IO.Compression;
-using Infomat.Privacy.IntegrationTests.Infrastructure;
+
 using Deque.AxeCore.Playwright;
+
+using Infomat.Privacy.IntegrationTests.Infrastructure;
+
 using Microsoft.Playwright;
 
 namespace Infomat.Privacy.IntegrationTests;

@@ -1,10 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
+
 using Infomat.Privacy.Adapters.Stores;
 using Infomat.Privacy.IntegrationTests.Infrastructure;
 using Infomat.Privacy.Stores;
+
 using Microsoft.Extensions.Options;
+
 using Npgsql;
+
 using Xunit.Abstractions;
 
 namespace Infomat.Privacy.IntegrationTests;

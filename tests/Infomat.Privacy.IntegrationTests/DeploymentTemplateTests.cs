@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.IntegrationTests.Infrastructure;
 

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Net;
 using System.Text.Json.Nodes;
+
 using Infomat.Privacy.IntegrationTests.Infrastructure;
 
 namespace Infomat.Privacy.IntegrationTests;

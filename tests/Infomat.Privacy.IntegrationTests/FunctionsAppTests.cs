@@ -1,9 +1,10 @@
-using Infomat.Privacy.Http.Hosting;
 using System.Text.Json;
+
+using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.IntegrationTests.Infrastructure;
 using Infomat.Privacy.Workflow;
+
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -4,10 +4,12 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+
 using Infomat.Privacy.Adapters.Mail;
 using Infomat.Privacy.Http.MailNotifications;
 using Infomat.Privacy.Intake;
 using Infomat.Privacy.IntegrationTests.Infrastructure;
+
 using Microsoft.Extensions.Options;
 
 namespace Infomat.Privacy.IntegrationTests;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+
 using Infomat.Privacy.IntegrationTests.Infrastructure;
 
 namespace Infomat.Privacy.IntegrationTests;

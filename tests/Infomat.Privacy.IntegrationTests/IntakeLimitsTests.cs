@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+
 using Infomat.Privacy.IntegrationTests.Infrastructure;
 
 namespace Infomat.Privacy.IntegrationTests;

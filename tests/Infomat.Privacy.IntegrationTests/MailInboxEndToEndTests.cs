@@ -1,4 +1,5 @@
 using System.IO.Compression;
+
 using Infomat.Privacy.IntegrationTests.Infrastructure;
 
 namespace Infomat.Privacy.IntegrationTests;

@@ -1,6 +1,7 @@
 using Infomat.Privacy.Adapters.Mail;
 using Infomat.Privacy.Intake;
 using Infomat.Privacy.Requests;
+
 using MimeKit;
 
 namespace Infomat.Privacy.IntegrationTests;

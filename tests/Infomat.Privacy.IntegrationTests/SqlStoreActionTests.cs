@@ -1,4 +1,5 @@
 using System.Globalization;
+
 using Infomat.Privacy.Adapters.Stores;
 using Infomat.Privacy.Stores;
 

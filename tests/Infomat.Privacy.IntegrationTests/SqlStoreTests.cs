@@ -1,6 +1,7 @@
 using Infomat.Privacy.Adapters.Stores;
 using Infomat.Privacy.IntegrationTests.Infrastructure;
 using Infomat.Privacy.Stores;
+
 using Microsoft.Extensions.Options;
 
 namespace Infomat.Privacy.IntegrationTests;

@@ -1,7 +1,9 @@
 using System.Text;
 using System.Text.Json;
+
 using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Http.Staff;
+
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
+
 using Azure.Data.Tables;
+
 using Infomat.Privacy.Adapters.Storage;
 using Infomat.Privacy.Audit;
 using Infomat.Privacy.Cases;
@@ -9,6 +11,7 @@ using Infomat.Privacy.IntegrationTests.Infrastructure;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.TestSupport;
+
 using Microsoft.Extensions.Configuration;
 
 namespace Infomat.Privacy.IntegrationTests;

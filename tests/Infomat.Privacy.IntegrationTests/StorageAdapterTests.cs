@@ -4,6 +4,7 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+
 using Infomat.Privacy.Adapters.Storage;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Export;
@@ -11,6 +12,7 @@ using Infomat.Privacy.IntegrationTests.Infrastructure;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.TestSupport;
+
 using Microsoft.Extensions.Configuration;
 
 namespace Infomat.Privacy.IntegrationTests;

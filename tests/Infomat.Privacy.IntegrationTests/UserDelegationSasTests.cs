@@ -4,11 +4,13 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
+
 using Infomat.Privacy.Adapters.Storage;
 using Infomat.Privacy.IntegrationTests.Infrastructure;
 

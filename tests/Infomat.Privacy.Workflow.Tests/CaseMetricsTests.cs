@@ -1,17 +1,13 @@
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
+
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Http.Cases;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.TestSupport;
-using Infomat.Privacy.Workflow.Activities;
-using Infomat.Privacy.Workflow.Activities.Approval;
 using Infomat.Privacy.Workflow.Activities.Closing;
-using Infomat.Privacy.Workflow.Activities.Export;
-using Infomat.Privacy.Workflow.Activities.StaffTasks;
-using Infomat.Privacy.Workflow.Activities.StoreActions;
-using Infomat.Privacy.Workflow.Activities.Verification;
+
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

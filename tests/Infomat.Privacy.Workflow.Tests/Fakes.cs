@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
+
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Mail;
-using Infomat.Privacy.Stores;
 using Infomat.Privacy.Storage;
+using Infomat.Privacy.Stores;
 
 namespace Infomat.Privacy.Workflow.Tests;
 

@@ -1,7 +1,9 @@
 using System.IO.Compression;
 using System.Text.Json.Nodes;
+
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Mail;
+
 using Microsoft.DurableTask.Client;
 
 namespace Infomat.Privacy.Workflow.Tests;

@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
+
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
-using Microsoft.DurableTask.Client;
 
 namespace Infomat.Privacy.Workflow.Tests;
 

@@ -1,10 +1,12 @@
 using System.IO.Compression;
 using System.Text.Json.Nodes;
+
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.TestSupport;
+
 using Microsoft.DurableTask.Client;
 
 namespace Infomat.Privacy.Workflow.Tests;

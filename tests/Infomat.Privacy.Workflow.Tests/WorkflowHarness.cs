@@ -1,25 +1,20 @@
 using System.Security.Cryptography;
+
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
+using Infomat.Privacy.Storage;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.TestSupport;
 using Infomat.Privacy.Tokens;
 using Infomat.Privacy.Workflow.Orchestration;
+
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Infomat.Privacy.Workflow.Activities;
-using Infomat.Privacy.Workflow.Activities.Approval;
-using Infomat.Privacy.Workflow.Activities.Closing;
-using Infomat.Privacy.Workflow.Activities.Export;
-using Infomat.Privacy.Workflow.Activities.StaffTasks;
-using Infomat.Privacy.Workflow.Activities.StoreActions;
-using Infomat.Privacy.Workflow.Activities.Verification;
-using Infomat.Privacy.Storage;
 
 namespace Infomat.Privacy.Workflow.Tests;
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+
 using Infomat.Privacy.Stores;
 
 namespace Infomat.Privacy.TestSupport;

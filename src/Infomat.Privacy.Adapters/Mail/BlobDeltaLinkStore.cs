@@ -1,4 +1,5 @@
 using Azure;
+
 using Infomat.Privacy.Adapters.Storage;
 using Infomat.Privacy.Intake;
 

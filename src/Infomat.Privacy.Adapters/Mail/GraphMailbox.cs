@@ -1,6 +1,9 @@
 using System.Net;
+
 using Azure.Identity;
+
 using Infomat.Privacy.Intake;
+
 using Microsoft.Extensions.Options;
 using Microsoft.Graph;
 using Microsoft.Graph.Models;

@@ -1,4 +1,5 @@
 using Infomat.Privacy.Intake;
+
 using Microsoft.Graph.Models;
 using Microsoft.Kiota.Abstractions.Serialization;
 

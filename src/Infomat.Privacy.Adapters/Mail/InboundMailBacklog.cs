@@ -1,6 +1,8 @@
 using Azure.Storage.Queues;
+
 using Infomat.Privacy.Adapters.Storage;
 using Infomat.Privacy.Intake;
+
 using Microsoft.Extensions.Options;
 
 namespace Infomat.Privacy.Adapters.Mail;

@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+
 using Infomat.Privacy.Intake;
+
 using MimeKit;
 using MimeKit.Text;
 

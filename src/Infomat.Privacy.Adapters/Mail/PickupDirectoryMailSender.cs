@@ -1,6 +1,9 @@
 using System.Security.Cryptography;
+
 using Infomat.Privacy.Mail;
+
 using Microsoft.Extensions.Options;
+
 using MimeKit;
 
 namespace Infomat.Privacy.Adapters.Mail;

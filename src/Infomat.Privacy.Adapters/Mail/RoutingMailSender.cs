@@ -1,4 +1,5 @@
 using Infomat.Privacy.Mail;
+
 using Microsoft.Extensions.Options;
 
 namespace Infomat.Privacy.Adapters.Mail;

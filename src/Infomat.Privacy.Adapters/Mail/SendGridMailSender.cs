@@ -1,5 +1,7 @@
 using Infomat.Privacy.Mail;
+
 using Microsoft.Extensions.Options;
+
 using SendGrid;
 using SendGrid.Helpers.Mail;
 

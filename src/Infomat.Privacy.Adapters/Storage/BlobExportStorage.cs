@@ -1,11 +1,8 @@
-using System.Runtime.CompilerServices;
-using System.Text;
-using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Specialized;
 using Azure.Storage.Sas;
+
 using Infomat.Privacy.Storage;
-using Infomat.Privacy.Stores;
 
 namespace Infomat.Privacy.Adapters.Storage;
 

@@ -1,9 +1,10 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json.Nodes;
+
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Specialized;
-using Azure.Storage.Sas;
+
 using Infomat.Privacy.Storage;
 using Infomat.Privacy.Stores;
 

@@ -1,5 +1,7 @@
 using System.Xml.Linq;
+
 using Azure.Storage.Blobs;
+
 using Microsoft.AspNetCore.DataProtection.Repositories;
 
 namespace Infomat.Privacy.Adapters.Storage;

@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
+
 using Microsoft.Extensions.Configuration;
 
 namespace Infomat.Privacy.Adapters.Storage;

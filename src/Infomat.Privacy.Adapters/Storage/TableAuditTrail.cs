@@ -1,6 +1,8 @@
 using System.Globalization;
+
 using Azure;
 using Azure.Data.Tables;
+
 using Infomat.Privacy.Audit;
 
 namespace Infomat.Privacy.Adapters.Storage;

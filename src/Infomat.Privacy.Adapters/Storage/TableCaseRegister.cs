@@ -1,8 +1,10 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+
 using Azure;
 using Azure.Data.Tables;
+
 using Infomat.Privacy.Cases;
 
 namespace Infomat.Privacy.Adapters.Storage;

@@ -1,6 +1,8 @@
-using System.Globalization;
 using System.Data.Common;
+using System.Globalization;
+
 using Bogus;
+
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
 

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+
 using Infomat.Privacy.Stores;
 
 using static Infomat.Privacy.Adapters.Stores.SqlCommands;

@@ -1,6 +1,9 @@
 using System.Data.Common;
+
 using Infomat.Privacy.Stores;
+
 using Microsoft.Data.Sqlite;
+
 using Npgsql;
 
 namespace Infomat.Privacy.Adapters.Stores;

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
+
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
 

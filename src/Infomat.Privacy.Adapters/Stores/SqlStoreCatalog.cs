@@ -1,4 +1,5 @@
 using Infomat.Privacy.Stores;
+
 using Microsoft.Extensions.Options;
 
 namespace Infomat.Privacy.Adapters.Stores;

@@ -1,4 +1,5 @@
 using System.Data.Common;
+
 using Infomat.Privacy.Stores;
 
 using static Infomat.Privacy.Adapters.Stores.SqlCommands;

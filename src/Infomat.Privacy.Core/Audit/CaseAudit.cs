@@ -1,4 +1,5 @@
 using System.Globalization;
+
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;

@@ -1,4 +1,5 @@
 using System.Globalization;
+
 using Infomat.Privacy.Deadlines;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+
 using Infomat.Privacy.Requests;
 
 namespace Infomat.Privacy.Configuration;

@@ -1,6 +1,7 @@
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
+
 using PublicHoliday;
 
 namespace Infomat.Privacy.Deadlines;

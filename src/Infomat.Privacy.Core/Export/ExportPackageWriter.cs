@@ -1,7 +1,7 @@
-using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+
 using Infomat.Privacy.Localization;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;

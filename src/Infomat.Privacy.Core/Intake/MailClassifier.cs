@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+
 using Infomat.Privacy.Requests;
 
 namespace Infomat.Privacy.Intake;

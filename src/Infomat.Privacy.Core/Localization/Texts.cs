@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Resources;
+
 using Infomat.Privacy.Requests;
 
 namespace Infomat.Privacy.Localization;

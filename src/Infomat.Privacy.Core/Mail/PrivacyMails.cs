@@ -1,5 +1,5 @@
-using System.Net;
 using System.Text;
+
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Localization;
 using Infomat.Privacy.Requests;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+
 using Infomat.Privacy.Deadlines;
 using Infomat.Privacy.Requests;
 

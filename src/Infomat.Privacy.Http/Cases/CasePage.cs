@@ -1,6 +1,5 @@
-using System.Globalization;
 using System.Text;
-using CsvHelper;
+
 using Infomat.Privacy.Audit;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
@@ -9,15 +8,12 @@ using Infomat.Privacy.Http.Staff;
 using Infomat.Privacy.Localization;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
-using Infomat.Privacy.Storage;
 using Infomat.Privacy.Stores;
+
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+
 using static Infomat.Privacy.Http.Pages.Html;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.DurableTask.Client;
 
 namespace Infomat.Privacy.Http.Cases;
 

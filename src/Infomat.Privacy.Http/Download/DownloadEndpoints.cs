@@ -1,24 +1,20 @@
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
-using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Http.Intake;
 using Infomat.Privacy.Http.Links;
-using Infomat.Privacy.Http.Staff;
 using Infomat.Privacy.Http.Pages;
 using Infomat.Privacy.Localization;
-using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Storage;
-using Infomat.Privacy.Stores;
 using Infomat.Privacy.Tokens;
-using Infomat.Privacy.Workflow.Orchestration;
-using Microsoft.AspNetCore.Http;
-using Microsoft.DurableTask.Client;
-using Microsoft.Extensions.Options;
-using static Infomat.Privacy.Http.Pages.Html;
+
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+using static Infomat.Privacy.Http.Pages.Html;
 
 namespace Infomat.Privacy.Http.Download;
 

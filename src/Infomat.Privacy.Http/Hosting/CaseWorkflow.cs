@@ -1,5 +1,6 @@
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Workflow.Orchestration;
+
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;

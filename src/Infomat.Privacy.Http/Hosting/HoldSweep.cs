@@ -1,4 +1,5 @@
 using Infomat.Privacy.Stores;
+
 using Microsoft.Extensions.Logging;
 
 namespace Infomat.Privacy.Http.Hosting;

@@ -5,6 +5,7 @@ using Infomat.Privacy.Http.Intake;
 using Infomat.Privacy.Http.MailNotifications;
 using Infomat.Privacy.Http.StaffTasks;
 using Infomat.Privacy.Http.Verification;
+
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 

@@ -1,4 +1,5 @@
 using Infomat.Privacy.Stores;
+
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Http.Hosting;
@@ -7,6 +8,7 @@ using Infomat.Privacy.Intake;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
+
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

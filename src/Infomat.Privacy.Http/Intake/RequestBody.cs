@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 

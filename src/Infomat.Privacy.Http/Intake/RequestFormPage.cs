@@ -1,21 +1,14 @@
 using System.Text;
-using Infomat.Privacy.Cases;
-using Infomat.Privacy.Configuration;
-using Infomat.Privacy.Http.Hosting;
+
 using Infomat.Privacy.Http.Pages;
 using Infomat.Privacy.Localization;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
-using Infomat.Privacy.Tokens;
+
 using Microsoft.AspNetCore.Http;
-using Microsoft.DurableTask.Client;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+
 using static Infomat.Privacy.Http.Pages.Html;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Routing;
 
 namespace Infomat.Privacy.Http.Intake;
 

@@ -1,5 +1,7 @@
 using System.Threading.RateLimiting;
+
 using Infomat.Privacy.Configuration;
+
 using Microsoft.Extensions.Options;
 
 namespace Infomat.Privacy.Http.Intake;

@@ -2,6 +2,7 @@ using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Http.Intake;
 using Infomat.Privacy.Intake;
+
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

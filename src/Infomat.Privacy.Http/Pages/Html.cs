@@ -1,8 +1,9 @@
-using System.Net;
 using System.Text;
+
 using Infomat.Privacy.Localization;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
+
 using Microsoft.AspNetCore.Http;
 
 namespace Infomat.Privacy.Http.Pages;

@@ -1,5 +1,6 @@
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
+
 using Microsoft.AspNetCore.Http;
 
 namespace Infomat.Privacy.Http.Pages;

@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
+
 using Infomat.Privacy.Configuration;
+
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 

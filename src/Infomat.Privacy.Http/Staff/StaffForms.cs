@@ -1,4 +1,3 @@
-using Infomat.Privacy.Http.Pages;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http;
 

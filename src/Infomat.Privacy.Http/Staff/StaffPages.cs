@@ -1,10 +1,11 @@
 using Infomat.Privacy.Configuration;
-using Infomat.Privacy.Http.Pages;
 using Infomat.Privacy.Localization;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
+
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+
 using static Infomat.Privacy.Http.Pages.Html;
 
 namespace Infomat.Privacy.Http.Staff;

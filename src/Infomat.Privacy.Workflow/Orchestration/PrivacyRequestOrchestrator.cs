@@ -1,6 +1,4 @@
 using Infomat.Privacy.Stores;
-using Microsoft.DurableTask;
-using Microsoft.Extensions.Logging;
 using Infomat.Privacy.Workflow.Activities;
 using Infomat.Privacy.Workflow.Activities.Approval;
 using Infomat.Privacy.Workflow.Activities.Closing;
@@ -8,6 +6,8 @@ using Infomat.Privacy.Workflow.Activities.Export;
 using Infomat.Privacy.Workflow.Activities.StaffTasks;
 using Infomat.Privacy.Workflow.Activities.StoreActions;
 using Infomat.Privacy.Workflow.Activities.Verification;
+
+using Microsoft.DurableTask;
 
 namespace Infomat.Privacy.Workflow.Orchestration;
 

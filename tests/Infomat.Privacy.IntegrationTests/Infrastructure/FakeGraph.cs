@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+
 using WireMock.Logging;
 using WireMock.Matchers;
 using WireMock.RequestBuilders;

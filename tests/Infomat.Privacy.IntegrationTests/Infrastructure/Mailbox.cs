@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+
 using MimeKit;
 
 namespace Infomat.Privacy.IntegrationTests.Infrastructure;

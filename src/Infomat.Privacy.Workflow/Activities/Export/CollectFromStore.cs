@@ -1,15 +1,11 @@
 using Infomat.Privacy.Audit;
 using Infomat.Privacy.Cases;
-using Infomat.Privacy.Configuration;
-using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
+using Infomat.Privacy.Storage;
 using Infomat.Privacy.Stores;
-using Infomat.Privacy.Tokens;
-using Infomat.Privacy.Workflow.Orchestration;
+
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Infomat.Privacy.Storage;
 
 namespace Infomat.Privacy.Workflow.Activities.Export;
 
