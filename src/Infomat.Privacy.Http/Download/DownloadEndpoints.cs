@@ -35,7 +35,7 @@ public sealed class DownloadEndpoints(ICaseRegister register, CaseLinks links, R
         }
 
         var l = c!.Language;
-        var size = c.ExportBlobName is null || c.ExportRevokedAt is not null ? null : await exports.GetSizeAsync(c.ExportBlobName, cancellationToken);
+        var size = await SizeAsync(c, cancellationToken);
         if (DownloadRefused(c, size) is { } refused)
         {
             return refused;
@@ -61,7 +61,7 @@ public sealed class DownloadEndpoints(ICaseRegister register, CaseLinks links, R
             return failure;
         }
 
-        var size = c!.ExportBlobName is null || c.ExportRevokedAt is not null ? null : await exports.GetSizeAsync(c.ExportBlobName, cancellationToken);
+        var size = await SizeAsync(c!, cancellationToken);
         if (DownloadRefused(c, size) is { } refused)
         {
             return refused;
@@ -79,6 +79,10 @@ public sealed class DownloadEndpoints(ICaseRegister register, CaseLinks links, R
         var link = await exports.CreateReadLinkAsync(c.ExportBlobName!, options.Value.Export.SasLifetime, cancellationToken);
         return new SeeOther(link.AbsoluteUri);
     }
+
+    /// <summary>The size of the case's zip, or null when there is none (never written, withdrawn, or deleted by the lifecycle rule).</summary>
+    private async Task<long?> SizeAsync(PrivacyCase c, CancellationToken cancellationToken) =>
+        c.ExportBlobName is null || c.ExportRevokedAt is not null ? null : await exports.GetSizeAsync(c.ExportBlobName, cancellationToken);
 
     /// <summary>The page that says why the zip can no longer be had (withdrawn, downloads used up, deleted), or null.</summary>
     private IResult? DownloadRefused(PrivacyCase c, long? size)
