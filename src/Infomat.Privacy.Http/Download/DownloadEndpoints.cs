@@ -62,14 +62,14 @@ public sealed class DownloadEndpoints(ICaseRegister register, CaseLinks links, R
         }
 
         var size = await SizeAsync(c!, cancellationToken);
-        if (DownloadRefused(c, size) is { } refused)
+        if (DownloadRefused(c!, size) is { } refused)
         {
             return refused;
         }
 
         var max = options.Value.Export.MaxDownloads;
         var at = time.GetUtcNow();
-        var download = await register.ApplyAsync(c.Id, x => x.RecordDownload(at, max), cancellationToken);
+        var download = await register.ApplyAsync(c!.Id, x => x.RecordDownload(at, max), cancellationToken);
         if (download.Refused)
         {
             // Not recorded: meanwhile it was withdrawn or the last download was taken; the page says which.
