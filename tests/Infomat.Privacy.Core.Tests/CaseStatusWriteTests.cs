@@ -19,7 +19,6 @@ public sealed partial class CaseStatusWriteTests
         "src/Infomat.Privacy.Core/Cases/",
         "src/Infomat.Privacy.Core/Audit/AuditedCaseRegister.cs",
         "src/Infomat.Privacy.Adapters/Storage/",
-        "src/Infomat.Privacy.Adapters/Cases/",
     ];
 
     [Fact]

@@ -251,14 +251,14 @@ public sealed class CaseTransitionTests
     {
         var timeout = TimeSpan.FromDays(7);
         var c = NewCase();
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < PrivacyCase.MaxVerificationResends; i++)
         {
-            c = Taken(c.VerificationResent(3, timeout, Received.AddHours(1)));
+            c = Taken(c.VerificationResent(timeout, Received.AddHours(1)));
         }
 
-        Assert.Equal(CaseRefusal.ResendsUsedUp, c.VerificationResent(3, timeout, Received.AddHours(1)).Refusal);
-        Assert.Equal(CaseRefusal.VerificationTimedOut, NewCase().ResendRefusal(3, timeout, Received + timeout));
-        Assert.Equal(CaseRefusal.WrongStatus, AwaitingApproval().ResendRefusal(3, timeout, Received));
+        Assert.Equal(CaseRefusal.ResendsUsedUp, c.VerificationResent(timeout, Received.AddHours(1)).Refusal);
+        Assert.Equal(CaseRefusal.VerificationTimedOut, NewCase().ResendRefusal(timeout, Received + timeout));
+        Assert.Equal(CaseRefusal.WrongStatus, AwaitingApproval().ResendRefusal(timeout, Received));
     }
 
     [Fact]
@@ -268,9 +268,9 @@ public sealed class CaseTransitionTests
         var c = AwaitingApproval();
         Assert.Equal(new DateOnly(2027, 4, 1), c.DueDate);
 
-        Assert.Equal(CaseRefusal.ExtensionTooLate, c.ExtensionRefusal(1, new DateTimeOffset(2027, 4, 2, 8, 0, 0, TimeSpan.Zero), Map));
-        Assert.Equal(CaseRefusal.ExtensionTooLong, c.ExtensionRefusal(3, Received.AddDays(1), Map));
-        Assert.Equal(CaseRefusal.ExtensionClosed, Taken(c.Complete(Received.AddDays(1))).ExtensionRefusal(1, Received.AddDays(2), Map));
+        Assert.Equal(CaseRefusal.ExtensionTooLate, c.ExtensionRefusal(1, new DateTimeOffset(2027, 4, 2, 8, 0, 0, TimeSpan.Zero)));
+        Assert.Equal(CaseRefusal.ExtensionTooLong, c.ExtensionRefusal(3, Received.AddDays(1)));
+        Assert.Equal(CaseRefusal.ExtensionClosed, Taken(c.Complete(Received.AddDays(1))).ExtensionRefusal(1, Received.AddDays(2)));
 
         var extended = Taken(c.Extend(1, "Veel gegevens.", "Els", Received.AddDays(10), c.DueDate, Map));
         Assert.Equal(new DateOnly(2027, 4, 1), extended.FirstDueDate);

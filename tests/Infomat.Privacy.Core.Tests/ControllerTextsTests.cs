@@ -30,15 +30,15 @@ public sealed class ControllerTextsTests
 
     [Theory]
     [InlineData(Language.Nl,
-        "Verwerkingsverantwoordelijke: Infomat België (ondernemingsnummer BE0460190566).",
-        "U kunt een klacht indienen bij een toezichthoudende autoriteit: Gegevensbeschermingsautoriteit, Drukpersstraat 35, 1000 Brussel, tel. 02 274 48 00, contact@apd-gba.be.")]
+        "Verwerkingsverantwoordelijke: Infomat België (BE0460190566).",
+        "U kunt een klacht indienen bij een toezichthoudende autoriteit, met name in het EU-land waar u woont, werkt of waar de vermeende inbreuk plaatsvond (art. 77 AVG), zoals: Gegevensbeschermingsautoriteit, Drukpersstraat 35, 1000 Brussel, tel. 02 274 48 00, contact@apd-gba.be; Autoriteit Persoonsgegevens, Postbus 93374, 2509 AJ Den Haag.")]
     [InlineData(Language.Fr,
-        "Responsable du traitement : Infomat België (numéro d'entreprise BE0460190566).",
-        "Vous pouvez introduire une plainte auprès d'une autorité de contrôle : Autorité de protection des données, Rue de la Presse 35, 1000 Bruxelles, tél. 02 274 48 00, contact@apd-gba.be.")]
+        "Responsable du traitement : Infomat België (BE0460190566).",
+        "Vous pouvez introduire une réclamation auprès d'une autorité de contrôle, en particulier dans le pays de l'UE où vous résidez, travaillez ou où la violation alléguée a eu lieu (art. 77 RGPD), par exemple : Autorité de protection des données, Rue de la Presse 35, 1000 Bruxelles, tél. 02 274 48 00, contact@apd-gba.be; Autoriteit Persoonsgegevens (autorité néerlandaise), Postbus 93374, 2509 AJ La Haye, Pays-Bas.")]
     [InlineData(Language.En,
-        "Controller: Infomat België (enterprise number BE0460190566).",
-        "You may lodge a complaint with a supervisory authority: Belgian Data Protection Authority (GBA/APD), Drukpersstraat 35, 1000 Brussels, Belgium, +32 2 274 48 00, contact@apd-gba.be.")]
-    public void A_mail_of_a_case_to_Infomat_Belgie_only_names_that_controller_and_the_GBA_only(Language language, string controllerLine, string complaintLine)
+        "Controller: Infomat België (BE0460190566).",
+        "You may lodge a complaint with a supervisory authority, in particular in the EU country where you live, work or where the alleged infringement took place (Art. 77 GDPR), such as: Belgian Data Protection Authority (GBA/APD), Drukpersstraat 35, 1000 Brussels, Belgium, +32 2 274 48 00, contact@apd-gba.be; Dutch Data Protection Authority (Autoriteit Persoonsgegevens), Postbus 93374, 2509 AJ The Hague, the Netherlands.")]
+    public void A_mail_of_a_case_to_Infomat_Belgie_only_names_that_controller_and_every_authority_a_person_may_turn_to(Language language, string controllerLine, string complaintLine)
     {
         var map = TestDataMaps.Real;
         foreach (var mail in VerificationAndAcknowledgement(map, Case(map, ControllerScope.Of("be"), language)))
@@ -47,21 +47,20 @@ public sealed class ControllerTextsTests
             Assert.Contains(complaintLine, mail.TextBody, StringComparison.Ordinal);
             Assert.DoesNotContain("Infomat Nederland", mail.TextBody, StringComparison.Ordinal);
             Assert.DoesNotContain("NL810585091B01", mail.TextBody, StringComparison.Ordinal);
-            Assert.DoesNotContain("Autoriteit Persoonsgegevens", mail.TextBody, StringComparison.Ordinal);
             Assert.Contains(HtmlText.Encode(controllerLine), mail.HtmlBody, StringComparison.Ordinal);
         }
     }
 
     [Theory]
     [InlineData(Language.Nl,
-        "Verwerkingsverantwoordelijken: Infomat België (ondernemingsnummer BE0460190566) en Infomat Nederland (NL810585091B01).",
-        "U kunt een klacht indienen bij een toezichthoudende autoriteit: Gegevensbeschermingsautoriteit, Drukpersstraat 35, 1000 Brussel, tel. 02 274 48 00, contact@apd-gba.be; Autoriteit Persoonsgegevens, Postbus 93374, 2509 AJ Den Haag.")]
+        "Verwerkingsverantwoordelijken: Infomat België (BE0460190566) en Infomat Nederland (NL810585091B01).",
+        "U kunt een klacht indienen bij een toezichthoudende autoriteit, met name in het EU-land waar u woont, werkt of waar de vermeende inbreuk plaatsvond (art. 77 AVG), zoals: Gegevensbeschermingsautoriteit, Drukpersstraat 35, 1000 Brussel, tel. 02 274 48 00, contact@apd-gba.be; Autoriteit Persoonsgegevens, Postbus 93374, 2509 AJ Den Haag.")]
     [InlineData(Language.Fr,
-        "Responsables du traitement : Infomat België (numéro d'entreprise BE0460190566) et Infomat Nederland (NL810585091B01).",
-        "Vous pouvez introduire une plainte auprès d'une autorité de contrôle : Autorité de protection des données, Rue de la Presse 35, 1000 Bruxelles, tél. 02 274 48 00, contact@apd-gba.be; Autoriteit Persoonsgegevens (autorité néerlandaise), Postbus 93374, 2509 AJ La Haye, Pays-Bas.")]
+        "Responsables du traitement : Infomat België (BE0460190566) et Infomat Nederland (NL810585091B01).",
+        "Vous pouvez introduire une réclamation auprès d'une autorité de contrôle, en particulier dans le pays de l'UE où vous résidez, travaillez ou où la violation alléguée a eu lieu (art. 77 RGPD), par exemple : Autorité de protection des données, Rue de la Presse 35, 1000 Bruxelles, tél. 02 274 48 00, contact@apd-gba.be; Autoriteit Persoonsgegevens (autorité néerlandaise), Postbus 93374, 2509 AJ La Haye, Pays-Bas.")]
     [InlineData(Language.En,
-        "Controllers: Infomat België (enterprise number BE0460190566) and Infomat Nederland (NL810585091B01).",
-        "You may lodge a complaint with a supervisory authority: Belgian Data Protection Authority (GBA/APD), Drukpersstraat 35, 1000 Brussels, Belgium, +32 2 274 48 00, contact@apd-gba.be; Dutch Data Protection Authority (Autoriteit Persoonsgegevens), Postbus 93374, 2509 AJ The Hague, the Netherlands.")]
+        "Controllers: Infomat België (BE0460190566) and Infomat Nederland (NL810585091B01).",
+        "You may lodge a complaint with a supervisory authority, in particular in the EU country where you live, work or where the alleged infringement took place (Art. 77 GDPR), such as: Belgian Data Protection Authority (GBA/APD), Drukpersstraat 35, 1000 Brussels, Belgium, +32 2 274 48 00, contact@apd-gba.be; Dutch Data Protection Authority (Autoriteit Persoonsgegevens), Postbus 93374, 2509 AJ The Hague, the Netherlands.")]
     public void A_mail_of_a_case_to_both_controllers_names_both_and_both_authorities(Language language, string controllerLine, string complaintLine)
     {
         var map = TestDataMaps.Real;
@@ -73,8 +72,8 @@ public sealed class ControllerTextsTests
     }
 
     [Theory]
-    [InlineData(Language.Nl, "Verwerkingsverantwoordelijke: Infomat Nederland (ondernemingsnummer NL810585091B01).")]
-    [InlineData(Language.En, "Controller: Infomat Nederland (enterprise number NL810585091B01).")]
+    [InlineData(Language.Nl, "Verwerkingsverantwoordelijke: Infomat Nederland (NL810585091B01).")]
+    [InlineData(Language.En, "Controller: Infomat Nederland (NL810585091B01).")]
     public void A_mail_of_a_case_to_Infomat_Nederland_only_names_it_and_both_its_authorities(Language language, string controllerLine)
     {
         var map = TestDataMaps.Real;
@@ -92,7 +91,7 @@ public sealed class ControllerTextsTests
     [InlineData(Language.Nl)]
     [InlineData(Language.Fr)]
     [InlineData(Language.En)]
-    public void The_acknowledgement_and_the_export_summary_of_a_Luxembourg_case_name_Infomat_Luxembourg_and_the_CNPD_only(Language language)
+    public void The_acknowledgement_and_the_export_summary_of_a_Luxembourg_case_name_Infomat_Luxembourg_and_its_authority_first(Language language)
     {
         var map = TestDataMaps.WithLuxembourg();
         var c = Case(map, ControllerScope.Of("lu"), language);
@@ -109,11 +108,12 @@ public sealed class ControllerTextsTests
             Assert.DoesNotContain("Nederland", text, StringComparison.Ordinal);
         }
 
-        Assert.Contains("CNPD", mail.TextBody, StringComparison.Ordinal);
-        Assert.Contains("CNPD", summary, StringComparison.Ordinal);
-        Assert.DoesNotContain(Gba, mail.TextBody, StringComparison.Ordinal);
-        Assert.DoesNotContain("Autoriteit Persoonsgegevens", mail.TextBody, StringComparison.Ordinal);
-        Assert.DoesNotContain("Autoriteit Persoonsgegevens", summary, StringComparison.Ordinal);
+        // Its own authority first; the others follow, as a person may complain where they live or work (Art. 77).
+        foreach (var text in new[] { mail.TextBody, summary })
+        {
+            var cnpd = text.IndexOf("CNPD", StringComparison.Ordinal);
+            Assert.True(cnpd >= 0 && cnpd < text.IndexOf("Autoriteit Persoonsgegevens", StringComparison.Ordinal), "the CNPD is named before the other authorities");
+        }
     }
 
     [Fact]
@@ -122,7 +122,7 @@ public sealed class ControllerTextsTests
         var map = TestDataMaps.WithLuxembourg();
         var mail = PrivacyMails.Acknowledgement(Case(map, ControllerScope.AllOf(map.ControllerCodes), Language.En), map);
 
-        Assert.Contains("Controllers: Infomat België (enterprise number BE0460190566), Infomat Nederland (NL810585091B01) and Infomat Luxembourg (LU99999999).",
+        Assert.Contains("Controllers: Infomat België (BE0460190566), Infomat Nederland (NL810585091B01) and Infomat Luxembourg (LU99999999).",
             mail.TextBody, StringComparison.Ordinal);
         Assert.Contains("Belgian Data Protection Authority (GBA/APD)", mail.TextBody, StringComparison.Ordinal);
         Assert.Contains("Autoriteit Persoonsgegevens", mail.TextBody, StringComparison.Ordinal);
@@ -135,14 +135,14 @@ public sealed class ControllerTextsTests
         var map = TestDataMaps.WithLuxembourg();
 
         var ofCase = Footer(Http.Pages.Html.Page(map, Language.Fr, "Merci", "<p>ok</p>", scope: ControllerScope.Of("lu")));
-        Assert.Contains("Responsable du traitement : Infomat Luxembourg (numéro d&#x27;entreprise LU99999999).", ofCase, StringComparison.Ordinal);
+        Assert.Contains("Responsable du traitement : Infomat Luxembourg (LU99999999).", ofCase, StringComparison.Ordinal);
         Assert.Contains("CNPD", ofCase, StringComparison.Ordinal);
         Assert.DoesNotContain("België", ofCase, StringComparison.Ordinal);
         Assert.DoesNotContain("Nederland", ofCase, StringComparison.Ordinal);
-        Assert.DoesNotContain("Autorité de protection des données", ofCase, StringComparison.Ordinal);
+        Assert.True(ofCase.IndexOf("CNPD", StringComparison.Ordinal) < ofCase.IndexOf("Autorité de protection des données", StringComparison.Ordinal), "the case's own authority comes first");
 
         var noCase = Footer(Http.Pages.Html.Page(map, Language.Nl, "Formulier", "<p>ok</p>"));
-        Assert.Contains("Verwerkingsverantwoordelijken: Infomat België (ondernemingsnummer BE0460190566), Infomat Nederland (NL810585091B01) en Infomat Luxembourg (LU99999999).",
+        Assert.Contains("Verwerkingsverantwoordelijken: Infomat België (BE0460190566), Infomat Nederland (NL810585091B01) en Infomat Luxembourg (LU99999999).",
             noCase, StringComparison.Ordinal);
         Assert.Contains(Gba, noCase, StringComparison.Ordinal);
         Assert.Contains("Autoriteit Persoonsgegevens", noCase, StringComparison.Ordinal);

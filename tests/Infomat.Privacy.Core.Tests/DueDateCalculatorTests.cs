@@ -78,10 +78,9 @@ public sealed class DueDateCalculatorTests
     {
         var c = Case(Brussels(2026, 11, 26));
 
-        var (one, refusal) = DueDateCalculator.Extend(c, 1, Brussels(2026, 12, 10), Map);
-        var (two, _) = DueDateCalculator.Extend(c, 2, Brussels(2026, 12, 28), Map);
+        var one = c.Extend(1, "complex", "staff", Brussels(2026, 12, 10), c.DueDate, Map).Changed?.DueDate;
+        var two = c.Extend(2, "complex", "staff", Brussels(2026, 12, 28), c.DueDate, Map).Changed?.DueDate;
 
-        Assert.Null(refusal);
         // 26 January 2027 (Tuesday); 26 February 2027 (Friday).
         Assert.Equal(new DateOnly(2027, 1, 26), one);
         Assert.Equal(new DateOnly(2027, 2, 26), two);
@@ -97,12 +96,13 @@ public sealed class DueDateCalculatorTests
             Extensions = [new Cases.DeadlineExtension(1, c.DueDate, new DateOnly(2027, 1, 26), "complex", "staff", Brussels(2026, 12, 1))],
         };
 
-        Assert.Equal("ExtensionTooLate", DueDateCalculator.Extend(c, 1, Brussels(2026, 12, 29), Map).Refusal);
-        Assert.Equal("ExtensionTooLong", DueDateCalculator.Extend(c, 3, Brussels(2026, 12, 1), Map).Refusal);
-        Assert.Equal("ExtensionTooLong", DueDateCalculator.Extend(extended, 2, Brussels(2026, 12, 2), Map).Refusal);
+        Assert.Equal(Cases.CaseRefusal.ExtensionTooLate, c.ExtensionRefusal(1, Brussels(2026, 12, 29)));
+        Assert.Equal(Cases.CaseRefusal.ExtensionTooLong, c.ExtensionRefusal(3, Brussels(2026, 12, 1)));
+        Assert.Equal(Cases.CaseRefusal.ExtensionTooLong, extended.ExtensionRefusal(2, Brussels(2026, 12, 2)));
         // The first month is measured from the original due date, not the extended one.
-        Assert.Equal("ExtensionTooLate", DueDateCalculator.Extend(extended, 1, Brussels(2027, 1, 5), Map).Refusal);
-        Assert.Equal(new DateOnly(2027, 2, 26), DueDateCalculator.Extend(extended, 1, Brussels(2026, 12, 20), Map).DueDate);
+        Assert.Equal(Cases.CaseRefusal.ExtensionTooLate, extended.ExtensionRefusal(1, Brussels(2027, 1, 5)));
+        Assert.Equal(new DateOnly(2027, 2, 26), extended.ExtendedDueDate(1, Map));
+        Assert.Equal([(1, new DateOnly(2027, 2, 26))], extended.ExtensionOptions(Brussels(2026, 12, 20), Map));
     }
 
     [Fact]

@@ -90,13 +90,14 @@ public readonly record struct CaseTransition
 
     public bool Refused => Refusal is not null;
 
-    public static CaseTransition To(PrivacyCase changed)
+    // Internal: only the case's own transitions build one, so no caller can hand the register a change of its own.
+    internal static CaseTransition To(PrivacyCase changed)
     {
         ArgumentNullException.ThrowIfNull(changed);
         return new(changed, null);
     }
 
-    public static CaseTransition Refuse(CaseRefusal refusal) => new(null, refusal);
+    internal static CaseTransition Refuse(CaseRefusal refusal) => new(null, refusal);
 }
 
 /// <summary>A transition applied to the stored case: the case as stored afterwards, and the refusal if there was one.</summary>

@@ -13,20 +13,26 @@ public sealed partial record PrivacyCase
 {
     // ---- Requester verification ----
 
+    /// <summary>True until the verification link went out (a retried step sends it once).</summary>
+    public bool NeedsVerificationMail => VerificationMailSentAt is null;
+
     /// <summary>The verification link went out (the first time).</summary>
     public CaseTransition VerificationMailSent(DateTimeOffset at) =>
         VerificationMailSentAt is not null ? Refuse(CaseRefusal.AlreadyDone) : To(this with { VerificationMailSentAt = at });
 
+    /// <summary>How often a requester can have the verification link sent again (it goes to the same address only).</summary>
+    public const int MaxVerificationResends = 3;
+
     /// <summary>Why the verification link may not be sent again now, or null when it may.</summary>
-    public CaseRefusal? ResendRefusal(int maxResends, TimeSpan verificationTimeout, DateTimeOffset now) =>
+    public CaseRefusal? ResendRefusal(TimeSpan verificationTimeout, DateTimeOffset now) =>
         Status != CaseStatus.AwaitingEmailVerification ? CaseRefusal.WrongStatus
-        : VerificationResends >= maxResends ? CaseRefusal.ResendsUsedUp
+        : VerificationResends >= MaxVerificationResends ? CaseRefusal.ResendsUsedUp
         : ReceivedAt + verificationTimeout <= now ? CaseRefusal.VerificationTimedOut
         : null;
 
     /// <summary>The requester asked for the verification link again.</summary>
-    public CaseTransition VerificationResent(int maxResends, TimeSpan verificationTimeout, DateTimeOffset now) =>
-        ResendRefusal(maxResends, verificationTimeout, now) is { } refusal ? Refuse(refusal) : To(this with { VerificationResends = VerificationResends + 1 });
+    public CaseTransition VerificationResent(TimeSpan verificationTimeout, DateTimeOffset now) =>
+        ResendRefusal(verificationTimeout, now) is { } refusal ? Refuse(refusal) : To(this with { VerificationResends = VerificationResends + 1 });
 
     /// <summary>The requester confirmed the address (the orchestration is signalled after this is stored).</summary>
     public CaseTransition Verify(DateTimeOffset at) =>
@@ -147,6 +153,12 @@ public sealed partial record PrivacyCase
             : counts.Where(x => x.Records > 0).Select(x => new StaffTask(x.Store, StaffTaskKind.Rectify, x.Store, x.Records)).ToList();
     }
 
+    /// <summary>True until the staff tasks were created and staff mailed about them.</summary>
+    public bool NeedsTasks => Tasks.Count == 0 && TasksMailSentAt is null;
+
+    /// <summary>True when tasks exist but staff were not mailed the link yet.</summary>
+    public bool NeedsTasksMail => Tasks.Count > 0 && TasksMailSentAt is null;
+
     /// <summary>The staff tasks are created (once); while any is open the case awaits staff action.</summary>
     public CaseTransition OpenTasks(IReadOnlyList<StaffTask> tasks, DateTimeOffset at)
     {
@@ -195,6 +207,9 @@ public sealed partial record PrivacyCase
     /// <summary>The zip is written to the exports container under <paramref name="blobName"/>.</summary>
     public CaseTransition ExportWritten(string blobName) => To(this with { ExportBlobName = blobName });
 
+    /// <summary>True until the answer (export link, report or rejection) went out: it is sent once.</summary>
+    public bool NeedsAnswer => AnswerSentAt is null;
+
     /// <summary>The answer (export link or report) went out: the case is completed.</summary>
     public CaseTransition Complete(DateTimeOffset at, DateTimeOffset? exportExpiresAt = null) =>
         AnswerSentAt is not null ? Refuse(CaseRefusal.AlreadyDone)
@@ -219,27 +234,48 @@ public sealed partial record PrivacyCase
 
     // ---- Deadline ----
 
-    /// <summary>
-    /// Why the deadline may not be extended by <paramref name="months"/> now, or null when it may (Art. 12(3): two further
-    /// months in all, decided within the first month, on an open case).
-    /// </summary>
-    public CaseRefusal? ExtensionRefusal(int months, DateTimeOffset now, DataMap map) =>
-        DueDateCalculator.Extend(this, months, now, map).Refusal is { } refusal ? Enum.Parse<CaseRefusal>(refusal) : null;
+    /// <summary>The further months of Art. 12(3): at most two in all.</summary>
+    public const int MaxExtensionMonths = 2;
+
+    /// <summary>How many further months the deadline was extended by so far.</summary>
+    public int ExtendedMonths => Extensions.Sum(e => e.Months);
 
     /// <summary>
-    /// Extends the deadline, with the reason the requester will read. <paramref name="shownDueDate"/> is the due date the
-    /// staff member saw: when another extension was recorded meanwhile, this one is refused rather than added to it.
+    /// Why the deadline may not be extended by <paramref name="months"/> now, or null when it may (Art. 12(3): two further
+    /// months in all, decided within the first month, measured from the first due date, on an open case).
     /// </summary>
-    public CaseTransition Extend(int months, string reason, string by, DateTimeOffset now, DateOnly shownDueDate, DataMap map)
+    public CaseRefusal? ExtensionRefusal(int months, DateTimeOffset now) =>
+        months < 1 || ExtendedMonths + months > MaxExtensionMonths ? CaseRefusal.ExtensionTooLong
+        : DueDateCalculator.Today(now) > FirstDueDate ? CaseRefusal.ExtensionTooLate
+        : Status.IsFinished() ? CaseRefusal.ExtensionClosed
+        : null;
+
+    /// <summary>The due date after <paramref name="months"/> more months: counted from receipt, like the first one.</summary>
+    public DateOnly ExtendedDueDate(int months, DataMap map) => DueDateCalculator.DueDate(ReceivedAt, Entity, map, 1 + ExtendedMonths + months);
+
+    /// <summary>The extensions staff may choose now (months, and the due date each gives); none when no extension is allowed.</summary>
+    public IReadOnlyList<(int Months, DateOnly DueDate)> ExtensionOptions(DateTimeOffset now, DataMap map) =>
+        Enumerable.Range(1, MaxExtensionMonths).Where(m => ExtensionRefusal(m, now) is null).Select(m => (m, ExtendedDueDate(m, map))).ToList();
+
+    /// <summary>
+    /// Extends the deadline, with the reason the requester will read. <paramref name="expectedDueDate"/> is the due date
+    /// the handler read when the staff member's request came in: when another extension was recorded since, this one is
+    /// refused rather than added to it.
+    /// </summary>
+    public CaseTransition Extend(int months, string reason, string by, DateTimeOffset now, DateOnly expectedDueDate, DataMap map)
     {
-        if (DueDate != shownDueDate)
+        if (DueDate != expectedDueDate)
         {
             return Refuse(CaseRefusal.ExtensionConflict);
         }
 
-        var (dueDate, refusal) = DueDateCalculator.Extend(this, months, now, map);
-        return refusal is not null ? Refuse(Enum.Parse<CaseRefusal>(refusal))
-            : To(this with { DueDate = dueDate!.Value, Extensions = [.. Extensions, new DeadlineExtension(months, DueDate, dueDate.Value, reason, by, now)] });
+        if (ExtensionRefusal(months, now) is { } refusal)
+        {
+            return Refuse(refusal);
+        }
+
+        var dueDate = ExtendedDueDate(months, map);
+        return To(this with { DueDate = dueDate, Extensions = [.. Extensions, new DeadlineExtension(months, DueDate, dueDate, reason, by, now)] });
     }
 
     /// <summary>

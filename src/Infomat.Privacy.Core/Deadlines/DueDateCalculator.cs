@@ -58,32 +58,6 @@ public static class DueDateCalculator
     /// <summary>Calendar days from today to the due date; negative when overdue.</summary>
     public static int DaysLeft(DateOnly dueDate, DateTimeOffset now) => dueDate.DayNumber - Today(now).DayNumber;
 
-    /// <summary>
-    /// Extends the deadline by <paramref name="months"/> (Art. 12(3): at most two further months in all, decided within
-    /// the first month). Returns the new due date, or the reason it is not allowed.
-    /// </summary>
-    public static (DateOnly? DueDate, string? Refusal) Extend(Cases.PrivacyCase c, int months, DateTimeOffset now, DataMap map)
-    {
-        ArgumentNullException.ThrowIfNull(c);
-        var already = c.Extensions.Sum(e => e.Months);
-        if (months < 1 || already + months > 2)
-        {
-            return (null, "ExtensionTooLong");
-        }
-
-        if (Today(now) > c.FirstDueDate)
-        {
-            return (null, "ExtensionTooLate");
-        }
-
-        if (c.Status.IsFinished())
-        {
-            return (null, "ExtensionClosed");
-        }
-
-        return (DueDate(c.ReceivedAt, c.Entity, map, 1 + already + months), null);
-    }
-
     public static DateOnly NextWorkingDay(DateOnly day, string country)
     {
         ArgumentNullException.ThrowIfNull(country);

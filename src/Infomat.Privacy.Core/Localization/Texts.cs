@@ -56,14 +56,15 @@ public static class Texts
     }
 
     /// <summary>
-    /// The controllers line of a footer, by legal name and enterprise number: "Controller: Infomat België (enterprise
-    /// number BE0460190566)." or "Controllers: Infomat België (enterprise number BE0460190566) and Infomat Nederland (NL810585091B01)."
+    /// The controllers line of a footer, by legal name and the number each is registered under: "Controller: Infomat België
+    /// (BE0460190566)." or "Controllers: Infomat België (BE0460190566) and Infomat Nederland (NL810585091B01)". The number is
+    /// not labelled: a Belgian enterprise number and a Dutch VAT number are different things, and the map does not say which.
     /// </summary>
     public static string ControllersLine(IReadOnlyList<Stores.Controller> controllers, Language language)
     {
         ArgumentNullException.ThrowIfNull(controllers);
         var named = controllers
-            .Select((c, i) => i == 0 ? Format("ControllerNumbered", language, c.LegalName, c.EnterpriseNumber) : $"{c.LegalName} ({c.EnterpriseNumber})")
+            .Select(c => $"{c.LegalName} ({c.EnterpriseNumber})")
             .ToList();
         return Format(named.Count == 1 ? "ControllersOne" : "Controllers", language, List(named, language));
     }

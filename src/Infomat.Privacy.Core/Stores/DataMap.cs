@@ -131,7 +131,13 @@ public sealed record DataMap(
     public StoreMap Store(string key) =>
         Stores.FirstOrDefault(s => s.Key == key) ?? throw new ArgumentException($"Unknown store '{key}'.", nameof(key));
 
-    /// <summary>The authorities a person may complain to about the given controllers, each once.</summary>
+    /// <summary>
+    /// The supervisory authorities to name to a person about the given controllers: theirs first, then every other
+    /// authority in the map, each once. A person may complain to the authority of the country where they live, work or
+    /// where the infringement took place (Art. 77 GDPR), whichever controller answered: a Dutch resident writing to the
+    /// Belgian company may still turn to the Autoriteit Persoonsgegevens.
+    /// </summary>
     public IReadOnlyList<Authority> AuthoritiesFor(IEnumerable<Controller> controllers) =>
-        controllers.SelectMany(c => c.ComplaintAuthorities).Distinct(StringComparer.Ordinal).Select(k => Authorities[k]).ToList();
+        controllers.SelectMany(c => c.ComplaintAuthorities).Concat(Authorities.Keys)
+            .Distinct(StringComparer.Ordinal).Select(k => Authorities[k]).ToList();
 }

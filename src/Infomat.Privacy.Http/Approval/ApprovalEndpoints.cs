@@ -87,7 +87,14 @@ public sealed class ApprovalEndpoints(
                     return links.Used(l, c);
                 }
 
-                c = (await register.ApplyAsync(c.Id, x => x.RequestIdentification(by, reason, at), cancellationToken)).Case;
+                var asked = await register.ApplyAsync(c.Id, x => x.RequestIdentification(by, reason, at), cancellationToken);
+                c = asked.Case;
+                if (asked.Refused)
+                {
+                    // A colleague decided meanwhile: the requester is not asked for anything more.
+                    return staff.Page(title, P(ApprovalPage.AlreadyDecided(c.Decision!, l)), StatusCodes.Status409Conflict);
+                }
+
                 await mail.SendAsync(PrivacyMails.IdentificationRequest(c, dataMap, reason), cancellationToken);
                 // The orchestration starts its wait for the decision again from now.
                 await workflow.SignalAsync(client, c.Id, CaseEvents.IdentityDecided, cancellationToken);
@@ -107,7 +114,13 @@ public sealed class ApprovalEndpoints(
                 c = approved.Case;
                 if (approved.Refused)
                 {
-                    return staff.Page(title, P(c.Decision is { } d ? ApprovalPage.AlreadyDecided(d, l) : Texts.Get("ApprovalSameApprover", l)), StatusCodes.Status409Conflict);
+                    var why = approved.Refusal switch
+                    {
+                        CaseRefusal.AlreadyDecided => P(ApprovalPage.AlreadyDecided(c.Decision!, l)),
+                        CaseRefusal.SameApprover => P(Texts.Get("ApprovalSameApprover", l)),
+                        _ => P(Texts.Get("ApprovalChanged", l)) + page.Body(request, c, tokenText, l),
+                    };
+                    return staff.Page(title, why, StatusCodes.Status409Conflict);
                 }
 
                 if (c.Decision is null)

@@ -155,7 +155,7 @@ public sealed class CaseEndpoints(
         }
 
         var now = time.GetUtcNow();
-        if (c.ExtensionRefusal(months, now, dataMap) is { } refusal)
+        if (c.ExtensionRefusal(months, now) is { } refusal)
         {
             return staff.Page(title, Error(Texts.Format(refusal.ToString(), l, Texts.Date(c.FirstDueDate, l))) + await page.BodyAsync(request, c, l, cancellationToken), StatusCodes.Status409Conflict);
         }

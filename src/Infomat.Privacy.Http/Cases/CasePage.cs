@@ -47,17 +47,16 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
             body.Append(P(Texts.Format("CaseExtensionLine", l, Texts.Date(e.PreviousDueDate, l), Texts.Date(e.NewDueDate, l), e.By, e.Reason)));
         }
 
-        if (c.ExtensionRefusal(1, now, dataMap) is null)
+        var extensions = c.ExtensionOptions(now, dataMap);
+        if (extensions.Count > 0)
         {
             body.Append("<h2>").Append(E(Texts.Get("ExtensionTitle", l))).Append("</h2>")
                 .Append("<form method=\"post\" action=\"/cases/").Append(E(c.Id)).Append("/extend\">").Append(staff.Forms.HiddenField(request))
                 .Append(staff.NameField("staff-name"))
                 .Append("<label for=\"months\">").Append(E(Texts.Get("ExtensionMonths", l))).Append("</label><select id=\"months\" name=\"months\">");
-            var left = 2 - c.Extensions.Sum(x => x.Months);
-            for (var m = 1; m <= left; m++)
+            foreach (var (months, dueDate) in extensions)
             {
-                body.Append("<option value=\"").Append(m).Append("\">")
-                    .Append(E(Texts.Format("ExtensionOption", l, m, Texts.Date(DueDateCalculator.DueDate(c.ReceivedAt, c.Entity, dataMap, 1 + (2 - left) + m), l)))).Append("</option>");
+                body.Append("<option value=\"").Append(months).Append("\">").Append(E(Texts.Format("ExtensionOption", l, months, Texts.Date(dueDate, l)))).Append("</option>");
             }
 
             body.Append("</select><label for=\"extension-reason\">").Append(E(Texts.Get("ExtensionReason", l))).Append("</label>")

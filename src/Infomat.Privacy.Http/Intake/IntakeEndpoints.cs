@@ -34,8 +34,6 @@ public sealed partial class IntakeEndpoints(
     TimeProvider time,
     ILogger<IntakeEndpoints> log)
 {
-    /// <summary>How often the verification link of one request can be sent again.</summary>
-    public const int MaxResends = 3;
 
     private static readonly System.Globalization.CultureInfo Inv = System.Globalization.CultureInfo.InvariantCulture;
 
@@ -143,14 +141,14 @@ public sealed partial class IntakeEndpoints(
             return pages.Page(language, Texts.Get("NotFoundTitle", language), string.Empty, StatusCodes.Status404NotFound);
         }
 
-        var canResend = c.ResendRefusal(MaxResends, options.Value.Verification.Timeout, time.GetUtcNow()) is null;
+        var canResend = c.ResendRefusal(options.Value.Verification.Timeout, time.GetUtcNow()) is null;
         var body = ThanksPage.Body(c, language, resent: request.Query["resent"] == "1", canResend);
         return pages.Page(language, Texts.Get("ThanksTitle", language), body, scope: c.Entity);
     }
 
     /// <summary>
     /// <c>POST /privacy/resend</c>: sends the verification link again to the address of the request (never to another),
-    /// at most <see cref="MaxResends"/> times, while the request waits for it; the link keeps the original deadline.
+    /// at most <see cref="PrivacyCase.MaxVerificationResends"/> times, while the request waits for it; the link keeps the original deadline.
     /// </summary>
     public async Task<IResult> ResendVerificationAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -167,7 +165,7 @@ public sealed partial class IntakeEndpoints(
         var o = options.Value;
         var deadline = c.ReceivedAt + o.Verification.Timeout;
         var now = time.GetUtcNow();
-        if (c.ResendRefusal(MaxResends, o.Verification.Timeout, now) is not null)
+        if (c.ResendRefusal(o.Verification.Timeout, now) is not null)
         {
             return pages.Page(language, Texts.Get("ResendRefusedTitle", language), P(Texts.Format("ResendRefusedBody", language, c.Id)), StatusCodes.Status409Conflict, c.Entity);
         }
@@ -177,7 +175,7 @@ public sealed partial class IntakeEndpoints(
             return TooMany(BodyKind.Form, language, wait);
         }
 
-        if ((await register.ApplyAsync(c.Id, x => x.VerificationResent(MaxResends, o.Verification.Timeout, now), cancellationToken)).Refused)
+        if ((await register.ApplyAsync(c.Id, x => x.VerificationResent(o.Verification.Timeout, now), cancellationToken)).Refused)
         {
             return pages.Page(language, Texts.Get("ResendRefusedTitle", language), P(Texts.Format("ResendRefusedBody", language, c.Id)), StatusCodes.Status409Conflict, c.Entity);
         }

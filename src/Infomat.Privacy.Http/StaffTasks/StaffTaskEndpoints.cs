@@ -63,6 +63,7 @@ public sealed class StaffTaskEndpoints(
         {
             return staff.Page(title, P(Texts.Format("TaskAlreadyDone", l, Texts.DateTime(task!.DoneAt!.Value, l))) + page.Body(request, c, tokenText, l), StatusCodes.Status409Conflict);
         }
+
         // One use per task and link (a task key has a '/', which table keys do not allow).
         if (!await register.TryConsumeTokenAsync(token!.Id + "." + task!.Key.Replace('/', '.'), c.Id, cancellationToken))
         {
@@ -71,7 +72,14 @@ public sealed class StaffTaskEndpoints(
 
         var at = time.GetUtcNow();
         var by = identity.Name;
-        var stored = (await register.ApplyAsync(c.Id, x => x.CompleteTask(task.Key, outcome!.Value, note, by, at), cancellationToken)).Case;
+        var done = await register.ApplyAsync(c.Id, x => x.CompleteTask(task.Key, outcome!.Value, note, by, at), cancellationToken);
+        var stored = done.Case;
+        if (done.Refused && stored.Tasks.FirstOrDefault(t => t.Key == task.Key)?.DoneAt is { } doneAt)
+        {
+            // A colleague finished it from another page meanwhile: theirs stands.
+            return staff.Page(title, P(Texts.Format("TaskAlreadyDone", l, Texts.DateTime(doneAt, l))) + page.Body(request, stored, tokenText, l), StatusCodes.Status409Conflict);
+        }
+
         await workflow.SignalAsync(client, c.Id, CaseEvents.StaffTaskDone, cancellationToken);
         return staff.Page(title, P(Texts.Get("TaskRecorded", l)) + page.Body(request, stored, tokenText, l));
     }

@@ -23,7 +23,7 @@ public sealed class ApplyDecision(ICaseRegister register, IMailSender mail, Data
 
         if (decision.Outcome == DecisionOutcome.Reject)
         {
-            if (c.AnswerSentAt is null)
+            if (c.NeedsAnswer)
             {
                 await mail.SendAsync(PrivacyMails.Rejection(c, dataMap), CancellationToken.None);
                 var at = time.GetUtcNow();

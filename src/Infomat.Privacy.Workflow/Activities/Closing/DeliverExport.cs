@@ -19,7 +19,7 @@ public sealed class DeliverExport(
     {
         var o = options.Value;
         var c = await register.RequireAsync(input);
-        if (c.AnswerSentAt is null)
+        if (c.NeedsAnswer)
         {
             var expiresAt = time.GetUtcNow() + o.Export.LinkLifetime;
             var token = tokens.Issue(c.Id, TokenPurpose.Download, o.Export.LinkLifetime);

@@ -15,7 +15,7 @@ public sealed class SendActionReport(ICaseRegister register, IMailSender mail, D
     {
         ArgumentNullException.ThrowIfNull(input);
         var c = await register.RequireAsync(input.CaseId);
-        if (c.AnswerSentAt is null)
+        if (c.NeedsAnswer)
         {
             await mail.SendAsync(PrivacyMails.ActionReport(c, dataMap, input.Outcomes), CancellationToken.None);
             var at = time.GetUtcNow();

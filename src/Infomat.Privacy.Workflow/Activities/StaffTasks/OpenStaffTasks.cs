@@ -21,7 +21,7 @@ public sealed class OpenStaffTasks(
     public override async Task<StaffTaskState> RunAsync(TaskActivityContext context, string input)
     {
         var c = await register.RequireAsync(input);
-        if (c.Tasks.Count == 0 && c.TasksMailSentAt is null)
+        if (c.NeedsTasks)
         {
             var counts = new List<(string Store, int Records)>();
             foreach (var store in dataMap.StoresOf(c.Entity))
@@ -35,7 +35,7 @@ public sealed class OpenStaffTasks(
             c = (await register.ApplyAsync(c.Id, x => x.OpenTasks(tasks, at), CancellationToken.None)).Case;
         }
 
-        if (c.Tasks.Count > 0 && c.TasksMailSentAt is null)
+        if (c.NeedsTasksMail)
         {
             var o = options.Value;
             var token = tokens.Issue(c.Id, TokenPurpose.StaffTask, o.Staff.TaskLinkLifetime);

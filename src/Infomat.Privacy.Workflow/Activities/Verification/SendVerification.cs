@@ -21,7 +21,7 @@ public sealed class SendVerification(
         var o = options.Value;
         var c = await register.RequireAsync(input);
         var deadline = c.ReceivedAt + o.Verification.Timeout;
-        if (c.VerificationMailSentAt is null)
+        if (c.NeedsVerificationMail)
         {
             var token = tokens.Issue(c.Id, TokenPurpose.Verify, deadline - time.GetUtcNow());
             await mail.SendAsync(PrivacyMails.Verification(c, dataMap, o.Link("verify", token), o.Verification.Timeout), CancellationToken.None);
