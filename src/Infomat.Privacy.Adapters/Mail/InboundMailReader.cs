@@ -160,9 +160,3 @@ public static partial class InboundMailReader
     [GeneratedRegex(@"\bdmarc\s*=\s*([a-z]+)", RegexOptions.IgnoreCase)]
     private static partial Regex DmarcResult();
 }
-
-/// <summary>The intake's MIME port, read with <see cref="InboundMailReader"/> under the default limits.</summary>
-public sealed class MimeKitInboundMailParser : IInboundMailParser
-{
-    public InboundMail Parse(Stream message, DateTimeOffset receivedAt) => InboundMailReader.Read(message, receivedAt);
-}

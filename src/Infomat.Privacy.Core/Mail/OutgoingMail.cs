@@ -52,9 +52,3 @@ public sealed record OutgoingMail(
     string Subject,
     string TextBody,
     string HtmlBody);
-
-/// <summary>Sends mail. Locally: an .eml file per message in the pickup directory.</summary>
-public interface IMailSender
-{
-    Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken);
-}

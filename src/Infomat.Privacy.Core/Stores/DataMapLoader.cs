@@ -7,13 +7,6 @@ using Infomat.Privacy.Requests;
 
 namespace Infomat.Privacy.Stores;
 
-/// <summary>Thrown when the data-map file is wrong; the message lists every problem with its place in the file.</summary>
-public sealed class DataMapException(IReadOnlyList<string> problems)
-    : Exception("The data map is not valid:\n- " + string.Join("\n- ", problems))
-{
-    public IReadOnlyList<string> Problems { get; } = problems;
-}
-
 /// <summary>
 /// Reads and validates the data-map JSON. Texts are objects with <c>nl</c>, <c>fr</c> and <c>en</c>, or a reference
 /// <c>"@key"</c> to the file's <c>texts</c>. Table and column names must be plain identifiers: they end up quoted in SQL.
@@ -373,10 +366,4 @@ public static partial class DataMapLoader
             return new Localized(One("nl"), One("fr"), One("en"));
         }
     }
-}
-
-/// <summary>Where the data map is by default: next to the app (copied from <c>datamap/</c> at build).</summary>
-public static class DataMapFiles
-{
-    public static string Default => Path.Combine(AppContext.BaseDirectory, "datamap", "infomat.datamap.json");
 }

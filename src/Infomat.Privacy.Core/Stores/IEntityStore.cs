@@ -39,9 +39,3 @@ public interface IEntityStore
     /// </summary>
     Task<Stream?> OpenFileAsync(string table, string fileName, CancellationToken cancellationToken);
 }
-
-/// <summary>Finds the connector for a data-map store key.</summary>
-public interface IEntityStoreCatalog
-{
-    IEntityStore Find(string storeKey);
-}
