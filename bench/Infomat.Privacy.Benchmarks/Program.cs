@@ -58,7 +58,7 @@ static async IAsyncEnumerable<StoreRecord> Replay(IReadOnlyList<StoreRecord> rec
     }
 }
 
-// Records like the CRM's contacts, generated as they are read (as the staging store streams them), never kept.
+// Records like the CRM's contacts, generated as they are read (as the staging storage streams them), never kept.
 Func<IAsyncEnumerable<StoreRecord>> Records(long bytes) => () => Generate(bytes);
 
 static async IAsyncEnumerable<StoreRecord> Generate(long bytes)

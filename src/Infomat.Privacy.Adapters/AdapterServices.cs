@@ -73,7 +73,7 @@ public static class AdapterServices
         services.AddSingleton<IInboundMailBacklog, InboundMailBacklog>();
         services.AddSingleton<IInboundMailParser, MimeKitInboundMailParser>();
         services.AddSingleton<IMailNotificationReader, GraphNotificationReader>();
-        services.AddSingleton<IDeltaLinkStore, BlobDeltaLinkStore>();
+        services.AddSingleton<IDeltaLinkStorage, BlobDeltaLinkStorage>();
 
         // Entity stores: one catalog serves the connectors and their upkeep.
         services.AddSingleton<SqlStoreCatalog>();

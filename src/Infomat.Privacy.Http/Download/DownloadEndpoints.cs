@@ -1,6 +1,5 @@
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
-using Infomat.Privacy.Http.Intake;
 using Infomat.Privacy.Http.Links;
 using Infomat.Privacy.Http.Pages;
 using Infomat.Privacy.Localization;

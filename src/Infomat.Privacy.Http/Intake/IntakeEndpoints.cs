@@ -244,29 +244,6 @@ public sealed partial class IntakeEndpoints(
     private static partial void StartFailed(ILogger logger, string caseId, string error);
 }
 
-/// <summary>Another result with one more response header.</summary>
-public sealed class WithHeader(IResult inner, string name, string value) : IResult
-{
-    public Task ExecuteAsync(HttpContext httpContext)
-    {
-        ArgumentNullException.ThrowIfNull(httpContext);
-        httpContext.Response.Headers[name] = value;
-        return inner.ExecuteAsync(httpContext);
-    }
-}
-
-/// <summary>303 See Other: after a form POST the browser GETs the next page.</summary>
-public sealed class SeeOther(string location) : IResult
-{
-    public Task ExecuteAsync(HttpContext httpContext)
-    {
-        ArgumentNullException.ThrowIfNull(httpContext);
-        httpContext.Response.StatusCode = StatusCodes.Status303SeeOther;
-        httpContext.Response.Headers.Location = location;
-        return Task.CompletedTask;
-    }
-}
-
 /// <summary>The routes of this feature (DESIGN §4): the request form, submission, the thank-you page, the public status.</summary>
 public static class IntakeRoutes
 {

@@ -20,7 +20,7 @@ public sealed partial class GraphIntake(
     IInboundMailBacklog queue,
     MailIntake intake,
     ICaseRegister register,
-    IDeltaLinkStore deltaLinks,
+    IDeltaLinkStorage deltaLinks,
     IOptions<MailboxIntakeOptions> intakeOptions,
     IOptions<PrivacyOptions> privacyOptions,
     TimeProvider time,

@@ -1,15 +1,14 @@
 using Azure;
 
-using Infomat.Privacy.Adapters.Storage;
 using Infomat.Privacy.Intake;
 
-namespace Infomat.Privacy.Adapters.Mail;
+namespace Infomat.Privacy.Adapters.Storage;
 
 /// <summary>
 /// The mailbox delta links as blobs in the <c>mail-state</c> container of the app's storage account
 /// (<c>{name}.delta-link</c>), so a sweep resumes where the last one stopped, on any instance and after a restart.
 /// </summary>
-public sealed class BlobDeltaLinkStore(StorageClients storage) : IDeltaLinkStore
+public sealed class BlobDeltaLinkStorage(StorageClients storage) : IDeltaLinkStorage
 {
     private const string StateContainer = "mail-state";
 

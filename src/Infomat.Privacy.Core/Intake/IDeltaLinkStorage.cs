@@ -4,7 +4,7 @@ namespace Infomat.Privacy.Intake;
 /// Where the mailbox delta sweep resumes: the opaque delta link the mail service handed out at the end of the last
 /// sweep, kept under a name (one per inbound queue, so hosts sharing a storage account do not resume each other's sweep).
 /// </summary>
-public interface IDeltaLinkStore
+public interface IDeltaLinkStorage
 {
     /// <summary>The link saved under <paramref name="name"/>, or null before the first sweep.</summary>
     Task<string?> ReadAsync(string name, CancellationToken cancellationToken);
