@@ -231,6 +231,27 @@ public sealed class CaseTransitionTests
     }
 
     [Fact]
+    public void A_recorded_decision_is_never_expired_whatever_the_clock_says()
+    {
+        var approved = Taken(AwaitingApproval().Approve(1, "Els", Received.AddDays(13), "verified-link"));
+
+        Assert.Equal(CaseRefusal.AlreadyDecided, approved.Expire(Received.AddDays(14)).Refusal);
+        Assert.Equal(CaseRefusal.AlreadyDecided, approved.ExpireRefusal());
+        Assert.Null(AwaitingApproval().ExpireRefusal());
+    }
+
+    [Fact]
+    public void No_decision_is_recorded_on_a_closed_case()
+    {
+        var expired = Taken(AwaitingApproval().Expire(Received.AddDays(14)));
+
+        Assert.Equal(CaseRefusal.Finished, expired.Approve(1, "Els", Received.AddDays(15), "verified-link").Refusal);
+        Assert.Equal(CaseRefusal.Finished, expired.Reject("Els", "reason", Received.AddDays(15)).Refusal);
+        Assert.Equal(CaseRefusal.Finished, expired.RequestIdentification("Els", "Uw klantnummer.", Received.AddDays(15)).Refusal);
+        Assert.Null(expired.Decision);
+    }
+
+    [Fact]
     public void Downloads_stop_at_the_limit_and_after_a_withdrawal()
     {
         var c = Taken(AwaitingApproval().ExportWritten("c/x.zip"));

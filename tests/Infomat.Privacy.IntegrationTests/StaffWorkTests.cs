@@ -115,6 +115,30 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
     }
 
     [Fact]
+    public async Task A_decision_on_a_case_that_was_closed_meanwhile_is_refused_with_a_page_that_says_so()
+    {
+        var id = await Flows.SubmitAsync(Fresh("gesloten"));
+        await Flows.VerifyAsync(id);
+        var link = await Flows.ApprovalLinkAsync(id);
+        // A colleague has the decision page (and its form) open: a first send without a choice records nothing.
+        Assert.Equal(HttpStatusCode.BadRequest, (await Flows.StaffPostAsync("/approvals", link, "Staff One")).StatusCode);
+        // Meanwhile the wait ran out and the case expired; then the colleague sends the form they had open.
+        await Register().ApplyAsync(id, x => x.Expire(DateTimeOffset.UtcNow), default);
+
+        var page = await Flows.Http.GetStringAsync(link);
+        var response = await Flows.StaffPostAsync("/approvals", link, "Staff One", ("decision", "approve"), ("evidence", "verified-link"));
+
+        Assert.Contains("Er kan geen beslissing meer worden vastgelegd: sinds", page, StringComparison.Ordinal);
+        Assert.Contains("gesloten zonder antwoord (verlopen)", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("name=\"decision\"", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Contains("Er kan geen beslissing meer worden vastgelegd", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var stored = (await Register().GetAsync(id, default))!;
+        Assert.Null(stored.Decision);
+        Assert.Equal(CaseStatus.Expired, stored.Status);
+    }
+
+    [Fact]
     public async Task Staff_can_ask_for_more_identification_then_approve_on_that_evidence()
     {
         var email = Fresh("marie.lambert");

@@ -94,6 +94,7 @@ public sealed partial record PrivacyCase
     /// <summary>Why <paramref name="by"/> may not approve now, or null when they may.</summary>
     public CaseRefusal? ApprovalRefusal(string by) =>
         Decision is not null ? CaseRefusal.AlreadyDecided
+        : Status.IsFinished() ? CaseRefusal.Finished
         : Approvals.Any(a => a.By == by) ? CaseRefusal.SameApprover
         : null;
 
@@ -123,11 +124,13 @@ public sealed partial record PrivacyCase
     /// <summary>Staff refuse the identity, with the reason the requester will read. The first final decision stands.</summary>
     public CaseTransition Reject(string by, string reason, DateTimeOffset at) =>
         Decision is not null ? Refuse(CaseRefusal.AlreadyDecided)
+        : Status.IsFinished() ? Refuse(CaseRefusal.Finished)
         : To(this with { Decision = new IdentityDecision(DecisionOutcome.Reject, at, by, reason) });
 
     /// <summary>Staff ask the requester for more identification; the wait for a decision starts again from now.</summary>
     public CaseTransition RequestIdentification(string by, string request, DateTimeOffset at) =>
         Decision is not null ? Refuse(CaseRefusal.AlreadyDecided)
+        : Status.IsFinished() ? Refuse(CaseRefusal.Finished)
         : To(this with { IdentificationRequestedAt = at, IdentificationRequest = request, IdentificationRequestedBy = by });
 
     /// <summary>The rejection mail went out: the case is closed as rejected.</summary>
@@ -302,9 +305,18 @@ public sealed partial record PrivacyCase
 
     // ---- Ending a case otherwise ----
 
-    /// <summary>The requester did not act in time (never confirmed the address, or the decision wait ran out): closed as expired.</summary>
+    /// <summary>Why the case may not be closed as expired now (finished, or staff decided already), or null when it may.</summary>
+    public CaseRefusal? ExpireRefusal() =>
+        Status.IsFinished() ? CaseRefusal.Finished
+        : Decision is not null ? CaseRefusal.AlreadyDecided
+        : null;
+
+    /// <summary>
+    /// The wait ran out (the address never confirmed, or no identity decision in time): closed as expired. Refused once
+    /// staff decided, whatever the clock says: a recorded decision is carried out.
+    /// </summary>
     public CaseTransition Expire(DateTimeOffset at) =>
-        Status.IsFinished() ? Refuse(CaseRefusal.Finished) : To(WithStatus(CaseStatus.Expired, at));
+        ExpireRefusal() is { } refusal ? Refuse(refusal) : To(WithStatus(CaseStatus.Expired, at));
 
     /// <summary>A step could not be done: the case is flagged for staff (nothing is sent to the requester).</summary>
     public CaseTransition Fail(DateTimeOffset at) =>

@@ -61,9 +61,10 @@ public sealed class ApprovalEndpoints(
         };
         var reason = form["reason"].ToString().Trim();
         var evidence = form["evidence"].ToString();
-        if (c.Decision is { } earlier)
+        if (c.Decision is not null || c.Status.IsFinished())
         {
-            return staff.Page(title, P(ApprovalPage.AlreadyDecided(earlier, l)), StatusCodes.Status409Conflict);
+            // Decided already (the first final decision stands), or closed (e.g. expired): nothing more is recorded.
+            return staff.Page(title, P(ApprovalPage.NoMoreDecision(c, l)), StatusCodes.Status409Conflict);
         }
 
         var invalid = outcome switch
@@ -92,7 +93,7 @@ public sealed class ApprovalEndpoints(
                 if (asked.Refused)
                 {
                     // A colleague decided meanwhile: the requester is not asked for anything more.
-                    return staff.Page(title, P(ApprovalPage.AlreadyDecided(c.Decision!, l)), StatusCodes.Status409Conflict);
+                    return staff.Page(title, P(ApprovalPage.NoMoreDecision(c, l)), StatusCodes.Status409Conflict);
                 }
 
                 await mail.SendAsync(PrivacyMails.IdentificationRequest(c, dataMap, reason), cancellationToken);
@@ -116,7 +117,7 @@ public sealed class ApprovalEndpoints(
                 {
                     var why = approved.Refusal switch
                     {
-                        CaseRefusal.AlreadyDecided => P(ApprovalPage.AlreadyDecided(c.Decision!, l)),
+                        CaseRefusal.AlreadyDecided or CaseRefusal.Finished => P(ApprovalPage.NoMoreDecision(c, l)),
                         CaseRefusal.SameApprover => P(Texts.Get("ApprovalSameApprover", l)),
                         _ => P(Texts.Get("ApprovalChanged", l)) + page.Body(request, c, tokenText, l),
                     };
@@ -141,7 +142,7 @@ public sealed class ApprovalEndpoints(
                 c = rejected.Case;
                 if (rejected.Refused)
                 {
-                    return staff.Page(title, P(ApprovalPage.AlreadyDecided(c.Decision!, l)), StatusCodes.Status409Conflict);
+                    return staff.Page(title, P(ApprovalPage.NoMoreDecision(c, l)), StatusCodes.Status409Conflict);
                 }
 
                 break;

@@ -20,9 +20,9 @@ public sealed class ApprovalPage(StaffPages staff, DataMap dataMap)
     public string Body(HttpRequest request, PrivacyCase c, string tokenText, Language l)
     {
         var body = new System.Text.StringBuilder();
-        if (c.Decision is { } decided)
+        if (c.Decision is not null || c.Status.IsFinished())
         {
-            return body.Append(P(AlreadyDecided(decided, l))).Append(Facts(PrivacyMails.Facts(c, dataMap, l))).ToString();
+            return body.Append(P(NoMoreDecision(c, l))).Append(Facts(PrivacyMails.Facts(c, dataMap, l))).ToString();
         }
 
         body.Append(P(Texts.Get("ApprovalIntro", l))).Append(Facts(PrivacyMails.Facts(c, dataMap, l)))
@@ -74,6 +74,15 @@ public sealed class ApprovalPage(StaffPages staff, DataMap dataMap)
 
     public static string EvidenceText(string evidence, Language l) =>
         Texts.Get("Evidence" + string.Concat(evidence.Split('-').Select(w => char.ToUpperInvariant(w[0]) + w[1..])), l);
+
+    /// <summary>Why no decision can be recorded on this case: decided already (what, when, by whom), or closed.</summary>
+    public static string NoMoreDecision(PrivacyCase c, Language l)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return c.Decision is { } d
+            ? AlreadyDecided(d, l)
+            : Texts.Format("ApprovalCaseClosed", l, Texts.Get("Status" + c.Status, l), Texts.DateTime(c.ClosedAt ?? c.ReceivedAt, l));
+    }
 
     public static string AlreadyDecided(IdentityDecision d, Language l) =>
         Texts.Format("ApprovalAlreadyDecided", l, DecisionText(d.Outcome, l), Texts.DateTime(d.DecidedAt, l), d.DecidedBy);

@@ -42,9 +42,14 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
             var verification = await context.CallActivityAsync<WaitStep>(nameof(SendVerification), caseId, Retried);
             if (!await WaitForAsync(context, CaseEvents.EmailVerified, verification.DeadlineUtc))
             {
-                await context.CallActivityAsync(nameof(ExpireCase), caseId, Retried);
-                log.Step(caseId, "expired: email not verified");
-                return "expired";
+                // The timer won; the register may still show the address confirmed (its signal lost, or a moment late).
+                progress = await context.CallActivityAsync<CaseProgress>(nameof(LoadProgress), caseId);
+                if (!progress.Verified)
+                {
+                    await context.CallActivityAsync(nameof(ExpireCase), caseId, Retried);
+                    log.Step(caseId, "expired: email not verified");
+                    return "expired";
+                }
             }
         }
 
@@ -52,14 +57,16 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
         var approval = await context.CallActivityAsync<WaitStep>(nameof(RequestApproval), caseId, Retried);
         while (!progress.Decided)
         {
-            if (!await WaitWithRemindersAsync(context, caseId, approval))
+            var signalled = await WaitWithRemindersAsync(context, caseId, approval);
+            progress = await context.CallActivityAsync<CaseProgress>(nameof(LoadProgress), caseId);
+            if (!signalled && !progress.Decided)
             {
+                // The timer won and the register shows no decision either (a decision whose signal was lost goes on).
                 await context.CallActivityAsync(nameof(ExpireCase), caseId, Retried);
                 log.Step(caseId, "expired: no identity decision");
                 return "expired";
             }
 
-            progress = await context.CallActivityAsync<CaseProgress>(nameof(LoadProgress), caseId);
             if (!progress.Decided)
             {
                 // Staff asked the requester for more identification: the wait (and its reminders) starts again from then.

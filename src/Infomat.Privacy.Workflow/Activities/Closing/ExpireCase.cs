@@ -6,13 +6,13 @@ using Microsoft.DurableTask;
 
 namespace Infomat.Privacy.Workflow.Activities.Closing;
 
-/// <summary>Closes a case nobody acted on in time, with a mail to the requester.</summary>
+/// <summary>Closes a case nobody acted on in time, with a mail to the requester; never one that staff decided.</summary>
 public sealed class ExpireCase(ICaseRegister register, IMailSender mail, DataMap dataMap, TimeProvider time) : TaskActivity<string, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, string input)
     {
         var c = await register.RequireAsync(input);
-        if (!c.Status.IsFinished())
+        if (c.ExpireRefusal() is null)
         {
             // Never verified, or verified but never decided by staff: the mail says which.
             await mail.SendAsync(c.EmailVerifiedAt is null ? PrivacyMails.Expired(c, dataMap) : PrivacyMails.ApprovalExpired(c, dataMap), CancellationToken.None);

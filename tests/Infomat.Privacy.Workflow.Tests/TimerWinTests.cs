@@ -1,0 +1,48 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Mail;
+
+namespace Infomat.Privacy.Workflow.Tests;
+
+/// <summary>
+/// A wait's timer that fires after the person acted but before the orchestration heard of it (the signal was lost, or
+/// came a moment too late) must not expire the case: the register says what was done, so the case goes on.
+/// </summary>
+public sealed class TimerWinTests
+{
+    [Fact]
+    public async Task A_verification_recorded_whose_signal_was_lost_goes_on_to_staff_approval_when_the_timer_fires()
+    {
+        await using var h = await WorkflowHarness.StartAsync(o => o.Verification.Timeout = TimeSpan.FromSeconds(3));
+        var c = await h.NewCaseAsync();
+        await h.WaitForMailAsync(MailKind.Verification);
+
+        // What POST /verify records; the RaiseEventAsync after it failed.
+        await h.Register.UpdateAsync(c.Id, x => x with { EmailVerifiedAt = DateTimeOffset.UtcNow }, default);
+        await h.WaitForMailAsync(MailKind.ApprovalRequest);
+
+        var stored = (await h.Register.GetAsync(c.Id, default))!;
+        Assert.Equal(CaseStatus.AwaitingIdentityApproval, stored.Status);
+        Assert.Empty(h.Mail.Of(MailKind.Rejection));
+    }
+
+    [Fact]
+    public async Task A_decision_recorded_whose_signal_was_lost_is_carried_out_when_the_timer_fires()
+    {
+        await using var h = await WorkflowHarness.StartAsync(o =>
+        {
+            o.Approval.ReminderAfter = TimeSpan.FromMinutes(10);
+            o.Approval.Timeout = TimeSpan.FromSeconds(3);
+        });
+        var c = await h.NewCaseAsync();
+        await h.VerifyAndAwaitApprovalAsync(c.Id);
+
+        // What POST /approvals records; the signal after it never arrived.
+        await h.Register.UpdateAsync(c.Id, x => x with { Decision = new IdentityDecision(DecisionOutcome.Approve, DateTimeOffset.UtcNow, "tester", null) }, default);
+        var done = await h.CompletionAsync(c.Id);
+
+        Assert.Equal("\"completed\"", done.SerializedOutput);
+        Assert.Single(h.Mail.Of(MailKind.ExportReady));
+        Assert.Empty(h.Mail.Of(MailKind.Rejection));
+        Assert.Equal(CaseStatus.Completed, (await h.Register.GetAsync(c.Id, default))!.Status);
+    }
+}
