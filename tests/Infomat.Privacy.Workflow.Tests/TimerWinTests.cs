@@ -1,5 +1,8 @@
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.TestSupport;
+using Infomat.Privacy.Workflow.Activities.Closing;
 
 namespace Infomat.Privacy.Workflow.Tests;
 
@@ -44,5 +47,42 @@ public sealed class TimerWinTests
         Assert.Single(h.Mail.Of(MailKind.ExportReady));
         Assert.Empty(h.Mail.Of(MailKind.Rejection));
         Assert.Equal(CaseStatus.Completed, (await h.Register.GetAsync(c.Id, default))!.Status);
+    }
+
+    [Fact]
+    public async Task The_expiry_step_does_not_expire_a_case_staff_decided_a_moment_before_and_says_so()
+    {
+        // The timer won and the register showed no decision; staff decided just before the expiry step ran.
+        var register = new InMemoryRegister();
+        var mail = new RecordingMail();
+        var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), Language.Nl, null, null),
+            Channel.Form, DateTimeOffset.UtcNow, TestDataMaps.Real) with { EmailVerifiedAt = DateTimeOffset.UtcNow };
+        await register.CreateAsync(c, default);
+        var expire = new ExpireCase(register, mail, TestDataMaps.Real, TimeProvider.System);
+        await register.UpdateAsync(c.Id, x => x with { Decision = new IdentityDecision(DecisionOutcome.Approve, DateTimeOffset.UtcNow, "tester", null) }, default);
+
+        var expired = await expire.RunAsync(null!, c.Id);
+
+        // The orchestration goes on with the decision: no expiry, no "we could not complete the check" mail.
+        Assert.False(expired);
+        Assert.Empty(mail.Sent);
+        Assert.Equal(CaseStatus.AwaitingEmailVerification, (await register.GetAsync(c.Id, default))!.Status);
+    }
+
+    [Fact]
+    public async Task The_expiry_step_expires_an_undecided_case_once_and_a_retry_mails_nothing_more()
+    {
+        var register = new InMemoryRegister();
+        var mail = new RecordingMail();
+        var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), Language.Nl, null, null),
+            Channel.Form, DateTimeOffset.UtcNow, TestDataMaps.Real);
+        await register.CreateAsync(c, default);
+        var expire = new ExpireCase(register, mail, TestDataMaps.Real, TimeProvider.System);
+
+        Assert.True(await expire.RunAsync(null!, c.Id));
+        Assert.True(await expire.RunAsync(null!, c.Id));
+
+        Assert.Single(mail.Sent);
+        Assert.Equal(CaseStatus.Expired, (await register.GetAsync(c.Id, default))!.Status);
     }
 }

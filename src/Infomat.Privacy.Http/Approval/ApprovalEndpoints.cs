@@ -50,7 +50,6 @@ public sealed class ApprovalEndpoints(
         }
 
         var tokenText = form["token"].ToString();
-
         var title = Texts.Format("ApprovalTitle", l, c!.Id);
         var outcome = form["decision"].ToString() switch
         {

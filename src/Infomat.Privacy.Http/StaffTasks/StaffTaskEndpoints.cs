@@ -41,14 +41,14 @@ public sealed class StaffTaskEndpoints(
         }
 
         var tokenText = form["token"].ToString();
-
         var title = Texts.Format("TasksTitle", l, c!.Id);
         var task = c.Tasks.FirstOrDefault(t => t.Key == form["task"].ToString());
+        // Which outcome fits which kind of task is the case's rule (TaskRefusal); here only the form's words.
         var outcome = form["outcome"].ToString() switch
         {
-            "done" when task?.Kind == StaffTaskKind.Rectify => StaffTaskOutcome.Done,
-            "uphold" when task?.Kind == StaffTaskKind.ReviewObjection => StaffTaskOutcome.Upheld,
-            "refuse" when task?.Kind == StaffTaskKind.ReviewObjection => StaffTaskOutcome.Refused,
+            "done" => StaffTaskOutcome.Done,
+            "uphold" => StaffTaskOutcome.Upheld,
+            "refuse" => StaffTaskOutcome.Refused,
             _ => (StaffTaskOutcome?)null,
         };
         var note = form["note"].ToString().Trim();

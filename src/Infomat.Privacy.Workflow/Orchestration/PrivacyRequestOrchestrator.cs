@@ -62,9 +62,20 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
             if (!signalled && !progress.Decided)
             {
                 // The timer won and the register shows no decision either (a decision whose signal was lost goes on).
-                await context.CallActivityAsync(nameof(ExpireCase), caseId, Retried);
-                log.Step(caseId, "expired: no identity decision");
-                return "expired";
+                if (await context.CallActivityAsync<bool>(nameof(ExpireCase), caseId, Retried))
+                {
+                    log.Step(caseId, "expired: no identity decision");
+                    return "expired";
+                }
+
+                // Staff decided between the read and the expiry, which refused: the decision is carried out.
+                progress = await context.CallActivityAsync<CaseProgress>(nameof(LoadProgress), caseId);
+                if (progress.Finished)
+                {
+                    return "finished";
+                }
+
+                continue;
             }
 
             if (!progress.Decided)

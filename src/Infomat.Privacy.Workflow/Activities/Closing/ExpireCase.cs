@@ -17,9 +17,10 @@ public sealed class ExpireCase(ICaseRegister register, IMailSender mail, DataMap
             // Never verified, or verified but never decided by staff: the mail says which.
             await mail.SendAsync(c.EmailVerifiedAt is null ? PrivacyMails.Expired(c, dataMap) : PrivacyMails.ApprovalExpired(c, dataMap), CancellationToken.None);
             var at = time.GetUtcNow();
-            await register.ApplyAsync(c.Id, x => x.Expire(at), CancellationToken.None);
+            c = (await register.ApplyAsync(c.Id, x => x.Expire(at), CancellationToken.None)).Case;
         }
 
-        return true;
+        // False when the case did not expire (staff decided in the meantime, or it ended otherwise): the caller goes on.
+        return c.Status == CaseStatus.Expired;
     }
 }
