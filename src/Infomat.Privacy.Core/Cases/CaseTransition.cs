@@ -68,6 +68,12 @@ public enum CaseRefusal
 
     /// <summary>The case is not closed long enough to erase the requester's identifiers, or they are erased already.</summary>
     NotDueForErasure,
+
+    /// <summary>Nobody asked the requester for more identification.</summary>
+    NotAsked,
+
+    /// <summary>The case is not failed: there is nothing to retry.</summary>
+    NotFailed,
 }
 
 /// <summary>

@@ -133,6 +133,16 @@ public sealed partial record PrivacyCase
         : Status.IsFinished() ? Refuse(CaseRefusal.Finished)
         : To(this with { IdentificationRequestedAt = at, IdentificationRequest = request, IdentificationRequestedBy = by });
 
+    /// <summary>
+    /// The requester replied to the request for more identification: recorded, so staff are told and the case no longer
+    /// waits on the requester. Refused when nothing was asked, or the case is decided or finished.
+    /// </summary>
+    public CaseTransition IdentificationAnswered(DateTimeOffset at) =>
+        IdentificationRequestedAt is null ? Refuse(CaseRefusal.NotAsked)
+        : Decision is not null ? Refuse(CaseRefusal.AlreadyDecided)
+        : Status.IsFinished() ? Refuse(CaseRefusal.Finished)
+        : To(this with { IdentificationAnsweredAt = at });
+
     /// <summary>The rejection mail went out: the case is closed as rejected.</summary>
     public CaseTransition RejectionSent(DateTimeOffset at) =>
         AnswerSentAt is not null ? Refuse(CaseRefusal.AlreadyDone)

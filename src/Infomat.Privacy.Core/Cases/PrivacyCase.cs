@@ -75,6 +75,9 @@ public sealed partial record PrivacyCase
 
     public string? IdentificationRequestedBy { get; init; }
 
+    /// <summary>When the requester last replied to the request for more identification (staff are told; the case waits for them).</summary>
+    public DateTimeOffset? IdentificationAnsweredAt { get; init; }
+
     /// <summary>After the retention period the identifiers are erased; the keyed hash of the address stays.</summary>
     public DateTimeOffset? IdentifiersErasedAt { get; init; }
 
