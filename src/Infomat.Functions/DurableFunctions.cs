@@ -35,13 +35,13 @@ public sealed class DurableFunctions(IServiceProvider services)
     public Task<WaitStep> RunSendVerification([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<SendVerification, string, WaitStep>(caseId, ctx);
 
     [Function(nameof(RequestApproval))]
-    public Task<WaitStep> RunRequestApproval([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<RequestApproval, string, WaitStep>(caseId, ctx);
+    public Task<bool> RunRequestApproval([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<RequestApproval, string, bool>(caseId, ctx);
 
     [Function(nameof(SendAcknowledgement))]
     public Task<bool> RunSendAcknowledgement([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<SendAcknowledgement, string, bool>(caseId, ctx);
 
-    [Function(nameof(SendApprovalReminder))]
-    public Task<bool> RunSendApprovalReminder([ActivityTrigger] ReminderInput input, FunctionContext ctx) => Activity<SendApprovalReminder, ReminderInput, bool>(input, ctx);
+    [Function(nameof(TendApprovalWait))]
+    public Task<ApprovalWaitState> RunTendApprovalWait([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<TendApprovalWait, string, ApprovalWaitState>(caseId, ctx);
 
     [Function(nameof(ApplyDecision))]
     public Task<DecisionResult> RunApplyDecision([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<ApplyDecision, string, DecisionResult>(caseId, ctx);
@@ -73,13 +73,16 @@ public sealed class DurableFunctions(IServiceProvider services)
     [Function(nameof(MarkFailed))]
     public Task<bool> RunMarkFailed([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<MarkFailed, string, bool>(caseId, ctx);
 
-    /// <summary>Every five minutes (and at start-up): start again any unfinished case that has no orchestration.</summary>
-    [Function("ResumeUnfinishedCases")]
-    public Task ResumeUnfinishedCases(
+    /// <summary>
+    /// Every five minutes (and at start-up, so a release picks up every open case at once): compares the register with
+    /// the orchestrations; starts, starts again (a failed or replaced instance) or signals again (a lost signal).
+    /// </summary>
+    [Function("ReconcileCases")]
+    public Task ReconcileCases(
         [TimerTrigger("0 */5 * * * *", RunOnStartup = true)] TimerInfo timer,
         [DurableClient] DurableTaskClient client,
         FunctionContext ctx) =>
-        services.GetRequiredService<CaseWorkflow>().ResumeUnfinishedAsync(client, ctx.CancellationToken);
+        services.GetRequiredService<CaseWorkflow>().ReconcileAsync(client, ctx.CancellationToken);
 
     /// <summary>Daily at 02:30 UTC: erase records whose legal hold (after an erasure request) has ended.</summary>
     [Function("PurgeEndedHolds")]

@@ -99,6 +99,11 @@ public sealed class HttpFunctions(
     public async Task<IActionResult> ExtendDeadline([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "cases/{caseId}/extend")] HttpRequest req, string caseId) =>
         Run(await cases.ExtendAsync(req, caseId, req.HttpContext.RequestAborted));
 
+    [Function("RetryCase")]
+    public async Task<IActionResult> RetryCase(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "cases/{caseId}/retry")] HttpRequest req, string caseId, [DurableClient] DurableTaskClient client) =>
+        Run(await cases.RetryAsync(req, caseId, client, req.HttpContext.RequestAborted));
+
     [Function("RevokeExport")]
     public async Task<IActionResult> RevokeExport([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "cases/{caseId}/revoke-export")] HttpRequest req, string caseId) =>
         Run(await cases.RevokeExportAsync(req, caseId, req.HttpContext.RequestAborted));

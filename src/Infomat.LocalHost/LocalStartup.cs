@@ -5,12 +5,29 @@ using Microsoft.DurableTask.Client;
 namespace Infomat.LocalHost;
 
 /// <summary>
-/// At start-up, resumes every unfinished case of the register: the in-process durable engine keeps nothing
-/// across restarts, the register does. (The Functions app does the same from a timer.)
+/// Local host: reconciles the register with the orchestrations at start-up (the in-process durable engine keeps
+/// nothing across restarts, the register does) and every <c>LocalHost:ReconcileInterval</c> (default five minutes), as
+/// the Functions app does from a timer.
 /// </summary>
-internal sealed class LocalStartup(CaseWorkflow workflow, DurableTaskClient client) : IHostedService
+internal sealed partial class LocalStartup(CaseWorkflow workflow, DurableTaskClient client, IConfiguration configuration, ILogger<LocalStartup> log) : BackgroundService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => workflow.ResumeUnfinishedAsync(client, cancellationToken);
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(configuration.GetValue("LocalHost:ReconcileInterval", TimeSpan.FromMinutes(5)));
+        do
+        {
+            try
+            {
+                await workflow.ReconcileAsync(client, stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Failed(log, ex.GetType().Name);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    [LoggerMessage(111, LogLevel.Warning, "Reconciliation failed ({Error}); tried again at the next interval")]
+    private static partial void Failed(ILogger logger, string error);
 }

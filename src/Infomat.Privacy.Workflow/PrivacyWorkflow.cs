@@ -17,7 +17,7 @@ public static class PrivacyWorkflow
     /// <summary>Every activity type, registered under its class name; the Functions app has a trigger of the same name for each (a test checks).</summary>
     public static IReadOnlyList<Type> Activities { get; } =
     [
-        typeof(LoadProgress), typeof(SendVerification), typeof(SendAcknowledgement), typeof(RequestApproval), typeof(SendApprovalReminder), typeof(ApplyDecision),
+        typeof(LoadProgress), typeof(SendVerification), typeof(SendAcknowledgement), typeof(RequestApproval), typeof(TendApprovalWait), typeof(ApplyDecision),
         typeof(CollectFromStore), typeof(BuildExport), typeof(DeliverExport),
         typeof(ApplyInStore), typeof(OpenStaffTasks), typeof(ReadStaffTasks), typeof(SendActionReport),
         typeof(ExpireCase), typeof(MarkFailed),

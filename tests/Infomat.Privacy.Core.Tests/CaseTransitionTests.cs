@@ -121,42 +121,161 @@ public sealed class CaseTransitionTests
         Assert.Equal(CaseRefusal.WrongStatus, c.StartWork(Received.AddHours(2)).Refusal);
     }
 
+    private static readonly TimeSpan ReminderAfter = TimeSpan.FromDays(2);
+    private static readonly TimeSpan Timeout = TimeSpan.FromDays(14);
+
+    /// <summary>The identification asked for was not sent: the case may expire (the requester's silence, not staff's).</summary>
+    private static PrivacyCase IdentificationUnanswered() =>
+        Taken(AwaitingApproval().RequestIdentification("Els", "Uw klantnummer.", Received.AddDays(1)));
+
+    private static PrivacyCase Reminded(PrivacyCase c, ApprovalWaitStep step, DateTimeOffset at) => Taken(c.RecordReminder(step.ReminderKey!, at));
+
     [Fact]
-    public void Asking_for_identification_restarts_the_wait_and_the_reminders_under_new_keys()
+    public void Staff_not_deciding_gets_two_reminders_then_escalations_every_period_and_the_case_never_expires()
     {
         var c = AwaitingApproval();
-        var reminderAfter = TimeSpan.FromDays(2);
-        var timeout = TimeSpan.FromDays(14);
-        var (deadline, reminders) = c.ApprovalWait(reminderAfter, timeout, Received.AddDays(1));
-        Assert.Equal(c.ApprovalMailSentAt!.Value + timeout, deadline);
-        Assert.Equal([c.ApprovalMailSentAt.Value + reminderAfter, c.ApprovalMailSentAt.Value + (2 * reminderAfter)], reminders);
-        c = Taken(c.RecordReminder(c.ApprovalReminderKey(1), Received.AddDays(2)));
-        Assert.False(c.NeedsApprovalReminder(1));
+        var sent = c.ApprovalMailSentAt!.Value;
 
-        var askedAt = Received.AddDays(3);
-        c = Taken(c.RequestIdentification("Els", "Uw klantnummer.", askedAt));
+        Assert.Equal(new ApprovalWaitStep(ApprovalWaitAction.Wait, null, sent + ReminderAfter), c.ApprovalWaitAt(sent.AddHours(1), ReminderAfter, Timeout));
+        var first = c.ApprovalWaitAt(sent + ReminderAfter, ReminderAfter, Timeout);
+        Assert.Equal(new ApprovalWaitStep(ApprovalWaitAction.Remind, "approval-1", sent + (2 * ReminderAfter)), first);
+        c = Reminded(c, first, sent + ReminderAfter);
+        // Sent once: looking again at the same moment finds nothing to send.
+        Assert.Equal(ApprovalWaitAction.Wait, c.ApprovalWaitAt(sent + ReminderAfter, ReminderAfter, Timeout).Action);
+        var second = c.ApprovalWaitAt(sent + (2 * ReminderAfter), ReminderAfter, Timeout);
+        Assert.Equal(new ApprovalWaitStep(ApprovalWaitAction.Remind, "approval-2", sent + Timeout), second);
+        c = Reminded(c, second, sent + (2 * ReminderAfter));
 
-        Assert.Equal(askedAt + timeout, c.ApprovalWait(reminderAfter, timeout, askedAt).Deadline);
-        Assert.True(c.NeedsApprovalReminder(1));
-        Assert.NotEqual("approval-1", c.ApprovalReminderKey(1));
+        var escalation = c.ApprovalWaitAt(sent + Timeout, ReminderAfter, Timeout);
+        Assert.Equal(new ApprovalWaitStep(ApprovalWaitAction.Escalate, "approval-escalation-1", sent + Timeout + ReminderAfter), escalation);
+        c = Reminded(c, escalation, sent + Timeout);
+        // Weeks later (staff on holiday), the escalation due then is sent; the case is still open and cannot expire.
+        var later = sent + Timeout + (10 * ReminderAfter) + TimeSpan.FromHours(3);
+        Assert.Equal(new ApprovalWaitStep(ApprovalWaitAction.Escalate, "approval-escalation-11", sent + Timeout + (11 * ReminderAfter)), c.ApprovalWaitAt(later, ReminderAfter, Timeout));
+        Assert.Equal(CaseRefusal.StaffMustDecide, c.ExpireRefusal(later, TimeSpan.FromDays(7), Timeout));
+        Assert.Equal(CaseRefusal.StaffMustDecide, c.Expire(later, TimeSpan.FromDays(7), Timeout).Refusal);
     }
 
     [Fact]
-    public void A_reminder_that_would_fall_after_the_deadline_is_not_planned()
+    public void After_a_long_stop_only_the_latest_reminder_due_is_sent()
     {
-        var (_, reminders) = AwaitingApproval().ApprovalWait(TimeSpan.FromDays(5), TimeSpan.FromDays(7), Received);
+        var c = AwaitingApproval();
+        var sent = c.ApprovalMailSentAt!.Value;
 
-        Assert.Single(reminders);
+        // Both reminders' times passed while the host was down: one mail, the second reminder, not two.
+        var step = c.ApprovalWaitAt(sent + (2 * ReminderAfter) + TimeSpan.FromHours(1), ReminderAfter, Timeout);
+
+        Assert.Equal(ApprovalWaitAction.Remind, step.Action);
+        Assert.Equal("approval-2", step.ReminderKey);
+    }
+
+    [Fact]
+    public void While_the_requester_owes_identification_staff_are_not_reminded_and_the_case_expires_only_after_the_timeout()
+    {
+        var c = IdentificationUnanswered();
+        var asked = c.IdentificationRequestedAt!.Value;
+
+        Assert.True(c.AwaitsIdentification);
+        Assert.Equal(new ApprovalWaitStep(ApprovalWaitAction.Wait, null, asked + Timeout), c.ApprovalWaitAt(asked + (3 * ReminderAfter), ReminderAfter, Timeout));
+        Assert.Equal(CaseRefusal.StillWaiting, c.ExpireRefusal(asked + Timeout - TimeSpan.FromMinutes(1), TimeSpan.FromDays(7), Timeout));
+        Assert.Equal(ApprovalWaitAction.Expire, c.ApprovalWaitAt(asked + Timeout, ReminderAfter, Timeout).Action);
+        var expired = Taken(c.Expire(asked + Timeout, TimeSpan.FromDays(7), Timeout));
+        Assert.Equal(CaseStatus.Expired, expired.Status);
+        Assert.True(expired.NeedsExpiryNotice);
+        Assert.False(Taken(expired.ExpiryNoticeSent(asked + Timeout)).NeedsExpiryNotice);
+    }
+
+    [Fact]
+    public void The_requesters_reply_to_a_request_for_identification_puts_the_case_back_with_staff_under_new_reminder_keys()
+    {
+        var c = IdentificationUnanswered();
+        var answered = c.IdentificationRequestedAt!.Value.AddDays(3);
+
+        c = Taken(c.IdentificationAnswered(answered));
+
+        Assert.False(c.AwaitsIdentification);
+        Assert.Equal(CaseRefusal.StaffMustDecide, c.ExpireRefusal(answered + (3 * Timeout), TimeSpan.FromDays(7), Timeout));
+        var first = c.ApprovalWaitAt(answered + ReminderAfter, ReminderAfter, Timeout);
+        Assert.Equal(ApprovalWaitAction.Remind, first.Action);
+        Assert.StartsWith("approval-1.", first.ReminderKey, StringComparison.Ordinal);
+        Assert.Equal(CaseRefusal.NotAsked, AwaitingApproval().IdentificationAnswered(answered).Refusal);
+    }
+
+    [Fact]
+    public void An_unconfirmed_address_expires_the_case_only_once_the_verification_time_is_over()
+    {
+        var c = NewCase();
+        var week = TimeSpan.FromDays(7);
+
+        Assert.Equal(CaseRefusal.StillWaiting, c.Expire(Received + week - TimeSpan.FromSeconds(1), week, Timeout).Refusal);
+        Assert.Equal(CaseStatus.Expired, Taken(c.Expire(Received + week, week, Timeout)).Status);
+        // Confirmed a moment before the expiry step ran: the case waits on staff now, and staff never expire it.
+        Assert.Equal(CaseRefusal.StaffMustDecide, Taken(c.Verify(Received + week - TimeSpan.FromSeconds(1))).Expire(Received + week, week, Timeout).Refusal);
     }
 
     [Fact]
     public void No_approval_reminder_once_decided_or_finished()
     {
         var decided = Taken(AwaitingApproval().Reject("Els", "reason", Received.AddHours(1)));
-        var expired = Taken(AwaitingApproval().Expire(Received.AddDays(14)));
+        var failed = Taken(AwaitingApproval().Fail(Received.AddDays(1)));
 
-        Assert.False(decided.NeedsApprovalReminder(1));
-        Assert.False(expired.NeedsApprovalReminder(1));
+        Assert.Equal(new ApprovalWaitStep(ApprovalWaitAction.Wait, null, null), decided.ApprovalWaitAt(Received.AddDays(30), ReminderAfter, Timeout));
+        Assert.Equal(new ApprovalWaitStep(ApprovalWaitAction.Wait, null, null), failed.ApprovalWaitAt(Received.AddDays(30), ReminderAfter, Timeout));
+    }
+
+    [Fact]
+    public void A_failed_case_is_retried_from_where_it_stood_and_only_a_failed_case()
+    {
+        var failed = Taken(AwaitingApproval().Fail(Received.AddDays(1)));
+
+        var retried = Taken(failed.Retry("Els", Received.AddDays(2)));
+
+        Assert.Equal(CaseStatus.AwaitingIdentityApproval, retried.Status);
+        Assert.Equal([new StaffRetry("Els", Received.AddDays(2))], retried.Retries);
+        Assert.Equal(CaseRefusal.NotFailed, retried.Retry("Els", Received.AddDays(2)).Refusal);
+        // Still owed an answer while failed: the due-date reminders and the overdue flag go on.
+        Assert.True(failed.IsUnanswered);
+        Assert.NotNull(failed.DueReminder(Received.AddDays(60)));
+    }
+
+    [Fact]
+    public void An_expired_case_whose_notice_could_not_go_is_flagged_failed_and_a_retry_brings_back_the_notice()
+    {
+        var expired = Taken(NewCase().Expire(Received.AddDays(8), TimeSpan.FromDays(7), Timeout));
+
+        var failed = Taken(expired.Fail(Received.AddDays(8)));
+        var retried = Taken(failed.Retry("Els", Received.AddDays(9)));
+
+        Assert.Equal(CaseStatus.Expired, retried.Status);
+        Assert.True(retried.NeedsExpiryNotice);
+        Assert.Equal(CaseRefusal.Finished, Taken(retried.ExpiryNoticeSent(Received.AddDays(9))).Fail(Received.AddDays(9)).Refusal);
+    }
+
+    [Fact]
+    public void An_orchestration_is_restarted_at_most_three_times_without_the_case_moving_on()
+    {
+        var c = AwaitingApproval();
+        for (var i = 1; i <= PrivacyCase.MaxAutomaticRestarts; i++)
+        {
+            c = Taken(c.RecordRestart(Received.AddHours(i)));
+        }
+
+        Assert.Equal(CaseRefusal.RestartsUsedUp, c.RecordRestart(Received.AddHours(4)).Refusal);
+        // Once the case moves on (a new status), restarts are allowed again.
+        c = Taken(Taken(c.Approve(1, "Els", Received.AddHours(5), "verified-link")).StartWork(Received.AddHours(5)));
+        Assert.False(c.RecordRestart(Received.AddHours(6)).Refused);
+    }
+
+    [Fact]
+    public void A_lost_signal_is_seen_by_comparing_the_wait_with_the_register()
+    {
+        var waiting = AwaitingApproval();
+        var decided = Taken(waiting.Reject("Els", "reason", Received.AddHours(1)));
+
+        Assert.False(waiting.HasMovedPast(new WaitingFor(CaseWait.IdentityDecision)));
+        Assert.True(decided.HasMovedPast(new WaitingFor(CaseWait.IdentityDecision)));
+        Assert.True(waiting.HasMovedPast(new WaitingFor(CaseWait.EmailVerification)));
+        Assert.False(NewCase().HasMovedPast(new WaitingFor(CaseWait.EmailVerification)));
     }
 
     [Fact]
@@ -225,7 +344,7 @@ public sealed class CaseTransitionTests
     {
         var completed = Taken(AwaitingApproval().Complete(Received.AddDays(1)));
 
-        Assert.Equal(CaseRefusal.Finished, completed.Expire(Received.AddDays(2)).Refusal);
+        Assert.Equal(CaseRefusal.Finished, completed.Expire(Received.AddDays(20), TimeSpan.FromDays(7), Timeout).Refusal);
         Assert.Equal(CaseRefusal.Finished, completed.Fail(Received.AddDays(2)).Refusal);
         Assert.Equal(CaseRefusal.Finished, Taken(NewCase().Fail(Received)).Fail(Received).Refusal);
     }
@@ -235,15 +354,15 @@ public sealed class CaseTransitionTests
     {
         var approved = Taken(AwaitingApproval().Approve(1, "Els", Received.AddDays(13), "verified-link"));
 
-        Assert.Equal(CaseRefusal.AlreadyDecided, approved.Expire(Received.AddDays(14)).Refusal);
-        Assert.Equal(CaseRefusal.AlreadyDecided, approved.ExpireRefusal());
-        Assert.Null(AwaitingApproval().ExpireRefusal());
+        Assert.Equal(CaseRefusal.AlreadyDecided, approved.Expire(Received.AddDays(30), TimeSpan.FromDays(7), Timeout).Refusal);
+        Assert.Equal(CaseRefusal.AlreadyDecided, approved.ExpireRefusal(Received.AddDays(30), TimeSpan.FromDays(7), Timeout));
+        Assert.Null(IdentificationUnanswered().ExpireRefusal(Received.AddDays(30), TimeSpan.FromDays(7), Timeout));
     }
 
     [Fact]
     public void No_decision_is_recorded_on_a_closed_case()
     {
-        var expired = Taken(AwaitingApproval().Expire(Received.AddDays(14)));
+        var expired = Taken(IdentificationUnanswered().Expire(Received.AddDays(16), TimeSpan.FromDays(7), Timeout));
 
         Assert.Equal(CaseRefusal.Finished, expired.Approve(1, "Els", Received.AddDays(15), "verified-link").Refusal);
         Assert.Equal(CaseRefusal.Finished, expired.Reject("Els", "reason", Received.AddDays(15)).Refusal);

@@ -64,7 +64,7 @@ public sealed class RequesterMailDueDateTests
             PrivacyMails.ExportReady(c, TestDataMaps.Real, link, DateTimeOffset.UtcNow.AddDays(7)),
             PrivacyMails.Rejection(c, TestDataMaps.Real),
             PrivacyMails.Expired(c, TestDataMaps.Real),
-            PrivacyMails.ApprovalExpired(c, TestDataMaps.Real),
+            PrivacyMails.Expired(c with { EmailVerifiedAt = DateTimeOffset.UtcNow, IdentificationRequestedAt = DateTimeOffset.UtcNow }, TestDataMaps.Real),
         ];
 
         Assert.All(mails, m => Assert.Contains($"Referentie {c.Id} · wettelijke antwoorddatum 28 december 2026", m.TextBody, StringComparison.Ordinal));

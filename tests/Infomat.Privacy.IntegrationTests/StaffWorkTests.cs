@@ -122,8 +122,10 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
         var link = await Flows.ApprovalLinkAsync(id);
         // A colleague has the decision page (and its form) open: a first send without a choice records nothing.
         Assert.Equal(HttpStatusCode.BadRequest, (await Flows.StaffPostAsync("/approvals", link, "Staff One")).StatusCode);
-        // Meanwhile the wait ran out and the case expired; then the colleague sends the form they had open.
-        await Register().ApplyAsync(id, x => x.Expire(DateTimeOffset.UtcNow), default);
+        // Meanwhile another colleague asked for more identification, the requester never sent it and the case expired;
+        // then the colleague sends the form they had open.
+        var now = DateTimeOffset.UtcNow;
+        await Register().ApplyAsync(id, x => x.RequestIdentification("Staff Two", "Uw klantnummer.", now).Changed!.Expire(now, TimeSpan.Zero, TimeSpan.Zero), default);
 
         var page = await Flows.Http.GetStringAsync(link);
         var response = await Flows.StaffPostAsync("/approvals", link, "Staff One", ("decision", "approve"), ("evidence", "verified-link"));

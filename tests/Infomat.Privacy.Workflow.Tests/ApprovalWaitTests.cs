@@ -8,33 +8,62 @@ namespace Infomat.Privacy.Workflow.Tests;
 public sealed class ApprovalWaitTests
 {
     [Fact]
-    public async Task Undecided_cases_remind_staff_then_escalate_then_expire_with_a_mail_to_the_requester()
+    public async Task Staff_on_holiday_never_close_the_case_they_are_reminded_then_escalated_and_a_late_decision_is_carried_out()
     {
         await using var h = await WorkflowHarness.StartAsync(o =>
         {
             o.Approval.ReminderAfter = TimeSpan.FromSeconds(2);
-            o.Approval.Timeout = TimeSpan.FromSeconds(7);
+            o.Approval.Timeout = TimeSpan.FromSeconds(5);
             o.Staff.Address = "privacy-staff@infomat.eu; backup-staff@infomat.eu";
             o.Staff.EscalationAddress = "dpo@infomat.eu";
         });
         var c = await h.NewCaseAsync();
         await h.VerifyAndAwaitApprovalAsync(c.Id);
 
+        // Two reminders to both staff mailboxes, then at the timeout an escalation (staff and the escalation address),
+        // repeated every reminder period: 4 + 3 + 3 mails.
+        await h.WaitForMailAsync(MailKind.Reminder, 10);
+        var stored = (await h.Register.GetAsync(c.Id, default))!;
+        Assert.Equal(CaseStatus.AwaitingIdentityApproval, stored.Status);
+        Assert.Empty(h.Mail.Of(MailKind.Rejection));
+        Assert.Equal(["approval-1", "approval-2", "approval-escalation-1", "approval-escalation-2"], stored.Reminders.Select(r => r.Key).Take(4));
+        var escalations = h.Mail.Of(MailKind.Reminder).Where(m => m.Subject.StartsWith("Escalatie", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, escalations.Count(m => m.To == "dpo@infomat.eu"));
+        Assert.All(escalations, m => Assert.Contains("De aanvraag blijft open", m.TextBody, StringComparison.Ordinal));
+
+        await h.DecideAsync(c.Id, DecisionOutcome.Approve);
+        var done = await h.CompletionAsync(c.Id);
+
+        Assert.Equal("\"completed\"", done.SerializedOutput);
+        Assert.Single(h.Mail.Of(MailKind.ExportReady));
+    }
+
+    [Fact]
+    public async Task A_requester_who_never_sends_the_identification_asked_for_gets_the_case_closed_with_the_reasons_and_remedies()
+    {
+        await using var h = await WorkflowHarness.StartAsync(o =>
+        {
+            o.Approval.ReminderAfter = TimeSpan.FromMinutes(10);
+            o.Approval.Timeout = TimeSpan.FromSeconds(3);
+        });
+        var c = await h.NewCaseAsync();
+        await h.VerifyAndAwaitApprovalAsync(c.Id);
+
+        // What the approval page does for "request-identification": record, then signal.
+        var asked = DateTimeOffset.UtcNow;
+        await h.Register.ApplyAsync(c.Id, x => x.RequestIdentification("tester", "Uw klantnummer.", asked), default);
+        await h.Client.RaiseEventAsync(c.Id, Orchestration.CaseEvents.IdentityDecided);
         var done = await h.CompletionAsync(c.Id);
 
         Assert.Equal("\"expired\"", done.SerializedOutput);
-        Assert.Equal(["backup-staff@infomat.eu", "privacy-staff@infomat.eu"], h.Mail.Of(MailKind.ApprovalRequest).Select(m => m.To).Order());
-        var reminders = h.Mail.Of(MailKind.Reminder);
-        // First reminder: the two staff mailboxes. Second: them and the escalation address, with an escalation subject.
-        Assert.Equal(5, reminders.Count);
-        Assert.Single(reminders, m => m.To == "dpo@infomat.eu");
-        Assert.All(reminders.Where(m => m.Subject.StartsWith("Escalatie", StringComparison.Ordinal)), m => Assert.Contains("nog niet beslist", m.Subject, StringComparison.Ordinal));
-        Assert.Equal(3, reminders.Count(m => m.Subject.StartsWith("Escalatie", StringComparison.Ordinal)));
         var stored = (await h.Register.GetAsync(c.Id, default))!;
         Assert.Equal(CaseStatus.Expired, stored.Status);
-        Assert.Equal(["approval-1", "approval-2"], stored.Reminders.Select(r => r.Key));
-        var closing = Assert.Single(h.Mail.Of(MailKind.Rejection));
-        Assert.Contains("We konden de controle van uw identiteit", closing.TextBody, StringComparison.Ordinal);
+        Assert.True(stored.History[^1].At >= asked + TimeSpan.FromSeconds(3));
+        var notice = Assert.Single(h.Mail.Of(MailKind.Rejection));
+        Assert.Contains("vroegen we u om meer informatie", notice.TextBody, StringComparison.Ordinal);
+        Assert.Contains("art. 12, lid 4", notice.TextBody, StringComparison.Ordinal);
+        Assert.Contains("art. 79 AVG", notice.TextBody, StringComparison.Ordinal);
+        Assert.Empty(h.Mail.Of(MailKind.Reminder));
     }
 
     [Fact]
@@ -74,27 +103,28 @@ public sealed class ApprovalWaitTests
     }
 
     [Fact]
-    public async Task Asking_for_more_identification_restarts_the_wait_for_the_decision()
+    public async Task A_reply_to_the_request_for_identification_keeps_the_case_open_for_staff_past_the_timeout()
     {
         await using var h = await WorkflowHarness.StartAsync(o =>
         {
             o.Approval.ReminderAfter = TimeSpan.FromMinutes(10);
-            o.Approval.Timeout = TimeSpan.FromSeconds(4);
+            o.Approval.Timeout = TimeSpan.FromSeconds(3);
         });
         var c = await h.NewCaseAsync();
         await h.VerifyAndAwaitApprovalAsync(c.Id);
-        await Task.Delay(2000);
-
-        // What the approval page does for "request-identification": record, then signal.
-        await h.Register.UpdateAsync(c.Id, x => x with { IdentificationRequestedAt = DateTimeOffset.UtcNow, IdentificationRequest = "Uw klantnummer." }, default);
+        await h.Register.ApplyAsync(c.Id, x => x.RequestIdentification("tester", "Uw klantnummer.", DateTimeOffset.UtcNow), default);
         await h.Client.RaiseEventAsync(c.Id, Orchestration.CaseEvents.IdentityDecided);
-        await Task.Delay(3000);
 
-        // Past the first deadline (4 s after the approval request), the case still waits.
+        // The requester replies (what mail intake records); past the timeout the case still waits, now on staff.
+        await Task.Delay(1000);
+        await h.Register.ApplyAsync(c.Id, x => x.IdentificationAnswered(DateTimeOffset.UtcNow), default);
+        await h.Client.RaiseEventAsync(c.Id, Orchestration.CaseEvents.IdentityDecided);
+        await Task.Delay(4000);
+
         Assert.Equal(CaseStatus.AwaitingIdentityApproval, (await h.Register.GetAsync(c.Id, default))!.Status);
+        Assert.Empty(h.Mail.Of(MailKind.Rejection));
         await h.DecideAsync(c.Id, DecisionOutcome.Approve);
         var done = await h.CompletionAsync(c.Id);
         Assert.Equal("\"completed\"", done.SerializedOutput);
-        Assert.Empty(h.Mail.Of(MailKind.Rejection));
     }
 }

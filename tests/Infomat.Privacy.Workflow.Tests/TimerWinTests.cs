@@ -58,7 +58,7 @@ public sealed class TimerWinTests
         var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), Language.Nl, null, null),
             Channel.Form, DateTimeOffset.UtcNow, TestDataMaps.Real) with { EmailVerifiedAt = DateTimeOffset.UtcNow };
         await register.CreateAsync(c, default);
-        var expire = new ExpireCase(register, mail, TestDataMaps.Real, TimeProvider.System);
+        var expire = new ExpireCase(register, mail, TestDataMaps.Real, NoTimeToRespond, TimeProvider.System);
         await register.UpdateAsync(c.Id, x => x with { Decision = new IdentityDecision(DecisionOutcome.Approve, DateTimeOffset.UtcNow, "tester", null) }, default);
 
         var expired = await expire.RunAsync(null!, c.Id);
@@ -77,12 +77,69 @@ public sealed class TimerWinTests
         var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), Language.Nl, null, null),
             Channel.Form, DateTimeOffset.UtcNow, TestDataMaps.Real);
         await register.CreateAsync(c, default);
-        var expire = new ExpireCase(register, mail, TestDataMaps.Real, TimeProvider.System);
+        var expire = new ExpireCase(register, mail, TestDataMaps.Real, NoTimeToRespond, TimeProvider.System);
 
         Assert.True(await expire.RunAsync(null!, c.Id));
         Assert.True(await expire.RunAsync(null!, c.Id));
 
         Assert.Single(mail.Sent);
         Assert.Equal(CaseStatus.Expired, (await register.GetAsync(c.Id, default))!.Status);
+    }
+
+    [Fact]
+    public async Task The_expiry_step_does_not_expire_a_case_whose_address_was_confirmed_a_moment_before()
+    {
+        // The verification timer won and the register showed no confirmation; the requester confirmed just before the
+        // expiry step ran (the race the old step lost: it looked only at the decision).
+        var register = new InMemoryRegister();
+        var mail = new RecordingMail();
+        var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), Language.Nl, null, null),
+            Channel.Form, DateTimeOffset.UtcNow, TestDataMaps.Real);
+        await register.CreateAsync(c, default);
+        await register.ApplyAsync(c.Id, x => x.Verify(DateTimeOffset.UtcNow), default);
+
+        var expired = await new ExpireCase(register, mail, TestDataMaps.Real, NoTimeToRespond, TimeProvider.System).RunAsync(null!, c.Id);
+
+        Assert.False(expired);
+        Assert.Empty(mail.Sent);
+        Assert.Equal(CaseStatus.AwaitingEmailVerification, (await register.GetAsync(c.Id, default))!.Status);
+    }
+
+    [Fact]
+    public async Task An_expiry_whose_notice_failed_sends_the_notice_on_the_retry_and_only_once()
+    {
+        var register = new InMemoryRegister();
+        var mail = new RecordingMail();
+        var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), Language.Nl, null, null),
+            Channel.Form, DateTimeOffset.UtcNow, TestDataMaps.Real);
+        await register.CreateAsync(c, default);
+        var failing = new FailingMail(failures: 1, mail);
+        var expire = new ExpireCase(register, failing, TestDataMaps.Real, NoTimeToRespond, TimeProvider.System);
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => expire.RunAsync(null!, c.Id));
+        Assert.True((await register.GetAsync(c.Id, default))!.NeedsExpiryNotice);
+        Assert.True(await expire.RunAsync(null!, c.Id));
+        Assert.True(await expire.RunAsync(null!, c.Id));
+
+        var notice = Assert.Single(mail.Sent);
+        Assert.Contains("art. 79 AVG", notice.TextBody, StringComparison.Ordinal);
+        Assert.False((await register.GetAsync(c.Id, default))!.NeedsExpiryNotice);
+    }
+
+    /// <summary>Options in which every wait on the requester is over at once.</summary>
+    private static readonly Microsoft.Extensions.Options.IOptions<Infomat.Privacy.Configuration.PrivacyOptions> NoTimeToRespond =
+        Microsoft.Extensions.Options.Options.Create(new Infomat.Privacy.Configuration.PrivacyOptions
+        {
+            Verification = new Infomat.Privacy.Configuration.VerificationOptions { Timeout = TimeSpan.Zero },
+            Approval = new Infomat.Privacy.Configuration.ApprovalOptions { Timeout = TimeSpan.Zero },
+        });
+
+    /// <summary>A mail sender that fails (a 503 from the provider) the first <c>failures</c> times, then sends.</summary>
+    private sealed class FailingMail(int failures, IMailSender inner) : IMailSender
+    {
+        private int left = failures;
+
+        public Task SendAsync(OutgoingMail message, CancellationToken cancellationToken) =>
+            Interlocked.Decrement(ref left) >= 0 ? throw new HttpRequestException("Service unavailable", null, System.Net.HttpStatusCode.ServiceUnavailable) : inner.SendAsync(message, cancellationToken);
     }
 }

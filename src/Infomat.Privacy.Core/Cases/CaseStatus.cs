@@ -18,4 +18,10 @@ public static class CaseStatuses
     /// <summary>True for statuses after which nothing more happens to the case.</summary>
     public static bool IsFinished(this CaseStatus status) =>
         status is CaseStatus.Completed or CaseStatus.Rejected or CaseStatus.Expired or CaseStatus.Failed;
+
+    /// <summary>
+    /// True while the requester is still owed an answer: the case is open, or it failed (a failed case waits for staff to
+    /// retry it, and its legal date still runs).
+    /// </summary>
+    public static bool IsUnanswered(this CaseStatus status) => !status.IsFinished() || status == CaseStatus.Failed;
 }

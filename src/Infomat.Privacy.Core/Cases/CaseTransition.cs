@@ -74,6 +74,15 @@ public enum CaseRefusal
 
     /// <summary>The case is not failed: there is nothing to retry.</summary>
     NotFailed,
+
+    /// <summary>The time the requester has to respond is not over yet.</summary>
+    StillWaiting,
+
+    /// <summary>The case waits on staff: staff not acting never ends a case (Art. 12(3)).</summary>
+    StaffMustDecide,
+
+    /// <summary>The orchestration was started again as often as allowed without the case moving on.</summary>
+    RestartsUsedUp,
 }
 
 /// <summary>

@@ -65,28 +65,73 @@ public sealed partial record PrivacyCase
         : To((this with { ApprovalMailSentAt = at }).WithStatus(CaseStatus.AwaitingIdentityApproval, at));
 
     /// <summary>
-    /// When the wait for the identity decision started: the approval request, or the last request for more
-    /// identification (which starts the wait and its reminders again).
+    /// When the wait for staff's identity decision started: the approval request, or the last request for more
+    /// identification, or the requester's reply to it (each starts the wait and its reminders again).
     /// </summary>
     public DateTimeOffset ApprovalWaitStart(DateTimeOffset whenNotAsked) =>
-        new[] { ApprovalMailSentAt ?? whenNotAsked, IdentificationRequestedAt ?? DateTimeOffset.MinValue }.Max();
+        new[] { ApprovalMailSentAt ?? whenNotAsked, IdentificationRequestedAt ?? DateTimeOffset.MinValue, IdentificationAnsweredAt ?? DateTimeOffset.MinValue }.Max();
 
-    /// <summary>Until when staff may decide, and when they are reminded (after one and two reminder periods, if before the end).</summary>
-    public (DateTimeOffset Deadline, IReadOnlyList<DateTimeOffset> Reminders) ApprovalWait(TimeSpan reminderAfter, TimeSpan timeout, DateTimeOffset now)
+    /// <summary>True when staff asked the requester for more identification and no reply has been recorded since.</summary>
+    public bool AwaitsIdentification =>
+        IdentificationRequestedAt is { } asked && (IdentificationAnsweredAt is not { } answered || answered < asked);
+
+    /// <summary>
+    /// The one rule of the wait for the identity decision at <paramref name="now"/>. Waiting on staff: reminders after one
+    /// and two <paramref name="reminderAfter"/> periods, an escalation when <paramref name="timeout"/> has passed, then an
+    /// escalation every <paramref name="reminderAfter"/> until someone decides. Staff not deciding never closes the case
+    /// (Art. 12(3): the duty to answer stays). Waiting on the requester (identification asked for): nothing is sent to
+    /// staff, and when <paramref name="timeout"/> passes without a reply the case may expire (Art. 12(4) notice). Each
+    /// reminder goes once (its key is recorded); after a long stop only the latest one due is sent.
+    /// </summary>
+    public ApprovalWaitStep ApprovalWaitAt(DateTimeOffset now, TimeSpan reminderAfter, TimeSpan timeout)
     {
+        if (Decision is not null || Status.IsFinished())
+        {
+            return new ApprovalWaitStep(ApprovalWaitAction.Wait, null, null);
+        }
+
+        if (AwaitsIdentification)
+        {
+            var end = IdentificationRequestedAt!.Value + timeout;
+            return now >= end ? new ApprovalWaitStep(ApprovalWaitAction.Expire, null, null) : new ApprovalWaitStep(ApprovalWaitAction.Wait, null, end);
+        }
+
         var start = ApprovalWaitStart(now);
-        var deadline = start + timeout;
-        return (deadline, new[] { start + reminderAfter, start + (2 * reminderAfter) }.Where(at => at < deadline).ToList());
+        var escalation = start + timeout;
+        var suffix = ApprovalWaitSuffix();
+        (DateTimeOffset At, string Key, bool Escalated)? due = null;
+        DateTimeOffset next;
+        if (now < escalation)
+        {
+            var reminders = new[] { start + reminderAfter, start + (2 * reminderAfter) }.Where(at => at < escalation).ToList();
+            for (var i = 0; i < reminders.Count && reminders[i] <= now; i++)
+            {
+                due = (reminders[i], ApprovalReminderKey(i + 1), false);
+            }
+
+            next = reminders.FirstOrDefault(at => at > now, escalation);
+        }
+        else
+        {
+            // Escalation n (from 1) falls at the timeout plus (n - 1) reminder periods, for as long as nobody decides.
+            var n = 1 + (int)Math.Min(int.MaxValue - 2, Math.Floor((now - escalation) / reminderAfter));
+            due = (escalation + ((n - 1) * reminderAfter), "approval-escalation-" + n.ToString(CultureInfo.InvariantCulture) + suffix, true);
+            next = escalation + (n * reminderAfter);
+        }
+
+        return due is { } d && Reminders.All(r => r.Key != d.Key)
+            ? new ApprovalWaitStep(d.Escalated ? ApprovalWaitAction.Escalate : ApprovalWaitAction.Remind, d.Key, next)
+            : new ApprovalWaitStep(ApprovalWaitAction.Wait, null, next);
     }
 
     /// <summary>The key under which approval reminder <paramref name="number"/> of the current wait is recorded (once).</summary>
     public string ApprovalReminderKey(int number) =>
-        "approval-" + number.ToString(CultureInfo.InvariantCulture)
-        + (IdentificationRequestedAt is { } asked ? "." + asked.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) : string.Empty);
+        "approval-" + number.ToString(CultureInfo.InvariantCulture) + ApprovalWaitSuffix();
 
-    /// <summary>True when a reminder is due for staff: nobody decided, the case is open and this reminder was not sent.</summary>
-    public bool NeedsApprovalReminder(int number) =>
-        Decision is null && !Status.IsFinished() && Reminders.All(r => r.Key != ApprovalReminderKey(number));
+    /// <summary>Distinguishes the reminders of a wait started again (after a request for identification, or its reply).</summary>
+    private string ApprovalWaitSuffix() =>
+        IdentificationRequestedAt is null ? string.Empty
+        : "." + ApprovalWaitStart(DateTimeOffset.MinValue).UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
 
     /// <summary>The number the next approval gets (1, then 2 for an erasure that needs two approvers).</summary>
     public int NextApprovalStage => Approvals.Count + 1;
@@ -291,14 +336,17 @@ public sealed partial record PrivacyCase
         return To(this with { DueDate = dueDate, Extensions = [.. Extensions, new DeadlineExtension(months, DueDate, dueDate, reason, by, now)] });
     }
 
+    /// <summary>True while the requester is still owed an answer (see <see cref="CaseStatuses.IsUnanswered"/>).</summary>
+    public bool IsUnanswered => Status.IsUnanswered();
+
     /// <summary>
     /// The reminder staff are due for this case's legal date at <paramref name="now"/>: a week before, two days before, or
     /// overdue; keyed by the due date too, so after an extension they come again for the new date. Null when none is due
-    /// (finished case, nothing close, or already sent).
+    /// (answered or closed case, nothing close, or already sent).
     /// </summary>
     public (string Key, int DaysLeft, bool Overdue)? DueReminder(DateTimeOffset now)
     {
-        if (Status.IsFinished())
+        if (!IsUnanswered)
         {
             return null;
         }
@@ -315,22 +363,78 @@ public sealed partial record PrivacyCase
 
     // ---- Ending a case otherwise ----
 
-    /// <summary>Why the case may not be closed as expired now (finished, or staff decided already), or null when it may.</summary>
-    public CaseRefusal? ExpireRefusal() =>
+    /// <summary>
+    /// Why the case may not be closed as expired at <paramref name="now"/>, or null when it may. Only the requester not
+    /// responding ends a case: the address never confirmed within <paramref name="verificationTimeout"/> of receipt, or the
+    /// identification asked for not sent within <paramref name="identificationTimeout"/>. Staff not deciding never does, and a
+    /// recorded decision is carried out whatever the clock says.
+    /// </summary>
+    public CaseRefusal? ExpireRefusal(DateTimeOffset now, TimeSpan verificationTimeout, TimeSpan identificationTimeout) =>
         Status.IsFinished() ? CaseRefusal.Finished
         : Decision is not null ? CaseRefusal.AlreadyDecided
-        : null;
+        : EmailVerifiedAt is null ? (now >= ReceivedAt + verificationTimeout ? null : CaseRefusal.StillWaiting)
+        : AwaitsIdentification ? (now >= IdentificationRequestedAt!.Value + identificationTimeout ? null : CaseRefusal.StillWaiting)
+        : CaseRefusal.StaffMustDecide;
 
-    /// <summary>
-    /// The wait ran out (the address never confirmed, or no identity decision in time): closed as expired. Refused once
-    /// staff decided, whatever the clock says: a recorded decision is carried out.
-    /// </summary>
-    public CaseTransition Expire(DateTimeOffset at) =>
-        ExpireRefusal() is { } refusal ? Refuse(refusal) : To(WithStatus(CaseStatus.Expired, at));
+    /// <summary>The requester did not respond in time (see <see cref="ExpireRefusal"/>): closed as expired; the notice follows.</summary>
+    public CaseTransition Expire(DateTimeOffset at, TimeSpan verificationTimeout, TimeSpan identificationTimeout) =>
+        ExpireRefusal(at, verificationTimeout, identificationTimeout) is { } refusal ? Refuse(refusal) : To(WithStatus(CaseStatus.Expired, at));
+
+    /// <summary>True when the case expired and the requester was not yet told why (Art. 12(4)).</summary>
+    public bool NeedsExpiryNotice => Status == CaseStatus.Expired && AnswerSentAt is null;
+
+    /// <summary>The Art. 12(4) notice of an expired case went out.</summary>
+    public CaseTransition ExpiryNoticeSent(DateTimeOffset at) =>
+        !NeedsExpiryNotice ? Refuse(CaseRefusal.AlreadyDone) : To(this with { AnswerSentAt = at });
 
     /// <summary>A step could not be done: the case is flagged for staff (nothing is sent to the requester).</summary>
+    /// <remarks>An expired case whose Art. 12(4) notice could not be sent is flagged too, so it is not closed with the requester untold.</remarks>
     public CaseTransition Fail(DateTimeOffset at) =>
-        Status.IsFinished() ? Refuse(CaseRefusal.Finished) : To(WithStatus(CaseStatus.Failed, at));
+        Status.IsFinished() && !NeedsExpiryNotice ? Refuse(CaseRefusal.Finished) : To(WithStatus(CaseStatus.Failed, at));
+
+    /// <summary>
+    /// A staff member resumes a failed case: it goes back to the status it had before it failed and its orchestration
+    /// starts again from what the register records (steps already done, in the stores too, are not done twice).
+    /// </summary>
+    public CaseTransition Retry(string by, DateTimeOffset at) =>
+        Status != CaseStatus.Failed ? Refuse(CaseRefusal.NotFailed)
+        : To((this with { Retries = [.. Retries, new StaffRetry(by, at)] }).WithStatus(StatusBeforeFailure, at));
+
+    /// <summary>The status a failed case had before it failed (where a retry resumes it).</summary>
+    public CaseStatus StatusBeforeFailure =>
+        History.Take(History.Count - 1).LastOrDefault(h => h.Status != CaseStatus.Failed)?.Status ?? CaseStatus.AwaitingEmailVerification;
+
+    /// <summary>How often the orchestration may be started again automatically without the case moving on, before it is flagged Failed.</summary>
+    public const int MaxAutomaticRestarts = 3;
+
+    /// <summary>Automatic restarts since the case last changed status (or was retried by staff).</summary>
+    public int RestartsSinceLastChange => Restarts.Count(r => r > (History.Count > 0 ? History[^1].At : ReceivedAt));
+
+    /// <summary>
+    /// The reconciler found the case open and its orchestration stopped (failed outside its own handling, terminated, or
+    /// replaced by a release): it may start it again, up to <see cref="MaxAutomaticRestarts"/> times without progress;
+    /// after that the case is flagged Failed for staff instead (a fault that a restart does not cure).
+    /// </summary>
+    public CaseTransition RecordRestart(DateTimeOffset at) =>
+        Status.IsFinished() ? Refuse(CaseRefusal.Finished)
+        : RestartsSinceLastChange >= MaxAutomaticRestarts ? Refuse(CaseRefusal.RestartsUsedUp)
+        : To(this with { Restarts = [.. Restarts, at] });
+
+    /// <summary>
+    /// True when the register shows the step the orchestration waits on (<paramref name="waiting"/>) already done, so
+    /// its signal was lost and must be sent again.
+    /// </summary>
+    public bool HasMovedPast(WaitingFor waiting)
+    {
+        ArgumentNullException.ThrowIfNull(waiting);
+        return !Status.IsFinished() && waiting.Step switch
+        {
+            CaseWait.EmailVerification => EmailVerifiedAt is not null,
+            CaseWait.IdentityDecision => Decision is not null,
+            CaseWait.StaffTasks => OpenTaskCount < waiting.OpenTasks,
+            _ => false,
+        };
+    }
 
     // ---- Register retention ----
 

@@ -78,6 +78,12 @@ public sealed partial record PrivacyCase
     /// <summary>When the requester last replied to the request for more identification (staff are told; the case waits for them).</summary>
     public DateTimeOffset? IdentificationAnsweredAt { get; init; }
 
+    /// <summary>When the reconciler started the case's orchestration again because it had stopped (failed, or replaced by a release).</summary>
+    public IReadOnlyList<DateTimeOffset> Restarts { get; init; } = [];
+
+    /// <summary>Staff retries of a failed case: when and by whom.</summary>
+    public IReadOnlyList<StaffRetry> Retries { get; init; } = [];
+
     /// <summary>After the retention period the identifiers are erased; the keyed hash of the address stays.</summary>
     public DateTimeOffset? IdentifiersErasedAt { get; init; }
 
@@ -177,3 +183,6 @@ public sealed record StaffTask(string Key, StaffTaskKind Kind, string? StoreKey,
 
     public bool IsOpen => DoneAt is null;
 }
+
+/// <summary>A staff member resumed a failed case from the case page.</summary>
+public sealed record StaffRetry(string By, DateTimeOffset At);

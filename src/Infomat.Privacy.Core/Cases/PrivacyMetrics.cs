@@ -16,7 +16,11 @@ public sealed class PrivacyMetrics
     /// <summary>Cases the daily sweep found past their legal due date (each case once per due date).</summary>
     public const string CasesOverdue = "privacy.cases.overdue";
 
+    /// <summary>Orchestrations the reconciler started again because they had stopped while their case was open.</summary>
+    public const string OrchestrationsRestarted = "privacy.orchestrations.restarted";
+
     private readonly Counter<long> failed;
+    private readonly Counter<long> restarted;
     private readonly Counter<long> overdue;
 
     public PrivacyMetrics(IMeterFactory meters)
@@ -24,10 +28,13 @@ public sealed class PrivacyMetrics
         ArgumentNullException.ThrowIfNull(meters);
         var meter = meters.Create(MeterName);
         failed = meter.CreateCounter<long>(CasesFailed, "{case}", "Privacy requests flagged Failed; they wait for staff.");
+        restarted = meter.CreateCounter<long>(OrchestrationsRestarted, "{case}", "Case orchestrations started again by the reconciler (a failure, a release).");
         overdue = meter.CreateCounter<long>(CasesOverdue, "{case}", "Open privacy requests found past their legal due date.");
     }
 
     public void CaseFailed() => failed.Add(1);
+
+    public void OrchestrationRestarted() => restarted.Add(1);
 
     public void CasesFoundOverdue(int count)
     {

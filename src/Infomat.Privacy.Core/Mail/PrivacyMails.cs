@@ -47,13 +47,21 @@ public static partial class PrivacyMails
         ]);
     }
 
+    /// <summary>
+    /// To the requester, when the case expired because they did not respond (Art. 12(4)): why it was closed without
+    /// action (the address never confirmed, or the identification asked for never sent) and the remedies.
+    /// </summary>
     public static OutgoingMail Expired(PrivacyCase c, Stores.DataMap map)
     {
         ArgumentNullException.ThrowIfNull(c);
         var l = c.Language;
+        var why = c.EmailVerifiedAt is null
+            ? Texts.Format("MailExpiredBody", l, c.Id)
+            : Texts.Format("MailIdentificationExpiredBody", l, c.Id, Texts.Date(DateOnly.FromDateTime(c.IdentificationRequestedAt.GetValueOrDefault().UtcDateTime), l));
         return Requester(c, map, MailKind.Rejection, Texts.Format("MailExpiredSubject", l, c.Id),
         [
-            Text(Texts.Format("MailExpiredBody", l, c.Id)),
+            Text(why),
+            Text(Texts.Get("MailClosedRemedies", l)),
         ]);
     }
 
@@ -100,14 +108,6 @@ public static partial class PrivacyMails
             .Select(h => Texts.Format("HoldingsLine", l, map.Controller(h.Store.Entity).LegalName, h.Store.Name.In(l),
                 h.Value < 0 ? Texts.Get("HoldingsNotCounted", l) : h.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)))
             .ToList();
-    }
-
-    /// <summary>To the requester, when staff never decided on the identity in time: the case is closed.</summary>
-    public static OutgoingMail ApprovalExpired(PrivacyCase c, Stores.DataMap map)
-    {
-        ArgumentNullException.ThrowIfNull(c);
-        var l = c.Language;
-        return Requester(c, map, MailKind.Rejection, Texts.Format("MailExpiredSubject", l, c.Id), [Text(Texts.Format("MailApprovalExpiredBody", l, c.Id))]);
     }
 
     /// <summary>To the requester: staff need more to confirm the identity; what and why, in proportion.</summary>

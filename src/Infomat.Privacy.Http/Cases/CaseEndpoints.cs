@@ -24,7 +24,7 @@ namespace Infomat.Privacy.Http.Cases;
 /// <summary>
 /// The staff case list (<c>GET /cases</c>, overdue first), its CSV export for reporting (<c>GET /cases.csv</c>, no
 /// personal data), a case page with its history, approvals and audit trail (<c>GET /cases/{id}</c>), and the deadline
-/// extension (<c>POST /cases/{id}/extend</c>). Staff only: signed in with the staff role in Azure.
+/// extension (<c>POST /cases/{id}/extend</c>), the export's withdrawal and the retry of a failed case. Staff only: signed in with the staff role in Azure.
 /// </summary>
 public sealed class CaseEndpoints(
     ICaseRegister register,
@@ -33,6 +33,7 @@ public sealed class CaseEndpoints(
     DataMap dataMap,
     StaffPages staff,
     IExportStorage exports,
+    Hosting.CaseWorkflow workflow,
     TimeProvider time)
 {
     /// <summary>One row of the list and of the CSV: ids, types, dates and counts only.</summary>
@@ -45,17 +46,18 @@ public sealed class CaseEndpoints(
         var rows = new List<CaseRow>();
         await foreach (var c in register.ListAllAsync(cancellationToken))
         {
-            var open = !c.Status.IsFinished();
+            var open = c.IsUnanswered;
             var daysLeft = DueDateCalculator.DaysLeft(c.DueDate, now);
             rows.Add(new CaseRow(c.Id, c.Type, c.Entity, c.Channel, c.Status, c.ReceivedAt, c.DueDate, daysLeft, open && daysLeft < 0,
                 c.Extensions.Sum(e => e.Months), c.ClosedAt));
         }
 
-        // Open cases first, overdue at the top, then by due date; finished cases after, newest first.
+        // Cases still to answer first (failed ones too: they wait for staff), overdue at the top, then by due date;
+        // answered and closed cases after, newest first.
         return rows
-            .OrderBy(r => r.Status.IsFinished())
+            .OrderBy(r => !r.Status.IsUnanswered())
             .ThenByDescending(r => r.Overdue)
-            .ThenBy(r => r.Status.IsFinished() ? DateOnly.MaxValue : r.DueDate)
+            .ThenBy(r => r.Status.IsUnanswered() ? r.DueDate : DateOnly.MaxValue)
             .ThenByDescending(r => r.Received)
             .ToList();
     }
@@ -101,7 +103,7 @@ public sealed class CaseEndpoints(
                     r.Status.ToString(),
                     r.Received.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
                     r.DueDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                    r.Status.IsFinished() ? string.Empty : r.DaysLeft.ToString(CultureInfo.InvariantCulture),
+                    r.Status.IsUnanswered() ? r.DaysLeft.ToString(CultureInfo.InvariantCulture) : string.Empty,
                     r.Overdue ? "yes" : "no",
                     r.ExtendedMonths.ToString(CultureInfo.InvariantCulture),
                     r.Closed?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) ?? string.Empty,
@@ -202,6 +204,32 @@ public sealed class CaseEndpoints(
         return staff.Page(title, await page.BodyAsync(request, c, l, cancellationToken));
     }
 
+    /// <summary>
+    /// <c>POST /cases/{id}/retry</c>: resumes a failed case. It goes back to where it stood and its orchestration starts
+    /// again from the register, so steps already done (mails sent, store actions recorded) are not done twice.
+    /// </summary>
+    public async Task<IResult> RetryAsync(HttpRequest request, string caseId, Microsoft.DurableTask.Client.DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var (_, identity, found, failure) = await OpenStaffPostAsync(request, caseId, cancellationToken);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        var l = staff.Language;
+        var c = found!;
+        var title = Texts.Format("CaseTitle", l, c.Id);
+        if (identity.Name is null)
+        {
+            return staff.Page(title, Error(Texts.Get("StaffNameRequired", l)) + await page.BodyAsync(request, c, l, cancellationToken), StatusCodes.Status400BadRequest);
+        }
+
+        var update = await workflow.RetryAsync(client, c.Id, identity.Name, cancellationToken);
+        return update.Refused
+            ? staff.Page(title, Error(Texts.Get("CaseRetryNotFailed", l)) + await page.BodyAsync(request, update.Case, l, cancellationToken), StatusCodes.Status409Conflict)
+            : staff.Page(title, P(Texts.Get("CaseRetried", l)) + await page.BodyAsync(request, update.Case, l, cancellationToken));
+    }
+
     /// <summary>What every staff POST on a case checks first: the antiforgery token, the staff member, the case.</summary>
     private async Task<(IFormCollection Form, StaffIdentity Identity, PrivacyCase? Case, IResult? Failure)> OpenStaffPostAsync(
         HttpRequest request, string caseId, CancellationToken cancellationToken)
@@ -230,6 +258,7 @@ public static class CaseRoutes
         app.MapGet("/cases.csv", (HttpRequest r, [FromServices] CaseEndpoints e, CancellationToken ct) => e.CsvAsync(r, ct)).WithName("CaseListCsv");
         app.MapGet("/cases/{caseId}", (HttpRequest r, string caseId, [FromServices] CaseEndpoints e, CancellationToken ct) => e.CaseAsync(r, caseId, ct)).WithName("CasePage");
         app.MapPost("/cases/{caseId}/extend", (HttpRequest r, string caseId, [FromServices] CaseEndpoints e, CancellationToken ct) => e.ExtendAsync(r, caseId, ct)).WithName("ExtendDeadline").DisableAntiforgery();
+        app.MapPost("/cases/{caseId}/retry", (HttpRequest r, string caseId, [FromServices] CaseEndpoints e, [FromServices] Microsoft.DurableTask.Client.DurableTaskClient c, CancellationToken ct) => e.RetryAsync(r, caseId, c, ct)).WithName("RetryCase").DisableAntiforgery();
         app.MapPost("/cases/{caseId}/revoke-export", (HttpRequest r, string caseId, [FromServices] CaseEndpoints e, CancellationToken ct) => e.RevokeExportAsync(r, caseId, ct)).WithName("RevokeExport").DisableAntiforgery();
         return app;
     }

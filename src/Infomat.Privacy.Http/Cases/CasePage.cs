@@ -64,6 +64,15 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
                 .Append("<button type=\"submit\">").Append(E(Texts.Get("ExtensionButton", l))).Append("</button></form>");
         }
 
+        if (c.Status == CaseStatus.Failed)
+        {
+            body.Append("<h2>").Append(E(Texts.Get("CaseRetryTitle", l))).Append("</h2>")
+                .Append(P(Texts.Format("CaseRetryBody", l, Texts.Get("Status" + c.StatusBeforeFailure, l))))
+                .Append("<form method=\"post\" action=\"/cases/").Append(E(c.Id)).Append("/retry\">").Append(staff.Forms.HiddenField(request))
+                .Append(staff.NameField("retry-name"))
+                .Append("<button type=\"submit\">").Append(E(Texts.Get("CaseRetryButton", l))).Append("</button></form>");
+        }
+
         if (c.ExportBlobName is not null)
         {
             body.Append("<h2>").Append(E(Texts.Get("ExportRevokeTitle", l))).Append("</h2>");

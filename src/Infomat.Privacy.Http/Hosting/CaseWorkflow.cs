@@ -7,21 +7,29 @@ using Microsoft.Extensions.Logging;
 
 namespace Infomat.Privacy.Http.Hosting;
 
+/// <summary>What one reconciliation did (counts only).</summary>
+public sealed record ReconcileResult(int Open, int Started, int Restarted, int Resignalled, int FlaggedFailed, int Errors);
+
 /// <summary>
-/// Starts and signals case orchestrations (instance id = case id). The register is the source of truth:
-/// a case whose orchestration is missing (a restarted local host) is started again and continues where the register says.
+/// Starts, signals and reconciles case orchestrations (instance id = case id). The register is the source of truth and
+/// the orchestration only carries it out, so an orchestration that stopped while its case is open (a failure outside its
+/// own handling, a terminated instance, a release whose code no longer replays the old history) is purged and started
+/// again, and continues where the register says. Nothing here sees personal data: case ids and counts.
 /// </summary>
-public sealed partial class CaseWorkflow(ICaseRegister register, ILogger<CaseWorkflow> log)
+public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics metrics, TimeProvider time, ILogger<CaseWorkflow> log)
 {
+    /// <summary>Makes sure the case's orchestration runs: started when it has none, started again when it stopped while the case is open.</summary>
     public async Task EnsureRunningAsync(DurableTaskClient client, string caseId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         var instance = await client.GetInstanceAsync(caseId, getInputsAndOutputs: false, cancellationToken);
         if (instance is null)
         {
-            await client.ScheduleNewOrchestrationInstanceAsync(
-                nameof(PrivacyRequestOrchestrator), caseId, new StartOrchestrationOptions(caseId), cancellationToken);
-            Started(log, caseId);
+            await StartAsync(client, caseId, cancellationToken);
+        }
+        else if (IsStopped(instance))
+        {
+            await RestartStoppedAsync(client, caseId, cancellationToken);
         }
     }
 
@@ -33,27 +41,170 @@ public sealed partial class CaseWorkflow(ICaseRegister register, ILogger<CaseWor
         await client.RaiseEventAsync(caseId, eventName, eventPayload: null, cancellationToken);
     }
 
-    /// <summary>Starts again every unfinished case that has no orchestration. Returns how many were started.</summary>
-    public async Task<int> ResumeUnfinishedAsync(DurableTaskClient client, CancellationToken cancellationToken)
+    /// <summary>
+    /// A staff member resumes a failed case (the case page): the case goes back to the status it had before it failed and
+    /// a new orchestration carries on from what the register records. Refused (and nothing started) when it is not failed.
+    /// </summary>
+    public async Task<CaseUpdate> RetryAsync(DurableTaskClient client, string caseId, string by, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var resumed = 0;
+        var at = time.GetUtcNow();
+        var update = await register.ApplyAsync(caseId, c => c.Retry(by, at), cancellationToken);
+        if (!update.Refused)
+        {
+            await ReplaceAsync(client, caseId, cancellationToken);
+            Retried(log, caseId);
+        }
+
+        return update;
+    }
+
+    /// <summary>
+    /// Compares every open case with its orchestration: no instance → started; a stopped instance → started again (or,
+    /// after <see cref="PrivacyCase.MaxAutomaticRestarts"/> restarts without progress, the case flagged Failed for staff);
+    /// an instance waiting on a step the register shows done (its signal lost) → signalled again. One case that cannot be
+    /// reconciled does not stop the others.
+    /// </summary>
+    public async Task<ReconcileResult> ReconcileAsync(DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        int open = 0, started = 0, restarted = 0, resignalled = 0, flagged = 0, errors = 0;
         await foreach (var caseId in register.ListUnfinishedAsync(cancellationToken))
         {
-            if (await client.GetInstanceAsync(caseId, getInputsAndOutputs: false, cancellationToken) is null)
+            open++;
+            try
             {
-                await EnsureRunningAsync(client, caseId, cancellationToken);
-                resumed++;
+                var instance = await client.GetInstanceAsync(caseId, getInputsAndOutputs: true, cancellationToken);
+                if (instance is null)
+                {
+                    await StartAsync(client, caseId, cancellationToken);
+                    started++;
+                }
+                else if (IsStopped(instance))
+                {
+                    if (await RestartStoppedAsync(client, caseId, cancellationToken))
+                    {
+                        restarted++;
+                    }
+                    else
+                    {
+                        flagged++;
+                    }
+                }
+                else if (ReadWaiting(instance) is { } waiting
+                    && await register.GetAsync(caseId, cancellationToken) is { } c && c.HasMovedPast(waiting))
+                {
+                    await client.RaiseEventAsync(caseId, CaseEvents.For(waiting.Step), eventPayload: null, cancellationToken);
+                    Resignalled(log, caseId, waiting.Step);
+                    resignalled++;
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+            {
+                ReconcileFailed(log, caseId, ex.GetType().Name);
+                errors++;
             }
         }
 
-        Resumed(log, resumed);
-        return resumed;
+        var result = new ReconcileResult(open, started, restarted, resignalled, flagged, errors);
+        Reconciled(log, open, started, restarted, resignalled, flagged, errors);
+        return result;
+    }
+
+    private static bool IsStopped(OrchestrationMetadata instance) =>
+        instance.RuntimeStatus is OrchestrationRuntimeStatus.Completed or OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated;
+
+    private static WaitingFor? ReadWaiting(OrchestrationMetadata instance)
+    {
+        if (instance.RuntimeStatus != OrchestrationRuntimeStatus.Running || string.IsNullOrEmpty(instance.SerializedCustomStatus))
+        {
+            return null;
+        }
+
+        try
+        {
+            return instance.ReadCustomStatusAs<WaitingFor>();
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // A custom status written by another release: nothing to compare.
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The case is open but its orchestration stopped: start it again, or flag the case Failed when restarts did not
+    /// help (then it is visible on the case list, counted and alerted, and staff retry it). True when restarted.
+    /// </summary>
+    private async Task<bool> RestartStoppedAsync(DurableTaskClient client, string caseId, CancellationToken cancellationToken)
+    {
+        var at = time.GetUtcNow();
+        var update = await register.ApplyAsync(caseId, c => c.RecordRestart(at), cancellationToken);
+        if (update.Refusal == CaseRefusal.RestartsUsedUp)
+        {
+            if (!(await register.ApplyAsync(caseId, c => c.Fail(at), cancellationToken)).Refused)
+            {
+                metrics.CaseFailed();
+                FlaggedFailed(log, caseId, PrivacyCase.MaxAutomaticRestarts);
+            }
+
+            return false;
+        }
+
+        if (update.Refused)
+        {
+            // Finished meanwhile: nothing to run.
+            return false;
+        }
+
+        await ReplaceAsync(client, caseId, cancellationToken);
+        metrics.OrchestrationRestarted();
+        Restarted(log, caseId);
+        return true;
+    }
+
+    /// <summary>Purges whatever instance the case has (its history holds ids only) and starts a new one.</summary>
+    private async Task ReplaceAsync(DurableTaskClient client, string caseId, CancellationToken cancellationToken)
+    {
+        if (await client.GetInstanceAsync(caseId, getInputsAndOutputs: false, cancellationToken) is { } existing)
+        {
+            if (!IsStopped(existing))
+            {
+                await client.TerminateInstanceAsync(caseId, cancellation: cancellationToken);
+                await client.WaitForInstanceCompletionAsync(caseId, getInputsAndOutputs: false, cancellationToken);
+            }
+
+            await client.PurgeInstanceAsync(caseId, cancellation: cancellationToken);
+        }
+
+        await StartAsync(client, caseId, cancellationToken);
+    }
+
+    private async Task StartAsync(DurableTaskClient client, string caseId, CancellationToken cancellationToken)
+    {
+        await client.ScheduleNewOrchestrationInstanceAsync(
+            nameof(PrivacyRequestOrchestrator), caseId, new StartOrchestrationOptions(caseId), cancellationToken);
+        Started(log, caseId);
     }
 
     [LoggerMessage(10, LogLevel.Information, "Orchestration started for case {CaseId}")]
     private static partial void Started(ILogger logger, string caseId);
 
-    [LoggerMessage(11, LogLevel.Information, "Resumed {Count} unfinished cases")]
-    private static partial void Resumed(ILogger logger, int count);
+    [LoggerMessage(11, LogLevel.Information, "Reconciled {Open} open cases: {Started} started, {Restarted} restarted, {Resignalled} signalled again, {Flagged} flagged Failed, {Errors} errors")]
+    private static partial void Reconciled(ILogger logger, int open, int started, int restarted, int resignalled, int flagged, int errors);
+
+    [LoggerMessage(12, LogLevel.Warning, "Case {CaseId}: its orchestration had stopped while the case is open; started again from the register")]
+    private static partial void Restarted(ILogger logger, string caseId);
+
+    [LoggerMessage(13, LogLevel.Warning, "Case {CaseId}: a lost {Step} signal was sent again")]
+    private static partial void Resignalled(ILogger logger, string caseId, CaseWait step);
+
+    [LoggerMessage(14, LogLevel.Error, "Case {CaseId}: its orchestration stopped {Restarts} times without progress; flagged Failed for staff")]
+    private static partial void FlaggedFailed(ILogger logger, string caseId, int restarts);
+
+    [LoggerMessage(15, LogLevel.Warning, "Case {CaseId} could not be reconciled ({Error}); tried again at the next run")]
+    private static partial void ReconcileFailed(ILogger logger, string caseId, string error);
+
+    [LoggerMessage(16, LogLevel.Information, "Case {CaseId}: retried by staff, orchestration started again")]
+    private static partial void Retried(ILogger logger, string caseId);
 }

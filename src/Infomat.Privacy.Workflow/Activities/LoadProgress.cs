@@ -13,9 +13,13 @@ public sealed class LoadProgress(ICaseRegister register) : TaskActivity<string, 
     public override async Task<CaseProgress> RunAsync(TaskActivityContext context, string input)
     {
         var c = await register.RequireAsync(input);
-        return new CaseProgress(c.Status.IsFinished(), c.EmailVerifiedAt is not null, c.Decision is not null);
+        return new CaseProgress(c.Status.IsFinished(), c.EmailVerifiedAt is not null, c.Decision is not null, c.NeedsExpiryNotice);
     }
 }
 
 /// <summary>Where a case stands, as the register says, when the orchestration (re)starts.</summary>
-public sealed record CaseProgress(bool Finished, bool Verified, bool Decided);
+/// <param name="Finished">Nothing more happens to the case.</param>
+/// <param name="Verified">The address is confirmed.</param>
+/// <param name="Decided">Staff made the final identity decision.</param>
+/// <param name="NeedsExpiryNotice">The case expired and the requester's notice has not gone yet (it failed before): send it.</param>
+public sealed record CaseProgress(bool Finished, bool Verified, bool Decided, bool NeedsExpiryNotice = false);

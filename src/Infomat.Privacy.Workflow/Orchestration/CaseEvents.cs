@@ -1,3 +1,5 @@
+using Infomat.Privacy.Cases;
+
 namespace Infomat.Privacy.Workflow.Orchestration;
 
 /// <summary>Names of the external events raised to a case's orchestration (instance id = case id).</summary>
@@ -11,4 +13,13 @@ public static class CaseEvents
 
     /// <summary>Staff finished a task of the case (recorded in the register first).</summary>
     public const string StaffTaskDone = nameof(StaffTaskDone);
+
+    /// <summary>The event that ends a wait on <paramref name="step"/>.</summary>
+    public static string For(CaseWait step) => step switch
+    {
+        CaseWait.EmailVerification => EmailVerified,
+        CaseWait.IdentityDecision => IdentityDecided,
+        CaseWait.StaffTasks => StaffTaskDone,
+        _ => throw new ArgumentOutOfRangeException(nameof(step)),
+    };
 }

@@ -1,3 +1,4 @@
+using Infomat.Privacy.Cases;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.Workflow.Activities;
 using Infomat.Privacy.Workflow.Activities.Approval;
@@ -8,6 +9,7 @@ using Infomat.Privacy.Workflow.Activities.StoreActions;
 using Infomat.Privacy.Workflow.Activities.Verification;
 
 using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
 
 namespace Infomat.Privacy.Workflow.Orchestration;
 
@@ -26,63 +28,117 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
         firstRetryInterval: TimeSpan.FromSeconds(2),
         backoffCoefficient: 2.0));
 
+    /// <summary>Looks at the approval wait per run before the history is started afresh (ContinueAsNew).</summary>
+    private const int LooksPerRun = 20;
+
     public override async Task<string> RunAsync(TaskOrchestrationContext context, string caseId)
     {
         ArgumentNullException.ThrowIfNull(context);
         var log = context.CreateReplaySafeLogger<PrivacyRequestOrchestrator>();
+        try
+        {
+            return await RunStepsAsync(context, caseId);
+        }
+        catch (TaskFailedException ex)
+        {
+            // Whatever step failed (a mail or table outage longer than the retries), the case is flagged Failed for
+            // staff, counted and alerted, and can be retried from the case page. Nothing is half-sent: each answer mail is
+            // the last step of its branch; what one store did stays recorded in that store (and staged), so the retry
+            // redoes nothing twice. If flagging fails too, the instance fails and the reconciler finds the case.
+            log.Failed(caseId, ex.TaskName);
+            context.SetCustomStatus(null);
+            await context.CallActivityAsync(nameof(MarkFailed), caseId, Retried);
+            return "failed";
+        }
+    }
 
+    private static async Task<string> RunStepsAsync(TaskOrchestrationContext context, string caseId)
+    {
+        var log = context.CreateReplaySafeLogger<PrivacyRequestOrchestrator>();
         var progress = await context.CallActivityAsync<CaseProgress>(nameof(LoadProgress), caseId);
         if (progress.Finished)
         {
+            if (progress.NeedsExpiryNotice)
+            {
+                // Expired earlier, but the requester's notice did not go (retried by staff): send it now.
+                await context.CallActivityAsync<bool>(nameof(ExpireCase), caseId, Retried);
+            }
+
             return "finished";
         }
 
         if (!progress.Verified)
         {
             var verification = await context.CallActivityAsync<WaitStep>(nameof(SendVerification), caseId, Retried);
-            if (!await WaitForAsync(context, CaseEvents.EmailVerified, verification.DeadlineUtc))
+            var deadline = verification.DeadlineUtc;
+            while (!await WaitForAsync(context, CaseEvents.EmailVerified, deadline, new WaitingFor(CaseWait.EmailVerification)))
             {
-                // The timer won; the register may still show the address confirmed (its signal lost, or a moment late).
-                progress = await context.CallActivityAsync<CaseProgress>(nameof(LoadProgress), caseId);
-                if (!progress.Verified)
+                // The timer won. The case's rule decides under the register's ETag: an address confirmed meanwhile (its
+                // signal lost, or a moment late) wins, and the case goes on.
+                if (await context.CallActivityAsync<bool>(nameof(ExpireCase), caseId, Retried))
                 {
-                    await context.CallActivityAsync(nameof(ExpireCase), caseId, Retried);
                     log.Step(caseId, "expired: email not verified");
                     return "expired";
                 }
-            }
-        }
 
-        await context.CallActivityAsync(nameof(SendAcknowledgement), caseId, Retried);
-        var approval = await context.CallActivityAsync<WaitStep>(nameof(RequestApproval), caseId, Retried);
-        while (!progress.Decided)
-        {
-            var signalled = await WaitWithRemindersAsync(context, caseId, approval);
-            progress = await context.CallActivityAsync<CaseProgress>(nameof(LoadProgress), caseId);
-            if (!signalled && !progress.Decided)
-            {
-                // The timer won and the register shows no decision either (a decision whose signal was lost goes on).
-                if (await context.CallActivityAsync<bool>(nameof(ExpireCase), caseId, Retried))
-                {
-                    log.Step(caseId, "expired: no identity decision");
-                    return "expired";
-                }
-
-                // Staff decided between the read and the expiry, which refused: the decision is carried out.
                 progress = await context.CallActivityAsync<CaseProgress>(nameof(LoadProgress), caseId);
                 if (progress.Finished)
                 {
                     return "finished";
                 }
 
+                if (progress.Verified)
+                {
+                    break;
+                }
+
+                deadline = context.CurrentUtcDateTime.AddMinutes(1);
+            }
+        }
+
+        await context.CallActivityAsync(nameof(SendAcknowledgement), caseId, Retried);
+        await context.CallActivityAsync<bool>(nameof(RequestApproval), caseId, Retried);
+
+        // The wait for the identity decision: the case's rule says at each look what to do (remind, escalate, expire
+        // when the requester never sent the identification asked for) and when to look again. Staff not deciding never
+        // ends the case; a signal (a decision, a request for identification, the requester's reply) brings a look early.
+        var decided = false;
+        for (var look = 0; look < LooksPerRun && !decided; look++)
+        {
+            var wait = await context.CallActivityAsync<ApprovalWaitState>(nameof(TendApprovalWait), caseId, Retried);
+            if (wait.Decided)
+            {
+                decided = true;
                 continue;
             }
 
-            if (!progress.Decided)
+            if (wait.Finished)
             {
-                // Staff asked the requester for more identification: the wait (and its reminders) starts again from then.
-                approval = await context.CallActivityAsync<WaitStep>(nameof(RequestApproval), caseId, Retried);
+                return "finished";
             }
+
+            var next = wait.NextCheckUtc ?? context.CurrentUtcDateTime.AddHours(1);
+            if (wait.MayExpire)
+            {
+                if (await context.CallActivityAsync<bool>(nameof(ExpireCase), caseId, Retried))
+                {
+                    log.Step(caseId, "expired: identification not sent");
+                    return "expired";
+                }
+
+                // Refused: a reply or a decision came in meanwhile. Look again soon.
+                next = context.CurrentUtcDateTime.AddMinutes(1);
+            }
+
+            await WaitForAsync(context, CaseEvents.IdentityDecided, next, new WaitingFor(CaseWait.IdentityDecision));
+        }
+
+        if (!decided)
+        {
+            // A long wait (staff on holiday, escalations every few days) starts a fresh history now and then; the case
+            // register holds everything, so the new run picks up where this one stood.
+            context.ContinueAsNew(caseId);
+            return "continued";
         }
 
         var decision = await context.CallActivityAsync<DecisionResult>(nameof(ApplyDecision), caseId, Retried);
@@ -91,48 +147,39 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
             return "rejected";
         }
 
-        try
+        switch (decision.Plan)
         {
-            switch (decision.Plan)
-            {
-                case CasePlan.Export:
-                    var collections = decision.StoreKeys
-                        .Select(key => context.CallActivityAsync<CollectResult>(nameof(CollectFromStore), new CollectInput(caseId, key), Retried))
-                        .ToList();
-                    var parts = await Task.WhenAll(collections);
-                    log.Collected(caseId, parts.Length);
+            case CasePlan.Export:
+                var collections = decision.StoreKeys
+                    .Select(key => context.CallActivityAsync<CollectResult>(nameof(CollectFromStore), new CollectInput(caseId, key), Retried))
+                    .ToList();
+                var parts = await Task.WhenAll(collections);
+                log.Collected(caseId, parts.Length);
 
-                    await context.CallActivityAsync<ExportResult>(nameof(BuildExport), new BuildExportInput(caseId, parts), Retried);
-                    await context.CallActivityAsync(nameof(DeliverExport), caseId, Retried);
-                    return "completed";
+                await context.CallActivityAsync<ExportResult>(nameof(BuildExport), new BuildExportInput(caseId, parts), Retried);
+                await context.CallActivityAsync(nameof(DeliverExport), caseId, Retried);
+                return "completed";
 
-                case CasePlan.ApplyInStores:
-                    var outcomes = await ApplyAsync(context, caseId, decision.StoreKeys, decision.Action!.Value);
-                    await context.CallActivityAsync(nameof(SendActionReport), new ReportInput(caseId, outcomes), Retried);
-                    return "completed";
+            case CasePlan.ApplyInStores:
+                var outcomes = await ApplyAsync(context, caseId, decision.StoreKeys, decision.Action!.Value);
+                await context.CallActivityAsync(nameof(SendActionReport), new ReportInput(caseId, outcomes), Retried);
+                return "completed";
 
-                default:
-                    var tasks = await context.CallActivityAsync<StaffTaskState>(nameof(OpenStaffTasks), caseId, Retried);
-                    while (tasks.Open > 0)
-                    {
-                        // No timer here: the legal deadline is watched for the case as a whole (reminders, overdue flag).
-                        await context.WaitForExternalEvent<string?>(CaseEvents.StaffTaskDone);
-                        tasks = await context.CallActivityAsync<StaffTaskState>(nameof(ReadStaffTasks), caseId, Retried);
-                    }
+            default:
+                var tasks = await context.CallActivityAsync<StaffTaskState>(nameof(OpenStaffTasks), caseId, Retried);
+                while (tasks.Open > 0)
+                {
+                    // No timer here: the legal deadline is watched for the case as a whole (reminders, overdue flag); a
+                    // lost signal is sent again by the reconciler, which compares the open count with the register.
+                    context.SetCustomStatus(new WaitingFor(CaseWait.StaffTasks, tasks.Open));
+                    await context.WaitForExternalEvent<string?>(CaseEvents.StaffTaskDone);
+                    context.SetCustomStatus(null);
+                    tasks = await context.CallActivityAsync<StaffTaskState>(nameof(ReadStaffTasks), caseId, Retried);
+                }
 
-                    IReadOnlyList<StoreOutcome> done = tasks.RestrictAfter ? await ApplyAsync(context, caseId, decision.StoreKeys, StoreAction.Restrict) : [];
-                    await context.CallActivityAsync(nameof(SendActionReport), new ReportInput(caseId, done), Retried);
-                    return "completed";
-            }
-        }
-        catch (TaskFailedException ex)
-        {
-            // Nothing half-sent: the answer mail is the last step, so a failure before it leaves the requester uninformed
-            // and the case flagged for staff. What one store did stays recorded in that store (and staged), so the
-            // retry of the case redoes nothing twice.
-            log.Failed(caseId, ex.TaskName);
-            await context.CallActivityAsync(nameof(MarkFailed), caseId, Retried);
-            return "failed";
+                IReadOnlyList<StoreOutcome> done = tasks.RestrictAfter ? await ApplyAsync(context, caseId, decision.StoreKeys, StoreAction.Restrict) : [];
+                await context.CallActivityAsync(nameof(SendActionReport), new ReportInput(caseId, done), Retried);
+                return "completed";
         }
     }
 
@@ -145,28 +192,11 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
         return await Task.WhenAll(calls);
     }
 
-    /// <summary>Waits for the identity decision, reminding staff at each reminder time that passes first.</summary>
-    private static async Task<bool> WaitWithRemindersAsync(TaskOrchestrationContext context, string caseId, WaitStep step)
-    {
-        var number = 0;
-        foreach (var reminderUtc in step.RemindersUtc ?? [])
-        {
-            number++;
-            // A reminder whose time passed while the orchestration was down is still sent (once: the activity checks).
-            if (reminderUtc > context.CurrentUtcDateTime && await WaitForAsync(context, CaseEvents.IdentityDecided, reminderUtc))
-            {
-                return true;
-            }
-
-            await context.CallActivityAsync(nameof(SendApprovalReminder), new ReminderInput(caseId, number), Retried);
-        }
-
-        return await WaitForAsync(context, CaseEvents.IdentityDecided, step.DeadlineUtc);
-    }
-
     /// <summary>Races the event against a durable timer and cancels the loser.</summary>
-    private static async Task<bool> WaitForAsync(TaskOrchestrationContext context, string eventName, DateTime deadlineUtc)
+    /// <remarks>The custom status says what the orchestration waits on (a step, no personal data), for the reconciler.</remarks>
+    private static async Task<bool> WaitForAsync(TaskOrchestrationContext context, string eventName, DateTime deadlineUtc, WaitingFor waiting)
     {
+        context.SetCustomStatus(waiting);
         using var cancel = new CancellationTokenSource();
         var signal = context.WaitForExternalEvent<string?>(eventName, cancel.Token);
         var timeout = context.CreateTimer(deadlineUtc, cancel.Token);
@@ -176,6 +206,7 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
 #pragma warning disable CA1849
         cancel.Cancel();
 #pragma warning restore CA1849
+        context.SetCustomStatus(null);
         return winner == signal;
     }
 }

@@ -4,5 +4,5 @@ namespace Infomat.Privacy.Workflow.Orchestration;
 // (durable history outlives the case; GDPR minimisation). Activities load the rest by case id. Each activity's input
 // and output records sit beside it in Activities/<step>/.
 
-/// <summary>A step that waits for a person, with the moment it gives up and the moments it reminds (if any).</summary>
-public sealed record WaitStep(DateTime DeadlineUtc, IReadOnlyList<DateTime>? RemindersUtc = null);
+/// <summary>A step that waits for the requester, with the moment the wait may end the case.</summary>
+public sealed record WaitStep(DateTime DeadlineUtc);

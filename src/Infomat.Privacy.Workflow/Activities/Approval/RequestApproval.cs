@@ -3,7 +3,6 @@ using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.Tokens;
-using Infomat.Privacy.Workflow.Orchestration;
 
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
@@ -18,9 +17,9 @@ namespace Infomat.Privacy.Workflow.Activities.Approval;
 public sealed class RequestApproval(
     ICaseRegister register, IEntityStoreCatalog stores, DataMap dataMap, IMailSender mail, LinkTokenService tokens,
     IOptions<PrivacyOptions> options, TimeProvider time, ILogger<RequestApproval> log)
-    : TaskActivity<string, WaitStep>
+    : TaskActivity<string, bool>
 {
-    public override async Task<WaitStep> RunAsync(TaskActivityContext context, string input)
+    public override async Task<bool> RunAsync(TaskActivityContext context, string input)
     {
         var o = options.Value;
         var c = await register.RequireAsync(input);
@@ -44,7 +43,7 @@ public sealed class RequestApproval(
 
             c = (await register.ApplyAsync(c.Id, x => x.PrepareApproval(holdings, o.Approval.TwoApproversForErasure), CancellationToken.None)).Case;
             var sentAt = time.GetUtcNow();
-            var token = tokens.Issue(c.Id, TokenPurpose.Approve, o.Approval.Timeout);
+            var token = tokens.Issue(c.Id, TokenPurpose.Approve, o.Approval.Timeout + (2 * o.Approval.ReminderAfter));
             foreach (var to in StaffMail.Recipients(o.Staff.Address))
             {
                 await mail.SendAsync(PrivacyMails.ApprovalRequest(c, dataMap, o.Link("approvals", token), to, o.Staff.Language), CancellationToken.None);
@@ -54,8 +53,6 @@ public sealed class RequestApproval(
             log.Step(c.Id, "approval requested");
         }
 
-        // The wait runs from the approval request, or from the last request for more identification.
-        var (deadline, reminders) = c.ApprovalWait(o.Approval.ReminderAfter, o.Approval.Timeout, time.GetUtcNow());
-        return new WaitStep(deadline.UtcDateTime, reminders.Select(at => at.UtcDateTime).ToList());
+        return c.ApprovalMailSentAt is not null;
     }
 }

@@ -1,26 +1,35 @@
 using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Stores;
 
 using Microsoft.DurableTask;
+using Microsoft.Extensions.Options;
 
 namespace Infomat.Privacy.Workflow.Activities.Closing;
 
-/// <summary>Closes a case nobody acted on in time, with a mail to the requester; never one that staff decided.</summary>
-public sealed class ExpireCase(ICaseRegister register, IMailSender mail, DataMap dataMap, TimeProvider time) : TaskActivity<string, bool>
+/// <summary>
+/// Closes a case whose requester did not respond in time (the address never confirmed, or the identification asked
+/// for never sent), then tells them why and what they can do (Art. 12(4)). The case's rule decides
+/// (<see cref="PrivacyCase.ExpireRefusal"/>): never a case staff decided, nor one that waits on staff. The status is
+/// recorded first, so a verification or decision arriving meanwhile either wins or is refused, never both; the notice
+/// follows once, and a retry sends it if it did not go.
+/// </summary>
+public sealed class ExpireCase(ICaseRegister register, IMailSender mail, DataMap dataMap, IOptions<PrivacyOptions> options, TimeProvider time) : TaskActivity<string, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, string input)
     {
-        var c = await register.RequireAsync(input);
-        if (c.ExpireRefusal() is null)
+        var o = options.Value;
+        var at = time.GetUtcNow();
+        var c = (await register.ApplyAsync(input, x => x.Expire(at, o.Verification.Timeout, o.Approval.Timeout), CancellationToken.None)).Case;
+        if (c.NeedsExpiryNotice)
         {
-            // Never verified, or verified but never decided by staff: the mail says which.
-            await mail.SendAsync(c.EmailVerifiedAt is null ? PrivacyMails.Expired(c, dataMap) : PrivacyMails.ApprovalExpired(c, dataMap), CancellationToken.None);
-            var at = time.GetUtcNow();
-            c = (await register.ApplyAsync(c.Id, x => x.Expire(at), CancellationToken.None)).Case;
+            await mail.SendAsync(PrivacyMails.Expired(c, dataMap), CancellationToken.None);
+            var sentAt = time.GetUtcNow();
+            c = (await register.ApplyAsync(c.Id, x => x.ExpiryNoticeSent(sentAt), CancellationToken.None)).Case;
         }
 
-        // False when the case did not expire (staff decided in the meantime, or it ended otherwise): the caller goes on.
+        // False when the case did not expire (verified or decided in the meantime, or still waiting on staff): the caller goes on.
         return c.Status == CaseStatus.Expired;
     }
 }

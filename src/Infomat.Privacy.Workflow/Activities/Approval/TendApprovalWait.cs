@@ -1,0 +1,50 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tokens;
+
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.Workflow.Activities.Approval;
+
+/// <summary>
+/// One look at the wait for the identity decision, by the case's rule (<see cref="PrivacyCase.ApprovalWaitAt"/>): sends
+/// the reminder or escalation due now (each once), and says whether the case is decided, may expire (the requester did
+/// not send the identification asked for), or when to look again. Staff not deciding never closes the case.
+/// </summary>
+public sealed class TendApprovalWait(
+    ICaseRegister register, IMailSender mail, DataMap dataMap, LinkTokenService tokens, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<TendApprovalWait> log)
+    : TaskActivity<string, ApprovalWaitState>
+{
+    public override async Task<ApprovalWaitState> RunAsync(TaskActivityContext context, string input)
+    {
+        var o = options.Value;
+        var c = await register.RequireAsync(input);
+        var now = time.GetUtcNow();
+        var step = c.ApprovalWaitAt(now, o.Approval.ReminderAfter, o.Approval.Timeout);
+        if (step.Action is ApprovalWaitAction.Remind or ApprovalWaitAction.Escalate)
+        {
+            var escalate = step.Action == ApprovalWaitAction.Escalate;
+            // The link in a reminder stays valid until well after the next one: a decision is welcome whenever it comes.
+            var token = tokens.Issue(c.Id, TokenPurpose.Approve, o.Approval.Timeout + (2 * o.Approval.ReminderAfter));
+            var recipients = StaffMail.Recipients(o.Staff.Address)
+                .Concat(escalate && o.Staff.EscalationAddress is { Length: > 0 } escalation ? StaffMail.Recipients(escalation) : [])
+                .Distinct(StringComparer.OrdinalIgnoreCase);
+            foreach (var to in recipients)
+            {
+                await mail.SendAsync(PrivacyMails.ApprovalReminder(c, dataMap, o.Link("approvals", token), to, o.Staff.Language, escalate), CancellationToken.None);
+            }
+
+            c = (await register.ApplyAsync(c.Id, x => x.RecordReminder(step.ReminderKey!, now), CancellationToken.None)).Case;
+            log.Step(c.Id, escalate ? "approval escalated" : "approval reminder sent");
+        }
+
+        return new ApprovalWaitState(c.Decision is not null, c.Status.IsFinished(), step.Action == ApprovalWaitAction.Expire, step.NextCheck?.UtcDateTime);
+    }
+}
+
+/// <summary>Where the wait for the identity decision stands, and when to look again (null: decided, finished or to expire).</summary>
+public sealed record ApprovalWaitState(bool Decided, bool Finished, bool MayExpire, DateTime? NextCheckUtc);
