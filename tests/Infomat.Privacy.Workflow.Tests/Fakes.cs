@@ -61,12 +61,26 @@ internal sealed class InMemoryRegister : ICaseRegister
         Task.FromResult(tokens.TryGetValue(tokenId, out var caseId) ? caseId : null);
 }
 
+/// <summary>Records every mail; can be made to fail like the provider does in an outage (a 503).</summary>
 internal sealed class RecordingMail : IMailSender
 {
+    private int failuresLeft;
+
     public ConcurrentQueue<OutgoingMail> Sent { get; } = new();
+
+    /// <summary>While true, every send fails with a 503.</summary>
+    public bool Down { get; set; }
+
+    /// <summary>The next <paramref name="count"/> sends fail with a 503.</summary>
+    public void FailNext(int count) => Interlocked.Exchange(ref failuresLeft, count);
 
     public Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken)
     {
+        if (Down || Interlocked.Decrement(ref failuresLeft) >= 0)
+        {
+            throw new HttpRequestException("Service unavailable", null, System.Net.HttpStatusCode.ServiceUnavailable);
+        }
+
         Sent.Enqueue(mail);
         return Task.CompletedTask;
     }

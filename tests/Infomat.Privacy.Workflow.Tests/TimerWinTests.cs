@@ -113,8 +113,8 @@ public sealed class TimerWinTests
         var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), Language.Nl, null, null),
             Channel.Form, DateTimeOffset.UtcNow, TestDataMaps.Real);
         await register.CreateAsync(c, default);
-        var failing = new FailingMail(failures: 1, mail);
-        var expire = new ExpireCase(register, failing, TestDataMaps.Real, NoTimeToRespond, TimeProvider.System);
+        mail.FailNext(1);
+        var expire = new ExpireCase(register, mail, TestDataMaps.Real, NoTimeToRespond, TimeProvider.System);
 
         await Assert.ThrowsAsync<HttpRequestException>(() => expire.RunAsync(null!, c.Id));
         Assert.True((await register.GetAsync(c.Id, default))!.NeedsExpiryNotice);
@@ -133,13 +133,4 @@ public sealed class TimerWinTests
             Verification = new Infomat.Privacy.Configuration.VerificationOptions { Timeout = TimeSpan.Zero },
             Approval = new Infomat.Privacy.Configuration.ApprovalOptions { Timeout = TimeSpan.Zero },
         });
-
-    /// <summary>A mail sender that fails (a 503 from the provider) the first <c>failures</c> times, then sends.</summary>
-    private sealed class FailingMail(int failures, IMailSender inner) : IMailSender
-    {
-        private int left = failures;
-
-        public Task SendAsync(OutgoingMail message, CancellationToken cancellationToken) =>
-            Interlocked.Decrement(ref left) >= 0 ? throw new HttpRequestException("Service unavailable", null, System.Net.HttpStatusCode.ServiceUnavailable) : inner.SendAsync(message, cancellationToken);
-    }
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Storage;
@@ -10,6 +11,7 @@ using Infomat.Privacy.TestSupport;
 using Infomat.Privacy.Tokens;
 using Infomat.Privacy.Workflow.Orchestration;
 
+using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,9 +42,21 @@ internal sealed class WorkflowHarness : IAsyncDisposable
 
     public DurableTaskClient Client => host.Client;
 
-    public static async Task<WorkflowHarness> StartAsync(Action<PrivacyOptions>? configure = null, DataMap? map = null)
+    /// <summary>What the hosts use to start, signal, reconcile and retry cases.</summary>
+    public CaseWorkflow Workflow { get; }
+
+    /// <summary>The orchestrator the host runs under the pipeline's name (a test may stand in an older release's).</summary>
+    private Func<ITaskOrchestrator>? orchestrator;
+
+    public WorkflowHarness()
     {
-        var harness = new WorkflowHarness { Map = map ?? TestDataMaps.Real };
+        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        Workflow = new CaseWorkflow(Register, new PrivacyMetrics(meters), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<CaseWorkflow>.Instance);
+    }
+
+    public static async Task<WorkflowHarness> StartAsync(Action<PrivacyOptions>? configure = null, DataMap? map = null, Func<ITaskOrchestrator>? orchestrator = null)
+    {
+        var harness = new WorkflowHarness { Map = map ?? TestDataMaps.Real, orchestrator = orchestrator };
         configure?.Invoke(harness.Options);
         for (var attempt = 1; ; attempt++)
         {
@@ -60,7 +74,20 @@ internal sealed class WorkflowHarness : IAsyncDisposable
 
     private static Task<DurableTaskTestHost> StartHostAsync(WorkflowHarness harness) =>
         DurableTaskTestHost.StartAsync(
-            r => r.AddPrivacyWorkflow(),
+            r =>
+            {
+                if (harness.orchestrator is null)
+                {
+                    r.AddPrivacyWorkflow();
+                    return;
+                }
+
+                r.AddOrchestrator(nameof(PrivacyRequestOrchestrator), harness.orchestrator);
+                foreach (var activity in PrivacyWorkflow.Activities)
+                {
+                    r.AddActivity(activity);
+                }
+            },
             new DurableTaskTestHostOptions
             {
                 // A port the OS says is free now, rather than the host's own random pick in 30000-40000, which the
