@@ -85,7 +85,7 @@ resource failedCasesAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = 
   tags: tags
   properties: {
     displayName: 'Privacy request failed (orchestration flagged Failed)'
-    description: 'A privacy request could not be completed and waits for staff: open /cases, the case shows the step that failed.'
+    description: 'A privacy request could not be completed and waits for staff: open /cases (failed cases are listed with the open ones), fix the cause, then press Retry on the case page.'
     severity: 1
     enabled: true
     scopes: [ workspace.id ]

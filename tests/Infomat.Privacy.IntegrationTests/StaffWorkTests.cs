@@ -115,6 +115,35 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
     }
 
     [Fact]
+    public async Task A_failed_case_is_listed_with_the_open_ones_and_a_staff_retry_resumes_it_where_it_stood()
+    {
+        var id = await Flows.SubmitAsync(Fresh("mislukt"));
+        await Flows.VerifyAsync(id);
+        var firstLink = await Flows.ApprovalLinkAsync(id);
+        // A step failed after its retries (what MarkFailed records): the case stops, the requester is sent nothing.
+        await Register().ApplyAsync(id, x => x.Fail(DateTimeOffset.UtcNow), default);
+
+        var list = await Flows.Http.GetStringAsync("/cases");
+        var page = await Flows.Http.GetStringAsync($"/cases/{id}");
+        Assert.True(list.IndexOf(id, StringComparison.Ordinal) < list.IndexOf("</tbody>", StringComparison.Ordinal));
+        Assert.Contains("action=\"/cases/" + id + "/retry\"", page, StringComparison.Ordinal);
+        Assert.Contains("hervat een nieuwe poging de aanvraag waar ze stond (wacht op de identiteitsbeslissing)", page, StringComparison.Ordinal);
+
+        var retry = await Flows.StaffPostAsync($"/cases/{id}/retry", new Uri($"{Host.BaseUrl}/cases/{id}"), "Els Janssens");
+        var again = await Flows.StaffPostAsync($"/cases/{id}/retry", new Uri($"{Host.BaseUrl}/cases/{id}"), "Els Janssens");
+
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Contains("De aanvraag is hervat", await retry.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal(CaseStatus.AwaitingIdentityApproval, (await Register().GetAsync(id, default))!.Status);
+        // The decision link staff already have works, and the case goes on to its answer.
+        var decided = await Flows.StaffPostAsync("/approvals", firstLink, "Staff One", ("decision", "approve"), ("evidence", "verified-link"));
+        Assert.Equal(HttpStatusCode.OK, decided.StatusCode);
+        using var status = await Flows.StatusOnceAsync(id, "Completed");
+        Assert.Equal("Completed", status.RootElement.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task A_decision_on_a_case_that_was_closed_meanwhile_is_refused_with_a_page_that_says_so()
     {
         var id = await Flows.SubmitAsync(Fresh("gesloten"));
