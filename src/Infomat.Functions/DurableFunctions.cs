@@ -71,7 +71,7 @@ public sealed class DurableFunctions(IServiceProvider services)
     public Task<bool> RunExpireCase([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<ExpireCase, string, bool>(caseId, ctx);
 
     [Function(nameof(MarkFailed))]
-    public Task<bool> RunMarkFailed([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<MarkFailed, string, bool>(caseId, ctx);
+    public Task<bool> RunMarkFailed([ActivityTrigger] FailureInput input, FunctionContext ctx) => Activity<MarkFailed, FailureInput, bool>(input, ctx);
 
     /// <summary>
     /// Every five minutes (and at start-up, so a release picks up every open case at once): compares the register with

@@ -121,13 +121,14 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
         await Flows.VerifyAsync(id);
         var firstLink = await Flows.ApprovalLinkAsync(id);
         // A step failed after its retries (what MarkFailed records): the case stops, the requester is sent nothing.
-        await Register().ApplyAsync(id, x => x.Fail(DateTimeOffset.UtcNow), default);
+        await Register().ApplyAsync(id, x => x.Fail(DateTimeOffset.UtcNow, "SendAcknowledgement"), default);
 
         var list = await Flows.Http.GetStringAsync("/cases");
         var page = await Flows.Http.GetStringAsync($"/cases/{id}");
         Assert.True(list.IndexOf(id, StringComparison.Ordinal) < list.IndexOf("</tbody>", StringComparison.Ordinal));
         Assert.Contains("action=\"/cases/" + id + "/retry\"", page, StringComparison.Ordinal);
         Assert.Contains("hervat een nieuwe poging de aanvraag waar ze stond (wacht op de identiteitsbeslissing)", page, StringComparison.Ordinal);
+        Assert.Contains("Mislukte stap: het verzenden van de ontvangstbevestiging (SendAcknowledgement)", page, StringComparison.Ordinal);
 
         var retry = await Flows.StaffPostAsync($"/cases/{id}/retry", new Uri($"{Host.BaseUrl}/cases/{id}"), "Els Janssens");
         var again = await Flows.StaffPostAsync($"/cases/{id}/retry", new Uri($"{Host.BaseUrl}/cases/{id}"), "Els Janssens");

@@ -67,8 +67,8 @@ public sealed class CaseMetricsTests : IDisposable
         await register.CreateAsync(c, CancellationToken.None);
         var activity = new MarkFailed(register, TimeProvider.System, Metrics);
 
-        await activity.RunAsync(null!, c.Id);
-        await activity.RunAsync(null!, c.Id);
+        await activity.RunAsync(null!, new FailureInput(c.Id, "ApplyInStore"));
+        await activity.RunAsync(null!, new FailureInput(c.Id, "ApplyInStore"));
 
         Assert.Equal(CaseStatus.Failed, (await register.GetAsync(c.Id, default))!.Status);
         Assert.Equal(1, Counted(PrivacyMetrics.CasesFailed));

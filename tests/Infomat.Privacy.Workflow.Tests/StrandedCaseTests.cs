@@ -30,6 +30,7 @@ public sealed class StrandedCaseTests
         Assert.Equal("\"failed\"", done.SerializedOutput);
         var failed = (await h.Register.GetAsync(c.Id, default))!;
         Assert.Equal(CaseStatus.Failed, failed.Status);
+        Assert.Equal(nameof(SendVerification), failed.FailedStep);
         Assert.True(failed.IsUnanswered);
         Assert.Empty(h.Mail.Sent);
 
@@ -152,6 +153,17 @@ public sealed class StrandedCaseTests
         Assert.Equal("\"completed\"", (await h.CompletionAsync(c.Id)).SerializedOutput);
         Assert.Single(h.Mail.Of(MailKind.ExportReady));
         Assert.Single(h.Mail.Of(MailKind.ApprovalRequest));
+    }
+
+    [Fact]
+    public void Every_step_that_can_fail_is_named_to_staff_in_words_in_every_language()
+    {
+        var steps = PrivacyWorkflow.Activities.Select(a => a.Name).Except([nameof(LoadProgress), "MarkFailed"]).Append("Orchestration");
+
+        foreach (var language in new[] { Language.Nl, Language.Fr, Language.En })
+        {
+            Assert.All(steps, step => Assert.False(string.IsNullOrWhiteSpace(Localization.Texts.TryGet("FailedStep" + step, language)), $"no words for {step} in {language}"));
+        }
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)

@@ -389,8 +389,8 @@ public sealed partial record PrivacyCase
 
     /// <summary>A step could not be done: the case is flagged for staff (nothing is sent to the requester).</summary>
     /// <remarks>An expired case whose Art. 12(4) notice could not be sent is flagged too, so it is not closed with the requester untold.</remarks>
-    public CaseTransition Fail(DateTimeOffset at) =>
-        Status.IsFinished() && !NeedsExpiryNotice ? Refuse(CaseRefusal.Finished) : To(WithStatus(CaseStatus.Failed, at));
+    public CaseTransition Fail(DateTimeOffset at, string? step = null) =>
+        Status.IsFinished() && !NeedsExpiryNotice ? Refuse(CaseRefusal.Finished) : To((this with { FailedStep = step }).WithStatus(CaseStatus.Failed, at));
 
     /// <summary>
     /// A staff member resumes a failed case: it goes back to the status it had before it failed and its orchestration

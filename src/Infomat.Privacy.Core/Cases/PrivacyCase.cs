@@ -81,6 +81,9 @@ public sealed partial record PrivacyCase
     /// <summary>When the reconciler started the case's orchestration again because it had stopped (failed, or replaced by a release).</summary>
     public IReadOnlyList<DateTimeOffset> Restarts { get; init; } = [];
 
+    /// <summary>The step that failed last (an orchestration step's name, or <c>Orchestration</c> when it kept stopping); shown to staff.</summary>
+    public string? FailedStep { get; init; }
+
     /// <summary>Staff retries of a failed case: when and by whom.</summary>
     public IReadOnlyList<StaffRetry> Retries { get; init; } = [];
 

@@ -15,6 +15,9 @@ public static class Texts
         Resources.GetString(key, language.Culture())
         ?? throw new KeyNotFoundException($"No text '{key}'.");
 
+    /// <summary>The text for <paramref name="key"/>, or null when there is none (for keys built from data, e.g. a step's name).</summary>
+    public static string? TryGet(string key, Language language) => Resources.GetString(key, language.Culture());
+
     public static string Format(string key, Language language, params object?[] args) =>
         string.Format(language.Culture(), Get(key, language), args);
 

@@ -68,6 +68,7 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         {
             body.Append("<h2>").Append(E(Texts.Get("CaseRetryTitle", l))).Append("</h2>")
                 .Append(P(Texts.Format("CaseRetryBody", l, Texts.Get("Status" + c.StatusBeforeFailure, l))))
+                .Append(P(Texts.Get("CaseFailedStep", l) + ": " + FailedStep(c.FailedStep, l)))
                 .Append("<form method=\"post\" action=\"/cases/").Append(E(c.Id)).Append("/retry\">").Append(staff.Forms.HiddenField(request))
                 .Append(staff.NameField("retry-name"))
                 .Append("<button type=\"submit\">").Append(E(Texts.Get("CaseRetryButton", l))).Append("</button></form>");
@@ -113,4 +114,10 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
 
         return body.Append("</tbody></table></div><p><a href=\"/cases\">").Append(E(Texts.Get("CasesBack", l))).Append("</a></p>").ToString();
     }
+
+    /// <summary>The step that failed, in words (the technical name too, for the logs); unknown names shown as they are.</summary>
+    private static string FailedStep(string? step, Language l) =>
+        step is null ? Texts.Get("FailedStepUnknown", l)
+        : Texts.TryGet("FailedStep" + step, l) is { } words ? $"{words} ({step})"
+        : step;
 }

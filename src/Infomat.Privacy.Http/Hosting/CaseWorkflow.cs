@@ -142,7 +142,7 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
         var update = await register.ApplyAsync(caseId, c => c.RecordRestart(at), cancellationToken);
         if (update.Refusal == CaseRefusal.RestartsUsedUp)
         {
-            if (!(await register.ApplyAsync(caseId, c => c.Fail(at), cancellationToken)).Refused)
+            if (!(await register.ApplyAsync(caseId, c => c.Fail(at, "Orchestration"), cancellationToken)).Refused)
             {
                 metrics.CaseFailed();
                 FlaggedFailed(log, caseId, PrivacyCase.MaxAutomaticRestarts);

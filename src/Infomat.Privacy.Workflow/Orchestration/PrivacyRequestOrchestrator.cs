@@ -47,7 +47,7 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
             // redoes nothing twice. If flagging fails too, the instance fails and the reconciler finds the case.
             log.Failed(caseId, ex.TaskName);
             context.SetCustomStatus(null);
-            await context.CallActivityAsync(nameof(MarkFailed), caseId, Retried);
+            await context.CallActivityAsync(nameof(MarkFailed), new FailureInput(caseId, ex.TaskName), Retried);
             return "failed";
         }
     }

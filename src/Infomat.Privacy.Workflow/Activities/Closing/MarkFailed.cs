@@ -5,12 +5,13 @@ using Microsoft.DurableTask;
 namespace Infomat.Privacy.Workflow.Activities.Closing;
 
 /// <summary>Flags a case that needs attention; nothing is sent to the requester.</summary>
-public sealed class MarkFailed(ICaseRegister register, TimeProvider time, PrivacyMetrics metrics) : TaskActivity<string, bool>
+public sealed class MarkFailed(ICaseRegister register, TimeProvider time, PrivacyMetrics metrics) : TaskActivity<FailureInput, bool>
 {
-    public override async Task<bool> RunAsync(TaskActivityContext context, string input)
+    public override async Task<bool> RunAsync(TaskActivityContext context, FailureInput input)
     {
+        ArgumentNullException.ThrowIfNull(input);
         var at = time.GetUtcNow();
-        var update = await register.ApplyAsync(input, x => x.Fail(at), CancellationToken.None);
+        var update = await register.ApplyAsync(input.CaseId, x => x.Fail(at, input.Step), CancellationToken.None);
         // Counted once: a retried activity finds the case already finished.
         if (!update.Refused)
         {
@@ -20,3 +21,6 @@ public sealed class MarkFailed(ICaseRegister register, TimeProvider time, Privac
         return true;
     }
 }
+
+/// <summary>The case and the name of the step that failed (no personal data).</summary>
+public sealed record FailureInput(string CaseId, string Step);
