@@ -155,7 +155,7 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
         // Meanwhile another colleague asked for more identification, the requester never sent it and the case expired;
         // then the colleague sends the form they had open.
         var now = DateTimeOffset.UtcNow;
-        await Register().ApplyAsync(id, x => x.RequestIdentification("Staff Two", "Uw klantnummer.", now).Changed!.Expire(now, TimeSpan.Zero, TimeSpan.Zero), default);
+        await Register().ApplyAsync(id, x => x.RequestIdentification("Staff Two", "Uw klantnummer.", now).Changed!.IdentificationMailSent(now).Changed!.Expire(now, TimeSpan.Zero, TimeSpan.Zero), default);
 
         var page = await Flows.Http.GetStringAsync(link);
         var response = await Flows.StaffPostAsync("/approvals", link, "Staff One", ("decision", "approve"), ("evidence", "verified-link"));

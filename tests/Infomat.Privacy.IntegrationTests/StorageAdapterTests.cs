@@ -42,6 +42,14 @@ public sealed class StorageAdapterTests(Azurite azurite)
         await register.UpdateAsync(c.Id, x => x.WithStatus(CaseStatus.Completed, DateTimeOffset.UtcNow), default);
         Assert.DoesNotContain(c.Id, await register.ListUnfinishedAsync(default).ToListAsync());
         Assert.Null(await register.GetAsync(CaseIds.New(), default));
+
+        // An expired case whose notice to the requester has not gone yet is still listed (the reconciler sends it).
+        var expired = NewCase();
+        await register.CreateAsync(expired, default);
+        await register.UpdateAsync(expired.Id, x => x.WithStatus(CaseStatus.Expired, DateTimeOffset.UtcNow), default);
+        Assert.Contains(expired.Id, await register.ListUnfinishedAsync(default).ToListAsync());
+        await register.UpdateAsync(expired.Id, x => x with { AnswerSentAt = DateTimeOffset.UtcNow }, default);
+        Assert.DoesNotContain(expired.Id, await register.ListUnfinishedAsync(default).ToListAsync());
     }
 
     [Fact]

@@ -51,7 +51,7 @@ public sealed class ApprovalWaitTests
 
         // What the approval page does for "request-identification": record, then signal.
         var asked = DateTimeOffset.UtcNow;
-        await h.Register.ApplyAsync(c.Id, x => x.RequestIdentification("tester", "Uw klantnummer.", asked), default);
+        await h.Register.ApplyAsync(c.Id, x => x.RequestIdentification("tester", "Uw klantnummer.", asked).Changed!.IdentificationMailSent(asked), default);
         await h.Client.RaiseEventAsync(c.Id, Orchestration.CaseEvents.IdentityDecided);
         var done = await h.CompletionAsync(c.Id);
 
@@ -63,6 +63,7 @@ public sealed class ApprovalWaitTests
         Assert.Contains("vroegen we u om meer informatie", notice.TextBody, StringComparison.Ordinal);
         Assert.Contains("art. 12, lid 4", notice.TextBody, StringComparison.Ordinal);
         Assert.Contains("art. 79 AVG", notice.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Een verzoek aan de Nederlandse rechter over Infomat Nederland moet binnen zes weken", notice.TextBody, StringComparison.Ordinal);
         Assert.Empty(h.Mail.Of(MailKind.Reminder));
     }
 
@@ -112,7 +113,7 @@ public sealed class ApprovalWaitTests
         });
         var c = await h.NewCaseAsync();
         await h.VerifyAndAwaitApprovalAsync(c.Id);
-        await h.Register.ApplyAsync(c.Id, x => x.RequestIdentification("tester", "Uw klantnummer.", DateTimeOffset.UtcNow), default);
+        await h.Register.ApplyAsync(c.Id, x => x.RequestIdentification("tester", "Uw klantnummer.", DateTimeOffset.UtcNow).Changed!.IdentificationMailSent(DateTimeOffset.UtcNow), default);
         await h.Client.RaiseEventAsync(c.Id, Orchestration.CaseEvents.IdentityDecided);
 
         // The requester replies (what mail intake records); past the timeout the case still waits, now on staff.

@@ -39,7 +39,7 @@ internal sealed class InMemoryRegister : ICaseRegister
     public async IAsyncEnumerable<string> ListUnfinishedAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.Yield();
-        foreach (var c in cases.Values.Where(c => !c.Status.IsFinished()))
+        foreach (var c in cases.Values.Where(c => c.NeedsWork))
         {
             yield return c.Id;
         }

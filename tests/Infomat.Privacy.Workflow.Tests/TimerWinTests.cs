@@ -75,7 +75,7 @@ public sealed class TimerWinTests
         var register = new InMemoryRegister();
         var mail = new RecordingMail();
         var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), Language.Nl, null, null),
-            Channel.Form, DateTimeOffset.UtcNow, TestDataMaps.Real);
+            Channel.Form, DateTimeOffset.UtcNow, TestDataMaps.Real) with { VerificationMailSentAt = DateTimeOffset.UtcNow };
         await register.CreateAsync(c, default);
         var expire = new ExpireCase(register, mail, TestDataMaps.Real, NoTimeToRespond, TimeProvider.System);
 
@@ -111,7 +111,7 @@ public sealed class TimerWinTests
         var register = new InMemoryRegister();
         var mail = new RecordingMail();
         var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), Language.Nl, null, null),
-            Channel.Form, DateTimeOffset.UtcNow, TestDataMaps.Real);
+            Channel.Form, DateTimeOffset.UtcNow, TestDataMaps.Real) with { VerificationMailSentAt = DateTimeOffset.UtcNow };
         await register.CreateAsync(c, default);
         mail.FailNext(1);
         var expire = new ExpireCase(register, mail, TestDataMaps.Real, NoTimeToRespond, TimeProvider.System);

@@ -112,7 +112,8 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister
     private static TableEntity ToEntity(PrivacyCase c) => new(c.Id, CaseRow)
     {
         ["Status"] = c.Status.ToString(),
-        ["Finished"] = c.Status.IsFinished(),
+        // "Finished": nothing left for the orchestration to do (the column the reconciler's query filters on).
+        ["Finished"] = !c.NeedsWork,
         ["Data"] = JsonSerializer.Serialize(c, Json),
     };
 

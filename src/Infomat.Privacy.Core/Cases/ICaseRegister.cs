@@ -14,7 +14,7 @@ public interface ICaseRegister
     /// </summary>
     Task<PrivacyCase> UpdateAsync(string caseId, Func<PrivacyCase, PrivacyCase?> change, CancellationToken cancellationToken);
 
-    /// <summary>Ids of every case whose status is not finished.</summary>
+    /// <summary>Ids of every case its orchestration still has work for (<see cref="PrivacyCase.NeedsWork"/>): open, or expired with the notice not yet sent.</summary>
     IAsyncEnumerable<string> ListUnfinishedAsync(CancellationToken cancellationToken);
 
     /// <summary>Every case, for the staff case list and its CSV export.</summary>

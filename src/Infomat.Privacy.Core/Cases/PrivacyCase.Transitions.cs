@@ -27,8 +27,16 @@ public sealed partial record PrivacyCase
     public CaseRefusal? ResendRefusal(TimeSpan verificationTimeout, DateTimeOffset now) =>
         Status != CaseStatus.AwaitingEmailVerification ? CaseRefusal.WrongStatus
         : VerificationResends >= MaxVerificationResends ? CaseRefusal.ResendsUsedUp
-        : ReceivedAt + verificationTimeout <= now ? CaseRefusal.VerificationTimedOut
+        : VerificationDeadline(verificationTimeout, now) <= now ? CaseRefusal.VerificationTimedOut
         : null;
+
+    /// <summary>
+    /// Until when the requester may confirm the address: <paramref name="verificationTimeout"/> from the verification
+    /// mail (or from <paramref name="whenNotSent"/>, when it has not gone yet). Counted from the mail, not the receipt:
+    /// a mail that went late because of our own outage does not shorten the requester's time.
+    /// </summary>
+    public DateTimeOffset VerificationDeadline(TimeSpan verificationTimeout, DateTimeOffset whenNotSent) =>
+        (VerificationMailSentAt ?? whenNotSent) + verificationTimeout;
 
     /// <summary>The requester asked for the verification link again.</summary>
     public CaseTransition VerificationResent(TimeSpan verificationTimeout, DateTimeOffset now) =>
@@ -73,7 +81,8 @@ public sealed partial record PrivacyCase
 
     /// <summary>True when staff asked the requester for more identification and no reply has been recorded since.</summary>
     public bool AwaitsIdentification =>
-        IdentificationRequestedAt is { } asked && (IdentificationAnsweredAt is not { } answered || answered < asked);
+        IdentificationRequestedAt is { } asked && IdentificationMailSentAt is { } sent && sent >= asked
+        && (IdentificationAnsweredAt is not { } answered || answered < asked);
 
     /// <summary>
     /// The one rule of the wait for the identity decision at <paramref name="now"/>. Waiting on staff: reminders after one
@@ -92,7 +101,7 @@ public sealed partial record PrivacyCase
 
         if (AwaitsIdentification)
         {
-            var end = IdentificationRequestedAt!.Value + timeout;
+            var end = IdentificationMailSentAt!.Value + timeout;
             return now >= end ? new ApprovalWaitStep(ApprovalWaitAction.Expire, null, null) : new ApprovalWaitStep(ApprovalWaitAction.Wait, null, end);
         }
 
@@ -177,6 +186,15 @@ public sealed partial record PrivacyCase
         Decision is not null ? Refuse(CaseRefusal.AlreadyDecided)
         : Status.IsFinished() ? Refuse(CaseRefusal.Finished)
         : To(this with { IdentificationRequestedAt = at, IdentificationRequest = request, IdentificationRequestedBy = by });
+
+    /// <summary>
+    /// The mail asking the requester for more identification went out: from now the requester's time runs (a request
+    /// whose mail failed leaves the case with staff, who are reminded, rather than waiting on a mail never sent).
+    /// </summary>
+    public CaseTransition IdentificationMailSent(DateTimeOffset at) =>
+        IdentificationRequestedAt is null ? Refuse(CaseRefusal.NotAsked)
+        : IdentificationMailSentAt >= IdentificationRequestedAt ? Refuse(CaseRefusal.AlreadyDone)
+        : To(this with { IdentificationMailSentAt = at });
 
     /// <summary>
     /// The requester replied to the request for more identification: recorded, so staff are told and the case no longer
@@ -372,8 +390,8 @@ public sealed partial record PrivacyCase
     public CaseRefusal? ExpireRefusal(DateTimeOffset now, TimeSpan verificationTimeout, TimeSpan identificationTimeout) =>
         Status.IsFinished() ? CaseRefusal.Finished
         : Decision is not null ? CaseRefusal.AlreadyDecided
-        : EmailVerifiedAt is null ? (now >= ReceivedAt + verificationTimeout ? null : CaseRefusal.StillWaiting)
-        : AwaitsIdentification ? (now >= IdentificationRequestedAt!.Value + identificationTimeout ? null : CaseRefusal.StillWaiting)
+        : EmailVerifiedAt is null ? (VerificationMailSentAt is { } sent && now >= sent + verificationTimeout ? null : CaseRefusal.StillWaiting)
+        : AwaitsIdentification ? (now >= IdentificationMailSentAt!.Value + identificationTimeout ? null : CaseRefusal.StillWaiting)
         : CaseRefusal.StaffMustDecide;
 
     /// <summary>The requester did not respond in time (see <see cref="ExpireRefusal"/>): closed as expired; the notice follows.</summary>
@@ -404,20 +422,36 @@ public sealed partial record PrivacyCase
     public CaseStatus StatusBeforeFailure =>
         History.Take(History.Count - 1).LastOrDefault(h => h.Status != CaseStatus.Failed)?.Status ?? CaseStatus.AwaitingEmailVerification;
 
-    /// <summary>How often the orchestration may be started again automatically without the case moving on, before it is flagged Failed.</summary>
+    /// <summary>
+    /// How often the orchestration may be started again automatically within a day without the case moving on; when it
+    /// stops once more, the case is flagged Failed.
+    /// </summary>
     public const int MaxAutomaticRestarts = 3;
 
-    /// <summary>Automatic restarts since the case last changed status (or was retried by staff).</summary>
-    public int RestartsSinceLastChange => Restarts.Count(r => r > (History.Count > 0 ? History[^1].At : ReceivedAt));
+    /// <summary>
+    /// Automatic restarts in the day before <paramref name="now"/> since the case last changed status (or was retried):
+    /// a fault that a restart does not cure stops the case every few minutes; a release stops it once.
+    /// </summary>
+    public int RecentRestarts(DateTimeOffset now)
+    {
+        var since = new[] { History.Count > 0 ? History[^1].At : ReceivedAt, now - TimeSpan.FromDays(1) }.Max();
+        return Restarts.Count(r => r > since);
+    }
+
+    /// <summary>
+    /// True while something is still to be done for the case by its orchestration: it is open, or it expired and the
+    /// requester's notice has not gone. (A failed case waits for staff: they retry it.) The reconciler lists these.
+    /// </summary>
+    public bool NeedsWork => !Status.IsFinished() || NeedsExpiryNotice;
 
     /// <summary>
     /// The reconciler found the case open and its orchestration stopped (failed outside its own handling, terminated, or
-    /// replaced by a release): it may start it again, up to <see cref="MaxAutomaticRestarts"/> times without progress;
-    /// after that the case is flagged Failed for staff instead (a fault that a restart does not cure).
+    /// replaced by a release): it may start it again, up to <see cref="MaxAutomaticRestarts"/> times in a day without
+    /// progress; after that the case is flagged Failed for staff instead (a fault that a restart does not cure).
     /// </summary>
     public CaseTransition RecordRestart(DateTimeOffset at) =>
-        Status.IsFinished() ? Refuse(CaseRefusal.Finished)
-        : RestartsSinceLastChange >= MaxAutomaticRestarts ? Refuse(CaseRefusal.RestartsUsedUp)
+        !NeedsWork ? Refuse(CaseRefusal.Finished)
+        : RecentRestarts(at) >= MaxAutomaticRestarts ? Refuse(CaseRefusal.RestartsUsedUp)
         : To(this with { Restarts = [.. Restarts, at] });
 
     /// <summary>

@@ -75,6 +75,9 @@ public sealed partial record PrivacyCase
 
     public string? IdentificationRequestedBy { get; init; }
 
+    /// <summary>When the mail asking for more identification went out (the requester's time runs from then).</summary>
+    public DateTimeOffset? IdentificationMailSentAt { get; init; }
+
     /// <summary>When the requester last replied to the request for more identification (staff are told; the case waits for them).</summary>
     public DateTimeOffset? IdentificationAnsweredAt { get; init; }
 

@@ -55,15 +55,21 @@ public static partial class PrivacyMails
     {
         ArgumentNullException.ThrowIfNull(c);
         var l = c.Language;
+        ArgumentNullException.ThrowIfNull(map);
         var why = c.EmailVerifiedAt is null
             ? Texts.Format("MailExpiredBody", l, c.Id)
-            : Texts.Format("MailIdentificationExpiredBody", l, c.Id, Texts.Date(DateOnly.FromDateTime(c.IdentificationRequestedAt.GetValueOrDefault().UtcDateTime), l));
+            : Texts.Format("MailIdentificationExpiredBody", l, c.Id, Texts.Date(Deadlines.DueDateCalculator.Today(c.IdentificationMailSentAt ?? c.IdentificationRequestedAt ?? c.ReceivedAt), l));
         return Requester(c, map, MailKind.Rejection, Texts.Format("MailExpiredSubject", l, c.Id),
         [
             Text(why),
             Text(Texts.Get("MailClosedRemedies", l)),
+            .. CourtTimeLimits(c, map, l).Select(Text),
         ]);
     }
+
+    /// <summary>The time limit for going to court where a controller's country sets one (the Netherlands: six weeks, UAVG art. 35).</summary>
+    private static IEnumerable<string> CourtTimeLimits(PrivacyCase c, Stores.DataMap map, Language l) =>
+        map.Controllers.Where(x => c.Entity.Codes.Contains(x.Entity) && x.Country == "NL").Select(x => Texts.Format("MailCourtNl", l, x.LegalName));
 
     /// <summary>The approval request to staff: the request, the channel evidence, what the stores hold (counts) and the decision link.</summary>
     public static OutgoingMail ApprovalRequest(PrivacyCase c, Stores.DataMap map, Uri link, string staffAddress, Language staffLanguage)

@@ -96,6 +96,8 @@ public sealed class ApprovalEndpoints(
                 }
 
                 await mail.SendAsync(PrivacyMails.IdentificationRequest(c, dataMap, reason), cancellationToken);
+                var mailed = time.GetUtcNow();
+                c = (await register.ApplyAsync(c.Id, x => x.IdentificationMailSent(mailed), cancellationToken)).Case;
                 // The orchestration starts its wait for the decision again from now.
                 await workflow.SignalAsync(client, c.Id, CaseEvents.IdentityDecided, cancellationToken);
                 return staff.Page(title, P(Texts.Format("ApprovalIdentificationSent", l, Texts.DateTime(at, l), by)) + page.Body(request, c, tokenText, l));

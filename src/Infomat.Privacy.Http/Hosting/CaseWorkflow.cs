@@ -52,7 +52,16 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
         var update = await register.ApplyAsync(caseId, c => c.Retry(by, at), cancellationToken);
         if (!update.Refused)
         {
-            await ReplaceAsync(client, caseId, cancellationToken);
+            // The failed run may still be finishing (it records Failed, then returns): let it end before the new one starts.
+            if (await client.GetInstanceAsync(caseId, getInputsAndOutputs: false, cancellationToken) is { } running && !IsStopped(running))
+            {
+                await client.TerminateInstanceAsync(caseId, cancellation: cancellationToken);
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                wait.CancelAfter(TimeSpan.FromSeconds(30));
+                await client.WaitForInstanceCompletionAsync(caseId, getInputsAndOutputs: false, wait.Token);
+            }
+
+            await ReplaceStoppedAsync(client, caseId, cancellationToken);
             Retried(log, caseId);
         }
 
@@ -61,7 +70,8 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
 
     /// <summary>
     /// Compares every open case with its orchestration: no instance → started; a stopped instance → started again (or,
-    /// after <see cref="PrivacyCase.MaxAutomaticRestarts"/> restarts without progress, the case flagged Failed for staff);
+    /// after <see cref="PrivacyCase.MaxAutomaticRestarts"/> restarts within a day without progress, the case flagged Failed
+    /// for staff);
     /// an instance waiting on a step the register shows done (its signal lost) → signalled again. One case that cannot be
     /// reconciled does not stop the others.
     /// </summary>
@@ -138,6 +148,12 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
     /// </summary>
     private async Task<bool> RestartStoppedAsync(DurableTaskClient client, string caseId, CancellationToken cancellationToken)
     {
+        // Another path (a signal, a staff retry) may have started it since it was read: then it is left alone.
+        if (await client.GetInstanceAsync(caseId, getInputsAndOutputs: false, cancellationToken) is { } current && !IsStopped(current))
+        {
+            return true;
+        }
+
         var at = time.GetUtcNow();
         var update = await register.ApplyAsync(caseId, c => c.RecordRestart(at), cancellationToken);
         if (update.Refusal == CaseRefusal.RestartsUsedUp)
@@ -157,21 +173,20 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
             return false;
         }
 
-        await ReplaceAsync(client, caseId, cancellationToken);
+        await ReplaceStoppedAsync(client, caseId, cancellationToken);
         metrics.OrchestrationRestarted();
         Restarted(log, caseId);
         return true;
     }
 
-    /// <summary>Purges whatever instance the case has (its history holds ids only) and starts a new one.</summary>
-    private async Task ReplaceAsync(DurableTaskClient client, string caseId, CancellationToken cancellationToken)
+    /// <summary>Purges the case's stopped instance (its history holds ids only), if any, and starts a new one; a running one is left alone.</summary>
+    private async Task ReplaceStoppedAsync(DurableTaskClient client, string caseId, CancellationToken cancellationToken)
     {
         if (await client.GetInstanceAsync(caseId, getInputsAndOutputs: false, cancellationToken) is { } existing)
         {
             if (!IsStopped(existing))
             {
-                await client.TerminateInstanceAsync(caseId, cancellation: cancellationToken);
-                await client.WaitForInstanceCompletionAsync(caseId, getInputsAndOutputs: false, cancellationToken);
+                return;
             }
 
             await client.PurgeInstanceAsync(caseId, cancellation: cancellationToken);
@@ -199,7 +214,7 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
     [LoggerMessage(13, LogLevel.Warning, "Case {CaseId}: a lost {Step} signal was sent again")]
     private static partial void Resignalled(ILogger logger, string caseId, CaseWait step);
 
-    [LoggerMessage(14, LogLevel.Error, "Case {CaseId}: its orchestration stopped {Restarts} times without progress; flagged Failed for staff")]
+    [LoggerMessage(14, LogLevel.Error, "Case {CaseId}: its orchestration stopped again after {Restarts} restarts within a day without progress; flagged Failed for staff")]
     private static partial void FlaggedFailed(ILogger logger, string caseId, int restarts);
 
     [LoggerMessage(15, LogLevel.Warning, "Case {CaseId} could not be reconciled ({Error}); tried again at the next run")]

@@ -163,8 +163,8 @@ public sealed partial class IntakeEndpoints(
         }
 
         var o = options.Value;
-        var deadline = c.ReceivedAt + o.Verification.Timeout;
         var now = time.GetUtcNow();
+        var deadline = c.VerificationDeadline(o.Verification.Timeout, now);
         if (c.ResendRefusal(o.Verification.Timeout, now) is not null)
         {
             return pages.Page(language, Texts.Get("ResendRefusedTitle", language), P(Texts.Format("ResendRefusedBody", language, c.Id)), StatusCodes.Status409Conflict, c.Entity);

@@ -55,7 +55,7 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
     private static async Task<string> RunStepsAsync(TaskOrchestrationContext context, string caseId)
     {
         var log = context.CreateReplaySafeLogger<PrivacyRequestOrchestrator>();
-        var progress = await context.CallActivityAsync<CaseProgress>(nameof(LoadProgress), caseId);
+        var progress = await context.CallActivityAsync<CaseProgress>(nameof(LoadProgress), caseId, Retried);
         if (progress.Finished)
         {
             if (progress.NeedsExpiryNotice)
@@ -70,8 +70,7 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
         if (!progress.Verified)
         {
             var verification = await context.CallActivityAsync<WaitStep>(nameof(SendVerification), caseId, Retried);
-            var deadline = verification.DeadlineUtc;
-            while (!await WaitForAsync(context, CaseEvents.EmailVerified, deadline, new WaitingFor(CaseWait.EmailVerification)))
+            if (!await WaitForAsync(context, CaseEvents.EmailVerified, verification.DeadlineUtc, new WaitingFor(CaseWait.EmailVerification)))
             {
                 // The timer won. The case's rule decides under the register's ETag: an address confirmed meanwhile (its
                 // signal lost, or a moment late) wins, and the case goes on.
@@ -81,18 +80,18 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
                     return "expired";
                 }
 
-                progress = await context.CallActivityAsync<CaseProgress>(nameof(LoadProgress), caseId);
+                progress = await context.CallActivityAsync<CaseProgress>(nameof(LoadProgress), caseId, Retried);
                 if (progress.Finished)
                 {
                     return "finished";
                 }
 
-                if (progress.Verified)
+                if (!progress.Verified)
                 {
-                    break;
+                    // Still the requester's time (the timeout was raised, or the mail went later): a fresh run waits again.
+                    context.ContinueAsNew(caseId);
+                    return "continued";
                 }
-
-                deadline = context.CurrentUtcDateTime.AddMinutes(1);
             }
         }
 

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 
 namespace Infomat.Privacy.Workflow.Activities.Verification;
 
-/// <summary>Sends the verification link once and says until when the orchestration waits for it.</summary>
+/// <summary>Sends the verification link once and says until when the orchestration waits for it (the timeout from that mail).</summary>
 public sealed class SendVerification(
     ICaseRegister register, IMailSender mail, LinkTokenService tokens, DataMap dataMap, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<SendVerification> log)
     : TaskActivity<string, WaitStep>
@@ -20,16 +20,16 @@ public sealed class SendVerification(
     {
         var o = options.Value;
         var c = await register.RequireAsync(input);
-        var deadline = c.ReceivedAt + o.Verification.Timeout;
         if (c.NeedsVerificationMail)
         {
-            var token = tokens.Issue(c.Id, TokenPurpose.Verify, deadline - time.GetUtcNow());
+            // The requester's time runs from this mail (a mail delayed by our own outage does not shorten it).
+            var token = tokens.Issue(c.Id, TokenPurpose.Verify, o.Verification.Timeout);
             await mail.SendAsync(PrivacyMails.Verification(c, dataMap, o.Link("verify", token), o.Verification.Timeout), CancellationToken.None);
             var at = time.GetUtcNow();
-            await register.ApplyAsync(c.Id, x => x.VerificationMailSent(at), CancellationToken.None);
+            c = (await register.ApplyAsync(c.Id, x => x.VerificationMailSent(at), CancellationToken.None)).Case;
             log.Step(c.Id, "verification mail sent");
         }
 
-        return new WaitStep(deadline.UtcDateTime);
+        return new WaitStep(c.VerificationDeadline(o.Verification.Timeout, time.GetUtcNow()).UtcDateTime);
     }
 }
