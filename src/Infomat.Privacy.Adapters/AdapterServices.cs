@@ -74,6 +74,7 @@ public static class AdapterServices
         services.AddSingleton<IInboundMailParser, MimeKitInboundMailParser>();
         services.AddSingleton<IMailNotificationReader, GraphNotificationReader>();
         services.AddSingleton<IDeltaLinkStorage, BlobDeltaLinkStorage>();
+        services.AddSingleton<IIntakeLock, BlobIntakeLock>();
 
         // Entity stores: one catalog serves the connectors and their upkeep.
         services.AddSingleton<SqlStoreCatalog>();

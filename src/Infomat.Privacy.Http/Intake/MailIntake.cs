@@ -37,8 +37,11 @@ public sealed record MailIntakeResult(MailOutcome Outcome, string? CaseId, strin
 /// keyed by a hash of its Message-ID is recorded after handling, and a crash before that is covered by the join rule.
 /// </summary>
 public sealed partial class MailIntake(
-    ICaseRegister register, CaseWorkflow workflow, IMailSender mail, IInboundMailParser parser, DataMap dataMap, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<MailIntake> log)
+    ICaseRegister register, CaseWorkflow workflow, OpenRequests openRequests, KeyedHash hash, IMailSender mail, IInboundMailParser parser, DataMap dataMap,
+    IOptions<PrivacyOptions> options, TimeProvider time, ILogger<MailIntake> log)
 {
+    private readonly byte[] caseIdKey = hash.DeriveKey("mail-case-id");
+
     public async Task<MailIntakeResult> HandleAsync(Stream message, DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
@@ -97,25 +100,36 @@ public sealed partial class MailIntake(
     private async Task<MailIntakeResult> RequestAsync(InboundMail inbound, MailVerdict verdict, DurableTaskClient client, CancellationToken ct)
     {
         var type = verdict.Type!.Value;
-        var address = EmailAddresses.Normalise(inbound.FromAddress);
-        await foreach (var id in register.ListUnfinishedAsync(ct))
-        {
-            if (await register.GetAsync(id, ct) is { } open && open.Type == type && EmailAddresses.Normalise(open.Email) == address)
-            {
-                await workflow.EnsureRunningAsync(client, open.Id, ct);
-                return new MailIntakeResult(MailOutcome.JoinedOpenCase, open.Id, verdict.Reason);
-            }
-        }
-
         var details = (inbound.Subject + "\n\n" + inbound.Body).Trim();
         details = details.Length > RequestValidator.MaxDetailsLength ? details[..RequestValidator.MaxDetailsLength] : details;
         var request = new ValidRequest(
             type, inbound.FromAddress, inbound.FromName ?? inbound.FromAddress.Split('@')[0], null, ControllerScope.AllOf(dataMap.ControllerCodes), verdict.Language, details,
             type == RequestType.Objection ? ObjectionScopeOf(details) : null);
-        var privacyCase = PrivacyCase.Received(request, Channel.Email, inbound.ReceivedAt, dataMap, inbound.Dmarc);
-        await register.CreateAsync(privacyCase, ct);
-        await workflow.EnsureRunningAsync(client, privacyCase.Id, ct);
-        return new MailIntakeResult(MailOutcome.CaseCreated, privacyCase.Id, verdict.Reason);
+
+        // The case's id comes from the Message-ID: however often and however concurrently the mail is handled, one case.
+        var candidate = PrivacyCase.Received(request, Channel.Email, inbound.ReceivedAt, dataMap, inbound.Dmarc) with
+        {
+            Id = CaseIds.Derived(caseIdKey, inbound.MessageId.Trim().TrimStart('<').TrimEnd('>')),
+        };
+        var (privacyCase, created) = await openRequests.CreateOrJoinAsync(candidate, request, ct);
+        await StartAsync(client, privacyCase.Id, ct);
+        return new MailIntakeResult(created ? MailOutcome.CaseCreated : MailOutcome.JoinedOpenCase, privacyCase.Id, verdict.Reason);
+    }
+
+    /// <summary>Makes sure the case's orchestration runs; a second handling of the same mail may have started it a moment ago.</summary>
+    private async Task StartAsync(DurableTaskClient client, string caseId, CancellationToken ct)
+    {
+        try
+        {
+            await workflow.EnsureRunningAsync(client, caseId, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            if (await client.GetInstanceAsync(caseId, getInputsAndOutputs: false, ct) is null)
+            {
+                throw;
+            }
+        }
     }
 
     /// <summary>An objection about mailings, newsletters or marketing is to direct marketing; anything else is for staff to weigh.</summary>

@@ -21,6 +21,7 @@ public sealed partial class GraphIntake(
     MailIntake intake,
     ICaseRegister register,
     IDeltaLinkStorage deltaLinks,
+    IIntakeLock locks,
     IOptions<MailboxIntakeOptions> intakeOptions,
     IOptions<PrivacyOptions> privacyOptions,
     TimeProvider time,
@@ -127,8 +128,14 @@ public sealed partial class GraphIntake(
         : result.Outcome == MailOutcome.SentToTriage ? [Options.Category]
         : [];
 
+    /// <summary>
+    /// Creates the subscription when missing, renews it when due. Every instance does this at start-up: the check and the
+    /// creation happen under a lock shared by all instances, so two cold starts make one subscription, not two.
+    /// </summary>
     public async Task<SubscriptionState> EnsureSubscriptionAsync(CancellationToken cancellationToken)
     {
+        await using var held = await locks.AcquireAsync(queue.Name + ".subscription", TimeSpan.FromMinutes(2), cancellationToken)
+            ?? throw new TimeoutException("Another instance held the mailbox subscription lock for two minutes; the check runs again at the next timer.");
         var state = await mailbox.EnsureSubscriptionAsync(NotificationUrl, time.GetUtcNow(), cancellationToken);
         Subscription(log, state.Id, state.Change, state.ExpiresAt);
         return state;

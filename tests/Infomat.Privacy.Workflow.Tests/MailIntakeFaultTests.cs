@@ -1,0 +1,141 @@
+using System.Security.Cryptography;
+
+using Infomat.Privacy.Adapters.Mail;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Http.Intake;
+using Infomat.Privacy.Intake;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.TestSupport;
+
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+using MimeKit;
+
+namespace Infomat.Privacy.Workflow.Tests;
+
+/// <summary>
+/// Mail to info@infomat.eu whatever goes wrong (issue 14): each mail ends in exactly one case, join, triage mail to
+/// staff or "not a request", dated when it reached the mailbox, and our own mail never comes back in as a request.
+/// </summary>
+public sealed class MailIntakeFaultTests
+{
+    private readonly BarrierRegister register = new();
+    private readonly RecordingMail mail = new();
+    private readonly FakeDurableClient client = new();
+    private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 11, 30, 9, 0, 0, TimeSpan.Zero));
+    private readonly PrivacyOptions options = new();
+
+    private readonly KeyedHash hash = new(RandomNumberGenerator.GetBytes(32));
+
+    private MailIntake Intake() => new(
+        register, new CaseWorkflow(register, NullLogger<CaseWorkflow>.Instance), new OpenRequests(register, hash, time), hash, mail, new MimeKitInboundMailParser(), TestDataMaps.Real,
+        Options.Create(options), time, NullLogger<MailIntake>.Instance);
+
+    [Fact]
+    public async Task The_same_mail_notified_twice_at_the_same_moment_makes_one_case_and_one_mail_series()
+    {
+        var bytes = Bytes(Message("jan.devries@example.nl", "Subject access request", "Under the GDPR I would like a copy of my personal data."));
+        register.HoldListingsFor = 2;
+        var intake = Intake();
+
+        var results = await Task.WhenAll(
+            Task.Run(() => intake.HandleAsync(new MemoryStream(bytes), client, default)),
+            Task.Run(() => intake.HandleAsync(new MemoryStream(bytes), client, default)));
+
+        var cases = await register.ListAllAsync(default).ToListAsync();
+        Assert.True(cases.Count == 1, $"{cases.Count} cases");
+        Assert.All(results, r => Assert.Equal(cases[0].Id, r.CaseId));
+        Assert.Equal([cases[0].Id], client.Started);
+    }
+
+    [Fact]
+    public async Task A_double_clicked_form_makes_one_case_not_two()
+    {
+        register.HoldListingsFor = 2;
+        using var limits = new SubmissionLimits(Options.Create(options));
+        var pages = new Http.Pages.RequesterPages(TestDataMaps.Real);
+        var endpoints = new IntakeEndpoints(
+            register, new CaseWorkflow(register, NullLogger<CaseWorkflow>.Instance), new OpenRequests(register, hash, time), limits, mail,
+            new Tokens.LinkTokenService(RandomNumberGenerator.GetBytes(32), time), TestDataMaps.Real, pages, new RequestFormPage(TestDataMaps.Real, pages),
+            Options.Create(options), time, NullLogger<IntakeEndpoints>.Instance);
+        const string body = """{"type":"erasure","email":"jan.devries@example.nl","name":"Jan de Vries","entity":"both","language":"nl"}""";
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+        {
+            var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+            context.Request.Method = "POST";
+            context.Request.ContentType = "application/json";
+            context.Request.Body = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(body));
+            return await endpoints.SubmitAsync(context.Request, client, default);
+        })));
+
+        var cases = await register.ListAllAsync(default).ToListAsync();
+        Assert.True(cases.Count == 1, $"{cases.Count} cases");
+        Assert.Equal(2, responses.Length);
+    }
+
+    internal static MimeMessage Message(string from, string subject, string text, string? messageId = null)
+    {
+        var message = new MimeMessage { Subject = subject, Body = new TextPart("plain") { Text = text }, MessageId = messageId ?? MimeKit.Utils.MimeUtils.GenerateMessageId("test.example") };
+        message.From.Add(new MailboxAddress(null, from));
+        message.To.Add(new MailboxAddress("Infomat", "info@infomat.eu"));
+        message.Headers.Insert(0, new Header("Authentication-Results", "spf=pass smtp.mailfrom=example.nl; dkim=pass; dmarc=pass action=none header.from=example.nl"));
+        return message;
+    }
+
+    internal static byte[] Bytes(MimeMessage message)
+    {
+        using var stream = new MemoryStream();
+        message.WriteTo(stream);
+        return stream.ToArray();
+    }
+}
+
+/// <summary>
+/// The in-memory register, where the listing of open cases (the "is there one to join?" look-up) waits until
+/// <see cref="HoldListingsFor"/> callers are in it (or a second has passed): two handlers then both decide before
+/// either has written, as two instances handling one mail at the same moment do.
+/// </summary>
+internal sealed class BarrierRegister : ICaseRegister
+{
+    private readonly InMemoryRegister inner = new();
+    private int waiting;
+
+    public int HoldListingsFor { get; set; }
+
+    public Task CreateAsync(PrivacyCase privacyCase, CancellationToken cancellationToken) => inner.CreateAsync(privacyCase, cancellationToken);
+
+    public Task<PrivacyCase?> GetAsync(string caseId, CancellationToken cancellationToken) => inner.GetAsync(caseId, cancellationToken);
+
+    public Task<PrivacyCase> UpdateAsync(string caseId, Func<PrivacyCase, PrivacyCase?> change, CancellationToken cancellationToken) => inner.UpdateAsync(caseId, change, cancellationToken);
+
+    public async IAsyncEnumerable<string> ListUnfinishedAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var ids = await inner.ListUnfinishedAsync(cancellationToken).ToListAsync(cancellationToken);
+        if (HoldListingsFor > 1)
+        {
+            Interlocked.Increment(ref waiting);
+            var until = DateTime.UtcNow.AddSeconds(1);
+            while (Volatile.Read(ref waiting) < HoldListingsFor && DateTime.UtcNow < until)
+            {
+                await Task.Delay(10, cancellationToken);
+            }
+        }
+
+        foreach (var id in ids)
+        {
+            yield return id;
+        }
+    }
+
+    public IAsyncEnumerable<PrivacyCase> ListAllAsync(CancellationToken cancellationToken) => inner.ListAllAsync(cancellationToken);
+
+    public Task<bool> TryConsumeTokenAsync(string tokenId, string caseId, CancellationToken cancellationToken) => inner.TryConsumeTokenAsync(tokenId, caseId, cancellationToken);
+
+    public Task<string?> UsedForAsync(string tokenId, CancellationToken cancellationToken) => inner.UsedForAsync(tokenId, cancellationToken);
+}
