@@ -32,9 +32,11 @@ internal sealed partial class InboxDirectoryWatcher(MailIntake intake, DurableTa
                 try
                 {
                     MailIntakeResult result;
+                    // The file's time stands for when the mail reached the inbox: the legal deadline runs from then.
+                    var deliveredAt = new DateTimeOffset(File.GetLastWriteTimeUtc(file), TimeSpan.Zero);
                     await using (var stream = File.OpenRead(file))
                     {
-                        result = await intake.HandleAsync(stream, client, stoppingToken);
+                        result = await intake.HandleAsync(stream, deliveredAt, client, stoppingToken);
                     }
 
                     folder = result.Outcome == MailOutcome.Refused ? "refused" : "handled";

@@ -7,6 +7,7 @@ using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Http.Intake;
 using Infomat.Privacy.Intake;
 using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.TestSupport;
 
@@ -44,8 +45,8 @@ public sealed class MailIntakeFaultTests
         var intake = Intake();
 
         var results = await Task.WhenAll(
-            Task.Run(() => intake.HandleAsync(new MemoryStream(bytes), client, default)),
-            Task.Run(() => intake.HandleAsync(new MemoryStream(bytes), client, default)));
+            Task.Run(() => intake.HandleAsync(new MemoryStream(bytes), null, client, default)),
+            Task.Run(() => intake.HandleAsync(new MemoryStream(bytes), null, client, default)));
 
         var cases = await register.ListAllAsync(default).ToListAsync();
         Assert.True(cases.Count == 1, $"{cases.Count} cases");
@@ -77,6 +78,36 @@ public sealed class MailIntakeFaultTests
         var cases = await register.ListAllAsync(default).ToListAsync();
         Assert.True(cases.Count == 1, $"{cases.Count} cases");
         Assert.Equal(2, responses.Length);
+    }
+
+    [Fact]
+    public async Task A_mail_handled_days_after_it_reached_the_mailbox_is_due_a_month_after_it_arrived()
+    {
+        var delivered = time.GetUtcNow().AddDays(-10);
+        var message = Message("jan.devries@example.nl", "Subject access request", "Under the GDPR I would like a copy of my personal data.");
+        message.Date = delivered.AddMinutes(-2);
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(message)), delivered, client, default);
+
+        var c = (await register.GetAsync(result.CaseId!, default))!;
+        Assert.Equal(delivered, c.ReceivedAt);
+        Assert.Equal(Deadlines.DueDateCalculator.DueDate(delivered, c.Entity, TestDataMaps.Real), c.DueDate);
+    }
+
+    [Fact]
+    public async Task The_triage_mail_tells_staff_when_the_mail_arrived_and_by_when_it_must_be_answered()
+    {
+        options.Staff.Language = Requests.Language.En;
+        var delivered = new DateTimeOffset(2026, 11, 20, 8, 30, 0, TimeSpan.Zero);
+        var message = Message("jan.devries@example.nl", "GDPR question", "Hello,\n\nI am worried about my personal data and the GDPR. What happens with it?\n");
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(message)), delivered, client, default);
+
+        Assert.Equal(MailOutcome.SentToTriage, result.Outcome);
+        var triage = Assert.Single(mail.Of(MailKind.StaffTask));
+        Assert.Contains("20 November 2026", triage.TextBody, StringComparison.Ordinal);
+        var due = Deadlines.DueDateCalculator.DueDate(delivered, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), TestDataMaps.Real);
+        Assert.Contains(Localization.Texts.Date(due, Requests.Language.En), triage.TextBody, StringComparison.Ordinal);
     }
 
     internal static MimeMessage Message(string from, string subject, string text, string? messageId = null)

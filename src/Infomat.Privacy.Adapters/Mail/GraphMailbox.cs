@@ -92,8 +92,8 @@ public sealed class GraphMailbox : IMailbox
         try
         {
             var message = await client.Users[Mailbox].Messages[messageId].GetAsync(
-                r => r.QueryParameters.Select = ["id", "internetMessageId", "categories"], cancellationToken);
-            return message is null ? null : new MailboxMessageInfo(message.Id ?? messageId, message.InternetMessageId, message.Categories ?? []);
+                r => r.QueryParameters.Select = ["id", "internetMessageId", "categories", "receivedDateTime"], cancellationToken);
+            return message is null ? null : new MailboxMessageInfo(message.Id ?? messageId, message.InternetMessageId, message.Categories ?? [], message.ReceivedDateTime);
         }
         catch (Microsoft.Graph.Models.ODataErrors.ODataError ex) when (ex.ResponseStatusCode == (int)HttpStatusCode.NotFound)
         {

@@ -194,16 +194,23 @@ public static partial class PrivacyMails
         ]);
     }
 
-    /// <summary>To staff: a mail to info@infomat.eu that may be a rights request but could not be classified with confidence.</summary>
-    public static OutgoingMail Triage(string messageKey, string from, string subject, string excerpt, string reason, DateTimeOffset receivedAt, string staffAddress, Language staffLanguage)
+    /// <summary>
+    /// To staff: a mail to info@infomat.eu that may be a rights request but could not be classified with confidence (or
+    /// could not be read). It says when the mail arrived and the legal due date that runs from then (every controller:
+    /// the earliest), which holds however late the request is registered.
+    /// </summary>
+    public static OutgoingMail Triage(
+        string messageKey, string from, string subject, string excerpt, string reason, DateTimeOffset receivedAt, DateOnly dueDate, string staffAddress, Language staffLanguage)
     {
         var l = staffLanguage;
         Block[] blocks =
         [
             Text(Texts.Get("MailTriageBody", l)),
+            Text(Texts.Format("MailTriageDeadline", l, Texts.DateTime(receivedAt, l), Texts.Date(dueDate, l))),
             Text(Texts.Get("LabelFrom", l) + ": " + from),
             Text(Texts.Get("LabelSubject", l) + ": " + subject),
             Text(Texts.Get("LabelReceived", l) + ": " + Texts.DateTime(receivedAt, l)),
+            Text(Texts.Get("LabelDueDate", l) + ": " + Texts.Date(dueDate, l)),
             Text(Texts.Get("LabelWhy", l) + ": " + reason),
             Text(excerpt),
         ];

@@ -42,13 +42,19 @@ public sealed partial class MailIntake(
 {
     private readonly byte[] caseIdKey = hash.DeriveKey("mail-case-id");
 
-    public async Task<MailIntakeResult> HandleAsync(Stream message, DurableTaskClient client, CancellationToken cancellationToken)
+    /// <summary>
+    /// Handles one mail. <paramref name="deliveredAt"/> is when the mailbox got it (Graph <c>receivedDateTime</c>, the
+    /// inbox file's time), from which the legal deadline runs (<see cref="MailReceipt"/>); null when unknown.
+    /// </summary>
+    public async Task<MailIntakeResult> HandleAsync(Stream message, DateTimeOffset? deliveredAt, DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
+        var now = time.GetUtcNow();
         InboundMail inbound;
         try
         {
-            inbound = parser.Parse(message, time.GetUtcNow());
+            inbound = parser.Parse(message, now);
+            inbound = inbound with { ReceivedAt = MailReceipt.ReceivedAt(deliveredAt, inbound.SentAt, now) };
         }
         catch (InboundMailRejectedException ex)
         {
@@ -93,7 +99,8 @@ public sealed partial class MailIntake(
         var o = options.Value;
         var from = inbound.FromName is null ? inbound.FromAddress : $"{inbound.FromName} <{inbound.FromAddress}>";
         var excerpt = inbound.Body.Length > 2000 ? inbound.Body[..2000] + "…" : inbound.Body;
-        await mail.SendAsync(PrivacyMails.Triage(marker, from, inbound.Subject, excerpt, verdict.Reason, inbound.ReceivedAt, o.Staff.Address, o.Staff.Language), ct);
+        var dueDate = Deadlines.DueDateCalculator.DueDate(inbound.ReceivedAt, ControllerScope.AllOf(dataMap.ControllerCodes), dataMap);
+        await mail.SendAsync(PrivacyMails.Triage(marker, from, inbound.Subject, excerpt, verdict.Reason, inbound.ReceivedAt, dueDate, o.Staff.Address, o.Staff.Language), ct);
         return new MailIntakeResult(MailOutcome.SentToTriage, null, verdict.Reason);
     }
 

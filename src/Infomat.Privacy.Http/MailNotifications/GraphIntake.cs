@@ -111,7 +111,7 @@ public sealed partial class GraphIntake(
         else
         {
             await using var mime = await mailbox.OpenMimeAsync(messageId, cancellationToken);
-            result = await intake.HandleAsync(mime, client, cancellationToken);
+            result = await intake.HandleAsync(mime, message.ReceivedAt, client, cancellationToken);
         }
 
         if (CategoriesFor(result) is { Count: > 0 } categories)
