@@ -35,7 +35,9 @@ public sealed class MailIntakeFaultTests
 
     private MailIntake Intake() => new(
         register, new CaseWorkflow(register, NullLogger<CaseWorkflow>.Instance), new OpenRequests(register, hash, time), hash, mail, new MimeKitInboundMailParser(), TestDataMaps.Real,
-        Options.Create(options), time, NullLogger<MailIntake>.Instance);
+        Options.Create(options), Options.Create(intakeOptions), time, NullLogger<MailIntake>.Instance);
+
+    private readonly MailboxIntakeOptions intakeOptions = new() { OwnAddresses = ["info@infomat.eu"] };
 
     [Fact]
     public async Task The_same_mail_notified_twice_at_the_same_moment_makes_one_case_and_one_mail_series()
@@ -108,6 +110,28 @@ public sealed class MailIntakeFaultTests
         Assert.Contains("20 November 2026", triage.TextBody, StringComparison.Ordinal);
         var due = Deadlines.DueDateCalculator.DueDate(delivered, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), TestDataMaps.Real);
         Assert.Contains(Localization.Texts.Date(due, Requests.Language.En), triage.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_triage_mail_that_comes_back_into_the_mailbox_is_not_triaged_again()
+    {
+        // Staff mail goes out through Graph from info@ with our headers; a staff address that forwards to info@ brings it back.
+        var first = await Intake().HandleAsync(new MemoryStream(Bytes(Message("noah@example.org", "GDPR question", "I am worried about my personal data and the GDPR. What happens with it?"))), null, client, default);
+        Assert.Equal(MailOutcome.SentToTriage, first.Outcome);
+        var triage = Assert.Single(mail.Sent);
+        var back = Message("info@infomat.eu", triage.Subject, triage.TextBody);
+        back.Headers.Add("X-Infomat-Kind", triage.Kind.ToWire());
+        back.Headers.Add("X-Infomat-Request-Id", triage.RequestId);
+        // Forwarded by a person or a rule from the staff address: our headers are gone, the sender is ours.
+        var forwarded = Message(options.Staff.Address, "FW: " + triage.Subject, triage.TextBody);
+
+        var again = await Intake().HandleAsync(new MemoryStream(Bytes(back)), null, client, default);
+        var viaStaff = await Intake().HandleAsync(new MemoryStream(Bytes(forwarded)), null, client, default);
+
+        Assert.Equal(MailOutcome.Ignored, again.Outcome);
+        Assert.Equal(MailOutcome.Ignored, viaStaff.Outcome);
+        Assert.Single(mail.Sent);
+        Assert.Empty(await register.ListAllAsync(default).ToListAsync());
     }
 
     internal static MimeMessage Message(string from, string subject, string text, string? messageId = null)

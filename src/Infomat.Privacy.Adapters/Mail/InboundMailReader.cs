@@ -64,7 +64,7 @@ public static partial class InboundMailReader
 
         var id = message.MessageId is { Length: > 0 } messageId ? messageId : Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()));
         return new InboundMail(id, from.Address, string.IsNullOrWhiteSpace(from.Name) ? null : from.Name, message.Subject ?? string.Empty, body,
-            Dmarc(message), receivedAt, Automatic(message, from), SentAt(message));
+            Dmarc(message), receivedAt, Automatic(message, from), SentAt(message), InfomatHeader(message));
     }
 
     /// <summary>
@@ -120,6 +120,10 @@ public static partial class InboundMailReader
 
         return h["Return-Path"]?.Trim() == "<>" ? "null return path (a bounce)" : null;
     }
+
+    /// <summary>The name of the first of our own headers (<c>X-Infomat-*</c>) the mail carries, or null.</summary>
+    private static string? InfomatHeader(MimeMessage message) =>
+        message.Headers.FirstOrDefault(h => h.Field.StartsWith(OwnMail.HeaderPrefix, StringComparison.OrdinalIgnoreCase))?.Field;
 
     /// <summary>The <c>Date</c> header, when the mail has a readable one.</summary>
     private static DateTimeOffset? SentAt(MimeMessage message) =>

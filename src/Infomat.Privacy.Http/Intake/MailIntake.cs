@@ -38,9 +38,11 @@ public sealed record MailIntakeResult(MailOutcome Outcome, string? CaseId, strin
 /// </summary>
 public sealed partial class MailIntake(
     ICaseRegister register, CaseWorkflow workflow, OpenRequests openRequests, KeyedHash hash, IMailSender mail, IInboundMailParser parser, DataMap dataMap,
-    IOptions<PrivacyOptions> options, TimeProvider time, ILogger<MailIntake> log)
+    IOptions<PrivacyOptions> options, IOptions<MailboxIntakeOptions> intakeOptions, TimeProvider time, ILogger<MailIntake> log)
 {
     private readonly byte[] caseIdKey = hash.DeriveKey("mail-case-id");
+
+    private readonly IReadOnlyList<string> ownAddresses = intakeOptions.Value.OwnAddresses.ToList();
 
     /// <summary>
     /// Handles one mail. <paramref name="deliveredAt"/> is when the mailbox got it (Graph <c>receivedDateTime</c>, the
@@ -66,6 +68,14 @@ public sealed partial class MailIntake(
         if (await register.UsedForAsync(marker, cancellationToken) is { } earlier)
         {
             return Done(marker, new MailIntakeResult(MailOutcome.AlreadyHandled, earlier == "-" ? null : earlier, "message handled before"));
+        }
+
+        // Our own mail back in the mailbox (a staff address that is or forwards to info@): never triaged again, or it loops.
+        if (OwnMail.Reason(inbound, [.. ownAddresses, options.Value.Staff.Address, options.Value.Staff.EscalationAddress]) is { } own)
+        {
+            var ignored = new MailIntakeResult(MailOutcome.Ignored, null, own);
+            await register.TryConsumeTokenAsync(marker, "-", cancellationToken);
+            return Done(marker, ignored);
         }
 
         var verdict = MailClassifier.Classify(inbound);
