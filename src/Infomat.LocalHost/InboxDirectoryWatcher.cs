@@ -39,7 +39,8 @@ internal sealed partial class InboxDirectoryWatcher(MailIntake intake, DurableTa
                         result = await intake.HandleAsync(stream, deliveredAt, client, stoppingToken);
                     }
 
-                    folder = result.Outcome == MailOutcome.Refused ? "refused" : "handled";
+                    // Unreadable mail went to staff triage too; the file goes to refused/ so it is easy to find.
+                    folder = result.Outcome == MailOutcome.Refused || result.Unread ? "refused" : "handled";
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

@@ -39,7 +39,7 @@ public sealed class MailSubscriptionLockTests(Azurite azurite)
         // Each instance has its own storage clients, as separate processes do.
         var clients = new StorageClients(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString }).Build());
         return new GraphIntake(
-            mailbox, new InboundMailBacklog(clients, Options.Create(new GraphMailOptions { Queue = queue })), null!, null!, new BlobDeltaLinkStorage(clients), new BlobIntakeLock(clients),
+            mailbox, new InboundMailBacklog(clients, Options.Create(new GraphMailOptions { Queue = queue })), null!, null!, new BlobDeltaLinkStorage(clients), new BlobIntakeLock(clients), null!, null!,
             Options.Create(new MailboxIntakeOptions { Enabled = true, ClientState = new string('s', 40) }),
             Options.Create(new PrivacyOptions { PublicBaseUrl = new Uri("https://privacy.infomat.example/") }), TimeProvider.System, NullLogger<GraphIntake>.Instance);
     }

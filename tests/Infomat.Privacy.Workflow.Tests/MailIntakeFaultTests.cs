@@ -134,6 +134,67 @@ public sealed class MailIntakeFaultTests
         Assert.Empty(await register.ListAllAsync(default).ToListAsync());
     }
 
+    [Fact]
+    public async Task A_mail_too_large_to_read_goes_to_staff_with_the_reason_and_its_sender()
+    {
+        var message = Large(Message("an.peeters@example.be", "Mijn gegevens", "Zie bijlage."));
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(message)), null, client, default);
+
+        Assert.Equal(MailOutcome.SentToTriage, result.Outcome);
+        var triage = Assert.Single(mail.Of(MailKind.StaffTask));
+        Assert.Contains("larger than", triage.TextBody, StringComparison.Ordinal);
+        Assert.Contains("an.peeters@example.be", triage.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_mail_that_cannot_be_read_at_all_still_reaches_staff()
+    {
+        var result = await Intake().HandleAsync(new MemoryStream("\0\0 not a mail"u8.ToArray()), null, client, default);
+
+        Assert.Equal(MailOutcome.SentToTriage, result.Outcome);
+        Assert.Single(mail.Of(MailKind.StaffTask));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_reply_to_the_request_for_identification_reaches_its_case_and_staff_are_told(bool withLargeScan)
+    {
+        options.Staff.Language = Language.Fr;
+        var asked = PrivacyCase.Received(
+            new ValidRequest(RequestType.Erasure, "an.peeters@example.be", "An Peeters", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Nl, null),
+            Channel.Form, time.GetUtcNow().AddDays(-5), TestDataMaps.Real);
+        await register.CreateAsync(asked, default);
+        await register.ApplyAsync(asked.Id, c => c.RequestIdentification("staff", "A copy of your ID card, please.", time.GetUtcNow().AddDays(-2)), default);
+        var reply = Message("An.Peeters@example.be", $"RE: Uw privacyaanvraag {asked.Id}: we hebben iets meer nodig", "Hierbij mijn identiteitskaart.\n\n> Uw aanvraag " + asked.Id);
+        var delivered = time.GetUtcNow().AddHours(-1);
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(withLargeScan ? Large(reply) : reply)), delivered, client, default);
+
+        Assert.Equal(MailOutcome.JoinedOpenCase, result.Outcome);
+        Assert.Equal(asked.Id, result.CaseId);
+        Assert.Equal(delivered, (await register.GetAsync(asked.Id, default))!.IdentificationAnsweredAt);
+        var told = Assert.Single(mail.Sent);
+        Assert.Equal(options.Staff.Address, told.To);
+        Assert.Equal(Audience.Staff, told.Audience);
+        Assert.Contains(asked.Id, told.Subject, StringComparison.Ordinal);
+        Assert.Contains(Localization.Texts.Format("MailIdentificationAnsweredSubject", Language.Fr, asked.Id), told.Subject, StringComparison.Ordinal);
+        Assert.Contains("/cases/" + asked.Id, told.TextBody, StringComparison.Ordinal);
+        Assert.Single(await register.ListAllAsync(default).ToListAsync());
+    }
+
+    /// <summary>The message with a scanned document attached that takes it past the reading limit (10 MB).</summary>
+    private static MimeMessage Large(MimeMessage message)
+    {
+        var scan = new byte[11 * 1024 * 1024];
+        new Random(7).NextBytes(scan);
+        var body = new BodyBuilder { TextBody = message.TextBody };
+        body.Attachments.Add("id-card.pdf", scan, new ContentType("application", "pdf"));
+        message.Body = body.ToMessageBody();
+        return message;
+    }
+
     internal static MimeMessage Message(string from, string subject, string text, string? messageId = null)
     {
         var message = new MimeMessage { Subject = subject, Body = new TextPart("plain") { Text = text }, MessageId = messageId ?? MimeKit.Utils.MimeUtils.GenerateMessageId("test.example") };

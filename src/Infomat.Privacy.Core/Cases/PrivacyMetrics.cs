@@ -16,8 +16,12 @@ public sealed class PrivacyMetrics
     /// <summary>Cases the daily sweep found past their legal due date (each case once per due date).</summary>
     public const string CasesOverdue = "privacy.cases.overdue";
 
+    /// <summary>Mailbox work items (a mail to read, a sweep) that failed every try and went to the poison queue.</summary>
+    public const string MailPoisoned = "privacy.mail.poisoned";
+
     private readonly Counter<long> failed;
     private readonly Counter<long> overdue;
+    private readonly Counter<long> poisoned;
 
     public PrivacyMetrics(IMeterFactory meters)
     {
@@ -25,9 +29,12 @@ public sealed class PrivacyMetrics
         var meter = meters.Create(MeterName);
         failed = meter.CreateCounter<long>(CasesFailed, "{case}", "Privacy requests flagged Failed; they wait for staff.");
         overdue = meter.CreateCounter<long>(CasesOverdue, "{case}", "Open privacy requests found past their legal due date.");
+        poisoned = meter.CreateCounter<long>(MailPoisoned, "{item}", "Mailbox work items that failed every try and went to the poison queue.");
     }
 
     public void CaseFailed() => failed.Add(1);
+
+    public void MailWorkPoisoned() => poisoned.Add(1);
 
     public void CasesFoundOverdue(int count)
     {

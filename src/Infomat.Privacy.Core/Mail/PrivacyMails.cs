@@ -218,6 +218,48 @@ public static partial class PrivacyMails
     }
 
     /// <summary>
+    /// To staff: the requester replied to the request for more identification. The reply (and what it attaches) stays
+    /// in the info@ mailbox under the case's category; the mail says when it came and links the case page.
+    /// </summary>
+    public static OutgoingMail IdentificationAnswered(PrivacyCase c, Uri caseLink, string staffAddress, Language staffLanguage)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var l = staffLanguage;
+        var answeredAt = c.IdentificationAnsweredAt ?? c.ReceivedAt;
+        return Compose(MailKind.StaffTask, Audience.Staff, c.Id, staffAddress, Texts.Format("MailIdentificationAnsweredSubject", l, c.Id), l, greetingName: null,
+        [
+            Text(Texts.Format("MailIdentificationAnsweredBody", l, c.Id, Texts.DateTime(answeredAt, l))),
+            Link(caseLink),
+            Text(Texts.Get("LabelDueDate", l) + ": " + Texts.Date(c.DueDate, l)),
+        ], footer: false);
+    }
+
+    /// <summary>Why a mail to info@ could not be handled, as staff are told.</summary>
+    public enum MailProblem
+    {
+        /// <summary>Announced by the mail service, but gone from the mailbox before it was read.</summary>
+        Gone,
+
+        /// <summary>Failed every try (the poison queue).</summary>
+        FailedEveryTry,
+    }
+
+    /// <summary>
+    /// To staff: a mail to info@ that the intake could not handle. It names the mailbox's id of the message (no content:
+    /// none could be read) and asks staff to handle it by hand, from when it arrived.
+    /// </summary>
+    public static OutgoingMail MailNotHandled(MailProblem problem, string mailboxId, DateTimeOffset at, string staffAddress, Language staffLanguage)
+    {
+        var l = staffLanguage;
+        return Compose(MailKind.StaffTask, Audience.Staff, "mail.not-handled", staffAddress, Texts.Get("MailNotHandledSubject", l), l, greetingName: null,
+        [
+            Text(Texts.Format(problem == MailProblem.Gone ? "MailNotHandledGone" : "MailNotHandledFailed", l, Texts.DateTime(at, l))),
+            Text(Texts.Get("MailNotHandledWhat", l)),
+            Text(Texts.Get("LabelMailboxId", l) + ": " + mailboxId),
+        ], footer: false);
+    }
+
+    /// <summary>
     /// A mail to the requester: every one ends with the reference and the legal due date (Art. 12(3)), then the case's
     /// controllers and their complaint authorities (unless <paramref name="footerLines"/> says them its own way).
     /// </summary>

@@ -27,8 +27,8 @@ public enum MailOutcome
     Refused,
 }
 
-/// <summary>What became of one mail, and the case it belongs to (if any).</summary>
-public sealed record MailIntakeResult(MailOutcome Outcome, string? CaseId, string Reason);
+/// <summary>What became of one mail, and the case it belongs to (if any); <paramref name="Unread"/> when not even its sender could be read.</summary>
+public sealed record MailIntakeResult(MailOutcome Outcome, string? CaseId, string Reason, bool Unread = false);
 
 /// <summary>
 /// Turns one mail to info@infomat.eu into what it should be: a new case (in the language it was written in, verified
@@ -60,8 +60,12 @@ public sealed partial class MailIntake(
         }
         catch (InboundMailRejectedException ex)
         {
-            Handled(log, "-", MailOutcome.Refused, ex.Message);
-            return new MailIntakeResult(MailOutcome.Refused, null, ex.Message);
+            // Not even a sender could be read: staff still hear of it, with the reason, rather than nobody.
+            var reason = "refused: " + ex.Message;
+            var o = options.Value;
+            await mail.SendAsync(PrivacyMails.Triage("mail.unreadable", "—", string.Empty, string.Empty, reason, now, DueDateFrom(now), o.Staff.Address, o.Staff.Language), cancellationToken);
+            Handled(log, "-", MailOutcome.SentToTriage, reason);
+            return new MailIntakeResult(MailOutcome.SentToTriage, null, reason, Unread: true);
         }
 
         var marker = MarkerFor(inbound.MessageId);
@@ -78,7 +82,17 @@ public sealed partial class MailIntake(
             return Done(marker, ignored);
         }
 
-        var verdict = MailClassifier.Classify(inbound);
+        // A reply to our request for more identification goes to its case (by the PR- reference it quotes), even when
+        // it was too large to read (a scanned ID card): the case learns of it and staff are told.
+        if (await AnswerIdentificationAsync(inbound, cancellationToken) is { } answered)
+        {
+            await register.TryConsumeTokenAsync(marker, answered.CaseId!, cancellationToken);
+            return Done(marker, answered);
+        }
+
+        var verdict = inbound.RefusedReason is { } refused
+            ? new MailVerdict(MailVerdictKind.Triage, null, MailClassifier.DetectLanguage(MailClassifier.OwnText(inbound.Subject)), "refused, not read: " + refused)
+            : MailClassifier.Classify(inbound);
         var result = verdict.Kind switch
         {
             MailVerdictKind.Ignored => new MailIntakeResult(MailOutcome.Ignored, null, verdict.Reason),
@@ -109,9 +123,39 @@ public sealed partial class MailIntake(
         var o = options.Value;
         var from = inbound.FromName is null ? inbound.FromAddress : $"{inbound.FromName} <{inbound.FromAddress}>";
         var excerpt = inbound.Body.Length > 2000 ? inbound.Body[..2000] + "…" : inbound.Body;
-        var dueDate = Deadlines.DueDateCalculator.DueDate(inbound.ReceivedAt, ControllerScope.AllOf(dataMap.ControllerCodes), dataMap);
-        await mail.SendAsync(PrivacyMails.Triage(marker, from, inbound.Subject, excerpt, verdict.Reason, inbound.ReceivedAt, dueDate, o.Staff.Address, o.Staff.Language), ct);
+        await mail.SendAsync(PrivacyMails.Triage(marker, from, inbound.Subject, excerpt, verdict.Reason, inbound.ReceivedAt, DueDateFrom(inbound.ReceivedAt), o.Staff.Address, o.Staff.Language), ct);
         return new MailIntakeResult(MailOutcome.SentToTriage, null, verdict.Reason);
+    }
+
+    /// <summary>The legal due date of a request received at <paramref name="receivedAt"/> by every controller (the earliest).</summary>
+    private DateOnly DueDateFrom(DateTimeOffset receivedAt) =>
+        Deadlines.DueDateCalculator.DueDate(receivedAt, ControllerScope.AllOf(dataMap.ControllerCodes), dataMap);
+
+    /// <summary>
+    /// When the mail quotes the reference of a case that waits for identification from this sender: records the answer
+    /// on the case (<see cref="PrivacyCase.IdentificationAnswered"/>) and tells staff in the staff language.
+    /// </summary>
+    private async Task<MailIntakeResult?> AnswerIdentificationAsync(InboundMail inbound, CancellationToken ct)
+    {
+        foreach (var caseId in CaseIds.FindIn(inbound.Subject + "\n" + inbound.Body))
+        {
+            if (await register.GetAsync(caseId, ct) is not { } waiting || !waiting.AwaitsIdentificationFrom(inbound.FromAddress))
+            {
+                continue;
+            }
+
+            var update = await register.ApplyAsync(caseId, c => c.IdentificationAnswered(inbound.ReceivedAt), ct);
+            if (update.Refused)
+            {
+                continue;
+            }
+
+            var o = options.Value;
+            await mail.SendAsync(PrivacyMails.IdentificationAnswered(update.Case, o.Link("cases/" + caseId), o.Staff.Address, o.Staff.Language), ct);
+            return new MailIntakeResult(MailOutcome.JoinedOpenCase, caseId, "reply to the request for more identification");
+        }
+
+        return null;
     }
 
     private async Task<MailIntakeResult> RequestAsync(InboundMail inbound, MailVerdict verdict, DurableTaskClient client, CancellationToken ct)
