@@ -184,6 +184,24 @@ public sealed class MailIntakeFaultTests
         Assert.Single(await register.ListAllAsync(default).ToListAsync());
     }
 
+    [Fact]
+    public async Task An_out_of_office_reply_to_the_request_for_identification_is_not_taken_for_the_answer()
+    {
+        var asked = PrivacyCase.Received(
+            new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Nl, null),
+            Channel.Form, time.GetUtcNow().AddDays(-5), TestDataMaps.Real);
+        await register.CreateAsync(asked, default);
+        await register.ApplyAsync(asked.Id, c => c.RequestIdentification("staff", "A copy of your ID card, please.", time.GetUtcNow().AddDays(-2)), default);
+        var autoReply = Message("an.peeters@example.be", $"Automatisch antwoord: Uw privacyaanvraag {asked.Id}", "Ik ben afwezig tot maandag.");
+        autoReply.Headers.Add("Auto-Submitted", "auto-replied");
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(autoReply)), null, client, default);
+
+        Assert.Equal(MailOutcome.Ignored, result.Outcome);
+        Assert.Null((await register.GetAsync(asked.Id, default))!.IdentificationAnsweredAt);
+        Assert.Empty(mail.Sent);
+    }
+
     /// <summary>The message with a scanned document attached that takes it past the reading limit (10 MB).</summary>
     private static MimeMessage Large(MimeMessage message)
     {

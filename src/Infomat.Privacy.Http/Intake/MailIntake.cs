@@ -137,6 +137,12 @@ public sealed partial class MailIntake(
     /// </summary>
     private async Task<MailIntakeResult?> AnswerIdentificationAsync(InboundMail inbound, CancellationToken ct)
     {
+        if (inbound.AutomaticReason is not null)
+        {
+            // An out-of-office or a bounce quoting the reference is not the requester's answer.
+            return null;
+        }
+
         foreach (var caseId in CaseIds.FindIn(inbound.Subject + "\n" + inbound.Body))
         {
             if (await register.GetAsync(caseId, ct) is not { } waiting || !waiting.AwaitsIdentificationFrom(inbound.FromAddress))
