@@ -137,6 +137,43 @@ resource overdueCasesAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' =
   }
 }
 
+// A mailbox work item (a mail to read, a sweep) that failed five times lands in mail-inbound-poison; the app counts it
+// (and tells staff for a mail). Ops look at the error, fix the cause and move the item back to mail-inbound.
+var poisonedQuery = '''
+AppMetrics
+| where Name == "privacy.mail.poisoned"
+| summarize Poisoned = sum(Sum)
+'''
+
+resource poisonedMailAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
+  name: 'alert-privacy-mail-poisoned'
+  location: location
+  tags: tags
+  properties: {
+    displayName: 'Mail to info@ could not be handled (poison queue)'
+    description: 'A mail or mailbox sweep failed five times and is in the mail-inbound-poison queue; staff were told for a mail. Check the HandleInboundMail errors, fix the cause, move the item back to mail-inbound.'
+    severity: 1
+    enabled: true
+    scopes: [ workspace.id ]
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: poisonedQuery
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'Poisoned'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    autoMitigate: false
+    actions: { actionGroups: [ actionGroup.id ] }
+  }
+}
+
 output workspaceId string = workspace.id
 output applicationInsightsName string = appInsights.name
 output connectionString string = appInsights.properties.ConnectionString

@@ -103,6 +103,11 @@ public sealed class DurableFunctions(IServiceProvider services)
         FunctionContext ctx) =>
         services.GetRequiredService<GraphIntake>().ProcessAsync(item, client, ctx.CancellationToken);
 
+    /// <summary>An item that failed five times: counted for the ops alert, and staff are told to handle the mail by hand.</summary>
+    [Function("MailPoisoned")]
+    public Task MailPoisoned([QueueTrigger(GraphIntake.InboundQueue + "-poison")] string item, FunctionContext ctx) =>
+        services.GetRequiredService<GraphIntake>().PoisonedAsync(item, ctx.CancellationToken);
+
     /// <summary>Every 6 hours (and at start-up): create the Graph subscription if missing, renew it well before it expires.</summary>
     [Function("RenewMailSubscription")]
     public async Task RenewMailSubscription([TimerTrigger("0 0 */6 * * *", RunOnStartup = true)] TimerInfo timer, FunctionContext ctx)

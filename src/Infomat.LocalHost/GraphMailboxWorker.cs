@@ -55,6 +55,7 @@ internal sealed partial class GraphMailboxWorker(
                     if (message.DequeueCount >= IInboundMailBacklog.MaxDequeueCount)
                     {
                         await queue.PoisonAsync(message, stoppingToken);
+                        await graph.PoisonedAsync(message.Body, stoppingToken);
                     }
                 }
             }

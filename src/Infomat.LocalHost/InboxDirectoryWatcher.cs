@@ -32,12 +32,15 @@ internal sealed partial class InboxDirectoryWatcher(MailIntake intake, DurableTa
                 try
                 {
                     MailIntakeResult result;
+                    // The file's time stands for when the mail reached the inbox: the legal deadline runs from then.
+                    var deliveredAt = new DateTimeOffset(File.GetLastWriteTimeUtc(file), TimeSpan.Zero);
                     await using (var stream = File.OpenRead(file))
                     {
-                        result = await intake.HandleAsync(stream, client, stoppingToken);
+                        result = await intake.HandleAsync(stream, deliveredAt, client, stoppingToken);
                     }
 
-                    folder = result.Outcome == MailOutcome.Refused ? "refused" : "handled";
+                    // Unreadable mail went to staff triage too; the file goes to refused/ so it is easy to find.
+                    folder = result.Outcome == MailOutcome.Refused || result.Unread ? "refused" : "handled";
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

@@ -36,9 +36,10 @@ public static class AdapterServices
             .Validate(o => !o.Enabled || o.BaseUrl.IsLoopback || o.BaseUrl.Scheme == Uri.UriSchemeHttps, "Mail:Graph:BaseUrl must be https.")
             .ValidateOnStart();
         // The intake's view of the same section: filled from GraphMailOptions, so one binding and one validation serve both.
-        services.AddOptions<MailboxIntakeOptions>().Configure<IOptions<GraphMailOptions>>((intake, graph) =>
+        services.AddOptions<MailboxIntakeOptions>().Configure<IOptions<GraphMailOptions>, IOptions<MailOptions>>((intake, graph, mail) =>
         {
             var g = graph.Value;
+            intake.OwnAddresses = new[] { g.Mailbox, mail.Value.From }.OfType<string>().Where(a => a.Length > 0).ToList();
             intake.Enabled = g.Enabled;
             intake.ClientState = g.ClientState;
             intake.Category = g.Category;
@@ -74,6 +75,7 @@ public static class AdapterServices
         services.AddSingleton<IInboundMailParser, MimeKitInboundMailParser>();
         services.AddSingleton<IMailNotificationReader, GraphNotificationReader>();
         services.AddSingleton<IDeltaLinkStorage, BlobDeltaLinkStorage>();
+        services.AddSingleton<IIntakeLock, BlobIntakeLock>();
 
         // Entity stores: one catalog serves the connectors and their upkeep.
         services.AddSingleton<SqlStoreCatalog>();

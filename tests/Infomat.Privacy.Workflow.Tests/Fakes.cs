@@ -7,6 +7,8 @@ using Infomat.Privacy.Mail;
 using Infomat.Privacy.Storage;
 using Infomat.Privacy.Stores;
 
+using Microsoft.Extensions.DependencyInjection;
+
 namespace Infomat.Privacy.Workflow.Tests;
 
 /// <summary>An in-memory register with the same contract as the Table one (conditional updates, single-use tokens).</summary>
@@ -263,4 +265,14 @@ internal sealed class InMemoryAudit : Infomat.Privacy.Audit.IAuditTrail
             return Task.FromResult<IReadOnlyList<Infomat.Privacy.Audit.AuditEvent>>(events.TryGetValue(caseId, out var l) ? l.Select(e => e.Event).ToList() : []);
         }
     }
+}
+
+/// <summary>The hosts' case workflow over a test register (metrics counted nowhere, logs dropped).</summary>
+internal static class TestWorkflows
+{
+    public static Http.Hosting.CaseWorkflow Of(ICaseRegister register) => new(
+        register,
+        new PrivacyMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
+        TimeProvider.System,
+        Microsoft.Extensions.Logging.Abstractions.NullLogger<Http.Hosting.CaseWorkflow>.Instance);
 }

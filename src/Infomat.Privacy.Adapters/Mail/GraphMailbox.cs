@@ -35,6 +35,12 @@ public sealed class GraphMailbox : IMailbox
 
     private string Mailbox => options.Mailbox ?? throw new InvalidOperationException("Mail:Graph:Mailbox is not set.");
 
+    /// <summary>
+    /// Asks Graph for immutable message ids (in notifications, reads and the delta query): a message keeps its id when
+    /// staff move it out of the inbox, so a queued notification still finds it.
+    /// </summary>
+    private const string ImmutableIds = "IdType=\"ImmutableId\"";
+
     /// <summary>The inbox resource the subscription watches.</summary>
     public string InboxResource => $"users/{Mailbox}/mailFolders('inbox')/messages";
 
@@ -59,7 +65,7 @@ public sealed class GraphMailbox : IMailbox
                     ClientState = options.ClientState,
                     ExpirationDateTime = expiresAt,
                 },
-                cancellationToken: cancellationToken) ?? throw new InvalidOperationException("Graph returned no subscription.");
+                r => r.Headers.Add("Prefer", ImmutableIds), cancellationToken) ?? throw new InvalidOperationException("Graph returned no subscription.");
             return new SubscriptionState(created.Id!, created.ExpirationDateTime ?? expiresAt, SubscriptionChange.Created);
         }
 
@@ -92,8 +98,13 @@ public sealed class GraphMailbox : IMailbox
         try
         {
             var message = await client.Users[Mailbox].Messages[messageId].GetAsync(
-                r => r.QueryParameters.Select = ["id", "internetMessageId", "categories"], cancellationToken);
-            return message is null ? null : new MailboxMessageInfo(message.Id ?? messageId, message.InternetMessageId, message.Categories ?? []);
+                r =>
+                {
+                    r.QueryParameters.Select = ["id", "internetMessageId", "categories", "receivedDateTime"];
+                    r.Headers.Add("Prefer", ImmutableIds);
+                },
+                cancellationToken);
+            return message is null ? null : new MailboxMessageInfo(message.Id ?? messageId, message.InternetMessageId, message.Categories ?? [], message.ReceivedDateTime);
         }
         catch (Microsoft.Graph.Models.ODataErrors.ODataError ex) when (ex.ResponseStatusCode == (int)HttpStatusCode.NotFound)
         {
@@ -103,7 +114,7 @@ public sealed class GraphMailbox : IMailbox
 
     /// <summary>The message as MIME (RFC 5322), streamed from Graph.</summary>
     public async Task<Stream> OpenMimeAsync(string messageId, CancellationToken cancellationToken) =>
-        await client.Users[Mailbox].Messages[messageId].Content.GetAsync(cancellationToken: cancellationToken)
+        await client.Users[Mailbox].Messages[messageId].Content.GetAsync(r => r.Headers.Add("Prefer", ImmutableIds), cancellationToken)
         ?? throw new InvalidOperationException("Graph returned no content for the message.");
 
     /// <summary>Adds categories to the message, keeping the ones it has.</summary>
@@ -116,7 +127,7 @@ public sealed class GraphMailbox : IMailbox
             return;
         }
 
-        await client.Users[Mailbox].Messages[message.Id].PatchAsync(new Message { Categories = all }, cancellationToken: cancellationToken);
+        await client.Users[Mailbox].Messages[message.Id].PatchAsync(new Message { Categories = all }, r => r.Headers.Add("Prefer", ImmutableIds), cancellationToken);
     }
 
     /// <summary>
@@ -154,13 +165,23 @@ public sealed class GraphMailbox : IMailbox
         DeltaGetResponse? page;
         if (deltaLink is { Length: > 0 })
         {
-            page = await new DeltaRequestBuilder(deltaLink, client.RequestAdapter).GetAsDeltaGetResponseAsync(cancellationToken: cancellationToken);
+            try
+            {
+                page = await new DeltaRequestBuilder(deltaLink, client.RequestAdapter).GetAsDeltaGetResponseAsync(r => r.Headers.Add("Prefer", ImmutableIds), cancellationToken);
+            }
+            catch (Microsoft.Graph.Models.ODataErrors.ODataError ex) when (ex.ResponseStatusCode == (int)HttpStatusCode.Gone
+                || ex.Error?.Code is "SyncStateNotFound" or "SyncStateInvalid" or "syncStateNotFound" or "syncStateInvalid")
+            {
+                // Graph forgot the sync state (410 Gone): the caller starts again from a point in time.
+                throw new DeltaLinkExpiredException("The delta link of the last sweep has expired (" + (ex.Error?.Code ?? ex.ResponseStatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)) + ").", ex);
+            }
         }
         else
         {
             page = await client.Users[Mailbox].MailFolders["inbox"].Messages.Delta.GetAsDeltaGetResponseAsync(
                 r =>
                 {
+                    r.Headers.Add("Prefer", ImmutableIds);
                     r.QueryParameters.Select = ["id"];
                     r.QueryParameters.Filter = $"receivedDateTime ge {since.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}";
                 },
@@ -179,7 +200,7 @@ public sealed class GraphMailbox : IMailbox
 
             if (page.OdataNextLink is { Length: > 0 } next)
             {
-                page = await new DeltaRequestBuilder(next, client.RequestAdapter).GetAsDeltaGetResponseAsync(cancellationToken: cancellationToken);
+                page = await new DeltaRequestBuilder(next, client.RequestAdapter).GetAsDeltaGetResponseAsync(r => r.Headers.Add("Prefer", ImmutableIds), cancellationToken);
                 continue;
             }
 

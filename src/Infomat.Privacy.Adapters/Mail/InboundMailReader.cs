@@ -18,6 +18,11 @@ public sealed record InboundMailLimits(long MaxBytes = 10 * 1024 * 1024, int Max
 /// </summary>
 public static partial class InboundMailReader
 {
+    /// <summary>
+    /// The message in <paramref name="stream"/>. A message beyond the limits is not read: only its headers are (sender,
+    /// subject, Message-ID, date), and <see cref="InboundMail.RefusedReason"/> says which limit, so it reaches staff
+    /// rather than nowhere. Throws <see cref="InboundMailRejectedException"/> when not even the headers can be read.
+    /// </summary>
     public static InboundMail Read(Stream stream, DateTimeOffset receivedAt, InboundMailLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -25,12 +30,15 @@ public static partial class InboundMailReader
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
         int read;
+        string? refused = null;
         while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
         {
             buffer.Write(chunk, 0, read);
             if (buffer.Length > limits.MaxBytes)
             {
-                throw new InboundMailRejectedException($"larger than {limits.MaxBytes} bytes");
+                // Not read further: the headers are at the start of what we have.
+                refused = $"larger than {limits.MaxBytes} bytes";
+                break;
             }
         }
 
@@ -38,25 +46,27 @@ public static partial class InboundMailReader
         MimeMessage message;
         try
         {
-            message = MimeMessage.Load(new ParserOptions { MaxMimeDepth = limits.MaxDepth + 1 }, buffer);
+            message = refused is null
+                ? MimeMessage.Load(new ParserOptions { MaxMimeDepth = limits.MaxDepth + 1 }, buffer)
+                : MimeMessage.Load(HeadersOf(buffer));
         }
         catch (FormatException)
         {
-            throw new InboundMailRejectedException("not a MIME message");
+            throw new InboundMailRejectedException(refused ?? "not a MIME message");
         }
 
-        if (Depth(message.Body, 0) > limits.MaxDepth)
+        if (refused is null && Depth(message.Body, 0) > limits.MaxDepth)
         {
-            throw new InboundMailRejectedException($"MIME nesting deeper than {limits.MaxDepth}");
+            refused = $"MIME nesting deeper than {limits.MaxDepth}";
         }
 
-        if (message.BodyParts.Count() > limits.MaxParts)
+        if (refused is null && message.BodyParts.Count() > limits.MaxParts)
         {
-            throw new InboundMailRejectedException($"more than {limits.MaxParts} MIME parts");
+            refused = $"more than {limits.MaxParts} MIME parts";
         }
 
-        var from = message.From.Mailboxes.FirstOrDefault() ?? throw new InboundMailRejectedException("no From address");
-        var body = message.TextBody ?? HtmlToText(message.HtmlBody) ?? string.Empty;
+        var from = message.From.Mailboxes.FirstOrDefault() ?? throw new InboundMailRejectedException(refused ?? "no From address");
+        var body = refused is not null ? string.Empty : message.TextBody ?? HtmlToText(message.HtmlBody) ?? string.Empty;
         if (body.Length > limits.MaxBodyChars)
         {
             body = body[..limits.MaxBodyChars];
@@ -64,7 +74,20 @@ public static partial class InboundMailReader
 
         var id = message.MessageId is { Length: > 0 } messageId ? messageId : Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()));
         return new InboundMail(id, from.Address, string.IsNullOrWhiteSpace(from.Name) ? null : from.Name, message.Subject ?? string.Empty, body,
-            Dmarc(message), receivedAt, Automatic(message, from));
+            Dmarc(message), receivedAt, Automatic(message, from), SentAt(message), InfomatHeader(message), refused);
+    }
+
+    /// <summary>The header block at the start of <paramref name="buffer"/> as a message of its own, with an empty body.</summary>
+    private static MemoryStream HeadersOf(MemoryStream buffer)
+    {
+        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        var crlf = bytes.IndexOf("\r\n\r\n"u8);
+        var lf = bytes.IndexOf("\n\n"u8);
+        var end = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf + 4 : lf >= 0 ? lf + 2 : throw new FormatException("no end of headers");
+        var headers = new MemoryStream();
+        headers.Write(bytes[..end]);
+        headers.Position = 0;
+        return headers;
     }
 
     /// <summary>
@@ -120,6 +143,14 @@ public static partial class InboundMailReader
 
         return h["Return-Path"]?.Trim() == "<>" ? "null return path (a bounce)" : null;
     }
+
+    /// <summary>The name of the first of our own headers (<c>X-Infomat-*</c>) the mail carries, or null.</summary>
+    private static string? InfomatHeader(MimeMessage message) =>
+        message.Headers.FirstOrDefault(h => h.Field.StartsWith(OwnMail.HeaderPrefix, StringComparison.OrdinalIgnoreCase))?.Field;
+
+    /// <summary>The <c>Date</c> header, when the mail has a readable one.</summary>
+    private static DateTimeOffset? SentAt(MimeMessage message) =>
+        message.Headers.Contains(HeaderId.Date) && message.Date != DateTimeOffset.MinValue ? message.Date : null;
 
     private static int Depth(MimeEntity? entity, int level) => entity switch
     {

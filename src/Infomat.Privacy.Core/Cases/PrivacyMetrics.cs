@@ -19,9 +19,13 @@ public sealed class PrivacyMetrics
     /// <summary>Orchestrations the reconciler started again because they had stopped while their case was open.</summary>
     public const string OrchestrationsRestarted = "privacy.orchestrations.restarted";
 
+    /// <summary>Mailbox work items (a mail to read, a sweep) that failed every try and went to the poison queue.</summary>
+    public const string MailPoisoned = "privacy.mail.poisoned";
+
     private readonly Counter<long> failed;
     private readonly Counter<long> restarted;
     private readonly Counter<long> overdue;
+    private readonly Counter<long> poisoned;
 
     public PrivacyMetrics(IMeterFactory meters)
     {
@@ -30,11 +34,14 @@ public sealed class PrivacyMetrics
         failed = meter.CreateCounter<long>(CasesFailed, "{case}", "Privacy requests flagged Failed; they wait for staff.");
         restarted = meter.CreateCounter<long>(OrchestrationsRestarted, "{case}", "Case orchestrations started again by the reconciler (a failure, a release).");
         overdue = meter.CreateCounter<long>(CasesOverdue, "{case}", "Open privacy requests found past their legal due date.");
+        poisoned = meter.CreateCounter<long>(MailPoisoned, "{item}", "Mailbox work items that failed every try and went to the poison queue.");
     }
 
     public void CaseFailed() => failed.Add(1);
 
     public void OrchestrationRestarted() => restarted.Add(1);
+
+    public void MailWorkPoisoned() => poisoned.Add(1);
 
     public void CasesFoundOverdue(int count)
     {

@@ -11,8 +11,9 @@ public sealed class InboundMailRejectedException(string reason) : Exception(reas
 public interface IInboundMailParser
 {
     /// <summary>
-    /// The message in <paramref name="message"/>, received at <paramref name="receivedAt"/>. Throws
-    /// <see cref="InboundMailRejectedException"/> when it is too large, too deep, has too many parts or is not MIME.
+    /// The message in <paramref name="message"/>, received at <paramref name="receivedAt"/>. A message too large, too deep
+    /// or with too many parts is not read: only its headers are, and <see cref="InboundMail.RefusedReason"/> says why.
+    /// Throws <see cref="InboundMailRejectedException"/> when not even its headers and sender can be read.
     /// </summary>
     InboundMail Parse(Stream message, DateTimeOffset receivedAt);
 }

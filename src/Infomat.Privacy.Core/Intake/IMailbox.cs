@@ -3,8 +3,8 @@ namespace Infomat.Privacy.Intake;
 /// <summary>What the delta sweep found: the messages to look at, and where the next sweep starts.</summary>
 public sealed record DeltaPage(IReadOnlyList<string> MessageIds, string? DeltaLink);
 
-/// <summary>The few facts about a message the intake needs before reading it: its mailbox id, Message-ID and categories.</summary>
-public sealed record MailboxMessageInfo(string Id, string? InternetMessageId, IReadOnlyList<string> Categories);
+/// <summary>The few facts about a message the intake needs before reading it: its mailbox id, Message-ID, categories and when the mailbox received it.</summary>
+public sealed record MailboxMessageInfo(string Id, string? InternetMessageId, IReadOnlyList<string> Categories, DateTimeOffset? ReceivedAt = null);
 
 /// <summary>What the subscription check did.</summary>
 public enum SubscriptionChange

@@ -15,7 +15,9 @@ public enum DmarcVerdict
 
 /// <summary>
 /// One mail to info@infomat.eu as the intake sees it. <see cref="AutomaticReason"/> is set when the headers show an
-/// auto-reply, a bounce or report, or list mail: such mail is never answered.
+/// auto-reply, a bounce or report, or list mail: such mail is never answered. <see cref="SentAt"/> is the mail's
+/// <c>Date</c> header; <see cref="InfomatHeader"/> the name of the first of our own <c>X-Infomat-*</c> headers it
+/// carries; <see cref="RefusedReason"/> is set when the mail was beyond the reading limits and only its headers were read.
 /// </summary>
 public sealed record InboundMail(
     string MessageId,
@@ -25,7 +27,10 @@ public sealed record InboundMail(
     string Body,
     DmarcVerdict Dmarc,
     DateTimeOffset ReceivedAt,
-    string? AutomaticReason = null);
+    string? AutomaticReason = null,
+    DateTimeOffset? SentAt = null,
+    string? InfomatHeader = null,
+    string? RefusedReason = null);
 
 public enum MailVerdictKind
 {

@@ -13,6 +13,12 @@ public sealed class MailboxIntakeOptions
     /// <summary>Secret sent with the subscription and checked on every notification.</summary>
     public string? ClientState { get; set; }
 
+    /// <summary>
+    /// The addresses our own mail is sent from (the intake mailbox, the sender of requester mail): mail from them that
+    /// comes back into the mailbox is never a request (<see cref="OwnMail"/>).
+    /// </summary>
+    public IList<string> OwnAddresses { get; set; } = [];
+
     /// <summary>Outlook category put on every mail the intake acted on; the case reference is added as a second category.</summary>
     public string Category { get; set; } = "Infomat privacy";
 

@@ -200,20 +200,69 @@ public static partial class PrivacyMails
         ]);
     }
 
-    /// <summary>To staff: a mail to info@infomat.eu that may be a rights request but could not be classified with confidence.</summary>
-    public static OutgoingMail Triage(string messageKey, string from, string subject, string excerpt, string reason, DateTimeOffset receivedAt, string staffAddress, Language staffLanguage)
+    /// <summary>
+    /// To staff: a mail to info@infomat.eu that may be a rights request but could not be classified with confidence (or
+    /// could not be read). It says when the mail arrived and the legal due date that runs from then (every controller:
+    /// the earliest), which holds however late the request is registered.
+    /// </summary>
+    public static OutgoingMail Triage(
+        string messageKey, string from, string subject, string excerpt, string reason, DateTimeOffset receivedAt, DateOnly dueDate, string staffAddress, Language staffLanguage)
     {
         var l = staffLanguage;
         Block[] blocks =
         [
             Text(Texts.Get("MailTriageBody", l)),
+            Text(Texts.Format("MailTriageDeadline", l, Texts.DateTime(receivedAt, l), Texts.Date(dueDate, l))),
             Text(Texts.Get("LabelFrom", l) + ": " + from),
             Text(Texts.Get("LabelSubject", l) + ": " + subject),
             Text(Texts.Get("LabelReceived", l) + ": " + Texts.DateTime(receivedAt, l)),
+            Text(Texts.Get("LabelDueDate", l) + ": " + Texts.Date(dueDate, l)),
             Text(Texts.Get("LabelWhy", l) + ": " + reason),
             Text(excerpt),
         ];
         return Compose(MailKind.StaffTask, Audience.Staff, messageKey, staffAddress, Texts.Format("MailTriageSubject", l, subject), l, null, blocks, footer: false);
+    }
+
+    /// <summary>
+    /// To staff: the requester replied to the request for more identification. The reply (and what it attaches) stays
+    /// in the info@ mailbox under the case's category; the mail says when it came and links the case page.
+    /// </summary>
+    public static OutgoingMail IdentificationAnswered(PrivacyCase c, Uri caseLink, string staffAddress, Language staffLanguage)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var l = staffLanguage;
+        var answeredAt = c.IdentificationAnsweredAt ?? c.ReceivedAt;
+        return Compose(MailKind.StaffTask, Audience.Staff, c.Id, staffAddress, Texts.Format("MailIdentificationAnsweredSubject", l, c.Id), l, greetingName: null,
+        [
+            Text(Texts.Format("MailIdentificationAnsweredBody", l, c.Id, Texts.DateTime(answeredAt, l))),
+            Link(caseLink),
+            Text(Texts.Get("LabelDueDate", l) + ": " + Texts.Date(c.DueDate, l)),
+        ], footer: false);
+    }
+
+    /// <summary>Why a mail to info@ could not be handled, as staff are told.</summary>
+    public enum MailProblem
+    {
+        /// <summary>Announced by the mail service, but gone from the mailbox before it was read.</summary>
+        Gone,
+
+        /// <summary>Failed every try (the poison queue).</summary>
+        FailedEveryTry,
+    }
+
+    /// <summary>
+    /// To staff: a mail to info@ that the intake could not handle. It names the mailbox's id of the message (no content:
+    /// none could be read) and asks staff to handle it by hand, from when it arrived.
+    /// </summary>
+    public static OutgoingMail MailNotHandled(MailProblem problem, string mailboxId, DateTimeOffset at, string staffAddress, Language staffLanguage)
+    {
+        var l = staffLanguage;
+        return Compose(MailKind.StaffTask, Audience.Staff, "mail.not-handled", staffAddress, Texts.Get("MailNotHandledSubject", l), l, greetingName: null,
+        [
+            Text(Texts.Format(problem == MailProblem.Gone ? "MailNotHandledGone" : "MailNotHandledFailed", l, Texts.DateTime(at, l))),
+            Text(Texts.Get("MailNotHandledWhat", l)),
+            Text(Texts.Get("LabelMailboxId", l) + ": " + mailboxId),
+        ], footer: false);
     }
 
     /// <summary>

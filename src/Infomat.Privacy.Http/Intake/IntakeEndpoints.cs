@@ -24,6 +24,7 @@ namespace Infomat.Privacy.Http.Intake;
 public sealed partial class IntakeEndpoints(
     ICaseRegister register,
     CaseWorkflow workflow,
+    OpenRequests openRequests,
     SubmissionLimits limits,
     IMailSender mail,
     LinkTokenService tokens,
@@ -103,12 +104,20 @@ public sealed partial class IntakeEndpoints(
         }
 
         var now = time.GetUtcNow();
-        var privacyCase = PrivacyCase.Received(valid, Channel.Form, now, dataMap);
 
         // The register first: an accepted request is never lost, even if starting its orchestration fails now
-        // (the start-up resumer starts every unfinished case that has none).
-        await register.CreateAsync(privacyCase, cancellationToken);
-        Accepted(log, privacyCase.Id, privacyCase.Type.ToWire());
+        // (the start-up resumer starts every unfinished case that has none). The same request while one is open
+        // (a double click, a second try) joins it: one case, one series of mails.
+        var (privacyCase, created) = await openRequests.CreateOrJoinAsync(PrivacyCase.Received(valid, Channel.Form, now, dataMap), valid, cancellationToken);
+        if (created)
+        {
+            Accepted(log, privacyCase.Id, privacyCase.Type.ToWire());
+        }
+        else
+        {
+            Joined(log, privacyCase.Id, privacyCase.Type.ToWire());
+        }
+
         try
         {
             await workflow.EnsureRunningAsync(client, privacyCase.Id, cancellationToken);
@@ -239,6 +248,9 @@ public sealed partial class IntakeEndpoints(
 
     [LoggerMessage(20, LogLevel.Information, "Request {CaseId} accepted, type {Type}")]
     private static partial void Accepted(ILogger logger, string caseId, string type);
+
+    [LoggerMessage(23, LogLevel.Information, "Request joins the open case {CaseId} that asks the same, type {Type}")]
+    private static partial void Joined(ILogger logger, string caseId, string type);
 
     [LoggerMessage(21, LogLevel.Warning, "Request {CaseId} is registered but its orchestration did not start ({Error}); the resumer will start it")]
     private static partial void StartFailed(ILogger logger, string caseId, string error);

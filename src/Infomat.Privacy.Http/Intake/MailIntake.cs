@@ -27,8 +27,8 @@ public enum MailOutcome
     Refused,
 }
 
-/// <summary>What became of one mail, and the case it belongs to (if any).</summary>
-public sealed record MailIntakeResult(MailOutcome Outcome, string? CaseId, string Reason);
+/// <summary>What became of one mail, and the case it belongs to (if any); <paramref name="Unread"/> when not even its sender could be read.</summary>
+public sealed record MailIntakeResult(MailOutcome Outcome, string? CaseId, string Reason, bool Unread = false);
 
 /// <summary>
 /// Turns one mail to info@infomat.eu into what it should be: a new case (in the language it was written in, verified
@@ -37,20 +37,35 @@ public sealed record MailIntakeResult(MailOutcome Outcome, string? CaseId, strin
 /// keyed by a hash of its Message-ID is recorded after handling, and a crash before that is covered by the join rule.
 /// </summary>
 public sealed partial class MailIntake(
-    ICaseRegister register, CaseWorkflow workflow, IMailSender mail, IInboundMailParser parser, DataMap dataMap, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<MailIntake> log)
+    ICaseRegister register, CaseWorkflow workflow, OpenRequests openRequests, KeyedHash hash, IMailSender mail, IInboundMailParser parser, DataMap dataMap,
+    IOptions<PrivacyOptions> options, IOptions<MailboxIntakeOptions> intakeOptions, TimeProvider time, ILogger<MailIntake> log)
 {
-    public async Task<MailIntakeResult> HandleAsync(Stream message, DurableTaskClient client, CancellationToken cancellationToken)
+    private readonly byte[] caseIdKey = hash.DeriveKey("mail-case-id");
+
+    private readonly IReadOnlyList<string> ownAddresses = intakeOptions.Value.OwnAddresses.ToList();
+
+    /// <summary>
+    /// Handles one mail. <paramref name="deliveredAt"/> is when the mailbox got it (Graph <c>receivedDateTime</c>, the
+    /// inbox file's time), from which the legal deadline runs (<see cref="MailReceipt"/>); null when unknown.
+    /// </summary>
+    public async Task<MailIntakeResult> HandleAsync(Stream message, DateTimeOffset? deliveredAt, DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
+        var now = time.GetUtcNow();
         InboundMail inbound;
         try
         {
-            inbound = parser.Parse(message, time.GetUtcNow());
+            inbound = parser.Parse(message, now);
+            inbound = inbound with { ReceivedAt = MailReceipt.ReceivedAt(deliveredAt, inbound.SentAt, now) };
         }
         catch (InboundMailRejectedException ex)
         {
-            Handled(log, "-", MailOutcome.Refused, ex.Message);
-            return new MailIntakeResult(MailOutcome.Refused, null, ex.Message);
+            // Not even a sender could be read: staff still hear of it, with the reason, rather than nobody.
+            var reason = "refused: " + ex.Message;
+            var o = options.Value;
+            await mail.SendAsync(PrivacyMails.Triage("mail.unreadable", "—", string.Empty, string.Empty, reason, now, DueDateFrom(now), o.Staff.Address, o.Staff.Language), cancellationToken);
+            Handled(log, "-", MailOutcome.SentToTriage, reason);
+            return new MailIntakeResult(MailOutcome.SentToTriage, null, reason, Unread: true);
         }
 
         var marker = MarkerFor(inbound.MessageId);
@@ -59,7 +74,25 @@ public sealed partial class MailIntake(
             return Done(marker, new MailIntakeResult(MailOutcome.AlreadyHandled, earlier == "-" ? null : earlier, "message handled before"));
         }
 
-        var verdict = MailClassifier.Classify(inbound);
+        // Our own mail back in the mailbox (a staff address that is or forwards to info@): never triaged again, or it loops.
+        if (OwnMail.Reason(inbound, [.. ownAddresses, options.Value.Staff.Address, options.Value.Staff.EscalationAddress]) is { } own)
+        {
+            var ignored = new MailIntakeResult(MailOutcome.Ignored, null, own);
+            await register.TryConsumeTokenAsync(marker, "-", cancellationToken);
+            return Done(marker, ignored);
+        }
+
+        // A reply to our request for more identification goes to its case (by the PR- reference it quotes), even when
+        // it was too large to read (a scanned ID card): the case learns of it and staff are told.
+        if (await AnswerIdentificationAsync(inbound, client, cancellationToken) is { } answered)
+        {
+            await register.TryConsumeTokenAsync(marker, answered.CaseId!, cancellationToken);
+            return Done(marker, answered);
+        }
+
+        var verdict = inbound.RefusedReason is { } refused
+            ? new MailVerdict(MailVerdictKind.Triage, null, MailClassifier.DetectLanguage(MailClassifier.OwnText(inbound.Subject)), "refused, not read: " + refused)
+            : MailClassifier.Classify(inbound);
         var result = verdict.Kind switch
         {
             MailVerdictKind.Ignored => new MailIntakeResult(MailOutcome.Ignored, null, verdict.Reason),
@@ -90,32 +123,82 @@ public sealed partial class MailIntake(
         var o = options.Value;
         var from = inbound.FromName is null ? inbound.FromAddress : $"{inbound.FromName} <{inbound.FromAddress}>";
         var excerpt = inbound.Body.Length > 2000 ? inbound.Body[..2000] + "…" : inbound.Body;
-        await mail.SendAsync(PrivacyMails.Triage(marker, from, inbound.Subject, excerpt, verdict.Reason, inbound.ReceivedAt, o.Staff.Address, o.Staff.Language), ct);
+        await mail.SendAsync(PrivacyMails.Triage(marker, from, inbound.Subject, excerpt, verdict.Reason, inbound.ReceivedAt, DueDateFrom(inbound.ReceivedAt), o.Staff.Address, o.Staff.Language), ct);
         return new MailIntakeResult(MailOutcome.SentToTriage, null, verdict.Reason);
+    }
+
+    /// <summary>The legal due date of a request received at <paramref name="receivedAt"/> by every controller (the earliest).</summary>
+    private DateOnly DueDateFrom(DateTimeOffset receivedAt) =>
+        Deadlines.DueDateCalculator.DueDate(receivedAt, ControllerScope.AllOf(dataMap.ControllerCodes), dataMap);
+
+    /// <summary>
+    /// When the mail quotes the reference of a case that waits for identification from this sender: records the answer
+    /// on the case (<see cref="PrivacyCase.IdentificationAnswered"/>) and tells staff in the staff language.
+    /// </summary>
+    private async Task<MailIntakeResult?> AnswerIdentificationAsync(InboundMail inbound, DurableTaskClient client, CancellationToken ct)
+    {
+        if (inbound.AutomaticReason is not null)
+        {
+            // An out-of-office or a bounce quoting the reference is not the requester's answer.
+            return null;
+        }
+
+        foreach (var caseId in CaseIds.FindIn(inbound.Subject + "\n" + inbound.Body))
+        {
+            if (await register.GetAsync(caseId, ct) is not { } waiting || !waiting.AwaitsIdentificationFrom(inbound.FromAddress))
+            {
+                continue;
+            }
+
+            var update = await register.ApplyAsync(caseId, c => c.IdentificationAnswered(inbound.ReceivedAt), ct);
+            if (update.Refused)
+            {
+                continue;
+            }
+
+            var o = options.Value;
+            await mail.SendAsync(PrivacyMails.IdentificationAnswered(update.Case, o.Link("cases/" + caseId), o.Staff.Address, o.Staff.Language), ct);
+            // The case waits on staff again from now: the orchestration looks at once (reminders run from the reply).
+            await workflow.SignalAsync(client, caseId, Workflow.Orchestration.CaseEvents.IdentityDecided, ct);
+            return new MailIntakeResult(MailOutcome.JoinedOpenCase, caseId, "reply to the request for more identification");
+        }
+
+        return null;
     }
 
     private async Task<MailIntakeResult> RequestAsync(InboundMail inbound, MailVerdict verdict, DurableTaskClient client, CancellationToken ct)
     {
         var type = verdict.Type!.Value;
-        var address = EmailAddresses.Normalise(inbound.FromAddress);
-        await foreach (var id in register.ListUnfinishedAsync(ct))
-        {
-            if (await register.GetAsync(id, ct) is { } open && open.Type == type && EmailAddresses.Normalise(open.Email) == address)
-            {
-                await workflow.EnsureRunningAsync(client, open.Id, ct);
-                return new MailIntakeResult(MailOutcome.JoinedOpenCase, open.Id, verdict.Reason);
-            }
-        }
-
         var details = (inbound.Subject + "\n\n" + inbound.Body).Trim();
         details = details.Length > RequestValidator.MaxDetailsLength ? details[..RequestValidator.MaxDetailsLength] : details;
         var request = new ValidRequest(
             type, inbound.FromAddress, inbound.FromName ?? inbound.FromAddress.Split('@')[0], null, ControllerScope.AllOf(dataMap.ControllerCodes), verdict.Language, details,
             type == RequestType.Objection ? ObjectionScopeOf(details) : null);
-        var privacyCase = PrivacyCase.Received(request, Channel.Email, inbound.ReceivedAt, dataMap, inbound.Dmarc);
-        await register.CreateAsync(privacyCase, ct);
-        await workflow.EnsureRunningAsync(client, privacyCase.Id, ct);
-        return new MailIntakeResult(MailOutcome.CaseCreated, privacyCase.Id, verdict.Reason);
+
+        // The case's id comes from the Message-ID: however often and however concurrently the mail is handled, one case.
+        var candidate = PrivacyCase.Received(request, Channel.Email, inbound.ReceivedAt, dataMap, inbound.Dmarc) with
+        {
+            Id = CaseIds.Derived(caseIdKey, inbound.MessageId.Trim().TrimStart('<').TrimEnd('>')),
+        };
+        var (privacyCase, created) = await openRequests.CreateOrJoinAsync(candidate, request, ct);
+        await StartAsync(client, privacyCase.Id, ct);
+        return new MailIntakeResult(created ? MailOutcome.CaseCreated : MailOutcome.JoinedOpenCase, privacyCase.Id, verdict.Reason);
+    }
+
+    /// <summary>Makes sure the case's orchestration runs; a second handling of the same mail may have started it a moment ago.</summary>
+    private async Task StartAsync(DurableTaskClient client, string caseId, CancellationToken ct)
+    {
+        try
+        {
+            await workflow.EnsureRunningAsync(client, caseId, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            if (await client.GetInstanceAsync(caseId, getInputsAndOutputs: false, ct) is null)
+            {
+                throw;
+            }
+        }
     }
 
     /// <summary>An objection about mailings, newsletters or marketing is to direct marketing; anything else is for staff to weigh.</summary>

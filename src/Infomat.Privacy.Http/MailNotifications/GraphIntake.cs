@@ -2,6 +2,7 @@ using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Http.Intake;
 using Infomat.Privacy.Intake;
+using Infomat.Privacy.Mail;
 
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
@@ -21,6 +22,9 @@ public sealed partial class GraphIntake(
     MailIntake intake,
     ICaseRegister register,
     IDeltaLinkStorage deltaLinks,
+    IIntakeLock locks,
+    PrivacyMetrics metrics,
+    IMailSender staffMail,
     IOptions<MailboxIntakeOptions> intakeOptions,
     IOptions<PrivacyOptions> privacyOptions,
     TimeProvider time,
@@ -86,12 +90,46 @@ public sealed partial class GraphIntake(
         }
     }
 
+    /// <summary>
+    /// An item that failed every try and went to the poison queue (<c>mail-inbound-poison</c>): counted for the ops alert
+    /// (<see cref="PrivacyMetrics.MailPoisoned"/>) and, for a mail, staff are told to handle it by hand, so it does not
+    /// wait there unseen. Ops can move the item back to the inbound queue once the cause is fixed.
+    /// </summary>
+    public async Task PoisonedAsync(string item, CancellationToken cancellationToken)
+    {
+        metrics.MailWorkPoisoned();
+        MailWork work;
+        try
+        {
+            work = MailWork.Parse(item);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            Malformed(log, MailWorkKind.Message);
+            return;
+        }
+
+        PoisonedItem(log, work.Kind);
+        if (work.Kind == MailWorkKind.Message && work.Id is { Length: > 0 } id)
+        {
+            var o = privacyOptions.Value;
+            await staffMail.SendAsync(PrivacyMails.MailNotHandled(PrivacyMails.MailProblem.FailedEveryTry, id, time.GetUtcNow(), o.Staff.Address, o.Staff.Language), cancellationToken);
+        }
+    }
+
     public async Task<MailIntakeResult?> HandleMessageAsync(string messageId, DurableTaskClient client, CancellationToken cancellationToken)
     {
         var message = await mailbox.GetInfoAsync(messageId, cancellationToken);
         if (message is null)
         {
+            // Gone before it was read. Handled earlier (then deleted by staff)? Fine. Otherwise staff must look for it.
             Gone(log);
+            if (await register.UsedForAsync(GraphMarkerFor(messageId), cancellationToken) is null)
+            {
+                var o = privacyOptions.Value;
+                await staffMail.SendAsync(PrivacyMails.MailNotHandled(PrivacyMails.MailProblem.Gone, messageId, time.GetUtcNow(), o.Staff.Address, o.Staff.Language), cancellationToken);
+            }
+
             return null;
         }
 
@@ -110,7 +148,7 @@ public sealed partial class GraphIntake(
         else
         {
             await using var mime = await mailbox.OpenMimeAsync(messageId, cancellationToken);
-            result = await intake.HandleAsync(mime, client, cancellationToken);
+            result = await intake.HandleAsync(mime, message.ReceivedAt, client, cancellationToken);
         }
 
         if (CategoriesFor(result) is { Count: > 0 } categories)
@@ -118,8 +156,14 @@ public sealed partial class GraphIntake(
             await mailbox.CategoriseAsync(message, categories, cancellationToken);
         }
 
+        // Remembered by the mailbox's id too, so a notification that comes again after staff deleted the mail is no alarm.
+        await register.TryConsumeTokenAsync(GraphMarkerFor(messageId), result.CaseId ?? "-", cancellationToken);
         return result;
     }
+
+    /// <summary>The register key that records a mailbox message (by its Graph id) as handled.</summary>
+    private static string GraphMarkerFor(string messageId) =>
+        "graph." + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(messageId)))[..40];
 
     /// <summary>Mails that became or joined a case get the category and the case reference; triage mail the category alone.</summary>
     private List<string> CategoriesFor(MailIntakeResult result) =>
@@ -127,8 +171,14 @@ public sealed partial class GraphIntake(
         : result.Outcome == MailOutcome.SentToTriage ? [Options.Category]
         : [];
 
+    /// <summary>
+    /// Creates the subscription when missing, renews it when due. Every instance does this at start-up: the check and the
+    /// creation happen under a lock shared by all instances, so two cold starts make one subscription, not two.
+    /// </summary>
     public async Task<SubscriptionState> EnsureSubscriptionAsync(CancellationToken cancellationToken)
     {
+        await using var held = await locks.AcquireAsync(queue.Name + ".subscription", TimeSpan.FromMinutes(2), cancellationToken)
+            ?? throw new TimeoutException("Another instance held the mailbox subscription lock for two minutes; the check runs again at the next timer.");
         var state = await mailbox.EnsureSubscriptionAsync(NotificationUrl, time.GetUtcNow(), cancellationToken);
         Subscription(log, state.Id, state.Change, state.ExpiresAt);
         return state;
@@ -139,7 +189,20 @@ public sealed partial class GraphIntake(
     {
         // No link yet (the first sweep): start from FirstSweepLookback ago.
         var deltaLink = await deltaLinks.ReadAsync(queue.Name, cancellationToken);
-        var page = await mailbox.DeltaAsync(deltaLink, time.GetUtcNow() - Options.FirstSweepLookback, cancellationToken);
+        DeltaPage page;
+        try
+        {
+            page = await mailbox.DeltaAsync(deltaLink, time.GetUtcNow() - Options.FirstSweepLookback, cancellationToken);
+        }
+        catch (DeltaLinkExpiredException)
+        {
+            // The mail service forgot where the last sweep stopped (410): start again from FirstSweepLookback ago.
+            // Mail handled meanwhile carries its category or marker, so looking again costs a read, not a second case.
+            DeltaReset(log);
+            deltaLink = null;
+            page = await mailbox.DeltaAsync(null, time.GetUtcNow() - Options.FirstSweepLookback, cancellationToken);
+        }
+
         await queue.EnqueueAsync(page.MessageIds.Select(id => new MailWork(MailWorkKind.Message, id)), cancellationToken);
         if (page.DeltaLink is { Length: > 0 } next && next != deltaLink)
         {
@@ -161,6 +224,12 @@ public sealed partial class GraphIntake(
 
     [LoggerMessage(73, LogLevel.Information, "A notified message no longer exists in the mailbox")]
     private static partial void Gone(ILogger logger);
+
+    [LoggerMessage(75, LogLevel.Warning, "Delta link expired: the sweep starts again from the first-sweep look-back")]
+    private static partial void DeltaReset(ILogger logger);
+
+    [LoggerMessage(76, LogLevel.Error, "Mail work item of kind {Kind} failed every try and is in the poison queue; staff are told for a mail")]
+    private static partial void PoisonedItem(ILogger logger, MailWorkKind kind);
 
     [LoggerMessage(74, LogLevel.Warning, "Mail work item of kind {Kind} without an id was dropped")]
     private static partial void Malformed(ILogger logger, MailWorkKind kind);

@@ -1,0 +1,33 @@
+using Infomat.Privacy.Requests;
+
+namespace Infomat.Privacy.Cases;
+
+// What the intake (form and mail) asks of a case before it creates one or routes a mail to one.
+public sealed partial record PrivacyCase
+{
+    /// <summary>
+    /// True when <paramref name="request"/> asks again what this open case already asks: the same address, right,
+    /// controllers and (for an objection) the same kind of objection. Such a request joins this case instead of
+    /// making a second one (a double-clicked form, a mail sent twice), so the person gets one answer, not two.
+    /// </summary>
+    public bool IsSameOpenRequest(ValidRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return !Status.IsFinished()
+            && Type == request.Type
+            && Entity == request.Entity
+            && Objection == request.Objection
+            && EmailAddresses.Normalise(Email) == EmailAddresses.Normalise(request.Email);
+    }
+
+    /// <summary>
+    /// True when staff asked the requester for more identification, the case still waits for the identity decision,
+    /// and <paramref name="fromAddress"/> is the requester's address: a mail from them about this case is their answer.
+    /// </summary>
+    public bool AwaitsIdentificationFrom(string fromAddress)
+    {
+        ArgumentNullException.ThrowIfNull(fromAddress);
+        return IdentificationRequestedAt is not null && Decision is null && !Status.IsFinished()
+            && EmailAddresses.Normalise(Email) == EmailAddresses.Normalise(fromAddress);
+    }
+}

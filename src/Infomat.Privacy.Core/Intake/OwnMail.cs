@@ -1,0 +1,36 @@
+using Infomat.Privacy.Requests;
+
+namespace Infomat.Privacy.Intake;
+
+/// <summary>
+/// Mail we sent ourselves that came back into info@infomat.eu (a staff address that is, or forwards to, the intake
+/// mailbox; a requester's server bouncing our mail with its headers): never a request, never triaged again, or the
+/// triage mail about it would come back in as well, without end.
+/// </summary>
+public static class OwnMail
+{
+    /// <summary>The prefix of the headers every mail of ours carries (<c>X-Infomat-Kind</c>, <c>X-Infomat-Request-Id</c>).</summary>
+    public const string HeaderPrefix = "X-Infomat-";
+
+    /// <summary>
+    /// Why <paramref name="mail"/> is our own (one of our headers, or sent from one of <paramref name="ownAddresses"/>:
+    /// the intake mailbox, our sender address, the staff addresses; an entry may list several, separated by <c>;</c>),
+    /// or null when it is not.
+    /// </summary>
+    public static string? Reason(InboundMail mail, IEnumerable<string?> ownAddresses)
+    {
+        ArgumentNullException.ThrowIfNull(mail);
+        ArgumentNullException.ThrowIfNull(ownAddresses);
+        if (mail.InfomatHeader is { Length: > 0 } header)
+        {
+            return $"our own mail (it carries {header})";
+        }
+
+        var from = EmailAddresses.Normalise(mail.FromAddress);
+        return ownAddresses
+            .SelectMany(a => (a ?? string.Empty).Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Any(a => EmailAddresses.Normalise(a) == from)
+            ? "our own mail (sent from one of our addresses)"
+            : null;
+    }
+}

@@ -1,0 +1,72 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Intake;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.TestSupport;
+
+namespace Infomat.Privacy.Core.Tests;
+
+/// <summary>The intake's rules about a mail: when it was received, whether it is our own, which case it belongs to.</summary>
+public sealed class MailRulesTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 30, 9, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void A_mail_counts_as_received_when_the_mailbox_got_it_not_when_it_was_handled()
+    {
+        var delivered = Now.AddDays(-3);
+        Assert.Equal(delivered, MailReceipt.ReceivedAt(delivered, Now.AddDays(-4), Now));
+    }
+
+    [Fact]
+    public void Without_a_delivery_time_the_Date_header_counts_but_never_later_than_now()
+    {
+        Assert.Equal(Now.AddHours(-5), MailReceipt.ReceivedAt(null, Now.AddHours(-5), Now));
+        Assert.Equal(Now, MailReceipt.ReceivedAt(null, Now.AddDays(2), Now));
+        Assert.Equal(Now, MailReceipt.ReceivedAt(Now.AddMinutes(10), null, Now));
+        Assert.Equal(Now, MailReceipt.ReceivedAt(null, null, Now));
+    }
+
+    [Theory]
+    [InlineData("info@infomat.eu", null, true)]
+    [InlineData(" INFO@Infomat.eu ", null, true)]
+    [InlineData("privacy-staff@infomat.eu", null, true)]
+    [InlineData("jan.devries@example.nl", "X-Infomat-Kind", true)]
+    [InlineData("jan.devries@example.nl", null, false)]
+    public void Our_own_mail_is_known_by_its_sender_or_by_our_headers(string from, string? header, bool ours)
+    {
+        var mail = new InboundMail("<1@x>", from, null, "s", "b", DmarcVerdict.Pass, Now, InfomatHeader: header);
+        Assert.Equal(ours, OwnMail.Reason(mail, ["info@infomat.eu", "privacy-staff@infomat.eu; dpo@infomat.eu"]) is not null);
+    }
+
+    [Fact]
+    public void A_case_id_derived_from_a_message_is_the_same_each_time_and_differs_per_key_and_message()
+    {
+        byte[] key = [.. Enumerable.Range(0, 32).Select(i => (byte)i)];
+        var id = CaseIds.Derived(key, "abc@example.nl");
+        Assert.True(CaseIds.IsWellFormed(id), id);
+        Assert.Equal(id, CaseIds.Derived(key, "abc@example.nl"));
+        Assert.NotEqual(id, CaseIds.Derived(key, "abd@example.nl"));
+        Assert.NotEqual(id, CaseIds.Derived([.. key.Select(b => (byte)(b + 1))], "abc@example.nl"));
+    }
+
+    [Fact]
+    public void Case_references_are_found_in_a_reply_subject_whatever_the_case_of_the_letters()
+    {
+        Assert.Equal(["PR-7K3M-9QXD-2HBT"], CaseIds.FindIn("RE: Uw privacyaanvraag pr-7k3m-9qxd-2hbt: we hebben iets meer nodig (PR-7K3M-9QXD-2HBT)"));
+        Assert.Empty(CaseIds.FindIn("XPR-7K3M-9QXD-2HBT and PR-7K3M-9QXD-2HBTX"));
+    }
+
+    [Fact]
+    public void The_same_request_while_the_case_is_open_is_the_same_address_right_and_controllers()
+    {
+        var all = ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes);
+        var request = new ValidRequest(RequestType.Erasure, "Jan.deVries@example.nl ", "Jan", null, all, Language.Nl, null);
+        var open = PrivacyCase.Received(request with { Email = "jan.devries@example.nl" }, Channel.Form, Now, TestDataMaps.Real);
+
+        Assert.True(open.IsSameOpenRequest(request));
+        Assert.False(open.IsSameOpenRequest(request with { Type = RequestType.Access }));
+        Assert.False(open.IsSameOpenRequest(request with { Entity = ControllerScope.Of("be") }));
+        Assert.False(open.IsSameOpenRequest(request with { Email = "other@example.nl" }));
+        Assert.False((open with { Status = CaseStatus.Completed }).IsSameOpenRequest(request));
+    }
+}

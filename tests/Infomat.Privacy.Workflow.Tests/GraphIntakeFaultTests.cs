@@ -1,0 +1,208 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Security.Cryptography;
+
+using Infomat.Privacy.Adapters.Mail;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Http.Intake;
+using Infomat.Privacy.Http.MailNotifications;
+using Infomat.Privacy.Intake;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.TestSupport;
+
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.Workflow.Tests;
+
+/// <summary>
+/// The info@ mailbox through Graph when things go wrong (issue 14, item 8): a mail that vanished before it was handled,
+/// a mail that failed every try, an expired delta link. None may end nowhere.
+/// </summary>
+public sealed class GraphIntakeFaultTests : IDisposable
+{
+    private readonly InMemoryRegister register = new();
+    private readonly RecordingMail mail = new();
+    private readonly FakeMailbox mailbox = new();
+    private readonly RecordingBacklog queue = new();
+    private readonly MemoryDeltaLinks deltaLinks = new();
+    private readonly PrivacyOptions options = new();
+    private readonly ServiceProvider services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly MeterListener listener = new();
+    private long poisoned;
+
+    public GraphIntakeFaultTests()
+    {
+        var meters = services.GetRequiredService<IMeterFactory>();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Scope == meters)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+        {
+            if (instrument.Name == PrivacyMetrics.MailPoisoned)
+            {
+                Interlocked.Add(ref poisoned, value);
+            }
+        });
+        listener.Start();
+        Metrics = new PrivacyMetrics(meters);
+    }
+
+    private PrivacyMetrics Metrics { get; }
+
+    public void Dispose()
+    {
+        listener.Dispose();
+        services.Dispose();
+    }
+
+    private GraphIntake Graph()
+    {
+        var hash = new KeyedHash(RandomNumberGenerator.GetBytes(32));
+        var o = Options.Create(options);
+        var intakeOptions = Options.Create(new MailboxIntakeOptions { Enabled = true, ClientState = new string('s', 40), OwnAddresses = ["info@infomat.eu"] });
+        var intake = new MailIntake(
+            register, TestWorkflows.Of(register), new OpenRequests(register, hash, TimeProvider.System), hash, mail,
+            new MimeKitInboundMailParser(), TestDataMaps.Real, o, intakeOptions, TimeProvider.System, NullLogger<MailIntake>.Instance);
+        return new GraphIntake(mailbox, queue, intake, register, deltaLinks, new NoLock(), Metrics, mail, intakeOptions, o, TimeProvider.System, NullLogger<GraphIntake>.Instance);
+    }
+
+    [Fact]
+    public async Task A_notified_mail_that_is_gone_before_it_was_handled_is_reported_to_staff()
+    {
+        var result = await Graph().HandleMessageAsync("AAMk-gone", new FakeDurableClient(), default);
+
+        Assert.Null(result);
+        var told = Assert.Single(mail.Sent);
+        Assert.Equal(options.Staff.Address, told.To);
+        Assert.Equal(MailKind.StaffTask, told.Kind);
+    }
+
+    [Fact]
+    public async Task A_mail_handled_and_then_deleted_by_staff_raises_nothing_when_notified_again()
+    {
+        var graph = Graph();
+        var bytes = MailIntakeFaultTests.Bytes(MailIntakeFaultTests.Message("jan.devries@example.nl", "Subject access request", "Under the GDPR I would like a copy of my personal data."));
+        mailbox.Messages["AAMk-1"] = bytes;
+        var first = await graph.HandleMessageAsync("AAMk-1", new FakeDurableClient(), default);
+        mailbox.Messages.TryRemove("AAMk-1", out _);
+
+        var again = await graph.HandleMessageAsync("AAMk-1", new FakeDurableClient(), default);
+
+        Assert.Equal(MailOutcome.CaseCreated, first!.Outcome);
+        Assert.Null(again);
+        Assert.Empty(mail.Sent);
+    }
+
+    [Fact]
+    public async Task A_mail_that_failed_every_try_reaches_staff_and_is_counted_for_the_ops_alert()
+    {
+        await Graph().PoisonedAsync(new MailWork(MailWorkKind.Message, "AAMk-broken").ToJson(), default);
+
+        var told = Assert.Single(mail.Sent);
+        Assert.Equal(options.Staff.Address, told.To);
+        Assert.Equal(1, Interlocked.Read(ref poisoned));
+    }
+
+    [Fact]
+    public async Task An_expired_delta_link_starts_the_sweep_again_instead_of_failing_for_ever()
+    {
+        await deltaLinks.WriteAsync(queue.Name, "https://graph.example/delta?$deltatoken=expired", default);
+        mailbox.ExpiredLinks.Add("https://graph.example/delta?$deltatoken=expired");
+        mailbox.Delta = ["AAMk-missed"];
+
+        var count = await Graph().SweepAsync(default);
+
+        Assert.Equal(1, count);
+        Assert.Contains(queue.Queued, w => w.Id == "AAMk-missed");
+        Assert.Equal("https://graph.example/delta?$deltatoken=fresh", await deltaLinks.ReadAsync(queue.Name, default));
+    }
+
+    private sealed class FakeMailbox : IMailbox
+    {
+        public ConcurrentDictionary<string, byte[]> Messages { get; } = new();
+
+        public ConcurrentBag<string> ExpiredLinks { get; } = [];
+
+        public IReadOnlyList<string> Delta { get; set; } = [];
+
+        public Task<SubscriptionState> EnsureSubscriptionAsync(Uri notificationUrl, DateTimeOffset now, CancellationToken cancellationToken) =>
+            Task.FromResult(new SubscriptionState("s-1", now.AddDays(3), SubscriptionChange.Unchanged));
+
+        public Task<bool> ReauthorizeAsync(string subscriptionId, CancellationToken cancellationToken) => Task.FromResult(true);
+
+        public Task<MailboxMessageInfo?> GetInfoAsync(string messageId, CancellationToken cancellationToken)
+        {
+            if (!Messages.TryGetValue(messageId, out var bytes))
+            {
+                return Task.FromResult<MailboxMessageInfo?>(null);
+            }
+
+            var parsed = MimeKit.MimeMessage.Load(new MemoryStream(bytes));
+            return Task.FromResult<MailboxMessageInfo?>(new MailboxMessageInfo(messageId, "<" + parsed.MessageId + ">", [], DateTimeOffset.UtcNow));
+        }
+
+        public Task<Stream> OpenMimeAsync(string messageId, CancellationToken cancellationToken) => Task.FromResult<Stream>(new MemoryStream(Messages[messageId]));
+
+        public Task CategoriseAsync(MailboxMessageInfo message, IEnumerable<string> categories, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<DeltaPage> DeltaAsync(string? deltaLink, DateTimeOffset since, CancellationToken cancellationToken) =>
+            deltaLink is not null && ExpiredLinks.Contains(deltaLink)
+                ? throw new DeltaLinkExpiredException()
+                : Task.FromResult(new DeltaPage(Delta, "https://graph.example/delta?$deltatoken=fresh"));
+    }
+
+    private sealed class RecordingBacklog : IInboundMailBacklog
+    {
+        public ConcurrentQueue<MailWork> Queued { get; } = new();
+
+        public string Name => "mail-inbound";
+
+        public Task EnqueueAsync(IEnumerable<MailWork> work, CancellationToken cancellationToken)
+        {
+            foreach (var w in work)
+            {
+                Queued.Enqueue(w);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task<IReadOnlyList<ReceivedMailWork>> ReceiveAsync(int max, TimeSpan visibility, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task CompleteAsync(ReceivedMailWork message, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task PoisonAsync(ReceivedMailWork message, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+
+    private sealed class MemoryDeltaLinks : IDeltaLinkStorage
+    {
+        private readonly ConcurrentDictionary<string, string> links = new();
+
+        public Task<string?> ReadAsync(string name, CancellationToken cancellationToken) => Task.FromResult(links.TryGetValue(name, out var l) ? l : null);
+
+        public Task WriteAsync(string name, string deltaLink, CancellationToken cancellationToken)
+        {
+            links[name] = deltaLink;
+            return Task.CompletedTask;
+        }
+    }
+
+    private sealed class NoLock : IIntakeLock
+    {
+        public Task<IAsyncDisposable?> AcquireAsync(string name, TimeSpan wait, CancellationToken cancellationToken) => Task.FromResult<IAsyncDisposable?>(new Nothing());
+
+        private sealed class Nothing : IAsyncDisposable
+        {
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
+    }
+}

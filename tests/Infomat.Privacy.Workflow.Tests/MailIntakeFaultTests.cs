@@ -1,0 +1,275 @@
+using System.Security.Cryptography;
+
+using Infomat.Privacy.Adapters.Mail;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Http.Intake;
+using Infomat.Privacy.Intake;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.TestSupport;
+
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+using MimeKit;
+
+namespace Infomat.Privacy.Workflow.Tests;
+
+/// <summary>
+/// Mail to info@infomat.eu whatever goes wrong (issue 14): each mail ends in exactly one case, join, triage mail to
+/// staff or "not a request", dated when it reached the mailbox, and our own mail never comes back in as a request.
+/// </summary>
+public sealed class MailIntakeFaultTests
+{
+    private readonly BarrierRegister register = new();
+    private readonly RecordingMail mail = new();
+    private readonly FakeDurableClient client = new();
+    private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 11, 30, 9, 0, 0, TimeSpan.Zero));
+    private readonly PrivacyOptions options = new();
+
+    private readonly KeyedHash hash = new(RandomNumberGenerator.GetBytes(32));
+
+    private MailIntake Intake() => new(
+        register, TestWorkflows.Of(register), new OpenRequests(register, hash, time), hash, mail, new MimeKitInboundMailParser(), TestDataMaps.Real,
+        Options.Create(options), Options.Create(intakeOptions), time, NullLogger<MailIntake>.Instance);
+
+    private readonly MailboxIntakeOptions intakeOptions = new() { OwnAddresses = ["info@infomat.eu"] };
+
+    [Fact]
+    public async Task The_same_mail_notified_twice_at_the_same_moment_makes_one_case_and_one_mail_series()
+    {
+        var bytes = Bytes(Message("jan.devries@example.nl", "Subject access request", "Under the GDPR I would like a copy of my personal data."));
+        register.HoldListingsFor = 2;
+        var intake = Intake();
+
+        var results = await Task.WhenAll(
+            Task.Run(() => intake.HandleAsync(new MemoryStream(bytes), null, client, default)),
+            Task.Run(() => intake.HandleAsync(new MemoryStream(bytes), null, client, default)));
+
+        var cases = await register.ListAllAsync(default).ToListAsync();
+        Assert.True(cases.Count == 1, $"{cases.Count} cases");
+        Assert.All(results, r => Assert.Equal(cases[0].Id, r.CaseId));
+        Assert.Equal([cases[0].Id], client.Started);
+    }
+
+    [Fact]
+    public async Task A_double_clicked_form_makes_one_case_not_two()
+    {
+        register.HoldListingsFor = 2;
+        using var limits = new SubmissionLimits(Options.Create(options));
+        var pages = new Http.Pages.RequesterPages(TestDataMaps.Real);
+        var endpoints = new IntakeEndpoints(
+            register, TestWorkflows.Of(register), new OpenRequests(register, hash, time), limits, mail,
+            new Tokens.LinkTokenService(RandomNumberGenerator.GetBytes(32), time), TestDataMaps.Real, pages, new RequestFormPage(TestDataMaps.Real, pages),
+            Options.Create(options), time, NullLogger<IntakeEndpoints>.Instance);
+        const string body = """{"type":"erasure","email":"jan.devries@example.nl","name":"Jan de Vries","entity":"both","language":"nl"}""";
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+        {
+            var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+            context.Request.Method = "POST";
+            context.Request.ContentType = "application/json";
+            context.Request.Body = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(body));
+            return await endpoints.SubmitAsync(context.Request, client, default);
+        })));
+
+        var cases = await register.ListAllAsync(default).ToListAsync();
+        Assert.True(cases.Count == 1, $"{cases.Count} cases");
+        Assert.Equal(2, responses.Length);
+    }
+
+    [Fact]
+    public async Task A_mail_handled_days_after_it_reached_the_mailbox_is_due_a_month_after_it_arrived()
+    {
+        var delivered = time.GetUtcNow().AddDays(-10);
+        var message = Message("jan.devries@example.nl", "Subject access request", "Under the GDPR I would like a copy of my personal data.");
+        message.Date = delivered.AddMinutes(-2);
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(message)), delivered, client, default);
+
+        var c = (await register.GetAsync(result.CaseId!, default))!;
+        Assert.Equal(delivered, c.ReceivedAt);
+        Assert.Equal(Deadlines.DueDateCalculator.DueDate(delivered, c.Entity, TestDataMaps.Real), c.DueDate);
+    }
+
+    [Fact]
+    public async Task The_triage_mail_tells_staff_when_the_mail_arrived_and_by_when_it_must_be_answered()
+    {
+        options.Staff.Language = Requests.Language.En;
+        var delivered = new DateTimeOffset(2026, 11, 20, 8, 30, 0, TimeSpan.Zero);
+        var message = Message("jan.devries@example.nl", "GDPR question", "Hello,\n\nI am worried about my personal data and the GDPR. What happens with it?\n");
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(message)), delivered, client, default);
+
+        Assert.Equal(MailOutcome.SentToTriage, result.Outcome);
+        var triage = Assert.Single(mail.Of(MailKind.StaffTask));
+        Assert.Contains("20 November 2026", triage.TextBody, StringComparison.Ordinal);
+        var due = Deadlines.DueDateCalculator.DueDate(delivered, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), TestDataMaps.Real);
+        Assert.Contains(Localization.Texts.Date(due, Requests.Language.En), triage.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_triage_mail_that_comes_back_into_the_mailbox_is_not_triaged_again()
+    {
+        // Staff mail goes out through Graph from info@ with our headers; a staff address that forwards to info@ brings it back.
+        var first = await Intake().HandleAsync(new MemoryStream(Bytes(Message("noah@example.org", "GDPR question", "I am worried about my personal data and the GDPR. What happens with it?"))), null, client, default);
+        Assert.Equal(MailOutcome.SentToTriage, first.Outcome);
+        var triage = Assert.Single(mail.Sent);
+        var back = Message("info@infomat.eu", triage.Subject, triage.TextBody);
+        back.Headers.Add("X-Infomat-Kind", triage.Kind.ToWire());
+        back.Headers.Add("X-Infomat-Request-Id", triage.RequestId);
+        // Forwarded by a person or a rule from the staff address: our headers are gone, the sender is ours.
+        var forwarded = Message(options.Staff.Address, "FW: " + triage.Subject, triage.TextBody);
+
+        var again = await Intake().HandleAsync(new MemoryStream(Bytes(back)), null, client, default);
+        var viaStaff = await Intake().HandleAsync(new MemoryStream(Bytes(forwarded)), null, client, default);
+
+        Assert.Equal(MailOutcome.Ignored, again.Outcome);
+        Assert.Equal(MailOutcome.Ignored, viaStaff.Outcome);
+        Assert.Single(mail.Sent);
+        Assert.Empty(await register.ListAllAsync(default).ToListAsync());
+    }
+
+    [Fact]
+    public async Task A_mail_too_large_to_read_goes_to_staff_with_the_reason_and_its_sender()
+    {
+        var message = Large(Message("an.peeters@example.be", "Mijn gegevens", "Zie bijlage."));
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(message)), null, client, default);
+
+        Assert.Equal(MailOutcome.SentToTriage, result.Outcome);
+        var triage = Assert.Single(mail.Of(MailKind.StaffTask));
+        Assert.Contains("larger than", triage.TextBody, StringComparison.Ordinal);
+        Assert.Contains("an.peeters@example.be", triage.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_mail_that_cannot_be_read_at_all_still_reaches_staff()
+    {
+        var result = await Intake().HandleAsync(new MemoryStream("\0\0 not a mail"u8.ToArray()), null, client, default);
+
+        Assert.Equal(MailOutcome.SentToTriage, result.Outcome);
+        Assert.Single(mail.Of(MailKind.StaffTask));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_reply_to_the_request_for_identification_reaches_its_case_and_staff_are_told(bool withLargeScan)
+    {
+        options.Staff.Language = Language.Fr;
+        var asked = PrivacyCase.Received(
+            new ValidRequest(RequestType.Erasure, "an.peeters@example.be", "An Peeters", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Nl, null),
+            Channel.Form, time.GetUtcNow().AddDays(-5), TestDataMaps.Real);
+        await register.CreateAsync(asked, default);
+        await register.ApplyAsync(asked.Id, c => c.RequestIdentification("staff", "A copy of your ID card, please.", time.GetUtcNow().AddDays(-2)), default);
+        var reply = Message("An.Peeters@example.be", $"RE: Uw privacyaanvraag {asked.Id}: we hebben iets meer nodig", "Hierbij mijn identiteitskaart.\n\n> Uw aanvraag " + asked.Id);
+        var delivered = time.GetUtcNow().AddHours(-1);
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(withLargeScan ? Large(reply) : reply)), delivered, client, default);
+
+        Assert.Equal(MailOutcome.JoinedOpenCase, result.Outcome);
+        Assert.Equal(asked.Id, result.CaseId);
+        Assert.Equal(delivered, (await register.GetAsync(asked.Id, default))!.IdentificationAnsweredAt);
+        var told = Assert.Single(mail.Sent);
+        Assert.Equal(options.Staff.Address, told.To);
+        Assert.Equal(Audience.Staff, told.Audience);
+        Assert.Contains(asked.Id, told.Subject, StringComparison.Ordinal);
+        Assert.Contains(Localization.Texts.Format("MailIdentificationAnsweredSubject", Language.Fr, asked.Id), told.Subject, StringComparison.Ordinal);
+        Assert.Contains("/cases/" + asked.Id, told.TextBody, StringComparison.Ordinal);
+        Assert.Single(await register.ListAllAsync(default).ToListAsync());
+    }
+
+    [Fact]
+    public async Task An_out_of_office_reply_to_the_request_for_identification_is_not_taken_for_the_answer()
+    {
+        var asked = PrivacyCase.Received(
+            new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Nl, null),
+            Channel.Form, time.GetUtcNow().AddDays(-5), TestDataMaps.Real);
+        await register.CreateAsync(asked, default);
+        await register.ApplyAsync(asked.Id, c => c.RequestIdentification("staff", "A copy of your ID card, please.", time.GetUtcNow().AddDays(-2)), default);
+        var autoReply = Message("an.peeters@example.be", $"Automatisch antwoord: Uw privacyaanvraag {asked.Id}", "Ik ben afwezig tot maandag.");
+        autoReply.Headers.Add("Auto-Submitted", "auto-replied");
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(autoReply)), null, client, default);
+
+        Assert.Equal(MailOutcome.Ignored, result.Outcome);
+        Assert.Null((await register.GetAsync(asked.Id, default))!.IdentificationAnsweredAt);
+        Assert.Empty(mail.Sent);
+    }
+
+    /// <summary>The message with a scanned document attached that takes it past the reading limit (10 MB).</summary>
+    private static MimeMessage Large(MimeMessage message)
+    {
+        var scan = new byte[11 * 1024 * 1024];
+        new Random(7).NextBytes(scan);
+        var body = new BodyBuilder { TextBody = message.TextBody };
+        body.Attachments.Add("id-card.pdf", scan, new ContentType("application", "pdf"));
+        message.Body = body.ToMessageBody();
+        return message;
+    }
+
+    internal static MimeMessage Message(string from, string subject, string text, string? messageId = null)
+    {
+        var message = new MimeMessage { Subject = subject, Body = new TextPart("plain") { Text = text }, MessageId = messageId ?? MimeKit.Utils.MimeUtils.GenerateMessageId("test.example") };
+        message.From.Add(new MailboxAddress(null, from));
+        message.To.Add(new MailboxAddress("Infomat", "info@infomat.eu"));
+        message.Headers.Insert(0, new Header("Authentication-Results", "spf=pass smtp.mailfrom=example.nl; dkim=pass; dmarc=pass action=none header.from=example.nl"));
+        return message;
+    }
+
+    internal static byte[] Bytes(MimeMessage message)
+    {
+        using var stream = new MemoryStream();
+        message.WriteTo(stream);
+        return stream.ToArray();
+    }
+}
+
+/// <summary>
+/// The in-memory register, where the listing of open cases (the "is there one to join?" look-up) waits until
+/// <see cref="HoldListingsFor"/> callers are in it (or a second has passed): two handlers then both decide before
+/// either has written, as two instances handling one mail at the same moment do.
+/// </summary>
+internal sealed class BarrierRegister : ICaseRegister
+{
+    private readonly InMemoryRegister inner = new();
+    private int waiting;
+
+    public int HoldListingsFor { get; set; }
+
+    public Task CreateAsync(PrivacyCase privacyCase, CancellationToken cancellationToken) => inner.CreateAsync(privacyCase, cancellationToken);
+
+    public Task<PrivacyCase?> GetAsync(string caseId, CancellationToken cancellationToken) => inner.GetAsync(caseId, cancellationToken);
+
+    public Task<PrivacyCase> UpdateAsync(string caseId, Func<PrivacyCase, PrivacyCase?> change, CancellationToken cancellationToken) => inner.UpdateAsync(caseId, change, cancellationToken);
+
+    public async IAsyncEnumerable<string> ListUnfinishedAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var ids = await inner.ListUnfinishedAsync(cancellationToken).ToListAsync(cancellationToken);
+        if (HoldListingsFor > 1)
+        {
+            Interlocked.Increment(ref waiting);
+            var until = DateTime.UtcNow.AddSeconds(1);
+            while (Volatile.Read(ref waiting) < HoldListingsFor && DateTime.UtcNow < until)
+            {
+                await Task.Delay(10, cancellationToken);
+            }
+        }
+
+        foreach (var id in ids)
+        {
+            yield return id;
+        }
+    }
+
+    public IAsyncEnumerable<PrivacyCase> ListAllAsync(CancellationToken cancellationToken) => inner.ListAllAsync(cancellationToken);
+
+    public Task<bool> TryConsumeTokenAsync(string tokenId, string caseId, CancellationToken cancellationToken) => inner.TryConsumeTokenAsync(tokenId, caseId, cancellationToken);
+
+    public Task<string?> UsedForAsync(string tokenId, CancellationToken cancellationToken) => inner.UsedForAsync(tokenId, cancellationToken);
+}
