@@ -11,6 +11,7 @@ namespace Infomat.Privacy.IntegrationTests.Infrastructure;
 public sealed class StorageFaults : HttpPipelinePolicy
 {
     private volatile Func<Request, bool>? failWhen;
+    private volatile bool refuse;
 
     /// <summary>How many requests were answered with a 503.</summary>
     public int Injected => injected;
@@ -18,7 +19,18 @@ public sealed class StorageFaults : HttpPipelinePolicy
     private int injected;
 
     /// <summary>From now on, every request <paramref name="match"/> accepts gets a 503.</summary>
-    public void FailWhen(Func<Request, bool> match) => failWhen = match;
+    public void FailWhen(Func<Request, bool> match)
+    {
+        refuse = false;
+        failWhen = match;
+    }
+
+    /// <summary>From now on, every request <paramref name="match"/> accepts fails as a refused connection does (no answer at all).</summary>
+    public void RefuseWhen(Func<Request, bool> match)
+    {
+        refuse = true;
+        failWhen = match;
+    }
 
     /// <summary>Requests reach the service again.</summary>
     public void Heal() => failWhen = null;
@@ -49,6 +61,12 @@ public sealed class StorageFaults : HttpPipelinePolicy
         }
 
         Interlocked.Increment(ref injected);
+        if (refuse)
+        {
+            // What the SDK's transport throws when the connection is refused.
+            throw new RequestFailedException("Connection refused (injected)", new System.Net.Http.HttpRequestException("Connection refused"));
+        }
+
         message.Response = new Unavailable(message.Request.ClientRequestId);
         return true;
     }
