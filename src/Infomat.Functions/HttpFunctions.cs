@@ -6,6 +6,7 @@ using Infomat.Privacy.Http.Intake;
 using Infomat.Privacy.Http.MailNotifications;
 using Infomat.Privacy.Http.StaffTasks;
 using Infomat.Privacy.Http.Verification;
+using Infomat.Privacy.Stores;
 
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -20,7 +21,7 @@ namespace Infomat.Functions;
 /// </summary>
 public sealed class HttpFunctions(
     IntakeEndpoints intake, VerificationEndpoints verification, ApprovalEndpoints approval, StaffTaskEndpoints tasks, DownloadEndpoints download,
-    MailNotificationEndpoints mail, CaseEndpoints cases)
+    MailNotificationEndpoints mail, CaseEndpoints cases, IEntityStoreMaintenance stores)
 {
     [Function("PrivacyForm")]
     public IActionResult PrivacyForm([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "privacy")] HttpRequest req) =>
@@ -113,8 +114,8 @@ public sealed class HttpFunctions(
         Run(await mail.NotificationsAsync(req, req.HttpContext.RequestAborted));
 
     [Function("Health")]
-    public static IActionResult Health([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest req) =>
-        Run(HealthEndpoint.Get());
+    public IActionResult Health([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest req) =>
+        Run(HealthEndpoint.Get(stores));
 
     private static ResultAction Run(IResult result) => new(result);
 

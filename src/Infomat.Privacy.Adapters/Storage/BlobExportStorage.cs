@@ -14,18 +14,18 @@ public sealed class BlobExportStorage(StorageClients clients) : IExportStorage
 {
     public const string Container = "exports";
     private readonly BlobContainerClient container = clients.Blobs.GetBlobContainerClient(Container);
-    private readonly Lazy<Task> ready = new(() => clients.Blobs.GetBlobContainerClient(Container).CreateIfNotExistsAsync());
+    private readonly SetUpOnce ready = new(() => clients.Blobs.GetBlobContainerClient(Container).CreateIfNotExistsAsync());
 
     public async Task<Stream> OpenWriteAsync(string blobName, CancellationToken cancellationToken)
     {
-        await ready.Value;
+        await ready.EnsureAsync();
         var blob = container.GetBlockBlobClient(blobName);
         return await blob.OpenWriteAsync(overwrite: true, new() { HttpHeaders = new() { ContentType = "application/zip" } }, cancellationToken);
     }
 
     public async Task<long?> GetSizeAsync(string blobName, CancellationToken cancellationToken)
     {
-        await ready.Value;
+        await ready.EnsureAsync();
         var blob = container.GetBlobClient(blobName);
         if (!await blob.ExistsAsync(cancellationToken))
         {
@@ -38,7 +38,7 @@ public sealed class BlobExportStorage(StorageClients clients) : IExportStorage
 
     public async Task DeleteAsync(string blobName, CancellationToken cancellationToken)
     {
-        await ready.Value;
+        await ready.EnsureAsync();
         await container.GetBlobClient(blobName).DeleteIfExistsAsync(cancellationToken: cancellationToken);
     }
 

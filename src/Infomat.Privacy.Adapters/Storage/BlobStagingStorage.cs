@@ -15,14 +15,14 @@ public sealed class BlobStagingStorage(StorageClients clients) : IStagingStorage
 {
     public const string Container = "staging";
     private readonly BlobContainerClient container = clients.Blobs.GetBlobContainerClient(Container);
-    private readonly Lazy<Task> ready = new(() => clients.Blobs.GetBlobContainerClient(Container).CreateIfNotExistsAsync());
+    private readonly SetUpOnce ready = new(() => clients.Blobs.GetBlobContainerClient(Container).CreateIfNotExistsAsync());
 
     public static string BlobName(string caseId, string storeKey) => $"{caseId}/{storeKey.Replace('/', '-')}.jsonl";
 
     public async Task<int> WriteAsync(string caseId, string storeKey, IAsyncEnumerable<StoreRecord> records, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
-        await ready.Value;
+        await ready.EnsureAsync();
         var blob = container.GetBlockBlobClient(BlobName(caseId, storeKey));
         var count = 0;
         await using (var stream = await blob.OpenWriteAsync(overwrite: true, cancellationToken: cancellationToken))
@@ -40,7 +40,7 @@ public sealed class BlobStagingStorage(StorageClients clients) : IStagingStorage
 
     public async IAsyncEnumerable<StoreRecord> ReadAsync(string caseId, string storeKey, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await ready.Value;
+        await ready.EnsureAsync();
         var blob = container.GetBlobClient(BlobName(caseId, storeKey));
         await using var stream = await blob.OpenReadAsync(cancellationToken: cancellationToken);
         using var reader = new StreamReader(stream, Encoding.UTF8);

@@ -16,12 +16,12 @@ public sealed class TableAuditTrail(StorageClients clients, AuditChain chain, Ti
     public const string TableName = "PrivacyAudit";
 
     private readonly TableClient table = clients.Tables.GetTableClient(TableName);
-    private readonly Lazy<Task> created = new(() => clients.Tables.GetTableClient(TableName).CreateIfNotExistsAsync());
+    private readonly SetUpOnce created = new(() => clients.Tables.GetTableClient(TableName).CreateIfNotExistsAsync());
 
     public async Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        await created.Value;
+        await created.EnsureAsync();
         for (var attempt = 1; ; attempt++)
         {
             var rows = await RowsAsync(entry.CaseId, cancellationToken);
@@ -51,7 +51,7 @@ public sealed class TableAuditTrail(StorageClients clients, AuditChain chain, Ti
             return;
         }
 
-        await created.Value;
+        await created.EnsureAsync();
         var rows = await RowsAsync(entries[0].CaseId, cancellationToken);
         var present = rows.Select(r => r.GetString("Key")).ToHashSet(StringComparer.Ordinal);
         var last = rows.Count == 0 ? null : FromEntity(rows[^1]);
@@ -75,7 +75,7 @@ public sealed class TableAuditTrail(StorageClients clients, AuditChain chain, Ti
 
     public async Task<IReadOnlyList<AuditEvent>> ListAsync(string caseId, CancellationToken cancellationToken)
     {
-        await created.Value;
+        await created.EnsureAsync();
         return (await RowsAsync(caseId, cancellationToken)).Select(FromEntity).ToList();
     }
 

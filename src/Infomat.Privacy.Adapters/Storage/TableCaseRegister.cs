@@ -26,20 +26,20 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister
 
     private readonly TableClient cases = clients.Tables.GetTableClient(CasesTable);
     private readonly TableClient tokens = clients.Tables.GetTableClient(TokensTable);
-    private readonly Lazy<Task> ready = new(() => Task.WhenAll(
+    private readonly SetUpOnce ready = new(() => Task.WhenAll(
         clients.Tables.GetTableClient(CasesTable).CreateIfNotExistsAsync(),
         clients.Tables.GetTableClient(TokensTable).CreateIfNotExistsAsync()));
 
     public async Task CreateAsync(PrivacyCase privacyCase, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(privacyCase);
-        await ready.Value;
+        await ready.EnsureAsync();
         await cases.AddEntityAsync(ToEntity(privacyCase), cancellationToken);
     }
 
     public async Task<PrivacyCase?> GetAsync(string caseId, CancellationToken cancellationToken)
     {
-        await ready.Value;
+        await ready.EnsureAsync();
         var response = await cases.GetEntityIfExistsAsync<TableEntity>(caseId, CaseRow, cancellationToken: cancellationToken);
         return response.HasValue ? FromEntity(response.Value!) : null;
     }
@@ -47,7 +47,7 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister
     public async Task<PrivacyCase> UpdateAsync(string caseId, Func<PrivacyCase, PrivacyCase?> change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(change);
-        await ready.Value;
+        await ready.EnsureAsync();
         for (var attempt = 0; ; attempt++)
         {
             var response = await cases.GetEntityAsync<TableEntity>(caseId, CaseRow, cancellationToken: cancellationToken);
@@ -72,7 +72,7 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister
 
     public async IAsyncEnumerable<string> ListUnfinishedAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await ready.Value;
+        await ready.EnsureAsync();
         await foreach (var row in cases.QueryAsync<TableEntity>(e => e.GetBoolean("Finished") == false, select: ["PartitionKey"], cancellationToken: cancellationToken))
         {
             yield return row.PartitionKey;
@@ -81,7 +81,7 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister
 
     public async IAsyncEnumerable<PrivacyCase> ListAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await ready.Value;
+        await ready.EnsureAsync();
         await foreach (var row in cases.QueryAsync<TableEntity>(e => e.RowKey == CaseRow, cancellationToken: cancellationToken))
         {
             yield return FromEntity(row);
@@ -90,7 +90,7 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister
 
     public async Task<bool> TryConsumeTokenAsync(string tokenId, string caseId, CancellationToken cancellationToken)
     {
-        await ready.Value;
+        await ready.EnsureAsync();
         try
         {
             await tokens.AddEntityAsync(new TableEntity(tokenId, string.Empty) { ["CaseId"] = caseId, ["UsedAt"] = DateTimeOffset.UtcNow }, cancellationToken);
@@ -104,7 +104,7 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister
 
     public async Task<string?> UsedForAsync(string tokenId, CancellationToken cancellationToken)
     {
-        await ready.Value;
+        await ready.EnsureAsync();
         var row = await tokens.GetEntityIfExistsAsync<TableEntity>(tokenId, string.Empty, cancellationToken: cancellationToken);
         return row.HasValue ? row.Value!.GetString("CaseId") : null;
     }

@@ -54,6 +54,9 @@ public enum CaseRefusal
     /// <summary>The verification link was sent again as often as allowed.</summary>
     ResendsUsedUp,
 
+    /// <summary>This use of a single-use link was spent (recorded with the step it took).</summary>
+    LinkUsed,
+
     /// <summary>More than two further months in all (Art. 12(3)).</summary>
     ExtensionTooLong,
 

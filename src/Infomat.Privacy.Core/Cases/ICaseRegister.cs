@@ -20,7 +20,10 @@ public interface ICaseRegister
     /// <summary>Every case, for the staff case list and its CSV export.</summary>
     IAsyncEnumerable<PrivacyCase> ListAllAsync(CancellationToken cancellationToken);
 
-    /// <summary>Marks a single-use token as used. False when it was used before.</summary>
+    /// <summary>
+    /// Marks a one-time marker (a handled mail's Message-ID) as used. False when it was used before. Links in mails do
+    /// not use this: their use is spent with their step on the case (<see cref="PrivacyCase.ThroughLink"/>).
+    /// </summary>
     Task<bool> TryConsumeTokenAsync(string tokenId, string caseId, CancellationToken cancellationToken);
 
     /// <summary>The case a used token (or handled message marker) was recorded for; null when unused.</summary>

@@ -23,7 +23,7 @@ namespace Infomat.Privacy.Http.Approval;
 /// (first final decision stands, two different approvers for an erasure) are the case's transitions.
 /// </summary>
 public sealed class ApprovalEndpoints(
-    ICaseRegister register, CaseLinks links, CaseWorkflow workflow, ApprovalPage page, StaffPages staff, IMailSender mail, DataMap dataMap, TimeProvider time)
+    CaseLinks links, CaseWorkflow workflow, ApprovalPage page, StaffPages staff, IMailSender mail, DataMap dataMap, TimeProvider time)
 {
     /// <summary><c>GET /approvals?token=</c>: the request, what the stores hold, the approvals so far, and the three decisions.</summary>
     public async Task<IResult> ApprovalPageAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -82,13 +82,17 @@ public sealed class ApprovalEndpoints(
         switch (outcome)
         {
             case DecisionOutcome.RequestIdentification:
-                if (!await register.TryConsumeTokenAsync(token!.Id + ".identification", c.Id, cancellationToken))
+                if (await links.TakeAsync(c, token!.Id + ".identification", x => x.RequestIdentification(by, reason, at), cancellationToken) is not { } asked)
+                {
+                    return links.TryAgain(l, c);
+                }
+
+                c = asked.Case;
+                if (asked.Refusal == CaseRefusal.LinkUsed)
                 {
                     return links.Used(l, c);
                 }
 
-                var asked = await register.ApplyAsync(c.Id, x => x.RequestIdentification(by, reason, at), cancellationToken);
-                c = asked.Case;
                 if (asked.Refused)
                 {
                     // A colleague decided meanwhile: the requester is not asked for anything more.
@@ -97,7 +101,8 @@ public sealed class ApprovalEndpoints(
 
                 await mail.SendAsync(PrivacyMails.IdentificationRequest(c, dataMap, reason), cancellationToken);
                 var mailed = time.GetUtcNow();
-                c = (await register.ApplyAsync(c.Id, x => x.IdentificationMailSent(mailed), cancellationToken)).Case;
+                // The requester's time runs from the mail. Not recorded (storage down): the case stays with staff, who are reminded.
+                c = (await links.WriteAsync(c.Id, x => x.IdentificationMailSent(mailed), cancellationToken))?.Case ?? c;
                 // The orchestration starts its wait for the decision again from now.
                 await workflow.SignalAsync(client, c.Id, CaseEvents.IdentityDecided, cancellationToken);
                 return staff.Page(title, P(Texts.Format("ApprovalIdentificationSent", l, Texts.DateTime(at, l), by)) + page.Body(request, c, tokenText, l));
@@ -107,13 +112,18 @@ public sealed class ApprovalEndpoints(
 
             case DecisionOutcome.Approve:
                 var stage = c.NextApprovalStage;
-                if (!await register.TryConsumeTokenAsync(token!.Id + ".approve." + stage.ToString(System.Globalization.CultureInfo.InvariantCulture), c.Id, cancellationToken))
+                var use = token!.Id + ".approve." + stage.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (await links.TakeAsync(c, use, x => x.Approve(stage, by, at, evidence), cancellationToken) is not { } approved)
+                {
+                    return links.TryAgain(l, c);
+                }
+
+                c = approved.Case;
+                if (approved.Refusal == CaseRefusal.LinkUsed)
                 {
                     return links.Used(l, c);
                 }
 
-                var approved = await register.ApplyAsync(c.Id, x => x.Approve(stage, by, at, evidence), cancellationToken);
-                c = approved.Case;
                 if (approved.Refused)
                 {
                     var why = approved.Refusal switch
@@ -134,13 +144,17 @@ public sealed class ApprovalEndpoints(
                 break;
 
             default:
-                if (!await register.TryConsumeTokenAsync(token!.Id + ".decision", c.Id, cancellationToken))
+                if (await links.TakeAsync(c, token!.Id + ".decision", x => x.Reject(by, reason, at), cancellationToken) is not { } rejected)
+                {
+                    return links.TryAgain(l, c);
+                }
+
+                c = rejected.Case;
+                if (rejected.Refusal == CaseRefusal.LinkUsed)
                 {
                     return links.Used(l, c);
                 }
 
-                var rejected = await register.ApplyAsync(c.Id, x => x.Reject(by, reason, at), cancellationToken);
-                c = rejected.Case;
                 if (rejected.Refused)
                 {
                     return staff.Page(title, P(ApprovalPage.NoMoreDecision(c, l)), StatusCodes.Status409Conflict);

@@ -10,8 +10,8 @@ using Microsoft.Extensions.Options;
 
 namespace Infomat.Privacy.Http.Cases;
 
-/// <summary>What the daily case sweep did.</summary>
-public sealed record MaintenanceResult(int DueReminders, int OverdueFlags, int IdentifiersErased, int HistoriesPurged);
+/// <summary>What the daily case sweep did; <see cref="FailedCases"/> could not be swept this time (tried again at the next run).</summary>
+public sealed record MaintenanceResult(int DueReminders, int OverdueFlags, int IdentifiersErased, int HistoriesPurged, int FailedCases = 0);
 
 /// <summary>
 /// The daily sweep over the case register: reminds staff a week and two days before a case's due date and flags
@@ -25,59 +25,111 @@ public sealed partial class CaseMaintenance(
     public async Task<MaintenanceResult> RunAsync(DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var o = options.Value;
         var now = time.GetUtcNow();
-        int reminders = 0, overdue = 0, erased = 0, purged = 0;
+        int reminders = 0, overdue = 0, erased = 0, purged = 0, failed = 0;
         await foreach (var c in register.ListAllAsync(cancellationToken))
         {
-            if (!c.Status.IsFinished())
+            // One case that cannot be swept now (its mail or its register write fails) is counted and logged by id, and
+            // tried again at the next run; it stops neither the other cases nor their overdue count.
+            try
             {
-                if (c.DueReminder(now) is var (reminderKey, daysLeft, isOverdue))
+                switch (await SweepAsync(client, c, now, cancellationToken))
                 {
-                    var to = StaffMail.Recipients(o.Staff.Address).ToList();
-                    if (isOverdue && o.Staff.EscalationAddress is { Length: > 0 } escalation)
-                    {
-                        to.AddRange(StaffMail.Recipients(escalation));
-                    }
-
-                    foreach (var address in to.Distinct(StringComparer.OrdinalIgnoreCase))
-                    {
-                        await mail.SendAsync(PrivacyMails.DueReminder(c, o.Link("cases/" + c.Id), address, o.Staff.Language, daysLeft), cancellationToken);
-                    }
-
-                    await register.ApplyAsync(c.Id, x => x.RecordReminder(reminderKey, now), cancellationToken);
-                    if (isOverdue)
-                    {
-                        overdue++;
-                    }
-                    else
-                    {
-                        reminders++;
-                    }
+                    case Swept.Reminded: reminders++; break;
+                    case Swept.FlaggedOverdue: overdue++; break;
                 }
-
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                failed++;
+                CaseFailed(log, c.Id, ex.GetType().Name);
                 continue;
             }
 
-            if (c.IsDueForIdentifierErasure(now, o.Staff.RegisterRetention))
+            if (!c.IsUnanswered)
             {
-                var subject = hash.Subject(EmailAddresses.Normalise(c.Email));
-                await register.ApplyAsync(c.Id, x => x.EraseIdentifiers(subject, now, o.Staff.RegisterRetention), cancellationToken);
-                erased++;
-            }
-
-            if (await client.GetInstanceAsync(c.Id, getInputsAndOutputs: false, cancellationToken) is { IsCompleted: true })
-            {
-                await client.PurgeInstanceAsync(c.Id, cancellation: cancellationToken);
-                purged++;
+                try
+                {
+                    erased += await EraseIdentifiersIfDueAsync(c, now, cancellationToken) ? 1 : 0;
+                    purged += await PurgeHistoryIfDoneAsync(client, c, cancellationToken) ? 1 : 0;
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    failed++;
+                    CaseFailed(log, c.Id, ex.GetType().Name);
+                }
             }
         }
 
-        metrics.CasesFoundOverdue(overdue);
-        Swept(log, reminders, overdue, erased, purged);
-        return new MaintenanceResult(reminders, overdue, erased, purged);
+        SweptAll(log, reminders, overdue, erased, purged, failed);
+        return new MaintenanceResult(reminders, overdue, erased, purged, failed);
     }
 
-    [LoggerMessage(100, LogLevel.Information, "Case sweep: {Reminders} due-date reminders, {Overdue} overdue flags, {Erased} cases anonymised, {Purged} durable histories purged")]
-    private static partial void Swept(ILogger logger, int reminders, int overdue, int erased, int purged);
+    private enum Swept
+    {
+        Nothing,
+        Reminded,
+        FlaggedOverdue,
+    }
+
+    /// <summary>An open case's due-date reminder or overdue flag, when one is due (each once).</summary>
+    private async Task<Swept> SweepAsync(DurableTaskClient client, PrivacyCase c, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (c.DueReminder(now) is not var (reminderKey, daysLeft, isOverdue))
+        {
+            return Swept.Nothing;
+        }
+
+        var o = options.Value;
+        var to = StaffMail.Recipients(o.Staff.Address).ToList();
+        if (isOverdue && o.Staff.EscalationAddress is { Length: > 0 } escalation)
+        {
+            to.AddRange(StaffMail.Recipients(escalation));
+        }
+
+        foreach (var address in to.Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            await mail.SendAsync(PrivacyMails.DueReminder(c, o.Link("cases/" + c.Id), address, o.Staff.Language, daysLeft), cancellationToken);
+        }
+
+        await register.ApplyAsync(c.Id, x => x.RecordReminder(reminderKey, now), cancellationToken);
+        if (!isOverdue)
+        {
+            return Swept.Reminded;
+        }
+
+        // Counted as soon as the flag is recorded: a case that fails later in the run takes nothing from the alert.
+        metrics.CasesFoundOverdue(1);
+        return Swept.FlaggedOverdue;
+    }
+
+    private async Task<bool> EraseIdentifiersIfDueAsync(PrivacyCase c, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var retention = options.Value.Staff.RegisterRetention;
+        if (!c.IsDueForIdentifierErasure(now, retention))
+        {
+            return false;
+        }
+
+        var subject = hash.Subject(EmailAddresses.Normalise(c.Email));
+        await register.ApplyAsync(c.Id, x => x.EraseIdentifiers(subject, now, retention), cancellationToken);
+        return true;
+    }
+
+    private static async Task<bool> PurgeHistoryIfDoneAsync(DurableTaskClient client, PrivacyCase c, CancellationToken cancellationToken)
+    {
+        if (await client.GetInstanceAsync(c.Id, getInputsAndOutputs: false, cancellationToken) is not { IsCompleted: true })
+        {
+            return false;
+        }
+
+        await client.PurgeInstanceAsync(c.Id, cancellation: cancellationToken);
+        return true;
+    }
+
+    [LoggerMessage(100, LogLevel.Information, "Case sweep: {Reminders} due-date reminders, {Overdue} overdue flags, {Erased} cases anonymised, {Purged} durable histories purged, {Failed} cases not swept")]
+    private static partial void SweptAll(ILogger logger, int reminders, int overdue, int erased, int purged, int failed);
+
+    [LoggerMessage(101, LogLevel.Warning, "Case sweep: case {CaseId} could not be swept ({Error}); tried again at the next run")]
+    private static partial void CaseFailed(ILogger logger, string caseId, string error);
 }

@@ -21,7 +21,7 @@ namespace Infomat.Privacy.Http.Download;
 /// <c>/download</c>: the requester's export page and the download itself (recorded, at most
 /// <c>Privacy:Export:MaxDownloads</c>, then a short-lived read-only link to the one blob).
 /// </summary>
-public sealed class DownloadEndpoints(ICaseRegister register, CaseLinks links, RequesterPages pages, IExportStorage exports, IOptions<PrivacyOptions> options, TimeProvider time)
+public sealed class DownloadEndpoints(CaseLinks links, RequesterPages pages, IExportStorage exports, IOptions<PrivacyOptions> options, TimeProvider time)
 {
     /// <summary><c>GET /download?token=</c>: what the export is, until when the link works and how many downloads are left.</summary>
     public async Task<IResult> DownloadPageAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -66,16 +66,26 @@ public sealed class DownloadEndpoints(ICaseRegister register, CaseLinks links, R
             return refused;
         }
 
+        // The blob link first, then the download is counted: a link that cannot be made counts nothing, and a count
+        // that cannot be written gives no link (the requester is asked to try again; the link in the mail still works).
+        if (await links.TryAsync(c!.Id, () => exports.CreateReadLinkAsync(c.ExportBlobName!, options.Value.Export.SasLifetime, cancellationToken), cancellationToken) is not { } link)
+        {
+            return links.TryAgain(c.Language, c);
+        }
+
         var max = options.Value.Export.MaxDownloads;
         var at = time.GetUtcNow();
-        var download = await register.ApplyAsync(c!.Id, x => x.RecordDownload(at, max), cancellationToken);
+        if (await links.WriteAsync(c.Id, x => x.RecordDownload(at, max), cancellationToken) is not { } download)
+        {
+            return links.TryAgain(c.Language, c);
+        }
+
         if (download.Refused)
         {
             // Not recorded: meanwhile it was withdrawn or the last download was taken; the page says which.
             return DownloadRefused(download.Case, size)!;
         }
 
-        var link = await exports.CreateReadLinkAsync(c.ExportBlobName!, options.Value.Export.SasLifetime, cancellationToken);
         return new SeeOther(link.AbsoluteUri);
     }
 

@@ -4,20 +4,40 @@ using Microsoft.Extensions.Logging;
 
 namespace Infomat.Privacy.Http.Hosting;
 
+/// <summary>What the hold sweep did: records erased, and the stores that could not be swept this time (tried again at the next run).</summary>
+public sealed record HoldSweepResult(int Erased, int FailedStores);
+
 /// <summary>
 /// Keeps the promise of the erasure report: records kept under a legal hold are erased on the day the hold ends.
-/// Run daily (a timer in the Functions app, a background loop in the local host).
+/// Run daily (a timer in the Functions app, a background loop in the local host). Each store is swept on its own: one
+/// that cannot be reached is logged by its key and swept at the next run, and the others are swept now.
 /// </summary>
-public sealed partial class HoldSweep(IEntityStoreMaintenance stores, TimeProvider time, ILogger<HoldSweep> log)
+public sealed partial class HoldSweep(DataMap map, IEntityStoreMaintenance stores, TimeProvider time, ILogger<HoldSweep> log)
 {
-    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    public async Task<HoldSweepResult> RunAsync(CancellationToken cancellationToken)
     {
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
-        var erased = await stores.PurgeEndedHoldsAsync(today, cancellationToken);
-        Swept(log, erased);
-        return erased;
+        int erased = 0, failed = 0;
+        foreach (var store in map.Stores)
+        {
+            try
+            {
+                erased += await stores.PurgeEndedHoldsAsync(store.Key, today, cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                failed++;
+                StoreFailed(log, store.Key, ex.GetType().Name);
+            }
+        }
+
+        Swept(log, erased, failed);
+        return new HoldSweepResult(erased, failed);
     }
 
-    [LoggerMessage(40, LogLevel.Information, "Legal holds: {Erased} records erased whose hold has ended")]
-    private static partial void Swept(ILogger logger, int erased);
+    [LoggerMessage(40, LogLevel.Information, "Legal holds: {Erased} records erased whose hold has ended; {Failed} stores not swept")]
+    private static partial void Swept(ILogger logger, int erased, int failed);
+
+    [LoggerMessage(41, LogLevel.Warning, "Legal holds: store {Store} could not be swept ({Error}); tried again at the next run")]
+    private static partial void StoreFailed(ILogger logger, string store, string error);
 }

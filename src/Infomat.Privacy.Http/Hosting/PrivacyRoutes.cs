@@ -5,8 +5,10 @@ using Infomat.Privacy.Http.Intake;
 using Infomat.Privacy.Http.MailNotifications;
 using Infomat.Privacy.Http.StaffTasks;
 using Infomat.Privacy.Http.Verification;
+using Infomat.Privacy.Stores;
 
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 
 namespace Infomat.Privacy.Http.Hosting;
@@ -20,7 +22,7 @@ public static class PrivacyRoutes
     public static IEndpointRouteBuilder MapInfomatPrivacy(this IEndpointRouteBuilder app)
     {
         app.MapIntake().MapVerification().MapApproval().MapStaffTasks().MapDownload().MapCases().MapMailNotifications();
-        app.MapGet("/health", HealthEndpoint.Get).WithName("Health");
+        app.MapGet("/health", ([FromServices] IEntityStoreMaintenance stores) => HealthEndpoint.Get(stores)).WithName("Health");
         return app;
     }
 }

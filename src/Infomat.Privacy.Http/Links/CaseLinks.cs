@@ -6,6 +6,7 @@ using Infomat.Privacy.Requests;
 using Infomat.Privacy.Tokens;
 
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 using static Infomat.Privacy.Http.Pages.Html;
 
@@ -13,9 +14,11 @@ namespace Infomat.Privacy.Http.Links;
 
 /// <summary>
 /// What every page behind a link in a mail does first: check the signed token for its purpose, load its case, and
-/// otherwise answer with the page that says what to do (invalid, expired). GETs only show; POSTs check again.
+/// otherwise answer with the page that says what to do (invalid, expired, try again). GETs only show; POSTs check
+/// again, and take their step through <see cref="TakeAsync"/>: a single-use link is spent in the same register write as
+/// its step, so a failed write spends nothing and the same link works when the person tries again.
 /// </summary>
-public sealed class CaseLinks(ICaseRegister register, LinkTokenService tokens, StaffPages staff, RequesterPages pages)
+public sealed partial class CaseLinks(ICaseRegister register, LinkTokenService tokens, StaffPages staff, RequesterPages pages, ILogger<CaseLinks> log)
 {
     /// <summary>A staff page behind a link (GET): the staff member may see it, then the link and its case, in the staff language.</summary>
     public async Task<OpenedLink> OpenStaffPageAsync(HttpRequest request, TokenPurpose purpose, CancellationToken cancellationToken)
@@ -53,7 +56,18 @@ public sealed class CaseLinks(ICaseRegister register, LinkTokenService tokens, S
             return new(null, pages.Page(l, Texts.Get("LinkInvalidTitle", l), P(Texts.Get("LinkInvalidBody", l)), StatusCodes.Status403Forbidden), null);
         }
 
-        var c = await register.GetAsync(checkedToken!.CaseId, cancellationToken);
+        PrivacyCase? c;
+        try
+        {
+            c = await register.GetAsync(checkedToken!.CaseId, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The register cannot be read now (storage unavailable): nothing was done, the link still works.
+            Unavailable(log, checkedToken!.CaseId, ex.GetType().Name);
+            return new(null, TryAgain(l, null), null);
+        }
+
         if (c is null)
         {
             return new(null, pages.Page(l, Texts.Get("LinkInvalidTitle", l), P(Texts.Get("LinkInvalidBody", l)), StatusCodes.Status403Forbidden), null);
@@ -68,6 +82,53 @@ public sealed class CaseLinks(ICaseRegister register, LinkTokenService tokens, S
         return new(c, null, checkedToken);
     }
 
+    /// <summary>
+    /// Takes <paramref name="step"/> on the stored case through the link use <paramref name="use"/> (the token id, and
+    /// which use of it): the use is spent in the same write as the step, and only when the step is taken. Returns the
+    /// update (refused with <see cref="CaseRefusal.LinkUsed"/> when the use was spent before), or null when the register
+    /// could not be written: then nothing is recorded, and the caller answers with <see cref="TryAgain"/>.
+    /// </summary>
+    public async Task<CaseUpdate?> TakeAsync(PrivacyCase c, string use, Func<PrivacyCase, CaseTransition> step, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return await WriteAsync(c.Id, x => x.ThroughLink(use, step), cancellationToken);
+    }
+
+    /// <summary>
+    /// Takes <paramref name="step"/> on the stored case (a page behind a link that is not single-use, e.g. a download);
+    /// null when the register could not be written (nothing recorded; answer with <see cref="TryAgain"/>).
+    /// </summary>
+    public Task<CaseUpdate?> WriteAsync(string caseId, Func<PrivacyCase, CaseTransition> step, CancellationToken cancellationToken) =>
+        TryAsync(caseId, () => register.ApplyAsync(caseId, step, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// Runs one call to our storage for a page behind a link (a register write, making a blob link); null when storage
+    /// could not do it now (a 503 after the SDK's retries, a network fault), logged with the case id and the error's type only.
+    /// </summary>
+    public async Task<T?> TryAsync<T>(string caseId, Func<Task<T>> call, CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        try
+        {
+            return await call();
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            Unavailable(log, caseId, ex.GetType().Name);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The page for a step that could not be recorded now (503): nothing changed, and the same link works when the
+    /// person tries again in a few minutes.
+    /// </summary>
+    public IResult TryAgain(Language l, PrivacyCase? c) =>
+        pages.Page(l, Texts.Get("TryAgainTitle", l), P(Texts.Get("TryAgainBody", l))
+            + (c is null ? string.Empty : $"<p><a href=\"/api/requests/{E(c.Id)}\">{E(Texts.Get("StatusLink", l))}</a></p>"),
+            StatusCodes.Status503ServiceUnavailable, c?.Entity);
+
     /// <summary>The page for a link whose one use is spent, with the way to the public status.</summary>
     public IResult Used(Language l, PrivacyCase c)
     {
@@ -75,6 +136,9 @@ public sealed class CaseLinks(ICaseRegister register, LinkTokenService tokens, S
         return pages.Page(l, Texts.Get("LinkUsedTitle", l), P(Texts.Format("LinkUsedBody", l, c.Id))
             + $"<p><a href=\"/api/requests/{E(c.Id)}\">{E(Texts.Get("StatusLink", l))}</a></p>", StatusCodes.Status409Conflict, c.Entity);
     }
+
+    [LoggerMessage(120, LogLevel.Warning, "Case {CaseId}: storage could not be read or written for a link ({Error}); the person is asked to try again")]
+    private static partial void Unavailable(ILogger logger, string caseId, string error);
 }
 
 /// <summary>A link opened: its case and checked token, or the page to answer with.</summary>

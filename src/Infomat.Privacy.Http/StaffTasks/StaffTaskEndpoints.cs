@@ -18,7 +18,7 @@ namespace Infomat.Privacy.Http.StaffTasks;
 
 /// <summary><c>/tasks</c>: staff do a case's tasks (a correction per store, the objection to weigh) from the link in the staff-task mail.</summary>
 public sealed class StaffTaskEndpoints(
-    ICaseRegister register, CaseLinks links, CaseWorkflow workflow, StaffTasksPage page, StaffPages staff, TimeProvider time)
+    CaseLinks links, CaseWorkflow workflow, StaffTasksPage page, StaffPages staff, TimeProvider time)
 {
     /// <summary><c>GET /tasks?token=</c>: the case's staff tasks, each with its own form.</summary>
     public async Task<IResult> TasksPageAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -64,16 +64,20 @@ public sealed class StaffTaskEndpoints(
             return staff.Page(title, P(Texts.Format("TaskAlreadyDone", l, Texts.DateTime(task!.DoneAt!.Value, l))) + page.Body(request, c, tokenText, l), StatusCodes.Status409Conflict);
         }
 
-        // One use per task and link (a task key has a '/', which table keys do not allow).
-        if (!await register.TryConsumeTokenAsync(token!.Id + "." + task!.Key.Replace('/', '.'), c.Id, cancellationToken))
-        {
-            return links.Used(l, c);
-        }
-
+        // One use per task and link, spent in the same write as the task's outcome.
         var at = time.GetUtcNow();
         var by = identity.Name;
-        var done = await register.ApplyAsync(c.Id, x => x.CompleteTask(task.Key, outcome!.Value, note, by, at), cancellationToken);
+        if (await links.TakeAsync(c, token!.Id + "." + task!.Key.Replace('/', '.'), x => x.CompleteTask(task.Key, outcome!.Value, note, by, at), cancellationToken) is not { } done)
+        {
+            return links.TryAgain(l, c);
+        }
+
         var stored = done.Case;
+        if (done.Refusal == CaseRefusal.LinkUsed)
+        {
+            return links.Used(l, stored);
+        }
+
         if (done.Refused && stored.Tasks.FirstOrDefault(t => t.Key == task.Key)?.DoneAt is { } doneAt)
         {
             // A colleague finished it from another page meanwhile: theirs stands.

@@ -1,4 +1,3 @@
-using Infomat.Privacy.Cases;
 using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Http.Links;
 using Infomat.Privacy.Http.Pages;
@@ -17,7 +16,7 @@ using static Infomat.Privacy.Http.Pages.Html;
 namespace Infomat.Privacy.Http.Verification;
 
 /// <summary><c>/verify</c>: the requester confirms the address from the link in the verification mail.</summary>
-public sealed class VerificationEndpoints(ICaseRegister register, CaseLinks links, CaseWorkflow workflow, RequesterPages pages, TimeProvider time)
+public sealed class VerificationEndpoints(CaseLinks links, CaseWorkflow workflow, RequesterPages pages, TimeProvider time)
 {
     /// <summary><c>GET /verify?token=</c></summary>
     public async Task<IResult> VerifyPageAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -51,13 +50,24 @@ public sealed class VerificationEndpoints(ICaseRegister register, CaseLinks link
         }
 
         var l = c!.Language;
-        if (c.EmailVerifiedAt is not null || !await register.TryConsumeTokenAsync(token!.Id, c.Id, cancellationToken))
+        if (c.EmailVerifiedAt is not null)
         {
             return links.Used(l, c);
         }
 
+        // The link is spent with the verification, in one write: a write that fails spends nothing.
         var at = time.GetUtcNow();
-        c = (await register.ApplyAsync(c.Id, x => x.Verify(at), cancellationToken)).Case;
+        if (await links.TakeAsync(c, token!.Id, x => x.Verify(at), cancellationToken) is not { } verified)
+        {
+            return links.TryAgain(l, c);
+        }
+
+        if (verified.Refused)
+        {
+            return links.Used(l, verified.Case);
+        }
+
+        c = verified.Case;
         await workflow.SignalAsync(client, c.Id, CaseEvents.EmailVerified, cancellationToken);
         return pages.Page(l, Texts.Get("VerifiedTitle", l), P(Texts.Format("VerifiedBody", l, c.Id, Texts.Date(c.DueDate, l))), scope: c.Entity);
     }

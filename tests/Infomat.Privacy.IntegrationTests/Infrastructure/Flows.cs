@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Infomat.Privacy.IntegrationTests.Infrastructure;
 
 /// <summary>What requesters and staff do over HTTP, step by step, following the links in their mails.</summary>
-public sealed class Flows(LocalHostProcess host) : IDisposable
+public sealed class Flows(ITestHost host) : IDisposable
 {
     private string? lastAntiforgery;
 

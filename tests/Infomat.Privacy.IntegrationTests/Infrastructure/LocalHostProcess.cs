@@ -8,7 +8,7 @@ namespace Infomat.Privacy.IntegrationTests.Infrastructure;
 /// The local host as a user runs it (the built Infomat.LocalHost.dll in its own process, as scripts/run.sh does),
 /// on a free port, against the test Azurite, with its own mail folder and demo stores.
 /// </summary>
-public sealed class LocalHostProcess : IAsyncDisposable
+public sealed class LocalHostProcess : ITestHost, IAsyncDisposable
 {
     private readonly Dictionary<string, string> environment;
     private Process? process;

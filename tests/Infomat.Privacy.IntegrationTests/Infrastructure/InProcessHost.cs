@@ -1,0 +1,118 @@
+using System.Security.Cryptography;
+
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+
+using Infomat.Privacy.Adapters.Storage;
+using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Workflow;
+
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Infomat.Privacy.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The local host's composition (the same services, routes and in-process durable engine as Infomat.LocalHost's
+/// Program) inside the test process, so that a test can put a <see cref="StorageFaults"/> policy on the storage
+/// clients, as a storage account that answers 503 would.
+/// </summary>
+public sealed class InProcessHost : ITestHost, IAsyncDisposable
+{
+    private readonly Azurite azurite;
+    private WebApplication? app;
+
+    public InProcessHost(Azurite azurite)
+    {
+        this.azurite = azurite;
+        Port = Repo.FreePort();
+        MailDirectory = Repo.NewTempDirectory("mail");
+        StoresDirectory = Repo.NewTempDirectory("stores");
+        Mailbox = new Mailbox(MailDirectory);
+    }
+
+    /// <summary>The faults on the wire of the Table client (case register, used tokens, audit).</summary>
+    public StorageFaults TableFaults { get; } = new();
+
+    public int Port { get; private set; }
+
+    public string BaseUrl => $"http://127.0.0.1:{Port}";
+
+    public string MailDirectory { get; }
+
+    public string StoresDirectory { get; }
+
+    public Mailbox Mailbox { get; }
+
+    public IServiceProvider Services => app?.Services ?? throw new InvalidOperationException("Start the host first.");
+
+    public async Task StartAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await StartOnceAsync();
+                return;
+            }
+            catch (IOException ex) when (attempt < 3 && ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                // The free port was taken meanwhile by another test process: take another.
+                await DisposeAsync();
+                Port = Repo.FreePort();
+            }
+        }
+    }
+
+    private async Task StartOnceAsync()
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Production" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["Privacy:PublicBaseUrl"] = BaseUrl,
+            ["Privacy:Tokens:SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Privacy:Pseudonymisation:Key"] = Convert.ToBase64String(LocalHostProcess.PseudonymisationKey),
+            ["Privacy:Staff:Language"] = "Nl",
+            ["Privacy:Staff:RequireSignIn"] = "false",
+            ["Mail:PickupDirectory"] = MailDirectory,
+            ["Stores:Directory"] = StoresDirectory,
+            ["Stores:SeedDemoData"] = "true",
+        });
+        builder.WebHost.UseUrls(BaseUrl);
+        builder.Logging.ClearProviders();
+        builder.Services.AddInfomatPrivacy(builder.Configuration);
+        builder.Services.AddInMemoryDurableTask(r => r.AddPrivacyWorkflow());
+
+        // The same clients the adapters make from the connection string, with the fault policy on the Table client's wire.
+        // Few and quick retries: the test is about what a person sees once the SDK gives up, not about its back-off.
+        var tableOptions = new TableClientOptions();
+        tableOptions.AddPolicy(TableFaults, HttpPipelinePosition.PerRetry);
+        tableOptions.Retry.MaxRetries = 1;
+        tableOptions.Retry.Delay = TimeSpan.FromMilliseconds(50);
+        builder.Services.AddSingleton(new StorageClients(
+            new BlobServiceClient(azurite.ConnectionString),
+            new TableServiceClient(azurite.ConnectionString, tableOptions),
+            new QueueServiceClient(azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 })));
+
+        app = builder.Build();
+        app.MapInfomatPrivacy();
+        await app.StartAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (app is not null)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            app = null;
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
+
+namespace Infomat.Privacy.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A fault on the wire of an Azure SDK client, added through its options: while armed, every request it matches is
+/// answered with 503 Service Unavailable (as a storage account under pressure answers) without reaching the service.
+/// </summary>
+public sealed class StorageFaults : HttpPipelinePolicy
+{
+    private volatile Func<Request, bool>? failWhen;
+    private volatile bool refuse;
+
+    /// <summary>How many requests were answered with a 503.</summary>
+    public int Injected => injected;
+
+    private int injected;
+
+    /// <summary>From now on, every request <paramref name="match"/> accepts gets a 503.</summary>
+    public void FailWhen(Func<Request, bool> match)
+    {
+        refuse = false;
+        failWhen = match;
+    }
+
+    /// <summary>From now on, every request <paramref name="match"/> accepts fails as a refused connection does (no answer at all).</summary>
+    public void RefuseWhen(Func<Request, bool> match)
+    {
+        refuse = true;
+        failWhen = match;
+    }
+
+    /// <summary>Requests reach the service again.</summary>
+    public void Heal() => failWhen = null;
+
+    /// <summary>A write (PUT, MERGE, POST, DELETE) to the row of one case in the case register's table.</summary>
+    public static Func<Request, bool> CaseWrite(string caseId) => r =>
+        r.Method != RequestMethod.Get
+        && r.Uri.Path.Contains("/PrivacyCases(", StringComparison.Ordinal)
+        && Uri.UnescapeDataString(r.Uri.Path).Contains($"PartitionKey='{caseId}'", StringComparison.Ordinal);
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        if (!Fail(message))
+        {
+            ProcessNext(message, pipeline);
+        }
+    }
+
+    public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+        Fail(message) ? ValueTask.CompletedTask : ProcessNextAsync(message, pipeline);
+
+    private bool Fail(HttpMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (failWhen is not { } match || !match(message.Request))
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref injected);
+        if (refuse)
+        {
+            // What the SDK's transport throws when the connection is refused.
+            throw new RequestFailedException("Connection refused (injected)", new System.Net.Http.HttpRequestException("Connection refused"));
+        }
+
+        message.Response = new Unavailable(message.Request.ClientRequestId);
+        return true;
+    }
+
+    /// <summary>The answer of a service that cannot take the request now.</summary>
+    private sealed class Unavailable(string clientRequestId) : Response
+    {
+        public override int Status => 503;
+
+        public override string ReasonPhrase => "Service Unavailable";
+
+        public override Stream? ContentStream { get; set; } = new MemoryStream();
+
+        public override string ClientRequestId { get; set; } = clientRequestId;
+
+        public override void Dispose() => ContentStream?.Dispose();
+
+        protected override bool ContainsHeader(string name) => false;
+
+        protected override IEnumerable<HttpHeader> EnumerateHeaders() => [];
+
+        protected override bool TryGetHeader(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
+        {
+            value = null;
+            return false;
+        }
+
+        protected override bool TryGetHeaderValues(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IEnumerable<string>? values)
+        {
+            values = null;
+            return false;
+        }
+    }
+}

@@ -1,0 +1,151 @@
+using System.Net;
+using System.Text.Json;
+
+using Infomat.Privacy.IntegrationTests.Infrastructure;
+
+namespace Infomat.Privacy.IntegrationTests;
+
+/// <summary>
+/// Issue 14, item 6: a link in a mail is spent only when the step it takes is recorded. When the case register answers
+/// 503 while a person uses a link, they are told to try again, and the same link then takes the step, once.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class LinkFaultTests(Azurite azurite) : IAsyncLifetime
+{
+    private readonly InProcessHost host = new(azurite);
+    private Flows flows = null!;
+
+    public async Task InitializeAsync()
+    {
+        await host.StartAsync();
+        flows = new Flows(host);
+    }
+
+    public async Task DisposeAsync()
+    {
+        flows.Dispose();
+        await host.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_storage_outage_while_confirming_the_address_asks_to_try_again_and_the_same_link_then_confirms_it_once()
+    {
+        var id = await flows.SubmitAsync(email: "jan.devries@example.nl", language: "fr", entity: "nl");
+        var link = Mailbox.Link(await host.Mailbox.WaitForAsync("verification", id), host.BaseUrl + "/verify?token=");
+        await RecordedAsync(id, "verificationMailSentAt");
+
+        host.TableFaults.FailWhen(StorageFaults.CaseWrite(id));
+        var failed = await flows.PostTokenAsync("/verify", link);
+
+        Assert.True(host.TableFaults.Injected > 0);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        Assert.Contains("Réessayez dans quelques minutes avec le même lien", await failed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        host.TableFaults.Heal();
+        var again = await flows.PostTokenAsync("/verify", link);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await flows.PostTokenAsync("/verify", link)).StatusCode);
+
+        await host.Mailbox.WaitForAsync("approval-request", id);
+        Assert.Equal(1, await TimesInStatusAsync(id, "AwaitingIdentityApproval"));
+    }
+
+    [Fact]
+    public async Task A_storage_outage_while_staff_approve_asks_to_try_again_and_the_same_link_then_approves_once()
+    {
+        var id = await flows.SubmitAsync(email: "jan.devries@example.nl", language: "en", entity: "nl");
+        await flows.VerifyAsync(id);
+        var link = await flows.ApprovalLinkAsync(id);
+        await RecordedAsync(id, "approvalMailSentAt");
+
+        host.TableFaults.FailWhen(StorageFaults.CaseWrite(id));
+        var failed = await flows.StaffPostAsync("/approvals", link, "Staff One", ("decision", "approve"), ("evidence", "verified-link"));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        Assert.Contains("Probeer het over enkele minuten opnieuw met dezelfde link", await failed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        host.TableFaults.Heal();
+        var again = await flows.StaffPostAsync("/approvals", link, "Staff One", ("decision", "approve"), ("evidence", "verified-link"));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await flows.StaffPostAsync("/approvals", link, "Staff Two", ("decision", "approve"), ("evidence", "verified-link"))).StatusCode);
+
+        await flows.DownloadLinkAsync(id);
+        Assert.Equal(1, await TimesInStatusAsync(id, "InProgress"));
+    }
+
+    [Fact]
+    public async Task A_storage_outage_while_staff_mark_a_task_done_asks_to_try_again_and_the_same_link_then_records_it_once()
+    {
+        var id = await flows.SubmitAsync(email: "jan.devries@example.nl", language: "nl", entity: "nl", type: "rectification", details: "Mijn functie is gewijzigd.");
+        await flows.ApproveAsync(id);
+        var link = await flows.TasksLinkAsync(id);
+        await RecordedAsync(id, "tasksMailSentAt");
+
+        var tasks = System.Text.RegularExpressions.Regex.Matches(await flows.Http.GetStringAsync(link.PathAndQuery), "name=\"task\" value=\"([^\"]+)\"")
+            .Select(m => m.Groups[1].Value).Distinct().ToList();
+        Assert.Contains("nl/crm", tasks);
+
+        host.TableFaults.FailWhen(StorageFaults.CaseWrite(id));
+        var failed = await flows.StaffPostAsync("/tasks", link, "Staff One", ("task", "nl/crm"), ("outcome", "done"), ("note", "Functie aangepast."));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        Assert.Contains("Probeer het over enkele minuten opnieuw met dezelfde link", await failed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        host.TableFaults.Heal();
+        var again = await flows.StaffPostAsync("/tasks", link, "Staff One", ("task", "nl/crm"), ("outcome", "done"), ("note", "Functie aangepast."));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await flows.StaffPostAsync("/tasks", link, "Staff One", ("task", "nl/crm"), ("outcome", "done"))).StatusCode);
+        foreach (var other in tasks.Where(t => t != "nl/crm"))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await flows.StaffPostAsync("/tasks", link, "Staff One", ("task", other), ("outcome", "done"))).StatusCode);
+        }
+
+        var report = (await host.Mailbox.WaitForAsync("action-report", id)).TextBody;
+        Assert.Contains("Functie aangepast.", report, StringComparison.Ordinal);
+        Assert.Single(host.Mailbox.Of("action-report", id));
+    }
+
+    [Fact]
+    public async Task A_storage_outage_when_the_requester_downloads_asks_to_try_again_and_gives_no_link_until_the_download_is_counted()
+    {
+        var id = await flows.SubmitAsync(email: "jan.devries@example.nl", language: "en", entity: "nl");
+        await flows.ApproveAsync(id);
+        var link = await flows.DownloadLinkAsync(id);
+        await RecordedAsync(id, "answerSentAt");
+
+        host.TableFaults.FailWhen(StorageFaults.CaseWrite(id));
+        var failed = await flows.PostTokenAsync("/download", link);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        Assert.Null(failed.Headers.Location);
+        Assert.Contains("Please try again in a few minutes with the same link", await failed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        host.TableFaults.Heal();
+        Assert.Equal(HttpStatusCode.SeeOther, (await flows.PostTokenAsync("/download", link)).StatusCode);
+        Assert.Contains("You can download it 4 more time(s).", await flows.Http.GetStringAsync(link.PathAndQuery), StringComparison.Ordinal);
+    }
+
+    /// <summary>Waits until the case's register row records <paramref name="field"/>: the orchestration is then waiting on the person.</summary>
+    private async Task RecordedAsync(string id, string field)
+    {
+        var cases = new Azure.Data.Tables.TableClient(azurite.ConnectionString, "PrivacyCases");
+        for (var i = 0; i < 150; i++)
+        {
+            var data = (await cases.GetEntityAsync<Azure.Data.Tables.TableEntity>(id, "case")).Value.GetString("Data");
+            if (data.Contains($"\"{field}\":\"", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"Case {id} did not record {field}.");
+    }
+
+    private async Task<int> TimesInStatusAsync(string id, string status)
+    {
+        using var json = await flows.StatusAsync(id);
+        return json.RootElement.GetProperty("history").EnumerateArray().Count(h => h.GetProperty("status").GetString() == status);
+    }
+}
