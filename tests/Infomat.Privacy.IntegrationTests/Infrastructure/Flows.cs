@@ -2,6 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 
+using Infomat.Privacy.Requests;
+
+using Microsoft.Extensions.Configuration;
+
 namespace Infomat.Privacy.IntegrationTests.Infrastructure;
 
 /// <summary>What requesters and staff do over HTTP, step by step, following the links in their mails.</summary>
@@ -11,13 +15,41 @@ public sealed class Flows(ITestHost host) : IDisposable
 
     public HttpClient Http { get; } = new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(host.BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
 
+    /// <summary>
+    /// A new request, as a person sends it. The register is shared by every host of a run and the demo addresses by
+    /// every test, so a request identical to one an earlier test left open would join that case (as it should for a
+    /// person); a test that wants a case of its own closes such leftovers first (<paramref name="fresh"/>).
+    /// </summary>
     public async Task<string> SubmitAsync(
-        string email = "an.peeters@example.be", string language = "nl", string entity = "both", string type = "access", string? details = null, string? objection = null)
+        string email = "an.peeters@example.be", string language = "nl", string entity = "both", string type = "access", string? details = null, string? objection = null, bool fresh = true)
     {
+        if (fresh)
+        {
+            await CloseOpenCasesAsync(email, type);
+        }
+
         var response = await Http.PostAsJsonAsync("/api/requests", new { type, email, name = "An Peeters", entity, language, details, objection });
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return json.RootElement.GetProperty("requestId").GetString()!;
+    }
+
+    /// <summary>
+    /// Closes (as rejected) every open case of <paramref name="email"/> for <paramref name="type"/> that earlier tests left
+    /// behind, so the next identical request makes a case of its own instead of joining theirs.
+    /// </summary>
+    public async Task CloseOpenCasesAsync(string email, string type)
+    {
+        var register = new Adapters.Storage.TableCaseRegister(new Adapters.Storage.StorageClients(
+            new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = host.StorageConnectionString }).Build()));
+        var address = EmailAddresses.Normalise(email);
+        await foreach (var id in register.ListUnfinishedAsync(default))
+        {
+            if (await register.GetAsync(id, default) is { } open && open.Type.ToWire() == type && EmailAddresses.Normalise(open.Email) == address)
+            {
+                await register.UpdateAsync(id, x => x.WithStatus(Cases.CaseStatus.Rejected, DateTimeOffset.UtcNow) with { AnswerSentAt = DateTimeOffset.UtcNow }, default);
+            }
+        }
     }
 
     public static FormUrlEncodedContent Form(params (string Key, string Value)[] fields) =>

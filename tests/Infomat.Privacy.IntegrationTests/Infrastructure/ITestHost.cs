@@ -6,4 +6,7 @@ public interface ITestHost
     string BaseUrl { get; }
 
     Mailbox Mailbox { get; }
+
+    /// <summary>The storage (Azurite) its case register lives in.</summary>
+    string StorageConnectionString { get; }
 }

@@ -26,6 +26,8 @@ namespace Infomat.Privacy.IntegrationTests.Infrastructure;
 public sealed class InProcessHost : ITestHost, IAsyncDisposable
 {
     private readonly Azurite azurite;
+
+    public string StorageConnectionString => azurite.ConnectionString;
     private WebApplication? app;
 
     public InProcessHost(Azurite azurite)

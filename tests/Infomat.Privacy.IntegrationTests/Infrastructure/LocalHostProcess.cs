@@ -13,8 +13,11 @@ public sealed class LocalHostProcess : ITestHost, IAsyncDisposable
     private readonly Dictionary<string, string> environment;
     private Process? process;
 
+    public string StorageConnectionString { get; }
+
     public LocalHostProcess(Azurite azurite, IDictionary<string, string>? settings = null)
     {
+        StorageConnectionString = azurite.ConnectionString;
         Port = Repo.FreePort();
         MailDirectory = Repo.NewTempDirectory("mail");
         StoresDirectory = Repo.NewTempDirectory("stores");
