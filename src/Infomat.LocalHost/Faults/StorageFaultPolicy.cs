@@ -40,6 +40,9 @@ internal sealed class StorageFaultPolicy(FaultDice dice) : HttpPipelinePolicy
     {
         public override int Status => 503;
 
+        // What the transport would have set: without it the SDK neither retries the 503 nor reports it as one.
+        public override bool IsError => true;
+
         public override string ReasonPhrase => "Service Unavailable";
 
         public override Stream? ContentStream { get; set; } = new MemoryStream();

@@ -67,7 +67,7 @@ public sealed partial class SoakRun(SoakSettings settings, Action<string> log) :
             ["LocalHost__Faults__Enabled"] = "true",
             ["LocalHost__Faults__Seed"] = settings.Seed.ToString(CultureInfo.InvariantCulture),
             ["LocalHost__Faults__Until"] = faultsUntil.ToString("O"),
-            ["LocalHost__Faults__StorageFailureRate"] = "0.2",
+            ["LocalHost__Faults__StorageFailureRate"] = "0.3",
             ["LocalHost__Faults__MailFailureRate"] = "0.1",
             ["LocalHost__Faults__MailTimeoutRate"] = "0.05",
             ["LocalHost__Faults__MailTimeout"] = "00:00:03",
