@@ -36,6 +36,9 @@ public sealed class SoakTrack(SoakRequest request)
 
     public int GaveUp { get; set; }
 
+    /// <summary>What the requester's confirmation got, per case (status, errors before it, when), for the report.</summary>
+    public Dictionary<string, string> ConfirmNotes { get; } = [];
+
     public readonly Lock Gate = new();
 }
 
@@ -124,6 +127,7 @@ public sealed partial class SoakPeople(Func<string> baseUrl, TimeSpan patience)
         lock (track.Gate)
         {
             track.ServerErrors += errors;
+            track.ConfirmNotes[caseId] = $"confirm answered {(int)status} after {errors} error(s) at {DateTimeOffset.UtcNow:HH:mm:ss.f}Z";
             if (status == HttpStatusCode.OK || (status == HttpStatusCode.Conflict && errors > 0))
             {
                 // A 409 after an error means the first try went through (or the link was spent by a failed step).

@@ -445,7 +445,9 @@ public sealed partial class SoakRun(SoakSettings settings, Action<string> log) :
 
                     if (c.Status == CaseStatus.Expired && t.Confirmed.Contains(c.Id))
                     {
-                        report.ExpiredAfterConfirmation.Add($"{key}: the requester was told the address is confirmed, then the case expired");
+                        report.ExpiredAfterConfirmation.Add(
+                            $"{key}: requester {t.Request.Requester} ({t.Request.EdgeOffsetSeconds:+0.0;-0.0} s), {t.ConfirmNotes.GetValueOrDefault(c.Id)}; received {c.ReceivedAt:HH:mm:ss.f}Z, " +
+                            $"history {string.Join(" > ", c.History.Select(h => $"{h.Status} {h.At:HH:mm:ss.f}"))}");
                     }
 
                     break;
