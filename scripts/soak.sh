@@ -7,6 +7,7 @@
 # than the receipt allows, a case was closed without an answer, or a case expired after its requester confirmed.
 #
 #   scripts/soak.sh [--cases N] [--seed S] [--kills K]     (defaults: 300 cases, seed 14, one kill per 60 cases)
+#   SOAK_STORAGE_FAULTS=0.3 scripts/soak.sh               (share of storage tries answered 503; default 0.1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

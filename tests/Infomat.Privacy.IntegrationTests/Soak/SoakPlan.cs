@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Infomat.Privacy.IntegrationTests.Soak;
 
 /// <summary>The size and seed of a soak run, from the environment (<c>SOAK_CASES</c>, <c>SOAK_SEED</c>, <c>SOAK_KILLS</c>).</summary>
-public sealed record SoakSettings(int Cases, int Seed, int Kills)
+public sealed record SoakSettings(int Cases, int Seed, int Kills, double StorageFailureRate)
 {
     /// <summary>The small run of scripts/test.sh.</summary>
     public const int DefaultCases = 16;
@@ -11,7 +11,9 @@ public sealed record SoakSettings(int Cases, int Seed, int Kills)
     public static SoakSettings FromEnvironment()
     {
         var cases = Read("SOAK_CASES", DefaultCases);
-        return new SoakSettings(cases, Read("SOAK_SEED", 14), Read("SOAK_KILLS", Math.Max(1, cases / 60)));
+        // Share of storage tries answered 503 (each try: the SDK retries three times, the activities four more).
+        var storage = double.TryParse(Environment.GetEnvironmentVariable("SOAK_STORAGE_FAULTS"), NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate is >= 0 and < 1 ? rate : 0.1;
+        return new SoakSettings(cases, Read("SOAK_SEED", 14), Read("SOAK_KILLS", Math.Max(1, cases / 60)), storage);
     }
 
     /// <summary>How long requests keep coming in (faults run for this plus <see cref="FaultTail"/>).</summary>

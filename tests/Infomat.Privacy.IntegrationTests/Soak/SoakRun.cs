@@ -67,7 +67,7 @@ public sealed partial class SoakRun(SoakSettings settings, Action<string> log) :
             ["LocalHost__Faults__Enabled"] = "true",
             ["LocalHost__Faults__Seed"] = settings.Seed.ToString(CultureInfo.InvariantCulture),
             ["LocalHost__Faults__Until"] = faultsUntil.ToString("O"),
-            ["LocalHost__Faults__StorageFailureRate"] = "0.3",
+            ["LocalHost__Faults__StorageFailureRate"] = settings.StorageFailureRate.ToString(CultureInfo.InvariantCulture),
             ["LocalHost__Faults__MailFailureRate"] = "0.1",
             ["LocalHost__Faults__MailTimeoutRate"] = "0.05",
             ["LocalHost__Faults__MailTimeout"] = "00:00:03",
@@ -77,7 +77,7 @@ public sealed partial class SoakRun(SoakSettings settings, Action<string> log) :
         });
         people = new SoakPeople(() => host.BaseUrl, TimeSpan.FromMinutes(3));
         await host.StartAsync();
-        log($"soak: {settings.Cases} requests, seed {settings.Seed}, {settings.Kills} kill(s), faults until {faultsUntil:HH:mm:ss}Z, store be/crm down {outageFrom:HH:mm:ss}Z for {settings.StoreOutage.TotalSeconds} s");
+        log($"soak: {settings.Cases} requests, seed {settings.Seed}, storage 503 on {settings.StorageFailureRate:P0} of tries, {settings.Kills} kill(s), faults until {faultsUntil:HH:mm:ss}Z, store be/crm down {outageFrom:HH:mm:ss}Z for {settings.StoreOutage.TotalSeconds} s");
 
         using var stop = new CancellationTokenSource();
         var watcher = WatchMailAsync(stop.Token);
@@ -88,7 +88,8 @@ public sealed partial class SoakRun(SoakSettings settings, Action<string> log) :
         await chaos;
         log($"soak: submitted at {clock.Elapsed.TotalSeconds:F0} s; settling");
 
-        await SettleAsync(faultsUntil + settings.VerificationTimeout + TimeSpan.FromSeconds(settings.Cases <= 40 ? 30 : 90));
+        // Every request then has had time to end, or to wait on a person who does not act; at most a few minutes more.
+        await SettleAsync(faultsUntil + settings.VerificationTimeout + TimeSpan.FromSeconds(settings.Cases <= 40 ? 30 : 300));
         foreach (var failed in (await ReadRegisterAsync()).Where(c => c.Status == CaseStatus.Failed))
         {
             // Staff work the case list: a failed case is retried from its page.
