@@ -53,6 +53,9 @@ step "Bicep build and lint"
 if [ -s "$ARTIFACTS/bicep.txt" ]; then echo "Bicep reported findings (above): fix them." >&2; exit 1; fi
 
 step "Tests"
+# The small soak run of issue 14 (SoakTests: 16 requests under injected faults, one host kill) runs with the others;
+# scripts/soak.sh runs the full one. Its size comes from SOAK_*: not from a caller's environment here.
+unset SOAK_CASES SOAK_SEED SOAK_KILLS
 RESULTS="$ARTIFACTS/test-results"
 rm -rf "$RESULTS" "$ARTIFACTS/benchmark-collect.txt"
 status=0

@@ -1,4 +1,5 @@
 using Infomat.LocalHost;
+using Infomat.LocalHost.Faults;
 using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Workflow;
 
@@ -18,6 +19,8 @@ if (args is ["seed-demo-stores", ..])
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddInfomatPrivacy(builder.Configuration);
+// Test-only fault injection for the soak run (scripts/soak.sh): nothing unless LocalHost:Faults:Enabled is true.
+builder.Services.AddLocalFaults(builder.Configuration);
 builder.Services.AddInMemoryDurableTask(r => r.AddPrivacyWorkflow());
 builder.Services.AddHostedService<LocalStartup>();
 builder.Services.AddHostedService<LocalHoldSweep>();
@@ -27,6 +30,7 @@ builder.Services.AddHostedService<GraphMailboxWorker>();
 
 var app = builder.Build();
 app.MapInfomatPrivacy();
+app.MapLocalFaults(builder.Configuration);
 app.MapGet("/", () => Results.Redirect("/privacy"));
 app.Run();
 return 0;

@@ -1,4 +1,5 @@
 using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Blobs;
@@ -26,14 +27,27 @@ public sealed class StorageClients
     }
 
     public StorageClients(IConfiguration configuration)
+        : this(configuration, [])
+    {
+    }
+
+    /// <summary>
+    /// The same clients with extra policies on each client's pipeline, run on every try (the local host's fault injection
+    /// for its soak run adds one; production adds none).
+    /// </summary>
+    public StorageClients(IConfiguration configuration, IReadOnlyList<HttpPipelinePolicy> policies)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(policies);
+        var blobOptions = With(new BlobClientOptions(), policies);
+        var tableOptions = With(new TableClientOptions(), policies);
+        var queueOptions = With(QueueOptions, policies);
         var connectionString = configuration[Setting];
         if (!string.IsNullOrWhiteSpace(connectionString))
         {
-            Blobs = new BlobServiceClient(connectionString);
-            Tables = new TableServiceClient(connectionString);
-            Queues = new QueueServiceClient(connectionString, QueueOptions);
+            Blobs = new BlobServiceClient(connectionString, blobOptions);
+            Tables = new TableServiceClient(connectionString, tableOptions);
+            Queues = new QueueServiceClient(connectionString, queueOptions);
             return;
         }
 
@@ -49,9 +63,20 @@ public sealed class StorageClients
         }
 
         TokenCredential credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = section["clientId"] });
-        Blobs = new BlobServiceClient(new Uri(blobUri), credential);
-        Tables = new TableServiceClient(new Uri(tableUri), credential);
-        Queues = new QueueServiceClient(new Uri(queueUri), credential, QueueOptions);
+        Blobs = new BlobServiceClient(new Uri(blobUri), credential, blobOptions);
+        Tables = new TableServiceClient(new Uri(tableUri), credential, tableOptions);
+        Queues = new QueueServiceClient(new Uri(queueUri), credential, queueOptions);
+    }
+
+    private static T With<T>(T options, IReadOnlyList<HttpPipelinePolicy> policies)
+        where T : ClientOptions
+    {
+        foreach (var policy in policies)
+        {
+            options.AddPolicy(policy, HttpPipelinePosition.PerRetry);
+        }
+
+        return options;
     }
 
     /// <summary>Base64 messages, as the Functions queue trigger expects them.</summary>
