@@ -17,8 +17,15 @@ internal sealed class FakeDurableClient() : DurableTaskClient("fake")
 
     public ConcurrentQueue<(string InstanceId, string EventName)> Events { get; } = new();
 
+    /// <summary>
+    /// Every start asked for, even one this fake refuses: the real engine does not refuse a second start of the same
+    /// instance at the same moment, it writes a second start event and the instance can no longer run.
+    /// </summary>
+    public ConcurrentQueue<string> StartCalls { get; } = new();
+
     public override Task<string> ScheduleNewOrchestrationInstanceAsync(TaskName orchestratorName, object? input = null, StartOrchestrationOptions? options = null, CancellationToken cancellation = default)
     {
+        StartCalls.Enqueue(options?.InstanceId ?? "?");
         var id = options?.InstanceId ?? Guid.NewGuid().ToString("N");
         if (!instances.TryAdd(id, new OrchestrationMetadata(orchestratorName, id) { RuntimeStatus = OrchestrationRuntimeStatus.Running }))
         {

@@ -54,6 +54,7 @@ public sealed class MailIntakeFaultTests
         Assert.True(cases.Count == 1, $"{cases.Count} cases");
         Assert.All(results, r => Assert.Equal(cases[0].Id, r.CaseId));
         Assert.Equal([cases[0].Id], client.Started);
+        Assert.Single(client.StartCalls);
     }
 
     [Fact]
@@ -80,6 +81,8 @@ public sealed class MailIntakeFaultTests
         var cases = await register.ListAllAsync(default).ToListAsync();
         Assert.True(cases.Count == 1, $"{cases.Count} cases");
         Assert.Equal(2, responses.Length);
+        // Started once: the joining click does not start the instance a second time (found by the soak run).
+        Assert.Single(client.StartCalls);
     }
 
     [Fact]

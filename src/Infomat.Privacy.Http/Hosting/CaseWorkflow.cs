@@ -22,6 +22,7 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
     public async Task EnsureRunningAsync(DurableTaskClient client, string caseId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
+        using var _ = await StartLock.TakeAsync(caseId, cancellationToken);
         var instance = await client.GetInstanceAsync(caseId, getInputsAndOutputs: false, cancellationToken);
         if (instance is null)
         {
@@ -49,6 +50,7 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
     {
         ArgumentNullException.ThrowIfNull(client);
         var at = time.GetUtcNow();
+        using var _ = await StartLock.TakeAsync(caseId, cancellationToken);
         var update = await register.ApplyAsync(caseId, c => c.Retry(by, at), cancellationToken);
         if (!update.Refused)
         {
@@ -84,11 +86,18 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
             open++;
             try
             {
+                using var _ = await StartLock.TakeAsync(caseId, cancellationToken);
                 var instance = await client.GetInstanceAsync(caseId, getInputsAndOutputs: true, cancellationToken);
                 if (instance is null)
                 {
-                    await StartAsync(client, caseId, cancellationToken);
-                    started++;
+                    // Its writer may be starting it this very moment (another process): look again a little later, as two
+                    // starts at once would leave the instance unable to run.
+                    await Task.Delay(TimeSpan.FromSeconds(2), time, cancellationToken);
+                    if (await client.GetInstanceAsync(caseId, getInputsAndOutputs: false, cancellationToken) is null)
+                    {
+                        await StartAsync(client, caseId, cancellationToken);
+                        started++;
+                    }
                 }
                 else if (IsStopped(instance))
                 {
@@ -222,4 +231,27 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
 
     [LoggerMessage(16, LogLevel.Information, "Case {CaseId}: retried by staff, orchestration started again")]
     private static partial void Retried(ILogger logger, string caseId);
+}
+
+/// <summary>
+/// One start at a time per case in this process: two starts of the same instance at once (a signal and the reconciler,
+/// say) would each write a start event, which leaves the instance unable to run. Across processes, only the writer of
+/// a case starts it and the reconciler looks twice.
+/// </summary>
+internal static class StartLock
+{
+    // A fixed set of gates, chosen by the case id: no per-case state that grows with the register.
+    private static readonly SemaphoreSlim[] Gates = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+
+    public static async Task<IDisposable> TakeAsync(string caseId, CancellationToken cancellationToken)
+    {
+        var gate = Gates[(int)((uint)StringComparer.Ordinal.GetHashCode(caseId) % (uint)Gates.Length)];
+        await gate.WaitAsync(cancellationToken);
+        return new Release(gate);
+    }
+
+    private sealed class Release(SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.Release();
+    }
 }

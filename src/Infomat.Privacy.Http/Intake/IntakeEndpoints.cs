@@ -120,7 +120,13 @@ public sealed partial class IntakeEndpoints(
 
         try
         {
-            await workflow.EnsureRunningAsync(client, privacyCase.Id, cancellationToken);
+            // Only the request that wrote the case starts its orchestration: two starts of one instance at the same
+            // moment (a double click) would each write a start event and leave the instance unable to run. A joined
+            // case was started by its writer (or, if that failed, by the reconciler).
+            if (created)
+            {
+                await workflow.EnsureRunningAsync(client, privacyCase.Id, cancellationToken);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -181,11 +181,17 @@ public sealed partial class MailIntake(
             Id = CaseIds.Derived(caseIdKey, inbound.MessageId.Trim().TrimStart('<').TrimEnd('>')),
         };
         var (privacyCase, created) = await openRequests.CreateOrJoinAsync(candidate, request, ct);
-        await StartAsync(client, privacyCase.Id, ct);
+        if (created)
+        {
+            // Only the handling that wrote the case starts it (two starts at once would leave the instance unable to
+            // run); a handler that died in between leaves it to the reconciler.
+            await StartAsync(client, privacyCase.Id, ct);
+        }
+
         return new MailIntakeResult(created ? MailOutcome.CaseCreated : MailOutcome.JoinedOpenCase, privacyCase.Id, verdict.Reason);
     }
 
-    /// <summary>Makes sure the case's orchestration runs; a second handling of the same mail may have started it a moment ago.</summary>
+    /// <summary>Makes sure the case's orchestration runs.</summary>
     private async Task StartAsync(DurableTaskClient client, string caseId, CancellationToken ct)
     {
         try
