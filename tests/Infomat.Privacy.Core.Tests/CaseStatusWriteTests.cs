@@ -43,6 +43,8 @@ public sealed partial class CaseStatusWriteTests
     {
         // The patterns themselves, checked on what the scans must catch and must let pass.
         Assert.Matches(StatusAssignment(), "c = c with { Status = CaseStatus.Completed };");
+        // A property named Status that only reads (an HTTP response's status code) writes no case.
+        Assert.DoesNotMatch(StatusAssignment(), "public override int Status => 503;");
         Assert.Matches(StatusAssignment(), "x.WithStatus(CaseStatus.Failed, now)");
         Assert.DoesNotMatch(StatusAssignment(), "catch (RequestFailedException ex) when (ex.Status == 409)");
         Assert.DoesNotMatch(StatusAssignment(), "if (c.Status != CaseStatus.AwaitingEmailVerification)");
@@ -88,7 +90,7 @@ public sealed partial class CaseStatusWriteTests
         throw new InvalidOperationException("Repository root (Infomat.Functions.sln) not found above " + AppContext.BaseDirectory);
     }
 
-    [GeneratedRegex(@"\bStatus\s*=(?!=)|\bWithStatus\s*\(")]
+    [GeneratedRegex(@"\bStatus\s*=(?![=>])|\bWithStatus\s*\(")]
     private static partial Regex StatusAssignment();
 
     [GeneratedRegex(@"\.UpdateAsync\s*\(")]
