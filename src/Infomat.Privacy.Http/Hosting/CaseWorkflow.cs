@@ -81,6 +81,7 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
     {
         ArgumentNullException.ThrowIfNull(client);
         int open = 0, started = 0, restarted = 0, resignalled = 0, flagged = 0, errors = 0;
+        var missing = new List<string>();
         await foreach (var caseId in register.ListUnfinishedAsync(cancellationToken))
         {
             open++;
@@ -90,14 +91,8 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
                 var instance = await client.GetInstanceAsync(caseId, getInputsAndOutputs: true, cancellationToken);
                 if (instance is null)
                 {
-                    // Its writer may be starting it this very moment (another process): look again a little later, as two
-                    // starts at once would leave the instance unable to run.
-                    await Task.Delay(TimeSpan.FromSeconds(2), time, cancellationToken);
-                    if (await client.GetInstanceAsync(caseId, getInputsAndOutputs: false, cancellationToken) is null)
-                    {
-                        await StartAsync(client, caseId, cancellationToken);
-                        started++;
-                    }
+                    // Its writer may be starting it this very moment (another process): looked at again after the pass.
+                    missing.Add(caseId);
                 }
                 else if (IsStopped(instance))
                 {
@@ -122,6 +117,30 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
             {
                 ReconcileFailed(log, caseId, ex.GetType().Name);
                 errors++;
+            }
+        }
+
+        if (missing.Count > 0)
+        {
+            // One short wait for all of them (a restarted host may have hundreds), then each still without an instance
+            // is started: two starts at once would leave the instance unable to run.
+            await Task.Delay(TimeSpan.FromSeconds(2), time, cancellationToken);
+            foreach (var caseId in missing)
+            {
+                try
+                {
+                    using var _ = await StartLock.TakeAsync(caseId, cancellationToken);
+                    if (await client.GetInstanceAsync(caseId, getInputsAndOutputs: false, cancellationToken) is null)
+                    {
+                        await StartAsync(client, caseId, cancellationToken);
+                        started++;
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+                {
+                    ReconcileFailed(log, caseId, ex.GetType().Name);
+                    errors++;
+                }
             }
         }
 
