@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-
 using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
@@ -31,40 +29,7 @@ internal sealed class StorageFaultPolicy(FaultDice dice) : HttpPipelinePolicy
         }
 
         dice.StorageFailed();
-        message.Response = new Unavailable(message.Request.ClientRequestId);
+        message.Response = new ServiceUnavailableResponse(message.Request.ClientRequestId);
         return true;
-    }
-
-    /// <summary>The answer of a service that cannot take the request now.</summary>
-    private sealed class Unavailable(string clientRequestId) : Response
-    {
-        public override int Status => 503;
-
-        // What the transport would have set: without it the SDK neither retries the 503 nor reports it as one.
-        public override bool IsError => true;
-
-        public override string ReasonPhrase => "Service Unavailable";
-
-        public override Stream? ContentStream { get; set; } = new MemoryStream();
-
-        public override string ClientRequestId { get; set; } = clientRequestId;
-
-        public override void Dispose() => ContentStream?.Dispose();
-
-        protected override bool ContainsHeader(string name) => false;
-
-        protected override IEnumerable<HttpHeader> EnumerateHeaders() => [];
-
-        protected override bool TryGetHeader(string name, [NotNullWhen(true)] out string? value)
-        {
-            value = null;
-            return false;
-        }
-
-        protected override bool TryGetHeaderValues(string name, [NotNullWhen(true)] out IEnumerable<string>? values)
-        {
-            values = null;
-            return false;
-        }
     }
 }

@@ -67,37 +67,7 @@ public sealed class StorageFaults : HttpPipelinePolicy
             throw new RequestFailedException("Connection refused (injected)", new System.Net.Http.HttpRequestException("Connection refused"));
         }
 
-        message.Response = new Unavailable(message.Request.ClientRequestId);
+        message.Response = new LocalHost.Faults.ServiceUnavailableResponse(message.Request.ClientRequestId);
         return true;
-    }
-
-    /// <summary>The answer of a service that cannot take the request now.</summary>
-    private sealed class Unavailable(string clientRequestId) : Response
-    {
-        public override int Status => 503;
-
-        public override string ReasonPhrase => "Service Unavailable";
-
-        public override Stream? ContentStream { get; set; } = new MemoryStream();
-
-        public override string ClientRequestId { get; set; } = clientRequestId;
-
-        public override void Dispose() => ContentStream?.Dispose();
-
-        protected override bool ContainsHeader(string name) => false;
-
-        protected override IEnumerable<HttpHeader> EnumerateHeaders() => [];
-
-        protected override bool TryGetHeader(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
-        {
-            value = null;
-            return false;
-        }
-
-        protected override bool TryGetHeaderValues(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IEnumerable<string>? values)
-        {
-            values = null;
-            return false;
-        }
     }
 }
