@@ -177,7 +177,7 @@ public sealed class CaseEndpoints(
     /// <summary><c>POST /cases/{id}/revoke-export</c>: withdraws the export (deletes the zip; the download link stops working).</summary>
     public async Task<IResult> RevokeExportAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
     {
-        var (_, identity, found, failure) = await OpenStaffPostAsync(request, caseId, cancellationToken);
+        var (found, by, failure) = await OpenNamedStaffPostAsync(request, caseId, cancellationToken);
         if (failure is not null)
         {
             return failure;
@@ -185,13 +185,7 @@ public sealed class CaseEndpoints(
 
         var l = staff.Language;
         var c = found!;
-
         var title = Texts.Format("CaseTitle", l, c.Id);
-        if (identity.Name is null)
-        {
-            return staff.Page(title, Error(Texts.Get("StaffNameRequired", l)) + await page.BodyAsync(request, c, l, cancellationToken), StatusCodes.Status400BadRequest);
-        }
-
         if (c.ExportBlobName is null)
         {
             return staff.Page(title, Error(Texts.Get("ExportNone", l)) + await page.BodyAsync(request, c, l, cancellationToken), StatusCodes.Status409Conflict);
@@ -199,35 +193,44 @@ public sealed class CaseEndpoints(
 
         // Recorded first (the download page refuses from then on), then the blob goes.
         var at = time.GetUtcNow();
-        c = (await register.ApplyAsync(c.Id, x => x.RevokeExport(identity.Name, at), cancellationToken)).Case;
+        c = (await register.ApplyAsync(c.Id, x => x.RevokeExport(by!, at), cancellationToken)).Case;
         await exports.DeleteAsync(c.ExportBlobName!, cancellationToken);
         return staff.Page(title, await page.BodyAsync(request, c, l, cancellationToken));
     }
 
     /// <summary>
     /// <c>POST /cases/{id}/retry</c>: resumes a failed case. It goes back to where it stood and its orchestration starts
-    /// again from the register, so steps already done (mails sent, store actions recorded) are not done twice.
+    /// again from the register, so steps recorded as done (mails, store actions) are not done again.
     /// </summary>
     public async Task<IResult> RetryAsync(HttpRequest request, string caseId, Microsoft.DurableTask.Client.DurableTaskClient client, CancellationToken cancellationToken)
     {
-        var (_, identity, found, failure) = await OpenStaffPostAsync(request, caseId, cancellationToken);
+        var (found, by, failure) = await OpenNamedStaffPostAsync(request, caseId, cancellationToken);
         if (failure is not null)
         {
             return failure;
         }
 
         var l = staff.Language;
-        var c = found!;
-        var title = Texts.Format("CaseTitle", l, c.Id);
-        if (identity.Name is null)
-        {
-            return staff.Page(title, Error(Texts.Get("StaffNameRequired", l)) + await page.BodyAsync(request, c, l, cancellationToken), StatusCodes.Status400BadRequest);
-        }
-
-        var update = await workflow.RetryAsync(client, c.Id, identity.Name, cancellationToken);
+        var title = Texts.Format("CaseTitle", l, found!.Id);
+        var update = await workflow.RetryAsync(client, found.Id, by!, cancellationToken);
         return update.Refused
             ? staff.Page(title, Error(Texts.Get("CaseRetryNotFailed", l)) + await page.BodyAsync(request, update.Case, l, cancellationToken), StatusCodes.Status409Conflict)
             : staff.Page(title, P(Texts.Get("CaseRetried", l)) + await page.BodyAsync(request, update.Case, l, cancellationToken));
+    }
+
+    /// <summary>A staff POST on a case that records who acted: as <see cref="OpenStaffPostAsync"/>, and the staff member's name is required.</summary>
+    private async Task<(PrivacyCase? Case, string? By, IResult? Failure)> OpenNamedStaffPostAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
+    {
+        var (_, identity, c, failure) = await OpenStaffPostAsync(request, caseId, cancellationToken);
+        if (failure is not null)
+        {
+            return (null, null, failure);
+        }
+
+        var l = staff.Language;
+        return identity.Name is null
+            ? (c, null, staff.Page(Texts.Format("CaseTitle", l, c!.Id), Error(Texts.Get("StaffNameRequired", l)) + await page.BodyAsync(request, c, l, cancellationToken), StatusCodes.Status400BadRequest))
+            : (c, identity.Name, null);
     }
 
     /// <summary>What every staff POST on a case checks first: the antiforgery token, the staff member, the case.</summary>
