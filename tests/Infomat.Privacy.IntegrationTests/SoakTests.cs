@@ -19,7 +19,12 @@ public sealed class SoakTests(ITestOutputHelper output)
     public async Task No_request_is_lost_stranded_duplicated_or_closed_unanswered_whatever_fails()
     {
         var settings = SoakSettings.FromEnvironment();
-        await using var run = new SoakRun(settings, line => output.WriteLine(line));
+        await using var run = new SoakRun(settings, line =>
+        {
+            // Also on the console: a long run's progress is read while it runs.
+            output.WriteLine(line);
+            Console.WriteLine(line);
+        });
         var report = await run.RunAsync();
 
         var artifacts = Path.Combine(Repo.Root, "artifacts");

@@ -32,6 +32,16 @@ public sealed record SoakSettings(int Cases, int Seed, int Kills, double Storage
 
     public TimeSpan ReconcileInterval => TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The cap on how long, after the faults end and the verification deadline passes, cases may take to settle
+    /// (<c>SOAK_SETTLE_SECONDS</c>). The local engine runs about four activities a second when busy (two at a time, and it
+    /// looks for a free slot every 500 ms), a case takes a dozen, and every kill starts the work in flight again.
+    /// </summary>
+    public TimeSpan SettleTail => TimeSpan.FromSeconds(Read("SOAK_SETTLE_SECONDS", Cases <= 40 ? 60 : 5 * Cases + 300));
+
+    /// <summary>No unsettled case moving for this long ends the wait: longer than any timer they wait on (verification, reminders).</summary>
+    public TimeSpan Quiet => VerificationTimeout + TimeSpan.FromSeconds(90);
+
     private static int Read(string name, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0 ? value : fallback;
 }

@@ -58,6 +58,7 @@ public sealed partial class SoakRun(SoakSettings settings, Action<string> log) :
         host = new LocalHostProcess(azurite, new Dictionary<string, string>
         {
             ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__Microsoft.DurableTask"] = Environment.GetEnvironmentVariable("SOAK_DURABLE_LOG") ?? "Warning",
             ["Privacy__Intake__PerClientLimit"] = "100000",
             ["Privacy__Intake__PerAddressLimit"] = "100000",
             ["Privacy__Verification__Timeout"] = Span(settings.VerificationTimeout),
@@ -88,8 +89,10 @@ public sealed partial class SoakRun(SoakSettings settings, Action<string> log) :
         await chaos;
         log($"soak: submitted at {clock.Elapsed.TotalSeconds:F0} s; settling");
 
-        // Every request then has had time to end, or to wait on a person who does not act; at most a few minutes more.
-        await SettleAsync(faultsUntil + settings.VerificationTimeout + TimeSpan.FromSeconds(settings.Cases <= 40 ? 30 : 300));
+        // Every request then ends, or waits on a person who does not act. The local engine runs two activities at a time,
+        // so a few hundred cases take minutes to drain: the wait goes on while the unsettled cases move, and stops when
+        // none has moved for longer than any of their timers (what is left then is stuck), or at the cap.
+        await SettleAsync(faultsUntil + settings.VerificationTimeout + settings.SettleTail, settings.Quiet);
         foreach (var failed in (await ReadRegisterAsync()).Where(c => c.Status == CaseStatus.Failed))
         {
             // Staff work the case list: a failed case is retried from its page.
@@ -99,7 +102,7 @@ public sealed partial class SoakRun(SoakSettings settings, Action<string> log) :
             }
         }
 
-        await SettleAsync(DateTimeOffset.UtcNow + TimeSpan.FromSeconds(staffRetries > 0 ? 45 : 5));
+        await SettleAsync(DateTimeOffset.UtcNow + TimeSpan.FromSeconds(staffRetries > 0 ? 45 : 5), settings.Quiet);
         await Task.WhenAll(actions);
         await ScanMailAsync();
         var report = await JudgeAsync(clock.Elapsed);
@@ -350,18 +353,41 @@ public sealed partial class SoakRun(SoakSettings settings, Action<string> log) :
         return all;
     }
 
-    /// <summary>Waits until every request is answered, closed, failed, or waits on a person who will not act; at most until <paramref name="until"/>.</summary>
-    private async Task SettleAsync(DateTimeOffset until)
+    /// <summary>
+    /// Waits until every request is answered, closed, failed, or waits on a person who will not act; at most until
+    /// <paramref name="until"/>, and not longer than <paramref name="quiet"/> after the unsettled cases last moved.
+    /// </summary>
+    private async Task SettleAsync(DateTimeOffset until, TimeSpan quiet)
     {
-        while (DateTimeOffset.UtcNow < until)
+        var nextProgress = DateTimeOffset.UtcNow;
+        var lastMove = DateTimeOffset.UtcNow;
+        var lastState = "";
+        while (DateTimeOffset.UtcNow < until && DateTimeOffset.UtcNow - lastMove < quiet)
         {
             var register = await ReadRegisterAsync();
             var byRequest = register.Select(c => (Case: c, Match: SoakName().Match(c.Name))).Where(x => x.Match.Success)
                 .ToLookup(x => int.Parse(x.Match.Groups[1].Value, CultureInfo.InvariantCulture), x => x.Case);
-            var unsettled = tracks.Values.Count(t => !Settled(t, [.. byRequest[t.Request.Index]]));
+            var open = tracks.Values.Where(t => !Settled(t, [.. byRequest[t.Request.Index]])).ToList();
+            var unsettled = open.Count;
             if (unsettled == 0 && Directory.GetFiles(host.InboxDirectory, "*.eml").Length == 0)
             {
                 return;
+            }
+
+            // A move: any unsettled case took a step (a status, a mail recorded, a link used) since the last look.
+            var state = string.Join(";", open.SelectMany(t => byRequest[t.Request.Index]).Select(c => $"{c.Id}:{c.Status}:{c.History.Count}:{c.AcknowledgedAt}:{c.ApprovalMailSentAt}:{c.Holdings?.Count}:{c.ExportBlobName}:{c.AnswerSentAt}:{c.Restarts.Count}"));
+            if (state != lastState)
+            {
+                lastState = state;
+                lastMove = DateTimeOffset.UtcNow;
+            }
+
+            if (DateTimeOffset.UtcNow >= nextProgress)
+            {
+                // Whether the unsettled cases still move (throughput) or stand still (a hang) is read from these lines.
+                nextProgress = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
+                log($"soak: settling, {unsettled} request(s) unsettled; register: " +
+                    string.Join(", ", register.GroupBy(c => c.Status).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}")));
             }
 
             await Task.Delay(TimeSpan.FromSeconds(3));
@@ -484,12 +510,20 @@ public sealed partial class SoakRun(SoakSettings settings, Action<string> log) :
     private static async Task<string> WhyOpenAsync(HttpClient http, PrivacyCase c, SoakTrack t)
     {
         string runtime;
+        string? waits = null;
         try
         {
             using var response = await http.GetAsync($"/local/orchestrations/{c.Id}");
-            runtime = response.IsSuccessStatusCode
-                ? JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("runtimeStatus").GetString() ?? "?"
-                : "none";
+            if (response.IsSuccessStatusCode)
+            {
+                using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                runtime = json.RootElement.GetProperty("runtimeStatus").GetString() ?? "?";
+                waits = json.RootElement.GetProperty("customStatus").ValueKind == JsonValueKind.String ? json.RootElement.GetProperty("customStatus").GetString() : null;
+            }
+            else
+            {
+                runtime = "none";
+            }
         }
         catch (HttpRequestException)
         {
@@ -510,7 +544,7 @@ public sealed partial class SoakRun(SoakSettings settings, Action<string> log) :
             CaseStatus.AwaitingIdentityApproval => "waiting on staff (identity decision)",
             CaseStatus.AwaitingStaffAction when t.TasksDone.Contains(c.Id) => "stuck: waits for tasks staff did",
             CaseStatus.AwaitingStaffAction => "waiting on staff (tasks)",
-            _ => $"stuck: {c.Status} with nobody to act",
+            _ => $"stuck: {c.Status} with nobody to act (orchestration {runtime}, waits on {waits ?? "no event"}; last step {c.History.LastOrDefault()?.At:HH:mm:ss}Z)",
         };
     }
 
