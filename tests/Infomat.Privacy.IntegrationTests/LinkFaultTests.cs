@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 
 using Infomat.Privacy.IntegrationTests.Infrastructure;
@@ -124,6 +125,33 @@ public sealed class LinkFaultTests(Azurite azurite) : IAsyncLifetime
         host.TableFaults.Heal();
         Assert.Equal(HttpStatusCode.SeeOther, (await flows.PostTokenAsync("/download", link)).StatusCode);
         Assert.Contains("You can download it 4 more time(s).", await flows.Http.GetStringAsync(link.PathAndQuery), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_storage_outage_while_a_request_is_sent_asks_to_send_it_again_keeps_what_was_typed_and_the_second_try_makes_one_case()
+    {
+        var address = $"outage.{Guid.NewGuid():N}@example.be";
+        // Every write to the case register fails: the request cannot be recorded.
+        host.TableFaults.FailWhen(r => r.Method != Azure.Core.RequestMethod.Get && r.Uri.Path.Contains("/PrivacyCases", StringComparison.Ordinal));
+
+        var json = await flows.Http.PostAsJsonAsync("/api/requests", new { type = "access", email = address, name = "Els Peeters", language = "en", entity = "be" });
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, json.StatusCode);
+        Assert.Equal("application/problem+json", json.Content.Headers.ContentType?.MediaType);
+        Assert.True(json.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.DoesNotContain(address, await json.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+
+        var form = await flows.Http.PostAsync("/api/requests", Flows.Form(("type", "access"), ("email", address), ("name", "Els Peeters"), ("language", "nl"), ("entity", "be")));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, form.StatusCode);
+        var page = await form.Content.ReadAsStringAsync();
+        Assert.Contains("Stuur ze over enkele minuten opnieuw", page, StringComparison.Ordinal);
+        Assert.Contains("value=\"Els Peeters\"", page, StringComparison.Ordinal);
+
+        host.TableFaults.Heal();
+        var again = await flows.Http.PostAsync("/api/requests", Flows.Form(("type", "access"), ("email", address), ("name", "Els Peeters"), ("language", "nl"), ("entity", "be")));
+        Assert.Equal(HttpStatusCode.SeeOther, again.StatusCode);
+        var id = System.Web.HttpUtility.ParseQueryString(new Uri(new Uri(host.BaseUrl), again.Headers.Location!).Query)["request"]!;
+        await host.Mailbox.WaitForAsync("verification", id);
+        Assert.Single(host.Mailbox.All(), m => m.Headers["X-Infomat-Kind"] == "verification" && m.To.Mailboxes.Single().Address == address);
     }
 
     /// <summary>Waits until the case's register row records <paramref name="field"/>: the orchestration is then waiting on the person.</summary>

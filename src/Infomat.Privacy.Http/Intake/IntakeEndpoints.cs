@@ -108,7 +108,21 @@ public sealed partial class IntakeEndpoints(
         // The register first: an accepted request is never lost, even if starting its orchestration fails now
         // (the start-up resumer starts every unfinished case that has none). The same request while one is open
         // (a double click, a second try) joins it: one case, one series of mails.
-        var (privacyCase, created) = await openRequests.CreateOrJoinAsync(PrivacyCase.Received(valid, Channel.Form, now, dataMap), valid, cancellationToken);
+        PrivacyCase privacyCase;
+        bool created;
+        try
+        {
+            (privacyCase, created) = await openRequests.CreateOrJoinAsync(PrivacyCase.Received(valid, Channel.Form, now, dataMap), valid, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The register could not be read or written (after the storage client's own retries). Whether the case was
+            // written is not known, so the person is asked to send the same request again: a second try joins a case
+            // that was written after all (the request is never taken twice), or records it now.
+            NotRecorded(log, ex.GetType().Name);
+            return NotRecordedAnswer(kind, pageLanguage, fields);
+        }
+
         if (created)
         {
             Accepted(log, privacyCase.Id, privacyCase.Type.ToWire());
@@ -248,6 +262,23 @@ public sealed partial class IntakeEndpoints(
             : Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests", detail: $"Try again in {seconds} seconds.");
         return new WithHeader(inner, "Retry-After", seconds.ToString(Inv));
     }
+
+    /// <summary>
+    /// 503 with Retry-After when the register could not record the request: the form again with what was typed and a
+    /// message above it, or problem+json for the API (which names no field: the input was valid).
+    /// </summary>
+    private WithHeader NotRecordedAnswer(BodyKind kind, Language l, IReadOnlyDictionary<string, string?> fields)
+    {
+        const int Seconds = 60;
+        var inner = kind == BodyKind.Form
+            ? form.Render(l, fields, [], StatusCodes.Status503ServiceUnavailable, alert: Texts.Get("NotRecordedBody", l))
+            : Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The request could not be recorded",
+                detail: $"Our case register did not answer. Send the same request again in {Seconds} seconds or later: if it was recorded after all, the second one joins it, so it is never taken twice.");
+        return new WithHeader(inner, "Retry-After", Seconds.ToString(Inv));
+    }
+
+    [LoggerMessage(24, LogLevel.Warning, "A request could not be recorded: the case register failed ({Error}); the sender is asked to send it again")]
+    private static partial void NotRecorded(ILogger logger, string error);
 
     [LoggerMessage(22, LogLevel.Warning, "Form submission refused: the hidden field was filled (a bot)")]
     private static partial void HoneypotFilled(ILogger logger);

@@ -23,7 +23,8 @@ public sealed class RequestFormPage(DataMap dataMap, RequesterPages pages)
     /// <summary>The form's fields, in the order the error summary lists them.</summary>
     private static readonly string[] Fields = ["type", "email", "name", "company", "entity", "language", "objection", "details"];
 
-    public IResult Render(Language l, IReadOnlyDictionary<string, string?> values, IReadOnlyList<FieldError> errors, int status)
+    /// <summary>The form with what was typed, each field's error, and an <c>alert</c> above it about no field (e.g. the request could not be recorded).</summary>
+    public IResult Render(Language l, IReadOnlyDictionary<string, string?> values, IReadOnlyList<FieldError> errors, int status, string? alert = null)
     {
         string V(string field) => E(values.GetValueOrDefault(field));
         string? ErrorOf(string field) => errors.FirstOrDefault(e => e.Field == field) is { } e ? Texts.ErrorMessage(e, dataMap, l) : null;
@@ -38,6 +39,11 @@ public sealed class RequestFormPage(DataMap dataMap, RequesterPages pages)
         var sb = new StringBuilder();
         sb.Append(P(Texts.FormIntro(dataMap, l)));
         sb.Append("<p><a href=\"https://www.infomat.eu/privacy-policy/\">").Append(E(Texts.Get("PolicyLink", l))).Append("</a></p>");
+        if (alert is not null)
+        {
+            sb.Append("<div class=\"errors\" role=\"alert\" tabindex=\"-1\" id=\"error-summary\"><p class=\"error\">").Append(E(alert)).Append("</p></div>");
+        }
+
         if (errors.Count > 0)
         {
             sb.Append("<div class=\"errors\" role=\"alert\" tabindex=\"-1\" id=\"error-summary\"><p class=\"error\">").Append(E(Texts.Get("ErrorSummary", l))).Append("</p><ul>");
