@@ -48,7 +48,11 @@ public enum MailVerdictKind
 }
 
 /// <summary>The classifier's decision, with the language it read and a reason staff can be shown (no personal data).</summary>
-public sealed record MailVerdict(MailVerdictKind Kind, RequestType? Type, Language Language, string Reason);
+public sealed record MailVerdict(MailVerdictKind Kind, RequestType? Type, Language Language, string Reason, ObjectionScope? Objection = null)
+{
+    /// <summary>The rights the case answers besides <see cref="Type"/>, each in full.</summary>
+    public IReadOnlyList<RequestType> AlsoRights { get; init; } = [];
+}
 
 /// <summary>
 /// Decides whether a mail is a GDPR rights request and of which type, in Dutch, French and English, from phrases people
