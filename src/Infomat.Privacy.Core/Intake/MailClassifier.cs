@@ -61,7 +61,7 @@ public sealed record MailVerdict(MailVerdictKind Kind, RequestType? Type, Langua
 /// signatures are cut off first), sentence by sentence: a sentence that lists the rights a person has, or that the
 /// answer must mention, asks for none of them; a phrase just after a negation does not count. A strong phrase or an
 /// article of the regulation decides alone; a weak word ("verwijder", "supprimer", "I object") decides when the same
-/// sentence is about the sender's own data (or, for an objection, about marketing). Several rights are settled by
+/// sentence is about the sender's own data; requests named in the plural are a topic, not a request (or, for an objection, about marketing). Several rights are settled by
 /// <see cref="BundledRights"/>; what stays unclear (no right, rights answered in an order or by judgement, someone
 /// else's data) goes to staff with the reason.
 /// </summary>
@@ -129,7 +129,7 @@ public static class MailClassifier
                 continue;
             }
 
-            if (MailPhrases.Listing.IsMatch(sentence) || hits.Select(h => h.Type).Distinct().Count() >= 3)
+            if (MailPhrases.Listing.IsMatch(sentence) || MailPhrases.Topic.IsMatch(sentence) || hits.Select(h => h.Type).Distinct().Count() >= 3)
             {
                 listed.UnionWith(hits.Select(h => h.Type));
                 continue;

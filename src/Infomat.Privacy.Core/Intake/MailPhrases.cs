@@ -41,7 +41,7 @@ internal static class MailPhrases
             "overzicht van" + Gap + "gegevens", "kopie van" + Gap + "(gegevens|van mij|over mij)",
             "droit d'acces", "demande d'acces", "acces a (mes|l'ensemble de mes) donnees", "copie (de|des|de l'ensemble des) (mes )?(donnees|informations)",
             "quelles donnees" + Gap + "(me concernant|sur moi|a mon sujet|detenez|conservez|avez)",
-            "subject access", "right of access", "access request", "copy of" + Gap + "(data|information)", "what (personal )?(data|information)" + Gap + "(hold|have|keep|process)", "dsar"),
+            "subject access", "right of access", "access request", "copy of" + Gap + "(data|information)", "what (personal )?(data|information)" + Gap + "(hold|have|has|keep|process|store)", "(provide|send|give) me (with )?a copy", "dsar"),
         .. W(RequestType.Access, "gegevens opvragen", "opvragen"),
 
         // Portability (Art. 20)
@@ -76,7 +76,7 @@ internal static class MailPhrases
             "geen" + Gap + "(mails|mailings|nieuwsbrie\\w*|reclame|marketing) meer",
             "retir\\w* (mon|le|de mon) consentement", "retrait (de|du) (mon )?consentement", "desinscri", "desabonn",
             "ne (veux|souhaite) plus recevoir", "ne plus (m'envoyer|me contacter|recevoir)",
-            "withdraw\\w* (my |the |any )?consent", "unsubscribe", "(remove|take) me (off|from)", "stop sending me", "no longer (want|wish) to receive", "opt out", "opt-out"),
+            "withdraw\\w* (my |the |any )?consent", "unsubscribe", "(remove|take) me (off|from|out of)", "no longer consent", "stop sending me", "no longer (want|wish) to receive", "opt out", "opt-out"),
     ];
 
     /// <summary>An article of the GDPR: number, then an optional paragraph ("(3)", "lid 3", ", paragraphe 3", ".3").</summary>
@@ -92,11 +92,15 @@ internal static class MailPhrases
         "ik (het )?recht heb", "ik heb (ook )?(het )?recht", "dat ik (ook )?(het )?recht", "daarvan maak ik", "je dispose (egalement |aussi )?d", "que je n'exerce pas",
         "i (also )?have the right", "i am aware that i", "i know i (also )?have", "which i am not exercising", "not exercising"), Options);
 
+    /// <summary>A sentence about requests as a subject (slides, a webinar, how to handle them), not one being made: the right in the plural.</summary>
+    public static readonly Regex Topic = new(
+        "(access|erasure|portability|rectification|objection)( and [a-z]+)? requests|(inzage|verwijderings?|wissings?)verzoeken|demandes d'(acces|effacement)|\\b(slides|webinar|training|presentation|checklist|opleiding|formation) (on|about|over|sur)\\b", Options);
+
     /// <summary>The sender writes about their own data.</summary>
     public static readonly Regex SelfData = new(string.Join('|',
         "\\bmijn (persoons)?gegevens", "\\bmijn (data|e-mailadres|adres|naam|functie|telefoonnummer|cv|account)", "\\b(over|van) mij\\b", "\\bal mijn\\b",
         "\\bmes (donnees|coordonnees|informations)", "\\bmon (adresse|nom|compte|cv)", "\\bma fonction", "\\bme concernant", "\\ba mon sujet", "\\bsur moi\\b", "\\bde mes donnees",
-        "\\bmy (personal )?(data|details|information|email address|address|name|job title|phone number|account|cv|record)", "\\babout me\\b", "\\bconcerning me\\b"), Options);
+        "\\bmy (personal )?(data|details|information|email address|address|name|job title|phone number|account|cv|record)", "\\b(about|on) me\\b", "\\bconcerning me\\b"), Options);
 
     /// <summary>The sender speaks for themself (first person singular) or asks (please, graag, merci de).</summary>
     public static readonly Regex FirstPerson = new("\\b(ik|mij|mijn|me|je|j'|moi|mes|mon|m'|i|i'm|i'd|my|graag|gelieve|please|merci)\\b", Options);
