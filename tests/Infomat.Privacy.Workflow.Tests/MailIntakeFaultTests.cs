@@ -205,6 +205,33 @@ public sealed class MailIntakeFaultTests
         Assert.Empty(mail.Sent);
     }
 
+    [Fact]
+    public async Task A_letter_asking_for_access_and_portability_becomes_one_case_with_both_rights_and_the_rule_staff_read()
+    {
+        var letter = Message("jan.devries@example.nl", "Inzage en overdraagbaarheid", "Geachte,\n\nDit is zowel een verzoek om inzage (art. 15 AVG) als om overdraagbaarheid (art. 20 AVG) van mijn gegevens.\n\nMet vriendelijke groet,\nJan");
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(letter)), null, client, default);
+
+        Assert.Equal(MailOutcome.CaseCreated, result.Outcome);
+        var created = (await register.GetAsync(result.CaseId!, default))!;
+        Assert.Equal([RequestType.Access, RequestType.Portability], created.Rights);
+        Assert.Contains("one export with both parts", created.IntakeReason, StringComparison.Ordinal);
+        Assert.DoesNotContain("devries", created.IntakeReason, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(("Waarom deze rechten (intakeregel)", created.IntakeReason!), PrivacyMails.Facts(created, TestDataMaps.Real, Language.Nl));
+    }
+
+    [Fact]
+    public async Task An_objection_to_direct_marketing_by_mail_becomes_an_objection_case_against_direct_marketing()
+    {
+        var letter = Message("jan.devries@example.nl", "Marketing", "I object to the use of my personal data for direct marketing. Please remove me from your newsletter.");
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(letter)), null, client, default);
+
+        var created = (await register.GetAsync(result.CaseId!, default))!;
+        Assert.Equal((RequestType.Objection, ObjectionScope.DirectMarketing), (created.Type, created.Objection));
+        Assert.Empty(created.AlsoRights);
+    }
+
     /// <summary>The message with a scanned document attached that takes it past the reading limit (10 MB).</summary>
     private static MimeMessage Large(MimeMessage message)
     {

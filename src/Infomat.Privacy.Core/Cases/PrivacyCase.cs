@@ -9,7 +9,21 @@ namespace Infomat.Privacy.Cases;
 public sealed partial record PrivacyCase
 {
     public required string Id { get; init; }
+    /// <summary>The case's main right: it decides the plan and is the wire <c>type</c>.</summary>
     public required RequestType Type { get; init; }
+
+    /// <summary>
+    /// Rights the case answers in full beside <see cref="Type"/> (decision 42): portability beside access (the export has
+    /// both parts), an objection beside an erasure (the report answers it; to direct marketing, the address is suppressed).
+    /// </summary>
+    public IReadOnlyList<RequestType> AlsoRights { get; init; } = [];
+
+    /// <summary>Every right the case answers, the main one first.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<RequestType> Rights => [Type, .. AlsoRights];
+
+    /// <summary>For mail: why intake read these rights (the classifier's and the bundling rule's reason; no personal data).</summary>
+    public string? IntakeReason { get; init; }
     public required string Email { get; init; }
     public required string Name { get; init; }
     public string? Company { get; init; }
@@ -116,6 +130,7 @@ public sealed partial record PrivacyCase
         {
             Id = CaseIds.New(),
             Type = request.Type,
+            AlsoRights = request.AlsoRights,
             Email = request.Email,
             Name = request.Name,
             Company = request.Company,

@@ -31,6 +31,12 @@ public static class Texts
 
     public static string RequestType(RequestType type, Language language) => Get("Type" + type, language);
 
+    /// <summary>Every right of a case, each described, the main one first.</summary>
+    public static string Rights(IReadOnlyList<RequestType> rights, Language language) => string.Join("; ", rights.Select(r => RequestType(r, language)));
+
+    /// <summary>The names of every right of a case ("Inzage + Overdraagbaarheid").</summary>
+    public static string RightNames(IReadOnlyList<RequestType> rights, Language language) => string.Join(" + ", rights.Select(r => RequestTypeName(r, language)));
+
     /// <summary>The right's name alone ("Inzage", "Accès", "Access"): the part of its description before the colon.</summary>
     public static string RequestTypeName(RequestType type, Language language) => RequestType(type, language).Split(':')[0].Trim();
 

@@ -19,6 +19,11 @@ public static partial class PrivacyMails
         ArgumentNullException.ThrowIfNull(outcomes);
         var l = c.Language;
         var blocks = new List<Block> { Text(Intro(c, l)) };
+        if (c.AlsoRights.Contains(RequestType.Objection))
+        {
+            // Beside an erasure (decision 42): the objection is answered in the same report, with its own article.
+            blocks.Add(Text(Texts.Get(c.Objection == ObjectionScope.DirectMarketing ? "ReportAlsoObjectionMarketing" : "ReportAlsoObjectionOther", l)));
+        }
 
         var objection = c.Tasks.FirstOrDefault(t => t.Kind == StaffTaskKind.ReviewObjection);
         if (objection?.Outcome == StaffTaskOutcome.Refused && !string.IsNullOrWhiteSpace(objection.Note))

@@ -20,7 +20,11 @@ public sealed record ValidRequest(
     ControllerScope Entity,
     Language Language,
     string? Details,
-    ObjectionScope? Objection = null);
+    ObjectionScope? Objection = null)
+{
+    /// <summary>Rights answered in full beside <see cref="Type"/> (a letter that bundles rights; <see cref="BundledRights"/>).</summary>
+    public IReadOnlyList<RequestType> AlsoRights { get; init; } = [];
+}
 
 /// <summary>What an objection (Art. 21) is against: direct marketing is always honoured; anything else is weighed by staff.</summary>
 public enum ObjectionScope

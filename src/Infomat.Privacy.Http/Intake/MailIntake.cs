@@ -173,12 +173,16 @@ public sealed partial class MailIntake(
         details = details.Length > RequestValidator.MaxDetailsLength ? details[..RequestValidator.MaxDetailsLength] : details;
         var request = new ValidRequest(
             type, inbound.FromAddress, inbound.FromName ?? inbound.FromAddress.Split('@')[0], null, ControllerScope.AllOf(dataMap.ControllerCodes), verdict.Language, details,
-            type == RequestType.Objection ? ObjectionScopeOf(details) : null);
+            verdict.Objection ?? (type == RequestType.Objection ? ObjectionScope.Other : null))
+        {
+            AlsoRights = verdict.AlsoRights,
+        };
 
         // The case's id comes from the Message-ID: however often and however concurrently the mail is handled, one case.
         var candidate = PrivacyCase.Received(request, Channel.Email, inbound.ReceivedAt, dataMap, inbound.Dmarc) with
         {
             Id = CaseIds.Derived(caseIdKey, inbound.MessageId.Trim().TrimStart('<').TrimEnd('>')),
+            IntakeReason = verdict.Reason,
         };
         var (privacyCase, created) = await openRequests.CreateOrJoinAsync(candidate, request, ct);
         if (created)
@@ -205,14 +209,6 @@ public sealed partial class MailIntake(
                 throw;
             }
         }
-    }
-
-    /// <summary>An objection about mailings, newsletters or marketing is to direct marketing; anything else is for staff to weigh.</summary>
-    private static ObjectionScope ObjectionScopeOf(string text)
-    {
-        var own = MailClassifier.OwnText(text);
-        string[] marketing = ["marketing", "mailing", "nieuwsbrief", "newsletter", "prospection", "publicite", "reclame", "advertising", "promotion"];
-        return marketing.Any(own.Contains) ? ObjectionScope.DirectMarketing : ObjectionScope.Other;
     }
 
     [LoggerMessage(50, LogLevel.Information, "Mail {Marker}: {Outcome} ({Reason})")]
