@@ -95,6 +95,9 @@ public sealed partial record PrivacyCase
     /// <summary>When the requester last replied to the request for more identification (staff are told; the case waits for them).</summary>
     public DateTimeOffset? IdentificationAnsweredAt { get; init; }
 
+    /// <summary>When the requester replied to one of our mails about the case (routed here, not read as a new request).</summary>
+    public IReadOnlyList<DateTimeOffset> RequesterReplies { get; init; } = [];
+
     /// <summary>When the reconciler started the case's orchestration again because it had stopped (failed, or replaced by a release).</summary>
     public IReadOnlyList<DateTimeOffset> Restarts { get; init; } = [];
 

@@ -18,6 +18,7 @@ public enum DmarcVerdict
 /// auto-reply, a bounce or report, or list mail: such mail is never answered. <see cref="SentAt"/> is the mail's
 /// <c>Date</c> header; <see cref="InfomatHeader"/> the name of the first of our own <c>X-Infomat-*</c> headers it
 /// carries; <see cref="RefusedReason"/> is set when the mail was beyond the reading limits and only its headers were read.
+/// <see cref="References"/> are the Message-IDs its <c>In-Reply-To</c> and <c>References</c> headers name (ours name the case).
 /// </summary>
 public sealed record InboundMail(
     string MessageId,
@@ -30,7 +31,8 @@ public sealed record InboundMail(
     string? AutomaticReason = null,
     DateTimeOffset? SentAt = null,
     string? InfomatHeader = null,
-    string? RefusedReason = null);
+    string? RefusedReason = null,
+    IReadOnlyList<string>? References = null);
 
 public enum MailVerdictKind
 {

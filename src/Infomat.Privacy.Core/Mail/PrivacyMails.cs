@@ -243,15 +243,26 @@ public static partial class PrivacyMails
     public static OutgoingMail IdentificationAnswered(PrivacyCase c, Uri caseLink, string staffAddress, Language staffLanguage)
     {
         ArgumentNullException.ThrowIfNull(c);
-        var l = staffLanguage;
-        var answeredAt = c.IdentificationAnsweredAt ?? c.ReceivedAt;
-        return Compose(MailKind.StaffTask, Audience.Staff, c.Id, staffAddress, Texts.Format("MailIdentificationAnsweredSubject", l, c.Id), l, greetingName: null,
+        return ReplyToStaff(c, "MailIdentificationAnswered", c.IdentificationAnsweredAt ?? c.ReceivedAt, caseLink, staffAddress, staffLanguage);
+    }
+
+    /// <summary>
+    /// To staff: the requester replied to one of our mails about the case (issue 15). The reply was routed to the case,
+    /// not read as a new request; it stays in the info@ mailbox under the case's category, and staff read it from there.
+    /// </summary>
+    public static OutgoingMail RequesterReplied(PrivacyCase c, DateTimeOffset repliedAt, Uri caseLink, string staffAddress, Language staffLanguage)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return ReplyToStaff(c, "MailRequesterReplied", repliedAt, caseLink, staffAddress, staffLanguage);
+    }
+
+    private static OutgoingMail ReplyToStaff(PrivacyCase c, string textKey, DateTimeOffset at, Uri caseLink, string staffAddress, Language l) =>
+        Compose(MailKind.StaffTask, Audience.Staff, c.Id, staffAddress, Texts.Format(textKey + "Subject", l, c.Id), l, greetingName: null,
         [
-            Text(Texts.Format("MailIdentificationAnsweredBody", l, c.Id, Texts.DateTime(answeredAt, l))),
+            Text(Texts.Format(textKey + "Body", l, c.Id, Texts.DateTime(at, l))),
             Link(caseLink),
             Text(Texts.Get("LabelDueDate", l) + ": " + Texts.Date(c.DueDate, l)),
         ], footer: false);
-    }
 
     /// <summary>Why a mail to info@ could not be handled, as staff are told.</summary>
     public enum MailProblem
