@@ -24,7 +24,7 @@ public sealed class LetterCorpusTests(ITestOutputHelper output)
     private static readonly DateTimeOffset Received = new(2026, 11, 25, 9, 0, 0, TimeSpan.Zero);
 
     /// <summary>One letter and what it must become.</summary>
-    private sealed record Expected(string File, Language Language, MailVerdictKind Verdict, IReadOnlyList<RequestType> Rights, ObjectionScope? Objection, IReadOnlyList<RequestType> AsksFor);
+    private sealed record Expected(string File, Language Language, MailVerdictKind Verdict, IReadOnlyList<RequestType> Rights, ObjectionScope? Objection, IReadOnlyList<RequestType> AsksFor, ConsentScope? Consent);
 
     [Fact]
     public void The_corpus_has_at_least_60_request_letters_in_every_right_and_language_a_third_bundling_rights_and_near_misses()
@@ -67,7 +67,7 @@ public sealed class LetterCorpusTests(ITestOutputHelper output)
 
         foreach (var (expected, verdict) in results.Where(r => IsCase(r.Expected) ? !Exact(r.Expected, r.Verdict) : r.Verdict.Kind != r.Expected.Verdict))
         {
-            misses.Add($"{expected.File}: expected {Describe(expected)}, got {verdict.Kind} {string.Join('+', Rights(verdict).Select(t => t.ToWire()))} {verdict.Objection?.ToWire()} [{verdict.Language.ToWire()}] ({verdict.Reason})");
+            misses.Add($"{expected.File}: expected {Describe(expected)}, got {verdict.Kind} {string.Join('+', Rights(verdict).Select(t => t.ToWire()))} {verdict.Objection?.ToWire()}{verdict.Consent} [{verdict.Language.ToWire()}] ({verdict.Reason})");
         }
 
         var table = new StringBuilder();
@@ -117,10 +117,11 @@ public sealed class LetterCorpusTests(ITestOutputHelper output)
         v.Kind == MailVerdictKind.Request
         && Rights(v).SequenceEqual(e.Rights)
         && v.Language == e.Language
-        && (!e.Rights.Contains(RequestType.Objection) || v.Objection == e.Objection);
+        && (!e.Rights.Contains(RequestType.Objection) || v.Objection == e.Objection)
+        && (e.Rights[0] != RequestType.WithdrawConsent || v.Consent == e.Consent);
 
     private static string Describe(Expected e) =>
-        e.Verdict == MailVerdictKind.Request ? $"{string.Join('+', e.Rights.Select(r => r.ToWire()))} {e.Objection?.ToWire()} [{e.Language.ToWire()}]" : e.Verdict.ToString();
+        e.Verdict == MailVerdictKind.Request ? $"{string.Join('+', e.Rights.Select(r => r.ToWire()))} {e.Objection?.ToWire()}{e.Consent} [{e.Language.ToWire()}]" : e.Verdict.ToString();
 
     private static List<Expected> Letters() =>
         File.ReadAllLines(Path.Combine(Folder, "expected.tsv"))
@@ -132,7 +133,8 @@ public sealed class LetterCorpusTests(ITestOutputHelper output)
                 Enum.Parse<MailVerdictKind>(f[2]),
                 f[3].Length == 0 ? [] : f[3].Split('+').Select(w => RequestTypes.TryParse(w, out var t) ? t : throw new InvalidDataException(w)).ToList(),
                 f.Length > 4 && ObjectionScopes.TryParse(f[4], out var scope) ? scope : null,
-                f.Length > 5 && f[5].Length > 0 ? f[5].Split('+').Select(w => RequestTypes.TryParse(w, out var t) ? t : throw new InvalidDataException(w)).ToList() : []))
+                f.Length > 5 && f[5].Length > 0 ? f[5].Split('+').Select(w => RequestTypes.TryParse(w, out var t) ? t : throw new InvalidDataException(w)).ToList() : [],
+                f.Length > 4 ? f[4] switch { "marketing" => ConsentScope.Marketing, "all" => ConsentScope.All, _ => null } : null))
             .ToList();
 
     /// <summary>

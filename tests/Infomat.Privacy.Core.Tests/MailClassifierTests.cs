@@ -31,7 +31,7 @@ public sealed class MailClassifierTests
     public void An_unsubscribe_mail_withdraws_consent_for_marketing(string subject, string body, Language language)
     {
         var v = Classify(subject, body);
-        Assert.Equal((MailVerdictKind.Request, RequestType.WithdrawConsent, language), (v.Kind, v.Type, v.Language));
+        Assert.Equal((MailVerdictKind.Request, RequestType.WithdrawConsent, language, ConsentScope.Marketing), (v.Kind, v.Type, v.Language, v.Consent));
     }
 
     [Theory]
@@ -63,5 +63,12 @@ public sealed class MailClassifierTests
         Assert.Equal((MailVerdictKind.Request, RequestType.Access), (v.Kind, v.Type));
         Assert.Equal([RequestType.Portability], v.AlsoRights);
         Assert.Contains("one export with both parts", v.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_withdrawal_that_names_the_recruitment_pool_takes_back_every_consent()
+    {
+        var v = Classify("Withdrawal of consent", "I withdraw my consent to keep my CV in your recruitment pool (Article 7(3) GDPR).");
+        Assert.Equal((RequestType.WithdrawConsent, ConsentScope.All), (v.Type, v.Consent));
     }
 }

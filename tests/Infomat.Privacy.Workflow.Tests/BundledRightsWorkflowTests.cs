@@ -69,4 +69,18 @@ public sealed class BundledRightsWorkflowTests
         var report = Assert.Single(h.Mail.Of(MailKind.ActionReport));
         Assert.Contains(Texts.Get("ReportAlsoObjectionOther", Language.Nl), report.TextBody, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_unsubscribe_withdraws_marketing_consent_only_and_the_report_says_other_consent_stays()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        h.Stores.Data["be/crm"] = new() { ["an.peeters@example.be"] = [new JsonObject { ["first_name"] = "An" }] };
+        var c = await h.NewCaseAsync(RequestType.WithdrawConsent, entity: ControllerScope.Of("be"), consent: ConsentScope.Marketing);
+        await h.ApproveAsync(c.Id);
+
+        await h.CompletionAsync(c.Id);
+        Assert.All(h.Stores.Applied.Keys, k => Assert.Equal(StoreAction.WithdrawMarketingConsent, k.Action));
+        var report = Assert.Single(h.Mail.Of(MailKind.ActionReport));
+        Assert.Contains(Texts.Format("ReportIntroWithdrawMarketingConsent", Language.Nl, c.Id), report.TextBody, StringComparison.Ordinal);
+    }
 }

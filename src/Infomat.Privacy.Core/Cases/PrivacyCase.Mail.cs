@@ -18,6 +18,7 @@ public sealed partial record PrivacyCase
             && AlsoRights.Order().SequenceEqual(request.AlsoRights.Order())
             && Entity == request.Entity
             && Objection == request.Objection
+            && Consent == request.Consent
             && EmailAddresses.Normalise(Email) == EmailAddresses.Normalise(request.Email);
     }
 

@@ -36,6 +36,9 @@ public sealed partial record PrivacyCase
 
     public DateTimeOffset? AcknowledgedAt { get; init; }
 
+    /// <summary>For a withdrawal of consent: marketing consent only (an unsubscribe mail); null: every consent.</summary>
+    public ConsentScope? Consent { get; init; }
+
     /// <summary>For objections: what the person objects to.</summary>
     public ObjectionScope? Objection { get; init; }
     public required Channel Channel { get; init; }
@@ -141,6 +144,7 @@ public sealed partial record PrivacyCase
             Language = request.Language,
             Details = request.Details,
             Objection = request.Objection,
+            Consent = request.Consent,
             Channel = channel,
             SenderAuthentication = senderAuthentication,
             EmailVerifiedAt = verified ? receivedAt : null,

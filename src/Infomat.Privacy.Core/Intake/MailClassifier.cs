@@ -54,6 +54,9 @@ public sealed record MailVerdict(MailVerdictKind Kind, RequestType? Type, Langua
 {
     /// <summary>The rights the case answers besides <see cref="Type"/>, each in full.</summary>
     public IReadOnlyList<RequestType> AlsoRights { get; init; } = [];
+
+    /// <summary>For a withdrawal of consent: marketing only (an unsubscribe), or every consent.</summary>
+    public ConsentScope? Consent { get; init; }
 }
 
 /// <summary>
@@ -205,7 +208,12 @@ public static class MailClassifier
             return new MailVerdict(MailVerdictKind.Triage, null, language, $"{decision.Reason}: {because}{listedNote}");
         }
 
-        return new MailVerdict(MailVerdictKind.Request, rights.Main, language, $"{decision.Reason}: {because}{listedNote}", rights.Objection) { AlsoRights = rights.Also };
+        // An unsubscribe, or a withdrawal that names only marketing, takes back the marketing consent alone; one that
+        // names recruitment (or no purpose at all in a letter citing Art. 7(3)) takes back every consent.
+        var consent = rights.Main != RequestType.WithdrawConsent ? (ConsentScope?)null
+            : (MailPhrases.Marketing.IsMatch(own) || MailPhrases.Unsubscribe.IsMatch(own)) && !MailPhrases.OtherConsent.IsMatch(own) ? ConsentScope.Marketing : ConsentScope.All;
+        var scopeNote = consent == ConsentScope.Marketing ? "; marketing consent only" : string.Empty;
+        return new MailVerdict(MailVerdictKind.Request, rights.Main, language, $"{decision.Reason}{scopeNote}: {because}{listedNote}", rights.Objection) { AlsoRights = rights.Also, Consent = consent };
     }
 
     /// <summary>Lower case, without accents, with typographic apostrophes made plain, cut before quotes and signatures.</summary>

@@ -114,6 +114,12 @@ internal static class MailPhrases
     public static readonly Regex Marketing = new(
         "(marketing|mailing|nieuwsbrie|newsletter|prospection|publicit|reclame|advertis|promoti|lettre d'information|uitnodiging|invitation|mailinglijst|mailing list)", Options);
 
+    /// <summary>Leaving a list: a withdrawal worded so is about marketing consent.</summary>
+    public static readonly Regex Unsubscribe = new("(unsubscri|uitschrijv|schrijf (mij|me) uit|afmeld|desabonn|desinscri|mailing|e-?mails|\\bmails\\b)", Options);
+
+    /// <summary>Consent other than for marketing: a withdrawal that names it takes back every consent.</summary>
+    public static readonly Regex OtherConsent = new("(recruit|recrut|wervingsreserve|sollicit|candidat|application|vacature|vacanc|\\bcv\\b|\\bpool\\b|\\breserve\\b)", Options);
+
     /// <summary>General words about data protection: with own data and no right named, staff decide.</summary>
     public static readonly Regex Privacy = new("\\b(avg|gdpr|rgpd|privacy|persoonsgegevens|donnees personnelles|vie privee|personal data|gegevensbescherming|protection des donnees|data protection)\\b", Options);
 

@@ -69,6 +69,7 @@ public static partial class PrivacyMails
         {
             RequestType.Erasure => "ReportIntroErasure",
             RequestType.Restriction => "ReportIntroRestriction",
+            RequestType.WithdrawConsent when c.Consent == ConsentScope.Marketing => "ReportIntroWithdrawMarketingConsent",
             RequestType.WithdrawConsent => "ReportIntroWithdrawConsent",
             RequestType.Objection when c.Objection != ObjectionScope.Other => "ReportIntroObjectionMarketing",
             RequestType.Objection when objection?.Outcome == StaffTaskOutcome.Upheld => "ReportIntroObjectionUpheld",

@@ -187,6 +187,7 @@ public sealed partial class MailIntake(
             verdict.Objection ?? (type == RequestType.Objection ? ObjectionScope.Other : null))
         {
             AlsoRights = verdict.AlsoRights,
+            Consent = verdict.Consent,
         };
 
         // The case's id comes from the Message-ID: however often and however concurrently the mail is handled, one case.

@@ -46,6 +46,7 @@ public sealed class ApplyDecision(ICaseRegister register, IMailSender mail, Data
                 => new DecisionResult(true, CasePlan.ApplyInStores, stores, StoreAction.ObjectToDirectMarketing, [StoreAction.Erase]),
             RequestType.Erasure => new DecisionResult(true, CasePlan.ApplyInStores, stores, StoreAction.Erase),
             RequestType.Restriction => new DecisionResult(true, CasePlan.ApplyInStores, stores, StoreAction.Restrict),
+            RequestType.WithdrawConsent when c.Consent == ConsentScope.Marketing => new DecisionResult(true, CasePlan.ApplyInStores, stores, StoreAction.WithdrawMarketingConsent),
             RequestType.WithdrawConsent => new DecisionResult(true, CasePlan.ApplyInStores, stores, StoreAction.WithdrawConsent),
             RequestType.Objection when c.Objection != ObjectionScope.Other => new DecisionResult(true, CasePlan.ApplyInStores, stores, StoreAction.ObjectToDirectMarketing),
             _ => new DecisionResult(true, CasePlan.StaffTasks, stores),
