@@ -81,6 +81,8 @@ public sealed class LetterCorpusTests(ITestOutputHelper output)
         table.AppendLine(CultureInfo.InvariantCulture, $"Not requests or unclear ({others.Count}): {others.Count(r => r.Verdict.Kind == MailVerdictKind.Request)} became a case, {others.Count(r => r.Verdict.Kind == r.Expected.Verdict)} got their verdict.");
         output.WriteLine(table.ToString());
         misses.ForEach(output.WriteLine);
+        output.WriteLine(string.Empty);
+        results.ForEach(r => output.WriteLine($"{r.Expected.File}: {r.Verdict.Kind} — {r.Verdict.Reason}"));
 
         var requests = results.Count(r => IsCase(r.Expected));
         Assert.True(all.Tp * 100 >= requests * 95, $"{all.Tp} of {requests} requests became the right case(s):\n{table}\n{string.Join('\n', misses)}");

@@ -213,7 +213,9 @@ public static class MailClassifier
         var consent = rights.Main != RequestType.WithdrawConsent ? (ConsentScope?)null
             : (MailPhrases.Marketing.IsMatch(own) || MailPhrases.Unsubscribe.IsMatch(own)) && !MailPhrases.OtherConsent.IsMatch(own) ? ConsentScope.Marketing : ConsentScope.All;
         var scopeNote = consent == ConsentScope.Marketing ? "; marketing consent only" : string.Empty;
-        return new MailVerdict(MailVerdictKind.Request, rights.Main, language, $"{decision.Reason}{scopeNote}: {because}{listedNote}", rights.Objection) { AlsoRights = rights.Also, Consent = consent };
+        // The rule's reason ("access+portability; access and portability: one export …") when it had to settle several.
+        var rule = rights.Also.Count == 0 && asked.Count == 1 ? string.Empty : decision.Reason + "; ";
+        return new MailVerdict(MailVerdictKind.Request, rights.Main, language, $"{rule}{because}{scopeNote}{listedNote}", rights.Objection) { AlsoRights = rights.Also, Consent = consent };
     }
 
     /// <summary>Lower case, without accents, with typographic apostrophes made plain, cut before quotes and signatures.</summary>

@@ -130,7 +130,16 @@ internal static class MailPhrases
     public static readonly Regex AutoReplySubject = new("^\\s*(automatisch antwoord|automatic reply|auto-reply|autoreply|out of office|afwezig|reponse automatique|absence)\\b", Options);
 
     private static IEnumerable<MailPhrase> Make(RequestType type, PhraseWeight weight, string[] patterns) =>
-        patterns.Select(p => new MailPhrase(new Regex("\\b" + p, Options), type, weight, p.Replace(Gap, " … ", StringComparison.Ordinal).Replace("\\w*", string.Empty, StringComparison.Ordinal).Replace("\\b", string.Empty, StringComparison.Ordinal)));
+        patterns.Select(p => new MailPhrase(new Regex("\\b" + p, Options), type, weight, Readable(p)));
+
+    /// <summary>A pattern as staff read it in a reason: "verzoek (om|tot) inzage" becomes "verzoek om/tot inzage".</summary>
+    private static string Readable(string pattern)
+    {
+        var text = pattern.Replace(Gap, " … ", StringComparison.Ordinal).Replace("\\w*", string.Empty, StringComparison.Ordinal).Replace("\\b", string.Empty, StringComparison.Ordinal);
+        text = Regex.Replace(text, "\\([^()]*\\)\\?", string.Empty, RegexOptions.CultureInvariant);
+        text = Regex.Replace(text, "\\(([^()]*)\\)", m => m.Groups[1].Value.Replace('|', '/'), RegexOptions.CultureInvariant);
+        return Regex.Replace(text, " {2,}", " ", RegexOptions.CultureInvariant).Trim();
+    }
 
     private static MailPhrase[] S(RequestType type, params string[] patterns) => [.. Make(type, PhraseWeight.Strong, patterns)];
 
