@@ -56,6 +56,17 @@ public sealed class MailClassifierTests
         Assert.Empty(v.AlsoRights);
     }
 
+    [Theory]
+    [InlineData("Subject access request", "Please send me a copy of my personal data (Article 15 GDPR). I reserve the right to request erasure at a later stage.")]
+    [InlineData("Inzageverzoek", "Graag een kopie van mijn gegevens. Ik behoud mij het recht voor om later de verwijdering van mijn gegevens te vragen.")]
+    [InlineData("Demande d'accès", "Merci de m'envoyer une copie de mes données. Je me réserve le droit de demander ultérieurement l'effacement de mes données.")]
+    public void A_right_kept_for_later_is_not_asked_for_now(string subject, string body)
+    {
+        var v = Classify(subject, body);
+        Assert.Equal((MailVerdictKind.Request, RequestType.Access), (v.Kind, v.Type));
+        Assert.Empty(v.AlsoRights);
+    }
+
     [Fact]
     public void A_letter_asking_for_access_and_portability_is_one_case_with_both_rights_and_the_rule_as_reason()
     {

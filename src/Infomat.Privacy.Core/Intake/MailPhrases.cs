@@ -86,11 +86,14 @@ internal static class MailPhrases
     /// <summary>The regulation is named somewhere in the mail, so an article number is one of its articles.</summary>
     public static readonly Regex Regulation = new("\\b(avg|gdpr|rgpd|u?avg|agvd|verordening|reglement general|general data protection|2016/679)\\b", Options);
 
-    /// <summary>A sentence that lists rights the person has or that the answer must mention, rather than asking for them.</summary>
+    /// <summary>A sentence that lists rights the person has, that the answer must mention, or that are kept for later, rather than asking for them.</summary>
     public static readonly Regex Listing = new(string.Join('|',
         "het bestaan van het recht", "l'existence du droit", "the existence of the right", "klacht in te dienen", "introduire une reclamation", "lodge a complaint",
         "ik (het )?recht heb", "ik heb (ook )?(het )?recht", "dat ik (ook )?(het )?recht", "daarvan maak ik", "je dispose (egalement |aussi )?d", "que je n'exerce pas",
-        "i (also )?have the right", "i am aware that i", "i know i (also )?have", "which i am not exercising", "not exercising"), Options);
+        "i (also )?have the right", "i am aware that i", "i know i (also )?have", "which i am not exercising", "not exercising",
+        // A right kept for later ("I reserve the right to request erasure at a later stage") is not asked for now.
+        "reserve (the|my) right", "behoud (mij|me|ik mij|ik me) (uitdrukkelijk )?het recht", "me reserve le droit", "ulterieurement", "at a later (stage|date)",
+        "op een later (moment|tijdstip)", "later te (vragen|verzoeken)", "later (request|ask)"), Options);
 
     /// <summary>A sentence about requests as a subject (slides, a webinar, how to handle them), not one being made: the right in the plural.</summary>
     public static readonly Regex Topic = new(
