@@ -77,6 +77,19 @@ public sealed class MailRulesTests
         Assert.False((open with { Status = CaseStatus.Completed }).ReplyReceived(Now).Refused);
     }
 
+    [Theory]
+    [InlineData(Language.Nl, "art. 7, lid 3, AVG")]
+    [InlineData(Language.Fr, "art. 7, paragraphe 3, RGPD")]
+    [InlineData(Language.En, "Art. 7(3) GDPR")]
+    public void The_acknowledgement_of_an_unsubscribe_says_marketing_consent_and_names_the_article(Language language, string article)
+    {
+        var request = new ValidRequest(RequestType.WithdrawConsent, "an@example.be", "An", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), language, null) { Consent = ConsentScope.Marketing };
+        var ack = Mail.PrivacyMails.Acknowledgement(PrivacyCase.Received(request, Channel.Email, Now, TestDataMaps.Real), TestDataMaps.Real);
+        Assert.Contains(Localization.Texts.Get("TypeWithdrawMarketingConsent", language), ack.TextBody, StringComparison.Ordinal);
+        Assert.Contains(article, ack.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain(Localization.Texts.Get("TypeWithdrawConsent", language), ack.TextBody, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_same_request_while_the_case_is_open_is_the_same_address_right_and_controllers()
     {

@@ -174,7 +174,7 @@ public static partial class PrivacyMails
         var facts = new List<(string, string)>
         {
             (Texts.Get("LabelReference", l), c.Id),
-            (Texts.Get("LabelType", l), Texts.Rights(c.Rights, l)),
+            (Texts.Get("LabelType", l), Texts.Rights(c, l)),
             (Texts.Get("LabelEntity", l), Texts.Entity(c.Entity, map, l)),
             (Texts.Get("LabelRequester", l), c.Company is null ? $"{c.Name} <{c.Email}>" : $"{c.Name} <{c.Email}>, {c.Company}"),
             (Texts.Get("LabelChannel", l), Channel(c, l)),
@@ -208,7 +208,7 @@ public static partial class PrivacyMails
         var l = c.Language;
         return Requester(c, map, MailKind.Acknowledgement, Texts.Format("MailAckSubject", l, c.Id),
         [
-            Text(Texts.Format("MailAckBody", l, c.Id, Texts.Rights(c.Rights, l), Texts.DateTime(c.ReceivedAt, l), Texts.Date(c.DueDate, l))),
+            Text(Texts.Format("MailAckBody", l, c.Id, Texts.Rights(c, l), Texts.DateTime(c.ReceivedAt, l), Texts.Date(c.DueDate, l))),
             Text(Texts.Get("MailAckNext", l)),
         ]);
     }
