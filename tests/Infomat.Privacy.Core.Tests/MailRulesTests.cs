@@ -57,6 +57,40 @@ public sealed class MailRulesTests
     }
 
     [Fact]
+    public void Our_message_ids_name_the_case_so_a_reply_finds_it_and_each_is_unique()
+    {
+        var sent = new Mail.OutgoingMail(Mail.MailKind.ExportReady, Mail.Audience.Requester, "PR-7K3M-9QXD-2HBT", "an@example.be", "s", "t", "h");
+        var id = Mail.OutgoingMessageIds.For(sent, "info@infomat.eu");
+        Assert.EndsWith("@infomat.eu", id, StringComparison.Ordinal);
+        Assert.Equal(["PR-7K3M-9QXD-2HBT"], CaseIds.FindIn("<" + id + ">"));
+        Assert.NotEqual(id, Mail.OutgoingMessageIds.For(sent, "info@infomat.eu"));
+    }
+
+    [Fact]
+    public void A_reply_to_a_case_is_recorded_once_whatever_the_cases_status()
+    {
+        var open = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an@example.be", "An", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Nl, null), Channel.Form, Now, TestDataMaps.Real);
+        var once = open.ReplyReceived(Now.AddDays(1));
+        Assert.False(once.Refused);
+        Assert.Equal([Now.AddDays(1)], once.Changed!.RequesterReplies);
+        Assert.True(once.Changed!.ReplyReceived(Now.AddDays(1)).Refused);
+        Assert.False((open with { Status = CaseStatus.Completed }).ReplyReceived(Now).Refused);
+    }
+
+    [Theory]
+    [InlineData(Language.Nl, "art. 7, lid 3, AVG")]
+    [InlineData(Language.Fr, "art. 7, paragraphe 3, RGPD")]
+    [InlineData(Language.En, "Art. 7(3) GDPR")]
+    public void The_acknowledgement_of_an_unsubscribe_says_marketing_consent_and_names_the_article(Language language, string article)
+    {
+        var request = new ValidRequest(RequestType.WithdrawConsent, "an@example.be", "An", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), language, null) { Consent = ConsentScope.Marketing };
+        var ack = Mail.PrivacyMails.Acknowledgement(PrivacyCase.Received(request, Channel.Email, Now, TestDataMaps.Real), TestDataMaps.Real);
+        Assert.Contains(Localization.Texts.Get("TypeWithdrawMarketingConsent", language), ack.TextBody, StringComparison.Ordinal);
+        Assert.Contains(article, ack.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain(Localization.Texts.Get("TypeWithdrawConsent", language), ack.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_same_request_while_the_case_is_open_is_the_same_address_right_and_controllers()
     {
         var all = ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes);

@@ -65,6 +65,31 @@ public sealed class MailInboxEndToEndTests(Azurite azurite) : LocalHostTests(azu
     }
 
     [Fact]
+    public async Task A_letter_asking_for_access_and_portability_is_one_case_with_both_rights_and_a_reply_to_its_mail_reaches_it()
+    {
+        var sender = Drop("access-portability-en.eml");
+        var ack = await Host.Mailbox.WaitForToAsync("acknowledgement", sender);
+        var id = ack.Headers["X-Infomat-Request-Id"]!;
+        using (var status = await Flows.StatusAsync(id))
+        {
+            Assert.Equal("access", status.RootElement.GetProperty("type").GetString());
+            Assert.Equal(["access", "portability"], status.RootElement.GetProperty("rights").EnumerateArray().Select(r => r.GetString()));
+        }
+
+        // The reply keeps none of our subject or text: only its In-Reply-To names our acknowledgement.
+        Assert.Contains(id, ack.MessageId, StringComparison.Ordinal);
+        var reply = $"From: Sophie Turner <{sender}>\r\nTo: info@infomat.eu\r\nSubject: question\r\nMessage-ID: <{Guid.NewGuid():N}@example.org>\r\n"
+            + $"In-Reply-To: <{ack.MessageId}>\r\nAuthentication-Results: spf=pass; dkim=pass; dmarc=pass header.from=example.org\r\n\r\nPlease also delete my data afterwards.\r\n";
+        await File.WriteAllTextAsync(Path.Combine(Host.InboxDirectory, ".reply.eml"), reply);
+        File.Move(Path.Combine(Host.InboxDirectory, ".reply.eml"), Path.Combine(Host.InboxDirectory, "reply.eml"));
+        await HandledAsync("reply.eml");
+
+        var told = Assert.Single(Host.Mailbox.Of("staff-task", id));
+        Assert.Contains(id, told.Subject, StringComparison.Ordinal);
+        Assert.DoesNotContain(Host.Mailbox.All(), m => m.Headers["X-Infomat-Kind"] == "acknowledgement" && m.To.Mailboxes.Any(x => x.Address == sender) && m.Headers["X-Infomat-Request-Id"] != id);
+    }
+
+    [Fact]
     public async Task A_mail_that_fails_DMARC_is_not_trusted_and_gets_a_verification_link_first()
     {
         var sender = Drop("spoofed-access-nl.eml");

@@ -174,6 +174,20 @@ public partial class SqlStoreTests
         Assert.Equal("Αλέξης", application.Fields["first_name"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Unsubscribing_withdraws_the_marketing_consent_and_leaves_the_recruitment_pool_consent()
+    {
+        var catalog = await SeededAsync();
+        var pool = await catalog.Find("nl/recruitment").ApplyAsync(Request(StoreAction.WithdrawMarketingConsent, "alexis.papadopoulos@example.nl"), default);
+        var newsletter = await catalog.Find("be/crm").ApplyAsync(Request(StoreAction.WithdrawMarketingConsent, "zoe.maes@example.be"), default);
+
+        Assert.Equal(0, pool.Tables.Single().Updated);
+        var application = Assert.Single(await catalog.Find("nl/recruitment").CollectAsync("alexis.papadopoulos@example.nl", CollectScope.All, default).ToListAsync());
+        Assert.True(IsTrue(application.Fields["pool_consent"]));
+        Assert.Equal(1, newsletter.Tables.Single(t => t.Table == "newsletter_subscriptions").Deleted);
+        Assert.True(newsletter.Suppressed);
+    }
+
     [Theory]
     [InlineData("%")]
     [InlineData("_n.peeters@example.be")]

@@ -205,6 +205,88 @@ public sealed class MailIntakeFaultTests
         Assert.Empty(mail.Sent);
     }
 
+    [Fact]
+    public async Task A_letter_asking_for_access_and_portability_becomes_one_case_with_both_rights_and_the_rule_staff_read()
+    {
+        var letter = Message("jan.devries@example.nl", "Inzage en overdraagbaarheid", "Geachte,\n\nDit is zowel een verzoek om inzage (art. 15 AVG) als om overdraagbaarheid (art. 20 AVG) van mijn gegevens.\n\nMet vriendelijke groet,\nJan");
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(letter)), null, client, default);
+
+        Assert.Equal(MailOutcome.CaseCreated, result.Outcome);
+        var created = (await register.GetAsync(result.CaseId!, default))!;
+        Assert.Equal([RequestType.Access, RequestType.Portability], created.Rights);
+        Assert.Contains("one export with both parts", created.IntakeReason, StringComparison.Ordinal);
+        Assert.DoesNotContain("devries", created.IntakeReason, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(("Waarom deze rechten (intakeregel)", created.IntakeReason!), PrivacyMails.Facts(created, TestDataMaps.Real, Language.Nl));
+    }
+
+    [Fact]
+    public async Task An_objection_to_direct_marketing_by_mail_becomes_an_objection_case_against_direct_marketing()
+    {
+        var letter = Message("jan.devries@example.nl", "Marketing", "I object to the use of my personal data for direct marketing. Please remove me from your newsletter.");
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(letter)), null, client, default);
+
+        var created = (await register.GetAsync(result.CaseId!, default))!;
+        Assert.Equal((RequestType.Objection, ObjectionScope.DirectMarketing), (created.Type, created.Objection));
+        Assert.Empty(created.AlsoRights);
+    }
+
+    [Fact]
+    public async Task A_reply_quoting_the_reference_of_an_open_case_is_recorded_on_it_not_read_as_a_new_request()
+    {
+        var open = await OpenCaseAsync(RequestType.Access);
+        var reply = Message("An.Peeters@example.be", $"RE: Uw privacyaanvraag {open.Id}", "Bedankt. Verwijder meteen ook al mijn gegevens, recht op vergetelheid.\n\n> Uw aanvraag " + open.Id);
+        var delivered = time.GetUtcNow().AddMinutes(-3);
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(reply)), delivered, client, default);
+
+        Assert.Equal((MailOutcome.JoinedOpenCase, open.Id), (result.Outcome, result.CaseId));
+        Assert.Equal([delivered], (await register.GetAsync(open.Id, default))!.RequesterReplies);
+        Assert.Single(await register.ListAllAsync(default).ToListAsync());
+        var told = Assert.Single(mail.Sent);
+        Assert.Equal((Audience.Staff, options.Staff.Address), (told.Audience, told.To));
+        Assert.Contains(Localization.Texts.Format("MailRequesterRepliedSubject", options.Staff.Language, open.Id), told.Subject, StringComparison.Ordinal);
+        Assert.Contains("/cases/" + open.Id, told.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_reply_whose_subject_and_quote_were_removed_reaches_its_case_by_the_message_id_it_answers()
+    {
+        var open = await OpenCaseAsync(RequestType.Erasure);
+        var ours = OutgoingMessageIds.For(new OutgoingMail(MailKind.ActionReport, Audience.Requester, open.Id, open.Email, "s", "t", "h"), "info@infomat.eu");
+        var reply = Message("an.peeters@example.be", "vraagje", "Ik begrijp niet waarom mijn factuur bewaard blijft. Kunt u mijn gegevens verwijderen?");
+        reply.InReplyTo = ours;
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(reply)), null, client, default);
+
+        Assert.Equal((MailOutcome.JoinedOpenCase, open.Id), (result.Outcome, result.CaseId));
+        Assert.Single((await register.GetAsync(open.Id, default))!.RequesterReplies);
+        Assert.Single(await register.ListAllAsync(default).ToListAsync());
+    }
+
+    [Fact]
+    public async Task A_mail_quoting_someone_elses_reference_is_read_as_a_mail_of_its_own()
+    {
+        var open = await OpenCaseAsync(RequestType.Access);
+        var other = Message("jan.devries@example.nl", $"Fwd: {open.Id}", "Please send me a copy of my personal data.");
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(other)), null, client, default);
+
+        Assert.Equal(MailOutcome.CaseCreated, result.Outcome);
+        Assert.NotEqual(open.Id, result.CaseId);
+        Assert.Empty((await register.GetAsync(open.Id, default))!.RequesterReplies);
+    }
+
+    private async Task<PrivacyCase> OpenCaseAsync(RequestType type)
+    {
+        var open = PrivacyCase.Received(
+            new ValidRequest(type, "an.peeters@example.be", "An Peeters", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Nl, null),
+            Channel.Form, time.GetUtcNow().AddDays(-5), TestDataMaps.Real);
+        await register.CreateAsync(open, default);
+        return open;
+    }
+
     /// <summary>The message with a scanned document attached that takes it past the reading limit (10 MB).</summary>
     private static MimeMessage Large(MimeMessage message)
     {

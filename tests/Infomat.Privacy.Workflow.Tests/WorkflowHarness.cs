@@ -121,11 +121,12 @@ internal sealed class WorkflowHarness : IAsyncDisposable
     }
 
     public async Task<PrivacyCase> NewCaseAsync(
-        RequestType type = RequestType.Access, string email = "an.peeters@example.be", ControllerScope? entity = null, ObjectionScope? objection = null, string? details = null)
+        RequestType type = RequestType.Access, string email = "an.peeters@example.be", ControllerScope? entity = null, ObjectionScope? objection = null, string? details = null,
+        IReadOnlyList<RequestType>? also = null, ConsentScope? consent = null)
     {
         // No scope given: every controller of the map, as the form's default "both".
         entity ??= ControllerScope.AllOf(Map.ControllerCodes);
-        var c = PrivacyCase.Received(new ValidRequest(type, email, "An Peeters", null, entity, Language.Nl, details, objection), Channel.Form, DateTimeOffset.UtcNow, Map);
+        var c = PrivacyCase.Received(new ValidRequest(type, email, "An Peeters", null, entity, Language.Nl, details, objection) { AlsoRights = also ?? [], Consent = consent }, Channel.Form, DateTimeOffset.UtcNow, Map);
         await Register.CreateAsync(c, CancellationToken.None);
         await Client.ScheduleNewOrchestrationInstanceAsync(nameof(PrivacyRequestOrchestrator), c.Id, new Microsoft.DurableTask.StartOrchestrationOptions(c.Id));
         return c;

@@ -74,7 +74,8 @@ public static partial class InboundMailReader
 
         var id = message.MessageId is { Length: > 0 } messageId ? messageId : Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()));
         return new InboundMail(id, from.Address, string.IsNullOrWhiteSpace(from.Name) ? null : from.Name, message.Subject ?? string.Empty, body,
-            Dmarc(message), receivedAt, Automatic(message, from), SentAt(message), InfomatHeader(message), refused);
+            Dmarc(message), receivedAt, Automatic(message, from), SentAt(message), InfomatHeader(message), refused,
+            [.. message.References, .. message.InReplyTo is { Length: > 0 } inReplyTo ? [inReplyTo] : Array.Empty<string>()]);
     }
 
     /// <summary>The header block at the start of <paramref name="buffer"/> as a message of its own, with an empty body.</summary>

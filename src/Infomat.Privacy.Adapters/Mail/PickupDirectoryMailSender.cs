@@ -39,6 +39,7 @@ public sealed class PickupDirectoryMailSender(IOptions<MailOptions> options, Tim
             Body = new BodyBuilder { TextBody = mail.TextBody, HtmlBody = mail.HtmlBody }.ToMessageBody(),
         };
         message.From.Add(new MailboxAddress(options.FromName, options.From));
+        message.MessageId = OutgoingMessageIds.For(mail, options.From);
         message.To.Add(MailboxAddress.Parse(mail.To));
         message.Headers.Add("X-Infomat-Kind", mail.Kind.ToWire());
         message.Headers.Add("X-Infomat-Request-Id", mail.RequestId);

@@ -41,6 +41,9 @@ public sealed class SendGridMailSender(IOptions<SendGridOptions> options, IOptio
                 ["X-Infomat-Kind"] = mail.Kind.ToWire(),
                 ["X-Infomat-Request-Id"] = mail.RequestId,
                 ["Auto-Submitted"] = "auto-generated",
+
+                // Names the case, so a reply finds it by In-Reply-To even when its subject was rewritten.
+                ["Message-ID"] = "<" + OutgoingMessageIds.For(mail, m.From) + ">",
             },
             TrackingSettings = new TrackingSettings
             {

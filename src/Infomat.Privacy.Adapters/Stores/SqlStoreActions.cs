@@ -50,7 +50,7 @@ internal sealed class SqlStoreActions(
                     tables.Add(await ApplyAsync(StepFor(connection, transaction, table, email, request.Now, cancellationToken) with { CaseId = request.CaseId }, request.Action));
                 }
 
-                var suppressed = request.Action is StoreAction.WithdrawConsent or StoreAction.ObjectToDirectMarketing
+                var suppressed = request.Action is StoreAction.WithdrawConsent or StoreAction.ObjectToDirectMarketing or StoreAction.WithdrawMarketingConsent
                     && await suppressions.AddAsync(connection, transaction, email, request.Now, cancellationToken);
                 outcome = new StoreOutcome(map.Key, request.Action, tables, suppressed);
                 await using var log = Command(connection, transaction,
@@ -105,7 +105,7 @@ internal sealed class SqlStoreActions(
             case StoreAction.Erase:
                 return await RetainAsync(step, outcome);
 
-            case StoreAction.WithdrawConsent or StoreAction.ObjectToDirectMarketing when AppliesTo(table, action) && table.Withdrawal is { } rule:
+            case StoreAction.WithdrawConsent or StoreAction.ObjectToDirectMarketing or StoreAction.WithdrawMarketingConsent when AppliesTo(table, action) && table.Withdrawal is { } rule:
                 if (rule.Action == WithdrawalAction.Delete)
                 {
                     return outcome with { Deleted = await step.DeleteAsync() };
@@ -129,8 +129,12 @@ internal sealed class SqlStoreActions(
 
     private static string Set(string column) => SqlDialect.Quote(column);
 
-    private bool AppliesTo(TableMap table, StoreAction action) =>
-        action == StoreAction.WithdrawConsent ? PurposeOf(table)?.Consent == true : PurposeOf(table)?.DirectMarketing == true;
+    private bool AppliesTo(TableMap table, StoreAction action) => action switch
+    {
+        StoreAction.WithdrawConsent => PurposeOf(table)?.Consent == true,
+        StoreAction.WithdrawMarketingConsent => PurposeOf(table) is { Consent: true, DirectMarketing: true },
+        _ => PurposeOf(table)?.DirectMarketing == true,
+    };
 
     private Purpose? PurposeOf(TableMap table) => dataMap.Purposes.GetValueOrDefault(table.Purpose);
 

@@ -43,6 +43,11 @@ public static class CaseAudit
                 c.Channel == Channel.Email && c.SenderAuthentication == Intake.DmarcVerdict.Pass ? "dmarc=pass" : "link", verified);
         }
 
+        for (var i = 0; i < c.RequesterReplies.Count; i++)
+        {
+            Add("reply." + i.ToString(CultureInfo.InvariantCulture), "mail-received", "requester", "reply to our mail", c.RequesterReplies[i]);
+        }
+
         if (c.AcknowledgedAt is { } acknowledged)
         {
             Add("acknowledged", "mail-sent", AuditEvent.System, "acknowledgement", acknowledged);

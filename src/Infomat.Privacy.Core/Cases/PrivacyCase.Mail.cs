@@ -15,8 +15,10 @@ public sealed partial record PrivacyCase
         ArgumentNullException.ThrowIfNull(request);
         return !Status.IsFinished()
             && Type == request.Type
+            && AlsoRights.Order().SequenceEqual(request.AlsoRights.Order())
             && Entity == request.Entity
             && Objection == request.Objection
+            && Consent == request.Consent
             && EmailAddresses.Normalise(Email) == EmailAddresses.Normalise(request.Email);
     }
 

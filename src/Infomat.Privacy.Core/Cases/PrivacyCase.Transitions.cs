@@ -206,6 +206,13 @@ public sealed partial record PrivacyCase
         : Status.IsFinished() ? Refuse(CaseRefusal.Finished)
         : To(this with { IdentificationAnsweredAt = at });
 
+    /// <summary>
+    /// The requester replied to one of our mails about the case (issue 15): recorded on the case whatever its status, so
+    /// staff read it there; the same mail recorded twice (a retry) is refused as done.
+    /// </summary>
+    public CaseTransition ReplyReceived(DateTimeOffset at) =>
+        RequesterReplies.Contains(at) ? Refuse(CaseRefusal.AlreadyDone) : To(this with { RequesterReplies = [.. RequesterReplies, at] });
+
     /// <summary>The rejection mail went out: the case is closed as rejected.</summary>
     public CaseTransition RejectionSent(DateTimeOffset at) =>
         AnswerSentAt is not null ? Refuse(CaseRefusal.AlreadyDone)

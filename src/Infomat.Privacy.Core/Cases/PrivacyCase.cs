@@ -9,7 +9,21 @@ namespace Infomat.Privacy.Cases;
 public sealed partial record PrivacyCase
 {
     public required string Id { get; init; }
+    /// <summary>The case's main right: it decides the plan and is the wire <c>type</c>.</summary>
     public required RequestType Type { get; init; }
+
+    /// <summary>
+    /// Rights the case answers in full beside <see cref="Type"/> (decision 42): portability beside access (the export has
+    /// both parts), an objection beside an erasure (the report answers it; to direct marketing, the address is suppressed).
+    /// </summary>
+    public IReadOnlyList<RequestType> AlsoRights { get; init; } = [];
+
+    /// <summary>Every right the case answers, the main one first.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<RequestType> Rights => [Type, .. AlsoRights];
+
+    /// <summary>For mail: why intake read these rights (the classifier's and the bundling rule's reason; no personal data).</summary>
+    public string? IntakeReason { get; init; }
     public required string Email { get; init; }
     public required string Name { get; init; }
     public string? Company { get; init; }
@@ -21,6 +35,9 @@ public sealed partial record PrivacyCase
     public Intake.DmarcVerdict? SenderAuthentication { get; init; }
 
     public DateTimeOffset? AcknowledgedAt { get; init; }
+
+    /// <summary>For a withdrawal of consent: marketing consent only (an unsubscribe mail); null: every consent.</summary>
+    public ConsentScope? Consent { get; init; }
 
     /// <summary>For objections: what the person objects to.</summary>
     public ObjectionScope? Objection { get; init; }
@@ -81,6 +98,9 @@ public sealed partial record PrivacyCase
     /// <summary>When the requester last replied to the request for more identification (staff are told; the case waits for them).</summary>
     public DateTimeOffset? IdentificationAnsweredAt { get; init; }
 
+    /// <summary>When the requester replied to one of our mails about the case (routed here, not read as a new request).</summary>
+    public IReadOnlyList<DateTimeOffset> RequesterReplies { get; init; } = [];
+
     /// <summary>When the reconciler started the case's orchestration again because it had stopped (failed, or replaced by a release).</summary>
     public IReadOnlyList<DateTimeOffset> Restarts { get; init; } = [];
 
@@ -116,6 +136,7 @@ public sealed partial record PrivacyCase
         {
             Id = CaseIds.New(),
             Type = request.Type,
+            AlsoRights = request.AlsoRights,
             Email = request.Email,
             Name = request.Name,
             Company = request.Company,
@@ -123,6 +144,7 @@ public sealed partial record PrivacyCase
             Language = request.Language,
             Details = request.Details,
             Objection = request.Objection,
+            Consent = request.Consent,
             Channel = channel,
             SenderAuthentication = senderAuthentication,
             EmailVerifiedAt = verified ? receivedAt : null,

@@ -26,7 +26,8 @@ public sealed record ExportManifest(
     DataMap Map,
     IReadOnlyList<Controller> Controllers,
     IReadOnlyList<StorePart> Parts,
-    bool Portability = false);
+    bool Portability = false,
+    bool AccessToo = false);
 
 /// <summary>
 /// Writes the Art. 15 answer as a zip, streaming: a localized <c>summary.html</c> built from the data map, and one JSON
@@ -85,7 +86,8 @@ public static class ExportPackageWriter
         // The same records as CSV, one file per table, for spreadsheets.
         foreach (var part in manifest.Parts.Where(p => p.RecordCount > 0).OrderBy(p => p.EntryName, StringComparer.Ordinal))
         {
-            await WriteCsvAsync(zip, part, readStore(part.Store), stamp, manifest.Portability, cancellationToken);
+            // A portability export's CSV holds the columns the person provided; with access too (decision 42) every column.
+            await WriteCsvAsync(zip, part, readStore(part.Store), stamp, manifest.Portability && !manifest.AccessToo, cancellationToken);
         }
 
         // Stored files the records name (a CV), as files.
@@ -333,7 +335,7 @@ public static class ExportPackageWriter
 
         if (manifest.Portability)
         {
-            sb.Append("<p>").Append(E(Texts.Get("SummaryPortability", l))).Append("</p>\n");
+            sb.Append("<p>").Append(E(Texts.Get(manifest.AccessToo ? "SummaryAccessAndPortability" : "SummaryPortability", l))).Append("</p>\n");
         }
 
         if (manifest.Parts.Sum(p => p.RecordCount) == 0)

@@ -18,6 +18,7 @@ public enum DmarcVerdict
 /// auto-reply, a bounce or report, or list mail: such mail is never answered. <see cref="SentAt"/> is the mail's
 /// <c>Date</c> header; <see cref="InfomatHeader"/> the name of the first of our own <c>X-Infomat-*</c> headers it
 /// carries; <see cref="RefusedReason"/> is set when the mail was beyond the reading limits and only its headers were read.
+/// <see cref="References"/> are the Message-IDs its <c>In-Reply-To</c> and <c>References</c> headers name (ours name the case).
 /// </summary>
 public sealed record InboundMail(
     string MessageId,
@@ -30,7 +31,8 @@ public sealed record InboundMail(
     string? AutomaticReason = null,
     DateTimeOffset? SentAt = null,
     string? InfomatHeader = null,
-    string? RefusedReason = null);
+    string? RefusedReason = null,
+    IReadOnlyList<string>? References = null);
 
 public enum MailVerdictKind
 {
@@ -48,77 +50,40 @@ public enum MailVerdictKind
 }
 
 /// <summary>The classifier's decision, with the language it read and a reason staff can be shown (no personal data).</summary>
-public sealed record MailVerdict(MailVerdictKind Kind, RequestType? Type, Language Language, string Reason);
+public sealed record MailVerdict(MailVerdictKind Kind, RequestType? Type, Language Language, string Reason, ObjectionScope? Objection = null)
+{
+    /// <summary>The rights the case answers besides <see cref="Type"/>, each in full.</summary>
+    public IReadOnlyList<RequestType> AlsoRights { get; init; } = [];
+
+    /// <summary>For a withdrawal of consent: marketing only (an unsubscribe), or every consent.</summary>
+    public ConsentScope? Consent { get; init; }
+}
 
 /// <summary>
-/// Decides whether a mail is a GDPR rights request and of which type, in Dutch, French and English, from phrases people
-/// actually write. Strong phrases ("recht op vergetelheid", "droit d'accès", "subject access request") decide alone;
-/// weak ones ("verwijder", "supprimer", "delete") only count when the mail is about the sender's own data. Only the
-/// sender's own text counts: quoted replies and signatures are cut off first. Two types at once, or a mail about
-/// personal data with no clear type, go to staff.
+/// Decides whether a mail is a GDPR rights request and for which right(s), in Dutch, French and English, from how people
+/// write: model letters (with address blocks, dates, references and article citations) and plain words ("send me a
+/// copy of the data you hold about me", "unsubscribe me"). Only the sender's own text counts (quoted replies and
+/// signatures are cut off first), sentence by sentence: a sentence that lists the rights a person has, or that the
+/// answer must mention, asks for none of them; a phrase just after a negation does not count. A strong phrase or an
+/// article of the regulation decides alone; a weak word ("verwijder", "supprimer", "I object") decides when the same
+/// sentence is about the sender's own data; requests named in the plural are a topic, not a request (or, for an objection, about marketing). Several rights are settled by
+/// <see cref="BundledRights"/>; what stays unclear (no right, rights answered in an order or by judgement, someone
+/// else's data) goes to staff with the reason.
 /// </summary>
 public static class MailClassifier
 {
-    private sealed record Phrase(string Text, RequestType Type, bool Strong);
-
-    private static readonly Phrase[] Phrases =
+    private static readonly string[] QuoteMarkers =
     [
-        // Access (Art. 15)
-        S("inzageverzoek", RequestType.Access), S("recht op inzage", RequestType.Access), S("inzage in mijn", RequestType.Access), S("inzage in de persoonsgegevens", RequestType.Access),
-        S("welke gegevens u over mij", RequestType.Access), S("welke gegevens jullie over mij", RequestType.Access), S("welke persoonsgegevens", RequestType.Access), W("kopie van mijn", RequestType.Access),
-        S("droit d'acces", RequestType.Access), S("acces a mes donnees", RequestType.Access), S("copie de mes donnees", RequestType.Access), W("quelles donnees", RequestType.Access),
-        S("subject access request", RequestType.Access), S("right of access", RequestType.Access), S("copy of my personal data", RequestType.Access), S("copy of my data", RequestType.Access),
-        S("what personal data you hold", RequestType.Access), S("what data you hold", RequestType.Access), S("what information you hold", RequestType.Access), S("dsar", RequestType.Access),
-        W("article 15", RequestType.Access), W("artikel 15", RequestType.Access), W("art. 15", RequestType.Access),
-
-        // Portability (Art. 20)
-        S("overdraagbaarheid", RequestType.Portability), S("portabilite", RequestType.Portability), S("portability", RequestType.Portability), W("machine-readable", RequestType.Portability),
-        W("machineleesbaar", RequestType.Portability), W("lisible par machine", RequestType.Portability), W("article 20", RequestType.Portability), W("artikel 20", RequestType.Portability),
-
-        // Rectification (Art. 16)
-        S("rectificatie", RequestType.Rectification), S("recht op verbetering", RequestType.Rectification), S("rectification", RequestType.Rectification), W("rectifier", RequestType.Rectification),
-        W("article 16", RequestType.Rectification), W("artikel 16", RequestType.Rectification),
-        W("klopt niet", RequestType.Rectification), W("onjuist", RequestType.Rectification), W("verbeteren", RequestType.Rectification), W("aanpassen", RequestType.Rectification), W("corriger", RequestType.Rectification),
-        W("inexact", RequestType.Rectification), W("incorrect", RequestType.Rectification), W("correct my", RequestType.Rectification), W("is wrong", RequestType.Rectification), W("update my", RequestType.Rectification),
-
-        // Erasure (Art. 17)
-        S("recht op vergetelheid", RequestType.Erasure), S("recht om vergeten te worden", RequestType.Erasure), S("droit a l'oubli", RequestType.Erasure), S("droit a l'effacement", RequestType.Erasure),
-        S("right to be forgotten", RequestType.Erasure), S("right to erasure", RequestType.Erasure), W("article 17", RequestType.Erasure), W("artikel 17", RequestType.Erasure),
-        S("verwijder mijn gegevens", RequestType.Erasure), S("verwijder al mijn", RequestType.Erasure), S("mijn gegevens te verwijderen", RequestType.Erasure), S("gegevens wissen", RequestType.Erasure),
-        S("supprimer mes donnees", RequestType.Erasure), S("effacer mes donnees", RequestType.Erasure), S("effacement de mes donnees", RequestType.Erasure), S("delete my data", RequestType.Erasure),
-        S("delete my personal data", RequestType.Erasure), S("erase my data", RequestType.Erasure), S("erase my personal data", RequestType.Erasure), S("delete all my", RequestType.Erasure), S("delete all data", RequestType.Erasure),
-        W("verwijder", RequestType.Erasure), W("wissen", RequestType.Erasure), W("supprimer", RequestType.Erasure), W("effacer", RequestType.Erasure), W("delete", RequestType.Erasure), W("erase", RequestType.Erasure),
-
-        // Restriction (Art. 18)
-        S("beperking van de verwerking", RequestType.Restriction), S("verwerking te beperken", RequestType.Restriction), S("verwerking beperken", RequestType.Restriction), S("limitation du traitement", RequestType.Restriction),
-        S("limiter le traitement", RequestType.Restriction), S("restriction of processing", RequestType.Restriction), S("restrict the processing", RequestType.Restriction), S("restrict processing", RequestType.Restriction),
-        W("article 18", RequestType.Restriction), W("artikel 18", RequestType.Restriction),
-
-        // Objection (Art. 21)
-        S("recht van bezwaar", RequestType.Objection), S("recht op bezwaar", RequestType.Objection), S("bezwaar tegen de verwerking", RequestType.Objection), S("bezwaar tegen het gebruik van mijn", RequestType.Objection),
-        S("bezwaar tegen direct marketing", RequestType.Objection), S("droit d'opposition", RequestType.Objection), S("m'oppose au traitement", RequestType.Objection), S("m'opposer au traitement", RequestType.Objection),
-        S("m'oppose a la prospection", RequestType.Objection), S("right to object", RequestType.Objection), S("object to the processing", RequestType.Objection), S("object to processing", RequestType.Objection),
-        S("object to direct marketing", RequestType.Objection), S("objection to the processing", RequestType.Objection), S("objection to direct marketing", RequestType.Objection),
-        W("maak bezwaar", RequestType.Objection), W("bezwaar", RequestType.Objection), W("je m'oppose", RequestType.Objection), W("opposition", RequestType.Objection), W("i object", RequestType.Objection),
-        W("article 21", RequestType.Objection), W("artikel 21", RequestType.Objection),
-
-        // Withdrawal of consent (Art. 7(3))
-        S("toestemming intrekken", RequestType.WithdrawConsent), S("toestemming in te trekken", RequestType.WithdrawConsent), S("trek mijn toestemming", RequestType.WithdrawConsent), S("trek ik mijn toestemming", RequestType.WithdrawConsent),
-        S("retirer mon consentement", RequestType.WithdrawConsent), S("retire mon consentement", RequestType.WithdrawConsent), S("retrait de mon consentement", RequestType.WithdrawConsent),
-        S("withdraw my consent", RequestType.WithdrawConsent), S("withdraw consent", RequestType.WithdrawConsent), S("withdrawing my consent", RequestType.WithdrawConsent),
-        W("uitschrijven", RequestType.WithdrawConsent), W("afmelden", RequestType.WithdrawConsent), W("desinscrire", RequestType.WithdrawConsent), W("desabonner", RequestType.WithdrawConsent), W("unsubscribe", RequestType.WithdrawConsent),
+        "\n-- \n", "\n--\n", "\n> ", "\nvan: ", "\nfrom: ", "\nde : ", "\nde: ", "\nenvoye : ", "\nverzonden: ", "\nsent: ", "\n-----original message-----", "\n----- oorspronkelijk bericht -----",
+        "\n-----message d'origine-----", "\nmet vriendelijke groet", "\nvriendelijke groeten", "\nmet vriendelijke groeten", "\ncordialement", "\nbien a vous", "\nkind regards", "\nbest regards", "\nregards,",
+        "\nhoogachtend", "\nyours faithfully", "\nyours sincerely", "\nveuillez agreer", "\nje vous prie d'agreer", "\nbien cordialement",
     ];
 
-    /// <summary>The sender writes about their own personal data (what makes a weak phrase count).</summary>
-    private static readonly string[] OwnData =
-    [
-        "mijn gegevens", "mijn persoonsgegevens", "mijn data", "mijn e-mailadres", "mijn adres", "mijn naam", "mijn functie", "mijn telefoonnummer", "over mij",
-        "mes donnees", "mes coordonnees", "mon adresse", "mon nom", "ma fonction", "me concernant",
-        "my data", "my personal data", "my details", "my email address", "my address", "my name", "my job title", "my phone number", "about me",
-        "avg", "gdpr", "rgpd", "privacywet", "persoonsgegevens", "donnees personnelles", "personal data",
-    ];
+    /// <summary>The line a mail client puts above a quoted message ("Op 20 nov. 2026 om 10:12 schreef …:", "Le … a écrit :", "On … wrote:").</summary>
+    private static readonly System.Text.RegularExpressions.Regex QuoteHeader = new(
+        "\n(op [^\n]{3,80} schreef|le [^\n]{3,80} a ecrit|on [^\n]{3,80} wrote)[^\n]{0,80}:", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
-    private static readonly string[] PrivacyWords = ["avg", "gdpr", "rgpd", "privacy", "persoonsgegevens", "donnees personnelles", "vie privee", "personal data", "gegevensbescherming", "protection des donnees", "data protection"];
+    private static readonly HashSet<string> Abbreviations = ["art", "nr", "no", "cf", "bijv", "p", "par", "al", "mr", "mw", "dhr", "st", "vs", "ca", "resp", "e.g", "i.e", "nov", "dec", "sept", "oct", "okt", "jan", "feb", "aug"];
 
     private static readonly (Language Language, string[] Words)[] StopWords =
     [
@@ -127,56 +92,130 @@ public static class MailClassifier
         (Language.En, ["the", "a", "an", "and", "i", "my", "of", "not", "that", "with", "for", "you", "please", "would", "is", "to", "your", "thanks"]),
     ];
 
-    private static readonly string[] QuoteMarkers =
-    [
-        "\n-- \n", "\n--\n", "\n> ", "\nvan: ", "\nfrom: ", "\nde : ", "\nde: ", "\nenvoye : ", "\nverzonden: ", "\nsent: ", "\n-----original message-----", "\n----- oorspronkelijk bericht -----",
-        "\n-----message d'origine-----", "\nmet vriendelijke groet", "\nvriendelijke groeten", "\nmet vriendelijke groeten", "\ncordialement", "\nbien a vous", "\nkind regards", "\nbest regards", "\nregards,",
-    ];
+    /// <summary>What the mail says about one right.</summary>
+    private sealed class Evidence(RequestType type, int at, string first)
+    {
+        public RequestType Type { get; } = type;
+        public int FirstAt { get; } = at;
+        public string First { get; } = first;
+        public int Score { get; set; }
+    }
 
     public static MailVerdict Classify(InboundMail mail)
     {
         ArgumentNullException.ThrowIfNull(mail);
-        var own = OwnText(mail.Subject + "\n\n" + mail.Body);
-        var language = DetectLanguage(own);
+        var subject = OwnText(mail.Subject).Trim();
+        var body = OwnText(mail.Body);
+        var own = subject + "\n\n" + body;
+        var language = DetectLanguage(OwnText(mail.Subject + "\n\n" + mail.Body));
         if (mail.AutomaticReason is { } automatic)
         {
             return new MailVerdict(MailVerdictKind.Ignored, null, language, automatic);
         }
 
-        var aboutOwnData = OwnData.FirstOrDefault(own.Contains);
-        var scores = new Dictionary<RequestType, (int Score, string First)>();
-        foreach (var phrase in Phrases)
+        if (MailPhrases.AutoReplySubject.IsMatch(subject))
         {
-            if ((!phrase.Strong && aboutOwnData is null) || !ContainsPhrase(own, phrase.Text))
+            return new MailVerdict(MailVerdictKind.Ignored, null, language, "auto-reply (its subject says so)");
+        }
+
+        var regulation = MailPhrases.Regulation.IsMatch(own);
+        var selfMail = MailPhrases.SelfData.IsMatch(own);
+        var evidence = new Dictionary<RequestType, Evidence>();
+        var listed = new SortedSet<RequestType>();
+        var hints = new List<string>();
+        var objectionMarketing = (ObjectionScope?)null;
+        var sentences = (IReadOnlyList<string>)[subject, .. Sentences(body)];
+        for (var i = 0; i < sentences.Count; i++)
+        {
+            var sentence = sentences[i];
+            var hits = Hits(sentence, regulation);
+            if (hits.Count == 0)
             {
                 continue;
             }
 
-            var weight = phrase.Strong ? 2 : 1;
-            scores[phrase.Type] = scores.TryGetValue(phrase.Type, out var s) ? (s.Score + weight, s.First) : (weight, phrase.Text);
+            if (MailPhrases.Listing.IsMatch(sentence) || MailPhrases.Topic.IsMatch(sentence) || hits.Select(h => h.Type).Distinct().Count() >= 3)
+            {
+                listed.UnionWith(hits.Select(h => h.Type));
+                continue;
+            }
+
+            var self = MailPhrases.SelfData.IsMatch(sentence);
+            var marketing = MailPhrases.Marketing.IsMatch(sentence);
+            foreach (var group in hits.GroupBy(h => h.Type))
+            {
+                var strong = group.Any(h => h.Weight == PhraseWeight.Strong)
+                    || group.Any(h => h.Weight == PhraseWeight.Weak && (self || (group.Key == RequestType.Objection && marketing)));
+                var points = strong ? 2 : group.Any(h => h.Weight == PhraseWeight.Weak) && selfMail ? 1 : 0;
+                if (points == 0)
+                {
+                    hints.AddRange(group.Select(h => h.Name));
+                    continue;
+                }
+
+                var name = group.OrderBy(h => h.Weight).First().Name;
+                if (!evidence.TryGetValue(group.Key, out var e))
+                {
+                    evidence[group.Key] = e = new Evidence(group.Key, i, name);
+                }
+
+                // The subject and the first sentence that asks weigh most: they order the rights.
+                e.Score += i == 0 || e.FirstAt == i ? points * 2 : points;
+            }
+
+            if (hits.Any(h => h.Type == RequestType.Objection) && hits.FirstOrDefault(h => h.ArticleParagraph is not null && h.Type == RequestType.Objection) is { } article)
+            {
+                objectionMarketing ??= article.ArticleParagraph is "2" or "3" ? ObjectionScope.DirectMarketing : ObjectionScope.Other;
+            }
         }
 
-        if (scores.Count == 0)
+        var asked = evidence.Values.Where(e => e.Score >= 2).OrderBy(e => e.FirstAt).ThenByDescending(e => e.Score).ToList();
+        var listedNote = listed.Except(asked.Select(a => a.Type)).ToList() is { Count: > 0 } onlyListed
+            ? $"; rights listed, not asked for: {string.Join(", ", onlyListed.Select(r => r.ToWire()))}"
+            : string.Empty;
+
+        if (MailPhrases.ThirdParty.Match(own) is { Success: true } third && !selfMail
+            && (evidence.Count > 0 || hints.Count > 0 || MailPhrases.Privacy.IsMatch(own) || own.Contains("donnees", StringComparison.Ordinal) || own.Contains("gegevens", StringComparison.Ordinal) || own.Contains(" data", StringComparison.Ordinal)))
         {
-            return PrivacyWords.FirstOrDefault(own.Contains) is { } word && aboutOwnData is not null
-                ? new MailVerdict(MailVerdictKind.Triage, null, language, $"about personal data ('{word}') but no right is named")
-                : new MailVerdict(MailVerdictKind.NotARequest, null, language, "no request phrase");
+            return new MailVerdict(MailVerdictKind.Triage, null, language, $"about someone else's data ('{third.Value.Trim()}'): a colleague or a representative; staff check who asks");
         }
 
-        var ranked = scores.OrderByDescending(s => s.Value.Score).ToList();
-        if (ranked.Count > 1 && ranked[1].Value.Score * 2 > ranked[0].Value.Score)
+        if (asked.Count == 0)
         {
-            return new MailVerdict(MailVerdictKind.Triage, null, language,
-                $"several rights named: {string.Join(", ", ranked.Select(r => $"{r.Key.ToWire()} ('{r.Value.First}')"))}");
+            if ((evidence.Count > 0 || hints.Count > 0) && selfMail)
+            {
+                var weak = evidence.Values.Select(e => e.First).Concat(hints).First();
+                return new MailVerdict(MailVerdictKind.Triage, evidence.Values.FirstOrDefault()?.Type, language, $"weak signal only: '{weak}'{listedNote}");
+            }
+
+            return MailPhrases.Privacy.Match(own) is { Success: true } word && selfMail
+                ? new MailVerdict(MailVerdictKind.Triage, null, language, $"about personal data ('{word.Value}') but no right is asked for{listedNote}")
+                : new MailVerdict(MailVerdictKind.NotARequest, null, language, "no request phrase" + listedNote);
         }
 
-        var (type, (score, first)) = (ranked[0].Key, ranked[0].Value);
-        if (score < 2)
+        if (!MailPhrases.FirstPerson.IsMatch(own))
         {
-            return new MailVerdict(MailVerdictKind.Triage, type, language, $"weak signal only: '{first}'");
+            return new MailVerdict(MailVerdictKind.NotARequest, null, language, $"names a right ('{asked[0].First}') but nobody asks for it (no sender speaking for themself)");
         }
 
-        return new MailVerdict(MailVerdictKind.Request, type, language, $"{type.ToWire()}: '{first}'");
+        var objection = asked.Any(a => a.Type == RequestType.Objection)
+            ? objectionMarketing ?? (MailPhrases.Marketing.IsMatch(own) ? ObjectionScope.DirectMarketing : ObjectionScope.Other)
+            : (ObjectionScope?)null;
+        var decision = BundledRights.Decide([.. asked.Select(a => a.Type)], objection);
+        var because = string.Join(", ", asked.Select(a => $"{a.Type.ToWire()} ('{a.First}')"));
+        if (decision.Rights is not { } rights)
+        {
+            return new MailVerdict(MailVerdictKind.Triage, null, language, $"{decision.Reason}: {because}{listedNote}");
+        }
+
+        // An unsubscribe, or a withdrawal that names only marketing, takes back the marketing consent alone; one that
+        // names recruitment (or no purpose at all in a letter citing Art. 7(3)) takes back every consent.
+        var consent = rights.Main != RequestType.WithdrawConsent ? (ConsentScope?)null
+            : (MailPhrases.Marketing.IsMatch(own) || MailPhrases.Unsubscribe.IsMatch(own)) && !MailPhrases.OtherConsent.IsMatch(own) ? ConsentScope.Marketing : ConsentScope.All;
+        var scopeNote = consent == ConsentScope.Marketing ? "; marketing consent only" : string.Empty;
+        // The rule's reason ("access+portability; access and portability: one export …") when it had to settle several.
+        var rule = rights.Also.Count == 0 && asked.Count == 1 ? string.Empty : decision.Reason + "; ";
+        return new MailVerdict(MailVerdictKind.Request, rights.Main, language, $"{rule}{because}{scopeNote}{listedNote}", rights.Objection) { AlsoRights = rights.Also, Consent = consent };
     }
 
     /// <summary>Lower case, without accents, with typographic apostrophes made plain, cut before quotes and signatures.</summary>
@@ -189,12 +228,17 @@ public static class MailClassifier
         {
             if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark)
             {
-                sb.Append(c is '\u2019' or '\u2018' or '`' ? '\'' : char.ToLowerInvariant(c));
+                sb.Append(c is '\u2019' or '\u2018' or '`' ? '\'' : c is '\u00a0' ? ' ' : char.ToLowerInvariant(c));
             }
         }
 
         var plain = sb.ToString();
         var cut = QuoteMarkers.Select(m => plain.IndexOf(m, StringComparison.Ordinal)).Where(i => i > 0).DefaultIfEmpty(plain.Length).Min();
+        if (QuoteHeader.Match(plain) is { Success: true, Index: > 0 } header && header.Index < cut)
+        {
+            cut = header.Index;
+        }
+
         return plain[..cut] + "\n";
     }
 
@@ -206,23 +250,99 @@ public static class MailClassifier
             .OrderByDescending(x => x.Count).ThenBy(x => x.Language == Language.En ? 1 : 0).First().Language;
     }
 
-    private static bool ContainsPhrase(string text, string phrase)
+    /// <summary>The sentences of the own text: cut at line ends, ';', '?', '!' and at a full stop that ends a word (not "art.").</summary>
+    private static List<string> Sentences(string text)
     {
-        for (var i = text.IndexOf(phrase, StringComparison.Ordinal); i >= 0; i = text.IndexOf(phrase, i + 1, StringComparison.Ordinal))
+        var sentences = new List<string>();
+        var start = 0;
+        for (var i = 0; i < text.Length; i++)
         {
-            var before = i == 0 || !char.IsLetterOrDigit(text[i - 1]);
-            var end = i + phrase.Length;
-            // Word start is required; a word may continue ("verwijder" matches "verwijderen").
-            if (before && (end >= text.Length || !char.IsLetterOrDigit(text[end]) || !char.IsLetterOrDigit(phrase[^1]) || phrase.Length >= 5))
+            var c = text[i];
+            var end = c is '\n' or ';' or '?' or '!'
+                || (c == '.' && (i + 1 == text.Length || char.IsWhiteSpace(text[i + 1])) && !Abbreviations.Contains(WordBefore(text, i)));
+            if (end)
             {
-                return true;
+                if (i > start)
+                {
+                    sentences.Add(text[start..i]);
+                }
+
+                start = i + 1;
             }
         }
 
-        return false;
+        if (start < text.Length)
+        {
+            sentences.Add(text[start..]);
+        }
+
+        return sentences;
     }
 
-    private static Phrase S(string text, RequestType type) => new(text, type, true);
+    private static string WordBefore(string text, int dot)
+    {
+        var from = dot;
+        while (from > 0 && (char.IsLetter(text[from - 1]) || text[from - 1] == '.'))
+        {
+            from--;
+        }
 
-    private static Phrase W(string text, RequestType type) => new(text, type, false);
+        var word = text[from..dot];
+        return word.Length == 1 ? "p" : word;
+    }
+
+    /// <summary>One phrase or article found in a sentence.</summary>
+    private sealed record Hit(int Start, int End, RequestType Type, PhraseWeight Weight, string Name, string? ArticleParagraph = null);
+
+    /// <summary>
+    /// The phrases and articles of one sentence: the longest first, none inside another (so "remove me from your mailing
+    /// list" is an unsubscribe, not an erasure), none just after a negation.
+    /// </summary>
+    private static List<Hit> Hits(string sentence, bool regulation)
+    {
+        var found = new List<Hit>();
+        foreach (var phrase in MailPhrases.All)
+        {
+            foreach (System.Text.RegularExpressions.Match m in phrase.Pattern.Matches(sentence))
+            {
+                found.Add(new Hit(m.Index, m.Index + m.Length, phrase.Type, phrase.Weight, phrase.Name));
+            }
+        }
+
+        if (regulation)
+        {
+            foreach (System.Text.RegularExpressions.Match m in MailPhrases.Article.Matches(sentence))
+            {
+                var paragraph = new[] { m.Groups[2], m.Groups[3], m.Groups[4] }.FirstOrDefault(g => g.Success)?.Value;
+                RequestType? type = m.Groups[1].Value switch
+                {
+                    "15" => RequestType.Access,
+                    "16" => RequestType.Rectification,
+                    "17" => RequestType.Erasure,
+                    "18" => RequestType.Restriction,
+                    "20" => RequestType.Portability,
+                    "21" => RequestType.Objection,
+                    "7" when paragraph == "3" => RequestType.WithdrawConsent,
+                    _ => null,
+                };
+                if (type is { } t)
+                {
+                    found.Add(new Hit(m.Index, m.Index + m.Length, t, PhraseWeight.Strong, $"art. {m.Groups[1].Value}{(paragraph is null ? string.Empty : $"({paragraph})")}", paragraph));
+                }
+            }
+        }
+
+        var kept = new List<Hit>();
+        foreach (var hit in found.OrderByDescending(h => h.End - h.Start).ThenBy(h => h.Start))
+        {
+            if (kept.Any(k => hit.Start < k.End && k.Start < hit.End) || MailPhrases.Negation.IsMatch(sentence[..hit.Start]))
+            {
+                continue;
+            }
+
+            kept.Add(hit);
+        }
+
+        return kept;
+    }
 }

@@ -31,6 +31,21 @@ public static class Texts
 
     public static string RequestType(RequestType type, Language language) => Get("Type" + type, language);
 
+    /// <summary>
+    /// Every right of a case, each described, the main one first; a withdrawal of the marketing consent only (an
+    /// unsubscribe) is described as such, not as every consent.
+    /// </summary>
+    public static string Rights(Cases.PrivacyCase c, Language language)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return string.Join("; ", c.Rights.Select(r => r == Requests.RequestType.WithdrawConsent && c.Consent == ConsentScope.Marketing
+            ? Get("TypeWithdrawMarketingConsent", language)
+            : RequestType(r, language)));
+    }
+
+    /// <summary>The names of every right of a case ("Inzage + Overdraagbaarheid").</summary>
+    public static string RightNames(IReadOnlyList<RequestType> rights, Language language) => string.Join(" + ", rights.Select(r => RequestTypeName(r, language)));
+
     /// <summary>The right's name alone ("Inzage", "Accès", "Access"): the part of its description before the colon.</summary>
     public static string RequestTypeName(RequestType type, Language language) => RequestType(type, language).Split(':')[0].Trim();
 

@@ -36,6 +36,23 @@ public static class MailKinds
     };
 }
 
+/// <summary>
+/// The Message-ID of a mail we send. It names the case reference, so a reply whose subject and quote were rewritten
+/// still leads back to its case through its <c>In-Reply-To</c> or <c>References</c> header (<see cref="Cases.CaseIds.FindIn"/>).
+/// </summary>
+public static class OutgoingMessageIds
+{
+    /// <summary>A new Message-ID (without angle brackets) on the domain of <paramref name="fromAddress"/>.</summary>
+    public static string For(OutgoingMail mail, string fromAddress)
+    {
+        ArgumentNullException.ThrowIfNull(mail);
+        ArgumentNullException.ThrowIfNull(fromAddress);
+        var at = fromAddress.LastIndexOf('@');
+        var domain = at >= 0 ? fromAddress[(at + 1)..] : "infomat.eu";
+        return $"{mail.RequestId}.{mail.Kind.ToWire()}.{Guid.NewGuid():N}@{domain}";
+    }
+}
+
 /// <summary>Who receives a mail: requesters get theirs through SendGrid in Azure, staff through Graph from the shared mailbox.</summary>
 public enum Audience
 {

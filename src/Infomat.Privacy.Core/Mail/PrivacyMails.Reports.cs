@@ -19,6 +19,11 @@ public static partial class PrivacyMails
         ArgumentNullException.ThrowIfNull(outcomes);
         var l = c.Language;
         var blocks = new List<Block> { Text(Intro(c, l)) };
+        if (c.AlsoRights.Contains(RequestType.Objection))
+        {
+            // Beside an erasure (decision 42): the objection is answered in the same report, with its own article.
+            blocks.Add(Text(Texts.Get(c.Objection == ObjectionScope.DirectMarketing ? "ReportAlsoObjectionMarketing" : "ReportAlsoObjectionOther", l)));
+        }
 
         var objection = c.Tasks.FirstOrDefault(t => t.Kind == StaffTaskKind.ReviewObjection);
         if (objection?.Outcome == StaffTaskOutcome.Refused && !string.IsNullOrWhiteSpace(objection.Note))
@@ -64,6 +69,7 @@ public static partial class PrivacyMails
         {
             RequestType.Erasure => "ReportIntroErasure",
             RequestType.Restriction => "ReportIntroRestriction",
+            RequestType.WithdrawConsent when c.Consent == ConsentScope.Marketing => "ReportIntroWithdrawMarketingConsent",
             RequestType.WithdrawConsent => "ReportIntroWithdrawConsent",
             RequestType.Objection when c.Objection != ObjectionScope.Other => "ReportIntroObjectionMarketing",
             RequestType.Objection when objection?.Outcome == StaffTaskOutcome.Upheld => "ReportIntroObjectionUpheld",

@@ -24,13 +24,21 @@ public static partial class PrivacyMails
         ]);
     }
 
+    /// <summary>Which export-ready text fits the case: access, portability, or both in one export.</summary>
+    private static string ExportBody(PrivacyCase c) => (c.Rights.Contains(RequestType.Access), c.Rights.Contains(RequestType.Portability)) switch
+    {
+        (true, true) => "MailExportBodyAccessPortability",
+        (false, true) => "MailExportBodyPortability",
+        _ => "MailExportBody",
+    };
+
     public static OutgoingMail ExportReady(PrivacyCase c, Stores.DataMap map, Uri link, DateTimeOffset expiresAt)
     {
         ArgumentNullException.ThrowIfNull(c);
         var l = c.Language;
         return Requester(c, map, MailKind.ExportReady, Texts.Format("MailExportSubject", l, c.Id),
         [
-            Text(Texts.Format(c.Type == RequestType.Portability ? "MailExportBodyPortability" : "MailExportBody", l, c.Id, Texts.DateTime(expiresAt, l))),
+            Text(Texts.Format(ExportBody(c), l, c.Id, Texts.DateTime(expiresAt, l))),
             Link(link),
         ]);
     }
@@ -76,7 +84,7 @@ public static partial class PrivacyMails
     {
         ArgumentNullException.ThrowIfNull(c);
         var l = staffLanguage;
-        var subject = Texts.Format("MailApprovalSubject", l, Texts.RequestTypeName(c.Type, l), c.Id, Texts.Date(c.DueDate, l));
+        var subject = Texts.Format("MailApprovalSubject", l, Texts.RightNames(c.Rights, l), c.Id, Texts.Date(c.DueDate, l));
         return Compose(MailKind.ApprovalRequest, Audience.Staff, c.Id, staffAddress, subject, l, greetingName: null, ApprovalBlocks(c, map, link, l, "MailApprovalBody"), footer: false);
     }
 
@@ -166,13 +174,18 @@ public static partial class PrivacyMails
         var facts = new List<(string, string)>
         {
             (Texts.Get("LabelReference", l), c.Id),
-            (Texts.Get("LabelType", l), Texts.RequestType(c.Type, l)),
+            (Texts.Get("LabelType", l), Texts.Rights(c, l)),
             (Texts.Get("LabelEntity", l), Texts.Entity(c.Entity, map, l)),
             (Texts.Get("LabelRequester", l), c.Company is null ? $"{c.Name} <{c.Email}>" : $"{c.Name} <{c.Email}>, {c.Company}"),
             (Texts.Get("LabelChannel", l), Channel(c, l)),
             (Texts.Get("LabelReceived", l), Texts.DateTime(c.ReceivedAt, l)),
             (Texts.Get("LabelDueDate", l), Texts.Date(c.DueDate, l)),
         };
+        if (!string.IsNullOrWhiteSpace(c.IntakeReason))
+        {
+            facts.Add((Texts.Get("LabelIntakeReason", l), c.IntakeReason));
+        }
+
         if (!string.IsNullOrWhiteSpace(c.Details))
         {
             facts.Add((Texts.Get("LabelDetails", l), c.Details));
@@ -195,7 +208,7 @@ public static partial class PrivacyMails
         var l = c.Language;
         return Requester(c, map, MailKind.Acknowledgement, Texts.Format("MailAckSubject", l, c.Id),
         [
-            Text(Texts.Format("MailAckBody", l, c.Id, Texts.RequestType(c.Type, l), Texts.DateTime(c.ReceivedAt, l), Texts.Date(c.DueDate, l))),
+            Text(Texts.Format("MailAckBody", l, c.Id, Texts.Rights(c, l), Texts.DateTime(c.ReceivedAt, l), Texts.Date(c.DueDate, l))),
             Text(Texts.Get("MailAckNext", l)),
         ]);
     }
@@ -230,15 +243,26 @@ public static partial class PrivacyMails
     public static OutgoingMail IdentificationAnswered(PrivacyCase c, Uri caseLink, string staffAddress, Language staffLanguage)
     {
         ArgumentNullException.ThrowIfNull(c);
-        var l = staffLanguage;
-        var answeredAt = c.IdentificationAnsweredAt ?? c.ReceivedAt;
-        return Compose(MailKind.StaffTask, Audience.Staff, c.Id, staffAddress, Texts.Format("MailIdentificationAnsweredSubject", l, c.Id), l, greetingName: null,
+        return ReplyToStaff(c, "MailIdentificationAnswered", c.IdentificationAnsweredAt ?? c.ReceivedAt, caseLink, staffAddress, staffLanguage);
+    }
+
+    /// <summary>
+    /// To staff: the requester replied to one of our mails about the case (issue 15). The reply was routed to the case,
+    /// not read as a new request; it stays in the info@ mailbox under the case's category, and staff read it from there.
+    /// </summary>
+    public static OutgoingMail RequesterReplied(PrivacyCase c, DateTimeOffset repliedAt, Uri caseLink, string staffAddress, Language staffLanguage)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return ReplyToStaff(c, "MailRequesterReplied", repliedAt, caseLink, staffAddress, staffLanguage);
+    }
+
+    private static OutgoingMail ReplyToStaff(PrivacyCase c, string textKey, DateTimeOffset at, Uri caseLink, string staffAddress, Language l) =>
+        Compose(MailKind.StaffTask, Audience.Staff, c.Id, staffAddress, Texts.Format(textKey + "Subject", l, c.Id), l, greetingName: null,
         [
-            Text(Texts.Format("MailIdentificationAnsweredBody", l, c.Id, Texts.DateTime(answeredAt, l))),
+            Text(Texts.Format(textKey + "Body", l, c.Id, Texts.DateTime(at, l))),
             Link(caseLink),
             Text(Texts.Get("LabelDueDate", l) + ": " + Texts.Date(c.DueDate, l)),
         ], footer: false);
-    }
 
     /// <summary>Why a mail to info@ could not be handled, as staff are told.</summary>
     public enum MailProblem

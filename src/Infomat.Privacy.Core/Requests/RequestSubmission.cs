@@ -20,7 +20,24 @@ public sealed record ValidRequest(
     ControllerScope Entity,
     Language Language,
     string? Details,
-    ObjectionScope? Objection = null);
+    ObjectionScope? Objection = null)
+{
+    /// <summary>Rights answered in full beside <see cref="Type"/> (a letter that bundles rights; <see cref="BundledRights"/>).</summary>
+    public IReadOnlyList<RequestType> AlsoRights { get; init; } = [];
+
+    /// <summary>For a withdrawal of consent: which consent (null: every consent; an unsubscribe mail: marketing only).</summary>
+    public ConsentScope? Consent { get; init; }
+}
+
+/// <summary>
+/// Which consent a withdrawal (Art. 7(3)) takes back: marketing only (an unsubscribe: newsletters, mailings), or every
+/// consent the person gave (the recruitment pool too).
+/// </summary>
+public enum ConsentScope
+{
+    All,
+    Marketing,
+}
 
 /// <summary>What an objection (Art. 21) is against: direct marketing is always honoured; anything else is weighed by staff.</summary>
 public enum ObjectionScope

@@ -14,6 +14,12 @@ public enum StoreAction
 
     /// <summary>Art. 21(2)-(3): the map's withdrawal rule on direct-marketing tables, and the suppression list.</summary>
     ObjectToDirectMarketing,
+
+    /// <summary>
+    /// Art. 7(3), marketing consent only (an unsubscribe mail): the map's withdrawal rule on tables whose purpose is both
+    /// consent-based and direct marketing, and the suppression list; other consent (the recruitment pool) stays.
+    /// </summary>
+    WithdrawMarketingConsent,
 }
 
 /// <summary>A store action for one case. The email is used for matching and never leaves the activity.</summary>

@@ -227,6 +227,7 @@ public sealed partial class IntakeEndpoints(
         {
             requestId = c.Id,
             type = c.Type.ToWire(),
+            rights = c.Rights.Select(r => r.ToWire()),
             entity = c.Entity.ToWire(),
             status = c.Status.ToString(),
             receivedAt = c.ReceivedAt,

@@ -82,9 +82,10 @@ public sealed partial class MailIntake(
             return Done(marker, ignored);
         }
 
-        // A reply to our request for more identification goes to its case (by the PR- reference it quotes), even when
-        // it was too large to read (a scanned ID card): the case learns of it and staff are told.
-        if (await AnswerIdentificationAsync(inbound, client, cancellationToken) is { } answered)
+        // A reply to one of our mails goes to its case, not to the classifier (by the PR- reference in its subject or
+        // quote, or our Message-ID in its In-Reply-To/References), even when it was too large to read (a scanned ID card):
+        // the case learns of it and staff are told.
+        if (await RouteReplyAsync(inbound, client, cancellationToken) is { } answered)
         {
             await register.TryConsumeTokenAsync(marker, answered.CaseId!, cancellationToken);
             return Done(marker, answered);
@@ -132,10 +133,13 @@ public sealed partial class MailIntake(
         Deadlines.DueDateCalculator.DueDate(receivedAt, ControllerScope.AllOf(dataMap.ControllerCodes), dataMap);
 
     /// <summary>
-    /// When the mail quotes the reference of a case that waits for identification from this sender: records the answer
-    /// on the case (<see cref="PrivacyCase.IdentificationAnswered"/>) and tells staff in the staff language.
+    /// When the mail names one of the sender's own cases (the PR- reference in its subject or quoted text, or one of our
+    /// Message-IDs in <c>In-Reply-To</c>/<c>References</c>): a case waiting for identification records the answer
+    /// (<see cref="PrivacyCase.IdentificationAnswered"/>) and its orchestration looks at once; any other records the reply
+    /// (<see cref="PrivacyCase.ReplyReceived"/>). Staff are told in the staff language either way. A reference from
+    /// another address is not trusted: that mail is read on its own.
     /// </summary>
-    private async Task<MailIntakeResult?> AnswerIdentificationAsync(InboundMail inbound, DurableTaskClient client, CancellationToken ct)
+    private async Task<MailIntakeResult?> RouteReplyAsync(InboundMail inbound, DurableTaskClient client, CancellationToken ct)
     {
         if (inbound.AutomaticReason is not null)
         {
@@ -143,24 +147,31 @@ public sealed partial class MailIntake(
             return null;
         }
 
-        foreach (var caseId in CaseIds.FindIn(inbound.Subject + "\n" + inbound.Body))
+        var o = options.Value;
+        var named = string.Join("\n", [inbound.Subject, inbound.Body, .. inbound.References ?? []]);
+        foreach (var caseId in CaseIds.FindIn(named))
         {
-            if (await register.GetAsync(caseId, ct) is not { } waiting || !waiting.AwaitsIdentificationFrom(inbound.FromAddress))
+            if (await register.GetAsync(caseId, ct) is not { } referred || EmailAddresses.Normalise(referred.Email) != EmailAddresses.Normalise(inbound.FromAddress))
             {
                 continue;
             }
 
-            var update = await register.ApplyAsync(caseId, c => c.IdentificationAnswered(inbound.ReceivedAt), ct);
-            if (update.Refused)
+            if (referred.AwaitsIdentificationFrom(inbound.FromAddress))
             {
-                continue;
+                var update = await register.ApplyAsync(caseId, c => c.IdentificationAnswered(inbound.ReceivedAt), ct);
+                if (!update.Refused)
+                {
+                    await mail.SendAsync(PrivacyMails.IdentificationAnswered(update.Case, o.Link("cases/" + caseId), o.Staff.Address, o.Staff.Language), ct);
+                    // The case waits on staff again from now: the orchestration looks at once (reminders run from the reply).
+                    await workflow.SignalAsync(client, caseId, Workflow.Orchestration.CaseEvents.IdentityDecided, ct);
+                    return new MailIntakeResult(MailOutcome.JoinedOpenCase, caseId, "reply to the request for more identification");
+                }
             }
 
-            var o = options.Value;
-            await mail.SendAsync(PrivacyMails.IdentificationAnswered(update.Case, o.Link("cases/" + caseId), o.Staff.Address, o.Staff.Language), ct);
-            // The case waits on staff again from now: the orchestration looks at once (reminders run from the reply).
-            await workflow.SignalAsync(client, caseId, Workflow.Orchestration.CaseEvents.IdentityDecided, ct);
-            return new MailIntakeResult(MailOutcome.JoinedOpenCase, caseId, "reply to the request for more identification");
+            // Recorded once; a retry after a crash finds it recorded and tells staff again rather than not at all.
+            var reply = await register.ApplyAsync(caseId, c => c.ReplyReceived(inbound.ReceivedAt), ct);
+            await mail.SendAsync(PrivacyMails.RequesterReplied(reply.Case, inbound.ReceivedAt, o.Link("cases/" + caseId), o.Staff.Address, o.Staff.Language), ct);
+            return new MailIntakeResult(MailOutcome.JoinedOpenCase, caseId, "reply to our mail about the case");
         }
 
         return null;
@@ -173,12 +184,17 @@ public sealed partial class MailIntake(
         details = details.Length > RequestValidator.MaxDetailsLength ? details[..RequestValidator.MaxDetailsLength] : details;
         var request = new ValidRequest(
             type, inbound.FromAddress, inbound.FromName ?? inbound.FromAddress.Split('@')[0], null, ControllerScope.AllOf(dataMap.ControllerCodes), verdict.Language, details,
-            type == RequestType.Objection ? ObjectionScopeOf(details) : null);
+            verdict.Objection ?? (type == RequestType.Objection ? ObjectionScope.Other : null))
+        {
+            AlsoRights = verdict.AlsoRights,
+            Consent = verdict.Consent,
+        };
 
         // The case's id comes from the Message-ID: however often and however concurrently the mail is handled, one case.
         var candidate = PrivacyCase.Received(request, Channel.Email, inbound.ReceivedAt, dataMap, inbound.Dmarc) with
         {
             Id = CaseIds.Derived(caseIdKey, inbound.MessageId.Trim().TrimStart('<').TrimEnd('>')),
+            IntakeReason = verdict.Reason,
         };
         var (privacyCase, created) = await openRequests.CreateOrJoinAsync(candidate, request, ct);
         if (created)
@@ -205,14 +221,6 @@ public sealed partial class MailIntake(
                 throw;
             }
         }
-    }
-
-    /// <summary>An objection about mailings, newsletters or marketing is to direct marketing; anything else is for staff to weigh.</summary>
-    private static ObjectionScope ObjectionScopeOf(string text)
-    {
-        var own = MailClassifier.OwnText(text);
-        string[] marketing = ["marketing", "mailing", "nieuwsbrief", "newsletter", "prospection", "publicite", "reclame", "advertising", "promotion"];
-        return marketing.Any(own.Contains) ? ObjectionScope.DirectMarketing : ObjectionScope.Other;
     }
 
     [LoggerMessage(50, LogLevel.Information, "Mail {Marker}: {Outcome} ({Reason})")]

@@ -91,7 +91,7 @@ public sealed class OpenRequests(ICaseRegister register, KeyedHash hash, TimePro
     /// <summary>The register key two identical requests share within one claim window; a keyed hash, never the address.</summary>
     private string ClaimFor(ValidRequest request)
     {
-        var what = string.Join('\n', request.Type.ToWire(), EmailAddresses.Normalise(request.Email), request.Entity.ToWire(), request.Objection?.ToString() ?? "-");
+        var what = string.Join('\n', request.Type.ToWire(), EmailAddresses.Normalise(request.Email), request.Entity.ToWire(), request.Objection?.ToString() ?? "-", string.Join('+', request.AlsoRights.Order()), request.Consent?.ToString() ?? "-");
         var window = time.GetUtcNow().UtcTicks / ClaimWindow.Ticks;
         return "open." + Convert.ToHexStringLower(HMACSHA256.HashData(claimKey, Encoding.UTF8.GetBytes(what)))[..40] + "." + window.ToString(CultureInfo.InvariantCulture);
     }

@@ -161,6 +161,12 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
 
             case CasePlan.ApplyInStores:
                 var outcomes = await ApplyAsync(context, caseId, decision.StoreKeys, decision.Action!.Value);
+                foreach (var then in decision.ThenActions ?? [])
+                {
+                    // A case with more than one right (decision 42): each action in every store, one after the other.
+                    outcomes = [.. outcomes, .. await ApplyAsync(context, caseId, decision.StoreKeys, then)];
+                }
+
                 await context.CallActivityAsync(nameof(SendActionReport), new ReportInput(caseId, outcomes), Retried);
                 return "completed";
 

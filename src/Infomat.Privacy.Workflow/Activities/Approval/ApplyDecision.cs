@@ -40,8 +40,13 @@ public sealed class ApplyDecision(ICaseRegister register, IMailSender mail, Data
         return c.Type switch
         {
             RequestType.Access or RequestType.Portability => new DecisionResult(true, CasePlan.Export, stores),
+            // An erasure that also answers an objection to direct marketing (decision 42): the marketing tables and the
+            // suppression list first, so the address stays off marketing after the erasure; then the erasure.
+            RequestType.Erasure when c.AlsoRights.Contains(RequestType.Objection) && c.Objection == ObjectionScope.DirectMarketing
+                => new DecisionResult(true, CasePlan.ApplyInStores, stores, StoreAction.ObjectToDirectMarketing, [StoreAction.Erase]),
             RequestType.Erasure => new DecisionResult(true, CasePlan.ApplyInStores, stores, StoreAction.Erase),
             RequestType.Restriction => new DecisionResult(true, CasePlan.ApplyInStores, stores, StoreAction.Restrict),
+            RequestType.WithdrawConsent when c.Consent == ConsentScope.Marketing => new DecisionResult(true, CasePlan.ApplyInStores, stores, StoreAction.WithdrawMarketingConsent),
             RequestType.WithdrawConsent => new DecisionResult(true, CasePlan.ApplyInStores, stores, StoreAction.WithdrawConsent),
             RequestType.Objection when c.Objection != ObjectionScope.Other => new DecisionResult(true, CasePlan.ApplyInStores, stores, StoreAction.ObjectToDirectMarketing),
             _ => new DecisionResult(true, CasePlan.StaffTasks, stores),
@@ -64,6 +69,7 @@ public enum CasePlan
 
 /// <summary>
 /// The staff decision as the orchestration needs it, the plan, the stores in scope, and for
-/// <see cref="CasePlan.ApplyInStores"/> the action.
+/// <see cref="CasePlan.ApplyInStores"/> the action, and the actions after it when the case answers more than one right
+/// (<see cref="ThenActions"/>; absent in the history of instances started before it existed).
 /// </summary>
-public sealed record DecisionResult(bool Approved, CasePlan Plan, IReadOnlyList<string> StoreKeys, StoreAction? Action = null);
+public sealed record DecisionResult(bool Approved, CasePlan Plan, IReadOnlyList<string> StoreKeys, StoreAction? Action = null, IReadOnlyList<StoreAction>? ThenActions = null);

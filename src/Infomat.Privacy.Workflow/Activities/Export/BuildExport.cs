@@ -27,7 +27,8 @@ public sealed class BuildExport(ICaseRegister register, IStagingStorage staging,
             dataMap,
             dataMap.ControllersOf(c.Entity),
             input.Parts.Select(p => new Infomat.Privacy.Export.StorePart(dataMap.Store(p.StoreKey), p.TableCounts)).ToList(),
-            c.Type == RequestType.Portability);
+            c.Rights.Contains(RequestType.Portability),
+            AccessToo: c.Rights.Contains(RequestType.Access));
 
         await using (var output = await exports.OpenWriteAsync(blobName, CancellationToken.None))
         {

@@ -1,0 +1,152 @@
+using System.Text.RegularExpressions;
+
+using Infomat.Privacy.Requests;
+
+namespace Infomat.Privacy.Intake;
+
+/// <summary>How much one phrase says about a right.</summary>
+internal enum PhraseWeight
+{
+    /// <summary>Names the request by itself ("recht op vergetelheid", "copie des données", "unsubscribe me").</summary>
+    Strong,
+
+    /// <summary>A verb or word that is a request only about the sender's own data in the same sentence ("verwijder", "supprimer", "I object").</summary>
+    Weak,
+
+    /// <summary>A vague word that never decides alone ("aanpassen", "update my"): staff are asked rather than guessing.</summary>
+    Hint,
+}
+
+/// <summary>One phrase of the classifier, as a pattern over the normalised text (lower case, no accents, plain apostrophes).</summary>
+internal sealed record MailPhrase(Regex Pattern, RequestType Type, PhraseWeight Weight, string Name);
+
+/// <summary>
+/// The words the classifier reads, in Dutch, French and English: the phrases of each right, the article numbers,
+/// what makes a sentence a list of rights rather than a request, and the markers of own data, third parties and
+/// marketing. Written from how requesters and the published model letters phrase requests; the letters of
+/// <c>tests/Infomat.Privacy.Core.Tests/Letters</c> pin them.
+/// </summary>
+internal static class MailPhrases
+{
+    private const RegexOptions Options = RegexOptions.CultureInvariant | RegexOptions.Compiled;
+
+    /// <summary>Up to a few words within one sentence.</summary>
+    private const string Gap = "[^.?!;\\n]{0,40}";
+
+    public static readonly MailPhrase[] All =
+    [
+        // Access (Art. 15)
+        .. S(RequestType.Access, "inzageverzoek", "verzoek (om|tot) inzage", "recht (op|van) inzage", "inzage (in|krijgen|gekregen|van)", "inzage" + Gap + "(mijn|over mij|van mij)",
+            "welke (persoons)?gegevens" + Gap + "(over mij|van mij|bewaren|verwerken|hebben|bijhouden)", "wat (weten|bewaren|hebben) (jullie|u)" + Gap + "(over|van) mij",
+            "overzicht van" + Gap + "gegevens", "kopie van" + Gap + "(gegevens|van mij|over mij)",
+            "droit d'acces", "demande d'acces", "acces a (mes|l'ensemble de mes) donnees", "copie (de|des|de l'ensemble des) (mes )?(donnees|informations)",
+            "quelles donnees" + Gap + "(me concernant|sur moi|a mon sujet|detenez|conservez|avez)",
+            "subject access", "right of access", "access request", "copy of" + Gap + "(data|information)", "what (personal )?(data|information)" + Gap + "(hold|have|has|keep|process|store)", "(provide|send|give) me (with )?a copy", "dsar"),
+        .. W(RequestType.Access, "gegevens opvragen", "opvragen"),
+
+        // Portability (Art. 20)
+        .. S(RequestType.Portability, "overdraagbaarheid", "overdracht van (mijn )?gegevens", "machineleesba", "portabilite", "portability", "lisible par (une )?machine", "machine-readable", "machine readable",
+            "wat ik (zelf )?(heb )?(zelf )?(ingevuld|verstrekt|gegeven)", "die ik zelf", "ce que je vous ai" + Gap + "(transmis|fourni|communique)", "que je vous ai (fourni|transmis|communique)",
+            "data i (gave|have given|provided|have provided)", "i provided to you", "import" + Gap + "(elsewhere|another)"),
+        .. W(RequestType.Portability, "json", "csv"),
+
+        // Rectification (Art. 16)
+        .. S(RequestType.Rectification, "rectificatie", "recht op (verbetering|rectificatie)", "rectification", "rectifier", "rectify", "corriger (mes|mon|ma)", "correct (my|the) (data|details|name|address|record|job|phone)"),
+        .. W(RequestType.Rectification, "klopt niet", "onjuist", "verbeter", "fout", "corrig", "inexact", "incorrect", "is wrong", "mal orthographi", "verkeerd"),
+        .. H(RequestType.Rectification, "aanpassen", "wijzigen", "update my", "modifier"),
+
+        // Erasure (Art. 17)
+        .. S(RequestType.Erasure, "recht op (vergetelheid|gegevenswissing|wissing|verwijdering)", "recht om vergeten te worden", "verwijdering van" + Gap + "gegevens", "(verwijder|wis)\\w* al mijn",
+            "droit a l'(oubli|effacement)", "effacement de" + Gap + "donnees", "l'effacement de mes", "right to (erasure|be forgotten)", "(delete|erase|remove) (all )?(of )?(my|the) (personal )?(data|details|information)",
+            "delete all", "erase all"),
+        .. W(RequestType.Erasure, "verwijder", "wissen", "wis ", "supprim", "effac", "delete", "erase", "remove my"),
+
+        // Restriction (Art. 18)
+        .. S(RequestType.Restriction, "beperking van de verwerking", "(verwerking|gebruik)" + Gap + "(te )?beperken", "limitation du traitement", "limiter le traitement",
+            "restriction of( the)? processing", "restrict" + Gap + "processing", "restrict the use"),
+
+        // Objection (Art. 21)
+        .. S(RequestType.Objection, "recht (van|op) bezwaar", "bezwaar tegen" + Gap + "(verwerking|gebruik|marketing|reclame)", "droit d'opposition", "m'opposer? (au|a la|a l'|a toute)", "m'y oppose",
+            "right to object", "object to" + Gap + "(processing|use|marketing)", "objection to" + Gap + "(processing|use|marketing)"),
+        .. W(RequestType.Objection, "bezwaar", "je m'oppose", "opposition", "i object", "objection"),
+
+        // Withdrawal of consent (Art. 7(3)), and unsubscribing: withdrawal of consent for marketing
+        .. S(RequestType.WithdrawConsent, "toestemming" + Gap + "in te trekken", "toestemming intrek", "trek\\w*" + Gap + "toestemming" + Gap + "\\bin\\b", "intrekking van (mijn|de) toestemming",
+            "uitschrijven", "schrijf (mij|me)" + Gap + "uit", "afmelden", "(haal|verwijder) (mij|me) uit", "(mij|me) uit" + Gap + "(mailing|nieuwsbrie|verzendlijst|lijst)\\w*( te)? (verwijderen|halen|schrappen)",
+            "geen" + Gap + "(mails|mailings|nieuwsbrie\\w*|reclame|marketing) meer",
+            "retir\\w* (mon|le|de mon) consentement", "retrait (de|du) (mon )?consentement", "desinscri", "desabonn",
+            "ne (veux|souhaite) plus recevoir", "ne plus (m'envoyer|me contacter|recevoir)",
+            "withdraw\\w* (my |the |any )?consent", "unsubscribe", "(remove|take) me (off|from|out of)", "no longer consent", "stop sending me", "no longer (want|wish) to receive", "opt out", "opt-out"),
+    ];
+
+    /// <summary>An article of the GDPR: number, then an optional paragraph ("(3)", "lid 3", ", paragraphe 3", ".3").</summary>
+    public static readonly Regex Article = new(
+        "\\b(?:art(?:icle|ikel|\\.)?)\\s*(\\d{1,2})\\b(?:\\s*\\((\\d)\\)|,?\\s*(?:lid|paragraphe|paragraph|par\\.|alinea|§)\\s*(\\d)|\\.(\\d)\\b)?", Options);
+
+    /// <summary>The regulation is named somewhere in the mail, so an article number is one of its articles.</summary>
+    public static readonly Regex Regulation = new("\\b(avg|gdpr|rgpd|u?avg|agvd|verordening|reglement general|general data protection|2016/679)\\b", Options);
+
+    /// <summary>A sentence that lists rights the person has, that the answer must mention, or that are kept for later, rather than asking for them.</summary>
+    public static readonly Regex Listing = new(string.Join('|',
+        "het bestaan van het recht", "l'existence du droit", "the existence of the right", "klacht in te dienen", "introduire une reclamation", "lodge a complaint",
+        "ik (het )?recht heb", "ik heb (ook )?(het )?recht", "dat ik (ook )?(het )?recht", "daarvan maak ik", "je dispose (egalement |aussi )?d", "que je n'exerce pas",
+        "i (also )?have the right", "i am aware that i", "i know i (also )?have", "which i am not exercising", "not exercising",
+        // A right kept for later ("I reserve the right to request erasure at a later stage") is not asked for now.
+        "reserve (the|my) right", "behoud (mij|me|ik mij|ik me) (uitdrukkelijk )?het recht", "me reserve le droit", "ulterieurement", "at a later (stage|date)",
+        "op een later (moment|tijdstip)", "later te (vragen|verzoeken)", "later (request|ask)"), Options);
+
+    /// <summary>A sentence about requests as a subject (slides, a webinar, how to handle them), not one being made: the right in the plural.</summary>
+    public static readonly Regex Topic = new(
+        "(access|erasure|portability|rectification|objection)( and [a-z]+)? requests|(inzage|verwijderings?|wissings?)verzoeken|demandes d'(acces|effacement)|\\b(slides|webinar|training|presentation|checklist|opleiding|formation) (on|about|over|sur)\\b", Options);
+
+    /// <summary>The sender writes about their own data.</summary>
+    public static readonly Regex SelfData = new(string.Join('|',
+        "\\bmijn (persoons)?gegevens", "\\bmijn (data|e-mailadres|adres|naam|functie|telefoonnummer|cv|account)", "\\b(over|van) mij\\b", "\\bal mijn\\b",
+        "\\bmes (donnees|coordonnees|informations)", "\\bmon (adresse|nom|compte|cv)", "\\bma fonction", "\\bme concernant", "\\ba mon sujet", "\\bsur moi\\b", "\\bde mes donnees",
+        "\\bmy (personal )?(data|details|information|email address|address|name|job title|phone number|account|cv|record)", "\\b(about|on) me\\b", "\\bconcerning me\\b"), Options);
+
+    /// <summary>The sender speaks for themself (first person singular) or asks (please, graag, merci de).</summary>
+    public static readonly Regex FirstPerson = new("\\b(ik|mij|mijn|me|je|j'|moi|mes|mon|m'|i|i'm|i'd|my|graag|gelieve|please|merci)\\b", Options);
+
+    /// <summary>The mail is about someone else's data: a customer, a client, him or her.</summary>
+    public static readonly Regex ThirdParty = new(string.Join('|',
+        "\\b(over|van) (hem|haar)\\b", "\\b(zijn|haar) (persoons)?gegevens", "\\b(een|onze) klant\\b", "\\b(sur|de) (elle|lui)\\b", "\\b(notre|un) client\\b",
+        "\\babout (him|her)\\b", "\\b(his|her) (personal )?data", "\\b(a|our) customer\\b", "\\bon behalf of\\b", "\\bnamens\\b", "\\bau nom de\\b"), Options);
+
+    /// <summary>Marketing words: an objection that mentions them is to direct marketing.</summary>
+    public static readonly Regex Marketing = new(
+        "(marketing|mailing|nieuwsbrie|newsletter|prospection|publicit|reclame|advertis|promoti|lettre d'information|uitnodiging|invitation|mailinglijst|mailing list)", Options);
+
+    /// <summary>Leaving a list: a withdrawal worded so is about marketing consent.</summary>
+    public static readonly Regex Unsubscribe = new("(unsubscri|uitschrijv|schrijf (mij|me) uit|afmeld|desabonn|desinscri|mailing|e-?mails|\\bmails\\b)", Options);
+
+    /// <summary>Consent other than for marketing: a withdrawal that names it takes back every consent.</summary>
+    public static readonly Regex OtherConsent = new("(recruit|recrut|wervingsreserve|sollicit|candidat|application|vacature|vacanc|\\bcv\\b|\\bpool\\b|\\breserve\\b)", Options);
+
+    /// <summary>General words about data protection: with own data and no right named, staff decide.</summary>
+    public static readonly Regex Privacy = new("\\b(avg|gdpr|rgpd|privacy|persoonsgegevens|donnees personnelles|vie privee|personal data|gegevensbescherming|protection des donnees|data protection)\\b", Options);
+
+    /// <summary>A negation just before a phrase ("do not delete", "niet wissen", "ne pas effacer").</summary>
+    public static readonly Regex Negation = new("\\b(not|never|don't|niet|nooit|geen|ne|n'|pas|jamais)\\b[^.?!;\\n]{0,20}$", Options);
+
+    /// <summary>The subject of an auto-reply that quotes the request it answers.</summary>
+    public static readonly Regex AutoReplySubject = new("^\\s*(automatisch antwoord|automatic reply|auto-reply|autoreply|out of office|afwezig|reponse automatique|absence)\\b", Options);
+
+    private static IEnumerable<MailPhrase> Make(RequestType type, PhraseWeight weight, string[] patterns) =>
+        patterns.Select(p => new MailPhrase(new Regex("\\b" + p, Options), type, weight, Readable(p)));
+
+    /// <summary>A pattern as staff read it in a reason: "verzoek (om|tot) inzage" becomes "verzoek om/tot inzage".</summary>
+    private static string Readable(string pattern)
+    {
+        var text = pattern.Replace(Gap, " … ", StringComparison.Ordinal).Replace("\\w*", string.Empty, StringComparison.Ordinal).Replace("\\b", string.Empty, StringComparison.Ordinal);
+        text = Regex.Replace(text, "\\([^()]*\\)\\?", string.Empty, RegexOptions.CultureInvariant);
+        text = Regex.Replace(text, "\\(([^()]*)\\)", m => m.Groups[1].Value.Replace('|', '/'), RegexOptions.CultureInvariant);
+        return Regex.Replace(text, " {2,}", " ", RegexOptions.CultureInvariant).Trim();
+    }
+
+    private static MailPhrase[] S(RequestType type, params string[] patterns) => [.. Make(type, PhraseWeight.Strong, patterns)];
+
+    private static MailPhrase[] W(RequestType type, params string[] patterns) => [.. Make(type, PhraseWeight.Weak, patterns)];
+
+    private static MailPhrase[] H(RequestType type, params string[] patterns) => [.. Make(type, PhraseWeight.Hint, patterns)];
+}

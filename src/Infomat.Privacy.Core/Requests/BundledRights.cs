@@ -1,0 +1,78 @@
+namespace Infomat.Privacy.Requests;
+
+/// <summary>
+/// The rights one case answers: its main right (the wire <c>type</c>, which decides the plan) and the others it answers
+/// in full beside it (portability beside access: the export has both parts; an objection beside an erasure: the
+/// address also goes on the suppression list, and the report answers the objection).
+/// </summary>
+public sealed record RequestedRights(RequestType Main, IReadOnlyList<RequestType> Also, ObjectionScope? Objection)
+{
+    public IReadOnlyList<RequestType> All => [Main, .. Also];
+}
+
+/// <summary>What the bundling rule decided: the rights of the case, or none (staff decide), and why, in words staff read.</summary>
+public sealed record RightsDecision(RequestedRights? Rights, string Reason);
+
+/// <summary>
+/// How a request that names several rights becomes one case, by rule, in one place (decision 42). Model letters bundle
+/// rights; the law answers most bundles: an erasure subsumes withdrawing consent (Art. 17(1)(b): the data goes, so
+/// does the processing based on consent); an objection to direct marketing subsumes withdrawing marketing consent
+/// (Art. 21(3): the marketing stops whatever its basis); access and portability are one export with both parts (Art.
+/// 15 and 20); an erasure with an objection answers both (Art. 17(1)(c) and Art. 21: what is erased is no longer
+/// processed, and the address is kept off marketing). Anything else that names rights answered in a given order or by
+/// judgement (access then erasure; rectification and restriction while the accuracy is checked) goes to staff with
+/// the rights named. The reasons carry rights and articles only, never anything from the letter.
+/// </summary>
+public static class BundledRights
+{
+    /// <param name="asked">The rights the request asks for, strongest first (the first decides nothing by itself).</param>
+    /// <param name="objection">What an objection among them is against.</param>
+    public static RightsDecision Decide(IReadOnlyList<RequestType> asked, ObjectionScope? objection)
+    {
+        ArgumentNullException.ThrowIfNull(asked);
+        var rights = asked.Distinct().ToList();
+        if (rights.Count == 0)
+        {
+            return new RightsDecision(null, "no right asked for");
+        }
+
+        var notes = new List<string>();
+        if (rights.Contains(RequestType.WithdrawConsent) && rights.Contains(RequestType.Erasure))
+        {
+            rights.Remove(RequestType.WithdrawConsent);
+            notes.Add("erasure subsumes withdrawal of consent (Art. 17(1)(b))");
+        }
+
+        if (rights.Contains(RequestType.WithdrawConsent) && rights.Contains(RequestType.Objection) && objection == ObjectionScope.DirectMarketing)
+        {
+            rights.Remove(RequestType.WithdrawConsent);
+            notes.Add("objection to direct marketing subsumes withdrawing marketing consent (Art. 21(3))");
+        }
+
+        var scope = rights.Contains(RequestType.Objection) ? objection ?? ObjectionScope.Other : (ObjectionScope?)null;
+        RequestedRights? decided = rights switch
+        {
+            [var only] => new RequestedRights(only, [], scope),
+            _ when Is(rights, RequestType.Access, RequestType.Portability) => Note(new RequestedRights(RequestType.Access, [RequestType.Portability], null), "access and portability: one export with both parts (Art. 15, 20)"),
+            _ when Is(rights, RequestType.Erasure, RequestType.Objection) => Note(new RequestedRights(RequestType.Erasure, [RequestType.Objection], scope), "erasure and objection: both answered (Art. 17(1)(c), 21)"),
+            _ => null,
+        };
+
+        if (decided is null)
+        {
+            return new RightsDecision(null, $"several rights that are answered in an order or by judgement: {string.Join(", ", rights.Select(r => r.ToWire()))}{Tail(notes)}");
+        }
+
+        return new RightsDecision(decided, string.Join("; ", [string.Join("+", decided.All.Select(r => r.ToWire())), .. notes]));
+
+        RequestedRights Note(RequestedRights r, string note)
+        {
+            notes.Add(note);
+            return r;
+        }
+    }
+
+    private static bool Is(List<RequestType> rights, RequestType a, RequestType b) => rights.Count == 2 && rights.Contains(a) && rights.Contains(b);
+
+    private static string Tail(List<string> notes) => notes.Count == 0 ? string.Empty : "; " + string.Join("; ", notes);
+}
