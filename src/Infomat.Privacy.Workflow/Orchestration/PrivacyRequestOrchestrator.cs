@@ -161,6 +161,12 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
 
             case CasePlan.ApplyInStores:
                 var outcomes = await ApplyAsync(context, caseId, decision.StoreKeys, decision.Action!.Value);
+                if (decision.Action == StoreAction.Erase)
+                {
+                    // The copies earlier access requests made (zip, staged records) go with the data they copy.
+                    await context.CallActivityAsync<int>(nameof(EraseEarlierCopies), caseId, Retried);
+                }
+
                 await context.CallActivityAsync(nameof(SendActionReport), new ReportInput(caseId, outcomes), Retried);
                 return "completed";
 
