@@ -19,9 +19,10 @@ param principalId string = ''
 @allowed([ 'User', 'ServicePrincipal', 'Group' ])
 param principalType string = 'User'
 
-@description('Days after which exports are deleted by the lifecycle policy.')
+@description('Days the download link of an export works (Privacy:Export:LinkLifetime); the zip is deleted when it ends, and by the lifecycle rule the day after.')
 @minValue(1)
-param exportRetentionDays int = 30
+@maxValue(30)
+param exportLinkLifetimeDays int = 7
 
 @description('Memory per instance (MB): 4096 is two cores, which the export needs to meet its throughput.')
 @allowed([ 2048, 4096 ])
@@ -121,7 +122,7 @@ module storage 'app/storage.bicep' = {
     location: location
     tags: tags
     appPrincipalId: identity.outputs.principalId
-    exportRetentionDays: exportRetentionDays
+    exportLinkLifetimeDays: exportLinkLifetimeDays
     deploymentContainerName: deploymentContainerName
     workspaceId: monitoring.outputs.workspaceId
   }
@@ -160,6 +161,7 @@ module functionApp 'app/functionapp.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     alwaysReadyInstances: alwaysReadyInstances
     publicBaseUrl: publicBaseUrl
+    exportLinkLifetimeDays: exportLinkLifetimeDays
     staffAddress: staffAddress
     staffLanguage: staffLanguage
     staffEscalationAddress: staffEscalationAddress

@@ -35,6 +35,9 @@ param alwaysReadyInstances int
 @description('Absolute base of every link in mails. Empty: https://{default host name}.')
 param publicBaseUrl string
 
+@description('Days the download link of an export works.')
+param exportLinkLifetimeDays int
+
 @description('Staff mailbox(es) for approval requests and tasks, ";"-separated.')
 param staffAddress string
 param staffLanguage string
@@ -131,6 +134,7 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Privacy__PublicBaseUrl: empty(publicBaseUrl) ? 'https://${app.properties.defaultHostName}' : publicBaseUrl
     Privacy__Tokens__SigningKey: '${vault}token-signing-key)'
     Privacy__Pseudonymisation__Key: '${vault}pseudonymisation-key)'
+    Privacy__Export__LinkLifetime: '${exportLinkLifetimeDays}.00:00:00'
     Privacy__Staff__RequireSignIn: 'true'
     Privacy__Staff__Role: 'Privacy.Staff'
     Privacy__Staff__Group: staffGroupId

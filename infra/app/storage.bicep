@@ -8,9 +8,10 @@ param tags object
 @description('Principal id of the app identity that gets the data roles.')
 param appPrincipalId string
 
-@description('Days after which exports and staged records are deleted by the lifecycle policy.')
+@description('Days the download link of an export works (the app gets the same value); the lifecycle rule deletes the zip the day after, as a backstop to the app\'s own sweep.')
 @minValue(1)
-param exportRetentionDays int
+@maxValue(30)
+param exportLinkLifetimeDays int
 
 @description('Container holding the Function App deployment package (Flex Consumption).')
 param deploymentContainerName string
@@ -43,8 +44,11 @@ resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2026-06-01' = {
   parent: storage
   name: 'default'
   properties: {
-    deleteRetentionPolicy: { enabled: true, days: 7 }
-    containerDeleteRetentionPolicy: { enabled: true, days: 7 }
+    // Soft delete one day (the shortest Azure allows): a deleted export or staged record (its link ended, an erasure) is
+    // then really gone the next day, while an operator's mistake on the key ring or the task hub can still be undone.
+    deleteRetentionPolicy: { enabled: true, days: 1 }
+    containerDeleteRetentionPolicy: { enabled: true, days: 1 }
+    isVersioningEnabled: false
   }
 }
 
@@ -66,8 +70,9 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   properties: { publicAccess: 'None' }
 }
 
-// Exports (and the records staged for them) are personal data: they go after the retention period whatever happens
-// to the case. The download link itself expires long before (Privacy:Export:LinkLifetime).
+// Exports and the records staged for them are copies of personal data. The app deletes staged records as soon as the
+// zip is written and the zip when its link ends (and both when the person's data are erased); these rules are the
+// backstop for anything it could not delete: staged records after a day, zips the day after the link ended.
 resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2026-06-01' = {
   parent: storage
   name: 'default'
@@ -75,12 +80,21 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2026-06
     policy: {
       rules: [
         {
-          name: 'delete-old-exports'
+          name: 'delete-staged-records'
           enabled: true
           type: 'Lifecycle'
           definition: {
-            filters: { blobTypes: [ 'blockBlob' ], prefixMatch: [ '${exportsContainer.name}/', '${stagingContainer.name}/' ] }
-            actions: { baseBlob: { delete: { daysAfterModificationGreaterThan: exportRetentionDays } } }
+            filters: { blobTypes: [ 'blockBlob' ], prefixMatch: [ '${stagingContainer.name}/' ] }
+            actions: { baseBlob: { delete: { daysAfterModificationGreaterThan: 1 } } }
+          }
+        }
+        {
+          name: 'delete-ended-exports'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: { blobTypes: [ 'blockBlob' ], prefixMatch: [ '${exportsContainer.name}/' ] }
+            actions: { baseBlob: { delete: { daysAfterModificationGreaterThan: exportLinkLifetimeDays + 1 } } }
           }
         }
       ]

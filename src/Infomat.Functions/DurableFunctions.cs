@@ -49,6 +49,9 @@ public sealed class DurableFunctions(IServiceProvider services)
     [Function(nameof(ApplyInStore))]
     public Task<StoreOutcome> RunApplyInStore([ActivityTrigger] ApplyInput input, FunctionContext ctx) => Activity<ApplyInStore, ApplyInput, StoreOutcome>(input, ctx);
 
+    [Function(nameof(EraseEarlierCopies))]
+    public Task<int> RunEraseEarlierCopies([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<EraseEarlierCopies, string, int>(caseId, ctx);
+
     [Function(nameof(OpenStaffTasks))]
     public Task<StaffTaskState> RunOpenStaffTasks([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<OpenStaffTasks, string, StaffTaskState>(caseId, ctx);
 
@@ -88,6 +91,11 @@ public sealed class DurableFunctions(IServiceProvider services)
     [Function("PurgeEndedHolds")]
     public Task PurgeEndedHolds([TimerTrigger("0 30 2 * * *")] TimerInfo timer, FunctionContext ctx) =>
         services.GetRequiredService<HoldSweep>().RunAsync(ctx.CancellationToken);
+
+    /// <summary>Hourly: zips whose link ended, staged records no longer needed, cases past their retention (audit trail cut to a signed checkpoint), old intake markers.</summary>
+    [Function("RetentionSweep")]
+    public Task RetentionSweep([TimerTrigger("0 20 * * * *")] TimerInfo timer, FunctionContext ctx) =>
+        services.GetRequiredService<RetentionSweep>().RunAsync(ctx.CancellationToken);
 
     /// <summary>Daily at 06:00 UTC: due-date reminders and overdue flags to staff, identifiers erased after the register's retention, finished histories purged.</summary>
     [Function("CaseMaintenance")]

@@ -6,9 +6,11 @@ namespace Infomat.LocalHost;
 
 /// <summary>
 /// Local host: the daily case sweep of the Functions app (due-date reminders, overdue flags, identifier erasure after
-/// retention, purge of finished histories), at start and every <c>LocalHost:CaseSweepInterval</c> (default one hour).
+/// retention, purge of finished histories) and its hourly retention sweep (exports whose link ended, staging, cases past
+/// their retention, intake markers), at start and every <c>LocalHost:CaseSweepInterval</c> (default one hour).
 /// </summary>
-internal sealed partial class LocalCaseMaintenance(CaseMaintenance maintenance, DurableTaskClient client, IConfiguration configuration, ILogger<LocalCaseMaintenance> log)
+internal sealed partial class LocalCaseMaintenance(
+    CaseMaintenance maintenance, RetentionSweep retention, DurableTaskClient client, IConfiguration configuration, ILogger<LocalCaseMaintenance> log)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -20,6 +22,7 @@ internal sealed partial class LocalCaseMaintenance(CaseMaintenance maintenance, 
             try
             {
                 await maintenance.RunAsync(client, stoppingToken);
+                await retention.RunAsync(stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -57,6 +57,7 @@ public static class AdapterServices
         // Storage: the case register (audited: every write appends what the trail lacks), staging and exports.
         services.AddSingleton(_ => new StorageClients(configuration));
         services.AddSingleton<TableCaseRegister>();
+        services.AddSingleton<IRegisterCleanup>(sp => sp.GetRequiredService<TableCaseRegister>());
         services.AddSingleton<IAuditTrail, TableAuditTrail>();
         services.AddSingleton<ICaseRegister>(sp => new AuditedCaseRegister(
             sp.GetRequiredService<TableCaseRegister>(), sp.GetRequiredService<IAuditTrail>(), sp.GetRequiredService<KeyedHash>()));

@@ -25,4 +25,10 @@ internal static partial class WorkflowLog
 
     [LoggerMessage(6, LogLevel.Information, "Case {CaseId}: {Action} applied in {StoreKey}, {RecordCount} records matched")]
     public static partial void Applied(this ILogger logger, string caseId, string action, string storeKey, int recordCount);
+
+    [LoggerMessage(8, LogLevel.Information, "Case {CaseId}: {BlobCount} staged blobs deleted")]
+    public static partial void StagingDeleted(this ILogger logger, string caseId, int blobCount);
+
+    [LoggerMessage(9, LogLevel.Information, "Case {CaseId}: copies of {CaseCount} earlier cases erased, {BlobCount} blobs deleted")]
+    public static partial void EarlierCopiesErased(this ILogger logger, string caseId, int caseCount, int blobCount);
 }

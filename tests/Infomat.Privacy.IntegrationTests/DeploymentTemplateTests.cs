@@ -59,20 +59,55 @@ public sealed partial class DeploymentTemplateTests
         Assert.NotNull(Text(storage.At("properties", "sasPolicy", "expirationAction")));
     }
 
-    [Fact]
-    public void Exports_and_staged_records_are_deleted_by_a_lifecycle_rule()
+    /// <summary>The days after which a lifecycle rule deletes blobs under <paramref name="prefix"/>: a number, or <c>parameter + n</c>.</summary>
+    private static int LifecycleDays(string prefix)
     {
         var policy = Arm.Single("Microsoft.Storage/storageAccounts/managementPolicies");
-        var rules = policy.At("properties", "policy", "rules")!.Value.EnumerateArray().Where(r => r.GetProperty("enabled").GetBoolean()).ToList();
-        var prefixes = rules.SelectMany(r => r.GetProperty("definition").GetProperty("filters").GetProperty("prefixMatch").EnumerateArray())
-            .Select(p => Text(policy.Scope.Resolve(p))).ToList();
-        Assert.Contains("exports/", prefixes);
-        Assert.Contains("staging/", prefixes);
+        var rule = policy.At("properties", "policy", "rules")!.Value.EnumerateArray()
+            .Where(r => r.GetProperty("enabled").GetBoolean())
+            .Single(r => r.GetProperty("definition").GetProperty("filters").GetProperty("prefixMatch").EnumerateArray().Any(p => Text(policy.Scope.Resolve(p)) == prefix));
+        var days = policy.Scope.Resolve(rule.GetProperty("definition").GetProperty("actions").GetProperty("baseBlob").GetProperty("delete").GetProperty("daysAfterModificationGreaterThan"));
+        if (days is { ValueKind: JsonValueKind.Number } n)
+        {
+            return n.GetInt32();
+        }
 
-        var days = rules.Select(r => policy.Scope.Resolve(r.GetProperty("definition").GetProperty("actions").GetProperty("baseBlob").GetProperty("delete").GetProperty("daysAfterModificationGreaterThan"))).Single();
-        Assert.True(days is { ValueKind: JsonValueKind.Number } d && d.GetInt32() is >= 1 and <= 90, $"exports must be deleted after 1 to 90 days, the template says {days}");
-        var parameter = Arm.Root.Parameters.Single(p => p.Name == "exportRetentionDays").Value;
-        Assert.True(parameter.GetProperty("minValue").GetInt32() >= 1);
+        var sum = ParameterPlus().Match(Text(days) ?? string.Empty);
+        Assert.True(sum.Success, $"the lifecycle days for {prefix} must be a number or a parameter plus a number, not {days}");
+        var parameter = policy.Scope.Parameter(sum.Groups[1].Value);
+        return parameter!.Value.GetInt32() + int.Parse(sum.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public void Staged_records_are_deleted_by_a_lifecycle_rule_within_a_day()
+    {
+        // Issue 16, item 3: the app deletes them as soon as the zip is written; the rule catches any it could not.
+        Assert.Equal(1, LifecycleDays("staging/"));
+    }
+
+    [Fact]
+    public void Exports_are_deleted_by_a_lifecycle_rule_the_day_after_the_link_the_app_is_given_ends()
+    {
+        var linkDays = Arm.Root.Parameter("exportLinkLifetimeDays")!.Value.GetInt32();
+        Assert.Equal(linkDays + 1, LifecycleDays("exports/"));
+        Assert.Equal("[format('{0}.00:00:00', parameters('exportLinkLifetimeDays'))]", AppSettings(out _)["Privacy__Export__LinkLifetime"]);
+        Assert.True(Arm.Root.Parameters.Single(p => p.Name == "exportLinkLifetimeDays").Value.GetProperty("maxValue").GetInt32() <= 30);
+    }
+
+    [Fact]
+    public void A_deleted_blob_or_container_is_recoverable_for_a_day_at_most_and_no_old_versions_are_kept()
+    {
+        // Issue 16, item 3: an export or staged record deleted (its link ended, an erasure) must not live on as a
+        // soft-deleted copy for a week; one day still covers an operator's mistake on the key ring or the task hub.
+        var blobs = Arm.Single("Microsoft.Storage/storageAccounts/blobServices");
+        foreach (var policy in new[] { "deleteRetentionPolicy", "containerDeleteRetentionPolicy" })
+        {
+            var enabled = Bool(blobs.At("properties", policy, "enabled")) ?? false;
+            var days = blobs.At("properties", policy, "days");
+            Assert.True(!enabled || days is { ValueKind: JsonValueKind.Number } d && d.GetInt32() <= 1, $"{policy} keeps deleted data {days} days; at most 1");
+        }
+
+        Assert.NotEqual(true, Bool(blobs.At("properties", "isVersioningEnabled")));
     }
 
     [Fact]
@@ -290,6 +325,9 @@ public sealed partial class DeploymentTemplateTests
         Assert.True(properties.ValueKind == JsonValueKind.Object, "app settings must be written out one by one so they can be checked.");
         return properties.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText());
     }
+
+    [GeneratedRegex(@"^\[add\(parameters\('([^']+)'\), (\d+)\)\]$")]
+    private static partial Regex ParameterPlus();
 
     [GeneratedRegex(@"(?i)(key|secret|state|password|connectionstring|token|credential)")]
     private static partial Regex SecretName();

@@ -76,6 +76,32 @@ public sealed class ExportDeliveryTests(Azurite azurite) : LocalHostTests(azurit
     }
 
     [Fact]
+    public async Task After_an_erasure_the_old_download_link_says_the_export_is_gone_and_the_zip_is_deleted()
+    {
+        // Issue 16, item 3: no copy of the person's data outlives their erasure, and the old link is no 500.
+        var access = await Flows.SubmitAsync("zoe.maes@example.be", language: "nl", entity: "be");
+        await Flows.ApproveAsync(access);
+        var link = await Flows.DownloadLinkAsync(access);
+        var before = await Flows.PostTokenAsync("/download", link);
+        Assert.Equal(HttpStatusCode.SeeOther, before.StatusCode);
+
+        var erasure = await Flows.SubmitAsync("zoe.maes@example.be", language: "nl", entity: "be", type: "erasure");
+        await Flows.ApproveAsync(erasure);
+        var report = (await Host.Mailbox.WaitForAsync("action-report", erasure)).TextBody;
+        Assert.Contains($"Van uw eerdere verzoeken ({access}) bewaren we geen kopie meer", report, StringComparison.Ordinal);
+
+        var page = await Flows.Http.GetAsync(link.PathAndQuery);
+        Assert.Equal(HttpStatusCode.Gone, page.StatusCode);
+        Assert.Contains($"toen we uw gegevens wisten (aanvraag {erasure})", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var post = await Flows.PostTokenAsync("/download", link);
+        Assert.Equal(HttpStatusCode.Gone, post.StatusCode);
+        Assert.Contains("Dit bestand is verwijderd", await post.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var blob = new HttpClient();
+        Assert.Equal(HttpStatusCode.NotFound, (await blob.GetAsync(before.Headers.Location!)).StatusCode);
+        Assert.Contains("<td>earlier-copies-erased</td>", await Flows.Http.GetStringAsync($"/cases/{erasure}"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_portability_export_carries_data_json_in_the_documented_format()
     {
         var id = await Flows.SubmitAsync("alexis.papadopoulos@example.nl", language: "en", entity: "nl", type: "portability");

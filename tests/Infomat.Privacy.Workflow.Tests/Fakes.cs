@@ -12,7 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Infomat.Privacy.Workflow.Tests;
 
 /// <summary>An in-memory register with the same contract as the Table one (conditional updates, single-use tokens).</summary>
-internal sealed class InMemoryRegister : ICaseRegister
+internal sealed class InMemoryRegister : ICaseRegister, IRegisterCleanup
 {
     private readonly ConcurrentDictionary<string, PrivacyCase> cases = new();
     private readonly ConcurrentDictionary<string, string> tokens = new();
@@ -61,6 +61,30 @@ internal sealed class InMemoryRegister : ICaseRegister
 
     public Task<string?> UsedForAsync(string tokenId, CancellationToken cancellationToken) =>
         Task.FromResult(tokens.TryGetValue(tokenId, out var caseId) ? caseId : null);
+
+    /// <summary>When each marker was written (the clock a test gives, else now).</summary>
+    public ConcurrentDictionary<string, DateTimeOffset> MarkerTimes { get; } = new();
+
+    public Task DeleteCaseAsync(string caseId, CancellationToken cancellationToken)
+    {
+        cases.TryRemove(caseId, out _);
+        return Task.CompletedTask;
+    }
+
+    public async IAsyncEnumerable<IntakeMarker> ListMarkersAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        foreach (var (id, caseId) in tokens)
+        {
+            yield return new IntakeMarker(id, caseId, MarkerTimes.GetValueOrDefault(id, DateTimeOffset.UtcNow));
+        }
+    }
+
+    public Task DeleteMarkerAsync(string markerId, CancellationToken cancellationToken)
+    {
+        tokens.TryRemove(markerId, out _);
+        return Task.CompletedTask;
+    }
 }
 
 /// <summary>Records every mail; can be made to fail like the provider does in an outage (a 503).</summary>
@@ -167,6 +191,12 @@ internal sealed class InMemoryStaging : IStagingStorage
 {
     private readonly ConcurrentDictionary<string, List<StoreRecord>> blobs = new();
 
+    /// <summary>The staged blobs' names (<c>{caseId}/{storeKey}</c>).</summary>
+    public IReadOnlyCollection<string> Names => blobs.Keys.ToList();
+
+    public Task<int> DeleteCaseAsync(string caseId, CancellationToken cancellationToken) =>
+        Task.FromResult(blobs.Keys.Where(k => k.StartsWith(caseId + "/", StringComparison.Ordinal)).Count(k => blobs.TryRemove(k, out _)));
+
     public async Task<int> WriteAsync(string caseId, string storeKey, IAsyncEnumerable<StoreRecord> records, CancellationToken cancellationToken)
     {
         var list = new List<StoreRecord>();
@@ -177,6 +207,15 @@ internal sealed class InMemoryStaging : IStagingStorage
 
         blobs[caseId + "/" + storeKey] = list;
         return list.Count;
+    }
+
+    public async IAsyncEnumerable<string> ListCasesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        foreach (var caseId in blobs.Keys.Select(k => k[..k.IndexOf('/', StringComparison.Ordinal)]).Distinct(StringComparer.Ordinal).ToList())
+        {
+            yield return caseId;
+        }
     }
 
     public async IAsyncEnumerable<StoreRecord> ReadAsync(string caseId, string storeKey, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -208,6 +247,9 @@ internal sealed class InMemoryExports : IExportStorage
     public Task<Uri> CreateReadLinkAsync(string blobName, TimeSpan lifetime, CancellationToken cancellationToken) =>
         Task.FromResult(new Uri("http://blob.test/" + blobName));
 
+    public Task<int> DeleteCaseAsync(string caseId, CancellationToken cancellationToken) =>
+        Task.FromResult(Blobs.Keys.Where(k => k.StartsWith(caseId + "/", StringComparison.Ordinal)).Count(k => Blobs.TryRemove(k, out _)));
+
     private sealed class CapturingStream(Action<byte[]> onClose) : MemoryStream
     {
         protected override void Dispose(bool disposing)
@@ -231,7 +273,33 @@ internal sealed class InMemoryExports : IExportStorage
 /// <summary>The audit trail in memory, chained as the Table one.</summary>
 internal sealed class InMemoryAudit : Infomat.Privacy.Audit.IAuditTrail
 {
-    private readonly Infomat.Privacy.Audit.AuditChain chain = new(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    private readonly Dictionary<string, Infomat.Privacy.Audit.AuditCheckpoint> checkpoints = [];
+
+    public InMemoryAudit(Infomat.Privacy.Audit.AuditChain? chain = null) => this.chain = chain ?? new(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    private readonly Infomat.Privacy.Audit.AuditChain chain;
+
+    public Task<Infomat.Privacy.Audit.AuditCheckpoint?> CheckpointAsync(string caseId, CancellationToken cancellationToken)
+    {
+        lock (events)
+        {
+            return Task.FromResult(checkpoints.TryGetValue(caseId, out var c) ? c : null);
+        }
+    }
+
+    public Task CutAsync(Infomat.Privacy.Audit.AuditCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
+        lock (events)
+        {
+            checkpoints[checkpoint.CaseId] = checkpoint;
+            if (events.TryGetValue(checkpoint.CaseId, out var list))
+            {
+                list.RemoveAll(e => e.Event.Sequence <= checkpoint.Sequence);
+            }
+
+            return Task.CompletedTask;
+        }
+    }
     private readonly Dictionary<string, List<(string Key, Infomat.Privacy.Audit.AuditEvent Event)>> events = [];
 
     public Task<Infomat.Privacy.Audit.AuditEvent> AppendAsync(Infomat.Privacy.Audit.AuditEntry entry, CancellationToken cancellationToken)

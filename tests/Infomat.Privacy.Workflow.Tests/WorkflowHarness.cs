@@ -29,6 +29,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
     public RecordingMail Mail { get; } = new();
     public FakeStores Stores { get; } = new();
     public InMemoryExports Exports { get; } = new();
+    public InMemoryStaging Staging { get; } = new();
     public InMemoryAudit Audit { get; } = new();
     public PrivacyOptions Options { get; } = new()
     {
@@ -101,7 +102,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
                     s.AddSingleton<PrivacyMetrics>();
                     s.AddSingleton<IMailSender>(harness.Mail);
                     s.AddSingleton<IEntityStoreCatalog>(harness.Stores);
-                    s.AddSingleton<IStagingStorage>(new InMemoryStaging());
+                    s.AddSingleton<IStagingStorage>(harness.Staging);
                     s.AddSingleton<IExportStorage>(harness.Exports);
                     s.AddSingleton<Infomat.Privacy.Audit.IAuditTrail>(harness.Audit);
                     s.AddSingleton(new KeyedHash(RandomNumberGenerator.GetBytes(32)));

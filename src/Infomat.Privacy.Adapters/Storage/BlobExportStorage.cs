@@ -42,6 +42,12 @@ public sealed class BlobExportStorage(StorageClients clients) : IExportStorage
         await container.GetBlobClient(blobName).DeleteIfExistsAsync(cancellationToken: cancellationToken);
     }
 
+    public async Task<int> DeleteCaseAsync(string caseId, CancellationToken cancellationToken)
+    {
+        await ready.EnsureAsync();
+        return await CaseBlobs.DeleteAsync(container, caseId, cancellationToken);
+    }
+
     public async Task<Uri> CreateReadLinkAsync(string blobName, TimeSpan lifetime, CancellationToken cancellationToken)
     {
         var blob = container.GetBlobClient(blobName);

@@ -10,7 +10,7 @@ using Infomat.Privacy.Stores;
 
 namespace Infomat.Privacy.Adapters.Storage;
 
-/// <summary>Store results between collection and packaging: one JSON-lines blob per case and store.</summary>
+/// <summary>Store results between collection and packaging: one JSON-lines blob per case and store, deleted once the zip is written.</summary>
 public sealed class BlobStagingStorage(StorageClients clients) : IStagingStorage
 {
     public const string Container = "staging";
@@ -36,6 +36,24 @@ public sealed class BlobStagingStorage(StorageClients clients) : IStagingStorage
         }
 
         return count;
+    }
+
+    public async Task<int> DeleteCaseAsync(string caseId, CancellationToken cancellationToken)
+    {
+        await ready.EnsureAsync();
+        return await CaseBlobs.DeleteAsync(container, caseId, cancellationToken);
+    }
+
+    public async IAsyncEnumerable<string> ListCasesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await ready.EnsureAsync();
+        await foreach (var item in container.GetBlobsByHierarchyAsync(new Azure.Storage.Blobs.Models.GetBlobsByHierarchyOptions { Delimiter = "/" }, cancellationToken))
+        {
+            if (item.IsPrefix)
+            {
+                yield return item.Prefix.TrimEnd('/');
+            }
+        }
     }
 
     public async IAsyncEnumerable<StoreRecord> ReadAsync(string caseId, string storeKey, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -15,6 +15,9 @@ public sealed class TableAuditTrail(StorageClients clients, AuditChain chain, Ti
 {
     public const string TableName = "PrivacyAudit";
 
+    /// <summary>The row key of a case's checkpoint (after every event's eight-digit key).</summary>
+    private const string CheckpointRow = "checkpoint";
+
     private readonly TableClient table = clients.Tables.GetTableClient(TableName);
     private readonly SetUpOnce created = new(() => clients.Tables.GetTableClient(TableName).CreateIfNotExistsAsync());
 
@@ -79,10 +82,41 @@ public sealed class TableAuditTrail(StorageClients clients, AuditChain chain, Ti
         return (await RowsAsync(caseId, cancellationToken)).Select(FromEntity).ToList();
     }
 
+    public async Task<AuditCheckpoint?> CheckpointAsync(string caseId, CancellationToken cancellationToken)
+    {
+        await created.EnsureAsync();
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(caseId, CheckpointRow, cancellationToken: cancellationToken);
+        return row.HasValue
+            ? new AuditCheckpoint(caseId, row.Value!.GetInt32("Sequence")!.Value, row.Value.GetString("LastHash"),
+                DateTimeOffset.Parse(row.Value.GetString("At"), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind), row.Value.GetString("Reason"), row.Value.GetString("Signature"))
+            : null;
+    }
+
+    public async Task CutAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        await created.EnsureAsync();
+        await table.UpsertEntityAsync(new TableEntity(checkpoint.CaseId, CheckpointRow)
+        {
+            ["Sequence"] = checkpoint.Sequence,
+            ["LastHash"] = checkpoint.LastHash,
+            ["At"] = checkpoint.At.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+            ["Reason"] = checkpoint.Reason,
+            ["Signature"] = checkpoint.Signature,
+        }, TableUpdateMode.Replace, cancellationToken);
+        foreach (var row in await RowsAsync(checkpoint.CaseId, cancellationToken))
+        {
+            if (int.Parse(row.RowKey, CultureInfo.InvariantCulture) <= checkpoint.Sequence)
+            {
+                await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken);
+            }
+        }
+    }
+
     private async Task<List<TableEntity>> RowsAsync(string caseId, CancellationToken cancellationToken)
     {
         var rows = new List<TableEntity>();
-        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == caseId, cancellationToken: cancellationToken))
+        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == caseId && e.RowKey != CheckpointRow, cancellationToken: cancellationToken))
         {
             rows.Add(row);
         }

@@ -11,9 +11,9 @@ namespace Infomat.Privacy.Adapters.Storage;
 
 /// <summary>
 /// The case register in Azure Table Storage: one row per case (the case as JSON, plus its status for queries),
-/// updated under ETag concurrency; and one row per used single-use token.
+/// updated under ETag concurrency; and one row per used single-use token. Rows are removed only by the retention sweep.
 /// </summary>
-public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister
+public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, IRegisterCleanup
 {
     public const string CasesTable = "PrivacyCases";
     public const string TokensTable = "PrivacyUsedTokens";
@@ -107,6 +107,27 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister
         await ready.EnsureAsync();
         var row = await tokens.GetEntityIfExistsAsync<TableEntity>(tokenId, string.Empty, cancellationToken: cancellationToken);
         return row.HasValue ? row.Value!.GetString("CaseId") : null;
+    }
+
+    public async Task DeleteCaseAsync(string caseId, CancellationToken cancellationToken)
+    {
+        await ready.EnsureAsync();
+        await cases.DeleteEntityAsync(caseId, CaseRow, ETag.All, cancellationToken);
+    }
+
+    public async IAsyncEnumerable<IntakeMarker> ListMarkersAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await ready.EnsureAsync();
+        await foreach (var row in tokens.QueryAsync<TableEntity>(select: ["PartitionKey", "CaseId", "UsedAt", "Timestamp"], cancellationToken: cancellationToken))
+        {
+            yield return new IntakeMarker(row.PartitionKey, row.GetString("CaseId") ?? "-", row.GetDateTimeOffset("UsedAt") ?? row.Timestamp ?? DateTimeOffset.MinValue);
+        }
+    }
+
+    public async Task DeleteMarkerAsync(string markerId, CancellationToken cancellationToken)
+    {
+        await ready.EnsureAsync();
+        await tokens.DeleteEntityAsync(markerId, string.Empty, ETag.All, cancellationToken);
     }
 
     private static TableEntity ToEntity(PrivacyCase c) => new(c.Id, CaseRow)

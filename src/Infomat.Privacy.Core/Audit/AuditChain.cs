@@ -4,13 +4,25 @@ using System.Text;
 
 namespace Infomat.Privacy.Audit;
 
-/// <summary>The result of checking a case's chain.</summary>
-public sealed record AuditVerification(bool Intact, int Events, int? FirstBrokenSequence, string? Problem)
+/// <summary>The result of checking a case's chain; <see cref="Removed"/>: the signed checkpoint that stands for events removed at the end of their retention.</summary>
+public sealed record AuditVerification(bool Intact, int Events, int? FirstBrokenSequence, string? Problem, AuditCheckpoint? Removed = null)
 {
-    public override string ToString() => Intact
-        ? $"intact: {Events} events"
-        : $"BROKEN at event {FirstBrokenSequence}: {Problem}";
+    public override string ToString() => (Intact, Removed) switch
+    {
+        (true, null) => $"intact: {Events} events",
+        (true, { } r) => string.Create(CultureInfo.InvariantCulture,
+            $"intact: {Events} events after a signed checkpoint (events 1-{r.Sequence} removed {r.At:yyyy-MM-dd}: {r.Reason})"),
+        _ => $"BROKEN at event {FirstBrokenSequence}: {Problem}",
+    };
 }
+
+/// <summary>
+/// What stands in for the first <see cref="Sequence"/> events of a case's chain once they are removed (their retention
+/// ended): the hash of the last one removed, when and why, signed with the chain's key. Verification starts from it, so
+/// the events after it (if any) still chain, and a removal nobody signed (events deleted without a checkpoint, or a
+/// checkpoint made without the key) shows as broken. It holds no personal data: a case id, a count, a hash, a date.
+/// </summary>
+public sealed record AuditCheckpoint(string CaseId, int Sequence, string LastHash, DateTimeOffset At, string Reason, string Signature);
 
 /// <summary>The hash chain: HMAC-SHA256 with a key derived from the pseudonymisation key, so nobody without it can re-chain an edit.</summary>
 public sealed class AuditChain(byte[] key)
@@ -35,11 +47,51 @@ public sealed class AuditChain(byte[] key)
             HashOf(entry.CaseId, sequence, at, entry.Action, entry.Actor, entry.Outcome, entry.Subject, previousHash));
     }
 
-    /// <summary>Checks numbering, links and hashes in order; names the first event that does not hold.</summary>
-    public AuditVerification Verify(string caseId, IReadOnlyList<AuditEvent> events)
+    /// <summary>
+    /// The checkpoint that replaces <paramref name="events"/> (the whole chain so far, checked intact first): null when
+    /// the chain does not verify, so a removal never hides an edit.
+    /// </summary>
+    public AuditCheckpoint? Checkpoint(string caseId, IReadOnlyList<AuditEvent> events, DateTimeOffset at, string reason, AuditCheckpoint? earlier = null)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (!Verify(caseId, events, earlier).Intact)
+        {
+            return null;
+        }
+
+        var kept = events.Where(e => earlier is null || e.Sequence > earlier.Sequence).ToList();
+        var (sequence, lastHash) = kept.Count > 0 ? (kept[^1].Sequence, kept[^1].Hash) : (earlier?.Sequence ?? 0, earlier?.LastHash ?? Genesis);
+        return new AuditCheckpoint(caseId, sequence, lastHash, at, reason, SignatureOf(caseId, sequence, lastHash, at, reason));
+    }
+
+    private string SignatureOf(string caseId, int sequence, string lastHash, DateTimeOffset at, string reason) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(string.Join('\n',
+            "checkpoint-v1", caseId, sequence.ToString(CultureInfo.InvariantCulture), lastHash, at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), reason))));
+
+    /// <summary>
+    /// Checks numbering, links and hashes in order; names the first event that does not hold. With a checkpoint (events
+    /// removed at the end of their retention), its signature is checked and the chain starts from it; events it covers
+    /// that are still there (a removal cut short) are passed over.
+    /// </summary>
+    public AuditVerification Verify(string caseId, IReadOnlyList<AuditEvent> events, AuditCheckpoint? checkpoint = null)
     {
         ArgumentNullException.ThrowIfNull(events);
         var previousHash = Genesis;
+        var first = 1;
+        if (checkpoint is not null)
+        {
+            if (checkpoint.CaseId != caseId || !CryptographicOperations.FixedTimeEquals(
+                Encoding.ASCII.GetBytes(checkpoint.Signature),
+                Encoding.ASCII.GetBytes(SignatureOf(checkpoint.CaseId, checkpoint.Sequence, checkpoint.LastHash, checkpoint.At, checkpoint.Reason))))
+            {
+                return new AuditVerification(false, events.Count, checkpoint.Sequence, "the checkpoint of removed events does not match its signature");
+            }
+
+            events = events.Where(e => e.Sequence > checkpoint.Sequence).ToList();
+            previousHash = checkpoint.LastHash;
+            first = checkpoint.Sequence + 1;
+        }
+
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
@@ -48,9 +100,9 @@ public sealed class AuditChain(byte[] key)
             {
                 problem = "belongs to another case";
             }
-            else if (e.Sequence != i + 1)
+            else if (e.Sequence != first + i)
             {
-                problem = $"numbered {e.Sequence} where {i + 1} was expected (an event is missing or inserted)";
+                problem = $"numbered {e.Sequence} where {first + i} was expected (an event is missing or inserted)";
             }
             else if (!string.Equals(e.PreviousHash, previousHash, StringComparison.Ordinal))
             {
@@ -65,12 +117,12 @@ public sealed class AuditChain(byte[] key)
 
             if (problem is not null)
             {
-                return new AuditVerification(false, events.Count, i + 1, problem);
+                return new AuditVerification(false, events.Count, first + i, problem, checkpoint);
             }
 
             previousHash = e.Hash;
         }
 
-        return new AuditVerification(true, events.Count, null, null);
+        return new AuditVerification(true, events.Count, null, null, checkpoint);
     }
 }

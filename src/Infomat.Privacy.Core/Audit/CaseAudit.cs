@@ -111,6 +111,18 @@ public static class CaseAudit
             Add("export-revoked", "export-revoked", c.ExportRevokedBy ?? AuditEvent.System, "export deleted, link withdrawn", revoked);
         }
 
+        if (c.ExportDeleted is { } deleted)
+        {
+            Add("export-deleted", "export-deleted", AuditEvent.System,
+                deleted.Reason == ExportDeletionReason.Erasure ? "erasure " + deleted.ErasureCaseId : "link ended", deleted.At);
+        }
+
+        if (c.EarlierCopiesErased is { } copies)
+        {
+            Add("earlier-copies-erased", "earlier-copies-erased", AuditEvent.System,
+                string.Create(CultureInfo.InvariantCulture, $"cases={copies.CaseIds.Count} blobs={copies.Blobs}"), copies.At);
+        }
+
         foreach (var change in c.History.Skip(1))
         {
             Add("status." + change.Status, "status-changed", AuditEvent.System, change.Status.ToString(), change.At);

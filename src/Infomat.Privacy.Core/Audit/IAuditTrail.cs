@@ -35,6 +35,15 @@ public interface IAuditTrail
     /// <summary>Appends, in order, those of <paramref name="entries"/> (all of one case) whose key the case's trail lacks.</summary>
     Task AppendMissingAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken);
 
-    /// <summary>The case's events in order.</summary>
+    /// <summary>The case's events in order (those a checkpoint stands for are gone, or going).</summary>
     Task<IReadOnlyList<AuditEvent>> ListAsync(string caseId, CancellationToken cancellationToken);
+
+    /// <summary>The signed checkpoint standing for the case's removed events, or null when none were removed.</summary>
+    Task<AuditCheckpoint?> CheckpointAsync(string caseId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores <paramref name="checkpoint"/> (replacing an earlier one), then removes the events it stands for. Cut short,
+    /// it is done again: the checkpoint is written first, so the trail never lacks events nothing signed for.
+    /// </summary>
+    Task CutAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken);
 }

@@ -45,6 +45,9 @@ public enum CaseRefusal
     /// <summary>Staff withdrew the export.</summary>
     ExportRevoked,
 
+    /// <summary>The system deleted the export: its link ended, or the person's data were erased since.</summary>
+    ExportDeleted,
+
     /// <summary>Every allowed download was taken.</summary>
     DownloadsUsedUp,
 

@@ -298,9 +298,10 @@ public sealed partial record PrivacyCase
         AnswerSentAt is not null ? Refuse(CaseRefusal.AlreadyDone)
         : To((this with { AnswerSentAt = at, ExportExpiresAt = exportExpiresAt ?? ExportExpiresAt }).WithStatus(CaseStatus.Completed, at));
 
-    /// <summary>Why the export may not be downloaded now (withdrawn, downloads used up, none), or null when it may.</summary>
+    /// <summary>Why the export may not be downloaded now (withdrawn, deleted, downloads used up, none), or null when it may.</summary>
     public CaseRefusal? DownloadRefusal(int maxDownloads) =>
         ExportRevokedAt is not null ? CaseRefusal.ExportRevoked
+        : ExportDeleted is not null ? CaseRefusal.ExportDeleted
         : Downloads.Count >= maxDownloads ? CaseRefusal.DownloadsUsedUp
         : ExportBlobName is null ? CaseRefusal.NoExport
         : null;
@@ -502,6 +503,14 @@ public sealed partial record PrivacyCase
             Tasks = Tasks.Select(t => t with { Note = null }).ToList(),
             Extensions = Extensions.Select(e => e with { Reason = string.Empty }).ToList(),
         });
+
+    /// <summary>
+    /// True when the pseudonymous remainder of the case (identifiers erased) is older than <paramref name="retention"/>
+    /// since closing: the retention sweep removes the row and its audit trail, a signed checkpoint in the trail's place.
+    /// A case still owed an answer (open or failed) is never due.
+    /// </summary>
+    public bool IsDueForRemoval(DateTimeOffset now, TimeSpan retention) =>
+        IdentifiersErasedAt is not null && !Status.IsUnanswered() && ClosedAt is { } closed && now - closed > retention;
 
     /// <summary>The case moved to <paramref name="status"/>, with the change in its history (unchanged if already there).</summary>
     internal PrivacyCase WithStatus(CaseStatus status, DateTimeOffset at) =>

@@ -92,8 +92,11 @@ public sealed class StaffOptions
     /// <summary>With sign-in: alternatively, the object id of an Entra group (groups claim) whose members are privacy staff.</summary>
     public string? Group { get; set; }
 
-    /// <summary>Cases finished longer ago than this have their identifiers erased from the register (5 years).</summary>
-    public TimeSpan RegisterRetention { get; set; } = TimeSpan.FromDays(5 * 365 + 1);
+    /// <summary>Cases finished longer ago than this have their identifiers erased from the register (5 years; reason in <see cref="Retention.SystemRetention"/>).</summary>
+    public TimeSpan RegisterRetention { get; set; } = Retention.SystemRetention.CaseIdentifiers;
+
+    /// <summary>Cases finished longer ago than this are removed with their audit trail, a signed checkpoint in its place (6 years).</summary>
+    public TimeSpan CaseRetention { get; set; } = Retention.SystemRetention.Case;
 }
 
 public sealed class TokenOptions

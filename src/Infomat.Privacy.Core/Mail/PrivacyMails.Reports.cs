@@ -48,6 +48,11 @@ public static partial class PrivacyMails
             blocks.Add(Text(StoreBlock(map, map.Store(outcome.StoreKey), outcome, l)));
         }
 
+        if (EarlierCopies(c, l) is { } copies)
+        {
+            blocks.Add(Text(copies));
+        }
+
         if (c.Type is RequestType.Rectification or RequestType.Erasure or RequestType.Restriction || objection?.Outcome == StaffTaskOutcome.Upheld)
         {
             blocks.Add(Text(Texts.Get("ReportArt19", l)));

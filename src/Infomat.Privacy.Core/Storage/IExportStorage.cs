@@ -13,4 +13,7 @@ public interface IExportStorage
 
     /// <summary>Deletes the export (staff revoked it); nothing happens when it is already gone.</summary>
     Task DeleteAsync(string blobName, CancellationToken cancellationToken);
+
+    /// <summary>Deletes every export blob of the case (whatever the register recorded); returns how many there were.</summary>
+    Task<int> DeleteCaseAsync(string caseId, CancellationToken cancellationToken);
 }

@@ -89,11 +89,11 @@ public sealed class DownloadEndpoints(CaseLinks links, RequesterPages pages, IEx
         return new SeeOther(link.AbsoluteUri);
     }
 
-    /// <summary>The size of the case's zip, or null when there is none (never written, withdrawn, or deleted by the lifecycle rule).</summary>
+    /// <summary>The size of the case's zip, or null when there is none (never written, withdrawn, deleted by an erasure, the retention sweep or the lifecycle rule).</summary>
     private async Task<long?> SizeAsync(PrivacyCase c, CancellationToken cancellationToken) =>
-        c.ExportBlobName is null || c.ExportRevokedAt is not null ? null : await exports.GetSizeAsync(c.ExportBlobName, cancellationToken);
+        c.ExportBlobName is null || c.ExportRevokedAt is not null || c.ExportDeleted is not null ? null : await exports.GetSizeAsync(c.ExportBlobName, cancellationToken);
 
-    /// <summary>The page that says why the zip can no longer be had (withdrawn, downloads used up, deleted), or null.</summary>
+    /// <summary>The page that says why the zip can no longer be had (withdrawn, erased with the person's data, its time over, downloads used up, gone), or null.</summary>
     private IResult? DownloadRefused(PrivacyCase c, long? size)
     {
         var l = c.Language;
@@ -101,6 +101,9 @@ public sealed class DownloadEndpoints(CaseLinks links, RequesterPages pages, IEx
         return c.DownloadRefusal(max) switch
         {
             CaseRefusal.ExportRevoked => pages.Page(l, Texts.Get("DownloadRevokedTitle", l), P(Texts.Format("DownloadRevokedBody", l, c.Id)), StatusCodes.Status410Gone, c.Entity),
+            CaseRefusal.ExportDeleted when c.ExportDeleted!.Reason == ExportDeletionReason.Erasure =>
+                pages.Page(l, Texts.Get("DownloadErasedTitle", l), P(Texts.Format("DownloadErasedBody", l, c.Id, c.ExportDeleted.ErasureCaseId ?? string.Empty)), StatusCodes.Status410Gone, c.Entity),
+            CaseRefusal.ExportDeleted => pages.Page(l, Texts.Get("LinkExpiredTitle", l), P(Texts.Format("DownloadEndedBody", l, c.Id)), StatusCodes.Status410Gone, c.Entity),
             CaseRefusal.DownloadsUsedUp => pages.Page(l, Texts.Get("DownloadUsedUpTitle", l), P(Texts.Format("DownloadUsedUpBody", l, c.Id, max)), StatusCodes.Status410Gone, c.Entity),
             _ when size is null => pages.Page(l, Texts.Get("LinkExpiredTitle", l), P(Texts.Get("LinkExpiredBody", l)), StatusCodes.Status410Gone, c.Entity),
             _ => null,

@@ -51,6 +51,7 @@ public static class PrivacyServices
         services.AddSingleton<CaseWorkflow>();
         services.AddSingleton<HoldSweep>();
         services.AddSingleton<CaseMaintenance>();
+        services.AddSingleton<RetentionSweep>();
         services.AddSingleton<OpenRequests>();
         services.AddSingleton<MailIntake>();
         services.AddSingleton<GraphIntake>();

@@ -167,6 +167,12 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
                     outcomes = [.. outcomes, .. await ApplyAsync(context, caseId, decision.StoreKeys, then)];
                 }
 
+                if (decision.Action == StoreAction.Erase || (decision.ThenActions ?? []).Contains(StoreAction.Erase))
+                {
+                    // The copies earlier access requests made (zip, staged records) go with the data they copy.
+                    await context.CallActivityAsync<int>(nameof(EraseEarlierCopies), caseId, Retried);
+                }
+
                 await context.CallActivityAsync(nameof(SendActionReport), new ReportInput(caseId, outcomes), Retried);
                 return "completed";
 

@@ -8,7 +8,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Infomat.Privacy.Workflow.Activities.Export;
 
-/// <summary>Streams the zip for the case into the exports container.</summary>
+/// <summary>
+/// Streams the zip for the case into the exports container, then deletes the records staged for it: the zip is the only
+/// copy left. A retry after the zip was written (its reply lost) returns that zip and deletes what is still staged.
+/// </summary>
 public sealed class BuildExport(ICaseRegister register, IStagingStorage staging, IExportStorage exports, IEntityStoreCatalog stores, DataMap dataMap, TimeProvider time, ILogger<BuildExport> log)
     : TaskActivity<BuildExportInput, ExportResult>
 {
@@ -19,6 +22,12 @@ public sealed class BuildExport(ICaseRegister register, IStagingStorage staging,
         ArgumentNullException.ThrowIfNull(input);
         var c = await register.RequireAsync(input.CaseId);
         var blobName = BlobNameFor(c.Id);
+        if (c.ExportBlobName == blobName && await exports.GetSizeAsync(blobName, CancellationToken.None) is { } built)
+        {
+            await DeleteStagedAsync(c.Id);
+            return new ExportResult(blobName, built);
+        }
+
         var manifest = new Infomat.Privacy.Export.ExportManifest(
             c.Id,
             c.Language,
@@ -40,7 +49,14 @@ public sealed class BuildExport(ICaseRegister register, IStagingStorage staging,
         var size = await exports.GetSizeAsync(blobName, CancellationToken.None) ?? 0;
         await register.ApplyAsync(c.Id, x => x.ExportWritten(blobName), CancellationToken.None);
         log.ExportWritten(c.Id, size);
+        await DeleteStagedAsync(c.Id);
         return new ExportResult(blobName, size);
+    }
+
+    private async Task DeleteStagedAsync(string caseId)
+    {
+        var deleted = await staging.DeleteCaseAsync(caseId, CancellationToken.None);
+        log.StagingDeleted(caseId, deleted);
     }
 }
 

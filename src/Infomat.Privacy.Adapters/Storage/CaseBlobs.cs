@@ -1,0 +1,24 @@
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+
+namespace Infomat.Privacy.Adapters.Storage;
+
+/// <summary>The blobs of one case in a container: every name starts with <c>{caseId}/</c>.</summary>
+internal static class CaseBlobs
+{
+    /// <summary>Deletes every blob of the case in <paramref name="container"/>; returns how many were deleted (a blob gone meanwhile is not counted).</summary>
+    public static async Task<int> DeleteAsync(BlobContainerClient container, string caseId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(caseId);
+        var deleted = 0;
+        await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = caseId + "/" }, cancellationToken))
+        {
+            if ((await container.GetBlobClient(item.Name).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken)).Value)
+            {
+                deleted++;
+            }
+        }
+
+        return deleted;
+    }
+}

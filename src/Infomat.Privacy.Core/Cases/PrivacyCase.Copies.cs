@@ -1,0 +1,71 @@
+using Infomat.Privacy.Requests;
+
+namespace Infomat.Privacy.Cases;
+
+// The copies a case makes of the person's data (the records staged for the zip, the zip itself) and when they go: the
+// staged records as soon as the zip is written, the zip when its link ends, both at once when the same person has their
+// data erased (issue 16, item 3).
+public sealed partial record PrivacyCase
+{
+    /// <summary>The zip was deleted by the system (its link ended, or the person's data were erased): when and why.</summary>
+    public ExportDeletion? ExportDeleted { get; init; }
+
+    /// <summary>For an erasure: the person's earlier cases whose copies (zip and staged records) it deleted.</summary>
+    public EarlierCopiesErased? EarlierCopiesErased { get; init; }
+
+    /// <summary>
+    /// True while records staged for the case may still be read: an access or portability case whose zip is not written
+    /// yet and that still needs work (a failed case collects again when staff retry it).
+    /// </summary>
+    public bool NeedsStaging => MakesCopies && ExportBlobName is null && NeedsWork;
+
+    /// <summary>
+    /// True when this case is about the person with address <paramref name="email"/> (whose keyed hash is
+    /// <paramref name="subjectHash"/>): the same address, or, once the register erased the address, the same keyed hash.
+    /// </summary>
+    public bool IsAbout(string email, string subjectHash)
+    {
+        ArgumentNullException.ThrowIfNull(email);
+        return Email.Length > 0
+            ? EmailAddresses.Normalise(Email) == EmailAddresses.Normalise(email)
+            : SubjectHash is not null && string.Equals(SubjectHash, subjectHash, StringComparison.Ordinal);
+    }
+
+    /// <summary>True when the case made copies of the person's data (an export) that an erasure must reach.</summary>
+    public bool MakesCopies => Type is RequestType.Access or RequestType.Portability;
+
+    /// <summary>True when the zip is still there and its download link has ended: the retention sweep deletes it.</summary>
+    public bool IsExportDueForDeletion(DateTimeOffset now) =>
+        ExportBlobName is not null && ExportDeleted is null && ExportRevokedAt is null && ExportExpiresAt is { } ends && now >= ends;
+
+    /// <summary>The zip is deleted (after this is stored the download page says so); once.</summary>
+    public CaseTransition DeleteExport(DateTimeOffset at, ExportDeletionReason reason, string? erasureCaseId = null) =>
+        ExportBlobName is null ? Refuse(CaseRefusal.NoExport)
+        : ExportDeleted is not null ? Refuse(CaseRefusal.AlreadyDone)
+        : To(this with { ExportDeleted = new ExportDeletion(at, reason, erasureCaseId) });
+
+    /// <summary>
+    /// An erasure deleted the copies of the person's earlier cases <paramref name="caseIds"/> (<paramref name="blobs"/>
+    /// blobs); recorded once, so a retried step keeps what the first run found and the report says it.
+    /// </summary>
+    public CaseTransition RecordEarlierCopiesErased(DateTimeOffset at, IReadOnlyList<string> caseIds, int blobs) =>
+        Type != RequestType.Erasure ? Refuse(CaseRefusal.WrongStatus)
+        : EarlierCopiesErased is not null ? Refuse(CaseRefusal.AlreadyDone)
+        : To(this with { EarlierCopiesErased = new EarlierCopiesErased(at, caseIds, blobs) });
+}
+
+/// <summary>Why the system deleted an export.</summary>
+public enum ExportDeletionReason
+{
+    /// <summary>Its download link ended (<c>Privacy:Export:LinkLifetime</c>).</summary>
+    LinkEnded,
+
+    /// <summary>The person had their data erased (a later erasure case).</summary>
+    Erasure,
+}
+
+/// <summary>When and why the export was deleted; for an erasure, the erasure's case id.</summary>
+public sealed record ExportDeletion(DateTimeOffset At, ExportDeletionReason Reason, string? ErasureCaseId);
+
+/// <summary>What an erasure found and deleted of the person's earlier cases: their ids and how many blobs (ids and counts only).</summary>
+public sealed record EarlierCopiesErased(DateTimeOffset At, IReadOnlyList<string> CaseIds, int Blobs);

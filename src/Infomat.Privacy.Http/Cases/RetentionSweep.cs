@@ -1,0 +1,125 @@
+using Infomat.Privacy.Audit;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Retention;
+using Infomat.Privacy.Storage;
+
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.Http.Cases;
+
+/// <summary>What one retention sweep removed (counts only); <see cref="Failed"/> items are tried again at the next run.</summary>
+public sealed record RetentionResult(int ExportsDeleted, int StagingDeleted, int CasesRemoved, int MarkersDeleted, int Failed = 0);
+
+/// <summary>
+/// Enforces <see cref="SystemRetention"/> on the system's own records (issue 16, item 9; hourly): a zip whose download
+/// link ended is deleted (the download page then says so); records still staged for a case that no longer needs them
+/// are deleted; a case closed longer than <c>Privacy:Staff:CaseRetention</c> (its identifiers erased a year before by
+/// the case sweep) is removed with its audit trail, whose events a signed checkpoint replaces so the removal itself
+/// can be verified (<c>verify-audit</c>); intake claims and handled-mail markers past their time are deleted. Each item
+/// is swept on its own: a failure is counted and logged by id, and the rest goes on.
+/// </summary>
+public sealed partial class RetentionSweep(
+    ICaseRegister register, IRegisterCleanup cleanup, IStagingStorage staging, IExportStorage exports, IAuditTrail audit, AuditChain chain,
+    IOptions<PrivacyOptions> options, TimeProvider time, ILogger<RetentionSweep> log)
+{
+    /// <summary>The reason a checkpoint gives for the events it replaces.</summary>
+    public const string RetentionEnded = "retention ended";
+
+    public async Task<RetentionResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        int exportsDeleted = 0, stagingDeleted = 0, removed = 0, markers = 0, failed = 0;
+        await foreach (var c in register.ListAllAsync(cancellationToken))
+        {
+            try
+            {
+                if (c.IsExportDueForDeletion(now))
+                {
+                    await exports.DeleteCaseAsync(c.Id, cancellationToken);
+                    await register.ApplyAsync(c.Id, x => x.DeleteExport(now, ExportDeletionReason.LinkEnded), cancellationToken);
+                    exportsDeleted++;
+                }
+
+                if (c.IsDueForRemoval(now, options.Value.Staff.CaseRetention) && await RemoveAsync(c, now, cancellationToken))
+                {
+                    removed++;
+                }
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                failed++;
+                ItemFailed(log, c.Id, ex.GetType().Name);
+            }
+        }
+
+        await foreach (var caseId in staging.ListCasesAsync(cancellationToken))
+        {
+            try
+            {
+                if (await register.GetAsync(caseId, cancellationToken) is not { } c || !c.NeedsStaging)
+                {
+                    stagingDeleted += await staging.DeleteCaseAsync(caseId, cancellationToken) > 0 ? 1 : 0;
+                }
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                failed++;
+                ItemFailed(log, caseId, ex.GetType().Name);
+            }
+        }
+
+        await foreach (var marker in cleanup.ListMarkersAsync(cancellationToken))
+        {
+            if (now - marker.UsedAt <= (marker.IsClaim ? SystemRetention.IntakeClaim : SystemRetention.MailMarker))
+            {
+                continue;
+            }
+
+            try
+            {
+                await cleanup.DeleteMarkerAsync(marker.Id, cancellationToken);
+                markers++;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                failed++;
+                ItemFailed(log, marker.CaseId, ex.GetType().Name);
+            }
+        }
+
+        Swept(log, exportsDeleted, stagingDeleted, removed, markers, failed);
+        return new RetentionResult(exportsDeleted, stagingDeleted, removed, markers, failed);
+    }
+
+    /// <summary>
+    /// The audit trail first (a signed checkpoint, then the events go), then any blob left, then the row: cut short, the
+    /// row is still there and the next run finishes. A chain that does not verify is not cut: staff must see it.
+    /// </summary>
+    private async Task<bool> RemoveAsync(PrivacyCase c, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var earlier = await audit.CheckpointAsync(c.Id, cancellationToken);
+        var events = await audit.ListAsync(c.Id, cancellationToken);
+        if (chain.Checkpoint(c.Id, events, now, RetentionEnded, earlier) is not { } checkpoint)
+        {
+            ChainBroken(log, c.Id);
+            return false;
+        }
+
+        await audit.CutAsync(checkpoint, cancellationToken);
+        await staging.DeleteCaseAsync(c.Id, cancellationToken);
+        await exports.DeleteCaseAsync(c.Id, cancellationToken);
+        await cleanup.DeleteCaseAsync(c.Id, cancellationToken);
+        return true;
+    }
+
+    [LoggerMessage(120, LogLevel.Information, "Retention sweep: {Exports} exports deleted, staging of {Staging} cases deleted, {Cases} cases removed, {Markers} intake markers deleted, {Failed} items not swept")]
+    private static partial void Swept(ILogger logger, int exports, int staging, int cases, int markers, int failed);
+
+    [LoggerMessage(121, LogLevel.Warning, "Retention sweep: {Id} could not be swept ({Error}); tried again at the next run")]
+    private static partial void ItemFailed(ILogger logger, string id, string error);
+
+    [LoggerMessage(122, LogLevel.Error, "Retention sweep: case {CaseId} is due for removal but its audit chain does not verify; kept for staff to look at")]
+    private static partial void ChainBroken(ILogger logger, string caseId);
+}

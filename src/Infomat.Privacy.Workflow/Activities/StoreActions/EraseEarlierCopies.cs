@@ -1,0 +1,55 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Storage;
+using Infomat.Privacy.Stores;
+
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+
+namespace Infomat.Privacy.Workflow.Activities.StoreActions;
+
+/// <summary>
+/// For an erasure, after the stores acted: deletes the zip and the staged records of every earlier access or
+/// portability case of the same person, found in the case register by the address (or, for cases whose identifiers the
+/// register already erased, by its keyed hash), and records which cases on the erasure, so the report says so. Each
+/// earlier case records that its export was deleted, so its download link says the export is gone. Safe to retry:
+/// deleting again finds nothing, and the first record stands.
+/// </summary>
+public sealed class EraseEarlierCopies(ICaseRegister register, IStagingStorage staging, IExportStorage exports, KeyedHash hash, TimeProvider time, ILogger<EraseEarlierCopies> log)
+    : TaskActivity<string, int>
+{
+    public override async Task<int> RunAsync(TaskActivityContext context, string input)
+    {
+        var c = await register.RequireAsync(input);
+        if (c.Type != RequestType.Erasure || c.Email.Length == 0)
+        {
+            return 0;
+        }
+
+        var subject = hash.Subject(EmailAddresses.Normalise(c.Email));
+        var at = time.GetUtcNow();
+        var earlier = new List<string>();
+        var blobs = 0;
+        await foreach (var other in register.ListAllAsync(CancellationToken.None))
+        {
+            if (other.Id == c.Id || !other.MakesCopies || other.ReceivedAt > c.ReceivedAt || !other.IsAbout(c.Email, subject))
+            {
+                continue;
+            }
+
+            blobs += await staging.DeleteCaseAsync(other.Id, CancellationToken.None);
+            blobs += await exports.DeleteCaseAsync(other.Id, CancellationToken.None);
+            if (other.ExportBlobName is not null)
+            {
+                await register.ApplyAsync(other.Id, x => x.DeleteExport(at, ExportDeletionReason.Erasure, c.Id), CancellationToken.None);
+            }
+
+            earlier.Add(other.Id);
+        }
+
+        earlier.Sort(StringComparer.Ordinal);
+        var recorded = await register.ApplyAsync(c.Id, x => x.RecordEarlierCopiesErased(at, earlier, blobs), CancellationToken.None);
+        log.EarlierCopiesErased(c.Id, earlier.Count, blobs);
+        return recorded.Case.EarlierCopiesErased?.CaseIds.Count ?? earlier.Count;
+    }
+}

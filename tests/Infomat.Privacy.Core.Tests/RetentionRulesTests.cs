@@ -1,0 +1,72 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Retention;
+using Infomat.Privacy.TestSupport;
+
+namespace Infomat.Privacy.Core.Tests;
+
+/// <summary>Issue 16, items 3 and 9: the end of each record the system keeps, as the case and the privacy notice state it.</summary>
+public sealed class RetentionRulesTests
+{
+    private static readonly DateTimeOffset Closed = new(2027, 3, 1, 9, 0, 0, TimeSpan.Zero);
+
+    private static PrivacyCase Access(string email = "an.peeters@example.be")
+    {
+        var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, email, "An", null, ControllerScope.Of("be"), Language.Nl, null, null), Channel.Form, Closed.AddDays(-2), TestDataMaps.Real);
+        return (c with { ExportBlobName = c.Id + "/x.zip", AnswerSentAt = Closed, ExportExpiresAt = Closed.AddDays(7) }).WithStatus(CaseStatus.Completed, Closed);
+    }
+
+    [Fact]
+    public void Every_kept_record_has_a_rule_and_each_rule_is_stated_with_its_reason_in_nl_fr_and_en()
+    {
+        Assert.Equal(Enum.GetValues<KeptRecord>(), SystemRetention.Rules.Select(r => r.Record));
+        foreach (var rule in SystemRetention.Rules)
+        {
+            var texts = new[] { Language.Nl, Language.Fr, Language.En }.Select(l => rule.Describe(l, TimeSpan.FromDays(7))).ToList();
+            Assert.All(texts, t => Assert.True(t.Length > 40, $"{rule.Record}: '{t}' says too little"));
+            Assert.Equal(3, texts.Distinct().Count());
+        }
+
+        Assert.Contains("(7 dagen)", SystemRetention.Rules.Single(r => r.Record == KeptRecord.Export).Describe(Language.Nl, TimeSpan.FromDays(7)), StringComparison.Ordinal);
+        Assert.Contains("5 years", SystemRetention.Rules.Single(r => r.Record == KeptRecord.CaseIdentifiers).Describe(Language.En, TimeSpan.FromDays(7)), StringComparison.Ordinal);
+        Assert.Contains("6 ans", SystemRetention.Rules.Single(r => r.Record == KeptRecord.Case).Describe(Language.Fr, TimeSpan.FromDays(7)), StringComparison.Ordinal);
+        Assert.True(SystemRetention.Case > SystemRetention.CaseIdentifiers);
+    }
+
+    [Fact]
+    public void A_deleted_export_refuses_the_download_once_and_for_all()
+    {
+        var c = Access();
+        Assert.False(c.IsExportDueForDeletion(Closed.AddDays(7).AddMinutes(-1)));
+        Assert.True(c.IsExportDueForDeletion(Closed.AddDays(7)));
+
+        var deleted = c.DeleteExport(Closed.AddDays(7), ExportDeletionReason.LinkEnded).Changed!;
+        Assert.Equal(CaseRefusal.ExportDeleted, deleted.DownloadRefusal(5));
+        Assert.Equal(CaseRefusal.ExportDeleted, deleted.RecordDownload(Closed.AddDays(7), 5).Refusal);
+        Assert.Equal(CaseRefusal.AlreadyDone, deleted.DeleteExport(Closed.AddDays(8), ExportDeletionReason.Erasure, "PR-X").Refusal);
+        Assert.False(deleted.IsExportDueForDeletion(Closed.AddDays(30)));
+    }
+
+    [Fact]
+    public void A_case_is_about_the_person_by_address_or_after_its_identifiers_are_erased_by_keyed_hash()
+    {
+        var c = Access(" AN.Peeters@Example.be ");
+        Assert.True(c.IsAbout("an.peeters@example.be", "h1"));
+        Assert.False(c.IsAbout("zoe.maes@example.be", "h1"));
+
+        var erased = c.EraseIdentifiers("h1", Closed.AddYears(6), SystemRetention.CaseIdentifiers).Changed!;
+        Assert.True(erased.IsAbout("an.peeters@example.be", "h1"));
+        Assert.False(erased.IsAbout("an.peeters@example.be", "h2"));
+    }
+
+    [Fact]
+    public void A_case_is_removed_only_after_its_identifiers_once_closed_and_answered_for_the_whole_retention()
+    {
+        var c = Access();
+        Assert.False(c.IsDueForRemoval(Closed.AddYears(10), SystemRetention.Case));
+        var erased = c.EraseIdentifiers("h", Closed.AddYears(6), SystemRetention.CaseIdentifiers).Changed!;
+        Assert.False(erased.IsDueForRemoval(Closed.AddYears(6), SystemRetention.Case));
+        Assert.True(erased.IsDueForRemoval(Closed.AddYears(6).AddDays(5), SystemRetention.Case));
+        Assert.False((erased with { Status = CaseStatus.Failed }).IsDueForRemoval(Closed.AddYears(9), SystemRetention.Case));
+    }
+}

@@ -1,0 +1,155 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+
+using Infomat.Privacy.Audit;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Http.Cases;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Retention;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.TestSupport;
+using Infomat.Privacy.Workflow.Activities.Export;
+
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Infomat.Privacy.Workflow.Tests;
+
+/// <summary>
+/// Issue 16, items 3 and 9: every record the system keeps about a requester has an end, and the retention sweep keeps
+/// it, with the clock moved past it: the zip when its link ends, staged records no case needs, the case and its audit
+/// trail after their retention (a signed checkpoint keeps the removal verifiable), intake markers and claims.
+/// </summary>
+public sealed class RetentionSweepTests
+{
+    private static readonly DateTimeOffset Now = new(2033, 3, 1, 9, 0, 0, TimeSpan.Zero);
+
+    private readonly FakeTimeProvider clock = new(Now);
+    private readonly InMemoryRegister inner = new();
+    private readonly AuditChain chain = new(RandomNumberGenerator.GetBytes(32));
+    private readonly KeyedHash hash = new(RandomNumberGenerator.GetBytes(32));
+    private readonly InMemoryStaging staging = new();
+    private readonly InMemoryExports exports = new();
+    private readonly InMemoryAudit audit;
+    private readonly ICaseRegister register;
+
+    public RetentionSweepTests()
+    {
+        audit = new InMemoryAudit(chain);
+        register = new AuditedCaseRegister(inner, audit, hash);
+    }
+
+    private RetentionSweep Sweep() => new(register, inner, staging, exports, audit, chain, Options.Create(new PrivacyOptions()), clock, NullLogger<RetentionSweep>.Instance);
+
+    private static PrivacyCase Closed(RequestType type, string email, DateTimeOffset closedAt)
+    {
+        var c = PrivacyCase.Received(new ValidRequest(type, email, "Test Person", null, ControllerScope.Of("be"), Language.Nl, null, null), Channel.Form, closedAt.AddDays(-3), TestDataMaps.Real);
+        return (c with { EmailVerifiedAt = c.ReceivedAt, AnswerSentAt = closedAt }).WithStatus(CaseStatus.Completed, closedAt);
+    }
+
+    private static async IAsyncEnumerable<StoreRecord> One()
+    {
+        await Task.Yield();
+        yield return new StoreRecord("contacts", new JsonObject { ["first_name"] = "An" });
+    }
+
+    [Fact]
+    public async Task A_zip_is_deleted_when_its_download_link_ends_and_the_case_then_refuses_the_download()
+    {
+        var ends = Now.AddMinutes(30);
+        var access = Closed(RequestType.Access, "an.peeters@example.be", Now.AddDays(-7)) with { ExportBlobName = BuildExport.BlobNameFor("x"), ExportExpiresAt = ends };
+        access = access with { ExportBlobName = BuildExport.BlobNameFor(access.Id) };
+        await register.CreateAsync(access, default);
+        exports.Blobs[access.ExportBlobName!] = [1, 2, 3];
+        await staging.WriteAsync(access.Id, "be/crm", One(), default);
+
+        var before = await Sweep().RunAsync(default);
+        Assert.Equal(0, before.ExportsDeleted);
+        Assert.True(exports.Blobs.ContainsKey(access.ExportBlobName!), "the zip must stay while its link works");
+        Assert.Equal(1, before.StagingDeleted);
+        Assert.Empty(staging.Names);
+
+        clock.SetUtcNow(ends.AddMinutes(1));
+        var after = await Sweep().RunAsync(default);
+        Assert.Equal(1, after.ExportsDeleted);
+        Assert.Empty(exports.Blobs);
+        var stored = (await register.GetAsync(access.Id, default))!;
+        Assert.Equal(ExportDeletionReason.LinkEnded, stored.ExportDeleted?.Reason);
+        Assert.Equal(CaseRefusal.ExportDeleted, stored.DownloadRefusal(5));
+        Assert.Contains(await audit.ListAsync(access.Id, default), e => e.Action == "export-deleted" && e.Outcome == "link ended");
+        Assert.Equal(0, (await Sweep().RunAsync(default)).ExportsDeleted);
+    }
+
+    [Fact]
+    public async Task Staged_records_of_a_case_still_collecting_stay()
+    {
+        var open = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An", null, ControllerScope.Of("be"), Language.Nl, null, null), Channel.Form, Now, TestDataMaps.Real);
+        await register.CreateAsync(open.WithStatus(CaseStatus.InProgress, Now), default);
+        await staging.WriteAsync(open.Id, "be/crm", One(), default);
+
+        Assert.Equal(0, (await Sweep().RunAsync(default)).StagingDeleted);
+        Assert.Single(staging.Names);
+    }
+
+    [Fact]
+    public async Task A_case_past_its_retention_is_removed_with_its_audit_trail_and_a_signed_checkpoint_keeps_the_removal_verifiable()
+    {
+        var old = Closed(RequestType.Erasure, "oud@example.be", Now - SystemRetention.Case - TimeSpan.FromDays(1));
+        var younger = Closed(RequestType.Access, "jonger@example.be", Now - SystemRetention.Case + TimeSpan.FromDays(30));
+        var failed = Closed(RequestType.Access, "mislukt@example.be", Now - SystemRetention.Case - TimeSpan.FromDays(1)).WithStatus(CaseStatus.Failed, Now - SystemRetention.Case - TimeSpan.FromDays(1));
+        foreach (var c in new[] { old, younger, failed })
+        {
+            await register.CreateAsync(c, default);
+            await register.ApplyAsync(c.Id, x => x.EraseIdentifiers(hash.Subject(EmailAddresses.Normalise(c.Email)), Now.AddYears(-1), SystemRetention.CaseIdentifiers), default);
+        }
+
+        var events = (await audit.ListAsync(old.Id, default)).Count;
+        Assert.True(events >= 3);
+        Assert.NotNull((await register.GetAsync(old.Id, default))!.IdentifiersErasedAt);
+
+        var result = await Sweep().RunAsync(default);
+
+        Assert.Equal(1, result.CasesRemoved);
+        Assert.Null(await register.GetAsync(old.Id, default));
+        Assert.Empty(await audit.ListAsync(old.Id, default));
+        Assert.NotNull(await register.GetAsync(younger.Id, default));
+        Assert.NotNull(await register.GetAsync(failed.Id, default));
+
+        var checkpoint = await audit.CheckpointAsync(old.Id, default);
+        Assert.NotNull(checkpoint);
+        Assert.Equal(events, checkpoint!.Sequence);
+        var verified = chain.Verify(old.Id, [], checkpoint);
+        Assert.True(verified.Intact, verified.ToString());
+        Assert.StartsWith($"intact: 0 events after a signed checkpoint (events 1-{events} removed 2033-03-01: retention ended)", verified.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("@", checkpoint.ToString(), StringComparison.Ordinal);
+
+        // A checkpoint nobody with the key signed (or one edited to hide more events) does not verify.
+        Assert.False(chain.Verify(old.Id, [], checkpoint with { Sequence = events + 5 }).Intact);
+        Assert.False(new AuditChain(RandomNumberGenerator.GetBytes(32)).Verify(old.Id, [], checkpoint).Intact);
+    }
+
+    [Fact]
+    public async Task Registration_claims_and_handled_mail_markers_are_deleted_after_their_time()
+    {
+        async Task Marker(string id, TimeSpan age)
+        {
+            await inner.TryConsumeTokenAsync(id, "-", default);
+            inner.MarkerTimes[id] = Now - age;
+        }
+
+        await Marker("open.old", TimeSpan.FromDays(2));
+        await Marker("open.new", TimeSpan.FromHours(1));
+        await Marker("mail.old", TimeSpan.FromDays(400));
+        await Marker("mail.new", TimeSpan.FromDays(100));
+
+        var result = await Sweep().RunAsync(default);
+
+        Assert.Equal(2, result.MarkersDeleted);
+        Assert.Null(await inner.UsedForAsync("open.old", default));
+        Assert.Null(await inner.UsedForAsync("mail.old", default));
+        Assert.NotNull(await inner.UsedForAsync("open.new", default));
+        Assert.NotNull(await inner.UsedForAsync("mail.new", default));
+    }
+}
