@@ -87,8 +87,8 @@ public partial class RightsEndToEndTests(Azurite azurite) : LocalHostTests(azuri
 
         var report = (await Host.Mailbox.WaitForAsync("action-report", id)).TextBody;
         Assert.Contains("Vous avez retiré votre consentement", report, StringComparison.Ordinal);
-        Assert.Contains("Abonnements aux newsletters : 1 enregistrement(s) effacé(s).", report, StringComparison.Ordinal);
-        Assert.Contains("Consentements : 1 enregistrement(s) modifié(s)", report, StringComparison.Ordinal);
+        Assert.Contains("Abonnements aux newsletters : 1 enregistrement supprimé.", report, StringComparison.Ordinal);
+        Assert.Contains("Consentements : 1 enregistrement modifié pour arrêter le traitement (p. ex. consentement marqué comme retiré ; art. 7, par. 3, RGPD)", report, StringComparison.Ordinal);
         Assert.Contains("liste d'exclusion", report, StringComparison.Ordinal);
     }
 
