@@ -151,6 +151,8 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Stores__Provider: 'postgres'
     Stores__PostgresConnectionString: '${vault}stores-connection-string)'
     Stores__SeedDemoData: 'false'
+    // The stores' files (CVs): a blob container per store in this storage account (storage.bicep).
+    Stores__FilesStorage: 'blob'
     // App Service Authentication's client secret for the staff sign-in app registration.
     MICROSOFT_PROVIDER_AUTHENTICATION_SECRET: '${vault}staff-signin-client-secret)'
   }

@@ -64,6 +64,14 @@ resource stagingContainer 'Microsoft.Storage/storageAccounts/blobServices/contai
   properties: { publicAccess: 'None' }
 }
 
+// The stores' files (CVs), one container per store whose tables the data map gives file columns: named
+// '{entity}-{store}-files' (Stores:FilesStorage=blob). Not under the lifecycle rule: they go with their records.
+resource storeFileContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-06-01' = [for name in [ 'be-recruitment-files', 'nl-recruitment-files' ]: {
+  parent: blobs
+  name: name
+  properties: { publicAccess: 'None' }
+}]
+
 resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-06-01' = {
   parent: blobs
   name: deploymentContainerName

@@ -48,7 +48,9 @@ public static class AdapterServices
             intake.SweepInterval = g.SweepInterval;
             intake.RenewInterval = g.RenewInterval;
         });
-        services.AddOptions<StoreOptions>().Bind(configuration.GetSection(StoreOptions.Section));
+        services.AddOptions<StoreOptions>().Bind(configuration.GetSection(StoreOptions.Section))
+            .Validate(o => o.FilesStorage is "folder" or "blob", "Stores:FilesStorage must be folder or blob.")
+            .ValidateOnStart();
         services.AddOptions<SendGridOptions>().Bind(configuration.GetSection(SendGridOptions.Section))
             .Validate(o => o.Host is not { Length: > 0 } host || (Uri.TryCreate(host, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttps || u.IsLoopback)),
                 "Mail:SendGrid:Host must be an https URL (or a loopback stand-in).")
@@ -79,7 +81,14 @@ public static class AdapterServices
         services.AddSingleton<IIntakeLock, BlobIntakeLock>();
 
         // Entity stores: one catalog serves the connectors and their upkeep.
-        services.AddSingleton<SqlStoreCatalog>();
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StoreOptions>>();
+            IStoreFileStorage files = options.Value.FilesStorage == "blob"
+                ? new BlobFileStorage(sp.GetRequiredService<StorageClients>().Blobs)
+                : new FolderFileStorage(options.Value.FilesRoot);
+            return new SqlStoreCatalog(sp.GetRequiredService<DataMap>(), options, sp.GetRequiredService<KeyedHash>(), files);
+        });
         services.AddSingleton<IEntityStoreCatalog>(sp => sp.GetRequiredService<SqlStoreCatalog>());
         services.AddSingleton<IEntityStoreMaintenance>(sp => sp.GetRequiredService<SqlStoreCatalog>());
 

@@ -17,8 +17,8 @@ public sealed class DataMapLoaderTests
         Assert.Equal(["gba", "ap"], map.AuthoritiesFor([map.Controller("nl")]).Select(a => a.Key));
         var invoicesBe = map.Store("be/finance").Tables.Single();
         var invoicesNl = map.Store("nl/finance").Tables.Single();
-        Assert.Equal((ErasureAction.Retain, 10), (invoicesBe.Erasure.Action, invoicesBe.Erasure.RetainYears));
-        Assert.Equal((ErasureAction.Retain, 7), (invoicesNl.Erasure.Action, invoicesNl.Erasure.RetainYears));
+        Assert.Equal((ErasureAction.Retain, 10), (invoicesBe.Erasure.Action, invoicesBe.Erasure.Hold!.Years));
+        Assert.Equal((ErasureAction.Retain, 7), (invoicesNl.Erasure.Action, invoicesNl.Erasure.Hold!.Years));
     }
 
     [Fact]
@@ -44,7 +44,34 @@ public sealed class DataMapLoaderTests
         var json = Shipped();
         json["stores"]![1]!["tables"]![0]!["erasure"] = new JsonObject { ["action"] = "retain" };
         var problems = Assert.Throws<DataMapException>(() => DataMapLoader.Parse(json.ToJsonString())).Problems;
-        Assert.Contains(problems, p => p.StartsWith("stores[1].tables[0].erasure: retain needs", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("stores[1].tables[0].erasure: retain needs", StringComparison.Ordinal) && p.Contains("'law'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Anonymising_with_a_keyed_hash_or_leaving_free_text_is_refused()
+    {
+        var json = Shipped();
+        // be/portal helpdesk_tickets: anonymised.
+        var columns = json["stores"]![3]!["tables"]![2]!["erasure"]!["columns"]!.AsObject();
+        columns["email_normalized"] = "pseudonymise";
+        columns.Remove("body");
+
+        var problems = Assert.Throws<DataMapException>(() => DataMapLoader.Parse(json.ToJsonString())).Problems;
+        Assert.Contains(problems, p => p.StartsWith("stores[3].tables[2].erasure.columns.email_normalized: a keyed hash of an identifier is still personal data (Recital 26", StringComparison.Ordinal));
+        Assert.Contains("stores[3].tables[2].erasure.columns: anonymise must clear 'body' (an address, identifier, free-text or file column)", problems);
+    }
+
+    [Fact]
+    public void Every_table_names_its_free_text_and_address_columns()
+    {
+        var map = DataMapLoader.Load(DataMapFiles.Default);
+        var tickets = map.Store("be/portal").Tables.Single(t => t.Table == "helpdesk_tickets");
+        Assert.Equal(["subject", "body"], tickets.FreeText);
+        Assert.Equal(["email_normalized", "email"], map.Store("be/crm").Tables.Single(t => t.Table == "contacts").EmailColumns);
+
+        var json = Shipped();
+        json["stores"]![0]!["tables"]![1]!.AsObject().Remove("freeText");
+        Assert.Contains("stores[0].tables[1].freeText: missing (a list, possibly empty)", Assert.Throws<DataMapException>(() => DataMapLoader.Parse(json.ToJsonString())).Problems);
     }
 
     [Fact]

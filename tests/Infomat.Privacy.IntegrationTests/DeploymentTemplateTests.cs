@@ -126,6 +126,22 @@ public sealed partial class DeploymentTemplateTests
     }
 
     [Fact]
+    public void Every_store_with_files_has_its_blob_container_and_the_app_keeps_files_there()
+    {
+        var bicep = File.ReadAllText(Path.Combine(Repo.Root, "infra", "app", "storage.bicep"));
+        var map = Infomat.Privacy.Stores.DataMapLoader.Load(Infomat.Privacy.Stores.DataMapFiles.Default);
+        var withFiles = map.Stores.Where(s => s.Tables.Any(t => t.FileColumns.Count > 0)).ToList();
+        Assert.NotEmpty(withFiles);
+        Assert.Contains(Arm.OfType("Microsoft.Storage/storageAccounts/blobServices/containers"), c => c.Json.TryGetProperty("copy", out _));
+        foreach (var store in withFiles)
+        {
+            Assert.Contains($"'{Infomat.Privacy.Adapters.Stores.StoreFileNames.Container(store)}'", bicep, StringComparison.Ordinal);
+        }
+
+        Assert.Equal("blob", AppSettings(out _)["Stores__FilesStorage"]);
+    }
+
+    [Fact]
     public void The_app_identity_gets_exactly_the_listed_roles_each_on_its_own_resource_and_nothing_broader()
     {
         var expectedScope = new Dictionary<string, string>

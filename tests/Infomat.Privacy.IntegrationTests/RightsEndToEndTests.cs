@@ -23,10 +23,12 @@ public partial class RightsEndToEndTests(Azurite azurite) : LocalHostTests(azuri
 
         var report = (await Host.Mailbox.WaitForAsync("action-report", id)).TextBody;
         Assert.Contains("Infomat Nederland (NL810585091B01) — Accounting:", report, StringComparison.Ordinal);
-        Assert.Contains("Invoices: 1 record(s) erased.", report, StringComparison.Ordinal);
-        Assert.Contains("Invoices: 1 record(s) kept until 30 November 2030. Why: Legal obligation and legitimate interest; 7 years from the date of the accounting document (Dutch fiscal retention, AWR art. 52).", report, StringComparison.Ordinal);
-        Assert.Contains("Checked afterwards: only the 1 record(s) kept above still match your address.", report, StringComparison.Ordinal);
-        Assert.Contains("Contact persons: 1 record(s) erased.", report, StringComparison.Ordinal);
+        Assert.Contains("We erased 2 records about you, as you asked", report, StringComparison.Ordinal);
+        Assert.Contains("We keep 1 record because the law obliges us to", report, StringComparison.Ordinal);
+        Assert.Contains("Invoices: 1 record deleted.", report, StringComparison.Ordinal);
+        Assert.Contains("Invoices: 1 record kept until 31 December 2030, because the law obliges us to keep it (Art. 17(3)(b) GDPR; Dutch fiscal retention law (General State Taxes Act, AWR art. 52)).", report, StringComparison.Ordinal);
+        Assert.Contains("Result: only the record kept above still matches your address.", report, StringComparison.Ordinal);
+        Assert.Contains("Contact persons: 1 record deleted.", report, StringComparison.Ordinal);
         Assert.Contains("Autoriteit Persoonsgegevens", report, StringComparison.Ordinal);
         Assert.DoesNotContain("Infomat België (BE", report, StringComparison.Ordinal);
         using (var status = await Flows.StatusOnceAsync(id, "Completed"))
@@ -85,8 +87,8 @@ public partial class RightsEndToEndTests(Azurite azurite) : LocalHostTests(azuri
 
         var report = (await Host.Mailbox.WaitForAsync("action-report", id)).TextBody;
         Assert.Contains("Vous avez retiré votre consentement", report, StringComparison.Ordinal);
-        Assert.Contains("Abonnements aux newsletters : 1 enregistrement(s) effacé(s).", report, StringComparison.Ordinal);
-        Assert.Contains("Consentements : 1 enregistrement(s) modifié(s)", report, StringComparison.Ordinal);
+        Assert.Contains("Abonnements aux newsletters : 1 enregistrement supprimé.", report, StringComparison.Ordinal);
+        Assert.Contains("Consentements : 1 enregistrement modifié pour arrêter le traitement (p. ex. consentement marqué comme retiré ; art. 7, par. 3, RGPD)", report, StringComparison.Ordinal);
         Assert.Contains("liste d'exclusion", report, StringComparison.Ordinal);
     }
 

@@ -17,8 +17,9 @@ public partial class SqlStoreTests
     {
         var catalog = await SeededAsync();
         var store = catalog.Find("nl/recruitment");
-        var path = Path.Combine(catalog.FilesRoot, "nl", "recruitment", "cv-alexis-papadopoulos.pdf");
-        File.WriteAllText(Path.Combine(catalog.FilesRoot, "secret.txt"), "outside the store's folder");
+        var root = ((FolderFileStorage)catalog.Files).Root;
+        var path = Path.Combine(root, "nl", "recruitment", "cv-alexis-papadopoulos.pdf");
+        File.WriteAllText(Path.Combine(root, "secret.txt"), "outside the store's folder");
 
         await using (var cv = await store.OpenFileAsync("job_applications", "cv-alexis-papadopoulos.pdf", default))
         {
@@ -36,7 +37,7 @@ public partial class SqlStoreTests
         var outcome = await store.ApplyAsync(Request(StoreAction.Erase, "alexis.papadopoulos@example.nl"), default);
         Assert.Equal(1, outcome.Tables.Single(t => t.Table == "job_applications").Deleted);
         Assert.False(File.Exists(path));
-        Assert.True(File.Exists(Path.Combine(catalog.FilesRoot, "secret.txt")));
+        Assert.True(File.Exists(Path.Combine(root, "secret.txt")));
     }
 
     [Fact]
@@ -56,9 +57,9 @@ public partial class SqlStoreTests
         Assert.True(outcome.OnlyRetainedRemain);
         Assert.Empty(await catalog.Find("be/crm").CollectAsync("an.peeters@example.be", CollectScope.All, default).ToListAsync());
 
-        // The anonymised consent record is still there, with a pseudonym instead of the address and no IP.
+        // The anonymised consent record is still there, with neither the address (nor a keyed hash of it) nor the IP.
         Assert.Equal(before, await TotalRowsAsync(catalog, "be/crm", "consent_records"));
-        Assert.Equal(1, await CountWhereAsync(catalog, "be/crm", "consent_records", "email_normalized LIKE 'pseudonym:%' AND ip_address IS NULL"));
+        Assert.Equal(1, await CountWhereAsync(catalog, "be/crm", "consent_records", "email_normalized = '' AND ip_address IS NULL"));
         Assert.Equal(0, await CountWhereAsync(catalog, "be/crm", "consent_records", "ip_address = '198.51.100.23'"));
     }
 
@@ -67,16 +68,18 @@ public partial class SqlStoreTests
     {
         var catalog = await SeededAsync();
 
-        // Jan de Vries: NL invoices of 2017-09-15 (7-year hold ended 2024-09-15) and 2023-11-30 (held until 2030-11-30).
+        // Jan de Vries: NL invoices of 2017-09-15 (7-year hold ended 2024-12-31) and 2023-11-30 (held until 2030-12-31).
         var nl = (await catalog.Find("nl/finance").ApplyAsync(Request(StoreAction.Erase, "jan.devries@example.nl"), default)).Tables.Single();
-        Assert.Equal((2, 1, 1, new DateOnly(2030, 11, 30), 1), (nl.Matched, nl.Deleted, nl.Retained, nl.RetainedUntil, nl.RemainingAfter));
+        Assert.Equal((2, 1, 1, 1), (nl.Matched, nl.Deleted, nl.Retained, nl.RemainingAfter));
+        Assert.Equal([new HeldRecords(new DateOnly(2030, 12, 31), 1)], nl.Held!);
         var kept = Assert.Single(await catalog.Find("nl/finance").CollectAsync("jan.devries@example.nl", CollectScope.All, default).ToListAsync());
         Assert.Equal("NL-2023-0311", kept.Fields["invoice_number"]!.GetValue<string>());
         Assert.True(IsTrue(kept.Fields["restricted"]));
 
-        // Sophie Dubois: BE invoices of 2019 and 2024-02-29 are both within 10 years; the later one decides the date.
+        // Sophie Dubois: BE invoices of 2019 and 2024-02-29 are both within 10 years, each held until its own end.
         var be = (await catalog.Find("be/finance").ApplyAsync(Request(StoreAction.Erase, "sophie.dubois@example.be"), default)).Tables.Single();
-        Assert.Equal((2, 0, 2, new DateOnly(2034, 2, 28)), (be.Matched, be.Deleted, be.Retained, be.RetainedUntil));
+        Assert.Equal((2, 0, 2), (be.Matched, be.Deleted, be.Retained));
+        Assert.Equal([new HeldRecords(new DateOnly(2029, 12, 31), 1), new HeldRecords(new DateOnly(2034, 12, 31), 1)], be.Held!);
     }
 
     [Fact]
@@ -249,10 +252,10 @@ public partial class SqlStoreTests
         // Sophie only restricted her data: her invoices are restricted too, but nobody asked to erase them.
         await catalog.Find("be/finance").ApplyAsync(Request(StoreAction.Restrict, "sophie.dubois@example.be", "PR-TEST-0000-0003"), default);
 
-        Assert.Equal(0, await catalog.PurgeEndedHoldsAsync(new DateOnly(2030, 11, 29), default));
+        Assert.Equal(0, await catalog.PurgeEndedHoldsAsync(new DateOnly(2030, 12, 30), default));
         Assert.Single(await catalog.Find("nl/finance").CollectAsync("jan.devries@example.nl", CollectScope.All, default).ToListAsync());
 
-        Assert.Equal(1, await catalog.PurgeEndedHoldsAsync(new DateOnly(2030, 11, 30), default));
+        Assert.Equal(1, await catalog.PurgeEndedHoldsAsync(new DateOnly(2030, 12, 31), default));
         Assert.Empty(await catalog.Find("nl/finance").CollectAsync("jan.devries@example.nl", CollectScope.All, default).ToListAsync());
         Assert.Equal(0, await TotalRowsAsync(catalog, "nl/finance", SqlEntityStore.HoldsTable));
 

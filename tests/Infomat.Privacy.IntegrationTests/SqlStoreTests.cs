@@ -19,7 +19,7 @@ public partial class SqlStoreTests
         var options = Options.Create(new StoreOptions { Provider = "sqlite", Directory = Repo.NewTempDirectory("sql"), DemoSize = 50 });
         var catalog = new SqlStoreCatalog(Map, options, Hashes);
         Assert.Equal(8, await DemoStores.SeedAsync(Map, catalog.Dialect, 50, 7, default));
-        DemoStores.SeedFiles(catalog.FilesRoot);
+        await DemoStores.SeedFilesAsync(Map, catalog.Files, default);
         await catalog.EnsureSystemTablesAsync(default);
         return catalog;
     }
@@ -95,7 +95,7 @@ public sealed class PostgresSqlStoreTests(PostgresServer server) : SqlStoreTests
         connectionString = await server.CreateDatabaseAsync("t");
         var catalog = new SqlStoreCatalog(Map, Options.Create(PostgresOptions(connectionString)), Hashes);
         Assert.Equal(8, await DemoStores.SeedAsync(Map, catalog.Dialect, 50, 7, default));
-        DemoStores.SeedFiles(catalog.FilesRoot);
+        await DemoStores.SeedFilesAsync(Map, catalog.Files, default);
         await catalog.EnsureSystemTablesAsync(default);
         return catalog;
     }

@@ -167,7 +167,7 @@ internal sealed class FakeStores : IEntityStoreCatalog
                     rows.ForEach(r => r["restricted"] = true);
                 }
 
-                return new StoreOutcome(key, request.Action, [new TableOutcome("contacts", matched, request.Action == StoreAction.Erase ? matched : 0, 0, request.Action == StoreAction.Restrict ? matched : 0, 0, 0, null, 0)], false);
+                return new StoreOutcome(key, request.Action, [new TableOutcome("contacts", matched, request.Action == StoreAction.Erase ? matched : 0, 0, request.Action == StoreAction.Restrict ? matched : 0, 0, 0, [], 0)], false);
             });
             return Task.FromResult(outcome with { Tables = [outcome.Tables[0] with { RemainingAfter = Rows(request.Email).Count }] });
         }

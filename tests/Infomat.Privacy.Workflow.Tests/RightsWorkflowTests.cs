@@ -32,10 +32,10 @@ public sealed class RightsWorkflowTests
 
         var report = Assert.Single(h.Mail.Of(MailKind.ActionReport));
         Assert.Equal("an.peeters@example.be", report.To);
-        Assert.Contains("We hebben uw persoonsgegevens gewist", report.TextBody, StringComparison.Ordinal);
+        Assert.Contains("We hebben 2 records over u gewist", report.TextBody, StringComparison.Ordinal);
         Assert.Contains("Infomat België (BE0460190566) — CRM:", report.TextBody, StringComparison.Ordinal);
         Assert.Contains("Infomat Nederland (NL810585091B01) — CRM:", report.TextBody, StringComparison.Ordinal);
-        Assert.Contains("Achteraf gecontroleerd: niets in dit systeem komt nog overeen met uw adres.", report.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Resultaat: niets in dit systeem komt nog overeen met uw adres.", report.TextBody, StringComparison.Ordinal);
         Assert.Contains("Autoriteit Persoonsgegevens", report.TextBody, StringComparison.Ordinal);
         Assert.Empty(h.Mail.Of(MailKind.ExportReady));
 

@@ -54,15 +54,12 @@ public static class DemoStores
     }
 
     /// <summary>The demo applicant's CV (a one-page PDF), where the recruitment store's files are kept; written when missing.</summary>
-    public static void SeedFiles(string filesRoot)
+    public static async Task SeedFilesAsync(DataMap map, IStoreFileStorage files, CancellationToken cancellationToken)
     {
-        var folder = Path.Combine(filesRoot, "nl", "recruitment");
-        Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, "cv-alexis-papadopoulos.pdf");
-        if (!File.Exists(path))
-        {
-            File.WriteAllBytes(path, OnePagePdf("Curriculum vitae - Alexis Papadopoulos (demo data)"));
-        }
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(files);
+        using var cv = new MemoryStream(OnePagePdf("Curriculum vitae - Alexis Papadopoulos (demo data)"));
+        await files.AddAsync(map.Store("nl/recruitment"), "cv-alexis-papadopoulos.pdf", cv, cancellationToken);
     }
 
     /// <summary>A minimal valid PDF with one line of text (ASCII), with a correct cross-reference table.</summary>
@@ -129,11 +126,17 @@ public static class DemoStores
                 await ExecuteAsync(statement, ct);
             }
 
-            // The index that makes finding a person an index seek, whatever the table's size.
+            // The indexes that make finding a person an index seek, whatever the table's size: the normalised column, and
+            // every address column as a match compares it (lower case, trimmed).
             foreach (var table in store.Tables)
             {
                 var index = SqlDialect.Quote($"ix_{store.Entity}_{store.Store}_{table.Table}_{table.Match}");
                 await ExecuteAsync($"CREATE INDEX {index} ON {T(table.Table)} ({SqlDialect.Quote(table.Match)})", ct);
+                foreach (var column in table.EmailColumns)
+                {
+                    var normalised = SqlDialect.Quote($"ix_{store.Entity}_{store.Store}_{table.Table}_{column}_n");
+                    await ExecuteAsync($"CREATE INDEX {normalised} ON {T(table.Table)} (({SqlDialect.Normalised(column)}))", ct);
+                }
             }
         }
 

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 
 using Infomat.Privacy.Stores;
 
@@ -6,14 +7,39 @@ using static Infomat.Privacy.Adapters.Stores.SqlCommands;
 
 namespace Infomat.Privacy.Adapters.Stores;
 
+/// <summary>A record kept under a legal hold: its key (the table's order column), its document date, and the day its hold ends.</summary>
+internal sealed record HeldRecord(object Key, DateOnly Date, DateOnly Until);
+
 /// <summary>
-/// A store's legal holds (<see cref="SqlEntityStore.HoldsTable"/>): which erased people's records an erasure kept,
-/// by keyed hash, and until when; and the daily sweep that erases them once the hold has ended.
+/// A store's legal holds (<see cref="SqlEntityStore.HoldsTable"/>): which erased people's records an erasure kept, by
+/// keyed hash, and the day the first of them ends; and the daily sweep that erases each record on the day its own hold
+/// ends (<see cref="LegalHold.EndOf"/>, the one rule, in Core), moving the remembered day on to the next one.
 /// </summary>
-internal sealed class LegalHolds(StoreMap map, SqlDialect dialect, KeyedHash hashes)
+internal sealed class LegalHolds(StoreMap map, SqlDialect dialect, KeyedHash hashes, SqlStoreFiles files)
 {
-    /// <summary>Records, in the erasure's transaction, that the person's retained rows in the table are held until the date.</summary>
-    public async Task RecordAsync(PersonRows rows, DateOnly? until)
+    /// <summary>The person's records (those matching <paramref name="extra"/> too), split into those whose hold has ended and those still held.</summary>
+    public static async Task<(List<HeldRecord> Ended, List<HeldRecord> Held)> SplitAsync(PersonRows rows, LegalHold hold, DateOnly today, string? extra = null)
+    {
+        var records = new List<HeldRecord>();
+        foreach (var row in await rows.ReadAsync([rows.Table.OrderBy, hold.From], extra))
+        {
+            // A record without a date cannot be shown to be due: it is held (and a date-less hold never ends by itself).
+            var date = ToDate(row[1]) ?? DateOnly.MaxValue.AddYears(-hold.Years - 1);
+            records.Add(new HeldRecord(row[0]!, date, hold.EndOf(date)));
+        }
+
+        return ([.. records.Where(r => hold.HasEnded(r.Date, today))], [.. records.Where(r => !hold.HasEnded(r.Date, today))]);
+    }
+
+    /// <summary>The condition that picks one record among the person's: its key and its date.</summary>
+    public static string RecordCondition(TableMap table) =>
+        $"{SqlDialect.Quote(table.OrderBy)} = @record_key AND {SqlDialect.Quote(table.Erasure.Hold!.From)} = @record_date";
+
+    public (string Name, object Value)[] RecordParameters(HeldRecord record) =>
+        [("record_key", record.Key), ("record_date", dialect.DbValue(record.Date))];
+
+    /// <summary>Records, in the erasure's transaction, that the person's retained rows in the table are held, the first until the date.</summary>
+    public async Task RecordAsync(PersonRows rows, DateOnly until)
     {
         await using var hold = Command(rows.Connection, rows.Transaction,
             $"INSERT INTO {dialect.Table(map, SqlEntityStore.HoldsTable)} (case_id, table_name, subject_hash, hold_until) VALUES (@case, @table, @subject, @until)");
@@ -25,64 +51,94 @@ internal sealed class LegalHolds(StoreMap map, SqlDialect dialect, KeyedHash has
     }
 
     /// <summary>
-    /// Erases the records an erasure kept under a legal hold once the hold has ended (run daily). Only records of people
-    /// who asked for erasure, only those still restricted, and only those whose own retention period is over.
-    /// Returns how many records were erased.
+    /// Erases the records an erasure kept under a legal hold on the day each one's hold ends (run daily). Only records of
+    /// people who asked for erasure, only those still restricted, and only those whose own period is over; a hold with
+    /// records left moves on to the next end date. Returns how many records were erased.
     /// </summary>
     public async Task<int> PurgeEndedAsync(DateOnly today, CancellationToken cancellationToken)
     {
         var erased = 0;
-        await using var connection = dialect.Connect(map);
-        await connection.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var ended = new List<(string CaseId, string Table, string Subject)>();
-        await using (var due = Command(connection, transaction, $"SELECT case_id, table_name, subject_hash FROM {dialect.Table(map, SqlEntityStore.HoldsTable)} WHERE hold_until <= @today"))
+        await using (var connection = dialect.Connect(map))
         {
-            AddParameter(due, "today", dialect.DbValue(today));
-            await using var reader = await due.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+            await connection.OpenAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var due = new List<(string CaseId, string Table, string Subject)>();
+            await using (var select = Command(connection, transaction, $"SELECT case_id, table_name, subject_hash FROM {dialect.Table(map, SqlEntityStore.HoldsTable)} WHERE hold_until <= @today"))
             {
-                ended.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
-            }
-        }
-
-        foreach (var (caseId, tableName, subject) in ended)
-        {
-            var table = map.Tables.FirstOrDefault(t => t.Table == tableName && t.Erasure.Action == ErasureAction.Retain);
-            if (table is not null)
-            {
-                var restricted = $"{SqlDialect.Quote(table.RestrictedColumn)} <> {dialect.FalseLiteral}";
-                var rows = new PersonRows(dialect, map, connection, transaction, table, string.Empty, default, cancellationToken);
-                foreach (var email in await DistinctWhereAsync(connection, transaction, table, restricted, cancellationToken))
+                AddParameter(select, "today", dialect.DbValue(today));
+                await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
                 {
-                    if (hashes.Subject(email) == subject)
-                    {
-                        var cutoff = dialect.DbValue(today.AddYears(-table.Erasure.RetainYears!.Value));
-                        erased += await (rows with { Email = email }).DeleteAsync($"{restricted} AND {SqlDialect.Quote(table.Erasure.RetainFrom!)} <= @cutoff", ("cutoff", cutoff));
-                    }
+                    due.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
                 }
             }
 
-            await using var done = Command(connection, transaction, $"DELETE FROM {dialect.Table(map, SqlEntityStore.HoldsTable)} WHERE case_id = @case AND table_name = @table");
-            AddParameter(done, "case", caseId);
-            AddParameter(done, "table", tableName);
-            await done.ExecuteNonQueryAsync(cancellationToken);
+            foreach (var (caseId, tableName, subject) in due)
+            {
+                DateOnly? next = null;
+                if (map.Tables.FirstOrDefault(t => t.Table == tableName && t.Erasure.Hold is not null) is { } table)
+                {
+                    var restricted = $"{SqlDialect.Quote(table.RestrictedColumn)} <> {dialect.FalseLiteral}";
+                    foreach (var email in await AddressesAsync(connection, transaction, table, restricted, cancellationToken))
+                    {
+                        if (hashes.Subject(email) != subject)
+                        {
+                            continue;
+                        }
+
+                        var rows = new PersonRows(dialect, map, connection, transaction, table, email, default, cancellationToken) { CaseId = caseId };
+                        var (ended, held) = await SplitAsync(rows, table.Erasure.Hold!, today, restricted);
+                        foreach (var record in ended)
+                        {
+                            erased += await files.DeleteRowsAsync(rows, $"{restricted} AND {RecordCondition(table)}", RecordParameters(record));
+                        }
+
+                        next = held.Select(r => (DateOnly?)r.Until).Append(next).Min();
+                    }
+                }
+
+                await using var update = Command(connection, transaction, next is null
+                    ? $"DELETE FROM {dialect.Table(map, SqlEntityStore.HoldsTable)} WHERE case_id = @case AND table_name = @table"
+                    : $"UPDATE {dialect.Table(map, SqlEntityStore.HoldsTable)} SET hold_until = @next WHERE case_id = @case AND table_name = @table");
+                AddParameter(update, "case", caseId);
+                AddParameter(update, "table", tableName);
+                if (next is { } day)
+                {
+                    AddParameter(update, "next", dialect.DbValue(day));
+                }
+
+                await update.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        await files.DeleteMarkedAsync(cancellationToken);
         return erased;
     }
 
-    private async Task<List<string>> DistinctWhereAsync(DbConnection connection, DbTransaction transaction, TableMap table, string where, CancellationToken ct)
+    /// <summary>Every address (normalised as a match compares it) held in the table's address columns by rows matching <paramref name="where"/>.</summary>
+    private async Task<HashSet<string>> AddressesAsync(DbConnection connection, DbTransaction transaction, TableMap table, string where, CancellationToken ct)
     {
-        var values = new List<string>();
-        await using var command = Command(connection, transaction, $"SELECT DISTINCT {SqlDialect.Quote(table.Match)} FROM {dialect.Table(map, table.Table)} WHERE {where}");
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        var values = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var column in table.EmailColumns)
         {
-            values.Add(reader.GetString(0));
+            await using var command = Command(connection, transaction, $"SELECT DISTINCT {SqlDialect.Normalised(column)} FROM {dialect.Table(map, table.Table)} WHERE {where} AND {SqlDialect.Quote(column)} IS NOT NULL");
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                values.Add(reader.GetString(0));
+            }
         }
 
         return values;
     }
+
+    private static DateOnly? ToDate(object? value) => value switch
+    {
+        DateOnly d => d,
+        DateTime dt => DateOnly.FromDateTime(dt),
+        string s when DateOnly.TryParse(s.AsSpan(0, Math.Min(10, s.Length)), CultureInfo.InvariantCulture, out var d) => d,
+        _ => null,
+    };
 }

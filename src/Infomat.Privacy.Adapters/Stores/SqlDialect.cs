@@ -38,6 +38,12 @@ public abstract class SqlDialect
         return "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
     }
 
+    /// <summary>
+    /// A column's value as an address is compared: lower case, without the spaces around it (<c>lower(trim(column))</c>,
+    /// the same text on both providers, so an expression index on it serves the match).
+    /// </summary>
+    public static string Normalised(string column) => $"lower(trim({Quote(column)}))";
+
     public static SqlDialect From(StoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

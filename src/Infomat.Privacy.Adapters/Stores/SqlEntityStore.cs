@@ -3,8 +3,8 @@ using Infomat.Privacy.Stores;
 namespace Infomat.Privacy.Adapters.Stores;
 
 /// <summary>
-/// An entity store over ADO.NET, driven by the data map: an exact, parameterised match on the table's normalised
-/// email column. Table and column names come from the validated map only, and are quoted. Actions run in one
+/// An entity store over ADO.NET, driven by the data map: a parameterised match on every column the map names as
+/// holding the address (<see cref="PersonRows"/>). Table and column names come from the validated map only, and are quoted. Actions run in one
 /// transaction per store and are recorded in the store's <c>privacy_actions</c> table under the case id, in that
 /// same transaction, so a retry after a crash either finds the action done or finds the store untouched.
 /// The work is done by one class per job (reading, files, actions, suppression list, legal holds, schema); this one
@@ -18,6 +18,9 @@ public sealed class SqlEntityStore : IEntityStore
     /// <summary>The table, in every store, of erased people's records kept under a legal hold, and until when.</summary>
     public const string HoldsTable = "privacy_holds";
 
+    /// <summary>The table, in every store with files, of files whose rows an action removed, to be deleted after its commit.</summary>
+    public const string FileDeletionsTable = "privacy_file_deletions";
+
     private readonly StoreMap map;
     private readonly SqlRecordReader records;
     private readonly SqlStoreFiles files;
@@ -26,14 +29,14 @@ public sealed class SqlEntityStore : IEntityStore
     private readonly SqlStoreActions actions;
     private readonly SqlStoreSchema schema;
 
-    public SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dialect, KeyedHash hashes, string? filesRoot = null)
+    public SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dialect, KeyedHash hashes, IStoreFileStorage files)
     {
         this.map = map;
         records = new SqlRecordReader(map, dialect);
-        files = new SqlStoreFiles(map, filesRoot);
+        this.files = new SqlStoreFiles(map, dialect, files);
         suppressions = new SuppressionList(map, dialect, hashes);
-        holds = new LegalHolds(map, dialect, hashes);
-        actions = new SqlStoreActions(dataMap, map, dialect, hashes, records, files, suppressions, holds);
+        holds = new LegalHolds(map, dialect, hashes, this.files);
+        actions = new SqlStoreActions(dataMap, map, dialect, records, this.files, suppressions, holds);
         schema = new SqlStoreSchema(map, dialect);
     }
 
@@ -49,7 +52,7 @@ public sealed class SqlEntityStore : IEntityStore
         actions.ApplyAsync(request, cancellationToken);
 
     public Task<Stream?> OpenFileAsync(string table, string fileName, CancellationToken cancellationToken) =>
-        Task.FromResult(files.Open(table, fileName));
+        files.OpenAsync(table, fileName, cancellationToken);
 
     /// <summary>Whether the address is on this store's suppression list (false when the store keeps none).</summary>
     public Task<bool> IsSuppressedAsync(string email, CancellationToken cancellationToken) =>
@@ -63,9 +66,8 @@ public sealed class SqlEntityStore : IEntityStore
         suppressions.SubscribeAsync(email, list, now, cancellationToken);
 
     /// <summary>
-    /// Erases the records an erasure kept under a legal hold once the hold has ended (run daily). Only records of people
-    /// who asked for erasure, only those still restricted, and only those whose own retention period is over.
-    /// Returns how many records were erased.
+    /// Erases each record an erasure kept under a legal hold on the day its own hold ends (run daily). Only records of
+    /// people who asked for erasure, only those still restricted. Returns how many records were erased.
     /// </summary>
     public Task<int> PurgeEndedHoldsAsync(DateOnly today, CancellationToken cancellationToken) =>
         holds.PurgeEndedAsync(today, cancellationToken);

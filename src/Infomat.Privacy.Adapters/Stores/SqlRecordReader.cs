@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
@@ -12,7 +11,7 @@ namespace Infomat.Privacy.Adapters.Stores;
 
 /// <summary>
 /// Reads a person's records from a store, on a read-only connection: collects them (all columns, or only those the
-/// person provided) and counts them per table. An exact, parameterised match on each table's normalised email column.
+/// person provided), as the actions find them (<see cref="PersonRows"/>), and counts them per table: the check.
 /// </summary>
 internal sealed class SqlRecordReader(StoreMap map, SqlDialect dialect)
 {
@@ -35,7 +34,8 @@ internal sealed class SqlRecordReader(StoreMap map, SqlDialect dialect)
             }
 
             await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {columns} FROM {dialect.Table(map, table.Table)} WHERE {SqlDialect.Quote(table.Match)} = @email ORDER BY {SqlDialect.Quote(table.OrderBy)}";
+            var rows = new PersonRows(dialect, map, connection, null, table, normalised, default, cancellationToken);
+            command.CommandText = $"SELECT {columns} FROM {dialect.Table(map, table.Table)} WHERE {rows.Where(null)} ORDER BY {SqlDialect.Quote(table.OrderBy)}";
             AddParameter(command, "email", normalised);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
@@ -51,26 +51,33 @@ internal sealed class SqlRecordReader(StoreMap map, SqlDialect dialect)
         }
     }
 
-    /// <summary>How many records match the person, per table of the map (tables with none included, as 0).</summary>
+    /// <summary>
+    /// The check: how many records still hold the person's address, per table of the map (tables with none included,
+    /// as 0). Written apart from the actions' selection on purpose: it searches every column the map names as holding
+    /// the address, raw and normalised, each on its own, ignoring case and the spaces around it, so that what an action
+    /// missed or what came back after it is counted.
+    /// </summary>
     public async Task<IReadOnlyDictionary<string, int>> CountAsync(string email, CancellationToken cancellationToken)
     {
         var normalised = EmailAddresses.Normalise(email);
+        var counts = map.Tables.ToDictionary(t => t.Table, _ => 0, StringComparer.Ordinal);
         if (!EmailAddresses.CanMatch(normalised))
         {
-            return map.Tables.ToDictionary(t => t.Table, _ => 0, StringComparer.Ordinal);
+            return counts;
         }
 
         await using var connection = dialect.Connect(map, readOnlyAccess: true);
         await connection.OpenAsync(cancellationToken);
-        return await CountAsync(connection, null, normalised, cancellationToken);
-    }
-
-    private async Task<IReadOnlyDictionary<string, int>> CountAsync(DbConnection connection, DbTransaction? transaction, string email, CancellationToken ct)
-    {
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var table in map.Tables)
         {
-            counts[table.Table] = await new PersonRows(dialect, map, connection, transaction, table, email, default, ct).CountAsync();
+            var anyColumn = string.Join(" OR ", table.EmailColumns.Select((c, i) => $"lower(trim({SqlDialect.Quote(c)})) = @a{i}"));
+            await using var command = Command(connection, null, $"SELECT count(*) FROM {dialect.Table(map, table.Table)} WHERE {anyColumn}");
+            for (var i = 0; i < table.EmailColumns.Count; i++)
+            {
+                AddParameter(command, "a" + i, normalised);
+            }
+
+            counts[table.Table] = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
         }
 
         return counts;

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Globalization;
 using System.Text.Json;
 
 using Infomat.Privacy.Requests;
@@ -16,7 +15,7 @@ namespace Infomat.Privacy.Adapters.Stores;
 /// either finds the action done (and returns the recorded outcome) or finds the store untouched.
 /// </summary>
 internal sealed class SqlStoreActions(
-    DataMap dataMap, StoreMap map, SqlDialect dialect, KeyedHash hashes,
+    DataMap dataMap, StoreMap map, SqlDialect dialect,
     SqlRecordReader records, SqlStoreFiles files, SuppressionList suppressions, LegalHolds holds)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -28,7 +27,7 @@ internal sealed class SqlStoreActions(
         var email = EmailAddresses.Normalise(request.Email);
         if (!EmailAddresses.CanMatch(email))
         {
-            return new StoreOutcome(map.Key, request.Action, map.Tables.Select(t => new TableOutcome(t.Table, 0, 0, 0, 0, 0, 0, null, 0)).ToList(), false);
+            return new StoreOutcome(map.Key, request.Action, map.Tables.Select(t => new TableOutcome(t.Table, 0, 0, 0, 0, 0, 0, [], 0)).ToList(), false);
         }
 
         var action = request.Action.ToString();
@@ -65,7 +64,10 @@ internal sealed class SqlStoreActions(
             await transaction.CommitAsync(cancellationToken);
         }
 
-        // The proof: count again, outside the transaction that did the work.
+        // Files go only once their rows are gone for good (marked in the transaction; a retry finishes what a crash left).
+        await files.DeleteMarkedAsync(cancellationToken);
+
+        // The check: count again, outside the transaction that did the work, with a search of its own.
         var after = await records.CountAsync(email, cancellationToken);
         return outcome with { Tables = outcome.Tables.Select(t => t with { RemainingAfter = after.GetValueOrDefault(t.Table) }).ToList() };
     }
@@ -82,7 +84,7 @@ internal sealed class SqlStoreActions(
     {
         var table = step.Table;
         var matched = await step.CountAsync();
-        var outcome = new TableOutcome(table.Table, matched, 0, 0, 0, 0, 0, null, 0);
+        var outcome = new TableOutcome(table.Table, matched, 0, 0, 0, 0, 0, [], 0);
         if (matched == 0)
         {
             return outcome;
@@ -94,13 +96,10 @@ internal sealed class SqlStoreActions(
                 return outcome with { Restricted = await step.ExecuteAsync($"{Set(table.RestrictedColumn)} = @true", ("true", dialect.DbValue(true))) };
 
             case StoreAction.Erase when table.Erasure.Action == ErasureAction.Delete:
-                await files.DeleteNamedAsync(step);
-                return outcome with { Deleted = await step.DeleteAsync() };
+                return outcome with { Deleted = await files.DeleteRowsAsync(step) };
 
             case StoreAction.Erase when table.Erasure.Action == ErasureAction.Anonymise:
-                await files.DeleteNamedAsync(step);
-                await AnonymiseAsync(step);
-                return outcome with { Anonymised = matched };
+                return outcome with { Anonymised = await AnonymiseAsync(step) };
 
             case StoreAction.Erase:
                 return await RetainAsync(step, outcome);
@@ -108,7 +107,7 @@ internal sealed class SqlStoreActions(
             case StoreAction.WithdrawConsent or StoreAction.ObjectToDirectMarketing or StoreAction.WithdrawMarketingConsent when AppliesTo(table, action) && table.Withdrawal is { } rule:
                 if (rule.Action == WithdrawalAction.Delete)
                 {
-                    return outcome with { Deleted = await step.DeleteAsync() };
+                    return outcome with { Deleted = await files.DeleteRowsAsync(step) };
                 }
 
                 var values = rule.Set.Select((kv, i) => (Column: kv.Key, Name: "v" + i, Value: kv.Value switch
@@ -138,58 +137,47 @@ internal sealed class SqlStoreActions(
 
     private Purpose? PurposeOf(TableMap table) => dataMap.Purposes.GetValueOrDefault(table.Purpose);
 
-    private async Task AnonymiseAsync(PersonRows step)
+    /// <summary>
+    /// Anonymises the person's rows in one statement: every column the map lists is set to NULL or blank (the loader
+    /// made sure these include every address, identifier, free-text and file column); no keyed hash of anything stays.
+    /// </summary>
+    private async Task<int> AnonymiseAsync(PersonRows step)
     {
-        var table = step.Table;
-        // Other columns first: once the match column is replaced, the rows no longer match.
-        foreach (var (column, rule) in table.Erasure.Columns.OrderBy(c => c.Key == table.Match ? 1 : 0))
-        {
-            if (rule == ColumnErasure.Null)
-            {
-                await step.ExecuteAsync($"{Set(column)} = NULL");
-            }
-            else if (column == table.Match)
-            {
-                await step.ExecuteAsync($"{Set(column)} = @pseudonym", ("pseudonym", hashes.Pseudonym(step.Email)));
-            }
-            else
-            {
-                foreach (var value in await step.DistinctAsync(column))
-                {
-                    await step.ExecuteAsync($"{Set(column)} = @pseudonym", $"{SqlDialect.Quote(column)} = @old", ("pseudonym", hashes.Pseudonym(value)), ("old", value));
-                }
-            }
-        }
+        await files.MarkAsync(step);
+        var set = step.Table.Erasure.Columns.Select(c => $"{Set(c.Key)} = {(c.Value == ColumnErasure.Blank ? "''" : "NULL")}");
+        return await step.ExecuteAsync(string.Join(", ", set));
     }
 
-    /// <summary>Rows whose hold has ended are deleted; the others are kept, marked restricted, until the hold ends.</summary>
+    /// <summary>
+    /// Each record is held until its own end (<see cref="LegalHold.EndOf"/>): those whose hold has ended are deleted now,
+    /// the others are kept, marked restricted, and remembered so that the daily sweep erases each on the day it ends.
+    /// </summary>
     private async Task<TableOutcome> RetainAsync(PersonRows step, TableOutcome outcome)
     {
-        var rule = step.Table.Erasure;
-        var from = SqlDialect.Quote(rule.RetainFrom!);
+        var hold = step.Table.Erasure.Hold!;
         var today = DateOnly.FromDateTime(step.Now.UtcDateTime);
-        var cutoff = dialect.DbValue(today.AddYears(-rule.RetainYears!.Value));
-        var deleted = await step.DeleteAsync($"{from} <= @cutoff", ("cutoff", cutoff));
-        var retained = await step.ExecuteAsync($"{Set(step.Table.RestrictedColumn)} = @true", $"{from} > @cutoff", ("true", dialect.DbValue(true)), ("cutoff", cutoff));
-        DateOnly? until = null;
-        if (retained > 0)
+        var (ended, held) = await LegalHolds.SplitAsync(step, hold, today);
+        var deleted = 0;
+        foreach (var record in ended)
         {
-            var latest = await step.ScalarAsync($"max({from})");
-            until = ToDate(latest)?.AddYears(rule.RetainYears.Value);
-            // Remembered (by keyed hash) so that the rows are erased when the hold ends: PurgeEndedHoldsAsync.
-            await holds.RecordAsync(step, until);
+            deleted += await files.DeleteRowsAsync(step, LegalHolds.RecordCondition(step.Table), holds.RecordParameters(record));
         }
 
-        return outcome with { Deleted = deleted, Retained = retained, Restricted = retained, RetainedUntil = until };
-    }
+        var restricted = 0;
+        foreach (var record in held)
+        {
+            restricted += await step.ExecuteAsync($"{Set(step.Table.RestrictedColumn)} = @true", LegalHolds.RecordCondition(step.Table), [("true", dialect.DbValue(true)), .. holds.RecordParameters(record)]);
+        }
 
-    private static DateOnly? ToDate(object? value) => value switch
-    {
-        DateOnly d => d,
-        DateTime dt => DateOnly.FromDateTime(dt),
-        string s when DateOnly.TryParse(s.AsSpan(0, Math.Min(10, s.Length)), CultureInfo.InvariantCulture, out var d) => d,
-        _ => null,
-    };
+        var groups = held.GroupBy(r => r.Until).OrderBy(g => g.Key).Select(g => new HeldRecords(g.Key, g.Count())).ToList();
+        if (groups.Count > 0)
+        {
+            // Remembered (by keyed hash) until the first of these ends: PurgeEndedHoldsAsync.
+            await holds.RecordAsync(step, groups[0].Until);
+        }
+
+        return outcome with { Deleted = deleted, Retained = restricted, Restricted = restricted, Held = groups };
+    }
 
     /// <summary>One table's rows for one person, inside the action's transaction.</summary>
     private PersonRows StepFor(DbConnection connection, DbTransaction? transaction, TableMap table, string email, DateTimeOffset now, CancellationToken ct) =>

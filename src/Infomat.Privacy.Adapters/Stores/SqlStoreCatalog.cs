@@ -14,8 +14,11 @@ namespace Infomat.Privacy.Adapters.Stores;
 /// could not be reached when it was prepared (at start-up) is prepared again before its next use, so its schema check
 /// and this system's tables are in place before any case reads or changes it.
 /// </summary>
-public sealed class SqlStoreCatalog(DataMap map, IOptions<StoreOptions> options, KeyedHash hashes) : IEntityStoreCatalog, IEntityStoreMaintenance, IDisposable
+/// <remarks>The stores' files are in <paramref name="files"/>, or by default in the folder <c>Stores:FilesDirectory</c>.</remarks>
+public sealed class SqlStoreCatalog(DataMap map, IOptions<StoreOptions> options, KeyedHash hashes, IStoreFileStorage? files = null) : IEntityStoreCatalog, IEntityStoreMaintenance, IDisposable
 {
+    private readonly IStoreFileStorage files = files ?? new FolderFileStorage(options.Value.FilesRoot);
+
     private readonly Lazy<SqlDialect> dialect = new(() => SqlDialect.From(options.Value));
     private readonly ConcurrentDictionary<string, StoreState> states = new(map.Stores.Select(s => KeyValuePair.Create(s.Key, StoreState.NotChecked)), StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> gates = new(StringComparer.Ordinal);
@@ -26,8 +29,8 @@ public sealed class SqlStoreCatalog(DataMap map, IOptions<StoreOptions> options,
 
     public string ProviderName => Dialect.Name;
 
-    /// <summary>Where the stores' files are (<c>{root}/{entity}/{store}/</c>).</summary>
-    public string FilesRoot => options.Value.FilesRoot;
+    /// <summary>Where the stores' files are: a folder (<c>{root}/{entity}/{store}/</c>) or a blob container per store.</summary>
+    public IStoreFileStorage Files => files;
 
     public DemoSeeding? Seeded { get; private set; }
 
@@ -35,7 +38,7 @@ public sealed class SqlStoreCatalog(DataMap map, IOptions<StoreOptions> options,
 
     public IEntityStore Find(string storeKey) => new PreparedStore(this, Sql(storeKey));
 
-    public SqlEntityStore Sql(string storeKey) => new(map, map.Store(storeKey), Dialect, hashes, options.Value.FilesRoot);
+    public SqlEntityStore Sql(string storeKey) => new(map, map.Store(storeKey), Dialect, hashes, files);
 
     /// <summary>When <c>Stores:SeedDemoData</c> is true: creates the demo stores that do not exist yet, and the demo files.</summary>
     public async Task<DemoSeeding?> SeedDemoStoresIfConfiguredAsync(CancellationToken cancellationToken)
@@ -47,7 +50,7 @@ public sealed class SqlStoreCatalog(DataMap map, IOptions<StoreOptions> options,
         }
 
         var created = await DemoStores.SeedAsync(map, Dialect, o.DemoSize, o.DemoSeed, cancellationToken);
-        DemoStores.SeedFiles(o.FilesRoot);
+        await DemoStores.SeedFilesAsync(map, files, cancellationToken);
         return new DemoSeeding(created, o.DemoSize);
     }
 

@@ -1,42 +1,84 @@
 using Infomat.Privacy.Stores;
 
+using static Infomat.Privacy.Adapters.Stores.SqlCommands;
+
 namespace Infomat.Privacy.Adapters.Stores;
 
 /// <summary>
-/// A store's files (<c>{root}/{entity}/{store}/</c>), named by its tables' file columns: opened for a collection,
-/// deleted with an erasure. Only a plain file name inside the store's own folder is ever touched.
+/// A store's files, named by its tables' file columns: opened for a collection, erased with their records. Erasure is
+/// mark-then-delete: the names of the files to go are written to <see cref="SqlEntityStore.FileDeletionsTable"/> in the
+/// transaction that deletes (or anonymises) their rows, and the files are deleted only after it commits. A rollback
+/// therefore leaves every file with its row; a crash after the commit leaves the marks, and the next action, retry or
+/// hold sweep in the store deletes what they name.
 /// </summary>
-internal sealed class SqlStoreFiles(StoreMap map, string? filesRoot)
+internal sealed class SqlStoreFiles(StoreMap map, SqlDialect dialect, IStoreFileStorage storage)
 {
-    public Stream? Open(string table, string fileName) =>
-        PathOf(table, fileName) is { } path && File.Exists(path) ? File.OpenRead(path) : null;
+    public Task<Stream?> OpenAsync(string table, string fileName, CancellationToken cancellationToken) =>
+        StoreFileNames.IsPlain(fileName) && map.Tables.Any(t => t.Table == table && t.FileColumns.Count > 0)
+            ? storage.OpenAsync(map, fileName, cancellationToken)
+            : Task.FromResult<Stream?>(null);
 
-    /// <summary>Erasure: the files the person's records name go with them (before the commit: erasure is the intent).</summary>
-    public async Task DeleteNamedAsync(PersonRows rows)
+    /// <summary>In the action's transaction, before the rows go: marks the files the rows name for deletion after the commit.</summary>
+    public async Task MarkAsync(PersonRows rows, string? extra = null, params (string Name, object Value)[] parameters)
     {
         foreach (var column in rows.Table.FileColumns)
         {
-            foreach (var name in await rows.DistinctAsync(column))
+            foreach (var name in await rows.DistinctAsync(column, extra, parameters))
             {
-                if (PathOf(rows.Table.Table, name) is { } path)
+                if (!StoreFileNames.IsPlain(name))
                 {
-                    File.Delete(path);
+                    continue;
                 }
+
+                var table = dialect.Table(map, SqlEntityStore.FileDeletionsTable);
+                await using var mark = Command(rows.Connection, rows.Transaction,
+                    $"INSERT INTO {table} (table_name, file_name, case_id) SELECT @table, @file, @case WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE table_name = @table AND file_name = @file)");
+                AddParameter(mark, "table", rows.Table.Table);
+                AddParameter(mark, "file", name);
+                AddParameter(mark, "case", rows.CaseId);
+                await mark.ExecuteNonQueryAsync(rows.Cancel);
             }
         }
     }
 
-    /// <summary>The path of a stored file, or null when the name is not a plain file name of a table with file columns.</summary>
-    private string? PathOf(string table, string? fileName)
+    /// <summary>Deletes the person's rows (those matching <paramref name="extra"/> too), their files marked to follow after the commit.</summary>
+    public async Task<int> DeleteRowsAsync(PersonRows rows, string? extra = null, params (string Name, object Value)[] parameters)
     {
-        if (filesRoot is null || string.IsNullOrWhiteSpace(fileName) || fileName != Path.GetFileName(fileName) || fileName.StartsWith('.')
-            || fileName.Any(char.IsControl) || map.Tables.FirstOrDefault(t => t.Table == table) is not { FileColumns.Count: > 0 })
+        await MarkAsync(rows, extra, parameters);
+        return await rows.DeleteAsync(extra, parameters);
+    }
+
+    /// <summary>After the commit: deletes every marked file, then its mark. Returns how many files were deleted.</summary>
+    public async Task<int> DeleteMarkedAsync(CancellationToken cancellationToken)
+    {
+        if (!map.Tables.Any(t => t.FileColumns.Count > 0))
         {
-            return null;
+            return 0;
         }
 
-        var folder = Path.GetFullPath(Path.Combine(filesRoot, map.Entity, map.Store));
-        var path = Path.GetFullPath(Path.Combine(folder, fileName));
-        return path.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? path : null;
+        var table = dialect.Table(map, SqlEntityStore.FileDeletionsTable);
+        await using var connection = dialect.Connect(map);
+        await connection.OpenAsync(cancellationToken);
+        var marked = new List<(string Table, string File)>();
+        await using (var read = Command(connection, null, $"SELECT table_name, file_name FROM {table}"))
+        await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                marked.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        foreach (var (tableName, file) in marked)
+        {
+            await storage.DeleteAsync(map, file, cancellationToken);
+            await using var done = Command(connection, null, $"DELETE FROM {table} WHERE table_name = @table AND file_name = @file");
+            AddParameter(done, "table", tableName);
+            AddParameter(done, "file", file);
+            await done.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return marked.Count;
     }
+
 }

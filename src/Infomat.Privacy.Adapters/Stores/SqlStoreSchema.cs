@@ -12,7 +12,7 @@ namespace Infomat.Privacy.Adapters.Stores;
 /// </summary>
 internal sealed class SqlStoreSchema(StoreMap map, SqlDialect dialect)
 {
-    /// <summary>Creates the tables this system keeps in the store: the action record and the suppression list.</summary>
+    /// <summary>Creates the tables this system keeps in the store: the action record, the legal holds, the files marked for deletion, the suppression list.</summary>
     public async Task EnsureSystemTablesAsync(CancellationToken cancellationToken)
     {
         await using var connection = dialect.Connect(map);
@@ -21,6 +21,7 @@ internal sealed class SqlStoreSchema(StoreMap map, SqlDialect dialect)
         {
             $"CREATE TABLE IF NOT EXISTS {dialect.Table(map, SqlEntityStore.ActionsTable)} (case_id TEXT NOT NULL, action TEXT NOT NULL, applied_at {dialect.Timestamp} NOT NULL, outcome TEXT NOT NULL, PRIMARY KEY (case_id, action))",
             $"CREATE TABLE IF NOT EXISTS {dialect.Table(map, SqlEntityStore.HoldsTable)} (case_id TEXT NOT NULL, table_name TEXT NOT NULL, subject_hash TEXT NOT NULL, hold_until {dialect.DateType} NOT NULL, PRIMARY KEY (case_id, table_name))",
+            $"CREATE TABLE IF NOT EXISTS {dialect.Table(map, SqlEntityStore.FileDeletionsTable)} (table_name TEXT NOT NULL, file_name TEXT NOT NULL, case_id TEXT NOT NULL, PRIMARY KEY (table_name, file_name))",
         };
         if (map.SuppressionTable is { } suppression)
         {
@@ -57,8 +58,8 @@ internal sealed class SqlStoreSchema(StoreMap map, SqlDialect dialect)
             }
 
             var named = new[] { table.Match, table.OrderBy, table.RestrictedColumn }
-                .Concat(table.StaffIdentifiers).Concat(table.ProvidedBySubject).Concat(table.Erasure.Columns.Keys)
-                .Concat(table.Erasure.RetainFrom is { } from ? [from] : [])
+                .Concat(table.EmailColumns).Concat(table.FreeText).Concat(table.FileColumns).Concat(table.StaffIdentifiers).Concat(table.ProvidedBySubject).Concat(table.Erasure.Columns.Keys)
+                .Concat(table.Erasure.Hold is { } hold ? [hold.From] : [])
                 .Concat(table.Withdrawal?.Set.Keys ?? []);
             problems.AddRange(named.Distinct().Where(c => !columns.Contains(c)).Select(c => $"store {map.Key}: table '{table.Table}' has no column '{c}'"));
         }

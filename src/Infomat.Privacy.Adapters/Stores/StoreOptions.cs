@@ -11,7 +11,13 @@ public sealed class StoreOptions
     /// <summary>SQLite: folder holding <c>{entity}-{store}.db</c>.</summary>
     public string Directory { get; set; } = Path.Combine(".data", "stores");
 
-    /// <summary>Where the stores' files (CVs) are: <c>{FilesDirectory}/{entity}/{store}/{file name}</c>. Default: <c>{Directory}/files</c>.</summary>
+    /// <summary>
+    /// Where the stores' files (CVs) are kept: <c>folder</c> (the default: <see cref="FilesDirectory"/>) or <c>blob</c>
+    /// (a container per store, <c>{entity}-{store}-files</c>, in the app's storage account, <c>AzureWebJobsStorage</c>).
+    /// </summary>
+    public string FilesStorage { get; set; } = "folder";
+
+    /// <summary>With <c>folder</c>: <c>{FilesDirectory}/{entity}/{store}/{file name}</c>. Default: <c>{Directory}/files</c>.</summary>
     public string? FilesDirectory { get; set; }
 
     public string FilesRoot => FilesDirectory is { Length: > 0 } files ? files : Path.Combine(Directory, "files");

@@ -109,7 +109,7 @@ public sealed class TokenOptions
 public sealed class PseudonymisationOptions
 {
     /// <summary>
-    /// Base64 HMAC key (at least 32 bytes) for pseudonyms in anonymised rows and for the suppression list. Keep it
+    /// Base64 HMAC key (at least 32 bytes) for the suppression list, the legal holds and the audit trail's keyed hashes. Keep it
     /// for good: a new key makes earlier suppression entries unrecognisable. In Azure: a Key Vault reference.
     /// </summary>
     [Required]

@@ -21,6 +21,13 @@ public static class Texts
     public static string Format(string key, Language language, params object?[] args) =>
         string.Format(language.Culture(), Get(key, language), args);
 
+    /// <summary>
+    /// A text that counts something, in the right number: <c>{key}One</c> for exactly one, <c>{key}Other</c> otherwise
+    /// (Dutch, French and English all use the singular for one only, among the counts a report shows).
+    /// </summary>
+    public static string Plural(string key, int count, Language language, params object?[] args) =>
+        Format(key + (count == 1 ? "One" : "Other"), language, args);
+
     /// <summary>A date as people of that language write it, e.g. "26 december 2026".</summary>
     public static string Date(DateOnly date, Language language) =>
         date.ToString("d MMMM yyyy", language.Culture());

@@ -18,7 +18,7 @@ public static partial class PrivacyMails
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(outcomes);
         var l = c.Language;
-        var blocks = new List<Block> { Text(Intro(c, l)) };
+        var blocks = new List<Block> { Text(c.Type == RequestType.Erasure ? ErasureIntro(c, outcomes, l) : Intro(c, l)) };
         if (c.AlsoRights.Contains(RequestType.Objection))
         {
             // Beside an erasure (decision 42): the objection is answered in the same report, with its own article.
@@ -34,7 +34,7 @@ public static partial class PrivacyMails
         foreach (var task in c.Tasks.Where(t => t.Kind == StaffTaskKind.Rectify && t.DoneAt is not null))
         {
             var store = map.Store(task.StoreKey!);
-            var lines = new List<string> { Heading(map, store, l), Texts.Format("ReportRectified", l, task.Records, Texts.DateTime(task.DoneAt!.Value, l)) };
+            var lines = new List<string> { Heading(map, store, l), Texts.Plural("ReportRectified", task.Records, l, task.Records, Texts.DateTime(task.DoneAt!.Value, l)) };
             if (!string.IsNullOrWhiteSpace(task.Note))
             {
                 lines.Add(Texts.Format("ReportStaffNote", l, task.Note));
@@ -72,7 +72,6 @@ public static partial class PrivacyMails
         var objection = c.Tasks.FirstOrDefault(t => t.Kind == StaffTaskKind.ReviewObjection);
         var key = c.Type switch
         {
-            RequestType.Erasure => "ReportIntroErasure",
             RequestType.Restriction => "ReportIntroRestriction",
             RequestType.WithdrawConsent when c.Consent == ConsentScope.Marketing => "ReportIntroWithdrawMarketingConsent",
             RequestType.WithdrawConsent => "ReportIntroWithdrawConsent",
@@ -83,6 +82,27 @@ public static partial class PrivacyMails
             _ => "ReportIntroRectification",
         };
         return Texts.Format(key, l, c.Id);
+    }
+
+    /// <summary>
+    /// The opening of an erasure report says what this case did, in numbers: erased N records, or found nothing more to
+    /// erase; and kept M records under a legal obligation, when it did.
+    /// </summary>
+    private static string ErasureIntro(PrivacyCase c, IReadOnlyList<StoreOutcome> outcomes, Language l)
+    {
+        var erased = outcomes.Sum(o => o.Tables.Sum(t => t.Erased));
+        var kept = outcomes.Sum(o => o.Tables.Sum(t => t.Retained));
+        var sentences = new List<string>
+        {
+            erased == 0 ? Texts.Format("ReportIntroNothingToErase", l, c.Id) : Texts.Plural("ReportIntroErased", erased, l, c.Id, erased),
+        };
+        if (kept > 0)
+        {
+            sentences.Add(Texts.Plural("ReportIntroKept", kept, l, kept));
+        }
+
+        sentences.Add(Texts.Get("ReportIntroPerSystem", l));
+        return string.Join(" ", sentences);
     }
 
     private static string Heading(DataMap map, StoreMap store, Language l)
@@ -97,7 +117,6 @@ public static partial class PrivacyMails
         if (outcome.Matched == 0)
         {
             lines.Add(Texts.Get("ReportNothingHere", l));
-            return string.Join("\n", lines);
         }
 
         foreach (var t in outcome.Tables.Where(t => t.Matched > 0))
@@ -107,31 +126,33 @@ public static partial class PrivacyMails
             var purpose = map.Purposes[table.Purpose];
             if (t.Deleted > 0)
             {
-                lines.Add(Texts.Format("ReportDeleted", l, name, t.Deleted));
+                lines.Add(Texts.Plural("ReportDeleted", t.Deleted, l, name, t.Deleted));
             }
 
             if (t.Anonymised > 0)
             {
-                lines.Add(Texts.Format("ReportAnonymised", l, name, t.Anonymised));
+                lines.Add(Texts.Plural("ReportAnonymised", t.Anonymised, l, name, t.Anonymised));
             }
 
             if (t.Retained > 0)
             {
-                lines.Add(Texts.Format("ReportRetained", l, name, t.Retained, t.RetainedUntil is { } until ? Texts.Date(until, l) : "?", purpose.LegalBasis.In(l), table.Retention.In(l)));
+                var held = (t.Held ?? []).Select(h => Texts.Plural("ReportHeldUntil", h.Records, l, h.Records, Texts.Date(h.Until, l))).ToList();
+                var until = t.Retained == 1 && t.Held is [var one] ? Texts.Date(one.Until, l) : Texts.List(held, l);
+                lines.Add(Texts.Plural("ReportRetained", t.Retained, l, name, t.Retained, table.Erasure.Hold?.Law.In(l) ?? table.Retention.In(l), until));
             }
             else if (t.Restricted > 0)
             {
-                lines.Add(Texts.Format("ReportRestricted", l, name, t.Restricted));
+                lines.Add(Texts.Plural("ReportRestricted", t.Restricted, l, name, t.Restricted));
             }
 
             if (t.Updated > 0)
             {
-                lines.Add(Texts.Format("ReportUpdated", l, name, t.Updated));
+                lines.Add(Texts.Plural("ReportUpdated", t.Updated, l, name, t.Updated, outcome.Action == StoreAction.WithdrawConsent ? Texts.Get("ReportArticleWithdrawal", l) : Texts.Get("ReportArticleObjection", l)));
             }
 
             if (t.Deleted + t.Anonymised + t.Retained + t.Restricted + t.Updated == 0)
             {
-                lines.Add(Texts.Format("ReportKept", l, name, t.Matched, purpose.Name.In(l), purpose.LegalBasis.In(l)));
+                lines.Add(Texts.Plural("ReportKept", t.Matched, l, name, t.Matched, purpose.Name.In(l), purpose.LegalBasis.In(l)));
             }
         }
 
@@ -139,9 +160,10 @@ public static partial class PrivacyMails
         {
             var retained = outcome.Tables.Sum(t => t.Retained);
             var remaining = outcome.Tables.Sum(t => t.RemainingAfter);
+            lines.Add(Texts.Get("ReportCheckHow", l));
             lines.Add(remaining == 0 ? Texts.Get("ReportProofNone", l)
-                : outcome.OnlyRetainedRemain ? Texts.Format("ReportProofRetained", l, retained)
-                : Texts.Format("ReportProofUnexpected", l, remaining));
+                : outcome.OnlyRetainedRemain ? Texts.Plural("ReportProofRetained", retained, l, retained)
+                : Texts.Plural("ReportProofUnexpected", remaining, l, remaining));
         }
 
         if (outcome.Suppressed)

@@ -45,25 +45,50 @@ public enum ErasureAction
     /// <summary>Delete the person's rows.</summary>
     Delete,
 
-    /// <summary>Keep the rows, replace the listed columns (null, or a keyed hash).</summary>
+    /// <summary>
+    /// Keep the rows as anonymous data (Recital 26): every column that holds the address, every other identifier, every
+    /// free-text column and every file is cleared (no keyed hash of anything), leaving what serves only for counts.
+    /// </summary>
     Anonymise,
 
-    /// <summary>Keep under a legal hold until the retention ends; mark restricted meanwhile.</summary>
+    /// <summary>Keep each row under a legal hold until its own end date (<see cref="LegalHold"/>); mark it restricted meanwhile.</summary>
     Retain,
 }
 
+/// <summary>How an anonymised row loses a column's value.</summary>
 public enum ColumnErasure
 {
+    /// <summary>Set to NULL.</summary>
     Null,
-    Pseudonymise,
+
+    /// <summary>Set to the empty text (for a free-text or address column that may not be NULL).</summary>
+    Blank,
 }
 
-/// <summary>What erasure does to a table's rows for the person.</summary>
-public sealed record ErasureRule(ErasureAction Action, IReadOnlyDictionary<string, ColumnErasure> Columns, int? RetainYears, string? RetainFrom);
+/// <summary>
+/// A statutory retention period that overrides erasure (Art. 17(3)(b) GDPR: a legal obligation to keep). Each record is
+/// held until 31 December of the year of its <see cref="From"/> date plus <see cref="Years"/>: Belgian accounting and VAT
+/// law keeps documents ten years counted from 1 January after the document's year (WBTW art. 60 §3, WER art. III.88),
+/// Dutch fiscal law seven years from the end of the financial year (AWR art. 52; the financial year is taken to be the
+/// calendar year). <see cref="Law"/> names the statute, in the reader's language.
+/// </summary>
+public sealed record LegalHold(int Years, string From, Localized Law)
+{
+    /// <summary>The last day a record dated <paramref name="documentDate"/> is held; it is erased on that day.</summary>
+    public DateOnly EndOf(DateOnly documentDate) => new(documentDate.Year + Years, 12, 31);
+
+    /// <summary>Whether the hold on a record dated <paramref name="documentDate"/> has ended on <paramref name="today"/>.</summary>
+    public bool HasEnded(DateOnly documentDate, DateOnly today) => EndOf(documentDate) <= today;
+}
+
+/// <summary>What erasure does to a table's rows for the person. <see cref="Hold"/> is set for <see cref="ErasureAction.Retain"/>.</summary>
+public sealed record ErasureRule(ErasureAction Action, IReadOnlyDictionary<string, ColumnErasure> Columns, LegalHold? Hold);
 
 /// <summary>
-/// One table of a store: how the person is found (an exact match on <see cref="Match"/>, the normalised email),
-/// what it holds and why, and what erasure and restriction do.
+/// One table of a store: how the person is found, what it holds and why, and what erasure and restriction do.
+/// <see cref="Match"/> is the indexed, normalised address column; <see cref="EmailColumns"/> every column that holds
+/// the address (raw as typed, or normalised), all searched case- and space-insensitively; <see cref="FreeText"/> the
+/// columns of free text (notes, messages), which anonymisation blanks.
 /// </summary>
 public sealed record TableMap(
     string Table,
@@ -80,10 +105,21 @@ public sealed record TableMap(
     ErasureRule Erasure,
     string RestrictedColumn,
     WithdrawalRule? Withdrawal = null,
-    IReadOnlyList<string>? Files = null)
+    IReadOnlyList<string>? Files = null,
+    IReadOnlyList<string>? Emails = null,
+    IReadOnlyList<string>? FreeTextColumns = null)
 {
     /// <summary>Columns that hold the name of a stored file belonging to the record (a CV): exported as files, erased with the record.</summary>
     public IReadOnlyList<string> FileColumns => Files ?? [];
+
+    /// <summary>Every column holding the person's address: the match column first, then the others the map names.</summary>
+    public IReadOnlyList<string> EmailColumns => [Match, .. (Emails ?? []).Where(c => c != Match)];
+
+    /// <summary>The free-text columns the map names.</summary>
+    public IReadOnlyList<string> FreeText => FreeTextColumns ?? [];
+
+    /// <summary>What anonymising a row must clear: the address columns, the staff identifiers, the free text and the files.</summary>
+    public IEnumerable<string> IdentifyingColumns => EmailColumns.Concat(StaffIdentifiers).Concat(FreeText).Concat(FileColumns).Distinct(StringComparer.Ordinal);
 }
 
 /// <summary>

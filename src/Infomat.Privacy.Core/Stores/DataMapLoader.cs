@@ -154,7 +154,7 @@ public static partial class DataMapLoader
             }
 
             var erasureNode = node["erasure"];
-            var erasure = new ErasureRule(ErasureAction.Delete, new Dictionary<string, ColumnErasure>(), null, null);
+            var erasure = new ErasureRule(ErasureAction.Delete, new Dictionary<string, ColumnErasure>(), null);
             if (erasureNode is not JsonObject)
             {
                 Problems.Add($"{at}.erasure: missing");
@@ -172,29 +172,33 @@ public static partial class DataMapLoader
                 foreach (var (column, value) in erasureNode["columns"] as JsonObject ?? [])
                 {
                     Identifier(column, $"{at}.erasure.columns");
-                    columns[column] = value?.GetValueKind() == JsonValueKind.String && value.GetValue<string>() == "pseudonymise" ? ColumnErasure.Pseudonymise
-                        : value?.GetValueKind() == JsonValueKind.String && value.GetValue<string>() == "null" ? ColumnErasure.Null
-                        : Fail(ColumnErasure.Null, $"{at}.erasure.columns.{column}: must be \"null\" or \"pseudonymise\"");
+                    var v = value?.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
+                    columns[column] = v switch
+                    {
+                        "null" => ColumnErasure.Null,
+                        "blank" => ColumnErasure.Blank,
+                        "pseudonymise" => Fail(ColumnErasure.Null, $"{at}.erasure.columns.{column}: a keyed hash of an identifier is still personal data (Recital 26 GDPR): use \"null\" or \"blank\", or delete the rows"),
+                        _ => Fail(ColumnErasure.Null, $"{at}.erasure.columns.{column}: must be \"null\" or \"blank\""),
+                    };
                 }
 
-                if (action == ErasureAction.Anonymise && columns.Count == 0)
-                {
-                    Problems.Add($"{at}.erasure.columns: anonymise needs the columns to replace");
-                }
-
+                LegalHold? hold = null;
                 int? years = erasureNode["years"] is JsonValue y && y.TryGetValue<int>(out var yv) ? yv : null;
-                var from = erasureNode["from"]?.GetValue<string>();
-                if (action == ErasureAction.Retain && (years is null or <= 0 || from is null))
+                var from = erasureNode["from"] is JsonValue f && f.GetValueKind() == JsonValueKind.String ? f.GetValue<string>() : null;
+                if (action == ErasureAction.Retain)
                 {
-                    Problems.Add($"{at}.erasure: retain needs 'years' (> 0) and 'from' (the date column the retention counts from)");
+                    if (years is null or <= 0 || from is null || erasureNode["law"] is null)
+                    {
+                        Problems.Add($"{at}.erasure: retain needs 'years' (> 0), 'from' (the date column the retention counts from) and 'law' (the statute that obliges us to keep)");
+                    }
+                    else
+                    {
+                        Identifier(from, $"{at}.erasure.from");
+                        hold = new LegalHold(years.Value, from, Text(erasureNode, "law", at + ".erasure", texts));
+                    }
                 }
 
-                if (from is not null)
-                {
-                    Identifier(from, $"{at}.erasure.from");
-                }
-
-                erasure = new ErasureRule(action, columns, years, from);
+                erasure = new ErasureRule(action, columns, hold);
             }
 
             WithdrawalRule? withdrawal = null;
@@ -222,7 +226,7 @@ public static partial class DataMapLoader
                 }
             }
 
-            return new TableMap(
+            var map = new TableMap(
                 String(node, "table", at, DataMapLoader.Identifier()),
                 Text(node, "name", at, texts),
                 purpose,
@@ -237,7 +241,20 @@ public static partial class DataMapLoader
                 erasure,
                 String(node, "restrictedColumn", at, DataMapLoader.Identifier()),
                 withdrawal,
-                node["files"] is null ? [] : Strings(node, "files", at, DataMapLoader.Identifier()));
+                node["files"] is null ? [] : Strings(node, "files", at, DataMapLoader.Identifier()),
+                node["emailColumns"] is null ? [] : Strings(node, "emailColumns", at, DataMapLoader.Identifier()),
+                Strings(node, "freeText", at, DataMapLoader.Identifier()));
+
+            if (map.Erasure.Action == ErasureAction.Anonymise)
+            {
+                // Anonymous means nothing left that identifies: every such column the map names must be cleared.
+                foreach (var column in map.IdentifyingColumns.Where(c => !map.Erasure.Columns.ContainsKey(c)))
+                {
+                    Problems.Add($"{at}.erasure.columns: anonymise must clear '{column}' (an address, identifier, free-text or file column)");
+                }
+            }
+
+            return map;
         }
 
         private bool Flag(JsonNode node, string name, string at)

@@ -4,9 +4,10 @@ using System.Text;
 namespace Infomat.Privacy.Stores;
 
 /// <summary>
-/// Keyed hashes (HMAC-SHA256) of personal values: pseudonyms in anonymised rows and suppression-list entries.
-/// Without the key nobody can test a guess against them. Each use has its own label, so a pseudonym and a
-/// suppression entry of the same address differ.
+/// Keyed hashes (HMAC-SHA256) of personal values: suppression-list entries, legal holds and the person in audit data.
+/// Without the key nobody can test a guess against them; with it, they still point to the person (pseudonymised data,
+/// Recital 26), so an anonymised row never holds one (decision 44). Each use has its own label, so entries of the same
+/// address differ between uses.
 /// </summary>
 public sealed class KeyedHash
 {
@@ -22,9 +23,6 @@ public sealed class KeyedHash
 
         this.key = key;
     }
-
-    /// <summary>The replacement of a value in an anonymised row: never a valid email, so it never matches again.</summary>
-    public string Pseudonym(string value) => "pseudonym:" + Hash("pseudonym", value);
 
     /// <summary>The suppression-list entry of a normalised address.</summary>
     public string Suppression(string normalisedEmail) => Hash("suppression", normalisedEmail);

@@ -25,9 +25,14 @@ public enum StoreAction
 /// <summary>A store action for one case. The email is used for matching and never leaves the activity.</summary>
 public sealed record StoreActionRequest(string CaseId, StoreAction Action, string Email, DateTimeOffset Now);
 
+/// <summary>Records kept under a legal hold that ends on the same day: how many, and until when.</summary>
+public sealed record HeldRecords(DateOnly Until, int Records);
+
 /// <summary>
-/// What an action did to one table, as counts and a date only: this travels through durable history and into
-/// the requester's report. <see cref="RemainingAfter"/> is the re-query after the action (the proof).
+/// What an action did to one table, as counts and dates only: this travels through durable history and into
+/// the requester's report. <see cref="Held"/>: the retained records grouped by the day each one's hold ends.
+/// <see cref="RemainingAfter"/> is the check after the action: an independent count, over every column holding the
+/// address, of the records that still match the person.
 /// </summary>
 public sealed record TableOutcome(
     string Table,
@@ -37,8 +42,20 @@ public sealed record TableOutcome(
     int Restricted,
     int Updated,
     int Retained,
-    DateOnly? RetainedUntil,
-    int RemainingAfter);
+    IReadOnlyList<HeldRecords>? Held,
+    int RemainingAfter)
+{
+    /// <summary>Records erased for good: deleted, or anonymised.</summary>
+    public int Erased => Deleted + Anonymised;
+
+    /// <summary>Equal when every count and every hold is (a recorded outcome read back equals the one first returned).</summary>
+    public bool Equals(TableOutcome? other) =>
+        other is not null && (Table, Matched, Deleted, Anonymised, Restricted, Updated, Retained, RemainingAfter)
+            == (other.Table, other.Matched, other.Deleted, other.Anonymised, other.Restricted, other.Updated, other.Retained, other.RemainingAfter)
+        && (Held ?? []).SequenceEqual(other.Held ?? []);
+
+    public override int GetHashCode() => HashCode.Combine(Table, Matched, Deleted, Anonymised, Restricted, Retained, RemainingAfter);
+}
 
 /// <summary>What an action did in one store. <see cref="Suppressed"/>: the address's keyed hash is on its suppression list.</summary>
 public sealed record StoreOutcome(string StoreKey, StoreAction Action, IReadOnlyList<TableOutcome> Tables, bool Suppressed)

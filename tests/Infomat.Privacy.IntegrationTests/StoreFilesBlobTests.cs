@@ -1,0 +1,77 @@
+using Azure.Storage.Blobs;
+
+using Infomat.Privacy.Adapters.Stores;
+using Infomat.Privacy.IntegrationTests.Infrastructure;
+using Infomat.Privacy.Stores;
+
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.IntegrationTests;
+
+/// <summary>
+/// The stores' files in Azure: a blob container per store (<c>Stores:FilesStorage=blob</c>), against Azurite. A CV is
+/// exported (opened as the export opens it) and erased with its application, and only after the erasure commits.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class StoreFilesBlobTests(Azurite azurite)
+{
+    private static readonly DataMap Map = DataMapLoader.Load(DataMapFiles.Default);
+    private const string Cv = "cv-alexis-papadopoulos.pdf";
+
+    private async Task<(SqlStoreCatalog Catalog, BlobContainerClient Container)> SeededAsync()
+    {
+        var blobs = new BlobServiceClient(azurite.ConnectionString);
+        // Each test its own containers' contents: the CV is written again only when missing.
+        var container = blobs.GetBlobContainerClient(StoreFileNames.Container(Map.Store("nl/recruitment")));
+        await container.DeleteBlobIfExistsAsync(Cv);
+        var catalog = new SqlStoreCatalog(Map, Options.Create(new StoreOptions { Provider = "sqlite", Directory = Repo.NewTempDirectory("sql"), FilesStorage = "blob" }),
+            new KeyedHash(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)), new BlobFileStorage(blobs));
+        await DemoStores.SeedAsync(Map, catalog.Dialect, 20, 7, default);
+        await DemoStores.SeedFilesAsync(Map, catalog.Files, default);
+        await catalog.EnsureSystemTablesAsync(default);
+        return (catalog, container);
+    }
+
+    [Fact]
+    public async Task A_CV_in_its_store_container_is_exported_and_erased_with_its_application()
+    {
+        var (catalog, container) = await SeededAsync();
+        Assert.True(await container.GetBlobClient(Cv).ExistsAsync());
+        var store = catalog.Find("nl/recruitment");
+
+        await using (var cv = await store.OpenFileAsync("job_applications", Cv, default))
+        {
+            Assert.NotNull(cv);
+            Assert.Equal("%PDF-1.4", new StreamReader(cv).ReadLine());
+        }
+
+        Assert.Null(await store.OpenFileAsync("job_applications", "../" + Cv, default));
+        Assert.Null(await store.OpenFileAsync("job_applications", "no-such-cv.pdf", default));
+
+        var outcome = await store.ApplyAsync(new StoreActionRequest("PR-BLOB-0000-0001", StoreAction.Erase, "alexis.papadopoulos@example.nl", DateTimeOffset.UtcNow), default);
+
+        Assert.Equal(1, outcome.Tables.Single().Deleted);
+        Assert.False(await container.GetBlobClient(Cv).ExistsAsync());
+        Assert.Null(await store.OpenFileAsync("job_applications", Cv, default));
+    }
+
+    [Fact]
+    public async Task An_erasure_that_rolls_back_leaves_the_CV_blob()
+    {
+        var (catalog, container) = await SeededAsync();
+        var map = Map.Store("nl/recruitment");
+        await using (var connection = catalog.Dialect.Connect(map))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"CREATE TRIGGER refuse_record BEFORE INSERT ON {catalog.Dialect.Table(map, SqlEntityStore.ActionsTable)} BEGIN SELECT RAISE(ABORT, 'refused'); END";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => catalog.Find("nl/recruitment").ApplyAsync(
+            new StoreActionRequest("PR-BLOB-0000-0002", StoreAction.Erase, "alexis.papadopoulos@example.nl", DateTimeOffset.UtcNow), default));
+
+        Assert.True(await container.GetBlobClient(Cv).ExistsAsync());
+        Assert.Equal(1, (await catalog.Find("nl/recruitment").CountAsync("alexis.papadopoulos@example.nl", default))["job_applications"]);
+    }
+}
