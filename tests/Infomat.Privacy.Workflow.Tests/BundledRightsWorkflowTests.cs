@@ -50,7 +50,11 @@ public sealed class BundledRightsWorkflowTests
         Assert.Equal(4, h.Stores.Applied.Count(a => a.Key.CaseId == c.Id && a.Key.Action == StoreAction.ObjectToDirectMarketing));
         Assert.Equal(4, h.Stores.Applied.Count(a => a.Key.CaseId == c.Id && a.Key.Action == StoreAction.Erase));
         var report = Assert.Single(h.Mail.Of(MailKind.ActionReport));
-        Assert.Contains("We hebben uw persoonsgegevens gewist", report.TextBody, StringComparison.Ordinal);
+        System.IO.File.WriteAllText("/tmp/report.txt", report.TextBody);
+        Assert.Contains("We hebben 1 record over u gewist", report.TextBody, StringComparison.Ordinal);
+        // Each store once, where it ended (erased), not also as "not affected" by the suppression before the erasure.
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(report.TextBody, "— CRM:"));
+        Assert.DoesNotContain("niet geraakt door dit verzoek", report.TextBody, StringComparison.Ordinal);
         Assert.Contains(Texts.Get("ReportAlsoObjectionMarketing", Language.Nl), report.TextBody, StringComparison.Ordinal);
         Assert.DoesNotContain("peeters", done.SerializedInput + done.SerializedOutput + done.SerializedCustomStatus, StringComparison.OrdinalIgnoreCase);
     }

@@ -18,6 +18,10 @@ public static partial class PrivacyMails
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(outcomes);
         var l = c.Language;
+        // A case with more than one right runs several actions in one store, the main one last (an objection's
+        // suppression, then the erasure): the store's block says where the store ended, and the other right has its
+        // own paragraph, so no store is reported twice ("kept" and then "erased").
+        outcomes = [.. outcomes.GroupBy(o => o.StoreKey, StringComparer.Ordinal).Select(g => g.Last())];
         var blocks = new List<Block> { Text(c.Type == RequestType.Erasure ? ErasureIntro(c, outcomes, l) : Intro(c, l)) };
         if (c.AlsoRights.Contains(RequestType.Objection))
         {
