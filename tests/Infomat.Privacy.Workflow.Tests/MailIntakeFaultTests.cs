@@ -236,7 +236,7 @@ public sealed class MailIntakeFaultTests
     public async Task A_reply_quoting_the_reference_of_an_open_case_is_recorded_on_it_not_read_as_a_new_request()
     {
         var open = await OpenCaseAsync(RequestType.Access);
-        var reply = Message("An.Peeters@example.be", $"RE: Uw privacyaanvraag {open.Id}", "Bedankt. Verwijder meteen ook al mijn gegevens, recht op vergetelheid.\n\n> Uw aanvraag " + open.Id);
+        var reply = Message("An.Peeters@example.be", $"RE: Uw privacyaanvraag {open.Id}", "Bedankt. Ik begrijp niet goed welke bestanden ik zal krijgen; kunt u dat uitleggen?\n\n> Uw aanvraag " + open.Id);
         var delivered = time.GetUtcNow().AddMinutes(-3);
 
         var result = await Intake().HandleAsync(new MemoryStream(Bytes(reply)), delivered, client, default);
@@ -250,12 +250,30 @@ public sealed class MailIntakeFaultTests
         Assert.Contains("/cases/" + open.Id, told.TextBody, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_reply_that_makes_a_new_request_becomes_a_case_of_its_own_not_a_note_on_the_old_one(bool oldCaseFinished)
+    {
+        // Review of issue 15: "thanks for the file; now erase my data" must get a case, an acknowledgement and a due date.
+        var old = await OpenCaseAsync(RequestType.Access, oldCaseFinished ? CaseStatus.Completed : null);
+
+        var reply = Message("an.peeters@example.be", $"RE: Uw privacyaanvraag {old.Id}", "Bedankt. Verwijder nu ook al mijn persoonsgegevens, recht op vergetelheid (art. 17 AVG).\n\n> Uw aanvraag " + old.Id);
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(reply)), time.GetUtcNow(), client, default);
+
+        Assert.Equal(MailOutcome.CaseCreated, result.Outcome);
+        Assert.NotEqual(old.Id, result.CaseId);
+        Assert.Equal(RequestType.Erasure, (await register.GetAsync(result.CaseId!, default))!.Type);
+        Assert.Empty((await register.GetAsync(old.Id, default))!.RequesterReplies);
+    }
+
     [Fact]
     public async Task A_reply_whose_subject_and_quote_were_removed_reaches_its_case_by_the_message_id_it_answers()
     {
         var open = await OpenCaseAsync(RequestType.Erasure);
         var ours = OutgoingMessageIds.For(new OutgoingMail(MailKind.ActionReport, Audience.Requester, open.Id, open.Email, "s", "t", "h"), "info@infomat.eu");
-        var reply = Message("an.peeters@example.be", "vraagje", "Ik begrijp niet waarom mijn factuur bewaard blijft. Kunt u mijn gegevens verwijderen?");
+        var reply = Message("an.peeters@example.be", "vraagje", "Ik begrijp niet waarom mijn factuur bewaard blijft. Kunt u dat uitleggen?");
         reply.InReplyTo = ours;
 
         var result = await Intake().HandleAsync(new MemoryStream(Bytes(reply)), null, client, default);
@@ -278,11 +296,12 @@ public sealed class MailIntakeFaultTests
         Assert.Empty((await register.GetAsync(open.Id, default))!.RequesterReplies);
     }
 
-    private async Task<PrivacyCase> OpenCaseAsync(RequestType type)
+    private async Task<PrivacyCase> OpenCaseAsync(RequestType type, CaseStatus? status = null)
     {
         var open = PrivacyCase.Received(
             new ValidRequest(type, "an.peeters@example.be", "An Peeters", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Nl, null),
             Channel.Form, time.GetUtcNow().AddDays(-5), TestDataMaps.Real);
+        open = status is { } finished ? open with { Status = finished } : open;
         await register.CreateAsync(open, default);
         return open;
     }

@@ -85,15 +85,15 @@ public sealed partial class MailIntake(
         // A reply to one of our mails goes to its case, not to the classifier (by the PR- reference in its subject or
         // quote, or our Message-ID in its In-Reply-To/References), even when it was too large to read (a scanned ID card):
         // the case learns of it and staff are told.
-        if (await RouteReplyAsync(inbound, client, cancellationToken) is { } answered)
+        var verdict = inbound.RefusedReason is { } refused
+            ? new MailVerdict(MailVerdictKind.Triage, null, MailClassifier.DetectLanguage(MailClassifier.OwnText(inbound.Subject)), "refused, not read: " + refused)
+            : MailClassifier.Classify(inbound);
+        if (await RouteReplyAsync(inbound, verdict, client, cancellationToken) is { } answered)
         {
             await register.TryConsumeTokenAsync(marker, answered.CaseId!, cancellationToken);
             return Done(marker, answered);
         }
 
-        var verdict = inbound.RefusedReason is { } refused
-            ? new MailVerdict(MailVerdictKind.Triage, null, MailClassifier.DetectLanguage(MailClassifier.OwnText(inbound.Subject)), "refused, not read: " + refused)
-            : MailClassifier.Classify(inbound);
         var result = verdict.Kind switch
         {
             MailVerdictKind.Ignored => new MailIntakeResult(MailOutcome.Ignored, null, verdict.Reason),
@@ -139,21 +139,31 @@ public sealed partial class MailIntake(
     /// (<see cref="PrivacyCase.ReplyReceived"/>). Staff are told in the staff language either way. A reference from
     /// another address is not trusted: that mail is read on its own.
     /// </summary>
-    private async Task<MailIntakeResult?> RouteReplyAsync(InboundMail inbound, DurableTaskClient client, CancellationToken ct)
+    /// <remarks>
+    /// A reply that is itself a clear new request ("thanks for the file; now erase my data"), to a case not waiting for
+    /// identification, is not swallowed as a reply: it goes on to the classifier's verdict and becomes (or joins) a case.
+    /// At most <see cref="MaxReferencesLooked"/> references are looked up, however many a mail quotes.
+    /// </remarks>
+    private async Task<MailIntakeResult?> RouteReplyAsync(InboundMail inbound, MailVerdict verdict, DurableTaskClient client, CancellationToken ct)
     {
-        if (inbound.AutomaticReason is not null)
+        if (inbound.AutomaticReason is not null || verdict.Kind == MailVerdictKind.Ignored)
         {
-            // An out-of-office or a bounce quoting the reference is not the requester's answer.
+            // An out-of-office (by its headers or its subject) or a bounce quoting the reference is not the requester's answer.
             return null;
         }
 
         var o = options.Value;
-        var named = string.Join("\n", [inbound.Subject, inbound.Body, .. inbound.References ?? []]);
-        foreach (var caseId in CaseIds.FindIn(named))
+        var named = string.Join("\n", [inbound.Subject, .. inbound.References ?? [], inbound.Body]);
+        foreach (var caseId in CaseIds.FindIn(named).Distinct(StringComparer.Ordinal).Take(MaxReferencesLooked))
         {
             if (await register.GetAsync(caseId, ct) is not { } referred || EmailAddresses.Normalise(referred.Email) != EmailAddresses.Normalise(inbound.FromAddress))
             {
                 continue;
+            }
+
+            if (verdict.Kind == MailVerdictKind.Request && !referred.AwaitsIdentificationFrom(inbound.FromAddress))
+            {
+                return null;
             }
 
             if (referred.AwaitsIdentificationFrom(inbound.FromAddress))
@@ -176,6 +186,9 @@ public sealed partial class MailIntake(
 
         return null;
     }
+
+    /// <summary>How many case references of one mail are looked up in the register (subject and headers first).</summary>
+    private const int MaxReferencesLooked = 5;
 
     private async Task<MailIntakeResult> RequestAsync(InboundMail inbound, MailVerdict verdict, DurableTaskClient client, CancellationToken ct)
     {
