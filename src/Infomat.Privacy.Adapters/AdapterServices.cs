@@ -58,6 +58,7 @@ public static class AdapterServices
         services.AddSingleton(_ => new StorageClients(configuration));
         services.AddSingleton<TableCaseRegister>();
         services.AddSingleton<IAuditTrail, TableAuditTrail>();
+        services.AddSingleton<ITriagedMails, TableTriagedMails>();
         services.AddSingleton<ICaseRegister>(sp => new AuditedCaseRegister(
             sp.GetRequiredService<TableCaseRegister>(), sp.GetRequiredService<IAuditTrail>(), sp.GetRequiredService<KeyedHash>()));
         services.AddSingleton<IStagingStorage, BlobStagingStorage>();
