@@ -5,6 +5,7 @@ using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Http.Intake;
 using Infomat.Privacy.Http.MailNotifications;
 using Infomat.Privacy.Http.StaffTasks;
+using Infomat.Privacy.Http.Triage;
 using Infomat.Privacy.Http.Verification;
 using Infomat.Privacy.Stores;
 
@@ -20,7 +21,7 @@ namespace Infomat.Functions;
 /// Function names equal the local host's endpoint names, which a test checks.
 /// </summary>
 public sealed class HttpFunctions(
-    IntakeEndpoints intake, VerificationEndpoints verification, ApprovalEndpoints approval, StaffTaskEndpoints tasks, DownloadEndpoints download,
+    IntakeEndpoints intake, VerificationEndpoints verification, ApprovalEndpoints approval, StaffTaskEndpoints tasks, TriageEndpoints triage, DownloadEndpoints download,
     MailNotificationEndpoints mail, CaseEndpoints cases, IEntityStoreMaintenance stores)
 {
     [Function("PrivacyForm")]
@@ -75,6 +76,16 @@ public sealed class HttpFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "tasks")] HttpRequest req,
         [DurableClient] DurableTaskClient client) =>
         Run(await tasks.CompleteTaskAsync(req, client, req.HttpContext.RequestAborted));
+
+    [Function("TriagePage")]
+    public async Task<IActionResult> TriagePage([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "triage")] HttpRequest req) =>
+        Run(await triage.TriagePageAsync(req, req.HttpContext.RequestAborted));
+
+    [Function("MakeTriagedCase")]
+    public async Task<IActionResult> MakeTriagedCase(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "triage")] HttpRequest req,
+        [DurableClient] DurableTaskClient client) =>
+        Run(await triage.MakeCaseAsync(req, client, req.HttpContext.RequestAborted));
 
     [Function("DownloadPage")]
     public async Task<IActionResult> DownloadPage([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "download")] HttpRequest req) =>

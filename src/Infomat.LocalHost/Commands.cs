@@ -1,6 +1,6 @@
 namespace Infomat.LocalHost;
 
-/// <summary>What the host's commands (<c>verify-audit</c>, <c>seed-demo-stores</c>) share: the host's own configuration.</summary>
+/// <summary>What the host's commands (<c>verify-audit</c>, <c>seed-demo-stores</c>, <c>redrive-mail</c>) share: the host's own configuration.</summary>
 internal static class Commands
 {
     /// <summary>A builder with the host's settings (appsettings.json, the environment, <c>--key value</c> arguments).</summary>

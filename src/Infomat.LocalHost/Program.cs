@@ -17,6 +17,12 @@ if (args is ["seed-demo-stores", ..])
     return await SeedStoresCommand.RunAsync(args[1..]);
 }
 
+if (args is ["redrive-mail", ..])
+{
+    // A command: moves the poisoned mail-intake items back to the queue once their cause is fixed.
+    return await RedriveMailCommand.RunAsync(args[1..]);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddInfomatPrivacy(builder.Configuration);
 // Test-only fault injection for the soak run (scripts/soak.sh): nothing unless LocalHost:Faults:Enabled is true.

@@ -61,6 +61,7 @@ public static class AdapterServices
         services.AddSingleton<TableCaseRegister>();
         services.AddSingleton<IRegisterCleanup>(sp => sp.GetRequiredService<TableCaseRegister>());
         services.AddSingleton<IAuditTrail, TableAuditTrail>();
+        services.AddSingleton<ITriagedMails, TableTriagedMails>();
         services.AddSingleton<ICaseRegister>(sp => new AuditedCaseRegister(
             sp.GetRequiredService<TableCaseRegister>(), sp.GetRequiredService<IAuditTrail>(), sp.GetRequiredService<KeyedHash>()));
         services.AddSingleton<IStagingStorage, BlobStagingStorage>();

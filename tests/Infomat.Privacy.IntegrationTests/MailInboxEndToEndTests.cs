@@ -142,4 +142,59 @@ public sealed class MailInboxEndToEndTests(Azurite azurite) : LocalHostTests(azu
 
         Assert.True(File.Exists(Path.Combine(Host.InboxDirectory, "refused", "broken.eml")));
     }
+
+    [Fact]
+    public async Task Staff_make_a_triaged_mail_a_case_that_is_received_and_due_from_the_day_the_mail_arrived_once_however_often_they_press()
+    {
+        // The mail reached the inbox nine days ago (the file's time); staff look at it today.
+        var delivered = DateTime.UtcNow.AddDays(-9);
+        var text = File.ReadAllText(Path.Combine(Corpus, "triage-unclear-fr.eml"));
+        var original = System.Text.RegularExpressions.Regex.Match(text, @"^From: .*<([^>]+)>", System.Text.RegularExpressions.RegexOptions.Multiline).Groups[1].Value;
+        var sender = $"{original.Split('@')[0]}.{Guid.NewGuid():N}@example.org";
+        var temp = Path.Combine(Host.InboxDirectory, ".late-triage.eml");
+        // A message of its own (the corpus mail's Message-ID is handled once per register, and other tests drop it too).
+        File.WriteAllText(temp, text.Replace(original, sender, StringComparison.Ordinal).Replace("<triage-unclear-fr.35@corpus.example>", $"<{Guid.NewGuid():N}@late.example>", StringComparison.Ordinal));
+        File.SetLastWriteTimeUtc(temp, delivered);
+        File.Move(temp, Path.Combine(Host.InboxDirectory, "late-triage.eml"));
+
+        MimeKit.MimeMessage? triage = null;
+        for (var i = 0; i < 300 && triage is null; i++)
+        {
+            triage = Host.Mailbox.All().FirstOrDefault(m => m.Headers["X-Infomat-Kind"] == "staff-task" && (m.TextBody ?? string.Empty).Contains(sender, StringComparison.Ordinal));
+            await Task.Delay(100);
+        }
+
+        Assert.NotNull(triage);
+        var link = Mailbox.Link(triage, Host.BaseUrl + "/triage?token=");
+        var page = await Flows.Http.GetStringAsync(link);
+        Assert.Contains(sender, page, StringComparison.Ordinal);
+
+        var first = await Flows.StaffPostAsync("/triage", link, "Els Janssens", ("type", "access"), ("entity", "both"));
+        var firstPage = await first.Content.ReadAsStringAsync();
+        Assert.True(first.StatusCode == System.Net.HttpStatusCode.OK, firstPage);
+        var id = System.Text.RegularExpressions.Regex.Match(firstPage, @"PR-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}").Value;
+        Assert.NotEmpty(id);
+        var second = await Flows.StaffPostAsync("/triage", link, "Pieter Claes", ("type", "erasure"), ("entity", "both"));
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, second.StatusCode);
+        Assert.Contains(id, await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains(id, await Flows.Http.GetStringAsync(link), StringComparison.Ordinal);
+
+        using var status = await Flows.StatusAsync(id);
+        var receivedAt = status.RootElement.GetProperty("receivedAt").GetDateTimeOffset();
+        Assert.True(Math.Abs((receivedAt.UtcDateTime - delivered).TotalSeconds) < 2, $"received {receivedAt:O}, delivered {delivered:O}");
+        Assert.Equal("access", status.RootElement.GetProperty("type").GetString());
+        var due = DateOnly.Parse(status.RootElement.GetProperty("dueDate").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(due < DateOnly.FromDateTime(DateTime.UtcNow.AddMonths(1)), $"due {due}: runs from the day staff pressed, not from the mail");
+        // It runs as any mail case: the sender gets the acknowledgement (DMARC pass) or the verification link.
+        MimeKit.MimeMessage? next = null;
+        for (var i = 0; i < 300 && next is null; i++)
+        {
+            next = Host.Mailbox.All().FirstOrDefault(m => m.Headers["X-Infomat-Request-Id"] == id && m.Headers["X-Infomat-Kind"] is "acknowledgement" or "verification");
+            await Task.Delay(100);
+        }
+
+        Assert.NotNull(next);
+        Assert.Equal(sender, next.To.Mailboxes.Single().Address);
+        Assert.Single((await Flows.Http.GetStringAsync("/cases.csv")).Split('\n'), l => l.Contains(id, StringComparison.Ordinal));
+    }
 }

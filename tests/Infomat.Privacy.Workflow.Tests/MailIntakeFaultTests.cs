@@ -35,7 +35,8 @@ public sealed class MailIntakeFaultTests
 
     private MailIntake Intake() => new(
         register, TestWorkflows.Of(register), new OpenRequests(register, hash, time), hash, mail, new MimeKitInboundMailParser(), TestDataMaps.Real,
-        Options.Create(options), Options.Create(intakeOptions), time, NullLogger<MailIntake>.Instance);
+        Options.Create(options), Options.Create(intakeOptions), time, NullLogger<MailIntake>.Instance,
+        new Http.Triage.TriagedMails(new InMemoryTriagedMails(), new Tokens.LinkTokenService(RandomNumberGenerator.GetBytes(32), time), Options.Create(options)));
 
     private readonly MailboxIntakeOptions intakeOptions = new() { OwnAddresses = ["info@infomat.eu"] };
 

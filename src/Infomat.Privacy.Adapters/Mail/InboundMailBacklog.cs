@@ -57,6 +57,35 @@ public sealed class InboundMailBacklog(StorageClients storage, IOptions<GraphMai
         await CompleteAsync(message, cancellationToken);
     }
 
+    /// <summary>
+    /// Moves every item of the poison queue back to the queue (after ops fixed what made them fail); returns how many.
+    /// </summary>
+    /// <remarks>
+    /// Each item is sent to the queue before it is deleted from the poison queue: a failure in between leaves it in both,
+    /// which is harmless (the intake handles a message once, by its Message-ID marker), never in neither.
+    /// </remarks>
+    public async Task<int> RedriveAsync(CancellationToken cancellationToken)
+    {
+        var poison = await QueueAsync(PoisonQueueName, cancellationToken);
+        var queue = await QueueAsync(Name, cancellationToken);
+        var moved = 0;
+        while (true)
+        {
+            var batch = (await poison.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5), cancellationToken)).Value;
+            if (batch.Length == 0)
+            {
+                return moved;
+            }
+
+            foreach (var item in batch)
+            {
+                await queue.SendMessageAsync(item.Body.ToString(), cancellationToken);
+                await poison.DeleteMessageAsync(item.MessageId, item.PopReceipt, cancellationToken);
+                moved++;
+            }
+        }
+    }
+
     public async Task<int> CountAsync(string queueName, CancellationToken cancellationToken)
     {
         var queue = await QueueAsync(queueName, cancellationToken);

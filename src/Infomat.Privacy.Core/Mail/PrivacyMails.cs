@@ -219,12 +219,13 @@ public static partial class PrivacyMails
     /// the earliest), which holds however late the request is registered.
     /// </summary>
     public static OutgoingMail Triage(
-        string messageKey, string from, string subject, string excerpt, string reason, DateTimeOffset receivedAt, DateOnly dueDate, string staffAddress, Language staffLanguage)
+        string messageKey, string from, string subject, string excerpt, string reason, DateTimeOffset receivedAt, DateOnly dueDate, string staffAddress, Language staffLanguage, Uri? caseLink = null)
     {
         var l = staffLanguage;
         Block[] blocks =
         [
-            Text(Texts.Get("MailTriageBody", l)),
+            Text(Texts.Get(caseLink is null ? "MailTriageBody" : "MailTriageBodyLink", l)),
+            .. caseLink is null ? Array.Empty<Block>() : [Link(caseLink)],
             Text(Texts.Format("MailTriageDeadline", l, Texts.DateTime(receivedAt, l), Texts.Date(dueDate, l))),
             Text(Texts.Get("LabelFrom", l) + ": " + from),
             Text(Texts.Get("LabelSubject", l) + ": " + subject),

@@ -13,6 +13,9 @@ public enum TokenPurpose
 
     /// <summary>Staff mark a task of a case done (a correction, an objection decision).</summary>
     StaffTask,
+
+    /// <summary>Staff make a triaged mail a case; the token's case id is the triage record's id.</summary>
+    Triage,
 }
 
 /// <summary>The checked content of a token.</summary>

@@ -4,6 +4,7 @@ using Infomat.Privacy.Http.Download;
 using Infomat.Privacy.Http.Intake;
 using Infomat.Privacy.Http.MailNotifications;
 using Infomat.Privacy.Http.StaffTasks;
+using Infomat.Privacy.Http.Triage;
 using Infomat.Privacy.Http.Verification;
 using Infomat.Privacy.Stores;
 
@@ -21,7 +22,7 @@ public static class PrivacyRoutes
 {
     public static IEndpointRouteBuilder MapInfomatPrivacy(this IEndpointRouteBuilder app)
     {
-        app.MapIntake().MapVerification().MapApproval().MapStaffTasks().MapDownload().MapCases().MapMailNotifications();
+        app.MapIntake().MapVerification().MapApproval().MapStaffTasks().MapTriage().MapDownload().MapCases().MapMailNotifications();
         app.MapGet("/health", ([FromServices] IEntityStoreMaintenance stores) => HealthEndpoint.Get(stores)).WithName("Health");
         return app;
     }

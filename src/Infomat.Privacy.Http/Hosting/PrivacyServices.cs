@@ -11,6 +11,7 @@ using Infomat.Privacy.Http.MailNotifications;
 using Infomat.Privacy.Http.Pages;
 using Infomat.Privacy.Http.Staff;
 using Infomat.Privacy.Http.StaffTasks;
+using Infomat.Privacy.Http.Triage;
 using Infomat.Privacy.Http.Verification;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.Tokens;
@@ -53,6 +54,9 @@ public static class PrivacyServices
         services.AddSingleton<CaseMaintenance>();
         services.AddSingleton<RetentionSweep>();
         services.AddSingleton<OpenRequests>();
+        services.AddSingleton<TriagedMails>();
+        services.AddSingleton<TriagedMailCases>();
+        services.AddSingleton<TriageEndpoints>();
         services.AddSingleton<MailIntake>();
         services.AddSingleton<GraphIntake>();
         services.AddSingleton<MailNotificationEndpoints>();

@@ -4,6 +4,7 @@ using System.Text;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Http.Triage;
 using Infomat.Privacy.Intake;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
@@ -38,9 +39,12 @@ public sealed record MailIntakeResult(MailOutcome Outcome, string? CaseId, strin
 /// </summary>
 public sealed partial class MailIntake(
     ICaseRegister register, CaseWorkflow workflow, OpenRequests openRequests, KeyedHash hash, IMailSender mail, IInboundMailParser parser, DataMap dataMap,
-    IOptions<PrivacyOptions> options, IOptions<MailboxIntakeOptions> intakeOptions, TimeProvider time, ILogger<MailIntake> log)
+    IOptions<PrivacyOptions> options, IOptions<MailboxIntakeOptions> intakeOptions, TimeProvider time, ILogger<MailIntake> log, TriagedMails triaged)
 {
-    private readonly byte[] caseIdKey = hash.DeriveKey("mail-case-id");
+    /// <summary>The name of the key a mail's case id is derived with (<see cref="CaseIdFor"/>).</summary>
+    public const string CaseIdKey = "mail-case-id";
+
+    private readonly byte[] caseIdKey = hash.DeriveKey(CaseIdKey);
 
     private readonly IReadOnlyList<string> ownAddresses = intakeOptions.Value.OwnAddresses.ToList();
 
@@ -105,6 +109,13 @@ public sealed partial class MailIntake(
         return Done(marker, result);
     }
 
+    /// <summary>The id of the case a mail becomes, derived from its Message-ID: one mail, one case, whoever makes it.</summary>
+    public static string CaseIdFor(byte[] key, string messageId)
+    {
+        ArgumentNullException.ThrowIfNull(messageId);
+        return CaseIds.Derived(key, messageId.Trim().TrimStart('<').TrimEnd('>'));
+    }
+
     /// <summary>The register key that records a message as handled: a hash of its Message-ID (with or without angle brackets).</summary>
     public static string MarkerFor(string messageId)
     {
@@ -124,7 +135,12 @@ public sealed partial class MailIntake(
         var o = options.Value;
         var from = inbound.FromName is null ? inbound.FromAddress : $"{inbound.FromName} <{inbound.FromAddress}>";
         var excerpt = inbound.Body.Length > 2000 ? inbound.Body[..2000] + "…" : inbound.Body;
-        await mail.SendAsync(PrivacyMails.Triage(marker, from, inbound.Subject, excerpt, verdict.Reason, inbound.ReceivedAt, DueDateFrom(inbound.ReceivedAt), o.Staff.Address, o.Staff.Language), ct);
+        // Kept beside the markers so staff can make it a case from the mail's link, dated when the mail arrived.
+        var details = (inbound.Subject + "\n\n" + inbound.Body).Trim();
+        details = details.Length > RequestValidator.MaxDetailsLength ? details[..RequestValidator.MaxDetailsLength] : details;
+        var link = await triaged.RecordAsync(
+            new TriagedMail(TriagedMails.IdFor(marker), inbound.MessageId, inbound.ReceivedAt, verdict.Reason, inbound.FromAddress, inbound.FromName, verdict.Language, details, inbound.Dmarc), ct);
+        await mail.SendAsync(PrivacyMails.Triage(marker, from, inbound.Subject, excerpt, verdict.Reason, inbound.ReceivedAt, DueDateFrom(inbound.ReceivedAt), o.Staff.Address, o.Staff.Language, link), ct);
         return new MailIntakeResult(MailOutcome.SentToTriage, null, verdict.Reason);
     }
 
@@ -206,7 +222,7 @@ public sealed partial class MailIntake(
         // The case's id comes from the Message-ID: however often and however concurrently the mail is handled, one case.
         var candidate = PrivacyCase.Received(request, Channel.Email, inbound.ReceivedAt, dataMap, inbound.Dmarc) with
         {
-            Id = CaseIds.Derived(caseIdKey, inbound.MessageId.Trim().TrimStart('<').TrimEnd('>')),
+            Id = CaseIdFor(caseIdKey, inbound.MessageId),
             IntakeReason = verdict.Reason,
         };
         var (privacyCase, created) = await openRequests.CreateOrJoinAsync(candidate, request, ct);

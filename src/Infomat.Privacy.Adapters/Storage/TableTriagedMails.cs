@@ -1,0 +1,34 @@
+using System.Text.Json;
+
+using Azure.Data.Tables;
+
+using Infomat.Privacy.Intake;
+
+namespace Infomat.Privacy.Adapters.Storage;
+
+/// <summary>
+/// Triage records in the register's table of intake markers (<see cref="TableCaseRegister.TokensTable"/>): one row per
+/// triaged mail, partition = the record's id, row <c>triage</c>, the record as JSON.
+/// </summary>
+public sealed class TableTriagedMails(StorageClients clients) : ITriagedMails
+{
+    private const string Row = "triage";
+
+    private readonly TableClient table = clients.Tables.GetTableClient(TableCaseRegister.TokensTable);
+    private readonly SetUpOnce ready = new(() => clients.Tables.GetTableClient(TableCaseRegister.TokensTable).CreateIfNotExistsAsync());
+
+    public async Task SaveAsync(TriagedMail triaged, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(triaged);
+        await ready.EnsureAsync();
+        await table.UpsertEntityAsync(
+            new TableEntity(triaged.Id, Row) { ["Data"] = JsonSerializer.Serialize(triaged, TableCaseRegister.Json) }, TableUpdateMode.Replace, cancellationToken);
+    }
+
+    public async Task<TriagedMail?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        await ready.EnsureAsync();
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(id, Row, cancellationToken: cancellationToken);
+        return row.HasValue ? JsonSerializer.Deserialize<TriagedMail>(row.Value!.GetString("Data"), TableCaseRegister.Json) : null;
+    }
+}

@@ -1,0 +1,192 @@
+using System.Globalization;
+using System.Text;
+
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Deadlines;
+using Infomat.Privacy.Http.Staff;
+using Infomat.Privacy.Intake;
+using Infomat.Privacy.Localization;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tokens;
+
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.DurableTask.Client;
+
+using static Infomat.Privacy.Http.Pages.Html;
+
+namespace Infomat.Privacy.Http.Triage;
+
+/// <summary>
+/// <c>/triage</c>: staff make a mail that went to triage a case, from the link in the triage mail. The GET shows the
+/// mail and the choice; the POST (antiforgery-checked) makes the case, dated when the mail reached info@. The link is
+/// good for one case: once the mail is a case, the page shows that case and makes no other.
+/// </summary>
+public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tokens, StaffPages staff, DataMap dataMap)
+{
+    /// <summary><c>GET /triage?token=</c>: the mail (sender, arrival, due date, why it came to staff) and the choice of right.</summary>
+    public async Task<IResult> TriagePageAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (staff.Refused(request) is { } refused)
+        {
+            return refused;
+        }
+
+        var tokenText = request.Query["token"].ToString();
+        var (triaged, failure) = await OpenAsync(tokenText, cancellationToken);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        var l = staff.Language;
+        var body = Mail(triaged!, l);
+        return await cases.ExistingAsync(triaged!, cancellationToken) is { } c
+            ? staff.Page(Texts.Get("TriageTitle", l), P(Already(c, l)) + CaseLink(c, l) + body)
+            : staff.Page(Texts.Get("TriageTitle", l), P(Texts.Get("TriageIntro", l)) + body + Form(request, tokenText, l));
+    }
+
+    /// <summary><c>POST /triage</c>: <c>type</c>, <c>entity</c>, <c>objection</c> (for an objection), <c>token</c>; without sign-in also <c>staff_name</c>.</summary>
+    public async Task<IResult> MakeCaseAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (form, identity, refused) = await staff.ReadPostAsync(request, cancellationToken);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        var tokenText = form["token"].ToString();
+        var (triaged, failure) = await OpenAsync(tokenText, cancellationToken);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        var l = staff.Language;
+        var title = Texts.Get("TriageTitle", l);
+        if (identity.Name is null)
+        {
+            return staff.Page(title, StaffPages.Error(Texts.Get("StaffNameRequired", l)) + Mail(triaged!, l) + Form(request, tokenText, l), StatusCodes.Status400BadRequest);
+        }
+
+        TriageResult result;
+        try
+        {
+            result = await cases.MakeCaseAsync(triaged!, new TriageChoice(form["type"], form["entity"], form["objection"]), identity.Name, client, cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Storage could not be written now: nothing or the whole case was written; the same link works again.
+            return staff.Page(Texts.Get("TryAgainTitle", l), P(Texts.Get("TryAgainBody", l)), StatusCodes.Status503ServiceUnavailable);
+        }
+
+        if (result.Case is not { } c)
+        {
+            return staff.Page(title, StaffPages.Error(Texts.Get("TriageChoiceInvalid", l)) + Mail(triaged!, l) + Form(request, tokenText, l), StatusCodes.Status400BadRequest);
+        }
+
+        if (!result.Created)
+        {
+            var joined = c.ReceivedAt != triaged!.ReceivedAt || c.Channel != Channel.Email;
+            return staff.Page(title, P(joined ? Texts.Format("TriageJoined", l, c.Id) : Already(c, l)) + CaseLink(c, l), StatusCodes.Status409Conflict);
+        }
+
+        return staff.Page(title, P(Texts.Format("TriageMade", l, c.Id, identity.Name, Texts.DateTime(c.ReceivedAt, l), Texts.Date(c.DueDate, l))) + CaseLink(c, l));
+    }
+
+    /// <summary>Checks the link and loads its triage record; otherwise the page that says what to do.</summary>
+    private async Task<(TriagedMail? Triaged, IResult? Failure)> OpenAsync(string tokenText, CancellationToken cancellationToken)
+    {
+        var l = staff.Language;
+        var (state, token) = tokens.Check(tokenText, TokenPurpose.Triage);
+        if (state == TokenState.Invalid)
+        {
+            return (null, staff.Page(Texts.Get("LinkInvalidTitle", l), P(Texts.Get("LinkInvalidBody", l)), StatusCodes.Status403Forbidden));
+        }
+
+        if (state == TokenState.Expired)
+        {
+            return (null, staff.Page(Texts.Get("LinkExpiredTitle", l), P(Texts.Get("LinkExpiredBody", l)), StatusCodes.Status410Gone));
+        }
+
+        TriagedMail? triaged;
+        try
+        {
+            triaged = await cases.GetAsync(token!.CaseId, cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (null, staff.Page(Texts.Get("TryAgainTitle", l), P(Texts.Get("TryAgainBody", l)), StatusCodes.Status503ServiceUnavailable));
+        }
+
+        return triaged is null
+            ? (null, staff.Page(Texts.Get("LinkInvalidTitle", l), P(Texts.Get("LinkInvalidBody", l)), StatusCodes.Status403Forbidden))
+            : (triaged, null);
+    }
+
+    private static string Already(PrivacyCase c, Language l) =>
+        Texts.Format("TriageAlreadyCase", l, c.Id, Texts.DateTime(c.ReceivedAt, l), Texts.Date(c.DueDate, l));
+
+    private static string CaseLink(PrivacyCase c, Language l) =>
+        $"<p><a href=\"/cases/{E(c.Id)}\">{E(Texts.Get("TriageOpenCase", l))}: {E(c.Id)}</a></p>";
+
+    /// <summary>The mail as staff need it to choose: sender, arrival, the due date that runs from it, why it came here, its text.</summary>
+    private string Mail(TriagedMail m, Language l)
+    {
+        var due = DueDateCalculator.DueDate(m.ReceivedAt, ControllerScope.AllOf(dataMap.ControllerCodes), dataMap);
+        var from = m.FromName is null ? m.FromAddress : $"{m.FromName} <{m.FromAddress}>";
+        return Facts(
+        [
+            (Texts.Get("LabelFrom", l), from),
+            (Texts.Get("LabelReceived", l), Texts.DateTime(m.ReceivedAt, l)),
+            (Texts.Get("LabelDueDate", l), Texts.Date(due, l)),
+            (Texts.Get("LabelWhy", l), m.Reason),
+        ]) + "<pre class=\"mail-text\">" + E(m.Details) + "</pre>";
+    }
+
+    /// <summary>The choice: the right, the controllers, what an objection is against; then "Make it a case".</summary>
+    private string Form(HttpRequest request, string tokenText, Language l)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder("<form method=\"post\" action=\"/triage\">")
+            .Append(inv, $"<input type=\"hidden\" name=\"token\" value=\"{E(tokenText)}\">").Append(staff.Forms.HiddenField(request)).Append(staff.NameField("staff-name"))
+            .Append("<fieldset><legend>").Append(E(Texts.Get("FieldType", l))).Append("</legend>");
+        foreach (var type in Enum.GetValues<RequestType>())
+        {
+            var wire = type.ToWire();
+            sb.Append(inv, $"<div class=\"choice\"><input type=\"radio\" required name=\"type\" id=\"type-{wire}\" value=\"{wire}\"><label for=\"type-{wire}\">{E(Texts.RequestType(type, l))}</label></div>");
+        }
+
+        sb.Append("</fieldset>").Append(inv, $"<label for=\"entity\">{E(Texts.Get("FieldEntity", l))}</label><select id=\"entity\" name=\"entity\">");
+        foreach (var scope in dataMap.ControllerCodes.Select(code => ControllerScope.Of(code)).Prepend(ControllerScope.AllOf(dataMap.ControllerCodes)))
+        {
+            sb.Append(inv, $"<option value=\"{E(scope.ToWire())}\">{E(Texts.Entity(scope, dataMap, l))}</option>");
+        }
+
+        sb.Append("</select><fieldset><legend>").Append(E(Texts.Get("FieldObjection", l))).Append("</legend>");
+        foreach (var scope in new[] { ObjectionScope.DirectMarketing, ObjectionScope.Other })
+        {
+            var wire = scope.ToWire();
+            var check = scope == ObjectionScope.DirectMarketing ? " checked" : string.Empty;
+            sb.Append(inv, $"<div class=\"choice\"><input type=\"radio\" name=\"objection\" id=\"objection-{wire}\" value=\"{wire}\"{check}><label for=\"objection-{wire}\">{E(Texts.Get("Objection" + scope, l))}</label></div>");
+        }
+
+        return sb.Append("</fieldset><button type=\"submit\">").Append(E(Texts.Get("TriageMakeCase", l))).Append("</button></form>").ToString();
+    }
+}
+
+/// <summary>The routes of this feature: staff make a triaged mail a case.</summary>
+public static class TriageRoutes
+{
+    public static IEndpointRouteBuilder MapTriage(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/triage", (HttpRequest r, [FromServices] TriageEndpoints e, CancellationToken ct) => e.TriagePageAsync(r, ct)).WithName("TriagePage");
+        app.MapPost("/triage", (HttpRequest r, [FromServices] TriageEndpoints e, [FromServices] DurableTaskClient c, CancellationToken ct) => e.MakeCaseAsync(r, c, ct)).WithName("MakeTriagedCase").DisableAntiforgery();
+        return app;
+    }
+}

@@ -1,0 +1,86 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Http.Intake;
+using Infomat.Privacy.Intake;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+
+namespace Infomat.Privacy.Http.Triage;
+
+/// <summary>What staff chose on the triage page: the right, the controllers, and for an objection what it is against (wire values).</summary>
+public sealed record TriageChoice(string? Type, string? Entity, string? Objection);
+
+/// <summary>The case a triaged mail became (or already was), or what is wrong with the choice.</summary>
+public sealed record TriageResult(PrivacyCase? Case, bool Created, IReadOnlyList<FieldError> Errors);
+
+/// <summary>
+/// Makes a triaged mail a case as intake would have: from the mail itself (its sender, the name it gives, its language,
+/// its DMARC verdict), received when the mail reached info@ (so the due date runs from then), with the id intake derives
+/// from the Message-ID. Pressing twice, or two colleagues at once, makes one case; an identical open case is joined.
+/// </summary>
+public sealed partial class TriagedMailCases(
+    ITriagedMails records, ICaseRegister register, CaseWorkflow workflow, OpenRequests openRequests, KeyedHash hash, DataMap dataMap, ILogger<TriagedMailCases> log)
+{
+    private readonly byte[] caseIdKey = hash.DeriveKey(MailIntake.CaseIdKey);
+
+    public Task<TriagedMail?> GetAsync(string id, CancellationToken cancellationToken) => records.GetAsync(id, cancellationToken);
+
+    /// <summary>The case made of the mail before (by this page or by intake), or null.</summary>
+    public Task<PrivacyCase?> ExistingAsync(TriagedMail triaged, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(triaged);
+        return register.GetAsync(MailIntake.CaseIdFor(caseIdKey, triaged.MessageId), cancellationToken);
+    }
+
+    /// <summary>Makes the case (<paramref name="by"/>: the staff member, kept in the case's intake reason) and starts it.</summary>
+    public async Task<TriageResult> MakeCaseAsync(TriagedMail triaged, TriageChoice choice, string by, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(triaged);
+        ArgumentNullException.ThrowIfNull(choice);
+        if (await ExistingAsync(triaged, cancellationToken) is { } existing)
+        {
+            return new TriageResult(existing, false, []);
+        }
+
+        var (request, errors) = RequestValidator.Validate(
+            new RequestSubmission(
+                choice.Type, triaged.FromAddress, triaged.FromName ?? triaged.FromAddress.Split('@')[0], null, choice.Entity, triaged.Language.ToWire(), triaged.Details,
+                choice.Type == RequestType.Objection.ToWire() ? choice.Objection : null),
+            dataMap.ControllerCodes);
+        if (request is null)
+        {
+            return new TriageResult(null, false, errors);
+        }
+
+        var candidate = PrivacyCase.Received(request, Channel.Email, triaged.ReceivedAt, dataMap, triaged.Dmarc) with
+        {
+            Id = MailIntake.CaseIdFor(caseIdKey, triaged.MessageId),
+            IntakeReason = $"made a case from staff triage by {by} ({triaged.Reason})",
+        };
+        var (c, created) = await openRequests.CreateOrJoinAsync(candidate, request, cancellationToken);
+        if (created)
+        {
+            try
+            {
+                await workflow.EnsureRunningAsync(client, c.Id, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The case is written: the reconciler starts it within minutes; staff see the case either way.
+                NotStarted(log, c.Id, ex.GetType().Name);
+            }
+        }
+
+        Made(log, triaged.Id, c.Id, created);
+        return new TriageResult(c, created, []);
+    }
+
+    [LoggerMessage(68, LogLevel.Information, "Triaged mail {TriageId}: case {CaseId} (created: {Created})")]
+    private static partial void Made(ILogger logger, string triageId, string caseId, bool created);
+
+    [LoggerMessage(69, LogLevel.Warning, "Case {CaseId} made from triage was not started now ({Error}); the reconciler starts it")]
+    private static partial void NotStarted(ILogger logger, string caseId, string error);
+}

@@ -1,0 +1,69 @@
+using Infomat.Privacy.Adapters.Mail;
+using Infomat.Privacy.Adapters.Storage;
+using Infomat.Privacy.Intake;
+using Infomat.Privacy.IntegrationTests.Infrastructure;
+
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.IntegrationTests;
+
+/// <summary>
+/// Mail work that failed every try sits in <c>mail-inbound-poison</c>; once the cause is fixed, ops move it back
+/// (issue 14, item 8) and every mail is handled after all. Moving twice moves nothing more.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class MailRedriveTests(Azurite azurite)
+{
+    [Fact]
+    public async Task Poisoned_mail_work_goes_back_to_the_queue_once_and_the_poison_queue_is_left_empty()
+    {
+        var queue = "mail-" + Guid.NewGuid().ToString("N")[..20];
+        var clients = new StorageClients(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString }).Build());
+        var backlog = new InboundMailBacklog(clients, Options.Create(new GraphMailOptions { Queue = queue }));
+        MailWork[] work = [new(MailWorkKind.Message, "AAMk-one"), new(MailWorkKind.Message, "AAMk-two")];
+        await backlog.EnqueueAsync(work, default);
+        foreach (var item in await backlog.ReceiveAsync(10, TimeSpan.FromMinutes(1), default))
+        {
+            await backlog.PoisonAsync(item, default);
+        }
+
+        Assert.Equal(2, await backlog.CountAsync(backlog.PoisonQueueName, default));
+
+        var moved = await backlog.RedriveAsync(default);
+        var again = await backlog.RedriveAsync(default);
+
+        Assert.Equal(2, moved);
+        Assert.Equal(0, again);
+        Assert.Equal(0, await backlog.CountAsync(backlog.PoisonQueueName, default));
+        var back = await backlog.ReceiveAsync(10, TimeSpan.FromMinutes(1), default);
+        Assert.Equal(work.Select(w => w.ToJson()).Order(), back.Select(b => b.Body).Order());
+        Assert.All(back, b => Assert.Equal(1, b.DequeueCount));
+    }
+
+    [Fact]
+    public async Task The_redrive_mail_command_moves_the_poisoned_items_back_with_the_hosts_settings()
+    {
+        var queue = "mail-" + Guid.NewGuid().ToString("N")[..20];
+        var clients = new StorageClients(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString }).Build());
+        var backlog = new InboundMailBacklog(clients, Options.Create(new GraphMailOptions { Queue = queue }));
+        await backlog.EnqueueAsync([new MailWork(MailWorkKind.Message, "AAMk-three")], default);
+        await backlog.PoisonAsync((await backlog.ReceiveAsync(1, TimeSpan.FromMinutes(1), default)).Single(), default);
+
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(Repo.LocalHostDll)!, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { Repo.LocalHostDll, "redrive-mail", "--Mail:Graph:Queue=" + queue })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["AzureWebJobsStorage"] = azurite.ConnectionString;
+        using var command = System.Diagnostics.Process.Start(start)!;
+        var output = await command.StandardOutput.ReadToEndAsync() + await command.StandardError.ReadToEndAsync();
+        await command.WaitForExitAsync();
+
+        Assert.True(command.ExitCode == 0, output);
+        Assert.Contains($"moved 1 item(s) from {queue}-poison back to {queue}", output, StringComparison.Ordinal);
+        Assert.Equal(0, await backlog.CountAsync(backlog.PoisonQueueName, default));
+        Assert.Equal(new MailWork(MailWorkKind.Message, "AAMk-three").ToJson(), (await backlog.ReceiveAsync(1, TimeSpan.FromMinutes(1), default)).Single().Body);
+    }
+}

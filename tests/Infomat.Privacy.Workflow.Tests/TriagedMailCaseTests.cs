@@ -1,0 +1,131 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+
+using Infomat.Privacy.Adapters.Mail;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Http.Intake;
+using Infomat.Privacy.Http.Triage;
+using Infomat.Privacy.Intake;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.TestSupport;
+using Infomat.Privacy.Tokens;
+
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+using static Infomat.Privacy.Workflow.Tests.MailIntakeFaultTests;
+
+namespace Infomat.Privacy.Workflow.Tests;
+
+/// <summary>
+/// A mail the classifier left to staff, which staff then make a case of from the link in the triage mail (issue 14,
+/// item 9): the case is the mail's (its sender, name and language) and its legal clock runs from when the mail reached
+/// info@, not from when staff pressed the button; pressing twice, or two colleagues, makes one case.
+/// </summary>
+public sealed class TriagedMailCaseTests
+{
+    private readonly BarrierRegister register = new();
+    private readonly RecordingMail mail = new();
+    private readonly FakeDurableClient client = new();
+    private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 11, 30, 9, 0, 0, TimeSpan.Zero));
+    private readonly PrivacyOptions options = new() { Staff = { Language = Language.En } };
+    private readonly KeyedHash hash = new(RandomNumberGenerator.GetBytes(32));
+    private readonly InMemoryTriagedMails records = new();
+    private readonly LinkTokenService tokens;
+
+    public TriagedMailCaseTests() => tokens = new LinkTokenService(RandomNumberGenerator.GetBytes(32), time);
+
+    private TriagedMails Triage() => new(records, tokens, Options.Create(options));
+
+    private MailIntake Intake() => new(
+        register, TestWorkflows.Of(register), new OpenRequests(register, hash, time), hash, mail, new MimeKitInboundMailParser(), TestDataMaps.Real,
+        Options.Create(options), Options.Create(new MailboxIntakeOptions { OwnAddresses = ["info@infomat.eu"] }), time, NullLogger<MailIntake>.Instance, Triage());
+
+    private TriagedMailCases Cases() => new(
+        records, register, TestWorkflows.Of(register), new OpenRequests(register, hash, time), hash, TestDataMaps.Real, NullLogger<TriagedMailCases>.Instance);
+
+    /// <summary>The token of the staff link in the one triage mail sent.</summary>
+    private string TriageToken()
+    {
+        var triage = Assert.Single(mail.Of(MailKind.StaffTask));
+        var at = triage.TextBody.IndexOf("/triage?token=", StringComparison.Ordinal);
+        Assert.True(at >= 0, "The triage mail has no link to make the mail a case:\n" + triage.TextBody);
+        var token = new string(triage.TextBody[(at + "/triage?token=".Length)..].TakeWhile(ch => !char.IsWhiteSpace(ch) && ch != '>' && ch != '"').ToArray());
+        return Uri.UnescapeDataString(token);
+    }
+
+    [Fact]
+    public async Task A_mail_staff_make_a_case_of_days_later_is_received_and_due_from_when_it_reached_the_mailbox_and_a_second_press_makes_no_second_case()
+    {
+        var delivered = time.GetUtcNow().AddDays(-9);
+        var message = Message("noah.peeters@example.org", "GDPR question", "Hello,\n\nI am worried about my personal data and the GDPR. What happens with it?\n");
+        message.From.Clear();
+        message.From.Add(new MimeKit.MailboxAddress("Noah Peeters", "noah.peeters@example.org"));
+        var triaged = await Intake().HandleAsync(new MemoryStream(Bytes(message)), delivered, client, default);
+        Assert.Equal(MailOutcome.SentToTriage, triaged.Outcome);
+        Assert.Empty(await register.ListAllAsync(default).ToListAsync());
+
+        // Staff look at it four days later: the link works, and carries ids only (no address in the signed payload).
+        time.Advance(TimeSpan.FromDays(4));
+        var token = TriageToken();
+        Assert.DoesNotContain("@", Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token.AsSpan(0, token.IndexOf('.', StringComparison.Ordinal)))), StringComparison.Ordinal);
+        var (state, link) = tokens.Check(token, TokenPurpose.Triage);
+        Assert.Equal(TokenState.Valid, state);
+        var record = (await records.GetAsync(link!.CaseId, default))!;
+        Assert.Equal(delivered, record.ReceivedAt);
+
+        var choice = new TriageChoice("access", "both", null);
+        var first = await Cases().MakeCaseAsync(record, choice, "Els Janssens (no sign-in)", client, default);
+        var second = await Cases().MakeCaseAsync(record, choice, "Pieter Claes (no sign-in)", client, default);
+
+        Assert.Empty(first.Errors);
+        Assert.True(first.Created);
+        Assert.False(second.Created);
+        Assert.Equal(first.Case!.Id, second.Case!.Id);
+        var c = Assert.Single(await register.ListAllAsync(default).ToListAsync());
+        Assert.Equal(delivered, c.ReceivedAt);
+        Assert.Equal(Deadlines.DueDateCalculator.DueDate(delivered, c.Entity, TestDataMaps.Real), c.DueDate);
+        Assert.Equal(Channel.Email, c.Channel);
+        Assert.Equal("noah.peeters@example.org", c.Email);
+        Assert.Equal("Noah Peeters", c.Name);
+        Assert.Equal(Language.En, c.Language);
+        Assert.Equal(RequestType.Access, c.Type);
+        // It runs as any mail case: started once.
+        Assert.Equal([c.Id], client.Started);
+        Assert.Single(client.StartCalls);
+    }
+
+    [Fact]
+    public async Task An_objection_without_its_scope_is_refused_and_makes_no_case()
+    {
+        await Intake().HandleAsync(new MemoryStream(Bytes(Message("noah@example.org", "GDPR question", "I am worried about my personal data and the GDPR. What happens with it?"))), null, client, default);
+        var (_, link) = tokens.Check(TriageToken(), TokenPurpose.Triage);
+        var record = (await records.GetAsync(link!.CaseId, default))!;
+
+        var result = await Cases().MakeCaseAsync(record, new TriageChoice("objection", "both", "sideways"), "Els Janssens", client, default);
+
+        Assert.Null(result.Case);
+        Assert.Contains(result.Errors, e => e.Field == "objection");
+        Assert.Empty(await register.ListAllAsync(default).ToListAsync());
+    }
+}
+
+/// <summary>The triage records in memory.</summary>
+internal sealed class InMemoryTriagedMails : ITriagedMails
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TriagedMail> rows = new();
+
+    public Task SaveAsync(TriagedMail triaged, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(triaged);
+        rows[triaged.Id] = triaged;
+        return Task.CompletedTask;
+    }
+
+    public Task<TriagedMail?> GetAsync(string id, CancellationToken cancellationToken) => Task.FromResult(rows.GetValueOrDefault(id));
+}
