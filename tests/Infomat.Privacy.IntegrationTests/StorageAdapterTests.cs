@@ -9,7 +9,9 @@ using Infomat.Privacy.Adapters.Storage;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Export;
 using Infomat.Privacy.IntegrationTests.Infrastructure;
+using Infomat.Privacy.Intake;
 using Infomat.Privacy.Requests;
+using Infomat.Privacy.Retention;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.TestSupport;
 
@@ -106,6 +108,23 @@ public sealed class StorageAdapterTests(Azurite azurite)
         var history = Enumerable.Range(0, 5).Select(i => register.UpdateAsync(c.Id, x => x with { History = [.. x.History, new StatusChange(CaseStatus.InProgress, DateTimeOffset.UnixEpoch.AddDays(i))] }, default));
         await Task.WhenAll(history);
         Assert.Equal(5, (await register.GetAsync(c.Id, default))!.History.Count);
+    }
+
+    [Fact]
+    public async Task A_triaged_mails_record_is_listed_with_the_markers_and_the_retention_sweep_can_delete_it()
+    {
+        // The record holds the sender and the mail's text: it must end (90 days), and its row is not the markers' empty one.
+        var register = new TableCaseRegister(Clients);
+        var triaged = new TableTriagedMails(Clients);
+        var id = "triage." + Guid.NewGuid().ToString("N");
+        await triaged.SaveAsync(new TriagedMail(id, "<m@example.be>", DateTimeOffset.UtcNow, "unclear", "an@example.be", "An", Language.Nl, "Wat weten jullie?", DmarcVerdict.Pass), default);
+
+        var marker = Assert.Single(await register.ListMarkersAsync(default).Where(m => m.Id == id).ToListAsync());
+        Assert.True(marker.IsTriage);
+        Assert.Equal(SystemRetention.TriagedMail, marker.Keep);
+
+        await register.DeleteMarkerAsync(marker, default);
+        Assert.Null(await triaged.GetAsync(id, default));
     }
 
     [Fact]

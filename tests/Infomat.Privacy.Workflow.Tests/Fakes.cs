@@ -80,9 +80,9 @@ internal sealed class InMemoryRegister : ICaseRegister, IRegisterCleanup
         }
     }
 
-    public Task DeleteMarkerAsync(string markerId, CancellationToken cancellationToken)
+    public Task DeleteMarkerAsync(IntakeMarker marker, CancellationToken cancellationToken)
     {
-        tokens.TryRemove(markerId, out _);
+        tokens.TryRemove(marker.Id, out _);
         return Task.CompletedTask;
     }
 }

@@ -118,16 +118,18 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
     public async IAsyncEnumerable<IntakeMarker> ListMarkersAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await ready.EnsureAsync();
-        await foreach (var row in tokens.QueryAsync<TableEntity>(select: ["PartitionKey", "CaseId", "UsedAt", "Timestamp"], cancellationToken: cancellationToken))
+        await foreach (var row in tokens.QueryAsync<TableEntity>(select: ["PartitionKey", "RowKey", "CaseId", "UsedAt", "Timestamp"], cancellationToken: cancellationToken))
         {
-            yield return new IntakeMarker(row.PartitionKey, row.GetString("CaseId") ?? "-", row.GetDateTimeOffset("UsedAt") ?? row.Timestamp ?? DateTimeOffset.MinValue);
+            yield return new IntakeMarker(row.PartitionKey, row.GetString("CaseId") ?? "-", row.GetDateTimeOffset("UsedAt") ?? row.Timestamp ?? DateTimeOffset.MinValue, row.RowKey);
         }
     }
 
-    public async Task DeleteMarkerAsync(string markerId, CancellationToken cancellationToken)
+    public async Task DeleteMarkerAsync(IntakeMarker marker, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(marker);
         await ready.EnsureAsync();
-        await tokens.DeleteEntityAsync(markerId, string.Empty, ETag.All, cancellationToken);
+        // The row as listed: a triage record's row is "triage", a marker's is empty.
+        await tokens.DeleteEntityAsync(marker.Id, marker.Row, ETag.All, cancellationToken);
     }
 
     private static TableEntity ToEntity(PrivacyCase c) => new(c.Id, CaseRow)

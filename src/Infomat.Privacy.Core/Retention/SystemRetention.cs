@@ -23,6 +23,9 @@ public enum KeptRecord
 
     /// <summary>A claim on "this request is being registered" (a keyed hash, table <c>PrivacyUsedTokens</c>) that makes a double click one case.</summary>
     IntakeClaim,
+
+    /// <summary>A mail sent to staff to decide (its sender, subject and text; table <c>PrivacyUsedTokens</c>), from which staff make a case.</summary>
+    TriagedMail,
 }
 
 /// <summary>
@@ -65,6 +68,12 @@ public static class SystemRetention
     /// <summary>A registration claim: needed five minutes; a day leaves room for clocks and retries.</summary>
     public static readonly TimeSpan IntakeClaim = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// A triaged mail's record: 90 days, time for staff to make it a request dated the day the mail arrived (the legal
+    /// month is long past by then); a case made from it keeps what it needs.
+    /// </summary>
+    public static readonly TimeSpan TriagedMail = TimeSpan.FromDays(90);
+
     /// <summary>Every rule, in the order the privacy notice lists them.</summary>
     public static IReadOnlyList<RetentionRule> Rules { get; } =
     [
@@ -74,5 +83,6 @@ public static class SystemRetention
         new(KeptRecord.Case, Case, "the case is closed"),
         new(KeptRecord.MailMarker, MailMarker, "the mail is handled"),
         new(KeptRecord.IntakeClaim, IntakeClaim, "the request is registered"),
+        new(KeptRecord.TriagedMail, TriagedMail, "the mail is sent to staff"),
     ];
 }

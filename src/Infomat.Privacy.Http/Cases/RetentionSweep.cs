@@ -72,14 +72,14 @@ public sealed partial class RetentionSweep(
 
         await foreach (var marker in cleanup.ListMarkersAsync(cancellationToken))
         {
-            if (now - marker.UsedAt <= (marker.IsClaim ? SystemRetention.IntakeClaim : SystemRetention.MailMarker))
+            if (now - marker.UsedAt <= marker.Keep)
             {
                 continue;
             }
 
             try
             {
-                await cleanup.DeleteMarkerAsync(marker.Id, cancellationToken);
+                await cleanup.DeleteMarkerAsync(marker, cancellationToken);
                 markers++;
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
