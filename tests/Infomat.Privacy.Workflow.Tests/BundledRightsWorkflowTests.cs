@@ -31,6 +31,15 @@ public sealed class BundledRightsWorkflowTests
             Assert.Contains("notes", await csv.ReadLineAsync(), StringComparison.Ordinal);
         }
 
+        using (var data = new StreamReader(zip.GetEntry("data.json")!.Open()))
+        {
+            // The portable part (Art. 20): what the person provided, as the mail says; staff notes are not theirs to carry.
+            var json = await data.ReadToEndAsync();
+            Assert.Contains("\"first_name\"", json, StringComparison.Ordinal);
+            Assert.DoesNotContain("notes", json, StringComparison.Ordinal);
+            Assert.DoesNotContain("met at fair", json, StringComparison.Ordinal);
+        }
+
         using var summary = new StreamReader(zip.GetEntry("summary.html")!.Open());
         Assert.Contains(HtmlText.Encode(Texts.Get("SummaryAccessAndPortability", Language.Nl)), await summary.ReadToEndAsync(), StringComparison.Ordinal);
         var mail = Assert.Single(h.Mail.Of(MailKind.ExportReady));

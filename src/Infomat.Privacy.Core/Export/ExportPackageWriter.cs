@@ -219,7 +219,9 @@ public static class ExportPackageWriter
                 json.WriteString("store", part.Store.Key);
                 json.WriteString("name", part.Store.Name.In(Language.En));
                 json.WriteStartArray("tables");
-                await WriteTablesAsync(json, readStore(part.Store), _ => { }, cancellationToken);
+                // Beside access the store was read in full (Art. 15); data.json still holds only what the person provided.
+                var records = manifest.AccessToo ? ProvidedOnly(part.Store, readStore(part.Store)) : readStore(part.Store);
+                await WriteTablesAsync(json, records, _ => { }, cancellationToken);
                 json.WriteEndArray();
                 json.WriteEndObject();
             }
@@ -231,6 +233,27 @@ public static class ExportPackageWriter
         json.WriteEndArray();
         json.WriteEndObject();
         await json.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>Each record cut to the columns the data map lists as provided by the person; tables with none left out.</summary>
+    private static async IAsyncEnumerable<StoreRecord> ProvidedOnly(StoreMap store, IAsyncEnumerable<StoreRecord> records)
+    {
+        await foreach (var record in records)
+        {
+            var provided = store.Tables.First(t => t.Table == record.Table).ProvidedBySubject;
+            if (provided.Count == 0)
+            {
+                continue;
+            }
+
+            var fields = new JsonObject();
+            foreach (var column in provided)
+            {
+                fields[column] = record.Fields[column]?.DeepClone();
+            }
+
+            yield return record with { Fields = fields };
+        }
     }
 
     /// <summary>
