@@ -76,10 +76,11 @@ public sealed class MailInboxEndToEndTests(Azurite azurite) : LocalHostTests(azu
             Assert.Equal(["access", "portability"], status.RootElement.GetProperty("rights").EnumerateArray().Select(r => r.GetString()));
         }
 
-        // The reply keeps none of our subject or text: only its In-Reply-To names our acknowledgement.
+        // The reply keeps none of our subject or text: only its In-Reply-To names our acknowledgement. (A reply that makes
+        // a new request, "please also delete my data", becomes a case of its own: MailIntakeFaultTests.)
         Assert.Contains(id, ack.MessageId, StringComparison.Ordinal);
         var reply = $"From: Sophie Turner <{sender}>\r\nTo: info@infomat.eu\r\nSubject: question\r\nMessage-ID: <{Guid.NewGuid():N}@example.org>\r\n"
-            + $"In-Reply-To: <{ack.MessageId}>\r\nAuthentication-Results: spf=pass; dkim=pass; dmarc=pass header.from=example.org\r\n\r\nPlease also delete my data afterwards.\r\n";
+            + $"In-Reply-To: <{ack.MessageId}>\r\nAuthentication-Results: spf=pass; dkim=pass; dmarc=pass header.from=example.org\r\n\r\nWhich files will I receive, and in which format?\r\n";
         await File.WriteAllTextAsync(Path.Combine(Host.InboxDirectory, ".reply.eml"), reply);
         File.Move(Path.Combine(Host.InboxDirectory, ".reply.eml"), Path.Combine(Host.InboxDirectory, "reply.eml"));
         await HandledAsync("reply.eml");
