@@ -62,28 +62,60 @@ public sealed class MailIntakeFaultTests
     public async Task A_double_clicked_form_makes_one_case_not_two()
     {
         register.HoldListingsFor = 2;
-        using var limits = new SubmissionLimits(Options.Create(options));
+        var endpoints = FormEndpoints(out var limits);
+        using (limits)
+        {
+            var responses = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => SubmitJsonAsync(endpoints,
+                """{"type":"erasure","email":"jan.devries@example.nl","name":"Jan de Vries","entity":"both","language":"nl"}"""))));
+
+            var cases = await register.ListAllAsync(default).ToListAsync();
+            Assert.True(cases.Count == 1, $"{cases.Count} cases");
+            Assert.All(responses, r => Assert.Equal(Microsoft.AspNetCore.Http.StatusCodes.Status202Accepted, r));
+            // Started once: the joining click does not start the instance a second time (found by the soak run).
+            Assert.Single(client.StartCalls);
+        }
+    }
+
+    [Fact]
+    public async Task A_double_clicked_form_whose_first_write_is_slow_still_makes_one_case()
+    {
+        // Found by the soak run: under storage faults the click that claimed the request took longer to write its case
+        // than the other click waited for it, so both wrote one and the requester got two cases and two mail series.
+        register.HoldListingsFor = 2;
+        register.HoldFirstCreate = true;
+        var endpoints = FormEndpoints(out var limits);
+        using (limits)
+        {
+            var started = DateTimeOffset.UtcNow;
+            var responses = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => SubmitJsonAsync(endpoints,
+                """{"type":"erasure","email":"jan.devries@example.nl","name":"Jan de Vries","entity":"both","language":"nl"}"""))));
+
+            var cases = await register.ListAllAsync(default).ToListAsync();
+            Assert.True(cases.Count == 1, $"{cases.Count} cases");
+            Assert.Single(client.StartCalls);
+            Assert.All(responses, r => Assert.Equal(Microsoft.AspNetCore.Http.StatusCodes.Status202Accepted, r));
+            Assert.True(DateTimeOffset.UtcNow - started < TimeSpan.FromSeconds(4), "the second click waited for the first instead of writing the same case");
+        }
+    }
+
+    private IntakeEndpoints FormEndpoints(out SubmissionLimits limits)
+    {
+        limits = new SubmissionLimits(Options.Create(options));
         var pages = new Http.Pages.RequesterPages(TestDataMaps.Real);
-        var endpoints = new IntakeEndpoints(
+        return new IntakeEndpoints(
             register, TestWorkflows.Of(register), new OpenRequests(register, hash, time), limits, mail,
             new Tokens.LinkTokenService(RandomNumberGenerator.GetBytes(32), time), TestDataMaps.Real, pages, new RequestFormPage(TestDataMaps.Real, pages),
             Options.Create(options), time, NullLogger<IntakeEndpoints>.Instance);
-        const string body = """{"type":"erasure","email":"jan.devries@example.nl","name":"Jan de Vries","entity":"both","language":"nl"}""";
+    }
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
-        {
-            var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
-            context.Request.Method = "POST";
-            context.Request.ContentType = "application/json";
-            context.Request.Body = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(body));
-            return await endpoints.SubmitAsync(context.Request, client, default);
-        })));
-
-        var cases = await register.ListAllAsync(default).ToListAsync();
-        Assert.True(cases.Count == 1, $"{cases.Count} cases");
-        Assert.Equal(2, responses.Length);
-        // Started once: the joining click does not start the instance a second time (found by the soak run).
-        Assert.Single(client.StartCalls);
+    private async Task<int> SubmitJsonAsync(IntakeEndpoints endpoints, string body)
+    {
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        context.Request.Method = "POST";
+        context.Request.ContentType = "application/json";
+        context.Request.Body = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(body));
+        var result = await endpoints.SubmitAsync(context.Request, client, default);
+        return result is Microsoft.AspNetCore.Http.IStatusCodeHttpResult { StatusCode: { } code } ? code : 0;
     }
 
     [Fact]
@@ -347,7 +379,39 @@ internal sealed class BarrierRegister : ICaseRegister
 
     public int HoldListingsFor { get; set; }
 
-    public Task CreateAsync(PrivacyCase privacyCase, CancellationToken cancellationToken) => inner.CreateAsync(privacyCase, cancellationToken);
+    private readonly TaskCompletionSource laterCreate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int creates;
+
+    /// <summary>
+    /// Holds the first case write until a later one has been tried (or ten seconds have passed): a writer slowed down
+    /// by a storage account under pressure, or killed between its claim and its write.
+    /// </summary>
+    public bool HoldFirstCreate { get; set; }
+
+    public async Task CreateAsync(PrivacyCase privacyCase, CancellationToken cancellationToken)
+    {
+        if (!HoldFirstCreate)
+        {
+            await inner.CreateAsync(privacyCase, cancellationToken);
+            return;
+        }
+
+        if (Interlocked.Increment(ref creates) == 1)
+        {
+            await Task.WhenAny(laterCreate.Task, Task.Delay(TimeSpan.FromSeconds(10), cancellationToken));
+            await inner.CreateAsync(privacyCase, cancellationToken);
+            return;
+        }
+
+        try
+        {
+            await inner.CreateAsync(privacyCase, cancellationToken);
+        }
+        finally
+        {
+            laterCreate.TrySetResult();
+        }
+    }
 
     public Task<PrivacyCase?> GetAsync(string caseId, CancellationToken cancellationToken) => inner.GetAsync(caseId, cancellationToken);
 

@@ -38,9 +38,11 @@ public sealed class OpenRequests(ICaseRegister register, KeyedHash hash, TimePro
     /// <summary>
     /// The open case that asks the same as <paramref name="candidate"/> (not created: false), or <paramref name="candidate"/>
     /// written to the register (created: true). Two identical requests handled at the same moment both find no open case;
-    /// the first to claim the request's key (an insert-if-absent row in the register) writes its case, the other waits
-    /// for that case and joins it. A candidate whose id is in the register already (a mail's case, derived from its
-    /// Message-ID) is that case.
+    /// the first to claim the request's key (an insert-if-absent row in the register) names the case. The other writes
+    /// the same request under that name at once rather than waiting for it: whichever write lands first is the one case
+    /// and the other joins it, however slow the claimant is (a storage account under pressure) or if it died between its
+    /// claim and its write. A candidate whose id is in the register already (a mail's case, derived from its Message-ID)
+    /// is that case.
     /// </summary>
     public async Task<(PrivacyCase Case, bool Created)> CreateOrJoinAsync(PrivacyCase candidate, ValidRequest request, CancellationToken cancellationToken)
     {
@@ -54,20 +56,13 @@ public sealed class OpenRequests(ICaseRegister register, KeyedHash hash, TimePro
         if (!await register.TryConsumeTokenAsync(claim, candidate.Id, cancellationToken)
             && await register.UsedForAsync(claim, cancellationToken) is { } other && other != candidate.Id)
         {
-            // Give the other handler a few seconds to write its case; if it never does (it failed), write ours.
-            for (var i = 0; i < 50; i++)
+            if (await register.GetAsync(other, cancellationToken) is not { } theirs)
             {
-                if (await register.GetAsync(other, cancellationToken) is { } theirs)
-                {
-                    if (theirs.IsSameOpenRequest(request))
-                    {
-                        return (theirs, false);
-                    }
-
-                    break;
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+                candidate = candidate with { Id = other };
+            }
+            else if (theirs.IsSameOpenRequest(request))
+            {
+                return (theirs, false);
             }
         }
 
