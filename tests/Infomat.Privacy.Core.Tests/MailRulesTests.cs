@@ -9,6 +9,7 @@ namespace Infomat.Privacy.Core.Tests;
 public sealed class MailRulesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 30, 9, 0, 0, TimeSpan.Zero);
+    private static readonly byte[] Key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
 
     [Fact]
     public void A_mail_counts_as_received_when_the_mailbox_got_it_not_when_it_was_handled()
@@ -60,21 +61,72 @@ public sealed class MailRulesTests
     public void Our_message_ids_name_the_case_so_a_reply_finds_it_and_each_is_unique()
     {
         var sent = new Mail.OutgoingMail(Mail.MailKind.ExportReady, Mail.Audience.Requester, "PR-7K3M-9QXD-2HBT", "an@example.be", "s", "t", "h");
-        var id = Mail.OutgoingMessageIds.For(sent, "info@infomat.eu");
+        var id = Mail.OutgoingMessageIds.For(sent, "info@infomat.eu", Key);
         Assert.EndsWith("@infomat.eu", id, StringComparison.Ordinal);
         Assert.Equal(["PR-7K3M-9QXD-2HBT"], CaseIds.FindIn("<" + id + ">"));
-        Assert.NotEqual(id, Mail.OutgoingMessageIds.For(sent, "info@infomat.eu"));
+        Assert.NotEqual(id, Mail.OutgoingMessageIds.For(sent, "info@infomat.eu", Key));
     }
 
     [Fact]
-    public void A_reply_to_a_case_is_recorded_once_whatever_the_cases_status()
+    public void Only_a_message_id_we_sent_for_the_case_proves_a_reply_answers_our_mail()
     {
-        var open = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an@example.be", "An", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Nl, null), Channel.Form, Now, TestDataMaps.Real);
-        var once = open.ReplyReceived(Now.AddDays(1));
-        Assert.False(once.Refused);
-        Assert.Equal([Now.AddDays(1)], once.Changed!.RequesterReplies);
-        Assert.True(once.Changed!.ReplyReceived(Now.AddDays(1)).Refused);
-        Assert.False((open with { Status = CaseStatus.Completed }).ReplyReceived(Now).Refused);
+        // Review of issue 15: anyone can put a case reference in a subject or an In-Reply-To header and a requester's
+        // address in From. Our Message-IDs carry a keyed tag, so only someone who received our mail can quote one.
+        var sent = new Mail.OutgoingMail(Mail.MailKind.IdentificationRequest, Mail.Audience.Requester, "PR-7K3M-9QXD-2HBT", "an@example.be", "s", "t", "h");
+        var ours = Mail.OutgoingMessageIds.For(sent, "info@infomat.eu", Key);
+
+        Assert.True(Mail.OutgoingMessageIds.Answers("PR-7K3M-9QXD-2HBT", ["<other@example.be>", "<" + ours + ">"], Key));
+        Assert.False(Mail.OutgoingMessageIds.Answers("PR-7K3M-9QXD-2HBT", ["<" + ours + ">"], new byte[32]));
+        Assert.False(Mail.OutgoingMessageIds.Answers("PR-9QXD-7K3M-2HBT", ["<" + ours + ">"], Key));
+        var forged = ours[..(ours.IndexOf('@', StringComparison.Ordinal) - 1)] + (ours[ours.IndexOf('@', StringComparison.Ordinal) - 1] == '0' ? '1' : '0') + ours[ours.IndexOf('@', StringComparison.Ordinal)..];
+        Assert.False(Mail.OutgoingMessageIds.Answers("PR-7K3M-9QXD-2HBT", [forged], Key));
+        Assert.False(Mail.OutgoingMessageIds.Answers("PR-7K3M-9QXD-2HBT", ["PR-7K3M-9QXD-2HBT.identification-request.00@infomat.eu", "", "@"], Key));
+        Assert.False(Mail.OutgoingMessageIds.Answers("PR-7K3M-9QXD-2HBT", null, Key));
+    }
+
+    [Theory]
+    [InlineData(DmarcVerdict.Pass, false, true)]
+    [InlineData(DmarcVerdict.None, true, true)]
+    [InlineData(DmarcVerdict.Fail, true, true)]
+    [InlineData(DmarcVerdict.None, false, false)]
+    [InlineData(DmarcVerdict.Fail, false, false)]
+    public void A_reply_is_known_to_come_from_the_requester_when_their_domain_vouches_for_it_or_it_answers_our_mail(DmarcVerdict dmarc, bool answersOurMail, bool confirmed)
+    {
+        var sent = new Mail.OutgoingMail(Mail.MailKind.IdentificationRequest, Mail.Audience.Requester, "PR-7K3M-9QXD-2HBT", "an@example.be", "s", "t", "h");
+        var reply = new InboundMail("<r@example.be>", "an@example.be", null, "RE: PR-7K3M-9QXD-2HBT", "Hierbij.", dmarc, Now,
+            References: answersOurMail ? [Mail.OutgoingMessageIds.For(sent, "info@infomat.eu", Key)] : ["<PR-7K3M-9QXD-2HBT.x@infomat.eu>"]);
+        Assert.Equal(confirmed, reply.SenderConfirmedFor("PR-7K3M-9QXD-2HBT", Key));
+    }
+
+    [Fact]
+    public void Staff_hear_of_a_requesters_replies_at_most_once_an_hour_and_a_case_records_at_most_fifty()
+    {
+        // Review of issue 15: a requester (or a loop) writing every minute sent staff a mail per reply and grew the case without end.
+        var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an@example.be", "An", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Nl, null), Channel.Form, Now, TestDataMaps.Real);
+        var told = new List<DateTimeOffset>();
+        for (var i = 0; i < 80; i++)
+        {
+            var at = Now.AddMinutes(i * 5);
+            var t = c.ReplyReceived(at);
+            if (i >= PrivacyCase.MaxRecordedReplies)
+            {
+                Assert.Equal(CaseRefusal.TooMany, t.Refusal);
+                continue;
+            }
+
+            c = t.Changed!;
+            if (c.StaffToldOfReply(at))
+            {
+                told.Add(at);
+            }
+        }
+
+        Assert.Equal(PrivacyCase.MaxRecordedReplies, c.RequesterReplies.Count);
+        // Replies every five minutes for 250 minutes: staff are told at 0, 60, 120, 180 and 240 minutes.
+        Assert.Equal([0, 60, 120, 180, 240], told.Select(t => (int)(t - Now).TotalMinutes));
+        // A retry of a reply staff were told of tells them again (rather than not at all); a quiet one stays quiet.
+        Assert.True(c.StaffToldOfReply(Now.AddMinutes(60)));
+        Assert.False(c.StaffToldOfReply(Now.AddMinutes(65)));
     }
 
     [Theory]

@@ -305,7 +305,7 @@ public sealed class MailIntakeFaultTests
     public async Task A_reply_whose_subject_and_quote_were_removed_reaches_its_case_by_the_message_id_it_answers()
     {
         var open = await OpenCaseAsync(RequestType.Erasure);
-        var ours = OutgoingMessageIds.For(new OutgoingMail(MailKind.ActionReport, Audience.Requester, open.Id, open.Email, "s", "t", "h"), "info@infomat.eu");
+        var ours = OutgoingMessageIds.For(new OutgoingMail(MailKind.ActionReport, Audience.Requester, open.Id, open.Email, "s", "t", "h"), "info@infomat.eu", hash.DeriveKey(OutgoingMessageIds.KeyLabel));
         var reply = Message("an.peeters@example.be", "vraagje", "Ik begrijp niet waarom mijn factuur bewaard blijft. Kunt u dat uitleggen?");
         reply.InReplyTo = ours;
 
@@ -327,6 +327,54 @@ public sealed class MailIntakeFaultTests
         Assert.Equal(MailOutcome.CaseCreated, result.Outcome);
         Assert.NotEqual(open.Id, result.CaseId);
         Assert.Empty((await register.GetAsync(open.Id, default))!.RequesterReplies);
+    }
+
+    [Theory]
+    [InlineData("dmarc=fail", false, false)]
+    [InlineData(null, false, false)]
+    [InlineData(null, true, true)]
+    [InlineData("dmarc=pass", false, true)]
+    public async Task A_reply_with_the_identification_that_may_not_come_from_the_requester_tells_staff_to_check_its_sender(string? dmarc, bool answersOurMail, bool confirmed)
+    {
+        // Review of issue 15: From and a case reference are easy to forge; staff deciding on an identity must know
+        // whether the mail that brings the ID card can be shown to come from the requester.
+        var asked = await OpenCaseAsync(RequestType.Erasure);
+        await register.ApplyAsync(asked.Id, c => c.RequestIdentification("staff", "A copy of your ID card, please.", time.GetUtcNow().AddDays(-2)), default);
+        var reply = Message("an.peeters@example.be", $"RE: Uw privacyaanvraag {asked.Id}", "Hierbij mijn identiteitskaart.");
+        reply.Headers.Remove("Authentication-Results");
+        if (dmarc is not null)
+        {
+            reply.Headers.Insert(0, new Header("Authentication-Results", $"spf=pass smtp.mailfrom=example.be; {dmarc} header.from=example.be"));
+        }
+
+        if (answersOurMail)
+        {
+            reply.InReplyTo = OutgoingMessageIds.For(new OutgoingMail(MailKind.IdentificationRequest, Audience.Requester, asked.Id, asked.Email, "s", "t", "h"), "info@infomat.eu", hash.DeriveKey(OutgoingMessageIds.KeyLabel));
+        }
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(reply)), null, client, default);
+
+        Assert.Equal((MailOutcome.JoinedOpenCase, asked.Id), (result.Outcome, result.CaseId));
+        var told = Assert.Single(mail.Sent);
+        var warning = Localization.Texts.Get("MailReplySenderUnconfirmed", options.Staff.Language);
+        Assert.Equal(!confirmed, told.TextBody.Contains(warning, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_requester_writing_every_few_minutes_gets_staff_one_mail_an_hour_not_one_per_reply()
+    {
+        var open = await OpenCaseAsync(RequestType.Access);
+        for (var i = 0; i < 15; i++)
+        {
+            var reply = Message("an.peeters@example.be", $"RE: Uw privacyaanvraag {open.Id}", $"Nog een vraag ({i}): wanneer krijg ik mijn gegevens?");
+            var result = await Intake().HandleAsync(new MemoryStream(Bytes(reply)), time.GetUtcNow().AddMinutes(-90 + (i * 6)), client, default);
+            Assert.Equal((MailOutcome.JoinedOpenCase, open.Id), (result.Outcome, result.CaseId));
+        }
+
+        Assert.Equal(15, (await register.GetAsync(open.Id, default))!.RequesterReplies.Count);
+        // Replies at -90, -84, ..., -6 minutes: staff are told of the first and of the one an hour later.
+        Assert.Equal(2, mail.Sent.Count);
+        Assert.All(mail.Sent, m => Assert.Contains(Localization.Texts.Get("MailRequesterRepliedQuiet", options.Staff.Language), m.TextBody, StringComparison.Ordinal));
     }
 
     private async Task<PrivacyCase> OpenCaseAsync(RequestType type, CaseStatus? status = null)

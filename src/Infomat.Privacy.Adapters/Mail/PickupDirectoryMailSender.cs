@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 
 using Infomat.Privacy.Mail;
+using Infomat.Privacy.Stores;
 
 using Microsoft.Extensions.Options;
 
@@ -12,8 +13,10 @@ namespace Infomat.Privacy.Adapters.Mail;
 /// Writes each message as an RFC 5322 .eml file (MimeKit) into the pickup directory, with the
 /// <c>X-Infomat-Kind</c> and <c>X-Infomat-Request-Id</c> headers. The file appears whole (written, then moved).
 /// </summary>
-public sealed class PickupDirectoryMailSender(IOptions<MailOptions> options, TimeProvider time) : IMailSender
+public sealed class PickupDirectoryMailSender(IOptions<MailOptions> options, TimeProvider time, KeyedHash hash) : IMailSender
 {
+    private readonly byte[] messageIdKey = hash.DeriveKey(OutgoingMessageIds.KeyLabel);
+
     public async Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mail);
@@ -21,14 +24,14 @@ public sealed class PickupDirectoryMailSender(IOptions<MailOptions> options, Tim
         var directory = o.PickupDirectory ?? throw new InvalidOperationException("Mail:PickupDirectory is not set.");
         Directory.CreateDirectory(directory);
 
-        var message = ToMime(mail, o, time.GetUtcNow());
+        var message = ToMime(mail, o, time.GetUtcNow(), messageIdKey);
         var name = $"{time.GetUtcNow():yyyyMMdd'T'HHmmssfff}-{mail.RequestId}-{mail.Kind.ToWire()}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}.eml";
         var temp = Path.Combine(directory, "." + name + ".tmp");
         await message.WriteToAsync(temp, cancellationToken);
         File.Move(temp, Path.Combine(directory, name));
     }
 
-    public static MimeMessage ToMime(OutgoingMail mail, MailOptions options, DateTimeOffset date)
+    public static MimeMessage ToMime(OutgoingMail mail, MailOptions options, DateTimeOffset date, byte[] messageIdKey)
     {
         ArgumentNullException.ThrowIfNull(mail);
         ArgumentNullException.ThrowIfNull(options);
@@ -39,7 +42,7 @@ public sealed class PickupDirectoryMailSender(IOptions<MailOptions> options, Tim
             Body = new BodyBuilder { TextBody = mail.TextBody, HtmlBody = mail.HtmlBody }.ToMessageBody(),
         };
         message.From.Add(new MailboxAddress(options.FromName, options.From));
-        message.MessageId = OutgoingMessageIds.For(mail, options.From);
+        message.MessageId = OutgoingMessageIds.For(mail, options.From, messageIdKey);
         message.To.Add(MailboxAddress.Parse(mail.To));
         message.Headers.Add("X-Infomat-Kind", mail.Kind.ToWire());
         message.Headers.Add("X-Infomat-Request-Id", mail.RequestId);

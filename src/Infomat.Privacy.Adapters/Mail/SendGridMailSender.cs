@@ -1,4 +1,5 @@
 using Infomat.Privacy.Mail;
+using Infomat.Privacy.Stores;
 
 using Microsoft.Extensions.Options;
 
@@ -12,8 +13,10 @@ namespace Infomat.Privacy.Adapters.Mail;
 /// <c>X-Infomat-*</c> headers as the local .eml files. Click and open tracking are off: tracking rewrites the links
 /// (tokens in our links must reach us untouched) and would tell a third party when a person reads their mail.
 /// </summary>
-public sealed class SendGridMailSender(IOptions<SendGridOptions> options, IOptions<MailOptions> mailOptions) : IMailSender
+public sealed class SendGridMailSender(IOptions<SendGridOptions> options, IOptions<MailOptions> mailOptions, KeyedHash hash) : IMailSender
 {
+    private readonly byte[] messageIdKey = hash.DeriveKey(OutgoingMessageIds.KeyLabel);
+
     private readonly Lazy<SendGridClient> client = new(() =>
     {
         var o = options.Value;
@@ -42,8 +45,9 @@ public sealed class SendGridMailSender(IOptions<SendGridOptions> options, IOptio
                 ["X-Infomat-Request-Id"] = mail.RequestId,
                 ["Auto-Submitted"] = "auto-generated",
 
-                // Names the case, so a reply finds it by In-Reply-To even when its subject was rewritten.
-                ["Message-ID"] = "<" + OutgoingMessageIds.For(mail, m.From) + ">",
+                // Names the case, so a reply finds it by In-Reply-To even when its subject was rewritten, and is tagged
+                // so that such a reply shows it answers our mail.
+                ["Message-ID"] = "<" + OutgoingMessageIds.For(mail, m.From, messageIdKey) + ">",
             },
             TrackingSettings = new TrackingSettings
             {

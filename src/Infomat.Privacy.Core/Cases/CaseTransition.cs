@@ -89,6 +89,9 @@ public enum CaseRefusal
 
     /// <summary>The orchestration was started again as often as allowed without the case moving on.</summary>
     RestartsUsedUp,
+
+    /// <summary>The case recorded as many of the requester's replies as it keeps (<see cref="PrivacyCase.MaxRecordedReplies"/>).</summary>
+    TooMany,
 }
 
 /// <summary>

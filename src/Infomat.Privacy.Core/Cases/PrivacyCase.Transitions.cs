@@ -208,10 +208,44 @@ public sealed partial record PrivacyCase
 
     /// <summary>
     /// The requester replied to one of our mails about the case (issue 15): recorded on the case whatever its status, so
-    /// staff read it there; the same mail recorded twice (a retry) is refused as done.
+    /// staff read it there; the same mail recorded twice (a retry) is refused as done, and a case keeps at most
+    /// <see cref="MaxRecordedReplies"/> (a requester or a mail loop writing without end cannot grow it without end).
     /// </summary>
     public CaseTransition ReplyReceived(DateTimeOffset at) =>
-        RequesterReplies.Contains(at) ? Refuse(CaseRefusal.AlreadyDone) : To(this with { RequesterReplies = [.. RequesterReplies, at] });
+        RequesterReplies.Contains(at) ? Refuse(CaseRefusal.AlreadyDone)
+        : RequesterReplies.Count >= MaxRecordedReplies ? Refuse(CaseRefusal.TooMany)
+        : To(this with { RequesterReplies = [.. RequesterReplies, at] });
+
+    /// <summary>How many of the requester's replies a case records; later ones stay in the mailbox under its category.</summary>
+    public const int MaxRecordedReplies = 50;
+
+    /// <summary>How long after staff were told of a reply further replies are filed without a mail of their own.</summary>
+    public static readonly TimeSpan ReplyQuietPeriod = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Whether staff are (or were) told of the recorded reply at <paramref name="at"/>: the first reply, and each reply
+    /// that comes <see cref="ReplyQuietPeriod"/> or more after the last one staff were told of. Worked out from the
+    /// recorded replies alone, so a retry of the same reply gets the same answer.
+    /// </summary>
+    public bool StaffToldOfReply(DateTimeOffset at)
+    {
+        DateTimeOffset? lastTold = null;
+        foreach (var reply in RequesterReplies.Where(r => r <= at).Order())
+        {
+            var told = lastTold is not { } last || reply - last >= ReplyQuietPeriod;
+            if (told)
+            {
+                lastTold = reply;
+            }
+
+            if (reply == at)
+            {
+                return told;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>The rejection mail went out: the case is closed as rejected.</summary>
     public CaseTransition RejectionSent(DateTimeOffset at) =>

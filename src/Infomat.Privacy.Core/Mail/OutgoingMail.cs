@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Text;
+
 namespace Infomat.Privacy.Mail;
 
 /// <summary>What kind of mail a message is; the wire value goes into the <c>X-Infomat-Kind</c> header.</summary>
@@ -38,18 +41,48 @@ public static class MailKinds
 
 /// <summary>
 /// The Message-ID of a mail we send. It names the case reference, so a reply whose subject and quote were rewritten
-/// still leads back to its case through its <c>In-Reply-To</c> or <c>References</c> header (<see cref="Cases.CaseIds.FindIn"/>).
+/// still leads back to its case through its <c>In-Reply-To</c> or <c>References</c> header (<see cref="Cases.CaseIds.FindIn"/>);
+/// and it carries a tag keyed with a secret (<see cref="KeyLabel"/>), so a reply that quotes it shows that its sender
+/// received our mail about that case (<see cref="Answers"/>): a forged From and a case reference are not enough.
 /// </summary>
 public static class OutgoingMessageIds
 {
+    /// <summary>The label of the key (derived from the pseudonymisation key) that tags our Message-IDs.</summary>
+    public const string KeyLabel = "message-id";
+
     /// <summary>A new Message-ID (without angle brackets) on the domain of <paramref name="fromAddress"/>.</summary>
-    public static string For(OutgoingMail mail, string fromAddress)
+    public static string For(OutgoingMail mail, string fromAddress, byte[] key)
     {
         ArgumentNullException.ThrowIfNull(mail);
         ArgumentNullException.ThrowIfNull(fromAddress);
         var at = fromAddress.LastIndexOf('@');
         var domain = at >= 0 ? fromAddress[(at + 1)..] : "infomat.eu";
-        return $"{mail.RequestId}.{mail.Kind.ToWire()}.{Guid.NewGuid():N}@{domain}";
+        var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        return $"{mail.RequestId}.{mail.Kind.ToWire()}.{nonce}.{Tag(key, mail.RequestId, nonce)}@{domain}";
+    }
+
+    /// <summary>True when one of <paramref name="references"/> is a Message-ID we gave a mail about <paramref name="caseId"/>.</summary>
+    public static bool Answers(string caseId, IEnumerable<string>? references, byte[] key)
+    {
+        ArgumentNullException.ThrowIfNull(caseId);
+        return references is not null && references.Any(r => IsOursFor(r, caseId, key));
+    }
+
+    private static bool IsOursFor(string? reference, string caseId, byte[] key)
+    {
+        var id = (reference ?? string.Empty).Trim().TrimStart('<').TrimEnd('>');
+        var at = id.LastIndexOf('@');
+        var parts = at > 0 ? id[..at].Split('.') : [];
+        return parts.Length == 4
+            && parts[0].Equals(caseId, StringComparison.OrdinalIgnoreCase)
+            && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Tag(key, caseId, parts[2])), Encoding.ASCII.GetBytes(parts[3].ToLowerInvariant()));
+    }
+
+    private static string Tag(byte[] key, string caseId, string nonce)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var mac = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes("message-id\n" + caseId.ToUpperInvariant() + "\n" + nonce.ToLowerInvariant()));
+        return Convert.ToHexStringLower(mac)[..32];
     }
 }
 

@@ -239,31 +239,43 @@ public static partial class PrivacyMails
 
     /// <summary>
     /// To staff: the requester replied to the request for more identification. The reply (and what it attaches) stays
-    /// in the info@ mailbox under the case's category; the mail says when it came and links the case page.
+    /// in the info@ mailbox under the case's category; the mail says when it came and links the case page. When the
+    /// mail cannot be shown to come from the requester (<see cref="Intake.ReplySender"/>), it says so: staff decide on an
+    /// identity from it.
     /// </summary>
-    public static OutgoingMail IdentificationAnswered(PrivacyCase c, Uri caseLink, string staffAddress, Language staffLanguage)
+    public static OutgoingMail IdentificationAnswered(PrivacyCase c, Uri caseLink, string staffAddress, Language staffLanguage, bool senderConfirmed)
     {
         ArgumentNullException.ThrowIfNull(c);
-        return ReplyToStaff(c, "MailIdentificationAnswered", c.IdentificationAnsweredAt ?? c.ReceivedAt, caseLink, staffAddress, staffLanguage);
+        return ReplyToStaff(c, "MailIdentificationAnswered", c.IdentificationAnsweredAt ?? c.ReceivedAt, caseLink, staffAddress, staffLanguage, senderConfirmed, quietNote: false);
     }
 
     /// <summary>
     /// To staff: the requester replied to one of our mails about the case (issue 15). The reply was routed to the case,
     /// not read as a new request; it stays in the info@ mailbox under the case's category, and staff read it from there.
+    /// Staff hear of replies at most once per <see cref="PrivacyCase.ReplyQuietPeriod"/>, and the mail says so.
     /// </summary>
-    public static OutgoingMail RequesterReplied(PrivacyCase c, DateTimeOffset repliedAt, Uri caseLink, string staffAddress, Language staffLanguage)
+    public static OutgoingMail RequesterReplied(PrivacyCase c, DateTimeOffset repliedAt, Uri caseLink, string staffAddress, Language staffLanguage, bool senderConfirmed)
     {
         ArgumentNullException.ThrowIfNull(c);
-        return ReplyToStaff(c, "MailRequesterReplied", repliedAt, caseLink, staffAddress, staffLanguage);
+        return ReplyToStaff(c, "MailRequesterReplied", repliedAt, caseLink, staffAddress, staffLanguage, senderConfirmed, quietNote: true);
     }
 
-    private static OutgoingMail ReplyToStaff(PrivacyCase c, string textKey, DateTimeOffset at, Uri caseLink, string staffAddress, Language l) =>
-        Compose(MailKind.StaffTask, Audience.Staff, c.Id, staffAddress, Texts.Format(textKey + "Subject", l, c.Id), l, greetingName: null,
-        [
-            Text(Texts.Format(textKey + "Body", l, c.Id, Texts.DateTime(at, l))),
-            Link(caseLink),
-            Text(Texts.Get("LabelDueDate", l) + ": " + Texts.Date(c.DueDate, l)),
-        ], footer: false);
+    private static OutgoingMail ReplyToStaff(PrivacyCase c, string textKey, DateTimeOffset at, Uri caseLink, string staffAddress, Language l, bool senderConfirmed, bool quietNote)
+    {
+        List<Block> blocks = [Text(Texts.Format(textKey + "Body", l, c.Id, Texts.DateTime(at, l))), Link(caseLink)];
+        if (!senderConfirmed)
+        {
+            blocks.Add(Text(Texts.Get("MailReplySenderUnconfirmed", l)));
+        }
+
+        if (quietNote)
+        {
+            blocks.Add(Text(Texts.Get("MailRequesterRepliedQuiet", l)));
+        }
+
+        blocks.Add(Text(Texts.Get("LabelDueDate", l) + ": " + Texts.Date(c.DueDate, l)));
+        return Compose(MailKind.StaffTask, Audience.Staff, c.Id, staffAddress, Texts.Format(textKey + "Subject", l, c.Id), l, greetingName: null, [.. blocks], footer: false);
+    }
 
     /// <summary>Why a mail to info@ could not be handled, as staff are told.</summary>
     public enum MailProblem

@@ -46,6 +46,8 @@ public sealed partial class MailIntake(
 
     private readonly byte[] caseIdKey = hash.DeriveKey(CaseIdKey);
 
+    private readonly byte[] messageIdKey = hash.DeriveKey(OutgoingMessageIds.KeyLabel);
+
     private readonly IReadOnlyList<string> ownAddresses = intakeOptions.Value.OwnAddresses.ToList();
 
     /// <summary>
@@ -182,21 +184,31 @@ public sealed partial class MailIntake(
                 return null;
             }
 
+            // Whether the mail shows it comes from the requester (DMARC, or it quotes one of our tagged Message-IDs):
+            // staff are told when it does not, before they rely on it.
+            var confirmed = inbound.SenderConfirmedFor(caseId, messageIdKey);
             if (referred.AwaitsIdentificationFrom(inbound.FromAddress))
             {
                 var update = await register.ApplyAsync(caseId, c => c.IdentificationAnswered(inbound.ReceivedAt), ct);
                 if (!update.Refused)
                 {
-                    await mail.SendAsync(PrivacyMails.IdentificationAnswered(update.Case, o.Link("cases/" + caseId), o.Staff.Address, o.Staff.Language), ct);
+                    await mail.SendAsync(PrivacyMails.IdentificationAnswered(update.Case, o.Link("cases/" + caseId), o.Staff.Address, o.Staff.Language, confirmed), ct);
                     // The case waits on staff again from now: the orchestration looks at once (reminders run from the reply).
                     await workflow.SignalAsync(client, caseId, Workflow.Orchestration.CaseEvents.IdentityDecided, ct);
                     return new MailIntakeResult(MailOutcome.JoinedOpenCase, caseId, "reply to the request for more identification");
                 }
             }
 
-            // Recorded once; a retry after a crash finds it recorded and tells staff again rather than not at all.
+            // Recorded once; a retry after a crash finds it recorded and tells staff again rather than not at all. Staff
+            // hear of replies at most once an hour, and a case records at most 50 (PrivacyCase.StaffToldOfReply): the
+            // rest stay in the mailbox under the case's category.
             var reply = await register.ApplyAsync(caseId, c => c.ReplyReceived(inbound.ReceivedAt), ct);
-            await mail.SendAsync(PrivacyMails.RequesterReplied(reply.Case, inbound.ReceivedAt, o.Link("cases/" + caseId), o.Staff.Address, o.Staff.Language), ct);
+            if (reply.Refusal == CaseRefusal.TooMany || !reply.Case.StaffToldOfReply(inbound.ReceivedAt))
+            {
+                return new MailIntakeResult(MailOutcome.JoinedOpenCase, caseId, "reply to our mail about the case, filed without a staff mail");
+            }
+
+            await mail.SendAsync(PrivacyMails.RequesterReplied(reply.Case, inbound.ReceivedAt, o.Link("cases/" + caseId), o.Staff.Address, o.Staff.Language, confirmed), ct);
             return new MailIntakeResult(MailOutcome.JoinedOpenCase, caseId, "reply to our mail about the case");
         }
 
