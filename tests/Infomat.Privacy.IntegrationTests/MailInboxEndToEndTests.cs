@@ -87,7 +87,21 @@ public sealed class MailInboxEndToEndTests(Azurite azurite) : LocalHostTests(azu
 
         var told = Assert.Single(Host.Mailbox.Of("staff-task", id));
         Assert.Contains(id, told.Subject, StringComparison.Ordinal);
+        // It quotes our acknowledgement's tagged Message-ID: staff are not told to doubt its sender.
+        Assert.DoesNotContain("DMARC", told.TextBody, StringComparison.Ordinal);
         Assert.DoesNotContain(Host.Mailbox.All(), m => m.Headers["X-Infomat-Kind"] == "acknowledgement" && m.To.Mailboxes.Any(x => x.Address == sender) && m.Headers["X-Infomat-Request-Id"] != id);
+
+        // Staff and the requester see both rights, not only the first: in the case list, its CSV and on the download page.
+        var list = await Flows.Http.GetStringAsync("/cases");
+        var row = System.Net.WebUtility.HtmlDecode(list[list.IndexOf($"<a href=\"/cases/{id}\">", StringComparison.Ordinal)..]);
+        Assert.True(row.StartsWith($"<a href=\"/cases/{id}\">{id}</a></td><td>Inzage + Overdraagbaarheid</td>", StringComparison.Ordinal), row[..Math.Min(200, row.Length)]);
+        var csv = await Flows.Http.GetStringAsync("/cases.csv");
+        Assert.Contains($"{id},access,", csv, StringComparison.Ordinal);
+        Assert.Contains(",access+portability\r\n", csv[csv.IndexOf(id, StringComparison.Ordinal)..], StringComparison.Ordinal);
+        await Flows.DecideAsync(id, "approve");
+        var page = await Flows.Http.GetStringAsync(await Flows.DownloadLinkAsync(id));
+        Assert.Contains("data.json", page, StringComparison.Ordinal);
+        Assert.Contains("another service", page, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -38,7 +38,11 @@ public sealed class CaseEndpoints(
 {
     /// <summary>One row of the list and of the CSV: ids, types, dates and counts only.</summary>
     public sealed record CaseRow(string Reference, RequestType Type, ControllerScope Entity, Channel Channel, CaseStatus Status,
-        DateTimeOffset Received, DateOnly DueDate, int DaysLeft, bool Overdue, int ExtendedMonths, DateTimeOffset? Closed);
+        DateTimeOffset Received, DateOnly DueDate, int DaysLeft, bool Overdue, int ExtendedMonths, DateTimeOffset? Closed)
+    {
+        /// <summary>Every right the case answers, <see cref="Type"/> first (a letter may ask several: issue 15).</summary>
+        public IReadOnlyList<RequestType> Rights { get; init; } = [Type];
+    }
 
     public async Task<IReadOnlyList<CaseRow>> RowsAsync(CancellationToken cancellationToken)
     {
@@ -49,7 +53,7 @@ public sealed class CaseEndpoints(
             var open = c.IsUnanswered;
             var daysLeft = DueDateCalculator.DaysLeft(c.DueDate, now);
             rows.Add(new CaseRow(c.Id, c.Type, c.Entity, c.Channel, c.Status, c.ReceivedAt, c.DueDate, daysLeft, open && daysLeft < 0,
-                c.Extensions.Sum(e => e.Months), c.ClosedAt));
+                c.Extensions.Sum(e => e.Months), c.ClosedAt) { Rights = c.Rights });
         }
 
         // Cases still to answer first (failed ones too: they wait for staff), overdue at the top, then by due date;
@@ -91,7 +95,7 @@ public sealed class CaseEndpoints(
         // Formula injection: cells starting with = + - @ are escaped, as the file is opened in spreadsheets.
         await using (var csv = CsvWriter.Create(buffer, new CsvWriterOptions { Injection = CsvInjection.Escape }, true))
         {
-            csv.WriteHeader(["reference", "type", "entity", "channel", "status", "received", "due_date", "days_left", "overdue", "extended_months", "closed"]);
+            csv.WriteHeader(["reference", "type", "entity", "channel", "status", "received", "due_date", "days_left", "overdue", "extended_months", "closed", "rights"]);
             foreach (var r in rows)
             {
                 await csv.WriteRecordAsync(
@@ -107,6 +111,7 @@ public sealed class CaseEndpoints(
                     r.Overdue ? "yes" : "no",
                     r.ExtendedMonths.ToString(CultureInfo.InvariantCulture),
                     r.Closed?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) ?? string.Empty,
+                    string.Join('+', r.Rights.Select(t => t.ToWire())),
                 ], cancellationToken);
             }
 

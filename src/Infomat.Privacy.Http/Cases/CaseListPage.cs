@@ -31,7 +31,7 @@ public static class CaseListPage
         {
             body.Append(r.Overdue ? "<tr class=\"overdue\">" : "<tr>")
                 .Append("<td><a href=\"/cases/").Append(E(r.Reference)).Append("\">").Append(E(r.Reference)).Append("</a></td>")
-                .Append("<td>").Append(E(Texts.RequestTypeName(r.Type, l))).Append("</td>")
+                .Append("<td>").Append(E(Texts.RightNames(r.Rights, l))).Append("</td>")
                 .Append("<td>").Append(E(r.Entity.ToString().ToUpperInvariant())).Append("</td>")
                 .Append("<td>").Append(E(Texts.Get("Status" + r.Status, l))).Append("</td>")
                 .Append("<td>").Append(E(Texts.Date(DueDateCalculator.Today(r.Received), l))).Append("</td>")

@@ -41,10 +41,16 @@ public sealed class DownloadEndpoints(CaseLinks links, RequesterPages pages, IEx
         }
         var left = options.Value.Export.MaxDownloads - c.Downloads.Count;
         return pages.Page(l, Texts.Get("DownloadTitle", l),
-            P(Texts.Format(c.Type == RequestType.Portability ? "DownloadBodyPortability" : "DownloadBody", l, c.Id, Texts.Size(size!.Value, l), Texts.DateTime(token!.ExpiresAt, l)))
+            P(Texts.Format(DownloadBodyKey(c), l, c.Id, Texts.Size(size!.Value, l), Texts.DateTime(token!.ExpiresAt, l)))
             + P(Texts.Format("DownloadsLeft", l, left))
             + TokenForm("/download", request.Query["token"].ToString(), Texts.Get("DownloadButton", l)), scope: c.Entity);
     }
+
+    /// <summary>What the zip holds, as the page says it: the access answer, the portable file, or both (a letter asking both).</summary>
+    private static string DownloadBodyKey(PrivacyCase c) =>
+        !c.Rights.Contains(RequestType.Portability) ? "DownloadBody"
+        : c.Rights.Contains(RequestType.Access) ? "DownloadBodyAccessAndPortability"
+        : "DownloadBodyPortability";
 
     /// <summary>
     /// <c>POST /download</c>: records the download (audited; at most <c>Privacy:Export:MaxDownloads</c>), then 303 to a
