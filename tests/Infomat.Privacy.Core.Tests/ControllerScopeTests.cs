@@ -113,9 +113,10 @@ public sealed class ControllerScopeTests
         var received = new DateTimeOffset(2027, 5, 23, 12, 0, 0, TimeSpan.FromHours(2));
         Assert.Equal(new DateOnly(2027, 6, 24), DueDateCalculator.DueDate(received, ControllerScope.Of("lu"), map));
         Assert.Equal(new DateOnly(2027, 6, 23), DueDateCalculator.DueDate(received, ControllerScope.Of("be"), map));
-        // Every controller: still the first controller's (Belgian) calendar, as before a third one existed.
+        // Every controller: the earliest of their own dates (issue 17): the Belgian and Dutch 23rd; and on 21 July, a
+        // Belgian holiday, the Dutch and Luxembourg 21st rather than the Belgian 22nd.
         Assert.Equal(new DateOnly(2027, 6, 23), DueDateCalculator.DueDate(received, ControllerScope.AllOf(map.ControllerCodes), map));
-        Assert.Equal(new DateOnly(2027, 7, 22), DueDateCalculator.DueDate(new DateTimeOffset(2027, 6, 21, 12, 0, 0, TimeSpan.FromHours(2)), ControllerScope.AllOf(map.ControllerCodes), map));
+        Assert.Equal(new DateOnly(2027, 7, 21), DueDateCalculator.DueDate(new DateTimeOffset(2027, 6, 21, 12, 0, 0, TimeSpan.FromHours(2)), ControllerScope.AllOf(map.ControllerCodes), map));
     }
 
     [Fact]

@@ -45,6 +45,21 @@ public sealed class DueDateCalculatorTests
     }
 
     [Fact]
+    public void A_request_to_both_companies_is_due_on_the_earlier_of_their_own_dates()
+    {
+        // Issue 17: received Monday 21 June 2027; 21 July is a holiday in Belgium only, so Infomat België's date is
+        // Thursday 22 July but Infomat Nederland's is Wednesday 21 July: a request to both is due on the 21st.
+        Assert.Equal(
+            [("be", new DateOnly(2027, 7, 22)), ("nl", new DateOnly(2027, 7, 21))],
+            DueDateCalculator.DueDates(Brussels(2027, 6, 21), Both, Map).Select(d => (d.Controller, d.DueDate)));
+        Assert.Equal(new DateOnly(2027, 7, 21), DueDateCalculator.DueDate(Brussels(2027, 6, 21), Both, Map));
+        // King's Day (27 April 2027) is Dutch only: the Belgian date, the 27th, is the earlier one.
+        Assert.Equal(new DateOnly(2027, 4, 27), DueDateCalculator.DueDate(Brussels(2027, 3, 27), Both, Map));
+        // 11 November 2027 (Thursday), Armistice Day in Belgium only.
+        Assert.Equal(new DateOnly(2027, 11, 11), DueDateCalculator.DueDate(Brussels(2027, 10, 11), Both, Map));
+    }
+
+    [Fact]
     public void Receipt_late_in_the_evening_counts_in_Brussels_time_not_UTC()
     {
         // 23:30 UTC on 9 March is already 00:30 on 10 March in Brussels: received on the 10th, due on 10 April.
@@ -84,6 +99,26 @@ public sealed class DueDateCalculatorTests
         // 26 January 2027 (Tuesday); 26 February 2027 (Friday).
         Assert.Equal(new DateOnly(2027, 1, 26), one);
         Assert.Equal(new DateOnly(2027, 2, 26), two);
+    }
+
+    [Theory]
+    // Received 31 January 2027: the first month ends on 28 February; two further months end on 28 April (Wednesday),
+    // not on 30 April (receipt + 3 months); one further month on 28 March (Sunday) -> Easter Monday 29 -> Tuesday 30
+    // March, not on 31 March.
+    [InlineData(2027, 1, 31, 2, 2027, 4, 28)]
+    [InlineData(2027, 1, 31, 1, 2027, 3, 30)]
+    // Received 30 December 2026: the first month ends on 30 January 2027; two further months on 30 March (Tuesday).
+    [InlineData(2026, 12, 30, 2, 2027, 3, 30)]
+    // Received 29 February 2028: the first month ends on 29 March; two further months on 29 May 2028 (Monday).
+    [InlineData(2028, 2, 29, 2, 2028, 5, 29)]
+    // Received 31 March 2027: the first month ends on 30 April; one further month on 30 May (Sunday) -> Monday 31 May.
+    [InlineData(2027, 3, 31, 1, 2027, 5, 31)]
+    public void An_extension_adds_its_months_to_the_end_of_the_first_month_not_to_the_receipt(int y, int m, int d, int months, int ey, int em, int ed)
+    {
+        // Art. 12(3): the period "may be extended by two further months" - further to the first, whose end (Regulation
+        // 1182/71 art. 3(2)(c)) is the last day of a shorter month; the weekend and holiday shift applies to the last day only.
+        var c = Case(Brussels(y, m, d));
+        Assert.Equal(new DateOnly(ey, em, ed), c.ExtendedDueDate(months, Map));
     }
 
     [Fact]

@@ -368,8 +368,11 @@ public sealed partial record PrivacyCase
         : Status.IsFinished() ? CaseRefusal.ExtensionClosed
         : null;
 
-    /// <summary>The due date after <paramref name="months"/> more months: counted from receipt, like the first one.</summary>
-    public DateOnly ExtendedDueDate(int months, DataMap map) => DueDateCalculator.DueDate(ReceivedAt, Entity, map, 1 + ExtendedMonths + months);
+    /// <summary>
+    /// The due date after <paramref name="months"/> more months: the extension months in all counted from the end of the
+    /// first month (Art. 12(3) "two further months"), each controller on its own calendar, the earliest of them.
+    /// </summary>
+    public DateOnly ExtendedDueDate(int months, DataMap map) => DueDateCalculator.DueDate(ReceivedAt, Entity, map, months: 1, furtherMonths: ExtendedMonths + months);
 
     /// <summary>The extensions staff may choose now (months, and the due date each gives); none when no extension is allowed.</summary>
     public IReadOnlyList<(int Months, DateOnly DueDate)> ExtensionOptions(DateTimeOffset now, DataMap map) =>

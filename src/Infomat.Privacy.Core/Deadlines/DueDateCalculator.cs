@@ -9,7 +9,7 @@ namespace Infomat.Privacy.Deadlines;
 /// <summary>
 /// The answer deadline of GDPR Art. 12(3): one calendar month from receipt (the last day of the month when the
 /// target month is shorter), moved to the next working day when it falls on a weekend or a public holiday
-/// of the controller's country.
+/// of the controller's country; a request to several controllers is due on the earliest of their dates.
 /// </summary>
 public static class DueDateCalculator
 {
@@ -31,24 +31,35 @@ public static class DueDateCalculator
     public static bool HasCalendar(string country) => Calendars.ContainsKey(country);
 
     /// <summary>
-    /// The country whose calendar sets the deadline of a request to <paramref name="scope"/>: the first controller's
-    /// (the data map's order), so a request to every controller follows Infomat België's calendar, as it always has.
+    /// Each controller's own due date for a request to <paramref name="scope"/>, on its own country's calendar, in the
+    /// data map's order: <paramref name="months"/> calendar months from receipt, then
+    /// <paramref name="furtherMonths"/> more from the end of that period (an Art. 12(3) extension), then moved to the
+    /// controller's next working day.
     /// </summary>
-    public static string CalendarCountry(ControllerScope scope, DataMap map)
+    public static IReadOnlyList<(string Controller, DateOnly DueDate)> DueDates(DateTimeOffset receivedAt, ControllerScope scope, DataMap map, int months = 1, int furtherMonths = 0)
     {
         ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(map);
-        return map.Controller(scope.Codes[0]).Country;
+        return [.. scope.Codes.Select(code => (code, DueDate(receivedAt, map.Controller(code).Country, months, furtherMonths)))];
     }
 
-    public static DateOnly DueDate(DateTimeOffset receivedAt, ControllerScope scope, DataMap map, int months = 1) =>
-        DueDate(receivedAt, CalendarCountry(scope, map), months);
+    /// <summary>
+    /// The due date of a request to <paramref name="scope"/>: the earliest of its controllers' own dates
+    /// (<see cref="DueDates"/>), so the answer is in time for every one of them (decision 53).
+    /// </summary>
+    public static DateOnly DueDate(DateTimeOffset receivedAt, ControllerScope scope, DataMap map, int months = 1, int furtherMonths = 0) =>
+        DueDates(receivedAt, scope, map, months, furtherMonths).Min(d => d.DueDate);
 
-    /// <summary>The due date <paramref name="months"/> after receipt, on the calendar of <paramref name="country"/>.</summary>
-    public static DateOnly DueDate(DateTimeOffset receivedAt, string country, int months = 1)
+    /// <summary>
+    /// The due date <paramref name="months"/> after receipt, plus <paramref name="furtherMonths"/> counted from the end of
+    /// that period, on the calendar of <paramref name="country"/>. A period in months ends on the same date of its last
+    /// month, or that month's last day when it is shorter (Regulation 1182/71 art. 3(2)(c)); only the final day moves
+    /// off a weekend or public holiday (art. 3(4)).
+    /// </summary>
+    public static DateOnly DueDate(DateTimeOffset receivedAt, string country, int months = 1, int furtherMonths = 0)
     {
         var local = TimeZoneInfo.ConvertTime(receivedAt, Brussels);
-        var due = DateOnly.FromDateTime(local.Date).AddMonths(months);
+        var due = DateOnly.FromDateTime(local.Date).AddMonths(months).AddMonths(furtherMonths);
         return NextWorkingDay(due, country);
     }
 
