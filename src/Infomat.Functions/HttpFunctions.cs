@@ -133,6 +133,11 @@ public sealed class HttpFunctions(
     /// <summary>Lets a handler's <see cref="IResult"/> answer through the Functions ASP.NET Core integration.</summary>
     private sealed class ResultAction(IResult result) : IActionResult
     {
-        public Task ExecuteResultAsync(ActionContext context) => result.ExecuteAsync(context.HttpContext);
+        public Task ExecuteResultAsync(ActionContext context)
+        {
+            ArgumentNullException.ThrowIfNull(context);
+            Privacy.Http.Pages.SecurityHeaders.Apply(context.HttpContext.Response);
+            return result.ExecuteAsync(context.HttpContext);
+        }
     }
 }

@@ -35,6 +35,12 @@ builder.Services.AddHostedService<InboxDirectoryWatcher>();
 builder.Services.AddHostedService<GraphMailboxWorker>();
 
 var app = builder.Build();
+// The headers every response carries (the Functions app applies the same ones as it runs a handler's result).
+app.Use((context, next) =>
+{
+    Infomat.Privacy.Http.Pages.SecurityHeaders.Apply(context.Response);
+    return next(context);
+});
 app.MapInfomatPrivacy();
 app.MapLocalFaults(builder.Configuration);
 app.MapGet("/", () => Results.Redirect("/privacy"));

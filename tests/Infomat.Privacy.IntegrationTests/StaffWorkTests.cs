@@ -31,6 +31,35 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
         Assert.Contains("ok    /health 200", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Pages_are_never_cached_framed_or_given_away_by_referrer_and_their_style_is_the_only_thing_allowed()
+    {
+        // Issue 18, item 11: case, approval, task and download pages carry personal data and tokens.
+        var id = await Flows.SubmitAsync(Fresh("kop.regels"));
+        await Flows.VerifyAsync(id);
+        var approval = await Flows.ApprovalLinkAsync(id);
+        foreach (var path in new[] { "/privacy?lang=fr", "/cases", $"/cases/{id}", approval.PathAndQuery, "/download?token=not-a-token", "/verify?token=x" })
+        {
+            using var response = await Flows.Http.GetAsync(path);
+            Assert.True(response.Headers.CacheControl?.NoStore == true, $"{path}: Cache-Control {response.Headers.CacheControl}");
+            var csp = string.Join(";", response.Headers.GetValues("Content-Security-Policy"));
+            Assert.Contains("default-src 'none'", csp, StringComparison.Ordinal);
+            Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
+            Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
+            Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+            Assert.Equal("DENY", Assert.Single(response.Headers.GetValues("X-Frame-Options")));
+            // The one inline style block is allowed by its hash, so the page still looks as it should.
+            var html = await response.Content.ReadAsStringAsync();
+            var style = html[(html.IndexOf("<style>", StringComparison.Ordinal) + 7)..html.IndexOf("</style>", StringComparison.Ordinal)];
+            Assert.Contains($"style-src 'sha256-{Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(style)))}'", csp, StringComparison.Ordinal);
+            Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        }
+
+        using var status = await Flows.Http.GetAsync($"/api/requests/{id}");
+        Assert.Equal("nosniff", Assert.Single(status.Headers.GetValues("X-Content-Type-Options")));
+        Assert.True(status.Headers.CacheControl?.NoStore == true, "the status of a case is not cached");
+    }
+
     protected override Task<IDictionary<string, string>> SettingsAsync() => Task.FromResult<IDictionary<string, string>>(new Dictionary<string, string>
     {
         ["LocalHost__CaseSweepInterval"] = "00:00:02",

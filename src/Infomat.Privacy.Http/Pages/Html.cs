@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 
 using Infomat.Privacy.Localization;
@@ -37,7 +38,30 @@ public static class Html
         }
 
         sb.Append("</footer>\n</body>\n</html>\n");
-        return Results.Content(sb.ToString(), "text/html; charset=utf-8", Encoding.UTF8, statusCode);
+        return new SecurePage(Results.Content(sb.ToString(), "text/html; charset=utf-8", Encoding.UTF8, statusCode));
+    }
+
+    /// <summary>The policy of every page: nothing but our own inline style (by its hash), no framing, no base, no plugins.</summary>
+    public static readonly string ContentSecurityPolicy =
+        $"default-src 'none'; style-src 'sha256-{Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(Style)))}'; frame-ancestors 'none'; base-uri 'none'";
+
+    /// <summary>
+    /// A page with its security headers (issue 18): never stored by a browser or proxy (pages carry personal data and
+    /// links carry tokens), never framed, no referrer sent on (a token in our URL must not reach another site).
+    /// Forms post to our own routes; <c>form-action</c> is left open because the download form is answered with a
+    /// redirect to the storage account, which browsers check against it.
+    /// </summary>
+    private sealed class SecurePage(IResult inner) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            ArgumentNullException.ThrowIfNull(httpContext);
+            var headers = httpContext.Response.Headers;
+            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.XFrameOptions = "DENY";
+            SecurityHeaders.Apply(httpContext.Response);
+            return inner.ExecuteAsync(httpContext);
+        }
     }
 
     public static string P(string text) => "<p>" + E(text) + "</p>";
