@@ -87,9 +87,9 @@ public static class MailClassifier
 
     private static readonly (Language Language, string[] Words)[] StopWords =
     [
-        (Language.Nl, ["de", "het", "een", "en", "ik", "mijn", "van", "niet", "dat", "met", "voor", "u", "jullie", "graag", "wil", "zijn", "op", "te"]),
-        (Language.Fr, ["le", "la", "les", "un", "une", "et", "je", "mes", "mon", "de", "des", "pas", "que", "avec", "pour", "vous", "est", "merci", "bonjour"]),
-        (Language.En, ["the", "a", "an", "and", "i", "my", "of", "not", "that", "with", "for", "you", "please", "would", "is", "to", "your", "thanks"]),
+        (Language.Nl, ["de", "het", "een", "en", "ik", "mijn", "van", "niet", "dat", "met", "voor", "u", "jullie", "graag", "wil", "zijn", "op", "te", "avg", "conform"]),
+        (Language.Fr, ["le", "la", "les", "un", "une", "et", "je", "mes", "mon", "de", "des", "pas", "que", "avec", "pour", "vous", "est", "merci", "bonjour", "du", "rgpd", "conformement"]),
+        (Language.En, ["the", "a", "an", "and", "i", "my", "of", "not", "that", "with", "for", "you", "please", "would", "is", "to", "your", "thanks", "gdpr", "under"]),
     ];
 
     /// <summary>What the mail says about one right.</summary>
@@ -122,21 +122,34 @@ public static class MailClassifier
         var selfMail = MailPhrases.SelfData.IsMatch(own);
         var evidence = new Dictionary<RequestType, Evidence>();
         var listed = new SortedSet<RequestType>();
+        var negated = new SortedSet<RequestType>();
         var hints = new List<string>();
+        var cited = false;
+        var unsubscribe = false;
         var objectionMarketing = (ObjectionScope?)null;
         var sentences = (IReadOnlyList<string>)[subject, .. Sentences(body)];
         for (var i = 0; i < sentences.Count; i++)
         {
             var sentence = sentences[i];
-            var hits = Hits(sentence, regulation);
+            var hits = Hits(sentence, regulation, negated);
             if (hits.Count == 0)
             {
                 continue;
             }
 
-            if (MailPhrases.Listing.IsMatch(sentence) || MailPhrases.Topic.IsMatch(sentence) || hits.Select(h => h.Type).Distinct().Count() >= 3)
+            // Three rights in one sentence are a list of them, unless the sentence asks ("I hereby withdraw …, object … and request …").
+            if (MailPhrases.Topic.IsMatch(sentence) || (hits.Select(h => h.Type).Distinct().Count() >= 3 && !MailPhrases.Asking.IsMatch(sentence)))
             {
                 listed.UnionWith(hits.Select(h => h.Type));
+                continue;
+            }
+
+            // A clause naming the rights the sender has lists them, and so do the clauses after it, up to one that asks.
+            var listing = ListingClauses(sentence);
+            listed.UnionWith(hits.Where(h => listing.Any(c => h.Start >= c.Start && h.Start < c.End)).Select(h => h.Type));
+            hits = [.. hits.Where(h => !listing.Any(c => h.Start >= c.Start && h.Start < c.End))];
+            if (hits.Count == 0)
+            {
                 continue;
             }
 
@@ -154,6 +167,8 @@ public static class MailClassifier
                 }
 
                 var name = group.OrderBy(h => h.Weight).First().Name;
+                cited |= group.Any(h => h.Article);
+                unsubscribe |= group.Any(h => h.Unsubscribe);
                 if (!evidence.TryGetValue(group.Key, out var e))
                 {
                     evidence[group.Key] = e = new Evidence(group.Key, i, name);
@@ -173,6 +188,9 @@ public static class MailClassifier
         var listedNote = listed.Except(asked.Select(a => a.Type)).ToList() is { Count: > 0 } onlyListed
             ? $"; rights listed, not asked for: {string.Join(", ", onlyListed.Select(r => r.ToWire()))}"
             : string.Empty;
+        listedNote += negated.Except(asked.Select(a => a.Type)).Except(listed).ToList() is { Count: > 0 } onlyNegated
+            ? $"; rights named after a negation: {string.Join(", ", onlyNegated.Select(r => r.ToWire()))}"
+            : string.Empty;
 
         if (MailPhrases.ThirdParty.Match(own) is { Success: true } third && !selfMail
             && (evidence.Count > 0 || hints.Count > 0 || MailPhrases.Privacy.IsMatch(own) || own.Contains("donnees", StringComparison.Ordinal) || own.Contains("gegevens", StringComparison.Ordinal) || own.Contains(" data", StringComparison.Ordinal)))
@@ -188,18 +206,29 @@ public static class MailClassifier
                 return new MailVerdict(MailVerdictKind.Triage, evidence.Values.FirstOrDefault()?.Type, language, $"weak signal only: '{weak}'{listedNote}");
             }
 
-            return MailPhrases.Privacy.Match(own) is { Success: true } word && selfMail
-                ? new MailVerdict(MailVerdictKind.Triage, null, language, $"about personal data ('{word.Value}') but no right is asked for{listedNote}")
+            if (MailPhrases.Privacy.Match(own) is { Success: true } word && selfMail)
+            {
+                return new MailVerdict(MailVerdictKind.Triage, null, language, $"about personal data ('{word.Value}') but no right is asked for{listedNote}");
+            }
+
+            // A right the sender names about their own data but that was set aside (listed as a right they have, or
+            // after a negation) does not vanish: staff read the mail rather than nobody.
+            return selfMail && (listed.Count > 0 || negated.Count > 0)
+                ? new MailVerdict(MailVerdictKind.Triage, null, language, $"about the sender's own data, and a right is named but set aside{listedNote}: staff check whether it is asked for")
                 : new MailVerdict(MailVerdictKind.NotARequest, null, language, "no request phrase" + listedNote);
         }
 
-        if (!MailPhrases.FirstPerson.IsMatch(own))
+        // Nobody speaks in the first person: a request all the same when it cites the article of the right it names
+        // ("Inzageverzoek conform art. 15 AVG." and a name), unless the mail teaches about requests (a webinar, a newsletter).
+        var citedAlone = cited && !MailPhrases.FirstPerson.IsMatch(own) && !MailPhrases.Teaching.IsMatch(own);
+        if (!MailPhrases.FirstPerson.IsMatch(own) && !citedAlone)
         {
             return new MailVerdict(MailVerdictKind.NotARequest, null, language, $"names a right ('{asked[0].First}') but nobody asks for it (no sender speaking for themself)");
         }
 
+        // An unsubscribe is an objection to direct marketing whatever else the mail says (decision 51).
         var objection = asked.Any(a => a.Type == RequestType.Objection)
-            ? objectionMarketing ?? (MailPhrases.Marketing.IsMatch(own) ? ObjectionScope.DirectMarketing : ObjectionScope.Other)
+            ? unsubscribe ? ObjectionScope.DirectMarketing : objectionMarketing ?? (MailPhrases.Marketing.IsMatch(own) ? ObjectionScope.DirectMarketing : ObjectionScope.Other)
             : (ObjectionScope?)null;
         var decision = BundledRights.Decide([.. asked.Select(a => a.Type)], objection);
         var because = string.Join(", ", asked.Select(a => $"{a.Type.ToWire()} ('{a.First}')"));
@@ -213,6 +242,8 @@ public static class MailClassifier
         var consent = rights.Main != RequestType.WithdrawConsent ? (ConsentScope?)null
             : (MailPhrases.Marketing.IsMatch(own) || MailPhrases.Unsubscribe.IsMatch(own)) && !MailPhrases.OtherConsent.IsMatch(own) ? ConsentScope.Marketing : ConsentScope.All;
         var scopeNote = consent == ConsentScope.Marketing ? "; marketing consent only" : string.Empty;
+        scopeNote += unsubscribe && rights.All.Contains(RequestType.Objection) ? "; unsubscribe: an objection to direct marketing (Art. 21(2), (3)), which stops every marketing mail" : string.Empty;
+        scopeNote += citedAlone ? "; the article is cited, so a request although nobody writes in the first person" : string.Empty;
         // The rule's reason ("access+portability; access and portability: one export …") when it had to settle several.
         var rule = rights.Also.Count == 0 && asked.Count == 1 ? string.Empty : decision.Reason + "; ";
         return new MailVerdict(MailVerdictKind.Request, rights.Main, language, $"{rule}{because}{scopeNote}{listedNote}", rights.Objection) { AlsoRights = rights.Also, Consent = consent };
@@ -292,20 +323,52 @@ public static class MailClassifier
     }
 
     /// <summary>One phrase or article found in a sentence.</summary>
-    private sealed record Hit(int Start, int End, RequestType Type, PhraseWeight Weight, string Name, string? ArticleParagraph = null);
+    private sealed record Hit(int Start, int End, RequestType Type, PhraseWeight Weight, string Name, string? ArticleParagraph = null, bool Article = false, bool Unsubscribe = false);
+
+    /// <summary>
+    /// The clauses (cut at commas and colons) of a sentence that list rights rather than ask: one that names the rights
+    /// the sender has (<see cref="MailPhrases.Listing"/>), and each after it until a clause that asks.
+    /// </summary>
+    private static List<(int Start, int End)> ListingClauses(string sentence)
+    {
+        var clauses = new List<(int Start, int End)>();
+        var start = 0;
+        for (var i = 0; i <= sentence.Length; i++)
+        {
+            if (i == sentence.Length || sentence[i] is ',' or ':')
+            {
+                clauses.Add((start, i));
+                start = i + 1;
+            }
+        }
+
+        var listing = new List<(int Start, int End)>();
+        var inList = false;
+        foreach (var (from, to) in clauses)
+        {
+            var clause = sentence[from..to];
+            inList = MailPhrases.Listing.IsMatch(clause) || (inList && !MailPhrases.Asking.IsMatch(clause));
+            if (inList)
+            {
+                listing.Add((from, to));
+            }
+        }
+
+        return listing;
+    }
 
     /// <summary>
     /// The phrases and articles of one sentence: the longest first, none inside another (so "remove me from your mailing
     /// list" is an unsubscribe, not an erasure), none just after a negation.
     /// </summary>
-    private static List<Hit> Hits(string sentence, bool regulation)
+    private static List<Hit> Hits(string sentence, bool regulation, SortedSet<RequestType> negated)
     {
         var found = new List<Hit>();
         foreach (var phrase in MailPhrases.All)
         {
             foreach (System.Text.RegularExpressions.Match m in phrase.Pattern.Matches(sentence))
             {
-                found.Add(new Hit(m.Index, m.Index + m.Length, phrase.Type, phrase.Weight, phrase.Name));
+                found.Add(new Hit(m.Index, m.Index + m.Length, phrase.Type, phrase.Weight, phrase.Name, Unsubscribe: phrase.Unsubscribe));
             }
         }
 
@@ -327,7 +390,7 @@ public static class MailClassifier
                 };
                 if (type is { } t)
                 {
-                    found.Add(new Hit(m.Index, m.Index + m.Length, t, PhraseWeight.Strong, $"art. {m.Groups[1].Value}{(paragraph is null ? string.Empty : $"({paragraph})")}", paragraph));
+                    found.Add(new Hit(m.Index, m.Index + m.Length, t, PhraseWeight.Strong, $"art. {m.Groups[1].Value}{(paragraph is null ? string.Empty : $"({paragraph})")}", paragraph, Article: true));
                 }
             }
         }
@@ -335,8 +398,18 @@ public static class MailClassifier
         var kept = new List<Hit>();
         foreach (var hit in found.OrderByDescending(h => h.End - h.Start).ThenBy(h => h.Start))
         {
-            if (kept.Any(k => hit.Start < k.End && k.Start < hit.End) || MailPhrases.Negation.IsMatch(sentence[..hit.Start]))
+            if (kept.Any(k => hit.Start < k.End && k.Start < hit.End))
             {
+                continue;
+            }
+
+            if (MailPhrases.Negation.IsMatch(sentence[..hit.Start]))
+            {
+                if (hit.Weight != PhraseWeight.Hint)
+                {
+                    negated.Add(hit.Type);
+                }
+
                 continue;
             }
 
