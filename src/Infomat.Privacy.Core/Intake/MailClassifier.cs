@@ -49,9 +49,15 @@ public enum MailVerdictKind
     Ignored,
 }
 
-/// <summary>The classifier's decision, with the language it read and a reason staff can be shown (no personal data).</summary>
-public sealed record MailVerdict(MailVerdictKind Kind, RequestType? Type, Language Language, string Reason, ObjectionScope? Objection = null)
+/// <summary>
+/// The classifier's decision, with the language it read and a reason staff can be shown (no personal data), coded so
+/// that each reader gets it in their language (<see cref="CodedReason"/>).
+/// </summary>
+public sealed record MailVerdict(MailVerdictKind Kind, RequestType? Type, Language Language, CodedReason Why, ObjectionScope? Objection = null)
 {
+    /// <summary>The reason in English, for logs and results.</summary>
+    public string Reason => Why.Render(Language.En);
+
     /// <summary>The rights the case answers besides <see cref="Type"/>, each in full.</summary>
     public IReadOnlyList<RequestType> AlsoRights { get; init; } = [];
 
@@ -110,12 +116,12 @@ public static class MailClassifier
         var language = DetectLanguage(OwnText(mail.Subject + "\n\n" + mail.Body));
         if (mail.AutomaticReason is { } automatic)
         {
-            return new MailVerdict(MailVerdictKind.Ignored, null, language, automatic);
+            return new MailVerdict(MailVerdictKind.Ignored, null, language, CodedReason.Of("Automatic", automatic));
         }
 
         if (MailPhrases.AutoReplySubject.IsMatch(subject))
         {
-            return new MailVerdict(MailVerdictKind.Ignored, null, language, "auto-reply (its subject says so)");
+            return new MailVerdict(MailVerdictKind.Ignored, null, language, CodedReason.Of("AutoReplySubject"));
         }
 
         var regulation = MailPhrases.Regulation.IsMatch(own);
@@ -186,16 +192,16 @@ public static class MailClassifier
 
         var asked = evidence.Values.Where(e => e.Score >= 2).OrderBy(e => e.FirstAt).ThenByDescending(e => e.Score).ToList();
         var listedNote = listed.Except(asked.Select(a => a.Type)).ToList() is { Count: > 0 } onlyListed
-            ? $"; rights listed, not asked for: {string.Join(", ", onlyListed.Select(r => r.ToWire()))}"
-            : string.Empty;
-        listedNote += negated.Except(asked.Select(a => a.Type)).Except(listed).ToList() is { Count: > 0 } onlyNegated
-            ? $"; rights named after a negation: {string.Join(", ", onlyNegated.Select(r => r.ToWire()))}"
-            : string.Empty;
+            ? CodedReason.Of("RightsListed", CodedReason.Rights(onlyListed))
+            : CodedReason.None;
+        listedNote = negated.Except(asked.Select(a => a.Type)).Except(listed).ToList() is { Count: > 0 } onlyNegated
+            ? listedNote.Then("RightsNegated", CodedReason.Rights(onlyNegated))
+            : listedNote;
 
         if (MailPhrases.ThirdParty.Match(own) is { Success: true } third && !selfMail
             && (evidence.Count > 0 || hints.Count > 0 || MailPhrases.Privacy.IsMatch(own) || own.Contains("donnees", StringComparison.Ordinal) || own.Contains("gegevens", StringComparison.Ordinal) || own.Contains(" data", StringComparison.Ordinal)))
         {
-            return new MailVerdict(MailVerdictKind.Triage, null, language, $"about someone else's data ('{third.Value.Trim()}'): a colleague or a representative; staff check who asks");
+            return new MailVerdict(MailVerdictKind.Triage, null, language, CodedReason.Of("ThirdParty", third.Value.Trim()));
         }
 
         if (asked.Count == 0)
@@ -203,19 +209,19 @@ public static class MailClassifier
             if ((evidence.Count > 0 || hints.Count > 0) && selfMail)
             {
                 var weak = evidence.Values.Select(e => e.First).Concat(hints).First();
-                return new MailVerdict(MailVerdictKind.Triage, evidence.Values.FirstOrDefault()?.Type, language, $"weak signal only: '{weak}'{listedNote}");
+                return new MailVerdict(MailVerdictKind.Triage, evidence.Values.FirstOrDefault()?.Type, language, CodedReason.Of("WeakOnly", weak).Then(listedNote));
             }
 
             if (MailPhrases.Privacy.Match(own) is { Success: true } word && selfMail)
             {
-                return new MailVerdict(MailVerdictKind.Triage, null, language, $"about personal data ('{word.Value}') but no right is asked for{listedNote}");
+                return new MailVerdict(MailVerdictKind.Triage, null, language, CodedReason.Of("PrivacyNoRight", word.Value).Then(listedNote));
             }
 
             // A right the sender names about their own data but that was set aside (listed as a right they have, or
             // after a negation) does not vanish: staff read the mail rather than nobody.
             return selfMail && (listed.Count > 0 || negated.Count > 0)
-                ? new MailVerdict(MailVerdictKind.Triage, null, language, $"about the sender's own data, and a right is named but set aside{listedNote}: staff check whether it is asked for")
-                : new MailVerdict(MailVerdictKind.NotARequest, null, language, "no request phrase" + listedNote);
+                ? new MailVerdict(MailVerdictKind.Triage, null, language, CodedReason.Of("SetAside").Then(listedNote))
+                : new MailVerdict(MailVerdictKind.NotARequest, null, language, CodedReason.Of("NoRequestPhrase").Then(listedNote));
         }
 
         // Nobody speaks in the first person: a request all the same when it cites the article of the right it names
@@ -223,7 +229,7 @@ public static class MailClassifier
         var citedAlone = cited && !MailPhrases.FirstPerson.IsMatch(own) && !MailPhrases.Teaching.IsMatch(own);
         if (!MailPhrases.FirstPerson.IsMatch(own) && !citedAlone)
         {
-            return new MailVerdict(MailVerdictKind.NotARequest, null, language, $"names a right ('{asked[0].First}') but nobody asks for it (no sender speaking for themself)");
+            return new MailVerdict(MailVerdictKind.NotARequest, null, language, CodedReason.Of("NobodyAsks", asked[0].First));
         }
 
         // An unsubscribe is an objection to direct marketing whatever else the mail says (decision 51).
@@ -231,22 +237,22 @@ public static class MailClassifier
             ? unsubscribe ? ObjectionScope.DirectMarketing : objectionMarketing ?? (MailPhrases.Marketing.IsMatch(own) ? ObjectionScope.DirectMarketing : ObjectionScope.Other)
             : (ObjectionScope?)null;
         var decision = BundledRights.Decide([.. asked.Select(a => a.Type)], objection);
-        var because = string.Join(", ", asked.Select(a => $"{a.Type.ToWire()} ('{a.First}')"));
+        var because = new CodedReason([.. asked.Select(a => new ReasonPart("Phrase", [CodedReason.Rights(a.Type), a.First]))]);
         if (decision.Rights is not { } rights)
         {
-            return new MailVerdict(MailVerdictKind.Triage, null, language, $"{decision.Reason}: {because}{listedNote}");
+            return new MailVerdict(MailVerdictKind.Triage, null, language, decision.Why.Then(because).Then(listedNote));
         }
 
         // An unsubscribe, or a withdrawal that names only marketing, takes back the marketing consent alone; one that
         // names recruitment (or no purpose at all in a letter citing Art. 7(3)) takes back every consent.
         var consent = rights.Main != RequestType.WithdrawConsent ? (ConsentScope?)null
             : (MailPhrases.Marketing.IsMatch(own) || MailPhrases.Unsubscribe.IsMatch(own)) && !MailPhrases.OtherConsent.IsMatch(own) ? ConsentScope.Marketing : ConsentScope.All;
-        var scopeNote = consent == ConsentScope.Marketing ? "; marketing consent only" : string.Empty;
-        scopeNote += unsubscribe && rights.All.Contains(RequestType.Objection) ? "; unsubscribe: an objection to direct marketing (Art. 21(2), (3)), which stops every marketing mail" : string.Empty;
-        scopeNote += citedAlone ? "; the article is cited, so a request although nobody writes in the first person" : string.Empty;
+        var scopeNote = consent == ConsentScope.Marketing ? CodedReason.Of("MarketingConsentOnly") : CodedReason.None;
+        scopeNote = unsubscribe && rights.All.Contains(RequestType.Objection) ? scopeNote.Then("Unsubscribe") : scopeNote;
+        scopeNote = citedAlone ? scopeNote.Then("ArticleWithoutFirstPerson") : scopeNote;
         // The rule's reason ("access+portability; access and portability: one export …") when it had to settle several.
-        var rule = rights.Also.Count == 0 && asked.Count == 1 ? string.Empty : decision.Reason + "; ";
-        return new MailVerdict(MailVerdictKind.Request, rights.Main, language, $"{rule}{because}{scopeNote}{listedNote}", rights.Objection) { AlsoRights = rights.Also, Consent = consent };
+        var rule = rights.Also.Count == 0 && asked.Count == 1 ? CodedReason.None : decision.Why;
+        return new MailVerdict(MailVerdictKind.Request, rights.Main, language, rule.Then(because).Then(scopeNote).Then(listedNote), rights.Objection) { AlsoRights = rights.Also, Consent = consent };
     }
 
     /// <summary>Lower case, without accents, with typographic apostrophes made plain, cut before quotes and signatures.</summary>
