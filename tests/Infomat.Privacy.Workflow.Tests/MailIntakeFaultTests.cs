@@ -150,6 +150,20 @@ public sealed class MailIntakeFaultTests
     }
 
     [Fact]
+    public async Task A_mail_naming_a_right_only_as_one_the_sender_has_reaches_staff_with_the_reason_in_the_staff_language()
+    {
+        options.Staff.Language = Language.Fr;
+        var message = Message("jan.devries@example.nl", "Mijn gegevens", "Hallo,\n\nHebben jullie mijn gegevens nog? Ik weet dat ik recht heb op verwijdering.\n\nJan");
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(message)), null, client, default);
+
+        Assert.Equal(MailOutcome.SentToTriage, result.Outcome);
+        var triage = Assert.Single(mail.Of(MailKind.StaffTask));
+        Assert.Contains(Texts.Get("ReasonSetAside", Language.Fr), triage.TextBody, StringComparison.Ordinal);
+        Assert.Contains(Texts.Format("ReasonRightsListed", Language.Fr, Texts.RequestTypeName(RequestType.Erasure, Language.Fr)), triage.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_triage_mail_that_comes_back_into_the_mailbox_is_not_triaged_again()
     {
         // Staff mail goes out through Graph from info@ with our headers; a staff address that forwards to info@ brings it back.
