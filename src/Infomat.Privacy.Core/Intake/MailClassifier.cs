@@ -69,8 +69,11 @@ public sealed record MailVerdict(MailVerdictKind Kind, RequestType? Type, Langua
 /// Decides whether a mail is a GDPR rights request and for which right(s), in Dutch, French and English, from how people
 /// write: model letters (with address blocks, dates, references and article citations) and plain words ("send me a
 /// copy of the data you hold about me", "unsubscribe me"). Only the sender's own text counts (quoted replies and
-/// signatures are cut off first), sentence by sentence: a sentence that lists the rights a person has, or that the
-/// answer must mention, asks for none of them; a phrase just after a negation does not count. A strong phrase or an
+/// signatures are cut off first), sentence by sentence: a clause that lists the rights a person has, or that the
+/// answer must mention, asks for none of them (nor do the clauses after it, up to one that asks); a phrase just after
+/// a negation in the same clause does not count, and a right set aside so in a mail about the sender's own data goes to
+/// staff rather than nowhere. An unsubscribe is an objection to direct marketing (decision 51); an article cited without
+/// anyone writing in the first person is a request, unless the mail teaches about requests. A strong phrase or an
 /// article of the regulation decides alone; a weak word ("verwijder", "supprimer", "I object") decides when the same
 /// sentence is about the sender's own data; requests named in the plural are a topic, not a request (or, for an objection, about marketing). Several rights are settled by
 /// <see cref="BundledRights"/>; what stays unclear (no right, rights answered in an order or by judgement, someone
