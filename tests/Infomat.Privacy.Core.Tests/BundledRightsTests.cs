@@ -26,7 +26,7 @@ public sealed class BundledRightsTests
     {
         var d = BundledRights.Decide([RequestType.Objection, RequestType.WithdrawConsent], ObjectionScope.Other);
         Assert.Null(d.Rights);
-        Assert.Contains("withdraw-consent", d.Reason, StringComparison.Ordinal);
+        Assert.Contains(Localization.Texts.RequestTypeName(RequestType.WithdrawConsent, Language.En), d.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -64,8 +64,8 @@ public sealed class BundledRightsTests
     {
         var d = BundledRights.Decide([first, second], null);
         Assert.Null(d.Rights);
-        Assert.Contains(first.ToWire(), d.Reason, StringComparison.Ordinal);
-        Assert.Contains(second.ToWire(), d.Reason, StringComparison.Ordinal);
+        Assert.Contains(Localization.Texts.RequestTypeName(first, Language.En), d.Reason, StringComparison.Ordinal);
+        Assert.Contains(Localization.Texts.RequestTypeName(second, Language.En), d.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -184,7 +184,7 @@ public sealed class ControllerTextsTests
 
     private static string Footer(Microsoft.AspNetCore.Http.IResult page)
     {
-        var html = Assert.IsType<ContentHttpResult>(page).ResponseContent!;
+        var html = Assert.IsType<Http.Pages.Html.SecurePage>(page).ResponseContent!;
         return html[html.IndexOf("<footer>", StringComparison.Ordinal)..];
     }
 }

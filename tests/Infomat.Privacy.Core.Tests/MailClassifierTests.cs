@@ -24,14 +24,96 @@ public sealed class MailClassifierTests
         Assert.Equal((MailVerdictKind.Request, RequestType.Access, Language.Fr), (v.Kind, v.Type, v.Language));
     }
 
+    /// <summary>
+    /// Client-relations mailings run on legitimate interest, where withdrawing consent stops nothing: an unsubscribe is
+    /// an objection to direct marketing (Art. 21(2)-(3)), which stops every marketing mail and subsumes the marketing
+    /// consent (decision 51).
+    /// </summary>
     [Theory]
     [InlineData("uitschrijven", "Graag uitschrijven.", Language.Nl)]
+    [InlineData("Nieuwsbrief", "Schrijf me uit aub, ik wil niets meer ontvangen.", Language.Nl)]
     [InlineData("désabonnement", "Merci.", Language.Fr)]
+    [InlineData("Newsletter", "Désabonnez-moi s'il vous plaît.", Language.Fr)]
+    [InlineData("désinscription", "Merci de faire le nécessaire.", Language.Fr)]
     [InlineData("Newsletter", "Please unsubscribe me.", Language.En)]
-    public void An_unsubscribe_mail_withdraws_consent_for_marketing(string subject, string body, Language language)
+    [InlineData("Mailing", "Unsubscribe me please.", Language.En)]
+    [InlineData("Mailing", "Please remove me from your mailing list.", Language.En)]
+    public void An_unsubscribe_mail_is_an_objection_to_direct_marketing_that_stops_every_marketing_mail(string subject, string body, Language language)
     {
         var v = Classify(subject, body);
-        Assert.Equal((MailVerdictKind.Request, RequestType.WithdrawConsent, language, ConsentScope.Marketing), (v.Kind, v.Type, v.Language, v.Consent));
+        Assert.Equal((MailVerdictKind.Request, RequestType.Objection, language, ObjectionScope.DirectMarketing), (v.Kind, v.Type, v.Language, v.Objection));
+        Assert.Empty(v.AlsoRights);
+        Assert.Contains("unsubscribe", v.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("My details", "As I have the right to erasure, please delete my data.", Language.En)]
+    [InlineData("Mijn gegevens", "Omdat ik het recht heb om vergeten te worden, vraag ik u mijn gegevens te verwijderen.", Language.Nl)]
+    [InlineData("Mes données", "Comme je dispose du droit à l'effacement, je vous demande de supprimer mes données.", Language.Fr)]
+    public void A_right_named_as_the_grounds_of_a_request_in_the_next_clause_is_asked_for(string subject, string body, Language language)
+    {
+        var v = Classify(subject, body);
+        Assert.Equal((MailVerdictKind.Request, RequestType.Erasure, language), (v.Kind, v.Type, v.Language));
+    }
+
+    [Theory]
+    [InlineData("Klant", "Ik ben geen klant meer, dus verwijder al mijn gegevens.")]
+    [InlineData("Client", "Je ne suis plus client, effacez toutes mes données.")]
+    [InlineData("Client", "I'm not a client, delete all my data.")]
+    public void A_negation_does_not_reach_over_a_comma_into_the_next_clause(string subject, string body)
+    {
+        var v = Classify(subject, body);
+        Assert.Equal((MailVerdictKind.Request, RequestType.Erasure), (v.Kind, v.Type));
+    }
+
+    [Theory]
+    [InlineData("I hereby withdraw my consent, object to the use of my personal data for direct marketing and request the erasure of all my personal data.")]
+    [InlineData("Hierbij trek ik mijn toestemming in, maak ik bezwaar tegen het gebruik van mijn gegevens voor direct marketing en verzoek ik om verwijdering van al mijn persoonsgegevens.")]
+    [InlineData("Par la présente, je retire mon consentement, je m'oppose à la prospection commerciale et je demande l'effacement de toutes mes données.")]
+    public void Three_rights_asked_for_in_one_sentence_are_decided_by_the_bundling_rule(string body)
+    {
+        var v = Classify("GDPR", body);
+        Assert.Equal((MailVerdictKind.Request, RequestType.Erasure, ObjectionScope.DirectMarketing), (v.Kind, v.Type, v.Objection));
+        Assert.Equal([RequestType.Objection], v.AlsoRights);
+    }
+
+    [Theory]
+    [InlineData("Consent", "I withdraw all consent.", Language.En)]
+    [InlineData("Toestemming", "Ik trek al mijn toestemmingen in.", Language.Nl)]
+    [InlineData("Consentement", "Je retire tout consentement.", Language.Fr)]
+    public void Withdrawing_all_consent_is_a_withdrawal_of_every_consent(string subject, string body, Language language)
+    {
+        var v = Classify(subject, body);
+        Assert.Equal((MailVerdictKind.Request, RequestType.WithdrawConsent, ConsentScope.All, language), (v.Kind, v.Type, v.Consent, v.Language));
+    }
+
+    [Theory]
+    [InlineData("Inzageverzoek", "Inzageverzoek conform art. 15 AVG.\nJan Jansen", Language.Nl)]
+    [InlineData("Demande d'accès", "Demande d'accès conformément à l'article 15 du RGPD.\nMarie Dupont", Language.Fr)]
+    [InlineData("Subject access request", "Subject access request under Article 15 GDPR.\nJohn Smith", Language.En)]
+    public void A_request_citing_its_article_needs_no_first_person(string subject, string body, Language language)
+    {
+        var v = Classify(subject, body);
+        Assert.Equal((MailVerdictKind.Request, RequestType.Access, language), (v.Kind, v.Type, v.Language));
+    }
+
+    [Fact]
+    public void A_webinar_invitation_citing_the_article_of_a_request_is_not_a_request()
+    {
+        var v = Classify("Webinar: handling a subject access request under Article 15 GDPR", "On 12 December we run a webinar on the subject access request under Article 15 GDPR: deadlines and pitfalls.");
+        Assert.Equal(MailVerdictKind.NotARequest, v.Kind);
+    }
+
+    [Theory]
+    [InlineData("My details", "Do you still have my details? I know I have the right to erasure.")]
+    [InlineData("Mijn gegevens", "Hebben jullie mijn gegevens nog? Ik weet dat ik recht heb op verwijdering.")]
+    [InlineData("Mes données", "Avez-vous encore mes coordonnées ? Je sais que je dispose du droit à l'effacement de mes données.")]
+    [InlineData("My account", "Please don't delete my account yet.")]
+    public void A_right_set_aside_in_a_mail_about_the_senders_own_data_goes_to_staff_with_the_reason(string subject, string body)
+    {
+        var v = Classify(subject, body);
+        Assert.Equal(MailVerdictKind.Triage, v.Kind);
+        Assert.Contains(Localization.Texts.RequestTypeName(RequestType.Erasure, Language.En), v.Reason, StringComparison.Ordinal);
     }
 
     [Theory]

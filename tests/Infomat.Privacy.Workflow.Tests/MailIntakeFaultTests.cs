@@ -6,6 +6,7 @@ using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Http.Intake;
 using Infomat.Privacy.Intake;
+using Infomat.Privacy.Localization;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
@@ -149,6 +150,20 @@ public sealed class MailIntakeFaultTests
     }
 
     [Fact]
+    public async Task A_mail_naming_a_right_only_as_one_the_sender_has_reaches_staff_with_the_reason_in_the_staff_language()
+    {
+        options.Staff.Language = Language.Fr;
+        var message = Message("jan.devries@example.nl", "Mijn gegevens", "Hallo,\n\nHebben jullie mijn gegevens nog? Ik weet dat ik recht heb op verwijdering.\n\nJan");
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(message)), null, client, default);
+
+        Assert.Equal(MailOutcome.SentToTriage, result.Outcome);
+        var triage = Assert.Single(mail.Of(MailKind.StaffTask));
+        Assert.Contains(Texts.Get("ReasonSetAside", Language.Fr), triage.TextBody, StringComparison.Ordinal);
+        Assert.Contains(Texts.Format("ReasonRightsListed", Language.Fr, Texts.RequestTypeName(RequestType.Erasure, Language.Fr)), triage.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_triage_mail_that_comes_back_into_the_mailbox_is_not_triaged_again()
     {
         // Staff mail goes out through Graph from info@ with our headers; a staff address that forwards to info@ brings it back.
@@ -248,9 +263,11 @@ public sealed class MailIntakeFaultTests
         Assert.Equal(MailOutcome.CaseCreated, result.Outcome);
         var created = (await register.GetAsync(result.CaseId!, default))!;
         Assert.Equal([RequestType.Access, RequestType.Portability], created.Rights);
-        Assert.Contains("one export with both parts", created.IntakeReason, StringComparison.Ordinal);
         Assert.DoesNotContain("devries", created.IntakeReason, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains(("Waarom deze rechten (intakeregel)", created.IntakeReason!), PrivacyMails.Facts(created, TestDataMaps.Real, Language.Nl));
+        // Stored as codes; staff read the rule in their language.
+        var why = PrivacyMails.Facts(created, TestDataMaps.Real, Language.Nl).Single(f => f.Label == "Waarom deze rechten (intakeregel)").Value;
+        Assert.Contains("één export met beide delen", why, StringComparison.Ordinal);
+        Assert.Contains("one export with both parts", PrivacyMails.Facts(created, TestDataMaps.Real, Language.En).Single(f => f.Label == Texts.Get("LabelIntakeReason", Language.En)).Value, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -49,9 +49,15 @@ public enum MailVerdictKind
     Ignored,
 }
 
-/// <summary>The classifier's decision, with the language it read and a reason staff can be shown (no personal data).</summary>
-public sealed record MailVerdict(MailVerdictKind Kind, RequestType? Type, Language Language, string Reason, ObjectionScope? Objection = null)
+/// <summary>
+/// The classifier's decision, with the language it read and a reason staff can be shown (no personal data), coded so
+/// that each reader gets it in their language (<see cref="CodedReason"/>).
+/// </summary>
+public sealed record MailVerdict(MailVerdictKind Kind, RequestType? Type, Language Language, CodedReason Why, ObjectionScope? Objection = null)
 {
+    /// <summary>The reason in English, for logs and results.</summary>
+    public string Reason => Why.Render(Language.En);
+
     /// <summary>The rights the case answers besides <see cref="Type"/>, each in full.</summary>
     public IReadOnlyList<RequestType> AlsoRights { get; init; } = [];
 
@@ -63,8 +69,11 @@ public sealed record MailVerdict(MailVerdictKind Kind, RequestType? Type, Langua
 /// Decides whether a mail is a GDPR rights request and for which right(s), in Dutch, French and English, from how people
 /// write: model letters (with address blocks, dates, references and article citations) and plain words ("send me a
 /// copy of the data you hold about me", "unsubscribe me"). Only the sender's own text counts (quoted replies and
-/// signatures are cut off first), sentence by sentence: a sentence that lists the rights a person has, or that the
-/// answer must mention, asks for none of them; a phrase just after a negation does not count. A strong phrase or an
+/// signatures are cut off first), sentence by sentence: a clause that lists the rights a person has, or that the
+/// answer must mention, asks for none of them (nor do the clauses after it, up to one that asks); a phrase just after
+/// a negation in the same clause does not count, and a right set aside so in a mail about the sender's own data goes to
+/// staff rather than nowhere. An unsubscribe is an objection to direct marketing (decision 51); an article cited without
+/// anyone writing in the first person is a request, unless the mail teaches about requests. A strong phrase or an
 /// article of the regulation decides alone; a weak word ("verwijder", "supprimer", "I object") decides when the same
 /// sentence is about the sender's own data; requests named in the plural are a topic, not a request (or, for an objection, about marketing). Several rights are settled by
 /// <see cref="BundledRights"/>; what stays unclear (no right, rights answered in an order or by judgement, someone
@@ -87,9 +96,9 @@ public static class MailClassifier
 
     private static readonly (Language Language, string[] Words)[] StopWords =
     [
-        (Language.Nl, ["de", "het", "een", "en", "ik", "mijn", "van", "niet", "dat", "met", "voor", "u", "jullie", "graag", "wil", "zijn", "op", "te"]),
-        (Language.Fr, ["le", "la", "les", "un", "une", "et", "je", "mes", "mon", "de", "des", "pas", "que", "avec", "pour", "vous", "est", "merci", "bonjour"]),
-        (Language.En, ["the", "a", "an", "and", "i", "my", "of", "not", "that", "with", "for", "you", "please", "would", "is", "to", "your", "thanks"]),
+        (Language.Nl, ["de", "het", "een", "en", "ik", "mijn", "van", "niet", "dat", "met", "voor", "u", "jullie", "graag", "wil", "zijn", "op", "te", "avg", "conform"]),
+        (Language.Fr, ["le", "la", "les", "un", "une", "et", "je", "mes", "mon", "de", "des", "pas", "que", "avec", "pour", "vous", "est", "merci", "bonjour", "du", "rgpd", "conformement"]),
+        (Language.En, ["the", "a", "an", "and", "i", "my", "of", "not", "that", "with", "for", "you", "please", "would", "is", "to", "your", "thanks", "gdpr", "under"]),
     ];
 
     /// <summary>What the mail says about one right.</summary>
@@ -110,33 +119,46 @@ public static class MailClassifier
         var language = DetectLanguage(OwnText(mail.Subject + "\n\n" + mail.Body));
         if (mail.AutomaticReason is { } automatic)
         {
-            return new MailVerdict(MailVerdictKind.Ignored, null, language, automatic);
+            return new MailVerdict(MailVerdictKind.Ignored, null, language, CodedReason.Of("Automatic", automatic));
         }
 
         if (MailPhrases.AutoReplySubject.IsMatch(subject))
         {
-            return new MailVerdict(MailVerdictKind.Ignored, null, language, "auto-reply (its subject says so)");
+            return new MailVerdict(MailVerdictKind.Ignored, null, language, CodedReason.Of("AutoReplySubject"));
         }
 
         var regulation = MailPhrases.Regulation.IsMatch(own);
         var selfMail = MailPhrases.SelfData.IsMatch(own);
         var evidence = new Dictionary<RequestType, Evidence>();
         var listed = new SortedSet<RequestType>();
+        var negated = new SortedSet<RequestType>();
         var hints = new List<string>();
+        var cited = false;
+        var unsubscribe = false;
         var objectionMarketing = (ObjectionScope?)null;
         var sentences = (IReadOnlyList<string>)[subject, .. Sentences(body)];
         for (var i = 0; i < sentences.Count; i++)
         {
             var sentence = sentences[i];
-            var hits = Hits(sentence, regulation);
+            var hits = Hits(sentence, regulation, negated);
             if (hits.Count == 0)
             {
                 continue;
             }
 
-            if (MailPhrases.Listing.IsMatch(sentence) || MailPhrases.Topic.IsMatch(sentence) || hits.Select(h => h.Type).Distinct().Count() >= 3)
+            // Three rights in one sentence are a list of them, unless the sentence asks ("I hereby withdraw …, object … and request …").
+            if (MailPhrases.Topic.IsMatch(sentence) || (hits.Select(h => h.Type).Distinct().Count() >= 3 && !MailPhrases.Asking.IsMatch(sentence)))
             {
                 listed.UnionWith(hits.Select(h => h.Type));
+                continue;
+            }
+
+            // A clause naming the rights the sender has lists them, and so do the clauses after it, up to one that asks.
+            var listing = ListingClauses(sentence);
+            listed.UnionWith(hits.Where(h => listing.Any(c => h.Start >= c.Start && h.Start < c.End)).Select(h => h.Type));
+            hits = [.. hits.Where(h => !listing.Any(c => h.Start >= c.Start && h.Start < c.End))];
+            if (hits.Count == 0)
+            {
                 continue;
             }
 
@@ -154,6 +176,8 @@ public static class MailClassifier
                 }
 
                 var name = group.OrderBy(h => h.Weight).First().Name;
+                cited |= group.Any(h => h.Article);
+                unsubscribe |= group.Any(h => h.Unsubscribe);
                 if (!evidence.TryGetValue(group.Key, out var e))
                 {
                     evidence[group.Key] = e = new Evidence(group.Key, i, name);
@@ -171,13 +195,16 @@ public static class MailClassifier
 
         var asked = evidence.Values.Where(e => e.Score >= 2).OrderBy(e => e.FirstAt).ThenByDescending(e => e.Score).ToList();
         var listedNote = listed.Except(asked.Select(a => a.Type)).ToList() is { Count: > 0 } onlyListed
-            ? $"; rights listed, not asked for: {string.Join(", ", onlyListed.Select(r => r.ToWire()))}"
-            : string.Empty;
+            ? CodedReason.Of("RightsListed", CodedReason.Rights(onlyListed))
+            : CodedReason.None;
+        listedNote = negated.Except(asked.Select(a => a.Type)).Except(listed).ToList() is { Count: > 0 } onlyNegated
+            ? listedNote.Then("RightsNegated", CodedReason.Rights(onlyNegated))
+            : listedNote;
 
         if (MailPhrases.ThirdParty.Match(own) is { Success: true } third && !selfMail
             && (evidence.Count > 0 || hints.Count > 0 || MailPhrases.Privacy.IsMatch(own) || own.Contains("donnees", StringComparison.Ordinal) || own.Contains("gegevens", StringComparison.Ordinal) || own.Contains(" data", StringComparison.Ordinal)))
         {
-            return new MailVerdict(MailVerdictKind.Triage, null, language, $"about someone else's data ('{third.Value.Trim()}'): a colleague or a representative; staff check who asks");
+            return new MailVerdict(MailVerdictKind.Triage, null, language, CodedReason.Of("ThirdParty", third.Value.Trim()));
         }
 
         if (asked.Count == 0)
@@ -185,37 +212,50 @@ public static class MailClassifier
             if ((evidence.Count > 0 || hints.Count > 0) && selfMail)
             {
                 var weak = evidence.Values.Select(e => e.First).Concat(hints).First();
-                return new MailVerdict(MailVerdictKind.Triage, evidence.Values.FirstOrDefault()?.Type, language, $"weak signal only: '{weak}'{listedNote}");
+                return new MailVerdict(MailVerdictKind.Triage, evidence.Values.FirstOrDefault()?.Type, language, CodedReason.Of("WeakOnly", weak).Then(listedNote));
             }
 
-            return MailPhrases.Privacy.Match(own) is { Success: true } word && selfMail
-                ? new MailVerdict(MailVerdictKind.Triage, null, language, $"about personal data ('{word.Value}') but no right is asked for{listedNote}")
-                : new MailVerdict(MailVerdictKind.NotARequest, null, language, "no request phrase" + listedNote);
+            if (MailPhrases.Privacy.Match(own) is { Success: true } word && selfMail)
+            {
+                return new MailVerdict(MailVerdictKind.Triage, null, language, CodedReason.Of("PrivacyNoRight", word.Value).Then(listedNote));
+            }
+
+            // A right the sender names about their own data but that was set aside (listed as a right they have, or
+            // after a negation) does not vanish: staff read the mail rather than nobody.
+            return selfMail && (listed.Count > 0 || negated.Count > 0)
+                ? new MailVerdict(MailVerdictKind.Triage, null, language, CodedReason.Of("SetAside").Then(listedNote))
+                : new MailVerdict(MailVerdictKind.NotARequest, null, language, CodedReason.Of("NoRequestPhrase").Then(listedNote));
         }
 
-        if (!MailPhrases.FirstPerson.IsMatch(own))
+        // Nobody speaks in the first person: a request all the same when it cites the article of the right it names
+        // ("Inzageverzoek conform art. 15 AVG." and a name), unless the mail teaches about requests (a webinar, a newsletter).
+        var citedAlone = cited && !MailPhrases.FirstPerson.IsMatch(own) && !MailPhrases.Teaching.IsMatch(own);
+        if (!MailPhrases.FirstPerson.IsMatch(own) && !citedAlone)
         {
-            return new MailVerdict(MailVerdictKind.NotARequest, null, language, $"names a right ('{asked[0].First}') but nobody asks for it (no sender speaking for themself)");
+            return new MailVerdict(MailVerdictKind.NotARequest, null, language, CodedReason.Of("NobodyAsks", asked[0].First));
         }
 
+        // An unsubscribe is an objection to direct marketing whatever else the mail says (decision 51).
         var objection = asked.Any(a => a.Type == RequestType.Objection)
-            ? objectionMarketing ?? (MailPhrases.Marketing.IsMatch(own) ? ObjectionScope.DirectMarketing : ObjectionScope.Other)
+            ? unsubscribe ? ObjectionScope.DirectMarketing : objectionMarketing ?? (MailPhrases.Marketing.IsMatch(own) ? ObjectionScope.DirectMarketing : ObjectionScope.Other)
             : (ObjectionScope?)null;
         var decision = BundledRights.Decide([.. asked.Select(a => a.Type)], objection);
-        var because = string.Join(", ", asked.Select(a => $"{a.Type.ToWire()} ('{a.First}')"));
+        var because = new CodedReason([.. asked.Select(a => new ReasonPart("Phrase", [CodedReason.Rights(a.Type), a.First]))]);
         if (decision.Rights is not { } rights)
         {
-            return new MailVerdict(MailVerdictKind.Triage, null, language, $"{decision.Reason}: {because}{listedNote}");
+            return new MailVerdict(MailVerdictKind.Triage, null, language, decision.Why.Then(because).Then(listedNote));
         }
 
         // An unsubscribe, or a withdrawal that names only marketing, takes back the marketing consent alone; one that
         // names recruitment (or no purpose at all in a letter citing Art. 7(3)) takes back every consent.
         var consent = rights.Main != RequestType.WithdrawConsent ? (ConsentScope?)null
             : (MailPhrases.Marketing.IsMatch(own) || MailPhrases.Unsubscribe.IsMatch(own)) && !MailPhrases.OtherConsent.IsMatch(own) ? ConsentScope.Marketing : ConsentScope.All;
-        var scopeNote = consent == ConsentScope.Marketing ? "; marketing consent only" : string.Empty;
+        var scopeNote = consent == ConsentScope.Marketing ? CodedReason.Of("MarketingConsentOnly") : CodedReason.None;
+        scopeNote = unsubscribe && rights.All.Contains(RequestType.Objection) ? scopeNote.Then("Unsubscribe") : scopeNote;
+        scopeNote = citedAlone ? scopeNote.Then("ArticleWithoutFirstPerson") : scopeNote;
         // The rule's reason ("access+portability; access and portability: one export …") when it had to settle several.
-        var rule = rights.Also.Count == 0 && asked.Count == 1 ? string.Empty : decision.Reason + "; ";
-        return new MailVerdict(MailVerdictKind.Request, rights.Main, language, $"{rule}{because}{scopeNote}{listedNote}", rights.Objection) { AlsoRights = rights.Also, Consent = consent };
+        var rule = rights.Also.Count == 0 && asked.Count == 1 ? CodedReason.None : decision.Why;
+        return new MailVerdict(MailVerdictKind.Request, rights.Main, language, rule.Then(because).Then(scopeNote).Then(listedNote), rights.Objection) { AlsoRights = rights.Also, Consent = consent };
     }
 
     /// <summary>Lower case, without accents, with typographic apostrophes made plain, cut before quotes and signatures.</summary>
@@ -292,20 +332,52 @@ public static class MailClassifier
     }
 
     /// <summary>One phrase or article found in a sentence.</summary>
-    private sealed record Hit(int Start, int End, RequestType Type, PhraseWeight Weight, string Name, string? ArticleParagraph = null);
+    private sealed record Hit(int Start, int End, RequestType Type, PhraseWeight Weight, string Name, string? ArticleParagraph = null, bool Article = false, bool Unsubscribe = false);
+
+    /// <summary>
+    /// The clauses (cut at commas and colons) of a sentence that list rights rather than ask: one that names the rights
+    /// the sender has (<see cref="MailPhrases.Listing"/>), and each after it until a clause that asks.
+    /// </summary>
+    private static List<(int Start, int End)> ListingClauses(string sentence)
+    {
+        var clauses = new List<(int Start, int End)>();
+        var start = 0;
+        for (var i = 0; i <= sentence.Length; i++)
+        {
+            if (i == sentence.Length || sentence[i] is ',' or ':')
+            {
+                clauses.Add((start, i));
+                start = i + 1;
+            }
+        }
+
+        var listing = new List<(int Start, int End)>();
+        var inList = false;
+        foreach (var (from, to) in clauses)
+        {
+            var clause = sentence[from..to];
+            inList = MailPhrases.Listing.IsMatch(clause) || (inList && !MailPhrases.Asking.IsMatch(clause));
+            if (inList)
+            {
+                listing.Add((from, to));
+            }
+        }
+
+        return listing;
+    }
 
     /// <summary>
     /// The phrases and articles of one sentence: the longest first, none inside another (so "remove me from your mailing
     /// list" is an unsubscribe, not an erasure), none just after a negation.
     /// </summary>
-    private static List<Hit> Hits(string sentence, bool regulation)
+    private static List<Hit> Hits(string sentence, bool regulation, SortedSet<RequestType> negated)
     {
         var found = new List<Hit>();
         foreach (var phrase in MailPhrases.All)
         {
             foreach (System.Text.RegularExpressions.Match m in phrase.Pattern.Matches(sentence))
             {
-                found.Add(new Hit(m.Index, m.Index + m.Length, phrase.Type, phrase.Weight, phrase.Name));
+                found.Add(new Hit(m.Index, m.Index + m.Length, phrase.Type, phrase.Weight, phrase.Name, Unsubscribe: phrase.Unsubscribe));
             }
         }
 
@@ -327,7 +399,7 @@ public static class MailClassifier
                 };
                 if (type is { } t)
                 {
-                    found.Add(new Hit(m.Index, m.Index + m.Length, t, PhraseWeight.Strong, $"art. {m.Groups[1].Value}{(paragraph is null ? string.Empty : $"({paragraph})")}", paragraph));
+                    found.Add(new Hit(m.Index, m.Index + m.Length, t, PhraseWeight.Strong, $"art. {m.Groups[1].Value}{(paragraph is null ? string.Empty : $"({paragraph})")}", paragraph, Article: true));
                 }
             }
         }
@@ -335,8 +407,18 @@ public static class MailClassifier
         var kept = new List<Hit>();
         foreach (var hit in found.OrderByDescending(h => h.End - h.Start).ThenBy(h => h.Start))
         {
-            if (kept.Any(k => hit.Start < k.End && k.Start < hit.End) || MailPhrases.Negation.IsMatch(sentence[..hit.Start]))
+            if (kept.Any(k => hit.Start < k.End && k.Start < hit.End))
             {
+                continue;
+            }
+
+            if (MailPhrases.Negation.IsMatch(sentence[..hit.Start]))
+            {
+                if (hit.Weight != PhraseWeight.Hint)
+                {
+                    negated.Add(hit.Type);
+                }
+
                 continue;
             }
 

@@ -18,7 +18,8 @@ internal enum PhraseWeight
 }
 
 /// <summary>One phrase of the classifier, as a pattern over the normalised text (lower case, no accents, plain apostrophes).</summary>
-internal sealed record MailPhrase(Regex Pattern, RequestType Type, PhraseWeight Weight, string Name);
+/// <remarks><paramref name="Unsubscribe"/>: the phrase asks to leave mailings, an objection to direct marketing (decision 51).</remarks>
+internal sealed record MailPhrase(Regex Pattern, RequestType Type, PhraseWeight Weight, string Name, bool Unsubscribe = false);
 
 /// <summary>
 /// The words the classifier reads, in Dutch, French and English: the phrases of each right, the article numbers,
@@ -58,7 +59,7 @@ internal static class MailPhrases
         // Erasure (Art. 17)
         .. S(RequestType.Erasure, "recht op (vergetelheid|gegevenswissing|wissing|verwijdering)", "recht om vergeten te worden", "verwijdering van" + Gap + "gegevens", "(verwijder|wis)\\w* al mijn",
             "droit a l'(oubli|effacement)", "effacement de" + Gap + "donnees", "l'effacement de mes", "right to (erasure|be forgotten)", "(delete|erase|remove) (all )?(of )?(my|the) (personal )?(data|details|information)",
-            "delete all", "erase all"),
+            "delete all", "erase all", "(erasure|deletion) of (all )?(of )?(my|the) (personal )?(data|details|information)"),
         .. W(RequestType.Erasure, "verwijder", "wissen", "wis ", "supprim", "effac", "delete", "erase", "remove my"),
 
         // Restriction (Art. 18)
@@ -70,13 +71,18 @@ internal static class MailPhrases
             "right to object", "object to" + Gap + "(processing|use|marketing)", "objection to" + Gap + "(processing|use|marketing)"),
         .. W(RequestType.Objection, "bezwaar", "je m'oppose", "opposition", "i object", "objection"),
 
-        // Withdrawal of consent (Art. 7(3)), and unsubscribing: withdrawal of consent for marketing
+        // Unsubscribing: leaving the mailings is an objection to direct marketing (Art. 21(2)-(3)), which stops every
+        // marketing mail, those sent on legitimate interest (client relations) as well as on consent (decision 51).
+        .. U("uitschrijven", "schrijf (mij|me)" + Gap + "uit", "afmelden", "(haal|verwijder) (mij|me) uit" + Gap + "(mailing|nieuwsbrie|verzendlijst|lijst)",
+            "(mij|me) uit" + Gap + "(mailing|nieuwsbrie|verzendlijst|lijst)\\w*( te)? (verwijderen|halen|schrappen)", "geen" + Gap + "(mails|mailings|nieuwsbrie\\w*|reclame|marketing) meer",
+            "desinscri", "desabonn", "ne (veux|souhaite) plus recevoir", "ne plus (m'envoyer|me contacter|recevoir)",
+            "unsubscribe", "(remove|take) me (off|from|out of)" + Gap + "(mailing|e-?mail|newsletter|distribution|marketing|subscriber|contact) ?list", "stop sending me", "no longer (want|wish) to receive", "opt out", "opt-out"),
+
+        // Withdrawal of consent (Art. 7(3))
         .. S(RequestType.WithdrawConsent, "toestemming" + Gap + "in te trekken", "toestemming intrek", "trek\\w*" + Gap + "toestemming" + Gap + "\\bin\\b", "intrekking van (mijn|de) toestemming",
-            "uitschrijven", "schrijf (mij|me)" + Gap + "uit", "afmelden", "(haal|verwijder) (mij|me) uit", "(mij|me) uit" + Gap + "(mailing|nieuwsbrie|verzendlijst|lijst)\\w*( te)? (verwijderen|halen|schrappen)",
-            "geen" + Gap + "(mails|mailings|nieuwsbrie\\w*|reclame|marketing) meer",
-            "retir\\w* (mon|le|de mon) consentement", "retrait (de|du) (mon )?consentement", "desinscri", "desabonn",
-            "ne (veux|souhaite) plus recevoir", "ne plus (m'envoyer|me contacter|recevoir)",
-            "withdraw\\w* (my |the |any )?consent", "unsubscribe", "(remove|take) me (off|from|out of)", "no longer consent", "stop sending me", "no longer (want|wish) to receive", "opt out", "opt-out"),
+            "(haal|verwijder) (mij|me) uit",
+            "retir\\w* (tout |tous |toutes )?(mon |mes |le |les |de mon |ce |ces )?consentement", "retrait (de|du) (mon )?consentement",
+            "withdraw\\w* (all |every )?(of )?(my |the |any |all )?(consent|permission)", "(remove|take) me (off|from|out of)", "no longer consent"),
     ];
 
     /// <summary>An article of the GDPR: number, then an optional paragraph ("(3)", "lid 3", ", paragraphe 3", ".3").</summary>
@@ -126,8 +132,24 @@ internal static class MailPhrases
     /// <summary>General words about data protection: with own data and no right named, staff decide.</summary>
     public static readonly Regex Privacy = new("\\b(avg|gdpr|rgpd|privacy|persoonsgegevens|donnees personnelles|vie privee|personal data|gegevensbescherming|protection des donnees|data protection)\\b", Options);
 
-    /// <summary>A negation just before a phrase ("do not delete", "niet wissen", "ne pas effacer").</summary>
-    public static readonly Regex Negation = new("\\b(not|never|don't|niet|nooit|geen|ne|n'|pas|jamais)\\b[^.?!;\\n]{0,20}$", Options);
+    /// <summary>
+    /// A negation just before a phrase ("do not delete", "niet wissen", "ne pas effacer"), within its clause: "Ik ben geen
+    /// klant meer, dus verwijder …" negates nothing after the comma.
+    /// </summary>
+    public static readonly Regex Negation = new("\\b(not|never|don't|niet|nooit|geen|ne|n'|pas|jamais)\\b[^.?!;,:\\n]{0,20}$", Options);
+
+    /// <summary>
+    /// The sender asks, in the first person or politely: a clause with it is a request even after a clause that names
+    /// the rights the sender has ("As I have the right to erasure, please delete my data"), and a sentence with it that
+    /// names three rights asks for them rather than listing them.
+    /// </summary>
+    public static readonly Regex Asking = new(string.Join('|',
+        "\\b(please|graag|gelieve|hierbij|hereby|veuillez|merci de|par la presente)\\b", "\\b(i|we) (hereby )?(request|ask|withdraw|object|demand|want|would like)\\b",
+        "\\b(vraag|verzoek|wil|trek|maak) ik\\b", "\\bik (verzoek|vraag|wil|trek|maak)\\b", "\\bje (vous )?(demande|retire|souhaite|veux|prie)\\b", "\\bje m'oppose\\b"), Options);
+
+    /// <summary>Mail about requests as a subject (an invitation, a course, a newsletter): an article it cites asks for nothing.</summary>
+    public static readonly Regex Teaching = new(
+        "\\b(webinar|seminar|seminarie|workshop|training|opleiding|cursus|formation|course|newsletter|nieuwsbrief|lettre d'information|inschrijven|inscriptions?|registration|in this issue|how to|hoe|comment)\\b", Options);
 
     /// <summary>The subject of an auto-reply that quotes the request it answers.</summary>
     public static readonly Regex AutoReplySubject = new("^\\s*(automatisch antwoord|automatic reply|auto-reply|autoreply|out of office|afwezig|reponse automatique|absence)\\b", Options);
@@ -149,4 +171,6 @@ internal static class MailPhrases
     private static MailPhrase[] W(RequestType type, params string[] patterns) => [.. Make(type, PhraseWeight.Weak, patterns)];
 
     private static MailPhrase[] H(RequestType type, params string[] patterns) => [.. Make(type, PhraseWeight.Hint, patterns)];
+
+    private static MailPhrase[] U(params string[] patterns) => [.. Make(RequestType.Objection, PhraseWeight.Strong, patterns).Select(p => p with { Unsubscribe = true })];
 }

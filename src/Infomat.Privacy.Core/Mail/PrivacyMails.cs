@@ -183,7 +183,7 @@ public static partial class PrivacyMails
         };
         if (!string.IsNullOrWhiteSpace(c.IntakeReason))
         {
-            facts.Add((Texts.Get("LabelIntakeReason", l), c.IntakeReason));
+            facts.Add((Texts.Get("LabelIntakeReason", l), Intake.CodedReason.Render(c.IntakeReason, l)));
         }
 
         if (!string.IsNullOrWhiteSpace(c.Details))

@@ -1,3 +1,5 @@
+using Infomat.Privacy.Intake;
+
 namespace Infomat.Privacy.Requests;
 
 /// <summary>
@@ -10,8 +12,12 @@ public sealed record RequestedRights(RequestType Main, IReadOnlyList<RequestType
     public IReadOnlyList<RequestType> All => [Main, .. Also];
 }
 
-/// <summary>What the bundling rule decided: the rights of the case, or none (staff decide), and why, in words staff read.</summary>
-public sealed record RightsDecision(RequestedRights? Rights, string Reason);
+/// <summary>What the bundling rule decided: the rights of the case, or none (staff decide), and why, coded so staff read it in their language.</summary>
+public sealed record RightsDecision(RequestedRights? Rights, CodedReason Why)
+{
+    /// <summary>The reason in English (logs, tests).</summary>
+    public string Reason => Why.Render(Language.En);
+}
 
 /// <summary>
 /// How a request that names several rights becomes one case, by rule, in one place (decision 42). Model letters bundle
@@ -33,46 +39,44 @@ public static class BundledRights
         var rights = asked.Distinct().ToList();
         if (rights.Count == 0)
         {
-            return new RightsDecision(null, "no right asked for");
+            return new RightsDecision(null, CodedReason.Of("NoRightAsked"));
         }
 
-        var notes = new List<string>();
+        var notes = CodedReason.None;
         if (rights.Contains(RequestType.WithdrawConsent) && rights.Contains(RequestType.Erasure))
         {
             rights.Remove(RequestType.WithdrawConsent);
-            notes.Add("erasure subsumes withdrawal of consent (Art. 17(1)(b))");
+            notes = notes.Then("ErasureSubsumesWithdrawal");
         }
 
         if (rights.Contains(RequestType.WithdrawConsent) && rights.Contains(RequestType.Objection) && objection == ObjectionScope.DirectMarketing)
         {
             rights.Remove(RequestType.WithdrawConsent);
-            notes.Add("objection to direct marketing subsumes withdrawing marketing consent (Art. 21(3))");
+            notes = notes.Then("ObjectionSubsumesWithdrawal");
         }
 
         var scope = rights.Contains(RequestType.Objection) ? objection ?? ObjectionScope.Other : (ObjectionScope?)null;
         RequestedRights? decided = rights switch
         {
             [var only] => new RequestedRights(only, [], scope),
-            _ when Is(rights, RequestType.Access, RequestType.Portability) => Note(new RequestedRights(RequestType.Access, [RequestType.Portability], null), "access and portability: one export with both parts (Art. 15, 20)"),
-            _ when Is(rights, RequestType.Erasure, RequestType.Objection) => Note(new RequestedRights(RequestType.Erasure, [RequestType.Objection], scope), "erasure and objection: both answered (Art. 17(1)(c), 21)"),
+            _ when Is(rights, RequestType.Access, RequestType.Portability) => Note(new RequestedRights(RequestType.Access, [RequestType.Portability], null), "AccessAndPortability"),
+            _ when Is(rights, RequestType.Erasure, RequestType.Objection) => Note(new RequestedRights(RequestType.Erasure, [RequestType.Objection], scope), "ErasureAndObjection"),
             _ => null,
         };
 
         if (decided is null)
         {
-            return new RightsDecision(null, $"several rights that are answered in an order or by judgement: {string.Join(", ", rights.Select(r => r.ToWire()))}{Tail(notes)}");
+            return new RightsDecision(null, CodedReason.Of("SeveralRights", CodedReason.Rights(rights)).Then(notes));
         }
 
-        return new RightsDecision(decided, string.Join("; ", [string.Join("+", decided.All.Select(r => r.ToWire())), .. notes]));
+        return new RightsDecision(decided, CodedReason.Of("CaseRights", CodedReason.Rights(decided.All)).Then(notes));
 
-        RequestedRights Note(RequestedRights r, string note)
+        RequestedRights Note(RequestedRights r, string code)
         {
-            notes.Add(note);
+            notes = notes.Then(code);
             return r;
         }
     }
 
     private static bool Is(List<RequestType> rights, RequestType a, RequestType b) => rights.Count == 2 && rights.Contains(a) && rights.Contains(b);
-
-    private static string Tail(List<string> notes) => notes.Count == 0 ? string.Empty : "; " + string.Join("; ", notes);
 }

@@ -92,7 +92,7 @@ public sealed partial class MailIntake(
         // quote, or our Message-ID in its In-Reply-To/References), even when it was too large to read (a scanned ID card):
         // the case learns of it and staff are told.
         var verdict = inbound.RefusedReason is { } refused
-            ? new MailVerdict(MailVerdictKind.Triage, null, MailClassifier.DetectLanguage(MailClassifier.OwnText(inbound.Subject)), "refused, not read: " + refused)
+            ? new MailVerdict(MailVerdictKind.Triage, null, MailClassifier.DetectLanguage(MailClassifier.OwnText(inbound.Subject)), CodedReason.Of("Refused", refused))
             : MailClassifier.Classify(inbound);
         if (await RouteReplyAsync(inbound, verdict, client, cancellationToken) is { } answered)
         {
@@ -141,8 +141,8 @@ public sealed partial class MailIntake(
         var details = (inbound.Subject + "\n\n" + inbound.Body).Trim();
         details = details.Length > RequestValidator.MaxDetailsLength ? details[..RequestValidator.MaxDetailsLength] : details;
         var link = await triaged.RecordAsync(
-            new TriagedMail(TriagedMails.IdFor(marker), inbound.MessageId, inbound.ReceivedAt, verdict.Reason, inbound.FromAddress, inbound.FromName, verdict.Language, details, inbound.Dmarc), ct);
-        await mail.SendAsync(PrivacyMails.Triage(marker, from, inbound.Subject, excerpt, verdict.Reason, inbound.ReceivedAt, DueDateFrom(inbound.ReceivedAt), o.Staff.Address, o.Staff.Language, link), ct);
+            new TriagedMail(TriagedMails.IdFor(marker), inbound.MessageId, inbound.ReceivedAt, verdict.Why.Encode(), inbound.FromAddress, inbound.FromName, verdict.Language, details, inbound.Dmarc), ct);
+        await mail.SendAsync(PrivacyMails.Triage(marker, from, inbound.Subject, excerpt, verdict.Why.Render(o.Staff.Language), inbound.ReceivedAt, DueDateFrom(inbound.ReceivedAt), o.Staff.Address, o.Staff.Language, link), ct);
         return new MailIntakeResult(MailOutcome.SentToTriage, null, verdict.Reason);
     }
 
@@ -235,7 +235,7 @@ public sealed partial class MailIntake(
         var candidate = PrivacyCase.Received(request, Channel.Email, inbound.ReceivedAt, dataMap, inbound.Dmarc) with
         {
             Id = CaseIdFor(caseIdKey, inbound.MessageId),
-            IntakeReason = verdict.Reason,
+            IntakeReason = verdict.Why.Encode(),
         };
         var (privacyCase, created) = await openRequests.CreateOrJoinAsync(candidate, request, ct);
         if (created)

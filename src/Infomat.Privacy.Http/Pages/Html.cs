@@ -6,6 +6,7 @@ using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
 
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Infomat.Privacy.Http.Pages;
 
@@ -38,7 +39,7 @@ public static class Html
         }
 
         sb.Append("</footer>\n</body>\n</html>\n");
-        return new SecurePage(Results.Content(sb.ToString(), "text/html; charset=utf-8", Encoding.UTF8, statusCode));
+        return new SecurePage(TypedResults.Content(sb.ToString(), "text/html; charset=utf-8", Encoding.UTF8, statusCode));
     }
 
     /// <summary>The policy of every page: nothing but our own inline style (by its hash), no framing, no base, no plugins.</summary>
@@ -51,8 +52,15 @@ public static class Html
     /// Forms post to our own routes; <c>form-action</c> is left open because the download form is answered with a
     /// redirect to the storage account, which browsers check against it.
     /// </summary>
-    private sealed class SecurePage(IResult inner) : IResult
+    public sealed class SecurePage(ContentHttpResult inner) : IResult, IStatusCodeHttpResult, IContentTypeHttpResult
     {
+        /// <summary>The page's HTML.</summary>
+        public string? ResponseContent => inner.ResponseContent;
+
+        public int? StatusCode => inner.StatusCode;
+
+        public string? ContentType => inner.ContentType;
+
         public Task ExecuteAsync(HttpContext httpContext)
         {
             ArgumentNullException.ThrowIfNull(httpContext);

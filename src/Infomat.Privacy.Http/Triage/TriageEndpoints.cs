@@ -145,7 +145,7 @@ public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tok
             (Texts.Get("LabelFrom", l), from),
             (Texts.Get("LabelReceived", l), Texts.DateTime(m.ReceivedAt, l)),
             (Texts.Get("LabelDueDate", l), Texts.Date(due, l)),
-            (Texts.Get("LabelWhy", l), m.Reason),
+            (Texts.Get("LabelWhy", l), CodedReason.Render(m.Reason, l)),
         ]) + "<pre class=\"mail-text\">" + E(m.Details) + "</pre>";
     }
 

@@ -58,7 +58,7 @@ public sealed partial class TriagedMailCases(
         var candidate = PrivacyCase.Received(request, Channel.Email, triaged.ReceivedAt, dataMap, triaged.Dmarc) with
         {
             Id = MailIntake.CaseIdFor(caseIdKey, triaged.MessageId),
-            IntakeReason = $"made a case from staff triage by {by} ({triaged.Reason})",
+            IntakeReason = CodedReason.Of("MadeFromTriage", by).Then(CodedReason.Decode(triaged.Reason) ?? CodedReason.Of("Text", triaged.Reason)).Encode(),
         };
         var (c, created) = await openRequests.CreateOrJoinAsync(candidate, request, cancellationToken);
         if (created)
