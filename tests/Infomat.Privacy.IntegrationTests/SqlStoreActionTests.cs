@@ -152,16 +152,19 @@ public partial class SqlStoreTests
     }
 
     [Fact]
-    public async Task Objecting_to_direct_marketing_leaves_the_customer_records_alone()
+    public async Task Objecting_to_direct_marketing_opts_the_crm_contact_out_of_mailings_and_keeps_the_customer_record()
     {
         var catalog = await SeededAsync();
         var outcome = await catalog.Find("be/crm").ApplyAsync(Request(StoreAction.ObjectToDirectMarketing, "an.peeters@example.be"), default);
 
         var byTable = outcome.Tables.ToDictionary(t => t.Table);
-        Assert.Equal((1, 0, 0), (byTable["contacts"].Matched, byTable["contacts"].Deleted, byTable["contacts"].Updated));
+        // The contact stays (services to the employer), opted out of the client-relations mailings (Art. 21(3)).
+        Assert.Equal((1, 0, 1), (byTable["contacts"].Matched, byTable["contacts"].Deleted, byTable["contacts"].Updated));
+        Assert.Equal(0, byTable["activity_notes"].Updated);
         Assert.Equal(1, byTable["newsletter_subscriptions"].Deleted);
         Assert.True(outcome.Suppressed);
-        Assert.Equal(1, await CountWhereAsync(catalog, "be/crm", "contacts", "email_normalized = 'an.peeters@example.be'"));
+        Assert.Equal(1, await CountWhereAsync(catalog, "be/crm", "contacts", $"email_normalized = 'an.peeters@example.be' AND marketing_opt_out <> {catalog.Dialect.FalseLiteral} AND marketing_opt_out_at IS NOT NULL"));
+        Assert.Equal(0, await CountWhereAsync(catalog, "be/crm", "contacts", $"email_normalized <> 'an.peeters@example.be' AND marketing_opt_out <> {catalog.Dialect.FalseLiteral}"));
     }
 
     [Fact]
@@ -206,14 +209,15 @@ public partial class SqlStoreTests
     }
 
     [Fact]
-    public async Task Portability_returns_only_what_the_person_provided()
+    public async Task Portability_returns_only_what_the_person_provided_on_consent_or_contract()
     {
         var catalog = await SeededAsync();
         var records = await catalog.Find("be/crm").CollectAsync("an.peeters@example.be", CollectScope.ProvidedBySubject, default).ToListAsync();
 
-        Assert.Equal(["contacts", "newsletter_subscriptions"], records.Select(r => r.Table).Distinct());
-        var contact = records.First(r => r.Table == "contacts");
-        Assert.Equal(Map.Store("be/crm").Tables[0].ProvidedBySubject.Order(), contact.Fields.Select(f => f.Key).Order());
+        // The contact's details came through the employer and serve our legitimate interest: not portable (Art. 20(1)(a)).
+        Assert.Equal(["newsletter_subscriptions"], records.Select(r => r.Table).Distinct());
+        var subscription = records.First(r => r.Table == "newsletter_subscriptions");
+        Assert.Equal(["email", "list"], subscription.Fields.Select(f => f.Key).Order());
     }
 
     private static bool IsTrue(System.Text.Json.Nodes.JsonNode? node) =>
