@@ -55,7 +55,7 @@ public sealed class MailingsAndPortabilityTests
         var report = PrivacyMails.ActionReport(c, Map, [crm]).TextBody;
 
         Assert.Contains(article, report, StringComparison.Ordinal);
-        var contactLine = report.Split('\n').Single(line => line.StartsWith(Map.Store("be/crm").Tables[0].Name.In(language) + ":", StringComparison.Ordinal));
+        var contactLine = report.Split('\n').Single(line => line.StartsWith(Map.Store("be/crm").Tables[0].Name.In(language) + (language == Language.Fr ? " :" : ":"), StringComparison.Ordinal));
         Assert.Contains(mailings, contactLine, StringComparison.Ordinal);
         // The contact is kept for the services to the employer: "so that the processing stops" would be untrue there.
         Assert.DoesNotContain(Texts(language), contactLine, StringComparison.Ordinal);

@@ -168,6 +168,28 @@ public partial class SqlStoreTests
     }
 
     [Fact]
+    public async Task The_mailing_list_leaves_out_a_contact_who_objected_a_restricted_one_and_one_a_sync_put_back()
+    {
+        var catalog = await SeededAsync();
+        var crm = catalog.Sql("be/crm");
+        Assert.Contains("an.peeters@example.be", await crm.MailingRecipientsAsync(default));
+        Assert.Contains("sophie.dubois@example.be", await crm.MailingRecipientsAsync(default));
+
+        await crm.ApplyAsync(Request(StoreAction.ObjectToDirectMarketing, "an.peeters@example.be"), default);
+        await crm.ApplyAsync(Request(StoreAction.Restrict, "sophie.dubois@example.be", "PR-TEST-0000-0002"), default);
+
+        var after = await crm.MailingRecipientsAsync(default);
+        Assert.DoesNotContain("an.peeters@example.be", after);
+        Assert.DoesNotContain("sophie.dubois@example.be", after);
+        Assert.NotEmpty(after);
+
+        // A sync from another tool clears the flag: the suppression list still keeps the address off every mailing.
+        var contacts = catalog.Dialect.Table(Map.Store("be/crm"), "contacts");
+        await ExecuteAsync(catalog, "be/crm", $"UPDATE {contacts} SET marketing_opt_out = {catalog.Dialect.FalseLiteral}, marketing_opt_out_at = NULL WHERE email_normalized = 'an.peeters@example.be'");
+        Assert.DoesNotContain("an.peeters@example.be", await crm.MailingRecipientsAsync(default));
+    }
+
+    [Fact]
     public async Task Withdrawing_consent_as_an_applicant_ends_the_recruitment_pool_consent_only()
     {
         var catalog = await SeededAsync();

@@ -106,7 +106,7 @@ public static class DemoStores
             {
                 "crm" => new[]
                 {
-                    $"CREATE TABLE {T("contacts")} (id {d.Id}, email TEXT NOT NULL, email_normalized TEXT NOT NULL, first_name TEXT, last_name TEXT, gender TEXT, job_title TEXT, phone TEXT, company TEXT, created_at {d.Timestamp} NOT NULL, relationship_ended_on {d.DateType}, {r})",
+                    $"CREATE TABLE {T("contacts")} (id {d.Id}, email TEXT NOT NULL, email_normalized TEXT NOT NULL, first_name TEXT, last_name TEXT, gender TEXT, job_title TEXT, phone TEXT, company TEXT, created_at {d.Timestamp} NOT NULL, relationship_ended_on {d.DateType}, marketing_opt_out {d.BooleanType} NOT NULL DEFAULT {d.FalseLiteral}, marketing_opt_out_at {d.Timestamp}, {r})",
                     $"CREATE TABLE {T("activity_notes")} (id {d.Id}, email_normalized TEXT NOT NULL, noted_at {d.Timestamp} NOT NULL, author TEXT NOT NULL, note TEXT NOT NULL, {r})",
                     $"CREATE TABLE {T("newsletter_subscriptions")} (id {d.Id}, email TEXT NOT NULL, email_normalized TEXT NOT NULL, list TEXT NOT NULL, subscribed_at {d.Timestamp} NOT NULL, {r})",
                     $"CREATE TABLE {T("consent_records")} (id {d.Id}, email_normalized TEXT NOT NULL, purpose TEXT NOT NULL, consent_text TEXT NOT NULL, given_at {d.Timestamp} NOT NULL, withdrawn_at {d.Timestamp}, ip_address TEXT, {r})",
