@@ -190,6 +190,22 @@ public partial class SqlStoreTests
     }
 
     [Fact]
+    public async Task A_demo_crm_made_before_the_marketing_opt_out_gets_the_column_on_the_next_seed()
+    {
+        var catalog = await SeededAsync();
+        var contacts = catalog.Dialect.Table(Map.Store("be/crm"), "contacts");
+        await ExecuteAsync(catalog, "be/crm", $"ALTER TABLE {contacts} DROP COLUMN marketing_opt_out_at");
+        await ExecuteAsync(catalog, "be/crm", $"ALTER TABLE {contacts} DROP COLUMN marketing_opt_out");
+        Assert.Contains("store be/crm: table 'contacts' has no column 'marketing_opt_out'", await catalog.CheckSchemasAsync(default));
+
+        Assert.Equal(0, await DemoStores.SeedAsync(Map, catalog.Dialect, 50, 7, default));
+
+        Assert.Empty(await catalog.CheckSchemasAsync(default));
+        var outcome = await catalog.Find("be/crm").ApplyAsync(Request(StoreAction.ObjectToDirectMarketing, "an.peeters@example.be"), default);
+        Assert.Equal(1, outcome.Tables.Single(t => t.Table == "contacts").Updated);
+    }
+
+    [Fact]
     public async Task Withdrawing_consent_as_an_applicant_ends_the_recruitment_pool_consent_only()
     {
         var catalog = await SeededAsync();
