@@ -68,6 +68,20 @@ public sealed class MailingsAndPortabilityTests
         _ => "so that the processing stops",
     };
 
+    [Theory]
+    [InlineData(Language.Nl, "Ook gebruikt voor", "Klantrelaties: mailings over events, diensten en producten")]
+    [InlineData(Language.Fr, "Également utilisées pour", "Relation clients : mailings sur les évènements, services et produits")]
+    [InlineData(Language.En, "Also used for", "Client relations: mailings about events, services and products")]
+    public void The_access_summary_says_a_crm_contact_also_serves_the_client_relations_mailings(Language language, string label, string purpose)
+    {
+        var manifest = new ExportManifest("PR-AAAA-BBBB-CCCC", language, "an.peeters@example.be", new DateTimeOffset(2026, 11, 26, 10, 0, 0, TimeSpan.Zero), Map, [Map.Controller("be")],
+            [new StorePart(Map.Store("be/crm"), new Dictionary<string, int> { ["contacts"] = 1 })]);
+
+        var html = ExportPackageWriter.RenderSummary(manifest);
+
+        Assert.Contains($"<dt>{label}</dt><dd>{Infomat.Privacy.Localization.HtmlText.Encode(purpose)}", html, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Beside_access_data_json_leaves_out_legitimate_interest_tables_and_the_summary_says_they_are_in_the_access_part()
     {
