@@ -100,19 +100,20 @@ public sealed class ExportPackageWriterTests
         static async IAsyncEnumerable<StoreRecord> Provided()
         {
             await Task.Yield();
-            yield return new StoreRecord("contacts", new JsonObject { ["first_name"] = "Αλέξης", ["last_name"] = "Papadopoulos, \"Alex\"", ["gender"] = null, ["job_title"] = "=HYPERLINK(\"x\")", ["phone"] = "+31 6", ["email"] = "alexis@example.nl" });
+            yield return new StoreRecord("job_applications", new JsonObject { ["first_name"] = "Αλέξης", ["last_name"] = "Papadopoulos, \"Alex\"", ["email"] = "alexis@example.nl", ["phone"] = null, ["position"] = "=HYPERLINK(\"x\")" });
         }
 
-        var manifest = Manifest(Language.En, Part("nl/crm", 1)) with { Portability = true };
+        // An application: given by the applicant, on consent (a contact's details, from the employer on our legitimate interest, are not portable).
+        var manifest = Manifest(Language.En, new StorePart(Map.Store("nl/recruitment"), new Dictionary<string, int> { ["job_applications"] = 1 })) with { Portability = true };
         using var output = new MemoryStream();
         await ExportPackageWriter.WriteAsync(output, manifest, _ => Provided(), CancellationToken.None);
 
         using var zip = new ZipArchive(new MemoryStream(output.ToArray()));
-        Assert.Equal(["summary.html", "nl/crm.json", "nl/crm/contacts.csv", "data.schema.json", "data.json"], zip.Entries.Select(e => e.FullName));
-        using var reader = new StreamReader(zip.GetEntry("nl/crm/contacts.csv")!.Open());
+        Assert.Equal(["summary.html", "nl/recruitment.json", "nl/recruitment/job_applications.csv", "data.schema.json", "data.json"], zip.Entries.Select(e => e.FullName));
+        using var reader = new StreamReader(zip.GetEntry("nl/recruitment/job_applications.csv")!.Open());
         var lines = (await reader.ReadToEndAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("first_name,last_name,gender,job_title,phone,email", lines[0]);
-        Assert.StartsWith("Αλέξης,\"Papadopoulos, \"\"Alex\"\"\",,", lines[1], StringComparison.Ordinal);
+        Assert.Equal("first_name,last_name,email,phone,position,cv_file,motivation", lines[0]);
+        Assert.StartsWith("Αλέξης,\"Papadopoulos, \"\"Alex\"\"\",alexis@example.nl,,", lines[1], StringComparison.Ordinal);
         Assert.DoesNotContain(",=HYPERLINK", lines[1], StringComparison.Ordinal);
         using var summary = new StreamReader(zip.GetEntry("summary.html")!.Open());
         Assert.Contains("portability export (Art. 20 GDPR)", await summary.ReadToEndAsync(), StringComparison.Ordinal);
@@ -124,10 +125,11 @@ public sealed class ExportPackageWriterTests
         static async IAsyncEnumerable<StoreRecord> Provided()
         {
             await Task.Yield();
-            yield return new StoreRecord("contacts", new JsonObject { ["first_name"] = "Αλέξης", ["email"] = "alexis@example.nl", ["phone"] = null });
+            yield return new StoreRecord("newsletter_subscriptions", new JsonObject { ["email"] = "alexis@example.nl", ["list"] = "Nieuws" });
         }
 
-        var manifest = Manifest(Language.Nl, Part("be/crm", 1), Part("nl/crm", 1)) with { Portability = true };
+        StorePart Subscriptions(string store) => new(Map.Store(store), new Dictionary<string, int> { ["newsletter_subscriptions"] = 1 });
+        var manifest = Manifest(Language.Nl, Subscriptions("be/crm"), Subscriptions("nl/crm")) with { Portability = true };
         using var output = new MemoryStream();
         await ExportPackageWriter.WriteAsync(output, manifest, _ => Provided(), CancellationToken.None);
         using var zip = new ZipArchive(new MemoryStream(output.ToArray()));
@@ -137,10 +139,10 @@ public sealed class ExportPackageWriterTests
         var result = schema.Evaluate(JsonDocument.Parse(data.ToJsonString()).RootElement, new Json.Schema.EvaluationOptions { OutputFormat = Json.Schema.OutputFormat.List });
         Assert.True(result.IsValid, string.Join("; ", result.Details?.Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Values) ?? []));
         Assert.Equal(["Infomat België", "Infomat Nederland"], data["controllers"]!.AsArray().Select(c => c!["controller"]!.GetValue<string>()));
-        Assert.Equal("Αλέξης", data["controllers"]![1]!["stores"]![0]!["tables"]![0]!["records"]![0]!["first_name"]!.GetValue<string>());
+        Assert.Equal("Nieuws", data["controllers"]![1]!["stores"]![0]!["tables"]![0]!["records"]![0]!["list"]!.GetValue<string>());
 
         // The schema is not a formality: a record with a nested object is refused.
-        data["controllers"]![0]!["stores"]![0]!["tables"]![0]!["records"]![0]!["first_name"] = new JsonObject { ["x"] = 1 };
+        data["controllers"]![0]!["stores"]![0]!["tables"]![0]!["records"]![0]!["list"] = new JsonObject { ["x"] = 1 };
         Assert.False(schema.Evaluate(JsonDocument.Parse(data.ToJsonString()).RootElement).IsValid);
     }
 

@@ -152,16 +152,57 @@ public partial class SqlStoreTests
     }
 
     [Fact]
-    public async Task Objecting_to_direct_marketing_leaves_the_customer_records_alone()
+    public async Task Objecting_to_direct_marketing_opts_the_crm_contact_out_of_mailings_and_keeps_the_customer_record()
     {
         var catalog = await SeededAsync();
         var outcome = await catalog.Find("be/crm").ApplyAsync(Request(StoreAction.ObjectToDirectMarketing, "an.peeters@example.be"), default);
 
         var byTable = outcome.Tables.ToDictionary(t => t.Table);
-        Assert.Equal((1, 0, 0), (byTable["contacts"].Matched, byTable["contacts"].Deleted, byTable["contacts"].Updated));
+        // The contact stays (services to the employer), opted out of the client-relations mailings (Art. 21(3)).
+        Assert.Equal((1, 0, 1), (byTable["contacts"].Matched, byTable["contacts"].Deleted, byTable["contacts"].Updated));
+        Assert.Equal(0, byTable["activity_notes"].Updated);
         Assert.Equal(1, byTable["newsletter_subscriptions"].Deleted);
         Assert.True(outcome.Suppressed);
-        Assert.Equal(1, await CountWhereAsync(catalog, "be/crm", "contacts", "email_normalized = 'an.peeters@example.be'"));
+        Assert.Equal(1, await CountWhereAsync(catalog, "be/crm", "contacts", $"email_normalized = 'an.peeters@example.be' AND marketing_opt_out <> {catalog.Dialect.FalseLiteral} AND marketing_opt_out_at IS NOT NULL"));
+        Assert.Equal(0, await CountWhereAsync(catalog, "be/crm", "contacts", $"email_normalized <> 'an.peeters@example.be' AND marketing_opt_out <> {catalog.Dialect.FalseLiteral}"));
+    }
+
+    [Fact]
+    public async Task The_mailing_list_leaves_out_a_contact_who_objected_a_restricted_one_and_one_a_sync_put_back()
+    {
+        var catalog = await SeededAsync();
+        var crm = catalog.Sql("be/crm");
+        Assert.Contains("an.peeters@example.be", await crm.MailingRecipientsAsync(default));
+        Assert.Contains("sophie.dubois@example.be", await crm.MailingRecipientsAsync(default));
+
+        await crm.ApplyAsync(Request(StoreAction.ObjectToDirectMarketing, "an.peeters@example.be"), default);
+        await crm.ApplyAsync(Request(StoreAction.Restrict, "sophie.dubois@example.be", "PR-TEST-0000-0002"), default);
+
+        var after = await crm.MailingRecipientsAsync(default);
+        Assert.DoesNotContain("an.peeters@example.be", after);
+        Assert.DoesNotContain("sophie.dubois@example.be", after);
+        Assert.NotEmpty(after);
+
+        // A sync from another tool clears the flag: the suppression list still keeps the address off every mailing.
+        var contacts = catalog.Dialect.Table(Map.Store("be/crm"), "contacts");
+        await ExecuteAsync(catalog, "be/crm", $"UPDATE {contacts} SET marketing_opt_out = {catalog.Dialect.FalseLiteral}, marketing_opt_out_at = NULL WHERE email_normalized = 'an.peeters@example.be'");
+        Assert.DoesNotContain("an.peeters@example.be", await crm.MailingRecipientsAsync(default));
+    }
+
+    [Fact]
+    public async Task A_demo_crm_made_before_the_marketing_opt_out_gets_the_column_on_the_next_seed()
+    {
+        var catalog = await SeededAsync();
+        var contacts = catalog.Dialect.Table(Map.Store("be/crm"), "contacts");
+        await ExecuteAsync(catalog, "be/crm", $"ALTER TABLE {contacts} DROP COLUMN marketing_opt_out_at");
+        await ExecuteAsync(catalog, "be/crm", $"ALTER TABLE {contacts} DROP COLUMN marketing_opt_out");
+        Assert.Contains("store be/crm: table 'contacts' has no column 'marketing_opt_out'", await catalog.CheckSchemasAsync(default));
+
+        Assert.Equal(0, await DemoStores.SeedAsync(Map, catalog.Dialect, 50, 7, default));
+
+        Assert.Empty(await catalog.CheckSchemasAsync(default));
+        var outcome = await catalog.Find("be/crm").ApplyAsync(Request(StoreAction.ObjectToDirectMarketing, "an.peeters@example.be"), default);
+        Assert.Equal(1, outcome.Tables.Single(t => t.Table == "contacts").Updated);
     }
 
     [Fact]
@@ -206,14 +247,15 @@ public partial class SqlStoreTests
     }
 
     [Fact]
-    public async Task Portability_returns_only_what_the_person_provided()
+    public async Task Portability_returns_only_what_the_person_provided_on_consent_or_contract()
     {
         var catalog = await SeededAsync();
         var records = await catalog.Find("be/crm").CollectAsync("an.peeters@example.be", CollectScope.ProvidedBySubject, default).ToListAsync();
 
-        Assert.Equal(["contacts", "newsletter_subscriptions"], records.Select(r => r.Table).Distinct());
-        var contact = records.First(r => r.Table == "contacts");
-        Assert.Equal(Map.Store("be/crm").Tables[0].ProvidedBySubject.Order(), contact.Fields.Select(f => f.Key).Order());
+        // The contact's details came through the employer and serve our legitimate interest: not portable (Art. 20(1)(a)).
+        Assert.Equal(["newsletter_subscriptions"], records.Select(r => r.Table).Distinct());
+        var subscription = records.First(r => r.Table == "newsletter_subscriptions");
+        Assert.Equal(["email", "list"], subscription.Fields.Select(f => f.Key).Order());
     }
 
     private static bool IsTrue(System.Text.Json.Nodes.JsonNode? node) =>

@@ -33,15 +33,18 @@ public sealed class BundledRightsWorkflowTests
 
         using (var data = new StreamReader(zip.GetEntry("data.json")!.Open()))
         {
-            // The portable part (Art. 20): what the person provided, as the mail says; staff notes are not theirs to carry.
+            // The portable part (Art. 20): a CRM contact came from the employer and serves our legitimate interest, so
+            // none of it is in data.json (it is in the access part above); staff notes are not the person's to carry either.
             var json = await data.ReadToEndAsync();
-            Assert.Contains("\"first_name\"", json, StringComparison.Ordinal);
+            Assert.DoesNotContain("\"first_name\"", json, StringComparison.Ordinal);
             Assert.DoesNotContain("notes", json, StringComparison.Ordinal);
             Assert.DoesNotContain("met at fair", json, StringComparison.Ordinal);
         }
 
         using var summary = new StreamReader(zip.GetEntry("summary.html")!.Open());
-        Assert.Contains(HtmlText.Encode(Texts.Get("SummaryAccessAndPortability", Language.Nl)), await summary.ReadToEndAsync(), StringComparison.Ordinal);
+        var html = await summary.ReadToEndAsync();
+        Assert.Contains(HtmlText.Encode(Texts.Get("SummaryAccessAndPortability", Language.Nl)), html, StringComparison.Ordinal);
+        Assert.Contains("Niet in data.json: Contactpersonen.", html, StringComparison.Ordinal);
         var mail = Assert.Single(h.Mail.Of(MailKind.ExportReady));
         Assert.Contains("art. 15 AVG) en overdraagbaarheid (art. 20 AVG)", mail.TextBody, StringComparison.Ordinal);
     }

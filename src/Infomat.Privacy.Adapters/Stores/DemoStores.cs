@@ -37,6 +37,8 @@ public static class DemoStores
         {
             if (!await dialect.PrepareAsync(store, cancellationToken))
             {
+                // A demo store made before the map named the CRM's marketing opt-out gets those columns, empty (no one opted out).
+                await AddMarketingOptOutAsync(dialect, store, cancellationToken);
                 continue;
             }
 
@@ -51,6 +53,38 @@ public static class DemoStores
         }
 
         return created;
+    }
+
+    /// <summary>Adds the columns of a table's marketing opt-out (<see cref="TableMap.MarketingOptOut"/>) that an existing demo store lacks.</summary>
+    private static async Task AddMarketingOptOutAsync(SqlDialect d, StoreMap store, CancellationToken cancellationToken)
+    {
+        foreach (var table in store.Tables.Where(t => t.MarketingOptOut is not null))
+        {
+            await using var connection = d.Connect(store);
+            await connection.OpenAsync(cancellationToken);
+            HashSet<string> columns;
+            try
+            {
+                await using var probe = connection.CreateCommand();
+                probe.CommandText = $"SELECT * FROM {d.Table(store, table.Table)} WHERE 1 = 0";
+                await using var reader = await probe.ExecuteReaderAsync(cancellationToken);
+                columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToHashSet(StringComparer.Ordinal);
+            }
+            catch (DbException)
+            {
+                // Not a table this demo made: the schema check names what is missing.
+                continue;
+            }
+
+            // A flag set to true (not yet: false) and a time set to now (not yet: empty); other shapes are the CRM's own to add.
+            foreach (var (column, value) in table.MarketingOptOut!.Set.Where(c => !columns.Contains(c.Key) && c.Value is "true" or "now"))
+            {
+                var type = value == "now" ? d.Timestamp : $"{d.BooleanType} NOT NULL DEFAULT {d.FalseLiteral}";
+                await using var alter = connection.CreateCommand();
+                alter.CommandText = $"ALTER TABLE {d.Table(store, table.Table)} ADD COLUMN {SqlDialect.Quote(column)} {type}";
+                await alter.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
     }
 
     /// <summary>The demo applicant's CV (a one-page PDF), where the recruitment store's files are kept; written when missing.</summary>
@@ -106,7 +140,7 @@ public static class DemoStores
             {
                 "crm" => new[]
                 {
-                    $"CREATE TABLE {T("contacts")} (id {d.Id}, email TEXT NOT NULL, email_normalized TEXT NOT NULL, first_name TEXT, last_name TEXT, gender TEXT, job_title TEXT, phone TEXT, company TEXT, created_at {d.Timestamp} NOT NULL, relationship_ended_on {d.DateType}, {r})",
+                    $"CREATE TABLE {T("contacts")} (id {d.Id}, email TEXT NOT NULL, email_normalized TEXT NOT NULL, first_name TEXT, last_name TEXT, gender TEXT, job_title TEXT, phone TEXT, company TEXT, created_at {d.Timestamp} NOT NULL, relationship_ended_on {d.DateType}, marketing_opt_out {d.BooleanType} NOT NULL DEFAULT {d.FalseLiteral}, marketing_opt_out_at {d.Timestamp}, {r})",
                     $"CREATE TABLE {T("activity_notes")} (id {d.Id}, email_normalized TEXT NOT NULL, noted_at {d.Timestamp} NOT NULL, author TEXT NOT NULL, note TEXT NOT NULL, {r})",
                     $"CREATE TABLE {T("newsletter_subscriptions")} (id {d.Id}, email TEXT NOT NULL, email_normalized TEXT NOT NULL, list TEXT NOT NULL, subscribed_at {d.Timestamp} NOT NULL, {r})",
                     $"CREATE TABLE {T("consent_records")} (id {d.Id}, email_normalized TEXT NOT NULL, purpose TEXT NOT NULL, consent_text TEXT NOT NULL, given_at {d.Timestamp} NOT NULL, withdrawn_at {d.Timestamp}, ip_address TEXT, {r})",

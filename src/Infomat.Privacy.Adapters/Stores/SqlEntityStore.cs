@@ -32,7 +32,7 @@ public sealed class SqlEntityStore : IEntityStore
     public SqlEntityStore(DataMap dataMap, StoreMap map, SqlDialect dialect, KeyedHash hashes, IStoreFileStorage files)
     {
         this.map = map;
-        records = new SqlRecordReader(map, dialect);
+        records = new SqlRecordReader(dataMap, map, dialect);
         this.files = new SqlStoreFiles(map, dialect, files);
         suppressions = new SuppressionList(map, dialect, hashes);
         holds = new LegalHolds(map, dialect, hashes, this.files);
@@ -64,6 +64,14 @@ public sealed class SqlEntityStore : IEntityStore
     /// </summary>
     public Task<bool> SubscribeAsync(string email, string list, DateTimeOffset now, CancellationToken cancellationToken) =>
         suppressions.SubscribeAsync(email, list, now, cancellationToken);
+
+    /// <summary>
+    /// The one query every mailing of this store must send to (client-relations mailings to CRM contacts): the
+    /// normalised addresses of the rows of tables with a marketing opt-out, leaving out rows opted out, rows restricted
+    /// (Art. 18), and addresses on the suppression list (a row a sync put back after an objection).
+    /// </summary>
+    public Task<IReadOnlyList<string>> MailingRecipientsAsync(CancellationToken cancellationToken) =>
+        suppressions.MailingRecipientsAsync(cancellationToken);
 
     /// <summary>
     /// Erases each record an erasure kept under a legal hold on the day its own hold ends (run daily). Only records of

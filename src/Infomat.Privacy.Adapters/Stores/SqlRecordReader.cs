@@ -13,7 +13,7 @@ namespace Infomat.Privacy.Adapters.Stores;
 /// Reads a person's records from a store, on a read-only connection: collects them (all columns, or only those the
 /// person provided), as the actions find them (<see cref="PersonRows"/>), and counts them per table: the check.
 /// </summary>
-internal sealed class SqlRecordReader(StoreMap map, SqlDialect dialect)
+internal sealed class SqlRecordReader(DataMap dataMap, StoreMap map, SqlDialect dialect)
 {
     public async IAsyncEnumerable<StoreRecord> CollectAsync(string email, CollectScope scope, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -27,7 +27,7 @@ internal sealed class SqlRecordReader(StoreMap map, SqlDialect dialect)
         await connection.OpenAsync(cancellationToken);
         foreach (var table in map.Tables)
         {
-            var columns = scope == CollectScope.All ? "*" : string.Join(", ", table.ProvidedBySubject.Select(SqlDialect.Quote));
+            var columns = scope == CollectScope.All ? "*" : string.Join(", ", dataMap.PortableColumns(table).Select(SqlDialect.Quote));
             if (columns.Length == 0)
             {
                 continue;

@@ -104,6 +104,9 @@ internal sealed class SqlStoreActions(
             case StoreAction.Erase:
                 return await RetainAsync(step, outcome);
 
+            case StoreAction.ObjectToDirectMarketing or StoreAction.WithdrawMarketingConsent when table.OptsOutOfMailings(action):
+                return outcome with { Updated = await OptOutAsync(step) };
+
             case StoreAction.WithdrawConsent or StoreAction.ObjectToDirectMarketing or StoreAction.WithdrawMarketingConsent when AppliesTo(table, action) && table.Withdrawal is { } rule:
                 if (rule.Action == WithdrawalAction.Delete)
                 {
@@ -127,6 +130,22 @@ internal sealed class SqlStoreActions(
     }
 
     private static string Set(string column) => SqlDialect.Quote(column);
+
+    /// <summary>
+    /// Marks the person's rows opted out of mailings as the map's <see cref="MarketingOptOut"/> says (the CRM contact:
+    /// <c>marketing_opt_out</c>, <c>marketing_opt_out_at</c>); the rows stay for their own purpose.
+    /// </summary>
+    private async Task<int> OptOutAsync(PersonRows step)
+    {
+        var values = step.Table.MarketingOptOut!.Set.Select((kv, i) => (Column: kv.Key, Name: "o" + i, Value: kv.Value switch
+        {
+            "true" => dialect.DbValue(true),
+            "false" => dialect.DbValue(false),
+            "now" => dialect.DbValue(step.Now),
+            _ => DBNull.Value,
+        })).ToList();
+        return await step.ExecuteAsync(string.Join(", ", values.Select(v => $"{Set(v.Column)} = @{v.Name}")), [.. values.Select(v => (v.Name, v.Value))]);
+    }
 
     private bool AppliesTo(TableMap table, StoreAction action) => action switch
     {

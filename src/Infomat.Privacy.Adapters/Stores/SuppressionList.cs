@@ -51,6 +51,60 @@ internal sealed class SuppressionList(StoreMap map, SqlDialect dialect, KeyedHas
     }
 
     /// <summary>
+    /// The recipients of the store's mailings (<see cref="SqlEntityStore.MailingRecipientsAsync"/>): per table with a
+    /// marketing opt-out, the rows not marked opted out and not restricted, whose addresses (every address column,
+    /// normalised) are not on the suppression list; distinct normalised addresses, in order.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> MailingRecipientsAsync(CancellationToken cancellationToken)
+    {
+        var suppressed = new HashSet<string>(StringComparer.Ordinal);
+        var recipients = new SortedSet<string>(StringComparer.Ordinal);
+        await using var connection = dialect.Connect(map, readOnlyAccess: true);
+        await connection.OpenAsync(cancellationToken);
+        if (map.SuppressionTable is { } suppression)
+        {
+            await using var list = Command(connection, null, $"SELECT address_hash FROM {dialect.Table(map, suppression)}");
+            await using var reader = await list.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                suppressed.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var table in map.Tables.Where(t => t.MarketingOptOut is not null))
+        {
+            // Not opted out: each column the opt-out sets does not hold the value it sets ("now": still empty).
+            var notOptedOut = table.MarketingOptOut!.Set.Select((kv, i) => kv.Value switch
+            {
+                "now" => $"{SqlDialect.Quote(kv.Key)} IS NULL",
+                "null" => $"{SqlDialect.Quote(kv.Key)} IS NOT NULL",
+                _ => $"({SqlDialect.Quote(kv.Key)} IS NULL OR {SqlDialect.Quote(kv.Key)} <> @o{i})",
+            });
+            await using var command = Command(connection, null,
+                $"SELECT {string.Join(", ", table.EmailColumns.Select(SqlDialect.Quote))} FROM {dialect.Table(map, table.Table)} " +
+                $"WHERE {string.Join(" AND ", notOptedOut)} AND {SqlDialect.Quote(table.RestrictedColumn)} <> @restricted");
+            foreach (var (kv, i) in table.MarketingOptOut.Set.Select((kv, i) => (kv, i)).Where(x => x.kv.Value is "true" or "false"))
+            {
+                AddParameter(command, "o" + i, dialect.DbValue(kv.Value == "true"));
+            }
+
+            AddParameter(command, "restricted", dialect.DbValue(true));
+            await using var rows = await command.ExecuteReaderAsync(cancellationToken);
+            while (await rows.ReadAsync(cancellationToken))
+            {
+                var addresses = Enumerable.Range(0, rows.FieldCount).Where(i => !rows.IsDBNull(i))
+                    .Select(i => EmailAddresses.Normalise(rows.GetString(i))).Where(EmailAddresses.CanMatch).Distinct(StringComparer.Ordinal).ToList();
+                if (addresses.Count > 0 && !addresses.Any(a => suppressed.Contains(hashes.Suppression(a))))
+                {
+                    recipients.Add(addresses[0]);
+                }
+            }
+        }
+
+        return [.. recipients];
+    }
+
+    /// <summary>
     /// The sign-up path of the demo newsletter (<c>newsletter_subscriptions</c>): refuses, in the same transaction,
     /// an address whose keyed hash is on the store's suppression list. Returns whether the address was added.
     /// </summary>

@@ -50,6 +50,10 @@ public static class ExportPackageWriter
         ArgumentNullException.ThrowIfNull(readStore);
         var stamp = new DateTimeOffset(manifest.PreparedAt.UtcDateTime.Date, TimeSpan.Zero);
         var l = manifest.Language;
+        // A portability export alone holds only what Art. 20 covers (PortableColumns), whatever the store returned.
+        var portableOnly = manifest.Portability && !manifest.AccessToo;
+        var parts = PartsShown(manifest);
+        IAsyncEnumerable<StoreRecord> Read(StoreMap store) => portableOnly ? PortableOnly(manifest.Map, store, readStore(store)) : readStore(store);
 
         // Serialization here, compression on the sink's own thread: the export runs at the speed of the compressor.
         await using var zip = ZipSink.Start(output, stamp, cancellationToken);
@@ -59,7 +63,7 @@ public static class ExportPackageWriter
             await stream.WriteAsync(Encoding.UTF8.GetBytes(RenderSummary(manifest)), cancellationToken);
         }
 
-        foreach (var part in manifest.Parts.Where(p => p.RecordCount > 0).OrderBy(p => p.EntryName, StringComparer.Ordinal))
+        foreach (var part in parts.Where(p => p.RecordCount > 0).OrderBy(p => p.EntryName, StringComparer.Ordinal))
         {
             var controller = manifest.Map.Controller(part.Store.Entity);
             await using var stream = await zip.OpenEntryAsync(part.EntryName, cancellationToken);
@@ -70,7 +74,7 @@ public static class ExportPackageWriter
             json.WriteString("store", part.Store.Key);
             json.WriteString("storeName", part.Store.Name.In(l));
             json.WriteStartArray("tables");
-            await WriteTablesAsync(json, readStore(part.Store), tableName =>
+            await WriteTablesAsync(json, Read(part.Store), tableName =>
             {
                 var table = part.Store.Tables.First(t => t.Table == tableName);
                 json.WriteString("name", table.Name.In(l));
@@ -84,18 +88,18 @@ public static class ExportPackageWriter
         }
 
         // The same records as CSV, one file per table, for spreadsheets.
-        foreach (var part in manifest.Parts.Where(p => p.RecordCount > 0).OrderBy(p => p.EntryName, StringComparer.Ordinal))
+        foreach (var part in parts.Where(p => p.RecordCount > 0).OrderBy(p => p.EntryName, StringComparer.Ordinal))
         {
-            // A portability export's CSV holds the columns the person provided; with access too (decision 42) every column.
-            await WriteCsvAsync(zip, part, readStore(part.Store), stamp, manifest.Portability && !manifest.AccessToo, cancellationToken);
+            // A portability export's CSV holds the portable columns; with access too (decision 42) every column.
+            await WriteCsvAsync(zip, part, Read(part.Store), stamp, portableOnly ? manifest.Map : null, cancellationToken);
         }
 
         // Stored files the records name (a CV), as files.
         if (openFile is not null)
         {
-            foreach (var part in manifest.Parts.Where(p => p.RecordCount > 0 && p.Store.Tables.Any(t => t.FileColumns.Count > 0)).OrderBy(p => p.EntryName, StringComparer.Ordinal))
+            foreach (var part in parts.Where(p => p.RecordCount > 0 && p.Store.Tables.Any(t => t.FileColumns.Count > 0)).OrderBy(p => p.EntryName, StringComparer.Ordinal))
             {
-                await WriteFilesAsync(zip, part, readStore(part.Store), openFile, cancellationToken);
+                await WriteFilesAsync(zip, part, Read(part.Store), openFile, cancellationToken);
             }
         }
 
@@ -206,7 +210,8 @@ public static class ExportPackageWriter
         json.WriteString("reference", manifest.CaseId);
         json.WriteString("preparedOn", stamp.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         json.WriteStartArray("controllers");
-        foreach (var byEntity in manifest.Parts.Where(p => p.RecordCount > 0).OrderBy(p => p.EntryName, StringComparer.Ordinal).GroupBy(p => p.Store.Entity))
+        var portable = manifest.Parts.Where(p => p.Store.Tables.Any(t => p.TableCounts.GetValueOrDefault(t.Table) > 0 && manifest.Map.PortableColumns(t).Count > 0));
+        foreach (var byEntity in portable.OrderBy(p => p.EntryName, StringComparer.Ordinal).GroupBy(p => p.Store.Entity))
         {
             var controller = manifest.Map.Controller(byEntity.Key);
             json.WriteStartObject();
@@ -219,8 +224,8 @@ public static class ExportPackageWriter
                 json.WriteString("store", part.Store.Key);
                 json.WriteString("name", part.Store.Name.In(Language.En));
                 json.WriteStartArray("tables");
-                // Beside access the store was read in full (Art. 15); data.json still holds only what the person provided.
-                var records = manifest.AccessToo ? ProvidedOnly(part.Store, readStore(part.Store)) : readStore(part.Store);
+                // Beside access the store was read in full (Art. 15); data.json still holds only what Art. 20 covers.
+                var records = PortableOnly(manifest.Map, part.Store, readStore(part.Store));
                 await WriteTablesAsync(json, records, _ => { }, cancellationToken);
                 json.WriteEndArray();
                 json.WriteEndObject();
@@ -235,12 +240,15 @@ public static class ExportPackageWriter
         await json.FlushAsync(cancellationToken);
     }
 
-    /// <summary>Each record cut to the columns the data map lists as provided by the person; tables with none left out.</summary>
-    private static async IAsyncEnumerable<StoreRecord> ProvidedOnly(StoreMap store, IAsyncEnumerable<StoreRecord> records)
+    /// <summary>
+    /// Each record cut to its table's portable columns (<see cref="DataMap.PortableColumns"/>: provided by the person, on
+    /// consent or contract); tables with none left out.
+    /// </summary>
+    private static async IAsyncEnumerable<StoreRecord> PortableOnly(DataMap map, StoreMap store, IAsyncEnumerable<StoreRecord> records)
     {
         await foreach (var record in records)
         {
-            var provided = store.Tables.First(t => t.Table == record.Table).ProvidedBySubject;
+            var provided = map.PortableColumns(store.Tables.First(t => t.Table == record.Table));
             if (provided.Count == 0)
             {
                 continue;
@@ -255,6 +263,33 @@ public static class ExportPackageWriter
             yield return record with { Fields = fields };
         }
     }
+
+    /// <summary>
+    /// For a table whose rows also receive direct marketing (<see cref="TableMap.MarketingOptOut"/>: the CRM contact and the
+    /// client-relations mailings): that purpose, its basis, and that the person may object without a reason (Art. 21(2)-(3)).
+    /// </summary>
+    private static string AlsoUsedFor(DataMap map, TableMap table, Language l) =>
+        table.MarketingOptOut is { } optOut && map.Purposes.TryGetValue(optOut.Purpose, out var also)
+            ? $"<dt>{HtmlText.Encode(Texts.Get("SummaryAlsoUsedFor", l))}</dt><dd>{HtmlText.Encode(Texts.Format("SummaryAlsoUsedForPurpose", l, also.Name.In(l), also.LegalBasis.In(l)))}</dd>"
+            : string.Empty;
+
+    /// <summary>
+    /// The parts as the export shows them: a portability export alone counts only tables with portable columns (the
+    /// others are not in it, whatever the store returned); beside access, every table.
+    /// </summary>
+    private static IReadOnlyList<StorePart> PartsShown(ExportManifest manifest) =>
+        manifest.Portability && !manifest.AccessToo
+            ? [.. manifest.Parts.Select(p => p with { TableCounts = p.TableCounts.Where(c => p.Store.Tables.Any(t => t.Table == c.Key && manifest.Map.PortableColumns(t).Count > 0)).ToDictionary() })]
+            : manifest.Parts;
+
+    /// <summary>
+    /// The tables data.json leaves out (no portable column: not provided by the person, or on legitimate interest or a
+    /// legal obligation). Beside access: those where records were found (they are in the access part); a portability
+    /// export alone: every such table of the stores asked, since it did not read them.
+    /// </summary>
+    private static List<TableMap> LeftOutOfPortability(ExportManifest manifest) =>
+        [.. manifest.Parts.SelectMany(p => p.Store.Tables
+            .Where(t => manifest.Map.PortableColumns(t).Count == 0 && (!manifest.AccessToo || p.TableCounts.GetValueOrDefault(t.Table) > 0)))];
 
     /// <summary>
     /// One segment of an entry name, whatever it is made of: letters, digits, '.', '-' and '_' only (anything else
@@ -282,10 +317,10 @@ public static class ExportPackageWriter
     }
 
     /// <summary>
-    /// One RFC 4180 CSV per table, UTF-8, with a header row: for portability the columns the person provided, in the
-    /// map's order; otherwise every column of the table.
+    /// One RFC 4180 CSV per table, UTF-8, with a header row: for portability (<paramref name="portableIn"/> set) the
+    /// portable columns, in the map's order; otherwise every column of the table.
     /// </summary>
-    private static async Task WriteCsvAsync(ZipSink zip, StorePart part, IAsyncEnumerable<StoreRecord> records, DateTimeOffset stamp, bool portability, CancellationToken cancellationToken)
+    private static async Task WriteCsvAsync(ZipSink zip, StorePart part, IAsyncEnumerable<StoreRecord> records, DateTimeOffset stamp, DataMap? portableIn, CancellationToken cancellationToken)
     {
         string? currentTable = null;
         CsvHelper.CsvWriter? csv = null;
@@ -305,8 +340,8 @@ public static class ExportPackageWriter
 
                     currentTable = record.Table;
                     var table = part.Store.Tables.First(t => t.Table == record.Table);
-                    // Portability: the columns the person provided, in the map's order; access: every column the record has.
-                    columns = portability ? table.ProvidedBySubject : record.Fields.Select(f => f.Key).ToList();
+                    // Portability: the portable columns, in the map's order; access: every column the record has.
+                    columns = portableIn is not null ? portableIn.PortableColumns(table) : record.Fields.Select(f => f.Key).ToList();
                     // Cells starting with = + - @ are escaped: the file is meant to be opened in spreadsheets.
                     csv = CsvHelper.CsvWriter.Create(await zip.OpenEntryAsync(CsvEntryName(part.Store, table), cancellationToken), new CsvHelper.CsvWriterOptions { Injection = CsvHelper.CsvInjection.Escape }, false);
                     csv.WriteHeader([.. columns]);
@@ -359,9 +394,16 @@ public static class ExportPackageWriter
         if (manifest.Portability)
         {
             sb.Append("<p>").Append(E(Texts.Get(manifest.AccessToo ? "SummaryAccessAndPortability" : "SummaryPortability", l))).Append("</p>\n");
+            if (LeftOutOfPortability(manifest) is { Count: > 0 } leftOut)
+            {
+                var names = leftOut.Select(t => t.Name.In(l)).Distinct(StringComparer.Ordinal).ToList();
+                sb.Append("<p>").Append(E(Texts.Format(manifest.AccessToo ? "SummaryPortabilityLeftOutAccess" : "SummaryPortabilityLeftOut", l, Texts.List(names, l)))).Append("</p>\n");
+            }
         }
 
-        if (manifest.Parts.Sum(p => p.RecordCount) == 0)
+        var parts = PartsShown(manifest);
+
+        if (parts.Sum(p => p.RecordCount) == 0)
         {
             sb.Append("<p><strong>").Append(E(Texts.Get("SummaryNothingAtAll", l))).Append("</strong></p>\n");
         }
@@ -369,14 +411,14 @@ public static class ExportPackageWriter
         foreach (var controller in manifest.Controllers)
         {
             sb.Append("<h2>").Append(E(controller.LegalName)).Append(" (").Append(E(controller.EnterpriseNumber)).Append(")</h2>\n");
-            var parts = manifest.Parts.Where(p => p.Store.Entity == controller.Entity && p.RecordCount > 0).ToList();
-            if (parts.Count == 0)
+            var held = parts.Where(p => p.Store.Entity == controller.Entity && p.RecordCount > 0).ToList();
+            if (held.Count == 0)
             {
                 sb.Append("<p>").Append(E(Texts.Get("SummaryNothingHeld", l))).Append("</p>\n");
                 continue;
             }
 
-            foreach (var part in parts)
+            foreach (var part in held)
             {
                 foreach (var table in part.Store.Tables.Where(t => part.TableCounts.GetValueOrDefault(t.Table) > 0))
                 {
@@ -385,6 +427,7 @@ public static class ExportPackageWriter
                       .Append(E(Texts.Format("SummaryRecords", l, table.Name.In(l), part.TableCounts[table.Table], part.EntryName, CsvEntryName(part.Store, table)))).Append("</p>\n<dl>")
                       .Append("<dt>").Append(E(Texts.Get("SummaryPurpose", l))).Append("</dt><dd>").Append(E(purpose.Name.In(l))).Append("</dd>")
                       .Append("<dt>").Append(E(Texts.Get("SummaryLegalBasis", l))).Append("</dt><dd>").Append(E(purpose.LegalBasis.In(l))).Append("</dd>")
+                      .Append(AlsoUsedFor(manifest.Map, table, l))
                       .Append("<dt>").Append(E(Texts.Get("SummaryCategories", l))).Append("</dt><dd>").Append(E(table.Categories.In(l))).Append("</dd>")
                       .Append("<dt>").Append(E(Texts.Get("SummaryRecipients", l))).Append("</dt><dd>").Append(E(table.Recipients.In(l))).Append("</dd>")
                       .Append("<dt>").Append(E(Texts.Get("SummaryRetention", l))).Append("</dt><dd>").Append(E(table.Retention.In(l))).Append("</dd>")

@@ -149,7 +149,12 @@ public static partial class PrivacyMails
                 lines.Add(Texts.Plural("ReportRestricted", t.Restricted, l, name, t.Restricted));
             }
 
-            if (t.Updated > 0)
+            if (t.Updated > 0 && table.OptsOutOfMailings(outcome.Action))
+            {
+                // The contact stays for its own purpose; only the mailings stop (Art. 21(3)), and the line says just that.
+                lines.Add(Texts.Plural("ReportOptedOut", t.Updated, l, name, t.Updated, Texts.Get("ReportArticleObjection", l), purpose.Name.In(l), purpose.LegalBasis.In(l)));
+            }
+            else if (t.Updated > 0)
             {
                 lines.Add(Texts.Plural("ReportUpdated", t.Updated, l, name, t.Updated, outcome.Action == StoreAction.WithdrawConsent ? Texts.Get("ReportArticleWithdrawal", l) : Texts.Get("ReportArticleObjection", l)));
             }

@@ -22,11 +22,45 @@ public sealed record Authority(string Key, Localized Name, Localized Address);
 /// </summary>
 public sealed record Controller(string Entity, string LegalName, string EnterpriseNumber, string Country, IReadOnlyList<string> ComplaintAuthorities);
 
+/// <summary>The lawful bases of Art. 6(1) GDPR a purpose may rest on (those Infomat's policy names).</summary>
+public enum LawfulBasis
+{
+    /// <summary>Art. 6(1)(a): the person's consent.</summary>
+    Consent,
+
+    /// <summary>Art. 6(1)(b): a contract with the person (not one with their employer).</summary>
+    Contract,
+
+    /// <summary>Art. 6(1)(c): a legal obligation of the controller.</summary>
+    LegalObligation,
+
+    /// <summary>Art. 6(1)(f): the controller's legitimate interest.</summary>
+    LegitimateInterest,
+}
+
 /// <summary>
-/// Why data is processed, and on which legal basis. <see cref="Consent"/>: processing stops when consent is withdrawn
-/// (Art. 7(3)); <see cref="DirectMarketing"/>: processing stops on objection, no reason needed (Art. 21(3)).
+/// Why data is processed, and on which legal basis: <see cref="LegalBasis"/> as the person reads it, <see cref="Bases"/>
+/// as the rules read it. <see cref="Consent"/>: processing stops when consent is withdrawn (Art. 7(3));
+/// <see cref="DirectMarketing"/>: processing stops on objection, no reason needed (Art. 21(3)).
 /// </summary>
-public sealed record Purpose(string Key, Localized Name, Localized LegalBasis, bool Consent = false, bool DirectMarketing = false);
+public sealed record Purpose(string Key, Localized Name, Localized LegalBasis, bool Consent = false, bool DirectMarketing = false, IReadOnlyList<LawfulBasis>? LawfulBases = null)
+{
+    /// <summary>The lawful bases (Art. 6(1)) the map gives this purpose.</summary>
+    public IReadOnlyList<LawfulBasis> Bases => LawfulBases ?? [];
+
+    /// <summary>
+    /// Whether data of this purpose falls under the right to data portability: Art. 20(1)(a) covers processing based on
+    /// consent or on a contract with the person; legitimate interest and legal obligation are not covered.
+    /// </summary>
+    public bool CoversPortability => Bases.Contains(LawfulBasis.Consent) || Bases.Contains(LawfulBasis.Contract);
+}
+
+/// <summary>
+/// A table whose rows also serve a direct-marketing <see cref="Purpose"/> (the CRM contacts the client-relations
+/// mailings go to): an objection to direct marketing, or an unsubscribe, sets <see cref="Set"/> on the person's rows
+/// (to <c>true</c>, <c>false</c>, <c>null</c> or <c>now</c>), and the mailings leave out rows so marked.
+/// </summary>
+public sealed record MarketingOptOut(string Purpose, IReadOnlyDictionary<string, string> Set);
 
 public enum WithdrawalAction
 {
@@ -107,8 +141,16 @@ public sealed record TableMap(
     WithdrawalRule? Withdrawal = null,
     IReadOnlyList<string>? Files = null,
     IReadOnlyList<string>? Emails = null,
-    IReadOnlyList<string>? FreeTextColumns = null)
+    IReadOnlyList<string>? FreeTextColumns = null,
+    MarketingOptOut? MarketingOptOut = null)
 {
+    /// <summary>
+    /// Whether the action opts the person's rows of this table out of mailings (<see cref="MarketingOptOut"/>): an
+    /// objection to direct marketing (Art. 21(2)-(3)), or an unsubscribe, which asks for no more mailings of any kind.
+    /// </summary>
+    public bool OptsOutOfMailings(StoreAction action) =>
+        MarketingOptOut is not null && action is StoreAction.ObjectToDirectMarketing or StoreAction.WithdrawMarketingConsent;
+
     /// <summary>Columns that hold the name of a stored file belonging to the record (a CV): exported as files, erased with the record.</summary>
     public IReadOnlyList<string> FileColumns => Files ?? [];
 
@@ -162,6 +204,16 @@ public sealed record DataMap(
     {
         ArgumentNullException.ThrowIfNull(scope);
         return [.. scope.Codes.Select(Controller)];
+    }
+
+    /// <summary>
+    /// The columns of a table that the right to data portability carries (Art. 20(1)): those the person provided,
+    /// when the table's purpose rests on consent or a contract with the person; none otherwise.
+    /// </summary>
+    public IReadOnlyList<string> PortableColumns(TableMap table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        return Purposes.TryGetValue(table.Purpose, out var purpose) && purpose.CoversPortability ? table.ProvidedBySubject : [];
     }
 
     public StoreMap Store(string key) =>

@@ -103,7 +103,8 @@ public static partial class DataMapLoader
             foreach (var (key, node) in Object(root, "purposes", "$"))
             {
                 var at = $"purposes.{key}";
-                purposes[key] = new Purpose(key, Text(node, "name", at, texts), Text(node, "legalBasis", at, texts), Flag(node, "consent", at), Flag(node, "directMarketing", at));
+                var consent = Flag(node, "consent", at);
+                purposes[key] = new Purpose(key, Text(node, "name", at, texts), Text(node, "legalBasis", at, texts), consent, Flag(node, "directMarketing", at), Bases(node, at, consent));
             }
 
             var stores = new List<StoreMap>();
@@ -204,13 +205,7 @@ public static partial class DataMapLoader
             WithdrawalRule? withdrawal = null;
             if (node["withdrawal"] is { } withdrawalNode)
             {
-                var set = new Dictionary<string, string>(StringComparer.Ordinal);
-                foreach (var (column, value) in withdrawalNode["set"] as JsonObject ?? [])
-                {
-                    Identifier(column, $"{at}.withdrawal.set");
-                    var v = value is JsonValue jv && jv.GetValueKind() == JsonValueKind.String ? jv.GetValue<string>() : null;
-                    set[column] = v is "false" or "true" or "null" or "now" ? v : Fail("null", $"{at}.withdrawal.set.{column}: must be \"false\", \"true\", \"null\" or \"now\"");
-                }
+                var set = SetColumns(withdrawalNode, at + ".withdrawal");
 
                 var action = String(withdrawalNode, "action", at + ".withdrawal") switch
                 {
@@ -224,6 +219,25 @@ public static partial class DataMapLoader
                 {
                     Problems.Add($"{at}.withdrawal: purpose '{purpose}' is neither consent-based nor direct marketing, so nothing would apply this rule");
                 }
+            }
+
+            MarketingOptOut? optOut = null;
+            if (node["marketingOptOut"] is { } optOutNode)
+            {
+                var where = at + ".marketingOptOut";
+                var optOutPurpose = String(optOutNode, "purpose", where);
+                if (optOutPurpose.Length > 0 && !(purposes.TryGetValue(optOutPurpose, out var p) && p.DirectMarketing))
+                {
+                    Problems.Add($"{where}.purpose: '{optOutPurpose}' is not a direct-marketing purpose");
+                }
+
+                var set = SetColumns(optOutNode, where);
+                if (set.Count == 0)
+                {
+                    Problems.Add($"{where}.set: name the columns that mark the row opted out");
+                }
+
+                optOut = new MarketingOptOut(optOutPurpose, set);
             }
 
             var map = new TableMap(
@@ -243,7 +257,8 @@ public static partial class DataMapLoader
                 withdrawal,
                 node["files"] is null ? [] : Strings(node, "files", at, DataMapLoader.Identifier()),
                 node["emailColumns"] is null ? [] : Strings(node, "emailColumns", at, DataMapLoader.Identifier()),
-                Strings(node, "freeText", at, DataMapLoader.Identifier()));
+                Strings(node, "freeText", at, DataMapLoader.Identifier()),
+                optOut);
 
             if (map.Erasure.Action == ErasureAction.Anonymise)
             {
@@ -255,6 +270,62 @@ public static partial class DataMapLoader
             }
 
             return map;
+        }
+
+        /// <summary>A purpose's lawful bases (Art. 6(1)); <c>consent</c> among them exactly when the purpose says <c>"consent": true</c>.</summary>
+        private List<LawfulBasis> Bases(JsonNode node, string at, bool consent)
+        {
+            if (node["bases"] is null)
+            {
+                Problems.Add($"{at}.bases: missing (a list, possibly empty)");
+                return [];
+            }
+
+            var bases = new List<LawfulBasis>();
+            foreach (var (value, i) in Strings(node, "bases", at).Select((v, i) => (v, i)))
+            {
+                LawfulBasis? basis = value switch
+                {
+                    "consent" => LawfulBasis.Consent,
+                    "contract" => LawfulBasis.Contract,
+                    "legal-obligation" => LawfulBasis.LegalObligation,
+                    "legitimate-interest" => LawfulBasis.LegitimateInterest,
+                    _ => null,
+                };
+                if (basis is { } b)
+                {
+                    bases.Add(b);
+                }
+                else
+                {
+                    Problems.Add($"{at}.bases[{i}]: '{value}' is not consent, contract, legal-obligation or legitimate-interest");
+                }
+            }
+
+            if (node["bases"] is JsonArray { Count: 0 })
+            {
+                Problems.Add($"{at}.bases: name at least one lawful basis (Art. 6(1) GDPR)");
+            }
+            else if (bases.Contains(LawfulBasis.Consent) != consent && bases.Count > 0)
+            {
+                Problems.Add($"{at}.bases: 'consent' is {(consent ? "true" : "false")}, so the bases must include consent (and only then)");
+            }
+
+            return bases;
+        }
+
+        /// <summary>The <c>set</c> object of a withdrawal or opt-out rule: column to <c>false</c>, <c>true</c>, <c>null</c> or <c>now</c>.</summary>
+        private Dictionary<string, string> SetColumns(JsonNode node, string at)
+        {
+            var set = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (column, value) in node["set"] as JsonObject ?? [])
+            {
+                Identifier(column, $"{at}.set");
+                var v = value is JsonValue jv && jv.GetValueKind() == JsonValueKind.String ? jv.GetValue<string>() : null;
+                set[column] = v is "false" or "true" or "null" or "now" ? v : Fail("null", $"{at}.set.{column}: must be \"false\", \"true\", \"null\" or \"now\"");
+            }
+
+            return set;
         }
 
         private bool Flag(JsonNode node, string name, string at)

@@ -11,7 +11,10 @@ public enum CollectScope
     /// <summary>Everything the store holds on the person (Art. 15).</summary>
     All,
 
-    /// <summary>Only the columns the map lists as provided by the person; tables without any are skipped (Art. 20).</summary>
+    /// <summary>
+    /// Only what the right to data portability covers (Art. 20; <see cref="DataMap.PortableColumns"/>): the columns the
+    /// map lists as provided by the person, of tables whose purpose rests on consent or a contract; tables without any are skipped.
+    /// </summary>
     ProvidedBySubject,
 }
 

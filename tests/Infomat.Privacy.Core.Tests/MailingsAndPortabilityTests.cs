@@ -1,0 +1,120 @@
+using System.IO.Compression;
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Export;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+
+namespace Infomat.Privacy.Core.Tests;
+
+/// <summary>
+/// Issue 16, items 6 and 8: an objection to direct marketing stops the client-relations mailings too, and the report
+/// says so truly; portability (Art. 20) holds only what the person provided on consent or contract, and says what it left out.
+/// </summary>
+public sealed class MailingsAndPortabilityTests
+{
+    private static readonly DataMap Map = DataMapLoader.Load(DataMapFiles.Default);
+
+    private static async IAsyncEnumerable<StoreRecord> CrmRecords([EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await Task.Yield();
+        yield return new StoreRecord("contacts", new JsonObject { ["id"] = 1, ["first_name"] = "An", ["last_name"] = "Peeters", ["gender"] = "V", ["job_title"] = "CFO", ["phone"] = "+32 3", ["email"] = "an.peeters@example.be", ["company"] = "Brouwerij Peeters NV" });
+        yield return new StoreRecord("newsletter_subscriptions", new JsonObject { ["id"] = 7, ["email"] = "an.peeters@example.be", ["list"] = "Events", ["email_normalized"] = "an.peeters@example.be" });
+    }
+
+    private static ExportManifest Manifest(Language language, bool accessToo) =>
+        new("PR-AAAA-BBBB-CCCC", language, "an.peeters@example.be", new DateTimeOffset(2026, 11, 26, 10, 0, 0, TimeSpan.Zero), Map, [Map.Controller("be")],
+            [new StorePart(Map.Store("be/crm"), new Dictionary<string, int> { ["contacts"] = 1, ["newsletter_subscriptions"] = 1 })], Portability: true, AccessToo: accessToo);
+
+    private static async Task<ZipArchive> ExportAsync(ExportManifest manifest)
+    {
+        var output = new MemoryStream();
+        await ExportPackageWriter.WriteAsync(output, manifest, _ => CrmRecords(), CancellationToken.None);
+        return new ZipArchive(new MemoryStream(output.ToArray()));
+    }
+
+    [Theory]
+    [InlineData(Language.Nl, "We sturen u geen mailings meer over events, diensten of producten", "art. 21, lid 2 en 3, AVG")]
+    [InlineData(Language.Fr, "Nous ne vous envoyons plus de mailings sur nos évènements, services ou produits", "art. 21, paragraphes 2 et 3, RGPD")]
+    [InlineData(Language.En, "We send you no more mailings about events, services or products", "Art. 21(2) and (3) GDPR")]
+    public void The_objection_report_says_the_crm_contact_gets_no_more_mailings_and_does_not_say_its_processing_stopped(Language language, string mailings, string article)
+    {
+        var c = PrivacyCase.Received(new ValidRequest(RequestType.Objection, "an.peeters@example.be", "An", null, ControllerScope.Of("be"), language, null, ObjectionScope.DirectMarketing),
+            Channel.Form, new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.FromHours(1)), Map);
+        var crm = new StoreOutcome("be/crm", StoreAction.ObjectToDirectMarketing,
+        [
+            new TableOutcome("contacts", 1, 0, 0, 0, 1, 0, [], 1),
+            new TableOutcome("activity_notes", 2, 0, 0, 0, 0, 0, [], 2),
+            new TableOutcome("newsletter_subscriptions", 1, 1, 0, 0, 0, 0, [], 0),
+            new TableOutcome("consent_records", 0, 0, 0, 0, 0, 0, [], 0),
+        ], true);
+
+        var report = PrivacyMails.ActionReport(c, Map, [crm]).TextBody;
+
+        Assert.Contains(article, report, StringComparison.Ordinal);
+        var contactLine = report.Split('\n').Single(line => line.StartsWith(Map.Store("be/crm").Tables[0].Name.In(language) + (language == Language.Fr ? " :" : ":"), StringComparison.Ordinal));
+        Assert.Contains(mailings, contactLine, StringComparison.Ordinal);
+        // The contact is kept for the services to the employer: "so that the processing stops" would be untrue there.
+        Assert.DoesNotContain(Texts(language), contactLine, StringComparison.Ordinal);
+    }
+
+    private static string Texts(Language language) => language switch
+    {
+        Language.Nl => "zodat de verwerking stopt",
+        Language.Fr => "pour arrêter le traitement",
+        _ => "so that the processing stops",
+    };
+
+    [Theory]
+    [InlineData(Language.Nl, "Ook gebruikt voor", "Klantrelaties: mailings over events, diensten en producten")]
+    [InlineData(Language.Fr, "Également utilisées pour", "Relation clients : mailings sur les évènements, services et produits")]
+    [InlineData(Language.En, "Also used for", "Client relations: mailings about events, services and products")]
+    public void The_access_summary_says_a_crm_contact_also_serves_the_client_relations_mailings(Language language, string label, string purpose)
+    {
+        var manifest = new ExportManifest("PR-AAAA-BBBB-CCCC", language, "an.peeters@example.be", new DateTimeOffset(2026, 11, 26, 10, 0, 0, TimeSpan.Zero), Map, [Map.Controller("be")],
+            [new StorePart(Map.Store("be/crm"), new Dictionary<string, int> { ["contacts"] = 1 })]);
+
+        var html = ExportPackageWriter.RenderSummary(manifest);
+
+        Assert.Contains($"<dt>{label}</dt><dd>{Infomat.Privacy.Localization.HtmlText.Encode(purpose)}", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Beside_access_data_json_leaves_out_legitimate_interest_tables_and_the_summary_says_they_are_in_the_access_part()
+    {
+        using var zip = await ExportAsync(Manifest(Language.En, accessToo: true));
+
+        var data = JsonNode.Parse(zip.GetEntry("data.json")!.Open())!;
+        var tables = data["controllers"]![0]!["stores"]![0]!["tables"]!.AsArray().Select(t => t!["table"]!.GetValue<string>());
+        Assert.Equal(["newsletter_subscriptions"], tables);
+        // The access part still has the contact, in full.
+        Assert.NotNull(zip.GetEntry("be/crm/contacts.csv"));
+
+        var summary = await new StreamReader(zip.GetEntry("summary.html")!.Open()).ReadToEndAsync();
+        Assert.Contains("Not in data.json: Contact persons.", summary, StringComparison.Ordinal);
+        Assert.Contains("They are in the access part of this export", summary, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Language.Nl, "Niet in deze export", "Contactpersonen", "art. 20 AVG")]
+    [InlineData(Language.Fr, "Ne figurent pas dans cet export", "Personnes de contact", "art. 20 RGPD")]
+    [InlineData(Language.En, "Not in this export", "Contact persons", "Art. 20 GDPR")]
+    public async Task A_portability_export_alone_leaves_out_legitimate_interest_tables_and_says_why(Language language, string leftOut, string contacts, string article)
+    {
+        using var zip = await ExportAsync(Manifest(language, accessToo: false));
+
+        Assert.Null(zip.GetEntry("be/crm/contacts.csv"));
+        var data = JsonNode.Parse(zip.GetEntry("data.json")!.Open())!;
+        Assert.DoesNotContain("Peeters", data.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Peeters", await new StreamReader(zip.GetEntry("be/crm.json")!.Open()).ReadToEndAsync(), StringComparison.Ordinal);
+
+        var summary = await new StreamReader(zip.GetEntry("summary.html")!.Open()).ReadToEndAsync();
+        var paragraph = summary.Split('\n').Single(line => line.Contains(leftOut, StringComparison.Ordinal));
+        Assert.Contains(contacts, paragraph, StringComparison.Ordinal);
+        Assert.Contains(article, paragraph, StringComparison.Ordinal);
+        Assert.DoesNotContain(Map.Store("be/crm").Tables.Single(t => t.Table == "newsletter_subscriptions").Name.In(language), paragraph, StringComparison.Ordinal);
+    }
+}
