@@ -5,6 +5,7 @@ using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Http.Staff;
 
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Infomat.Privacy.IntegrationTests;
@@ -12,10 +13,33 @@ namespace Infomat.Privacy.IntegrationTests;
 /// <summary>The app's own staff check behind App Service Authentication (the principal header the platform passes).</summary>
 public sealed class StaffAccessTests
 {
-    private static StaffAccess Access(bool requireSignIn = true, string? group = null) => new(Options.Create(new PrivacyOptions
+    private static StaffAccess Access(bool requireSignIn = true, string? group = null, HostingPlatform? platform = null) => new(Options.Create(new PrivacyOptions
     {
         Staff = new StaffOptions { RequireSignIn = requireSignIn, Role = "Privacy.Staff", Group = group },
-    }));
+    }), platform ?? HostingPlatform.Local);
+
+    [Fact]
+    public void In_Azure_staff_pages_stay_closed_when_sign_in_is_switched_off_or_the_platform_does_not_sign_people_in()
+    {
+        // Issue 18, items 1 and 2: the principal header is only trustworthy while App Service Authentication is on; a
+        // configuration slip (RequireSignIn=false, authentication off on a slot) must not open every case to anyone.
+        var staffHeader = Request(("preferred_username", "els@infomat.eu"), ("roles", "Privacy.Staff"));
+        var azureWithAuth = HostingPlatform.From(Config(("WEBSITE_SITE_NAME", "infomat-privacy"), ("WEBSITE_AUTH_ENABLED", "True")));
+        var azureWithoutAuth = HostingPlatform.From(Config(("WEBSITE_SITE_NAME", "infomat-privacy")));
+
+        Assert.Equal(StaffRefusal.SignInOff, Access(requireSignIn: false, platform: azureWithAuth).Identify(staffHeader, "Els").Refusal);
+        Assert.Equal(StaffRefusal.SignInOff, Access(platform: azureWithoutAuth).Identify(staffHeader).Refusal);
+        Assert.Equal(StaffRefusal.SignInOff, Access(requireSignIn: false, platform: azureWithoutAuth).Identify(staffHeader, "Els").Refusal);
+        Assert.True(Access(platform: azureWithAuth).Identify(staffHeader).Allowed);
+        // Locally (no platform variables) the typed name still works.
+        Assert.True(Access(requireSignIn: false, platform: HostingPlatform.From(Config())).Identify(new DefaultHttpContext().Request, "Els").Allowed);
+        Assert.Contains("WEBSITE_AUTH_ENABLED", azureWithoutAuth.StaffProblem(requireSignIn: true), StringComparison.Ordinal);
+        Assert.Contains("RequireSignIn", azureWithAuth.StaffProblem(requireSignIn: false), StringComparison.Ordinal);
+        Assert.Null(azureWithAuth.StaffProblem(requireSignIn: true));
+    }
+
+    private static Microsoft.Extensions.Configuration.IConfiguration Config(params (string Key, string Value)[] values) =>
+        new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
 
     private static HttpRequest Request(params (string Type, string Value)[] claims)
     {

@@ -61,6 +61,7 @@ public static class PrivacyServices
         services.AddSingleton<GraphIntake>();
         services.AddSingleton<MailNotificationEndpoints>();
         services.AddSingleton<SubmissionLimits>();
+        services.AddSingleton(HostingPlatform.From(configuration));
         services.AddSingleton<StaffAccess>();
         services.AddDataProtection().SetApplicationName("infomat-privacy");
         services.AddAntiforgery(o =>

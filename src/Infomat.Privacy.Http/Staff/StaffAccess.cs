@@ -4,6 +4,7 @@ using System.Text.Json;
 using Infomat.Privacy.Configuration;
 
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Infomat.Privacy.Http.Staff;
@@ -21,6 +22,9 @@ public enum StaffRefusal
 
     /// <summary>Signed in, but without the staff role or group.</summary>
     NotStaff,
+
+    /// <summary>In Azure with sign-in switched off or App Service Authentication off: nobody may (<see cref="HostingPlatform.StaffProblem"/>).</summary>
+    SignInOff,
 }
 
 /// <summary>
@@ -29,7 +33,7 @@ public enum StaffRefusal
 /// header a client sends. The principal must carry the configured app role or group. The local host runs without
 /// sign-in (<c>Privacy:Staff:RequireSignIn=false</c>): the person gives a name on the form, recorded as "(no sign-in)".
 /// </summary>
-public sealed class StaffAccess(IOptions<PrivacyOptions> options)
+public sealed partial class StaffAccess(IOptions<PrivacyOptions> options, HostingPlatform platform, ILogger<StaffAccess>? log = null)
 {
     public const string PrincipalHeader = "X-MS-CLIENT-PRINCIPAL";
     public const string NoSignInSuffix = " (no sign-in)";
@@ -41,6 +45,16 @@ public sealed class StaffAccess(IOptions<PrivacyOptions> options)
     {
         ArgumentNullException.ThrowIfNull(request);
         var staff = options.Value.Staff;
+        if (platform.StaffProblem(staff.RequireSignIn) is { } problem)
+        {
+            if (log is not null)
+            {
+                StaffPagesClosed(log, problem);
+            }
+
+            return new StaffIdentity(null, StaffRefusal.SignInOff);
+        }
+
         if (!staff.RequireSignIn)
         {
             var name = (typedName ?? string.Empty).Trim();
@@ -65,6 +79,9 @@ public sealed class StaffAccess(IOptions<PrivacyOptions> options)
             ?? request.Headers["X-MS-CLIENT-PRINCIPAL-NAME"].ToString();
         return new StaffIdentity(string.IsNullOrWhiteSpace(who) ? "signed-in staff" : who, null);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Staff pages are closed: {Problem}")]
+    private static partial void StaffPagesClosed(ILogger logger, string problem);
 
     private sealed record Claim(string Type, string Value);
 

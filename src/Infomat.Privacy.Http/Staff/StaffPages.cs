@@ -33,6 +33,7 @@ public sealed class StaffPages(StaffAccess access, StaffForms forms, DataMap dat
         {
             StaffRefusal.NotSignedIn => Page(Texts.Get("StaffNotSignedInTitle", l), P(Texts.Get("StaffNotSignedInBody", l)), StatusCodes.Status401Unauthorized),
             StaffRefusal.NotStaff => Page(Texts.Get("StaffForbiddenTitle", l), P(Texts.Get("StaffForbiddenBody", l)), StatusCodes.Status403Forbidden),
+            StaffRefusal.SignInOff => Page(Texts.Get("StaffSignInOffTitle", l), P(Texts.Get("StaffSignInOffBody", l)), StatusCodes.Status503ServiceUnavailable),
             _ => null,
         };
     }
