@@ -77,9 +77,9 @@ public sealed class MailClassifierTests
     }
 
     [Fact]
-    public void A_withdrawal_that_names_the_recruitment_pool_takes_back_every_consent()
+    public void A_withdrawal_that_names_the_recruitment_pool_takes_back_that_consent_only()
     {
         var v = Classify("Withdrawal of consent", "I withdraw my consent to keep my CV in your recruitment pool (Article 7(3) GDPR).");
-        Assert.Equal((RequestType.WithdrawConsent, ConsentScope.All), (v.Type, v.Consent));
+        Assert.Equal((RequestType.WithdrawConsent, ConsentScope.Other), (v.Type, v.Consent));
     }
 }
