@@ -209,10 +209,20 @@ public static class MailClassifier
         }
 
         // An unsubscribe, or a withdrawal that names only marketing, takes back the marketing consent alone; one that
-        // names recruitment (or no purpose at all in a letter citing Art. 7(3)) takes back every consent.
+        // names only recruitment takes back that consent alone (issue 15 review finding 4); one that names both, or no
+        // purpose at all in a letter citing Art. 7(3), takes back every consent.
+        var forMarketing = MailPhrases.Marketing.IsMatch(own) || MailPhrases.Unsubscribe.IsMatch(own);
+        var forOther = MailPhrases.OtherConsent.IsMatch(own);
         var consent = rights.Main != RequestType.WithdrawConsent ? (ConsentScope?)null
-            : (MailPhrases.Marketing.IsMatch(own) || MailPhrases.Unsubscribe.IsMatch(own)) && !MailPhrases.OtherConsent.IsMatch(own) ? ConsentScope.Marketing : ConsentScope.All;
-        var scopeNote = consent == ConsentScope.Marketing ? "; marketing consent only" : string.Empty;
+            : forMarketing && !forOther ? ConsentScope.Marketing
+            : forOther && !forMarketing ? ConsentScope.Other
+            : ConsentScope.All;
+        var scopeNote = consent switch
+        {
+            ConsentScope.Marketing => "; marketing consent only",
+            ConsentScope.Other => "; consent other than for marketing only",
+            _ => string.Empty,
+        };
         // The rule's reason ("access+portability; access and portability: one export …") when it had to settle several.
         var rule = rights.Also.Count == 0 && asked.Count == 1 ? string.Empty : decision.Reason + "; ";
         return new MailVerdict(MailVerdictKind.Request, rights.Main, language, $"{rule}{because}{scopeNote}{listedNote}", rights.Objection) { AlsoRights = rights.Also, Consent = consent };

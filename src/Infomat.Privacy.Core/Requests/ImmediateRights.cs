@@ -14,17 +14,39 @@ public static class ImmediateRights
 {
     /// <summary>True for a right applied at once once the address is confirmed.</summary>
     public static bool IsImmediate(RequestType right, ObjectionScope? objection) =>
-        throw new NotImplementedException();
+        right == RequestType.WithdrawConsent || (right == RequestType.Objection && objection == ObjectionScope.DirectMarketing);
 
     /// <summary>The store actions applied at once for these rights, in order (none when no right is immediate).</summary>
-    public static IReadOnlyList<StoreAction> Actions(IReadOnlyList<RequestType> rights, ObjectionScope? objection, ConsentScope? consent) =>
-        throw new NotImplementedException();
+    /// <remarks>The objection first: the address goes on the suppression list before anything else is changed.</remarks>
+    public static IReadOnlyList<StoreAction> Actions(IReadOnlyList<RequestType> rights, ObjectionScope? objection, ConsentScope? consent)
+    {
+        ArgumentNullException.ThrowIfNull(rights);
+        var actions = new List<StoreAction>();
+        if (rights.Contains(RequestType.Objection) && objection == ObjectionScope.DirectMarketing)
+        {
+            actions.Add(StoreAction.ObjectToDirectMarketing);
+        }
+
+        if (rights.Contains(RequestType.WithdrawConsent))
+        {
+            actions.Add(WithdrawalFor(consent));
+        }
+
+        return actions;
+    }
 
     /// <summary>The store action of a withdrawal of consent with this scope (null: every consent).</summary>
-    public static StoreAction WithdrawalFor(ConsentScope? consent) =>
-        throw new NotImplementedException();
+    public static StoreAction WithdrawalFor(ConsentScope? consent) => consent switch
+    {
+        ConsentScope.Marketing => StoreAction.WithdrawMarketingConsent,
+        ConsentScope.Other => StoreAction.WithdrawOtherConsent,
+        _ => StoreAction.WithdrawConsent,
+    };
 
     /// <summary>True when any of the rights must wait for the staff identity decision.</summary>
-    public static bool NeedsApproval(IReadOnlyList<RequestType> rights, ObjectionScope? objection) =>
-        throw new NotImplementedException();
+    public static bool NeedsApproval(IReadOnlyList<RequestType> rights, ObjectionScope? objection)
+    {
+        ArgumentNullException.ThrowIfNull(rights);
+        return rights.Any(r => !IsImmediate(r, objection));
+    }
 }
