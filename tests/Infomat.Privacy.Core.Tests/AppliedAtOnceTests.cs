@@ -69,4 +69,20 @@ public sealed class AppliedAtOnceTests
         Assert.Contains(Texts.Format("MailAckNextAtOnce", language, Texts.Get("AtOnceName" + StoreAction.WithdrawConsent, language)), mail, StringComparison.Ordinal);
         Assert.DoesNotContain(Texts.Get("MailAckNext", language), mail, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(Language.Nl)]
+    [InlineData(Language.Fr)]
+    [InlineData(Language.En)]
+    public void A_report_of_a_withdrawal_of_one_consent_cites_Art_7_3_not_the_objection_article(Language language)
+    {
+        var c = Case(RequestType.WithdrawConsent, language) with { Consent = ConsentScope.Other };
+        var outcome = new StoreOutcome("nl/recruitment", StoreAction.WithdrawOtherConsent, [new TableOutcome("job_applications", 1, 0, 0, 0, 1, 0, [], 1)], false);
+
+        var report = PrivacyMails.ActionReport(c, TestDataMaps.Real, [outcome]).TextBody;
+
+        Assert.Contains(Texts.Format("ReportIntroWithdrawOtherConsent", language, c.Id), report, StringComparison.Ordinal);
+        Assert.Contains(Texts.Get("ReportArticleWithdrawal", language), report, StringComparison.Ordinal);
+        Assert.DoesNotContain(Texts.Get("ReportArticleObjection", language), report, StringComparison.Ordinal);
+    }
 }

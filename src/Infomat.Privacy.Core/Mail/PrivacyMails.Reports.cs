@@ -158,7 +158,7 @@ public static partial class PrivacyMails
 
             if (t.Updated > 0)
             {
-                lines.Add(Texts.Plural("ReportUpdated", t.Updated, l, name, t.Updated, outcome.Action == StoreAction.WithdrawConsent ? Texts.Get("ReportArticleWithdrawal", l) : Texts.Get("ReportArticleObjection", l)));
+                lines.Add(Texts.Plural("ReportUpdated", t.Updated, l, name, t.Updated, outcome.Action is StoreAction.WithdrawConsent or StoreAction.WithdrawMarketingConsent or StoreAction.WithdrawOtherConsent ? Texts.Get("ReportArticleWithdrawal", l) : Texts.Get("ReportArticleObjection", l)));
             }
 
             if (t.Deleted + t.Anonymised + t.Retained + t.Restricted + t.Updated == 0)
