@@ -96,6 +96,23 @@ public sealed class ImmediateRightsWorkflowTests
     }
 
     [Fact]
+    public async Task An_approved_erasure_that_also_withdraws_consent_reports_the_withdrawal_applied_at_once_and_the_erasure()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        Holds(h);
+        var c = await h.NewCaseAsync(RequestType.Erasure, entity: ControllerScope.Of("be"), also: [RequestType.WithdrawConsent]);
+        await h.VerifyAndAwaitApprovalAsync(c.Id);
+        await h.DecideAsync(c.Id, DecisionOutcome.Approve);
+
+        Assert.Equal("\"completed\"", (await h.CompletionAsync(c.Id)).SerializedOutput);
+        Assert.Equal(4, h.Stores.Applied.Count(a => a.Key.Action == StoreAction.WithdrawConsent));
+        Assert.Equal(4, h.Stores.Applied.Count(a => a.Key.Action == StoreAction.Erase));
+        var report = Assert.Single(h.Mail.Of(MailKind.ActionReport)).TextBody;
+        Assert.Contains(Texts.Get("ReportAlsoWithdrawal", Language.Nl), report, StringComparison.Ordinal);
+        Assert.Contains("We hebben 1 record over u gewist", report, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_erasure_alone_still_waits_for_staff_and_nothing_is_applied_at_once()
     {
         await using var h = await WorkflowHarness.StartAsync();
