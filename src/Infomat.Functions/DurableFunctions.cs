@@ -58,6 +58,9 @@ public sealed class DurableFunctions(IServiceProvider services)
     [Function(nameof(ReadStaffTasks))]
     public Task<StaffTaskState> RunReadStaffTasks([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<ReadStaffTasks, string, StaffTaskState>(caseId, ctx);
 
+    [Function(nameof(RecordAppliedAtOnce))]
+    public Task<bool> RunRecordAppliedAtOnce([ActivityTrigger] ReportInput input, FunctionContext ctx) => Activity<RecordAppliedAtOnce, ReportInput, bool>(input, ctx);
+
     [Function(nameof(SendActionReport))]
     public Task<bool> RunSendActionReport([ActivityTrigger] ReportInput input, FunctionContext ctx) => Activity<SendActionReport, ReportInput, bool>(input, ctx);
 

@@ -19,7 +19,7 @@ public static class PrivacyWorkflow
     [
         typeof(LoadProgress), typeof(SendVerification), typeof(SendAcknowledgement), typeof(RequestApproval), typeof(TendApprovalWait), typeof(ApplyDecision),
         typeof(CollectFromStore), typeof(BuildExport), typeof(DeliverExport),
-        typeof(ApplyInStore), typeof(EraseEarlierCopies), typeof(OpenStaffTasks), typeof(ReadStaffTasks), typeof(SendActionReport),
+        typeof(ApplyInStore), typeof(RecordAppliedAtOnce), typeof(EraseEarlierCopies), typeof(OpenStaffTasks), typeof(ReadStaffTasks), typeof(SendActionReport),
         typeof(ExpireCase), typeof(MarkFailed),
     ];
 

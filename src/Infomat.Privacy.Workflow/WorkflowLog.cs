@@ -31,4 +31,7 @@ internal static partial class WorkflowLog
 
     [LoggerMessage(9, LogLevel.Information, "Case {CaseId}: copies of {CaseCount} earlier cases erased, {BlobCount} blobs deleted")]
     public static partial void EarlierCopiesErased(this ILogger logger, string caseId, int caseCount, int blobCount);
+
+    [LoggerMessage(10, LogLevel.Information, "Case {CaseId}: {ActionCount} actions applied at once (no identity approval) in {StoreCount} stores, {RecordCount} records matched")]
+    public static partial void AppliedAtOnce(this ILogger logger, string caseId, int actionCount, int storeCount, int recordCount);
 }

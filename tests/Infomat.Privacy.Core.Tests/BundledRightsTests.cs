@@ -6,10 +6,11 @@ namespace Infomat.Privacy.Core.Tests;
 public sealed class BundledRightsTests
 {
     [Fact]
-    public void Erasure_subsumes_withdrawal_of_consent()
+    public void Erasure_subsumes_withdrawal_of_consent_which_stays_on_the_case_to_be_applied_whatever_becomes_of_the_erasure()
     {
         var d = BundledRights.Decide([RequestType.WithdrawConsent, RequestType.Erasure], null);
-        Assert.Equal((RequestType.Erasure, 0), (d.Rights!.Main, d.Rights.Also.Count));
+        Assert.Equal(RequestType.Erasure, d.Rights!.Main);
+        Assert.Equal([RequestType.WithdrawConsent], d.Rights.Also);
         Assert.Contains("erasure subsumes withdrawal of consent", d.Reason, StringComparison.Ordinal);
     }
 
@@ -49,11 +50,11 @@ public sealed class BundledRightsTests
     }
 
     [Fact]
-    public void Erasure_objection_and_withdrawal_together_are_erasure_and_objection()
+    public void Erasure_objection_and_withdrawal_together_are_erasure_objection_and_withdrawal()
     {
         var d = BundledRights.Decide([RequestType.Erasure, RequestType.Objection, RequestType.WithdrawConsent], ObjectionScope.DirectMarketing);
         Assert.Equal(RequestType.Erasure, d.Rights!.Main);
-        Assert.Equal([RequestType.Objection], d.Rights.Also);
+        Assert.Equal([RequestType.Objection, RequestType.WithdrawConsent], d.Rights.Also);
     }
 
     [Theory]

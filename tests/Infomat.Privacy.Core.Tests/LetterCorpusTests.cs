@@ -136,7 +136,7 @@ public sealed class LetterCorpusTests(ITestOutputHelper output)
                 f[3].Length == 0 ? [] : f[3].Split('+').Select(w => RequestTypes.TryParse(w, out var t) ? t : throw new InvalidDataException(w)).ToList(),
                 f.Length > 4 && ObjectionScopes.TryParse(f[4], out var scope) ? scope : null,
                 f.Length > 5 && f[5].Length > 0 ? f[5].Split('+').Select(w => RequestTypes.TryParse(w, out var t) ? t : throw new InvalidDataException(w)).ToList() : [],
-                f.Length > 4 ? f[4] switch { "marketing" => ConsentScope.Marketing, "all" => ConsentScope.All, _ => null } : null))
+                f.Length > 4 ? f[4] switch { "marketing" => ConsentScope.Marketing, "other" => ConsentScope.Other, "all" => ConsentScope.All, _ => null } : null))
             .ToList();
 
     /// <summary>

@@ -74,7 +74,8 @@ public sealed class MailClassifierTests
     {
         var v = Classify("GDPR", body);
         Assert.Equal((MailVerdictKind.Request, RequestType.Erasure, ObjectionScope.DirectMarketing), (v.Kind, v.Type, v.Objection));
-        Assert.Equal([RequestType.Objection], v.AlsoRights);
+        // The withdrawal stays on the case beside the erasure: it is applied at once, whatever becomes of the erasure (decision 49).
+        Assert.Equal([RequestType.Objection, RequestType.WithdrawConsent], v.AlsoRights);
     }
 
     [Theory]
@@ -159,9 +160,9 @@ public sealed class MailClassifierTests
     }
 
     [Fact]
-    public void A_withdrawal_that_names_the_recruitment_pool_takes_back_every_consent()
+    public void A_withdrawal_that_names_the_recruitment_pool_takes_back_that_consent_only()
     {
         var v = Classify("Withdrawal of consent", "I withdraw my consent to keep my CV in your recruitment pool (Article 7(3) GDPR).");
-        Assert.Equal((RequestType.WithdrawConsent, ConsentScope.All), (v.Type, v.Consent));
+        Assert.Equal((RequestType.WithdrawConsent, ConsentScope.Other), (v.Type, v.Consent));
     }
 }

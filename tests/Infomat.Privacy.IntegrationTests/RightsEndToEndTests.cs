@@ -80,10 +80,13 @@ public partial class RightsEndToEndTests(Azurite azurite) : LocalHostTests(azuri
     }
 
     [Fact]
-    public async Task Withdrawing_consent_stops_the_newsletter_and_the_report_mentions_the_suppression_list()
+    public async Task Withdrawing_consent_stops_the_newsletter_once_the_address_is_confirmed_without_approval_and_the_report_mentions_the_suppression_list()
     {
         var id = await Flows.SubmitAsync(email: "zoe.maes@example.be", language: "fr", entity: "be", type: "withdraw-consent");
-        await Flows.ApproveAsync(id);
+        await Flows.VerifyAsync(id);
+
+        // No identity approval (Art. 7(3); decision 49): staff are told afterwards.
+        await Host.Mailbox.WaitForAsync("applied-at-once", id);
 
         var report = (await Host.Mailbox.WaitForAsync("action-report", id)).TextBody;
         Assert.Contains("Vous avez retiré votre consentement", report, StringComparison.Ordinal);

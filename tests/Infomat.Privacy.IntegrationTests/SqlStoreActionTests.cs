@@ -232,6 +232,50 @@ public partial class SqlStoreTests
         Assert.True(newsletter.Suppressed);
     }
 
+    /// <summary>Zoe Maes also gave a consent that is not for marketing: her application kept for future vacancies.</summary>
+    private static Task AddRecruitmentConsentAsync(SqlStoreCatalog catalog)
+    {
+        var table = catalog.Dialect.Table(Map.Store("be/crm"), "consent_records");
+        return ExecuteAsync(catalog, "be/crm",
+            $"INSERT INTO {table} (email_normalized, purpose, consent_text, given_at) SELECT email_normalized, 'recruitment', 'Keep my application for future vacancies.', given_at FROM {table} WHERE email_normalized = 'zoe.maes@example.be'");
+    }
+
+    [Theory]
+    [InlineData(StoreAction.ObjectToDirectMarketing)]
+    [InlineData(StoreAction.WithdrawMarketingConsent)]
+    public async Task Objecting_to_direct_marketing_or_unsubscribing_withdraws_the_marketing_consent_and_no_other(StoreAction action)
+    {
+        var catalog = await SeededAsync();
+        await AddRecruitmentConsentAsync(catalog);
+
+        var outcome = await catalog.Find("be/crm").ApplyAsync(Request(action, "zoe.maes@example.be"), default);
+
+        Assert.Equal(1, outcome.Tables.Single(t => t.Table == "consent_records").Updated);
+        Assert.Equal(1, await CountWhereAsync(catalog, "be/crm", "consent_records", "email_normalized = 'zoe.maes@example.be' AND purpose = 'newsletter' AND withdrawn_at IS NOT NULL"));
+        // Art. 21(2)-(3) stops marketing only: the consent to keep the application stays as it was.
+        Assert.Equal(1, await CountWhereAsync(catalog, "be/crm", "consent_records", "email_normalized = 'zoe.maes@example.be' AND purpose = 'recruitment' AND withdrawn_at IS NULL"));
+    }
+
+    [Fact]
+    public async Task Withdrawing_the_recruitment_consent_keeps_the_newsletter_and_its_consent_and_suppresses_nothing()
+    {
+        var catalog = await SeededAsync();
+        await AddRecruitmentConsentAsync(catalog);
+
+        var crm = await catalog.Find("be/crm").ApplyAsync(Request(StoreAction.WithdrawOtherConsent, "zoe.maes@example.be"), default);
+        var pool = await catalog.Find("nl/recruitment").ApplyAsync(Request(StoreAction.WithdrawOtherConsent, "alexis.papadopoulos@example.nl"), default);
+
+        var byTable = crm.Tables.ToDictionary(t => t.Table);
+        Assert.Equal((0, 0), (byTable["newsletter_subscriptions"].Deleted, byTable["newsletter_subscriptions"].Updated));
+        Assert.Equal(1, byTable["consent_records"].Updated);
+        Assert.False(crm.Suppressed);
+        Assert.Equal(1, await CountWhereAsync(catalog, "be/crm", "newsletter_subscriptions", "email_normalized = 'zoe.maes@example.be'"));
+        Assert.Equal(1, await CountWhereAsync(catalog, "be/crm", "consent_records", "email_normalized = 'zoe.maes@example.be' AND purpose = 'newsletter' AND withdrawn_at IS NULL"));
+        Assert.Equal(1, await CountWhereAsync(catalog, "be/crm", "consent_records", "email_normalized = 'zoe.maes@example.be' AND purpose = 'recruitment' AND withdrawn_at IS NOT NULL"));
+        Assert.Equal(0, await TotalRowsAsync(catalog, "be/crm", "marketing_suppressions"));
+        Assert.Equal(1, pool.Tables.Single().Updated);
+    }
+
     [Theory]
     [InlineData("%")]
     [InlineData("_n.peeters@example.be")]

@@ -92,7 +92,8 @@ public sealed class BundledRightsWorkflowTests
         await using var h = await WorkflowHarness.StartAsync();
         h.Stores.Data["be/crm"] = new() { ["an.peeters@example.be"] = [new JsonObject { ["first_name"] = "An" }] };
         var c = await h.NewCaseAsync(RequestType.WithdrawConsent, entity: ControllerScope.Of("be"), consent: ConsentScope.Marketing);
-        await h.ApproveAsync(c.Id);
+        await h.WaitForMailAsync(MailKind.Verification);
+        await h.VerifyAsync(c.Id);
 
         await h.CompletionAsync(c.Id);
         Assert.All(h.Stores.Applied.Keys, k => Assert.Equal(StoreAction.WithdrawMarketingConsent, k.Action));

@@ -150,10 +150,9 @@ public sealed class RightsWorkflowTests
         Assert.Contains("Gegevensbeschermingsautoriteit", report, StringComparison.Ordinal);
     }
 
+    // A withdrawal of consent and an objection to direct marketing need no approval: ImmediateRightsWorkflowTests.
     [Theory]
     [InlineData(RequestType.Restriction, StoreAction.Restrict)]
-    [InlineData(RequestType.WithdrawConsent, StoreAction.WithdrawConsent)]
-    [InlineData(RequestType.Objection, StoreAction.ObjectToDirectMarketing)]
     public async Task Each_store_right_runs_its_action_without_staff_tasks(RequestType type, StoreAction action)
     {
         await using var h = await WorkflowHarness.StartAsync();

@@ -49,6 +49,7 @@ internal sealed class SqlStoreActions(
                     tables.Add(await ApplyAsync(StepFor(connection, transaction, table, email, request.Now, cancellationToken) with { CaseId = request.CaseId }, request.Action));
                 }
 
+                // The suppression list keeps the address off marketing: only an action that stops marketing puts it there.
                 var suppressed = request.Action is StoreAction.WithdrawConsent or StoreAction.ObjectToDirectMarketing or StoreAction.WithdrawMarketingConsent
                     && await suppressions.AddAsync(connection, transaction, email, request.Now, cancellationToken);
                 outcome = new StoreOutcome(map.Key, request.Action, tables, suppressed);
@@ -107,10 +108,11 @@ internal sealed class SqlStoreActions(
             case StoreAction.ObjectToDirectMarketing or StoreAction.WithdrawMarketingConsent when table.OptsOutOfMailings(action):
                 return outcome with { Updated = await OptOutAsync(step) };
 
-            case StoreAction.WithdrawConsent or StoreAction.ObjectToDirectMarketing or StoreAction.WithdrawMarketingConsent when AppliesTo(table, action) && table.Withdrawal is { } rule:
+            case StoreAction.WithdrawConsent or StoreAction.ObjectToDirectMarketing or StoreAction.WithdrawMarketingConsent or StoreAction.WithdrawOtherConsent
+                when table.Withdrawal is { } rule && RowsCovered(table, rule, action) is var (condition, parameters):
                 if (rule.Action == WithdrawalAction.Delete)
                 {
-                    return outcome with { Deleted = await files.DeleteRowsAsync(step) };
+                    return outcome with { Deleted = await files.DeleteRowsAsync(step, condition, parameters) };
                 }
 
                 var values = rule.Set.Select((kv, i) => (Column: kv.Key, Name: "v" + i, Value: kv.Value switch
@@ -120,7 +122,7 @@ internal sealed class SqlStoreActions(
                     "now" => dialect.DbValue(step.Now),
                     _ => DBNull.Value,
                 })).ToList();
-                var updated = await step.ExecuteAsync(string.Join(", ", values.Select(v => $"{Set(v.Column)} = @{v.Name}")), [.. values.Select(v => (v.Name, v.Value))]);
+                var updated = await step.ExecuteAsync(string.Join(", ", values.Select(v => $"{Set(v.Column)} = @{v.Name}")), condition, [.. values.Select(v => (v.Name, v.Value)), .. parameters]);
                 return outcome with { Updated = updated };
 
             default:
@@ -147,14 +149,41 @@ internal sealed class SqlStoreActions(
         return await step.ExecuteAsync(string.Join(", ", values.Select(v => $"{Set(v.Column)} = @{v.Name}")), [.. values.Select(v => (v.Name, v.Value))]);
     }
 
-    private bool AppliesTo(TableMap table, StoreAction action) => action switch
+    /// <summary>Whether a purpose is one the action stops (Art. 7(3) for consent, Art. 21(2)-(3) for direct marketing).</summary>
+    private static bool Covers(StoreAction action, Purpose purpose) => action switch
     {
-        StoreAction.WithdrawConsent => PurposeOf(table)?.Consent == true,
-        StoreAction.WithdrawMarketingConsent => PurposeOf(table) is { Consent: true, DirectMarketing: true },
-        _ => PurposeOf(table)?.DirectMarketing == true,
+        StoreAction.WithdrawConsent => purpose.Consent,
+        StoreAction.WithdrawMarketingConsent => purpose is { Consent: true, DirectMarketing: true },
+        StoreAction.WithdrawOtherConsent => purpose is { Consent: true, DirectMarketing: false },
+        _ => purpose.DirectMarketing,
     };
 
-    private Purpose? PurposeOf(TableMap table) => dataMap.Purposes.GetValueOrDefault(table.Purpose);
+    /// <summary>
+    /// The rows of the person the action changes in this table: null when none; otherwise an extra condition (null: all
+    /// of them). A table whose rule names a purpose column (consents for several purposes) is narrowed to the rows whose
+    /// purpose the action covers; a withdrawal of every consent takes every row.
+    /// </summary>
+    private (string? Condition, (string Name, object Value)[] Parameters)? RowsCovered(TableMap table, WithdrawalRule rule, StoreAction action)
+    {
+        if (rule.PurposeColumn is not { } column)
+        {
+            return dataMap.Purposes.GetValueOrDefault(table.Purpose) is { } purpose && Covers(action, purpose) ? (null, []) : null;
+        }
+
+        if (action == StoreAction.WithdrawConsent)
+        {
+            return (null, []);
+        }
+
+        var covered = dataMap.Purposes.Values.Where(p => Covers(action, p)).Select(p => p.Key).Order(StringComparer.Ordinal).ToList();
+        if (covered.Count == 0)
+        {
+            return null;
+        }
+
+        var parameters = covered.Select((key, i) => ("purpose" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), (object)key)).ToArray();
+        return ($"{Set(column)} IN ({string.Join(", ", parameters.Select(p => "@" + p.Item1))})", parameters);
+    }
 
     /// <summary>
     /// Anonymises the person's rows in one statement: every column the map lists is set to NULL or blank (the loader

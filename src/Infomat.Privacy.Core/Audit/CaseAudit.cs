@@ -53,6 +53,17 @@ public static class CaseAudit
             Add("acknowledged", "mail-sent", AuditEvent.System, "acknowledgement", acknowledged);
         }
 
+        if (c.AppliedAtOnceAt is { } appliedAtOnce)
+        {
+            // Decision 49: applied without identity approval once the address was confirmed (action names only).
+            Add("applied-at-once", "applied-at-once", AuditEvent.System, string.Join(",", c.ActionsAtOnce.Select(a => a.ToString().ToLowerInvariant())), appliedAtOnce);
+        }
+
+        if (c.AppliedAtOnceStaffToldAt is { } staffTold)
+        {
+            Add("applied-at-once-staff-told", "mail-sent", AuditEvent.System, "applied-at-once", staffTold);
+        }
+
         if (c.ApprovalMailSentAt is { } approvalSent)
         {
             Add("approval-requested", "mail-sent", AuditEvent.System, "approval-request", approvalSent);

@@ -247,10 +247,20 @@ public static class MailClassifier
         }
 
         // An unsubscribe, or a withdrawal that names only marketing, takes back the marketing consent alone; one that
-        // names recruitment (or no purpose at all in a letter citing Art. 7(3)) takes back every consent.
+        // names only recruitment takes back that consent alone (issue 15 review finding 4); one that names both, or no
+        // purpose at all in a letter citing Art. 7(3), takes back every consent.
+        var forMarketing = MailPhrases.Marketing.IsMatch(own) || MailPhrases.Unsubscribe.IsMatch(own);
+        var forOther = MailPhrases.OtherConsent.IsMatch(own);
         var consent = rights.Main != RequestType.WithdrawConsent ? (ConsentScope?)null
-            : (MailPhrases.Marketing.IsMatch(own) || MailPhrases.Unsubscribe.IsMatch(own)) && !MailPhrases.OtherConsent.IsMatch(own) ? ConsentScope.Marketing : ConsentScope.All;
-        var scopeNote = consent == ConsentScope.Marketing ? CodedReason.Of("MarketingConsentOnly") : CodedReason.None;
+            : forMarketing && !forOther ? ConsentScope.Marketing
+            : forOther && !forMarketing ? ConsentScope.Other
+            : ConsentScope.All;
+        var scopeNote = consent switch
+        {
+            ConsentScope.Marketing => CodedReason.Of("MarketingConsentOnly"),
+            ConsentScope.Other => CodedReason.Of("OtherConsentOnly"),
+            _ => CodedReason.None,
+        };
         scopeNote = unsubscribe && rights.All.Contains(RequestType.Objection) ? scopeNote.Then("Unsubscribe") : scopeNote;
         scopeNote = citedAlone ? scopeNote.Then("ArticleWithoutFirstPerson") : scopeNote;
         // The rule's reason ("access+portability; access and portability: one export …") when it had to settle several.

@@ -40,14 +40,17 @@ public static class Texts
 
     /// <summary>
     /// Every right of a case, each described, the main one first; a withdrawal of the marketing consent only (an
-    /// unsubscribe) is described as such, not as every consent.
+    /// unsubscribe), or of the other consent only (the recruitment pool), is described as such, not as every consent.
     /// </summary>
     public static string Rights(Cases.PrivacyCase c, Language language)
     {
         ArgumentNullException.ThrowIfNull(c);
-        return string.Join("; ", c.Rights.Select(r => r == Requests.RequestType.WithdrawConsent && c.Consent == ConsentScope.Marketing
-            ? Get("TypeWithdrawMarketingConsent", language)
-            : RequestType(r, language)));
+        return string.Join("; ", c.Rights.Select(r => (r, c.Consent) switch
+        {
+            (Requests.RequestType.WithdrawConsent, ConsentScope.Marketing) => Get("TypeWithdrawMarketingConsent", language),
+            (Requests.RequestType.WithdrawConsent, ConsentScope.Other) => Get("TypeWithdrawOtherConsent", language),
+            _ => RequestType(r, language),
+        }));
     }
 
     /// <summary>The names of every right of a case ("Inzage + Overdraagbaarheid").</summary>

@@ -20,6 +20,9 @@ public enum MailKind
 
     /// <summary>To the requester: staff need more to confirm the identity.</summary>
     IdentificationRequest,
+
+    /// <summary>To staff, afterwards: a withdrawal of consent or an objection to direct marketing was applied at once (decision 49).</summary>
+    AppliedAtOnce,
 }
 
 public static class MailKinds
@@ -35,6 +38,7 @@ public static class MailKinds
         MailKind.Rejection => "rejection",
         MailKind.StaffTask => "staff-task",
         MailKind.IdentificationRequest => "identification-request",
+        MailKind.AppliedAtOnce => "applied-at-once",
         _ => "extension-notice",
     };
 }

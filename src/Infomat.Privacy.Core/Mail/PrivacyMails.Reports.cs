@@ -29,6 +29,12 @@ public static partial class PrivacyMails
             blocks.Add(Text(Texts.Get(c.Objection == ObjectionScope.DirectMarketing ? "ReportAlsoObjectionMarketing" : "ReportAlsoObjectionOther", l)));
         }
 
+        if (c.AlsoRights.Contains(RequestType.WithdrawConsent) && c.AppliedAtOnceAt is not null)
+        {
+            // Beside an erasure (decision 49): applied at once when the address was confirmed, before the erasure.
+            blocks.Add(Text(Texts.Get("ReportAlsoWithdrawal", l)));
+        }
+
         var objection = c.Tasks.FirstOrDefault(t => t.Kind == StaffTaskKind.ReviewObjection);
         if (objection?.Outcome == StaffTaskOutcome.Refused && !string.IsNullOrWhiteSpace(objection.Note))
         {
@@ -78,6 +84,7 @@ public static partial class PrivacyMails
         {
             RequestType.Restriction => "ReportIntroRestriction",
             RequestType.WithdrawConsent when c.Consent == ConsentScope.Marketing => "ReportIntroWithdrawMarketingConsent",
+            RequestType.WithdrawConsent when c.Consent == ConsentScope.Other => "ReportIntroWithdrawOtherConsent",
             RequestType.WithdrawConsent => "ReportIntroWithdrawConsent",
             RequestType.Objection when c.Objection != ObjectionScope.Other => "ReportIntroObjectionMarketing",
             RequestType.Objection when objection?.Outcome == StaffTaskOutcome.Upheld => "ReportIntroObjectionUpheld",
@@ -156,7 +163,7 @@ public static partial class PrivacyMails
             }
             else if (t.Updated > 0)
             {
-                lines.Add(Texts.Plural("ReportUpdated", t.Updated, l, name, t.Updated, outcome.Action == StoreAction.WithdrawConsent ? Texts.Get("ReportArticleWithdrawal", l) : Texts.Get("ReportArticleObjection", l)));
+                lines.Add(Texts.Plural("ReportUpdated", t.Updated, l, name, t.Updated, outcome.Action is StoreAction.WithdrawConsent or StoreAction.WithdrawMarketingConsent or StoreAction.WithdrawOtherConsent ? Texts.Get("ReportArticleWithdrawal", l) : Texts.Get("ReportArticleObjection", l)));
             }
 
             if (t.Deleted + t.Anonymised + t.Retained + t.Restricted + t.Updated == 0)

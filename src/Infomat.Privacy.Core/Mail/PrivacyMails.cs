@@ -50,8 +50,9 @@ public static partial class PrivacyMails
         var reason = string.IsNullOrWhiteSpace(c.Decision?.Reason) ? Texts.Get("MailRejectionNoReason", l) : c.Decision!.Reason!;
         return Requester(c, map, MailKind.Rejection, Texts.Format("MailRejectionSubject", l, c.Id),
         [
-            Text(Texts.Format("MailRejectionBody", l, c.Id)),
+            Text(c.AppliedAtOnceAt is null ? Texts.Format("MailRejectionBody", l, c.Id) : Texts.Format("MailRejectionBodyPartly", l, c.Id, RestNames(c, l))),
             Text(reason),
+            .. AppliedAtOnceStands(c, l),
         ]);
     }
 
@@ -66,10 +67,12 @@ public static partial class PrivacyMails
         ArgumentNullException.ThrowIfNull(map);
         var why = c.EmailVerifiedAt is null
             ? Texts.Format("MailExpiredBody", l, c.Id)
-            : Texts.Format("MailIdentificationExpiredBody", l, c.Id, Texts.Date(Deadlines.DueDateCalculator.Today(c.IdentificationMailSentAt ?? c.IdentificationRequestedAt ?? c.ReceivedAt), l));
+            : Texts.Format(c.AppliedAtOnceAt is null ? "MailIdentificationExpiredBody" : "MailIdentificationExpiredBodyPartly", l, c.Id,
+                Texts.Date(Deadlines.DueDateCalculator.Today(c.IdentificationMailSentAt ?? c.IdentificationRequestedAt ?? c.ReceivedAt), l), RestNames(c, l));
         return Requester(c, map, MailKind.Rejection, Texts.Format("MailExpiredSubject", l, c.Id),
         [
             Text(why),
+            .. AppliedAtOnceStands(c, l),
             Text(Texts.Get("MailClosedRemedies", l)),
             .. CourtTimeLimits(c, map, l).Select(Text),
         ]);
@@ -209,7 +212,7 @@ public static partial class PrivacyMails
         return Requester(c, map, MailKind.Acknowledgement, Texts.Format("MailAckSubject", l, c.Id),
         [
             Text(Texts.Format("MailAckBody", l, c.Id, Texts.Rights(c, l), Texts.DateTime(c.ReceivedAt, l), Texts.Date(c.DueDate, l))),
-            Text(Texts.Get("MailAckNext", l)),
+            Text(AcknowledgementNext(c, l)),
         ]);
     }
 

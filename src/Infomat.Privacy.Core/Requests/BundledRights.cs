@@ -22,7 +22,8 @@ public sealed record RightsDecision(RequestedRights? Rights, CodedReason Why)
 /// <summary>
 /// How a request that names several rights becomes one case, by rule, in one place (decision 42). Model letters bundle
 /// rights; the law answers most bundles: an erasure subsumes withdrawing consent (Art. 17(1)(b): the data goes, so
-/// does the processing based on consent); an objection to direct marketing subsumes withdrawing marketing consent
+/// does the processing based on consent), though the withdrawal stays on the case beside it, because it is applied at
+/// once and must hold even when the erasure is refused (decision 49); an objection to direct marketing subsumes withdrawing marketing consent
 /// (Art. 21(3): the marketing stops whatever its basis); access and portability are one export with both parts (Art.
 /// 15 and 20); an erasure with an objection answers both (Art. 17(1)(c) and Art. 21: what is erased is no longer
 /// processed, and the address is kept off marketing). Anything else that names rights answered in a given order or by
@@ -43,9 +44,13 @@ public static class BundledRights
         }
 
         var notes = CodedReason.None;
+        var withdrawalBesideErasure = false;
         if (rights.Contains(RequestType.WithdrawConsent) && rights.Contains(RequestType.Erasure))
         {
+            // Subsumed for the plan, but kept on the case: the withdrawal is applied at once (Art. 7(3)), whatever becomes
+            // of the erasure, which waits for staff and may be refused or expire (decision 49).
             rights.Remove(RequestType.WithdrawConsent);
+            withdrawalBesideErasure = true;
             notes = notes.Then("ErasureSubsumesWithdrawal");
         }
 
@@ -63,6 +68,11 @@ public static class BundledRights
             _ when Is(rights, RequestType.Erasure, RequestType.Objection) => Note(new RequestedRights(RequestType.Erasure, [RequestType.Objection], scope), "ErasureAndObjection"),
             _ => null,
         };
+
+        if (decided is not null && withdrawalBesideErasure)
+        {
+            decided = decided with { Also = [.. decided.Also, RequestType.WithdrawConsent] };
+        }
 
         if (decided is null)
         {

@@ -30,13 +30,16 @@ public sealed record ValidRequest(
 }
 
 /// <summary>
-/// Which consent a withdrawal (Art. 7(3)) takes back: marketing only (an unsubscribe: newsletters, mailings), or every
-/// consent the person gave (the recruitment pool too).
+/// Which consent a withdrawal (Art. 7(3)) takes back: marketing only (an unsubscribe: newsletters, mailings), consent
+/// other than for marketing only (the recruitment pool), or every consent the person gave.
 /// </summary>
 public enum ConsentScope
 {
     All,
     Marketing,
+
+    /// <summary>Consent other than for marketing only (a withdrawal that names the recruitment pool): the newsletter stays.</summary>
+    Other,
 }
 
 /// <summary>What an objection (Art. 21) is against: direct marketing is always honoured; anything else is weighed by staff.</summary>

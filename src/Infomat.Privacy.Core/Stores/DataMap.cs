@@ -71,8 +71,13 @@ public enum WithdrawalAction
     Set,
 }
 
-/// <summary>What withdrawing consent or objecting to direct marketing does to a table of such a purpose.</summary>
-public sealed record WithdrawalRule(WithdrawalAction Action, IReadOnlyDictionary<string, string> Set);
+/// <summary>
+/// What withdrawing consent or objecting to direct marketing does to a table of such a purpose. <see cref="PurposeColumn"/>:
+/// the column naming, per row, the purpose (a purpose key of the map) the row's consent was given for, in a table that
+/// records consents for several purposes; a withdrawal or an objection then changes only the rows of the purposes it
+/// covers (an objection to direct marketing leaves a consent for recruitment alone), whatever the table's own purpose.
+/// </summary>
+public sealed record WithdrawalRule(WithdrawalAction Action, IReadOnlyDictionary<string, string> Set, string? PurposeColumn = null);
 
 public enum ErasureAction
 {

@@ -214,7 +214,8 @@ public static partial class DataMapLoader
                     "set" => Fail(WithdrawalAction.Set, $"{at}.withdrawal.set: 'set' needs the columns to change"),
                     var other => Fail(WithdrawalAction.Delete, $"{at}.withdrawal.action: '{other}' is not delete or set"),
                 };
-                withdrawal = new WithdrawalRule(action, set);
+                var purposeColumn = withdrawalNode["purposeColumn"] is null ? null : String(withdrawalNode, "purposeColumn", at + ".withdrawal", DataMapLoader.Identifier());
+                withdrawal = new WithdrawalRule(action, set, purposeColumn);
                 if (purposes.TryGetValue(purpose, out var p) && !p.Consent && !p.DirectMarketing)
                 {
                     Problems.Add($"{at}.withdrawal: purpose '{purpose}' is neither consent-based nor direct marketing, so nothing would apply this rule");

@@ -20,6 +20,13 @@ public enum StoreAction
     /// consent-based and direct marketing, and the suppression list; other consent (the recruitment pool) stays.
     /// </summary>
     WithdrawMarketingConsent,
+
+    /// <summary>
+    /// Art. 7(3), consent other than for marketing only (a withdrawal that names the recruitment pool): the map's
+    /// withdrawal rule on consent-based purposes that are not direct marketing; the newsletter, its consent and the
+    /// suppression list are left as they are.
+    /// </summary>
+    WithdrawOtherConsent,
 }
 
 /// <summary>A store action for one case. The email is used for matching and never leaves the activity.</summary>

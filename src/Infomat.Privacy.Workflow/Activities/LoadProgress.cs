@@ -1,4 +1,5 @@
 using Infomat.Privacy.Cases;
+using Infomat.Privacy.Stores;
 
 using Microsoft.DurableTask;
 
@@ -8,12 +9,18 @@ namespace Infomat.Privacy.Workflow.Activities;
 // already show it done, and records the step before any status change that depends on it.
 
 /// <summary>Reads where the case stands.</summary>
-public sealed class LoadProgress(ICaseRegister register) : TaskActivity<string, CaseProgress>
+public sealed class LoadProgress(ICaseRegister register, DataMap dataMap) : TaskActivity<string, CaseProgress>
 {
     public override async Task<CaseProgress> RunAsync(TaskActivityContext context, string input)
     {
         var c = await register.RequireAsync(input);
-        return new CaseProgress(c.Status.IsFinished(), c.EmailVerifiedAt is not null, c.Decision is not null, c.NeedsExpiryNotice);
+        return new CaseProgress(c.Status.IsFinished(), c.EmailVerifiedAt is not null, c.Decision is not null, c.NeedsExpiryNotice)
+        {
+            AtOnce = c.ActionsAtOnce,
+            ApprovalNeeded = c.NeedsIdentityApproval,
+            AppliedAtOnce = c.AppliedAtOnceAt is not null,
+            StoreKeys = dataMap.StoresOf(c.Entity).Select(s => s.Key).ToList(),
+        };
     }
 }
 
@@ -22,4 +29,20 @@ public sealed class LoadProgress(ICaseRegister register) : TaskActivity<string, 
 /// <param name="Verified">The address is confirmed.</param>
 /// <param name="Decided">Staff made the final identity decision.</param>
 /// <param name="NeedsExpiryNotice">The case expired and the requester's notice has not gone yet (it failed before): send it.</param>
-public sealed record CaseProgress(bool Finished, bool Verified, bool Decided, bool NeedsExpiryNotice = false);
+public sealed record CaseProgress(bool Finished, bool Verified, bool Decided, bool NeedsExpiryNotice = false)
+{
+    /// <summary>
+    /// The store actions applied once the address is confirmed, without approval (decision 49). Null in the history of
+    /// instances started before this existed: they go on as they began (through approval).
+    /// </summary>
+    public IReadOnlyList<StoreAction>? AtOnce { get; init; }
+
+    /// <summary>False when every right of the case is applied at once: no identity approval is asked for.</summary>
+    public bool ApprovalNeeded { get; init; } = true;
+
+    /// <summary>The actions applied at once are recorded as done.</summary>
+    public bool AppliedAtOnce { get; init; }
+
+    /// <summary>The stores in scope of the case (keys only).</summary>
+    public IReadOnlyList<string>? StoreKeys { get; init; }
+}

@@ -14,7 +14,8 @@ using Microsoft.Extensions.Logging;
 namespace Infomat.Privacy.Workflow.Orchestration;
 
 /// <summary>
-/// One privacy request from intake to answer: requester verification, staff identity approval, then by type: fan-out
+/// One privacy request from intake to answer: requester verification, the rights applied at once (withdrawal of
+/// consent, objection to direct marketing: no approval), staff identity approval for the rest, then by type: fan-out
 /// to the entity stores and an export (access, portability), an action in every store and a report (erasure,
 /// restriction, withdrawal of consent, objection to direct marketing), or staff tasks first (rectification, other
 /// objections). Input and output are the case id only; the case register holds the rest,
@@ -96,6 +97,29 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
         }
 
         await context.CallActivityAsync(nameof(SendAcknowledgement), caseId, Retried);
+
+        // A withdrawal of consent and an objection to direct marketing are applied now that the address is confirmed,
+        // without the identity decision and without its expiry (Art. 7(3), Art. 21(3); decision 49; the rule is
+        // PrivacyCase.ActionsAtOnce). Staff are told afterwards. A case with nothing else to answer is reported now; a
+        // bundled one (an erasure beside them) goes on to the approval for the rest. Histories from before this step
+        // carry no AtOnce and go on as they began.
+        if (progress.AtOnce is { Count: > 0 } atOnce && !progress.Decided && !(progress.AppliedAtOnce && progress.ApprovalNeeded))
+        {
+            IReadOnlyList<StoreOutcome> applied = [];
+            foreach (var action in atOnce)
+            {
+                applied = [.. applied, .. await ApplyAsync(context, caseId, progress.StoreKeys ?? [], action)];
+            }
+
+            await context.CallActivityAsync<bool>(nameof(RecordAppliedAtOnce), new ReportInput(caseId, applied), Retried);
+            log.Step(caseId, "applied at once");
+            if (!progress.ApprovalNeeded)
+            {
+                await context.CallActivityAsync(nameof(SendActionReport), new ReportInput(caseId, applied), Retried);
+                return "completed";
+            }
+        }
+
         await context.CallActivityAsync<bool>(nameof(RequestApproval), caseId, Retried);
 
         // The wait for the identity decision: the case's rule says at each look what to do (remind, escalate, expire

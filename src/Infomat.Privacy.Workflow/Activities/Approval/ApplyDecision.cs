@@ -40,14 +40,14 @@ public sealed class ApplyDecision(ICaseRegister register, IMailSender mail, Data
         return c.Type switch
         {
             RequestType.Access or RequestType.Portability => new DecisionResult(true, CasePlan.Export, stores),
-            // An erasure that also answers an objection to direct marketing (decision 42): the marketing tables and the
-            // suppression list first, so the address stays off marketing after the erasure; then the erasure.
-            RequestType.Erasure when c.AlsoRights.Contains(RequestType.Objection) && c.Objection == ObjectionScope.DirectMarketing
-                => new DecisionResult(true, CasePlan.ApplyInStores, stores, StoreAction.ObjectToDirectMarketing, [StoreAction.Erase]),
+            // An erasure that also answers an objection to direct marketing or a withdrawal (decisions 42, 49): those
+            // first (applied at once when the address was confirmed, so the store returns what it recorded then), so the
+            // address stays off marketing after the erasure; then the erasure.
+            RequestType.Erasure when c.ActionsAtOnce is { Count: > 0 } atOnce
+                => new DecisionResult(true, CasePlan.ApplyInStores, stores, atOnce[0], [.. atOnce.Skip(1), StoreAction.Erase]),
             RequestType.Erasure => new DecisionResult(true, CasePlan.ApplyInStores, stores, StoreAction.Erase),
             RequestType.Restriction => new DecisionResult(true, CasePlan.ApplyInStores, stores, StoreAction.Restrict),
-            RequestType.WithdrawConsent when c.Consent == ConsentScope.Marketing => new DecisionResult(true, CasePlan.ApplyInStores, stores, StoreAction.WithdrawMarketingConsent),
-            RequestType.WithdrawConsent => new DecisionResult(true, CasePlan.ApplyInStores, stores, StoreAction.WithdrawConsent),
+            RequestType.WithdrawConsent => new DecisionResult(true, CasePlan.ApplyInStores, stores, ImmediateRights.WithdrawalFor(c.Consent)),
             RequestType.Objection when c.Objection != ObjectionScope.Other => new DecisionResult(true, CasePlan.ApplyInStores, stores, StoreAction.ObjectToDirectMarketing),
             _ => new DecisionResult(true, CasePlan.StaffTasks, stores),
         };

@@ -1,0 +1,49 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Localization;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+
+namespace Infomat.Privacy.Mail;
+
+// Rights applied at once, without staff identity approval (decision 49): what staff are told afterwards, and what a
+// requester whose other right was refused or expired reads about them.
+public static partial class PrivacyMails
+{
+    /// <summary>
+    /// To staff, afterwards: what was applied at once for the case (each action with its article), in how many records per
+    /// store, and whether the rest still waits for their identity decision. The case reference and counts only.
+    /// </summary>
+    public static OutgoingMail AppliedAtOnce(PrivacyCase c, DataMap map, IReadOnlyList<StoreOutcome> outcomes, string staffAddress, Language staffLanguage)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(outcomes);
+        var l = staffLanguage;
+        var names = string.Join("; ", c.ActionsAtOnce.Select(a => Texts.Get("AtOnceName" + a, l)));
+        var blocks = new List<Block> { Text(Texts.Format("MailAppliedAtOnceBody", l, c.Id, names)) };
+        var lines = outcomes.GroupBy(o => o.StoreKey, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => (Store: map.Store(g.Key), Matched: g.Max(o => o.Matched)))
+            .Select(x => "- " + Texts.Format("HoldingsLine", l, map.Controller(x.Store.Entity).LegalName, x.Store.Name.In(l), x.Matched.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        blocks.Add(Text(Texts.Get("MailAppliedAtOnceRecords", l) + "\n" + string.Join("\n", lines)));
+        blocks.Add(Text(c.NeedsIdentityApproval ? Texts.Format("MailAppliedAtOnceRestWaits", l, RestNames(c, l)) : Texts.Get("MailAppliedAtOnceReported", l)));
+
+        blocks.Add(Text(Texts.Get("LabelDueDate", l) + ": " + Texts.Date(c.DueDate, l)));
+        return Compose(MailKind.AppliedAtOnce, Audience.Staff, c.Id, staffAddress, Texts.Format("MailAppliedAtOnceSubject", l, c.Id), l, greetingName: null, [.. blocks], footer: false);
+    }
+
+    /// <summary>
+    /// For a requester whose case ends otherwise (identity refused, identification never sent): one sentence per right
+    /// that was applied at once, saying it was and that it stays in force. None when nothing was applied at once.
+    /// </summary>
+    private static IEnumerable<Block> AppliedAtOnceStands(PrivacyCase c, Language l) =>
+        c.AppliedAtOnceAt is null ? [] : c.ActionsAtOnce.Select(a => Text(Texts.Get("AtOnce" + a, l)));
+
+    /// <summary>The names of the rights of the case that wait for the identity decision ("Wissing").</summary>
+    private static string RestNames(PrivacyCase c, Language l) =>
+        Texts.RightNames(c.Rights.Where(r => !ImmediateRights.IsImmediate(r, c.Objection)).ToList(), l);
+
+    /// <summary>What the acknowledgement says comes next: the rights applied at once are named; the rest waits for a colleague.</summary>
+    private static string AcknowledgementNext(PrivacyCase c, Language l) =>
+        c.ActionsAtOnce.Count == 0 ? Texts.Get("MailAckNext", l)
+        : Texts.Format(c.NeedsIdentityApproval ? "MailAckNextPartly" : "MailAckNextAtOnce", l, string.Join("; ", c.ActionsAtOnce.Select(a => Texts.Get("AtOnceName" + a, l))));
+}

@@ -1,0 +1,88 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Localization;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.TestSupport;
+
+namespace Infomat.Privacy.Core.Tests;
+
+/// <summary>The case's side of rights applied at once (decision 49): its transitions and what its mails say, in every language.</summary>
+public sealed class AppliedAtOnceTests
+{
+    private static readonly DateTimeOffset At = new(2026, 11, 26, 9, 0, 0, TimeSpan.Zero);
+
+    private static PrivacyCase Case(RequestType type, Language language = Language.Nl, IReadOnlyList<RequestType>? also = null, ObjectionScope? objection = null) =>
+        PrivacyCase.Received(
+            new ValidRequest(type, "an.peeters@example.be", "An Peeters", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), language, "", objection) { AlsoRights = also ?? [] },
+            Channel.Form, At, TestDataMaps.Real);
+
+    [Fact]
+    public void Nothing_is_applied_at_once_before_the_address_is_confirmed()
+    {
+        var c = Case(RequestType.WithdrawConsent);
+        Assert.Equal(CaseRefusal.WrongStatus, c.AppliedAtOnce(At).Refusal);
+        Assert.Equal(CaseRefusal.WrongStatus, c.Verify(At).Changed!.StaffToldOfAppliedAtOnce(At).Refusal);
+    }
+
+    [Fact]
+    public void A_case_with_only_rights_applied_at_once_moves_on_to_its_report_and_a_bundled_one_waits_for_approval()
+    {
+        var alone = Case(RequestType.WithdrawConsent).Verify(At).Changed!.AppliedAtOnce(At.AddMinutes(1)).Changed!;
+        Assert.Equal(CaseStatus.InProgress, alone.Status);
+        Assert.Equal(CaseRefusal.AlreadyDone, alone.AppliedAtOnce(At.AddMinutes(2)).Refusal);
+
+        var bundled = Case(RequestType.Erasure, also: [RequestType.WithdrawConsent]).Verify(At).Changed!.AppliedAtOnce(At.AddMinutes(1)).Changed!;
+        Assert.Equal(CaseStatus.AwaitingEmailVerification, bundled.Status);
+        Assert.True(bundled.NeedsIdentityApproval);
+        Assert.Equal(CaseRefusal.WrongStatus, Case(RequestType.Erasure).Verify(At).Changed!.AppliedAtOnce(At).Refusal);
+    }
+
+    [Theory]
+    [InlineData(Language.Nl)]
+    [InlineData(Language.Fr)]
+    [InlineData(Language.En)]
+    public void A_refused_erasure_says_the_objection_applied_at_once_stands_and_only_the_rest_was_refused(Language language)
+    {
+        var c = Case(RequestType.Erasure, language, [RequestType.Objection], ObjectionScope.DirectMarketing).Verify(At).Changed!.AppliedAtOnce(At).Changed! with
+        {
+            Decision = new IdentityDecision(DecisionOutcome.Reject, At, "tester", null),
+        };
+
+        var mail = PrivacyMails.Rejection(c, TestDataMaps.Real).TextBody;
+
+        Assert.Contains(Texts.Get("AtOnceObjectToDirectMarketing", language), mail, StringComparison.Ordinal);
+        Assert.Contains(Texts.Format("MailRejectionBodyPartly", language, c.Id, Texts.RequestTypeName(RequestType.Erasure, language)), mail, StringComparison.Ordinal);
+        Assert.DoesNotContain(Texts.Format("MailRejectionBody", language, c.Id), mail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Language.Nl)]
+    [InlineData(Language.Fr)]
+    [InlineData(Language.En)]
+    public void The_acknowledgement_says_what_is_applied_at_once_instead_of_a_check_by_a_colleague(Language language)
+    {
+        var c = Case(RequestType.WithdrawConsent, language).Verify(At).Changed!;
+
+        var mail = PrivacyMails.Acknowledgement(c, TestDataMaps.Real).TextBody;
+
+        Assert.Contains(Texts.Format("MailAckNextAtOnce", language, Texts.Get("AtOnceName" + StoreAction.WithdrawConsent, language)), mail, StringComparison.Ordinal);
+        Assert.DoesNotContain(Texts.Get("MailAckNext", language), mail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Language.Nl)]
+    [InlineData(Language.Fr)]
+    [InlineData(Language.En)]
+    public void A_report_of_a_withdrawal_of_one_consent_cites_Art_7_3_not_the_objection_article(Language language)
+    {
+        var c = Case(RequestType.WithdrawConsent, language) with { Consent = ConsentScope.Other };
+        var outcome = new StoreOutcome("nl/recruitment", StoreAction.WithdrawOtherConsent, [new TableOutcome("job_applications", 1, 0, 0, 0, 1, 0, [], 1)], false);
+
+        var report = PrivacyMails.ActionReport(c, TestDataMaps.Real, [outcome]).TextBody;
+
+        Assert.Contains(Texts.Format("ReportIntroWithdrawOtherConsent", language, c.Id), report, StringComparison.Ordinal);
+        Assert.Contains(Texts.Get("ReportArticleWithdrawal", language), report, StringComparison.Ordinal);
+        Assert.DoesNotContain(Texts.Get("ReportArticleObjection", language), report, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,49 @@
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+
+namespace Infomat.Privacy.Core.Tests;
+
+/// <summary>Which rights are applied once the address is confirmed, without staff identity approval (decision 49).</summary>
+public sealed class ImmediateRightsTests
+{
+    [Theory]
+    [InlineData(null, StoreAction.WithdrawConsent)]
+    [InlineData(ConsentScope.All, StoreAction.WithdrawConsent)]
+    [InlineData(ConsentScope.Marketing, StoreAction.WithdrawMarketingConsent)]
+    [InlineData(ConsentScope.Other, StoreAction.WithdrawOtherConsent)]
+    public void A_withdrawal_of_consent_needs_no_approval_and_withdraws_what_was_withdrawn(ConsentScope? consent, StoreAction action)
+    {
+        Assert.False(ImmediateRights.NeedsApproval([RequestType.WithdrawConsent], null));
+        Assert.Equal([action], ImmediateRights.Actions([RequestType.WithdrawConsent], null, consent));
+    }
+
+    [Fact]
+    public void An_objection_to_direct_marketing_needs_no_approval_one_to_other_processing_does()
+    {
+        Assert.False(ImmediateRights.NeedsApproval([RequestType.Objection], ObjectionScope.DirectMarketing));
+        Assert.Equal([StoreAction.ObjectToDirectMarketing], ImmediateRights.Actions([RequestType.Objection], ObjectionScope.DirectMarketing, null));
+        Assert.True(ImmediateRights.NeedsApproval([RequestType.Objection], ObjectionScope.Other));
+        Assert.Empty(ImmediateRights.Actions([RequestType.Objection], ObjectionScope.Other, null));
+    }
+
+    [Theory]
+    [InlineData(RequestType.Access)]
+    [InlineData(RequestType.Portability)]
+    [InlineData(RequestType.Rectification)]
+    [InlineData(RequestType.Erasure)]
+    [InlineData(RequestType.Restriction)]
+    public void Every_other_right_waits_for_staff_and_nothing_is_applied_at_once(RequestType right)
+    {
+        Assert.True(ImmediateRights.NeedsApproval([right], null));
+        Assert.Empty(ImmediateRights.Actions([right], null, null));
+    }
+
+    [Fact]
+    public void A_bundled_erasure_waits_for_staff_but_its_objection_and_withdrawal_are_applied_at_once()
+    {
+        IReadOnlyList<RequestType> rights = [RequestType.Erasure, RequestType.Objection, RequestType.WithdrawConsent];
+        Assert.True(ImmediateRights.NeedsApproval(rights, ObjectionScope.DirectMarketing));
+        Assert.Equal([StoreAction.ObjectToDirectMarketing, StoreAction.WithdrawConsent], ImmediateRights.Actions(rights, ObjectionScope.DirectMarketing, null));
+        Assert.Equal([StoreAction.WithdrawConsent], ImmediateRights.Actions(rights, ObjectionScope.Other, null));
+    }
+}
