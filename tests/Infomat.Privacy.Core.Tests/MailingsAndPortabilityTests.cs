@@ -61,6 +61,24 @@ public sealed class MailingsAndPortabilityTests
         Assert.DoesNotContain(Texts(language), contactLine, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(Language.Nl, "art. 21, lid 2, AVG: we beschouwen uw intrekking ook als bezwaar tegen deze mailings")]
+    [InlineData(Language.Fr, "art. 21, paragraphe 2, RGPD : nous considérons aussi votre retrait comme une opposition à ces mailings")]
+    [InlineData(Language.En, "Art. 21(2) GDPR: we take your withdrawal as an objection to these mailings too")]
+    public void A_withdrawal_of_marketing_consent_that_also_stops_the_client_relations_mailings_says_why_not_that_the_person_objected(Language language, string why)
+    {
+        // Review of issue 16: the client-relations mailings rest on legitimate interest, not consent; a withdrawal stops
+        // them only because we take it as an objection too, and the line must say so rather than cite Art. 21(3) alone.
+        var c = PrivacyCase.Received(new ValidRequest(RequestType.WithdrawConsent, "an.peeters@example.be", "An", null, ControllerScope.Of("be"), language, null) { Consent = ConsentScope.Marketing },
+            Channel.Form, new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.FromHours(1)), Map);
+        var crm = new StoreOutcome("be/crm", StoreAction.WithdrawMarketingConsent, [new TableOutcome("contacts", 1, 0, 0, 0, 1, 0, [], 1)], true);
+
+        var report = PrivacyMails.ActionReport(c, Map, [crm]).TextBody;
+
+        var contactLine = report.Split('\n').Single(line => line.StartsWith(Map.Store("be/crm").Tables[0].Name.In(language) + (language == Language.Fr ? " :" : ":"), StringComparison.Ordinal));
+        Assert.Contains(why, contactLine, StringComparison.Ordinal);
+    }
+
     private static string Texts(Language language) => language switch
     {
         Language.Nl => "zodat de verwerking stopt",

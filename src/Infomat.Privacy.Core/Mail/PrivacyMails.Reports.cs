@@ -159,7 +159,10 @@ public static partial class PrivacyMails
             if (t.Updated > 0 && table.OptsOutOfMailings(outcome.Action))
             {
                 // The contact stays for its own purpose; only the mailings stop (Art. 21(3)), and the line says just that.
-                lines.Add(Texts.Plural("ReportOptedOut", t.Updated, l, name, t.Updated, Texts.Get("ReportArticleObjection", l), purpose.Name.In(l), purpose.LegalBasis.In(l)));
+                // Under a withdrawal the mailings (legitimate interest, not consent) stop because we take it as an
+                // objection too (Art. 21(2)), and the line says that rather than that the person objected.
+                var why = outcome.Action == StoreAction.ObjectToDirectMarketing ? Texts.Get("ReportArticleObjection", l) : Texts.Get("ReportArticleOptOutWithWithdrawal", l);
+                lines.Add(Texts.Plural("ReportOptedOut", t.Updated, l, name, t.Updated, why, purpose.Name.In(l), purpose.LegalBasis.In(l)));
             }
             else if (t.Updated > 0)
             {
