@@ -46,4 +46,23 @@ public sealed class ImmediateRightsTests
         Assert.Equal([StoreAction.ObjectToDirectMarketing, StoreAction.WithdrawConsent], ImmediateRights.Actions(rights, ObjectionScope.DirectMarketing, null));
         Assert.Equal([StoreAction.WithdrawConsent], ImmediateRights.Actions(rights, ObjectionScope.Other, null));
     }
+
+    [Theory]
+    [InlineData(RequestType.Objection, ObjectionScope.DirectMarketing, null, true)]
+    [InlineData(RequestType.WithdrawConsent, null, ConsentScope.Marketing, true)]
+    [InlineData(RequestType.Access, null, null, true)]
+    [InlineData(RequestType.WithdrawConsent, null, ConsentScope.All, false)]
+    [InlineData(RequestType.WithdrawConsent, null, ConsentScope.Other, false)]
+    public void A_sender_domain_that_passed_DMARC_stands_in_for_the_confirmation_link_only_where_a_forger_could_do_no_harm(
+        RequestType right, ObjectionScope? objection, ConsentScope? consent, bool verifiedAtIntake)
+    {
+        // Review of decision 49: DMARC proves the domain, not the mailbox. Applied at once without staff, a withdrawal of
+        // every consent (or of the recruitment pool) on a colleague's address would delete and suppress for good; stopping
+        // marketing is no more than an unsubscribe link does. Those go through the confirmation link first.
+        var request = new ValidRequest(right, "an.peeters@example.be", "An", null, ControllerScope.AllOf(TestSupport.TestDataMaps.Real.ControllerCodes), Language.Nl, null, objection) { Consent = consent };
+        var c = Cases.PrivacyCase.Received(request, Channel.Email, new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero), TestSupport.TestDataMaps.Real, Intake.DmarcVerdict.Pass);
+        Assert.Equal(verifiedAtIntake, c.EmailVerifiedAt is not null);
+        Assert.Equal(verifiedAtIntake ? Cases.CaseStatus.AwaitingIdentityApproval : Cases.CaseStatus.AwaitingEmailVerification, c.Status);
+        Assert.Equal(Intake.DmarcVerdict.Pass, c.SenderAuthentication);
+    }
 }

@@ -130,7 +130,9 @@ public sealed partial record PrivacyCase
     public static PrivacyCase Received(ValidRequest request, Channel channel, DateTimeOffset receivedAt, Stores.DataMap map, Intake.DmarcVerdict? senderAuthentication = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var verified = senderAuthentication == Intake.DmarcVerdict.Pass;
+        // A DMARC pass confirms the address unless what would be applied at once needs the link (ImmediateRights).
+        var verified = senderAuthentication == Intake.DmarcVerdict.Pass
+            && ImmediateRights.DomainPassSuffices([request.Type, .. request.AlsoRights], request.Objection, request.Consent);
         var status = verified ? CaseStatus.AwaitingIdentityApproval : CaseStatus.AwaitingEmailVerification;
         return new PrivacyCase
         {

@@ -6,7 +6,8 @@ namespace Infomat.Privacy.Requests;
 /// Which rights are applied as soon as the requester has confirmed the address, without staff identity approval and
 /// without waiting for it to expire (decision 49): a withdrawal of consent (Art. 7(3) GDPR: as easy to withdraw as to
 /// give) and an objection to direct marketing (Art. 21(2)-(3): absolute, no reason needed). Stopping marketing or a
-/// consent-based processing for an address discloses nothing and harms nobody, so the confirmed address is enough.
+/// consent-based processing for an address discloses nothing, so an address confirmed from our link is enough; a DMARC
+/// pass stands in for the link only when the at-once part merely stops marketing (<see cref="DomainPassSuffices"/>).
 /// Every other right (access, erasure, an objection to other processing, ...) still waits for staff. The one place
 /// this is decided; the orchestration and the mails ask it.
 /// </summary>
@@ -49,4 +50,13 @@ public static class ImmediateRights
         ArgumentNullException.ThrowIfNull(rights);
         return rights.Any(r => !IsImmediate(r, objection));
     }
+
+    /// <summary>
+    /// True when the sender's domain passing DMARC may stand in for confirming the address from our link. DMARC proves the
+    /// domain, not the mailbox (colleagues share one), and what is applied at once has no staff check behind it: so
+    /// only when the at-once part merely stops marketing (no more than an unsubscribe link does). A withdrawal of every
+    /// consent or of another one (the recruitment pool: deleted, suppressed for good) needs the link first.
+    /// </summary>
+    public static bool DomainPassSuffices(IReadOnlyList<RequestType> rights, ObjectionScope? objection, ConsentScope? consent) =>
+        Actions(rights, objection, consent).All(a => a is StoreAction.ObjectToDirectMarketing or StoreAction.WithdrawMarketingConsent);
 }
