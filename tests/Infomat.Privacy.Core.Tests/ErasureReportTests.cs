@@ -93,4 +93,23 @@ public sealed class ErasureReportTests
         Assert.Contains("Invoices: 1 record kept until 31 December 2030, because the law obliges us to keep it (Art. 17(3)(b) GDPR; Dutch fiscal retention law (General State Taxes Act, AWR art. 52)).", report, StringComparison.Ordinal);
         Assert.Contains("Result: only the record kept above still matches your address.", report, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Records_the_withdrawal_beside_the_erasure_deleted_at_once_are_counted_in_what_this_case_erased()
+    {
+        // Review of decision 49: the withdrawal deletes the newsletter subscription when the address is confirmed; the
+        // erasure after approval finds nothing there any more. The report must still count it (issue 16 item 10).
+        var c = PrivacyCase.Received(new ValidRequest(RequestType.Erasure, "jan.devries@example.nl", "Jan", null, ControllerScope.Of("nl"), Language.En, null) { AlsoRights = [RequestType.WithdrawConsent] },
+            Channel.Form, new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.FromHours(1)), Map) with { AppliedAtOnceAt = new DateTimeOffset(2026, 11, 21, 9, 0, 0, TimeSpan.Zero) };
+        var withdrawal = new StoreOutcome("nl/crm", StoreAction.WithdrawConsent,
+            [new TableOutcome("newsletter_subscriptions", 1, 1, 0, 0, 0, 0, [], 0), new TableOutcome("consent_records", 1, 0, 0, 0, 1, 0, [], 1)], true);
+        var erasure = new StoreOutcome("nl/crm", StoreAction.Erase,
+            [new TableOutcome("contacts", 1, 1, 0, 0, 0, 0, [], 0), new TableOutcome("newsletter_subscriptions", 0, 0, 0, 0, 0, 0, [], 0), new TableOutcome("consent_records", 1, 1, 0, 0, 0, 0, [], 0)], true);
+
+        var report = PrivacyMails.ActionReport(c, Map, [withdrawal, erasure]).TextBody;
+
+        Assert.Contains("We erased 3 records about you", report, StringComparison.Ordinal);
+        var newsletter = Map.Store("nl/crm").Tables.First(t => t.Table == "newsletter_subscriptions").Name.In(Language.En);
+        Assert.Contains(newsletter + ": 1 record deleted.", report, StringComparison.Ordinal);
+    }
 }

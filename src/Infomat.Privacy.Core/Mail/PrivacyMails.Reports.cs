@@ -21,7 +21,8 @@ public static partial class PrivacyMails
         // A case with more than one right runs several actions in one store, the main one last (an objection's
         // suppression, then the erasure): the store's block says where the store ended, and the other right has its
         // own paragraph, so no store is reported twice ("kept" and then "erased").
-        outcomes = [.. outcomes.GroupBy(o => o.StoreKey, StringComparer.Ordinal).Select(g => g.Last())];
+        // What an earlier action of the case deleted there (an at-once withdrawal) still counts as done by the case.
+        outcomes = [.. outcomes.GroupBy(o => o.StoreKey, StringComparer.Ordinal).Select(g => g.Last().WithDeletionsOf(g.SkipLast(1)))];
         var blocks = new List<Block> { Text(c.Type == RequestType.Erasure ? ErasureIntro(c, outcomes, l) : Intro(c, l)) };
         if (c.AlsoRights.Contains(RequestType.Objection))
         {

@@ -71,4 +71,25 @@ public sealed record StoreOutcome(string StoreKey, StoreAction Action, IReadOnly
 
     /// <summary>The erasure proof: after the action, only the records listed as retained still match the person.</summary>
     public bool OnlyRetainedRemain => Tables.All(t => t.RemainingAfter == t.Retained);
+
+    /// <summary>
+    /// This outcome with what <paramref name="earlier"/> actions of the same case deleted in the same store counted in:
+    /// rows an at-once withdrawal or objection deleted are gone before the erasure looks, so the erasure alone would
+    /// report fewer records than the case erased (decision 49). Only deletions are carried over; rows an earlier action
+    /// changed are still there and reported by this one.
+    /// </summary>
+    public StoreOutcome WithDeletionsOf(IEnumerable<StoreOutcome> earlier)
+    {
+        ArgumentNullException.ThrowIfNull(earlier);
+        var deleted = earlier.Where(e => e.StoreKey == StoreKey).SelectMany(e => e.Tables).Where(t => t.Deleted > 0)
+            .GroupBy(t => t.Table, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(t => t.Deleted), StringComparer.Ordinal);
+        if (deleted.Count == 0)
+        {
+            return this;
+        }
+
+        var tables = Tables.Select(t => deleted.TryGetValue(t.Table, out var d) ? t with { Matched = t.Matched + d, Deleted = t.Deleted + d } : t).ToList();
+        tables.AddRange(deleted.Where(d => Tables.All(t => t.Table != d.Key)).Select(d => new TableOutcome(d.Key, d.Value, d.Value, 0, 0, 0, 0, [], 0)));
+        return this with { Tables = tables };
+    }
 }
