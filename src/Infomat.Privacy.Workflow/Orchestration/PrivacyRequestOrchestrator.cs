@@ -96,13 +96,21 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
             }
         }
 
+        if (progress.AtOnce is null)
+        {
+            // A run that began before at-once rights existed (its LoadProgress in history names none): a fresh run reads
+            // the case anew, so the acknowledgement it sends and what it applies at once agree (review of decision 49).
+            // A run already past this point fails on replay and is started again by the reconciler, which does the same.
+            context.ContinueAsNew(caseId);
+            return "continued";
+        }
+
         await context.CallActivityAsync(nameof(SendAcknowledgement), caseId, Retried);
 
         // A withdrawal of consent and an objection to direct marketing are applied now that the address is confirmed,
         // without the identity decision and without its expiry (Art. 7(3), Art. 21(3); decision 49; the rule is
         // PrivacyCase.ActionsAtOnce). Staff are told afterwards. A case with nothing else to answer is reported now; a
-        // bundled one (an erasure beside them) goes on to the approval for the rest. Histories from before this step
-        // carry no AtOnce and go on as they began.
+        // bundled one (an erasure beside them) goes on to the approval for the rest.
         if (progress.AtOnce is { Count: > 0 } atOnce && !progress.Decided && !(progress.AppliedAtOnce && progress.ApprovalNeeded))
         {
             IReadOnlyList<StoreOutcome> applied = [];
