@@ -30,6 +30,15 @@ public sealed class CaseTransitionTests
     }
 
     [Fact]
+    public void A_confirmation_that_loses_the_race_with_the_expiry_does_not_mark_the_expired_case_confirmed()
+    {
+        // Review of decision 49: the page would say "confirmed" while the expiry notice says the opposite.
+        var expired = NewCase() with { Status = CaseStatus.Expired };
+
+        Assert.Equal(CaseRefusal.Finished, expired.Verify(Received.AddDays(7)).Refusal);
+    }
+
+    [Fact]
     public void A_second_verification_is_refused_and_keeps_the_first_time()
     {
         var c = Taken(NewCase().Verify(Received.AddMinutes(5)));

@@ -43,8 +43,11 @@ public sealed partial record PrivacyCase
         ResendRefusal(verificationTimeout, now) is { } refusal ? Refuse(refusal) : To(this with { VerificationResends = VerificationResends + 1 });
 
     /// <summary>The requester confirmed the address (the orchestration is signalled after this is stored).</summary>
+    /// <remarks>Refused on a finished case: a confirmation racing the expiry must not mark an expired case confirmed.</remarks>
     public CaseTransition Verify(DateTimeOffset at) =>
-        EmailVerifiedAt is not null ? Refuse(CaseRefusal.AlreadyVerified) : To(this with { EmailVerifiedAt = at });
+        EmailVerifiedAt is not null ? Refuse(CaseRefusal.AlreadyVerified)
+        : Status.IsFinished() ? Refuse(CaseRefusal.Finished)
+        : To(this with { EmailVerifiedAt = at });
 
     /// <summary>True while the requester has not been told the request is registered and staff have not decided yet.</summary>
     public bool NeedsAcknowledgement => AcknowledgedAt is null && Decision is null;

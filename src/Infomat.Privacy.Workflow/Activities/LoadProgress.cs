@@ -19,6 +19,7 @@ public sealed class LoadProgress(ICaseRegister register, DataMap dataMap) : Task
             AtOnce = c.ActionsAtOnce,
             ApprovalNeeded = c.NeedsIdentityApproval,
             AppliedAtOnce = c.AppliedAtOnceAt is not null,
+            StaffToldOfAtOnce = c.AppliedAtOnceStaffToldAt is not null,
             StoreKeys = dataMap.StoresOf(c.Entity).Select(s => s.Key).ToList(),
         };
     }
@@ -42,6 +43,9 @@ public sealed record CaseProgress(bool Finished, bool Verified, bool Decided, bo
 
     /// <summary>The actions applied at once are recorded as done.</summary>
     public bool AppliedAtOnce { get; init; }
+
+    /// <summary>Staff got the mail saying what was applied at once.</summary>
+    public bool StaffToldOfAtOnce { get; init; }
 
     /// <summary>The stores in scope of the case (keys only).</summary>
     public IReadOnlyList<string>? StoreKeys { get; init; }

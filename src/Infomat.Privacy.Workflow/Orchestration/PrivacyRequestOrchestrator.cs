@@ -111,7 +111,9 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
         // without the identity decision and without its expiry (Art. 7(3), Art. 21(3); decision 49; the rule is
         // PrivacyCase.ActionsAtOnce). Staff are told afterwards. A case with nothing else to answer is reported now; a
         // bundled one (an erasure beside them) goes on to the approval for the rest.
-        if (progress.AtOnce is { Count: > 0 } atOnce && !progress.Decided && !(progress.AppliedAtOnce && progress.ApprovalNeeded))
+        // A run after a failure comes back here until staff were told too (the store answers a repeated action with
+        // what it recorded the first time).
+        if (progress.AtOnce is { Count: > 0 } atOnce && !progress.Decided && !(progress.AppliedAtOnce && progress.StaffToldOfAtOnce && progress.ApprovalNeeded))
         {
             IReadOnlyList<StoreOutcome> applied = [];
             foreach (var action in atOnce)
