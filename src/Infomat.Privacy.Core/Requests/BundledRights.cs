@@ -34,7 +34,8 @@ public static class BundledRights
 {
     /// <param name="asked">The rights the request asks for, strongest first (the first decides nothing by itself).</param>
     /// <param name="objection">What an objection among them is against.</param>
-    public static RightsDecision Decide(IReadOnlyList<RequestType> asked, ObjectionScope? objection)
+    /// <param name="consent">What a withdrawal among them takes back (null: not said, read as marketing beside an objection to direct marketing).</param>
+    public static RightsDecision Decide(IReadOnlyList<RequestType> asked, ObjectionScope? objection, ConsentScope? consent = null)
     {
         ArgumentNullException.ThrowIfNull(asked);
         var rights = asked.Distinct().ToList();
