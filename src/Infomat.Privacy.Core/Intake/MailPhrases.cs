@@ -41,6 +41,12 @@ internal static class MailPhrases
     /// <summary>Up to a few words within one sentence.</summary>
     private const string Gap = "[^.?!;\\n]{0,40}";
 
+    /// <summary>A few words more (a withdrawal whose "in" comes at the end of a long Dutch sentence).</summary>
+    private const string LongGap = "[^.?!;\\n]{0,80}";
+
+    /// <summary>A word or two.</summary>
+    private const string ShortGap = "[^.?!;\\n]{0,20}";
+
     public static readonly MailPhrase[] All =
     [
         // Access (Art. 15)
@@ -92,7 +98,7 @@ internal static class MailPhrases
         .. U("(haal|verwijder) (mij|me) uit" + Gap + "(mailing|nieuwsbrie|verzendlijst|lijst)",
             "(mij|me) uit" + Gap + "(mailing|nieuwsbrie|verzendlijst|lijst)\\w*( te)? (verwijderen|halen|schrappen)", "geen" + Gap + "(mails|mailings|nieuwsbrie\\w*|reclame|marketing) meer",
             "verwijder\\w* (uit|van)" + Gap + "(mailing|nieuwsbrie|verzendlijst|adressenlijst)", "niet meer dat (jullie|u) (mij|me) (mailen|e-?mailen|mails sturen)", "(mij|me) (niet|nooit) meer (te )?(mailen|e-?mailen)",
-            "(supprim|retir|ray|enlev)\\w*(-moi| mon (adresse|e-?mail|courriel)[^.?!;\\n]{0,20})? de (votre|vos|la|ces|cette) (liste de diffusion|liste d'envoi|liste de distribution|mailing|newsletter|lettre d'information)",
+            "(supprim|retir|ray|enlev)\\w*(-moi| mon (adresse|e-?mail|courriel)" + ShortGap + ")? de (votre|vos|la|ces|cette) (liste de diffusion|liste d'envoi|liste de distribution|mailing|newsletter|lettre d'information)",
             "(remove|delete|take|drop) (me|my (e-?mail ?)?(address|e-?mail|details|name))" + Gap + "(off|from|out of)" + Gap + "(mailing|e-?mail|newsletter|distribution|marketing|subscriber|contact)",
             "stop (e-?mailing|mailing|emailing) (me|us)", "stop sending me (e-?mails|mails|newsletters|marketing|promotions|advertising|offers)"),
 
@@ -102,7 +108,7 @@ internal static class MailPhrases
             "unsubscribe", "(remove|take) me (off|from|out of)", "stop sending me", "(no longer|don't|do not) (want|wish) to (receive|get)", "opt out", "opt-out"),
 
         // Withdrawal of consent (Art. 7(3))
-        .. S(RequestType.WithdrawConsent, "toestemming" + Gap + "in te trekken", "toestemming intrek", "trek\\w*" + Gap + "toestemming" + Gap + "\\bin\\b", "intrekking van (mijn|de) toestemming",
+        .. S(RequestType.WithdrawConsent, "toestemming" + Gap + "in te trekken", "toestemming intrek", "trek\\w*" + Gap + "toestemming" + LongGap + "\\bin\\b", "intrekking van (mijn|de) toestemming",
             "retir\\w*" + Gap + "consentement", "retrait (de|du) (mon )?consentement",
             "withdraw\\w* (all |every )?(of )?(my |the |any |all )?(consent|permission)", "no longer consent"),
     ];
@@ -205,7 +211,7 @@ internal static class MailPhrases
     /// <summary>A pattern as staff read it in a reason: "verzoek (om|tot) inzage" becomes "verzoek om/tot inzage".</summary>
     private static string Readable(string pattern)
     {
-        var text = pattern.Replace(Gap, " … ", StringComparison.Ordinal).Replace("\\w*", string.Empty, StringComparison.Ordinal).Replace("\\b", string.Empty, StringComparison.Ordinal);
+        var text = pattern.Replace(LongGap, " … ", StringComparison.Ordinal).Replace(ShortGap, " … ", StringComparison.Ordinal).Replace(Gap, " … ", StringComparison.Ordinal).Replace("\\w*", string.Empty, StringComparison.Ordinal).Replace("\\b", string.Empty, StringComparison.Ordinal);
         text = Regex.Replace(text, "\\([^()]*\\)\\?", string.Empty, RegexOptions.CultureInvariant);
         text = Regex.Replace(text, "\\(([^()]*)\\)", m => m.Groups[1].Value.Replace('|', '/'), RegexOptions.CultureInvariant);
         return Regex.Replace(text, " {2,}", " ", RegexOptions.CultureInvariant).Trim();
