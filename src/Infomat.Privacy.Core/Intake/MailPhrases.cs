@@ -103,7 +103,7 @@ internal static class MailPhrases
             "stop (e-?mailing|mailing|emailing) (me|us)", "stop sending me (e-?mails|mails|newsletters|marketing|promotions|advertising|offers)"),
 
         // Leaving something: an unsubscribe only beside a marketing word, or alone (see NeedsList).
-        .. UL("uitschrijven", "schrijf (mij|me)" + Gap + "uit", "afmelden", "(haal|verwijder) (mij|me) uit", "niet meer (ontvangen|krijgen|toegestuurd)",
+        .. UL("uitschrijven", "schrijf (mij|me)" + Gap + "uit", "afmelden", "(haal|verwijder) (mij|me) (uit|van)", "niet meer (ontvangen|krijgen|toegestuurd)",
             "desinscri", "desabonn", "ne (veux|souhaite) plus recevoir", "ne plus (m'envoyer|me contacter|recevoir)",
             "unsubscribe", "(remove|take) me (off|from|out of)", "stop sending me", "(no longer|don't|do not) (want|wish) to (receive|get)", "opt out", "opt-out"),
 
@@ -146,7 +146,7 @@ internal static class MailPhrases
     public static readonly Regex RefersBack = new("\\b(it|them|het|dit|deze)\\b|\\b(le|la|les|l')\\s?(corrig|rectifi|supprim|effac|modifi|verifi|mettre a jour)", Options);
 
     /// <summary>The sender speaks for themself (first person singular) or asks (please, graag, merci de).</summary>
-    public static readonly Regex FirstPerson = new("\\b(ik|mij|mijn|me|je|j'|moi|mes|mon|m'|i|i'm|i'd|my|graag|gelieve|please|merci|ondergetekende|soussignee?|undersigned)\\b", Options);
+    public static readonly Regex FirstPerson = new("\\b(ik|mij|mijn|me|je|j'|moi|mes|mon|ma|m'|i|i'm|i'd|my|graag|gelieve|please|merci|ondergetekende|soussignee?|undersigned)\\b", Options);
 
     /// <summary>The mail is about someone else's data: a customer, a client, him or her.</summary>
     public static readonly Regex ThirdParty = new(string.Join('|',
@@ -159,7 +159,7 @@ internal static class MailPhrases
 
     /// <summary>What a word for leaving must stand beside to be an unsubscribe: a marketing word (not an invitation to a training session).</summary>
     public static readonly Regex MailingList = new(
-        "(marketing|mailing|nieuwsbrie|newsletter|prospection|publicit|reclame|advertis|promoti|lettre d'information|e-?mails\\b|\\bmails\\b|aanbieding|offres|\\boffers\\b|liste de diffusion|verzendlijst)", Options);
+        "(marketing|mailing|nieuwsbrie|newsletter|prospection|publicit|reclame|advertis|promoti|lettre d'information|e-?mails\\b|\\bmails\\b|aanbieding|offres|\\boffers\\b|liste de diffusion|verzendlijst|\\byour list\\b|\\b(jullie|uw) lijst\\b|\\b(votre|vos) listes?\\b)", Options);
 
     /// <summary>What a word for leaving can stand beside to be a withdrawal of consent other than for marketing: the recruitment pool.</summary>
     public static readonly Regex Recruitment = new("(recruit|recrut|wervingsreserve|sollicit|candidature|\\bpool\\b|vacature)", Options);
@@ -169,7 +169,8 @@ internal static class MailPhrases
 
     /// <summary>A data word: a phrase that needs one is about the sender's data beside it ("a copy of the data", "demande d'accès RGPD").</summary>
     public static readonly Regex DataWord = new(
-        "\\b(persoonsgegevens|gegevens|data|personal information|personal details|donnees|informations personnelles|avg|gdpr|rgpd|privacy|dsar)\\b", Options);
+        "\\b(persoonsgegevens|gegevens|data|personal information|personal details|donnees|informations personnelles|avg|gdpr|rgpd|privacy|dsar"
+        + "|date of birth|birth ?date|geboortedatum|date de naissance|e-?mail ?address|e-?mailadres|adresse e-?mail|home address|woonadres|phone number|telefoonnummer|numero de telephone|surname|achternaam|voornaam|prenom)\\b", Options);
 
     /// <summary>A withdrawal of every consent ("all my consent", "toute autorisation", "al mijn toestemmingen").</summary>
     public static readonly Regex AllConsent = new("\\b(all|every|any|tout|toute|tous|toutes|alle|al mijn|elke)\\b", Options);
