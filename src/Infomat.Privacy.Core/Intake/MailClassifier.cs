@@ -61,7 +61,10 @@ public sealed record MailVerdict(MailVerdictKind Kind, RequestType? Type, Langua
     /// <summary>The rights the case answers besides <see cref="Type"/>, each in full.</summary>
     public IReadOnlyList<RequestType> AlsoRights { get; init; } = [];
 
-    /// <summary>For a withdrawal of consent: marketing only (an unsubscribe), or every consent.</summary>
+    /// <summary>
+    /// For a withdrawal of consent, the case's main right or a further one beside an objection to direct marketing:
+    /// marketing only, another consent only (the recruitment pool), or every consent. Null beside an erasure (every consent).
+    /// </summary>
     public ConsentScope? Consent { get; init; }
 }
 
@@ -75,7 +78,9 @@ public sealed record MailVerdict(MailVerdictKind Kind, RequestType? Type, Langua
 /// staff rather than nowhere. An unsubscribe is an objection to direct marketing (decision 51); an article cited without
 /// anyone writing in the first person is a request, unless the mail teaches about requests. A strong phrase or an
 /// article of the regulation decides alone; a weak word ("verwijder", "supprimer", "I object") decides when the same
-/// sentence is about the sender's own data; requests named in the plural are a topic, not a request (or, for an objection, about marketing). Several rights are settled by
+/// sentence is about the sender's own data (elsewhere, but in the subject, it is a hint for staff); words that need
+/// context (a copy, an access request, unsubscribe, opt out) count only beside data, or a mailing list, and leaving the
+/// recruitment pool withdraws that consent; requests named in the plural are a topic, not a request (or, for an objection, about marketing). Several rights are settled by
 /// <see cref="BundledRights"/>; what stays unclear (no right, rights answered in an order or by judgement, someone
 /// else's data) goes to staff with the reason.
 /// </summary>
