@@ -230,4 +230,12 @@ public sealed class MailClassifierTests
     [InlineData("Out of office", "I am away.", MailVerdictKind.Ignored)]
     public void Only_an_auto_reply_subject_is_an_auto_reply(string subject, string body, MailVerdictKind kind) =>
         Assert.Equal(kind, Classify(subject, body).Kind);
+
+    /// <summary>Issue 15 second review: a mail about the sender that names no right and no list goes to staff, never nowhere.</summary>
+    [Theory]
+    [InlineData("Hi", "Please remove me.")]
+    [InlineData("Vraagje", "Verwijder mij a.u.b.")]
+    [InlineData("Demande", "Merci de me retirer.")]
+    public void Remove_me_with_nothing_named_goes_to_staff(string subject, string body) =>
+        Assert.Equal(MailVerdictKind.Triage, Classify(subject, body).Kind);
 }

@@ -83,6 +83,8 @@ internal static class MailPhrases
             "(haal|verwijder|wis) (mij|me) uit" + Gap + "(database|bestand|bestanden|systeem|systemen|administratie|klantenbestand|dossiers)",
             "(retir|supprim|effac|ray)\\w*(-moi)? de (vos|votre|tous vos|toutes vos) (fichiers?|bases?|systemes|registres|bases de donnees)"),
         .. W(RequestType.Erasure, "verwijder", "wissen", "wis ", "supprim", "effac", "delete", "erase", "remove my"),
+        // "Remove me" with no list or files named: about the sender, but what is asked is for staff to read.
+        .. H(RequestType.Erasure, "(remove|delete|erase) me\\b", "(verwijder|wis|haal) (mij|me)\\b", "(retirez|supprimez|effacez|rayez)-moi", "me (retirer|supprimer|effacer|rayer)\\b"),
 
         // Restriction (Art. 18)
         .. S(RequestType.Restriction, "beperking van de verwerking", "(verwerking|gebruik)" + Gap + "(te )?beperken", "limitation du traitement", "limiter le traitement",
@@ -137,7 +139,8 @@ internal static class MailPhrases
     public static readonly Regex SelfData = new(string.Join('|',
         "\\bmijn (persoons)?gegevens", "\\bmijn (data|e-mailadres|adres|naam|functie|telefoonnummer|cv|account)", "\\b(over|van) mij\\b", "\\bal mijn\\b",
         "\\bmes (donnees|coordonnees|informations)", "\\bmon (adresse|nom|compte|cv|numero)", "\\bma fonction", "\\bme concernant", "\\ba mon sujet", "\\bsur moi\\b", "\\bde mes donnees",
-        "\\bmy (personal )?(data|details|information|email address|address|name|job title|phone number|account|cv|record)", "\\b(about|on) me\\b", "\\bconcerning me\\b"), Options);
+        "\\bmy (personal )?(data|details|information|email address|address|name|job title|phone number|account|cv|record)", "\\b(about|on) me\\b", "\\bconcerning me\\b",
+        "\\b(remove|delete|erase) me\\b", "\\b(verwijder|wis|haal) (mij|me)\\b", "\\b(retirez|supprimez|effacez|rayez)-moi\\b", "\\bme (retirer|supprimer|effacer|rayer)\\b"), Options);
 
     /// <summary>
     /// A sentence that points back at the one before ("Pourriez-vous le corriger ?", "Can you fix it?"): a weak word in it
