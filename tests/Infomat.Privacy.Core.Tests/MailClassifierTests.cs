@@ -197,6 +197,9 @@ public sealed class MailClassifierTests
     [InlineData("Hi", "Stop mailing me, thanks.")]
     [InlineData("Nieuwsbrief", "Ik wil jullie nieuwsbrief niet meer ontvangen.")]
     [InlineData("Mails", "Ik wil niet meer dat jullie mij mailen.")]
+    [InlineData("Hallo", "Gelieve mij uit te schrijven.")]
+    [InlineData("Hi", "Unsubscribe me from all communications please.")]
+    [InlineData("Hi", "Please take me off your list.")]
     public void Leaving_a_mailing_list_in_other_words_is_an_unsubscribe_not_an_erasure(string subject, string body)
     {
         var v = Classify(subject, body);

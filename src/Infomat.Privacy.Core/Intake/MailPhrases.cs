@@ -105,7 +105,7 @@ internal static class MailPhrases
             "stop (e-?mailing|mailing|emailing) (me|us)", "stop sending me (e-?mails|mails|newsletters|marketing|promotions|advertising|offers)"),
 
         // Leaving something: an unsubscribe only beside a marketing word, or alone (see NeedsList).
-        .. UL("uitschrijven", "schrijf (mij|me)" + Gap + "uit", "afmelden", "(haal|verwijder) (mij|me) (uit|van)", "niet meer (ontvangen|krijgen|toegestuurd)",
+        .. UL("uitschrijven", "schrijf (mij|me)" + Gap + "uit", "(mij|me) uit te schrijven", "afmelden", "(haal|verwijder) (mij|me) (uit|van)", "niet meer (ontvangen|krijgen|toegestuurd)",
             "desinscri", "desabonn", "ne (veux|souhaite) plus recevoir", "ne plus (m'envoyer|me contacter|recevoir)",
             "unsubscribe", "(remove|take) me (off|from|out of)", "stop sending me", "(no longer|don't|do not) (want|wish) to (receive|get)", "opt out", "opt-out"),
 
@@ -162,7 +162,7 @@ internal static class MailPhrases
 
     /// <summary>What a word for leaving must stand beside to be an unsubscribe: a marketing word (not an invitation to a training session).</summary>
     public static readonly Regex MailingList = new(
-        "(marketing|mailing|nieuwsbrie|newsletter|prospection|publicit|reclame|advertis|promoti|lettre d'information|e-?mails\\b|\\bmails\\b|aanbieding|offres|\\boffers\\b|liste de diffusion|verzendlijst|\\byour list\\b|\\b(jullie|uw) lijst\\b|\\b(votre|vos) listes?\\b)", Options);
+        "(marketing|mailing|nieuwsbrie|newsletter|prospection|publicit|reclame|advertis|promoti|lettre d'information|e-?mails\\b|\\bmails\\b|aanbieding|offres|\\boffers\\b|communications|communicatie|liste de diffusion|verzendlijst|\\byour list\\b|\\b(jullie|uw) lijst\\b|\\b(votre|vos) listes?\\b)", Options);
 
     /// <summary>What a word for leaving can stand beside to be a withdrawal of consent other than for marketing: the recruitment pool.</summary>
     public static readonly Regex Recruitment = new("(recruit|recrut|wervingsreserve|sollicit|candidature|\\bpool\\b|vacature)", Options);
