@@ -38,6 +38,26 @@ public sealed class AppliedAtOnceTests
         Assert.Equal(CaseRefusal.WrongStatus, Case(RequestType.Erasure).Verify(At).Changed!.AppliedAtOnce(At).Refusal);
     }
 
+    /// <summary>Issue 15 second review: "I object to direct marketing and withdraw my consent for the recruitment pool" applies both at once.</summary>
+    [Theory]
+    [InlineData(ConsentScope.All, StoreAction.WithdrawConsent)]
+    [InlineData(ConsentScope.Other, StoreAction.WithdrawOtherConsent)]
+    public void An_objection_to_direct_marketing_case_with_a_further_withdrawal_applies_the_withdrawal_at_once_too(ConsentScope consent, StoreAction withdrawal)
+    {
+        var c = PrivacyCase.Received(
+            new ValidRequest(RequestType.Objection, "an.peeters@example.be", "An Peeters", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Nl, "", ObjectionScope.DirectMarketing)
+            {
+                AlsoRights = [RequestType.WithdrawConsent],
+                Consent = consent,
+            },
+            Channel.Form,
+            At,
+            TestDataMaps.Real);
+
+        Assert.Equal([StoreAction.ObjectToDirectMarketing, withdrawal], c.ActionsAtOnce);
+        Assert.False(c.NeedsIdentityApproval);
+    }
+
     [Theory]
     [InlineData(Language.Nl)]
     [InlineData(Language.Fr)]

@@ -22,6 +22,24 @@ public sealed class BundledRightsTests
         Assert.Contains("objection to direct marketing subsumes", d.Reason, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(ConsentScope.All)]
+    [InlineData(ConsentScope.Other)]
+    public void An_objection_to_direct_marketing_keeps_a_withdrawal_of_every_or_other_consent_on_the_case(ConsentScope consent)
+    {
+        var d = BundledRights.Decide([RequestType.Objection, RequestType.WithdrawConsent], ObjectionScope.DirectMarketing, consent);
+        Assert.Equal((RequestType.Objection, ObjectionScope.DirectMarketing), (d.Rights!.Main, d.Rights.Objection));
+        Assert.Equal([RequestType.WithdrawConsent], d.Rights.Also);
+        Assert.DoesNotContain("subsumes", d.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_objection_to_direct_marketing_subsumes_a_withdrawal_of_marketing_consent_named_so()
+    {
+        var d = BundledRights.Decide([RequestType.WithdrawConsent, RequestType.Objection], ObjectionScope.DirectMarketing, ConsentScope.Marketing);
+        Assert.Equal((RequestType.Objection, 0), (d.Rights!.Main, d.Rights.Also.Count));
+    }
+
     [Fact]
     public void Withdrawal_with_an_objection_to_other_processing_is_for_staff()
     {

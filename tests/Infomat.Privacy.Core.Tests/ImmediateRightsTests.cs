@@ -26,6 +26,17 @@ public sealed class ImmediateRightsTests
         Assert.Empty(ImmediateRights.Actions([RequestType.Objection], ObjectionScope.Other, null));
     }
 
+    /// <summary>"I object to direct marketing and withdraw all my consent (recruitment too)": both run at once, the objection first.</summary>
+    [Theory]
+    [InlineData(ConsentScope.All, StoreAction.WithdrawConsent)]
+    [InlineData(ConsentScope.Other, StoreAction.WithdrawOtherConsent)]
+    public void An_objection_to_direct_marketing_with_a_further_withdrawal_of_every_or_other_consent_applies_both_at_once(ConsentScope consent, StoreAction withdrawal)
+    {
+        IReadOnlyList<RequestType> rights = [RequestType.Objection, RequestType.WithdrawConsent];
+        Assert.False(ImmediateRights.NeedsApproval(rights, ObjectionScope.DirectMarketing));
+        Assert.Equal([StoreAction.ObjectToDirectMarketing, withdrawal], ImmediateRights.Actions(rights, ObjectionScope.DirectMarketing, consent));
+    }
+
     [Theory]
     [InlineData(RequestType.Access)]
     [InlineData(RequestType.Portability)]

@@ -165,4 +165,80 @@ public sealed class MailClassifierTests
         var v = Classify("Withdrawal of consent", "I withdraw my consent to keep my CV in your recruitment pool (Article 7(3) GDPR).");
         Assert.Equal((RequestType.WithdrawConsent, ConsentScope.Other), (v.Type, v.Consent));
     }
+
+    /// <summary>Issue 15 second review: a weak word counts double only in the subject; outside an own-data sentence it is staff's at most.</summary>
+    [Fact]
+    public void A_weak_word_outside_the_own_data_sentence_is_not_a_request()
+    {
+        var v = Classify("CRM", "Please update my details in your CRM; also, could you delete the old draft contract?");
+        Assert.NotEqual(MailVerdictKind.Request, v.Kind);
+    }
+
+    /// <summary>Issue 15 second review: business mail that uses a right's words about something else is left alone.</summary>
+    [Theory]
+    [InlineData("Invoice", "Please send me a copy of invoice 2026-113.")]
+    [InlineData("Portal", "I submitted an access request for the customer portal last week and still cannot log in.")]
+    [InlineData("Release", "What information do you have on the new release?")]
+    [InlineData("Invoices", "Could you please delete all duplicate invoices in the portal?")]
+    [InlineData("Facture", "Pouvez-vous rectifier la facture 123 ?")]
+    [InlineData("Prijslijst", "Kunnen jullie de prijslijst machineleesbaar aanleveren?")]
+    [InlineData("Opleiding", "Ik wil me afmelden voor de opleiding van dinsdag.")]
+    [InlineData("Training", "I have to unsubscribe from the training session.")]
+    [InlineData("Invoices", "Please stop sending me paper invoices.")]
+    [InlineData("Invitation", "Please add an opt-out link to the invitation.")]
+    public void Business_mail_in_the_words_of_a_right_is_not_a_request(string subject, string body) =>
+        Assert.Equal(MailVerdictKind.NotARequest, Classify(subject, body).Kind);
+
+    [Theory]
+    [InlineData("Mailings", "Please remove my email address from your mailing list.")]
+    [InlineData("Mailings", "Graag mijn e-mailadres verwijderen uit jullie mailinglijst.")]
+    [InlineData("Envois", "Je souhaite que vous supprimiez mon adresse de votre liste de diffusion.")]
+    [InlineData("Newsletter", "Please take me off your newsletter.")]
+    [InlineData("Hi", "Stop mailing me, thanks.")]
+    [InlineData("Nieuwsbrief", "Ik wil jullie nieuwsbrief niet meer ontvangen.")]
+    [InlineData("Mails", "Ik wil niet meer dat jullie mij mailen.")]
+    [InlineData("Hallo", "Gelieve mij uit te schrijven.")]
+    [InlineData("Hi", "Unsubscribe me from all communications please.")]
+    [InlineData("Hi", "Please take me off your list.")]
+    public void Leaving_a_mailing_list_in_other_words_is_an_unsubscribe_not_an_erasure(string subject, string body)
+    {
+        var v = Classify(subject, body);
+        Assert.Equal((MailVerdictKind.Request, RequestType.Objection, ObjectionScope.DirectMarketing), (v.Kind, v.Type, v.Objection));
+    }
+
+    [Fact]
+    public void An_objection_to_direct_marketing_with_a_withdrawal_of_every_consent_keeps_the_withdrawal()
+    {
+        var v = Classify("Marketing", "I object to direct marketing. I also withdraw all my consent, including for the recruitment pool.");
+        Assert.Equal((MailVerdictKind.Request, RequestType.Objection, ObjectionScope.DirectMarketing, ConsentScope.All), (v.Kind, v.Type, v.Objection, v.Consent));
+        Assert.Equal([RequestType.WithdrawConsent], v.AlsoRights);
+    }
+
+    [Theory]
+    [InlineData("Pool", "I would like to opt out of your recruitment pool.")]
+    [InlineData("Wervingsreserve", "Graag schrijf me uit uit jullie wervingsreserve.")]
+    [InlineData("Recrutement", "Merci de me désinscrire de votre réserve de recrutement.")]
+    public void Leaving_the_recruitment_pool_withdraws_that_consent_and_objects_to_nothing(string subject, string body)
+    {
+        var v = Classify(subject, body);
+        Assert.Equal((MailVerdictKind.Request, RequestType.WithdrawConsent, ConsentScope.Other), (v.Kind, v.Type, v.Consent));
+        Assert.Empty(v.AlsoRights);
+    }
+
+    [Theory]
+    [InlineData("Absence de réponse à ma demande d'accès", "Je renouvelle ma demande d'accès à mes données.", MailVerdictKind.Request)]
+    [InlineData("Absence of reply to my request", "Please send me a copy of my personal data.", MailVerdictKind.Request)]
+    [InlineData("Absence du bureau", "Je suis absente jusqu'au 3 décembre.", MailVerdictKind.Ignored)]
+    [InlineData("Réponse automatique : demande d'accès", "Je suis absente.", MailVerdictKind.Ignored)]
+    [InlineData("Out of office", "I am away.", MailVerdictKind.Ignored)]
+    public void Only_an_auto_reply_subject_is_an_auto_reply(string subject, string body, MailVerdictKind kind) =>
+        Assert.Equal(kind, Classify(subject, body).Kind);
+
+    /// <summary>Issue 15 second review: a mail about the sender that names no right and no list goes to staff, never nowhere.</summary>
+    [Theory]
+    [InlineData("Hi", "Please remove me.")]
+    [InlineData("Vraagje", "Verwijder mij a.u.b.")]
+    [InlineData("Demande", "Merci de me retirer.")]
+    public void Remove_me_with_nothing_named_goes_to_staff(string subject, string body) =>
+        Assert.Equal(MailVerdictKind.Triage, Classify(subject, body).Kind);
 }

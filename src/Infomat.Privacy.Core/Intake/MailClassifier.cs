@@ -61,7 +61,10 @@ public sealed record MailVerdict(MailVerdictKind Kind, RequestType? Type, Langua
     /// <summary>The rights the case answers besides <see cref="Type"/>, each in full.</summary>
     public IReadOnlyList<RequestType> AlsoRights { get; init; } = [];
 
-    /// <summary>For a withdrawal of consent: marketing only (an unsubscribe), or every consent.</summary>
+    /// <summary>
+    /// For a withdrawal of consent, the case's main right or a further one beside an objection to direct marketing:
+    /// marketing only, another consent only (the recruitment pool), or every consent. Null beside an erasure (every consent).
+    /// </summary>
     public ConsentScope? Consent { get; init; }
 }
 
@@ -75,11 +78,13 @@ public sealed record MailVerdict(MailVerdictKind Kind, RequestType? Type, Langua
 /// staff rather than nowhere. An unsubscribe is an objection to direct marketing (decision 51); an article cited without
 /// anyone writing in the first person is a request, unless the mail teaches about requests. A strong phrase or an
 /// article of the regulation decides alone; a weak word ("verwijder", "supprimer", "I object") decides when the same
-/// sentence is about the sender's own data; requests named in the plural are a topic, not a request (or, for an objection, about marketing). Several rights are settled by
+/// sentence is about the sender's own data (elsewhere, but in the subject, it is a hint for staff); words that need
+/// context (a copy, an access request, unsubscribe, opt out) count only beside data, or a mailing list, and leaving the
+/// recruitment pool withdraws that consent; requests named in the plural are a topic, not a request (or, for an objection, about marketing). Several rights are settled by
 /// <see cref="BundledRights"/>; what stays unclear (no right, rights answered in an order or by judgement, someone
 /// else's data) goes to staff with the reason.
 /// </summary>
-public static class MailClassifier
+public static partial class MailClassifier
 {
     private static readonly string[] QuoteMarkers =
     [
@@ -134,13 +139,15 @@ public static class MailClassifier
         var negated = new SortedSet<RequestType>();
         var hints = new List<string>();
         var cited = false;
+        var subjectAsks = false;
         var unsubscribe = false;
+        var withdrawn = (Marketing: false, Other: false, All: false);
         var objectionMarketing = (ObjectionScope?)null;
         var sentences = (IReadOnlyList<string>)[subject, .. Sentences(body)];
         for (var i = 0; i < sentences.Count; i++)
         {
             var sentence = sentences[i];
-            var hits = Hits(sentence, regulation, negated);
+            var hits = Context(Hits(sentence, regulation, negated), sentence, subject);
             if (hits.Count == 0)
             {
                 continue;
@@ -162,15 +169,17 @@ public static class MailClassifier
                 continue;
             }
 
-            var self = MailPhrases.SelfData.IsMatch(sentence);
+            var self = MailPhrases.SelfData.IsMatch(sentence) || (i > 1 && MailPhrases.SelfData.IsMatch(sentences[i - 1]) && MailPhrases.RefersBack.IsMatch(sentence));
             var marketing = MailPhrases.Marketing.IsMatch(sentence);
             foreach (var group in hits.GroupBy(h => h.Type))
             {
                 var strong = group.Any(h => h.Weight == PhraseWeight.Strong)
                     || group.Any(h => h.Weight == PhraseWeight.Weak && (self || (group.Key == RequestType.Objection && marketing)));
                 var points = strong ? 2 : group.Any(h => h.Weight == PhraseWeight.Weak) && selfMail ? 1 : 0;
-                if (points == 0)
+                if (points == 0 || (!strong && i > 0))
                 {
+                    // A weak word outside a sentence about the sender's own data (and outside the subject) asks for
+                    // nothing by itself, however often it comes: staff are asked at most (issue 15 second review).
                     hints.AddRange(group.Select(h => h.Name));
                     continue;
                 }
@@ -184,7 +193,19 @@ public static class MailClassifier
                 }
 
                 // The subject and the first sentence that asks weigh most: they order the rights.
-                e.Score += i == 0 || e.FirstAt == i ? points * 2 : points;
+                e.Score += i == 0 || (strong && e.FirstAt == i) ? points * 2 : points;
+                subjectAsks |= i == 0 && strong;
+                if (group.Key == RequestType.WithdrawConsent)
+                {
+                    // What is taken back is read in the clause of the withdrawal ("… and I withdraw my consent for the recruitment pool").
+                    foreach (var hit in group)
+                    {
+                        var clause = ClauseOf(sentence, hit.Start, hit.End);
+                        var forMarketing = MailPhrases.Marketing.IsMatch(clause) || MailPhrases.Unsubscribe.IsMatch(clause);
+                        var forOther = hit.Recruitment || MailPhrases.OtherConsent.IsMatch(clause);
+                        withdrawn = (withdrawn.Marketing || (forMarketing && !hit.Recruitment), withdrawn.Other || forOther, withdrawn.All || (!hit.Recruitment && MailPhrases.AllConsent.IsMatch(clause)));
+                    }
+                }
             }
 
             if (hits.Any(h => h.Type == RequestType.Objection) && hits.FirstOrDefault(h => h.ArticleParagraph is not null && h.Type == RequestType.Objection) is { } article)
@@ -228,33 +249,40 @@ public static class MailClassifier
         }
 
         // Nobody speaks in the first person: a request all the same when it cites the article of the right it names
-        // ("Inzageverzoek conform art. 15 AVG." and a name), unless the mail teaches about requests (a webinar, a newsletter).
-        var citedAlone = cited && !MailPhrases.FirstPerson.IsMatch(own) && !MailPhrases.Teaching.IsMatch(own);
-        if (!MailPhrases.FirstPerson.IsMatch(own) && !citedAlone)
+        // ("Inzageverzoek conform art. 15 AVG." and a name) or when its subject is the request ("Inzageverzoek" above a
+        // name and address), unless the mail teaches about requests (a webinar, a newsletter); otherwise staff read it.
+        var firstPerson = MailPhrases.FirstPerson.IsMatch(own);
+        var teaching = MailPhrases.Teaching.IsMatch(own);
+        var citedAlone = cited && !firstPerson && !teaching;
+        var subjectAlone = !cited && subjectAsks && !firstPerson && !teaching;
+        if (!firstPerson && !citedAlone && !subjectAlone)
         {
-            return new MailVerdict(MailVerdictKind.NotARequest, null, language, CodedReason.Of("NobodyAsks", asked[0].First));
+            return new MailVerdict(teaching ? MailVerdictKind.NotARequest : MailVerdictKind.Triage, null, language, CodedReason.Of("NobodyAsks", asked[0].First));
         }
 
         // An unsubscribe is an objection to direct marketing whatever else the mail says (decision 51).
         var objection = asked.Any(a => a.Type == RequestType.Objection)
             ? unsubscribe ? ObjectionScope.DirectMarketing : objectionMarketing ?? (MailPhrases.Marketing.IsMatch(own) ? ObjectionScope.DirectMarketing : ObjectionScope.Other)
             : (ObjectionScope?)null;
-        var decision = BundledRights.Decide([.. asked.Select(a => a.Type)], objection);
+        // What a withdrawal takes back: as its clause says; else an unsubscribe, or a withdrawal that names only
+        // marketing, takes back the marketing consent alone; one that names only recruitment takes back that consent
+        // alone (issue 15 review finding 4); one that names both, or every consent, or no purpose at all in a letter
+        // citing Art. 7(3), takes back every consent.
+        var consent = !asked.Any(a => a.Type == RequestType.WithdrawConsent) ? (ConsentScope?)null
+            : withdrawn.Marketing && !withdrawn.Other ? ConsentScope.Marketing
+            : withdrawn.Other && !withdrawn.Marketing && !withdrawn.All ? ConsentScope.Other
+            : withdrawn.Marketing || withdrawn.Other || withdrawn.All ? ConsentScope.All
+            : WholeMailScope(own);
+        var decision = BundledRights.Decide([.. asked.Select(a => a.Type)], objection, consent);
         var because = new CodedReason([.. asked.Select(a => new ReasonPart("Phrase", [CodedReason.Rights(a.Type), a.First]))]);
         if (decision.Rights is not { } rights)
         {
             return new MailVerdict(MailVerdictKind.Triage, null, language, decision.Why.Then(because).Then(listedNote));
         }
 
-        // An unsubscribe, or a withdrawal that names only marketing, takes back the marketing consent alone; one that
-        // names only recruitment takes back that consent alone (issue 15 review finding 4); one that names both, or no
-        // purpose at all in a letter citing Art. 7(3), takes back every consent.
-        var forMarketing = MailPhrases.Marketing.IsMatch(own) || MailPhrases.Unsubscribe.IsMatch(own);
-        var forOther = MailPhrases.OtherConsent.IsMatch(own);
-        var consent = rights.Main != RequestType.WithdrawConsent ? (ConsentScope?)null
-            : forMarketing && !forOther ? ConsentScope.Marketing
-            : forOther && !forMarketing ? ConsentScope.Other
-            : ConsentScope.All;
+        // The case carries the scope when it applies a withdrawal on its own or beside an objection; beside an erasure
+        // every consent is withdrawn (decision 49).
+        consent = rights.All.Contains(RequestType.WithdrawConsent) && rights.Main != RequestType.Erasure ? consent : null;
         var scopeNote = consent switch
         {
             ConsentScope.Marketing => CodedReason.Of("MarketingConsentOnly"),
@@ -263,6 +291,7 @@ public static class MailClassifier
         };
         scopeNote = unsubscribe && rights.All.Contains(RequestType.Objection) ? scopeNote.Then("Unsubscribe") : scopeNote;
         scopeNote = citedAlone ? scopeNote.Then("ArticleWithoutFirstPerson") : scopeNote;
+        scopeNote = subjectAlone ? scopeNote.Then("SubjectWithoutFirstPerson") : scopeNote;
         // The rule's reason ("access+portability; access and portability: one export …") when it had to settle several.
         var rule = rights.Also.Count == 0 && asked.Count == 1 ? CodedReason.None : decision.Why;
         return new MailVerdict(MailVerdictKind.Request, rights.Main, language, rule.Then(because).Then(scopeNote).Then(listedNote), rights.Objection) { AlsoRights = rights.Also, Consent = consent };
@@ -342,7 +371,9 @@ public static class MailClassifier
     }
 
     /// <summary>One phrase or article found in a sentence.</summary>
-    private sealed record Hit(int Start, int End, RequestType Type, PhraseWeight Weight, string Name, string? ArticleParagraph = null, bool Article = false, bool Unsubscribe = false);
+    /// <remarks><paramref name="Recruitment"/>: a word for leaving next to the recruitment pool, a withdrawal of that consent.</remarks>
+    private sealed record Hit(int Start, int End, RequestType Type, PhraseWeight Weight, string Name, string? ArticleParagraph = null, bool Article = false, bool Unsubscribe = false,
+        bool NeedsData = false, bool NeedsList = false, bool Recruitment = false);
 
     /// <summary>
     /// The clauses (cut at commas and colons) of a sentence that list rights rather than ask: one that names the rights
@@ -387,7 +418,7 @@ public static class MailClassifier
         {
             foreach (System.Text.RegularExpressions.Match m in phrase.Pattern.Matches(sentence))
             {
-                found.Add(new Hit(m.Index, m.Index + m.Length, phrase.Type, phrase.Weight, phrase.Name, Unsubscribe: phrase.Unsubscribe));
+                found.Add(new Hit(m.Index, m.Index + m.Length, phrase.Type, phrase.Weight, phrase.Name, Unsubscribe: phrase.Unsubscribe, NeedsData: phrase.NeedsData, NeedsList: phrase.NeedsList));
             }
         }
 

@@ -18,8 +18,15 @@ internal enum PhraseWeight
 }
 
 /// <summary>One phrase of the classifier, as a pattern over the normalised text (lower case, no accents, plain apostrophes).</summary>
-/// <remarks><paramref name="Unsubscribe"/>: the phrase asks to leave mailings, an objection to direct marketing (decision 51).</remarks>
-internal sealed record MailPhrase(Regex Pattern, RequestType Type, PhraseWeight Weight, string Name, bool Unsubscribe = false);
+/// <remarks>
+/// <paramref name="Unsubscribe"/>: the phrase asks to leave mailings, an objection to direct marketing (decision 51).
+/// <paramref name="NeedsData"/>: the phrase is strong only with the sender's own data or a data word in its sentence or
+/// the subject ("a copy" of data, not of invoice 2026-113; "rectifier" data, not an invoice).
+/// <paramref name="NeedsList"/>: a word for leaving something ("afmelden", "unsubscribe", "opt out") that is an unsubscribe only
+/// next to a marketing word, a withdrawal of that consent next to a recruitment word, and nothing next to anything else
+/// (a training session, paper invoices), unless it stands alone ("Graag uitschrijven.").
+/// </remarks>
+internal sealed record MailPhrase(Regex Pattern, RequestType Type, PhraseWeight Weight, string Name, bool Unsubscribe = false, bool NeedsData = false, bool NeedsList = false);
 
 /// <summary>
 /// The words the classifier reads, in Dutch, French and English: the phrases of each right, the article numbers,
@@ -34,33 +41,50 @@ internal static class MailPhrases
     /// <summary>Up to a few words within one sentence.</summary>
     private const string Gap = "[^.?!;\\n]{0,40}";
 
+    /// <summary>A few words more (a withdrawal whose "in" comes at the end of a long Dutch sentence).</summary>
+    private const string LongGap = "[^.?!;\\n]{0,80}";
+
+    /// <summary>A word or two.</summary>
+    private const string ShortGap = "[^.?!;\\n]{0,20}";
+
     public static readonly MailPhrase[] All =
     [
         // Access (Art. 15)
         .. S(RequestType.Access, "inzageverzoek", "verzoek (om|tot) inzage", "recht (op|van) inzage", "inzage (in|krijgen|gekregen|van)", "inzage" + Gap + "(mijn|over mij|van mij)",
             "welke (persoons)?gegevens" + Gap + "(over mij|van mij|bewaren|verwerken|hebben|bijhouden)", "wat (weten|bewaren|hebben) (jullie|u)" + Gap + "(over|van) mij",
             "overzicht van" + Gap + "gegevens", "kopie van" + Gap + "(gegevens|van mij|over mij)",
-            "droit d'acces", "demande d'acces", "acces a (mes|l'ensemble de mes) donnees", "copie (de|des|de l'ensemble des) (mes )?(donnees|informations)",
+            "droit d'acces", "acces a (mes|l'ensemble de mes) donnees", "copie (de|des|de l'ensemble des) (mes )?(donnees|informations)",
             "quelles donnees" + Gap + "(me concernant|sur moi|a mon sujet|detenez|conservez|avez)",
-            "subject access", "right of access", "access request", "copy of" + Gap + "(data|information)", "what (personal )?(data|information)" + Gap + "(hold|have|has|keep|process|store)", "(provide|send|give) me (with )?a copy", "dsar"),
+            "subject access", "right of access", "dsar"),
+        // Words that are about data only when the sentence or the subject says so ("an access request for the customer
+        // portal", "a copy of invoice 2026-113", "what information do you have on the new release").
+        .. SD(RequestType.Access, "demande d'acces", "access request", "copy of" + Gap + "(data|information)", "what (personal )?(data|information)" + Gap + "(hold|have|has|keep|process|store)", "(provide|send|give) me (with )?a copy"),
         .. W(RequestType.Access, "gegevens opvragen", "opvragen"),
 
         // Portability (Art. 20)
-        .. S(RequestType.Portability, "overdraagbaarheid", "overdracht van (mijn )?gegevens", "machineleesba", "portabilite", "portability", "lisible par (une )?machine", "machine-readable", "machine readable",
+        .. SD(RequestType.Portability, "machineleesba", "lisible par (une )?machine", "machine-readable", "machine readable", "import" + Gap + "(elsewhere|another)"),
+        .. S(RequestType.Portability, "overdraagbaarheid", "overdracht van (mijn )?gegevens", "portabilite", "portability",
             "wat ik (zelf )?(heb )?(zelf )?(ingevuld|verstrekt|gegeven)", "die ik zelf", "ce que je vous ai" + Gap + "(transmis|fourni|communique)", "que je vous ai (fourni|transmis|communique)",
-            "data i (gave|have given|provided|have provided)", "i provided to you", "import" + Gap + "(elsewhere|another)"),
+            "(data|information|details) i('ve| have)? (gave|given|provided)", "i provided to you"),
         .. W(RequestType.Portability, "json", "csv"),
 
         // Rectification (Art. 16)
-        .. S(RequestType.Rectification, "rectificatie", "recht op (verbetering|rectificatie)", "rectification", "rectifier", "rectify", "corriger (mes|mon|ma)", "correct (my|the) (data|details|name|address|record|job|phone)"),
+        .. SD(RequestType.Rectification, "rectificatie", "rectification", "rectifier", "rectify"),
+        .. S(RequestType.Rectification, "recht op (verbetering|rectificatie)", "droit de rectification", "right to rectification", "corriger (mes|mon|ma)", "correct (my|the) (data|details|name|address|record|job|phone)"),
         .. W(RequestType.Rectification, "klopt niet", "onjuist", "verbeter", "fout", "corrig", "inexact", "incorrect", "is wrong", "mal orthographi", "verkeerd"),
         .. H(RequestType.Rectification, "aanpassen", "wijzigen", "update my", "modifier"),
 
         // Erasure (Art. 17)
         .. S(RequestType.Erasure, "recht op (vergetelheid|gegevenswissing|wissing|verwijdering)", "recht om vergeten te worden", "verwijdering van" + Gap + "gegevens", "(verwijder|wis)\\w* al mijn",
             "droit a l'(oubli|effacement)", "effacement de" + Gap + "donnees", "l'effacement de mes", "right to (erasure|be forgotten)", "(delete|erase|remove) (all )?(of )?(my|the) (personal )?(data|details|information)",
-            "delete all", "erase all", "(erasure|deletion) of (all )?(of )?(my|the) (personal )?(data|details|information)"),
+            "(delete|erase) all (of )?my", "(erasure|deletion) of (all )?(of )?(my|the) (personal )?(data|details|information)",
+            // Out of the files altogether, not off a list: an erasure ("remove me from your database", "me retirer de vos fichiers").
+            "(remove|delete|erase|take) me (from|off|out of) (your|all|the|all your) (database|databases|records|systems|files|crm|customer file|client file)",
+            "(haal|verwijder|wis) (mij|me) uit" + Gap + "(database|bestand|bestanden|systeem|systemen|administratie|klantenbestand|dossiers)",
+            "(retir|supprim|effac|ray)\\w*(-moi)? de (vos|votre|tous vos|toutes vos) (fichiers?|bases?|systemes|registres|bases de donnees)"),
         .. W(RequestType.Erasure, "verwijder", "wissen", "wis ", "supprim", "effac", "delete", "erase", "remove my"),
+        // "Remove me" with no list or files named: about the sender, but what is asked is for staff to read.
+        .. H(RequestType.Erasure, "(remove|delete|erase) me\\b", "(verwijder|wis|haal) (mij|me)\\b", "(retirez|supprimez|effacez|rayez)-moi", "me (retirer|supprimer|effacer|rayer)\\b"),
 
         // Restriction (Art. 18)
         .. S(RequestType.Restriction, "beperking van de verwerking", "(verwerking|gebruik)" + Gap + "(te )?beperken", "limitation du traitement", "limiter le traitement",
@@ -73,16 +97,22 @@ internal static class MailPhrases
 
         // Unsubscribing: leaving the mailings is an objection to direct marketing (Art. 21(2)-(3)), which stops every
         // marketing mail, those sent on legitimate interest (client relations) as well as on consent (decision 51).
-        .. U("uitschrijven", "schrijf (mij|me)" + Gap + "uit", "afmelden", "(haal|verwijder) (mij|me) uit" + Gap + "(mailing|nieuwsbrie|verzendlijst|lijst)",
+        .. U("(haal|verwijder) (mij|me) uit" + Gap + "(mailing|nieuwsbrie|verzendlijst|lijst)",
             "(mij|me) uit" + Gap + "(mailing|nieuwsbrie|verzendlijst|lijst)\\w*( te)? (verwijderen|halen|schrappen)", "geen" + Gap + "(mails|mailings|nieuwsbrie\\w*|reclame|marketing) meer",
+            "verwijder\\w* (uit|van)" + Gap + "(mailing|nieuwsbrie|verzendlijst|adressenlijst)", "niet meer dat (jullie|u) (mij|me) (mailen|e-?mailen|mails sturen)", "(mij|me) (niet|nooit) meer (te )?(mailen|e-?mailen)",
+            "(supprim|retir|ray|enlev)\\w*(-moi| mon (adresse|e-?mail|courriel)" + ShortGap + ")? de (votre|vos|la|ces|cette) (liste de diffusion|liste d'envoi|liste de distribution|mailing|newsletter|lettre d'information)",
+            "(remove|delete|take|drop) (me|my (e-?mail ?)?(address|e-?mail|details|name))" + Gap + "(off|from|out of)" + Gap + "(mailing|e-?mail|newsletter|distribution|marketing|subscriber|contact)",
+            "stop (e-?mailing|mailing|emailing) (me|us)", "stop sending me (e-?mails|mails|newsletters|marketing|promotions|advertising|offers)"),
+
+        // Leaving something: an unsubscribe only beside a marketing word, or alone (see NeedsList).
+        .. UL("uitschrijven", "schrijf (mij|me)" + Gap + "uit", "(mij|me) uit te schrijven", "afmelden", "(haal|verwijder) (mij|me) (uit|van)", "niet meer (ontvangen|krijgen|toegestuurd)",
             "desinscri", "desabonn", "ne (veux|souhaite) plus recevoir", "ne plus (m'envoyer|me contacter|recevoir)",
-            "unsubscribe", "(remove|take) me (off|from|out of)" + Gap + "(mailing|e-?mail|newsletter|distribution|marketing|subscriber|contact) ?list", "stop sending me", "no longer (want|wish) to receive", "opt out", "opt-out"),
+            "unsubscribe", "(remove|take) me (off|from|out of)", "stop sending me", "(no longer|don't|do not) (want|wish) to (receive|get)", "opt out", "opt-out"),
 
         // Withdrawal of consent (Art. 7(3))
-        .. S(RequestType.WithdrawConsent, "toestemming" + Gap + "in te trekken", "toestemming intrek", "trek\\w*" + Gap + "toestemming" + Gap + "\\bin\\b", "intrekking van (mijn|de) toestemming",
-            "(haal|verwijder) (mij|me) uit",
-            "retir\\w* (tout |tous |toutes )?(mon |mes |le |les |de mon |ce |ces )?consentement", "retrait (de|du) (mon )?consentement",
-            "withdraw\\w* (all |every )?(of )?(my |the |any |all )?(consent|permission)", "(remove|take) me (off|from|out of)", "no longer consent"),
+        .. S(RequestType.WithdrawConsent, "toestemming" + Gap + "in te trekken", "toestemming intrek", "trek\\w*" + Gap + "toestemming" + LongGap + "\\bin\\b", "intrekking van (mijn|de) toestemming",
+            "retir\\w*" + Gap + "consentement", "retrait (de|du) (mon )?consentement",
+            "withdraw\\w* (all |every )?(of )?(my |the |any |all )?(consent|permission)", "no longer consent"),
     ];
 
     /// <summary>An article of the GDPR: number, then an optional paragraph ("(3)", "lid 3", ", paragraphe 3", ".3").</summary>
@@ -108,11 +138,18 @@ internal static class MailPhrases
     /// <summary>The sender writes about their own data.</summary>
     public static readonly Regex SelfData = new(string.Join('|',
         "\\bmijn (persoons)?gegevens", "\\bmijn (data|e-mailadres|adres|naam|functie|telefoonnummer|cv|account)", "\\b(over|van) mij\\b", "\\bal mijn\\b",
-        "\\bmes (donnees|coordonnees|informations)", "\\bmon (adresse|nom|compte|cv)", "\\bma fonction", "\\bme concernant", "\\ba mon sujet", "\\bsur moi\\b", "\\bde mes donnees",
-        "\\bmy (personal )?(data|details|information|email address|address|name|job title|phone number|account|cv|record)", "\\b(about|on) me\\b", "\\bconcerning me\\b"), Options);
+        "\\bmes (donnees|coordonnees|informations)", "\\bmon (adresse|nom|compte|cv|numero)", "\\bma fonction", "\\bme concernant", "\\ba mon sujet", "\\bsur moi\\b", "\\bde mes donnees",
+        "\\bmy (personal )?(data|details|information|email address|address|name|job title|phone number|account|cv|record)", "\\b(about|on) me\\b", "\\bconcerning me\\b",
+        "\\b(remove|delete|erase) me\\b", "\\b(verwijder|wis|haal) (mij|me)\\b", "\\b(retirez|supprimez|effacez|rayez)-moi\\b", "\\bme (retirer|supprimer|effacer|rayer)\\b"), Options);
+
+    /// <summary>
+    /// A sentence that points back at the one before ("Pourriez-vous le corriger ?", "Can you fix it?"): a weak word in it
+    /// is about the sender's own data when that sentence was.
+    /// </summary>
+    public static readonly Regex RefersBack = new("\\b(it|them|het|dit|deze)\\b|\\b(le|la|les|l')\\s?(corrig|rectifi|supprim|effac|modifi|verifi|mettre a jour)", Options);
 
     /// <summary>The sender speaks for themself (first person singular) or asks (please, graag, merci de).</summary>
-    public static readonly Regex FirstPerson = new("\\b(ik|mij|mijn|me|je|j'|moi|mes|mon|m'|i|i'm|i'd|my|graag|gelieve|please|merci)\\b", Options);
+    public static readonly Regex FirstPerson = new("\\b(ik|mij|mijn|me|je|j'|moi|mes|mon|ma|m'|i|i'm|i'd|my|graag|gelieve|please|merci|ondergetekende|soussignee?|undersigned)\\b", Options);
 
     /// <summary>The mail is about someone else's data: a customer, a client, him or her.</summary>
     public static readonly Regex ThirdParty = new(string.Join('|',
@@ -122,6 +159,24 @@ internal static class MailPhrases
     /// <summary>Marketing words: an objection that mentions them is to direct marketing.</summary>
     public static readonly Regex Marketing = new(
         "(marketing|mailing|nieuwsbrie|newsletter|prospection|publicit|reclame|advertis|promoti|lettre d'information|uitnodiging|invitation|mailinglijst|mailing list)", Options);
+
+    /// <summary>What a word for leaving must stand beside to be an unsubscribe: a marketing word (not an invitation to a training session).</summary>
+    public static readonly Regex MailingList = new(
+        "(marketing|mailing|nieuwsbrie|newsletter|prospection|publicit|reclame|advertis|promoti|lettre d'information|e-?mails\\b|\\bmails\\b|aanbieding|offres|\\boffers\\b|communications|communicatie|liste de diffusion|verzendlijst|\\byour list\\b|\\b(jullie|uw) lijst\\b|\\b(votre|vos) listes?\\b)", Options);
+
+    /// <summary>What a word for leaving can stand beside to be a withdrawal of consent other than for marketing: the recruitment pool.</summary>
+    public static readonly Regex Recruitment = new("(recruit|recrut|wervingsreserve|sollicit|candidature|\\bpool\\b|vacature)", Options);
+
+    /// <summary>After a word for leaving, nothing but the sender and politeness: it stands alone ("Graag uitschrijven.", "Unsubscribe me please").</summary>
+    public static readonly Regex NothingElse = new("^\\w*[\\s,]*(-?(me|moi|mij|us)\\b)?[\\s,]*(please|pls|aub|a\\.u\\.b\\.?|svp|s'il vous plait|s'il te plait|alstublieft|graag|merci|thanks|thank you)?[\\s,.!]*$", Options);
+
+    /// <summary>A data word: a phrase that needs one is about the sender's data beside it ("a copy of the data", "demande d'accès RGPD").</summary>
+    public static readonly Regex DataWord = new(
+        "\\b(persoonsgegevens|gegevens|data|personal information|personal details|donnees|informations personnelles|avg|gdpr|rgpd|privacy|dsar"
+        + "|date of birth|birth ?date|geboortedatum|date de naissance|e-?mail ?address|e-?mailadres|adresse e-?mail|home address|woonadres|phone number|telefoonnummer|numero de telephone|surname|achternaam|voornaam|prenom)\\b", Options);
+
+    /// <summary>A withdrawal of every consent ("all my consent", "toute autorisation", "al mijn toestemmingen").</summary>
+    public static readonly Regex AllConsent = new("\\b(all|every|any|tout|toute|tous|toutes|alle|al mijn|elke)\\b", Options);
 
     /// <summary>Leaving a list: a withdrawal worded so is about marketing consent.</summary>
     public static readonly Regex Unsubscribe = new("(unsubscri|uitschrijv|schrijf (mij|me) uit|afmeld|desabonn|desinscri|mailing|e-?mails|\\bmails\\b)", Options);
@@ -149,10 +204,10 @@ internal static class MailPhrases
 
     /// <summary>Mail about requests as a subject (an invitation, a course, a newsletter): an article it cites asks for nothing.</summary>
     public static readonly Regex Teaching = new(
-        "\\b(webinar|seminar|seminarie|workshop|training|opleiding|cursus|formation|course|newsletter|nieuwsbrief|lettre d'information|inschrijven|inscriptions?|registration|in this issue|how to|hoe|comment)\\b", Options);
+        "\\b(webinar|seminar|seminarie|workshop|training|opleiding|cursus|formation|course|newsletter|nieuwsbrief|lettre d'information|inschrijven|inscriptions?|registration|in this issue)\\b", Options);
 
     /// <summary>The subject of an auto-reply that quotes the request it answers.</summary>
-    public static readonly Regex AutoReplySubject = new("^\\s*(automatisch antwoord|automatic reply|auto-reply|autoreply|out of office|afwezig|reponse automatique|absence)\\b", Options);
+    public static readonly Regex AutoReplySubject = new("^\\s*(automatisch antwoord|automatic reply|auto-reply|autoreply|out of (the )?office|afwezig|niet aanwezig|reponse automatique|absence (du|au) bureau|absente? (du|jusqu|until)|absence\\s*(:|$))", Options);
 
     private static IEnumerable<MailPhrase> Make(RequestType type, PhraseWeight weight, string[] patterns) =>
         patterns.Select(p => new MailPhrase(new Regex("\\b" + p, Options), type, weight, Readable(p)));
@@ -160,7 +215,7 @@ internal static class MailPhrases
     /// <summary>A pattern as staff read it in a reason: "verzoek (om|tot) inzage" becomes "verzoek om/tot inzage".</summary>
     private static string Readable(string pattern)
     {
-        var text = pattern.Replace(Gap, " … ", StringComparison.Ordinal).Replace("\\w*", string.Empty, StringComparison.Ordinal).Replace("\\b", string.Empty, StringComparison.Ordinal);
+        var text = pattern.Replace(LongGap, " … ", StringComparison.Ordinal).Replace(ShortGap, " … ", StringComparison.Ordinal).Replace(Gap, " … ", StringComparison.Ordinal).Replace("\\w*", string.Empty, StringComparison.Ordinal).Replace("\\b", string.Empty, StringComparison.Ordinal);
         text = Regex.Replace(text, "\\([^()]*\\)\\?", string.Empty, RegexOptions.CultureInvariant);
         text = Regex.Replace(text, "\\(([^()]*)\\)", m => m.Groups[1].Value.Replace('|', '/'), RegexOptions.CultureInvariant);
         return Regex.Replace(text, " {2,}", " ", RegexOptions.CultureInvariant).Trim();
@@ -173,4 +228,8 @@ internal static class MailPhrases
     private static MailPhrase[] H(RequestType type, params string[] patterns) => [.. Make(type, PhraseWeight.Hint, patterns)];
 
     private static MailPhrase[] U(params string[] patterns) => [.. Make(RequestType.Objection, PhraseWeight.Strong, patterns).Select(p => p with { Unsubscribe = true })];
+
+    private static MailPhrase[] SD(RequestType type, params string[] patterns) => [.. Make(type, PhraseWeight.Strong, patterns).Select(p => p with { NeedsData = true })];
+
+    private static MailPhrase[] UL(params string[] patterns) => [.. U(patterns).Select(p => p with { NeedsList = true })];
 }

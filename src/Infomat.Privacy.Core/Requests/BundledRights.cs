@@ -24,7 +24,8 @@ public sealed record RightsDecision(RequestedRights? Rights, CodedReason Why)
 /// rights; the law answers most bundles: an erasure subsumes withdrawing consent (Art. 17(1)(b): the data goes, so
 /// does the processing based on consent), though the withdrawal stays on the case beside it, because it is applied at
 /// once and must hold even when the erasure is refused (decision 49); an objection to direct marketing subsumes withdrawing marketing consent
-/// (Art. 21(3): the marketing stops whatever its basis); access and portability are one export with both parts (Art.
+/// (Art. 21(3): the marketing stops whatever its basis), but not a withdrawal of every consent or of another (the
+/// recruitment pool), which stays on the case beside it (decision 51); access and portability are one export with both parts (Art.
 /// 15 and 20); an erasure with an objection answers both (Art. 17(1)(c) and Art. 21: what is erased is no longer
 /// processed, and the address is kept off marketing). Anything else that names rights answered in a given order or by
 /// judgement (access then erasure; rectification and restriction while the accuracy is checked) goes to staff with
@@ -34,7 +35,8 @@ public static class BundledRights
 {
     /// <param name="asked">The rights the request asks for, strongest first (the first decides nothing by itself).</param>
     /// <param name="objection">What an objection among them is against.</param>
-    public static RightsDecision Decide(IReadOnlyList<RequestType> asked, ObjectionScope? objection)
+    /// <param name="consent">What a withdrawal among them takes back (null: not said, read as marketing beside an objection to direct marketing).</param>
+    public static RightsDecision Decide(IReadOnlyList<RequestType> asked, ObjectionScope? objection, ConsentScope? consent = null)
     {
         ArgumentNullException.ThrowIfNull(asked);
         var rights = asked.Distinct().ToList();
@@ -54,10 +56,14 @@ public static class BundledRights
             notes = notes.Then("ErasureSubsumesWithdrawal");
         }
 
+        var withdrawalBesideObjection = false;
         if (rights.Contains(RequestType.WithdrawConsent) && rights.Contains(RequestType.Objection) && objection == ObjectionScope.DirectMarketing)
         {
+            // The objection stops marketing only: it subsumes a withdrawal of marketing consent, not one of every consent
+            // or of another (the recruitment pool), which stays on the case and is applied at once beside it.
             rights.Remove(RequestType.WithdrawConsent);
-            notes = notes.Then("ObjectionSubsumesWithdrawal");
+            withdrawalBesideObjection = consent is ConsentScope.All or ConsentScope.Other;
+            notes = notes.Then(withdrawalBesideObjection ? "ObjectionBesideWithdrawal" : "ObjectionSubsumesWithdrawal");
         }
 
         var scope = rights.Contains(RequestType.Objection) ? objection ?? ObjectionScope.Other : (ObjectionScope?)null;
@@ -69,7 +75,7 @@ public static class BundledRights
             _ => null,
         };
 
-        if (decided is not null && withdrawalBesideErasure)
+        if (decided is not null && (withdrawalBesideErasure || withdrawalBesideObjection))
         {
             decided = decided with { Also = [.. decided.Also, RequestType.WithdrawConsent] };
         }
