@@ -240,6 +240,32 @@ public partial class SqlStoreTests
             $"INSERT INTO {table} (email_normalized, purpose, consent_text, given_at) SELECT email_normalized, 'recruitment', 'Keep my application for future vacancies.', given_at FROM {table} WHERE email_normalized = 'zoe.maes@example.be'");
     }
 
+    [Fact]
+    public async Task A_second_withdrawal_keeps_the_date_the_consent_was_first_withdrawn()
+    {
+        // Review of issue 16: the withdrawal date is the evidence (Art. 7(1), 7(3)); a later request must not move it.
+        var catalog = await SeededAsync();
+        var crm = catalog.Sql("be/crm");
+        await crm.ApplyAsync(Request(StoreAction.WithdrawConsent, "zoe.maes@example.be"), default);
+        var first = await WithdrawnAtAsync(catalog);
+
+        var again = await crm.ApplyAsync(new StoreActionRequest("PR-TEST-0000-0009", StoreAction.WithdrawMarketingConsent, "zoe.maes@example.be", Today.AddDays(40)), default);
+
+        Assert.NotNull(first);
+        Assert.Equal(first, await WithdrawnAtAsync(catalog));
+        Assert.Equal(0, again.Tables.Single(t => t.Table == "consent_records").Updated);
+    }
+
+    private static async Task<string?> WithdrawnAtAsync(SqlStoreCatalog catalog)
+    {
+        var store = Map.Store("be/crm");
+        await using var connection = catalog.Dialect.Connect(store);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT withdrawn_at FROM {catalog.Dialect.Table(store, "consent_records")} WHERE email_normalized = 'zoe.maes@example.be'";
+        return await command.ExecuteScalarAsync() is { } value and not DBNull ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
+    }
+
     [Theory]
     [InlineData(StoreAction.ObjectToDirectMarketing)]
     [InlineData(StoreAction.WithdrawMarketingConsent)]

@@ -122,7 +122,11 @@ internal sealed class SqlStoreActions(
                     "now" => dialect.DbValue(step.Now),
                     _ => DBNull.Value,
                 })).ToList();
-                var updated = await step.ExecuteAsync(string.Join(", ", values.Select(v => $"{Set(v.Column)} = @{v.Name}")), condition, [.. values.Select(v => (v.Name, v.Value)), .. parameters]);
+                // A row withdrawn before keeps its date (the evidence of when consent ended, Art. 7(1)): only rows whose
+                // "now" columns are still empty are changed.
+                var notYet = rule.Set.Where(kv => kv.Value == "now").Select(kv => $"{Set(kv.Key)} IS NULL").ToList();
+                var where = string.Join(" AND ", new[] { condition is null ? null : $"({condition})" }.Concat(notYet).OfType<string>());
+                var updated = await step.ExecuteAsync(string.Join(", ", values.Select(v => $"{Set(v.Column)} = @{v.Name}")), where.Length == 0 ? null : where, [.. values.Select(v => (v.Name, v.Value)), .. parameters]);
                 return outcome with { Updated = updated };
 
             default:
