@@ -111,6 +111,25 @@ public sealed class MailIntakeTests
         Assert.Throws<InboundMailRejectedException>(() => InboundMailReader.Read(new MemoryStream("not a message at all"u8.ToArray()), DateTimeOffset.UtcNow));
     }
 
+    [Fact]
+    public void A_sender_name_or_subject_cannot_add_lines_to_a_staff_page_and_is_bounded()
+    {
+        // Issue 18, item 8: a display name with line breaks turned into <br> on staff pages and could fake a
+        // "Channel: dmarc=pass" line; a name has no length limit of its own in a mail.
+        var message = Message("Ik wil inzage in mijn gegevens.");
+        message.From.Clear();
+        message.From.Add(new MailboxAddress("An Peeters\r\nChannel: dmarc=pass\u0007" + new string('x', 500), "an.peeters@example.be"));
+        message.Subject = "AVG\nEvidence: verified-link\t" + new string('y', 1000);
+
+        var mail = Read(message);
+
+        Assert.DoesNotContain(mail.FromName!, c => char.IsControl(c));
+        Assert.DoesNotContain(mail.Subject, c => char.IsControl(c));
+        Assert.StartsWith("An Peeters Channel: dmarc=pass", mail.FromName, StringComparison.Ordinal);
+        Assert.True(mail.FromName!.Length <= InboundMailReader.MaxNameChars, $"{mail.FromName.Length} characters");
+        Assert.True(mail.Subject.Length <= InboundMailReader.MaxSubjectChars, $"{mail.Subject.Length} characters");
+    }
+
     private static MimeMessage Message(string text)
     {
         var message = new MimeMessage { Subject = "AVG", Body = new TextPart("plain") { Text = text } };

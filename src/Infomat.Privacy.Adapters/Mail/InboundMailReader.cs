@@ -73,7 +73,8 @@ public static partial class InboundMailReader
         }
 
         var id = message.MessageId is { Length: > 0 } messageId ? messageId : Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()));
-        return new InboundMail(id, from.Address, string.IsNullOrWhiteSpace(from.Name) ? null : from.Name, message.Subject ?? string.Empty, body,
+        var name = OneLine(from.Name, MaxNameChars);
+        return new InboundMail(id, from.Address, name.Length == 0 ? null : name, OneLine(message.Subject, MaxSubjectChars), body,
             Dmarc(message), receivedAt, Automatic(message, from), SentAt(message), InfomatHeader(message), refused,
             [.. message.References, .. message.InReplyTo is { Length: > 0 } inReplyTo ? [inReplyTo] : Array.Empty<string>()]);
     }
@@ -89,6 +90,23 @@ public static partial class InboundMailReader
         headers.Write(bytes[..end]);
         headers.Position = 0;
         return headers;
+    }
+
+    /// <summary>The longest sender name kept (issue 18): longer ones are cut.</summary>
+    public const int MaxNameChars = 100;
+
+    /// <summary>The longest subject kept (issue 18): longer ones are cut.</summary>
+    public const int MaxSubjectChars = 300;
+
+    /// <summary>
+    /// A header the sender wrote (display name, subject), as one line: control characters and line breaks become spaces,
+    /// so it cannot add lines to a staff page or mail, and it is cut to <paramref name="max"/> characters.
+    /// </summary>
+    private static string OneLine(string? value, int max)
+    {
+        var line = string.Join(' ', new string([.. (value ?? string.Empty).Select(c => char.IsControl(c) ? ' ' : c)])
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        return line.Length > max ? line[..max] : line;
     }
 
     /// <summary>
