@@ -115,19 +115,12 @@ internal sealed class SqlStoreActions(
                     return outcome with { Deleted = await files.DeleteRowsAsync(step, condition, parameters) };
                 }
 
-                var values = rule.Set.Select((kv, i) => (Column: kv.Key, Name: "v" + i, Value: kv.Value switch
-                {
-                    "true" => dialect.DbValue(true),
-                    "false" => dialect.DbValue(false),
-                    "now" => dialect.DbValue(step.Now),
-                    _ => DBNull.Value,
-                })).ToList();
                 // A row withdrawn before keeps its date (the evidence of when consent ended, Art. 7(1)): only rows whose
                 // "now" columns are still empty are changed.
                 var notYet = rule.Set.Where(kv => kv.Value == "now").Select(kv => $"{Set(kv.Key)} IS NULL").ToList();
                 var where = string.Join(" AND ", new[] { condition is null ? null : $"({condition})" }.Concat(notYet).OfType<string>());
-                var updated = await step.ExecuteAsync(string.Join(", ", values.Select(v => $"{Set(v.Column)} = @{v.Name}")), where.Length == 0 ? null : where, [.. values.Select(v => (v.Name, v.Value)), .. parameters]);
-                return outcome with { Updated = updated };
+                var (assignments, values) = Assignments(rule.Set, step.Now);
+                return outcome with { Updated = await step.ExecuteAsync(assignments, where.Length == 0 ? null : where, [.. values, .. parameters]) };
 
             default:
                 // Nothing this action changes in this table (e.g. contacts on a withdrawal of consent).
@@ -143,14 +136,21 @@ internal sealed class SqlStoreActions(
     /// </summary>
     private async Task<int> OptOutAsync(PersonRows step)
     {
-        var values = step.Table.MarketingOptOut!.Set.Select((kv, i) => (Column: kv.Key, Name: "o" + i, Value: kv.Value switch
+        var (assignments, values) = Assignments(step.Table.MarketingOptOut!.Set, step.Now);
+        return await step.ExecuteAsync(assignments, values);
+    }
+
+    /// <summary>The <c>SET</c> clause of a map's column values ("true", "false", "now", anything else NULL) and its parameters.</summary>
+    private (string Clause, (string Name, object Value)[] Values) Assignments(IReadOnlyDictionary<string, string> set, DateTimeOffset now)
+    {
+        var values = set.Select((kv, i) => (Column: kv.Key, Name: "v" + i, Value: kv.Value switch
         {
             "true" => dialect.DbValue(true),
             "false" => dialect.DbValue(false),
-            "now" => dialect.DbValue(step.Now),
+            "now" => dialect.DbValue(now),
             _ => DBNull.Value,
         })).ToList();
-        return await step.ExecuteAsync(string.Join(", ", values.Select(v => $"{Set(v.Column)} = @{v.Name}")), [.. values.Select(v => (v.Name, v.Value))]);
+        return (string.Join(", ", values.Select(v => $"{Set(v.Column)} = @{v.Name}")), [.. values.Select(v => (v.Name, v.Value))]);
     }
 
     /// <summary>Whether a purpose is one the action stops (Art. 7(3) for consent, Art. 21(2)-(3) for direct marketing).</summary>
