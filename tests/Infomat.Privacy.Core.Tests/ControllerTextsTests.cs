@@ -182,6 +182,62 @@ public sealed class ControllerTextsTests
         Assert.Equal("infomat-privacy-portability", (string?)lu["properties"]!["format"]!["const"]);
     }
 
+    /// <summary>
+    /// Issue 17 item 10: every answer and every refusal (the export, the action report, a rejection, an expiry) says the
+    /// person may also go to court (Art. 79), and, where Infomat Nederland is concerned, within six weeks (UAVG art. 35);
+    /// the mails that only confirm a step (verification, acknowledgement) do not.
+    /// </summary>
+    [Theory]
+    [InlineData(Language.Nl, "beroep doen op de rechter (art. 79 AVG)", "zes weken")]
+    [InlineData(Language.Fr, "recours juridictionnel devant les tribunaux (art. 79 RGPD)", "six semaines")]
+    [InlineData(Language.En, "judicial remedy before the courts (Art. 79 GDPR)", "six weeks")]
+    public void Every_answer_and_refusal_names_the_courts_and_the_Dutch_six_weeks_where_Infomat_Nederland_is_concerned(Language language, string courts, string sixWeeks)
+    {
+        var map = TestDataMaps.Real;
+        foreach (var scope in new[] { ControllerScope.Of("be"), ControllerScope.Of("nl"), ControllerScope.AllOf(map.ControllerCodes) })
+        {
+            var c = Case(map, scope, language) with { Decision = new IdentityDecision(DecisionOutcome.Reject, DateTimeOffset.UtcNow, "staff", "no match") };
+            var answers = new[]
+            {
+                PrivacyMails.Rejection(c, map),
+                PrivacyMails.Expired(c, map),
+                PrivacyMails.ExportReady(c, map, new Uri("https://privacy.example/d"), DateTimeOffset.UtcNow),
+                PrivacyMails.ActionReport(c with { Type = RequestType.Erasure }, map, []),
+            };
+            foreach (var mail in answers)
+            {
+                Assert.Contains(courts, mail.TextBody, StringComparison.Ordinal);
+                Assert.Contains(HtmlText.Encode(courts), mail.HtmlBody, StringComparison.Ordinal);
+                Assert.Equal(1, Count(mail.TextBody, courts));
+                if (scope.Codes.Contains("nl"))
+                {
+                    Assert.Contains(sixWeeks, mail.TextBody, StringComparison.Ordinal);
+                    Assert.Contains("UAVG", mail.TextBody, StringComparison.Ordinal);
+                }
+                else
+                {
+                    Assert.DoesNotContain("UAVG", mail.TextBody, StringComparison.Ordinal);
+                }
+            }
+
+            foreach (var step in VerificationAndAcknowledgement(map, c))
+            {
+                Assert.DoesNotContain("79", step.TextBody, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    private static int Count(string text, string part)
+    {
+        var n = 0;
+        for (var i = text.IndexOf(part, StringComparison.Ordinal); i >= 0; i = text.IndexOf(part, i + part.Length, StringComparison.Ordinal))
+        {
+            n++;
+        }
+
+        return n;
+    }
+
     private static string Footer(Microsoft.AspNetCore.Http.IResult page)
     {
         var html = Assert.IsType<Http.Pages.Html.SecurePage>(page).ResponseContent!;

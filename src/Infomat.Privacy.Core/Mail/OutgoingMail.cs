@@ -41,6 +41,13 @@ public static class MailKinds
         MailKind.AppliedAtOnce => "applied-at-once",
         _ => "extension-notice",
     };
+
+    /// <summary>
+    /// Whether a requester mail of this kind answers the request or refuses it (the export, the action report, a
+    /// rejection or an expiry): such a mail names every remedy — the complaint authorities (Art. 77) and the courts
+    /// (Art. 79; in the Netherlands within six weeks, UAVG art. 35) — as Art. 12(4) asks of a refusal.
+    /// </summary>
+    public static bool IsAnswer(this MailKind kind) => kind is MailKind.ExportReady or MailKind.ActionReport or MailKind.Rejection;
 }
 
 /// <summary>

@@ -73,14 +73,18 @@ public static partial class PrivacyMails
         [
             Text(why),
             .. AppliedAtOnceStands(c, l),
-            Text(Texts.Get("MailClosedRemedies", l)),
-            .. CourtTimeLimits(c, map, l).Select(Text),
         ]);
     }
 
-    /// <summary>The time limit for going to court where a controller's country sets one (the Netherlands: six weeks, UAVG art. 35).</summary>
-    private static IEnumerable<string> CourtTimeLimits(PrivacyCase c, Stores.DataMap map, Language l) =>
-        map.Controllers.Where(x => c.Entity.Codes.Contains(x.Entity) && x.Country == "NL").Select(x => Texts.Format("MailCourtNl", l, x.LegalName));
+    /// <summary>
+    /// The remedies an answer or a refusal ends with, after the complaint authorities: the courts (Art. 79), and the time
+    /// limit for going to court where a controller's country sets one (the Netherlands: six weeks, UAVG art. 35).
+    /// </summary>
+    private static IEnumerable<string> CourtRemedies(PrivacyCase c, Stores.DataMap map, Language l) =>
+    [
+        Texts.Get("MailCourts", l),
+        .. map.Controllers.Where(x => c.Entity.Codes.Contains(x.Entity) && x.Country == "NL").Select(x => Texts.Format("MailCourtNl", l, x.LegalName)),
+    ];
 
     /// <summary>The approval request to staff: the request, the channel evidence, what the stores hold (counts) and the decision link.</summary>
     public static OutgoingMail ApprovalRequest(PrivacyCase c, Stores.DataMap map, Uri link, string staffAddress, Language staffLanguage)
@@ -307,14 +311,20 @@ public static partial class PrivacyMails
 
     /// <summary>
     /// A mail to the requester: every one ends with the reference and the legal due date (Art. 12(3)), then the case's
-    /// controllers and their complaint authorities (unless <paramref name="footerLines"/> says them its own way).
+    /// controllers and their complaint authorities (unless <paramref name="footerLines"/> says them its own way), and an
+    /// answer or a refusal (<see cref="MailKinds.IsAnswer"/>) the courts too.
     /// </summary>
     private static OutgoingMail Requester(PrivacyCase c, Stores.DataMap map, MailKind kind, string subject, Block[] blocks, IReadOnlyList<string>? footerLines = null)
     {
         ArgumentNullException.ThrowIfNull(map);
+        IReadOnlyList<string> footer = footerLines ?? Texts.ControllerFooter(map, c.Entity, c.Language);
+        if (kind.IsAnswer())
+        {
+            footer = [.. footer, .. CourtRemedies(c, map, c.Language)];
+        }
+
         return Compose(kind, Audience.Requester, c.Id, c.Email, subject, c.Language, c.Name,
-            [.. blocks, Text(Texts.Format("MailCaseLine", c.Language, c.Id, Texts.Date(c.DueDate, c.Language)))], footer: true,
-            footerLines ?? Texts.ControllerFooter(map, c.Entity, c.Language));
+            [.. blocks, Text(Texts.Format("MailCaseLine", c.Language, c.Id, Texts.Date(c.DueDate, c.Language)))], footer: true, footer);
     }
 
     private static OutgoingMail Compose(
