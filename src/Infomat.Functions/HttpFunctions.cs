@@ -22,11 +22,15 @@ namespace Infomat.Functions;
 /// </summary>
 public sealed class HttpFunctions(
     IntakeEndpoints intake, VerificationEndpoints verification, ApprovalEndpoints approval, StaffTaskEndpoints tasks, TriageEndpoints triage, DownloadEndpoints download,
-    MailNotificationEndpoints mail, CaseEndpoints cases, IEntityStoreMaintenance stores)
+    MailNotificationEndpoints mail, CaseEndpoints cases, IEntityStoreMaintenance stores, PrivacyNoticePage notice)
 {
     [Function("PrivacyForm")]
     public IActionResult PrivacyForm([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "privacy")] HttpRequest req) =>
         Run(intake.Form(req));
+
+    [Function("PrivacyNotice")]
+    public IActionResult PrivacyNotice([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "privacy/notice")] HttpRequest req) =>
+        Run(notice.Get(req));
 
     [Function("PrivacyThanks")]
     public async Task<IActionResult> PrivacyThanks([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "privacy/thanks")] HttpRequest req) =>

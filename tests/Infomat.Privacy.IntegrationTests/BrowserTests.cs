@@ -138,6 +138,25 @@ public sealed class BrowserTests(Azurite azurite)
         Assert.DoesNotContain("contact_url_2", visited);
     }
 
+    [Fact]
+    public async Task The_privacy_notice_has_no_accessibility_violations_in_any_language()
+    {
+        await using var host = new LocalHostProcess(azurite);
+        await host.StartAsync();
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs });
+        var page = await browser.NewPageAsync();
+        foreach (var lang in new[] { "nl", "fr", "en" })
+        {
+            await page.GotoAsync($"{host.BaseUrl}/privacy?lang={lang}");
+            await page.Locator($"a[href='/privacy/notice?lang={lang}']").ClickAsync();
+            await page.WaitForURLAsync($"**/privacy/notice?lang={lang}");
+            var result = await page.RunAxe();
+            Assert.NotEmpty(result.Passes);
+            Assert.True(result.Violations.Length == 0, lang + ": " + Describe(result.Violations));
+        }
+    }
+
     private static string Describe(IEnumerable<Deque.AxeCore.Commons.AxeResultItem> violations) =>
         string.Join("\n", violations.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => string.Join(" ", n.Target)))})"));
 }

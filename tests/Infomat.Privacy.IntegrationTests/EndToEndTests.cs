@@ -221,6 +221,39 @@ public sealed class EndToEndTests(Azurite azurite) : LocalHostTests(azurite)
         Assert.Contains($"<html lang=\"{lang}\">", negotiated, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Issue 17 item 11: the form links the privacy notice of this system (Art. 13), and the notice says in the person's
+    /// language who is responsible, what is kept, why and on what basis, who sees it, that no program alone decides, how
+    /// long each record is kept (every rule of SystemRetention) and the person's rights over it.
+    /// </summary>
+    [Theory]
+    [InlineData("nl", "art. 13 AVG", "art. 6, lid 1, c), AVG", "art. 22 AVG")]
+    [InlineData("fr", "art. 13 RGPD", "art. 6, par. 1, c), RGPD", "art. 22 RGPD")]
+    [InlineData("en", "Art. 13 GDPR", "Art. 6(1)(c) GDPR", "Art. 22 GDPR")]
+    public async Task The_form_links_the_privacy_notice_which_says_what_is_kept_why_who_sees_it_and_how_long(string lang, string art13, string basis, string art22)
+    {
+        var form = WebUtility.HtmlDecode(await Flows.Http.GetStringAsync("/privacy?lang=" + lang));
+        Assert.Contains($"href=\"/privacy/notice?lang={lang}\"", form, StringComparison.Ordinal);
+
+        using var response = await Flows.Http.GetAsync($"/privacy/notice?lang={lang}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = await response.Content.ReadAsStringAsync();
+        var notice = WebUtility.HtmlDecode(html);
+        Assert.Contains($"<html lang=\"{lang}\">", html, StringComparison.Ordinal);
+        Assert.Contains(art13, notice, StringComparison.Ordinal);
+        Assert.Contains(basis, notice, StringComparison.Ordinal);
+        Assert.Contains(art22, notice, StringComparison.Ordinal);
+        Assert.Contains("Infomat België (BE0460190566)", notice, StringComparison.Ordinal);
+        Assert.Contains("info@infomat.eu", notice, StringComparison.Ordinal);
+        Assert.True(Infomat.Privacy.Requests.Languages.TryParse(lang, out var language));
+        foreach (var rule in Infomat.Privacy.Retention.SystemRetention.Rules)
+        {
+            Assert.Contains(rule.Describe(language, TimeSpan.FromDays(7)), notice, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(7, System.Text.RegularExpressions.Regex.Matches(html, "<section aria-labelledby=\"notice-[a-z-]+\"><h2 id=").Count);
+    }
+
     private async Task WaitForStatusAsync(string id, string expected)
     {
         var until = DateTime.UtcNow.AddSeconds(30);

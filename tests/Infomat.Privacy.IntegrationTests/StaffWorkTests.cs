@@ -38,7 +38,7 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
         var id = await Flows.SubmitAsync(Fresh("kop.regels"));
         await Flows.VerifyAsync(id);
         var approval = await Flows.ApprovalLinkAsync(id);
-        foreach (var path in new[] { "/privacy?lang=fr", "/cases", $"/cases/{id}", approval.PathAndQuery, "/download?token=not-a-token", "/verify?token=x" })
+        foreach (var path in new[] { "/privacy?lang=fr", "/privacy/notice?lang=nl", "/cases", $"/cases/{id}", approval.PathAndQuery, "/download?token=not-a-token", "/verify?token=x" })
         {
             using var response = await Flows.Http.GetAsync(path);
             Assert.True(response.Headers.CacheControl?.NoStore == true, $"{path}: Cache-Control {response.Headers.CacheControl}");

@@ -75,6 +75,7 @@ public static class PrivacyServices
         services.AddSingleton<CasePage>();
         services.AddSingleton<CaseEndpoints>();
         services.AddSingleton<RequestFormPage>();
+        services.AddSingleton<PrivacyNoticePage>();
         services.AddSingleton<IntakeEndpoints>();
         services.AddSingleton<RequesterPages>();
         services.AddSingleton<CaseLinks>();

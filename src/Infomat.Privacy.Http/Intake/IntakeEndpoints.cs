@@ -300,6 +300,7 @@ public static class IntakeRoutes
     public static IEndpointRouteBuilder MapIntake(this IEndpointRouteBuilder app)
     {
         app.MapGet("/privacy", (HttpRequest r, [FromServices] IntakeEndpoints e) => e.Form(r)).WithName("PrivacyForm");
+        app.MapGet("/privacy/notice", (HttpRequest r, [FromServices] PrivacyNoticePage p) => p.Get(r)).WithName("PrivacyNotice");
         app.MapGet("/privacy/thanks", (HttpRequest r, [FromServices] IntakeEndpoints e, CancellationToken ct) => e.ThanksAsync(r, ct)).WithName("PrivacyThanks");
         app.MapPost("/privacy/resend", (HttpRequest r, [FromServices] IntakeEndpoints e, CancellationToken ct) => e.ResendVerificationAsync(r, ct)).WithName("ResendVerification").DisableAntiforgery();
         app.MapPost("/api/requests", (HttpRequest r, [FromServices] IntakeEndpoints e, [FromServices] DurableTaskClient c, CancellationToken ct) => e.SubmitAsync(r, c, ct)).WithName("SubmitRequest").DisableAntiforgery();

@@ -15,10 +15,10 @@ namespace Infomat.Privacy.Http.Intake;
 
 /// <summary>
 /// The request form (NL/FR/EN): every right with its hint, the controllers from the data map, each field's error
-/// beside it and in a summary at the top, and a hidden field only bots fill; below it, the privacy notice of what this
-/// system keeps about the request and for how long (<see cref="SystemRetention"/>). Works without JavaScript.
+/// beside it and in a summary at the top, and a hidden field only bots fill; below it, what this system keeps about the
+/// request in short and the link to the whole privacy notice (<see cref="PrivacyNoticePage"/>). Works without JavaScript.
 /// </summary>
-public sealed class RequestFormPage(DataMap dataMap, RequesterPages pages, Microsoft.Extensions.Options.IOptions<Configuration.PrivacyOptions>? options = null)
+public sealed class RequestFormPage(DataMap dataMap, RequesterPages pages)
 {
     private static readonly System.Globalization.CultureInfo Inv = System.Globalization.CultureInfo.InvariantCulture;
 
@@ -111,19 +111,12 @@ public sealed class RequestFormPage(DataMap dataMap, RequesterPages pages, Micro
           .Append(Inv, $"<textarea id=\"details\" name=\"details\" rows=\"4\"{Described("details", "details-hint")}>{V("details")}</textarea>");
 
         sb.Append(Inv, $"<button type=\"submit\">{E(Texts.Get("Submit", l))}</button></form>");
-        sb.Append(RetentionNotice(l));
+        sb.Append("<section aria-labelledby=\"notice-title\"><h2 id=\"notice-title\">").Append(E(Texts.Get("RetentionNoticeTitle", l))).Append("</h2>")
+          .Append(P(Texts.Get("FormNoticeSummary", l)))
+          .Append("<p><a href=\"").Append(E(PrivacyNoticePage.PathFor(l))).Append("\">").Append(E(Texts.Get("NoticeLink", l))).Append("</a></p></section>");
         return pages.Page(l, Texts.Get("AppTitle", l), sb.ToString(), status);
     }
 
-    /// <summary>The privacy notice of this system's own records: each kind, how long, and why.</summary>
-    private string RetentionNotice(Language l)
-    {
-        var sb = new StringBuilder("<section aria-labelledby=\"retention-title\"><h2 id=\"retention-title\">").Append(E(Texts.Get("RetentionNoticeTitle", l))).Append("</h2><ul>");
-        foreach (var rule in SystemRetention.Rules)
-        {
-            sb.Append("<li>").Append(E(rule.Describe(l, options?.Value.Export.LinkLifetime ?? new Configuration.ExportOptions().LinkLifetime))).Append("</li>");
-        }
-
-        return sb.Append("</ul></section>").ToString();
-    }
+    /// <summary>The form's route in <paramref name="language"/>.</summary>
+    public static string PathFor(Language language) => "/privacy?lang=" + language.ToWire();
 }
