@@ -54,6 +54,38 @@ public sealed class StorageAdapterTests(Azurite azurite)
         Assert.DoesNotContain(expired.Id, await register.ListUnfinishedAsync(default).ToListAsync());
     }
 
+    /// <summary>
+    /// Issue 18 item 12: a Table string property holds 64 KiB. A case with the longest text every field allows, in Greek
+    /// (which the default JSON encoder wrote as six characters each), staff notes at their limit and many replies and
+    /// reminders is still written, read back whole and updated.
+    /// </summary>
+    [Fact]
+    public async Task A_case_with_every_text_at_its_limit_in_a_non_latin_script_is_written_and_read_back_whole()
+    {
+        var register = new TableCaseRegister(Clients);
+        var greek = string.Concat(Enumerable.Repeat("Καλημέρα σας, ", 1000));
+        var now = DateTimeOffset.UtcNow;
+        var c = NewCase() with
+        {
+            Name = greek[..RequestValidator.MaxNameLength],
+            Company = greek[..RequestValidator.MaxNameLength],
+            Details = greek[..RequestValidator.MaxDetailsLength],
+            RequesterReplies = [.. Enumerable.Range(0, PrivacyCase.MaxRecordedReplies).Select(i => now.AddMinutes(i))],
+            Tasks = [.. Enumerable.Range(0, 8).Select(i => new StaffTask($"be/store{i}", StaffTaskKind.Rectify, $"be/store{i}", 3) { Note = greek[..2000], DoneBy = greek[..200] })],
+            Decision = new IdentityDecision(DecisionOutcome.Reject, now, greek[..200], greek[..2000]),
+        };
+        await register.CreateAsync(c, default);
+        var read = (await register.GetAsync(c.Id, default))!;
+        Assert.Equal(c.Details, read.Details);
+        Assert.Equal(c.Decision!.Reason, read.Decision!.Reason);
+        Assert.Equal(8, read.Tasks.Count);
+        Assert.Equal(greek[..2000], read.Tasks[7].Note);
+
+        var updated = await register.UpdateAsync(c.Id, x => x with { Details = x.Details + " τέλος" }, default);
+        Assert.EndsWith(" τέλος", (await register.GetAsync(c.Id, default))!.Details, StringComparison.Ordinal);
+        Assert.Equal(updated.Details, (await register.GetAsync(c.Id, default))!.Details);
+    }
+
     [Fact]
     public async Task A_case_stored_before_controllers_were_data_reads_with_the_controllers_it_named()
     {

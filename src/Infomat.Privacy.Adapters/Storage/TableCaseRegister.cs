@@ -1,6 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 
 using Azure;
 using Azure.Data.Tables;
@@ -18,11 +16,6 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
     public const string CasesTable = "PrivacyCases";
     public const string TokensTable = "PrivacyUsedTokens";
     private const string CaseRow = "case";
-
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new JsonStringEnumConverter() },
-    };
 
     private readonly TableClient cases = clients.Tables.GetTableClient(CasesTable);
     private readonly TableClient tokens = clients.Tables.GetTableClient(TokensTable);
@@ -132,15 +125,14 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
         await tokens.DeleteEntityAsync(marker.Id, marker.Row, ETag.All, cancellationToken);
     }
 
-    private static TableEntity ToEntity(PrivacyCase c) => new(c.Id, CaseRow)
+    private static TableEntity ToEntity(PrivacyCase c) => new TableEntity(c.Id, CaseRow)
     {
         ["Status"] = c.Status.ToString(),
         // "Finished": nothing left for the orchestration to do (the column the reconciler's query filters on).
         ["Finished"] = !c.NeedsWork,
-        ["Data"] = JsonSerializer.Serialize(c, Json),
-    };
+    }.With(c);
 
     private static PrivacyCase FromEntity(TableEntity entity) =>
-        JsonSerializer.Deserialize<PrivacyCase>(entity.GetString("Data"), Json)
+        entity.Read<PrivacyCase>()
         ?? throw new InvalidOperationException($"Case row {entity.PartitionKey} has no data.");
 }

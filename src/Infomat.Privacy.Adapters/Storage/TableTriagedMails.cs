@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 using Azure.Data.Tables;
 
 using Infomat.Privacy.Intake;
@@ -22,13 +20,13 @@ public sealed class TableTriagedMails(StorageClients clients) : ITriagedMails
         ArgumentNullException.ThrowIfNull(triaged);
         await ready.EnsureAsync();
         await table.UpsertEntityAsync(
-            new TableEntity(triaged.Id, Row) { ["Data"] = JsonSerializer.Serialize(triaged, TableCaseRegister.Json) }, TableUpdateMode.Replace, cancellationToken);
+            new TableEntity(triaged.Id, Row).With(triaged), TableUpdateMode.Replace, cancellationToken);
     }
 
     public async Task<TriagedMail?> GetAsync(string id, CancellationToken cancellationToken)
     {
         await ready.EnsureAsync();
         var row = await table.GetEntityIfExistsAsync<TableEntity>(id, Row, cancellationToken: cancellationToken);
-        return row.HasValue ? JsonSerializer.Deserialize<TriagedMail>(row.Value!.GetString("Data"), TableCaseRegister.Json) : null;
+        return row.HasValue ? row.Value!.Read<TriagedMail>() : null;
     }
 }
