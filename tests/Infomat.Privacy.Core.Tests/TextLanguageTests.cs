@@ -42,6 +42,15 @@ public sealed partial class TextLanguageTests
         (@"omwille van", "Flemish: \"vanwege\""),
         (@"gegeven\(s\)", "rows are \"record(s)\""),
         (@"uw gegevens (zijn|worden) beperkt", "\"de verwerking van uw gegevens is beperkt\" (art. 18 AVG restricts processing)"),
+        (@"tot dan (is het|zijn ze) beperkt", "\"tot dan is de verwerking ervan beperkt\""),
+        (@"liep .{0,20}\bmis\b", "Flemish: \"er ging iets mis\""),
+        (@"op korte tijd", "Flemish: \"in korte tijd\""),
+        (@"binnen het uur", "Flemish: \"binnen een uur\""),
+        (@"bijkomend", "Flemish: \"aanvullend\""),
+        (@"contacteren", "Flemish: \"benaderen\", \"contact opnemen\""),
+        (@"rapportering", "Flemish: \"rapportage\""),
+        (@"\btoekwam", "Flemish for mail: \"binnenkwam\""),
+        (@"\b(je|jij|jouw)\b", "staff and requesters are addressed with \"u\""),
     ];
 
     private static readonly (string Pattern, string Why)[] FrenchBanned =
@@ -52,6 +61,8 @@ public sealed partial class TextLanguageTests
         (@"à rien d['’]autre", "\"ne servent à aucune autre fin\""),
         (@"n['’]a plus rien à faire", "\"Ce lien a déjà servi ; aucune autre action n'est nécessaire\""),
         (@"vos données sont limitées", "\"le traitement de vos données est limité\" (art. 18 RGPD restricts processing)"),
+        (@"d['’]ici là, (il est|ils sont) limités?", "\"d'ici là, son/leur traitement est limité\""),
+        (@"\bles ops\b|\breporting\b", "anglicism: \"l'équipe d'exploitation\", \"rapports\""),
     ];
 
     [Fact]

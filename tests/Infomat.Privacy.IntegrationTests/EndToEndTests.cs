@@ -162,7 +162,7 @@ public sealed class EndToEndTests(Azurite azurite) : LocalHostTests(azurite)
         await Flows.VerifyAsync(id);
         var again = await Flows.PostTokenAsync("/verify", verification);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
-        Assert.Contains("Deze link werd al gebruikt", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("Deze link is al gebruikt", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         var approval = await Flows.ApprovalLinkAsync(id);
         Assert.Equal(HttpStatusCode.OK, (await Flows.StaffPostAsync("/approvals", approval, "Staff One", ("decision", "approve"), ("evidence", "verified-link"))).StatusCode);
