@@ -486,7 +486,7 @@ public sealed class CaseTransitionTests
     public void Identifiers_are_erased_only_from_a_case_closed_longer_than_the_retention_and_only_once()
     {
         var retention = TimeSpan.FromDays(5 * 365 + 1);
-        var closed = Taken(Taken(AwaitingApproval().Reject("Els", "Niet de aanvrager.", Received.AddDays(1))).RejectionSent(Received.AddDays(1)));
+        var closed = Taken(Taken(AwaitingApproval().Reject("Els", "Niet de verzoeker.", Received.AddDays(1))).RejectionSent(Received.AddDays(1)));
 
         Assert.Equal(CaseRefusal.NotDueForErasure, closed.EraseIdentifiers("hash", Received.AddDays(30), retention).Refusal);
         Assert.Equal(CaseRefusal.NotDueForErasure, AwaitingApproval().EraseIdentifiers("hash", Received.AddYears(10), retention).Refusal);

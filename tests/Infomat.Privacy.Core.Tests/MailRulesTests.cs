@@ -53,7 +53,7 @@ public sealed class MailRulesTests
     [Fact]
     public void Case_references_are_found_in_a_reply_subject_whatever_the_case_of_the_letters()
     {
-        Assert.Equal(["PR-7K3M-9QXD-2HBT"], CaseIds.FindIn("RE: Uw privacyaanvraag pr-7k3m-9qxd-2hbt: we hebben iets meer nodig (PR-7K3M-9QXD-2HBT)"));
+        Assert.Equal(["PR-7K3M-9QXD-2HBT"], CaseIds.FindIn("RE: Uw verzoek pr-7k3m-9qxd-2hbt over uw persoonsgegevens: we hebben iets meer nodig (PR-7K3M-9QXD-2HBT)"));
         Assert.Empty(CaseIds.FindIn("XPR-7K3M-9QXD-2HBT and PR-7K3M-9QXD-2HBTX"));
     }
 

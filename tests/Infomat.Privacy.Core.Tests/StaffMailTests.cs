@@ -9,7 +9,7 @@ namespace Infomat.Privacy.Core.Tests;
 public sealed class StaffMailTests
 {
     [Theory]
-    [InlineData(Language.Nl, "Identiteitscontrole nodig: aanvraag {0} (Inzage), uiterlijk 28 december 2026")]
+    [InlineData(Language.Nl, "Identiteitscontrole nodig: verzoek {0} (Inzage), uiterlijk 28 december 2026")]
     [InlineData(Language.Fr, "Vérification d'identité requise : demande {0} (Accès), échéance 28 décembre 2026")]
     [InlineData(Language.En, "Identity check needed: request {0} (Access), due 28 December 2026")]
     public void The_approval_request_subject_names_the_right_in_the_staff_language_and_the_legal_due_date(Language staffLanguage, string expected)

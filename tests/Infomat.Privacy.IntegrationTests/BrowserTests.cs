@@ -48,12 +48,12 @@ public sealed class BrowserTests(Azurite azurite)
         await page.GetByLabel("Inzage: een kopie van de gegevens die we over u bewaren").CheckAsync();
         await page.GetByLabel("Uw e-mailadres").FillAsync("an.peeters@example");
         await page.GetByLabel("Uw naam").FillAsync("An Peeters");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Aanvraag versturen" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verzoek versturen" }).ClickAsync();
         Assert.Contains("Geef een e-mailadres zoals", await page.Locator("#email-error").InnerTextAsync(), StringComparison.Ordinal);
 
         await page.GetByLabel("Uw e-mailadres").FillAsync("an.peeters@example.be");
         await page.GetByLabel("Welk Infomat-bedrijf?").SelectOptionAsync("both");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Aanvraag versturen" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verzoek versturen" }).ClickAsync();
         await page.WaitForURLAsync("**/privacy/thanks**");
         Assert.Equal("Kijk in uw mailbox", await page.Locator("h1").InnerTextAsync());
         var id = System.Text.RegularExpressions.Regex.Match(page.Url, "request=(PR-[0-9A-Z-]+)").Groups[1].Value;
@@ -61,7 +61,7 @@ public sealed class BrowserTests(Azurite azurite)
         // The requester confirms the address from the mail.
         var verification = Mailbox.Link(await host.Mailbox.WaitForAsync("verification", id), host.BaseUrl + "/verify?token=");
         await page.GotoAsync(verification.AbsoluteUri);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Ja, ik heb deze aanvraag verstuurd" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Ja, ik heb dit verzoek verstuurd" }).ClickAsync();
         Assert.Equal("Bedankt, uw adres is bevestigd", await page.Locator("h1").InnerTextAsync());
 
         // Staff approve from their mail.

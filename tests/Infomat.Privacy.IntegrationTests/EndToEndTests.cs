@@ -162,7 +162,7 @@ public sealed class EndToEndTests(Azurite azurite) : LocalHostTests(azurite)
         await Flows.VerifyAsync(id);
         var again = await Flows.PostTokenAsync("/verify", verification);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
-        Assert.Contains("Deze link werd al gebruikt", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("Deze link is al gebruikt", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         var approval = await Flows.ApprovalLinkAsync(id);
         Assert.Equal(HttpStatusCode.OK, (await Flows.StaffPostAsync("/approvals", approval, "Staff One", ("decision", "approve"), ("evidence", "verified-link"))).StatusCode);
@@ -184,7 +184,7 @@ public sealed class EndToEndTests(Azurite azurite) : LocalHostTests(azurite)
 
         var response = await Flows.StaffPostAsync("/approvals", approval, "Staff One", ("decision", "reject"), ("reason", "  "));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("of wijs af met een reden voor de aanvrager", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("of wijs af met een reden voor de verzoeker", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         using (var status = await Flows.StatusAsync(id))
         {
             Assert.Equal("AwaitingIdentityApproval", status.RootElement.GetProperty("status").GetString());

@@ -92,7 +92,7 @@ public sealed class ExportDeliveryTests(Azurite azurite) : LocalHostTests(azurit
 
         var page = await Flows.Http.GetAsync(link.PathAndQuery);
         Assert.Equal(HttpStatusCode.Gone, page.StatusCode);
-        Assert.Contains($"toen we uw gegevens wisten (aanvraag {erasure})", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains($"toen we uw gegevens wisten (verzoek {erasure})", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var post = await Flows.PostTokenAsync("/download", link);
         Assert.Equal(HttpStatusCode.Gone, post.StatusCode);
         Assert.Contains("Dit bestand is verwijderd", await post.Content.ReadAsStringAsync(), StringComparison.Ordinal);

@@ -156,14 +156,14 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
         var page = await Flows.Http.GetStringAsync($"/cases/{id}");
         Assert.True(list.IndexOf(id, StringComparison.Ordinal) < list.IndexOf("</tbody>", StringComparison.Ordinal));
         Assert.Contains("action=\"/cases/" + id + "/retry\"", page, StringComparison.Ordinal);
-        Assert.Contains("hervat een nieuwe poging de aanvraag waar ze stond (wacht op de identiteitsbeslissing)", page, StringComparison.Ordinal);
+        Assert.Contains("hervat een nieuwe poging het verzoek waar het stond (wacht op de identiteitsbeslissing)", page, StringComparison.Ordinal);
         Assert.Contains("Mislukte stap: het verzenden van de ontvangstbevestiging (SendAcknowledgement)", page, StringComparison.Ordinal);
 
         var retry = await Flows.StaffPostAsync($"/cases/{id}/retry", new Uri($"{Host.BaseUrl}/cases/{id}"), "Els Janssens");
         var again = await Flows.StaffPostAsync($"/cases/{id}/retry", new Uri($"{Host.BaseUrl}/cases/{id}"), "Els Janssens");
 
         Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
-        Assert.Contains("De aanvraag is hervat", await retry.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("Het verzoek is hervat", await retry.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Equal(CaseStatus.AwaitingIdentityApproval, (await Register().GetAsync(id, default))!.Status);
         // The decision link staff already have works, and the case goes on to its answer.
@@ -212,7 +212,7 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
         Assert.Equal(HttpStatusCode.OK, ask.StatusCode);
         var mail = await Host.Mailbox.WaitForAsync("identification-request", id);
         Assert.Equal(email, mail.To.Mailboxes.Single().Address);
-        Assert.StartsWith($"Votre demande vie privée {id}", mail.Subject, StringComparison.Ordinal);
+        Assert.StartsWith($"Votre demande {id} relative à vos données personnelles", mail.Subject, StringComparison.Ordinal);
         Assert.Contains("Geef het nummer van een factuur", mail.TextBody, StringComparison.Ordinal);
         Assert.Contains("nous ne conservons pas le document", mail.TextBody, StringComparison.Ordinal);
         using (var status = await Flows.StatusAsync(id))

@@ -29,7 +29,7 @@ public sealed class ApprovalWaitTests
         Assert.Equal(["approval-1", "approval-2", "approval-escalation-1", "approval-escalation-2"], stored.Reminders.Select(r => r.Key).Take(4));
         var escalations = h.Mail.Of(MailKind.Reminder).Where(m => m.Subject.StartsWith("Escalatie", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, escalations.Count(m => m.To == "dpo@infomat.eu"));
-        Assert.All(escalations, m => Assert.Contains("De aanvraag blijft open", m.TextBody, StringComparison.Ordinal));
+        Assert.All(escalations, m => Assert.Contains("Het verzoek blijft open", m.TextBody, StringComparison.Ordinal));
 
         await h.DecideAsync(c.Id, DecisionOutcome.Approve);
         var done = await h.CompletionAsync(c.Id);

@@ -218,7 +218,7 @@ public sealed class MailIntakeFaultTests
             Channel.Form, time.GetUtcNow().AddDays(-5), TestDataMaps.Real);
         await register.CreateAsync(asked, default);
         await register.ApplyAsync(asked.Id, c => c.RequestIdentification("staff", "A copy of your ID card, please.", time.GetUtcNow().AddDays(-2)), default);
-        var reply = Message("An.Peeters@example.be", $"RE: Uw privacyaanvraag {asked.Id}: we hebben iets meer nodig", "Hierbij mijn identiteitskaart.\n\n> Uw aanvraag " + asked.Id);
+        var reply = Message("An.Peeters@example.be", $"RE: Uw verzoek {asked.Id} over uw persoonsgegevens: we hebben iets meer nodig", "Hierbij mijn identiteitskaart.\n\n> Uw verzoek " + asked.Id);
         var delivered = time.GetUtcNow().AddHours(-1);
 
         var result = await Intake().HandleAsync(new MemoryStream(Bytes(withLargeScan ? Large(reply) : reply)), delivered, client, default);
@@ -243,7 +243,7 @@ public sealed class MailIntakeFaultTests
             Channel.Form, time.GetUtcNow().AddDays(-5), TestDataMaps.Real);
         await register.CreateAsync(asked, default);
         await register.ApplyAsync(asked.Id, c => c.RequestIdentification("staff", "A copy of your ID card, please.", time.GetUtcNow().AddDays(-2)), default);
-        var autoReply = Message("an.peeters@example.be", $"Automatisch antwoord: Uw privacyaanvraag {asked.Id}", "Ik ben afwezig tot maandag.");
+        var autoReply = Message("an.peeters@example.be", $"Automatisch antwoord: Uw verzoek {asked.Id} over uw persoonsgegevens", "Ik ben afwezig tot maandag.");
         autoReply.Headers.Add("Auto-Submitted", "auto-replied");
 
         var result = await Intake().HandleAsync(new MemoryStream(Bytes(autoReply)), null, client, default);
@@ -286,7 +286,7 @@ public sealed class MailIntakeFaultTests
     public async Task A_reply_quoting_the_reference_of_an_open_case_is_recorded_on_it_not_read_as_a_new_request()
     {
         var open = await OpenCaseAsync(RequestType.Access);
-        var reply = Message("An.Peeters@example.be", $"RE: Uw privacyaanvraag {open.Id}", "Bedankt. Ik begrijp niet goed welke bestanden ik zal krijgen; kunt u dat uitleggen?\n\n> Uw aanvraag " + open.Id);
+        var reply = Message("An.Peeters@example.be", $"RE: Uw verzoek {open.Id} over uw persoonsgegevens", "Bedankt. Ik begrijp niet goed welke bestanden ik zal krijgen; kunt u dat uitleggen?\n\n> Uw verzoek " + open.Id);
         var delivered = time.GetUtcNow().AddMinutes(-3);
 
         var result = await Intake().HandleAsync(new MemoryStream(Bytes(reply)), delivered, client, default);
@@ -308,7 +308,7 @@ public sealed class MailIntakeFaultTests
         // Review of issue 15: "thanks for the file; now erase my data" must get a case, an acknowledgement and a due date.
         var old = await OpenCaseAsync(RequestType.Access, oldCaseFinished ? CaseStatus.Completed : null);
 
-        var reply = Message("an.peeters@example.be", $"RE: Uw privacyaanvraag {old.Id}", "Bedankt. Verwijder nu ook al mijn persoonsgegevens, recht op vergetelheid (art. 17 AVG).\n\n> Uw aanvraag " + old.Id);
+        var reply = Message("an.peeters@example.be", $"RE: Uw verzoek {old.Id} over uw persoonsgegevens", "Bedankt. Verwijder nu ook al mijn persoonsgegevens, recht op vergetelheid (art. 17 AVG).\n\n> Uw verzoek " + old.Id);
 
         var result = await Intake().HandleAsync(new MemoryStream(Bytes(reply)), time.GetUtcNow(), client, default);
 
@@ -357,7 +357,7 @@ public sealed class MailIntakeFaultTests
         // whether the mail that brings the ID card can be shown to come from the requester.
         var asked = await OpenCaseAsync(RequestType.Erasure);
         await register.ApplyAsync(asked.Id, c => c.RequestIdentification("staff", "A copy of your ID card, please.", time.GetUtcNow().AddDays(-2)), default);
-        var reply = Message("an.peeters@example.be", $"RE: Uw privacyaanvraag {asked.Id}", "Hierbij mijn identiteitskaart.");
+        var reply = Message("an.peeters@example.be", $"RE: Uw verzoek {asked.Id} over uw persoonsgegevens", "Hierbij mijn identiteitskaart.");
         reply.Headers.Remove("Authentication-Results");
         if (dmarc is not null)
         {
@@ -383,7 +383,7 @@ public sealed class MailIntakeFaultTests
         var open = await OpenCaseAsync(RequestType.Access);
         for (var i = 0; i < 15; i++)
         {
-            var reply = Message("an.peeters@example.be", $"RE: Uw privacyaanvraag {open.Id}", $"Nog een vraag ({i}): wanneer krijg ik mijn gegevens?");
+            var reply = Message("an.peeters@example.be", $"RE: Uw verzoek {open.Id} over uw persoonsgegevens", $"Nog een vraag ({i}): wanneer krijg ik mijn gegevens?");
             var result = await Intake().HandleAsync(new MemoryStream(Bytes(reply)), time.GetUtcNow().AddMinutes(-90 + (i * 6)), client, default);
             Assert.Equal((MailOutcome.JoinedOpenCase, open.Id), (result.Outcome, result.CaseId));
         }
