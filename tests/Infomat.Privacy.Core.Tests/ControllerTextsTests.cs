@@ -31,13 +31,13 @@ public sealed class ControllerTextsTests
     [Theory]
     [InlineData(Language.Nl,
         "Verwerkingsverantwoordelijke: Infomat België (BE0460190566).",
-        "U kunt een klacht indienen bij een toezichthoudende autoriteit, met name in het EU-land waar u woont, werkt of waar de vermeende inbreuk plaatsvond (art. 77 AVG), zoals: Gegevensbeschermingsautoriteit, Drukpersstraat 35, 1000 Brussel, tel. 02 274 48 00, contact@apd-gba.be; Autoriteit Persoonsgegevens, Postbus 93374, 2509 AJ Den Haag.")]
+        "U kunt een klacht indienen bij een toezichthoudende autoriteit, met name in het EU-land waar u woont, werkt of waar de vermeende inbreuk plaatsvond (art. 77 AVG), zoals: Gegevensbeschermingsautoriteit, Drukpersstraat 35, 1000 Brussel, tel. 02 274 48 00, contact@apd-gba.be; Autoriteit Persoonsgegevens, Postbus 93374, 2509 AJ Den Haag, tel. 088 1805 250.")]
     [InlineData(Language.Fr,
         "Responsable du traitement : Infomat België (BE0460190566).",
-        "Vous pouvez introduire une réclamation auprès d'une autorité de contrôle, en particulier dans le pays de l'UE où vous résidez, travaillez ou où la violation alléguée a eu lieu (art. 77 RGPD), par exemple : Autorité de protection des données, Rue de la Presse 35, 1000 Bruxelles, tél. 02 274 48 00, contact@apd-gba.be; Autoriteit Persoonsgegevens (autorité néerlandaise), Postbus 93374, 2509 AJ Den Haag, Pays-Bas.")]
+        "Vous pouvez introduire une réclamation auprès d'une autorité de contrôle, en particulier dans le pays de l'UE où vous résidez, travaillez ou où la violation alléguée a eu lieu (art. 77 RGPD), par exemple : Autorité de protection des données, Rue de la Presse 35, 1000 Bruxelles, tél. 02 274 48 00, contact@apd-gba.be; Autoriteit Persoonsgegevens (autorité néerlandaise), Postbus 93374, 2509 AJ Den Haag, Pays-Bas, tél. +31 88 1805 250.")]
     [InlineData(Language.En,
         "Controller: Infomat België (BE0460190566).",
-        "You may lodge a complaint with a supervisory authority, in particular in the EU country where you live, work or where the alleged infringement took place (Art. 77 GDPR), such as: Belgian Data Protection Authority (GBA/APD), Drukpersstraat 35, 1000 Brussels, Belgium, +32 2 274 48 00, contact@apd-gba.be; Dutch Data Protection Authority (Autoriteit Persoonsgegevens), Postbus 93374, 2509 AJ Den Haag, the Netherlands.")]
+        "You may lodge a complaint with a supervisory authority, in particular in the EU country where you live, work or where the alleged infringement took place (Art. 77 GDPR), such as: Belgian Data Protection Authority (GBA/APD), Drukpersstraat 35, 1000 Brussels, Belgium, +32 2 274 48 00, contact@apd-gba.be; Dutch Data Protection Authority (Autoriteit Persoonsgegevens), Postbus 93374, 2509 AJ Den Haag, the Netherlands, +31 88 1805 250.")]
     public void A_mail_of_a_case_to_Infomat_Belgie_only_names_that_controller_and_every_authority_a_person_may_turn_to(Language language, string controllerLine, string complaintLine)
     {
         var map = TestDataMaps.Real;
@@ -54,13 +54,13 @@ public sealed class ControllerTextsTests
     [Theory]
     [InlineData(Language.Nl,
         "Verwerkingsverantwoordelijken: Infomat België (BE0460190566) en Infomat Nederland (NL810585091B01).",
-        "U kunt een klacht indienen bij een toezichthoudende autoriteit, met name in het EU-land waar u woont, werkt of waar de vermeende inbreuk plaatsvond (art. 77 AVG), zoals: Gegevensbeschermingsautoriteit, Drukpersstraat 35, 1000 Brussel, tel. 02 274 48 00, contact@apd-gba.be; Autoriteit Persoonsgegevens, Postbus 93374, 2509 AJ Den Haag.")]
+        "U kunt een klacht indienen bij een toezichthoudende autoriteit, met name in het EU-land waar u woont, werkt of waar de vermeende inbreuk plaatsvond (art. 77 AVG), zoals: Gegevensbeschermingsautoriteit, Drukpersstraat 35, 1000 Brussel, tel. 02 274 48 00, contact@apd-gba.be; Autoriteit Persoonsgegevens, Postbus 93374, 2509 AJ Den Haag, tel. 088 1805 250.")]
     [InlineData(Language.Fr,
         "Responsables du traitement : Infomat België (BE0460190566) et Infomat Nederland (NL810585091B01).",
-        "Vous pouvez introduire une réclamation auprès d'une autorité de contrôle, en particulier dans le pays de l'UE où vous résidez, travaillez ou où la violation alléguée a eu lieu (art. 77 RGPD), par exemple : Autorité de protection des données, Rue de la Presse 35, 1000 Bruxelles, tél. 02 274 48 00, contact@apd-gba.be; Autoriteit Persoonsgegevens (autorité néerlandaise), Postbus 93374, 2509 AJ Den Haag, Pays-Bas.")]
+        "Vous pouvez introduire une réclamation auprès d'une autorité de contrôle, en particulier dans le pays de l'UE où vous résidez, travaillez ou où la violation alléguée a eu lieu (art. 77 RGPD), par exemple : Autorité de protection des données, Rue de la Presse 35, 1000 Bruxelles, tél. 02 274 48 00, contact@apd-gba.be; Autoriteit Persoonsgegevens (autorité néerlandaise), Postbus 93374, 2509 AJ Den Haag, Pays-Bas, tél. +31 88 1805 250.")]
     [InlineData(Language.En,
         "Controllers: Infomat België (BE0460190566) and Infomat Nederland (NL810585091B01).",
-        "You may lodge a complaint with a supervisory authority, in particular in the EU country where you live, work or where the alleged infringement took place (Art. 77 GDPR), such as: Belgian Data Protection Authority (GBA/APD), Drukpersstraat 35, 1000 Brussels, Belgium, +32 2 274 48 00, contact@apd-gba.be; Dutch Data Protection Authority (Autoriteit Persoonsgegevens), Postbus 93374, 2509 AJ Den Haag, the Netherlands.")]
+        "You may lodge a complaint with a supervisory authority, in particular in the EU country where you live, work or where the alleged infringement took place (Art. 77 GDPR), such as: Belgian Data Protection Authority (GBA/APD), Drukpersstraat 35, 1000 Brussels, Belgium, +32 2 274 48 00, contact@apd-gba.be; Dutch Data Protection Authority (Autoriteit Persoonsgegevens), Postbus 93374, 2509 AJ Den Haag, the Netherlands, +31 88 1805 250.")]
     public void A_mail_of_a_case_to_both_controllers_names_both_and_both_authorities(Language language, string controllerLine, string complaintLine)
     {
         var map = TestDataMaps.Real;
