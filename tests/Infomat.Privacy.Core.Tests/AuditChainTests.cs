@@ -34,6 +34,29 @@ public sealed class AuditChainTests
         Assert.Equal("intact: 5 events", result.ToString());
     }
 
+    /// <summary>Issue 18 item 13: deleting the last events left a chain that verified ("intact: 3 events").</summary>
+    [Fact]
+    public void A_removed_tail_is_found_through_the_head_kept_outside_the_table()
+    {
+        var events = Events(5);
+        var head = new AuditHead(5, events[^1].Hash);
+
+        Assert.True(chain.Verify("PR-TEST", events, head: head).Intact);
+
+        var truncated = chain.Verify("PR-TEST", events.Take(3).ToList(), head: head);
+        Assert.False(truncated.Intact);
+        Assert.Equal(4, truncated.FirstBrokenSequence);
+        Assert.Contains("missing", truncated.Problem, StringComparison.Ordinal);
+
+        // The last event replaced by another with the same number: its hash is not the one the head recorded.
+        var swapped = events.Take(4).ToList();
+        swapped.Add(chain.Next(new AuditEntry("PR-TEST", "other", "step-x", AuditEvent.System, "ok"), swapped[^1], events[^1].At));
+        Assert.False(chain.Verify("PR-TEST", swapped, head: head).Intact);
+
+        // A head that lags one event behind (a crash between the two writes) is no break.
+        Assert.True(chain.Verify("PR-TEST", events, head: new AuditHead(4, events[3].Hash)).Intact);
+    }
+
     [Fact]
     public void An_edited_event_is_named_as_the_first_broken_link()
     {

@@ -24,6 +24,12 @@ public sealed record AuditVerification(bool Intact, int Events, int? FirstBroken
 /// </summary>
 public sealed record AuditCheckpoint(string CaseId, int Sequence, string LastHash, DateTimeOffset At, string Reason, string Signature);
 
+/// <summary>
+/// The newest event of a case's chain as recorded outside the audit table, in an append-only blob (the highest
+/// sequence ever appended and its hash): what a deleted tail cannot take with it. It holds no personal data.
+/// </summary>
+public sealed record AuditHead(int Sequence, string Hash);
+
 /// <summary>The hash chain: HMAC-SHA256 with a key derived from the pseudonymisation key, so nobody without it can re-chain an edit.</summary>
 public sealed class AuditChain(byte[] key)
 {
@@ -73,7 +79,12 @@ public sealed class AuditChain(byte[] key)
     /// removed at the end of their retention), its signature is checked and the chain starts from it; events it covers
     /// that are still there (a removal cut short) are passed over.
     /// </summary>
-    public AuditVerification Verify(string caseId, IReadOnlyList<AuditEvent> events, AuditCheckpoint? checkpoint = null)
+    /// <remarks>
+    /// With <paramref name="head"/> (the highest sequence and its hash, kept outside the table: <see cref="AuditHead"/>),
+    /// a chain that ends before the head, or whose event at the head's sequence has another hash, is broken: deleting
+    /// the last events no longer leaves a chain that verifies.
+    /// </remarks>
+    public AuditVerification Verify(string caseId, IReadOnlyList<AuditEvent> events, AuditCheckpoint? checkpoint = null, AuditHead? head = null)
     {
         ArgumentNullException.ThrowIfNull(events);
         var previousHash = Genesis;
@@ -121,6 +132,18 @@ public sealed class AuditChain(byte[] key)
             }
 
             previousHash = e.Hash;
+        }
+
+        var last = events.Count == 0 ? first - 1 : events[^1].Sequence;
+        if (head is not null && head.Sequence > last)
+        {
+            return new AuditVerification(false, events.Count, last + 1, $"events {last + 1} to {head.Sequence} are missing (the head kept outside the table records {head.Sequence})", checkpoint);
+        }
+
+        if (head is not null && events.FirstOrDefault(e => e.Sequence == head.Sequence) is { } atHead
+            && !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(atHead.Hash), Encoding.ASCII.GetBytes(head.Hash)))
+        {
+            return new AuditVerification(false, events.Count, head.Sequence, "is not the event the head kept outside the table records (replaced)", checkpoint);
         }
 
         return new AuditVerification(true, events.Count, null, null, checkpoint);
