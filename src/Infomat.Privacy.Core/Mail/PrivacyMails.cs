@@ -43,16 +43,24 @@ public static partial class PrivacyMails
         ]);
     }
 
+    /// <summary>
+    /// To the requester, when staff refused the request: the identity not confirmed, or the request manifestly unfounded
+    /// or excessive (Art. 12(5)). Either way the reasons and the remedies of Art. 12(4) (complaint, Art. 77, in the footer;
+    /// court, Art. 79, and the Dutch time limit where Infomat Nederland is concerned).
+    /// </summary>
     public static OutgoingMail Rejection(PrivacyCase c, Stores.DataMap map)
     {
         ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(map);
         var l = c.Language;
         var reason = string.IsNullOrWhiteSpace(c.Decision?.Reason) ? Texts.Get("MailRejectionNoReason", l) : c.Decision!.Reason!;
+        var body = c.Decision?.Outcome == DecisionOutcome.ManifestlyUnfoundedOrExcessive ? "MailRefusalUnfoundedBody" : "MailRejectionBody";
         return Requester(c, map, MailKind.Rejection, Texts.Format("MailRejectionSubject", l, c.Id),
         [
-            Text(c.AppliedAtOnceAt is null ? Texts.Format("MailRejectionBody", l, c.Id) : Texts.Format("MailRejectionBodyPartly", l, c.Id, RestNames(c, l))),
+            Text(c.AppliedAtOnceAt is null ? Texts.Format(body, l, c.Id) : Texts.Format(body + "Partly", l, c.Id, RestNames(c, l))),
             Text(reason),
             .. AppliedAtOnceStands(c, l),
+            .. Remedies(c, map, l),
         ]);
     }
 
@@ -73,10 +81,16 @@ public static partial class PrivacyMails
         [
             Text(why),
             .. AppliedAtOnceStands(c, l),
-            Text(Texts.Get("MailClosedRemedies", l)),
-            .. CourtTimeLimits(c, map, l).Select(Text),
+            .. Remedies(c, map, l),
         ]);
     }
+
+    /// <summary>
+    /// The remedies a requester is told of when we do not act (Art. 12(4)): a complaint (Art. 77; the authorities are in
+    /// the footer) and the courts (Art. 79), with the Dutch time limit where Infomat Nederland is concerned.
+    /// </summary>
+    private static IEnumerable<Block> Remedies(PrivacyCase c, Stores.DataMap map, Language l) =>
+        [Text(Texts.Get("MailClosedRemedies", l)), .. CourtTimeLimits(c, map, l).Select(Text)];
 
     /// <summary>The time limit for going to court where a controller's country sets one (the Netherlands: six weeks, UAVG art. 35).</summary>
     private static IEnumerable<string> CourtTimeLimits(PrivacyCase c, Stores.DataMap map, Language l) =>
