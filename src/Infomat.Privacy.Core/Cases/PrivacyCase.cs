@@ -187,8 +187,13 @@ public sealed record SentReminder(string Key, DateTimeOffset At);
 /// <summary>One status change, as shown on the status endpoint.</summary>
 public sealed record StatusChange(CaseStatus Status, DateTimeOffset At);
 
-/// <summary>What staff decided about the requester's identity. The reason stays in the register.</summary>
-public sealed record IdentityDecision(DecisionOutcome Outcome, DateTimeOffset DecidedAt, string DecidedBy, string? Reason);
+/// <summary>What staff decided about the requester's identity or the request. The reason stays in the register.</summary>
+public sealed record IdentityDecision(DecisionOutcome Outcome, DateTimeOffset DecidedAt, string DecidedBy, string? Reason)
+{
+    /// <summary>True when staff refused the request (identity not confirmed, or manifestly unfounded or excessive): nothing is carried out.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsRefusal => Outcome is DecisionOutcome.Reject or DecisionOutcome.ManifestlyUnfoundedOrExcessive;
+}
 
 /// <summary>
 /// The ground of a refusal (DESIGN §4: <c>Rejected</c> is a reasoned refusal, the identity not confirmed or the request
