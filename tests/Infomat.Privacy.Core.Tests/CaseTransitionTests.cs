@@ -302,7 +302,7 @@ public sealed class CaseTransitionTests
     [Fact]
     public void A_rectification_gets_a_task_per_store_that_holds_data_and_waits_for_staff_until_each_is_done()
     {
-        var c = Taken(Taken(AwaitingApproval(RequestType.Rectification).Approve(1, "Els", Received, "other")).StartWork(Received));
+        var c = Taken(Taken(AwaitingApproval(RequestType.Rectification).Approve(1, "Els", Received, "known-details")).StartWork(Received));
         var tasks = c.PlanTasks([("be/crm", 2), ("be/portal", 0), ("nl/crm", 1)]);
         Assert.Equal(["be/crm", "nl/crm"], tasks.Select(t => t.Key));
 
@@ -323,7 +323,7 @@ public sealed class CaseTransitionTests
     [Fact]
     public void An_objection_is_one_task_that_can_be_upheld_or_refused_with_reasons_but_not_marked_done()
     {
-        var c = Taken(AwaitingApproval(RequestType.Objection).Approve(1, "Els", Received, "other"));
+        var c = Taken(AwaitingApproval(RequestType.Objection).Approve(1, "Els", Received, "known-details"));
         c = Taken(c.OpenTasks(c.PlanTasks([("be/crm", 2), ("nl/crm", 0)]), Received));
         var task = Assert.Single(c.Tasks);
         Assert.Equal(StaffTaskKind.ReviewObjection, task.Kind);
@@ -338,7 +338,7 @@ public sealed class CaseTransitionTests
     [Fact]
     public void A_rectification_in_no_store_opens_no_task_and_stays_in_progress()
     {
-        var c = Taken(Taken(AwaitingApproval(RequestType.Rectification).Approve(1, "Els", Received, "other")).StartWork(Received));
+        var c = Taken(Taken(AwaitingApproval(RequestType.Rectification).Approve(1, "Els", Received, "known-details")).StartWork(Received));
 
         c = Taken(c.OpenTasks(c.PlanTasks([("be/crm", 0)]), Received));
 
@@ -349,7 +349,7 @@ public sealed class CaseTransitionTests
     [Fact]
     public void The_answer_completes_the_case_once()
     {
-        var c = Taken(Taken(AwaitingApproval().Approve(1, "Els", Received, "other")).StartWork(Received));
+        var c = Taken(Taken(AwaitingApproval().Approve(1, "Els", Received, "known-details")).StartWork(Received));
         var expires = Received.AddDays(8);
 
         c = Taken(c.Complete(Received.AddDays(1), expires));

@@ -263,10 +263,10 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
         Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
         var text = await csv.Content.ReadAsStringAsync();
         var lines = text.TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("reference,type,entity,channel,status,received,due_date,days_left,overdue,extended_months,closed,rights", lines[0]);
+        Assert.Equal("reference,type,entity,channel,status,received,due_date,days_left,overdue,extended_months,closed,rights,refusal", lines[0]);
         var line = lines.Single(l => l.StartsWith(overdue.Id, StringComparison.Ordinal));
         Assert.Contains(",rectification,be,form,AwaitingStaffAction,", line, StringComparison.Ordinal);
-        Assert.EndsWith(",yes,0,,rectification", line, StringComparison.Ordinal);
+        Assert.EndsWith(",yes,0,,rectification,", line, StringComparison.Ordinal);
         Assert.DoesNotContain("@", text, StringComparison.Ordinal);
         Assert.DoesNotContain("Test Person", text, StringComparison.Ordinal);
     }

@@ -76,6 +76,26 @@ public sealed class PrivacyRequestOrchestratorTests
     }
 
     [Fact]
+    public async Task A_request_refused_as_manifestly_unfounded_or_excessive_closes_rejected_with_the_reasons_and_touches_no_store()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        var c = await h.NewCaseAsync();
+        await h.VerifyAndAwaitApprovalAsync(c.Id);
+        await h.DecideAsync(c.Id, DecisionOutcome.ManifestlyUnfoundedOrExcessive, "Twaalfde identieke verzoek deze maand.");
+
+        var done = await h.CompletionAsync(c.Id);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
+        var stored = (await h.Register.GetAsync(c.Id, default))!;
+        Assert.Equal(CaseStatus.Rejected, stored.Status);
+        Assert.Equal(RefusalGround.ManifestlyUnfoundedOrExcessive, stored.RejectedAs);
+        var mail = Assert.Single(h.Mail.Of(MailKind.Rejection));
+        Assert.Contains("Twaalfde identieke verzoek deze maand.", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("art. 12, lid 5, AVG", mail.TextBody, StringComparison.Ordinal);
+        Assert.Equal(0, h.Stores.Calls.Values.Sum());
+        Assert.DoesNotContain("Twaalfde", string.Join("|", done.SerializedInput, done.SerializedOutput, done.SerializedCustomStatus), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Unverified_request_expires_after_the_verification_timeout_and_the_requester_is_told()
     {
         await using var h = await WorkflowHarness.StartAsync(o => o.Verification.Timeout = TimeSpan.FromSeconds(3));

@@ -72,7 +72,7 @@ public static class CaseAudit
         foreach (var approval in c.Approvals)
         {
             Add("approval." + approval.Stage.ToString(CultureInfo.InvariantCulture), "identity-approved", approval.By,
-                $"approval {approval.Stage} of {c.ApprovalsRequired} evidence={approval.Evidence}", approval.At);
+                $"approval {approval.Stage} of {c.ApprovalsRequired} evidence={approval.Evidence}" + (approval.Note is null ? string.Empty : " note=given"), approval.At);
         }
 
         if (c.IdentificationRequestedAt is { } asked)
@@ -82,7 +82,10 @@ public static class CaseAudit
 
         if (c.Decision is { } decision)
         {
-            Add("decision", "identity-decided", decision.DecidedBy, decision.Outcome.ToString().ToLowerInvariant(), decision.DecidedAt);
+            // The outcome only: the reasons are staff text about the requester and stay in the register.
+            Add("decision", "identity-decided", decision.DecidedBy,
+                decision.Outcome == DecisionOutcome.ManifestlyUnfoundedOrExcessive ? "refused manifestly-unfounded-or-excessive (Art. 12(5))" : decision.Outcome.ToString().ToLowerInvariant(),
+                decision.DecidedAt);
         }
 
         foreach (var extension in c.Extensions)

@@ -92,6 +92,9 @@ public enum CaseRefusal
 
     /// <summary>The case recorded as many of the requester's replies as it keeps (<see cref="PrivacyCase.MaxRecordedReplies"/>).</summary>
     TooMany,
+
+    /// <summary>Evidence "other" needs a note saying what it was.</summary>
+    EvidenceNoteRequired,
 }
 
 /// <summary>

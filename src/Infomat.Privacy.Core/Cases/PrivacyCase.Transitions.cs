@@ -158,9 +158,10 @@ public sealed partial record PrivacyCase
     /// <summary>
     /// One staff approval of the identity, on the evidence given. The decision is final when <see cref="ApprovalsRequired"/>
     /// different staff members approved; the same person cannot approve twice, and an approval given on a page that
-    /// showed an older count (<paramref name="stage"/>) is refused.
+    /// showed an older count (<paramref name="stage"/>) is refused. Evidence "other" needs <paramref name="note"/>,
+    /// saying what it was (kept with the approval, trimmed).
     /// </summary>
-    public CaseTransition Approve(int stage, string by, DateTimeOffset at, string evidence)
+    public CaseTransition Approve(int stage, string by, DateTimeOffset at, string evidence, string? note = null)
     {
         if (ApprovalRefusal(by) is { } refusal)
         {
@@ -172,17 +173,34 @@ public sealed partial record PrivacyCase
             return Refuse(CaseRefusal.ApprovalOutOfTurn);
         }
 
-        var approvals = (IReadOnlyList<IdentityApproval>)[.. Approvals, new IdentityApproval(stage, by, at, evidence)];
+        if (IdentityApproval.EvidenceRefusal(evidence, note) is { } noNote)
+        {
+            return Refuse(noNote);
+        }
+
+        var kept = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
+        var approvals = (IReadOnlyList<IdentityApproval>)[.. Approvals, new IdentityApproval(stage, by, at, evidence, kept)];
         return To(approvals.Count >= ApprovalsRequired
             ? this with { Approvals = approvals, Decision = new IdentityDecision(DecisionOutcome.Approve, at, by, null) }
             : this with { Approvals = approvals });
     }
 
     /// <summary>Staff refuse the identity, with the reason the requester will read. The first final decision stands.</summary>
-    public CaseTransition Reject(string by, string reason, DateTimeOffset at) =>
+    public CaseTransition Reject(string by, string reason, DateTimeOffset at) => Refusal(DecisionOutcome.Reject, by, reason, at);
+
+    /// <summary>
+    /// Staff refuse to act on the request as manifestly unfounded or excessive (Art. 12(5)), with the reasons the requester
+    /// will read (required: Infomat bears the burden of demonstrating that character). Taken like a rejection: final from
+    /// one staff member, the first final decision stands; the case closes as <see cref="CaseStatus.Rejected"/> once the
+    /// mail went out (<see cref="RejectionSent"/>), its ground <see cref="RefusalGround.ManifestlyUnfoundedOrExcessive"/>.
+    /// </summary>
+    public CaseTransition RefuseAsManifestlyUnfoundedOrExcessive(string by, string reasons, DateTimeOffset at) =>
+        string.IsNullOrWhiteSpace(reasons) ? Refuse(CaseRefusal.ReasonRequired) : Refusal(DecisionOutcome.ManifestlyUnfoundedOrExcessive, by, reasons, at);
+
+    private CaseTransition Refusal(DecisionOutcome outcome, string by, string reason, DateTimeOffset at) =>
         Decision is not null ? Refuse(CaseRefusal.AlreadyDecided)
         : Status.IsFinished() ? Refuse(CaseRefusal.Finished)
-        : To(this with { Decision = new IdentityDecision(DecisionOutcome.Reject, at, by, reason) });
+        : To(this with { Decision = new IdentityDecision(outcome, at, by, reason) });
 
     /// <summary>Staff ask the requester for more identification; the wait for a decision starts again from now.</summary>
     public CaseTransition RequestIdentification(string by, string request, DateTimeOffset at) =>
@@ -540,6 +558,7 @@ public sealed partial record PrivacyCase
             SubjectHash = subjectHash,
             IdentifiersErasedAt = at,
             Decision = Decision is null ? null : Decision with { Reason = null },
+            Approvals = Approvals.Select(a => a with { Note = null }).ToList(),
             Tasks = Tasks.Select(t => t with { Note = null }).ToList(),
             Extensions = Extensions.Select(e => e with { Reason = string.Empty }).ToList(),
         });

@@ -115,6 +115,13 @@ public sealed partial record PrivacyCase
 
     public string? SubjectHash { get; init; }
 
+    /// <summary>For a rejected case: on which ground it was refused (the detail of the status, DESIGN §4); null otherwise.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public RefusalGround? RejectedAs =>
+        Status != CaseStatus.Rejected ? null
+        : Decision?.Outcome == DecisionOutcome.ManifestlyUnfoundedOrExcessive ? RefusalGround.ManifestlyUnfoundedOrExcessive
+        : RefusalGround.IdentityNotConfirmed;
+
     /// <summary>When the case reached a finished status.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public DateTimeOffset? ClosedAt => Status.IsFinished() && History.Count > 0 ? History[^1].At : null;
@@ -158,8 +165,19 @@ public sealed partial record PrivacyCase
     }
 }
 
-/// <summary>One staff approval of the requester's identity: who, when, on which evidence (never a document).</summary>
-public sealed record IdentityApproval(int Stage, string By, DateTimeOffset At, string Evidence);
+/// <summary>
+/// One staff approval of the requester's identity: who, when, on which evidence (never a document), and for evidence
+/// <see cref="OtherEvidence"/> the staff member's note on it (staff text about the requester: it stays in the register).
+/// </summary>
+public sealed record IdentityApproval(int Stage, string By, DateTimeOffset At, string Evidence, string? Note = null)
+{
+    /// <summary>The evidence that is none of the listed ones: it needs a note saying what it was.</summary>
+    public const string OtherEvidence = "other";
+
+    /// <summary>Why an approval on <paramref name="evidence"/> with <paramref name="note"/> may not be recorded, or null when it may.</summary>
+    public static CaseRefusal? EvidenceRefusal(string evidence, string? note) =>
+        evidence == OtherEvidence && string.IsNullOrWhiteSpace(note) ? CaseRefusal.EvidenceNoteRequired : null;
+}
 
 /// <summary>A deadline extension: from which date to which, why, by whom.</summary>
 public sealed record DeadlineExtension(int Months, DateOnly PreviousDueDate, DateOnly NewDueDate, string Reason, string By, DateTimeOffset At);
@@ -169,14 +187,43 @@ public sealed record SentReminder(string Key, DateTimeOffset At);
 /// <summary>One status change, as shown on the status endpoint.</summary>
 public sealed record StatusChange(CaseStatus Status, DateTimeOffset At);
 
-/// <summary>What staff decided about the requester's identity. The reason stays in the register.</summary>
-public sealed record IdentityDecision(DecisionOutcome Outcome, DateTimeOffset DecidedAt, string DecidedBy, string? Reason);
+/// <summary>What staff decided about the requester's identity or the request. The reason stays in the register.</summary>
+public sealed record IdentityDecision(DecisionOutcome Outcome, DateTimeOffset DecidedAt, string DecidedBy, string? Reason)
+{
+    /// <summary>True when staff refused the request (identity not confirmed, or manifestly unfounded or excessive): nothing is carried out.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsRefusal => Outcome is DecisionOutcome.Reject or DecisionOutcome.ManifestlyUnfoundedOrExcessive;
+}
+
+/// <summary>
+/// The ground of a refusal (DESIGN §4: <c>Rejected</c> is a reasoned refusal, the identity not confirmed or the request
+/// manifestly unfounded or excessive). Wire values: <c>identity-not-confirmed</c>, <c>manifestly-unfounded-or-excessive</c>.
+/// </summary>
+public enum RefusalGround
+{
+    IdentityNotConfirmed,
+    ManifestlyUnfoundedOrExcessive,
+}
+
+public static class RefusalGrounds
+{
+    public static string ToWire(this RefusalGround ground) => ground switch
+    {
+        RefusalGround.ManifestlyUnfoundedOrExcessive => "manifestly-unfounded-or-excessive",
+        _ => "identity-not-confirmed",
+    };
+}
 
 public enum DecisionOutcome
 {
     Approve,
+
+    /// <summary>Refused: the identity is not confirmed (Art. 12(2), 12(6)).</summary>
     Reject,
     RequestIdentification,
+
+    /// <summary>Refused: the request is manifestly unfounded or excessive (Art. 12(5)); staff give the reasons.</summary>
+    ManifestlyUnfoundedOrExcessive,
 }
 
 public enum StaffTaskKind

@@ -15,6 +15,10 @@ public static class Texts
         Resources.GetString(key, language.Culture())
         ?? throw new KeyNotFoundException($"No text '{key}'.");
 
+    /// <summary>A case's status in words; a refusal as manifestly unfounded or excessive is shown as its own outcome.</summary>
+    public static string Status(Cases.CaseStatus status, Cases.RefusalGround? ground, Language language) =>
+        Get(status == Cases.CaseStatus.Rejected && ground == Cases.RefusalGround.ManifestlyUnfoundedOrExcessive ? "StatusRejectedManifestlyUnfoundedOrExcessive" : "Status" + status, language);
+
     /// <summary>The text for <paramref name="key"/>, or null when there is none (for keys built from data, e.g. a step's name).</summary>
     public static string? TryGet(string key, Language language) => Resources.GetString(key, language.Culture());
 

@@ -43,14 +43,21 @@ public static partial class PrivacyMails
         ]);
     }
 
+    /// <summary>
+    /// To the requester, when staff refused the request: the identity not confirmed, or the request manifestly unfounded
+    /// or excessive (Art. 12(5)). Either way the reasons and, in the footer of every answer, the remedies of Art. 12(4)
+    /// (complaint, Art. 77; court, Art. 79, and the Dutch time limit where Infomat Nederland is concerned).
+    /// </summary>
     public static OutgoingMail Rejection(PrivacyCase c, Stores.DataMap map)
     {
         ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(map);
         var l = c.Language;
         var reason = string.IsNullOrWhiteSpace(c.Decision?.Reason) ? Texts.Get("MailRejectionNoReason", l) : c.Decision!.Reason!;
+        var body = c.Decision?.Outcome == DecisionOutcome.ManifestlyUnfoundedOrExcessive ? "MailRefusalUnfoundedBody" : "MailRejectionBody";
         return Requester(c, map, MailKind.Rejection, Texts.Format("MailRejectionSubject", l, c.Id),
         [
-            Text(c.AppliedAtOnceAt is null ? Texts.Format("MailRejectionBody", l, c.Id) : Texts.Format("MailRejectionBodyPartly", l, c.Id, RestNames(c, l))),
+            Text(c.AppliedAtOnceAt is null ? Texts.Format(body, l, c.Id) : Texts.Format(body + "Partly", l, c.Id, RestNames(c, l))),
             Text(reason),
             .. AppliedAtOnceStands(c, l),
         ]);

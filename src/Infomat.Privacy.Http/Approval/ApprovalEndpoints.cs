@@ -25,7 +25,7 @@ namespace Infomat.Privacy.Http.Approval;
 public sealed class ApprovalEndpoints(
     CaseLinks links, CaseWorkflow workflow, ApprovalPage page, StaffPages staff, IMailSender mail, DataMap dataMap, TimeProvider time)
 {
-    /// <summary><c>GET /approvals?token=</c>: the request, what the stores hold, the approvals so far, and the three decisions.</summary>
+    /// <summary><c>GET /approvals?token=</c>: the request, what the stores hold, the approvals so far, and the decisions.</summary>
     public async Task<IResult> ApprovalPageAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -35,8 +35,9 @@ public sealed class ApprovalEndpoints(
     }
 
     /// <summary>
-    /// <c>POST /approvals</c> (antiforgery-checked): <c>approve</c> with the evidence, <c>reject</c> with a reason, or
-    /// <c>request-identification</c> with what is needed. The first final decision stands; an erasure needs two
+    /// <c>POST /approvals</c> (antiforgery-checked): <c>approve</c> with the evidence (and <c>evidence_note</c>, required
+    /// for evidence <c>other</c>), <c>reject</c> with a reason, <c>manifestly-unfounded-or-excessive</c> with the reasons
+    /// (Art. 12(5)), or <c>request-identification</c> with what is needed. The first final decision stands; an erasure needs two
     /// different approvers; later clicks are shown what was decided, by whom and when.
     /// </summary>
     public async Task<IResult> DecideAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
@@ -56,10 +57,12 @@ public sealed class ApprovalEndpoints(
             "approve" => DecisionOutcome.Approve,
             "reject" => DecisionOutcome.Reject,
             "request-identification" => DecisionOutcome.RequestIdentification,
+            "manifestly-unfounded-or-excessive" => DecisionOutcome.ManifestlyUnfoundedOrExcessive,
             _ => (DecisionOutcome?)null,
         };
         var reason = form["reason"].ToString().Trim();
         var evidence = form["evidence"].ToString();
+        var evidenceNote = form["evidence_note"].ToString().Trim();
         if (c.Decision is not null || c.Status.IsFinished())
         {
             // Decided already (the first final decision stands), or closed (e.g. expired): nothing more is recorded.
@@ -72,9 +75,14 @@ public sealed class ApprovalEndpoints(
             DecisionOutcome.Approve => !ApprovalPage.Evidence.Contains(evidence),
             _ => reason.Length == 0,
         };
-        if (invalid || reason.Length > 2000 || identity.Name is null)
+        if (invalid || reason.Length > 2000 || evidenceNote.Length > 2000 || identity.Name is null
+            || (outcome == DecisionOutcome.Approve && IdentityApproval.EvidenceRefusal(evidence, evidenceNote) is not null))
         {
-            var message = identity.Name is null ? Texts.Get("StaffNameRequired", l) : Texts.Get("ApprovalChoiceRequired", l);
+            // Nothing is recorded; the message names what is missing.
+            var message = identity.Name is null ? Texts.Get("StaffNameRequired", l)
+                : outcome == DecisionOutcome.ManifestlyUnfoundedOrExcessive ? Texts.Get("ApprovalUnfoundedReasonsRequired", l)
+                : outcome == DecisionOutcome.Approve && !invalid ? Texts.Get("ApprovalEvidenceNoteRequired", l)
+                : Texts.Get("ApprovalChoiceRequired", l);
             return staff.Page(title, $"<p class=\"error\" role=\"alert\">{E(message)}</p>" + page.Body(request, c, tokenText, l), StatusCodes.Status400BadRequest);
         }
         var by = identity.Name;
@@ -113,7 +121,7 @@ public sealed class ApprovalEndpoints(
             case DecisionOutcome.Approve:
                 var stage = c.NextApprovalStage;
                 var use = token!.Id + ".approve." + stage.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                if (await links.TakeAsync(c, use, x => x.Approve(stage, by, at, evidence), cancellationToken) is not { } approved)
+                if (await links.TakeAsync(c, use, x => x.Approve(stage, by, at, evidence, evidenceNote), cancellationToken) is not { } approved)
                 {
                     return links.TryAgain(l, c);
                 }
@@ -144,7 +152,11 @@ public sealed class ApprovalEndpoints(
                 break;
 
             default:
-                if (await links.TakeAsync(c, token!.Id + ".decision", x => x.Reject(by, reason, at), cancellationToken) is not { } rejected)
+                // A refusal: the identity not confirmed, or the request manifestly unfounded or excessive (Art. 12(5)).
+                Func<PrivacyCase, CaseTransition> refuse = outcome == DecisionOutcome.ManifestlyUnfoundedOrExcessive
+                    ? x => x.RefuseAsManifestlyUnfoundedOrExcessive(by, reason, at)
+                    : x => x.Reject(by, reason, at);
+                if (await links.TakeAsync(c, token!.Id + ".decision", refuse, cancellationToken) is not { } rejected)
                 {
                     return links.TryAgain(l, c);
                 }

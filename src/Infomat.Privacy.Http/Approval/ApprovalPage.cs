@@ -11,7 +11,11 @@ using static Infomat.Privacy.Http.Pages.Html;
 
 namespace Infomat.Privacy.Http.Approval;
 
-/// <summary>The staff decision page: the request, what the stores hold, the approvals so far, and the three decisions.</summary>
+/// <summary>
+/// The staff decision page: the request, what the stores hold, the approvals so far, and the decisions: approve (with
+/// the evidence, and a note for evidence "other"), ask for more identification, refuse as manifestly unfounded or
+/// excessive (Art. 12(5)), or reject an identity that is not confirmed.
+/// </summary>
 public sealed class ApprovalPage(StaffPages staff, DataMap dataMap)
 {
     /// <summary>The evidence staff may give for an approval (never a document).</summary>
@@ -40,7 +44,7 @@ public sealed class ApprovalPage(StaffPages staff, DataMap dataMap)
 
         foreach (var a in c.Approvals)
         {
-            body.Append(P(Texts.Format("ApprovalSoFar", l, a.By, Texts.DateTime(a.At, l), EvidenceText(a.Evidence, l))));
+            body.Append(P(ApprovalLine(a, l)));
         }
 
         if (c.IdentificationRequestedAt is { } askedAt)
@@ -60,16 +64,31 @@ public sealed class ApprovalPage(StaffPages staff, DataMap dataMap)
                 .Append("<label for=\"").Append(id).Append("\">").Append(E(EvidenceText(e, l))).Append("</label></div>");
         }
 
-        body.Append("</fieldset><button type=\"submit\" name=\"decision\" value=\"approve\">").Append(E(Texts.Get("ApprovalApprove", l))).Append("</button></form>")
+        body.Append("</fieldset><label for=\"evidence-note\">").Append(E(Texts.Get("ApprovalEvidenceNote", l))).Append("</label>")
+            .Append("<textarea id=\"evidence-note\" name=\"evidence_note\" rows=\"2\" maxlength=\"2000\"></textarea>")
+            .Append("<button type=\"submit\" name=\"decision\" value=\"approve\">").Append(E(Texts.Get("ApprovalApprove", l))).Append("</button></form>")
             .Append("<form method=\"post\" action=\"/approvals\">").Append(hidden).Append(NameField("name-identification"))
             .Append("<label for=\"identification\">").Append(E(Texts.Get("ApprovalIdentification", l))).Append("</label>")
             .Append("<textarea id=\"identification\" name=\"reason\" rows=\"3\" maxlength=\"2000\" required></textarea>")
             .Append("<button type=\"submit\" name=\"decision\" value=\"request-identification\">").Append(E(Texts.Get("ApprovalIdentificationButton", l))).Append("</button></form>")
+            .Append("<form method=\"post\" action=\"/approvals\">").Append(hidden).Append(NameField("name-unfounded"))
+            .Append("<p id=\"unfounded-help\">").Append(E(Texts.Get("ApprovalUnfoundedHelp", l))).Append("</p>")
+            .Append("<label for=\"unfounded-reasons\">").Append(E(Texts.Get("ApprovalUnfoundedReasons", l))).Append("</label>")
+            .Append("<textarea id=\"unfounded-reasons\" name=\"reason\" rows=\"4\" maxlength=\"2000\" required aria-describedby=\"unfounded-help\"></textarea>")
+            .Append("<button type=\"submit\" class=\"secondary\" name=\"decision\" value=\"manifestly-unfounded-or-excessive\">").Append(E(Texts.Get("ApprovalUnfoundedButton", l))).Append("</button></form>")
             .Append("<form method=\"post\" action=\"/approvals\">").Append(hidden).Append(NameField("name-reject"))
             .Append("<label for=\"reason\">").Append(E(Texts.Get("ApprovalReason", l))).Append("</label>")
             .Append("<textarea id=\"reason\" name=\"reason\" rows=\"3\" maxlength=\"2000\" required></textarea>")
             .Append("<button type=\"submit\" class=\"secondary\" name=\"decision\" value=\"reject\">").Append(E(Texts.Get("ApprovalReject", l))).Append("</button></form>");
         return body.ToString();
+    }
+
+    /// <summary>One approval given so far: by whom, when, on which evidence, and the note on evidence "other".</summary>
+    public static string ApprovalLine(IdentityApproval a, Language l)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        var line = Texts.Format("ApprovalSoFar", l, a.By, Texts.DateTime(a.At, l), EvidenceText(a.Evidence, l));
+        return a.Note is null ? line : line + " " + Texts.Format("ApprovalEvidenceNoteLine", l, a.Note);
     }
 
     public static string EvidenceText(string evidence, Language l) =>
@@ -81,7 +100,7 @@ public sealed class ApprovalPage(StaffPages staff, DataMap dataMap)
         ArgumentNullException.ThrowIfNull(c);
         return c.Decision is { } d
             ? AlreadyDecided(d, l)
-            : Texts.Format("ApprovalCaseClosed", l, Texts.Get("Status" + c.Status, l), Texts.DateTime(c.ClosedAt ?? c.ReceivedAt, l));
+            : Texts.Format("ApprovalCaseClosed", l, Texts.Status(c.Status, c.RejectedAs, l), Texts.DateTime(c.ClosedAt ?? c.ReceivedAt, l));
     }
 
     public static string AlreadyDecided(IdentityDecision d, Language l) =>

@@ -42,6 +42,9 @@ public sealed class CaseEndpoints(
     {
         /// <summary>Every right the case answers, <see cref="Type"/> first (a letter may ask several: issue 15).</summary>
         public IReadOnlyList<RequestType> Rights { get; init; } = [Type];
+
+        /// <summary>For a rejected case: the ground of the refusal (identity not confirmed, or manifestly unfounded or excessive).</summary>
+        public RefusalGround? RejectedAs { get; init; }
     }
 
     public async Task<IReadOnlyList<CaseRow>> RowsAsync(CancellationToken cancellationToken)
@@ -53,7 +56,7 @@ public sealed class CaseEndpoints(
             var open = c.IsUnanswered;
             var daysLeft = DueDateCalculator.DaysLeft(c.DueDate, now);
             rows.Add(new CaseRow(c.Id, c.Type, c.Entity, c.Channel, c.Status, c.ReceivedAt, c.DueDate, daysLeft, open && daysLeft < 0,
-                c.Extensions.Sum(e => e.Months), c.ClosedAt) { Rights = c.Rights });
+                c.Extensions.Sum(e => e.Months), c.ClosedAt) { Rights = c.Rights, RejectedAs = c.RejectedAs });
         }
 
         // Cases still to answer first (failed ones too: they wait for staff), overdue at the top, then by due date;
@@ -95,7 +98,7 @@ public sealed class CaseEndpoints(
         // Formula injection: cells starting with = + - @ are escaped, as the file is opened in spreadsheets.
         await using (var csv = CsvWriter.Create(buffer, new CsvWriterOptions { Injection = CsvInjection.Escape }, true))
         {
-            csv.WriteHeader(["reference", "type", "entity", "channel", "status", "received", "due_date", "days_left", "overdue", "extended_months", "closed", "rights"]);
+            csv.WriteHeader(["reference", "type", "entity", "channel", "status", "received", "due_date", "days_left", "overdue", "extended_months", "closed", "rights", "refusal"]);
             foreach (var r in rows)
             {
                 await csv.WriteRecordAsync(
@@ -112,6 +115,7 @@ public sealed class CaseEndpoints(
                     r.ExtendedMonths.ToString(CultureInfo.InvariantCulture),
                     r.Closed?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) ?? string.Empty,
                     string.Join('+', r.Rights.Select(t => t.ToWire())),
+                    r.RejectedAs?.ToWire() ?? string.Empty,
                 ], cancellationToken);
             }
 

@@ -33,7 +33,7 @@ public static class CaseListPage
                 .Append("<td><a href=\"/cases/").Append(E(r.Reference)).Append("\">").Append(E(r.Reference)).Append("</a></td>")
                 .Append("<td>").Append(E(Texts.RightNames(r.Rights, l))).Append("</td>")
                 .Append("<td>").Append(E(r.Entity.ToString().ToUpperInvariant())).Append("</td>")
-                .Append("<td>").Append(E(Texts.Get("Status" + r.Status, l))).Append("</td>")
+                .Append("<td>").Append(E(Texts.Status(r.Status, r.RejectedAs, l))).Append("</td>")
                 .Append("<td>").Append(E(Texts.Date(DueDateCalculator.Today(r.Received), l))).Append("</td>")
                 .Append("<td>").Append(E(Texts.Date(r.DueDate, l))).Append(r.ExtendedMonths > 0 ? " " + E(Texts.Format("CasesExtended", l, r.ExtendedMonths)) : string.Empty).Append("</td>")
                 .Append("<td>").Append(r.Status.IsFinished() ? "–" : E(r.Overdue ? Texts.Format("CasesOverdue", l, -r.DaysLeft) : r.DaysLeft.ToString(CultureInfo.InvariantCulture))).Append("</td></tr>");

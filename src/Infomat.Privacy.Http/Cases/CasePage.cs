@@ -34,14 +34,14 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         }
 
         var facts = PrivacyMails.Facts(c, dataMap, l).ToList();
-        facts.Insert(3, (Texts.Get("CasesStatus", l), Texts.Get("Status" + c.Status, l)));
+        facts.Insert(3, (Texts.Get("CasesStatus", l), Texts.Status(c.Status, c.RejectedAs, l)));
         body.Append(Facts(facts)).Append("<h2>").Append(E(Texts.Get("LabelHoldings", l))).Append("</h2><ul>");
         foreach (var line in PrivacyMails.Holdings(c, dataMap, l))
         {
             body.Append("<li>").Append(E(line)).Append("</li>");
         }
 
-        body.Append("</ul>");
+        body.Append("</ul>").Append(Decision(c, l));
         foreach (var e in c.Extensions)
         {
             body.Append(P(Texts.Format("CaseExtensionLine", l, Texts.Date(e.PreviousDueDate, l), Texts.Date(e.NewDueDate, l), e.By, e.Reason)));
@@ -93,7 +93,7 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         body.Append("<h2>").Append(E(Texts.Get("CaseHistory", l))).Append("</h2><ul>");
         foreach (var change in c.History)
         {
-            body.Append("<li>").Append(E(Texts.DateTime(change.At, l))).Append(": ").Append(E(Texts.Get("Status" + change.Status, l))).Append("</li>");
+            body.Append("<li>").Append(E(Texts.DateTime(change.At, l))).Append(": ").Append(E(Texts.Status(change.Status, c.RejectedAs, l))).Append("</li>");
         }
 
         var events = await audit.ListAsync(c.Id, cancellationToken);
@@ -113,6 +113,35 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         }
 
         return body.Append("</tbody></table></div><p><a href=\"/cases\">").Append(E(Texts.Get("CasesBack", l))).Append("</a></p>").ToString();
+    }
+
+    /// <summary>
+    /// The approvals given (with the note on evidence "other") and the decision, with the reasons a refusal sent to the
+    /// requester (staff text kept in the register, never in the audit trail). Empty before anyone decided.
+    /// </summary>
+    private static string Decision(PrivacyCase c, Language l)
+    {
+        if (c.Approvals.Count == 0 && c.Decision is null)
+        {
+            return string.Empty;
+        }
+
+        var html = new StringBuilder("<h2>").Append(E(Texts.Get("CaseDecisionTitle", l))).Append("</h2>");
+        foreach (var a in c.Approvals)
+        {
+            html.Append(P(Approval.ApprovalPage.ApprovalLine(a, l)));
+        }
+
+        if (c.Decision is { } d)
+        {
+            html.Append(P(Texts.Format("ApprovalDecided", l, Approval.ApprovalPage.DecisionText(d.Outcome, l), Texts.DateTime(d.DecidedAt, l), d.DecidedBy)));
+            if (d.IsRefusal && !string.IsNullOrWhiteSpace(d.Reason))
+            {
+                html.Append(P(Texts.Format("CaseDecisionReasons", l, d.Reason)));
+            }
+        }
+
+        return html.ToString();
     }
 
     /// <summary>The step that failed, in words (the technical name too, for the logs); unknown names shown as they are.</summary>

@@ -214,7 +214,10 @@ public sealed partial class IntakeEndpoints(
         return new SeeOther($"/privacy/thanks?request={c.Id}&lang={language.ToWire()}&resent=1");
     }
 
-    /// <summary><c>GET /api/requests/{id}</c>: the status and its history, with no personal data.</summary>
+    /// <summary>
+    /// <c>GET /api/requests/{id}</c>: the status and its history, with no personal data. A <c>Rejected</c> case also says
+    /// on which ground in <c>refusal</c> (<c>identity-not-confirmed</c>, <c>manifestly-unfounded-or-excessive</c>); null otherwise.
+    /// </summary>
     public async Task<IResult> StatusAsync(string requestId, CancellationToken cancellationToken)
     {
         var c = CaseIds.IsWellFormed(requestId) ? await register.GetAsync(requestId, cancellationToken) : null;
@@ -230,6 +233,7 @@ public sealed partial class IntakeEndpoints(
             rights = c.Rights.Select(r => r.ToWire()),
             entity = c.Entity.ToWire(),
             status = c.Status.ToString(),
+            refusal = c.RejectedAs?.ToWire(),
             receivedAt = c.ReceivedAt,
             dueDate = c.DueDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             history = c.History.Select(h => new { status = h.Status.ToString(), at = h.At }),

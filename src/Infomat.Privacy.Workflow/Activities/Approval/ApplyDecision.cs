@@ -8,7 +8,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Infomat.Privacy.Workflow.Activities.Approval;
 
-/// <summary>Acts on the recorded staff decision: a rejection closes the case with a mail to the requester.</summary>
+/// <summary>
+/// Acts on the recorded staff decision: a refusal (identity not confirmed, or manifestly unfounded or excessive) closes
+/// the case with a mail to the requester.
+/// </summary>
 public sealed class ApplyDecision(ICaseRegister register, IMailSender mail, DataMap dataMap, TimeProvider time, ILogger<ApplyDecision> log)
     : TaskActivity<string, DecisionResult>
 {
@@ -21,7 +24,7 @@ public sealed class ApplyDecision(ICaseRegister register, IMailSender mail, Data
             throw new InvalidOperationException($"Case {c.Id}: asking for more identification is not offered by this build.");
         }
 
-        if (decision.Outcome == DecisionOutcome.Reject)
+        if (decision.IsRefusal)
         {
             if (c.NeedsAnswer)
             {
