@@ -202,6 +202,14 @@ public sealed record DataMap(
         return [.. table.DisclosedTo.Select(k => Recipients[k])];
     }
 
+    /// <summary>
+    /// Whom to tell of a rectification, erasure or restriction of these tables' data (Art. 19 GDPR): every recipient they
+    /// were disclosed to, each once, except public authorities, which see them only on an audit or inquiry and are then
+    /// not recipients (Art. 4(9) GDPR).
+    /// </summary>
+    public IReadOnlyList<Recipient> RecipientsToInform(IEnumerable<TableMap> tables) =>
+        [.. tables.SelectMany(RecipientsOf).Where(r => r.Role != RecipientRole.Authority).DistinctBy(r => r.Key)];
+
     /// <summary>The recipients of a privacy request's own data (<see cref="RequestDisclosedTo"/>).</summary>
     public IReadOnlyList<Recipient> RequestRecipients => [.. RequestDisclosedTo.Select(k => Recipients[k])];
 
