@@ -93,4 +93,62 @@ public sealed class DataMapLoaderTests
         Assert.Contains("stores[0].tables[0].withdrawal: purpose 'customer-services' is neither consent-based nor direct marketing, so nothing would apply this rule", problems);
         Assert.Contains("stores[0].tables[3].withdrawal.set.withdrawn_at: must be \"false\", \"true\", \"null\" or \"now\"", problems);
     }
+    private static JsonObject Recipient(string role, params string[] countries) => new()
+    {
+        ["name"] = new JsonObject { ["nl"] = "Voorbeeld", ["fr"] = "Exemple", ["en"] = "Example" },
+        ["role"] = role,
+        ["countries"] = new JsonArray([.. countries.Select(c => (JsonNode)c)]),
+        ["place"] = new JsonObject { ["nl"] = "Ergens", ["fr"] = "Quelque part", ["en"] = "Somewhere" },
+    };
+
+    [Fact]
+    public void A_table_disclosed_to_a_recipient_the_map_does_not_list_is_refused_at_start_up()
+    {
+        var json = Shipped();
+        json["stores"]![1]!["tables"]![0]!["disclosedTo"] = new JsonArray("accountant-be", "nowhere-ltd");
+
+        var problems = Assert.Throws<DataMapException>(() => DataMapLoader.Parse(json.ToJsonString())).Problems;
+        Assert.Contains("stores[1].tables[0].disclosedTo: 'nowhere-ltd' is not in recipients", problems);
+    }
+
+    [Fact]
+    public void Infomat_staff_are_not_recipients_and_the_old_shared_recipients_text_is_refused()
+    {
+        var json = Shipped();
+        (json["recipients"] ??= new JsonObject()).AsObject()["sales-team"] = Recipient("staff", "BE");
+        json["stores"]![0]!["tables"]![0]!["recipients"] = "Infomat staff who serve you";
+
+        var problems = Assert.Throws<DataMapException>(() => DataMapLoader.Parse(json.ToJsonString())).Problems;
+        Assert.Contains("recipients.sales-team.role: the controller's own staff are not recipients (CJEU C-579/21): list only processors, third parties and authorities", problems);
+        Assert.Contains("stores[0].tables[0].recipients: no longer read: list the recipient ids in 'disclosedTo' (decision 55)", problems);
+
+        // The shipped map lists, for every table, who it is disclosed to, and none of them is Infomat's own staff.
+        var shipped = Shipped();
+        Assert.All(shipped["stores"]!.AsArray().SelectMany(s => s!["tables"]!.AsArray()), t => Assert.IsType<JsonArray>(t!["disclosedTo"], exactMatch: false));
+        var names = (shipped["recipients"] as JsonObject ?? []).SelectMany(r => r.Value!["name"]!.AsObject().Select(n => n.Value!.GetValue<string>())).ToList();
+        Assert.NotEmpty(names);
+        Assert.DoesNotContain(names, n => n.Contains("staff", StringComparison.OrdinalIgnoreCase) || n.Contains("medewerker", StringComparison.OrdinalIgnoreCase) || n.Contains("collaborat", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void A_recipient_outside_the_EEA_without_a_transfer_safeguard_is_refused()
+    {
+        var json = Shipped();
+        (json["recipients"] ??= new JsonObject()).AsObject()["mailer-us"] = Recipient("processor", "US");
+        (json["recipients"] ??= new JsonObject()).AsObject()["mailer-eu"] = Recipient("processor", "xx");
+
+        var problems = Assert.Throws<DataMapException>(() => DataMapLoader.Parse(json.ToJsonString())).Problems;
+        Assert.Contains("recipients.mailer-us.safeguard: it processes outside the EEA (US), so name the transfer safeguard (Art. 45 or 46 GDPR) in nl, fr and en", problems);
+        Assert.Contains("recipients.mailer-eu.countries[0]: 'xx' is not a country code (two capitals, as BE or US) or EEA", problems);
+    }
+
+    [Fact]
+    public void Each_controller_says_whether_it_takes_automated_decisions()
+    {
+        var json = Shipped();
+        json["controllers"]![0]!.AsObject().Remove("automatedDecisionMaking");
+
+        var problems = Assert.Throws<DataMapException>(() => DataMapLoader.Parse(json.ToJsonString())).Problems;
+        Assert.Contains("controllers[0].automatedDecisionMaking: missing (\"none\", or a text in nl, fr and en giving the logic, significance and consequences: Art. 15(1)(h) GDPR)", problems);
+    }
 }

@@ -112,4 +112,25 @@ public sealed class ErasureReportTests
         var newsletter = Map.Store("nl/crm").Tables.First(t => t.Table == "newsletter_subscriptions").Name.In(Language.En);
         Assert.Contains(newsletter + ": 1 record deleted.", report, StringComparison.Ordinal);
     }
+    [Theory]
+    [InlineData(Language.Nl, "de externe accountant van Infomat Nederland", "accountant", "(art. 19 AVG)")]
+    [InlineData(Language.Fr, "l'expert-comptable externe d'Infomat Nederland", "comptable", "(art. 19 RGPD)")]
+    [InlineData(Language.En, "Infomat Nederland's external accountant", "accountant", "(Art. 19 GDPR)")]
+    public void The_art_19_notice_names_the_recipients_of_the_tables_it_acted_on_and_no_others(Language language, string accountant, string accountantWord, string article)
+    {
+        var portal = new StoreOutcome("nl/portal", StoreAction.Erase, [new TableOutcome("portal_accounts", 1, 1, 0, 0, 0, 0, [], 0)], false);
+
+        // Portal data never went to the accountant: the notice names who did receive it.
+        var portalOnly = Report(language, portal, Nothing("nl/finance"));
+        var notice = portalOnly.Split("\n\n").Single(p => p.Contains(article, StringComparison.Ordinal));
+        Assert.Contains(Map.Recipients["processors"].Name.In(language), notice, StringComparison.Ordinal);
+        Assert.DoesNotContain(accountantWord, notice, StringComparison.OrdinalIgnoreCase);
+
+        // Invoices kept under the legal hold are restricted (Art. 18): the accountant who received them is told; the tax
+        // administration, which sees them only on an audit, is not a recipient to inform (Art. 4(9) GDPR).
+        var withInvoices = Report(language, portal, OneInvoiceStillHeld());
+        notice = withInvoices.Split("\n\n").Single(p => p.Contains(article, StringComparison.Ordinal));
+        Assert.Contains(accountant, notice, StringComparison.Ordinal);
+        Assert.DoesNotContain("Belastingdienst", notice, StringComparison.Ordinal);
+    }
 }

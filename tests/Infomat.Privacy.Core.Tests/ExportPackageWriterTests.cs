@@ -187,4 +187,70 @@ public sealed class ExportPackageWriterTests
         Assert.Equal("%PDF ../../cv alexis?.pdf", new StreamReader(zip.GetEntry("nl/recruitment/files/_.._cv_alexis_.pdf")!.Open()).ReadToEnd());
         Assert.Contains("nl/recruitment:job_applications:missing.pdf", asked);
     }
+    private static Language L(string wire) => Languages.TryParse(wire, out var l) ? l : throw new ArgumentException(wire);
+
+    private static string Readable(string html) => System.Net.WebUtility.HtmlDecode(html);
+
+    private static StorePart Invoices(string store) => new(Map.Store(store), new Dictionary<string, int> { ["invoices"] = 1 });
+
+    [Theory]
+    [InlineData("nl", "Ontvangers (art. 15, lid 1, onder c, AVG)", "De externe accountant van Infomat België", "FOD Financiën", "Medewerkers van Infomat")]
+    [InlineData("fr", "Destinataires (art. 15, paragraphe 1, point c), RGPD)", "L'expert-comptable externe d'Infomat België", "SPF Finances", "collaborateurs d'Infomat")]
+    [InlineData("en", "Recipients (Art. 15(1)(c) GDPR)", "Infomat België's external accountant", "FPS Finance", "Infomat staff")]
+    public void The_summary_names_who_received_the_data_and_never_calls_staff_a_recipient(string lang, string heading, string accountant, string taxAuthority, string staff)
+    {
+        var html = Readable(ExportPackageWriter.RenderSummary(Manifest(L(lang), Invoices("be/finance"), Part("be/crm", 1))));
+        Assert.Contains(heading, html, StringComparison.Ordinal);
+        Assert.Contains(accountant, html, StringComparison.Ordinal);
+        Assert.Contains(taxAuthority, html, StringComparison.Ordinal);
+        Assert.DoesNotContain(staff, html, StringComparison.OrdinalIgnoreCase);
+        // The Belgian invoices went to the Belgian accountant and tax administration, not the Dutch ones.
+        Assert.DoesNotContain("Belastingdienst", html, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("nl", "Doorgifte buiten de Europese Economische Ruimte (art. 15, lid 2, AVG)", "Geen: deze gegevens worden niet doorgegeven naar een land buiten de Europese Economische Ruimte.", "Verenigde Staten", "adequaatheidsbesluit van de Europese Commissie van 10 juli 2023")]
+    [InlineData("fr", "Transferts hors de l'Espace économique européen (art. 15, paragraphe 2, RGPD)", "Aucun : ces données ne sont pas transférées vers un pays situé hors de l'Espace économique européen.", "États-Unis", "décision d'adéquation de la Commission européenne du 10 juillet 2023")]
+    [InlineData("en", "Transfers outside the European Economic Area (Art. 15(2) GDPR)", "None: these data are not transferred to a country outside the European Economic Area.", "United States", "adequacy decision of 10 July 2023")]
+    public void The_summary_says_per_table_whether_data_leave_the_EEA_and_names_SendGrid_with_its_safeguard(string lang, string heading, string none, string us, string safeguard)
+    {
+        var html = Readable(ExportPackageWriter.RenderSummary(Manifest(L(lang), Part("be/crm", 1))));
+        Assert.Contains(heading, html, StringComparison.Ordinal);
+        Assert.Contains(none, html, StringComparison.Ordinal);
+        // The mails about the request go through SendGrid, in the United States.
+        Assert.Contains("Twilio SendGrid", html, StringComparison.Ordinal);
+        Assert.Contains(us, html, StringComparison.Ordinal);
+        Assert.Contains(safeguard, html, StringComparison.Ordinal);
+        Assert.Contains("Microsoft", html, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("nl", "Geautomatiseerde besluiten (art. 15, lid 1, onder h, AVG)", "{0} neemt geen besluit over u dat uitsluitend op geautomatiseerde verwerking berust, profilering inbegrepen (art. 22, lid 1 en 4, AVG).")]
+    [InlineData("fr", "Décisions automatisées (art. 15, paragraphe 1, point h), RGPD)", "{0} ne prend à votre égard aucune décision fondée exclusivement sur un traitement automatisé, y compris le profilage (art. 22, paragraphes 1 et 4, RGPD).")]
+    [InlineData("en", "Automated decisions (Art. 15(1)(h) GDPR)", "{0} takes no decision about you based solely on automated processing, including profiling (Art. 22(1) and (4) GDPR).")]
+    public void The_summary_says_for_each_controller_that_no_automated_decision_is_taken(string lang, string heading, string sentence)
+    {
+        // Data at the Belgian company only: the Dutch one still says it, as it answers too.
+        var html = Readable(ExportPackageWriter.RenderSummary(Manifest(L(lang), Part("be/crm", 1))));
+        Assert.Equal(2, html.Split(heading).Length - 1);
+        Assert.Contains(string.Format(System.Globalization.CultureInfo.InvariantCulture, sentence, "Infomat België"), html, StringComparison.Ordinal);
+        Assert.Contains(string.Format(System.Globalization.CultureInfo.InvariantCulture, sentence, "Infomat Nederland"), html, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("nl", "Herkomst, als de gegevens niet van u komen (art. 15, lid 1, onder g, AVG)")]
+    [InlineData("fr", "Origine des données lorsqu'elles ne viennent pas de vous (art. 15, paragraphe 1, point g), RGPD)")]
+    [InlineData("en", "Where the data comes from, when not from you (Art. 15(1)(g) GDPR)")]
+    public void The_summary_gives_the_source_of_every_table_under_its_article(string lang, string heading)
+    {
+        var l = L(lang);
+        var portal = new StorePart(Map.Store("be/portal"), new Dictionary<string, int> { ["portal_accounts"] = 1, ["portal_logins"] = 2, ["helpdesk_tickets"] = 1 });
+        var html = Readable(ExportPackageWriter.RenderSummary(Manifest(l, portal, Invoices("nl/finance"))));
+        var tables = portal.Store.Tables.Concat(Map.Store("nl/finance").Tables).ToList();
+        Assert.Equal(tables.Count, html.Split(heading).Length - 1);
+        foreach (var table in tables)
+        {
+            Assert.Contains($"{heading}</dt><dd>{table.Source.In(l)}</dd>", html, StringComparison.Ordinal);
+        }
+    }
 }

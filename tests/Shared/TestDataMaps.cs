@@ -37,6 +37,7 @@ internal static class TestDataMaps
             ["enterpriseNumber"] = LuxembourgEnterpriseNumber,
             ["country"] = "LU",
             ["complaintAuthorities"] = new JsonArray("cnpd"),
+            ["automatedDecisionMaking"] = "none",
         });
 
         // Its CRM is built as the Belgian one: the same tables, purposes and rules.

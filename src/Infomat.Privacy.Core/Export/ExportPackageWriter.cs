@@ -274,6 +274,55 @@ public static class ExportPackageWriter
             : string.Empty;
 
     /// <summary>
+    /// Art. 15(1)(c) GDPR: the recipients of the data by name where known (a category where not), each with what it does
+    /// with them and where. Infomat's own staff are not recipients (CJEU C-579/21) and the map cannot list them.
+    /// </summary>
+    private static string RecipientsItem(IReadOnlyList<Recipient> recipients, Language l)
+    {
+        var sb = new StringBuilder("<dt>").Append(HtmlText.Encode(Texts.Get("SummaryRecipientsArt15c", l))).Append("</dt><dd>");
+        if (recipients.Count == 0)
+        {
+            return sb.Append(HtmlText.Encode(Texts.Get("SummaryNoRecipients", l))).Append("</dd>").ToString();
+        }
+
+        sb.Append("<ul>");
+        foreach (var r in recipients)
+        {
+            var role = Texts.Get("SummaryRecipientRole" + r.Role, l);
+            sb.Append("<li>").Append(HtmlText.Encode(Texts.Format("SummaryRecipientLine", l, Capitalized(r.Name.In(l), l), role, r.Place.In(l)))).Append("</li>");
+        }
+
+        return sb.Append("</ul></dd>").ToString();
+    }
+
+    /// <summary>A recipient's name opens a list item: "the external accountant" becomes "The external accountant".</summary>
+    private static string Capitalized(string text, Language l) =>
+        text.Length == 0 ? text : string.Concat(char.ToUpper(text[0], l.Culture()).ToString(), text.AsSpan(1));
+
+    /// <summary>
+    /// Art. 15(2) GDPR: the recipients that process the data outside the European Economic Area, each with the safeguard
+    /// the transfer rests on (Art. 45, 46 GDPR); or that there is no such transfer.
+    /// </summary>
+    private static string TransfersItem(IReadOnlyList<Recipient> recipients, Language l)
+    {
+        var sb = new StringBuilder("<dt>").Append(HtmlText.Encode(Texts.Get("SummaryTransfersArt152", l))).Append("</dt><dd>");
+        var outside = recipients.Where(r => r.OutsideEea).ToList();
+        if (outside.Count == 0)
+        {
+            return sb.Append(HtmlText.Encode(Texts.Get("SummaryNoTransfers", l))).Append("</dd>").ToString();
+        }
+
+        sb.Append("<ul>");
+        foreach (var r in outside)
+        {
+            // The loader refuses a recipient outside the EEA without its safeguard.
+            sb.Append("<li>").Append(HtmlText.Encode(Texts.Format("SummaryTransferLine", l, Capitalized(r.Name.In(l), l), r.Place.In(l), r.Safeguard!.In(l)))).Append("</li>");
+        }
+
+        return sb.Append("</ul></dd>").ToString();
+    }
+
+    /// <summary>
     /// The parts as the export shows them: a portability export alone counts only tables with portable columns (the
     /// others are not in it, whatever the store returned); beside access, every table.
     /// </summary>
@@ -376,8 +425,10 @@ public static class ExportPackageWriter
     }
 
     /// <summary>
-    /// The summary page (Art. 15(1) a–h from the data map): per controller and table where something was found, the
-    /// purpose, legal basis, categories, recipients, retention and source; the rights and the complaint authorities.
+    /// The summary page (Art. 15(1) a–h and 15(2) from the data map): per controller and table where something was found,
+    /// the purpose, legal basis, categories, recipients by name (15(1)(c)), retention, source (15(1)(g)) and transfers
+    /// outside the EEA with their safeguard (15(2)); per controller whether it takes automated decisions (15(1)(h)); the
+    /// same for the data of the request itself; the rights and the complaint authorities.
     /// </summary>
     public static string RenderSummary(ExportManifest manifest)
     {
@@ -415,7 +466,6 @@ public static class ExportPackageWriter
             if (held.Count == 0)
             {
                 sb.Append("<p>").Append(E(Texts.Get("SummaryNothingHeld", l))).Append("</p>\n");
-                continue;
             }
 
             foreach (var part in held)
@@ -423,19 +473,33 @@ public static class ExportPackageWriter
                 foreach (var table in part.Store.Tables.Where(t => part.TableCounts.GetValueOrDefault(t.Table) > 0))
                 {
                     var purpose = manifest.Map.Purposes[table.Purpose];
+                    var recipients = manifest.Map.RecipientsOf(table);
                     sb.Append("<section>\n<h3>").Append(E(part.Store.Name.In(l))).Append(": ").Append(E(table.Name.In(l))).Append("</h3>\n<p>")
                       .Append(E(Texts.Format("SummaryRecords", l, table.Name.In(l), part.TableCounts[table.Table], part.EntryName, CsvEntryName(part.Store, table)))).Append("</p>\n<dl>")
                       .Append("<dt>").Append(E(Texts.Get("SummaryPurpose", l))).Append("</dt><dd>").Append(E(purpose.Name.In(l))).Append("</dd>")
                       .Append("<dt>").Append(E(Texts.Get("SummaryLegalBasis", l))).Append("</dt><dd>").Append(E(purpose.LegalBasis.In(l))).Append("</dd>")
                       .Append(AlsoUsedFor(manifest.Map, table, l))
                       .Append("<dt>").Append(E(Texts.Get("SummaryCategories", l))).Append("</dt><dd>").Append(E(table.Categories.In(l))).Append("</dd>")
-                      .Append("<dt>").Append(E(Texts.Get("SummaryRecipients", l))).Append("</dt><dd>").Append(E(table.Recipients.In(l))).Append("</dd>")
+                      .Append(RecipientsItem(recipients, l))
                       .Append("<dt>").Append(E(Texts.Get("SummaryRetention", l))).Append("</dt><dd>").Append(E(table.Retention.In(l))).Append("</dd>")
-                      .Append("<dt>").Append(E(Texts.Get("SummarySource", l))).Append("</dt><dd>").Append(E(table.Source.In(l))).Append("</dd>")
+                      .Append("<dt>").Append(E(Texts.Get("SummarySourceArt15g", l))).Append("</dt><dd>").Append(E(table.Source.In(l))).Append("</dd>")
+                      .Append(TransfersItem(recipients, l))
                       .Append("</dl>\n</section>\n");
                 }
             }
+
+            // Art. 15(1)(h): said for every controller the answer names, whatever it holds.
+            sb.Append("<h3>").Append(E(Texts.Get("SummaryAutomatedTitle", l))).Append("</h3>\n<p>")
+              .Append(E(controller.AutomatedDecisionMaking?.In(l) ?? Texts.Format("SummaryAutomatedNone", l, controller.LegalName))).Append("</p>\n");
         }
+
+        // The request itself is personal data too, and goes to the system's own processors (hosting, mailbox, mail sender).
+        sb.Append("<section>\n<h2>").Append(E(Texts.Get("SummaryRequestTitle", l))).Append("</h2>\n<p>")
+          .Append(E(Texts.Format("SummaryRequestIntro", l, Texts.List([.. manifest.Controllers.Select(c => c.LegalName)], l)))).Append("</p>\n<dl>")
+          .Append(RecipientsItem(manifest.Map.RequestRecipients, l))
+          .Append("<dt>").Append(E(Texts.Get("SummaryRetention", l))).Append("</dt><dd>").Append(E(Texts.Get("RetentionCaseIdentifiers", l))).Append("</dd>")
+          .Append(TransfersItem(manifest.Map.RequestRecipients, l))
+          .Append("</dl>\n</section>\n");
 
         sb.Append("<h2>").Append(E(Texts.Get("SummaryRightsTitle", l))).Append("</h2>\n<p>").Append(E(Texts.Get("SummaryRights", l))).Append("</p>\n<ul>\n");
         foreach (var authority in manifest.Map.AuthoritiesFor(manifest.Controllers))

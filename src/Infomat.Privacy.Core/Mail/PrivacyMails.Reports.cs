@@ -66,7 +66,7 @@ public static partial class PrivacyMails
 
         if (c.Type is RequestType.Rectification or RequestType.Erasure or RequestType.Restriction || objection?.Outcome == StaffTaskOutcome.Upheld)
         {
-            blocks.Add(Text(Texts.Get("ReportArt19", l)));
+            blocks.Add(Text(Art19Notice(c, map, outcomes, l)));
         }
 
         var controllers = map.ControllersOf(c.Entity);
@@ -76,6 +76,20 @@ public static partial class PrivacyMails
             Texts.Format("ReportComplaint", l, string.Join("; ", map.AuthoritiesFor(controllers).Select(a => $"{a.Name.In(l)}, {a.Address.In(l)}"))),
         };
         return Requester(c, map, MailKind.ActionReport, Texts.Format("ReportSubject", l, c.Id), [.. blocks], footer);
+    }
+
+    /// <summary>
+    /// Art. 19 GDPR: the recipients the changed data had been disclosed to, by name (from the data map): those of the tables
+    /// where the person was found, and of every table of a store where staff rectified.
+    /// </summary>
+    private static string Art19Notice(PrivacyCase c, DataMap map, IReadOnlyList<StoreOutcome> outcomes, Language l)
+    {
+        var acted = outcomes.SelectMany(o => o.Tables.Where(t => t.Matched > 0).Select(t => map.Store(o.StoreKey).Tables.First(m => m.Table == t.Table)))
+            .Concat(c.Tasks.Where(t => t.Kind == StaffTaskKind.Rectify && t.DoneAt is not null).SelectMany(t => map.Store(t.StoreKey!).Tables));
+        var recipients = map.RecipientsToInform(acted);
+        return recipients.Count == 0
+            ? Texts.Get("ReportArt19NoRecipients", l)
+            : Texts.Format("ReportArt19Recipients", l, Texts.List([.. recipients.Select(r => r.Name.In(l))], l));
     }
 
     private static string Intro(PrivacyCase c, Language l)

@@ -19,8 +19,10 @@ public sealed record Authority(string Key, Localized Name, Localized Address);
 /// <summary>
 /// One Infomat controller: the legal name and enterprise number every answer names, the country whose public holidays
 /// move its deadlines, and the supervisory authorities a person may complain to. <see cref="Entity"/> is its code.
+/// <see cref="AutomatedDecisionMaking"/>: null when it takes no decision based solely on automated processing, including
+/// profiling (Art. 22(1) and (4) GDPR); otherwise the logic involved, its significance and consequences (Art. 15(1)(h)).
 /// </summary>
-public sealed record Controller(string Entity, string LegalName, string EnterpriseNumber, string Country, IReadOnlyList<string> ComplaintAuthorities);
+public sealed record Controller(string Entity, string LegalName, string EnterpriseNumber, string Country, IReadOnlyList<string> ComplaintAuthorities, Localized? AutomatedDecisionMaking = null);
 
 /// <summary>The lawful bases of Art. 6(1) GDPR a purpose may rest on (those Infomat's policy names).</summary>
 public enum LawfulBasis
@@ -127,14 +129,15 @@ public sealed record ErasureRule(ErasureAction Action, IReadOnlyDictionary<strin
 /// One table of a store: how the person is found, what it holds and why, and what erasure and restriction do.
 /// <see cref="Match"/> is the indexed, normalised address column; <see cref="EmailColumns"/> every column that holds
 /// the address (raw as typed, or normalised), all searched case- and space-insensitively; <see cref="FreeText"/> the
-/// columns of free text (notes, messages), which anonymisation blanks.
+/// columns of free text (notes, messages), which anonymisation blanks. <see cref="DisclosedTo"/>: the keys of the
+/// map's recipients the table's data is disclosed to (Art. 15(1)(c) GDPR), never Infomat's own staff.
 /// </summary>
 public sealed record TableMap(
     string Table,
     Localized Name,
     string Purpose,
     Localized Categories,
-    Localized Recipients,
+    IReadOnlyList<string> DisclosedTo,
     Localized Source,
     Localized Retention,
     string Match,
@@ -180,14 +183,36 @@ public sealed record StoreMap(string Entity, string Store, Localized Name, IRead
 
 /// <summary>
 /// What Infomat holds and where, read from the deployment's data-map file (<see cref="DataMapLoader"/>).
-/// The export summary, the reports and the staff preview are generated from it.
+/// The export summary, the reports and the staff preview are generated from it. <see cref="Recipients"/>: everyone data
+/// is disclosed to, by key; <see cref="RequestDisclosedTo"/>: those the data of a privacy request itself goes to (the
+/// hosting of this system, the mailbox, the service that sends the mails about it).
 /// </summary>
 public sealed record DataMap(
     IReadOnlyDictionary<string, Authority> Authorities,
     IReadOnlyList<Controller> Controllers,
     IReadOnlyDictionary<string, Purpose> Purposes,
-    IReadOnlyList<StoreMap> Stores)
+    IReadOnlyList<StoreMap> Stores,
+    IReadOnlyDictionary<string, Recipient> Recipients,
+    IReadOnlyList<string> RequestDisclosedTo)
 {
+    /// <summary>The recipients a table's data is disclosed to, in the map's order for that table.</summary>
+    public IReadOnlyList<Recipient> RecipientsOf(TableMap table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        return [.. table.DisclosedTo.Select(k => Recipients[k])];
+    }
+
+    /// <summary>
+    /// Whom to tell of a rectification, erasure or restriction of these tables' data (Art. 19 GDPR): every recipient they
+    /// were disclosed to, each once, except public authorities, which see them only on an audit or inquiry and are then
+    /// not recipients (Art. 4(9) GDPR).
+    /// </summary>
+    public IReadOnlyList<Recipient> RecipientsToInform(IEnumerable<TableMap> tables) =>
+        [.. tables.SelectMany(RecipientsOf).Where(r => r.Role != RecipientRole.Authority).DistinctBy(r => r.Key)];
+
+    /// <summary>The recipients of a privacy request's own data (<see cref="RequestDisclosedTo"/>).</summary>
+    public IReadOnlyList<Recipient> RequestRecipients => [.. RequestDisclosedTo.Select(k => Recipients[k])];
+
     public Controller Controller(string entity) =>
         Controllers.FirstOrDefault(c => c.Entity == entity) ?? throw new ArgumentException($"Unknown entity '{entity}'.", nameof(entity));
 

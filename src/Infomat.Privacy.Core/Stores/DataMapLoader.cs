@@ -56,6 +56,9 @@ public static partial class DataMapLoader
     [GeneratedRegex("^[a-z][a-z0-9-]{0,30}$")]
     private static partial Regex Key();
 
+    [GeneratedRegex("^(?:[A-Z]{2}|EEA)$")]
+    private static partial Regex CountryCode();
+
     private sealed class Reader(JsonObject root)
     {
         public List<string> Problems { get; } = [];
@@ -68,6 +71,12 @@ public static partial class DataMapLoader
             {
                 var at = $"authorities.{key}";
                 authorities[key] = new Authority(key, Text(node, "name", at, texts), Text(node, "address", at, texts));
+            }
+
+            var recipients = new Dictionary<string, Recipient>(StringComparer.Ordinal);
+            foreach (var (key, node) in Object(root, "recipients", "$"))
+            {
+                recipients[key] = ReadRecipient(key, node, texts);
             }
 
             var controllers = new List<Controller>();
@@ -96,7 +105,7 @@ public static partial class DataMapLoader
                     Problems.Add($"{at}.country: '{country}' has no public-holiday calendar here (known: {string.Join(", ", DueDateCalculator.Countries)})");
                 }
 
-                controllers.Add(new Controller(entity, String(node, "legalName", at), String(node, "enterpriseNumber", at), country, complaint));
+                controllers.Add(new Controller(entity, String(node, "legalName", at), String(node, "enterpriseNumber", at), country, complaint, AutomatedDecisions(node, at, texts)));
             }
 
             var purposes = new Dictionary<string, Purpose>(StringComparer.Ordinal);
@@ -120,7 +129,7 @@ public static partial class DataMapLoader
                 var tables = new List<TableMap>();
                 foreach (var (table, j) in Array(node, "tables", at))
                 {
-                    tables.Add(ReadTable(table, $"{at}.tables[{j}]", texts, purposes));
+                    tables.Add(ReadTable(table, $"{at}.tables[{j}]", texts, purposes, recipients));
                 }
 
                 string? suppression = null;
@@ -143,11 +152,111 @@ public static partial class DataMapLoader
                 Problems.Add("controllers: at least one is needed");
             }
 
-            return new DataMap(authorities, controllers, purposes, stores);
+            var requests = root["privacyRequests"] is { } requestsNode
+                ? DisclosedTo(requestsNode, "privacyRequests", recipients)
+                : Fail(new List<string>(), "privacyRequests: missing (an object with 'disclosedTo': who the data of a request itself goes to)");
+
+            return new DataMap(authorities, controllers, purposes, stores, recipients, requests);
         }
 
-        private TableMap ReadTable(JsonNode node, string at, JsonObject texts, Dictionary<string, Purpose> purposes)
+        /// <summary>
+        /// A recipient (Art. 15(1)(c) GDPR): a processor, a third party or an authority, never the controller's own staff
+        /// (CJEU C-579/21); outside the EEA only with the safeguard the transfer rests on (Art. 44-46 GDPR).
+        /// </summary>
+        private Recipient ReadRecipient(string key, JsonNode node, JsonObject texts)
         {
+            var at = $"recipients.{key}";
+            if (!Key().IsMatch(key))
+            {
+                Problems.Add($"{at}: '{key}' is not a plain lower-case key");
+            }
+
+            var role = String(node, "role", at) switch
+            {
+                "processor" => RecipientRole.Processor,
+                "recipient" => RecipientRole.Recipient,
+                "authority" => RecipientRole.Authority,
+                "staff" or "internal" or "employee" or "employees" => Fail(RecipientRole.Recipient, $"{at}.role: the controller's own staff are not recipients (CJEU C-579/21): list only processors, third parties and authorities"),
+                var other => Fail(RecipientRole.Recipient, $"{at}.role: '{other}' is not processor, recipient or authority"),
+            };
+
+            var countries = new List<string>();
+            if (node["countries"] is not JsonArray { Count: > 0 } list)
+            {
+                Problems.Add($"{at}.countries: missing (where it processes the data: country codes as BE or US, or EEA)");
+            }
+            else
+            {
+                foreach (var (item, i) in list.Select((n, i) => (n, i)))
+                {
+                    var code = item is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : string.Empty;
+                    if (CountryCode().IsMatch(code))
+                    {
+                        countries.Add(code);
+                    }
+                    else
+                    {
+                        Problems.Add($"{at}.countries[{i}]: '{code}' is not a country code (two capitals, as BE or US) or EEA");
+                    }
+                }
+            }
+
+            Localized? safeguard = node["safeguard"] is null ? null : Text(node, "safeguard", at, texts);
+            var recipient = new Recipient(key, Text(node, "name", at, texts), role, countries, Text(node, "place", at, texts), safeguard);
+            if (recipient.OutsideEea && safeguard is null)
+            {
+                Problems.Add($"{at}.safeguard: it processes outside the EEA ({string.Join(", ", countries.Where(c => !Eea.Contains(c)))}), so name the transfer safeguard (Art. 45 or 46 GDPR) in nl, fr and en");
+            }
+            else if (!recipient.OutsideEea && safeguard is not null)
+            {
+                Problems.Add($"{at}.safeguard: it processes only in the EEA, so there is no transfer to safeguard (a summary would name one that does not exist)");
+            }
+
+            return recipient;
+        }
+
+        /// <summary>The recipient keys a table (or a request) is disclosed to; each must be one of the map's recipients.</summary>
+        private List<string> DisclosedTo(JsonNode node, string at, Dictionary<string, Recipient> recipients)
+        {
+            var keys = Strings(node, "disclosedTo", at, Key());
+            foreach (var key in keys.Where(k => !recipients.ContainsKey(k)))
+            {
+                Problems.Add($"{at}.disclosedTo: '{key}' is not in recipients");
+            }
+
+            foreach (var key in keys.GroupBy(k => k, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key))
+            {
+                Problems.Add($"{at}.disclosedTo: '{key}' appears twice");
+            }
+
+            return keys;
+        }
+
+        /// <summary>Art. 15(1)(h), 22 GDPR: <c>"none"</c>, or the logic, significance and consequences in nl, fr and en.</summary>
+        private Localized? AutomatedDecisions(JsonNode node, string at, JsonObject texts)
+        {
+            var value = node["automatedDecisionMaking"];
+            if (value is JsonValue v && v.GetValueKind() == JsonValueKind.String && v.GetValue<string>() == "none")
+            {
+                return null;
+            }
+
+            if (value is JsonObject || (value is JsonValue r && r.GetValueKind() == JsonValueKind.String && r.GetValue<string>().StartsWith('@')))
+            {
+                return Text(node, "automatedDecisionMaking", at, texts);
+            }
+
+            Problems.Add($"{at}.automatedDecisionMaking: missing (\"none\", or a text in nl, fr and en giving the logic, significance and consequences: Art. 15(1)(h) GDPR)");
+            return null;
+        }
+
+        private TableMap ReadTable(JsonNode node, string at, JsonObject texts, Dictionary<string, Purpose> purposes, Dictionary<string, Recipient> recipients)
+        {
+            if (node["recipients"] is not null)
+            {
+                Problems.Add($"{at}.recipients: no longer read: list the recipient ids in 'disclosedTo' (decision 55)");
+            }
+
             var purpose = String(node, "purpose", at);
             if (purpose.Length > 0 && !purposes.ContainsKey(purpose))
             {
@@ -246,7 +355,7 @@ public static partial class DataMapLoader
                 Text(node, "name", at, texts),
                 purpose,
                 Text(node, "categories", at, texts),
-                Text(node, "recipients", at, texts),
+                DisclosedTo(node, at, recipients),
                 Text(node, "source", at, texts),
                 Text(node, "retention", at, texts),
                 String(node, "match", at, DataMapLoader.Identifier()),
