@@ -23,6 +23,9 @@ public enum MailKind
 
     /// <summary>To staff, afterwards: a withdrawal of consent or an objection to direct marketing was applied at once (decision 49).</summary>
     AppliedAtOnce,
+
+    /// <summary>To the requester, before staff lift a restriction: that it will be lifted, and why (Art. 18(3)).</summary>
+    RestrictionLiftNotice,
 }
 
 public static class MailKinds
@@ -39,6 +42,7 @@ public static class MailKinds
         MailKind.StaffTask => "staff-task",
         MailKind.IdentificationRequest => "identification-request",
         MailKind.AppliedAtOnce => "applied-at-once",
+        MailKind.RestrictionLiftNotice => "restriction-lift-notice",
         _ => "extension-notice",
     };
 }

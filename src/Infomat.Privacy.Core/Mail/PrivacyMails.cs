@@ -73,8 +73,31 @@ public static partial class PrivacyMails
         [
             Text(why),
             .. AppliedAtOnceStands(c, l),
-            Text(Texts.Get("MailClosedRemedies", l)),
-            .. CourtTimeLimits(c, map, l).Select(Text),
+            .. Remedies(c, map, l),
+        ]);
+    }
+
+    /// <summary>
+    /// The remedies every refusal states (Art. 12(4)): a complaint to a supervisory authority (Art. 77; the footer names
+    /// them) and the courts (Art. 79), with the Dutch six weeks where a Dutch controller is concerned (UAVG art. 35).
+    /// </summary>
+    private static IEnumerable<Block> Remedies(PrivacyCase c, Stores.DataMap map, Language l) =>
+        [Text(Texts.Get("MailClosedRemedies", l)), .. CourtTimeLimits(c, map, l).Select(Text)];
+
+    /// <summary>
+    /// To the requester, before staff lift the restriction the case put in place (Art. 18(3)): that it will be lifted,
+    /// in which companies' systems, why, and the remedies. Sent before any store changes.
+    /// </summary>
+    public static OutgoingMail RestrictionLiftNotice(PrivacyCase c, Stores.DataMap map, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(map);
+        var l = c.Language;
+        return Requester(c, map, MailKind.RestrictionLiftNotice, Texts.Format("MailRestrictionLiftSubject", l, c.Id),
+        [
+            Text(Texts.Format("MailRestrictionLiftBody", l, c.Id, Texts.Entity(c.Entity, map, l))),
+            Text(reason),
+            .. Remedies(c, map, l),
         ]);
     }
 
@@ -138,6 +161,7 @@ public static partial class PrivacyMails
             Text(whatIsNeeded),
             Text(Texts.Get("MailIdentificationWhy", l)),
             Text(Texts.Format("MailIdentificationHow", l, c.Id)),
+            Text(Texts.Format("MailIdentificationKept", l, c.Id)),
         ]);
     }
 
