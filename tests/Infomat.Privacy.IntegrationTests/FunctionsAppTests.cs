@@ -53,7 +53,7 @@ public sealed class FunctionsAppTests
                 Route: t.Binding.GetProperty("route").GetString()!))
             .OrderBy(x => x.Name, StringComparer.Ordinal).ToList();
 
-        Assert.Equal(23, local.Count);
+        Assert.Equal(25, local.Count);
         Assert.Equal(local, functions);
         Assert.All(Triggers("httpTrigger"), t => Assert.Equal("Anonymous", t.Binding.GetProperty("authLevel").GetString()));
     }
