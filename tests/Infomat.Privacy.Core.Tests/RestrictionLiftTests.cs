@@ -33,6 +33,8 @@ public sealed class RestrictionLiftTests
         Assert.Equal(CaseRefusal.WrongStatus, Case(RequestType.Restriction).LiftRefusal);
         var c = Restricted();
         Assert.Null(c.LiftRefusal);
+        // After the register's retention the address is gone: no notice can reach the requester, no store can match.
+        Assert.Equal(CaseRefusal.Finished, (c with { IdentifiersErasedAt = Received.AddYears(5), Email = string.Empty }).LiftRefusal);
         Assert.Equal(CaseRefusal.ReasonRequired, c.RestrictionLiftNotified("Els", " ", Received.AddDays(40)).Refusal);
         // Not before the requester is told.
         Assert.Equal(CaseRefusal.NotAsked, c.RestrictionLifted(new Dictionary<string, int> { ["be/crm"] = 2 }, Received.AddDays(40)).Refusal);

@@ -8,11 +8,13 @@ public sealed partial record PrivacyCase
 {
     /// <summary>
     /// Why staff may not lift the restriction this case put in place, or null when they may: the case answered a
-    /// restriction request (it is completed, so the records were marked restricted) and the restriction is not lifted yet.
+    /// restriction request (it is completed, so the records were marked restricted), its requester's address is still
+    /// held (the notice goes there; the stores match on it) and the restriction is not lifted yet.
     /// </summary>
     public CaseRefusal? LiftRefusal =>
         !Rights.Contains(RequestType.Restriction) ? CaseRefusal.NothingRestricted
         : Status != CaseStatus.Completed ? CaseRefusal.WrongStatus
+        : IdentifiersErasedAt is not null ? CaseRefusal.Finished
         : RestrictionLift?.LiftedAt is not null ? CaseRefusal.AlreadyDone
         : null;
 
