@@ -22,7 +22,7 @@ namespace Infomat.Functions;
 /// </summary>
 public sealed class HttpFunctions(
     IntakeEndpoints intake, VerificationEndpoints verification, ApprovalEndpoints approval, StaffTaskEndpoints tasks, TriageEndpoints triage, DownloadEndpoints download,
-    MailNotificationEndpoints mail, CaseEndpoints cases, IEntityStoreMaintenance stores, PrivacyNoticePage notice)
+    MailNotificationEndpoints mail, CaseEndpoints cases, CaseFollowUpEndpoints followUp, IEntityStoreMaintenance stores, PrivacyNoticePage notice)
 {
     [Function("PrivacyForm")]
     public IActionResult PrivacyForm([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "privacy")] HttpRequest req) =>
@@ -123,6 +123,14 @@ public sealed class HttpFunctions(
     [Function("RevokeExport")]
     public async Task<IActionResult> RevokeExport([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "cases/{caseId}/revoke-export")] HttpRequest req, string caseId) =>
         Run(await cases.RevokeExportAsync(req, caseId, req.HttpContext.RequestAborted));
+
+    [Function("IdentificationSeen")]
+    public async Task<IActionResult> IdentificationSeen([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "cases/{caseId}/identification-seen")] HttpRequest req, string caseId) =>
+        Run(await followUp.IdentificationSeenAsync(req, caseId, req.HttpContext.RequestAborted));
+
+    [Function("LiftRestriction")]
+    public async Task<IActionResult> LiftRestriction([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "cases/{caseId}/lift-restriction")] HttpRequest req, string caseId) =>
+        Run(await followUp.LiftRestrictionAsync(req, caseId, req.HttpContext.RequestAborted));
 
     [Function("MailNotifications")]
     public async Task<IActionResult> MailNotifications([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/mail/notifications")] HttpRequest req) =>

@@ -214,7 +214,7 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
         Assert.Equal(email, mail.To.Mailboxes.Single().Address);
         Assert.StartsWith($"Votre demande {id} relative à vos données personnelles", mail.Subject, StringComparison.Ordinal);
         Assert.Contains("Geef het nummer van een factuur", mail.TextBody, StringComparison.Ordinal);
-        Assert.Contains("nous ne conservons pas le document", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("ne les copie ni ne les conserve", mail.TextBody, StringComparison.Ordinal);
         using (var status = await Flows.StatusAsync(id))
         {
             Assert.Equal("AwaitingIdentityApproval", status.RootElement.GetProperty("status").GetString());

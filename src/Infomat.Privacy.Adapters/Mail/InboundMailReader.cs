@@ -76,7 +76,8 @@ public static partial class InboundMailReader
         var name = OneLine(from.Name, MaxNameChars);
         return new InboundMail(id, from.Address, name.Length == 0 ? null : name, OneLine(message.Subject, MaxSubjectChars), body,
             Dmarc(message), receivedAt, Automatic(message, from), SentAt(message), InfomatHeader(message), refused,
-            [.. message.References, .. message.InReplyTo is { Length: > 0 } inReplyTo ? [inReplyTo] : Array.Empty<string>()]);
+            [.. message.References, .. message.InReplyTo is { Length: > 0 } inReplyTo ? [inReplyTo] : Array.Empty<string>()],
+            refused is null ? message.Attachments.Count() : null);
     }
 
     /// <summary>The header block at the start of <paramref name="buffer"/> as a message of its own, with an empty body.</summary>

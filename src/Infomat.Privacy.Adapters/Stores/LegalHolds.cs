@@ -50,6 +50,16 @@ internal sealed class LegalHolds(StoreMap map, SqlDialect dialect, KeyedHash has
         await hold.ExecuteNonQueryAsync(rows.Cancel);
     }
 
+    /// <summary>True when an erasure keeps the person's records in the table under a legal hold (they stay restricted).</summary>
+    public async Task<bool> HoldsAsync(PersonRows rows)
+    {
+        await using var command = Command(rows.Connection, rows.Transaction,
+            $"SELECT COUNT(*) FROM {dialect.Table(map, SqlEntityStore.HoldsTable)} WHERE table_name = @table AND subject_hash = @subject");
+        AddParameter(command, "table", rows.Table.Table);
+        AddParameter(command, "subject", hashes.Subject(rows.Email));
+        return Convert.ToInt64(await command.ExecuteScalarAsync(rows.Cancel), CultureInfo.InvariantCulture) > 0;
+    }
+
     /// <summary>
     /// Erases the records an erasure kept under a legal hold on the day each one's hold ends (run daily). Only records of
     /// people who asked for erasure, only those still restricted, and only those whose own period is over; a hold with

@@ -96,6 +96,13 @@ internal sealed class SqlStoreActions(
             case StoreAction.Restrict:
                 return outcome with { Restricted = await step.ExecuteAsync($"{Set(table.RestrictedColumn)} = @true", ("true", dialect.DbValue(true))) };
 
+            case StoreAction.LiftRestriction:
+                // A table whose records of this person are held for an erasure keeps them restricted: the daily sweep
+                // erases only restricted held records.
+                return await holds.HoldsAsync(step)
+                    ? outcome
+                    : outcome with { Updated = await step.ExecuteAsync($"{Set(table.RestrictedColumn)} = @false", $"{SqlDialect.Quote(table.RestrictedColumn)} = @true", ("false", dialect.DbValue(false)), ("true", dialect.DbValue(true))) };
+
             case StoreAction.Erase when table.Erasure.Action == ErasureAction.Delete:
                 return outcome with { Deleted = await files.DeleteRowsAsync(step) };
 

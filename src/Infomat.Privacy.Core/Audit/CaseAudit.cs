@@ -80,6 +80,18 @@ public static class CaseAudit
             Add("identification-requested", "identification-requested", c.IdentificationRequestedBy ?? AuditEvent.System, "mail to requester", asked);
         }
 
+        foreach (var reply in c.IdentificationReplies)
+        {
+            // Issue 17 item 9: the reply stays in the mailbox; the trail records that it came, and its attachment count.
+            Add("identification-received." + reply.At.UtcDateTime.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture), "identification-received", "requester",
+                reply.Attachments is { } n ? "attachments=" + n.ToString(CultureInfo.InvariantCulture) : "attachments=not-counted", reply.At);
+        }
+
+        foreach (var check in c.IdentificationChecks)
+        {
+            Add("identification-seen." + check.At.UtcDateTime.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture), "identification-seen", check.By, "checked in the mailbox", check.At);
+        }
+
         if (c.Decision is { } decision)
         {
             // The outcome only: the reasons are staff text about the requester and stay in the register.
@@ -107,6 +119,18 @@ public static class CaseAudit
         foreach (var reminder in c.Reminders)
         {
             Add("reminder." + reminder.Key, "reminder-sent", AuditEvent.System, reminder.Key, reminder.At);
+        }
+
+        if (c.RestrictionLift is { } lift)
+        {
+            // Art. 18(3): the notice first, then the lift, with the records per store (the reason stays in the register).
+            Add("restriction-lift-notified", "mail-sent", lift.By, "restriction-lift-notice", lift.NoticeSentAt);
+            if (lift.LiftedAt is { } lifted)
+            {
+                Add("restriction-lifted", "restriction-lifted", lift.By,
+                    "stores=" + string.Join(",", (lift.Records ?? new Dictionary<string, int>()).OrderBy(r => r.Key, StringComparer.Ordinal)
+                        .Select(r => r.Key + ":" + r.Value.ToString(CultureInfo.InvariantCulture))), lifted);
+            }
         }
 
         if (c.AnswerSentAt is { } answered)

@@ -36,7 +36,7 @@ public enum CaseRefusal
     /// <summary>The outcome does not fit the task (a correction cannot be upheld, an objection cannot be "done").</summary>
     WrongTaskOutcome,
 
-    /// <summary>A refusal of an objection needs its reasons.</summary>
+    /// <summary>A refusal (of an objection, of a correction, a lift of a restriction) needs its reasons.</summary>
     ReasonRequired,
 
     /// <summary>The case has no export.</summary>
@@ -95,6 +95,9 @@ public enum CaseRefusal
 
     /// <summary>Evidence "other" needs a note saying what it was.</summary>
     EvidenceNoteRequired,
+
+    /// <summary>The case put no restriction in place (it is not a completed restriction request): there is nothing to lift.</summary>
+    NothingRestricted,
 }
 
 /// <summary>

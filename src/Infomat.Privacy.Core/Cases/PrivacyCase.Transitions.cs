@@ -221,11 +221,30 @@ public sealed partial record PrivacyCase
     /// The requester replied to the request for more identification: recorded, so staff are told and the case no longer
     /// waits on the requester. Refused when nothing was asked, or the case is decided or finished.
     /// </summary>
-    public CaseTransition IdentificationAnswered(DateTimeOffset at) =>
+    /// <remarks>
+    /// The reply is kept as its time and attachment count only (<paramref name="attachments"/>, null when not counted);
+    /// the same reply recorded again (a retry) is not added twice. At most <see cref="MaxRecordedReplies"/> are kept.
+    /// </remarks>
+    public CaseTransition IdentificationAnswered(DateTimeOffset at, int? attachments = null) =>
         IdentificationRequestedAt is null ? Refuse(CaseRefusal.NotAsked)
         : Decision is not null ? Refuse(CaseRefusal.AlreadyDecided)
         : Status.IsFinished() ? Refuse(CaseRefusal.Finished)
-        : To(this with { IdentificationAnsweredAt = at });
+        : To(this with
+        {
+            IdentificationAnsweredAt = at,
+            IdentificationReplies = IdentificationReplies.Any(r => r.At == at) || IdentificationReplies.Count >= MaxRecordedReplies
+                ? IdentificationReplies
+                : [.. IdentificationReplies, new IdentificationReply(at, attachments)],
+        });
+
+    /// <summary>
+    /// A staff member records that they checked the identification the requester sent (in the mailbox; nothing of it is
+    /// stored here). Refused before any reply came, and when the latest reply is already recorded as checked.
+    /// </summary>
+    public CaseTransition IdentificationSeen(string by, DateTimeOffset at) =>
+        IdentificationReplies.Count == 0 ? Refuse(CaseRefusal.NotAsked)
+        : IdentificationChecks.Count > 0 && IdentificationChecks[^1].At >= IdentificationReplies[^1].At ? Refuse(CaseRefusal.AlreadyDone)
+        : To(this with { IdentificationChecks = [.. IdentificationChecks, new IdentificationCheck(by, at)] });
 
     /// <summary>
     /// The requester replied to one of our mails about the case (issue 15): recorded on the case whatever its status, so
@@ -318,7 +337,7 @@ public sealed partial record PrivacyCase
             return CaseRefusal.UnknownTask;
         }
 
-        var fits = task.Kind == StaffTaskKind.Rectify ? outcome == StaffTaskOutcome.Done : outcome is StaffTaskOutcome.Upheld or StaffTaskOutcome.Refused;
+        var fits = task.Kind == StaffTaskKind.Rectify ? outcome is StaffTaskOutcome.Done or StaffTaskOutcome.Refused : outcome is StaffTaskOutcome.Upheld or StaffTaskOutcome.Refused;
         return !fits ? CaseRefusal.WrongTaskOutcome
             : outcome == StaffTaskOutcome.Refused && string.IsNullOrWhiteSpace(note) ? CaseRefusal.ReasonRequired
             : !task.IsOpen ? CaseRefusal.TaskDone
@@ -561,6 +580,7 @@ public sealed partial record PrivacyCase
             Approvals = Approvals.Select(a => a with { Note = null }).ToList(),
             Tasks = Tasks.Select(t => t with { Note = null }).ToList(),
             Extensions = Extensions.Select(e => e with { Reason = string.Empty }).ToList(),
+            RestrictionLift = RestrictionLift is null ? null : RestrictionLift with { Reason = string.Empty },
         });
 
     /// <summary>

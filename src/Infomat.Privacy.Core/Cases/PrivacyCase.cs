@@ -98,6 +98,18 @@ public sealed partial record PrivacyCase
     /// <summary>When the requester last replied to the request for more identification (staff are told; the case waits for them).</summary>
     public DateTimeOffset? IdentificationAnsweredAt { get; init; }
 
+    /// <summary>
+    /// Each reply to the request for more identification: when it came and how many attachments it had (null: not
+    /// counted, the mail was too large to read). Its text and attachments stay in the mailbox (decision 57).
+    /// </summary>
+    public IReadOnlyList<IdentificationReply> IdentificationReplies { get; init; } = [];
+
+    /// <summary>Staff recorded that they checked the identification sent (in the mailbox): who and when.</summary>
+    public IReadOnlyList<IdentificationCheck> IdentificationChecks { get; init; } = [];
+
+    /// <summary>Staff lift the restriction this case put in place (Art. 18(3)): the notice first, then the stores.</summary>
+    public RestrictionLift? RestrictionLift { get; init; }
+
     /// <summary>When the requester replied to one of our mails about the case (routed here, not read as a new request).</summary>
     public IReadOnlyList<DateTimeOffset> RequesterReplies { get; init; } = [];
 
@@ -243,7 +255,10 @@ public enum StaffTaskOutcome
     /// <summary>The objection is upheld: the processing stops (the records are restricted).</summary>
     Upheld,
 
-    /// <summary>The objection is refused for compelling legitimate grounds, given in the note.</summary>
+    /// <summary>
+    /// Refused with the reasons given in the note: an objection, for compelling legitimate grounds; a correction, when
+    /// staff find the data accurate or the correction unfounded (Art. 16, 12(4)).
+    /// </summary>
     Refused,
 }
 
@@ -259,6 +274,23 @@ public sealed record StaffTask(string Key, StaffTaskKind Kind, string? StoreKey,
     public string? Note { get; init; }
 
     public bool IsOpen => DoneAt is null;
+}
+
+/// <summary>A reply with more identification: when it came and how many attachments it had (null: not counted). No content.</summary>
+public sealed record IdentificationReply(DateTimeOffset At, int? Attachments);
+
+/// <summary>A staff member checked the identification the requester sent, in the mailbox.</summary>
+public sealed record IdentificationCheck(string By, DateTimeOffset At);
+
+/// <summary>
+/// Staff lift a restriction (Art. 18(3)): who, why (the requester reads it), when the requester was told; then when the
+/// records were marked no longer restricted, and how many per store.
+/// </summary>
+public sealed record RestrictionLift(string By, string Reason, DateTimeOffset NoticeSentAt)
+{
+    public DateTimeOffset? LiftedAt { get; init; }
+
+    public IReadOnlyDictionary<string, int>? Records { get; init; }
 }
 
 /// <summary>A staff member resumed a failed case from the case page.</summary>

@@ -32,7 +32,8 @@ public sealed record InboundMail(
     DateTimeOffset? SentAt = null,
     string? InfomatHeader = null,
     string? RefusedReason = null,
-    IReadOnlyList<string>? References = null);
+    IReadOnlyList<string>? References = null,
+    int? Attachments = null);
 
 public enum MailVerdictKind
 {

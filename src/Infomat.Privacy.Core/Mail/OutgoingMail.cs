@@ -23,6 +23,9 @@ public enum MailKind
 
     /// <summary>To staff, afterwards: a withdrawal of consent or an objection to direct marketing was applied at once (decision 49).</summary>
     AppliedAtOnce,
+
+    /// <summary>To the requester, before staff lift a restriction: that it will be lifted, and why (Art. 18(3)).</summary>
+    RestrictionLiftNotice,
 }
 
 public static class MailKinds
@@ -39,15 +42,17 @@ public static class MailKinds
         MailKind.StaffTask => "staff-task",
         MailKind.IdentificationRequest => "identification-request",
         MailKind.AppliedAtOnce => "applied-at-once",
+        MailKind.RestrictionLiftNotice => "restriction-lift-notice",
         _ => "extension-notice",
     };
 
     /// <summary>
     /// Whether a requester mail of this kind answers the request or refuses it (the export, the action report, a
-    /// rejection or an expiry): such a mail names every remedy — the complaint authorities (Art. 77) and the courts
+    /// rejection or an expiry), or announces a decision against the person's wish (a restriction about to be lifted,
+    /// Art. 18(3)): such a mail names every remedy — the complaint authorities (Art. 77) and the courts
     /// (Art. 79; in the Netherlands within six weeks, UAVG art. 35) — as Art. 12(4) asks of a refusal.
     /// </summary>
-    public static bool IsAnswer(this MailKind kind) => kind is MailKind.ExportReady or MailKind.ActionReport or MailKind.Rejection;
+    public static bool IsAnswer(this MailKind kind) => kind is MailKind.ExportReady or MailKind.ActionReport or MailKind.Rejection or MailKind.RestrictionLiftNotice;
 }
 
 /// <summary>

@@ -45,10 +45,19 @@ public static partial class PrivacyMails
         foreach (var task in c.Tasks.Where(t => t.Kind == StaffTaskKind.Rectify && t.DoneAt is not null))
         {
             var store = map.Store(task.StoreKey!);
-            var lines = new List<string> { Heading(map, store, l), Texts.Plural("ReportRectified", task.Records, l, task.Records, Texts.DateTime(task.DoneAt!.Value, l)) };
-            if (!string.IsNullOrWhiteSpace(task.Note))
+            var lines = new List<string> { Heading(map, store, l) };
+            if (task.Outcome == StaffTaskOutcome.Refused)
             {
-                lines.Add(Texts.Format("ReportStaffNote", l, task.Note));
+                // Art. 16, 12(4): not corrected here, and why; the remedies follow once, below.
+                lines.Add(Texts.Format("ReportRectificationRefused", l, task.Note));
+            }
+            else
+            {
+                lines.Add(Texts.Plural("ReportRectified", task.Records, l, task.Records, Texts.DateTime(task.DoneAt!.Value, l)));
+                if (!string.IsNullOrWhiteSpace(task.Note))
+                {
+                    lines.Add(Texts.Format("ReportStaffNote", l, task.Note));
+                }
             }
 
             blocks.Add(Text(string.Join("\n", lines)));
@@ -64,7 +73,9 @@ public static partial class PrivacyMails
             blocks.Add(Text(copies));
         }
 
-        if (c.Type is RequestType.Rectification or RequestType.Erasure or RequestType.Restriction || objection?.Outcome == StaffTaskOutcome.Upheld)
+        // Art. 19 follows a correction made, an erasure or a restriction; not a correction refused in every store.
+        var corrected = c.Type == RequestType.Rectification && c.Tasks.Any(t => t.Kind == StaffTaskKind.Rectify && t.Outcome == StaffTaskOutcome.Done);
+        if (corrected || c.Type is RequestType.Erasure or RequestType.Restriction || objection?.Outcome == StaffTaskOutcome.Upheld)
         {
             blocks.Add(Text(Art19Notice(c, map, outcomes, l)));
         }
@@ -105,6 +116,8 @@ public static partial class PrivacyMails
             RequestType.Objection when objection?.Outcome == StaffTaskOutcome.Upheld => "ReportIntroObjectionUpheld",
             RequestType.Objection => "ReportIntroObjectionRefused",
             _ when c.Tasks.Count == 0 => "ReportIntroRectificationNothing",
+            _ when c.Tasks.All(t => t.Outcome == StaffTaskOutcome.Refused) => "ReportIntroRectificationRefused",
+            _ when c.Tasks.Any(t => t.Outcome == StaffTaskOutcome.Refused) => "ReportIntroRectificationPartly",
             _ => "ReportIntroRectification",
         };
         return Texts.Format(key, l, c.Id);

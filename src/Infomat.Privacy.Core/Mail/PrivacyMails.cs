@@ -84,6 +84,22 @@ public static partial class PrivacyMails
     }
 
     /// <summary>
+    /// To the requester, before staff lift the restriction the case put in place (Art. 18(3)): that it will be lifted,
+    /// in which companies' systems, why, and the remedies. Sent before any store changes.
+    /// </summary>
+    public static OutgoingMail RestrictionLiftNotice(PrivacyCase c, Stores.DataMap map, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(map);
+        var l = c.Language;
+        return Requester(c, map, MailKind.RestrictionLiftNotice, Texts.Format("MailRestrictionLiftSubject", l, c.Id),
+        [
+            Text(Texts.Format("MailRestrictionLiftBody", l, c.Id, Texts.Entity(c.Entity, map, l))),
+            Text(reason),
+        ]);
+    }
+
+    /// <summary>
     /// The remedies an answer or a refusal ends with, after the complaint authorities: the courts (Art. 79), and the time
     /// limit for going to court where a controller's country sets one (the Netherlands: six weeks, UAVG art. 35).
     /// </summary>
@@ -149,6 +165,7 @@ public static partial class PrivacyMails
             Text(whatIsNeeded),
             Text(Texts.Get("MailIdentificationWhy", l)),
             Text(Texts.Format("MailIdentificationHow", l, c.Id)),
+            Text(Texts.Format("MailIdentificationKept", l, c.Id)),
         ]);
     }
 

@@ -27,6 +27,12 @@ public enum StoreAction
     /// suppression list are left as they are.
     /// </summary>
     WithdrawOtherConsent,
+
+    /// <summary>
+    /// Art. 18(3): staff lift the restriction a restriction request put in place, after the requester was told. Records an
+    /// erasure keeps under a legal hold stay restricted (the hold, not the request, restricts them).
+    /// </summary>
+    LiftRestriction,
 }
 
 /// <summary>A store action for one case. The email is used for matching and never leaves the activity.</summary>

@@ -271,6 +271,8 @@ public static class CaseRoutes
         app.MapGet("/cases/{caseId}", (HttpRequest r, string caseId, [FromServices] CaseEndpoints e, CancellationToken ct) => e.CaseAsync(r, caseId, ct)).WithName("CasePage");
         app.MapPost("/cases/{caseId}/extend", (HttpRequest r, string caseId, [FromServices] CaseEndpoints e, CancellationToken ct) => e.ExtendAsync(r, caseId, ct)).WithName("ExtendDeadline").DisableAntiforgery();
         app.MapPost("/cases/{caseId}/retry", (HttpRequest r, string caseId, [FromServices] CaseEndpoints e, [FromServices] Microsoft.DurableTask.Client.DurableTaskClient c, CancellationToken ct) => e.RetryAsync(r, caseId, c, ct)).WithName("RetryCase").DisableAntiforgery();
+        app.MapPost("/cases/{caseId}/identification-seen", (HttpRequest r, string caseId, [FromServices] CaseFollowUpEndpoints e, CancellationToken ct) => e.IdentificationSeenAsync(r, caseId, ct)).WithName("IdentificationSeen").DisableAntiforgery();
+        app.MapPost("/cases/{caseId}/lift-restriction", (HttpRequest r, string caseId, [FromServices] CaseFollowUpEndpoints e, CancellationToken ct) => e.LiftRestrictionAsync(r, caseId, ct)).WithName("LiftRestriction").DisableAntiforgery();
         app.MapPost("/cases/{caseId}/revoke-export", (HttpRequest r, string caseId, [FromServices] CaseEndpoints e, CancellationToken ct) => e.RevokeExportAsync(r, caseId, ct)).WithName("RevokeExport").DisableAntiforgery();
         return app;
     }

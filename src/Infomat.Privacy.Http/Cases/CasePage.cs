@@ -64,6 +64,8 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
                 .Append("<button type=\"submit\">").Append(E(Texts.Get("ExtensionButton", l))).Append("</button></form>");
         }
 
+        Identification(body, request, c, l);
+        RestrictionLift(body, request, c, l);
         if (c.Status == CaseStatus.Failed)
         {
             body.Append("<h2>").Append(E(Texts.Get("CaseRetryTitle", l))).Append("</h2>")
@@ -142,6 +144,78 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         }
 
         return html.ToString();
+    }
+
+    /// <summary>
+    /// The replies to the request for more identification (issue 17 item 9): when each came, its attachment count and
+    /// where to read it (the mailbox, under the case's category: nothing of it is stored here); who checked it, and the
+    /// form to record that one did.
+    /// </summary>
+    private void Identification(StringBuilder body, HttpRequest request, PrivacyCase c, Language l)
+    {
+        if (c.IdentificationReplies.Count == 0)
+        {
+            return;
+        }
+
+        body.Append("<h2>").Append(E(Texts.Get("CaseIdentificationTitle", l))).Append("</h2><ul>");
+        foreach (var reply in c.IdentificationReplies)
+        {
+            var at = Texts.DateTime(reply.At, l);
+            var line = reply.Attachments is { } n ? Texts.Plural("CaseIdentificationReply", n, l, at, n, c.Id) : Texts.Format("CaseIdentificationReplyUncounted", l, at, null, c.Id);
+            body.Append("<li>").Append(E(line)).Append("</li>");
+        }
+
+        foreach (var check in c.IdentificationChecks)
+        {
+            body.Append("<li>").Append(E(Texts.Format("CaseIdentificationChecked", l, check.By, Texts.DateTime(check.At, l)))).Append("</li>");
+        }
+
+        body.Append("</ul>");
+        if (c.IdentificationChecks.Count == 0 || c.IdentificationChecks[^1].At < c.IdentificationReplies[^1].At)
+        {
+            body.Append("<form method=\"post\" action=\"/cases/").Append(E(c.Id)).Append("/identification-seen\">").Append(staff.Forms.HiddenField(request))
+                .Append(staff.NameField("seen-name"))
+                .Append("<button type=\"submit\">").Append(E(Texts.Get("CaseIdentificationSeenButton", l))).Append("</button></form>");
+        }
+    }
+
+    /// <summary>
+    /// Lifting the restriction of a completed restriction request (Art. 18(3), decision 57): what was done, or the form
+    /// (the requester is mailed the reason first; a lift whose stores failed after the notice is finished without a new one).
+    /// </summary>
+    private void RestrictionLift(StringBuilder body, HttpRequest request, PrivacyCase c, Language l)
+    {
+        if (!c.Rights.Contains(RequestType.Restriction) || c.Status != CaseStatus.Completed)
+        {
+            return;
+        }
+
+        body.Append("<h2>").Append(E(Texts.Get("CaseLiftTitle", l))).Append("</h2>");
+        if (c.RestrictionLift is { LiftedAt: { } lifted } done)
+        {
+            var records = string.Join(", ", (done.Records ?? new Dictionary<string, int>()).OrderBy(r => r.Key, StringComparer.Ordinal)
+                .Select(r => $"{dataMap.Controller(dataMap.Store(r.Key).Entity).LegalName}, {dataMap.Store(r.Key).Name.In(l)}: {r.Value}"));
+            body.Append(P(Texts.Format("CaseLifted", l, Texts.DateTime(lifted, l), done.By, Texts.DateTime(done.NoticeSentAt, l), records)));
+            return;
+        }
+
+        var form = new StringBuilder("<form method=\"post\" action=\"/cases/").Append(E(c.Id)).Append("/lift-restriction\">").Append(staff.Forms.HiddenField(request))
+            .Append(staff.NameField("lift-name"));
+        if (c.RestrictionLift is { } notified)
+        {
+            body.Append(P(Texts.Format("CaseLiftNotified", l, Texts.DateTime(notified.NoticeSentAt, l), notified.By)));
+            form.Append("<button type=\"submit\">").Append(E(Texts.Get("CaseLiftFinishButton", l))).Append("</button></form>");
+        }
+        else
+        {
+            body.Append(P(Texts.Format("CaseLiftBody", l, Texts.Entity(c.Entity, dataMap, l))));
+            form.Append("<label for=\"lift-reason\">").Append(E(Texts.Get("CaseLiftReason", l))).Append("</label>")
+                .Append("<textarea id=\"lift-reason\" name=\"reason\" rows=\"3\" maxlength=\"2000\" required></textarea>")
+                .Append("<button type=\"submit\" class=\"secondary\">").Append(E(Texts.Get("CaseLiftButton", l))).Append("</button></form>");
+        }
+
+        body.Append(form);
     }
 
     /// <summary>The step that failed, in words (the technical name too, for the logs); unknown names shown as they are.</summary>

@@ -74,6 +74,7 @@ public static class PrivacyServices
         services.AddSingleton<StaffPages>();
         services.AddSingleton<CasePage>();
         services.AddSingleton<CaseEndpoints>();
+        services.AddSingleton<CaseFollowUpEndpoints>();
         services.AddSingleton<RequestFormPage>();
         services.AddSingleton<PrivacyNoticePage>();
         services.AddSingleton<IntakeEndpoints>();

@@ -189,7 +189,7 @@ public sealed partial class MailIntake(
             var confirmed = inbound.SenderConfirmedFor(caseId, messageIdKey);
             if (referred.AwaitsIdentificationFrom(inbound.FromAddress))
             {
-                var update = await register.ApplyAsync(caseId, c => c.IdentificationAnswered(inbound.ReceivedAt), ct);
+                var update = await register.ApplyAsync(caseId, c => c.IdentificationAnswered(inbound.ReceivedAt, inbound.Attachments), ct);
                 if (!update.Refused)
                 {
                     await mail.SendAsync(PrivacyMails.IdentificationAnswered(update.Case, o.Link("cases/" + caseId), o.Staff.Address, o.Staff.Language, confirmed), ct);

@@ -25,7 +25,7 @@ public sealed class StaffTasksPage(StaffPages staff, DataMap dataMap)
             if (!task.IsOpen)
             {
                 body.Append("<section class=\"task\"><h2>").Append(label).Append("</h2>")
-                    .Append(P(Texts.Format("TaskDoneBy", l, Texts.Get("TaskOutcome" + task.Outcome, l), Texts.DateTime(task.DoneAt!.Value, l), task.DoneBy ?? "?"))).Append("</section>");
+                    .Append(P(Texts.Format("TaskDoneBy", l, Texts.Get(OutcomeKey(task), l), Texts.DateTime(task.DoneAt!.Value, l), task.DoneBy ?? "?"))).Append("</section>");
                 continue;
             }
 
@@ -34,11 +34,13 @@ public sealed class StaffTasksPage(StaffPages staff, DataMap dataMap)
                 .Append("<form method=\"post\" action=\"/tasks\"><input type=\"hidden\" name=\"token\" value=\"").Append(t).Append("\">")
                 .Append("<input type=\"hidden\" name=\"task\" value=\"").Append(E(task.Key)).Append("\">").Append(antiforgery)
                 .Append(staff.NameField("name-" + id))
-                .Append("<label for=\"").Append(id).Append("\">").Append(E(Texts.Get(task.Kind == StaffTaskKind.Rectify ? "TaskNoteRectify" : "TaskNoteObjection", l))).Append("</label>")
+                .Append("<label for=\"").Append(id).Append("\">").Append(E(Texts.Get(task.Kind == StaffTaskKind.Rectify ? "TaskNoteRectifyOrRefuse" : "TaskNoteObjection", l))).Append("</label>")
                 .Append("<textarea id=\"").Append(id).Append("\" name=\"note\" rows=\"3\" maxlength=\"2000\"></textarea>");
             if (task.Kind == StaffTaskKind.Rectify)
             {
-                body.Append("<button type=\"submit\" name=\"outcome\" value=\"done\">").Append(E(Texts.Get("TaskMarkDone", l))).Append("</button>");
+                // A correction can be refused, with the reasons (Art. 16, 12(4)): the report tells the requester, store by store.
+                body.Append("<button type=\"submit\" name=\"outcome\" value=\"done\">").Append(E(Texts.Get("TaskMarkDone", l))).Append("</button>")
+                    .Append("<button type=\"submit\" class=\"secondary\" name=\"outcome\" value=\"refuse\">").Append(E(Texts.Get("TaskRefuseRectify", l))).Append("</button>");
             }
             else
             {
@@ -51,4 +53,8 @@ public sealed class StaffTasksPage(StaffPages staff, DataMap dataMap)
 
         return body.ToString();
     }
+
+    /// <summary>The words for a finished task's outcome: a refused correction is not a refused objection.</summary>
+    private static string OutcomeKey(StaffTask task) =>
+        task.Kind == StaffTaskKind.Rectify && task.Outcome == StaffTaskOutcome.Refused ? "TaskOutcomeRectifyRefused" : "TaskOutcome" + task.Outcome;
 }

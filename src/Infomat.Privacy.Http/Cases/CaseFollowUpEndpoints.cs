@@ -1,0 +1,134 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Http.Staff;
+using Infomat.Privacy.Localization;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Stores;
+
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+using static Infomat.Privacy.Http.Pages.Html;
+
+namespace Infomat.Privacy.Http.Cases;
+
+/// <summary>
+/// What staff do on a case page after the first answer (issue 17, decision 57): record that they checked the
+/// identification the requester sent (<c>POST /cases/{id}/identification-seen</c>), and lift the restriction a
+/// restriction request put in place (<c>POST /cases/{id}/lift-restriction</c>, Art. 18(3): the notice first, then the stores).
+/// </summary>
+public sealed partial class CaseFollowUpEndpoints(
+    ICaseRegister register, CasePage page, IMailSender mail, IEntityStoreCatalog stores, DataMap dataMap, StaffPages staff, TimeProvider time,
+    ILogger<CaseFollowUpEndpoints> log)
+{
+    /// <summary><c>POST /cases/{id}/identification-seen</c>: the staff member checked the reply in the mailbox (audited).</summary>
+    public async Task<IResult> IdentificationSeenAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
+    {
+        var (c, by, failure) = await OpenAsync(request, caseId, cancellationToken);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        var l = staff.Language;
+        var update = await register.ApplyAsync(c!.Id, x => x.IdentificationSeen(by!, time.GetUtcNow()), cancellationToken);
+        return staff.Page(Texts.Format("CaseTitle", l, c.Id), await page.BodyAsync(request, update.Case, l, cancellationToken),
+            update.Refused && update.Refusal != CaseRefusal.AlreadyDone ? StatusCodes.Status409Conflict : StatusCodes.Status200OK);
+    }
+
+    /// <summary>
+    /// <c>POST /cases/{id}/lift-restriction</c> with <c>reason</c>: mails the requester that and why the restriction will
+    /// be lifted, records it, then marks the records no longer restricted in every store of the case and records that.
+    /// When the mail fails nothing is lifted; when a store fails after the mail, the page finishes it later without a second mail.
+    /// </summary>
+    public async Task<IResult> LiftRestrictionAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
+    {
+        var (c, by, failure) = await OpenAsync(request, caseId, cancellationToken);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        var l = staff.Language;
+        var title = Texts.Format("CaseTitle", l, c!.Id);
+        async Task<IResult> Answer(string message, int status, PrivacyCase shown) =>
+            staff.Page(title, StaffPages.Error(message) + await page.BodyAsync(request, shown, l, cancellationToken), status);
+
+        if (c.LiftRefusal is not null)
+        {
+            return await Answer(Texts.Get("CaseLiftRefused", l), StatusCodes.Status409Conflict, c);
+        }
+
+        if (c.RestrictionLift is null)
+        {
+            var reason = request.Form["reason"].ToString().Trim();
+            if (reason.Length is 0 or > 2000)
+            {
+                return await Answer(Texts.Get("CaseLiftReasonRequired", l), StatusCodes.Status400BadRequest, c);
+            }
+
+            // Art. 18(3): the requester is told before the restriction is lifted; no mail, no lift.
+            try
+            {
+                await mail.SendAsync(PrivacyMails.RestrictionLiftNotice(c, dataMap, reason), cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                NoticeFailed(log, c.Id, ex.GetType().Name);
+                return await Answer(Texts.Get("CaseLiftMailFailed", l), StatusCodes.Status503ServiceUnavailable, c);
+            }
+
+            c = (await register.ApplyAsync(c.Id, x => x.RestrictionLiftNotified(by!, reason, time.GetUtcNow()), cancellationToken)).Case;
+        }
+
+        try
+        {
+            // Each store records the lift under the case id: finishing a lift a store failed does not change any store twice.
+            var records = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var store in dataMap.StoresOf(c.Entity))
+            {
+                var outcome = await stores.Find(store.Key).ApplyAsync(new StoreActionRequest(c.Id, StoreAction.LiftRestriction, c.Email, time.GetUtcNow()), cancellationToken);
+                records[store.Key] = outcome.Tables.Sum(t => t.Updated);
+            }
+
+            c = (await register.ApplyAsync(c.Id, x => x.RestrictionLifted(records, time.GetUtcNow()), cancellationToken)).Case;
+            Lifted(log, c.Id, records.Values.Sum());
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            StoresFailed(log, c.Id, ex.GetType().Name);
+            return await Answer(Texts.Get("CaseLiftStoreFailed", l), StatusCodes.Status503ServiceUnavailable, c);
+        }
+
+        return staff.Page(title, await page.BodyAsync(request, c, l, cancellationToken));
+    }
+
+    /// <summary>The antiforgery token, the staff member (name required) and the case, or the page to answer with.</summary>
+    private async Task<(PrivacyCase? Case, string? By, IResult? Failure)> OpenAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var l = staff.Language;
+        var (_, identity, refused) = await staff.ReadPostAsync(request, cancellationToken);
+        if (refused is not null)
+        {
+            return (null, null, refused);
+        }
+
+        if (!CaseIds.IsWellFormed(caseId) || await register.GetAsync(caseId, cancellationToken) is not { } c)
+        {
+            return (null, null, staff.Page(Texts.Get("CaseNotFoundTitle", l), P(Texts.Get("CaseNotFoundBody", l)), StatusCodes.Status404NotFound));
+        }
+
+        return identity.Name is null
+            ? (c, null, staff.Page(Texts.Format("CaseTitle", l, c.Id), StaffPages.Error(Texts.Get("StaffNameRequired", l)) + await page.BodyAsync(request, c, l, cancellationToken), StatusCodes.Status400BadRequest))
+            : (c, identity.Name, null);
+    }
+
+    [LoggerMessage(130, LogLevel.Warning, "Case {CaseId}: the notice that the restriction will be lifted could not be sent ({Error}); nothing lifted")]
+    private static partial void NoticeFailed(ILogger logger, string caseId, string error);
+
+    [LoggerMessage(131, LogLevel.Warning, "Case {CaseId}: the restriction could not be lifted in every store ({Error}); the requester was told, staff finish it from the case page")]
+    private static partial void StoresFailed(ILogger logger, string caseId, string error);
+
+    [LoggerMessage(132, LogLevel.Information, "Case {CaseId}: restriction lifted ({Records} records)")]
+    private static partial void Lifted(ILogger logger, string caseId, int records);
+}

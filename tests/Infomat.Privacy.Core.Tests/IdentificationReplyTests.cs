@@ -1,0 +1,76 @@
+using System.Security.Cryptography;
+
+using Infomat.Privacy.Audit;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.TestSupport;
+
+namespace Infomat.Privacy.Core.Tests;
+
+/// <summary>Issue 17 item 9: the reply with more identification is shown to staff, who record that they checked it; nothing of it is kept.</summary>
+public sealed class IdentificationReplyTests
+{
+    private static readonly DateTimeOffset Received = new(2027, 3, 1, 9, 0, 0, TimeSpan.Zero);
+
+    private static readonly DataMap Map = TestDataMaps.Real;
+
+    private static PrivacyCase Asked(Language language = Language.En)
+    {
+        var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), language, null, null),
+            Channel.Email, Received, Map) with { EmailVerifiedAt = Received };
+        c = c.RequestIdentification("Els", "Your last invoice number, please.", Received.AddHours(1)).Changed!;
+        return c.IdentificationMailSent(Received.AddHours(1)).Changed!;
+    }
+
+    [Fact]
+    public void Each_reply_is_recorded_with_its_time_and_attachment_count_only_and_once()
+    {
+        var c = Asked().IdentificationAnswered(Received.AddDays(1), attachments: 2).Changed!;
+        c = c.IdentificationAnswered(Received.AddDays(1), attachments: 2).Changed ?? c;
+        c = c.IdentificationAnswered(Received.AddDays(2), attachments: null).Changed!;
+
+        Assert.Equal([new IdentificationReply(Received.AddDays(1), 2), new IdentificationReply(Received.AddDays(2), null)], c.IdentificationReplies);
+        Assert.Equal(Received.AddDays(2), c.IdentificationAnsweredAt);
+    }
+
+    [Fact]
+    public void Staff_record_that_they_checked_the_reply_only_once_there_is_one_and_the_trail_says_who_and_when()
+    {
+        var asked = Asked();
+        Assert.Equal(CaseRefusal.NotAsked, asked.IdentificationSeen("Els", Received.AddDays(1)).Refusal);
+
+        var c = asked.IdentificationAnswered(Received.AddDays(1), attachments: 1).Changed!;
+        c = c.IdentificationSeen("Els Janssens", Received.AddDays(1).AddHours(2)).Changed!;
+        Assert.Equal(CaseRefusal.AlreadyDone, c.IdentificationSeen("Jan", Received.AddDays(1).AddHours(3)).Refusal);
+        // A later reply can be checked again.
+        c = c.IdentificationAnswered(Received.AddDays(3), attachments: 0).Changed!;
+        c = c.IdentificationSeen("Jan", Received.AddDays(3).AddHours(1)).Changed!;
+
+        Assert.Equal([new IdentificationCheck("Els Janssens", Received.AddDays(1).AddHours(2)), new IdentificationCheck("Jan", Received.AddDays(3).AddHours(1))], c.IdentificationChecks);
+        var entries = CaseAudit.Entries(c, new KeyedHash(RandomNumberGenerator.GetBytes(32)));
+        var seen = entries.Where(e => e.Action == "identification-seen").ToList();
+        Assert.Equal(["Els Janssens", "Jan"], seen.Select(e => e.Actor));
+        var replies = entries.Where(e => e.Action == "identification-received").ToList();
+        Assert.Equal(["attachments=1", "attachments=0"], replies.Select(e => e.Outcome));
+    }
+
+    [Theory]
+    [InlineData(Language.Nl, "lezen uw antwoord en wat u meestuurt in onze mailbox info@infomat.eu", "wordt niet automatisch verwijderd")]
+    [InlineData(Language.Fr, "lit votre réponse et ce que vous y joignez dans notre boîte info@infomat.eu", "n'est pas supprimée automatiquement")]
+    [InlineData(Language.En, "read your reply and anything you attach in our mailbox info@infomat.eu", "it is not deleted automatically")]
+    public void The_mail_asking_for_identification_says_where_the_reply_is_read_that_nothing_is_copied_and_does_not_promise_its_deletion(
+        Language language, string readWhere, string notDeleted)
+    {
+        var c = Asked(language);
+
+        var text = PrivacyMails.IdentificationRequest(c, Map, "Your last invoice number, please.").TextBody;
+
+        Assert.Contains(readWhere, text, StringComparison.Ordinal);
+        Assert.Contains(notDeleted, text, StringComparison.Ordinal);
+        Assert.Contains(language == Language.En ? "Art. 5(1)(c)" : language == Language.Nl ? "art. 5, lid 1, c, AVG" : "art. 5, paragraphe 1, c, RGPD", text, StringComparison.Ordinal);
+        // The old promise that "we do not keep the document" was not true of the mailbox.
+        Assert.DoesNotContain(language == Language.Fr ? "nous ne conservons pas le document" : language == Language.Nl ? "we bewaren het document niet" : "we do not keep the document", text, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,76 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.TestSupport;
+
+namespace Infomat.Privacy.Core.Tests;
+
+/// <summary>Issue 17 item 7: a correction can be refused with reasons (Art. 16, 12(4)), and the report says so per store.</summary>
+public sealed class RectificationRefusalTests
+{
+    private static readonly DateTimeOffset Received = new(2027, 3, 1, 9, 0, 0, TimeSpan.Zero);
+
+    private static readonly DataMap Map = TestDataMaps.Real;
+
+    private static PrivacyCase Rectification(Language language = Language.En)
+    {
+        var c = PrivacyCase.Received(new ValidRequest(RequestType.Rectification, "an.peeters@example.be", "An Peeters", null, ControllerScope.AllOf(Map.ControllerCodes), language,
+            "My job title is Finance director.", null), Channel.Form, Received, Map);
+        c = c with { EmailVerifiedAt = Received, Decision = new IdentityDecision(DecisionOutcome.Approve, Received, "Els", null) };
+        return c.OpenTasks(c.PlanTasks([("be/crm", 2), ("nl/crm", 1)]), Received.AddHours(1)).Changed!;
+    }
+
+    [Fact]
+    public void A_correction_can_be_refused_only_with_the_reasons_the_requester_will_read()
+    {
+        var c = Rectification();
+
+        Assert.Equal(CaseRefusal.ReasonRequired, c.TaskRefusal("be/crm", StaffTaskOutcome.Refused, "  "));
+        Assert.Equal(CaseRefusal.WrongTaskOutcome, c.TaskRefusal("be/crm", StaffTaskOutcome.Upheld, "x"));
+        var refused = c.CompleteTask("be/crm", StaffTaskOutcome.Refused, "Our invoices show a different title.", "Els", Received.AddHours(2));
+
+        Assert.Null(refused.Refusal);
+        Assert.Equal(StaffTaskOutcome.Refused, refused.Changed!.Tasks[0].Outcome);
+        Assert.Equal(1, refused.Changed.OpenTaskCount);
+    }
+
+    [Fact]
+    public void A_partly_refused_correction_is_reported_store_by_store_with_the_reasons_and_where_to_complain()
+    {
+        var c = Rectification();
+        c = c.CompleteTask("be/crm", StaffTaskOutcome.Refused, "Our signed contract shows the title you had then.", "Els", Received.AddHours(2)).Changed!;
+        c = c.CompleteTask("nl/crm", StaffTaskOutcome.Done, null, "Jan", Received.AddHours(3)).Changed!;
+
+        var report = PrivacyMails.ActionReport(c, Map, []).TextBody;
+
+        Assert.DoesNotContain("We have corrected your data as you asked", report, StringComparison.Ordinal);
+        Assert.Contains("we made some of the corrections you asked for and not others", report, StringComparison.Ordinal);
+        var be = report[report.IndexOf("Infomat België (BE0460190566) — CRM:", StringComparison.Ordinal)..];
+        be = be[..be.IndexOf("\n\n", StringComparison.Ordinal)];
+        Assert.Contains("We did not make the correction you asked for here (Art. 16 GDPR). Our reasons (Art. 12(4) GDPR): Our signed contract shows the title you had then.", be, StringComparison.Ordinal);
+        var nl = report[report.IndexOf("Infomat Nederland (NL810585091B01) — CRM:", StringComparison.Ordinal)..];
+        Assert.StartsWith("Infomat Nederland (NL810585091B01) — CRM:\n1 record corrected on", nl, StringComparison.Ordinal);
+        // Art. 12(4): the complaint and the court, with the Dutch six weeks for Infomat Nederland.
+        Assert.Contains("(Art. 77 GDPR; see below) and seek a judicial remedy before the courts (Art. 79 GDPR)", report, StringComparison.Ordinal);
+        Assert.Contains("within six weeks of receiving this message (UAVG art. 35)", report, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Language.Nl, "We hebben de verbetering die u vroeg hier niet aangebracht (art. 16 AVG).")]
+    [InlineData(Language.Fr, "Nous n'avons pas apporté ici la rectification que vous demandiez (art. 16 RGPD).")]
+    [InlineData(Language.En, "We did not make the correction you asked for here (Art. 16 GDPR).")]
+    public void A_wholly_refused_correction_says_nothing_was_corrected_and_tells_no_recipient(Language language, string refusedLine)
+    {
+        var c = Rectification(language);
+        c = c.CompleteTask("be/crm", StaffTaskOutcome.Refused, "Reden.", "Els", Received.AddHours(2)).Changed!;
+        c = c.CompleteTask("nl/crm", StaffTaskOutcome.Refused, "Reden.", "Els", Received.AddHours(2)).Changed!;
+
+        var report = PrivacyMails.ActionReport(c, Map, []).TextBody;
+
+        Assert.Equal(2, report.Split(refusedLine).Length - 1);
+        Assert.DoesNotContain(Localization.Texts.Get("ReportArt19", language), report, StringComparison.Ordinal);
+        Assert.DoesNotContain(Localization.Texts.Format("ReportIntroRectification", language, c.Id), report, StringComparison.Ordinal);
+        Assert.Contains(Localization.Texts.Format("ReportIntroRectificationRefused", language, c.Id), report, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,86 @@
+using System.Security.Cryptography;
+
+using Infomat.Privacy.Audit;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.TestSupport;
+
+namespace Infomat.Privacy.Core.Tests;
+
+/// <summary>Issue 17 item 7: staff lift a restriction only after the requester was told why (Art. 18(3)).</summary>
+public sealed class RestrictionLiftTests
+{
+    private static readonly DateTimeOffset Received = new(2027, 3, 1, 9, 0, 0, TimeSpan.Zero);
+
+    private static readonly DataMap Map = TestDataMaps.Real;
+
+    private static PrivacyCase Case(RequestType type, Language language = Language.En)
+    {
+        var c = PrivacyCase.Received(new ValidRequest(type, "an.peeters@example.be", "An Peeters", null, ControllerScope.AllOf(Map.ControllerCodes), language, null, null),
+            Channel.Form, Received, Map);
+        return (c with { EmailVerifiedAt = Received, Decision = new IdentityDecision(DecisionOutcome.Approve, Received, "Els", null) })
+            .WithStatus(CaseStatus.InProgress, Received.AddHours(1));
+    }
+
+    private static PrivacyCase Restricted(Language language = Language.En) => Case(RequestType.Restriction, language).Complete(Received.AddHours(2)).Changed!;
+
+    [Fact]
+    public void A_restriction_is_lifted_only_on_a_completed_restriction_case_with_a_reason_and_after_the_notice()
+    {
+        Assert.Equal(CaseRefusal.NothingRestricted, Case(RequestType.Access).Complete(Received.AddHours(2)).Changed!.LiftRefusal);
+        Assert.Equal(CaseRefusal.WrongStatus, Case(RequestType.Restriction).LiftRefusal);
+        var c = Restricted();
+        Assert.Null(c.LiftRefusal);
+        // After the register's retention the address is gone: no notice can reach the requester, no store can match.
+        Assert.Equal(CaseRefusal.Finished, (c with { IdentifiersErasedAt = Received.AddYears(5), Email = string.Empty }).LiftRefusal);
+        Assert.Equal(CaseRefusal.ReasonRequired, c.RestrictionLiftNotified("Els", " ", Received.AddDays(40)).Refusal);
+        // Not before the requester is told.
+        Assert.Equal(CaseRefusal.NotAsked, c.RestrictionLifted(new Dictionary<string, int> { ["be/crm"] = 2 }, Received.AddDays(40)).Refusal);
+
+        c = c.RestrictionLiftNotified("Els", "The accuracy of your address is confirmed by your own invoice.", Received.AddDays(40)).Changed!;
+        Assert.Equal(CaseRefusal.AlreadyDone, c.RestrictionLiftNotified("Jan", "Again.", Received.AddDays(41)).Refusal);
+        Assert.Null(c.RestrictionLift!.LiftedAt);
+        c = c.RestrictionLifted(new Dictionary<string, int> { ["be/crm"] = 2, ["nl/crm"] = 0 }, Received.AddDays(40).AddMinutes(1)).Changed!;
+
+        Assert.Equal(Received.AddDays(40).AddMinutes(1), c.RestrictionLift!.LiftedAt);
+        Assert.Equal(CaseRefusal.AlreadyDone, c.LiftRefusal);
+        Assert.Equal(CaseRefusal.AlreadyDone, c.RestrictionLifted(new Dictionary<string, int>(), Received.AddDays(42)).Refusal);
+        Assert.Equal(CaseStatus.Completed, c.Status);
+    }
+
+    [Fact]
+    public void The_audit_trail_says_who_told_the_requester_who_lifted_when_and_how_many_records_per_store_and_no_reason()
+    {
+        var c = Restricted().RestrictionLiftNotified("Els", "Uw adres is juist, blijkt uit uw factuur.", Received.AddDays(40)).Changed!;
+        c = c.RestrictionLifted(new Dictionary<string, int> { ["nl/crm"] = 1, ["be/crm"] = 2 }, Received.AddDays(40).AddMinutes(1)).Changed!;
+
+        var entries = CaseAudit.Entries(c, new KeyedHash(RandomNumberGenerator.GetBytes(32)));
+
+        var notified = Assert.Single(entries, e => e.Key == "restriction-lift-notified");
+        Assert.Equal(("Els", Received.AddDays(40)), (notified.Actor, notified.At));
+        var lifted = Assert.Single(entries, e => e.Key == "restriction-lifted");
+        Assert.Equal("Els", lifted.Actor);
+        Assert.Equal("stores=be/crm:2,nl/crm:1", lifted.Outcome);
+        Assert.DoesNotContain(entries, e => e.Outcome.Contains("factuur", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(Language.Nl, "art. 18, lid 3, AVG", "art. 79 AVG")]
+    [InlineData(Language.Fr, "art. 18, paragraphe 3, RGPD", "art. 79 RGPD")]
+    [InlineData(Language.En, "Art. 18(3) GDPR", "Art. 79 GDPR")]
+    public void The_notice_says_before_the_lift_that_and_why_the_restriction_will_be_lifted_and_where_to_complain(Language language, string article, string court)
+    {
+        var c = Restricted(language);
+
+        var mail = PrivacyMails.RestrictionLiftNotice(c, Map, "The accuracy of your address is confirmed.");
+
+        Assert.Equal("restriction-lift-notice", mail.Kind.ToWire());
+        Assert.Equal("an.peeters@example.be", mail.To);
+        Assert.Contains(article, mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("The accuracy of your address is confirmed.", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains(court, mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Infomat Nederland", mail.TextBody, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,185 @@
+using System.IO.Compression;
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+using Infomat.Privacy.Adapters.Storage;
+using Infomat.Privacy.Audit;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.IntegrationTests.Infrastructure;
+using Infomat.Privacy.Stores;
+
+using Microsoft.Extensions.Configuration;
+
+namespace Infomat.Privacy.IntegrationTests;
+
+/// <summary>
+/// Issue 17 items 7 and 9 through the local host: a correction refused with reasons, a restriction lifted after the
+/// requester was told (and not when the notice fails), and the reply with more identification shown to staff.
+/// </summary>
+[Collection(SecondAzuriteCollection.Name)]
+public sealed partial class CaseFollowUpTests(Azurite azurite) : LocalHostTests(azurite)
+{
+    [Fact]
+    public async Task A_correction_refused_in_one_store_is_reported_per_store_with_the_reasons_and_the_remedies()
+    {
+        var id = await Flows.SubmitAsync(language: "en", type: "rectification", details: "My job title is now Finance director.");
+        await Flows.ApproveAsync(id);
+        var link = await Flows.TasksLinkAsync(id);
+        var tasks = TaskKeys().Matches(await Flows.Http.GetStringAsync(link.PathAndQuery)).Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["be/crm", "be/portal", "nl/crm"], tasks);
+
+        // Refusing needs the reasons the requester will read.
+        Assert.Equal(HttpStatusCode.BadRequest, (await Flows.StaffPostAsync("/tasks", link, "Els Janssens", ("task", "be/crm"), ("outcome", "refuse"), ("note", " "))).StatusCode);
+        var refused = await Flows.StaffPostAsync("/tasks", link, "Els Janssens", ("task", "be/crm"), ("outcome", "refuse"), ("note", "Our signed contract of 2026 shows the title we hold."));
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        Assert.Contains("Verbetering geweigerd", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        foreach (var task in tasks.Skip(1))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await Flows.StaffPostAsync("/tasks", link, "Els Janssens", ("task", task), ("outcome", "done"))).StatusCode);
+        }
+
+        var report = (await Host.Mailbox.WaitForAsync("action-report", id)).TextBody ?? string.Empty;
+        Assert.DoesNotContain("We have corrected your data as you asked", report, StringComparison.Ordinal);
+        Assert.Contains("we made some of the corrections you asked for and not others", report, StringComparison.Ordinal);
+        var be = report[report.IndexOf("Infomat België (BE0460190566) — CRM:", StringComparison.Ordinal)..];
+        Assert.StartsWith("Infomat België (BE0460190566) — CRM:\nWe did not make the correction you asked for here (Art. 16 GDPR). Our reasons (Art. 12(4) GDPR): Our signed contract of 2026 shows the title we hold.", be, StringComparison.Ordinal);
+        Assert.Contains("Infomat Nederland (NL810585091B01) — CRM:\n", report, StringComparison.Ordinal);
+        Assert.Contains("seek a judicial remedy before the courts (Art. 79 GDPR)", report, StringComparison.Ordinal);
+        Assert.Contains("(UAVG art. 35)", report, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_restriction_is_lifted_only_after_the_notice_went_and_not_at_all_when_the_notice_fails()
+    {
+        const string email = "sophie.dubois@example.be";
+        var id = await Flows.SubmitAsync(email: email, language: "fr", entity: "be", type: "restriction");
+        await Flows.ApproveAsync(id);
+        await Host.Mailbox.WaitForAsync("action-report", id);
+        Assert.All(await RestrictedFlagsAsync(email), Assert.True);
+        var casePage = new Uri($"{Host.BaseUrl}/cases/{id}");
+        Assert.Contains("Beperking opheffen (art. 18, lid 3, AVG)", await Flows.Http.GetStringAsync(casePage), StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await Flows.StaffPostAsync($"/cases/{id}/lift-restriction", casePage, "Els Janssens", ("reason", ""))).StatusCode);
+
+        // The mail service fails (the pickup folder cannot be written): nothing is lifted, nothing recorded.
+        var folder = Host.MailDirectory;
+        Directory.Move(folder, folder + ".away");
+        HttpResponseMessage failed;
+        try
+        {
+            await File.WriteAllTextAsync(folder, "not a folder");
+            failed = await Flows.StaffPostAsync($"/cases/{id}/lift-restriction", casePage, "Els Janssens", ("reason", "La vérification de l'exactitude est terminée."));
+        }
+        finally
+        {
+            File.Delete(folder);
+            Directory.Move(folder + ".away", folder);
+        }
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        Assert.Contains("er is niets opgeheven", await failed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Null((await Register().RequireAsync(id)).RestrictionLift);
+        Assert.Empty(Host.Mailbox.Of("restriction-lift-notice", id));
+        Assert.All(await RestrictedFlagsAsync(email), Assert.True);
+
+        var lifted = await Flows.StaffPostAsync($"/cases/{id}/lift-restriction", casePage, "Els Janssens", ("reason", "La vérification de l'exactitude est terminée."));
+        Assert.Equal(HttpStatusCode.OK, lifted.StatusCode);
+        var page = WebUtility.HtmlDecode(await lifted.Content.ReadAsStringAsync());
+        Assert.Contains("Beperking opgeheven op", page, StringComparison.Ordinal);
+        Assert.Contains("door Els Janssens (no sign-in)", page, StringComparison.Ordinal);
+        Assert.Contains("restriction-lifted", page, StringComparison.Ordinal);
+
+        var notice = await Host.Mailbox.WaitForAsync("restriction-lift-notice", id);
+        Assert.Equal(email, notice.To.Mailboxes.Single().Address);
+        Assert.Contains("art. 18, paragraphe 3, RGPD", notice.TextBody, StringComparison.Ordinal);
+        Assert.Contains("La vérification de l'exactitude est terminée.", notice.TextBody, StringComparison.Ordinal);
+        // The notice went before the stores changed: its file is older than the lift the register recorded after the stores.
+        var stored = (await Register().RequireAsync(id)).RestrictionLift!;
+        var noticeFile = Directory.GetFiles(Host.MailDirectory, $"*-{id}-restriction-lift-notice-*.eml").Single();
+        var noticeWritten = DateTimeOffset.ParseExact(Path.GetFileName(noticeFile)[..18], "yyyyMMdd'T'HHmmssfff", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal);
+        Assert.True(noticeWritten <= stored.NoticeSentAt && stored.NoticeSentAt <= stored.LiftedAt, $"notice {noticeWritten:o}, recorded {stored.NoticeSentAt:o}, lifted {stored.LiftedAt:o}");
+        Assert.True(stored.Records!.Values.Sum() > 0);
+        Assert.All(await RestrictedFlagsAsync(email), Assert.False);
+
+        // Lifted once: a second post changes nothing and mails nobody.
+        Assert.Equal(HttpStatusCode.Conflict, (await Flows.StaffPostAsync($"/cases/{id}/lift-restriction", casePage, "Els Janssens", ("reason", "Encore."))).StatusCode);
+        Assert.Single(Host.Mailbox.Of("restriction-lift-notice", id));
+    }
+
+    [Fact]
+    public async Task The_reply_with_more_identification_is_shown_on_the_case_page_without_its_content_and_staff_record_that_they_checked_it()
+    {
+        var email = $"marc.leroy.{Guid.NewGuid():N}@example.org";
+        var id = await Flows.SubmitAsync(email, language: "fr");
+        await Flows.VerifyAsync(id);
+        var link = await Flows.ApprovalLinkAsync(id);
+        Assert.Equal(HttpStatusCode.OK, (await Flows.StaffPostAsync("/approvals", link, "Els Janssens",
+            ("decision", "request-identification"), ("reason", "Le numéro d'une facture reçue de nous."))).StatusCode);
+        var asked = await Host.Mailbox.WaitForAsync("identification-request", id);
+        Assert.Contains("ne les copie ni ne les conserve", asked.TextBody, StringComparison.Ordinal);
+        Assert.Contains("n'est pas supprimée automatiquement", asked.TextBody, StringComparison.Ordinal);
+
+        const string secret = "Facture FA-2026-0042, voir la pièce jointe";
+        var reply = $"From: Marc Leroy <{email}>\r\nTo: info@infomat.eu\r\nSubject: Re: {asked.Subject}\r\nMessage-ID: <{Guid.NewGuid():N}@example.org>\r\n"
+            + $"In-Reply-To: <{asked.MessageId}>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+            + $"--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{secret}\r\n"
+            + "--b1\r\nContent-Type: image/jpeg\r\nContent-Disposition: attachment; filename=\"carte-identite-leroy.jpg\"\r\nContent-Transfer-Encoding: base64\r\n\r\n/9j/4AAQSkZJRgABAQ==\r\n--b1--\r\n";
+        var inbox = Path.Combine(Host.InboxDirectory, "id-reply.eml");
+        await File.WriteAllTextAsync(Path.Combine(Host.InboxDirectory, ".id-reply.eml"), reply);
+        File.Move(Path.Combine(Host.InboxDirectory, ".id-reply.eml"), inbox);
+        await Host.Mailbox.WaitForAsync("staff-task", id);
+
+        var casePage = new Uri($"{Host.BaseUrl}/cases/{id}");
+        var page = WebUtility.HtmlDecode(await Flows.Http.GetStringAsync(casePage));
+        Assert.Contains("Identificatie gestuurd door de aanvrager", page, StringComparison.Ordinal);
+        Assert.Contains("met 1 bijlage.", page, StringComparison.Ordinal);
+        Assert.Contains($"onder de categorie {id}", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("carte-identite", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("FA-2026-0042", page, StringComparison.Ordinal);
+        var register = JsonSerializer.Serialize(await Register().RequireAsync(id));
+        Assert.DoesNotContain("carte-identite", register, StringComparison.Ordinal);
+        Assert.DoesNotContain("FA-2026-0042", register, StringComparison.Ordinal);
+
+        var seen = await Flows.StaffPostAsync($"/cases/{id}/identification-seen", casePage, "Els Janssens");
+        Assert.Equal(HttpStatusCode.OK, seen.StatusCode);
+        page = WebUtility.HtmlDecode(await seen.Content.ReadAsStringAsync());
+        Assert.Contains("Bekeken in de mailbox door Els Janssens (no sign-in) op", page, StringComparison.Ordinal);
+        Assert.Contains("identification-seen", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("/identification-seen\"", page, StringComparison.Ordinal);
+    }
+
+    /// <summary>The <c>restricted</c> flag of every record the BE stores hold for <paramref name="email"/>, as an access export shows them.</summary>
+    private async Task<IReadOnlyList<bool>> RestrictedFlagsAsync(string email)
+    {
+        var access = await Flows.SubmitAsync(email: email, language: "fr", entity: "be");
+        await Flows.ApproveAsync(access);
+        var redirect = await Flows.PostTokenAsync("/download", await Flows.DownloadLinkAsync(access));
+        using var blob = new HttpClient();
+        using var zip = new ZipArchive(new MemoryStream(await blob.GetByteArrayAsync(redirect.Headers.Location!)));
+        var flags = new List<bool>();
+        foreach (var entry in zip.Entries.Where(e => e.FullName.StartsWith("be/", StringComparison.Ordinal) && e.FullName.EndsWith(".json", StringComparison.Ordinal)))
+        {
+            using var json = JsonDocument.Parse(entry.Open());
+            foreach (var record in json.RootElement.GetProperty("tables").EnumerateArray().SelectMany(t => t.GetProperty("records").EnumerateArray()))
+            {
+                var r = record.GetProperty("restricted");
+                flags.Add(r.ValueKind == JsonValueKind.True || (r.ValueKind == JsonValueKind.Number && r.GetInt32() == 1));
+            }
+        }
+
+        Assert.NotEmpty(flags);
+        return flags;
+    }
+
+    /// <summary>The register as the hosts see it (same storage, same key).</summary>
+    private ICaseRegister Register()
+    {
+        var clients = new StorageClients(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = Azurite.ConnectionString }).Build());
+        var hash = new KeyedHash(LocalHostProcess.PseudonymisationKey);
+        return new AuditedCaseRegister(new TableCaseRegister(clients), new TableAuditTrail(clients, new AuditChain(hash.DeriveKey("audit-chain")), TimeProvider.System), hash);
+    }
+
+    [GeneratedRegex("name=\"task\" value=\"([^\"]+)\"")]
+    private static partial Regex TaskKeys();
+}
