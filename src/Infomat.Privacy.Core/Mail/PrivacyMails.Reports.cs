@@ -91,12 +91,12 @@ public static partial class PrivacyMails
 
     /// <summary>
     /// Art. 19 GDPR: the recipients the changed data had been disclosed to, by name (from the data map): those of the tables
-    /// where the person was found, and of every table of a store where staff rectified.
+    /// where the person was found, and of every table of a store where staff made the correction (not where they refused it).
     /// </summary>
     private static string Art19Notice(PrivacyCase c, DataMap map, IReadOnlyList<StoreOutcome> outcomes, Language l)
     {
         var acted = outcomes.SelectMany(o => o.Tables.Where(t => t.Matched > 0).Select(t => map.Store(o.StoreKey).Tables.First(m => m.Table == t.Table)))
-            .Concat(c.Tasks.Where(t => t.Kind == StaffTaskKind.Rectify && t.DoneAt is not null).SelectMany(t => map.Store(t.StoreKey!).Tables));
+            .Concat(c.Tasks.Where(t => t.Kind == StaffTaskKind.Rectify && t.Outcome == StaffTaskOutcome.Done).SelectMany(t => map.Store(t.StoreKey!).Tables));
         var recipients = map.RecipientsToInform(acted);
         return recipients.Count == 0
             ? Texts.Get("ReportArt19NoRecipients", l)
