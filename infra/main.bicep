@@ -82,6 +82,7 @@ var deploymentContainerName = 'app-package'
 // /cases...) needs a signed-in staff member.
 var publicPaths = [
   '/privacy'
+  '/privacy/notice'
   '/privacy/thanks'
   '/privacy/resend'
   '/api/requests'
