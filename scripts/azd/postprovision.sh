@@ -8,6 +8,11 @@
 # - Anything still missing is named, with the variable to set, and the script fails so `azd up` does not deploy an
 #   app that cannot start.
 #
+# - The token signing key holds a key ring (current key first, then previous keys still accepted, comma-separated):
+#   TOKEN_SIGNING_KEY_ROTATION=rotate adds a new signing key in front of the ring (links signed with the previous key
+#   keep working); TOKEN_SIGNING_KEY_ROTATION=retire keeps only the current key, once the previous key's links have
+#   expired (90 days after the rotation: staff-task links live that long). Each is a new version of the secret.
+#
 # Values never appear on a command line or in the output: they go to `az` through a private temporary file.
 set -eu
 
@@ -78,6 +83,29 @@ echo "$secrets" | while read -r name source; do
       ;;
   esac
 done
+
+# Rotation of the token signing key ring (docs/deploy.md, "Rotating the token signing key").
+case "${TOKEN_SIGNING_KEY_ROTATION:-}" in
+  "") ;;
+  rotate|retire)
+    az keyvault secret show --vault-name "$vault" --name token-signing-key --query value --output tsv > "$work/ring"
+    ring="$(tr -d ' \r\n' < "$work/ring")"
+    if [ "$TOKEN_SIGNING_KEY_ROTATION" = rotate ]; then
+      printf '%s,%s' "$(openssl rand -base64 32 | tr -d '\n')" "$ring" > "$work/value"
+      store token-signing-key
+      echo "token-signing-key: new signing key added in front; the previous key(s) still accepted. Restart the app (docs/deploy.md), and retire them in 90 days."
+    else
+      printf '%s' "${ring%%,*}" > "$work/value"
+      store token-signing-key
+      echo "token-signing-key: previous keys removed; links signed with them are refused from the next restart."
+    fi
+    unset ring
+    ;;
+  *)
+    echo "TOKEN_SIGNING_KEY_ROTATION must be 'rotate' or 'retire', not '$TOKEN_SIGNING_KEY_ROTATION'." >&2
+    exit 1
+    ;;
+esac
 
 if [ -s "$work/missing" ]; then
   echo "" >&2

@@ -6,7 +6,9 @@ using Infomat.Privacy.Workflow;
 
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Infomat.Privacy.IntegrationTests;
 
@@ -84,5 +86,64 @@ public sealed class FunctionsAppTests
         Assert.Equal("OpenTelemetry", doc.RootElement.GetProperty("telemetryMode").GetString());
         // The data map travels with the package: the app validates it at start-up and cannot run without it.
         Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(hostJson)!, "datamap", "infomat.datamap.json")), "the published app has no data map");
+    }
+
+    /// <summary>
+    /// Link tokens are in query strings, and the Functions worker sends its log lines to Application Insights: the
+    /// composition root both hosts call holds the categories that write request URLs at Warning, whatever the app
+    /// settings say (an operator's <c>Logging__LogLevel__Default=Debug</c>, even one naming the provider), and the
+    /// Functions host's own ASP.NET Core categories are held at Warning in host.json.
+    /// </summary>
+    [Fact]
+    public void Neither_host_logs_request_urls_whatever_log_levels_are_configured()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "Debug",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
+            ["Logging:Capture:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "Debug",
+            ["Logging:Capture:LogLevel:Microsoft.AspNetCore.HttpLogging"] = "Information",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLogging(b =>
+        {
+            b.AddConfiguration(configuration.GetSection("Logging"));
+            b.Services.AddSingleton<ILoggerProvider, CaptureProvider>();
+        });
+        services.AddInfomatPrivacy(configuration);
+        using var provider = services.BuildServiceProvider();
+        var loggers = provider.GetRequiredService<ILoggerFactory>();
+
+        Assert.False(loggers.CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics").IsEnabled(LogLevel.Information), "\"Request starting GET /download?token=...\" would be logged");
+        Assert.False(loggers.CreateLogger("Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware").IsEnabled(LogLevel.Information));
+        Assert.True(loggers.CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics").IsEnabled(LogLevel.Error));
+        Assert.True(loggers.CreateLogger("Microsoft.AspNetCore.Routing").IsEnabled(LogLevel.Debug), "only the URL-writing categories are held back");
+
+        var functionsProgram = File.ReadAllText(Path.Combine(Repo.Root, "src", "Infomat.Functions", "Program.cs"));
+        Assert.Contains("AddInfomatPrivacy(", functionsProgram, StringComparison.Ordinal);
+        using var hostJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repo.Root, "host.json")));
+        var levels = hostJson.RootElement.GetProperty("logging").GetProperty("logLevel");
+        Assert.True(levels.TryGetProperty("Microsoft.AspNetCore", out var aspNetCore), "host.json sets no level for Microsoft.AspNetCore");
+        Assert.Contains(aspNetCore.GetString(), new[] { "Warning", "Error", "Critical", "None" });
+    }
+
+    /// <summary>A provider named in configuration, as Console or OpenTelemetry are; its loggers take whatever the rules let through.</summary>
+    [ProviderAlias("Capture")]
+    private sealed class CaptureProvider : ILoggerProvider, ILogger
+    {
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+        }
+
+        public void Dispose()
+        {
+        }
     }
 }

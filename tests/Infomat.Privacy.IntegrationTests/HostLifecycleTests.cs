@@ -39,6 +39,35 @@ public sealed class HostLifecycleTests(Azurite azurite)
     }
 
     [Fact]
+    public async Task After_a_signing_key_rotation_links_already_mailed_still_work_until_the_previous_key_is_retired()
+    {
+        var oldKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        var newKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        await using var host = new LocalHostProcess(azurite, new Dictionary<string, string> { ["Privacy__Tokens__SigningKey"] = oldKey });
+        await host.StartAsync();
+        using var flows = new Flows(host);
+        var first = await flows.SubmitAsync(email: "jan.devries@example.nl", entity: "nl");
+        var second = await flows.SubmitAsync(email: "an.peeters@example.be", entity: "be");
+        var firstLink = Mailbox.Link(await host.Mailbox.WaitForAsync("verification", first), host.BaseUrl + "/verify?token=");
+        var secondLink = Mailbox.Link(await host.Mailbox.WaitForAsync("verification", second), host.BaseUrl + "/verify?token=");
+
+        // Rotation: the new key signs, the previous one is still accepted.
+        await host.StopAsync();
+        host.Set("Privacy__Tokens__SigningKey", newKey + "," + oldKey);
+        await host.StartAsync();
+        Assert.Equal(HttpStatusCode.OK, (await flows.Http.GetAsync(firstLink.PathAndQuery)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await flows.PostTokenAsync("/verify", firstLink)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await flows.Http.GetAsync(secondLink.PathAndQuery)).StatusCode);
+
+        // Retirement: a link signed with the removed key is refused like a forged one.
+        await host.StopAsync();
+        host.Set("Privacy__Tokens__SigningKey", newKey);
+        await host.StartAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, (await flows.Http.GetAsync(secondLink.PathAndQuery)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await flows.PostTokenAsync("/verify", secondLink)).StatusCode);
+    }
+
+    [Fact]
     public async Task After_the_link_lifetime_the_download_page_says_expired_and_no_link_to_the_blob_is_given()
     {
         await using var host = new LocalHostProcess(azurite, new Dictionary<string, string> { ["Privacy__Export__LinkLifetime"] = "00:00:04" });

@@ -24,6 +24,18 @@ public sealed class PostProvisionHookTests
           ls "$FAKE_VAULT/secrets"
           exit 0
         fi
+        if [ "$1 $2 $3" = "keyvault secret show" ]; then
+          shift 3
+          while [ $# -gt 0 ]; do
+            case "$1" in
+              --name) name="$2"; shift 2 ;;
+              *) shift ;;
+            esac
+          done
+          cat "$FAKE_VAULT/secrets/$name"
+          echo
+          exit 0
+        fi
         if [ "$1 $2 $3" = "keyvault secret set" ]; then
           shift 3
           while [ $# -gt 0 ]; do
@@ -167,5 +179,33 @@ public sealed class PostProvisionHookTests
         Assert.NotEqual(0, exit);
         Assert.Contains("Key Vault Secrets Officer", output, StringComparison.Ordinal);
         Assert.Null(vault.Secret("token-signing-key"));
+    }
+
+    [Fact]
+    public async Task Rotating_the_token_signing_key_puts_a_new_signing_key_first_and_keeps_the_previous_one_until_it_is_retired()
+    {
+        var vault = new Vault();
+        Assert.Equal(0, (await vault.RunHookAsync(OperatorSecrets)).Exit);
+        var original = vault.Secret("token-signing-key")!;
+
+        var (exit, output) = await vault.RunHookAsync(new Dictionary<string, string> { ["TOKEN_SIGNING_KEY_ROTATION"] = "rotate" });
+
+        Assert.True(exit == 0, output);
+        var ring = Tokens.LinkTokenKeys.TryParse(vault.Secret("token-signing-key"));
+        Assert.NotNull(ring);
+        Assert.Equal(2, ring.Count);
+        Assert.Equal(Tokens.LinkTokenKeys.TryParse(original)![0].Id, ring[1].Id);
+        Assert.Contains("token-signing-key: new signing key added", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(original, output, StringComparison.Ordinal);
+        Assert.DoesNotContain(original, vault.Calls, StringComparison.Ordinal);
+        Assert.DoesNotContain(vault.Secret("token-signing-key")!.Split(',')[0], output + vault.Calls, StringComparison.Ordinal);
+
+        // Once the longest-lived link signed with the previous key has expired (90 days), the previous key is retired.
+        (exit, output) = await vault.RunHookAsync(new Dictionary<string, string> { ["TOKEN_SIGNING_KEY_ROTATION"] = "retire" });
+
+        Assert.True(exit == 0, output);
+        var retired = Tokens.LinkTokenKeys.TryParse(vault.Secret("token-signing-key"));
+        Assert.Equal([ring[0].Id], retired!.Select(k => k.Id));
+        Assert.Contains("token-signing-key: previous keys removed", output, StringComparison.Ordinal);
     }
 }

@@ -101,7 +101,11 @@ public sealed class StaffOptions
 
 public sealed class TokenOptions
 {
-    /// <summary>Base64 HMAC key (at least 32 bytes) for link tokens. In Azure: a Key Vault reference.</summary>
+    /// <summary>
+    /// The link-token key ring: base64 HMAC keys (at least 32 bytes each) separated by commas, the current (signing) key
+    /// first, then previous keys still accepted until their links expire. One key alone is a ring of one. In Azure: a
+    /// Key Vault reference (docs/deploy.md, rotating the token signing key).
+    /// </summary>
     [Required]
     public string SigningKey { get; set; } = string.Empty;
 }

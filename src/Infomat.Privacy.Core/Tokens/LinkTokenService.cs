@@ -29,23 +29,37 @@ public enum TokenState
 }
 
 /// <summary>
-/// HMAC-SHA256 signed link tokens: <c>base64url(payload).base64url(mac)</c>, bound to case, purpose and expiry.
-/// The payload holds ids only. Single use is enforced by the case register on the token id.
+/// HMAC-SHA256 signed link tokens: <c>keyId.base64url(payload).base64url(mac)</c>, bound to case, purpose and expiry,
+/// the MAC taken over <c>keyId.</c> and the payload with the key the id names. The payload holds ids only. Single use
+/// is enforced by the case register on the token id.
 /// </summary>
+/// <remarks>
+/// Key rotation (decision 60): the first key of the ring signs, every key of the ring is accepted, so a link signed
+/// with the previous key keeps working until it expires or that key is removed. A token of the format before key ids
+/// (<c>base64url(payload).base64url(mac)</c>, MAC over the payload alone) is checked against each configured key: such
+/// links were mailed before the release, with the one key there was, and stay valid while that key is in the ring.
+/// </remarks>
 public sealed class LinkTokenService
 {
-    private readonly byte[] key;
+    private readonly IReadOnlyList<LinkTokenKey> keys;
     private readonly TimeProvider time;
 
+    /// <summary>A ring of one key: no rotation under way.</summary>
     public LinkTokenService(byte[] signingKey, TimeProvider time)
+        : this([new LinkTokenKey(signingKey)], time)
     {
-        ArgumentNullException.ThrowIfNull(signingKey);
-        if (signingKey.Length < 32)
+    }
+
+    /// <summary>The key ring, current key first (see <see cref="LinkTokenKeys.TryParse"/>).</summary>
+    public LinkTokenService(IReadOnlyList<LinkTokenKey> keys, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        if (keys.Count == 0)
         {
-            throw new ArgumentException("The token signing key must be at least 32 bytes.", nameof(signingKey));
+            throw new ArgumentException("The token key ring needs at least one key.", nameof(keys));
         }
 
-        key = signingKey;
+        this.keys = keys;
         this.time = time;
     }
 
@@ -57,7 +71,8 @@ public sealed class LinkTokenService
             purpose,
             time.GetUtcNow().Add(lifetime).ToUnixTimeSeconds());
         var body = JsonSerializer.SerializeToUtf8Bytes(payload, PayloadContext.Default.Payload);
-        return Base64Url.EncodeToString(body) + "." + Base64Url.EncodeToString(Sign(body));
+        var current = keys[0];
+        return current.Id + "." + Base64Url.EncodeToString(body) + "." + Base64Url.EncodeToString(Sign(current, body));
     }
 
     public (TokenState State, LinkToken? Token) Check(string? token, TokenPurpose purpose)
@@ -67,8 +82,8 @@ public sealed class LinkTokenService
             return (TokenState.Invalid, null);
         }
 
-        var dot = token.IndexOf('.', StringComparison.Ordinal);
-        if (dot <= 0)
+        var parts = token.Split('.');
+        if (parts.Length is not (2 or 3) || Array.Exists(parts, p => p.Length == 0))
         {
             return (TokenState.Invalid, null);
         }
@@ -77,15 +92,19 @@ public sealed class LinkTokenService
         byte[] mac;
         try
         {
-            body = Base64Url.DecodeFromChars(token.AsSpan(0, dot));
-            mac = Base64Url.DecodeFromChars(token.AsSpan(dot + 1));
+            body = Base64Url.DecodeFromChars(parts[^2]);
+            mac = Base64Url.DecodeFromChars(parts[^1]);
         }
         catch (FormatException)
         {
             return (TokenState.Invalid, null);
         }
 
-        if (!CryptographicOperations.FixedTimeEquals(mac, Sign(body)))
+        // A key id that names no configured key (removed, or edited) is refused like a wrong signature.
+        var signedBy = parts.Length == 3
+            ? keys.FirstOrDefault(k => k.Id == parts[0]) is { } named && CryptographicOperations.FixedTimeEquals(mac, Sign(named, body))
+            : keys.Any(k => CryptographicOperations.FixedTimeEquals(mac, HMACSHA256.HashData(k.Key, body)));
+        if (!signedBy)
         {
             return (TokenState.Invalid, null);
         }
@@ -109,7 +128,15 @@ public sealed class LinkTokenService
         return linkToken.ExpiresAt <= time.GetUtcNow() ? (TokenState.Expired, linkToken) : (TokenState.Valid, linkToken);
     }
 
-    private byte[] Sign(byte[] body) => HMACSHA256.HashData(key, body);
+    /// <summary>The MAC binds the key id too: a signature cannot be presented under another key's id.</summary>
+    private static byte[] Sign(LinkTokenKey key, byte[] body)
+    {
+        var id = System.Text.Encoding.ASCII.GetBytes(key.Id + ".");
+        var input = new byte[id.Length + body.Length];
+        id.CopyTo(input, 0);
+        body.CopyTo(input, id.Length);
+        return HMACSHA256.HashData(key.Key, input);
+    }
 
     internal sealed record Payload(string N, string C, TokenPurpose P, long E);
 }

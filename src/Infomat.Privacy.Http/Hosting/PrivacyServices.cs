@@ -31,7 +31,7 @@ public static class PrivacyServices
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<PrivacyOptions>().Bind(configuration.GetSection(PrivacyOptions.Section)).ValidateDataAnnotations()
-            .Validate(o => TryKey(o.Tokens.SigningKey) is not null, "Privacy:Tokens:SigningKey must be a base64 key of at least 32 bytes.")
+            .Validate(o => LinkTokenKeys.TryParse(o.Tokens.SigningKey) is not null, "Privacy:Tokens:SigningKey must be a base64 key of at least 32 bytes, or several separated by commas (the current one first).")
             .Validate(o => TryKey(o.Pseudonymisation.Key) is not null, "Privacy:Pseudonymisation:Key must be a base64 key of at least 32 bytes.")
             .Validate(o => o.PublicBaseUrl.IsAbsoluteUri, "Privacy:PublicBaseUrl must be an absolute URL.")
             .ValidateOnStart();
@@ -42,7 +42,9 @@ public static class PrivacyServices
         services.AddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.AddSingleton<PrivacyMetrics>();
-        services.AddSingleton(sp => new LinkTokenService(TryKey(sp.GetRequiredService<IOptions<PrivacyOptions>>().Value.Tokens.SigningKey)!, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new LinkTokenService(LinkTokenKeys.TryParse(sp.GetRequiredService<IOptions<PrivacyOptions>>().Value.Tokens.SigningKey)!, sp.GetRequiredService<TimeProvider>()));
+        // No link token in any log line, whatever the configured levels (decision 60).
+        services.AddTokenFreeLogging();
         services.AddSingleton(sp => new KeyedHash(TryKey(sp.GetRequiredService<IOptions<PrivacyOptions>>().Value.Pseudonymisation.Key)!));
         // The data map: validated when the host starts (DataMapException lists every problem).
         services.AddSingleton(_ => DataMapLoader.Load(configuration["Privacy:DataMap"] is { Length: > 0 } path ? path : DataMapFiles.Default));

@@ -50,6 +50,9 @@ public sealed class LocalHostProcess : ITestHost, IAsyncDisposable
     /// <summary>The settings the host runs with (environment-variable form).</summary>
     public IReadOnlyDictionary<string, string> Environment => environment;
 
+    /// <summary>Changes a setting for the next start (what an operator does between two restarts).</summary>
+    public void Set(string key, string value) => environment[key] = value;
+
     /// <summary>Runs the host's executable as a command (e.g. <c>verify-audit</c>) with the same settings; returns exit code and output.</summary>
     public async Task<(int ExitCode, string Output)> RunCommandAsync(params string[] args)
     {
