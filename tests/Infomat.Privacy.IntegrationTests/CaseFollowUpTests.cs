@@ -132,7 +132,7 @@ public sealed partial class CaseFollowUpTests(Azurite azurite) : LocalHostTests(
 
         var casePage = new Uri($"{Host.BaseUrl}/cases/{id}");
         var page = WebUtility.HtmlDecode(await Flows.Http.GetStringAsync(casePage));
-        Assert.Contains("Identificatie gestuurd door de aanvrager", page, StringComparison.Ordinal);
+        Assert.Contains("Identificatie gestuurd door de verzoeker", page, StringComparison.Ordinal);
         Assert.Contains("met 1 bijlage.", page, StringComparison.Ordinal);
         Assert.Contains($"onder de categorie {id}", page, StringComparison.Ordinal);
         Assert.DoesNotContain("carte-identite", page, StringComparison.Ordinal);

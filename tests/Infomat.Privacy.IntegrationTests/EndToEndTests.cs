@@ -48,6 +48,11 @@ public sealed class EndToEndTests(Azurite azurite) : LocalHostTests(azurite)
         Assert.Equal("Completed", status.RootElement.GetProperty("status").GetString());
         Assert.Equal(["AwaitingEmailVerification", "AwaitingIdentityApproval", "InProgress", "Completed"],
             status.RootElement.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()));
+
+        // Issue 17 item 11: every mail to the requester links the privacy notice of this system, in their language (Art. 13).
+        var toRequester = new[] { "verification", "acknowledgement", "export-ready" }.Select(kind => Host.Mailbox.Of(kind, id).Single()).ToList();
+        Assert.All(toRequester, m => Assert.Contains($"(art. 13 RGPD) : {Host.BaseUrl}/privacy/notice?lang=fr", m.TextBody, StringComparison.Ordinal));
+        Assert.All(toRequester, m => Assert.Contains($"{Host.BaseUrl}/privacy/notice?lang=fr", m.HtmlBody, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -91,6 +96,8 @@ public sealed class EndToEndTests(Azurite azurite) : LocalHostTests(azurite)
         var mail = await Host.Mailbox.WaitForAsync("rejection", id);
         Assert.Contains("Het adres hoort niet bij de betrokkene.", mail.TextBody, StringComparison.Ordinal);
         Assert.Contains("Gegevensbeschermingsautoriteit", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("beroep doen op de rechter (art. 79 AVG)", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains($"(art. 13 AVG): {Host.BaseUrl}/privacy/notice?lang=nl", mail.TextBody, StringComparison.Ordinal);
         await WaitForStatusAsync(id, "Rejected");
         Assert.Empty(Host.Mailbox.Of("export-ready", id));
     }
@@ -245,6 +252,10 @@ public sealed class EndToEndTests(Azurite azurite) : LocalHostTests(azurite)
         Assert.Contains(art22, notice, StringComparison.Ordinal);
         Assert.Contains("Infomat België (BE0460190566)", notice, StringComparison.Ordinal);
         Assert.Contains("info@infomat.eu", notice, StringComparison.Ordinal);
+        // Who processes the request's data for us, and the transfer outside the EEA with its safeguard (the data map's privacyRequests).
+        Assert.Contains("Twilio SendGrid", notice, StringComparison.Ordinal);
+        Assert.Contains("Microsoft", notice, StringComparison.Ordinal);
+        Assert.Contains("Data Privacy Framework", notice, StringComparison.Ordinal);
         Assert.True(Infomat.Privacy.Requests.Languages.TryParse(lang, out var language));
         foreach (var rule in Infomat.Privacy.Retention.SystemRetention.Rules)
         {

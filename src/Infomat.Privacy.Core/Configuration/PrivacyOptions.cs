@@ -33,6 +33,9 @@ public sealed class PrivacyOptions
 
     /// <summary>An absolute link to a page that needs no token (staff pages behind sign-in).</summary>
     public Uri Link(string path) => new(PublicBaseUrl, path.TrimStart('/'));
+
+    /// <summary>The privacy notice of this system (Art. 13) in <paramref name="language"/>, which every requester mail links.</summary>
+    public Uri NoticeLink(Requests.Language language) => Link("privacy/notice?lang=" + Requests.Languages.ToWire(language));
 }
 
 public sealed class ExportOptions

@@ -285,19 +285,8 @@ public static class ExportPackageWriter
             return sb.Append(HtmlText.Encode(Texts.Get("SummaryNoRecipients", l))).Append("</dd>").ToString();
         }
 
-        sb.Append("<ul>");
-        foreach (var r in recipients)
-        {
-            var role = Texts.Get("SummaryRecipientRole" + r.Role, l);
-            sb.Append("<li>").Append(HtmlText.Encode(Texts.Format("SummaryRecipientLine", l, Capitalized(r.Name.In(l), l), role, r.Place.In(l)))).Append("</li>");
-        }
-
-        return sb.Append("</ul></dd>").ToString();
+        return sb.Append(RecipientTexts.List(RecipientTexts.Lines(recipients, l))).Append("</dd>").ToString();
     }
-
-    /// <summary>A recipient's name opens a list item: "the external accountant" becomes "The external accountant".</summary>
-    private static string Capitalized(string text, Language l) =>
-        text.Length == 0 ? text : string.Concat(char.ToUpper(text[0], l.Culture()).ToString(), text.AsSpan(1));
 
     /// <summary>
     /// Art. 15(2) GDPR: the recipients that process the data outside the European Economic Area, each with the safeguard
@@ -312,14 +301,7 @@ public static class ExportPackageWriter
             return sb.Append(HtmlText.Encode(Texts.Get("SummaryNoTransfers", l))).Append("</dd>").ToString();
         }
 
-        sb.Append("<ul>");
-        foreach (var r in outside)
-        {
-            // The loader refuses a recipient outside the EEA without its safeguard.
-            sb.Append("<li>").Append(HtmlText.Encode(Texts.Format("SummaryTransferLine", l, Capitalized(r.Name.In(l), l), r.Place.In(l), r.Safeguard!.In(l)))).Append("</li>");
-        }
-
-        return sb.Append("</ul></dd>").ToString();
+        return sb.Append(RecipientTexts.List(RecipientTexts.TransferLines(outside, l))).Append("</dd>").ToString();
     }
 
     /// <summary>

@@ -12,7 +12,7 @@ public static partial class PrivacyMails
     /// what was done, what was kept, why and until when, the check made afterwards, and where to complain. Built from
     /// the data map, so the reasons are the policy's own words.
     /// </summary>
-    public static OutgoingMail ActionReport(PrivacyCase c, DataMap map, IReadOnlyList<StoreOutcome> outcomes)
+    public static OutgoingMail ActionReport(PrivacyCase c, DataMap map, IReadOnlyList<StoreOutcome> outcomes, Uri? notice = null)
     {
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(map);
@@ -86,7 +86,7 @@ public static partial class PrivacyMails
             Texts.Format("ReportControllers", l, string.Join("; ", controllers.Select(x => $"{x.LegalName} ({x.EnterpriseNumber})"))),
             Texts.Format("ReportComplaint", l, string.Join("; ", map.AuthoritiesFor(controllers).Select(a => $"{a.Name.In(l)}, {a.Address.In(l)}"))),
         };
-        return Requester(c, map, MailKind.ActionReport, Texts.Format("ReportSubject", l, c.Id), [.. blocks], footer);
+        return Requester(c, map, MailKind.ActionReport, Texts.Format("ReportSubject", l, c.Id), [.. blocks], footer, notice);
     }
 
     /// <summary>

@@ -12,7 +12,7 @@ namespace Infomat.Privacy.Mail;
 /// </summary>
 public static partial class PrivacyMails
 {
-    public static OutgoingMail Verification(PrivacyCase c, Stores.DataMap map, Uri link, TimeSpan validFor)
+    public static OutgoingMail Verification(PrivacyCase c, Stores.DataMap map, Uri link, TimeSpan validFor, Uri? notice = null)
     {
         ArgumentNullException.ThrowIfNull(c);
         var l = c.Language;
@@ -21,7 +21,7 @@ public static partial class PrivacyMails
             Text(Texts.Format("MailVerificationBody", l, c.Id, Texts.Duration(validFor, l))),
             Link(link),
             Text(Texts.Get("MailVerificationIgnore", l)),
-        ]);
+        ], notice: notice);
     }
 
     /// <summary>Which export-ready text fits the case: access, portability, or both in one export.</summary>
@@ -32,7 +32,7 @@ public static partial class PrivacyMails
         _ => "MailExportBody",
     };
 
-    public static OutgoingMail ExportReady(PrivacyCase c, Stores.DataMap map, Uri link, DateTimeOffset expiresAt)
+    public static OutgoingMail ExportReady(PrivacyCase c, Stores.DataMap map, Uri link, DateTimeOffset expiresAt, Uri? notice = null)
     {
         ArgumentNullException.ThrowIfNull(c);
         var l = c.Language;
@@ -40,7 +40,7 @@ public static partial class PrivacyMails
         [
             Text(Texts.Format(ExportBody(c), l, c.Id, Texts.DateTime(expiresAt, l))),
             Link(link),
-        ]);
+        ], notice: notice);
     }
 
     /// <summary>
@@ -48,7 +48,7 @@ public static partial class PrivacyMails
     /// or excessive (Art. 12(5)). Either way the reasons and, in the footer of every answer, the remedies of Art. 12(4)
     /// (complaint, Art. 77; court, Art. 79, and the Dutch time limit where Infomat Nederland is concerned).
     /// </summary>
-    public static OutgoingMail Rejection(PrivacyCase c, Stores.DataMap map)
+    public static OutgoingMail Rejection(PrivacyCase c, Stores.DataMap map, Uri? notice = null)
     {
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(map);
@@ -60,14 +60,14 @@ public static partial class PrivacyMails
             Text(c.AppliedAtOnceAt is null ? Texts.Format(body, l, c.Id) : Texts.Format(body + "Partly", l, c.Id, RestNames(c, l))),
             Text(reason),
             .. AppliedAtOnceStands(c, l),
-        ]);
+        ], notice: notice);
     }
 
     /// <summary>
     /// To the requester, when the case expired because they did not respond (Art. 12(4)): why it was closed without
     /// action (the address never confirmed, or the identification asked for never sent) and the remedies.
     /// </summary>
-    public static OutgoingMail Expired(PrivacyCase c, Stores.DataMap map)
+    public static OutgoingMail Expired(PrivacyCase c, Stores.DataMap map, Uri? notice = null)
     {
         ArgumentNullException.ThrowIfNull(c);
         var l = c.Language;
@@ -80,14 +80,14 @@ public static partial class PrivacyMails
         [
             Text(why),
             .. AppliedAtOnceStands(c, l),
-        ]);
+        ], notice: notice);
     }
 
     /// <summary>
     /// To the requester, before staff lift the restriction the case put in place (Art. 18(3)): that it will be lifted,
     /// in which companies' systems, why, and the remedies. Sent before any store changes.
     /// </summary>
-    public static OutgoingMail RestrictionLiftNotice(PrivacyCase c, Stores.DataMap map, string reason)
+    public static OutgoingMail RestrictionLiftNotice(PrivacyCase c, Stores.DataMap map, string reason, Uri? notice = null)
     {
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(map);
@@ -96,7 +96,7 @@ public static partial class PrivacyMails
         [
             Text(Texts.Format("MailRestrictionLiftBody", l, c.Id, Texts.Entity(c.Entity, map, l))),
             Text(reason),
-        ]);
+        ], notice: notice);
     }
 
     /// <summary>
@@ -155,7 +155,7 @@ public static partial class PrivacyMails
     }
 
     /// <summary>To the requester: staff need more to confirm the identity; what and why, in proportion.</summary>
-    public static OutgoingMail IdentificationRequest(PrivacyCase c, Stores.DataMap map, string whatIsNeeded)
+    public static OutgoingMail IdentificationRequest(PrivacyCase c, Stores.DataMap map, string whatIsNeeded, Uri? notice = null)
     {
         ArgumentNullException.ThrowIfNull(c);
         var l = c.Language;
@@ -166,11 +166,11 @@ public static partial class PrivacyMails
             Text(Texts.Get("MailIdentificationWhy", l)),
             Text(Texts.Format("MailIdentificationHow", l, c.Id)),
             Text(Texts.Format("MailIdentificationKept", l, c.Id)),
-        ]);
+        ], notice: notice);
     }
 
     /// <summary>To the requester: the deadline is extended (Art. 12(3)), with the reason and the new date.</summary>
-    public static OutgoingMail ExtensionNotice(PrivacyCase c, Stores.DataMap map, DeadlineExtension extension)
+    public static OutgoingMail ExtensionNotice(PrivacyCase c, Stores.DataMap map, DeadlineExtension extension, Uri? notice = null)
     {
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(extension);
@@ -179,7 +179,7 @@ public static partial class PrivacyMails
         [
             Text(Texts.Format("MailExtensionBody", l, c.Id, Texts.Date(extension.PreviousDueDate, l), Texts.Date(extension.NewDueDate, l))),
             Text(extension.Reason),
-        ]);
+        ], notice: notice);
     }
 
     /// <summary>To staff: a case's legal due date is near (or passed).</summary>
@@ -233,7 +233,7 @@ public static partial class PrivacyMails
     };
 
     /// <summary>Sent once the address is verified: the reference, what was asked, and the legal due date.</summary>
-    public static OutgoingMail Acknowledgement(PrivacyCase c, Stores.DataMap map)
+    public static OutgoingMail Acknowledgement(PrivacyCase c, Stores.DataMap map, Uri? notice = null)
     {
         ArgumentNullException.ThrowIfNull(c);
         var l = c.Language;
@@ -241,7 +241,7 @@ public static partial class PrivacyMails
         [
             Text(Texts.Format("MailAckBody", l, c.Id, Texts.Rights(c, l), Texts.DateTime(c.ReceivedAt, l), Texts.Date(c.DueDate, l))),
             Text(AcknowledgementNext(c, l)),
-        ]);
+        ], notice: notice);
     }
 
     /// <summary>
@@ -336,15 +336,22 @@ public static partial class PrivacyMails
     /// <summary>
     /// A mail to the requester: every one ends with the reference and the legal due date (Art. 12(3)), then the case's
     /// controllers and their complaint authorities (unless <paramref name="footerLines"/> says them its own way), and an
-    /// answer or a refusal (<see cref="MailKinds.IsAnswer"/>) the courts too.
+    /// answer or a refusal (<see cref="MailKinds.IsAnswer"/>) the courts too; and the link to the privacy notice of this
+    /// system (Art. 13).
     /// </summary>
-    private static OutgoingMail Requester(PrivacyCase c, Stores.DataMap map, MailKind kind, string subject, Block[] blocks, IReadOnlyList<string>? footerLines = null)
+    private static OutgoingMail Requester(PrivacyCase c, Stores.DataMap map, MailKind kind, string subject, Block[] blocks, IReadOnlyList<string>? footerLines = null, Uri? notice = null)
     {
         ArgumentNullException.ThrowIfNull(map);
         IReadOnlyList<string> footer = footerLines ?? Texts.ControllerFooter(map, c.Entity, c.Language);
         if (kind.IsAnswer())
         {
             footer = [.. footer, .. CourtRemedies(c, map, c.Language)];
+        }
+
+        // Art. 13: how the system handles the data of the request (PrivacyOptions.NoticeLink; the hosts always pass it).
+        if (notice is not null)
+        {
+            footer = [.. footer, Texts.Format("MailNoticeLine", c.Language, notice.AbsoluteUri)];
         }
 
         return Compose(kind, Audience.Requester, c.Id, c.Email, subject, c.Language, c.Name,

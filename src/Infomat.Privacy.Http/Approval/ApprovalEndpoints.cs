@@ -7,12 +7,14 @@ using Infomat.Privacy.Mail;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.Tokens;
 using Infomat.Privacy.Workflow.Orchestration;
+using Infomat.Privacy.Configuration;
 
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
 
 using static Infomat.Privacy.Http.Pages.Html;
 
@@ -23,7 +25,7 @@ namespace Infomat.Privacy.Http.Approval;
 /// (first final decision stands, two different approvers for an erasure) are the case's transitions.
 /// </summary>
 public sealed class ApprovalEndpoints(
-    CaseLinks links, CaseWorkflow workflow, ApprovalPage page, StaffPages staff, IMailSender mail, DataMap dataMap, TimeProvider time)
+    CaseLinks links, CaseWorkflow workflow, ApprovalPage page, StaffPages staff, IMailSender mail, DataMap dataMap, IOptions<PrivacyOptions> options, TimeProvider time)
 {
     /// <summary><c>GET /approvals?token=</c>: the request, what the stores hold, the approvals so far, and the decisions.</summary>
     public async Task<IResult> ApprovalPageAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -107,7 +109,7 @@ public sealed class ApprovalEndpoints(
                     return staff.Page(title, P(ApprovalPage.NoMoreDecision(c, l)), StatusCodes.Status409Conflict);
                 }
 
-                await mail.SendAsync(PrivacyMails.IdentificationRequest(c, dataMap, reason), cancellationToken);
+                await mail.SendAsync(PrivacyMails.IdentificationRequest(c, dataMap, reason, options.Value.NoticeLink(c.Language)), cancellationToken);
                 var mailed = time.GetUtcNow();
                 // The requester's time runs from the mail. Not recorded (storage down): the case stays with staff, who are reminded.
                 c = (await links.WriteAsync(c.Id, x => x.IdentificationMailSent(mailed), cancellationToken))?.Case ?? c;

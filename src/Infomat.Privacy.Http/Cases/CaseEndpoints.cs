@@ -11,11 +11,13 @@ using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Storage;
 using Infomat.Privacy.Stores;
+using Infomat.Privacy.Configuration;
 
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 
 using static Infomat.Privacy.Http.Pages.Html;
 
@@ -34,6 +36,7 @@ public sealed class CaseEndpoints(
     StaffPages staff,
     IExportStorage exports,
     Hosting.CaseWorkflow workflow,
+    IOptions<PrivacyOptions> options,
     TimeProvider time)
 {
     /// <summary>One row of the list and of the CSV: ids, types, dates and counts only.</summary>
@@ -179,7 +182,7 @@ public sealed class CaseEndpoints(
         }
 
         var extension = stored.Extensions[^1];
-        await mail.SendAsync(PrivacyMails.ExtensionNotice(stored, dataMap, extension), cancellationToken);
+        await mail.SendAsync(PrivacyMails.ExtensionNotice(stored, dataMap, extension, options.Value.NoticeLink(stored.Language)), cancellationToken);
         return staff.Page(title, P(Texts.Format("ExtensionDone", l, Texts.Date(extension.NewDueDate, l))) + await page.BodyAsync(request, stored, l, cancellationToken));
     }
 

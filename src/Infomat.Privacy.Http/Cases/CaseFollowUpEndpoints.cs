@@ -3,9 +3,11 @@ using Infomat.Privacy.Http.Staff;
 using Infomat.Privacy.Localization;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Stores;
+using Infomat.Privacy.Configuration;
 
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 using static Infomat.Privacy.Http.Pages.Html;
 
@@ -17,7 +19,7 @@ namespace Infomat.Privacy.Http.Cases;
 /// restriction request put in place (<c>POST /cases/{id}/lift-restriction</c>, Art. 18(3): the notice first, then the stores).
 /// </summary>
 public sealed partial class CaseFollowUpEndpoints(
-    ICaseRegister register, CasePage page, IMailSender mail, IEntityStoreCatalog stores, DataMap dataMap, StaffPages staff, TimeProvider time,
+    ICaseRegister register, CasePage page, IMailSender mail, IEntityStoreCatalog stores, DataMap dataMap, StaffPages staff, IOptions<PrivacyOptions> options, TimeProvider time,
     ILogger<CaseFollowUpEndpoints> log)
 {
     /// <summary><c>POST /cases/{id}/identification-seen</c>: the staff member checked the reply in the mailbox (audited).</summary>
@@ -69,7 +71,7 @@ public sealed partial class CaseFollowUpEndpoints(
             // Art. 18(3): the requester is told before the restriction is lifted; no mail, no lift.
             try
             {
-                await mail.SendAsync(PrivacyMails.RestrictionLiftNotice(c, dataMap, reason), cancellationToken);
+                await mail.SendAsync(PrivacyMails.RestrictionLiftNotice(c, dataMap, reason, options.Value.NoticeLink(c.Language)), cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

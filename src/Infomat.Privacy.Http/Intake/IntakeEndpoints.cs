@@ -210,7 +210,7 @@ public sealed partial class IntakeEndpoints(
         }
 
         var token = tokens.Issue(c.Id, TokenPurpose.Verify, deadline - now);
-        await mail.SendAsync(PrivacyMails.Verification(c, dataMap, o.Link("verify", token), deadline - now), cancellationToken);
+        await mail.SendAsync(PrivacyMails.Verification(c, dataMap, o.Link("verify", token), deadline - now, o.NoticeLink(c.Language)), cancellationToken);
         return new SeeOther($"/privacy/thanks?request={c.Id}&lang={language.ToWire()}&resent=1");
     }
 

@@ -1,6 +1,7 @@
 using System.Text;
 
 using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Export;
 using Infomat.Privacy.Http.Pages;
 using Infomat.Privacy.Localization;
 using Infomat.Privacy.Requests;
@@ -40,7 +41,10 @@ public sealed class PrivacyNoticePage(DataMap dataMap, RequesterPages pages, IOp
             P(Texts.Format("NoticeWho", l, Texts.List([.. dataMap.Controllers.Select(c => $"{c.LegalName} ({c.EnterpriseNumber})")], l))));
         Section(sb, "notice-what", Texts.Get("NoticeWhatTitle", l), P(Texts.Get("NoticeWhat", l)));
         Section(sb, "notice-why", Texts.Get("NoticeWhyTitle", l), P(Texts.Get("NoticeWhy", l)) + P(Texts.Get("NoticeNeeded", l)));
-        Section(sb, "notice-who-sees", Texts.Get("NoticeWhoSeesTitle", l), P(Texts.Get("NoticeWhoSees", l)));
+        var processors = dataMap.RequestRecipients;
+        var transfers = RecipientTexts.TransferLines(processors, l);
+        Section(sb, "notice-who-sees", Texts.Get("NoticeWhoSeesTitle", l), P(Texts.Get("NoticeWhoSees", l)) + RecipientTexts.List(RecipientTexts.Lines(processors, l))
+            + P(Texts.Get("SummaryTransfersArt152", l) + ":") + (transfers.Count == 0 ? P(Texts.Get("SummaryNoTransfers", l)) : RecipientTexts.List(transfers)));
         Section(sb, "notice-automated", Texts.Get("NoticeAutomatedTitle", l), P(Texts.Get("NoticeAutomated", l)));
         Section(sb, "notice-retention", Texts.Get("RetentionNoticeTitle", l), RetentionList(l));
         Section(sb, "notice-rights", Texts.Get("NoticeRightsTitle", l), P(Texts.Get("NoticeRights", l)));

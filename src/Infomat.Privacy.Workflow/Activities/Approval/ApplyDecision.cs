@@ -2,9 +2,11 @@ using Infomat.Privacy.Cases;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
+using Infomat.Privacy.Configuration;
 
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Infomat.Privacy.Workflow.Activities.Approval;
 
@@ -12,7 +14,7 @@ namespace Infomat.Privacy.Workflow.Activities.Approval;
 /// Acts on the recorded staff decision: a refusal (identity not confirmed, or manifestly unfounded or excessive) closes
 /// the case with a mail to the requester.
 /// </summary>
-public sealed class ApplyDecision(ICaseRegister register, IMailSender mail, DataMap dataMap, TimeProvider time, ILogger<ApplyDecision> log)
+public sealed class ApplyDecision(ICaseRegister register, IMailSender mail, DataMap dataMap, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<ApplyDecision> log)
     : TaskActivity<string, DecisionResult>
 {
     public override async Task<DecisionResult> RunAsync(TaskActivityContext context, string input)
@@ -28,7 +30,7 @@ public sealed class ApplyDecision(ICaseRegister register, IMailSender mail, Data
         {
             if (c.NeedsAnswer)
             {
-                await mail.SendAsync(PrivacyMails.Rejection(c, dataMap), CancellationToken.None);
+                await mail.SendAsync(PrivacyMails.Rejection(c, dataMap, options.Value.NoticeLink(c.Language)), CancellationToken.None);
                 var at = time.GetUtcNow();
                 await register.ApplyAsync(c.Id, x => x.RejectionSent(at), CancellationToken.None);
                 log.Step(c.Id, "rejected");

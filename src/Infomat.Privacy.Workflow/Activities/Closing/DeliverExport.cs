@@ -23,7 +23,7 @@ public sealed class DeliverExport(
         {
             var expiresAt = time.GetUtcNow() + o.Export.LinkLifetime;
             var token = tokens.Issue(c.Id, TokenPurpose.Download, o.Export.LinkLifetime);
-            await mail.SendAsync(PrivacyMails.ExportReady(c, dataMap, o.Link("download", token), expiresAt), CancellationToken.None);
+            await mail.SendAsync(PrivacyMails.ExportReady(c, dataMap, o.Link("download", token), expiresAt, o.NoticeLink(c.Language)), CancellationToken.None);
             var at = time.GetUtcNow();
             await register.ApplyAsync(c.Id, x => x.Complete(at, expiresAt), CancellationToken.None);
             log.Step(c.Id, "export delivered");

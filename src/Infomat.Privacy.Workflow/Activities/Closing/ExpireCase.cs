@@ -24,7 +24,7 @@ public sealed class ExpireCase(ICaseRegister register, IMailSender mail, DataMap
         var c = (await register.ApplyAsync(input, x => x.Expire(at, o.Verification.Timeout, o.Approval.Timeout), CancellationToken.None)).Case;
         if (c.NeedsExpiryNotice)
         {
-            await mail.SendAsync(PrivacyMails.Expired(c, dataMap), CancellationToken.None);
+            await mail.SendAsync(PrivacyMails.Expired(c, dataMap, o.NoticeLink(c.Language)), CancellationToken.None);
             var sentAt = time.GetUtcNow();
             c = (await register.ApplyAsync(c.Id, x => x.ExpiryNoticeSent(sentAt), CancellationToken.None)).Case;
         }

@@ -24,7 +24,7 @@ public sealed class SendVerification(
         {
             // The requester's time runs from this mail (a mail delayed by our own outage does not shorten it).
             var token = tokens.Issue(c.Id, TokenPurpose.Verify, o.Verification.Timeout);
-            await mail.SendAsync(PrivacyMails.Verification(c, dataMap, o.Link("verify", token), o.Verification.Timeout), CancellationToken.None);
+            await mail.SendAsync(PrivacyMails.Verification(c, dataMap, o.Link("verify", token), o.Verification.Timeout, o.NoticeLink(c.Language)), CancellationToken.None);
             var at = time.GetUtcNow();
             c = (await register.ApplyAsync(c.Id, x => x.VerificationMailSent(at), CancellationToken.None)).Case;
             log.Step(c.Id, "verification mail sent");
