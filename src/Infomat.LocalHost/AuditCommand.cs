@@ -30,7 +30,9 @@ internal static class AuditCommand
             var events = await trail.ListAsync(caseId, CancellationToken.None);
             // A case removed at the end of its retention left a signed checkpoint: the chain is checked from it.
             var checkpoint = await trail.CheckpointAsync(caseId, CancellationToken.None);
-            var result = events.Count == 0 && checkpoint is null ? new AuditVerification(false, 0, null, "no events") : chain.Verify(caseId, events, checkpoint);
+            // Each event as recorded outside the table when it was appended: a deleted tail shows against it.
+            var heads = await trail.HeadsAsync(caseId, CancellationToken.None);
+            var result = events.Count == 0 && checkpoint is null ? new AuditVerification(false, 0, null, "no events") : chain.Verify(caseId, events, checkpoint, heads);
             broken += result.Intact ? 0 : 1;
             Console.WriteLine($"{caseId}: {result}");
         }

@@ -39,22 +39,22 @@ public sealed class AuditChainTests
     public void A_removed_tail_is_found_through_the_head_kept_outside_the_table()
     {
         var events = Events(5);
-        var head = new AuditHead(5, events[^1].Hash);
+        var heads = events.Select(e => new AuditHead(e.Sequence, e.Hash)).ToList();
 
-        Assert.True(chain.Verify("PR-TEST", events, head: head).Intact);
+        Assert.True(chain.Verify("PR-TEST", events, heads: heads).Intact);
 
-        var truncated = chain.Verify("PR-TEST", events.Take(3).ToList(), head: head);
+        var truncated = chain.Verify("PR-TEST", events.Take(3).ToList(), heads: heads);
         Assert.False(truncated.Intact);
         Assert.Equal(4, truncated.FirstBrokenSequence);
         Assert.Contains("missing", truncated.Problem, StringComparison.Ordinal);
 
-        // The last event replaced by another with the same number: its hash is not the one the head recorded.
+        // The last event deleted and another appended in its place: its hash is not the one the head recorded.
         var swapped = events.Take(4).ToList();
         swapped.Add(chain.Next(new AuditEntry("PR-TEST", "other", "step-x", AuditEvent.System, "ok"), swapped[^1], events[^1].At));
-        Assert.False(chain.Verify("PR-TEST", swapped, head: head).Intact);
+        Assert.False(chain.Verify("PR-TEST", swapped, heads: heads).Intact);
 
         // A head that lags one event behind (a crash between the two writes) is no break.
-        Assert.True(chain.Verify("PR-TEST", events, head: new AuditHead(4, events[3].Hash)).Intact);
+        Assert.True(chain.Verify("PR-TEST", events, heads: heads.Take(4).ToList()).Intact);
     }
 
     [Fact]

@@ -141,6 +141,19 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
         Assert.Equal(1, broken);
         Assert.Contains($"{id}: BROKEN at event {int.Parse(edited.RowKey, System.Globalization.CultureInfo.InvariantCulture)}", report, StringComparison.Ordinal);
         Assert.Contains("gebroken", await Flows.Http.GetStringAsync($"/cases/{id}"), StringComparison.OrdinalIgnoreCase);
+
+        // Issue 18 item 13: deleting the last events (the edited one and all after it) left a chain that verified.
+        var events = table.Query<TableEntity>(e => e.PartitionKey == id && e.RowKey != "checkpoint").OrderBy(e => e.RowKey, StringComparer.Ordinal).ToList();
+        foreach (var tail in events.Where(e => string.CompareOrdinal(e.RowKey, edited.RowKey) >= 0))
+        {
+            await table.DeleteEntityAsync(tail.PartitionKey, tail.RowKey);
+        }
+
+        var (truncated, truncation) = await Host.RunCommandAsync("verify-audit", id);
+        Assert.Equal(1, truncated);
+        Assert.Contains($"{id}: BROKEN at event {int.Parse(edited.RowKey, System.Globalization.CultureInfo.InvariantCulture)}", truncation, StringComparison.Ordinal);
+        Assert.Contains("missing", truncation, StringComparison.Ordinal);
+        Assert.Contains("gebroken", await Flows.Http.GetStringAsync($"/cases/{id}"), StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

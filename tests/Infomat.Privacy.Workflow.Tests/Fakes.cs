@@ -279,6 +279,9 @@ internal sealed class InMemoryAudit : Infomat.Privacy.Audit.IAuditTrail
 
     private readonly Infomat.Privacy.Audit.AuditChain chain;
 
+    public Task<IReadOnlyList<Infomat.Privacy.Audit.AuditHead>> HeadsAsync(string caseId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<Infomat.Privacy.Audit.AuditHead>>([]);
+
     public Task<Infomat.Privacy.Audit.AuditCheckpoint?> CheckpointAsync(string caseId, CancellationToken cancellationToken)
     {
         lock (events)

@@ -2,6 +2,8 @@ using System.Globalization;
 
 using Azure;
 using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Specialized;
 
 using Infomat.Privacy.Audit;
 
@@ -10,6 +12,8 @@ namespace Infomat.Privacy.Adapters.Storage;
 /// <summary>
 /// The audit trail in Azure Table Storage: one partition per case, one row per event (row key = sequence), never
 /// updated. Two writers racing for the same sequence: the second insert fails (409) and it chains after the first.
+/// Each event appended is also recorded, as its sequence and hash, in an append blob per case (container
+/// <see cref="HeadsContainer"/>), which nothing rewrites: a deleted tail of the table shows against it (issue 18 item 13).
 /// </summary>
 public sealed class TableAuditTrail(StorageClients clients, AuditChain chain, TimeProvider time) : IAuditTrail
 {
@@ -18,8 +22,14 @@ public sealed class TableAuditTrail(StorageClients clients, AuditChain chain, Ti
     /// <summary>The row key of a case's checkpoint (after every event's eight-digit key).</summary>
     private const string CheckpointRow = "checkpoint";
 
+    /// <summary>The container of the append blobs recording each case's events (no personal data: ids and hashes).</summary>
+    public const string HeadsContainer = "audit-heads";
+
     private readonly TableClient table = clients.Tables.GetTableClient(TableName);
-    private readonly SetUpOnce created = new(() => clients.Tables.GetTableClient(TableName).CreateIfNotExistsAsync());
+    private readonly BlobContainerClient heads = clients.Blobs.GetBlobContainerClient(HeadsContainer);
+    private readonly SetUpOnce created = new(() => Task.WhenAll(
+        clients.Tables.GetTableClient(TableName).CreateIfNotExistsAsync(),
+        clients.Blobs.GetBlobContainerClient(HeadsContainer).CreateIfNotExistsAsync()));
 
     public async Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
@@ -37,6 +47,7 @@ public sealed class TableAuditTrail(StorageClients clients, AuditChain chain, Ti
             try
             {
                 await table.AddEntityAsync(ToEntity(next, entry.Key), cancellationToken);
+                await RecordHeadAsync(next, cancellationToken);
                 return next;
             }
             catch (RequestFailedException ex) when (ex.Status == 409 && attempt < 10)
@@ -64,6 +75,7 @@ public sealed class TableAuditTrail(StorageClients clients, AuditChain chain, Ti
             try
             {
                 await table.AddEntityAsync(ToEntity(next, entry.Key), cancellationToken);
+                await RecordHeadAsync(next, cancellationToken);
                 last = next;
             }
             catch (RequestFailedException ex) when (ex.Status == 409)
@@ -80,6 +92,34 @@ public sealed class TableAuditTrail(StorageClients clients, AuditChain chain, Ti
     {
         await created.EnsureAsync();
         return (await RowsAsync(caseId, cancellationToken)).Select(FromEntity).ToList();
+    }
+
+    public async Task<IReadOnlyList<AuditHead>> HeadsAsync(string caseId, CancellationToken cancellationToken)
+    {
+        await created.EnsureAsync();
+        var blob = heads.GetAppendBlobClient(caseId);
+        if (!await blob.ExistsAsync(cancellationToken))
+        {
+            return [];
+        }
+
+        var text = (await blob.DownloadContentAsync(cancellationToken)).Value.Content.ToString();
+        return [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(' '))
+            .Where(parts => parts.Length == 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            .Select(parts => new AuditHead(int.Parse(parts[0], CultureInfo.InvariantCulture), parts[1]))];
+    }
+
+    /// <summary>
+    /// Records the event just appended in the case's append blob. A crash between the two writes leaves the blob one
+    /// event behind, which verification accepts; it never records an event the table does not hold.
+    /// </summary>
+    private async Task RecordHeadAsync(AuditEvent e, CancellationToken cancellationToken)
+    {
+        var blob = heads.GetAppendBlobClient(e.CaseId);
+        await blob.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        using var line = new MemoryStream(System.Text.Encoding.ASCII.GetBytes(e.Sequence.ToString(CultureInfo.InvariantCulture) + " " + e.Hash + "\n"));
+        await blob.AppendBlockAsync(line, cancellationToken: cancellationToken);
     }
 
     public async Task<AuditCheckpoint?> CheckpointAsync(string caseId, CancellationToken cancellationToken)

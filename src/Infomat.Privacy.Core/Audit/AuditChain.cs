@@ -25,8 +25,8 @@ public sealed record AuditVerification(bool Intact, int Events, int? FirstBroken
 public sealed record AuditCheckpoint(string CaseId, int Sequence, string LastHash, DateTimeOffset At, string Reason, string Signature);
 
 /// <summary>
-/// The newest event of a case's chain as recorded outside the audit table, in an append-only blob (the highest
-/// sequence ever appended and its hash): what a deleted tail cannot take with it. It holds no personal data.
+/// One event of a case's chain as recorded outside the audit table when it was appended, in an append-only blob (its
+/// sequence and hash): what a deleted tail cannot take with it. It holds no personal data.
 /// </summary>
 public sealed record AuditHead(int Sequence, string Hash);
 
@@ -80,11 +80,11 @@ public sealed class AuditChain(byte[] key)
     /// that are still there (a removal cut short) are passed over.
     /// </summary>
     /// <remarks>
-    /// With <paramref name="head"/> (the highest sequence and its hash, kept outside the table: <see cref="AuditHead"/>),
-    /// a chain that ends before the head, or whose event at the head's sequence has another hash, is broken: deleting
-    /// the last events no longer leaves a chain that verifies.
+    /// With <paramref name="heads"/> (each event's sequence and hash as appended, kept outside the table:
+    /// <see cref="AuditHead"/>), a recorded event that is gone, or whose hash changed, breaks the chain: deleting the last
+    /// events, or deleting them and letting the next write append new ones in their place, no longer verifies.
     /// </remarks>
-    public AuditVerification Verify(string caseId, IReadOnlyList<AuditEvent> events, AuditCheckpoint? checkpoint = null, AuditHead? head = null)
+    public AuditVerification Verify(string caseId, IReadOnlyList<AuditEvent> events, AuditCheckpoint? checkpoint = null, IReadOnlyList<AuditHead>? heads = null)
     {
         ArgumentNullException.ThrowIfNull(events);
         var previousHash = Genesis;
@@ -134,16 +134,21 @@ public sealed class AuditChain(byte[] key)
             previousHash = e.Hash;
         }
 
-        var last = events.Count == 0 ? first - 1 : events[^1].Sequence;
-        if (head is not null && head.Sequence > last)
+        // Every event the head outside the table recorded must still be there, with the same hash.
+        foreach (var recorded in (heads ?? []).Where(h => h.Sequence >= first).OrderBy(h => h.Sequence))
         {
-            return new AuditVerification(false, events.Count, last + 1, $"events {last + 1} to {head.Sequence} are missing (the head kept outside the table records {head.Sequence})", checkpoint);
-        }
+            var atHead = events.FirstOrDefault(e => e.Sequence == recorded.Sequence);
+            if (atHead is null)
+            {
+                var last = events.Count == 0 ? first - 1 : events[^1].Sequence;
+                return new AuditVerification(false, events.Count, recorded.Sequence,
+                    $"events {Math.Min(last + 1, recorded.Sequence)} to {heads!.Max(h => h.Sequence)} are missing (the head kept outside the table records them)", checkpoint);
+            }
 
-        if (head is not null && events.FirstOrDefault(e => e.Sequence == head.Sequence) is { } atHead
-            && !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(atHead.Hash), Encoding.ASCII.GetBytes(head.Hash)))
-        {
-            return new AuditVerification(false, events.Count, head.Sequence, "is not the event the head kept outside the table records (replaced)", checkpoint);
+            if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(atHead.Hash), Encoding.ASCII.GetBytes(recorded.Hash)))
+            {
+                return new AuditVerification(false, events.Count, recorded.Sequence, "is not the event the head kept outside the table records (replaced)", checkpoint);
+            }
         }
 
         return new AuditVerification(true, events.Count, null, null, checkpoint);

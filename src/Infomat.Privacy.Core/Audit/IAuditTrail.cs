@@ -38,6 +38,12 @@ public interface IAuditTrail
     /// <summary>The case's events in order (those a checkpoint stands for are gone, or going).</summary>
     Task<IReadOnlyList<AuditEvent>> ListAsync(string caseId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Each event of the case as recorded outside the table when it was appended (an append-only blob): what
+    /// <see cref="AuditChain.Verify"/> checks the table against, so a deleted tail shows. Empty for a case audited before.
+    /// </summary>
+    Task<IReadOnlyList<AuditHead>> HeadsAsync(string caseId, CancellationToken cancellationToken);
+
     /// <summary>The signed checkpoint standing for the case's removed events, or null when none were removed.</summary>
     Task<AuditCheckpoint?> CheckpointAsync(string caseId, CancellationToken cancellationToken);
 

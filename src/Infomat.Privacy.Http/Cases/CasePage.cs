@@ -99,7 +99,7 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         }
 
         var events = await audit.ListAsync(c.Id, cancellationToken);
-        var verification = chain.Verify(c.Id, events);
+        var verification = chain.Verify(c.Id, events, heads: await audit.HeadsAsync(c.Id, cancellationToken));
         body.Append("</ul><h2>").Append(E(Texts.Get("CaseAudit", l))).Append("</h2>")
             .Append(verification.Intact
                 ? P(Texts.Format("CaseAuditIntact", l, verification.Events))
