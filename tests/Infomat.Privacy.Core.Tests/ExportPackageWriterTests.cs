@@ -225,9 +225,9 @@ public sealed class ExportPackageWriterTests
     }
 
     [Theory]
-    [InlineData("nl", "Geautomatiseerde besluiten (art. 15, lid 1, onder h, AVG)", "{0} neemt geen besluit over u dat uitsluitend op geautomatiseerde verwerking berust, profilering inbegrepen (art. 22, lid 1 en 4, AVG).")]
-    [InlineData("fr", "Décisions automatisées (art. 15, paragraphe 1, point h), RGPD)", "{0} ne prend à votre égard aucune décision fondée exclusivement sur un traitement automatisé, y compris le profilage (art. 22, paragraphes 1 et 4, RGPD).")]
-    [InlineData("en", "Automated decisions (Art. 15(1)(h) GDPR)", "{0} takes no decision about you based solely on automated processing, including profiling (Art. 22(1) and (4) GDPR).")]
+    [InlineData("nl", "Geautomatiseerde besluiten (art. 15, lid 1, onder h, AVG)", "{0} neemt geen besluit over u dat uitsluitend op geautomatiseerde verwerking berust, profilering inbegrepen, en dat rechtsgevolgen voor u heeft of u anderszins in aanmerkelijke mate treft (art. 22, lid 1 en 4, AVG).")]
+    [InlineData("fr", "Décisions automatisées (art. 15, paragraphe 1, point h), RGPD)", "{0} ne prend à votre égard aucune décision fondée exclusivement sur un traitement automatisé, y compris le profilage, produisant des effets juridiques vous concernant ou vous affectant de manière significative de façon similaire (art. 22, paragraphes 1 et 4, RGPD).")]
+    [InlineData("en", "Automated decisions (Art. 15(1)(h) GDPR)", "{0} takes no decision about you based solely on automated processing, including profiling, that has legal effects for you or similarly significantly affects you (Art. 22(1) and (4) GDPR).")]
     public void The_summary_says_for_each_controller_that_no_automated_decision_is_taken(string lang, string heading, string sentence)
     {
         // Data at the Belgian company only: the Dutch one still says it, as it answers too.

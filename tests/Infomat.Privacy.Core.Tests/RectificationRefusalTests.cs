@@ -54,7 +54,7 @@ public sealed class RectificationRefusalTests
         // Art. 12(4): the complaint and the court, with the Dutch six weeks for Infomat Nederland.
         Assert.Contains("(Art. 77 GDPR)", report, StringComparison.Ordinal);
         Assert.Contains("judicial remedy before the courts (Art. 79 GDPR)", report, StringComparison.Ordinal);
-        Assert.Contains("within six weeks of receiving this message (UAVG art. 35)", report, StringComparison.Ordinal);
+        Assert.Contains("within six weeks of receiving this message (UAVG art. 35(2))", report, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -143,7 +143,7 @@ public sealed class LinkFaultTests(Azurite azurite) : IAsyncLifetime
         var form = await flows.Http.PostAsync("/api/requests", Flows.Form(("type", "access"), ("email", address), ("name", "Els Peeters"), ("language", "nl"), ("entity", "be")));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, form.StatusCode);
         var page = await form.Content.ReadAsStringAsync();
-        Assert.Contains("Stuur ze over enkele minuten opnieuw", page, StringComparison.Ordinal);
+        Assert.Contains("Stuur het over enkele minuten opnieuw", page, StringComparison.Ordinal);
         Assert.Contains("value=\"Els Peeters\"", page, StringComparison.Ordinal);
 
         host.TableFaults.Heal();

@@ -97,7 +97,7 @@ public sealed class RightsWorkflowTests
         var report = Assert.Single(h.Mail.Of(MailKind.ActionReport));
         Assert.Contains("We hebben uw gegevens verbeterd", report.TextBody, StringComparison.Ordinal);
         Assert.Contains("Functie aangepast naar Finance director.", report.TextBody, StringComparison.Ordinal);
-        Assert.Contains("We geven dit door aan elke ontvanger", report.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Elk van hen moet van deze wijziging op de hoogte worden gebracht", report.TextBody, StringComparison.Ordinal);
         Assert.Empty(h.Stores.Applied);
     }
 

@@ -44,7 +44,7 @@ public sealed class PrivacyNoticePage(DataMap dataMap, RequesterPages pages, IOp
         var processors = dataMap.RequestRecipients;
         var transfers = RecipientTexts.TransferLines(processors, l);
         Section(sb, "notice-who-sees", Texts.Get("NoticeWhoSeesTitle", l), P(Texts.Get("NoticeWhoSees", l)) + RecipientTexts.List(RecipientTexts.Lines(processors, l))
-            + P(Texts.Get("SummaryTransfersArt152", l) + ":") + (transfers.Count == 0 ? P(Texts.Get("SummaryNoTransfers", l)) : RecipientTexts.List(transfers)));
+            + P(Texts.Get("NoticeTransfersTitle", l)) + (transfers.Count == 0 ? P(Texts.Get("SummaryNoTransfers", l)) : RecipientTexts.List(transfers)));
         Section(sb, "notice-automated", Texts.Get("NoticeAutomatedTitle", l), P(Texts.Get("NoticeAutomated", l)));
         Section(sb, "notice-retention", Texts.Get("RetentionNoticeTitle", l), RetentionList(l));
         Section(sb, "notice-rights", Texts.Get("NoticeRightsTitle", l), P(Texts.Get("NoticeRights", l)));
