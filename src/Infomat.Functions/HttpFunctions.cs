@@ -124,6 +124,10 @@ public sealed class HttpFunctions(
     public async Task<IActionResult> RevokeExport([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "cases/{caseId}/revoke-export")] HttpRequest req, string caseId) =>
         Run(await cases.RevokeExportAsync(req, caseId, req.HttpContext.RequestAborted));
 
+    [Function("RecipientInformed")]
+    public async Task<IActionResult> RecipientInformed([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "cases/{caseId}/recipient-informed")] HttpRequest req, string caseId) =>
+        Run(await followUp.RecipientInformedAsync(req, caseId, req.HttpContext.RequestAborted));
+
     [Function("IdentificationSeen")]
     public async Task<IActionResult> IdentificationSeen([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "cases/{caseId}/identification-seen")] HttpRequest req, string caseId) =>
         Run(await followUp.IdentificationSeenAsync(req, caseId, req.HttpContext.RequestAborted));

@@ -75,4 +75,31 @@ public sealed class RectificationRefusalTests
         Assert.DoesNotContain(Localization.Texts.Format("ReportIntroRectification", language, c.Id), report, StringComparison.Ordinal);
         Assert.Contains(Localization.Texts.Format("ReportIntroRectificationRefused", language, c.Id), report, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Each_recipient_of_a_correction_made_becomes_a_notice_staff_record_once_and_the_audit_names_only_its_id()
+    {
+        var c = Rectification();
+        c = c.CompleteTask("be/crm", StaffTaskOutcome.Done, null, "Els", Received.AddHours(2)).Changed!;
+        c = c.CompleteTask("nl/crm", StaffTaskOutcome.Refused, "Reden.", "Els", Received.AddHours(2)).Changed!;
+        Assert.True(c.Art19Applies);
+        var recipients = c.RecipientsToInform(Map, []);
+        Assert.NotEmpty(recipients);
+
+        c = c.OpenRecipientNotices(recipients.Select(r => r.Key), Received.AddHours(3)).Changed!;
+        Assert.Equal(CaseRefusal.AlreadyDone, c.OpenRecipientNotices(recipients.Select(r => r.Key), Received.AddHours(4)).Refusal);
+        Assert.Equal(CaseRefusal.NotAsked, c.RecipientInformed("nobody", "Els", Received.AddHours(5)).Refusal);
+        var first = recipients[0].Key;
+        c = c.RecipientInformed(first, "Els", Received.AddHours(5)).Changed!;
+        Assert.Equal(CaseRefusal.AlreadyDone, c.RecipientInformed(first, "Jan", Received.AddHours(6)).Refusal);
+        Assert.Equal("Els", c.RecipientNotices.Single(n => n.Recipient == first).InformedBy);
+
+        var audit = Audit.CaseAudit.Entries(c, new KeyedHash(new byte[32]));
+        Assert.Contains(audit, e => e.Action == "recipient-informed" && e.Outcome == "art. 19 " + first && e.Actor == "Els");
+        Assert.DoesNotContain(audit, e => e.Outcome.Contains("an.peeters", StringComparison.OrdinalIgnoreCase));
+
+        // A correction refused in every store tells no recipient.
+        var refused = Rectification().CompleteTask("be/crm", StaffTaskOutcome.Refused, "R.", "Els", Received).Changed!.CompleteTask("nl/crm", StaffTaskOutcome.Refused, "R.", "Els", Received).Changed!;
+        Assert.False(refused.Art19Applies);
+    }
 }

@@ -46,7 +46,7 @@ public sealed partial class CaseFollowUpTests(Azurite azurite) : LocalHostTests(
         Assert.StartsWith("Infomat België (BE0460190566) — CRM:\nWe did not make the correction you asked for here (Art. 16 GDPR). Our reasons (Art. 12(4) GDPR): Our signed contract of 2026 shows the title we hold.", be, StringComparison.Ordinal);
         Assert.Contains("Infomat Nederland (NL810585091B01) — CRM:\n", report, StringComparison.Ordinal);
         Assert.Contains("seek a judicial remedy before the courts (Art. 79 GDPR)", report, StringComparison.Ordinal);
-        Assert.Contains("(UAVG art. 35)", report, StringComparison.Ordinal);
+        Assert.Contains("(UAVG art. 35(2))", report, StringComparison.Ordinal);
     }
 
     [Fact]

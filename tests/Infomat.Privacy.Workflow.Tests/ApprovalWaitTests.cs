@@ -63,7 +63,7 @@ public sealed class ApprovalWaitTests
         Assert.Contains("vroegen we u om meer informatie", notice.TextBody, StringComparison.Ordinal);
         Assert.Contains("art. 12, lid 4", notice.TextBody, StringComparison.Ordinal);
         Assert.Contains("art. 79 AVG", notice.TextBody, StringComparison.Ordinal);
-        Assert.Contains("Een verzoek aan de Nederlandse rechter over Infomat Nederland moet binnen zes weken", notice.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Wilt u dat de Nederlandse rechter Infomat Nederland beveelt anders op uw verzoek te beslissen, dien dan binnen zes weken", notice.TextBody, StringComparison.Ordinal);
         Assert.Empty(h.Mail.Of(MailKind.Reminder));
     }
 

@@ -97,7 +97,11 @@ public sealed class RightsWorkflowTests
         var report = Assert.Single(h.Mail.Of(MailKind.ActionReport));
         Assert.Contains("We hebben uw gegevens verbeterd", report.TextBody, StringComparison.Ordinal);
         Assert.Contains("Functie aangepast naar Finance director.", report.TextBody, StringComparison.Ordinal);
-        Assert.Contains("Elk van hen moet van deze wijziging op de hoogte worden gebracht", report.TextBody, StringComparison.Ordinal);
+        Assert.Contains("We brengen elk van hen op de hoogte van deze wijziging", report.TextBody, StringComparison.Ordinal);
+        // Art. 19: each recipient the report names is a notice staff work through on the case page.
+        Assert.NotEmpty(stored.RecipientNotices);
+        Assert.Equal(stored.RecipientsToInform(h.Map, []).Select(r => r.Key), stored.RecipientNotices.Select(n => n.Recipient));
+        Assert.All(stored.RecipientNotices, n => Assert.Null(n.InformedAt));
         Assert.Empty(h.Stores.Applied);
     }
 

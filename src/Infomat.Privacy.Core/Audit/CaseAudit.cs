@@ -87,6 +87,16 @@ public static class CaseAudit
                 reply.Attachments is { } n ? "attachments=" + n.ToString(CultureInfo.InvariantCulture) : "attachments=not-counted", reply.At);
         }
 
+        foreach (var notice in c.RecipientNotices)
+        {
+            // Art. 19: which recipient (a data-map id, no personal data), when opened, who recorded it told.
+            Add("art19-opened." + notice.Recipient, "recipient-notice-opened", AuditEvent.System, "art. 19 " + notice.Recipient, notice.OpenedAt);
+            if (notice.InformedAt is { } informed)
+            {
+                Add("art19-informed." + notice.Recipient, "recipient-informed", notice.InformedBy ?? "staff", "art. 19 " + notice.Recipient, informed);
+            }
+        }
+
         foreach (var check in c.IdentificationChecks)
         {
             Add("identification-seen." + check.At.UtcDateTime.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture), "identification-seen", check.By, "checked in the mailbox", check.At);

@@ -73,9 +73,7 @@ public static partial class PrivacyMails
             blocks.Add(Text(copies));
         }
 
-        // Art. 19 follows a correction made, an erasure or a restriction; not a correction refused in every store.
-        var corrected = c.Type == RequestType.Rectification && c.Tasks.Any(t => t.Kind == StaffTaskKind.Rectify && t.Outcome == StaffTaskOutcome.Done);
-        if (corrected || c.Type is RequestType.Erasure or RequestType.Restriction || objection?.Outcome == StaffTaskOutcome.Upheld)
+        if (c.Art19Applies)
         {
             blocks.Add(Text(Art19Notice(c, map, outcomes, l)));
         }
@@ -95,9 +93,7 @@ public static partial class PrivacyMails
     /// </summary>
     private static string Art19Notice(PrivacyCase c, DataMap map, IReadOnlyList<StoreOutcome> outcomes, Language l)
     {
-        var acted = outcomes.SelectMany(o => o.Tables.Where(t => t.Matched > 0).Select(t => map.Store(o.StoreKey).Tables.First(m => m.Table == t.Table)))
-            .Concat(c.Tasks.Where(t => t.Kind == StaffTaskKind.Rectify && t.Outcome == StaffTaskOutcome.Done).SelectMany(t => map.Store(t.StoreKey!).Tables));
-        var recipients = map.RecipientsToInform(acted);
+        var recipients = c.RecipientsToInform(map, outcomes);
         return recipients.Count == 0
             ? Texts.Get("ReportArt19NoRecipients", l)
             : Texts.Format("ReportArt19Recipients", l, Texts.List([.. recipients.Select(r => r.Name.In(l))], l));

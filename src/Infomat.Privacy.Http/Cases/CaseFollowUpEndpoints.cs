@@ -37,6 +37,22 @@ public sealed partial class CaseFollowUpEndpoints(
             update.Refused && update.Refusal != CaseRefusal.AlreadyDone ? StatusCodes.Status409Conflict : StatusCodes.Status200OK);
     }
 
+    /// <summary><c>POST /cases/{id}/recipient-informed</c> with <c>recipient</c>: a staff member told that recipient of the change (Art. 19; audited).</summary>
+    public async Task<IResult> RecipientInformedAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
+    {
+        var (c, by, failure) = await OpenAsync(request, caseId, cancellationToken);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        var l = staff.Language;
+        var recipient = request.HasFormContentType ? request.Form["recipient"].ToString() : string.Empty;
+        var update = await register.ApplyAsync(c!.Id, x => x.RecipientInformed(recipient, by!, time.GetUtcNow()), cancellationToken);
+        return staff.Page(Texts.Format("CaseTitle", l, c.Id), await page.BodyAsync(request, update.Case, l, cancellationToken),
+            update.Refused && update.Refusal != CaseRefusal.AlreadyDone ? StatusCodes.Status409Conflict : StatusCodes.Status200OK);
+    }
+
     /// <summary>
     /// <c>POST /cases/{id}/lift-restriction</c> with <c>reason</c>: mails the requester that and why the restriction will
     /// be lifted, records it, then marks the records no longer restricted in every store of the case and records that.

@@ -66,6 +66,7 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
 
         Identification(body, request, c, l);
         RestrictionLift(body, request, c, l);
+        RecipientNotices(body, request, c, l);
         if (c.Status == CaseStatus.Failed)
         {
             body.Append("<h2>").Append(E(Texts.Get("CaseRetryTitle", l))).Append("</h2>")
@@ -178,6 +179,40 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
                 .Append(staff.NameField("seen-name"))
                 .Append("<button type=\"submit\">").Append(E(Texts.Get("CaseIdentificationSeenButton", l))).Append("</button></form>");
         }
+    }
+
+    /// <summary>
+    /// The recipients staff must tell of what the case changed (Art. 19), from the data map: each one told (by whom, when)
+    /// or the form to record that it was.
+    /// </summary>
+    private void RecipientNotices(StringBuilder body, HttpRequest request, PrivacyCase c, Language l)
+    {
+        if (c.RecipientNotices.Count == 0)
+        {
+            return;
+        }
+
+        body.Append("<h2>").Append(E(Texts.Get("CaseArt19Title", l))).Append("</h2>").Append(P(Texts.Get("CaseArt19Body", l))).Append("<ul>");
+        foreach (var notice in c.RecipientNotices)
+        {
+            var name = dataMap.Recipients.TryGetValue(notice.Recipient, out var r) ? r.Name.In(l) : notice.Recipient;
+            body.Append("<li>").Append(E(name)).Append(": ");
+            if (notice.InformedAt is { } at)
+            {
+                body.Append(E(Texts.Format("CaseArt19Informed", l, notice.InformedBy, Texts.DateTime(at, l))));
+            }
+            else
+            {
+                body.Append("<form method=\"post\" action=\"/cases/").Append(E(c.Id)).Append("/recipient-informed\">").Append(staff.Forms.HiddenField(request))
+                    .Append("<input type=\"hidden\" name=\"recipient\" value=\"").Append(E(notice.Recipient)).Append("\">")
+                    .Append(staff.NameField("art19-name-" + notice.Recipient))
+                    .Append("<button type=\"submit\" class=\"secondary\">").Append(E(Texts.Get("CaseArt19Button", l))).Append("</button></form>");
+            }
+
+            body.Append("</li>");
+        }
+
+        body.Append("</ul>");
     }
 
     /// <summary>

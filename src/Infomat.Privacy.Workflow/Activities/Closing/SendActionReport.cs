@@ -25,6 +25,15 @@ public sealed class SendActionReport(ICaseRegister register, IMailSender mail, D
             log.Step(c.Id, "action report sent");
         }
 
+        // Art. 19: a notice per recipient the report names, for staff to work through on the case page (after the report:
+        // a retried run opens none twice, and a run that stopped between the two opens them now).
+        var recipients = c.RecipientsToInform(dataMap, input.Outcomes);
+        if (c.Art19Applies && recipients.Count > 0)
+        {
+            var at = time.GetUtcNow();
+            await register.ApplyAsync(c.Id, x => x.OpenRecipientNotices(recipients.Select(r => r.Key), at), CancellationToken.None);
+        }
+
         return true;
     }
 }

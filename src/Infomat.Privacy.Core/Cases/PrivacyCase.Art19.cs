@@ -1,0 +1,57 @@
+using Infomat.Privacy.Stores;
+
+namespace Infomat.Privacy.Cases;
+
+/// <summary>
+/// One recipient to tell of a rectification, erasure or restriction (Art. 19 GDPR): opened when the report goes to the
+/// requester, done when a staff member records that the recipient was told. Ids and names of staff only.
+/// </summary>
+public sealed record RecipientNotice(string Recipient, DateTimeOffset OpenedAt)
+{
+    public DateTimeOffset? InformedAt { get; init; }
+
+    public string? InformedBy { get; init; }
+}
+
+public sealed partial record PrivacyCase
+{
+    /// <summary>The recipients staff must tell of what this case changed (Art. 19), each with whether and when they did.</summary>
+    public IReadOnlyList<RecipientNotice> RecipientNotices { get; init; } = [];
+
+    /// <summary>
+    /// The recipients Art. 19 GDPR names for what this case changed: those the data map lists for the tables where the
+    /// person was found (erasure, restriction, an upheld objection) and for every table of a store where staff made a
+    /// correction (not where they refused it); authorities, which see data only on an audit, are not among them.
+    /// The one rule for the report's sentence and for the notices staff work through.
+    /// </summary>
+    public IReadOnlyList<Recipient> RecipientsToInform(DataMap map, IReadOnlyList<StoreOutcome> outcomes)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(outcomes);
+        var acted = outcomes.SelectMany(o => o.Tables.Where(t => t.Matched > 0).Select(t => map.Store(o.StoreKey).Tables.First(m => m.Table == t.Table)))
+            .Concat(Tasks.Where(t => t.Kind == StaffTaskKind.Rectify && t.Outcome == StaffTaskOutcome.Done).SelectMany(t => map.Store(t.StoreKey!).Tables));
+        return map.RecipientsToInform(acted);
+    }
+
+    /// <summary>
+    /// Whether what this case did is one Art. 19 asks recipients to be told of: a correction made (not one refused in
+    /// every store), an erasure, a restriction, or an upheld objection (which restricts).
+    /// </summary>
+    public bool Art19Applies =>
+        (Type == Requests.RequestType.Rectification && Tasks.Any(t => t.Kind == StaffTaskKind.Rectify && t.Outcome == StaffTaskOutcome.Done))
+        || Type is Requests.RequestType.Erasure or Requests.RequestType.Restriction
+        || Tasks.Any(t => t.Kind == StaffTaskKind.ReviewObjection && t.Outcome == StaffTaskOutcome.Upheld);
+
+    /// <summary>Opens a notice per recipient not yet listed (a retried report opens nothing twice).</summary>
+    public CaseTransition OpenRecipientNotices(IEnumerable<string> recipients, DateTimeOffset at)
+    {
+        var added = recipients.Where(r => RecipientNotices.All(n => n.Recipient != r)).Distinct(StringComparer.Ordinal).Select(r => new RecipientNotice(r, at)).ToList();
+        return added.Count == 0 ? Refuse(CaseRefusal.AlreadyDone) : To(this with { RecipientNotices = [.. RecipientNotices, .. added] });
+    }
+
+    /// <summary>A staff member told <paramref name="recipient"/> of the change. Refused for a recipient the case does not list, and when already recorded.</summary>
+    public CaseTransition RecipientInformed(string recipient, string by, DateTimeOffset at) =>
+        RecipientNotices.FirstOrDefault(n => n.Recipient == recipient) is not { } notice ? Refuse(CaseRefusal.NotAsked)
+        : notice.InformedAt is not null ? Refuse(CaseRefusal.AlreadyDone)
+        : To(this with { RecipientNotices = [.. RecipientNotices.Select(n => n.Recipient == recipient ? n with { InformedAt = at, InformedBy = by } : n)] });
+}
