@@ -135,4 +135,35 @@ public sealed class ExportReviewTests
         Assert.Null(WithheldValue.FromForm("be/crm|note"));
         Assert.Null(WithheldValue.FromForm(null));
     }
+
+    [Fact]
+    public async Task The_zip_shows_the_marker_in_json_and_csv_instead_of_a_withheld_value_and_the_summary_says_how_many_and_why()
+    {
+        var manifest = new ExportManifest("PR-AAAA-BBBB-CCCC", Language.Fr, "an.peeters@example.be", Received, Map, Map.Controllers,
+            [new StorePart(Crm, new Dictionary<string, int> { ["activity_notes"] = 2 })])
+        {
+            Withheld = [new WithheldValue("be/crm", "activity_notes", "7", "note")],
+        };
+        using var output = new MemoryStream();
+        await ExportPackageWriter.WriteAsync(output, manifest, _ => Records(Note(7, "About Jan Janssens."), Note(8, "Called An back.")), CancellationToken.None);
+
+        using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(output.ToArray()));
+        string Read(string name)
+        {
+            using var reader = new StreamReader(zip.GetEntry(name)!.Open());
+            return reader.ReadToEnd();
+        }
+
+        var json = Read("be/crm.json");
+        var csv = Read("be/crm/activity_notes.csv");
+        var summary = System.Net.WebUtility.HtmlDecode(Read("summary.html"));
+        const string marker = "[retenu pour protéger les droits d'autrui, art. 15, par. 4, RGPD]";
+        Assert.Contains(marker, System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("tables")[0].GetProperty("records")[0].GetProperty("note").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Jan Janssens", json + csv + summary, StringComparison.Ordinal);
+        Assert.Contains("Called An back.", json, StringComparison.Ordinal);
+        Assert.Contains(marker, csv, StringComparison.Ordinal);
+        Assert.Contains("Called An back.", csv, StringComparison.Ordinal);
+        Assert.Contains("1 valeur", summary, StringComparison.Ordinal);
+        Assert.Contains("art. 15, par. 4, RGPD", summary, StringComparison.Ordinal);
+    }
 }
