@@ -61,7 +61,7 @@ public sealed class ReviewPage(StaffPages staff, DataMap dataMap, IStagingStorag
             .Append("<form method=\"post\" action=\"/review\"><input type=\"hidden\" name=\"token\" value=\"").Append(E(token)).Append("\">")
             .Append(staff.Forms.HiddenField(request))
             .Append("<table><thead><tr><th scope=\"col\">").Append(E(Texts.Get("ReviewWithhold", l))).Append("</th><th scope=\"col\">")
-            .Append(E(Texts.Get("ReviewTitle", l).Replace(" {0}", string.Empty, StringComparison.Ordinal))).Append("</th></tr></thead><tbody>");
+            .Append(E(Texts.Get("ReviewValue", l))).Append("</th></tr></thead><tbody>");
         var n = 0;
         foreach (var value in await ValuesAsync(c, cancellationToken))
         {
