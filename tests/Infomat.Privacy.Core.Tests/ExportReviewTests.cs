@@ -166,4 +166,14 @@ public sealed class ExportReviewTests
         Assert.Contains("1 valeur", summary, StringComparison.Ordinal);
         Assert.Contains("art. 15, par. 4, RGPD", summary, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_review_recorded_whose_signal_was_lost_is_seen_by_the_reconciler()
+    {
+        var waiting = Taken(InProgress(RequestType.Access).OpenExportReview(1, Received.AddMinutes(9)));
+        var done = Taken(waiting.CompleteExportReview([], "Els", Received.AddHours(2)));
+
+        Assert.False(waiting.HasMovedPast(new WaitingFor(CaseWait.ExportReview)));
+        Assert.True(done.HasMovedPast(new WaitingFor(CaseWait.ExportReview)));
+    }
 }
