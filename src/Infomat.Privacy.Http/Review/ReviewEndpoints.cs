@@ -29,7 +29,15 @@ public sealed class ReviewEndpoints(CaseLinks links, CaseWorkflow workflow, Revi
         ArgumentNullException.ThrowIfNull(request);
         var l = staff.Language;
         var (c, failure, _) = await links.OpenStaffPageAsync(request, TokenPurpose.ExportReview, cancellationToken);
-        return failure ?? staff.Page(Texts.Format("ReviewTitle", l, c!.Id), await page.BodyAsync(request, c, request.Query["token"].ToString(), l, cancellationToken));
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        // The values are read from blob staging: when it cannot be read now, the page says to try again (nothing changed).
+        return await links.TryAsync(c!.Id, () => page.BodyAsync(request, c, request.Query["token"].ToString(), l, cancellationToken), cancellationToken) is { } body
+            ? staff.Page(Texts.Format("ReviewTitle", l, c.Id), body)
+            : links.TryAgain(l, c);
     }
 
     /// <summary><c>POST /review</c>: records which values are withheld (where, never the text), then lets the export be built.</summary>
@@ -56,7 +64,12 @@ public sealed class ReviewEndpoints(CaseLinks links, CaseWorkflow workflow, Revi
         }
 
         // Only values the staged records hold are recorded: a form cannot make the register keep anything else.
-        var known = (await page.ValuesAsync(c, cancellationToken)).Select(v => v.At).ToHashSet();
+        if (await links.TryAsync(c.Id, () => page.ValuesAsync(c, cancellationToken), cancellationToken) is not { } values)
+        {
+            return links.TryAgain(l, c);
+        }
+
+        var known = values.Select(v => v.At).ToHashSet();
         var withheld = form["withhold"].Select(WithheldValue.FromForm).OfType<WithheldValue>().Where(known.Contains).Distinct().ToList();
         var at = time.GetUtcNow();
         var by = identity.Name;
