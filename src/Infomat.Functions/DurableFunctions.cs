@@ -6,6 +6,7 @@ using Infomat.Privacy.Workflow.Activities;
 using Infomat.Privacy.Workflow.Activities.Approval;
 using Infomat.Privacy.Workflow.Activities.Closing;
 using Infomat.Privacy.Workflow.Activities.Export;
+using Infomat.Privacy.Workflow.Activities.Review;
 using Infomat.Privacy.Workflow.Activities.StaffTasks;
 using Infomat.Privacy.Workflow.Activities.StoreActions;
 using Infomat.Privacy.Workflow.Activities.Verification;
@@ -66,6 +67,12 @@ public sealed class DurableFunctions(IServiceProvider services)
 
     [Function(nameof(CollectFromStore))]
     public Task<CollectResult> RunCollectFromStore([ActivityTrigger] CollectInput input, FunctionContext ctx) => Activity<CollectFromStore, CollectInput, CollectResult>(input, ctx);
+
+    [Function(nameof(OpenExportReview))]
+    public Task<ExportReviewState> RunOpenExportReview([ActivityTrigger] OpenExportReviewInput input, FunctionContext ctx) => Activity<OpenExportReview, OpenExportReviewInput, ExportReviewState>(input, ctx);
+
+    [Function(nameof(ReadExportReview))]
+    public Task<ExportReviewState> RunReadExportReview([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<ReadExportReview, string, ExportReviewState>(caseId, ctx);
 
     [Function(nameof(BuildExport))]
     public Task<ExportResult> RunBuildExport([ActivityTrigger] BuildExportInput input, FunctionContext ctx) => Activity<BuildExport, BuildExportInput, ExportResult>(input, ctx);

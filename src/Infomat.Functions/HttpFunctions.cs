@@ -4,6 +4,7 @@ using Infomat.Privacy.Http.Download;
 using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Http.Intake;
 using Infomat.Privacy.Http.MailNotifications;
+using Infomat.Privacy.Http.Review;
 using Infomat.Privacy.Http.StaffTasks;
 using Infomat.Privacy.Http.Triage;
 using Infomat.Privacy.Http.Verification;
@@ -22,7 +23,7 @@ namespace Infomat.Functions;
 /// </summary>
 public sealed class HttpFunctions(
     IntakeEndpoints intake, VerificationEndpoints verification, ApprovalEndpoints approval, StaffTaskEndpoints tasks, TriageEndpoints triage, DownloadEndpoints download,
-    MailNotificationEndpoints mail, CaseEndpoints cases, CaseFollowUpEndpoints followUp, IEntityStoreMaintenance stores, PrivacyNoticePage notice)
+    MailNotificationEndpoints mail, CaseEndpoints cases, CaseFollowUpEndpoints followUp, IEntityStoreMaintenance stores, PrivacyNoticePage notice, ReviewEndpoints review)
 {
     [Function("PrivacyForm")]
     public IActionResult PrivacyForm([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "privacy")] HttpRequest req) =>
@@ -80,6 +81,16 @@ public sealed class HttpFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "tasks")] HttpRequest req,
         [DurableClient] DurableTaskClient client) =>
         Run(await tasks.CompleteTaskAsync(req, client, req.HttpContext.RequestAborted));
+
+    [Function("ReviewPage")]
+    public async Task<IActionResult> ReviewPage([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "review")] HttpRequest req) =>
+        Run(await review.ReviewPageAsync(req, req.HttpContext.RequestAborted));
+
+    [Function("CompleteReview")]
+    public async Task<IActionResult> CompleteReview(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "review")] HttpRequest req,
+        [DurableClient] DurableTaskClient client) =>
+        Run(await review.CompleteReviewAsync(req, client, req.HttpContext.RequestAborted));
 
     [Function("TriagePage")]
     public async Task<IActionResult> TriagePage([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "triage")] HttpRequest req) =>

@@ -2,6 +2,7 @@ using Infomat.Privacy.Workflow.Activities;
 using Infomat.Privacy.Workflow.Activities.Approval;
 using Infomat.Privacy.Workflow.Activities.Closing;
 using Infomat.Privacy.Workflow.Activities.Export;
+using Infomat.Privacy.Workflow.Activities.Review;
 using Infomat.Privacy.Workflow.Activities.StaffTasks;
 using Infomat.Privacy.Workflow.Activities.StoreActions;
 using Infomat.Privacy.Workflow.Activities.Verification;
@@ -18,7 +19,7 @@ public static class PrivacyWorkflow
     public static IReadOnlyList<Type> Activities { get; } =
     [
         typeof(LoadProgress), typeof(SendVerification), typeof(SendAcknowledgement), typeof(RequestApproval), typeof(TendApprovalWait), typeof(ApplyDecision),
-        typeof(CollectFromStore), typeof(BuildExport), typeof(DeliverExport),
+        typeof(CollectFromStore), typeof(OpenExportReview), typeof(ReadExportReview), typeof(BuildExport), typeof(DeliverExport),
         typeof(ApplyInStore), typeof(RecordAppliedAtOnce), typeof(EraseEarlierCopies), typeof(OpenStaffTasks), typeof(ReadStaffTasks), typeof(SendActionReport),
         typeof(ExpireCase), typeof(MarkFailed),
     ];

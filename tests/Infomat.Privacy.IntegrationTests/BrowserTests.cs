@@ -78,6 +78,12 @@ public sealed class BrowserTests(Azurite azurite)
         Assert.Contains("goedgekeurd", await staff.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains("door Els Janssens (no sign-in)", await staff.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
 
+        // Her note and ticket wait for a colleague's review of the free text (Art. 15(4)); nothing is withheld here.
+        using (var reviewer = new Flows(host))
+        {
+            await reviewer.ReviewIfAskedAsync(id);
+        }
+
         // The requester downloads the zip from the export-ready mail.
         var download = Mailbox.Link(await host.Mailbox.WaitForAsync("export-ready", id), host.BaseUrl + "/download?token=");
         await page.GotoAsync(download.AbsoluteUri);

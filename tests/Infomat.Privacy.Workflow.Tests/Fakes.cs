@@ -138,7 +138,11 @@ internal sealed class FakeStores : IEntityStoreCatalog
             {
                 foreach (var row in rows)
                 {
-                    yield return new StoreRecord("contacts", (JsonObject)row.DeepClone());
+                    // A row may name its table ("_table"); otherwise it is a CRM contact.
+                    var fields = (JsonObject)row.DeepClone();
+                    var table = fields.TryGetPropertyValue("_table", out var named) && named is not null ? named.GetValue<string>() : "contacts";
+                    fields.Remove("_table");
+                    yield return new StoreRecord(table, fields);
                 }
             }
         }

@@ -126,6 +126,19 @@ public static class CaseAudit
             Add("task." + task.Key, "staff-task-done", task.DoneBy ?? AuditEvent.System, $"{task.Key} {task.Outcome?.ToString().ToLowerInvariant()}", task.DoneAt!.Value);
         }
 
+        if (c.Review is { MailSentAt: { } reviewAsked } review)
+        {
+            Add("export-review-opened", "export-review-opened", AuditEvent.System, string.Create(CultureInfo.InvariantCulture, $"values={review.Values}"), reviewAsked);
+        }
+
+        if (c.Review is { DoneAt: { } reviewed } done)
+        {
+            // Art. 15(4): how many values were withheld and from which columns; never the text.
+            var columns = done.Withheld.Select(w => $"{w.StoreKey}.{w.Table}.{w.Column}").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+            Add("export-reviewed", "export-reviewed", done.DoneBy ?? AuditEvent.System,
+                string.Create(CultureInfo.InvariantCulture, $"withheld={done.Withheld.Count}") + (done.Withheld.Count > 0 ? " columns=" + string.Join(",", columns) : string.Empty), reviewed);
+        }
+
         foreach (var reminder in c.Reminders)
         {
             Add("reminder." + reminder.Key, "reminder-sent", AuditEvent.System, reminder.Key, reminder.At);

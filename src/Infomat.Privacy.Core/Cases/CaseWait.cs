@@ -11,6 +11,9 @@ public enum CaseWait
 
     /// <summary>Staff doing the tasks of a case (a rectification per store, an objection to weigh).</summary>
     StaffTasks,
+
+    /// <summary>Staff reviewing the free text of an access export before it is built (Art. 15(4)).</summary>
+    ExportReview,
 }
 
 /// <summary>

@@ -551,6 +551,7 @@ public sealed partial record PrivacyCase
             CaseWait.EmailVerification => EmailVerifiedAt is not null,
             CaseWait.IdentityDecision => Decision is not null,
             CaseWait.StaffTasks => OpenTaskCount < waiting.OpenTasks,
+            CaseWait.ExportReview => Review is { DoneAt: not null },
             _ => false,
         };
     }

@@ -27,7 +27,11 @@ public sealed record ExportManifest(
     IReadOnlyList<Controller> Controllers,
     IReadOnlyList<StorePart> Parts,
     bool Portability = false,
-    bool AccessToo = false);
+    bool AccessToo = false)
+{
+    /// <summary>Free-text values staff withheld to protect the rights of others (Art. 15(4)); none by default.</summary>
+    public IReadOnlyList<WithheldValue> Withheld { get; init; } = [];
+}
 
 /// <summary>
 /// Writes the Art. 15 answer as a zip, streaming: a localized <c>summary.html</c> built from the data map, and one JSON
@@ -50,6 +54,14 @@ public static class ExportPackageWriter
         ArgumentNullException.ThrowIfNull(readStore);
         var stamp = new DateTimeOffset(manifest.PreparedAt.UtcDateTime.Date, TimeSpan.Zero);
         var l = manifest.Language;
+        if (manifest.Withheld.Count > 0)
+        {
+            // Art. 15(4): each value staff withheld reads as the marker wherever records are written (JSON, CSV, data.json).
+            var source = readStore;
+            var marker = Texts.Get("ExportWithheldMarker", l);
+            readStore = store => FreeTextReview.WithholdAsync(store, source(store), manifest.Withheld, marker);
+        }
+
         // A portability export alone holds only what Art. 20 covers (PortableColumns), whatever the store returned.
         var portableOnly = manifest.Portability && !manifest.AccessToo;
         var parts = PartsShown(manifest);
@@ -435,6 +447,10 @@ public static class ExportPackageWriter
         }
 
         var parts = PartsShown(manifest);
+        if (manifest.Withheld.Count > 0)
+        {
+            sb.Append("<p>").Append(E(Texts.Format("SummaryWithheld", l, manifest.Withheld.Count, Texts.Get("ExportWithheldMarker", l)))).Append("</p>\n");
+        }
 
         if (parts.Sum(p => p.RecordCount) == 0)
         {

@@ -16,6 +16,9 @@ public enum TokenPurpose
 
     /// <summary>Staff make a triaged mail a case; the token's case id is the triage record's id.</summary>
     Triage,
+
+    /// <summary>Staff review the free text of an access export before it is built (Art. 15(4)).</summary>
+    ExportReview,
 }
 
 /// <summary>The checked content of a token.</summary>

@@ -3,6 +3,7 @@ using Infomat.Privacy.Http.Cases;
 using Infomat.Privacy.Http.Download;
 using Infomat.Privacy.Http.Intake;
 using Infomat.Privacy.Http.MailNotifications;
+using Infomat.Privacy.Http.Review;
 using Infomat.Privacy.Http.StaffTasks;
 using Infomat.Privacy.Http.Triage;
 using Infomat.Privacy.Http.Verification;
@@ -22,7 +23,7 @@ public static class PrivacyRoutes
 {
     public static IEndpointRouteBuilder MapInfomatPrivacy(this IEndpointRouteBuilder app)
     {
-        app.MapIntake().MapVerification().MapApproval().MapStaffTasks().MapTriage().MapDownload().MapCases().MapMailNotifications();
+        app.MapIntake().MapVerification().MapApproval().MapStaffTasks().MapTriage().MapDownload().MapCases().MapMailNotifications().MapReview();
         app.MapGet("/health", ([FromServices] IEntityStoreMaintenance stores) => HealthEndpoint.Get(stores)).WithName("Health");
         return app;
     }

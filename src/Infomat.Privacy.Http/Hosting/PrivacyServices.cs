@@ -10,6 +10,7 @@ using Infomat.Privacy.Http.Links;
 using Infomat.Privacy.Http.MailNotifications;
 using Infomat.Privacy.Http.Pages;
 using Infomat.Privacy.Http.Staff;
+using Infomat.Privacy.Http.Review;
 using Infomat.Privacy.Http.StaffTasks;
 using Infomat.Privacy.Http.Triage;
 using Infomat.Privacy.Http.Verification;
@@ -87,6 +88,8 @@ public static class PrivacyServices
         services.AddSingleton<ApprovalEndpoints>();
         services.AddSingleton<StaffTasksPage>();
         services.AddSingleton<StaffTaskEndpoints>();
+        services.AddSingleton<ReviewPage>();
+        services.AddSingleton<ReviewEndpoints>();
         services.AddSingleton<DownloadEndpoints>();
 
         // Activities are resolved from DI by the Functions trigger wrappers; the durable worker creates its own.

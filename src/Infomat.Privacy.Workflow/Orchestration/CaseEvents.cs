@@ -14,12 +14,16 @@ public static class CaseEvents
     /// <summary>Staff finished a task of the case (recorded in the register first).</summary>
     public const string StaffTaskDone = nameof(StaffTaskDone);
 
+    /// <summary>Staff reviewed the free text of the export (recorded in the register first).</summary>
+    public const string ExportReviewed = nameof(ExportReviewed);
+
     /// <summary>The event that ends a wait on <paramref name="step"/>.</summary>
     public static string For(CaseWait step) => step switch
     {
         CaseWait.EmailVerification => EmailVerified,
         CaseWait.IdentityDecision => IdentityDecided,
         CaseWait.StaffTasks => StaffTaskDone,
+        CaseWait.ExportReview => ExportReviewed,
         _ => throw new ArgumentOutOfRangeException(nameof(step)),
     };
 }

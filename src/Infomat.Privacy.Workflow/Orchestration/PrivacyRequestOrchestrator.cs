@@ -4,6 +4,7 @@ using Infomat.Privacy.Workflow.Activities;
 using Infomat.Privacy.Workflow.Activities.Approval;
 using Infomat.Privacy.Workflow.Activities.Closing;
 using Infomat.Privacy.Workflow.Activities.Export;
+using Infomat.Privacy.Workflow.Activities.Review;
 using Infomat.Privacy.Workflow.Activities.StaffTasks;
 using Infomat.Privacy.Workflow.Activities.StoreActions;
 using Infomat.Privacy.Workflow.Activities.Verification;
@@ -188,6 +189,18 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
                     .ToList();
                 var parts = await Task.WhenAll(collections);
                 log.Collected(caseId, parts.Length);
+
+                // The rights of others (Art. 15(4)): an access export whose records hold free text waits for staff to
+                // review it (the rule is PrivacyCase.NeedsExportReview). No timer, as for staff tasks: the deadline is
+                // watched for the case as a whole, and the reconciler re-sends a lost signal (HasMovedPast).
+                var review = await context.CallActivityAsync<ExportReviewState>(nameof(OpenExportReview), new OpenExportReviewInput(caseId, [.. parts.Select(p => p.StoreKey)]), Retried);
+                while (review.Waiting)
+                {
+                    context.SetCustomStatus(new WaitingFor(CaseWait.ExportReview));
+                    await context.WaitForExternalEvent<string?>(CaseEvents.ExportReviewed);
+                    context.SetCustomStatus(null);
+                    review = await context.CallActivityAsync<ExportReviewState>(nameof(ReadExportReview), caseId, Retried);
+                }
 
                 await context.CallActivityAsync<ExportResult>(nameof(BuildExport), new BuildExportInput(caseId, parts), Retried);
                 await context.CallActivityAsync(nameof(DeliverExport), caseId, Retried);

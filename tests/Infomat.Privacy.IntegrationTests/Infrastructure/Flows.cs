@@ -108,8 +108,31 @@ public sealed class Flows(ITestHost host) : IDisposable
     public async Task<Uri> TasksLinkAsync(string requestId) =>
         Mailbox.Link(await host.Mailbox.WaitForAsync("staff-task", requestId), host.BaseUrl + "/tasks?token=");
 
-    public async Task<Uri> DownloadLinkAsync(string requestId) =>
-        Mailbox.Link(await host.Mailbox.WaitForAsync("export-ready", requestId), host.BaseUrl + "/download?token=");
+    public async Task<Uri> DownloadLinkAsync(string requestId)
+    {
+        await ReviewIfAskedAsync(requestId);
+        return Mailbox.Link(await host.Mailbox.WaitForAsync("export-ready", requestId), host.BaseUrl + "/download?token=");
+    }
+
+    /// <summary>
+    /// When the export waits for staff to review its free text (Art. 15(4); a demo person with notes or tickets), a
+    /// colleague withholds nothing and builds the export; otherwise nothing. Returns once the export is ready or reviewed.
+    /// </summary>
+    public async Task ReviewIfAskedAsync(string requestId)
+    {
+        var until = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < until && host.Mailbox.Of("export-ready", requestId).Count == 0)
+        {
+            if (host.Mailbox.Of("staff-task", requestId).FirstOrDefault(m => m.TextBody?.Contains("/review?token=", StringComparison.Ordinal) == true) is { } review)
+            {
+                var response = await StaffPostAsync("/review", Mailbox.Link(review, host.BaseUrl + "/review?token="), "Staff Reviewer");
+                Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Conflict, $"review: {response.StatusCode}");
+                return;
+            }
+
+            await Task.Delay(200);
+        }
+    }
 
     public async Task<JsonDocument> StatusAsync(string requestId) =>
         JsonDocument.Parse(await Http.GetStringAsync($"/api/requests/{requestId}"));

@@ -210,6 +210,25 @@ public sealed partial class SoakPeople(Func<string> baseUrl, TimeSpan patience)
         }
     }
 
+    /// <summary>A colleague reviews the free text of an access export (Art. 15(4)), withholds nothing, and builds it.</summary>
+    public async Task ReviewAsync(string caseId, Uri link, SoakTrack track)
+    {
+        ArgumentNullException.ThrowIfNull(track);
+        var (status, _, _, errors) = await TryAsync(c => StaffPostAsync(c, "/review", link, "Staff One", []));
+        lock (track.Gate)
+        {
+            track.ServerErrors += errors;
+            if (status is HttpStatusCode.OK or HttpStatusCode.Conflict)
+            {
+                track.TasksDone.Add(caseId);
+            }
+            else
+            {
+                track.GaveUp++;
+            }
+        }
+    }
+
     /// <summary>A colleague presses Retry on a failed case's page.</summary>
     public async Task<bool> RetryAsync(string caseId)
     {

@@ -289,6 +289,15 @@ public sealed partial class SoakRun(SoakSettings settings, Action<string> log) :
 
                 break;
 
+            case "staff-task" when ToMessage(text).TextBody?.Contains("/review?token=", StringComparison.Ordinal) == true:
+                // The review of an access export's free text (Art. 15(4)): a colleague withholds nothing and builds it.
+                if (!r.LeaveTasksOpen && !Has(track, track.TasksDone, mail.RequestId) && acted.TryAdd(mail.File, true))
+                {
+                    await people.ReviewAsync(mail.RequestId, Mailbox.Link(ToMessage(text), baseUrl + "/review?token="), track);
+                }
+
+                break;
+
             case "staff-task" when !r.LeaveTasksOpen && !Has(track, track.TasksDone, mail.RequestId) && acted.TryAdd(mail.File, true):
                 await people.DoTasksAsync(mail.RequestId, Mailbox.Link(ToMessage(text), baseUrl + "/tasks?token="), track);
                 break;

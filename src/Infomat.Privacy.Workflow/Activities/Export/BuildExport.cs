@@ -37,7 +37,11 @@ public sealed class BuildExport(ICaseRegister register, IStagingStorage staging,
             dataMap.ControllersOf(c.Entity),
             input.Parts.Select(p => new Infomat.Privacy.Export.StorePart(dataMap.Store(p.StoreKey), p.TableCounts)).ToList(),
             c.Rights.Contains(RequestType.Portability),
-            AccessToo: c.Rights.Contains(RequestType.Access));
+            AccessToo: c.Rights.Contains(RequestType.Access))
+        {
+            // What staff withheld in the review of the free text (Art. 15(4)); none when there was no review.
+            Withheld = c.Withheld,
+        };
 
         await using (var output = await exports.OpenWriteAsync(blobName, CancellationToken.None))
         {

@@ -1,0 +1,61 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Export;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Storage;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tokens;
+
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.Workflow.Activities.Review;
+
+/// <summary>
+/// After collection, before the zip (Art. 15(4)): counts the free-text values in the records staged for the case; when
+/// an access export holds any, opens the staff review once (the case waits, <c>AwaitingStaffAction</c>) and mails staff
+/// the link once. Returns whether the export waits for the review (a flag and a count only).
+/// </summary>
+public sealed class OpenExportReview(
+    ICaseRegister register, IStagingStorage staging, DataMap dataMap, IMailSender mail, LinkTokenService tokens, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<OpenExportReview> log)
+    : TaskActivity<OpenExportReviewInput, ExportReviewState>
+{
+    public override async Task<ExportReviewState> RunAsync(TaskActivityContext context, OpenExportReviewInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var c = await register.RequireAsync(input.CaseId);
+        if (c.Review is null && FreeTextReview.Applies(c.Rights))
+        {
+            var values = 0;
+            foreach (var key in input.StoreKeys)
+            {
+                values += await FreeTextReview.ValuesAsync(dataMap.Store(key), staging.ReadAsync(c.Id, key, CancellationToken.None)).CountAsync();
+            }
+
+            if (c.NeedsExportReview(values))
+            {
+                var at = time.GetUtcNow();
+                c = (await register.ApplyAsync(c.Id, x => x.OpenExportReview(values, at), CancellationToken.None)).Case;
+            }
+        }
+
+        if (c.NeedsReviewMail)
+        {
+            var o = options.Value;
+            var token = tokens.Issue(c.Id, TokenPurpose.ExportReview, o.Staff.TaskLinkLifetime);
+            await mail.SendAsync(PrivacyMails.ExportReview(c, dataMap, o.Link("review", token), o.Staff.Address, o.Staff.Language), CancellationToken.None);
+            var at = time.GetUtcNow();
+            c = (await register.ApplyAsync(c.Id, x => x.ExportReviewMailSent(at), CancellationToken.None)).Case;
+            log.Step(c.Id, "export review opened");
+        }
+
+        return ReadExportReview.State(c);
+    }
+}
+
+/// <summary>The case and the stores whose records are staged for it (ids only).</summary>
+public sealed record OpenExportReviewInput(string CaseId, IReadOnlyList<string> StoreKeys);
+
+/// <summary>Whether the export still waits for staff to review its free text, and how many values it holds (a count only).</summary>
+public sealed record ExportReviewState(bool Waiting, int Values);

@@ -1,0 +1,179 @@
+using System.Text.Json.Nodes;
+
+using Infomat.Privacy.Audit;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Export;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.TestSupport;
+
+namespace Infomat.Privacy.Core.Tests;
+
+/// <summary>
+/// The rights of others (Art. 15(4)): which exports wait for a staff review of their free text, what the register keeps
+/// of a withheld value, and what the export says in its place.
+/// </summary>
+public sealed class ExportReviewTests
+{
+    private static readonly DateTimeOffset Received = new(2027, 3, 1, 9, 0, 0, TimeSpan.Zero);
+
+    private static readonly DataMap Map = TestDataMaps.Real;
+
+    private static readonly StoreMap Crm = Map.Store("be/crm");
+
+    private static PrivacyCase InProgress(RequestType type, params RequestType[] also)
+    {
+        var c = PrivacyCase.Received(new ValidRequest(type, "an.peeters@example.be", "An Peeters", null, ControllerScope.AllOf(Map.ControllerCodes), Language.Nl, null, null) { AlsoRights = also }, Channel.Form, Received, Map);
+        c = Taken(c.Verify(Received.AddMinutes(5)));
+        c = Taken(c.RequestApproval(Received.AddMinutes(6)));
+        c = Taken(c.Approve(1, "staff", Received.AddMinutes(7), "evidence"));
+        return Taken(c.StartWork(Received.AddMinutes(8)));
+    }
+
+    private static PrivacyCase Taken(CaseTransition t)
+    {
+        Assert.Null(t.Refusal);
+        return t.Changed!;
+    }
+
+    private static async IAsyncEnumerable<StoreRecord> Records(params StoreRecord[] records)
+    {
+        await Task.Yield();
+        foreach (var r in records)
+        {
+            yield return r;
+        }
+    }
+
+    private static StoreRecord Note(int id, string? note) =>
+        new("activity_notes", new JsonObject { ["id"] = id, ["email"] = "an.peeters@example.be", ["note"] = note });
+
+    [Fact]
+    public void An_access_export_with_free_text_waits_for_staff_and_one_without_does_not()
+    {
+        var access = InProgress(RequestType.Access);
+
+        Assert.True(access.NeedsExportReview(2));
+        Assert.False(access.NeedsExportReview(0));
+        var waiting = Taken(access.OpenExportReview(2, Received.AddMinutes(9)));
+        Assert.Equal(CaseStatus.AwaitingStaffAction, waiting.Status);
+        Assert.True(waiting.AwaitsExportReview);
+        Assert.Equal(CaseRefusal.NotAsked, access.OpenExportReview(0, Received.AddMinutes(9)).Refusal);
+    }
+
+    [Fact]
+    public void A_portability_export_alone_goes_out_without_review_but_one_beside_access_is_reviewed()
+    {
+        Assert.False(InProgress(RequestType.Portability).NeedsExportReview(3));
+        Assert.True(InProgress(RequestType.Portability, RequestType.Access).NeedsExportReview(3));
+        Assert.False(InProgress(RequestType.Erasure).NeedsExportReview(3));
+    }
+
+    [Fact]
+    public void The_review_records_which_values_were_withheld_by_whom_and_the_first_review_stands()
+    {
+        var waiting = Taken(InProgress(RequestType.Access).OpenExportReview(2, Received.AddMinutes(9)));
+        var withheld = new WithheldValue("be/crm", "activity_notes", "7", "note");
+
+        var done = Taken(waiting.CompleteExportReview([withheld], "Els (DPO)", Received.AddHours(2)));
+
+        Assert.Equal(CaseStatus.InProgress, done.Status);
+        Assert.False(done.AwaitsExportReview);
+        Assert.Equal([withheld], done.Withheld);
+        Assert.Equal("Els (DPO)", done.Review!.DoneBy);
+        Assert.Equal(CaseRefusal.AlreadyDone, done.CompleteExportReview([], "Jan", Received.AddHours(3)).Refusal);
+        Assert.Equal(CaseRefusal.NotAsked, InProgress(RequestType.Access).CompleteExportReview([], "Jan", Received.AddHours(3)).Refusal);
+    }
+
+    [Fact]
+    public void A_withheld_value_is_kept_as_where_it_was_never_as_what_it_said_and_audited_as_a_count_and_column()
+    {
+        var waiting = Taken(InProgress(RequestType.Access).OpenExportReview(1, Received.AddMinutes(9)));
+        waiting = Taken(waiting.ExportReviewMailSent(Received.AddMinutes(10)));
+        var done = Taken(waiting.CompleteExportReview([new WithheldValue("be/crm", "activity_notes", "7", "note")], "Els", Received.AddHours(2)));
+
+        var stored = System.Text.Json.JsonSerializer.Serialize(done);
+        Assert.Contains("activity_notes", stored, StringComparison.Ordinal);
+        var audit = CaseAudit.Entries(done, new KeyedHash(new byte[32]));
+        var reviewed = Assert.Single(audit, e => e.Action == "export-reviewed");
+        Assert.Equal("Els", reviewed.Actor);
+        Assert.Equal("withheld=1 columns=be/crm.activity_notes.note", reviewed.Outcome);
+        Assert.Contains(audit, e => e.Action == "export-review-opened" && e.Outcome == "values=1");
+    }
+
+    [Fact]
+    public async Task Only_non_empty_free_text_values_are_listed_each_with_its_table_record_and_column()
+    {
+        var values = await FreeTextReview.ValuesAsync(Crm, Records(
+            new StoreRecord("contacts", new JsonObject { ["id"] = 1, ["first_name"] = "An" }),
+            Note(7, "Spoke with Jan Janssens of Brouwerij X about An's order."),
+            Note(8, "  "),
+            Note(9, null))).ToListAsync();
+
+        var value = Assert.Single(values);
+        Assert.Equal(new WithheldValue("be/crm", "activity_notes", "7", "note"), value.At);
+        Assert.Equal("Spoke with Jan Janssens of Brouwerij X about An's order.", value.Text);
+    }
+
+    [Fact]
+    public async Task A_withheld_value_is_replaced_by_the_marker_and_every_other_value_stays()
+    {
+        var records = await FreeTextReview.WithholdAsync(Crm, Records(Note(7, "About Jan Janssens."), Note(8, "Called An back.")),
+            [new WithheldValue("be/crm", "activity_notes", "7", "note"), new WithheldValue("nl/crm", "activity_notes", "8", "note")], "[withheld]").ToListAsync();
+
+        Assert.Equal("[withheld]", (string?)records[0].Fields["note"]);
+        Assert.Equal("an.peeters@example.be", (string?)records[0].Fields["email"]);
+        Assert.Equal("Called An back.", (string?)records[1].Fields["note"]);
+    }
+
+    [Fact]
+    public void The_form_value_of_a_withheld_value_names_it_again_and_anything_else_is_not_one()
+    {
+        var value = new WithheldValue("be/portal", "helpdesk_tickets", "a|b", "body");
+
+        Assert.Equal(value, WithheldValue.FromForm(value.FormValue));
+        Assert.Null(WithheldValue.FromForm("be/crm|note"));
+        Assert.Null(WithheldValue.FromForm(null));
+    }
+
+    [Fact]
+    public async Task The_zip_shows_the_marker_in_json_and_csv_instead_of_a_withheld_value_and_the_summary_says_how_many_and_why()
+    {
+        var manifest = new ExportManifest("PR-AAAA-BBBB-CCCC", Language.Fr, "an.peeters@example.be", Received, Map, Map.Controllers,
+            [new StorePart(Crm, new Dictionary<string, int> { ["activity_notes"] = 2 })])
+        {
+            Withheld = [new WithheldValue("be/crm", "activity_notes", "7", "note")],
+        };
+        using var output = new MemoryStream();
+        await ExportPackageWriter.WriteAsync(output, manifest, _ => Records(Note(7, "About Jan Janssens."), Note(8, "Called An back.")), CancellationToken.None);
+
+        using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(output.ToArray()));
+        string Read(string name)
+        {
+            using var reader = new StreamReader(zip.GetEntry(name)!.Open());
+            return reader.ReadToEnd();
+        }
+
+        var json = Read("be/crm.json");
+        var csv = Read("be/crm/activity_notes.csv");
+        var summary = System.Net.WebUtility.HtmlDecode(Read("summary.html"));
+        const string marker = "[retenu pour protéger les droits d'autrui, art. 15, par. 4, RGPD]";
+        Assert.Contains(marker, System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("tables")[0].GetProperty("records")[0].GetProperty("note").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Jan Janssens", json + csv + summary, StringComparison.Ordinal);
+        Assert.Contains("Called An back.", json, StringComparison.Ordinal);
+        Assert.Contains(marker, csv, StringComparison.Ordinal);
+        Assert.Contains("Called An back.", csv, StringComparison.Ordinal);
+        Assert.Contains("1 valeur", summary, StringComparison.Ordinal);
+        Assert.Contains("art. 15, par. 4, RGPD", summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_review_recorded_whose_signal_was_lost_is_seen_by_the_reconciler()
+    {
+        var waiting = Taken(InProgress(RequestType.Access).OpenExportReview(1, Received.AddMinutes(9)));
+        var done = Taken(waiting.CompleteExportReview([], "Els", Received.AddHours(2)));
+
+        Assert.False(waiting.HasMovedPast(new WaitingFor(CaseWait.ExportReview)));
+        Assert.True(done.HasMovedPast(new WaitingFor(CaseWait.ExportReview)));
+    }
+}

@@ -1,0 +1,94 @@
+using System.IO.Compression;
+using System.Text.Json.Nodes;
+
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Export;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Workflow.Orchestration;
+
+namespace Infomat.Privacy.Workflow.Tests;
+
+/// <summary>The rights of others (Art. 15(4)), through the real orchestration: free text waits for staff, who withhold what names others.</summary>
+public sealed class ExportReviewWorkflowTests
+{
+    private const string Email = "an.peeters@example.be";
+
+    private static JsonObject Note(int id, string note) => new() { ["_table"] = "activity_notes", ["id"] = id, ["email"] = Email, ["note"] = note };
+
+    [Fact]
+    public async Task An_access_export_with_notes_waits_for_staff_and_a_withheld_note_reads_as_the_marker_in_json_csv_and_summary()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        h.Stores.Data["be/crm"] = new()
+        {
+            [Email] = [new JsonObject { ["id"] = 1, ["first_name"] = "An" }, Note(7, "Jan Janssens of Brouwerij X complained about An."), Note(8, "Called An back about the order.")],
+        };
+        var c = await h.NewCaseAsync(RequestType.Access, entity: ControllerScope.Of("be"));
+        await h.ApproveAsync(c.Id);
+
+        await h.WaitForMailAsync(MailKind.StaffTask);
+        var review = Assert.Single(h.Mail.Of(MailKind.StaffTask));
+        Assert.Contains("/review?token=", review.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("Janssens", review.TextBody + review.Subject, StringComparison.Ordinal);
+        await Task.Delay(500);
+        var waiting = (await h.Register.GetAsync(c.Id, default))!;
+        Assert.Equal(CaseStatus.AwaitingStaffAction, waiting.Status);
+        Assert.Equal(2, waiting.Review!.Values);
+        Assert.Empty(h.Exports.Blobs);
+        Assert.Empty(h.Mail.Of(MailKind.ExportReady));
+
+        // What the review page does: record, then signal.
+        await h.Register.UpdateAsync(c.Id, x => x.CompleteExportReview([new WithheldValue("be/crm", "activity_notes", "7", "note")], "tester", DateTimeOffset.UtcNow).Changed!, default);
+        await h.Client.RaiseEventAsync(c.Id, CaseEvents.ExportReviewed);
+
+        var done = await h.CompletionAsync(c.Id);
+        Assert.Equal("\"completed\"", done.SerializedOutput);
+        var stored = (await h.Register.GetAsync(c.Id, default))!;
+        Assert.Equal(CaseStatus.Completed, stored.Status);
+        using var zip = new ZipArchive(new MemoryStream(h.Exports.Blobs[stored.ExportBlobName!]));
+        string Read(string name)
+        {
+            using var reader = new StreamReader(zip.GetEntry(name)!.Open());
+            return reader.ReadToEnd();
+        }
+
+        const string marker = "[achtergehouden om de rechten van anderen te beschermen, art. 15, lid 4, AVG]";
+        var json = Read("be/crm.json");
+        var csv = Read("be/crm/activity_notes.csv");
+        var summary = System.Net.WebUtility.HtmlDecode(Read("summary.html"));
+        Assert.Contains(marker, json, StringComparison.Ordinal);
+        Assert.Contains(marker, csv, StringComparison.Ordinal);
+        Assert.DoesNotContain("Janssens", json + csv + summary, StringComparison.Ordinal);
+        Assert.Contains("Called An back about the order.", json, StringComparison.Ordinal);
+        Assert.Contains("Called An back about the order.", csv, StringComparison.Ordinal);
+        Assert.Contains("We hebben 1 waarde(n) vrije tekst", summary, StringComparison.Ordinal);
+        Assert.Contains("art. 15, lid 4, AVG", summary, StringComparison.Ordinal);
+
+        // Durable history and the audit trail: ids and counts only.
+        var payloads = string.Join("|", done.SerializedInput, done.SerializedOutput, done.SerializedCustomStatus);
+        Assert.DoesNotContain("Janssens", payloads, StringComparison.Ordinal);
+        // (The harness's register is not the audited one: the events the register would append are derived here.)
+        var events = Infomat.Privacy.Audit.CaseAudit.Entries(stored, new Infomat.Privacy.Stores.KeyedHash(new byte[32]));
+        Assert.Contains(events, e => e.Action == "export-reviewed" && e.Outcome == "withheld=1 columns=be/crm.activity_notes.note");
+        Assert.All(events, e => Assert.DoesNotContain("Janssens", e.Outcome + e.Actor, StringComparison.Ordinal));
+        Assert.DoesNotContain("Janssens", System.Text.Json.JsonSerializer.Serialize(stored), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_access_export_without_free_text_goes_out_without_waiting_for_staff()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        h.Stores.Data["be/crm"] = new() { [Email] = [new JsonObject { ["id"] = 1, ["first_name"] = "An" }] };
+        var c = await h.NewCaseAsync(RequestType.Access, entity: ControllerScope.Of("be"));
+        await h.ApproveAsync(c.Id);
+
+        var done = await h.CompletionAsync(c.Id);
+        Assert.Equal("\"completed\"", done.SerializedOutput);
+        var stored = (await h.Register.GetAsync(c.Id, default))!;
+        Assert.Null(stored.Review);
+        Assert.DoesNotContain(CaseStatus.AwaitingStaffAction, stored.History.Select(x => x.Status));
+        Assert.Empty(h.Mail.Of(MailKind.StaffTask));
+        Assert.Single(h.Mail.Of(MailKind.ExportReady));
+    }
+}
