@@ -28,7 +28,7 @@ public static partial class PrivacyMails
         blocks.Add(Text(c.NeedsIdentityApproval ? Texts.Format("MailAppliedAtOnceRestWaits", l, RestNames(c, l)) : Texts.Get("MailAppliedAtOnceReported", l)));
 
         blocks.Add(Text(Texts.Get("LabelDueDate", l) + ": " + Texts.Date(c.DueDate, l)));
-        return Compose(MailKind.AppliedAtOnce, Audience.Staff, c.Id, staffAddress, Texts.Format("MailAppliedAtOnceSubject", l, c.Id), l, greetingName: null, [.. blocks], footer: false);
+        return Compose(MailKind.AppliedAtOnce, Audience.Staff, c.Id, staffAddress, Texts.Format("MailAppliedAtOnceSubject", l, c.Id), l, greeting: null, [.. blocks], footer: false);
     }
 
     /// <summary>

@@ -115,7 +115,7 @@ public static partial class PrivacyMails
         ArgumentNullException.ThrowIfNull(c);
         var l = staffLanguage;
         var subject = Texts.Format("MailApprovalSubject", l, Texts.RightNames(c.Rights, l), c.Id, Texts.Date(c.DueDate, l));
-        return Compose(MailKind.ApprovalRequest, Audience.Staff, c.Id, staffAddress, subject, l, greetingName: null, ApprovalBlocks(c, map, link, l, "MailApprovalBody"), footer: false);
+        return Compose(MailKind.ApprovalRequest, Audience.Staff, c.Id, staffAddress, subject, l, greeting: null, ApprovalBlocks(c, map, link, l, "MailApprovalBody"), footer: false);
     }
 
     /// <summary>A reminder (or, with <paramref name="escalated"/>, the escalation) of an identity decision still open.</summary>
@@ -124,7 +124,7 @@ public static partial class PrivacyMails
         ArgumentNullException.ThrowIfNull(c);
         var l = staffLanguage;
         var subject = Texts.Format(escalated ? "MailEscalationSubject" : "MailReminderSubject", l, c.Id, Texts.Date(c.DueDate, l));
-        return Compose(MailKind.Reminder, Audience.Staff, c.Id, to, subject, l, greetingName: null,
+        return Compose(MailKind.Reminder, Audience.Staff, c.Id, to, subject, l, greeting: null,
             ApprovalBlocks(c, map, link, l, escalated ? "MailEscalationBody" : "MailReminderBody"), footer: false);
     }
 
@@ -190,7 +190,7 @@ public static partial class PrivacyMails
         var subject = daysLeft < 0
             ? Texts.Format("MailOverdueSubject", l, c.Id, Texts.Date(c.DueDate, l))
             : Texts.Format("MailDueSoonSubject", l, c.Id, Texts.Date(c.DueDate, l), daysLeft);
-        return Compose(MailKind.Reminder, Audience.Staff, c.Id, to, subject, l, greetingName: null,
+        return Compose(MailKind.Reminder, Audience.Staff, c.Id, to, subject, l, greeting: null,
         [
             Text(Texts.Format(daysLeft < 0 ? "MailOverdueBody" : "MailDueSoonBody", l, c.Id, Texts.Date(c.DueDate, l), Texts.Get("Status" + c.Status, l))),
             Link(caseLink),
@@ -305,7 +305,7 @@ public static partial class PrivacyMails
         }
 
         blocks.Add(Text(Texts.Get("LabelDueDate", l) + ": " + Texts.Date(c.DueDate, l)));
-        return Compose(MailKind.StaffTask, Audience.Staff, c.Id, staffAddress, Texts.Format(textKey + "Subject", l, c.Id), l, greetingName: null, [.. blocks], footer: false);
+        return Compose(MailKind.StaffTask, Audience.Staff, c.Id, staffAddress, Texts.Format(textKey + "Subject", l, c.Id), l, greeting: null, [.. blocks], footer: false);
     }
 
     /// <summary>Why a mail to info@ could not be handled, as staff are told.</summary>
@@ -325,7 +325,7 @@ public static partial class PrivacyMails
     public static OutgoingMail MailNotHandled(MailProblem problem, string mailboxId, DateTimeOffset at, string staffAddress, Language staffLanguage)
     {
         var l = staffLanguage;
-        return Compose(MailKind.StaffTask, Audience.Staff, "mail.not-handled", staffAddress, Texts.Get("MailNotHandledSubject", l), l, greetingName: null,
+        return Compose(MailKind.StaffTask, Audience.Staff, "mail.not-handled", staffAddress, Texts.Get("MailNotHandledSubject", l), l, greeting: null,
         [
             Text(Texts.Format(problem == MailProblem.Gone ? "MailNotHandledGone" : "MailNotHandledFailed", l, Texts.DateTime(at, l))),
             Text(Texts.Get("MailNotHandledWhat", l)),
@@ -354,17 +354,20 @@ public static partial class PrivacyMails
             footer = [.. footer, Texts.Format("MailNoticeLine", c.Language, notice.AbsoluteUri)];
         }
 
-        return Compose(kind, Audience.Requester, c.Id, c.Email, subject, c.Language, c.Name,
+        // The verification goes to an address nobody has confirmed: it greets without the name typed on the form, so the
+        // form cannot put text of someone's choosing into a mail from info@ (issue 18 item 9).
+        var greeting = kind == MailKind.Verification ? Texts.Get("MailGreetingAnonymous", c.Language) : Texts.Format("MailGreeting", c.Language, c.Name);
+        return Compose(kind, Audience.Requester, c.Id, c.Email, subject, c.Language, greeting,
             [.. blocks, Text(Texts.Format("MailCaseLine", c.Language, c.Id, Texts.Date(c.DueDate, c.Language)))], footer: true, footer);
     }
 
     private static OutgoingMail Compose(
-        MailKind kind, Audience audience, string requestId, string to, string subject, Language l, string? greetingName, Block[] blocks, bool footer, IReadOnlyList<string>? footerLines = null)
+        MailKind kind, Audience audience, string requestId, string to, string subject, Language l, string? greeting, Block[] blocks, bool footer, IReadOnlyList<string>? footerLines = null)
     {
         var all = new List<Block>();
-        if (greetingName is not null)
+        if (greeting is not null)
         {
-            all.Add(Text(Texts.Format("MailGreeting", l, greetingName)));
+            all.Add(Text(greeting));
         }
 
         all.AddRange(blocks);

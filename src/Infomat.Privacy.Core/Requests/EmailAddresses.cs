@@ -12,6 +12,19 @@ public static class EmailAddresses
     }
 
     /// <summary>
+    /// The key the per-address submission limit counts under: the normalised address without a plus-tag
+    /// (<c>an+1@x</c>, <c>an+2@x</c> are one mailbox at most providers), so tags cannot multiply the limit. For the
+    /// limit only: stores match the address as given.
+    /// </summary>
+    public static string LimitKey(string email)
+    {
+        var normalised = Normalise(email);
+        var at = normalised.LastIndexOf('@');
+        var plus = at > 0 ? normalised.IndexOf('+', StringComparison.Ordinal) : -1;
+        return plus > 0 && plus < at ? normalised[..plus] + normalised[at..] : normalised;
+    }
+
+    /// <summary>
     /// Whether a normalised value can be an address at all (at most 254 characters, no control characters). Anything
     /// else matches nothing and is not sent to the database (PostgreSQL refuses NUL in text, for one).
     /// </summary>

@@ -98,7 +98,7 @@ public sealed partial class IntakeEndpoints(
             return Results.ValidationProblem(byField, title: "The request has invalid fields.", detail: "See 'errors': each bad field with what is wrong.");
         }
 
-        if (limits.TryAddress(EmailAddresses.Normalise(valid.Email)) is { } addressWait)
+        if (limits.TryAddress(EmailAddresses.LimitKey(valid.Email)) is { } addressWait)
         {
             return TooMany(kind, pageLanguage, addressWait);
         }
@@ -199,7 +199,7 @@ public sealed partial class IntakeEndpoints(
             return pages.Page(language, Texts.Get("ResendRefusedTitle", language), P(Texts.Format("ResendRefusedBody", language, c.Id)), StatusCodes.Status409Conflict, c.Entity);
         }
 
-        if (limits.TryAddress(EmailAddresses.Normalise(c.Email)) is { } wait)
+        if (limits.TryAddress(EmailAddresses.LimitKey(c.Email)) is { } wait)
         {
             return TooMany(BodyKind.Form, language, wait);
         }

@@ -1,0 +1,43 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.TestSupport;
+
+namespace Infomat.Privacy.Core.Tests;
+
+/// <summary>
+/// Issue 18 item 9: the form must not be a way to send text of one's choosing from info@infomat.eu to any address.
+/// The mail to an address nobody has confirmed yet does not carry the name typed on the form, and the per-address limit
+/// counts an address's plus-tags as the address.
+/// </summary>
+public sealed class MailCannonTests
+{
+    [Theory]
+    [InlineData(Language.Nl, "Goedendag,")]
+    [InlineData(Language.Fr, "Bonjour,")]
+    [InlineData(Language.En, "Hello,")]
+    public void The_verification_mail_does_not_repeat_the_name_typed_on_the_form(Language language, string greeting)
+    {
+        const string name = "Win a prize at https://evil.example now";
+        var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, "victim@example.be", name, "https://evil.example", ControllerScope.Of("be"), language, "", null),
+            Channel.Form, new DateTimeOffset(2026, 12, 2, 9, 0, 0, TimeSpan.Zero), TestDataMaps.Real);
+
+        var mail = PrivacyMails.Verification(c, TestDataMaps.Real, new Uri("https://privacy.example/verify?token=t"), TimeSpan.FromDays(7));
+
+        Assert.StartsWith(greeting + "\n", mail.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("evil.example", mail.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("evil.example", mail.HtmlBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("prize", mail.TextBody, StringComparison.Ordinal);
+
+        // Once the address is confirmed, the person is greeted by the name they gave.
+        Assert.StartsWith(Localization.Texts.Format("MailGreeting", language, name), PrivacyMails.Acknowledgement(c, TestDataMaps.Real).TextBody, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("An.Peeters+1@Example.be", "an.peeters@example.be")]
+    [InlineData("an.peeters+promo+x@example.be", "an.peeters@example.be")]
+    [InlineData(" an.peeters@example.be ", "an.peeters@example.be")]
+    [InlineData("+tag@example.be", "+tag@example.be")]
+    public void The_per_address_limit_counts_plus_tags_as_the_address(string typed, string key) =>
+        Assert.Equal(key, EmailAddresses.LimitKey(typed));
+}
