@@ -49,6 +49,28 @@ public sealed partial class CaseFollowUpTests(Azurite azurite) : LocalHostTests(
         Assert.Contains("(UAVG art. 35(2))", report, StringComparison.Ordinal);
     }
 
+    /// <summary>Issue 17 item 7, last part: each recipient the report names is a notice staff record as told on the case page (Art. 19).</summary>
+    [Fact]
+    public async Task Each_recipient_the_report_names_is_listed_on_the_case_page_until_staff_record_it_was_told()
+    {
+        var id = await Flows.SubmitAsync(language: "nl", entity: "be", type: "restriction");
+        await Flows.ApproveAsync(id);
+        var report = (await Host.Mailbox.WaitForAsync("action-report", id)).TextBody ?? string.Empty;
+        Assert.Contains("We brengen elk van hen op de hoogte van deze wijziging", report, StringComparison.Ordinal);
+
+        var casePage = new Uri($"{Host.BaseUrl}/cases/{id}");
+        var page = await Flows.Http.GetStringAsync(casePage);
+        Assert.Contains(WebUtility.HtmlEncode(Localization.Texts.Get("CaseArt19Title", Requests.Language.Nl)), page, StringComparison.Ordinal);
+        var recipients = Regex.Matches(page, "name=\"recipient\" value=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.NotEmpty(recipients);
+
+        var told = await Flows.StaffPostAsync($"/cases/{id}/recipient-informed", casePage, "Els Janssens", ("recipient", recipients[0]));
+        Assert.Equal(HttpStatusCode.OK, told.StatusCode);
+        Assert.Contains("op de hoogte gebracht, genoteerd door Els Janssens", WebUtility.HtmlDecode(await told.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal(recipients.Count - 1, Regex.Matches(await Flows.Http.GetStringAsync(casePage), "name=\"recipient\" value=").Count);
+        Assert.Equal(HttpStatusCode.Conflict, (await Flows.StaffPostAsync($"/cases/{id}/recipient-informed", casePage, "Els Janssens", ("recipient", "nobody"))).StatusCode);
+    }
+
     [Fact]
     public async Task A_restriction_is_lifted_only_after_the_notice_went_and_not_at_all_when_the_notice_fails()
     {
