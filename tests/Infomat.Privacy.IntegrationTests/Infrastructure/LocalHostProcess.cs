@@ -96,6 +96,9 @@ public sealed class LocalHostProcess : ITestHost, IAsyncDisposable
     /// <summary>Everything the host wrote to stdout and stderr (to check that no personal data is logged).</summary>
     public ConcurrentQueue<string> Output { get; } = new();
 
+    /// <summary>Whether the host ran once already: a later start is a restart on the same port.</summary>
+    private bool startedBefore;
+
     public async Task StartAsync()
     {
         if (!File.Exists(Repo.LocalHostDll))
@@ -108,14 +111,23 @@ public sealed class LocalHostProcess : ITestHost, IAsyncDisposable
             try
             {
                 await StartOnceAsync();
+                startedBefore = true;
                 return;
             }
-            catch (InvalidOperationException ex) when (attempt < 3 && ex.Message.Contains("address already in use", StringComparison.Ordinal))
+            catch (InvalidOperationException ex) when (attempt < 10 && ex.Message.Contains("address already in use", StringComparison.Ordinal))
             {
-                // The free port found earlier was taken by another process meanwhile (tests run in parallel): take another.
                 process?.Dispose();
                 process = null;
                 Output.Clear();
+                if (startedBefore)
+                {
+                    // A restart: the port is still held by the process that just stopped. Keep it (the test's HTTP client and
+                    // the links already mailed point at it) and try again once the system has let it go.
+                    await Task.Delay(500);
+                    continue;
+                }
+
+                // The free port found earlier was taken by another process meanwhile (tests run in parallel): take another.
                 Port = Repo.FreePort();
                 environment["Privacy__PublicBaseUrl"] = BaseUrl;
             }
