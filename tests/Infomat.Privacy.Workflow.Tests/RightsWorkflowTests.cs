@@ -102,6 +102,10 @@ public sealed class RightsWorkflowTests
         Assert.NotEmpty(stored.RecipientNotices);
         Assert.Equal(stored.RecipientsToInform(h.Map, []).Select(r => r.Key), stored.RecipientNotices.Select(n => n.Recipient));
         Assert.All(stored.RecipientNotices, n => Assert.Null(n.InformedAt));
+        // Staff are told which recipients to tell, with the case page to record it.
+        var toTell = Assert.Single(h.Mail.Of(MailKind.RecipientNotice));
+        Assert.All(stored.RecipientsToInform(h.Map, []), r => Assert.Contains(r.Name.In(Language.Nl), toTell.TextBody, StringComparison.Ordinal));
+        Assert.Contains($"/cases/{c.Id}", toTell.TextBody, StringComparison.Ordinal);
         Assert.Empty(h.Stores.Applied);
     }
 

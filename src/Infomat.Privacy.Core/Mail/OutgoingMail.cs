@@ -26,6 +26,9 @@ public enum MailKind
 
     /// <summary>To the requester, before staff lift a restriction: that it will be lifted, and why (Art. 18(3)).</summary>
     RestrictionLiftNotice,
+
+    /// <summary>To staff: the recipients to tell of what a case changed (Art. 19), recorded on the case page.</summary>
+    RecipientNotice,
 }
 
 public static class MailKinds
@@ -43,6 +46,7 @@ public static class MailKinds
         MailKind.IdentificationRequest => "identification-request",
         MailKind.AppliedAtOnce => "applied-at-once",
         MailKind.RestrictionLiftNotice => "restriction-lift-notice",
+        MailKind.RecipientNotice => "recipient-notice",
         _ => "extension-notice",
     };
 

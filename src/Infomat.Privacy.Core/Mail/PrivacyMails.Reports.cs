@@ -99,6 +99,23 @@ public static partial class PrivacyMails
             : Texts.Format("ReportArt19Recipients", l, Texts.List([.. recipients.Select(r => r.Name.In(l))], l));
     }
 
+    /// <summary>
+    /// To staff, when the report told the requester that each recipient of the changed data is told (Art. 19): which
+    /// recipients (names from the data map; no personal data of the requester) and the case page where staff record it.
+    /// </summary>
+    public static OutgoingMail RecipientsToTell(PrivacyCase c, IReadOnlyList<Recipient> recipients, Uri caseLink, string staffAddress, Language staffLanguage)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(recipients);
+        var l = staffLanguage;
+        return Compose(MailKind.RecipientNotice, Audience.Staff, c.Id, staffAddress, Texts.Format("MailArt19Subject", l, c.Id), l, null,
+        [
+            Text(Texts.Format("MailArt19Body", l, c.Id)),
+            Text(string.Join("\n", recipients.Select(r => "- " + r.Name.In(l)))),
+            Link(caseLink),
+        ], footer: false);
+    }
+
     private static string Intro(PrivacyCase c, Language l)
     {
         var objection = c.Tasks.FirstOrDefault(t => t.Kind == StaffTaskKind.ReviewObjection);

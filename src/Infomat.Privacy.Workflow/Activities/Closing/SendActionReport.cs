@@ -25,13 +25,20 @@ public sealed class SendActionReport(ICaseRegister register, IMailSender mail, D
             log.Step(c.Id, "action report sent");
         }
 
-        // Art. 19: a notice per recipient the report names, for staff to work through on the case page (after the report:
-        // a retried run opens none twice, and a run that stopped between the two opens them now).
+        // Art. 19: staff get a mail naming the recipients the report named, and a notice per recipient to record on the
+        // case page (after the report: a retried run opens none twice, and a run that stopped in between does it now).
         var recipients = c.RecipientsToInform(dataMap, input.Outcomes);
         if (c.Art19Applies && recipients.Count > 0)
         {
-            var at = time.GetUtcNow();
-            await register.ApplyAsync(c.Id, x => x.OpenRecipientNotices(recipients.Select(r => r.Key), at), CancellationToken.None);
+            // Staff are told before the notices are recorded: a run cut short in between tells them again, never not at all.
+            var o = options.Value;
+            var open = recipients.Where(r => c.RecipientNotices.All(n => n.Recipient != r.Key)).ToList();
+            if (open.Count > 0)
+            {
+                await mail.SendAsync(PrivacyMails.RecipientsToTell(c, open, o.Link("cases/" + c.Id), o.Staff.Address, o.Staff.Language), CancellationToken.None);
+                var at = time.GetUtcNow();
+                await register.ApplyAsync(c.Id, x => x.OpenRecipientNotices(open.Select(r => r.Key), at), CancellationToken.None);
+            }
         }
 
         return true;
