@@ -223,7 +223,7 @@ public sealed class ControllerTextsTests
 
             foreach (var step in VerificationAndAcknowledgement(map, c))
             {
-                Assert.DoesNotContain("79", step.TextBody, StringComparison.Ordinal);
+                Assert.DoesNotContain(courts, step.TextBody, StringComparison.Ordinal);
             }
         }
     }

@@ -59,8 +59,17 @@ public sealed partial class CaseFollowUpTests(Azurite azurite) : LocalHostTests(
         Assert.Contains("We brengen elk van hen op de hoogte van deze wijziging", report, StringComparison.Ordinal);
 
         var casePage = new Uri($"{Host.BaseUrl}/cases/{id}");
+        // The notices are recorded just after the report and the staff mail: wait for the staff mail, then the page.
+        await Host.Mailbox.WaitForAsync("recipient-notice", id);
+        var title = WebUtility.HtmlEncode(Localization.Texts.Get("CaseArt19Title", Requests.Language.Nl));
         var page = await Flows.Http.GetStringAsync(casePage);
-        Assert.Contains(WebUtility.HtmlEncode(Localization.Texts.Get("CaseArt19Title", Requests.Language.Nl)), page, StringComparison.Ordinal);
+        for (var i = 0; i < 50 && !page.Contains(title, StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(200);
+            page = await Flows.Http.GetStringAsync(casePage);
+        }
+
+        Assert.Contains(title, page, StringComparison.Ordinal);
         var recipients = Regex.Matches(page, "name=\"recipient\" value=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
         Assert.NotEmpty(recipients);
 
