@@ -64,6 +64,10 @@ public sealed class ImmediateRightsTests
     [InlineData(RequestType.Access, null, null, true)]
     [InlineData(RequestType.WithdrawConsent, null, ConsentScope.All, false)]
     [InlineData(RequestType.WithdrawConsent, null, ConsentScope.Other, false)]
+    // Issue 18: anyone who can send for a domain passes DMARC for every address at it; an erasure is confirmed from the
+    // mailbox itself before staff see it.
+    [InlineData(RequestType.Erasure, null, null, false)]
+    [InlineData(RequestType.Rectification, null, null, true)]
     public void A_sender_domain_that_passed_DMARC_stands_in_for_the_confirmation_link_only_where_a_forger_could_do_no_harm(
         RequestType right, ObjectionScope? objection, ConsentScope? consent, bool verifiedAtIntake)
     {
@@ -75,5 +79,17 @@ public sealed class ImmediateRightsTests
         Assert.Equal(verifiedAtIntake, c.EmailVerifiedAt is not null);
         Assert.Equal(verifiedAtIntake ? Cases.CaseStatus.AwaitingIdentityApproval : Cases.CaseStatus.AwaitingEmailVerification, c.Status);
         Assert.Equal(Intake.DmarcVerdict.Pass, c.SenderAuthentication);
+    }
+
+    [Fact]
+    public void An_erasure_asked_alongside_another_right_also_waits_for_the_confirmation_link_despite_a_DMARC_pass()
+    {
+        var request = new ValidRequest(RequestType.Access, "an.peeters@example.be", "An", null, ControllerScope.AllOf(TestSupport.TestDataMaps.Real.ControllerCodes), Language.Nl, null)
+        {
+            AlsoRights = [RequestType.Erasure],
+        };
+        var c = Cases.PrivacyCase.Received(request, Channel.Email, new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero), TestSupport.TestDataMaps.Real, Intake.DmarcVerdict.Pass);
+        Assert.Equal(Cases.CaseStatus.AwaitingEmailVerification, c.Status);
+        Assert.Null(c.EmailVerifiedAt);
     }
 }

@@ -8,20 +8,17 @@ namespace Infomat.Privacy.IntegrationTests;
 [Collection(AzuriteCollection.Name)]
 public sealed class MailInboxEndToEndTests(Azurite azurite) : LocalHostTests(azurite)
 {
-    private static readonly string Corpus = Path.Combine(AppContext.BaseDirectory, "MailCorpus");
     /// <summary>
     /// Drops a corpus mail into the inbox, sent from a fresh address: the hosts of all tests share one Azurite and
     /// resume each other's unfinished cases, so mail to the corpus's own addresses may come from other tests.
     /// </summary>
     private string Drop(string corpusFile, string? asName = null, string? from = null)
     {
-        var text = File.ReadAllText(Path.Combine(Corpus, corpusFile));
-        var original = System.Text.RegularExpressions.Regex.Match(text, @"^From: .*<([^>]+)>", System.Text.RegularExpressions.RegexOptions.Multiline).Groups[1].Value;
-        from ??= $"{original.Split('@')[0]}.{Guid.NewGuid():N}@example.org";
+        var (text, sender) = CorpusMail.FromNewSender(corpusFile, from);
         var temp = Path.Combine(Host.InboxDirectory, "." + (asName ?? corpusFile));
-        File.WriteAllText(temp, text.Replace(original, from, StringComparison.Ordinal));
+        File.WriteAllText(temp, text);
         File.Move(temp, Path.Combine(Host.InboxDirectory, asName ?? corpusFile));
-        return from;
+        return sender;
     }
 
     private async Task HandledAsync(string name)
@@ -119,12 +116,12 @@ public sealed class MailInboxEndToEndTests(Azurite azurite) : LocalHostTests(azu
     [Fact]
     public async Task The_same_message_twice_and_automatic_mail_start_nothing_more()
     {
-        var sender = Drop("erasure-nl.eml");
+        var sender = Drop("restriction-nl.eml");
         await Host.Mailbox.WaitForToAsync("acknowledgement", sender);
-        Drop("erasure-nl.eml", "copy-of-erasure-nl.eml", sender);
+        Drop("restriction-nl.eml", "copy-of-restriction-nl.eml", sender);
         var autoReply = Drop("autoreply-nl.eml");
         var business = Drop("business-invoice-nl.eml");
-        await HandledAsync("copy-of-erasure-nl.eml");
+        await HandledAsync("copy-of-restriction-nl.eml");
         await HandledAsync("autoreply-nl.eml");
         await HandledAsync("business-invoice-nl.eml");
 
@@ -163,7 +160,7 @@ public sealed class MailInboxEndToEndTests(Azurite azurite) : LocalHostTests(azu
     {
         // The mail reached the inbox nine days ago (the file's time); staff look at it today.
         var delivered = DateTime.UtcNow.AddDays(-9);
-        var text = File.ReadAllText(Path.Combine(Corpus, "triage-unclear-fr.eml"));
+        var text = File.ReadAllText(Path.Combine(CorpusMail.Folder, "triage-unclear-fr.eml"));
         var original = System.Text.RegularExpressions.Regex.Match(text, @"^From: .*<([^>]+)>", System.Text.RegularExpressions.RegexOptions.Multiline).Groups[1].Value;
         var sender = $"{original.Split('@')[0]}.{Guid.NewGuid():N}@example.org";
         var temp = Path.Combine(Host.InboxDirectory, ".late-triage.eml");

@@ -79,6 +79,59 @@ public sealed class MailIntakeTests
         Assert.Equal(DmarcVerdict.Fail, Read(message).Dmarc);
     }
 
+    [Theory]
+    [InlineData(null, "spf=pass smtp.mailfrom=example.be; dkim=pass header.d=example.be; dmarc=pass action=none header.from=example.be", DmarcVerdict.Pass)]
+    [InlineData(null, "spf=fail smtp.mailfrom=example.be; dmarc=fail action=quarantine header.from=example.be", DmarcVerdict.Fail)]
+    [InlineData("infomat.eu", "infomat.eu; spf=pass smtp.mailfrom=example.be; dmarc=pass header.from=example.be", DmarcVerdict.Pass)]
+    // Exchange Online's older form: its authserv-id after each method.
+    [InlineData("INFOMAT.EU", "infomat.eu; dmarc=pass header.from=EXAMPLE.BE", DmarcVerdict.Pass)]
+    [InlineData("infomat.eu", "spf=pass (sender IP is 192.0.2.1) smtp.mailfrom=example.be; infomat.eu; dkim=pass (signature was verified) header.d=example.be;infomat.eu; dmarc=pass action=none header.from=example.be;infomat.eu; compauth=pass reason=100", DmarcVerdict.Pass)]
+    // The verdict is about another domain than the From address's.
+    [InlineData(null, "spf=pass smtp.mailfrom=attacker.example; dmarc=pass action=none header.from=attacker.example", DmarcVerdict.None)]
+    // No header.from: nothing says which domain passed.
+    [InlineData(null, "spf=pass smtp.mailfrom=example.be; dmarc=pass action=none", DmarcVerdict.None)]
+    // Written by another service than the tenant's.
+    [InlineData("infomat.eu", "attacker.example; dmarc=pass header.from=example.be", DmarcVerdict.None)]
+    [InlineData(null, "attacker.example; dmarc=pass header.from=example.be", DmarcVerdict.None)]
+    [InlineData("infomat.eu", "spf=pass smtp.mailfrom=example.be; dmarc=pass action=none header.from=example.be", DmarcVerdict.None)]
+    // "dmarc=pass" in a comment or a value is not a DMARC result.
+    [InlineData(null, "spf=fail (dmarc=pass) smtp.mailfrom=example.be", DmarcVerdict.None)]
+    [InlineData(null, "spf=fail smtp.mailfrom=dmarc=pass@example.be", DmarcVerdict.None)]
+    // Two DMARC results: which is believed is not ours to guess.
+    [InlineData(null, "dmarc=fail header.from=example.be; dmarc=pass header.from=example.be", DmarcVerdict.None)]
+    // Not a parseable header at all.
+    [InlineData(null, "dmarc=pass header.from=example.be; ((", DmarcVerdict.None)]
+    public void The_dmarc_verdict_is_believed_only_from_the_tenants_own_header_about_the_from_domain(string? authServId, string header, DmarcVerdict expected)
+    {
+        var message = Message("Inzage in mijn gegevens graag.");
+        message.Headers.Insert(0, new Header("Authentication-Results", header));
+        Assert.Equal(expected, Read(message, authServId: authServId).Dmarc);
+    }
+
+    [Fact]
+    public void The_intakes_parser_believes_the_tenant_named_in_Mail_AuthServId()
+    {
+        var message = Message("Inzage in mijn gegevens graag.");
+        message.Headers.Insert(0, new Header("Authentication-Results", "mx.infomat.eu; dmarc=pass header.from=example.be"));
+        using var stream = new MemoryStream();
+        message.WriteTo(stream);
+        var named = new MimeKitInboundMailParser(Microsoft.Extensions.Options.Options.Create(new MailOptions { AuthServId = "mx.infomat.eu" }));
+        var unnamed = new MimeKitInboundMailParser(Microsoft.Extensions.Options.Options.Create(new MailOptions()));
+        stream.Position = 0;
+        Assert.Equal(DmarcVerdict.Pass, named.Parse(stream, DateTimeOffset.UtcNow).Dmarc);
+        stream.Position = 0;
+        Assert.Equal(DmarcVerdict.None, unnamed.Parse(stream, DateTimeOffset.UtcNow).Dmarc);
+    }
+
+    [Fact]
+    public void A_message_with_two_from_mailboxes_is_never_domain_verified()
+    {
+        var message = Message("Inzage in mijn gegevens graag.");
+        message.From.Add(new MailboxAddress("Someone Else", "someone@example.be"));
+        message.Headers.Insert(0, new Header("Authentication-Results", "spf=pass smtp.mailfrom=example.be; dmarc=pass action=none header.from=example.be"));
+        Assert.Equal(DmarcVerdict.None, Read(message).Dmarc);
+    }
+
     [Fact]
     public void Messages_beyond_the_limits_are_not_read_but_keep_their_sender_and_subject_for_staff()
     {
@@ -138,11 +191,11 @@ public sealed class MailIntakeTests
         return message;
     }
 
-    private static InboundMail Read(MimeMessage message, InboundMailLimits? limits = null)
+    private static InboundMail Read(MimeMessage message, InboundMailLimits? limits = null, string? authServId = null)
     {
         using var stream = new MemoryStream();
         message.WriteTo(stream);
         stream.Position = 0;
-        return InboundMailReader.Read(stream, DateTimeOffset.UtcNow, limits);
+        return InboundMailReader.Read(stream, DateTimeOffset.UtcNow, limits, authServId);
     }
 }

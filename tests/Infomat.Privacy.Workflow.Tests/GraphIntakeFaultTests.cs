@@ -71,7 +71,7 @@ public sealed class GraphIntakeFaultTests : IDisposable
         var intakeOptions = Options.Create(new MailboxIntakeOptions { Enabled = true, ClientState = new string('s', 40), OwnAddresses = ["info@infomat.eu"] });
         var intake = new MailIntake(
             register, TestWorkflows.Of(register), new OpenRequests(register, hash, TimeProvider.System), hash, mail,
-            new MimeKitInboundMailParser(), TestDataMaps.Real, o, intakeOptions, TimeProvider.System, NullLogger<MailIntake>.Instance,
+            new MimeKitInboundMailParser(Options.Create(new MailOptions())), TestDataMaps.Real, o, intakeOptions, TimeProvider.System, NullLogger<MailIntake>.Instance,
             new Http.Triage.TriagedMails(new InMemoryTriagedMails(), new Tokens.LinkTokenService(RandomNumberGenerator.GetBytes(32), TimeProvider.System), o));
         return new GraphIntake(mailbox, queue, intake, register, deltaLinks, new NoLock(), Metrics, mail, intakeOptions, o, TimeProvider.System, NullLogger<GraphIntake>.Instance);
     }

@@ -35,7 +35,7 @@ public sealed class MailIntakeFaultTests
     private readonly KeyedHash hash = new(RandomNumberGenerator.GetBytes(32));
 
     private MailIntake Intake() => new(
-        register, TestWorkflows.Of(register), new OpenRequests(register, hash, time), hash, mail, new MimeKitInboundMailParser(), TestDataMaps.Real,
+        register, TestWorkflows.Of(register), new OpenRequests(register, hash, time), hash, mail, new MimeKitInboundMailParser(Options.Create(new MailOptions())), TestDataMaps.Real,
         Options.Create(options), Options.Create(intakeOptions), time, NullLogger<MailIntake>.Instance,
         new Http.Triage.TriagedMails(new InMemoryTriagedMails(), new Tokens.LinkTokenService(RandomNumberGenerator.GetBytes(32), time), Options.Create(options)));
 

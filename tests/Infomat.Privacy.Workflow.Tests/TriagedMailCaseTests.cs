@@ -43,7 +43,7 @@ public sealed class TriagedMailCaseTests
     private TriagedMails Triage() => new(records, tokens, Options.Create(options));
 
     private MailIntake Intake() => new(
-        register, TestWorkflows.Of(register), new OpenRequests(register, hash, time), hash, mail, new MimeKitInboundMailParser(), TestDataMaps.Real,
+        register, TestWorkflows.Of(register), new OpenRequests(register, hash, time), hash, mail, new MimeKitInboundMailParser(Options.Create(new MailOptions())), TestDataMaps.Real,
         Options.Create(options), Options.Create(new MailboxIntakeOptions { OwnAddresses = ["info@infomat.eu"] }), time, NullLogger<MailIntake>.Instance, Triage());
 
     private TriagedMailCases Cases() => new(

@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.RegularExpressions;
 
 using Infomat.Privacy.Intake;
 
 using MimeKit;
+using MimeKit.Cryptography;
 using MimeKit.Text;
 
 namespace Infomat.Privacy.Adapters.Mail;
@@ -16,14 +16,14 @@ public sealed record InboundMailLimits(long MaxBytes = 10 * 1024 * 1024, int Max
 /// Reads an RFC 5322 message with MimeKit under limits, into what the classifier needs: the sender (From only; Reply-To
 /// is never used), subject, plain text, the DMARC verdict of the receiving tenant, and whether it is automatic mail.
 /// </summary>
-public static partial class InboundMailReader
+public static class InboundMailReader
 {
     /// <summary>
     /// The message in <paramref name="stream"/>. A message beyond the limits is not read: only its headers are (sender,
     /// subject, Message-ID, date), and <see cref="InboundMail.RefusedReason"/> says which limit, so it reaches staff
     /// rather than nowhere. Throws <see cref="InboundMailRejectedException"/> when not even the headers can be read.
     /// </summary>
-    public static InboundMail Read(Stream stream, DateTimeOffset receivedAt, InboundMailLimits? limits = null)
+    public static InboundMail Read(Stream stream, DateTimeOffset receivedAt, InboundMailLimits? limits = null, string? authServId = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         limits ??= new InboundMailLimits();
@@ -75,7 +75,7 @@ public static partial class InboundMailReader
         var id = message.MessageId is { Length: > 0 } messageId ? messageId : Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()));
         var name = OneLine(from.Name, MaxNameChars);
         return new InboundMail(id, from.Address, name.Length == 0 ? null : name, OneLine(message.Subject, MaxSubjectChars), body,
-            Dmarc(message), receivedAt, Automatic(message, from), SentAt(message), InfomatHeader(message), refused,
+            Dmarc(message, authServId), receivedAt, Automatic(message, from), SentAt(message), InfomatHeader(message), refused,
             [.. message.References, .. message.InReplyTo is { Length: > 0 } inReplyTo ? [inReplyTo] : Array.Empty<string>()],
             refused is null ? message.Attachments.Count() : null);
     }
@@ -111,17 +111,63 @@ public static partial class InboundMailReader
     }
 
     /// <summary>
-    /// The DMARC result of the topmost Authentication-Results header: the one the receiving tenant added last. Headers
-    /// further down can be written by anyone and are not believed.
+    /// The DMARC result the receiving tenant wrote about the From domain, or <see cref="DmarcVerdict.None"/> when there is
+    /// none to believe (issue 18, decision 64). Believed only when all of these hold: the message has exactly one From
+    /// mailbox; the topmost Authentication-Results header (the one the tenant added last: headers further down can be
+    /// written by anyone) parses as RFC 8601 and is the tenant's, its authserv-id being <paramref name="authServId"/>
+    /// (Exchange Online writes none, or writes it after each method: null or empty means "none written"); it holds
+    /// exactly one <c>dmarc</c> result; and that result's <c>header.from</c> is the From address's domain. A pass proves
+    /// the domain, not the mailbox: what it may stand in for is decided in Core (<c>ImmediateRights.DomainPassSuffices</c>).
     /// </summary>
-    public static DmarcVerdict Dmarc(MimeMessage message)
+    public static DmarcVerdict Dmarc(MimeMessage message, string? authServId = null)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var top = message.Headers.FirstOrDefault(h => h.Field.Equals("Authentication-Results", StringComparison.OrdinalIgnoreCase));
-        var match = top is null ? null : DmarcResult().Match(top.Value);
-        return match is { Success: true }
-            ? match.Groups[1].Value.Equals("pass", StringComparison.OrdinalIgnoreCase) ? DmarcVerdict.Pass : DmarcVerdict.Fail
-            : DmarcVerdict.None;
+        if (message.From.Count != 1 || message.From[0] is not MailboxAddress from)
+        {
+            return DmarcVerdict.None;
+        }
+
+        var top = message.Headers.FirstOrDefault(h => h.Id == HeaderId.AuthenticationResults);
+        if (top is null || !AuthenticationResults.TryParse(top.RawValue, out var results))
+        {
+            return DmarcVerdict.None;
+        }
+
+        var dmarc = results.Results.Where(r => r.Method.Equals("dmarc", StringComparison.OrdinalIgnoreCase)).ToList();
+        if (dmarc.Count != 1)
+        {
+            return DmarcVerdict.None;
+        }
+
+        var writtenBy = results.AuthenticationServiceIdentifier ?? dmarc[0].Office365AuthenticationServiceIdentifier ?? string.Empty;
+        if (!writtenBy.Equals(authServId ?? string.Empty, StringComparison.OrdinalIgnoreCase))
+        {
+            return DmarcVerdict.None;
+        }
+
+        var about = dmarc[0].Properties
+            .Where(p => p.PropertyType.Equals("header", StringComparison.OrdinalIgnoreCase) && p.Property.Equals("from", StringComparison.OrdinalIgnoreCase))
+            .Select(p => p.Value)
+            .ToList();
+        if (about.Count != 1 || !SameDomain(about[0], from.Domain))
+        {
+            return DmarcVerdict.None;
+        }
+
+        return dmarc[0].Result.Equals("pass", StringComparison.OrdinalIgnoreCase) ? DmarcVerdict.Pass : DmarcVerdict.Fail;
+    }
+
+    private static bool SameDomain(string a, string b)
+    {
+        var idn = new System.Globalization.IdnMapping();
+        try
+        {
+            return idn.GetAscii(a.Trim().TrimEnd('.')).Equals(idn.GetAscii(b.Trim().TrimEnd('.')), StringComparison.OrdinalIgnoreCase);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Why a message is automatic (RFC 3834 auto-replies, bounces and reports, list and bulk mail), or null.</summary>
@@ -208,6 +254,4 @@ public static partial class InboundMailReader
         return text.ToString();
     }
 
-    [GeneratedRegex(@"\bdmarc\s*=\s*([a-z]+)", RegexOptions.IgnoreCase)]
-    private static partial Regex DmarcResult();
 }

@@ -18,4 +18,11 @@ public sealed class MailOptions
     /// to <c>handled/</c> (or <c>refused/</c> when it cannot be read).
     /// </summary>
     public string? InboxDirectory { get; set; }
+
+    /// <summary>
+    /// The authserv-id the receiving tenant writes at the start of its Authentication-Results header (or after each
+    /// method, as Exchange Online once did). Empty: the tenant writes none, as Exchange Online does today; a header that
+    /// names a service is then someone else's and its DMARC verdict is not believed (<see cref="InboundMailReader.Dmarc"/>).
+    /// </summary>
+    public string? AuthServId { get; set; }
 }

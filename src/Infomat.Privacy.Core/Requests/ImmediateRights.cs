@@ -55,8 +55,14 @@ public static class ImmediateRights
     /// True when the sender's domain passing DMARC may stand in for confirming the address from our link. DMARC proves the
     /// domain, not the mailbox (colleagues share one), and what is applied at once has no staff check behind it: so
     /// only when the at-once part merely stops marketing (no more than an unsubscribe link does). A withdrawal of every
-    /// consent or of another one (the recruitment pool: deleted, suppressed for good) needs the link first.
+    /// consent or of another one (the recruitment pool: deleted, suppressed for good) needs the link first. An erasure
+    /// also needs it (issue 18): anyone who can send for a domain passes DMARC for every address at it, and staff
+    /// approving an erasure should know the mailbox itself asked.
     /// </summary>
-    public static bool DomainPassSuffices(IReadOnlyList<RequestType> rights, ObjectionScope? objection, ConsentScope? consent) =>
-        Actions(rights, objection, consent).All(a => a is StoreAction.ObjectToDirectMarketing or StoreAction.WithdrawMarketingConsent);
+    public static bool DomainPassSuffices(IReadOnlyList<RequestType> rights, ObjectionScope? objection, ConsentScope? consent)
+    {
+        ArgumentNullException.ThrowIfNull(rights);
+        return !rights.Contains(RequestType.Erasure)
+            && Actions(rights, objection, consent).All(a => a is StoreAction.ObjectToDirectMarketing or StoreAction.WithdrawMarketingConsent);
+    }
 }
