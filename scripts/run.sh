@@ -28,7 +28,7 @@ fi
 mkdir -p "$DATA/azurite" "$DATA/mail" "$DATA/stores" "$DATA/inbox"
 # The keys stay the same across restarts: links in mails already sent keep working, and suppression entries
 # (keyed hashes) stay recognisable.
-for key in signing-key pseudonymisation-key; do
+for key in signing-key pseudonymisation-key keyring-encryption-key; do
   if [ ! -s "$DATA/$key" ]; then
     (umask 077 && head -c 32 /dev/urandom | base64 > "$DATA/$key")
   fi
@@ -79,6 +79,7 @@ for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/10002) 2>/dev/null && break
 export AzureWebJobsStorage="${AzureWebJobsStorage:-UseDevelopmentStorage=true}"
 export Privacy__Tokens__SigningKey="${Privacy__Tokens__SigningKey:-$(cat "$DATA/signing-key")}"
 export Privacy__Pseudonymisation__Key="${Privacy__Pseudonymisation__Key:-$(cat "$DATA/pseudonymisation-key")}"
+export Privacy__KeyRing__EncryptionKey="${Privacy__KeyRing__EncryptionKey:-$(cat "$DATA/keyring-encryption-key")}"
 export Privacy__PublicBaseUrl="${Privacy__PublicBaseUrl:-http://127.0.0.1:7071}"
 export Mail__PickupDirectory="${Mail__PickupDirectory:-$DATA/mail}"
 export Mail__InboxDirectory="${Mail__InboxDirectory:-$DATA/inbox}"

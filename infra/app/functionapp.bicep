@@ -134,6 +134,7 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Privacy__PublicBaseUrl: empty(publicBaseUrl) ? 'https://${app.properties.defaultHostName}' : publicBaseUrl
     Privacy__Tokens__SigningKey: '${vault}token-signing-key)'
     Privacy__Pseudonymisation__Key: '${vault}pseudonymisation-key)'
+    Privacy__KeyRing__EncryptionKey: '${vault}keyring-encryption-key)'
     Privacy__Export__LinkLifetime: '${exportLinkLifetimeDays}.00:00:00'
     Privacy__Staff__RequireSignIn: 'true'
     Privacy__Staff__Role: 'Privacy.Staff'

@@ -24,6 +24,7 @@ wait_seconds="${KEY_VAULT_LIST_WAIT_SECONDS:-10}"
 secrets="
 token-signing-key generate:32
 pseudonymisation-key generate:32
+keyring-encryption-key generate:32
 graph-client-state generate:48
 sendgrid-api-key SENDGRID_API_KEY
 graph-client-secret GRAPH_CLIENT_SECRET

@@ -93,11 +93,8 @@ public static class AdapterServices
         services.AddSingleton<IEntityStoreCatalog>(sp => sp.GetRequiredService<SqlStoreCatalog>());
         services.AddSingleton<IEntityStoreMaintenance>(sp => sp.GetRequiredService<SqlStoreCatalog>());
 
-        // The data-protection key ring (antiforgery) in blob storage, shared by every instance. AddDataProtection is
-        // idempotent; calling it here keeps this options step after the framework's own, whoever calls first.
-        services.AddDataProtection();
-        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
-            new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new BlobXmlRepository(sp.GetRequiredService<StorageClients>())));
+        // The data-protection key ring (antiforgery) in blob storage, shared by every instance, encrypted (issue 18).
+        services.AddEncryptedKeyRing(configuration);
         return services;
     }
 }

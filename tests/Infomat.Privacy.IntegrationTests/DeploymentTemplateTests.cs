@@ -228,7 +228,7 @@ public sealed partial class DeploymentTemplateTests
 
         Assert.DoesNotContain("AzureWebJobsStorage", settings.Keys);
         Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
-        foreach (var required in new[] { "AzureWebJobsStorage__clientId", "AzureWebJobsStorage__blobServiceUri", "AzureWebJobsStorage__queueServiceUri", "AzureWebJobsStorage__tableServiceUri", "Privacy__PublicBaseUrl", "Privacy__Tokens__SigningKey", "Privacy__Pseudonymisation__Key", "Mail__SendGrid__ApiKey", "Mail__Graph__Mailbox", "Mail__Graph__ClientSecret", "Mail__Graph__ClientState", "Stores__PostgresConnectionString" })
+        foreach (var required in new[] { "AzureWebJobsStorage__clientId", "AzureWebJobsStorage__blobServiceUri", "AzureWebJobsStorage__queueServiceUri", "AzureWebJobsStorage__tableServiceUri", "Privacy__PublicBaseUrl", "Privacy__Tokens__SigningKey", "Privacy__Pseudonymisation__Key", "Privacy__KeyRing__EncryptionKey", "Mail__SendGrid__ApiKey", "Mail__Graph__Mailbox", "Mail__Graph__ClientSecret", "Mail__Graph__ClientState", "Stores__PostgresConnectionString" })
         {
             Assert.True(settings.ContainsKey(required), $"The app cannot run in Azure without {required}.");
         }
@@ -245,7 +245,7 @@ public sealed partial class DeploymentTemplateTests
         var referenced = AppSettings(out _).Values.Select(v => VaultReference().Match(v)).Where(m => m.Success).Select(m => m.Groups[1].Value).Order().ToList();
         var hook = File.ReadAllLines(Path.Combine(Repo.Root, "scripts", "azd", "postprovision.sh"))
             .Select(l => HookSecret().Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value).Order().ToList();
-        Assert.Equal(7, referenced.Count);
+        Assert.Equal(8, referenced.Count);
         Assert.Equal(referenced, hook);
     }
 

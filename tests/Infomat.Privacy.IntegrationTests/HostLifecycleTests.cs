@@ -11,7 +11,7 @@ public sealed class HostLifecycleTests(Azurite azurite)
     [Fact]
     public async Task Stopping_and_starting_the_local_host_loses_no_accepted_request()
     {
-        var settings = new Dictionary<string, string> { ["Privacy__Tokens__SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), ["Privacy__Pseudonymisation__Key"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) };
+        var settings = new Dictionary<string, string> { ["Privacy__Tokens__SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), ["Privacy__Pseudonymisation__Key"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), ["Privacy__KeyRing__EncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) };
         await using var host = new LocalHostProcess(azurite, settings);
         await host.StartAsync();
         using var flows = new Flows(host);

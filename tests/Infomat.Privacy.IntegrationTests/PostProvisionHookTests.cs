@@ -113,7 +113,7 @@ public sealed class PostProvisionHookTests
 
         Assert.True(exit == 0, output);
         Assert.Contains("retrying", output, StringComparison.Ordinal);
-        foreach (var name in new[] { "token-signing-key", "pseudonymisation-key" })
+        foreach (var name in new[] { "token-signing-key", "pseudonymisation-key", "keyring-encryption-key" })
         {
             Assert.Equal(32, Convert.FromBase64String(vault.Secret(name)!).Length);
         }

@@ -10,18 +10,20 @@ namespace Infomat.Privacy.Adapters.Storage;
 /// The data-protection key ring (which antiforgery tokens are protected with) as blobs in the app's storage, so every
 /// instance of the Functions app, and every restart, reads the same keys.
 /// </summary>
-public sealed class BlobXmlRepository(StorageClients storage) : IXmlRepository
+public sealed class BlobXmlRepository(StorageClients storage, string container = KeyRingProtection.DefaultContainer) : IXmlRepository
 {
-    private const string Container = "dataprotection-keys";
-
     public IReadOnlyCollection<XElement> GetAllElements()
     {
-        var container = ContainerClient();
+        var client = ContainerClient();
         var elements = new List<XElement>();
-        foreach (var item in container.GetBlobs())
+        foreach (var item in client.GetBlobs())
         {
-            var content = container.GetBlobClient(item.Name).DownloadContent().Value.Content;
-            elements.Add(XElement.Parse(content.ToString()));
+            var content = client.GetBlobClient(item.Name).DownloadContent().Value.Content;
+            var element = XElement.Parse(content.ToString());
+            if (Encrypted(element))
+            {
+                elements.Add(element);
+            }
         }
 
         return elements;
@@ -34,10 +36,19 @@ public sealed class BlobXmlRepository(StorageClients storage) : IXmlRepository
         ContainerClient().GetBlobClient(name + ".xml").Upload(BinaryData.FromString(element.ToString(SaveOptions.DisableFormatting)), overwrite: true);
     }
 
+    /// <summary>
+    /// A key element is read only when its secret is encrypted by <see cref="KeyRingXmlDecryptor"/>'s partner: a key stored
+    /// in plain XML (before issue 18, or planted by someone who can write the container) is ignored, so a key someone else
+    /// knows is never used. Revocations hold no secret and are read as they are.
+    /// </summary>
+    private static bool Encrypted(XElement element) =>
+        element.Name.LocalName != "key"
+        || element.Descendants().Where(e => e.Name.LocalName == "encryptedSecret").Any(e => ((string?)e.Attribute("decryptorType") ?? string.Empty).StartsWith(typeof(KeyRingXmlDecryptor).FullName + ",", StringComparison.Ordinal));
+
     private BlobContainerClient ContainerClient()
     {
-        var container = storage.Blobs.GetBlobContainerClient(Container);
-        container.CreateIfNotExists();
-        return container;
+        var client = storage.Blobs.GetBlobContainerClient(container);
+        client.CreateIfNotExists();
+        return client;
     }
 }

@@ -26,12 +26,16 @@ public sealed class LinkTokenKey
     public string Id { get; }
 
     internal byte[] Key { get; }
+
+    /// <summary>The key's bytes, for another use of the same ring format (the data-protection key ring's encryption).</summary>
+    public ReadOnlySpan<byte> Secret => Key;
 }
 
 /// <summary>
 /// The link-token key ring as configured in <c>Privacy:Tokens:SigningKey</c>: base64 keys separated by commas, the
 /// first signs every new token, the others (previous keys) are still accepted until they are removed. One key alone
-/// (the format before rotation existed) is a ring of one.
+/// (the format before rotation existed) is a ring of one. The same format (and key ids) serves
+/// <c>Privacy:KeyRing:EncryptionKey</c>, the key the data-protection key ring is encrypted with.
 /// </summary>
 public static class LinkTokenKeys
 {

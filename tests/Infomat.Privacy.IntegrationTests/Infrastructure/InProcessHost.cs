@@ -81,6 +81,7 @@ public sealed class InProcessHost : ITestHost, IAsyncDisposable
             ["Privacy:PublicBaseUrl"] = BaseUrl,
             ["Privacy:Tokens:SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Privacy:Pseudonymisation:Key"] = Convert.ToBase64String(LocalHostProcess.PseudonymisationKey),
+            ["Privacy:KeyRing:EncryptionKey"] = Convert.ToBase64String(LocalHostProcess.KeyRingEncryptionKey),
             ["Privacy:Staff:Language"] = "Nl",
             ["Privacy:Staff:RequireSignIn"] = "false",
             ["Mail:PickupDirectory"] = MailDirectory,

@@ -30,6 +30,8 @@ public sealed class LocalHostProcess : ITestHost, IAsyncDisposable
             // One key for every host of the run: they share the register and resume each other's cases, and the audit
             // chain of a case is keyed with it (as in production, where there is one key).
             ["Privacy__Pseudonymisation__Key"] = Convert.ToBase64String(PseudonymisationKey),
+            // One for every host too: they share the data-protection key ring in Azurite, as instances do in Azure.
+            ["Privacy__KeyRing__EncryptionKey"] = Convert.ToBase64String(KeyRingEncryptionKey),
             ["Mail__PickupDirectory"] = MailDirectory,
             ["Mail__InboxDirectory"] = InboxDirectory,
             ["Stores__Directory"] = StoresDirectory,
@@ -46,6 +48,8 @@ public sealed class LocalHostProcess : ITestHost, IAsyncDisposable
 
     /// <summary>The pseudonymisation key all test hosts share.</summary>
     public static byte[] PseudonymisationKey { get; } = RandomNumberGenerator.GetBytes(32);
+
+    public static byte[] KeyRingEncryptionKey { get; } = RandomNumberGenerator.GetBytes(32);
 
     /// <summary>The settings the host runs with (environment-variable form).</summary>
     public IReadOnlyDictionary<string, string> Environment => environment;
