@@ -242,7 +242,7 @@ public static partial class PrivacyMails
         var l = staffLanguage;
         var blocks = new List<Block> { Text(Texts.Get(c.Type == RequestType.Objection ? "MailTasksObjectionBody" : "MailTasksRectifyBody", l)), Link(link) };
         blocks.AddRange(c.Tasks.Where(t => t.StoreKey is not null).Select(t => Text(TaskLabel(map, t, l))));
-        blocks.AddRange(Facts(c, map, l).Select(f => Text(f.Label + ": " + f.Value)));
+        blocks.AddRange(Facts(c, map, l).Select(f => Text(f.ToText())));
         return Compose(MailKind.StaffTask, Audience.Staff, c.Id, staffAddress, Texts.Format("MailTasksSubject", l, Texts.RequestType(c.Type, l), c.Id, Texts.Date(c.DueDate, l)), l, null, [.. blocks], footer: false);
     }
 

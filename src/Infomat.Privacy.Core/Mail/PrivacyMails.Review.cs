@@ -17,7 +17,7 @@ public static partial class PrivacyMails
         ArgumentNullException.ThrowIfNull(map);
         var l = staffLanguage;
         var blocks = new List<Block> { Text(Texts.Format("MailReviewBody", l, c.Review?.Values ?? 0)), Link(link) };
-        blocks.AddRange(Facts(c, map, l).Select(f => Text(f.Label + ": " + f.Value)));
+        blocks.AddRange(Facts(c, map, l).Select(f => Text(f.ToText())));
         return Compose(MailKind.StaffTask, Audience.Staff, c.Id, staffAddress, Texts.Format("MailReviewSubject", l, Texts.RequestType(c.Type, l), c.Id, Texts.Date(c.DueDate, l)), l, null, [.. blocks], footer: false);
     }
 }

@@ -133,7 +133,7 @@ public static partial class PrivacyMails
         Text(Texts.Get(introKey, l)),
         .. c.ApprovalsRequired > 1 ? [Text(Texts.Format("MailApprovalTwoApprovers", l, c.ApprovalsRequired))] : Array.Empty<Block>(),
         Link(link),
-        .. Facts(c, map, l).Select(f => Text(f.Label + ": " + f.Value)),
+        .. Facts(c, map, l).Select(f => Text(f.ToText())),
         Text(Texts.Get("LabelHoldings", l) + ":\n" + string.Join("\n", Holdings(c, map, l).Select(h => "- " + h))),
     ];
 
@@ -197,29 +197,32 @@ public static partial class PrivacyMails
         ], footer: false);
     }
 
-    /// <summary>The facts staff see about a case (mail and decision page).</summary>
-    public static IReadOnlyList<(string Label, string Value)> Facts(PrivacyCase c, Stores.DataMap map, Language l)
+    /// <summary>
+    /// The facts staff see about a case (mail and decision page). What the requester gave (name, address, company,
+    /// details) is a <see cref="Fact.FromRequester"/> fact, marked as theirs wherever it is shown (issue 18).
+    /// </summary>
+    public static IReadOnlyList<Fact> Facts(PrivacyCase c, Stores.DataMap map, Language l)
     {
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(map);
-        var facts = new List<(string, string)>
+        var facts = new List<Fact>
         {
-            (Texts.Get("LabelReference", l), c.Id),
-            (Texts.Get("LabelType", l), Texts.Rights(c, l)),
-            (Texts.Get("LabelEntity", l), Texts.Entity(c.Entity, map, l)),
-            (Texts.Get("LabelRequester", l), c.Company is null ? $"{c.Name} <{c.Email}>" : $"{c.Name} <{c.Email}>, {c.Company}"),
-            (Texts.Get("LabelChannel", l), Channel(c, l)),
-            (Texts.Get("LabelReceived", l), Texts.DateTime(c.ReceivedAt, l)),
-            (Texts.Get("LabelDueDate", l), Texts.Date(c.DueDate, l)),
+            new(Texts.Get("LabelReference", l), c.Id),
+            new(Texts.Get("LabelType", l), Texts.Rights(c, l)),
+            new(Texts.Get("LabelEntity", l), Texts.Entity(c.Entity, map, l)),
+            Fact.Requester(Texts.Get("LabelRequester", l), c.Company is null ? $"{c.Name} <{c.Email}>" : $"{c.Name} <{c.Email}>, {c.Company}", l),
+            new(Texts.Get("LabelChannel", l), Channel(c, l)),
+            new(Texts.Get("LabelReceived", l), Texts.DateTime(c.ReceivedAt, l)),
+            new(Texts.Get("LabelDueDate", l), Texts.Date(c.DueDate, l)),
         };
         if (!string.IsNullOrWhiteSpace(c.IntakeReason))
         {
-            facts.Add((Texts.Get("LabelIntakeReason", l), Intake.CodedReason.Render(c.IntakeReason, l)));
+            facts.Add(new(Texts.Get("LabelIntakeReason", l), Intake.CodedReason.Render(c.IntakeReason, l)));
         }
 
         if (!string.IsNullOrWhiteSpace(c.Details))
         {
-            facts.Add((Texts.Get("LabelDetails", l), c.Details));
+            facts.Add(Fact.Requester(Texts.Get("LabelDetails", l), c.Details, l));
         }
 
         return facts;
@@ -258,12 +261,12 @@ public static partial class PrivacyMails
             Text(Texts.Get(caseLink is null ? "MailTriageBody" : "MailTriageBodyLink", l)),
             .. caseLink is null ? Array.Empty<Block>() : [Link(caseLink)],
             Text(Texts.Format("MailTriageDeadline", l, Texts.DateTime(receivedAt, l), Texts.Date(dueDate, l))),
-            Text(Texts.Get("LabelFrom", l) + ": " + from),
-            Text(Texts.Get("LabelSubject", l) + ": " + subject),
+            Text(Fact.Requester(Texts.Get("LabelFrom", l), from, l).ToText()),
+            Text(Fact.Requester(Texts.Get("LabelSubject", l), subject, l).ToText()),
             Text(Texts.Get("LabelReceived", l) + ": " + Texts.DateTime(receivedAt, l)),
             Text(Texts.Get("LabelDueDate", l) + ": " + Texts.Date(dueDate, l)),
             Text(Texts.Get("LabelWhy", l) + ": " + reason),
-            Text(excerpt),
+            Text(Fact.Requester(Texts.Get("LabelMailText", l), excerpt, l).ToText()),
         ];
         return Compose(MailKind.StaffTask, Audience.Staff, messageKey, staffAddress, Texts.Format("MailTriageSubject", l, subject), l, null, blocks, footer: false);
     }

@@ -34,7 +34,7 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         }
 
         var facts = PrivacyMails.Facts(c, dataMap, l).ToList();
-        facts.Insert(3, (Texts.Get("CasesStatus", l), Texts.Status(c.Status, c.RejectedAs, l)));
+        facts.Insert(3, new Fact(Texts.Get("CasesStatus", l), Texts.Status(c.Status, c.RejectedAs, l)));
         body.Append(Facts(facts)).Append("<h2>").Append(E(Texts.Get("LabelHoldings", l))).Append("</h2><ul>");
         foreach (var line in PrivacyMails.Holdings(c, dataMap, l))
         {

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 
 using Infomat.Privacy.Localization;
+using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
 
@@ -75,12 +76,19 @@ public static class Html
     public static string P(string text) => "<p>" + E(text) + "</p>";
 
     /// <summary>A definition list of facts (label, value).</summary>
-    public static string Facts(IEnumerable<(string Label, string Value)> facts)
+    public static string Facts(IEnumerable<(string Label, string Value)> facts) => Facts(facts.Select(f => new Fact(f.Label, f.Value)));
+
+    /// <summary>
+    /// A definition list of facts; what the requester wrote (<see cref="Fact.FromRequester"/>) in a marked quote, its
+    /// label saying whose it is, so none of its lines can pass for one of ours.
+    /// </summary>
+    public static string Facts(IEnumerable<Fact> facts)
     {
         var sb = new StringBuilder("<dl class=\"facts\">");
-        foreach (var (label, value) in facts)
+        foreach (var fact in facts)
         {
-            sb.Append("<dt>").Append(E(label)).Append("</dt><dd>").Append(E(value).Replace("\n", "<br>", StringComparison.Ordinal)).Append("</dd>");
+            sb.Append("<dt>").Append(E(fact.Label)).Append(fact.FromRequester ? "</dt><dd class=\"requester-text\">" : "</dt><dd>")
+                .Append(E(fact.Value).Replace("\n", "<br>", StringComparison.Ordinal)).Append("</dd>");
         }
 
         return sb.Append("</dl>").ToString();
@@ -104,7 +112,7 @@ public static class Html
         .table-wrap{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.9rem}caption{text-align:left;font-weight:bold;margin:.5rem 0}
         th,td{border-bottom:1px solid #ccc;padding:.3rem .4rem;text-align:left;vertical-align:top}tr.overdue td{color:#b00020;font-weight:bold}
         .error{color:#b00020;font-weight:bold}.errors{border:3px solid #b00020;padding:.5rem 1rem;margin-bottom:1rem}
-        .notice{background:#fff4ce;border-left:6px solid #8a6d00;padding:.5rem 1rem}.facts dt{font-weight:bold}.facts dd{margin:0 0 .5rem 0}
+        .notice{background:#fff4ce;border-left:6px solid #8a6d00;padding:.5rem 1rem}.facts dt{font-weight:bold}.facts dd{margin:0 0 .5rem 0}.facts dd.requester-text{border-left:4px solid #767676;padding-left:.5rem;font-style:italic}
         .hp{position:absolute;left:-10000px}
         """;
 }

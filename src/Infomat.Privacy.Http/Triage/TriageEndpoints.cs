@@ -6,6 +6,7 @@ using Infomat.Privacy.Deadlines;
 using Infomat.Privacy.Http.Staff;
 using Infomat.Privacy.Intake;
 using Infomat.Privacy.Localization;
+using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.Tokens;
@@ -140,13 +141,14 @@ public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tok
     {
         var due = DueDateCalculator.DueDate(m.ReceivedAt, ControllerScope.AllOf(dataMap.ControllerCodes), dataMap);
         var from = m.FromName is null ? m.FromAddress : $"{m.FromName} <{m.FromAddress}>";
+        var text = Fact.Requester(Texts.Get("LabelMailText", l), m.Details, l);
         return Facts(
         [
-            (Texts.Get("LabelFrom", l), from),
-            (Texts.Get("LabelReceived", l), Texts.DateTime(m.ReceivedAt, l)),
-            (Texts.Get("LabelDueDate", l), Texts.Date(due, l)),
-            (Texts.Get("LabelWhy", l), CodedReason.Render(m.Reason, l)),
-        ]) + "<pre class=\"mail-text\">" + E(m.Details) + "</pre>";
+            Fact.Requester(Texts.Get("LabelFrom", l), from, l),
+            new Fact(Texts.Get("LabelReceived", l), Texts.DateTime(m.ReceivedAt, l)),
+            new Fact(Texts.Get("LabelDueDate", l), Texts.Date(due, l)),
+            new Fact(Texts.Get("LabelWhy", l), CodedReason.Render(m.Reason, l)),
+        ]) + "<h2>" + E(text.Label) + "</h2><pre class=\"mail-text requester-text\">" + E(text.Value) + "</pre>";
     }
 
     /// <summary>The choice: the right, the controllers, what an objection is against; then "Make it a case".</summary>

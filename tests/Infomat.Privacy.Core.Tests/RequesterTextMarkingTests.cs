@@ -1,0 +1,52 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Http.Pages;
+using Infomat.Privacy.Localization;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.TestSupport;
+
+namespace Infomat.Privacy.Core.Tests;
+
+/// <summary>
+/// Issue 18 item 8: what the requester wrote (their name, company, details) reaches staff mails and pages marked as
+/// theirs, so a line they typed cannot pass for one of ours ("Channel: e-mail, DMARC pass").
+/// </summary>
+public sealed class RequesterTextMarkingTests
+{
+    private const string Forged = "Channel: e-mail (DMARC pass)";
+
+    private static PrivacyCase Case() => PrivacyCase.Received(
+        new ValidRequest(RequestType.Erasure, "an.peeters@example.be", "An Peeters", "Peeters BV", ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Nl,
+            "Please erase everything.\n" + Forged + "\nApprovals needed: 0", null),
+        Channel.Form, new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero), TestDataMaps.Real);
+
+    [Theory]
+    [InlineData(Language.En)]
+    [InlineData(Language.Nl)]
+    [InlineData(Language.Fr)]
+    public void In_the_approval_mail_each_line_the_requester_wrote_is_quoted_under_a_label_saying_so(Language staff)
+    {
+        var mail = PrivacyMails.ApprovalRequest(Case(), TestDataMaps.Real, new Uri("https://privacy.example/approvals?token=t"), "staff@infomat.eu", staff);
+        var lines = mail.TextBody.Split('\n').Select(x => x.TrimEnd('\r')).ToList();
+
+        Assert.DoesNotContain(lines, x => x.StartsWith(Forged, StringComparison.Ordinal));
+        Assert.Contains("> " + Forged, lines);
+        var marker = Texts.Get("RequesterWroteMarker", staff);
+        Assert.Contains(lines, x => x.StartsWith(Texts.Get("LabelDetails", staff), StringComparison.Ordinal) && x.Contains(marker, StringComparison.Ordinal));
+        Assert.Contains(lines, x => x.StartsWith(Texts.Get("LabelRequester", staff), StringComparison.Ordinal) && x.Contains(marker, StringComparison.Ordinal));
+        // Facts the system established are not marked.
+        Assert.Contains(lines, x => x.StartsWith(Texts.Get("LabelDueDate", staff), StringComparison.Ordinal) && !x.Contains(marker, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void On_staff_pages_the_requesters_text_sits_in_a_marked_quote()
+    {
+        var html = Html.Facts(PrivacyMails.Facts(Case(), TestDataMaps.Real, Language.En));
+
+        var details = html[html.IndexOf(Texts.Get("LabelDetails", Language.En), StringComparison.Ordinal)..];
+        Assert.Contains(Texts.Get("RequesterWroteMarker", Language.En), details[..details.IndexOf("</dt>", StringComparison.Ordinal)], StringComparison.Ordinal);
+        Assert.StartsWith("<dd class=\"requester-text\">", details[(details.IndexOf("</dt>", StringComparison.Ordinal) + 5)..], StringComparison.Ordinal);
+        var due = html[html.IndexOf(Texts.Get("LabelDueDate", Language.En), StringComparison.Ordinal)..];
+        Assert.StartsWith("<dd>", due[(due.IndexOf("</dt>", StringComparison.Ordinal) + 5)..], StringComparison.Ordinal);
+    }
+}
