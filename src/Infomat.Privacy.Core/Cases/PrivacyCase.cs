@@ -180,11 +180,17 @@ public sealed partial record PrivacyCase
 /// <summary>
 /// One staff approval of the requester's identity: who, when, on which evidence (never a document), and for evidence
 /// <see cref="OtherEvidence"/> the staff member's note on it (staff text about the requester: it stays in the register).
+/// <paramref name="By"/> is the name pages and reports show, <paramref name="ById"/> the staff member's stable id (the
+/// Entra object id; the typed name without sign-in; absent on approvals recorded before ids were kept).
 /// </summary>
-public sealed record IdentityApproval(int Stage, string By, DateTimeOffset At, string Evidence, string? Note = null)
+public sealed record IdentityApproval(int Stage, string By, DateTimeOffset At, string Evidence, string? Note = null, string? ById = null)
 {
     /// <summary>The evidence that is none of the listed ones: it needs a note saying what it was.</summary>
     public const string OtherEvidence = "other";
+
+    /// <summary>Who approved, as "two different people" compares them: the id, or for an approval recorded before ids were kept, its name.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string ApproverId => ById ?? By;
 
     /// <summary>Why an approval on <paramref name="evidence"/> with <paramref name="note"/> may not be recorded, or null when it may.</summary>
     public static CaseRefusal? EvidenceRefusal(string evidence, string? note) =>
