@@ -119,6 +119,17 @@ public sealed class CaseTransitionTests
     }
 
     [Fact]
+    public void A_colleague_who_gave_the_first_approval_before_ids_were_kept_cannot_give_the_second_under_their_id()
+    {
+        // The release lands between the two approvals of an erasure: Els's first approval has her name only, her second
+        // comes with her object id and the same name. She is still one person.
+        var c = AwaitingApproval(RequestType.Erasure) with { Approvals = [new IdentityApproval(1, "els.janssens@infomat.eu", Received.AddHours(1), "verified-link")] };
+
+        Assert.Equal(CaseRefusal.SameApprover, c.ApprovalRefusal("els.janssens@infomat.eu", "0c7e2b1a-5d0f-4f6e-9a43-3c2d8e1f7a01"));
+        Assert.Null(c.ApprovalRefusal("jan.peeters@infomat.eu", "9b1d4e6f-2a3c-4b5d-8e7f-1a2b3c4d5e6f"));
+    }
+
+    [Fact]
     public void An_approval_from_a_page_that_showed_an_older_count_is_refused()
     {
         var c = Taken(AwaitingApproval(RequestType.Erasure).Approve(1, "Els", Received.AddHours(1), "verified-link"));

@@ -150,13 +150,13 @@ public sealed partial record PrivacyCase
 
     /// <summary>
     /// Why the staff member <paramref name="byId"/> (shown as <paramref name="by"/>) may not approve now, or null when they
-    /// may. "The same person" compares ids (<see cref="IdentityApproval.ApproverId"/>), never the names shown: a name can
+    /// may. "The same person" compares ids (<see cref="IdentityApproval.IsBy"/>), never the names shown: a name can
     /// change or be shared, the Entra object id cannot. Without an id the name is the id.
     /// </summary>
     public CaseRefusal? ApprovalRefusal(string by, string? byId = null) =>
         Decision is not null ? CaseRefusal.AlreadyDecided
         : Status.IsFinished() ? CaseRefusal.Finished
-        : Approvals.Any(a => a.ApproverId == (byId ?? by)) ? CaseRefusal.SameApprover
+        : Approvals.Any(a => a.IsBy(by, byId)) ? CaseRefusal.SameApprover
         : null;
 
     /// <summary>

@@ -188,9 +188,13 @@ public sealed record IdentityApproval(int Stage, string By, DateTimeOffset At, s
     /// <summary>The evidence that is none of the listed ones: it needs a note saying what it was.</summary>
     public const string OtherEvidence = "other";
 
-    /// <summary>Who approved, as "two different people" compares them: the id, or for an approval recorded before ids were kept, its name.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public string ApproverId => ById ?? By;
+    /// <summary>
+    /// Whether this approval was given by the staff member <paramref name="byId"/> (shown as <paramref name="by"/>): the
+    /// ids are compared, never the names, which can change or be shared. An approval recorded before ids were kept has
+    /// only its name, which then stands for the id, and matches the new approver's id or name.
+    /// </summary>
+    public bool IsBy(string by, string? byId) =>
+        ById is null ? By == (byId ?? by) || By == by : ById == (byId ?? by);
 
     /// <summary>Why an approval on <paramref name="evidence"/> with <paramref name="note"/> may not be recorded, or null when it may.</summary>
     public static CaseRefusal? EvidenceRefusal(string evidence, string? note) =>
