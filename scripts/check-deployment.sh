@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What to check after a deployment (docs/deploy.md): the public routes answer without sign-in, the staff routes do
-# not, and Microsoft Graph can validate its subscription. Reads nothing personal and changes nothing (GETs, and the
+# not (not even to a forged principal header), and Microsoft Graph can validate its subscription. Reads nothing personal and changes nothing (GETs, and the
 # Graph validation handshake, which only echoes).
 #
 #   scripts/check-deployment.sh https://func-privacy-xxxx.azurewebsites.net    (azd: "$PRIVACY_PUBLIC_BASE_URL")
@@ -55,6 +55,16 @@ public "/verify"
 public "/download"
 
 for path in /cases /cases.csv /approvals /tasks; do staff "$path"; done
+
+# A principal header anyone can write (the staff role, no token) opens nothing: the app validates the staff member's
+# ID token itself, so this holds even where App Service Authentication does not cover a route (docs/deploy.md).
+forged=$(printf '%s' '{"auth_typ":"aad","claims":[{"typ":"roles","val":"Privacy.Staff"},{"typ":"preferred_username","val":"check@invalid"}]}' | base64 -w0)
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 -H "X-MS-CLIENT-PRINCIPAL: $forged" "$base/cases" || echo 000)
+if [ "$code" = 200 ]; then
+  fail "/cases served a forged principal header (200): the staff check trusts an unsigned header; deploy this release"
+else
+  ok "/cases refuses a forged principal header ($code)"
+fi
 
 if [ "$mailbox" = 1 ]; then
   token="check-$RANDOM$RANDOM"

@@ -139,6 +139,9 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Privacy__Staff__RequireSignIn: 'true'
     Privacy__Staff__Role: 'Privacy.Staff'
     Privacy__Staff__Group: staffGroupId
+    // The app checks each staff request's ID token itself (signature by this tenant's keys, issuer, audience, lifetime).
+    Privacy__Staff__TenantId: tenant().tenantId
+    Privacy__Staff__ClientId: staffSignInClientId
     Privacy__Staff__Address: staffAddress
     Privacy__Staff__Language: staffLanguage
     Privacy__Staff__EscalationAddress: staffEscalationAddress
@@ -159,8 +162,9 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
   }
 }
 
-// Staff pages need a signed-in member of the tenant; the app then requires the Privacy.Staff role (or the group)
-// from the principal App Service passes on. Requesters, Graph and the health probe reach the public paths only.
+// Staff pages need a signed-in member of the tenant. The token store passes the ID token to the app
+// (X-MS-TOKEN-AAD-ID-TOKEN), which validates it and requires the Privacy.Staff role (or the group) from its claims: the
+// unsigned principal header alone lets nobody in. Requesters, Graph and the health probe reach the public paths only.
 resource auth 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: app
   name: 'authsettingsV2'
@@ -190,7 +194,11 @@ resource auth 'Microsoft.Web/sites/config@2025-03-01' = {
       }
     }
     login: {
-      tokenStore: { enabled: false }
+      // On: without it the platform passes no token, and the app (which checks the token itself) lets no staff in.
+      tokenStore: { enabled: true }
+      // The session ends with the ID token (about an hour): the platform signs the person in again (silently while
+      // their Entra session lasts) instead of passing an expired token the app would refuse.
+      cookieExpiration: { convention: 'IdentityProviderDerived' }
       preserveUrlFragmentsForLogins: false
     }
   }

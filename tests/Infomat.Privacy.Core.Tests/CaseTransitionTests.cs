@@ -89,6 +89,47 @@ public sealed class CaseTransitionTests
     }
 
     [Fact]
+    public void Two_approvals_under_one_object_id_are_one_person_whatever_name_they_show_and_two_object_ids_are_two()
+    {
+        // Issue 18 item 3: a signed-in name (preferred_username) can change or be missing; the Entra object id cannot.
+        const string Els = "0c7e2b1a-5d0f-4f6e-9a43-3c2d8e1f7a01", Jan = "9b1d4e6f-2a3c-4b5d-8e7f-1a2b3c4d5e6f";
+        var c = Taken(AwaitingApproval(RequestType.Erasure).Approve(1, "els.janssens@infomat.eu", Received.AddHours(1), "verified-link", byId: Els));
+
+        // Els again after her account was renamed: still Els, the erasure still needs a colleague.
+        Assert.Equal(CaseRefusal.SameApprover, c.Approve(2, "els.peeters@infomat.eu", Received.AddHours(2), "verified-link", byId: Els).Refusal);
+        Assert.Equal(CaseRefusal.SameApprover, c.ApprovalRefusal("els.peeters@infomat.eu", Els));
+
+        // Jan, whose token shows the same name (a shared display name, or none and a fallback): a different person.
+        c = Taken(c.Approve(2, "els.janssens@infomat.eu", Received.AddHours(3), "known-details", byId: Jan));
+        Assert.Equal(DecisionOutcome.Approve, c.Decision!.Outcome);
+        Assert.Equal([Els, Jan], c.Approvals.Select(a => a.ById));
+    }
+
+    [Fact]
+    public void An_approval_recorded_before_ids_were_kept_is_identified_by_its_name()
+    {
+        // A register row written before this release: the approval has a name only.
+        var old = System.Text.Json.JsonSerializer.Deserialize<IdentityApproval>(
+            """{"stage":1,"by":"Els (no sign-in)","at":"2027-03-01T10:00:00+00:00","evidence":"verified-link"}""",
+            new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))!;
+        var c = AwaitingApproval(RequestType.Erasure) with { Approvals = [old] };
+
+        Assert.Equal(CaseRefusal.SameApprover, c.ApprovalRefusal("Els (no sign-in)", "Els (no sign-in)"));
+        Assert.Null(c.ApprovalRefusal("Jan (no sign-in)", "Jan (no sign-in)"));
+    }
+
+    [Fact]
+    public void A_colleague_who_gave_the_first_approval_before_ids_were_kept_cannot_give_the_second_under_their_id()
+    {
+        // The release lands between the two approvals of an erasure: Els's first approval has her name only, her second
+        // comes with her object id and the same name. She is still one person.
+        var c = AwaitingApproval(RequestType.Erasure) with { Approvals = [new IdentityApproval(1, "els.janssens@infomat.eu", Received.AddHours(1), "verified-link")] };
+
+        Assert.Equal(CaseRefusal.SameApprover, c.ApprovalRefusal("els.janssens@infomat.eu", "0c7e2b1a-5d0f-4f6e-9a43-3c2d8e1f7a01"));
+        Assert.Null(c.ApprovalRefusal("jan.peeters@infomat.eu", "9b1d4e6f-2a3c-4b5d-8e7f-1a2b3c4d5e6f"));
+    }
+
+    [Fact]
     public void An_approval_from_a_page_that_showed_an_older_count_is_refused()
     {
         var c = Taken(AwaitingApproval(RequestType.Erasure).Approve(1, "Els", Received.AddHours(1), "verified-link"));

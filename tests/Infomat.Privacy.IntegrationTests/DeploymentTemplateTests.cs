@@ -281,6 +281,23 @@ public sealed partial class DeploymentTemplateTests
     }
 
     [Fact]
+    public void The_platform_passes_the_staff_ID_token_and_the_app_knows_the_tenant_and_client_id_to_check_it()
+    {
+        // Issue 18 item 1: the app validates the token itself; with the token store off there is no token to check, and
+        // without the tenant and client id it cannot check one (staff pages then stay closed).
+        var auth = Arm.OfType("Microsoft.Web/sites/config").Single(c => Text(c.At("name"))!.Contains("'authsettingsV2'", StringComparison.Ordinal));
+        Assert.True(Bool(auth.At("properties", "login", "tokenStore", "enabled")), "The token store must be on: the app reads X-MS-TOKEN-AAD-ID-TOKEN.");
+        Assert.Equal("IdentityProviderDerived", Text(auth.At("properties", "login", "cookieExpiration", "convention")));
+        var settings = AppSettings(out _);
+        Assert.Equal("[tenant().tenantId]", settings["Privacy__Staff__TenantId"]);
+        // The audience the app requires is the app registration the platform signs staff in with.
+        var registration = auth.Json.GetProperty("properties").GetProperty("identityProviders").GetProperty("azureActiveDirectory").GetProperty("registration");
+        Assert.Equal("[parameters('staffSignInClientId')]", registration.GetProperty("clientId").GetString());
+        Assert.Equal("[parameters('staffSignInClientId')]", settings["Privacy__Staff__ClientId"]);
+        Assert.False(settings.ContainsKey("Privacy__Staff__Authority"), "The authority override is for tests: Azure uses the tenant's Entra ID.");
+    }
+
+    [Fact]
     public void Key_Vault_uses_RBAC_with_soft_delete_and_purge_protection()
     {
         var vault = Arm.Single("Microsoft.KeyVault/vaults");

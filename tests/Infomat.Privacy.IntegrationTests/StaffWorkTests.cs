@@ -7,6 +7,7 @@ using Infomat.Privacy.Adapters.Storage;
 using Infomat.Privacy.Audit;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Deadlines;
+using Infomat.Privacy.Http.Staff;
 using Infomat.Privacy.IntegrationTests.Infrastructure;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
@@ -371,22 +372,34 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
     }
 }
 
-/// <summary>The staff pages with sign-in required, as in Azure (the principal header App Service Authentication passes).</summary>
+/// <summary>
+/// The staff pages with sign-in required, as in Azure: App Service Authentication passes the principal header and, with
+/// its token store on, the ID token, which the host checks against a stand-in Entra ID (metadata and keys on a loopback
+/// port, a locally generated key).
+/// </summary>
 [Collection(SecondAzuriteCollection.Name)]
-public sealed class StaffSignInTests(Azurite azurite) : LocalHostTests(azurite)
+public sealed class StaffSignInTests(Azurite azurite) : LocalHostTests(azurite), IDisposable
 {
-    protected override Task<IDictionary<string, string>> SettingsAsync() => Task.FromResult<IDictionary<string, string>>(new Dictionary<string, string>
-    {
-        ["Privacy__Staff__RequireSignIn"] = "true",
-    });
+    private const string ElsOid = "0c7e2b1a-5d0f-4f6e-9a43-3c2d8e1f7a01";
+    private const string JanOid = "9b1d4e6f-2a3c-4b5d-8e7f-1a2b3c4d5e6f";
 
-    private static string Principal(string user, params string[] roles) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
+    private readonly StaffSignInAuthority authority = StaffSignInAuthority.Serve();
+
+    protected override Task<IDictionary<string, string>> SettingsAsync() => Task.FromResult(authority.HostSettings);
+
+    public void Dispose() => authority.Dispose();
+
+    /// <summary>Signs the test's browser in as a colleague: the headers App Service Authentication would add.</summary>
+    private void SignIn(string? idToken, string principal)
     {
-        auth_typ = "aad",
-        name_typ = "name",
-        role_typ = "roles",
-        claims = new[] { new { typ = "preferred_username", val = user } }.Concat(roles.Select(r => new { typ = "roles", val = r })),
-    })));
+        Flows.Http.DefaultRequestHeaders.Remove(StaffAccess.PrincipalHeader);
+        Flows.Http.DefaultRequestHeaders.Remove(StaffSignIn.IdTokenHeader);
+        Flows.Http.DefaultRequestHeaders.Add(StaffAccess.PrincipalHeader, principal);
+        if (idToken is not null)
+        {
+            Flows.Http.DefaultRequestHeaders.Add(StaffSignIn.IdTokenHeader, idToken);
+        }
+    }
 
     [Fact]
     public async Task The_post_deployment_check_passes_when_staff_pages_need_sign_in_and_public_pages_do_not()
@@ -395,8 +408,37 @@ public sealed class StaffSignInTests(Azurite azurite) : LocalHostTests(azurite)
 
         Assert.True(exit == 0, output);
         Assert.Contains("ok    /cases needs sign-in (401)", output, StringComparison.Ordinal);
+        Assert.Contains("ok    /cases refuses a forged principal header (401)", output, StringComparison.Ordinal);
         Assert.Contains("ok    /privacy?lang=nl is public (200)", output, StringComparison.Ordinal);
         Assert.Contains("ok    the request form is served", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_forged_principal_header_with_the_staff_role_opens_no_staff_page_and_decides_nothing()
+    {
+        // Issue 18 item 1: where App Service Authentication is off or does not cover a route, anyone can send this header.
+        var id = await Flows.SubmitAsync($"forged.{Guid.NewGuid():N}@example.org");
+        await Flows.VerifyAsync(id);
+        var link = await Flows.ApprovalLinkAsync(id);
+        var forged = StaffSignInAuthority.Principal("els.janssens@infomat.eu", "Privacy.Staff");
+
+        SignIn(null, forged);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Flows.Http.GetAsync("/cases")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Flows.Http.GetAsync($"/cases/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Flows.Http.GetAsync(link.PathAndQuery)).StatusCode);
+        SignIn(authority.Mint(ElsOid, "els.janssens@infomat.eu", ["Privacy.Staff"], signWithAnotherKey: true), forged);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Flows.Http.GetAsync("/cases")).StatusCode);
+
+        // With a form taken from a real colleague's page, the forged sender still decides nothing.
+        SignIn(authority.Staff(JanOid, "jan.peeters@infomat.eu"), forged);
+        var page = await Flows.Http.GetStringAsync(link.PathAndQuery);
+        var antiforgery = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value);
+        SignIn(authority.Mint(ElsOid, "els.janssens@infomat.eu", ["Privacy.Staff"], audience: "11111111-2222-3333-4444-555555555555"), forged);
+        var decided = await Flows.Http.PostAsync("/approvals", Flows.Form(
+            ("token", Mailbox.Token(link)), ("__RequestVerificationToken", antiforgery), ("decision", "approve"), ("evidence", "verified-link")));
+        Assert.Equal(HttpStatusCode.Unauthorized, decided.StatusCode);
+        using var status = await Flows.StatusAsync(id);
+        Assert.Equal("AwaitingIdentityApproval", status.RootElement.GetProperty("status").GetString());
     }
 
     [Fact]
@@ -409,11 +451,12 @@ public sealed class StaffSignInTests(Azurite azurite) : LocalHostTests(azurite)
 
         using (var visitor = new HttpRequestMessage(HttpMethod.Get, link.PathAndQuery))
         {
-            visitor.Headers.Add("X-MS-CLIENT-PRINCIPAL", Principal("visitor@infomat.eu", "Sales.Reader"));
+            visitor.Headers.Add(StaffAccess.PrincipalHeader, StaffSignInAuthority.Principal("visitor@infomat.eu", "Sales.Reader"));
+            visitor.Headers.Add(StaffSignIn.IdTokenHeader, authority.Mint("3f4e5d6c-0000-4000-8000-000000000001", "visitor@infomat.eu", ["Sales.Reader"]));
             Assert.Equal(HttpStatusCode.Forbidden, (await Flows.Http.SendAsync(visitor)).StatusCode);
         }
 
-        Flows.Http.DefaultRequestHeaders.Add("X-MS-CLIENT-PRINCIPAL", Principal("els.janssens@infomat.eu", "Privacy.Staff"));
+        SignIn(authority.Staff(ElsOid, "els.janssens@infomat.eu"), StaffSignInAuthority.Principal("els.janssens@infomat.eu", "Privacy.Staff"));
         var page = await Flows.Http.GetStringAsync(link.PathAndQuery);
         Assert.DoesNotContain("name=\"staff_name\"", page, StringComparison.Ordinal);
         Assert.DoesNotContain("zonder aanmelding", page, StringComparison.Ordinal);
@@ -422,5 +465,27 @@ public sealed class StaffSignInTests(Azurite azurite) : LocalHostTests(azurite)
         Assert.Equal(HttpStatusCode.OK, decided.StatusCode);
         Assert.Contains("door els.janssens@infomat.eu", await decided.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await Flows.Http.GetAsync("/cases")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_erasure_needs_two_object_ids_whatever_names_the_tokens_show()
+    {
+        // Issue 18 item 3: Els renamed is still Els; Jan showing the same name is still someone else.
+        var id = await Flows.SubmitAsync($"two.oids.{Guid.NewGuid():N}@example.org", type: "erasure");
+        await Flows.VerifyAsync(id);
+        var link = await Flows.ApprovalLinkAsync(id);
+
+        SignIn(authority.Staff(ElsOid, "els.janssens@infomat.eu"), StaffSignInAuthority.Principal("els.janssens@infomat.eu", "Privacy.Staff"));
+        var first = await Flows.StaffPostAsync("/approvals", link, "-", ("decision", "approve"), ("evidence", "verified-link"));
+        Assert.Contains("data-approvals-missing=\"1\"", await first.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        SignIn(authority.Staff(ElsOid, "els.peeters@infomat.eu"), StaffSignInAuthority.Principal("els.peeters@infomat.eu", "Privacy.Staff"));
+        var again = await Flows.StaffPostAsync("/approvals", link, "-", ("decision", "approve"), ("evidence", "verified-link"));
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+
+        SignIn(authority.Staff(JanOid, "els.janssens@infomat.eu"), StaffSignInAuthority.Principal("els.janssens@infomat.eu", "Privacy.Staff"));
+        var second = await Flows.StaffPostAsync("/approvals", link, "-", ("decision", "approve"), ("evidence", "known-details"));
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.DoesNotContain("data-approvals-missing", await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }

@@ -148,22 +148,27 @@ public sealed partial record PrivacyCase
     /// <summary>The number the next approval gets (1, then 2 for an erasure that needs two approvers).</summary>
     public int NextApprovalStage => Approvals.Count + 1;
 
-    /// <summary>Why <paramref name="by"/> may not approve now, or null when they may.</summary>
-    public CaseRefusal? ApprovalRefusal(string by) =>
+    /// <summary>
+    /// Why the staff member <paramref name="byId"/> (shown as <paramref name="by"/>) may not approve now, or null when they
+    /// may. "The same person" compares ids (<see cref="IdentityApproval.IsBy"/>), never the names shown: a name can
+    /// change or be shared, the Entra object id cannot. Without an id the name is the id.
+    /// </summary>
+    public CaseRefusal? ApprovalRefusal(string by, string? byId = null) =>
         Decision is not null ? CaseRefusal.AlreadyDecided
         : Status.IsFinished() ? CaseRefusal.Finished
-        : Approvals.Any(a => a.By == by) ? CaseRefusal.SameApprover
+        : Approvals.Any(a => a.IsBy(by, byId)) ? CaseRefusal.SameApprover
         : null;
 
     /// <summary>
     /// One staff approval of the identity, on the evidence given. The decision is final when <see cref="ApprovalsRequired"/>
     /// different staff members approved; the same person cannot approve twice, and an approval given on a page that
     /// showed an older count (<paramref name="stage"/>) is refused. Evidence "other" needs <paramref name="note"/>,
-    /// saying what it was (kept with the approval, trimmed).
+    /// saying what it was (kept with the approval, trimmed). <paramref name="by"/> is the name shown,
+    /// <paramref name="byId"/> the staff member's stable id (the Entra object id; the name when not given).
     /// </summary>
-    public CaseTransition Approve(int stage, string by, DateTimeOffset at, string evidence, string? note = null)
+    public CaseTransition Approve(int stage, string by, DateTimeOffset at, string evidence, string? note = null, string? byId = null)
     {
-        if (ApprovalRefusal(by) is { } refusal)
+        if (ApprovalRefusal(by, byId) is { } refusal)
         {
             return Refuse(refusal);
         }
@@ -179,7 +184,7 @@ public sealed partial record PrivacyCase
         }
 
         var kept = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
-        var approvals = (IReadOnlyList<IdentityApproval>)[.. Approvals, new IdentityApproval(stage, by, at, evidence, kept)];
+        var approvals = (IReadOnlyList<IdentityApproval>)[.. Approvals, new IdentityApproval(stage, by, at, evidence, kept, byId)];
         return To(approvals.Count >= ApprovalsRequired
             ? this with { Approvals = approvals, Decision = new IdentityDecision(DecisionOutcome.Approve, at, by, null) }
             : this with { Approvals = approvals });

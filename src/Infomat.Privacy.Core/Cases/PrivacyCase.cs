@@ -180,11 +180,21 @@ public sealed partial record PrivacyCase
 /// <summary>
 /// One staff approval of the requester's identity: who, when, on which evidence (never a document), and for evidence
 /// <see cref="OtherEvidence"/> the staff member's note on it (staff text about the requester: it stays in the register).
+/// <paramref name="By"/> is the name pages and reports show, <paramref name="ById"/> the staff member's stable id (the
+/// Entra object id; the typed name without sign-in; absent on approvals recorded before ids were kept).
 /// </summary>
-public sealed record IdentityApproval(int Stage, string By, DateTimeOffset At, string Evidence, string? Note = null)
+public sealed record IdentityApproval(int Stage, string By, DateTimeOffset At, string Evidence, string? Note = null, string? ById = null)
 {
     /// <summary>The evidence that is none of the listed ones: it needs a note saying what it was.</summary>
     public const string OtherEvidence = "other";
+
+    /// <summary>
+    /// Whether this approval was given by the staff member <paramref name="byId"/> (shown as <paramref name="by"/>): the
+    /// ids are compared, never the names, which can change or be shared. An approval recorded before ids were kept has
+    /// only its name, which then stands for the id, and matches the new approver's id or name.
+    /// </summary>
+    public bool IsBy(string by, string? byId) =>
+        ById is null ? By == (byId ?? by) || By == by : ById == (byId ?? by);
 
     /// <summary>Why an approval on <paramref name="evidence"/> with <paramref name="note"/> may not be recorded, or null when it may.</summary>
     public static CaseRefusal? EvidenceRefusal(string evidence, string? note) =>

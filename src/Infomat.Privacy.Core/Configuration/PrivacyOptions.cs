@@ -95,6 +95,22 @@ public sealed class StaffOptions
     /// <summary>With sign-in: alternatively, the object id of an Entra group (groups claim) whose members are privacy staff.</summary>
     public string? Group { get; set; }
 
+    /// <summary>
+    /// With sign-in: the Entra tenant (directory) id whose signing keys, published at
+    /// <c>https://login.microsoftonline.com/{TenantId}/v2.0/.well-known/openid-configuration</c>, sign the staff member's
+    /// ID token, which the app checks itself on every staff request.
+    /// </summary>
+    public string? TenantId { get; set; }
+
+    /// <summary>With sign-in: the client id of the staff sign-in app registration, the audience the ID token must name.</summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>
+    /// With sign-in: the token issuer whose OpenID metadata (<c>{Authority}/.well-known/openid-configuration</c>) is read,
+    /// instead of the tenant's Entra ID endpoint. Tests point it at their stand-in; plain http only on a loopback address.
+    /// </summary>
+    public string? Authority { get; set; }
+
     /// <summary>Cases finished longer ago than this have their identifiers erased from the register (5 years; reason in <see cref="Retention.SystemRetention"/>).</summary>
     public TimeSpan RegisterRetention { get; set; } = Retention.SystemRetention.CaseIdentifiers;
 

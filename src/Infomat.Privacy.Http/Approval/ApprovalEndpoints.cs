@@ -117,13 +117,13 @@ public sealed class ApprovalEndpoints(
                 await workflow.SignalAsync(client, c.Id, CaseEvents.IdentityDecided, cancellationToken);
                 return staff.Page(title, P(Texts.Format("ApprovalIdentificationSent", l, Texts.DateTime(at, l), by)) + page.Body(request, c, tokenText, l));
 
-            case DecisionOutcome.Approve when c.ApprovalRefusal(by) == CaseRefusal.SameApprover:
+            case DecisionOutcome.Approve when c.ApprovalRefusal(by, identity.Id) == CaseRefusal.SameApprover:
                 return staff.Page(title, $"<p class=\"error\" role=\"alert\">{E(Texts.Get("ApprovalSameApprover", l))}</p>" + page.Body(request, c, tokenText, l), StatusCodes.Status409Conflict);
 
             case DecisionOutcome.Approve:
                 var stage = c.NextApprovalStage;
                 var use = token!.Id + ".approve." + stage.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                if (await links.TakeAsync(c, use, x => x.Approve(stage, by, at, evidence, evidenceNote), cancellationToken) is not { } approved)
+                if (await links.TakeAsync(c, use, x => x.Approve(stage, by, at, evidence, evidenceNote, identity.Id), cancellationToken) is not { } approved)
                 {
                     return links.TryAgain(l, c);
                 }

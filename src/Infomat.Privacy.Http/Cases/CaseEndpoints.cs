@@ -77,7 +77,7 @@ public sealed class CaseEndpoints(
     {
         ArgumentNullException.ThrowIfNull(request);
         var l = staff.Language;
-        if (staff.Refused(request) is { } refused)
+        if (await staff.RefusedAsync(request, cancellationToken) is { } refused)
         {
             return refused;
         }
@@ -90,7 +90,7 @@ public sealed class CaseEndpoints(
     public async Task<IResult> CsvAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (staff.Refused(request) is { } refused)
+        if (await staff.RefusedAsync(request, cancellationToken) is { } refused)
         {
             return refused;
         }
@@ -134,7 +134,7 @@ public sealed class CaseEndpoints(
     {
         ArgumentNullException.ThrowIfNull(request);
         var l = staff.Language;
-        if (staff.Refused(request) is { } refused)
+        if (await staff.RefusedAsync(request, cancellationToken) is { } refused)
         {
             return refused;
         }

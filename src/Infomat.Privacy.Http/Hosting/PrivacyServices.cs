@@ -65,6 +65,7 @@ public static class PrivacyServices
         services.AddSingleton<MailNotificationEndpoints>();
         services.AddSingleton<SubmissionLimits>();
         services.AddSingleton(HostingPlatform.From(configuration));
+        services.AddSingleton(sp => new StaffSignIn(sp.GetRequiredService<IOptions<PrivacyOptions>>(), log: sp.GetService<Microsoft.Extensions.Logging.ILogger<StaffSignIn>>()));
         services.AddSingleton<StaffAccess>();
         services.AddDataProtection().SetApplicationName("infomat-privacy");
         services.AddAntiforgery(o =>

@@ -24,7 +24,7 @@ public sealed partial class CaseLinks(ICaseRegister register, LinkTokenService t
     public async Task<OpenedLink> OpenStaffPageAsync(HttpRequest request, TokenPurpose purpose, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return staff.Refused(request) is { } refused
+        return await staff.RefusedAsync(request, cancellationToken) is { } refused
             ? new OpenedLink(null, refused, null)
             : await OpenAsync(request, request.Query["token"], purpose, cancellationToken, staff.Language);
     }

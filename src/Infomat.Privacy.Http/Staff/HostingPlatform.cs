@@ -5,7 +5,8 @@ namespace Infomat.Privacy.Http.Staff;
 /// <summary>
 /// What the platform says about where the app runs: in Azure App Service / Functions (<c>WEBSITE_SITE_NAME</c> is set)
 /// and whether App Service Authentication signs people in and strips a client's own principal header
-/// (<c>WEBSITE_AUTH_ENABLED=True</c>). The staff check trusts <see cref="StaffAccess.PrincipalHeader"/> only then.
+/// (<c>WEBSITE_AUTH_ENABLED=True</c>). Staff pages open only then, and only to a staff member whose ID token the app
+/// validates itself (<see cref="StaffSignIn"/>).
 /// </summary>
 public sealed record HostingPlatform(bool InAzure, bool AuthenticationOn)
 {

@@ -1,6 +1,3 @@
-using System.Text;
-using System.Text.Json;
-
 using Infomat.Privacy.Configuration;
 
 using Microsoft.AspNetCore.Http;
@@ -9,109 +6,103 @@ using Microsoft.Extensions.Options;
 
 namespace Infomat.Privacy.Http.Staff;
 
-/// <summary>Who is acting on a staff page, or why nobody may.</summary>
-public sealed record StaffIdentity(string? Name, StaffRefusal? Refusal)
+/// <summary>
+/// Who is acting on a staff page, or why nobody may. <paramref name="Id"/> tells people apart (the Entra object id,
+/// <c>oid</c>; without sign-in the typed name); <paramref name="Name"/> is what pages, reports and the register show.
+/// </summary>
+public sealed record StaffIdentity(string? Id, string? Name, StaffRefusal? Refusal)
 {
     public bool Allowed => Refusal is null;
 }
 
 public enum StaffRefusal
 {
-    /// <summary>Sign-in is required and no signed-in principal came with the request.</summary>
+    /// <summary>Sign-in is required and no valid staff token came with the request (a principal header alone is not enough).</summary>
     NotSignedIn,
 
     /// <summary>Signed in, but without the staff role or group.</summary>
     NotStaff,
 
-    /// <summary>In Azure with sign-in switched off or App Service Authentication off: nobody may (<see cref="HostingPlatform.StaffProblem"/>).</summary>
+    /// <summary>
+    /// Nobody may: in Azure with sign-in switched off or App Service Authentication off (<see cref="HostingPlatform.StaffProblem"/>),
+    /// or sign-in required without the settings to check a token (<see cref="StaffSignIn.Problem"/>).
+    /// </summary>
     SignInOff,
 }
 
 /// <summary>
-/// The staff check the app makes itself, behind App Service Authentication: the platform signs people in with Entra ID
-/// and passes the principal in <c>X-MS-CLIENT-PRINCIPAL</c> (base64 JSON of the token's claims), removing any such
-/// header a client sends. The principal must carry the configured app role or group. The local host runs without
-/// sign-in (<c>Privacy:Staff:RequireSignIn=false</c>): the person gives a name on the form, recorded as "(no sign-in)".
+/// The staff check the app makes itself. App Service Authentication signs people in with Entra ID and, with its token
+/// store on, passes their ID token (<see cref="StaffSignIn.IdTokenHeader"/>); the app validates it
+/// (<see cref="StaffSignIn"/>) and takes the role or group, the object id and the name from the validated claims, never
+/// from the unsigned principal header (<c>X-MS-CLIENT-PRINCIPAL</c>), which anyone can send where the platform does not
+/// strip it. The local host runs without sign-in (<c>Privacy:Staff:RequireSignIn=false</c>): the person gives a name on
+/// the form, recorded as "(no sign-in)".
 /// </summary>
-public sealed partial class StaffAccess(IOptions<PrivacyOptions> options, HostingPlatform platform, ILogger<StaffAccess>? log = null)
+public sealed partial class StaffAccess(IOptions<PrivacyOptions> options, HostingPlatform platform, StaffSignIn signIn, ILogger<StaffAccess>? log = null)
 {
     public const string PrincipalHeader = "X-MS-CLIENT-PRINCIPAL";
     public const string NoSignInSuffix = " (no sign-in)";
 
     public bool SignInRequired => options.Value.Staff.RequireSignIn;
 
+    /// <summary>Whether staff pages are closed because sign-in is required without the settings to check a token (not by the platform).</summary>
+    public bool SignInUnconfigured => platform.StaffProblem(options.Value.Staff.RequireSignIn) is null && signIn.Problem is not null;
+
     /// <summary>The acting person. <paramref name="typedName"/> is the name field of a local (no sign-in) form.</summary>
-    public StaffIdentity Identify(HttpRequest request, string? typedName = null)
+    public async Task<StaffIdentity> IdentifyAsync(HttpRequest request, string? typedName, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var staff = options.Value.Staff;
-        if (platform.StaffProblem(staff.RequireSignIn) is { } problem)
+        if ((platform.StaffProblem(staff.RequireSignIn) ?? signIn.Problem) is { } problem)
         {
             if (log is not null)
             {
                 StaffPagesClosed(log, problem);
             }
 
-            return new StaffIdentity(null, StaffRefusal.SignInOff);
+            return new StaffIdentity(null, null, StaffRefusal.SignInOff);
         }
 
         if (!staff.RequireSignIn)
         {
             var name = (typedName ?? string.Empty).Trim();
-            return new StaffIdentity(name.Length is > 0 and <= 100 ? name + NoSignInSuffix : null, null);
+            var typed = name.Length is > 0 and <= 100 ? name + NoSignInSuffix : null;
+            return new StaffIdentity(typed, typed, null);
         }
 
-        if (Claims(request.Headers[PrincipalHeader].ToString()) is not { } principal)
+        if (await signIn.ValidateAsync(request.Headers[StaffSignIn.IdTokenHeader].ToString(), cancellationToken) is not { } claims)
         {
-            return new StaffIdentity(null, StaffRefusal.NotSignedIn);
+            return new StaffIdentity(null, null, StaffRefusal.NotSignedIn);
         }
 
-        var roles = principal.Claims.Where(c => c.Type == principal.RoleType || c.Type == "roles" || c.Type.EndsWith("/role", StringComparison.Ordinal)).Select(c => c.Value);
-        var groups = principal.Claims.Where(c => c.Type == "groups").Select(c => c.Value);
+        var roles = claims.Where(c => c.Type == "roles").Select(c => c.Value);
+        var groups = claims.Where(c => c.Type == "groups").Select(c => c.Value);
         var isStaff = roles.Contains(staff.Role, StringComparer.Ordinal) || (staff.Group is { Length: > 0 } group && groups.Contains(group, StringComparer.OrdinalIgnoreCase));
         if (!isStaff)
         {
-            return new StaffIdentity(null, StaffRefusal.NotStaff);
+            return new StaffIdentity(null, null, StaffRefusal.NotStaff);
         }
 
-        var who = principal.Claims.FirstOrDefault(c => c.Type == "preferred_username")?.Value
-            ?? principal.Claims.FirstOrDefault(c => c.Type == principal.NameType)?.Value
-            ?? request.Headers["X-MS-CLIENT-PRINCIPAL-NAME"].ToString();
-        return new StaffIdentity(string.IsNullOrWhiteSpace(who) ? "signed-in staff" : who, null);
+        if (claims.FirstOrDefault(c => c.Type == "oid")?.Value is not { Length: > 0 } oid)
+        {
+            // Entra puts oid in ID tokens requested with the profile scope (App Service Authentication asks for it).
+            if (log is not null)
+            {
+                TokenWithoutObjectId(log);
+            }
+
+            return new StaffIdentity(null, null, StaffRefusal.NotSignedIn);
+        }
+
+        var shown = claims.FirstOrDefault(c => c.Type == "preferred_username")?.Value is { Length: > 0 } username ? username
+            : claims.FirstOrDefault(c => c.Type == "name")?.Value is { Length: > 0 } display ? display
+            : oid;
+        return new StaffIdentity(oid, shown, null);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The staff token is valid but has no oid claim: the sign-in must ask for the profile scope")]
+    private static partial void TokenWithoutObjectId(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Staff pages are closed: {Problem}")]
     private static partial void StaffPagesClosed(ILogger logger, string problem);
-
-    private sealed record Claim(string Type, string Value);
-
-    private sealed record Principal(string? NameType, string? RoleType, IReadOnlyList<Claim> Claims);
-
-    private static Principal? Claims(string header)
-    {
-        if (header.Length is 0 or > 32_768)
-        {
-            return null;
-        }
-
-        try
-        {
-            using var json = JsonDocument.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(header)));
-            var root = json.RootElement;
-            var claims = root.TryGetProperty("claims", out var list) && list.ValueKind == JsonValueKind.Array
-                ? list.EnumerateArray()
-                    .Where(c => c.TryGetProperty("typ", out _) && c.TryGetProperty("val", out _))
-                    .Select(c => new Claim(c.GetProperty("typ").GetString() ?? string.Empty, c.GetProperty("val").GetString() ?? string.Empty))
-                    .ToList()
-                : [];
-            return new Principal(
-                root.TryGetProperty("name_typ", out var n) ? n.GetString() : null,
-                root.TryGetProperty("role_typ", out var r) ? r.GetString() : null,
-                claims);
-        }
-        catch (Exception ex) when (ex is FormatException or JsonException or InvalidOperationException)
-        {
-            return null;
-        }
-    }
 }

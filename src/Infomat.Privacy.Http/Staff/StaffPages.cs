@@ -23,7 +23,8 @@ public sealed class StaffPages(StaffAccess access, StaffForms forms, DataMap dat
         Pages.Html.Page(dataMap, Language, title, body, status, staff: true, staffNotice: access.SignInRequired ? null : Texts.Get("ApprovalLocalNotice", Language));
 
     /// <summary>The page for a request that may not see staff pages (no sign-in, or not staff), or null.</summary>
-    public IResult? Refused(HttpRequest request) => Refused(access.Identify(request, "-"));
+    public async Task<IResult?> RefusedAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        Refused(await access.IdentifyAsync(request, "-", cancellationToken));
 
     public IResult? Refused(StaffIdentity identity)
     {
@@ -33,7 +34,7 @@ public sealed class StaffPages(StaffAccess access, StaffForms forms, DataMap dat
         {
             StaffRefusal.NotSignedIn => Page(Texts.Get("StaffNotSignedInTitle", l), P(Texts.Get("StaffNotSignedInBody", l)), StatusCodes.Status401Unauthorized),
             StaffRefusal.NotStaff => Page(Texts.Get("StaffForbiddenTitle", l), P(Texts.Get("StaffForbiddenBody", l)), StatusCodes.Status403Forbidden),
-            StaffRefusal.SignInOff => Page(Texts.Get("StaffSignInOffTitle", l), P(Texts.Get("StaffSignInOffBody", l)), StatusCodes.Status503ServiceUnavailable),
+            StaffRefusal.SignInOff => Page(Texts.Get("StaffSignInOffTitle", l), P(Texts.Get(access.SignInUnconfigured ? "StaffSignInUnconfiguredBody" : "StaffSignInOffBody", l)), StatusCodes.Status503ServiceUnavailable),
             _ => null,
         };
     }
@@ -47,11 +48,11 @@ public sealed class StaffPages(StaffAccess access, StaffForms forms, DataMap dat
         ArgumentNullException.ThrowIfNull(request);
         if (!await forms.IsValidAsync(request))
         {
-            return new StaffPost(FormCollection.Empty, new StaffIdentity(null, null), FormExpired());
+            return new StaffPost(FormCollection.Empty, new StaffIdentity(null, null, null), FormExpired());
         }
 
         var form = await request.ReadFormAsync(cancellationToken);
-        var identity = access.Identify(request, form["staff_name"]);
+        var identity = await access.IdentifyAsync(request, form["staff_name"], cancellationToken);
         return new StaffPost(form, identity, Refused(identity));
     }
 

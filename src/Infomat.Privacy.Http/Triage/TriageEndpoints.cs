@@ -32,7 +32,7 @@ public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tok
     public async Task<IResult> TriagePageAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (staff.Refused(request) is { } refused)
+        if (await staff.RefusedAsync(request, cancellationToken) is { } refused)
         {
             return refused;
         }
