@@ -72,6 +72,25 @@ resource storeFileContainers 'Microsoft.Storage/storageAccounts/blobServices/con
   properties: { publicAccess: 'None' }
 }]
 
+// The audit chain's heads: one append blob per case, a line per event (sequence and hash, no personal data), so a
+// deleted tail of the audit table shows (issue 18, decision 66). Write once: appends are allowed, nothing in it can be
+// deleted or rewritten for 7 years (longer than a case and its trail are kept). Unlocked, so ops can still fix the
+// period; lock it once checked (docs/deploy.md): a locked policy cannot be removed, not even by an owner.
+resource auditHeadsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-06-01' = {
+  parent: blobs
+  name: 'audit-heads'
+  properties: { publicAccess: 'None' }
+}
+
+resource auditHeadsWorm 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2026-06-01' = {
+  parent: auditHeadsContainer
+  name: 'default'
+  properties: {
+    immutabilityPeriodSinceCreationInDays: 2557
+    allowProtectedAppendWrites: true
+  }
+}
+
 resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-06-01' = {
   parent: blobs
   name: deploymentContainerName

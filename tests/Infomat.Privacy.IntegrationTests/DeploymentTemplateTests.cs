@@ -111,6 +111,21 @@ public sealed partial class DeploymentTemplateTests
     }
 
     [Fact]
+    public void The_audit_heads_can_be_appended_to_but_not_deleted_or_rewritten_for_longer_than_cases_are_kept()
+    {
+        // Issue 18 item 13: the audit chain's heads anchor it outside the table, so a deleted tail of the table shows.
+        // That holds only if the heads themselves cannot be removed: a time-based retention (WORM) policy on their
+        // container, with appends still allowed, for longer than a case and its trail are kept.
+        var containers = Arm.OfType("Microsoft.Storage/storageAccounts/blobServices/containers").Select(c => Text(c.At("name"))!).ToList();
+        Assert.Contains(containers, n => n.Contains($"'{Infomat.Privacy.Adapters.Storage.TableAuditTrail.HeadsContainer}'", StringComparison.Ordinal));
+        var policy = Arm.Single("Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies");
+        Assert.Contains($"'{Infomat.Privacy.Adapters.Storage.TableAuditTrail.HeadsContainer}'", Text(policy.At("name")), StringComparison.Ordinal);
+        Assert.True(Bool(policy.At("properties", "allowProtectedAppendWrites")), "the app appends every new head to the case's append blob");
+        var days = policy.At("properties", "immutabilityPeriodSinceCreationInDays")!.Value.GetInt32();
+        Assert.True(days > new Infomat.Privacy.Configuration.StaffOptions().CaseRetention.TotalDays, $"{days} days");
+    }
+
+    [Fact]
     public void The_register_audit_and_mail_queue_exist_for_the_app()
     {
         var tables = Arm.OfType("Microsoft.Storage/storageAccounts/tableServices/tables").Select(t => Text(t.At("name"))).ToList();
