@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 
 using Infomat.Privacy.IntegrationTests.Infrastructure;
 
+using Microsoft.Extensions.Configuration;
+
 namespace Infomat.Privacy.IntegrationTests;
 
 /// <summary>
@@ -67,6 +69,31 @@ public sealed class SharedLimitsTests(Azurite azurite)
 }
 
 /// <summary>
+/// When the limits' table cannot be reached, a request is still taken (decision 63: a privacy request is never lost to a
+/// storage fault; the limit is a guard against floods, not a reason to refuse a person).
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class LimitOutageTests(Azurite azurite)
+{
+    [Fact]
+    public async Task A_request_sent_while_the_limit_counters_are_down_is_accepted_and_mailed()
+    {
+        await using var host = new InProcessHost(azurite);
+        await host.StartAsync();
+        using var flows = new Flows(host);
+        host.TableFaults.FailWhen(r => r.Uri.Path.Contains(host.LimitTable, StringComparison.OrdinalIgnoreCase));
+        var address = $"outage.{Guid.NewGuid():N}@example.be";
+
+        var response = await flows.Http.PostAsJsonAsync("/api/requests", new { type = "access", email = address, name = "An", language = "en" });
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.True(host.TableFaults.Injected > 0, "the counters were not asked");
+        var id = (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("requestId").GetString()!;
+        await host.Mailbox.WaitForAsync("verification", id);
+    }
+}
+
+/// <summary>
 /// Issue 18 item 9: another site cannot post the request form on a visitor's behalf (a mail cannon through their
 /// browser); the form carries its own antiforgery token. The JSON API needs none.
 /// </summary>
@@ -116,5 +143,52 @@ public sealed class FormAntiforgeryTests(Azurite azurite)
         // The JSON API stays token-free.
         var json = await flows.Http.PostAsJsonAsync("/api/requests", new { type = "access", email = address, name = "An", language = "en" });
         Assert.Equal(HttpStatusCode.Accepted, json.StatusCode);
+    }
+}
+
+/// <summary>The counters' table against Azurite: instances racing on one counter, and the rows of ended windows.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class SubmissionCounterTableTests(Azurite azurite)
+{
+    private Adapters.Storage.TableSubmissionCounters Counters(string table) => new(
+        new Adapters.Storage.StorageClients(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString }).Build()),
+        Microsoft.Extensions.Options.Options.Create(new Configuration.PrivacyOptions { Intake = { LimitTable = table } }));
+
+    [Fact]
+    public async Task Racing_instances_count_every_request_so_exactly_the_limit_gets_through()
+    {
+        var table = "limits" + Guid.NewGuid().ToString("N")[..12];
+        var rule = new Intake.SubmissionWindow(5, TimeSpan.FromHours(1));
+        var now = DateTimeOffset.UtcNow;
+        // Four "instances" (each its own client), twenty requests at once for one key.
+        var instances = Enumerable.Range(0, 4).Select(_ => Counters(table)).ToList();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() => instances[i % 4].TryCountAsync("address", "k1", rule, now, default))));
+
+        Assert.Equal(5, answers.Count(a => a is null));
+        Assert.All(answers.Where(a => a is not null), a => Assert.True(a > TimeSpan.Zero));
+        // Another key is counted apart.
+        Assert.Null(await instances[0].TryCountAsync("address", "k2", rule, now, default));
+    }
+
+    [Fact]
+    public async Task Counters_of_windows_that_no_longer_matter_are_deleted_and_the_current_ones_kept()
+    {
+        var table = "limits" + Guid.NewGuid().ToString("N")[..12];
+        var counters = Counters(table);
+        var rule = new Intake.SubmissionWindow(5, TimeSpan.FromMinutes(10));
+        var now = DateTimeOffset.UtcNow;
+        await counters.TryCountAsync("client", "old", rule, now.AddMinutes(-30), default);
+        await counters.TryCountAsync("client", "new", rule, now, default);
+
+        Assert.Equal(1, await counters.DeleteEndedAsync(now, default));
+        Assert.Equal(0, await counters.DeleteEndedAsync(now, default));
+        // The current count is still there: four more, then refused.
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Null(await counters.TryCountAsync("client", "new", rule, now, default));
+        }
+
+        Assert.NotNull(await counters.TryCountAsync("client", "new", rule, now, default));
     }
 }

@@ -66,7 +66,7 @@ public sealed class TableSubmissionCounters(StorageClients clients, IOptions<Pri
     {
         await ready.EnsureAsync();
         var deleted = 0;
-        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"Ends lt {now}"), select: [Ends], cancellationToken: cancellationToken))
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"Ends lt {now}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
         {
             var response = await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken);
             deleted += response.Status == 404 ? 0 : 1;

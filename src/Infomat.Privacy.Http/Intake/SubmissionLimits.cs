@@ -40,11 +40,17 @@ public sealed partial class SubmissionLimits(
         return TryAsync(Address, EmailAddresses.LimitKey(email), new SubmissionWindow(o.PerAddressLimit, o.PerAddressWindow), cancellationToken);
     }
 
+    /// <summary>How long a request waits for the counters (the storage client's own retries included) before it is let through.</summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(5);
+
     private async Task<TimeSpan?> TryAsync(string limit, string key, SubmissionWindow rule, CancellationToken cancellationToken)
     {
+        // A table that does not answer holds nobody's request for long: past the wait, the request goes through.
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(MaxWait);
         try
         {
-            return await counters.TryCountAsync(limit, hash.Limit(key), rule, time.GetUtcNow(), cancellationToken);
+            return await counters.TryCountAsync(limit, hash.Limit(key), rule, time.GetUtcNow(), bounded.Token);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
