@@ -1,6 +1,8 @@
 using System.Net;
 
 using Infomat.Privacy.Intake;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Retention;
 
 namespace Infomat.Privacy.Core.Tests;
 
@@ -46,6 +48,17 @@ public sealed class SubmissionLimitRuleTests
     [InlineData("[::ffff:203.0.113.7]:80", "203.0.113.7")]
     public void A_client_is_its_address_whatever_the_port_of_the_connection(string forwardedFor, string key) =>
         Assert.Equal(key, ClientKeys.From(forwardedFor, IPAddress.Loopback));
+
+    [Theory]
+    [InlineData(Language.En, "Art. 6(1)(f) GDPR")]
+    [InlineData(Language.Nl, "art. 6, lid 1, f), AVG")]
+    [InlineData(Language.Fr, "art. 6, par. 1, f), RGPD")]
+    public void The_privacy_notice_states_the_counts_kept_against_floods_with_their_legal_basis(Language language, string basis)
+    {
+        var rule = SystemRetention.Rules.Single(r => r.Record == KeptRecord.SubmissionCounter);
+        Assert.Contains(basis, rule.Describe(language, TimeSpan.FromDays(7)), StringComparison.Ordinal);
+        Assert.Equal(new SubmissionWindow(5, TimeSpan.FromHours(1)).Ends(default) - default(DateTimeOffset), rule.Keep);
+    }
 
     [Fact]
     public void Without_a_forwarded_header_the_client_is_the_connection_address() =>
