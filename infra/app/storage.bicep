@@ -149,6 +149,12 @@ resource auditTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2026
   name: 'PrivacyAudit'
 }
 
+// The submission limits' counters, shared by every instance (keyed hashes; rows of ended windows swept hourly).
+resource submissionLimitsTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2026-06-01' = {
+  parent: tables
+  name: 'submissionlimits'
+}
+
 resource queues 'Microsoft.Storage/storageAccounts/queueServices@2026-06-01' = {
   parent: storage
   name: 'default'

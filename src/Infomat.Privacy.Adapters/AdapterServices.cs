@@ -65,6 +65,8 @@ public static class AdapterServices
         services.AddSingleton<ICaseRegister>(sp => new AuditedCaseRegister(
             sp.GetRequiredService<TableCaseRegister>(), sp.GetRequiredService<IAuditTrail>(), sp.GetRequiredService<KeyedHash>()));
         services.AddSingleton<IStagingStorage, BlobStagingStorage>();
+        // The submission limits' counters, shared by every instance (decision 63).
+        services.AddSingleton<ISubmissionCounters, TableSubmissionCounters>();
         services.AddSingleton<IExportStorage, BlobExportStorage>();
 
         // Mail out: staff mail through Graph, requester mail through SendGrid, otherwise the pickup directory.

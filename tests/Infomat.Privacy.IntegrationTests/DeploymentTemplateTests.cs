@@ -129,7 +129,7 @@ public sealed partial class DeploymentTemplateTests
     public void The_register_audit_and_mail_queue_exist_for_the_app()
     {
         var tables = Arm.OfType("Microsoft.Storage/storageAccounts/tableServices/tables").Select(t => Text(t.At("name"))).ToList();
-        foreach (var table in new[] { "PrivacyCases", "PrivacyUsedTokens", "PrivacyAudit" })
+        foreach (var table in new[] { "PrivacyCases", "PrivacyUsedTokens", "PrivacyAudit", "submissionlimits" })
         {
             Assert.Contains(tables, n => n!.Contains($"'{table}'", StringComparison.Ordinal));
         }

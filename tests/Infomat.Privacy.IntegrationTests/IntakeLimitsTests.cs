@@ -27,7 +27,7 @@ public sealed class IntakeLimitsTests(Azurite azurite)
         Assert.True(third.Headers.RetryAfter?.Delta > TimeSpan.Zero);
         Assert.Equal("application/problem+json", third.Content.Headers.ContentType?.MediaType);
 
-        var form = await flows.Http.PostAsync("/api/requests", Flows.Form(("type", "access"), ("email", address), ("name", "Jan"), ("language", "fr")));
+        var form = await flows.PostFormAsync(("type", "access"), ("email", address), ("name", "Jan"), ("language", "fr"));
         Assert.Equal(HttpStatusCode.TooManyRequests, form.StatusCode);
         Assert.Contains("Réessayez dans", await form.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
@@ -53,8 +53,8 @@ public sealed class IntakeLimitsTests(Azurite azurite)
         var page = await flows.Http.GetStringAsync("/privacy?lang=en");
         Assert.Contains("name=\"contact_url_2\"", page, StringComparison.Ordinal);
         var address = $"bot.{Guid.NewGuid():N}@example.be";
-        var response = await flows.Http.PostAsync("/api/requests", Flows.Form(
-            ("type", "erasure"), ("email", address), ("name", "An"), ("language", "en"), ("contact_url_2", "http://spam.example")));
+        var response = await flows.PostFormAsync(
+            ("type", "erasure"), ("email", address), ("name", "An"), ("language", "en"), ("contact_url_2", "http://spam.example"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("A field meant to stay empty was filled in", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);

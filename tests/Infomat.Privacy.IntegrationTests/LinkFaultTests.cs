@@ -140,14 +140,14 @@ public sealed class LinkFaultTests(Azurite azurite) : IAsyncLifetime
         Assert.True(json.Headers.RetryAfter?.Delta > TimeSpan.Zero);
         Assert.DoesNotContain(address, await json.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
 
-        var form = await flows.Http.PostAsync("/api/requests", Flows.Form(("type", "access"), ("email", address), ("name", "Els Peeters"), ("language", "nl"), ("entity", "be")));
+        var form = await flows.PostFormAsync(("type", "access"), ("email", address), ("name", "Els Peeters"), ("language", "nl"), ("entity", "be"));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, form.StatusCode);
         var page = await form.Content.ReadAsStringAsync();
         Assert.Contains("Stuur het over enkele minuten opnieuw", page, StringComparison.Ordinal);
         Assert.Contains("value=\"Els Peeters\"", page, StringComparison.Ordinal);
 
         host.TableFaults.Heal();
-        var again = await flows.Http.PostAsync("/api/requests", Flows.Form(("type", "access"), ("email", address), ("name", "Els Peeters"), ("language", "nl"), ("entity", "be")));
+        var again = await flows.PostFormAsync(("type", "access"), ("email", address), ("name", "Els Peeters"), ("language", "nl"), ("entity", "be"));
         Assert.Equal(HttpStatusCode.SeeOther, again.StatusCode);
         var id = System.Web.HttpUtility.ParseQueryString(new Uri(new Uri(host.BaseUrl), again.Headers.Location!).Query)["request"]!;
         await host.Mailbox.WaitForAsync("verification", id);

@@ -98,7 +98,7 @@ public partial class RightsEndToEndTests(Azurite azurite) : LocalHostTests(azuri
     [Fact]
     public async Task An_objection_to_other_processing_without_a_motivation_is_refused_at_the_form()
     {
-        var response = await Flows.Http.PostAsync("/api/requests", Flows.Form(("type", "objection"), ("objection", "other"), ("email", "an.peeters@example.be"), ("name", "An"), ("language", "en")));
+        var response = await Flows.PostFormAsync(("type", "objection"), ("objection", "other"), ("email", "an.peeters@example.be"), ("name", "An"), ("language", "en"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var page = await response.Content.ReadAsStringAsync();
         Assert.Contains("Explain which processing you object to and why", page, StringComparison.Ordinal);

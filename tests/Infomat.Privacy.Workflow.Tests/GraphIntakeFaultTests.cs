@@ -72,7 +72,8 @@ public sealed class GraphIntakeFaultTests : IDisposable
         var intake = new MailIntake(
             register, TestWorkflows.Of(register), new OpenRequests(register, hash, TimeProvider.System), hash, mail,
             new MimeKitInboundMailParser(Options.Create(new MailOptions())), TestDataMaps.Real, o, intakeOptions, TimeProvider.System, NullLogger<MailIntake>.Instance,
-            new Http.Triage.TriagedMails(new InMemoryTriagedMails(), new Tokens.LinkTokenService(RandomNumberGenerator.GetBytes(32), TimeProvider.System), o));
+            new Http.Triage.TriagedMails(new InMemoryTriagedMails(), new Tokens.LinkTokenService(RandomNumberGenerator.GetBytes(32), TimeProvider.System), o),
+            new SubmissionLimits(new InMemorySubmissionCounters(), hash, o, TimeProvider.System, NullLogger<SubmissionLimits>.Instance));
         return new GraphIntake(mailbox, queue, intake, register, deltaLinks, new NoLock(), Metrics, mail, intakeOptions, o, TimeProvider.System, NullLogger<GraphIntake>.Instance);
     }
 

@@ -12,6 +12,7 @@ using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.TestSupport;
 
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -37,7 +38,14 @@ public sealed class MailIntakeFaultTests
     private MailIntake Intake() => new(
         register, TestWorkflows.Of(register), new OpenRequests(register, hash, time), hash, mail, new MimeKitInboundMailParser(Options.Create(new MailOptions())), TestDataMaps.Real,
         Options.Create(options), Options.Create(intakeOptions), time, NullLogger<MailIntake>.Instance,
-        new Http.Triage.TriagedMails(new InMemoryTriagedMails(), new Tokens.LinkTokenService(RandomNumberGenerator.GetBytes(32), time), Options.Create(options)));
+        new Http.Triage.TriagedMails(triagedMails, new Tokens.LinkTokenService(RandomNumberGenerator.GetBytes(32), time), Options.Create(options)),
+        Limits());
+
+    private readonly InMemoryTriagedMails triagedMails = new();
+
+    private readonly InMemorySubmissionCounters counters = new();
+
+    private SubmissionLimits Limits() => new(counters, hash, Options.Create(options), time, NullLogger<SubmissionLimits>.Instance);
 
     private readonly MailboxIntakeOptions intakeOptions = new() { OwnAddresses = ["info@infomat.eu"] };
 
@@ -63,8 +71,7 @@ public sealed class MailIntakeFaultTests
     public async Task A_double_clicked_form_makes_one_case_not_two()
     {
         register.HoldListingsFor = 2;
-        var endpoints = FormEndpoints(out var limits);
-        using (limits)
+        var endpoints = FormEndpoints();
         {
             var responses = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => SubmitJsonAsync(endpoints,
                 """{"type":"erasure","email":"jan.devries@example.nl","name":"Jan de Vries","entity":"both","language":"nl"}"""))));
@@ -84,8 +91,7 @@ public sealed class MailIntakeFaultTests
         // than the other click waited for it, so both wrote one and the requester got two cases and two mail series.
         register.HoldListingsFor = 2;
         register.HoldFirstCreate = true;
-        var endpoints = FormEndpoints(out var limits);
-        using (limits)
+        var endpoints = FormEndpoints();
         {
             var started = DateTimeOffset.UtcNow;
             var responses = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => SubmitJsonAsync(endpoints,
@@ -99,13 +105,14 @@ public sealed class MailIntakeFaultTests
         }
     }
 
-    private IntakeEndpoints FormEndpoints(out SubmissionLimits limits)
+    private IntakeEndpoints FormEndpoints()
     {
-        limits = new SubmissionLimits(Options.Create(options));
         var pages = new Http.Pages.RequesterPages(TestDataMaps.Real);
+        var antiforgery = new Http.Staff.StaffForms(new ServiceCollection().AddLogging().AddAntiforgery().BuildServiceProvider()
+            .GetRequiredService<Microsoft.AspNetCore.Antiforgery.IAntiforgery>());
         return new IntakeEndpoints(
-            register, TestWorkflows.Of(register), new OpenRequests(register, hash, time), limits, mail,
-            new Tokens.LinkTokenService(RandomNumberGenerator.GetBytes(32), time), TestDataMaps.Real, pages, new RequestFormPage(TestDataMaps.Real, pages),
+            register, TestWorkflows.Of(register), new OpenRequests(register, hash, time), Limits(), mail,
+            new Tokens.LinkTokenService(RandomNumberGenerator.GetBytes(32), time), TestDataMaps.Real, pages, new RequestFormPage(TestDataMaps.Real, pages, antiforgery),
             Options.Create(options), time, NullLogger<IntakeEndpoints>.Instance);
     }
 
@@ -117,6 +124,44 @@ public sealed class MailIntakeFaultTests
         context.Request.Body = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(body));
         var result = await endpoints.SubmitAsync(context.Request, client, default);
         return result is Microsoft.AspNetCore.Http.IStatusCodeHttpResult { StatusCode: { } code } ? code : 0;
+    }
+
+    [Fact]
+    public async Task A_mail_over_the_per_address_limit_makes_no_case_and_no_mail_to_the_address_but_is_kept_for_staff()
+    {
+        // Issue 18 item 10: mails naming one address (a forged sender, no DMARC pass) count against the limit the form
+        // uses; over it, nothing goes to the address, and the mail waits in triage, whole, dated when it arrived.
+        options.Intake.PerAddressLimit = 1;
+        options.Staff.Language = Requests.Language.En;
+        MimeMessage Forged(string subject, string text)
+        {
+            var m = Message("victim+x@example.nl", subject, text);
+            m.Headers.Remove("Authentication-Results");
+            return m;
+        }
+
+        var delivered = time.GetUtcNow().AddMinutes(-3);
+        var first = await Intake().HandleAsync(new MemoryStream(Bytes(Forged("Subject access request", "Under the GDPR I would like a copy of my personal data."))), delivered, client, default);
+        var flood = Forged("Verwijdering", "Verwijder al mijn persoonsgegevens, recht op vergetelheid (art. 17 AVG).");
+        var over = await Intake().HandleAsync(new MemoryStream(Bytes(flood)), delivered, client, default);
+        // The same request again joins the open case: no new case, no mail, so it is not counted and not set aside.
+        var again = await Intake().HandleAsync(new MemoryStream(Bytes(Forged("Subject access request", "Under the GDPR I would like a copy of my personal data."))), delivered, client, default);
+
+        Assert.Equal(MailOutcome.CaseCreated, first.Outcome);
+        Assert.Equal(MailOutcome.SentToTriage, over.Outcome);
+        Assert.Equal(MailOutcome.JoinedOpenCase, again.Outcome);
+        Assert.Equal(first.CaseId, again.CaseId);
+        Assert.Single(await register.ListAllAsync(default).ToListAsync());
+        Assert.Equal([first.CaseId!], client.Started);
+        Assert.DoesNotContain(mail.Sent, m => m.To.Contains("victim", StringComparison.OrdinalIgnoreCase));
+
+        // Nothing lost: staff are told why, and the mail is kept whole for them to make it a case, dated when it arrived.
+        var told = Assert.Single(mail.Sent, m => m.To == options.Staff.Address);
+        Assert.Contains("over the limit of 1 requests", told.TextBody, StringComparison.Ordinal);
+        var kept = await triagedMails.GetAsync(Http.Triage.TriagedMails.IdFor(MailIntake.MarkerFor(flood.MessageId!)), default);
+        Assert.NotNull(kept);
+        Assert.Contains("recht op vergetelheid", kept!.Details, StringComparison.Ordinal);
+        Assert.Equal(delivered, kept.ReceivedAt);
     }
 
     [Fact]

@@ -44,7 +44,8 @@ public sealed class TriagedMailCaseTests
 
     private MailIntake Intake() => new(
         register, TestWorkflows.Of(register), new OpenRequests(register, hash, time), hash, mail, new MimeKitInboundMailParser(Options.Create(new MailOptions())), TestDataMaps.Real,
-        Options.Create(options), Options.Create(new MailboxIntakeOptions { OwnAddresses = ["info@infomat.eu"] }), time, NullLogger<MailIntake>.Instance, Triage());
+        Options.Create(options), Options.Create(new MailboxIntakeOptions { OwnAddresses = ["info@infomat.eu"] }), time, NullLogger<MailIntake>.Instance, Triage(),
+        new SubmissionLimits(new InMemorySubmissionCounters(), hash, Options.Create(options), time, NullLogger<SubmissionLimits>.Instance));
 
     private TriagedMailCases Cases() => new(
         records, register, TestWorkflows.Of(register), new OpenRequests(register, hash, time), hash, TestDataMaps.Real, NullLogger<TriagedMailCases>.Instance);

@@ -150,4 +150,10 @@ public sealed class IntakeOptions
     public int PerAddressLimit { get; set; } = 5;
 
     public TimeSpan PerAddressWindow { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The Azure Table holding the limits' counters, shared by every instance of the app (a table name: letters and
+    /// digits, starting with a letter). Hosts that must not share their limits (tests) use tables of their own.
+    /// </summary>
+    public string LimitTable { get; set; } = "submissionlimits";
 }

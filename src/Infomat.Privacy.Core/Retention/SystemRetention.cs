@@ -26,6 +26,9 @@ public enum KeptRecord
 
     /// <summary>A mail sent to staff to decide (its sender, subject and text; table <c>PrivacyUsedTokens</c>), from which staff make a case.</summary>
     TriagedMail,
+
+    /// <summary>A submission limit's count for a keyed hash of an IP address or an email address (table <c>submissionlimits</c>).</summary>
+    SubmissionCounter,
 }
 
 /// <summary>
@@ -74,6 +77,12 @@ public static class SystemRetention
     /// </summary>
     public static readonly TimeSpan TriagedMail = TimeSpan.FromDays(90);
 
+    /// <summary>
+    /// A submission counter: two of its windows at most (it counts in its own window and, weighted, in the next), with
+    /// the default windows 2 hours for an address; the hourly sweep deletes it after that.
+    /// </summary>
+    public static readonly TimeSpan SubmissionCounter = TimeSpan.FromHours(2);
+
     /// <summary>Every rule, in the order the privacy notice lists them.</summary>
     public static IReadOnlyList<RetentionRule> Rules { get; } =
     [
@@ -84,5 +93,6 @@ public static class SystemRetention
         new(KeptRecord.MailMarker, MailMarker, "the mail is handled"),
         new(KeptRecord.IntakeClaim, IntakeClaim, "the request is registered"),
         new(KeptRecord.TriagedMail, TriagedMail, "the mail is sent to staff"),
+        new(KeptRecord.SubmissionCounter, SubmissionCounter, "the request is counted (Privacy:Intake:PerClientWindow, PerAddressWindow)"),
     ];
 }

@@ -30,6 +30,9 @@ public sealed class KeyedHash
     /// <summary>The person in audit data: linkable across events, not readable.</summary>
     public string Subject(string normalisedEmail) => Hash("subject", normalisedEmail);
 
+    /// <summary>The key a submission limit counts under (an address or a client's IP address): the same value, the same counter.</summary>
+    public string Limit(string value) => Hash("limit", value);
+
     /// <summary>A key for another use (the audit chain), derived so that it never equals the hashes above.</summary>
     public byte[] DeriveKey(string label) => HMACSHA256.HashData(key, Encoding.UTF8.GetBytes("key\n" + label));
 

@@ -1,6 +1,7 @@
 using Infomat.Privacy.Audit;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Intake;
 using Infomat.Privacy.Retention;
 using Infomat.Privacy.Storage;
 
@@ -10,19 +11,20 @@ using Microsoft.Extensions.Options;
 namespace Infomat.Privacy.Http.Cases;
 
 /// <summary>What one retention sweep removed (counts only); <see cref="Failed"/> items are tried again at the next run.</summary>
-public sealed record RetentionResult(int ExportsDeleted, int StagingDeleted, int CasesRemoved, int MarkersDeleted, int Failed = 0);
+public sealed record RetentionResult(int ExportsDeleted, int StagingDeleted, int CasesRemoved, int MarkersDeleted, int Failed = 0, int CountersDeleted = 0);
 
 /// <summary>
 /// Enforces <see cref="SystemRetention"/> on the system's own records (issue 16, item 9; hourly): a zip whose download
 /// link ended is deleted (the download page then says so); records still staged for a case that no longer needs them
 /// are deleted; a case closed longer than <c>Privacy:Staff:CaseRetention</c> (its identifiers erased a year before by
 /// the case sweep) is removed with its audit trail, whose events a signed checkpoint replaces so the removal itself
-/// can be verified (<c>verify-audit</c>); intake claims and handled-mail markers past their time are deleted. Each item
+/// can be verified (<c>verify-audit</c>); intake claims and handled-mail markers past their time are deleted, and so are
+/// submission counters whose windows ended (<see cref="ISubmissionCounters"/>). Each item
 /// is swept on its own: a failure is counted and logged by id, and the rest goes on.
 /// </summary>
 public sealed partial class RetentionSweep(
     ICaseRegister register, IRegisterCleanup cleanup, IStagingStorage staging, IExportStorage exports, IAuditTrail audit, AuditChain chain,
-    IOptions<PrivacyOptions> options, TimeProvider time, ILogger<RetentionSweep> log)
+    IOptions<PrivacyOptions> options, TimeProvider time, ILogger<RetentionSweep> log, ISubmissionCounters? limits = null)
 {
     /// <summary>The reason a checkpoint gives for the events it replaces.</summary>
     public const string RetentionEnded = "retention ended";
@@ -30,7 +32,7 @@ public sealed partial class RetentionSweep(
     public async Task<RetentionResult> RunAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        int exportsDeleted = 0, stagingDeleted = 0, removed = 0, markers = 0, failed = 0;
+        int exportsDeleted = 0, stagingDeleted = 0, removed = 0, markers = 0, failed = 0, counters = 0;
         await foreach (var c in register.ListAllAsync(cancellationToken))
         {
             try
@@ -89,8 +91,22 @@ public sealed partial class RetentionSweep(
             }
         }
 
-        Swept(log, exportsDeleted, stagingDeleted, removed, markers, failed);
-        return new RetentionResult(exportsDeleted, stagingDeleted, removed, markers, failed);
+        if (limits is not null)
+        {
+            try
+            {
+                // Submission counters whose windows ended: nothing reads them any more (decision 63).
+                counters = await limits.DeleteEndedAsync(now, cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                failed++;
+                ItemFailed(log, "submission-limits", ex.GetType().Name);
+            }
+        }
+
+        Swept(log, exportsDeleted, stagingDeleted, removed, markers, counters, failed);
+        return new RetentionResult(exportsDeleted, stagingDeleted, removed, markers, failed, counters);
     }
 
     /// <summary>
@@ -114,8 +130,8 @@ public sealed partial class RetentionSweep(
         return true;
     }
 
-    [LoggerMessage(120, LogLevel.Information, "Retention sweep: {Exports} exports deleted, staging of {Staging} cases deleted, {Cases} cases removed, {Markers} intake markers deleted, {Failed} items not swept")]
-    private static partial void Swept(ILogger logger, int exports, int staging, int cases, int markers, int failed);
+    [LoggerMessage(120, LogLevel.Information, "Retention sweep: {Exports} exports deleted, staging of {Staging} cases deleted, {Cases} cases removed, {Markers} intake markers deleted, {Counters} ended submission counters deleted, {Failed} items not swept")]
+    private static partial void Swept(ILogger logger, int exports, int staging, int cases, int markers, int counters, int failed);
 
     [LoggerMessage(121, LogLevel.Warning, "Retention sweep: {Id} could not be swept ({Error}); tried again at the next run")]
     private static partial void ItemFailed(ILogger logger, string id, string error);

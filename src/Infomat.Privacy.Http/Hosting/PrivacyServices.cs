@@ -35,6 +35,7 @@ public static class PrivacyServices
             .Validate(o => LinkTokenKeys.TryParse(o.Tokens.SigningKey) is not null, "Privacy:Tokens:SigningKey must be a base64 key of at least 32 bytes, or several separated by commas (the current one first).")
             .Validate(o => TryKey(o.Pseudonymisation.Key) is not null, "Privacy:Pseudonymisation:Key must be a base64 key of at least 32 bytes.")
             .Validate(o => o.PublicBaseUrl.IsAbsoluteUri, "Privacy:PublicBaseUrl must be an absolute URL.")
+            .Validate(o => System.Text.RegularExpressions.Regex.IsMatch(o.Intake.LimitTable, "^[A-Za-z][A-Za-z0-9]{2,62}$"), "Privacy:Intake:LimitTable must be a table name: 3 to 63 letters and digits, starting with a letter.")
             .ValidateOnStart();
 
         // Every adapter (storage, mail, entity stores) and its options, validated at start after the privacy options.

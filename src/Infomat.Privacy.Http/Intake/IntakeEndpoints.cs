@@ -47,13 +47,15 @@ public sealed partial class IntakeEndpoints(
     {
         ArgumentNullException.ThrowIfNull(request);
         var language = Languages.Negotiate(request.Query["lang"], request.Headers.AcceptLanguage);
-        return form.Render(language, new Dictionary<string, string?> { ["language"] = language.ToWire() }, [], StatusCodes.Status200OK);
+        return form.Render(request, language, new Dictionary<string, string?> { ["language"] = language.ToWire() }, [], StatusCodes.Status200OK);
     }
 
     /// <summary><c>POST /api/requests</c>: validate, write the case to the register, start its orchestration, then answer.</summary>
     public async Task<IResult> SubmitAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        // Kept so the antiforgery check can read a form post's token after the fields were read.
+        request.EnableBuffering(RequestBody.MaxBytes);
         var (kind, fields) = await RequestBody.ReadAsync(request, cancellationToken);
         var pageLanguage = Languages.Negotiate(fields.GetValueOrDefault("language"), request.Headers.AcceptLanguage);
         switch (kind)
@@ -69,6 +71,17 @@ public sealed partial class IntakeEndpoints(
                     detail: "The body is not a JSON object (or not valid UTF-8).");
         }
 
+        // A form post counts only with the token of our own form page (and its cookie): another site cannot make a
+        // visitor's browser send one. The JSON API needs none: a browser sends JSON cross-site only where CORS allows it.
+        if (kind == BodyKind.Form && !await form.HasValidTokenAsync(request))
+        {
+            FormTokenMissing(log);
+            return AsksForJson(request)
+                ? Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Form token missing or expired",
+                    detail: "A form post needs the token of the request form (GET /privacy); nothing was recorded. Reload the form and send it again, or send JSON.")
+                : form.Render(request, pageLanguage, fields, [], StatusCodes.Status400BadRequest, alert: Texts.Get("FormTokenInvalidBody", pageLanguage));
+        }
+
         if (!string.IsNullOrEmpty(fields.GetValueOrDefault(Honeypot)))
         {
             HoneypotFilled(log);
@@ -77,7 +90,7 @@ public sealed partial class IntakeEndpoints(
                 : Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid field", detail: $"'{Honeypot}' must be empty.");
         }
 
-        if (limits.TryClient(ClientKey(request)) is { } clientWait)
+        if (await limits.TryClientAsync(request, cancellationToken) is { } clientWait)
         {
             return TooMany(kind, pageLanguage, clientWait);
         }
@@ -91,14 +104,14 @@ public sealed partial class IntakeEndpoints(
         {
             if (kind == BodyKind.Form)
             {
-                return form.Render(pageLanguage, fields, errors, StatusCodes.Status400BadRequest);
+                return form.Render(request, pageLanguage, fields, errors, StatusCodes.Status400BadRequest);
             }
 
             var byField = errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => Texts.ErrorMessage(e, dataMap, Language.En)).ToArray());
             return Results.ValidationProblem(byField, title: "The request has invalid fields.", detail: "See 'errors': each bad field with what is wrong.");
         }
 
-        if (limits.TryAddress(EmailAddresses.LimitKey(valid.Email)) is { } addressWait)
+        if (await limits.TryAddressAsync(valid.Email, cancellationToken) is { } addressWait)
         {
             return TooMany(kind, pageLanguage, addressWait);
         }
@@ -120,7 +133,7 @@ public sealed partial class IntakeEndpoints(
             // written is not known, so the person is asked to send the same request again: a second try joins a case
             // that was written after all (the request is never taken twice), or records it now.
             NotRecorded(log, ex.GetType().Name);
-            return NotRecordedAnswer(kind, pageLanguage, fields);
+            return NotRecordedAnswer(request, kind, pageLanguage, fields);
         }
 
         if (created)
@@ -199,7 +212,7 @@ public sealed partial class IntakeEndpoints(
             return pages.Page(language, Texts.Get("ResendRefusedTitle", language), P(Texts.Format("ResendRefusedBody", language, c.Id)), StatusCodes.Status409Conflict, c.Entity);
         }
 
-        if (limits.TryAddress(EmailAddresses.LimitKey(c.Email)) is { } wait)
+        if (await limits.TryAddressAsync(c.Email, cancellationToken) is { } wait)
         {
             return TooMany(BodyKind.Form, language, wait);
         }
@@ -240,22 +253,9 @@ public sealed partial class IntakeEndpoints(
         });
     }
 
-    /// <summary>
-    /// The client for the per-client limit: behind the Azure front end the last X-Forwarded-For entry (the one the
-    /// platform added; a client can only prepend), without its port; otherwise the connection's address.
-    /// </summary>
-    private static string ClientKey(HttpRequest request)
-    {
-        var forwarded = request.Headers["X-Forwarded-For"].ToString();
-        if (forwarded.Length > 0)
-        {
-            var last = forwarded.Split(',')[^1].Trim();
-            var colon = last.LastIndexOf(':');
-            return colon > 0 && last.Count(c => c == ':') == 1 ? last[..colon] : last;
-        }
-
-        return request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-    }
+    /// <summary>Whether the client asked for JSON (a script posting the form fields), so a refusal is problem+json rather than a page.</summary>
+    private static bool AsksForJson(HttpRequest request) =>
+        request.Headers.Accept.ToString().Contains("json", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>429 with Retry-After, as a page for the form and problem+json for the API.</summary>
     private WithHeader TooMany(BodyKind kind, Language l, TimeSpan wait)
@@ -272,11 +272,11 @@ public sealed partial class IntakeEndpoints(
     /// 503 with Retry-After when the register could not record the request: the form again with what was typed and a
     /// message above it, or problem+json for the API (which names no field: the input was valid).
     /// </summary>
-    private WithHeader NotRecordedAnswer(BodyKind kind, Language l, IReadOnlyDictionary<string, string?> fields)
+    private WithHeader NotRecordedAnswer(HttpRequest request, BodyKind kind, Language l, IReadOnlyDictionary<string, string?> fields)
     {
         const int Seconds = 60;
         var inner = kind == BodyKind.Form
-            ? form.Render(l, fields, [], StatusCodes.Status503ServiceUnavailable, alert: Texts.Get("NotRecordedBody", l))
+            ? form.Render(request, l, fields, [], StatusCodes.Status503ServiceUnavailable, alert: Texts.Get("NotRecordedBody", l))
             : Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The request could not be recorded",
                 detail: $"Our case register did not answer. Send the same request again in {Seconds} seconds or later: if it was recorded after all, the second one joins it, so it is never taken twice.");
         return new WithHeader(inner, "Retry-After", Seconds.ToString(Inv));
@@ -284,6 +284,9 @@ public sealed partial class IntakeEndpoints(
 
     [LoggerMessage(24, LogLevel.Warning, "A request could not be recorded: the case register failed ({Error}); the sender is asked to send it again")]
     private static partial void NotRecorded(ILogger logger, string error);
+
+    [LoggerMessage(26, LogLevel.Warning, "Form submission refused: no valid antiforgery token (a post from another site, or an expired form)")]
+    private static partial void FormTokenMissing(ILogger logger);
 
     [LoggerMessage(22, LogLevel.Warning, "Form submission refused: the hidden field was filled (a bot)")]
     private static partial void HoneypotFilled(ILogger logger);

@@ -39,7 +39,8 @@ public sealed record MailIntakeResult(MailOutcome Outcome, string? CaseId, strin
 /// </summary>
 public sealed partial class MailIntake(
     ICaseRegister register, CaseWorkflow workflow, OpenRequests openRequests, KeyedHash hash, IMailSender mail, IInboundMailParser parser, DataMap dataMap,
-    IOptions<PrivacyOptions> options, IOptions<MailboxIntakeOptions> intakeOptions, TimeProvider time, ILogger<MailIntake> log, TriagedMails triaged)
+    IOptions<PrivacyOptions> options, IOptions<MailboxIntakeOptions> intakeOptions, TimeProvider time, ILogger<MailIntake> log, TriagedMails triaged,
+    SubmissionLimits limits)
 {
     /// <summary>The name of the key a mail's case id is derived with (<see cref="CaseIdFor"/>).</summary>
     public const string CaseIdKey = "mail-case-id";
@@ -105,7 +106,7 @@ public sealed partial class MailIntake(
             MailVerdictKind.Ignored => new MailIntakeResult(MailOutcome.Ignored, null, verdict.Reason),
             MailVerdictKind.NotARequest => new MailIntakeResult(MailOutcome.LeftAlone, null, verdict.Reason),
             MailVerdictKind.Triage => await TriageAsync(inbound, verdict, marker, cancellationToken),
-            _ => await RequestAsync(inbound, verdict, client, cancellationToken),
+            _ => await RequestAsync(inbound, verdict, marker, client, cancellationToken),
         };
         await register.TryConsumeTokenAsync(marker, result.CaseId ?? "-", cancellationToken);
         return Done(marker, result);
@@ -218,7 +219,7 @@ public sealed partial class MailIntake(
     /// <summary>How many case references of one mail are looked up in the register (subject and headers first).</summary>
     private const int MaxReferencesLooked = 5;
 
-    private async Task<MailIntakeResult> RequestAsync(InboundMail inbound, MailVerdict verdict, DurableTaskClient client, CancellationToken ct)
+    private async Task<MailIntakeResult> RequestAsync(InboundMail inbound, MailVerdict verdict, string marker, DurableTaskClient client, CancellationToken ct)
     {
         var type = verdict.Type!.Value;
         var details = (inbound.Subject + "\n\n" + inbound.Body).Trim();
@@ -237,6 +238,23 @@ public sealed partial class MailIntake(
             Id = CaseIdFor(caseIdKey, inbound.MessageId),
             IntakeReason = verdict.Why.Encode(),
         };
+
+        // A new case for the address counts against the per-address limit the form and the API share (decision 63): over
+        // it, the mail is not made a case (no verification mail, no acknowledgement to the address) but kept for staff in
+        // triage, whole and dated, from which they make it a case if it is a real request. Nothing is lost; a flood
+        // of mails naming one address does not become a flood of mails to it. A join (no mail) and a retry of a mail
+        // whose case was written already are not counted.
+        if (await register.GetAsync(candidate.Id, ct) is null && await openRequests.FindSameAsync(request, ct) is null
+            && await limits.TryAddressAsync(inbound.FromAddress, ct) is not null)
+        {
+            var o = options.Value.Intake;
+            var over = verdict with
+            {
+                Kind = MailVerdictKind.Triage,
+                Why = verdict.Why.Then("OverAddressLimit", o.PerAddressLimit.ToString(System.Globalization.CultureInfo.InvariantCulture), o.PerAddressWindow.ToString("c", System.Globalization.CultureInfo.InvariantCulture)),
+            };
+            return await TriageAsync(inbound, over, marker, ct);
+        }
         var (privacyCase, created) = await openRequests.CreateOrJoinAsync(candidate, request, ct);
         if (created)
         {

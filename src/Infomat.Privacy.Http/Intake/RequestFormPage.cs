@@ -1,6 +1,7 @@
 using System.Text;
 
 using Infomat.Privacy.Http.Pages;
+using Infomat.Privacy.Http.Staff;
 using Infomat.Privacy.Localization;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
@@ -18,16 +19,28 @@ namespace Infomat.Privacy.Http.Intake;
 /// beside it and in a summary at the top, and a hidden field only bots fill; below it, what this system keeps about the
 /// request in short and the link to the whole privacy notice (<see cref="PrivacyNoticePage"/>). Works without JavaScript.
 /// </summary>
-public sealed class RequestFormPage(DataMap dataMap, RequesterPages pages)
+public sealed class RequestFormPage(DataMap dataMap, RequesterPages pages, StaffForms antiforgery)
 {
     private static readonly System.Globalization.CultureInfo Inv = System.Globalization.CultureInfo.InvariantCulture;
 
     /// <summary>The form's fields, in the order the error summary lists them.</summary>
     private static readonly string[] Fields = ["type", "email", "name", "company", "entity", "language", "objection", "details"];
 
-    /// <summary>The form with what was typed, each field's error, and an <c>alert</c> above it about no field (e.g. the request could not be recorded).</summary>
-    public IResult Render(Language l, IReadOnlyDictionary<string, string?> values, IReadOnlyList<FieldError> errors, int status, string? alert = null)
+    /// <summary>
+    /// Whether a form post carries the token of this form and its cookie. The body must be buffered (it was read already);
+    /// it is read again from the start.
+    /// </summary>
+    public Task<bool> HasValidTokenAsync(HttpRequest request)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Body.Position = 0;
+        return antiforgery.IsValidAsync(request);
+    }
+
+    /// <summary>The form with what was typed, each field's error, and an <c>alert</c> above it about no field (e.g. the request could not be recorded).</summary>
+    public IResult Render(HttpRequest request, Language l, IReadOnlyDictionary<string, string?> values, IReadOnlyList<FieldError> errors, int status, string? alert = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
         string V(string field) => E(values.GetValueOrDefault(field));
         string? ErrorOf(string field) => errors.FirstOrDefault(e => e.Field == field) is { } e ? Texts.ErrorMessage(e, dataMap, l) : null;
         string ErrorHtml(string field) => ErrorOf(field) is { } m ? $"<p class=\"error\" id=\"{field}-error\">{E(m)}</p>" : string.Empty;
@@ -58,6 +71,8 @@ public sealed class RequestFormPage(DataMap dataMap, RequesterPages pages)
         }
 
         sb.Append("<form method=\"post\" action=\"/api/requests\" novalidate>");
+        // The form's own antiforgery token (its cookie is set with this response): a post from another site has neither.
+        sb.Append(antiforgery.HiddenField(request));
         sb.Append(Inv, $"<div class=\"hp\" aria-hidden=\"true\"><label for=\"{IntakeEndpoints.Honeypot}\">Leave empty</label><input type=\"text\" id=\"{IntakeEndpoints.Honeypot}\" name=\"{IntakeEndpoints.Honeypot}\" tabindex=\"-1\" autocomplete=\"off\"></div>");
 
         sb.Append("<fieldset id=\"type\"").Append(Described("type")).Append("><legend>").Append(E(Texts.Get("FieldType", l))).Append("</legend>").Append(ErrorHtml("type"));

@@ -6,7 +6,8 @@ namespace Infomat.Privacy.Http.Staff;
 /// <summary>
 /// Antiforgery for the staff forms (ASP.NET Core's <see cref="IAntiforgery"/>): the page carries a request token bound
 /// to a cookie, and a decision is accepted only with both, so another site cannot make a signed-in colleague's
-/// browser decide.
+/// browser decide. The public request form uses the same tokens (<see cref="Intake.RequestFormPage"/>), so another site
+/// cannot make a visitor's browser send requests either.
 /// </summary>
 public sealed class StaffForms(IAntiforgery antiforgery)
 {

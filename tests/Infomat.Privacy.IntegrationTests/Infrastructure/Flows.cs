@@ -52,6 +52,37 @@ public sealed class Flows(ITestHost host) : IDisposable
         }
     }
 
+    /// <summary>
+    /// What a browser does with the request form: opens it (which sets the antiforgery cookie and gives the form's
+    /// token), then posts the fields with the token, as the page's own form would.
+    /// </summary>
+    public async Task<HttpResponseMessage> PostFormAsync(params (string Key, string Value)[] fields)
+    {
+        var language = fields.FirstOrDefault(f => f.Key == "language").Value ?? "en";
+        var page = await Http.GetStringAsync($"/privacy?lang={language}");
+        var found = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"");
+        Assert.True(found.Success, "the request form carries no antiforgery token");
+        return await Http.PostAsync("/api/requests", Form([("__RequestVerificationToken", System.Net.WebUtility.HtmlDecode(found.Groups[1].Value)), .. fields]));
+    }
+
+    /// <summary>The ids of every case in the register whose requester is <paramref name="email"/>.</summary>
+    public async Task<IReadOnlyList<string>> CasesOfAsync(string email)
+    {
+        var register = new Adapters.Storage.TableCaseRegister(new Adapters.Storage.StorageClients(
+            new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = host.StorageConnectionString }).Build()));
+        var address = EmailAddresses.Normalise(email);
+        var found = new List<string>();
+        await foreach (var c in register.ListAllAsync(default))
+        {
+            if (EmailAddresses.Normalise(c.Email) == address)
+            {
+                found.Add(c.Id);
+            }
+        }
+
+        return found;
+    }
+
     public static FormUrlEncodedContent Form(params (string Key, string Value)[] fields) =>
         new(fields.Select(f => new KeyValuePair<string, string>(f.Key, f.Value)));
 

@@ -39,6 +39,9 @@ public sealed class InProcessHost : ITestHost, IAsyncDisposable
         Mailbox = new Mailbox(MailDirectory);
     }
 
+    /// <summary>The table of this host's submission counters.</summary>
+    public string LimitTable { get; } = "limits" + Guid.NewGuid().ToString("N");
+
     /// <summary>The faults on the wire of the Table client (case register, used tokens, audit).</summary>
     public StorageFaults TableFaults { get; } = new();
 
@@ -87,6 +90,8 @@ public sealed class InProcessHost : ITestHost, IAsyncDisposable
             ["Mail:PickupDirectory"] = MailDirectory,
             ["Stores:Directory"] = StoresDirectory,
             ["Stores:SeedDemoData"] = "true",
+            // The submission limits of this host alone (see LocalHostProcess).
+            ["Privacy:Intake:LimitTable"] = LimitTable,
         });
         builder.WebHost.UseUrls(BaseUrl);
         builder.Logging.ClearProviders();

@@ -37,6 +37,10 @@ public sealed class LocalHostProcess : ITestHost, IAsyncDisposable
             ["Stores__Directory"] = StoresDirectory,
             ["Stores__SeedDemoData"] = "true",
             ["Logging__LogLevel__Default"] = "Information",
+            // The submission limits of this host alone: every test posts from 127.0.0.1, and hosts of one run share the
+            // Azurite, so one shared table would hold the whole run to one client's limit. Tests of the shared limit
+            // give two hosts one table.
+            ["Privacy__Intake__LimitTable"] = "limits" + Guid.NewGuid().ToString("N"),
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

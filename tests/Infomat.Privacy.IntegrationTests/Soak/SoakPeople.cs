@@ -101,7 +101,7 @@ public sealed partial class SoakPeople(Func<string> baseUrl, TimeSpan patience)
             ("details", r.Type is "rectification" ? "Soak: my job title is now Finance director." : r.Objection == "other" ? "Soak: I object to the profiling for customer satisfaction surveys." : string.Empty),
             ("objection", r.Objection ?? string.Empty),
         ];
-        var (status, _, location, errors) = await TryAsync(c => c.PostAsync("/api/requests", Flows.Form(fields)));
+        var (status, _, location, errors) = await TryAsync(c => FormPostAsync(c, r.Language, fields));
         lock (track.Gate)
         {
             track.Submissions++;
@@ -234,6 +234,19 @@ public sealed partial class SoakPeople(Func<string> baseUrl, TimeSpan patience)
     {
         var (status, _, _, _) = await TryAsync(c => StaffPostAsync(c, $"/cases/{caseId}/retry", new Uri($"{baseUrl()}/cases/{caseId}"), "Staff One", []));
         return status == HttpStatusCode.OK;
+    }
+
+    /// <summary>Opens the request form (antiforgery cookie and token), then posts it with the fields, as a browser does.</summary>
+    private static async Task<HttpResponseMessage> FormPostAsync(HttpClient client, string language, (string Key, string Value)[] fields)
+    {
+        using var page = await client.GetAsync($"/privacy?lang={language}");
+        if ((int)page.StatusCode >= 500)
+        {
+            return new HttpResponseMessage(page.StatusCode);
+        }
+
+        var found = AntiforgeryToken().Match(await page.Content.ReadAsStringAsync());
+        return await client.PostAsync("/api/requests", Flows.Form([("__RequestVerificationToken", WebUtility.HtmlDecode(found.Groups[1].Value)), .. fields]));
     }
 
     /// <summary>Opens the staff page (antiforgery cookie and token), then posts its form with the colleague's name.</summary>

@@ -1,0 +1,18 @@
+namespace Infomat.Privacy.Intake;
+
+/// <summary>
+/// Submission counters shared by every instance of the app (an Azure Table; Azurite locally), so a limit holds
+/// however many instances serve the form and survives their recycling. Keys are keyed hashes, never an address.
+/// </summary>
+public interface ISubmissionCounters
+{
+    /// <summary>
+    /// Counts one submission under <paramref name="key"/> for the limit named <paramref name="limit"/> when
+    /// <paramref name="rule"/> allows it at <paramref name="now"/>, atomically across instances. Null when counted;
+    /// otherwise how long to wait (nothing counted).
+    /// </summary>
+    Task<TimeSpan?> TryCountAsync(string limit, string key, SubmissionWindow rule, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the counters whose windows no longer matter at <paramref name="now"/>; returns how many.</summary>
+    Task<int> DeleteEndedAsync(DateTimeOffset now, CancellationToken cancellationToken);
+}

@@ -1,0 +1,194 @@
+using System.Net;
+using System.Net.Http.Json;
+
+using Infomat.Privacy.IntegrationTests.Infrastructure;
+
+using Microsoft.Extensions.Configuration;
+
+namespace Infomat.Privacy.IntegrationTests;
+
+/// <summary>
+/// Issue 18 item 10: the submission limits hold across instances (two local hosts sharing one Azurite stand for two
+/// Flex Consumption instances), and a client is its address whatever the port of its connection.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class SharedLimitsTests(Azurite azurite)
+{
+    [Fact]
+    public async Task Two_hosts_share_one_per_client_limit_and_a_new_port_is_the_same_client()
+    {
+        var table = "limits" + Guid.NewGuid().ToString("N")[..12];
+        await using var first = new LocalHostProcess(azurite, new Dictionary<string, string> { ["Privacy__Intake__PerClientLimit"] = "3", ["Privacy__Intake__LimitTable"] = table });
+        await using var second = new LocalHostProcess(azurite, new Dictionary<string, string> { ["Privacy__Intake__PerClientLimit"] = "3", ["Privacy__Intake__LimitTable"] = table });
+        await Task.WhenAll(first.StartAsync(), second.StartAsync());
+        using var a = new Flows(first);
+        using var b = new Flows(second);
+        var client = $"2001:db8::{Random.Shared.Next(1, 0xffff):x}";
+
+        // One client behind the front end, each request on a new connection (a new source port), on either instance.
+        async Task<HttpResponseMessage> SubmitAsync(Flows flows, int port)
+        {
+            using var message = new HttpRequestMessage(HttpMethod.Post, "/api/requests")
+            {
+                Content = JsonContent.Create(new { type = "access", email = $"client.{Guid.NewGuid():N}@example.be", name = "An", language = "en" }),
+            };
+            message.Headers.Add("X-Forwarded-For", $"[{client}]:{port}");
+            return await flows.Http.SendAsync(message);
+        }
+
+        Assert.Equal(HttpStatusCode.Accepted, (await SubmitAsync(a, 50001)).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await SubmitAsync(b, 50002)).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await SubmitAsync(a, 50003)).StatusCode);
+
+        var fourth = await SubmitAsync(b, 50004);
+        Assert.Equal(HttpStatusCode.TooManyRequests, fourth.StatusCode);
+        Assert.True(fourth.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await SubmitAsync(a, 50005)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Two_hosts_share_one_per_address_limit_and_the_refused_request_is_not_mailed()
+    {
+        var table = "limits" + Guid.NewGuid().ToString("N")[..12];
+        await using var first = new LocalHostProcess(azurite, new Dictionary<string, string> { ["Privacy__Intake__PerAddressLimit"] = "2", ["Privacy__Intake__LimitTable"] = table });
+        await using var second = new LocalHostProcess(azurite, new Dictionary<string, string> { ["Privacy__Intake__PerAddressLimit"] = "2", ["Privacy__Intake__LimitTable"] = table });
+        await Task.WhenAll(first.StartAsync(), second.StartAsync());
+        using var a = new Flows(first);
+        using var b = new Flows(second);
+        var address = $"shared.{Guid.NewGuid():N}@example.nl";
+
+        await a.SubmitAsync(email: address, type: "access");
+        await b.SubmitAsync(email: address, type: "erasure");
+        var third = await a.Http.PostAsJsonAsync("/api/requests", new { type = "restriction", email = address, name = "Jan", language = "nl" });
+        Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
+        var fourth = await b.Http.PostAsJsonAsync("/api/requests", new { type = "restriction", email = address.Replace("@", "+x@", StringComparison.Ordinal), name = "Jan", language = "nl" });
+        Assert.Equal(HttpStatusCode.TooManyRequests, fourth.StatusCode);
+
+        Assert.Equal(2, (await a.CasesOfAsync(address)).Count);
+    }
+}
+
+/// <summary>
+/// When the limits' table cannot be reached, a request is still taken (decision 63: a privacy request is never lost to a
+/// storage fault; the limit is a guard against floods, not a reason to refuse a person).
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class LimitOutageTests(Azurite azurite)
+{
+    [Fact]
+    public async Task A_request_sent_while_the_limit_counters_are_down_is_accepted_and_mailed()
+    {
+        await using var host = new InProcessHost(azurite);
+        await host.StartAsync();
+        using var flows = new Flows(host);
+        host.TableFaults.FailWhen(r => r.Uri.Path.Contains(host.LimitTable, StringComparison.OrdinalIgnoreCase));
+        var address = $"outage.{Guid.NewGuid():N}@example.be";
+
+        var response = await flows.Http.PostAsJsonAsync("/api/requests", new { type = "access", email = address, name = "An", language = "en" });
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.True(host.TableFaults.Injected > 0, "the counters were not asked");
+        var id = (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("requestId").GetString()!;
+        await host.Mailbox.WaitForAsync("verification", id);
+    }
+}
+
+/// <summary>
+/// Issue 18 item 9: another site cannot post the request form on a visitor's behalf (a mail cannon through their
+/// browser); the form carries its own antiforgery token. The JSON API needs none.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class FormAntiforgeryTests(Azurite azurite)
+{
+    [Fact]
+    public async Task A_cross_site_form_post_without_the_token_is_refused_with_the_form_and_nothing_is_recorded()
+    {
+        await using var host = new LocalHostProcess(azurite);
+        await host.StartAsync();
+        using var flows = new Flows(host);
+        var address = $"csrf.{Guid.NewGuid():N}@example.be";
+
+        // What a page on another site makes the visitor's browser send: the fields, no token, no cookie of ours.
+        using var crossSite = new HttpRequestMessage(HttpMethod.Post, "/api/requests")
+        {
+            Content = Flows.Form(("type", "erasure"), ("email", address), ("name", "An"), ("language", "nl")),
+        };
+        crossSite.Headers.Add("Origin", "https://evil.example");
+        var refused = await flows.Http.SendAsync(crossSite);
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var page = await refused.Content.ReadAsStringAsync();
+        Assert.Contains("Er is niets geregistreerd", page, StringComparison.Ordinal);
+        Assert.Contains("name=\"__RequestVerificationToken\"", page, StringComparison.Ordinal);
+        // The refused form keeps what was typed, so sending it again is one click.
+        Assert.Contains(address, page, StringComparison.Ordinal);
+
+        var asJson = await flows.Http.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/api/requests")
+        {
+            Content = Flows.Form(("type", "erasure"), ("email", address), ("name", "An"), ("language", "en")),
+            Headers = { { "Accept", "application/json" } },
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, asJson.StatusCode);
+        Assert.Equal("application/problem+json", asJson.Content.Headers.ContentType?.MediaType);
+
+        await Task.Delay(1000);
+        Assert.Empty(await flows.CasesOfAsync(address));
+        Assert.DoesNotContain(host.Mailbox.All(), m => m.To.Mailboxes.Any(x => x.Address == address));
+
+        // The same form sent from our own page (token and cookie) is taken.
+        var accepted = await flows.PostFormAsync(("type", "erasure"), ("email", address), ("name", "An"), ("language", "nl"));
+        Assert.Equal(HttpStatusCode.SeeOther, accepted.StatusCode);
+        Assert.Single(await flows.CasesOfAsync(address));
+
+        // The JSON API stays token-free.
+        var json = await flows.Http.PostAsJsonAsync("/api/requests", new { type = "access", email = address, name = "An", language = "en" });
+        Assert.Equal(HttpStatusCode.Accepted, json.StatusCode);
+    }
+}
+
+/// <summary>The counters' table against Azurite: instances racing on one counter, and the rows of ended windows.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class SubmissionCounterTableTests(Azurite azurite)
+{
+    private Adapters.Storage.TableSubmissionCounters Counters(string table) => new(
+        new Adapters.Storage.StorageClients(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString }).Build()),
+        Microsoft.Extensions.Options.Options.Create(new Configuration.PrivacyOptions { Intake = { LimitTable = table } }));
+
+    [Fact]
+    public async Task Racing_instances_count_every_request_so_exactly_the_limit_gets_through()
+    {
+        var table = "limits" + Guid.NewGuid().ToString("N")[..12];
+        var rule = new Intake.SubmissionWindow(5, TimeSpan.FromHours(1));
+        var now = DateTimeOffset.UtcNow;
+        // Four "instances" (each its own client), twenty requests at once for one key.
+        var instances = Enumerable.Range(0, 4).Select(_ => Counters(table)).ToList();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() => instances[i % 4].TryCountAsync("address", "k1", rule, now, default))));
+
+        Assert.Equal(5, answers.Count(a => a is null));
+        Assert.All(answers.Where(a => a is not null), a => Assert.True(a > TimeSpan.Zero));
+        // Another key is counted apart.
+        Assert.Null(await instances[0].TryCountAsync("address", "k2", rule, now, default));
+    }
+
+    [Fact]
+    public async Task Counters_of_windows_that_no_longer_matter_are_deleted_and_the_current_ones_kept()
+    {
+        var table = "limits" + Guid.NewGuid().ToString("N")[..12];
+        var counters = Counters(table);
+        var rule = new Intake.SubmissionWindow(5, TimeSpan.FromMinutes(10));
+        var now = DateTimeOffset.UtcNow;
+        await counters.TryCountAsync("client", "old", rule, now.AddMinutes(-30), default);
+        await counters.TryCountAsync("client", "new", rule, now, default);
+
+        Assert.Equal(1, await counters.DeleteEndedAsync(now, default));
+        Assert.Equal(0, await counters.DeleteEndedAsync(now, default));
+        // The current count is still there: four more, then refused.
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Null(await counters.TryCountAsync("client", "new", rule, now, default));
+        }
+
+        Assert.NotNull(await counters.TryCountAsync("client", "new", rule, now, default));
+    }
+}
