@@ -163,6 +163,46 @@ public sealed class BrowserTests(Azurite azurite)
         }
     }
 
+    /// <summary>
+    /// Issue 22: staff open the case list, see what needs attention, filter it to the overdue requests and see only
+    /// those, with company names and states in their language; axe finds nothing. A screenshot goes to artifacts/.
+    /// </summary>
+    [Fact]
+    public async Task Staff_filter_the_case_list_to_overdue_requests_in_the_browser()
+    {
+        await using var host = new LocalHostProcess(azurite);
+        await host.StartAsync();
+        var overdue = await TestCases.WaitingAsync(azurite, DateTimeOffset.UtcNow.AddDays(-50), $"laat.{Guid.NewGuid():N}@example.org");
+        string onTime;
+        using (var flows = new Flows(host))
+        {
+            onTime = await flows.SubmitAsync($"optijd.{Guid.NewGuid():N}@example.org");
+        }
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 1400 } });
+        await page.GotoAsync(host.BaseUrl + "/cases");
+        Assert.Contains("Vraagt nu aandacht", await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(1, await page.Locator("figure.chart svg").CountAsync());
+        var all = await page.RunAxe();
+        Assert.True(all.Violations.Length == 0, Describe(all.Violations));
+
+        await page.GetByLabel("Welke verzoeken").SelectOptionAsync("overdue");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verzoeken tonen" }).ClickAsync();
+        await page.WaitForURLAsync("**/cases?state=overdue**");
+        var rows = page.Locator("tbody tr");
+        Assert.True(await rows.CountAsync() > 0);
+        Assert.Equal(await rows.CountAsync(), await page.Locator("tbody tr.overdue").CountAsync());
+        Assert.Equal(1, await page.Locator($"tbody a[href='/cases/{overdue.Id}']").CountAsync());
+        Assert.Equal(0, await page.Locator($"tbody a[href='/cases/{onTime}']").CountAsync());
+        Assert.DoesNotContain("BOTH", await page.Locator("tbody").InnerTextAsync(), StringComparison.Ordinal);
+        var filtered = await page.RunAxe();
+        Assert.True(filtered.Violations.Length == 0, Describe(filtered.Violations));
+        Directory.CreateDirectory(Path.Combine(Repo.Root, "artifacts"));
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Repo.Root, "artifacts", "case-list-overdue.png"), FullPage = false });
+    }
+
     private static string Describe(IEnumerable<Deque.AxeCore.Commons.AxeResultItem> violations) =>
         string.Join("\n", violations.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => string.Join(" ", n.Target)))})"));
 }

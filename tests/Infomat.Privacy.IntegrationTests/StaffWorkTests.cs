@@ -69,31 +69,9 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
 
     private static string Fresh(string name) => $"{name}.{Guid.NewGuid():N}@example.org";
 
-    /// <summary>The register as the hosts see it (same storage, same key), for cases a test sets up in the past.</summary>
-    private ICaseRegister Register()
-    {
-        var clients = new StorageClients(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = Azurite.ConnectionString }).Build());
-        var hash = new KeyedHash(LocalHostProcess.PseudonymisationKey);
-        return new AuditedCaseRegister(new TableCaseRegister(clients), new TableAuditTrail(clients, new AuditChain(hash.DeriveKey("audit-chain")), TimeProvider.System), hash);
-    }
+    private ICaseRegister Register() => TestCases.Register(Azurite);
 
-    /// <summary>A rectification waiting on staff since <paramref name="receivedAt"/>: it stays open whoever resumes it.</summary>
-    private async Task<PrivacyCase> WaitingCaseAsync(DateTimeOffset receivedAt, string email, DateOnly? dueDate = null)
-    {
-        var request = new ValidRequest(RequestType.Rectification, email, "Test Person", null, ControllerScope.Of("be"), Language.Nl, "Mijn functie is gewijzigd.", null);
-        var c = PrivacyCase.Received(request, Channel.Form, receivedAt, TestDataMaps.Real) with
-        {
-            EmailVerifiedAt = receivedAt,
-            AcknowledgedAt = receivedAt,
-            ApprovalMailSentAt = receivedAt,
-            Decision = new IdentityDecision(DecisionOutcome.Approve, receivedAt.AddHours(1), "Staff One (no sign-in)", null),
-            Tasks = [new StaffTask("be/crm", StaffTaskKind.Rectify, "be/crm", 1)],
-            TasksMailSentAt = receivedAt.AddHours(1),
-        };
-        c = (c with { DueDate = dueDate ?? c.DueDate }).WithStatus(CaseStatus.InProgress, receivedAt.AddHours(1)).WithStatus(CaseStatus.AwaitingStaffAction, receivedAt.AddHours(1));
-        await Register().CreateAsync(c, default);
-        return c;
-    }
+    private Task<PrivacyCase> WaitingCaseAsync(DateTimeOffset receivedAt, string email, DateOnly? dueDate = null) => TestCases.WaitingAsync(Azurite, receivedAt, email, dueDate);
 
     [Fact]
     public async Task An_erasure_needs_two_different_colleagues_and_the_audit_trail_names_both()
@@ -123,7 +101,7 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
         await Host.Mailbox.WaitForAsync("action-report", id);
 
         var casePage = await Flows.Http.GetStringAsync($"/cases/{id}");
-        Assert.Contains("De keten van", casePage, StringComparison.Ordinal);
+        Assert.True(casePage.Contains("De keten van", StringComparison.Ordinal), casePage[Math.Max(0, casePage.IndexOf("<main", StringComparison.Ordinal))..]);
         Assert.Contains("Els Janssens (no sign-in)", casePage, StringComparison.Ordinal);
         Assert.Contains("approval 2 of 2 evidence=known-details", casePage, StringComparison.Ordinal);
         Assert.DoesNotContain(email, casePage[casePage.IndexOf("<table", StringComparison.Ordinal)..], StringComparison.OrdinalIgnoreCase);
@@ -267,11 +245,13 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
         var overdue = await WaitingCaseAsync(DateTimeOffset.UtcNow.AddDays(-45), Fresh("te.laat"));
         var fresh = await Flows.SubmitAsync(Fresh("op.tijd"));
 
-        var page = await Flows.Http.GetStringAsync("/cases");
+        // Other tests' cases share the register: the list is looked at through its reference filter.
+        var page = await Flows.Http.GetStringAsync($"/cases?q={overdue.Id}");
         var rows = page[page.IndexOf("<tbody>", StringComparison.Ordinal)..];
         Assert.Contains($"<tr class=\"overdue\"><td><a href=\"/cases/{overdue.Id}\">", rows, StringComparison.Ordinal);
-        Assert.True(rows.IndexOf(overdue.Id, StringComparison.Ordinal) < rows.IndexOf(fresh, StringComparison.Ordinal), "the overdue case comes first");
         Assert.Contains("dagen TE LAAT", rows, StringComparison.Ordinal);
+        // Company names, not wire values (issue 22).
+        Assert.Contains("<td>Alleen Infomat België</td>", rows, StringComparison.Ordinal);
 
         var csv = await Flows.Http.GetAsync("/cases.csv");
         Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
@@ -279,10 +259,43 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
         var lines = text.TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("reference,type,entity,channel,status,received,due_date,days_left,overdue,extended_months,closed,rights,refusal", lines[0]);
         var line = lines.Single(l => l.StartsWith(overdue.Id, StringComparison.Ordinal));
+        Assert.True(Array.FindIndex(lines, l => l.StartsWith(overdue.Id, StringComparison.Ordinal)) < Array.FindIndex(lines, l => l.StartsWith(fresh, StringComparison.Ordinal)), "the overdue case comes first");
         Assert.Contains(",rectification,be,form,AwaitingStaffAction,", line, StringComparison.Ordinal);
         Assert.EndsWith(",yes,0,,rectification,", line, StringComparison.Ordinal);
         Assert.DoesNotContain("@", text, StringComparison.Ordinal);
         Assert.DoesNotContain("Test Person", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Staff_filter_the_case_list_to_what_needs_attention_and_the_CSV_keeps_the_filter()
+    {
+        var overdue = await WaitingCaseAsync(DateTimeOffset.UtcNow.AddDays(-45), Fresh("filter.laat"));
+        var fresh = await Flows.SubmitAsync(Fresh("filter.optijd"), type: "erasure", entity: "nl");
+
+        var overdueList = await Flows.Http.GetStringAsync("/cases?state=overdue");
+        Assert.Contains($"/cases/{overdue.Id}\"", overdueList, StringComparison.Ordinal);
+        Assert.DoesNotContain($"/cases/{fresh}\"", overdueList, StringComparison.Ordinal);
+        var rows = overdueList[overdueList.IndexOf("<tbody>", StringComparison.Ordinal)..overdueList.IndexOf("</tbody>", StringComparison.Ordinal)];
+        Assert.DoesNotContain("<tr>", rows, StringComparison.Ordinal);
+        Assert.Contains("<svg", overdueList, StringComparison.Ordinal);
+        Assert.Contains("href=\"/cases?state=waiting-for-staff\"", overdueList, StringComparison.Ordinal);
+
+        var erasuresNl = await Flows.Http.GetStringAsync("/cases?right=erasure&company=nl&channel=form&q=" + fresh[3..12].ToLowerInvariant());
+        Assert.Contains($"/cases/{fresh}\"", erasuresNl, StringComparison.Ordinal);
+        Assert.DoesNotContain($"/cases/{overdue.Id}\"", erasuresNl, StringComparison.Ordinal);
+        Assert.Contains("<option value=\"erasure\" selected>", erasuresNl, StringComparison.Ordinal);
+
+        var csv = await Flows.Http.GetStringAsync("/cases.csv?state=overdue");
+        Assert.Contains(overdue.Id + ",", csv, StringComparison.Ordinal);
+        Assert.DoesNotContain(fresh + ",", csv, StringComparison.Ordinal);
+        Assert.All(csv.TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1), l => Assert.Contains(",yes,", l, StringComparison.Ordinal));
+
+        using var unknown = await Flows.Http.GetAsync("/cases?state=late");
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Contains("‘state’", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var unknownCsv = await Flows.Http.GetAsync("/cases.csv?company=fr");
+        Assert.Equal(HttpStatusCode.BadRequest, unknownCsv.StatusCode);
+        Assert.Contains("company", await unknownCsv.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

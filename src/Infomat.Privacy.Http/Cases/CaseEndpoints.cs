@@ -83,8 +83,23 @@ public sealed class CaseEndpoints(
         }
 
         var rows = await RowsAsync(cancellationToken);
-        return staff.Page(Texts.Get("CasesTitle", l), CaseListPage.Body(rows, l));
+        var today = DueDateCalculator.Today(time.GetUtcNow());
+        var filter = Filter(request, out var invalid);
+        var page = int.TryParse(request.Query["page"], NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 1;
+        var body = CaseListPage.Body(rows, filter ?? new CaseListFilter(), page, today, dataMap, l, invalid);
+        return staff.Page(Texts.Get("CasesTitle", l), body, invalid is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
     }
+
+    /// <summary>What the list needs to filter and count a row.</summary>
+    public static CaseListEntry Entry(CaseRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return new CaseListEntry(row.Reference, row.Rights, row.Entity, row.Channel, row.Status, row.DueDate);
+    }
+
+    /// <summary>The list's filters from the query string (<see cref="CaseListFilter"/>), or null with the field not understood.</summary>
+    private CaseListFilter? Filter(HttpRequest request, out string? invalid) =>
+        CaseListFilter.Parse(name => request.Query[name].ToString(), dataMap.ControllerCodes, out invalid);
 
     /// <summary><c>GET /cases.csv</c>: the list for reporting, UTF-8, formula-injection-safe, no personal data.</summary>
     public async Task<IResult> CsvAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -95,7 +110,15 @@ public sealed class CaseEndpoints(
             return refused;
         }
 
-        var rows = await RowsAsync(cancellationToken);
+        // The same filters as the page (issue 22): what staff see is what they export.
+        if (Filter(request, out var invalid) is not { } filter)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unknown filter value", detail: $"The query parameter '{invalid}' has a value the case list does not know.",
+                extensions: new Dictionary<string, object?> { ["field"] = invalid });
+        }
+
+        var today = DueDateCalculator.Today(time.GetUtcNow());
+        var rows = (await RowsAsync(cancellationToken)).Where(r => filter.Matches(Entry(r), today)).ToList();
         var buffer = new MemoryStream();
         buffer.Write(Encoding.UTF8.Preamble);
         // Formula injection: cells starting with = + - @ are escaped, as the file is opened in spreadsheets.
