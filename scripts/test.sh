@@ -81,6 +81,12 @@ if dotnet "bench/Infomat.Privacy.Benchmarks/bin/$CONFIG/net10.0/Infomat.Privacy.
 else
   failed=$((failed + 1))
 fi
+step "Hostile MIME benchmark (issue 21 item 4: each crafted message refused in under 100 ms and 64 MB)"
+if dotnet "bench/Infomat.Privacy.Benchmarks/bin/$CONFIG/net10.0/Infomat.Privacy.Benchmarks.dll" mime | tee "$ARTIFACTS/benchmark-mime.txt"; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+fi
 if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then status=1; echo "No test ran." >&2; fi
 if [ "$skipped" -gt 0 ]; then
   echo "$passed passed, $failed failed, $skipped skipped"

@@ -12,12 +12,15 @@ using Infomat.Privacy.Stores;
 //   bench export                  run everything, print the figures, exit 1 if a limit is missed
 //   bench throughput [MB]         only the throughput comparison (default 100 MB of records)
 //   bench peak <MB>               (child) write an export of MB megabytes of records, print the peak working set
+//   bench mime                    hostile MIME messages against the intake's reader (issue 21 item 4)
 var mode = args.Length > 0 ? args[0] : "export";
 var map = DataMapLoader.Load(DataMapFiles.Default);
 var store = map.Store("be/crm");
 
 switch (mode)
 {
+    case "mime":
+        return HostileMime.Run();
     case "peak":
         var peakMb = long.Parse(args[1], CultureInfo.InvariantCulture);
         var written = await ExportAsync(Stream.Null, peakMb * 1024 * 1024);
