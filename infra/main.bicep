@@ -74,6 +74,12 @@ param alertEmail string = ''
 @minValue(30)
 param logRetentionDays int = 90
 
+@description('Address space of the app\'s virtual network (at least a /23: the app subnet and the private endpoint subnet are its first two /24s). Pick one that does not overlap a network it will be peered with (the PostgreSQL server\'s).')
+param vnetAddressPrefix string = '10.60.0.0/16'
+
+@description('One public IP address let through the storage and Key Vault firewalls for a maintenance run from outside the network (the post-provision hook, redrive-mail.sh). Empty (the default): public access is off.')
+param operatorIpAddress string = ''
+
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
 var tags = { 'azd-env-name': environmentName }
 var deploymentContainerName = 'app-package'
@@ -126,6 +132,7 @@ module storage 'app/storage.bicep' = {
     exportLinkLifetimeDays: exportLinkLifetimeDays
     deploymentContainerName: deploymentContainerName
     workspaceId: monitoring.outputs.workspaceId
+    operatorIpAddress: operatorIpAddress
   }
 }
 
@@ -139,6 +146,19 @@ module keyVault 'app/keyvault.bicep' = {
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
     workspaceId: monitoring.outputs.workspaceId
+    operatorIpAddress: operatorIpAddress
+  }
+}
+
+module network 'app/network.bicep' = {
+  name: 'network'
+  params: {
+    name: 'vnet-privacy-${resourceToken}'
+    location: location
+    tags: tags
+    addressPrefix: vnetAddressPrefix
+    storageAccountId: storage.outputs.id
+    keyVaultId: keyVault.outputs.id
   }
 }
 
@@ -151,6 +171,7 @@ module functionApp 'app/functionapp.bicep' = {
     tags: tags
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
+    subnetId: network.outputs.appSubnetId
     storageBlobEndpoint: storage.outputs.blobEndpoint
     storageQueueEndpoint: storage.outputs.queueEndpoint
     storageTableEndpoint: storage.outputs.tableEndpoint

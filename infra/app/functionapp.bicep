@@ -11,6 +11,9 @@ param tags object
 param identityId string
 param identityClientId string
 
+@description('Subnet (delegated to Microsoft.App/environments) the app sends its outbound traffic through.')
+param subnetId string
+
 param storageBlobEndpoint string
 param storageQueueEndpoint string
 param storageTableEndpoint string
@@ -76,6 +79,9 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
     httpsOnly: true
     clientCertEnabled: false
     keyVaultReferenceIdentity: identityId
+    // Flex Consumption VNet integration: storage (task hub, records, deployment package), Key Vault (references) and
+    // the stores' PostgreSQL are reached through this subnet and the private endpoints (network.bicep).
+    virtualNetworkSubnetId: subnetId
     siteConfig: {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'

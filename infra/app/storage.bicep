@@ -19,6 +19,9 @@ param deploymentContainerName string
 @description('Log Analytics workspace that receives the storage audit logs.')
 param workspaceId string
 
+@description('One public IP address let through the firewall for a maintenance run; empty: public access off.')
+param operatorIpAddress string
+
 resource storage 'Microsoft.Storage/storageAccounts@2026-06-01' = {
   name: name
   location: location
@@ -32,7 +35,14 @@ resource storage 'Microsoft.Storage/storageAccounts@2026-06-01' = {
     supportsHttpsTrafficOnly: true
     minimumTlsVersion: 'TLS1_2'
     defaultToOAuthAuthentication: true
-    publicNetworkAccess: 'Enabled'
+    // Reached from the app's network through private endpoints (network.bicep); from nowhere else unless ops name one
+    // address for a maintenance run (operatorIpAddress). No trusted-service bypass.
+    publicNetworkAccess: empty(operatorIpAddress) ? 'Disabled' : 'Enabled'
+    networkAcls: {
+      defaultAction: 'Deny'
+      bypass: 'None'
+      ipRules: empty(operatorIpAddress) ? [] : [ { value: operatorIpAddress, action: 'Allow' } ]
+    }
     sasPolicy: {
       expirationAction: 'Log'
       sasExpirationPeriod: '0.01:00:00'
@@ -218,6 +228,7 @@ resource tableDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-prev
   }
 }
 
+output id string = storage.id
 output name string = storage.name
 output blobEndpoint string = storage.properties.primaryEndpoints.blob
 output queueEndpoint string = storage.properties.primaryEndpoints.queue

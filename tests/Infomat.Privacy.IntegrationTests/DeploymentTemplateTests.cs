@@ -366,6 +366,77 @@ public sealed partial class DeploymentTemplateTests
         Assert.All(declared.Where(p => !p.Value.TryGetProperty("defaultValue", out _)), p => Assert.Contains(p.Name, given));
     }
 
+    [Fact]
+    public void The_register_audit_task_hub_and_key_ring_storage_and_Key_Vault_refuse_the_internet_and_are_reached_over_private_endpoints()
+    {
+        // Issue 19 item 1: identities alone guard nothing once a token leaks; the records of two companies are reachable
+        // only from the app's virtual network. Public access is off unless ops name one address for a maintenance run.
+        var storage = Arm.InModule("storage", "Microsoft.Storage/storageAccounts").Single();
+        var vault = Arm.Single("Microsoft.KeyVault/vaults");
+        foreach (var closed in new[] { storage, vault })
+        {
+            Assert.Equal("Deny", Text(closed.At("properties", "networkAcls", "defaultAction")));
+            Assert.Equal("None", Text(closed.At("properties", "networkAcls", "bypass")));
+            var access = Text(closed.At("properties", "publicNetworkAccess"));
+            Assert.True(access is "Disabled" || access == "[if(empty(parameters('operatorIpAddress')), 'Disabled', 'Enabled')]", $"{closed.Type}: publicNetworkAccess is '{access}'");
+            Assert.Equal(string.Empty, Text(closed.Scope.Parameter("operatorIpAddress")));
+            Assert.DoesNotContain("virtualNetworkRules", closed.At("properties", "networkAcls")!.Value.GetRawText(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(string.Empty, Arm.Root.Parameter("operatorIpAddress")!.Value.GetString());
+
+        // A private endpoint per service the app uses (the task hub needs blob, queue and table), each registered in its
+        // private DNS zone, each zone linked to the network: one loop over the list of targets, each item its own resource.
+        var endpoint = Arm.Single("Microsoft.Network/privateEndpoints");
+        var targets = endpoint.Scope.Variable("targets")!.Value.EnumerateArray().ToList();
+        var item = "variables('targets')[copyIndex()]";
+        Assert.Equal("[length(variables('targets'))]", Text(endpoint.At("copy", "count")));
+        var connection = endpoint.At("properties", "privateLinkServiceConnections")!.Value.EnumerateArray().Single().GetProperty("properties");
+        Assert.Equal($"[{item}.name]", connection.GetProperty("groupIds").EnumerateArray().Single().GetString());
+        Assert.Equal($"[{item}.resourceId]", connection.GetProperty("privateLinkServiceId").GetString());
+        Assert.Contains("privateEndpoints", Text(endpoint.At("properties", "subnet", "id")) ?? string.Empty, StringComparison.Ordinal);
+        var expected = new Dictionary<string, (string Target, string Zone)>
+        {
+            ["blob"] = ("storageAccountId", "privatelink.blob."),
+            ["queue"] = ("storageAccountId", "privatelink.queue."),
+            ["table"] = ("storageAccountId", "privatelink.table."),
+            ["vault"] = ("keyVaultId", "privatelink.vaultcore.azure.net"),
+        };
+        Assert.Equal(expected.Keys.Order(), targets.Select(t => t.GetProperty("name").GetString()!).Order());
+        foreach (var target in targets)
+        {
+            var (id, zone) = expected[target.GetProperty("name").GetString()!];
+            Assert.Equal($"[parameters('{id}')]", target.GetProperty("resourceId").GetString());
+            Assert.Contains(zone, target.GetProperty("zone").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Contains("storage", Text(endpoint.Scope.Parameter("storageAccountId")) ?? string.Empty, StringComparison.Ordinal);
+        Assert.Contains("keyvault", Text(endpoint.Scope.Parameter("keyVaultId")) ?? string.Empty, StringComparison.Ordinal);
+        foreach (var type in new[] { "Microsoft.Network/privateDnsZones", "Microsoft.Network/privateDnsZones/virtualNetworkLinks", "Microsoft.Network/privateEndpoints/privateDnsZoneGroups" })
+        {
+            var loop = Arm.Single(type);
+            Assert.Equal("[length(variables('targets'))]", Text(loop.At("copy", "count")));
+        }
+
+        Assert.Equal($"[{item}.zone]", Text(Arm.Single("Microsoft.Network/privateDnsZones").At("name")));
+    }
+
+    [Fact]
+    public void The_function_app_runs_in_a_subnet_delegated_to_Flex_Consumption_in_a_network_whose_address_space_ops_choose()
+    {
+        var network = Arm.Single("Microsoft.Network/virtualNetworks");
+        var space = network.At("properties", "addressSpace", "addressPrefixes")!.Value.EnumerateArray().Single();
+        Assert.Equal("[parameters('addressPrefix')]", space.GetString());
+        Assert.Equal(Text(Arm.Root.Parameter("vnetAddressPrefix")), Text(network.Scope.Parameter("addressPrefix")));
+        var subnets = network.At("properties", "subnets")!.Value.EnumerateArray().ToList();
+        var app = subnets.Single(s => s.GetProperty("name").GetString() == "app");
+        Assert.Equal("Microsoft.App/environments", app.GetProperty("properties").GetProperty("delegations").EnumerateArray().Single().GetProperty("properties").GetProperty("serviceName").GetString());
+        Assert.Contains(subnets, s => s.GetProperty("name").GetString() == "privateEndpoints");
+
+        var site = Arm.Single("Microsoft.Web/sites");
+        Assert.Contains("subnet", Text(site.At("properties", "virtualNetworkSubnetId")) ?? string.Empty, StringComparison.OrdinalIgnoreCase);
+    }
+
     private static Dictionary<string, string> AppSettings(out ArmTemplate.Resource resource)
     {
         resource = Arm.OfType("Microsoft.Web/sites/config").Single(c => Text(c.At("name"))!.Contains("'appsettings'", StringComparison.Ordinal));
