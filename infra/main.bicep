@@ -129,10 +129,22 @@ module storage 'app/storage.bicep' = {
     location: location
     tags: tags
     appPrincipalId: identity.outputs.principalId
-    exportLinkLifetimeDays: exportLinkLifetimeDays
     deploymentContainerName: deploymentContainerName
     workspaceId: monitoring.outputs.workspaceId
     operatorIpAddress: operatorIpAddress
+  }
+}
+
+// The only storage a browser reaches: the finished zips, behind read-only one-blob links (decision 67).
+module exports 'app/exports.bicep' = {
+  name: 'exports'
+  params: {
+    name: 'stexports${take(resourceToken, 15)}'
+    location: location
+    tags: tags
+    appPrincipalId: identity.outputs.principalId
+    exportLinkLifetimeDays: exportLinkLifetimeDays
+    workspaceId: monitoring.outputs.workspaceId
   }
 }
 
@@ -175,6 +187,7 @@ module functionApp 'app/functionapp.bicep' = {
     storageBlobEndpoint: storage.outputs.blobEndpoint
     storageQueueEndpoint: storage.outputs.queueEndpoint
     storageTableEndpoint: storage.outputs.tableEndpoint
+    exportsBlobEndpoint: exports.outputs.blobEndpoint
     deploymentContainerName: deploymentContainerName
     keyVaultName: keyVault.outputs.name
     applicationInsightsConnectionString: monitoring.outputs.connectionString
@@ -207,6 +220,7 @@ output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
 output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
 output AZURE_STORAGE_QUEUE_ENDPOINT string = storage.outputs.queueEndpoint
+output AZURE_EXPORTS_STORAGE_ACCOUNT_NAME string = exports.outputs.name
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output PRIVACY_PUBLIC_BASE_URL string = functionApp.outputs.publicBaseUrl
 output GRAPH_NOTIFICATION_URL string = '${functionApp.outputs.publicBaseUrl}/api/mail/notifications'

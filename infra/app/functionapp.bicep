@@ -19,6 +19,9 @@ param storageQueueEndpoint string
 param storageTableEndpoint string
 param deploymentContainerName string
 
+@description('Blob endpoint of the exports account: the zips and their download links (decision 67).')
+param exportsBlobEndpoint string
+
 param keyVaultName string
 param applicationInsightsConnectionString string
 param workspaceId string
@@ -141,6 +144,8 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Privacy__Tokens__SigningKey: '${vault}token-signing-key)'
     Privacy__Pseudonymisation__Key: '${vault}pseudonymisation-key)'
     Privacy__KeyRing__EncryptionKey: '${vault}keyring-encryption-key)'
+    // The finished exports: an account of their own, the one a browser may reach (the records account refuses the internet).
+    Exports__BlobServiceUri: exportsBlobEndpoint
     Privacy__Export__LinkLifetime: '${exportLinkLifetimeDays}.00:00:00'
     Privacy__Staff__RequireSignIn: 'true'
     Privacy__Staff__Role: 'Privacy.Staff'

@@ -18,7 +18,8 @@ public sealed partial class DeploymentTemplateTests
     // The only roles the deployment may hand out, by role definition id.
     private static readonly Dictionary<string, string> AppRoles = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["b7e6dc6d-f1e8-4753-8033-0f276bb0955b"] = "Storage Blob Data Owner",
+        ["ba92f5b4-2d11-453d-a403-e96b0029c9fe"] = "Storage Blob Data Contributor",
+        ["db58b8e5-c6ad-4a2a-8342-4190687cbf4a"] = "Storage Blob Delegator",
         ["0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"] = "Storage Table Data Contributor",
         ["974c5e8b-45b9-4653-ba55-5f855dd0fb88"] = "Storage Queue Data Contributor",
         ["4633458b-17de-408a-b874-0445c86b69e6"] = "Key Vault Secrets User",
@@ -32,14 +33,18 @@ public sealed partial class DeploymentTemplateTests
     private static bool? Bool(JsonElement? e) => e is { ValueKind: JsonValueKind.True or JsonValueKind.False } b ? b.GetBoolean() : null;
 
     [Fact]
-    public void The_storage_account_takes_no_shared_keys_speaks_only_https_with_TLS_1_2_and_shows_no_blob_publicly()
+    public void The_storage_accounts_take_no_shared_keys_speak_only_https_with_TLS_1_2_and_show_no_blob_publicly()
     {
-        var storage = Arm.Single("Microsoft.Storage/storageAccounts");
+        var accounts = Arm.OfType("Microsoft.Storage/storageAccounts").ToList();
+        Assert.Equal(2, accounts.Count);
+        foreach (var storage in accounts)
+        {
         Assert.False(Bool(storage.At("properties", "allowSharedKeyAccess")) ?? true, "allowSharedKeyAccess must be false: keys bypass the identity and the audit.");
         Assert.True(Bool(storage.At("properties", "supportsHttpsTrafficOnly")), "supportsHttpsTrafficOnly must be true.");
         Assert.Equal("TLS1_2", Text(storage.At("properties", "minimumTlsVersion")));
         Assert.False(Bool(storage.At("properties", "allowBlobPublicAccess")) ?? true, "allowBlobPublicAccess must be false.");
         Assert.True(Bool(storage.At("properties", "defaultToOAuthAuthentication")), "defaultToOAuthAuthentication must be true.");
+        }
 
         var containers = Arm.OfType("Microsoft.Storage/storageAccounts/blobServices/containers").ToList();
         Assert.NotEmpty(containers);
@@ -49,7 +54,8 @@ public sealed partial class DeploymentTemplateTests
     [Fact]
     public void Sas_links_have_an_expiration_policy_of_at_most_a_day()
     {
-        var storage = Arm.Single("Microsoft.Storage/storageAccounts");
+        foreach (var storage in Arm.OfType("Microsoft.Storage/storageAccounts"))
+        {
         var period = Text(storage.At("properties", "sasPolicy", "sasExpirationPeriod"));
         Assert.NotNull(period);
         // Format d.hh:mm:ss; the download SAS lives minutes.
@@ -57,12 +63,13 @@ public sealed partial class DeploymentTemplateTests
         Assert.True(match.Success, $"sasExpirationPeriod '{period}' is not d.hh:mm:ss");
         Assert.True(new TimeSpan(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), 0, 0) <= TimeSpan.FromDays(1), $"SAS expiration period {period} is longer than a day.");
         Assert.NotNull(Text(storage.At("properties", "sasPolicy", "expirationAction")));
+        }
     }
 
     /// <summary>The days after which a lifecycle rule deletes blobs under <paramref name="prefix"/>: a number, or <c>parameter + n</c>.</summary>
-    private static int LifecycleDays(string prefix)
+    private static int LifecycleDays(string module, string prefix)
     {
-        var policy = Arm.Single("Microsoft.Storage/storageAccounts/managementPolicies");
+        var policy = Arm.InModule(module, "Microsoft.Storage/storageAccounts/managementPolicies").Single();
         var rule = policy.At("properties", "policy", "rules")!.Value.EnumerateArray()
             .Where(r => r.GetProperty("enabled").GetBoolean())
             .Single(r => r.GetProperty("definition").GetProperty("filters").GetProperty("prefixMatch").EnumerateArray().Any(p => Text(policy.Scope.Resolve(p)) == prefix));
@@ -82,14 +89,14 @@ public sealed partial class DeploymentTemplateTests
     public void Staged_records_are_deleted_by_a_lifecycle_rule_within_a_day()
     {
         // Issue 16, item 3: the app deletes them as soon as the zip is written; the rule catches any it could not.
-        Assert.Equal(1, LifecycleDays("staging/"));
+        Assert.Equal(1, LifecycleDays("storage", "staging/"));
     }
 
     [Fact]
     public void Exports_are_deleted_by_a_lifecycle_rule_the_day_after_the_link_the_app_is_given_ends()
     {
         var linkDays = Arm.Root.Parameter("exportLinkLifetimeDays")!.Value.GetInt32();
-        Assert.Equal(linkDays + 1, LifecycleDays("exports/"));
+        Assert.Equal(linkDays + 1, LifecycleDays("exports", "exports/"));
         Assert.Equal("[format('{0}.00:00:00', parameters('exportLinkLifetimeDays'))]", AppSettings(out _)["Privacy__Export__LinkLifetime"]);
         Assert.True(Arm.Root.Parameters.Single(p => p.Name == "exportLinkLifetimeDays").Value.GetProperty("maxValue").GetInt32() <= 30);
     }
@@ -99,15 +106,19 @@ public sealed partial class DeploymentTemplateTests
     {
         // Issue 16, item 3: an export or staged record deleted (its link ended, an erasure) must not live on as a
         // soft-deleted copy for a week; one day still covers an operator's mistake on the key ring or the task hub.
-        var blobs = Arm.Single("Microsoft.Storage/storageAccounts/blobServices");
-        foreach (var policy in new[] { "deleteRetentionPolicy", "containerDeleteRetentionPolicy" })
+        var services = Arm.OfType("Microsoft.Storage/storageAccounts/blobServices").ToList();
+        Assert.Equal(2, services.Count);
+        foreach (var blobs in services)
         {
-            var enabled = Bool(blobs.At("properties", policy, "enabled")) ?? false;
-            var days = blobs.At("properties", policy, "days");
-            Assert.True(!enabled || days is { ValueKind: JsonValueKind.Number } d && d.GetInt32() <= 1, $"{policy} keeps deleted data {days} days; at most 1");
-        }
+            foreach (var policy in new[] { "deleteRetentionPolicy", "containerDeleteRetentionPolicy" })
+            {
+                var enabled = Bool(blobs.At("properties", policy, "enabled")) ?? false;
+                var days = blobs.At("properties", policy, "days");
+                Assert.True(!enabled || days is { ValueKind: JsonValueKind.Number } d && d.GetInt32() <= 1, $"{policy} keeps deleted data {days} days; at most 1");
+            }
 
-        Assert.NotEqual(true, Bool(blobs.At("properties", "isVersioningEnabled")));
+            Assert.NotEqual(true, Bool(blobs.At("properties", "isVersioningEnabled")));
+        }
     }
 
     [Fact]
@@ -161,7 +172,8 @@ public sealed partial class DeploymentTemplateTests
     {
         var expectedScope = new Dictionary<string, string>
         {
-            ["Storage Blob Data Owner"] = "Microsoft.Storage/storageAccounts",
+            ["Storage Blob Data Contributor"] = "Microsoft.Storage/storageAccounts/blobServices/containers",
+            ["Storage Blob Delegator"] = "Microsoft.Storage/storageAccounts",
             ["Storage Table Data Contributor"] = "Microsoft.Storage/storageAccounts",
             ["Storage Queue Data Contributor"] = "Microsoft.Storage/storageAccounts",
             ["Key Vault Secrets User"] = "Microsoft.KeyVault/vaults",
@@ -176,7 +188,8 @@ public sealed partial class DeploymentTemplateTests
             Assert.True(Text(assignment.At("name"))!.StartsWith("[guid(", StringComparison.Ordinal), "role assignment names must be guid(...) of scope, principal and role.");
             var principal = Text(assignment.Json.GetProperty("properties").GetProperty("principalId")) ?? string.Empty;
             var scope = Text(assignment.Json.TryGetProperty("scope", out var s) ? s : null) ?? string.Empty;
-            Assert.False(assignment.Json.TryGetProperty("copy", out _), "role assignments are written one by one so each can be checked here.");
+            // Written one by one so each can be checked here; only the per-container blob role is a loop, over a list checked below.
+            Assert.True(!assignment.Json.TryGetProperty("copy", out _) || roleId == BlobDataContributor, "role assignments are written one by one so each can be checked here.");
 
             if (principal.Contains("deployerPrincipalId", StringComparison.Ordinal))
             {
@@ -193,7 +206,36 @@ public sealed partial class DeploymentTemplateTests
             granted.Add(role);
         }
 
-        Assert.Equal(AppRoles.Values.Order(), granted.Order());
+        Assert.Equal(AppRoles.Values.Order(), granted.Distinct().Order());
+        Assert.DoesNotContain(Arm.OfType("Microsoft.Authorization/roleAssignments"), a => (Text(a.At("properties", "roleDefinitionId")) ?? string.Empty).Contains("blobDataOwner", StringComparison.OrdinalIgnoreCase)
+            || Text(a.Scope.Variable("blobDataOwner")) is not null);
+    }
+
+    private const string BlobDataContributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
+
+    [Fact]
+    public void The_app_writes_only_the_blob_containers_it_uses_and_its_runtime_needs_not_every_container_of_the_account()
+    {
+        // Issue 19 item 2: Storage Blob Data Owner on the account let the app rewrite anything there, its own deployment
+        // package included, and change access control. Now: Blob Data Contributor on each container it uses (the app's,
+        // the Functions host's and the Durable task hub's, which the template creates so that they can be scoped), and
+        // nothing on the account itself except table and queue data (decision 67 explains why those stay account-wide).
+        var loop = Arm.InModule("storage", "Microsoft.Authorization/roleAssignments").Single(a => a.Json.TryGetProperty("copy", out _));
+        Assert.Equal("[resourceId('Microsoft.Storage/storageAccounts/blobServices/containers', parameters('name'), 'default', variables('writableContainers')[copyIndex()])]", Text(loop.At("scope")));
+        var hub = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repo.Root, "host.json"))).RootElement.GetProperty("extensions").GetProperty("durableTask").GetProperty("hubName").GetString()!.ToLowerInvariant();
+        var listed = loop.Scope.Variable("writableContainers")!.Value.EnumerateArray().Select(e => Text(loop.Scope.Resolve(e))).ToList();
+        string[] expected =
+        [
+            Infomat.Privacy.Adapters.Storage.BlobStagingStorage.Container, Infomat.Privacy.Adapters.Storage.TableAuditTrail.HeadsContainer,
+            Infomat.Privacy.Adapters.Storage.KeyRingProtection.DefaultContainer, "mail-state", "be-recruitment-files", "nl-recruitment-files", "app-package",
+            "azure-webjobs-hosts", "azure-webjobs-secrets", $"{hub}-leases", $"{hub}-applease", $"{hub}-largemessages",
+        ];
+        Assert.Equal(expected.Order(), listed.Order());
+
+        // The user delegation key signs the download links: only on the exports account, the only one they point at.
+        var delegator = Arm.OfType("Microsoft.Authorization/roleAssignments").Where(a => Text(a.Scope.Variable("blobDelegator")) is not null && (Text(a.At("properties", "roleDefinitionId")) ?? string.Empty).Contains("blobDelegator", StringComparison.Ordinal)).ToList();
+        Assert.Equal(Arm.InModule("exports", "Microsoft.Authorization/roleAssignments").Where(a => (Text(a.At("properties", "roleDefinitionId")) ?? string.Empty).Contains("blobDelegator", StringComparison.Ordinal)).ToList(), delegator);
+        Assert.Single(delegator);
     }
 
     [Fact]
@@ -435,6 +477,25 @@ public sealed partial class DeploymentTemplateTests
 
         var site = Arm.Single("Microsoft.Web/sites");
         Assert.Contains("subnet", Text(site.At("properties", "virtualNetworkSubnetId")) ?? string.Empty, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Downloads_come_from_an_exports_account_that_holds_only_the_zips_and_the_app_writes_them_there()
+    {
+        // Issue 19, decision 67: with the records account closed, the browser fetches the zip from an account of its own,
+        // public only for the read-only one-blob SAS, with nothing else in it.
+        Assert.Equal(["'exports'"], Arm.InModule("exports", "Microsoft.Storage/storageAccounts/blobServices/containers").Select(c => Text(c.At("name"))!.Split(", ").Last().TrimEnd(')', ']')).ToList());
+        foreach (var type in new[] { "Microsoft.Storage/storageAccounts/tableServices/tables", "Microsoft.Storage/storageAccounts/queueServices/queues", "Microsoft.Storage/storageAccounts/fileServices/shares" })
+        {
+            Assert.Empty(Arm.InModule("exports", type));
+        }
+
+        Assert.DoesNotContain(Arm.InModule("storage", "Microsoft.Storage/storageAccounts/blobServices/containers"), c => Text(c.At("name"))!.Contains("'exports'", StringComparison.Ordinal));
+        var settings = AppSettings(out _);
+        var setting = Infomat.Privacy.Adapters.Storage.StorageClients.ExportsSetting.Replace(":", "__", StringComparison.Ordinal);
+        Assert.True(settings.TryGetValue(setting, out var uri), $"{setting} is missing: the app would write the zips into the closed records account.");
+        Assert.Equal("[parameters('exportsBlobEndpoint')]", uri);
+        Assert.Contains("'exports'", Text(Arm.Single("Microsoft.Web/sites").Scope.Parameter("exportsBlobEndpoint")), StringComparison.Ordinal);
     }
 
     private static Dictionary<string, string> AppSettings(out ArmTemplate.Resource resource)
