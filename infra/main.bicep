@@ -80,6 +80,10 @@ param vnetAddressPrefix string = '10.60.0.0/16'
 @description('One public IP address let through the storage and Key Vault firewalls for a maintenance run from outside the network (the post-provision hook, redrive-mail.sh). Empty (the default): public access is off.')
 param operatorIpAddress string = ''
 
+@description('Redundancy of the storage account holding the register, audit trail and task hub, kept for years: GZRS (three zones, plus a copy in the paired region, in the EU for EU regions) by default; ZRS keeps every copy in the region (decision 68).')
+@allowed([ 'Standard_ZRS', 'Standard_GZRS', 'Standard_RAGZRS' ])
+param recordsStorageSku string = 'Standard_GZRS'
+
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
 var tags = { 'azd-env-name': environmentName }
 var deploymentContainerName = 'app-package'
@@ -129,6 +133,7 @@ module storage 'app/storage.bicep' = {
     location: location
     tags: tags
     appPrincipalId: identity.outputs.principalId
+    skuName: recordsStorageSku
     deploymentContainerName: deploymentContainerName
     workspaceId: monitoring.outputs.workspaceId
     operatorIpAddress: operatorIpAddress

@@ -8,6 +8,10 @@ param tags object
 @description('Principal id of the app identity that gets the data roles.')
 param appPrincipalId string
 
+@description('Redundancy of the records (register, audit trail, task hub): zone- or geo-redundant, never LRS (decision 68).')
+@allowed([ 'Standard_ZRS', 'Standard_GZRS', 'Standard_RAGZRS' ])
+param skuName string
+
 @description('Container holding the Function App deployment package (Flex Consumption).')
 param deploymentContainerName string
 
@@ -22,7 +26,7 @@ resource storage 'Microsoft.Storage/storageAccounts@2026-06-01' = {
   location: location
   tags: tags
   kind: 'StorageV2'
-  sku: { name: 'Standard_LRS' }
+  sku: { name: skuName }
   properties: {
     allowSharedKeyAccess: false
     allowBlobPublicAccess: false
@@ -53,7 +57,10 @@ resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2026-06-01' = {
     // then really gone the next day, while an operator's mistake on the key ring or the task hub can still be undone.
     deleteRetentionPolicy: { enabled: true, days: 1 }
     containerDeleteRetentionPolicy: { enabled: true, days: 1 }
+    // No versions, change feed or point-in-time restore (decision 68): each would keep an erased record restorable.
     isVersioningEnabled: false
+    changeFeed: { enabled: false }
+    restorePolicy: { enabled: false }
   }
 }
 

@@ -498,6 +498,65 @@ public sealed partial class DeploymentTemplateTests
         Assert.Contains("'exports'", Text(Arm.Single("Microsoft.Web/sites").Scope.Parameter("exportsBlobEndpoint")), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_register_and_audit_trail_survive_a_zone_loss_and_no_versions_or_restore_points_keep_erased_data()
+    {
+        // Issue 19 item 2, decision 68: records kept for years are zone- (or geo-) redundant; point-in-time restore and
+        // versioning are not wanted, since they would keep an erased person's data restorable for days.
+        var storage = Arm.InModule("storage", "Microsoft.Storage/storageAccounts").Single();
+        Assert.Equal("[parameters('skuName')]", storage.Json.GetProperty("sku").GetProperty("name").GetString());
+        var sku = Arm.Root.Template.GetProperty("parameters").GetProperty("recordsStorageSku");
+        string[] redundant = ["Standard_ZRS", "Standard_GZRS", "Standard_RAGZRS"];
+        Assert.Contains(sku.GetProperty("defaultValue").GetString(), redundant);
+        Assert.All(sku.GetProperty("allowedValues").EnumerateArray(), v => Assert.Contains(v.GetString(), redundant));
+        Assert.Equal("[parameters('recordsStorageSku')]", Arm.OfType("Microsoft.Resources/deployments").Single(d => d.Json.GetProperty("name").GetString() == "storage").Json.GetProperty("properties").GetProperty("parameters").GetProperty("skuName").GetProperty("value").GetString());
+
+        var blobs = Arm.InModule("storage", "Microsoft.Storage/storageAccounts/blobServices").Single();
+        Assert.NotEqual(true, Bool(blobs.At("properties", "restorePolicy", "enabled")));
+        Assert.NotEqual(true, Bool(blobs.At("properties", "changeFeed", "enabled")));
+        Assert.NotEqual(true, Bool(blobs.At("properties", "isVersioningEnabled")));
+    }
+
+    [Fact]
+    public void Failed_timer_runs_failed_orchestrations_and_a_failing_poison_queue_handler_each_alert_the_action_group()
+    {
+        // Issue 19 item 2: the app's own counters say nothing when the function that would count fails or never runs.
+        // A rule written once, or a loop over a list of rules (one query each).
+        var rules = new List<(ArmTemplate.Resource Rule, string Query)>();
+        foreach (var r in Arm.OfType("Microsoft.Insights/scheduledQueryRules"))
+        {
+            var query = Text(r.At("properties", "criteria", "allOf")!.Value.EnumerateArray().Single().GetProperty("query"))!;
+            if (r.Json.TryGetProperty("copy", out _))
+            {
+                var list = ArmTemplate.Scope.VariablesIn(Text(r.At("copy", "count"))!).Single();
+                Assert.Equal($"[variables('{list}')[copyIndex()].query]", query);
+                rules.AddRange(r.Scope.Variable(list)!.Value.EnumerateArray().Select(item => (r, item.GetProperty("query").GetString()!)));
+            }
+            else
+            {
+                rules.Add((r, Text(r.Scope.Resolve(r.At("properties", "criteria", "allOf")!.Value.EnumerateArray().Single().GetProperty("query")))!));
+            }
+        }
+
+        var timers = FunctionsAppTests.Triggers("timerTrigger").Select(t => t.Name).Distinct().ToList();
+        Assert.NotEmpty(timers);
+        var orchestrators = FunctionsAppTests.Triggers("orchestrationTrigger").Select(t => t.Name).Distinct().ToList();
+        Assert.NotEmpty(orchestrators);
+        var poisonHandlers = FunctionsAppTests.Triggers("queueTrigger").Where(t => t.Binding.GetProperty("queueName").GetString()!.EndsWith("-poison", StringComparison.Ordinal)).Select(t => t.Name).ToList();
+        Assert.NotEmpty(poisonHandlers);
+        foreach (var watched in new[] { timers, orchestrators, poisonHandlers })
+        {
+            var rule = rules.Where(r => r.Query.Contains("AppRequests", StringComparison.Ordinal) && r.Query.Contains("Success == false", StringComparison.Ordinal)
+                && watched.All(n => r.Query.Contains($"\"{n}\"", StringComparison.Ordinal))).Select(r => r.Rule).FirstOrDefault();
+            Assert.True(rule is not null, $"no alert on failed runs of {string.Join(", ", watched)}");
+            Assert.True(Bool(rule!.At("properties", "enabled")));
+            Assert.NotEmpty(rule.At("properties", "actions", "actionGroups")!.Value.EnumerateArray());
+        }
+
+        var group = Arm.Single("Microsoft.Insights/actionGroups");
+        Assert.Contains("alertEmail", group.Json.GetProperty("properties").GetProperty("emailReceivers").GetString(), StringComparison.Ordinal);
+    }
+
     private static Dictionary<string, string> AppSettings(out ArmTemplate.Resource resource)
     {
         resource = Arm.OfType("Microsoft.Web/sites/config").Single(c => Text(c.At("name"))!.Contains("'appsettings'", StringComparison.Ordinal));
