@@ -84,6 +84,9 @@ param operatorIpAddress string = ''
 @allowed([ 'Standard_ZRS', 'Standard_GZRS', 'Standard_RAGZRS' ])
 param recordsStorageSku string = 'Standard_GZRS'
 
+@description('Resource id of an existing Azure Database for PostgreSQL Flexible Server with the stores: gets a private endpoint and DNS zone in the app\'s network. Empty: reach the database another way (docs/deploy.md).')
+param postgresServerId string = ''
+
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
 var tags = { 'azd-env-name': environmentName }
 var deploymentContainerName = 'app-package'
@@ -176,6 +179,7 @@ module network 'app/network.bicep' = {
     addressPrefix: vnetAddressPrefix
     storageAccountId: storage.outputs.id
     keyVaultId: keyVault.outputs.id
+    postgresServerId: postgresServerId
   }
 }
 

@@ -166,6 +166,9 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Stores__Provider: 'postgres'
     Stores__PostgresConnectionString: '${vault}stores-connection-string)'
     Stores__SeedDemoData: 'false'
+    // No DDL at run time (issue 19): the app's own tables are created once by ops (docs/deploy.md); a missing one is
+    // reported as a schema problem of its store.
+    Stores__CreateSystemTables: 'false'
     // The stores' files (CVs): a blob container per store in this storage account (storage.bicep).
     Stores__FilesStorage: 'blob'
     // App Service Authentication's client secret for the staff sign-in app registration.

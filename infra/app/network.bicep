@@ -15,6 +15,9 @@ param storageAccountId string
 @description('Resource id of the Key Vault.')
 param keyVaultId string
 
+@description('Resource id of an existing Azure Database for PostgreSQL Flexible Server holding the stores; empty: none (docs/deploy.md).')
+param postgresServerId string
+
 resource network 'Microsoft.Network/virtualNetworks@2026-03-01' = {
   name: name
   location: location
@@ -100,6 +103,48 @@ resource endpointZones 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups@
     privateDnsZoneConfigs: [ { name: target.name, properties: { privateDnsZoneId: zones[i].id } } ]
   }
 }]
+
+// The stores' PostgreSQL server (Infomat's own, usually in another resource group), when its id is given: reached
+// through an endpoint in this network under its usual host name; turn its public access off afterwards (docs/deploy.md).
+resource postgresZone 'Microsoft.Network/privateDnsZones@2024-06-01' = if (!empty(postgresServerId)) {
+  name: 'privatelink.postgres.database.azure.com'
+  location: 'global'
+  tags: tags
+}
+
+resource postgresZoneLink 'Microsoft.Network/privateDnsZones/virtualNetworkLinks@2024-06-01' = if (!empty(postgresServerId)) {
+  parent: postgresZone
+  name: network.name
+  location: 'global'
+  tags: tags
+  properties: {
+    virtualNetwork: { id: network.id }
+    registrationEnabled: false
+  }
+}
+
+resource postgresEndpoint 'Microsoft.Network/privateEndpoints@2026-03-01' = if (!empty(postgresServerId)) {
+  name: 'pe-postgres-${last(split(postgresServerId, '/'))}'
+  location: location
+  tags: tags
+  properties: {
+    subnet: { id: endpointSubnet.id }
+    privateLinkServiceConnections: [
+      {
+        name: 'postgres'
+        properties: { privateLinkServiceId: postgresServerId, groupIds: [ 'postgresqlServer' ] }
+      }
+    ]
+  }
+}
+
+resource postgresEndpointZone 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups@2026-03-01' = if (!empty(postgresServerId)) {
+  parent: postgresEndpoint
+  name: 'default'
+  properties: {
+    privateDnsZoneConfigs: [ { name: 'postgres', properties: { privateDnsZoneId: postgresZone.id } } ]
+  }
+}
 
 output appSubnetId string = appSubnet.id
 output id string = network.id

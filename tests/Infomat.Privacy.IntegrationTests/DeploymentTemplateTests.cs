@@ -429,7 +429,7 @@ public sealed partial class DeploymentTemplateTests
 
         // A private endpoint per service the app uses (the task hub needs blob, queue and table), each registered in its
         // private DNS zone, each zone linked to the network: one loop over the list of targets, each item its own resource.
-        var endpoint = Arm.Single("Microsoft.Network/privateEndpoints");
+        var endpoint = Arm.OfType("Microsoft.Network/privateEndpoints").Single(e => e.Json.TryGetProperty("copy", out _));
         var targets = endpoint.Scope.Variable("targets")!.Value.EnumerateArray().ToList();
         var item = "variables('targets')[copyIndex()]";
         Assert.Equal("[length(variables('targets'))]", Text(endpoint.At("copy", "count")));
@@ -456,11 +456,11 @@ public sealed partial class DeploymentTemplateTests
         Assert.Contains("keyvault", Text(endpoint.Scope.Parameter("keyVaultId")) ?? string.Empty, StringComparison.Ordinal);
         foreach (var type in new[] { "Microsoft.Network/privateDnsZones", "Microsoft.Network/privateDnsZones/virtualNetworkLinks", "Microsoft.Network/privateEndpoints/privateDnsZoneGroups" })
         {
-            var loop = Arm.Single(type);
+            var loop = Arm.OfType(type).Single(r => r.Json.TryGetProperty("copy", out _));
             Assert.Equal("[length(variables('targets'))]", Text(loop.At("copy", "count")));
         }
 
-        Assert.Equal($"[{item}.zone]", Text(Arm.Single("Microsoft.Network/privateDnsZones").At("name")));
+        Assert.Equal($"[{item}.zone]", Text(Arm.OfType("Microsoft.Network/privateDnsZones").Single(r => r.Json.TryGetProperty("copy", out _)).At("name")));
     }
 
     [Fact]
@@ -555,6 +555,34 @@ public sealed partial class DeploymentTemplateTests
 
         var group = Arm.Single("Microsoft.Insights/actionGroups");
         Assert.Contains("alertEmail", group.Json.GetProperty("properties").GetProperty("emailReceivers").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void In_Azure_the_app_changes_no_database_schema_at_run_time()
+    {
+        // Issue 19 item 3: no DDL at run time in Azure: no demo stores, no system tables created by the app (ops create
+        // them once with the SQL in docs/deploy.md, and the app reports a missing one as a schema problem).
+        var settings = AppSettings(out _);
+        Assert.Equal("false", settings["Stores__SeedDemoData"]);
+        Assert.Equal("false", settings["Stores__CreateSystemTables"]);
+        Assert.True(new Infomat.Privacy.Adapters.Stores.StoreOptions().CreateSystemTables, "locally the app still creates its tables");
+        var deploy = File.ReadAllText(Path.Combine(Repo.Root, "docs", "deploy.md"));
+        foreach (var table in new[] { Infomat.Privacy.Adapters.Stores.SqlEntityStore.ActionsTable, Infomat.Privacy.Adapters.Stores.SqlEntityStore.HoldsTable, Infomat.Privacy.Adapters.Stores.SqlEntityStore.FileDeletionsTable })
+        {
+            Assert.Contains($"CREATE TABLE IF NOT EXISTS %I.{table}", deploy, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void An_existing_PostgreSQL_server_named_by_parameter_gets_a_private_endpoint_and_zone_in_the_app_network()
+    {
+        Assert.Equal(string.Empty, Arm.Root.Parameter("postgresServerId")!.Value.GetString());
+        var endpoint = Arm.OfType("Microsoft.Network/privateEndpoints").Single(e => !e.Json.TryGetProperty("copy", out _));
+        Assert.Equal("[not(empty(parameters('postgresServerId')))]", endpoint.Json.GetProperty("condition").GetString());
+        var connection = endpoint.At("properties", "privateLinkServiceConnections")!.Value.EnumerateArray().Single().GetProperty("properties");
+        Assert.Equal("postgresqlServer", connection.GetProperty("groupIds").EnumerateArray().Single().GetString());
+        Assert.Equal("[parameters('postgresServerId')]", connection.GetProperty("privateLinkServiceId").GetString());
+        Assert.Contains(Arm.OfType("Microsoft.Network/privateDnsZones"), z => Text(z.At("name")) == "privatelink.postgres.database.azure.com");
     }
 
     private static Dictionary<string, string> AppSettings(out ArmTemplate.Resource resource)
