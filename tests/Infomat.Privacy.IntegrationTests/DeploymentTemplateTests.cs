@@ -585,6 +585,40 @@ public sealed partial class DeploymentTemplateTests
         Assert.Contains(Arm.OfType("Microsoft.Network/privateDnsZones"), z => Text(z.At("name")) == "privatelink.postgres.database.azure.com");
     }
 
+    [Fact]
+    public void The_what_if_script_resolves_the_parameters_file_as_azd_does()
+    {
+        // Issue 19: what-if cannot run here (no subscription); what can be checked is that bash reads the script and that
+        // it gives what-if the parameters azd would: each ${NAME} from the environment, ${NAME=default} otherwise.
+        var path = Path.Combine(Repo.Root, "scripts", "what-if.sh");
+        Assert.True(File.Exists(path), "scripts/what-if.sh is missing");
+        string Run(params string[] args)
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("bash", [.. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
+            start.Environment["AZURE_ENV_NAME"] = "infomat-prod";
+            start.Environment["PRIVACY_STAFF_ADDRESS"] = "privacy@infomat.eu;dpo@infomat.eu";
+            start.Environment["ALERT_EMAIL"] = "ops \"on call\"@infomat.eu";
+            start.Environment.Remove("PRIVACY_STAFF_LANGUAGE");
+            using var bash = System.Diagnostics.Process.Start(start)!;
+            var output = bash.StandardOutput.ReadToEnd();
+            var errors = bash.StandardError.ReadToEnd();
+            bash.WaitForExit();
+            Assert.True(bash.ExitCode == 0, errors);
+            return output;
+        }
+
+        Run("-n", path);
+        var resolved = Run(path, "--print-parameters");
+        Assert.DoesNotContain("${", resolved, StringComparison.Ordinal);
+        var values = JsonDocument.Parse(resolved).RootElement.GetProperty("parameters").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetProperty("value").GetString());
+        Assert.Equal("infomat-prod", values["environmentName"]);
+        Assert.Equal("privacy@infomat.eu;dpo@infomat.eu", values["staffAddress"]);
+        Assert.Equal("ops \"on call\"@infomat.eu", values["alertEmail"]);
+        Assert.Equal("Nl", values["staffLanguage"]);
+        Assert.Equal(string.Empty, values["operatorIpAddress"]);
+        Assert.All(Arm.Root.Parameters.Where(p => !p.Value.TryGetProperty("defaultValue", out _)), p => Assert.Contains(p.Name, values.Keys));
+    }
+
     private static Dictionary<string, string> AppSettings(out ArmTemplate.Resource resource)
     {
         resource = Arm.OfType("Microsoft.Web/sites/config").Single(c => Text(c.At("name"))!.Contains("'appsettings'", StringComparison.Ordinal));
