@@ -74,6 +74,19 @@ param alertEmail string = ''
 @minValue(30)
 param logRetentionDays int = 90
 
+@description('Address space of the app\'s virtual network (at least a /23: the app subnet and the private endpoint subnet are its first two /24s). Pick one that does not overlap a network it will be peered with (the PostgreSQL server\'s).')
+param vnetAddressPrefix string = '10.60.0.0/16'
+
+@description('One public IP address let through the storage and Key Vault firewalls for a maintenance run from outside the network (the post-provision hook, redrive-mail.sh). Empty (the default): public access is off.')
+param operatorIpAddress string = ''
+
+@description('Redundancy of the storage account holding the register, audit trail and task hub, kept for years: GZRS (three zones, plus a copy in the paired region, in the EU for EU regions) by default; ZRS keeps every copy in the region (decision 68).')
+@allowed([ 'Standard_ZRS', 'Standard_GZRS', 'Standard_RAGZRS' ])
+param recordsStorageSku string = 'Standard_GZRS'
+
+@description('Resource id of an existing Azure Database for PostgreSQL Flexible Server with the stores: gets a private endpoint and DNS zone in the app\'s network. Empty: reach the database another way (docs/deploy.md).')
+param postgresServerId string = ''
+
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
 var tags = { 'azd-env-name': environmentName }
 var deploymentContainerName = 'app-package'
@@ -123,8 +136,22 @@ module storage 'app/storage.bicep' = {
     location: location
     tags: tags
     appPrincipalId: identity.outputs.principalId
-    exportLinkLifetimeDays: exportLinkLifetimeDays
+    skuName: recordsStorageSku
     deploymentContainerName: deploymentContainerName
+    workspaceId: monitoring.outputs.workspaceId
+    operatorIpAddress: operatorIpAddress
+  }
+}
+
+// The only storage a browser reaches: the finished zips, behind read-only one-blob links (decision 67).
+module exports 'app/exports.bicep' = {
+  name: 'exports'
+  params: {
+    name: 'stexports${take(resourceToken, 15)}'
+    location: location
+    tags: tags
+    appPrincipalId: identity.outputs.principalId
+    exportLinkLifetimeDays: exportLinkLifetimeDays
     workspaceId: monitoring.outputs.workspaceId
   }
 }
@@ -139,6 +166,20 @@ module keyVault 'app/keyvault.bicep' = {
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
     workspaceId: monitoring.outputs.workspaceId
+    operatorIpAddress: operatorIpAddress
+  }
+}
+
+module network 'app/network.bicep' = {
+  name: 'network'
+  params: {
+    name: 'vnet-privacy-${resourceToken}'
+    location: location
+    tags: tags
+    addressPrefix: vnetAddressPrefix
+    storageAccountId: storage.outputs.id
+    keyVaultId: keyVault.outputs.id
+    postgresServerId: postgresServerId
   }
 }
 
@@ -151,9 +192,11 @@ module functionApp 'app/functionapp.bicep' = {
     tags: tags
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
+    subnetId: network.outputs.appSubnetId
     storageBlobEndpoint: storage.outputs.blobEndpoint
     storageQueueEndpoint: storage.outputs.queueEndpoint
     storageTableEndpoint: storage.outputs.tableEndpoint
+    exportsBlobEndpoint: exports.outputs.blobEndpoint
     deploymentContainerName: deploymentContainerName
     keyVaultName: keyVault.outputs.name
     applicationInsightsConnectionString: monitoring.outputs.connectionString
@@ -186,6 +229,7 @@ output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
 output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
 output AZURE_STORAGE_QUEUE_ENDPOINT string = storage.outputs.queueEndpoint
+output AZURE_EXPORTS_STORAGE_ACCOUNT_NAME string = exports.outputs.name
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output PRIVACY_PUBLIC_BASE_URL string = functionApp.outputs.publicBaseUrl
 output GRAPH_NOTIFICATION_URL string = '${functionApp.outputs.publicBaseUrl}/api/mail/notifications'

@@ -52,6 +52,10 @@ step "Bicep build and lint"
 "$BICEP" lint infra/main.bicep 2>&1 | tee -a "$ARTIFACTS/bicep.txt"
 if [ -s "$ARTIFACTS/bicep.txt" ]; then echo "Bicep reported findings (above): fix them." >&2; exit 1; fi
 
+step "Shell scripts parse"
+# Scripts that cannot run here (what-if.sh needs an Azure subscription) are at least checked for syntax.
+for script in scripts/*.sh scripts/azd/*.sh; do bash -n "$script"; done
+
 step "Tests"
 # The small soak run of issue 14 (SoakTests: 16 requests under injected faults, one host kill) runs with the others;
 # scripts/soak.sh runs the full one. Its size comes from SOAK_*: not from a caller's environment here.

@@ -11,10 +11,16 @@ param tags object
 param identityId string
 param identityClientId string
 
+@description('Subnet (delegated to Microsoft.App/environments) the app sends its outbound traffic through.')
+param subnetId string
+
 param storageBlobEndpoint string
 param storageQueueEndpoint string
 param storageTableEndpoint string
 param deploymentContainerName string
+
+@description('Blob endpoint of the exports account: the zips and their download links (decision 67).')
+param exportsBlobEndpoint string
 
 param keyVaultName string
 param applicationInsightsConnectionString string
@@ -76,6 +82,9 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
     httpsOnly: true
     clientCertEnabled: false
     keyVaultReferenceIdentity: identityId
+    // Flex Consumption VNet integration: storage (task hub, records, deployment package), Key Vault (references) and
+    // the stores' PostgreSQL are reached through this subnet and the private endpoints (network.bicep).
+    virtualNetworkSubnetId: subnetId
     siteConfig: {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
@@ -135,6 +144,8 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Privacy__Tokens__SigningKey: '${vault}token-signing-key)'
     Privacy__Pseudonymisation__Key: '${vault}pseudonymisation-key)'
     Privacy__KeyRing__EncryptionKey: '${vault}keyring-encryption-key)'
+    // The finished exports: an account of their own, the one a browser may reach (the records account refuses the internet).
+    Exports__BlobServiceUri: exportsBlobEndpoint
     Privacy__Export__LinkLifetime: '${exportLinkLifetimeDays}.00:00:00'
     Privacy__Staff__RequireSignIn: 'true'
     Privacy__Staff__Role: 'Privacy.Staff'
@@ -155,6 +166,9 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Stores__Provider: 'postgres'
     Stores__PostgresConnectionString: '${vault}stores-connection-string)'
     Stores__SeedDemoData: 'false'
+    // No DDL at run time (issue 19): the app's own tables are created once by ops (docs/deploy.md); a missing one is
+    // reported as a schema problem of its store.
+    Stores__CreateSystemTables: 'false'
     // The stores' files (CVs): a blob container per store in this storage account (storage.bicep).
     Stores__FilesStorage: 'blob'
     // App Service Authentication's client secret for the staff sign-in app registration.

@@ -15,6 +15,9 @@ param deployerPrincipalType string
 
 param workspaceId string
 
+@description('One public IP address let through the firewall for a maintenance run; empty: public access off.')
+param operatorIpAddress string
+
 resource vault 'Microsoft.KeyVault/vaults@2026-05-15' = {
   name: name
   location: location
@@ -26,7 +29,14 @@ resource vault 'Microsoft.KeyVault/vaults@2026-05-15' = {
     enableSoftDelete: true
     softDeleteRetentionInDays: 90
     enablePurgeProtection: true
-    publicNetworkAccess: 'Enabled'
+    // Reached from the app's network through private endpoints (network.bicep); from nowhere else unless ops name one
+    // address for a maintenance run (operatorIpAddress). No trusted-service bypass.
+    publicNetworkAccess: empty(operatorIpAddress) ? 'Disabled' : 'Enabled'
+    networkAcls: {
+      defaultAction: 'Deny'
+      bypass: 'None'
+      ipRules: empty(operatorIpAddress) ? [] : [ { value: operatorIpAddress } ]
+    }
   }
 }
 
@@ -64,5 +74,6 @@ resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' 
   }
 }
 
+output id string = vault.id
 output name string = vault.name
 output uri string = vault.properties.vaultUri

@@ -174,6 +174,77 @@ resource poisonedMailAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' =
   }
 }
 
+// The counters above come from the app itself; when a function fails outright (or the one that would count), only the
+// host's request telemetry shows it (issue 19). Function names as in src/Infomat.Functions (DeploymentTemplateTests
+// checks them against the compiled app): every timer, the orchestrator, the poison queue's handler.
+var failedRunsQueries = [
+  {
+    name: 'alert-privacy-timer-failed'
+    displayName: 'A scheduled run failed (timer function)'
+    description: 'A timer function failed: reconciling cases, the retention sweep, ended holds, case maintenance (reminders, overdue flags), the mailbox sweep or the Graph subscription. AppExceptions for that operation has the error; the next run retries, but a run that keeps failing stops deadlines, erasures or mail intake.'
+    severity: 1
+    query: '''
+AppRequests
+| where Name in ("ReconcileCases", "PurgeEndedHolds", "RetentionSweep", "CaseMaintenance", "RenewMailSubscription", "SweepMailbox")
+| where Success == false
+| summarize Failed = count()
+'''
+  }
+  {
+    name: 'alert-privacy-orchestration-failed'
+    displayName: 'A privacy request orchestration failed'
+    description: 'The orchestrator of a privacy request threw (AppExceptions has the error, by instance id). ReconcileCases starts it again from the register; after three restarts the case is flagged Failed (the other alert) and waits for Retry on its case page.'
+    severity: 2
+    query: '''
+AppRequests
+| where Name == "PrivacyRequestOrchestrator"
+| where Success == false
+| summarize Failed = count()
+'''
+  }
+  {
+    name: 'alert-privacy-poison-handler-failed'
+    displayName: 'The poison queue handler failed (mail-inbound-poison)'
+    description: 'MailPoisoned could not handle an item of mail-inbound-poison, so staff were not told about that mail and the poisoned-mail alert missed it. Look at the queue and AppExceptions, fix the cause, then run scripts/redrive-mail.sh.'
+    severity: 1
+    query: '''
+AppRequests
+| where Name == "MailPoisoned"
+| where Success == false
+| summarize Failed = count()
+'''
+  }
+]
+
+resource failedRunsAlerts 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = [for rule in failedRunsQueries: {
+  name: rule.name
+  location: location
+  tags: tags
+  properties: {
+    displayName: rule.displayName
+    description: rule.description
+    severity: rule.severity
+    enabled: true
+    scopes: [ workspace.id ]
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: rule.query
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'Failed'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    autoMitigate: false
+    actions: { actionGroups: [ actionGroup.id ] }
+  }
+}]
+
 output workspaceId string = workspace.id
 output applicationInsightsName string = appInsights.name
 output connectionString string = appInsights.properties.ConnectionString

@@ -1,5 +1,5 @@
 // The app's storage account: the Durable Functions task hub, the case register and audit trail (tables), the staged
-// records and exports (blobs), the Graph notification queue, and the deployment package. No shared keys: every
+// records (blobs; the finished exports are in the exports account, exports.bicep), the Graph notification queue, and the deployment package. No shared keys: every
 // caller uses Entra ID.
 param name string
 param location string
@@ -8,10 +8,9 @@ param tags object
 @description('Principal id of the app identity that gets the data roles.')
 param appPrincipalId string
 
-@description('Days the download link of an export works (the app gets the same value); the lifecycle rule deletes the zip the day after, as a backstop to the app\'s own sweep.')
-@minValue(1)
-@maxValue(30)
-param exportLinkLifetimeDays int
+@description('Redundancy of the records (register, audit trail, task hub): zone- or geo-redundant, never LRS (decision 68).')
+@allowed([ 'Standard_ZRS', 'Standard_GZRS', 'Standard_RAGZRS' ])
+param skuName string
 
 @description('Container holding the Function App deployment package (Flex Consumption).')
 param deploymentContainerName string
@@ -19,12 +18,15 @@ param deploymentContainerName string
 @description('Log Analytics workspace that receives the storage audit logs.')
 param workspaceId string
 
+@description('One public IP address let through the firewall for a maintenance run; empty: public access off.')
+param operatorIpAddress string
+
 resource storage 'Microsoft.Storage/storageAccounts@2026-06-01' = {
   name: name
   location: location
   tags: tags
   kind: 'StorageV2'
-  sku: { name: 'Standard_LRS' }
+  sku: { name: skuName }
   properties: {
     allowSharedKeyAccess: false
     allowBlobPublicAccess: false
@@ -32,7 +34,14 @@ resource storage 'Microsoft.Storage/storageAccounts@2026-06-01' = {
     supportsHttpsTrafficOnly: true
     minimumTlsVersion: 'TLS1_2'
     defaultToOAuthAuthentication: true
-    publicNetworkAccess: 'Enabled'
+    // Reached from the app's network through private endpoints (network.bicep); from nowhere else unless ops name one
+    // address for a maintenance run (operatorIpAddress). No trusted-service bypass.
+    publicNetworkAccess: empty(operatorIpAddress) ? 'Disabled' : 'Enabled'
+    networkAcls: {
+      defaultAction: 'Deny'
+      bypass: 'None'
+      ipRules: empty(operatorIpAddress) ? [] : [ { value: operatorIpAddress, action: 'Allow' } ]
+    }
     sasPolicy: {
       expirationAction: 'Log'
       sasExpirationPeriod: '0.01:00:00'
@@ -48,14 +57,11 @@ resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2026-06-01' = {
     // then really gone the next day, while an operator's mistake on the key ring or the task hub can still be undone.
     deleteRetentionPolicy: { enabled: true, days: 1 }
     containerDeleteRetentionPolicy: { enabled: true, days: 1 }
+    // No versions, change feed or point-in-time restore (decision 68): each would keep an erased record restorable.
     isVersioningEnabled: false
+    changeFeed: { enabled: false }
+    restorePolicy: { enabled: false }
   }
-}
-
-resource exportsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-06-01' = {
-  parent: blobs
-  name: 'exports'
-  properties: { publicAccess: 'None' }
 }
 
 resource stagingContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-06-01' = {
@@ -97,9 +103,9 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   properties: { publicAccess: 'None' }
 }
 
-// Exports and the records staged for them are copies of personal data. The app deletes staged records as soon as the
-// zip is written and the zip when its link ends (and both when the person's data are erased); these rules are the
-// backstop for anything it could not delete: staged records after a day, zips the day after the link ended.
+// The records staged for an export are copies of personal data. The app deletes them as soon as the zip is written (and
+// when the person's data are erased); this rule is the backstop for any it could not delete. (The zips have their own
+// rule in the exports account.)
 resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2026-06-01' = {
   parent: storage
   name: 'default'
@@ -113,15 +119,6 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2026-06
           definition: {
             filters: { blobTypes: [ 'blockBlob' ], prefixMatch: [ '${stagingContainer.name}/' ] }
             actions: { baseBlob: { delete: { daysAfterModificationGreaterThan: 1 } } }
-          }
-        }
-        {
-          name: 'delete-ended-exports'
-          enabled: true
-          type: 'Lifecycle'
-          definition: {
-            filters: { blobTypes: [ 'blockBlob' ], prefixMatch: [ '${exportsContainer.name}/' ] }
-            actions: { baseBlob: { delete: { daysAfterModificationGreaterThan: exportLinkLifetimeDays + 1 } } }
           }
         }
       ]
@@ -166,21 +163,54 @@ resource mailInboundQueue 'Microsoft.Storage/storageAccounts/queueServices/queue
   name: 'mail-inbound'
 }
 
-// Storage Blob Data Owner (includes generating the user delegation key behind the download SAS), Storage Table Data
-// Contributor, Storage Queue Data Contributor: the app's data, the task hub and the mail queue, on this account only.
-var blobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+// Blob data: Storage Blob Data Contributor on each container the app writes, never on the account (issue 19): the app's
+// own (staging, audit heads, key ring, mail state, store files), the deployment package (the platform uploads and reads
+// it as this identity), the Functions host's (locks, timer schedules, keys) and the Durable task hub's (partition and
+// app leases, large messages; named after host.json's hubName, lower case). A scope needs its container to exist, so
+// the template creates them all; a container the code adds must be added here (DeploymentTemplateTests checks the list).
+// No Storage Blob Delegator here: download links point at the exports account only.
+// Table and queue data stay on the account (decision 67): everything in them is the app's (register, audit trail,
+// tokens, the mail queue and its poison queue, the task hub's tables and its control queues, one per partition).
+var blobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
 var tableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
 var queueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+// The first five are declared above with their own settings; the rest are created here.
+var writableContainers = [
+  'staging'
+  'audit-heads'
+  deploymentContainerName
+  'be-recruitment-files'
+  'nl-recruitment-files'
+  'dataprotection-keys'
+  'mail-state'
+  'azure-webjobs-hosts'
+  'azure-webjobs-secrets'
+  'infomatprivacy-leases'
+  'infomatprivacy-applease'
+  'infomatprivacy-largemessages'
+]
 
-resource blobRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, appPrincipalId, blobDataOwner)
-  scope: storage
+resource runtimeContainerResources 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-06-01' = [for name in skip(writableContainers, 5): {
+  parent: blobs
+  name: name
+  properties: { publicAccess: 'None' }
+}]
+
+resource writable 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-06-01' existing = [for name in writableContainers: {
+  parent: blobs
+  name: name
+}]
+
+resource blobRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (name, i) in writableContainers: {
+  name: guid(writable[i].id, appPrincipalId, blobDataContributor)
+  scope: writable[i]
   properties: {
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobDataOwner)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobDataContributor)
   }
-}
+  dependsOn: [ stagingContainer, auditHeadsContainer, deploymentContainer, storeFileContainers, runtimeContainerResources ]
+}]
 
 resource tableRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage.id, appPrincipalId, tableDataContributor)
@@ -224,6 +254,7 @@ resource tableDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-prev
   }
 }
 
+output id string = storage.id
 output name string = storage.name
 output blobEndpoint string = storage.properties.primaryEndpoints.blob
 output queueEndpoint string = storage.properties.primaryEndpoints.queue

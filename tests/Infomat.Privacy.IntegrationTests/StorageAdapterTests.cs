@@ -194,6 +194,57 @@ public sealed class StorageAdapterTests(Azurite azurite)
     }
 
     [Fact]
+    public async Task With_an_exports_account_the_zip_its_link_and_its_deletion_are_there_and_never_touch_the_records_account()
+    {
+        // Issue 19, decision 67: the records account refuses the internet, so the browser fetches the zip from the exports
+        // account. Here the records account refuses every blob call: anything export-related sent there fails the test.
+        var records = new StorageFaults();
+        var refusing = new Azure.Storage.Blobs.BlobClientOptions();
+        refusing.AddPolicy(records, Azure.Core.HttpPipelinePosition.PerRetry);
+        refusing.Retry.MaxRetries = 0;
+        records.RefuseWhen(_ => true);
+        var exportsAccount = new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString);
+        var clients = new StorageClients(
+            new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString, refusing), new Azure.Data.Tables.TableServiceClient(azurite.ConnectionString), new Azure.Storage.Queues.QueueServiceClient(azurite.ConnectionString), exportsAccount);
+        var exports = new BlobExportStorage(clients);
+        var caseId = CaseIds.New();
+        var name = caseId + "/export.zip";
+        await using (var stream = await exports.OpenWriteAsync(name, default))
+        {
+            await stream.WriteAsync("zip bytes"u8.ToArray());
+        }
+
+        Assert.Equal(9, await exports.GetSizeAsync(name, default));
+        var link = await exports.CreateReadLinkAsync(name, TimeSpan.FromMinutes(5), default);
+        using var http = new HttpClient();
+        Assert.Equal("zip bytes", await http.GetStringAsync(link));
+
+        Assert.Equal(1, await exports.DeleteCaseAsync(caseId, default));
+        Assert.False(await exportsAccount.GetBlobContainerClient(BlobExportStorage.Container).GetBlobClient(name).ExistsAsync());
+        Assert.Equal(0, records.Injected);
+    }
+
+    [Fact]
+    public void The_exports_account_is_the_one_Exports_BlobServiceUri_names_and_the_records_account_without_it()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage:blobServiceUri"] = "https://strecords.blob.core.windows.net",
+            ["AzureWebJobsStorage:queueServiceUri"] = "https://strecords.queue.core.windows.net",
+            ["AzureWebJobsStorage:tableServiceUri"] = "https://strecords.table.core.windows.net",
+            ["AzureWebJobsStorage:clientId"] = "00000000-0000-0000-0000-000000000001",
+        };
+        var without = new StorageClients(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        Assert.Same(without.Blobs, without.Exports);
+        Assert.Equal(Clients.Blobs.Uri, Clients.Exports.Uri);
+
+        settings[StorageClients.ExportsSetting] = "https://stexports.blob.core.windows.net";
+        var with = new StorageClients(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        Assert.Equal("stexports", with.Exports.AccountName);
+        Assert.Equal("strecords", with.Blobs.AccountName);
+    }
+
+    [Fact]
     public async Task A_large_export_is_streamed_from_staging_into_the_blob_and_reads_back_whole()
     {
         const int records = 100_000;

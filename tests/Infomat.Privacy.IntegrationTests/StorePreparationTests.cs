@@ -46,4 +46,54 @@ public sealed class StorePreparationTests(PostgresServer server) : IClassFixture
         await using var tables = new Npgsql.NpgsqlCommand("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'be_crm' AND table_name = 'privacy_actions'", check);
         Assert.Equal(1L, await tables.ExecuteScalarAsync());
     }
+
+    [Fact]
+    public async Task Without_run_time_DDL_a_missing_system_table_is_reported_and_reads_go_through_the_read_only_login()
+    {
+        // Issue 19 item 3: in Azure the app creates no tables, and collecting uses a login that can only read.
+        var owner = await server.CreateDatabaseAsync("roles");
+        using (var seeding = new SqlStoreCatalog(Map, Options.Create(new StoreOptions
+        {
+            Provider = "postgres", PostgresConnectionString = owner, SeedDemoData = true, DemoSize = 20, FilesDirectory = Repo.NewTempDirectory("files"), CreateSystemTables = false,
+        }), new KeyedHash(new byte[32])))
+        {
+            var state = await seeding.PrepareAsync("be/crm", default);
+            Assert.Equal(StoreReadiness.SchemaProblems, state.Readiness);
+            Assert.Contains(state.Problems, p => p.Contains(SqlEntityStore.ActionsTable, StringComparison.Ordinal));
+        }
+
+        await using (var admin = new Npgsql.NpgsqlConnection(owner))
+        {
+            await admin.OpenAsync();
+            await using var tables = new Npgsql.NpgsqlCommand("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'be_crm' AND table_name = 'privacy_actions'", admin);
+            Assert.Equal(0L, await tables.ExecuteScalarAsync());
+        }
+
+        // Ops create the system tables once (here: the owner with DDL on), then a reader and a writer without any rights.
+        using (var setUp = new SqlStoreCatalog(Map, Options.Create(new StoreOptions { Provider = "postgres", PostgresConnectionString = owner }), new KeyedHash(new byte[32])))
+        {
+            Assert.Equal(StoreReadiness.Ready, (await setUp.PrepareAsync("be/crm", default)).Readiness);
+        }
+
+        var reader = "reader" + Guid.NewGuid().ToString("N")[..8];
+        var nobody = "nobody" + Guid.NewGuid().ToString("N")[..8];
+        await using (var admin = new Npgsql.NpgsqlConnection(owner))
+        {
+            await admin.OpenAsync();
+            foreach (var sql in new[] { $"CREATE ROLE {reader} LOGIN", $"CREATE ROLE {nobody} LOGIN", $"GRANT USAGE ON SCHEMA be_crm TO {reader}", $"GRANT SELECT ON ALL TABLES IN SCHEMA be_crm TO {reader}" })
+            {
+                await using var command = new Npgsql.NpgsqlCommand(sql, admin);
+                await command.ExecuteNonQueryAsync();
+            }
+        }
+
+        using var azure = new SqlStoreCatalog(Map, Options.Create(new StoreOptions
+        {
+            Provider = "postgres", CreateSystemTables = false,
+            PostgresConnectionString = owner.Replace("Username=postgres", "Username=" + nobody, StringComparison.Ordinal),
+            PostgresReadConnectionString = owner.Replace("Username=postgres", "Username=" + reader, StringComparison.Ordinal),
+        }), new KeyedHash(new byte[32]));
+        Assert.Equal(StoreReadiness.Ready, (await azure.PrepareAsync("be/crm", default)).Readiness);
+        Assert.True((await azure.Find("be/crm").CountAsync("an.peeters@example.be", default))["contacts"] >= 0);
+    }
 }

@@ -7,14 +7,16 @@ using Infomat.Privacy.Storage;
 namespace Infomat.Privacy.Adapters.Storage;
 
 /// <summary>
-/// Finished exports in the <c>exports</c> container and read-only links to them: a service SAS where the client
-/// holds an account key (Azurite), a user delegation SAS obtained with the managed identity in Azure.
+/// Finished exports in the <c>exports</c> container of the exports account (<see cref="StorageClients.Exports"/>: in
+/// Azure an account of its own, the only one a browser reaches, decision 67; locally the main account) and read-only
+/// links to them: a service SAS where the client holds an account key (Azurite), a user delegation SAS obtained with the
+/// managed identity in Azure.
 /// </summary>
 public sealed class BlobExportStorage(StorageClients clients) : IExportStorage
 {
     public const string Container = "exports";
-    private readonly BlobContainerClient container = clients.Blobs.GetBlobContainerClient(Container);
-    private readonly SetUpOnce ready = new(() => clients.Blobs.GetBlobContainerClient(Container).CreateIfNotExistsAsync());
+    private readonly BlobContainerClient container = clients.Exports.GetBlobContainerClient(Container);
+    private readonly SetUpOnce ready = new(() => clients.Exports.GetBlobContainerClient(Container).CreateIfNotExistsAsync());
 
     public async Task<Stream> OpenWriteAsync(string blobName, CancellationToken cancellationToken)
     {
@@ -68,8 +70,8 @@ public sealed class BlobExportStorage(StorageClients clients) : IExportStorage
             return blob.GenerateSasUri(sas);
         }
 
-        var key = await clients.Blobs.GetUserDelegationKeyAsync(startsOn, expiresOn, cancellationToken);
-        var query = sas.ToSasQueryParameters(key.Value, clients.Blobs.AccountName);
+        var key = await clients.Exports.GetUserDelegationKeyAsync(startsOn, expiresOn, cancellationToken);
+        var query = sas.ToSasQueryParameters(key.Value, clients.Exports.AccountName);
         return new UriBuilder(blob.Uri) { Query = query.ToString() }.Uri;
     }
 }

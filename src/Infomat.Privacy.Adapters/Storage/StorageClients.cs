@@ -18,12 +18,23 @@ public sealed class StorageClients
 {
     public const string Setting = "AzureWebJobsStorage";
 
+    /// <summary>The blob endpoint of the exports account (decision 67); absent: exports stay in the main account (Azurite).</summary>
+    public const string ExportsSetting = "Exports:BlobServiceUri";
+
     /// <summary>Clients made elsewhere (a host with its own credentials, or a test against a special Azurite).</summary>
     public StorageClients(BlobServiceClient blobs, TableServiceClient tables, QueueServiceClient queues)
     {
         Blobs = blobs;
         Tables = tables;
         Queues = queues;
+        Exports = blobs;
+    }
+
+    /// <summary>As above, with the finished exports in another account than the records.</summary>
+    public StorageClients(BlobServiceClient blobs, TableServiceClient tables, QueueServiceClient queues, BlobServiceClient exports)
+        : this(blobs, tables, queues)
+    {
+        Exports = exports;
     }
 
     public StorageClients(IConfiguration configuration)
@@ -48,6 +59,7 @@ public sealed class StorageClients
             Blobs = new BlobServiceClient(connectionString, blobOptions);
             Tables = new TableServiceClient(connectionString, tableOptions);
             Queues = new QueueServiceClient(connectionString, queueOptions);
+            Exports = ExportsAccount(configuration, blobOptions) ?? Blobs;
             return;
         }
 
@@ -66,7 +78,14 @@ public sealed class StorageClients
         Blobs = new BlobServiceClient(new Uri(blobUri), credential, blobOptions);
         Tables = new TableServiceClient(new Uri(tableUri), credential, tableOptions);
         Queues = new QueueServiceClient(new Uri(queueUri), credential, queueOptions);
+        Exports = ExportsAccount(configuration, blobOptions) ?? Blobs;
     }
+
+    /// <summary>The exports account, with the same identity as the main account; null when none is configured.</summary>
+    private static BlobServiceClient? ExportsAccount(IConfiguration configuration, BlobClientOptions options) =>
+        configuration[ExportsSetting] is { Length: > 0 } uri
+            ? new BlobServiceClient(new Uri(uri), new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = configuration.GetSection(Setting)["clientId"] }), options)
+            : null;
 
     private static T With<T>(T options, IReadOnlyList<HttpPipelinePolicy> policies)
         where T : ClientOptions
@@ -87,4 +106,7 @@ public sealed class StorageClients
     public TableServiceClient Tables { get; }
 
     public QueueServiceClient Queues { get; }
+
+    /// <summary>The account the finished exports are written to and downloaded from.</summary>
+    public BlobServiceClient Exports { get; }
 }

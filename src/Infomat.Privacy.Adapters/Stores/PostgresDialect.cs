@@ -6,9 +6,14 @@ using Npgsql;
 
 namespace Infomat.Privacy.Adapters.Stores;
 
-public sealed class PostgresDialect(string connectionString) : SqlDialect
+/// <summary>
+/// PostgreSQL, one schema per store. With a second, read-only connection string, whatever only reads connects with it
+/// (issue 19: collecting cannot change or drop anything even if the code were wrong); otherwise one login serves both.
+/// </summary>
+public sealed class PostgresDialect(string connectionString, string? readConnectionString = null) : SqlDialect
 {
     private readonly NpgsqlDataSource dataSource = NpgsqlDataSource.Create(connectionString);
+    private readonly NpgsqlDataSource? readSource = string.IsNullOrWhiteSpace(readConnectionString) ? null : NpgsqlDataSource.Create(readConnectionString);
 
     public override string Name => "postgres";
 
@@ -30,7 +35,8 @@ public sealed class PostgresDialect(string connectionString) : SqlDialect
         return $"{store.Entity}_{store.Store}";
     }
 
-    public override DbConnection Connect(StoreMap store, bool readOnlyAccess = false) => dataSource.CreateConnection();
+    public override DbConnection Connect(StoreMap store, bool readOnlyAccess = false) =>
+        (readOnlyAccess && readSource is { } reads ? reads : dataSource).CreateConnection();
 
     public override string Table(StoreMap store, string table) => Quote(Schema(store)) + "." + Quote(table);
 

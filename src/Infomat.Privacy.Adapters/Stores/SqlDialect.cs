@@ -50,7 +50,9 @@ public abstract class SqlDialect
         return options.Provider switch
         {
             "sqlite" => new SqliteDialect(options.Directory),
-            "postgres" => new PostgresDialect(options.PostgresConnectionString ?? throw new InvalidOperationException("Stores:PostgresConnectionString is required when Stores:Provider is postgres.")),
+            "postgres" => new PostgresDialect(
+                options.PostgresConnectionString ?? throw new InvalidOperationException("Stores:PostgresConnectionString is required when Stores:Provider is postgres."),
+                options.PostgresReadConnectionString),
             var other => throw new InvalidOperationException($"Stores:Provider '{other}' is not sqlite or postgres."),
         };
     }

@@ -84,6 +84,9 @@ public sealed class SqlEntityStore : IEntityStore
     public Task EnsureSystemTablesAsync(CancellationToken cancellationToken) =>
         schema.EnsureSystemTablesAsync(cancellationToken);
 
+    public Task<IReadOnlyList<string>> CheckSystemTablesAsync(CancellationToken cancellationToken) =>
+        schema.CheckSystemTablesAsync(cancellationToken);
+
     /// <summary>Checks that every table and column the map names exists; returns what is missing.</summary>
     public Task<IReadOnlyList<string>> CheckSchemaAsync(CancellationToken cancellationToken) =>
         schema.CheckAsync(cancellationToken);

@@ -70,9 +70,13 @@ public sealed class SqlStoreCatalog(DataMap map, IOptions<StoreOptions> options,
             {
                 await SeedOnceAsync(cancellationToken);
                 var problems = await CheckSchemaAsync(storeKey, cancellationToken);
-                if (problems.Count == 0)
+                if (problems.Count == 0 && options.Value.CreateSystemTables)
                 {
                     await Sql(storeKey).EnsureSystemTablesAsync(cancellationToken);
+                }
+                else if (problems.Count == 0)
+                {
+                    problems = await Sql(storeKey).CheckSystemTablesAsync(cancellationToken);
                 }
 
                 state = problems.Count == 0 ? new StoreState(StoreReadiness.Ready, []) : new StoreState(StoreReadiness.SchemaProblems, problems);
@@ -111,9 +115,14 @@ public sealed class SqlStoreCatalog(DataMap map, IOptions<StoreOptions> options,
         return erased;
     }
 
-    /// <summary>Creates the action record and suppression tables wherever they are missing.</summary>
+    /// <summary>Creates the action record and suppression tables wherever they are missing (not with <c>Stores:CreateSystemTables</c> off).</summary>
     public async Task EnsureSystemTablesAsync(CancellationToken cancellationToken)
     {
+        if (!options.Value.CreateSystemTables)
+        {
+            return;
+        }
+
         foreach (var store in map.Stores)
         {
             await Sql(store.Key).EnsureSystemTablesAsync(cancellationToken);

@@ -12,6 +12,33 @@ namespace Infomat.Privacy.Adapters.Stores;
 /// </summary>
 internal sealed class SqlStoreSchema(StoreMap map, SqlDialect dialect)
 {
+    /// <summary>The names of the tables this system keeps in the store.</summary>
+    public IEnumerable<string> SystemTables =>
+        new[] { SqlEntityStore.ActionsTable, SqlEntityStore.HoldsTable, SqlEntityStore.FileDeletionsTable }.Concat(map.SuppressionTable is { } s ? [s] : []);
+
+    /// <summary>Without run-time DDL (<c>Stores:CreateSystemTables</c> false): the system tables that do not exist.</summary>
+    public async Task<IReadOnlyList<string>> CheckSystemTablesAsync(CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        await using var connection = dialect.Connect(map, readOnlyAccess: true);
+        await connection.OpenAsync(cancellationToken);
+        foreach (var table in SystemTables)
+        {
+            try
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = $"SELECT * FROM {dialect.Table(map, table)} WHERE 1 = 0";
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            }
+            catch (DbException)
+            {
+                problems.Add($"store {map.Key}: table '{table}' does not exist (this system's own; create it as docs/deploy.md shows)");
+            }
+        }
+
+        return problems;
+    }
+
     /// <summary>Creates the tables this system keeps in the store: the action record, the legal holds, the files marked for deletion, the suppression list.</summary>
     public async Task EnsureSystemTablesAsync(CancellationToken cancellationToken)
     {

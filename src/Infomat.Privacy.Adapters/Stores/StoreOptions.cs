@@ -25,6 +25,20 @@ public sealed class StoreOptions
     /// <summary>PostgreSQL: the connection string of the database holding the <c>{entity}_{store}</c> schemas.</summary>
     public string? PostgresConnectionString { get; set; }
 
+    /// <summary>
+    /// PostgreSQL: an optional second connection string, of a login that may only read (issue 19): what only reads
+    /// (collecting for access and portability exports, the schema check, suppression look-ups) uses it. Absent: the
+    /// one connection string serves both.
+    /// </summary>
+    public string? PostgresReadConnectionString { get; set; }
+
+    /// <summary>
+    /// Create this system's own tables in each store (action record, holds, file deletions, suppression list) when
+    /// they are missing. On locally; off in Azure (no DDL at run time: ops create them once, docs/deploy.md), where a
+    /// missing one is reported as a schema problem of that store instead.
+    /// </summary>
+    public bool CreateSystemTables { get; set; } = true;
+
     /// <summary>Create and fill the demo stores at start-up when they do not exist.</summary>
     public bool SeedDemoData { get; set; }
 

@@ -38,6 +38,13 @@ internal sealed partial class ArmTemplate
         return all[0];
     }
 
+    /// <summary>The resources of one type that the module deployed under <paramref name="module"/> (its deployment name) declares.</summary>
+    public IEnumerable<Resource> InModule(string module, string type)
+    {
+        var deployment = OfType("Microsoft.Resources/deployments").Single(d => d.Json.GetProperty("name").GetString() == module);
+        return OfType(type).Where(r => ReferenceEquals(r.Scope, deployment.Module));
+    }
+
     /// <summary>Every template: main and each module.</summary>
     public IEnumerable<Scope> Scopes()
     {
