@@ -56,6 +56,21 @@ public sealed class EndToEndTests(Azurite azurite) : LocalHostTests(azurite)
         Assert.All(toRequester, m => Assert.Contains($"{Host.BaseUrl}/privacy/notice?lang=fr", m.HtmlBody, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("nl", "art. 11.7a Telecommunicatiewet")]
+    [InlineData("fr", "art. 10/2 de la loi du 30 juillet 2018")]
+    [InlineData("en", "Art. 5(3) of Directive 2002/58/EC")]
+    public async Task The_privacy_notice_names_the_one_cookie_the_form_sets_and_why_it_needs_no_consent(string lang, string statute)
+    {
+        using var form = await Flows.Http.GetAsync($"/privacy?lang={lang}");
+        var cookies = form.Headers.TryGetValues("Set-Cookie", out var set) ? set.Select(c => c[..c.IndexOf('=', StringComparison.Ordinal)]).Distinct().ToList() : [];
+        var cookie = Assert.Single(cookies);
+
+        var notice = await Flows.Http.GetStringAsync($"/privacy/notice?lang={lang}");
+        Assert.Contains(cookie, notice, StringComparison.Ordinal);
+        Assert.Contains(statute, notice, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_person_held_nowhere_gets_a_zip_confirming_nothing_is_held()
     {

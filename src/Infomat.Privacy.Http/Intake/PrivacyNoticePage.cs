@@ -21,7 +21,7 @@ namespace Infomat.Privacy.Http.Intake;
 /// program alone, how long each record is kept (<see cref="SystemRetention"/>, the one home of those periods) and the
 /// person's rights over it. Linked from the form and from every mail to a requester.
 /// </summary>
-public sealed class PrivacyNoticePage(DataMap dataMap, RequesterPages pages, IOptions<PrivacyOptions> options)
+public sealed class PrivacyNoticePage(DataMap dataMap, RequesterPages pages, IOptions<PrivacyOptions> options, IOptions<Microsoft.AspNetCore.Antiforgery.AntiforgeryOptions> antiforgery)
 {
     /// <summary>The route, with the language a link from a mail or page asks for.</summary>
     public static string PathFor(Language language) => "/privacy/notice?lang=" + language.ToWire();
@@ -47,6 +47,8 @@ public sealed class PrivacyNoticePage(DataMap dataMap, RequesterPages pages, IOp
             + P(Texts.Get("NoticeTransfersTitle", l)) + (transfers.Count == 0 ? P(Texts.Get("SummaryNoTransfers", l)) : RecipientTexts.List(transfers)));
         Section(sb, "notice-automated", Texts.Get("NoticeAutomatedTitle", l), P(Texts.Get("NoticeAutomated", l)));
         Section(sb, "notice-retention", Texts.Get("RetentionNoticeTitle", l), RetentionList(l));
+        // The one cookie: the form's antiforgery cookie (issue 18), named as configured so the sentence stays true.
+        Section(sb, "notice-cookies", Texts.Get("NoticeCookiesTitle", l), P(Texts.Format("NoticeCookies", l, antiforgery.Value.Cookie.Name ?? string.Empty)));
         Section(sb, "notice-rights", Texts.Get("NoticeRightsTitle", l), P(Texts.Get("NoticeRights", l)));
         sb.Append("<p><a href=\"").Append(E(RequestFormPage.PathFor(l))).Append("\">").Append(E(Texts.Get("NoticeBackToForm", l))).Append("</a></p>");
         return sb.ToString();
