@@ -442,7 +442,7 @@ public static class ExportPackageWriter
         static string E(string s) => HtmlText.Encode(s);
         var sb = new StringBuilder();
         sb.Append("<!DOCTYPE html>\n<html lang=\"").Append(l.ToWire()).Append("\">\n<head><meta charset=\"utf-8\"><title>")
-          .Append(E(Texts.Get("SummaryTitle", l))).Append("</title>\n<style>" + SummaryStyle + "</style></head>\n<body>\n<h1>")
+          .Append(E(Texts.Get("SummaryTitle", l))).Append("</title>\n<style>" + SummaryStyle + "</style></head>\n<body>\n<main>\n<h1>")
           .Append(E(Texts.Get("SummaryTitle", l))).Append("</h1>\n<p>")
           .Append(E(Texts.Format("SummaryIntro", l, manifest.CaseId, Texts.Date(DateOnly.FromDateTime(manifest.PreparedAt.UtcDateTime), l), manifest.SubjectEmail)))
           .Append("</p>\n");
@@ -518,7 +518,7 @@ public static class ExportPackageWriter
             sb.Append("<li>").Append(E(authority.Name.In(l))).Append(", ").Append(E(authority.Address.In(l))).Append("</li>\n");
         }
 
-        sb.Append("</ul>\n<p>").Append(E(Texts.ControllersLine(manifest.Controllers, l))).Append("</p>\n</body>\n</html>\n");
+        sb.Append("</ul>\n<p>").Append(E(Texts.ControllersLine(manifest.Controllers, l))).Append("</p>\n</main>\n</body>\n</html>\n");
         return sb.ToString();
     }
 }
