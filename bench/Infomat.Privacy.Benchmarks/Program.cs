@@ -42,8 +42,9 @@ switch (mode)
 async Task<long> ExportAsync(Stream output, long recordBytes, IReadOnlyList<StoreRecord>? materialized = null)
 {
     var counting = new CountingStream(output);
-    // The count as the collect step reports it: the summary shows the first records and names the files for the rest.
     var records = materialized is null ? Records(recordBytes) : () => Replay(materialized);
+    // The record count as the collect step reports it (about 330 bytes a record): the summary shows the first 200
+    // records and names the files holding the rest, as it would for a real export of this size.
     var manifest = new ExportManifest("PR-BNCH-MARK-0001", Language.Nl, "an.peeters@example.be", new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero),
         map, map.Controllers, [new StorePart(store, new Dictionary<string, int> { ["contacts"] = materialized?.Count ?? (int)Math.Min(int.MaxValue, recordBytes / 330 + 1) })]);
     await ExportPackageWriter.WriteAsync(counting, manifest, _ => records(), CancellationToken.None);

@@ -431,8 +431,9 @@ public static class ExportPackageWriter
     /// <summary>
     /// The summary page (Art. 15(1) a–h and 15(2) from the data map): per controller and table where something was found,
     /// the purpose, legal basis, categories, recipients by name (15(1)(c)), retention, source (15(1)(g)) and transfers
-    /// outside the EEA with their safeguard (15(2)); per controller whether it takes automated decisions (15(1)(h)); the
-    /// same for the data of the request itself; the rights and the complaint authorities.
+    /// outside the EEA with their safeguard (15(2)), then the table's first records (<paramref name="records"/>, a copy of
+    /// the data under Art. 15(3); none when not given); per controller whether it takes automated decisions (15(1)(h));
+    /// the same for the data of the request itself; the rights and the complaint authorities.
     /// </summary>
     public static string RenderSummary(ExportManifest manifest, SummaryRecords? records = null)
     {
