@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 
+using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
 
 namespace Infomat.Privacy.Core.Tests;
@@ -150,5 +151,31 @@ public sealed class DataMapLoaderTests
 
         var problems = Assert.Throws<DataMapException>(() => DataMapLoader.Parse(json.ToJsonString())).Problems;
         Assert.Contains("controllers[0].automatedDecisionMaking: missing (\"none\", or a text in nl, fr and en giving the logic, significance and consequences: Art. 15(1)(h) GDPR)", problems);
+    }
+
+    [Fact]
+    public void The_shipped_map_names_every_column_of_the_demo_stores_in_dutch_french_and_english()
+    {
+        var contacts = DataMapLoader.Load(DataMapFiles.Default).Store("be/crm").Tables.Single(t => t.Table == "contacts");
+        Assert.Equal("Functie", contacts.ColumnName("job_title", Language.Nl));
+        Assert.Equal("Fonction", contacts.ColumnName("job_title", Language.Fr));
+        Assert.Equal("Job title", contacts.ColumnName("job_title", Language.En));
+        // A column a store adds later, that the map does not know yet, still shows under its own name.
+        Assert.Equal("loyalty_tier", contacts.ColumnName("loyalty_tier", Language.Nl));
+    }
+
+    [Fact]
+    public void A_table_without_column_names_or_with_a_name_missing_a_language_is_refused()
+    {
+        var json = Shipped();
+        var contacts = json["stores"]![0]!["tables"]![0]!.AsObject();
+        contacts["columns"]!.AsObject().Remove("email");
+        contacts["columns"]!["job_title"]!.AsObject().Remove("fr");
+        json["stores"]![0]!["tables"]![1]!.AsObject().Remove("columns");
+
+        var problems = Assert.Throws<DataMapException>(() => DataMapLoader.Parse(json.ToJsonString())).Problems;
+        Assert.Contains("stores[0].tables[0].columns.job_title.fr: missing", problems);
+        Assert.Contains("stores[0].tables[0].columns: 'email' has no name (the map uses it, so the summary shows it: give it one in nl, fr and en)", problems);
+        Assert.Contains("stores[0].tables[1].columns: missing (each column the export shows, named in nl, fr and en)", problems);
     }
 }

@@ -203,6 +203,64 @@ public sealed class BrowserTests(Azurite azurite)
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Repo.Root, "artifacts", "case-list-overdue.png"), FullPage = false });
     }
 
+    /// <summary>
+    /// Issue 22: the answer to an access request shows the person's own records. For the demo person with data in
+    /// several stores, in each language: summary.html from the downloaded zip, opened in Chromium with no network, shows
+    /// her job title and her helpdesk ticket's subject under their column names in that language; axe finds nothing.
+    /// A screenshot goes to artifacts/summary.png.
+    /// </summary>
+    [Fact]
+    public async Task The_summary_in_the_zip_shows_the_persons_own_records_in_her_language()
+    {
+        await using var host = new LocalHostProcess(azurite);
+        await host.StartAsync();
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1000, Height = 1300 } });
+        var fetched = new List<string>();
+        page.Request += (_, request) => fetched.Add(request.Url);
+
+        // Column names as the data map gives them; the values as the demo stores hold them (DemoStores).
+        foreach (var (lang, jobTitle, subject) in new[] { ("nl", "Functie", "Onderwerp"), ("fr", "Fonction", "Objet"), ("en", "Job title", "Subject") })
+        {
+            string id;
+            Uri link;
+            using (var flows = new Flows(host))
+            {
+                id = await flows.SubmitAsync(language: lang);
+                await flows.ApproveAsync(id);
+                link = await flows.DownloadLinkAsync(id);
+                var redirect = await flows.PostTokenAsync("/download", link);
+                using var blob = new HttpClient();
+                var directory = Repo.NewTempDirectory("summary-" + lang);
+                using var zip = new ZipArchive(new MemoryStream(await blob.GetByteArrayAsync(redirect.Headers.Location!)));
+                zip.GetEntry("summary.html")!.ExtractToFile(Path.Combine(directory, "summary.html"));
+                fetched.Clear();
+                await page.GotoAsync(new Uri(Path.Combine(directory, "summary.html")).AbsoluteUri);
+            }
+
+            Assert.Equal(lang, await page.GetAttributeAsync("html", "lang"));
+            var titles = await page.Locator($"xpath=//dt[normalize-space()='{jobTitle}']/following-sibling::dd[1]").AllInnerTextsAsync();
+            Assert.Contains("Finance manager", titles);
+            Assert.Contains("Controller", titles);
+            var subjects = await page.Locator($"xpath=//dt[normalize-space()='{subject}']/following-sibling::dd[1]").AllInnerTextsAsync();
+            Assert.Contains("Export naar Excel werkt niet", subjects);
+            // Offline: the page asks for nothing but itself.
+            Assert.All(fetched, url => Assert.StartsWith("file:", url, StringComparison.Ordinal));
+
+            var result = await page.RunAxe();
+            Assert.NotEmpty(result.Passes);
+            Assert.True(result.Violations.Length == 0, lang + ": " + Describe(result.Violations));
+            if (lang == "en")
+            {
+                await page.Locator(".record").First.ScrollIntoViewIfNeededAsync();
+                await page.EvaluateAsync("document.querySelector('.record').closest('section').scrollIntoView()");
+                Directory.CreateDirectory(Path.Combine(Repo.Root, "artifacts"));
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Repo.Root, "artifacts", "summary.png") });
+            }
+        }
+    }
+
     private static string Describe(IEnumerable<Deque.AxeCore.Commons.AxeResultItem> violations) =>
         string.Join("\n", violations.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => string.Join(" ", n.Target)))})"));
 }

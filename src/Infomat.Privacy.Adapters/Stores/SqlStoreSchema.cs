@@ -84,13 +84,7 @@ internal sealed class SqlStoreSchema(StoreMap map, SqlDialect dialect)
                 continue;
             }
 
-            var named = new[] { table.Match, table.OrderBy, table.RestrictedColumn }
-                .Concat(table.EmailColumns).Concat(table.FreeText).Concat(table.FileColumns).Concat(table.StaffIdentifiers).Concat(table.ProvidedBySubject).Concat(table.Erasure.Columns.Keys)
-                .Concat(table.Erasure.Hold is { } hold ? [hold.From] : [])
-                .Concat(table.Withdrawal?.Set.Keys ?? [])
-                .Concat(table.MarketingOptOut?.Set.Keys ?? [])
-                .Concat(table.Withdrawal?.PurposeColumn is { } purposeColumn ? [purposeColumn] : []);
-            problems.AddRange(named.Distinct().Where(c => !columns.Contains(c)).Select(c => $"store {map.Key}: table '{table.Table}' has no column '{c}'"));
+            problems.AddRange(table.ColumnsTheMapUses.Where(c => !columns.Contains(c)).Select(c => $"store {map.Key}: table '{table.Table}' has no column '{c}'"));
         }
 
         return problems;

@@ -70,9 +70,11 @@ public static class ExportPackageWriter
         // Serialization here, compression on the sink's own thread: the export runs at the speed of the compressor.
         await using var zip = ZipSink.Start(output, stamp, cancellationToken);
         cancellationToken = zip.Token;
+        // The first records of each table, for the page (bounded: SummaryRecords.MaxRowsPerTable per table).
+        var shown = await SummaryRecords.CollectAsync(parts, Read, openFile is not null, cancellationToken);
         await using (var stream = await zip.OpenEntryAsync(SummaryEntryName, cancellationToken))
         {
-            await stream.WriteAsync(Encoding.UTF8.GetBytes(RenderSummary(manifest)), cancellationToken);
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(RenderSummary(manifest, shown)), cancellationToken);
         }
 
         foreach (var part in parts.Where(p => p.RecordCount > 0).OrderBy(p => p.EntryName, StringComparer.Ordinal))
@@ -170,7 +172,6 @@ public static class ExportPackageWriter
         ZipSink zip, StorePart part, IAsyncEnumerable<StoreRecord> records, Func<StoreMap, string, string, CancellationToken, Task<Stream?>> openFile, CancellationToken cancellationToken)
     {
         var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var folder = $"{SafeName(part.Store.Entity)}/{SafeName(part.Store.Store)}/files/";
         await foreach (var record in records.WithCancellation(cancellationToken))
         {
             var table = part.Store.Tables.FirstOrDefault(t => t.Table == record.Table);
@@ -181,21 +182,15 @@ public static class ExportPackageWriter
                     continue;
                 }
 
+                // Named before it is opened, as the summary names it (SummaryRecords), so its link and the entry agree.
+                var entryName = SummaryRecords.FileEntryName(part.Store, fileName, used);
                 await using var file = await openFile(part.Store, record.Table, fileName, cancellationToken);
                 if (file is null)
                 {
                     continue;
                 }
 
-                var name = SafeName(fileName);
-                var stem = Path.GetFileNameWithoutExtension(name);
-                var extension = Path.GetExtension(name);
-                for (var n = 2; !used.Add(name); n++)
-                {
-                    name = $"{stem}-{n}{extension}";
-                }
-
-                await using var entry = await zip.OpenEntryAsync(folder + name, cancellationToken);
+                await using var entry = await zip.OpenEntryAsync(entryName, cancellationToken);
                 await file.CopyToAsync(entry, cancellationToken);
             }
         }
@@ -419,19 +414,36 @@ public static class ExportPackageWriter
     }
 
     /// <summary>
+    /// The page's only style, inline (it works offline): long text wraps, records read as tables or cards, and on paper
+    /// the page uses the full width, keeps a record or a row on one page and repeats a table's header row.
+    /// </summary>
+    private const string SummaryStyle =
+        "body{font-family:Arial,sans-serif;line-height:1.5;max-width:50rem;margin:2rem auto;padding:0 1rem;color:#000;background:#fff}"
+        + "dt{font-weight:bold}dd{margin:0 0 .4rem 0}section{border-top:1px solid #ccc;margin-top:1rem}"
+        + "table{border-collapse:collapse;width:100%;margin:.5rem 0}caption{text-align:left;font-weight:bold}"
+        + "th,td{border:1px solid #767676;padding:.25rem .4rem;text-align:left;vertical-align:top}"
+        + "td,.record dd{overflow-wrap:anywhere;white-space:pre-wrap}"
+        + ".record{border:1px solid #767676;border-radius:4px;padding:.25rem .75rem;margin:.5rem 0}"
+        + ".record h4{margin:.25rem 0;font-size:1rem}.record dl{display:grid;grid-template-columns:minmax(8rem,1fr) 2fr;gap:0 1rem;margin:0}.record dd{margin:0}"
+        + "@media print{body{max-width:none;margin:0;padding:0;font-size:10pt}section{border-top:1px solid #000}"
+        + ".record,tr{break-inside:avoid}thead{display:table-header-group}h2,h3,h4{break-after:avoid}a{color:#000}}";
+
+    /// <summary>
     /// The summary page (Art. 15(1) a–h and 15(2) from the data map): per controller and table where something was found,
     /// the purpose, legal basis, categories, recipients by name (15(1)(c)), retention, source (15(1)(g)) and transfers
-    /// outside the EEA with their safeguard (15(2)); per controller whether it takes automated decisions (15(1)(h)); the
-    /// same for the data of the request itself; the rights and the complaint authorities.
+    /// outside the EEA with their safeguard (15(2)), then the table's first records (<paramref name="records"/>, a copy of
+    /// the data under Art. 15(3); none when not given); per controller whether it takes automated decisions (15(1)(h));
+    /// the same for the data of the request itself; the rights and the complaint authorities.
     /// </summary>
-    public static string RenderSummary(ExportManifest manifest)
+    public static string RenderSummary(ExportManifest manifest, SummaryRecords? records = null)
     {
         ArgumentNullException.ThrowIfNull(manifest);
+        records ??= SummaryRecords.None;
         var l = manifest.Language;
         static string E(string s) => HtmlText.Encode(s);
         var sb = new StringBuilder();
         sb.Append("<!DOCTYPE html>\n<html lang=\"").Append(l.ToWire()).Append("\">\n<head><meta charset=\"utf-8\"><title>")
-          .Append(E(Texts.Get("SummaryTitle", l))).Append("</title>\n<style>body{font-family:Arial,sans-serif;line-height:1.5;max-width:50rem;margin:2rem auto;padding:0 1rem}dt{font-weight:bold}dd{margin:0 0 .4rem 0}section{border-top:1px solid #ccc;margin-top:1rem}</style></head>\n<body>\n<h1>")
+          .Append(E(Texts.Get("SummaryTitle", l))).Append("</title>\n<style>" + SummaryStyle + "</style></head>\n<body>\n<main>\n<h1>")
           .Append(E(Texts.Get("SummaryTitle", l))).Append("</h1>\n<p>")
           .Append(E(Texts.Format("SummaryIntro", l, manifest.CaseId, Texts.Date(DateOnly.FromDateTime(manifest.PreparedAt.UtcDateTime), l), manifest.SubjectEmail)))
           .Append("</p>\n");
@@ -482,7 +494,9 @@ public static class ExportPackageWriter
                       .Append("<dt>").Append(E(Texts.Get("SummaryRetention", l))).Append("</dt><dd>").Append(E(table.Retention.In(l))).Append("</dd>")
                       .Append("<dt>").Append(E(Texts.Get("SummarySourceArt15g", l))).Append("</dt><dd>").Append(E(table.Source.In(l))).Append("</dd>")
                       .Append(TransfersItem(recipients, l))
-                      .Append("</dl>\n</section>\n");
+                      .Append("</dl>\n");
+                    records.Render(sb, part, table, l);
+                    sb.Append("</section>\n");
                 }
             }
 
@@ -505,7 +519,7 @@ public static class ExportPackageWriter
             sb.Append("<li>").Append(E(authority.Name.In(l))).Append(", ").Append(E(authority.Address.In(l))).Append("</li>\n");
         }
 
-        sb.Append("</ul>\n<p>").Append(E(Texts.ControllersLine(manifest.Controllers, l))).Append("</p>\n</body>\n</html>\n");
+        sb.Append("</ul>\n<p>").Append(E(Texts.ControllersLine(manifest.Controllers, l))).Append("</p>\n</main>\n</body>\n</html>\n");
         return sb.ToString();
     }
 }

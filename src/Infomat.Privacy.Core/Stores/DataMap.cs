@@ -150,8 +150,16 @@ public sealed record TableMap(
     IReadOnlyList<string>? Files = null,
     IReadOnlyList<string>? Emails = null,
     IReadOnlyList<string>? FreeTextColumns = null,
-    MarketingOptOut? MarketingOptOut = null)
+    MarketingOptOut? MarketingOptOut = null,
+    IReadOnlyDictionary<string, Localized>? ColumnNames = null)
 {
+    /// <summary>
+    /// A column's name as the person reads it (the map's <c>columns</c>); a column the map does not name (one a store
+    /// added after the map was written) keeps its own name rather than disappearing from the answer.
+    /// </summary>
+    public string ColumnName(string column, Language language) =>
+        ColumnNames is not null && ColumnNames.TryGetValue(column, out var name) ? name.In(language) : column;
+
     /// <summary>
     /// Whether the action opts the person's rows of this table out of mailings (<see cref="MarketingOptOut"/>): an
     /// objection to direct marketing (Art. 21(2)-(3)), or an unsubscribe, which asks for no more mailings of any kind.
@@ -167,6 +175,28 @@ public sealed record TableMap(
 
     /// <summary>The free-text columns the map names.</summary>
     public IReadOnlyList<string> FreeText => FreeTextColumns ?? [];
+
+    /// <summary>Every column the map's rules use: each must exist in the store (the schema check) and have a name (the loader).</summary>
+    public IEnumerable<string> ColumnsTheMapUses =>
+        new[] { Match, OrderBy, RestrictedColumn }
+            .Concat(EmailColumns).Concat(FreeText).Concat(FileColumns).Concat(StaffIdentifiers).Concat(ProvidedBySubject).Concat(Erasure.Columns.Keys)
+            .Concat(Erasure.Hold is { } hold ? [hold.From] : [])
+            .Concat(Withdrawal?.Set.Keys ?? [])
+            .Concat(MarketingOptOut?.Set.Keys ?? [])
+            .Concat(Withdrawal?.PurposeColumn is { } purposeColumn ? [purposeColumn] : [])
+            .Where(c => c.Length > 0)
+            .Distinct(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The columns that hold a yes/no flag: the restriction mark and the columns a withdrawal or an opt-out sets to true
+    /// or false. A store without a boolean type (SQLite) gives them as 0 and 1; the summary writes them as yes and no.
+    /// </summary>
+    public IReadOnlySet<string> BooleanColumns =>
+        new[] { RestrictedColumn }
+            .Concat((Withdrawal?.Set ?? new Dictionary<string, string>()).Concat(MarketingOptOut?.Set ?? new Dictionary<string, string>())
+                .Where(s => s.Value is "true" or "false").Select(s => s.Key))
+            .Where(c => c.Length > 0)
+            .ToHashSet(StringComparer.Ordinal);
 
     /// <summary>What anonymising a row must clear: the address columns, the staff identifiers, the free text and the files.</summary>
     public IEnumerable<string> IdentifyingColumns => EmailColumns.Concat(StaffIdentifiers).Concat(FreeText).Concat(FileColumns).Distinct(StringComparer.Ordinal);

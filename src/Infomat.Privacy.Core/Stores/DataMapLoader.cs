@@ -368,7 +368,14 @@ public static partial class DataMapLoader
                 node["files"] is null ? [] : Strings(node, "files", at, DataMapLoader.Identifier()),
                 node["emailColumns"] is null ? [] : Strings(node, "emailColumns", at, DataMapLoader.Identifier()),
                 Strings(node, "freeText", at, DataMapLoader.Identifier()),
-                optOut);
+                optOut,
+                ColumnNames(node, at, texts));
+
+            // Each column a rule uses is certainly in the export (access shows every column): it must have a name.
+            foreach (var column in map.ColumnNames is { Count: > 0 } named ? map.ColumnsTheMapUses.Where(c => !named.ContainsKey(c)) : [])
+            {
+                Problems.Add($"{at}.columns: '{column}' has no name (the map uses it, so the summary shows it: give it one in nl, fr and en)");
+            }
 
             if (map.Erasure.Action == ErasureAction.Anonymise)
             {
@@ -380,6 +387,28 @@ public static partial class DataMapLoader
             }
 
             return map;
+        }
+
+        /// <summary>
+        /// The table's <c>columns</c>: each column the export shows, by its name in the store, with its name in nl, fr and
+        /// en for the summary page (issue 22).
+        /// </summary>
+        private Dictionary<string, Localized> ColumnNames(JsonNode node, string at, JsonObject texts)
+        {
+            var names = new Dictionary<string, Localized>(StringComparer.Ordinal);
+            if (node["columns"] is not JsonObject columns || columns.Count == 0)
+            {
+                Problems.Add($"{at}.columns: missing (each column the export shows, named in nl, fr and en)");
+                return names;
+            }
+
+            foreach (var (column, _) in columns)
+            {
+                Identifier(column, $"{at}.columns");
+                names[column] = Text(columns, column, $"{at}.columns", texts);
+            }
+
+            return names;
         }
 
         /// <summary>A purpose's lawful bases (Art. 6(1)); <c>consent</c> among them exactly when the purpose says <c>"consent": true</c>.</summary>
