@@ -278,7 +278,7 @@ public sealed class EndToEndTests(Azurite azurite) : LocalHostTests(azurite)
             Assert.Contains(rule.Describe(language, TimeSpan.FromDays(7)), notice, StringComparison.Ordinal);
         }
 
-        Assert.Equal(7, System.Text.RegularExpressions.Regex.Matches(html, "<section aria-labelledby=\"notice-[a-z-]+\"><h2 id=").Count);
+        Assert.Equal(8, System.Text.RegularExpressions.Regex.Matches(html, "<section aria-labelledby=\"notice-[a-z-]+\"><h2 id=").Count);
     }
 
     private async Task WaitForStatusAsync(string id, string expected)
