@@ -15,7 +15,14 @@ public enum CaseListState
 }
 
 /// <summary>What the staff case list needs to know of a case to filter and count it (no personal data).</summary>
-public sealed record CaseListEntry(string Reference, IReadOnlyList<RequestType> Rights, ControllerScope Entity, Channel Channel, CaseStatus Status, DateOnly DueDate);
+public sealed record CaseListEntry(string Reference, IReadOnlyList<RequestType> Rights, ControllerScope Entity, Channel Channel, CaseStatus Status, DateOnly DueDate)
+{
+    public static CaseListEntry Of(PrivacyCase c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return new CaseListEntry(c.Id, c.Rights, c.Entity, c.Channel, c.Status, c.DueDate);
+    }
+}
 
 /// <summary>
 /// The staff case list's filters and the counts of what needs attention: the one place that decides what "overdue",

@@ -53,12 +53,13 @@ public sealed class CaseEndpoints(
     public async Task<IReadOnlyList<CaseRow>> RowsAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var today = DueDateCalculator.Today(now);
         var rows = new List<CaseRow>();
         await foreach (var c in register.ListAllAsync(cancellationToken))
         {
-            var open = c.IsUnanswered;
             var daysLeft = DueDateCalculator.DaysLeft(c.DueDate, now);
-            rows.Add(new CaseRow(c.Id, c.Type, c.Entity, c.Channel, c.Status, c.ReceivedAt, c.DueDate, daysLeft, open && daysLeft < 0,
+            rows.Add(new CaseRow(c.Id, c.Type, c.Entity, c.Channel, c.Status, c.ReceivedAt, c.DueDate, daysLeft,
+                CaseListFilter.IsIn(CaseListEntry.Of(c), CaseListState.Overdue, today),
                 c.Extensions.Sum(e => e.Months), c.ClosedAt) { Rights = c.Rights, RejectedAs = c.RejectedAs });
         }
 

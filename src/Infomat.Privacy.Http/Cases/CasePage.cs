@@ -28,7 +28,8 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         var now = time.GetUtcNow();
         var daysLeft = DueDateCalculator.DaysLeft(c.DueDate, now);
         var body = new StringBuilder();
-        if (!c.Status.IsFinished() && daysLeft < 0)
+        // The list's rule (a failed case's legal date still runs): one home, CaseListFilter.
+        if (CaseListFilter.IsIn(CaseListEntry.Of(c), CaseListState.Overdue, DueDateCalculator.Today(now)))
         {
             body.Append("<p class=\"error\" role=\"alert\">").Append(E(Texts.Format("CasesOverdue", l, -daysLeft))).Append("</p>");
         }
