@@ -19,7 +19,7 @@ internal sealed record SimulationReport(
         var text = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
         text.AppendLine(inv, $"Simulated 2027-2028 (seed {Seed}, ended {Ended:yyyy-MM-dd}): {Requests} requests, {EdgeMoments} on edge moments ({EdgeMomentsInTable} of the oracle table's {EdgeCases.Rows.Count} moments)");
-        text.AppendLine(inv, $"  answered: {Answered}, on time: {OnTime}, late: {Late} (where staff acted by the date shown: {LateWhereStaffActedInTime}; staff not in time: {StaffNotInTime} cases)");
+        text.AppendLine(inv, $"  answered (completed or refused): {Answered}, on time: {OnTime}, late: {Late} (where staff acted by the date shown: {LateWhereStaffActedInTime}; staff not in time: {StaffNotInTime} cases)");
         text.AppendLine(inv, $"  reminders on the right day: {WeekReminders} a week before, {TwoWorkingDayReminders} two working days before; overdue flags the day after the due date: {OverdueFlags}");
         text.AppendLine(inv, $"  extensions granted within the first month with the notice the same day: {ExtensionsGranted}; refused as too late: {ExtensionsRefusedTooLate}");
         text.AppendLine(inv, $"  ended by the requester's silence: {ExpiredNeverConfirmed} never confirmed the address, {ExpiredNoIdentification} never sent the identification asked for");
@@ -44,9 +44,9 @@ internal sealed record SimulationReport(
 /// </summary>
 internal static class SimulationChecks
 {
-    public static SimulationReport Check(IReadOnlyList<CasePlan> plans, SimulatedRegister register, SimulatedMail mail, DataMap map, PrivacyOptions options, int requests, int seed, DateTimeOffset ended)
+    public static SimulationReport Check(IReadOnlyList<CasePlan> plans, IReadOnlyList<string> refusedSteps, SimulatedRegister register, SimulatedMail mail, DataMap map, PrivacyOptions options, int requests, int seed, DateTimeOffset ended)
     {
-        var misses = new List<string>();
+        var misses = new List<string>(refusedSteps);
         int answered = 0, onTime = 0, late = 0, lateInTime = 0, staffNotInTime = 0, week = 0, two = 0, overdue = 0, granted = 0, tooLate = 0, neverConfirmed = 0, noIdentification = 0;
         var cases = register.All.ToDictionary(c => c.Id, StringComparer.Ordinal);
         foreach (var plan in plans)

@@ -41,6 +41,7 @@ internal sealed class YearSimulation
     private readonly NoOrchestrations client = new();
     private readonly PriorityQueue<Func<Task>, (DateTimeOffset At, long Seq)> events = new();
     private readonly List<CasePlan> plans = [];
+    private readonly List<string> refusedSteps = [];
     private readonly Func<PrivacyCase, PrivacyCase> plantedBug;
     private long seq;
 
@@ -61,7 +62,7 @@ internal sealed class YearSimulation
         var simulation = new YearSimulation(plantedBug);
         simulation.Generate(requests, seed);
         var end = await simulation.RunEventsAsync();
-        return SimulationChecks.Check(simulation.plans, simulation.register, simulation.mail, simulation.map, simulation.options, requests, seed, end);
+        return SimulationChecks.Check(simulation.plans, simulation.refusedSteps, simulation.register, simulation.mail, simulation.map, simulation.options, requests, seed, end);
     }
 
     // ---- The requests and how the people behave ----
@@ -157,6 +158,20 @@ internal sealed class YearSimulation
     private Task<CaseUpdate> Apply(CasePlan plan, Func<PrivacyCase, CaseTransition> transition) =>
         register.ApplyAsync(plan.Id!, transition, CancellationToken.None);
 
+    /// <summary>A step the person or staff take that the product must accept; a refusal is a miss (case and day).</summary>
+    private Task Must(CasePlan plan, string step, Func<PrivacyCase, CaseTransition> transition) => Refused(plan, step, transition);
+
+    private async Task<bool> Refused(CasePlan plan, string step, Func<PrivacyCase, CaseTransition> transition)
+    {
+        if ((await Apply(plan, transition)).Refusal is not { } refusal)
+        {
+            return false;
+        }
+
+        refusedSteps.Add($"case {plan.Id} on {Day(LegalCalendar.BrusselsDay(Now))}: {step} refused ({refusal})");
+        return true;
+    }
+
     // ---- Steps, each as the product's activity or endpoint takes it ----
 
     private async Task ReceiveAsync(CasePlan plan)
@@ -176,7 +191,7 @@ internal sealed class YearSimulation
         // SendVerification: the link goes out a minute later; the requester has Verification.Timeout from then.
         At(Now.AddMinutes(1), async () =>
         {
-            await Apply(plan, x => x.VerificationMailSent(Now));
+            await Must(plan, "verification mail", x => x.VerificationMailSent(Now));
             plan.VerificationMailAt = Now;
             At(Now + options.Verification.Timeout, () => ExpireIfSilentAsync(plan));
             if (plan.ConfirmAfter is { } after && after < options.Verification.Timeout)
@@ -188,10 +203,13 @@ internal sealed class YearSimulation
 
     private async Task ConfirmAsync(CasePlan plan)
     {
-        if (!(await Apply(plan, x => x.Verify(Now))).Refused)
+        // Confirmed within the requester's time: the product must accept it.
+        if (await Refused(plan, "confirmation", x => x.Verify(Now)))
         {
-            At(Now.AddMinutes(2), () => AskStaffAsync(plan));
+            return;
         }
+
+        At(Now.AddMinutes(2), () => AskStaffAsync(plan));
     }
 
     /// <summary>ExpireCase: closes the case only when the product's rule says the requester did not respond.</summary>
@@ -201,7 +219,7 @@ internal sealed class YearSimulation
         if (expired.Case.NeedsExpiryNotice)
         {
             await mail.SendAsync(PrivacyMails.Expired(expired.Case, map, options.NoticeLink(expired.Case.Language)), CancellationToken.None);
-            await Apply(plan, x => x.ExpiryNoticeSent(Now));
+            await Must(plan, "expiry notice", x => x.ExpiryNoticeSent(Now));
             plan.ClosedAt = Now;
             plan.Closed = "expired";
         }
@@ -209,8 +227,8 @@ internal sealed class YearSimulation
 
     private async Task AskStaffAsync(CasePlan plan)
     {
-        await Apply(plan, x => x.PrepareApproval(new Dictionary<string, int> { ["be/crm"] = 1 }, options.Approval.TwoApproversForErasure));
-        await Apply(plan, x => x.RequestApproval(Now));
+        await Must(plan, "approval preparation", x => x.PrepareApproval(new Dictionary<string, int> { ["be/crm"] = 1 }, options.Approval.TwoApproversForErasure));
+        await Must(plan, "approval request", x => x.RequestApproval(Now));
         var asked = LegalCalendar.BrusselsDay(Now);
         if (plan.AskIdentification)
         {
@@ -230,18 +248,18 @@ internal sealed class YearSimulation
 
     private async Task AskIdentificationAsync(CasePlan plan)
     {
-        if ((await Apply(plan, x => x.RequestIdentification("Els", "Please send a copy of a utility bill.", Now))).Refused)
+        if (await Refused(plan, "request for identification", x => x.RequestIdentification("Els", "Please send a copy of a utility bill.", Now)))
         {
             return;
         }
 
-        await Apply(plan, x => x.IdentificationMailSent(Now));
+        await Must(plan, "identification mail", x => x.IdentificationMailSent(Now));
         plan.IdentificationMailAt = Now;
         if (plan.IdentificationReplyAfter is { } after && after < options.Approval.Timeout)
         {
             At(Now + after, async () =>
             {
-                await Apply(plan, x => x.IdentificationAnswered(Now, 1));
+                await Must(plan, "identification reply", x => x.IdentificationAnswered(Now, 1));
                 At(DecisionMoment(plan, LegalCalendar.BrusselsDay(Now)), () => DecideAsync(plan));
             });
         }
@@ -269,21 +287,21 @@ internal sealed class YearSimulation
         plan.DueDateShownAtDecision = c.DueDate;
         if (plan.Reject)
         {
-            await Apply(plan, x => x.Reject("Els", "The identity could not be confirmed.", Now));
-            await Apply(plan, x => x.RejectionSent(Now.AddMinutes(1)));
+            await Must(plan, "rejection", x => x.Reject("Els", "The identity could not be confirmed.", Now));
+            await Must(plan, "rejection mail", x => x.RejectionSent(Now.AddMinutes(1)));
+            plan.ClosedAt = Now.AddMinutes(1);
+            plan.Closed = "rejected";
+            return;
         }
-        else
+
+        await Must(plan, "approval", x => x.Approve(1, "Els", Now, "id-card"));
+        if (c.ApprovalsRequired > 1)
         {
-            await Apply(plan, x => x.Approve(1, "Els", Now, "id-card"));
-            if (c.ApprovalsRequired > 1)
-            {
-                await Apply(plan, x => x.Approve(2, "Jan", Now.AddMinutes(5), "id-card"));
-            }
-
-            await Apply(plan, x => x.StartWork(Now.AddMinutes(6)));
-            await Apply(plan, x => x.Complete(Now.AddMinutes(20)));
+            await Must(plan, "second approval", x => x.Approve(2, "Jan", Now.AddMinutes(5), "id-card"));
         }
 
+        await Must(plan, "start of work", x => x.StartWork(Now.AddMinutes(6)));
+        await Must(plan, "answer", x => x.Complete(Now.AddMinutes(20)));
         plan.ClosedAt = Now.AddMinutes(20);
         plan.Closed = "answered";
     }
