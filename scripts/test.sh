@@ -61,6 +61,9 @@ step "Tests"
 # The small soak run of issue 14 (SoakTests: 16 requests under injected faults, one host kill) runs with the others;
 # scripts/soak.sh runs the full one. Its size comes from SOAK_*: not from a caller's environment here.
 unset SOAK_CASES SOAK_SEED SOAK_KILLS
+# The small simulated-years run of issue 24 (YearSimulationTests: 120 requests over 2027-2028 on a fake clock, about 2 s)
+# runs with the others too; scripts/simulate-year.sh runs the full one. Its size comes from SIMULATION_*: not from here.
+unset SIMULATION_REQUESTS SIMULATION_SEED SIMULATION_REPORT
 RESULTS="$ARTIFACTS/test-results"
 rm -rf "$RESULTS" "$ARTIFACTS/benchmark-collect.txt"
 status=0

@@ -297,7 +297,7 @@ public sealed class CaseTransitionTests
         Assert.Equal(CaseRefusal.NotFailed, retried.Retry("Els", Received.AddDays(2)).Refusal);
         // Still owed an answer while failed: the due-date reminders and the overdue flag go on.
         Assert.True(failed.IsUnanswered);
-        Assert.NotNull(failed.DueReminder(Received.AddDays(60)));
+        Assert.NotNull(failed.DueReminder(Received.AddDays(60), Map));
     }
 
     [Fact]
@@ -495,14 +495,36 @@ public sealed class CaseTransitionTests
         var c = AwaitingApproval();
         var now = new DateTimeOffset(2027, 4, 1, 10, 0, 0, TimeSpan.FromHours(2)).AddDays(-daysBefore);
 
-        var reminder = c.DueReminder(now);
+        var reminder = c.DueReminder(now, Map);
 
         Assert.Equal(expectedKey, reminder?.Key);
         Assert.Equal(daysBefore < 0, reminder?.Overdue ?? false);
         if (reminder is { } r)
         {
-            Assert.Null(Taken(c.RecordReminder(r.Key, now)).DueReminder(now));
+            Assert.Null(Taken(c.RecordReminder(r.Key, now)).DueReminder(now, Map));
         }
+    }
+
+    [Theory]
+    // Due Monday 5 July 2027 (both companies): two working days before is Thursday 1 July, not Saturday 3 July.
+    [InlineData("both", "2027-06-05", "2027-07-01")]
+    // Due Thursday 22 July 2027 at Infomat België: 21 July is a Belgian holiday, so the reminder goes on Monday 19 July;
+    // at Infomat Nederland the 21st is a working day, so on Tuesday 20 July.
+    [InlineData("be", "2027-06-22", "2027-07-19")]
+    [InlineData("nl", "2027-06-22", "2027-07-20")]
+    public void The_second_reminder_goes_two_working_days_before_the_due_date_on_the_due_controllers_calendar(string entity, string received, string reminderDay)
+    {
+        var scope = entity == "both" ? ControllerScope.AllOf(Map.ControllerCodes) : ControllerScope.Of(entity);
+        var at = new DateTimeOffset(DateOnly.Parse(received, System.Globalization.CultureInfo.InvariantCulture).ToDateTime(new TimeOnly(10, 0)), TimeSpan.FromHours(2));
+        var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, scope, Language.Nl, null, null), Channel.Form, at, Map);
+        var day = DateOnly.Parse(reminderDay, System.Globalization.CultureInfo.InvariantCulture);
+        var weekBefore = new DateTimeOffset(c.DueDate.AddDays(-7).ToDateTime(new TimeOnly(8, 0)), TimeSpan.FromHours(2));
+        c = Taken(c.RecordReminder(c.DueReminder(weekBefore, Map)!.Value.Key, weekBefore));
+        var dayBefore = new DateTimeOffset(day.AddDays(-1).ToDateTime(new TimeOnly(8, 0)), TimeSpan.FromHours(2));
+        var onTheDay = new DateTimeOffset(day.ToDateTime(new TimeOnly(8, 0)), TimeSpan.FromHours(2));
+
+        Assert.Null(c.DueReminder(dayBefore, Map));
+        Assert.Equal($"due-2.{c.DueDate:yyyy-MM-dd}", c.DueReminder(onTheDay, Map)?.Key);
     }
 
     [Fact]
@@ -510,17 +532,17 @@ public sealed class CaseTransitionTests
     {
         var c = AwaitingApproval();
         var weekBefore = new DateTimeOffset(2027, 3, 26, 10, 0, 0, TimeSpan.Zero);
-        c = Taken(c.RecordReminder(c.DueReminder(weekBefore)!.Value.Key, weekBefore));
+        c = Taken(c.RecordReminder(c.DueReminder(weekBefore, Map)!.Value.Key, weekBefore));
         c = Taken(c.Extend(1, "Veel gegevens.", "Els", weekBefore, c.DueDate, Map));
 
         var newWeekBefore = new DateTimeOffset(c.DueDate.AddDays(-7).ToDateTime(new TimeOnly(10, 0)), TimeSpan.Zero);
-        Assert.Equal($"due-7.{c.DueDate:yyyy-MM-dd}", c.DueReminder(newWeekBefore)?.Key);
+        Assert.Equal($"due-7.{c.DueDate:yyyy-MM-dd}", c.DueReminder(newWeekBefore, Map)?.Key);
     }
 
     [Fact]
     public void A_finished_case_gets_no_due_date_reminder()
     {
-        Assert.Null(Taken(AwaitingApproval().Complete(Received)).DueReminder(new DateTimeOffset(2027, 5, 1, 0, 0, 0, TimeSpan.Zero)));
+        Assert.Null(Taken(AwaitingApproval().Complete(Received)).DueReminder(new DateTimeOffset(2027, 5, 1, 0, 0, 0, TimeSpan.Zero), Map));
     }
 
     [Fact]

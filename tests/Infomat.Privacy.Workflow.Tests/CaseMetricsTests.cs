@@ -83,7 +83,7 @@ public sealed class CaseMetricsTests : IDisposable
         await h.Register.CreateAsync(late, CancellationToken.None);
         await h.Register.CreateAsync(onTime, CancellationToken.None);
         var sweep = new CaseMaintenance(h.Register, h.Mail, new KeyedHash(RandomNumberGenerator.GetBytes(32)), Options.Create(h.Options),
-            TimeProvider.System, Metrics, NullLogger<CaseMaintenance>.Instance);
+            TimeProvider.System, Metrics, NullLogger<CaseMaintenance>.Instance, h.Map);
 
         await sweep.RunAsync(h.Client, CancellationToken.None);
         await sweep.RunAsync(h.Client, CancellationToken.None);

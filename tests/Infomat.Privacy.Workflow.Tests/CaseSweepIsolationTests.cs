@@ -55,7 +55,7 @@ public sealed class CaseSweepIsolationTests : IDisposable
         var failed = OverdueCase("failed.case@example.org");
         await h.Register.CreateAsync(failed, CancellationToken.None);
         await h.Register.ApplyAsync(failed.Id, x => x.Fail(DateTimeOffset.UtcNow, "SendAcknowledgement"), CancellationToken.None);
-        var sweep = new CaseMaintenance(h.Register, h.Mail, new KeyedHash(RandomNumberGenerator.GetBytes(32)), Options.Create(h.Options), TimeProvider.System, Metrics, new ListLogger<CaseMaintenance>());
+        var sweep = new CaseMaintenance(h.Register, h.Mail, new KeyedHash(RandomNumberGenerator.GetBytes(32)), Options.Create(h.Options), TimeProvider.System, Metrics, new ListLogger<CaseMaintenance>(), h.Map);
 
         var result = await sweep.RunAsync(h.Client, CancellationToken.None);
 
@@ -80,7 +80,7 @@ public sealed class CaseSweepIsolationTests : IDisposable
 
         var mail = new FaultyMail(h.Mail, mailFails.Id);
         var logs = new ListLogger<CaseMaintenance>();
-        var sweep = new CaseMaintenance(register, mail, new KeyedHash(RandomNumberGenerator.GetBytes(32)), Options.Create(h.Options), TimeProvider.System, Metrics, logs);
+        var sweep = new CaseMaintenance(register, mail, new KeyedHash(RandomNumberGenerator.GetBytes(32)), Options.Create(h.Options), TimeProvider.System, Metrics, logs, h.Map);
 
         var result = await sweep.RunAsync(h.Client, CancellationToken.None);
 

@@ -448,11 +448,12 @@ public sealed partial record PrivacyCase
     public bool IsUnanswered => Status.IsUnanswered();
 
     /// <summary>
-    /// The reminder staff are due for this case's legal date at <paramref name="now"/>: a week before, two days before, or
-    /// overdue; keyed by the due date too, so after an extension they come again for the new date. Null when none is due
-    /// (answered or closed case, nothing close, or already sent).
+    /// The reminder staff are due for this case's legal date at <paramref name="now"/>: a week before, two working days
+    /// before (on the calendar of the controller whose date it is, so staff have two working days left), or overdue
+    /// from the day after; keyed by the due date too, so after an extension they come again for the new date. Null when
+    /// none is due (answered or closed case, nothing close, or already sent).
     /// </summary>
-    public (string Key, int DaysLeft, bool Overdue)? DueReminder(DateTimeOffset now)
+    public (string Key, int DaysLeft, bool Overdue)? DueReminder(DateTimeOffset now, DataMap map)
     {
         if (!IsUnanswered)
         {
@@ -460,9 +461,24 @@ public sealed partial record PrivacyCase
         }
 
         var daysLeft = DueDateCalculator.DaysLeft(DueDate, now);
-        var kind = daysLeft < 0 ? "overdue" : daysLeft <= 2 ? "due-2" : daysLeft <= 7 ? "due-7" : null;
+        var kind = daysLeft < 0 ? "overdue"
+            : daysLeft <= 14 && DueDateCalculator.WorkingDaysLeft(DueDate, now, DueCountry(map)) <= 2 ? "due-2"
+            : daysLeft <= 7 ? "due-7"
+            : null;
         var key = kind is null ? null : $"{kind}.{DueDate:yyyy-MM-dd}";
         return key is null || Reminders.Any(r => r.Key == key) ? null : (key, daysLeft, daysLeft < 0);
+    }
+
+    /// <summary>
+    /// The country of the controller whose own date is the case's due date (the earliest of the scope, after any
+    /// extension): its working days are the ones staff have left.
+    /// </summary>
+    private string DueCountry(DataMap map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        var dates = DueDateCalculator.DueDates(ReceivedAt, Entity, map, months: 1, furtherMonths: ExtendedMonths);
+        var code = dates.FirstOrDefault(d => d.DueDate == DueDate).Controller ?? dates[0].Controller;
+        return map.Controller(code).Country;
     }
 
     /// <summary>A reminder (approval or due date) went out; each key is recorded once.</summary>

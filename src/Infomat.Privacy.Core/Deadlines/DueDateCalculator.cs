@@ -69,6 +69,21 @@ public static class DueDateCalculator
     /// <summary>Calendar days from today to the due date; negative when overdue.</summary>
     public static int DaysLeft(DateOnly dueDate, DateTimeOffset now) => dueDate.DayNumber - Today(now).DayNumber;
 
+    /// <summary>
+    /// Working days of <paramref name="country"/> left until the due date: those after today, up to and including the
+    /// due date (0 on the due date itself, 2 on the day two working days before).
+    /// </summary>
+    public static int WorkingDaysLeft(DateOnly dueDate, DateTimeOffset now, string country)
+    {
+        var count = 0;
+        for (var day = Today(now).AddDays(1); day <= dueDate; day = day.AddDays(1))
+        {
+            count += NextWorkingDay(day, country) == day ? 1 : 0;
+        }
+
+        return count;
+    }
+
     public static DateOnly NextWorkingDay(DateOnly day, string country)
     {
         ArgumentNullException.ThrowIfNull(country);

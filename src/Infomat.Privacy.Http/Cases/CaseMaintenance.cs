@@ -14,13 +14,13 @@ namespace Infomat.Privacy.Http.Cases;
 public sealed record MaintenanceResult(int DueReminders, int OverdueFlags, int IdentifiersErased, int HistoriesPurged, int FailedCases = 0);
 
 /// <summary>
-/// The daily sweep over the case register: reminds staff a week and two days before a case's due date and flags
+/// The daily sweep over the case register: reminds staff a week and two working days before a case's due date and flags
 /// overdue cases (each once, to the staff mailboxes and, when overdue, the escalation address); erases the requester's
 /// identifiers from cases closed longer than <c>Privacy:Staff:RegisterRetention</c> (the keyed hash stays, so the
 /// pseudonymous record and its audit trail remain); and purges the durable history of finished cases.
 /// </summary>
 public sealed partial class CaseMaintenance(
-    ICaseRegister register, IMailSender mail, KeyedHash hash, IOptions<PrivacyOptions> options, TimeProvider time, PrivacyMetrics metrics, ILogger<CaseMaintenance> log)
+    ICaseRegister register, IMailSender mail, KeyedHash hash, IOptions<PrivacyOptions> options, TimeProvider time, PrivacyMetrics metrics, ILogger<CaseMaintenance> log, DataMap map)
 {
     public async Task<MaintenanceResult> RunAsync(DurableTaskClient client, CancellationToken cancellationToken)
     {
@@ -75,7 +75,7 @@ public sealed partial class CaseMaintenance(
     /// <summary>An open case's due-date reminder or overdue flag, when one is due (each once).</summary>
     private async Task<Swept> SweepAsync(DurableTaskClient client, PrivacyCase c, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (c.DueReminder(now) is not var (reminderKey, daysLeft, isOverdue))
+        if (c.DueReminder(now, map) is not var (reminderKey, daysLeft, isOverdue))
         {
             return Swept.Nothing;
         }
