@@ -99,7 +99,7 @@ public sealed partial class ApprovalCardTests
     [Fact]
     public void The_approval_mail_carries_the_card_in_its_html_only_when_cards_are_on_and_nothing_in_it_can_close_the_script()
     {
-        var options = new PrivacyOptions { PublicBaseUrl = new Uri("https://privacy.infomat.eu"), Staff = new StaffOptions { Language = Language.Fr } };
+        var options = new PrivacyOptions { PublicBaseUrl = new Uri("https://privacy.infomat.eu"), Staff = new StaffOptions { Language = Language.Fr, ClientId = "client", TenantId = "tenant" } };
         var c = Verified() with { Details = "</script><script>alert(1)</script>" };
 
         Assert.Null(ApprovalCard.ForMail(c, TestDataMaps.Real, options, () => "t", PageLink));
@@ -114,12 +114,54 @@ public sealed partial class ApprovalCardTests
             var scripts = CardScript().Matches(m.HtmlBody);
             var card = JsonNode.Parse(Assert.Single(scripts).Groups[1].Value)!.AsObject();
             Assert.Equal("https://privacy.infomat.eu/api/approvals/card?token=card-token", card["autoInvokeAction"]!["url"]!.GetValue<string>());
-            Assert.Contains("</script><script>alert(1)</script>", Text(card), StringComparison.Ordinal);
+            // The requester's text is in the card (escaped as literal text), yet it closed no script: one card, whole JSON.
+            var facts = card["body"]!.AsArray().Single(b => b!["type"]!.GetValue<string>() == "FactSet")!["facts"]!.AsArray();
+            Assert.Contains(facts, f => f!["value"]!.GetValue<string>() == @"\</script\>\<script\>alert\(1\)\</script\>");
             Assert.Contains(PageLink.AbsoluteUri, m.TextBody, StringComparison.Ordinal);
         }
 
         // Without cards the mail is as before: no script at all.
         Assert.DoesNotContain("<script", PrivacyMails.ApprovalRequest(c, TestDataMaps.Real, PageLink, "staff@infomat.eu", Language.Fr).HtmlBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void What_the_requester_typed_cannot_pass_for_a_link_or_emphasis_of_ours_on_the_card()
+    {
+        var c = Verified() with { Details = "[Identity confirmed by link](https://evil.example) **approve now**\n- done" };
+
+        var details = ApprovalCard.Build(c, TestDataMaps.Real, Language.En, Originator, ActionUrl, PageLink)["body"]!.AsArray()
+            .Single(b => b!["type"]!.GetValue<string>() == "FactSet")!["facts"]!.AsArray()
+            .Single(f => f!["title"]!.GetValue<string>().StartsWith("Details", StringComparison.Ordinal))!["value"]!.GetValue<string>();
+
+        Assert.Equal(@"\[Identity confirmed by link\]\(https://evil\.example\) \*\*approve now\*\* \- done", details);
+        // Our own facts stay as written.
+        Assert.Contains("\"value\":\"" + c.Id + "\"", Text(ApprovalCard.Build(c, TestDataMaps.Real, Language.En, Originator, ActionUrl, PageLink)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_staff_sign_in_no_mail_carries_a_card_whose_buttons_could_not_work()
+    {
+        var cards = new ActionableMessageOptions { Originator = Originator, Audience = "api://auth-am-x/y" };
+        var signedIn = new StaffOptions { RequireSignIn = true, ClientId = "client", TenantId = "tenant" };
+        PrivacyOptions With(StaffOptions staff) => new() { ActionableMessages = cards, Staff = staff };
+
+        Assert.NotNull(ApprovalCard.ForMail(Verified(), TestDataMaps.Real, With(signedIn), () => "t", PageLink));
+        Assert.Null(ApprovalCard.ForMail(Verified(), TestDataMaps.Real, With(new StaffOptions { RequireSignIn = false, ClientId = "client", TenantId = "tenant" }), () => "t", PageLink));
+        Assert.Null(ApprovalCard.ForMail(Verified(), TestDataMaps.Real, With(new StaffOptions { RequireSignIn = true, TenantId = "tenant" }), () => "t", PageLink));
+    }
+
+    [Fact]
+    public void An_expired_cards_refresh_shows_the_state_without_decisions_and_an_asked_identification_is_not_offered_again()
+    {
+        var expired = ApprovalCard.Build(Verified(), TestDataMaps.Real, Language.En, Originator, ActionUrl, PageLink, decisionsOffered: false);
+        Assert.DoesNotContain(Actions(expired), a => a["type"]!.GetValue<string>() == "Action.Http");
+        Assert.Contains(Actions(expired), a => a["type"]!.GetValue<string>() == "Action.OpenUrl");
+
+        var asked = Verified() with { IdentificationRequestedAt = new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero), IdentificationRequestedBy = "els@infomat.eu" };
+        var card = ApprovalCard.Build(asked, TestDataMaps.Real, Language.En, Originator, ActionUrl, PageLink);
+        Assert.DoesNotContain(Actions(card), a => a["body"]?.GetValue<string>().Contains("request-identification", StringComparison.Ordinal) == true);
+        Assert.Contains("asked for more identification on 27 November 2026", Text(card), StringComparison.Ordinal);
+        Assert.Equal(2, Actions(card).Count(a => a["type"]!.GetValue<string>() == "Action.Http"));
     }
 
     [GeneratedRegex("<script type=\"application/adaptivecard\\+json\">(.*?)</script>", RegexOptions.Singleline)]

@@ -288,6 +288,12 @@ public sealed class BrowserTests(Azurite azurite)
                 class HttpAction extends AC.SubmitAction { getJsonTypeName() { return "Action.Http"; } }
                 AC.GlobalRegistry.actions.register("Action.Http", HttpAction, AC.Versions.v1_0);
               }
+              // Outlook reads card text as Markdown; this page honours its backslash escapes the same way (no other Markdown).
+              AC.AdaptiveCard.onProcessMarkdown = (text, result) => {
+                const plain = text.replace(/\\([\\`*_{}\[\]()<>#+\-.!|~])/g, "$1");
+                result.outputHtml = plain.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+                result.didProcess = true;
+              };
               const context = new AC.SerializationContext(AC.Versions.v1_4);
               const card = new AC.AdaptiveCard();
               card.parse(JSON.parse(json), context);
@@ -321,6 +327,7 @@ public sealed class BrowserTests(Azurite azurite)
             Assert.Contains(demo.Id, result.Text, StringComparison.Ordinal);
             Assert.Contains(due, result.Text, StringComparison.Ordinal);
             Assert.Contains(holding, result.Text, StringComparison.Ordinal);
+            Assert.Contains("An Peeters <an.peeters@example.be>", result.Text, StringComparison.Ordinal);
             Assert.Contains(Localization.Texts.Get("ApprovalApprove", lang), result.Text, StringComparison.Ordinal);
             if (lang == Requests.Language.En)
             {

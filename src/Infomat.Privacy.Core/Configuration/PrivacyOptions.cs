@@ -29,6 +29,16 @@ public sealed class PrivacyOptions
 
     public ActionableMessageOptions ActionableMessages { get; set; } = new();
 
+    /// <summary>
+    /// Whether approval mails carry the card and <c>/api/approvals/card</c> takes its actions: the card is set up
+    /// (<see cref="ActionableMessageOptions.Enabled"/>) and staff sign in with Entra ID, whose tokens the actions are
+    /// checked against (sign-in required, the client id and the tenant or authority set). One condition for both, so a
+    /// mail never carries a card whose buttons cannot work.
+    /// </summary>
+    public bool ApprovalCardsOn =>
+        ActionableMessages.Enabled && Staff.RequireSignIn && !string.IsNullOrWhiteSpace(Staff.ClientId)
+        && (!string.IsNullOrWhiteSpace(Staff.TenantId) || !string.IsNullOrWhiteSpace(Staff.Authority));
+
     /// <summary>Builds an absolute link on <see cref="PublicBaseUrl"/>.</summary>
     public Uri Link(string path, string token) =>
         new(PublicBaseUrl, path.TrimStart('/') + "?token=" + Uri.EscapeDataString(token));

@@ -36,13 +36,15 @@ public static class ApprovalCard
     /// The card for <paramref name="c"/> in the staff language <paramref name="l"/>. <paramref name="status"/> is the line
     /// that says what an action just did (null in the mail). <paramref name="actionUrl"/> carries the card's token.
     /// </summary>
-    public static JsonObject Build(PrivacyCase c, Stores.DataMap map, Language l, string originator, Uri actionUrl, Uri pageLink, string? status = null)
+    /// <paramref name="decisionsOffered"/> false leaves the decisions off (the card's token has expired: its state is
+    /// still shown, the decision page link works).
+    public static JsonObject Build(PrivacyCase c, Stores.DataMap map, Language l, string originator, Uri actionUrl, Uri pageLink, string? status = null, bool decisionsOffered = true)
     {
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(actionUrl);
         ArgumentNullException.ThrowIfNull(pageLink);
-        var open = c.Decision is null && !c.Status.IsFinished();
+        var open = decisionsOffered && c.Decision is null && !c.Status.IsFinished();
         var body = new JsonArray
         {
             TextBlock(Texts.Format("MailApprovalSubject", l, Texts.RightNames(c.Rights, l), c.Id, Texts.Date(c.DueDate, l)), "Bolder", "Medium"),
@@ -55,7 +57,7 @@ public static class ApprovalCard
         body.Add(new JsonObject
         {
             ["type"] = "FactSet",
-            ["facts"] = new JsonArray([.. PrivacyMails.Facts(c, map, l).Select(f => (JsonNode)new JsonObject { ["title"] = f.Label, ["value"] = f.Value })]),
+            ["facts"] = new JsonArray([.. PrivacyMails.Facts(c, map, l).Select(f => (JsonNode)new JsonObject { ["title"] = f.Label, ["value"] = f.FromRequester ? Literal(f.Value) : f.Value })]),
         });
         body.Add(TextBlock(Texts.Get("LabelHoldings", l), "Bolder"));
         body.Add(TextBlock(string.Join("\n", PrivacyMails.Holdings(c, map, l).Select(h => "- " + h))));
@@ -99,8 +101,12 @@ public static class ApprovalCard
                 $"{{\"action\":\"{Actions.Approve}\",\"evidence\":\"{{{{evidence.value}}}}\",\"note\":\"{{{{note.value}}}}\"}}"), "positive"));
             actions.Add(ShowCard(Texts.Get("CardReject", l), Input("reason", Texts.Get("ApprovalReason", l), required: true, Texts.Get("CardReasonRequired", l)),
                 Http(Texts.Get("ApprovalReject", l), actionUrl, $"{{\"action\":\"{Actions.Reject}\",\"reason\":\"{{{{reason.value}}}}\"}}")));
-            actions.Add(ShowCard(Texts.Get("CardAskIdentification", l), Input("needed", Texts.Get("ApprovalIdentification", l), required: true, Texts.Get("CardReasonRequired", l)),
-                Http(Texts.Get("ApprovalIdentificationButton", l), actionUrl, $"{{\"action\":\"{Actions.RequestIdentification}\",\"reason\":\"{{{{needed.value}}}}\"}}")));
+            if (c.IdentificationRequestedAt is null)
+            {
+                // Asked once from this card; asking again (after the answer) is done from the decision page.
+                actions.Add(ShowCard(Texts.Get("CardAskIdentification", l), Input("needed", Texts.Get("ApprovalIdentification", l), required: true, Texts.Get("CardReasonRequired", l)),
+                    Http(Texts.Get("ApprovalIdentificationButton", l), actionUrl, $"{{\"action\":\"{Actions.RequestIdentification}\",\"reason\":\"{{{{needed.value}}}}\"}}")));
+            }
         }
 
         // Everything else (refusing a manifestly unfounded or excessive request, Art. 12(5)) and clients without cards: the page.
@@ -111,16 +117,15 @@ public static class ApprovalCard
 
     /// <summary>
     /// The card for an approval mail (request, reminder, escalation) as JSON, or null when the cards are off
-    /// (<see cref="Configuration.ActionableMessageOptions.Enabled"/>). <paramref name="issueToken"/> gives the card's
+    /// (<see cref="Configuration.PrivacyOptions.ApprovalCardsOn"/>). <paramref name="issueToken"/> gives the card's
     /// token (<see cref="Tokens.TokenPurpose.ApprovalCard"/>); <paramref name="pageLink"/> is the mail's decision link.
     /// </summary>
     public static string? ForMail(PrivacyCase c, Stores.DataMap map, Configuration.PrivacyOptions options, Func<string> issueToken, Uri pageLink)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(issueToken);
-        var cards = options.ActionableMessages;
-        return cards.Enabled
-            ? ToJson(Build(c, map, options.Staff.Language, cards.Originator!, options.Link(Route, issueToken()), pageLink))
+        return options.ApprovalCardsOn
+            ? ToJson(Build(c, map, options.Staff.Language, options.ActionableMessages.Originator!, options.Link(Route, issueToken()), pageLink))
             : null;
     }
 
@@ -167,6 +172,28 @@ public static class ApprovalCard
         }
 
         return lines;
+    }
+
+    /// <summary>
+    /// What the requester wrote, as literal text: Outlook reads card text as Markdown, so a link, emphasis or list the
+    /// requester typed would otherwise show as ours (a "[confirmed](…)" above the Approve button). Each Markdown
+    /// character is escaped with a backslash (CommonMark), and line breaks become spaces.
+    /// </summary>
+    public static string Literal(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var literal = new System.Text.StringBuilder(value.Length + 16);
+        foreach (var ch in value.Replace("\r\n", " ", StringComparison.Ordinal).Replace('\n', ' ').Replace('\r', ' '))
+        {
+            if ("\\`*_{}[]()<>#+-.!|~".Contains(ch, StringComparison.Ordinal))
+            {
+                literal.Append('\\');
+            }
+
+            literal.Append(ch);
+        }
+
+        return literal.ToString();
     }
 
     private static JsonObject TextBlock(string text, string? weight = null, string? size = null)

@@ -45,16 +45,17 @@ public sealed partial class ApprovalCardEndpoints(
         ArgumentNullException.ThrowIfNull(request);
         var o = options.Value;
         var l = o.Staff.Language;
-        if (!o.ActionableMessages.Enabled || !o.Staff.RequireSignIn || signIn.Problem is not null)
+        if (!o.ApprovalCardsOn || signIn.Problem is not null)
         {
             // Cards are off (or nobody could be checked): the mails carry none, and nothing is taken from one.
-            return Results.NotFound();
+            return new CardResult(StatusCodes.Status404NotFound, null, Texts.Get("CardNotAccepted", l));
         }
 
-        var (state, token) = tokens.Check(request.Query["token"].ToString(), TokenPurpose.ApprovalCard);
-        if (state != TokenState.Valid)
+        var cardToken = request.Query["token"].ToString();
+        var (state, token) = tokens.Check(cardToken, TokenPurpose.ApprovalCard);
+        if (state == TokenState.Invalid)
         {
-            CardRefused(log, "card-token-" + state.ToString().ToLowerInvariant());
+            CardRefused(log, "card-token-invalid");
             return Refused(l);
         }
 
@@ -65,9 +66,27 @@ public sealed partial class ApprovalCardEndpoints(
             : !IssuedToActionableMessages(claims) ? "bearer-not-from-actionable-messages"
             : !identity!.Allowed ? "not-staff"
             : null;
+        if (await ReadAsync(request, cancellationToken) is not { } form)
+        {
+            CardRefused(log, refusal ?? "body-unreadable");
+            return refusal is null ? new CardResult(StatusCodes.Status400BadRequest, null, Texts.Get("CardUnreadable", l)) : Refused(l);
+        }
+
+        var refresh = form.Decision == ApprovalCard.Actions.Refresh;
         if (refusal is not null)
         {
-            await AuditRefusalAsync(token!.CaseId, identity?.Id, refusal, cancellationToken);
+            // A token Microsoft signed for our tenant that still may not decide, on a decision: in the case's audit trail.
+            // A forged or unsigned token, and the card refreshing itself for a colleague without the role, are logged only:
+            // anyone holding a card must not be able to fill a case's trail.
+            if (claims is not null && !refresh)
+            {
+                await AuditRefusalAsync(token!.CaseId, identity?.Id, refusal, cancellationToken);
+            }
+            else
+            {
+                CardRefused(log, refusal);
+            }
+
             return Refused(l);
         }
 
@@ -78,18 +97,19 @@ public sealed partial class ApprovalCardEndpoints(
             return Refused(l);
         }
 
-        var cardUrl = o.Link(ApprovalCard.Route, request.Query["token"].ToString());
+        var cardUrl = o.Link(ApprovalCard.Route, cardToken);
         // A decision page link of its own, as in the mail (a refreshed card replaces the mail's, link and all).
         var pageLink = o.Link("approvals", tokens.Issue(c.Id, TokenPurpose.Approve, o.Approval.Timeout + (2 * o.Approval.ReminderAfter)));
-        if (await ReadAsync(request, cancellationToken) is not { } form)
+        if (state == TokenState.Expired)
         {
-            return new CardResult(StatusCodes.Status400BadRequest, null, Texts.Get("CardUnreadable", l));
+            // An old mail: its card still shows where the case stands, without the decisions; a decision is refused.
+            return refresh ? Card(c, l, cardUrl, pageLink, status: null, decisionsOffered: false) : await RefusedAsync(c.Id, identity!.Id, "card-token-expired", l, cancellationToken);
         }
 
-        if (form.Decision == ApprovalCard.Actions.Refresh)
+        if (refresh)
         {
             // Opening the mail: the card as it stands now, so nobody acts on a stale one. Nothing changes.
-            return Card(c, l, cardUrl, pageLink, status: null, message: null);
+            return Card(c, l, cardUrl, pageLink, status: null);
         }
 
         var result = await decisions.DecideAsync(c, token, identity!, form, client, l, cancellationToken);
@@ -102,7 +122,7 @@ public sealed partial class ApprovalCardEndpoints(
             ApprovalResult.IdentificationAsked => Card(c, l, cardUrl, pageLink, Texts.Format("CardIdentificationSent", l, Texts.DateTime(c.IdentificationRequestedAt ?? time.GetUtcNow(), l), c.IdentificationRequestedBy ?? identity!.Name)),
             ApprovalResult.NoMoreDecision => Card(c, l, cardUrl, pageLink, ApprovalPage.NoMoreDecision(c, l)),
             ApprovalResult.SameApprover => Card(c, l, cardUrl, pageLink, Texts.Get("ApprovalSameApprover", l)),
-            ApprovalResult.Changed => Card(c, l, cardUrl, pageLink, Texts.Get("ApprovalChanged", l)),
+            ApprovalResult.Changed => Card(c, l, cardUrl, pageLink, Texts.Get("CardChanged", l)),
             ApprovalResult.Invalid => new CardResult(StatusCodes.Status400BadRequest, null, result.Message),
             ApprovalResult.TryAgain => new CardResult(StatusCodes.Status503ServiceUnavailable, null, Texts.Get("CardTryAgain", l)),
             _ => await RefusedAsync(c.Id, identity!.Id, "card-action-used", l, cancellationToken),
@@ -152,10 +172,11 @@ public sealed partial class ApprovalCardEndpoints(
         }
     }
 
-    private CardResult Card(PrivacyCase c, Language l, Uri cardUrl, Uri pageLink, string? status, string? message = "")
+    /// <summary>The card as it now stands; what just happened is its first line (no status header: the card says it).</summary>
+    private CardResult Card(PrivacyCase c, Language l, Uri cardUrl, Uri pageLink, string? status, bool decisionsOffered = true)
     {
-        var card = ApprovalCard.Build(c, dataMap, l, options.Value.ActionableMessages.Originator!, cardUrl, pageLink, status);
-        return new CardResult(StatusCodes.Status200OK, ApprovalCard.ToJson(card), message == string.Empty ? status : message);
+        var card = ApprovalCard.Build(c, dataMap, l, options.Value.ActionableMessages.Originator!, cardUrl, pageLink, status, decisionsOffered);
+        return new CardResult(StatusCodes.Status200OK, ApprovalCard.ToJson(card), null);
     }
 
     private static CardResult Refused(Language l) => new(StatusCodes.Status401Unauthorized, null, Texts.Get("CardNotAccepted", l));
@@ -208,8 +229,7 @@ public sealed partial class ApprovalCardEndpoints(
             response.Headers.CacheControl = "no-store";
             if (message is not null)
             {
-                // A header carries ASCII only: the status line goes percent-encoded where it is not.
-                response.Headers["CARD-ACTION-STATUS"] = message.All(ch => ch is >= ' ' and <= '~') ? message : Uri.EscapeDataString(message);
+                response.Headers["CARD-ACTION-STATUS"] = Ascii(message);
             }
 
             if (card is null)
@@ -221,6 +241,33 @@ public sealed partial class ApprovalCardEndpoints(
             response.ContentType = "application/json; charset=utf-8";
             await response.WriteAsync(card, httpContext.RequestAborted);
         }
+    }
+
+    /// <summary>
+    /// The message as a header can carry it (ASCII): accents dropped ("é" becomes "e", as people write without them),
+    /// anything else left out. Outlook shows the header as it is, so percent-encoding would show "%C3%A9".
+    /// </summary>
+    public static string Ascii(string message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var ascii = new System.Text.StringBuilder(message.Length);
+        foreach (var ch in message.Normalize(System.Text.NormalizationForm.FormD))
+        {
+            if (ch is >= ' ' and <= '~')
+            {
+                ascii.Append(ch);
+            }
+            else if (ch is '\u2019' or '\u2018')
+            {
+                ascii.Append('\'');
+            }
+            else if (ch is '\u201C' or '\u201D' or '\u00AB' or '\u00BB')
+            {
+                ascii.Append('"');
+            }
+        }
+
+        return ascii.ToString();
     }
 
     /// <summary>Reads at most <paramref name="limit"/> bytes, then fails: a body is never read whole into memory past the limit.</summary>
