@@ -33,12 +33,16 @@ public sealed partial class GraphMailboxTests(Azurite azurite) : LocalHostTests(
         ["Mail__Graph__Queue"] = "mail-" + Guid.NewGuid().ToString("N")[..20],
         ["Mail__Graph__PollInterval"] = "00:00:00.200",
         ["Mail__Graph__SweepInterval"] = "00:00:02",
-        // Approval cards on (issue 20): the approval request through Graph must carry its card.
-        ["Privacy__ActionableMessages__Originator"] = "0f6b2a4c-1d3e-4f5a-8b7c-9d0e1f2a3b4c",
-        ["Privacy__ActionableMessages__Audience"] = StaffSignInAuthority.ActionsAudience,
-    });
+    }.Concat(authority.CardHostSettings).ToDictionary());
 
-    public void Dispose() => graph.Dispose();
+    /// <summary>Staff sign in with Entra ID and approval cards are on (issue 20): the approval request through Graph must carry its card.</summary>
+    private readonly StaffSignInAuthority authority = StaffSignInAuthority.Serve();
+
+    public void Dispose()
+    {
+        graph.Dispose();
+        authority.Dispose();
+    }
 
     [Fact]
     public async Task The_validation_handshake_echoes_the_token_as_plain_text()
@@ -109,6 +113,13 @@ public sealed partial class GraphMailboxTests(Azurite azurite) : LocalHostTests(
         Assert.Single(graph.Requests("GET", $@"/messages/{id}/\$value$"));
         Assert.Single(Host.Mailbox.All(), m => m.Headers["X-Infomat-Kind"] == "acknowledgement" && m.To.Mailboxes.Any(x => x.Address == sender));
         var sent = graph.SentMail();
+        for (var waited = 0; waited < 60 && !sent.Any(m => m.ToJsonString().Contains("approval-request", StringComparison.Ordinal)); waited++)
+        {
+            // The approval request follows the acknowledgement; on a busy machine it may not have gone yet.
+            await Task.Delay(500);
+            sent = graph.SentMail();
+        }
+
         var approval = Assert.Single(sent, m => m.ToJsonString().Contains(caseId, StringComparison.Ordinal) && m.ToJsonString().Contains("approval-request", StringComparison.Ordinal));
         Assert.Equal("privacy-staff@infomat.eu", approval["toRecipients"]![0]!["emailAddress"]!["address"]!.GetValue<string>());
         Assert.Contains(approval["internetMessageHeaders"]!.AsArray(), h => h!["name"]!.GetValue<string>() == "X-Infomat-Kind" && h["value"]!.GetValue<string>() == "approval-request");
