@@ -57,6 +57,12 @@ param staffGroupId string = ''
 @minLength(36)
 param staffSignInClientId string
 
+@description('Provider id of the Actionable Email Developer Dashboard registration (the approval card\'s originator). Empty: approval mails carry no card, only the link.')
+param actionableMessagesOriginator string = ''
+
+@description('Application ID URI the Actionable Messages registration generated (api://auth-am-...), exposed on the staff sign-in app registration. Empty: no card.')
+param actionableMessagesAudience string = ''
+
 @description('Sender of requester mail (authenticated in SendGrid).')
 param mailFrom string = 'info@infomat.eu'
 
@@ -103,6 +109,8 @@ var publicPaths = [
   '/verify'
   '/download'
   '/api/mail/notifications'
+  // Outlook posts the approval card's actions here with its own token, which the app checks (issue 20).
+  '/api/approvals/card'
   '/health'
 ]
 
@@ -214,6 +222,8 @@ module functionApp 'app/functionapp.bicep' = {
     graphMailbox: graphMailbox
     graphClientId: graphClientId
     staffSignInClientId: staffSignInClientId
+    actionableMessagesOriginator: actionableMessagesOriginator
+    actionableMessagesAudience: actionableMessagesAudience
     publicPaths: publicPaths
   }
 }

@@ -11,8 +11,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 step() { printf '\n== %s\n' "$*"; }
 
 step "Tools"
-# Azurite (storage emulator), pinned in package-lock.json. The tests start their own instance on free ports.
-if [ ! -x node_modules/.bin/azurite ]; then
+# Azurite (storage emulator) and the Adaptive Cards renderer, pinned in package-lock.json. The tests start their own
+# Azurite on free ports.
+if [ ! -x node_modules/.bin/azurite ] || [ ! -f node_modules/adaptivecards/dist/adaptivecards.min.js ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
 # Debian Chromium for the browser tests (Playwright drives it; it never downloads a browser).

@@ -55,6 +55,8 @@ param graphClientId string
 
 @description('Client id of the Entra app registration staff sign in with (App Service Authentication).')
 param staffSignInClientId string
+param actionableMessagesOriginator string
+param actionableMessagesAudience string
 
 @description('Paths anyone may open without signing in; every other path needs a signed-in staff member.')
 param publicPaths array
@@ -156,6 +158,8 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Privacy__Staff__Address: staffAddress
     Privacy__Staff__Language: staffLanguage
     Privacy__Staff__EscalationAddress: staffEscalationAddress
+    Privacy__ActionableMessages__Originator: actionableMessagesOriginator
+    Privacy__ActionableMessages__Audience: actionableMessagesAudience
     Mail__From: mailFrom
     Mail__SendGrid__ApiKey: '${vault}sendgrid-api-key)'
     Mail__Graph__Mailbox: graphMailbox

@@ -22,7 +22,7 @@ namespace Infomat.Functions;
 /// Function names equal the local host's endpoint names, which a test checks.
 /// </summary>
 public sealed class HttpFunctions(
-    IntakeEndpoints intake, VerificationEndpoints verification, ApprovalEndpoints approval, StaffTaskEndpoints tasks, TriageEndpoints triage, DownloadEndpoints download,
+    IntakeEndpoints intake, VerificationEndpoints verification, ApprovalEndpoints approval, ApprovalCardEndpoints approvalCard, StaffTaskEndpoints tasks, TriageEndpoints triage, DownloadEndpoints download,
     MailNotificationEndpoints mail, CaseEndpoints cases, CaseFollowUpEndpoints followUp, IEntityStoreMaintenance stores, PrivacyNoticePage notice, ReviewEndpoints review)
 {
     [Function("PrivacyForm")]
@@ -67,6 +67,12 @@ public sealed class HttpFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "approvals")] HttpRequest req,
         [DurableClient] DurableTaskClient client) =>
         Run(await approval.DecideAsync(req, client, req.HttpContext.RequestAborted));
+
+    [Function("ApprovalCardAction")]
+    public async Task<IActionResult> ApprovalCardAction(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/approvals/card")] HttpRequest req,
+        [DurableClient] DurableTaskClient client) =>
+        Run(await approvalCard.ActAsync(req, client, req.HttpContext.RequestAborted));
 
     [Function("ResendVerification")]
     public async Task<IActionResult> ResendVerification([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "privacy/resend")] HttpRequest req) =>

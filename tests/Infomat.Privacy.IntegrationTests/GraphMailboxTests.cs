@@ -33,9 +33,16 @@ public sealed partial class GraphMailboxTests(Azurite azurite) : LocalHostTests(
         ["Mail__Graph__Queue"] = "mail-" + Guid.NewGuid().ToString("N")[..20],
         ["Mail__Graph__PollInterval"] = "00:00:00.200",
         ["Mail__Graph__SweepInterval"] = "00:00:02",
-    });
+    }.Concat(authority.CardHostSettings).ToDictionary());
 
-    public void Dispose() => graph.Dispose();
+    /// <summary>Staff sign in with Entra ID and approval cards are on (issue 20): the approval request through Graph must carry its card.</summary>
+    private readonly StaffSignInAuthority authority = StaffSignInAuthority.Serve();
+
+    public void Dispose()
+    {
+        graph.Dispose();
+        authority.Dispose();
+    }
 
     [Fact]
     public async Task The_validation_handshake_echoes_the_token_as_plain_text()
@@ -106,11 +113,24 @@ public sealed partial class GraphMailboxTests(Azurite azurite) : LocalHostTests(
         Assert.Single(graph.Requests("GET", $@"/messages/{id}/\$value$"));
         Assert.Single(Host.Mailbox.All(), m => m.Headers["X-Infomat-Kind"] == "acknowledgement" && m.To.Mailboxes.Any(x => x.Address == sender));
         var sent = graph.SentMail();
+        for (var waited = 0; waited < 60 && !sent.Any(m => m.ToJsonString().Contains("approval-request", StringComparison.Ordinal)); waited++)
+        {
+            // The approval request follows the acknowledgement; on a busy machine it may not have gone yet.
+            await Task.Delay(500);
+            sent = graph.SentMail();
+        }
+
         var approval = Assert.Single(sent, m => m.ToJsonString().Contains(caseId, StringComparison.Ordinal) && m.ToJsonString().Contains("approval-request", StringComparison.Ordinal));
         Assert.Equal("privacy-staff@infomat.eu", approval["toRecipients"]![0]!["emailAddress"]!["address"]!.GetValue<string>());
         Assert.Contains(approval["internetMessageHeaders"]!.AsArray(), h => h!["name"]!.GetValue<string>() == "X-Infomat-Kind" && h["value"]!.GetValue<string>() == "approval-request");
         Assert.StartsWith("Identiteitscontrole nodig", approval["subject"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("/approvals?token=", approval["body"]!["content"]!.GetValue<string>(), StringComparison.Ordinal);
+        // The card rides in the HTML body Graph sends from the shared mailbox (Outlook renders it; other clients show the text).
+        Assert.Equal("html", approval["body"]!["contentType"]!.GetValue<string>(), ignoreCase: true);
+        var card = System.Text.Json.Nodes.JsonNode.Parse(System.Text.RegularExpressions.Regex.Match(approval["body"]!["content"]!.GetValue<string>(),
+            "<script type=\"application/adaptivecard\\+json\">(.*?)</script>", System.Text.RegularExpressions.RegexOptions.Singleline).Groups[1].Value)!;
+        Assert.Equal("0f6b2a4c-1d3e-4f5a-8b7c-9d0e1f2a3b4c", card["originator"]!.GetValue<string>());
+        Assert.StartsWith(Host.BaseUrl + "/api/approvals/card?token=", card["autoInvokeAction"]!["url"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Empty(Host.Mailbox.Of("approval-request", caseId));
         var status = JsonDocument.Parse(await Flows.Http.GetStringAsync(new Uri($"{Host.BaseUrl}/api/requests/{caseId}"))).RootElement;
         Assert.Equal("AwaitingIdentityApproval", status.GetProperty("status").GetString());

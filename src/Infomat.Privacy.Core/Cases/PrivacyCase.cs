@@ -188,6 +188,21 @@ public sealed record IdentityApproval(int Stage, string By, DateTimeOffset At, s
     /// <summary>The evidence that is none of the listed ones: it needs a note saying what it was.</summary>
     public const string OtherEvidence = "other";
 
+    /// <summary>The evidence staff may give for an approval (never a document), on the decision page and the card alike.</summary>
+    public static readonly IReadOnlyList<string> EvidenceKinds = ["verified-link", "dmarc-pass", "known-details", "additional-identification", OtherEvidence];
+
+    /// <summary>
+    /// The evidence the pipeline itself established for the case (the address confirmed with our link, or a DMARC pass
+    /// on the mail), offered first so a standard case is one click; null when it established none.
+    /// </summary>
+    public static string? Established(PrivacyCase c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return c.EmailVerifiedAt is not null ? "verified-link"
+            : c.SenderAuthentication == Intake.DmarcVerdict.Pass ? "dmarc-pass"
+            : null;
+    }
+
     /// <summary>
     /// Whether this approval was given by the staff member <paramref name="byId"/> (shown as <paramref name="by"/>): the
     /// ids are compared, never the names, which can change or be shared. An approval recorded before ids were kept has

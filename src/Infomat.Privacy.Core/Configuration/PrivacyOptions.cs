@@ -27,6 +27,18 @@ public sealed class PrivacyOptions
 
     public IntakeOptions Intake { get; set; } = new();
 
+    public ActionableMessageOptions ActionableMessages { get; set; } = new();
+
+    /// <summary>
+    /// Whether approval mails carry the card and <c>/api/approvals/card</c> takes its actions: the card is set up
+    /// (<see cref="ActionableMessageOptions.Enabled"/>) and staff sign in with Entra ID, whose tokens the actions are
+    /// checked against (sign-in required, the client id and the tenant or authority set). One condition for both, so a
+    /// mail never carries a card whose buttons cannot work.
+    /// </summary>
+    public bool ApprovalCardsOn =>
+        ActionableMessages.Enabled && Staff.RequireSignIn && !string.IsNullOrWhiteSpace(Staff.ClientId)
+        && (!string.IsNullOrWhiteSpace(Staff.TenantId) || !string.IsNullOrWhiteSpace(Staff.Authority));
+
     /// <summary>Builds an absolute link on <see cref="PublicBaseUrl"/>.</summary>
     public Uri Link(string path, string token) =>
         new(PublicBaseUrl, path.TrimStart('/') + "?token=" + Uri.EscapeDataString(token));
@@ -36,6 +48,28 @@ public sealed class PrivacyOptions
 
     /// <summary>The privacy notice of this system (Art. 13) in <paramref name="language"/>, which every requester mail links.</summary>
     public Uri NoticeLink(Requests.Language language) => Link("privacy/notice?lang=" + Requests.Languages.ToWire(language));
+}
+
+/// <summary>
+/// The approval card Outlook shows staff inside the approval mail (an actionable message, issue 20). Off unless
+/// <see cref="Originator"/> is set; the link to the decision page stays in every mail either way.
+/// </summary>
+public sealed class ActionableMessageOptions
+{
+    /// <summary>The Microsoft Entra app id of the Actionable Messages service, the client every action token must name (<c>azp</c>/<c>appid</c>).</summary>
+    public const string ActionsServiceAppId = "48af08dc-f6d2-435f-b2a7-069abd99c086";
+
+    /// <summary>The provider id the Actionable Email Developer Dashboard gave our registration (the card's <c>originator</c>).</summary>
+    public string? Originator { get; set; }
+
+    /// <summary>
+    /// The Application ID URI the registration generated (<c>api://auth-am-…</c>), exposed on the staff sign-in app
+    /// registration: the audience of the Entra access token Outlook sends with each action.
+    /// </summary>
+    public string? Audience { get; set; }
+
+    /// <summary>Whether approval mails carry the card: a provider id and the token audience are both set.</summary>
+    public bool Enabled => !string.IsNullOrWhiteSpace(Originator) && !string.IsNullOrWhiteSpace(Audience);
 }
 
 public sealed class ExportOptions

@@ -40,6 +40,13 @@ public static class Texts
         TimeZoneInfo.ConvertTime(at, TimeZoneInfo.FindSystemTimeZoneById("Europe/Brussels"))
             .ToString("d MMMM yyyy HH:mm", language.Culture());
 
+    /// <summary>How an approval's evidence (<see cref="Cases.IdentityApproval.EvidenceKinds"/>) reads, e.g. "the address was confirmed with the link we sent".</summary>
+    public static string Evidence(string evidence, Language language)
+    {
+        ArgumentNullException.ThrowIfNull(evidence);
+        return Get("Evidence" + string.Concat(evidence.Split('-').Select(w => char.ToUpperInvariant(w[0]) + w[1..])), language);
+    }
+
     public static string RequestType(RequestType type, Language language) => Get("Type" + type, language);
 
     /// <summary>

@@ -109,23 +109,26 @@ public static partial class PrivacyMails
         .. map.Controllers.Where(x => c.Entity.Codes.Contains(x.Entity) && x.Country == "NL").Select(x => Texts.Format("MailCourtNl", l, x.LegalName)),
     ];
 
-    /// <summary>The approval request to staff: the request, the channel evidence, what the stores hold (counts) and the decision link.</summary>
-    public static OutgoingMail ApprovalRequest(PrivacyCase c, Stores.DataMap map, Uri link, string staffAddress, Language staffLanguage)
+    /// <summary>
+    /// The approval request to staff: the request, the channel evidence, what the stores hold (counts) and the decision
+    /// link; with <paramref name="card"/> (<see cref="ApprovalCard"/>) also the card Outlook shows above the text.
+    /// </summary>
+    public static OutgoingMail ApprovalRequest(PrivacyCase c, Stores.DataMap map, Uri link, string staffAddress, Language staffLanguage, string? card = null)
     {
         ArgumentNullException.ThrowIfNull(c);
         var l = staffLanguage;
         var subject = Texts.Format("MailApprovalSubject", l, Texts.RightNames(c.Rights, l), c.Id, Texts.Date(c.DueDate, l));
-        return Compose(MailKind.ApprovalRequest, Audience.Staff, c.Id, staffAddress, subject, l, greeting: null, ApprovalBlocks(c, map, link, l, "MailApprovalBody"), footer: false);
+        return Compose(MailKind.ApprovalRequest, Audience.Staff, c.Id, staffAddress, subject, l, greeting: null, ApprovalBlocks(c, map, link, l, "MailApprovalBody"), footer: false, card: card);
     }
 
-    /// <summary>A reminder (or, with <paramref name="escalated"/>, the escalation) of an identity decision still open.</summary>
-    public static OutgoingMail ApprovalReminder(PrivacyCase c, Stores.DataMap map, Uri link, string to, Language staffLanguage, bool escalated)
+    /// <summary>A reminder (or, with <paramref name="escalated"/>, the escalation) of an identity decision still open, with the same card.</summary>
+    public static OutgoingMail ApprovalReminder(PrivacyCase c, Stores.DataMap map, Uri link, string to, Language staffLanguage, bool escalated, string? card = null)
     {
         ArgumentNullException.ThrowIfNull(c);
         var l = staffLanguage;
         var subject = Texts.Format(escalated ? "MailEscalationSubject" : "MailReminderSubject", l, c.Id, Texts.Date(c.DueDate, l));
         return Compose(MailKind.Reminder, Audience.Staff, c.Id, to, subject, l, greeting: null,
-            ApprovalBlocks(c, map, link, l, escalated ? "MailEscalationBody" : "MailReminderBody"), footer: false);
+            ApprovalBlocks(c, map, link, l, escalated ? "MailEscalationBody" : "MailReminderBody"), footer: false, card: card);
     }
 
     private static Block[] ApprovalBlocks(PrivacyCase c, Stores.DataMap map, Uri link, Language l, string introKey) =>
@@ -365,7 +368,8 @@ public static partial class PrivacyMails
     }
 
     private static OutgoingMail Compose(
-        MailKind kind, Audience audience, string requestId, string to, string subject, Language l, string? greeting, Block[] blocks, bool footer, IReadOnlyList<string>? footerLines = null)
+        MailKind kind, Audience audience, string requestId, string to, string subject, Language l, string? greeting, Block[] blocks, bool footer,
+        IReadOnlyList<string>? footerLines = null, string? card = null)
     {
         var all = new List<Block>();
         if (greeting is not null)
@@ -381,7 +385,15 @@ public static partial class PrivacyMails
         }
 
         var text = new StringBuilder();
-        var html = new StringBuilder("<!DOCTYPE html><html lang=\"").Append(l.ToWire()).Append("\"><body style=\"font-family:Arial,sans-serif;line-height:1.5\">");
+        var html = new StringBuilder("<!DOCTYPE html><html lang=\"").Append(l.ToWire()).Append("\">");
+        if (card is not null)
+        {
+            // An actionable message: Outlook renders the card above the body; other clients ignore the script.
+            html.Append("<head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\"><script type=\"application/adaptivecard+json\">")
+                .Append(card).Append("</script></head>");
+        }
+
+        html.Append("<body style=\"font-family:Arial,sans-serif;line-height:1.5\">");
         foreach (var block in all)
         {
             text.Append(block.Value).Append("\n\n");

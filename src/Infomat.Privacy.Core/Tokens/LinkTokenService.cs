@@ -19,6 +19,12 @@ public enum TokenPurpose
 
     /// <summary>Staff review the free text of an access export before it is built (Art. 15(4)).</summary>
     ExportReview,
+
+    /// <summary>
+    /// The actions of the approval card in Outlook (an actionable message): bound to the case, refused on the web page,
+    /// and each decision's use spent like the page's.
+    /// </summary>
+    ApprovalCard,
 }
 
 /// <summary>The checked content of a token.</summary>

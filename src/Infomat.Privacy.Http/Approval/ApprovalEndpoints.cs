@@ -24,8 +24,7 @@ namespace Infomat.Privacy.Http.Approval;
 /// <c>/approvals</c>: staff decide on the requester's identity from the link in the approval-request mail. The rules
 /// (first final decision stands, two different approvers for an erasure) are the case's transitions.
 /// </summary>
-public sealed class ApprovalEndpoints(
-    CaseLinks links, CaseWorkflow workflow, ApprovalPage page, StaffPages staff, IMailSender mail, DataMap dataMap, IOptions<PrivacyOptions> options, TimeProvider time)
+public sealed class ApprovalEndpoints(CaseLinks links, ApprovalDecisions decisions, ApprovalPage page, StaffPages staff, TimeProvider time)
 {
     /// <summary><c>GET /approvals?token=</c>: the request, what the stores hold, the approvals so far, and the decisions.</summary>
     public async Task<IResult> ApprovalPageAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -54,131 +53,23 @@ public sealed class ApprovalEndpoints(
 
         var tokenText = form["token"].ToString();
         var title = Texts.Format("ApprovalTitle", l, c!.Id);
-        var outcome = form["decision"].ToString() switch
+        var result = await decisions.DecideAsync(c, token!, identity,
+            new ApprovalRequestForm(form["decision"].ToString(), form["evidence"].ToString(), form["evidence_note"].ToString(), form["reason"].ToString()),
+            client, l, cancellationToken);
+        c = result.Case;
+        return result.Result switch
         {
-            "approve" => DecisionOutcome.Approve,
-            "reject" => DecisionOutcome.Reject,
-            "request-identification" => DecisionOutcome.RequestIdentification,
-            "manifestly-unfounded-or-excessive" => DecisionOutcome.ManifestlyUnfoundedOrExcessive,
-            _ => (DecisionOutcome?)null,
+            ApprovalResult.Invalid => staff.Page(title, $"<p class=\"error\" role=\"alert\">{E(result.Message!)}</p>" + page.Body(request, c, tokenText, l), StatusCodes.Status400BadRequest),
+            ApprovalResult.NoMoreDecision => staff.Page(title, P(ApprovalPage.NoMoreDecision(c, l)), StatusCodes.Status409Conflict),
+            ApprovalResult.SameApprover => staff.Page(title, $"<p class=\"error\" role=\"alert\">{E(Texts.Get("ApprovalSameApprover", l))}</p>" + page.Body(request, c, tokenText, l), StatusCodes.Status409Conflict),
+            ApprovalResult.Changed => staff.Page(title, P(Texts.Get("ApprovalChanged", l)) + page.Body(request, c, tokenText, l), StatusCodes.Status409Conflict),
+            ApprovalResult.LinkUsed => links.Used(l, c),
+            ApprovalResult.TryAgain => links.TryAgain(l, c),
+            ApprovalResult.IdentificationAsked => staff.Page(title, P(Texts.Format("ApprovalIdentificationSent", l, Texts.DateTime(c.IdentificationRequestedAt ?? time.GetUtcNow(), l), c.IdentificationRequestedBy ?? identity.Name)) + page.Body(request, c, tokenText, l)),
+            ApprovalResult.Approved => staff.Page(title, $"<p class=\"notice\" data-approvals-missing=\"{c.ApprovalsRequired - c.Approvals.Count}\">"
+                + E(Texts.Format("ApprovalFirstOfTwo", l, c.Approvals.Count, c.ApprovalsRequired, identity.Name)) + "</p>"),
+            _ => staff.Page(title, P(Texts.Format("ApprovalDecided", l, ApprovalPage.DecisionText(c.Decision!.Outcome, l), Texts.DateTime(c.Decision.DecidedAt, l), c.Decision.DecidedBy))),
         };
-        var reason = form["reason"].ToString().Trim();
-        var evidence = form["evidence"].ToString();
-        var evidenceNote = form["evidence_note"].ToString().Trim();
-        if (c.Decision is not null || c.Status.IsFinished())
-        {
-            // Decided already (the first final decision stands), or closed (e.g. expired): nothing more is recorded.
-            return staff.Page(title, P(ApprovalPage.NoMoreDecision(c, l)), StatusCodes.Status409Conflict);
-        }
-
-        var invalid = outcome switch
-        {
-            null => true,
-            DecisionOutcome.Approve => !ApprovalPage.Evidence.Contains(evidence),
-            _ => reason.Length == 0,
-        };
-        if (invalid || reason.Length > 2000 || evidenceNote.Length > 2000 || identity.Name is null
-            || (outcome == DecisionOutcome.Approve && IdentityApproval.EvidenceRefusal(evidence, evidenceNote) is not null))
-        {
-            // Nothing is recorded; the message names what is missing.
-            var message = identity.Name is null ? Texts.Get("StaffNameRequired", l)
-                : outcome == DecisionOutcome.ManifestlyUnfoundedOrExcessive ? Texts.Get("ApprovalUnfoundedReasonsRequired", l)
-                : outcome == DecisionOutcome.Approve && !invalid ? Texts.Get("ApprovalEvidenceNoteRequired", l)
-                : Texts.Get("ApprovalChoiceRequired", l);
-            return staff.Page(title, $"<p class=\"error\" role=\"alert\">{E(message)}</p>" + page.Body(request, c, tokenText, l), StatusCodes.Status400BadRequest);
-        }
-        var by = identity.Name;
-        var at = time.GetUtcNow();
-        switch (outcome)
-        {
-            case DecisionOutcome.RequestIdentification:
-                if (await links.TakeAsync(c, token!.Id + ".identification", x => x.RequestIdentification(by, reason, at), cancellationToken) is not { } asked)
-                {
-                    return links.TryAgain(l, c);
-                }
-
-                c = asked.Case;
-                if (asked.Refusal == CaseRefusal.LinkUsed)
-                {
-                    return links.Used(l, c);
-                }
-
-                if (asked.Refused)
-                {
-                    // A colleague decided meanwhile: the requester is not asked for anything more.
-                    return staff.Page(title, P(ApprovalPage.NoMoreDecision(c, l)), StatusCodes.Status409Conflict);
-                }
-
-                await mail.SendAsync(PrivacyMails.IdentificationRequest(c, dataMap, reason, options.Value.NoticeLink(c.Language)), cancellationToken);
-                var mailed = time.GetUtcNow();
-                // The requester's time runs from the mail. Not recorded (storage down): the case stays with staff, who are reminded.
-                c = (await links.WriteAsync(c.Id, x => x.IdentificationMailSent(mailed), cancellationToken))?.Case ?? c;
-                // The orchestration starts its wait for the decision again from now.
-                await workflow.SignalAsync(client, c.Id, CaseEvents.IdentityDecided, cancellationToken);
-                return staff.Page(title, P(Texts.Format("ApprovalIdentificationSent", l, Texts.DateTime(at, l), by)) + page.Body(request, c, tokenText, l));
-
-            case DecisionOutcome.Approve when c.ApprovalRefusal(by, identity.Id) == CaseRefusal.SameApprover:
-                return staff.Page(title, $"<p class=\"error\" role=\"alert\">{E(Texts.Get("ApprovalSameApprover", l))}</p>" + page.Body(request, c, tokenText, l), StatusCodes.Status409Conflict);
-
-            case DecisionOutcome.Approve:
-                var stage = c.NextApprovalStage;
-                var use = token!.Id + ".approve." + stage.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                if (await links.TakeAsync(c, use, x => x.Approve(stage, by, at, evidence, evidenceNote, identity.Id), cancellationToken) is not { } approved)
-                {
-                    return links.TryAgain(l, c);
-                }
-
-                c = approved.Case;
-                if (approved.Refusal == CaseRefusal.LinkUsed)
-                {
-                    return links.Used(l, c);
-                }
-
-                if (approved.Refused)
-                {
-                    var why = approved.Refusal switch
-                    {
-                        CaseRefusal.AlreadyDecided or CaseRefusal.Finished => P(ApprovalPage.NoMoreDecision(c, l)),
-                        CaseRefusal.SameApprover => P(Texts.Get("ApprovalSameApprover", l)),
-                        _ => P(Texts.Get("ApprovalChanged", l)) + page.Body(request, c, tokenText, l),
-                    };
-                    return staff.Page(title, why, StatusCodes.Status409Conflict);
-                }
-
-                if (c.Decision is null)
-                {
-                    return staff.Page(title, $"<p class=\"notice\" data-approvals-missing=\"{c.ApprovalsRequired - stage}\">"
-                        + E(Texts.Format("ApprovalFirstOfTwo", l, stage, c.ApprovalsRequired, by)) + "</p>");
-                }
-
-                break;
-
-            default:
-                // A refusal: the identity not confirmed, or the request manifestly unfounded or excessive (Art. 12(5)).
-                Func<PrivacyCase, CaseTransition> refuse = outcome == DecisionOutcome.ManifestlyUnfoundedOrExcessive
-                    ? x => x.RefuseAsManifestlyUnfoundedOrExcessive(by, reason, at)
-                    : x => x.Reject(by, reason, at);
-                if (await links.TakeAsync(c, token!.Id + ".decision", refuse, cancellationToken) is not { } rejected)
-                {
-                    return links.TryAgain(l, c);
-                }
-
-                c = rejected.Case;
-                if (rejected.Refusal == CaseRefusal.LinkUsed)
-                {
-                    return links.Used(l, c);
-                }
-
-                if (rejected.Refused)
-                {
-                    return staff.Page(title, P(ApprovalPage.NoMoreDecision(c, l)), StatusCodes.Status409Conflict);
-                }
-
-                break;
-        }
-
-        await workflow.SignalAsync(client, c.Id, CaseEvents.IdentityDecided, cancellationToken);
-        return staff.Page(title, P(Texts.Format("ApprovalDecided", l, ApprovalPage.DecisionText(c.Decision!.Outcome, l), Texts.DateTime(c.Decision.DecidedAt, l), c.Decision.DecidedBy)));
     }
 }
 

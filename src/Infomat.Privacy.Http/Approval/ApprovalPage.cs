@@ -19,7 +19,7 @@ namespace Infomat.Privacy.Http.Approval;
 public sealed class ApprovalPage(StaffPages staff, DataMap dataMap)
 {
     /// <summary>The evidence staff may give for an approval (never a document).</summary>
-    public static readonly IReadOnlyList<string> Evidence = ["verified-link", "dmarc-pass", "known-details", "additional-identification", "other"];
+    public static IReadOnlyList<string> Evidence => IdentityApproval.EvidenceKinds;
 
     public string Body(HttpRequest request, PrivacyCase c, string tokenText, Language l)
     {
@@ -91,8 +91,7 @@ public sealed class ApprovalPage(StaffPages staff, DataMap dataMap)
         return a.Note is null ? line : line + " " + Texts.Format("ApprovalEvidenceNoteLine", l, a.Note);
     }
 
-    public static string EvidenceText(string evidence, Language l) =>
-        Texts.Get("Evidence" + string.Concat(evidence.Split('-').Select(w => char.ToUpperInvariant(w[0]) + w[1..])), l);
+    public static string EvidenceText(string evidence, Language l) => Texts.Evidence(evidence, l);
 
     /// <summary>Why no decision can be recorded on this case: decided already (what, when, by whom), or closed.</summary>
     public static string NoMoreDecision(PrivacyCase c, Language l)

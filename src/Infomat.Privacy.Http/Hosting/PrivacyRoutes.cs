@@ -23,7 +23,7 @@ public static class PrivacyRoutes
 {
     public static IEndpointRouteBuilder MapInfomatPrivacy(this IEndpointRouteBuilder app)
     {
-        app.MapIntake().MapVerification().MapApproval().MapStaffTasks().MapTriage().MapDownload().MapCases().MapMailNotifications().MapReview();
+        app.MapIntake().MapVerification().MapApproval().MapApprovalCard().MapStaffTasks().MapTriage().MapDownload().MapCases().MapMailNotifications().MapReview();
         app.MapGet("/health", ([FromServices] IEntityStoreMaintenance stores) => HealthEndpoint.Get(stores)).WithName("Health");
         return app;
     }

@@ -87,7 +87,9 @@ public static class PrivacyServices
         services.AddSingleton<CaseLinks>();
         services.AddSingleton<VerificationEndpoints>();
         services.AddSingleton<ApprovalPage>();
+        services.AddSingleton<ApprovalDecisions>();
         services.AddSingleton<ApprovalEndpoints>();
+        services.AddSingleton<ApprovalCardEndpoints>();
         services.AddSingleton<StaffTasksPage>();
         services.AddSingleton<StaffTaskEndpoints>();
         services.AddSingleton<ReviewPage>();

@@ -75,6 +75,18 @@ public sealed partial class StaffAccess(IOptions<PrivacyOptions> options, Hostin
             return new StaffIdentity(null, null, StaffRefusal.NotSignedIn);
         }
 
+        return FromClaims(claims);
+    }
+
+    /// <summary>
+    /// Who the validated claims of an Entra token name, and whether they make a privacy staff member: the app role
+    /// (<c>roles</c>) or the staff group (<c>groups</c>), and an object id (<c>oid</c>) to tell people apart. The one
+    /// home of "who may decide", for the staff pages and the approval card in Outlook alike.
+    /// </summary>
+    public StaffIdentity FromClaims(IReadOnlyList<System.Security.Claims.Claim> claims)
+    {
+        ArgumentNullException.ThrowIfNull(claims);
+        var staff = options.Value.Staff;
         var roles = claims.Where(c => c.Type == "roles").Select(c => c.Value);
         var groups = claims.Where(c => c.Type == "groups").Select(c => c.Value);
         var isStaff = roles.Contains(staff.Role, StringComparer.Ordinal) || (staff.Group is { Length: > 0 } group && groups.Contains(group, StringComparer.OrdinalIgnoreCase));

@@ -53,20 +53,24 @@ public sealed partial class StaffSignIn
     /// <summary>Why signed-in staff cannot be checked with these settings (for ops, no personal data), or null.</summary>
     public string? Problem { get; }
 
-    /// <summary>The validated token's claims, or null when the token is missing, forged, for another app or issuer, or expired.</summary>
-    public async Task<IReadOnlyList<Claim>?> ValidateAsync(string? token, CancellationToken cancellationToken)
+    /// <summary>
+    /// The validated token's claims, or null when the token is missing, forged, for another app or issuer, or expired.
+    /// <paramref name="audiences"/> are the audiences it may name: the staff sign-in client id unless given (the approval
+    /// card's actions come with an access token for the API the Actionable Messages registration names).
+    /// </summary>
+    public async Task<IReadOnlyList<Claim>?> ValidateAsync(string? token, CancellationToken cancellationToken, IReadOnlyList<string>? audiences = null)
     {
         if (metadata is null || string.IsNullOrEmpty(token) || token.Length > 16_384)
         {
             return null;
         }
 
-        var result = await ValidateOnceAsync(token, cancellationToken);
+        var result = await ValidateOnceAsync(token, audiences ?? [clientId!], cancellationToken);
         if (result is { IsValid: false, Exception: SecurityTokenSignatureKeyNotFoundException })
         {
             // The tenant may have rolled its keys since the metadata was read: read it again (throttled by the manager).
             metadata.RequestRefresh();
-            result = await ValidateOnceAsync(token, cancellationToken);
+            result = await ValidateOnceAsync(token, audiences ?? [clientId!], cancellationToken);
         }
 
         if (result is { IsValid: true, ClaimsIdentity: { } identity })
@@ -89,7 +93,7 @@ public sealed partial class StaffSignIn
     [LoggerMessage(Level = LogLevel.Error, Message = "The staff sign-in metadata could not be read from the authority: nobody is let in as staff")]
     private static partial void MetadataUnavailable(ILogger logger);
 
-    private async Task<TokenValidationResult?> ValidateOnceAsync(string token, CancellationToken cancellationToken)
+    private async Task<TokenValidationResult?> ValidateOnceAsync(string token, IReadOnlyList<string> audiences, CancellationToken cancellationToken)
     {
         OpenIdConnectConfiguration configuration;
         try
@@ -110,7 +114,7 @@ public sealed partial class StaffSignIn
         return await handler.ValidateTokenAsync(token, new TokenValidationParameters
         {
             ValidIssuer = configuration.Issuer,
-            ValidAudience = clientId,
+            ValidAudiences = audiences,
             IssuerSigningKeys = configuration.SigningKeys,
             ValidateIssuer = true,
             ValidateAudience = true,

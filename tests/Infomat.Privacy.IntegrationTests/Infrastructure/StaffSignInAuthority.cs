@@ -72,7 +72,8 @@ public sealed class StaffSignInAuthority : IDisposable
     /// </summary>
     public string Mint(
         string oid, string username, IEnumerable<string>? roles = null, IEnumerable<string>? groups = null,
-        string? audience = null, string? issuer = null, DateTime? expires = null, bool signWithAnotherKey = false)
+        string? audience = null, string? issuer = null, DateTime? expires = null, bool signWithAnotherKey = false,
+        IReadOnlyDictionary<string, object>? extra = null, bool unsigned = false)
     {
         var now = DateTime.UtcNow;
         var claims = new Dictionary<string, object>
@@ -93,6 +94,11 @@ public sealed class StaffSignInAuthority : IDisposable
             claims["groups"] = g;
         }
 
+        foreach (var (name, value) in extra ?? new Dictionary<string, object>())
+        {
+            claims[name] = value;
+        }
+
         var expiry = expires ?? now.AddHours(1);
         using var other = RSA.Create(2048);
         var signing = signWithAnotherKey ? new RsaSecurityKey(other) { KeyId = key.KeyId } : key;
@@ -104,9 +110,31 @@ public sealed class StaffSignInAuthority : IDisposable
             NotBefore = expiry.AddHours(-1),
             Expires = expiry,
             Claims = claims,
-            SigningCredentials = new SigningCredentials(signing, SecurityAlgorithms.RsaSha256),
+            // Unsigned: the handler writes alg "none" and an empty signature.
+            SigningCredentials = unsigned ? null : new SigningCredentials(signing, SecurityAlgorithms.RsaSha256),
         });
     }
+
+    /// <summary>The Application ID URI an Actionable Messages registration would generate (the audience of Outlook's action tokens).</summary>
+    public const string ActionsAudience = "api://auth-am-5a0c1e2d-3b4f-4a6b-8c7d-9e0f1a2b3c4d/6d1f0c2e-8a7b-4c3d-9e5f-0a1b2c3d4e5f";
+
+    /// <summary>The host settings that switch the approval card on (a made-up provider id) on top of <see cref="HostSettings"/>.</summary>
+    public IDictionary<string, string> CardHostSettings => new Dictionary<string, string>(HostSettings)
+    {
+        ["Privacy__ActionableMessages__Originator"] = "0f6b2a4c-1d3e-4f5a-8b7c-9d0e1f2a3b4c",
+        ["Privacy__ActionableMessages__Audience"] = ActionsAudience,
+    };
+
+    /// <summary>
+    /// The access token Outlook sends with a card action for a colleague: for <see cref="ActionsAudience"/>, issued to
+    /// the Actionable Messages service (<c>azp</c>), with the user's app roles. Each parameter makes it wrong in one way.
+    /// </summary>
+    public string Action(
+        string oid, string username, IEnumerable<string>? roles = null, string? audience = null, string? issuer = null, string? azp = null,
+        DateTime? expires = null, bool signWithAnotherKey = false, bool unsigned = false) =>
+        Mint(oid, username, roles ?? ["Privacy.Staff"], audience: audience ?? ActionsAudience, issuer: issuer, expires: expires, signWithAnotherKey: signWithAnotherKey,
+            extra: new Dictionary<string, object> { ["azp"] = azp ?? Infomat.Privacy.Configuration.ActionableMessageOptions.ActionsServiceAppId, ["scp"] = "Global.Act", ["ver"] = "2.0" },
+            unsigned: unsigned);
 
     /// <summary>A valid token of a privacy staff member (the <c>Privacy.Staff</c> role).</summary>
     public string Staff(string oid, string username) => Mint(oid, username, ["Privacy.Staff"]);

@@ -43,10 +43,12 @@ public sealed class RequestApproval(
 
             c = (await register.ApplyAsync(c.Id, x => x.PrepareApproval(holdings, o.Approval.TwoApproversForErasure), CancellationToken.None)).Case;
             var sentAt = time.GetUtcNow();
-            var token = tokens.Issue(c.Id, TokenPurpose.Approve, o.Approval.Timeout + (2 * o.Approval.ReminderAfter));
+            var lifetime = o.Approval.Timeout + (2 * o.Approval.ReminderAfter);
+            var link = o.Link("approvals", tokens.Issue(c.Id, TokenPurpose.Approve, lifetime));
+            var card = ApprovalCard.ForMail(c, dataMap, o, () => tokens.Issue(c.Id, TokenPurpose.ApprovalCard, lifetime), link);
             foreach (var to in StaffMail.Recipients(o.Staff.Address))
             {
-                await mail.SendAsync(PrivacyMails.ApprovalRequest(c, dataMap, o.Link("approvals", token), to, o.Staff.Language), CancellationToken.None);
+                await mail.SendAsync(PrivacyMails.ApprovalRequest(c, dataMap, link, to, o.Staff.Language, card), CancellationToken.None);
             }
 
             c = (await register.ApplyAsync(c.Id, x => x.RequestApproval(sentAt), CancellationToken.None)).Case;

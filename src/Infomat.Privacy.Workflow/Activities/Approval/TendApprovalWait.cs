@@ -29,13 +29,15 @@ public sealed class TendApprovalWait(
         {
             var escalate = step.Action == ApprovalWaitAction.Escalate;
             // The link in a reminder stays valid until well after the next one: a decision is welcome whenever it comes.
-            var token = tokens.Issue(c.Id, TokenPurpose.Approve, o.Approval.Timeout + (2 * o.Approval.ReminderAfter));
+            var lifetime = o.Approval.Timeout + (2 * o.Approval.ReminderAfter);
+            var link = o.Link("approvals", tokens.Issue(c.Id, TokenPurpose.Approve, lifetime));
+            var card = ApprovalCard.ForMail(c, dataMap, o, () => tokens.Issue(c.Id, TokenPurpose.ApprovalCard, lifetime), link);
             var recipients = StaffMail.Recipients(o.Staff.Address)
                 .Concat(escalate && o.Staff.EscalationAddress is { Length: > 0 } escalation ? StaffMail.Recipients(escalation) : [])
                 .Distinct(StringComparer.OrdinalIgnoreCase);
             foreach (var to in recipients)
             {
-                await mail.SendAsync(PrivacyMails.ApprovalReminder(c, dataMap, o.Link("approvals", token), to, o.Staff.Language, escalate), CancellationToken.None);
+                await mail.SendAsync(PrivacyMails.ApprovalReminder(c, dataMap, link, to, o.Staff.Language, escalate, card), CancellationToken.None);
             }
 
             c = (await register.ApplyAsync(c.Id, x => x.RecordReminder(step.ReminderKey!, now), CancellationToken.None)).Case;

@@ -1,0 +1,184 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Http.Links;
+using Infomat.Privacy.Http.Staff;
+using Infomat.Privacy.Localization;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tokens;
+using Infomat.Privacy.Workflow.Orchestration;
+
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.Http.Approval;
+
+/// <summary>What became of a staff decision on the identity, whichever way it came (the decision page or the card in Outlook).</summary>
+public enum ApprovalResult
+{
+    /// <summary>The final decision was recorded (approved by the last approver needed, rejected, or refused under Art. 12(5)).</summary>
+    Decided,
+
+    /// <summary>An approval was recorded and another, different approver is still needed.</summary>
+    Approved,
+
+    /// <summary>The requester was asked for more identification.</summary>
+    IdentificationAsked,
+
+    /// <summary>Nothing recorded: the input is incomplete (<see cref="ApprovalOutcome.Message"/> says what is missing).</summary>
+    Invalid,
+
+    /// <summary>Nothing recorded: decided already (the first final decision stands), or the case is closed.</summary>
+    NoMoreDecision,
+
+    /// <summary>Nothing recorded: this person approved already; an erasure needs a different colleague.</summary>
+    SameApprover,
+
+    /// <summary>Nothing recorded: a colleague approved meanwhile.</summary>
+    Changed,
+
+    /// <summary>Nothing recorded: this use of the link or card was spent before.</summary>
+    LinkUsed,
+
+    /// <summary>Nothing recorded: the register could not be written now.</summary>
+    TryAgain,
+}
+
+/// <summary>The result, the case as it stands after it, and for <see cref="ApprovalResult.Invalid"/> what is missing.</summary>
+public sealed record ApprovalOutcome(ApprovalResult Result, PrivacyCase Case, string? Message = null);
+
+/// <summary>What staff asked for: the decision's wire value and what came with it.</summary>
+public sealed record ApprovalRequestForm(string Decision, string Evidence, string EvidenceNote, string Reason);
+
+/// <summary>
+/// One home for taking a staff decision on the identity, used by the decision page (<c>POST /approvals</c>) and the
+/// approval card (<c>POST /api/approvals/card</c>): which decisions exist and what each needs, that the first final
+/// decision stands, that an erasure needs two different approvers (by id), that a closed case takes no decision, and
+/// that each use of a link or card is spent in the same register write as its step. The rules themselves are the
+/// case's transitions (Core); this runs them and what follows (the identification mail, the signal to the orchestration).
+/// </summary>
+public sealed class ApprovalDecisions(CaseLinks links, CaseWorkflow workflow, IMailSender mail, DataMap dataMap, IOptions<PrivacyOptions> options, TimeProvider time)
+{
+    public static DecisionOutcome? Parse(string decision) => decision switch
+    {
+        "approve" => DecisionOutcome.Approve,
+        "reject" => DecisionOutcome.Reject,
+        "request-identification" => DecisionOutcome.RequestIdentification,
+        "manifestly-unfounded-or-excessive" => DecisionOutcome.ManifestlyUnfoundedOrExcessive,
+        _ => null,
+    };
+
+    /// <summary>Takes the decision <paramref name="form"/> of <paramref name="identity"/> on <paramref name="c"/> through <paramref name="token"/>.</summary>
+    public async Task<ApprovalOutcome> DecideAsync(
+        PrivacyCase c, LinkToken token, StaffIdentity identity, ApprovalRequestForm form, DurableTaskClient client, Language l, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(token);
+        ArgumentNullException.ThrowIfNull(identity);
+        ArgumentNullException.ThrowIfNull(form);
+        var outcome = Parse(form.Decision);
+        var reason = form.Reason.Trim();
+        var evidence = form.Evidence;
+        var evidenceNote = form.EvidenceNote.Trim();
+        if (c.Decision is not null || c.Status.IsFinished())
+        {
+            // Decided already (the first final decision stands), or closed (e.g. expired): nothing more is recorded.
+            return new(ApprovalResult.NoMoreDecision, c);
+        }
+
+        var invalid = outcome switch
+        {
+            null => true,
+            DecisionOutcome.Approve => !IdentityApproval.EvidenceKinds.Contains(evidence),
+            _ => reason.Length == 0,
+        };
+        if (invalid || reason.Length > 2000 || evidenceNote.Length > 2000 || identity.Name is null
+            || (outcome == DecisionOutcome.Approve && IdentityApproval.EvidenceRefusal(evidence, evidenceNote) is not null))
+        {
+            var message = identity.Name is null ? Texts.Get("StaffNameRequired", l)
+                : outcome == DecisionOutcome.ManifestlyUnfoundedOrExcessive ? Texts.Get("ApprovalUnfoundedReasonsRequired", l)
+                : outcome == DecisionOutcome.Approve && !invalid ? Texts.Get("ApprovalEvidenceNoteRequired", l)
+                : Texts.Get("ApprovalChoiceRequired", l);
+            return new(ApprovalResult.Invalid, c, message);
+        }
+
+        var by = identity.Name;
+        var at = time.GetUtcNow();
+        switch (outcome)
+        {
+            case DecisionOutcome.RequestIdentification:
+                if (await links.TakeAsync(c, token.Id + ".identification", x => x.RequestIdentification(by, reason, at), cancellationToken) is not { } asked)
+                {
+                    return new(ApprovalResult.TryAgain, c);
+                }
+
+                c = asked.Case;
+                if (asked.Refused)
+                {
+                    // Spent before, or a colleague decided meanwhile: the requester is not asked for anything more.
+                    return new(asked.Refusal == CaseRefusal.LinkUsed ? ApprovalResult.LinkUsed : ApprovalResult.NoMoreDecision, c);
+                }
+
+                await mail.SendAsync(PrivacyMails.IdentificationRequest(c, dataMap, reason, options.Value.NoticeLink(c.Language)), cancellationToken);
+                var mailed = time.GetUtcNow();
+                // The requester's time runs from the mail. Not recorded (storage down): the case stays with staff, who are reminded.
+                c = (await links.WriteAsync(c.Id, x => x.IdentificationMailSent(mailed), cancellationToken))?.Case ?? c;
+                // The orchestration starts its wait for the decision again from now.
+                await workflow.SignalAsync(client, c.Id, CaseEvents.IdentityDecided, cancellationToken);
+                return new(ApprovalResult.IdentificationAsked, c);
+
+            case DecisionOutcome.Approve when c.ApprovalRefusal(by, identity.Id) == CaseRefusal.SameApprover:
+                return new(ApprovalResult.SameApprover, c);
+
+            case DecisionOutcome.Approve:
+                var stage = c.NextApprovalStage;
+                var use = token.Id + ".approve." + stage.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (await links.TakeAsync(c, use, x => x.Approve(stage, by, at, evidence, evidenceNote, identity.Id), cancellationToken) is not { } approved)
+                {
+                    return new(ApprovalResult.TryAgain, c);
+                }
+
+                c = approved.Case;
+                if (approved.Refused)
+                {
+                    return new(approved.Refusal switch
+                    {
+                        CaseRefusal.LinkUsed => ApprovalResult.LinkUsed,
+                        CaseRefusal.AlreadyDecided or CaseRefusal.Finished => ApprovalResult.NoMoreDecision,
+                        CaseRefusal.SameApprover => ApprovalResult.SameApprover,
+                        _ => ApprovalResult.Changed,
+                    }, c);
+                }
+
+                if (c.Decision is null)
+                {
+                    return new(ApprovalResult.Approved, c);
+                }
+
+                break;
+
+            default:
+                // A refusal: the identity not confirmed, or the request manifestly unfounded or excessive (Art. 12(5)).
+                Func<PrivacyCase, CaseTransition> refuse = outcome == DecisionOutcome.ManifestlyUnfoundedOrExcessive
+                    ? x => x.RefuseAsManifestlyUnfoundedOrExcessive(by, reason, at)
+                    : x => x.Reject(by, reason, at);
+                if (await links.TakeAsync(c, token.Id + ".decision", refuse, cancellationToken) is not { } rejected)
+                {
+                    return new(ApprovalResult.TryAgain, c);
+                }
+
+                c = rejected.Case;
+                if (rejected.Refused)
+                {
+                    return new(rejected.Refusal == CaseRefusal.LinkUsed ? ApprovalResult.LinkUsed : ApprovalResult.NoMoreDecision, c);
+                }
+
+                break;
+        }
+
+        await workflow.SignalAsync(client, c.Id, CaseEvents.IdentityDecided, cancellationToken);
+        return new(ApprovalResult.Decided, c);
+    }
+}

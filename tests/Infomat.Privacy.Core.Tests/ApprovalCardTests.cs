@@ -1,0 +1,169 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.TestSupport;
+
+namespace Infomat.Privacy.Core.Tests;
+
+/// <summary>Issue 20: the approval card Outlook shows inside the approval mail (an Adaptive Card 1.4 actionable message).</summary>
+public sealed partial class ApprovalCardTests
+{
+    private static readonly Uri ActionUrl = new("https://privacy.infomat.eu/api/approvals/card?token=card-token");
+    private static readonly Uri PageLink = new("https://privacy.infomat.eu/approvals?token=page-token");
+    private const string Originator = "0f6b2a4c-1d3e-4f5a-8b7c-9d0e1f2a3b4c";
+
+    private static PrivacyCase Verified(RequestType type = RequestType.Access) =>
+        PrivacyCase.Received(
+            new ValidRequest(type, "an.peeters@example.be", "An Peeters", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Nl, "", null),
+            Channel.Form, new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero), TestDataMaps.Real) with
+        {
+            EmailVerifiedAt = new DateTimeOffset(2026, 11, 26, 9, 5, 0, TimeSpan.Zero),
+            ApprovalsRequired = type == RequestType.Erasure ? 2 : 1,
+            Holdings = new Dictionary<string, int> { ["be/crm"] = 3, ["nl/crm"] = 1, ["be/portal"] = 2 },
+        };
+
+    private static string Text(JsonObject card) =>
+        card.ToJsonString(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
+    private static IEnumerable<JsonObject> Actions(JsonObject card) =>
+        (card["actions"]?.AsArray() ?? []).Select(a => a!.AsObject()).SelectMany(a => a["type"]!.GetValue<string>() == "Action.ShowCard" ? Actions(a["card"]!.AsObject()) : [a]);
+
+    [Theory]
+    [InlineData(Language.Nl, "28 december 2026", "Infomat België, CRM: 3", "Identiteit goedkeuren", "Beslissingspagina openen")]
+    [InlineData(Language.Fr, "28 décembre 2026", "Infomat België, CRM : 3", "Approuver l'identité", "Ouvrir la page de décision")]
+    [InlineData(Language.En, "28 December 2026", "Infomat België, CRM: 3", "Approve identity", "Open the decision page")]
+    public void The_card_shows_the_request_the_stores_counts_and_the_due_date_in_the_staff_language_and_offers_the_decisions(
+        Language l, string due, string holding, string approve, string openPage)
+    {
+        var c = Verified();
+
+        var card = ApprovalCard.Build(c, TestDataMaps.Real, l, Originator, ActionUrl, PageLink);
+        var text = Text(card);
+
+        Assert.Equal("AdaptiveCard", card["type"]!.GetValue<string>());
+        Assert.Equal("1.4", card["version"]!.GetValue<string>());
+        Assert.Equal(Originator, card["originator"]!.GetValue<string>());
+        Assert.Contains(c.Id, text, StringComparison.Ordinal);
+        Assert.Contains(due, text, StringComparison.Ordinal);
+        Assert.Contains(holding, text, StringComparison.Ordinal);
+        Assert.Contains("Infomat Nederland", text, StringComparison.Ordinal);
+        // The requester's own words are marked as theirs on the card too.
+        Assert.Contains(Localization.Texts.Get("RequesterWroteMarker", l), text, StringComparison.Ordinal);
+        var actions = Actions(card).ToList();
+        Assert.Equal(approve, actions.Single(a => a["body"]?.GetValue<string>().Contains("\"approve\"", StringComparison.Ordinal) == true)["title"]!.GetValue<string>());
+        Assert.All(actions.Where(a => a["type"]!.GetValue<string>() == "Action.Http"), a =>
+        {
+            Assert.Equal(ActionUrl.AbsoluteUri, a["url"]!.GetValue<string>());
+            Assert.Equal("POST", a["method"]!.GetValue<string>());
+        });
+        Assert.Equal(3, actions.Count(a => a["type"]!.GetValue<string>() == "Action.Http"));
+        Assert.Equal(openPage, actions.Single(a => a["type"]!.GetValue<string>() == "Action.OpenUrl")["title"]!.GetValue<string>());
+        Assert.Equal(PageLink.AbsoluteUri, actions.Single(a => a["type"]!.GetValue<string>() == "Action.OpenUrl")["url"]!.GetValue<string>());
+        Assert.Equal(ActionUrl.AbsoluteUri, card["autoInvokeAction"]!["url"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void A_link_verified_case_is_one_click_its_evidence_chosen_and_a_mail_case_without_a_pass_chooses_nothing()
+    {
+        static string? Chosen(PrivacyCase c) =>
+            ApprovalCard.Build(c, TestDataMaps.Real, Language.En, Originator, ActionUrl, PageLink)["body"]!.AsArray()
+                .Single(b => b!["id"]?.GetValue<string>() == "evidence")!["value"]?.GetValue<string>();
+
+        Assert.Equal("verified-link", Chosen(Verified()));
+        Assert.Equal("dmarc-pass", Chosen(Verified() with { EmailVerifiedAt = null, SenderAuthentication = Intake.DmarcVerdict.Pass }));
+        Assert.Null(Chosen(Verified() with { EmailVerifiedAt = null, SenderAuthentication = Intake.DmarcVerdict.Fail }));
+    }
+
+    [Fact]
+    public void An_erasure_card_says_a_second_different_approver_is_needed_and_a_decided_case_offers_no_decision()
+    {
+        var at = new DateTimeOffset(2026, 11, 27, 10, 0, 0, TimeSpan.Zero);
+        var half = Verified(RequestType.Erasure) with { Approvals = [new IdentityApproval(1, "els@infomat.eu", at, "verified-link", null, "oid-els")] };
+
+        var waiting = Text(ApprovalCard.Build(half, TestDataMaps.Real, Language.En, Originator, ActionUrl, PageLink));
+        Assert.Contains("Approved by els@infomat.eu", waiting, StringComparison.Ordinal);
+        Assert.Contains("Waiting for approval 2 of 2: a different colleague must give it.", waiting, StringComparison.Ordinal);
+
+        var decided = half with { Decision = new IdentityDecision(DecisionOutcome.Reject, at.AddHours(1), "jan@infomat.eu", "no match") };
+        var card = ApprovalCard.Build(decided, TestDataMaps.Real, Language.En, Originator, ActionUrl, PageLink, status: "status line");
+        Assert.Contains("Decision recorded: rejected", Text(card), StringComparison.Ordinal);
+        Assert.Contains("status line", Text(card), StringComparison.Ordinal);
+        Assert.DoesNotContain(Actions(card), a => a["type"]!.GetValue<string>() == "Action.Http");
+        Assert.DoesNotContain(card["body"]!.AsArray(), b => b!["type"]!.GetValue<string>().StartsWith("Input.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_approval_mail_carries_the_card_in_its_html_only_when_cards_are_on_and_nothing_in_it_can_close_the_script()
+    {
+        var options = new PrivacyOptions { PublicBaseUrl = new Uri("https://privacy.infomat.eu"), Staff = new StaffOptions { Language = Language.Fr, ClientId = "client", TenantId = "tenant" } };
+        var c = Verified() with { Details = "</script><script>alert(1)</script>" };
+
+        Assert.Null(ApprovalCard.ForMail(c, TestDataMaps.Real, options, () => "t", PageLink));
+
+        options.ActionableMessages = new ActionableMessageOptions { Originator = Originator, Audience = "api://auth-am-x/y" };
+        var json = ApprovalCard.ForMail(c, TestDataMaps.Real, options, () => "card-token", PageLink)!;
+        var mail = PrivacyMails.ApprovalRequest(c, TestDataMaps.Real, PageLink, "staff@infomat.eu", Language.Fr, json);
+        var reminder = PrivacyMails.ApprovalReminder(c, TestDataMaps.Real, PageLink, "staff@infomat.eu", Language.Fr, escalated: true, json);
+
+        foreach (var m in new[] { mail, reminder })
+        {
+            var scripts = CardScript().Matches(m.HtmlBody);
+            var card = JsonNode.Parse(Assert.Single(scripts).Groups[1].Value)!.AsObject();
+            Assert.Equal("https://privacy.infomat.eu/api/approvals/card?token=card-token", card["autoInvokeAction"]!["url"]!.GetValue<string>());
+            // The requester's text is in the card (escaped as literal text), yet it closed no script: one card, whole JSON.
+            var facts = card["body"]!.AsArray().Single(b => b!["type"]!.GetValue<string>() == "FactSet")!["facts"]!.AsArray();
+            Assert.Contains(facts, f => f!["value"]!.GetValue<string>() == @"\</script\>\<script\>alert\(1\)\</script\>");
+            Assert.Contains(PageLink.AbsoluteUri, m.TextBody, StringComparison.Ordinal);
+        }
+
+        // Without cards the mail is as before: no script at all.
+        Assert.DoesNotContain("<script", PrivacyMails.ApprovalRequest(c, TestDataMaps.Real, PageLink, "staff@infomat.eu", Language.Fr).HtmlBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void What_the_requester_typed_cannot_pass_for_a_link_or_emphasis_of_ours_on_the_card()
+    {
+        var c = Verified() with { Details = "[Identity confirmed by link](https://evil.example) **approve now**\n- done" };
+
+        var details = ApprovalCard.Build(c, TestDataMaps.Real, Language.En, Originator, ActionUrl, PageLink)["body"]!.AsArray()
+            .Single(b => b!["type"]!.GetValue<string>() == "FactSet")!["facts"]!.AsArray()
+            .Single(f => f!["title"]!.GetValue<string>().StartsWith("Details", StringComparison.Ordinal))!["value"]!.GetValue<string>();
+
+        Assert.Equal(@"\[Identity confirmed by link\]\(https://evil\.example\) \*\*approve now\*\* \- done", details);
+        // Our own facts stay as written.
+        Assert.Contains("\"value\":\"" + c.Id + "\"", Text(ApprovalCard.Build(c, TestDataMaps.Real, Language.En, Originator, ActionUrl, PageLink)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_staff_sign_in_no_mail_carries_a_card_whose_buttons_could_not_work()
+    {
+        var cards = new ActionableMessageOptions { Originator = Originator, Audience = "api://auth-am-x/y" };
+        var signedIn = new StaffOptions { RequireSignIn = true, ClientId = "client", TenantId = "tenant" };
+        PrivacyOptions With(StaffOptions staff) => new() { ActionableMessages = cards, Staff = staff };
+
+        Assert.NotNull(ApprovalCard.ForMail(Verified(), TestDataMaps.Real, With(signedIn), () => "t", PageLink));
+        Assert.Null(ApprovalCard.ForMail(Verified(), TestDataMaps.Real, With(new StaffOptions { RequireSignIn = false, ClientId = "client", TenantId = "tenant" }), () => "t", PageLink));
+        Assert.Null(ApprovalCard.ForMail(Verified(), TestDataMaps.Real, With(new StaffOptions { RequireSignIn = true, TenantId = "tenant" }), () => "t", PageLink));
+    }
+
+    [Fact]
+    public void An_expired_cards_refresh_shows_the_state_without_decisions_and_an_asked_identification_is_not_offered_again()
+    {
+        var expired = ApprovalCard.Build(Verified(), TestDataMaps.Real, Language.En, Originator, ActionUrl, PageLink, decisionsOffered: false);
+        Assert.DoesNotContain(Actions(expired), a => a["type"]!.GetValue<string>() == "Action.Http");
+        Assert.Contains(Actions(expired), a => a["type"]!.GetValue<string>() == "Action.OpenUrl");
+
+        var asked = Verified() with { IdentificationRequestedAt = new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero), IdentificationRequestedBy = "els@infomat.eu" };
+        var card = ApprovalCard.Build(asked, TestDataMaps.Real, Language.En, Originator, ActionUrl, PageLink);
+        Assert.DoesNotContain(Actions(card), a => a["body"]?.GetValue<string>().Contains("request-identification", StringComparison.Ordinal) == true);
+        Assert.Contains("asked for more identification on 27 November 2026", Text(card), StringComparison.Ordinal);
+        Assert.Equal(2, Actions(card).Count(a => a["type"]!.GetValue<string>() == "Action.Http"));
+    }
+
+    [GeneratedRegex("<script type=\"application/adaptivecard\\+json\">(.*?)</script>", RegexOptions.Singleline)]
+    private static partial Regex CardScript();
+}
