@@ -106,4 +106,35 @@ public sealed class SummaryRecordsTests
         Assert.Contains("<th scope=\"col\">IP-adres</th>", html, StringComparison.Ordinal);
         Assert.Contains("<td>1 juni 2026 10:30</td><td>198.51.100.23</td>", html, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("nl", "<dt>Geslacht</dt><dd>Vrouw</dd>")]
+    [InlineData("fr", "<dt>Sexe</dt><dd>Femme</dd>")]
+    [InlineData("en", "<dt>Gender</dt><dd>Female</dd>")]
+    public async Task A_coded_value_reads_in_the_persons_language_in_the_summary_and_stays_the_code_in_the_json_and_csv(string lang, string expected)
+    {
+        var l = Languages.TryParse(lang, out var parsed) ? parsed : throw new ArgumentException(lang);
+        var part = new StorePart(Map.Store("be/crm"), new Dictionary<string, int> { ["contacts"] = 2 });
+        var coded = Contact("Finance manager");
+        coded["gender"] = "f";
+        var unknown = Contact("Controller");
+        unknown["gender"] = "q";
+        var html = await SummaryAsync(Manifest(l, part), [new StoreRecord("contacts", coded), new StoreRecord("contacts", unknown)]);
+
+        Assert.Contains(expected, html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<dd>f</dd>", html, StringComparison.Ordinal);
+        // A code the map does not label is shown as it is rather than hidden.
+        Assert.Contains("<dd>q</dd>", html, StringComparison.Ordinal);
+
+        using var output = new MemoryStream();
+        await ExportPackageWriter.WriteAsync(output, Manifest(l, part), _ => Replay([new StoreRecord("contacts", coded)]), CancellationToken.None);
+        using var zip = new ZipArchive(new MemoryStream(output.ToArray()));
+        foreach (var entry in zip.Entries.Where(e => e.Name.EndsWith(".json", StringComparison.Ordinal) || e.Name.EndsWith(".csv", StringComparison.Ordinal)).Where(e => e.FullName.StartsWith("be/", StringComparison.Ordinal)))
+        {
+            using var reader = new StreamReader(entry.Open());
+            var text = await reader.ReadToEndAsync();
+            Assert.DoesNotContain("Vrouw", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("Female", text, StringComparison.Ordinal);
+        }
+    }
 }

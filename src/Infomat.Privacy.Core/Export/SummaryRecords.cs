@@ -158,7 +158,7 @@ public sealed class SummaryRecords
     }
 
     /// <summary>
-    /// One value as people write it, HTML-encoded: empty said in words, yes/no for flags (0/1 where the store has no
+    /// One value as people write it, HTML-encoded: a coded value by the name the map gives it, empty said in words, yes/no for flags (0/1 where the store has no
     /// boolean type), dates and times in the person's language (times in Belgian/Dutch time), numbers with the
     /// language's decimal separator, a stored file as a link to it inside the zip; text as it is (the Art. 15(4) marker
     /// included).
@@ -168,6 +168,18 @@ public sealed class SummaryRecords
         if (node is not JsonValue value)
         {
             return node is null ? HtmlText.Encode(Texts.Get("SummaryValueEmpty", l)) : HtmlText.Encode(node.ToJsonString());
+        }
+
+        // A code the map names for this column (gender "f"): its name in the person's language; the files keep the code.
+        var code = value.GetValueKind() switch
+        {
+            JsonValueKind.String => value.GetValue<string>(),
+            JsonValueKind.Number => value.ToJsonString(),
+            _ => null,
+        };
+        if (code is not null && table.ValueLabel(column, code, l) is { } label)
+        {
+            return HtmlText.Encode(label);
         }
 
         switch (value.GetValueKind())
