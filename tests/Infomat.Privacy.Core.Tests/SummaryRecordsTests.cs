@@ -137,4 +137,25 @@ public sealed class SummaryRecordsTests
             Assert.DoesNotContain("Female", text, StringComparison.Ordinal);
         }
     }
+
+    [Theory]
+    [InlineData("nl", "cv weg.pdf (dit bestand werd bij het opmaken van deze export niet teruggevonden in onze systemen en zit dus niet in het zip-bestand)")]
+    [InlineData("fr", "cv weg.pdf (ce fichier n'a pas été retrouvé dans nos systèmes lors de la préparation de cet export ; il ne figure donc pas dans le fichier zip)")]
+    [InlineData("en", "cv weg.pdf (this file was not found in our systems when this export was prepared, so it is not in the zip)")]
+    public async Task A_stored_file_the_store_no_longer_has_is_named_without_a_link_and_the_page_says_it_is_not_in_the_zip(string lang, string expected)
+    {
+        var l = Languages.TryParse(lang, out var parsed) ? parsed : throw new ArgumentException(lang);
+        var applications = new StorePart(Map.Store("nl/recruitment"), new Dictionary<string, int> { ["job_applications"] = 2 });
+        JsonObject Application(int id, string cv) => new()
+        {
+            ["id"] = id, ["email"] = "alexis@example.nl", ["first_name"] = "Alexis", ["position"] = "Consultant", ["applied_at"] = "2026-05-04T12:00:00Z", ["cv_file"] = cv,
+        };
+        var html = await SummaryAsync(Manifest(l, applications), [new StoreRecord("job_applications", Application(1, "cv weg.pdf")), new StoreRecord("job_applications", Application(2, "cv alexis.pdf"))],
+            (_, _, name, _) => Task.FromResult<Stream?>(name == "cv weg.pdf" ? null : new MemoryStream([1, 2, 3])));
+
+        Assert.Contains($"<td>{expected}</td>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("cv_weg.pdf", html, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"nl/recruitment/files/cv_alexis.pdf\">cv alexis.pdf</a>", html, StringComparison.Ordinal);
+    }
 }
+

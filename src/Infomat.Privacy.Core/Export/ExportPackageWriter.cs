@@ -71,7 +71,7 @@ public static class ExportPackageWriter
         await using var zip = ZipSink.Start(output, stamp, cancellationToken);
         cancellationToken = zip.Token;
         // The first records of each table, for the page (bounded: SummaryRecords.MaxRowsPerTable per table).
-        var shown = await SummaryRecords.CollectAsync(parts, Read, openFile is not null, cancellationToken);
+        var shown = await SummaryRecords.CollectAsync(parts, Read, openFile, cancellationToken);
         await using (var stream = await zip.OpenEntryAsync(SummaryEntryName, cancellationToken))
         {
             await stream.WriteAsync(Encoding.UTF8.GetBytes(RenderSummary(manifest, shown)), cancellationToken);
