@@ -22,7 +22,7 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
     /// How many open cases a reconciliation looks at (and starts) at once: a restart with hundreds of open cases is done
     /// in seconds, without flooding the engine and the storage account while the host answers new requests.
     /// </summary>
-    public const int ReconcileParallelism = 8;
+    public const int ReconcileParallelism = 4;
 
     /// <summary>Makes sure the case's orchestration runs: started when it has none, started again when it stopped while the case is open.</summary>
     public async Task EnsureRunningAsync(DurableTaskClient client, string caseId, CancellationToken cancellationToken)
