@@ -67,6 +67,8 @@ public static class AzureStorageDurableTask
         MaxConcurrentTaskActivityWorkItems = options.MaxConcurrentActivityFunctions,
         MaxConcurrentTaskOrchestrationWorkItems = options.MaxConcurrentOrchestratorFunctions,
         MaxQueuePollingInterval = options.MaxQueuePollingInterval,
+        ControlQueueVisibilityTimeout = options.QueueVisibilityTimeout,
+        WorkItemQueueVisibilityTimeout = options.QueueVisibilityTimeout,
         LoggerFactory = loggers,
     };
 

@@ -41,4 +41,13 @@ public sealed class LocalDurableOptions
 
     /// <summary>host.json <c>storageProvider.maxQueuePollingInterval</c>: the longest an idle queue goes unread.</summary>
     public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a queue message taken by a host that then dies stays hidden before another run takes it (the provider's
+    /// <c>ControlQueueVisibilityTimeout</c> and <c>WorkItemQueueVisibilityTimeout</c>). Deliberately not the Functions
+    /// app's value (the provider's default, 5 minutes, left as it is in host.json): here a killed host is routine (a
+    /// SIGKILL in the tests and the soak run, a closed terminal), and a case must not sit 5 minutes behind a message
+    /// the dead host held (decision 73).
+    /// </summary>
+    public TimeSpan QueueVisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
