@@ -60,12 +60,12 @@ for script in scripts/*.sh scripts/azd/*.sh; do bash -n "$script"; done
 step "Tests"
 # The small soak run of issue 14 (SoakTests: 16 requests under injected faults, one host kill) runs with the others;
 # scripts/soak.sh runs the full one. Its size comes from SOAK_*: not from a caller's environment here.
-unset SOAK_CASES SOAK_SEED SOAK_KILLS
+unset SOAK_CASES SOAK_SEED SOAK_KILLS BENCH_RESTART_CASES
 # The small simulated-years run of issue 24 (YearSimulationTests: 120 requests over 2027-2028 on a fake clock, about 2 s)
 # runs with the others too; scripts/simulate-year.sh runs the full one. Its size comes from SIMULATION_*: not from here.
 unset SIMULATION_REQUESTS SIMULATION_SEED SIMULATION_REPORT
 RESULTS="$ARTIFACTS/test-results"
-rm -rf "$RESULTS" "$ARTIFACTS/benchmark-collect.txt"
+rm -rf "$RESULTS" "$ARTIFACTS/benchmark-collect.txt" "$ARTIFACTS/benchmark-restart.txt"
 status=0
 INFOMAT_FUNCTIONS_PUBLISH_DIR="$ARTIFACTS/functions" \
   dotnet test Infomat.Functions.sln -c "$CONFIG" --no-build --nologo \
@@ -81,6 +81,8 @@ for trx in "$RESULTS"/*.trx; do
   skipped=$((skipped + $(get notExecuted)))
 done
 [ -f "$ARTIFACTS/benchmark-collect.txt" ] && cat "$ARTIFACTS/benchmark-collect.txt"
+# The small restart benchmark (issue 23: 50 open cases; scripts/bench-restart.sh runs 500) ran with the tests.
+[ -f "$ARTIFACTS/benchmark-restart.txt" ] && cat "$ARTIFACTS/benchmark-restart.txt"
 
 step "Export benchmark (run alone, after the tests: it measures a 1 GB export)"
 # Counted as one more test: it fails when a limit of issue 6 is missed (throughput 0.8x DeflateStream, peak memory).

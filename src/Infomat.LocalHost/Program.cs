@@ -1,9 +1,8 @@
 using Infomat.LocalHost;
+using Infomat.LocalHost.Durable;
 using Infomat.LocalHost.Faults;
 using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Workflow;
-
-using Microsoft.DurableTask.Testing;
 
 if (args is ["verify-audit", .. var caseIds])
 {
@@ -27,7 +26,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddInfomatPrivacy(builder.Configuration);
 // Test-only fault injection for the soak run (scripts/soak.sh): nothing unless LocalHost:Faults:Enabled is true.
 builder.Services.AddLocalFaults(builder.Configuration);
-builder.Services.AddInMemoryDurableTask(r => r.AddPrivacyWorkflow());
+// The orchestrations on the Azure Storage provider against the host's storage (Azurite), as in Azure (decision 72).
+builder.Services.AddLocalDurableTask(builder.Configuration, r => r.AddPrivacyWorkflow());
 builder.Services.AddHostedService<LocalStartup>();
 builder.Services.AddHostedService<LocalHoldSweep>();
 builder.Services.AddHostedService<LocalCaseMaintenance>();

@@ -1,5 +1,6 @@
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Requests;
+using Infomat.Privacy.TestSupport;
 
 namespace Infomat.Privacy.Core.Tests;
 
@@ -78,4 +79,32 @@ public sealed class CaseListFilterTests
 
         Assert.Equal([2, 2, 1, 0, 0, 0, 0, 0, 1], CaseListFilter.ByDueWeek(entries, Today));
     }
+
+    [Fact]
+    public void A_cases_list_entry_holds_what_the_list_shows_of_it_and_no_personal_data()
+    {
+        var received = new DateTimeOffset(2026, 10, 1, 9, 0, 0, TimeSpan.Zero);
+        var c = PrivacyCase.Received(new ValidRequest(RequestType.Erasure, "an.peeters@example.be", "An Peeters", "Brouwerij Peeters NV", ControllerScope.Of("be"), Language.Nl, "Wis alles."),
+            Channel.Email, received, TestDataMaps.Real) with
+        {
+            AlsoRights = [RequestType.Objection],
+            Extensions = [new DeadlineExtension(2, new DateOnly(2026, 11, 2), new DateOnly(2027, 1, 2), "Complex.", "Staff One", received.AddDays(3))],
+            Decision = new IdentityDecision(DecisionOutcome.ManifestlyUnfoundedOrExcessive, received.AddDays(4), "Staff One", "Herhaald."),
+        };
+        c = c.WithStatus(CaseStatus.Rejected, received.AddDays(5));
+
+        var entry = CaseListEntry.Of(c);
+
+        Assert.Equal((c.Id, CaseStatus.Rejected, Channel.Email, c.DueDate, received), (entry.Reference, entry.Status, entry.Channel, entry.DueDate, entry.ReceivedAt));
+        Assert.Equal([RequestType.Erasure, RequestType.Objection], entry.Rights);
+        Assert.Equal(2, entry.ExtendedMonths);
+        Assert.Equal(received.AddDays(5), entry.ClosedAt);
+        Assert.Equal(RefusalGround.ManifestlyUnfoundedOrExcessive, entry.RejectedAs);
+        // What the register keeps beside the case for the list: nothing that names or reaches the person.
+        var stored = System.Text.Json.JsonSerializer.Serialize(entry);
+        Assert.DoesNotContain("peeters", stored, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Wis alles", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("Herhaald", stored, StringComparison.Ordinal);
+    }
 }
+

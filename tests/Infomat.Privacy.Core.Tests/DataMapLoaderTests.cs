@@ -178,4 +178,24 @@ public sealed class DataMapLoaderTests
         Assert.Contains("stores[0].tables[0].columns: 'email' has no name (the map uses it, so the summary shows it: give it one in nl, fr and en)", problems);
         Assert.Contains("stores[0].tables[1].columns: missing (each column the export shows, named in nl, fr and en)", problems);
     }
+
+    [Fact]
+    public void A_column_may_name_its_coded_values_in_each_language_and_a_label_missing_one_is_refused()
+    {
+        var contacts = DataMapLoader.Load(DataMapFiles.Default).Store("be/crm").Tables.Single(t => t.Table == "contacts");
+        Assert.Equal("Vrouw", contacts.ValueLabel("gender", "f", Language.Nl));
+        Assert.Equal("Homme", contacts.ValueLabel("gender", "m", Language.Fr));
+        Assert.Null(contacts.ValueLabel("gender", "q", Language.En));
+        Assert.Null(contacts.ValueLabel("job_title", "f", Language.En));
+
+        var json = Shipped();
+        var gender = json["stores"]![0]!["tables"]![0]!["columns"]!["gender"]!.AsObject();
+        gender["values"]!["f"]!.AsObject().Remove("fr");
+        json["stores"]![0]!["tables"]![0]!["columns"]!["job_title"]!.AsObject()["values"] = "f";
+
+        var problems = Assert.Throws<DataMapException>(() => DataMapLoader.Parse(json.ToJsonString())).Problems;
+        Assert.Contains("stores[0].tables[0].columns.gender.values.f.fr: missing", problems);
+        Assert.Contains("stores[0].tables[0].columns.job_title.values: an object of codes, each named in nl, fr and en", problems);
+    }
 }
+

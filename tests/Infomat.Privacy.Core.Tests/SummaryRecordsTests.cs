@@ -106,4 +106,56 @@ public sealed class SummaryRecordsTests
         Assert.Contains("<th scope=\"col\">IP-adres</th>", html, StringComparison.Ordinal);
         Assert.Contains("<td>1 juni 2026 10:30</td><td>198.51.100.23</td>", html, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("nl", "<dt>Geslacht</dt><dd>Vrouw</dd>")]
+    [InlineData("fr", "<dt>Sexe</dt><dd>Femme</dd>")]
+    [InlineData("en", "<dt>Gender</dt><dd>Female</dd>")]
+    public async Task A_coded_value_reads_in_the_persons_language_in_the_summary_and_stays_the_code_in_the_json_and_csv(string lang, string expected)
+    {
+        var l = Languages.TryParse(lang, out var parsed) ? parsed : throw new ArgumentException(lang);
+        var part = new StorePart(Map.Store("be/crm"), new Dictionary<string, int> { ["contacts"] = 2 });
+        var coded = Contact("Finance manager");
+        coded["gender"] = "f";
+        var unknown = Contact("Controller");
+        unknown["gender"] = "q";
+        var html = await SummaryAsync(Manifest(l, part), [new StoreRecord("contacts", coded), new StoreRecord("contacts", unknown)]);
+
+        Assert.Contains(expected, html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<dd>f</dd>", html, StringComparison.Ordinal);
+        // A code the map does not label is shown as it is rather than hidden.
+        Assert.Contains("<dd>q</dd>", html, StringComparison.Ordinal);
+
+        using var output = new MemoryStream();
+        await ExportPackageWriter.WriteAsync(output, Manifest(l, part), _ => Replay([new StoreRecord("contacts", coded)]), CancellationToken.None);
+        using var zip = new ZipArchive(new MemoryStream(output.ToArray()));
+        foreach (var entry in zip.Entries.Where(e => e.Name.EndsWith(".json", StringComparison.Ordinal) || e.Name.EndsWith(".csv", StringComparison.Ordinal)).Where(e => e.FullName.StartsWith("be/", StringComparison.Ordinal)))
+        {
+            using var reader = new StreamReader(entry.Open());
+            var text = await reader.ReadToEndAsync();
+            Assert.DoesNotContain("Vrouw", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("Female", text, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("nl", "cv weg.pdf (dit bestand werd bij het opmaken van deze export niet teruggevonden in onze systemen en zit dus niet in het zip-bestand)")]
+    [InlineData("fr", "cv weg.pdf (ce fichier n'a pas été retrouvé dans nos systèmes lors de la préparation de cet export ; il ne figure donc pas dans le fichier zip)")]
+    [InlineData("en", "cv weg.pdf (this file was not found in our systems when this export was prepared, so it is not in the zip)")]
+    public async Task A_stored_file_the_store_no_longer_has_is_named_without_a_link_and_the_page_says_it_is_not_in_the_zip(string lang, string expected)
+    {
+        var l = Languages.TryParse(lang, out var parsed) ? parsed : throw new ArgumentException(lang);
+        var applications = new StorePart(Map.Store("nl/recruitment"), new Dictionary<string, int> { ["job_applications"] = 2 });
+        JsonObject Application(int id, string cv) => new()
+        {
+            ["id"] = id, ["email"] = "alexis@example.nl", ["first_name"] = "Alexis", ["position"] = "Consultant", ["applied_at"] = "2026-05-04T12:00:00Z", ["cv_file"] = cv,
+        };
+        var html = await SummaryAsync(Manifest(l, applications), [new StoreRecord("job_applications", Application(1, "cv weg.pdf")), new StoreRecord("job_applications", Application(2, "cv alexis.pdf"))],
+            (_, _, name, _) => Task.FromResult<Stream?>(name == "cv weg.pdf" ? null : new MemoryStream([1, 2, 3])));
+
+        Assert.Contains($"<td>{expected}</td>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("cv_weg.pdf", html, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"nl/recruitment/files/cv_alexis.pdf\">cv alexis.pdf</a>", html, StringComparison.Ordinal);
+    }
 }
+

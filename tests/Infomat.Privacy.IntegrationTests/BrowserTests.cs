@@ -201,6 +201,18 @@ public sealed class BrowserTests(Azurite azurite)
         Assert.True(filtered.Violations.Length == 0, Describe(filtered.Violations));
         Directory.CreateDirectory(Path.Combine(Repo.Root, "artifacts"));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Repo.Root, "artifacts", "case-list-overdue.png"), FullPage = false });
+
+        // On paper: the list takes the page's width, the table is not cut off at its edge, a row stays on one page, and
+        // what only works on screen (the CSV link, the button) is left out while the filters in effect still read.
+        await page.SetViewportSizeAsync(794, 1123);
+        await page.EmulateMediaAsync(new() { Media = Media.Print });
+        Assert.Equal("visible", await page.EvaluateAsync<string>("getComputedStyle(document.querySelector('.table-wrap')).overflowX"));
+        Assert.Equal("none", await page.EvaluateAsync<string>("getComputedStyle(document.querySelector('main')).maxWidth"));
+        Assert.Equal("avoid", await page.EvaluateAsync<string>("getComputedStyle(document.querySelector('tbody tr')).breakInside"));
+        Assert.False(await page.Locator("a[href^='/cases.csv']").IsVisibleAsync());
+        Assert.False(await page.Locator(".filters button").IsVisibleAsync());
+        Assert.True(await page.GetByLabel("Welke verzoeken").IsVisibleAsync());
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Repo.Root, "artifacts", "case-list-print.png"), FullPage = true });
     }
 
     /// <summary>
@@ -257,6 +269,14 @@ public sealed class BrowserTests(Azurite azurite)
                 await page.EvaluateAsync("document.querySelector('.record').closest('section').scrollIntoView()");
                 Directory.CreateDirectory(Path.Combine(Repo.Root, "artifacts"));
                 await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Repo.Root, "artifacts", "summary.png") });
+
+                // On paper: a record or a definition stays with what follows it, and a link prints where it leads (a
+                // stored file's name in the zip; checked on a link put in for it, as the demo person has no file).
+                await page.EmulateMediaAsync(new() { Media = Media.Print });
+                Assert.Equal("avoid", await page.EvaluateAsync<string>("getComputedStyle(document.querySelector('.record')).breakInside"));
+                Assert.Equal("avoid", await page.EvaluateAsync<string>("getComputedStyle(document.querySelector('dt')).breakAfter"));
+                await page.EvaluateAsync("document.querySelector('main').insertAdjacentHTML('beforeend', '<p><a id=\"probe\" href=\"nl/recruitment/files/cv.pdf\">cv.pdf</a></p>')");
+                Assert.Contains("nl/recruitment/files/cv.pdf", await page.EvaluateAsync<string>("getComputedStyle(document.getElementById('probe'), '::after').content"), StringComparison.Ordinal);
             }
         }
     }

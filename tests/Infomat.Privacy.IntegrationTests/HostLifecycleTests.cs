@@ -25,8 +25,16 @@ public sealed class HostLifecycleTests(Azurite azurite)
             await Task.Delay(100);
         }
 
+        // And once the orchestration waits for the confirmation: a kill in the middle of a step delays the case until the
+        // step's queue message is visible again (five minutes, as in Azure; the step then runs again), which this test
+        // does not wait for.
+        var instances = new Azure.Data.Tables.TableClient(azurite.ConnectionString, host.TaskHub + "Instances");
+        for (var i = 0; i < 100 && (await InstanceAsync(instances, id))?.GetString("CustomStatus") is null or "" or "null"; i++)
+        {
+            await Task.Delay(100);
+        }
 
-        // The in-process durable engine forgets everything on restart; the case register does not.
+        // Stopped and started again: the orchestration and the register both survive (the register alone would do).
         await host.StopAsync();
         await host.StartAsync();
 
@@ -36,6 +44,92 @@ public sealed class HostLifecycleTests(Azurite azurite)
         using var status = await flows.StatusOnceAsync(id, "Completed");
         Assert.Equal("Completed", status.RootElement.GetProperty("status").GetString());
         Assert.Single(host.Mailbox.Of("verification", id));
+    }
+
+    [Fact]
+    public async Task A_case_waiting_for_approval_survives_a_kill_of_the_local_host_in_its_own_orchestration_and_is_reminded_on_time()
+    {
+        // An Azurite of its own: the restart's reconciliation then looks at this one open case only.
+        var own = new Azurite();
+        await own.InitializeAsync();
+        try
+        {
+            await using var host = new LocalHostProcess(own, new Dictionary<string, string> { ["Privacy__Approval__ReminderAfter"] = "00:00:25" });
+            await host.StartAsync();
+            using var flows = new Flows(host);
+            var id = await flows.SubmitAsync(email: "jan.devries@example.nl", entity: "nl");
+            await flows.VerifyAsync(id);
+            var asked = (await host.Mailbox.WaitForAsync("approval-request", id)).Date;
+            var instances = new Azure.Data.Tables.TableClient(own.ConnectionString, host.TaskHub + "Instances");
+            // Killed once the orchestration waits for the decision (a kill during an activity delays the case until the
+            // activity's queue message becomes visible again: five minutes, as in Azure).
+            var before = await InstanceAsync(instances, id);
+            for (var i = 0; i < 100 && before?.GetString("CustomStatus") is null or "" or "null"; i++)
+            {
+                await Task.Delay(100);
+                before = await InstanceAsync(instances, id);
+            }
+
+
+            // SIGKILL: no shutdown, no chance to save anything.
+            await host.StopAsync();
+            var linesBefore = host.Output.Count;
+            await host.StartAsync();
+
+            // The start-up reconciliation found the orchestration still there: nothing started again from the register.
+            var reconciled = await WaitForLineAsync(host, linesBefore, "Reconciled ");
+            Assert.Contains("Reconciled 1 open cases: 0 started, 0 restarted", reconciled, StringComparison.Ordinal);
+            Assert.NotNull(before);
+            var after = await InstanceAsync(instances, id);
+            Assert.NotNull(after);
+            Assert.Equal(before.GetString("ExecutionId"), after.GetString("ExecutionId"));
+            Assert.Equal(before.GetDateTimeOffset("CreatedTime"), after.GetDateTimeOffset("CreatedTime"));
+            Assert.Equal("Running", after.GetString("RuntimeStatus"));
+
+            // Its timer, set before the kill, still fires when it was due: staff are reminded once, not before.
+            var reminder = await host.Mailbox.WaitForAsync("reminder", id, TimeSpan.FromSeconds(60));
+            Assert.True(reminder.Date >= asked.AddSeconds(24), $"reminded {(reminder.Date - asked).TotalSeconds:0} s after the approval request");
+            Assert.Equal(before.GetString("ExecutionId"), (await InstanceAsync(instances, id))?.GetString("ExecutionId"));
+
+            // And the case goes on from where it stood.
+            await flows.DecideAsync(id, "approve");
+            await flows.DownloadLinkAsync(id);
+            Assert.Single(host.Mailbox.Of("verification", id));
+            Assert.Single(host.Mailbox.Of("approval-request", id));
+        }
+        finally
+        {
+            await own.DisposeAsync();
+        }
+    }
+
+    /// <summary>The orchestration's row in the task hub's Instances table (none when the engine keeps no state there).</summary>
+    private static async Task<Azure.Data.Tables.TableEntity?> InstanceAsync(Azure.Data.Tables.TableClient instances, string id)
+    {
+        try
+        {
+            return (await instances.GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>(id, string.Empty)) is { HasValue: true } row ? row.Value : null;
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<string> WaitForLineAsync(LocalHostProcess host, int skip, string text)
+    {
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < until)
+        {
+            if (host.Output.Skip(skip).FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal)) is { } line)
+            {
+                return line;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"The host logged no \"{text}\" within 30 s after its restart.");
     }
 
     [Fact]

@@ -124,6 +124,55 @@ public sealed class StorageAdapterTests(Azurite azurite)
         Assert.Equal(ControllerScope.Of("nl"), (await register.GetAsync(ids["Nl"], default))!.Entity);
     }
 
+    /// <summary>
+    /// Decision 74: the staff list reads each case's entry, kept in its row, through a copy in the process. A case changed
+    /// or added by another instance is in this one's next list; a row written before the entries were kept is listed
+    /// from the case itself, and the daily sweep's rebuild writes its entry, once.
+    /// </summary>
+    [Fact]
+    public async Task The_list_entries_follow_changes_made_by_another_instance_and_rows_without_an_entry_are_rebuilt()
+    {
+        var here = new TableCaseRegister(Clients);
+        var elsewhere = new TableCaseRegister(Clients);
+        var c = NewCase() with { Type = RequestType.Erasure, AlsoRights = [RequestType.Objection], Entity = ControllerScope.Of("nl"), Channel = Channel.Email };
+        await elsewhere.CreateAsync(c, default);
+        var listed = (await here.ListEntriesAsync(default).ToListAsync()).Single(e => e.Reference == c.Id);
+        Assert.Equal([RequestType.Erasure, RequestType.Objection], listed.Rights);
+        Assert.Equal((ControllerScope.Of("nl"), Channel.Email, CaseStatus.AwaitingEmailVerification, c.DueDate), (listed.Entity, listed.Channel, listed.Status, listed.DueDate));
+        Assert.Equal(c.ReceivedAt, listed.ReceivedAt);
+
+        // Changed and added elsewhere after this instance made its copy: both in its next list.
+        var closedAt = DateTimeOffset.UtcNow;
+        await elsewhere.UpdateAsync(c.Id, x => x.WithStatus(CaseStatus.Rejected, closedAt), default);
+        var added = NewCase();
+        await elsewhere.CreateAsync(added, default);
+        var entries = await here.ListEntriesAsync(default).ToListAsync();
+        var rejected = entries.Single(e => e.Reference == c.Id);
+        Assert.Equal((CaseStatus.Rejected, RefusalGround.IdentityNotConfirmed), (rejected.Status, rejected.RejectedAs));
+        Assert.Equal(closedAt, rejected.ClosedAt);
+        Assert.Contains(entries, e => e.Reference == added.Id);
+
+        // A row as the register wrote it before the entries: listed from its case, then given its entry by the rebuild.
+        var table = Clients.Tables.GetTableClient(TableCaseRegister.CasesTable);
+        var old = NewCase() with { Status = CaseStatus.AwaitingStaffAction };
+        await elsewhere.CreateAsync(old, default);
+        var row = (await table.GetEntityAsync<Azure.Data.Tables.TableEntity>(old.Id, "case")).Value;
+        row.Remove("List");
+        row.Remove("ListVersion");
+        await table.UpdateEntityAsync(row, row.ETag, Azure.Data.Tables.TableUpdateMode.Replace);
+        Assert.Equal(CaseStatus.AwaitingStaffAction, (await here.ListEntriesAsync(default).ToListAsync()).Single(e => e.Reference == old.Id).Status);
+        Assert.Null((await table.GetEntityAsync<Azure.Data.Tables.TableEntity>(old.Id, "case")).Value.GetString("List"));
+
+        Assert.InRange(await elsewhere.RefreshListEntriesAsync(default), 1, int.MaxValue);
+        Assert.Contains("\"status\":\"AwaitingStaffAction\"", (await table.GetEntityAsync<Azure.Data.Tables.TableEntity>(old.Id, "case")).Value.GetString("List"), StringComparison.Ordinal);
+        Assert.Equal(0, await elsewhere.RefreshListEntriesAsync(default));
+        Assert.Equal(old.Email, (await here.GetAsync(old.Id, default))!.Email);
+
+        // Removed by this instance (the retention sweep): gone from its list at once.
+        await here.DeleteCaseAsync(old.Id, default);
+        Assert.DoesNotContain(await here.ListEntriesAsync(default).ToListAsync(), e => e.Reference == old.Id);
+    }
+
     [Fact]
     public async Task Concurrent_updates_are_all_kept_and_only_the_first_decision_wins()
     {

@@ -55,6 +55,39 @@ public sealed class StoreFilesBlobTests(Azurite azurite)
         Assert.Null(await store.OpenFileAsync("job_applications", Cv, default));
     }
 
+    /// <summary>
+    /// Issue 22: summary.html links a stored file to its copy in the zip. A CV whose blob is gone from its container when
+    /// the export is prepared is not in the zip, and the page says so rather than linking to nothing.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_summary_links_a_CV_only_when_it_is_in_the_zip_and_says_when_its_blob_is_gone(bool blobThere)
+    {
+        var (catalog, container) = await SeededAsync();
+        if (!blobThere)
+        {
+            await container.DeleteBlobIfExistsAsync(Cv);
+        }
+
+        var store = catalog.Find("nl/recruitment");
+        const string email = "alexis.papadopoulos@example.nl";
+        var records = await store.CollectAsync(email, CollectScope.All, default).ToListAsync();
+        var part = new Privacy.Export.StorePart(Map.Store("nl/recruitment"), records.GroupBy(r => r.Table).ToDictionary(g => g.Key, g => g.Count()));
+        var manifest = new Privacy.Export.ExportManifest("PR-BLOB-0000-0002", Privacy.Requests.Language.En, email, DateTimeOffset.UtcNow, Map, Map.Controllers, [part]);
+        using var output = new MemoryStream();
+        await Privacy.Export.ExportPackageWriter.WriteAsync(output, manifest, _ => records.ToAsyncEnumerable(), default,
+            (s, table, name, ct) => catalog.Find(s.Key).OpenFileAsync(table, name, ct));
+
+        using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(output.ToArray()));
+        using var reader = new StreamReader(zip.GetEntry("summary.html")!.Open());
+        var html = System.Net.WebUtility.HtmlDecode(await reader.ReadToEndAsync());
+        var entry = "nl/recruitment/files/" + Cv;
+        Assert.Equal(blobThere, zip.GetEntry(entry) is not null);
+        Assert.Equal(blobThere, html.Contains($"<a href=\"{entry}\">{Cv}</a>", StringComparison.Ordinal));
+        Assert.Equal(!blobThere, html.Contains($"{Cv} (this file was not found in our systems when this export was prepared, so it is not in the zip)", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task An_erasure_that_rolls_back_leaves_the_CV_blob()
     {

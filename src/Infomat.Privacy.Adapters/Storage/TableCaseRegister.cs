@@ -8,8 +8,9 @@ using Infomat.Privacy.Cases;
 namespace Infomat.Privacy.Adapters.Storage;
 
 /// <summary>
-/// The case register in Azure Table Storage: one row per case (the case as JSON, plus its status for queries),
-/// updated under ETag concurrency; and one row per used single-use token. Rows are removed only by the retention sweep.
+/// The case register in Azure Table Storage: one row per case (the case as JSON, plus its status for queries and its
+/// staff-list entry), updated under ETag concurrency; and one row per used single-use token. Rows are removed only by
+/// the retention sweep.
 /// </summary>
 public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, IRegisterCleanup
 {
@@ -17,11 +18,18 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
     public const string TokensTable = "PrivacyUsedTokens";
     private const string CaseRow = "case";
 
+    /// <summary>Stale entries read one by one up to this many; beyond, in one pass over the whole cases.</summary>
+    private const int StaleReadOneByOne = 50;
+
     private readonly TableClient cases = clients.Tables.GetTableClient(CasesTable);
     private readonly TableClient tokens = clients.Tables.GetTableClient(TokensTable);
+    private CaseListCopy? copy;
     private readonly SetUpOnce ready = new(() => Task.WhenAll(
         clients.Tables.GetTableClient(CasesTable).CreateIfNotExistsAsync(),
         clients.Tables.GetTableClient(TokensTable).CreateIfNotExistsAsync()));
+
+    /// <summary>This process's copy of the list entries (one per register: the register is a singleton).</summary>
+    private CaseListCopy Copy => LazyInitializer.EnsureInitialized(ref copy, () => new CaseListCopy(cases, ReadWholeAsync));
 
     public async Task CreateAsync(PrivacyCase privacyCase, CancellationToken cancellationToken)
     {
@@ -81,6 +89,86 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
         }
     }
 
+    /// <summary>
+    /// The list's entries, from the copy this process keeps of them (<see cref="CaseListCopy"/>): each read asks the table
+    /// only for the rows written since the last one, so the staff list of 10,000 cases answers in well under a second.
+    /// </summary>
+    public async IAsyncEnumerable<CaseListEntry> ListEntriesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await ready.EnsureAsync();
+        foreach (var entry in await Copy.ReadAsync(cancellationToken))
+        {
+            yield return entry;
+        }
+    }
+
+    /// <summary>The entries of rows written before they were kept, from the cases themselves.</summary>
+    private async IAsyncEnumerable<CaseListEntry> ReadWholeAsync(IReadOnlyCollection<string> ids, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (ids.Count <= StaleReadOneByOne)
+        {
+            foreach (var id in ids)
+            {
+                // Gone meanwhile (the retention sweep): not listed.
+                if (await GetAsync(id, cancellationToken) is { } c)
+                {
+                    yield return CaseListEntry.Of(c);
+                }
+            }
+
+            yield break;
+        }
+
+        var wanted = ids.ToHashSet(StringComparer.Ordinal);
+        await foreach (var c in ListAllAsync(cancellationToken))
+        {
+            if (wanted.Contains(c.Id))
+            {
+                yield return CaseListEntry.Of(c);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes the list entry into each row that lacks one of the current shape, from the row's own case, on that row's
+    /// ETag: a row changed meanwhile was written whole, entry included, so it is left as it is. Idempotent.
+    /// </summary>
+    public async Task<int> RefreshListEntriesAsync(CancellationToken cancellationToken)
+    {
+        await ready.EnsureAsync();
+        var stale = new List<string>();
+        await foreach (var row in cases.QueryAsync<TableEntity>(e => e.RowKey == CaseRow, select: ["PartitionKey", CaseListCopy.VersionColumn], cancellationToken: cancellationToken))
+        {
+            if (row.GetInt32(CaseListCopy.VersionColumn) != CaseListCopy.Version)
+            {
+                stale.Add(row.PartitionKey);
+            }
+        }
+
+        var rewritten = 0;
+        foreach (var id in stale)
+        {
+            var response = await cases.GetEntityIfExistsAsync<TableEntity>(id, CaseRow, cancellationToken: cancellationToken);
+            if (!response.HasValue || CaseListCopy.Read(response.Value!) is not null)
+            {
+                continue;
+            }
+
+            try
+            {
+                var entry = CaseListCopy.Write(new TableEntity(id, CaseRow), CaseListEntry.Of(FromEntity(response.Value!)));
+                await cases.UpdateEntityAsync(entry, response.Value!.ETag, TableUpdateMode.Merge, cancellationToken);
+                rewritten++;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+            {
+                // Changed (and so written with its entry) or removed since it was read.
+            }
+        }
+
+        return rewritten;
+    }
+
     public async Task<bool> TryConsumeTokenAsync(string tokenId, string caseId, CancellationToken cancellationToken)
     {
         await ready.EnsureAsync();
@@ -106,6 +194,7 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
     {
         await ready.EnsureAsync();
         await cases.DeleteEntityAsync(caseId, CaseRow, ETag.All, cancellationToken);
+        Copy.Forget(caseId);
     }
 
     public async IAsyncEnumerable<IntakeMarker> ListMarkersAsync([EnumeratorCancellation] CancellationToken cancellationToken)
@@ -125,12 +214,12 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
         await tokens.DeleteEntityAsync(marker.Id, marker.Row, ETag.All, cancellationToken);
     }
 
-    private static TableEntity ToEntity(PrivacyCase c) => new TableEntity(c.Id, CaseRow)
+    private static TableEntity ToEntity(PrivacyCase c) => CaseListCopy.Write(new TableEntity(c.Id, CaseRow)
     {
         ["Status"] = c.Status.ToString(),
         // "Finished": nothing left for the orchestration to do (the column the reconciler's query filters on).
         ["Finished"] = !c.NeedsWork,
-    }.With(c);
+    }, CaseListEntry.Of(c)).With(c);
 
     private static PrivacyCase FromEntity(TableEntity entity) =>
         entity.Read<PrivacyCase>()

@@ -29,6 +29,11 @@ public sealed class AuditedCaseRegister(ICaseRegister inner, IAuditTrail trail, 
 
     public IAsyncEnumerable<PrivacyCase> ListAllAsync(CancellationToken cancellationToken) => inner.ListAllAsync(cancellationToken);
 
+    public IAsyncEnumerable<CaseListEntry> ListEntriesAsync(CancellationToken cancellationToken) => inner.ListEntriesAsync(cancellationToken);
+
+    // Rewrites a copy the row already implies, not the case: nothing for the audit trail.
+    public Task<int> RefreshListEntriesAsync(CancellationToken cancellationToken) => inner.RefreshListEntriesAsync(cancellationToken);
+
     public Task<bool> TryConsumeTokenAsync(string tokenId, string caseId, CancellationToken cancellationToken) =>
         inner.TryConsumeTokenAsync(tokenId, caseId, cancellationToken);
 

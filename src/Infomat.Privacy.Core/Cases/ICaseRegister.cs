@@ -17,8 +17,21 @@ public interface ICaseRegister
     /// <summary>Ids of every case its orchestration still has work for (<see cref="PrivacyCase.NeedsWork"/>): open, or expired with the notice not yet sent.</summary>
     IAsyncEnumerable<string> ListUnfinishedAsync(CancellationToken cancellationToken);
 
-    /// <summary>Every case, for the staff case list and its CSV export.</summary>
+    /// <summary>Every case, for the sweeps that look at each one.</summary>
     IAsyncEnumerable<PrivacyCase> ListAllAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What the staff case list and its CSV need of every case (<see cref="CaseListEntry"/>: no personal data). A register
+    /// that keeps the entries beside the cases reads only them (decision 74); the others derive them from the cases.
+    /// </summary>
+    IAsyncEnumerable<CaseListEntry> ListEntriesAsync(CancellationToken cancellationToken) => ListAllAsync(cancellationToken).Select(CaseListEntry.Of);
+
+    /// <summary>
+    /// Rewrites the list entry of every case whose stored entry is missing or of an older shape (rows written before the
+    /// entries were kept, or before <see cref="CaseListEntry"/> changed): the rebuild path, run by the daily sweep.
+    /// Returns how many were rewritten; a register that keeps no entries has none to rewrite.
+    /// </summary>
+    Task<int> RefreshListEntriesAsync(CancellationToken cancellationToken) => Task.FromResult(0);
 
     /// <summary>
     /// Marks a one-time marker (a handled mail's Message-ID) as used. False when it was used before. Links in mails do

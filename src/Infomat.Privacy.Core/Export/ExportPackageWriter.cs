@@ -71,7 +71,7 @@ public static class ExportPackageWriter
         await using var zip = ZipSink.Start(output, stamp, cancellationToken);
         cancellationToken = zip.Token;
         // The first records of each table, for the page (bounded: SummaryRecords.MaxRowsPerTable per table).
-        var shown = await SummaryRecords.CollectAsync(parts, Read, openFile is not null, cancellationToken);
+        var shown = await SummaryRecords.CollectAsync(parts, Read, openFile, cancellationToken);
         await using (var stream = await zip.OpenEntryAsync(SummaryEntryName, cancellationToken))
         {
             await stream.WriteAsync(Encoding.UTF8.GetBytes(RenderSummary(manifest, shown)), cancellationToken);
@@ -415,7 +415,8 @@ public static class ExportPackageWriter
 
     /// <summary>
     /// The page's only style, inline (it works offline): long text wraps, records read as tables or cards, and on paper
-    /// the page uses the full width, keeps a record or a row on one page and repeats a table's header row.
+    /// the page uses the full width, keeps a record or a row on one page, a name with its value and a heading with what
+    /// follows, repeats a table's header row, and prints where a link leads (a stored file's name in the zip).
     /// </summary>
     private const string SummaryStyle =
         "body{font-family:Arial,sans-serif;line-height:1.5;max-width:50rem;margin:2rem auto;padding:0 1rem;color:#000;background:#fff}"
@@ -426,7 +427,8 @@ public static class ExportPackageWriter
         + ".record{border:1px solid #767676;border-radius:4px;padding:.25rem .75rem;margin:.5rem 0}"
         + ".record h4{margin:.25rem 0;font-size:1rem}.record dl{display:grid;grid-template-columns:minmax(8rem,1fr) 2fr;gap:0 1rem;margin:0}.record dd{margin:0}"
         + "@media print{body{max-width:none;margin:0;padding:0;font-size:10pt}section{border-top:1px solid #000}"
-        + ".record,tr{break-inside:avoid}thead{display:table-header-group}h2,h3,h4{break-after:avoid}a{color:#000}}";
+        + ".record,tr{break-inside:avoid}thead{display:table-header-group}h2,h3,h4,dt,caption{break-after:avoid}a{color:#000}"
+        + "a[href]::after{content:\" (\" attr(href) \")\"}}";
 
     /// <summary>
     /// The summary page (Art. 15(1) a–h and 15(2) from the data map): per controller and table where something was found,

@@ -24,11 +24,13 @@ public sealed class SummaryRecords
 
     private readonly Dictionary<(string Store, string Table), List<JsonObject>> rows = [];
     private readonly Dictionary<(string Store, string File), string> fileEntries = [];
+    private readonly HashSet<(string Store, string File)> filesLookedFor = [];
+    private readonly HashSet<(string Store, string File)> filesMissing = [];
 
     /// <summary>None: the page shows what was found and where, without the records (kept for callers that have none).</summary>
     public static SummaryRecords None { get; } = new();
 
-    /// <summary>Whether stored files are in the zip (the writer was given a way to open them), so links lead somewhere.</summary>
+    /// <summary>Whether stored files are in the zip (the writer was given a way to open them), so links lead somewhere (a file found missing is not linked).</summary>
     public bool FilesIncluded { get; private init; }
 
     /// <summary>The records shown for a table, in the store's order.</summary>
@@ -37,14 +39,17 @@ public sealed class SummaryRecords
 
     /// <summary>
     /// Reads each part's records until every table with records has its first <see cref="MaxRowsPerTable"/> (or all it
-    /// has), keeping only those. File names are given the entry names the files step gives them (same order, same rule).
+    /// has), keeping only those. File names are given the entry names the files step gives them (same order, same rule),
+    /// and each file a shown record names is looked for in its store (<paramref name="openFile"/>, opened and closed):
+    /// the page is written before the files, so this is how it knows which ones the zip will not hold.
     /// </summary>
     public static async Task<SummaryRecords> CollectAsync(
-        IEnumerable<StorePart> parts, Func<StoreMap, IAsyncEnumerable<StoreRecord>> read, bool filesIncluded, CancellationToken cancellationToken)
+        IEnumerable<StorePart> parts, Func<StoreMap, IAsyncEnumerable<StoreRecord>> read,
+        Func<StoreMap, string, string, CancellationToken, Task<Stream?>>? openFile, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(parts);
         ArgumentNullException.ThrowIfNull(read);
-        var collected = new SummaryRecords { FilesIncluded = filesIncluded };
+        var collected = new SummaryRecords { FilesIncluded = openFile is not null };
         foreach (var part in parts.Where(p => p.RecordCount > 0))
         {
             var wanted = part.TableCounts.Where(c => c.Value > 0).ToDictionary(c => c.Key, c => Math.Min(c.Value, MaxRowsPerTable), StringComparer.Ordinal);
@@ -52,17 +57,26 @@ public sealed class SummaryRecords
             await foreach (var record in read(part.Store).WithCancellation(cancellationToken))
             {
                 var table = part.Store.Tables.FirstOrDefault(t => t.Table == record.Table);
+                var list = collected.rows.TryGetValue((part.Store.Key, record.Table), out var existing) ? existing : collected.rows[(part.Store.Key, record.Table)] = [];
+                var show = list.Count < MaxRowsPerTable;
                 foreach (var column in table?.FileColumns ?? [])
                 {
                     if (record.Fields[column] is JsonValue v && v.GetValueKind() == JsonValueKind.String && v.GetValue<string>() is { Length: > 0 } name)
                     {
                         // Named on every occurrence, as the files step does; a name met again links to its first copy.
                         collected.fileEntries.TryAdd((part.Store.Key, name), FileEntryName(part.Store, name, used));
+                        if (show && openFile is not null && collected.filesLookedFor.Add((part.Store.Key, name)))
+                        {
+                            await using var file = await openFile(part.Store, record.Table, name, cancellationToken);
+                            if (file is null)
+                            {
+                                collected.filesMissing.Add((part.Store.Key, name));
+                            }
+                        }
                     }
                 }
 
-                var list = collected.rows.TryGetValue((part.Store.Key, record.Table), out var existing) ? existing : collected.rows[(part.Store.Key, record.Table)] = [];
-                if (list.Count < MaxRowsPerTable)
+                if (show)
                 {
                     list.Add(record.Fields);
                 }
@@ -158,9 +172,9 @@ public sealed class SummaryRecords
     }
 
     /// <summary>
-    /// One value as people write it, HTML-encoded: empty said in words, yes/no for flags (0/1 where the store has no
+    /// One value as people write it, HTML-encoded: a coded value by the name the map gives it, empty said in words, yes/no for flags (0/1 where the store has no
     /// boolean type), dates and times in the person's language (times in Belgian/Dutch time), numbers with the
-    /// language's decimal separator, a stored file as a link to it inside the zip; text as it is (the Art. 15(4) marker
+    /// language's decimal separator, a stored file as a link to it inside the zip (or, missing from its store, named as such); text as it is (the Art. 15(4) marker
     /// included).
     /// </summary>
     private string Value(StoreMap store, TableMap table, string column, JsonNode? node, Language l)
@@ -168,6 +182,18 @@ public sealed class SummaryRecords
         if (node is not JsonValue value)
         {
             return node is null ? HtmlText.Encode(Texts.Get("SummaryValueEmpty", l)) : HtmlText.Encode(node.ToJsonString());
+        }
+
+        // A code the map names for this column (gender "f"): its name in the person's language; the files keep the code.
+        var code = value.GetValueKind() switch
+        {
+            JsonValueKind.String => value.GetValue<string>(),
+            JsonValueKind.Number => value.ToJsonString(),
+            _ => null,
+        };
+        if (code is not null && table.ValueLabel(column, code, l) is { } label)
+        {
+            return HtmlText.Encode(label);
         }
 
         switch (value.GetValueKind())
@@ -196,7 +222,10 @@ public sealed class SummaryRecords
 
                 if (table.FileColumns.Contains(column) && FilesIncluded && fileEntries.TryGetValue((store.Key, text), out var entry))
                 {
-                    return $"<a href=\"{HtmlText.Encode(entry)}\">{HtmlText.Encode(text)}</a>";
+                    // A file the store no longer had when the export was prepared: named, not linked, and said so.
+                    return filesMissing.Contains((store.Key, text))
+                        ? HtmlText.Encode(Texts.Format("SummaryFileMissing", l, text))
+                        : $"<a href=\"{HtmlText.Encode(entry)}\">{HtmlText.Encode(text)}</a>";
                 }
 
                 if (text.Length == 10 && DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))

@@ -160,6 +160,17 @@ public sealed record TableMap(
     public string ColumnName(string column, Language language) =>
         ColumnNames is not null && ColumnNames.TryGetValue(column, out var name) ? name.In(language) : column;
 
+    /// <summary>The coded values columns declare (the map's <c>columns.{column}.values</c>): per column, code to name.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, Localized>> ValueLabels { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, Localized>>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// How the person reads the code <paramref name="code"/> of <paramref name="column"/> (<c>f</c> as <c>Vrouw</c>), or
+    /// null when the map does not name it: the summary then shows the code as it is.
+    /// </summary>
+    public string? ValueLabel(string column, string code, Language language) =>
+        ValueLabels.TryGetValue(column, out var codes) && codes.TryGetValue(code, out var label) ? label.In(language) : null;
+
     /// <summary>
     /// Whether the action opts the person's rows of this table out of mailings (<see cref="MarketingOptOut"/>): an
     /// objection to direct marketing (Art. 21(2)-(3)), or an unsubscribe, which asks for no more mailings of any kind.

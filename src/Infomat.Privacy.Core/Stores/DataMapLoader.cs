@@ -369,7 +369,10 @@ public static partial class DataMapLoader
                 node["emailColumns"] is null ? [] : Strings(node, "emailColumns", at, DataMapLoader.Identifier()),
                 Strings(node, "freeText", at, DataMapLoader.Identifier()),
                 optOut,
-                ColumnNames(node, at, texts));
+                ColumnNames(node, at, texts))
+            {
+                ValueLabels = ValueLabels(node, at, texts),
+            };
 
             // Each column a rule uses is certainly in the export (access shows every column): it must have a name.
             foreach (var column in map.ColumnNames is { Count: > 0 } named ? map.ColumnsTheMapUses.Where(c => !named.ContainsKey(c)) : [])
@@ -409,6 +412,33 @@ public static partial class DataMapLoader
             }
 
             return names;
+        }
+
+        /// <summary>
+        /// The coded values a column declares (<c>"values": {"f": {"nl": "Vrouw", ...}}</c>), each named in nl, fr and en, so
+        /// the summary writes <c>Vrouw</c> rather than <c>f</c>; the JSON and CSV keep the code.
+        /// </summary>
+        private Dictionary<string, IReadOnlyDictionary<string, Localized>> ValueLabels(JsonNode node, string at, JsonObject texts)
+        {
+            var labels = new Dictionary<string, IReadOnlyDictionary<string, Localized>>(StringComparer.Ordinal);
+            foreach (var (column, definition) in node["columns"] as JsonObject ?? [])
+            {
+                if (definition?["values"] is not { } values)
+                {
+                    continue;
+                }
+
+                var where = $"{at}.columns.{column}.values";
+                if (values is not JsonObject codes || codes.Count == 0)
+                {
+                    Problems.Add($"{where}: an object of codes, each named in nl, fr and en");
+                    continue;
+                }
+
+                labels[column] = codes.ToDictionary(c => c.Key, c => Text(codes, c.Key, where, texts), StringComparer.Ordinal);
+            }
+
+            return labels;
         }
 
         /// <summary>A purpose's lawful bases (Art. 6(1)); <c>consent</c> among them exactly when the purpose says <c>"consent": true</c>.</summary>

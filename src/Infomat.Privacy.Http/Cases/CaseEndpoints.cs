@@ -55,12 +55,13 @@ public sealed class CaseEndpoints(
         var now = time.GetUtcNow();
         var today = DueDateCalculator.Today(now);
         var rows = new List<CaseRow>();
-        await foreach (var c in register.ListAllAsync(cancellationToken))
+        // The list entries only, never the whole cases: 10,000 cases in under a second (decision 74).
+        await foreach (var e in register.ListEntriesAsync(cancellationToken))
         {
-            var daysLeft = DueDateCalculator.DaysLeft(c.DueDate, now);
-            rows.Add(new CaseRow(c.Id, c.Type, c.Entity, c.Channel, c.Status, c.ReceivedAt, c.DueDate, daysLeft,
-                CaseListFilter.IsIn(CaseListEntry.Of(c), CaseListState.Overdue, today),
-                c.Extensions.Sum(e => e.Months), c.ClosedAt) { Rights = c.Rights, RejectedAs = c.RejectedAs });
+            var daysLeft = DueDateCalculator.DaysLeft(e.DueDate, now);
+            rows.Add(new CaseRow(e.Reference, e.Rights[0], e.Entity, e.Channel, e.Status, e.ReceivedAt, e.DueDate, daysLeft,
+                CaseListFilter.IsIn(e, CaseListState.Overdue, today),
+                e.ExtendedMonths, e.ClosedAt) { Rights = e.Rights, RejectedAs = e.RejectedAs });
         }
 
         // Cases still to answer first (failed ones too: they wait for staff), overdue at the top, then by due date;

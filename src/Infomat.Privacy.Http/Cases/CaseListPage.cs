@@ -53,7 +53,7 @@ public static class CaseListPage
         page = Math.Clamp(page, 1, pages);
         var query = filter.ToQuery();
         body.Append(P(Texts.Format("CasesShown", l, matching.Count)))
-            .Append("<p><a href=\"/cases.csv").Append(query.Length > 0 ? "?" + E(query) : string.Empty).Append("\">").Append(E(Texts.Get("CasesCsv", l))).Append("</a></p>")
+            .Append("<p class=\"no-print\"><a href=\"/cases.csv").Append(query.Length > 0 ? "?" + E(query) : string.Empty).Append("\">").Append(E(Texts.Get("CasesCsv", l))).Append("</a></p>")
             .Append("<div class=\"table-wrap\"><table><caption>").Append(E(Texts.Get("CasesCaption", l))).Append("</caption><thead><tr>");
         foreach (var header in new[] { "LabelReference", "LabelType", "LabelEntity", "CasesStatus", "LabelReceived", "LabelDueDate", "CasesDaysLeft" })
         {

@@ -11,13 +11,18 @@ using Microsoft.Extensions.Options;
 namespace Infomat.Privacy.Http.Cases;
 
 /// <summary>What the daily case sweep did; <see cref="FailedCases"/> could not be swept this time (tried again at the next run).</summary>
-public sealed record MaintenanceResult(int DueReminders, int OverdueFlags, int IdentifiersErased, int HistoriesPurged, int FailedCases = 0);
+public sealed record MaintenanceResult(int DueReminders, int OverdueFlags, int IdentifiersErased, int HistoriesPurged, int FailedCases = 0)
+{
+    /// <summary>Cases whose staff-list entry was rewritten (written before the register kept one, or of an older shape: decision 74).</summary>
+    public int ListEntriesRewritten { get; init; }
+}
 
 /// <summary>
 /// The daily sweep over the case register: reminds staff a week and two working days before a case's due date and flags
 /// overdue cases (each once, to the staff mailboxes and, when overdue, the escalation address); erases the requester's
 /// identifiers from cases closed longer than <c>Privacy:Staff:RegisterRetention</c> (the keyed hash stays, so the
-/// pseudonymous record and its audit trail remain); and purges the durable history of finished cases.
+/// pseudonymous record and its audit trail remain); purges the durable history of finished cases; and rewrites the
+/// staff-list entry of cases stored without one of the current shape (the list's rebuild path, decision 74).
 /// </summary>
 public sealed partial class CaseMaintenance(
     ICaseRegister register, IMailSender mail, KeyedHash hash, IOptions<PrivacyOptions> options, TimeProvider time, PrivacyMetrics metrics, ILogger<CaseMaintenance> log, DataMap map)
@@ -26,7 +31,17 @@ public sealed partial class CaseMaintenance(
     {
         ArgumentNullException.ThrowIfNull(client);
         var now = time.GetUtcNow();
-        int reminders = 0, overdue = 0, erased = 0, purged = 0, failed = 0;
+        int reminders = 0, overdue = 0, erased = 0, purged = 0, failed = 0, rewritten = 0;
+        try
+        {
+            rewritten = await register.RefreshListEntriesAsync(cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The list still reads such cases whole meanwhile: it is slower, not wrong. Tried again at the next run.
+            ListEntriesFailed(log, ex.GetType().Name);
+        }
+
         await foreach (var c in register.ListAllAsync(cancellationToken))
         {
             // One case that cannot be swept now (its mail or its register write fails) is counted and logged by id, and
@@ -61,8 +76,8 @@ public sealed partial class CaseMaintenance(
             }
         }
 
-        SweptAll(log, reminders, overdue, erased, purged, failed);
-        return new MaintenanceResult(reminders, overdue, erased, purged, failed);
+        SweptAll(log, reminders, overdue, erased, purged, failed, rewritten);
+        return new MaintenanceResult(reminders, overdue, erased, purged, failed) { ListEntriesRewritten = rewritten };
     }
 
     private enum Swept
@@ -127,9 +142,12 @@ public sealed partial class CaseMaintenance(
         return true;
     }
 
-    [LoggerMessage(100, LogLevel.Information, "Case sweep: {Reminders} due-date reminders, {Overdue} overdue flags, {Erased} cases anonymised, {Purged} durable histories purged, {Failed} cases not swept")]
-    private static partial void SweptAll(ILogger logger, int reminders, int overdue, int erased, int purged, int failed);
+    [LoggerMessage(100, LogLevel.Information, "Case sweep: {Reminders} due-date reminders, {Overdue} overdue flags, {Erased} cases anonymised, {Purged} durable histories purged, {Failed} cases not swept, {Rewritten} list entries rewritten")]
+    private static partial void SweptAll(ILogger logger, int reminders, int overdue, int erased, int purged, int failed, int rewritten);
 
     [LoggerMessage(101, LogLevel.Warning, "Case sweep: case {CaseId} could not be swept ({Error}); tried again at the next run")]
     private static partial void CaseFailed(ILogger logger, string caseId, string error);
+
+    [LoggerMessage(102, LogLevel.Warning, "Case sweep: the staff-list entries could not be rewritten ({Error}); tried again at the next run")]
+    private static partial void ListEntriesFailed(ILogger logger, string error);
 }

@@ -18,6 +18,12 @@ public sealed record ReconcileResult(int Open, int Started, int Restarted, int R
 /// </summary>
 public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics metrics, TimeProvider time, ILogger<CaseWorkflow> log)
 {
+    /// <summary>
+    /// How many open cases a reconciliation looks at (and starts) at once: a restart with hundreds of open cases is done
+    /// in seconds, without flooding the engine and the storage account while the host answers new requests.
+    /// </summary>
+    public const int ReconcileParallelism = 4;
+
     /// <summary>Makes sure the case's orchestration runs: started when it has none, started again when it stopped while the case is open.</summary>
     public async Task EnsureRunningAsync(DurableTaskClient client, string caseId, CancellationToken cancellationToken)
     {
@@ -75,77 +81,78 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
     /// after <see cref="PrivacyCase.MaxAutomaticRestarts"/> restarts within a day without progress, the case flagged Failed
     /// for staff);
     /// an instance waiting on a step the register shows done (its signal lost) → signalled again. One case that cannot be
-    /// reconciled does not stop the others.
+    /// reconciled does not stop the others. At most <see cref="ReconcileParallelism"/> cases are looked at, and started, at once.
     /// </summary>
     public async Task<ReconcileResult> ReconcileAsync(DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         int open = 0, started = 0, restarted = 0, resignalled = 0, flagged = 0, errors = 0;
-        var missing = new List<string>();
-        await foreach (var caseId in register.ListUnfinishedAsync(cancellationToken))
+        var missing = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = ReconcileParallelism, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(register.ListUnfinishedAsync(cancellationToken), parallel, async (caseId, ct) =>
         {
-            open++;
+            Interlocked.Increment(ref open);
             try
             {
-                using var _ = await StartLock.TakeAsync(caseId, cancellationToken);
-                var instance = await client.GetInstanceAsync(caseId, getInputsAndOutputs: true, cancellationToken);
+                using var _ = await StartLock.TakeAsync(caseId, ct);
+                var instance = await client.GetInstanceAsync(caseId, getInputsAndOutputs: true, ct);
                 if (instance is null)
                 {
                     // Its writer may be starting it this very moment (another process): looked at again after the pass.
-                    missing.Add(caseId);
+                    missing.Enqueue(caseId);
                 }
                 else if (IsStopped(instance))
                 {
-                    if (await RestartStoppedAsync(client, caseId, cancellationToken))
+                    if (await RestartStoppedAsync(client, caseId, ct))
                     {
-                        restarted++;
+                        Interlocked.Increment(ref restarted);
                     }
                     else
                     {
-                        flagged++;
+                        Interlocked.Increment(ref flagged);
                     }
                 }
                 else if (ReadWaiting(instance) is { } waiting
-                    && await register.GetAsync(caseId, cancellationToken) is { } c && c.HasMovedPast(waiting))
+                    && await register.GetAsync(caseId, ct) is { } c && c.HasMovedPast(waiting))
                 {
-                    await client.RaiseEventAsync(caseId, CaseEvents.For(waiting.Step), eventPayload: null, cancellationToken);
+                    await client.RaiseEventAsync(caseId, CaseEvents.For(waiting.Step), eventPayload: null, ct);
                     Resignalled(log, caseId, waiting.Step);
-                    resignalled++;
+                    Interlocked.Increment(ref resignalled);
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
             {
                 ReconcileFailed(log, caseId, ex.GetType().Name);
-                errors++;
+                Interlocked.Increment(ref errors);
             }
-        }
+        });
 
-        if (missing.Count > 0)
+        if (!missing.IsEmpty)
         {
             // One short wait for all of them (a restarted host may have hundreds), then each still without an instance
             // is started: two starts at once would leave the instance unable to run.
             await Task.Delay(TimeSpan.FromSeconds(2), time, cancellationToken);
-            foreach (var caseId in missing)
+            await Parallel.ForEachAsync(missing, parallel, async (caseId, ct) =>
             {
                 try
                 {
-                    using var _ = await StartLock.TakeAsync(caseId, cancellationToken);
-                    if (await client.GetInstanceAsync(caseId, getInputsAndOutputs: false, cancellationToken) is null)
+                    using var _ = await StartLock.TakeAsync(caseId, ct);
+                    if (await client.GetInstanceAsync(caseId, getInputsAndOutputs: false, ct) is null)
                     {
-                        await StartAsync(client, caseId, cancellationToken);
-                        started++;
+                        await StartAsync(client, caseId, ct);
+                        Interlocked.Increment(ref started);
                     }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
                 {
                     ReconcileFailed(log, caseId, ex.GetType().Name);
-                    errors++;
+                    Interlocked.Increment(ref errors);
                 }
-            }
+            });
         }
 
         var result = new ReconcileResult(open, started, restarted, resignalled, flagged, errors);
-        Reconciled(log, open, started, restarted, resignalled, flagged, errors);
+        Reconciled(log, result.Open, result.Started, result.Restarted, result.Resignalled, result.FlaggedFailed, result.Errors);
         return result;
     }
 

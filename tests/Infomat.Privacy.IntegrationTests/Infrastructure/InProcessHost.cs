@@ -5,13 +5,14 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 
+using Infomat.LocalHost.Durable;
 using Infomat.Privacy.Adapters.Storage;
 using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Workflow;
 
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.DurableTask.Testing;
+using Microsoft.DurableTask;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -19,9 +20,10 @@ using Microsoft.Extensions.Logging;
 namespace Infomat.Privacy.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// The local host's composition (the same services, routes and in-process durable engine as Infomat.LocalHost's
-/// Program) inside the test process, so that a test can put a <see cref="StorageFaults"/> policy on the storage
-/// clients, as a storage account that answers 503 would.
+/// The local host's composition (the same services and routes as Infomat.LocalHost's Program) inside the test process,
+/// so that a test can put a <see cref="StorageFaults"/> policy on the storage clients, as a storage account that answers
+/// 503 would, or run another release's orchestrator. The durable engine is the in-memory one (quick to start), or the
+/// local host's Azure Storage provider when <see cref="TaskHub"/> is set.
 /// </summary>
 public sealed class InProcessHost : ITestHost, IAsyncDisposable
 {
@@ -38,6 +40,15 @@ public sealed class InProcessHost : ITestHost, IAsyncDisposable
         StoresDirectory = Repo.NewTempDirectory("stores");
         Mailbox = new Mailbox(MailDirectory);
     }
+
+    /// <summary>When set, the orchestrations run on the Azure Storage provider in this task hub of the Azurite, and survive a restart.</summary>
+    public string? TaskHub { get; init; }
+
+    /// <summary>The orchestrators and activities the next start registers (default: the pipeline's own); a test may stand in an older release.</summary>
+    public Action<DurableTaskRegistry>? Tasks { get; set; }
+
+    /// <summary>One signing key across restarts: links already mailed keep working, as with a real host.</summary>
+    private readonly string signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
     /// <summary>The table of this host's submission counters.</summary>
     public string LimitTable { get; } = "limits" + Guid.NewGuid().ToString("N");
@@ -82,7 +93,7 @@ public sealed class InProcessHost : ITestHost, IAsyncDisposable
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["Privacy:PublicBaseUrl"] = BaseUrl,
-            ["Privacy:Tokens:SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Privacy:Tokens:SigningKey"] = signingKey,
             ["Privacy:Pseudonymisation:Key"] = Convert.ToBase64String(LocalHostProcess.PseudonymisationKey),
             ["Privacy:KeyRing:EncryptionKey"] = Convert.ToBase64String(LocalHostProcess.KeyRingEncryptionKey),
             ["Privacy:Staff:Language"] = "Nl",
@@ -92,11 +103,13 @@ public sealed class InProcessHost : ITestHost, IAsyncDisposable
             ["Stores:SeedDemoData"] = "true",
             // The submission limits of this host alone (see LocalHostProcess).
             ["Privacy:Intake:LimitTable"] = LimitTable,
+            ["LocalHost:Durable:Backend"] = TaskHub is null ? nameof(DurableBackend.InMemory) : nameof(DurableBackend.AzureStorage),
+            ["LocalHost:Durable:TaskHub"] = TaskHub ?? "unused",
         });
         builder.WebHost.UseUrls(BaseUrl);
         builder.Logging.ClearProviders();
         builder.Services.AddInfomatPrivacy(builder.Configuration);
-        builder.Services.AddInMemoryDurableTask(r => r.AddPrivacyWorkflow());
+        builder.Services.AddLocalDurableTask(builder.Configuration, Tasks ?? (r => r.AddPrivacyWorkflow()));
 
         // The same clients the adapters make from the connection string, with the fault policy on the Table client's wire.
         // Few and quick retries: the test is about what a person sees once the SDK gives up, not about its back-off.
@@ -113,6 +126,9 @@ public sealed class InProcessHost : ITestHost, IAsyncDisposable
         app.MapInfomatPrivacy();
         await app.StartAsync();
     }
+
+    /// <summary>Stops the host (gracefully, as a deployment does); <see cref="StartAsync"/> starts it again on the same port and folders.</summary>
+    public async Task StopAsync() => await DisposeAsync();
 
     public async ValueTask DisposeAsync()
     {

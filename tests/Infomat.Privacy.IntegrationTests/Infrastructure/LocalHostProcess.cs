@@ -41,6 +41,8 @@ public sealed class LocalHostProcess : ITestHost, IAsyncDisposable
             // Azurite, so one shared table would hold the whole run to one client's limit. Tests of the shared limit
             // give two hosts one table.
             ["Privacy__Intake__LimitTable"] = "limits" + Guid.NewGuid().ToString("N"),
+            // A task hub of its own (queues, tables, leases), kept across its restarts: hosts of one run share the Azurite.
+            ["LocalHost__Durable__TaskHub"] = TaskHub,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
@@ -49,6 +51,9 @@ public sealed class LocalHostProcess : ITestHost, IAsyncDisposable
 
         Mailbox = new Mailbox(MailDirectory);
     }
+
+    /// <summary>This host's durable task hub in the Azurite (its orchestrations' state: <c>{TaskHub}Instances</c>, <c>{TaskHub}History</c>).</summary>
+    public string TaskHub { get; } = "t" + Guid.NewGuid().ToString("N");
 
     /// <summary>The pseudonymisation key all test hosts share.</summary>
     public static byte[] PseudonymisationKey { get; } = RandomNumberGenerator.GetBytes(32);

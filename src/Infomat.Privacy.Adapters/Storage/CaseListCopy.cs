@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+using Azure.Data.Tables;
+
+using Infomat.Privacy.Cases;
+
+namespace Infomat.Privacy.Adapters.Storage;
+
+/// <summary>
+/// The staff list's entry of every case (<see cref="CaseListEntry"/>: no personal data), held in this process and brought
+/// up to date from the register's table at each read (decision 74): only the rows written since the newest one seen
+/// (their Timestamp, less a <see cref="Margin"/> for the clocks of the table's servers), and the whole table again once
+/// the copy is <see cref="WholeReadEvery"/> old, so a case removed elsewhere (the retention sweep) drops out and nothing
+/// missed stays missed. Each read thus costs a query returning the few rows changed since, not 10,000 rows.
+/// </summary>
+internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<string>, CancellationToken, IAsyncEnumerable<CaseListEntry>> readWhole)
+{
+    /// <summary>The column of the case row that holds its entry as JSON, written with the case (never apart from it).</summary>
+    internal const string Column = "List";
+
+    internal const string VersionColumn = "ListVersion";
+
+    /// <summary>
+    /// The shape of <see cref="CaseListEntry"/> in <see cref="Column"/>. Raise it when the entry changes: rows of an older
+    /// shape are then read whole until the daily sweep rewrites them (<see cref="TableCaseRegister.RefreshListEntriesAsync"/>).
+    /// </summary>
+    internal const int Version = 1;
+
+    /// <summary>
+    /// Rows up to this much older than the newest one seen are read again: the Timestamp comes from the clock of the
+    /// server that holds the row's partition, and those clocks are kept within far less of each other.
+    /// </summary>
+    internal static readonly TimeSpan Margin = TimeSpan.FromSeconds(5);
+
+    internal static readonly TimeSpan WholeReadEvery = TimeSpan.FromMinutes(5);
+
+    private const string CaseRow = "case";
+
+    /// <summary>The copy as last read: never changed once published (a read makes a new one), so readers need no lock.</summary>
+    private volatile Snapshot? current;
+
+    /// <summary>Every case's entry as the table holds it now.</summary>
+    public async Task<IReadOnlyCollection<CaseListEntry>> ReadAsync(CancellationToken cancellationToken)
+    {
+        var last = current;
+        // An empty table has no newest row to count from: read whole (it is empty).
+        var whole = last is null || last.Newest == DateTimeOffset.MinValue || Stopwatch.GetElapsedTime(last.WholeReadAt) >= WholeReadEvery;
+        var filter = whole
+            ? TableClient.CreateQueryFilter($"RowKey eq {CaseRow}")
+            : TableClient.CreateQueryFilter($"RowKey eq {CaseRow} and Timestamp ge {last!.Newest - Margin}");
+        var started = Stopwatch.GetTimestamp();
+        var entries = whole ? new Dictionary<string, CaseListEntry>(StringComparer.Ordinal) : new Dictionary<string, CaseListEntry>(last!.Entries, StringComparer.Ordinal);
+        var newest = whole ? DateTimeOffset.MinValue : last!.Newest;
+        var stale = new List<string>();
+        await foreach (var row in cases.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "Timestamp", Column, VersionColumn], cancellationToken: cancellationToken))
+        {
+            if (row.Timestamp is { } at && at > newest)
+            {
+                newest = at;
+            }
+
+            if (Read(row) is { } entry)
+            {
+                entries[row.PartitionKey] = entry;
+            }
+            else
+            {
+                stale.Add(row.PartitionKey);
+            }
+        }
+
+        if (stale.Count > 0)
+        {
+            await foreach (var entry in readWhole(stale, cancellationToken))
+            {
+                entries[entry.Reference] = entry;
+            }
+        }
+
+        // Published only once read to its end (a read cut off leaves the copy as it was). Two reads at once each publish a
+        // copy true as of its own query; whichever lands last, the next read asks again from that copy's newest row.
+        var next = new Snapshot(entries, newest, whole ? started : last!.WholeReadAt);
+        current = next;
+        return next.Entries.Values;
+    }
+
+    /// <summary>A case this process removed from the table leaves the copy at once.</summary>
+    public void Forget(string caseId)
+    {
+        if (current is { } last && last.Entries.ContainsKey(caseId))
+        {
+            var entries = new Dictionary<string, CaseListEntry>(last.Entries, StringComparer.Ordinal);
+            entries.Remove(caseId);
+            current = last with { Entries = entries };
+        }
+    }
+
+    private sealed record Snapshot(Dictionary<string, CaseListEntry> Entries, DateTimeOffset Newest, long WholeReadAt);
+
+    /// <summary>Puts <paramref name="entry"/> into the row the case is written to.</summary>
+    public static TableEntity Write(TableEntity row, CaseListEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        row[Column] = JsonSerializer.Serialize(entry, TableJson.Options);
+        row[VersionColumn] = Version;
+        return row;
+    }
+
+    /// <summary>The row's entry, or null when it has none of the current shape (written before; read the case whole).</summary>
+    public static CaseListEntry? Read(TableEntity row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return row.GetInt32(VersionColumn) == Version && row.GetString(Column) is { } json
+            ? JsonSerializer.Deserialize<CaseListEntry>(json, TableJson.Options)
+            : null;
+    }
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.TestSupport;
+
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Infomat.Privacy.Workflow.Tests;
+
+/// <summary>
+/// A restart with hundreds of open cases: the reconciler looks at them a few at a time in parallel, not one by one, and
+/// never more at once than <see cref="CaseWorkflow.ReconcileParallelism"/> (the host keeps answering requests meanwhile).
+/// </summary>
+public sealed class ReconcileLoadTests
+{
+    private const int Cases = 120;
+    private static readonly TimeSpan Lookup = TimeSpan.FromMilliseconds(50);
+
+    [Fact]
+    public async Task Reconciling_many_open_cases_looks_at_several_at_once_and_never_more_than_the_bound()
+    {
+        var register = new InMemoryRegister();
+        var client = new SlowClient(Lookup);
+        for (var i = 0; i < Cases; i++)
+        {
+            var c = await NewCaseAsync(register, i);
+            await client.ScheduleNewOrchestrationInstanceAsync(nameof(Orchestration.PrivacyRequestOrchestrator), c.Id, new StartOrchestrationOptions(c.Id));
+        }
+
+        var watch = Stopwatch.StartNew();
+        var result = await Workflow(register).ReconcileAsync(client, default);
+        watch.Stop();
+
+        Assert.Equal(new ReconcileResult(Cases, 0, 0, 0, 0, 0), result);
+        // One by one it takes Cases × 50 ms = 6 s; four at a time about 1.5 s, well below half.
+        Assert.True(watch.Elapsed < Lookup * Cases / 2, $"{Cases} open cases took {watch.Elapsed.TotalSeconds:0.0} s to reconcile");
+        Assert.InRange(client.MostAtOnce, 2, CaseWorkflow.ReconcileParallelism);
+    }
+
+    [Fact]
+    public async Task Open_cases_without_an_orchestration_are_each_started_once_a_few_at_a_time()
+    {
+        var register = new InMemoryRegister();
+        var client = new SlowClient(Lookup);
+        for (var i = 0; i < Cases; i++)
+        {
+            await NewCaseAsync(register, i);
+        }
+
+        var result = await Workflow(register).ReconcileAsync(client, default);
+
+        Assert.Equal(Cases, result.Started);
+        Assert.Equal(Cases, client.StartCalls.Count);
+        Assert.Equal(Cases, client.StartCalls.Distinct().Count());
+        Assert.InRange(client.MostAtOnce, 2, CaseWorkflow.ReconcileParallelism);
+    }
+
+    private static CaseWorkflow Workflow(ICaseRegister register)
+    {
+        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        return new CaseWorkflow(register, new PrivacyMetrics(meters), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<CaseWorkflow>.Instance);
+    }
+
+    private static async Task<PrivacyCase> NewCaseAsync(InMemoryRegister register, int i)
+    {
+        var request = new ValidRequest(RequestType.Access, $"person{i}@example.be", "Test Person", null, ControllerScope.Of("be"), Language.Nl, null, null);
+        var c = PrivacyCase.Received(request, Channel.Form, DateTimeOffset.UtcNow, TestDataMaps.Real);
+        await register.CreateAsync(c, default);
+        return c;
+    }
+
+    /// <summary>A durable client whose every instance lookup takes a while (a storage account's round trip), counting how many run at once.</summary>
+    private sealed class SlowClient(TimeSpan lookup) : DurableTaskClient("slow")
+    {
+        private readonly FakeDurableClient inner = new();
+        private int now;
+        private int most;
+
+        public int MostAtOnce => Volatile.Read(ref most);
+
+        public System.Collections.Concurrent.ConcurrentQueue<string> StartCalls => inner.StartCalls;
+
+        public override async Task<OrchestrationMetadata?> GetInstancesAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default)
+        {
+            var at = Interlocked.Increment(ref now);
+            int seen;
+            while (at > (seen = Volatile.Read(ref most)) && Interlocked.CompareExchange(ref most, at, seen) != seen)
+            {
+            }
+
+            try
+            {
+                await Task.Delay(lookup, cancellation);
+                return await inner.GetInstancesAsync(instanceId, getInputsAndOutputs, cancellation);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref now);
+            }
+        }
+
+        public override Task<string> ScheduleNewOrchestrationInstanceAsync(TaskName orchestratorName, object? input = null, StartOrchestrationOptions? options = null, CancellationToken cancellation = default) =>
+            inner.ScheduleNewOrchestrationInstanceAsync(orchestratorName, input, options, cancellation);
+
+        public override Task RaiseEventAsync(string instanceId, string eventName, object? eventPayload = null, CancellationToken cancellation = default) => inner.RaiseEventAsync(instanceId, eventName, eventPayload, cancellation);
+
+        public override AsyncPageable<OrchestrationMetadata> GetAllInstancesAsync(OrchestrationQuery? filter = null) => throw new NotSupportedException();
+
+        public override Task<PurgeResult> PurgeInstanceAsync(string instanceId, PurgeInstanceOptions? options = null, CancellationToken cancellation = default) => throw new NotSupportedException();
+
+        public override Task<PurgeResult> PurgeAllInstancesAsync(PurgeInstancesFilter filter, PurgeInstanceOptions? options = null, CancellationToken cancellation = default) => throw new NotSupportedException();
+
+        public override Task ResumeInstanceAsync(string instanceId, string? reason = null, CancellationToken cancellation = default) => throw new NotSupportedException();
+
+        public override Task SuspendInstanceAsync(string instanceId, string? reason = null, CancellationToken cancellation = default) => throw new NotSupportedException();
+
+        public override Task TerminateInstanceAsync(string instanceId, TerminateInstanceOptions? options = null, CancellationToken cancellation = default) => throw new NotSupportedException();
+
+        public override Task<OrchestrationMetadata> WaitForInstanceCompletionAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) => throw new NotSupportedException();
+
+        public override Task<OrchestrationMetadata> WaitForInstanceStartAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) => throw new NotSupportedException();
+
+        public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
