@@ -127,6 +127,9 @@ internal sealed class FakeStores : IEntityStoreCatalog
     /// <summary>How long each collect takes before its first record (a slow store; the fan-out benchmark).</summary>
     public TimeSpan CollectDelay { get; set; }
 
+    /// <summary>When each collect started and ended (the fan-out benchmark reads how they overlap).</summary>
+    public ConcurrentQueue<(string Store, DateTimeOffset Start, DateTimeOffset End)> CollectTimes { get; } = new();
+
     public IEntityStore Find(string storeKey) => new Store(this, storeKey);
 
     private sealed class Store(FakeStores owner, string key) : IEntityStore
@@ -137,10 +140,13 @@ internal sealed class FakeStores : IEntityStoreCatalog
         {
             await Task.Yield();
             Call();
+            var started = DateTimeOffset.UtcNow;
             if (owner.CollectDelay > TimeSpan.Zero)
             {
                 await Task.Delay(owner.CollectDelay, cancellationToken);
             }
+
+            owner.CollectTimes.Enqueue((key, started, DateTimeOffset.UtcNow));
 
             if (owner.Data.TryGetValue(key, out var byEmail) && byEmail.TryGetValue(email, out var rows))
             {

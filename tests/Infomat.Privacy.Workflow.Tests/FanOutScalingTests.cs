@@ -57,10 +57,14 @@ public sealed class FanOutScalingTests(ITestOutputHelper output)
         {
             var c = await h.NewCaseAsync(RequestType.Access, email: Email);
             await h.VerifyAndAwaitApprovalAsync(c.Id);
+            h.Stores.CollectTimes.Clear();
             var clock = Stopwatch.StartNew();
+            var t0 = DateTimeOffset.UtcNow;
             await h.DecideAsync(c.Id, DecisionOutcome.Approve);
             var done = await h.CompletionAsync(c.Id);
             clock.Stop();
+            var times = h.Stores.CollectTimes.ToArray();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run {run}: {map.Stores.Count} stores, collects started {times.Min(t => (t.Start - t0).TotalMilliseconds):F0}..{times.Max(t => (t.Start - t0).TotalMilliseconds):F0} ms, last ended {times.Max(t => (t.End - t0).TotalMilliseconds):F0} ms, done {clock.ElapsedMilliseconds} ms"));
             Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
             Assert.Equal(CaseStatus.Completed, (await h.Register.GetAsync(c.Id, default))!.Status);
             best = clock.Elapsed < best ? clock.Elapsed : best;
