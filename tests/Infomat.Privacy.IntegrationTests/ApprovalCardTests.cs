@@ -130,7 +130,8 @@ public sealed partial class ApprovalCardTests(Azurite azurite) : LocalHostTests(
         var first = await ClickAsync(card, "approve", authority.Action(ElsOid, "els.janssens@infomat.eu"));
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         var afterFirst = JsonNode.Parse(await first.Content.ReadAsStringAsync())!.AsObject();
-        Assert.Contains("wacht op een tweede, andere collega", Flat(afterFirst), StringComparison.Ordinal);
+        Assert.Contains("Goedgekeurd door els.janssens@infomat.eu", Flat(afterFirst), StringComparison.Ordinal);
+        Assert.Contains("Wacht op goedkeuring 2 van 2: een andere collega moet die geven.", Flat(afterFirst), StringComparison.Ordinal);
         Assert.NotEmpty(HttpActions(afterFirst));
 
         // Els again, shown under another name: the same object id, so not a second approver. Nothing recorded.

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 
 using Infomat.Privacy.Audit;
 using Infomat.Privacy.Cases;
@@ -29,7 +28,7 @@ namespace Infomat.Privacy.Http.Approval;
 /// Messages service (<c>azp</c>), not expired — whose claims make a privacy staff member (<see cref="StaffAccess.FromClaims"/>).
 /// Otherwise: 401, nothing changed, and (when the case is known) an audit event. The decision itself is taken by
 /// <see cref="ApprovalDecisions"/>, the same as on the decision page; the answer is the card as it now stands, which
-/// Outlook puts in place of the old one (<c>CARD-UPDATE-IN-BODY</c>), with what happened in <c>CARD-ACTION-STATUS</c>.
+/// Outlook puts in place of the old one (<c>CARD-UPDATE-IN-BODY</c>); a refusal says why in <c>CARD-ACTION-STATUS</c>.
 /// </summary>
 public sealed partial class ApprovalCardEndpoints(
     StaffSignIn signIn, StaffAccess access, LinkTokenService tokens, ICaseRegister register, ApprovalDecisions decisions, IAuditTrail audit,
@@ -37,8 +36,6 @@ public sealed partial class ApprovalCardEndpoints(
 {
     /// <summary>Where Outlook puts its token when the action's own Authorization header is set empty (as the card does).</summary>
     public const string ActionAuthorizationHeader = "Action-Authorization";
-
-    private const int MaxBody = 16 * 1024;
 
     public async Task<IResult> ActAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
     {
@@ -114,12 +111,11 @@ public sealed partial class ApprovalCardEndpoints(
 
         var result = await decisions.DecideAsync(c, token, identity!, form, client, l, cancellationToken);
         c = result.Case;
-        var decision = c.Decision;
         return result.Result switch
         {
-            ApprovalResult.Decided => Card(c, l, cardUrl, pageLink, Texts.Format("ApprovalDecided", l, Texts.Get("Decision" + decision!.Outcome, l), Texts.DateTime(decision.DecidedAt, l), decision.DecidedBy)),
-            ApprovalResult.Approved => Card(c, l, cardUrl, pageLink, Texts.Format("CardFirstOfTwo", l, identity!.Name, Texts.DateTime(c.Approvals[^1].At, l), c.Approvals.Count, c.ApprovalsRequired)),
-            ApprovalResult.IdentificationAsked => Card(c, l, cardUrl, pageLink, Texts.Format("CardIdentificationSent", l, Texts.DateTime(c.IdentificationRequestedAt ?? time.GetUtcNow(), l), c.IdentificationRequestedBy ?? identity!.Name)),
+            // What was just recorded is where the case now stands: the card's own lines say it (the decision, the approval
+            // and the one still needed, the identification asked for), so no status line repeats it.
+            ApprovalResult.Decided or ApprovalResult.Approved or ApprovalResult.IdentificationAsked => Card(c, l, cardUrl, pageLink, status: null),
             ApprovalResult.NoMoreDecision => Card(c, l, cardUrl, pageLink, ApprovalPage.NoMoreDecision(c, l)),
             ApprovalResult.SameApprover => Card(c, l, cardUrl, pageLink, Texts.Get("ApprovalSameApprover", l)),
             ApprovalResult.Changed => Card(c, l, cardUrl, pageLink, Texts.Get("CardChanged", l)),
@@ -151,25 +147,20 @@ public sealed partial class ApprovalCardEndpoints(
         return null;
     }
 
+    /// <summary>
+    /// The action's JSON body, read as the intake reads its own (<see cref="Intake.RequestBody"/>: at most 64 KB, one
+    /// object of fields); null when it cannot be read (Outlook puts the inputs into the body as typed).
+    /// </summary>
     private static async Task<ApprovalRequestForm?> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (request.ContentLength is > MaxBody)
+        var (kind, fields) = await Intake.RequestBody.ReadAsync(request, cancellationToken);
+        if (kind != Intake.BodyKind.Json)
         {
             return null;
         }
 
-        try
-        {
-            using var document = await JsonDocument.ParseAsync(new LimitedStream(request.Body, MaxBody), cancellationToken: cancellationToken);
-            var root = document.RootElement;
-            string Field(string name) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : string.Empty;
-            return new ApprovalRequestForm(Field("action"), Field("evidence"), Field("note"), Field("reason"));
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidDataException)
-        {
-            // Outlook puts the inputs into the body as typed: a quotation mark in a note breaks the JSON.
-            return null;
-        }
+        string Field(string name) => fields.GetValueOrDefault(name) ?? string.Empty;
+        return new ApprovalRequestForm(Field("action"), Field("evidence"), Field("note"), Field("reason"));
     }
 
     /// <summary>The card as it now stands; what just happened is its first line (no status header: the card says it).</summary>
@@ -268,46 +259,6 @@ public sealed partial class ApprovalCardEndpoints(
         }
 
         return ascii.ToString();
-    }
-
-    /// <summary>Reads at most <paramref name="limit"/> bytes, then fails: a body is never read whole into memory past the limit.</summary>
-    private sealed class LimitedStream(Stream inner, long limit) : Stream
-    {
-        private long read;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => read; set => throw new NotSupportedException(); }
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            Count(await inner.ReadAsync(buffer, cancellationToken));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        private int Count(int n)
-        {
-            read += n;
-            return read > limit ? throw new InvalidDataException("The body is longer than allowed.") : n;
-        }
     }
 }
 
