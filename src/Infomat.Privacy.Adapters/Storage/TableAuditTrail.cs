@@ -25,6 +25,10 @@ public sealed class TableAuditTrail(StorageClients clients, AuditChain chain, Ti
     /// <summary>The container of the append blobs recording each case's events (no personal data: ids and hashes).</summary>
     public const string HeadsContainer = "audit-heads";
 
+    /// <summary>Tries at a sequence number before an append gives up (only other instances can take it from this one).</summary>
+    private const int MaxAttempts = 50;
+
+    private readonly KeyedTurns turns = new();
     private readonly TableClient table = clients.Tables.GetTableClient(TableName);
     private readonly BlobContainerClient heads = clients.Blobs.GetBlobContainerClient(HeadsContainer);
     private readonly SetUpOnce created = new(() => Task.WhenAll(
@@ -35,6 +39,11 @@ public sealed class TableAuditTrail(StorageClients clients, AuditChain chain, Ti
     {
         ArgumentNullException.ThrowIfNull(entry);
         await created.EnsureAsync();
+
+        // The steps of one case on this instance (a collect fanned out over 20 stores) take turns: a chain is one
+        // sequence, so racing for it only costs retries. Other instances still race: a lost race re-reads the chain and
+        // chains after the winner, after a short random pause so that the losers do not collide again.
+        using var turn = await turns.EnterAsync(entry.CaseId, cancellationToken);
         for (var attempt = 1; ; attempt++)
         {
             var rows = await RowsAsync(entry.CaseId, cancellationToken);
@@ -50,9 +59,10 @@ public sealed class TableAuditTrail(StorageClients clients, AuditChain chain, Ti
                 await RecordHeadAsync(next, cancellationToken);
                 return next;
             }
-            catch (RequestFailedException ex) when (ex.Status == 409 && attempt < 10)
+            catch (RequestFailedException ex) when (ex.Status == 409 && attempt < MaxAttempts)
             {
-                // Another step of the same case took this sequence number: chain after it.
+                // Another instance took this sequence number: chain after it.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 + (10 * Math.Min(attempt, 10)))), cancellationToken);
             }
         }
     }
