@@ -124,12 +124,6 @@ internal sealed class FakeStores : IEntityStoreCatalog
     /// <summary>Actions applied, per case, action and store (the fake's own "privacy_actions" record).</summary>
     public ConcurrentDictionary<(string CaseId, StoreAction Action, string Store), StoreOutcome> Applied { get; } = new();
 
-    /// <summary>How long each collect takes before its first record (a slow store; the fan-out benchmark).</summary>
-    public TimeSpan CollectDelay { get; set; }
-
-    /// <summary>When each collect started and ended (the fan-out benchmark reads how they overlap).</summary>
-    public ConcurrentQueue<(string Store, DateTimeOffset Start, DateTimeOffset End)> CollectTimes { get; } = new();
-
     public IEntityStore Find(string storeKey) => new Store(this, storeKey);
 
     private sealed class Store(FakeStores owner, string key) : IEntityStore
@@ -140,14 +134,6 @@ internal sealed class FakeStores : IEntityStoreCatalog
         {
             await Task.Yield();
             Call();
-            var started = DateTimeOffset.UtcNow;
-            if (owner.CollectDelay > TimeSpan.Zero)
-            {
-                await Task.Delay(owner.CollectDelay, cancellationToken);
-            }
-
-            owner.CollectTimes.Enqueue((key, started, DateTimeOffset.UtcNow));
-
             if (owner.Data.TryGetValue(key, out var byEmail) && byEmail.TryGetValue(email, out var rows))
             {
                 foreach (var row in rows)
