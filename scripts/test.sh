@@ -60,12 +60,12 @@ for script in scripts/*.sh scripts/azd/*.sh; do bash -n "$script"; done
 step "Tests"
 # The small soak run of issue 14 (SoakTests: 16 requests under injected faults, one host kill) runs with the others;
 # scripts/soak.sh runs the full one. Its size comes from SOAK_*: not from a caller's environment here.
-unset SOAK_CASES SOAK_SEED SOAK_KILLS BENCH_RESTART_CASES
+unset SOAK_CASES SOAK_SEED SOAK_KILLS BENCH_RESTART_CASES BENCH_FANOUT_ROUNDS BENCH_FANOUT_ACTIVITIES
 # The small simulated-years run of issue 24 (YearSimulationTests: 120 requests over 2027-2028 on a fake clock, about 2 s)
 # runs with the others too; scripts/simulate-year.sh runs the full one. Its size comes from SIMULATION_*: not from here.
 unset SIMULATION_REQUESTS SIMULATION_SEED SIMULATION_REPORT
 RESULTS="$ARTIFACTS/test-results"
-rm -rf "$RESULTS" "$ARTIFACTS/benchmark-collect.txt" "$ARTIFACTS/benchmark-restart.txt"
+rm -rf "$RESULTS" "$ARTIFACTS/benchmark-collect.txt" "$ARTIFACTS/benchmark-restart.txt" "$ARTIFACTS"/benchmark-*.tsv
 status=0
 INFOMAT_FUNCTIONS_PUBLISH_DIR="$ARTIFACTS/functions" \
   dotnet test Infomat.Functions.sln -c "$CONFIG" --no-build --nologo \
@@ -97,6 +97,8 @@ if dotnet "bench/Infomat.Privacy.Benchmarks/bin/$CONFIG/net10.0/Infomat.Privacy.
 else
   failed=$((failed + 1))
 fi
+step "Benchmark figures (the small versions that ran above; scripts/bench.sh runs them all at full size)"
+cat "$ARTIFACTS"/benchmark-*.tsv 2>/dev/null | awk -f scripts/table.awk || true
 if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then status=1; echo "No test ran." >&2; fi
 if [ "$skipped" -gt 0 ]; then
   echo "$passed passed, $failed failed, $skipped skipped"

@@ -31,6 +31,7 @@ internal static class HostileMime
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"message",-45} {"size",10} {"ms",8} {"alloc MB",9} {"x baseline",10}  outcome"));
         var ok = true;
         double? baseline = null;
+        var figures = new List<Infomat.Privacy.TestSupport.BenchmarkFigure>();
         foreach (var (name, build) in cases)
         {
             var bytes = build();
@@ -39,13 +40,26 @@ internal static class HostileMime
             baseline ??= ms;
             var within = ms < TimeLimitMs && allocated < AllocationLimit;
             ok &= within;
+            if (figures.Count == 0)
+            {
+                figures.Add(new(name, Ms(ms), "-", "1.0", "-", true));
+            }
+            else
+            {
+                figures.Add(new($"{name}: time, {outcome.Split(':', '(')[0].Trim()}", Ms(ms), $"{Ms(baseline.Value)} (normal 50 KB)", string.Create(CultureInfo.InvariantCulture, $"{ms / baseline.Value:F1}"), $"< {TimeLimitMs} ms", ms < TimeLimitMs));
+                figures.Add(new($"{name}: allocated", $"{allocated / 1048576.0:F1} MB", "-", $"{allocated / 1048576.0:F1} MB", $"< {AllocationLimit / 1048576} MB", allocated < AllocationLimit));
+            }
+
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{name,-45} {bytes.Length / 1024.0 / 1024.0,8:F1}MB {ms,8:F1} {allocated / 1048576.0,9:F1} {ms / baseline.Value,10:F1}  {outcome}{(within ? string.Empty : "  <-- LIMIT MISSED")}"));
         }
 
+        Infomat.Privacy.TestSupport.BenchmarkFigures.Write("mime", figures);
         Console.WriteLine(ok ? $"hostile MIME benchmark: all limits met (under {TimeLimitMs} ms and {AllocationLimit / 1048576} MB each)" : "hostile MIME benchmark: A LIMIT IS MISSED");
         return ok ? 0 : 1;
     }
+
+    private static string Ms(double ms) => ms.ToString("F1", CultureInfo.InvariantCulture) + " ms";
 
     private static (double Ms, long Allocated, string Outcome) Measure(byte[] bytes)
     {

@@ -7,6 +7,7 @@ using System.Text.Json;
 using Azure.Data.Tables;
 
 using Infomat.Privacy.IntegrationTests.Infrastructure;
+using Infomat.Privacy.TestSupport;
 
 using Xunit.Abstractions;
 
@@ -68,6 +69,12 @@ public sealed class RestartBenchmarkTests(ITestOutputHelper output)
             output.WriteLine(figures);
             Directory.CreateDirectory(Path.Combine(Repo.Root, "artifacts"));
             await File.WriteAllTextAsync(Path.Combine(Repo.Root, "artifacts", "benchmark-restart.txt"), figures + Environment.NewLine);
+
+            BenchmarkFigures.Write("restart",
+            [
+                new($"ready after a SIGKILL with {cases} open cases", Seconds(ready), "-", Seconds(ready), $"<= {ReadyLimit.TotalSeconds:0} s", ready <= ReadyLimit),
+                new("verification mail of a request sent at once", Seconds(mail), "-", Seconds(mail), $"<= {MailLimit.TotalSeconds:0} s", mail <= MailLimit),
+            ]);
 
             // Every orchestration was still there: nothing started again (the new request may or may not be counted open).
             Assert.Matches($"Reconciled ({cases}|{cases + 1}) open cases: 0 started, 0 restarted", reconciled);
@@ -143,4 +150,6 @@ public sealed class RestartBenchmarkTests(ITestOutputHelper output)
 
         throw new TimeoutException($"The host logged no \"{text}\" within {timeout.TotalSeconds:0} s after its restart.");
     }
+
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
 }

@@ -191,6 +191,31 @@ public sealed class StorageAdapterTests(Azurite azurite)
         Assert.Equal(5, (await register.GetAsync(c.Id, default))!.History.Count);
     }
 
+    /// <summary>
+    /// A case's collect fans out over every store, and each collect appends its event to the case's audit chain: 20
+    /// stores on two hosts (instances) at once. Every event is kept, numbered without a gap, and the chain verifies
+    /// against its heads; before, writers that lost the race ten times failed the collect (409), which the orchestration
+    /// then retried seconds later.
+    /// </summary>
+    [Fact]
+    public async Task Twenty_collects_appending_to_one_case_at_once_on_two_instances_all_land_in_one_unbroken_chain()
+    {
+        var chain = new Infomat.Privacy.Audit.AuditChain(new byte[32]);
+        var instances = new[] { new TableAuditTrail(Clients, chain, TimeProvider.System), new TableAuditTrail(Clients, chain, TimeProvider.System) };
+        var caseId = CaseIds.New();
+
+        var appends = Enumerable.Range(0, 20).Select(i => Task.Run(() => instances[i % 2].AppendAsync(
+            new Infomat.Privacy.Audit.AuditEntry(caseId, $"collect.store{i:D2}", "store-collect", Infomat.Privacy.Audit.AuditEvent.System, $"store{i:D2} records=1"), default)));
+        var events = await Task.WhenAll(appends);
+
+        var stored = await instances[0].ListAsync(caseId, default);
+        Assert.Equal(20, stored.Count);
+        Assert.Equal(Enumerable.Range(1, 20), stored.Select(e => e.Sequence));
+        Assert.Equal(20, events.Select(e => e.Sequence).Distinct().Count());
+        var verification = chain.Verify(caseId, stored, heads: await instances[1].HeadsAsync(caseId, default));
+        Assert.True(verification.Intact, verification.ToString());
+    }
+
     [Fact]
     public async Task A_triaged_mails_record_is_listed_with_the_markers_and_the_retention_sweep_can_delete_it()
     {

@@ -60,7 +60,10 @@ public sealed class BlobStagingStorage(StorageClients clients) : IStagingStorage
     {
         await ready.EnsureAsync();
         var blob = container.GetBlobClient(BlobName(caseId, storeKey));
-        await using var stream = await blob.OpenReadAsync(cancellationToken: cancellationToken);
+        // One request, streamed (the SDK resumes it where it broke off on a transient failure); OpenRead would first ask
+        // for the blob's properties, a second round trip for each of the several reads of a part an export makes.
+        var download = await blob.DownloadStreamingAsync(cancellationToken: cancellationToken);
+        await using var stream = download.Value.Content;
         using var reader = new StreamReader(stream, Encoding.UTF8);
         while (await reader.ReadLineAsync(cancellationToken) is { } line)
         {

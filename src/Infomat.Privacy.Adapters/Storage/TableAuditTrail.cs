@@ -11,7 +11,8 @@ namespace Infomat.Privacy.Adapters.Storage;
 
 /// <summary>
 /// The audit trail in Azure Table Storage: one partition per case, one row per event (row key = sequence), never
-/// updated. Two writers racing for the same sequence: the second insert fails (409) and it chains after the first.
+/// updated. The appends of one case on one instance are written together (group commit, decision 78); an instance
+/// racing another for the same sequence fails its insert (409) and chains after the winner.
 /// Each event appended is also recorded, as its sequence and hash, in an append blob per case (container
 /// <see cref="HeadsContainer"/>), which nothing rewrites: a deleted tail of the table shows against it (issue 18 item 13).
 /// </summary>
@@ -25,6 +26,14 @@ public sealed class TableAuditTrail(StorageClients clients, AuditChain chain, Ti
     /// <summary>The container of the append blobs recording each case's events (no personal data: ids and hashes).</summary>
     public const string HeadsContainer = "audit-heads";
 
+    /// <summary>Tries at the next sequence numbers before a batch gives up (only other instances can take them from this one).</summary>
+    private const int MaxAttempts = 50;
+
+    /// <summary>Events written per transaction (a table transaction holds at most 100 rows).</summary>
+    private const int MaxBatch = 50;
+
+    /// <summary>Appends waiting, per case, for the one writing that case's chain on this instance.</summary>
+    private readonly Dictionary<string, CaseQueue> queues = new(StringComparer.Ordinal);
     private readonly TableClient table = clients.Tables.GetTableClient(TableName);
     private readonly BlobContainerClient heads = clients.Blobs.GetBlobContainerClient(HeadsContainer);
     private readonly SetUpOnce created = new(() => Task.WhenAll(
@@ -34,56 +43,134 @@ public sealed class TableAuditTrail(StorageClients clients, AuditChain chain, Ti
     public async Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        await created.EnsureAsync();
-        for (var attempt = 1; ; attempt++)
-        {
-            var rows = await RowsAsync(entry.CaseId, cancellationToken);
-            if (rows.FirstOrDefault(r => r.GetString("Key") == entry.Key) is { } earlier)
-            {
-                return FromEntity(earlier);
-            }
-
-            var next = chain.Next(entry, rows.Count == 0 ? null : FromEntity(rows[^1]), time.GetUtcNow());
-            try
-            {
-                await table.AddEntityAsync(ToEntity(next, entry.Key), cancellationToken);
-                await RecordHeadAsync(next, cancellationToken);
-                return next;
-            }
-            catch (RequestFailedException ex) when (ex.Status == 409 && attempt < 10)
-            {
-                // Another step of the same case took this sequence number: chain after it.
-            }
-        }
+        return (await AppendInOrderAsync([entry], cancellationToken))[0];
     }
 
     public async Task AppendMissingAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        if (entries.Count == 0)
+        if (entries.Count > 0)
         {
-            return;
+            await AppendInOrderAsync(entries, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Queues the entries (one case's, in this order) and waits until each is in the chain. A case's chain is one
+    /// sequence, so the steps of a case that append at once (a collect fanned out over 20 stores) are not left to race
+    /// for it: the first of them writes everything queued for the case meanwhile, as one table transaction and one
+    /// append to the heads blob (group commit). Another instance appending to the same case makes the transaction fail
+    /// (409, the sequence number is taken); the writer re-reads the chain and chains after it.
+    /// </summary>
+    private async Task<AuditEvent[]> AppendInOrderAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
+    {
+        await created.EnsureAsync();
+        var caseId = entries[0].CaseId;
+        var waiting = entries.Select(e => (Entry: e, Done: new TaskCompletionSource<AuditEvent>(TaskCreationOptions.RunContinuationsAsynchronously))).ToList();
+        bool write;
+        lock (queues)
+        {
+            if (!queues.TryGetValue(caseId, out var queue))
+            {
+                queue = new CaseQueue();
+                queues[caseId] = queue;
+            }
+
+            queue.Pending.AddRange(waiting);
+            write = !queue.Writing;
+            queue.Writing = true;
         }
 
-        await created.EnsureAsync();
-        var rows = await RowsAsync(entries[0].CaseId, cancellationToken);
-        var present = rows.Select(r => r.GetString("Key")).ToHashSet(StringComparer.Ordinal);
-        var last = rows.Count == 0 ? null : FromEntity(rows[^1]);
-        foreach (var entry in entries.Where(e => !present.Contains(e.Key)))
+        if (write)
         {
-            var next = chain.Next(entry, last, time.GetUtcNow());
+            await WriteQueuedAsync(caseId);
+        }
+
+        return await Task.WhenAll(waiting.Select(w => w.Done.Task)).WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Writes what is queued for the case, batch after batch, until nothing is; then lets the next caller write.</summary>
+    private async Task WriteQueuedAsync(string caseId)
+    {
+        while (true)
+        {
+            List<(AuditEntry Entry, TaskCompletionSource<AuditEvent> Done)> batch;
+            lock (queues)
+            {
+                var queue = queues[caseId];
+                if (queue.Pending.Count == 0)
+                {
+                    queues.Remove(caseId);
+                    return;
+                }
+
+                batch = queue.Pending.Take(MaxBatch).ToList();
+                queue.Pending.RemoveRange(0, batch.Count);
+            }
+
             try
             {
-                await table.AddEntityAsync(ToEntity(next, entry.Key), cancellationToken);
-                await RecordHeadAsync(next, cancellationToken);
-                last = next;
+                var written = await WriteBatchAsync(caseId, batch.Select(b => b.Entry).ToList());
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Done.TrySetResult(written[i]);
+                }
             }
-            catch (RequestFailedException ex) when (ex.Status == 409)
+            catch (Exception ex)
             {
-                // Someone appended meanwhile: the one-by-one path re-reads the chain (and skips what is there now).
-                await AppendAsync(entry, cancellationToken);
-                var reread = await RowsAsync(entry.CaseId, cancellationToken);
-                last = FromEntity(reread[^1]);
+                // Storage refused after the SDK's retries: these appends fail (their callers retry); the next batch tries afresh.
+                foreach (var b in batch)
+                {
+                    b.Done.TrySetException(ex);
+                }
+            }
+        }
+    }
+
+    /// <summary>The events of <paramref name="entries"/>: earlier ones where the case has an event with the key, new ones chained after the last.</summary>
+    private async Task<AuditEvent[]> WriteBatchAsync(string caseId, List<AuditEntry> entries)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var rows = await RowsAsync(caseId, CancellationToken.None);
+            var byKey = new Dictionary<string, AuditEvent>(StringComparer.Ordinal);
+            foreach (var row in rows)
+            {
+                byKey.TryAdd(row.GetString("Key"), FromEntity(row));
+            }
+
+            var last = rows.Count == 0 ? null : FromEntity(rows[^1]);
+            var result = new AuditEvent[entries.Count];
+            var added = new List<(AuditEvent Event, string Key)>();
+            for (var i = 0; i < entries.Count; i++)
+            {
+                if (!byKey.TryGetValue(entries[i].Key, out var e))
+                {
+                    e = chain.Next(entries[i], last, time.GetUtcNow());
+                    byKey[entries[i].Key] = e;
+                    added.Add((e, entries[i].Key));
+                    last = e;
+                }
+
+                result[i] = e;
+            }
+
+            if (added.Count == 0)
+            {
+                return result;
+            }
+
+            try
+            {
+                await table.SubmitTransactionAsync(added.Select(a => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(a.Event, a.Key))));
+                await RecordHeadsAsync(caseId, added.Select(a => a.Event));
+                return result;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 409 && attempt < MaxAttempts)
+            {
+                // Another instance took one of these sequence numbers: chain after what it wrote, after a short random
+                // pause so that two instances do not collide again.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 + (10 * Math.Min(attempt, 10)))));
             }
         }
     }
@@ -111,15 +198,16 @@ public sealed class TableAuditTrail(StorageClients clients, AuditChain chain, Ti
     }
 
     /// <summary>
-    /// Records the event just appended in the case's append blob. A crash between the two writes leaves the blob one
-    /// event behind, which verification accepts; it never records an event the table does not hold.
+    /// Records the events just appended in the case's append blob, in one block. A crash between the two writes leaves
+    /// the blob behind the table, which verification accepts; it never records an event the table does not hold.
     /// </summary>
-    private async Task RecordHeadAsync(AuditEvent e, CancellationToken cancellationToken)
+    private async Task RecordHeadsAsync(string caseId, IEnumerable<AuditEvent> events)
     {
-        var blob = heads.GetAppendBlobClient(e.CaseId);
-        await blob.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-        using var line = new MemoryStream(System.Text.Encoding.ASCII.GetBytes(e.Sequence.ToString(CultureInfo.InvariantCulture) + " " + e.Hash + "\n"));
-        await blob.AppendBlockAsync(line, cancellationToken: cancellationToken);
+        var blob = heads.GetAppendBlobClient(caseId);
+        await blob.CreateIfNotExistsAsync();
+        var lines = string.Concat(events.Select(e => e.Sequence.ToString(CultureInfo.InvariantCulture) + " " + e.Hash + "\n"));
+        using var block = new MemoryStream(System.Text.Encoding.ASCII.GetBytes(lines));
+        await blob.AppendBlockAsync(block);
     }
 
     public async Task<AuditCheckpoint?> CheckpointAsync(string caseId, CancellationToken cancellationToken)
@@ -186,4 +274,11 @@ public sealed class TableAuditTrail(StorageClients clients, AuditChain chain, Ti
         row.GetString("Subject"),
         row.GetString("PreviousHash"),
         row.GetString("Hash"));
+
+    private sealed class CaseQueue
+    {
+        public List<(AuditEntry Entry, TaskCompletionSource<AuditEvent> Done)> Pending { get; } = [];
+
+        public bool Writing { get; set; }
+    }
 }

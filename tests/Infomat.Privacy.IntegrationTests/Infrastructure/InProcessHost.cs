@@ -47,6 +47,12 @@ public sealed class InProcessHost : ITestHost, IAsyncDisposable
     /// <summary>The orchestrators and activities the next start registers (default: the pipeline's own); a test may stand in an older release.</summary>
     public Action<DurableTaskRegistry>? Tasks { get; set; }
 
+    /// <summary>More settings (configuration keys), over the host's own.</summary>
+    public IReadOnlyDictionary<string, string?>? Settings { get; init; }
+
+    /// <summary>Services a test puts in place of the host's (registered last, so they win).</summary>
+    public Action<IServiceCollection>? Replace { get; init; }
+
     /// <summary>One signing key across restarts: links already mailed keep working, as with a real host.</summary>
     private readonly string signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
@@ -106,6 +112,11 @@ public sealed class InProcessHost : ITestHost, IAsyncDisposable
             ["LocalHost:Durable:Backend"] = TaskHub is null ? nameof(DurableBackend.InMemory) : nameof(DurableBackend.AzureStorage),
             ["LocalHost:Durable:TaskHub"] = TaskHub ?? "unused",
         });
+        if (Settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(Settings);
+        }
+
         builder.WebHost.UseUrls(BaseUrl);
         builder.Logging.ClearProviders();
         builder.Services.AddInfomatPrivacy(builder.Configuration);
@@ -122,6 +133,7 @@ public sealed class InProcessHost : ITestHost, IAsyncDisposable
             new TableServiceClient(azurite.ConnectionString, tableOptions),
             new QueueServiceClient(azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 })));
 
+        Replace?.Invoke(builder.Services);
         app = builder.Build();
         app.MapInfomatPrivacy();
         await app.StartAsync();

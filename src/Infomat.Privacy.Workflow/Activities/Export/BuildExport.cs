@@ -43,10 +43,12 @@ public sealed class BuildExport(ICaseRegister register, IStagingStorage staging,
             Withheld = c.Withheld,
         };
 
+        var read = await Infomat.Privacy.Export.StagedParts.PrefetchAsync(
+            [.. input.Parts.Select(p => (p.StoreKey, p.TableCounts.Values.Sum()))], key => staging.ReadAsync(c.Id, key, CancellationToken.None), CancellationToken.None);
         await using (var output = await exports.OpenWriteAsync(blobName, CancellationToken.None))
         {
             await Infomat.Privacy.Export.ExportPackageWriter.WriteAsync(
-                output, manifest, s => staging.ReadAsync(c.Id, s.Key, CancellationToken.None), CancellationToken.None,
+                output, manifest, s => read(s.Key), CancellationToken.None,
                 (store, table, fileName, ct) => stores.Find(store.Key).OpenFileAsync(table, fileName, ct));
         }
 
