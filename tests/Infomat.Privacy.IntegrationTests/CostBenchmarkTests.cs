@@ -18,7 +18,7 @@ namespace Infomat.Privacy.IntegrationTests;
 /// Storage provider in a task hub of its own Azurite) runs one case of each typical shape, and <see cref="CostMeter"/>
 /// counts what the Functions app is billed for: executions (HTTP requests served, orchestrator episodes, activity
 /// executions), their time (GB-s at the Bicep's instance memory), storage transactions by service (the provider's own
-/// included, net of the idle polling measured first) and mails. The figures go to <c>artifacts/benchmark-cost.tsv</c>;
+/// included, net of the idle polling measured first) and mails. The figures go to <c>artifacts/benchmark-cost.tsv</c>, the breakdown by activity and mail kind to <c>artifacts/benchmark-cost.txt</c>;
 /// docs/cost.md turns them into money. <c>BENCH_COST_IDLE_SECONDS</c> sets the idle window (10 s here, 60 s in
 /// scripts/bench-cost.sh).
 /// </summary>
@@ -110,6 +110,8 @@ public sealed class CostBenchmarkTests(ITestOutputHelper output)
                 "idle: queue polling vs 5 queues read once a second", Whole(idlePerHour["Queue"]) + " /h", Whole(IdleQueueReadsPerHour) + " /h (host.json)",
                 BenchmarkFigures.Ratio(queueRatio), ">= 0.5 and <= 2", queueRatio is >= 0.5 and <= 2));
             BenchmarkFigures.Write("cost", figures);
+            Directory.CreateDirectory(Path.Combine(Repo.Root, "artifacts"));
+            await File.WriteAllLinesAsync(Path.Combine(Repo.Root, "artifacts", "benchmark-cost.txt"), costs.Select(c => c.Breakdown()));
             foreach (var f in figures)
             {
                 output.WriteLine($"{f.Figure}\t{f.Measured}\t{f.Limit}\t{(f.Met ? "met" : "MISSED")}");
@@ -156,7 +158,7 @@ public sealed class CostBenchmarkTests(ITestOutputHelper output)
     /// </summary>
     private sealed record ShapeCost(
         string Name, int Http, int Episodes, int OrchestrationSpans, int Activities, TimeSpan Time, TimeSpan TimeAtLeastOneSecond,
-        IReadOnlyDictionary<string, double> Storage, int Mails, int LogEntries, string Activity)
+        IReadOnlyDictionary<string, double> Storage, int Mails, int LogEntries, string Activity, string MailKinds)
     {
         /// <summary>A sanity bound per case: about ten times what a case takes today; a loop of episodes or retries exceeds it.</summary>
         public const int ExecutionBound = 500;
@@ -185,9 +187,11 @@ public sealed class CostBenchmarkTests(ITestOutputHelper output)
             var atLeast = TimeSpan.FromTicks(executions.Sum(x => Math.Max(x.Duration.Ticks, second.Ticks)) + (episodes * second.Ticks));
             // Net of the idle polling over the same time: what the case adds to an app that is up anyway.
             var storage = Services.ToDictionary(k => k, k => Math.Max(0, reading.Of(k).Count - (idlePerHour[k] * reading.Elapsed.TotalHours)));
-            var mails = mailbox.All().Count(m => m.Headers["X-Infomat-Request-Id"] == id);
-            var byActivity = string.Join(", ", activities.GroupBy(a => a.Name["activity:".Length..]).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"));
-            return new ShapeCost(name, http.Count, episodes, orchestrations.Count, activities.Count, time, atLeast, storage, mails, reading.LogEntries, byActivity);
+            var ofCase = mailbox.All().Where(m => m.Headers["X-Infomat-Request-Id"] == id).ToList();
+            var mails = ofCase.Count;
+            var mailKinds = string.Join(", ", ofCase.Select(m => m.Headers["X-Infomat-Kind"]));
+            var byActivity = string.Join(", ", activities.GroupBy(a => a.Name["activity:".Length..]).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key} {g.Count()}x {g.Sum(a => a.Duration.TotalSeconds):0.00} s")));
+            return new ShapeCost(name, http.Count, episodes, orchestrations.Count, activities.Count, time, atLeast, storage, mails, reading.LogEntries, byActivity, mailKinds);
         }
 
         public IEnumerable<BenchmarkFigure> Figures()
@@ -215,6 +219,6 @@ public sealed class CostBenchmarkTests(ITestOutputHelper output)
         public string Breakdown() => string.Create(CultureInfo.InvariantCulture,
             $"{Name}: HTTP {Http}, episodes {Episodes} (orchestration spans {OrchestrationSpans}), activities {Activities} ({Activity}), " +
             $"time {Time.TotalSeconds:0.00} s (>= 1 s each: {TimeAtLeastOneSecond.TotalSeconds:0} s), storage {string.Join(", ", Storage.Select(x => $"{x.Key} {x.Value:0}"))}, " +
-            $"mails {Mails}, log entries {LogEntries}");
+            $"mails {Mails} ({MailKinds}), log entries {LogEntries}");
     }
 }
