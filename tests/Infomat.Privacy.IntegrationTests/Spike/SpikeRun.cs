@@ -64,6 +64,9 @@ public sealed record SpikeResult(
     IReadOnlyDictionary<CaseStatus, int> ConfirmedCasesStatus,
     double MeanLoad,
     double MaxLoad,
+    double HostCpuSeconds,
+    double AzuriteCpuSeconds,
+    TimeSpan SpikeWall,
     TimeSpan Elapsed);
 
 /// <summary>
@@ -94,6 +97,7 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
     private int transportErrors;
     private int tooMany;
     private long peakResidentKb;
+    private double lastLoad;
 
     public async Task<SpikeResult> RunAsync()
     {
@@ -144,6 +148,8 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
         var watchers = new[] { WatchMailAsync(stop.Token), WatchMemoryAsync(stop.Token), WatchCaseListAsync(listStop.Token), ProgressAsync(stop.Token) };
 
         var start = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1);
+        var (hostCpu, azuriteCpu) = (CpuSeconds(host.ProcessId), CpuSeconds(azurite.ProcessId));
+        var wall = Stopwatch.StartNew();
         var submissions = new List<Task>(plan.Count);
         foreach (var r in plan)
         {
@@ -161,14 +167,14 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
         var span = sent.Count > 1 ? sent.Max() - sent.Min() : TimeSpan.Zero;
         log($"spike: submitted in {span.TotalSeconds:F0} s; waiting for the verification mails");
 
-        // Every accepted request's verification mail, or a minute past the limit after the last submission.
-        await UntilAsync(() => tracks.Values.All(t => !t.Accepted || t.VerificationAt is not null), TimeSpan.FromSeconds(120));
+        // Every accepted request's verification mail (the delays past the limit are measured too), or at most this long.
+        await UntilAsync(() => tracks.Values.All(t => !t.Accepted || t.VerificationAt is not null), TimeSpan.FromSeconds(settings.Small ? 120 : 900));
         await listStop.CancelAsync();
 
         // The confirming requesters' cases move on (acknowledgement, approval request or the right applied at once).
         var confirmedStatus = new Dictionary<CaseStatus, int>();
         await UntilAsync(() => confirmations.All(c => c.IsCompleted), TimeSpan.FromSeconds(60));
-        var settleUntil = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(settings.Small ? 60 : 600);
+        var settleUntil = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(settings.Small ? 30 : 180);
         List<PrivacyCase> register;
         while (true)
         {
@@ -192,6 +198,8 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
         }
 
         ReadMemory();
+        (hostCpu, azuriteCpu) = (CpuSeconds(host.ProcessId) - hostCpu, CpuSeconds(azurite.ProcessId) - azuriteCpu);
+        wall.Stop();
         await stop.CancelAsync();
         await Task.WhenAll(watchers);
         var artifacts = Path.Combine(Repo.Root, "artifacts");
@@ -201,7 +209,7 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
         return new SpikeResult(
             settings, [.. tracks.Values.OrderBy(t => t.Request.Index)], register, serverErrors, transportErrors, tooMany, span, seeding.Elapsed, contacts,
             peakResidentKb, [.. during], atTheEnd, new Dictionary<string, int>(mailKinds), confirmedStatus,
-            loads.IsEmpty ? 0 : loads.Average(), loads.IsEmpty ? 0 : loads.Max(), clock.Elapsed);
+            loads.IsEmpty ? 0 : loads.Average(), loads.IsEmpty ? 0 : loads.Max(), hostCpu, azuriteCpu, wall.Elapsed, clock.Elapsed);
     }
 
     private async Task SubmitAsync(SpikeTrack track)
@@ -372,6 +380,7 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
             if (File.Exists("/proc/loadavg") && double.TryParse((await File.ReadAllTextAsync("/proc/loadavg", CancellationToken.None)).Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var load))
             {
                 loads.Add(load);
+                Volatile.Write(ref lastLoad, load);
             }
 
             try
@@ -405,6 +414,25 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
         catch (IOException)
         {
             // The process ended between the look and the read.
+        }
+    }
+
+    /// <summary>CPU time (user and system) a process used so far, from <c>/proc/{pid}/stat</c> (clock ticks of 1/100 s).</summary>
+    private static double CpuSeconds(int? pid)
+    {
+        try
+        {
+            if (pid is null || !File.Exists($"/proc/{pid}/stat"))
+            {
+                return 0;
+            }
+
+            var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+        }
+        catch (IOException)
+        {
+            return 0;
         }
     }
 
@@ -461,7 +489,7 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
 
             var values = tracks.Values;
             log(string.Create(CultureInfo.InvariantCulture,
-                $"spike: {DateTimeOffset.UtcNow:HH:mm:ss}Z sent {values.Count(t => t.SentAt is not null)}, accepted {values.Count(t => t.Accepted)}, verification mails {values.Count(t => t.VerificationAt is not null)}, confirmed {values.Count(t => t.ConfirmStatus == 200)}; 5xx {serverErrors}, transport {transportErrors}, 429 {tooMany}; host peak {Interlocked.Read(ref peakResidentKb) / 1024} MB; load {(loads.IsEmpty ? 0 : loads.Last()):F1}"));
+                $"spike: {DateTimeOffset.UtcNow:HH:mm:ss}Z sent {values.Count(t => t.SentAt is not null)}, accepted {values.Count(t => t.Accepted)}, verification mails {values.Count(t => t.VerificationAt is not null)}, confirmed {values.Count(t => t.ConfirmStatus == 200)}; 5xx {serverErrors}, transport {transportErrors}, 429 {tooMany}; host peak {Interlocked.Read(ref peakResidentKb) / 1024} MB; load {Volatile.Read(ref lastLoad):F1}"));
         }
     }
 
