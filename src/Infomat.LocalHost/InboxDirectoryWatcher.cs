@@ -14,6 +14,9 @@ namespace Infomat.LocalHost;
 internal sealed partial class InboxDirectoryWatcher(MailIntake intake, DurableTaskClient client, IOptions<MailOptions> options, ILogger<InboxDirectoryWatcher> log)
     : BackgroundService
 {
+    /// <summary>How many inbox files are handled at once.</summary>
+    internal const int MailsAtATime = 8;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (options.Value.InboxDirectory is not { Length: > 0 } inbox)
@@ -26,7 +29,11 @@ internal sealed partial class InboxDirectoryWatcher(MailIntake intake, DurableTa
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         do
         {
-            foreach (var file in Directory.GetFiles(inbox, "*.eml").Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal))
+            // Several mails at a time, as Graph's notifications arrive side by side in Azure: one at a time, a spike of
+            // mail (issue 21) queued here for minutes before its requesters got a verification mail. The intake makes one
+            // case per Message-ID however concurrently a mail is handled; each file is handled by one of these only.
+            var files = Directory.GetFiles(inbox, "*.eml").Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal);
+            await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = MailsAtATime, CancellationToken = stoppingToken }, async (file, ct) =>
             {
                 string folder;
                 try
@@ -36,7 +43,7 @@ internal sealed partial class InboxDirectoryWatcher(MailIntake intake, DurableTa
                     var deliveredAt = new DateTimeOffset(File.GetLastWriteTimeUtc(file), TimeSpan.Zero);
                     await using (var stream = File.OpenRead(file))
                     {
-                        result = await intake.HandleAsync(stream, deliveredAt, client, stoppingToken);
+                        result = await intake.HandleAsync(stream, deliveredAt, client, ct);
                     }
 
                     // Unreadable mail went to staff triage too; the file goes to refused/ so it is easy to find.
@@ -51,7 +58,7 @@ internal sealed partial class InboxDirectoryWatcher(MailIntake intake, DurableTa
                 var target = Path.Combine(inbox, folder);
                 Directory.CreateDirectory(target);
                 File.Move(file, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
-            }
+            });
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }

@@ -19,6 +19,9 @@ public sealed class Azurite : IAsyncLifetime
     public int QueuePort { get; private set; } = Repo.FreePort();
     public int TablePort { get; private set; } = Repo.FreePort();
 
+    /// <summary>The running Azurite's process id (its CPU time is read from <c>/proc/{id}/stat</c>); null when stopped.</summary>
+    public int? ProcessId => process is { HasExited: false } p ? p.Id : null;
+
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevKey};" +
         $"BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";

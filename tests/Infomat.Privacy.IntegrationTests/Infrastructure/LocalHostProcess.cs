@@ -106,6 +106,9 @@ public sealed class LocalHostProcess : ITestHost, IAsyncDisposable
 
     public Mailbox Mailbox { get; }
 
+    /// <summary>The running host's process id (its memory is read from <c>/proc/{id}/status</c>); null when stopped.</summary>
+    public int? ProcessId => process is { HasExited: false } p ? p.Id : null;
+
     /// <summary>Everything the host wrote to stdout and stderr (to check that no personal data is logged).</summary>
     public ConcurrentQueue<string> Output { get; } = new();
 

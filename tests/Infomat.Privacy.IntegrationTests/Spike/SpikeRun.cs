@@ -1,0 +1,542 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+
+using Azure.Data.Tables;
+
+using Infomat.Privacy.Adapters.Stores;
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.IntegrationTests.Infrastructure;
+using Infomat.Privacy.IntegrationTests.Soak;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.TestSupport;
+
+using Microsoft.Extensions.Options;
+
+using MimeKit;
+
+namespace Infomat.Privacy.IntegrationTests.Spike;
+
+/// <summary>What happened to one request of the spike, seen from the requester's side.</summary>
+public sealed class SpikeTrack(SpikeRequest request)
+{
+    public SpikeRequest Request { get; } = request;
+
+    /// <summary>When the form was posted, or the mail delivered into the inbox (its receipt).</summary>
+    public DateTimeOffset? SentAt { get; set; }
+
+    public DateTimeOffset? AnsweredAt { get; set; }
+
+    public int Status { get; set; }
+
+    /// <summary>The form's 303 named the case, or the mail was delivered.</summary>
+    public bool Accepted { get; set; }
+
+    public string? CaseId { get; set; }
+
+    public DateTimeOffset? VerificationAt { get; set; }
+
+    public int ConfirmStatus { get; set; }
+}
+
+/// <summary>One look at the staff case list.</summary>
+public sealed record CaseListLook(string Path, TimeSpan Took, int Status, int Cases);
+
+/// <summary>Everything a spike run measured (the test judges it).</summary>
+public sealed record SpikeResult(
+    SpikeSettings Settings,
+    IReadOnlyList<SpikeTrack> Tracks,
+    IReadOnlyList<PrivacyCase> Register,
+    int ServerErrors,
+    int TransportErrors,
+    int TooMany,
+    TimeSpan SubmissionSpan,
+    TimeSpan Seeding,
+    long ContactsSeeded,
+    long PeakResidentKb,
+    IReadOnlyList<CaseListLook> DuringSpike,
+    IReadOnlyList<CaseListLook> AtTheEnd,
+    IReadOnlyDictionary<string, int> MailKinds,
+    IReadOnlyDictionary<CaseStatus, int> ConfirmedCasesStatus,
+    double MeanLoad,
+    double MaxLoad,
+    double HostCpuSeconds,
+    double AzuriteCpuSeconds,
+    TimeSpan SpikeWall,
+    TimeSpan Elapsed);
+
+/// <summary>
+/// The spike of issue 21: the local host process (Azure Storage durable backend, its own Azurite) on PostgreSQL stores
+/// with a BE CRM of a million contacts; requests of every right, NL/FR/EN, by form and by mail dropped in the inbox
+/// folder, paced at <see cref="SpikeSettings.Rate"/> from many client addresses; half the requesters follow the
+/// verification link from the mail folder. Measures what a requester and a colleague would notice.
+/// </summary>
+public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer postgres, Action<string> log) : IAsyncDisposable
+{
+    private static readonly JsonSerializerOptions RegisterJson = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    private static readonly string Corpus = Path.Combine(AppContext.BaseDirectory, "MailCorpus");
+
+    private readonly Azurite azurite = new();
+    private readonly ConcurrentDictionary<string, bool> seenMail = new();
+    private readonly ConcurrentDictionary<string, int> mailKinds = new();
+    private readonly ConcurrentBag<Task> confirmations = [];
+    private readonly ConcurrentBag<CaseListLook> during = [];
+    private readonly ConcurrentBag<double> loads = [];
+    private readonly HttpClient http = new(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+    {
+        Timeout = TimeSpan.FromSeconds(60),
+    };
+
+    private Dictionary<int, SpikeTrack> tracks = [];
+    private LocalHostProcess host = null!;
+    private int serverErrors;
+    private int transportErrors;
+    private int tooMany;
+    private long peakResidentKb;
+    private double lastLoad;
+
+    public async Task<SpikeResult> RunAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        await azurite.InitializeAsync();
+
+        // The stores: a database of its own, the BE CRM seeded with settings.Rows contacts before the host starts; the
+        // host then creates the other demo stores (small) as it does on a first start.
+        var connectionString = await postgres.CreateDatabaseAsync("s");
+        var full = DataMapLoader.Load(DataMapFiles.Default);
+        var crm = full with { Stores = [full.Store("be/crm")] };
+        using var catalog = new SqlStoreCatalog(crm, Options.Create(new StoreOptions { Provider = "postgres", PostgresConnectionString = connectionString }), new KeyedHash(new byte[32]));
+        var seeding = Stopwatch.StartNew();
+        await DemoStores.SeedAsync(crm, catalog.Dialect, settings.Rows, new StoreOptions().DemoSeed, default);
+        seeding.Stop();
+        long contacts;
+        await using (var dataSource = Npgsql.NpgsqlDataSource.Create(connectionString))
+        {
+            await using (var analyze = dataSource.CreateCommand("ANALYZE"))
+            {
+                await analyze.ExecuteNonQueryAsync();
+            }
+
+            await using var count = dataSource.CreateCommand("SELECT count(*) FROM be_crm.contacts");
+            contacts = Convert.ToInt64(await count.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+        }
+
+        log($"spike: be/crm seeded with {contacts:N0} contacts in {seeding.Elapsed.TotalSeconds:F1} s");
+
+        host = new LocalHostProcess(azurite, new Dictionary<string, string>
+        {
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Stores__Provider"] = "postgres",
+            ["Stores__PostgresConnectionString"] = connectionString,
+        });
+        await host.StartAsync();
+        http.BaseAddress = new Uri(host.BaseUrl);
+
+        // The list's first read after a start reads the whole table; a colleague opened it before the spike.
+        await LookAtCasesAsync("/cases");
+
+        var plan = SpikePlanner.Plan(settings);
+        tracks = plan.ToDictionary(r => r.Index, r => new SpikeTrack(r));
+        log($"spike: {plan.Count} requests ({plan.Count(r => r.Channel == SpikeChannel.Form)} form, {plan.Count(r => r.Channel == SpikeChannel.Mail)} mail, {plan.Count(r => r.Confirms)} confirming) at {settings.Rate} a second");
+
+        using var stop = new CancellationTokenSource();
+        using var listStop = new CancellationTokenSource();
+        var watchers = new[] { WatchMailAsync(stop.Token), WatchMemoryAsync(stop.Token), WatchCaseListAsync(listStop.Token), ProgressAsync(stop.Token) };
+
+        var start = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1);
+        var (hostCpu, azuriteCpu) = (CpuSeconds(host.ProcessId), CpuSeconds(azurite.ProcessId));
+        var wall = Stopwatch.StartNew();
+        var submissions = new List<Task>(plan.Count);
+        foreach (var r in plan)
+        {
+            var wait = start + r.SubmitAt - DateTimeOffset.UtcNow;
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait);
+            }
+
+            submissions.Add(SubmitAsync(tracks[r.Index]));
+        }
+
+        await Task.WhenAll(submissions);
+        var sent = tracks.Values.Where(t => t.SentAt is not null).Select(t => t.SentAt!.Value).ToList();
+        var span = sent.Count > 1 ? sent.Max() - sent.Min() : TimeSpan.Zero;
+        log($"spike: submitted in {span.TotalSeconds:F0} s; waiting for the verification mails");
+
+        // Every accepted request's verification mail (the delays past the limit are measured too), or at most this long.
+        await UntilAsync(() => tracks.Values.All(t => !t.Accepted || t.VerificationAt is not null), TimeSpan.FromSeconds(settings.Small ? 120 : 900));
+        await listStop.CancelAsync();
+
+        // The confirming requesters' cases move on (acknowledgement, approval request or the right applied at once).
+        var confirmedStatus = new Dictionary<CaseStatus, int>();
+        await UntilAsync(() => confirmations.All(c => c.IsCompleted), TimeSpan.FromSeconds(60));
+        var settleUntil = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(settings.Small ? 30 : 180);
+        List<PrivacyCase> register;
+        while (true)
+        {
+            register = await ReadRegisterAsync();
+            var confirmed = tracks.Values.Where(t => t.ConfirmStatus == 200).Select(t => t.CaseId).ToHashSet();
+            confirmedStatus = register.Where(c => confirmed.Contains(c.Id)).GroupBy(c => c.Status).ToDictionary(g => g.Key, g => g.Count());
+            if (confirmedStatus.GetValueOrDefault(CaseStatus.AwaitingEmailVerification) == 0 || DateTimeOffset.UtcNow > settleUntil)
+            {
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(5));
+        }
+
+        // The staff list at the end: three looks each (the median is the figure), with every case of the spike in it.
+        var atTheEnd = new List<CaseListLook>();
+        for (var i = 0; i < 3; i++)
+        {
+            atTheEnd.Add(await LookAtCasesAsync("/cases"));
+            atTheEnd.Add(await LookAtCasesAsync("/cases?state=waiting-for-staff"));
+        }
+
+        ReadMemory();
+        (hostCpu, azuriteCpu) = (CpuSeconds(host.ProcessId) - hostCpu, CpuSeconds(azurite.ProcessId) - azuriteCpu);
+        wall.Stop();
+        await stop.CancelAsync();
+        await Task.WhenAll(watchers);
+        var artifacts = Path.Combine(Repo.Root, "artifacts");
+        Directory.CreateDirectory(artifacts);
+        await File.WriteAllLinesAsync(Path.Combine(artifacts, "benchmark-spike-host.log"), host.Output);
+
+        return new SpikeResult(
+            settings, [.. tracks.Values.OrderBy(t => t.Request.Index)], register, serverErrors, transportErrors, tooMany, span, seeding.Elapsed, contacts,
+            peakResidentKb, [.. during], atTheEnd, new Dictionary<string, int>(mailKinds), confirmedStatus,
+            loads.IsEmpty ? 0 : loads.Average(), loads.IsEmpty ? 0 : loads.Max(), hostCpu, azuriteCpu, wall.Elapsed, clock.Elapsed);
+    }
+
+    private async Task SubmitAsync(SpikeTrack track)
+    {
+        var r = track.Request;
+        try
+        {
+            if (r.Channel == SpikeChannel.Mail)
+            {
+                await DropMailAsync(track);
+                return;
+            }
+
+            // The browser opens the form (antiforgery cookie and token), then posts it.
+            using var get = new HttpRequestMessage(HttpMethod.Get, $"/privacy?lang={r.Language}");
+            get.Headers.Add("X-Forwarded-For", r.ClientAddress);
+            using var page = await http.SendAsync(get);
+            if (Counted(page.StatusCode))
+            {
+                return;
+            }
+
+            var token = AntiforgeryToken().Match(await page.Content.ReadAsStringAsync());
+            var cookies = page.Headers.TryGetValues("Set-Cookie", out var set) ? string.Join("; ", set.Select(c => c.Split(';')[0])) : string.Empty;
+            (string, string)[] fields =
+            [
+                ("__RequestVerificationToken", WebUtility.HtmlDecode(token.Groups[1].Value)),
+                ("type", r.Type), ("email", r.Email), ("name", r.Name), ("entity", r.Entity), ("language", r.Language),
+                ("details", r.Type is "rectification" ? "Spike: my job title is now Finance director." : r.Objection == "other" ? "Spike: I object to the profiling for customer satisfaction surveys." : string.Empty),
+                ("objection", r.Objection ?? string.Empty),
+            ];
+            using var post = new HttpRequestMessage(HttpMethod.Post, "/api/requests") { Content = Flows.Form(fields) };
+            post.Headers.Add("X-Forwarded-For", r.ClientAddress);
+            post.Headers.Add("Cookie", cookies);
+            track.SentAt = DateTimeOffset.UtcNow;
+            using var response = await http.SendAsync(post);
+            track.AnsweredAt = DateTimeOffset.UtcNow;
+            track.Status = (int)response.StatusCode;
+            if (Counted(response.StatusCode))
+            {
+                return;
+            }
+
+            if (response.StatusCode == HttpStatusCode.SeeOther && response.Headers.Location is { } location && RequestOf().Match(location.OriginalString) is { Success: true } m)
+            {
+                track.CaseId = m.Groups[1].Value;
+                track.Accepted = true;
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            Interlocked.Increment(ref transportErrors);
+        }
+    }
+
+    /// <summary>True (and counted) for a 5xx or a 429.</summary>
+    private bool Counted(HttpStatusCode status)
+    {
+        if ((int)status >= 500)
+        {
+            Interlocked.Increment(ref serverErrors);
+            return true;
+        }
+
+        if (status == HttpStatusCode.TooManyRequests)
+        {
+            Interlocked.Increment(ref tooMany);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>A mail from the realistic corpus with the spike requester as sender; its DMARC fails, so the address must be confirmed.</summary>
+    private async Task DropMailAsync(SpikeTrack track)
+    {
+        var r = track.Request;
+        var file = r.Type == "withdraw-consent" ? "withdraw" : r.Type;
+        var message = await MimeMessage.LoadAsync(Path.Combine(Corpus, $"{file}-{r.Language}.eml"));
+        message.From.Clear();
+        message.From.Add(new MailboxAddress(r.Name, r.Email));
+        message.MessageId = $"spike-{settings.Seed}-{r.Index:D5}@spike.example";
+        var receivedAt = DateTimeOffset.UtcNow;
+        message.Date = receivedAt.AddMinutes(-1);
+        message.Headers["Authentication-Results"] = (message.Headers["Authentication-Results"] ?? string.Empty).Replace("dmarc=pass", "dmarc=fail", StringComparison.Ordinal);
+        await SoakMail.DropAsync(message, host.InboxDirectory, $"spike-{r.Index:D5}.eml", receivedAt);
+        track.SentAt = receivedAt;
+        track.Accepted = true;
+    }
+
+    private async Task WatchMailAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await ScanMailAsync();
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// New mails in the pickup folder: the sending time is in the file name (the host's clock, to the millisecond);
+    /// a verification mail is matched to its requester by the address it went to, and a confirming requester acts on it.
+    /// </summary>
+    private async Task ScanMailAsync()
+    {
+        foreach (var path in Directory.EnumerateFiles(host.MailDirectory, "*.eml"))
+        {
+            var name = Path.GetFileName(path);
+            if (!seenMail.TryAdd(name, true) || MailName().Match(name) is not { Success: true } m)
+            {
+                continue;
+            }
+
+            var kind = m.Groups["kind"].Value;
+            mailKinds.AddOrUpdate(kind, 1, (_, n) => n + 1);
+            if (kind != "verification")
+            {
+                continue;
+            }
+
+            var at = DateTimeOffset.ParseExact(m.Groups["at"].Value, "yyyyMMdd'T'HHmmssfff", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+            var message = await MimeMessage.LoadAsync(path);
+            var to = message.To.Mailboxes.FirstOrDefault()?.Address ?? string.Empty;
+            if (Requester().Match(to) is not { Success: true } who || !tracks.TryGetValue(int.Parse(who.Groups[1].Value, CultureInfo.InvariantCulture), out var track))
+            {
+                continue;
+            }
+
+            track.VerificationAt ??= at;
+            track.CaseId ??= m.Groups["id"].Value;
+            if (track.Request.Confirms)
+            {
+                var link = Mailbox.Link(message, host.BaseUrl + "/verify?token=");
+                confirmations.Add(ConfirmAsync(track, link));
+            }
+        }
+    }
+
+    private async Task ConfirmAsync(SpikeTrack track, Uri link)
+    {
+        // A person reads the mail a moment later.
+        await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(500, 3000)));
+        try
+        {
+            using var response = await http.PostAsync("/verify", Flows.Form(("token", Mailbox.Token(link))));
+            track.ConfirmStatus = (int)response.StatusCode;
+            Counted(response.StatusCode);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            Interlocked.Increment(ref transportErrors);
+        }
+    }
+
+    /// <summary>The host's peak resident memory (VmHWM) and the machine's load, once a second.</summary>
+    private async Task WatchMemoryAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            ReadMemory();
+            if (File.Exists("/proc/loadavg") && double.TryParse((await File.ReadAllTextAsync("/proc/loadavg", CancellationToken.None)).Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var load))
+            {
+                loads.Add(load);
+                Volatile.Write(ref lastLoad, load);
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private void ReadMemory()
+    {
+        if (host.ProcessId is not { } pid)
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal) && long.TryParse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture, out var kb))
+                {
+                    Interlocked.Exchange(ref peakResidentKb, Math.Max(Interlocked.Read(ref peakResidentKb), kb));
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // The process ended between the look and the read.
+        }
+    }
+
+    /// <summary>CPU time (user and system) a process used so far, from <c>/proc/{pid}/stat</c> (clock ticks of 1/100 s).</summary>
+    private static double CpuSeconds(int? pid)
+    {
+        try
+        {
+            if (pid is null || !File.Exists($"/proc/{pid}/stat"))
+            {
+                return 0;
+            }
+
+            var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>A colleague opens the case list (and a filter) every few seconds while the spike runs.</summary>
+    private async Task WatchCaseListAsync(CancellationToken cancellationToken)
+    {
+        var filter = false;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            during.Add(await LookAtCasesAsync(filter ? "/cases?state=waiting-for-staff" : "/cases"));
+            filter = !filter;
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<CaseListLook> LookAtCasesAsync(string path)
+    {
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            using var response = await http.GetAsync(path);
+            var page = await response.Content.ReadAsStringAsync();
+            watch.Stop();
+            Counted(response.StatusCode);
+            var total = CaseCount().Match(page) is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : -1;
+            return new CaseListLook(path, watch.Elapsed, (int)response.StatusCode, total);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            Interlocked.Increment(ref transportErrors);
+            return new CaseListLook(path, watch.Elapsed, 0, -1);
+        }
+    }
+
+    private async Task ProgressAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(30), cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            var values = tracks.Values;
+            log(string.Create(CultureInfo.InvariantCulture,
+                $"spike: {DateTimeOffset.UtcNow:HH:mm:ss}Z sent {values.Count(t => t.SentAt is not null)}, accepted {values.Count(t => t.Accepted)}, verification mails {values.Count(t => t.VerificationAt is not null)}, confirmed {values.Count(t => t.ConfirmStatus == 200)}; 5xx {serverErrors}, transport {transportErrors}, 429 {tooMany}; host peak {Interlocked.Read(ref peakResidentKb) / 1024} MB; load {Volatile.Read(ref lastLoad):F1}"));
+        }
+    }
+
+    private static async Task UntilAsync(Func<bool> done, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (!done() && DateTime.UtcNow < until)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+    }
+
+    private async Task<List<PrivacyCase>> ReadRegisterAsync()
+    {
+        var all = new List<PrivacyCase>();
+        var cases = new TableClient(azurite.ConnectionString, "PrivacyCases");
+        await foreach (var row in cases.QueryAsync<TableEntity>(e => e.RowKey == "case"))
+        {
+            all.Add(JsonSerializer.Deserialize<PrivacyCase>(row.GetString("Data"), RegisterJson)!);
+        }
+
+        return all;
+    }
+
+    [GeneratedRegex("^(?<at>[0-9]{8}T[0-9]{9})-(?<id>PR-[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{4})-(?<kind>[a-z-]+)-[0-9a-f]{6}\\.eml$")]
+    private static partial Regex MailName();
+
+    [GeneratedRegex("^spike\\.r([0-9]{5})@example\\.org$", RegexOptions.IgnoreCase)]
+    private static partial Regex Requester();
+
+    [GeneratedRegex("request=([A-Za-z0-9-]+)")]
+    private static partial Regex RequestOf();
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex AntiforgeryToken();
+
+    [GeneratedRegex("<p>([0-9]+) verzoeken voldoen\\.</p>")]
+    private static partial Regex CaseCount();
+
+    public async ValueTask DisposeAsync()
+    {
+        http.Dispose();
+        if (host is not null)
+        {
+            await host.DisposeAsync();
+        }
+
+        await azurite.DisposeAsync();
+    }
+}

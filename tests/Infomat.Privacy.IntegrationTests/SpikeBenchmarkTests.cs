@@ -1,0 +1,185 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Deadlines;
+using Infomat.Privacy.IntegrationTests.Infrastructure;
+using Infomat.Privacy.IntegrationTests.Spike;
+using Infomat.Privacy.TestSupport;
+
+using Xunit.Abstractions;
+
+namespace Infomat.Privacy.IntegrationTests;
+
+/// <summary>
+/// Issue 21, item 3: a spike of requests (an hour's load of a publicised incident, compressed into minutes) through the
+/// local host process on PostgreSQL stores. Limits: every accepted request in the register exactly once with the due
+/// date of the rule from its receipt; no 5xx and no transport error; the verification mail in the mail folder within
+/// 60 s of submission at p99; the host's peak resident memory (VmHWM) at most 1 GB; the staff case list (first page and a
+/// filter) under a second while the spike runs and after it. The small run (120 requests at 2 a second, 50,000 contacts) is in
+/// scripts/test.sh; scripts/bench-spike.sh runs 10,000 on a million contacts (<c>BENCH_SPIKE_REQUESTS</c>,
+/// <c>BENCH_SPIKE_RATE</c>, <c>BENCH_SPIKE_ROWS</c>). Figures: artifacts/benchmark-spike.txt and .tsv.
+/// </summary>
+public sealed partial class SpikeBenchmarkTests(PostgresServer postgres, ITestOutputHelper output) : IClassFixture<PostgresServer>
+{
+    private static readonly TimeSpan MailLimit = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan ListLimit = TimeSpan.FromSeconds(1);
+
+    /// <summary>Half of the 2 GB a Flex Consumption instance has (decision 77): room for the worker beside it.</summary>
+    private const long MemoryLimitMb = 1024;
+
+    [Fact]
+    [Trait("Category", "Benchmark")]
+    public async Task A_spike_of_requests_is_registered_with_due_dates_mailed_within_a_minute_in_bounded_memory_and_the_case_list_stays_fast()
+    {
+        var settings = SpikeSettings.FromEnvironment();
+        SpikeResult result;
+        await using (var run = new SpikeRun(settings, postgres, line =>
+        {
+            output.WriteLine(line);
+            Console.WriteLine(line);
+        }))
+        {
+            result = await run.RunAsync();
+        }
+
+        var map = TestDataMaps.Real;
+        var tracks = result.Tracks;
+        var accepted = tracks.Where(t => t.Accepted).ToList();
+        var byName = result.Register.Select(c => (Case: c, Match: SpikeName().Match(c.Name))).Where(x => x.Match.Success)
+            .ToLookup(x => int.Parse(x.Match.Groups[1].Value, CultureInfo.InvariantCulture), x => x.Case);
+        var problems = new List<string>();
+        var once = 0;
+        var dueRight = 0;
+        foreach (var t in tracks)
+        {
+            var cases = byName[t.Request.Index].ToList();
+            var key = $"R{t.Request.Index:D5} ({t.Request.Channel}, {t.Request.Right}, {t.Request.Language})";
+            if (!t.Accepted)
+            {
+                if (cases.Count > 0)
+                {
+                    problems.Add($"{key}: not accepted (status {t.Status}) but {cases.Count} case(s) in the register");
+                }
+
+                continue;
+            }
+
+            if (cases.Count != 1)
+            {
+                problems.Add($"{key}: {cases.Count} cases in the register");
+                continue;
+            }
+
+            once++;
+            var c = cases[0];
+            if (DueRight(c, t, map) is { } wrong)
+            {
+                problems.Add($"{key} {c.Id}: {wrong}");
+            }
+            else
+            {
+                dueRight++;
+            }
+        }
+
+        // The verification mail's delay from the submission; a request without one counts as never (it fails the p99).
+        var delays = accepted.Select(t => t.VerificationAt is { } at ? (at - t.SentAt!.Value).TotalSeconds : double.PositiveInfinity).Order().ToList();
+        var noMail = delays.Count(double.IsPositiveInfinity);
+        var p50 = Percentile(delays, 0.50);
+        var p99 = Percentile(delays, 0.99);
+        var max = delays.Count == 0 ? 0 : delays[^1];
+        var peakMb = result.PeakResidentKb / 1024.0;
+        var endFirst = Median(result.AtTheEnd.Where(l => l.Path == "/cases"));
+        var endFilter = Median(result.AtTheEnd.Where(l => l.Path != "/cases"));
+        var duringMax = result.DuringSpike.Count == 0 ? TimeSpan.Zero : result.DuringSpike.Max(l => l.Took);
+        var listed = result.AtTheEnd.Where(l => l.Path == "/cases").Select(l => l.Cases).DefaultIfEmpty(-1).Max();
+        var listedLimit = settings.Requests >= 10_000 ? 10_000 : 0;
+        var form = tracks.Count(t => t.Request.Channel == SpikeChannel.Form);
+        var confirmed = tracks.Count(t => t.ConfirmStatus == 200);
+        var movedOn = result.ConfirmedCasesStatus.Where(s => s.Key != CaseStatus.AwaitingEmailVerification).Sum(s => s.Value);
+        var rate = result.SubmissionSpan.TotalSeconds > 0 ? (tracks.Count(t => t.SentAt is not null) - 1) / result.SubmissionSpan.TotalSeconds : 0;
+
+        string S(double seconds) => double.IsPositiveInfinity(seconds) ? "never" : string.Create(CultureInfo.InvariantCulture, $"{seconds:F1} s");
+        string Ms(TimeSpan t) => string.Create(CultureInfo.InvariantCulture, $"{t.TotalSeconds:F2} s");
+        var inv = CultureInfo.InvariantCulture;
+        BenchmarkFigure[] figures =
+        [
+            new("requests (form / mail; confirming)", string.Create(inv, $"{tracks.Count:N0} ({form:N0} / {tracks.Count - form:N0}; {tracks.Count(t => t.Request.Confirms):N0})"), "-", "-", "-", true),
+            new("pace", string.Create(inv, $"{rate:F1} req/s over {result.SubmissionSpan.TotalSeconds:F0} s (planned {settings.Rate:0.#})"), "-", "-", "-", true),
+            new("PostgreSQL be/crm contacts", string.Create(inv, $"{result.ContactsSeeded:N0} (seeded in {result.Seeding.TotalSeconds:F0} s)"), "-", "-", "-", true),
+            new("accepted (303 or mail delivered)", string.Create(inv, $"{accepted.Count:N0}"), "-", string.Create(inv, $"{accepted.Count}/{tracks.Count}"), "all submitted", accepted.Count == tracks.Count),
+            new("429 answers", string.Create(inv, $"{result.TooMany}"), "-", string.Create(inv, $"{result.TooMany}"), "= 0 (4 requests per client address)", result.TooMany == 0),
+            new("in the register exactly once", string.Create(inv, $"{once:N0}"), "-", string.Create(inv, $"{once}/{accepted.Count}"), "all accepted", once == accepted.Count && problems.All(p => !p.Contains("case(s)", StringComparison.Ordinal))),
+            new("due date = receipt + the rule", string.Create(inv, $"{dueRight:N0}"), "-", string.Create(inv, $"{dueRight}/{accepted.Count}"), "all accepted", dueRight == accepted.Count),
+            new("5xx responses", string.Create(inv, $"{result.ServerErrors}"), "-", string.Create(inv, $"{result.ServerErrors}"), "= 0", result.ServerErrors == 0),
+            new("transport errors", string.Create(inv, $"{result.TransportErrors}"), "-", string.Create(inv, $"{result.TransportErrors}"), "= 0", result.TransportErrors == 0),
+            new("verification mail p50", S(p50), "-", "-", "-", true),
+            new("verification mail p99", S(p99), "-", S(p99), "<= 60 s", p99 <= MailLimit.TotalSeconds),
+            new("verification mail max (missing)", string.Create(inv, $"{S(max)} ({noMail})"), "-", "-", "-", true),
+            new("host peak resident memory (VmHWM)", string.Create(inv, $"{peakMb:F0} MB"), "-", string.Create(inv, $"{peakMb:F0} MB"), $"<= {MemoryLimitMb} MB", peakMb <= MemoryLimitMb),
+            new("GET /cases during the spike (max)", Ms(duringMax), "-", string.Create(inv, $"{Ms(duringMax)} of {result.DuringSpike.Count} looks"), "< 1 s", duringMax < ListLimit),
+            new("GET /cases at the end (median of 3)", Ms(endFirst), "-", string.Create(inv, $"{Ms(endFirst)} with {listed:N0} cases"), "< 1 s", endFirst < ListLimit),
+            new("GET /cases?state=waiting-for-staff at the end", Ms(endFilter), "-", Ms(endFilter), "< 1 s", endFilter < ListLimit),
+            new("cases on the list at the end", string.Create(inv, $"{listed:N0}"), "-", string.Create(inv, $"{listed}"), listedLimit > 0 ? ">= 10,000" : "-", listed >= listedLimit),
+            new("confirmed; moved on past verification", string.Create(inv, $"{confirmed:N0}; {movedOn:N0}"), "-", "-", "-", true),
+            new("mails written (by kind)", string.Join(", ", result.MailKinds.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key} {k.Value}")), "-", "-", "-", true),
+            new("CPU used during the spike: host / Azurite", string.Create(inv, $"{result.HostCpuSeconds:F0} s / {result.AzuriteCpuSeconds:F0} s in {result.SpikeWall.TotalSeconds:F0} s"), "-", "-", "-", true),
+            new("machine load (1-min avg, mean / max)", string.Create(inv, $"{result.MeanLoad:F1} / {result.MaxLoad:F1} on {Environment.ProcessorCount} cores"), "-", "-", "-", true),
+        ];
+        BenchmarkFigures.Write(settings.Small ? "spike-small" : "spike", figures);
+
+        var text = new StringBuilder();
+        text.AppendLine(string.Create(inv, $"spike benchmark: {tracks.Count:N0} requests at {settings.Rate:0.#}/s, {result.ContactsSeeded:N0} contacts in be/crm (PostgreSQL), {result.Elapsed.TotalSeconds:F0} s in all"));
+        foreach (var f in figures)
+        {
+            text.AppendLine(string.Create(inv, $"  {f.Figure,-48} {f.Measured,-40} {f.Limit,-14} {(f.Met ? "met" : "MISSED")}"));
+        }
+
+        foreach (var p in problems.Take(20))
+        {
+            text.AppendLine("  problem: " + p);
+        }
+
+        output.WriteLine(text.ToString());
+        Console.WriteLine(text.ToString());
+        Directory.CreateDirectory(Path.Combine(Repo.Root, "artifacts"));
+        await File.WriteAllTextAsync(Path.Combine(Repo.Root, "artifacts", settings.Small ? "benchmark-spike-small.txt" : "benchmark-spike.txt"), text.ToString());
+
+        Assert.True(figures.All(f => f.Met) && problems.Count == 0, text.ToString());
+    }
+
+    /// <summary>
+    /// The case's due date is the Core rule (<see cref="DueDateCalculator"/>) applied to its receipt, and its receipt is when
+    /// the request came: between the form's post and its answer, or the mail's delivery into the inbox.
+    /// </summary>
+    private static string? DueRight(PrivacyCase c, SpikeTrack t, Stores.DataMap map)
+    {
+        var sent = t.SentAt!.Value;
+        var slack = TimeSpan.FromSeconds(1);
+        var (from, to) = t.Request.Channel == SpikeChannel.Form ? (sent - slack, (t.AnsweredAt ?? sent) + slack) : (sent - slack, sent + slack);
+        if (c.ReceivedAt < from || c.ReceivedAt > to)
+        {
+            return $"received {c.ReceivedAt:O}, submitted {sent:O}";
+        }
+
+        var expected = DueDateCalculator.DueDate(c.ReceivedAt, c.Entity, map);
+        var atSubmission = DueDateCalculator.DueDate(sent, c.Entity, map);
+        return c.FirstDueDate == expected && (expected == atSubmission || t.Request.Channel == SpikeChannel.Form)
+            ? null
+            : $"due {c.FirstDueDate:yyyy-MM-dd}, the rule from receipt {c.ReceivedAt:O} gives {expected:yyyy-MM-dd}";
+    }
+
+    private static double Percentile(List<double> sorted, double p) =>
+        sorted.Count == 0 ? 0 : sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];
+
+    private static TimeSpan Median(IEnumerable<CaseListLook> looks)
+    {
+        var sorted = looks.Select(l => l.Took).Order().ToList();
+        return sorted.Count == 0 ? TimeSpan.MaxValue : sorted[sorted.Count / 2];
+    }
+
+    [GeneratedRegex("^Spike R([0-9]{5})$")]
+    private static partial Regex SpikeName();
+}
