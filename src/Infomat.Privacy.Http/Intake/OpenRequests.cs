@@ -13,7 +13,7 @@ namespace Infomat.Privacy.Http.Intake;
 /// then the request joins that case. One place for the form and the mail intake, so a double-clicked form, a mail sent
 /// twice or one mail handled twice at the same moment ends in one case and one series of mails.
 /// </summary>
-public sealed class OpenRequests(ICaseRegister register, KeyedHash hash, TimeProvider time)
+public sealed class OpenRequests(ICaseRegister register, KeyedHash hash, TimeProvider time, PrivacyMetrics? metrics = null)
 {
     /// <summary>How long a claim on "this request is being registered" holds off an identical one (see <see cref="CreateOrJoinAsync"/>).</summary>
     private static readonly TimeSpan ClaimWindow = TimeSpan.FromMinutes(5);
@@ -47,7 +47,10 @@ public sealed class OpenRequests(ICaseRegister register, KeyedHash hash, TimePro
     public async Task<(PrivacyCase Case, bool Created)> CreateOrJoinAsync(PrivacyCase candidate, ValidRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(candidate);
-        if (await FindSameAsync(request, cancellationToken) is { } open)
+        var began = System.Diagnostics.Stopwatch.GetTimestamp();
+        var same = await FindSameAsync(request, cancellationToken);
+        metrics?.IntakeStep("find-same", System.Diagnostics.Stopwatch.GetElapsedTime(began));
+        if (same is { } open)
         {
             return (open, false);
         }
