@@ -35,7 +35,8 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
 {
     private const double ThroughputLimit = 0.5;
     private const double P99Limit = 2.0;
-    private const int RaisedClientLimit = 1_000_000;
+    /// <summary>The next simulated client address (RFC 2544's benchmarking range, 198.18.0.0/15): each request comes from a person of its own.</summary>
+    private static int nextClient;
     private static readonly int[] Concurrency = [1, 16, 64];
     private static readonly string[] Kinds = ["JSON", "form"];
     private static readonly string[] Steps = ["read", "antiforgery", "client-limit", "validate", "address-limit", "find-same", "register", "start", "handler"];
@@ -50,7 +51,6 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
         try
         {
             await using var host = new InProcessHost(azurite) { TaskHub = "intakebench" + Guid.NewGuid().ToString("N")[..8] };
-            host.Settings["Privacy:Intake:PerClientLimit"] = RaisedClientLimit.ToString(CultureInfo.InvariantCulture);
             await host.StartAsync();
             await using var bare = await BareIntakeApi.StartAsync(azurite.ConnectionString, host.Services);
             using var steps = new StepTimes(host.Services.GetRequiredService<IMeterFactory>());
@@ -134,7 +134,7 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
     private sealed record Burst(int Sent, int Accepted, int TooMany, int Other, int WithoutRetryAfter, int Limit);
 
     /// <summary><paramref name="requests"/> submissions by <paramref name="clients"/> clients at once, each a browser of its own (form: its token and cookie from one GET of the form).</summary>
-    private static async Task<Round> RunAsync(string baseUrl, string kind, int clients, int requests, string tag)
+    private static async Task<Round> RunAsync(string baseUrl, string kind, int clients, int requests, string tag, bool spread = true)
     {
         var http = Enumerable.Range(0, clients).Select(_ => new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = new CookieContainer() })
         {
@@ -179,11 +179,16 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
                     using HttpContent content = kind == "form"
                         ? new FormUrlEncodedContent([.. fields, new KeyValuePair<string, string>("__RequestVerificationToken", tokens[c])])
                         : new StringContent(JsonSerializer.Serialize(fields), Encoding.UTF8, "application/json");
+                    // Each request is another person on another address (as in a spike after an incident), as the
+                    // platform's front end says in X-Forwarded-For: counted at the default limits, none reached.
+                    var client = Interlocked.Increment(ref nextClient);
+                    using var message = new HttpRequestMessage(HttpMethod.Post, "/api/requests") { Content = content };
+                    message.Headers.Add("X-Forwarded-For", spread ? F($"198.{18 + ((client >> 16) & 1)}.{(client >> 8) & 255}.{client & 255}") : "203.0.113.7");
                     var began = Stopwatch.GetTimestamp();
                     int status;
                     try
                     {
-                        using var response = await http[c].PostAsync("/api/requests", content);
+                        using var response = await http[c].SendAsync(message);
                         var body = await response.Content.ReadAsStringAsync();
                         status = (int)response.StatusCode;
                         if (status == 202)
@@ -239,8 +244,8 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
         await host.StartAsync();
         var limit = new Configuration.IntakeOptions().PerClientLimit;
         const int PerKind = 20;
-        var json = RunAsync(host.BaseUrl, "JSON", 8, PerKind, "burst-j");
-        var form = RunAsync(host.BaseUrl, "form", 8, PerKind, "burst-f");
+        var json = RunAsync(host.BaseUrl, "JSON", 8, PerKind, "burst-j", spread: false);
+        var form = RunAsync(host.BaseUrl, "form", 8, PerKind, "burst-f", spread: false);
         var rounds = await Task.WhenAll(json, form);
         int Count(Func<int, bool> which) => rounds.Sum(r => r.Statuses.Where(s => which(s.Key)).Sum(s => s.Value));
         var burst = new Burst(2 * PerKind, Count(s => s is 202 or 303), Count(s => s == 429), Count(s => s is not (202 or 303 or 429)), rounds.Sum(r => r.RefusalsWithoutRetryAfter), limit);
@@ -258,7 +263,7 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
             figures.Add(new($"{p.Kind} c={p.Clients} req/s", F($"{p.Intake.PerSecond:0} req/s"), F($"{p.Bare.PerSecond:0} req/s (bare API)"), BenchmarkFigures.Ratio(throughput), ">= 0.5", throughput >= ThroughputLimit));
             figures.Add(new($"{p.Kind} c={p.Clients} p99", F($"{p.Intake.P99:0.0} ms"), F($"{p.Bare.P99:0.0} ms (bare API)"), BenchmarkFigures.Ratio(p99), "<= 2", p99 <= P99Limit));
             var errors = p.Intake.Errors + p.Intake.Statuses.GetValueOrDefault(429);
-            figures.Add(new($"{p.Kind} c={p.Clients} errors (limits raised)", F($"{errors}"), F($"{p.Bare.Errors} (bare API)"), F($"{errors}"), "0", errors == 0 && p.Bare.Errors == 0));
+            figures.Add(new($"{p.Kind} c={p.Clients} errors", F($"{errors}"), F($"{p.Bare.Errors} (bare API)"), F($"{errors}"), "0", errors == 0 && p.Bare.Errors == 0));
         }
 
         figures.Add(new("accepted requests missing from the register", F($"{lost} of {accepted}"), "-", F($"{lost}"), "0", lost == 0));
@@ -286,7 +291,7 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
     {
         var text = new StringBuilder();
         text.AppendLine(F($"intake benchmark: {requests} requests per side, concurrency and body kind; {Environment.ProcessorCount} cores; Azurite in memory; the intake on the Azure Storage durable provider"));
-        text.AppendLine(F($"per-client submission limit raised to {RaisedClientLimit} for the measured rounds (one load generator is one client address); the per-address limit is the default, each request has its own address"));
+        text.AppendLine("submission limits at their defaults; each measured request is another person (its own address and e-mail, X-Forwarded-For from 198.18.0.0/15), so none is reached; the burst below is one client over its limit");
         text.AppendLine("side     kind  c    req/s    p50 ms    p99 ms  answers");
         foreach (var p in pairs)
         {
@@ -311,7 +316,7 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
             text.AppendLine();
         }
 
-        text.AppendLine(F($"client-side p50 (ms)") + string.Concat(pairs.Select(p => F($"{p.Intake.P50,6:0.00}"))));
+        text.AppendLine(F($"{"client p50",-14}") + string.Concat(pairs.Select(p => F($"{p.Intake.P50,12:0.00}"))));
         text.AppendLine();
         text.AppendLine(F($"accepted {accepted}, missing from the register {lost}; burst at default limits: {burst.Sent} sent, {burst.Accepted} accepted (limit {burst.Limit}), {burst.TooMany} × 429 ({burst.WithoutRetryAfter} without Retry-After), {burst.Other} other"));
         text.AppendLine(F($"waited {settle.TotalSeconds:0} s in all between rounds for the intake's orchestrations to settle (not measured)"));

@@ -24,7 +24,9 @@ public sealed class OpenRequests(ICaseRegister register, KeyedHash hash, TimePro
     public async Task<PrivacyCase?> FindSameAsync(ValidRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        await foreach (var id in register.ListUnfinishedAsync(cancellationToken))
+        // Only this requester's open cases: reading every open case here made each submission cost one read per open
+        // case (issue 21: a minute per request at 64 clients with a thousand open cases).
+        await foreach (var id in register.ListUnfinishedOfAsync(request.Email, cancellationToken))
         {
             if (await register.GetAsync(id, cancellationToken) is { } open && open.IsSameOpenRequest(request))
             {
