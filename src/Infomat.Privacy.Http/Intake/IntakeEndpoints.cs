@@ -108,20 +108,25 @@ public sealed partial class IntakeEndpoints(
                 : Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid field", detail: $"'{Honeypot}' must be empty.");
         }
 
-        var clientRefused = await limits.TryClientAsync(request, cancellationToken);
-        Step("client-limit");
-        if (clientRefused is { } clientWait)
-        {
-            return TooMany(kind, pageLanguage, clientWait);
-        }
-
         var submission = new RequestSubmission(
             fields.GetValueOrDefault("type"), fields.GetValueOrDefault("email"), fields.GetValueOrDefault("name"),
             fields.GetValueOrDefault("company"), fields.GetValueOrDefault("entity"), fields.GetValueOrDefault("language"),
             fields.GetValueOrDefault("details"), fields.GetValueOrDefault("objection"));
         var (valid, errors) = RequestValidator.Validate(submission, dataMap.ControllerCodes);
         Step("validate");
-        if (valid is null)
+
+        // The search for an open case asking the same (a read) runs while the limits are counted, which it does not
+        // depend on; the answers keep their order: a client over its limit gets 429 before a bad field gets 400.
+        var findingSame = valid is null ? null : openRequests.FindSameTimedAsync(valid, cancellationToken);
+        var clientRefused = await limits.TryClientAsync(request, cancellationToken);
+        Step("client-limit");
+        if (clientRefused is { } clientWait)
+        {
+            Abandon(findingSame);
+            return TooMany(kind, pageLanguage, clientWait);
+        }
+
+        if (valid is null || findingSame is null)
         {
             if (kind == BodyKind.Form)
             {
@@ -136,6 +141,7 @@ public sealed partial class IntakeEndpoints(
         Step("address-limit");
         if (addressRefused is { } addressWait)
         {
+            Abandon(findingSame);
             return TooMany(kind, pageLanguage, addressWait);
         }
 
@@ -148,7 +154,7 @@ public sealed partial class IntakeEndpoints(
         bool created;
         try
         {
-            (privacyCase, created) = await openRequests.CreateOrJoinAsync(PrivacyCase.Received(valid, Channel.Form, now, dataMap), valid, cancellationToken);
+            (privacyCase, created) = await openRequests.CreateOrJoinAsync(PrivacyCase.Received(valid, Channel.Form, now, dataMap), valid, findingSame, cancellationToken);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -280,6 +286,10 @@ public sealed partial class IntakeEndpoints(
             history = c.History.Select(h => new { status = h.Status.ToString(), at = h.At }),
         });
     }
+
+    /// <summary>A search whose answer is not needed (the request was refused): its failure, if any, is observed and dropped.</summary>
+    private static void Abandon(Task? search) =>
+        search?.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     /// <summary>Whether the client asked for JSON (a script posting the form fields), so a refusal is problem+json rather than a page.</summary>
     private static bool AsksForJson(HttpRequest request) =>
