@@ -7,17 +7,7 @@
 # and after the spike. Exit 1 when a limit is missed. BENCH_SPIKE_REQUESTS, BENCH_SPIKE_RATE (per second) and
 # BENCH_SPIKE_ROWS change the size (scripts/test.sh runs the same test with 120 requests at 2 a second on 50,000 contacts).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-[ -x node_modules/.bin/azurite ] || npm ci --no-audit --no-fund --loglevel=error
+source "$(dirname "$0")/bench-lib.sh"
 command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }
-dotnet build tests/Infomat.Privacy.IntegrationTests -c Release --nologo -v quiet -clp:ErrorsOnly >/dev/null
-mkdir -p artifacts
-rm -f artifacts/benchmark-spike.txt artifacts/benchmark-spike.tsv
-status=0
-BENCH_SPIKE_REQUESTS="${BENCH_SPIKE_REQUESTS:-10000}" dotnet test tests/Infomat.Privacy.IntegrationTests -c Release --no-build --nologo \
-  --filter "FullyQualifiedName~SpikeBenchmarkTests" --logger "console;verbosity=normal" >artifacts/benchmark-spike.log 2>&1 || status=$?
-if [ -f artifacts/benchmark-spike.txt ]; then cat artifacts/benchmark-spike.txt; else tail -40 artifacts/benchmark-spike.log; fi
-[ "$status" = 0 ] && echo "spike benchmark: all limits met" || echo "spike benchmark: A LIMIT IS MISSED (artifacts/benchmark-spike.log)"
-exit "$status"
+BENCH_SPIKE_REQUESTS="${BENCH_SPIKE_REQUESTS:-10000}" run_benchmark_test spike SpikeBenchmarkTests
