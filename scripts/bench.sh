@@ -3,7 +3,7 @@
 # same run, printed as one table, exit 1 when a limit is missed or a benchmark did not run to its end.
 #
 #   scripts/bench.sh                 all of them at their full size (about an hour on 2 cores; the spike is most of it)
-#   scripts/bench.sh fanout spike    only those named (collect export mime restart fanout spike cost)
+#   scripts/bench.sh fanout intake   only those named (collect export mime restart fanout intake spike cost)
 #
 # Each benchmark also has its own script (scripts/bench-<name>.sh) and a small version in scripts/test.sh. Run this on a
 # quiet machine: the limits are ratios measured in one run, but two benchmarks or a build at the same time on 2 cores
@@ -11,7 +11,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-all=(collect export mime restart fanout spike cost)
+all=(collect export mime restart fanout intake spike cost)
 chosen=("$@")
 [ ${#chosen[@]} -gt 0 ] || chosen=("${all[@]}")
 

@@ -4,6 +4,7 @@ using Azure;
 using Azure.Data.Tables;
 
 using Infomat.Privacy.Cases;
+using Infomat.Privacy.Requests;
 
 namespace Infomat.Privacy.Adapters.Storage;
 
@@ -17,6 +18,9 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
     public const string CasesTable = "PrivacyCases";
     public const string TokensTable = "PrivacyUsedTokens";
     private const string CaseRow = "case";
+
+    /// <summary>The column holding the requester's lookup key (<see cref="EmailAddresses.RegisterKey"/>), to list one person's cases.</summary>
+    internal const string RequesterColumn = "Requester";
 
     /// <summary>Stale entries read one by one up to this many; beyond, in one pass over the whole cases.</summary>
     private const int StaleReadOneByOne = 50;
@@ -75,6 +79,20 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
     {
         await ready.EnsureAsync();
         await foreach (var row in cases.QueryAsync<TableEntity>(e => e.GetBoolean("Finished") == false, select: ["PartitionKey"], cancellationToken: cancellationToken))
+        {
+            yield return row.PartitionKey;
+        }
+    }
+
+    /// <summary>
+    /// One query for the requester's unfinished rows (by the key in <see cref="RequesterColumn"/>), plus any unfinished
+    /// row of an older shape, which may lack the key until the daily sweep writes it (<see cref="RefreshListEntriesAsync"/>).
+    /// </summary>
+    public async IAsyncEnumerable<string> ListUnfinishedOfAsync(string email, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await ready.EnsureAsync();
+        var filter = $"Finished eq false and ({RequesterColumn} eq '{EmailAddresses.RegisterKey(email)}' or {CaseListCopy.VersionColumn} lt {CaseListCopy.Version})";
+        await foreach (var row in cases.QueryAsync<TableEntity>(filter, select: ["PartitionKey"], cancellationToken: cancellationToken))
         {
             yield return row.PartitionKey;
         }
@@ -156,7 +174,8 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
 
             try
             {
-                var entry = CaseListCopy.Write(new TableEntity(id, CaseRow), CaseListEntry.Of(FromEntity(response.Value!)));
+                var stored = FromEntity(response.Value!);
+                var entry = CaseListCopy.Write(new TableEntity(id, CaseRow) { [RequesterColumn] = EmailAddresses.RegisterKey(stored.Email) }, CaseListEntry.Of(stored));
                 await cases.UpdateEntityAsync(entry, response.Value!.ETag, TableUpdateMode.Merge, cancellationToken);
                 rewritten++;
             }
@@ -219,6 +238,7 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
         ["Status"] = c.Status.ToString(),
         // "Finished": nothing left for the orchestration to do (the column the reconciler's query filters on).
         ["Finished"] = !c.NeedsWork,
+        [RequesterColumn] = EmailAddresses.RegisterKey(c.Email),
     }, CaseListEntry.Of(c)).With(c);
 
     private static PrivacyCase FromEntity(TableEntity entity) =>

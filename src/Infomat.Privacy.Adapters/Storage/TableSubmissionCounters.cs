@@ -32,8 +32,11 @@ public sealed class TableSubmissionCounters(StorageClients clients, IOptions<Pri
         var currentRow = Row(key, start);
         for (var attempt = 1; ; attempt++)
         {
-            var previous = await table.GetEntityIfExistsAsync<TableEntity>(limit, Row(key, start - rule.Window), [Count], cancellationToken);
-            var current = await table.GetEntityIfExistsAsync<TableEntity>(limit, currentRow, cancellationToken: cancellationToken);
+            // The two windows' rows are read at once (independent reads: one round trip's wait, not two).
+            var previousRead = table.GetEntityIfExistsAsync<TableEntity>(limit, Row(key, start - rule.Window), [Count], cancellationToken);
+            var currentRead = table.GetEntityIfExistsAsync<TableEntity>(limit, currentRow, cancellationToken: cancellationToken);
+            var previous = await previousRead;
+            var current = await currentRead;
             var counted = current.HasValue ? current.Value!.GetInt32(Count) ?? 0 : 0;
             if (rule.Refusal(previous.HasValue ? previous.Value!.GetInt32(Count) ?? 0 : 0, counted, now) is { } wait)
             {

@@ -27,6 +27,8 @@ public sealed class AuditedCaseRegister(ICaseRegister inner, IAuditTrail trail, 
 
     public IAsyncEnumerable<string> ListUnfinishedAsync(CancellationToken cancellationToken) => inner.ListUnfinishedAsync(cancellationToken);
 
+    public IAsyncEnumerable<string> ListUnfinishedOfAsync(string email, CancellationToken cancellationToken) => inner.ListUnfinishedOfAsync(email, cancellationToken);
+
     public IAsyncEnumerable<PrivacyCase> ListAllAsync(CancellationToken cancellationToken) => inner.ListAllAsync(cancellationToken);
 
     public IAsyncEnumerable<CaseListEntry> ListEntriesAsync(CancellationToken cancellationToken) => inner.ListEntriesAsync(cancellationToken);

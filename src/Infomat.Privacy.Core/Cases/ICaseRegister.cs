@@ -17,6 +17,12 @@ public interface ICaseRegister
     /// <summary>Ids of every case its orchestration still has work for (<see cref="PrivacyCase.NeedsWork"/>): open, or expired with the notice not yet sent.</summary>
     IAsyncEnumerable<string> ListUnfinishedAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The ids of unfinished cases that may be <paramref name="email"/>'s: every one of theirs, perhaps others too (the
+    /// caller checks each case it reads). A register that can look cases up by requester lists only theirs; by default, all.
+    /// </summary>
+    IAsyncEnumerable<string> ListUnfinishedOfAsync(string email, CancellationToken cancellationToken) => ListUnfinishedAsync(cancellationToken);
+
     /// <summary>Every case, for the sweeps that look at each one.</summary>
     IAsyncEnumerable<PrivacyCase> ListAllAsync(CancellationToken cancellationToken);
 

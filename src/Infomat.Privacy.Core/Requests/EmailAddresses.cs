@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 
 namespace Infomat.Privacy.Requests;
@@ -5,6 +6,14 @@ namespace Infomat.Privacy.Requests;
 /// <summary>How an email is compared: trimmed, Unicode-normalised (NFC) and case-folded. No partial matches.</summary>
 public static class EmailAddresses
 {
+    /// <summary>
+    /// What the case register keeps beside a case to find one requester's cases without reading every case: the
+    /// SHA-256 of the address as compared here (<see cref="Normalise"/>), 32 hex characters. Not a pseudonym (the row
+    /// holds the address itself); a fixed-length value any query can carry, whatever the address contains.
+    /// </summary>
+    public static string RegisterKey(string email) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Normalise(email))))[..32];
+
     public static string Normalise(string email)
     {
         ArgumentNullException.ThrowIfNull(email);

@@ -44,11 +44,11 @@ public sealed class InProcessHost : ITestHost, IAsyncDisposable
     /// <summary>When set, the orchestrations run on the Azure Storage provider in this task hub of the Azurite, and survive a restart.</summary>
     public string? TaskHub { get; init; }
 
+    /// <summary>Settings over the local host's (e.g. a benchmark's raised submission limits), applied at the next start.</summary>
+    public Dictionary<string, string?> Settings { get; init; } = [];
+
     /// <summary>The orchestrators and activities the next start registers (default: the pipeline's own); a test may stand in an older release.</summary>
     public Action<DurableTaskRegistry>? Tasks { get; set; }
-
-    /// <summary>More settings (configuration keys), over the host's own.</summary>
-    public IReadOnlyDictionary<string, string?>? Settings { get; init; }
 
     /// <summary>Services a test puts in place of the host's (registered last, so they win).</summary>
     public Action<IServiceCollection>? Replace { get; init; }
@@ -112,11 +112,7 @@ public sealed class InProcessHost : ITestHost, IAsyncDisposable
             ["LocalHost:Durable:Backend"] = TaskHub is null ? nameof(DurableBackend.InMemory) : nameof(DurableBackend.AzureStorage),
             ["LocalHost:Durable:TaskHub"] = TaskHub ?? "unused",
         });
-        if (Settings is not null)
-        {
-            builder.Configuration.AddInMemoryCollection(Settings);
-        }
-
+        builder.Configuration.AddInMemoryCollection(Settings);
         builder.WebHost.UseUrls(BaseUrl);
         builder.Logging.ClearProviders();
         builder.Services.AddInfomatPrivacy(builder.Configuration);
