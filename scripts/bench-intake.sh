@@ -6,15 +6,6 @@
 # only 429s with Retry-After beyond them; every accepted request is in the register. Exit 1 when a limit is missed.
 # BENCH_INTAKE_REQUESTS changes the requests per side, concurrency and body kind (scripts/test.sh runs it with 50).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-[ -x node_modules/.bin/azurite ] || npm ci --no-audit --no-fund --loglevel=error
-dotnet build tests/Infomat.Privacy.IntegrationTests -c Release --nologo -v quiet -clp:ErrorsOnly >/dev/null
-mkdir -p artifacts
-rm -f artifacts/benchmark-intake.txt artifacts/benchmark-intake.partial.txt
-status=0
-BENCH_INTAKE_REQUESTS="${BENCH_INTAKE_REQUESTS:-1000}" dotnet test tests/Infomat.Privacy.IntegrationTests -c Release --no-build --nologo \
-  --filter "FullyQualifiedName~IntakeBenchmarkTests" --logger "console;verbosity=normal" >artifacts/benchmark-intake.log 2>&1 || status=$?
-if [ -f artifacts/benchmark-intake.txt ]; then cat artifacts/benchmark-intake.txt; else tail -40 artifacts/benchmark-intake.log; fi
-[ "$status" = 0 ] && echo "intake benchmark: all limits met" || echo "intake benchmark: A LIMIT IS MISSED (artifacts/benchmark-intake.log)"
-exit "$status"
+source "$(dirname "$0")/bench-lib.sh"
+rm -f artifacts/benchmark-intake.partial.txt
+BENCH_INTAKE_REQUESTS="${BENCH_INTAKE_REQUESTS:-1000}" run_benchmark_test intake IntakeBenchmarkTests

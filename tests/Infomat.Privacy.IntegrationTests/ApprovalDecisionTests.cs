@@ -57,7 +57,7 @@ public sealed class ApprovalDecisionTests(Azurite azurite) : LocalHostTests(azur
         var auditTable = casePage[casePage.IndexOf("<table", StringComparison.Ordinal)..];
         Assert.Contains("refused manifestly-unfounded-or-excessive (Art. 12(5))", auditTable, StringComparison.Ordinal);
         Assert.DoesNotContain("twaalfde", auditTable, StringComparison.Ordinal);
-        Assert.Contains(outcome, await Flows.Http.GetStringAsync("/cases"), StringComparison.Ordinal);
+        Assert.Contains(outcome, await Flows.Http.GetStringAsync($"/cases?q={id}"), StringComparison.Ordinal);
         var csv = await Flows.Http.GetStringAsync("/cases.csv");
         Assert.EndsWith(",manifestly-unfounded-or-excessive", csv.Split("\r\n").Single(line => line.StartsWith(id, StringComparison.Ordinal)), StringComparison.Ordinal);
         Assert.Empty(Host.Mailbox.Of("export-ready", id));

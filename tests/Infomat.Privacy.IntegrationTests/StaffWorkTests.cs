@@ -144,9 +144,9 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
         // A step failed after its retries (what MarkFailed records): the case stops, the requester is sent nothing.
         await Register().ApplyAsync(id, x => x.Fail(DateTimeOffset.UtcNow, "SendAcknowledgement"), default);
 
-        var list = await Flows.Http.GetStringAsync("/cases");
+        var list = await Flows.Http.GetStringAsync($"/cases?q={id}");
         var page = await Flows.Http.GetStringAsync($"/cases/{id}");
-        Assert.True(list.IndexOf(id, StringComparison.Ordinal) < list.IndexOf("</tbody>", StringComparison.Ordinal));
+        Assert.InRange(list.IndexOf($"<a href=\"/cases/{id}\">", StringComparison.Ordinal), 0, list.IndexOf("</tbody>", StringComparison.Ordinal));
         Assert.Contains("action=\"/cases/" + id + "/retry\"", page, StringComparison.Ordinal);
         Assert.Contains("hervat een nieuwe poging het verzoek waar het stond (wacht op de identiteitsbeslissing)", page, StringComparison.Ordinal);
         Assert.Contains("Mislukte stap: het verzenden van de ontvangstbevestiging (SendAcknowledgement)", page, StringComparison.Ordinal);
