@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 
 namespace Infomat.Privacy.IntegrationTests.Infrastructure;
 
@@ -74,29 +73,27 @@ public sealed class Azurite : IAsyncLifetime
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
+        // Started when each service says it listens. A port that merely answers may be another process's (taken
+        // between FreePort and Azurite's bind): this Azurite then exits on EADDRINUSE, and the tests would have talked
+        // to someone else's storage.
         var until = DateTime.UtcNow + timeout;
-        foreach (var port in new[] { BlobPort, QueuePort, TablePort })
+        while (!process.HasExited && DateTime.UtcNow < until)
         {
-            while (true)
+            string said;
+            lock (output)
             {
-                try
-                {
-                    using var client = new TcpClient();
-                    await client.ConnectAsync("127.0.0.1", port);
-                    break;
-                }
-                catch (SocketException) when (DateTime.UtcNow < until && !process.HasExited)
-                {
-                    await Task.Delay(100);
-                }
-                catch (SocketException)
-                {
-                    return false;
-                }
+                said = output.ToString();
             }
+
+            if (new[] { "Blob", "Queue", "Table" }.All(service => said.Contains($"Azurite {service} service is successfully listening", StringComparison.Ordinal)))
+            {
+                return true;
+            }
+
+            await Task.Delay(100);
         }
 
-        return true;
+        return false;
     }
 
     private void Append(string? line)
