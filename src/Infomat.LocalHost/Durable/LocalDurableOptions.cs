@@ -33,7 +33,7 @@ public sealed class LocalDurableOptions
 
     /// <summary>host.json <c>maxConcurrentActivityFunctions</c>.</summary>
     [Range(1, 1000)]
-    public int MaxConcurrentActivityFunctions { get; set; } = 20;
+    public int MaxConcurrentActivityFunctions { get; set; } = 32;
 
     /// <summary>host.json <c>maxConcurrentOrchestratorFunctions</c>.</summary>
     [Range(1, 1000)]
