@@ -43,6 +43,40 @@ public sealed class IntakeLimitsTests(Azurite azurite)
         Assert.Equal(2, Verifications());
     }
 
+    /// <summary>
+    /// The client limit keeps a flood off the register: a request over it is refused before the register is read for it
+    /// (the search for an open case that asks the same). Seen failing when that search started beside the limit check
+    /// (issue 21's intake work): every refused request still cost a query on the case register.
+    /// </summary>
+    [Fact]
+    public async Task A_client_over_its_limit_is_refused_before_the_register_is_searched_for_it()
+    {
+        await using var host = new InProcessHost(azurite) { Settings = new() { ["Privacy:Intake:PerClientLimit"] = "2" } };
+        await host.StartAsync();
+        using var flows = new Flows(host);
+        var searches = 0;
+        host.TableFaults.FailWhen(r =>
+        {
+            if (r.Method == Azure.Core.RequestMethod.Get && r.Uri.Path.Contains("/PrivacyCases()", StringComparison.Ordinal)
+                && Uri.UnescapeDataString(r.Uri.Query).Contains("Requester eq", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref searches);
+            }
+
+            return false;
+        });
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 5; i++)
+        {
+            var response = await flows.Http.PostAsJsonAsync("/api/requests", new { type = "access", email = $"flood.{i}.{Guid.NewGuid():N}@example.be", name = "An", language = "en" });
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.Accepted, HttpStatusCode.Accepted, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
+        Assert.Equal(2, Volatile.Read(ref searches));
+    }
+
     [Fact]
     public async Task A_form_with_the_hidden_field_filled_is_refused_and_starts_nothing()
     {

@@ -115,18 +115,16 @@ public sealed partial class IntakeEndpoints(
         var (valid, errors) = RequestValidator.Validate(submission, dataMap.ControllerCodes);
         Step("validate");
 
-        // The search for an open case asking the same (a read) runs while the limits are counted, which it does not
-        // depend on; the answers keep their order: a client over its limit gets 429 before a bad field gets 400.
-        var findingSame = valid is null ? null : openRequests.FindSameTimedAsync(valid, cancellationToken);
-        var clientRefused = await limits.TryClientAsync(request, cancellationToken);
-        Step("client-limit");
-        if (clientRefused is { } clientWait)
+        // A client over its limit is refused before anything else is read for it (the limit is what keeps a flood off
+        // the register), and before a bad field gets its 400.
+        if (await limits.TryClientAsync(request, cancellationToken) is { } clientWait)
         {
-            Abandon(findingSame);
+            Step("client-limit");
             return TooMany(kind, pageLanguage, clientWait);
         }
 
-        if (valid is null || findingSame is null)
+        Step("client-limit");
+        if (valid is null)
         {
             if (kind == BodyKind.Form)
             {
@@ -137,6 +135,9 @@ public sealed partial class IntakeEndpoints(
             return Results.ValidationProblem(byField, title: "The request has invalid fields.", detail: "See 'errors': each bad field with what is wrong.");
         }
 
+        // The search for an open case asking the same (a read) runs while the address's limit is counted, which it does
+        // not depend on.
+        var findingSame = openRequests.FindSameTimedAsync(valid, cancellationToken);
         var addressRefused = await limits.TryAddressAsync(valid.Email, cancellationToken);
         Step("address-limit");
         if (addressRefused is { } addressWait)
