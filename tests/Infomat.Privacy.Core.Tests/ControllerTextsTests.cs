@@ -28,6 +28,27 @@ public sealed class ControllerTextsTests
         PrivacyMails.Acknowledgement(c, map),
     ];
 
+    /// <summary>
+    /// A block of several lines (the signature, a list) keeps its lines in the HTML part as in the text part. Seen
+    /// failing: the encoder turned each line break into <c>&amp;#xA;</c> before it could become a <c>&lt;br&gt;</c>, so a
+    /// mail client showed "Kind regards, Infomat privacy team info@infomat.eu" on one line.
+    /// </summary>
+    [Theory]
+    [InlineData(Language.Nl)]
+    [InlineData(Language.Fr)]
+    [InlineData(Language.En)]
+    public void The_lines_of_a_block_stay_lines_in_the_HTML_part(Language language)
+    {
+        var map = TestDataMaps.Real;
+        foreach (var mail in VerificationAndAcknowledgement(map, Case(map, ControllerScope.Of("be"), language)))
+        {
+            Assert.DoesNotContain("&#xA;", mail.HtmlBody, StringComparison.Ordinal);
+            var blocks = mail.TextBody.Split("\n\n").Where(b => b.Trim('\n').Contains('\n', StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(blocks);
+            Assert.All(blocks, b => Assert.Contains(string.Join("<br>", b.Trim('\n').Split('\n').Select(HtmlText.Encode)), mail.HtmlBody, StringComparison.Ordinal));
+        }
+    }
+
     [Theory]
     [InlineData(Language.Nl,
         "Verwerkingsverantwoordelijke: Infomat België (BE0460190566).",

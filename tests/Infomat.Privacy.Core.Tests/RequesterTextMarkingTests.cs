@@ -46,6 +46,9 @@ public sealed class RequesterTextMarkingTests
         var details = html[html.IndexOf(Texts.Get("LabelDetails", Language.En), StringComparison.Ordinal)..];
         Assert.Contains(Texts.Get("RequesterWroteMarker", Language.En), details[..details.IndexOf("</dt>", StringComparison.Ordinal)], StringComparison.Ordinal);
         Assert.StartsWith("<dd class=\"requester-text\">", details[(details.IndexOf("</dt>", StringComparison.Ordinal) + 5)..], StringComparison.Ordinal);
+        // Their lines stay lines (the encoder once turned each break into a character reference, shown as a space).
+        Assert.Contains("Please erase everything.<br>" + Html.E(Forged) + "<br>", details, StringComparison.Ordinal);
+        Assert.DoesNotContain("&#xA;", html, StringComparison.Ordinal);
         var due = html[html.IndexOf(Texts.Get("LabelDueDate", Language.En), StringComparison.Ordinal)..];
         Assert.StartsWith("<dd>", due[(due.IndexOf("</dt>", StringComparison.Ordinal) + 5)..], StringComparison.Ordinal);
     }

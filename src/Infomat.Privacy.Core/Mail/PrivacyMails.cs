@@ -404,7 +404,8 @@ public static partial class PrivacyMails
             }
             else
             {
-                html.Append("<p>").Append(HtmlText.Encode(block.Value).Replace("\n", "<br>", StringComparison.Ordinal)).Append("</p>");
+                // Each line encoded on its own: the encoder writes a line break as a character reference, which HTML shows as a space.
+                html.Append("<p>").AppendJoin("<br>", block.Value.Split('\n').Select(HtmlText.Encode)).Append("</p>");
             }
         }
 

@@ -88,7 +88,7 @@ public static class Html
         foreach (var fact in facts)
         {
             sb.Append("<dt>").Append(E(fact.Label)).Append(fact.FromRequester ? "</dt><dd class=\"requester-text\">" : "</dt><dd>")
-                .Append(E(fact.Value).Replace("\n", "<br>", StringComparison.Ordinal)).Append("</dd>");
+                .AppendJoin("<br>", fact.Value.Split('\n').Select(E)).Append("</dd>");
         }
 
         return sb.Append("</dl>").ToString();
