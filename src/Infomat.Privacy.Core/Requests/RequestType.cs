@@ -26,9 +26,6 @@ public static class RequestTypes
         (RequestType.WithdrawConsent, "withdraw-consent"),
     ];
 
-    /// <summary>The types this build carries through to the end. The others are accepted by later issues.</summary>
-    public static IReadOnlyList<RequestType> Supported { get; } = [RequestType.Access];
-
     public static IEnumerable<string> WireValues => Map.Select(m => m.Wire);
 
     public static string ToWire(this RequestType type) => Map.First(m => m.Type == type).Wire;
