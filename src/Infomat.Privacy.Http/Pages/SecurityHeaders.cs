@@ -15,7 +15,9 @@ public static class SecurityHeaders
         ArgumentNullException.ThrowIfNull(response);
         var headers = response.Headers;
         headers.XContentTypeOptions = "nosniff";
-        headers.CacheControl = "no-store";
+        // no-cache too: it is what the antiforgery check writes on a page with a form, and it warns in the log each time
+        // it has to override a value without it.
+        headers.CacheControl = "no-cache, no-store";
         headers["Referrer-Policy"] = "no-referrer";
     }
 }
