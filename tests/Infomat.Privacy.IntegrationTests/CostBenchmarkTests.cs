@@ -97,7 +97,7 @@ public sealed class CostBenchmarkTests(ITestOutputHelper output)
             var costs = new List<ShapeCost>();
             foreach (var (name, id, reading) in shapes)
             {
-                var cost = await ShapeCost.OfAsync(name, id, reading, history, idlePerHour, host.Mailbox);
+                var cost = await ShapeCost.OfAsync(name, id, reading, history, idlePerHour, host.Mailbox, taskHub);
                 costs.Add(cost);
                 figures.AddRange(cost.Figures());
                 output.WriteLine(cost.Breakdown());
@@ -160,6 +160,9 @@ public sealed class CostBenchmarkTests(ITestOutputHelper output)
         string Name, int Http, int Episodes, int OrchestrationSpans, int Activities, TimeSpan Time, TimeSpan TimeAtLeastOneSecond,
         IReadOnlyDictionary<string, double> Storage, int Mails, int LogEntries, string Activity, string MailKinds)
     {
+        /// <summary>Where the storage transactions went: the busiest tables, queues and containers, by operation (idle polling included).</summary>
+        public string Targets { get; init; } = string.Empty;
+
         /// <summary>A sanity bound per case: about ten times what a case takes today; a loop of episodes or retries exceeds it.</summary>
         public const int ExecutionBound = 500;
 
@@ -170,7 +173,7 @@ public sealed class CostBenchmarkTests(ITestOutputHelper output)
         public double GbSecondsAtLeastOneSecond => TimeAtLeastOneSecond.TotalSeconds * InstanceMemoryGb;
 
         public static async Task<ShapeCost> OfAsync(
-            string name, string id, CostMeter.Reading reading, TableClient history, IReadOnlyDictionary<string, double> idlePerHour, Mailbox mailbox)
+            string name, string id, CostMeter.Reading reading, TableClient history, IReadOnlyDictionary<string, double> idlePerHour, Mailbox mailbox, string taskHub)
         {
             var episodes = 0;
             await foreach (var row in history.QueryAsync<TableEntity>(e => e.PartitionKey == id, select: ["EventType"]))
@@ -191,7 +194,19 @@ public sealed class CostBenchmarkTests(ITestOutputHelper output)
             var mails = ofCase.Count;
             var mailKinds = string.Join(", ", ofCase.Select(m => m.Headers["X-Infomat-Kind"]));
             var byActivity = string.Join(", ", activities.GroupBy(a => a.Name["activity:".Length..]).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key} {g.Count()}x {g.Sum(a => a.Duration.TotalSeconds):0.00} s")));
-            return new ShapeCost(name, http.Count, episodes, orchestrations.Count, activities.Count, time, atLeast, storage, mails, reading.LogEntries, byActivity, mailKinds);
+            var targets = string.Join(", ", Services.SelectMany(k => reading.Of(k)).GroupBy(s => Target(s, taskHub)).OrderByDescending(g => g.Count())
+                .ThenBy(g => g.Key, StringComparer.Ordinal).Take(14).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key} {g.Count()}")));
+            return new ShapeCost(name, http.Count, episodes, orchestrations.Count, activities.Count, time, atLeast, storage, mails, reading.LogEntries, byActivity, mailKinds) { Targets = targets };
+        }
+
+        /// <summary>"GET table PrivacyCases": the operation and the table, queue or container (the task hub's name as &lt;hub&gt;).</summary>
+        private static string Target(CostMeter.Span span, string taskHub)
+        {
+            var parts = span.Name.Split(' ', 2);
+            var segments = parts[1].Split('/', StringSplitOptions.RemoveEmptyEntries);
+            var resource = segments.Length > 1 ? segments[1].Split('(')[0] : "(account)";
+            resource = resource.Replace(taskHub, "<hub>", StringComparison.OrdinalIgnoreCase);
+            return $"{parts[0]} {span.Kind.ToLowerInvariant()} {resource}";
         }
 
         public IEnumerable<BenchmarkFigure> Figures()
@@ -219,6 +234,6 @@ public sealed class CostBenchmarkTests(ITestOutputHelper output)
         public string Breakdown() => string.Create(CultureInfo.InvariantCulture,
             $"{Name}: HTTP {Http}, episodes {Episodes} (orchestration spans {OrchestrationSpans}), activities {Activities} ({Activity}), " +
             $"time {Time.TotalSeconds:0.00} s (>= 1 s each: {TimeAtLeastOneSecond.TotalSeconds:0} s), storage {string.Join(", ", Storage.Select(x => $"{x.Key} {x.Value:0}"))}, " +
-            $"mails {Mails} ({MailKinds}), log entries {LogEntries}");
+            $"mails {Mails} ({MailKinds}), log entries {LogEntries}; storage by target: {Targets}");
     }
 }

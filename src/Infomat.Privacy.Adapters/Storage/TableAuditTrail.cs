@@ -3,6 +3,7 @@ using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 
 using Infomat.Privacy.Audit;
@@ -204,10 +205,17 @@ public sealed class TableAuditTrail(StorageClients clients, AuditChain chain, Ti
     private async Task RecordHeadsAsync(string caseId, IEnumerable<AuditEvent> events)
     {
         var blob = heads.GetAppendBlobClient(caseId);
-        await blob.CreateIfNotExistsAsync();
-        var lines = string.Concat(events.Select(e => e.Sequence.ToString(CultureInfo.InvariantCulture) + " " + e.Hash + "\n"));
-        using var block = new MemoryStream(System.Text.Encoding.ASCII.GetBytes(lines));
-        await blob.AppendBlockAsync(block);
+        var bytes = System.Text.Encoding.ASCII.GetBytes(string.Concat(events.Select(e => e.Sequence.ToString(CultureInfo.InvariantCulture) + " " + e.Hash + "\n")));
+        try
+        {
+            await blob.AppendBlockAsync(new MemoryStream(bytes));
+        }
+        catch (RequestFailedException ex) when (ex.ErrorCode == BlobErrorCode.BlobNotFound)
+        {
+            // The case's first events: the blob is created once, not asked for on every append (one request each after).
+            await blob.CreateIfNotExistsAsync();
+            await blob.AppendBlockAsync(new MemoryStream(bytes));
+        }
     }
 
     public async Task<AuditCheckpoint?> CheckpointAsync(string caseId, CancellationToken cancellationToken)
