@@ -41,8 +41,34 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
     /// <summary>The copy as last read: never changed once published (a read makes a new one), so readers need no lock.</summary>
     private volatile Snapshot? current;
 
+    private readonly Lock publishing = new();
+
     /// <summary>Every case's entry as the table holds it now.</summary>
-    public async Task<IReadOnlyCollection<CaseListEntry>> ReadAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyCollection<CaseListEntry>> ReadAsync(CancellationToken cancellationToken) =>
+        (await ReadTableAsync(cancellationToken)).Entries.Values;
+
+    /// <summary>
+    /// Every case's entry as the table holds it now, or, when the table has not answered within <paramref name="patience"/>
+    /// (storage under a spike's load), as the last read found it, with when that read began; this read carries on and
+    /// publishes what it finds for the next list. The first list of a process always waits.
+    /// </summary>
+    public async Task<CaseList> ReadAsync(TimeSpan patience, CancellationToken cancellationToken)
+    {
+        var last = current;
+        // Its own read, begun after the caller's own writes (a decision just saved shows), not tied to the caller's
+        // cancellation: a read left behind still brings the copy up to date.
+        var read = ReadTableAsync(CancellationToken.None);
+        if (last is not null && await Task.WhenAny(read, Task.Delay(patience, cancellationToken)) != read)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            _ = read.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return new CaseList(last.Entries.Values, Stopwatch.GetElapsedTime(last.ReadAt));
+        }
+
+        return new CaseList((await read.WaitAsync(cancellationToken)).Entries.Values, null);
+    }
+
+    private async Task<Snapshot> ReadTableAsync(CancellationToken cancellationToken)
     {
         var last = current;
         // An empty table has no newest row to count from: read whole (it is empty).
@@ -79,25 +105,37 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
             }
         }
 
-        // Published only once read to its end (a read cut off leaves the copy as it was). Two reads at once each publish a
-        // copy true as of its own query; whichever lands last, the next read asks again from that copy's newest row.
-        var next = new Snapshot(entries, newest, whole ? started : last!.WholeReadAt);
-        current = next;
-        return next.Entries.Values;
+        // Published only once read to its end (a read cut off leaves the copy as it was). Two reads at once each make a
+        // copy true as of its own query; the one begun last is kept, and the next read asks again from its newest row.
+        var next = new Snapshot(entries, newest, whole ? started : last!.WholeReadAt, started);
+        lock (publishing)
+        {
+            // A read left behind by an impatient list may land after a later one: the copy never goes back in time.
+            if (current is not { } published || published.ReadAt <= next.ReadAt)
+            {
+                current = next;
+            }
+        }
+
+        return next;
     }
 
     /// <summary>A case this process removed from the table leaves the copy at once.</summary>
     public void Forget(string caseId)
     {
-        if (current is { } last && last.Entries.ContainsKey(caseId))
+        lock (publishing)
         {
-            var entries = new Dictionary<string, CaseListEntry>(last.Entries, StringComparer.Ordinal);
-            entries.Remove(caseId);
-            current = last with { Entries = entries };
+            if (current is { } last && last.Entries.ContainsKey(caseId))
+            {
+                var entries = new Dictionary<string, CaseListEntry>(last.Entries, StringComparer.Ordinal);
+                entries.Remove(caseId);
+                current = last with { Entries = entries };
+            }
         }
     }
 
-    private sealed record Snapshot(Dictionary<string, CaseListEntry> Entries, DateTimeOffset Newest, long WholeReadAt);
+    /// <summary>A published copy: the entries, the newest row's Timestamp, and when its last whole read and its own read began (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+    private sealed record Snapshot(Dictionary<string, CaseListEntry> Entries, DateTimeOffset Newest, long WholeReadAt, long ReadAt);
 
     /// <summary>Puts <paramref name="entry"/> into the row the case is written to.</summary>
     public static TableEntity Write(TableEntity row, CaseListEntry entry)

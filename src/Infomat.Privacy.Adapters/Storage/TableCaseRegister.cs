@@ -120,6 +120,12 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
         }
     }
 
+    public async Task<CaseList> ReadListAsync(TimeSpan patience, CancellationToken cancellationToken)
+    {
+        await ready.EnsureAsync();
+        return await Copy.ReadAsync(patience, cancellationToken);
+    }
+
     /// <summary>The entries of rows written before they were kept, from the cases themselves.</summary>
     private async IAsyncEnumerable<CaseListEntry> ReadWholeAsync(IReadOnlyCollection<string> ids, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

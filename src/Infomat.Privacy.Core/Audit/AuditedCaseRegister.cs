@@ -33,6 +33,8 @@ public sealed class AuditedCaseRegister(ICaseRegister inner, IAuditTrail trail, 
 
     public IAsyncEnumerable<CaseListEntry> ListEntriesAsync(CancellationToken cancellationToken) => inner.ListEntriesAsync(cancellationToken);
 
+    public Task<CaseList> ReadListAsync(TimeSpan patience, CancellationToken cancellationToken) => inner.ReadListAsync(patience, cancellationToken);
+
     // Rewrites a copy the row already implies, not the case: nothing for the audit trail.
     public Task<int> RefreshListEntriesAsync(CancellationToken cancellationToken) => inner.RefreshListEntriesAsync(cancellationToken);
 

@@ -33,6 +33,13 @@ public interface ICaseRegister
     IAsyncEnumerable<CaseListEntry> ListEntriesAsync(CancellationToken cancellationToken) => ListAllAsync(cancellationToken).Select(CaseListEntry.Of);
 
     /// <summary>
+    /// The entries for the staff list page: as <see cref="ListEntriesAsync"/>, or, when storage has not answered within
+    /// <paramref name="patience"/>, as a register that keeps a copy last read them, with their age (<see cref="CaseList.Age"/>).
+    /// </summary>
+    async Task<CaseList> ReadListAsync(TimeSpan patience, CancellationToken cancellationToken) =>
+        new(await ListEntriesAsync(cancellationToken).ToListAsync(cancellationToken), null);
+
+    /// <summary>
     /// Rewrites the list entry of every case whose stored entry is missing or of an older shape (rows written before the
     /// entries were kept, or before <see cref="CaseListEntry"/> changed): the rebuild path, run by the daily sweep.
     /// Returns how many were rewritten; a register that keeps no entries has none to rewrite.

@@ -112,6 +112,14 @@ public sealed class StaffOptions
     public Language Language { get; set; } = Language.Nl;
 
     /// <summary>
+    /// How long the case list waits for storage before it shows the copy it last read, saying how old it is (decision 80):
+    /// a list that hangs while a spike loads storage helps no one; half a second leaves the page its second (issue 21).
+    /// The CSV always waits.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.05", "00:10:00")]
+    public TimeSpan ListPatience { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
     /// Whether staff pages sit behind sign-in (App Service Authentication in Azure). The local host sets it to false,
     /// and every staff page then says that it runs without sign-in.
     /// </summary>

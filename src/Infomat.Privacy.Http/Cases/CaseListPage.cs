@@ -22,13 +22,20 @@ public static class CaseListPage
 
     private static readonly CaseListState[] Attention = [CaseListState.Overdue, CaseListState.DueThisWeek, CaseListState.WaitingForStaff, CaseListState.Failed];
 
-    public static string Body(IReadOnlyList<CaseEndpoints.CaseRow> all, CaseListFilter filter, int page, DateOnly today, DataMap map, Language l, string? invalidField = null)
+    public static string Body(IReadOnlyList<CaseEndpoints.CaseRow> all, CaseListFilter filter, int page, DateOnly today, DataMap map, Language l, string? invalidField = null, TimeSpan? age = null)
     {
         ArgumentNullException.ThrowIfNull(all);
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(map);
         var entries = all.Select(CaseEndpoints.Entry).ToList();
         var body = new StringBuilder();
+        // Storage did not answer in time: the copy last read, and the page says how old it is.
+        if (age is { } old)
+        {
+            body.Append("<p class=\"notice\" role=\"status\">")
+                .Append(E(Texts.Format("CasesListOld", l, Math.Max(1, (int)Math.Ceiling(old.TotalSeconds))))).Append("</p>");
+        }
+
         if (invalidField is not null)
         {
             body.Append("<p class=\"error\" role=\"alert\">").Append(E(Texts.Format("CasesFilterInvalid", l, invalidField))).Append("</p>");

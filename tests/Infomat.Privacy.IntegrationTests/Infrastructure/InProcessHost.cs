@@ -104,6 +104,8 @@ public sealed class InProcessHost : ITestHost, IAsyncDisposable
             ["Privacy:KeyRing:EncryptionKey"] = Convert.ToBase64String(LocalHostProcess.KeyRingEncryptionKey),
             ["Privacy:Staff:Language"] = "Nl",
             ["Privacy:Staff:RequireSignIn"] = "false",
+            // As LocalHostProcess: the list read now (decision 80 has tests of its own).
+            ["Privacy:Staff:ListPatience"] = "00:01:00",
             ["Mail:PickupDirectory"] = MailDirectory,
             ["Stores:Directory"] = StoresDirectory,
             ["Stores:SeedDemoData"] = "true",

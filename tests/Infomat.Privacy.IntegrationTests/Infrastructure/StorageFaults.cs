@@ -32,8 +32,22 @@ public sealed class StorageFaults : HttpPipelinePolicy
         failWhen = match;
     }
 
-    /// <summary>Requests reach the service again.</summary>
-    public void Heal() => failWhen = null;
+    /// <summary>From now on, every request <paramref name="match"/> accepts reaches the service <paramref name="delay"/> late (storage under load).</summary>
+    public void DelayWhen(Func<Request, bool> match, TimeSpan delay)
+    {
+        this.delay = delay;
+        delayWhen = match;
+    }
+
+    private volatile Func<Request, bool>? delayWhen;
+    private TimeSpan delay;
+
+    /// <summary>Requests reach the service again, at once.</summary>
+    public void Heal()
+    {
+        failWhen = null;
+        delayWhen = null;
+    }
 
     /// <summary>A write (PUT, MERGE, POST, DELETE) to the row of one case in the case register's table.</summary>
     public static Func<Request, bool> CaseWrite(string caseId) => r =>
@@ -43,14 +57,31 @@ public sealed class StorageFaults : HttpPipelinePolicy
 
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
+        ArgumentNullException.ThrowIfNull(message);
+        if (delayWhen is { } slow && slow(message.Request))
+        {
+            Thread.Sleep(delay);
+        }
+
         if (!Fail(message))
         {
             ProcessNext(message, pipeline);
         }
     }
 
-    public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
-        Fail(message) ? ValueTask.CompletedTask : ProcessNextAsync(message, pipeline);
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (delayWhen is { } slow && slow(message.Request))
+        {
+            await Task.Delay(delay, message.CancellationToken);
+        }
+
+        if (!Fail(message))
+        {
+            await ProcessNextAsync(message, pipeline);
+        }
+    }
 
     private bool Fail(HttpMessage message)
     {

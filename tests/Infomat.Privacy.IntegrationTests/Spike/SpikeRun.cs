@@ -130,6 +130,8 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
         host = new LocalHostProcess(azurite, new Dictionary<string, string>
         {
             ["Logging__LogLevel__Default"] = "Warning",
+            // The product's list patience (the test hosts' default waits for a fresh list).
+            ["Privacy__Staff__ListPatience"] = new Configuration.StaffOptions().ListPatience.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
             ["Stores__Provider"] = "postgres",
             ["Stores__PostgresConnectionString"] = connectionString,
         });
