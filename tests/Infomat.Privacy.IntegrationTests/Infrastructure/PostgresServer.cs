@@ -53,6 +53,13 @@ public sealed class PostgresServer : IAsyncLifetime
         {
             await AsPostgresAsync(Path.Combine(bin, "pg_ctl"), "-D", dataDirectory, "-m", "immediate", "stop");
         }
+
+        // The cluster goes with the run: a spike benchmark's million contacts are gigabytes, and clusters left behind
+        // filled this machine's disk after a few runs (CI then failed with "No space left on device").
+        if (dataDirectory.Length > 0 && Directory.Exists(dataDirectory))
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
     }
 
     private static Task AsPostgresAsync(params string[] command) =>
