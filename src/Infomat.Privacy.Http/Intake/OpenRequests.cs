@@ -62,10 +62,19 @@ public sealed class OpenRequests(ICaseRegister register, KeyedHash hash, TimePro
             return (open, false);
         }
 
-        var claim = ClaimFor(request);
-        if (!await register.TryConsumeTokenAsync(claim, candidate.Id, cancellationToken)
-            && await register.UsedForAsync(claim, cancellationToken) is { } other && other != candidate.Id)
+        // Two claims on two grids of windows, half a window apart: twins less than half a window apart share at least
+        // one, even either side of a window's turn (with one grid, a double click at 02:00:00 made two cases). The first
+        // claim found taken names the case; a later one is taken in that case's name.
+        var named = false;
+        foreach (var claim in ClaimsFor(request))
         {
+            if (await register.TryConsumeTokenAsync(claim, candidate.Id, cancellationToken) || named
+                || await register.UsedForAsync(claim, cancellationToken) is not { } other || other == candidate.Id)
+            {
+                continue;
+            }
+
+            named = true;
             if (await register.GetAsync(other, cancellationToken) is not { } theirs)
             {
                 candidate = candidate with { Id = other };
@@ -99,11 +108,16 @@ public sealed class OpenRequests(ICaseRegister register, KeyedHash hash, TimePro
         return same;
     }
 
-    /// <summary>The register key two identical requests share within one claim window; a keyed hash, never the address.</summary>
-    private string ClaimFor(ValidRequest request)
+    /// <summary>
+    /// The register keys two identical requests share when they come less than half a claim window apart: one per grid
+    /// of windows (the second grid shifted by half a window); a keyed hash, never the address.
+    /// </summary>
+    private IEnumerable<string> ClaimsFor(ValidRequest request)
     {
         var what = string.Join('\n', request.Type.ToWire(), EmailAddresses.Normalise(request.Email), request.Entity.ToWire(), request.Objection?.ToString() ?? "-", string.Join('+', request.AlsoRights.Order()), request.Consent?.ToString() ?? "-");
-        var window = time.GetUtcNow().UtcTicks / ClaimWindow.Ticks;
-        return "open." + Convert.ToHexStringLower(HMACSHA256.HashData(claimKey, Encoding.UTF8.GetBytes(what)))[..40] + "." + window.ToString(CultureInfo.InvariantCulture);
+        var key = Convert.ToHexStringLower(HMACSHA256.HashData(claimKey, Encoding.UTF8.GetBytes(what)))[..40];
+        var ticks = time.GetUtcNow().UtcTicks;
+        yield return "open." + key + "." + (ticks / ClaimWindow.Ticks).ToString(CultureInfo.InvariantCulture);
+        yield return "open." + key + ".h" + ((ticks + (ClaimWindow.Ticks / 2)) / ClaimWindow.Ticks).ToString(CultureInfo.InvariantCulture);
     }
 }
