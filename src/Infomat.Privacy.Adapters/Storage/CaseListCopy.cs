@@ -4,6 +4,7 @@ using System.Text.Json;
 using Azure.Data.Tables;
 
 using Infomat.Privacy.Cases;
+using Infomat.Privacy.Tasks;
 
 namespace Infomat.Privacy.Adapters.Storage;
 
@@ -61,7 +62,7 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
         if (last is not null && await Task.WhenAny(read, Task.Delay(patience, cancellationToken)) != read)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            _ = read.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            read.Abandon();
             return new CaseList(last.Entries.Values, Stopwatch.GetElapsedTime(last.ReadAt));
         }
 

@@ -5,6 +5,7 @@ using Infomat.Privacy.Http.Pages;
 using Infomat.Privacy.Localization;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
+using Infomat.Privacy.Tasks;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.Tokens;
 
@@ -117,13 +118,13 @@ public sealed partial class IntakeEndpoints(
 
         // A client over its limit is refused before anything else is read for it (the limit is what keeps a flood off
         // the register), and before a bad field gets its 400.
-        if (await limits.TryClientAsync(request, cancellationToken) is { } clientWait)
+        var clientRefused = await limits.TryClientAsync(request, cancellationToken);
+        Step("client-limit");
+        if (clientRefused is { } clientWait)
         {
-            Step("client-limit");
             return TooMany(kind, pageLanguage, clientWait);
         }
 
-        Step("client-limit");
         if (valid is null)
         {
             if (kind == BodyKind.Form)
@@ -142,7 +143,7 @@ public sealed partial class IntakeEndpoints(
         Step("address-limit");
         if (addressRefused is { } addressWait)
         {
-            Abandon(findingSame);
+            findingSame.Abandon();
             return TooMany(kind, pageLanguage, addressWait);
         }
 
@@ -287,10 +288,6 @@ public sealed partial class IntakeEndpoints(
             history = c.History.Select(h => new { status = h.Status.ToString(), at = h.At }),
         });
     }
-
-    /// <summary>A search whose answer is not needed (the request was refused): its failure, if any, is observed and dropped.</summary>
-    private static void Abandon(Task? search) =>
-        search?.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     /// <summary>Whether the client asked for JSON (a script posting the form fields), so a refusal is problem+json rather than a page.</summary>
     private static bool AsksForJson(HttpRequest request) =>
