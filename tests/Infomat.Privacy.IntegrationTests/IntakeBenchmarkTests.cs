@@ -39,7 +39,7 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
     private static int nextClient;
     private static readonly int[] Concurrency = [1, 16, 64];
     private static readonly string[] Kinds = ["JSON", "form"];
-    private static readonly string[] Steps = ["read", "antiforgery", "validate", "client-limit", "find-same", "address-limit", "register", "start", "handler"];
+    private static readonly string[] Steps = ["read", "antiforgery", "validate", "client-limit", "find-same", "address-limit", "register", "verification-mail", "begin", "handler"];
 
     [Fact]
     [Trait("Category", "Benchmark")]

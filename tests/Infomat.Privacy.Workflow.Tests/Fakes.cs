@@ -100,15 +100,22 @@ internal sealed class RecordingMail : IMailSender
     /// <summary>The next <paramref name="count"/> sends fail with a 503.</summary>
     public void FailNext(int count) => Interlocked.Exchange(ref failuresLeft, count);
 
-    public Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken)
+    /// <summary>While true, every send waits until it is cancelled (a mail service that takes the connection and never answers).</summary>
+    public bool Hangs { get; set; }
+
+    public async Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken)
     {
+        if (Hangs)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
         if (Down || Interlocked.Decrement(ref failuresLeft) >= 0)
         {
             throw new HttpRequestException("Service unavailable", null, System.Net.HttpStatusCode.ServiceUnavailable);
         }
 
         Sent.Enqueue(mail);
-        return Task.CompletedTask;
     }
 
     public IReadOnlyList<OutgoingMail> Of(MailKind kind) => Sent.Where(m => m.Kind == kind).ToList();
@@ -347,7 +354,20 @@ internal static class TestWorkflows
 {
     public static Http.Hosting.CaseWorkflow Of(ICaseRegister register) => new(
         register,
-        new PrivacyMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
+        Metrics(),
         TimeProvider.System,
         Microsoft.Extensions.Logging.Abstractions.NullLogger<Http.Hosting.CaseWorkflow>.Instance);
+
+    /// <summary>What the intake begins a written case with (its verification link through <paramref name="mail"/>, then the start).</summary>
+    public static Http.Hosting.NewCases NewCases(ICaseRegister register, IMailSender mail, TimeProvider time, Configuration.PrivacyOptions? options = null)
+    {
+        var o = Microsoft.Extensions.Options.Options.Create(options ?? new Configuration.PrivacyOptions());
+        var verification = new Workflow.Activities.Verification.VerificationMail(
+            register, mail, new Tokens.LinkTokenService(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), time), TestSupport.TestDataMaps.Real, o, time,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Workflow.Activities.Verification.VerificationMail>.Instance);
+        return new(verification, Of(register), Metrics(), Microsoft.Extensions.Logging.Abstractions.NullLogger<Http.Hosting.NewCases>.Instance);
+    }
+
+    private static PrivacyMetrics Metrics() =>
+        new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
 }

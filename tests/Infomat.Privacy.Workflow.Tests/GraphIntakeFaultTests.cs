@@ -70,7 +70,7 @@ public sealed class GraphIntakeFaultTests : IDisposable
         var o = Options.Create(options);
         var intakeOptions = Options.Create(new MailboxIntakeOptions { Enabled = true, ClientState = new string('s', 40), OwnAddresses = ["info@infomat.eu"] });
         var intake = new MailIntake(
-            register, TestWorkflows.Of(register), new OpenRequests(register, hash, TimeProvider.System), hash, mail,
+            register, TestWorkflows.Of(register), TestWorkflows.NewCases(register, mail, TimeProvider.System, options), new OpenRequests(register, hash, TimeProvider.System), hash, mail,
             new MimeKitInboundMailParser(Options.Create(new MailOptions())), TestDataMaps.Real, o, intakeOptions, TimeProvider.System, NullLogger<MailIntake>.Instance,
             new Http.Triage.TriagedMails(new InMemoryTriagedMails(), new Tokens.LinkTokenService(RandomNumberGenerator.GetBytes(32), TimeProvider.System), o),
             new SubmissionLimits(new InMemorySubmissionCounters(), hash, o, TimeProvider.System, NullLogger<SubmissionLimits>.Instance));

@@ -36,7 +36,7 @@ public sealed class MailIntakeFaultTests
     private readonly KeyedHash hash = new(RandomNumberGenerator.GetBytes(32));
 
     private MailIntake Intake() => new(
-        register, TestWorkflows.Of(register), new OpenRequests(register, hash, time), hash, mail, new MimeKitInboundMailParser(Options.Create(new MailOptions())), TestDataMaps.Real,
+        register, TestWorkflows.Of(register), TestWorkflows.NewCases(register, mail, time, options), new OpenRequests(register, hash, time), hash, mail, new MimeKitInboundMailParser(Options.Create(new MailOptions())), TestDataMaps.Real,
         Options.Create(options), Options.Create(intakeOptions), time, NullLogger<MailIntake>.Instance,
         new Http.Triage.TriagedMails(triagedMails, new Tokens.LinkTokenService(RandomNumberGenerator.GetBytes(32), time), Options.Create(options)),
         Limits());
@@ -111,10 +111,102 @@ public sealed class MailIntakeFaultTests
         var antiforgery = new Http.Staff.StaffForms(new ServiceCollection().AddLogging().AddAntiforgery().BuildServiceProvider()
             .GetRequiredService<Microsoft.AspNetCore.Antiforgery.IAntiforgery>());
         return new IntakeEndpoints(
-            register, TestWorkflows.Of(register), new OpenRequests(register, hash, time), Limits(), mail,
+            register, TestWorkflows.NewCases(register, mail, time, options), new OpenRequests(register, hash, time), Limits(), mail,
             new Tokens.LinkTokenService(RandomNumberGenerator.GetBytes(32), time), TestDataMaps.Real, pages, new RequestFormPage(TestDataMaps.Real, pages, antiforgery),
             Options.Create(options), time, NullLogger<IntakeEndpoints>.Instance);
     }
+
+    // ---- The verification link as the case is written (decision 81) ----
+
+    private const string Erasure = """{"type":"erasure","email":"jan.devries@example.nl","name":"Jan de Vries","entity":"both","language":"nl"}""";
+
+    [Fact]
+    public async Task A_form_request_gets_its_verification_link_as_its_case_is_written_without_waiting_for_the_orchestration()
+    {
+        // In a spike the durable engine's queues held the orchestration's first step, which sent the link, for minutes
+        // (issue 21 item 3). The fake client runs no orchestration at all: the link must still be out.
+        var status = await SubmitJsonAsync(FormEndpoints(), Erasure);
+
+        Assert.Equal(Microsoft.AspNetCore.Http.StatusCodes.Status202Accepted, status);
+        var c = Assert.Single(await register.ListAllAsync(default).ToListAsync());
+        var link = Assert.Single(mail.Of(MailKind.Verification));
+        Assert.Equal("jan.devries@example.nl", link.To);
+        Assert.Equal(c.Id, link.RequestId);
+        Assert.Equal(time.GetUtcNow(), c.VerificationMailSentAt);
+        Assert.Equal([c.Id], client.Started);
+    }
+
+    [Fact]
+    public async Task A_mail_outage_as_the_case_is_written_loses_nothing_and_the_orchestrations_first_step_sends_the_link()
+    {
+        mail.Down = true;
+        var status = await SubmitJsonAsync(FormEndpoints(), Erasure);
+
+        // Accepted, in the register, started, and no link recorded as sent (none was).
+        Assert.Equal(Microsoft.AspNetCore.Http.StatusCodes.Status202Accepted, status);
+        var c = Assert.Single(await register.ListAllAsync(default).ToListAsync());
+        Assert.Null(c.VerificationMailSentAt);
+        Assert.Empty(mail.Sent);
+        Assert.Equal([c.Id], client.Started);
+
+        // The service is back when the orchestration's first step runs: it sends the link, once, and the requester's
+        // time runs from that mail.
+        mail.Down = false;
+        time.Advance(TimeSpan.FromMinutes(3));
+        var step = new Workflow.Activities.Verification.SendVerification(register, Verification(), Options.Create(options), time);
+        var wait = await step.RunAsync(null!, c.Id);
+        await step.RunAsync(null!, c.Id);
+
+        Assert.Single(mail.Of(MailKind.Verification));
+        Assert.Equal((time.GetUtcNow() + options.Verification.Timeout).UtcDateTime, wait.DeadlineUtc);
+    }
+
+    [Fact]
+    public async Task A_mail_service_that_never_answers_does_not_hold_the_request_and_the_link_is_left_to_the_orchestration()
+    {
+        mail.Hangs = true;
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var status = await SubmitJsonAsync(FormEndpoints(), Erasure);
+
+        Assert.Equal(Microsoft.AspNetCore.Http.StatusCodes.Status202Accepted, status);
+        Assert.InRange(started.Elapsed, TimeSpan.Zero, NewCases.MailPatience + TimeSpan.FromSeconds(3));
+        var c = Assert.Single(await register.ListAllAsync(default).ToListAsync());
+        Assert.Null(c.VerificationMailSentAt);
+        Assert.Equal([c.Id], client.Started);
+    }
+
+    [Fact]
+    public async Task A_double_clicked_form_sends_one_verification_link()
+    {
+        register.HoldListingsFor = 2;
+        var endpoints = FormEndpoints();
+        await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => SubmitJsonAsync(endpoints, Erasure))));
+
+        Assert.Single(await register.ListAllAsync(default).ToListAsync());
+        Assert.Single(mail.Of(MailKind.Verification));
+    }
+
+    [Fact]
+    public async Task A_mail_whose_sender_is_not_proven_gets_its_link_as_its_case_is_written_and_a_proven_sender_gets_none()
+    {
+        var forged = Message("jan.devries@example.nl", "Subject access request", "Under the GDPR I would like a copy of my personal data.");
+        forged.Headers.Remove("Authentication-Results");
+        var proven = Message("an.peeters@example.nl", "Subject access request", "Under the GDPR I would like a copy of my personal data.");
+
+        var unproven = await Intake().HandleAsync(new MemoryStream(Bytes(forged)), null, client, default);
+        var passed = await Intake().HandleAsync(new MemoryStream(Bytes(proven)), null, client, default);
+
+        Assert.Equal(MailOutcome.CaseCreated, unproven.Outcome);
+        Assert.Equal(MailOutcome.CaseCreated, passed.Outcome);
+        var link = Assert.Single(mail.Of(MailKind.Verification));
+        Assert.Equal(unproven.CaseId, link.RequestId);
+        Assert.Equal("jan.devries@example.nl", link.To);
+        Assert.Equal(2, client.Started.Count);
+    }
+
+    private Workflow.Activities.Verification.VerificationMail Verification() => new(
+        register, mail, new Tokens.LinkTokenService(RandomNumberGenerator.GetBytes(32), time), TestDataMaps.Real, Options.Create(options), time,
+        NullLogger<Workflow.Activities.Verification.VerificationMail>.Instance);
 
     private async Task<int> SubmitJsonAsync(IntakeEndpoints endpoints, string body)
     {
@@ -153,7 +245,10 @@ public sealed class MailIntakeFaultTests
         Assert.Equal(first.CaseId, again.CaseId);
         Assert.Single(await register.ListAllAsync(default).ToListAsync());
         Assert.Equal([first.CaseId!], client.Started);
-        Assert.DoesNotContain(mail.Sent, m => m.To.Contains("victim", StringComparison.OrdinalIgnoreCase));
+        // One mail to the address: the first case's verification link, sent as that case was written (decision 81).
+        // Nothing for the mail over the limit, nothing for the join.
+        var toAddress = Assert.Single(mail.Sent, m => m.To.Contains("victim", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal((MailKind.Verification, first.CaseId), (toAddress.Kind, toAddress.RequestId));
 
         // Nothing lost: staff are told why, and the mail is kept whole for them to make it a case, dated when it arrived.
         var told = Assert.Single(mail.Sent, m => m.To == options.Staff.Address);

@@ -43,12 +43,12 @@ public sealed class TriagedMailCaseTests
     private TriagedMails Triage() => new(records, tokens, Options.Create(options));
 
     private MailIntake Intake() => new(
-        register, TestWorkflows.Of(register), new OpenRequests(register, hash, time), hash, mail, new MimeKitInboundMailParser(Options.Create(new MailOptions())), TestDataMaps.Real,
+        register, TestWorkflows.Of(register), TestWorkflows.NewCases(register, mail, time, options), new OpenRequests(register, hash, time), hash, mail, new MimeKitInboundMailParser(Options.Create(new MailOptions())), TestDataMaps.Real,
         Options.Create(options), Options.Create(new MailboxIntakeOptions { OwnAddresses = ["info@infomat.eu"] }), time, NullLogger<MailIntake>.Instance, Triage(),
         new SubmissionLimits(new InMemorySubmissionCounters(), hash, Options.Create(options), time, NullLogger<SubmissionLimits>.Instance));
 
     private TriagedMailCases Cases() => new(
-        records, register, TestWorkflows.Of(register), new OpenRequests(register, hash, time), hash, TestDataMaps.Real, NullLogger<TriagedMailCases>.Instance);
+        records, register, TestWorkflows.NewCases(register, mail, time, options), new OpenRequests(register, hash, time), hash, TestDataMaps.Real, NullLogger<TriagedMailCases>.Instance);
 
     /// <summary>The token of the staff link in the one triage mail sent.</summary>
     private string TriageToken()

@@ -109,6 +109,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
                     s.AddSingleton(harness.Map);
                     s.AddSingleton(new LinkTokenService(Convert.FromBase64String(harness.Options.Tokens.SigningKey), TimeProvider.System));
                     s.AddSingleton<IOptions<PrivacyOptions>>(Microsoft.Extensions.Options.Options.Create(harness.Options));
+                    s.AddSingleton<Infomat.Privacy.Workflow.Activities.Verification.VerificationMail>();
                     s.AddSingleton(TimeProvider.System);
                     s.AddLogging();
                 },

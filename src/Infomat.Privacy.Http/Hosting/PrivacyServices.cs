@@ -17,6 +17,7 @@ using Infomat.Privacy.Http.Verification;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.Tokens;
 using Infomat.Privacy.Workflow;
+using Infomat.Privacy.Workflow.Activities.Verification;
 
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
@@ -54,6 +55,8 @@ public static class PrivacyServices
 
         services.AddHostedService<StoreStartup>();
         services.AddSingleton<CaseWorkflow>();
+        services.AddSingleton<VerificationMail>();
+        services.AddSingleton<NewCases>();
         services.AddSingleton<HoldSweep>();
         services.AddSingleton<CaseMaintenance>();
         services.AddSingleton<RetentionSweep>();

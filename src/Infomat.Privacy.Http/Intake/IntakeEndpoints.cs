@@ -24,7 +24,7 @@ namespace Infomat.Privacy.Http.Intake;
 /// <summary>The request form, submission, the thank-you page and the public status of a request.</summary>
 public sealed partial class IntakeEndpoints(
     ICaseRegister register,
-    CaseWorkflow workflow,
+    NewCases newCases,
     OpenRequests openRequests,
     SubmissionLimits limits,
     IMailSender mail,
@@ -180,12 +180,12 @@ public sealed partial class IntakeEndpoints(
 
         try
         {
-            // Only the request that wrote the case starts its orchestration: two starts of one instance at the same
-            // moment (a double click) would each write a start event and leave the instance unable to run. A joined
-            // case was started by its writer (or, if that failed, by the reconciler).
+            // Only the request that wrote the case sends its verification link and starts its orchestration: two
+            // starts of one instance at the same moment (a double click) would each write a start event and leave the
+            // instance unable to run. A joined case was begun by its writer (or, if that failed, by the reconciler).
             if (created)
             {
-                await workflow.EnsureRunningAsync(client, privacyCase.Id, cancellationToken);
+                await newCases.BeginAsync(client, privacyCase, cancellationToken);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -193,7 +193,8 @@ public sealed partial class IntakeEndpoints(
             StartFailed(log, privacyCase.Id, ex.GetType().Name);
         }
 
-        Step("start");
+        // The verification mail (also timed alone, as "verification-mail") and the orchestration start.
+        Step("begin");
         metrics?.IntakeStep("handler", System.Diagnostics.Stopwatch.GetElapsedTime(began));
 
         var statusUrl = $"/api/requests/{privacyCase.Id}";

@@ -38,7 +38,7 @@ public sealed record MailIntakeResult(MailOutcome Outcome, string? CaseId, strin
 /// keyed by a hash of its Message-ID is recorded after handling, and a crash before that is covered by the join rule.
 /// </summary>
 public sealed partial class MailIntake(
-    ICaseRegister register, CaseWorkflow workflow, OpenRequests openRequests, KeyedHash hash, IMailSender mail, IInboundMailParser parser, DataMap dataMap,
+    ICaseRegister register, CaseWorkflow workflow, NewCases newCases, OpenRequests openRequests, KeyedHash hash, IMailSender mail, IInboundMailParser parser, DataMap dataMap,
     IOptions<PrivacyOptions> options, IOptions<MailboxIntakeOptions> intakeOptions, TimeProvider time, ILogger<MailIntake> log, TriagedMails triaged,
     SubmissionLimits limits)
 {
@@ -258,24 +258,24 @@ public sealed partial class MailIntake(
         var (privacyCase, created) = await openRequests.CreateOrJoinAsync(candidate, request, ct);
         if (created)
         {
-            // Only the handling that wrote the case starts it (two starts at once would leave the instance unable to
+            // Only the handling that wrote the case begins it (two starts at once would leave the instance unable to
             // run); a handler that died in between leaves it to the reconciler.
-            await StartAsync(client, privacyCase.Id, ct);
+            await BeginAsync(client, privacyCase, ct);
         }
 
         return new MailIntakeResult(created ? MailOutcome.CaseCreated : MailOutcome.JoinedOpenCase, privacyCase.Id, verdict.Reason);
     }
 
-    /// <summary>Makes sure the case's orchestration runs.</summary>
-    private async Task StartAsync(DurableTaskClient client, string caseId, CancellationToken ct)
+    /// <summary>Sends the verification link when the case needs one, and makes sure the case's orchestration runs.</summary>
+    private async Task BeginAsync(DurableTaskClient client, PrivacyCase created, CancellationToken ct)
     {
         try
         {
-            await workflow.EnsureRunningAsync(client, caseId, ct);
+            await newCases.BeginAsync(client, created, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            if (await client.GetInstanceAsync(caseId, getInputsAndOutputs: false, ct) is null)
+            if (await client.GetInstanceAsync(created.Id, getInputsAndOutputs: false, ct) is null)
             {
                 throw;
             }

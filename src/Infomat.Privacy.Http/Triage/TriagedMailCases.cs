@@ -22,7 +22,7 @@ public sealed record TriageResult(PrivacyCase? Case, bool Created, IReadOnlyList
 /// from the Message-ID. Pressing twice, or two colleagues at once, makes one case; an identical open case is joined.
 /// </summary>
 public sealed partial class TriagedMailCases(
-    ITriagedMails records, ICaseRegister register, CaseWorkflow workflow, OpenRequests openRequests, KeyedHash hash, DataMap dataMap, ILogger<TriagedMailCases> log)
+    ITriagedMails records, ICaseRegister register, NewCases newCases, OpenRequests openRequests, KeyedHash hash, DataMap dataMap, ILogger<TriagedMailCases> log)
 {
     private readonly byte[] caseIdKey = hash.DeriveKey(MailIntake.CaseIdKey);
 
@@ -65,7 +65,7 @@ public sealed partial class TriagedMailCases(
         {
             try
             {
-                await workflow.EnsureRunningAsync(client, c.Id, cancellationToken);
+                await newCases.BeginAsync(client, c, cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

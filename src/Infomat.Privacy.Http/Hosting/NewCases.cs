@@ -1,0 +1,49 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Workflow.Activities.Verification;
+
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+
+namespace Infomat.Privacy.Http.Hosting;
+
+/// <summary>
+/// What happens the moment a case is written, whatever wrote it (the form or JSON, a mail, a triaged mail made a case by
+/// staff): its verification link goes at once, then its orchestration is started (decision 81). The link is what the
+/// requester waits for, and in a spike the durable engine's queues hold the orchestration's first steps for minutes. The
+/// mail goes before the start, so the orchestration, which sends it when it did not go here, never races this send.
+/// </summary>
+public sealed partial class NewCases(VerificationMail verification, CaseWorkflow workflow, PrivacyMetrics metrics, ILogger<NewCases> log)
+{
+    /// <summary>
+    /// How long the writer waits for the mail service before leaving the mail to the orchestration: a request is not held
+    /// up by a mail outage (SendGrid's own client waits far longer).
+    /// </summary>
+    public static readonly TimeSpan MailPatience = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Sends the case's verification link (when it needs one) and starts its orchestration. A mail that cannot go now
+    /// is logged by error type and left to the orchestration's first step; a start that fails throws, as
+    /// <see cref="CaseWorkflow.EnsureRunningAsync"/> does.
+    /// </summary>
+    public async Task BeginAsync(DurableTaskClient client, PrivacyCase created, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(created);
+        var began = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            patience.CancelAfter(MailPatience);
+            await verification.SendOnceAsync(created, patience.Token);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)
+        {
+            MailLeftToOrchestration(log, created.Id, ex.GetType().Name);
+        }
+
+        metrics.IntakeStep("verification-mail", System.Diagnostics.Stopwatch.GetElapsedTime(began));
+        await workflow.EnsureRunningAsync(client, created.Id, cancellationToken);
+    }
+
+    [LoggerMessage(133, LogLevel.Warning, "Case {CaseId}: the verification mail could not go as the case was written ({Error}); the orchestration's first step sends it")]
+    private static partial void MailLeftToOrchestration(ILogger logger, string caseId, string error);
+}

@@ -1,0 +1,45 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tokens;
+
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.Workflow.Activities.Verification;
+
+/// <summary>
+/// The verification link, sent once per case (<see cref="PrivacyCase.NeedsVerificationMail"/>). The intake sends it the
+/// moment it writes a case, before the orchestration is started, so the mail does not wait behind the durable engine's
+/// queues (a spike fills them; decision 81). The orchestration's first step (<see cref="SendVerification"/>) sends it
+/// when the intake could not: a mail outage, a host that stopped in between. Both go through here.
+/// </summary>
+public sealed class VerificationMail(
+    ICaseRegister register, IMailSender mail, LinkTokenService tokens, DataMap dataMap, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<VerificationMail> log)
+{
+    /// <summary>
+    /// Sends the link unless it went already, the address is confirmed (a mail whose sender is proven) or the case is
+    /// finished, and records when it went: the requester's time runs from this mail. Returns the case as stored after.
+    /// </summary>
+    /// <remarks>
+    /// Once the mail service has taken the mail, the send is recorded whatever <paramref name="cancellationToken"/> says:
+    /// a mail sent but not recorded would go a second time.
+    /// </remarks>
+    public async Task<PrivacyCase> SendOnceAsync(PrivacyCase c, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        if (!c.NeedsVerificationMail || c.EmailVerifiedAt is not null || c.Status.IsFinished())
+        {
+            return c;
+        }
+
+        var o = options.Value;
+        var token = tokens.Issue(c.Id, TokenPurpose.Verify, o.Verification.Timeout);
+        await mail.SendAsync(PrivacyMails.Verification(c, dataMap, o.Link("verify", token), o.Verification.Timeout, o.NoticeLink(c.Language)), cancellationToken);
+        var at = time.GetUtcNow();
+        var stored = (await register.ApplyAsync(c.Id, x => x.VerificationMailSent(at), CancellationToken.None)).Case;
+        log.Step(c.Id, "verification mail sent");
+        return stored;
+    }
+}
