@@ -262,6 +262,27 @@ public sealed class CaseTransitionTests
     }
 
     [Fact]
+    public void The_verification_link_is_owed_once_and_only_to_an_open_case_whose_address_is_not_confirmed()
+    {
+        // The intake sends it as it writes the case and the orchestration's first step when that failed (decision 81):
+        // both ask this rule, so the link goes once, never to a proven sender, never for a finished case.
+        var open = NewCase();
+        Assert.True(open.NeedsVerificationMail);
+
+        var sent = Taken(open.VerificationMailSent(Received));
+        Assert.False(sent.NeedsVerificationMail);
+        Assert.Equal(CaseRefusal.AlreadyDone, sent.VerificationMailSent(Received.AddMinutes(1)).Refusal);
+
+        var proven = open with { EmailVerifiedAt = Received };
+        Assert.False(proven.NeedsVerificationMail);
+        Assert.Equal(CaseRefusal.AlreadyVerified, proven.VerificationMailSent(Received).Refusal);
+
+        var finished = open with { Status = CaseStatus.Expired };
+        Assert.False(finished.NeedsVerificationMail);
+        Assert.Equal(CaseRefusal.Finished, finished.VerificationMailSent(Received).Refusal);
+    }
+
+    [Fact]
     public void An_unconfirmed_address_expires_the_case_only_once_the_verification_time_is_over()
     {
         // Counted from the verification mail: one that went a day late (our outage) does not shorten the requester's time.

@@ -16,7 +16,8 @@ namespace Infomat.Privacy.IntegrationTests;
 /// <summary>
 /// The restart benchmark of issue 23: with many open cases in the register, each with its orchestration waiting in
 /// the task hub, the local host is killed and started again. Limits: ready (answering /health) within 10 s, and a request
-/// submitted right after gets its verification mail within 5 s. The start-up reconciliation starts nothing again.
+/// submitted right after gets its verification mail, and its orchestration reaches its first wait, within 5 s. The
+/// start-up reconciliation starts nothing again.
 /// 50 cases in the test run (scripts/test.sh); <c>BENCH_RESTART_CASES</c> changes it (scripts/bench-restart.sh: 500).
 /// The figures go to the test output and to <c>artifacts/benchmark-restart.txt</c>; the README quotes them.
 /// </summary>
@@ -59,12 +60,16 @@ public sealed class RestartBenchmarkTests(ITestOutputHelper output)
             var id = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("requestId").GetString()!;
             await WaitForMailFileAsync(host.MailDirectory, id, "verification", TimeSpan.FromSeconds(60));
             var mail = mailed.Elapsed;
+            // The mail goes from the intake itself (decision 81): the restarted engine is measured by the request's
+            // orchestration reaching its first wait, which is what used to send the mail.
+            await WaitUntilWaitingAsync(instances, cases + 1, TimeSpan.FromSeconds(60));
+            var running = mailed.Elapsed;
             var reconciled = await WaitForLineAsync(host, linesBefore, "Reconciled ", TimeSpan.FromSeconds(60));
             var reconciledAfter = restart.Elapsed;
 
             var figures = string.Create(CultureInfo.InvariantCulture,
                 $"restart benchmark: {cases} open cases (first start: their orchestrations started and waiting after {firstStart.Elapsed.TotalSeconds:0.0} s); " +
-                $"after a kill: ready in {ready.TotalSeconds:0.0} s (limit {ReadyLimit.TotalSeconds:0}), verification mail of a request submitted at once in {mail.TotalSeconds:0.0} s (limit {MailLimit.TotalSeconds:0}), " +
+                $"after a kill: ready in {ready.TotalSeconds:0.0} s (limit {ReadyLimit.TotalSeconds:0}), verification mail of a request submitted at once in {mail.TotalSeconds:0.0} s (limit {MailLimit.TotalSeconds:0}), its orchestration at its first wait in {running.TotalSeconds:0.0} s (limit {MailLimit.TotalSeconds:0}), " +
                 $"reconciliation done {reconciledAfter.TotalSeconds:0.0} s after the restart began: {reconciled.Trim()}");
             output.WriteLine(figures);
             Directory.CreateDirectory(Path.Combine(Repo.Root, "artifacts"));
@@ -74,12 +79,13 @@ public sealed class RestartBenchmarkTests(ITestOutputHelper output)
             [
                 new($"ready after a SIGKILL with {cases} open cases", Seconds(ready), "-", Seconds(ready), $"<= {ReadyLimit.TotalSeconds:0} s", ready <= ReadyLimit),
                 new("verification mail of a request sent at once", Seconds(mail), "-", Seconds(mail), $"<= {MailLimit.TotalSeconds:0} s", mail <= MailLimit),
+                new("its orchestration at its first wait", Seconds(running), "-", Seconds(running), $"<= {MailLimit.TotalSeconds:0} s", running <= MailLimit),
             ]);
 
             // Every orchestration was still there: nothing started again (the new request may or may not be counted open).
             Assert.Matches($"Reconciled ({cases}|{cases + 1}) open cases: 0 started, 0 restarted", reconciled);
             Assert.True(ready <= ReadyLimit, figures);
-            Assert.True(mail <= MailLimit, figures);
+            Assert.True(mail <= MailLimit && running <= MailLimit, figures);
         }
         finally
         {

@@ -23,16 +23,24 @@ internal sealed class FakeDurableClient() : DurableTaskClient("fake")
     /// </summary>
     public ConcurrentQueue<string> StartCalls { get; } = new();
 
-    public override Task<string> ScheduleNewOrchestrationInstanceAsync(TaskName orchestratorName, object? input = null, StartOrchestrationOptions? options = null, CancellationToken cancellation = default)
+    /// <summary>Called with the instance id as each start is asked for, before it is recorded (a test looks at what was stored by then).</summary>
+    public Func<string, Task>? OnStart { get; set; }
+
+    public override async Task<string> ScheduleNewOrchestrationInstanceAsync(TaskName orchestratorName, object? input = null, StartOrchestrationOptions? options = null, CancellationToken cancellation = default)
     {
         StartCalls.Enqueue(options?.InstanceId ?? "?");
         var id = options?.InstanceId ?? Guid.NewGuid().ToString("N");
+        if (OnStart is { } onStart)
+        {
+            await onStart(id);
+        }
+
         if (!instances.TryAdd(id, new OrchestrationMetadata(orchestratorName, id) { RuntimeStatus = OrchestrationRuntimeStatus.Running }))
         {
             throw new InvalidOperationException($"An orchestration with the instance id {id} exists already.");
         }
 
-        return Task.FromResult(id);
+        return id;
     }
 
     public override Task<OrchestrationMetadata?> GetInstancesAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) =>

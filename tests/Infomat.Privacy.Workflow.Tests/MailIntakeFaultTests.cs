@@ -124,7 +124,10 @@ public sealed class MailIntakeFaultTests
     public async Task A_form_request_gets_its_verification_link_as_its_case_is_written_without_waiting_for_the_orchestration()
     {
         // In a spike the durable engine's queues held the orchestration's first step, which sent the link, for minutes
-        // (issue 21 item 3). The fake client runs no orchestration at all: the link must still be out.
+        // (issue 21 item 3). The fake client runs no orchestration at all: the link must still be out, and recorded
+        // before the orchestration is started (so its first step finds it sent).
+        DateTimeOffset? recordedAtStart = null;
+        client.OnStart = async id => recordedAtStart = (await register.GetAsync(id, default))?.VerificationMailSentAt;
         var status = await SubmitJsonAsync(FormEndpoints(), Erasure);
 
         Assert.Equal(Microsoft.AspNetCore.Http.StatusCodes.Status202Accepted, status);
@@ -132,8 +135,16 @@ public sealed class MailIntakeFaultTests
         var link = Assert.Single(mail.Of(MailKind.Verification));
         Assert.Equal("jan.devries@example.nl", link.To);
         Assert.Equal(c.Id, link.RequestId);
-        Assert.Equal(time.GetUtcNow(), c.VerificationMailSentAt);
+        var sentAt = time.GetUtcNow();
+        Assert.Equal(sentAt, c.VerificationMailSentAt);
+        Assert.Equal(sentAt, recordedAtStart);
         Assert.Equal([c.Id], client.Started);
+
+        // The orchestration's first step, whenever the engine gets to it, sends nothing more and waits from the mail.
+        time.Advance(TimeSpan.FromMinutes(4));
+        var wait = await new Workflow.Activities.Verification.SendVerification(register, Verification(), Options.Create(options), time).RunAsync(null!, c.Id);
+        Assert.Single(mail.Of(MailKind.Verification));
+        Assert.Equal((sentAt + options.Verification.Timeout).UtcDateTime, wait.DeadlineUtc);
     }
 
     [Fact]
@@ -166,12 +177,40 @@ public sealed class MailIntakeFaultTests
     {
         mail.Hangs = true;
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var status = await SubmitJsonAsync(FormEndpoints(), Erasure);
+        var status = await SubmitJsonAsync(FormEndpoints(), Erasure).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(Microsoft.AspNetCore.Http.StatusCodes.Status202Accepted, status);
         Assert.InRange(started.Elapsed, TimeSpan.Zero, NewCases.MailPatience + TimeSpan.FromSeconds(3));
         var c = Assert.Single(await register.ListAllAsync(default).ToListAsync());
         Assert.Null(c.VerificationMailSentAt);
+        Assert.Empty(mail.Sent);
+        Assert.Equal([c.Id], client.Started);
+
+        // The service answers again by the time the orchestration's first step runs: one link, the time from it.
+        mail.Hangs = false;
+        time.Advance(TimeSpan.FromMinutes(2));
+        var wait = await new Workflow.Activities.Verification.SendVerification(register, Verification(), Options.Create(options), time).RunAsync(null!, c.Id);
+        Assert.Single(mail.Of(MailKind.Verification));
+        Assert.Equal((time.GetUtcNow() + options.Verification.Timeout).UtcDateTime, wait.DeadlineUtc);
+    }
+
+    [Fact]
+    public async Task A_requester_who_goes_away_while_the_link_is_being_sent_still_has_the_case_begun()
+    {
+        // The client closes the connection while the mail service is slow: the case is written, so its link is left
+        // to the orchestration and the orchestration is started, not abandoned until the next reconciliation.
+        mail.Hangs = true;
+        using var gone = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        try
+        {
+            await SubmitJsonAsync(FormEndpoints(), Erasure, gone.Token).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (OperationCanceledException)
+        {
+            // The request itself may end as cancelled; what matters is the case.
+        }
+
+        var c = Assert.Single(await register.ListAllAsync(default).ToListAsync());
         Assert.Equal([c.Id], client.Started);
     }
 
@@ -208,13 +247,13 @@ public sealed class MailIntakeFaultTests
         register, mail, new Tokens.LinkTokenService(RandomNumberGenerator.GetBytes(32), time), TestDataMaps.Real, Options.Create(options), time,
         NullLogger<Workflow.Activities.Verification.VerificationMail>.Instance);
 
-    private async Task<int> SubmitJsonAsync(IntakeEndpoints endpoints, string body)
+    private async Task<int> SubmitJsonAsync(IntakeEndpoints endpoints, string body, CancellationToken cancellationToken = default)
     {
         var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
         context.Request.Method = "POST";
         context.Request.ContentType = "application/json";
         context.Request.Body = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(body));
-        var result = await endpoints.SubmitAsync(context.Request, client, default);
+        var result = await endpoints.SubmitAsync(context.Request, client, cancellationToken);
         return result is Microsoft.AspNetCore.Http.IStatusCodeHttpResult { StatusCode: { } code } ? code : 0;
     }
 

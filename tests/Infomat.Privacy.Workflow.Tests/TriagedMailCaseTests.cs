@@ -102,6 +102,25 @@ public sealed class TriagedMailCaseTests
     }
 
     [Fact]
+    public async Task A_mail_staff_make_a_case_of_whose_sender_is_not_proven_gets_its_verification_link_as_the_case_is_written_once()
+    {
+        var message = Message("noah.peeters@example.org", "GDPR question", "Hello,\n\nI am worried about my personal data and the GDPR. What happens with it?\n");
+        message.Headers.Remove("Authentication-Results");
+        await Intake().HandleAsync(new MemoryStream(Bytes(message)), null, client, default);
+        var (_, link) = tokens.Check(TriageToken(), TokenPurpose.Triage);
+        var record = (await records.GetAsync(link!.CaseId, default))!;
+
+        var made = await Cases().MakeCaseAsync(record, new TriageChoice("access", "both", null), "Els Janssens (no sign-in)", client, default);
+        await Cases().MakeCaseAsync(record, new TriageChoice("access", "both", null), "Pieter Claes (no sign-in)", client, default);
+
+        // The fake client runs no orchestration: the link went as staff made the case (decision 81), once for two presses.
+        var sent = Assert.Single(mail.Of(MailKind.Verification));
+        Assert.Equal(("noah.peeters@example.org", made.Case!.Id), (sent.To, sent.RequestId));
+        Assert.NotNull((await register.GetAsync(made.Case.Id, default))!.VerificationMailSentAt);
+        Assert.Equal([made.Case.Id], client.Started);
+    }
+
+    [Fact]
     public async Task An_objection_without_its_scope_is_refused_and_makes_no_case()
     {
         await Intake().HandleAsync(new MemoryStream(Bytes(Message("noah@example.org", "GDPR question", "I am worried about my personal data and the GDPR. What happens with it?"))), null, client, default);

@@ -13,12 +13,18 @@ public sealed partial record PrivacyCase
 {
     // ---- Requester verification ----
 
-    /// <summary>True until the verification link went out (a retried step sends it once).</summary>
-    public bool NeedsVerificationMail => VerificationMailSentAt is null;
+    /// <summary>
+    /// True while the case is owed its verification link: not sent yet (a retried step, or the intake and then the
+    /// orchestration, send it once), the address not confirmed (a mail whose sender is proven needs none), the case open.
+    /// </summary>
+    public bool NeedsVerificationMail => VerificationMailSentAt is null && EmailVerifiedAt is null && !Status.IsFinished();
 
-    /// <summary>The verification link went out (the first time).</summary>
+    /// <summary>The verification link went out (the first time); refused when the case was not owed one.</summary>
     public CaseTransition VerificationMailSent(DateTimeOffset at) =>
-        VerificationMailSentAt is not null ? Refuse(CaseRefusal.AlreadyDone) : To(this with { VerificationMailSentAt = at });
+        VerificationMailSentAt is not null ? Refuse(CaseRefusal.AlreadyDone)
+        : EmailVerifiedAt is not null ? Refuse(CaseRefusal.AlreadyVerified)
+        : Status.IsFinished() ? Refuse(CaseRefusal.Finished)
+        : To(this with { VerificationMailSentAt = at });
 
     /// <summary>How often a requester can have the verification link sent again (it goes to the same address only).</summary>
     public const int MaxVerificationResends = 3;

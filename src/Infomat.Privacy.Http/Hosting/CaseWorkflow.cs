@@ -24,11 +24,31 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
     /// </summary>
     public const int ReconcileParallelism = 4;
 
+    /// <summary>
+    /// How long a reconciliation waits before it starts a case it found without an orchestration: the case's writer,
+    /// maybe another process, sends the verification link (up to <see cref="NewCases.MailPatience"/>) and records it
+    /// before it starts the case, and a start by both would leave the instance unable to run (decision 81).
+    /// </summary>
+    public static readonly TimeSpan WriterGrace = NewCases.MailPatience + TimeSpan.FromSeconds(10);
+
     /// <summary>Makes sure the case's orchestration runs: started when it has none, started again when it stopped while the case is open.</summary>
-    public async Task EnsureRunningAsync(DurableTaskClient client, string caseId, CancellationToken cancellationToken)
+    public Task EnsureRunningAsync(DurableTaskClient client, string caseId, CancellationToken cancellationToken) =>
+        EnsureRunningAsync(client, caseId, beforeStart: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="EnsureRunningAsync(DurableTaskClient, string, CancellationToken)"/>, after <paramref name="beforeStart"/>
+    /// (a new case's verification link), holding the case's start lock throughout: this process's reconciliation does not
+    /// start the case in between.
+    /// </summary>
+    public async Task EnsureRunningAsync(DurableTaskClient client, string caseId, Func<Task>? beforeStart, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         using var _ = await StartLock.TakeAsync(caseId, cancellationToken);
+        if (beforeStart is not null)
+        {
+            await beforeStart();
+        }
+
         var instance = await client.GetInstanceAsync(caseId, getInputsAndOutputs: false, cancellationToken);
         if (instance is null)
         {
@@ -129,9 +149,10 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
 
         if (!missing.IsEmpty)
         {
-            // One short wait for all of them (a restarted host may have hundreds), then each still without an instance
-            // is started: two starts at once would leave the instance unable to run.
-            await Task.Delay(TimeSpan.FromSeconds(2), time, cancellationToken);
+            // One wait for all of them (a restarted host may have hundreds), long enough for a writer to send the link
+            // and start its case, then each still without an instance is started: two starts at once would leave the
+            // instance unable to run.
+            await Task.Delay(WriterGrace, time, cancellationToken);
             await Parallel.ForEachAsync(missing, parallel, async (caseId, ct) =>
             {
                 try

@@ -21,13 +21,24 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
     public static readonly TimeSpan MailPatience = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Sends the case's verification link (when it needs one) and starts its orchestration. A mail that cannot go now
-    /// is logged by error type and left to the orchestration's first step; a start that fails throws, as
-    /// <see cref="CaseWorkflow.EnsureRunningAsync"/> does.
+    /// Sends the case's verification link (when it needs one) and starts its orchestration, under the case's start lock.
+    /// A mail that cannot go now is logged by error type and left to the orchestration's first step; a start that fails
+    /// throws, as <see cref="CaseWorkflow.EnsureRunningAsync(DurableTaskClient, string, CancellationToken)"/> does.
+    /// Callers pass a token that a client who goes away does not cancel: the case is written, and must be begun.
     /// </summary>
-    public async Task BeginAsync(DurableTaskClient client, PrivacyCase created, CancellationToken cancellationToken)
+    public Task BeginAsync(DurableTaskClient client, PrivacyCase created, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(created);
+        return workflow.EnsureRunningAsync(client, created.Id, () => SendLinkAsync(created, cancellationToken), cancellationToken);
+    }
+
+    private async Task SendLinkAsync(PrivacyCase created, CancellationToken cancellationToken)
+    {
+        if (!created.NeedsVerificationMail)
+        {
+            return;
+        }
+
         var began = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
@@ -41,9 +52,8 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
         }
 
         metrics.IntakeStep("verification-mail", System.Diagnostics.Stopwatch.GetElapsedTime(began));
-        await workflow.EnsureRunningAsync(client, created.Id, cancellationToken);
     }
 
-    [LoggerMessage(133, LogLevel.Warning, "Case {CaseId}: the verification mail could not go as the case was written ({Error}); the orchestration's first step sends it")]
+    [LoggerMessage(133, LogLevel.Warning, "Case {CaseId}: the verification mail was not sent and recorded as the case was written ({Error}); the orchestration's first step sends it unless recorded")]
     private static partial void MailLeftToOrchestration(ILogger logger, string caseId, string error);
 }

@@ -183,9 +183,11 @@ public sealed partial class IntakeEndpoints(
             // Only the request that wrote the case sends its verification link and starts its orchestration: two
             // starts of one instance at the same moment (a double click) would each write a start event and leave the
             // instance unable to run. A joined case was begun by its writer (or, if that failed, by the reconciler).
+            // Not cancelled by a client that goes away: the case is written and must be begun (the mail waits at most
+            // NewCases.MailPatience).
             if (created)
             {
-                await newCases.BeginAsync(client, privacyCase, cancellationToken);
+                await newCases.BeginAsync(client, privacyCase, CancellationToken.None);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -65,7 +65,8 @@ public sealed partial class TriagedMailCases(
         {
             try
             {
-                await newCases.BeginAsync(client, c, cancellationToken);
+                // Not cancelled by a staff member who closes the page: the case is written and must be begun.
+                await newCases.BeginAsync(client, c, CancellationToken.None);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -15,7 +15,7 @@ namespace Infomat.Privacy.Workflow.Activities.Verification;
 /// queues (a spike fills them; decision 81). The orchestration's first step (<see cref="SendVerification"/>) sends it
 /// when the intake could not: a mail outage, a host that stopped in between. Both go through here.
 /// </summary>
-public sealed class VerificationMail(
+public sealed partial class VerificationMail(
     ICaseRegister register, IMailSender mail, LinkTokenService tokens, DataMap dataMap, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<VerificationMail> log)
 {
     /// <summary>
@@ -29,7 +29,7 @@ public sealed class VerificationMail(
     public async Task<PrivacyCase> SendOnceAsync(PrivacyCase c, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(c);
-        if (!c.NeedsVerificationMail || c.EmailVerifiedAt is not null || c.Status.IsFinished())
+        if (!c.NeedsVerificationMail)
         {
             return c;
         }
@@ -38,8 +38,20 @@ public sealed class VerificationMail(
         var token = tokens.Issue(c.Id, TokenPurpose.Verify, o.Verification.Timeout);
         await mail.SendAsync(PrivacyMails.Verification(c, dataMap, o.Link("verify", token), o.Verification.Timeout, o.NoticeLink(c.Language)), cancellationToken);
         var at = time.GetUtcNow();
-        var stored = (await register.ApplyAsync(c.Id, x => x.VerificationMailSent(at), CancellationToken.None)).Case;
-        log.Step(c.Id, "verification mail sent");
-        return stored;
+        try
+        {
+            var stored = (await register.ApplyAsync(c.Id, x => x.VerificationMailSent(at), CancellationToken.None)).Case;
+            log.Step(c.Id, "verification mail sent");
+            return stored;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Said as it is: the mail went, and whoever sends it next (the orchestration's step) sends a second link.
+            SentNotRecorded(log, c.Id, ex.GetType().Name);
+            throw;
+        }
     }
+
+    [LoggerMessage(134, LogLevel.Warning, "Case {CaseId}: the verification mail was sent but not recorded ({Error}); it goes again from the next step that sends it")]
+    private static partial void SentNotRecorded(ILogger logger, string caseId, string error);
 }
