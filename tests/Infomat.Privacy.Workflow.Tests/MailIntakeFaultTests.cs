@@ -153,23 +153,9 @@ public sealed class MailIntakeFaultTests
         mail.Down = true;
         var status = await SubmitJsonAsync(FormEndpoints(), Erasure);
 
-        // Accepted, in the register, started, and no link recorded as sent (none was).
         Assert.Equal(Microsoft.AspNetCore.Http.StatusCodes.Status202Accepted, status);
-        var c = Assert.Single(await register.ListAllAsync(default).ToListAsync());
-        Assert.Null(c.VerificationMailSentAt);
-        Assert.Empty(mail.Sent);
-        Assert.Equal([c.Id], client.Started);
-
-        // The service is back when the orchestration's first step runs: it sends the link, once, and the requester's
-        // time runs from that mail.
         mail.Down = false;
-        time.Advance(TimeSpan.FromMinutes(3));
-        var step = new Workflow.Activities.Verification.SendVerification(register, Verification(), Options.Create(options), time);
-        var wait = await step.RunAsync(null!, c.Id);
-        await step.RunAsync(null!, c.Id);
-
-        Assert.Single(mail.Of(MailKind.Verification));
-        Assert.Equal((time.GetUtcNow() + options.Verification.Timeout).UtcDateTime, wait.DeadlineUtc);
+        await LeftToTheFirstStepAsync();
     }
 
     [Fact]
@@ -181,15 +167,26 @@ public sealed class MailIntakeFaultTests
 
         Assert.Equal(Microsoft.AspNetCore.Http.StatusCodes.Status202Accepted, status);
         Assert.InRange(started.Elapsed, TimeSpan.Zero, NewCases.MailPatience + TimeSpan.FromSeconds(3));
+        mail.Hangs = false;
+        await LeftToTheFirstStepAsync();
+    }
+
+    /// <summary>
+    /// The one case was accepted and started with no link recorded as sent (none was); the mail service is back when the
+    /// orchestration's first step runs, twice (a retry): it sends the link once, and the requester's time runs from it.
+    /// </summary>
+    private async Task LeftToTheFirstStepAsync()
+    {
         var c = Assert.Single(await register.ListAllAsync(default).ToListAsync());
         Assert.Null(c.VerificationMailSentAt);
         Assert.Empty(mail.Sent);
         Assert.Equal([c.Id], client.Started);
 
-        // The service answers again by the time the orchestration's first step runs: one link, the time from it.
-        mail.Hangs = false;
-        time.Advance(TimeSpan.FromMinutes(2));
-        var wait = await new Workflow.Activities.Verification.SendVerification(register, Verification(), Options.Create(options), time).RunAsync(null!, c.Id);
+        time.Advance(TimeSpan.FromMinutes(3));
+        var step = new Workflow.Activities.Verification.SendVerification(register, Verification(), Options.Create(options), time);
+        var wait = await step.RunAsync(null!, c.Id);
+        await step.RunAsync(null!, c.Id);
+
         Assert.Single(mail.Of(MailKind.Verification));
         Assert.Equal((time.GetUtcNow() + options.Verification.Timeout).UtcDateTime, wait.DeadlineUtc);
     }
