@@ -10,7 +10,8 @@ namespace Infomat.Privacy.Http.Hosting;
 /// What happens the moment a case is written, whatever wrote it (the form or JSON, a mail, a triaged mail made a case by
 /// staff): its verification link goes at once, then its orchestration is started (decision 81). The link is what the
 /// requester waits for, and in a spike the durable engine's queues hold the orchestration's first steps for minutes. The
-/// mail goes before the start, so the orchestration, which sends it when it did not go here, never races this send.
+/// mail goes before the start, so the orchestration, which sends it when it did not go here, never races this send; the
+/// case's start lock and <see cref="CaseWorkflow.WriterGrace"/> keep the reconciliation from starting the case meanwhile.
 /// </summary>
 public sealed partial class NewCases(VerificationMail verification, CaseWorkflow workflow, PrivacyMetrics metrics, ILogger<NewCases> log)
 {
