@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the whole system on this machine: Azurite (storage), the demo Belgian and Dutch stores, and the local host
-# on http://127.0.0.1:7071. Foreground; Ctrl-C stops everything it started.
+# Runs the whole system on this machine: Azurite (storage; a second one, on ports 10010-10012, for the durable task hub,
+# decision 82), the demo Belgian and Dutch stores, and the local host on http://127.0.0.1:7071. Foreground; Ctrl-C
+# stops everything it started.
 # Any setting can be passed through the environment, e.g. Privacy__Export__LinkLifetime=00:00:30 scripts/run.sh
 #   scripts/run.sh --postgres   the entity stores on a PostgreSQL cluster in .data/postgres (Debian's postgresql
 #                               package; port 55432) instead of SQLite files. Stores__DemoSize=1000000 for big stores.
@@ -25,7 +26,7 @@ if [ ! -x node_modules/.bin/azurite ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-mkdir -p "$DATA/azurite" "$DATA/mail" "$DATA/stores" "$DATA/inbox"
+mkdir -p "$DATA/azurite" "$DATA/azurite-taskhub" "$DATA/mail" "$DATA/stores" "$DATA/inbox"
 # The keys stay the same across restarts: links in mails already sent keep working, and suppression entries
 # (keyed hashes) stay recognisable.
 for key in signing-key pseudonymisation-key keyring-encryption-key; do
@@ -74,9 +75,19 @@ dotnet build src/Infomat.LocalHost/Infomat.LocalHost.csproj -c Release --nologo 
 node_modules/.bin/azurite --silent --skipApiVersionCheck --disableTelemetry --location "$DATA/azurite" \
   --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 >"$DATA/azurite.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/10002) 2>/dev/null && break; sleep 0.2; done
+# The task hub's own Azurite: the orchestrations' queue and history traffic on a Node thread of its own, so the intake,
+# the register and the case list do not wait behind it (decision 82).
+node_modules/.bin/azurite --silent --skipApiVersionCheck --disableTelemetry --location "$DATA/azurite-taskhub" \
+  --blobHost 127.0.0.1 --blobPort 10010 --queueHost 127.0.0.1 --queuePort 10011 --tableHost 127.0.0.1 --tablePort 10012 \
+  >"$DATA/azurite-taskhub.log" 2>&1 &
+pids+=($!)
+for port in 10002 10012; do
+  for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
+done
 
 export AzureWebJobsStorage="${AzureWebJobsStorage:-UseDevelopmentStorage=true}"
+TASKHUB_AZURITE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:10010/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10011/devstoreaccount1;TableEndpoint=http://127.0.0.1:10012/devstoreaccount1;"
+export LocalHost__Durable__ConnectionString="${LocalHost__Durable__ConnectionString:-$TASKHUB_AZURITE}"
 export Privacy__Tokens__SigningKey="${Privacy__Tokens__SigningKey:-$(cat "$DATA/signing-key")}"
 export Privacy__Pseudonymisation__Key="${Privacy__Pseudonymisation__Key:-$(cat "$DATA/pseudonymisation-key")}"
 export Privacy__KeyRing__EncryptionKey="${Privacy__KeyRing__EncryptionKey:-$(cat "$DATA/keyring-encryption-key")}"
@@ -88,9 +99,10 @@ export Stores__SeedDemoData="${Stores__SeedDemoData:-true}"
 
 (cd src/Infomat.LocalHost && exec dotnet bin/Release/net10.0/Infomat.LocalHost.dll --urls http://127.0.0.1:7071) &
 pids+=($!)
+host=${pids[-1]}
 for _ in $(seq 1 100); do
   if curl -fs http://127.0.0.1:7071/health >/dev/null 2>&1; then break; fi
-  if ! kill -0 "${pids[1]}" 2>/dev/null; then echo "The local host did not start; see the messages above." >&2; exit 1; fi
+  if ! kill -0 "$host" 2>/dev/null; then echo "The local host did not start; see the messages above." >&2; exit 1; fi
   sleep 0.3
 done
 
@@ -114,4 +126,4 @@ Infomat privacy requests run locally.
     nobody@example.org               held nowhere: the answer confirms that
 Press Ctrl-C to stop.
 MSG
-wait "${pids[1]}"
+wait "$host"

@@ -130,7 +130,22 @@ public sealed partial class SpikeBenchmarkTests(PostgresServer postgres, ITestOu
             new("cases on the list at the end", string.Create(inv, $"{listed:N0}"), "-", string.Create(inv, $"{listed}"), listedLimit > 0 ? ">= 10,000" : "-", listed >= listedLimit),
             new("confirmed; moved on past verification", string.Create(inv, $"{confirmed:N0}; {movedOn:N0}"), "-", "-", "-", true),
             new("mails written (by kind)", string.Join(", ", result.MailKinds.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key} {k.Value}")), "-", "-", "-", true),
-            new("CPU used during the spike: host / Azurite", string.Create(inv, $"{result.HostCpuSeconds:F0} s / {result.AzuriteCpuSeconds:F0} s in {result.SpikeWall.TotalSeconds:F0} s"), "-", "-", "-", true),
+            new(
+                "task hub (orchestrations; where)",
+                string.Create(inv, $"{result.TaskHub.Orchestrations:N0}; {(result.TaskHub.Apart ? "an Azurite of its own" : "the register's Azurite")}{(result.TaskHub.Apart && result.TaskHub.TablesInRegisterStorage ? ", and tables in the register's" : "")}"),
+                "-",
+                "-",
+                result.TaskHub.Apart ? "none beside the register" : "-",
+                result.TaskHub.Orchestrations > 0 && (!result.TaskHub.Apart || !result.TaskHub.TablesInRegisterStorage)),
+            new(
+                result.TaskHub.Apart ? "CPU during the spike: host / Azurite / task hub's" : "CPU used during the spike: host / Azurite",
+                result.TaskHub.Apart
+                    ? string.Create(inv, $"{result.HostCpuSeconds:F0} s / {result.AzuriteCpuSeconds:F0} s / {result.TaskHubAzuriteCpuSeconds:F0} s in {result.SpikeWall.TotalSeconds:F0} s")
+                    : string.Create(inv, $"{result.HostCpuSeconds:F0} s / {result.AzuriteCpuSeconds:F0} s in {result.SpikeWall.TotalSeconds:F0} s"),
+                "-",
+                "-",
+                "-",
+                true),
             new("machine load (1-min avg, mean / max)", string.Create(inv, $"{result.MeanLoad:F1} / {result.MaxLoad:F1} on {Environment.ProcessorCount} cores"), "-", "-", "-", true),
         ];
         BenchmarkFigures.Write(settings.Small ? "spike-small" : "spike", figures);

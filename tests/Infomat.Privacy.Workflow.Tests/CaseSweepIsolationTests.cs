@@ -148,19 +148,4 @@ public sealed class CaseSweepIsolationTests : IDisposable
         public Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken) =>
             mail.RequestId == failingCaseId && !Healed ? throw new HttpRequestException("Mail service unavailable") : inner.SendAsync(mail, cancellationToken);
     }
-
-    private sealed class ListLogger<T> : ILogger<T>
-    {
-        public ConcurrentQueue<string> Lines { get; } = new();
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            ArgumentNullException.ThrowIfNull(formatter);
-            Lines.Enqueue(formatter(state, exception) + (exception is null ? string.Empty : " " + exception));
-        }
-    }
 }

@@ -8,6 +8,7 @@ using Infomat.Privacy.Storage;
 using Infomat.Privacy.Stores;
 
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Infomat.Privacy.Workflow.Tests;
 
@@ -103,6 +104,9 @@ internal sealed class RecordingMail : IMailSender
     /// <summary>While true, every send waits until it is cancelled (a mail service that takes the connection and never answers).</summary>
     public bool Hangs { get; set; }
 
+    /// <summary>Called with each mail once the service has taken it (a test's fault can follow the send).</summary>
+    public Action<OutgoingMail>? AfterSend { get; set; }
+
     public async Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken)
     {
         if (Hangs)
@@ -116,6 +120,7 @@ internal sealed class RecordingMail : IMailSender
         }
 
         Sent.Enqueue(mail);
+        AfterSend?.Invoke(mail);
     }
 
     public IReadOnlyList<OutgoingMail> Of(MailKind kind) => Sent.Where(m => m.Kind == kind).ToList();
@@ -359,15 +364,32 @@ internal static class TestWorkflows
         Microsoft.Extensions.Logging.Abstractions.NullLogger<Http.Hosting.CaseWorkflow>.Instance);
 
     /// <summary>What the intake begins a written case with (its verification link through <paramref name="mail"/>, then the start).</summary>
-    public static Http.Hosting.NewCases NewCases(ICaseRegister register, IMailSender mail, TimeProvider time, Configuration.PrivacyOptions? options = null)
+    public static Http.Hosting.NewCases NewCases(
+        ICaseRegister register, IMailSender mail, TimeProvider time, Configuration.PrivacyOptions? options = null, ILogger<Workflow.Activities.Verification.VerificationMail>? log = null)
     {
         var o = Microsoft.Extensions.Options.Options.Create(options ?? new Configuration.PrivacyOptions());
         var verification = new Workflow.Activities.Verification.VerificationMail(
             register, mail, new Tokens.LinkTokenService(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), time), TestSupport.TestDataMaps.Real, o, time,
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<Workflow.Activities.Verification.VerificationMail>.Instance);
+            log ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<Workflow.Activities.Verification.VerificationMail>.Instance);
         return new(verification, Of(register), Metrics(), Microsoft.Extensions.Logging.Abstractions.NullLogger<Http.Hosting.NewCases>.Instance);
     }
 
     private static PrivacyMetrics Metrics() =>
         new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+}
+
+/// <summary>A logger that keeps each formatted line (with its level) for a test to read.</summary>
+internal sealed class ListLogger<T> : ILogger<T>
+{
+    public ConcurrentQueue<string> Lines { get; } = new();
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        ArgumentNullException.ThrowIfNull(formatter);
+        Lines.Enqueue($"{logLevel}: " + formatter(state, exception) + (exception is null ? string.Empty : " " + exception));
+    }
 }

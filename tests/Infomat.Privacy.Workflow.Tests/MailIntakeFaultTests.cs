@@ -13,6 +13,7 @@ using Infomat.Privacy.Stores;
 using Infomat.Privacy.TestSupport;
 
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -105,13 +106,13 @@ public sealed class MailIntakeFaultTests
         }
     }
 
-    private IntakeEndpoints FormEndpoints()
+    private IntakeEndpoints FormEndpoints(ILogger<Workflow.Activities.Verification.VerificationMail>? verificationLog = null)
     {
         var pages = new Http.Pages.RequesterPages(TestDataMaps.Real);
         var antiforgery = new Http.Staff.StaffForms(new ServiceCollection().AddLogging().AddAntiforgery().BuildServiceProvider()
             .GetRequiredService<Microsoft.AspNetCore.Antiforgery.IAntiforgery>());
         return new IntakeEndpoints(
-            register, TestWorkflows.NewCases(register, mail, time, options), new OpenRequests(register, hash, time), Limits(), mail,
+            register, TestWorkflows.NewCases(register, mail, time, options, verificationLog), new OpenRequests(register, hash, time), Limits(), mail,
             new Tokens.LinkTokenService(RandomNumberGenerator.GetBytes(32), time), TestDataMaps.Real, pages, new RequestFormPage(TestDataMaps.Real, pages, antiforgery),
             Options.Create(options), time, NullLogger<IntakeEndpoints>.Instance);
     }
@@ -188,6 +189,39 @@ public sealed class MailIntakeFaultTests
         await step.RunAsync(null!, c.Id);
 
         Assert.Single(mail.Of(MailKind.Verification));
+        Assert.Equal((time.GetUtcNow() + options.Verification.Timeout).UtcDateTime, wait.DeadlineUtc);
+    }
+
+    [Fact]
+    public async Task A_link_sent_whose_record_fails_is_logged_as_sent_and_the_first_step_sends_a_second_link_the_time_running_from_it()
+    {
+        // The mail service took the link, then the register write recording it failed (a storage 503, after the SDK's
+        // retries). The request is still accepted and its orchestration started; the log says the link went but was not
+        // recorded, by case id and error type only; the orchestration's first step finds no record and sends a second
+        // link, from which the requester's time runs. Both links are valid (each its own token).
+        var logs = new ListLogger<Workflow.Activities.Verification.VerificationMail>();
+        mail.AfterSend = m => register.FailNextUpdates(m.Kind == MailKind.Verification ? 1 : 0);
+        var status = await SubmitJsonAsync(FormEndpoints(logs), Erasure);
+
+        Assert.Equal(Microsoft.AspNetCore.Http.StatusCodes.Status202Accepted, status);
+        var c = Assert.Single(await register.ListAllAsync(default).ToListAsync());
+        Assert.Null(c.VerificationMailSentAt);
+        Assert.Equal([c.Id], client.Started);
+        Assert.Single(mail.Of(MailKind.Verification));
+        var said = Assert.Single(logs.Lines);
+        Assert.StartsWith("Warning: ", said, StringComparison.Ordinal);
+        Assert.Contains($"Case {c.Id}: the verification mail was sent but not recorded (RequestFailedException)", said, StringComparison.Ordinal);
+        Assert.DoesNotContain("jan.devries", said, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Jan de Vries", said, StringComparison.Ordinal);
+
+        mail.AfterSend = null;
+        time.Advance(TimeSpan.FromMinutes(2));
+        var wait = await new Workflow.Activities.Verification.SendVerification(register, Verification(), Options.Create(options), time).RunAsync(null!, c.Id);
+
+        var links = mail.Of(MailKind.Verification);
+        Assert.Equal(2, links.Count);
+        Assert.NotEqual(links[0].TextBody, links[1].TextBody);
+        Assert.Equal(time.GetUtcNow(), (await register.GetAsync(c.Id, default))!.VerificationMailSentAt);
         Assert.Equal((time.GetUtcNow() + options.Verification.Timeout).UtcDateTime, wait.DeadlineUtc);
     }
 
@@ -656,7 +690,15 @@ internal sealed class BarrierRegister : ICaseRegister
 
     public Task<PrivacyCase?> GetAsync(string caseId, CancellationToken cancellationToken) => inner.GetAsync(caseId, cancellationToken);
 
-    public Task<PrivacyCase> UpdateAsync(string caseId, Func<PrivacyCase, PrivacyCase?> change, CancellationToken cancellationToken) => inner.UpdateAsync(caseId, change, cancellationToken);
+    private int updateFailures;
+
+    /// <summary>The next <paramref name="count"/> case updates fail as a storage account answering 503 does.</summary>
+    public void FailNextUpdates(int count) => Interlocked.Exchange(ref updateFailures, count);
+
+    public Task<PrivacyCase> UpdateAsync(string caseId, Func<PrivacyCase, PrivacyCase?> change, CancellationToken cancellationToken) =>
+        Interlocked.Decrement(ref updateFailures) >= 0
+            ? throw new Azure.RequestFailedException(503, "Service unavailable")
+            : inner.UpdateAsync(caseId, change, cancellationToken);
 
     public async IAsyncEnumerable<string> ListUnfinishedAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -41,7 +41,7 @@ public static class AzureStorageDurableTask
         var address = $"http://127.0.0.1:{FreeLoopbackPort()}";
         services.AddSingleton(sp => new AzureStorageOrchestrationService(Settings(
             sp.GetRequiredService<IOptions<LocalDurableOptions>>().Value,
-            sp.GetRequiredService<IConfiguration>()[StorageClients.Setting] ?? "UseDevelopmentStorage=true",
+            TaskHubConnection(sp.GetRequiredService<IOptions<LocalDurableOptions>>().Value, sp.GetRequiredService<IConfiguration>()),
             sp.GetRequiredService<ILoggerFactory>())));
 
         // Before the worker's own hosted service (registered below), so that the sidecar listens when the worker connects.
@@ -58,6 +58,10 @@ public static class AzureStorageDurableTask
         });
         return services;
     }
+
+    /// <summary>The task hub's storage: <c>LocalHost:Durable:ConnectionString</c>, else the host's (decision 82).</summary>
+    private static string TaskHubConnection(LocalDurableOptions options, IConfiguration configuration) =>
+        options.ConnectionString is { Length: > 0 } own ? own : configuration[StorageClients.Setting] ?? "UseDevelopmentStorage=true";
 
     private static AzureStorageOrchestrationServiceSettings Settings(LocalDurableOptions options, string connectionString, ILoggerFactory loggers) => new()
     {

@@ -23,6 +23,13 @@ public sealed class LocalDurableOptions
 
     public DurableBackend Backend { get; set; } = DurableBackend.AzureStorage;
 
+    /// <summary>
+    /// The storage the task hub lives in; unset, the host's own (<c>AzureWebJobsStorage</c>). Locally a second Azurite
+    /// here gives the durable provider's queue and history traffic a Node thread of its own, so the register, the
+    /// submission limits and the case list do not wait behind it (decision 82). In Azure one account serves both.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
     /// <summary>The task hub (queues, tables and blob containers named after it); the Functions app's is <c>InfomatPrivacy</c>.</summary>
     [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,44}$", ErrorMessage = "LocalHost:Durable:TaskHub is 3 to 45 letters and digits, starting with a letter.")]
     public string TaskHub { get; set; } = "InfomatLocal";

@@ -44,6 +44,9 @@ public sealed class InProcessHost : ITestHost, IAsyncDisposable
     /// <summary>When set, the orchestrations run on the Azure Storage provider in this task hub of the Azurite, and survive a restart.</summary>
     public string? TaskHub { get; init; }
 
+    /// <summary>When set, the task hub lives in this Azurite instead of the host's (<c>LocalHost:Durable:ConnectionString</c>, decision 82).</summary>
+    public Azurite? TaskHubAzurite { get; init; }
+
     /// <summary>Settings over the local host's (e.g. a benchmark's raised submission limits), applied at the next start.</summary>
     public Dictionary<string, string?> Settings { get; init; } = [];
 
@@ -113,6 +116,7 @@ public sealed class InProcessHost : ITestHost, IAsyncDisposable
             ["Privacy:Intake:LimitTable"] = LimitTable,
             ["LocalHost:Durable:Backend"] = TaskHub is null ? nameof(DurableBackend.InMemory) : nameof(DurableBackend.AzureStorage),
             ["LocalHost:Durable:TaskHub"] = TaskHub ?? "unused",
+            ["LocalHost:Durable:ConnectionString"] = TaskHubAzurite?.ConnectionString,
         });
         builder.Configuration.AddInMemoryCollection(Settings);
         builder.WebHost.UseUrls(BaseUrl);

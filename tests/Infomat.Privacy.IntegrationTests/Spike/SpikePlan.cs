@@ -4,9 +4,10 @@ namespace Infomat.Privacy.IntegrationTests.Spike;
 
 /// <summary>
 /// The size and pace of a spike run, from the environment: <c>BENCH_SPIKE_REQUESTS</c> (unset: the small run of
-/// scripts/test.sh), <c>BENCH_SPIKE_RATE</c> (requests a second), <c>BENCH_SPIKE_ROWS</c> (contacts in the BE CRM).
+/// scripts/test.sh), <c>BENCH_SPIKE_RATE</c> (requests a second), <c>BENCH_SPIKE_ROWS</c> (contacts in the BE CRM),
+/// <c>BENCH_SPIKE_TASKHUB=shared</c> (the task hub in the register's Azurite instead of one of its own).
 /// </summary>
-public sealed record SpikeSettings(int Requests, double Rate, int Rows, int Seed)
+public sealed record SpikeSettings(int Requests, double Rate, int Rows, int Seed, bool TaskHubApart = true)
 {
     /// <summary>
     /// The small run of scripts/test.sh (120 requests at 2 a second on 50,000 contacts): the benchmark's code runs in every
@@ -30,7 +31,9 @@ public sealed record SpikeSettings(int Requests, double Rate, int Rows, int Seed
             : requests == SmallRequests ? SmallRate : FullRate;
         // The small run seeds 50,000 contacts (seconds, not the 20 of a million): the full run's store size is its own.
         var rows = Read("BENCH_SPIKE_ROWS", requests == SmallRequests ? 50_000 : 1_000_000);
-        return new SpikeSettings(requests, rate, rows, Read("BENCH_SPIKE_SEED", 21));
+        // The task hub in an Azurite of its own, as scripts/run.sh runs it (decision 82); "shared" puts it beside the register.
+        var apart = Environment.GetEnvironmentVariable("BENCH_SPIKE_TASKHUB") != "shared";
+        return new SpikeSettings(requests, rate, rows, Read("BENCH_SPIKE_SEED", 21), apart);
     }
 
     private static int Read(string name, int fallback) =>

@@ -66,8 +66,16 @@ public sealed record SpikeResult(
     double MaxLoad,
     double HostCpuSeconds,
     double AzuriteCpuSeconds,
+    double TaskHubAzuriteCpuSeconds,
+    TaskHubPlace TaskHub,
     TimeSpan SpikeWall,
     TimeSpan Elapsed);
+
+/// <summary>
+/// Where the run's task hub was: its orchestrations (rows of <c>{TaskHub}Instances</c>) in the storage meant for it, and
+/// whether the host's own storage (the register's) holds any of its tables.
+/// </summary>
+public sealed record TaskHubPlace(bool Apart, int Orchestrations, bool TablesInRegisterStorage);
 
 /// <summary>
 /// The spike of issue 21: the local host process (Azure Storage durable backend, its own Azurite) on PostgreSQL stores
@@ -81,6 +89,9 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
     private static readonly string Corpus = Path.Combine(AppContext.BaseDirectory, "MailCorpus");
 
     private readonly Azurite azurite = new();
+
+    /// <summary>The task hub's own Azurite when the run puts it apart (decision 82), else null.</summary>
+    private readonly Azurite? taskHubAzurite = settings.TaskHubApart ? new() : null;
     private readonly ConcurrentDictionary<string, bool> seenMail = new();
     private readonly ConcurrentDictionary<string, int> mailKinds = new();
     private readonly ConcurrentBag<Task> confirmations = [];
@@ -103,6 +114,10 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
     {
         var clock = Stopwatch.StartNew();
         await azurite.InitializeAsync();
+        if (taskHubAzurite is not null)
+        {
+            await taskHubAzurite.InitializeAsync();
+        }
 
         // The stores: a database of its own, the BE CRM seeded with settings.Rows contacts before the host starts; the
         // host then creates the other demo stores (small) as it does on a first start.
@@ -135,6 +150,11 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
             ["Stores__Provider"] = "postgres",
             ["Stores__PostgresConnectionString"] = connectionString,
         });
+        if (taskHubAzurite is not null)
+        {
+            host.Set("LocalHost__Durable__ConnectionString", taskHubAzurite.ConnectionString);
+        }
+
         await host.StartAsync();
         http.BaseAddress = new Uri(host.BaseUrl);
 
@@ -151,6 +171,7 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
 
         var start = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1);
         var (hostCpu, azuriteCpu) = (CpuSeconds(host.ProcessId), CpuSeconds(azurite.ProcessId));
+        var hubCpu = CpuSeconds(taskHubAzurite?.ProcessId);
         var wall = Stopwatch.StartNew();
         var submissions = new List<Task>(plan.Count);
         foreach (var r in plan)
@@ -201,17 +222,19 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
 
         ReadMemory();
         (hostCpu, azuriteCpu) = (CpuSeconds(host.ProcessId) - hostCpu, CpuSeconds(azurite.ProcessId) - azuriteCpu);
+        hubCpu = CpuSeconds(taskHubAzurite?.ProcessId) - hubCpu;
         wall.Stop();
         await stop.CancelAsync();
         await Task.WhenAll(watchers);
         var artifacts = Path.Combine(Repo.Root, "artifacts");
         Directory.CreateDirectory(artifacts);
         await File.WriteAllLinesAsync(Path.Combine(artifacts, "benchmark-spike-host.log"), host.Output);
+        var taskHub = await TaskHubPlaceAsync();
 
         return new SpikeResult(
             settings, [.. tracks.Values.OrderBy(t => t.Request.Index)], register, serverErrors, transportErrors, tooMany, span, seeding.Elapsed, contacts,
             peakResidentKb, [.. during], atTheEnd, new Dictionary<string, int>(mailKinds), confirmedStatus,
-            loads.IsEmpty ? 0 : loads.Average(), loads.IsEmpty ? 0 : loads.Max(), hostCpu, azuriteCpu, wall.Elapsed, clock.Elapsed);
+            loads.IsEmpty ? 0 : loads.Average(), loads.IsEmpty ? 0 : loads.Max(), hostCpu, azuriteCpu, hubCpu, taskHub, wall.Elapsed, clock.Elapsed);
     }
 
     private async Task SubmitAsync(SpikeTrack track)
@@ -491,7 +514,7 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
 
             var values = tracks.Values;
             log(string.Create(CultureInfo.InvariantCulture,
-                $"spike: {DateTimeOffset.UtcNow:HH:mm:ss}Z sent {values.Count(t => t.SentAt is not null)}, accepted {values.Count(t => t.Accepted)}, verification mails {values.Count(t => t.VerificationAt is not null)}, confirmed {values.Count(t => t.ConfirmStatus == 200)}; 5xx {serverErrors}, transport {transportErrors}, 429 {tooMany}; host peak {Interlocked.Read(ref peakResidentKb) / 1024} MB; load {Volatile.Read(ref lastLoad):F1}"));
+                $"spike: {DateTimeOffset.UtcNow:HH:mm:ss}Z sent {values.Count(t => t.SentAt is not null)}, accepted {values.Count(t => t.Accepted)}, verification mails {values.Count(t => t.VerificationAt is not null)}, confirmed {values.Count(t => t.ConfirmStatus == 200)}; 5xx {serverErrors}, transport {transportErrors}, 429 {tooMany}; host peak {Interlocked.Read(ref peakResidentKb) / 1024} MB; load {Volatile.Read(ref lastLoad):F1}; CPU s host {CpuSeconds(host.ProcessId):F0}, Azurite {CpuSeconds(azurite.ProcessId):F0}{(taskHubAzurite is null ? "" : $", task hub's Azurite {CpuSeconds(taskHubAzurite.ProcessId):F0}")}"));
         }
     }
 
@@ -502,6 +525,24 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
         {
             await Task.Delay(TimeSpan.FromSeconds(1));
         }
+    }
+
+    private async Task<TaskHubPlace> TaskHubPlaceAsync()
+    {
+        var instancesTable = host.TaskHub + "Instances";
+        var orchestrations = 0;
+        await foreach (var _ in new TableClient((taskHubAzurite ?? azurite).ConnectionString, instancesTable).QueryAsync<TableEntity>(select: ["PartitionKey"]))
+        {
+            orchestrations++;
+        }
+
+        var inRegisterStorage = false;
+        await foreach (var _ in new TableServiceClient(azurite.ConnectionString).QueryAsync(t => t.Name == instancesTable))
+        {
+            inRegisterStorage = true;
+        }
+
+        return new TaskHubPlace(taskHubAzurite is not null, orchestrations, inRegisterStorage);
     }
 
     private async Task<List<PrivacyCase>> ReadRegisterAsync()
@@ -540,5 +581,9 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
         }
 
         await azurite.DisposeAsync();
+        if (taskHubAzurite is not null)
+        {
+            await taskHubAzurite.DisposeAsync();
+        }
     }
 }
