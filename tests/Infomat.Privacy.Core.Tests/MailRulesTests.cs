@@ -154,10 +154,5 @@ public sealed class MailRulesTests
         Assert.False(open.IsSameOpenRequest(request with { Entity = ControllerScope.Of("be") }));
         Assert.False(open.IsSameOpenRequest(request with { Email = "other@example.nl" }));
         Assert.False((open with { Status = CaseStatus.Completed }).IsSameOpenRequest(request));
-
-        // Asking the same does not depend on the case being open: a request sent again moments after its case was
-        // answered is that request (the intake's claim window decides "moments").
-        Assert.True((open with { Status = CaseStatus.Completed }).AsksTheSameAs(request));
-        Assert.False(open.AsksTheSameAs(request with { Objection = ObjectionScope.DirectMarketing }));
     }
 }

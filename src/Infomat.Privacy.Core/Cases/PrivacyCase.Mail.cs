@@ -10,18 +10,11 @@ public sealed partial record PrivacyCase
     /// controllers and (for an objection) the same kind of objection. Such a request joins this case instead of
     /// making a second one (a double-clicked form, a mail sent twice), so the person gets one answer, not two.
     /// </summary>
-    public bool IsSameOpenRequest(ValidRequest request) => !Status.IsFinished() && AsksTheSameAs(request);
-
-    /// <summary>
-    /// True when <paramref name="request"/> asks what this case asks, open or finished: the same address, right,
-    /// controllers, kind of objection and consent. The intake joins a finished case only when the request comes less
-    /// than its claim window after this one (a second tab, a retry after an error, once this case was answered): the
-    /// same request, not taken twice. Later, the same request is a new one.
-    /// </summary>
-    public bool AsksTheSameAs(ValidRequest request)
+    public bool IsSameOpenRequest(ValidRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return Type == request.Type
+        return !Status.IsFinished()
+            && Type == request.Type
             && AlsoRights.Order().SequenceEqual(request.AlsoRights.Order())
             && Entity == request.Entity
             && Objection == request.Objection

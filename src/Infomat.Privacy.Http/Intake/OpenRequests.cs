@@ -10,10 +10,8 @@ namespace Infomat.Privacy.Http.Intake;
 
 /// <summary>
 /// Writes a new case for a request, unless an open case already asks the same (<see cref="PrivacyCase.IsSameOpenRequest"/>):
-/// then the request joins that case, as it does a case asking the same that was written less than a claim window before
-/// and has been answered meanwhile (<see cref="PrivacyCase.AsksTheSameAs"/>). One place for the form and the mail intake,
-/// so a double-clicked form, a retry after an error, a mail sent twice or one mail handled twice at the same moment ends
-/// in one case and one series of mails.
+/// then the request joins that case. One place for the form and the mail intake, so a double-clicked form, a mail sent
+/// twice or one mail handled twice at the same moment ends in one case and one series of mails.
 /// </summary>
 public sealed class OpenRequests(ICaseRegister register, KeyedHash hash, TimeProvider time, PrivacyMetrics? metrics = null)
 {
@@ -81,10 +79,8 @@ public sealed class OpenRequests(ICaseRegister register, KeyedHash hash, TimePro
             {
                 candidate = candidate with { Id = other };
             }
-            else if (theirs.AsksTheSameAs(request))
+            else if (theirs.IsSameOpenRequest(request))
             {
-                // Open or already answered: a claim is shared only by requests less than a claim window apart, so this
-                // is the same request sent again (a second tab, a retry after an error), not a new one.
                 return (theirs, false);
             }
         }
