@@ -77,7 +77,7 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
                 foreach (var kind in Kinds)
                 {
                     // The orchestrations the intake's last round started settle first, so both sides start on a quiet machine.
-                    settle += await SettleAsync(host, intakeCases, requests);
+                    settle += await SettleAsync(host, taskHubAzurite, intakeCases, requests);
                     var b = await RunAsync(bare.BaseUrl, kind, clients, requests, $"b{clients}{kind}");
                     steps.Clear();
                     var i = await RunAsync(host.BaseUrl, kind, clients, requests, $"i{clients}{kind}");
@@ -102,7 +102,7 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
             var lost = accepted.Count(id => !inRegister.Contains(id));
 
             // At the default limits, one client's burst: beyond the limit, every answer a 429 with Retry-After.
-            settle += await SettleAsync(host, intakeCases, requests);
+            settle += await SettleAsync(host, taskHubAzurite, intakeCases, requests);
             var burst = await BurstAtDefaultLimitsAsync(azurite);
 
             var figures = Figures(pairs, accepted.Count, lost, burst);
@@ -244,13 +244,28 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
     /// Waits until every case the intake accepted has had its verification mail (its orchestration ran to its first wait),
     /// at most a minute (10 s in the small run): on a busy machine the backlog of a large run is still being worked off (the report says how long it waited).
     /// </summary>
-    private static async Task<TimeSpan> SettleAsync(InProcessHost host, int intakeCases, int requests)
+    /// <summary>
+    /// Waits until the intake's orchestrations have no work queued: the task hub's control and work-item queues empty on
+    /// two looks in a row (each orchestration then waits for its requester), at most a minute. Since decision 81 the
+    /// verification mails are out when the intake answers, so they no longer tell that the orchestrations have settled.
+    /// </summary>
+    private static async Task<TimeSpan> SettleAsync(InProcessHost host, Azurite taskHubAzurite, int intakeCases, int requests)
     {
         var clock = Stopwatch.StartNew();
         var until = TimeSpan.FromSeconds(Math.Clamp(requests / 10, 10, 60));
-        while (clock.Elapsed < until && Directory.EnumerateFiles(host.MailDirectory, "*-verification-*.eml").Count() < intakeCases)
+        var queues = new Azure.Storage.Queues.QueueServiceClient(taskHubAzurite.ConnectionString);
+        var prefix = host.TaskHub!.ToLowerInvariant();
+        var emptyLooks = 0;
+        while (clock.Elapsed < until && emptyLooks < 2)
         {
-            await Task.Delay(200);
+            var queued = 0;
+            await foreach (var queue in queues.GetQueuesAsync(prefix: prefix))
+            {
+                queued += (await queues.GetQueueClient(queue.Name).GetPropertiesAsync()).Value.ApproximateMessagesCount;
+            }
+
+            emptyLooks = queued == 0 && Directory.EnumerateFiles(host.MailDirectory, "*-verification-*.eml").Count() >= intakeCases ? emptyLooks + 1 : 0;
+            await Task.Delay(500);
         }
 
         return clock.Elapsed;
@@ -339,7 +354,7 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
         text.AppendLine(F($"{"client p50",-14}") + string.Concat(pairs.Select(p => F($"{p.Intake.P50,12:0.00}"))));
         text.AppendLine();
         text.AppendLine(F($"accepted {accepted}, missing from the register {lost}; burst at default limits: {burst.Sent} sent, {burst.Accepted} accepted (limit {burst.Limit}), {burst.TooMany} × 429 ({burst.WithoutRetryAfter} without Retry-After), {burst.Other} other"));
-        text.AppendLine(F($"waited {settle.TotalSeconds:0} s in all between rounds for the intake's orchestrations to settle (not measured)"));
+        text.AppendLine(F($"waited {settle.TotalSeconds:0} s in all between rounds for the intake's orchestrations to settle (their task hub's queues empty; not measured)"));
         text.AppendLine();
         foreach (var f in figures.Where(f => f.Limit != "-"))
         {
