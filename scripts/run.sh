@@ -85,9 +85,12 @@ for port in 10002 10012; do
   for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
 done
 
+# The task hub goes to the second Azurite only when the storage is the local Azurite: given another AzureWebJobsStorage
+# (an Azure account), the task hub stays beside it, as in the Functions app, unless LocalHost__Durable__ConnectionString says otherwise.
+if [ -z "${AzureWebJobsStorage:-}" ] || [ "$AzureWebJobsStorage" = "UseDevelopmentStorage=true" ]; then OWN_TASKHUB=true; else OWN_TASKHUB=false; fi
 export AzureWebJobsStorage="${AzureWebJobsStorage:-UseDevelopmentStorage=true}"
 TASKHUB_AZURITE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:10010/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10011/devstoreaccount1;TableEndpoint=http://127.0.0.1:10012/devstoreaccount1;"
-export LocalHost__Durable__ConnectionString="${LocalHost__Durable__ConnectionString:-$TASKHUB_AZURITE}"
+if $OWN_TASKHUB; then export LocalHost__Durable__ConnectionString="${LocalHost__Durable__ConnectionString:-$TASKHUB_AZURITE}"; fi
 export Privacy__Tokens__SigningKey="${Privacy__Tokens__SigningKey:-$(cat "$DATA/signing-key")}"
 export Privacy__Pseudonymisation__Key="${Privacy__Pseudonymisation__Key:-$(cat "$DATA/pseudonymisation-key")}"
 export Privacy__KeyRing__EncryptionKey="${Privacy__KeyRing__EncryptionKey:-$(cat "$DATA/keyring-encryption-key")}"
