@@ -39,4 +39,62 @@ public sealed class OpenRequestClaimTests
         Assert.Equal(first.Case.Id, second2.Case.Id);
         Assert.Single(await register.ListAllAsync(default).ToListAsync());
     }
+
+    [Theory]
+    [InlineData(18)]
+    [InlineData(3600)]
+    public async Task The_same_submission_sent_again_after_its_case_was_answered_is_that_case(int secondsLater)
+    {
+        // The soak's duplicate: a double click's second post met a 503, and the page that came back was sent after the
+        // first post's case was closed. Joining by content takes only an open case; the submission names its case.
+        var (open, register, time) = New();
+        var page = Submission.OfPage(Submission.NewPageId());
+        var first = await open.RegisterAsync(Candidate(time), Request, page, NoneOpen, default);
+        await register.UpdateAsync(first.Case.Id, c => c.WithStatus(CaseStatus.Completed, time.GetUtcNow()), default);
+        time.Advance(TimeSpan.FromSeconds(secondsLater));
+
+        var again = await open.RegisterAsync(Candidate(time), Request with { Email = "An.Peeters@example.be" }, page, NoneOpen, default);
+
+        Assert.True(first.Created);
+        Assert.False(again.Created);
+        Assert.False(again.SubmissionAskedOtherwise);
+        Assert.Equal(first.Case.Id, again.Case.Id);
+        Assert.Single(await register.ListAllAsync(default).ToListAsync());
+    }
+
+    [Fact]
+    public async Task A_submission_that_asks_something_else_is_a_new_case_from_the_page_and_refused_from_a_key()
+    {
+        var (open, register, time) = New();
+        var page = Submission.OfPage(Submission.NewPageId());
+        var key = Submission.OfKey("order-42");
+        var access = await open.RegisterAsync(Candidate(time), Request, page, NoneOpen, default);
+        var keyed = await open.RegisterAsync(Candidate(time, RequestType.Erasure), Request with { Type = RequestType.Erasure }, key, NoneOpen, default);
+
+        // The page sent back with another right: a case of its own. The key with another right: refused, nothing written.
+        var otherRight = await open.RegisterAsync(Candidate(time, RequestType.Objection), Request with { Type = RequestType.Objection, Objection = ObjectionScope.DirectMarketing }, page, NoneOpen, default);
+        var refused = await open.RegisterAsync(Candidate(time, RequestType.Rectification), Request with { Type = RequestType.Rectification, Details = "My name." }, key, NoneOpen, default);
+        // The same key for another person: their own case (the address is part of the name).
+        var otherPerson = await open.RegisterAsync(Candidate(time, RequestType.Erasure, "jan.devries@example.nl"), Request with { Type = RequestType.Erasure, Email = "jan.devries@example.nl" }, key, NoneOpen, default);
+
+        Assert.True(otherRight.Created);
+        Assert.NotEqual(access.Case.Id, otherRight.Case.Id);
+        Assert.True(refused.SubmissionAskedOtherwise);
+        Assert.Equal(keyed.Case.Id, refused.Case.Id);
+        Assert.True(otherPerson.Created);
+        Assert.NotEqual(keyed.Case.Id, otherPerson.Case.Id);
+        Assert.Equal(4, (await register.ListAllAsync(default).ToListAsync()).Count);
+    }
+
+    private static readonly Task<PrivacyCase?> NoneOpen = Task.FromResult<PrivacyCase?>(null);
+
+    private static (OpenRequests Open, InMemoryRegister Register, FakeTimeProvider Time) New()
+    {
+        var register = new InMemoryRegister();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 10, 0, 0, TimeSpan.Zero));
+        return (new OpenRequests(register, new KeyedHash(RandomNumberGenerator.GetBytes(32)), time), register, time);
+    }
+
+    private static PrivacyCase Candidate(FakeTimeProvider time, RequestType type = RequestType.Access, string email = "an.peeters@example.be") =>
+        PrivacyCase.Received(Request with { Type = type, Email = email, Objection = type == RequestType.Objection ? ObjectionScope.DirectMarketing : null }, Channel.Form, time.GetUtcNow(), TestDataMaps.Real);
 }

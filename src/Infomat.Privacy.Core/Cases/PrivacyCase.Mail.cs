@@ -10,11 +10,17 @@ public sealed partial record PrivacyCase
     /// controllers and (for an objection) the same kind of objection. Such a request joins this case instead of
     /// making a second one (a double-clicked form, a mail sent twice), so the person gets one answer, not two.
     /// </summary>
-    public bool IsSameOpenRequest(ValidRequest request)
+    public bool IsSameOpenRequest(ValidRequest request) => !Status.IsFinished() && AsksTheSame(request);
+
+    /// <summary>
+    /// True when <paramref name="request"/> asks what this case asks (the same address, right, controllers, kind of
+    /// objection and consent), whatever the case's status. A form sent again (the same page's submission, or an API
+    /// call with the same <c>Idempotency-Key</c>) names its case this way even after the case was answered.
+    /// </summary>
+    public bool AsksTheSame(ValidRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return !Status.IsFinished()
-            && Type == request.Type
+        return Type == request.Type
             && AlsoRights.Order().SequenceEqual(request.AlsoRights.Order())
             && Entity == request.Entity
             && Objection == request.Objection

@@ -109,11 +109,11 @@ public sealed partial class IntakeEndpoints(
                 : Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid field", detail: $"'{Honeypot}' must be empty.");
         }
 
-        var submission = new RequestSubmission(
+        var sent = new RequestSubmission(
             fields.GetValueOrDefault("type"), fields.GetValueOrDefault("email"), fields.GetValueOrDefault("name"),
             fields.GetValueOrDefault("company"), fields.GetValueOrDefault("entity"), fields.GetValueOrDefault("language"),
             fields.GetValueOrDefault("details"), fields.GetValueOrDefault("objection"));
-        var (valid, errors) = RequestValidator.Validate(submission, dataMap.ControllerCodes);
+        var (valid, errors) = RequestValidator.Validate(sent, dataMap.ControllerCodes);
         Step("validate");
 
         // A client over its limit is refused before anything else is read for it (the limit is what keeps a flood off
@@ -124,6 +124,20 @@ public sealed partial class IntakeEndpoints(
         {
             return TooMany(kind, pageLanguage, clientWait);
         }
+
+        // The same submission sent again names the case it made (a double click, a retry after a 503, a post re-sent
+        // from the browser's history): the form page's hidden id, or an API client's Idempotency-Key.
+        var key = request.Headers[Submission.HeaderName].ToString();
+        if (key.Length > 0 && !Submission.IsValidKey(key))
+        {
+            return Results.ValidationProblem(
+                new Dictionary<string, string[]> { [Submission.HeaderName] = [$"The {Submission.HeaderName} header must be 1 to {Submission.MaxKeyLength} visible ASCII characters (no spaces)."] },
+                title: "The request has invalid fields.", detail: "See 'errors': nothing was recorded.");
+        }
+
+        var submission = key.Length > 0 ? Submission.OfKey(key)
+            : kind == BodyKind.Form && fields.GetValueOrDefault(Submission.FieldName) is { } pageId && Submission.IsPageId(pageId) ? Submission.OfPage(pageId)
+            : null;
 
         if (valid is null)
         {
@@ -152,11 +166,10 @@ public sealed partial class IntakeEndpoints(
         // The register first: an accepted request is never lost, even if starting its orchestration fails now
         // (the start-up resumer starts every unfinished case that has none). The same request while one is open
         // (a double click, a second try) joins it: one case, one series of mails.
-        PrivacyCase privacyCase;
-        bool created;
+        Registration registration;
         try
         {
-            (privacyCase, created) = await openRequests.CreateOrJoinAsync(PrivacyCase.Received(valid, Channel.Form, now, dataMap), valid, findingSame, cancellationToken);
+            registration = await openRequests.RegisterAsync(PrivacyCase.Received(valid, Channel.Form, now, dataMap), valid, submission, findingSame, cancellationToken);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -168,6 +181,14 @@ public sealed partial class IntakeEndpoints(
         }
 
         Step("register");
+        if (registration.SubmissionAskedOtherwise)
+        {
+            KeyReused(log, registration.Case.Id);
+            return Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: $"{Submission.HeaderName} already used",
+                detail: $"This {Submission.HeaderName} was sent before with a request that asks something else (reference {registration.Case.Id}); nothing was recorded. Use a new key for a new request.");
+        }
+
+        var (privacyCase, created) = (registration.Case, registration.Created);
 
         if (created)
         {
@@ -224,7 +245,7 @@ public sealed partial class IntakeEndpoints(
 
         var canResend = c.ResendRefusal(options.Value.Verification.Timeout, time.GetUtcNow()) is null;
         var body = ThanksPage.Body(c, language, resent: request.Query["resent"] == "1", canResend);
-        return pages.Page(language, Texts.Get("ThanksTitle", language), body, scope: c.Entity);
+        return pages.Page(language, ThanksPage.Title(c, language), body, scope: c.Entity);
     }
 
     /// <summary>
@@ -317,7 +338,7 @@ public sealed partial class IntakeEndpoints(
         var inner = kind == BodyKind.Form
             ? form.Render(request, l, fields, [], StatusCodes.Status503ServiceUnavailable, alert: Texts.Get("NotRecordedBody", l))
             : Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The request could not be recorded",
-                detail: $"Our case register did not answer. Send the same request again in {Seconds} seconds or later: if it was recorded after all, the second one joins it, so it is never taken twice.");
+                detail: $"Our case register did not answer. Send the same request again in {Seconds} seconds or later, with the same {Submission.HeaderName} header if you sent one: if it was recorded after all, the second one joins it (without a key, only while its case is open), so it is not taken twice.");
         return new WithHeader(inner, "Retry-After", Seconds.ToString(Inv));
     }
 
@@ -333,8 +354,11 @@ public sealed partial class IntakeEndpoints(
     [LoggerMessage(20, LogLevel.Information, "Request {CaseId} accepted, type {Type}")]
     private static partial void Accepted(ILogger logger, string caseId, string type);
 
-    [LoggerMessage(23, LogLevel.Information, "Request joins the open case {CaseId} that asks the same, type {Type}")]
+    [LoggerMessage(23, LogLevel.Information, "Request joins case {CaseId}, type {Type}: the same submission sent again, or an open case that asks the same")]
     private static partial void Joined(ILogger logger, string caseId, string type);
+
+    [LoggerMessage(135, LogLevel.Warning, "Request refused: its Idempotency-Key names case {CaseId}, which asks something else")]
+    private static partial void KeyReused(ILogger logger, string caseId);
 
     [LoggerMessage(21, LogLevel.Warning, "Request {CaseId} is registered but its orchestration did not start ({Error}); the resumer will start it")]
     private static partial void StartFailed(ILogger logger, string caseId, string error);

@@ -20,6 +20,42 @@ public sealed class OpenRequests(ICaseRegister register, KeyedHash hash, TimePro
 
     private readonly byte[] claimKey = hash.DeriveKey("open-request");
 
+    private readonly byte[] submissionKey = hash.DeriveKey("submission");
+
+    /// <summary>
+    /// Registers a form post or API call: as <see cref="CreateOrJoinAsync(PrivacyCase, ValidRequest, Task{PrivacyCase?}, CancellationToken)"/>,
+    /// and when the post names its <paramref name="submission"/> (<see cref="Submission"/>), the case is named after it
+    /// (the requester's address included, so one client's keys never meet another person's case): the same submission
+    /// sent again ends in the case it made, open or answered, and is not taken twice. A submission whose case asks
+    /// something else (a page sent back from the browser's history with another right chosen) makes a new case when it
+    /// is the form page's, and is refused (<see cref="Registration.SubmissionAskedOtherwise"/>) when it is a client's key.
+    /// </summary>
+    public async Task<Registration> RegisterAsync(PrivacyCase candidate, ValidRequest request, Submission? submission, Task<PrivacyCase?> findingSame, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        ArgumentNullException.ThrowIfNull(request);
+        if (submission is null)
+        {
+            var (privacyCase, created) = await CreateOrJoinAsync(candidate, request, findingSame, cancellationToken);
+            return new(privacyCase, created, SubmissionAskedOtherwise: false);
+        }
+
+        var named = candidate with { Id = CaseIds.Derived(submissionKey, submission.Key + "\n" + EmailAddresses.Normalise(request.Email)) };
+        var (found, made) = await CreateOrJoinAsync(named, request, findingSame, cancellationToken);
+        if (made || found.Id != named.Id || found.AsksTheSame(request))
+        {
+            return new(found, made, SubmissionAskedOtherwise: false);
+        }
+
+        if (!submission.FromPage)
+        {
+            return new(found, Created: false, SubmissionAskedOtherwise: true);
+        }
+
+        var (other, createdOther) = await CreateOrJoinAsync(candidate, request, cancellationToken);
+        return new(other, createdOther, SubmissionAskedOtherwise: false);
+    }
+
     /// <summary>The open case that asks what <paramref name="request"/> asks, or null.</summary>
     public async Task<PrivacyCase?> FindSameAsync(ValidRequest request, CancellationToken cancellationToken)
     {
@@ -121,3 +157,9 @@ public sealed class OpenRequests(ICaseRegister register, KeyedHash hash, TimePro
         yield return "open." + key + ".h" + ((ticks + (ClaimWindow.Ticks / 2)) / ClaimWindow.Ticks).ToString(CultureInfo.InvariantCulture);
     }
 }
+
+/// <summary>What <see cref="OpenRequests.RegisterAsync"/> did with a request.</summary>
+/// <param name="Case">The case the request is in (written now or before).</param>
+/// <param name="Created">True when this request wrote it (and so begins it).</param>
+/// <param name="SubmissionAskedOtherwise">True when the client's <c>Idempotency-Key</c> names a case asking something else: nothing was recorded.</param>
+public sealed record Registration(PrivacyCase Case, bool Created, bool SubmissionAskedOtherwise);

@@ -73,6 +73,9 @@ public sealed class RequestFormPage(DataMap dataMap, RequesterPages pages, Staff
         sb.Append("<form method=\"post\" action=\"/api/requests\" novalidate>");
         // The form's own antiforgery token (its cookie is set with this response): a post from another site has neither.
         sb.Append(antiforgery.HiddenField(request));
+        // This page's submission (Submission): kept when the page comes back with an error, new each time it is opened.
+        var submission = values.GetValueOrDefault(Submission.FieldName) is { } id && Submission.IsPageId(id) ? id : Submission.NewPageId();
+        sb.Append(Inv, $"<input type=\"hidden\" name=\"{Submission.FieldName}\" value=\"{submission}\">");
         sb.Append(Inv, $"<div class=\"hp\" aria-hidden=\"true\"><label for=\"{IntakeEndpoints.Honeypot}\">Leave empty</label><input type=\"text\" id=\"{IntakeEndpoints.Honeypot}\" name=\"{IntakeEndpoints.Honeypot}\" tabindex=\"-1\" autocomplete=\"off\"></div>");
 
         sb.Append("<fieldset id=\"type\"").Append(Described("type")).Append("><legend>").Append(E(Texts.Get("FieldType", l))).Append("</legend>").Append(ErrorHtml("type"));

@@ -9,15 +9,35 @@ using static Infomat.Privacy.Http.Pages.Html;
 
 namespace Infomat.Privacy.Http.Intake;
 
-/// <summary>The thank-you page after a form submission: the reference, the due date, and the way to have the link sent again.</summary>
+/// <summary>
+/// The thank-you page after a form submission, and what its address shows later (a bookmark, the same form sent again):
+/// the reference and where the request stands (<see cref="PrivacyCase.Progress"/>), each stage in its own sentence: the
+/// link to confirm the address with the due date and the way to have it sent again, under way with the due date, answered,
+/// or closed and why, with the way to ask again.
+/// </summary>
 public static class ThanksPage
 {
     private static readonly System.Globalization.CultureInfo Inv = System.Globalization.CultureInfo.InvariantCulture;
 
+    /// <summary>The page's title: "check your mailbox" while the address waits for its confirmation, else "your request".</summary>
+    public static string Title(PrivacyCase c, Language language)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return Texts.Get(c.Progress == RequestProgress.AwaitingAddressConfirmation ? "ThanksTitle" : "ThanksCaseTitle", language);
+    }
+
     public static string Body(PrivacyCase c, Language language, bool resent, bool canResend)
     {
         ArgumentNullException.ThrowIfNull(c);
-        var body = new StringBuilder(P(Texts.Format("ThanksBody", language, c.Id, Texts.Date(c.DueDate, language))));
+        var due = Texts.Date(c.DueDate, language);
+        var body = new StringBuilder(P(c.Progress switch
+        {
+            RequestProgress.AwaitingAddressConfirmation => Texts.Format("ThanksBody", language, c.Id, due),
+            RequestProgress.UnderWay => Texts.Format("ThanksUnderWayBody", language, c.Id, due),
+            RequestProgress.Answered => Texts.Format("ThanksAnsweredBody", language, c.Id),
+            RequestProgress.ClosedAddressNotConfirmed => Texts.Format("ThanksClosedAddressBody", language, c.Id),
+            _ => Texts.Format("ThanksClosedIdentityBody", language, c.Id),
+        }));
         if (resent)
         {
             body.Append("<p role=\"status\"><strong>").Append(E(Texts.Get("ResentDone", language))).Append("</strong></p>");
@@ -28,6 +48,12 @@ public static class ThanksPage
             body.Append("<form method=\"post\" action=\"/privacy/resend\"><input type=\"hidden\" name=\"request\" value=\"").Append(E(c.Id))
                 .Append("\"><input type=\"hidden\" name=\"lang\" value=\"").Append(language.ToWire()).Append("\"><p>").Append(E(Texts.Get("ResentHint", language)))
                 .Append("</p><button type=\"submit\" class=\"secondary\">").Append(E(Texts.Get("ResendButton", language))).Append("</button></form>");
+        }
+
+        if (c.Progress is RequestProgress.ClosedAddressNotConfirmed or RequestProgress.ClosedIdentityNotConfirmed)
+        {
+            // A new request is a new page (a new submission): sending this one again would name this closed case.
+            body.Append(Inv, $"<p><a href=\"{E(RequestFormPage.PathFor(language))}\">{E(Texts.Get("ThanksNewRequest", language))}</a></p>");
         }
 
         body.Append(Inv, $"<p><a href=\"/api/requests/{E(c.Id)}\">{E(Texts.Get("StatusLink", language))}</a></p>");

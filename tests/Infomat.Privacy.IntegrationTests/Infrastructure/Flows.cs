@@ -54,15 +54,26 @@ public sealed class Flows(ITestHost host) : IDisposable
 
     /// <summary>
     /// What a browser does with the request form: opens it (which sets the antiforgery cookie and gives the form's
-    /// token), then posts the fields with the token, as the page's own form would.
+    /// token and its submission id), then posts the fields with the page's hidden ones, as the page's own form would.
     /// </summary>
     public async Task<HttpResponseMessage> PostFormAsync(params (string Key, string Value)[] fields)
     {
         var language = fields.FirstOrDefault(f => f.Key == "language").Value ?? "en";
-        var page = await Http.GetStringAsync($"/privacy?lang={language}");
-        var found = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"");
-        Assert.True(found.Success, "the request form carries no antiforgery token");
-        return await Http.PostAsync("/api/requests", Form([("__RequestVerificationToken", System.Net.WebUtility.HtmlDecode(found.Groups[1].Value)), .. fields]));
+        return await PostPageAsync(await Http.GetStringAsync($"/privacy?lang={language}"), fields);
+    }
+
+    /// <summary>Posts the form of <paramref name="page"/> (the form page, or the page that came back with an error) with its hidden fields.</summary>
+    public async Task<HttpResponseMessage> PostPageAsync(string page, params (string Key, string Value)[] fields) =>
+        await Http.PostAsync("/api/requests", Form([.. HiddenFields(page), .. fields]));
+
+    /// <summary>The antiforgery token and the submission id a request form page carries (both must be there).</summary>
+    public static (string Key, string Value)[] HiddenFields(string page)
+    {
+        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"");
+        var submission = System.Text.RegularExpressions.Regex.Match(page, "name=\"submission\" value=\"([0-9a-f]{32})\"");
+        Assert.True(token.Success, "the request form carries no antiforgery token");
+        Assert.True(submission.Success, "the request form carries no submission id");
+        return [("__RequestVerificationToken", System.Net.WebUtility.HtmlDecode(token.Groups[1].Value)), ("submission", submission.Groups[1].Value)];
     }
 
     /// <summary>The ids of every case in the register whose requester is <paramref name="email"/>.</summary>

@@ -90,8 +90,18 @@ public sealed partial class SoakPeople(Func<string> baseUrl, TimeSpan patience)
         }
     }
 
+    /// <summary>
+    /// Opens the request form and keeps its submission id: the posts of this page (a double click, the page sent again
+    /// after an error) carry it, as a browser's do. Null when the form could not be opened (then every post opens its own).
+    /// </summary>
+    public async Task<string?> OpenFormAsync(string language)
+    {
+        var (status, page, _, _) = await TryAsync(c => c.GetAsync($"/privacy?lang={language}"));
+        return status == HttpStatusCode.OK && SubmissionId().Match(page) is { Success: true } m ? m.Groups[1].Value : null;
+    }
+
     /// <summary>The form, posted as a browser does (303 to the thank-you page, which names the request).</summary>
-    public async Task<string?> SubmitFormAsync(SoakRequest r, SoakTrack track)
+    public async Task<string?> SubmitFormAsync(SoakRequest r, SoakTrack track, string? submission)
     {
         ArgumentNullException.ThrowIfNull(r);
         ArgumentNullException.ThrowIfNull(track);
@@ -100,6 +110,7 @@ public sealed partial class SoakPeople(Func<string> baseUrl, TimeSpan patience)
             ("type", r.Type), ("email", r.Email), ("name", r.Name), ("entity", r.Entity), ("language", r.Language),
             ("details", r.Type is "rectification" ? "Soak: my job title is now Finance director." : r.Objection == "other" ? "Soak: I object to the profiling for customer satisfaction surveys." : string.Empty),
             ("objection", r.Objection ?? string.Empty),
+            .. submission is null ? Array.Empty<(string, string)>() : [("submission", submission)],
         ];
         var (status, _, location, errors) = await TryAsync(c => FormPostAsync(c, r.Language, fields));
         lock (track.Gate)
@@ -272,6 +283,9 @@ public sealed partial class SoakPeople(Func<string> baseUrl, TimeSpan patience)
 
     [GeneratedRegex("request=([A-Za-z0-9-]+)")]
     private static partial Regex RequestOf();
+
+    [GeneratedRegex("name=\"submission\" value=\"([0-9a-f]{32})\"")]
+    private static partial Regex SubmissionId();
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryToken();

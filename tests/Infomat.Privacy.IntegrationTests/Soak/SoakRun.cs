@@ -121,8 +121,10 @@ public sealed partial class SoakRun(SoakSettings settings, Action<string> log) :
         var track = tracks[r.Index];
         if (r.Channel == SoakChannel.Form)
         {
-            // A double submission: the same form sent twice at once (a double click, a second tab).
-            var ids = await Task.WhenAll(Enumerable.Range(0, r.Duplicate ? 2 : 1).Select(_ => people.SubmitFormAsync(r, track)));
+            // A double submission: the same page's form sent twice at once (a double click); each post that meets an
+            // error is sent again from the page that came back, which carries the same submission.
+            var submission = await people.OpenFormAsync(r.Language);
+            var ids = await Task.WhenAll(Enumerable.Range(0, r.Duplicate ? 2 : 1).Select(_ => people.SubmitFormAsync(r, track, submission)));
             foreach (var id in ids.OfType<string>())
             {
                 byCase[id] = track;

@@ -257,11 +257,13 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
                 return;
             }
 
-            var token = AntiforgeryToken().Match(await page.Content.ReadAsStringAsync());
+            var html = await page.Content.ReadAsStringAsync();
+            var token = AntiforgeryToken().Match(html);
             var cookies = page.Headers.TryGetValues("Set-Cookie", out var set) ? string.Join("; ", set.Select(c => c.Split(';')[0])) : string.Empty;
             (string, string)[] fields =
             [
                 ("__RequestVerificationToken", WebUtility.HtmlDecode(token.Groups[1].Value)),
+                ("submission", SubmissionId().Match(html).Groups[1].Value),
                 ("type", r.Type), ("email", r.Email), ("name", r.Name), ("entity", r.Entity), ("language", r.Language),
                 ("details", r.Type is "rectification" ? "Spike: my job title is now Finance director." : r.Objection == "other" ? "Spike: I object to the profiling for customer satisfaction surveys." : string.Empty),
                 ("objection", r.Objection ?? string.Empty),
@@ -565,6 +567,9 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
 
     [GeneratedRegex("request=([A-Za-z0-9-]+)")]
     private static partial Regex RequestOf();
+
+    [GeneratedRegex("name=\"submission\" value=\"([0-9a-f]{32})\"")]
+    private static partial Regex SubmissionId();
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryToken();

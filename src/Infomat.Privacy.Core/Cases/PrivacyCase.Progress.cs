@@ -1,0 +1,37 @@
+namespace Infomat.Privacy.Cases;
+
+/// <summary>Where a request stands, as its requester is told on the thank-you page: each stage has its own sentence.</summary>
+public enum RequestProgress
+{
+    /// <summary>The verification link went out; the address is not confirmed yet.</summary>
+    AwaitingAddressConfirmation,
+
+    /// <summary>Past the address: identity, the stores, staff or a retry after a failure; the requester is still owed the answer.</summary>
+    UnderWay,
+
+    /// <summary>Carried out or refused: the answer (Art. 12(3)–(4) GDPR) went to the requester's address.</summary>
+    Answered,
+
+    /// <summary>Closed without being acted on: the address was not confirmed in time (Art. 12(6)).</summary>
+    ClosedAddressNotConfirmed,
+
+    /// <summary>Closed without being acted on: the identification staff asked for did not come in time (Art. 12(6)).</summary>
+    ClosedIdentityNotConfirmed,
+}
+
+public sealed partial record PrivacyCase
+{
+    /// <summary>
+    /// What the requester is told about this case (<see cref="RequestProgress"/>). A failed case is still under way: staff
+    /// retry it and its legal date still runs (<see cref="CaseStatuses.IsUnanswered"/>).
+    /// </summary>
+    public RequestProgress Progress => Status switch
+    {
+        // Confirmed, the status moves on at the next step (the approval request): the link is no longer what it waits for.
+        CaseStatus.AwaitingEmailVerification when EmailVerifiedAt is null => RequestProgress.AwaitingAddressConfirmation,
+        CaseStatus.Completed or CaseStatus.Rejected => RequestProgress.Answered,
+        CaseStatus.Expired when EmailVerifiedAt is null => RequestProgress.ClosedAddressNotConfirmed,
+        CaseStatus.Expired => RequestProgress.ClosedIdentityNotConfirmed,
+        _ => RequestProgress.UnderWay,
+    };
+}

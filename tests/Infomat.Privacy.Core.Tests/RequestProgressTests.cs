@@ -1,0 +1,77 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
+using Infomat.Privacy.TestSupport;
+
+namespace Infomat.Privacy.Core.Tests;
+
+/// <summary>
+/// What the thank-you page tells a requester about their case (<see cref="PrivacyCase.Progress"/>), and what makes a
+/// request "the same" as a case's (<see cref="PrivacyCase.AsksTheSame"/>). The page used to say "we sent a link: open it"
+/// whatever the case's status, also of a case answered weeks ago.
+/// </summary>
+public sealed class RequestProgressTests
+{
+    private static readonly DateTimeOffset Received = new(2027, 3, 1, 9, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Week = TimeSpan.FromDays(7);
+    private static readonly DataMap Map = TestDataMaps.Real;
+    private static readonly ValidRequest Request = new(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.AllOf(Map.ControllerCodes), Language.Nl, null, null);
+
+    private static PrivacyCase Taken(CaseTransition t)
+    {
+        Assert.Null(t.Refusal);
+        return t.Changed!;
+    }
+
+    private static PrivacyCase New() => Taken(PrivacyCase.Received(Request, Channel.Form, Received, Map).VerificationMailSent(Received));
+
+    private static PrivacyCase Verified() => Taken(New().Verify(Received.AddMinutes(5)));
+
+    private static PrivacyCase AwaitingApproval() =>
+        Taken(Taken(Verified().PrepareApproval(new Dictionary<string, int> { ["be/crm"] = 1 }, true)).RequestApproval(Received.AddMinutes(6)));
+
+    private static PrivacyCase Completed() => Taken(Taken(AwaitingApproval().StartWork(Received.AddMinutes(7))).Complete(Received.AddMinutes(8)));
+
+    [Fact]
+    public void A_form_case_waits_for_its_address_then_is_under_way_also_when_a_step_failed()
+    {
+        Assert.Equal(RequestProgress.AwaitingAddressConfirmation, New().Progress);
+        Assert.Equal(RequestProgress.UnderWay, Verified().Progress);
+        var waitingForStaff = AwaitingApproval();
+        Assert.Equal(RequestProgress.UnderWay, waitingForStaff.Progress);
+        // A failed case is owed its answer: staff retry it and its date still runs.
+        Assert.Equal(RequestProgress.UnderWay, Taken(waitingForStaff.Fail(Received.AddMinutes(7), "collect")).Progress);
+    }
+
+    [Fact]
+    public void A_carried_out_or_refused_case_is_answered()
+    {
+        Assert.Equal(RequestProgress.Answered, Completed().Progress);
+        var refused = Taken(Taken(AwaitingApproval().Reject("Staff One", "The identity does not match.", Received.AddMinutes(8))).RejectionSent(Received.AddMinutes(9)));
+        Assert.Equal(RequestProgress.Answered, refused.Progress);
+    }
+
+    [Fact]
+    public void An_expired_case_says_which_confirmation_did_not_come()
+    {
+        var unconfirmed = Taken(New().Expire(Received + Week, Week, Week));
+        Assert.Equal(RequestProgress.ClosedAddressNotConfirmed, unconfirmed.Progress);
+
+        var asked = Taken(Taken(AwaitingApproval().RequestIdentification("Staff One", "A copy of a bill.", Received.AddHours(1))).IdentificationMailSent(Received.AddHours(1)));
+        Assert.Equal(RequestProgress.ClosedIdentityNotConfirmed, Taken(asked.Expire(Received.AddHours(1) + Week, Week, Week)).Progress);
+    }
+
+    [Fact]
+    public void The_same_request_is_the_same_whatever_the_case_status_but_only_an_open_case_is_joined_by_content()
+    {
+        var answered = Completed();
+        var sentAgain = Request with { Email = " An.Peeters@Example.be" };
+
+        Assert.True(answered.AsksTheSame(sentAgain));
+        Assert.False(answered.IsSameOpenRequest(sentAgain));
+        Assert.False(answered.AsksTheSame(sentAgain with { Type = RequestType.Erasure }));
+        Assert.False(answered.AsksTheSame(sentAgain with { Entity = ControllerScope.Of("be") }));
+        Assert.False(answered.AsksTheSame(sentAgain with { Email = "jan.devries@example.nl" }));
+        Assert.False(answered.AsksTheSame(sentAgain with { AlsoRights = [RequestType.Erasure] }));
+    }
+}
