@@ -23,7 +23,9 @@ public sealed class RequestProgressTests
         return t.Changed!;
     }
 
-    private static PrivacyCase New() => Taken(PrivacyCase.Received(Request, Channel.Form, Received, Map).VerificationMailSent(Received));
+    private static PrivacyCase Written() => PrivacyCase.Received(Request, Channel.Form, Received, Map);
+
+    private static PrivacyCase New() => Taken(Written().VerificationMailSent(Received));
 
     private static PrivacyCase Verified() => Taken(New().Verify(Received.AddMinutes(5)));
 
@@ -41,6 +43,56 @@ public sealed class RequestProgressTests
         Assert.Equal(RequestProgress.UnderWay, waitingForStaff.Progress);
         // A failed case is owed its answer: staff retry it and its date still runs.
         Assert.Equal(RequestProgress.UnderWay, Taken(waitingForStaff.Fail(Received.AddMinutes(7), "collect")).Progress);
+    }
+
+    [Fact]
+    public void A_link_not_sent_yet_is_coming_and_a_confirmed_address_gets_no_second_link()
+    {
+        // The mail service was slow (decision 81): the orchestration's first step sends the link.
+        Assert.Equal(RequestProgress.AddressLinkComing, Written().Progress);
+
+        var confirmed = Verified();
+        Assert.Equal(CaseStatus.AwaitingEmailVerification, confirmed.Status);
+        Assert.Equal(CaseRefusal.AlreadyVerified, confirmed.ResendRefusal(Week, Received.AddMinutes(6)));
+        Assert.Null(New().ResendRefusal(Week, Received.AddMinutes(6)));
+    }
+
+    [Fact]
+    public void A_requester_asked_for_identification_is_told_so_until_they_answer()
+    {
+        var asked = Taken(Taken(AwaitingApproval().RequestIdentification("Staff One", "A copy of a bill.", Received.AddHours(1))).IdentificationMailSent(Received.AddHours(1)));
+        Assert.Equal(RequestProgress.AwaitingIdentification, asked.Progress);
+        Assert.Equal(RequestProgress.UnderWay, Taken(asked.IdentificationAnswered(Received.AddHours(5), 1)).Progress);
+    }
+
+    [Fact]
+    public void A_failed_case_is_where_it_was_before_it_failed()
+    {
+        // An expired case whose Art. 12(4) notice could not go is flagged Failed: it is closed all the same.
+        var expired = Taken(New().Expire(Received + Week, Week, Week));
+        Assert.Equal(RequestProgress.ClosedAddressNotConfirmed, Taken(expired.Fail(Received + Week, "expire")).Progress);
+        Assert.Equal(RequestProgress.AwaitingAddressConfirmation, Taken(New().Fail(Received.AddMinutes(1), "verify")).Progress);
+    }
+
+    [Fact]
+    public void The_same_submission_is_word_for_word_and_its_fingerprint_changes_with_any_field()
+    {
+        var c = Written() with { Details = "My job title is Finance director." };
+        var sent = Request with { Details = "My job title is Finance director.", Email = "AN.peeters@example.be" };
+        Assert.True(c.IsSameSubmission(sent));
+        Assert.Equal(PrivacyCase.SubmissionFingerprint(sent), PrivacyCase.SubmissionFingerprint(Request with { Details = sent.Details }));
+
+        ValidRequest[] changed =
+        [
+            sent with { Details = "My job title is CFO." }, sent with { Name = "An Peters" }, sent with { Company = "Acme" },
+            sent with { Type = RequestType.Rectification }, sent with { Entity = ControllerScope.Of("nl") },
+            sent with { Objection = ObjectionScope.Other }, sent with { AlsoRights = [RequestType.Portability] }, sent with { Email = "jan.devries@example.nl" },
+        ];
+        Assert.All(changed, other =>
+        {
+            Assert.False(c.IsSameSubmission(other));
+            Assert.NotEqual(PrivacyCase.SubmissionFingerprint(sent), PrivacyCase.SubmissionFingerprint(other));
+        });
     }
 
     [Fact]

@@ -86,6 +86,62 @@ public sealed class OpenRequestClaimTests
         Assert.Equal(4, (await register.ListAllAsync(default).ToListAsync()).Count);
     }
 
+    [Fact]
+    public async Task A_submission_that_joined_an_open_case_finds_it_again_once_it_was_answered()
+    {
+        // The same request already open (another tab, a mail): the page's post joins it. Sent again after that case was
+        // answered, it must not make one of its own.
+        var (open, register, time) = New();
+        var earlier = await open.RegisterAsync(Candidate(time), Request, null, NoneOpen, default);
+        var page = Submission.OfPage(Submission.NewPageId());
+        var joined = await open.RegisterAsync(Candidate(time), Request, page, open.FindSameAsync(Request, default), default);
+        await register.UpdateAsync(earlier.Case.Id, c => c.WithStatus(CaseStatus.Completed, time.GetUtcNow()), default);
+        time.Advance(TimeSpan.FromHours(1));
+
+        var again = await open.RegisterAsync(Candidate(time), Request, page, open.FindSameAsync(Request, default), default);
+
+        Assert.False(joined.Created);
+        Assert.Equal(earlier.Case.Id, joined.Case.Id);
+        Assert.False(again.Created);
+        Assert.Equal(earlier.Case.Id, again.Case.Id);
+        Assert.Single(await register.ListAllAsync(default).ToListAsync());
+    }
+
+    [Fact]
+    public async Task A_page_used_before_then_sent_twice_with_another_request_makes_one_case_for_it()
+    {
+        var (open, register, time) = New();
+        var page = Submission.OfPage(Submission.NewPageId());
+        var erasure = Request with { Type = RequestType.Erasure };
+        var access = await open.RegisterAsync(Candidate(time), Request, page, NoneOpen, default);
+
+        var first = await open.RegisterAsync(Candidate(time, RequestType.Erasure), erasure, page, NoneOpen, default);
+        var second = await open.RegisterAsync(Candidate(time, RequestType.Erasure), erasure, page, NoneOpen, default);
+
+        Assert.True(first.Created);
+        Assert.False(second.Created);
+        Assert.Equal(first.Case.Id, second.Case.Id);
+        Assert.NotEqual(access.Case.Id, first.Case.Id);
+        Assert.Equal(2, (await register.ListAllAsync(default).ToListAsync()).Count);
+    }
+
+    [Fact]
+    public async Task A_key_sent_again_with_other_details_is_refused_so_the_new_details_are_not_lost_in_the_old_case()
+    {
+        var (open, register, time) = New();
+        var key = Submission.OfKey(Guid.NewGuid().ToString());
+        var rectification = Request with { Type = RequestType.Rectification, Details = "My job title is Finance director." };
+        var first = await open.RegisterAsync(Candidate(time, RequestType.Rectification) with { Details = rectification.Details }, rectification, key, NoneOpen, default);
+
+        var edited = await open.RegisterAsync(Candidate(time, RequestType.Rectification), rectification with { Details = "My job title is CFO." }, key, NoneOpen, default);
+        var same = await open.RegisterAsync(Candidate(time, RequestType.Rectification) with { Details = rectification.Details }, rectification, key, NoneOpen, default);
+
+        Assert.True(edited.SubmissionAskedOtherwise);
+        Assert.False(same.SubmissionAskedOtherwise);
+        Assert.Equal(first.Case.Id, same.Case.Id);
+        Assert.Single(await register.ListAllAsync(default).ToListAsync());
+    }
+
     private static readonly Task<PrivacyCase?> NoneOpen = Task.FromResult<PrivacyCase?>(null);
 
     private static (OpenRequests Open, InMemoryRegister Register, FakeTimeProvider Time) New()

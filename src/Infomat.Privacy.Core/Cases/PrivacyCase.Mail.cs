@@ -29,6 +29,31 @@ public sealed partial record PrivacyCase
     }
 
     /// <summary>
+    /// True when <paramref name="request"/> is what was sent to make this case, word for word: it asks the same
+    /// (<see cref="AsksTheSame"/>) with the same name, company and details. An API client's <c>Idempotency-Key</c> sent
+    /// again with anything else is refused (a rectification's new details must not be lost in the old case).
+    /// </summary>
+    public bool IsSameSubmission(ValidRequest request) =>
+        AsksTheSame(request) && SubmissionFingerprint(request) == SubmissionFingerprint(this);
+
+    /// <summary>
+    /// What a form page's submission is named after beside its id (a page sent back from the browser's history with
+    /// anything changed is another request): the fields <see cref="IsSameSubmission"/> compares.
+    /// </summary>
+    public static string SubmissionFingerprint(ValidRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Fingerprint(request.Type, request.AlsoRights, request.Email, request.Entity, request.Objection, request.Consent, request.Name, request.Company, request.Details);
+    }
+
+    private static string SubmissionFingerprint(PrivacyCase c) =>
+        Fingerprint(c.Type, c.AlsoRights, c.Email, c.Entity, c.Objection, c.Consent, c.Name, c.Company, c.Details);
+
+    private static string Fingerprint(RequestType type, IEnumerable<RequestType> alsoRights, string email, ControllerScope entity, ObjectionScope? objection, ConsentScope? consent, string name, string? company, string? details) =>
+        string.Join('\u001f', type.ToWire(), string.Join('+', alsoRights.Order()), EmailAddresses.Normalise(email), entity.ToWire(),
+            objection?.ToWire() ?? "-", consent?.ToString() ?? "-", name, company ?? string.Empty, details ?? string.Empty);
+
+    /// <summary>
     /// True when staff asked the requester for more identification, the case still waits for the identity decision,
     /// and <paramref name="fromAddress"/> is the requester's address: a mail from them about this case is their answer.
     /// </summary>

@@ -6,6 +6,12 @@ public enum RequestProgress
     /// <summary>The verification link went out; the address is not confirmed yet.</summary>
     AwaitingAddressConfirmation,
 
+    /// <summary>The address is not confirmed and its link has not gone yet (the mail service was slow; the orchestration's first step sends it).</summary>
+    AddressLinkComing,
+
+    /// <summary>Staff asked the requester for more identification (Art. 12(6)) and wait for the answer.</summary>
+    AwaitingIdentification,
+
     /// <summary>Past the address: identity, the stores, staff or a retry after a failure; the requester is still owed the answer.</summary>
     UnderWay,
 
@@ -15,23 +21,25 @@ public enum RequestProgress
     /// <summary>Closed without being acted on: the address was not confirmed in time (Art. 12(6)).</summary>
     ClosedAddressNotConfirmed,
 
-    /// <summary>Closed without being acted on: the identification staff asked for did not come in time (Art. 12(6)).</summary>
+    /// <summary>Closed: the identification staff asked for did not come in time (Art. 12(6)).</summary>
     ClosedIdentityNotConfirmed,
 }
 
 public sealed partial record PrivacyCase
 {
     /// <summary>
-    /// What the requester is told about this case (<see cref="RequestProgress"/>). A failed case is still under way: staff
-    /// retry it and its legal date still runs (<see cref="CaseStatuses.IsUnanswered"/>).
+    /// What the requester is told about this case (<see cref="RequestProgress"/>). A failed case is where it was before
+    /// it failed: staff retry it from there (an expired case whose notice could not go is still closed).
     /// </summary>
-    public RequestProgress Progress => Status switch
+    public RequestProgress Progress => (Status == CaseStatus.Failed ? StatusBeforeFailure : Status) switch
     {
         // Confirmed, the status moves on at the next step (the approval request): the link is no longer what it waits for.
-        CaseStatus.AwaitingEmailVerification when EmailVerifiedAt is null => RequestProgress.AwaitingAddressConfirmation,
+        CaseStatus.AwaitingEmailVerification when EmailVerifiedAt is null =>
+            VerificationMailSentAt is null ? RequestProgress.AddressLinkComing : RequestProgress.AwaitingAddressConfirmation,
         CaseStatus.Completed or CaseStatus.Rejected => RequestProgress.Answered,
         CaseStatus.Expired when EmailVerifiedAt is null => RequestProgress.ClosedAddressNotConfirmed,
         CaseStatus.Expired => RequestProgress.ClosedIdentityNotConfirmed,
+        _ when AwaitsIdentification && Decision is null => RequestProgress.AwaitingIdentification,
         _ => RequestProgress.UnderWay,
     };
 }

@@ -32,6 +32,7 @@ public sealed partial record PrivacyCase
     /// <summary>Why the verification link may not be sent again now, or null when it may.</summary>
     public CaseRefusal? ResendRefusal(TimeSpan verificationTimeout, DateTimeOffset now) =>
         Status != CaseStatus.AwaitingEmailVerification ? CaseRefusal.WrongStatus
+        : EmailVerifiedAt is not null ? CaseRefusal.AlreadyVerified
         : VerificationResends >= MaxVerificationResends ? CaseRefusal.ResendsUsedUp
         : VerificationDeadline(verificationTimeout, now) <= now ? CaseRefusal.VerificationTimedOut
         : null;

@@ -185,7 +185,7 @@ public sealed partial class IntakeEndpoints(
         {
             KeyReused(log, registration.Case.Id);
             return Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: $"{Submission.HeaderName} already used",
-                detail: $"This {Submission.HeaderName} was sent before with a request that asks something else (reference {registration.Case.Id}); nothing was recorded. Use a new key for a new request.");
+                detail: $"This {Submission.HeaderName} was sent before with a request that asks something else; nothing was recorded. Use a new key (a random UUID) for each new request.");
         }
 
         var (privacyCase, created) = (registration.Case, registration.Created);

@@ -5,6 +5,7 @@ using System.Text;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tasks;
 
 namespace Infomat.Privacy.Http.Intake;
 
@@ -25,10 +26,11 @@ public sealed class OpenRequests(ICaseRegister register, KeyedHash hash, TimePro
     /// <summary>
     /// Registers a form post or API call: as <see cref="CreateOrJoinAsync(PrivacyCase, ValidRequest, Task{PrivacyCase?}, CancellationToken)"/>,
     /// and when the post names its <paramref name="submission"/> (<see cref="Submission"/>), the case is named after it
-    /// (the requester's address included, so one client's keys never meet another person's case): the same submission
-    /// sent again ends in the case it made, open or answered, and is not taken twice. A submission whose case asks
-    /// something else (a page sent back from the browser's history with another right chosen) makes a new case when it
-    /// is the form page's, and is refused (<see cref="Registration.SubmissionAskedOtherwise"/>) when it is a client's key.
+    /// and the requester's address (so one client's keys never meet another person's case): the same submission sent
+    /// again ends in the case it made or joined, open or answered, and is not taken twice. A form page's submission is
+    /// named after what it asks as well (<see cref="PrivacyCase.SubmissionFingerprint"/>): the page sent back from the
+    /// browser's history with anything changed is another request. A client's key sent again with anything changed is
+    /// refused (<see cref="Registration.SubmissionAskedOtherwise"/>), as the IETF draft answers a reused key.
     /// </summary>
     public async Task<Registration> RegisterAsync(PrivacyCase candidate, ValidRequest request, Submission? submission, Task<PrivacyCase?> findingSame, CancellationToken cancellationToken)
     {
@@ -40,20 +42,28 @@ public sealed class OpenRequests(ICaseRegister register, KeyedHash hash, TimePro
             return new(privacyCase, created, SubmissionAskedOtherwise: false);
         }
 
-        var named = candidate with { Id = CaseIds.Derived(submissionKey, submission.Key + "\n" + EmailAddresses.Normalise(request.Email)) };
-        var (found, made) = await CreateOrJoinAsync(named, request, findingSame, cancellationToken);
-        if (made || found.Id != named.Id || found.AsksTheSame(request))
+        var whose = submission.Key + "\n" + EmailAddresses.Normalise(request.Email);
+        var exactly = CaseIds.Derived(submissionKey, whose + "\n" + PrivacyCase.SubmissionFingerprint(request));
+        var named = candidate with { Id = submission.FromPage ? exactly : CaseIds.Derived(submissionKey, whose) };
+        // A submission that joined another case (an open one asking the same) left a link to it: sent again, word for
+        // word, once that case was answered, it finds it there rather than making a case of its own.
+        var link = "submission." + exactly;
+        if (await register.UsedForAsync(link, cancellationToken) is { } linked && await register.GetAsync(linked, cancellationToken) is { } joined)
         {
+            findingSame.Abandon();
+            return new(joined, Created: false, SubmissionAskedOtherwise: false);
+        }
+
+        var (found, made) = await CreateOrJoinAsync(named, request, findingSame, cancellationToken);
+        if (found.Id != named.Id)
+        {
+            await register.TryConsumeTokenAsync(link, found.Id, cancellationToken);
             return new(found, made, SubmissionAskedOtherwise: false);
         }
 
-        if (!submission.FromPage)
-        {
-            return new(found, Created: false, SubmissionAskedOtherwise: true);
-        }
-
-        var (other, createdOther) = await CreateOrJoinAsync(candidate, request, cancellationToken);
-        return new(other, createdOther, SubmissionAskedOtherwise: false);
+        // Named after its content too, a page's submission cannot ask otherwise (a case whose identifiers were erased
+        // at the end of its retention no longer compares equal, and the page still lands on it).
+        return new(found, made, SubmissionAskedOtherwise: !submission.FromPage && !made && !found.IsSameSubmission(request));
     }
 
     /// <summary>The open case that asks what <paramref name="request"/> asks, or null.</summary>

@@ -33,6 +33,9 @@ public static class ThanksPage
         var body = new StringBuilder(P(c.Progress switch
         {
             RequestProgress.AwaitingAddressConfirmation => Texts.Format("ThanksBody", language, c.Id, due),
+            RequestProgress.AddressLinkComing => Texts.Format("ThanksLinkComingBody", language, c.Id, due),
+            RequestProgress.AwaitingIdentification => Texts.Format("ThanksIdentificationBody", language, c.Id,
+                Texts.Date(Deadlines.DueDateCalculator.Today(c.IdentificationMailSentAt ?? c.IdentificationRequestedAt ?? c.ReceivedAt), language)),
             RequestProgress.UnderWay => Texts.Format("ThanksUnderWayBody", language, c.Id, due),
             RequestProgress.Answered => Texts.Format("ThanksAnsweredBody", language, c.Id),
             RequestProgress.ClosedAddressNotConfirmed => Texts.Format("ThanksClosedAddressBody", language, c.Id),
@@ -50,9 +53,9 @@ public static class ThanksPage
                 .Append("</p><button type=\"submit\" class=\"secondary\">").Append(E(Texts.Get("ResendButton", language))).Append("</button></form>");
         }
 
-        if (c.Progress is RequestProgress.ClosedAddressNotConfirmed or RequestProgress.ClosedIdentityNotConfirmed)
+        if (c.Progress is RequestProgress.Answered or RequestProgress.ClosedAddressNotConfirmed or RequestProgress.ClosedIdentityNotConfirmed)
         {
-            // A new request is a new page (a new submission): sending this one again would name this closed case.
+            // A new request is a new page (a new submission): this page sent again from the browser's history names this case.
             body.Append(Inv, $"<p><a href=\"{E(RequestFormPage.PathFor(language))}\">{E(Texts.Get("ThanksNewRequest", language))}</a></p>");
         }
 
