@@ -29,12 +29,12 @@ public sealed partial record PrivacyCase
     }
 
     /// <summary>
-    /// True when <paramref name="request"/> is what was sent to make this case, word for word: it asks the same
-    /// (<see cref="AsksTheSame"/>) with the same name, company and details. An API client's <c>Idempotency-Key</c> sent
-    /// again with anything else is refused (a rectification's new details must not be lost in the old case).
+    /// True when <paramref name="request"/> is what was sent to make this case, word for word: what
+    /// <see cref="AsksTheSame"/> compares, and the same name, company and details. An API client's
+    /// <c>Idempotency-Key</c> sent again with anything else is refused (a rectification's new details must not be lost
+    /// in the old case).
     /// </summary>
-    public bool IsSameSubmission(ValidRequest request) =>
-        AsksTheSame(request) && SubmissionFingerprint(request) == SubmissionFingerprint(this);
+    public bool IsSameSubmission(ValidRequest request) => SubmissionFingerprint(request) == SubmissionFingerprint(this);
 
     /// <summary>
     /// What a form page's submission is named after beside its id (a page sent back from the browser's history with

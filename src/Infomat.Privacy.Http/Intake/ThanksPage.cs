@@ -19,11 +19,11 @@ public static class ThanksPage
 {
     private static readonly System.Globalization.CultureInfo Inv = System.Globalization.CultureInfo.InvariantCulture;
 
-    /// <summary>The page's title: "check your mailbox" while the address waits for its confirmation, else "your request".</summary>
+    /// <summary>The page's title: "check your mailbox" while the address waits for its link (sent or on its way), else "your request".</summary>
     public static string Title(PrivacyCase c, Language language)
     {
         ArgumentNullException.ThrowIfNull(c);
-        return Texts.Get(c.Progress == RequestProgress.AwaitingAddressConfirmation ? "ThanksTitle" : "ThanksCaseTitle", language);
+        return Texts.Get(c.Progress is RequestProgress.AwaitingAddressConfirmation or RequestProgress.AddressLinkComing ? "ThanksTitle" : "ThanksCaseTitle", language);
     }
 
     public static string Body(PrivacyCase c, Language language, bool resent, bool canResend)
