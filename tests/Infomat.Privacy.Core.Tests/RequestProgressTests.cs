@@ -7,7 +7,7 @@ namespace Infomat.Privacy.Core.Tests;
 
 /// <summary>
 /// What the thank-you page tells a requester about their case (<see cref="PrivacyCase.Progress"/>), and what makes a
-/// request "the same" as a case's (<see cref="PrivacyCase.AsksTheSame"/>). The page used to say "we sent a link: open it"
+/// request "the same" as a case's (<see cref="PrivacyCase.AsksTheSame(ValidRequest)"/>). The page used to say "we sent a link: open it"
 /// whatever the case's status, also of a case answered weeks ago.
 /// </summary>
 public sealed class RequestProgressTests

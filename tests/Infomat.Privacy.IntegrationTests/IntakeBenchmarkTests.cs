@@ -39,7 +39,7 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
     private static int nextClient;
     private static readonly int[] Concurrency = [1, 16, 64];
     private static readonly string[] Kinds = ["JSON", "form"];
-    private static readonly string[] Steps = ["read", "antiforgery", "validate", "client-limit", "find-same", "address-limit", "register", "verification-mail", "begin", "handler"];
+    private static readonly string[] Steps = ["read", "antiforgery", "validate", "client-limit", "address-limit", "register", "verification-mail", "begin", "handler"];
 
     [Fact]
     [Trait("Category", "Benchmark")]
@@ -337,7 +337,7 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
         }
 
         text.AppendLine();
-        text.AppendLine("where the intake's time goes (mean ms per request, server side, PrivacyMetrics.IntakeStepDuration; find-same is part of register):");
+        text.AppendLine("where the intake's time goes (mean ms per request, server side, PrivacyMetrics.IntakeStepDuration):");
         text.AppendLine(F($"{"step",-14}") + string.Concat(pairs.Select(p => F($"{p.Kind + " c=" + p.Clients,12}"))));
         foreach (var step in Steps)
         {

@@ -49,11 +49,11 @@ public sealed class OpenRequestClaimTests
         // first post's case was closed. Joining by content takes only an open case; the submission names its case.
         var (open, register, time) = New();
         var page = Submission.OfPage(Submission.NewPageId());
-        var first = await open.RegisterAsync(Candidate(time), Request, page, NoneOpen, default);
+        var first = await open.RegisterAsync(Candidate(time), Request, page, default);
         await register.UpdateAsync(first.Case.Id, c => c.WithStatus(CaseStatus.Completed, time.GetUtcNow()), default);
         time.Advance(TimeSpan.FromSeconds(secondsLater));
 
-        var again = await open.RegisterAsync(Candidate(time), Request with { Email = "An.Peeters@example.be" }, page, NoneOpen, default);
+        var again = await open.RegisterAsync(Candidate(time), Request with { Email = "An.Peeters@example.be" }, page, default);
 
         Assert.True(first.Created);
         Assert.False(again.Created);
@@ -68,14 +68,14 @@ public sealed class OpenRequestClaimTests
         var (open, register, time) = New();
         var page = Submission.OfPage(Submission.NewPageId());
         var key = Submission.OfKey("order-42");
-        var access = await open.RegisterAsync(Candidate(time), Request, page, NoneOpen, default);
-        var keyed = await open.RegisterAsync(Candidate(time, RequestType.Erasure), Request with { Type = RequestType.Erasure }, key, NoneOpen, default);
+        var access = await open.RegisterAsync(Candidate(time), Request, page, default);
+        var keyed = await open.RegisterAsync(Candidate(time, RequestType.Erasure), Request with { Type = RequestType.Erasure }, key, default);
 
         // The page sent back with another right: a case of its own. The key with another right: refused, nothing written.
-        var otherRight = await open.RegisterAsync(Candidate(time, RequestType.Objection), Request with { Type = RequestType.Objection, Objection = ObjectionScope.DirectMarketing }, page, NoneOpen, default);
-        var refused = await open.RegisterAsync(Candidate(time, RequestType.Rectification), Request with { Type = RequestType.Rectification, Details = "My name." }, key, NoneOpen, default);
+        var otherRight = await open.RegisterAsync(Candidate(time, RequestType.Objection), Request with { Type = RequestType.Objection, Objection = ObjectionScope.DirectMarketing }, page, default);
+        var refused = await open.RegisterAsync(Candidate(time, RequestType.Rectification), Request with { Type = RequestType.Rectification, Details = "My name." }, key, default);
         // The same key for another person: their own case (the address is part of the name).
-        var otherPerson = await open.RegisterAsync(Candidate(time, RequestType.Erasure, "jan.devries@example.nl"), Request with { Type = RequestType.Erasure, Email = "jan.devries@example.nl" }, key, NoneOpen, default);
+        var otherPerson = await open.RegisterAsync(Candidate(time, RequestType.Erasure, "jan.devries@example.nl"), Request with { Type = RequestType.Erasure, Email = "jan.devries@example.nl" }, key, default);
 
         Assert.True(otherRight.Created);
         Assert.NotEqual(access.Case.Id, otherRight.Case.Id);
@@ -87,24 +87,25 @@ public sealed class OpenRequestClaimTests
     }
 
     [Fact]
-    public async Task A_submission_that_joined_an_open_case_finds_it_again_once_it_was_answered()
+    public async Task A_post_that_asks_what_an_open_case_asks_is_a_case_of_its_own_until_its_address_is_confirmed()
     {
-        // The same request already open (another tab, a mail): the page's post joins it. Sent again after that case was
-        // answered, it must not make one of its own.
+        // Decision 84: the post used to join the open case and be answered with its reference (and so its status and
+        // dates), whoever sent it. It is a case of its own; confirmed, it is answered by the open case confirmed before.
         var (open, register, time) = New();
-        var earlier = await open.RegisterAsync(Candidate(time), Request, null, NoneOpen, default);
-        var page = Submission.OfPage(Submission.NewPageId());
-        var joined = await open.RegisterAsync(Candidate(time), Request, page, open.FindSameAsync(Request, default), default);
-        await register.UpdateAsync(earlier.Case.Id, c => c.WithStatus(CaseStatus.Completed, time.GetUtcNow()), default);
-        time.Advance(TimeSpan.FromHours(1));
+        var earlier = await open.RegisterAsync(Candidate(time), Request, null, default);
+        var fromPage = await open.RegisterAsync(Candidate(time), Request, Submission.OfPage(Submission.NewPageId()), default);
+        var fromApi = await open.RegisterAsync(Candidate(time), Request, null, default);
 
-        var again = await open.RegisterAsync(Candidate(time), Request, page, open.FindSameAsync(Request, default), default);
+        Assert.True(fromPage.Created);
+        Assert.True(fromApi.Created);
+        Assert.Equal(3, new[] { earlier.Case.Id, fromPage.Case.Id, fromApi.Case.Id }.Distinct().Count());
+        // Nobody confirmed the earlier one yet: nothing answers the others.
+        Assert.Null(await open.AnsweringAsync(fromPage.Case, default));
 
-        Assert.False(joined.Created);
-        Assert.Equal(earlier.Case.Id, joined.Case.Id);
-        Assert.False(again.Created);
-        Assert.Equal(earlier.Case.Id, again.Case.Id);
-        Assert.Single(await register.ListAllAsync(default).ToListAsync());
+        await register.UpdateAsync(earlier.Case.Id, c => c with { EmailVerifiedAt = time.GetUtcNow() }, default);
+        Assert.Equal(earlier.Case.Id, (await open.AnsweringAsync(fromPage.Case, default))?.Id);
+        Assert.Equal(earlier.Case.Id, (await open.AnsweringAsync(fromApi.Case, default))?.Id);
+        Assert.Null(await open.AnsweringAsync(earlier.Case, default));
     }
 
     [Fact]
@@ -113,10 +114,10 @@ public sealed class OpenRequestClaimTests
         var (open, register, time) = New();
         var page = Submission.OfPage(Submission.NewPageId());
         var erasure = Request with { Type = RequestType.Erasure };
-        var access = await open.RegisterAsync(Candidate(time), Request, page, NoneOpen, default);
+        var access = await open.RegisterAsync(Candidate(time), Request, page, default);
 
-        var first = await open.RegisterAsync(Candidate(time, RequestType.Erasure), erasure, page, NoneOpen, default);
-        var second = await open.RegisterAsync(Candidate(time, RequestType.Erasure), erasure, page, NoneOpen, default);
+        var first = await open.RegisterAsync(Candidate(time, RequestType.Erasure), erasure, page, default);
+        var second = await open.RegisterAsync(Candidate(time, RequestType.Erasure), erasure, page, default);
 
         Assert.True(first.Created);
         Assert.False(second.Created);
@@ -131,18 +132,16 @@ public sealed class OpenRequestClaimTests
         var (open, register, time) = New();
         var key = Submission.OfKey(Guid.NewGuid().ToString());
         var rectification = Request with { Type = RequestType.Rectification, Details = "My job title is Finance director." };
-        var first = await open.RegisterAsync(Candidate(time, RequestType.Rectification) with { Details = rectification.Details }, rectification, key, NoneOpen, default);
+        var first = await open.RegisterAsync(Candidate(time, RequestType.Rectification) with { Details = rectification.Details }, rectification, key, default);
 
-        var edited = await open.RegisterAsync(Candidate(time, RequestType.Rectification), rectification with { Details = "My job title is CFO." }, key, NoneOpen, default);
-        var same = await open.RegisterAsync(Candidate(time, RequestType.Rectification) with { Details = rectification.Details }, rectification, key, NoneOpen, default);
+        var edited = await open.RegisterAsync(Candidate(time, RequestType.Rectification), rectification with { Details = "My job title is CFO." }, key, default);
+        var same = await open.RegisterAsync(Candidate(time, RequestType.Rectification) with { Details = rectification.Details }, rectification, key, default);
 
         Assert.True(edited.SubmissionAskedOtherwise);
         Assert.False(same.SubmissionAskedOtherwise);
         Assert.Equal(first.Case.Id, same.Case.Id);
         Assert.Single(await register.ListAllAsync(default).ToListAsync());
     }
-
-    private static readonly Task<PrivacyCase?> NoneOpen = Task.FromResult<PrivacyCase?>(null);
 
     private static (OpenRequests Open, InMemoryRegister Register, FakeTimeProvider Time) New()
     {

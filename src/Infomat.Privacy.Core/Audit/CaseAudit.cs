@@ -43,6 +43,12 @@ public static class CaseAudit
                 c.Channel == Channel.Email && c.SenderAuthentication == Intake.DmarcVerdict.Pass ? "dmarc=pass" : "link", verified);
         }
 
+        if (c.JoinedCaseId is { } joined && c.ClosedAt is { } joinedAt)
+        {
+            // Decision 84: answered with the earlier open case of the same address (a case id, no personal data).
+            Add("joined", "joined", "requester", "case=" + joined, joinedAt);
+        }
+
         for (var i = 0; i < c.RequesterReplies.Count; i++)
         {
             Add("reply." + i.ToString(CultureInfo.InvariantCulture), "mail-received", "requester", "reply to our mail", c.RequesterReplies[i]);

@@ -11,13 +11,19 @@ public enum CaseStatus
     Rejected,
     Expired,
     Failed,
+
+    /// <summary>
+    /// Its address confirmed, the request asked what an open request of the same address (confirmed earlier) already
+    /// asks: it is answered with that one (<see cref="PrivacyCase.JoinedCaseId"/>; decision 84).
+    /// </summary>
+    Joined,
 }
 
 public static class CaseStatuses
 {
     /// <summary>True for statuses after which nothing more happens to the case.</summary>
     public static bool IsFinished(this CaseStatus status) =>
-        status is CaseStatus.Completed or CaseStatus.Rejected or CaseStatus.Expired or CaseStatus.Failed;
+        status is CaseStatus.Completed or CaseStatus.Rejected or CaseStatus.Expired or CaseStatus.Failed or CaseStatus.Joined;
 
     /// <summary>
     /// True while the requester is still owed an answer: the case is open, or it failed (a failed case waits for staff to

@@ -20,17 +20,27 @@ public sealed partial record PrivacyCase
     public bool AsksTheSame(ValidRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return Type == request.Type
-            && AlsoRights.Order().SequenceEqual(request.AlsoRights.Order())
-            && Entity == request.Entity
-            && Objection == request.Objection
-            && Consent == request.Consent
-            && EmailAddresses.Normalise(Email) == EmailAddresses.Normalise(request.Email);
+        return Asks(request.Type, request.AlsoRights, request.Entity, request.Objection, request.Consent, request.Email);
     }
+
+    /// <summary>True when <paramref name="other"/> asks what this case asks (as <see cref="AsksTheSame(ValidRequest)"/>).</summary>
+    public bool AsksTheSame(PrivacyCase other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Asks(other.Type, other.AlsoRights, other.Entity, other.Objection, other.Consent, other.Email);
+    }
+
+    private bool Asks(RequestType type, IEnumerable<RequestType> alsoRights, ControllerScope entity, ObjectionScope? objection, ConsentScope? consent, string email) =>
+        Type == type
+        && AlsoRights.Order().SequenceEqual(alsoRights.Order())
+        && Entity == entity
+        && Objection == objection
+        && Consent == consent
+        && EmailAddresses.Normalise(Email) == EmailAddresses.Normalise(email);
 
     /// <summary>
     /// True when <paramref name="request"/> is what was sent to make this case, word for word: what
-    /// <see cref="AsksTheSame"/> compares, and the same name, company and details. An API client's
+    /// <see cref="AsksTheSame(ValidRequest)"/> compares, and the same name, company and details. An API client's
     /// <c>Idempotency-Key</c> sent again with anything else is refused (a rectification's new details must not be lost
     /// in the old case).
     /// </summary>

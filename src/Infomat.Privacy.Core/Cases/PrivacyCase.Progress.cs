@@ -23,6 +23,9 @@ public enum RequestProgress
 
     /// <summary>Closed: the identification staff asked for did not come in time (Art. 12(6)).</summary>
     ClosedIdentityNotConfirmed,
+
+    /// <summary>Its address confirmed, the request was added to an earlier open request of the same address asking the same (decision 84).</summary>
+    JoinedEarlierRequest,
 }
 
 public sealed partial record PrivacyCase
@@ -37,6 +40,7 @@ public sealed partial record PrivacyCase
         CaseStatus.AwaitingEmailVerification when EmailVerifiedAt is null =>
             VerificationMailSentAt is null ? RequestProgress.AddressLinkComing : RequestProgress.AwaitingAddressConfirmation,
         CaseStatus.Completed or CaseStatus.Rejected => RequestProgress.Answered,
+        CaseStatus.Joined => RequestProgress.JoinedEarlierRequest,
         CaseStatus.Expired when EmailVerifiedAt is null => RequestProgress.ClosedAddressNotConfirmed,
         CaseStatus.Expired => RequestProgress.ClosedIdentityNotConfirmed,
         _ when AwaitsIdentification && Decision is null => RequestProgress.AwaitingIdentification,

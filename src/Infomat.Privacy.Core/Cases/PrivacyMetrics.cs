@@ -24,8 +24,9 @@ public sealed class PrivacyMetrics
 
     /// <summary>
     /// How long each step of a submission (<c>POST /api/requests</c>) took, in milliseconds, tagged <c>step</c>: read,
-    /// antiforgery, client-limit, validate, address-limit, register (of which find-same: looking for an open case that
-    /// asks the same), start (the orchestration), handler (the whole handler). Where an intake's time goes, without data.
+    /// antiforgery, client-limit, validate, address-limit, register, verification-mail, begin (the link and the
+    /// orchestration's start), handler (the whole handler); a mail's find-same (looking for an open case that asks the
+    /// same). Where an intake's time goes, without data.
     /// </summary>
     public const string IntakeStepDuration = "privacy.intake.step.duration";
 

@@ -36,7 +36,13 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
 
         var facts = PrivacyMails.Facts(c, dataMap, l).ToList();
         facts.Insert(3, new Fact(Texts.Get("CasesStatus", l), Texts.Status(c.Status, c.RejectedAs, l)));
-        body.Append(Facts(facts)).Append("<h2>").Append(E(Texts.Get("LabelHoldings", l))).Append("</h2><ul>");
+        body.Append(Facts(facts));
+        if (c.JoinedCaseId is { } joined)
+        {
+            body.Append("<p>").Append(E(Texts.Get("CaseJoinedLine", l))).Append(" <a href=\"/cases/").Append(E(joined)).Append("\">").Append(E(joined)).Append("</a></p>");
+        }
+
+        body.Append("<h2>").Append(E(Texts.Get("LabelHoldings", l))).Append("</h2><ul>");
         foreach (var line in PrivacyMails.Holdings(c, dataMap, l))
         {
             body.Append("<li>").Append(E(line)).Append("</li>");

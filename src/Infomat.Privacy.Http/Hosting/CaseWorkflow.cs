@@ -69,6 +69,28 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
     }
 
     /// <summary>
+    /// Stops the orchestration of a case that closed outside it (a request joined to an earlier one when its address was
+    /// confirmed, decision 84): terminated when it runs. Best effort: a run left waiting finds the case closed when its
+    /// wait's timer fires, and ends.
+    /// </summary>
+    public async Task EndAsync(DurableTaskClient client, string caseId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        try
+        {
+            using var _ = await StartLock.TakeAsync(caseId, cancellationToken);
+            if (await client.GetInstanceAsync(caseId, getInputsAndOutputs: false, cancellationToken) is { } running && !IsStopped(running))
+            {
+                await client.TerminateInstanceAsync(caseId, cancellation: cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            EndFailed(log, caseId, ex.GetType().Name);
+        }
+    }
+
+    /// <summary>
     /// A staff member resumes a failed case (the case page): the case goes back to the status it had before it failed and
     /// a new orchestration carries on from what the register records. Refused (and nothing started) when it is not failed.
     /// </summary>
@@ -278,6 +300,9 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
 
     [LoggerMessage(16, LogLevel.Information, "Case {CaseId}: retried by staff, orchestration started again")]
     private static partial void Retried(ILogger logger, string caseId);
+
+    [LoggerMessage(136, LogLevel.Warning, "Case {CaseId}: joined to an earlier request, but its orchestration could not be stopped ({Error}); it ends when its wait's timer fires")]
+    private static partial void EndFailed(ILogger logger, string caseId, string error);
 }
 
 /// <summary>

@@ -150,32 +150,30 @@ public sealed partial class IntakeEndpoints(
             return Results.ValidationProblem(byField, title: "The request has invalid fields.", detail: "See 'errors': each bad field with what is wrong.");
         }
 
-        // The search for an open case asking the same (a read) runs while the address's limit is counted, which it does
-        // not depend on.
-        var findingSame = openRequests.FindSameTimedAsync(valid, cancellationToken);
         var addressRefused = await limits.TryAddressAsync(valid.Email, cancellationToken);
         Step("address-limit");
         if (addressRefused is { } addressWait)
         {
-            findingSame.Abandon();
             return TooMany(kind, pageLanguage, addressWait);
         }
 
         var now = time.GetUtcNow();
 
         // The register first: an accepted request is never lost, even if starting its orchestration fails now
-        // (the start-up resumer starts every unfinished case that has none). The same request while one is open
-        // (a double click, a second try) joins it: one case, one series of mails.
+        // (the start-up resumer starts every unfinished case that has none). The same submission sent again (a double
+        // click, a retry) is the case it made: one case, one series of mails. It never joins an open case by what it
+        // asks: whoever sent it has not proven the address, and the answer would hand them that case's reference
+        // (decision 84); it joins once its own address is confirmed.
         Registration registration;
         try
         {
-            registration = await openRequests.RegisterAsync(PrivacyCase.Received(valid, Channel.Form, now, dataMap), valid, submission, findingSame, cancellationToken);
+            registration = await openRequests.RegisterAsync(PrivacyCase.Received(valid, Channel.Form, now, dataMap), valid, submission, cancellationToken);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             // The register could not be read or written (after the storage client's own retries). Whether the case was
-            // written is not known, so the person is asked to send the same request again: a second try joins a case
-            // that was written after all (the request is never taken twice), or records it now.
+            // written is not known, so the person is asked to send the same request again: the form page (its submission
+            // id is kept) or a client with its Idempotency-Key lands on a case written after all, or records it now.
             NotRecorded(log, ex.GetType().Name);
             return NotRecordedAnswer(request, kind, pageLanguage, fields);
         }
@@ -196,14 +194,14 @@ public sealed partial class IntakeEndpoints(
         }
         else
         {
-            Joined(log, privacyCase.Id, privacyCase.Type.ToWire());
+            SentAgain(log, privacyCase.Id, privacyCase.Type.ToWire());
         }
 
         try
         {
             // Only the request that wrote the case sends its verification link and starts its orchestration: two
             // starts of one instance at the same moment (a double click) would each write a start event and leave the
-            // instance unable to run. A joined case was begun by its writer (or, if that failed, by the reconciler).
+            // instance unable to run. A case sent again was begun by its writer (or, if that failed, by the reconciler).
             // Not cancelled by a client that goes away: the case is written and must be begun (the mail waits at most
             // NewCases.MailPatience).
             if (created)
@@ -338,7 +336,7 @@ public sealed partial class IntakeEndpoints(
         var inner = kind == BodyKind.Form
             ? form.Render(request, l, fields, [], StatusCodes.Status503ServiceUnavailable, alert: Texts.Get("NotRecordedBody", l))
             : Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The request could not be recorded",
-                detail: $"Our case register did not answer. Send the same request again in {Seconds} seconds or later, with the same {Submission.HeaderName} header if you sent one: if it was recorded after all, the second one joins it (without a key, only while its case is open), so it is not taken twice.");
+                detail: $"Our case register did not answer. Send the same request again in {Seconds} seconds or later, with the same {Submission.HeaderName} header: if it was recorded after all, the second one is that request, so it is not taken twice. Without the header a request recorded after all is recorded twice (the requester confirms each; the one confirmed second then joins the first).");
         return new WithHeader(inner, "Retry-After", Seconds.ToString(Inv));
     }
 
@@ -354,8 +352,8 @@ public sealed partial class IntakeEndpoints(
     [LoggerMessage(20, LogLevel.Information, "Request {CaseId} accepted, type {Type}")]
     private static partial void Accepted(ILogger logger, string caseId, string type);
 
-    [LoggerMessage(23, LogLevel.Information, "Request joins case {CaseId}, type {Type}: the same submission sent again, or an open case that asks the same")]
-    private static partial void Joined(ILogger logger, string caseId, string type);
+    [LoggerMessage(23, LogLevel.Information, "Request is case {CaseId}, type {Type}: the same submission sent again")]
+    private static partial void SentAgain(ILogger logger, string caseId, string type);
 
     [LoggerMessage(135, LogLevel.Warning, "Request refused: its Idempotency-Key names case {CaseId}, which asks something else")]
     private static partial void KeyReused(ILogger logger, string caseId);

@@ -10,9 +10,11 @@ using Infomat.Privacy.Tasks;
 namespace Infomat.Privacy.Http.Intake;
 
 /// <summary>
-/// Writes a new case for a request, unless an open case already asks the same (<see cref="PrivacyCase.IsSameOpenRequest"/>):
-/// then the request joins that case. One place for the form and the mail intake, so a double-clicked form, a mail sent
-/// twice or one mail handled twice at the same moment ends in one case and one series of mails.
+/// Writes the case of a request. A mail (and a triaged mail made a case) that asks what an open case asks joins it
+/// (<see cref="PrivacyCase.IsSameOpenRequest"/>), so a mail sent twice or handled twice at the same moment ends in one
+/// case and one series of mails; its sender is told nothing either way. A form post or API call is a case of its own,
+/// named by its submission when it has one (a double click, a retry: one case), and joins an open case only once its
+/// address is confirmed (decision 84).
 /// </summary>
 public sealed class OpenRequests(ICaseRegister register, KeyedHash hash, TimeProvider time, PrivacyMetrics? metrics = null)
 {
@@ -24,46 +26,58 @@ public sealed class OpenRequests(ICaseRegister register, KeyedHash hash, TimePro
     private readonly byte[] submissionKey = hash.DeriveKey("submission");
 
     /// <summary>
-    /// Registers a form post or API call: as <see cref="CreateOrJoinAsync(PrivacyCase, ValidRequest, Task{PrivacyCase?}, CancellationToken)"/>,
-    /// and when the post names its <paramref name="submission"/> (<see cref="Submission"/>), the case is named after it
-    /// and the requester's address (so one client's keys never meet another person's case): the same submission sent
-    /// again ends in the case it made or joined, open or answered, and is not taken twice. A form page's submission is
-    /// named after what it asks as well (<see cref="PrivacyCase.SubmissionFingerprint"/>): the page sent back from the
-    /// browser's history with anything changed is another request. A client's key sent again with anything changed is
-    /// refused (<see cref="Registration.SubmissionAskedOtherwise"/>), as the IETF draft answers a reused key.
+    /// Registers a form post or API call as a case of its own (decision 84): it never joins an open case by what it asks,
+    /// because its sender has not proven the address and would be given that case's reference, and with it its status
+    /// and dates. The same request while one is open is answered together with it once its address is confirmed
+    /// (<see cref="PrivacyCase.JoinedOnConfirmation"/>). When the post names its <paramref name="submission"/>
+    /// (<see cref="Submission"/>), the case is named after it and the requester's address (so one client's keys never
+    /// meet another person's case): the same submission sent again ends in the case it made, open or answered, and is
+    /// not taken twice. A form page's submission is named after what it asks as well
+    /// (<see cref="PrivacyCase.SubmissionFingerprint"/>): the page sent back from the browser's history with anything
+    /// changed is another request. A client's key sent again with anything changed is refused
+    /// (<see cref="Registration.SubmissionAskedOtherwise"/>), as the IETF draft answers a reused key.
     /// </summary>
-    public async Task<Registration> RegisterAsync(PrivacyCase candidate, ValidRequest request, Submission? submission, Task<PrivacyCase?> findingSame, CancellationToken cancellationToken)
+    public async Task<Registration> RegisterAsync(PrivacyCase candidate, ValidRequest request, Submission? submission, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(candidate);
         ArgumentNullException.ThrowIfNull(request);
         if (submission is null)
         {
-            var (privacyCase, created) = await CreateOrJoinAsync(candidate, request, findingSame, cancellationToken);
-            return new(privacyCase, created, SubmissionAskedOtherwise: false);
+            // A fresh random id: found written only when the storage client's retry met its own first write (not begun
+            // here then; the reconciler starts it and its first step sends the link).
+            var (written, created) = await CreateOrReadAsync(candidate, cancellationToken);
+            return new(written, created, SubmissionAskedOtherwise: false);
         }
 
         var whose = submission.Key + "\n" + EmailAddresses.Normalise(request.Email);
-        var exactly = CaseIds.Derived(submissionKey, whose + "\n" + PrivacyCase.SubmissionFingerprint(request));
-        var named = candidate with { Id = submission.FromPage ? exactly : CaseIds.Derived(submissionKey, whose) };
-        // A submission that joined another case (an open one asking the same) left a link to it: sent again, word for
-        // word, once that case was answered, it finds it there rather than making a case of its own.
-        var link = "submission." + exactly;
-        if (await register.UsedForAsync(link, cancellationToken) is { } linked && await register.GetAsync(linked, cancellationToken) is { } joined)
+        var named = candidate with
         {
-            findingSame.Abandon();
-            return new(joined, Created: false, SubmissionAskedOtherwise: false);
-        }
-
-        var (found, made) = await CreateOrJoinAsync(named, request, findingSame, cancellationToken);
-        if (found.Id != named.Id)
-        {
-            await register.TryConsumeTokenAsync(link, found.Id, cancellationToken);
-            return new(found, made, SubmissionAskedOtherwise: false);
-        }
+            Id = submission.FromPage ? CaseIds.Derived(submissionKey, whose + "\n" + PrivacyCase.SubmissionFingerprint(request)) : CaseIds.Derived(submissionKey, whose),
+        };
+        var (found, made) = await CreateOrReadAsync(named, cancellationToken);
 
         // Named after its content too, a page's submission cannot ask otherwise (a case whose identifiers were erased
         // at the end of its retention no longer compares equal, and the page still lands on it).
         return new(found, made, SubmissionAskedOtherwise: !submission.FromPage && !made && !found.IsSameSubmission(request));
+    }
+
+    /// <summary>
+    /// The open cases of <paramref name="c"/>'s address, read, and of them the one its request joins when the address is
+    /// confirmed now (<see cref="PrivacyCase.JoinedOnConfirmation"/>), or null.
+    /// </summary>
+    public async Task<PrivacyCase?> AnsweringAsync(PrivacyCase c, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var open = new List<PrivacyCase>();
+        await foreach (var id in register.ListUnfinishedOfAsync(c.Email, cancellationToken))
+        {
+            if (id != c.Id && await register.GetAsync(id, cancellationToken) is { } other)
+            {
+                open.Add(other);
+            }
+        }
+
+        return c.JoinedOnConfirmation(open);
     }
 
     /// <summary>The open case that asks what <paramref name="request"/> asks, or null.</summary>
@@ -97,7 +111,7 @@ public sealed class OpenRequests(ICaseRegister register, KeyedHash hash, TimePro
 
     /// <summary>
     /// As <see cref="CreateOrJoinAsync(PrivacyCase, ValidRequest, CancellationToken)"/>, with the search for an open case
-    /// that asks the same already under way (<see cref="FindSameTimedAsync"/>): the form starts it beside its limit checks.
+    /// that asks the same already under way (<see cref="FindSameTimedAsync"/>).
     /// </summary>
     public async Task<(PrivacyCase Case, bool Created)> CreateOrJoinAsync(PrivacyCase candidate, ValidRequest request, Task<PrivacyCase?> findingSame, CancellationToken cancellationToken)
     {
@@ -131,10 +145,19 @@ public sealed class OpenRequests(ICaseRegister register, KeyedHash hash, TimePro
             }
         }
 
+        return await CreateOrReadAsync(candidate, cancellationToken);
+    }
+
+    /// <summary>
+    /// <paramref name="candidate"/> written to the register (created: true), or the case already under its id (a mail's
+    /// case, a second handling of the same mail, the same submission sent again, the claimant's own write).
+    /// </summary>
+    private async Task<(PrivacyCase Case, bool Created)> CreateOrReadAsync(PrivacyCase candidate, CancellationToken cancellationToken)
+    {
         try
         {
-            // An insert: refused when the id is taken, so a case already written under it (a mail's case, a second
-            // handling of the same mail, the claimant's own write) is read below instead of being read first every time.
+            // An insert: refused when the id is taken, so a case already written under it is read below instead of being
+            // read first every time.
             await register.CreateAsync(candidate, cancellationToken);
             return (candidate, true);
         }

@@ -1,6 +1,8 @@
 using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Http.Intake;
 using Infomat.Privacy.Http.Links;
 using Infomat.Privacy.Http.Pages;
+using Infomat.Privacy.Cases;
 using Infomat.Privacy.Localization;
 using Infomat.Privacy.Tokens;
 using Infomat.Privacy.Workflow.Orchestration;
@@ -16,7 +18,7 @@ using static Infomat.Privacy.Http.Pages.Html;
 namespace Infomat.Privacy.Http.Verification;
 
 /// <summary><c>/verify</c>: the requester confirms the address from the link in the verification mail.</summary>
-public sealed class VerificationEndpoints(CaseLinks links, CaseWorkflow workflow, RequesterPages pages, TimeProvider time)
+public sealed class VerificationEndpoints(CaseLinks links, CaseWorkflow workflow, OpenRequests openRequests, RequesterPages pages, TimeProvider time)
 {
     /// <summary><c>GET /verify?token=</c></summary>
     public async Task<IResult> VerifyPageAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -55,9 +57,23 @@ public sealed class VerificationEndpoints(CaseLinks links, CaseWorkflow workflow
             return links.Used(l, c);
         }
 
+        // The same address's open request that asks the same, confirmed before (decision 84): the person who holds the
+        // mailbox is answered once, under that request, and this page may name it. Read before the write; the rule is
+        // checked again on the case as written.
+        PrivacyCase? answering;
+        try
+        {
+            answering = await openRequests.AnsweringAsync(c, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The register could not be read: nothing is spent, the same link works again (as when the write fails).
+            return links.TryAgain(l, c);
+        }
+
         // The link is spent with the verification, in one write: a write that fails spends nothing.
         var at = time.GetUtcNow();
-        if (await links.TakeAsync(c, token!.Id, x => x.Verify(at), cancellationToken) is not { } verified)
+        if (await links.TakeAsync(c, token!.Id, x => x.Verify(at, answering), cancellationToken) is not { } verified)
         {
             return links.TryAgain(l, c);
         }
@@ -68,6 +84,14 @@ public sealed class VerificationEndpoints(CaseLinks links, CaseWorkflow workflow
         }
 
         c = verified.Case;
+        if (c.Status == CaseStatus.Joined && answering is not null)
+        {
+            // Its orchestration has nothing left to do: stopped now (if that fails, its wait's timer finds the case closed).
+            await workflow.EndAsync(client, c.Id, CancellationToken.None);
+            return pages.Page(l, Texts.Get("VerifiedTitle", l), P(Texts.Format("VerifiedJoinedBody", l, c.Id, answering.Id,
+                Texts.Date(Deadlines.DueDateCalculator.Today(answering.ReceivedAt), l), Texts.Date(answering.DueDate, l))), scope: c.Entity);
+        }
+
         await workflow.SignalAsync(client, c.Id, CaseEvents.EmailVerified, cancellationToken);
         return pages.Page(l, Texts.Get("VerifiedTitle", l), P(Texts.Format("VerifiedBody", l, c.Id, Texts.Date(c.DueDate, l))), scope: c.Entity);
     }

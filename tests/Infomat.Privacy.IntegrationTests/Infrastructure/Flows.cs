@@ -17,8 +17,9 @@ public sealed class Flows(ITestHost host) : IDisposable
 
     /// <summary>
     /// A new request, as a person sends it. The register is shared by every host of a run and the demo addresses by
-    /// every test, so a request identical to one an earlier test left open would join that case (as it should for a
-    /// person); a test that wants a case of its own closes such leftovers first (<paramref name="fresh"/>).
+    /// every test, so a request identical to one an earlier test left open and confirmed would join that case when its
+    /// address is confirmed (as it should for a person, decision 84); a test that wants a case of its own closes such
+    /// leftovers first (<paramref name="fresh"/>).
     /// </summary>
     public async Task<string> SubmitAsync(
         string email = "an.peeters@example.be", string language = "nl", string entity = "both", string type = "access", string? details = null, string? objection = null, bool fresh = true)
@@ -36,7 +37,7 @@ public sealed class Flows(ITestHost host) : IDisposable
 
     /// <summary>
     /// Closes (as rejected) every open case of <paramref name="email"/> for <paramref name="type"/> that earlier tests left
-    /// behind, so the next identical request makes a case of its own instead of joining theirs.
+    /// behind, so the next identical request goes its own way instead of joining theirs once confirmed.
     /// </summary>
     public async Task CloseOpenCasesAsync(string email, string type)
     {
