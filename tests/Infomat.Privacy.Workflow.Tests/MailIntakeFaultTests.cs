@@ -247,6 +247,37 @@ public sealed class MailIntakeFaultTests
     }
 
     [Fact]
+    public async Task A_start_the_durable_engine_is_slow_to_take_does_not_hold_the_answer_and_still_lands()
+    {
+        // The 10,000-request spike: with the task hub's storage saturated a start took tens of seconds, and form posts
+        // timed out at the client (their cases were written) while each mail held an inbox slot for as long.
+        var engine = new TaskCompletionSource();
+        client.OnStart = _ => engine.Task;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var status = await SubmitJsonAsync(FormEndpoints(), Erasure).WaitAsync(TimeSpan.FromSeconds(20));
+        var mailed = await Intake().HandleAsync(new MemoryStream(Bytes(Message("an.peeters@example.be", "Subject access request", "Under the GDPR I would like a copy of my personal data."))), null, client, default)
+            .WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(Microsoft.AspNetCore.Http.StatusCodes.Status202Accepted, status);
+        Assert.Equal(MailOutcome.CaseCreated, mailed.Outcome);
+        // Each waited its link, then the start's patience (NewCases.StartPatience, 5 s), not the engine.
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(14), $"answered after {watch.Elapsed.TotalSeconds:0.0} s");
+        // Each link went before its answer (the mail's sender is not proven either); nothing is started yet.
+        Assert.Equal(2, mail.Of(MailKind.Verification).Count());
+        Assert.Empty(client.Started);
+
+        engine.SetResult();
+        var cases = await register.ListAllAsync(default).Select(c => c.Id).ToListAsync();
+        for (var i = 0; i < 200 && client.Started.Count < 2; i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(cases.Order(), client.Started.Order());
+    }
+
+    [Fact]
     public async Task A_double_clicked_form_sends_one_verification_link()
     {
         var key = Guid.NewGuid().ToString();

@@ -22,15 +22,49 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
     public static readonly TimeSpan MailPatience = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// How long the writer waits, after the link, for the orchestration's start before it answers: in a spike the
+    /// durable engine's storage takes tens of seconds to take a start, and the person (or the next mail in the inbox)
+    /// would wait for it. The start goes on in the background; if it never lands (the process dies), the case is in the
+    /// register with its link recorded and the reconciliation starts it (<see cref="CaseWorkflow.WriterGrace"/>).
+    /// </summary>
+    public static readonly TimeSpan StartPatience = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// Sends the case's verification link (when it needs one) and starts its orchestration, under the case's start lock.
     /// A mail that cannot go now is logged by error type and left to the orchestration's first step; a start that fails
-    /// throws, as <see cref="CaseWorkflow.EnsureRunningAsync(DurableTaskClient, string, CancellationToken)"/> does.
+    /// within <see cref="StartPatience"/> after the link throws, as
+    /// <see cref="CaseWorkflow.EnsureRunningAsync(DurableTaskClient, string, CancellationToken)"/> does; one still under way
+    /// then goes on in the background (a failure is logged, and the reconciliation starts the case).
     /// Callers pass a token that a client who goes away does not cancel: the case is written, and must be begun.
     /// </summary>
-    public Task BeginAsync(DurableTaskClient client, PrivacyCase created, CancellationToken cancellationToken)
+    public async Task BeginAsync(DurableTaskClient client, PrivacyCase created, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(created);
-        return workflow.EnsureRunningAsync(client, created.Id, () => SendLinkAsync(created, cancellationToken), cancellationToken);
+        var linked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var begin = workflow.EnsureRunningAsync(client, created.Id, async () =>
+        {
+            try
+            {
+                await SendLinkAsync(created, cancellationToken);
+            }
+            finally
+            {
+                linked.TrySetResult();
+            }
+        }, cancellationToken);
+
+        // The link first (it has its own patience), then the start for a few seconds more.
+        if (await Task.WhenAny(begin, linked.Task) != begin
+            && await Task.WhenAny(begin, Task.Delay(StartPatience, CancellationToken.None)) != begin)
+        {
+            StartLeftRunning(log, created.Id);
+            _ = begin.ContinueWith(
+                t => StartFailedLater(log, created.Id, t.Exception?.GetBaseException().GetType().Name ?? "Canceled"),
+                CancellationToken.None, TaskContinuationOptions.NotOnRanToCompletion, TaskScheduler.Default);
+            return;
+        }
+
+        await begin;
     }
 
     private async Task SendLinkAsync(PrivacyCase created, CancellationToken cancellationToken)
@@ -54,6 +88,12 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
 
         metrics.IntakeStep("verification-mail", System.Diagnostics.Stopwatch.GetElapsedTime(began));
     }
+
+    [LoggerMessage(137, LogLevel.Information, "Case {CaseId}: its orchestration's start takes longer than the writer waits; it goes on in the background")]
+    private static partial void StartLeftRunning(ILogger logger, string caseId);
+
+    [LoggerMessage(138, LogLevel.Warning, "Case {CaseId}: its orchestration's start failed in the background ({Error}); the reconciliation starts it")]
+    private static partial void StartFailedLater(ILogger logger, string caseId, string error);
 
     [LoggerMessage(133, LogLevel.Warning, "Case {CaseId}: the verification mail was not sent and recorded as the case was written ({Error}); the orchestration's first step sends it unless recorded")]
     private static partial void MailLeftToOrchestration(ILogger logger, string caseId, string error);
