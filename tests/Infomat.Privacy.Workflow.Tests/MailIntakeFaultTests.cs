@@ -278,6 +278,40 @@ public sealed class MailIntakeFaultTests
     }
 
     [Fact]
+    public async Task A_start_still_under_way_holds_up_no_other_case()
+    {
+        // The start lock was 64 gates chosen by the case id's hash: a start left running in the background (decision 85)
+        // held up the link and the start of every case on its gate. 400 others: with 64 gates some always shared it.
+        var engine = new TaskCompletionSource();
+        string? slow = null;
+        client.OnStart = id => Interlocked.CompareExchange(ref slow, id, null) is null ? engine.Task : Task.CompletedTask;
+        var newCases = TestWorkflows.NewCases(register, mail, time, options);
+        async Task<PrivacyCase> WrittenAsync(int i)
+        {
+            var request = new ValidRequest(RequestType.Erasure, $"person{i}@example.be", "Person", null, ControllerScope.Of("be"), Language.Nl, null, null);
+            var c = PrivacyCase.Received(request, Channel.Form, time.GetUtcNow(), TestDataMaps.Real);
+            await register.CreateAsync(c, default);
+            return c;
+        }
+
+        var first = await WrittenAsync(0);
+        await newCases.BeginAsync(client, first, default).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(first.Id, slow);
+
+        var others = new List<string>();
+        for (var i = 1; i <= 400; i++)
+        {
+            var c = await WrittenAsync(i);
+            await newCases.BeginAsync(client, c, default).WaitAsync(TimeSpan.FromSeconds(2));
+            others.Add(c.Id);
+        }
+
+        Assert.Equal(others.Order(), client.Started.Order());
+        Assert.Equal(401, mail.Of(MailKind.Verification).Count());
+        engine.SetResult();
+    }
+
+    [Fact]
     public async Task A_double_clicked_form_sends_one_verification_link()
     {
         var key = Guid.NewGuid().ToString();

@@ -41,9 +41,10 @@ public sealed partial record PrivacyCase
     /// <summary>
     /// The requester confirmed the address of a request that <paramref name="open"/> answers (found by
     /// <see cref="JoinedOnConfirmation"/>): the address is recorded confirmed and the case closes as
-    /// <see cref="CaseStatus.Joined"/>, naming the case that answers it. When <paramref name="open"/> no longer answers it
-    /// (read before; it may have changed), the address is confirmed and the request goes on alone. Refused as
-    /// <see cref="Verify(DateTimeOffset)"/> is.
+    /// <see cref="CaseStatus.Joined"/>, naming the case that answers it. <paramref name="open"/> is the copy read before
+    /// this write: one that does not answer this request (the rule is asked again) leaves the address confirmed and the
+    /// request going on alone; one that finished since it was read still takes it (its outcome went to the address).
+    /// Refused as <see cref="Verify(DateTimeOffset)"/> is.
     /// </summary>
     public CaseTransition Verify(DateTimeOffset at, PrivacyCase? open)
     {

@@ -308,22 +308,86 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
 /// <summary>
 /// One start at a time per case in this process: two starts of the same instance at once (a signal and the reconciler,
 /// say) would each write a start event, which leaves the instance unable to run. Across processes, only the writer of
-/// a case starts it and the reconciler looks twice.
+/// a case starts it and the reconciler looks twice. One gate per case, held only while someone holds or waits for it:
+/// a start that takes long (decision 85 lets it go on after the answer) holds up no other case. (It was a fixed set of
+/// 64 gates chosen by the id's hash: a slow start then held up every case that hashed to its gate.)
 /// </summary>
 internal static class StartLock
 {
-    // A fixed set of gates, chosen by the case id: no per-case state that grows with the register.
-    private static readonly SemaphoreSlim[] Gates = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+    private static readonly Dictionary<string, Gate> Gates = new(StringComparer.Ordinal);
+
+    /// <summary>How many cases have a gate now (held or waited for): zero when nobody starts anything.</summary>
+    internal static int Open
+    {
+        get
+        {
+            lock (Gates)
+            {
+                return Gates.Count;
+            }
+        }
+    }
 
     public static async Task<IDisposable> TakeAsync(string caseId, CancellationToken cancellationToken)
     {
-        var gate = Gates[(int)((uint)StringComparer.Ordinal.GetHashCode(caseId) % (uint)Gates.Length)];
-        await gate.WaitAsync(cancellationToken);
-        return new Release(gate);
+        Gate gate;
+        lock (Gates)
+        {
+            if (!Gates.TryGetValue(caseId, out var existing))
+            {
+                existing = new Gate();
+                Gates.Add(caseId, existing);
+            }
+
+            gate = existing;
+            gate.Users++;
+        }
+
+        try
+        {
+            await gate.Semaphore.WaitAsync(cancellationToken);
+        }
+        catch
+        {
+            Leave(caseId, gate);
+            throw;
+        }
+
+        return new Release(caseId, gate);
     }
 
-    private sealed class Release(SemaphoreSlim gate) : IDisposable
+    private static void Leave(string caseId, Gate gate)
     {
-        public void Dispose() => gate.Release();
+        lock (Gates)
+        {
+            if (--gate.Users == 0)
+            {
+                Gates.Remove(caseId);
+                gate.Dispose();
+            }
+        }
+    }
+
+    private sealed class Gate : IDisposable
+    {
+        public SemaphoreSlim Semaphore { get; } = new(1, 1);
+
+        public int Users { get; set; }
+
+        public void Dispose() => Semaphore.Dispose();
+    }
+
+    private sealed class Release(string caseId, Gate gate) : IDisposable
+    {
+        private int released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref released, 1) == 0)
+            {
+                gate.Semaphore.Release();
+                Leave(caseId, gate);
+            }
+        }
     }
 }

@@ -266,7 +266,11 @@ public sealed partial class MailIntake(
         return new MailIntakeResult(created ? MailOutcome.CaseCreated : MailOutcome.JoinedOpenCase, privacyCase.Id, verdict.Reason);
     }
 
-    /// <summary>Sends the verification link when the case needs one, and makes sure the case's orchestration runs.</summary>
+    /// <summary>
+    /// Sends the verification link when the case needs one, and starts the case's orchestration. A start that fails is
+    /// logged, not thrown: the case is written, so the mail handled again would find it and begin nothing; the
+    /// reconciliation starts it (decision 85).
+    /// </summary>
     private async Task BeginAsync(DurableTaskClient client, PrivacyCase created, CancellationToken ct)
     {
         try
@@ -275,12 +279,12 @@ public sealed partial class MailIntake(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            if (await client.GetInstanceAsync(created.Id, getInputsAndOutputs: false, ct) is null)
-            {
-                throw;
-            }
+            StartFailed(log, created.Id, ex.GetType().Name);
         }
     }
+
+    [LoggerMessage(139, LogLevel.Warning, "Case {CaseId} (from a mail) is written but its orchestration could not be started ({Error}); the reconciliation starts it")]
+    private static partial void StartFailed(ILogger logger, string caseId, string error);
 
     [LoggerMessage(50, LogLevel.Information, "Mail {Marker}: {Outcome} ({Reason})")]
     private static partial void Handled(ILogger logger, string marker, MailOutcome outcome, string reason);

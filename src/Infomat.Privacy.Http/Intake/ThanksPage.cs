@@ -39,7 +39,7 @@ public static class ThanksPage
             RequestProgress.UnderWay => Texts.Format("ThanksUnderWayBody", language, c.Id, due),
             RequestProgress.Answered => Texts.Format("ThanksAnsweredBody", language, c.Id),
             RequestProgress.ClosedAddressNotConfirmed => Texts.Format("ThanksClosedAddressBody", language, c.Id),
-            // Nothing of the other case, not even that there is one: this page shows to whoever has this reference.
+            // Not the other case's reference, status or dates: this page shows to whoever has this reference.
             RequestProgress.JoinedEarlierRequest => Texts.Format("ThanksJoinedBody", language, c.Id),
             _ => Texts.Format("ThanksClosedIdentityBody", language, c.Id),
         }));
