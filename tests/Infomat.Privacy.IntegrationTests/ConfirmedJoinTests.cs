@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 using Infomat.Privacy.IntegrationTests.Infrastructure;
 
@@ -18,7 +17,7 @@ namespace Infomat.Privacy.IntegrationTests;
 /// whoever holds the mailbox, it joins the request that was confirmed first, and the person is answered once.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
-public sealed partial class ConfirmedJoinTests(Azurite azurite) : IAsyncLifetime
+public sealed class ConfirmedJoinTests(Azurite azurite) : IAsyncLifetime
 {
     private readonly InProcessHost host = new(azurite);
     private Flows flows = null!;
@@ -39,7 +38,7 @@ public sealed partial class ConfirmedJoinTests(Azurite azurite) : IAsyncLifetime
     public async Task The_same_request_sent_by_someone_else_is_told_nothing_of_the_open_one_and_joins_it_once_the_mailbox_confirms_it()
     {
         var email = NewAddress();
-        var first = await IdOfAsync(await PostJsonAsync("access", email));
+        var first = await Flows.IdOfAsync(await PostJsonAsync("access", email));
         await flows.VerifyAsync(first);
         await host.Mailbox.WaitForAsync("approval-request", first);
 
@@ -47,7 +46,7 @@ public sealed partial class ConfirmedJoinTests(Azurite azurite) : IAsyncLifetime
         var response = await PostJsonAsync("access", email);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var answer = await response.Content.ReadAsStringAsync();
-        var second = await IdOfAsync(response);
+        var second = await Flows.IdOfAsync(response);
         Assert.NotEqual(first, second);
         Assert.DoesNotContain(first, answer, StringComparison.Ordinal);
         using (var status = await flows.StatusAsync(second))
@@ -99,9 +98,9 @@ public sealed partial class ConfirmedJoinTests(Azurite azurite) : IAsyncLifetime
     {
         var email = NewAddress();
         (string, string)[] fields = [("type", "erasure"), ("email", email), ("name", "An Peeters"), ("entity", "be"), ("language", "fr")];
-        var first = RequestOf(await flows.PostFormAsync(fields));
+        var first = Flows.RequestOf(await flows.PostFormAsync(fields));
         var sent = await flows.PostFormAsync(fields);
-        var second = RequestOf(sent);
+        var second = Flows.RequestOf(sent);
         Assert.NotEqual(first, second);
         var thanks = await flows.Http.GetStringAsync(sent.Headers.Location!.OriginalString);
         Assert.Contains($"Nous avons bien reçu votre demande (référence {second})", thanks, StringComparison.Ordinal);
@@ -123,22 +122,6 @@ public sealed partial class ConfirmedJoinTests(Azurite azurite) : IAsyncLifetime
     private async Task<HttpResponseMessage> PostJsonAsync(string type, string email) =>
         await flows.Http.PostAsJsonAsync("/api/requests", new { type, email, name = "An Peeters", entity = "both", language = "en" });
 
-    private static async Task<string> IdOfAsync(HttpResponseMessage response)
-    {
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return json.RootElement.GetProperty("requestId").GetString()!;
-    }
-
     /// <summary>An address no other test uses (the register is shared by the test hosts of a run).</summary>
     private static string NewAddress() => $"join.{Guid.NewGuid():N}@example.be";
-
-    private static string RequestOf(HttpResponseMessage response)
-    {
-        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
-        return RequestParameter().Match(response.Headers.Location!.OriginalString).Groups[1].Value;
-    }
-
-    [GeneratedRegex("request=(PR-[0-9A-Z-]{14})")]
-    private static partial Regex RequestParameter();
 }

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 using Infomat.Privacy.IntegrationTests.Infrastructure;
 
@@ -15,7 +14,7 @@ namespace Infomat.Privacy.IntegrationTests;
 /// each names its case.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
-public sealed partial class ResubmissionTests(Azurite azurite) : IAsyncLifetime
+public sealed class ResubmissionTests(Azurite azurite) : IAsyncLifetime
 {
     private readonly InProcessHost host = new(azurite);
     private Flows flows = null!;
@@ -41,7 +40,7 @@ public sealed partial class ResubmissionTests(Azurite azurite) : IAsyncLifetime
 
         var first = await flows.PostPageAsync(page, fields);
         Assert.Equal(HttpStatusCode.SeeOther, first.StatusCode);
-        var id = RequestOf(first);
+        var id = Flows.RequestOf(first);
 
         // The second click meets the register down: the page comes back with what was typed and the same submission.
         host.TableFaults.FailWhen(r => r.Uri.Path.Contains("/PrivacyCases", StringComparison.Ordinal));
@@ -57,7 +56,7 @@ public sealed partial class ResubmissionTests(Azurite azurite) : IAsyncLifetime
         var again = await flows.PostPageAsync(errorPage, fields);
 
         Assert.Equal(HttpStatusCode.SeeOther, again.StatusCode);
-        Assert.Equal(id, RequestOf(again));
+        Assert.Equal(id, Flows.RequestOf(again));
         Assert.Equal([id], await flows.CasesOfAsync(email));
         var thanks = await flows.Http.GetStringAsync(again.Headers.Location!.OriginalString);
         Assert.Contains($"Uw verzoek (referentie {id}) is beantwoord", thanks, StringComparison.Ordinal);
@@ -72,16 +71,16 @@ public sealed partial class ResubmissionTests(Azurite azurite) : IAsyncLifetime
         var email = NewAddress();
         (string, string)[] access = [("type", "access"), ("email", email), ("name", "An Peeters"), ("entity", "be"), ("language", "en")];
         var page = await flows.Http.GetStringAsync("/privacy?lang=en");
-        var first = RequestOf(await flows.PostPageAsync(page, access));
+        var first = Flows.RequestOf(await flows.PostPageAsync(page, access));
         await flows.CloseOpenCasesAsync(email, "access");
 
         // The form opened again: a new request, though it asks what the answered one asked.
-        var newPage = RequestOf(await flows.PostFormAsync(access));
+        var newPage = Flows.RequestOf(await flows.PostFormAsync(access));
         // The first page sent again from the browser's history with another right chosen: a request of its own, not an error.
         var otherRight = await flows.PostPageAsync(page, [.. access.Where(f => f.Item1 != "type"), ("type", "erasure")]);
 
         Assert.Equal(HttpStatusCode.SeeOther, otherRight.StatusCode);
-        Assert.Equal(3, new[] { first, newPage, RequestOf(otherRight) }.Distinct().Count());
+        Assert.Equal(3, new[] { first, newPage, Flows.RequestOf(otherRight) }.Distinct().Count());
         Assert.Equal(3, (await flows.CasesOfAsync(email)).Count);
         var thanks = await flows.Http.GetStringAsync(otherRight.Headers.Location!.OriginalString);
         Assert.Contains("Check your mailbox", thanks, StringComparison.Ordinal);
@@ -94,12 +93,12 @@ public sealed partial class ResubmissionTests(Azurite azurite) : IAsyncLifetime
         var key = Guid.NewGuid().ToString();
         var first = await PostJsonAsync(key, "erasure", email);
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
-        var id = await IdOfAsync(first);
+        var id = await Flows.IdOfAsync(first);
         await flows.CloseOpenCasesAsync(email, "erasure");
 
         var again = await PostJsonAsync(key, "erasure", email);
         Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
-        Assert.Equal(id, await IdOfAsync(again));
+        Assert.Equal(id, await Flows.IdOfAsync(again));
         using (var body = JsonDocument.Parse(await again.Content.ReadAsStringAsync()))
         {
             Assert.Equal("Rejected", body.RootElement.GetProperty("status").GetString());
@@ -112,7 +111,7 @@ public sealed partial class ResubmissionTests(Azurite azurite) : IAsyncLifetime
         Assert.Contains("Idempotency-Key", await otherRight.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var otherPerson = await PostJsonAsync(key, "erasure", NewAddress());
         Assert.Equal(HttpStatusCode.Accepted, otherPerson.StatusCode);
-        Assert.NotEqual(id, await IdOfAsync(otherPerson));
+        Assert.NotEqual(id, await Flows.IdOfAsync(otherPerson));
         Assert.Equal([id], await flows.CasesOfAsync(email));
 
         // A key that is not one: problem+json naming the header.
@@ -132,21 +131,6 @@ public sealed partial class ResubmissionTests(Azurite azurite) : IAsyncLifetime
         return await flows.Http.SendAsync(message);
     }
 
-    private static async Task<string> IdOfAsync(HttpResponseMessage response)
-    {
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return json.RootElement.GetProperty("requestId").GetString()!;
-    }
-
     /// <summary>An address no other test uses (the register is shared by the test hosts of a run).</summary>
     private static string NewAddress() => $"resubmit.{Guid.NewGuid():N}@example.be";
-
-    private static string RequestOf(HttpResponseMessage response)
-    {
-        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
-        return RequestParameter().Match(response.Headers.Location!.OriginalString).Groups[1].Value;
-    }
-
-    [GeneratedRegex("request=(PR-[0-9A-Z-]{14})")]
-    private static partial Regex RequestParameter();
 }

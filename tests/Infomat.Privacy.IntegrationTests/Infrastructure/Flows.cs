@@ -9,7 +9,7 @@ using Microsoft.Extensions.Configuration;
 namespace Infomat.Privacy.IntegrationTests.Infrastructure;
 
 /// <summary>What requesters and staff do over HTTP, step by step, following the links in their mails.</summary>
-public sealed class Flows(ITestHost host) : IDisposable
+public sealed partial class Flows(ITestHost host) : IDisposable
 {
     private string? lastAntiforgery;
 
@@ -94,6 +94,24 @@ public sealed class Flows(ITestHost host) : IDisposable
 
         return found;
     }
+
+    /// <summary>The reference a form post's 303 to the thank-you page names.</summary>
+    public static string RequestOf(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
+        return RequestParameter().Match(response.Headers.Location!.OriginalString).Groups[1].Value;
+    }
+
+    /// <summary>The <c>requestId</c> of a JSON post's 202.</summary>
+    public static async Task<string> IdOfAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.GetProperty("requestId").GetString()!;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("request=(PR-[0-9A-Z-]{14})")]
+    private static partial System.Text.RegularExpressions.Regex RequestParameter();
 
     public static FormUrlEncodedContent Form(params (string Key, string Value)[] fields) =>
         new(fields.Select(f => new KeyValuePair<string, string>(f.Key, f.Value)));
