@@ -316,18 +316,6 @@ internal static class StartLock
 {
     private static readonly Dictionary<string, Gate> Gates = new(StringComparer.Ordinal);
 
-    /// <summary>How many cases have a gate now (held or waited for): zero when nobody starts anything.</summary>
-    internal static int Open
-    {
-        get
-        {
-            lock (Gates)
-            {
-                return Gates.Count;
-            }
-        }
-    }
-
     public static async Task<IDisposable> TakeAsync(string caseId, CancellationToken cancellationToken)
     {
         Gate gate;
