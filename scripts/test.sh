@@ -74,7 +74,9 @@ rm -rf "$RESULTS" "$ARTIFACTS/benchmark-collect.txt" "$ARTIFACTS/benchmark-resta
 status=0
 INFOMAT_FUNCTIONS_PUBLISH_DIR="$ARTIFACTS/functions" \
   dotnet test Infomat.Functions.sln -c "$CONFIG" --no-build --nologo \
-    --logger "trx" --logger "console;verbosity=normal" --results-directory "$RESULTS" || status=$?
+    --logger "trx" --logger "console;verbosity=normal" --results-directory "$RESULTS" \
+    --blame-crash --blame-crash-dump-type mini || status=$?
+find "$RESULTS" -name '*.dmp' -delete 2>/dev/null || true
 
 passed=0; failed=0; skipped=0
 for trx in "$RESULTS"/*.trx; do
@@ -84,7 +86,19 @@ for trx in "$RESULTS"/*.trx; do
   passed=$((passed + $(get passed)))
   failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
   skipped=$((skipped + $(get notExecuted)))
+  # A test host that crashed or was killed loses the test it was running (and results not yet sent); the run's RunInfos
+  # then hold the reason (with --blame, the test that was running), printed at the end.
+  if grep -q "<RunInfos>" "$trx"; then
+    aborted_runs="${aborted_runs:-}$(basename "$trx"): $(sed -n '/<RunInfos>/,/<\/RunInfos>/p' "$trx" | sed -e '/<\/*RunInfo/d' -e 's/.*<Text>//' -e 's/<\/Text>.*//' | head -c 3000)
+"
+  fi
 done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  # dotnet test failed although no result did: a crash. Counted as one failure so the last line cannot read as a pass.
+  failed=1
+  aborted_runs="${aborted_runs:-}dotnet test exited with $status without a failed test (test host crash? see 'The active test run was aborted' above)
+"
+fi
 [ -f "$ARTIFACTS/benchmark-collect.txt" ] && cat "$ARTIFACTS/benchmark-collect.txt"
 # The small restart benchmark (issue 23: 50 open cases; scripts/bench-restart.sh runs 500) ran with the tests.
 [ -f "$ARTIFACTS/benchmark-restart.txt" ] && cat "$ARTIFACTS/benchmark-restart.txt"
@@ -105,6 +119,12 @@ fi
 step "Benchmark figures (the small versions that ran above; scripts/bench.sh runs them all at full size)"
 cat "$ARTIFACTS"/benchmark-*.tsv 2>/dev/null | awk -f scripts/table.awk || true
 if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then status=1; echo "No test ran." >&2; fi
+if [ -n "${aborted_runs:-}" ]; then
+  step "Test runs that did not complete"
+  printf '%s' "$aborted_runs"
+  # --blame-crash wrote which tests were running (Completed="False") and a dump, too big to keep in artifacts.
+  find "$RESULTS" -name 'Sequence_*.xml' -exec grep -h 'Completed="False"' {} + 2>/dev/null | sed 's/^ */running at the crash: /' || true
+fi
 if [ "$skipped" -gt 0 ]; then
   echo "$passed passed, $failed failed, $skipped skipped"
 else
