@@ -150,10 +150,136 @@ public sealed class FormAntiforgeryTests(Azurite azurite)
 [Collection(AzuriteCollection.Name)]
 public sealed class SubmissionCounterTableTests(Azurite azurite)
 {
-    private Adapters.Storage.TableSubmissionCounters Counters(string table) => new(
+    private Adapters.Storage.TableSubmissionCounters Counters(string table, params Azure.Core.Pipeline.HttpPipelinePolicy[] policies) => new(
         new Adapters.Storage.StorageClients(new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString }).Build()),
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString }).Build(), policies),
         Microsoft.Extensions.Options.Options.Create(new Configuration.PrivacyOptions { Intake = { LimitTable = table } }));
+
+    /// <summary>The row a count of <paramref name="key"/> in the window starting at <paramref name="start"/> is kept in, as read by a client of its own.</summary>
+    private async Task<int?> CountInTableAsync(string table, string limit, string key, DateTimeOffset start)
+    {
+        var row = await new Azure.Data.Tables.TableClient(azurite.ConnectionString, table)
+            .GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>(limit, key + "-" + start.UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture));
+        return row.HasValue ? row.Value!.GetInt32("Count") : null;
+    }
+
+    [Fact]
+    public async Task A_key_counted_again_by_the_same_instance_costs_one_request_and_a_new_key_one_round_trip()
+    {
+        // Issue 21 item 1: each limit read both windows' rows, then wrote (two round trips, three requests), twice a
+        // request. An instance now writes a key it counted before with the ETag it remembers, and adds a new key while it
+        // reads the window before.
+        var table = "limits" + Guid.NewGuid().ToString("N")[..12];
+        var sent = new RequestLog();
+        var counters = Counters(table, sent);
+        var rule = new Intake.SubmissionWindow(5, TimeSpan.FromHours(1));
+        var now = DateTimeOffset.UtcNow;
+        Assert.Null(await counters.TryCountAsync("client", "k1", rule, now, default));
+
+        sent.Clear();
+        Assert.Null(await counters.TryCountAsync("client", "k1", rule, now, default));
+        Assert.Equal(["PUT"], sent.Methods);
+
+        sent.Clear();
+        Assert.Null(await counters.TryCountAsync("client", "k2", rule, now, default));
+        Assert.Equal(["GET", "POST"], sent.Methods.Order(StringComparer.Ordinal));
+        Assert.True(sent.MostAtOnce == 2, $"at most {sent.MostAtOnce} request(s) under way at once: the read and the add were not sent together");
+
+        Assert.Equal(2, await CountInTableAsync(table, "client", "k1", rule.Start(now)));
+        Assert.Equal(1, await CountInTableAsync(table, "client", "k2", rule.Start(now)));
+    }
+
+    [Fact]
+    public async Task An_instance_whose_remembered_count_is_stale_reads_again_and_refuses_at_the_limit()
+    {
+        var table = "limits" + Guid.NewGuid().ToString("N")[..12];
+        var (a, b) = (Counters(table), Counters(table));
+        var rule = new Intake.SubmissionWindow(5, TimeSpan.FromHours(1));
+        var now = DateTimeOffset.UtcNow;
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Null(await a.TryCountAsync("address", "k", rule, now, default));
+        }
+
+        Assert.Null(await b.TryCountAsync("address", "k", rule, now, default));
+        Assert.Null(await b.TryCountAsync("address", "k", rule, now, default));
+
+        // A remembers 3; the row says 5.
+        Assert.NotNull(await a.TryCountAsync("address", "k", rule, now, default));
+        Assert.NotNull(await b.TryCountAsync("address", "k", rule, now, default));
+        Assert.Equal(5, await CountInTableAsync(table, "address", "k", rule.Start(now)));
+    }
+
+    [Fact]
+    public async Task A_key_flooded_in_the_window_before_on_another_instance_is_refused_here_and_the_refusal_is_not_counted()
+    {
+        // A key this instance never saw is added while the window before is read; when that window refuses the request,
+        // the count just added is taken back: a refused request is never counted.
+        var table = "limits" + Guid.NewGuid().ToString("N")[..12];
+        var rule = new Intake.SubmissionWindow(5, TimeSpan.FromMinutes(10));
+        var start = rule.Start(DateTimeOffset.UtcNow);
+        var other = Counters(table);
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Null(await other.TryCountAsync("address", "k", rule, start - TimeSpan.FromMinutes(5), default));
+        }
+
+        var here = Counters(table);
+        var wait = await here.TryCountAsync("address", "k", rule, start + TimeSpan.FromSeconds(1), default);
+
+        Assert.NotNull(wait);
+        Assert.Null(await CountInTableAsync(table, "address", "k", start));
+        // Later in the window the previous one weighs less: 5 x (1 - 0.3) + 0 + 1 <= 5 lets one through, counted once.
+        Assert.Null(await here.TryCountAsync("address", "k", rule, start + TimeSpan.FromMinutes(3), default));
+        Assert.Equal(1, await CountInTableAsync(table, "address", "k", start));
+    }
+
+    /// <summary>The methods of the requests a storage client sends, and how many were under way at once at most.</summary>
+    private sealed class RequestLog : Azure.Core.Pipeline.HttpPipelinePolicy
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> methods = new();
+        private int underWay;
+        private int mostAtOnce;
+
+        public IReadOnlyList<string> Methods => [.. methods];
+
+        public int MostAtOnce => mostAtOnce;
+
+        public void Clear()
+        {
+            methods.Clear();
+            mostAtOnce = 0;
+        }
+
+        public override void Process(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline) =>
+            ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+        {
+            ArgumentNullException.ThrowIfNull(message);
+            methods.Enqueue(message.Request.Method.Method);
+            var now = Interlocked.Increment(ref underWay);
+            InterlockedMax(ref mostAtOnce, now);
+            try
+            {
+                // Long enough that two requests sent together are both under way.
+                await Task.Delay(50);
+                await ProcessNextAsync(message, pipeline);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref underWay);
+            }
+        }
+
+        private static void InterlockedMax(ref int target, int value)
+        {
+            int seen;
+            while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+            {
+            }
+        }
+    }
 
     [Fact]
     public async Task Racing_instances_count_every_request_so_exactly_the_limit_gets_through()

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 
 using Azure;
@@ -16,53 +17,74 @@ namespace Infomat.Privacy.Adapters.Storage;
 /// holding the count and until when it matters. A count is raised with the row's ETag (optimistic concurrency), so two
 /// instances counting at once both count: the loser of a race reads again and decides again.
 /// </summary>
+/// <remarks>
+/// One round trip where it can (decision 86): an instance remembers each row it read or wrote (its count and ETag), so
+/// a key it counted before is raised by one conditional write, which another instance's write in between turns into a
+/// 412 and a read; a count it remembers can only be lower than the row's, so a refusal on it is never wrong. A key it
+/// has not seen is added while the previous window's row is read; when that row refuses the request after all (a
+/// flood in the window before, counted elsewhere), the count just added is taken back, so a refused request is never
+/// counted.
+/// </remarks>
 public sealed class TableSubmissionCounters(StorageClients clients, IOptions<PrivacyOptions> options) : ISubmissionCounters
 {
     /// <summary>How often a count is tried again after another instance changed the row first.</summary>
     private const int MaxAttempts = 20;
 
+    /// <summary>Rows remembered at most; past it the ended ones are forgotten, then all (each is read again when needed).</summary>
+    private const int MaxRemembered = 100_000;
+
     private readonly TableClient table = clients.Tables.GetTableClient(options.Value.Intake.LimitTable);
     private readonly SetUpOnce ready = new(() => clients.Tables.GetTableClient(options.Value.Intake.LimitTable).CreateIfNotExistsAsync());
+    private readonly ConcurrentDictionary<(string Limit, string Row), Seen> seen = new();
 
     public async Task<TimeSpan?> TryCountAsync(string limit, string key, SubmissionWindow rule, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rule);
         await ready.EnsureAsync();
+        Forget(now);
         var start = rule.Start(now);
         var currentRow = Row(key, start);
-        for (var attempt = 1; ; attempt++)
+        var previousRow = Row(key, start - rule.Window);
+
+        // The previous window's count as remembered since it ended (it no longer rises), else read.
+        var previousKnown = seen.TryGetValue((limit, previousRow), out var p) && p.SeenAt >= start ? p.Count : (int?)null;
+        seen.TryGetValue((limit, currentRow), out var current);
+        if (previousKnown is { } previousCount)
         {
-            // The two windows' rows are read at once (independent reads: one round trip's wait, not two).
-            var previousRead = table.GetEntityIfExistsAsync<TableEntity>(limit, Row(key, start - rule.Window), [Count], cancellationToken);
-            var currentRead = table.GetEntityIfExistsAsync<TableEntity>(limit, currentRow, cancellationToken: cancellationToken);
-            var previous = await previousRead;
-            var current = await currentRead;
-            var counted = current.HasValue ? current.Value!.GetInt32(Count) ?? 0 : 0;
-            if (rule.Refusal(previous.HasValue ? previous.Value!.GetInt32(Count) ?? 0 : 0, counted, now) is { } wait)
+            if (rule.Refusal(previousCount, current?.Count ?? 0, now) is { } wait)
             {
                 return wait;
             }
 
-            try
+            if (await TryWriteAsync(limit, currentRow, current, rule, start, now, cancellationToken))
             {
-                if (current.HasValue)
-                {
-                    var row = current.Value!;
-                    row[Count] = counted + 1;
-                    await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
-                }
-                else
-                {
-                    await table.AddEntityAsync(new TableEntity(limit, currentRow) { [Count] = 1, [Ends] = rule.Ends(start) }, cancellationToken);
-                }
-
                 return null;
             }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < MaxAttempts)
+        }
+        else if (current is null)
+        {
+            // A key this instance has not seen: added while the previous window is read (one round trip's wait).
+            var previousRead = ReadPreviousAsync(limit, previousRow, rule, start, now, cancellationToken);
+            var added = TryWriteAsync(limit, currentRow, null, rule, start, now, cancellationToken);
+            var previous = await previousRead;
+            var wasAdded = await added;
+            if (rule.Refusal(previous, 0, now) is { } wait)
             {
-                // Another instance wrote the row first: read its count and decide again.
+                if (wasAdded)
+                {
+                    await UncountAsync(limit, currentRow, cancellationToken);
+                }
+
+                return wait;
+            }
+
+            if (wasAdded)
+            {
+                return null;
             }
         }
+
+        return await CountByReadingAsync(limit, currentRow, previousRow, rule, start, now, cancellationToken);
     }
 
     public async Task<int> DeleteEndedAsync(DateTimeOffset now, CancellationToken cancellationToken)
@@ -78,9 +100,152 @@ public sealed class TableSubmissionCounters(StorageClients clients, IOptions<Pri
         return deleted;
     }
 
+    /// <summary>Reads both windows' rows and decides, then writes with the ETag read; again when another instance wrote first.</summary>
+    private async Task<TimeSpan?> CountByReadingAsync(
+        string limit, string currentRow, string previousRow, SubmissionWindow rule, DateTimeOffset start, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            // The two windows' rows are read at once (independent reads: one round trip's wait, not two).
+            var previousRead = ReadPreviousAsync(limit, previousRow, rule, start, now, cancellationToken);
+            var currentRead = table.GetEntityIfExistsAsync<TableEntity>(limit, currentRow, cancellationToken: cancellationToken);
+            var previous = await previousRead;
+            var read = await currentRead;
+            var current = read.HasValue ? Remember(limit, read.Value!, now) : null;
+            if (current is null)
+            {
+                seen.TryRemove((limit, currentRow), out _);
+            }
+
+            if (rule.Refusal(previous, current?.Count ?? 0, now) is { } wait)
+            {
+                return wait;
+            }
+
+            if (await TryWriteAsync(limit, currentRow, current, rule, start, now, cancellationToken))
+            {
+                return null;
+            }
+
+            if (attempt >= MaxAttempts)
+            {
+                // The caller lets the request through uncounted, with a warning (SubmissionLimits).
+                throw new InvalidOperationException($"A submission counter changed {MaxAttempts} times while it was being counted.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Raises the row by one with the ETag of <paramref name="current"/>, or adds it at one when there is none: false when
+    /// another instance changed (or made, or the sweep deleted) the row first.
+    /// </summary>
+    private async Task<bool> TryWriteAsync(
+        string limit, string row, Seen? current, SubmissionWindow rule, DateTimeOffset start, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var entity = new TableEntity(limit, row) { [Count] = (current?.Count ?? 0) + 1, [Ends] = rule.Ends(start) };
+        try
+        {
+            var response = current is null
+                ? await table.AddEntityAsync(entity, cancellationToken)
+                : await table.UpdateEntityAsync(entity, current.ETag, TableUpdateMode.Replace, cancellationToken);
+            if (response.Headers.ETag is { } etag)
+            {
+                seen[(limit, row)] = new((current?.Count ?? 0) + 1, etag, now, rule.Ends(start));
+            }
+            else
+            {
+                seen.TryRemove((limit, row), out _);
+            }
+
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
+        {
+            seen.TryRemove((limit, row), out _);
+            return false;
+        }
+    }
+
+    /// <summary>The previous window's count (0 when it has no row), remembered once that window has ended.</summary>
+    private async Task<int> ReadPreviousAsync(
+        string limit, string row, SubmissionWindow rule, DateTimeOffset start, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var read = await table.GetEntityIfExistsAsync<TableEntity>(limit, row, [Count], cancellationToken);
+        var count = read.HasValue ? read.Value!.GetInt32(Count) ?? 0 : 0;
+        seen[(limit, row)] = new(count, default, now, rule.Ends(start - rule.Window));
+        return count;
+    }
+
+    /// <summary>Takes back one count of a refused request that was added before the refusal was known.</summary>
+    private async Task UncountAsync(string limit, string row, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        {
+            var read = await table.GetEntityIfExistsAsync<TableEntity>(limit, row, cancellationToken: cancellationToken);
+            if (!read.HasValue)
+            {
+                return;
+            }
+
+            var entity = read.Value!;
+            var count = entity.GetInt32(Count) ?? 0;
+            try
+            {
+                if (count <= 1)
+                {
+                    await table.DeleteEntityAsync(limit, row, entity.ETag, cancellationToken);
+                }
+                else
+                {
+                    entity[Count] = count - 1;
+                    await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken);
+                }
+
+                seen.TryRemove((limit, row), out _);
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+            {
+                // Changed in between: read it again.
+            }
+        }
+    }
+
+    private Seen Remember(string limit, TableEntity row, DateTimeOffset now)
+    {
+        var s = new Seen(row.GetInt32(Count) ?? 0, row.ETag, now, row.GetDateTimeOffset(Ends) ?? now);
+        seen[(limit, row.RowKey)] = s;
+        return s;
+    }
+
+    /// <summary>Keeps what is remembered bounded: rows that no longer matter go first, then everything.</summary>
+    private void Forget(DateTimeOffset now)
+    {
+        if (seen.Count <= MaxRemembered)
+        {
+            return;
+        }
+
+        foreach (var (k, s) in seen)
+        {
+            if (s.Ends < now)
+            {
+                seen.TryRemove(k, out _);
+            }
+        }
+
+        if (seen.Count > MaxRemembered)
+        {
+            seen.Clear();
+        }
+    }
+
     private const string Count = "Count";
     private const string Ends = "Ends";
 
     private static string Row(string key, DateTimeOffset windowStart) =>
         key + "-" + windowStart.UtcTicks.ToString("D19", CultureInfo.InvariantCulture);
+
+    /// <summary>A row as this instance last read or wrote it, and when.</summary>
+    private sealed record Seen(int Count, ETag ETag, DateTimeOffset SeenAt, DateTimeOffset Ends);
 }

@@ -1,7 +1,10 @@
+using System.Collections.Concurrent;
+
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Workflow.Activities.Verification;
 
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Infomat.Privacy.Http.Hosting;
@@ -14,7 +17,11 @@ namespace Infomat.Privacy.Http.Hosting;
 /// case's start lock and <see cref="CaseWorkflow.WriterGrace"/> keep the reconciliation from starting the case meanwhile.
 /// </summary>
 public sealed partial class NewCases(VerificationMail verification, CaseWorkflow workflow, PrivacyMetrics metrics, ILogger<NewCases> log)
+    : IHostedService
 {
+    /// <summary>Cases begun after their answer whose link or start is still under way (decision 86), by id.</summary>
+    private readonly ConcurrentDictionary<string, Task> afterAnswer = new(StringComparer.Ordinal);
+
     /// <summary>
     /// How long the writer waits for the mail service before leaving the mail to the orchestration: a request is not held
     /// up by a mail outage (SendGrid's own client waits far longer).
@@ -37,7 +44,10 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
     /// then goes on in the background (a failure is logged, and the reconciliation starts the case).
     /// Callers pass a token that a client who goes away does not cancel: the case is written, and must be begun.
     /// </summary>
-    public async Task BeginAsync(DurableTaskClient client, PrivacyCase created, CancellationToken cancellationToken)
+    public Task BeginAsync(DurableTaskClient client, PrivacyCase created, CancellationToken cancellationToken) =>
+        BeginAsync(client, created, StartPatience, cancellationToken);
+
+    private async Task BeginAsync(DurableTaskClient client, PrivacyCase created, TimeSpan startPatience, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(created);
         var linked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -55,7 +65,7 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
 
         // The link first (it has its own patience), then the start for a few seconds more.
         if (await Task.WhenAny(begin, linked.Task) != begin
-            && await Task.WhenAny(begin, Task.Delay(StartPatience, CancellationToken.None)) != begin)
+            && await Task.WhenAny(begin, Task.Delay(startPatience, CancellationToken.None)) != begin)
         {
             StartLeftRunning(log, created.Id);
             _ = begin.ContinueWith(
@@ -66,6 +76,64 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
 
         await begin;
     }
+
+    /// <summary>
+    /// Begins a case written by the form or the API after its answer (decision 86): the person's answer waits for the
+    /// register write alone, not for the mail service and the durable engine. The same <see cref="BeginAsync(DurableTaskClient, PrivacyCase, CancellationToken)"/> runs, in
+    /// the same order under the same lock; a process that dies before it ends leaves the case to the reconciliation
+    /// (<see cref="CaseWorkflow.WriterGrace"/>) and its link to the orchestration's first step, as for a writer that dies
+    /// while the person waits. A host that stops waits for the cases under way (<see cref="StopAsync"/>).
+    /// </summary>
+    public void BeginAfterAnswer(DurableTaskClient client, PrivacyCase created)
+    {
+        ArgumentNullException.ThrowIfNull(created);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        afterAnswer[created.Id] = done.Task;
+        _ = Task.Run(async () =>
+        {
+            var began = System.Diagnostics.Stopwatch.GetTimestamp();
+            try
+            {
+                // Nobody waits for it now: the start is waited for as long as it takes, so a host that stops drains it.
+                await BeginAsync(client, created, Timeout.InfiniteTimeSpan, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                BeginFailedAfterAnswer(log, created.Id, ex.GetType().Name);
+            }
+            finally
+            {
+                metrics.IntakeStep("begin", System.Diagnostics.Stopwatch.GetElapsedTime(began));
+                afterAnswer.TryRemove(new KeyValuePair<string, Task>(created.Id, done.Task));
+                done.TrySetResult();
+            }
+        });
+    }
+
+    /// <summary>How many cases begun after their answer are still under way (for a drain and for tests).</summary>
+    public int UnderWay => afterAnswer.Count;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// A host that stops (a deployment, a scale-in) first lets the cases begun after their answer finish their link and
+    /// start, for as long as the host gives it; what is cut off is the reconciliation's.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await AllBegunAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            LeftAtStop(log, afterAnswer.Count);
+        }
+    }
+
+    /// <summary>Completes when every case begun after its answer until now has its link and start done (or failed).</summary>
+    public Task AllBegunAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(afterAnswer.Values.ToArray()).WaitAsync(cancellationToken);
 
     private async Task SendLinkAsync(PrivacyCase created, CancellationToken cancellationToken)
     {
@@ -94,6 +162,12 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
 
     [LoggerMessage(138, LogLevel.Warning, "Case {CaseId}: its orchestration's start failed in the background ({Error}); the reconciliation starts it")]
     private static partial void StartFailedLater(ILogger logger, string caseId, string error);
+
+    [LoggerMessage(140, LogLevel.Warning, "Case {CaseId}: beginning it after its answer failed ({Error}); the reconciliation starts it")]
+    private static partial void BeginFailedAfterAnswer(ILogger logger, string caseId, string error);
+
+    [LoggerMessage(141, LogLevel.Warning, "The host stopped with {Count} new cases still being begun; the reconciliation starts them")]
+    private static partial void LeftAtStop(ILogger logger, int count);
 
     [LoggerMessage(133, LogLevel.Warning, "Case {CaseId}: the verification mail was not sent and recorded as the case was written ({Error}); the orchestration's first step sends it unless recorded")]
     private static partial void MailLeftToOrchestration(ILogger logger, string caseId, string error);

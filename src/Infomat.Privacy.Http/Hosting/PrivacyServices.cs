@@ -57,6 +57,8 @@ public static class PrivacyServices
         services.AddSingleton<CaseWorkflow>();
         services.AddSingleton<VerificationMail>();
         services.AddSingleton<NewCases>();
+        // Stopping, the host waits for the cases begun after their answer (decision 86).
+        services.AddHostedService(sp => sp.GetRequiredService<NewCases>());
         services.AddSingleton<HoldSweep>();
         services.AddSingleton<CaseMaintenance>();
         services.AddSingleton<RetentionSweep>();

@@ -52,7 +52,7 @@ public sealed partial class IntakeEndpoints(
         return form.Render(request, language, new Dictionary<string, string?> { ["language"] = language.ToWire() }, [], StatusCodes.Status200OK);
     }
 
-    /// <summary><c>POST /api/requests</c>: validate, write the case to the register, start its orchestration, then answer.</summary>
+    /// <summary><c>POST /api/requests</c>: validate, count it, write the case to the register and answer; its link and orchestration follow (decision 86).</summary>
     public async Task<IResult> SubmitAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -197,25 +197,15 @@ public sealed partial class IntakeEndpoints(
             SentAgain(log, privacyCase.Id, privacyCase.Type.ToWire());
         }
 
-        try
+        // Only the request that wrote the case sends its verification link and starts its orchestration: two starts of
+        // one instance at the same moment (a double click) would each write a start event and leave the instance unable
+        // to run. A case sent again was begun by its writer (or, if that failed, by the reconciler). Both happen after the
+        // answer (decision 86): the case is in the register, which is what the answer says.
+        if (created)
         {
-            // Only the request that wrote the case sends its verification link and starts its orchestration: two
-            // starts of one instance at the same moment (a double click) would each write a start event and leave the
-            // instance unable to run. A case sent again was begun by its writer (or, if that failed, by the reconciler).
-            // Not cancelled by a client that goes away: the case is written and must be begun (the mail waits at most
-            // NewCases.MailPatience).
-            if (created)
-            {
-                await newCases.BeginAsync(client, privacyCase, CancellationToken.None);
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            StartFailed(log, privacyCase.Id, ex.GetType().Name);
+            newCases.BeginAfterAnswer(client, privacyCase);
         }
 
-        // The verification mail (also timed alone, as "verification-mail") and the orchestration start.
-        Step("begin");
         metrics?.IntakeStep("handler", System.Diagnostics.Stopwatch.GetElapsedTime(began));
 
         var statusUrl = $"/api/requests/{privacyCase.Id}";
@@ -358,8 +348,6 @@ public sealed partial class IntakeEndpoints(
     [LoggerMessage(135, LogLevel.Warning, "Request refused: its Idempotency-Key names case {CaseId}, which asks something else")]
     private static partial void KeyReused(ILogger logger, string caseId);
 
-    [LoggerMessage(21, LogLevel.Warning, "Request {CaseId} is registered but its orchestration did not start ({Error}); the resumer will start it")]
-    private static partial void StartFailed(ILogger logger, string caseId, string error);
 }
 
 /// <summary>The routes of this feature (DESIGN §4): the request form, submission, the thank-you page, the public status.</summary>
