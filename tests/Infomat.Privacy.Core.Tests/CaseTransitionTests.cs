@@ -485,6 +485,18 @@ public sealed class CaseTransitionTests
     }
 
     [Fact]
+    public void The_thank_you_page_offers_the_link_again_only_once_it_went_and_while_it_may_be_sent_again()
+    {
+        // The link follows the answer (decision 86): until it is recorded the page says it is on its way, with no button.
+        var timeout = TimeSpan.FromDays(7);
+        Assert.False(NewCase().OffersResend(timeout, Received));
+        var sent = Taken(NewCase().VerificationMailSent(Received.AddSeconds(1)));
+        Assert.True(sent.OffersResend(timeout, Received.AddMinutes(1)));
+        Assert.False(sent.OffersResend(timeout, Received.AddSeconds(1) + timeout));
+        Assert.False(AwaitingApproval().OffersResend(timeout, Received));
+    }
+
+    [Fact]
     public void An_extension_is_refused_after_the_first_month_beyond_two_months_on_a_closed_case_or_over_a_newer_due_date()
     {
         // Received 1 March 2027: first due date Thursday 1 April 2027.

@@ -234,6 +234,53 @@ public sealed class SubmissionCounterTableTests(Azurite azurite)
         Assert.Equal(1, await CountInTableAsync(table, "address", "k", start));
     }
 
+    [Fact]
+    public async Task A_count_written_into_the_window_before_just_after_it_ended_is_not_missed()
+    {
+        // A request counting at 23:59:59.999 may write its window's row a few seconds into the next one (it waits up to
+        // 5 s, and clocks differ): an instance that read that row in the first seconds reads it again until it settled.
+        var table = "limits" + Guid.NewGuid().ToString("N")[..12];
+        var rule = new Intake.SubmissionWindow(5, TimeSpan.FromMinutes(10));
+        var start = rule.Start(DateTimeOffset.UtcNow);
+        var (a, b) = (Counters(table), Counters(table));
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Null(await b.TryCountAsync("address", "k", rule, start - TimeSpan.FromMinutes(5), default));
+        }
+
+        // A, a second into the window: 3 x 0.998 + 0 + 1 <= 5, counted.
+        Assert.Null(await a.TryCountAsync("address", "k", rule, start + TimeSpan.FromSeconds(1), default));
+        // B's last two of the window before land after that.
+        Assert.Null(await b.TryCountAsync("address", "k", rule, start - TimeSpan.FromMilliseconds(1), default));
+        Assert.Null(await b.TryCountAsync("address", "k", rule, start - TimeSpan.FromMilliseconds(1), default));
+
+        // 5 x 0.997 + 1 + 1 > 5: refused (with the window before remembered as 3 it would pass).
+        Assert.NotNull(await a.TryCountAsync("address", "k", rule, start + TimeSpan.FromSeconds(2), default));
+        Assert.Equal(1, await CountInTableAsync(table, "address", "k", start));
+    }
+
+    [Fact]
+    public async Task A_refused_requests_count_is_taken_back_even_when_its_client_has_gone()
+    {
+        var table = "limits" + Guid.NewGuid().ToString("N")[..12];
+        var rule = new Intake.SubmissionWindow(5, TimeSpan.FromMinutes(10));
+        var start = rule.Start(DateTimeOffset.UtcNow);
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Null(await Counters(table).TryCountAsync("address", "k", rule, start - TimeSpan.FromMinutes(5), default));
+        }
+
+        // The client goes away while the count of its refused request is being taken back (the delete is slow).
+        var slow = new StorageFaults();
+        slow.DelayWhen(r => r.Method == Azure.Core.RequestMethod.Delete, TimeSpan.FromMilliseconds(400));
+        using var gone = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var here = Counters(table, slow);
+
+        Assert.NotNull(await here.TryCountAsync("address", "k", rule, start + TimeSpan.FromSeconds(1), gone.Token));
+        Assert.True(gone.IsCancellationRequested);
+        Assert.Null(await CountInTableAsync(table, "address", "k", start));
+    }
+
     /// <summary>The methods of the requests a storage client sends, and how many were under way at once at most.</summary>
     private sealed class RequestLog : Azure.Core.Pipeline.HttpPipelinePolicy
     {

@@ -107,8 +107,16 @@ internal sealed class RecordingMail : IMailSender
     /// <summary>Called with each mail once the service has taken it (a test's fault can follow the send).</summary>
     public Action<OutgoingMail>? AfterSend { get; set; }
 
+    /// <summary>While set, every send waits for it (a slow mail service that answers in the end).</summary>
+    public Task? Gate { get; set; }
+
     public async Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken)
     {
+        if (Gate is { } gate)
+        {
+            await gate.WaitAsync(cancellationToken);
+        }
+
         if (Hangs)
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);

@@ -7,6 +7,7 @@ using Azure.Data.Tables;
 using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Intake;
 
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Infomat.Privacy.Adapters.Storage;
@@ -20,13 +21,24 @@ namespace Infomat.Privacy.Adapters.Storage;
 /// <remarks>
 /// One round trip where it can (decision 86): an instance remembers each row it read or wrote (its count and ETag), so
 /// a key it counted before is raised by one conditional write, which another instance's write in between turns into a
-/// 412 and a read; a count it remembers can only be lower than the row's, so a refusal on it is never wrong. A key it
-/// has not seen is added while the previous window's row is read; when that row refuses the request after all (a
-/// flood in the window before, counted elsewhere), the count just added is taken back, so a refused request is never
-/// counted.
+/// 412 and a read. A refusal decided on a remembered count forgets it (the next request reads the row): a count taken
+/// back elsewhere may have lowered it. A key it has not seen is added while the previous window's row is read; when
+/// that row refuses the request after all (a flood in the window before, counted elsewhere), the count just added is
+/// taken back. The previous window's count is trusted from memory only when read <see cref="Settled"/> after that
+/// window ended, once no request still counting in it can write it.
 /// </remarks>
-public sealed class TableSubmissionCounters(StorageClients clients, IOptions<PrivacyOptions> options) : ISubmissionCounters
+public sealed partial class TableSubmissionCounters(StorageClients clients, IOptions<PrivacyOptions> options, ILogger<TableSubmissionCounters>? log = null)
+    : ISubmissionCounters
 {
+    /// <summary>
+    /// How long after a window ends its row may still rise: a request counting in it waits up to 5 s
+    /// (SubmissionLimits.MaxWait), and instances' clocks differ by a few seconds.
+    /// </summary>
+    public static readonly TimeSpan Settled = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long taking back a refused request's count may take, whatever became of the request.</summary>
+    private static readonly TimeSpan UncountPatience = TimeSpan.FromSeconds(5);
+
     /// <summary>How often a count is tried again after another instance changed the row first.</summary>
     private const int MaxAttempts = 20;
 
@@ -47,12 +59,13 @@ public sealed class TableSubmissionCounters(StorageClients clients, IOptions<Pri
         var previousRow = Row(key, start - rule.Window);
 
         // The previous window's count as remembered since it ended (it no longer rises), else read.
-        var previousKnown = seen.TryGetValue((limit, previousRow), out var p) && p.SeenAt >= start ? p.Count : (int?)null;
+        var previousKnown = seen.TryGetValue((limit, previousRow), out var p) && p.SeenAt >= start + Settled ? p.Count : (int?)null;
         seen.TryGetValue((limit, currentRow), out var current);
         if (previousKnown is { } previousCount)
         {
             if (rule.Refusal(previousCount, current?.Count ?? 0, now) is { } wait)
             {
+                seen.TryRemove((limit, currentRow), out _);
                 return wait;
             }
 
@@ -66,13 +79,16 @@ public sealed class TableSubmissionCounters(StorageClients clients, IOptions<Pri
             // A key this instance has not seen: added while the previous window is read (one round trip's wait).
             var previousRead = ReadPreviousAsync(limit, previousRow, rule, start, now, cancellationToken);
             var added = TryWriteAsync(limit, currentRow, null, rule, start, now, cancellationToken);
+            // Both finish before either's failure goes up (a window before that cannot be read: the request is let
+            // through, counted if its add went).
+            await Task.WhenAll(previousRead, added);
             var previous = await previousRead;
             var wasAdded = await added;
             if (rule.Refusal(previous, 0, now) is { } wait)
             {
                 if (wasAdded)
                 {
-                    await UncountAsync(limit, currentRow, cancellationToken);
+                    await UncountAsync(limit, currentRow);
                 }
 
                 return wait;
@@ -176,15 +192,45 @@ public sealed class TableSubmissionCounters(StorageClients clients, IOptions<Pri
         return count;
     }
 
-    /// <summary>Takes back one count of a refused request that was added before the refusal was known.</summary>
-    private async Task UncountAsync(string limit, string row, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes back one count of a refused request that was added before the refusal was known: whatever became of the
+    /// request (its client gone, its wait over), within <see cref="UncountPatience"/>; what cannot be taken back is logged.
+    /// </summary>
+    private async Task UncountAsync(string limit, string row)
     {
+        using var patience = new CancellationTokenSource(UncountPatience);
+        try
+        {
+            if (await TryUncountAsync(limit, row, patience.Token))
+            {
+                return;
+            }
+        }
+        catch (Exception ex) when (ex is RequestFailedException or OperationCanceledException)
+        {
+            if (log is not null)
+            {
+                NotTakenBack(log, limit, ex.GetType().Name);
+            }
+
+            return;
+        }
+
+        if (log is not null)
+        {
+            NotTakenBack(log, limit, "Conflict");
+        }
+    }
+
+    private async Task<bool> TryUncountAsync(string limit, string row, CancellationToken cancellationToken)
+    {
+        seen.TryRemove((limit, row), out _);
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
             var read = await table.GetEntityIfExistsAsync<TableEntity>(limit, row, cancellationToken: cancellationToken);
             if (!read.HasValue)
             {
-                return;
+                return true;
             }
 
             var entity = read.Value!;
@@ -201,15 +247,19 @@ public sealed class TableSubmissionCounters(StorageClients clients, IOptions<Pri
                     await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken);
                 }
 
-                seen.TryRemove((limit, row), out _);
-                return;
+                return true;
             }
             catch (RequestFailedException ex) when (ex.Status is 404 or 412)
             {
                 // Changed in between: read it again.
             }
         }
+
+        return false;
     }
+
+    [LoggerMessage(142, LogLevel.Warning, "A refused request's count in the {Limit} limit could not be taken back ({Error}): the key waits a little longer")]
+    private static partial void NotTakenBack(ILogger logger, string limit, string error);
 
     private Seen Remember(string limit, TableEntity row, DateTimeOffset now)
     {

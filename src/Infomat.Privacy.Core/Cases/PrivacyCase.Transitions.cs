@@ -38,6 +38,13 @@ public sealed partial record PrivacyCase
         : null;
 
     /// <summary>
+    /// Whether the thank-you page offers to send the link again: only once it went. Before, the page says it is on its
+    /// way (it follows the answer, decision 86), and a second link asked for then would only race the first.
+    /// </summary>
+    public bool OffersResend(TimeSpan verificationTimeout, DateTimeOffset now) =>
+        VerificationMailSentAt is not null && ResendRefusal(verificationTimeout, now) is null;
+
+    /// <summary>
     /// Until when the requester may confirm the address: <paramref name="verificationTimeout"/> from the verification
     /// mail (or from <paramref name="whenNotSent"/>, when it has not gone yet). Counted from the mail, not the receipt:
     /// a mail that went late because of our own outage does not shorten the requester's time.

@@ -17,8 +17,17 @@ namespace Infomat.Privacy.Http.Hosting;
 /// case's start lock and <see cref="CaseWorkflow.WriterGrace"/> keep the reconciliation from starting the case meanwhile.
 /// </summary>
 public sealed partial class NewCases(VerificationMail verification, CaseWorkflow workflow, PrivacyMetrics metrics, ILogger<NewCases> log)
-    : IHostedService
+    : IHostedLifecycleService
 {
+    /// <summary>
+    /// Cases at most being begun after their answer at once: past it, the answer waits for its begin as before decision 86
+    /// (a flood is slowed down, and what this process holds stays bounded).
+    /// </summary>
+    public const int MaxAfterAnswer = 256;
+
+    /// <summary>How long a begin after the answer waits for the start before leaving it running untracked (decision 85's path).</summary>
+    public static readonly TimeSpan AfterAnswerStartPatience = TimeSpan.FromMinutes(2);
+
     /// <summary>Cases begun after their answer whose link or start is still under way (decision 86), by id.</summary>
     private readonly ConcurrentDictionary<string, Task> afterAnswer = new(StringComparer.Ordinal);
 
@@ -82,44 +91,57 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
     /// register write alone, not for the mail service and the durable engine. The same <see cref="BeginAsync(DurableTaskClient, PrivacyCase, CancellationToken)"/> runs, in
     /// the same order under the same lock; a process that dies before it ends leaves the case to the reconciliation
     /// (<see cref="CaseWorkflow.WriterGrace"/>) and its link to the orchestration's first step, as for a writer that dies
-    /// while the person waits. A host that stops waits for the cases under way (<see cref="StopAsync"/>).
+    /// while the person waits. A host that stops waits for the cases under way (<see cref="StoppingAsync"/>); past <see cref="MaxAfterAnswer"/> under way, the answer waits for its own.
     /// </summary>
-    public void BeginAfterAnswer(DurableTaskClient client, PrivacyCase created)
+    public async Task BeginAfterAnswerAsync(DurableTaskClient client, PrivacyCase created)
     {
         ArgumentNullException.ThrowIfNull(created);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        afterAnswer[created.Id] = done.Task;
+        if (afterAnswer.Count >= MaxAfterAnswer || !afterAnswer.TryAdd(created.Id, done.Task))
+        {
+            // Too many under way (or this case already is): this answer waits for its begin, as before.
+            await BeginLoggedAsync(client, created, StartPatience);
+            return;
+        }
+
         _ = Task.Run(async () =>
         {
             var began = System.Diagnostics.Stopwatch.GetTimestamp();
-            try
-            {
-                // Nobody waits for it now: the start is waited for as long as it takes, so a host that stops drains it.
-                await BeginAsync(client, created, Timeout.InfiniteTimeSpan, CancellationToken.None);
-            }
-            catch (Exception ex)
-            {
-                BeginFailedAfterAnswer(log, created.Id, ex.GetType().Name);
-            }
-            finally
-            {
-                metrics.IntakeStep("begin", System.Diagnostics.Stopwatch.GetElapsedTime(began));
-                afterAnswer.TryRemove(new KeyValuePair<string, Task>(created.Id, done.Task));
-                done.TrySetResult();
-            }
+            // Nobody waits for it now: the start is waited for long enough that a host that stops drains it.
+            await BeginLoggedAsync(client, created, AfterAnswerStartPatience);
+            afterAnswer.TryRemove(new KeyValuePair<string, Task>(created.Id, done.Task));
+            done.TrySetResult();
+            metrics.IntakeStep("begin", System.Diagnostics.Stopwatch.GetElapsedTime(began));
         });
+    }
+
+    private async Task BeginLoggedAsync(DurableTaskClient client, PrivacyCase created, TimeSpan startPatience)
+    {
+        try
+        {
+            await BeginAsync(client, created, startPatience, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            BeginFailed(log, created.Id, ex.GetType().Name);
+        }
     }
 
     /// <summary>How many cases begun after their answer are still under way (for a drain and for tests).</summary>
     public int UnderWay => afterAnswer.Count;
 
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>
     /// A host that stops (a deployment, a scale-in) first lets the cases begun after their answer finish their link and
-    /// start, for as long as the host gives it; what is cut off is the reconciliation's.
+    /// start, for as long as the host gives it; what is cut off is the reconciliation's. This runs before any hosted
+    /// service stops, so the durable engine's client and sidecar are still there.
     /// </summary>
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -130,6 +152,10 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
             LeftAtStop(log, afterAnswer.Count);
         }
     }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Completes when every case begun after its answer until now has its link and start done (or failed).</summary>
     public Task AllBegunAsync(CancellationToken cancellationToken) =>
@@ -163,8 +189,8 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
     [LoggerMessage(138, LogLevel.Warning, "Case {CaseId}: its orchestration's start failed in the background ({Error}); the reconciliation starts it")]
     private static partial void StartFailedLater(ILogger logger, string caseId, string error);
 
-    [LoggerMessage(140, LogLevel.Warning, "Case {CaseId}: beginning it after its answer failed ({Error}); the reconciliation starts it")]
-    private static partial void BeginFailedAfterAnswer(ILogger logger, string caseId, string error);
+    [LoggerMessage(140, LogLevel.Warning, "Case {CaseId}: its link and start after the answer failed ({Error}); the reconciliation starts it")]
+    private static partial void BeginFailed(ILogger logger, string caseId, string error);
 
     [LoggerMessage(141, LogLevel.Warning, "The host stopped with {Count} new cases still being begun; the reconciliation starts them")]
     private static partial void LeftAtStop(ILogger logger, int count);

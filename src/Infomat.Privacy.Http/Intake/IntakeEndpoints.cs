@@ -203,7 +203,7 @@ public sealed partial class IntakeEndpoints(
         // answer (decision 86): the case is in the register, which is what the answer says.
         if (created)
         {
-            newCases.BeginAfterAnswer(client, privacyCase);
+            await newCases.BeginAfterAnswerAsync(client, privacyCase);
         }
 
         metrics?.IntakeStep("handler", System.Diagnostics.Stopwatch.GetElapsedTime(began));
@@ -231,7 +231,7 @@ public sealed partial class IntakeEndpoints(
             return pages.Page(language, Texts.Get("NotFoundTitle", language), string.Empty, StatusCodes.Status404NotFound);
         }
 
-        var canResend = c.ResendRefusal(options.Value.Verification.Timeout, time.GetUtcNow()) is null;
+        var canResend = c.OffersResend(options.Value.Verification.Timeout, time.GetUtcNow());
         var body = ThanksPage.Body(c, language, resent: request.Query["resent"] == "1", canResend);
         return pages.Page(language, ThanksPage.Title(c, language), body, scope: c.Entity);
     }
