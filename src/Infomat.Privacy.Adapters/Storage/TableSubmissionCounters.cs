@@ -58,9 +58,11 @@ public sealed partial class TableSubmissionCounters(StorageClients clients, IOpt
         var currentRow = Row(key, start);
         var previousRow = Row(key, start - rule.Window);
 
-        // The previous window's count as remembered since it ended (it no longer rises), else read.
+        // The previous window's count as remembered once it settled (read Settled after it ended), else read.
         var previousKnown = seen.TryGetValue((limit, previousRow), out var p) && p.SeenAt >= start + Settled ? p.Count : (int?)null;
-        seen.TryGetValue((limit, currentRow), out var current);
+        // A row remembered without its ETag (read as a window before, then current again: a clock that went back) is
+        // not written from memory.
+        var current = seen.TryGetValue((limit, currentRow), out var c) && c.ETag != default ? c : null;
         if (previousKnown is { } previousCount)
         {
             if (rule.Refusal(previousCount, current?.Count ?? 0, now) is { } wait)
@@ -80,19 +82,27 @@ public sealed partial class TableSubmissionCounters(StorageClients clients, IOpt
             var previousRead = ReadPreviousAsync(limit, previousRow, rule, start, now, cancellationToken);
             var added = TryWriteAsync(limit, currentRow, null, rule, start, now, cancellationToken);
             // Both finish before either's failure goes up (a window before that cannot be read: the request is let
-            // through, counted if its add went).
-            await Task.WhenAll(previousRead, added);
+            // through, counted if its add went). A window before that refuses refuses, whatever became of the add.
+            try
+            {
+                await Task.WhenAll(previousRead, added);
+            }
+            catch (Exception) when (previousRead.IsCompletedSuccessfully && rule.Refusal(previousRead.Result, 0, now) is not null)
+            {
+            }
+
             var previous = await previousRead;
-            var wasAdded = await added;
             if (rule.Refusal(previous, 0, now) is { } wait)
             {
-                if (wasAdded)
+                if (added.IsCompletedSuccessfully && added.Result)
                 {
                     await UncountAsync(limit, currentRow);
                 }
 
                 return wait;
             }
+
+            var wasAdded = await added;
 
             if (wasAdded)
             {
@@ -188,7 +198,7 @@ public sealed partial class TableSubmissionCounters(StorageClients clients, IOpt
     {
         var read = await table.GetEntityIfExistsAsync<TableEntity>(limit, row, [Count], cancellationToken);
         var count = read.HasValue ? read.Value!.GetInt32(Count) ?? 0 : 0;
-        seen[(limit, row)] = new(count, default, now, rule.Ends(start - rule.Window));
+        seen[(limit, row)] = new(count, read.HasValue ? read.Value!.ETag : default, now, rule.Ends(start - rule.Window));
         return count;
     }
 
@@ -206,7 +216,7 @@ public sealed partial class TableSubmissionCounters(StorageClients clients, IOpt
                 return;
             }
         }
-        catch (Exception ex) when (ex is RequestFailedException or OperationCanceledException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             if (log is not null)
             {

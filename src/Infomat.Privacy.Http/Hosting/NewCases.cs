@@ -25,6 +25,8 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
     /// </summary>
     public const int MaxAfterAnswer = 256;
 
+    private volatile bool stopping;
+
     /// <summary>How long a begin after the answer waits for the start before leaving it running untracked (decision 85's path).</summary>
     public static readonly TimeSpan AfterAnswerStartPatience = TimeSpan.FromMinutes(2);
 
@@ -97,9 +99,10 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
     {
         ArgumentNullException.ThrowIfNull(created);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (afterAnswer.Count >= MaxAfterAnswer || !afterAnswer.TryAdd(created.Id, done.Task))
+        if (stopping || afterAnswer.Count >= MaxAfterAnswer || !afterAnswer.TryAdd(created.Id, done.Task))
         {
-            // Too many under way (or this case already is): this answer waits for its begin, as before.
+            // Too many under way (or this case already is, or the host is stopping and drains no more): this answer
+            // waits for its begin, as before.
             await BeginLoggedAsync(client, created, StartPatience);
             return;
         }
@@ -107,10 +110,17 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
         _ = Task.Run(async () =>
         {
             var began = System.Diagnostics.Stopwatch.GetTimestamp();
-            // Nobody waits for it now: the start is waited for long enough that a host that stops drains it.
-            await BeginLoggedAsync(client, created, AfterAnswerStartPatience);
-            afterAnswer.TryRemove(new KeyValuePair<string, Task>(created.Id, done.Task));
-            done.TrySetResult();
+            try
+            {
+                // Nobody waits for it now: the start is waited for long enough that a host that stops drains it.
+                await BeginLoggedAsync(client, created, AfterAnswerStartPatience);
+            }
+            finally
+            {
+                afterAnswer.TryRemove(new KeyValuePair<string, Task>(created.Id, done.Task));
+                done.TrySetResult();
+            }
+
             metrics.IntakeStep("begin", System.Diagnostics.Stopwatch.GetElapsedTime(began));
         });
     }
@@ -143,6 +153,8 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
     /// </summary>
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
+        // From now on an answer waits for its own begin: the drain has a fixed set to wait for.
+        stopping = true;
         try
         {
             await AllBegunAsync(cancellationToken);
