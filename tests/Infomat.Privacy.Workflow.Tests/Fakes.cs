@@ -365,10 +365,10 @@ internal sealed class InMemoryAudit : Infomat.Privacy.Audit.IAuditTrail
 /// <summary>The hosts' case workflow over a test register (metrics counted nowhere, logs dropped).</summary>
 internal static class TestWorkflows
 {
-    public static Http.Hosting.CaseWorkflow Of(ICaseRegister register) => new(
+    public static Http.Hosting.CaseWorkflow Of(ICaseRegister register, TimeProvider? time = null) => new(
         register,
         Metrics(),
-        TimeProvider.System,
+        time ?? TimeProvider.System,
         Microsoft.Extensions.Logging.Abstractions.NullLogger<Http.Hosting.CaseWorkflow>.Instance);
 
     /// <summary>What the intake begins a written case with (its verification link through <paramref name="mail"/>, then the start).</summary>

@@ -36,9 +36,9 @@ public sealed class MailIntakeFaultTests
 
     private readonly KeyedHash hash = new(RandomNumberGenerator.GetBytes(32));
 
-    private MailIntake Intake() => new(
+    private MailIntake Intake(ILogger<MailIntake>? log = null) => new(
         register, TestWorkflows.Of(register), TestWorkflows.NewCases(register, mail, time, options), new OpenRequests(register, hash, time), hash, mail, new MimeKitInboundMailParser(Options.Create(new MailOptions())), TestDataMaps.Real,
-        Options.Create(options), Options.Create(intakeOptions), time, NullLogger<MailIntake>.Instance,
+        Options.Create(options), Options.Create(intakeOptions), time, log ?? NullLogger<MailIntake>.Instance,
         new Http.Triage.TriagedMails(triagedMails, new Tokens.LinkTokenService(RandomNumberGenerator.GetBytes(32), time), Options.Create(options)),
         Limits());
 
@@ -441,6 +441,44 @@ public sealed class MailIntakeFaultTests
         await stopping.WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Single(client.Started);
         Assert.Equal(0, formCases.UnderWay);
+    }
+
+    [Fact]
+    public async Task A_mail_whose_orchestration_cannot_be_started_is_accepted_not_handled_again_and_the_reconciliation_starts_it()
+    {
+        // Decision 85: the durable engine refuses the start (its storage down past the SDK's retries). The mail was a
+        // case the moment it was written; thrown back, it would be handled again, find its case and begin nothing. So
+        // it is accepted, its link has gone, one warning names the case and the error type only, and the next
+        // reconciliation starts it once its writer's grace has passed.
+        var logs = new ListLogger<MailIntake>();
+        client.OnStart = _ => Task.FromException(new Azure.RequestFailedException(503, "Service unavailable"));
+        var forged = Message("jan.devries@example.nl", "Subject access request", "Under the GDPR I would like a copy of my personal data.");
+        forged.Headers.Remove("Authentication-Results");
+
+        var handled = await Intake(logs).HandleAsync(new MemoryStream(Bytes(forged)), null, client, default).WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(MailOutcome.CaseCreated, handled.Outcome);
+        var c = Assert.Single(await register.ListAllAsync(default).ToListAsync());
+        Assert.Equal(c.Id, handled.CaseId);
+        Assert.Single(mail.Of(MailKind.Verification));
+        Assert.Empty(client.Started);
+        var said = Assert.Single(logs.Lines, l => l.Contains("could not be started", StringComparison.Ordinal));
+        Assert.Contains($"Case {c.Id} (from a mail) is written but its orchestration could not be started (RequestFailedException)", said, StringComparison.Ordinal);
+        Assert.DoesNotContain("jan.devries", said, StringComparison.OrdinalIgnoreCase);
+
+        client.OnStart = null;
+        var reconciling = TestWorkflows.Of(register, time).ReconcileAsync(client, default);
+        for (var i = 0; i < 200 && !reconciling.IsCompleted; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(10);
+        }
+
+        var result = await reconciling.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(1, result.Started);
+        Assert.Equal([c.Id], client.Started);
+        // No second link: the first was recorded.
+        Assert.Single(mail.Of(MailKind.Verification));
     }
 
     [Fact]
