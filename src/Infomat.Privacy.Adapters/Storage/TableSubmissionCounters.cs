@@ -81,18 +81,18 @@ public sealed partial class TableSubmissionCounters(StorageClients clients, IOpt
             // A key this instance has not seen: added while the previous window is read (one round trip's wait).
             var previousRead = ReadPreviousAsync(limit, previousRow, rule, start, now, cancellationToken);
             var added = TryWriteAsync(limit, currentRow, null, rule, start, now, cancellationToken);
-            // Both finish before either's failure goes up (a window before that cannot be read: the request is let
-            // through, counted if its add went). A window before that refuses refuses, whatever became of the add.
+            // Both finish before either's failure goes up. A window before that refuses refuses, whatever became of the
+            // add; one that cannot be read lets the request through (SubmissionLimits), counted if its add went.
             try
             {
                 await Task.WhenAll(previousRead, added);
             }
-            catch (Exception) when (previousRead.IsCompletedSuccessfully && rule.Refusal(previousRead.Result, 0, now) is not null)
+            catch (Exception) when (previousRead.IsCompletedSuccessfully)
             {
+                // Only the add failed: it goes up below unless the window before refuses.
             }
 
-            var previous = await previousRead;
-            if (rule.Refusal(previous, 0, now) is { } wait)
+            if (rule.Refusal(await previousRead, 0, now) is { } wait)
             {
                 if (added.IsCompletedSuccessfully && added.Result)
                 {
@@ -102,9 +102,7 @@ public sealed partial class TableSubmissionCounters(StorageClients clients, IOpt
                 return wait;
             }
 
-            var wasAdded = await added;
-
-            if (wasAdded)
+            if (await added)
             {
                 return null;
             }
@@ -192,7 +190,7 @@ public sealed partial class TableSubmissionCounters(StorageClients clients, IOpt
         }
     }
 
-    /// <summary>The previous window's count (0 when it has no row), remembered once that window has ended.</summary>
+    /// <summary>The previous window's count (0 when it has no row), remembered (and trusted from memory once <see cref="Settled"/>).</summary>
     private async Task<int> ReadPreviousAsync(
         string limit, string row, SubmissionWindow rule, DateTimeOffset start, DateTimeOffset now, CancellationToken cancellationToken)
     {

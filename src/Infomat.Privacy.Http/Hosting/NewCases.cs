@@ -25,13 +25,14 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
     /// </summary>
     public const int MaxAfterAnswer = 256;
 
-    private volatile bool stopping;
-
     /// <summary>How long a begin after the answer waits for the start before leaving it running untracked (decision 85's path).</summary>
     public static readonly TimeSpan AfterAnswerStartPatience = TimeSpan.FromMinutes(2);
 
     /// <summary>Cases begun after their answer whose link or start is still under way (decision 86), by id.</summary>
     private readonly ConcurrentDictionary<string, Task> afterAnswer = new(StringComparer.Ordinal);
+
+    /// <summary>Set once the host is stopping: from then on an answer waits for its own begin.</summary>
+    private volatile bool stopping;
 
     /// <summary>
     /// How long the writer waits for the mail service before leaving the mail to the orchestration: a request is not held

@@ -347,7 +347,6 @@ public sealed partial class IntakeEndpoints(
 
     [LoggerMessage(135, LogLevel.Warning, "Request refused: its Idempotency-Key names case {CaseId}, which asks something else")]
     private static partial void KeyReused(ILogger logger, string caseId);
-
 }
 
 /// <summary>The routes of this feature (DESIGN §4): the request form, submission, the thank-you page, the public status.</summary>
