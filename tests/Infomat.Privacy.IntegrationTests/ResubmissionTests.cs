@@ -4,6 +4,8 @@ using System.Text.Json;
 
 using Infomat.Privacy.IntegrationTests.Infrastructure;
 
+using Microsoft.Extensions.DependencyInjection;
+
 namespace Infomat.Privacy.IntegrationTests;
 
 /// <summary>
@@ -41,6 +43,9 @@ public sealed class ResubmissionTests(Azurite azurite) : IAsyncLifetime
         var first = await flows.PostPageAsync(page, fields);
         Assert.Equal(HttpStatusCode.SeeOther, first.StatusCode);
         var id = Flows.RequestOf(first);
+        // Its link and start follow the answer (decision 86): done before the register goes down, so the one link is
+        // recorded (a link whose record meets the fault is sent again by the orchestration, decision 81).
+        await host.Services.GetRequiredService<Http.Hosting.NewCases>().AllBegunAsync(default).WaitAsync(TimeSpan.FromSeconds(30));
 
         // The second click meets the register down: the page comes back with what was typed and the same submission.
         host.TableFaults.FailWhen(r => r.Uri.Path.Contains("/PrivacyCases", StringComparison.Ordinal));
