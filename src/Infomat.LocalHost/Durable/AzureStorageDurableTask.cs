@@ -24,7 +24,7 @@ namespace Infomat.LocalHost.Durable;
 /// the Functions worker talks to its host. Orchestration state, timers and pending events live in Azurite and survive a
 /// restart of the host.
 /// </summary>
-public static class AzureStorageDurableTask
+public static partial class AzureStorageDurableTask
 {
     /// <summary>Registers the engine <c>LocalHost:Durable:Backend</c> names, the worker with <paramref name="tasks"/>, and the client.</summary>
     public static IServiceCollection AddLocalDurableTask(this IServiceCollection services, IConfiguration configuration, Action<DurableTaskRegistry> tasks)
@@ -88,8 +88,10 @@ public static class AzureStorageDurableTask
     /// <c>DurableTaskTestHost</c> builds it, over the Azure Storage service instead of the in-memory one. Its dispatchers
     /// start once the worker connects and stop with it.
     /// </summary>
-    private sealed class SidecarHost(string address, AzureStorageOrchestrationService service, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+    private sealed partial class SidecarHost(string address, AzureStorageOrchestrationService service, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
     {
+        private readonly GuardedOrchestrationService engine = new(service, loggers.CreateLogger<GuardedOrchestrationService>());
+        private readonly ILogger logger = loggers.CreateLogger<SidecarHost>();
         private IHost? host;
 
         public async Task StartAsync(CancellationToken cancellationToken)
@@ -109,7 +111,7 @@ public static class AzureStorageDurableTask
                     web.ConfigureServices(s =>
                     {
                         s.AddGrpc();
-                        s.AddSingleton<IOrchestrationService>(service);
+                        s.AddSingleton<IOrchestrationService>(engine);
                         s.AddSingleton<IOrchestrationServiceClient>(service);
                         s.AddSingleton<TaskHubGrpcServer>();
                     });
@@ -123,11 +125,26 @@ public static class AzureStorageDurableTask
             await host.StartAsync(cancellationToken);
         }
 
+        /// <summary>
+        /// Stops the sidecar and waits, within the host's shutdown time, until the provider has stopped and given back
+        /// its partition leases (the sidecar only starts that stop): the next host takes over at once, and the storage
+        /// may go away after this returns.
+        /// </summary>
         public async Task StopAsync(CancellationToken cancellationToken)
         {
-            if (host is not null)
+            if (host is null)
             {
-                await host.StopAsync(cancellationToken);
+                return;
+            }
+
+            await host.StopAsync(cancellationToken);
+            try
+            {
+                await engine.Stopped.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                LeasesKept(logger);
             }
         }
 
@@ -141,5 +158,8 @@ public static class AzureStorageDurableTask
 
             await ValueTask.CompletedTask;
         }
+
+        [LoggerMessage(144, LogLevel.Warning, "The host's shutdown time ran out before the task hub had given back its partition leases; the next host takes them over once they expire")]
+        private static partial void LeasesKept(ILogger logger);
     }
 }
