@@ -473,7 +473,7 @@ public sealed class CaseTransitionTests
     public void The_verification_link_is_sent_again_at_most_the_allowed_times_and_only_while_the_requester_can_still_confirm()
     {
         var timeout = TimeSpan.FromDays(7);
-        var c = NewCase();
+        var c = Taken(NewCase().VerificationMailSent(Received));
         for (var i = 0; i < PrivacyCase.MaxVerificationResends; i++)
         {
             c = Taken(c.VerificationResent(timeout, Received.AddHours(1)));
@@ -485,15 +485,17 @@ public sealed class CaseTransitionTests
     }
 
     [Fact]
-    public void The_thank_you_page_offers_the_link_again_only_once_it_went_and_while_it_may_be_sent_again()
+    public void The_link_is_sent_again_only_once_the_first_went_and_while_it_may_be_sent_again()
     {
-        // The link follows the answer (decision 86): until it is recorded the page says it is on its way, with no button.
+        // The link follows the answer (decision 86): until it is recorded the page says it is on its way, with no button,
+        // and a resend posted meanwhile (a second tab, a hand-made post) is refused in the register, not sent beside it.
         var timeout = TimeSpan.FromDays(7);
-        Assert.False(NewCase().OffersResend(timeout, Received));
+        Assert.Equal(CaseRefusal.LinkNotSentYet, NewCase().ResendRefusal(timeout, Received));
+        Assert.Equal(CaseRefusal.LinkNotSentYet, NewCase().VerificationResent(timeout, Received).Refusal);
         var sent = Taken(NewCase().VerificationMailSent(Received.AddSeconds(1)));
-        Assert.True(sent.OffersResend(timeout, Received.AddMinutes(1)));
-        Assert.False(sent.OffersResend(timeout, Received.AddSeconds(1) + timeout));
-        Assert.False(AwaitingApproval().OffersResend(timeout, Received));
+        Assert.Null(sent.ResendRefusal(timeout, Received.AddMinutes(1)));
+        Assert.Equal(CaseRefusal.VerificationTimedOut, sent.ResendRefusal(timeout, Received.AddSeconds(1) + timeout));
+        Assert.Equal(CaseRefusal.WrongStatus, AwaitingApproval().ResendRefusal(timeout, Received));
     }
 
     [Fact]

@@ -348,12 +348,32 @@ public sealed class MailIntakeFaultTests
         Assert.Contains(Texts.Format("ThanksLinkComingBody", Language.Nl, c.Id, Texts.Date(c.DueDate, Language.Nl)), coming, StringComparison.Ordinal);
         Assert.DoesNotContain("/privacy/resend", coming, StringComparison.Ordinal);
 
+        // A resend posted meanwhile (an older tab, a hand-made post) sends nothing: it was sent beside the first link
+        // and waited on the same slow mail service. It leads back to the page that says the link is on its way.
+        var (status, location) = await ResendAsync(endpoints, c.Id).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal((303, $"/privacy/thanks?request={c.Id}&lang=nl"), (status, location));
+        Assert.Equal(0, (await register.GetAsync(c.Id, default))!.VerificationResends);
+
         // The mail service answers; the link goes and is recorded.
         mailService.SetResult();
         await BegunAsync();
         var sent = await ThanksPageAsync(endpoints, c.Id);
         Assert.Contains(Texts.Format("ThanksBody", Language.Nl, c.Id, Texts.Date(c.DueDate, Language.Nl)), sent, StringComparison.Ordinal);
         Assert.Contains("/privacy/resend", sent, StringComparison.Ordinal);
+        Assert.Single(mail.Of(MailKind.Verification));
+    }
+
+    private static async Task<(int Status, string? Location)> ResendAsync(IntakeEndpoints endpoints, string id)
+    {
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext
+        {
+            RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider(),
+        };
+        context.Request.Method = "POST";
+        context.Request.ContentType = "application/x-www-form-urlencoded";
+        context.Request.Form = new Microsoft.AspNetCore.Http.FormCollection(new() { ["request"] = id, ["lang"] = "nl" });
+        await (await endpoints.ResendVerificationAsync(context.Request, default)).ExecuteAsync(context);
+        return (context.Response.StatusCode, context.Response.Headers.Location.ToString());
     }
 
     [Fact]

@@ -57,6 +57,9 @@ public enum CaseRefusal
     /// <summary>The verification link was sent again as often as allowed.</summary>
     ResendsUsedUp,
 
+    /// <summary>The first verification link has not gone yet (it follows the answer, decision 86): a second would race it.</summary>
+    LinkNotSentYet,
+
     /// <summary>This use of a single-use link was spent (recorded with the step it took).</summary>
     LinkUsed,
 

@@ -29,20 +29,18 @@ public sealed partial record PrivacyCase
     /// <summary>How often a requester can have the verification link sent again (it goes to the same address only).</summary>
     public const int MaxVerificationResends = 3;
 
-    /// <summary>Why the verification link may not be sent again now, or null when it may.</summary>
+    /// <summary>
+    /// Why the verification link may not be sent again now, or null when it may. The thank-you page offers it only
+    /// when this is null, and <c>POST /privacy/resend</c> sends it only then: not before the first link went (it
+    /// follows the answer, decision 86, and a second asked for meanwhile would only race it).
+    /// </summary>
     public CaseRefusal? ResendRefusal(TimeSpan verificationTimeout, DateTimeOffset now) =>
         Status != CaseStatus.AwaitingEmailVerification ? CaseRefusal.WrongStatus
         : EmailVerifiedAt is not null ? CaseRefusal.AlreadyVerified
+        : VerificationMailSentAt is null ? CaseRefusal.LinkNotSentYet
         : VerificationResends >= MaxVerificationResends ? CaseRefusal.ResendsUsedUp
         : VerificationDeadline(verificationTimeout, now) <= now ? CaseRefusal.VerificationTimedOut
         : null;
-
-    /// <summary>
-    /// Whether the thank-you page offers to send the link again: only once it went. Before, the page says it is on its
-    /// way (it follows the answer, decision 86), and a second link asked for then would only race the first.
-    /// </summary>
-    public bool OffersResend(TimeSpan verificationTimeout, DateTimeOffset now) =>
-        VerificationMailSentAt is not null && ResendRefusal(verificationTimeout, now) is null;
 
     /// <summary>
     /// Until when the requester may confirm the address: <paramref name="verificationTimeout"/> from the verification

@@ -231,14 +231,14 @@ public sealed partial class IntakeEndpoints(
             return pages.Page(language, Texts.Get("NotFoundTitle", language), string.Empty, StatusCodes.Status404NotFound);
         }
 
-        var canResend = c.OffersResend(options.Value.Verification.Timeout, time.GetUtcNow());
+        var canResend = c.ResendRefusal(options.Value.Verification.Timeout, time.GetUtcNow()) is null;
         var body = ThanksPage.Body(c, language, resent: request.Query["resent"] == "1", canResend);
         return pages.Page(language, ThanksPage.Title(c, language), body, scope: c.Entity);
     }
 
     /// <summary>
     /// <c>POST /privacy/resend</c>: sends the verification link again to the address of the request (never to another),
-    /// at most <see cref="PrivacyCase.MaxVerificationResends"/> times, while the request waits for it; the link keeps the original deadline.
+    /// at most <see cref="PrivacyCase.MaxVerificationResends"/> times, once the first went and while the request waits for it (<see cref="PrivacyCase.ResendRefusal"/>); the link keeps the original deadline.
     /// </summary>
     public async Task<IResult> ResendVerificationAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -255,9 +255,9 @@ public sealed partial class IntakeEndpoints(
         var o = options.Value;
         var now = time.GetUtcNow();
         var deadline = c.VerificationDeadline(o.Verification.Timeout, now);
-        if (c.ResendRefusal(o.Verification.Timeout, now) is not null)
+        if (c.ResendRefusal(o.Verification.Timeout, now) is { } refusal)
         {
-            return pages.Page(language, Texts.Get("ResendRefusedTitle", language), P(Texts.Format("ResendRefusedBody", language, c.Id)), StatusCodes.Status409Conflict, c.Entity);
+            return ResendRefused(c, language, refusal);
         }
 
         if (await limits.TryAddressAsync(c.Email, cancellationToken) is { } wait)
@@ -265,15 +265,24 @@ public sealed partial class IntakeEndpoints(
             return TooMany(BodyKind.Form, language, wait);
         }
 
-        if ((await register.ApplyAsync(c.Id, x => x.VerificationResent(o.Verification.Timeout, now), cancellationToken)).Refused)
+        if ((await register.ApplyAsync(c.Id, x => x.VerificationResent(o.Verification.Timeout, now), cancellationToken)).Refusal is { } late)
         {
-            return pages.Page(language, Texts.Get("ResendRefusedTitle", language), P(Texts.Format("ResendRefusedBody", language, c.Id)), StatusCodes.Status409Conflict, c.Entity);
+            return ResendRefused(c, language, late);
         }
 
         var token = tokens.Issue(c.Id, TokenPurpose.Verify, deadline - now);
         await mail.SendAsync(PrivacyMails.Verification(c, dataMap, o.Link("verify", token), deadline - now, o.NoticeLink(c.Language)), cancellationToken);
         return new SeeOther($"/privacy/thanks?request={c.Id}&lang={language.ToWire()}&resent=1");
     }
+
+    /// <summary>
+    /// A link not sent again: before the first went, back to the thank-you page, which says it is on its way (nothing
+    /// was sent now); otherwise 409 with what to do.
+    /// </summary>
+    private IResult ResendRefused(PrivacyCase c, Language language, CaseRefusal refusal) =>
+        refusal == CaseRefusal.LinkNotSentYet
+            ? new SeeOther($"/privacy/thanks?request={c.Id}&lang={language.ToWire()}")
+            : pages.Page(language, Texts.Get("ResendRefusedTitle", language), P(Texts.Format("ResendRefusedBody", language, c.Id)), StatusCodes.Status409Conflict, c.Entity);
 
     /// <summary>
     /// <c>GET /api/requests/{id}</c>: the status and its history, with no personal data. A <c>Rejected</c> case also says
