@@ -71,7 +71,22 @@ public sealed class RequestProgressTests
         // An expired case whose Art. 12(4) notice could not go is flagged Failed: it is closed all the same.
         var expired = Taken(New().Expire(Received + Week, Week, Week));
         Assert.Equal(RequestProgress.ClosedAddressNotConfirmed, Taken(expired.Fail(Received + Week, "expire")).Progress);
-        Assert.Equal(RequestProgress.AwaitingAddressConfirmation, Taken(New().Fail(Received.AddMinutes(1), "verify")).Progress);
+        Assert.Equal(RequestProgress.UnderWay, Taken(Verified().Fail(Received.AddMinutes(6), "approval")).Progress);
+    }
+
+    [Fact]
+    public void A_case_failed_before_its_address_was_confirmed_is_held_up_whether_its_link_went_or_not()
+    {
+        // Its link is refused while it is flagged (Verify refuses a finished case): "open the link" would not be true,
+        // nor "the link is on its way" (nothing sends it until staff take the case up again).
+        var sentThenFailed = Taken(New().Fail(Received.AddMinutes(1), "verify"));
+        var failedBeforeTheLink = Taken(Written().Fail(Received.AddMinutes(1), "send-verification"));
+        Assert.All(new[] { sentThenFailed, failedBeforeTheLink }, c => Assert.Equal(RequestProgress.HeldUpBeforeAddressConfirmed, c.Progress));
+        Assert.Equal(CaseRefusal.Finished, sentThenFailed.Verify(Received.AddMinutes(2)).Refusal);
+        Assert.Equal(CaseRefusal.WrongStatus, failedBeforeTheLink.ResendRefusal(Week, Received.AddMinutes(2)));
+
+        // Taken up again by staff, it is back at its link.
+        Assert.Equal(RequestProgress.AwaitingAddressConfirmation, Taken(sentThenFailed.Retry("Staff One", Received.AddHours(1))).Progress);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Reflection;
 
 using Azure.Data.Tables;
@@ -7,7 +8,11 @@ using DurableTask.Core;
 
 using Infomat.LocalHost.Durable;
 using Infomat.Privacy.IntegrationTests.Infrastructure;
+using Infomat.Privacy.Workflow;
 
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Infomat.Privacy.IntegrationTests;
@@ -25,7 +30,7 @@ public sealed class DurableEngineStopTests(Azurite azurite)
     public async Task A_stopped_host_has_given_back_its_task_hubs_partitions_when_its_stop_returns()
     {
         var hub = "stop" + Guid.NewGuid().ToString("N")[..12];
-        var host = new InProcessHost(azurite) { TaskHub = hub };
+        await using var host = new InProcessHost(azurite) { TaskHub = hub };
         await host.StartAsync();
         using (var flows = new Flows(host))
         {
@@ -36,23 +41,65 @@ public sealed class DurableEngineStopTests(Azurite azurite)
         await host.StopAsync();
 
         // The next host (a restart, a second instance) takes over at once: no partition is still leased to this one.
-        var leases = new TableClient(azurite.ConnectionString, hub + "Partitions").QueryAsync<TableEntity>();
-        var owners = new List<string?>();
-        await foreach (var lease in leases)
-        {
-            owners.Add(lease.GetString("CurrentOwner"));
-        }
+        Assert.All(await OwnersAsync(hub), owner => Assert.True(string.IsNullOrEmpty(owner), $"partition still leased to {owner}"));
+    }
 
-        Assert.Equal(new LocalDurableOptions().PartitionCount, owners.Count);
-        Assert.All(owners, owner => Assert.True(string.IsNullOrEmpty(owner), $"partition still leased to {owner}"));
+    [Fact]
+    public async Task A_host_stopped_while_a_step_runs_lets_it_finish_gives_back_its_partitions_and_loses_nothing()
+    {
+        // The worker stopped first and the sidecar never heard back about the step in flight: its dispatchers waited for
+        // it (up to an hour, then an exception that ends the process), the task hub kept its partitions, and the host's
+        // stop used all of its shutdown time. Now the dispatchers stop first, while the worker still answers.
+        var hub = "held" + Guid.NewGuid().ToString("N")[..12];
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var runs = 0;
+        await using var host = new InProcessHost(azurite)
+        {
+            TaskHub = hub,
+            Tasks = r =>
+            {
+                r.AddPrivacyWorkflow();
+                r.AddOrchestratorFunc<string, string>("HeldStep", (context, input) => context.CallActivityAsync<string>("Held", input));
+                r.AddActivityFunc<string, string>("Held", async (_, input) =>
+                {
+                    Interlocked.Increment(ref runs);
+                    running.TrySetResult();
+                    await release.Task;
+                    return input;
+                });
+            },
+        };
+        await host.StartAsync();
+        var id = await Client(host).ScheduleNewOrchestrationInstanceAsync("HeldStep", "n-1");
+        await running.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        var watch = Stopwatch.StartNew();
+        var stopping = host.StopAsync();
+        await Task.Delay(500);
+        release.SetResult();
+        await stopping;
+
+        // Well within the host's 30-s shutdown time, and nothing left leased.
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"the stop took {watch.Elapsed.TotalSeconds:0.0} s");
+        Assert.All(await OwnersAsync(hub), owner => Assert.True(string.IsNullOrEmpty(owner), $"partition still leased to {owner}"));
+
+        // The step's answer was kept: the next start completes the orchestration without running the step again.
+        await host.StartAsync();
+        using var done = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var state = await Client(host).WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, done.Token);
+        await host.StopAsync();
+        Assert.Equal((OrchestrationRuntimeStatus.Completed, "\"n-1\""), (state.RuntimeStatus, state.SerializedOutput));
+        Assert.Equal(1, runs);
     }
 
     [Fact]
     public async Task A_task_hub_whose_stop_fails_is_logged_with_its_error_type_and_the_stop_does_not_throw()
     {
         var logger = new RecordingLogger();
-        var failing = FailingStop.Create(new TimeoutException("Timed-out waiting for the partition manager to shut down."));
-        var engine = new GuardedOrchestrationService(failing, logger);
+        var provider = FakeProvider.Create(Task.FromException(new TimeoutException("Timed-out waiting for the partition manager to shut down.")));
+        var engine = new GuardedOrchestrationService(provider, logger);
+        await engine.StartAsync();
 
         // What the sidecar's fire-and-forget stop calls: an exception here would take the whole process down.
         await engine.StopAsync();
@@ -64,36 +111,84 @@ public sealed class DurableEngineStopTests(Azurite azurite)
     }
 
     [Fact]
-    public async Task A_task_hub_that_stops_in_time_is_reported_stopped_only_after_its_stop_finished()
+    public async Task A_task_hub_is_reported_stopped_only_after_its_one_stop_finished()
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var engine = new GuardedOrchestrationService(FailingStop.Create(release.Task), new RecordingLogger());
+        var provider = FakeProvider.Create(release.Task);
+        var engine = new GuardedOrchestrationService(provider, new RecordingLogger());
+        await engine.StartAsync();
 
-        var stopping = engine.StopAsync();
+        var first = engine.StopAsync();
+        var second = engine.StopAsync(isForced: true);
         await Task.Delay(100);
         Assert.False(engine.Stopped.IsCompleted);
 
         release.SetResult();
-        await stopping;
+        await Task.WhenAll(first, second);
         Assert.True(engine.Stopped.IsCompletedSuccessfully);
+        Assert.Equal((1, 1), (FakeProvider.Of(provider).Starts, FakeProvider.Of(provider).Stops));
     }
 
-    /// <summary>An orchestration service whose stop fails (or waits) as told; nothing else of it is called here.</summary>
-    public class FailingStop : DispatchProxy
+    [Fact]
+    public async Task A_task_hub_stopped_before_it_started_has_nothing_to_give_back_and_does_not_start_after()
     {
-        private Func<Task> stop = () => Task.CompletedTask;
+        // The sidecar starts its dispatchers when the worker first connects, which can be after the host began stopping.
+        var provider = FakeProvider.Create(Task.CompletedTask);
+        var engine = new GuardedOrchestrationService(provider, new RecordingLogger());
 
-        public static IOrchestrationService Create(Exception error) => Create(Task.FromException(error));
+        await engine.StopAsync();
+        await engine.StartAsync();
+
+        Assert.True(engine.Stopped.IsCompletedSuccessfully);
+        Assert.Equal((0, 0), (FakeProvider.Of(provider).Starts, FakeProvider.Of(provider).Stops));
+    }
+
+    private static DurableTaskClient Client(InProcessHost host) => host.Services.GetRequiredService<DurableTaskClient>();
+
+    private async Task<List<string?>> OwnersAsync(string hub)
+    {
+        var owners = new List<string?>();
+        await foreach (var lease in new TableClient(azurite.ConnectionString, hub + "Partitions").QueryAsync<TableEntity>())
+        {
+            owners.Add(lease.GetString("CurrentOwner"));
+        }
+
+        Assert.Equal(new LocalDurableOptions().PartitionCount, owners.Count);
+        return owners;
+    }
+
+    /// <summary>An orchestration service that starts at once and stops as told, counting both; nothing else of it is called here.</summary>
+    public class FakeProvider : DispatchProxy
+    {
+        private Task stop = Task.CompletedTask;
+
+        public int Starts { get; private set; }
+
+        public int Stops { get; private set; }
 
         public static IOrchestrationService Create(Task stop)
         {
-            var proxy = DispatchProxy.Create<IOrchestrationService, FailingStop>();
-            ((FailingStop)(object)proxy).stop = () => stop;
+            var proxy = DispatchProxy.Create<IOrchestrationService, FakeProvider>();
+            Of(proxy).stop = stop;
             return proxy;
         }
 
-        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) =>
-            targetMethod?.Name == nameof(IOrchestrationService.StopAsync) ? stop() : throw new NotSupportedException(targetMethod?.Name);
+        public static FakeProvider Of(IOrchestrationService proxy) => (FakeProvider)(object)proxy;
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            switch (targetMethod?.Name)
+            {
+                case nameof(IOrchestrationService.StartAsync):
+                    Starts++;
+                    return Task.CompletedTask;
+                case nameof(IOrchestrationService.StopAsync):
+                    Stops++;
+                    return stop;
+                default:
+                    throw new NotSupportedException(targetMethod?.Name);
+            }
+        }
     }
 
     private sealed class RecordingLogger : ILogger

@@ -363,6 +363,26 @@ public sealed class MailIntakeFaultTests
         Assert.Single(mail.Of(MailKind.Verification));
     }
 
+    [Fact]
+    public async Task A_request_held_up_by_a_fault_before_its_address_was_confirmed_is_told_so_and_sent_no_link()
+    {
+        // The page said "we have sent a link: open it" (or "it is on its way") for a case flagged Failed at the link,
+        // whose link is refused until staff take it up again (found by review).
+        var endpoints = FormEndpoints();
+        await SubmitJsonAsync(endpoints, Erasure);
+        await BegunAsync();
+        var c = Assert.Single(await register.ListAllAsync(default).ToListAsync());
+        await register.ApplyAsync(c.Id, x => x.Fail(DateTimeOffset.UtcNow, "verify"), default);
+
+        var page = await ThanksPageAsync(endpoints, c.Id);
+        Assert.Contains(Texts.Format("ThanksHeldUpBody", Language.Nl, c.Id, Texts.Date(c.DueDate, Language.Nl)), page, StringComparison.Ordinal);
+        Assert.DoesNotContain("/privacy/resend", page, StringComparison.Ordinal);
+
+        // A resend from an older tab sends nothing and leads to the page that says where the request stands.
+        Assert.Equal((303, $"/privacy/thanks?request={c.Id}&lang=nl"), await ResendAsync(endpoints, c.Id));
+        Assert.Single(mail.Of(MailKind.Verification));
+    }
+
     private static async Task<(int Status, string? Location)> ResendAsync(IntakeEndpoints endpoints, string id)
     {
         var context = new Microsoft.AspNetCore.Http.DefaultHttpContext

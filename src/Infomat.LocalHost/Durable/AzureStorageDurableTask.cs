@@ -45,12 +45,17 @@ public static partial class AzureStorageDurableTask
             sp.GetRequiredService<ILoggerFactory>())));
 
         // Before the worker's own hosted service (registered below), so that the sidecar listens when the worker connects.
-        services.AddHostedService(sp => new SidecarHost(address, sp.GetRequiredService<AzureStorageOrchestrationService>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => new SidecarHost(address, sp.GetRequiredService<AzureStorageOrchestrationService>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddHostedService(sp => sp.GetRequiredService<SidecarHost>());
         services.AddDurableTaskWorker(builder =>
         {
             builder.UseGrpc(address);
             builder.AddTasks(tasks);
         });
+
+        // After the worker, so stopped before it (hosted services stop in reverse order): the dispatchers stop while the
+        // worker still answers, so a step in flight finishes, and the task hub gives back its partitions (decision 87).
+        services.AddHostedService(sp => new DispatchersStop(sp.GetRequiredService<SidecarHost>()));
         services.AddDurableTaskClient(builder =>
         {
             builder.UseGrpc(address);
@@ -86,7 +91,8 @@ public static partial class AzureStorageDurableTask
     /// <summary>
     /// The sidecar as a host of its own inside the process (Kestrel, HTTP/2 only, the gRPC service), built the way
     /// <c>DurableTaskTestHost</c> builds it, over the Azure Storage service instead of the in-memory one. Its dispatchers
-    /// start once the worker connects and stop with it.
+    /// start once the worker connects; they stop (<see cref="StopDispatchersAsync"/>) before the worker does, and the
+    /// gRPC service after it.
     /// </summary>
     private sealed partial class SidecarHost(string address, AzureStorageOrchestrationService service, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
     {
@@ -123,28 +129,59 @@ public static partial class AzureStorageDurableTask
                 })
                 .Build();
             await host.StartAsync(cancellationToken);
+
+            // The gRPC service hooks its dispatchers' start and stop to the sidecar's lifetime when it is made, which is
+            // otherwise at the first call: made now, a stop before the worker's first call still reaches it.
+            _ = host.Services.GetRequiredService<TaskHubGrpcServer>();
         }
 
         /// <summary>
-        /// Stops the sidecar and waits, within the host's shutdown time, until the provider has stopped and given back
-        /// its partition leases (the sidecar only starts that stop): the next host takes over at once, and the storage
-        /// may go away after this returns.
+        /// Stops the dispatchers (the sidecar's stopping signal; its gRPC service stays up, so the worker's answers for
+        /// work in flight still arrive) and waits, within the host's shutdown time, until the task hub has stopped and
+        /// given back its partition leases: the next host takes over at once, and the storage may go away after this.
         /// </summary>
-        public async Task StopAsync(CancellationToken cancellationToken)
+        public async Task StopDispatchersAsync(CancellationToken cancellationToken)
         {
             if (host is null)
             {
                 return;
             }
 
-            await host.StopAsync(cancellationToken);
+            host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
             try
             {
+                // The dispatchers wait for the work they hold; when that has not let the provider stop after a grace,
+                // the provider is stopped directly, forced (its sessions dropped: their messages come back to the next host).
+                if (!await Finished(engine.Stopped, DispatcherGrace, cancellationToken))
+                {
+                    DispatchersSlow(logger);
+                    await engine.StopAsync(isForced: true);
+                }
+
                 await engine.Stopped.WaitAsync(cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 LeasesKept(logger);
+            }
+        }
+
+        /// <summary>How long the dispatchers' own stop may take before the provider is stopped directly.</summary>
+        private static readonly TimeSpan DispatcherGrace = TimeSpan.FromSeconds(5);
+
+        private static async Task<bool> Finished(Task task, TimeSpan grace, CancellationToken cancellationToken)
+        {
+            await Task.WhenAny(task, Task.Delay(grace, cancellationToken));
+            cancellationToken.ThrowIfCancellationRequested();
+            return task.IsCompleted;
+        }
+
+        /// <summary>Stops the gRPC service, after the worker stopped.</summary>
+        public async Task StopAsync(CancellationToken cancellationToken)
+        {
+            if (host is not null)
+            {
+                await host.StopAsync(cancellationToken);
             }
         }
 
@@ -159,7 +196,18 @@ public static partial class AzureStorageDurableTask
             await ValueTask.CompletedTask;
         }
 
+        [LoggerMessage(145, LogLevel.Information, "The sidecar's dispatchers had not stopped after their grace; the task hub is stopped directly")]
+        private static partial void DispatchersSlow(ILogger logger);
+
         [LoggerMessage(144, LogLevel.Warning, "The host's shutdown time ran out before the task hub had given back its partition leases; the next host takes them over once they expire")]
         private static partial void LeasesKept(ILogger logger);
+    }
+
+    /// <summary>Registered after the worker, so stopped before it: see <see cref="SidecarHost.StopDispatchersAsync"/>.</summary>
+    private sealed class DispatchersStop(SidecarHost sidecar) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => sidecar.StopDispatchersAsync(cancellationToken);
     }
 }

@@ -4,26 +4,55 @@ using DurableTask.Core.History;
 namespace Infomat.LocalHost.Durable;
 
 /// <summary>
-/// The task hub as the sidecar's dispatchers see it: every call goes to the provider, but its stop cannot take the
-/// process down and can be waited for. The sidecar stops the provider from a fire-and-forget callback when its own
-/// host stops; an exception there (the Azure Storage provider throws a <see cref="TimeoutException"/> when it could
-/// not give back its partition leases within 10 minutes, e.g. because the storage went away) would end the process,
-/// and the host's stop would return before the leases were given back. Here the stop's failure is logged with its
-/// type only, and <see cref="Stopped"/> tells the host when the stop has finished, however it finished.
+/// The task hub as the sidecar's dispatchers see it: every call goes to the provider, but its stop runs once, cannot
+/// take the process down, and can be waited for. The sidecar stops the provider from a fire-and-forget callback when
+/// its own host stops; an exception there (the Azure Storage provider throws a <see cref="TimeoutException"/> when it
+/// could not give back its partition leases within 10 minutes, e.g. because the storage went away) would end the
+/// process. Here the stop's failure is logged with its type only, and <see cref="Stopped"/> tells the host when the
+/// stop has finished, however it finished (decision 87). A stop before any start has nothing to give back; a start
+/// asked for after a stop (the sidecar starts its dispatchers when a worker first connects, which can be while the
+/// host is already stopping) does nothing.
 /// </summary>
 public sealed partial class GuardedOrchestrationService(IOrchestrationService inner, ILogger logger) : IOrchestrationService
 {
     private readonly TaskCompletionSource stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock gate = new();
+    private Task? started;
+    private Task? stopping;
 
-    /// <summary>Completes once a stop of the provider has finished, whether it succeeded or not.</summary>
+    /// <summary>Completes once the stop of the provider has finished, whether it succeeded or not.</summary>
     public Task Stopped => stopped.Task;
+
+    public Task StartAsync()
+    {
+        lock (gate)
+        {
+            return stopping is not null ? Task.CompletedTask : started ??= inner.StartAsync();
+        }
+    }
 
     public Task StopAsync() => StopAsync(isForced: false);
 
-    public async Task StopAsync(bool isForced)
+    public Task StopAsync(bool isForced)
+    {
+        lock (gate)
+        {
+            return stopping ??= Task.Run(() => StopOnceAsync(started, isForced));
+        }
+    }
+
+    private async Task StopOnceAsync(Task? start, bool isForced)
     {
         try
         {
+            if (start is null)
+            {
+                return;
+            }
+
+            // A start under way finishes first (the provider's stop assumes it started); if it failed, the stop still
+            // gives back what it took.
+            await start.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             await inner.StopAsync(isForced);
         }
 #pragma warning disable CA1031 // Whatever the provider throws here would be unhandled in the sidecar's callback.
@@ -47,8 +76,6 @@ public sealed partial class GuardedOrchestrationService(IOrchestrationService in
     public int TaskActivityDispatcherCount => inner.TaskActivityDispatcherCount;
 
     public int MaxConcurrentTaskActivityWorkItems => inner.MaxConcurrentTaskActivityWorkItems;
-
-    public Task StartAsync() => inner.StartAsync();
 
     public Task CreateAsync() => inner.CreateAsync();
 

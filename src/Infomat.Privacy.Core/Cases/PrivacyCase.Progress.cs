@@ -9,6 +9,13 @@ public enum RequestProgress
     /// <summary>The address is not confirmed and its link has not gone yet (the mail service was slow; the orchestration's first step sends it).</summary>
     AddressLinkComing,
 
+    /// <summary>
+    /// Flagged <c>Failed</c> before the address was confirmed (a step that still failed after its retries, e.g. the mail
+    /// service down throughout): staff take it up again from the list of open cases; until then its link, sent or
+    /// not, does not confirm anything.
+    /// </summary>
+    HeldUpBeforeAddressConfirmed,
+
     /// <summary>Staff asked the requester for more identification (Art. 12(6)) and wait for the answer.</summary>
     AwaitingIdentification,
 
@@ -32,9 +39,14 @@ public sealed partial record PrivacyCase
 {
     /// <summary>
     /// What the requester is told about this case (<see cref="RequestProgress"/>). A failed case is where it was before
-    /// it failed: staff retry it from there (an expired case whose notice could not go is still closed).
+    /// it failed: staff retry it from there (an expired case whose notice could not go is still closed); one that failed
+    /// before its address was confirmed is held up (its link is refused while it is flagged, so "open the link" would
+    /// not be true).
     /// </summary>
-    public RequestProgress Progress => (Status == CaseStatus.Failed ? StatusBeforeFailure : Status) switch
+    public RequestProgress Progress =>
+        Status == CaseStatus.Failed && StatusBeforeFailure == CaseStatus.AwaitingEmailVerification && EmailVerifiedAt is null
+            ? RequestProgress.HeldUpBeforeAddressConfirmed
+            : (Status == CaseStatus.Failed ? StatusBeforeFailure : Status) switch
     {
         // Confirmed, the status moves on at the next step (the approval request): the link is no longer what it waits for.
         CaseStatus.AwaitingEmailVerification when EmailVerifiedAt is null =>

@@ -276,11 +276,13 @@ public sealed partial class IntakeEndpoints(
     }
 
     /// <summary>
-    /// A link not sent again: before the first went, back to the thank-you page, which says it is on its way (nothing
-    /// was sent now); otherwise 409 with what to do.
+    /// A link not sent again. When the request is not, or no longer, at the link (it is on its way, the address is
+    /// confirmed, the case moved on or is held up by a fault): back to the thank-you page, which says where it stands
+    /// (nothing was sent now). When the link may no longer be sent (used up, or the time to confirm is over): 409 with
+    /// what to do.
     /// </summary>
     private IResult ResendRefused(PrivacyCase c, Language language, CaseRefusal refusal) =>
-        refusal == CaseRefusal.LinkNotSentYet
+        refusal is CaseRefusal.LinkNotSentYet or CaseRefusal.AlreadyVerified or CaseRefusal.WrongStatus
             ? new SeeOther($"/privacy/thanks?request={c.Id}&lang={language.ToWire()}")
             : pages.Page(language, Texts.Get("ResendRefusedTitle", language), P(Texts.Format("ResendRefusedBody", language, c.Id)), StatusCodes.Status409Conflict, c.Entity);
 
