@@ -150,8 +150,9 @@ public static partial class AzureStorageDurableTask
             host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
             try
             {
-                // The dispatchers wait for the work they hold; when that has not let the provider stop after a grace,
-                // the provider is stopped directly, forced (its sessions dropped: their messages come back to the next host).
+                // The dispatchers wait for the work they hold; when the provider has not stopped after a grace, its stop
+                // is asked directly: forced (its sessions dropped, their messages come back to the next host) unless
+                // one is already under way, which goes on as it is (the stop runs once).
                 if (!await Finished(engine.Stopped, DispatcherGrace, cancellationToken))
                 {
                     DispatchersSlow(logger);

@@ -1,5 +1,4 @@
 using DurableTask.Core;
-using DurableTask.Core.History;
 
 namespace Infomat.LocalHost.Durable;
 

@@ -43,11 +43,9 @@ public sealed partial record PrivacyCase
     /// before its address was confirmed is held up (its link is refused while it is flagged, so "open the link" would
     /// not be true).
     /// </summary>
-    public RequestProgress Progress =>
-        Status == CaseStatus.Failed && StatusBeforeFailure == CaseStatus.AwaitingEmailVerification && EmailVerifiedAt is null
-            ? RequestProgress.HeldUpBeforeAddressConfirmed
-            : (Status == CaseStatus.Failed ? StatusBeforeFailure : Status) switch
+    public RequestProgress Progress => (Status == CaseStatus.Failed ? StatusBeforeFailure : Status) switch
     {
+        CaseStatus.AwaitingEmailVerification when EmailVerifiedAt is null && Status == CaseStatus.Failed => RequestProgress.HeldUpBeforeAddressConfirmed,
         // Confirmed, the status moves on at the next step (the approval request): the link is no longer what it waits for.
         CaseStatus.AwaitingEmailVerification when EmailVerifiedAt is null =>
             VerificationMailSentAt is null ? RequestProgress.AddressLinkComing : RequestProgress.AwaitingAddressConfirmation,

@@ -211,7 +211,7 @@ public sealed partial class IntakeEndpoints(
         var statusUrl = $"/api/requests/{privacyCase.Id}";
         if (kind == BodyKind.Form)
         {
-            return new SeeOther($"/privacy/thanks?request={privacyCase.Id}&lang={privacyCase.Language.ToWire()}");
+            return new SeeOther(ThanksPage.PathFor(privacyCase.Id, privacyCase.Language));
         }
 
         return Results.Json(
@@ -272,7 +272,7 @@ public sealed partial class IntakeEndpoints(
 
         var token = tokens.Issue(c.Id, TokenPurpose.Verify, deadline - now);
         await mail.SendAsync(PrivacyMails.Verification(c, dataMap, o.Link("verify", token), deadline - now, o.NoticeLink(c.Language)), cancellationToken);
-        return new SeeOther($"/privacy/thanks?request={c.Id}&lang={language.ToWire()}&resent=1");
+        return new SeeOther(ThanksPage.PathFor(c.Id, language, resent: true));
     }
 
     /// <summary>
@@ -283,7 +283,7 @@ public sealed partial class IntakeEndpoints(
     /// </summary>
     private IResult ResendRefused(PrivacyCase c, Language language, CaseRefusal refusal) =>
         refusal is CaseRefusal.LinkNotSentYet or CaseRefusal.AlreadyVerified or CaseRefusal.WrongStatus
-            ? new SeeOther($"/privacy/thanks?request={c.Id}&lang={language.ToWire()}")
+            ? new SeeOther(ThanksPage.PathFor(c.Id, language))
             : pages.Page(language, Texts.Get("ResendRefusedTitle", language), P(Texts.Format("ResendRefusedBody", language, c.Id)), StatusCodes.Status409Conflict, c.Entity);
 
     /// <summary>

@@ -19,6 +19,10 @@ public static class ThanksPage
 {
     private static readonly System.Globalization.CultureInfo Inv = System.Globalization.CultureInfo.InvariantCulture;
 
+    /// <summary>The page's address for a case (after the form's 303 and a resend), in <paramref name="language"/>.</summary>
+    public static string PathFor(string id, Language language, bool resent = false) =>
+        $"/privacy/thanks?request={id}&lang={language.ToWire()}" + (resent ? "&resent=1" : string.Empty);
+
     /// <summary>The page's title: "check your mailbox" while the address waits for its link (sent or on its way), else "your request".</summary>
     public static string Title(PrivacyCase c, Language language)
     {
