@@ -49,15 +49,19 @@ internal sealed class WorkflowHarness : IAsyncDisposable
     /// <summary>The orchestrator the host runs under the pipeline's name (a test may stand in an older release's).</summary>
     private Func<ITaskOrchestrator>? orchestrator;
 
+    /// <summary>What the host runs for each activity, given its name and the real one (a test may count or stand in an older release's).</summary>
+    private Func<string, ITaskActivity, ITaskActivity>? activities;
+
     public WorkflowHarness()
     {
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
         Workflow = new CaseWorkflow(Register, new PrivacyMetrics(meters), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<CaseWorkflow>.Instance);
     }
 
-    public static async Task<WorkflowHarness> StartAsync(Action<PrivacyOptions>? configure = null, DataMap? map = null, Func<ITaskOrchestrator>? orchestrator = null)
+    public static async Task<WorkflowHarness> StartAsync(
+        Action<PrivacyOptions>? configure = null, DataMap? map = null, Func<ITaskOrchestrator>? orchestrator = null, Func<string, ITaskActivity, ITaskActivity>? activities = null)
     {
-        var harness = new WorkflowHarness { Map = map ?? TestDataMaps.Real, orchestrator = orchestrator };
+        var harness = new WorkflowHarness { Map = map ?? TestDataMaps.Real, orchestrator = orchestrator, activities = activities };
         configure?.Invoke(harness.Options);
         for (var attempt = 1; ; attempt++)
         {
@@ -77,16 +81,23 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         DurableTaskTestHost.StartAsync(
             r =>
             {
-                if (harness.orchestrator is null)
+                if (harness.orchestrator is null && harness.activities is null)
                 {
                     r.AddPrivacyWorkflow();
                     return;
                 }
 
-                r.AddOrchestrator(nameof(PrivacyRequestOrchestrator), harness.orchestrator);
+                r.AddOrchestrator(nameof(PrivacyRequestOrchestrator), harness.orchestrator ?? (() => new PrivacyRequestOrchestrator()));
                 foreach (var activity in PrivacyWorkflow.Activities)
                 {
-                    r.AddActivity(activity);
+                    if (harness.activities is { } wrap)
+                    {
+                        r.AddActivity(activity.Name, sp => wrap(activity.Name, (ITaskActivity)ActivatorUtilities.CreateInstance(sp, activity)));
+                    }
+                    else
+                    {
+                        r.AddActivity(activity);
+                    }
                 }
             },
             new DurableTaskTestHostOptions

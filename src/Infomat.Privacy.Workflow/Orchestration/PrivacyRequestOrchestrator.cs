@@ -71,8 +71,11 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
 
         if (!progress.Verified)
         {
-            var verification = await context.CallActivityAsync<WaitStep>(nameof(SendVerification), caseId, Retried);
-            if (!await WaitForAsync(context, CaseEvents.EmailVerified, verification.DeadlineUtc, new WaitingFor(CaseWait.EmailVerification)))
+            // The first step sent the link and says until when to wait; when it could not (or in a run from before it
+            // did), the link is a step of its own.
+            var deadline = progress.VerificationDeadlineUtc
+                ?? (await context.CallActivityAsync<WaitStep>(nameof(SendVerification), caseId, Retried)).DeadlineUtc;
+            if (!await WaitForAsync(context, CaseEvents.EmailVerified, deadline, new WaitingFor(CaseWait.EmailVerification)))
             {
                 // The timer won. The case's rule decides under the register's ETag: an address confirmed meanwhile (its
                 // signal lost, or a moment late) wins, and the case goes on.

@@ -13,7 +13,8 @@ namespace Infomat.Privacy.Workflow.Activities.Verification;
 /// The verification link, sent once per case (<see cref="PrivacyCase.NeedsVerificationMail"/>). The intake sends it the
 /// moment it writes a case, before the orchestration is started, so the mail does not wait behind the durable engine's
 /// queues (a spike fills them; decision 81). The orchestration's first step (<see cref="SendVerification"/>) sends it
-/// when the intake could not: a mail outage, a host that stopped in between. Both go through here.
+/// when the intake could not: a mail outage, a host that stopped in between (its first step, <see cref="LoadProgress"/>,
+/// tries first, and <see cref="SendVerification"/> when that could not). All go through here.
 /// </summary>
 public sealed partial class VerificationMail(
     ICaseRegister register, IMailSender mail, LinkTokenService tokens, DataMap dataMap, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<VerificationMail> log)
@@ -50,6 +51,13 @@ public sealed partial class VerificationMail(
             SentNotRecorded(log, c.Id, ex.GetType().Name);
             throw;
         }
+    }
+
+    /// <summary>Until when the orchestration waits for <paramref name="c"/>'s address to be confirmed (UTC): the timeout from its link.</summary>
+    public DateTime WaitUntilUtc(PrivacyCase c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return c.VerificationDeadline(options.Value.Verification.Timeout, time.GetUtcNow()).UtcDateTime;
     }
 
     [LoggerMessage(134, LogLevel.Warning, "Case {CaseId}: the verification mail was sent but not recorded ({Error}); it goes again from the next step that sends it")]
