@@ -90,6 +90,48 @@ public sealed class StorageAdapterTests(Azurite azurite)
         Assert.Null(await openRequests.FindSameAsync(request, default));
     }
 
+    /// <summary>
+    /// Issue 21: the intake writes a case and records its link a moment later, and each step reads the case then records
+    /// what it did. The second write costs one request, not a read and a write; another instance's change in between is
+    /// never written over, and a change that refuses on what this instance last saw is decided again on the row as it is.
+    /// </summary>
+    [Fact]
+    public async Task An_update_after_this_instances_write_is_one_request_and_never_loses_or_misjudges_another_instances_change()
+    {
+        var counting = new CountingPolicy();
+        var tableOptions = new Azure.Data.Tables.TableClientOptions();
+        tableOptions.AddPolicy(counting, Azure.Core.HttpPipelinePosition.PerCall);
+        var here = new TableCaseRegister(new StorageClients(
+            new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString), new Azure.Data.Tables.TableServiceClient(azurite.ConnectionString, tableOptions),
+            new Azure.Storage.Queues.QueueServiceClient(azurite.ConnectionString)));
+        var elsewhere = new TableCaseRegister(Clients);
+        var c = NewCase();
+        await here.CreateAsync(c, default);
+        var sentAt = DateTimeOffset.UtcNow;
+
+        counting.Reset();
+        await here.UpdateAsync(c.Id, x => x with { VerificationMailSentAt = sentAt }, default);
+        Assert.Equal(1, counting.Requests);
+        Assert.Equal(sentAt, (await elsewhere.GetAsync(c.Id, default))!.VerificationMailSentAt);
+
+        // Another instance confirms the address; this one, which last saw it unconfirmed, records an answer: both stay.
+        var verifiedAt = sentAt.AddMinutes(1);
+        await elsewhere.UpdateAsync(c.Id, x => x with { EmailVerifiedAt = verifiedAt }, default);
+        await here.UpdateAsync(c.Id, x => x with { AnswerSentAt = verifiedAt }, default);
+        var both = (await elsewhere.GetAsync(c.Id, default))!;
+        Assert.Equal(verifiedAt, both.EmailVerifiedAt);
+        Assert.Equal(verifiedAt, both.AnswerSentAt);
+
+        // A change that refuses unless the address is confirmed: refused on what this instance saw last (unconfirmed), it
+        // is decided again on the row, where another instance confirmed it meanwhile, and it is written.
+        var other = NewCase();
+        await here.CreateAsync(other, default);
+        await elsewhere.UpdateAsync(other.Id, x => x with { EmailVerifiedAt = verifiedAt }, default);
+        var stored = await here.UpdateAsync(other.Id, x => x.EmailVerifiedAt is null ? null : x with { AnswerSentAt = verifiedAt }, default);
+        Assert.Equal(verifiedAt, stored.AnswerSentAt);
+        Assert.Equal(verifiedAt, (await elsewhere.GetAsync(other.Id, default))!.AnswerSentAt);
+    }
+
     /// <summary>Counts the requests a storage client sends.</summary>
     private sealed class CountingPolicy : Azure.Core.Pipeline.HttpPipelineSynchronousPolicy
     {
@@ -261,6 +303,41 @@ public sealed class StorageAdapterTests(Azurite azurite)
         Assert.Equal(Enumerable.Range(1, 20), stored.Select(e => e.Sequence));
         Assert.Equal(20, events.Select(e => e.Sequence).Distinct().Count());
         var verification = chain.Verify(caseId, stored, heads: await instances[1].HeadsAsync(caseId, default));
+        Assert.True(verification.Intact, verification.ToString());
+    }
+
+    /// <summary>
+    /// Issue 21: a case's steps append to its chain one after the other on the same instance (the intake's write, then
+    /// its link's record). Each append after the first is one table request (the transaction), not a read of the chain
+    /// and a transaction; another instance's appends in between are chained after, and the chain stays unbroken.
+    /// </summary>
+    [Fact]
+    public async Task An_append_after_this_instances_own_is_one_table_request_and_chains_after_another_instances()
+    {
+        var counting = new CountingPolicy();
+        var tableOptions = new Azure.Data.Tables.TableClientOptions();
+        tableOptions.AddPolicy(counting, Azure.Core.HttpPipelinePosition.PerCall);
+        var chain = new Infomat.Privacy.Audit.AuditChain(new byte[32]);
+        var here = new TableAuditTrail(
+            new StorageClients(new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString), new Azure.Data.Tables.TableServiceClient(azurite.ConnectionString, tableOptions),
+                new Azure.Storage.Queues.QueueServiceClient(azurite.ConnectionString)),
+            chain, TimeProvider.System);
+        var elsewhere = new TableAuditTrail(Clients, chain, TimeProvider.System);
+        var caseId = CaseIds.New();
+        Infomat.Privacy.Audit.AuditEntry Entry(string key) => new(caseId, key, "case-step", Infomat.Privacy.Audit.AuditEvent.System, key);
+        await here.AppendAsync(Entry("received"), default);
+
+        counting.Reset();
+        await here.AppendMissingAsync([Entry("received"), Entry("link-sent")], default);
+        Assert.Equal(1, counting.Requests);
+
+        await elsewhere.AppendAsync(Entry("verified"), default);
+        await here.AppendMissingAsync([Entry("received"), Entry("link-sent"), Entry("verified"), Entry("acknowledged")], default);
+
+        var stored = await elsewhere.ListAsync(caseId, default);
+        Assert.Equal(["received", "link-sent", "verified", "acknowledged"], stored.Select(e => e.Outcome));
+        Assert.Equal([1, 2, 3, 4], stored.Select(e => e.Sequence));
+        var verification = chain.Verify(caseId, stored, heads: await here.HeadsAsync(caseId, default));
         Assert.True(verification.Intact, verification.ToString());
     }
 

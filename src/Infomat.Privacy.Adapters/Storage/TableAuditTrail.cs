@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 
 using Azure;
@@ -133,14 +135,26 @@ public sealed class TableAuditTrail(StorageClients clients, AuditChain chain, Ti
     {
         for (var attempt = 1; ; attempt++)
         {
-            var rows = await RowsAsync(caseId, CancellationToken.None);
-            var byKey = new Dictionary<string, AuditEvent>(StringComparer.Ordinal);
-            foreach (var row in rows)
+            // The chain as this instance wrote it a moment ago, else as the table holds it. A chain another instance
+            // added to since makes the transaction below fail (its next sequence number is taken), and it is read then.
+            Dictionary<string, AuditEvent> byKey;
+            AuditEvent? last;
+            if (attempt == 1 && chains.TryGetValue(caseId, out var known) && Stopwatch.GetElapsedTime(known.At) <= RememberFor)
             {
-                byKey.TryAdd(row.GetString("Key"), FromEntity(row));
+                (byKey, last) = (new Dictionary<string, AuditEvent>(known.ByKey, StringComparer.Ordinal), known.Last);
+            }
+            else
+            {
+                var rows = await RowsAsync(caseId, CancellationToken.None);
+                byKey = new Dictionary<string, AuditEvent>(StringComparer.Ordinal);
+                foreach (var row in rows)
+                {
+                    byKey.TryAdd(row.GetString("Key"), FromEntity(row));
+                }
+
+                last = rows.Count == 0 ? null : FromEntity(rows[^1]);
             }
 
-            var last = rows.Count == 0 ? null : FromEntity(rows[^1]);
             var result = new AuditEvent[entries.Count];
             var added = new List<(AuditEvent Event, string Key)>();
             for (var i = 0; i < entries.Count; i++)
@@ -165,7 +179,12 @@ public sealed class TableAuditTrail(StorageClients clients, AuditChain chain, Ti
             {
                 await table.SubmitTransactionAsync(added.Select(a => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(a.Event, a.Key))));
                 await RecordHeadsAsync(caseId, added.Select(a => a.Event));
+                Remember(caseId, byKey, last);
                 return result;
+            }
+            catch (Exception) when (Forget(caseId))
+            {
+                throw;
             }
             catch (TableTransactionFailedException ex) when (ex.Status == 409 && attempt < MaxAttempts)
             {
@@ -174,6 +193,45 @@ public sealed class TableAuditTrail(StorageClients clients, AuditChain chain, Ti
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 + (10 * Math.Min(attempt, 10)))));
             }
         }
+    }
+
+    /// <summary>
+    /// How long the chain this instance last wrote for a case is remembered (its events' keys and its last event), so the
+    /// case's next append (the link's record after the intake's write, a step's record) is one transaction without
+    /// reading the chain first (issue 21). Ids, keys and hashes only.
+    /// </summary>
+    private static readonly TimeSpan RememberFor = TimeSpan.FromSeconds(30);
+
+    /// <summary>Chains remembered at most; past it the expired ones are forgotten, then all.</summary>
+    private const int MaxRemembered = 2_000;
+
+    private readonly ConcurrentDictionary<string, KnownChain> chains = new(StringComparer.Ordinal);
+
+    private sealed record KnownChain(IReadOnlyDictionary<string, AuditEvent> ByKey, AuditEvent? Last, long At);
+
+    private void Remember(string caseId, Dictionary<string, AuditEvent> byKey, AuditEvent? last)
+    {
+        if (chains.Count >= MaxRemembered)
+        {
+            foreach (var old in chains.Where(c => Stopwatch.GetElapsedTime(c.Value.At) > RememberFor).ToList())
+            {
+                chains.TryRemove(old);
+            }
+
+            if (chains.Count >= MaxRemembered)
+            {
+                chains.Clear();
+            }
+        }
+
+        chains[caseId] = new KnownChain(byKey, last, Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>Forgets the chain remembered for the case (always false, so that it can run as an exception filter).</summary>
+    private bool Forget(string caseId)
+    {
+        chains.TryRemove(caseId, out _);
+        return false;
     }
 
     public async Task<IReadOnlyList<AuditEvent>> ListAsync(string caseId, CancellationToken cancellationToken)
@@ -240,6 +298,7 @@ public sealed class TableAuditTrail(StorageClients clients, AuditChain chain, Ti
             ["Reason"] = checkpoint.Reason,
             ["Signature"] = checkpoint.Signature,
         }, TableUpdateMode.Replace, cancellationToken);
+        Forget(checkpoint.CaseId);
         foreach (var row in await RowsAsync(checkpoint.CaseId, cancellationToken))
         {
             if (int.Parse(row.RowKey, CultureInfo.InvariantCulture) <= checkpoint.Sequence)
@@ -252,7 +311,8 @@ public sealed class TableAuditTrail(StorageClients clients, AuditChain chain, Ti
     private async Task<List<TableEntity>> RowsAsync(string caseId, CancellationToken cancellationToken)
     {
         var rows = new List<TableEntity>();
-        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == caseId && e.RowKey != CheckpointRow, cancellationToken: cancellationToken))
+        // A filter string, not an expression: the SDK compiles an expression's captured values on every call.
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {caseId} and RowKey ne {CheckpointRow}"), cancellationToken: cancellationToken))
         {
             rows.Add(row);
         }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 using Azure;
@@ -39,20 +41,47 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
     {
         ArgumentNullException.ThrowIfNull(privacyCase);
         await ready.EnsureAsync();
-        await cases.AddEntityAsync(ToEntity(privacyCase), cancellationToken);
+        var response = await cases.AddEntityAsync(ToEntity(privacyCase), cancellationToken);
+        Remember(privacyCase, response.Headers.ETag);
     }
 
     public async Task<PrivacyCase?> GetAsync(string caseId, CancellationToken cancellationToken)
     {
         await ready.EnsureAsync();
         var response = await cases.GetEntityIfExistsAsync<TableEntity>(caseId, CaseRow, cancellationToken: cancellationToken);
-        return response.HasValue ? FromEntity(response.Value!) : null;
+        if (!response.HasValue)
+        {
+            known.TryRemove(caseId, out _);
+            return null;
+        }
+
+        var read = FromEntity(response.Value!);
+        Remember(read, response.Value!.ETag);
+        return read;
     }
 
     public async Task<PrivacyCase> UpdateAsync(string caseId, Func<PrivacyCase, PrivacyCase?> change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(change);
         await ready.EnsureAsync();
+
+        // The version this instance wrote or read a moment ago, written over in one round trip if nobody changed it since
+        // (its ETag says so). What the change refuses, or leaves as it is, is decided again on a fresh read below.
+        if (Recall(caseId) is { } remembered && change(remembered.Case) is { } onRemembered && onRemembered != remembered.Case)
+        {
+            try
+            {
+                var response = await cases.UpdateEntityAsync(ToEntity(onRemembered), remembered.ETag, TableUpdateMode.Replace, cancellationToken);
+                Remember(onRemembered, response.Headers.ETag);
+                return onRemembered;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+            {
+                // Changed (or removed) since: read it as below.
+                known.TryRemove(caseId, out _);
+            }
+        }
+
         for (var attempt = 0; ; attempt++)
         {
             var response = await cases.GetEntityAsync<TableEntity>(caseId, CaseRow, cancellationToken: cancellationToken);
@@ -60,12 +89,14 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
             var changed = change(current);
             if (changed is null || changed == current)
             {
+                Remember(current, response.Value.ETag);
                 return current;
             }
 
             try
             {
-                await cases.UpdateEntityAsync(ToEntity(changed), response.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+                var written = await cases.UpdateEntityAsync(ToEntity(changed), response.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+                Remember(changed, written.Headers.ETag);
                 return changed;
             }
             catch (RequestFailedException ex) when (ex.Status == 412 && attempt < 10)
@@ -74,6 +105,47 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
             }
         }
     }
+
+    /// <summary>
+    /// How long a case this instance wrote or read is remembered with its ETag, so that its next update (the link's
+    /// record after the intake's write, a step's record after its read) is one write instead of a read and a write
+    /// (issue 21). Kept short and bounded: the case is in this process's memory anyway while it is being handled.
+    /// </summary>
+    private static readonly TimeSpan RememberFor = TimeSpan.FromSeconds(30);
+
+    /// <summary>Cases remembered at most; past it the expired ones are forgotten, then all.</summary>
+    private const int MaxRemembered = 2_000;
+
+    private readonly ConcurrentDictionary<string, Known> known = new(StringComparer.Ordinal);
+
+    private sealed record Known(PrivacyCase Case, ETag ETag, long At);
+
+    private void Remember(PrivacyCase c, ETag? etag)
+    {
+        if (etag is not { } e || e == default)
+        {
+            known.TryRemove(c.Id, out _);
+            return;
+        }
+
+        if (known.Count >= MaxRemembered)
+        {
+            foreach (var old in known.Where(k => Stopwatch.GetElapsedTime(k.Value.At) > RememberFor).ToList())
+            {
+                known.TryRemove(old);
+            }
+
+            if (known.Count >= MaxRemembered)
+            {
+                known.Clear();
+            }
+        }
+
+        known[c.Id] = new Known(c, e, Stopwatch.GetTimestamp());
+    }
+
+    private Known? Recall(string caseId) =>
+        known.TryGetValue(caseId, out var k) && Stopwatch.GetElapsedTime(k.At) <= RememberFor ? k : null;
 
     public async IAsyncEnumerable<string> ListUnfinishedAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -183,6 +255,7 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
                 var stored = FromEntity(response.Value!);
                 var entry = CaseListCopy.Write(new TableEntity(id, CaseRow) { [RequesterColumn] = EmailAddresses.RegisterKey(stored.Email) }, CaseListEntry.Of(stored));
                 await cases.UpdateEntityAsync(entry, response.Value!.ETag, TableUpdateMode.Merge, cancellationToken);
+                known.TryRemove(id, out _);
                 rewritten++;
             }
             catch (RequestFailedException ex) when (ex.Status is 404 or 412)
@@ -219,6 +292,7 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
     {
         await ready.EnsureAsync();
         await cases.DeleteEntityAsync(caseId, CaseRow, ETag.All, cancellationToken);
+        known.TryRemove(caseId, out _);
         Copy.Forget(caseId);
     }
 
