@@ -26,5 +26,20 @@ internal sealed class InMemorySubmissionCounters : ISubmissionCounters
         }
     }
 
+    public Task UncountAsync(string limit, string key, SubmissionWindow rule, DateTimeOffset countedAt)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        lock (gate)
+        {
+            var at = (limit, key, rule.Start(countedAt));
+            if (counts.GetValueOrDefault(at) > 0)
+            {
+                counts[at]--;
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task<int> DeleteEndedAsync(DateTimeOffset now, CancellationToken cancellationToken) => Task.FromResult(0);
 }

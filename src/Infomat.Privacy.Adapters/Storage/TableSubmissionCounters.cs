@@ -200,6 +200,13 @@ public sealed partial class TableSubmissionCounters(StorageClients clients, IOpt
         return count;
     }
 
+    public async Task UncountAsync(string limit, string key, SubmissionWindow rule, DateTimeOffset countedAt)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        await ready.EnsureAsync();
+        await UncountAsync(limit, Row(key, rule.Start(countedAt)));
+    }
+
     /// <summary>
     /// Takes back one count of a refused request that was added before the refusal was known: whatever became of the
     /// request (its client gone, its wait over), within <see cref="UncountPatience"/>; what cannot be taken back is logged.

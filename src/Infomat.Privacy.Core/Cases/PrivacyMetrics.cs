@@ -24,7 +24,7 @@ public sealed class PrivacyMetrics
 
     /// <summary>
     /// How long each step of a submission (<c>POST /api/requests</c>) took, in milliseconds, tagged <c>step</c>: read,
-    /// antiforgery, client-limit, validate, address-limit, register, verification-mail, begin (the link and the
+    /// antiforgery, validate, limits (both, at once), register, verification-mail, begin (the link and the
     /// orchestration's start), handler (the whole handler); a mail's find-same (looking for an open case that asks the
     /// same). Where an intake's time goes, without data.
     /// </summary>

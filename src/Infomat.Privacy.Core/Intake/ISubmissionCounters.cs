@@ -13,6 +13,12 @@ public interface ISubmissionCounters
     /// </summary>
     Task<TimeSpan?> TryCountAsync(string limit, string key, SubmissionWindow rule, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Takes back one submission counted under <paramref name="key"/> at <paramref name="countedAt"/> (a request refused
+    /// by another limit checked at the same moment), as far as it can within a few seconds; what it cannot is logged.
+    /// </summary>
+    Task UncountAsync(string limit, string key, SubmissionWindow rule, DateTimeOffset countedAt);
+
     /// <summary>Deletes the counters whose windows no longer matter at <paramref name="now"/>; returns how many.</summary>
     Task<int> DeleteEndedAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }

@@ -116,19 +116,22 @@ public sealed partial class IntakeEndpoints(
         var (valid, errors) = RequestValidator.Validate(sent, dataMap.ControllerCodes);
         Step("validate");
 
-        // A client over its limit is refused before anything else is read for it (the limit is what keeps a flood off
-        // the register), and before a bad field gets its 400.
-        var clientRefused = await limits.TryClientAsync(request, cancellationToken);
-        Step("client-limit");
-        if (clientRefused is { } clientWait)
-        {
-            return TooMany(kind, pageLanguage, clientWait);
-        }
-
         // The same submission sent again names the case it made (a double click, a retry after a 503, a post re-sent
         // from the browser's history): the form page's hidden id, or an API client's Idempotency-Key.
         var key = request.Headers[Submission.HeaderName].ToString();
-        if (key.Length > 0 && !Submission.IsValidKey(key))
+        var keyValid = key.Length == 0 || Submission.IsValidKey(key);
+
+        // A client over its limit is refused before anything else is read for it (the limit is what keeps a flood off
+        // the register), and before a bad field or key gets its 400; a valid request is counted against its address at
+        // the same time (a request refused by either limit is not recorded).
+        var refused = await limits.TryRequestAsync(request, valid is not null && keyValid ? valid.Email : null, cancellationToken);
+        Step("limits");
+        if (refused is { } wait)
+        {
+            return TooMany(kind, pageLanguage, wait);
+        }
+
+        if (!keyValid)
         {
             return Results.ValidationProblem(
                 new Dictionary<string, string[]> { [Submission.HeaderName] = [$"The {Submission.HeaderName} header must be 1 to {Submission.MaxKeyLength} visible ASCII characters (no spaces)."] },
@@ -148,13 +151,6 @@ public sealed partial class IntakeEndpoints(
 
             var byField = errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => Texts.ErrorMessage(e, dataMap, Language.En)).ToArray());
             return Results.ValidationProblem(byField, title: "The request has invalid fields.", detail: "See 'errors': each bad field with what is wrong.");
-        }
-
-        var addressRefused = await limits.TryAddressAsync(valid.Email, cancellationToken);
-        Step("address-limit");
-        if (addressRefused is { } addressWait)
-        {
-            return TooMany(kind, pageLanguage, addressWait);
         }
 
         var now = time.GetUtcNow();

@@ -24,38 +24,97 @@ public sealed partial class SubmissionLimits(
 
     public const string Address = "address";
 
-    /// <summary>Null when the client of <paramref name="request"/> may submit; otherwise how long to wait. Counts the submission.</summary>
-    public Task<TimeSpan?> TryClientAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Both limits of a form post or API call, counted at once (one round trip's wait, not two; issue 21): null when its
+    /// client may submit and, when <paramref name="email"/> is given (a valid request), a request for that address may be
+    /// accepted; otherwise how long to wait. A request its client is refused is not counted against its address: that
+    /// count, taken at the same moment, is taken back. A client refused a moment ago on this instance is checked alone
+    /// first until its wait is over, so a flood from one client costs no address counts.
+    /// </summary>
+    public async Task<TimeSpan?> TryRequestAsync(HttpRequest request, string? email, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var o = options.Value.Intake;
         var client = ClientKeys.From(request.Headers["X-Forwarded-For"].ToString(), request.HttpContext.Connection.RemoteIpAddress);
-        return TryAsync(Client, client, new SubmissionWindow(o.PerClientLimit, o.PerClientWindow), cancellationToken);
+        var clientRule = new SubmissionWindow(o.PerClientLimit, o.PerClientWindow);
+        var clientKey = hash.Limit(client);
+        var now = time.GetUtcNow();
+        if (email is null || (refusedClients.TryGetValue(clientKey, out var until) && until > now))
+        {
+            var alone = await TryAsync(Client, clientKey, clientRule, now, cancellationToken);
+            if (alone.Wait is { } wait)
+            {
+                RefusedFor(clientKey, now + wait);
+                return wait;
+            }
+
+            return email is null ? null : (await TryAddressCountedAsync(email, cancellationToken)).Wait;
+        }
+
+        var addressRule = new SubmissionWindow(o.PerAddressLimit, o.PerAddressWindow);
+        var addressKey = hash.Limit(EmailAddresses.LimitKey(email));
+        var clientCounting = TryAsync(Client, clientKey, clientRule, now, cancellationToken);
+        var addressCounting = TryAsync(Address, addressKey, addressRule, now, cancellationToken);
+        var (clientWait, _) = await clientCounting;
+        var (addressWait, addressCounted) = await addressCounting;
+        if (clientWait is { } refused)
+        {
+            RefusedFor(clientKey, now + refused);
+            if (addressCounted)
+            {
+                await counters.UncountAsync(Address, addressKey, addressRule, now);
+            }
+
+            return refused;
+        }
+
+        return addressWait;
     }
 
     /// <summary>Null when a request for <paramref name="email"/> (plus-tags counted as the address) may be accepted; otherwise how long to wait. Counts it.</summary>
-    public Task<TimeSpan?> TryAddressAsync(string email, CancellationToken cancellationToken)
-    {
-        var o = options.Value.Intake;
-        return TryAsync(Address, EmailAddresses.LimitKey(email), new SubmissionWindow(o.PerAddressLimit, o.PerAddressWindow), cancellationToken);
-    }
+    public async Task<TimeSpan?> TryAddressAsync(string email, CancellationToken cancellationToken) =>
+        (await TryAddressCountedAsync(email, cancellationToken)).Wait;
 
     /// <summary>How long a request waits for the counters (the storage client's own retries included) before it is let through.</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(5);
 
-    private async Task<TimeSpan?> TryAsync(string limit, string key, SubmissionWindow rule, CancellationToken cancellationToken)
+    /// <summary>Clients refused at most remembered (past it, all are forgotten: each is then checked with its address again).</summary>
+    private const int MaxRefusedClients = 10_000;
+
+    /// <summary>Clients this instance refused, until their wait is over (keyed hashes).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> refusedClients = new(StringComparer.Ordinal);
+
+    private void RefusedFor(string clientKey, DateTimeOffset until)
+    {
+        if (refusedClients.Count >= MaxRefusedClients)
+        {
+            refusedClients.Clear();
+        }
+
+        refusedClients[clientKey] = until;
+    }
+
+    private Task<(TimeSpan? Wait, bool Counted)> TryAddressCountedAsync(string email, CancellationToken cancellationToken)
+    {
+        var o = options.Value.Intake;
+        return TryAsync(Address, hash.Limit(EmailAddresses.LimitKey(email)), new SubmissionWindow(o.PerAddressLimit, o.PerAddressWindow), time.GetUtcNow(), cancellationToken);
+    }
+
+    /// <summary>Counts under the hashed <paramref name="hashedKey"/>: the wait when refused, and whether a count was taken (not when let through).</summary>
+    private async Task<(TimeSpan? Wait, bool Counted)> TryAsync(string limit, string hashedKey, SubmissionWindow rule, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // A table that does not answer holds nobody's request for long: past the wait, the request goes through.
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(MaxWait);
         try
         {
-            return await counters.TryCountAsync(limit, hash.Limit(key), rule, time.GetUtcNow(), bounded.Token);
+            var wait = await counters.TryCountAsync(limit, hashedKey, rule, now, bounded.Token);
+            return (wait, wait is null);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             LetThrough(log, limit, ex.GetType().Name);
-            return null;
+            return (null, false);
         }
     }
 
