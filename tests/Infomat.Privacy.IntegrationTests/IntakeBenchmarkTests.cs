@@ -330,7 +330,7 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
     private static string Report(int requests, List<Pair> pairs, int accepted, int lost, Burst burst, TimeSpan settle, List<BenchmarkFigure> figures)
     {
         var text = new StringBuilder();
-        text.AppendLine(F($"intake benchmark: {requests} requests per side, concurrency and body kind; {Environment.ProcessorCount} cores; Azurite in memory; the intake on the Azure Storage durable provider, its task hub in a second Azurite"));
+        text.AppendLine(F($"intake benchmark: {requests} requests per side, concurrency and body kind, after {WarmUp} unmeasured per side and kind; {Environment.ProcessorCount} cores; Azurite in memory; the intake on the Azure Storage durable provider, its task hub in a second Azurite"));
         text.AppendLine("submission limits at their defaults; each measured request is another person (its own address and e-mail, X-Forwarded-For from 198.18.0.0/15), so none is reached; the burst below is one client over its limit");
         text.AppendLine("side     kind  c    req/s    p50 ms    p99 ms  answers");
         foreach (var p in pairs)

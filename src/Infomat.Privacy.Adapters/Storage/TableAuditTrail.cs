@@ -207,12 +207,15 @@ public sealed class TableAuditTrail(StorageClients clients, AuditChain chain, Ti
 
     private readonly ConcurrentDictionary<string, KnownChain> chains = new(StringComparer.Ordinal);
 
+    private long lastSweep = Stopwatch.GetTimestamp();
+
     private sealed record KnownChain(IReadOnlyDictionary<string, AuditEvent> ByKey, AuditEvent? Last, long At);
 
     private void Remember(string caseId, Dictionary<string, AuditEvent> byKey, AuditEvent? last)
     {
-        if (chains.Count >= MaxRemembered)
+        if (chains.Count >= MaxRemembered || Stopwatch.GetElapsedTime(Interlocked.Read(ref lastSweep)) > RememberFor)
         {
+            Interlocked.Exchange(ref lastSweep, Stopwatch.GetTimestamp());
             foreach (var old in chains.Where(c => Stopwatch.GetElapsedTime(c.Value.At) > RememberFor).ToList())
             {
                 chains.TryRemove(old);

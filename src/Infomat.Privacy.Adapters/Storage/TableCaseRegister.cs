@@ -128,8 +128,11 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
             return;
         }
 
-        if (known.Count >= MaxRemembered)
+        // Expired cases leave memory at the next write after their time (at most every RememberFor), not when the
+        // memory is full: a quiet instance keeps no case longer than about twice RememberFor.
+        if (known.Count >= MaxRemembered || Stopwatch.GetElapsedTime(Interlocked.Read(ref lastSweep)) > RememberFor)
         {
+            Interlocked.Exchange(ref lastSweep, Stopwatch.GetTimestamp());
             foreach (var old in known.Where(k => Stopwatch.GetElapsedTime(k.Value.At) > RememberFor).ToList())
             {
                 known.TryRemove(old);
@@ -144,8 +147,23 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
         known[c.Id] = new Known(c, e, Stopwatch.GetTimestamp());
     }
 
-    private Known? Recall(string caseId) =>
-        known.TryGetValue(caseId, out var k) && Stopwatch.GetElapsedTime(k.At) <= RememberFor ? k : null;
+    private long lastSweep = Stopwatch.GetTimestamp();
+
+    private Known? Recall(string caseId)
+    {
+        if (!known.TryGetValue(caseId, out var k))
+        {
+            return null;
+        }
+
+        if (Stopwatch.GetElapsedTime(k.At) <= RememberFor)
+        {
+            return k;
+        }
+
+        known.TryRemove(new KeyValuePair<string, Known>(caseId, k));
+        return null;
+    }
 
     public async IAsyncEnumerable<string> ListUnfinishedAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -55,6 +55,21 @@ public sealed partial class SubmissionLimits(
         var addressKey = hash.Limit(EmailAddresses.LimitKey(email));
         var clientCounting = TryAsync(Client, clientKey, clientRule, now, cancellationToken);
         var addressCounting = TryAsync(Address, addressKey, addressRule, now, cancellationToken);
+        try
+        {
+            await Task.WhenAll(clientCounting, addressCounting);
+        }
+        catch (OperationCanceledException)
+        {
+            // The caller went away: nothing is recorded, so an address count taken meanwhile is taken back.
+            if (addressCounting.IsCompletedSuccessfully && addressCounting.Result.Counted)
+            {
+                await counters.UncountAsync(Address, addressKey, addressRule, now);
+            }
+
+            throw;
+        }
+
         var (clientWait, _) = await clientCounting;
         var (addressWait, addressCounted) = await addressCounting;
         if (clientWait is { } refused)
@@ -88,7 +103,18 @@ public sealed partial class SubmissionLimits(
     {
         if (refusedClients.Count >= MaxRefusedClients)
         {
-            refusedClients.Clear();
+            // Those whose wait is over first; all only when every one still waits (each is then checked with its
+            // address again, which costs a count and its take-back, no more).
+            var now = time.GetUtcNow();
+            foreach (var over in refusedClients.Where(r => r.Value <= now).ToList())
+            {
+                refusedClients.TryRemove(over);
+            }
+
+            if (refusedClients.Count >= MaxRefusedClients)
+            {
+                refusedClients.Clear();
+            }
         }
 
         refusedClients[clientKey] = until;
