@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 
 using Azure;
@@ -139,7 +137,7 @@ public sealed class TableAuditTrail(StorageClients clients, AuditChain chain, Ti
             // added to since makes the transaction below fail (its next sequence number is taken), and it is read then.
             Dictionary<string, AuditEvent> byKey;
             AuditEvent? last;
-            if (attempt == 1 && chains.TryGetValue(caseId, out var known) && Stopwatch.GetElapsedTime(known.At) <= RememberFor)
+            if (attempt == 1 && chains.Get(caseId) is { } known)
             {
                 (byKey, last) = (new Dictionary<string, AuditEvent>(known.ByKey, StringComparer.Ordinal), known.Last);
             }
@@ -202,38 +200,20 @@ public sealed class TableAuditTrail(StorageClients clients, AuditChain chain, Ti
     /// </summary>
     private static readonly TimeSpan RememberFor = TimeSpan.FromSeconds(30);
 
-    /// <summary>Chains remembered at most; past it the expired ones are forgotten, then all.</summary>
+    /// <summary>Chains remembered at most.</summary>
     private const int MaxRemembered = 2_000;
 
-    private readonly ConcurrentDictionary<string, KnownChain> chains = new(StringComparer.Ordinal);
+    private readonly RecentlySeen<KnownChain> chains = new(RememberFor, MaxRemembered);
 
-    private long lastSweep = Stopwatch.GetTimestamp();
+    private sealed record KnownChain(IReadOnlyDictionary<string, AuditEvent> ByKey, AuditEvent? Last);
 
-    private sealed record KnownChain(IReadOnlyDictionary<string, AuditEvent> ByKey, AuditEvent? Last, long At);
-
-    private void Remember(string caseId, Dictionary<string, AuditEvent> byKey, AuditEvent? last)
-    {
-        if (chains.Count >= MaxRemembered || Stopwatch.GetElapsedTime(Interlocked.Read(ref lastSweep)) > RememberFor)
-        {
-            Interlocked.Exchange(ref lastSweep, Stopwatch.GetTimestamp());
-            foreach (var old in chains.Where(c => Stopwatch.GetElapsedTime(c.Value.At) > RememberFor).ToList())
-            {
-                chains.TryRemove(old);
-            }
-
-            if (chains.Count >= MaxRemembered)
-            {
-                chains.Clear();
-            }
-        }
-
-        chains[caseId] = new KnownChain(byKey, last, Stopwatch.GetTimestamp());
-    }
+    private void Remember(string caseId, Dictionary<string, AuditEvent> byKey, AuditEvent? last) =>
+        chains.Set(caseId, new KnownChain(byKey, last));
 
     /// <summary>Forgets the chain remembered for the case (always false, so that it can run as an exception filter).</summary>
     private bool Forget(string caseId)
     {
-        chains.TryRemove(caseId, out _);
+        chains.Forget(caseId);
         return false;
     }
 

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 using Azure;
@@ -51,7 +49,7 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
         var response = await cases.GetEntityIfExistsAsync<TableEntity>(caseId, CaseRow, cancellationToken: cancellationToken);
         if (!response.HasValue)
         {
-            known.TryRemove(caseId, out _);
+            known.Forget(caseId);
             return null;
         }
 
@@ -78,7 +76,7 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
             catch (RequestFailedException ex) when (ex.Status is 404 or 412)
             {
                 // Changed (or removed) since: read it as below.
-                known.TryRemove(caseId, out _);
+                known.Forget(caseId);
             }
         }
 
@@ -113,57 +111,26 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
     /// </summary>
     private static readonly TimeSpan RememberFor = TimeSpan.FromSeconds(30);
 
-    /// <summary>Cases remembered at most; past it the expired ones are forgotten, then all.</summary>
+    /// <summary>Cases remembered at most.</summary>
     private const int MaxRemembered = 2_000;
 
-    private readonly ConcurrentDictionary<string, Known> known = new(StringComparer.Ordinal);
+    private readonly RecentlySeen<Known> known = new(RememberFor, MaxRemembered);
 
-    private sealed record Known(PrivacyCase Case, ETag ETag, long At);
+    private sealed record Known(PrivacyCase Case, ETag ETag);
 
     private void Remember(PrivacyCase c, ETag? etag)
     {
-        if (etag is not { } e || e == default)
+        if (etag is { } e && e != default)
         {
-            known.TryRemove(c.Id, out _);
-            return;
+            known.Set(c.Id, new Known(c, e));
         }
-
-        // Expired cases leave memory at the next write after their time (at most every RememberFor), not when the
-        // memory is full: a quiet instance keeps no case longer than about twice RememberFor.
-        if (known.Count >= MaxRemembered || Stopwatch.GetElapsedTime(Interlocked.Read(ref lastSweep)) > RememberFor)
+        else
         {
-            Interlocked.Exchange(ref lastSweep, Stopwatch.GetTimestamp());
-            foreach (var old in known.Where(k => Stopwatch.GetElapsedTime(k.Value.At) > RememberFor).ToList())
-            {
-                known.TryRemove(old);
-            }
-
-            if (known.Count >= MaxRemembered)
-            {
-                known.Clear();
-            }
+            known.Forget(c.Id);
         }
-
-        known[c.Id] = new Known(c, e, Stopwatch.GetTimestamp());
     }
 
-    private long lastSweep = Stopwatch.GetTimestamp();
-
-    private Known? Recall(string caseId)
-    {
-        if (!known.TryGetValue(caseId, out var k))
-        {
-            return null;
-        }
-
-        if (Stopwatch.GetElapsedTime(k.At) <= RememberFor)
-        {
-            return k;
-        }
-
-        known.TryRemove(new KeyValuePair<string, Known>(caseId, k));
-        return null;
-    }
+    private Known? Recall(string caseId) => known.Get(caseId);
 
     public async IAsyncEnumerable<string> ListUnfinishedAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -273,7 +240,7 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
                 var stored = FromEntity(response.Value!);
                 var entry = CaseListCopy.Write(new TableEntity(id, CaseRow) { [RequesterColumn] = EmailAddresses.RegisterKey(stored.Email) }, CaseListEntry.Of(stored));
                 await cases.UpdateEntityAsync(entry, response.Value!.ETag, TableUpdateMode.Merge, cancellationToken);
-                known.TryRemove(id, out _);
+                known.Forget(id);
                 rewritten++;
             }
             catch (RequestFailedException ex) when (ex.Status is 404 or 412)
@@ -310,7 +277,7 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
     {
         await ready.EnsureAsync();
         await cases.DeleteEntityAsync(caseId, CaseRow, ETag.All, cancellationToken);
-        known.TryRemove(caseId, out _);
+        known.Forget(caseId);
         Copy.Forget(caseId);
     }
 
