@@ -125,6 +125,10 @@ if [ -n "${aborted_runs:-}" ]; then
   # --blame-crash wrote which tests were running (Completed="False") and a dump, too big to keep in artifacts.
   find "$RESULTS" -name 'Sequence_*.xml' -exec grep -h 'Completed="False"' {} + 2>/dev/null | sed 's/^ */running at the crash: /' || true
 fi
+if [ "$failed" -gt 0 ]; then
+  step "Failed tests (why, from the .trx files)"
+  awk -f scripts/failed-tests.awk "$RESULTS"/*.trx 2>/dev/null | head -c 6000 || true
+fi
 if [ "$skipped" -gt 0 ]; then
   echo "$passed passed, $failed failed, $skipped skipped"
 else

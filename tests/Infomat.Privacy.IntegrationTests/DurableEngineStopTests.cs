@@ -13,7 +13,9 @@ using Infomat.Privacy.Workflow;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Infomat.Privacy.IntegrationTests;
 
@@ -74,19 +76,23 @@ public sealed class DurableEngineStopTests(Azurite azurite)
         var id = await Client(host).ScheduleNewOrchestrationInstanceAsync("HeldStep", "n-1");
         await running.Task.WaitAsync(TimeSpan.FromSeconds(60));
 
+        var shutdown = host.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout;
         var watch = Stopwatch.StartNew();
         var stopping = host.StopAsync();
         await Task.Delay(500);
         release.SetResult();
         await stopping;
 
-        // Well within the host's 30-s shutdown time, and nothing left leased.
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"the stop took {watch.Elapsed.TotalSeconds:0.0} s");
+        // Within the host's shutdown time (before, the stop ran it out waiting for the step's answer), nothing left leased.
+        // About 10 s on an idle machine (the dispatchers' 5-s grace, then the provider's own stop); how far below the
+        // shutdown time depends on the machine's load, so the limit is the shutdown time itself, not a guess under it.
+        Assert.True(watch.Elapsed < shutdown, $"the stop took {watch.Elapsed.TotalSeconds:0.0} s of its {shutdown.TotalSeconds:0} s");
         Assert.All(await OwnersAsync(hub), owner => Assert.True(string.IsNullOrEmpty(owner), $"partition still leased to {owner}"));
 
         // The step's answer was kept: the next start completes the orchestration without running the step again.
         await host.StartAsync();
-        using var done = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        // The step's answer is in a control-queue message the stopped host had taken: it is back after its 30-s visibility.
+        using var done = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         var state = await Client(host).WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, done.Token);
         await host.StopAsync();
         Assert.Equal((OrchestrationRuntimeStatus.Completed, "\"n-1\""), (state.RuntimeStatus, state.SerializedOutput));
