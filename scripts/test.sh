@@ -60,7 +60,7 @@ for script in scripts/*.sh scripts/azd/*.sh; do bash -n "$script"; done
 step "Tests"
 # The small soak run of issue 14 (SoakTests: 16 requests under injected faults, one host kill) runs with the others;
 # scripts/soak.sh runs the full one. Its size comes from SOAK_*: not from a caller's environment here.
-unset SOAK_CASES SOAK_SEED SOAK_KILLS BENCH_RESTART_CASES BENCH_FANOUT_ROUNDS BENCH_FANOUT_ACTIVITIES BENCH_INTAKE_REQUESTS
+unset SOAK_CASES SOAK_SEED SOAK_KILLS BENCH_RESTART_CASES BENCH_FANOUT_ROUNDS BENCH_FANOUT_ACTIVITIES BENCH_INTAKE_REQUESTS BENCH_INTAKE_CLIENTS BENCH_INTAKE_WARMUP
 # The small simulated-years run of issue 24 (YearSimulationTests: 120 requests over 2027-2028 on a fake clock, about 2 s)
 # runs with the others too; scripts/simulate-year.sh runs the full one. Its size comes from SIMULATION_*: not from here.
 unset SIMULATION_REQUESTS SIMULATION_SEED SIMULATION_REPORT

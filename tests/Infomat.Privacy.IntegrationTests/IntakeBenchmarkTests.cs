@@ -37,7 +37,10 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
     private const double P99Limit = 2.0;
     /// <summary>The next simulated client address (RFC 2544's benchmarking range, 198.18.0.0/15): each request comes from a person of its own.</summary>
     private static int nextClient;
-    private static readonly int[] Concurrency = [1, 16, 64];
+    /// <summary>The concurrencies measured: 1, 16 and 64, or those of <c>BENCH_INTAKE_CLIENTS</c> (e.g. "1" to look at one round).</summary>
+    private static readonly int[] Concurrency = Environment.GetEnvironmentVariable("BENCH_INTAKE_CLIENTS") is { Length: > 0 } chosen
+        ? [.. chosen.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture))]
+        : [1, 16, 64];
 
     /// <summary>Requests per side and body kind before anything is measured (JIT tiering, pools, tables, the task hub).</summary>
     private static readonly int WarmUp = int.TryParse(Environment.GetEnvironmentVariable("BENCH_INTAKE_WARMUP"), CultureInfo.InvariantCulture, out var w) ? w : 20;

@@ -14,28 +14,22 @@ namespace Infomat.Privacy.Adapters.Storage;
 
 /// <summary>
 /// The submission counters in one Azure Table shared by every instance (<c>Privacy:Intake:LimitTable</c>): one row per
-/// limit, key and fixed window (partition = the limit's name, row = the keyed hash of the key and the window's start),
-/// holding the count and until when it matters. A count is raised with the row's ETag (optimistic concurrency), so two
-/// instances counting at once both count: the loser of a race reads again and decides again.
+/// limit and key (partition = the limit's name, row = the keyed hash of the key), holding the counts of the key's current
+/// fixed window and of the one before (<see cref="SubmissionWindow"/>: the two a sliding window needs), the current
+/// window's start, and until when the row matters. Every count is written with the row's ETag (optimistic concurrency),
+/// so two instances counting at once both count: the loser of a race reads again and decides again.
 /// </summary>
 /// <remarks>
-/// One round trip where it can (decision 86): an instance remembers each row it read or wrote (its count and ETag), so
-/// a key it counted before is raised by one conditional write, which another instance's write in between turns into a
-/// 412 and a read. A refusal decided on a remembered count forgets it (the next request reads the row): a count taken
-/// back elsewhere may have lowered it. A key it has not seen is added while the previous window's row is read; when
-/// that row refuses the request after all (a flood in the window before, counted elsewhere), the count just added is
-/// taken back. The previous window's count is trusted from memory only when read <see cref="Settled"/> after that
-/// window ended, once no request still counting in it can write it.
+/// One request where it can (decisions 86 and 89): a key this instance has not seen is added at one with an insert, which
+/// a row already there refuses (409, then read); an instance remembers each row it read or wrote, so a key it counted
+/// before is raised by one conditional write, which another instance's write in between turns into a 412 and a read.
+/// A count is allowed on a remembered row only by writing over that very version, and a refusal decided on a remembered
+/// row is decided again on the row as read: neither rests on what memory says of the table. A request whose clock is a
+/// window behind the row's (instances' clocks differ; a request may wait up to 5 s) counts in the row's window before.
 /// </remarks>
 public sealed partial class TableSubmissionCounters(StorageClients clients, IOptions<PrivacyOptions> options, ILogger<TableSubmissionCounters>? log = null)
     : ISubmissionCounters
 {
-    /// <summary>
-    /// How long after a window ends its row may still rise: a request counting in it waits up to 5 s
-    /// (SubmissionLimits.MaxWait), and instances' clocks differ by a few seconds.
-    /// </summary>
-    public static readonly TimeSpan Settled = TimeSpan.FromSeconds(15);
-
     /// <summary>How long taking back a refused request's count may take, whatever became of the request.</summary>
     private static readonly TimeSpan UncountPatience = TimeSpan.FromSeconds(5);
 
@@ -47,7 +41,7 @@ public sealed partial class TableSubmissionCounters(StorageClients clients, IOpt
 
     private readonly TableClient table = clients.Tables.GetTableClient(options.Value.Intake.LimitTable);
     private readonly SetUpOnce ready = new(() => clients.Tables.GetTableClient(options.Value.Intake.LimitTable).CreateIfNotExistsAsync());
-    private readonly ConcurrentDictionary<(string Limit, string Row), Seen> seen = new();
+    private readonly ConcurrentDictionary<(string Limit, string Key), Counts> seen = new();
 
     public async Task<TimeSpan?> TryCountAsync(string limit, string key, SubmissionWindow rule, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -55,60 +49,42 @@ public sealed partial class TableSubmissionCounters(StorageClients clients, IOpt
         await ready.EnsureAsync();
         Forget(now);
         var start = rule.Start(now);
-        var currentRow = Row(key, start);
-        var previousRow = Row(key, start - rule.Window);
 
-        // The previous window's count as remembered once it settled (read Settled after it ended), else read.
-        var previousKnown = seen.TryGetValue((limit, previousRow), out var p) && p.SeenAt >= start + Settled ? p.Count : (int?)null;
-        // A row remembered without its ETag (read as a window before, then current again: a clock that went back) is
-        // not written from memory.
-        var current = seen.TryGetValue((limit, currentRow), out var c) && c.ETag != default ? c : null;
-        if (previousKnown is { } previousCount)
+        // The row as this instance last read or wrote it; for a key it has not seen, none (then an insert, refused when
+        // the row is there after all).
+        seen.TryGetValue((limit, key), out var row);
+        var fresh = false;
+        for (var attempt = 1; ; attempt++)
         {
-            if (rule.Refusal(previousCount, current?.Count ?? 0, now) is { } wait)
+            var (previous, current) = row is null ? (0, 0) : row.For(start, rule.Window);
+            if (rule.Refusal(previous, current, now) is { } wait)
             {
-                seen.TryRemove((limit, currentRow), out _);
-                return wait;
-            }
-
-            if (await TryWriteAsync(limit, currentRow, current, rule, start, now, cancellationToken))
-            {
-                return null;
-            }
-        }
-        else if (current is null)
-        {
-            // A key this instance has not seen: added while the previous window is read (one round trip's wait).
-            var previousRead = ReadPreviousAsync(limit, previousRow, rule, start, now, cancellationToken);
-            var added = TryWriteAsync(limit, currentRow, null, rule, start, now, cancellationToken);
-            // Both finish before either's failure goes up. A window before that refuses refuses, whatever became of the
-            // add; one that cannot be read lets the request through (SubmissionLimits), counted if its add went.
-            try
-            {
-                await Task.WhenAll(previousRead, added);
-            }
-            catch (Exception) when (previousRead.IsCompletedSuccessfully)
-            {
-                // Only the add failed: it goes up below unless the window before refuses.
-            }
-
-            if (rule.Refusal(await previousRead, 0, now) is { } wait)
-            {
-                if (added.IsCompletedSuccessfully && added.Result)
+                if (fresh)
                 {
-                    await UncountAsync(limit, currentRow);
+                    return wait;
                 }
 
-                return wait;
+                // Refused by a remembered row: decided again on the row itself (a count taken back elsewhere lowers it).
+                row = await ReadAsync(limit, key, now, cancellationToken);
+                fresh = true;
+                continue;
             }
 
-            if (await added)
+            if (await TryWriteAsync(limit, key, row, row is null ? new Counts(start, 1, 0) : row.Counted(start, rule.Window), rule, now, cancellationToken))
             {
                 return null;
             }
-        }
 
-        return await CountByReadingAsync(limit, currentRow, previousRow, rule, start, now, cancellationToken);
+            if (attempt >= MaxAttempts)
+            {
+                // The caller lets the request through uncounted, with a warning (SubmissionLimits).
+                throw new InvalidOperationException($"A submission counter changed {MaxAttempts} times while it was being counted.");
+            }
+
+            // Another instance made or changed the row first (or the sweep deleted it): read it and decide again.
+            row = await ReadAsync(limit, key, now, cancellationToken);
+            fresh = true;
+        }
     }
 
     public async Task<int> DeleteEndedAsync(DateTimeOffset now, CancellationToken cancellationToken)
@@ -124,99 +100,67 @@ public sealed partial class TableSubmissionCounters(StorageClients clients, IOpt
         return deleted;
     }
 
-    /// <summary>Reads both windows' rows and decides, then writes with the ETag read; again when another instance wrote first.</summary>
-    private async Task<TimeSpan?> CountByReadingAsync(
-        string limit, string currentRow, string previousRow, SubmissionWindow rule, DateTimeOffset start, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            // The two windows' rows are read at once (independent reads: one round trip's wait, not two).
-            var previousRead = ReadPreviousAsync(limit, previousRow, rule, start, now, cancellationToken);
-            var currentRead = table.GetEntityIfExistsAsync<TableEntity>(limit, currentRow, cancellationToken: cancellationToken);
-            var previous = await previousRead;
-            var read = await currentRead;
-            var current = read.HasValue ? Remember(limit, read.Value!, now) : null;
-            if (current is null)
-            {
-                seen.TryRemove((limit, currentRow), out _);
-            }
-
-            if (rule.Refusal(previous, current?.Count ?? 0, now) is { } wait)
-            {
-                return wait;
-            }
-
-            if (await TryWriteAsync(limit, currentRow, current, rule, start, now, cancellationToken))
-            {
-                return null;
-            }
-
-            if (attempt >= MaxAttempts)
-            {
-                // The caller lets the request through uncounted, with a warning (SubmissionLimits).
-                throw new InvalidOperationException($"A submission counter changed {MaxAttempts} times while it was being counted.");
-            }
-        }
-    }
-
     /// <summary>
-    /// Raises the row by one with the ETag of <paramref name="current"/>, or adds it at one when there is none: false when
-    /// another instance changed (or made, or the sweep deleted) the row first.
+    /// Writes <paramref name="next"/> over <paramref name="read"/> (with its ETag), or adds it when there was no row: false
+    /// when another instance changed (or made, or the sweep deleted) the row first.
     /// </summary>
-    private async Task<bool> TryWriteAsync(
-        string limit, string row, Seen? current, SubmissionWindow rule, DateTimeOffset start, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<bool> TryWriteAsync(string limit, string key, Counts? read, Counts next, SubmissionWindow rule, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var entity = new TableEntity(limit, row) { [Count] = (current?.Count ?? 0) + 1, [Ends] = rule.Ends(start) };
+        var entity = ToEntity(limit, key, next, rule);
         try
         {
-            var response = current is null
+            var response = read is null
                 ? await table.AddEntityAsync(entity, cancellationToken)
-                : await table.UpdateEntityAsync(entity, current.ETag, TableUpdateMode.Replace, cancellationToken);
-            if (response.Headers.ETag is { } etag)
-            {
-                seen[(limit, row)] = new((current?.Count ?? 0) + 1, etag, now, rule.Ends(start));
-            }
-            else
-            {
-                seen.TryRemove((limit, row), out _);
-            }
-
+                : await table.UpdateEntityAsync(entity, read.ETag, TableUpdateMode.Replace, cancellationToken);
+            Remember(limit, key, response.Headers.ETag is { } etag ? next with { ETag = etag, SeenAt = now, Ends = rule.Ends(next.Start) } : null);
             return true;
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
         {
-            seen.TryRemove((limit, row), out _);
+            seen.TryRemove((limit, key), out _);
             return false;
         }
     }
 
-    /// <summary>The previous window's count (0 when it has no row), remembered (and trusted from memory once <see cref="Settled"/>).</summary>
-    private async Task<int> ReadPreviousAsync(
-        string limit, string row, SubmissionWindow rule, DateTimeOffset start, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>The key's row as the table holds it (remembered), or null when it has none.</summary>
+    private async Task<Counts?> ReadAsync(string limit, string key, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var read = await table.GetEntityIfExistsAsync<TableEntity>(limit, row, [Count], cancellationToken);
-        var count = read.HasValue ? read.Value!.GetInt32(Count) ?? 0 : 0;
-        seen[(limit, row)] = new(count, read.HasValue ? read.Value!.ETag : default, now, rule.Ends(start - rule.Window));
-        return count;
+        var read = await table.GetEntityIfExistsAsync<TableEntity>(limit, key, cancellationToken: cancellationToken);
+        var row = read.HasValue ? FromEntity(read.Value!, now) : null;
+        Remember(limit, key, row);
+        return row;
+    }
+
+    private void Remember(string limit, string key, Counts? row)
+    {
+        if (row is null)
+        {
+            seen.TryRemove((limit, key), out _);
+        }
+        else
+        {
+            seen[(limit, key)] = row;
+        }
     }
 
     public async Task UncountAsync(string limit, string key, SubmissionWindow rule, DateTimeOffset countedAt)
     {
         ArgumentNullException.ThrowIfNull(rule);
         await ready.EnsureAsync();
-        await UncountAsync(limit, Row(key, rule.Start(countedAt)));
+        await TakeBackAsync(limit, key, rule, rule.Start(countedAt));
     }
 
     /// <summary>
-    /// Takes back one count of a refused request that was added before the refusal was known: whatever became of the
-    /// request (its client gone, its wait over), within <see cref="UncountPatience"/>; what cannot be taken back is logged.
+    /// Takes back one count in the window starting at <paramref name="countedIn"/> (a request another limit refused at the
+    /// same moment): whatever became of the request (its client gone, its wait over), within <see cref="UncountPatience"/>;
+    /// what cannot be taken back is logged.
     /// </summary>
-    private async Task UncountAsync(string limit, string row)
+    private async Task TakeBackAsync(string limit, string key, SubmissionWindow rule, DateTimeOffset countedIn)
     {
         using var patience = new CancellationTokenSource(UncountPatience);
         try
         {
-            if (await TryUncountAsync(limit, row, patience.Token))
+            if (await TryUncountAsync(limit, key, rule, countedIn, patience.Token))
             {
                 return;
             }
@@ -237,29 +181,33 @@ public sealed partial class TableSubmissionCounters(StorageClients clients, IOpt
         }
     }
 
-    private async Task<bool> TryUncountAsync(string limit, string row, CancellationToken cancellationToken)
+    private async Task<bool> TryUncountAsync(string limit, string key, SubmissionWindow rule, DateTimeOffset countedIn, CancellationToken cancellationToken)
     {
-        seen.TryRemove((limit, row), out _);
+        seen.TryRemove((limit, key), out _);
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            var read = await table.GetEntityIfExistsAsync<TableEntity>(limit, row, cancellationToken: cancellationToken);
+            var read = await table.GetEntityIfExistsAsync<TableEntity>(limit, key, cancellationToken: cancellationToken);
             if (!read.HasValue)
             {
                 return true;
             }
 
-            var entity = read.Value!;
-            var count = entity.GetInt32(Count) ?? 0;
+            var row = FromEntity(read.Value!, DateTimeOffset.MinValue);
+            if (row.Uncounted(countedIn, rule.Window) is not { } next)
+            {
+                // The window it was counted in is no longer on the row: nothing left to take back.
+                return true;
+            }
+
             try
             {
-                if (count <= 1)
+                if (next.Current == 0 && next.Previous == 0)
                 {
-                    await table.DeleteEntityAsync(limit, row, entity.ETag, cancellationToken);
+                    await table.DeleteEntityAsync(limit, key, row.ETag, cancellationToken);
                 }
                 else
                 {
-                    entity[Count] = count - 1;
-                    await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken);
+                    await table.UpdateEntityAsync(ToEntity(limit, key, next, rule), row.ETag, TableUpdateMode.Replace, cancellationToken);
                 }
 
                 return true;
@@ -275,13 +223,6 @@ public sealed partial class TableSubmissionCounters(StorageClients clients, IOpt
 
     [LoggerMessage(142, LogLevel.Warning, "A refused request's count in the {Limit} limit could not be taken back ({Error}): the key waits a little longer")]
     private static partial void NotTakenBack(ILogger logger, string limit, string error);
-
-    private Seen Remember(string limit, TableEntity row, DateTimeOffset now)
-    {
-        var s = new Seen(row.GetInt32(Count) ?? 0, row.ETag, now, row.GetDateTimeOffset(Ends) ?? now);
-        seen[(limit, row.RowKey)] = s;
-        return s;
-    }
 
     /// <summary>Keeps what is remembered bounded: rows that no longer matter go first, then everything.</summary>
     private void Forget(DateTimeOffset now)
@@ -305,12 +246,61 @@ public sealed partial class TableSubmissionCounters(StorageClients clients, IOpt
         }
     }
 
+    private const string WindowStart = "WindowStart";
     private const string Count = "Count";
+    private const string PreviousCount = "PreviousCount";
     private const string Ends = "Ends";
 
-    private static string Row(string key, DateTimeOffset windowStart) =>
-        key + "-" + windowStart.UtcTicks.ToString("D19", CultureInfo.InvariantCulture);
+    private static TableEntity ToEntity(string limit, string key, Counts row, SubmissionWindow rule) => new(limit, key)
+    {
+        [WindowStart] = row.Start,
+        [Count] = row.Current,
+        [PreviousCount] = row.Previous,
+        [Ends] = rule.Ends(row.Start),
+    };
 
-    /// <summary>A row as this instance last read or wrote it, and when.</summary>
-    private sealed record Seen(int Count, ETag ETag, DateTimeOffset SeenAt, DateTimeOffset Ends);
+    private static Counts FromEntity(TableEntity row, DateTimeOffset now)
+    {
+        var start = row.GetDateTimeOffset(WindowStart) ?? DateTimeOffset.MinValue;
+        return new(start, row.GetInt32(Count) ?? 0, row.GetInt32(PreviousCount) ?? 0)
+        {
+            ETag = row.ETag,
+            SeenAt = now,
+            Ends = row.GetDateTimeOffset(Ends) ?? now,
+        };
+    }
+
+    /// <summary>
+    /// A key's row: the count of the fixed window starting at <see cref="Start"/> and of the window before it, with its
+    /// ETag as this instance last read or wrote it.
+    /// </summary>
+    private sealed record Counts(DateTimeOffset Start, int Current, int Previous)
+    {
+        public ETag ETag { get; init; }
+
+        public DateTimeOffset SeenAt { get; init; }
+
+        public DateTimeOffset Ends { get; init; }
+
+        /// <summary>The counts of the window starting at <paramref name="start"/> and of the one before, as this row holds them.</summary>
+        public (int Previous, int Current) For(DateTimeOffset start, TimeSpan window) =>
+            start == Start ? (Previous, Current)
+            : start == Start + window ? (Current, 0)
+            : start + window == Start ? (0, Previous) // a clock a window behind the row's: its window is the row's window before
+            : (0, 0);
+
+        /// <summary>This row with one more count in the window starting at <paramref name="start"/> (moved on to it when it is later).</summary>
+        public Counts Counted(DateTimeOffset start, TimeSpan window) =>
+            start == Start ? this with { Current = Current + 1 }
+            : start == Start + window ? new Counts(start, 1, Current)
+            : start + window == Start ? this with { Previous = Previous + 1 }
+            : start > Start ? new Counts(start, 1, 0)
+            : this; // a clock more than a window behind the row's: counted in no window the row still holds
+
+        /// <summary>This row with one count fewer in the window starting at <paramref name="start"/>, or null when the row no longer holds it.</summary>
+        public Counts? Uncounted(DateTimeOffset start, TimeSpan window) =>
+            start == Start && Current > 0 ? this with { Current = Current - 1 }
+            : start + window == Start && Previous > 0 ? this with { Previous = Previous - 1 }
+            : null;
+    }
 }
