@@ -7,7 +7,7 @@
 # BENCH_INTAKE_REQUESTS changes the requests per side, concurrency and body kind (scripts/test.sh runs it with 50);
 # BENCH_INTAKE_WARMUP the unmeasured requests per side and body kind first (200 here, 20 in scripts/test.sh): with 20,
 # the first measured round ran the durable engine's code before the JIT had tiered it up (JSON at one client 0.24x the
-# bare API, 0.40x after 200, same build).
+# bare API, 0.40x after 200, same build). BENCH_INTAKE_CLIENTS picks the concurrencies (e.g. 1 to look at one round).
 set -euo pipefail
 source "$(dirname "$0")/bench-lib.sh"
 rm -f artifacts/benchmark-intake.partial.txt
