@@ -77,8 +77,15 @@ public sealed partial class TableSubmissionCounters(StorageClients clients, IOpt
 
             if (attempt >= MaxAttempts)
             {
-                // The caller lets the request through uncounted, with a warning (SubmissionLimits).
-                throw new InvalidOperationException($"A submission counter changed {MaxAttempts} times while it was being counted.");
+                // So many requests for one key at the same moment that this one lost every race: a flood. Refused for a
+                // second rather than let through uncounted (an exception here would be taken for a storage fault, which
+                // lets a request through), so that however many come at once no more than the limit pass.
+                if (log is not null)
+                {
+                    ContendedKey(log, limit, MaxAttempts);
+                }
+
+                return TimeSpan.FromSeconds(1);
             }
 
             // Another instance made or changed the row first (or the sweep deleted it): read it and decide again.
@@ -93,8 +100,15 @@ public sealed partial class TableSubmissionCounters(StorageClients clients, IOpt
         var deleted = 0;
         await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"Ends lt {now}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
         {
-            var response = await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken);
-            deleted += response.Status == 404 ? 0 : 1;
+            // Only the version read: a key that came back meanwhile has written its row again (a new window), and keeps it.
+            try
+            {
+                var response = await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken);
+                deleted += response.Status == 404 ? 0 : 1;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+            {
+            }
         }
 
         return deleted;
@@ -221,6 +235,9 @@ public sealed partial class TableSubmissionCounters(StorageClients clients, IOpt
         return false;
     }
 
+    [LoggerMessage(147, LogLevel.Warning, "A key of the {Limit} limit changed {Attempts} times while a request was being counted (a flood on one key); the request is refused for a second")]
+    private static partial void ContendedKey(ILogger logger, string limit, int attempts);
+
     [LoggerMessage(142, LogLevel.Warning, "A refused request's count in the {Limit} limit could not be taken back ({Error}): the key waits a little longer")]
     private static partial void NotTakenBack(ILogger logger, string limit, string error);
 
@@ -282,20 +299,28 @@ public sealed partial class TableSubmissionCounters(StorageClients clients, IOpt
 
         public DateTimeOffset Ends { get; init; }
 
-        /// <summary>The counts of the window starting at <paramref name="start"/> and of the one before, as this row holds them.</summary>
+        /// <summary>
+        /// The counts a request in the window starting at <paramref name="start"/> is decided on: its window's and the one
+        /// before, as this row holds them. <see cref="Counted"/> takes the same cases in the same order.
+        /// </summary>
         public (int Previous, int Current) For(DateTimeOffset start, TimeSpan window) =>
             start == Start ? (Previous, Current)
             : start == Start + window ? (Current, 0)
-            : start + window == Start ? (0, Previous) // a clock a window behind the row's: its window is the row's window before
-            : (0, 0);
+            // Two or more windows later (or after a window's length changed): nothing the row holds weighs any more.
+            : start > Start ? (0, 0)
+            // A clock a window behind the row's (a request that waited, instances' clocks): its window is the row's
+            // window before; the one before that, which the row no longer holds, would weigh only the seconds it is late.
+            : start + window == Start ? (0, Previous)
+            // Further behind (a window's length changed): decided and counted as in the row's current window.
+            : (Previous, Current);
 
-        /// <summary>This row with one more count in the window starting at <paramref name="start"/> (moved on to it when it is later).</summary>
+        /// <summary>This row with one more count in the window starting at <paramref name="start"/> (moved on to it when it is later); the cases of <see cref="For"/>.</summary>
         public Counts Counted(DateTimeOffset start, TimeSpan window) =>
             start == Start ? this with { Current = Current + 1 }
             : start == Start + window ? new Counts(start, 1, Current)
-            : start + window == Start ? this with { Previous = Previous + 1 }
             : start > Start ? new Counts(start, 1, 0)
-            : this; // a clock more than a window behind the row's: counted in no window the row still holds
+            : start + window == Start ? this with { Previous = Previous + 1 }
+            : this with { Current = Current + 1 };
 
         /// <summary>This row with one count fewer in the window starting at <paramref name="start"/>, or null when the row no longer holds it.</summary>
         public Counts? Uncounted(DateTimeOffset start, TimeSpan window) =>

@@ -95,7 +95,7 @@ public sealed partial class RetentionSweep(
         {
             try
             {
-                // Submission counters whose windows ended: nothing reads them any more (decision 63).
+                // Submission counters whose windows ended (decision 63); a row its key wrote again meanwhile is kept (decision 89).
                 counters = await limits.DeleteEndedAsync(now, cancellationToken);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
