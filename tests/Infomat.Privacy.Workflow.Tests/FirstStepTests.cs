@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Workflow.Activities;
+using Infomat.Privacy.Workflow.Activities.Closing;
 using Infomat.Privacy.Workflow.Activities.Verification;
 using Infomat.Privacy.Workflow.Orchestration;
 
@@ -80,6 +82,85 @@ public sealed class FirstStepTests
         await h.DecideAsync(c.Id, DecisionOutcome.Approve);
         Assert.Equal("\"completed\"", (await h.CompletionAsync(c.Id)).SerializedOutput);
         Assert.Single(h.Mail.Of(MailKind.Verification));
+    }
+
+    [Fact]
+    public async Task A_new_case_whose_writer_sent_its_link_waits_for_its_requester_with_no_step_and_goes_on_when_confirmed()
+    {
+        // Decision 90: the writer (the form, the API, a mail) sent the link and says until when to wait; the run reads
+        // nothing before its wait. Seen failing before it: one step (LoadProgress) ran.
+        var runs = new ConcurrentDictionary<string, int>();
+        await using var h = await WorkflowHarness.StartAsync(activities: (name, real) => new Counted(name, real, runs));
+        var c = await h.WrittenAndBegunAsync();
+
+        await WaitingForAddressAsync(h, c.Id);
+
+        Assert.Empty(runs);
+        Assert.Single(h.Mail.Of(MailKind.Verification));
+        var waiting = await h.Client.GetInstanceAsync(c.Id, getInputsAndOutputs: true);
+        Assert.DoesNotContain("peeters", waiting!.SerializedInput, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(c.Id, waiting.SerializedInput, StringComparison.Ordinal);
+
+        await h.VerifyAsync(c.Id);
+        await h.WaitForMailAsync(MailKind.ApprovalRequest);
+        Assert.Equal(1, runs.GetValueOrDefault(nameof(LoadProgress)));
+        Assert.Equal(0, runs.GetValueOrDefault(nameof(SendVerification)));
+        Assert.Single(h.Mail.Of(MailKind.Verification));
+        Assert.Equal(CaseStatus.AwaitingIdentityApproval, (await h.Register.GetAsync(c.Id, default))!.Status);
+    }
+
+    [Fact]
+    public async Task A_new_case_whose_writer_sent_its_link_expires_at_the_links_deadline_when_nobody_confirms()
+    {
+        var runs = new ConcurrentDictionary<string, int>();
+        await using var h = await WorkflowHarness.StartAsync(o => o.Verification.Timeout = TimeSpan.FromSeconds(3), activities: (name, real) => new Counted(name, real, runs));
+        var c = await h.WrittenAndBegunAsync();
+
+        var done = await h.CompletionAsync(c.Id);
+
+        Assert.Equal("\"expired\"", done.SerializedOutput);
+        Assert.Equal(CaseStatus.Expired, (await h.Register.GetAsync(c.Id, default))!.Status);
+        Assert.Equal(1, runs.GetValueOrDefault(nameof(ExpireCase)));
+        Assert.Equal(0, runs.GetValueOrDefault(nameof(LoadProgress)));
+    }
+
+    [Fact]
+    public async Task A_confirmation_at_the_links_deadline_wins_over_the_timer_in_a_run_that_read_nothing_before()
+    {
+        // The address confirmed and its signal lost: the timer fires, the expiry step finds it confirmed, and the run
+        // reads the case and goes on.
+        await using var h = await WorkflowHarness.StartAsync(o => o.Verification.Timeout = TimeSpan.FromSeconds(3));
+        var c = await h.WrittenAndBegunAsync();
+        await WaitingForAddressAsync(h, c.Id);
+
+        await h.Register.UpdateAsync(c.Id, x => x with { EmailVerifiedAt = DateTimeOffset.UtcNow }, default);
+        await h.WaitForMailAsync(MailKind.ApprovalRequest);
+
+        Assert.Equal(CaseStatus.AwaitingIdentityApproval, (await h.Register.GetAsync(c.Id, default))!.Status);
+    }
+
+    [Fact]
+    public async Task A_link_its_writer_could_not_send_goes_from_the_runs_first_step()
+    {
+        var runs = new ConcurrentDictionary<string, int>();
+        await using var h = await WorkflowHarness.StartAsync(activities: (name, real) => new Counted(name, real, runs));
+        h.Mail.FailNext(1);
+        var c = await h.WrittenAndBegunAsync();
+
+        await WaitingForAddressAsync(h, c.Id);
+
+        Assert.Equal(1, runs.GetValueOrDefault(nameof(LoadProgress)));
+        Assert.Single(h.Mail.Of(MailKind.Verification));
+    }
+
+    [Fact]
+    public void A_runs_input_reads_the_bare_case_id_of_the_runs_begun_before_and_round_trips_its_date()
+    {
+        Assert.Equal(new CaseRun("c-1"), JsonSerializer.Deserialize<CaseRun>("\"c-1\""));
+        var run = new CaseRun("c-2") { LinkSentWaitUntilUtc = new DateTime(2026, 12, 6, 10, 0, 0, DateTimeKind.Utc) };
+        var json = JsonSerializer.Serialize(run);
+        Assert.Equal(run, JsonSerializer.Deserialize<CaseRun>(json));
+        Assert.Equal("{\"caseId\":\"c-2\",\"linkSentWaitUntilUtc\":\"2026-12-06T10:00:00Z\"}", json);
     }
 
     private static async Task WaitingForAddressAsync(WorkflowHarness h, string caseId)

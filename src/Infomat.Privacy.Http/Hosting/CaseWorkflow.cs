@@ -38,21 +38,19 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
     /// <summary>
     /// As <see cref="EnsureRunningAsync(DurableTaskClient, string, CancellationToken)"/>, after <paramref name="beforeStart"/>
     /// (a new case's verification link), holding the case's start lock throughout: this process's reconciliation does not
-    /// start the case in between.
+    /// start the case in between. <paramref name="beforeStart"/> says until when to wait for the address when the link
+    /// went and was recorded; a run started now is given that date and waits at once (decision 90).
     /// </summary>
-    public async Task EnsureRunningAsync(DurableTaskClient client, string caseId, Func<Task>? beforeStart, CancellationToken cancellationToken)
+    public async Task EnsureRunningAsync(DurableTaskClient client, string caseId, Func<Task<DateTime?>>? beforeStart, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         using var _ = await StartLock.TakeAsync(caseId, cancellationToken);
-        if (beforeStart is not null)
-        {
-            await beforeStart();
-        }
+        var linkSentWaitUntil = beforeStart is null ? null : await beforeStart();
 
         var instance = await client.GetInstanceAsync(caseId, getInputsAndOutputs: false, cancellationToken);
         if (instance is null)
         {
-            await StartAsync(client, caseId, cancellationToken);
+            await StartAsync(client, new CaseRun(caseId) { LinkSentWaitUntilUtc = linkSentWaitUntil }, cancellationToken);
         }
         else if (IsStopped(instance))
         {
@@ -273,11 +271,14 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
         await StartAsync(client, caseId, cancellationToken);
     }
 
-    private async Task StartAsync(DurableTaskClient client, string caseId, CancellationToken cancellationToken)
+    private Task StartAsync(DurableTaskClient client, string caseId, CancellationToken cancellationToken) =>
+        StartAsync(client, new CaseRun(caseId), cancellationToken);
+
+    private async Task StartAsync(DurableTaskClient client, CaseRun run, CancellationToken cancellationToken)
     {
         await client.ScheduleNewOrchestrationInstanceAsync(
-            nameof(PrivacyRequestOrchestrator), caseId, new StartOrchestrationOptions(caseId), cancellationToken);
-        Started(log, caseId);
+            nameof(PrivacyRequestOrchestrator), run, new StartOrchestrationOptions(run.CaseId), cancellationToken);
+        Started(log, run.CaseId);
     }
 
     [LoggerMessage(10, LogLevel.Information, "Orchestration started for case {CaseId}")]
