@@ -29,11 +29,26 @@ internal sealed class CaseRunConverter : JsonConverter<CaseRun>
 
         var wire = JsonSerializer.Deserialize<Wire>(ref reader, options)
             ?? throw new JsonException("A case run's input is null.");
-        return new CaseRun(wire.CaseId ?? throw new JsonException("A case run's input has no caseId.")) { LinkSentWaitUntilUtc = wire.LinkSentWaitUntilUtc };
+        return new CaseRun(wire.CaseId ?? throw new JsonException("A case run's input has no caseId.")) { LinkSentWaitUntilUtc = wire.LinkSentWaitUntilUtc?.ToUniversalTime() };
     }
 
-    public override void Write(Utf8JsonWriter writer, CaseRun value, JsonSerializerOptions options) =>
-        JsonSerializer.Serialize(writer, new Wire(value.CaseId, value.LinkSentWaitUntilUtc), options);
+    /// <summary>
+    /// A run without a date is written as the bare case id, as the release before wrote every run: a restart, a retry or a
+    /// fresh run after a wait can be run by that release too (a rollback, or both releases side by side during a
+    /// deployment). Only a new case's first run, started by this release's writer, carries the object.
+    /// </summary>
+    public override void Write(Utf8JsonWriter writer, CaseRun value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(value);
+        if (value.LinkSentWaitUntilUtc is not { } until)
+        {
+            writer.WriteStringValue(value.CaseId);
+            return;
+        }
+
+        JsonSerializer.Serialize(writer, new Wire(value.CaseId, until.ToUniversalTime()), options);
+    }
 
     private sealed record Wire(
         [property: JsonPropertyName("caseId")] string? CaseId,
