@@ -154,6 +154,30 @@ public sealed class FirstStepTests
     }
 
     [Fact]
+    public async Task A_new_cases_first_run_that_the_release_before_cannot_read_is_restarted_by_the_reconciliation_as_a_bare_case_id()
+    {
+        // A rollback, or both releases side by side: a worker of the release before takes a new case's first run, whose
+        // input carries the link's date. It cannot read it and the run fails; the reconciliation restarts it with the
+        // bare case id, which that release reads, and the case waits for its requester with its one link.
+        await using var h = await WorkflowHarness.StartAsync(orchestrator: () => new ReleaseBefore());
+        var c = await h.WrittenAndBegunAsync();
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while ((await h.Client.GetInstanceAsync(c.Id))?.RuntimeStatus != OrchestrationRuntimeStatus.Failed)
+        {
+            Assert.True(DateTime.UtcNow < until, "the release before's run did not fail on the new input within 30 s");
+            await Task.Delay(50);
+        }
+
+        var reconciled = await h.Workflow.ReconcileAsync(h.Client, default);
+
+        Assert.Equal(1, reconciled.Restarted);
+        await WaitingForAddressAsync(h, c.Id);
+        var restarted = await h.Client.GetInstanceAsync(c.Id, getInputsAndOutputs: true);
+        Assert.Equal(JsonSerializer.Serialize(c.Id), restarted!.SerializedInput);
+        Assert.Single(h.Mail.Of(MailKind.Verification));
+    }
+
+    [Fact]
     public void A_runs_input_reads_the_bare_case_id_of_the_runs_begun_before_and_round_trips_its_date()
     {
         Assert.Equal(new CaseRun("c-1"), JsonSerializer.Deserialize<CaseRun>("\"c-1\""));
