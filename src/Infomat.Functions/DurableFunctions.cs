@@ -27,7 +27,7 @@ public sealed class DurableFunctions(IServiceProvider services)
 {
     [Function(nameof(PrivacyRequestOrchestrator))]
     public static Task<string> RunPrivacyRequest([OrchestrationTrigger] TaskOrchestrationContext context) =>
-        new PrivacyRequestOrchestrator().RunAsync(context, context.GetInput<CaseRun>()!);
+        new PrivacyRequestOrchestrator().RunAsync(context, context.GetInput<string>()!);
 
     [Function(nameof(LoadProgress))]
     public Task<CaseProgress> RunLoadProgress([ActivityTrigger] string caseId, FunctionContext ctx) => Activity<LoadProgress, string, CaseProgress>(caseId, ctx);

@@ -64,11 +64,8 @@ public sealed class OrchestrationReleaseTests(Azurite azurite)
         }
     }
 
-    /// <summary>
-    /// An older release's orchestration: the same steps up to the approval wait, awaited in another order (a timer first).
-    /// Its runs are started by this release's intake, whose first run of a new case carries the link's date (decision 90).
-    /// </summary>
-    private sealed class PreviousRelease : TaskOrchestrator<CaseRun, string>
+    /// <summary>An older release's orchestration: the same steps up to the approval wait, awaited in another order (a timer first).</summary>
+    private sealed class PreviousRelease : TaskOrchestrator<string, string>
     {
         public static void Register(DurableTaskRegistry registry)
         {
@@ -79,9 +76,8 @@ public sealed class OrchestrationReleaseTests(Azurite azurite)
             }
         }
 
-        public override async Task<string> RunAsync(TaskOrchestrationContext context, CaseRun run)
+        public override async Task<string> RunAsync(TaskOrchestrationContext context, string input)
         {
-            var input = run.CaseId;
             await context.CallActivityAsync<CaseProgress>(nameof(LoadProgress), input);
             await context.CallActivityAsync<WaitStep>(nameof(SendVerification), input);
             await context.WaitForExternalEvent<string?>(CaseEvents.EmailVerified);

@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Workflow.Activities;
-using Infomat.Privacy.Workflow.Activities.Closing;
 using Infomat.Privacy.Workflow.Activities.Verification;
 using Infomat.Privacy.Workflow.Orchestration;
 
@@ -82,112 +80,6 @@ public sealed class FirstStepTests
         await h.DecideAsync(c.Id, DecisionOutcome.Approve);
         Assert.Equal("\"completed\"", (await h.CompletionAsync(c.Id)).SerializedOutput);
         Assert.Single(h.Mail.Of(MailKind.Verification));
-    }
-
-    [Fact]
-    public async Task A_new_case_whose_writer_sent_its_link_waits_for_its_requester_with_no_step_and_goes_on_when_confirmed()
-    {
-        // Decision 90: the writer (the form, the API, a mail) sent the link and says until when to wait; the run reads
-        // nothing before its wait. Seen failing before it: one step (LoadProgress) ran.
-        var runs = new ConcurrentDictionary<string, int>();
-        await using var h = await WorkflowHarness.StartAsync(activities: (name, real) => new Counted(name, real, runs));
-        var c = await h.WrittenAndBegunAsync();
-
-        await WaitingForAddressAsync(h, c.Id);
-
-        Assert.Empty(runs);
-        Assert.Single(h.Mail.Of(MailKind.Verification));
-        var waiting = await h.Client.GetInstanceAsync(c.Id, getInputsAndOutputs: true);
-        Assert.DoesNotContain("peeters", waiting!.SerializedInput, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains(c.Id, waiting.SerializedInput, StringComparison.Ordinal);
-
-        await h.VerifyAsync(c.Id);
-        await h.WaitForMailAsync(MailKind.ApprovalRequest);
-        Assert.Equal(1, runs.GetValueOrDefault(nameof(LoadProgress)));
-        Assert.Equal(0, runs.GetValueOrDefault(nameof(SendVerification)));
-        Assert.Single(h.Mail.Of(MailKind.Verification));
-        Assert.Equal(CaseStatus.AwaitingIdentityApproval, (await h.Register.GetAsync(c.Id, default))!.Status);
-    }
-
-    [Fact]
-    public async Task A_new_case_whose_writer_sent_its_link_expires_at_the_links_deadline_when_nobody_confirms()
-    {
-        var runs = new ConcurrentDictionary<string, int>();
-        await using var h = await WorkflowHarness.StartAsync(o => o.Verification.Timeout = TimeSpan.FromSeconds(3), activities: (name, real) => new Counted(name, real, runs));
-        var c = await h.WrittenAndBegunAsync();
-
-        var done = await h.CompletionAsync(c.Id);
-
-        Assert.Equal("\"expired\"", done.SerializedOutput);
-        Assert.Equal(CaseStatus.Expired, (await h.Register.GetAsync(c.Id, default))!.Status);
-        Assert.Equal(1, runs.GetValueOrDefault(nameof(ExpireCase)));
-        Assert.Equal(0, runs.GetValueOrDefault(nameof(LoadProgress)));
-    }
-
-    [Fact]
-    public async Task A_confirmation_at_the_links_deadline_wins_over_the_timer_in_a_run_that_read_nothing_before()
-    {
-        // The address confirmed and its signal lost: the timer fires, the expiry step finds it confirmed, and the run
-        // reads the case and goes on. (10 s: the run must be at its wait before the confirmation, on a busy machine too.)
-        await using var h = await WorkflowHarness.StartAsync(o => o.Verification.Timeout = TimeSpan.FromSeconds(10));
-        var c = await h.WrittenAndBegunAsync();
-        await WaitingForAddressAsync(h, c.Id);
-
-        await h.Register.UpdateAsync(c.Id, x => x with { EmailVerifiedAt = DateTimeOffset.UtcNow }, default);
-        await h.WaitForMailAsync(MailKind.ApprovalRequest);
-
-        Assert.Equal(CaseStatus.AwaitingIdentityApproval, (await h.Register.GetAsync(c.Id, default))!.Status);
-    }
-
-    [Fact]
-    public async Task A_link_its_writer_could_not_send_goes_from_the_runs_first_step()
-    {
-        var runs = new ConcurrentDictionary<string, int>();
-        await using var h = await WorkflowHarness.StartAsync(activities: (name, real) => new Counted(name, real, runs));
-        h.Mail.FailNext(1);
-        var c = await h.WrittenAndBegunAsync();
-
-        await WaitingForAddressAsync(h, c.Id);
-
-        Assert.Equal(1, runs.GetValueOrDefault(nameof(LoadProgress)));
-        Assert.Single(h.Mail.Of(MailKind.Verification));
-    }
-
-    [Fact]
-    public async Task A_new_cases_first_run_that_the_release_before_cannot_read_is_restarted_by_the_reconciliation_as_a_bare_case_id()
-    {
-        // A rollback, or both releases side by side: a worker of the release before takes a new case's first run, whose
-        // input carries the link's date. It cannot read it and the run fails; the reconciliation restarts it with the
-        // bare case id, which that release reads, and the case waits for its requester with its one link.
-        await using var h = await WorkflowHarness.StartAsync(orchestrator: () => new ReleaseBefore());
-        var c = await h.WrittenAndBegunAsync();
-        var until = DateTime.UtcNow.AddSeconds(30);
-        while ((await h.Client.GetInstanceAsync(c.Id))?.RuntimeStatus != OrchestrationRuntimeStatus.Failed)
-        {
-            Assert.True(DateTime.UtcNow < until, "the release before's run did not fail on the new input within 30 s");
-            await Task.Delay(50);
-        }
-
-        var reconciled = await h.Workflow.ReconcileAsync(h.Client, default);
-
-        Assert.Equal(1, reconciled.Restarted);
-        await WaitingForAddressAsync(h, c.Id);
-        var restarted = await h.Client.GetInstanceAsync(c.Id, getInputsAndOutputs: true);
-        Assert.Equal(JsonSerializer.Serialize(c.Id), restarted!.SerializedInput);
-        Assert.Single(h.Mail.Of(MailKind.Verification));
-    }
-
-    [Fact]
-    public void A_runs_input_reads_the_bare_case_id_of_the_runs_begun_before_and_round_trips_its_date()
-    {
-        Assert.Equal(new CaseRun("c-1"), JsonSerializer.Deserialize<CaseRun>("\"c-1\""));
-        // A run without a date is written as the release before wrote it: that release can run it (a rollback).
-        Assert.Equal("\"c-1\"", JsonSerializer.Serialize(new CaseRun("c-1")));
-        Assert.Equal(new DateTime(2026, 12, 6, 10, 0, 0, DateTimeKind.Utc), JsonSerializer.Deserialize<CaseRun>("{\"caseId\":\"c-3\",\"linkSentWaitUntilUtc\":\"2026-12-06T11:00:00+01:00\"}")!.LinkSentWaitUntilUtc);
-        var run = new CaseRun("c-2") { LinkSentWaitUntilUtc = new DateTime(2026, 12, 6, 10, 0, 0, DateTimeKind.Utc) };
-        var json = JsonSerializer.Serialize(run);
-        Assert.Equal(run, JsonSerializer.Deserialize<CaseRun>(json));
-        Assert.Equal("{\"caseId\":\"c-2\",\"linkSentWaitUntilUtc\":\"2026-12-06T10:00:00Z\"}", json);
     }
 
     private static async Task WaitingForAddressAsync(WorkflowHarness h, string caseId)

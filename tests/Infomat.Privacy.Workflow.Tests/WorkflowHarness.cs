@@ -145,23 +145,6 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         return c;
     }
 
-    /// <summary>
-    /// A new case as the form, the API and the mail intake write it: into the register, then begun by
-    /// <see cref="NewCases"/> (its link sent and recorded, then its run started under the case's start lock).
-    /// </summary>
-    public async Task<PrivacyCase> WrittenAndBegunAsync(string email = "an.peeters@example.be")
-    {
-        var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, email, "An Peeters", null, ControllerScope.AllOf(Map.ControllerCodes), Language.Nl, null, null), Channel.Form, DateTimeOffset.UtcNow, Map);
-        await Register.CreateAsync(c, CancellationToken.None);
-        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
-        var verification = new Infomat.Privacy.Workflow.Activities.Verification.VerificationMail(
-            Register, Mail, new LinkTokenService(Convert.FromBase64String(Options.Tokens.SigningKey), TimeProvider.System), Map,
-            Microsoft.Extensions.Options.Options.Create(Options), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Infomat.Privacy.Workflow.Activities.Verification.VerificationMail>.Instance);
-        var begin = new NewCases(verification, Workflow, new PrivacyMetrics(meters), Microsoft.Extensions.Logging.Abstractions.NullLogger<NewCases>.Instance);
-        await begin.BeginAsync(Client, c, CancellationToken.None);
-        return c;
-    }
-
     /// <summary>What the verify page does: record, then signal.</summary>
     public async Task VerifyAsync(string caseId)
     {

@@ -38,19 +38,21 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
     /// <summary>
     /// As <see cref="EnsureRunningAsync(DurableTaskClient, string, CancellationToken)"/>, after <paramref name="beforeStart"/>
     /// (a new case's verification link), holding the case's start lock throughout: this process's reconciliation does not
-    /// start the case in between. <paramref name="beforeStart"/> says until when to wait for the address when the link
-    /// went and was recorded; a run started now is given that date and waits at once (decision 90).
+    /// start the case in between.
     /// </summary>
-    public async Task EnsureRunningAsync(DurableTaskClient client, string caseId, Func<Task<DateTime?>>? beforeStart, CancellationToken cancellationToken)
+    public async Task EnsureRunningAsync(DurableTaskClient client, string caseId, Func<Task>? beforeStart, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         using var _ = await StartLock.TakeAsync(caseId, cancellationToken);
-        var linkSentWaitUntil = beforeStart is null ? null : await beforeStart();
+        if (beforeStart is not null)
+        {
+            await beforeStart();
+        }
 
         var instance = await client.GetInstanceAsync(caseId, getInputsAndOutputs: false, cancellationToken);
         if (instance is null)
         {
-            await StartAsync(client, new CaseRun(caseId) { LinkSentWaitUntilUtc = linkSentWaitUntil }, cancellationToken);
+            await StartAsync(client, caseId, cancellationToken);
         }
         else if (IsStopped(instance))
         {
@@ -271,14 +273,11 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
         await StartAsync(client, caseId, cancellationToken);
     }
 
-    private Task StartAsync(DurableTaskClient client, string caseId, CancellationToken cancellationToken) =>
-        StartAsync(client, new CaseRun(caseId), cancellationToken);
-
-    private async Task StartAsync(DurableTaskClient client, CaseRun run, CancellationToken cancellationToken)
+    private async Task StartAsync(DurableTaskClient client, string caseId, CancellationToken cancellationToken)
     {
         await client.ScheduleNewOrchestrationInstanceAsync(
-            nameof(PrivacyRequestOrchestrator), run, new StartOrchestrationOptions(run.CaseId), cancellationToken);
-        Started(log, run.CaseId);
+            nameof(PrivacyRequestOrchestrator), caseId, new StartOrchestrationOptions(caseId), cancellationToken);
+        Started(log, caseId);
     }
 
     [LoggerMessage(10, LogLevel.Information, "Orchestration started for case {CaseId}")]

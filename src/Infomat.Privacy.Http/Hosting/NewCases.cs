@@ -67,7 +67,7 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
         {
             try
             {
-                return await SendLinkAsync(created, cancellationToken);
+                await SendLinkAsync(created, cancellationToken);
             }
             finally
             {
@@ -174,22 +174,19 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
     public Task AllBegunAsync(CancellationToken cancellationToken) =>
         Task.WhenAll(afterAnswer.Values.ToArray()).WaitAsync(cancellationToken);
 
-    /// <summary>The case's verification link, sent and recorded: until when its run waits for the address (decision 90), or null when no link went now.</summary>
-    private async Task<DateTime?> SendLinkAsync(PrivacyCase created, CancellationToken cancellationToken)
+    private async Task SendLinkAsync(PrivacyCase created, CancellationToken cancellationToken)
     {
         if (!created.NeedsVerificationMail)
         {
-            return null;
+            return;
         }
 
         var began = System.Diagnostics.Stopwatch.GetTimestamp();
-        DateTime? waitUntil = null;
         try
         {
             using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             patience.CancelAfter(MailPatience);
-            var sent = await verification.SendOnceAsync(created, patience.Token);
-            waitUntil = sent.VerificationMailSentAt is null ? null : verification.WaitUntilUtc(sent);
+            await verification.SendOnceAsync(created, patience.Token);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)
         {
@@ -197,7 +194,6 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
         }
 
         metrics.IntakeStep("verification-mail", System.Diagnostics.Stopwatch.GetElapsedTime(began));
-        return waitUntil;
     }
 
     [LoggerMessage(137, LogLevel.Information, "Case {CaseId}: its orchestration's start takes longer than the writer waits; it goes on in the background")]

@@ -19,11 +19,10 @@ namespace Infomat.Privacy.Workflow.Orchestration;
 /// consent, objection to direct marketing: no approval), staff identity approval for the rest, then by type: fan-out
 /// to the entity stores and an export (access, portability), an action in every store and a report (erasure,
 /// restriction, withdrawal of consent, objection to direct marketing), or staff tasks first (rectification, other
-/// objections). Input and output are the case id (with, for a new case whose link went, until when to wait: a date;
-/// <see cref="CaseRun"/>); the case register holds the rest, so the orchestration can be started again for an
-/// unfinished case and continues where the register says.
+/// objections). Input and output are the case id only; the case register holds the rest,
+/// so the orchestration can be started again for an unfinished case and continues where the register says.
 /// </summary>
-public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<CaseRun, string>
+public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string>
 {
     /// <summary>Store and storage steps are retried: a store that is briefly down must not fail the case.</summary>
     private static readonly TaskOptions Retried = TaskOptions.FromRetryPolicy(new RetryPolicy(
@@ -34,15 +33,13 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<CaseRun, strin
     /// <summary>Looks at the approval wait per run before the history is started afresh (ContinueAsNew).</summary>
     private const int LooksPerRun = 20;
 
-    public override async Task<string> RunAsync(TaskOrchestrationContext context, CaseRun input)
+    public override async Task<string> RunAsync(TaskOrchestrationContext context, string caseId)
     {
         ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(input);
-        var caseId = input.CaseId;
         var log = context.CreateReplaySafeLogger<PrivacyRequestOrchestrator>();
         try
         {
-            return await RunStepsAsync(context, input);
+            return await RunStepsAsync(context, caseId);
         }
         catch (TaskFailedException ex)
         {
@@ -57,15 +54,11 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<CaseRun, strin
         }
     }
 
-    private static async Task<string> RunStepsAsync(TaskOrchestrationContext context, CaseRun run)
+    private static async Task<string> RunStepsAsync(TaskOrchestrationContext context, string caseId)
     {
-        var caseId = run.CaseId;
         var log = context.CreateReplaySafeLogger<PrivacyRequestOrchestrator>();
-
-        // A new case whose writer sent its link says until when to wait (decision 90): nothing to read before the wait,
-        // which is where most new cases stay. Any other run (a restart, a retry, a run begun before) reads the case first.
-        var progress = run.LinkSentWaitUntilUtc is null ? await context.CallActivityAsync<CaseProgress>(nameof(LoadProgress), caseId, Retried) : null;
-        if (progress is { Finished: true })
+        var progress = await context.CallActivityAsync<CaseProgress>(nameof(LoadProgress), caseId, Retried);
+        if (progress.Finished)
         {
             if (progress.NeedsExpiryNotice)
             {
@@ -76,26 +69,22 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<CaseRun, strin
             return "finished";
         }
 
-        if (progress is not { Verified: true })
+        if (!progress.Verified)
         {
             // The first step sent the link and says until when to wait; when it could not (or in a run from before it
             // did), the link is a step of its own.
-            var deadline = run.LinkSentWaitUntilUtc
-                ?? progress!.VerificationDeadlineUtc
+            var deadline = progress.VerificationDeadlineUtc
                 ?? (await context.CallActivityAsync<WaitStep>(nameof(SendVerification), caseId, Retried)).DeadlineUtc;
-            var confirmed = await WaitForAsync(context, CaseEvents.EmailVerified, deadline, new WaitingFor(CaseWait.EmailVerification));
-
-            // The timer won. The case's rule decides under the register's ETag: an address confirmed meanwhile (its
-            // signal lost, or a moment late) wins, and the case goes on.
-            if (!confirmed && await context.CallActivityAsync<bool>(nameof(ExpireCase), caseId, Retried))
+            if (!await WaitForAsync(context, CaseEvents.EmailVerified, deadline, new WaitingFor(CaseWait.EmailVerification)))
             {
-                log.Step(caseId, "expired: email not verified");
-                return "expired";
-            }
+                // The timer won. The case's rule decides under the register's ETag: an address confirmed meanwhile (its
+                // signal lost, or a moment late) wins, and the case goes on.
+                if (await context.CallActivityAsync<bool>(nameof(ExpireCase), caseId, Retried))
+                {
+                    log.Step(caseId, "expired: email not verified");
+                    return "expired";
+                }
 
-            // After the timer, or in a run that has not read the case yet: where the case stands now.
-            if (!confirmed || progress is null)
-            {
                 progress = await context.CallActivityAsync<CaseProgress>(nameof(LoadProgress), caseId, Retried);
                 if (progress.Finished)
                 {
@@ -105,7 +94,7 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<CaseRun, strin
                 if (!progress.Verified)
                 {
                     // Still the requester's time (the timeout was raised, or the mail went later): a fresh run waits again.
-                    context.ContinueAsNew(new CaseRun(caseId));
+                    context.ContinueAsNew(caseId);
                     return "continued";
                 }
             }
@@ -116,7 +105,7 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<CaseRun, strin
             // A run that began before at-once rights existed (its LoadProgress in history names none): a fresh run reads
             // the case anew, so the acknowledgement it sends and what it applies at once agree (review of decision 49).
             // A run already past this point fails on replay and is started again by the reconciler, which does the same.
-            context.ContinueAsNew(new CaseRun(caseId));
+            context.ContinueAsNew(caseId);
             return "continued";
         }
 
@@ -185,7 +174,7 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<CaseRun, strin
         {
             // A long wait (staff on holiday, escalations every few days) starts a fresh history now and then; the case
             // register holds everything, so the new run picks up where this one stood.
-            context.ContinueAsNew(new CaseRun(caseId));
+            context.ContinueAsNew(caseId);
             return "continued";
         }
 
