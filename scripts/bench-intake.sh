@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The intake benchmark (issue 21 item 1): POST /api/requests, JSON and form, at 1, 16 and 64 concurrent clients, the
 # intake as the local host serves it (Azure Storage durable provider on an Azurite of its own) against a bare ASP.NET
-# Core minimal API doing the same validation and register write, each side in two halves run in the order bare, intake, intake, bare. Limits: at least 0.5x the bare
-# API's requests per second, p99 within 2x, no answer but accepted ones; a burst of one client at the default limits gets
-# only 429s with Retry-After beyond them; every accepted request is in the register. Exit 1 when a limit is missed.
+# Core minimal API doing the same validation and register write, each side in two halves run in the order bare,
+# intake, intake, bare. Limits: at least 0.5x the bare API's requests per second, p99 within 2x, no answer but accepted
+# ones; a burst of one client at the default limits gets only 429s with Retry-After beyond them; every accepted request
+# is in the register. Exit 1 when a limit is missed.
 # BENCH_INTAKE_REQUESTS changes the requests per side, concurrency and body kind (scripts/test.sh runs it with 50);
 # BENCH_INTAKE_WARMUP the unmeasured requests per side and body kind first (200 here, 20 in scripts/test.sh): with 20,
 # the first measured round ran the durable engine's code before the JIT had tiered it up (JSON at one client 0.24x the

@@ -23,8 +23,8 @@ namespace Infomat.Privacy.IntegrationTests;
 /// <summary>
 /// Issue 21 item 1: <c>POST /api/requests</c> (JSON and form) at 1, 16 and 64 concurrent clients, the intake as the local
 /// host serves it (Azure Storage durable provider, its task hub on an Azurite of its own as scripts/run.sh has it) against a bare minimal API doing the same validation and
-/// register write (<see cref="BareIntakeApi"/>), each side in two halves run in the order bare, intake, intake, bare (a drift over the round weighs on both alike). Limits: at least 0.5× the bare API's requests
-/// per second, p99 within 2×, no answer but an accepted one (202 JSON, 303 form). The limits stay at their defaults:
+/// register write (<see cref="BareIntakeApi"/>), each side in two halves run in the order bare, intake, intake, bare
+/// (a drift over the round weighs on both alike). Limits: at least 0.5× the bare API's requests per second, p99 within 2×, no answer but an accepted one (202 JSON, 303 form). The limits stay at their defaults:
 /// each measured request is another person on another client address (decision 76), and one client's burst at the
 /// same defaults must get only 429s with Retry-After beyond the limit. Every accepted request is in the register afterwards. Where the intake's
 /// time goes: each step's duration (<see cref="PrivacyMetrics.IntakeStepDuration"/>) read with a <see cref="MeterListener"/>.
