@@ -35,7 +35,9 @@ internal static class HostileMime
         foreach (var (name, build) in cases)
         {
             var bytes = build();
-            Measure(bytes); // warm-up: JIT and MimeKit's tables
+            // The first read warms the JIT and MimeKit's tables and fills the reader's pool of buffer blocks; the second is
+            // the one measured, as a running intake meets it. The first is shown too: a host's first large message.
+            var (firstMs, _, _) = Measure(bytes);
             var (ms, allocated, outcome) = Measure(bytes);
             baseline ??= ms;
             var within = ms < TimeLimitMs && allocated < AllocationLimit;
@@ -48,10 +50,11 @@ internal static class HostileMime
             {
                 figures.Add(new($"{name}: time, {outcome.Split(':', '(')[0].Trim()}", Ms(ms), $"{Ms(baseline.Value)} (normal 50 KB)", string.Create(CultureInfo.InvariantCulture, $"{ms / baseline.Value:F1}"), $"< {TimeLimitMs} ms", ms < TimeLimitMs));
                 figures.Add(new($"{name}: allocated", $"{allocated / 1048576.0:F1} MB", "-", $"{allocated / 1048576.0:F1} MB", $"< {AllocationLimit / 1048576} MB", allocated < AllocationLimit));
+                figures.Add(new($"{name}: first read in the process (pool empty)", Ms(firstMs), "-", "-", "-", true));
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name,-45} {bytes.Length / 1024.0 / 1024.0,8:F1}MB {ms,8:F1} {allocated / 1048576.0,9:F1} {ms / baseline.Value,10:F1}  {outcome}{(within ? string.Empty : "  <-- LIMIT MISSED")}"));
+                $"{name,-45} {bytes.Length / 1024.0 / 1024.0,8:F1}MB {ms,8:F1} {allocated / 1048576.0,9:F1} {ms / baseline.Value,10:F1}  {outcome} (first read {firstMs:F1} ms){(within ? string.Empty : "  <-- LIMIT MISSED")}"));
         }
 
         Infomat.Privacy.TestSupport.BenchmarkFigures.Write("mime", figures);

@@ -1,3 +1,5 @@
+using System.Text;
+
 using Infomat.Privacy.Adapters.Mail;
 using Infomat.Privacy.Intake;
 using Infomat.Privacy.Requests;
@@ -162,6 +164,81 @@ public sealed class MailIntakeTests
         Assert.Null(Read(Message("hello")).RefusedReason);
 
         Assert.Throws<InboundMailRejectedException>(() => InboundMailReader.Read(new MemoryStream("not a message at all"u8.ToArray()), DateTimeOffset.UtcNow));
+    }
+
+    [Theory]
+    [InlineData("\r\n")]
+    [InlineData("\n")]
+    public void A_message_too_large_keeps_its_sender_even_when_its_headers_are_long_and_it_arrives_in_small_reads(string newline)
+    {
+        // The reader buffers a message in pooled blocks (issue 21 item 4): a header block longer than one block, read from
+        // a network stream a few bytes at a time, must still give staff the sender and subject of a refused message.
+        var head = new StringBuilder();
+        for (var i = 0; i < 3000; i++)
+        {
+            head.Append("Received: from relay").Append(i).Append(".example.net by mx.infomat.eu; Wed, 2 Dec 2026 10:00:00 +0100").Append(newline);
+        }
+
+        head.Append("From: An Peeters <an.peeters@example.be>").Append(newline).Append("Subject: AVG").Append(newline)
+            .Append("Content-Type: text/plain").Append(newline).Append(newline);
+        var bytes = Encoding.ASCII.GetBytes(head.Append(new string('x', 2 * 1024 * 1024)).ToString());
+        Assert.True(head.Length > 256 * 1024, "the header block spans several of the reader's blocks");
+
+        var read = InboundMailReader.Read(new Trickle(bytes), DateTimeOffset.UtcNow, new InboundMailLimits(MaxBytes: 1024 * 1024));
+
+        Assert.Contains("larger than", read.RefusedReason, StringComparison.Ordinal);
+        Assert.Equal(("an.peeters@example.be", "AVG", ""), (read.FromAddress, read.Subject, read.Body));
+        // No Message-ID: the id is the hash of the bytes read before the refusal (the same bytes on a second arrival).
+        Assert.Equal(read.MessageId, InboundMailReader.Read(new Trickle(bytes), DateTimeOffset.UtcNow, new InboundMailLimits(MaxBytes: 1024 * 1024)).MessageId);
+        Assert.Matches("^[0-9a-f]{64}$", read.MessageId);
+    }
+
+    [Fact]
+    public void A_message_without_a_message_id_is_known_by_the_hash_of_its_bytes()
+    {
+        var message = Message("Inzage in mijn gegevens graag.");
+        message.Headers.Remove(HeaderId.MessageId);
+        using var stream = new MemoryStream();
+        message.WriteTo(stream);
+        var bytes = stream.ToArray();
+
+        var read = InboundMailReader.Read(new Trickle(bytes), DateTimeOffset.UtcNow);
+
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), read.MessageId);
+    }
+
+    /// <summary>A network stream: not seekable, and each read gives at most a few kilobytes.</summary>
+    private sealed class Trickle(byte[] bytes) : Stream
+    {
+        private int position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = Math.Min(Math.Min(count, 3001), bytes.Length - position);
+            Array.Copy(bytes, position, buffer, offset, n);
+            position += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     [Fact]

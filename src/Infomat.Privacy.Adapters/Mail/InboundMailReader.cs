@@ -1,7 +1,10 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 
 using Infomat.Privacy.Intake;
+
+using Microsoft.IO;
 
 using MimeKit;
 using MimeKit.Cryptography;
@@ -27,19 +30,26 @@ public static class InboundMailReader
     {
         ArgumentNullException.ThrowIfNull(stream);
         limits ??= new InboundMailLimits();
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
+        using var buffer = Buffers.GetStream(nameof(InboundMailReader));
+        var chunk = ArrayPool<byte>.Shared.Rent(81920);
         int read;
         string? refused = null;
-        while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
+        try
         {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > limits.MaxBytes)
+            while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
             {
-                // Not read further: the headers are at the start of what we have.
-                refused = $"larger than {limits.MaxBytes} bytes";
-                break;
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > limits.MaxBytes)
+                {
+                    // Not read further: the headers are at the start of what we have.
+                    refused = $"larger than {limits.MaxBytes} bytes";
+                    break;
+                }
             }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
 
         buffer.Position = 0;
@@ -80,7 +90,7 @@ public static class InboundMailReader
             body = body[..limits.MaxBodyChars];
         }
 
-        var id = message.MessageId is { Length: > 0 } messageId ? messageId : Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()));
+        var id = message.MessageId is { Length: > 0 } messageId ? messageId : HashOf(buffer);
         var name = OneLine(from.Name, MaxNameChars);
         return new InboundMail(id, from.Address, name.Length == 0 ? null : name, OneLine(message.Subject, MaxSubjectChars), body,
             Dmarc(message, authServId), receivedAt, Automatic(message, from), SentAt(message), InfomatHeader(message), refused,
@@ -88,17 +98,44 @@ public static class InboundMailReader
             refused is null ? message.Attachments.Count() : null);
     }
 
-    /// <summary>The header block at the start of <paramref name="buffer"/> as a message of its own, with an empty body.</summary>
-    private static MemoryStream HeadersOf(MemoryStream buffer)
+    /// <summary>
+    /// Where messages are buffered: blocks of 128 KB taken from a pool and given back, rather than an array that doubles
+    /// as it grows (issue 21 item 4, decision 91). A 50 MB message read up to the 10 MB limit took 40 MB of new memory
+    /// that way, and its refusal 95–131 ms, most of it the memory being handed out. The pool keeps at most 32 MB of free
+    /// blocks (two or three messages at the limit read at once), zeroed when given back: a message's text does not stay
+    /// in memory waiting for the next one. The large pool serves only <c>GetBuffer</c>, which the reader never calls; it
+    /// is bounded all the same (0 would mean no bound).
+    /// </summary>
+    private static readonly RecyclableMemoryStreamManager Buffers = new(new RecyclableMemoryStreamManager.Options
     {
-        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
-        var crlf = bytes.IndexOf("\r\n\r\n"u8);
-        var lf = bytes.IndexOf("\n\n"u8);
-        var end = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf + 4 : lf >= 0 ? lf + 2 : throw new FormatException("no end of headers");
-        var headers = new MemoryStream();
-        headers.Write(bytes[..end]);
-        headers.Position = 0;
-        return headers;
+        BlockSize = 128 * 1024,
+        MaximumSmallPoolFreeBytes = 32L * 1024 * 1024,
+        MaximumLargePoolFreeBytes = 8L * 1024 * 1024,
+        ZeroOutBuffer = true,
+    });
+
+    /// <summary>The SHA-256 of what was read, in lower-case hex: the id of a message without a Message-ID.</summary>
+    private static string HashOf(RecyclableMemoryStream buffer)
+    {
+        buffer.Position = 0;
+        return Convert.ToHexStringLower(SHA256.HashData(buffer));
+    }
+
+    /// <summary>The header block at the start of <paramref name="buffer"/> as a message of its own, with an empty body.</summary>
+    private static MemoryStream HeadersOf(RecyclableMemoryStream buffer)
+    {
+        var bytes = buffer.GetReadOnlySequence();
+        var crlf = EndOf(bytes, "\r\n\r\n"u8);
+        var lf = EndOf(crlf is { } c ? bytes.Slice(0, c) : bytes, "\n\n"u8);
+        var end = lf ?? crlf ?? throw new FormatException("no end of headers");
+        return new MemoryStream(bytes.Slice(0, end).ToArray());
+    }
+
+    /// <summary>Where the first <paramref name="delimiter"/> in <paramref name="bytes"/> ends, or null.</summary>
+    private static long? EndOf(ReadOnlySequence<byte> bytes, ReadOnlySpan<byte> delimiter)
+    {
+        var reader = new SequenceReader<byte>(bytes);
+        return reader.TryReadTo(out ReadOnlySequence<byte> _, delimiter) ? reader.Consumed : null;
     }
 
     /// <summary>The longest sender name kept (issue 18): longer ones are cut.</summary>
