@@ -237,19 +237,9 @@ public sealed class CostBenchmarkTests(ITestOutputHelper output)
             var mails = ofCase.Count;
             var mailKinds = string.Join(", ", ofCase.Select(m => m.Headers["X-Infomat-Kind"]));
             var byActivity = string.Join(", ", activities.GroupBy(a => a.Name["activity:".Length..]).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key} {g.Count()}x {g.Sum(a => a.Duration.TotalSeconds):0.00} s")));
-            var targets = string.Join(", ", Services.SelectMany(k => reading.Of(k)).GroupBy(s => Target(s, taskHub)).OrderByDescending(g => g.Count())
+            var targets = string.Join(", ", Services.SelectMany(k => reading.Of(k)).GroupBy(s => s.Target(taskHub)).OrderByDescending(g => g.Count())
                 .ThenBy(g => g.Key, StringComparer.Ordinal).Take(14).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key} {g.Count()}")));
             return new ShapeCost(name, http.Count, episodes, orchestrations.Count, activities.Count, time, atLeast, storage, mails, reading.LogEntries, byActivity, mailKinds) { Targets = targets };
-        }
-
-        /// <summary>"GET table PrivacyCases": the operation and the table, queue or container (the task hub's name as &lt;hub&gt;).</summary>
-        private static string Target(CostMeter.Span span, string taskHub)
-        {
-            var parts = span.Name.Split(' ', 2);
-            var segments = parts[1].Split('/', StringSplitOptions.RemoveEmptyEntries);
-            var resource = segments.Length > 1 ? segments[1].Split('(')[0] : "(account)";
-            resource = resource.Replace(taskHub, "<hub>", StringComparison.OrdinalIgnoreCase);
-            return $"{parts[0]} {span.Kind.ToLowerInvariant()} {resource}";
         }
 
         public IEnumerable<BenchmarkFigure> Figures()

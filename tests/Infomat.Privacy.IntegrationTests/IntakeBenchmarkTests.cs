@@ -64,6 +64,9 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
             await host.StartAsync();
             await using var bare = await BareIntakeApi.StartAsync(azurite.ConnectionString, host.Services);
             using var steps = new StepTimes(host.Services.GetRequiredService<IMeterFactory>());
+            // Every storage request of this process to each Azurite (both sides run in it), for where the time goes.
+            using var registerRequests = new CostMeter(azurite, storageOnly: true);
+            using var taskHubRequests = new CostMeter(taskHubAzurite, storageOnly: true);
             var accepted = new List<string>();
             var intakeCases = 0;
 
@@ -87,17 +90,29 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
                     // order a drift over the round weighs on both sides alike. The orchestrations the intake's rounds
                     // started settle before each bare half, so the bare API never runs beside them.
                     var first = requests / 2;
-                    settle += await SettleAsync(host, taskHubAzurite, intakeCases, requests);
+                    settle += (await SettleAsync(host, taskHubAzurite, intakeCases, requests)).Elapsed;
+                    var bareStorage1 = registerRequests.Start();
                     var b1 = await RunAsync(bare.BaseUrl, kind, clients, first, $"b{clients}{kind}");
+                    bareStorage1.Stop();
                     steps.Clear();
+                    var (intakeStorage, intakeTaskHub) = (registerRequests.Start(), taskHubRequests.Start());
                     var i1 = await RunAsync(host.BaseUrl, kind, clients, first, $"i{clients}{kind}");
                     var i2 = await RunAsync(host.BaseUrl, kind, clients, requests - first, $"j{clients}{kind}");
                     var intakeSteps = steps.Take();
                     intakeCases += i1.Ids.Count + i2.Ids.Count;
-                    settle += await SettleAsync(host, taskHubAzurite, intakeCases, requests);
+                    // The intake's storage requests are counted until its orchestrations settle: the link, the start and
+                    // the first steps of the cases it accepted are its work too (less the settling's own looks).
+                    var settled = await SettleAsync(host, taskHubAzurite, intakeCases, requests);
+                    settle += settled.Elapsed;
+                    intakeStorage.Stop();
+                    intakeTaskHub.Stop();
+                    var bareStorage2 = registerRequests.Start();
                     var b2 = await RunAsync(bare.BaseUrl, kind, clients, requests - first, $"c{clients}{kind}");
+                    bareStorage2.Stop();
                     var (b, i) = (b1.Then(b2), i1.Then(i2));
-                    pairs.Add(new Pair(clients, kind, b, i, intakeSteps));
+                    var storage = new StorageUse(
+                        [.. bareStorage1.Storage(), .. bareStorage2.Storage()], b.Ids.Count, intakeStorage.Storage(), intakeTaskHub.Storage().Count - settled.Looks, i.Ids.Count);
+                    pairs.Add(new Pair(clients, kind, b, i, intakeSteps, storage));
                     // Each round as it ends (a full run takes long on a busy machine): artifacts/benchmark-intake.partial.txt.
                     Directory.CreateDirectory(Path.Combine(Repo.Root, "artifacts"));
                     await File.AppendAllTextAsync(Path.Combine(Repo.Root, "artifacts", "benchmark-intake.partial.txt"), F(
@@ -117,7 +132,7 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
             var lost = accepted.Count(id => !inRegister.Contains(id));
 
             // At the default limits, one client's burst: beyond the limit, every answer a 429 with Retry-After.
-            settle += await SettleAsync(host, taskHubAzurite, intakeCases, requests);
+            settle += (await SettleAsync(host, taskHubAzurite, intakeCases, requests)).Elapsed;
             var burst = await BurstAtDefaultLimitsAsync(azurite);
 
             var figures = Figures(pairs, accepted.Count, lost, burst);
@@ -168,7 +183,21 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
         }
     }
 
-    private sealed record Pair(int Clients, string Kind, Round Bare, Round Intake, IReadOnlyDictionary<string, double[]> Steps);
+    private sealed record Pair(int Clients, string Kind, Round Bare, Round Intake, IReadOnlyDictionary<string, double[]> Steps, StorageUse Storage);
+
+    /// <summary>
+    /// The storage requests each side sent while it ran, per request it accepted: to the register's Azurite (which both
+    /// sides write to, one Node thread), and the intake's to its task hub's. The intake's are counted until its
+    /// orchestrations settle.
+    /// </summary>
+    private sealed record StorageUse(IReadOnlyList<CostMeter.Span> Bare, int BareAccepted, IReadOnlyList<CostMeter.Span> Intake, int IntakeTaskHub, int IntakeAccepted)
+    {
+        public double BarePerRequest => Bare.Count / (double)Math.Max(1, BareAccepted);
+
+        public double IntakePerRequest => Intake.Count / (double)Math.Max(1, IntakeAccepted);
+
+        public double TaskHubPerRequest => IntakeTaskHub / (double)Math.Max(1, IntakeAccepted);
+    }
 
     private sealed record Burst(int Sent, int Accepted, int TooMany, int Other, int WithoutRetryAfter, int Limit);
 
@@ -273,8 +302,9 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
     /// two looks in a row (each orchestration then waits for its requester), at most a minute. Since decision 81 the
     /// verification mails are out when the intake answers, so they no longer tell that the orchestrations have settled.
     /// </summary>
-    private static async Task<TimeSpan> SettleAsync(InProcessHost host, Azurite taskHubAzurite, int intakeCases, int requests)
+    private static async Task<(TimeSpan Elapsed, int Looks)> SettleAsync(InProcessHost host, Azurite taskHubAzurite, int intakeCases, int requests)
     {
+        var looks = 0;
         var clock = Stopwatch.StartNew();
         var until = TimeSpan.FromSeconds(Math.Clamp(requests / 10, 10, 60));
         var queues = new Azure.Storage.Queues.QueueServiceClient(taskHubAzurite.ConnectionString);
@@ -284,9 +314,11 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
         while (clock.Elapsed < until && emptyLooks < 2)
         {
             var queued = 0;
+            looks++;
             await foreach (var queue in queues.GetQueuesAsync(prefix: prefix))
             {
                 queued += (await queues.GetQueueClient(queue.Name).GetPropertiesAsync()).Value.ApproximateMessagesCount;
+                looks++;
             }
 
             // Every link and start that follows an answer (decision 86) done too: the next round, bare or intake, runs beside none of it.
@@ -294,7 +326,7 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
             await Task.Delay(500);
         }
 
-        return clock.Elapsed;
+        return (clock.Elapsed, looks);
     }
 
     private async Task<Burst> BurstAtDefaultLimitsAsync(Azurite azurite)
@@ -345,6 +377,14 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
             }
         }
 
+        foreach (var p in pairs)
+        {
+            var s = p.Storage;
+            figures.Add(new($"register storage requests per accepted request, {p.Kind} c={p.Clients}", F($"{s.IntakePerRequest:0.0}"), F($"{s.BarePerRequest:0.0} (bare API)"),
+                BenchmarkFigures.Ratio(s.IntakePerRequest / Math.Max(0.1, s.BarePerRequest)), "-", true));
+            figures.Add(new($"task hub storage requests per accepted request, {p.Kind} c={p.Clients}", F($"{s.TaskHubPerRequest:0.0}"), "-", "-", "-", true));
+        }
+
         return figures;
     }
 
@@ -379,6 +419,23 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
         }
 
         text.AppendLine(F($"{"client p50",-14}") + string.Concat(pairs.Select(p => F($"{p.Intake.P50,12:0.00}"))));
+        text.AppendLine();
+        text.AppendLine("storage requests per accepted request (every request this process sent to each Azurite; the intake's until its");
+        text.AppendLine("orchestrations settled, the settling's own looks left out):");
+        text.AppendLine(F($"{"",-14}") + string.Concat(pairs.Select(p => F($"{p.Kind + " c=" + p.Clients,12}"))));
+        text.AppendLine(F($"{"register bare",-14}") + string.Concat(pairs.Select(p => F($"{p.Storage.BarePerRequest,12:0.0}"))));
+        text.AppendLine(F($"{"register",-14}") + string.Concat(pairs.Select(p => F($"{p.Storage.IntakePerRequest,12:0.0}"))));
+        text.AppendLine(F($"{"task hub",-14}") + string.Concat(pairs.Select(p => F($"{p.Storage.TaskHubPerRequest,12:0.0}"))));
+        foreach (var (side, spans, count) in new[]
+        {
+            ("bare API", pairs.SelectMany(p => p.Storage.Bare).ToList(), pairs.Sum(p => p.Storage.BareAccepted)),
+            ("intake", pairs.SelectMany(p => p.Storage.Intake).ToList(), pairs.Sum(p => p.Storage.IntakeAccepted)),
+        })
+        {
+            text.AppendLine(F($"register requests per accepted request, {side}: ") + string.Join(", ", spans.GroupBy(x => x.Target()).OrderByDescending(g => g.Count())
+                .ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => F($"{g.Key} {g.Count() / (double)Math.Max(1, count):0.00}"))));
+        }
+
         text.AppendLine();
         text.AppendLine(F($"accepted {accepted}, missing from the register {lost}; burst at default limits: {burst.Sent} sent, {burst.Accepted} accepted (limit {burst.Limit}), {burst.TooMany} × 429 ({burst.WithoutRetryAfter} without Retry-After), {burst.Other} other"));
         text.AppendLine(F($"waited {settle.TotalSeconds:0} s in all between rounds for the intake's orchestrations to settle (their task hub's queues empty; not measured)"));

@@ -24,13 +24,15 @@ public sealed class CostMeter : IDisposable, ILoggerProvider
     private readonly Dictionary<int, string> services;
     private int hostPort;
 
-    public CostMeter(Azurite azurite)
+    /// <param name="azurite">The Azurite whose requests count as storage transactions.</param>
+    /// <param name="storageOnly">Only the HTTP requests (storage, served), not the durable worker's spans: a listener on them makes the worker record every execution.</param>
+    public CostMeter(Azurite azurite, bool storageOnly = false)
     {
         ArgumentNullException.ThrowIfNull(azurite);
         services = new() { [azurite.BlobPort] = "Blob", [azurite.QueuePort] = "Queue", [azurite.TablePort] = "Table" };
         listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name is "Microsoft.DurableTask" or "System.Net.Http",
+            ShouldListenTo = source => source.Name == "System.Net.Http" || (!storageOnly && source.Name == "Microsoft.DurableTask"),
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = Record,
         };
@@ -86,7 +88,18 @@ public sealed class CostMeter : IDisposable, ILoggerProvider
     public void Dispose() => listener.Dispose();
 
     /// <summary>One counted span: its kind (Http, Activity, Orchestration, Blob, Queue, Table), name, instance id and duration.</summary>
-    public sealed record Span(string Kind, string Name, string? Instance, TimeSpan Duration);
+    public sealed record Span(string Kind, string Name, string? Instance, TimeSpan Duration)
+    {
+        /// <summary>"GET table PrivacyCases": the operation and the table, queue or container (the task hub's name as &lt;hub&gt;).</summary>
+        public string Target(string? taskHub = null)
+        {
+            var parts = Name.Split(' ', 2);
+            var segments = parts[1].Split('/', StringSplitOptions.RemoveEmptyEntries);
+            var resource = segments.Length > 1 ? segments[1].Split('(')[0] : "(account)";
+            resource = taskHub is null ? resource : resource.Replace(taskHub, "<hub>", StringComparison.OrdinalIgnoreCase);
+            return $"{parts[0]} {Kind.ToLowerInvariant()} {resource}";
+        }
+    }
 
     /// <summary>The spans counted between <see cref="Start"/> and <see cref="Stop"/>, with the wall-clock time between.</summary>
     public sealed class Reading(CostMeter meter, int from, int logsFrom)
@@ -109,6 +122,9 @@ public sealed class CostMeter : IDisposable, ILoggerProvider
             frozen = meter.spans.Skip(from).ToList();
             return this;
         }
+
+        /// <summary>The storage transactions (Blob, Queue and Table requests).</summary>
+        public IReadOnlyList<Span> Storage() => Spans.Where(s => s.Kind is "Blob" or "Queue" or "Table").ToList();
 
         /// <summary>Spans of a kind; the durable ones only of <paramref name="instance"/> (the case's orchestration).</summary>
         public IReadOnlyList<Span> Of(string kind, string? instance = null) =>
