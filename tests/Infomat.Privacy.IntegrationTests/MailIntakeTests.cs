@@ -139,7 +139,7 @@ public sealed class MailIntakeTests
     {
         var big = Message(new string('x', 2 * 1024 * 1024));
         var read = Read(big, new InboundMailLimits(MaxBytes: 1024 * 1024));
-        Assert.Contains("larger than", read.RefusedReason, StringComparison.Ordinal);
+        Assert.Equal(CodedReason.Of("RefusedTooLarge", "1048576").Encode(), read.RefusedReason?.Encode());
         Assert.Equal(("an.peeters@example.be", "AVG", ""), (read.FromAddress, read.Subject, read.Body));
 
         var deep = Message("hello");
@@ -150,7 +150,7 @@ public sealed class MailIntakeTests
         }
 
         deep.Body = body;
-        Assert.Contains("nesting", Read(deep).RefusedReason, StringComparison.Ordinal);
+        Assert.Equal(CodedReason.Of("RefusedTooDeep", "8").Encode(), Read(deep).RefusedReason?.Encode());
 
         var many = Message("hello");
         var multipart = new Multipart("mixed");
@@ -160,10 +160,11 @@ public sealed class MailIntakeTests
         }
 
         many.Body = multipart;
-        Assert.Contains("parts", Read(many).RefusedReason, StringComparison.Ordinal);
+        Assert.Equal(CodedReason.Of("RefusedTooManyParts", "100").Encode(), Read(many).RefusedReason?.Encode());
         Assert.Null(Read(Message("hello")).RefusedReason);
 
-        Assert.Throws<InboundMailRejectedException>(() => InboundMailReader.Read(new MemoryStream("not a message at all"u8.ToArray()), DateTimeOffset.UtcNow));
+        var unreadable = Assert.Throws<InboundMailRejectedException>(() => InboundMailReader.Read(new MemoryStream("not a message at all"u8.ToArray()), DateTimeOffset.UtcNow));
+        Assert.Equal(CodedReason.Of("Unreadable").Encode(), unreadable.Reason.Encode());
     }
 
     [Theory]
@@ -196,7 +197,7 @@ public sealed class MailIntakeTests
 
         var read = InboundMailReader.Read(new Trickle(bytes), DateTimeOffset.UtcNow, new InboundMailLimits(MaxBytes: 1024 * 1024));
 
-        Assert.Contains("larger than", read.RefusedReason, StringComparison.Ordinal);
+        Assert.Equal(CodedReason.Of("RefusedTooLarge", "1048576").Encode(), read.RefusedReason?.Encode());
         Assert.Equal(("an.peeters@example.be", "AVG", ""), (read.FromAddress, read.Subject, read.Body));
         // No Message-ID: the id is the hash of the bytes read before the refusal (the same bytes on a second arrival).
         Assert.Equal(read.MessageId, InboundMailReader.Read(new Trickle(bytes), DateTimeOffset.UtcNow, new InboundMailLimits(MaxBytes: 1024 * 1024)).MessageId);
@@ -216,7 +217,7 @@ public sealed class MailIntakeTests
 
         var refused = Assert.Throws<InboundMailRejectedException>(() =>
             InboundMailReader.Read(new Trickle(Encoding.ASCII.GetBytes(text.ToString())), DateTimeOffset.UtcNow, new InboundMailLimits(MaxBytes: 1024 * 1024)));
-        Assert.Contains("larger than", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(CodedReason.Of("RefusedTooLarge", "1048576").Encode(), refused.Reason.Encode());
     }
 
     [Fact]

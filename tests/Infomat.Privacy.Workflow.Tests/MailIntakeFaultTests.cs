@@ -720,26 +720,42 @@ public sealed class MailIntakeFaultTests
         Assert.Empty(await register.ListAllAsync(default).ToListAsync());
     }
 
-    [Fact]
-    public async Task A_mail_too_large_to_read_goes_to_staff_with_the_reason_and_its_sender()
+    [Theory]
+    [InlineData(Language.Nl)]
+    [InlineData(Language.Fr)]
+    [InlineData(Language.En)]
+    public async Task A_mail_too_large_to_read_goes_to_staff_with_the_reason_in_their_language_and_its_sender(Language staff)
     {
+        options.Staff.Language = staff;
         var message = Large(Message("an.peeters@example.be", "Mijn gegevens", "Zie bijlage."));
 
         var result = await Intake().HandleAsync(new MemoryStream(Bytes(message)), null, client, default);
 
         Assert.Equal(MailOutcome.SentToTriage, result.Outcome);
         var triage = Assert.Single(mail.Of(MailKind.StaffTask));
-        Assert.Contains("larger than", triage.TextBody, StringComparison.Ordinal);
+        // The whole line in the staff's language, the limit it names the one the reader applies (10 MB by default).
+        Assert.Contains(Texts.Get("LabelWhy", staff) + ": " + Texts.Format("ReasonRefusedTooLarge", staff, "10485760"), triage.TextBody, StringComparison.Ordinal);
         Assert.Contains("an.peeters@example.be", triage.TextBody, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_mail_that_cannot_be_read_at_all_still_reaches_staff()
+    [Theory]
+    [InlineData(Language.Nl)]
+    [InlineData(Language.Fr)]
+    [InlineData(Language.En)]
+    public async Task A_mail_that_cannot_be_read_at_all_still_reaches_staff_with_the_reason_in_their_language(Language staff)
     {
-        var result = await Intake().HandleAsync(new MemoryStream("\0\0 not a mail"u8.ToArray()), null, client, default);
+        options.Staff.Language = staff;
+        var noSender = Message("an.peeters@example.be", "Mijn gegevens", "Inzage graag.");
+        noSender.From.Clear();
 
-        Assert.Equal(MailOutcome.SentToTriage, result.Outcome);
-        Assert.Single(mail.Of(MailKind.StaffTask));
+        var unreadable = await Intake().HandleAsync(new MemoryStream("\0\0 not a mail"u8.ToArray()), null, client, default);
+        var anonymous = await Intake().HandleAsync(new MemoryStream(Bytes(noSender)), null, client, default);
+
+        Assert.Equal((MailOutcome.SentToTriage, MailOutcome.SentToTriage), (unreadable.Outcome, anonymous.Outcome));
+        var triage = mail.Of(MailKind.StaffTask).ToList();
+        Assert.Equal(2, triage.Count);
+        Assert.Contains(Texts.Get("LabelWhy", staff) + ": " + Texts.Get("ReasonUnreadable", staff), triage[0].TextBody, StringComparison.Ordinal);
+        Assert.Contains(Texts.Get("LabelWhy", staff) + ": " + Texts.Get("ReasonNoSender", staff), triage[1].TextBody, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -33,7 +34,7 @@ public static class InboundMailReader
         using var buffer = Buffers.GetStream(nameof(InboundMailReader));
         var chunk = new byte[81920];
         int read;
-        string? refused = null;
+        CodedReason? refused = null;
         try
         {
             while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
@@ -42,7 +43,7 @@ public static class InboundMailReader
                 if (buffer.Length > limits.MaxBytes)
                 {
                     // Not read further: the headers are at the start of what we have.
-                    refused = $"larger than {limits.MaxBytes} bytes";
+                    refused = CodedReason.Of("RefusedTooLarge", limits.MaxBytes.ToString(CultureInfo.InvariantCulture));
                     break;
                 }
             }
@@ -70,20 +71,20 @@ public static class InboundMailReader
         }
         catch (FormatException)
         {
-            throw new InboundMailRejectedException(refused ?? "not a MIME message");
+            throw new InboundMailRejectedException(refused ?? CodedReason.Of("Unreadable"));
         }
 
         if (refused is null && Depth(message.Body, 0) > limits.MaxDepth)
         {
-            refused = $"MIME nesting deeper than {limits.MaxDepth}";
+            refused = TooDeep(limits);
         }
 
         if (refused is null && message.BodyParts.Count() > limits.MaxParts)
         {
-            refused = $"more than {limits.MaxParts} MIME parts";
+            refused = TooManyParts(limits);
         }
 
-        var from = message.From.Mailboxes.FirstOrDefault() ?? throw new InboundMailRejectedException(refused ?? "no From address");
+        var from = message.From.Mailboxes.FirstOrDefault() ?? throw new InboundMailRejectedException(refused ?? CodedReason.Of("NoSender"));
         var body = refused is not null ? string.Empty : message.TextBody ?? HtmlToText(message.HtmlBody) ?? string.Empty;
         if (body.Length > limits.MaxBodyChars)
         {
@@ -347,7 +348,7 @@ public static class InboundMailReader
         private int depth;
 
         /// <summary>Why the message is refused, or null when its shape is within the limits (or it cannot be read this way).</summary>
-        public static string? Refusal(Stream stream, InboundMailLimits limits)
+        public static CodedReason? Refusal(Stream stream, InboundMailLimits limits)
         {
             try
             {
@@ -356,7 +357,7 @@ public static class InboundMailReader
             }
             catch (TooComplexException ex)
             {
-                return ex.Message;
+                return ex.Reason;
             }
             catch (FormatException)
             {
@@ -369,7 +370,7 @@ public static class InboundMailReader
         {
             if (++parts > limits.MaxParts)
             {
-                throw new TooComplexException($"more than {limits.MaxParts} MIME parts");
+                throw new TooComplexException(TooManyParts(limits));
             }
         }
 
@@ -385,10 +386,17 @@ public static class InboundMailReader
         {
             if (++depth > limits.MaxDepth)
             {
-                throw new TooComplexException($"MIME nesting deeper than {limits.MaxDepth}");
+                throw new TooComplexException(TooDeep(limits));
             }
         }
     }
 
-    private sealed class TooComplexException(string reason) : Exception(reason);
+    private static CodedReason TooDeep(InboundMailLimits limits) => CodedReason.Of("RefusedTooDeep", limits.MaxDepth.ToString(CultureInfo.InvariantCulture));
+
+    private static CodedReason TooManyParts(InboundMailLimits limits) => CodedReason.Of("RefusedTooManyParts", limits.MaxParts.ToString(CultureInfo.InvariantCulture));
+
+    private sealed class TooComplexException(CodedReason reason) : Exception(reason.ToString())
+    {
+        public CodedReason Reason { get; } = reason;
+    }
 }

@@ -1,7 +1,13 @@
 namespace Infomat.Privacy.Intake;
 
-/// <summary>Thrown when a message is refused; the reason names the limit or the defect, never the content.</summary>
-public sealed class InboundMailRejectedException(string reason) : Exception(reason);
+/// <summary>
+/// Thrown when a message is refused; the reason names the limit or the defect, never the content, as a code that staff
+/// read in their own language (its message is the English rendering, for logs).
+/// </summary>
+public sealed class InboundMailRejectedException(CodedReason reason) : Exception(reason?.ToString())
+{
+    public CodedReason Reason { get; } = reason ?? CodedReason.None;
+}
 
 /// <summary>
 /// Reads one RFC 5322 message into what the classifier needs (<see cref="InboundMail"/>): the sender (From only),

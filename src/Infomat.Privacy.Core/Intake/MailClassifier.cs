@@ -17,7 +17,8 @@ public enum DmarcVerdict
 /// One mail to info@infomat.eu as the intake sees it. <see cref="AutomaticReason"/> is set when the headers show an
 /// auto-reply, a bounce or report, or list mail: such mail is never answered. <see cref="SentAt"/> is the mail's
 /// <c>Date</c> header; <see cref="InfomatHeader"/> the name of the first of our own <c>X-Infomat-*</c> headers it
-/// carries; <see cref="RefusedReason"/> is set when the mail was beyond the reading limits and only its headers were read.
+/// carries; <see cref="RefusedReason"/> is set when the mail was beyond the reading limits and only its headers were read (its
+/// code names the limit: <c>RefusedTooLarge</c>, <c>RefusedTooDeep</c>, <c>RefusedTooManyParts</c>).
 /// <see cref="References"/> are the Message-IDs its <c>In-Reply-To</c> and <c>References</c> headers name (ours name the case).
 /// </summary>
 public sealed record InboundMail(
@@ -31,7 +32,7 @@ public sealed record InboundMail(
     string? AutomaticReason = null,
     DateTimeOffset? SentAt = null,
     string? InfomatHeader = null,
-    string? RefusedReason = null,
+    CodedReason? RefusedReason = null,
     IReadOnlyList<string>? References = null,
     int? Attachments = null);
 

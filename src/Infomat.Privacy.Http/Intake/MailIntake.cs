@@ -68,9 +68,10 @@ public sealed partial class MailIntake(
         catch (InboundMailRejectedException ex)
         {
             // Not even a sender could be read: staff still hear of it, with the reason, rather than nobody.
-            var reason = "refused: " + ex.Message;
+            // Staff read why in their own language; the log and the result keep the English rendering.
+            var reason = ex.Reason.ToString();
             var o = options.Value;
-            await mail.SendAsync(PrivacyMails.Triage("mail.unreadable", "—", string.Empty, string.Empty, reason, now, DueDateFrom(now), o.Staff.Address, o.Staff.Language), cancellationToken);
+            await mail.SendAsync(PrivacyMails.Triage("mail.unreadable", "—", string.Empty, string.Empty, ex.Reason.Render(o.Staff.Language), now, DueDateFrom(now), o.Staff.Address, o.Staff.Language), cancellationToken);
             Handled(log, "-", MailOutcome.SentToTriage, reason);
             return new MailIntakeResult(MailOutcome.SentToTriage, null, reason, Unread: true);
         }
@@ -93,7 +94,7 @@ public sealed partial class MailIntake(
         // quote, or our Message-ID in its In-Reply-To/References), even when it was too large to read (a scanned ID card):
         // the case learns of it and staff are told.
         var verdict = inbound.RefusedReason is { } refused
-            ? new MailVerdict(MailVerdictKind.Triage, null, MailClassifier.DetectLanguage(MailClassifier.OwnText(inbound.Subject)), CodedReason.Of("Refused", refused))
+            ? new MailVerdict(MailVerdictKind.Triage, null, MailClassifier.DetectLanguage(MailClassifier.OwnText(inbound.Subject)), refused)
             : MailClassifier.Classify(inbound);
         if (await RouteReplyAsync(inbound, verdict, client, cancellationToken) is { } answered)
         {
