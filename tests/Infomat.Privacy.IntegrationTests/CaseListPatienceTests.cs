@@ -30,10 +30,18 @@ public sealed class CaseListPatienceTests(Azurite azurite)
             && Uri.UnescapeDataString(r.Uri.Query).Contains("Timestamp ge", StringComparison.Ordinal), TimeSpan.FromSeconds(4));
         var second = await flows.SubmitAsync();
         var clock = Stopwatch.StartNew();
-        var page = await flows.Http.GetStringAsync($"/cases?q={second}");
+        using var slow = await flows.Http.GetAsync($"/cases?q={second}");
+        var page = await slow.Content.ReadAsStringAsync();
         clock.Stop();
 
         Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(2.5));
+        // The answer says where its time went: the list's wait was its patience, and what it showed was the copy.
+        var timing = Timing(slow);
+        Assert.Equal("copy", timing["list"].Description);
+        Assert.InRange(timing["list"].Ms, 950, 2500);
+        // The steps follow one another inside what the client waited (the collector's pauses may fall in any of them).
+        Assert.InRange(timing["auth"].Ms + timing["page"].Ms, 0, clock.Elapsed.TotalMilliseconds - timing["list"].Ms);
+        Assert.InRange(timing["gc"].Ms, 0, clock.Elapsed.TotalMilliseconds);
         Assert.Contains(slowNotice, page, StringComparison.Ordinal);
         Assert.DoesNotContain($"<a href=\"/cases/{second}\">", page, StringComparison.Ordinal);
         Assert.Contains($"<a href=\"/cases/{first}\">", await flows.Http.GetStringAsync($"/cases?q={first}"), StringComparison.Ordinal);
@@ -43,8 +51,18 @@ public sealed class CaseListPatienceTests(Azurite azurite)
 
         // Storage answers again: the list is read now, with no notice.
         host.TableFaults.Heal();
-        var now = await flows.Http.GetStringAsync($"/cases?q={second}");
+        using var fresh = await flows.Http.GetAsync($"/cases?q={second}");
+        var now = await fresh.Content.ReadAsStringAsync();
         Assert.DoesNotContain(slowNotice, now, StringComparison.Ordinal);
         Assert.Contains($"<a href=\"/cases/{second}\">", now, StringComparison.Ordinal);
+        Assert.Equal("table", Timing(fresh)["list"].Description);
     }
+
+    /// <summary>The answer's <c>Server-Timing</c> header: each step's milliseconds and description.</summary>
+    private static Dictionary<string, (double Ms, string? Description)> Timing(HttpResponseMessage response) =>
+        string.Join(", ", response.Headers.GetValues("Server-Timing")).Split(", ").Select(step => step.Split(';')).ToDictionary(
+            parts => parts[0],
+            parts => (
+                double.Parse(parts.Single(p => p.StartsWith("dur=", StringComparison.Ordinal))[4..], System.Globalization.CultureInfo.InvariantCulture),
+                parts.FirstOrDefault(p => p.StartsWith("desc=", StringComparison.Ordinal))?[5..].Trim('"')));
 }

@@ -44,7 +44,25 @@ public sealed class SpikeTrack(SpikeRequest request)
 }
 
 /// <summary>One look at the staff case list.</summary>
-public sealed record CaseListLook(string Path, TimeSpan Took, int Status, int Cases);
+/// <summary>One look at the case list: the client's time, and the page's own account of it (its <c>Server-Timing</c> header).</summary>
+public sealed record CaseListLook(string Path, TimeSpan Took, int Status, int Cases, string? ServerTiming = null)
+{
+    /// <summary>The server's steps in milliseconds (auth, list, page, gc), from <see cref="ServerTiming"/>.</summary>
+    public IReadOnlyDictionary<string, double> Steps { get; } = (ServerTiming ?? string.Empty)
+        .Split(", ", StringSplitOptions.RemoveEmptyEntries)
+        .Select(step => step.Split(';'))
+        .Where(parts => parts.Any(p => p.StartsWith("dur=", StringComparison.Ordinal)))
+        .ToDictionary(parts => parts[0], parts => double.Parse(parts.First(p => p.StartsWith("dur=", StringComparison.Ordinal))[4..], CultureInfo.InvariantCulture));
+
+    /// <summary>The look's time outside the page's own steps: the way there and back, and waiting for a thread on either side.</summary>
+    public double OutsideMs => Took.TotalMilliseconds - Steps.Where(s => s.Key != "gc").Sum(s => s.Value);
+
+    /// <summary>As the report shows it: the client's time, then the server's steps.</summary>
+    public string Describe() => string.Create(CultureInfo.InvariantCulture,
+        $"{Took.TotalSeconds:F2} s (auth {Step("auth")}, list {Step("list")}{(ServerTiming?.Contains("\"copy\"", StringComparison.Ordinal) == true ? " copy" : "")}, page {Step("page")}, gc {Step("gc")}, outside {OutsideMs:F0} ms)");
+
+    private string Step(string name) => Steps.TryGetValue(name, out var ms) ? ms.ToString("F0", CultureInfo.InvariantCulture) : "?";
+}
 
 /// <summary>Everything a spike run measured (the test judges it).</summary>
 public sealed record SpikeResult(
@@ -492,7 +510,8 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
             watch.Stop();
             Counted(response.StatusCode);
             var total = CaseCount().Match(page) is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : -1;
-            return new CaseListLook(path, watch.Elapsed, (int)response.StatusCode, total);
+            var timing = response.Headers.TryGetValues("Server-Timing", out var values) ? string.Join(", ", values) : null;
+            return new CaseListLook(path, watch.Elapsed, (int)response.StatusCode, total, timing);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+using Microsoft.AspNetCore.Http;
+
+namespace Infomat.Privacy.Http.Hosting;
+
+/// <summary>
+/// A page's own account of where its time went, as a <c>Server-Timing</c> header (W3C Server Timing): each step's
+/// milliseconds, and <c>gc</c>, the time this process was paused for garbage collection while the page was made. Names
+/// and durations only, never what the page shows. A browser's developer tools show it beside the network timing; a
+/// benchmark reads it to tell the server's time from the time on the way.
+/// </summary>
+public sealed class ServerTiming
+{
+    private readonly StringBuilder steps = new();
+    private readonly TimeSpan pausedAtStart = GC.GetTotalPauseDuration();
+    private long last = Stopwatch.GetTimestamp();
+
+    /// <summary>Ends the step begun at the last one (or at the start), named <paramref name="name"/>; <paramref name="description"/> a fixed word.</summary>
+    public void Step(string name, string? description = null)
+    {
+        var now = Stopwatch.GetTimestamp();
+        Append(name, Stopwatch.GetElapsedTime(last, now), description);
+        last = now;
+    }
+
+    /// <summary>Sets the header: the steps so far and the collector's pauses since the start.</summary>
+    public void WriteTo(HttpResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        Append("gc", GC.GetTotalPauseDuration() - pausedAtStart, null);
+        response.Headers["Server-Timing"] = steps.ToString();
+    }
+
+    private void Append(string name, TimeSpan took, string? description)
+    {
+        if (steps.Length > 0)
+        {
+            steps.Append(", ");
+        }
+
+        steps.Append(name).Append(";dur=").Append(took.TotalMilliseconds.ToString("0.#", CultureInfo.InvariantCulture));
+        if (description is not null)
+        {
+            steps.Append(";desc=\"").Append(description).Append('"');
+        }
+    }
+}
