@@ -43,6 +43,13 @@ public sealed class CodedReasonTests
     }
 
     [Fact]
+    public void A_refusal_stored_before_its_codes_still_renders()
+    {
+        // Triaged mails refused before the RefusedToo* codes kept an English phrase under the code "Refused".
+        Assert.Equal("geweigerd, niet gelezen: larger than 10485760 bytes", CodedReason.Render("""[["Refused","larger than 10485760 bytes"]]""", Language.Nl));
+    }
+
+    [Fact]
     public void Every_reason_code_has_a_text_in_every_language()
     {
         var codes = new[]
@@ -50,6 +57,7 @@ public sealed class CodedReasonTests
             "Automatic", "AutoReplySubject", "RightsListed", "RightsNegated", "ThirdParty", "WeakOnly", "PrivacyNoRight", "SetAside", "NoRequestPhrase",
             "NobodyAsks", "Phrase", "MarketingConsentOnly", "Unsubscribe", "ArticleWithoutFirstPerson", "NoRightAsked", "ErasureSubsumesWithdrawal",
             "ObjectionSubsumesWithdrawal", "AccessAndPortability", "ErasureAndObjection", "SeveralRights", "CaseRights", "Refused", "MadeFromTriage", "Text",
+            "RefusedTooLarge", "RefusedTooDeep", "RefusedTooManyParts", "Unreadable", "NoSender",
         };
         foreach (var code in codes)
         {

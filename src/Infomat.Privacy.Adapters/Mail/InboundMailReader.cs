@@ -43,7 +43,8 @@ public static class InboundMailReader
                 if (buffer.Length > limits.MaxBytes)
                 {
                     // Not read further: the headers are at the start of what we have.
-                    refused = CodedReason.Of("RefusedTooLarge", limits.MaxBytes.ToString(CultureInfo.InvariantCulture));
+                    // In whole MB, rounded down, so that "larger than" stays true of any limit.
+                    refused = CodedReason.Of("RefusedTooLarge", (limits.MaxBytes / (1024 * 1024)).ToString(CultureInfo.InvariantCulture));
                     break;
                 }
             }
@@ -71,7 +72,7 @@ public static class InboundMailReader
         }
         catch (FormatException)
         {
-            throw new InboundMailRejectedException(refused ?? CodedReason.Of("Unreadable"));
+            throw new InboundMailRejectedException(refused?.Then("Unreadable") ?? CodedReason.Of("Unreadable"));
         }
 
         if (refused is null && Depth(message.Body, 0) > limits.MaxDepth)
@@ -84,7 +85,7 @@ public static class InboundMailReader
             refused = TooManyParts(limits);
         }
 
-        var from = message.From.Mailboxes.FirstOrDefault() ?? throw new InboundMailRejectedException(refused ?? CodedReason.Of("NoSender"));
+        var from = message.From.Mailboxes.FirstOrDefault() ?? throw new InboundMailRejectedException(refused?.Then("NoSender") ?? CodedReason.Of("NoSender"));
         var body = refused is not null ? string.Empty : message.TextBody ?? HtmlToText(message.HtmlBody) ?? string.Empty;
         if (body.Length > limits.MaxBodyChars)
         {
