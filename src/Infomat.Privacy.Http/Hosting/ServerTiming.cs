@@ -8,14 +8,16 @@ namespace Infomat.Privacy.Http.Hosting;
 
 /// <summary>
 /// A page's own account of where its time went, as a <c>Server-Timing</c> header (W3C Server Timing): each step's
-/// milliseconds, and <c>gc</c>, the time this process was paused for garbage collection while the page was made. Names
-/// and durations only, never what the page shows. A browser's developer tools show it beside the network timing; a
+/// milliseconds, <c>gc</c>, the time this process was paused for garbage collection while the page was made, and
+/// <c>pool</c>, the thread pool's threads and queued work items as it began. Names, durations and counts only, never
+/// what the page shows. A browser's developer tools show it beside the network timing; a
 /// benchmark reads it to tell the server's time from the time on the way.
 /// </summary>
 public sealed class ServerTiming
 {
     private readonly StringBuilder steps = new();
     private readonly TimeSpan pausedAtStart = GC.GetTotalPauseDuration();
+    private readonly string pool = string.Create(CultureInfo.InvariantCulture, $"{ThreadPool.ThreadCount} threads / {ThreadPool.PendingWorkItemCount} queued");
     private long last = Stopwatch.GetTimestamp();
 
     /// <summary>Ends the step begun at the last one (or at the start), named <paramref name="name"/>; <paramref name="description"/> a fixed word.</summary>
@@ -31,6 +33,8 @@ public sealed class ServerTiming
     {
         ArgumentNullException.ThrowIfNull(response);
         Append("gc", GC.GetTotalPauseDuration() - pausedAtStart, null);
+        // The thread pool as the page began (a request that waited for a thread before it began shows here, not above).
+        steps.Append(", pool;desc=\"").Append(pool).Append('"');
         response.Headers["Server-Timing"] = steps.ToString();
     }
 
