@@ -36,7 +36,7 @@ public sealed class CaseListPatienceTests(Azurite azurite)
 
         Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(2.5));
         // The answer says where its time went: the list's wait was its patience, and what it showed was the copy.
-        var timing = Timing(slow);
+        var timing = ServerTimingHeader.Of(slow);
         Assert.Equal("copy", timing["list"].Description);
         Assert.InRange(timing["list"].Ms, 950, 2500);
         // The steps follow one another inside what the client waited (the collector's pauses may fall in any of them).
@@ -56,14 +56,7 @@ public sealed class CaseListPatienceTests(Azurite azurite)
         var now = await fresh.Content.ReadAsStringAsync();
         Assert.DoesNotContain(slowNotice, now, StringComparison.Ordinal);
         Assert.Contains($"<a href=\"/cases/{second}\">", now, StringComparison.Ordinal);
-        Assert.Equal("table", Timing(fresh)["list"].Description);
+        Assert.Equal("table", ServerTimingHeader.Of(fresh)["list"].Description);
     }
 
-    /// <summary>The answer's <c>Server-Timing</c> header: each step's milliseconds and description.</summary>
-    private static Dictionary<string, (double Ms, string? Description)> Timing(HttpResponseMessage response) =>
-        string.Join(", ", response.Headers.GetValues("Server-Timing")).Split(", ").Select(step => step.Split(';')).ToDictionary(
-            parts => parts[0],
-            parts => (
-                double.Parse(parts.SingleOrDefault(p => p.StartsWith("dur=", StringComparison.Ordinal))?[4..] ?? "0", System.Globalization.CultureInfo.InvariantCulture),
-                parts.FirstOrDefault(p => p.StartsWith("desc=", StringComparison.Ordinal))?[5..].Trim('"')));
 }

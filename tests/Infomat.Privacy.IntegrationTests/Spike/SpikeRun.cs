@@ -45,14 +45,15 @@ public sealed class SpikeTrack(SpikeRequest request)
 
 /// <summary>One look at the staff case list.</summary>
 /// <summary>One look at the case list: the client's time, and the page's own account of it (its <c>Server-Timing</c> header).</summary>
-public sealed partial record CaseListLook(string Path, TimeSpan Took, int Status, int Cases, string? ServerTiming = null)
+public sealed record CaseListLook(string Path, TimeSpan Took, int Status, int Cases, string? ServerTiming = null)
 {
+    private readonly IReadOnlyDictionary<string, (double Ms, string? Description)> entries = ServerTimingHeader.Parse(ServerTiming);
+
     /// <summary>The server's steps in milliseconds (auth, list, page, gc), from <see cref="ServerTiming"/>.</summary>
-    public IReadOnlyDictionary<string, double> Steps { get; } = (ServerTiming ?? string.Empty)
-        .Split(", ", StringSplitOptions.RemoveEmptyEntries)
-        .Select(step => step.Split(';'))
-        .Where(parts => parts.Any(p => p.StartsWith("dur=", StringComparison.Ordinal)))
-        .ToDictionary(parts => parts[0], parts => double.Parse(parts.First(p => p.StartsWith("dur=", StringComparison.Ordinal))[4..], CultureInfo.InvariantCulture));
+    public IReadOnlyDictionary<string, double> Steps => entries.Where(e => e.Key != "pool").ToDictionary(e => e.Key, e => e.Value.Ms);
+
+    /// <summary>The list was shown from the host's copy (storage slower than its patience).</summary>
+    public bool FromCopy => entries.TryGetValue("list", out var list) && list.Description == "copy";
 
     /// <summary>When the answer's headers reached the client, from the look's start (seen from the thread pool).</summary>
     public TimeSpan HeadersAfter { get; init; }
@@ -67,12 +68,9 @@ public sealed partial record CaseListLook(string Path, TimeSpan Took, int Status
 
     /// <summary>As the report shows it: the client's time, then the server's steps.</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"{Took.TotalSeconds:F2} s (auth {Step("auth")}, list {Step("list")}{(ServerTiming?.Contains("\"copy\"", StringComparison.Ordinal) == true ? " copy" : "")}, page {Step("page")}, gc {Step("gc")}, pool {Pool}; on the way {OnTheWayMs:F0}, after the headers {AfterHeadersMs:F0} ms)");
+        $"{Took.TotalSeconds:F2} s (auth {Step("auth")}, list {Step("list")}{(FromCopy ? " copy" : "")}, page {Step("page")}, gc {Step("gc")}, pool {Pool}; on the way {OnTheWayMs:F0}, after the headers {AfterHeadersMs:F0} ms)");
 
-    private string Pool => ServerTiming is { } t && PoolDescription().Match(t) is { Success: true } m ? m.Groups[1].Value : "?";
-
-    [GeneratedRegex("pool;desc=\"([^\"]*)\"")]
-    private static partial Regex PoolDescription();
+    private string Pool => entries.TryGetValue("pool", out var pool) ? pool.Description ?? "?" : "?";
 
     private string Step(string name) => Steps.TryGetValue(name, out var ms) ? ms.ToString("F0", CultureInfo.InvariantCulture) : "?";
 }
