@@ -720,6 +720,35 @@ public sealed class MailIntakeFaultTests
         Assert.Empty(await register.ListAllAsync(default).ToListAsync());
     }
 
+    [Fact]
+    public async Task A_mail_that_cannot_be_read_handled_days_after_it_arrived_tells_staff_when_it_arrived_and_the_due_date_from_then()
+    {
+        // The legal time runs from when the mail reached the mailbox (MailReceipt), whether or not it could be read.
+        options.Staff.Language = Language.En;
+        var delivered = new DateTimeOffset(2026, 11, 20, 8, 30, 0, TimeSpan.Zero);
+
+        await Intake().HandleAsync(new MemoryStream("\0\0 not a mail"u8.ToArray()), delivered, client, default);
+
+        var triage = Assert.Single(mail.Of(MailKind.StaffTask));
+        var due = Deadlines.DueDateCalculator.DueDate(delivered, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), TestDataMaps.Real);
+        Assert.Contains(Texts.Get("LabelReceived", Language.En) + ": " + Texts.DateTime(delivered, Language.En), triage.TextBody, StringComparison.Ordinal);
+        Assert.Contains(Texts.Get("LabelDueDate", Language.En) + ": " + Texts.Date(due, Language.En), triage.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_mail_without_a_sender_reaches_staff_with_its_subject_so_they_can_find_it()
+    {
+        options.Staff.Language = Language.Nl;
+        var noSender = Message("an.peeters@example.be", "Inzage in mijn gegevens", "Inzage graag.");
+        noSender.From.Clear();
+
+        await Intake().HandleAsync(new MemoryStream(Bytes(noSender)), null, client, default);
+
+        var triage = Assert.Single(mail.Of(MailKind.StaffTask));
+        Assert.Contains("Inzage in mijn gegevens", triage.Subject, StringComparison.Ordinal);
+        Assert.Contains(Fact.Requester(Texts.Get("LabelSubject", Language.Nl), "Inzage in mijn gegevens", Language.Nl).ToText(), triage.TextBody, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(Language.Nl)]
     [InlineData(Language.Fr)]

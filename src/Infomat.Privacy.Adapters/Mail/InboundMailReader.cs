@@ -85,7 +85,10 @@ public static class InboundMailReader
             refused = TooManyParts(limits);
         }
 
-        var from = message.From.Mailboxes.FirstOrDefault() ?? throw new InboundMailRejectedException(refused?.Then("NoSender") ?? CodedReason.Of("NoSender"));
+        var from = message.From.Mailboxes.FirstOrDefault() ?? throw new InboundMailRejectedException(refused?.Then("NoSender") ?? CodedReason.Of("NoSender"))
+        {
+            Subject = OneLine(message.Subject, MaxSubjectChars),
+        };
         var body = refused is not null ? string.Empty : message.TextBody ?? HtmlToText(message.HtmlBody) ?? string.Empty;
         if (body.Length > limits.MaxBodyChars)
         {

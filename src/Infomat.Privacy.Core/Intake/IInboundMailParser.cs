@@ -7,6 +7,12 @@ namespace Infomat.Privacy.Intake;
 public sealed class InboundMailRejectedException(CodedReason reason) : Exception(reason?.ToString())
 {
     public CodedReason Reason { get; } = reason ?? CodedReason.None;
+
+    /// <summary>
+    /// The message's subject when its headers could be read (a mail with no sender), so that staff can find it in the
+    /// mailbox; never part of <see cref="Exception.Message"/>, which logs show.
+    /// </summary>
+    public string? Subject { get; init; }
 }
 
 /// <summary>

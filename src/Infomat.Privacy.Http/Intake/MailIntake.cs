@@ -67,11 +67,13 @@ public sealed partial class MailIntake(
         }
         catch (InboundMailRejectedException ex)
         {
-            // Not even a sender could be read: staff still hear of it, with the reason, rather than nobody.
+            // Not even a sender could be read: staff still hear of it, with the reason, rather than nobody, and when it
+            // reached the mailbox, from which its time runs (MailReceipt), and its subject when the headers were read.
             // Staff read why in their own language; the log and the result keep the English rendering.
             var reason = ex.Reason.ToString();
             var o = options.Value;
-            await mail.SendAsync(PrivacyMails.Triage("mail.unreadable", "—", string.Empty, string.Empty, ex.Reason.Render(o.Staff.Language), now, DueDateFrom(now), o.Staff.Address, o.Staff.Language), cancellationToken);
+            var receivedAt = MailReceipt.ReceivedAt(deliveredAt, null, now);
+            await mail.SendAsync(PrivacyMails.Triage("mail.unreadable", "—", ex.Subject ?? string.Empty, string.Empty, ex.Reason.Render(o.Staff.Language), receivedAt, DueDateFrom(receivedAt), o.Staff.Address, o.Staff.Language), cancellationToken);
             Handled(log, "-", MailOutcome.SentToTriage, reason);
             return new MailIntakeResult(MailOutcome.SentToTriage, null, reason, Unread: true);
         }
