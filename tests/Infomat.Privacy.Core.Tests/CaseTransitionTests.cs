@@ -518,6 +518,32 @@ public sealed class CaseTransitionTests
         Assert.Null(extended.Extend(1, "x", "Jan", Received.AddDays(11), extended.DueDate, Map).Refusal);
     }
 
+    [Fact]
+    public void An_extension_whose_notice_could_not_be_sent_is_taken_back_no_longer_counts_and_the_same_one_can_be_asked_again()
+    {
+        var c = AwaitingApproval();
+        var extended = Taken(c.Extend(2, "Veel gegevens.", "Els", Received.AddDays(10), c.DueDate, Map));
+        var extension = extended.Extensions[^1];
+
+        var back = Taken(extended.WithdrawExtension(extension, Received.AddDays(10).AddSeconds(5)));
+
+        // The due date the requester knows, and the two further months are all still there to choose.
+        Assert.Equal(c.DueDate, back.DueDate);
+        Assert.Equal(0, back.ExtendedMonths);
+        Assert.Null(back.ExtensionRefusal(2, Received.AddDays(11)));
+        Assert.Equal(Received.AddDays(10).AddSeconds(5), Assert.Single(back.Extensions).WithdrawnAt);
+        // Only the last extension, and only while the due date is still its own.
+        Assert.Equal(CaseRefusal.ExtensionConflict, back.WithdrawExtension(extension, Received.AddDays(11)).Refusal);
+        var again = Taken(back.Extend(2, "Veel gegevens.", "Els", Received.AddDays(11), back.DueDate, Map));
+        Assert.Equal(extended.DueDate, again.DueDate);
+        Assert.Equal(CaseRefusal.ExtensionConflict, again.WithdrawExtension(extension, Received.AddDays(11)).Refusal);
+
+        // The audit trail says each step: extended, taken back, extended again to the same date (a key of its own).
+        var audit = Audit.CaseAudit.Entries(again, new KeyedHash(new byte[32])).Where(e => e.Action.StartsWith("deadline-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["deadline-extended", "deadline-extension-withdrawn", "deadline-extended"], audit.Select(e => e.Action));
+        Assert.Equal(3, audit.Select(e => e.Key).Distinct().Count());
+    }
+
     [Theory]
     [InlineData(10, null)]
     [InlineData(7, "due-7.2027-04-01")]

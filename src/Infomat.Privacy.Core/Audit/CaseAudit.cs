@@ -116,10 +116,18 @@ public static class CaseAudit
                 decision.DecidedAt);
         }
 
-        foreach (var extension in c.Extensions)
+        for (var i = 0; i < c.Extensions.Count; i++)
         {
-            Add("extension." + extension.NewDueDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), "deadline-extended", extension.By,
-                $"due={extension.NewDueDate:yyyy-MM-dd}", extension.At);
+            // Keyed by the new due date; one asked again after a withdrawn one to the same date gets a key of its own.
+            var extension = c.Extensions[i];
+            var earlier = c.Extensions.Take(i).Count(e => e.NewDueDate == extension.NewDueDate);
+            var key = "extension." + extension.NewDueDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+                + (earlier == 0 ? string.Empty : "." + (earlier + 1).ToString(CultureInfo.InvariantCulture));
+            Add(key, "deadline-extended", extension.By, $"due={extension.NewDueDate:yyyy-MM-dd}", extension.At);
+            if (extension.WithdrawnAt is { } withdrawn)
+            {
+                Add(key + ".withdrawn", "deadline-extension-withdrawn", AuditEvent.System, $"due={extension.PreviousDueDate:yyyy-MM-dd} notice not sent (Art. 12(3))", withdrawn);
+            }
         }
 
         if (c.TasksMailSentAt is { } tasksSent)

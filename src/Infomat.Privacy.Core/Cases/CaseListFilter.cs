@@ -38,7 +38,7 @@ public sealed record CaseListEntry(string Reference, IReadOnlyList<RequestType> 
         return new CaseListEntry(c.Id, c.Rights, c.Entity, c.Channel, c.Status, c.DueDate)
         {
             ReceivedAt = c.ReceivedAt,
-            ExtendedMonths = c.Extensions.Sum(e => e.Months),
+            ExtendedMonths = c.ExtendedMonths,
             ClosedAt = c.ClosedAt,
             RejectedAs = c.RejectedAs,
         };

@@ -413,7 +413,7 @@ public sealed partial record PrivacyCase
     public const int MaxExtensionMonths = 2;
 
     /// <summary>How many further months the deadline was extended by so far.</summary>
-    public int ExtendedMonths => Extensions.Sum(e => e.Months);
+    public int ExtendedMonths => Extensions.Where(e => e.InForce).Sum(e => e.Months);
 
     /// <summary>
     /// Why the deadline may not be extended by <paramref name="months"/> now, or null when it may (Art. 12(3): two further
@@ -454,6 +454,27 @@ public sealed partial record PrivacyCase
 
         var dueDate = ExtendedDueDate(months, map);
         return To(this with { DueDate = dueDate, Extensions = [.. Extensions, new DeadlineExtension(months, DueDate, dueDate, reason, by, now)] });
+    }
+
+    /// <summary>
+    /// Takes back <paramref name="extension"/>, the last one recorded, because its notice could not be sent: an extension
+    /// the requester is not told of does not hold (Art. 12(3)), so the due date goes back to what it was and staff may
+    /// extend again. Refused when the case moved on since (another extension, or the due date changed).
+    /// </summary>
+    public CaseTransition WithdrawExtension(DeadlineExtension extension, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(extension);
+        var index = Extensions.Count - 1;
+        if (index < 0 || Extensions[index] != extension || DueDate != extension.NewDueDate)
+        {
+            return Refuse(CaseRefusal.ExtensionConflict);
+        }
+
+        return To(this with
+        {
+            DueDate = extension.PreviousDueDate,
+            Extensions = [.. Extensions.Take(index), extension with { WithdrawnAt = at }],
+        });
     }
 
     /// <summary>True while the requester is still owed an answer (see <see cref="CaseStatuses.IsUnanswered"/>).</summary>

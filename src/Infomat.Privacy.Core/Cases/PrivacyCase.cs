@@ -216,8 +216,17 @@ public sealed record IdentityApproval(int Stage, string By, DateTimeOffset At, s
         evidence == OtherEvidence && string.IsNullOrWhiteSpace(note) ? CaseRefusal.EvidenceNoteRequired : null;
 }
 
-/// <summary>A deadline extension: from which date to which, why, by whom.</summary>
-public sealed record DeadlineExtension(int Months, DateOnly PreviousDueDate, DateOnly NewDueDate, string Reason, string By, DateTimeOffset At);
+/// <summary>
+/// A deadline extension: from which date to which, why, by whom. <paramref name="WithdrawnAt"/> when it was taken back
+/// because its notice could not be sent (Art. 12(3): the requester must be told of an extension, with the reasons); a
+/// withdrawn extension no longer counts and stays on record.
+/// </summary>
+public sealed record DeadlineExtension(int Months, DateOnly PreviousDueDate, DateOnly NewDueDate, string Reason, string By, DateTimeOffset At, DateTimeOffset? WithdrawnAt = null)
+{
+    /// <summary>True while the extension counts (not taken back).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool InForce => WithdrawnAt is null;
+}
 
 public sealed record SentReminder(string Key, DateTimeOffset At);
 

@@ -17,6 +17,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 using static Infomat.Privacy.Http.Pages.Html;
@@ -28,7 +29,7 @@ namespace Infomat.Privacy.Http.Cases;
 /// personal data), a case page with its history, approvals and audit trail (<c>GET /cases/{id}</c>), and the deadline
 /// extension (<c>POST /cases/{id}/extend</c>), the export's withdrawal and the retry of a failed case. Staff only: signed in with the staff role in Azure.
 /// </summary>
-public sealed class CaseEndpoints(
+public sealed partial class CaseEndpoints(
     ICaseRegister register,
     CasePage page,
     IMailSender mail,
@@ -37,7 +38,8 @@ public sealed class CaseEndpoints(
     IExportStorage exports,
     Hosting.CaseWorkflow workflow,
     IOptions<PrivacyOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    ILogger<CaseEndpoints> log)
 {
     /// <summary>One row of the list and of the CSV: ids, types, dates and counts only.</summary>
     public sealed record CaseRow(string Reference, RequestType Type, ControllerScope Entity, Channel Channel, CaseStatus Status,
@@ -219,7 +221,25 @@ public sealed class CaseEndpoints(
         }
 
         var extension = stored.Extensions[^1];
-        await mail.SendAsync(PrivacyMails.ExtensionNotice(stored, dataMap, extension, options.Value.NoticeLink(stored.Language)), cancellationToken);
+        try
+        {
+            await mail.SendAsync(PrivacyMails.ExtensionNotice(stored, dataMap, extension, options.Value.NoticeLink(stored.Language)), cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            // An extension the requester is not told of does not hold (Art. 12(3)): taken back, so the due date, the
+            // reminders and the status page keep the date the requester knows, and staff can try again.
+            ExtensionWithdrawn(log, c.Id, ex.GetType().Name);
+            var back = await register.ApplyAsync(c.Id, x => x.WithdrawExtension(extension, time.GetUtcNow()), CancellationToken.None);
+            if (back.Refused)
+            {
+                throw;
+            }
+
+            return staff.Page(title, Error(Texts.Format("ExtensionNotSent", l, Texts.Date(back.Case.DueDate, l))) + await page.BodyAsync(request, back.Case, l, CancellationToken.None),
+                StatusCodes.Status503ServiceUnavailable);
+        }
+
         return staff.Page(title, P(Texts.Format("ExtensionDone", l, Texts.Date(extension.NewDueDate, l))) + await page.BodyAsync(request, stored, l, cancellationToken));
     }
 
@@ -299,6 +319,9 @@ public sealed class CaseEndpoints(
     }
 
     private static string Error(string message) => StaffPages.Error(message);
+
+    [LoggerMessage(148, LogLevel.Warning, "Case {CaseId}: the extension's notice could not be sent ({Error}); the extension is taken back")]
+    private static partial void ExtensionWithdrawn(ILogger logger, string caseId, string error);
 }
 
 /// <summary>The routes of this feature (DESIGN §4): the staff case list, its CSV, a case page and its actions.</summary>

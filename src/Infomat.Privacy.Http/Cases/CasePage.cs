@@ -51,7 +51,9 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         body.Append("</ul>").Append(Decision(c, l));
         foreach (var e in c.Extensions)
         {
-            body.Append(P(Texts.Format("CaseExtensionLine", l, Texts.Date(e.PreviousDueDate, l), Texts.Date(e.NewDueDate, l), e.By, e.Reason)));
+            body.Append(P(e.WithdrawnAt is { } withdrawn
+                ? Texts.Format("CaseExtensionWithdrawnLine", l, Texts.Date(e.PreviousDueDate, l), Texts.Date(e.NewDueDate, l), e.By, Texts.DateTime(withdrawn, l))
+                : Texts.Format("CaseExtensionLine", l, Texts.Date(e.PreviousDueDate, l), Texts.Date(e.NewDueDate, l), e.By, e.Reason)));
         }
 
         var extensions = c.ExtensionOptions(now, dataMap);

@@ -1,0 +1,81 @@
+using System.Net;
+
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.IntegrationTests.Infrastructure;
+using Infomat.Privacy.Localization;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
+
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Infomat.Privacy.IntegrationTests;
+
+/// <summary>
+/// A deadline extension holds only once the requester is told of it, with the reasons (Art. 12(3)): when its notice
+/// cannot be sent, nothing is extended, and staff can try again.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class ExtensionNoticeFaultTests(Azurite azurite)
+{
+    [Fact]
+    public async Task An_extension_whose_notice_cannot_be_sent_is_not_recorded_and_can_be_asked_again_once_mail_works()
+    {
+        var mail = new SwitchableMail();
+        await using var host = new InProcessHost(azurite) { Replace = services => mail.Wrap(services) };
+        await host.StartAsync();
+        using var flows = new Flows(host);
+        var id = await flows.SubmitAsync(language: "fr");
+        var before = (await flows.StatusAsync(id)).RootElement.GetProperty("dueDate").GetString();
+        var casePage = new Uri($"{host.BaseUrl}/cases/{id}");
+
+        // The mail service refuses the notice (a 503 after its retries).
+        mail.Failing = true;
+        var refused = await flows.StaffPostAsync($"/cases/{id}/extend", casePage, "Els Janssens", ("months", "2"), ("reason", "Dix ans de facturation."));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        var page = await refused.Content.ReadAsStringAsync();
+        Assert.Contains(WebUtility.HtmlEncode(Texts.Get("ExtensionNotSent", Language.Nl).Split(':')[0]), page, StringComparison.Ordinal);
+        // The requester's date, the reminders' and the list's stay what the requester was told.
+        Assert.Equal(before, (await flows.StatusAsync(id)).RootElement.GetProperty("dueDate").GetString());
+        var stored = (await host.Services.GetRequiredService<ICaseRegister>().GetAsync(id, default))!;
+        Assert.Equal(0, stored.ExtendedMonths);
+        Assert.NotNull(Assert.Single(stored.Extensions).WithdrawnAt);
+        Assert.Empty(host.Mailbox.Of("extension-notice", id));
+
+        // Mail works again: the same two months can be chosen, and the requester is told once.
+        mail.Failing = false;
+        var extended = await flows.StaffPostAsync($"/cases/{id}/extend", casePage, "Els Janssens", ("months", "2"), ("reason", "Dix ans de facturation."));
+
+        Assert.Equal(HttpStatusCode.OK, extended.StatusCode);
+        Assert.NotEqual(before, (await flows.StatusAsync(id)).RootElement.GetProperty("dueDate").GetString());
+        var notice = await host.Mailbox.WaitForAsync("extension-notice", id);
+        Assert.Contains("Dix ans de facturation.", notice.TextBody, StringComparison.Ordinal);
+        Assert.Single(host.Mailbox.Of("extension-notice", id));
+        Assert.Equal(2, (await host.Services.GetRequiredService<ICaseRegister>().GetAsync(id, default))!.ExtendedMonths);
+    }
+
+    /// <summary>The host's mail sender, refusing extension notices while <see cref="Failing"/>, as a mail service that answers 503.</summary>
+    private sealed class SwitchableMail
+    {
+        public volatile bool Failing;
+
+        public void Wrap(IServiceCollection services)
+        {
+            var existing = services.Last(d => d.ServiceType == typeof(IMailSender));
+            services.Remove(existing);
+            services.AddSingleton<IMailSender>(sp => new Sender(
+                existing.ImplementationInstance as IMailSender
+                    ?? existing.ImplementationFactory?.Invoke(sp) as IMailSender
+                    ?? (IMailSender)ActivatorUtilities.CreateInstance(sp, existing.ImplementationType!),
+                this));
+        }
+
+        private sealed class Sender(IMailSender inner, SwitchableMail owner) : IMailSender
+        {
+            public Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken) =>
+                owner.Failing && mail.Kind == MailKind.ExtensionNotice
+                    ? throw new InvalidOperationException("The mail service refused the extension-notice mail: HTTP 503 (injected fault).")
+                    : inner.SendAsync(mail, cancellationToken);
+        }
+    }
+}
