@@ -74,7 +74,29 @@ public sealed class ExportPackageWriterTests
     public void A_person_with_no_data_gets_a_confirmation_that_nothing_is_held()
     {
         var html = ExportPackageWriter.RenderSummary(Manifest(Language.Nl, Part("be/crm", 0), Part("nl/crm", 0)));
-        Assert.Contains("We bevestigen dat Infomat geen persoonsgegevens over dit adres bewaart.", html, StringComparison.Ordinal);
+        Assert.Contains("We bevestigen dat er in de systemen van Infomat België en Infomat Nederland geen persoonsgegevens over dit adres bewaard worden, behalve de gegevens van dit verzoek zelf (zie hieronder).", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_request_to_one_company_with_no_data_confirms_nothing_for_the_other_company_whose_systems_were_not_searched()
+    {
+        // Only Infomat België's stores are searched for a request addressed to it: the answer may not speak for "Infomat".
+        var be = Map.Controllers.Where(c => c.Entity == "be").ToList();
+        var manifest = new ExportManifest("PR-AAAA-BBBB-CCCC", Language.En, "an.peeters@example.be", new DateTimeOffset(2026, 11, 26, 10, 0, 0, TimeSpan.Zero), Map, be, [Part("be/crm", 0)]);
+
+        var html = ExportPackageWriter.RenderSummary(manifest);
+
+        Assert.Contains("We confirm that no personal data about this address is held in the systems of Infomat België, apart from the data of this request itself", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Infomat Nederland", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_summary_is_dated_on_the_Brussels_calendar_day_it_was_prepared()
+    {
+        // 23:30 UTC on 1 December is 00:30 on 2 December in Brussels, where the controllers are and every other date is.
+        var late = new ExportManifest("PR-AAAA-BBBB-CCCC", Language.En, "an.peeters@example.be", new DateTimeOffset(2026, 12, 1, 23, 30, 0, TimeSpan.Zero), Map, Map.Controllers, [Part("be/crm", 1)]);
+
+        Assert.Contains("prepared on 2 December 2026", ExportPackageWriter.RenderSummary(late), StringComparison.Ordinal);
     }
 
     [Fact]

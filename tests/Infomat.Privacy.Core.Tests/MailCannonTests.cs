@@ -29,8 +29,31 @@ public sealed class MailCannonTests
         Assert.DoesNotContain("evil.example", mail.HtmlBody, StringComparison.Ordinal);
         Assert.DoesNotContain("prize", mail.TextBody, StringComparison.Ordinal);
 
+        // Never confirmed, the request is closed when its time runs out: that mail too goes to whoever owns the address.
+        var expired = PrivacyMails.Expired(c, TestDataMaps.Real);
+        Assert.StartsWith(greeting + "\n", expired.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("evil.example", expired.TextBody + expired.HtmlBody, StringComparison.Ordinal);
+
         // Once the address is confirmed, the person is greeted by the name they gave.
-        Assert.StartsWith(Localization.Texts.Format("MailGreeting", language, name), PrivacyMails.Acknowledgement(c, TestDataMaps.Real).TextBody, StringComparison.Ordinal);
+        var confirmed = c with { EmailVerifiedAt = c.ReceivedAt.AddHours(1) };
+        Assert.StartsWith(Localization.Texts.Format("MailGreeting", language, name), PrivacyMails.Acknowledgement(confirmed, TestDataMaps.Real).TextBody, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Language.En, "within 2 days")]
+    [InlineData(Language.Nl, "binnen 2 dagen")]
+    [InlineData(Language.Fr, "dans un délai de 2 jours")]
+    public void A_link_sent_again_says_no_longer_than_it_still_works(Language language, string within)
+    {
+        // Sent again with 2 days and 14 hours left: "3 days" would promise ten hours the link does not have.
+        var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), language, "", null),
+            Channel.Form, new DateTimeOffset(2026, 12, 2, 9, 0, 0, TimeSpan.Zero), TestDataMaps.Real);
+
+        var mail = PrivacyMails.Verification(c, TestDataMaps.Real, new Uri("https://privacy.example/verify?token=t"), TimeSpan.FromDays(2) + TimeSpan.FromHours(14));
+
+        Assert.Contains(within, mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains(Localization.Texts.Duration(TimeSpan.FromDays(7), language), PrivacyMails.Verification(c, TestDataMaps.Real, new Uri("https://privacy.example/verify?token=t"), TimeSpan.FromDays(7)).TextBody, StringComparison.Ordinal);
+        Assert.Equal("7 " + (language == Language.En ? "days" : language == Language.Nl ? "dagen" : "jours"), Localization.Texts.Duration(TimeSpan.FromDays(7), language));
     }
 
     [Theory]

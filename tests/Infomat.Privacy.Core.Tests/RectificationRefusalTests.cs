@@ -50,11 +50,27 @@ public sealed class RectificationRefusalTests
         be = be[..be.IndexOf("\n\n", StringComparison.Ordinal)];
         Assert.Contains("We did not make the correction you asked for here (Art. 16 GDPR). Our reasons (Art. 12(4) GDPR): Our signed contract shows the title you had then.", be, StringComparison.Ordinal);
         var nl = report[report.IndexOf("Infomat Nederland (NL810585091B01) — CRM:", StringComparison.Ordinal)..];
-        Assert.StartsWith("Infomat Nederland (NL810585091B01) — CRM:\n1 record corrected on", nl, StringComparison.Ordinal);
+        Assert.StartsWith("Infomat Nederland (NL810585091B01) — CRM:\nCorrected on", nl, StringComparison.Ordinal);
         // Art. 12(4): the complaint and the court, with the Dutch six weeks for Infomat Nederland.
         Assert.Contains("(Art. 77 GDPR)", report, StringComparison.Ordinal);
         Assert.Contains("judicial remedy before the courts (Art. 79 GDPR)", report, StringComparison.Ordinal);
         Assert.Contains("within six weeks of receiving this message (UAVG art. 35(2))", report, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_correction_is_reported_with_when_it_was_made_not_with_every_record_the_store_holds_on_the_person()
+    {
+        // The CRM holds 8 rows on the person; staff fix one phone number. "8 records corrected" would be untrue.
+        var c = PrivacyCase.Received(new ValidRequest(RequestType.Rectification, "an.peeters@example.be", "An Peeters", null, ControllerScope.AllOf(Map.ControllerCodes), Language.Nl,
+            "Mijn telefoonnummer is 0470 12 34 56.", null), Channel.Form, Received, Map);
+        c = c with { EmailVerifiedAt = Received, Decision = new IdentityDecision(DecisionOutcome.Approve, Received, "Els", null) };
+        c = c.OpenTasks(c.PlanTasks([("be/crm", 8)]), Received.AddHours(1)).Changed!;
+        c = c.CompleteTask("be/crm", StaffTaskOutcome.Done, null, "Jan", Received.AddHours(3)).Changed!;
+
+        var report = PrivacyMails.ActionReport(c, Map, []).TextBody;
+
+        Assert.Contains("Verbeterd op " + Localization.Texts.DateTime(Received.AddHours(3), Language.Nl) + ".", report, StringComparison.Ordinal);
+        Assert.DoesNotContain("8 records", report, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -447,7 +447,7 @@ public static class ExportPackageWriter
         sb.Append("<!DOCTYPE html>\n<html lang=\"").Append(l.ToWire()).Append("\">\n<head><meta charset=\"utf-8\"><title>")
           .Append(E(Texts.Get("SummaryTitle", l))).Append("</title>\n<style>" + SummaryStyle + "</style></head>\n<body>\n<main>\n<h1>")
           .Append(E(Texts.Get("SummaryTitle", l))).Append("</h1>\n<p>")
-          .Append(E(Texts.Format("SummaryIntro", l, manifest.CaseId, Texts.Date(DateOnly.FromDateTime(manifest.PreparedAt.UtcDateTime), l), manifest.SubjectEmail)))
+          .Append(E(Texts.Format("SummaryIntro", l, manifest.CaseId, Texts.Date(Deadlines.DueDateCalculator.Today(manifest.PreparedAt), l), manifest.SubjectEmail)))
           .Append("</p>\n");
 
         if (manifest.Portability)
@@ -468,7 +468,8 @@ public static class ExportPackageWriter
 
         if (parts.Sum(p => p.RecordCount) == 0)
         {
-            sb.Append("<p><strong>").Append(E(Texts.Get("SummaryNothingAtAll", l))).Append("</strong></p>\n");
+            // Only the systems of the controllers this answer names were searched, and the request itself is held (below).
+            sb.Append("<p><strong>").Append(E(Texts.Format("SummaryNothingAtAll", l, Texts.List([.. manifest.Controllers.Select(c => c.LegalName)], l)))).Append("</strong></p>\n");
         }
 
         foreach (var controller in manifest.Controllers)

@@ -160,14 +160,17 @@ public static class Texts
             : Format("ErrorEntity", language, string.Join(", ", names), Get(names.Count == 2 ? "ErrorEntityBoth" : "ErrorEntityAll", language));
     }
 
-    /// <summary>A duration in words, e.g. "7 days" / "7 dagen" / "7 jours", rounded to the largest whole unit.</summary>
+    /// <summary>
+    /// A duration in words, e.g. "7 days" / "7 dagen" / "7 jours", in the largest whole unit, rounded down: it says how
+    /// long a link still works, so "within 2 days" for 2 days and 14 hours is true, and "3 days" would not be.
+    /// </summary>
     public static string Duration(TimeSpan span, Language language)
     {
         var (n, en, nl, fr) = span.TotalDays >= 1
-            ? ((int)Math.Round(span.TotalDays), ("day", "days"), ("dag", "dagen"), ("jour", "jours"))
+            ? ((int)Math.Floor(span.TotalDays), ("day", "days"), ("dag", "dagen"), ("jour", "jours"))
             : span.TotalHours >= 1
-                ? ((int)Math.Round(span.TotalHours), ("hour", "hours"), ("uur", "uur"), ("heure", "heures"))
-                : ((int)Math.Max(1, Math.Round(span.TotalMinutes)), ("minute", "minutes"), ("minuut", "minuten"), ("minute", "minutes"));
+                ? ((int)Math.Floor(span.TotalHours), ("hour", "hours"), ("uur", "uur"), ("heure", "heures"))
+                : ((int)Math.Max(1, Math.Floor(span.TotalMinutes)), ("minute", "minutes"), ("minuut", "minuten"), ("minute", "minutes"));
         var unit = language switch
         {
             Language.Nl => n == 1 ? nl.Item1 : nl.Item2,

@@ -53,7 +53,8 @@ public static partial class PrivacyMails
             }
             else
             {
-                lines.Add(Texts.Plural("ReportRectified", task.Records, l, task.Records, Texts.DateTime(task.DoneAt!.Value, l)));
+                // When, not how many: the task's record count is every row the store holds on the person, not those changed.
+                lines.Add(Texts.Format("ReportRectified", l, Texts.DateTime(task.DoneAt!.Value, l)));
                 if (!string.IsNullOrWhiteSpace(task.Note))
                 {
                     lines.Add(Texts.Format("ReportStaffNote", l, task.Note));

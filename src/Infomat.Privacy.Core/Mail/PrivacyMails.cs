@@ -360,9 +360,10 @@ public static partial class PrivacyMails
             footer = [.. footer, Texts.Format("MailNoticeLine", c.Language, notice.AbsoluteUri)];
         }
 
-        // The verification goes to an address nobody has confirmed: it greets without the name typed on the form, so the
-        // form cannot put text of someone's choosing into a mail from info@ (issue 18 item 9).
-        var greeting = kind == MailKind.Verification ? Texts.Get("MailGreetingAnonymous", c.Language) : Texts.Format("MailGreeting", c.Language, c.Name);
+        // A mail to an address nobody has confirmed (the verification, the closing of a request never confirmed) greets
+        // without the name typed on the form, so the form cannot put text of someone's choosing into a mail from info@
+        // (issue 18 item 9).
+        var greeting = kind == MailKind.Verification || c.EmailVerifiedAt is null ? Texts.Get("MailGreetingAnonymous", c.Language) : Texts.Format("MailGreeting", c.Language, c.Name);
         return Compose(kind, Audience.Requester, c.Id, c.Email, subject, c.Language, greeting,
             [.. blocks, Text(Texts.Format("MailCaseLine", c.Language, c.Id, Texts.Date(c.DueDate, c.Language)))], footer: true, footer);
     }
