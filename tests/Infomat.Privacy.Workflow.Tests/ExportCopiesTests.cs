@@ -97,6 +97,42 @@ public sealed class ExportCopiesTests
         Assert.Contains(CaseAudit.Entries(earlier, anyKey), e => e.Action == "export-deleted" && e.Outcome == "erasure " + erasure.Id);
     }
 
+    [Fact]
+    public async Task An_erasure_leaves_the_copies_of_an_access_request_still_being_answered_which_then_finishes_and_its_report_says_so()
+    {
+        // The access request waits for staff to review its free text (Art. 15(4)) when the same person's erasure runs.
+        await using var h = await WorkflowHarness.StartAsync();
+        h.Stores.Data["be/crm"] = new()
+        {
+            [Email] = [new JsonObject { ["id"] = 1, ["first_name"] = "An" }, new JsonObject { ["_table"] = "activity_notes", ["id"] = 7, ["email"] = Email, ["note"] = "Called An back about the order." }],
+        };
+        var access = await h.NewCaseAsync(RequestType.Access, Email, ControllerScope.Of("be"));
+        await h.ApproveAsync(access.Id);
+        await h.WaitForMailAsync(MailKind.StaffTask);
+
+        var erasure = await h.NewCaseAsync(RequestType.Erasure, Email, ControllerScope.Of("be"));
+        await h.WaitForMailAsync(MailKind.Verification, 2);
+        await h.VerifyAsync(erasure.Id);
+        await h.WaitForMailAsync(MailKind.ApprovalRequest, 2);
+        await h.DecideAsync(erasure.Id, DecisionOutcome.Approve);
+        Assert.Equal("\"completed\"", (await h.CompletionAsync(erasure.Id)).SerializedOutput);
+
+        // The review can still be done and the answer still goes out (before: its staged records were gone, the review
+        // page answered "try again" for ever and the case waited with no timer).
+        Assert.Contains(h.Staging.Names, n => n.StartsWith(access.Id + "/", StringComparison.Ordinal));
+        await h.Register.UpdateAsync(access.Id, x => x.CompleteExportReview([], "tester", DateTimeOffset.UtcNow).Changed!, default);
+        await h.Client.RaiseEventAsync(access.Id, Orchestration.CaseEvents.ExportReviewed);
+        Assert.Equal("\"completed\"", (await h.CompletionAsync(access.Id)).SerializedOutput);
+        Assert.Single(h.Mail.Of(MailKind.ExportReady));
+
+        var stored = (await h.Register.GetAsync(erasure.Id, default))!;
+        Assert.Empty(stored.EarlierCopiesErased!.CaseIds);
+        Assert.Equal([access.Id], stored.EarlierCopiesErased.KeptWhileAnswered);
+        var report = Assert.Single(h.Mail.Of(MailKind.ActionReport)).TextBody;
+        Assert.Contains(Localization.Texts.Format("ReportEarlierCopiesKept", Language.Nl, access.Id), report, StringComparison.Ordinal);
+        Assert.DoesNotContain("bewaren we geen kopie meer", report, StringComparison.Ordinal);
+    }
+
     private static async IAsyncEnumerable<StoreRecord> One(StoreRecord record)
     {
         await Task.Yield();

@@ -195,7 +195,9 @@ public static class CaseAudit
         if (c.EarlierCopiesErased is { } copies)
         {
             Add("earlier-copies-erased", "earlier-copies-erased", AuditEvent.System,
-                string.Create(CultureInfo.InvariantCulture, $"cases={copies.CaseIds.Count} blobs={copies.Blobs}"), copies.At);
+                string.Create(CultureInfo.InvariantCulture, $"cases={copies.CaseIds.Count} blobs={copies.Blobs}")
+                + (copies.KeptWhileAnswered.Count == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" kept-while-answered={copies.KeptWhileAnswered.Count}")),
+                copies.At);
         }
 
         foreach (var change in c.History.Skip(1))

@@ -34,6 +34,31 @@ public sealed partial record PrivacyCase
     /// <summary>True when the case made copies of the person's data (an export) that an erasure must reach.</summary>
     public bool MakesCopies => Type is RequestType.Access or RequestType.Portability;
 
+    /// <summary>
+    /// What an erasure of the same person (<paramref name="erasure"/>, whose subject's keyed hash is
+    /// <paramref name="subjectHash"/>) does with this case's copies. The one place the rule is decided.
+    /// </summary>
+    public ErasureReach ReachedBy(PrivacyCase erasure, string subjectHash)
+    {
+        ArgumentNullException.ThrowIfNull(erasure);
+        if (Id == erasure.Id || !MakesCopies || ReceivedAt > erasure.ReceivedAt || !IsAbout(erasure.Email, subjectHash))
+        {
+            return ErasureReach.None;
+        }
+
+        return Status switch
+        {
+            // Nothing collected yet: no copy to reach (what it collects later comes from the stores as the erasure left them).
+            CaseStatus.AwaitingEmailVerification or CaseStatus.AwaitingIdentityApproval => ErasureReach.None,
+            // Still being answered (collected, in review or being built): its staged records are the answer it owes (Art.
+            // 15); deleted, its review and build could never finish. They go once its zip is written, the zip when its
+            // link ends.
+            CaseStatus.InProgress or CaseStatus.AwaitingStaffAction => ErasureReach.KeptWhileAnswered,
+            // Answered, closed, or failed (a failed case collects again if staff retry it).
+            _ => ErasureReach.Erased,
+        };
+    }
+
     /// <summary>True when the zip is still there and its download link has ended: the retention sweep deletes it.</summary>
     public bool IsExportDueForDeletion(DateTimeOffset now) =>
         ExportBlobName is not null && ExportDeleted is null && ExportRevokedAt is null && ExportExpiresAt is { } ends && now >= ends;
@@ -48,10 +73,10 @@ public sealed partial record PrivacyCase
     /// An erasure deleted the copies of the person's earlier cases <paramref name="caseIds"/> (<paramref name="blobs"/>
     /// blobs); recorded once, so a retried step keeps what the first run found and the report says it.
     /// </summary>
-    public CaseTransition RecordEarlierCopiesErased(DateTimeOffset at, IReadOnlyList<string> caseIds, int blobs) =>
+    public CaseTransition RecordEarlierCopiesErased(DateTimeOffset at, IReadOnlyList<string> caseIds, int blobs, IReadOnlyList<string>? keptWhileAnswered = null) =>
         Type != RequestType.Erasure ? Refuse(CaseRefusal.WrongStatus)
         : EarlierCopiesErased is not null ? Refuse(CaseRefusal.AlreadyDone)
-        : To(this with { EarlierCopiesErased = new EarlierCopiesErased(at, caseIds, blobs) });
+        : To(this with { EarlierCopiesErased = new EarlierCopiesErased(at, caseIds, blobs) { KeptWhileAnswered = keptWhileAnswered ?? [] } });
 }
 
 /// <summary>Why the system deleted an export.</summary>
@@ -67,5 +92,24 @@ public enum ExportDeletionReason
 /// <summary>When and why the export was deleted; for an erasure, the erasure's case id.</summary>
 public sealed record ExportDeletion(DateTimeOffset At, ExportDeletionReason Reason, string? ErasureCaseId);
 
-/// <summary>What an erasure found and deleted of the person's earlier cases: their ids and how many blobs (ids and counts only).</summary>
-public sealed record EarlierCopiesErased(DateTimeOffset At, IReadOnlyList<string> CaseIds, int Blobs);
+/// <summary>
+/// What an erasure found and deleted of the person's earlier cases: their ids and how many blobs, and the earlier
+/// cases still being answered whose copies it left to them (ids and counts only).
+/// </summary>
+public sealed record EarlierCopiesErased(DateTimeOffset At, IReadOnlyList<string> CaseIds, int Blobs)
+{
+    public IReadOnlyList<string> KeptWhileAnswered { get; init; } = [];
+}
+
+/// <summary>What an erasure does with the copies of another case (<see cref="PrivacyCase.ReachedBy"/>).</summary>
+public enum ErasureReach
+{
+    /// <summary>Not the person's, not earlier, no copies, or none made yet.</summary>
+    None,
+
+    /// <summary>Its zip and staged records are deleted.</summary>
+    Erased,
+
+    /// <summary>Still being answered: its copies stay until its zip is written (staged records) and its link ends (zip).</summary>
+    KeptWhileAnswered,
+}

@@ -10,7 +10,8 @@ namespace Infomat.Privacy.Workflow.Activities.StoreActions;
 
 /// <summary>
 /// For an erasure, after the stores acted: deletes the zip and the staged records of every earlier access or
-/// portability case of the same person, found in the case register by the address (or, for cases whose identifiers the
+/// portability case of the same person that is no longer being answered (the rule: <see cref="PrivacyCase.ReachedBy"/>;
+/// one still being answered keeps them, and the report says so), found in the case register by the address (or, for cases whose identifiers the
 /// register already erased, by its keyed hash), and records which cases on the erasure, so the report says so. Each
 /// earlier case records that its export was deleted, so its download link says the export is gone. Safe to retry:
 /// deleting again finds nothing, and the first record stands.
@@ -29,10 +30,17 @@ public sealed class EraseEarlierCopies(ICaseRegister register, IStagingStorage s
         var subject = hash.Subject(EmailAddresses.Normalise(c.Email));
         var at = time.GetUtcNow();
         var earlier = new List<string>();
+        var kept = new List<string>();
         var blobs = 0;
         await foreach (var other in register.ListAllAsync(CancellationToken.None))
         {
-            if (other.Id == c.Id || !other.MakesCopies || other.ReceivedAt > c.ReceivedAt || !other.IsAbout(c.Email, subject))
+            var reach = other.ReachedBy(c, subject);
+            if (reach == ErasureReach.KeptWhileAnswered)
+            {
+                kept.Add(other.Id);
+            }
+
+            if (reach != ErasureReach.Erased)
             {
                 continue;
             }
@@ -48,7 +56,8 @@ public sealed class EraseEarlierCopies(ICaseRegister register, IStagingStorage s
         }
 
         earlier.Sort(StringComparer.Ordinal);
-        var recorded = await register.ApplyAsync(c.Id, x => x.RecordEarlierCopiesErased(at, earlier, blobs), CancellationToken.None);
+        kept.Sort(StringComparer.Ordinal);
+        var recorded = await register.ApplyAsync(c.Id, x => x.RecordEarlierCopiesErased(at, earlier, blobs, kept), CancellationToken.None);
         log.EarlierCopiesErased(c.Id, earlier.Count, blobs);
         return recorded.Case.EarlierCopiesErased?.CaseIds.Count ?? earlier.Count;
     }
