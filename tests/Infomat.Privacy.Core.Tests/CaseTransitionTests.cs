@@ -171,6 +171,20 @@ public sealed class CaseTransitionTests
         Assert.Equal(CaseRefusal.WrongStatus, c.StartWork(Received.AddHours(2)).Refusal);
     }
 
+    [Fact]
+    public void Work_starts_on_an_approved_case_whose_approval_request_was_never_recorded()
+    {
+        // The approval mail went out, its record was lost, a colleague approved from the mail: the case still reads as
+        // awaiting its address. Work must start, or the steps that need it (the Art. 15(4) review) are skipped.
+        var lost = AwaitingApproval() with { Status = CaseStatus.AwaitingEmailVerification, ApprovalMailSentAt = null };
+        var approved = Taken(lost.Approve(1, "Els", Received.AddHours(1), "verified-link"));
+
+        Assert.Equal(CaseStatus.InProgress, Taken(approved.StartWork(Received.AddHours(1))).Status);
+        // Not without an approval, nor after a refusal.
+        Assert.Equal(CaseRefusal.WrongStatus, lost.StartWork(Received.AddHours(1)).Refusal);
+        Assert.Equal(CaseRefusal.WrongStatus, Taken(lost.Reject("Els", "reason", Received.AddHours(1))).StartWork(Received.AddHours(1)).Refusal);
+    }
+
     private static readonly TimeSpan ReminderAfter = TimeSpan.FromDays(2);
     private static readonly TimeSpan Timeout = TimeSpan.FromDays(14);
 

@@ -76,6 +76,54 @@ public sealed class ExportReviewWorkflowTests
     }
 
     [Fact]
+    public async Task An_approval_recorded_before_the_approval_request_was_is_still_reviewed_before_any_export()
+    {
+        // The approval mails went out, the host died before it recorded that (the case still reads as awaiting its
+        // address), and a colleague approved from the mail meanwhile. The free text must still wait for staff (Art. 15(4)).
+        await using var h = await WorkflowHarness.StartAsync();
+        h.Stores.Data["be/crm"] = new()
+        {
+            [Email] = [new JsonObject { ["id"] = 1, ["first_name"] = "An" }, Note(7, "Jan Janssens of Brouwerij X complained about An.")],
+        };
+        var c = await h.NewCaseAsync(RequestType.Access, entity: ControllerScope.Of("be"));
+        await h.VerifyAndAwaitApprovalAsync(c.Id);
+        await h.Register.UpdateAsync(c.Id, x => x with { Status = CaseStatus.AwaitingEmailVerification, ApprovalMailSentAt = null }, default);
+        await h.DecideAsync(c.Id, DecisionOutcome.Approve);
+
+        await h.WaitForMailAsync(MailKind.StaffTask);
+        await Task.Delay(500);
+        var waiting = (await h.Register.GetAsync(c.Id, default))!;
+        Assert.Equal(CaseStatus.AwaitingStaffAction, waiting.Status);
+        Assert.True(waiting.AwaitsExportReview);
+        Assert.Empty(h.Exports.Blobs);
+        Assert.Empty(h.Mail.Of(MailKind.ExportReady));
+    }
+
+    [Fact]
+    public async Task A_review_that_cannot_be_opened_fails_the_step_rather_than_let_the_export_go_unreviewed()
+    {
+        // Whatever left the case outside InProgress, free text found means no export until staff reviewed it.
+        await using var h = await WorkflowHarness.StartAsync();
+        var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, Email, "An Peeters", null, ControllerScope.Of("be"), Language.Nl, null, null), Channel.Form, DateTimeOffset.UtcNow, h.Map)
+            with { Status = CaseStatus.AwaitingIdentityApproval };
+        await h.Register.CreateAsync(c, default);
+        await h.Staging.WriteAsync(c.Id, "be/crm", One(new Stores.StoreRecord("activity_notes", Note(7, "Jan Janssens of Brouwerij X complained about An."))), default);
+        var step = new Activities.Review.OpenExportReview(h.Register, h.Staging, h.Map, h.Mail, new Tokens.LinkTokenService(new byte[32], TimeProvider.System),
+            Microsoft.Extensions.Options.Options.Create(h.Options), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Activities.Review.OpenExportReview>.Instance);
+
+        var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => step.RunAsync(new TestActivityContext("OpenExportReview", c.Id), new Activities.Review.OpenExportReviewInput(c.Id, ["be/crm"])));
+
+        Assert.DoesNotContain("Janssens", failed.Message, StringComparison.Ordinal);
+        Assert.Null((await h.Register.GetAsync(c.Id, default))!.Review);
+    }
+
+    private static async IAsyncEnumerable<Stores.StoreRecord> One(Stores.StoreRecord record)
+    {
+        await Task.Yield();
+        yield return record;
+    }
+
+    [Fact]
     public async Task An_access_export_without_free_text_goes_out_without_waiting_for_staff()
     {
         await using var h = await WorkflowHarness.StartAsync();

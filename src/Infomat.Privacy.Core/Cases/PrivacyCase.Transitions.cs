@@ -309,9 +309,16 @@ public sealed partial record PrivacyCase
         AnswerSentAt is not null ? Refuse(CaseRefusal.AlreadyDone)
         : To((this with { AnswerSentAt = at }).WithStatus(CaseStatus.Rejected, at));
 
-    /// <summary>The identity is approved: work on the request starts.</summary>
+    /// <summary>
+    /// The identity is approved: work on the request starts. Also from a case still reading as awaiting its address: the
+    /// approval request went out but its record was lost (a host killed after the mail), and staff approved from the
+    /// mail; left there, the steps that need <see cref="CaseStatus.InProgress"/> (the review of others' free text,
+    /// Art. 15(4)) were refused and skipped.
+    /// </summary>
     public CaseTransition StartWork(DateTimeOffset at) =>
-        Status != CaseStatus.AwaitingIdentityApproval ? Refuse(CaseRefusal.WrongStatus) : To(WithStatus(CaseStatus.InProgress, at));
+        Status == CaseStatus.AwaitingIdentityApproval || (Status == CaseStatus.AwaitingEmailVerification && Decision is { IsRefusal: false })
+            ? To(WithStatus(CaseStatus.InProgress, at))
+            : Refuse(CaseRefusal.WrongStatus);
 
     // ---- Staff tasks ----
 

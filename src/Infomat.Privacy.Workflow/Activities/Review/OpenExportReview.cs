@@ -34,7 +34,14 @@ public sealed class OpenExportReview(
             if (c.NeedsExportReview(values))
             {
                 var at = time.GetUtcNow();
-                c = (await register.ApplyAsync(c.Id, x => x.OpenExportReview(values, at), CancellationToken.None)).Case;
+                var opened = await register.ApplyAsync(c.Id, x => x.OpenExportReview(values, at), CancellationToken.None);
+                c = opened.Case;
+                if (c.Review is null)
+                {
+                    // Never an export of others' free text without the review: the step fails (and the case with it, for
+                    // staff to retry) rather than go on as if there were nothing to review.
+                    throw new InvalidOperationException($"Case {c.Id}: the review of its free text could not be opened ({opened.Refusal}); no export is built without it.");
+                }
             }
         }
 
