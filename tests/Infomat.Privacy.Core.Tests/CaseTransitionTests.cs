@@ -533,6 +533,25 @@ public sealed class CaseTransitionTests
     }
 
     [Fact]
+    public void A_request_for_identification_whose_mail_could_not_be_sent_is_taken_back_with_its_link_use()
+    {
+        var before = AwaitingApproval();
+        var asked = Taken(before.ThroughLink("t1.identification", x => x.RequestIdentification("Els", "Een factuurnummer.", Received.AddHours(1))));
+
+        var back = Taken(asked.IdentificationRequestNotSent("t1.identification", before, Received.AddHours(1).AddSeconds(2)));
+
+        Assert.Null(back.IdentificationRequestedAt);
+        Assert.Null(back.IdentificationRequest);
+        Assert.False(back.LinkUsed("t1.identification"));
+        Assert.Equal([Received.AddHours(1).AddSeconds(2)], back.IdentificationRequestsNotSent);
+        Assert.Contains(Audit.CaseAudit.Entries(back, new KeyedHash(new byte[32])), e => e.Action == "identification-request-withdrawn");
+        // Once its mail is recorded as sent, or with nothing asked, there is nothing to take back.
+        Assert.Equal(CaseRefusal.NotAsked, back.IdentificationRequestNotSent("t1.identification", before, Received.AddHours(2)).Refusal);
+        var mailed = Taken(asked.IdentificationMailSent(Received.AddHours(1).AddSeconds(1)));
+        Assert.Equal(CaseRefusal.AlreadyDone, mailed.IdentificationRequestNotSent("t1.identification", before, Received.AddHours(2)).Refusal);
+    }
+
+    [Fact]
     public void An_extension_whose_notice_could_not_be_sent_is_taken_back_no_longer_counts_and_the_same_one_can_be_asked_again()
     {
         var c = AwaitingApproval();

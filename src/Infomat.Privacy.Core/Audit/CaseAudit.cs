@@ -86,6 +86,12 @@ public static class CaseAudit
             Add("identification-requested", "identification-requested", c.IdentificationRequestedBy ?? AuditEvent.System, "mail to requester", asked);
         }
 
+        for (var i = 0; i < c.IdentificationRequestsNotSent.Count; i++)
+        {
+            Add("identification-request-not-sent." + i.ToString(CultureInfo.InvariantCulture), "identification-request-withdrawn", AuditEvent.System,
+                "mail to requester not sent", c.IdentificationRequestsNotSent[i]);
+        }
+
         foreach (var reply in c.IdentificationReplies)
         {
             // Issue 17 item 9: the reply stays in the mailbox; the trail records that it came, and its attachment count.

@@ -226,6 +226,27 @@ public sealed partial record PrivacyCase
         : To(this with { IdentificationRequestedAt = at, IdentificationRequest = request, IdentificationRequestedBy = by });
 
     /// <summary>
+    /// The mail asking the requester for more identification could not be sent: the request is taken back (the fields
+    /// as they were in <paramref name="before"/>) and the link's <paramref name="use"/> given back, so nothing reads as
+    /// asked and staff can ask again; when, on record for the audit trail. Refused when the mail of this request was
+    /// recorded as sent, or nothing of it is there.
+    /// </summary>
+    public CaseTransition IdentificationRequestNotSent(string use, PrivacyCase before, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        return IdentificationRequestedAt is null || IdentificationRequestedAt == before.IdentificationRequestedAt ? Refuse(CaseRefusal.NotAsked)
+            : IdentificationMailSentAt >= IdentificationRequestedAt ? Refuse(CaseRefusal.AlreadyDone)
+            : To(this with
+            {
+                IdentificationRequestedAt = before.IdentificationRequestedAt,
+                IdentificationRequest = before.IdentificationRequest,
+                IdentificationRequestedBy = before.IdentificationRequestedBy,
+                LinkUses = [.. LinkUses.Where(u => !string.Equals(u, use, StringComparison.Ordinal))],
+                IdentificationRequestsNotSent = [.. IdentificationRequestsNotSent, at],
+            });
+    }
+
+    /// <summary>
     /// The mail asking the requester for more identification went out: from now the requester's time runs (a request
     /// whose mail failed leaves the case with staff, who are reminded, rather than waiting on a mail never sent).
     /// </summary>

@@ -95,6 +95,9 @@ public sealed partial record PrivacyCase
     /// <summary>When the mail asking for more identification went out (the requester's time runs from then).</summary>
     public DateTimeOffset? IdentificationMailSentAt { get; init; }
 
+    /// <summary>When a request for more identification was taken back because its mail could not be sent.</summary>
+    public IReadOnlyList<DateTimeOffset> IdentificationRequestsNotSent { get; init; } = [];
+
     /// <summary>When the requester last replied to the request for more identification (staff are told; the case waits for them).</summary>
     public DateTimeOffset? IdentificationAnsweredAt { get; init; }
 

@@ -11,6 +11,7 @@ using Infomat.Privacy.Tokens;
 using Infomat.Privacy.Workflow.Orchestration;
 
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Infomat.Privacy.Http.Approval;
@@ -42,7 +43,7 @@ public enum ApprovalResult
     /// <summary>Nothing recorded: this use of the link or card was spent before.</summary>
     LinkUsed,
 
-    /// <summary>Nothing recorded: the register could not be written now.</summary>
+    /// <summary>Nothing recorded: the register could not be written now, or the mail the step sends could not be sent.</summary>
     TryAgain,
 }
 
@@ -59,7 +60,7 @@ public sealed record ApprovalRequestForm(string Decision, string Evidence, strin
 /// that each use of a link or card is spent in the same register write as its step. The rules themselves are the
 /// case's transitions (Core); this runs them and what follows (the identification mail, the signal to the orchestration).
 /// </summary>
-public sealed class ApprovalDecisions(CaseLinks links, CaseWorkflow workflow, IMailSender mail, DataMap dataMap, IOptions<PrivacyOptions> options, TimeProvider time)
+public sealed partial class ApprovalDecisions(CaseLinks links, CaseWorkflow workflow, IMailSender mail, DataMap dataMap, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<ApprovalDecisions> log)
 {
     public static DecisionOutcome? Parse(string decision) => decision switch
     {
@@ -109,11 +110,13 @@ public sealed class ApprovalDecisions(CaseLinks links, CaseWorkflow workflow, IM
         switch (outcome)
         {
             case DecisionOutcome.RequestIdentification:
-                if (await links.TakeAsync(c, token.Id + ".identification", x => x.RequestIdentification(by, reason, at), cancellationToken) is not { } asked)
+                var askUse = token.Id + ".identification";
+                if (await links.TakeAsync(c, askUse, x => x.RequestIdentification(by, reason, at), cancellationToken) is not { } asked)
                 {
                     return new(ApprovalResult.TryAgain, c);
                 }
 
+                var before = c;
                 c = asked.Case;
                 if (asked.Refused)
                 {
@@ -121,7 +124,20 @@ public sealed class ApprovalDecisions(CaseLinks links, CaseWorkflow workflow, IM
                     return new(asked.Refusal == CaseRefusal.LinkUsed ? ApprovalResult.LinkUsed : ApprovalResult.NoMoreDecision, c);
                 }
 
-                await mail.SendAsync(PrivacyMails.IdentificationRequest(c, dataMap, reason, options.Value.NoticeLink(c.Language)), cancellationToken);
+                try
+                {
+                    await mail.SendAsync(PrivacyMails.IdentificationRequest(c, dataMap, reason, options.Value.NoticeLink(c.Language)), cancellationToken);
+                }
+                catch (Exception ex)
+                {
+                    // Not asked: taken back, with the link's use, so the page does not say the requester was asked and
+                    // the same link asks again once mail works (the page says to try again).
+                    IdentificationNotSent(log, c.Id, ex.GetType().Name);
+                    return await links.WriteAsync(c.Id, x => x.IdentificationRequestNotSent(askUse, before, time.GetUtcNow()), CancellationToken.None) is { Refused: false } back
+                        ? new(ApprovalResult.TryAgain, back.Case)
+                        : throw new InvalidOperationException($"Case {c.Id}: the request for identification was recorded, its mail not sent, and it could not be taken back.", ex);
+                }
+
                 var mailed = time.GetUtcNow();
                 // The requester's time runs from the mail. Not recorded (storage down): the case stays with staff, who are reminded.
                 c = (await links.WriteAsync(c.Id, x => x.IdentificationMailSent(mailed), cancellationToken))?.Case ?? c;
@@ -181,4 +197,7 @@ public sealed class ApprovalDecisions(CaseLinks links, CaseWorkflow workflow, IM
         await workflow.SignalAsync(client, c.Id, CaseEvents.IdentityDecided, cancellationToken);
         return new(ApprovalResult.Decided, c);
     }
+
+    [LoggerMessage(149, LogLevel.Warning, "Case {CaseId}: the request for identification could not be mailed ({Error}); it is taken back")]
+    private static partial void IdentificationNotSent(ILogger logger, string caseId, string error);
 }

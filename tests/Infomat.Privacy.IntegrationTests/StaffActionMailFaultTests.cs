@@ -11,11 +11,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Infomat.Privacy.IntegrationTests;
 
 /// <summary>
-/// A deadline extension holds only once the requester is told of it, with the reasons (Art. 12(3)): when its notice
-/// cannot be sent, nothing is extended, and staff can try again.
+/// A staff action whose mail to the requester cannot be sent is not recorded as done: a deadline extension holds only
+/// once the requester is told of it, with the reasons (Art. 12(3)), and a request for more identification is not one
+/// until it is mailed. Staff read that nothing was done and try again.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class ExtensionNoticeFaultTests(Azurite azurite)
+public sealed class StaffActionMailFaultTests(Azurite azurite)
 {
     [Fact]
     public async Task An_extension_whose_notice_cannot_be_sent_is_not_recorded_and_can_be_asked_again_once_mail_works()
@@ -29,7 +30,7 @@ public sealed class ExtensionNoticeFaultTests(Azurite azurite)
         var casePage = new Uri($"{host.BaseUrl}/cases/{id}");
 
         // The mail service refuses the notice (a 503 after its retries).
-        mail.Failing = true;
+        mail.Failing = MailKind.ExtensionNotice;
         var refused = await flows.StaffPostAsync($"/cases/{id}/extend", casePage, "Els Janssens", ("months", "2"), ("reason", "Dix ans de facturation."));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
@@ -43,7 +44,7 @@ public sealed class ExtensionNoticeFaultTests(Azurite azurite)
         Assert.Empty(host.Mailbox.Of("extension-notice", id));
 
         // Mail works again: the same two months can be chosen, and the requester is told once.
-        mail.Failing = false;
+        mail.Failing = null;
         var extended = await flows.StaffPostAsync($"/cases/{id}/extend", casePage, "Els Janssens", ("months", "2"), ("reason", "Dix ans de facturation."));
 
         Assert.Equal(HttpStatusCode.OK, extended.StatusCode);
@@ -54,10 +55,63 @@ public sealed class ExtensionNoticeFaultTests(Azurite azurite)
         Assert.Equal(2, (await host.Services.GetRequiredService<ICaseRegister>().GetAsync(id, default))!.ExtendedMonths);
     }
 
-    /// <summary>The host's mail sender, refusing extension notices while <see cref="Failing"/>, as a mail service that answers 503.</summary>
+    [Fact]
+    public async Task A_request_for_identification_whose_mail_cannot_be_sent_is_not_recorded_and_the_same_link_asks_again()
+    {
+        var mail = new SwitchableMail();
+        await using var host = new InProcessHost(azurite) { Replace = services => mail.Wrap(services) };
+        await host.StartAsync();
+        using var flows = new Flows(host);
+        var id = await flows.SubmitAsync(language: "fr");
+        await flows.VerifyAsync(id);
+        var link = await flows.ApprovalLinkAsync(id);
+
+        mail.Failing = MailKind.IdentificationRequest;
+        var failed = await flows.StaffPostAsync("/approvals", link, "Els Janssens", ("decision", "request-identification"), ("reason", "Geef het nummer van een factuur."));
+
+        // Nothing reads as asked: the page says to try again, and the approval page does not say the requester was asked.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        var stored = (await host.Services.GetRequiredService<ICaseRegister>().GetAsync(id, default))!;
+        Assert.Null(stored.IdentificationRequestedAt);
+        Assert.Single(stored.IdentificationRequestsNotSent);
+        var asked = Texts.Format("ApprovalIdentificationSent", Language.Nl, "{0}", "{1}").Split("{0}")[0];
+        Assert.DoesNotContain(WebUtility.HtmlEncode(asked), await flows.Http.GetStringAsync(link.PathAndQuery), StringComparison.Ordinal);
+
+        // Mail works again: the same link asks, once.
+        mail.Failing = null;
+        var ask = await flows.StaffPostAsync("/approvals", link, "Els Janssens", ("decision", "request-identification"), ("reason", "Geef het nummer van een factuur."));
+
+        Assert.Equal(HttpStatusCode.OK, ask.StatusCode);
+        var sent = await host.Mailbox.WaitForAsync("identification-request", id);
+        Assert.Contains("Geef het nummer van een factuur.", sent.TextBody, StringComparison.Ordinal);
+        Assert.Single(host.Mailbox.Of("identification-request", id));
+        Assert.NotNull((await host.Services.GetRequiredService<ICaseRegister>().GetAsync(id, default))!.IdentificationMailSentAt);
+    }
+
+    /// <summary>The host's mail sender, refusing mails of one kind while <see cref="Failing"/> names it, as a mail service that answers 503.</summary>
     private sealed class SwitchableMail
     {
-        public volatile bool Failing;
+        private readonly Lock gate = new();
+        private MailKind? failing;
+
+        public MailKind? Failing
+        {
+            get
+            {
+                lock (gate)
+                {
+                    return failing;
+                }
+            }
+
+            set
+            {
+                lock (gate)
+                {
+                    failing = value;
+                }
+            }
+        }
 
         public void Wrap(IServiceCollection services)
         {
@@ -73,8 +127,8 @@ public sealed class ExtensionNoticeFaultTests(Azurite azurite)
         private sealed class Sender(IMailSender inner, SwitchableMail owner) : IMailSender
         {
             public Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken) =>
-                owner.Failing && mail.Kind == MailKind.ExtensionNotice
-                    ? throw new InvalidOperationException("The mail service refused the extension-notice mail: HTTP 503 (injected fault).")
+                owner.Failing == mail.Kind
+                    ? throw new InvalidOperationException($"The mail service refused the {mail.Kind.ToWire()} mail: HTTP 503 (injected fault).")
                     : inner.SendAsync(mail, cancellationToken);
         }
     }
