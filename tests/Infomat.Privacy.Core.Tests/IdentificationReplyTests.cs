@@ -65,12 +65,32 @@ public sealed class IdentificationReplyTests
     {
         var c = Asked(language);
 
-        var text = PrivacyMails.IdentificationRequest(c, Map, "Your last invoice number, please.").TextBody;
+        var text = PrivacyMails.IdentificationRequest(c, Map, "Your last invoice number, please.", TimeSpan.FromDays(14)).TextBody;
 
         Assert.Contains(readWhere, text, StringComparison.Ordinal);
         Assert.Contains(notDeleted, text, StringComparison.Ordinal);
         Assert.Contains(language == Language.En ? "Art. 5(1)(c)" : language == Language.Nl ? "art. 5, lid 1, c, AVG" : "art. 5, paragraphe 1, c, RGPD", text, StringComparison.Ordinal);
         // The old promise that "we do not keep the document" was not true of the mailbox.
         Assert.DoesNotContain(language == Language.Fr ? "nous ne conservons pas le document" : language == Language.Nl ? "we bewaren het document niet" : "we do not keep the document", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Language.En, "Reply to this mail before 15 March 2027 11:00")]
+    [InlineData(Language.Nl, "Antwoord op deze e-mail vóór 15 maart 2027 11:00")]
+    [InlineData(Language.Fr, "Répondez à ce courriel avant le 15 mars 2027 11:00")]
+    public void The_mail_asking_for_identification_names_the_moment_after_which_the_request_may_be_closed_and_it_is_not_closed_before(Language language, string before)
+    {
+        // Asked at 11:00 Brussels (10:00 UTC) on 1 March; the mail recorded as sent a few seconds later; 14 days to answer.
+        var asked = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), language, null, null),
+            Channel.Email, Received, Map) with { EmailVerifiedAt = Received };
+        asked = asked.RequestIdentification("Els", "Your last invoice number, please.", Received.AddHours(1)).Changed!;
+
+        var text = PrivacyMails.IdentificationRequest(asked, Map, "Your last invoice number, please.", TimeSpan.FromDays(14)).TextBody;
+
+        Assert.Contains(before, text, StringComparison.Ordinal);
+        Assert.Contains(language == Language.En ? "Art. 12(4)" : language == Language.Nl ? "art. 12, lid 4" : "art. 12, paragraphe 4", text, StringComparison.Ordinal);
+        var sent = asked.IdentificationMailSent(Received.AddHours(1).AddSeconds(3)).Changed!;
+        Assert.Equal(ApprovalWaitAction.Wait, sent.ApprovalWaitAt(Received.AddHours(1).AddDays(14).AddSeconds(2), TimeSpan.FromDays(2), TimeSpan.FromDays(14)).Action);
+        Assert.Equal(ApprovalWaitAction.Expire, sent.ApprovalWaitAt(Received.AddHours(1).AddDays(14).AddSeconds(3), TimeSpan.FromDays(2), TimeSpan.FromDays(14)).Action);
     }
 }

@@ -59,7 +59,7 @@ public sealed class RequesterMailDueDateTests
         [
             PrivacyMails.Verification(c, TestDataMaps.Real, link, TimeSpan.FromDays(7)),
             PrivacyMails.Acknowledgement(c, TestDataMaps.Real),
-            PrivacyMails.IdentificationRequest(c, TestDataMaps.Real, "Uw klantnummer."),
+            PrivacyMails.IdentificationRequest(c with { IdentificationRequestedAt = DateTimeOffset.UtcNow }, TestDataMaps.Real, "Uw klantnummer.", TimeSpan.FromDays(14)),
             PrivacyMails.ExtensionNotice(c, TestDataMaps.Real, new DeadlineExtension(1, c.DueDate, new DateOnly(2027, 1, 26), "complex", "staff", DateTimeOffset.UtcNow)),
             PrivacyMails.ExportReady(c, TestDataMaps.Real, link, DateTimeOffset.UtcNow.AddDays(7)),
             PrivacyMails.Rejection(c, TestDataMaps.Real),

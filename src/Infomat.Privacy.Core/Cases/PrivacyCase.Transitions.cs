@@ -95,6 +95,15 @@ public sealed partial record PrivacyCase
         new[] { ApprovalMailSentAt ?? whenNotAsked, IdentificationRequestedAt ?? DateTimeOffset.MinValue, IdentificationAnsweredAt ?? DateTimeOffset.MinValue }.Max();
 
     /// <summary>True when staff asked the requester for more identification and no reply has been recorded since.</summary>
+    /// <summary>
+    /// Until when the requester may answer the last request for more identification before the case may expire
+    /// (Art. 12(4)): <paramref name="timeout"/> after its mail went, or, before that is recorded, after the request (a
+    /// moment no later, so the date the mail names is never past the real one). Null when nothing was asked.
+    /// </summary>
+    public DateTimeOffset? IdentificationReplyDue(TimeSpan timeout) =>
+        IdentificationRequestedAt is not { } asked ? null
+        : (IdentificationMailSentAt is { } sent && sent >= asked ? sent : asked) + timeout;
+
     public bool AwaitsIdentification =>
         IdentificationRequestedAt is { } asked && IdentificationMailSentAt is { } sent && sent >= asked
         && (IdentificationAnsweredAt is not { } answered || answered < asked);
@@ -116,7 +125,7 @@ public sealed partial record PrivacyCase
 
         if (AwaitsIdentification)
         {
-            var end = IdentificationMailSentAt!.Value + timeout;
+            var end = IdentificationReplyDue(timeout)!.Value;
             return now >= end ? new ApprovalWaitStep(ApprovalWaitAction.Expire, null, null) : new ApprovalWaitStep(ApprovalWaitAction.Wait, null, end);
         }
 

@@ -158,16 +158,17 @@ public static partial class PrivacyMails
     }
 
     /// <summary>To the requester: staff need more to confirm the identity; what and why, in proportion.</summary>
-    public static OutgoingMail IdentificationRequest(PrivacyCase c, Stores.DataMap map, string whatIsNeeded, Uri? notice = null)
+    public static OutgoingMail IdentificationRequest(PrivacyCase c, Stores.DataMap map, string whatIsNeeded, TimeSpan replyTimeout, Uri? notice = null)
     {
         ArgumentNullException.ThrowIfNull(c);
         var l = c.Language;
+        var due = c.IdentificationReplyDue(replyTimeout) ?? throw new InvalidOperationException($"Case {c.Id}: no identification was asked for.");
         return Requester(c, map, MailKind.IdentificationRequest, Texts.Format("MailIdentificationSubject", l, c.Id),
         [
             Text(Texts.Format("MailIdentificationBody", l, c.Id)),
             Text(whatIsNeeded),
             Text(Texts.Get("MailIdentificationWhy", l)),
-            Text(Texts.Format("MailIdentificationHow", l, c.Id)),
+            Text(Texts.Format("MailIdentificationHow", l, c.Id, Texts.DateTime(due, l))),
             Text(Texts.Format("MailIdentificationKept", l, c.Id)),
         ], notice: notice);
     }

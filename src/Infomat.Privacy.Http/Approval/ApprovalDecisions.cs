@@ -126,7 +126,7 @@ public sealed partial class ApprovalDecisions(CaseLinks links, CaseWorkflow work
 
                 try
                 {
-                    await mail.SendAsync(PrivacyMails.IdentificationRequest(c, dataMap, reason, options.Value.NoticeLink(c.Language)), cancellationToken);
+                    await mail.SendAsync(PrivacyMails.IdentificationRequest(c, dataMap, reason, options.Value.Approval.Timeout, options.Value.NoticeLink(c.Language)), cancellationToken);
                 }
                 catch (Exception ex)
                 {
