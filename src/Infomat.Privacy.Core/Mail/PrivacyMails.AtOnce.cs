@@ -45,5 +45,29 @@ public static partial class PrivacyMails
     /// <summary>What the acknowledgement says comes next: the rights applied at once are named; the rest waits for a colleague.</summary>
     private static string AcknowledgementNext(PrivacyCase c, Language l) =>
         c.ActionsAtOnce.Count == 0 ? Texts.Get("MailAckNext", l)
-        : Texts.Format(c.NeedsIdentityApproval ? "MailAckNextPartly" : "MailAckNextAtOnce", l, string.Join("; ", c.ActionsAtOnce.Select(a => Texts.Get("AtOnceName" + a, l))));
+        : Texts.Format(c.NeedsIdentityApproval ? "MailAckNextPartly" : "MailAckNextAtOnce", l, AtOnceNames(c, l));
+
+    private static string AtOnceNames(PrivacyCase c, Language l) => string.Join("; ", c.ActionsAtOnce.Select(a => Texts.Get("AtOnceName" + a, l)));
+
+    /// <summary>
+    /// What the page asking the requester to confirm the address says comes next, as the acknowledgement does: a staff
+    /// check only for what waits for one (a withdrawal of consent or an objection to direct marketing is applied at once).
+    /// </summary>
+    public static string VerifyPageBody(PrivacyCase c, Language l)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return c.ActionsAtOnce.Count == 0 ? Texts.Format("VerifyBody", l, c.Id)
+            : c.NeedsIdentityApproval ? Texts.Format("VerifyBodyPartly", l, c.Id, AtOnceNames(c, l))
+            : Texts.Format("VerifyBodyAtOnce", l, c.Id);
+    }
+
+    /// <summary>What the page says once the address is confirmed: where the request goes now, and the legal date.</summary>
+    public static string VerifiedPageBody(PrivacyCase c, Language l)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var due = Texts.Date(c.DueDate, l);
+        return c.ActionsAtOnce.Count == 0 ? Texts.Format("VerifiedBody", l, c.Id, due)
+            : c.NeedsIdentityApproval ? Texts.Format("VerifiedBodyPartly", l, c.Id, due, AtOnceNames(c, l))
+            : Texts.Format("VerifiedBodyAtOnce", l, c.Id, due);
+    }
 }

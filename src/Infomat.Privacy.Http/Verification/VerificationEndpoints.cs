@@ -4,6 +4,7 @@ using Infomat.Privacy.Http.Links;
 using Infomat.Privacy.Http.Pages;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Localization;
+using Infomat.Privacy.Mail;
 using Infomat.Privacy.Tokens;
 using Infomat.Privacy.Workflow.Orchestration;
 
@@ -37,7 +38,7 @@ public sealed class VerificationEndpoints(CaseLinks links, CaseWorkflow workflow
         }
 
         return pages.Page(l, Texts.Get("VerifyTitle", l),
-            P(Texts.Format("VerifyBody", l, c.Id)) + TokenForm("/verify", request.Query["token"].ToString(), Texts.Get("VerifyButton", l)), scope: c.Entity);
+            P(PrivacyMails.VerifyPageBody(c, l)) + TokenForm("/verify", request.Query["token"].ToString(), Texts.Get("VerifyButton", l)), scope: c.Entity);
     }
 
     /// <summary><c>POST /verify</c>: records the verification, then tells the orchestration.</summary>
@@ -93,7 +94,7 @@ public sealed class VerificationEndpoints(CaseLinks links, CaseWorkflow workflow
         }
 
         await workflow.SignalAsync(client, c.Id, CaseEvents.EmailVerified, cancellationToken);
-        return pages.Page(l, Texts.Get("VerifiedTitle", l), P(Texts.Format("VerifiedBody", l, c.Id, Texts.Date(c.DueDate, l))), scope: c.Entity);
+        return pages.Page(l, Texts.Get("VerifiedTitle", l), P(PrivacyMails.VerifiedPageBody(c, l)), scope: c.Entity);
     }
 }
 
