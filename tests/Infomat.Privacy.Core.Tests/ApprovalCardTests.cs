@@ -74,8 +74,17 @@ public sealed partial class ApprovalCardTests
                 .Single(b => b!["id"]?.GetValue<string>() == "evidence")!["value"]?.GetValue<string>();
 
         Assert.Equal("verified-link", Chosen(Verified()));
-        Assert.Equal("dmarc-pass", Chosen(Verified() with { EmailVerifiedAt = null, SenderAuthentication = Intake.DmarcVerdict.Pass }));
+        Assert.Equal("dmarc-pass", Chosen(Verified() with { Channel = Channel.Email, EmailVerifiedAt = null, SenderAuthentication = Intake.DmarcVerdict.Pass }));
         Assert.Null(Chosen(Verified() with { EmailVerifiedAt = null, SenderAuthentication = Intake.DmarcVerdict.Fail }));
+        // A mail with a DMARC pass is taken as confirmed on arrival, and no link was ever sent: its evidence is the pass.
+        var passed = Verified() with { Channel = Channel.Email, SenderAuthentication = Intake.DmarcVerdict.Pass };
+        Assert.Equal("dmarc-pass", Chosen(passed));
+        Assert.Equal("dmarc-pass", IdentityApproval.Established(passed));
+        // A mail without a pass whose address was confirmed with our link: the link, and no "web form" said of a mail.
+        var linked = Verified() with { Channel = Channel.Email, SenderAuthentication = Intake.DmarcVerdict.Fail };
+        Assert.Equal("verified-link", Chosen(linked));
+        var channel = PrivacyMails.Facts(linked, TestDataMaps.Real, Language.En).Single(f => f.Label == Localization.Texts.Get("LabelChannel", Language.En)).Value;
+        Assert.Equal("email to info@infomat.eu; sender authentication (DMARC): fail; email address confirmed by link on 26 November 2026 10:05", channel);
     }
 
     [Fact]

@@ -201,8 +201,10 @@ public sealed record IdentityApproval(int Stage, string By, DateTimeOffset At, s
     public static string? Established(PrivacyCase c)
     {
         ArgumentNullException.ThrowIfNull(c);
-        return c.EmailVerifiedAt is not null ? "verified-link"
-            : c.SenderAuthentication == Intake.DmarcVerdict.Pass ? "dmarc-pass"
+        // A mail whose DMARC verdict is a pass is taken as confirmed when it arrives: no link was sent, so the evidence is
+        // the pass, never "confirmed with the link we sent".
+        return c.Channel == Requests.Channel.Email && c.SenderAuthentication == Intake.DmarcVerdict.Pass ? "dmarc-pass"
+            : c.EmailVerifiedAt is not null ? "verified-link"
             : null;
     }
 
