@@ -77,9 +77,15 @@ public sealed partial class ApprovalCardTests
         Assert.Equal("dmarc-pass", Chosen(Verified() with { Channel = Channel.Email, EmailVerifiedAt = null, SenderAuthentication = Intake.DmarcVerdict.Pass }));
         Assert.Null(Chosen(Verified() with { EmailVerifiedAt = null, SenderAuthentication = Intake.DmarcVerdict.Fail }));
         // A mail with a DMARC pass is taken as confirmed on arrival, and no link was ever sent: its evidence is the pass.
-        var passed = Verified() with { Channel = Channel.Email, SenderAuthentication = Intake.DmarcVerdict.Pass };
+        var arrived = new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero);
+        var passed = Verified() with { Channel = Channel.Email, SenderAuthentication = Intake.DmarcVerdict.Pass, EmailVerifiedAt = arrived };
         Assert.Equal("dmarc-pass", Chosen(passed));
         Assert.Equal("dmarc-pass", IdentityApproval.Established(passed));
+        // An erasure by mail with a pass is sent the link all the same (the pass does not suffice): confirmed by the link.
+        var erasure = Verified(RequestType.Erasure) with { Channel = Channel.Email, SenderAuthentication = Intake.DmarcVerdict.Pass };
+        Assert.Equal("verified-link", IdentityApproval.Established(erasure));
+        Assert.EndsWith("email address confirmed by link on 26 November 2026 10:05",
+            PrivacyMails.Facts(erasure, TestDataMaps.Real, Language.En).Single(f => f.Label == Localization.Texts.Get("LabelChannel", Language.En)).Value, StringComparison.Ordinal);
         // A mail without a pass whose address was confirmed with our link: the link, and no "web form" said of a mail.
         var linked = Verified() with { Channel = Channel.Email, SenderAuthentication = Intake.DmarcVerdict.Fail };
         Assert.Equal("verified-link", Chosen(linked));

@@ -538,7 +538,7 @@ public sealed class CaseTransitionTests
         var before = AwaitingApproval();
         var asked = Taken(before.ThroughLink("t1.identification", x => x.RequestIdentification("Els", "Een factuurnummer.", Received.AddHours(1))));
 
-        var back = Taken(asked.IdentificationRequestNotSent("t1.identification", before, Received.AddHours(1).AddSeconds(2)));
+        var back = Taken(asked.IdentificationRequestNotSent("t1.identification", before, Received.AddHours(1), "Els", Received.AddHours(1).AddSeconds(2)));
 
         Assert.Null(back.IdentificationRequestedAt);
         Assert.Null(back.IdentificationRequest);
@@ -546,9 +546,12 @@ public sealed class CaseTransitionTests
         Assert.Equal([Received.AddHours(1).AddSeconds(2)], back.IdentificationRequestsNotSent);
         Assert.Contains(Audit.CaseAudit.Entries(back, new KeyedHash(new byte[32])), e => e.Action == "identification-request-withdrawn");
         // Once its mail is recorded as sent, or with nothing asked, there is nothing to take back.
-        Assert.Equal(CaseRefusal.NotAsked, back.IdentificationRequestNotSent("t1.identification", before, Received.AddHours(2)).Refusal);
+        Assert.Equal(CaseRefusal.NotAsked, back.IdentificationRequestNotSent("t1.identification", before, Received.AddHours(1), "Els", Received.AddHours(2)).Refusal);
         var mailed = Taken(asked.IdentificationMailSent(Received.AddHours(1).AddSeconds(1)));
-        Assert.Equal(CaseRefusal.AlreadyDone, mailed.IdentificationRequestNotSent("t1.identification", before, Received.AddHours(2)).Refusal);
+        Assert.Equal(CaseRefusal.AlreadyDone, mailed.IdentificationRequestNotSent("t1.identification", before, Received.AddHours(1), "Els", Received.AddHours(2)).Refusal);
+        // A colleague asked meanwhile (their mail went): Els's take-back does not undo their request.
+        var colleague = Taken(asked.ThroughLink("t2.identification", x => x.RequestIdentification("Jan", "Uw klantnummer.", Received.AddHours(1).AddSeconds(1))));
+        Assert.Equal(CaseRefusal.NotAsked, colleague.IdentificationRequestNotSent("t1.identification", before, Received.AddHours(1), "Els", Received.AddHours(2)).Refusal);
     }
 
     [Fact]

@@ -74,7 +74,7 @@ public sealed class ExportPackageWriterTests
     public void A_person_with_no_data_gets_a_confirmation_that_nothing_is_held()
     {
         var html = ExportPackageWriter.RenderSummary(Manifest(Language.Nl, Part("be/crm", 0), Part("nl/crm", 0)));
-        Assert.Contains("We bevestigen dat er in de systemen van Infomat België en Infomat Nederland geen persoonsgegevens over dit adres bewaard worden, behalve de gegevens van dit verzoek zelf (zie hieronder).", html, StringComparison.Ordinal);
+        Assert.Contains("We bevestigen dat de systemen van Infomat België en Infomat Nederland die we voor dit antwoord doorzochten geen persoonsgegevens over dit adres bevatten, behalve de gegevens van uw verzoeken aan ons (dit verzoek wordt hieronder beschreven).", html, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public sealed class ExportPackageWriterTests
 
         var html = ExportPackageWriter.RenderSummary(manifest);
 
-        Assert.Contains("We confirm that no personal data about this address is held in the systems of Infomat België, apart from the data of this request itself", html, StringComparison.Ordinal);
+        Assert.Contains("We confirm that the systems of Infomat België we searched for this answer hold no personal data about this address, apart from the data of your requests to us", html, StringComparison.Ordinal);
         Assert.DoesNotContain("Infomat Nederland", html, StringComparison.Ordinal);
     }
 

@@ -89,8 +89,12 @@ public sealed class IdentificationReplyTests
 
         Assert.Contains(before, text, StringComparison.Ordinal);
         Assert.Contains(language == Language.En ? "Art. 12(4)" : language == Language.Nl ? "art. 12, lid 4" : "art. 12, paragraphe 4", text, StringComparison.Ordinal);
+        // The case does not close before the moment named (the mail went 3 s after the request), and then may.
         var sent = asked.IdentificationMailSent(Received.AddHours(1).AddSeconds(3)).Changed!;
-        Assert.Equal(ApprovalWaitAction.Wait, sent.ApprovalWaitAt(Received.AddHours(1).AddDays(14).AddSeconds(2), TimeSpan.FromDays(2), TimeSpan.FromDays(14)).Action);
-        Assert.Equal(ApprovalWaitAction.Expire, sent.ApprovalWaitAt(Received.AddHours(1).AddDays(14).AddSeconds(3), TimeSpan.FromDays(2), TimeSpan.FromDays(14)).Action);
+        var named = Received.AddHours(1).AddDays(14);
+        Assert.Equal(ApprovalWaitAction.Wait, sent.ApprovalWaitAt(named.AddSeconds(2), TimeSpan.FromDays(2), TimeSpan.FromDays(14)).Action);
+        Assert.NotNull(sent.ExpireRefusal(named.AddSeconds(2), TimeSpan.FromDays(7), TimeSpan.FromDays(14)));
+        Assert.Equal(ApprovalWaitAction.Expire, sent.ApprovalWaitAt(named.AddSeconds(3), TimeSpan.FromDays(2), TimeSpan.FromDays(14)).Action);
+        Assert.Null(sent.ExpireRefusal(named.AddSeconds(3), TimeSpan.FromDays(7), TimeSpan.FromDays(14)));
     }
 }

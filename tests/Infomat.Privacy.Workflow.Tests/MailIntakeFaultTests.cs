@@ -741,10 +741,14 @@ public sealed class MailIntakeFaultTests
         options.Staff.Language = Language.Nl;
         var noSender = Message("an.peeters@example.be", "Inzage in mijn gegevens", "Inzage graag.");
         noSender.From.Clear();
+        // The mailbox's own time unknown (an old inbox file): its Date header is when it counts as received.
+        var written = new DateTimeOffset(2026, 11, 27, 14, 0, 0, TimeSpan.Zero);
+        noSender.Date = written;
 
         await Intake().HandleAsync(new MemoryStream(Bytes(noSender)), null, client, default);
 
         var triage = Assert.Single(mail.Of(MailKind.StaffTask));
+        Assert.Contains(Texts.Get("LabelReceived", Language.Nl) + ": " + Texts.DateTime(written, Language.Nl), triage.TextBody, StringComparison.Ordinal);
         Assert.Contains("Inzage in mijn gegevens", triage.Subject, StringComparison.Ordinal);
         Assert.Contains(Fact.Requester(Texts.Get("LabelSubject", Language.Nl), "Inzage in mijn gegevens", Language.Nl).ToText(), triage.TextBody, StringComparison.Ordinal);
     }

@@ -88,6 +88,7 @@ public static class InboundMailReader
         var from = message.From.Mailboxes.FirstOrDefault() ?? throw new InboundMailRejectedException(refused?.Then("NoSender") ?? CodedReason.Of("NoSender"))
         {
             Subject = OneLine(message.Subject, MaxSubjectChars),
+            SentAt = SentAt(message),
         };
         var body = refused is not null ? string.Empty : message.TextBody ?? HtmlToText(message.HtmlBody) ?? string.Empty;
         if (body.Length > limits.MaxBodyChars)

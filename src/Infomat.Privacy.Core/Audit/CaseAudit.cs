@@ -83,7 +83,17 @@ public static class CaseAudit
 
         if (c.IdentificationRequestedAt is { } asked)
         {
-            Add("identification-requested", "identification-requested", c.IdentificationRequestedBy ?? AuditEvent.System, "mail to requester", asked);
+            // The first request keeps the key it always had; one asked again after a request taken back (its mail not
+            // sent) gets a key of its own, so it is audited too.
+            var key = c.IdentificationRequestsNotSent.Count == 0 ? "identification-requested"
+                : "identification-requested." + asked.UtcDateTime.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
+            Add(key, "identification-requested", c.IdentificationRequestedBy ?? AuditEvent.System, "mail to requester", asked);
+        }
+
+        if (c.IdentificationMailSentAt is { } identificationMailed)
+        {
+            Add("identification-mail-sent." + identificationMailed.UtcDateTime.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture), "mail-sent", AuditEvent.System,
+                "identification request", identificationMailed);
         }
 
         for (var i = 0; i < c.IdentificationRequestsNotSent.Count; i++)

@@ -235,15 +235,16 @@ public sealed partial record PrivacyCase
         : To(this with { IdentificationRequestedAt = at, IdentificationRequest = request, IdentificationRequestedBy = by });
 
     /// <summary>
-    /// The mail asking the requester for more identification could not be sent: the request is taken back (the fields
-    /// as they were in <paramref name="before"/>) and the link's <paramref name="use"/> given back, so nothing reads as
-    /// asked and staff can ask again; when, on record for the audit trail. Refused when the mail of this request was
-    /// recorded as sent, or nothing of it is there.
+    /// The mail asking the requester for more identification could not be sent: the request made at
+    /// <paramref name="askedAt"/> by <paramref name="askedBy"/> is taken back (the fields as they were in
+    /// <paramref name="before"/>, the case it replaced) and the link's <paramref name="use"/> given back, so nothing reads
+    /// as asked and staff can ask again; when, on record for the audit trail. Refused when the request stored is not that
+    /// one (a colleague asked since: theirs stands), or its mail was recorded as sent.
     /// </summary>
-    public CaseTransition IdentificationRequestNotSent(string use, PrivacyCase before, DateTimeOffset at)
+    public CaseTransition IdentificationRequestNotSent(string use, PrivacyCase before, DateTimeOffset askedAt, string askedBy, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(before);
-        return IdentificationRequestedAt is null || IdentificationRequestedAt == before.IdentificationRequestedAt ? Refuse(CaseRefusal.NotAsked)
+        return IdentificationRequestedAt != askedAt || !string.Equals(IdentificationRequestedBy, askedBy, StringComparison.Ordinal) ? Refuse(CaseRefusal.NotAsked)
             : IdentificationMailSentAt >= IdentificationRequestedAt ? Refuse(CaseRefusal.AlreadyDone)
             : To(this with
             {
@@ -346,7 +347,8 @@ public sealed partial record PrivacyCase
     /// Art. 15(4)) were refused and skipped.
     /// </summary>
     public CaseTransition StartWork(DateTimeOffset at) =>
-        Status == CaseStatus.AwaitingIdentityApproval || (Status == CaseStatus.AwaitingEmailVerification && Decision is { IsRefusal: false })
+        Status == CaseStatus.AwaitingIdentityApproval
+        || (Status == CaseStatus.AwaitingEmailVerification && Decision is { Outcome: DecisionOutcome.Approve } && EmailVerifiedAt is not null)
             ? To(WithStatus(CaseStatus.InProgress, at))
             : Refuse(CaseRefusal.WrongStatus);
 
@@ -567,7 +569,7 @@ public sealed partial record PrivacyCase
         Status.IsFinished() ? CaseRefusal.Finished
         : Decision is not null ? CaseRefusal.AlreadyDecided
         : EmailVerifiedAt is null ? (VerificationMailSentAt is { } sent && now >= sent + verificationTimeout ? null : CaseRefusal.StillWaiting)
-        : AwaitsIdentification ? (now >= IdentificationMailSentAt!.Value + identificationTimeout ? null : CaseRefusal.StillWaiting)
+        : AwaitsIdentification ? (now >= IdentificationReplyDue(identificationTimeout)!.Value ? null : CaseRefusal.StillWaiting)
         : CaseRefusal.StaffMustDecide;
 
     /// <summary>The requester did not respond in time (see <see cref="ExpireRefusal"/>): closed as expired; the notice follows.</summary>

@@ -95,6 +95,14 @@ public sealed partial record PrivacyCase
     /// <summary>When the mail asking for more identification went out (the requester's time runs from then).</summary>
     public DateTimeOffset? IdentificationMailSentAt { get; init; }
 
+    /// <summary>
+    /// True when the address counts as confirmed by the mail's DMARC pass alone: a mail with a pass, confirmed as it
+    /// arrived (<see cref="Received"/>); one confirmed later was confirmed with the link.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool ConfirmedByDmarcPass =>
+        Channel == Requests.Channel.Email && SenderAuthentication == Intake.DmarcVerdict.Pass && EmailVerifiedAt is { } at && at == ReceivedAt;
+
     /// <summary>When a request for more identification was taken back because its mail could not be sent.</summary>
     public IReadOnlyList<DateTimeOffset> IdentificationRequestsNotSent { get; init; } = [];
 
@@ -201,10 +209,11 @@ public sealed record IdentityApproval(int Stage, string By, DateTimeOffset At, s
     public static string? Established(PrivacyCase c)
     {
         ArgumentNullException.ThrowIfNull(c);
-        // A mail whose DMARC verdict is a pass is taken as confirmed when it arrives: no link was sent, so the evidence is
-        // the pass, never "confirmed with the link we sent".
-        return c.Channel == Requests.Channel.Email && c.SenderAuthentication == Intake.DmarcVerdict.Pass ? "dmarc-pass"
+        // A mail whose DMARC pass stood in for the link (no link was sent) is confirmed by the pass, never "with the link we
+        // sent"; one that was sent the link all the same (an erasure: the pass does not suffice) was confirmed by the link.
+        return c.ConfirmedByDmarcPass ? "dmarc-pass"
             : c.EmailVerifiedAt is not null ? "verified-link"
+            : c.SenderAuthentication == Intake.DmarcVerdict.Pass ? "dmarc-pass"
             : null;
     }
 

@@ -13,6 +13,9 @@ public sealed class InboundMailRejectedException(CodedReason reason) : Exception
     /// mailbox; never part of <see cref="Exception.Message"/>, which logs show.
     /// </summary>
     public string? Subject { get; init; }
+
+    /// <summary>The message's Date header when its headers could be read: when it counts as received if the mailbox's own time is not known.</summary>
+    public DateTimeOffset? SentAt { get; init; }
 }
 
 /// <summary>

@@ -235,7 +235,7 @@ public static partial class PrivacyMails
     private static string Channel(PrivacyCase c, Language l) => c.Channel switch
     {
         Requests.Channel.Email => Texts.Format("LabelChannelMail", l, c.SenderAuthentication?.ToString().ToLowerInvariant() ?? "none")
-            + (c.SenderAuthentication != Intake.DmarcVerdict.Pass && c.EmailVerifiedAt is { } linkAt ? "; " + Texts.Format("LabelLinkConfirmed", l, Texts.DateTime(linkAt, l)) : string.Empty),
+            + (!c.ConfirmedByDmarcPass && c.EmailVerifiedAt is { } linkAt ? "; " + Texts.Format("LabelLinkConfirmed", l, Texts.DateTime(linkAt, l)) : string.Empty),
         _ => c.EmailVerifiedAt is { } at ? Texts.Format("LabelChannelFormVerified", l, Texts.DateTime(at, l)) : Texts.Get("LabelChannelFormUnverified", l),
     };
 

@@ -111,12 +111,13 @@ public sealed partial class ApprovalDecisions(CaseLinks links, CaseWorkflow work
         {
             case DecisionOutcome.RequestIdentification:
                 var askUse = token.Id + ".identification";
-                if (await links.TakeAsync(c, askUse, x => x.RequestIdentification(by, reason, at), cancellationToken) is not { } asked)
+                // The stored case this request replaced (the last one the write was decided on), for a take-back.
+                var before = c;
+                if (await links.TakeAsync(c, askUse, x => { before = x; return x.RequestIdentification(by, reason, at); }, cancellationToken) is not { } asked)
                 {
                     return new(ApprovalResult.TryAgain, c);
                 }
 
-                var before = c;
                 c = asked.Case;
                 if (asked.Refused)
                 {
@@ -126,16 +127,18 @@ public sealed partial class ApprovalDecisions(CaseLinks links, CaseWorkflow work
 
                 try
                 {
-                    await mail.SendAsync(PrivacyMails.IdentificationRequest(c, dataMap, reason, options.Value.Approval.Timeout, options.Value.NoticeLink(c.Language)), cancellationToken);
+                    // Not cut short by the staff member's browser going away: a send half done is not taken back as not sent.
+                    await mail.SendAsync(PrivacyMails.IdentificationRequest(c, dataMap, reason, options.Value.Approval.Timeout, options.Value.NoticeLink(c.Language)), CancellationToken.None);
                 }
                 catch (Exception ex)
                 {
                     // Not asked: taken back, with the link's use, so the page does not say the requester was asked and
-                    // the same link asks again once mail works (the page says to try again).
+                    // the same link asks again once mail works (the page says to try again). Only this request: when a
+                    // colleague asked since, theirs stands and the page shows it.
                     IdentificationNotSent(log, c.Id, ex.GetType().Name);
-                    return await links.WriteAsync(c.Id, x => x.IdentificationRequestNotSent(askUse, before, time.GetUtcNow()), CancellationToken.None) is { Refused: false } back
-                        ? new(ApprovalResult.TryAgain, back.Case)
-                        : throw new InvalidOperationException($"Case {c.Id}: the request for identification was recorded, its mail not sent, and it could not be taken back.", ex);
+                    var back = await links.WriteAsync(c.Id, x => x.IdentificationRequestNotSent(askUse, before, at, by, time.GetUtcNow()), CancellationToken.None)
+                        ?? throw new InvalidOperationException($"Case {c.Id}: the request for identification was recorded, its mail not sent, and it could not be taken back.", ex);
+                    return new(back.Refused ? ApprovalResult.IdentificationAsked : ApprovalResult.TryAgain, back.Case);
                 }
 
                 var mailed = time.GetUtcNow();

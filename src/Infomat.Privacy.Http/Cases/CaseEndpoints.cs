@@ -223,7 +223,8 @@ public sealed partial class CaseEndpoints(
         var extension = stored.Extensions[^1];
         try
         {
-            await mail.SendAsync(PrivacyMails.ExtensionNotice(stored, dataMap, extension, options.Value.NoticeLink(stored.Language)), cancellationToken);
+            // Not cut short by the staff member's browser going away: a send half done is not taken back as not sent.
+            await mail.SendAsync(PrivacyMails.ExtensionNotice(stored, dataMap, extension, options.Value.NoticeLink(stored.Language)), CancellationToken.None);
         }
         catch (Exception ex)
         {
@@ -231,13 +232,11 @@ public sealed partial class CaseEndpoints(
             // reminders and the status page keep the date the requester knows, and staff can try again.
             ExtensionWithdrawn(log, c.Id, ex.GetType().Name);
             var back = await register.ApplyAsync(c.Id, x => x.WithdrawExtension(extension, time.GetUtcNow()), CancellationToken.None);
-            if (back.Refused)
-            {
-                throw;
-            }
-
-            return staff.Page(title, Error(Texts.Format("ExtensionNotSent", l, Texts.Date(back.Case.DueDate, l))) + await page.BodyAsync(request, back.Case, l, CancellationToken.None),
-                StatusCodes.Status503ServiceUnavailable);
+            return back.Refused
+                // A colleague changed the due date since (their extension stands): the page shows the case as it is.
+                ? staff.Page(title, Error(Texts.Get("ExtensionConflict", l)) + await page.BodyAsync(request, back.Case, l, CancellationToken.None), StatusCodes.Status409Conflict)
+                : staff.Page(title, Error(Texts.Format("ExtensionNotSent", l, Texts.Date(back.Case.DueDate, l), Texts.Date(back.Case.FirstDueDate, l)))
+                    + await page.BodyAsync(request, back.Case, l, CancellationToken.None), StatusCodes.Status503ServiceUnavailable);
         }
 
         return staff.Page(title, P(Texts.Format("ExtensionDone", l, Texts.Date(extension.NewDueDate, l))) + await page.BodyAsync(request, stored, l, cancellationToken));

@@ -72,7 +72,7 @@ public sealed partial class MailIntake(
             // Staff read why in their own language; the log and the result keep the English rendering.
             var reason = ex.Reason.ToString();
             var o = options.Value;
-            var receivedAt = MailReceipt.ReceivedAt(deliveredAt, null, now);
+            var receivedAt = MailReceipt.ReceivedAt(deliveredAt, ex.SentAt, now);
             await mail.SendAsync(PrivacyMails.Triage("mail.unreadable", "—", ex.Subject ?? string.Empty, string.Empty, ex.Reason.Render(o.Staff.Language), receivedAt, DueDateFrom(receivedAt), o.Staff.Address, o.Staff.Language), cancellationToken);
             Handled(log, "-", MailOutcome.SentToTriage, reason);
             return new MailIntakeResult(MailOutcome.SentToTriage, null, reason, Unread: true);

@@ -40,7 +40,13 @@ public sealed class ApplyDecision(ICaseRegister register, IMailSender mail, Data
         }
 
         var startedAt = time.GetUtcNow();
-        await register.ApplyAsync(c.Id, x => x.StartWork(startedAt), CancellationToken.None);
+        var started = await register.ApplyAsync(c.Id, x => x.StartWork(startedAt), CancellationToken.None);
+        if (started.Refused && started.Case.Status is CaseStatus.AwaitingEmailVerification or CaseStatus.AwaitingIdentityApproval)
+        {
+            // Work that cannot start is not done as if it had (the steps after it rely on InProgress): the step fails, and
+            // the case with it, for staff. A retry after work started is refused too, and goes on.
+            throw new InvalidOperationException($"Case {c.Id}: work could not start ({started.Refusal}) from {started.Case.Status}.");
+        }
         var stores = dataMap.StoresOf(c.Entity).Select(s => s.Key).ToList();
         return c.Type switch
         {
