@@ -11,9 +11,10 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Infomat.Privacy.IntegrationTests;
 
 /// <summary>
-/// A staff action whose mail to the requester cannot be sent is not recorded as done: a deadline extension holds only
-/// once the requester is told of it, with the reasons (Art. 12(3)), and a request for more identification is not one
-/// until it is mailed. Staff read that nothing was done and try again.
+/// An action whose mail to the requester cannot be sent is not recorded as done: a deadline extension holds only once
+/// the requester is told of it, with the reasons (Art. 12(3)), a request for more identification is not one until it is
+/// mailed, and a link sent again that did not go does not use up one of the requester's three. Whoever acted reads that
+/// nothing was done and tries again.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class StaffActionMailFaultTests(Azurite azurite)
@@ -86,6 +87,43 @@ public sealed class StaffActionMailFaultTests(Azurite azurite)
         Assert.Contains("Geef het nummer van een factuur.", sent.TextBody, StringComparison.Ordinal);
         Assert.Single(host.Mailbox.Of("identification-request", id));
         Assert.NotNull((await host.Services.GetRequiredService<ICaseRegister>().GetAsync(id, default))!.IdentificationMailSentAt);
+    }
+
+    [Fact]
+    public async Task A_link_sent_again_that_cannot_be_sent_uses_up_none_of_the_three_and_the_requester_is_told_to_try_again()
+    {
+        var mail = new SwitchableMail();
+        await using var host = new InProcessHost(azurite) { Replace = services => mail.Wrap(services) };
+        await host.StartAsync();
+        using var flows = new Flows(host);
+        var id = await flows.SubmitAsync(email: $"opnieuw.{Guid.NewGuid():N}@example.be", language: "en");
+        await host.Mailbox.WaitForAsync("verification", id);
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (!(await flows.Http.GetStringAsync($"/privacy/thanks?request={id}&lang=en")).Contains("Send the link again", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < until, "the thank-you page did not offer the link again");
+            await Task.Delay(100);
+        }
+
+        mail.Failing = MailKind.Verification;
+        var failed = await flows.Http.PostAsync("/privacy/resend", Flows.Form(("request", id), ("lang", "en")));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        Assert.Contains(WebUtility.HtmlEncode(Texts.Get("ResendNotSentBody", Language.En)), await failed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var stored = (await host.Services.GetRequiredService<ICaseRegister>().GetAsync(id, default))!;
+        Assert.Equal(0, stored.VerificationResends);
+
+        // Mail works again: all three sends again are still there.
+        mail.Failing = null;
+        for (var i = 1; i <= 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.SeeOther, (await flows.Http.PostAsync("/privacy/resend", Flows.Form(("request", id), ("lang", "en")))).StatusCode);
+        }
+
+        Assert.Equal(4, host.Mailbox.Of("verification", id).Count);
+        var audit = Audit.CaseAudit.Entries((await host.Services.GetRequiredService<ICaseRegister>().GetAsync(id, default))!, new Stores.KeyedHash(new byte[32]));
+        Assert.Single(audit, e => e.Action == "verification-resend-not-sent");
+        Assert.Equal(3, audit.Count(e => e.Key.StartsWith("verification-resent.", StringComparison.Ordinal)));
     }
 
     /// <summary>The host's mail sender, refusing mails of one kind while <see cref="Failing"/> names it, as a mail service that answers 503.</summary>

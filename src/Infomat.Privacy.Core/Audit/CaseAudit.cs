@@ -32,9 +32,15 @@ public static class CaseAudit
             Add("verification-sent", "mail-sent", AuditEvent.System, "verification", verificationSent);
         }
 
+        // Numbered past the sends taken back (their mail not sent), so a send after one keeps a key of its own.
         for (var i = 1; i <= c.VerificationResends; i++)
         {
-            Add("verification-resent." + i.ToString(CultureInfo.InvariantCulture), "mail-sent", "requester", "verification (sent again)", c.VerificationMailSentAt ?? c.ReceivedAt);
+            Add("verification-resent." + (i + c.VerificationResendsNotSent.Count).ToString(CultureInfo.InvariantCulture), "mail-sent", "requester", "verification (sent again)", c.VerificationMailSentAt ?? c.ReceivedAt);
+        }
+
+        for (var i = 0; i < c.VerificationResendsNotSent.Count; i++)
+        {
+            Add("verification-resend-not-sent." + i.ToString(CultureInfo.InvariantCulture), "verification-resend-not-sent", "requester", "verification (sent again): mail not sent, not counted", c.VerificationResendsNotSent[i]);
         }
 
         if (c.EmailVerifiedAt is { } verified)

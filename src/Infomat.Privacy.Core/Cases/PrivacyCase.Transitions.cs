@@ -54,6 +54,14 @@ public sealed partial record PrivacyCase
     public CaseTransition VerificationResent(TimeSpan verificationTimeout, DateTimeOffset now) =>
         ResendRefusal(verificationTimeout, now) is { } refusal ? Refuse(refusal) : To(this with { VerificationResends = VerificationResends + 1 });
 
+    /// <summary>
+    /// The link sent again could not be sent (the mail service refused): the send is not counted against the requester's
+    /// <see cref="MaxVerificationResends"/>, and when is on record for the audit trail.
+    /// </summary>
+    public CaseTransition VerificationResendNotSent(DateTimeOffset at) =>
+        VerificationResends == 0 ? Refuse(CaseRefusal.NotAsked)
+        : To(this with { VerificationResends = VerificationResends - 1, VerificationResendsNotSent = [.. VerificationResendsNotSent, at] });
+
     /// <summary>The requester confirmed the address (the orchestration is signalled after this is stored).</summary>
     /// <remarks>Refused on a finished case: a confirmation racing the expiry must not mark an expired case confirmed.</remarks>
     public CaseTransition Verify(DateTimeOffset at) =>

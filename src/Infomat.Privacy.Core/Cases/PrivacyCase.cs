@@ -50,6 +50,9 @@ public sealed partial record PrivacyCase
 
     /// <summary>How often the requester had the verification link sent again.</summary>
     public int VerificationResends { get; init; }
+
+    /// <summary>When a link asked for again could not be sent (taken back from <see cref="VerificationResends"/>).</summary>
+    public IReadOnlyList<DateTimeOffset> VerificationResendsNotSent { get; init; } = [];
     public DateTimeOffset? ApprovalMailSentAt { get; init; }
     public IdentityDecision? Decision { get; init; }
     public string? ExportBlobName { get; init; }

@@ -267,7 +267,18 @@ public sealed partial class IntakeEndpoints(
         }
 
         var token = tokens.Issue(c.Id, TokenPurpose.Verify, deadline - now);
-        await mail.SendAsync(PrivacyMails.Verification(c, dataMap, o.Link("verify", token), deadline - now, o.NoticeLink(c.Language)), cancellationToken);
+        try
+        {
+            await mail.SendAsync(PrivacyMails.Verification(c, dataMap, o.Link("verify", token), deadline - now, o.NoticeLink(c.Language)), CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // Not sent: not counted against the requester's sends again, and they are told to try again.
+            ResendNotSent(log, c.Id, ex.GetType().Name);
+            await register.ApplyAsync(c.Id, x => x.VerificationResendNotSent(time.GetUtcNow()), CancellationToken.None);
+            return pages.Page(language, Texts.Get("TryAgainTitle", language), P(Texts.Get("ResendNotSentBody", language)), StatusCodes.Status503ServiceUnavailable, c.Entity);
+        }
+
         return new SeeOther(ThanksPage.PathFor(c.Id, language, resent: true));
     }
 
@@ -336,6 +347,9 @@ public sealed partial class IntakeEndpoints(
                 detail: $"Our case register did not answer. Send the same request again in {Seconds} seconds or later, with the same {Submission.HeaderName} header: if it was recorded after all, the second one is that request, so it is not taken twice. Without the header a request recorded after all is recorded twice (the requester confirms each; the one confirmed second then joins the first).");
         return new WithHeader(inner, "Retry-After", Seconds.ToString(Inv));
     }
+
+    [LoggerMessage(150, LogLevel.Warning, "Case {CaseId}: the link asked for again could not be sent ({Error}); not counted")]
+    private static partial void ResendNotSent(ILogger logger, string caseId, string error);
 
     [LoggerMessage(24, LogLevel.Warning, "A request could not be recorded: the case register failed ({Error}); the sender is asked to send it again")]
     private static partial void NotRecorded(ILogger logger, string error);
