@@ -88,6 +88,18 @@ public sealed class ExportPackageWriterTests
 
         Assert.Contains("We confirm that the systems of Infomat België we searched for this answer hold no personal data about this address, apart from the data of your requests to us", html, StringComparison.Ordinal);
         Assert.DoesNotContain("Infomat Nederland", html, StringComparison.Ordinal);
+        // One company: it processes the request as the controller ("Infomat België process them as controllers" before).
+        Assert.Contains("Infomat België processes them as controller:", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_company_where_nothing_was_found_speaks_only_for_the_systems_searched_not_for_all_it_holds()
+    {
+        // Infomat Nederland's systems held nothing for her; it still holds the request itself (described below).
+        var html = System.Net.WebUtility.HtmlDecode(ExportPackageWriter.RenderSummary(Manifest(Language.En, Part("be/crm", 1), Part("nl/crm", 0))));
+
+        Assert.Contains("In the systems of this company we searched for this answer, we found no personal data about this address.", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("We hold no personal data about this address at this company.", html, StringComparison.Ordinal);
     }
 
     [Fact]

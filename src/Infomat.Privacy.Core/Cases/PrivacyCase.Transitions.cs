@@ -102,7 +102,6 @@ public sealed partial record PrivacyCase
     public DateTimeOffset ApprovalWaitStart(DateTimeOffset whenNotAsked) =>
         new[] { ApprovalMailSentAt ?? whenNotAsked, IdentificationRequestedAt ?? DateTimeOffset.MinValue, IdentificationAnsweredAt ?? DateTimeOffset.MinValue }.Max();
 
-    /// <summary>True when staff asked the requester for more identification and no reply has been recorded since.</summary>
     /// <summary>
     /// Until when the requester may answer the last request for more identification before the case may expire
     /// (Art. 12(4)): <paramref name="timeout"/> after its mail went, or, before that is recorded, after the request (a
@@ -112,6 +111,7 @@ public sealed partial record PrivacyCase
         IdentificationRequestedAt is not { } asked ? null
         : (IdentificationMailSentAt is { } sent && sent >= asked ? sent : asked) + timeout;
 
+    /// <summary>True when staff asked the requester for more identification and no reply has been recorded since.</summary>
     public bool AwaitsIdentification =>
         IdentificationRequestedAt is { } asked && IdentificationMailSentAt is { } sent && sent >= asked
         && (IdentificationAnsweredAt is not { } answered || answered < asked);

@@ -53,6 +53,7 @@ public sealed partial record PrivacyCase
 
     /// <summary>When a link asked for again could not be sent (taken back from <see cref="VerificationResends"/>).</summary>
     public IReadOnlyList<DateTimeOffset> VerificationResendsNotSent { get; init; } = [];
+
     public DateTimeOffset? ApprovalMailSentAt { get; init; }
     public IdentityDecision? Decision { get; init; }
     public string? ExportBlobName { get; init; }

@@ -510,7 +510,7 @@ public static class ExportPackageWriter
 
         // The request itself is personal data too, and goes to the system's own processors (hosting, mailbox, mail sender).
         sb.Append("<section>\n<h2>").Append(E(Texts.Get("SummaryRequestTitle", l))).Append("</h2>\n<p>")
-          .Append(E(Texts.Format("SummaryRequestIntro", l, Texts.List([.. manifest.Controllers.Select(c => c.LegalName)], l)))).Append("</p>\n<dl>")
+          .Append(E(Texts.Format(manifest.Controllers.Count == 1 ? "SummaryRequestIntroOne" : "SummaryRequestIntro", l, Texts.List([.. manifest.Controllers.Select(c => c.LegalName)], l)))).Append("</p>\n<dl>")
           .Append(RecipientsItem(manifest.Map.RequestRecipients, l))
           .Append("<dt>").Append(E(Texts.Get("SummaryRetention", l))).Append("</dt><dd>").Append(E(Texts.Get("RetentionCaseIdentifiers", l))).Append("</dd>")
           .Append(TransfersItem(manifest.Map.RequestRecipients, l))
