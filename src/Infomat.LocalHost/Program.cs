@@ -33,6 +33,8 @@ builder.Services.AddHostedService<LocalHoldSweep>();
 builder.Services.AddHostedService<LocalCaseMaintenance>();
 builder.Services.AddHostedService<InboxDirectoryWatcher>();
 builder.Services.AddHostedService<GraphMailboxWorker>();
+// Both mail sources count before a case waiting on the requester's reply may expire.
+builder.Services.AddSingleton<Infomat.Privacy.Intake.IMailIntakeProgress, LocalMailProgress>();
 
 var app = builder.Build();
 // The headers every response carries (the Functions app applies the same ones as it runs a handler's result).

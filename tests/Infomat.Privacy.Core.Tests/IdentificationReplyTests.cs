@@ -25,6 +25,37 @@ public sealed class IdentificationReplyTests
     }
 
     [Fact]
+    public void Past_the_end_the_case_expires_only_once_the_mail_up_to_the_end_has_been_read()
+    {
+        var timeout = TimeSpan.FromDays(14);
+        var c = Asked();
+        var end = c.IdentificationReplyDue(timeout)!.Value;
+        var recheck = TimeSpan.FromMinutes(10);
+
+        // Before the end: wait for it, whatever the mailbox.
+        Assert.Equal(new ApprovalWaitStep(ApprovalWaitAction.Wait, null, end), c.ApprovalWaitAt(end.AddTicks(-1), TimeSpan.FromDays(2), timeout, DateTimeOffset.MinValue, recheck));
+
+        // Past the end, with the mail read up to one tick before it (a reply may have come in that last tick): wait, and look
+        // again after the recheck. The expiry is refused for the same reason.
+        var now = end.AddHours(3);
+        Assert.False(c.MayExpireForIdentification(now, timeout, end.AddTicks(-1)));
+        Assert.Equal(new ApprovalWaitStep(ApprovalWaitAction.Wait, null, now + recheck), c.ApprovalWaitAt(now, TimeSpan.FromDays(2), timeout, end.AddTicks(-1), recheck));
+        Assert.Equal(CaseRefusal.StillWaiting, c.Expire(now, TimeSpan.FromDays(30), timeout, end.AddTicks(-1)).Refusal);
+        Assert.Equal(now + PrivacyCase.DefaultUnreadMailRecheck, c.ApprovalWaitAt(now, TimeSpan.FromDays(2), timeout, DateTimeOffset.MinValue).NextCheck);
+
+        // Read up to the end (or no mailbox at all): it expires.
+        Assert.True(c.MayExpireForIdentification(now, timeout, end));
+        Assert.Equal(ApprovalWaitAction.Expire, c.ApprovalWaitAt(now, TimeSpan.FromDays(2), timeout, end, recheck).Action);
+        Assert.Equal(ApprovalWaitAction.Expire, c.ApprovalWaitAt(now, TimeSpan.FromDays(2), timeout).Action);
+        Assert.Equal(CaseStatus.Expired, c.Expire(now, TimeSpan.FromDays(30), timeout, end).Changed!.Status);
+
+        // The late-read reply, dated when it reached the mailbox (before the end), is recorded: the case waits on staff.
+        var answered = c.IdentificationAnswered(end.AddMinutes(-1)).Changed!;
+        Assert.False(answered.MayExpireForIdentification(now, timeout, now));
+        Assert.Equal(CaseRefusal.StaffMustDecide, answered.Expire(now, TimeSpan.FromDays(30), timeout, now).Refusal);
+    }
+
+    [Fact]
     public void Each_reply_is_recorded_with_its_time_and_attachment_count_only_and_once()
     {
         var c = Asked().IdentificationAnswered(Received.AddDays(1), attachments: 2).Changed!;

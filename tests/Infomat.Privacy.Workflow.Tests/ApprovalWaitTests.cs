@@ -128,4 +128,68 @@ public sealed class ApprovalWaitTests
         var done = await h.CompletionAsync(c.Id);
         Assert.Equal("\"completed\"", done.SerializedOutput);
     }
+
+    [Fact]
+    public async Task A_reply_that_reached_the_mailbox_in_time_but_is_read_late_keeps_the_case_open()
+    {
+        await using var h = await WorkflowHarness.StartAsync(o =>
+        {
+            o.Approval.ReminderAfter = TimeSpan.FromMinutes(10);
+            o.Approval.Timeout = TimeSpan.FromSeconds(3);
+            o.Approval.UnreadMailRecheck = TimeSpan.FromSeconds(1);
+        });
+        var c = await h.NewCaseAsync();
+        await h.VerifyAndAwaitApprovalAsync(c.Id);
+        var asked = DateTimeOffset.UtcNow;
+        await h.Register.ApplyAsync(c.Id, x => x.RequestIdentification("tester", "Uw klantnummer.", asked).Changed!.IdentificationMailSent(asked), default);
+        await h.Client.RaiseEventAsync(c.Id, Orchestration.CaseEvents.IdentityDecided);
+
+        // The mailbox reader is down (the mail service answers 503): nothing received since the request has been read.
+        // The requester's reply reached the mailbox two seconds after the request, within their three.
+        h.MailProgress.Through = asked;
+        await Task.Delay(6000);
+        Assert.Equal(CaseStatus.AwaitingIdentityApproval, (await h.Register.GetAsync(c.Id, default))!.Status);
+        Assert.Empty(h.Mail.Of(MailKind.Rejection));
+
+        // The reader is back and reads the reply, dated when it reached the mailbox: the case waits on staff.
+        await h.Register.ApplyAsync(c.Id, x => x.IdentificationAnswered(asked + TimeSpan.FromSeconds(2)), default);
+        h.MailProgress.Through = null;
+        await h.Client.RaiseEventAsync(c.Id, Orchestration.CaseEvents.IdentityDecided);
+        await Task.Delay(3000);
+        Assert.Equal(CaseStatus.AwaitingIdentityApproval, (await h.Register.GetAsync(c.Id, default))!.Status);
+        Assert.Empty(h.Mail.Of(MailKind.Rejection));
+
+        await h.DecideAsync(c.Id, DecisionOutcome.Approve);
+        Assert.Equal("\"completed\"", (await h.CompletionAsync(c.Id)).SerializedOutput);
+    }
+
+    [Fact]
+    public async Task Once_the_mailbox_is_read_past_the_end_with_no_reply_the_case_expires_without_a_signal()
+    {
+        await using var h = await WorkflowHarness.StartAsync(o =>
+        {
+            o.Approval.ReminderAfter = TimeSpan.FromMinutes(10);
+            o.Approval.Timeout = TimeSpan.FromSeconds(2);
+            o.Approval.UnreadMailRecheck = TimeSpan.FromSeconds(1);
+        });
+        var c = await h.NewCaseAsync();
+        await h.VerifyAndAwaitApprovalAsync(c.Id);
+        var asked = DateTimeOffset.UtcNow;
+        h.MailProgress.Through = asked;
+        await h.Register.ApplyAsync(c.Id, x => x.RequestIdentification("tester", "Uw klantnummer.", asked).Changed!.IdentificationMailSent(asked), default);
+        await h.Client.RaiseEventAsync(c.Id, Orchestration.CaseEvents.IdentityDecided);
+
+        await Task.Delay(4000);
+        Assert.Equal(CaseStatus.AwaitingIdentityApproval, (await h.Register.GetAsync(c.Id, default))!.Status);
+
+        // The reader catches up and finds no reply: at its next look the case expires and the requester is told.
+        var caughtUp = DateTimeOffset.UtcNow;
+        h.MailProgress.Through = caughtUp;
+        var done = await h.CompletionAsync(c.Id);
+        Assert.Equal("\"expired\"", done.SerializedOutput);
+        var stored = (await h.Register.GetAsync(c.Id, default))!;
+        Assert.Equal(CaseStatus.Expired, stored.Status);
+        Assert.True(stored.History[^1].At >= caughtUp);
+        Assert.Single(h.Mail.Of(MailKind.Rejection));
+    }
 }

@@ -387,6 +387,14 @@ internal static class TestWorkflows
 }
 
 /// <summary>A logger that keeps each formatted line (with its level) for a test to read.</summary>
+/// <summary>How far the mailbox has been read, as a test sets it: null means everything up to now.</summary>
+internal sealed class FakeMailProgress : Infomat.Privacy.Intake.IMailIntakeProgress
+{
+    public DateTimeOffset? Through { get; set; }
+
+    public Task<DateTimeOffset> ReadThroughAsync(CancellationToken cancellationToken) => Task.FromResult(Through ?? DateTimeOffset.UtcNow);
+}
+
 internal sealed class ListLogger<T> : ILogger<T>
 {
     public ConcurrentQueue<string> Lines { get; } = new();

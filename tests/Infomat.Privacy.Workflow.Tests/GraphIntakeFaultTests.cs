@@ -64,7 +64,7 @@ public sealed class GraphIntakeFaultTests : IDisposable
         services.Dispose();
     }
 
-    private GraphIntake Graph()
+    private GraphIntake Graph(TimeProvider? time = null)
     {
         var hash = new KeyedHash(RandomNumberGenerator.GetBytes(32));
         var o = Options.Create(options);
@@ -74,7 +74,7 @@ public sealed class GraphIntakeFaultTests : IDisposable
             new MimeKitInboundMailParser(Options.Create(new MailOptions())), TestDataMaps.Real, o, intakeOptions, TimeProvider.System, NullLogger<MailIntake>.Instance,
             new Http.Triage.TriagedMails(new InMemoryTriagedMails(), new Tokens.LinkTokenService(RandomNumberGenerator.GetBytes(32), TimeProvider.System), o),
             new SubmissionLimits(new InMemorySubmissionCounters(), hash, o, TimeProvider.System, NullLogger<SubmissionLimits>.Instance));
-        return new GraphIntake(mailbox, queue, intake, register, deltaLinks, new NoLock(), Metrics, mail, intakeOptions, o, TimeProvider.System, NullLogger<GraphIntake>.Instance);
+        return new GraphIntake(mailbox, queue, intake, register, deltaLinks, new NoLock(), Metrics, mail, intakeOptions, o, time ?? TimeProvider.System, NullLogger<GraphIntake>.Instance);
     }
 
     [Fact]
@@ -115,6 +115,52 @@ public sealed class GraphIntakeFaultTests : IDisposable
     }
 
     [Fact]
+    public async Task The_mailbox_counts_as_read_only_up_to_a_complete_sweep_whose_mail_has_all_been_handled()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2027, 3, 15, 9, 0, 0, TimeSpan.Zero));
+        var graph = Graph(clock);
+
+        // Never swept: nothing can be vouched for.
+        Assert.Equal(DateTimeOffset.MinValue, await graph.ReadThroughAsync(default));
+
+        // A sweep queues two mails; while they wait, still nothing.
+        mailbox.Delta = ["AAMk-1", "AAMk-2"];
+        var first = clock.GetUtcNow();
+        await graph.SweepAsync(default);
+        Assert.Equal(DateTimeOffset.MinValue, await graph.ReadThroughAsync(default));
+
+        // Both handled: every mail received before the sweep began (less the time a sweep may need to see one) is read.
+        queue.Queued.Clear();
+        Assert.Equal(first - GraphIntake.DeltaSettle, await graph.ReadThroughAsync(default));
+
+        // The mail service answers 503 for an hour: its sweeps fail, and the moment does not move.
+        mailbox.Unavailable = true;
+        clock.Advance(TimeSpan.FromHours(1));
+        await Assert.ThrowsAsync<HttpRequestException>(() => graph.SweepAsync(default));
+        Assert.Equal(first - GraphIntake.DeltaSettle, await graph.ReadThroughAsync(default));
+
+        // Back: a sweep queues one more mail; until it is handled the moment stays where it was, then it moves on.
+        mailbox.Unavailable = false;
+        mailbox.Delta = ["AAMk-3"];
+        var second = clock.GetUtcNow();
+        await graph.SweepAsync(default);
+        Assert.Equal(first - GraphIntake.DeltaSettle, await graph.ReadThroughAsync(default));
+        queue.Queued.Clear();
+        Assert.Equal(second - GraphIntake.DeltaSettle, await Graph(clock).ReadThroughAsync(default));
+    }
+
+    [Fact]
+    public async Task With_the_mailbox_intake_off_no_mail_can_be_waiting()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2027, 3, 15, 9, 0, 0, TimeSpan.Zero));
+        var o = Options.Create(options);
+        var graph = new GraphIntake(
+            mailbox, queue, null!, register, deltaLinks, new NoLock(), Metrics, mail, Options.Create(new MailboxIntakeOptions { Enabled = false }), o, clock, NullLogger<GraphIntake>.Instance);
+
+        Assert.Equal(clock.GetUtcNow(), await graph.ReadThroughAsync(default));
+    }
+
+    [Fact]
     public async Task An_expired_delta_link_starts_the_sweep_again_instead_of_failing_for_ever()
     {
         await deltaLinks.WriteAsync(queue.Name, "https://graph.example/delta?$deltatoken=expired", default);
@@ -135,6 +181,9 @@ public sealed class GraphIntakeFaultTests : IDisposable
         public ConcurrentBag<string> ExpiredLinks { get; } = [];
 
         public IReadOnlyList<string> Delta { get; set; } = [];
+
+        /// <summary>The mail service is down: the delta query fails as a 503 does.</summary>
+        public bool Unavailable { get; set; }
 
         public Task<SubscriptionState> EnsureSubscriptionAsync(Uri notificationUrl, DateTimeOffset now, CancellationToken cancellationToken) =>
             Task.FromResult(new SubscriptionState("s-1", now.AddDays(3), SubscriptionChange.Unchanged));
@@ -157,7 +206,8 @@ public sealed class GraphIntakeFaultTests : IDisposable
         public Task CategoriseAsync(MailboxMessageInfo message, IEnumerable<string> categories, CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task<DeltaPage> DeltaAsync(string? deltaLink, DateTimeOffset since, CancellationToken cancellationToken) =>
-            deltaLink is not null && ExpiredLinks.Contains(deltaLink)
+            Unavailable ? throw new HttpRequestException("Service Unavailable", null, System.Net.HttpStatusCode.ServiceUnavailable)
+            : deltaLink is not null && ExpiredLinks.Contains(deltaLink)
                 ? throw new DeltaLinkExpiredException()
                 : Task.FromResult(new DeltaPage(Delta, "https://graph.example/delta?$deltatoken=fresh"));
     }
@@ -183,6 +233,8 @@ public sealed class GraphIntakeFaultTests : IDisposable
         public Task CompleteAsync(ReceivedMailWork message, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task PoisonAsync(ReceivedMailWork message, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<int> PendingAsync(CancellationToken cancellationToken) => Task.FromResult(Queued.Count);
     }
 
     private sealed class MemoryDeltaLinks : IDeltaLinkStorage
@@ -194,6 +246,15 @@ public sealed class GraphIntakeFaultTests : IDisposable
         public Task WriteAsync(string name, string deltaLink, CancellationToken cancellationToken)
         {
             links[name] = deltaLink;
+            return Task.CompletedTask;
+        }
+
+        public Task<DateTimeOffset?> ReadSweptAsync(string name, CancellationToken cancellationToken) =>
+            Task.FromResult(links.TryGetValue(name + ".swept-at", out var at) ? DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture) : (DateTimeOffset?)null);
+
+        public Task WriteSweptAsync(string name, DateTimeOffset startedAt, CancellationToken cancellationToken)
+        {
+            links[name + ".swept-at"] = startedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
             return Task.CompletedTask;
         }
     }

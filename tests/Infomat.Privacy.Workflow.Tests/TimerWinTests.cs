@@ -58,7 +58,7 @@ public sealed class TimerWinTests
         var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), Language.Nl, null, null),
             Channel.Form, DateTimeOffset.UtcNow, TestDataMaps.Real) with { EmailVerifiedAt = DateTimeOffset.UtcNow };
         await register.CreateAsync(c, default);
-        var expire = new ExpireCase(register, mail, TestDataMaps.Real, NoTimeToRespond, TimeProvider.System);
+        var expire = new ExpireCase(register, mail, TestDataMaps.Real, new FakeMailProgress(), NoTimeToRespond, TimeProvider.System);
         await register.UpdateAsync(c.Id, x => x with { Decision = new IdentityDecision(DecisionOutcome.Approve, DateTimeOffset.UtcNow, "tester", null) }, default);
 
         var expired = await expire.RunAsync(null!, c.Id);
@@ -77,7 +77,7 @@ public sealed class TimerWinTests
         var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), Language.Nl, null, null),
             Channel.Form, DateTimeOffset.UtcNow, TestDataMaps.Real) with { VerificationMailSentAt = DateTimeOffset.UtcNow };
         await register.CreateAsync(c, default);
-        var expire = new ExpireCase(register, mail, TestDataMaps.Real, NoTimeToRespond, TimeProvider.System);
+        var expire = new ExpireCase(register, mail, TestDataMaps.Real, new FakeMailProgress(), NoTimeToRespond, TimeProvider.System);
 
         Assert.True(await expire.RunAsync(null!, c.Id));
         Assert.True(await expire.RunAsync(null!, c.Id));
@@ -98,7 +98,7 @@ public sealed class TimerWinTests
         await register.CreateAsync(c, default);
         await register.ApplyAsync(c.Id, x => x.Verify(DateTimeOffset.UtcNow), default);
 
-        var expired = await new ExpireCase(register, mail, TestDataMaps.Real, NoTimeToRespond, TimeProvider.System).RunAsync(null!, c.Id);
+        var expired = await new ExpireCase(register, mail, TestDataMaps.Real, new FakeMailProgress(), NoTimeToRespond, TimeProvider.System).RunAsync(null!, c.Id);
 
         Assert.False(expired);
         Assert.Empty(mail.Sent);
@@ -114,7 +114,7 @@ public sealed class TimerWinTests
             Channel.Form, DateTimeOffset.UtcNow, TestDataMaps.Real) with { VerificationMailSentAt = DateTimeOffset.UtcNow };
         await register.CreateAsync(c, default);
         mail.FailNext(1);
-        var expire = new ExpireCase(register, mail, TestDataMaps.Real, NoTimeToRespond, TimeProvider.System);
+        var expire = new ExpireCase(register, mail, TestDataMaps.Real, new FakeMailProgress(), NoTimeToRespond, TimeProvider.System);
 
         await Assert.ThrowsAsync<HttpRequestException>(() => expire.RunAsync(null!, c.Id));
         Assert.True((await register.GetAsync(c.Id, default))!.NeedsExpiryNotice);

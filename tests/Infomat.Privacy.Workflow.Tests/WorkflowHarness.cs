@@ -31,6 +31,9 @@ internal sealed class WorkflowHarness : IAsyncDisposable
     public InMemoryExports Exports { get; } = new();
     public InMemoryStaging Staging { get; } = new();
     public InMemoryAudit Audit { get; } = new();
+
+    /// <summary>How far the mailbox has been read: by default everything up to now (no mail waiting).</summary>
+    public FakeMailProgress MailProgress { get; } = new();
     public PrivacyOptions Options { get; } = new()
     {
         Tokens = new TokenOptions { SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) },
@@ -116,6 +119,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
                     s.AddSingleton<IStagingStorage>(harness.Staging);
                     s.AddSingleton<IExportStorage>(harness.Exports);
                     s.AddSingleton<Infomat.Privacy.Audit.IAuditTrail>(harness.Audit);
+                    s.AddSingleton<Infomat.Privacy.Intake.IMailIntakeProgress>(harness.MailProgress);
                     s.AddSingleton(new KeyedHash(RandomNumberGenerator.GetBytes(32)));
                     s.AddSingleton(harness.Map);
                     s.AddSingleton(new LinkTokenService(Convert.FromBase64String(harness.Options.Tokens.SigningKey), TimeProvider.System));

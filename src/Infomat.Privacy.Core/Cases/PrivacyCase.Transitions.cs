@@ -111,6 +111,18 @@ public sealed partial record PrivacyCase
         IdentificationRequestedAt is not { } asked ? null
         : (IdentificationMailSentAt is { } sent && sent >= asked ? sent : asked) + timeout;
 
+    /// <summary>How often a case past its identification end looks again while mail up to the end is unread, unless configured.</summary>
+    public static readonly TimeSpan DefaultUnreadMailRecheck = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Whether a case waiting on the identification asked for may expire at <paramref name="now"/>: its end
+    /// (<see cref="IdentificationReplyDue"/>) has passed, and every mail that reached the mailbox before the end has been
+    /// read (<paramref name="mailReadThrough"/>, null when no mail can be waiting), so no reply sent in time is still
+    /// unread. False when the case does not wait on the requester's identification.
+    /// </summary>
+    public bool MayExpireForIdentification(DateTimeOffset now, TimeSpan timeout, DateTimeOffset? mailReadThrough) =>
+        AwaitsIdentification && IdentificationReplyDue(timeout)!.Value is var end && now >= end && (mailReadThrough ?? now) >= end;
+
     /// <summary>True when staff asked the requester for more identification and no reply has been recorded since.</summary>
     public bool AwaitsIdentification =>
         IdentificationRequestedAt is { } asked && IdentificationMailSentAt is { } sent && sent >= asked
@@ -124,7 +136,14 @@ public sealed partial record PrivacyCase
     /// staff, and when <paramref name="timeout"/> passes without a reply the case may expire (Art. 12(4) notice). Each
     /// reminder goes once (its key is recorded); after a long stop only the latest one due is sent.
     /// </summary>
-    public ApprovalWaitStep ApprovalWaitAt(DateTimeOffset now, TimeSpan reminderAfter, TimeSpan timeout)
+    /// <remarks>
+    /// <paramref name="mailReadThrough"/> is the moment before which every mail the mailbox received has been handled
+    /// (<see cref="Intake.IMailIntakeProgress"/>), null when no mail can be waiting. A reply that reached the mailbox
+    /// before the requester's end is on time however late it is read, so past the end the case waits, looking again
+    /// every <paramref name="unreadMailRecheck"/> (<see cref="DefaultUnreadMailRecheck"/> when null), until the mail up to
+    /// the end has been read (<see cref="MayExpireForIdentification"/>).
+    /// </remarks>
+    public ApprovalWaitStep ApprovalWaitAt(DateTimeOffset now, TimeSpan reminderAfter, TimeSpan timeout, DateTimeOffset? mailReadThrough = null, TimeSpan? unreadMailRecheck = null)
     {
         if (Decision is not null || Status.IsFinished())
         {
@@ -134,7 +153,9 @@ public sealed partial record PrivacyCase
         if (AwaitsIdentification)
         {
             var end = IdentificationReplyDue(timeout)!.Value;
-            return now >= end ? new ApprovalWaitStep(ApprovalWaitAction.Expire, null, null) : new ApprovalWaitStep(ApprovalWaitAction.Wait, null, end);
+            return now < end ? new ApprovalWaitStep(ApprovalWaitAction.Wait, null, end)
+                : MayExpireForIdentification(now, timeout, mailReadThrough) ? new ApprovalWaitStep(ApprovalWaitAction.Expire, null, null)
+                : new ApprovalWaitStep(ApprovalWaitAction.Wait, null, now + (unreadMailRecheck ?? DefaultUnreadMailRecheck));
         }
 
         var start = ApprovalWaitStart(now);
@@ -570,19 +591,20 @@ public sealed partial record PrivacyCase
     /// <summary>
     /// Why the case may not be closed as expired at <paramref name="now"/>, or null when it may. Only the requester not
     /// responding ends a case: the address never confirmed within <paramref name="verificationTimeout"/> of receipt, or the
-    /// identification asked for not sent within <paramref name="identificationTimeout"/>. Staff not deciding never does, and a
-    /// recorded decision is carried out whatever the clock says.
+    /// identification asked for not sent within <paramref name="identificationTimeout"/> (and no reply that reached the
+    /// mailbox in time still unread: <see cref="MayExpireForIdentification"/>, with <paramref name="mailReadThrough"/>).
+    /// Staff not deciding never does, and a recorded decision is carried out whatever the clock says.
     /// </summary>
-    public CaseRefusal? ExpireRefusal(DateTimeOffset now, TimeSpan verificationTimeout, TimeSpan identificationTimeout) =>
+    public CaseRefusal? ExpireRefusal(DateTimeOffset now, TimeSpan verificationTimeout, TimeSpan identificationTimeout, DateTimeOffset? mailReadThrough = null) =>
         Status.IsFinished() ? CaseRefusal.Finished
         : Decision is not null ? CaseRefusal.AlreadyDecided
         : EmailVerifiedAt is null ? (VerificationMailSentAt is { } sent && now >= sent + verificationTimeout ? null : CaseRefusal.StillWaiting)
-        : AwaitsIdentification ? (now >= IdentificationReplyDue(identificationTimeout)!.Value ? null : CaseRefusal.StillWaiting)
+        : AwaitsIdentification ? (MayExpireForIdentification(now, identificationTimeout, mailReadThrough) ? null : CaseRefusal.StillWaiting)
         : CaseRefusal.StaffMustDecide;
 
     /// <summary>The requester did not respond in time (see <see cref="ExpireRefusal"/>): closed as expired; the notice follows.</summary>
-    public CaseTransition Expire(DateTimeOffset at, TimeSpan verificationTimeout, TimeSpan identificationTimeout) =>
-        ExpireRefusal(at, verificationTimeout, identificationTimeout) is { } refusal ? Refuse(refusal) : To(WithStatus(CaseStatus.Expired, at));
+    public CaseTransition Expire(DateTimeOffset at, TimeSpan verificationTimeout, TimeSpan identificationTimeout, DateTimeOffset? mailReadThrough = null) =>
+        ExpireRefusal(at, verificationTimeout, identificationTimeout, mailReadThrough) is { } refusal ? Refuse(refusal) : To(WithStatus(CaseStatus.Expired, at));
 
     /// <summary>True when the case expired and the requester was not yet told why (Art. 12(4)).</summary>
     public bool NeedsExpiryNotice => Status == CaseStatus.Expired && AnswerSentAt is null;

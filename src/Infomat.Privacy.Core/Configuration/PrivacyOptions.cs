@@ -98,8 +98,18 @@ public sealed class ApprovalOptions
     /// <summary>Erasure needs two different staff members to approve the identity.</summary>
     public bool TwoApproversForErasure { get; set; } = true;
 
-    /// <summary>How long staff have to decide before the case expires.</summary>
+    /// <summary>
+    /// How long before an undecided case escalates to the escalation address, and how long the requester has to send
+    /// the identification staff asked for before the case may expire (Art. 12(4)). Staff not deciding never ends a case.
+    /// </summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>
+    /// When the requester's time to send the identification asked for is over but mail that reached the mailbox before
+    /// then is not all read yet (a backlog, an outage), how often the case looks again before it may expire.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan UnreadMailRecheck { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 public sealed class StaffOptions

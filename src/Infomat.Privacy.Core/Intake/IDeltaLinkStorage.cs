@@ -11,4 +11,10 @@ public interface IDeltaLinkStorage
 
     /// <summary>Saves <paramref name="deltaLink"/> under <paramref name="name"/>, replacing the one before.</summary>
     Task WriteAsync(string name, string deltaLink, CancellationToken cancellationToken);
+
+    /// <summary>When the last sweep under <paramref name="name"/> that queued all it found began; null before the first.</summary>
+    Task<DateTimeOffset?> ReadSweptAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Records that a sweep under <paramref name="name"/> which began at <paramref name="startedAt"/> queued all it found.</summary>
+    Task WriteSweptAsync(string name, DateTimeOffset startedAt, CancellationToken cancellationToken);
 }

@@ -64,4 +64,7 @@ public interface IInboundMailBacklog
 
     /// <summary>Moves an item that failed too often to the poison queue, where ops can look at it.</summary>
     Task PoisonAsync(ReceivedMailWork message, CancellationToken cancellationToken);
+
+    /// <summary>How many items wait or are being handled (the queue's approximate count: never fewer than there are).</summary>
+    Task<int> PendingAsync(CancellationToken cancellationToken);
 }

@@ -14,6 +14,7 @@ using Infomat.Privacy.Http.Review;
 using Infomat.Privacy.Http.StaffTasks;
 using Infomat.Privacy.Http.Triage;
 using Infomat.Privacy.Http.Verification;
+using Infomat.Privacy.Intake;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.Tokens;
 using Infomat.Privacy.Workflow;
@@ -68,6 +69,9 @@ public static class PrivacyServices
         services.AddSingleton<TriageEndpoints>();
         services.AddSingleton<MailIntake>();
         services.AddSingleton<GraphIntake>();
+        // How far the mailbox has been read, before a case waiting on the requester's reply may expire (the local host
+        // adds its inbox folder).
+        services.AddSingleton<IMailIntakeProgress>(sp => sp.GetRequiredService<GraphIntake>());
         services.AddSingleton<MailNotificationEndpoints>();
         services.AddSingleton<SubmissionLimits>();
         services.AddSingleton(HostingPlatform.From(configuration));

@@ -28,7 +28,7 @@ public sealed partial class GraphIntake(
     IOptions<MailboxIntakeOptions> intakeOptions,
     IOptions<PrivacyOptions> privacyOptions,
     TimeProvider time,
-    ILogger<GraphIntake> log)
+    ILogger<GraphIntake> log) : IMailIntakeProgress
 {
     public const string NotificationsRoute = "api/mail/notifications";
 
@@ -184,9 +184,50 @@ public sealed partial class GraphIntake(
         return state;
     }
 
-    /// <summary>Queues every inbox message the delta query reports since the last sweep; returns how many.</summary>
+    /// <summary>
+    /// How long after a mail reached the mailbox a delta sweep is sure to report it: a sweep that began at T vouches for
+    /// mail received before T minus this.
+    /// </summary>
+    public static readonly TimeSpan DeltaSettle = TimeSpan.FromMinutes(5);
+
+    /// <summary>The latest moment this instance has found the mailbox read through (such a moment stays true), in UTC ticks.</summary>
+    private long readThroughTicks = DateTimeOffset.MinValue.UtcTicks;
+
+    /// <summary>
+    /// The moment before which every mail the mailbox received has been handled: the start of the last complete sweep
+    /// (less <see cref="DeltaSettle"/>) once the inbound queue is empty, since that sweep queued every mail received
+    /// before it and an empty queue means each was handled, or set aside in the poison queue with staff told
+    /// (<see cref="PoisonedAsync"/>). While items are queued, the last moment found; before any sweep, none. With the
+    /// mailbox intake off no mail is read, so nothing can be waiting.
+    /// </summary>
+    public async Task<DateTimeOffset> ReadThroughAsync(CancellationToken cancellationToken)
+    {
+        if (!Enabled)
+        {
+            return time.GetUtcNow();
+        }
+
+        // The sweep's moment first, then the queue: items its sweep queued are then either still counted or handled.
+        if (await deltaLinks.ReadSweptAsync(queue.Name, cancellationToken) is { } swept && await queue.PendingAsync(cancellationToken) == 0)
+        {
+            var through = (swept - DeltaSettle).UtcTicks;
+            var known = Interlocked.Read(ref readThroughTicks);
+            while (through > known && Interlocked.CompareExchange(ref readThroughTicks, through, known) != known)
+            {
+                known = Interlocked.Read(ref readThroughTicks);
+            }
+        }
+
+        return new DateTimeOffset(Interlocked.Read(ref readThroughTicks), TimeSpan.Zero);
+    }
+
+    /// <summary>
+    /// Queues every inbox message the delta query reports since the last sweep; returns how many. Once all is queued,
+    /// records when it began (<see cref="ReadThroughAsync"/>).
+    /// </summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
+        var started = time.GetUtcNow();
         // No link yet (the first sweep): start from FirstSweepLookback ago.
         var deltaLink = await deltaLinks.ReadAsync(queue.Name, cancellationToken);
         DeltaPage page;
@@ -209,6 +250,7 @@ public sealed partial class GraphIntake(
             await deltaLinks.WriteAsync(queue.Name, next, cancellationToken);
         }
 
+        await deltaLinks.WriteSweptAsync(queue.Name, started, cancellationToken);
         Swept(log, page.MessageIds.Count);
         return page.MessageIds.Count;
     }

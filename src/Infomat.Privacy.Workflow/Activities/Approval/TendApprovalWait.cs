@@ -1,5 +1,6 @@
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Intake;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.Tokens;
@@ -13,10 +14,12 @@ namespace Infomat.Privacy.Workflow.Activities.Approval;
 /// <summary>
 /// One look at the wait for the identity decision, by the case's rule (<see cref="PrivacyCase.ApprovalWaitAt"/>): sends
 /// the reminder or escalation due now (each once), and says whether the case is decided, may expire (the requester did
-/// not send the identification asked for), or when to look again. Staff not deciding never closes the case.
+/// not send the identification asked for, and no reply that reached the mailbox in time is still unread), or when to
+/// look again. Staff not deciding never closes the case.
 /// </summary>
 public sealed class TendApprovalWait(
-    ICaseRegister register, IMailSender mail, DataMap dataMap, LinkTokenService tokens, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<TendApprovalWait> log)
+    ICaseRegister register, IMailSender mail, DataMap dataMap, LinkTokenService tokens, IMailIntakeProgress mailProgress, IOptions<PrivacyOptions> options, TimeProvider time,
+    ILogger<TendApprovalWait> log)
     : TaskActivity<string, ApprovalWaitState>
 {
     public override async Task<ApprovalWaitState> RunAsync(TaskActivityContext context, string input)
@@ -24,7 +27,9 @@ public sealed class TendApprovalWait(
         var o = options.Value;
         var c = await register.RequireAsync(input);
         var now = time.GetUtcNow();
-        var step = c.ApprovalWaitAt(now, o.Approval.ReminderAfter, o.Approval.Timeout);
+        // How far the mailbox has been read matters only once the requester's time is over (asked only then).
+        DateTimeOffset? readThrough = c.AwaitsIdentification && now >= c.IdentificationReplyDue(o.Approval.Timeout) ? await mailProgress.ReadThroughAsync(CancellationToken.None) : null;
+        var step = c.ApprovalWaitAt(now, o.Approval.ReminderAfter, o.Approval.Timeout, readThrough, o.Approval.UnreadMailRecheck);
         if (step.Action is ApprovalWaitAction.Remind or ApprovalWaitAction.Escalate)
         {
             var escalate = step.Action == ApprovalWaitAction.Escalate;

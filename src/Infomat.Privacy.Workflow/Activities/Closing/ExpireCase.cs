@@ -1,5 +1,6 @@
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Intake;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Stores;
 
@@ -11,17 +12,21 @@ namespace Infomat.Privacy.Workflow.Activities.Closing;
 /// <summary>
 /// Closes a case whose requester did not respond in time (the address never confirmed, or the identification asked
 /// for never sent), then tells them why and what they can do (Art. 12(4)). The case's rule decides
-/// (<see cref="PrivacyCase.ExpireRefusal"/>): never a case staff decided, nor one that waits on staff. The status is
+/// (<see cref="PrivacyCase.ExpireRefusal"/>): never a case staff decided, nor one that waits on staff, nor one whose
+/// requester's reply may have reached the mailbox in time and still be unread (<see cref="IMailIntakeProgress"/>). The status is
 /// recorded first, so a verification or decision arriving meanwhile either wins or is refused, never both; the notice
 /// follows once, and a retry sends it if it did not go.
 /// </summary>
-public sealed class ExpireCase(ICaseRegister register, IMailSender mail, DataMap dataMap, IOptions<PrivacyOptions> options, TimeProvider time) : TaskActivity<string, bool>
+public sealed class ExpireCase(ICaseRegister register, IMailSender mail, DataMap dataMap, IMailIntakeProgress mailProgress, IOptions<PrivacyOptions> options, TimeProvider time)
+    : TaskActivity<string, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, string input)
     {
         var o = options.Value;
+        // Read before the time is taken: mail read through a moment is never unread again, so the moment stays true.
+        var readThrough = await mailProgress.ReadThroughAsync(CancellationToken.None);
         var at = time.GetUtcNow();
-        var c = (await register.ApplyAsync(input, x => x.Expire(at, o.Verification.Timeout, o.Approval.Timeout), CancellationToken.None)).Case;
+        var c = (await register.ApplyAsync(input, x => x.Expire(at, o.Verification.Timeout, o.Approval.Timeout, readThrough), CancellationToken.None)).Case;
         if (c.NeedsExpiryNotice)
         {
             await mail.SendAsync(PrivacyMails.Expired(c, dataMap, o.NoticeLink(c.Language)), CancellationToken.None);
