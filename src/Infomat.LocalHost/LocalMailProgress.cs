@@ -8,8 +8,11 @@ namespace Infomat.LocalHost;
 
 /// <summary>
 /// How far the local host has read its mail: the Graph mailbox when configured (<see cref="GraphIntake.ReadThroughAsync"/>),
-/// and the inbox folder, where a file stays until it is handled (<see cref="InboxDirectoryWatcher"/>): every mail that
-/// reached the folder before its oldest waiting <c>.eml</c> file has been handled. The earlier of the two.
+/// and the inbox folder (<see cref="InboxDirectoryWatcher"/>), where a mail is unread while its <c>.eml</c> file waits
+/// in the folder (or is being written or handled) and when it moved to <c>failed/</c> (handling it threw; move it back
+/// to read it): every mail that reached the folder before the oldest such file has been handled. The earlier of the two.
+/// A file left in <c>failed/</c> therefore holds back the expiry of cases waiting on a reply, as a mail in the poison
+/// queue does in Azure.
 /// </summary>
 internal sealed class LocalMailProgress(GraphIntake graph, IOptions<MailOptions> options) : IMailIntakeProgress
 {
@@ -18,9 +21,12 @@ internal sealed class LocalMailProgress(GraphIntake graph, IOptions<MailOptions>
         var through = await graph.ReadThroughAsync(cancellationToken);
         if (options.Value.InboxDirectory is { Length: > 0 } inbox && Directory.Exists(inbox))
         {
-            // Waiting, being written (a dot name) or being handled: the file's time is when the mail arrived.
-            foreach (var file in Directory.EnumerateFiles(inbox, "*.eml"))
+            var failed = Path.Combine(inbox, "failed");
+            var unread = Directory.EnumerateFiles(inbox, "*.eml")
+                .Concat(Directory.Exists(failed) ? Directory.EnumerateFiles(failed, "*.eml") : []);
+            foreach (var file in unread)
             {
+                // The file's time is when the mail arrived (the intake dates it so; a move keeps it).
                 var arrived = new DateTimeOffset(File.GetLastWriteTimeUtc(file), TimeSpan.Zero);
                 through = arrived < through ? arrived : through;
             }

@@ -32,6 +32,9 @@ internal static partial class WorkflowLog
     [LoggerMessage(9, LogLevel.Information, "Case {CaseId}: copies of {CaseCount} earlier cases erased, {BlobCount} blobs deleted")]
     public static partial void EarlierCopiesErased(this ILogger logger, string caseId, int caseCount, int blobCount);
 
+    [LoggerMessage(151, LogLevel.Warning, "Case {CaseId}: the requester's time to send the identification asked for is over, but mail received before then is not all read (or could not be checked: {Error}); the case stays open and looks again")]
+    public static partial void ReplyMayBeUnread(this ILogger logger, string caseId, string? error);
+
     [LoggerMessage(10, LogLevel.Information, "Case {CaseId}: {ActionCount} actions applied at once (no identity approval) in {StoreCount} stores, {RecordCount} records matched")]
     public static partial void AppliedAtOnce(this ILogger logger, string caseId, int actionCount, int storeCount, int recordCount);
 }

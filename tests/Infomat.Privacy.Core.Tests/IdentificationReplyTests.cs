@@ -56,6 +56,25 @@ public sealed class IdentificationReplyTests
     }
 
     [Fact]
+    public void An_earlier_reply_read_after_a_later_one_does_not_put_the_case_back_to_waiting_on_the_requester()
+    {
+        var timeout = TimeSpan.FromDays(14);
+        // First reply, then staff ask again, then the second reply; the intake reads the second before the first.
+        var first = Received.AddDays(1);
+        var askedAgain = Received.AddDays(2);
+        var second = Received.AddDays(3);
+        var c = Asked().IdentificationAnswered(first).Changed!;
+        c = c.RequestIdentification("Els", "And the invoice date, please.", askedAgain).Changed!.IdentificationMailSent(askedAgain).Changed!;
+        c = c.IdentificationAnswered(second).Changed!;
+
+        c = c.IdentificationAnswered(first).Changed ?? c;
+
+        Assert.Equal(second, c.IdentificationAnsweredAt);
+        Assert.False(c.AwaitsIdentification);
+        Assert.False(c.MayExpireForIdentification(askedAgain + timeout + TimeSpan.FromDays(1), timeout, null));
+    }
+
+    [Fact]
     public void Each_reply_is_recorded_with_its_time_and_attachment_count_only_and_once()
     {
         var c = Asked().IdentificationAnswered(Received.AddDays(1), attachments: 2).Changed!;

@@ -45,8 +45,18 @@ public sealed class LateReadReplyTests(Azurite azurite) : LocalHostTests(azurite
         Assert.Equal("AwaitingIdentityApproval", (await Flows.StatusAsync(id)).RootElement.GetProperty("status").GetString());
         Assert.Empty(Host.Mailbox.Of("rejection", id));
 
-        // The intake reads it now (the file keeps the time it arrived): recorded as the reply, staff are told.
-        File.Move(waiting, Path.Combine(Host.InboxDirectory, "late-reply.eml"));
+        // Handling it failed (what the watcher does when the intake throws, e.g. storage down): it sits in failed/ and
+        // still counts as unread.
+        var failed = Path.Combine(Host.InboxDirectory, "failed", "late-reply.eml");
+        Directory.CreateDirectory(Path.GetDirectoryName(failed)!);
+        File.Move(waiting, failed);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Equal("AwaitingIdentityApproval", (await Flows.StatusAsync(id)).RootElement.GetProperty("status").GetString());
+        Assert.Empty(Host.Mailbox.Of("rejection", id));
+
+        // Moved back once the cause is fixed, the intake reads it (the file keeps the time it arrived): recorded as the
+        // reply, staff are told.
+        File.Move(failed, Path.Combine(Host.InboxDirectory, "late-reply.eml"));
         Assert.Equal(arrived, File.GetLastWriteTimeUtc(Path.Combine(Host.InboxDirectory, "late-reply.eml")));
         await Host.Mailbox.WaitForAsync("staff-task", id);
         await Task.Delay(TimeSpan.FromSeconds(3));

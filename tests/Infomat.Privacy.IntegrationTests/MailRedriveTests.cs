@@ -29,6 +29,9 @@ public sealed class MailRedriveTests(Azurite azurite)
         }
 
         Assert.Equal(2, await backlog.CountAsync(backlog.PoisonQueueName, default));
+        // Poisoned mail is not done: until it is moved back and handled, it counts as unread (no case waiting on a reply expires).
+        Assert.Equal(0, await backlog.CountAsync(backlog.Name, default));
+        Assert.Equal(2, await backlog.PendingAsync(default));
 
         var moved = await backlog.RedriveAsync(default);
         var again = await backlog.RedriveAsync(default);
@@ -39,6 +42,13 @@ public sealed class MailRedriveTests(Azurite azurite)
         var back = await backlog.ReceiveAsync(10, TimeSpan.FromMinutes(1), default);
         Assert.Equal(work.Select(w => w.ToJson()).Order(), back.Select(b => b.Body).Order());
         Assert.All(back, b => Assert.Equal(1, b.DequeueCount));
+        Assert.Equal(2, await backlog.PendingAsync(default));
+        foreach (var item in back)
+        {
+            await backlog.CompleteAsync(item, default);
+        }
+
+        Assert.Equal(0, await backlog.PendingAsync(default));
     }
 
     [Fact]

@@ -386,15 +386,19 @@ internal static class TestWorkflows
         new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
 }
 
-/// <summary>A logger that keeps each formatted line (with its level) for a test to read.</summary>
 /// <summary>How far the mailbox has been read, as a test sets it: null means everything up to now.</summary>
 internal sealed class FakeMailProgress : Infomat.Privacy.Intake.IMailIntakeProgress
 {
     public DateTimeOffset? Through { get; set; }
 
-    public Task<DateTimeOffset> ReadThroughAsync(CancellationToken cancellationToken) => Task.FromResult(Through ?? DateTimeOffset.UtcNow);
+    /// <summary>The mail state cannot be read (storage answers 503 after its retries).</summary>
+    public bool Broken { get; set; }
+
+    public Task<DateTimeOffset> ReadThroughAsync(CancellationToken cancellationToken) =>
+        Broken ? throw new HttpRequestException("Service Unavailable", null, System.Net.HttpStatusCode.ServiceUnavailable) : Task.FromResult(Through ?? DateTimeOffset.UtcNow);
 }
 
+/// <summary>A logger that keeps each formatted line (with its level) for a test to read.</summary>
 internal sealed class ListLogger<T> : ILogger<T>
 {
     public ConcurrentQueue<string> Lines { get; } = new();

@@ -150,6 +150,35 @@ public sealed class GraphIntakeFaultTests : IDisposable
     }
 
     [Fact]
+    public async Task A_mail_in_the_poison_queue_counts_as_unread_until_it_is_moved_back_and_handled()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2027, 3, 15, 9, 0, 0, TimeSpan.Zero));
+        mailbox.Delta = ["AAMk-reply"];
+        var swept = clock.GetUtcNow();
+        await Graph(clock).SweepAsync(default);
+
+        // The reply failed every try (Graph throttled its download) and went to the poison queue: the queue is empty.
+        queue.Queued.Clear();
+        queue.Poisoned = 1;
+        Assert.Equal(DateTimeOffset.MinValue, await Graph(clock).ReadThroughAsync(default));
+
+        // Ops move it back and it is handled.
+        queue.Poisoned = 0;
+        Assert.Equal(swept - GraphIntake.DeltaSettle, await Graph(clock).ReadThroughAsync(default));
+    }
+
+    [Fact]
+    public async Task A_delta_round_that_ends_without_a_delta_link_is_not_a_complete_sweep()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2027, 3, 15, 9, 0, 0, TimeSpan.Zero));
+        mailbox.Delta = [];
+        mailbox.NoDeltaLink = true;
+        await Graph(clock).SweepAsync(default);
+
+        Assert.Equal(DateTimeOffset.MinValue, await Graph(clock).ReadThroughAsync(default));
+    }
+
+    [Fact]
     public async Task With_the_mailbox_intake_off_no_mail_can_be_waiting()
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2027, 3, 15, 9, 0, 0, TimeSpan.Zero));
@@ -182,6 +211,9 @@ public sealed class GraphIntakeFaultTests : IDisposable
 
         public IReadOnlyList<string> Delta { get; set; } = [];
 
+        /// <summary>The delta query's last page carries no delta link (an answer without a body).</summary>
+        public bool NoDeltaLink { get; set; }
+
         /// <summary>The mail service is down: the delta query fails as a 503 does.</summary>
         public bool Unavailable { get; set; }
 
@@ -209,7 +241,7 @@ public sealed class GraphIntakeFaultTests : IDisposable
             Unavailable ? throw new HttpRequestException("Service Unavailable", null, System.Net.HttpStatusCode.ServiceUnavailable)
             : deltaLink is not null && ExpiredLinks.Contains(deltaLink)
                 ? throw new DeltaLinkExpiredException()
-                : Task.FromResult(new DeltaPage(Delta, "https://graph.example/delta?$deltatoken=fresh"));
+                : Task.FromResult(new DeltaPage(Delta, NoDeltaLink ? null : "https://graph.example/delta?$deltatoken=fresh"));
     }
 
     private sealed class RecordingBacklog : IInboundMailBacklog
@@ -234,7 +266,10 @@ public sealed class GraphIntakeFaultTests : IDisposable
 
         public Task PoisonAsync(ReceivedMailWork message, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<int> PendingAsync(CancellationToken cancellationToken) => Task.FromResult(Queued.Count);
+        /// <summary>Items that failed every try and wait in the poison queue.</summary>
+        public int Poisoned { get; set; }
+
+        public Task<int> PendingAsync(CancellationToken cancellationToken) => Task.FromResult(Queued.Count + Poisoned);
     }
 
     private sealed class MemoryDeltaLinks : IDeltaLinkStorage

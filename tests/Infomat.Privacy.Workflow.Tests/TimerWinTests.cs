@@ -4,6 +4,8 @@ using Infomat.Privacy.Requests;
 using Infomat.Privacy.TestSupport;
 using Infomat.Privacy.Workflow.Activities.Closing;
 
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace Infomat.Privacy.Workflow.Tests;
 
 /// <summary>
@@ -58,7 +60,7 @@ public sealed class TimerWinTests
         var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), Language.Nl, null, null),
             Channel.Form, DateTimeOffset.UtcNow, TestDataMaps.Real) with { EmailVerifiedAt = DateTimeOffset.UtcNow };
         await register.CreateAsync(c, default);
-        var expire = new ExpireCase(register, mail, TestDataMaps.Real, new FakeMailProgress(), NoTimeToRespond, TimeProvider.System);
+        var expire = new ExpireCase(register, mail, TestDataMaps.Real, new FakeMailProgress(), NoTimeToRespond, TimeProvider.System, NullLogger<ExpireCase>.Instance);
         await register.UpdateAsync(c.Id, x => x with { Decision = new IdentityDecision(DecisionOutcome.Approve, DateTimeOffset.UtcNow, "tester", null) }, default);
 
         var expired = await expire.RunAsync(null!, c.Id);
@@ -77,7 +79,7 @@ public sealed class TimerWinTests
         var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), Language.Nl, null, null),
             Channel.Form, DateTimeOffset.UtcNow, TestDataMaps.Real) with { VerificationMailSentAt = DateTimeOffset.UtcNow };
         await register.CreateAsync(c, default);
-        var expire = new ExpireCase(register, mail, TestDataMaps.Real, new FakeMailProgress(), NoTimeToRespond, TimeProvider.System);
+        var expire = new ExpireCase(register, mail, TestDataMaps.Real, new FakeMailProgress(), NoTimeToRespond, TimeProvider.System, NullLogger<ExpireCase>.Instance);
 
         Assert.True(await expire.RunAsync(null!, c.Id));
         Assert.True(await expire.RunAsync(null!, c.Id));
@@ -98,7 +100,7 @@ public sealed class TimerWinTests
         await register.CreateAsync(c, default);
         await register.ApplyAsync(c.Id, x => x.Verify(DateTimeOffset.UtcNow), default);
 
-        var expired = await new ExpireCase(register, mail, TestDataMaps.Real, new FakeMailProgress(), NoTimeToRespond, TimeProvider.System).RunAsync(null!, c.Id);
+        var expired = await new ExpireCase(register, mail, TestDataMaps.Real, new FakeMailProgress(), NoTimeToRespond, TimeProvider.System, NullLogger<ExpireCase>.Instance).RunAsync(null!, c.Id);
 
         Assert.False(expired);
         Assert.Empty(mail.Sent);
@@ -114,7 +116,7 @@ public sealed class TimerWinTests
             Channel.Form, DateTimeOffset.UtcNow, TestDataMaps.Real) with { VerificationMailSentAt = DateTimeOffset.UtcNow };
         await register.CreateAsync(c, default);
         mail.FailNext(1);
-        var expire = new ExpireCase(register, mail, TestDataMaps.Real, new FakeMailProgress(), NoTimeToRespond, TimeProvider.System);
+        var expire = new ExpireCase(register, mail, TestDataMaps.Real, new FakeMailProgress(), NoTimeToRespond, TimeProvider.System, NullLogger<ExpireCase>.Instance);
 
         await Assert.ThrowsAsync<HttpRequestException>(() => expire.RunAsync(null!, c.Id));
         Assert.True((await register.GetAsync(c.Id, default))!.NeedsExpiryNotice);
@@ -124,6 +126,36 @@ public sealed class TimerWinTests
         var notice = Assert.Single(mail.Sent);
         Assert.Contains("art. 79 AVG", notice.TextBody, StringComparison.Ordinal);
         Assert.False((await register.GetAsync(c.Id, default))!.NeedsExpiryNotice);
+    }
+
+    [Fact]
+    public async Task A_mail_state_that_cannot_be_read_neither_fails_nor_expires_a_case_waiting_on_a_reply_and_does_not_touch_other_expiries()
+    {
+        var register = new InMemoryRegister();
+        var mail = new RecordingMail();
+        var broken = new FakeMailProgress { Broken = true };
+        var log = new ListLogger<ExpireCase>();
+        var expire = new ExpireCase(register, mail, TestDataMaps.Real, broken, NoTimeToRespond, TimeProvider.System, log);
+        var at = DateTimeOffset.UtcNow;
+        var asked = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), Language.Nl, null, null),
+            Channel.Form, at, TestDataMaps.Real) with { EmailVerifiedAt = at };
+        asked = asked.RequestIdentification("tester", "Uw klantnummer.", at).Changed!.IdentificationMailSent(at).Changed!;
+        await register.CreateAsync(asked, default);
+        var unconfirmed = PrivacyCase.Received(new ValidRequest(RequestType.Access, "jan.peeters@example.be", "Jan Peeters", null, ControllerScope.Of("be"), Language.Nl, null, null),
+            Channel.Form, at, TestDataMaps.Real) with { VerificationMailSentAt = at };
+        await register.CreateAsync(unconfirmed, default);
+
+        // The requester's time is over, but whether their reply is still unread cannot be told: the case stays open, no throw.
+        Assert.False(await expire.RunAsync(null!, asked.Id));
+        Assert.NotEqual(CaseStatus.Expired, (await register.GetAsync(asked.Id, default))!.Status);
+        Assert.Contains(log.Lines, l => l.Contains(asked.Id, StringComparison.Ordinal) && l.Contains("HttpRequestException", StringComparison.Ordinal));
+        // An address never confirmed does not depend on mail: it expires as before.
+        Assert.True(await expire.RunAsync(null!, unconfirmed.Id));
+        Assert.Equal([unconfirmed.Id], mail.Sent.Select(m => m.RequestId));
+
+        // The state can be read again and all is read: the first expires too.
+        broken.Broken = false;
+        Assert.True(await expire.RunAsync(null!, asked.Id));
     }
 
     /// <summary>Options in which every wait on the requester is over at once.</summary>

@@ -207,7 +207,9 @@ public sealed class GraphMailbox : IMailbox
             return new DeltaPage(ids.Distinct(StringComparer.Ordinal).ToList(), page.OdataDeltaLink);
         }
 
-        return new DeltaPage(ids, deltaLink);
+        // No answer body: the round did not complete. No new link (the next sweep resumes from the old one), and the
+        // sweep is not recorded as complete.
+        return new DeltaPage(ids, null);
     }
 
     private async Task<Subscription?> FindSubscriptionAsync(Uri notificationUrl, CancellationToken cancellationToken)

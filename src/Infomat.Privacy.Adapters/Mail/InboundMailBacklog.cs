@@ -86,7 +86,8 @@ public sealed class InboundMailBacklog(StorageClients storage, IOptions<GraphMai
         }
     }
 
-    public Task<int> PendingAsync(CancellationToken cancellationToken) => CountAsync(Name, cancellationToken);
+    public async Task<int> PendingAsync(CancellationToken cancellationToken) =>
+        await CountAsync(Name, cancellationToken) + await CountAsync(PoisonQueueName, cancellationToken);
 
     public async Task<int> CountAsync(string queueName, CancellationToken cancellationToken)
     {

@@ -19,8 +19,9 @@ public sealed class BlobDeltaLinkStorage(StorageClients storage) : IDeltaLinkSto
 
     public async Task<DateTimeOffset?> ReadSweptAsync(string name, CancellationToken cancellationToken) =>
         await ReadTextAsync(name + ".swept-at", cancellationToken) is { } text
-            ? DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind)
-            : null;
+            && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var at)
+            ? at
+            : null; // none, or not a time (written by hand?): nothing is vouched for until the next sweep writes it
 
     public Task WriteSweptAsync(string name, DateTimeOffset startedAt, CancellationToken cancellationToken) =>
         WriteTextAsync(name + ".swept-at", startedAt.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture), cancellationToken);

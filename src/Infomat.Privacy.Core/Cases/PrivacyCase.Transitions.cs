@@ -308,7 +308,8 @@ public sealed partial record PrivacyCase
         : Status.IsFinished() ? Refuse(CaseRefusal.Finished)
         : To(this with
         {
-            IdentificationAnsweredAt = at,
+            // The latest reply counts: an earlier one read late (a backlog) does not set the time back before a later request.
+            IdentificationAnsweredAt = IdentificationAnsweredAt is { } before && before > at ? before : at,
             IdentificationReplies = IdentificationReplies.Any(r => r.At == at) || IdentificationReplies.Count >= MaxRecordedReplies
                 ? IdentificationReplies
                 : [.. IdentificationReplies, new IdentificationReply(at, attachments)],

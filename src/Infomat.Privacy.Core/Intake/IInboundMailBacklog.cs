@@ -65,6 +65,9 @@ public interface IInboundMailBacklog
     /// <summary>Moves an item that failed too often to the poison queue, where ops can look at it.</summary>
     Task PoisonAsync(ReceivedMailWork message, CancellationToken cancellationToken);
 
-    /// <summary>How many items wait or are being handled (the queue's approximate count: never fewer than there are).</summary>
+    /// <summary>
+    /// How many items are not done: waiting, being handled, or set aside in the poison queue after failing every try
+    /// (approximate counts, never fewer than there are). A poisoned mail is unread until ops move it back and it is handled.
+    /// </summary>
     Task<int> PendingAsync(CancellationToken cancellationToken);
 }

@@ -163,7 +163,8 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
                     return "expired";
                 }
 
-                // Refused: a reply or a decision came in meanwhile. Look again soon.
+                // Refused: a reply or a decision came in meanwhile, or mail from before the end was not all read as this
+                // step saw it (another instance may know less). Look again soon.
                 next = context.CurrentUtcDateTime.AddMinutes(1);
             }
 

@@ -4,7 +4,10 @@ using Infomat.Privacy.Intake;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Stores;
 
+using Infomat.Privacy.Workflow.Activities.Approval;
+
 using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Infomat.Privacy.Workflow.Activities.Closing;
@@ -17,14 +20,16 @@ namespace Infomat.Privacy.Workflow.Activities.Closing;
 /// recorded first, so a verification or decision arriving meanwhile either wins or is refused, never both; the notice
 /// follows once, and a retry sends it if it did not go.
 /// </summary>
-public sealed class ExpireCase(ICaseRegister register, IMailSender mail, DataMap dataMap, IMailIntakeProgress mailProgress, IOptions<PrivacyOptions> options, TimeProvider time)
+public sealed class ExpireCase(
+    ICaseRegister register, IMailSender mail, DataMap dataMap, IMailIntakeProgress mailProgress, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<ExpireCase> log)
     : TaskActivity<string, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, string input)
     {
         var o = options.Value;
-        // Read before the time is taken: mail read through a moment is never unread again, so the moment stays true.
-        var readThrough = await mailProgress.ReadThroughAsync(CancellationToken.None);
+        // Asked only for a case waiting on the requester's identification (an address never confirmed does not depend on
+        // mail), and before the time is taken: mail read through a moment is never unread again, so the moment stays true.
+        DateTimeOffset? readThrough = (await register.RequireAsync(input)).AwaitsIdentification ? await mailProgress.ReadThroughOrNothingAsync(input, log) : null;
         var at = time.GetUtcNow();
         var c = (await register.ApplyAsync(input, x => x.Expire(at, o.Verification.Timeout, o.Approval.Timeout, readThrough), CancellationToken.None)).Case;
         if (c.NeedsExpiryNotice)
