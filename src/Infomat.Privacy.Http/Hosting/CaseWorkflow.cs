@@ -27,7 +27,8 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
     /// <summary>
     /// How long a reconciliation waits before it starts a case it found without an orchestration: the case's writer,
     /// maybe another process, sends the verification link (up to <see cref="NewCases.MailPatience"/>) and records it
-    /// before it starts the case, and a start by both would leave the instance unable to run (decision 81).
+    /// before it starts the case (decision 81); started earlier, the case's first step would find no link recorded and
+    /// send a second. Two starts that do race make one run on the Azure Storage provider (<c>ConcurrentStartTests</c>).
     /// </summary>
     public static readonly TimeSpan WriterGrace = NewCases.MailPatience + TimeSpan.FromSeconds(10);
 
