@@ -125,9 +125,9 @@ public sealed class IdentificationReplyTests
     }
 
     [Theory]
-    [InlineData(Language.En, "Reply to this mail before 15 March 2027 11:00")]
-    [InlineData(Language.Nl, "Antwoord op deze e-mail vóór 15 maart 2027 11:00")]
-    [InlineData(Language.Fr, "Répondez à ce courriel avant le 15 mars 2027 11:00")]
+    [InlineData(Language.En, "Reply to this mail before 15 March 2027 11:00 (Brussels time)")]
+    [InlineData(Language.Nl, "Antwoord op deze e-mail vóór 15 maart 2027 11:00 (Brusselse tijd)")]
+    [InlineData(Language.Fr, "Répondez à ce courriel avant le 15 mars 2027 11:00 (heure de Bruxelles)")]
     public void The_mail_asking_for_identification_names_the_moment_after_which_the_request_may_be_closed_and_it_is_not_closed_before(Language language, string before)
     {
         // Asked at 11:00 Brussels (10:00 UTC) on 1 March; the mail recorded as sent a few seconds later; 14 days to answer.
@@ -146,5 +146,20 @@ public sealed class IdentificationReplyTests
         Assert.NotNull(sent.ExpireRefusal(named.AddSeconds(2), TimeSpan.FromDays(7), TimeSpan.FromDays(14)));
         Assert.Equal(ApprovalWaitAction.Expire, sent.ApprovalWaitAt(named.AddSeconds(3), TimeSpan.FromDays(2), TimeSpan.FromDays(14)).Action);
         Assert.Null(sent.ExpireRefusal(named.AddSeconds(3), TimeSpan.FromDays(7), TimeSpan.FromDays(14)));
+    }
+
+    [Theory]
+    [InlineData(Language.En, "Download it before 15 March 2027 11:00 (Brussels time):")]
+    [InlineData(Language.Nl, "Download het vóór 15 maart 2027 11:00 (Brusselse tijd):")]
+    [InlineData(Language.Fr, "Téléchargez-le avant le 15 mars 2027 11:00 (heure de Bruxelles) :")]
+    public void The_export_mail_names_the_link_s_end_in_Brussels_time_and_says_so(Language language, string until)
+    {
+        var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), language, null, null),
+            Channel.Email, Received, Map) with { EmailVerifiedAt = Received };
+
+        // 10:00 UTC on 15 March 2027 is 11:00 in Brussels (winter time): a requester elsewhere must know which 11:00.
+        var text = PrivacyMails.ExportReady(c, Map, new Uri("https://privacy.example/d"), new DateTimeOffset(2027, 3, 15, 10, 0, 0, TimeSpan.Zero)).TextBody;
+
+        Assert.Contains(until, text, StringComparison.Ordinal);
     }
 }

@@ -40,6 +40,12 @@ public static class Texts
         TimeZoneInfo.ConvertTime(at, TimeZoneInfo.FindSystemTimeZoneById("Europe/Brussels"))
             .ToString("d MMMM yyyy HH:mm", language.Culture());
 
+    /// <summary>
+    /// A moment a requester must act by, or until which a link works, as <see cref="DateTime"/> with its time zone named
+    /// ("15 March 2027 11:00 (Brussels time)"): the requester may live in another zone. Staff pages leave it out.
+    /// </summary>
+    public static string Deadline(DateTimeOffset at, Language language) => Format("MomentBrussels", language, DateTime(at, language));
+
     /// <summary>How an approval's evidence (<see cref="Cases.IdentityApproval.EvidenceKinds"/>) reads, e.g. "the address was confirmed with the link we sent".</summary>
     public static string Evidence(string evidence, Language language)
     {

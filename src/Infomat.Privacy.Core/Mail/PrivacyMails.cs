@@ -38,7 +38,7 @@ public static partial class PrivacyMails
         var l = c.Language;
         return Requester(c, map, MailKind.ExportReady, Texts.Format("MailExportSubject", l, c.Id),
         [
-            Text(Texts.Format(ExportBody(c), l, c.Id, Texts.DateTime(expiresAt, l))),
+            Text(Texts.Format(ExportBody(c), l, c.Id, Texts.Deadline(expiresAt, l))),
             Link(link),
         ], notice: notice);
     }
@@ -168,7 +168,7 @@ public static partial class PrivacyMails
             Text(Texts.Format("MailIdentificationBody", l, c.Id)),
             Text(whatIsNeeded),
             Text(Texts.Get("MailIdentificationWhy", l)),
-            Text(Texts.Format("MailIdentificationHow", l, c.Id, Texts.DateTime(due, l))),
+            Text(Texts.Format("MailIdentificationHow", l, c.Id, Texts.Deadline(due, l))),
             Text(Texts.Format("MailIdentificationKept", l, c.Id)),
         ], notice: notice);
     }

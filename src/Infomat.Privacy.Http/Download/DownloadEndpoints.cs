@@ -41,7 +41,7 @@ public sealed class DownloadEndpoints(CaseLinks links, RequesterPages pages, IEx
         }
         var left = options.Value.Export.MaxDownloads - c.Downloads.Count;
         return pages.Page(l, Texts.Get("DownloadTitle", l),
-            P(Texts.Format(DownloadBodyKey(c), l, c.Id, Texts.Size(size!.Value, l), Texts.DateTime(token!.ExpiresAt, l)))
+            P(Texts.Format(DownloadBodyKey(c), l, c.Id, Texts.Size(size!.Value, l), Texts.Deadline(token!.ExpiresAt, l)))
             + P(Texts.Format("DownloadsLeft", l, left))
             + TokenForm("/download", request.Query["token"].ToString(), Texts.Get("DownloadButton", l)), scope: c.Entity);
     }
