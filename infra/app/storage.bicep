@@ -104,8 +104,10 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
 }
 
 // The records staged for an export are copies of personal data. The app deletes them as soon as the zip is written (and
-// when the person's data are erased); this rule is the backstop for any it could not delete. (The zips have their own
-// rule in the exports account.)
+// when the person's data are erased); this rule is the backstop for any it could not delete. It must outlast the wait
+// for staff to review an access export's free text (Art. 15(4)), which has no timer: an answer is due at most three
+// months after receipt (Art. 12(3), extended), so 100 days (decision 96). A review left past that fails the case, and a
+// staff retry collects again. (The zips have their own rule in the exports account.)
 resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2026-06-01' = {
   parent: storage
   name: 'default'
@@ -118,7 +120,7 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2026-06
           type: 'Lifecycle'
           definition: {
             filters: { blobTypes: [ 'blockBlob' ], prefixMatch: [ '${stagingContainer.name}/' ] }
-            actions: { baseBlob: { delete: { daysAfterModificationGreaterThan: 1 } } }
+            actions: { baseBlob: { delete: { daysAfterModificationGreaterThan: 100 } } }
           }
         }
       ]

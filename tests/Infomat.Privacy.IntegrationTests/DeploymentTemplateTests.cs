@@ -86,10 +86,15 @@ public sealed partial class DeploymentTemplateTests
     }
 
     [Fact]
-    public void Staged_records_are_deleted_by_a_lifecycle_rule_within_a_day()
+    public void Staged_records_left_behind_are_deleted_by_a_lifecycle_rule_only_after_the_longest_answer_period()
     {
-        // Issue 16, item 3: the app deletes them as soon as the zip is written; the rule catches any it could not.
-        Assert.Equal(1, LifecycleDays("storage", "staging/"));
+        // Issue 16, item 3: the app deletes them as soon as the zip is written; the rule catches any it could not. It
+        // must not delete what an access export still waits on: staff review its free text with no timer (Art. 15(4)),
+        // up to the due date, at most three months after receipt (Art. 12(3)); with a day, a review begun after a
+        // weekend found its records gone (decision 96).
+        var received = new DateOnly(2027, 5, 31);
+        var latestDue = received.AddMonths(3).AddDays(7); // the extended date, moved past holidays and weekends
+        Assert.InRange(LifecycleDays("storage", "staging/"), latestDue.DayNumber - received.DayNumber + 1, 120);
     }
 
     [Fact]
