@@ -56,7 +56,9 @@ resource container 'Microsoft.Storage/storageAccounts/blobServices/containers@20
   properties: { publicAccess: 'None' }
 }
 
-// The backstop for a zip the app could not delete when its link ended.
+// The backstop for a zip the app could not delete when its link ended. It counts from the zip's last change, which the
+// app makes when it mails the link (DeliverExport marks the zip delivered), so it never runs out before the link does,
+// also when that mail went days after the zip was built.
 resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2026-06-01' = {
   parent: exports
   name: 'default'

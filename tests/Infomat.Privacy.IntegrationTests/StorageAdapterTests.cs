@@ -400,6 +400,28 @@ public sealed class StorageAdapterTests(Azurite azurite)
     }
 
     [Fact]
+    public async Task Marking_a_zip_delivered_changes_it_so_the_lifecycle_rule_counts_from_the_mail()
+    {
+        var exports = new BlobExportStorage(Clients);
+        var name = CaseIds.New() + "/delivered.zip";
+        await using (var stream = await exports.OpenWriteAsync(name, default))
+        {
+            await stream.WriteAsync("zip bytes"u8.ToArray());
+        }
+
+        var blob = new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(BlobExportStorage.Container).GetBlobClient(name);
+        var written = (await blob.GetPropertiesAsync()).Value.LastModified;
+        await Task.Delay(TimeSpan.FromSeconds(1.2));
+
+        await exports.MarkDeliveredAsync(name, DateTimeOffset.UtcNow, default);
+
+        var properties = (await blob.GetPropertiesAsync()).Value;
+        Assert.True(properties.LastModified > written, $"last modified {properties.LastModified:o}, written {written:o}");
+        Assert.True(properties.Metadata.ContainsKey("delivered"));
+        Assert.Equal(9, await exports.GetSizeAsync(name, default));
+    }
+
+    [Fact]
     public async Task The_download_link_is_read_only_for_one_blob_and_stops_working_when_it_expires()
     {
         var exports = new BlobExportStorage(Clients);

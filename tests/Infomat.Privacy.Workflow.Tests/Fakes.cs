@@ -262,6 +262,15 @@ internal sealed class InMemoryExports : IExportStorage
     public Task<long?> GetSizeAsync(string blobName, CancellationToken cancellationToken) =>
         Task.FromResult(Blobs.TryGetValue(blobName, out var b) ? (long?)b.Length : null);
 
+    /// <summary>When each zip was marked delivered (its last change, as the lifecycle rule sees it).</summary>
+    public ConcurrentDictionary<string, DateTimeOffset> Delivered { get; } = new();
+
+    public Task MarkDeliveredAsync(string blobName, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        Delivered[blobName] = at;
+        return Task.CompletedTask;
+    }
+
     public Task DeleteAsync(string blobName, CancellationToken cancellationToken)
     {
         Blobs.TryRemove(blobName, out _);

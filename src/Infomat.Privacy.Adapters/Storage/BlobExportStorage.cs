@@ -38,6 +38,14 @@ public sealed class BlobExportStorage(StorageClients clients) : IExportStorage
         return properties.Value.ContentLength;
     }
 
+    public async Task MarkDeliveredAsync(string blobName, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await ready.EnsureAsync();
+        // Setting metadata changes the blob's last-modified time, from which the exports account's lifecycle rule counts.
+        await container.GetBlobClient(blobName).SetMetadataAsync(
+            new Dictionary<string, string> { ["delivered"] = at.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture) }, cancellationToken: cancellationToken);
+    }
+
     public async Task DeleteAsync(string blobName, CancellationToken cancellationToken)
     {
         await ready.EnsureAsync();

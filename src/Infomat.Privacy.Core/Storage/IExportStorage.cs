@@ -11,6 +11,13 @@ public interface IExportStorage
     /// <summary>A read-only URL for that one blob, valid for <paramref name="lifetime"/>.</summary>
     Task<Uri> CreateReadLinkAsync(string blobName, TimeSpan lifetime, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Records on the zip when its link went to the requester (<paramref name="at"/>). A write, so the lifecycle rule that
+    /// deletes zips some days after their last change counts from the mail that promises the link's end, not from when
+    /// the zip was built (days earlier when the mail could not be sent at first).
+    /// </summary>
+    Task MarkDeliveredAsync(string blobName, DateTimeOffset at, CancellationToken cancellationToken);
+
     /// <summary>Deletes the export (staff revoked it); nothing happens when it is already gone.</summary>
     Task DeleteAsync(string blobName, CancellationToken cancellationToken);
 

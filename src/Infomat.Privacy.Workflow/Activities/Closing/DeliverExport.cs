@@ -1,6 +1,7 @@
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Mail;
+using Infomat.Privacy.Storage;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.Tokens;
 
@@ -10,9 +11,13 @@ using Microsoft.Extensions.Options;
 
 namespace Infomat.Privacy.Workflow.Activities.Closing;
 
-/// <summary>Sends the export-ready mail with the download link, then closes the case as completed.</summary>
+/// <summary>
+/// Sends the export-ready mail with the download link, then closes the case as completed. The zip is marked delivered
+/// first, so the storage's lifecycle rule keeps it at least as long as the mail says the link works.
+/// </summary>
 public sealed class DeliverExport(
-    ICaseRegister register, IMailSender mail, LinkTokenService tokens, DataMap dataMap, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<DeliverExport> log)
+    ICaseRegister register, IMailSender mail, LinkTokenService tokens, IExportStorage exports, DataMap dataMap, IOptions<PrivacyOptions> options, TimeProvider time,
+    ILogger<DeliverExport> log)
     : TaskActivity<string, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, string input)
@@ -21,7 +26,14 @@ public sealed class DeliverExport(
         var c = await register.RequireAsync(input);
         if (c.NeedsAnswer)
         {
-            var expiresAt = time.GetUtcNow() + o.Export.LinkLifetime;
+            var now = time.GetUtcNow();
+            if (c.ExportBlobName is { } zip)
+            {
+                // Before the end is computed: the rule's days then run from no later than the link's.
+                await exports.MarkDeliveredAsync(zip, now, CancellationToken.None);
+            }
+
+            var expiresAt = now + o.Export.LinkLifetime;
             var token = tokens.Issue(c.Id, TokenPurpose.Download, o.Export.LinkLifetime);
             await mail.SendAsync(PrivacyMails.ExportReady(c, dataMap, o.Link("download", token), expiresAt, o.NoticeLink(c.Language)), CancellationToken.None);
             var at = time.GetUtcNow();
