@@ -132,21 +132,10 @@ public sealed class ApprovalWaitTests
     [Fact]
     public async Task A_reply_that_reached_the_mailbox_in_time_but_is_read_late_keeps_the_case_open()
     {
-        await using var h = await WorkflowHarness.StartAsync(o =>
-        {
-            o.Approval.ReminderAfter = TimeSpan.FromMinutes(10);
-            o.Approval.Timeout = TimeSpan.FromSeconds(3);
-            o.Approval.UnreadMailRecheck = TimeSpan.FromSeconds(1);
-        });
-        var c = await h.NewCaseAsync();
-        await h.VerifyAndAwaitApprovalAsync(c.Id);
-        var asked = DateTimeOffset.UtcNow;
-        await h.Register.ApplyAsync(c.Id, x => x.RequestIdentification("tester", "Uw klantnummer.", asked).Changed!.IdentificationMailSent(asked), default);
-        await h.Client.RaiseEventAsync(c.Id, Orchestration.CaseEvents.IdentityDecided);
-
+        await using var h = await WorkflowHarness.StartAsync(ReplyWithin(TimeSpan.FromSeconds(3)));
         // The mailbox reader is down (the mail service answers 503): nothing received since the request has been read.
         // The requester's reply reached the mailbox two seconds after the request, within their three.
-        h.MailProgress.Through = asked;
+        var (c, asked) = await AskWithMailReadOnlyToTheRequestAsync(h);
         await Task.Delay(6000);
         Assert.Equal(CaseStatus.AwaitingIdentityApproval, (await h.Register.GetAsync(c.Id, default))!.Status);
         Assert.Empty(h.Mail.Of(MailKind.Rejection));
@@ -166,18 +155,8 @@ public sealed class ApprovalWaitTests
     [Fact]
     public async Task Once_the_mailbox_is_read_past_the_end_with_no_reply_the_case_expires_without_a_signal()
     {
-        await using var h = await WorkflowHarness.StartAsync(o =>
-        {
-            o.Approval.ReminderAfter = TimeSpan.FromMinutes(10);
-            o.Approval.Timeout = TimeSpan.FromSeconds(2);
-            o.Approval.UnreadMailRecheck = TimeSpan.FromSeconds(1);
-        });
-        var c = await h.NewCaseAsync();
-        await h.VerifyAndAwaitApprovalAsync(c.Id);
-        var asked = DateTimeOffset.UtcNow;
-        h.MailProgress.Through = asked;
-        await h.Register.ApplyAsync(c.Id, x => x.RequestIdentification("tester", "Uw klantnummer.", asked).Changed!.IdentificationMailSent(asked), default);
-        await h.Client.RaiseEventAsync(c.Id, Orchestration.CaseEvents.IdentityDecided);
+        await using var h = await WorkflowHarness.StartAsync(ReplyWithin(TimeSpan.FromSeconds(2)));
+        var (c, _) = await AskWithMailReadOnlyToTheRequestAsync(h);
 
         await Task.Delay(4000);
         Assert.Equal(CaseStatus.AwaitingIdentityApproval, (await h.Register.GetAsync(c.Id, default))!.Status);
@@ -191,5 +170,28 @@ public sealed class ApprovalWaitTests
         Assert.Equal(CaseStatus.Expired, stored.Status);
         Assert.True(stored.History[^1].At >= caughtUp);
         Assert.Single(h.Mail.Of(MailKind.Rejection));
+    }
+
+    /// <summary>The requester has <paramref name="replyTime"/> to send the identification asked for; staff never remind.</summary>
+    private static Action<Configuration.PrivacyOptions> ReplyWithin(TimeSpan replyTime) => o =>
+    {
+        o.Approval.ReminderAfter = TimeSpan.FromMinutes(10);
+        o.Approval.Timeout = replyTime;
+        o.Approval.UnreadMailRecheck = TimeSpan.FromSeconds(1);
+    };
+
+    /// <summary>
+    /// A case waiting on staff whose requester is then asked for more identification (what the approval page records and
+    /// signals), with the mailbox read only up to that moment; returns the case and when it was asked.
+    /// </summary>
+    private static async Task<(PrivacyCase Case, DateTimeOffset Asked)> AskWithMailReadOnlyToTheRequestAsync(WorkflowHarness h)
+    {
+        var c = await h.NewCaseAsync();
+        await h.VerifyAndAwaitApprovalAsync(c.Id);
+        var asked = DateTimeOffset.UtcNow;
+        h.MailProgress.Through = asked;
+        await h.Register.ApplyAsync(c.Id, x => x.RequestIdentification("tester", "Uw klantnummer.", asked).Changed!.IdentificationMailSent(asked), default);
+        await h.Client.RaiseEventAsync(c.Id, Orchestration.CaseEvents.IdentityDecided);
+        return (c, asked);
     }
 }
