@@ -34,6 +34,17 @@ public sealed class RetentionRulesTests
     }
 
     [Fact]
+    public void Identifiers_are_kept_five_calendar_years_and_the_case_six_whatever_day_it_closed()
+    {
+        // Every closing day of eight years, leap days included: never erased or removed before the policy's years.
+        for (var day = new DateTimeOffset(2023, 1, 1, 9, 0, 0, TimeSpan.Zero); day.Year < 2031; day = day.AddDays(1))
+        {
+            Assert.True(day + SystemRetention.CaseIdentifiers >= day.AddYears(5), $"closed {day:yyyy-MM-dd}: identifiers erased before five years");
+            Assert.True(day + SystemRetention.Case >= day.AddYears(6), $"closed {day:yyyy-MM-dd}: case removed before six years");
+        }
+    }
+
+    [Fact]
     public void A_deleted_export_refuses_the_download_once_and_for_all()
     {
         var c = Access();

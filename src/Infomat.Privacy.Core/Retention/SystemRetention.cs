@@ -56,8 +56,10 @@ public static class SystemRetention
     /// <summary>
     /// Identifiers in the register: five years after the case closed, the limitation period of a claim about how the
     /// request was handled (BE: art. 2262bis §1 old Civil Code; NL: art. 3:310 BW), counted from when the person knew.
+    /// 1,827 days: five calendar years hold at most two 29 Februaries (1,826 erased a day early after a close between
+    /// 1 March 2023 and 28 February 2024).
     /// </summary>
-    public static readonly TimeSpan CaseIdentifiers = TimeSpan.FromDays(5 * 365 + 1);
+    public static readonly TimeSpan CaseIdentifiers = TimeSpan.FromDays((5 * 365) + 2);
 
     /// <summary>
     /// The pseudonymous case and its audit trail: one year after the identifiers, so a claim brought at the end of the
