@@ -27,6 +27,29 @@ public sealed class RestrictionLiftTests
     private static PrivacyCase Restricted(Language language = Language.En) => Case(RequestType.Restriction, language).Complete(Received.AddHours(2)).Changed!;
 
     [Fact]
+    public void A_restriction_lifted_years_later_keeps_the_case_s_identifiers_and_trail_for_the_full_periods_from_the_lift()
+    {
+        var identifiers = Retention.SystemRetention.CaseIdentifiers;
+        var whole = Retention.SystemRetention.Case;
+        var closed = Received.AddHours(2);
+        var noticed = Received.AddYears(4);
+        var c = Restricted().RestrictionLiftNotified("Els", "Uw adres is juist, blijkt uit uw factuur.", noticed).Changed!;
+        c = c.RestrictionLifted(new Dictionary<string, int> { ["be/crm"] = 2 }, noticed.AddMinutes(1)).Changed!;
+
+        // Five years after the closing, but one after the lift the person was told of: a claim about the lift can still come.
+        Assert.Equal(noticed.AddMinutes(1), c.RetentionStart);
+        Assert.False(c.IsDueForIdentifierErasure(closed + identifiers + TimeSpan.FromDays(1), identifiers));
+        Assert.True(c.IsDueForIdentifierErasure(noticed.AddMinutes(1) + identifiers + TimeSpan.FromDays(1), identifiers));
+        var erased = c.EraseIdentifiers("hash", noticed.AddMinutes(1) + identifiers + TimeSpan.FromDays(1), identifiers).Changed!;
+        Assert.False(erased.IsDueForRemoval(closed + whole + TimeSpan.FromDays(1), whole));
+        Assert.True(erased.IsDueForRemoval(noticed.AddMinutes(1) + whole + TimeSpan.FromDays(1), whole));
+
+        // A case with no later step counts from its closing, as before.
+        Assert.Equal(closed, Restricted().RetentionStart);
+        Assert.True(Restricted().IsDueForIdentifierErasure(closed + identifiers + TimeSpan.FromDays(1), identifiers));
+    }
+
+    [Fact]
     public void A_restriction_is_lifted_only_on_a_completed_restriction_case_with_a_reason_and_after_the_notice()
     {
         Assert.Equal(CaseRefusal.NothingRestricted, Case(RequestType.Access).Complete(Received.AddHours(2)).Changed!.LiftRefusal);

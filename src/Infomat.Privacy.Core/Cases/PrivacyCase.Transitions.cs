@@ -682,9 +682,19 @@ public sealed partial record PrivacyCase
 
     // ---- Register retention ----
 
-    /// <summary>True when the case is closed longer than <paramref name="retention"/> and still holds the requester's identifiers.</summary>
+    /// <summary>
+    /// When the register's retention of a finished case starts: our last step on it that a claim could be about, its
+    /// closing or a later one the person or a recipient was told of (a restriction lifted, Art. 18(3); a recipient told,
+    /// Art. 19), the latest. The limitation period runs from when the person knew. Null while the case is open.
+    /// </summary>
+    public DateTimeOffset? RetentionStart =>
+        ClosedAt is not { } closed ? null
+        : new[] { closed, RestrictionLift?.NoticeSentAt ?? closed, RestrictionLift?.LiftedAt ?? closed }
+            .Concat(RecipientNotices.Select(n => n.InformedAt ?? closed)).Max();
+
+    /// <summary>True when the case's retention (<see cref="RetentionStart"/>) is longer ago than <paramref name="retention"/> and it still holds the requester's identifiers.</summary>
     public bool IsDueForIdentifierErasure(DateTimeOffset now, TimeSpan retention) =>
-        IdentifiersErasedAt is null && ClosedAt is { } closed && now - closed > retention;
+        IdentifiersErasedAt is null && RetentionStart is { } start && now - start > retention;
 
     /// <summary>
     /// The case without the requester's identifiers or free text, after the register's retention period: what remains
@@ -710,11 +720,11 @@ public sealed partial record PrivacyCase
 
     /// <summary>
     /// True when the pseudonymous remainder of the case (identifiers erased) is older than <paramref name="retention"/>
-    /// since closing: the retention sweep removes the row and its audit trail, a signed checkpoint in the trail's place.
-    /// A case still owed an answer (open or failed) is never due.
+    /// since its retention started (<see cref="RetentionStart"/>): the retention sweep removes the row and its audit
+    /// trail, a signed checkpoint in the trail's place. A case still owed an answer (open or failed) is never due.
     /// </summary>
     public bool IsDueForRemoval(DateTimeOffset now, TimeSpan retention) =>
-        IdentifiersErasedAt is not null && !Status.IsUnanswered() && ClosedAt is { } closed && now - closed > retention;
+        IdentifiersErasedAt is not null && !Status.IsUnanswered() && RetentionStart is { } start && now - start > retention;
 
     /// <summary>The case moved to <paramref name="status"/>, with the change in its history (unchanged if already there).</summary>
     internal PrivacyCase WithStatus(CaseStatus status, DateTimeOffset at) =>

@@ -54,7 +54,8 @@ public static class SystemRetention
     public static readonly TimeSpan StagedRecords = TimeSpan.Zero;
 
     /// <summary>
-    /// Identifiers in the register: five years after the case closed, the limitation period of a claim about how the
+    /// Identifiers in the register: five years after our last step on the case (<c>PrivacyCase.RetentionStart</c>: its
+    /// closing, or a later lift of a restriction or notice to a recipient), the limitation period of a claim about how the
     /// request was handled (BE: art. 2262bis §1 old Civil Code; NL: art. 3:310 BW), counted from when the person knew.
     /// 1,827 days: five calendar years hold at most two 29 Februaries (1,826 erased a day early after a close between
     /// 1 March 2023 and 28 February 2024).
