@@ -68,6 +68,38 @@ public sealed class ApprovalWaitTests
     }
 
     [Fact]
+    public async Task An_escalation_address_the_mail_service_refuses_neither_repeats_the_escalation_to_staff_nor_fails_the_case()
+    {
+        await using var h = await WorkflowHarness.StartAsync(o =>
+        {
+            o.Approval.ReminderAfter = TimeSpan.FromSeconds(30);
+            o.Approval.Timeout = TimeSpan.FromSeconds(2);
+            o.Staff.EscalationAddress = "dpo@infomat.eu";
+        });
+        h.Mail.Refuses = "dpo@infomat.eu";
+        var c = await h.NewCaseAsync();
+        await h.VerifyAndAwaitApprovalAsync(c.Id);
+
+        // The escalation is due after 2 s; its second mailbox refuses it.
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while ((await h.Register.GetAsync(c.Id, default))!.Reminders.All(r => r.Key != "approval-escalation-1"))
+        {
+            Assert.True(DateTime.UtcNow < until, "the escalation was never recorded");
+            await Task.Delay(200);
+        }
+
+        await Task.Delay(3000);
+        var stored = (await h.Register.GetAsync(c.Id, default))!;
+        Assert.Equal(CaseStatus.AwaitingIdentityApproval, stored.Status);
+        // Staff got it once, not once per retry of the step.
+        Assert.Single(h.Mail.Of(MailKind.Reminder), m => m.To == h.Options.Staff.Address);
+        Assert.DoesNotContain(h.Mail.Of(MailKind.Reminder), m => m.To == "dpo@infomat.eu");
+
+        await h.DecideAsync(c.Id, DecisionOutcome.Approve);
+        Assert.Equal("\"completed\"", (await h.CompletionAsync(c.Id)).SerializedOutput);
+    }
+
+    [Fact]
     public async Task A_decision_after_the_first_reminder_stops_the_reminders()
     {
         await using var h = await WorkflowHarness.StartAsync(o =>

@@ -65,6 +65,26 @@ public sealed class CaseSweepIsolationTests : IDisposable
     }
 
     [Fact]
+    public async Task An_escalation_address_the_mail_service_refuses_does_not_repeat_the_overdue_mail_to_staff_each_day()
+    {
+        await using var h = await WorkflowHarness.StartAsync(o => o.Staff.EscalationAddress = "dpo@infomat.eu");
+        h.Mail.Refuses = "dpo@infomat.eu";
+        var overdue = OverdueCase("overdue.case@example.org");
+        await h.Register.CreateAsync(overdue, CancellationToken.None);
+        var log = new ListLogger<CaseMaintenance>();
+        var sweep = new CaseMaintenance(h.Register, h.Mail, new KeyedHash(RandomNumberGenerator.GetBytes(32)), Options.Create(h.Options), TimeProvider.System, Metrics, log, h.Map);
+
+        // Two daily runs: the first flags it (staff told, the escalation refused), the second sends nothing again.
+        await sweep.RunAsync(h.Client, CancellationToken.None);
+        await sweep.RunAsync(h.Client, CancellationToken.None);
+
+        Assert.Single(h.Mail.Sent, m => m.RequestId == overdue.Id && m.To == h.Options.Staff.Address);
+        Assert.Contains((await h.Register.GetAsync(overdue.Id, default))!.Reminders, r => r.Key.Contains("overdue", StringComparison.Ordinal));
+        Assert.Equal(1, Interlocked.Read(ref overdueCounted));
+        Assert.Contains(log.Lines, l => l.Contains(overdue.Id, StringComparison.Ordinal) && l.Contains("HttpRequestException", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_case_whose_mail_or_register_write_fails_does_not_stop_the_sweep_for_the_others_and_is_counted_by_id()
     {
         await using var h = await WorkflowHarness.StartAsync();

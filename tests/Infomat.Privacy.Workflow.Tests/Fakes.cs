@@ -101,6 +101,9 @@ internal sealed class RecordingMail : IMailSender
     /// <summary>The next <paramref name="count"/> sends fail with a 503.</summary>
     public void FailNext(int count) => Interlocked.Exchange(ref failuresLeft, count);
 
+    /// <summary>Sends to this address fail (the mail service refuses that mailbox); others go through.</summary>
+    public string? Refuses { get; set; }
+
     /// <summary>While true, every send waits until it is cancelled (a mail service that takes the connection and never answers).</summary>
     public bool Hangs { get; set; }
 
@@ -122,7 +125,7 @@ internal sealed class RecordingMail : IMailSender
             await Task.Delay(Timeout.Infinite, cancellationToken);
         }
 
-        if (Down || Interlocked.Decrement(ref failuresLeft) >= 0)
+        if (Down || Interlocked.Decrement(ref failuresLeft) >= 0 || string.Equals(mail.To, Refuses, StringComparison.OrdinalIgnoreCase))
         {
             throw new HttpRequestException("Service unavailable", null, System.Net.HttpStatusCode.ServiceUnavailable);
         }

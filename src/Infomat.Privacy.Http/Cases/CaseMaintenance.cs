@@ -102,9 +102,11 @@ public sealed partial class CaseMaintenance(
             to.AddRange(StaffMail.Recipients(escalation));
         }
 
-        foreach (var address in to.Distinct(StringComparer.OrdinalIgnoreCase))
+        // Once to each mailbox that takes it: a refused one (the escalation address) does not repeat it daily to the rest.
+        if (await StaffMail.SendToEachAsync(mail, to.Distinct(StringComparer.OrdinalIgnoreCase), address => PrivacyMails.DueReminder(c, o.Link("cases/" + c.Id), address, o.Staff.Language, daysLeft), cancellationToken)
+            is { Count: > 0 } refused)
         {
-            await mail.SendAsync(PrivacyMails.DueReminder(c, o.Link("cases/" + c.Id), address, o.Staff.Language, daysLeft), cancellationToken);
+            ReminderRefused(log, c.Id, refused.Count, refused[0]);
         }
 
         await register.ApplyAsync(c.Id, x => x.RecordReminder(reminderKey, now), cancellationToken);
@@ -144,6 +146,9 @@ public sealed partial class CaseMaintenance(
 
     [LoggerMessage(100, LogLevel.Information, "Case sweep: {Reminders} due-date reminders, {Overdue} overdue flags, {Erased} cases anonymised, {Purged} durable histories purged, {Failed} cases not swept, {Rewritten} list entries rewritten")]
     private static partial void SweptAll(ILogger logger, int reminders, int overdue, int erased, int purged, int failed, int rewritten);
+
+    [LoggerMessage(153, LogLevel.Warning, "Case sweep: case {CaseId}'s due-date reminder was refused for {Refused} of its mailboxes ({Error}); recorded as sent, as the others have it")]
+    private static partial void ReminderRefused(ILogger logger, string caseId, int refused, string error);
 
     [LoggerMessage(101, LogLevel.Warning, "Case sweep: case {CaseId} could not be swept ({Error}); tried again at the next run")]
     private static partial void CaseFailed(ILogger logger, string caseId, string error);

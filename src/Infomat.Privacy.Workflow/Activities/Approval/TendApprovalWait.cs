@@ -45,9 +45,11 @@ public sealed class TendApprovalWait(
             var recipients = StaffMail.Recipients(o.Staff.Address)
                 .Concat(escalate && o.Staff.EscalationAddress is { Length: > 0 } escalation ? StaffMail.Recipients(escalation) : [])
                 .Distinct(StringComparer.OrdinalIgnoreCase);
-            foreach (var to in recipients)
+            // Once to each mailbox that takes it: a refused one is logged, not retried with the others (StaffMail.SendToEachAsync).
+            if (await StaffMail.SendToEachAsync(mail, recipients, to => PrivacyMails.ApprovalReminder(c, dataMap, link, to, o.Staff.Language, escalate, card), CancellationToken.None)
+                is { Count: > 0 } refused)
             {
-                await mail.SendAsync(PrivacyMails.ApprovalReminder(c, dataMap, link, to, o.Staff.Language, escalate, card), CancellationToken.None);
+                log.StaffMailRefused(c.Id, refused.Count, refused[0]);
             }
 
             c = (await register.ApplyAsync(c.Id, x => x.RecordReminder(step.ReminderKey!, now), CancellationToken.None)).Case;
