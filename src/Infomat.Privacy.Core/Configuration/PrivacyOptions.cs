@@ -109,7 +109,7 @@ public sealed class ApprovalOptions
     /// then is not all read yet (a backlog, an outage), how often the case looks again before it may expire.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
-    public TimeSpan UnreadMailRecheck { get; set; } = TimeSpan.FromMinutes(10);
+    public TimeSpan UnreadMailRecheck { get; set; } = Cases.PrivacyCase.DefaultUnreadMailRecheck;
 }
 
 public sealed class StaffOptions
