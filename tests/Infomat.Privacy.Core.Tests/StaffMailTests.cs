@@ -70,3 +70,70 @@ public sealed class RequesterMailDueDateTests
         Assert.All(mails, m => Assert.Contains($"Referentie {c.Id} · wettelijke antwoorddatum 28 december 2026", m.TextBody, StringComparison.Ordinal));
     }
 }
+
+/// <summary>Who staff mail goes to (`Privacy:Staff:Address`, `EscalationAddress`): one rule, every staff mail.</summary>
+public sealed class StaffMailboxRuleTests
+{
+    private sealed class Recording(string? refuses = null) : IMailSender
+    {
+        public List<string> To { get; } = [];
+
+        public Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken)
+        {
+            if (string.Equals(mail.To, refuses, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new HttpRequestException("refused", null, System.Net.HttpStatusCode.BadRequest);
+            }
+
+            To.Add(mail.To);
+            return Task.CompletedTask;
+        }
+    }
+
+    private static OutgoingMail Mail(string to) =>
+        new(MailKind.StaffTask, Audience.Staff, "IM-TEST", to, "Subject", "Body", "<p>Body</p>");
+
+    [Theory]
+    [InlineData("privacy@infomat.eu", true, true)]
+    [InlineData("privacy@infomat.eu; dpo@infomat.eu", true, true)]
+    [InlineData("privacy@infomat.eu,dpo@infomat.eu;", true, true)]
+    [InlineData("", true, false)]
+    [InlineData(" ; ", true, false)]
+    [InlineData("", false, true)]
+    [InlineData(null, false, true)]
+    [InlineData("privacy@infomat.eu dpo@infomat.eu", true, false)]
+    [InlineData("Privacy team <privacy@infomat.eu>", true, false)]
+    [InlineData("privacy", true, false)]
+    [InlineData("privacy@infomat.eu; not an address", false, false)]
+    public void A_staff_setting_lists_addresses_only(string? setting, bool required, bool valid) =>
+        Assert.Equal(valid, StaffMail.IsValidSetting(setting, required));
+
+    [Fact]
+    public async Task Staff_mail_goes_once_to_each_listed_mailbox_and_the_escalation_address_only_when_escalating()
+    {
+        var staff = new Infomat.Privacy.Configuration.StaffOptions { Address = "privacy@infomat.eu; backup@infomat.eu;PRIVACY@infomat.eu", EscalationAddress = "dpo@infomat.eu; backup@infomat.eu" };
+        var plain = new Recording();
+        var escalated = new Recording();
+
+        await StaffMail.SendToStaffAsync(plain, staff, Mail, default);
+        await StaffMail.SendToStaffAsync(escalated, staff, Mail, default, escalate: true);
+
+        Assert.Equal(["privacy@infomat.eu", "backup@infomat.eu"], plain.To);
+        Assert.Equal(["privacy@infomat.eu", "backup@infomat.eu", "dpo@infomat.eu"], escalated.To);
+    }
+
+    [Fact]
+    public async Task A_refused_mailbox_is_returned_and_the_others_get_the_mail_but_none_taking_it_throws()
+    {
+        var staff = new Infomat.Privacy.Configuration.StaffOptions { Address = "privacy@infomat.eu; backup@infomat.eu" };
+        var oneRefused = new Recording(refuses: "backup@infomat.eu");
+
+        var refused = await StaffMail.SendToStaffAsync(oneRefused, staff, Mail, default);
+
+        Assert.Equal(["HttpRequestException"], refused);
+        Assert.Equal(["privacy@infomat.eu"], oneRefused.To);
+        var alone = new Infomat.Privacy.Configuration.StaffOptions { Address = "backup@infomat.eu" };
+        await Assert.ThrowsAsync<HttpRequestException>(() => StaffMail.SendToStaffAsync(new Recording(refuses: "backup@infomat.eu"), alone, Mail, default));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => StaffMail.SendToStaffAsync(new Recording(), new Infomat.Privacy.Configuration.StaffOptions { Address = " ; " }, Mail, default));
+    }
+}

@@ -125,6 +125,12 @@ internal sealed class RecordingMail : IMailSender
             await Task.Delay(Timeout.Infinite, cancellationToken);
         }
 
+        // A mail goes to one mailbox: SendGrid, Graph and MimeKit's pickup folder all refuse "a@x; b@x" as its recipient.
+        if (mail.To.IndexOfAny([';', ',']) >= 0)
+        {
+            throw new HttpRequestException("Bad request: not one recipient address", null, System.Net.HttpStatusCode.BadRequest);
+        }
+
         if (Down || Interlocked.Decrement(ref failuresLeft) >= 0 || string.Equals(mail.To, Refuses, StringComparison.OrdinalIgnoreCase))
         {
             throw new HttpRequestException("Service unavailable", null, System.Net.HttpStatusCode.ServiceUnavailable);

@@ -115,6 +115,19 @@ public sealed class GraphIntakeFaultTests : IDisposable
     }
 
     [Fact]
+    public async Task With_several_staff_mailboxes_a_gone_mail_and_a_poisoned_one_are_told_to_each()
+    {
+        options.Staff.Address = "privacy-staff@infomat.eu; backup-staff@infomat.eu";
+
+        await Graph().HandleMessageAsync("AAMk-gone", new FakeDurableClient(), default);
+        await Graph().PoisonedAsync(new MailWork(MailWorkKind.Message, "AAMk-broken").ToJson(), default);
+
+        Assert.Equal(
+            ["backup-staff@infomat.eu", "backup-staff@infomat.eu", "privacy-staff@infomat.eu", "privacy-staff@infomat.eu"],
+            mail.Sent.Select(m => m.To).Order());
+    }
+
+    [Fact]
     public async Task The_mailbox_counts_as_read_only_up_to_a_complete_sweep_whose_mail_has_all_been_handled()
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2027, 3, 15, 9, 0, 0, TimeSpan.Zero));

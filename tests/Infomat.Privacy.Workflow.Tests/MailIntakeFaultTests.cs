@@ -685,6 +685,38 @@ public sealed class MailIntakeFaultTests
     }
 
     [Fact]
+    public async Task With_several_staff_mailboxes_a_mail_for_triage_and_an_unreadable_one_reach_each_of_them()
+    {
+        options.Staff.Address = "privacy-staff@infomat.eu; backup-staff@infomat.eu";
+        var message = Message("jan.devries@example.nl", "GDPR question", "Hello,\n\nI am worried about my personal data and the GDPR. What happens with it?\n");
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(message)), null, client, default);
+        var unreadable = await Intake().HandleAsync(new MemoryStream([0x00, 0x01, 0x02]), null, client, default);
+
+        Assert.Equal((MailOutcome.SentToTriage, MailOutcome.SentToTriage), (result.Outcome, unreadable.Outcome));
+        Assert.Equal(
+            ["backup-staff@infomat.eu", "backup-staff@infomat.eu", "privacy-staff@infomat.eu", "privacy-staff@infomat.eu"],
+            mail.Of(MailKind.StaffTask).Select(m => m.To).Order());
+    }
+
+    [Fact]
+    public async Task With_several_staff_mailboxes_a_reply_to_the_request_for_identification_is_told_to_each()
+    {
+        options.Staff.Address = "privacy-staff@infomat.eu; backup-staff@infomat.eu";
+        var asked = PrivacyCase.Received(
+            new ValidRequest(RequestType.Erasure, "an.peeters@example.be", "An Peeters", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Nl, null),
+            Channel.Form, time.GetUtcNow().AddDays(-5), TestDataMaps.Real);
+        await register.CreateAsync(asked, default);
+        await register.ApplyAsync(asked.Id, c => c.RequestIdentification("staff", "A copy of your ID card, please.", time.GetUtcNow().AddDays(-2)), default);
+        var reply = Message("an.peeters@example.be", $"RE: Uw verzoek {asked.Id} over uw persoonsgegevens: we hebben iets meer nodig", "Hierbij mijn identiteitskaart.\n\n> Uw verzoek " + asked.Id);
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(reply)), time.GetUtcNow().AddHours(-1), client, default);
+
+        Assert.Equal(MailOutcome.JoinedOpenCase, result.Outcome);
+        Assert.Equal(["backup-staff@infomat.eu", "privacy-staff@infomat.eu"], mail.Sent.Select(m => m.To).Order());
+    }
+
+    [Fact]
     public async Task A_mail_naming_a_right_only_as_one_the_sender_has_reaches_staff_with_the_reason_in_the_staff_language()
     {
         options.Staff.Language = Language.Fr;

@@ -28,7 +28,7 @@ public static class OwnMail
 
         var from = EmailAddresses.Normalise(mail.FromAddress);
         return ownAddresses
-            .SelectMany(a => (a ?? string.Empty).Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .SelectMany(Mail.StaffMail.Recipients)
             .Any(a => EmailAddresses.Normalise(a) == from)
             ? "our own mail (sent from one of our addresses)"
             : null;

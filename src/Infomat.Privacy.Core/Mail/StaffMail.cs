@@ -1,12 +1,40 @@
 using System.Runtime.ExceptionServices;
 
+using Infomat.Privacy.Configuration;
+
 namespace Infomat.Privacy.Mail;
 
 /// <summary>Staff mail can go to several mailboxes: the setting is a list separated by commas or semicolons.</summary>
 public static class StaffMail
 {
-    public static IReadOnlyList<string> Recipients(string setting) =>
+    public static IReadOnlyList<string> Recipients(string? setting) =>
         (setting ?? string.Empty).Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>
+    /// Whether a staff setting lists only mail addresses (no names, nothing else), and at least one when
+    /// <paramref name="required"/>: checked at start, so that a mistyped setting stops the host rather than every staff mail.
+    /// </summary>
+    public static bool IsValidSetting(string? setting, bool required)
+    {
+        var listed = Recipients(setting);
+        return (listed.Count > 0 || !required)
+            && listed.All(a => System.Net.Mail.MailAddress.TryCreate(a, out var parsed) && parsed.Address == a && parsed.DisplayName.Length == 0);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="build"/>'s mail to staff: once to each mailbox of <see cref="StaffOptions.Address"/> (and, when
+    /// <paramref name="escalate"/>, of <see cref="StaffOptions.EscalationAddress"/>), one mail per mailbox, as
+    /// <see cref="SendToEachAsync"/> does. Every staff mail goes through here, so a setting listing several mailboxes
+    /// ("a@x; b@x") reaches each of them rather than being refused as one recipient.
+    /// </summary>
+    public static Task<IReadOnlyList<string>> SendToStaffAsync(IMailSender mail, StaffOptions staff, Func<string, OutgoingMail> build, CancellationToken cancellationToken, bool escalate = false)
+    {
+        ArgumentNullException.ThrowIfNull(staff);
+        var recipients = Recipients(staff.Address).Concat(escalate ? Recipients(staff.EscalationAddress) : []).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        return recipients.Count == 0
+            ? throw new InvalidOperationException("Privacy:Staff:Address lists no mailbox.")
+            : SendToEachAsync(mail, recipients, build, cancellationToken);
+    }
 
     /// <summary>
     /// Sends <paramref name="build"/>'s mail once to each recipient. One that the mail service refuses is skipped (the

@@ -1,5 +1,6 @@
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
@@ -96,18 +97,10 @@ public sealed partial class CaseMaintenance(
         }
 
         var o = options.Value;
-        var to = StaffMail.Recipients(o.Staff.Address).ToList();
-        if (isOverdue && o.Staff.EscalationAddress is { Length: > 0 } escalation)
-        {
-            to.AddRange(StaffMail.Recipients(escalation));
-        }
-
-        // Once to each mailbox that takes it: a refused one (the escalation address) does not repeat it daily to the rest.
-        if (await StaffMail.SendToEachAsync(mail, to.Distinct(StringComparer.OrdinalIgnoreCase), address => PrivacyMails.DueReminder(c, o.Link("cases/" + c.Id), address, o.Staff.Language, daysLeft), cancellationToken)
-            is { Count: > 0 } refused)
-        {
-            ReminderRefused(log, c.Id, refused.Count, refused[0]);
-        }
+        // Once to each mailbox that takes it (an overdue flag also to the escalation address): a refused one does not
+        // repeat it daily to the rest.
+        await log.SendToStaffAsync(mail, o.Staff, "Case " + c.Id, isOverdue ? "overdue flag" : "due-date reminder",
+            address => PrivacyMails.DueReminder(c, o.Link("cases/" + c.Id), address, o.Staff.Language, daysLeft), cancellationToken, escalate: isOverdue);
 
         await register.ApplyAsync(c.Id, x => x.RecordReminder(reminderKey, now), cancellationToken);
         if (!isOverdue)
@@ -147,8 +140,6 @@ public sealed partial class CaseMaintenance(
     [LoggerMessage(100, LogLevel.Information, "Case sweep: {Reminders} due-date reminders, {Overdue} overdue flags, {Erased} cases anonymised, {Purged} durable histories purged, {Failed} cases not swept, {Rewritten} list entries rewritten")]
     private static partial void SweptAll(ILogger logger, int reminders, int overdue, int erased, int purged, int failed, int rewritten);
 
-    [LoggerMessage(153, LogLevel.Warning, "Case sweep: case {CaseId}'s due-date reminder was refused for {Refused} of its mailboxes ({Error}); recorded as sent, as the others have it")]
-    private static partial void ReminderRefused(ILogger logger, string caseId, int refused, string error);
 
     [LoggerMessage(101, LogLevel.Warning, "Case sweep: case {CaseId} could not be swept ({Error}); tried again at the next run")]
     private static partial void CaseFailed(ILogger logger, string caseId, string error);

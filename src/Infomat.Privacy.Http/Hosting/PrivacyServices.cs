@@ -8,6 +8,7 @@ using Infomat.Privacy.Http.Download;
 using Infomat.Privacy.Http.Intake;
 using Infomat.Privacy.Http.Links;
 using Infomat.Privacy.Http.MailNotifications;
+using Infomat.Privacy.Mail;
 using Infomat.Privacy.Http.Pages;
 using Infomat.Privacy.Http.Staff;
 using Infomat.Privacy.Http.Review;
@@ -37,6 +38,8 @@ public static class PrivacyServices
             .Validate(o => LinkTokenKeys.TryParse(o.Tokens.SigningKey) is not null, "Privacy:Tokens:SigningKey must be a base64 key of at least 32 bytes, or several separated by commas (the current one first).")
             .Validate(o => TryKey(o.Pseudonymisation.Key) is not null, "Privacy:Pseudonymisation:Key must be a base64 key of at least 32 bytes.")
             .Validate(o => o.PublicBaseUrl.IsAbsoluteUri, "Privacy:PublicBaseUrl must be an absolute URL.")
+            .Validate(o => StaffMail.IsValidSetting(o.Staff.Address, required: true), "Privacy:Staff:Address must list one or more mail addresses, separated by ';' (addresses only, no names).")
+            .Validate(o => StaffMail.IsValidSetting(o.Staff.EscalationAddress, required: false), "Privacy:Staff:EscalationAddress must be empty or list mail addresses, separated by ';' (addresses only, no names).")
             .Validate(o => System.Text.RegularExpressions.Regex.IsMatch(o.Intake.LimitTable, "^[A-Za-z][A-Za-z0-9]{2,62}$"), "Privacy:Intake:LimitTable must be a table name: 3 to 63 letters and digits, starting with a letter.")
             .ValidateOnStart();
 

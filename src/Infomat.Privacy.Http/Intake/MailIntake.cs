@@ -73,7 +73,7 @@ public sealed partial class MailIntake(
             var reason = ex.Reason.ToString();
             var o = options.Value;
             var receivedAt = MailReceipt.ReceivedAt(deliveredAt, ex.SentAt, now);
-            await mail.SendAsync(PrivacyMails.Triage("mail.unreadable", "—", ex.Subject ?? string.Empty, string.Empty, ex.Reason.Render(o.Staff.Language), receivedAt, DueDateFrom(receivedAt), o.Staff.Address, o.Staff.Language), cancellationToken);
+            await log.SendToStaffAsync(mail, o.Staff, "Unreadable mail", "triage", to => PrivacyMails.Triage("mail.unreadable", "—", ex.Subject ?? string.Empty, string.Empty, ex.Reason.Render(o.Staff.Language), receivedAt, DueDateFrom(receivedAt), to, o.Staff.Language), cancellationToken);
             Handled(log, "-", MailOutcome.SentToTriage, reason);
             return new MailIntakeResult(MailOutcome.SentToTriage, null, reason, Unread: true);
         }
@@ -146,7 +146,7 @@ public sealed partial class MailIntake(
         details = details.Length > RequestValidator.MaxDetailsLength ? details[..RequestValidator.MaxDetailsLength] : details;
         var link = await triaged.RecordAsync(
             new TriagedMail(TriagedMails.IdFor(marker), inbound.MessageId, inbound.ReceivedAt, verdict.Why.Encode(), inbound.FromAddress, inbound.FromName, verdict.Language, details, inbound.Dmarc), ct);
-        await mail.SendAsync(PrivacyMails.Triage(marker, from, inbound.Subject, excerpt, verdict.Why.Render(o.Staff.Language), inbound.ReceivedAt, DueDateFrom(inbound.ReceivedAt), o.Staff.Address, o.Staff.Language, link), ct);
+        await log.SendToStaffAsync(mail, o.Staff, "Mail " + marker, "triage", to => PrivacyMails.Triage(marker, from, inbound.Subject, excerpt, verdict.Why.Render(o.Staff.Language), inbound.ReceivedAt, DueDateFrom(inbound.ReceivedAt), to, o.Staff.Language, link), ct);
         return new MailIntakeResult(MailOutcome.SentToTriage, null, verdict.Reason);
     }
 
@@ -196,7 +196,7 @@ public sealed partial class MailIntake(
                 var update = await register.ApplyAsync(caseId, c => c.IdentificationAnswered(inbound.ReceivedAt, inbound.Attachments), ct);
                 if (!update.Refused)
                 {
-                    await mail.SendAsync(PrivacyMails.IdentificationAnswered(update.Case, o.Link("cases/" + caseId), o.Staff.Address, o.Staff.Language, confirmed), ct);
+                    await log.SendToStaffAsync(mail, o.Staff, "Case " + caseId, "identification answered", to => PrivacyMails.IdentificationAnswered(update.Case, o.Link("cases/" + caseId), to, o.Staff.Language, confirmed), ct);
                     // The case waits on staff again from now: the orchestration looks at once (reminders run from the reply).
                     await workflow.SignalAsync(client, caseId, Workflow.Orchestration.CaseEvents.IdentityDecided, ct);
                     return new MailIntakeResult(MailOutcome.JoinedOpenCase, caseId, "reply to the request for more identification");
@@ -212,7 +212,7 @@ public sealed partial class MailIntake(
                 return new MailIntakeResult(MailOutcome.JoinedOpenCase, caseId, "reply to our mail about the case, filed without a staff mail");
             }
 
-            await mail.SendAsync(PrivacyMails.RequesterReplied(reply.Case, inbound.ReceivedAt, o.Link("cases/" + caseId), o.Staff.Address, o.Staff.Language, confirmed), ct);
+            await log.SendToStaffAsync(mail, o.Staff, "Case " + caseId, "requester replied", to => PrivacyMails.RequesterReplied(reply.Case, inbound.ReceivedAt, o.Link("cases/" + caseId), to, o.Staff.Language, confirmed), ct);
             return new MailIntakeResult(MailOutcome.JoinedOpenCase, caseId, "reply to our mail about the case");
         }
 

@@ -1,5 +1,6 @@
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Http.Intake;
 using Infomat.Privacy.Intake;
 using Infomat.Privacy.Mail;
@@ -113,7 +114,7 @@ public sealed partial class GraphIntake(
         if (work.Kind == MailWorkKind.Message && work.Id is { Length: > 0 } id)
         {
             var o = privacyOptions.Value;
-            await staffMail.SendAsync(PrivacyMails.MailNotHandled(PrivacyMails.MailProblem.FailedEveryTry, id, time.GetUtcNow(), o.Staff.Address, o.Staff.Language), cancellationToken);
+            await log.SendToStaffAsync(staffMail, o.Staff, "Mailbox message " + id, "failed every try", to => PrivacyMails.MailNotHandled(PrivacyMails.MailProblem.FailedEveryTry, id, time.GetUtcNow(), to, o.Staff.Language), cancellationToken);
         }
     }
 
@@ -127,7 +128,7 @@ public sealed partial class GraphIntake(
             if (await register.UsedForAsync(GraphMarkerFor(messageId), cancellationToken) is null)
             {
                 var o = privacyOptions.Value;
-                await staffMail.SendAsync(PrivacyMails.MailNotHandled(PrivacyMails.MailProblem.Gone, messageId, time.GetUtcNow(), o.Staff.Address, o.Staff.Language), cancellationToken);
+                await log.SendToStaffAsync(staffMail, o.Staff, "Mailbox message " + messageId, "gone before handled", to => PrivacyMails.MailNotHandled(PrivacyMails.MailProblem.Gone, messageId, time.GetUtcNow(), to, o.Staff.Language), cancellationToken);
             }
 
             return null;

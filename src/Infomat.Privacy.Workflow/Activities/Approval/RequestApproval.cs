@@ -46,10 +46,8 @@ public sealed class RequestApproval(
             var lifetime = o.Approval.Timeout + (2 * o.Approval.ReminderAfter);
             var link = o.Link("approvals", tokens.Issue(c.Id, TokenPurpose.Approve, lifetime));
             var card = ApprovalCard.ForMail(c, dataMap, o, () => tokens.Issue(c.Id, TokenPurpose.ApprovalCard, lifetime), link);
-            foreach (var to in StaffMail.Recipients(o.Staff.Address))
-            {
-                await mail.SendAsync(PrivacyMails.ApprovalRequest(c, dataMap, link, to, o.Staff.Language, card), CancellationToken.None);
-            }
+            var prepared = c;
+            await log.SendToStaffAsync(mail, o.Staff, c.Id, "approval request", to => PrivacyMails.ApprovalRequest(prepared, dataMap, link, to, o.Staff.Language, card));
 
             c = (await register.ApplyAsync(c.Id, x => x.RequestApproval(sentAt), CancellationToken.None)).Case;
             log.Step(c.Id, "approval requested");

@@ -42,15 +42,9 @@ public sealed class TendApprovalWait(
             var lifetime = o.Approval.Timeout + (2 * o.Approval.ReminderAfter);
             var link = o.Link("approvals", tokens.Issue(c.Id, TokenPurpose.Approve, lifetime));
             var card = ApprovalCard.ForMail(c, dataMap, o, () => tokens.Issue(c.Id, TokenPurpose.ApprovalCard, lifetime), link);
-            var recipients = StaffMail.Recipients(o.Staff.Address)
-                .Concat(escalate && o.Staff.EscalationAddress is { Length: > 0 } escalation ? StaffMail.Recipients(escalation) : [])
-                .Distinct(StringComparer.OrdinalIgnoreCase);
             // Once to each mailbox that takes it: a refused one is logged, not retried with the others (StaffMail.SendToEachAsync).
-            if (await StaffMail.SendToEachAsync(mail, recipients, to => PrivacyMails.ApprovalReminder(c, dataMap, link, to, o.Staff.Language, escalate, card), CancellationToken.None)
-                is { Count: > 0 } refused)
-            {
-                log.StaffMailRefused(c.Id, refused.Count, refused[0]);
-            }
+            await log.SendToStaffAsync(mail, o.Staff, c.Id, escalate ? "approval escalation" : "approval reminder",
+                to => PrivacyMails.ApprovalReminder(c, dataMap, link, to, o.Staff.Language, escalate, card), escalate);
 
             c = (await register.ApplyAsync(c.Id, x => x.RecordReminder(step.ReminderKey!, now), CancellationToken.None)).Case;
             log.Step(c.Id, escalate ? "approval escalated" : "approval reminder sent");

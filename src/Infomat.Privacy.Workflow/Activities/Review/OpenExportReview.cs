@@ -49,7 +49,8 @@ public sealed class OpenExportReview(
         {
             var o = options.Value;
             var token = tokens.Issue(c.Id, TokenPurpose.ExportReview, o.Staff.TaskLinkLifetime);
-            await mail.SendAsync(PrivacyMails.ExportReview(c, dataMap, o.Link("review", token), o.Staff.Address, o.Staff.Language), CancellationToken.None);
+            var opened = c;
+            await log.SendToStaffAsync(mail, o.Staff, c.Id, "export review", to => PrivacyMails.ExportReview(opened, dataMap, o.Link("review", token), to, o.Staff.Language));
             var at = time.GetUtcNow();
             c = (await register.ApplyAsync(c.Id, x => x.ExportReviewMailSent(at), CancellationToken.None)).Case;
             log.Step(c.Id, "export review opened");

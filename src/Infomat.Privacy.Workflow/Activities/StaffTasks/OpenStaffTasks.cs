@@ -39,7 +39,8 @@ public sealed class OpenStaffTasks(
         {
             var o = options.Value;
             var token = tokens.Issue(c.Id, TokenPurpose.StaffTask, o.Staff.TaskLinkLifetime);
-            await mail.SendAsync(PrivacyMails.StaffTasks(c, dataMap, o.Link("tasks", token), o.Staff.Address, o.Staff.Language), CancellationToken.None);
+            var opened = c;
+            await log.SendToStaffAsync(mail, o.Staff, c.Id, "staff tasks", to => PrivacyMails.StaffTasks(opened, dataMap, o.Link("tasks", token), to, o.Staff.Language));
             var at = time.GetUtcNow();
             c = (await register.ApplyAsync(c.Id, x => x.TasksMailSent(at), CancellationToken.None)).Case;
             log.Step(c.Id, "staff tasks opened");

@@ -32,10 +32,8 @@ public sealed class RecordAppliedAtOnce(ICaseRegister register, IMailSender mail
         if (c.AppliedAtOnceAt is not null && c.AppliedAtOnceStaffToldAt is null)
         {
             var o = options.Value;
-            foreach (var to in StaffMail.Recipients(o.Staff.Address))
-            {
-                await mail.SendAsync(PrivacyMails.AppliedAtOnce(c, dataMap, input.Outcomes, to, o.Staff.Language), CancellationToken.None);
-            }
+            var applied = c;
+            await log.SendToStaffAsync(mail, o.Staff, c.Id, "applied at once", to => PrivacyMails.AppliedAtOnce(applied, dataMap, input.Outcomes, to, o.Staff.Language));
 
             var toldAt = time.GetUtcNow();
             c = (await register.ApplyAsync(c.Id, x => x.StaffToldOfAppliedAtOnce(toldAt), CancellationToken.None)).Case;

@@ -1,0 +1,26 @@
+using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Mail;
+
+using Microsoft.Extensions.Logging;
+
+namespace Infomat.Privacy.Http.Hosting;
+
+/// <summary>Staff mail sent from the intake and the sweeps: once to each staff mailbox, a refused one logged (ids only).</summary>
+internal static partial class StaffMailLog
+{
+    /// <summary>
+    /// Sends <paramref name="build"/>'s mail once to each staff mailbox (<see cref="StaffMail.SendToStaffAsync"/>); the
+    /// mailboxes the mail service refused are logged by count and error type under <paramref name="about"/> (a case id
+    /// or a mailbox message id, never an address). Throws only when no mailbox took it.
+    /// </summary>
+    public static async Task SendToStaffAsync(this ILogger logger, IMailSender mail, StaffOptions staff, string about, string what, Func<string, OutgoingMail> build, CancellationToken cancellationToken, bool escalate = false)
+    {
+        if (await StaffMail.SendToStaffAsync(mail, staff, build, cancellationToken, escalate) is { Count: > 0 } refused)
+        {
+            Refused(logger, about, what, refused.Count, refused[0]);
+        }
+    }
+
+    [LoggerMessage(153, LogLevel.Warning, "{About}: the staff mail ({Mail}) was refused for {Refused} of its mailboxes ({Error}); the others have it")]
+    private static partial void Refused(ILogger logger, string about, string mail, int refused, string error);
+}
