@@ -144,22 +144,22 @@ public sealed class GraphIntakeFaultTests : IDisposable
 
         // Both handled: every mail received before the sweep began (less the time a sweep may need to see one) is read.
         queue.Queued.Clear();
-        Assert.Equal(first - GraphIntake.DeltaSettle, await graph.ReadThroughAsync(default));
+        Assert.Equal(first - MailSweep.Settle, await graph.ReadThroughAsync(default));
 
         // The mail service answers 503 for an hour: its sweeps fail, and the moment does not move.
         mailbox.Unavailable = true;
         clock.Advance(TimeSpan.FromHours(1));
         await Assert.ThrowsAsync<HttpRequestException>(() => graph.SweepAsync(default));
-        Assert.Equal(first - GraphIntake.DeltaSettle, await graph.ReadThroughAsync(default));
+        Assert.Equal(first - MailSweep.Settle, await graph.ReadThroughAsync(default));
 
         // Back: a sweep queues one more mail; until it is handled the moment stays where it was, then it moves on.
         mailbox.Unavailable = false;
         mailbox.Delta = ["AAMk-3"];
         var second = clock.GetUtcNow();
         await graph.SweepAsync(default);
-        Assert.Equal(first - GraphIntake.DeltaSettle, await graph.ReadThroughAsync(default));
+        Assert.Equal(first - MailSweep.Settle, await graph.ReadThroughAsync(default));
         queue.Queued.Clear();
-        Assert.Equal(second - GraphIntake.DeltaSettle, await Graph(clock).ReadThroughAsync(default));
+        Assert.Equal(second - MailSweep.Settle, await Graph(clock).ReadThroughAsync(default));
     }
 
     [Fact]
@@ -177,7 +177,7 @@ public sealed class GraphIntakeFaultTests : IDisposable
 
         // Ops move it back and it is handled.
         queue.Poisoned = 0;
-        Assert.Equal(swept - GraphIntake.DeltaSettle, await Graph(clock).ReadThroughAsync(default));
+        Assert.Equal(swept - MailSweep.Settle, await Graph(clock).ReadThroughAsync(default));
     }
 
     [Fact]
@@ -216,6 +216,48 @@ public sealed class GraphIntakeFaultTests : IDisposable
         Assert.Equal("https://graph.example/delta?$deltatoken=fresh", await deltaLinks.ReadAsync(queue.Name, default));
     }
 
+    [Fact]
+    public async Task A_sweep_restarting_after_a_forgotten_delta_link_looks_back_to_the_last_complete_sweep_so_no_mail_of_the_gap_is_lost()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2027, 3, 12, 17, 0, 0, TimeSpan.Zero));
+        var graph = Graph(clock);
+        var swept = clock.GetUtcNow();
+        await graph.SweepAsync(default);
+        queue.Queued.Clear();
+        Assert.Equal(swept - MailSweep.Settle, await graph.ReadThroughAsync(default));
+
+        // The intake is down over a long weekend (no notification, no sweep). A request reaches the mailbox on Friday
+        // evening; on Tuesday the mail service has forgotten the last sweep's delta link (410).
+        mailbox.Received["AAMk-friday"] = swept.AddHours(1);
+        mailbox.Received["AAMk-monday"] = swept.AddDays(3);
+        clock.Advance(TimeSpan.FromDays(4));
+        mailbox.ExpiredLinks.Add("https://graph.example/delta?$deltatoken=fresh");
+
+        var restarted = clock.GetUtcNow();
+        await graph.SweepAsync(default);
+
+        // Both are queued (the first-sweep look-back of a day alone would have left Friday's unread for ever), and only
+        // once they are handled does the mailbox count as read up to the new sweep.
+        Assert.Equal(["AAMk-friday", "AAMk-monday"], queue.Queued.Select(w => w.Id).Order());
+        Assert.Equal(swept - MailSweep.Settle, mailbox.LastSince);
+        Assert.Equal(swept - MailSweep.Settle, await graph.ReadThroughAsync(default));
+        queue.Queued.Clear();
+        Assert.Equal(restarted - MailSweep.Settle, await graph.ReadThroughAsync(default));
+    }
+
+    [Fact]
+    public async Task The_first_sweep_ever_looks_back_the_first_sweep_look_back()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2027, 3, 12, 17, 0, 0, TimeSpan.Zero));
+        mailbox.Received["AAMk-old"] = clock.GetUtcNow().AddDays(-3);
+        mailbox.Received["AAMk-recent"] = clock.GetUtcNow().AddHours(-3);
+
+        await Graph(clock).SweepAsync(default);
+
+        Assert.Equal(["AAMk-recent"], queue.Queued.Select(w => w.Id));
+        Assert.Equal(clock.GetUtcNow() - TimeSpan.FromDays(1), mailbox.LastSince);
+    }
+
     private sealed class FakeMailbox : IMailbox
     {
         public ConcurrentDictionary<string, byte[]> Messages { get; } = new();
@@ -250,11 +292,33 @@ public sealed class GraphIntakeFaultTests : IDisposable
 
         public Task CategoriseAsync(MailboxMessageInfo message, IEnumerable<string> categories, CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public Task<DeltaPage> DeltaAsync(string? deltaLink, DateTimeOffset since, CancellationToken cancellationToken) =>
-            Unavailable ? throw new HttpRequestException("Service Unavailable", null, System.Net.HttpStatusCode.ServiceUnavailable)
-            : deltaLink is not null && ExpiredLinks.Contains(deltaLink)
-                ? throw new DeltaLinkExpiredException()
-                : Task.FromResult(new DeltaPage(Delta, NoDeltaLink ? null : "https://graph.example/delta?$deltatoken=fresh"));
+        /// <summary>Mail in the inbox by when it was received: a delta query from a point in time reports those received since.</summary>
+        public ConcurrentDictionary<string, DateTimeOffset> Received { get; } = new();
+
+        /// <summary>The point in time the last delta query without a link started from.</summary>
+        public DateTimeOffset? LastSince { get; private set; }
+
+        public Task<DeltaPage> DeltaAsync(string? deltaLink, DateTimeOffset since, CancellationToken cancellationToken)
+        {
+            if (Unavailable)
+            {
+                throw new HttpRequestException("Service Unavailable", null, System.Net.HttpStatusCode.ServiceUnavailable);
+            }
+
+            if (deltaLink is not null && ExpiredLinks.Contains(deltaLink))
+            {
+                throw new DeltaLinkExpiredException();
+            }
+
+            IReadOnlyList<string> ids = Delta;
+            if (deltaLink is null)
+            {
+                LastSince = since;
+                ids = [.. Delta, .. Received.Where(r => r.Value >= since).Select(r => r.Key)];
+            }
+
+            return Task.FromResult(new DeltaPage(ids, NoDeltaLink ? null : "https://graph.example/delta?$deltatoken=fresh"));
+        }
     }
 
     private sealed class RecordingBacklog : IInboundMailBacklog

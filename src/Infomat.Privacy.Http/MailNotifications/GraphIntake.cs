@@ -185,26 +185,20 @@ public sealed partial class GraphIntake(
         return state;
     }
 
-    /// <summary>
-    /// How long after a mail reached the mailbox a delta sweep is sure to report it: a sweep that began at T vouches for
-    /// mail received before T minus this.
-    /// </summary>
-    public static readonly TimeSpan DeltaSettle = TimeSpan.FromMinutes(5);
-
     /// <summary>The latest moment this instance has found the mailbox read through (such a moment stays true), in UTC ticks.</summary>
     private long readThroughTicks = DateTimeOffset.MinValue.UtcTicks;
 
     /// <summary>
     /// The moment before which every mail the mailbox received has been handled: the start of the last complete sweep
-    /// (less <see cref="DeltaSettle"/>) once the inbound queue and its poison queue are empty, since that sweep queued
+    /// (less <see cref="MailSweep.Settle"/>) once the inbound queue and its poison queue are empty, since that sweep queued
     /// every inbox mail received before it that earlier sweeps had not, and an empty queue means each was handled.
     /// While items are queued or poisoned, the last moment this instance found; before any sweep, none. With the mailbox
     /// intake off no mail is read, so nothing can be waiting.
     /// </summary>
     /// <remarks>
-    /// Not covered: mail that reaches the inbox later with an older receipt time (moved there from Junk by hand), and the
-    /// mail a sweep that restarts after the mail service forgot its delta link (410) does not look back to
-    /// (<see cref="MailboxIntakeOptions.FirstSweepLookback"/>): both are left to staff, as before.
+    /// Not covered: mail that reaches the inbox later with an older receipt time (moved there from Junk by hand): left to
+    /// staff, as before. A sweep that restarts after the mail service forgot its delta link (410) looks back to the last
+    /// complete sweep (<see cref="MailSweep.LookBackFrom"/>), so its moment stays true.
     /// </remarks>
     public async Task<DateTimeOffset> ReadThroughAsync(CancellationToken cancellationToken)
     {
@@ -216,7 +210,7 @@ public sealed partial class GraphIntake(
         // The sweep's moment first, then the queue: items its sweep queued are then either still counted or handled.
         if (await deltaLinks.ReadSweptAsync(queue.Name, cancellationToken) is { } swept && await queue.PendingAsync(cancellationToken) == 0)
         {
-            var through = (swept - DeltaSettle).UtcTicks;
+            var through = (swept - MailSweep.Settle).UtcTicks;
             var known = Interlocked.Read(ref readThroughTicks);
             while (through > known && Interlocked.CompareExchange(ref readThroughTicks, through, known) != known)
             {
@@ -234,20 +228,22 @@ public sealed partial class GraphIntake(
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var started = time.GetUtcNow();
-        // No link yet (the first sweep): start from FirstSweepLookback ago.
+        // No link (the first sweep, or the link was lost): from the first-sweep look-back, or the last complete sweep.
         var deltaLink = await deltaLinks.ReadAsync(queue.Name, cancellationToken);
         DeltaPage page;
         try
         {
-            page = await mailbox.DeltaAsync(deltaLink, time.GetUtcNow() - Options.FirstSweepLookback, cancellationToken);
+            page = await mailbox.DeltaAsync(deltaLink, deltaLink is null ? await LookBackFromAsync(started, cancellationToken) : started, cancellationToken);
         }
         catch (DeltaLinkExpiredException)
         {
-            // The mail service forgot where the last sweep stopped (410): start again from FirstSweepLookback ago.
-            // Mail handled meanwhile carries its category or marker, so looking again costs a read, not a second case.
-            DeltaReset(log);
+            // The mail service forgot where the last sweep stopped (410): start again from before the last complete
+            // sweep (or the first-sweep look-back, when that goes further). Mail handled meanwhile carries its category
+            // or marker, so looking again costs a read, not a second case.
+            var since = await LookBackFromAsync(started, cancellationToken);
+            DeltaReset(log, started - since);
             deltaLink = null;
-            page = await mailbox.DeltaAsync(null, time.GetUtcNow() - Options.FirstSweepLookback, cancellationToken);
+            page = await mailbox.DeltaAsync(null, since, cancellationToken);
         }
 
         await queue.EnqueueAsync(page.MessageIds.Select(id => new MailWork(MailWorkKind.Message, id)), cancellationToken);
@@ -266,6 +262,10 @@ public sealed partial class GraphIntake(
         return page.MessageIds.Count;
     }
 
+    /// <summary>From when a sweep without a delta link asks for mail (<see cref="MailSweep.LookBackFrom"/>).</summary>
+    private async Task<DateTimeOffset> LookBackFromAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        MailSweep.LookBackFrom(now, await deltaLinks.ReadSweptAsync(queue.Name, cancellationToken), Options.FirstSweepLookback);
+
     [LoggerMessage(70, LogLevel.Information, "Graph subscription {SubscriptionId}: {Change}, expires {ExpiresAt:o}")]
     private static partial void Subscription(ILogger logger, string subscriptionId, SubscriptionChange change, DateTimeOffset expiresAt);
 
@@ -278,8 +278,8 @@ public sealed partial class GraphIntake(
     [LoggerMessage(73, LogLevel.Information, "A notified message no longer exists in the mailbox")]
     private static partial void Gone(ILogger logger);
 
-    [LoggerMessage(75, LogLevel.Warning, "Delta link expired: the sweep starts again from the first-sweep look-back")]
-    private static partial void DeltaReset(ILogger logger);
+    [LoggerMessage(75, LogLevel.Warning, "Delta link expired: the sweep starts again from {LookBack} ago (the last complete sweep, or the first-sweep look-back)")]
+    private static partial void DeltaReset(ILogger logger, TimeSpan lookBack);
 
     [LoggerMessage(76, LogLevel.Error, "Mail work item of kind {Kind} failed every try and is in the poison queue; staff are told for a mail")]
     private static partial void PoisonedItem(ILogger logger, MailWorkKind kind);

@@ -1,0 +1,37 @@
+using Infomat.Privacy.Intake;
+
+namespace Infomat.Privacy.Core.Tests;
+
+/// <summary>How far back a sweep of the mailbox without a delta link asks (decision 99).</summary>
+public sealed class MailSweepTests
+{
+    private static readonly DateTimeOffset Now = new(2027, 3, 16, 9, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Day = TimeSpan.FromDays(1);
+
+    [Fact]
+    public void The_first_sweep_ever_looks_back_the_first_sweep_look_back() =>
+        Assert.Equal(Now - Day, MailSweep.LookBackFrom(Now, null, Day));
+
+    [Fact]
+    public void After_an_outage_longer_than_the_look_back_it_goes_back_to_before_the_last_complete_sweep()
+    {
+        var lastSweep = Now.AddDays(-4);
+
+        Assert.Equal(lastSweep - MailSweep.Settle, MailSweep.LookBackFrom(Now, lastSweep, Day));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(10)]
+    [InlineData(23 * 60)]
+    public void A_recent_last_sweep_never_shortens_the_look_back(int minutesAgo) =>
+        Assert.Equal(Now - Day, MailSweep.LookBackFrom(Now, Now.AddMinutes(-minutesAgo), Day));
+
+    [Fact]
+    public void At_the_edge_the_earlier_of_the_two_wins()
+    {
+        // The last sweep began exactly a day ago: a day less the settle time would miss mail of its last minutes.
+        Assert.Equal(Now - Day - MailSweep.Settle, MailSweep.LookBackFrom(Now, Now - Day, Day));
+        Assert.Equal(Now - Day, MailSweep.LookBackFrom(Now, Now - Day + MailSweep.Settle, Day));
+    }
+}
