@@ -10,14 +10,14 @@ public sealed class MailSweepTests
 
     [Fact]
     public void The_first_sweep_ever_looks_back_the_first_sweep_look_back() =>
-        Assert.Equal(Now - Day, MailSweep.LookBackFrom(Now, null, Day));
+        Assert.Equal(Now - Day, MailSweep.LookBackFrom(Now, null, Day).From);
 
     [Fact]
     public void After_an_outage_longer_than_the_look_back_it_goes_back_to_before_the_last_complete_sweep()
     {
         var lastSweep = Now.AddDays(-4);
 
-        Assert.Equal(lastSweep - MailSweep.Settle, MailSweep.LookBackFrom(Now, lastSweep, Day));
+        Assert.Equal(lastSweep - MailSweep.Settle, MailSweep.LookBackFrom(Now, lastSweep, Day).From);
     }
 
     [Theory]
@@ -25,13 +25,32 @@ public sealed class MailSweepTests
     [InlineData(10)]
     [InlineData(23 * 60)]
     public void A_recent_last_sweep_never_shortens_the_look_back(int minutesAgo) =>
-        Assert.Equal(Now - Day, MailSweep.LookBackFrom(Now, Now.AddMinutes(-minutesAgo), Day));
+        Assert.Equal(Now - Day, MailSweep.LookBackFrom(Now, Now.AddMinutes(-minutesAgo), Day).From);
 
     [Fact]
     public void At_the_edge_the_earlier_of_the_two_wins()
     {
         // The last sweep began exactly a day ago: a day less the settle time would miss mail of its last minutes.
-        Assert.Equal(Now - Day - MailSweep.Settle, MailSweep.LookBackFrom(Now, Now - Day, Day));
-        Assert.Equal(Now - Day, MailSweep.LookBackFrom(Now, Now - Day + MailSweep.Settle, Day));
+        Assert.Equal(Now - Day - MailSweep.Settle, MailSweep.LookBackFrom(Now, Now - Day, Day).From);
+        Assert.Equal(Now - Day, MailSweep.LookBackFrom(Now, Now - Day + MailSweep.Settle, Day).From);
+    }
+
+    [Fact]
+    public void Nothing_is_said_unread_while_the_look_back_reaches_the_last_sweep()
+    {
+        Assert.Null(MailSweep.LookBackFrom(Now, null, Day).UnreadSince);
+        Assert.Null(MailSweep.LookBackFrom(Now, Now.AddDays(-4), Day).UnreadSince);
+        Assert.Null(MailSweep.LookBackFrom(Now, Now - MailSweep.MaxLookBack + MailSweep.Settle, Day).UnreadSince);
+    }
+
+    [Fact]
+    public void A_sweep_looks_back_at_most_the_longest_look_back_and_says_since_when_mail_went_unread()
+    {
+        var lastSweep = Now.AddDays(-60);
+
+        var start = MailSweep.LookBackFrom(Now, lastSweep, Day);
+
+        Assert.Equal(Now - MailSweep.MaxLookBack, start.From);
+        Assert.Equal(lastSweep - MailSweep.Settle, start.UnreadSince);
     }
 }

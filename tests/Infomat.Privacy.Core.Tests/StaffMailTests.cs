@@ -74,7 +74,7 @@ public sealed class RequesterMailDueDateTests
 /// <summary>Who staff mail goes to (`Privacy:Staff:Address`, `EscalationAddress`): one rule, every staff mail.</summary>
 public sealed class StaffMailboxRuleTests
 {
-    private sealed class Recording(string? refuses = null) : IMailSender
+    private sealed class Recording(string? refuses = null, string? down = null) : IMailSender
     {
         public List<string> To { get; } = [];
 
@@ -82,7 +82,12 @@ public sealed class StaffMailboxRuleTests
         {
             if (string.Equals(mail.To, refuses, StringComparison.OrdinalIgnoreCase))
             {
-                throw new HttpRequestException("refused", null, System.Net.HttpStatusCode.BadRequest);
+                throw new MailRefusedException("Graph 400 ErrorInvalidRecipients");
+            }
+
+            if (string.Equals(mail.To, down, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new HttpRequestException("Service unavailable", null, System.Net.HttpStatusCode.ServiceUnavailable);
             }
 
             To.Add(mail.To);
@@ -130,10 +135,22 @@ public sealed class StaffMailboxRuleTests
 
         var refused = await StaffMail.SendToStaffAsync(oneRefused, staff, Mail, default);
 
-        Assert.Equal(["HttpRequestException"], refused);
+        Assert.Equal(["Graph 400 ErrorInvalidRecipients"], refused);
         Assert.Equal(["privacy@infomat.eu"], oneRefused.To);
         var alone = new Infomat.Privacy.Configuration.StaffOptions { Address = "backup@infomat.eu" };
-        await Assert.ThrowsAsync<HttpRequestException>(() => StaffMail.SendToStaffAsync(new Recording(refuses: "backup@infomat.eu"), alone, Mail, default));
+        await Assert.ThrowsAsync<MailRefusedException>(() => StaffMail.SendToStaffAsync(new Recording(refuses: "backup@infomat.eu"), alone, Mail, default));
         await Assert.ThrowsAsync<InvalidOperationException>(() => StaffMail.SendToStaffAsync(new Recording(), new Infomat.Privacy.Configuration.StaffOptions { Address = " ; " }, Mail, default));
+    }
+
+    [Fact]
+    public async Task A_passing_fault_on_one_mailbox_is_not_taken_for_a_refusal_the_step_fails_to_be_retried()
+    {
+        var staff = new Infomat.Privacy.Configuration.StaffOptions { Address = "privacy@infomat.eu; backup@infomat.eu" };
+        var secondDown = new Recording(down: "backup@infomat.eu");
+
+        // The mail service answered 503 for the second mailbox (after its own retries): that mailbox must not miss the
+        // mail, so the step fails and is retried (the first may get it twice).
+        await Assert.ThrowsAsync<HttpRequestException>(() => StaffMail.SendToStaffAsync(secondDown, staff, Mail, default));
+        Assert.Equal(["privacy@infomat.eu"], secondDown.To);
     }
 }

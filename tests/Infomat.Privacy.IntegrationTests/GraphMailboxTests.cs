@@ -330,3 +330,43 @@ public sealed class GraphSubscriptionTests : IDisposable
         Assert.Empty(graph.Requests("PATCH", "/subscriptions/"));
     }
 }
+
+/// <summary>Staff mail through Graph's sendMail when Exchange refuses a recipient, and the local pickup folder's equivalent.</summary>
+public sealed class MailRefusalTests : IDisposable
+{
+    private readonly FakeGraph graph = new();
+
+    public void Dispose() => graph.Dispose();
+
+    private static Infomat.Privacy.Mail.OutgoingMail To(string to) =>
+        new(Infomat.Privacy.Mail.MailKind.StaffTask, Infomat.Privacy.Mail.Audience.Staff, "PR-TEST", to, "Subject", "Body", "<p>Body</p>");
+
+    [Fact]
+    public async Task A_recipient_Graph_refuses_is_a_refusal_for_good_naming_the_code_not_the_address()
+    {
+        var mailbox = new GraphMailbox(Options.Create(new GraphMailOptions { Mailbox = FakeGraph.Mailbox, BaseUrl = new Uri(graph.BaseUrl), ClientState = new string('s', 40) }));
+
+        var refused = await Assert.ThrowsAsync<Infomat.Privacy.Mail.MailRefusedException>(() => mailbox.SendAsync(To(FakeGraph.RefusedRecipient), default));
+        await mailbox.SendAsync(To("privacy-staff@infomat.eu"), default);
+
+        Assert.Equal("Graph 400 ErrorInvalidRecipients", refused.Answer);
+        Assert.DoesNotContain("no-such-mailbox", refused.ToString(), StringComparison.Ordinal);
+        Assert.Single(graph.Requests("POST", "/sendMail$"), r => r.ResponseMessage.StatusCode is 202);
+    }
+
+    [Theory]
+    [InlineData("privacy-staff@infomat.eu; backup-staff@infomat.eu")]
+    [InlineData("privacy-staff@infomat.eu,backup-staff@infomat.eu")]
+    [InlineData("not an address")]
+    public async Task The_pickup_folder_refuses_anything_but_one_address_for_good(string to)
+    {
+        var folder = Directory.CreateTempSubdirectory("pickup-").FullName;
+        var sender = new Infomat.Privacy.Adapters.Mail.PickupDirectoryMailSender(
+            Options.Create(new Infomat.Privacy.Adapters.Mail.MailOptions { PickupDirectory = folder }), TimeProvider.System, new Infomat.Privacy.Stores.KeyedHash(new byte[32]));
+
+        await Assert.ThrowsAsync<Infomat.Privacy.Mail.MailRefusedException>(() => sender.SendAsync(To(to), default));
+        await sender.SendAsync(To("privacy-staff@infomat.eu"), default);
+
+        Assert.Single(Directory.GetFiles(folder, "*.eml"));
+    }
+}

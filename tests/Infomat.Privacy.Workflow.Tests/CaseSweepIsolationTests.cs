@@ -81,7 +81,7 @@ public sealed class CaseSweepIsolationTests : IDisposable
         Assert.Single(h.Mail.Sent, m => m.RequestId == overdue.Id && m.To == h.Options.Staff.Address);
         Assert.Contains((await h.Register.GetAsync(overdue.Id, default))!.Reminders, r => r.Key.Contains("overdue", StringComparison.Ordinal));
         Assert.Equal(1, Interlocked.Read(ref overdueCounted));
-        Assert.Contains(log.Lines, l => l.Contains(overdue.Id, StringComparison.Ordinal) && l.Contains("HttpRequestException", StringComparison.Ordinal));
+        Assert.Contains(log.Lines, l => l.Contains(overdue.Id, StringComparison.Ordinal) && l.Contains("400 invalid recipient", StringComparison.Ordinal));
     }
 
     [Fact]

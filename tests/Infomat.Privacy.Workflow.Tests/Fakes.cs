@@ -101,8 +101,14 @@ internal sealed class RecordingMail : IMailSender
     /// <summary>The next <paramref name="count"/> sends fail with a 503.</summary>
     public void FailNext(int count) => Interlocked.Exchange(ref failuresLeft, count);
 
-    /// <summary>Sends to this address fail (the mail service refuses that mailbox); others go through.</summary>
+    /// <summary>Sends to this address are refused for good (the mail service refuses that mailbox); others go through.</summary>
     public string? Refuses { get; set; }
+
+    /// <summary>The next <paramref name="count"/> sends to <paramref name="address"/> fail with a 503 (a passing fault for that one mailbox); others go through.</summary>
+    public void FailNextFor(string address, int count) => (failsFor, failsForLeft) = (address, count);
+
+    private string? failsFor;
+    private int failsForLeft;
 
     /// <summary>While true, every send waits until it is cancelled (a mail service that takes the connection and never answers).</summary>
     public bool Hangs { get; set; }
@@ -126,12 +132,13 @@ internal sealed class RecordingMail : IMailSender
         }
 
         // A mail goes to one mailbox: SendGrid, Graph and MimeKit's pickup folder all refuse "a@x; b@x" as its recipient.
-        if (mail.To.IndexOfAny([';', ',']) >= 0)
+        if (mail.To.IndexOfAny([';', ',']) >= 0 || string.Equals(mail.To, Refuses, StringComparison.OrdinalIgnoreCase))
         {
-            throw new HttpRequestException("Bad request: not one recipient address", null, System.Net.HttpStatusCode.BadRequest);
+            throw new MailRefusedException("400 invalid recipient");
         }
 
-        if (Down || Interlocked.Decrement(ref failuresLeft) >= 0 || string.Equals(mail.To, Refuses, StringComparison.OrdinalIgnoreCase))
+        if (Down || Interlocked.Decrement(ref failuresLeft) >= 0
+            || (string.Equals(mail.To, failsFor, StringComparison.OrdinalIgnoreCase) && Interlocked.Decrement(ref failsForLeft) >= 0))
         {
             throw new HttpRequestException("Service unavailable", null, System.Net.HttpStatusCode.ServiceUnavailable);
         }

@@ -246,6 +246,29 @@ public sealed class GraphIntakeFaultTests : IDisposable
     }
 
     [Fact]
+    public async Task After_an_outage_longer_than_a_sweep_looks_back_staff_are_told_which_mail_was_not_read()
+    {
+        options.Staff.Language = Requests.Language.En;
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2027, 1, 4, 9, 0, 0, TimeSpan.Zero));
+        var swept = clock.GetUtcNow();
+        await Graph(clock).SweepAsync(default);
+        queue.Queued.Clear();
+        mailbox.Received["AAMk-january"] = swept.AddDays(2);
+        mailbox.Received["AAMk-march"] = swept.AddDays(50);
+        clock.Advance(TimeSpan.FromDays(60));
+        mailbox.ExpiredLinks.Add("https://graph.example/delta?$deltatoken=fresh");
+
+        await Graph(clock).SweepAsync(default);
+
+        Assert.Equal(["AAMk-march"], queue.Queued.Select(w => w.Id));
+        Assert.Equal(clock.GetUtcNow() - MailSweep.MaxLookBack, mailbox.LastSince);
+        var told = Assert.Single(mail.Sent);
+        Assert.Equal((MailKind.StaffTask, options.Staff.Address), (told.Kind, told.To));
+        Assert.Contains("from 4 January 2027 09:55 to 29 January 2027 10:00", told.TextBody, StringComparison.Ordinal);
+        Assert.Contains("(35 days)", told.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_first_sweep_ever_looks_back_the_first_sweep_look_back()
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2027, 3, 12, 17, 0, 0, TimeSpan.Zero));

@@ -101,6 +101,22 @@ public sealed class StaffMailboxesTests
     }
 
     [Fact]
+    public async Task A_passing_fault_on_one_mailbox_is_retried_so_that_mailbox_gets_the_approval_request_too()
+    {
+        await using var h = await WorkflowHarness.StartAsync(o => o.Staff.Address = Staff);
+        h.Mail.FailNextFor("backup-staff@infomat.eu", 1);
+        var c = await h.NewCaseAsync();
+        await h.WaitForMailAsync(MailKind.Verification);
+        await h.VerifyAsync(c.Id);
+
+        await ReachesAsync(h, c.Id, CaseStatus.AwaitingIdentityApproval);
+        // The step failed on the 503 and ran again: the first mailbox may have it twice, the second has it.
+        await h.WaitForMailAsync(MailKind.ApprovalRequest, 3);
+        Assert.Single(h.Mail.Of(MailKind.ApprovalRequest), m => m.To == "backup-staff@infomat.eu");
+        Assert.NotNull((await h.Register.GetAsync(c.Id, default))!.ApprovalMailSentAt);
+    }
+
+    [Fact]
     public async Task A_withdrawal_applied_at_once_is_told_once_to_each_staff_mailbox_that_takes_it()
     {
         await using var h = await WorkflowHarness.StartAsync(o => o.Staff.Address = Staff);

@@ -152,7 +152,16 @@ public sealed class GraphMailbox : IMailbox
                 ],
             },
         };
-        await client.Users[Mailbox].SendMail.PostAsync(body, cancellationToken: cancellationToken);
+        try
+        {
+            await client.Users[Mailbox].SendMail.PostAsync(body, cancellationToken: cancellationToken);
+        }
+        catch (Microsoft.Graph.Models.ODataErrors.ODataError ex) when (ex.ResponseStatusCode is >= 400 and < 500 and not 408 and not 429)
+        {
+            // Refused for good (an invalid recipient, a mailbox that does not exist): the status and code, not the
+            // service's message, which names the address.
+            throw new Infomat.Privacy.Mail.MailRefusedException($"Graph {ex.ResponseStatusCode} {ex.Error?.Code}");
+        }
     }
 
     /// <summary>

@@ -43,7 +43,8 @@ public sealed class PickupDirectoryMailSender(IOptions<MailOptions> options, Tim
         };
         message.From.Add(new MailboxAddress(options.FromName, options.From));
         message.MessageId = OutgoingMessageIds.For(mail, options.From, messageIdKey);
-        message.To.Add(MailboxAddress.Parse(mail.To));
+        // One mailbox per mail, as every mail service takes it: anything else is refused for good.
+        message.To.Add(MailboxAddress.TryParse(mail.To, out var to) && mail.To.IndexOfAny([',', ';']) < 0 ? to : throw new MailRefusedException("not one mail address"));
         message.Headers.Add("X-Infomat-Kind", mail.Kind.ToWire());
         message.Headers.Add("X-Infomat-Request-Id", mail.RequestId);
         message.Headers.Add("Auto-Submitted", "auto-generated");

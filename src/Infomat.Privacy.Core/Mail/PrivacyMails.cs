@@ -341,6 +341,21 @@ public static partial class PrivacyMails
     }
 
     /// <summary>
+    /// To staff: the intake did not read the mailbox from <paramref name="from"/> to <paramref name="until"/> (it was
+    /// stopped for longer than a sweep looks back, <see cref="Intake.MailSweep.MaxLookBack"/>), so mail received then is
+    /// theirs to find and handle, from when it arrived.
+    /// </summary>
+    public static OutgoingMail MailNotSwept(DateTimeOffset from, DateTimeOffset until, string staffAddress, Language staffLanguage)
+    {
+        var l = staffLanguage;
+        return Compose(MailKind.StaffTask, Audience.Staff, "mail.not-swept", staffAddress, Texts.Get("MailNotSweptSubject", l), l, greeting: null,
+        [
+            Text(Texts.Format("MailNotSweptBody", l, Texts.DateTime(from, l), Texts.DateTime(until, l), (int)Intake.MailSweep.MaxLookBack.TotalDays)),
+            Text(Texts.Get("MailNotSweptWhat", l)),
+        ], footer: false);
+    }
+
+    /// <summary>
     /// A mail to the requester: every one ends with the reference and the legal due date (Art. 12(3)), then the case's
     /// controllers and their complaint authorities (unless <paramref name="footerLines"/> says them its own way), and an
     /// answer or a refusal (<see cref="MailKinds.IsAnswer"/>) the courts too; and the link to the privacy notice of this

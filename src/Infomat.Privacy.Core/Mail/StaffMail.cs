@@ -37,17 +37,19 @@ public static class StaffMail
     }
 
     /// <summary>
-    /// Sends <paramref name="build"/>'s mail once to each recipient. One that the mail service refuses is skipped (the
-    /// error type of each is returned, for the log) rather than failing the step: a retried step would send the mail
-    /// again to every recipient that took it, and a refused escalation address would fail the case. When none took it
-    /// (the mail service is down), the first error is thrown, so the step is retried as before.
+    /// Sends <paramref name="build"/>'s mail once to each recipient. One that the mail service refuses for good
+    /// (<see cref="MailRefusedException"/>) is skipped (the service's answer of each is returned, for the log) rather than
+    /// failing the step: a retried step would send the mail again to every recipient that took it, and a refused
+    /// escalation address would fail the case. When none took it, the first refusal is thrown. Any other failure (the
+    /// mail service down or slow) is thrown at once, so the step is retried: a mailbox may then get the mail twice, but
+    /// none misses it for a passing fault.
     /// </summary>
     public static async Task<IReadOnlyList<string>> SendToEachAsync(IMailSender mail, IEnumerable<string> recipients, Func<string, OutgoingMail> build, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mail);
         ArgumentNullException.ThrowIfNull(recipients);
         ArgumentNullException.ThrowIfNull(build);
-        var failures = new List<Exception>();
+        var failures = new List<MailRefusedException>();
         var sent = 0;
         foreach (var to in recipients)
         {
@@ -56,7 +58,7 @@ public static class StaffMail
                 await mail.SendAsync(build(to), cancellationToken);
                 sent++;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (MailRefusedException ex)
             {
                 failures.Add(ex);
             }
@@ -67,6 +69,6 @@ public static class StaffMail
             ExceptionDispatchInfo.Capture(failures[0]).Throw();
         }
 
-        return [.. failures.Select(f => f.GetType().Name)];
+        return [.. failures.Select(f => f.Answer)];
     }
 }

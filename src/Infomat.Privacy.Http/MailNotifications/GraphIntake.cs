@@ -262,9 +262,25 @@ public sealed partial class GraphIntake(
         return page.MessageIds.Count;
     }
 
-    /// <summary>From when a sweep without a delta link asks for mail (<see cref="MailSweep.LookBackFrom"/>).</summary>
-    private async Task<DateTimeOffset> LookBackFromAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
-        MailSweep.LookBackFrom(now, await deltaLinks.ReadSweptAsync(queue.Name, cancellationToken), Options.FirstSweepLookback);
+    /// <summary>
+    /// From when a sweep without a delta link asks for mail (<see cref="MailSweep.LookBackFrom"/>). When the intake was
+    /// stopped for longer than a sweep looks back, staff are told which stretch of mail it did not read, before the sweep.
+    /// </summary>
+    private async Task<DateTimeOffset> LookBackFromAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var start = MailSweep.LookBackFrom(now, await deltaLinks.ReadSweptAsync(queue.Name, cancellationToken), Options.FirstSweepLookback);
+        if (start.UnreadSince is { } unreadSince)
+        {
+            NotSwept(log, unreadSince, start.From);
+            var o = privacyOptions.Value;
+            await log.SendToStaffAsync(staffMail, o.Staff, "Mailbox sweep", "not swept", to => PrivacyMails.MailNotSwept(unreadSince, start.From, to, o.Staff.Language), cancellationToken);
+        }
+
+        return start.From;
+    }
+
+    [LoggerMessage(154, LogLevel.Error, "The mailbox was not swept from {UnreadSince:o} to {From:o} (the intake was stopped for longer than a sweep looks back); staff are told")]
+    private static partial void NotSwept(ILogger logger, DateTimeOffset unreadSince, DateTimeOffset from);
 
     [LoggerMessage(70, LogLevel.Information, "Graph subscription {SubscriptionId}: {Change}, expires {ExpiresAt:o}")]
     private static partial void Subscription(ILogger logger, string subscriptionId, SubscriptionChange change, DateTimeOffset expiresAt);

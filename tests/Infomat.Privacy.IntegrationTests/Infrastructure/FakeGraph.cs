@@ -41,9 +41,17 @@ public sealed class FakeGraph : IDisposable
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", Json).WithBody("{}"));
         server.Given(Request.Create().UsingPost().WithPath(new RegexMatcher(@"^/v1\.0/users/[^/]+/sendMail$")))
             .RespondWith(Response.Create().WithStatusCode(202));
+        // A recipient Exchange refuses, as it answers: 400 with the address in its message.
+        server.Given(Request.Create().UsingPost().WithPath(new RegexMatcher(@"^/v1\.0/users/[^/]+/sendMail$")).WithBody(new RegexMatcher(RefusedRecipient)))
+            .AtPriority(-1)
+            .RespondWith(Response.Create().WithStatusCode(400).WithHeader("Content-Type", Json)
+                .WithBody($$$"""{"error":{"code":"ErrorInvalidRecipients","message":"At least one recipient is not valid., Recipient '{{{RefusedRecipient}}}' is not resolved."}}"""));
         // An empty inbox delta, until a test gives one.
         Delta([], "t0");
     }
+
+    /// <summary>A recipient sendMail refuses (400 ErrorInvalidRecipients).</summary>
+    public const string RefusedRecipient = "no-such-mailbox@infomat.eu";
 
     /// <summary>The base URL with the version, for <c>Mail:Graph:BaseUrl</c>.</summary>
     public string BaseUrl => server.Url + "/v1.0";
@@ -102,7 +110,7 @@ public sealed class FakeGraph : IDisposable
             .AtPriority(10)
             .RespondWith(Response.Create().WithHeader("Content-Type", Json).WithBody(body));
         server.Given(Request.Create().UsingGet().WithPath(new RegexMatcher(@"^/v1\.0/users/[^/]+/mailFolders/inbox/messages/delta\(\)$")).WithParam("$deltatoken", token)).WithGuid(DeltaNothingNew)
-            .AtPriority(1)
+            .AtPriority(-1)
             .RespondWith(Response.Create().WithHeader("Content-Type", Json).WithBody(
                 JsonSerializer.Serialize(new Dictionary<string, object> { ["value"] = Array.Empty<object>(), ["@odata.deltaLink"] = deltaLink + "-next" })));
     }
