@@ -1,4 +1,7 @@
 using Infomat.Privacy.Intake;
+using Infomat.Privacy.Localization;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
 
 namespace Infomat.Privacy.Core.Tests;
 
@@ -52,5 +55,20 @@ public sealed class MailSweepTests
 
         Assert.Equal(Now - MailSweep.MaxLookBack, start.From);
         Assert.Equal(lastSweep - MailSweep.Settle, start.UnreadSince);
+    }
+
+    [Theory]
+    [InlineData(Language.Nl, "van 4 januari 2027 09:55 tot 29 januari 2027 10:00", "(35 dagen)", "loopt de wettelijke termijn vanaf het moment dat hij binnenkwam")]
+    [InlineData(Language.Fr, "du 4 janvier 2027 09:55 au 29 janvier 2027 10:00", "(35 jours)", "le délai légal court depuis son arrivée")]
+    [InlineData(Language.En, "from 4 January 2027 09:55 to 29 January 2027 10:00", "(35 days)", "the legal deadline runs from when it arrived")]
+    public void Staff_are_told_in_their_language_which_stretch_of_mail_was_not_read_and_that_its_time_runs_from_arrival(Language language, string stretch, string days, string deadline)
+    {
+        var mail = PrivacyMails.MailNotSwept(new DateTimeOffset(2027, 1, 4, 8, 55, 0, TimeSpan.Zero), new DateTimeOffset(2027, 1, 29, 9, 0, 0, TimeSpan.Zero), "privacy@infomat.eu", language);
+
+        Assert.Equal((MailKind.StaffTask, Audience.Staff), (mail.Kind, mail.Audience));
+        Assert.Equal(Texts.Get("MailNotSweptSubject", language), mail.Subject);
+        Assert.Contains(stretch, mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains(days, mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains(deadline, mail.TextBody, StringComparison.Ordinal);
     }
 }
