@@ -57,6 +57,19 @@ public sealed class MailSweepTests
         Assert.Equal(lastSweep - MailSweep.Settle, start.UnreadSince);
     }
 
+    [Fact]
+    public void A_first_sweep_look_back_set_beyond_the_longest_is_held_to_it_on_a_whole_minute()
+    {
+        var now = new DateTimeOffset(2027, 3, 16, 9, 0, 37, TimeSpan.Zero);
+
+        var start = MailSweep.LookBackFrom(now, null, TimeSpan.FromDays(90));
+
+        Assert.Equal(new DateTimeOffset(2027, 3, 16, 9, 0, 0, TimeSpan.Zero) - MailSweep.MaxLookBack, start.From);
+        Assert.Null(start.UnreadSince);
+        // Capped after a long outage too: the stretch named to staff ends on the minute the read starts from.
+        Assert.Equal(start.From, MailSweep.LookBackFrom(now, now.AddDays(-60), TimeSpan.FromDays(1)).From);
+    }
+
     [Theory]
     [InlineData(Language.Nl, "van 4 januari 2027 09:55 tot 29 januari 2027 10:00", "(35 dagen)", "loopt de wettelijke termijn vanaf het moment dat hij binnenkwam")]
     [InlineData(Language.Fr, "du 4 janvier 2027 09:55 au 29 janvier 2027 10:00", "(35 jours)", "le délai légal court depuis son arrivée")]

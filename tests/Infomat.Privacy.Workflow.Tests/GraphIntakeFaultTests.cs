@@ -269,6 +269,29 @@ public sealed class GraphIntakeFaultTests : IDisposable
     }
 
     [Fact]
+    public async Task A_notice_of_mail_not_swept_that_cannot_go_does_not_stop_the_read_and_goes_once_per_outage()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2027, 1, 4, 9, 0, 0, TimeSpan.Zero));
+        await Graph(clock).SweepAsync(default);
+        mailbox.Received["AAMk-march"] = clock.GetUtcNow().AddDays(50);
+        clock.Advance(TimeSpan.FromDays(60));
+        mailbox.ExpiredLinks.Add("https://graph.example/delta?$deltatoken=fresh");
+        mail.Down = true;
+
+        // The mail service is down: the sweep still reads the 35 days and completes.
+        await Graph(clock).SweepAsync(default);
+        Assert.Contains(queue.Queued, w => w.Id == "AAMk-march");
+        Assert.Empty(mail.Sent);
+
+        // The next sweeps go on from the new delta link: nothing more is said, whatever the mail service does.
+        mail.Down = false;
+        mailbox.ExpiredLinks.Clear();
+        clock.Advance(TimeSpan.FromMinutes(15));
+        await Graph(clock).SweepAsync(default);
+        Assert.Empty(mail.Sent);
+    }
+
+    [Fact]
     public async Task The_first_sweep_ever_looks_back_the_first_sweep_look_back()
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2027, 3, 12, 17, 0, 0, TimeSpan.Zero));

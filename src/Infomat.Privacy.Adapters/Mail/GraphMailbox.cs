@@ -156,10 +156,11 @@ public sealed class GraphMailbox : IMailbox
         {
             await client.Users[Mailbox].SendMail.PostAsync(body, cancellationToken: cancellationToken);
         }
-        catch (Microsoft.Graph.Models.ODataErrors.ODataError ex) when (ex.ResponseStatusCode is >= 400 and < 500 and not 408 and not 429)
+        catch (Microsoft.Graph.Models.ODataErrors.ODataError ex) when (ex.ResponseStatusCode == 400)
         {
-            // Refused for good (an invalid recipient, a mailbox that does not exist): the status and code, not the
-            // service's message, which names the address.
+            // Refused for good (an invalid recipient): the status and code, not the service's message, which names the
+            // address. A 401 or 403 (the app's rights), a 404 (the sending mailbox) are faults of our own set-up, which
+            // every recipient meets alike: thrown as they are, the step retried and the case flagged for staff.
             throw new Infomat.Privacy.Mail.MailRefusedException($"Graph {ex.ResponseStatusCode} {ex.Error?.Code}");
         }
     }

@@ -23,18 +23,21 @@ public static class MailSweep
     /// From when a sweep without a delta link (the first, or one restarting after the mail service forgot the link: 410)
     /// asks for mail: <paramref name="firstSweepLookback"/> ago, or, when the last complete sweep began earlier than
     /// that, from that sweep's moment less <see cref="Settle"/>, so that mail received while nothing swept (an outage
-    /// longer than the look-back) is still read; at most <see cref="MaxLookBack"/> ago, and then what was not read is said.
+    /// longer than the look-back) is still read; at most <see cref="MaxLookBack"/> ago (also for the first sweep), and
+    /// then what was not read is said.
     /// Mail handled before carries its category or marker: asking again costs a read.
     /// </summary>
     public static SweepStart LookBackFrom(DateTimeOffset now, DateTimeOffset? lastCompleteSweep, TimeSpan firstSweepLookback)
     {
-        var from = now - firstSweepLookback;
+        // The furthest back, on a whole minute (earlier, never later): a notice shows it to the minute.
+        var limit = now - MaxLookBack;
+        limit = new DateTimeOffset(limit.UtcTicks - (limit.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
+        var from = firstSweepLookback < MaxLookBack ? now - firstSweepLookback : limit;
         if (lastCompleteSweep is not { } last || last - Settle >= from)
         {
             return new SweepStart(from, null);
         }
 
-        var limit = now - MaxLookBack;
         return last - Settle >= limit ? new SweepStart(last - Settle, null) : new SweepStart(limit, last - Settle);
     }
 }

@@ -10,8 +10,9 @@ internal static partial class StaffMailLog
 {
     /// <summary>
     /// Sends <paramref name="build"/>'s mail once to each staff mailbox (<see cref="StaffMail.SendToStaffAsync"/>); the
-    /// mailboxes the mail service refused are logged by count and error type under <paramref name="about"/> (a case id
-    /// or a mailbox message id, never an address). Throws only when no mailbox took it.
+    /// mailboxes the mail service refused for good are logged by count and the service's answer (a status and code)
+    /// under <paramref name="about"/> (a case id or a mailbox message id, never an address). Throws when no mailbox took
+    /// it, and at once on a passing fault (the caller retries).
     /// </summary>
     public static async Task SendToStaffAsync(this ILogger logger, IMailSender mail, StaffOptions staff, string about, string what, Func<string, OutgoingMail> build, CancellationToken cancellationToken, bool escalate = false)
     {

@@ -231,19 +231,21 @@ public sealed partial class GraphIntake(
         // No link (the first sweep, or the link was lost): from the first-sweep look-back, or the last complete sweep.
         var deltaLink = await deltaLinks.ReadAsync(queue.Name, cancellationToken);
         DeltaPage page;
+        SweepStart? start = null;
         try
         {
-            page = await mailbox.DeltaAsync(deltaLink, deltaLink is null ? await LookBackFromAsync(started, cancellationToken) : started, cancellationToken);
+            start = deltaLink is null ? await LookBackFromAsync(started, cancellationToken) : null;
+            page = await mailbox.DeltaAsync(deltaLink, start?.From ?? started, cancellationToken);
         }
         catch (DeltaLinkExpiredException)
         {
             // The mail service forgot where the last sweep stopped (410): start again from before the last complete
             // sweep (or the first-sweep look-back, when that goes further). Mail handled meanwhile carries its category
             // or marker, so looking again costs a read, not a second case.
-            var since = await LookBackFromAsync(started, cancellationToken);
-            DeltaReset(log, started - since);
+            start = await LookBackFromAsync(started, cancellationToken);
+            DeltaReset(log, started - start.From);
             deltaLink = null;
-            page = await mailbox.DeltaAsync(null, since, cancellationToken);
+            page = await mailbox.DeltaAsync(null, start.From, cancellationToken);
         }
 
         await queue.EnqueueAsync(page.MessageIds.Select(id => new MailWork(MailWorkKind.Message, id)), cancellationToken);
@@ -256,31 +258,45 @@ public sealed partial class GraphIntake(
         {
             // A round of the delta query is complete when it ends with a delta link.
             await deltaLinks.WriteSweptAsync(queue.Name, started, cancellationToken);
+            if (start?.UnreadSince is { } unreadSince)
+            {
+                // Once, after the sweep that read from start.From completed (an attempt that failed says nothing: the
+                // next one looks from the same last sweep again), and never in the way of the read.
+                await TellNotSweptAsync(unreadSince, start.From, cancellationToken);
+            }
         }
 
         Swept(log, page.MessageIds.Count);
         return page.MessageIds.Count;
     }
 
-    /// <summary>
-    /// From when a sweep without a delta link asks for mail (<see cref="MailSweep.LookBackFrom"/>). When the intake was
-    /// stopped for longer than a sweep looks back, staff are told which stretch of mail it did not read, before the sweep.
-    /// </summary>
-    private async Task<DateTimeOffset> LookBackFromAsync(DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var start = MailSweep.LookBackFrom(now, await deltaLinks.ReadSweptAsync(queue.Name, cancellationToken), Options.FirstSweepLookback);
-        if (start.UnreadSince is { } unreadSince)
-        {
-            NotSwept(log, unreadSince, start.From);
-            var o = privacyOptions.Value;
-            await log.SendToStaffAsync(staffMail, o.Staff, "Mailbox sweep", "not swept", to => PrivacyMails.MailNotSwept(unreadSince, start.From, to, o.Staff.Language), cancellationToken);
-        }
+    /// <summary>From when a sweep without a delta link asks for mail (<see cref="MailSweep.LookBackFrom"/>).</summary>
+    private async Task<SweepStart> LookBackFromAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        MailSweep.LookBackFrom(now, await deltaLinks.ReadSweptAsync(queue.Name, cancellationToken), Options.FirstSweepLookback);
 
-        return start.From;
+    /// <summary>
+    /// The intake was stopped for longer than a sweep looks back: ops get an error log and staff a mail naming the
+    /// stretch of mail it did not read. A mail that cannot go is logged too (ops have the stretch from the log).
+    /// </summary>
+    private async Task TellNotSweptAsync(DateTimeOffset unreadSince, DateTimeOffset from, CancellationToken cancellationToken)
+    {
+        NotSwept(log, unreadSince, from);
+        try
+        {
+            var o = privacyOptions.Value;
+            await log.SendToStaffAsync(staffMail, o.Staff, "Mailbox sweep", "not swept", to => PrivacyMails.MailNotSwept(unreadSince, from, to, o.Staff.Language), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            NotSweptNotTold(log, ex.GetType().Name);
+        }
     }
 
     [LoggerMessage(154, LogLevel.Error, "The mailbox was not swept from {UnreadSince:o} to {From:o} (the intake was stopped for longer than a sweep looks back); staff are told")]
     private static partial void NotSwept(ILogger logger, DateTimeOffset unreadSince, DateTimeOffset from);
+
+    [LoggerMessage(155, LogLevel.Error, "The staff mail naming the mail not swept could not be sent ({Error}); the stretch is in the log before this one")]
+    private static partial void NotSweptNotTold(ILogger logger, string error);
 
     [LoggerMessage(70, LogLevel.Information, "Graph subscription {SubscriptionId}: {Change}, expires {ExpiresAt:o}")]
     private static partial void Subscription(ILogger logger, string subscriptionId, SubscriptionChange change, DateTimeOffset expiresAt);
