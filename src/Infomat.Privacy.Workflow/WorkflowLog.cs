@@ -1,5 +1,3 @@
-using Infomat.Privacy.Mail;
-
 using Microsoft.Extensions.Logging;
 
 namespace Infomat.Privacy.Workflow;
@@ -36,18 +34,6 @@ internal static partial class WorkflowLog
 
     [LoggerMessage(151, LogLevel.Warning, "Case {CaseId}: the requester's time to send the identification asked for is over, but mail received before then is not all read (or could not be checked: {Error}); the case stays open and looks again")]
     public static partial void ReplyMayBeUnread(this ILogger logger, string caseId, string? error);
-
-    [LoggerMessage(152, LogLevel.Warning, "Case {CaseId}: the staff mail ({Mail}) was refused for {Refused} of its mailboxes ({Error}); recorded as sent, as the others have it")]
-    public static partial void StaffMailRefused(this ILogger logger, string caseId, string mail, int refused, string error);
-
-    /// <summary>Sends a staff mail of a case once to each staff mailbox (<see cref="StaffMail.SendToStaffAsync"/>), logging the ones refused.</summary>
-    public static async Task SendToStaffAsync(this ILogger logger, IMailSender mail, Configuration.StaffOptions staff, string caseId, string what, Func<string, OutgoingMail> build, bool escalate = false)
-    {
-        if (await StaffMail.SendToStaffAsync(mail, staff, build, CancellationToken.None, escalate) is { Count: > 0 } refused)
-        {
-            logger.StaffMailRefused(caseId, what, refused.Count, refused[0]);
-        }
-    }
 
     [LoggerMessage(10, LogLevel.Information, "Case {CaseId}: {ActionCount} actions applied at once (no identity approval) in {StoreCount} stores, {RecordCount} records matched")]
     public static partial void AppliedAtOnce(this ILogger logger, string caseId, int actionCount, int storeCount, int recordCount);

@@ -1,9 +1,9 @@
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
-using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
+using Infomat.Privacy.Workflow;
 
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;

@@ -9,6 +9,7 @@ using Infomat.Privacy.Intake;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
+using Infomat.Privacy.Workflow;
 
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;

@@ -1,9 +1,9 @@
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
-using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Http.Intake;
 using Infomat.Privacy.Intake;
 using Infomat.Privacy.Mail;
+using Infomat.Privacy.Workflow;
 
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;

@@ -47,7 +47,7 @@ public sealed class RequestApproval(
             var link = o.Link("approvals", tokens.Issue(c.Id, TokenPurpose.Approve, lifetime));
             var card = ApprovalCard.ForMail(c, dataMap, o, () => tokens.Issue(c.Id, TokenPurpose.ApprovalCard, lifetime), link);
             var prepared = c;
-            await log.SendToStaffAsync(mail, o.Staff, c.Id, "approval request", to => PrivacyMails.ApprovalRequest(prepared, dataMap, link, to, o.Staff.Language, card));
+            await log.SendToStaffAsync(mail, o.Staff, "Case " + c.Id, "approval request", to => PrivacyMails.ApprovalRequest(prepared, dataMap, link, to, o.Staff.Language, card), CancellationToken.None);
 
             c = (await register.ApplyAsync(c.Id, x => x.RequestApproval(sentAt), CancellationToken.None)).Case;
             log.Step(c.Id, "approval requested");

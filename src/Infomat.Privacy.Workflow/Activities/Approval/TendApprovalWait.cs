@@ -43,8 +43,8 @@ public sealed class TendApprovalWait(
             var link = o.Link("approvals", tokens.Issue(c.Id, TokenPurpose.Approve, lifetime));
             var card = ApprovalCard.ForMail(c, dataMap, o, () => tokens.Issue(c.Id, TokenPurpose.ApprovalCard, lifetime), link);
             // Once to each mailbox that takes it: a refused one is logged, not retried with the others (StaffMail.SendToEachAsync).
-            await log.SendToStaffAsync(mail, o.Staff, c.Id, escalate ? "approval escalation" : "approval reminder",
-                to => PrivacyMails.ApprovalReminder(c, dataMap, link, to, o.Staff.Language, escalate, card), escalate);
+            await log.SendToStaffAsync(mail, o.Staff, "Case " + c.Id, escalate ? "approval escalation" : "approval reminder",
+                to => PrivacyMails.ApprovalReminder(c, dataMap, link, to, o.Staff.Language, escalate, card), CancellationToken.None, escalate);
 
             c = (await register.ApplyAsync(c.Id, x => x.RecordReminder(step.ReminderKey!, now), CancellationToken.None)).Case;
             log.Step(c.Id, escalate ? "approval escalated" : "approval reminder sent");

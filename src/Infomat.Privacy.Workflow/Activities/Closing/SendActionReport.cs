@@ -35,7 +35,7 @@ public sealed class SendActionReport(ICaseRegister register, IMailSender mail, D
             var open = recipients.Where(r => c.RecipientNotices.All(n => n.Recipient != r.Key)).ToList();
             if (open.Count > 0)
             {
-                await log.SendToStaffAsync(mail, o.Staff, c.Id, "recipients to tell", to => PrivacyMails.RecipientsToTell(c, open, o.Link("cases/" + c.Id), to, o.Staff.Language));
+                await log.SendToStaffAsync(mail, o.Staff, "Case " + c.Id, "recipients to tell", to => PrivacyMails.RecipientsToTell(c, open, o.Link("cases/" + c.Id), to, o.Staff.Language), CancellationToken.None);
                 var at = time.GetUtcNow();
                 await register.ApplyAsync(c.Id, x => x.OpenRecipientNotices(open.Select(r => r.Key), at), CancellationToken.None);
             }

@@ -40,7 +40,7 @@ public sealed class OpenStaffTasks(
             var o = options.Value;
             var token = tokens.Issue(c.Id, TokenPurpose.StaffTask, o.Staff.TaskLinkLifetime);
             var opened = c;
-            await log.SendToStaffAsync(mail, o.Staff, c.Id, "staff tasks", to => PrivacyMails.StaffTasks(opened, dataMap, o.Link("tasks", token), to, o.Staff.Language));
+            await log.SendToStaffAsync(mail, o.Staff, "Case " + c.Id, "staff tasks", to => PrivacyMails.StaffTasks(opened, dataMap, o.Link("tasks", token), to, o.Staff.Language), CancellationToken.None);
             var at = time.GetUtcNow();
             c = (await register.ApplyAsync(c.Id, x => x.TasksMailSent(at), CancellationToken.None)).Case;
             log.Step(c.Id, "staff tasks opened");

@@ -33,7 +33,7 @@ public sealed class RecordAppliedAtOnce(ICaseRegister register, IMailSender mail
         {
             var o = options.Value;
             var applied = c;
-            await log.SendToStaffAsync(mail, o.Staff, c.Id, "applied at once", to => PrivacyMails.AppliedAtOnce(applied, dataMap, input.Outcomes, to, o.Staff.Language));
+            await log.SendToStaffAsync(mail, o.Staff, "Case " + c.Id, "applied at once", to => PrivacyMails.AppliedAtOnce(applied, dataMap, input.Outcomes, to, o.Staff.Language), CancellationToken.None);
 
             var toldAt = time.GetUtcNow();
             c = (await register.ApplyAsync(c.Id, x => x.StaffToldOfAppliedAtOnce(toldAt), CancellationToken.None)).Case;

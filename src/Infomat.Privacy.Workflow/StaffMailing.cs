@@ -3,16 +3,16 @@ using Infomat.Privacy.Mail;
 
 using Microsoft.Extensions.Logging;
 
-namespace Infomat.Privacy.Http.Hosting;
+namespace Infomat.Privacy.Workflow;
 
-/// <summary>Staff mail sent from the intake and the sweeps: once to each staff mailbox, a refused one logged (ids only).</summary>
-internal static partial class StaffMailLog
+/// <summary>Every staff mail, from the workflow's steps, the intake and the sweeps: once to each staff mailbox, a refused one logged (ids only).</summary>
+public static partial class StaffMailing
 {
     /// <summary>
     /// Sends <paramref name="build"/>'s mail once to each staff mailbox (<see cref="StaffMail.SendToStaffAsync"/>); the
     /// mailboxes the mail service refused for good are logged by count and the service's answer (a status and code)
-    /// under <paramref name="about"/> (a case id or a mailbox message id, never an address). Throws when no mailbox took
-    /// it, and at once on a passing fault (the caller retries).
+    /// under <paramref name="about"/> (a case id, a mail's marker or a mailbox message id, never an address). Throws when
+    /// no mailbox took it, and at once on a passing fault (the caller retries).
     /// </summary>
     public static async Task SendToStaffAsync(this ILogger logger, IMailSender mail, StaffOptions staff, string about, string what, Func<string, OutgoingMail> build, CancellationToken cancellationToken, bool escalate = false)
     {
@@ -22,6 +22,6 @@ internal static partial class StaffMailLog
         }
     }
 
-    [LoggerMessage(153, LogLevel.Warning, "{About}: the staff mail ({Mail}) was refused for {Refused} of its mailboxes ({Error}); the others have it")]
+    [LoggerMessage(152, LogLevel.Warning, "{About}: the staff mail ({Mail}) was refused for {Refused} of its mailboxes ({Error}); the others have it")]
     private static partial void Refused(ILogger logger, string about, string mail, int refused, string error);
 }
