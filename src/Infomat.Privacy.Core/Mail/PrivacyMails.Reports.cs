@@ -21,8 +21,11 @@ public static partial class PrivacyMails
         // A case with more than one right runs several actions in one store, the main one last (an objection's
         // suppression, then the erasure): the store's block says where the store ended, and the other right has its
         // own paragraph, so no store is reported twice ("kept" and then "erased").
-        // What an earlier action of the case deleted there (an at-once withdrawal) still counts as done by the case.
-        outcomes = [.. outcomes.GroupBy(o => o.StoreKey, StringComparer.Ordinal).Select(g => g.Last().WithDeletionsOf(g.SkipLast(1)))];
+        // What an earlier action of the case deleted there (an at-once withdrawal) still counts as done by the case, and
+        // so does what it changed in a table the last action left as it found it (the objection opted the contact out;
+        // the withdrawal after it found nothing more to change) and a suppression it made.
+        var byStore = outcomes.GroupBy(o => o.StoreKey, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (IReadOnlyList<StoreOutcome>)[.. g], StringComparer.Ordinal);
+        outcomes = [.. byStore.Values.Select(g => g[^1].WithDeletionsOf(g.SkipLast(1)))];
         var blocks = new List<Block> { Text(c.Type == RequestType.Erasure ? ErasureIntro(c, outcomes, l) : Intro(c, l)) };
         if (c.AlsoRights.Contains(RequestType.Objection))
         {
@@ -32,8 +35,9 @@ public static partial class PrivacyMails
 
         if (c.AlsoRights.Contains(RequestType.WithdrawConsent) && c.AppliedAtOnceAt is not null)
         {
-            // Beside an erasure (decision 49): applied at once when the address was confirmed, before the erasure.
-            blocks.Add(Text(Texts.Get("ReportAlsoWithdrawal", l)));
+            // Beside an erasure (decision 49): applied at once when the address was confirmed, before the erasure. Beside
+            // an objection to direct marketing (decision 51): applied at once with it.
+            blocks.Add(Text(Texts.Get(c.Type == RequestType.Erasure ? "ReportAlsoWithdrawal" : "ReportAlsoWithdrawalBesideObjection", l)));
         }
 
         var objection = c.Tasks.FirstOrDefault(t => t.Kind == StaffTaskKind.ReviewObjection);
@@ -66,7 +70,7 @@ public static partial class PrivacyMails
 
         foreach (var outcome in outcomes.OrderBy(o => o.StoreKey, StringComparer.Ordinal))
         {
-            blocks.Add(Text(StoreBlock(map, map.Store(outcome.StoreKey), outcome, l)));
+            blocks.Add(Text(StoreBlock(map, map.Store(outcome.StoreKey), outcome, byStore[outcome.StoreKey].SkipLast(1).ToList(), l)));
         }
 
         if (EarlierCopies(c, l) is { } copies)
@@ -164,7 +168,11 @@ public static partial class PrivacyMails
         return Texts.Format("ReportStoreHeading", l, controller.LegalName, controller.EnterpriseNumber, store.Name.In(l));
     }
 
-    private static string StoreBlock(DataMap map, StoreMap store, StoreOutcome outcome, Language l)
+    /// <summary>
+    /// One store's block of the report: <paramref name="outcome"/> is where the store ended (the case's last action
+    /// there, with what earlier ones deleted), <paramref name="earlier"/> the case's earlier actions there, in order.
+    /// </summary>
+    private static string StoreBlock(DataMap map, StoreMap store, StoreOutcome outcome, IReadOnlyList<StoreOutcome> earlier, Language l)
     {
         var lines = new List<string> { Heading(map, store, l) };
         if (outcome.Matched == 0)
@@ -198,41 +206,56 @@ public static partial class PrivacyMails
                 lines.Add(Texts.Plural("ReportRestricted", t.Restricted, l, name, t.Restricted));
             }
 
-            if (t.Updated > 0 && table.OptsOutOfMailings(outcome.Action))
+            if (t.Updated > 0)
             {
-                // The contact stays for its own purpose; only the mailings stop (Art. 21(3)), and the line says just that.
-                // Under a withdrawal the mailings (legitimate interest, not consent) stop because we take it as an
-                // objection too (Art. 21(2)), and the line says that rather than that the person objected.
-                var why = outcome.Action == StoreAction.ObjectToDirectMarketing ? Texts.Get("ReportArticleObjection", l) : Texts.Get("ReportArticleOptOutWithWithdrawal", l);
-                lines.Add(Texts.Plural("ReportOptedOut", t.Updated, l, name, t.Updated, why, purpose.Name.In(l), purpose.LegalBasis.In(l)));
+                lines.Add(UpdatedLine(table, name, purpose, t.Updated, outcome.Action, l));
             }
-            else if (t.Updated > 0)
+            else if (t.Deleted + t.Anonymised + t.Retained + t.Restricted == 0
+                && earlier.LastOrDefault(e => e.Tables.Any(x => x.Table == t.Table && x.Updated > 0)) is { } before)
             {
-                lines.Add(Texts.Plural("ReportUpdated", t.Updated, l, name, t.Updated, outcome.Action is StoreAction.WithdrawConsent or StoreAction.WithdrawMarketingConsent or StoreAction.WithdrawOtherConsent ? Texts.Get("ReportArticleWithdrawal", l) : Texts.Get("ReportArticleObjection", l)));
+                // Left as found by the last action because an earlier one of the case had changed it already.
+                lines.Add(UpdatedLine(table, name, purpose, before.Tables.First(x => x.Table == t.Table).Updated, before.Action, l));
             }
-
-            if (t.Deleted + t.Anonymised + t.Retained + t.Restricted + t.Updated == 0)
+            else if (t.Deleted + t.Anonymised + t.Retained + t.Restricted == 0)
             {
                 lines.Add(Texts.Plural("ReportKept", t.Matched, l, name, t.Matched, purpose.Name.In(l), purpose.LegalBasis.In(l)));
             }
         }
+
+        var suppressed = outcome.Suppressed || earlier.Any(e => e.Suppressed);
 
         if (outcome.Action == StoreAction.Erase)
         {
             var retained = outcome.Tables.Sum(t => t.Retained);
             var remaining = outcome.Tables.Sum(t => t.RemainingAfter);
             lines.Add(Texts.Get("ReportCheckHow", l));
-            lines.Add(remaining == 0 ? Texts.Get("ReportProofNone", l)
+            // The suppression list holds a keyed hash of the address (pseudonymised, decision 44): named, not hidden.
+            lines.Add(remaining == 0 ? Texts.Get(suppressed ? "ReportProofNoneButSuppressed" : "ReportProofNone", l)
                 : outcome.OnlyRetainedRemain ? Texts.Plural("ReportProofRetained", retained, l, retained)
                 : Texts.Plural("ReportProofUnexpected", remaining, l, remaining));
         }
 
-        if (outcome.Suppressed)
+        if (suppressed)
         {
             lines.Add(Texts.Get("ReportSuppressed", l));
         }
 
         return string.Join("\n", lines);
+    }
+
+    /// <summary>What an action changed in a table so that a processing stops: the mailings only, or the records themselves.</summary>
+    private static string UpdatedLine(TableMap table, string name, Purpose purpose, int updated, StoreAction action, Language l)
+    {
+        if (table.OptsOutOfMailings(action))
+        {
+            // The contact stays for its own purpose; only the mailings stop (Art. 21(3)), and the line says just that.
+            // Under a withdrawal the mailings (legitimate interest, not consent) stop because we take it as an
+            // objection too (Art. 21(2)), and the line says that rather than that the person objected.
+            var why = action == StoreAction.ObjectToDirectMarketing ? Texts.Get("ReportArticleObjection", l) : Texts.Get("ReportArticleOptOutWithWithdrawal", l);
+            return Texts.Plural("ReportOptedOut", updated, l, name, updated, why, purpose.Name.In(l), purpose.LegalBasis.In(l));
+        }
+
+        return Texts.Plural("ReportUpdated", updated, l, name, updated, action is StoreAction.WithdrawConsent or StoreAction.WithdrawMarketingConsent or StoreAction.WithdrawOtherConsent ? Texts.Get("ReportArticleWithdrawal", l) : Texts.Get("ReportArticleObjection", l));
     }
 
     /// <summary>To staff: the tasks of a case and the link to the page where they mark them done.</summary>
