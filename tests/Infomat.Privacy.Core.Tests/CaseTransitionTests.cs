@@ -484,6 +484,35 @@ public sealed class CaseTransitionTests
     }
 
     [Fact]
+    public void A_zip_written_again_before_the_answer_replaces_the_withdrawn_one_and_each_keeps_its_audit_events()
+    {
+        var hash = new KeyedHash(new byte[32]);
+        var revoked = Taken(Taken(AwaitingApproval().ExportWritten("c/x.zip")).RevokeExport("Els", Received.AddDays(1)));
+        Assert.Null(revoked.LiveExport);
+
+        // A failed case retried: the old zip's record goes before the new write, what became of it stays on the case.
+        var replaced = Taken(revoked.ReplaceExport(Received.AddDays(2)));
+        Assert.Null(replaced.ExportBlobName);
+        Assert.Equal(CaseRefusal.NoExport, replaced.DownloadRefusal(5));
+        Assert.Equal([new ReplacedExport(Received.AddDays(2), Received.AddDays(1), "Els", null)], replaced.ReplacedExports);
+        var rewritten = Taken(replaced.ExportWritten("c/x.zip"));
+        Assert.Equal("c/x.zip", rewritten.LiveExport);
+        Assert.Null(rewritten.DownloadRefusal(5));
+
+        // Withdrawn again: a second event of its own, the first one's events unchanged.
+        var again = Taken(rewritten.RevokeExport("Jan", Received.AddDays(3)));
+        var keys = Audit.CaseAudit.Entries(again, hash).Select(e => e.Key).ToList();
+        Assert.Contains("export-revoked", keys);
+        Assert.Contains("export-replaced.1", keys);
+        Assert.Contains("export-revoked.2", keys);
+        Assert.Equal("Els", Audit.CaseAudit.Entries(again, hash).Single(e => e.Key == "export-revoked").Actor);
+
+        // The zip the answer handed out is never replaced; a case without one has none to replace.
+        Assert.Equal(CaseRefusal.AlreadyDone, Taken(rewritten.Complete(Received.AddDays(3), Received.AddDays(10))).ReplaceExport(Received.AddDays(4)).Refusal);
+        Assert.Equal(CaseRefusal.NoExport, AwaitingApproval().ReplaceExport(Received).Refusal);
+    }
+
+    [Fact]
     public void The_verification_link_is_sent_again_at_most_the_allowed_times_and_only_while_the_requester_can_still_confirm()
     {
         var timeout = TimeSpan.FromDays(7);

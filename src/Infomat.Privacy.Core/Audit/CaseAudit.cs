@@ -203,16 +203,34 @@ public static class CaseAudit
                 $"download {i + 1}", c.Downloads[i]);
         }
 
-        if (c.ExportRevokedAt is { } revoked)
+        // Each zip of the case (one, unless a retry wrote it again) keeps keys of its own: the first as before, the
+        // next ones numbered from 2.
+        void ExportEvents(int zip, DateTimeOffset? revokedAt, string? revokedBy, ExportDeletion? deleted)
         {
-            Add("export-revoked", "export-revoked", c.ExportRevokedBy ?? AuditEvent.System, "export deleted, link withdrawn", revoked);
+            var suffix = zip == 0 ? string.Empty : "." + (zip + 1).ToString(CultureInfo.InvariantCulture);
+            if (revokedAt is { } revoked)
+            {
+                Add("export-revoked" + suffix, "export-revoked", revokedBy ?? AuditEvent.System, "export deleted, link withdrawn", revoked);
+            }
+
+            if (deleted is not null)
+            {
+                Add("export-deleted" + suffix, "export-deleted", AuditEvent.System,
+                    deleted.Reason == ExportDeletionReason.Erasure ? "erasure " + deleted.ErasureCaseId : "link ended", deleted.At);
+            }
         }
 
-        if (c.ExportDeleted is { } deleted)
+        for (var i = 0; i < c.ReplacedExports.Count; i++)
         {
-            Add("export-deleted", "export-deleted", AuditEvent.System,
-                deleted.Reason == ExportDeletionReason.Erasure ? "erasure " + deleted.ErasureCaseId : "link ended", deleted.At);
+            var replaced = c.ReplacedExports[i];
+            ExportEvents(i, replaced.RevokedAt, replaced.RevokedBy, replaced.Deleted);
+            Add("export-replaced." + (i + 1).ToString(CultureInfo.InvariantCulture), "export-replaced", AuditEvent.System,
+                replaced.RevokedAt is not null ? "written again after its withdrawal"
+                : replaced.Deleted is not null ? "written again after its deletion"
+                : "written again, the earlier zip gone from storage", replaced.At);
         }
+
+        ExportEvents(c.ReplacedExports.Count, c.ExportRevokedAt, c.ExportRevokedBy, c.ExportDeleted);
 
         if (c.EarlierCopiesErased is { } copies)
         {

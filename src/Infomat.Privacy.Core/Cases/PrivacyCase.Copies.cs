@@ -59,6 +59,34 @@ public sealed partial record PrivacyCase
         };
     }
 
+    /// <summary>The zips written for the case before its current one, and what became of each (oldest first).</summary>
+    public IReadOnlyList<ReplacedExport> ReplacedExports { get; init; } = [];
+
+    /// <summary>
+    /// The zip recorded for the case when it is the one to hand out: recorded only once written whole, and neither
+    /// withdrawn by staff nor deleted since. Null otherwise.
+    /// </summary>
+    public string? LiveExport => ExportRevokedAt is null && ExportDeleted is null ? ExportBlobName : null;
+
+    /// <summary>
+    /// The case's zip is written again before its answer went: a failed case retried after staff withdrew its zip, an
+    /// erasure deleted it, or the storage's lifecycle rule removed it. The record of the old zip goes first (kept in
+    /// <see cref="ReplacedExports"/>), so a write that breaks part-way is never taken for a finished zip, and the new
+    /// zip, once recorded, is the one the link opens.
+    /// </summary>
+    public CaseTransition ReplaceExport(DateTimeOffset at) =>
+        ExportBlobName is null ? Refuse(CaseRefusal.NoExport)
+        : !NeedsAnswer ? Refuse(CaseRefusal.AlreadyDone)
+        : To(this with
+        {
+            ReplacedExports = [.. ReplacedExports, new ReplacedExport(at, ExportRevokedAt, ExportRevokedBy, ExportDeleted)],
+            ExportBlobName = null,
+            ExportRevokedAt = null,
+            ExportRevokedBy = null,
+            ExportDeleted = null,
+            ExportExpiresAt = null,
+        });
+
     /// <summary>True when the zip is still there and its download link has ended: the retention sweep deletes it.</summary>
     public bool IsExportDueForDeletion(DateTimeOffset now) =>
         ExportBlobName is not null && ExportDeleted is null && ExportRevokedAt is null && ExportExpiresAt is { } ends && now >= ends;
@@ -88,6 +116,9 @@ public enum ExportDeletionReason
     /// <summary>The person had their data erased (a later erasure case).</summary>
     Erasure,
 }
+
+/// <summary>A zip of the case written again (<see cref="PrivacyCase.ReplaceExport"/>): when, and what had become of the old one.</summary>
+public sealed record ReplacedExport(DateTimeOffset At, DateTimeOffset? RevokedAt, string? RevokedBy, ExportDeletion? Deleted);
 
 /// <summary>When and why the export was deleted; for an erasure, the erasure's case id.</summary>
 public sealed record ExportDeletion(DateTimeOffset At, ExportDeletionReason Reason, string? ErasureCaseId);

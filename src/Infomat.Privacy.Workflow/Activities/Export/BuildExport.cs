@@ -10,7 +10,8 @@ namespace Infomat.Privacy.Workflow.Activities.Export;
 
 /// <summary>
 /// Streams the zip for the case into the exports container, then deletes the records staged for it: the zip is the only
-/// copy left. A retry after the zip was written (its reply lost) returns that zip and deletes what is still staged.
+/// copy left. A retry after the zip was written (its reply lost) returns that zip and deletes what is still staged; a
+/// zip recorded before but withdrawn, deleted or gone since is replaced (<see cref="PrivacyCase.ReplaceExport"/>).
 /// </summary>
 public sealed class BuildExport(ICaseRegister register, IStagingStorage staging, IExportStorage exports, IEntityStoreCatalog stores, DataMap dataMap, TimeProvider time, ILogger<BuildExport> log)
     : TaskActivity<BuildExportInput, ExportResult>
@@ -22,10 +23,17 @@ public sealed class BuildExport(ICaseRegister register, IStagingStorage staging,
         ArgumentNullException.ThrowIfNull(input);
         var c = await register.RequireAsync(input.CaseId);
         var blobName = BlobNameFor(c.Id);
-        if (c.ExportBlobName == blobName && await exports.GetSizeAsync(blobName, CancellationToken.None) is { } built)
+        if (c.LiveExport == blobName && await exports.GetSizeAsync(blobName, CancellationToken.None) is { } built)
         {
             await DeleteStagedAsync(c.Id);
             return new ExportResult(blobName, built);
+        }
+
+        if (c.ExportBlobName is not null)
+        {
+            // Written before and withdrawn, deleted or gone since (a failed case retried): its record goes before the
+            // new write, so a write that breaks part-way is written again by the retry, never handed out.
+            c = (await register.ApplyAsync(c.Id, x => x.ReplaceExport(time.GetUtcNow()), CancellationToken.None)).Case;
         }
 
         var manifest = new Infomat.Privacy.Export.ExportManifest(
