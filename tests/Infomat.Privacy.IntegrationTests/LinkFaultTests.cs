@@ -131,6 +131,35 @@ public sealed class LinkFaultTests(Azurite azurite) : IAsyncLifetime
         Assert.Contains("You can download it 4 more time(s).", await flows.Http.GetStringAsync(link.PathAndQuery), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The exports account (its own in Azure, decision 67) failing while the register answers: the download page and the
+    /// download gave a bare 500 (review of 5 December); now the page says to try again with the same link, which then works.
+    /// </summary>
+    [Fact]
+    public async Task An_outage_of_the_exports_storage_when_the_requester_downloads_asks_to_try_again_with_the_same_link()
+    {
+        var id = await flows.SubmitAsync(email: "jan.devries@example.nl", language: "en", entity: "nl");
+        await flows.ApproveAsync(id);
+        var link = await flows.DownloadLinkAsync(id);
+        await RecordedAsync(id, "answerSentAt");
+
+        host.ExportFaults.FailWhen(_ => true);
+        var page = await flows.Http.GetAsync(link.PathAndQuery);
+        var post = await flows.PostTokenAsync("/download", link);
+
+        Assert.True(host.ExportFaults.Injected > 0);
+        foreach (var answer in new[] { page, post })
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode);
+            Assert.Null(answer.Headers.Location);
+            Assert.Contains("Please try again in a few minutes with the same link", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        host.ExportFaults.Heal();
+        Assert.Contains("You can download it 5 more time(s).", await flows.Http.GetStringAsync(link.PathAndQuery), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.SeeOther, (await flows.PostTokenAsync("/download", link)).StatusCode);
+    }
+
     [Fact]
     public async Task A_storage_outage_while_a_request_is_sent_asks_to_send_it_again_keeps_what_was_typed_and_the_second_try_makes_one_case()
     {

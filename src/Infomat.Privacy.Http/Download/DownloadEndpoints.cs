@@ -34,7 +34,12 @@ public sealed class DownloadEndpoints(CaseLinks links, RequesterPages pages, IEx
         }
 
         var l = c!.Language;
-        var size = await SizeAsync(c, cancellationToken);
+        if (await SizeAsync(c, cancellationToken) is not { } measured)
+        {
+            return links.TryAgain(l, c);
+        }
+
+        var size = measured.Bytes;
         if (DownloadRefused(c, size) is { } refused)
         {
             return refused;
@@ -66,7 +71,12 @@ public sealed class DownloadEndpoints(CaseLinks links, RequesterPages pages, IEx
             return failure;
         }
 
-        var size = await SizeAsync(c!, cancellationToken);
+        if (await SizeAsync(c!, cancellationToken) is not { } measured)
+        {
+            return links.TryAgain(c!.Language, c);
+        }
+
+        var size = measured.Bytes;
         if (DownloadRefused(c!, size) is { } refused)
         {
             return refused;
@@ -95,9 +105,16 @@ public sealed class DownloadEndpoints(CaseLinks links, RequesterPages pages, IEx
         return new SeeOther(link.AbsoluteUri);
     }
 
-    /// <summary>The size of the case's zip, or null when there is none (never written, withdrawn, deleted by an erasure, the retention sweep or the lifecycle rule).</summary>
-    private async Task<long?> SizeAsync(PrivacyCase c, CancellationToken cancellationToken) =>
-        c.ExportBlobName is null || c.ExportRevokedAt is not null || c.ExportDeleted is not null ? null : await exports.GetSizeAsync(c.ExportBlobName, cancellationToken);
+    /// <summary>
+    /// The size of the case's zip (its bytes null when there is none: never written, withdrawn, deleted by an erasure, the
+    /// retention sweep or the lifecycle rule), or null when the exports storage cannot answer now (the page asks to try
+    /// again; nothing is counted and the link still works).
+    /// </summary>
+    private async Task<Measured?> SizeAsync(PrivacyCase c, CancellationToken cancellationToken) =>
+        c.LiveExport is not { } zip ? new Measured(null)
+        : await links.TryAsync(c.Id, async () => new Measured(await exports.GetSizeAsync(zip, cancellationToken)), cancellationToken);
+
+    private sealed record Measured(long? Bytes);
 
     /// <summary>The page that says why the zip can no longer be had (withdrawn, erased with the person's data, its time over, downloads used up, gone), or null.</summary>
     private IResult? DownloadRefused(PrivacyCase c, long? size)

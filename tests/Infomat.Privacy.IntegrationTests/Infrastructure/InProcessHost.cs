@@ -65,6 +65,9 @@ public sealed class InProcessHost : ITestHost, IAsyncDisposable
     /// <summary>The faults on the wire of the Table client (case register, used tokens, audit).</summary>
     public StorageFaults TableFaults { get; } = new();
 
+    /// <summary>The faults on the wire of the exports' Blob client (the zips the requester downloads; decision 67).</summary>
+    public StorageFaults ExportFaults { get; } = new();
+
     public int Port { get; private set; }
 
     public string BaseUrl => $"http://127.0.0.1:{Port}";
@@ -130,10 +133,15 @@ public sealed class InProcessHost : ITestHost, IAsyncDisposable
         tableOptions.AddPolicy(TableFaults, HttpPipelinePosition.PerRetry);
         tableOptions.Retry.MaxRetries = 1;
         tableOptions.Retry.Delay = TimeSpan.FromMilliseconds(50);
+        var exportOptions = new BlobClientOptions();
+        exportOptions.AddPolicy(ExportFaults, HttpPipelinePosition.PerRetry);
+        exportOptions.Retry.MaxRetries = 1;
+        exportOptions.Retry.Delay = TimeSpan.FromMilliseconds(50);
         builder.Services.AddSingleton(new StorageClients(
             new BlobServiceClient(azurite.ConnectionString),
             new TableServiceClient(azurite.ConnectionString, tableOptions),
-            new QueueServiceClient(azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 })));
+            new QueueServiceClient(azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }),
+            new BlobServiceClient(azurite.ConnectionString, exportOptions)));
 
         Replace?.Invoke(builder.Services);
         app = builder.Build();
