@@ -128,7 +128,7 @@ public sealed class LinkFaultTests(Azurite azurite) : IAsyncLifetime
 
         host.TableFaults.Heal();
         Assert.Equal(HttpStatusCode.SeeOther, (await flows.PostTokenAsync("/download", link)).StatusCode);
-        Assert.Contains("You can download it 4 more time(s).", await flows.Http.GetStringAsync(link.PathAndQuery), StringComparison.Ordinal);
+        Assert.Contains("You can start the download 4 more time(s); each start counts, also one that does not finish.", await flows.Http.GetStringAsync(link.PathAndQuery), StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -156,7 +156,7 @@ public sealed class LinkFaultTests(Azurite azurite) : IAsyncLifetime
         }
 
         host.ExportFaults.Heal();
-        Assert.Contains("You can download it 5 more time(s).", await flows.Http.GetStringAsync(link.PathAndQuery), StringComparison.Ordinal);
+        Assert.Contains("You can start the download 5 more time(s); each start counts, also one that does not finish.", await flows.Http.GetStringAsync(link.PathAndQuery), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.SeeOther, (await flows.PostTokenAsync("/download", link)).StatusCode);
     }
 
