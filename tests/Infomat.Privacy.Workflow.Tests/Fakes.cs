@@ -154,6 +154,10 @@ internal sealed class RecordingMail : IMailSender
 internal sealed class FakeStores : IEntityStoreCatalog
 {
     public ConcurrentDictionary<string, int> FailuresLeft { get; } = new();
+
+    /// <summary>A store that answers nothing until then (a database failing over), per store key.</summary>
+    public ConcurrentDictionary<string, DateTimeOffset> DownUntil { get; } = new();
+
     public ConcurrentDictionary<string, int> Calls { get; } = new();
     public Dictionary<string, Dictionary<string, List<JsonObject>>> Data { get; } = new();
 
@@ -222,6 +226,11 @@ internal sealed class FakeStores : IEntityStoreCatalog
             {
                 owner.FailuresLeft[key] = left - 1;
                 throw new IOException($"store {key} is down");
+            }
+
+            if (owner.DownUntil.TryGetValue(key, out var until) && DateTimeOffset.UtcNow < until)
+            {
+                throw new IOException($"store {key} is failing over");
             }
         }
     }

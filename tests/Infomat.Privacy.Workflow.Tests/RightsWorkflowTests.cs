@@ -53,7 +53,7 @@ public sealed class RightsWorkflowTests
     [Fact]
     public async Task A_store_down_during_erasure_fails_the_case_sends_nothing_and_keeps_what_the_other_store_did()
     {
-        await using var h = await WorkflowHarness.StartAsync();
+        await using var h = await WorkflowHarness.StartAsync(orchestrator: WorkflowHarness.QuickStoreRetries);
         Holds(h, "be/crm");
         h.Stores.FailuresLeft["nl/crm"] = 100;
         var c = await h.NewCaseAsync(RequestType.Erasure);

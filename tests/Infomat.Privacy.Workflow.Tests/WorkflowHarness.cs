@@ -61,6 +61,9 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         Workflow = new CaseWorkflow(Register, new PrivacyMetrics(meters), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<CaseWorkflow>.Instance);
     }
 
+    /// <summary>Store-step retries for a test of a store that stays down: given up in about a second, not minutes.</summary>
+    public static Func<ITaskOrchestrator> QuickStoreRetries { get; } = () => new PrivacyRequestOrchestrator(new RetryPolicy(2, TimeSpan.FromSeconds(1)));
+
     public static async Task<WorkflowHarness> StartAsync(
         Action<PrivacyOptions>? configure = null, DataMap? map = null, Func<ITaskOrchestrator>? orchestrator = null, Func<string, ITaskActivity, ITaskActivity>? activities = null)
     {
