@@ -271,6 +271,11 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         }
         else
         {
+            if (c.RestrictionLiftClaim is { } sending)
+            {
+                body.Append(P(Texts.Format("CaseLiftSending", l, Texts.DateTime(sending.At, l), sending.By, (int)PrivacyCase.RestrictionLiftClaimHold.TotalMinutes)));
+            }
+
             body.Append(P(Texts.Format("CaseLiftBody", l, Texts.Entity(c.Entity, dataMap, l))));
             form.Append("<label for=\"lift-reason\">").Append(E(Texts.Get("CaseLiftReason", l))).Append("</label>")
                 .Append("<textarea id=\"lift-reason\" name=\"reason\" rows=\"3\" maxlength=\"2000\" required></textarea>")
