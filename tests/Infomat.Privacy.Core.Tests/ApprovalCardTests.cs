@@ -112,6 +112,39 @@ public sealed partial class ApprovalCardTests
     }
 
     [Fact]
+    public void The_approve_action_says_which_approval_the_card_showed_so_a_stale_card_is_not_taken_as_the_second()
+    {
+        static string ApproveBody(PrivacyCase c) =>
+            Actions(ApprovalCard.Build(c, TestDataMaps.Real, Language.En, Originator, ActionUrl, PageLink))
+                .Single(a => a["body"]?.GetValue<string>().Contains("\"approve\"", StringComparison.Ordinal) == true)["body"]!.GetValue<string>();
+
+        var none = Verified(RequestType.Erasure);
+        var half = none with { Approvals = [new IdentityApproval(1, "els@infomat.eu", new DateTimeOffset(2026, 11, 27, 10, 0, 0, TimeSpan.Zero), "verified-link", null, "oid-els")] };
+
+        Assert.Contains("\"stage\":\"1\"", ApproveBody(none), StringComparison.Ordinal);
+        Assert.Contains("\"stage\":\"2\"", ApproveBody(half), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Language.Nl, "vraagt aandacht", "Verzoek opnieuw proberen", "geen beslissing meer")]
+    [InlineData(Language.Fr, "requiert votre attention", "Relancer le dossier", "Plus aucune décision")]
+    [InlineData(Language.En, "needs attention", "Retry the case", "No decision can be recorded any more")]
+    public void A_failed_case_card_says_to_retry_it_from_its_case_page_not_that_no_decision_can_be_recorded_any_more(Language l, string attention, string retry, string closed)
+    {
+        var at = new DateTimeOffset(2026, 11, 27, 10, 0, 0, TimeSpan.Zero);
+        var waiting = Verified().WithStatus(CaseStatus.AwaitingIdentityApproval, at) with { ApprovalMailSentAt = at };
+        var failed = waiting.Fail(at.AddHours(1), "TendApprovalWait").Changed!;
+
+        var text = Text(ApprovalCard.Build(failed, TestDataMaps.Real, l, Originator, ActionUrl, PageLink));
+
+        Assert.Contains(attention, text, StringComparison.Ordinal);
+        Assert.Contains(retry, text, StringComparison.Ordinal);
+        Assert.Contains(failed.Id, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(closed, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(Actions(ApprovalCard.Build(failed, TestDataMaps.Real, l, Originator, ActionUrl, PageLink)), a => a["type"]!.GetValue<string>() == "Action.Http");
+    }
+
+    [Fact]
     public void The_approval_mail_carries_the_card_in_its_html_only_when_cards_are_on_and_nothing_in_it_can_close_the_script()
     {
         var options = new PrivacyOptions { PublicBaseUrl = new Uri("https://privacy.infomat.eu"), Staff = new StaffOptions { Language = Language.Fr, ClientId = "client", TenantId = "tenant" } };

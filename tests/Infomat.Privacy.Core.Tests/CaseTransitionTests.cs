@@ -139,6 +139,42 @@ public sealed class CaseTransitionTests
     }
 
     [Fact]
+    public void An_approval_through_a_link_from_a_page_or_card_that_showed_an_earlier_count_or_none_is_refused_before_the_links_use()
+    {
+        // Els and Jan opened the same link's page at 0 of 2; Els approved from hers. The use "t1.approve.1" is spent.
+        var c = Taken(AwaitingApproval(RequestType.Erasure).ApproveThroughLink("t1", 1, "Els", Received.AddHours(1), "verified-link"));
+        Assert.Contains("t1.approve.1", c.LinkUses);
+
+        // Jan's page still says 1: out of turn (not "link used", which would not tell him a colleague approved).
+        Assert.Equal(CaseRefusal.ApprovalOutOfTurn, c.ApproveThroughLink("t1", 1, "Jan", Received.AddHours(2), "known-details").Refusal);
+        // A page or card that says nothing (from before it carried the count) is not taken either.
+        Assert.Equal(CaseRefusal.ApprovalOutOfTurn, c.ApproveThroughLink("t1", null, "Jan", Received.AddHours(2), "known-details").Refusal);
+        // Els again, from her old page: the same person comes first, whatever her page showed.
+        Assert.Equal(CaseRefusal.SameApprover, c.ApproveThroughLink("t1", 1, "Els", Received.AddHours(2), "verified-link").Refusal);
+
+        // From a page showing the count as it is, Jan's approval is the second and decides.
+        c = Taken(c.ApproveThroughLink("t1", 2, "Jan", Received.AddHours(3), "known-details"));
+        Assert.Equal(DecisionOutcome.Approve, c.Decision!.Outcome);
+        Assert.Equal(["t1.approve.1", "t1.approve.2"], c.LinkUses);
+        Assert.Equal(CaseRefusal.AlreadyDecided, c.ApproveThroughLink("t1", 3, "An", Received.AddHours(4), "other").Refusal);
+    }
+
+    [Fact]
+    public void A_case_awaits_the_identity_decision_from_the_approval_request_until_it_is_decided_or_closed()
+    {
+        var verified = Taken(NewCase().Verify(Received.AddMinutes(5)));
+        Assert.False(verified.AwaitsIdentityDecision);
+
+        var waiting = AwaitingApproval();
+        Assert.True(waiting.AwaitsIdentityDecision);
+        // Asking the requester for more identification does not take the decision away from staff.
+        Assert.True(Taken(waiting.RequestIdentification("Els", "Een factuurnummer.", Received.AddHours(1))).AwaitsIdentityDecision);
+
+        Assert.False(Taken(waiting.Reject("Els", "Geen antwoord.", Received.AddHours(1))).AwaitsIdentityDecision);
+        Assert.False(Taken(waiting.Fail(Received.AddHours(1), "TendApprovalWait")).AwaitsIdentityDecision);
+    }
+
+    [Fact]
     public void The_first_final_decision_stands_against_any_later_one()
     {
         var c = Taken(AwaitingApproval().Reject("Els", "Geen antwoord op onze vraag.", Received.AddHours(1)));
@@ -555,8 +591,11 @@ public sealed class CaseTransitionTests
         var extended = Taken(c.Extend(1, "Veel gegevens.", "Els", Received.AddDays(10), c.DueDate, Map));
         Assert.Equal(new DateOnly(2027, 4, 1), extended.FirstDueDate);
         Assert.True(extended.DueDate > c.DueDate);
-        // A second extension of one more month is allowed, but not on the strength of a page that showed the old date.
+        // A second extension of one more month is allowed, but not on the strength of a page that showed the old date
+        // (a second click, another tab), nor of one that did not say which date it showed.
         Assert.Equal(CaseRefusal.ExtensionConflict, extended.Extend(1, "x", "Jan", Received.AddDays(11), c.DueDate, Map).Refusal);
+        Assert.Equal(CaseRefusal.ExtensionConflict, extended.Extend(1, "x", "Jan", Received.AddDays(11), null, Map).Refusal);
+        Assert.Equal(CaseRefusal.ExtensionConflict, c.Extend(1, "x", "Jan", Received.AddDays(11), null, Map).Refusal);
         Assert.Equal(CaseRefusal.ExtensionTooLong, extended.Extend(2, "x", "Jan", Received.AddDays(11), extended.DueDate, Map).Refusal);
         Assert.Null(extended.Extend(1, "x", "Jan", Received.AddDays(11), extended.DueDate, Map).Refusal);
     }

@@ -50,6 +50,37 @@ public sealed class RestrictionLiftTests
     }
 
     [Fact]
+    public void The_lift_notice_is_claimed_before_it_is_sent_so_a_second_click_sends_nothing_and_a_notice_that_failed_gives_the_claim_back()
+    {
+        var at = Received.AddDays(40);
+        var c = Restricted().ClaimRestrictionLiftNotice("Els", "The accuracy of your address is confirmed.", at).Changed!;
+
+        // A second click, another tab or a colleague while the notice goes: refused, nothing to send.
+        Assert.Equal(CaseRefusal.UnderWay, c.ClaimRestrictionLiftNotice("Jan", "Again.", at.AddSeconds(2)).Refusal);
+        Assert.Equal(CaseRefusal.ReasonRequired, Restricted().ClaimRestrictionLiftNotice("Els", " ", at).Refusal);
+
+        // The notice could not be sent: the claim is taken back (audited), nothing reads as told, staff try again.
+        var back = c.RestrictionLiftNoticeNotSent(at, at.AddSeconds(5)).Changed!;
+        Assert.Null(back.RestrictionLiftClaim);
+        Assert.Null(back.RestrictionLift);
+        Assert.Equal(CaseRefusal.NotAsked, back.RestrictionLifted(new Dictionary<string, int> { ["be/crm"] = 2 }, at.AddMinutes(1)).Refusal);
+        Assert.Contains(CaseAudit.Entries(back, new KeyedHash(new byte[32])), e => e.Action == "restriction-lift-not-sent");
+        // Only that claim is taken back: not a colleague's made since.
+        Assert.Equal(CaseRefusal.NotAsked, c.RestrictionLiftNoticeNotSent(at.AddSeconds(1), at.AddSeconds(5)).Refusal);
+
+        var again = back.ClaimRestrictionLiftNotice("Els", "The accuracy of your address is confirmed.", at.AddMinutes(1)).Changed!;
+        var told = again.RestrictionLiftNotified("Els", "The accuracy of your address is confirmed.", at.AddMinutes(1).AddSeconds(3)).Changed!;
+        Assert.Null(told.RestrictionLiftClaim);
+        Assert.Equal(CaseRefusal.AlreadyDone, told.ClaimRestrictionLiftNotice("Jan", "Again.", at.AddMinutes(2)).Refusal);
+        Assert.Equal(CaseRefusal.NotAsked, told.RestrictionLiftNoticeNotSent(at.AddMinutes(1), at.AddMinutes(2)).Refusal);
+
+        // A send that never reported back (the host stopped mid-send) holds the lift off only for a while.
+        var stuck = Restricted().ClaimRestrictionLiftNotice("Els", "Reason.", at).Changed!;
+        Assert.Equal(CaseRefusal.UnderWay, stuck.ClaimRestrictionLiftNotice("Jan", "Reason.", at + PrivacyCase.RestrictionLiftClaimHold - TimeSpan.FromSeconds(1)).Refusal);
+        Assert.Equal("Jan", stuck.ClaimRestrictionLiftNotice("Jan", "Reason.", at + PrivacyCase.RestrictionLiftClaimHold).Changed!.RestrictionLiftClaim!.By);
+    }
+
+    [Fact]
     public void A_restriction_is_lifted_only_on_a_completed_restriction_case_with_a_reason_and_after_the_notice()
     {
         Assert.Equal(CaseRefusal.NothingRestricted, Case(RequestType.Access).Complete(Received.AddHours(2)).Changed!.LiftRefusal);

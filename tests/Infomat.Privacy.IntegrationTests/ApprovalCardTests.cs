@@ -140,7 +140,9 @@ public sealed partial class ApprovalCardTests(Azurite azurite) : LocalHostTests(
         Assert.Contains("U hebt dit verzoek al goedgekeurd", Flat(JsonNode.Parse(await again.Content.ReadAsStringAsync())!.AsObject()), StringComparison.Ordinal);
         Assert.Single((await TestCases.Register(Azurite).GetAsync(id, default))!.Approvals);
 
-        var second = await ClickAsync(card, "approve", authority.Action(JanOid, "jan.peeters@infomat.eu"), evidence: "known-details");
+        // Jan opens the mail: Outlook asks for the card as it stands (one approval given) and he approves from that.
+        var janCard = JsonNode.Parse(await (await ClickAsync(card, "refresh", authority.Action(JanOid, "jan.peeters@infomat.eu"), autoInvoke: true)).Content.ReadAsStringAsync())!.AsObject();
+        var second = await ClickAsync(janCard, "approve", authority.Action(JanOid, "jan.peeters@infomat.eu"), evidence: "known-details");
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
         Assert.Contains("Beslissing bewaard: goedgekeurd", Flat(JsonNode.Parse(await second.Content.ReadAsStringAsync())!.AsObject()), StringComparison.Ordinal);
 
@@ -159,6 +161,48 @@ public sealed partial class ApprovalCardTests(Azurite azurite) : LocalHostTests(
         Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
         Assert.Empty(HttpActions(JsonNode.Parse(await refreshed.Content.ReadAsStringAsync())!.AsObject()));
     }
+
+    [Fact]
+    public async Task An_approval_from_a_card_that_showed_an_earlier_count_is_not_taken_as_the_second_one()
+    {
+        var id = await Flows.SubmitAsync($"card.stale.{Guid.NewGuid():N}@example.org", type: "erasure");
+        await Flows.VerifyAsync(id);
+        // Els and Jan both have the card as mailed: nobody has approved yet (0 of 2).
+        var card = CardOf(await Host.Mailbox.WaitForAsync("approval-request", id));
+        var els = authority.Action(ElsOid, "els.janssens@infomat.eu");
+        var jan = authority.Action(JanOid, "jan.peeters@infomat.eu");
+
+        // A card from before this release: its approve action does not say which count it showed. Nothing is recorded.
+        var old = card.DeepClone().AsObject();
+        foreach (var action in HttpActions(old))
+        {
+            action["body"] = StageField().Replace(action["body"]!.GetValue<string>(), string.Empty);
+        }
+
+        var unsaid = await ClickAsync(old, "approve", els);
+        Assert.Equal(HttpStatusCode.OK, unsaid.StatusCode);
+        Assert.Contains("goedkeuring is niet bewaard", Flat(JsonNode.Parse(await unsaid.Content.ReadAsStringAsync())!.AsObject()), StringComparison.Ordinal);
+        Assert.Empty((await TestCases.Register(Azurite).GetAsync(id, default))!.Approvals);
+
+        Assert.Equal(HttpStatusCode.OK, (await ClickAsync(card, "approve", els)).StatusCode);
+        // Jan clicks on the card as it was mailed, believing a second check would follow: not the final decision.
+        var stale = await ClickAsync(card, "approve", jan, evidence: "known-details");
+        Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+        var staleCard = JsonNode.Parse(await stale.Content.ReadAsStringAsync())!.AsObject();
+        Assert.Contains("goedkeuring is niet bewaard", Flat(staleCard), StringComparison.Ordinal);
+        Assert.Contains("Wacht op goedkeuring 2 van 2", Flat(staleCard), StringComparison.Ordinal);
+        var stored = (await TestCases.Register(Azurite).GetAsync(id, default))!;
+        Assert.Null(stored.Decision);
+        Assert.Single(stored.Approvals);
+
+        // The card now shows where the decision stands; Jan's approval from it is the second one, and it decides.
+        var second = await ClickAsync(staleCard, "approve", jan, evidence: "known-details");
+        Assert.Contains("Beslissing bewaard: goedgekeurd", Flat(JsonNode.Parse(await second.Content.ReadAsStringAsync())!.AsObject()), StringComparison.Ordinal);
+        Assert.Equal(2, (await TestCases.Register(Azurite).GetAsync(id, default))!.Approvals.Count);
+    }
+
+    [GeneratedRegex(",\"stage\":\"[0-9]+\"")]
+    private static partial Regex StageField();
 
     [Fact]
     public async Task A_replayed_identification_request_is_refused_and_the_requester_is_asked_once()

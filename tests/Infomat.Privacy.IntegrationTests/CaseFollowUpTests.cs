@@ -180,6 +180,49 @@ public sealed partial class CaseFollowUpTests(Azurite azurite) : LocalHostTests(
         Assert.DoesNotContain("/identification-seen\"", page, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task After_the_requester_sends_the_identification_asked_for_staff_decide_from_the_case_page_the_mail_sends_them_to()
+    {
+        var email = $"lea.martin.{Guid.NewGuid():N}@example.org";
+        var id = await Flows.SubmitAsync(email, language: "fr");
+        await Flows.VerifyAsync(id);
+        var link = await Flows.ApprovalLinkAsync(id);
+        var casePage = new Uri($"{Host.BaseUrl}/cases/{id}");
+        // While staff are asked to decide, the case page offers the decision.
+        Assert.Matches(DecisionLink(), WebUtility.HtmlDecode(await Flows.Http.GetStringAsync(casePage)));
+        Assert.Equal(HttpStatusCode.OK, (await Flows.StaffPostAsync("/approvals", link, "Els Janssens",
+            ("decision", "request-identification"), ("reason", "Le numéro d'une facture reçue de nous."))).StatusCode);
+        var asked = await Host.Mailbox.WaitForAsync("identification-request", id);
+
+        var reply = $"From: Léa Martin <{email}>\r\nTo: info@infomat.eu\r\nSubject: Re: {asked.Subject}\r\nMessage-ID: <{Guid.NewGuid():N}@example.org>\r\n"
+            + $"In-Reply-To: <{asked.MessageId}>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nFacture FA-2026-0077.\r\n";
+        await File.WriteAllTextAsync(Path.Combine(Host.InboxDirectory, ".decide-reply.eml"), reply);
+        File.Move(Path.Combine(Host.InboxDirectory, ".decide-reply.eml"), Path.Combine(Host.InboxDirectory, "decide-reply.eml"));
+
+        // The staff mail sends them to the case page, and says what they find there.
+        var told = await Host.Mailbox.WaitForAsync("staff-task", id);
+        Assert.Contains(casePage.AbsoluteUri, told.TextBody, StringComparison.Ordinal);
+        Assert.Contains("‘Beslissen over de identiteit’", told.TextBody, StringComparison.Ordinal);
+
+        var page = WebUtility.HtmlDecode(await Flows.Http.GetStringAsync(casePage));
+        var found = DecisionLink().Match(page);
+        Assert.True(found.Success, "the case page offers no decision on the identity");
+        Assert.Contains(">Beslissen over de identiteit</a>", page, StringComparison.Ordinal);
+        var decision = new Uri(found.Groups[1].Value);
+        var decisionPage = await Flows.Http.GetStringAsync(decision);
+        Assert.Contains("name=\"decision\" value=\"approve\"", decisionPage, StringComparison.Ordinal);
+
+        var approved = await Flows.StaffPostAsync("/approvals", decision, "Pieter Claes", ("decision", "approve"), ("evidence", "additional-identification"));
+        Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+        Assert.Equal(DecisionOutcome.Approve, (await Register().RequireAsync(id)).Decision?.Outcome);
+        await Flows.DownloadLinkAsync(id);
+        // Decided: the case page no longer offers the decision.
+        Assert.DoesNotMatch(DecisionLink(), await Flows.Http.GetStringAsync(casePage));
+    }
+
+    [GeneratedRegex("href=\"(http[^\"]+/approvals\\?token=[^\"]+)\"")]
+    private static partial Regex DecisionLink();
+
     /// <summary>The <c>restricted</c> flag of every record the BE stores hold for <paramref name="email"/>, as an access export shows them.</summary>
     private async Task<IReadOnlyList<bool>> RestrictedFlagsAsync(string email)
     {

@@ -126,6 +126,35 @@ public sealed class StaffActionMailFaultTests(Azurite azurite)
         Assert.Equal(3, audit.Count(e => e.Key.StartsWith("verification-resent.", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task Two_lifts_of_a_restriction_sent_at_once_tell_the_requester_once_and_lift_once()
+    {
+        var mail = new SwitchableMail();
+        await using var host = new InProcessHost(azurite) { Replace = services => mail.Wrap(services) };
+        await host.StartAsync();
+        using var flows = new Flows(host);
+        var id = await flows.SubmitAsync(email: $"beperkt.{Guid.NewGuid():N}@example.be", language: "fr", entity: "be", type: "restriction");
+        await flows.ApproveAsync(id);
+        await host.Mailbox.WaitForAsync("action-report", id);
+        var casePage = new Uri($"{host.BaseUrl}/cases/{id}");
+        var page = await flows.Http.GetStringAsync(casePage);
+
+        // The first click's notice is slow to go (a busy mail service); meanwhile the same form is sent again.
+        var held = mail.Hold(MailKind.RestrictionLiftNotice);
+        var first = flows.StaffPostFromPageAsync($"/cases/{id}/lift-restriction", page, casePage, "Els Janssens", ("reason", "La vérification de l'exactitude est terminée."));
+        await held.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var second = await flows.StaffPostFromPageAsync($"/cases/{id}/lift-restriction", page, casePage, "Els Janssens", ("reason", "La vérification de l'exactitude est terminée."));
+        held.Release();
+
+        Assert.Equal(HttpStatusCode.OK, (await first).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        Assert.Contains(WebUtility.HtmlEncode(Texts.Get("CaseLiftUnderWay", Language.Nl).Split(':')[0]), await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await Task.Delay(1000);
+        Assert.Single(host.Mailbox.Of("restriction-lift-notice", id));
+        var lift = (await host.Services.GetRequiredService<ICaseRegister>().GetAsync(id, default))!.RestrictionLift!;
+        Assert.NotNull(lift.LiftedAt);
+    }
+
     /// <summary>The host's mail sender, refusing mails of one kind while <see cref="Failing"/> names it, as a mail service that answers 503.</summary>
     private sealed class SwitchableMail
     {
@@ -162,12 +191,59 @@ public sealed class StaffActionMailFaultTests(Azurite azurite)
                 this));
         }
 
+        /// <summary>Holds the next mail of <paramref name="kind"/> until <see cref="HeldMail.Release"/> (a slow mail service); later ones go as usual.</summary>
+        public HeldMail Hold(MailKind kind)
+        {
+            var held = new HeldMail(kind);
+            lock (gate)
+            {
+                holding = held;
+            }
+
+            return held;
+        }
+
+        private HeldMail? holding;
+
+        private HeldMail? TakeHold(MailKind kind)
+        {
+            lock (gate)
+            {
+                var held = holding?.Kind == kind ? holding : null;
+                holding = held is null ? holding : null;
+                return held;
+            }
+        }
+
         private sealed class Sender(IMailSender inner, SwitchableMail owner) : IMailSender
         {
-            public Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken) =>
-                owner.Failing == mail.Kind
-                    ? throw new InvalidOperationException($"The mail service refused the {mail.Kind.ToWire()} mail: HTTP 503 (injected fault).")
-                    : inner.SendAsync(mail, cancellationToken);
+            public async Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken)
+            {
+                if (owner.Failing == mail.Kind)
+                {
+                    throw new InvalidOperationException($"The mail service refused the {mail.Kind.ToWire()} mail: HTTP 503 (injected fault).");
+                }
+
+                if (owner.TakeHold(mail.Kind) is { } held)
+                {
+                    held.Entered.TrySetResult();
+                    await held.Released.Task;
+                }
+
+                await inner.SendAsync(mail, cancellationToken);
+            }
         }
+    }
+
+    /// <summary>A mail held on its way out: <see cref="Entered"/> once its send started, sent on <see cref="Release"/>.</summary>
+    private sealed class HeldMail(MailKind kind)
+    {
+        public MailKind Kind => kind;
+
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => Released.TrySetResult();
     }
 }

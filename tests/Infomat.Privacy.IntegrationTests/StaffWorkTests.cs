@@ -136,6 +136,44 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
     }
 
     [Fact]
+    public async Task An_approval_from_a_page_that_showed_an_earlier_count_is_not_taken_as_the_second_one()
+    {
+        var id = await Flows.SubmitAsync(Fresh("twee.tabbladen"), type: "erasure");
+        await Flows.VerifyAsync(id);
+        var link = await Flows.ApprovalLinkAsync(id);
+        // Els and Pieter both open the decision page while nobody has approved yet (0 of 2).
+        var elsPage = await Flows.Http.GetStringAsync(link);
+        var pieterPage = await Flows.Http.GetStringAsync(link);
+
+        var first = await Flows.StaffPostFromPageAsync("/approvals", elsPage, link, "Els Janssens", ("decision", "approve"), ("evidence", "verified-link"));
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Contains("Goedkeuring 1 van 2", await first.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // Pieter approves from the page he opened before, believing a second check would follow: not the final decision.
+        var stale = await Flows.StaffPostFromPageAsync("/approvals", pieterPage, link, "Pieter Claes", ("decision", "approve"), ("evidence", "known-details"));
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        var answer = System.Net.WebUtility.HtmlDecode(await stale.Content.ReadAsStringAsync());
+        Assert.Contains("Deze goedkeuring is niet vastgelegd", answer, StringComparison.Ordinal);
+        // The answer shows where the decision stands now: Els's approval, and the form to give the second one.
+        Assert.Contains("Goedgekeurd door Els Janssens (no sign-in)", answer, StringComparison.Ordinal);
+        Assert.Contains("value=\"approve\"", answer, StringComparison.Ordinal);
+        // A form that does not say which count it showed (a page opened before this release) is refused the same way.
+        var unsaid = await Flows.Http.PostAsync("/approvals", Flows.Form(
+            [.. Flows.StaffFormFields(await Flows.Http.GetStringAsync(link), link, "Pieter Claes", "approval_stage"), ("decision", "approve"), ("evidence", "known-details")]));
+        Assert.Equal(HttpStatusCode.Conflict, unsaid.StatusCode);
+        var stored = (await Register().GetAsync(id, default))!;
+        Assert.Null(stored.Decision);
+        Assert.Single(stored.Approvals);
+        Assert.Equal(CaseStatus.AwaitingIdentityApproval, stored.Status);
+
+        // From the page as it stands now, Pieter's approval is the second one, and it decides.
+        var second = await Flows.StaffPostAsync("/approvals", link, "Pieter Claes", ("decision", "approve"), ("evidence", "known-details"));
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.DoesNotContain("data-approvals-missing", await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(2, (await Register().GetAsync(id, default))!.Approvals.Count);
+    }
+
+    [Fact]
     public async Task A_failed_case_is_listed_with_the_open_ones_and_a_staff_retry_resumes_it_where_it_stood()
     {
         var id = await Flows.SubmitAsync(Fresh("mislukt"));
@@ -150,6 +188,13 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
         Assert.Contains("action=\"/cases/" + id + "/retry\"", page, StringComparison.Ordinal);
         Assert.Contains("hervat een nieuwe poging het verzoek waar het stond (wacht op de identiteitsbeslissing)", page, StringComparison.Ordinal);
         Assert.Contains("Mislukte stap: het verzenden van de ontvangstbevestiging (SendAcknowledgement)", page, StringComparison.Ordinal);
+        // The decision link staff already have says what to do now, not that no decision can be recorded any more.
+        var stopped = System.Net.WebUtility.HtmlDecode(await Flows.Http.GetStringAsync(firstLink));
+        Assert.Contains($"Hervat het met ‘Verzoek opnieuw proberen’ op zijn pagina ‘Privacyverzoek {id}’", stopped, StringComparison.Ordinal);
+        Assert.Contains("daarna werkt deze link weer", stopped, StringComparison.Ordinal);
+        Assert.Contains($"href=\"/cases/{id}\"", stopped, StringComparison.Ordinal);
+        Assert.DoesNotContain("geen beslissing meer", stopped, StringComparison.Ordinal);
+        Assert.DoesNotContain("name=\"decision\"", stopped, StringComparison.Ordinal);
 
         var retry = await Flows.StaffPostAsync($"/cases/{id}/retry", new Uri($"{Host.BaseUrl}/cases/{id}"), "Els Janssens");
         var again = await Flows.StaffPostAsync($"/cases/{id}/retry", new Uri($"{Host.BaseUrl}/cases/{id}"), "Els Janssens");
@@ -317,14 +362,51 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
         Assert.Equal(email, notice.To.Mailboxes.Single().Address);
         Assert.Contains("Votre demande porte sur dix ans de facturation", notice.TextBody, StringComparison.Ordinal);
         Assert.Contains("Autorité de protection des données", notice.TextBody, StringComparison.Ordinal);
-        var again = await Flows.StaffPostAsync($"{casePage}/extend", new Uri(Host.BaseUrl + casePage), "Els Janssens", ("months", "1"), ("reason", "Encore."));
+        // Sent from a page that showed the extended date (no form is offered any more): the two months are used up.
+        var again = await Flows.StaffPostAsync($"{casePage}/extend", new Uri(Host.BaseUrl + casePage), "Els Janssens", ("months", "1"), ("reason", "Encore."), ("due_date", expected));
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Contains("ten hoogste twee maanden extra", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
+        // Sent from a page opened within the first month, after it ended.
         var late = await WaitingCaseAsync(DateTimeOffset.UtcNow.AddDays(-40), Fresh("te.laat"));
-        var refused = await Flows.StaffPostAsync($"/cases/{late.Id}/extend", new Uri($"{Host.BaseUrl}/cases/{late.Id}"), "Els Janssens", ("months", "1"), ("reason", "Te laat."));
+        var refused = await Flows.StaffPostAsync($"/cases/{late.Id}/extend", new Uri($"{Host.BaseUrl}/cases/{late.Id}"), "Els Janssens", ("months", "1"), ("reason", "Te laat."),
+            ("due_date", late.DueDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)));
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         Assert.Contains("Te laat om te verlengen", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Empty(Host.Mailbox.Of("extension-notice", late.Id));
+    }
+
+    [Fact]
+    public async Task An_extension_sent_twice_from_the_same_page_moves_the_due_date_once_and_tells_the_requester_once()
+    {
+        var id = await Flows.SubmitAsync(Fresh("dubbel.klik"), language: "fr");
+        var casePage = new Uri($"{Host.BaseUrl}/cases/{id}");
+        var page = await Flows.Http.GetStringAsync(casePage);
+        var shown = (await Register().GetAsync(id, default))!.DueDate;
+
+        // A double click (or the same page in two tabs): the same form, one month each time.
+        var first = await Flows.StaffPostFromPageAsync($"/cases/{id}/extend", page, casePage, "Els Janssens", ("months", "1"), ("reason", "Votre demande porte sur dix ans de facturation."));
+        var second = await Flows.StaffPostFromPageAsync($"/cases/{id}/extend", page, casePage, "Els Janssens", ("months", "1"), ("reason", "Votre demande porte sur dix ans de facturation."));
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        var stored = (await Register().GetAsync(id, default))!;
+        Assert.Equal(1, stored.ExtendedMonths);
+        Assert.Equal(stored.ExtendedDueDate(0, TestDataMaps.Real), stored.DueDate);
+        Assert.NotEqual(shown, stored.DueDate);
+        // The refusal shows the case as it stands: the due date now, and nothing was extended by this click.
+        var refused = System.Net.WebUtility.HtmlDecode(await second.Content.ReadAsStringAsync());
+        Assert.Contains("Er is niets verlengd", refused, StringComparison.Ordinal);
+        Assert.Contains(Localization.Texts.Date(stored.DueDate, Language.Nl), refused, StringComparison.Ordinal);
+        await Host.Mailbox.WaitForAsync("extension-notice", id);
+        await Task.Delay(1000);
+        Assert.Single(Host.Mailbox.Of("extension-notice", id));
+
+        // A form that does not say which due date it showed (a page opened before this release) extends nothing either.
+        var unsaid = await Flows.Http.PostAsync($"/cases/{id}/extend", Flows.Form(
+            [.. Flows.StaffFormFields(await Flows.Http.GetStringAsync(casePage), casePage, "Els Janssens", "due_date"), ("months", "1"), ("reason", "Encore.")]));
+        Assert.Equal(HttpStatusCode.Conflict, unsaid.StatusCode);
+        Assert.Equal(1, (await Register().GetAsync(id, default))!.ExtendedMonths);
     }
 
     [Fact]

@@ -180,6 +180,12 @@ public static class CaseAudit
             Add("reminder." + reminder.Key, "reminder-sent", AuditEvent.System, reminder.Key, reminder.At);
         }
 
+        for (var i = 0; i < c.RestrictionLiftNoticesNotSent.Count; i++)
+        {
+            Add("restriction-lift-not-sent." + i.ToString(CultureInfo.InvariantCulture), "restriction-lift-not-sent", AuditEvent.System,
+                "restriction-lift-notice not sent, nothing lifted", c.RestrictionLiftNoticesNotSent[i]);
+        }
+
         if (c.RestrictionLift is { } lift)
         {
             // Art. 18(3): the notice first, then the lift, with the records per store (the reason stays in the register).

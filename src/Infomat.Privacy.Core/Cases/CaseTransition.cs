@@ -101,6 +101,9 @@ public enum CaseRefusal
 
     /// <summary>The case put no restriction in place (it is not a completed restriction request): there is nothing to lift.</summary>
     NothingRestricted,
+
+    /// <summary>The same step is being taken now (its mail is being sent): taking it a second time would repeat the mail.</summary>
+    UnderWay,
 }
 
 /// <summary>

@@ -2,8 +2,10 @@ using Infomat.Privacy.Requests;
 
 namespace Infomat.Privacy.Cases;
 
-// Lifting a restriction (Art. 18(3), issue 17 item 7): the requester is told first, then the stores change. Two
-// transitions, so a lift whose notice went but whose store update failed is finished later without a second notice.
+// Lifting a restriction (Art. 18(3), issue 17 item 7): the requester is told first, then the stores change. The notice
+// is claimed before it is sent (a second click is refused, not mailed again) and the claim taken back when it cannot go;
+// the notice sent and the lift are two transitions, so a lift whose notice went but whose store update failed is
+// finished later without a second notice.
 public sealed partial record PrivacyCase
 {
     /// <summary>
@@ -18,12 +20,44 @@ public sealed partial record PrivacyCase
         : RestrictionLift?.LiftedAt is not null ? CaseRefusal.AlreadyDone
         : null;
 
-    /// <summary>The notice that the restriction will be lifted, with <paramref name="reason"/>, went to the requester (before any store changes).</summary>
+    /// <summary>
+    /// How long a claim on the lift notice (<see cref="ClaimRestrictionLiftNotice"/>) keeps others from sending it: past
+    /// this, a send that never reported back (the host stopped mid-send) no longer blocks the lift; staff may send again.
+    /// </summary>
+    public static readonly TimeSpan RestrictionLiftClaimHold = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// <paramref name="by"/> starts sending the notice that the restriction will be lifted: claimed in the register before
+    /// the mail goes, so a second click, another tab or a colleague is refused (<see cref="CaseRefusal.UnderWay"/>)
+    /// rather than mailing the requester again. Refused too when the lift is, without a reason, once the notice went
+    /// (<see cref="CaseRefusal.AlreadyDone"/>: the lift is finished without a new notice), and while another claim holds
+    /// (<see cref="RestrictionLiftClaimHold"/>).
+    /// </summary>
+    public CaseTransition ClaimRestrictionLiftNotice(string by, string reason, DateTimeOffset at) =>
+        LiftRefusal is { } refusal ? Refuse(refusal)
+        : string.IsNullOrWhiteSpace(reason) ? Refuse(CaseRefusal.ReasonRequired)
+        : RestrictionLift is not null ? Refuse(CaseRefusal.AlreadyDone)
+        : RestrictionLiftClaim is { } claim && at - claim.At < RestrictionLiftClaimHold ? Refuse(CaseRefusal.UnderWay)
+        : To(this with { RestrictionLiftClaim = new RestrictionLiftClaim(by, at) });
+
+    /// <summary>
+    /// The notice claimed at <paramref name="claimedAt"/> could not be sent: the claim is taken back (nothing was sent,
+    /// nothing is lifted, staff may try again) and the failure kept for the audit trail, when. Refused when the claim stored
+    /// is not that one (it ran out and a colleague claimed since) or the notice is recorded as sent.
+    /// </summary>
+    public CaseTransition RestrictionLiftNoticeNotSent(DateTimeOffset claimedAt, DateTimeOffset at) =>
+        RestrictionLiftClaim?.At != claimedAt || RestrictionLift is not null ? Refuse(CaseRefusal.NotAsked)
+        : To(this with { RestrictionLiftClaim = null, RestrictionLiftNoticesNotSent = [.. RestrictionLiftNoticesNotSent, at] });
+
+    /// <summary>
+    /// The notice that the restriction will be lifted, with <paramref name="reason"/>, went to the requester (before any
+    /// store changes); its claim ends. Without this record nothing is lifted (<see cref="RestrictionLifted"/>).
+    /// </summary>
     public CaseTransition RestrictionLiftNotified(string by, string reason, DateTimeOffset at) =>
         LiftRefusal is { } refusal ? Refuse(refusal)
         : string.IsNullOrWhiteSpace(reason) ? Refuse(CaseRefusal.ReasonRequired)
         : RestrictionLift is not null ? Refuse(CaseRefusal.AlreadyDone)
-        : To(this with { RestrictionLift = new RestrictionLift(by, reason.Trim(), at) });
+        : To(this with { RestrictionLift = new RestrictionLift(by, reason.Trim(), at), RestrictionLiftClaim = null });
 
     /// <summary>The records are marked no longer restricted: how many per store. Refused before the requester was told.</summary>
     public CaseTransition RestrictionLifted(IReadOnlyDictionary<string, int> records, DateTimeOffset at) =>

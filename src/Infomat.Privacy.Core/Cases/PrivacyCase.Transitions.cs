@@ -195,6 +195,13 @@ public sealed partial record PrivacyCase
         IdentificationRequestedAt is null ? string.Empty
         : "." + ApprovalWaitStart(DateTimeOffset.MinValue).UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// True while staff can take the identity decision: they were asked for it (the approval request went), nothing final
+    /// is decided and the case is open (also while the requester is asked for more identification: staff may decide
+    /// meanwhile). What the case page offers the decision page for.
+    /// </summary>
+    public bool AwaitsIdentityDecision => ApprovalMailSentAt is not null && Decision is null && !Status.IsFinished();
+
     /// <summary>The number the next approval gets (1, then 2 for an erasure that needs two approvers).</summary>
     public int NextApprovalStage => Approvals.Count + 1;
 
@@ -238,6 +245,22 @@ public sealed partial record PrivacyCase
         return To(approvals.Count >= ApprovalsRequired
             ? this with { Approvals = approvals, Decision = new IdentityDecision(DecisionOutcome.Approve, at, by, null) }
             : this with { Approvals = approvals });
+    }
+
+    /// <summary>
+    /// <see cref="Approve"/> given through a link (the decision page's, or the approval card's): each approval is a use of
+    /// its own (<c>{link}.approve.{stage}</c>), so one link serves every approver an erasure needs and a repeated post of
+    /// one approval is not taken twice. <paramref name="stage"/> is the approval the page or card showed as the next one;
+    /// when it is not the next one now (a colleague approved since), or the page or card did not say (one opened before
+    /// pages carried it), the approval is refused as <see cref="CaseRefusal.ApprovalOutOfTurn"/> before the link's use is
+    /// looked at: the approver believed another check would follow, or may have, so theirs must not become the final decision.
+    /// </summary>
+    public CaseTransition ApproveThroughLink(string linkId, int? stage, string by, DateTimeOffset at, string evidence, string? note = null, string? byId = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(linkId);
+        return ApprovalRefusal(by, byId) is { } refusal ? Refuse(refusal)
+            : stage is not { } shown || shown != NextApprovalStage ? Refuse(CaseRefusal.ApprovalOutOfTurn)
+            : ThroughLink(linkId + ".approve." + shown.ToString(CultureInfo.InvariantCulture), x => x.Approve(shown, by, at, evidence, note, byId));
     }
 
     /// <summary>Staff refuse the identity, with the reason the requester will read. The first final decision stands.</summary>
@@ -505,13 +528,14 @@ public sealed partial record PrivacyCase
         Enumerable.Range(1, MaxExtensionMonths).Where(m => ExtensionRefusal(m, now) is null).Select(m => (m, ExtendedDueDate(m, map))).ToList();
 
     /// <summary>
-    /// Extends the deadline, with the reason the requester will read. <paramref name="expectedDueDate"/> is the due date
-    /// the handler read when the staff member's request came in: when another extension was recorded since, this one is
-    /// refused rather than added to it.
+    /// Extends the deadline, with the reason the requester will read. <paramref name="shownDueDate"/> is the due date the
+    /// staff member's page showed when they chose the extension: when it is not the due date now (an extension was
+    /// recorded since: a colleague's, another tab's, a second click), or the page did not say (null: one opened before
+    /// pages carried it), this one is refused as <see cref="CaseRefusal.ExtensionConflict"/> rather than added to it.
     /// </summary>
-    public CaseTransition Extend(int months, string reason, string by, DateTimeOffset now, DateOnly expectedDueDate, DataMap map)
+    public CaseTransition Extend(int months, string reason, string by, DateTimeOffset now, DateOnly? shownDueDate, DataMap map)
     {
-        if (DueDate != expectedDueDate)
+        if (DueDate != shownDueDate)
         {
             return Refuse(CaseRefusal.ExtensionConflict);
         }

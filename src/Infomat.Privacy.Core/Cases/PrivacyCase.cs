@@ -125,6 +125,15 @@ public sealed partial record PrivacyCase
     /// <summary>Staff lift the restriction this case put in place (Art. 18(3)): the notice first, then the stores.</summary>
     public RestrictionLift? RestrictionLift { get; init; }
 
+    /// <summary>
+    /// The notice that the restriction will be lifted is being sent (claimed in the register before the mail goes, so a
+    /// second click or a colleague's does not send it again); null when no send is under way.
+    /// </summary>
+    public RestrictionLiftClaim? RestrictionLiftClaim { get; init; }
+
+    /// <summary>When a notice that the restriction will be lifted could not be sent (its claim taken back, nothing lifted).</summary>
+    public IReadOnlyList<DateTimeOffset> RestrictionLiftNoticesNotSent { get; init; } = [];
+
     /// <summary>When the requester replied to one of our mails about the case (routed here, not read as a new request).</summary>
     public IReadOnlyList<DateTimeOffset> RequesterReplies { get; init; } = [];
 
@@ -338,6 +347,9 @@ public sealed record IdentificationCheck(string By, DateTimeOffset At);
 /// Staff lift a restriction (Art. 18(3)): who, why (the requester reads it), when the requester was told; then when the
 /// records were marked no longer restricted, and how many per store.
 /// </summary>
+/// <summary>Who started sending the notice that the restriction will be lifted, and when.</summary>
+public sealed record RestrictionLiftClaim(string By, DateTimeOffset At);
+
 public sealed record RestrictionLift(string By, string Reason, DateTimeOffset NoticeSentAt)
 {
     public DateTimeOffset? LiftedAt { get; init; }

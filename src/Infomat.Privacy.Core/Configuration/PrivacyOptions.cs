@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 
 using Infomat.Privacy.Requests;
+using Infomat.Privacy.Tokens;
 
 namespace Infomat.Privacy.Configuration;
 
@@ -45,6 +46,24 @@ public sealed class PrivacyOptions
 
     /// <summary>An absolute link to a page that needs no token (staff pages behind sign-in).</summary>
     public Uri Link(string path) => new(PublicBaseUrl, path.TrimStart('/'));
+
+    /// <summary>
+    /// A fresh link to the decision page of case <paramref name="caseId"/> (<c>/approvals</c>), valid for
+    /// <see cref="ApprovalOptions.LinkLifetime"/>: the one home of that link, for the approval mail, its reminders, the
+    /// card's page link and the case page. Minting a signed token records nothing, so a page may show one.
+    /// </summary>
+    public Uri ApprovalLink(LinkTokenService tokens, string caseId)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        return Link("approvals", tokens.Issue(caseId, TokenPurpose.Approve, Approval.LinkLifetime));
+    }
+
+    /// <summary>A fresh token for the actions of the approval card of case <paramref name="caseId"/>, valid as long as the decision link.</summary>
+    public string ApprovalCardToken(LinkTokenService tokens, string caseId)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        return tokens.Issue(caseId, TokenPurpose.ApprovalCard, Approval.LinkLifetime);
+    }
 
     /// <summary>The privacy notice of this system (Art. 13) in <paramref name="language"/>, which every requester mail links.</summary>
     public Uri NoticeLink(Requests.Language language) => Link("privacy/notice?lang=" + Requests.Languages.ToWire(language));
@@ -110,6 +129,12 @@ public sealed class ApprovalOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan UnreadMailRecheck { get; set; } = Cases.PrivacyCase.DefaultUnreadMailRecheck;
+
+    /// <summary>
+    /// How long a decision link (and the card's actions) works: past the timeout and two reminders after it, so a
+    /// decision is welcome whenever it comes. Not a setting: it follows the two above.
+    /// </summary>
+    public TimeSpan LinkLifetime => Timeout + (2 * ReminderAfter);
 }
 
 public sealed class StaffOptions

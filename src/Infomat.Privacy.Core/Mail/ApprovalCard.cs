@@ -13,7 +13,9 @@ namespace Infomat.Privacy.Mail;
 /// so far — and, while the identity is undecided, the decisions themselves: approve (the evidence the pipeline
 /// established chosen already, so a standard case is one click), reject with the reason, or ask for identification.
 /// Each action posts to <c>/api/approvals/card</c> with the card's own token; the card asks for its current state when
-/// opened (<c>autoInvokeAction</c>), so nobody acts on a stale one. The link to the decision page stays in the mail.
+/// opened (<c>autoInvokeAction</c>), so nobody acts on a stale one, and an approval says which one the card showed as
+/// next (<see cref="StageField"/>), so a click on a card Outlook did not refresh is refused rather than taken as the
+/// final decision. The link to the decision page stays in the mail.
 /// </summary>
 public static class ApprovalCard
 {
@@ -22,6 +24,9 @@ public static class ApprovalCard
 
     /// <summary>The route every action of the card posts to.</summary>
     public const string Route = "api/approvals/card";
+
+    /// <summary>The field of the approve action's body that says which approval the card showed as the next one (1, 2).</summary>
+    public const string StageField = "stage";
 
     /// <summary>The body each action posts (JSON; Outlook fills in the <c>{{id.value}}</c> of the inputs).</summary>
     public static class Actions
@@ -97,8 +102,11 @@ public static class ApprovalCard
             }
 
             body.Add(Input("note", Texts.Get("ApprovalEvidenceNote", l), required: false));
+            // The approval this card shows as the next one: a click on a card older than a colleague's approval is
+            // refused, not taken as the final decision (PrivacyCase.ApproveThroughLink).
+            var stage = c.NextApprovalStage.ToString(System.Globalization.CultureInfo.InvariantCulture);
             actions.Add(WithStyle(Http(Texts.Get("ApprovalApprove", l), actionUrl,
-                $"{{\"action\":\"{Actions.Approve}\",\"evidence\":\"{{{{evidence.value}}}}\",\"note\":\"{{{{note.value}}}}\"}}"), "positive"));
+                $"{{\"action\":\"{Actions.Approve}\",\"evidence\":\"{{{{evidence.value}}}}\",\"note\":\"{{{{note.value}}}}\",\"{StageField}\":\"{stage}\"}}"), "positive"));
             actions.Add(ShowCard(Texts.Get("CardReject", l), Input("reason", Texts.Get("ApprovalReason", l), required: true, Texts.Get("CardReasonRequired", l)),
                 Http(Texts.Get("ApprovalReject", l), actionUrl, $"{{\"action\":\"{Actions.Reject}\",\"reason\":\"{{{{reason.value}}}}\"}}")));
             if (c.IdentificationRequestedAt is null)
@@ -150,7 +158,7 @@ public static class ApprovalCard
 
         if (c.Status.IsFinished())
         {
-            lines.Add(Texts.Format("ApprovalCaseClosed", l, Texts.Status(c.Status, c.RejectedAs, l), Texts.DateTime(c.ClosedAt ?? c.ReceivedAt, l)));
+            lines.Add(NotOpen(c, l));
             return lines;
         }
 
@@ -172,6 +180,18 @@ public static class ApprovalCard
         }
 
         return lines;
+    }
+
+    /// <summary>
+    /// Why the card takes no decision on an undecided case that is not open: closed (its status, since when), or failed
+    /// (it needs attention: staff retry it from its case page, and then the card and the mail's link work again).
+    /// </summary>
+    public static string NotOpen(PrivacyCase c, Language l)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return c.Status == CaseStatus.Failed
+            ? Texts.Format("CardCaseFailed", l, Texts.DateTime(c.ClosedAt ?? c.ReceivedAt, l), c.Id)
+            : Texts.Format("ApprovalCaseClosed", l, Texts.Status(c.Status, c.RejectedAs, l), Texts.DateTime(c.ClosedAt ?? c.ReceivedAt, l));
     }
 
     /// <summary>

@@ -96,7 +96,7 @@ public sealed partial class ApprovalCardEndpoints(
 
         var cardUrl = o.Link(ApprovalCard.Route, cardToken);
         // A decision page link of its own, as in the mail (a refreshed card replaces the mail's, link and all).
-        var pageLink = o.Link("approvals", tokens.Issue(c.Id, TokenPurpose.Approve, o.Approval.Timeout + (2 * o.Approval.ReminderAfter)));
+        var pageLink = o.ApprovalLink(tokens, c.Id);
         if (state == TokenState.Expired)
         {
             // An old mail: its card still shows where the case stands, without the decisions; a decision is refused.
@@ -116,7 +116,7 @@ public sealed partial class ApprovalCardEndpoints(
             // What was just recorded is where the case now stands: the card's own lines say it (the decision, the approval
             // and the one still needed, the identification asked for), so no status line repeats it.
             ApprovalResult.Decided or ApprovalResult.Approved or ApprovalResult.IdentificationAsked => Card(c, l, cardUrl, pageLink, status: null),
-            ApprovalResult.NoMoreDecision => Card(c, l, cardUrl, pageLink, ApprovalPage.NoMoreDecision(c, l)),
+            ApprovalResult.NoMoreDecision => Card(c, l, cardUrl, pageLink, c.Decision is { } d ? ApprovalPage.AlreadyDecided(d, l) : ApprovalCard.NotOpen(c, l)),
             ApprovalResult.SameApprover => Card(c, l, cardUrl, pageLink, Texts.Get("ApprovalSameApprover", l)),
             ApprovalResult.Changed => Card(c, l, cardUrl, pageLink, Texts.Get("CardChanged", l)),
             ApprovalResult.Invalid => new CardResult(StatusCodes.Status400BadRequest, null, result.Message),
@@ -160,7 +160,7 @@ public sealed partial class ApprovalCardEndpoints(
         }
 
         string Field(string name) => fields.GetValueOrDefault(name) ?? string.Empty;
-        return new ApprovalRequestForm(Field("action"), Field("evidence"), Field("note"), Field("reason"));
+        return new ApprovalRequestForm(Field("action"), Field("evidence"), Field("note"), Field("reason"), fields.GetValueOrDefault(ApprovalCard.StageField));
     }
 
     /// <summary>The card as it now stands; what just happened is its first line (no status header: the card says it).</summary>

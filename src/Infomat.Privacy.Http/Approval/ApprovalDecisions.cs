@@ -37,7 +37,10 @@ public enum ApprovalResult
     /// <summary>Nothing recorded: this person approved already; an erasure needs a different colleague.</summary>
     SameApprover,
 
-    /// <summary>Nothing recorded: a colleague approved meanwhile.</summary>
+    /// <summary>
+    /// Nothing recorded: the approval came from a page or card that showed fewer approvals than there are now (a colleague
+    /// approved meanwhile), or did not say how many it showed (one from before pages and cards carried it).
+    /// </summary>
     Changed,
 
     /// <summary>Nothing recorded: this use of the link or card was spent before.</summary>
@@ -50,8 +53,12 @@ public enum ApprovalResult
 /// <summary>The result, the case as it stands after it, and for <see cref="ApprovalResult.Invalid"/> what is missing.</summary>
 public sealed record ApprovalOutcome(ApprovalResult Result, PrivacyCase Case, string? Message = null);
 
-/// <summary>What staff asked for: the decision's wire value and what came with it.</summary>
-public sealed record ApprovalRequestForm(string Decision, string Evidence, string EvidenceNote, string Reason);
+/// <summary>
+/// What staff asked for: the decision's wire value and what came with it. <paramref name="Stage"/> is, for an approval,
+/// the approval the page or card showed as the next one (<see cref="PrivacyCase.NextApprovalStage"/> when it was made),
+/// as sent; null when it sent none.
+/// </summary>
+public sealed record ApprovalRequestForm(string Decision, string Evidence, string EvidenceNote, string Reason, string? Stage = null);
 
 /// <summary>
 /// One home for taking a staff decision on the identity, used by the decision page (<c>POST /approvals</c>) and the
@@ -152,9 +159,10 @@ public sealed partial class ApprovalDecisions(CaseLinks links, CaseWorkflow work
                 return new(ApprovalResult.SameApprover, c);
 
             case DecisionOutcome.Approve:
-                var stage = c.NextApprovalStage;
-                var use = token.Id + ".approve." + stage.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                if (await links.TakeAsync(c, use, x => x.Approve(stage, by, at, evidence, evidenceNote, identity.Id), cancellationToken) is not { } approved)
+                // The approval the approver saw as the next one, not the one the case is at now: from a page or card
+                // opened before a colleague approved, theirs would otherwise become the final decision unknowingly.
+                var stage = int.TryParse(form.Stage, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var shown) ? shown : (int?)null;
+                if (await links.WriteAsync(c.Id, x => x.ApproveThroughLink(token.Id, stage, by, at, evidence, evidenceNote, identity.Id), cancellationToken) is not { } approved)
                 {
                     return new(ApprovalResult.TryAgain, c);
                 }

@@ -37,7 +37,8 @@ public sealed class ApprovalEndpoints(CaseLinks links, ApprovalDecisions decisio
 
     /// <summary>
     /// <c>POST /approvals</c> (antiforgery-checked): <c>approve</c> with the evidence (and <c>evidence_note</c>, required
-    /// for evidence <c>other</c>), <c>reject</c> with a reason, <c>manifestly-unfounded-or-excessive</c> with the reasons
+    /// for evidence <c>other</c>) and the approval the page showed as the next one (<c>approval_stage</c>; refused when
+    /// that is not the next one now, or missing), <c>reject</c> with a reason, <c>manifestly-unfounded-or-excessive</c> with the reasons
     /// (Art. 12(5)), or <c>request-identification</c> with what is needed. The first final decision stands; an erasure needs two
     /// different approvers; later clicks are shown what was decided, by whom and when.
     /// </summary>
@@ -54,7 +55,7 @@ public sealed class ApprovalEndpoints(CaseLinks links, ApprovalDecisions decisio
         var tokenText = form["token"].ToString();
         var title = Texts.Format("ApprovalTitle", l, c!.Id);
         var result = await decisions.DecideAsync(c, token!, identity,
-            new ApprovalRequestForm(form["decision"].ToString(), form["evidence"].ToString(), form["evidence_note"].ToString(), form["reason"].ToString()),
+            new ApprovalRequestForm(form["decision"].ToString(), form["evidence"].ToString(), form["evidence_note"].ToString(), form["reason"].ToString(), form[ApprovalPage.StageField].ToString()),
             client, l, cancellationToken);
         c = result.Case;
         return result.Result switch

@@ -18,6 +18,9 @@ namespace Infomat.Privacy.Http.Approval;
 /// </summary>
 public sealed class ApprovalPage(StaffPages staff, DataMap dataMap)
 {
+    /// <summary>The approve form's hidden field: the approval this page showed as the next one (1, 2).</summary>
+    public const string StageField = "approval_stage";
+
     /// <summary>The evidence staff may give for an approval (never a document).</summary>
     public static IReadOnlyList<string> Evidence => IdentityApproval.EvidenceKinds;
 
@@ -26,7 +29,14 @@ public sealed class ApprovalPage(StaffPages staff, DataMap dataMap)
         var body = new System.Text.StringBuilder();
         if (c.Decision is not null || c.Status.IsFinished())
         {
-            return body.Append(P(NoMoreDecision(c, l))).Append(Facts(PrivacyMails.Facts(c, dataMap, l))).ToString();
+            body.Append(P(NoMoreDecision(c, l)));
+            if (c.Decision is null && c.Status == CaseStatus.Failed)
+            {
+                // Staff retry a failed case from its page; then this link decides again.
+                body.Append("<p><a href=\"/cases/").Append(E(c.Id)).Append("\">").Append(E(Texts.Format("CaseTitle", l, c.Id))).Append("</a></p>");
+            }
+
+            return body.Append(Facts(PrivacyMails.Facts(c, dataMap, l))).ToString();
         }
 
         body.Append(P(Texts.Get("ApprovalIntro", l))).Append(Facts(PrivacyMails.Facts(c, dataMap, l)))
@@ -55,7 +65,11 @@ public sealed class ApprovalPage(StaffPages staff, DataMap dataMap)
         var hidden = $"<input type=\"hidden\" name=\"token\" value=\"{E(tokenText)}\">" + staff.Forms.HiddenField(request);
         string NameField(string id) => staff.NameField(id);
 
-        body.Append("<form method=\"post\" action=\"/approvals\">").Append(hidden).Append(NameField("name-approve"))
+        // The approval this page shows as the next one: sent from a page opened before a colleague approved, the approval
+        // is refused rather than taken as the final decision (PrivacyCase.ApproveThroughLink).
+        var stage = c.NextApprovalStage.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        body.Append("<form method=\"post\" action=\"/approvals\">").Append(hidden)
+            .Append("<input type=\"hidden\" name=\"").Append(StageField).Append("\" value=\"").Append(stage).Append("\">").Append(NameField("name-approve"))
             .Append("<fieldset><legend>").Append(E(Texts.Get("ApprovalEvidence", l))).Append("</legend>");
         foreach (var e in Evidence)
         {
@@ -93,12 +107,15 @@ public sealed class ApprovalPage(StaffPages staff, DataMap dataMap)
 
     public static string EvidenceText(string evidence, Language l) => Texts.Evidence(evidence, l);
 
-    /// <summary>Why no decision can be recorded on this case: decided already (what, when, by whom), or closed.</summary>
+    /// <summary>
+    /// Why no decision can be recorded on this case: decided already (what, when, by whom), closed (its status, since
+    /// when), or failed (it needs attention: retried from its case page, it takes the decision from this link again).
+    /// </summary>
     public static string NoMoreDecision(PrivacyCase c, Language l)
     {
         ArgumentNullException.ThrowIfNull(c);
-        return c.Decision is { } d
-            ? AlreadyDecided(d, l)
+        return c.Decision is { } d ? AlreadyDecided(d, l)
+            : c.Status == CaseStatus.Failed ? Texts.Format("ApprovalCaseFailed", l, Texts.DateTime(c.ClosedAt ?? c.ReceivedAt, l), c.Id)
             : Texts.Format("ApprovalCaseClosed", l, Texts.Status(c.Status, c.RejectedAs, l), Texts.DateTime(c.ClosedAt ?? c.ReceivedAt, l));
     }
 

@@ -186,7 +186,10 @@ public sealed partial class CaseEndpoints(
         return staff.Page(Texts.Format("CaseTitle", l, c.Id), await page.BodyAsync(request, c, l, cancellationToken));
     }
 
-    /// <summary><c>POST /cases/{id}/extend</c>: <c>months</c> (1 or 2) and <c>reason</c> (sent to the requester).</summary>
+    /// <summary>
+    /// <c>POST /cases/{id}/extend</c>: <c>months</c> (1 or 2), <c>reason</c> (sent to the requester) and the due date the
+    /// page showed (<c>due_date</c>, yyyy-MM-dd): refused (409, the case as it stands) when it is not the due date now or missing.
+    /// </summary>
     public async Task<IResult> ExtendAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
     {
         var (form, identity, found, failure) = await OpenStaffPostAsync(request, caseId, cancellationToken);
@@ -208,16 +211,18 @@ public sealed partial class CaseEndpoints(
         }
 
         var now = time.GetUtcNow();
-        if (c.ExtensionRefusal(months, now) is { } refusal)
-        {
-            return staff.Page(title, Error(Texts.Format(refusal.ToString(), l, Texts.Date(c.FirstDueDate, l))) + await page.BodyAsync(request, c, l, cancellationToken), StatusCodes.Status409Conflict);
-        }
-
-        var extended = await register.ApplyAsync(c.Id, x => x.Extend(months, reason, identity.Name, now, c.DueDate, dataMap), cancellationToken);
+        // The due date the page showed, not the one stored now: a second click, another tab or a colleague's page would
+        // otherwise add its months to an extension made since. A form without it (a page opened before it carried one)
+        // extends nothing either (Core refuses a due date not shown).
+        var shown = DateOnly.TryParseExact(form[CasePage.DueDateField].ToString(), CasePage.DueDateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : (DateOnly?)null;
+        var extended = await register.ApplyAsync(c.Id, x => x.Extend(months, reason, identity.Name, now, shown, dataMap), cancellationToken);
         var stored = extended.Case;
         if (extended.Refused)
         {
-            return staff.Page(title, Error(Texts.Get("ExtensionConflict", l)) + await page.BodyAsync(request, stored, l, cancellationToken), StatusCodes.Status409Conflict);
+            var message = extended.Refusal == CaseRefusal.ExtensionConflict
+                ? Texts.Format("ExtensionPageOutdated", l, Texts.Date(stored.DueDate, l))
+                : Texts.Format(extended.Refusal.ToString()!, l, Texts.Date(stored.FirstDueDate, l));
+            return staff.Page(title, Error(message) + await page.BodyAsync(request, stored, l, cancellationToken), StatusCodes.Status409Conflict);
         }
 
         var extension = stored.Extensions[^1];

@@ -54,9 +54,10 @@ public sealed partial class CaseFollowUpEndpoints(
     }
 
     /// <summary>
-    /// <c>POST /cases/{id}/lift-restriction</c> with <c>reason</c>: mails the requester that and why the restriction will
-    /// be lifted, records it, then marks the records no longer restricted in every store of the case and records that.
-    /// When the mail fails nothing is lifted; when a store fails after the mail, the page finishes it later without a second mail.
+    /// <c>POST /cases/{id}/lift-restriction</c> with <c>reason</c>: claims the notice (a second post while it goes is
+    /// refused, 409), mails the requester that and why the restriction will be lifted, records it, then marks the records
+    /// no longer restricted in every store of the case and records that. When the mail fails the claim is taken back and
+    /// nothing is lifted; when a store fails after the mail, the page finishes it later without a second mail.
     /// </summary>
     public async Task<IResult> LiftRestrictionAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
     {
@@ -84,18 +85,37 @@ public sealed partial class CaseFollowUpEndpoints(
                 return await Answer(Texts.Get("CaseLiftReasonRequired", l), StatusCodes.Status400BadRequest, c);
             }
 
-            // Art. 18(3): the requester is told before the restriction is lifted; no mail, no lift.
-            try
+            // Art. 18(3): the requester is told before the restriction is lifted; no mail, no lift. The notice is claimed in
+            // the register first, so a second click, another tab or a colleague does not mail the requester again.
+            var claimedAt = time.GetUtcNow();
+            var claimed = await register.ApplyAsync(c.Id, x => x.ClaimRestrictionLiftNotice(by!, reason, claimedAt), cancellationToken);
+            if (claimed.Refused)
             {
-                await mail.SendAsync(PrivacyMails.RestrictionLiftNotice(c, dataMap, reason, options.Value.NoticeLink(c.Language)), cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                NoticeFailed(log, c.Id, ex.GetType().Name);
-                return await Answer(Texts.Get("CaseLiftMailFailed", l), StatusCodes.Status503ServiceUnavailable, c);
+                return await Answer(Texts.Get(claimed.Refusal is CaseRefusal.UnderWay or CaseRefusal.AlreadyDone && claimed.Case.RestrictionLift?.LiftedAt is null
+                    ? "CaseLiftUnderWay" : "CaseLiftRefused", l), StatusCodes.Status409Conflict, claimed.Case);
             }
 
-            c = (await register.ApplyAsync(c.Id, x => x.RestrictionLiftNotified(by!, reason, time.GetUtcNow()), cancellationToken)).Case;
+            c = claimed.Case;
+            try
+            {
+                // Not cut short by the staff member's browser going away: a send half done is not taken back as not sent.
+                await mail.SendAsync(PrivacyMails.RestrictionLiftNotice(c, dataMap, reason, options.Value.NoticeLink(c.Language)), CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                // Not sent: the claim is taken back, so nothing reads as told and staff can try again; nothing is lifted.
+                NoticeFailed(log, c.Id, ex.GetType().Name);
+                var back = await register.ApplyAsync(c.Id, x => x.RestrictionLiftNoticeNotSent(claimedAt, time.GetUtcNow()), CancellationToken.None);
+                return await Answer(Texts.Get("CaseLiftMailFailed", l), StatusCodes.Status503ServiceUnavailable, back.Case);
+            }
+
+            c = (await register.ApplyAsync(c.Id, x => x.RestrictionLiftNotified(by!, reason, time.GetUtcNow()), CancellationToken.None)).Case;
+        }
+
+        if (c.RestrictionLift is null)
+        {
+            // The notice went but could not be recorded as sent (the case changed meanwhile): nothing is lifted without it.
+            return await Answer(Texts.Get("CaseLiftRefused", l), StatusCodes.Status409Conflict, c);
         }
 
         try

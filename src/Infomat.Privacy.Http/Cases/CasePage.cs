@@ -9,6 +9,7 @@ using Infomat.Privacy.Localization;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tokens;
 
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -18,11 +19,18 @@ using static Infomat.Privacy.Http.Pages.Html;
 namespace Infomat.Privacy.Http.Cases;
 
 /// <summary>
-/// A case for staff: its facts, what the stores hold, extensions and the extension form, the export and its withdrawal,
-/// the status history, and the audit trail with whether its chain is intact.
+/// A case for staff: its facts, what the stores hold, the way to the identity decision while it waits for one,
+/// extensions and the extension form, the export and its withdrawal, the status history, and the audit trail with
+/// whether its chain is intact.
 /// </summary>
-public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMap, StaffPages staff, IOptions<PrivacyOptions> options, TimeProvider time)
+public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMap, StaffPages staff, LinkTokenService tokens, IOptions<PrivacyOptions> options, TimeProvider time)
 {
+    /// <summary>The extension form's hidden field: the due date the page showed (<see cref="DueDateFormat"/>).</summary>
+    public const string DueDateField = "due_date";
+
+    /// <summary>How <see cref="DueDateField"/> writes a date.</summary>
+    public const string DueDateFormat = "yyyy-MM-dd";
+
     public async Task<string> BodyAsync(HttpRequest request, PrivacyCase c, Language l, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -49,6 +57,14 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         }
 
         body.Append("</ul>").Append(Decision(c, l));
+        if (c.AwaitsIdentityDecision)
+        {
+            // A fresh decision link (a signed token; nothing is recorded): the one in the mail may have expired, or been
+            // spent on asking for more identification, and staff told of the reply are sent here.
+            body.Append("<p><a href=\"").Append(E(options.Value.ApprovalLink(tokens, c.Id).AbsoluteUri)).Append("\">")
+                .Append(E(Texts.Get("CaseDecideIdentity", l))).Append("</a></p>");
+        }
+
         foreach (var e in c.Extensions)
         {
             body.Append(P(e.WithdrawnAt is { } withdrawn
@@ -61,6 +77,8 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         {
             body.Append("<h2>").Append(E(Texts.Get("ExtensionTitle", l))).Append("</h2>")
                 .Append("<form method=\"post\" action=\"/cases/").Append(E(c.Id)).Append("/extend\">").Append(staff.Forms.HiddenField(request))
+                .Append("<input type=\"hidden\" name=\"").Append(DueDateField).Append("\" value=\"")
+                .Append(c.DueDate.ToString(DueDateFormat, System.Globalization.CultureInfo.InvariantCulture)).Append("\">")
                 .Append(staff.NameField("staff-name"))
                 .Append("<label for=\"months\">").Append(E(Texts.Get("ExtensionMonths", l))).Append("</label><select id=\"months\" name=\"months\">");
             foreach (var (months, dueDate) in extensions)
@@ -253,6 +271,11 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         }
         else
         {
+            if (c.RestrictionLiftClaim is { } sending)
+            {
+                body.Append(P(Texts.Format("CaseLiftSending", l, Texts.DateTime(sending.At, l), sending.By, (int)PrivacyCase.RestrictionLiftClaimHold.TotalMinutes)));
+            }
+
             body.Append(P(Texts.Format("CaseLiftBody", l, Texts.Entity(c.Entity, dataMap, l))));
             form.Append("<label for=\"lift-reason\">").Append(E(Texts.Get("CaseLiftReason", l))).Append("</label>")
                 .Append("<textarea id=\"lift-reason\" name=\"reason\" rows=\"3\" maxlength=\"2000\" required></textarea>")

@@ -133,15 +133,44 @@ public sealed partial class Flows(ITestHost host) : IDisposable
     /// What a colleague does on a staff page: opens the link (which sets the antiforgery cookie and gives the form's
     /// token), then sends the form with their name (the local host has no sign-in).
     /// </summary>
-    public async Task<HttpResponseMessage> StaffPostAsync(string path, Uri link, string staffName, params (string Key, string Value)[] fields)
+    public async Task<HttpResponseMessage> StaffPostAsync(string path, Uri link, string staffName, params (string Key, string Value)[] fields) =>
+        await StaffPostFromPageAsync(path, await Http.GetStringAsync(link), link, staffName, fields);
+
+    /// <summary>
+    /// What a colleague's browser sends from a staff <paramref name="page"/> they opened earlier (another tab, a page left
+    /// open): the page's antiforgery token and what its forms say they showed (<see cref="ShownFields"/>), with their name
+    /// and the fields they filled in (which win over the page's).
+    /// </summary>
+    public async Task<HttpResponseMessage> StaffPostFromPageAsync(string path, string page, Uri link, string staffName, params (string Key, string Value)[] fields)
     {
-        var page = await Http.GetStringAsync(link);
+        var keys = fields.Select(f => f.Key).ToArray();
+        return await Http.PostAsync(path, Form([.. StaffFormFields(page, link, staffName, keys), .. fields]));
+    }
+
+    /// <summary>
+    /// The fields a staff <paramref name="page"/>'s form sends besides what the colleague fills in: the link's token, the
+    /// antiforgery token, the name, and what the page showed, except the fields named in <paramref name="leaveOut"/>.
+    /// </summary>
+    public (string Key, string Value)[] StaffFormFields(string page, Uri link, string staffName, params string[] leaveOut)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        ArgumentNullException.ThrowIfNull(link);
         var found = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"");
         // A page with nothing left to do has no form: the colleague re-sends the form of the page they had open.
         lastAntiforgery = found.Success ? System.Net.WebUtility.HtmlDecode(found.Groups[1].Value) : lastAntiforgery;
         (string, string)[] token = link.Query.Contains("token=", StringComparison.Ordinal) ? [("token", Mailbox.Token(link))] : [];
-        return await Http.PostAsync(path, Form([.. token, ("__RequestVerificationToken", lastAntiforgery ?? string.Empty), ("staff_name", staffName), .. fields]));
+        return [.. token, ("__RequestVerificationToken", lastAntiforgery ?? string.Empty), ("staff_name", staffName), .. ShownFields(page).Where(s => !leaveOut.Contains(s.Key))];
     }
+
+    /// <summary>
+    /// The hidden fields by which a staff page's forms say what the page showed when it was opened (the approval count
+    /// on the decision page, the due date on the case page), as a browser sends them with the form.
+    /// </summary>
+    public static IReadOnlyList<(string Key, string Value)> ShownFields(string page) =>
+        [.. ShownField().Matches(page).Select(m => (m.Groups[1].Value, System.Net.WebUtility.HtmlDecode(m.Groups[2].Value))).Distinct()];
+
+    [System.Text.RegularExpressions.GeneratedRegex("<input type=\"hidden\" name=\"(approval_stage|due_date)\" value=\"([^\"]*)\">")]
+    private static partial System.Text.RegularExpressions.Regex ShownField();
 
     /// <summary>Decides on the identity; an approval is given by as many different colleagues as the case needs (two for an erasure).</summary>
     public async Task DecideAsync(string requestId, string decision, string reason = "")

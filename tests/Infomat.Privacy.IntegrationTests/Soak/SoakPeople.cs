@@ -260,7 +260,7 @@ public sealed partial class SoakPeople(Func<string> baseUrl, TimeSpan patience)
         return await client.PostAsync("/api/requests", Flows.Form([("__RequestVerificationToken", WebUtility.HtmlDecode(found.Groups[1].Value)), .. fields]));
     }
 
-    /// <summary>Opens the staff page (antiforgery cookie and token), then posts its form with the colleague's name.</summary>
+    /// <summary>Opens the staff page (antiforgery cookie and token), then posts its form with what it showed and the colleague's name.</summary>
     private static async Task<HttpResponseMessage> StaffPostAsync(HttpClient client, string path, Uri link, string staffName, (string Key, string Value)[] fields)
     {
         using var page = await client.GetAsync(link.PathAndQuery);
@@ -278,7 +278,7 @@ public sealed partial class SoakPeople(Func<string> baseUrl, TimeSpan patience)
         }
 
         (string, string)[] token = link.Query.Contains("token=", StringComparison.Ordinal) ? [("token", Mailbox.Token(link))] : [];
-        return await client.PostAsync(path, Flows.Form([.. token, ("__RequestVerificationToken", WebUtility.HtmlDecode(found.Groups[1].Value)), ("staff_name", staffName), .. fields]));
+        return await client.PostAsync(path, Flows.Form([.. token, ("__RequestVerificationToken", WebUtility.HtmlDecode(found.Groups[1].Value)), ("staff_name", staffName), .. Flows.ShownFields(html), .. fields]));
     }
 
     [GeneratedRegex("request=([A-Za-z0-9-]+)")]

@@ -43,9 +43,8 @@ public sealed class RequestApproval(
 
             c = (await register.ApplyAsync(c.Id, x => x.PrepareApproval(holdings, o.Approval.TwoApproversForErasure), CancellationToken.None)).Case;
             var sentAt = time.GetUtcNow();
-            var lifetime = o.Approval.Timeout + (2 * o.Approval.ReminderAfter);
-            var link = o.Link("approvals", tokens.Issue(c.Id, TokenPurpose.Approve, lifetime));
-            var card = ApprovalCard.ForMail(c, dataMap, o, () => tokens.Issue(c.Id, TokenPurpose.ApprovalCard, lifetime), link);
+            var link = o.ApprovalLink(tokens, c.Id);
+            var card = ApprovalCard.ForMail(c, dataMap, o, () => o.ApprovalCardToken(tokens, c.Id), link);
             var prepared = c;
             await log.SendToStaffAsync(mail, o.Staff, "Case " + c.Id, "approval request", to => PrivacyMails.ApprovalRequest(prepared, dataMap, link, to, o.Staff.Language, card), CancellationToken.None);
 

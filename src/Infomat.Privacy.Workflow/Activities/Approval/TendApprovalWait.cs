@@ -39,9 +39,8 @@ public sealed class TendApprovalWait(
         {
             var escalate = step.Action == ApprovalWaitAction.Escalate;
             // The link in a reminder stays valid until well after the next one: a decision is welcome whenever it comes.
-            var lifetime = o.Approval.Timeout + (2 * o.Approval.ReminderAfter);
-            var link = o.Link("approvals", tokens.Issue(c.Id, TokenPurpose.Approve, lifetime));
-            var card = ApprovalCard.ForMail(c, dataMap, o, () => tokens.Issue(c.Id, TokenPurpose.ApprovalCard, lifetime), link);
+            var link = o.ApprovalLink(tokens, c.Id);
+            var card = ApprovalCard.ForMail(c, dataMap, o, () => o.ApprovalCardToken(tokens, c.Id), link);
             // Once to each mailbox that takes it: a refused one is logged, not retried with the others (StaffMail.SendToEachAsync).
             await log.SendToStaffAsync(mail, o.Staff, "Case " + c.Id, escalate ? "approval escalation" : "approval reminder",
                 to => PrivacyMails.ApprovalReminder(c, dataMap, link, to, o.Staff.Language, escalate, card), CancellationToken.None, escalate);
