@@ -520,20 +520,43 @@ public sealed class CaseTransitionTests
     }
 
     [Fact]
+    public void A_failed_case_takes_the_identity_decision_again_after_a_retry_only_when_it_failed_before_it_ended()
+    {
+        var failed = Taken(AwaitingApproval().Fail(Received.AddDays(1), "TendApprovalWait"));
+        Assert.True(failed.DecisionResumesOnRetry);
+        Assert.Equal(CaseStatus.AwaitingIdentityApproval, Taken(failed.Retry("Els", Received.AddDays(2))).Status);
+
+        // Expired (the identification asked for never came) and its Art. 12(4) notice could not go: flagged Failed, and
+        // a retry leaves it expired, so its decision page must not say the link works again (review of 5 December).
+        var asked = Taken(Taken(AwaitingApproval().RequestIdentification("Els", "Uw klantnummer.", Received)).IdentificationMailSent(Received));
+        var expired = Taken(asked.Expire(Received.AddDays(30), TimeSpan.Zero, TimeSpan.Zero));
+        var expiredFailed = Taken(expired.Fail(Received.AddDays(30), "ExpireCase"));
+        Assert.False(expiredFailed.DecisionResumesOnRetry);
+        Assert.Equal(CaseStatus.Expired, expiredFailed.StatusNamedWhenClosed);
+        Assert.Equal(CaseStatus.Expired, Taken(expiredFailed.Retry("Els", Received.AddDays(31))).Status);
+    }
+
+    [Fact]
     public void A_zip_written_again_before_the_answer_replaces_the_withdrawn_one_and_each_keeps_its_audit_events()
     {
         var hash = new KeyedHash(new byte[32]);
-        var revoked = Taken(Taken(AwaitingApproval().ExportWritten("c/x.zip")).RevokeExport("Els", Received.AddDays(1)));
+        var downloaded = Taken(Taken(AwaitingApproval().ExportWritten("c/x.zip")).RecordDownload(Received.AddHours(30), 5));
+        var revoked = Taken(downloaded.RevokeExport("Els", Received.AddDays(1)));
         Assert.Null(revoked.LiveExport);
 
         // A failed case retried: the old zip's record goes before the new write, what became of it stays on the case.
         var replaced = Taken(revoked.ReplaceExport(Received.AddDays(2)));
         Assert.Null(replaced.ExportBlobName);
         Assert.Equal(CaseRefusal.NoExport, replaced.DownloadRefusal(5));
-        Assert.Equal([new ReplacedExport(Received.AddDays(2), Received.AddDays(1), "Els", null)], replaced.ReplacedExports);
+        var old = Assert.Single(replaced.ReplacedExports);
+        Assert.Equal((Received.AddDays(2), Received.AddDays(1), "Els", (ExportDeletion?)null), (old.At, old.RevokedAt, old.RevokedBy, old.Deleted));
+        Assert.Equal([Received.AddHours(30)], old.Downloads);
         var rewritten = Taken(replaced.ExportWritten("c/x.zip"));
         Assert.Equal("c/x.zip", rewritten.LiveExport);
         Assert.Null(rewritten.DownloadRefusal(5));
+        // The new zip has every download left; its first download is audited under a key of its own.
+        Assert.Empty(rewritten.Downloads);
+        rewritten = Taken(rewritten.RecordDownload(Received.AddDays(2).AddHours(1), 5));
 
         // Withdrawn again: a second event of its own, the first one's events unchanged.
         var again = Taken(rewritten.RevokeExport("Jan", Received.AddDays(3)));
@@ -541,6 +564,8 @@ public sealed class CaseTransitionTests
         Assert.Contains("export-revoked", keys);
         Assert.Contains("export-replaced.1", keys);
         Assert.Contains("export-revoked.2", keys);
+        Assert.Contains("download.1", keys);
+        Assert.Contains("download.2", keys);
         Assert.Equal("Els", Audit.CaseAudit.Entries(again, hash).Single(e => e.Key == "export-revoked").Actor);
 
         // The zip the answer handed out is never replaced; a case without one has none to replace.

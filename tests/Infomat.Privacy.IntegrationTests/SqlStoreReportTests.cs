@@ -71,6 +71,28 @@ public partial class SqlStoreTests
         Assert.Contains(Texts.Get("ReportAlsoWithdrawal", l), report, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// An erasure of an address whose keyed hash an earlier case put on the suppression list (an objection to direct
+    /// marketing last year): the erasure keeps it, and its report said "nothing in this system matches your address
+    /// any more" without naming it (review of 5 December).
+    /// </summary>
+    [Fact]
+    public async Task An_erasure_after_an_earlier_objection_names_the_code_its_suppression_left()
+    {
+        var catalog = await SeededAsync();
+        var earlier = AtOnceCase(RequestType.Objection, "an.peeters@example.be", "be", Language.En, [], ObjectionScope.DirectMarketing, null);
+        await RunAsync(catalog, earlier, earlier.ActionsAtOnce);
+
+        var erasure = AtOnceCase(RequestType.Erasure, "an.peeters@example.be", "be", Language.En, [], null, null) with { AppliedAtOnceAt = null };
+        var report = PrivacyMails.ActionReport(erasure, Map, await RunAsync(catalog, erasure, [StoreAction.Erase])).TextBody;
+
+        var crmBlock = report.Split("\n\n").Single(b => b.Contains(Map.Store("be/crm").Name.In(Language.En), StringComparison.Ordinal));
+        Assert.Contains(Texts.Get("ReportProofNoneButSuppressed", Language.En), crmBlock, StringComparison.Ordinal);
+        Assert.Contains(Texts.Get("ReportSuppressed", Language.En), crmBlock, StringComparison.Ordinal);
+        var portalBlock = report.Split("\n\n").Single(b => b.Contains(Map.Store("be/portal").Name.In(Language.En), StringComparison.Ordinal));
+        Assert.Contains(Texts.Get("ReportProofNone", Language.En), portalBlock, StringComparison.Ordinal);
+    }
+
     private static PrivacyCase AtOnceCase(RequestType type, string email, string entity, Language l, IReadOnlyList<RequestType> also, ObjectionScope? objection, ConsentScope? consent) =>
         PrivacyCase.Received(
             new ValidRequest(type, email, "Requester", null, ControllerScope.Of(entity), l, null, objection) { AlsoRights = also, Consent = consent },

@@ -10,6 +10,7 @@ using Infomat.Privacy.Storage;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.Workflow.Activities.Export;
 
+using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Infomat.Privacy.Workflow.Tests;
@@ -91,6 +92,57 @@ public sealed class ExportRebuildTests
         var rows = json.RootElement.GetProperty("tables").EnumerateArray().Sum(t => t.GetProperty("records").GetArrayLength());
         Assert.Equal(Records, rows);
         Assert.Equal(again.BlobName, (await h.Register.GetAsync(c.Id, default))!.ExportBlobName);
+    }
+
+    /// <summary>
+    /// Staff withdraw the zip after it was written but before its link went (the link step between its tries): the
+    /// requester was mailed "your data is ready" with a link that answered "withdrawn" (review of 5 December). Now the
+    /// case fails with nothing sent, and a staff retry writes a new zip and sends its link.
+    /// </summary>
+    [Fact]
+    public async Task A_zip_withdrawn_before_its_link_went_sends_no_link_and_a_retry_delivers_a_new_one()
+    {
+        var withdrawOnce = 0;
+        WorkflowHarness? harness = null;
+        await using var h = harness = await WorkflowHarness.StartAsync(activities: (name, real) => name == nameof(BuildExport)
+            ? new ThenWithdrawn(real, async caseId =>
+            {
+                if (Interlocked.Exchange(ref withdrawOnce, 1) == 0)
+                {
+                    await harness!.Register.UpdateAsync(caseId, x => x.RevokeExport("Els", DateTimeOffset.UtcNow).Changed!, default);
+                    await harness.Exports.DeleteCaseAsync(caseId, default);
+                }
+            })
+            : real);
+        h.Stores.Data["be/crm"] = new() { [Email] = [new JsonObject { ["first_name"] = "An" }] };
+        var c = await h.NewCaseAsync(RequestType.Access, Email, ControllerScope.Of("be"));
+        await h.VerifyAndAwaitApprovalAsync(c.Id);
+        await h.DecideAsync(c.Id, DecisionOutcome.Approve);
+
+        Assert.Equal("\"failed\"", (await h.CompletionAsync(c.Id)).SerializedOutput);
+        Assert.Empty(h.Mail.Of(MailKind.ExportReady));
+
+        Assert.False((await h.Workflow.RetryAsync(h.Client, c.Id, "Els", default)).Refused);
+        Assert.Equal("\"completed\"", (await h.CompletionAsync(c.Id)).SerializedOutput);
+        Assert.Single(h.Mail.Of(MailKind.ExportReady));
+        var done = (await h.Register.GetAsync(c.Id, default))!;
+        Assert.Null(done.DownloadRefusal(5));
+        Assert.True(h.Exports.Blobs.ContainsKey(done.ExportBlobName!));
+    }
+
+    /// <summary>The real step, then <paramref name="after"/> with the case id (what happens between two steps).</summary>
+    private sealed class ThenWithdrawn(ITaskActivity real, Func<string, Task> after) : ITaskActivity
+    {
+        public Type InputType => real.InputType;
+
+        public Type OutputType => real.OutputType;
+
+        public async Task<object?> RunAsync(TaskActivityContext context, object? input)
+        {
+            var result = await real.RunAsync(context, input);
+            await after(context.InstanceId);
+            return result;
+        }
     }
 
     private static async IAsyncEnumerable<StoreRecord> Contacts(int count)

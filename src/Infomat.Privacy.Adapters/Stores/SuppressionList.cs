@@ -24,7 +24,16 @@ internal sealed class SuppressionList(StoreMap map, SqlDialect dialect, KeyedHas
 
         await using var connection = dialect.Connect(map, readOnlyAccess: true);
         await connection.OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, $"SELECT count(*) FROM {dialect.Table(map, suppression)} WHERE address_hash = @hash");
+        return await ContainsAsync(connection, null, suppression, email, cancellationToken);
+    }
+
+    /// <summary>Whether the address is on the list, read in the action's transaction (an erasure's report names what is left).</summary>
+    public Task<bool> ContainsAsync(DbConnection connection, DbTransaction transaction, string email, CancellationToken cancellationToken) =>
+        map.SuppressionTable is { } suppression ? ContainsAsync(connection, transaction, suppression, email, cancellationToken) : Task.FromResult(false);
+
+    private async Task<bool> ContainsAsync(DbConnection connection, DbTransaction? transaction, string suppression, string email, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, $"SELECT count(*) FROM {dialect.Table(map, suppression)} WHERE address_hash = @hash");
         // A keyed hash is fixed-length text: any input, however odd, is safe to look up.
         AddParameter(command, "hash", hashes.Suppression(EmailAddresses.Normalise(email)));
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) > 0;

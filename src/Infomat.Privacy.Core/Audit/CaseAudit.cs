@@ -203,10 +203,12 @@ public static class CaseAudit
             Add("answer-sent", "answer-sent", AuditEvent.System, c.Status.ToString(), answered);
         }
 
-        for (var i = 0; i < c.Downloads.Count; i++)
+        // The downloads of the zips a retry replaced first, then the current zip's, numbered on: each keeps its key.
+        var downloads = c.ReplacedExports.SelectMany(r => r.Downloads).Concat(c.Downloads).ToList();
+        for (var i = 0; i < downloads.Count; i++)
         {
             Add("download." + (i + 1).ToString(CultureInfo.InvariantCulture), "export-downloaded", "requester",
-                $"download {i + 1}", c.Downloads[i]);
+                $"download {i + 1}", downloads[i]);
         }
 
         // Each zip of the case (one, unless a retry wrote it again) keeps keys of its own: the first as before, the

@@ -71,15 +71,16 @@ public sealed partial record PrivacyCase
     /// <summary>
     /// The case's zip is written again before its answer went: a failed case retried after staff withdrew its zip, an
     /// erasure deleted it, or the storage's lifecycle rule removed it. The record of the old zip goes first (kept in
-    /// <see cref="ReplacedExports"/>), so a write that breaks part-way is never taken for a finished zip, and the new
-    /// zip, once recorded, is the one the link opens.
+    /// <see cref="ReplacedExports"/>, with its download count), so a write that breaks part-way is never taken for a
+    /// finished zip, and the new zip, once recorded, is the one the link opens, with every download left.
     /// </summary>
     public CaseTransition ReplaceExport(DateTimeOffset at) =>
         ExportBlobName is null ? Refuse(CaseRefusal.NoExport)
         : !NeedsAnswer ? Refuse(CaseRefusal.AlreadyDone)
         : To(this with
         {
-            ReplacedExports = [.. ReplacedExports, new ReplacedExport(at, ExportRevokedAt, ExportRevokedBy, ExportDeleted)],
+            ReplacedExports = [.. ReplacedExports, new ReplacedExport(at, ExportRevokedAt, ExportRevokedBy, ExportDeleted) { Downloads = Downloads }],
+            Downloads = [],
             ExportBlobName = null,
             ExportRevokedAt = null,
             ExportRevokedBy = null,
@@ -117,8 +118,14 @@ public enum ExportDeletionReason
     Erasure,
 }
 
-/// <summary>A zip of the case written again (<see cref="PrivacyCase.ReplaceExport"/>): when, and what had become of the old one.</summary>
-public sealed record ReplacedExport(DateTimeOffset At, DateTimeOffset? RevokedAt, string? RevokedBy, ExportDeletion? Deleted);
+/// <summary>
+/// A zip of the case written again (<see cref="PrivacyCase.ReplaceExport"/>): when, what had become of the old one, and
+/// when its downloads were started (the new zip's count starts afresh).
+/// </summary>
+public sealed record ReplacedExport(DateTimeOffset At, DateTimeOffset? RevokedAt, string? RevokedBy, ExportDeletion? Deleted)
+{
+    public IReadOnlyList<DateTimeOffset> Downloads { get; init; } = [];
+}
 
 /// <summary>When and why the export was deleted; for an erasure, the erasure's case id.</summary>
 public sealed record ExportDeletion(DateTimeOffset At, ExportDeletionReason Reason, string? ErasureCaseId);

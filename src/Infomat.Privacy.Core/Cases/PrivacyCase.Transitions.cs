@@ -651,6 +651,15 @@ public sealed partial record PrivacyCase
         Status != CaseStatus.Failed ? Refuse(CaseRefusal.NotFailed)
         : To((this with { Retries = [.. Retries, new StaffRetry(by, at)] }).WithStatus(StatusBeforeFailure, at));
 
+    /// <summary>
+    /// True when a failed case still waits on the identity decision once staff retry it: it failed before it was
+    /// decided and before it ended (an expired case whose notice could not go fails too, and a retry leaves it expired).
+    /// </summary>
+    public bool DecisionResumesOnRetry => Status == CaseStatus.Failed && Decision is null && !StatusBeforeFailure.IsFinished();
+
+    /// <summary>The status a page names a case by when no decision can be taken on it: a failed case by where it stood before.</summary>
+    public CaseStatus StatusNamedWhenClosed => Status == CaseStatus.Failed ? StatusBeforeFailure : Status;
+
     /// <summary>The status a failed case had before it failed (where a retry resumes it).</summary>
     public CaseStatus StatusBeforeFailure =>
         History.Take(History.Count - 1).LastOrDefault(h => h.Status != CaseStatus.Failed)?.Status ?? CaseStatus.AwaitingEmailVerification;

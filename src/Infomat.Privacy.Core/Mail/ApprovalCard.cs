@@ -189,9 +189,9 @@ public static class ApprovalCard
     public static string NotOpen(PrivacyCase c, Language l)
     {
         ArgumentNullException.ThrowIfNull(c);
-        return c.Status == CaseStatus.Failed
+        return c.DecisionResumesOnRetry
             ? Texts.Format("CardCaseFailed", l, Texts.DateTime(c.ClosedAt ?? c.ReceivedAt, l), c.Id)
-            : Texts.Format("ApprovalCaseClosed", l, Texts.Status(c.Status, c.RejectedAs, l), Texts.DateTime(c.ClosedAt ?? c.ReceivedAt, l));
+            : Texts.Format("ApprovalCaseClosed", l, Texts.Status(c.StatusNamedWhenClosed, c.RejectedAs, l), Texts.DateTime(c.ClosedAt ?? c.ReceivedAt, l));
     }
 
     /// <summary>

@@ -30,7 +30,7 @@ public sealed class ApprovalPage(StaffPages staff, DataMap dataMap)
         if (c.Decision is not null || c.Status.IsFinished())
         {
             body.Append(P(NoMoreDecision(c, l)));
-            if (c.Decision is null && c.Status == CaseStatus.Failed)
+            if (c.DecisionResumesOnRetry)
             {
                 // Staff retry a failed case from its page; then this link decides again.
                 body.Append("<p><a href=\"/cases/").Append(E(c.Id)).Append("\">").Append(E(Texts.Format("CaseTitle", l, c.Id))).Append("</a></p>");
@@ -115,8 +115,8 @@ public sealed class ApprovalPage(StaffPages staff, DataMap dataMap)
     {
         ArgumentNullException.ThrowIfNull(c);
         return c.Decision is { } d ? AlreadyDecided(d, l)
-            : c.Status == CaseStatus.Failed ? Texts.Format("ApprovalCaseFailed", l, Texts.DateTime(c.ClosedAt ?? c.ReceivedAt, l), c.Id)
-            : Texts.Format("ApprovalCaseClosed", l, Texts.Status(c.Status, c.RejectedAs, l), Texts.DateTime(c.ClosedAt ?? c.ReceivedAt, l));
+            : c.DecisionResumesOnRetry ? Texts.Format("ApprovalCaseFailed", l, Texts.DateTime(c.ClosedAt ?? c.ReceivedAt, l), c.Id)
+            : Texts.Format("ApprovalCaseClosed", l, Texts.Status(c.StatusNamedWhenClosed, c.RejectedAs, l), Texts.DateTime(c.ClosedAt ?? c.ReceivedAt, l));
     }
 
     public static string AlreadyDecided(IdentityDecision d, Language l) =>

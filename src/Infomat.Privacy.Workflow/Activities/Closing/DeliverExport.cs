@@ -26,12 +26,16 @@ public sealed class DeliverExport(
         var c = await register.RequireAsync(input);
         if (c.NeedsAnswer)
         {
-            var now = time.GetUtcNow();
-            if (c.ExportBlobName is { } zip)
+            if (c.LiveExport is not { } zip)
             {
-                // Before the end is computed: the rule's days then run from no later than the link's.
-                await exports.MarkDeliveredAsync(zip, now, CancellationToken.None);
+                // Withdrawn by staff or deleted by an erasure after it was written (between this step's tries): no link
+                // to a zip that is gone. The case fails; a staff retry writes it again (PrivacyCase.ReplaceExport).
+                throw new InvalidOperationException($"Case {c.Id}: its zip was withdrawn or deleted before its link went.");
             }
+
+            // Before the end is computed: the rule's days then run from no later than the link's.
+            var now = time.GetUtcNow();
+            await exports.MarkDeliveredAsync(zip, now, CancellationToken.None);
 
             var expiresAt = now + o.Export.LinkLifetime;
             var token = tokens.Issue(c.Id, TokenPurpose.Download, o.Export.LinkLifetime);

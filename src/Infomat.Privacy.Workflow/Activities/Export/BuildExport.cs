@@ -33,7 +33,14 @@ public sealed class BuildExport(ICaseRegister register, IStagingStorage staging,
         {
             // Written before and withdrawn, deleted or gone since (a failed case retried): its record goes before the
             // new write, so a write that breaks part-way is written again by the retry, never handed out.
-            c = (await register.ApplyAsync(c.Id, x => x.ReplaceExport(time.GetUtcNow()), CancellationToken.None)).Case;
+            var replaced = await register.ApplyAsync(c.Id, x => x.ReplaceExport(time.GetUtcNow()), CancellationToken.None);
+            if (replaced.Refused)
+            {
+                // The answer went with that zip: it is never replaced (ids only in the message).
+                throw new InvalidOperationException($"Case {c.Id}: its answer went with an earlier zip, which is not written again ({replaced.Refusal}).");
+            }
+
+            c = replaced.Case;
         }
 
         var manifest = new Infomat.Privacy.Export.ExportManifest(
