@@ -82,16 +82,7 @@ public sealed class FirstStepTests
         Assert.Single(h.Mail.Of(MailKind.Verification));
     }
 
-    private static async Task WaitingForAddressAsync(WorkflowHarness h, string caseId)
-    {
-        var until = DateTime.UtcNow.AddSeconds(30);
-        while ((await h.Client.GetInstanceAsync(caseId, getInputsAndOutputs: true)) is not { SerializedCustomStatus.Length: > 0 } instance
-            || instance.ReadCustomStatusAs<WaitingFor>()?.Step != CaseWait.EmailVerification)
-        {
-            Assert.True(DateTime.UtcNow < until, "the run did not reach the wait for the address within 30 s");
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitingForAddressAsync(WorkflowHarness h, string caseId) => h.WaitingForAsync(caseId, CaseWait.EmailVerification);
 
     /// <summary>The release before, as far as the wait for the address: the first step, then the link's own step, then the wait.</summary>
     private sealed class ReleaseBefore : TaskOrchestrator<string, string>

@@ -202,6 +202,18 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         }
     }
 
+    /// <summary>Until the case's run waits on <paramref name="step"/> (its custom status says so); at most 30 s.</summary>
+    public async Task WaitingForAsync(string caseId, CaseWait step)
+    {
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while ((await Client.GetInstanceAsync(caseId, getInputsAndOutputs: true)) is not { SerializedCustomStatus.Length: > 0 } instance
+            || instance.ReadCustomStatusAs<WaitingFor>()?.Step != step)
+        {
+            Assert.True(DateTime.UtcNow < until, $"the run did not reach the wait for {step} within 30 s");
+            await Task.Delay(50);
+        }
+    }
+
     public async Task<OrchestrationMetadata> CompletionAsync(string caseId)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));

@@ -61,13 +61,31 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
         }
     }
 
-    /// <summary>Tells the case's orchestration that a step was recorded in the register (the event carries no data).</summary>
-    public async Task SignalAsync(DurableTaskClient client, string caseId, string eventName, CancellationToken cancellationToken)
+    /// <summary>
+    /// Tells the case's orchestration that a step was recorded in the register (the event carries no data). The step
+    /// stands without it: when the task hub cannot take the signal now (its storage down), this is logged and the
+    /// person's page still says the step was done; the reconciliation sends the signal again within minutes (a run
+    /// waiting on a step the register has moved past) and a waiting run's timer reads the register. Returns whether
+    /// the orchestration was told.
+    /// </summary>
+    public async Task<bool> SignalAsync(DurableTaskClient client, string caseId, string eventName, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        await EnsureRunningAsync(client, caseId, cancellationToken);
-        await client.RaiseEventAsync(caseId, eventName, eventPayload: null, cancellationToken);
+        try
+        {
+            await EnsureRunningAsync(client, caseId, cancellationToken);
+            await client.RaiseEventAsync(caseId, eventName, eventPayload: null, cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            SignalNotSent(log, caseId, eventName, ex.GetType().Name);
+            return false;
+        }
     }
+
+    [LoggerMessage(156, LogLevel.Warning, "Case {CaseId}: its orchestration could not be told of {Event} ({Error}); the step is recorded, the reconciliation signals it again")]
+    private static partial void SignalNotSent(ILogger logger, string caseId, string @event, string error);
 
     /// <summary>
     /// Stops the orchestration of a case that closed outside it (a request joined to an earlier one when its address was

@@ -1,0 +1,66 @@
+using Infomat.Privacy.Cases;
+using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Mail;
+using Infomat.Privacy.Workflow.Orchestration;
+
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+
+namespace Infomat.Privacy.Workflow.Tests;
+
+/// <summary>
+/// The task hub's storage down at the moment a page tells a case's orchestration of a step it recorded (the requester's
+/// confirmation, a staff decision, a task done, a review): the step stands in the register, so the person's page must
+/// say it was done, and the orchestration learns of it from the reconciliation (review of 5 December: the page was a
+/// bare 500 after the step was recorded, and a second click then said the link was used).
+/// </summary>
+public sealed class SignalOutageTests
+{
+    [Fact]
+    public async Task A_signal_the_task_hub_cannot_take_is_not_an_error_for_the_page_and_the_reconciliation_sends_it_again()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        var c = await h.NewCaseAsync();
+        await h.WaitingForAsync(c.Id, CaseWait.EmailVerification);
+
+        // The confirmation is recorded, as the page records it before it signals; then the signal cannot go.
+        await h.Register.UpdateAsync(c.Id, x => x.Verify(DateTimeOffset.UtcNow).Changed!, default);
+        Assert.False(await h.Workflow.SignalAsync(new DownClient(), c.Id, CaseEvents.EmailVerified, default));
+
+        // The reconciliation sees the case moved past the step its run waits on, and signals it again.
+        var reconciled = await h.Workflow.ReconcileAsync(h.Client, default);
+        Assert.Equal(new ReconcileResult(1, 0, 0, 1, 0, 0), reconciled);
+        await h.WaitForMailAsync(MailKind.ApprovalRequest);
+        Assert.Equal(CaseStatus.AwaitingIdentityApproval, (await h.Register.GetAsync(c.Id, default))!.Status);
+    }
+
+    /// <summary>A durable client whose storage answers nothing (every call fails as the SDK fails after its retries).</summary>
+    private sealed class DownClient() : DurableTaskClient("down")
+    {
+        private static Exception Down() => new Azure.RequestFailedException(503, "The task hub's storage is unavailable.");
+
+        public override Task<string> ScheduleNewOrchestrationInstanceAsync(TaskName orchestratorName, object? input = null, StartOrchestrationOptions? options = null, CancellationToken cancellation = default) => Task.FromException<string>(Down());
+
+        public override Task RaiseEventAsync(string instanceId, string eventName, object? eventPayload = null, CancellationToken cancellation = default) => Task.FromException(Down());
+
+        public override Task<OrchestrationMetadata?> GetInstancesAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) => Task.FromException<OrchestrationMetadata?>(Down());
+
+        public override AsyncPageable<OrchestrationMetadata> GetAllInstancesAsync(OrchestrationQuery? filter = null) => throw Down();
+
+        public override Task<PurgeResult> PurgeInstanceAsync(string instanceId, PurgeInstanceOptions? options = null, CancellationToken cancellation = default) => Task.FromException<PurgeResult>(Down());
+
+        public override Task<PurgeResult> PurgeAllInstancesAsync(PurgeInstancesFilter filter, PurgeInstanceOptions? options = null, CancellationToken cancellation = default) => Task.FromException<PurgeResult>(Down());
+
+        public override Task ResumeInstanceAsync(string instanceId, string? reason = null, CancellationToken cancellation = default) => Task.FromException(Down());
+
+        public override Task SuspendInstanceAsync(string instanceId, string? reason = null, CancellationToken cancellation = default) => Task.FromException(Down());
+
+        public override Task TerminateInstanceAsync(string instanceId, TerminateInstanceOptions? options = null, CancellationToken cancellation = default) => Task.FromException(Down());
+
+        public override Task<OrchestrationMetadata> WaitForInstanceCompletionAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) => Task.FromException<OrchestrationMetadata>(Down());
+
+        public override Task<OrchestrationMetadata> WaitForInstanceStartAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) => Task.FromException<OrchestrationMetadata>(Down());
+
+        public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
