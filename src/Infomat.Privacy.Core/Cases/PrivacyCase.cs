@@ -343,13 +343,13 @@ public sealed record IdentificationReply(DateTimeOffset At, int? Attachments);
 /// <summary>A staff member checked the identification the requester sent, in the mailbox.</summary>
 public sealed record IdentificationCheck(string By, DateTimeOffset At);
 
+/// <summary>Who started sending the notice that the restriction will be lifted, and when.</summary>
+public sealed record RestrictionLiftClaim(string By, DateTimeOffset At);
+
 /// <summary>
 /// Staff lift a restriction (Art. 18(3)): who, why (the requester reads it), when the requester was told; then when the
 /// records were marked no longer restricted, and how many per store.
 /// </summary>
-/// <summary>Who started sending the notice that the restriction will be lifted, and when.</summary>
-public sealed record RestrictionLiftClaim(string By, DateTimeOffset At);
-
 public sealed record RestrictionLift(string By, string Reason, DateTimeOffset NoticeSentAt)
 {
     public DateTimeOffset? LiftedAt { get; init; }
