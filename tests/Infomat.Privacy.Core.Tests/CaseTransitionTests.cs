@@ -106,6 +106,22 @@ public sealed class CaseTransitionTests
     }
 
     [Fact]
+    public void A_request_from_the_address_a_colleague_signs_in_with_is_theirs_whatever_its_case_or_plus_tag()
+    {
+        // Nobody checks their own identity: An Peeters working in privacy, signed in as an.peeters@example.be.
+        var c = AwaitingApproval(RequestType.Erasure);
+
+        Assert.True(c.IsRequestOf(["An.Peeters@Example.BE"]));
+        Assert.True(c.IsRequestOf(["els.janssens@infomat.eu", " an.peeters@example.be "]));
+        Assert.True((c with { Email = "an.peeters+gdpr@example.be" }).IsRequestOf(["an.peeters@example.be"]));
+        Assert.False(c.IsRequestOf(["els.janssens@infomat.eu"]));
+        Assert.False(c.IsRequestOf(["an.peeters@example.nl", "peeters@example.be"]));
+        Assert.False(c.IsRequestOf([]));
+        // Once the identifiers are erased there is no address to compare.
+        Assert.False((c with { Email = string.Empty }).IsRequestOf(["an.peeters@example.be"]));
+    }
+
+    [Fact]
     public void An_approval_recorded_before_ids_were_kept_is_identified_by_its_name()
     {
         // A register row written before this release: the approval has a name only.

@@ -163,6 +163,37 @@ public sealed partial class ApprovalCardTests(Azurite azurite) : LocalHostTests(
     }
 
     [Fact]
+    public async Task A_colleague_cannot_decide_on_the_card_of_a_request_made_from_the_address_they_sign_in_with()
+    {
+        // Els works in privacy and asks, from her work address, for the erasure of her own data: nobody checks their own identity.
+        var els = $"els.{Guid.NewGuid():N}@infomat.eu";
+        var id = await Flows.SubmitAsync(els.ToUpperInvariant(), type: "erasure");
+        await Flows.VerifyAsync(id);
+        var card = CardOf(await Host.Mailbox.WaitForAsync("approval-request", id));
+
+        foreach (var (action, reason) in new[] { ("approve", ""), ("reject", "Niet zeker."), ("request-identification", "Een kopie van uw badge.") })
+        {
+            var own = await ClickAsync(card, action, authority.Action(ElsOid, els), reason: reason);
+            Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+            Assert.Contains("Niemand beslist over zijn eigen verzoek", Flat(JsonNode.Parse(await own.Content.ReadAsStringAsync())!.AsObject()), StringComparison.Ordinal);
+        }
+
+        var c = await TestCases.Register(Azurite).GetAsync(id, default);
+        Assert.Empty(c!.Approvals);
+        Assert.Null(c.Decision);
+        Assert.Null(c.IdentificationRequestedAt);
+        // In the case's trail by her staff id, without her address.
+        var refused = (await AuditAsync(id)).Where(e => e.Action == "identity-decision-refused").ToList();
+        Assert.Equal(3, refused.Count);
+        Assert.All(refused, e => Assert.Equal((ElsOid, "own-request"), (e.Actor, e.Outcome)));
+        Assert.DoesNotContain(await AuditAsync(id), e => (e.Actor + e.Outcome + e.Subject).Contains(els, StringComparison.OrdinalIgnoreCase));
+
+        // Jan, a colleague, can.
+        var jan = await ClickAsync(card, "approve", authority.Action(JanOid, "jan.peeters@infomat.eu"));
+        Assert.Contains("Goedgekeurd door jan.peeters@infomat.eu", Flat(JsonNode.Parse(await jan.Content.ReadAsStringAsync())!.AsObject()), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_approval_from_a_card_that_showed_an_earlier_count_is_not_taken_as_the_second_one()
     {
         var id = await Flows.SubmitAsync($"card.stale.{Guid.NewGuid():N}@example.org", type: "erasure");

@@ -563,6 +563,32 @@ public sealed class StaffSignInTests(Azurite azurite) : LocalHostTests(azurite),
     }
 
     [Fact]
+    public async Task A_colleague_cannot_decide_on_a_request_made_from_the_address_they_sign_in_with()
+    {
+        // Els asks for her own data from her work address (with a plus-tag): she may not check her own identity.
+        var els = $"els.{Guid.NewGuid():N}@infomat.eu";
+        var id = await Flows.SubmitAsync(els.Replace("@", "+gdpr@", StringComparison.Ordinal));
+        await Flows.VerifyAsync(id);
+        var link = await Flows.ApprovalLinkAsync(id);
+
+        SignIn(authority.Staff(ElsOid, els), StaffSignInAuthority.Principal(els, "Privacy.Staff"));
+        foreach (var decision in new[] { ("decision", "approve"), ("decision", "reject") })
+        {
+            var own = await Flows.StaffPostAsync("/approvals", link, "-", decision, ("evidence", "verified-link"), ("reason", "Niet zeker."));
+            Assert.Equal(HttpStatusCode.Conflict, own.StatusCode);
+            Assert.Contains("Niemand beslist over zijn eigen verzoek", System.Net.WebUtility.HtmlDecode(await own.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        }
+
+        var c = await TestCases.Register(Azurite).GetAsync(id, default);
+        Assert.Empty(c!.Approvals);
+        Assert.Null(c.Decision);
+
+        SignIn(authority.Staff(JanOid, "jan.peeters@infomat.eu"), StaffSignInAuthority.Principal("jan.peeters@infomat.eu", "Privacy.Staff"));
+        var jan = await Flows.StaffPostAsync("/approvals", link, "-", ("decision", "approve"), ("evidence", "verified-link"));
+        Assert.Equal(HttpStatusCode.OK, jan.StatusCode);
+    }
+
+    [Fact]
     public async Task An_erasure_needs_two_object_ids_whatever_names_the_tokens_show()
     {
         // Issue 18 item 3: Els renamed is still Els; Jan showing the same name is still someone else.

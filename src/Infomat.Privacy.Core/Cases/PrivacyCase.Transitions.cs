@@ -206,6 +206,25 @@ public sealed partial record PrivacyCase
     public int NextApprovalStage => Approvals.Count + 1;
 
     /// <summary>
+    /// Whether this request came from one of <paramref name="staffAddresses"/>, the addresses a staff member is signed in
+    /// under: then they may take no decision on its identity (approve, reject, refuse, ask for more), a colleague must;
+    /// nobody checks their own identity. Compared as the submission limit compares (<see cref="EmailAddresses.LimitKey"/>:
+    /// case, Unicode form and a plus-tag do not make another mailbox). A request from an address the staff member is not
+    /// signed in under (a private one) is not recognised here. False once the case's identifiers are erased.
+    /// </summary>
+    public bool IsRequestOf(IEnumerable<string> staffAddresses)
+    {
+        ArgumentNullException.ThrowIfNull(staffAddresses);
+        if (string.IsNullOrWhiteSpace(Email))
+        {
+            return false;
+        }
+
+        var requester = EmailAddresses.LimitKey(Email);
+        return staffAddresses.Any(a => !string.IsNullOrWhiteSpace(a) && string.Equals(EmailAddresses.LimitKey(a), requester, StringComparison.Ordinal));
+    }
+
+    /// <summary>
     /// Why the staff member <paramref name="byId"/> (shown as <paramref name="by"/>) may not approve now, or null when they
     /// may. "The same person" compares ids (<see cref="IdentityApproval.IsBy"/>), never the names shown: a name can
     /// change or be shared, the Entra object id cannot. Without an id the name is the id.

@@ -118,6 +118,7 @@ public sealed partial class ApprovalCardEndpoints(
             ApprovalResult.Decided or ApprovalResult.Approved or ApprovalResult.IdentificationAsked => Card(c, l, cardUrl, pageLink, status: null),
             ApprovalResult.NoMoreDecision => Card(c, l, cardUrl, pageLink, c.Decision is { } d ? ApprovalPage.AlreadyDecided(d, l) : ApprovalCard.NotOpen(c, l)),
             ApprovalResult.SameApprover => Card(c, l, cardUrl, pageLink, Texts.Get("ApprovalSameApprover", l)),
+            ApprovalResult.OwnRequest => Card(c, l, cardUrl, pageLink, Texts.Get("ApprovalOwnRequest", l)),
             ApprovalResult.Changed => Card(c, l, cardUrl, pageLink, Texts.Get("CardChanged", l)),
             ApprovalResult.Invalid => new CardResult(StatusCodes.Status400BadRequest, null, result.Message),
             ApprovalResult.TryAgain => new CardResult(StatusCodes.Status503ServiceUnavailable, null, Texts.Get("CardTryAgain", l)),

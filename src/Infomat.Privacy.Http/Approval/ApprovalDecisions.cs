@@ -1,3 +1,4 @@
+using Infomat.Privacy.Audit;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Http.Hosting;
@@ -37,6 +38,9 @@ public enum ApprovalResult
     /// <summary>Nothing recorded: this person approved already; an erasure needs a different colleague.</summary>
     SameApprover,
 
+    /// <summary>Nothing recorded: the request came from the address this person is signed in with; a colleague must decide.</summary>
+    OwnRequest,
+
     /// <summary>
     /// Nothing recorded: the approval came from a page or card that showed fewer approvals than there are now (a colleague
     /// approved meanwhile), or did not say how many it showed (one from before pages and cards carried it).
@@ -67,7 +71,8 @@ public sealed record ApprovalRequestForm(string Decision, string Evidence, strin
 /// that each use of a link or card is spent in the same register write as its step. The rules themselves are the
 /// case's transitions (Core); this runs them and what follows (the identification mail, the signal to the orchestration).
 /// </summary>
-public sealed partial class ApprovalDecisions(CaseLinks links, CaseWorkflow workflow, IMailSender mail, DataMap dataMap, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<ApprovalDecisions> log)
+public sealed partial class ApprovalDecisions(
+    CaseLinks links, CaseWorkflow workflow, IMailSender mail, IAuditTrail audit, DataMap dataMap, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<ApprovalDecisions> log)
 {
     public static DecisionOutcome? Parse(string decision) => decision switch
     {
@@ -94,6 +99,13 @@ public sealed partial class ApprovalDecisions(CaseLinks links, CaseWorkflow work
         {
             // Decided already (the first final decision stands), or closed (e.g. expired): nothing more is recorded.
             return new(ApprovalResult.NoMoreDecision, c);
+        }
+
+        if (c.IsRequestOf(identity.Addresses ?? []))
+        {
+            // Nobody checks their own identity, whatever the decision: a colleague must. In the audit trail by staff id.
+            await AuditOwnRequestAsync(c.Id, identity.Id, cancellationToken);
+            return new(ApprovalResult.OwnRequest, c);
         }
 
         var invalid = outcome switch
@@ -208,6 +220,28 @@ public sealed partial class ApprovalDecisions(CaseLinks links, CaseWorkflow work
         await workflow.SignalAsync(client, c.Id, CaseEvents.IdentityDecided, cancellationToken);
         return new(ApprovalResult.Decided, c);
     }
+
+    /// <summary>A staff member's decision on their own request, refused: in the case's audit trail (their staff id, a code).</summary>
+    private async Task AuditOwnRequestAsync(string caseId, string? actor, CancellationToken cancellationToken)
+    {
+        OwnRequestRefused(log, caseId);
+        try
+        {
+            var key = "own-request-refused." + time.GetUtcNow().ToUnixTimeMilliseconds() + "." + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
+            await audit.AppendAsync(new AuditEntry(caseId, key, "identity-decision-refused", actor ?? "unknown", "own-request"), cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The refusal stands whether or not it could be audited; the log line says it was not.
+            OwnRequestNotAudited(log, caseId, ex.GetType().Name);
+        }
+    }
+
+    [LoggerMessage(157, LogLevel.Warning, "Case {CaseId}: a staff member signed in with the requester's address tried to decide on the identity; refused (a colleague must)")]
+    private static partial void OwnRequestRefused(ILogger logger, string caseId);
+
+    [LoggerMessage(158, LogLevel.Error, "Case {CaseId}: a refused decision on one's own request could not be audited ({Error})")]
+    private static partial void OwnRequestNotAudited(ILogger logger, string caseId, string error);
 
     [LoggerMessage(149, LogLevel.Warning, "Case {CaseId}: the request for identification could not be mailed ({Error}); it is taken back")]
     private static partial void IdentificationNotSent(ILogger logger, string caseId, string error);

@@ -64,6 +64,7 @@ public sealed class ApprovalEndpoints(CaseLinks links, ApprovalDecisions decisio
             ApprovalResult.NoMoreDecision => staff.Page(title, P(ApprovalPage.NoMoreDecision(c, l)), StatusCodes.Status409Conflict),
             ApprovalResult.SameApprover => staff.Page(title, $"<p class=\"error\" role=\"alert\">{E(Texts.Get("ApprovalSameApprover", l))}</p>" + page.Body(request, c, tokenText, l), StatusCodes.Status409Conflict),
             ApprovalResult.Changed => staff.Page(title, P(Texts.Get("ApprovalChanged", l)) + page.Body(request, c, tokenText, l), StatusCodes.Status409Conflict),
+            ApprovalResult.OwnRequest => staff.Page(title, $"<p class=\"error\" role=\"alert\">{E(Texts.Get("ApprovalOwnRequest", l))}</p>", StatusCodes.Status409Conflict),
             ApprovalResult.LinkUsed => links.Used(l, c),
             ApprovalResult.TryAgain => links.TryAgain(l, c),
             ApprovalResult.IdentificationAsked => staff.Page(title, P(Texts.Format("ApprovalIdentificationSent", l, Texts.DateTime(c.IdentificationRequestedAt ?? time.GetUtcNow(), l), c.IdentificationRequestedBy ?? identity.Name)) + page.Body(request, c, tokenText, l)),

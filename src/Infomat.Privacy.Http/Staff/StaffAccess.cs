@@ -8,9 +8,11 @@ namespace Infomat.Privacy.Http.Staff;
 
 /// <summary>
 /// Who is acting on a staff page, or why nobody may. <paramref name="Id"/> tells people apart (the Entra object id,
-/// <c>oid</c>; without sign-in the typed name); <paramref name="Name"/> is what pages, reports and the register show.
+/// <c>oid</c>; without sign-in the typed name); <paramref name="Name"/> is what pages, reports and the register show;
+/// <paramref name="Addresses"/> the addresses the validated token names the person by (none without sign-in), so that
+/// nobody decides on their own request (<see cref="Infomat.Privacy.Cases.PrivacyCase.IsRequestOf"/>).
 /// </summary>
-public sealed record StaffIdentity(string? Id, string? Name, StaffRefusal? Refusal)
+public sealed record StaffIdentity(string? Id, string? Name, StaffRefusal? Refusal, IReadOnlyList<string>? Addresses = null)
 {
     public bool Allowed => Refusal is null;
 }
@@ -109,7 +111,11 @@ public sealed partial class StaffAccess(IOptions<PrivacyOptions> options, Hostin
         var shown = claims.FirstOrDefault(c => c.Type == "preferred_username")?.Value is { Length: > 0 } username ? username
             : claims.FirstOrDefault(c => c.Type == "name")?.Value is { Length: > 0 } display ? display
             : oid;
-        return new StaffIdentity(oid, shown, null);
+        // Every address the token names the person by: the sign-in name (a UPN, usually the mail address), the mail
+        // address and the older tokens' names for them.
+        var addresses = claims.Where(c => c.Type is "preferred_username" or "email" or "upn" or "unique_name" && c.Value.Contains('@', StringComparison.Ordinal))
+            .Select(c => c.Value).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        return new StaffIdentity(oid, shown, null, addresses);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The staff token is valid but has no oid claim: the sign-in must ask for the profile scope")]
