@@ -237,6 +237,35 @@ public sealed class CaseTransitionTests
         Assert.Equal(CaseRefusal.WrongStatus, Taken(lost.Reject("Els", "reason", Received.AddHours(1))).StartWork(Received.AddHours(1)).Refusal);
     }
 
+    [Fact]
+    public void A_case_flagged_failed_while_it_waits_on_the_requester_takes_their_confirmation_and_reply_and_resumes_with_them()
+    {
+        // A storage outage flags the case failed two hours after the link went; the requester confirms the next day.
+        var sentLink = Taken(NewCase().VerificationMailSent(Received.AddMinutes(1)));
+        var failed = Taken(sentLink.Fail(Received.AddHours(2), "LoadProgress"));
+        Assert.True(failed.StillOpen);
+        var confirmed = Taken(failed.Verify(Received.AddDays(1)));
+        Assert.Equal(CaseStatus.Failed, confirmed.Status);
+        // Staff retry: it resumes where it stood, confirmed, so its run goes on to the identity check rather than expiring.
+        var resumed = Taken(confirmed.Retry("Els", Received.AddDays(8)));
+        Assert.Equal(CaseStatus.AwaitingEmailVerification, resumed.Status);
+        Assert.Equal(Received.AddDays(1), resumed.EmailVerifiedAt);
+        Assert.Equal(CaseRefusal.StaffMustDecide, resumed.ExpireRefusal(Received.AddDays(8), TimeSpan.FromDays(7), Timeout));
+
+        // Asked for identification, failed, answered in time: the reply is recorded and read as the requester's answer.
+        var asked = Taken(IdentificationUnanswered().Fail(Received.AddDays(2), "TendApprovalWait"));
+        Assert.True(asked.AwaitsIdentificationFrom("AN.PEETERS@example.be"));
+        var answered = Taken(asked.IdentificationAnswered(Received.AddDays(3), 1));
+        // Resumed a month later, it waits on staff, who have the reply: it does not expire for an answer that came.
+        Assert.Equal(CaseRefusal.StaffMustDecide, Taken(answered.Retry("Els", Received.AddDays(30))).ExpireRefusal(Received.AddDays(30), TimeSpan.FromDays(7), Timeout));
+
+        // A case that ended does not: an expired case whose notice failed stays expired.
+        var expired = Taken(Taken(NewCase().VerificationMailSent(Received.AddMinutes(1))).Expire(Received.AddDays(8), TimeSpan.FromDays(7), Timeout));
+        var noticeFailed = Taken(expired.Fail(Received.AddDays(8), "ExpireCase"));
+        Assert.False(noticeFailed.StillOpen);
+        Assert.Equal(CaseRefusal.Finished, noticeFailed.Verify(Received.AddDays(9)).Refusal);
+    }
+
     private static readonly TimeSpan ReminderAfter = TimeSpan.FromDays(2);
     private static readonly TimeSpan Timeout = TimeSpan.FromDays(14);
 
@@ -628,6 +657,8 @@ public sealed class CaseTransitionTests
         Assert.Equal(CaseRefusal.ExtensionTooLate, c.ExtensionRefusal(1, new DateTimeOffset(2027, 4, 2, 8, 0, 0, TimeSpan.Zero)));
         Assert.Equal(CaseRefusal.ExtensionTooLong, c.ExtensionRefusal(3, Received.AddDays(1)));
         Assert.Equal(CaseRefusal.ExtensionClosed, Taken(c.Complete(Received.AddDays(1))).ExtensionRefusal(1, Received.AddDays(2)));
+        // Flagged failed (a store down across the first weeks), it still owes the answer: staff may extend it.
+        Assert.Null(Taken(c.Fail(Received.AddDays(1), "ApplyInStore")).ExtensionRefusal(1, Received.AddDays(2)));
 
         var extended = Taken(c.Extend(1, "Veel gegevens.", "Els", Received.AddDays(10), c.DueDate, Map));
         Assert.Equal(new DateOnly(2027, 4, 1), extended.FirstDueDate);

@@ -77,12 +77,12 @@ public sealed class RequestProgressTests
     [Fact]
     public void A_case_failed_before_its_address_was_confirmed_is_held_up_whether_its_link_went_or_not()
     {
-        // Its link is refused while it is flagged (Verify refuses a finished case): "open the link" would not be true,
-        // nor "the link is on its way" (nothing sends it until staff take the case up again).
+        // "The link is on its way" would not be true (nothing sends it until staff take the case up again), and one that
+        // went may not have: the page says it is held up. A link that went still confirms the address meanwhile.
         var sentThenFailed = Taken(New().Fail(Received.AddMinutes(1), "verify"));
         var failedBeforeTheLink = Taken(Written().Fail(Received.AddMinutes(1), "send-verification"));
         Assert.All(new[] { sentThenFailed, failedBeforeTheLink }, c => Assert.Equal(RequestProgress.HeldUpBeforeAddressConfirmed, c.Progress));
-        Assert.Equal(CaseRefusal.Finished, sentThenFailed.Verify(Received.AddMinutes(2)).Refusal);
+        Assert.Null(sentThenFailed.Verify(Received.AddMinutes(2)).Refusal);
         Assert.Equal(CaseRefusal.WrongStatus, failedBeforeTheLink.ResendRefusal(Week, Received.AddMinutes(2)));
 
         // Taken up again by staff, it is back at its link.

@@ -89,6 +89,35 @@ public sealed class StrandedCaseTests
     }
 
     [Fact]
+    public async Task A_confirmation_made_while_the_case_is_flagged_failed_counts_when_staff_retry_it()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        var c = await h.NewCaseAsync();
+        await h.WaitForMailAsync(MailKind.Verification);
+        for (var i = 0; i <= PrivacyCase.MaxAutomaticRestarts; i++)
+        {
+            await h.Client.TerminateInstanceAsync(c.Id);
+            await h.CompletionAsync(c.Id);
+            await h.Workflow.ReconcileAsync(h.Client, default);
+        }
+
+        Assert.Equal(CaseStatus.Failed, (await h.Register.GetAsync(c.Id, default))!.Status);
+
+        // The requester opens the link meanwhile (what POST /verify does: record, then signal): it is taken, not refused.
+        var confirmed = await h.Register.ApplyAsync(c.Id, x => x.Verify(DateTimeOffset.UtcNow), default);
+        Assert.False(confirmed.Refused);
+        await h.Workflow.SignalAsync(h.Client, c.Id, CaseEvents.EmailVerified, default);
+
+        // Staff retry: the run goes on from the confirmed address to the identity check; nothing asks for the link again.
+        Assert.False((await h.Workflow.RetryAsync(h.Client, c.Id, "Els", default)).Refused);
+        await h.WaitForMailAsync(MailKind.ApprovalRequest);
+        Assert.Equal(CaseStatus.AwaitingIdentityApproval, (await h.Register.GetAsync(c.Id, default))!.Status);
+        Assert.Single(h.Mail.Of(MailKind.Verification));
+        await h.DecideAsync(c.Id, DecisionOutcome.Approve);
+        Assert.Equal("\"completed\"", (await h.CompletionAsync(c.Id)).SerializedOutput);
+    }
+
+    [Fact]
     public async Task A_decision_signalled_to_a_dead_orchestration_is_carried_out_by_a_new_one()
     {
         await using var h = await WorkflowHarness.StartAsync();

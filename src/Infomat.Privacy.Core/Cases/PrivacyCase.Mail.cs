@@ -64,13 +64,13 @@ public sealed partial record PrivacyCase
             objection?.ToWire() ?? "-", consent?.ToString() ?? "-", name, company ?? string.Empty, details ?? string.Empty);
 
     /// <summary>
-    /// True when staff asked the requester for more identification, the case still waits for the identity decision,
-    /// and <paramref name="fromAddress"/> is the requester's address: a mail from them about this case is their answer.
+    /// True when staff asked the requester for more identification, the case still waits for the identity decision
+    /// (also while flagged failed: <see cref="StillOpen"/>), and <paramref name="fromAddress"/> is the requester's address: a mail from them about this case is their answer.
     /// </summary>
     public bool AwaitsIdentificationFrom(string fromAddress)
     {
         ArgumentNullException.ThrowIfNull(fromAddress);
-        return IdentificationRequestedAt is not null && Decision is null && !Status.IsFinished()
+        return IdentificationRequestedAt is not null && Decision is null && StillOpen
             && EmailAddresses.Normalise(Email) == EmailAddresses.Normalise(fromAddress);
     }
 }

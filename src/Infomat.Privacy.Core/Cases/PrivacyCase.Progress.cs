@@ -11,8 +11,9 @@ public enum RequestProgress
 
     /// <summary>
     /// Flagged <c>Failed</c> before the address was confirmed (a step that still failed after its retries, e.g. the mail
-    /// service down throughout): staff take it up again from the list of open cases; until then its link, sent or
-    /// not, does not confirm anything.
+    /// service down throughout): staff take it up again from the list of open cases. A link that went still confirms
+    /// the address meanwhile (<see cref="PrivacyCase.StillOpen"/>); the page does not ask for it, as one may not
+    /// have gone.
     /// </summary>
     HeldUpBeforeAddressConfirmed,
 
@@ -40,8 +41,7 @@ public sealed partial record PrivacyCase
     /// <summary>
     /// What the requester is told about this case (<see cref="RequestProgress"/>). A failed case is where it was before
     /// it failed: staff retry it from there (an expired case whose notice could not go is still closed); one that failed
-    /// before its address was confirmed is held up (its link is refused while it is flagged, so "open the link" would
-    /// not be true).
+    /// before its address was confirmed is held up (nothing sends or resends its link until staff take it up again).
     /// </summary>
     public RequestProgress Progress => (Status == CaseStatus.Failed ? StatusBeforeFailure : Status) switch
     {

@@ -62,11 +62,23 @@ public sealed partial record PrivacyCase
         VerificationResends == 0 ? Refuse(CaseRefusal.NotAsked)
         : To(this with { VerificationResends = VerificationResends - 1, VerificationResendsNotSent = [.. VerificationResendsNotSent, at] });
 
+    /// <summary>
+    /// True while the case is open, or was flagged failed while open: what the requester does for it counts (confirming
+    /// the address, answering a request for identification) and staff may still extend its deadline. A failed case
+    /// waits for staff to retry it, and the requester's time and the legal deadline run on meanwhile: what the requester
+    /// did in between must be there when it resumes, or the retry would close it for an answer it ignored. Not a case
+    /// that ended (an expired case whose notice failed).
+    /// </summary>
+    public bool StillOpen => !StatusNamedWhenClosed.IsFinished();
+
     /// <summary>The requester confirmed the address (the orchestration is signalled after this is stored).</summary>
-    /// <remarks>Refused on a finished case: a confirmation racing the expiry must not mark an expired case confirmed.</remarks>
+    /// <remarks>
+    /// Refused on a finished case: a confirmation racing the expiry must not mark an expired case confirmed. Taken on a
+    /// case flagged failed while open (<see cref="StillOpen"/>): the retry resumes it confirmed.
+    /// </remarks>
     public CaseTransition Verify(DateTimeOffset at) =>
         EmailVerifiedAt is not null ? Refuse(CaseRefusal.AlreadyVerified)
-        : Status.IsFinished() ? Refuse(CaseRefusal.Finished)
+        : !StillOpen ? Refuse(CaseRefusal.Finished)
         : To(this with { EmailVerifiedAt = at });
 
     /// <summary>True while the requester has not been told the request is registered and staff have not decided yet.</summary>
@@ -338,7 +350,8 @@ public sealed partial record PrivacyCase
 
     /// <summary>
     /// The requester replied to the request for more identification: recorded, so staff are told and the case no longer
-    /// waits on the requester. Refused when nothing was asked, or the case is decided or finished.
+    /// waits on the requester. Refused when nothing was asked, or the case is decided or finished (not when it was
+    /// flagged failed while open: <see cref="StillOpen"/>).
     /// </summary>
     /// <remarks>
     /// The reply is kept as its time and attachment count only (<paramref name="attachments"/>, null when not counted);
@@ -347,7 +360,7 @@ public sealed partial record PrivacyCase
     public CaseTransition IdentificationAnswered(DateTimeOffset at, int? attachments = null) =>
         IdentificationRequestedAt is null ? Refuse(CaseRefusal.NotAsked)
         : Decision is not null ? Refuse(CaseRefusal.AlreadyDecided)
-        : Status.IsFinished() ? Refuse(CaseRefusal.Finished)
+        : !StillOpen ? Refuse(CaseRefusal.Finished)
         : To(this with
         {
             // The latest reply counts: an earlier one read late (a backlog) does not set the time back before a later request.
@@ -528,12 +541,13 @@ public sealed partial record PrivacyCase
 
     /// <summary>
     /// Why the deadline may not be extended by <paramref name="months"/> now, or null when it may (Art. 12(3): two further
-    /// months in all, decided within the first month, measured from the first due date, on an open case).
+    /// months in all, decided within the first month, measured from the first due date, on a case still open, also when
+    /// flagged failed: a store down across the first due date must not cost the extension).
     /// </summary>
     public CaseRefusal? ExtensionRefusal(int months, DateTimeOffset now) =>
         months < 1 || ExtendedMonths + months > MaxExtensionMonths ? CaseRefusal.ExtensionTooLong
         : DueDateCalculator.Today(now) > FirstDueDate ? CaseRefusal.ExtensionTooLate
-        : Status.IsFinished() ? CaseRefusal.ExtensionClosed
+        : !StillOpen ? CaseRefusal.ExtensionClosed
         : null;
 
     /// <summary>
