@@ -143,13 +143,16 @@ public sealed class MailRulesTests
     }
 
     [Fact]
-    public void The_same_request_while_the_case_is_open_is_the_same_address_right_and_controllers()
+    public void The_same_request_while_the_case_is_open_is_the_same_address_right_and_controllers_once_the_address_is_confirmed()
     {
         var all = ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes);
         var request = new ValidRequest(RequestType.Erasure, "Jan.deVries@example.nl ", "Jan", null, all, Language.Nl, null);
-        var open = PrivacyCase.Received(request with { Email = "jan.devries@example.nl" }, Channel.Form, Now, TestDataMaps.Real);
+        var unconfirmed = PrivacyCase.Received(request with { Email = "jan.devries@example.nl" }, Channel.Form, Now, TestDataMaps.Real);
+        var open = unconfirmed with { EmailVerifiedAt = Now.AddMinutes(5) };
 
         Assert.True(open.IsSameOpenRequest(request));
+        // Nobody confirmed the address (a form sent in Jan's name and left): his mail does not join it.
+        Assert.False(unconfirmed.IsSameOpenRequest(request));
         Assert.False(open.IsSameOpenRequest(request with { Type = RequestType.Access }));
         Assert.False(open.IsSameOpenRequest(request with { Entity = ControllerScope.Of("be") }));
         Assert.False(open.IsSameOpenRequest(request with { Email = "other@example.nl" }));

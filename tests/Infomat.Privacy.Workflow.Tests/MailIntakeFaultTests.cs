@@ -631,27 +631,53 @@ public sealed class MailIntakeFaultTests
         var first = await Intake().HandleAsync(new MemoryStream(Bytes(Forged("Subject access request", "Under the GDPR I would like a copy of my personal data."))), delivered, client, default);
         var flood = Forged("Verwijdering", "Verwijder al mijn persoonsgegevens, recht op vergetelheid (art. 17 AVG).");
         var over = await Intake().HandleAsync(new MemoryStream(Bytes(flood)), delivered, client, default);
-        // The same request again joins the open case: no new case, no mail, so it is not counted and not set aside.
+        // The same request again does not join the first case, whose address nobody confirmed (decision 107): a case of
+        // its own would be counted, and it is over the limit too, so it is set aside like the other.
         var again = await Intake().HandleAsync(new MemoryStream(Bytes(Forged("Subject access request", "Under the GDPR I would like a copy of my personal data."))), delivered, client, default);
 
         Assert.Equal(MailOutcome.CaseCreated, first.Outcome);
         Assert.Equal(MailOutcome.SentToTriage, over.Outcome);
-        Assert.Equal(MailOutcome.JoinedOpenCase, again.Outcome);
-        Assert.Equal(first.CaseId, again.CaseId);
+        Assert.Equal(MailOutcome.SentToTriage, again.Outcome);
         Assert.Single(await register.ListAllAsync(default).ToListAsync());
         Assert.Equal([first.CaseId!], client.Started);
         // One mail to the address: the first case's verification link, sent as that case was written (decision 81).
-        // Nothing for the mail over the limit, nothing for the join.
+        // Nothing for the mails over the limit.
         var toAddress = Assert.Single(mail.Sent, m => m.To.Contains("victim", StringComparison.OrdinalIgnoreCase));
         Assert.Equal((MailKind.Verification, first.CaseId), (toAddress.Kind, toAddress.RequestId));
 
         // Nothing lost: staff are told why, and the mail is kept whole for them to make it a case, dated when it arrived.
-        var told = Assert.Single(mail.Sent, m => m.To == options.Staff.Address);
-        Assert.Contains("over the limit of 1 requests", told.TextBody, StringComparison.Ordinal);
+        var told = mail.Sent.Where(m => m.To == options.Staff.Address).ToList();
+        Assert.Equal(2, told.Count);
+        Assert.All(told, t => Assert.Contains("over the limit of 1 requests", t.TextBody, StringComparison.Ordinal));
         var kept = await triagedMails.GetAsync(Http.Triage.TriagedMails.IdFor(MailIntake.MarkerFor(flood.MessageId!)), default);
         Assert.NotNull(kept);
         Assert.Contains("recht op vergetelheid", kept!.Details, StringComparison.Ordinal);
         Assert.Equal(delivered, kept.ReceivedAt);
+    }
+
+    [Fact]
+    public async Task A_mail_does_not_join_an_open_request_in_the_same_name_whose_address_nobody_confirmed()
+    {
+        // Someone sent the form in Jan's name two days ago and left it; Jan ignored its link ("if you did not send this,
+        // you need not do anything") and writes in himself, from his own domain (DMARC pass).
+        var decoy = PrivacyCase.Received(
+            new ValidRequest(RequestType.Access, "jan.devries@example.nl", "Someone Else", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Nl, null),
+            Channel.Form, time.GetUtcNow().AddDays(-2), TestDataMaps.Real);
+        await register.CreateAsync(decoy, default);
+        var letter = Message("jan.devries@example.nl", "Subject access request", "Under the GDPR I would like a copy of my personal data.");
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(letter)), time.GetUtcNow().AddMinutes(-3), client, default);
+
+        // His mail is a case of its own, confirmed by the pass, and begun: it does not close when the form's case expires.
+        Assert.Equal(MailOutcome.CaseCreated, result.Outcome);
+        Assert.NotEqual(decoy.Id, result.CaseId);
+        var own = (await register.GetAsync(result.CaseId!, default))!;
+        Assert.True(own.ConfirmedByDmarcPass);
+        Assert.Equal([result.CaseId!], client.Started);
+
+        // The same letter sent again now joins his confirmed case: one answer.
+        var again = await Intake().HandleAsync(new MemoryStream(Bytes(Message("jan.devries@example.nl", "Subject access request", "Under the GDPR I would like a copy of my personal data."))), null, client, default);
+        Assert.Equal((MailOutcome.JoinedOpenCase, result.CaseId), (again.Outcome, again.CaseId));
     }
 
     [Fact]

@@ -6,11 +6,16 @@ namespace Infomat.Privacy.Cases;
 public sealed partial record PrivacyCase
 {
     /// <summary>
-    /// True when <paramref name="request"/> asks again what this open case already asks: the same address, right,
-    /// controllers and (for an objection) the same kind of objection. Such a request joins this case instead of
-    /// making a second one (a double-clicked form, a mail sent twice), so the person gets one answer, not two.
+    /// True when <paramref name="request"/> (a mail, or a triaged mail made a case) asks again what this open case
+    /// already asks — the same address, right, controllers and (for an objection) the same kind of objection — and this
+    /// case's address is confirmed. Such a mail joins this case instead of making a second one (a mail sent twice), so
+    /// the person gets one answer, not two. A case whose address nobody confirmed is not joined: the mail's sender is
+    /// sent nothing of their own when it joins (no link, no acknowledgement), and that case — a form sent in their name
+    /// by someone else and left, or their own they never confirmed — would close as unconfirmed and take the mail's
+    /// request with it. The mail makes its own case instead; whichever is confirmed second joins the first then
+    /// (<see cref="JoinedOnConfirmation"/>).
     /// </summary>
-    public bool IsSameOpenRequest(ValidRequest request) => !Status.IsFinished() && AsksTheSame(request);
+    public bool IsSameOpenRequest(ValidRequest request) => !Status.IsFinished() && EmailVerifiedAt is not null && AsksTheSame(request);
 
     /// <summary>
     /// True when <paramref name="request"/> asks what this case asks (the same address, right, controllers, kind of
