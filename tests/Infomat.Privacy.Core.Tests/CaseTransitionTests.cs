@@ -736,6 +736,8 @@ public sealed class CaseTransitionTests
 
         Assert.Equal(expectedKey, reminder?.Key);
         Assert.Equal(daysBefore < 0, reminder?.Overdue ?? false);
+        // From two working days before, the escalation address is told too: while the date can still be met.
+        Assert.Equal(expectedKey?.StartsWith("due-7", StringComparison.Ordinal) == false, reminder?.Escalate ?? false);
         if (reminder is { } r)
         {
             Assert.Null(Taken(c.RecordReminder(r.Key, now)).DueReminder(now, Map));
@@ -762,6 +764,28 @@ public sealed class CaseTransitionTests
 
         Assert.Null(c.DueReminder(dayBefore, Map));
         Assert.Equal($"due-2.{c.DueDate:yyyy-MM-dd}", c.DueReminder(onTheDay, Map)?.Key);
+    }
+
+    [Fact]
+    public void An_overdue_case_is_flagged_again_every_week_to_the_escalation_address_while_it_stays_unanswered()
+    {
+        // Due Thursday 1 April 2027; staff away over Easter: nobody answered.
+        var c = AwaitingApproval();
+        DateTimeOffset Day(int month, int day) => new(2027, month, day, 8, 0, 0, TimeSpan.FromHours(2));
+
+        var first = c.DueReminder(Day(4, 2), Map)!.Value;
+        Assert.Equal(("overdue.2027-04-01", true, true), (first.Key, first.Overdue, first.Escalate));
+        c = Taken(c.RecordReminder(first.Key, Day(4, 2)));
+        Assert.Null(c.DueReminder(Day(4, 8), Map));
+
+        var second = c.DueReminder(Day(4, 9), Map)!.Value;
+        Assert.Equal(("overdue.2027-04-01.1", true, true), (second.Key, second.Overdue, second.Escalate));
+        c = Taken(c.RecordReminder(second.Key, Day(4, 9)));
+        Assert.Null(c.DueReminder(Day(4, 15), Map));
+        Assert.Equal("overdue.2027-04-01.2", c.DueReminder(Day(4, 16), Map)?.Key);
+
+        // Answered, nothing more.
+        Assert.Null(Taken(c.Complete(Day(4, 10))).DueReminder(Day(4, 16), Map));
     }
 
     [Fact]

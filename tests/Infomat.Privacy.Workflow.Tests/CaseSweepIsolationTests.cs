@@ -65,6 +65,37 @@ public sealed class CaseSweepIsolationTests : IDisposable
     }
 
     [Fact]
+    public async Task With_staff_away_the_escalation_address_hears_of_an_unanswered_case_before_its_due_date_and_weekly_once_overdue()
+    {
+        await using var h = await WorkflowHarness.StartAsync(o => o.Staff.EscalationAddress = "dpo@infomat.eu");
+        // Received Monday 1 March 2027, due Thursday 1 April; nobody acts on it.
+        var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, "away@example.org", "Test Person", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Nl, null, null),
+            Channel.Form, new DateTimeOffset(2027, 3, 1, 9, 0, 0, TimeSpan.Zero), TestDataMaps.Real);
+        await h.Register.CreateAsync(c, CancellationToken.None);
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2027, 3, 30, 6, 0, 0, TimeSpan.Zero));
+        var sweep = new CaseMaintenance(h.Register, h.Mail, new KeyedHash(RandomNumberGenerator.GetBytes(32)), Options.Create(h.Options), clock, Metrics, new ListLogger<CaseMaintenance>(), h.Map);
+        IReadOnlyList<OutgoingMail> ToDpo() => [.. h.Mail.Sent.Where(m => m.RequestId == c.Id && m.To == "dpo@infomat.eu")];
+
+        // Two working days before: the escalation address is told while the date can still be met, and until when it
+        // can still be extended (Art. 12(3): within the first month).
+        await sweep.RunAsync(h.Client, CancellationToken.None);
+        var early = Assert.Single(ToDpo());
+        var language = h.Options.Staff.Language;
+        Assert.Contains(Localization.Texts.Format("MailDueSoonExtendable", language, Localization.Texts.Date(new DateOnly(2027, 4, 1), language)), early.TextBody, StringComparison.Ordinal);
+
+        // Overdue, and still nobody: flagged the day after, and again a week later.
+        clock.SetUtcNow(new DateTimeOffset(2027, 4, 2, 6, 0, 0, TimeSpan.Zero));
+        await sweep.RunAsync(h.Client, CancellationToken.None);
+        clock.SetUtcNow(new DateTimeOffset(2027, 4, 5, 6, 0, 0, TimeSpan.Zero));
+        await sweep.RunAsync(h.Client, CancellationToken.None);
+        Assert.Equal(2, ToDpo().Count);
+        clock.SetUtcNow(new DateTimeOffset(2027, 4, 9, 6, 0, 0, TimeSpan.Zero));
+        await sweep.RunAsync(h.Client, CancellationToken.None);
+        Assert.Equal(3, ToDpo().Count);
+        Assert.DoesNotContain(ToDpo().Skip(1), m => m.TextBody.Contains(Localization.Texts.Format("MailDueSoonExtendable", language, Localization.Texts.Date(new DateOnly(2027, 4, 1), language)), StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task An_escalation_address_the_mail_service_refuses_does_not_repeat_the_overdue_mail_to_staff_each_day()
     {
         await using var h = await WorkflowHarness.StartAsync(o => o.Staff.EscalationAddress = "dpo@infomat.eu");

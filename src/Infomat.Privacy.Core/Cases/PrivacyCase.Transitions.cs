@@ -609,10 +609,13 @@ public sealed partial record PrivacyCase
     /// <summary>
     /// The reminder staff are due for this case's legal date at <paramref name="now"/>: a week before, two working days
     /// before (on the calendar of the controller whose date it is, so staff have two working days left), or overdue
-    /// from the day after; keyed by the due date too, so after an extension they come again for the new date. Null when
-    /// none is due (answered or closed case, nothing close, or already sent).
+    /// from the day after and again every week while it stays unanswered; keyed by the due date too, so after an
+    /// extension they come again for the new date. Null when none is due (answered or closed case, nothing close, or
+    /// already sent). <c>Escalate</c>: the reminder goes to the escalation address as well (the two-working-days one
+    /// and every overdue flag): staff being away must not be what lets the legal date pass unnoticed, and the
+    /// escalation comes while the deadline can still be met, or extended (within the first month, Art. 12(3)).
     /// </summary>
-    public (string Key, int DaysLeft, bool Overdue)? DueReminder(DateTimeOffset now, DataMap map)
+    public (string Key, int DaysLeft, bool Overdue, bool Escalate)? DueReminder(DateTimeOffset now, DataMap map)
     {
         if (!IsUnanswered)
         {
@@ -624,8 +627,12 @@ public sealed partial record PrivacyCase
             : daysLeft <= 14 && DueDateCalculator.WorkingDaysLeft(DueDate, now, DueCountry(map)) <= 2 ? "due-2"
             : daysLeft <= 7 ? "due-7"
             : null;
-        var key = kind is null ? null : $"{kind}.{DueDate:yyyy-MM-dd}";
-        return key is null || Reminders.Any(r => r.Key == key) ? null : (key, daysLeft, daysLeft < 0);
+        // Overdue: the first flag on the day after the due date, then one a week (days 8, 15, ... after it).
+        var week = daysLeft < 0 ? (-daysLeft - 1) / 7 : 0;
+        var key = kind is null ? null
+            : week > 0 ? $"{kind}.{DueDate:yyyy-MM-dd}.{week.ToString(CultureInfo.InvariantCulture)}"
+            : $"{kind}.{DueDate:yyyy-MM-dd}";
+        return key is null || Reminders.Any(r => r.Key == key) ? null : (key, daysLeft, daysLeft < 0, kind != "due-7");
     }
 
     /// <summary>

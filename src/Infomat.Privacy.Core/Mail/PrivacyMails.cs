@@ -187,18 +187,22 @@ public static partial class PrivacyMails
     }
 
     /// <summary>To staff: a case's legal due date is near (or passed).</summary>
-    public static OutgoingMail DueReminder(PrivacyCase c, Uri caseLink, string to, Language staffLanguage, int daysLeft)
+    public static OutgoingMail DueReminder(PrivacyCase c, Uri caseLink, string to, Language staffLanguage, int daysLeft, DateOnly? extendableUntil = null)
     {
         ArgumentNullException.ThrowIfNull(c);
         var l = staffLanguage;
         var subject = daysLeft < 0
             ? Texts.Format("MailOverdueSubject", l, c.Id, Texts.Date(c.DueDate, l))
             : Texts.Format("MailDueSoonSubject", l, c.Id, Texts.Date(c.DueDate, l), daysLeft);
-        return Compose(MailKind.Reminder, Audience.Staff, c.Id, to, subject, l, greeting: null,
-        [
-            Text(Texts.Format(daysLeft < 0 ? "MailOverdueBody" : "MailDueSoonBody", l, c.Id, Texts.Date(c.DueDate, l), Texts.Get("Status" + c.Status, l))),
-            Link(caseLink),
-        ], footer: false);
+        var blocks = new List<Block> { Text(Texts.Format(daysLeft < 0 ? "MailOverdueBody" : "MailDueSoonBody", l, c.Id, Texts.Date(c.DueDate, l), Texts.Get("Status" + c.Status, l))) };
+        if (extendableUntil is { } until)
+        {
+            // Art. 12(3): the extension must be decided, and told to the requester with its reasons, within the first month.
+            blocks.Add(Text(Texts.Format("MailDueSoonExtendable", l, Texts.Date(until, l))));
+        }
+
+        blocks.Add(Link(caseLink));
+        return Compose(MailKind.Reminder, Audience.Staff, c.Id, to, subject, l, greeting: null, [.. blocks], footer: false);
     }
 
     /// <summary>

@@ -20,7 +20,8 @@ public sealed record MaintenanceResult(int DueReminders, int OverdueFlags, int I
 
 /// <summary>
 /// The daily sweep over the case register: reminds staff a week and two working days before a case's due date and flags
-/// overdue cases (each once, to the staff mailboxes and, when overdue, the escalation address); erases the requester's
+/// overdue cases, again each week (each once, to the staff mailboxes and, from two working days before, the escalation
+/// address too: <see cref="PrivacyCase.DueReminder"/>); erases the requester's
 /// identifiers from cases closed longer than <c>Privacy:Staff:RegisterRetention</c> (the keyed hash stays, so the
 /// pseudonymous record and its audit trail remain); purges the durable history of finished cases; and rewrites the
 /// staff-list entry of cases stored without one of the current shape (the list's rebuild path, decision 74).
@@ -91,16 +92,18 @@ public sealed partial class CaseMaintenance(
     /// <summary>An open case's due-date reminder or overdue flag, when one is due (each once).</summary>
     private async Task<Swept> SweepAsync(DurableTaskClient client, PrivacyCase c, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (c.DueReminder(now, map) is not var (reminderKey, daysLeft, isOverdue))
+        if (c.DueReminder(now, map) is not var (reminderKey, daysLeft, isOverdue, escalate))
         {
             return Swept.Nothing;
         }
 
         var o = options.Value;
-        // Once to each mailbox that takes it (an overdue flag also to the escalation address): a refused one does not
-        // repeat it daily to the rest.
+        // Once to each mailbox that takes it (the two-working-days reminder and each overdue flag also to the escalation
+        // address): a refused one does not repeat it daily to the rest. Whoever reads it is told until when the deadline
+        // can still be extended, while it can.
+        var extendableUntil = c.ExtensionRefusal(1, now) is null ? c.FirstDueDate : (DateOnly?)null;
         await log.SendToStaffAsync(mail, o.Staff, "Case " + c.Id, isOverdue ? "overdue flag" : "due-date reminder",
-            address => PrivacyMails.DueReminder(c, o.Link("cases/" + c.Id), address, o.Staff.Language, daysLeft), cancellationToken, escalate: isOverdue);
+            address => PrivacyMails.DueReminder(c, o.Link("cases/" + c.Id), address, o.Staff.Language, daysLeft, extendableUntil), cancellationToken, escalate: escalate);
 
         await register.ApplyAsync(c.Id, x => x.RecordReminder(reminderKey, now), cancellationToken);
         if (!isOverdue)

@@ -20,7 +20,7 @@ internal sealed record SimulationReport(
         var inv = CultureInfo.InvariantCulture;
         text.AppendLine(inv, $"Simulated 2027-2028 (seed {Seed}, ended {Ended:yyyy-MM-dd}): {Requests} requests, {EdgeMoments} on edge moments ({EdgeMomentsInTable} of the oracle table's {EdgeCases.Rows.Count} moments)");
         text.AppendLine(inv, $"  answered (completed or refused): {Answered}, on time: {OnTime}, late: {Late} (where staff acted by the date shown: {LateWhereStaffActedInTime}; staff not in time: {StaffNotInTime} cases)");
-        text.AppendLine(inv, $"  reminders on the right day: {WeekReminders} a week before, {TwoWorkingDayReminders} two working days before; overdue flags the day after the due date: {OverdueFlags}");
+        text.AppendLine(inv, $"  reminders on the right day: {WeekReminders} a week before, {TwoWorkingDayReminders} two working days before; overdue flags the day after the due date and weekly after it: {OverdueFlags}");
         text.AppendLine(inv, $"  extensions granted within the first month with the notice the same day: {ExtensionsGranted}; refused as too late: {ExtensionsRefusedTooLate}");
         text.AppendLine(inv, $"  ended by the requester's silence: {ExpiredNeverConfirmed} never confirmed the address, {ExpiredNoIdentification} never sent the identification asked for");
         text.AppendLine(inv, $"  misses: {Misses.Count}");
@@ -44,6 +44,9 @@ internal sealed record SimulationReport(
 /// </summary>
 internal static class SimulationChecks
 {
+    /// <summary>The simulated escalation address (a DPO's mailbox).</summary>
+    public const string EscalationAddress = "dpo@infomat.eu";
+
     public static SimulationReport Check(IReadOnlyList<CasePlan> plans, IReadOnlyList<string> refusedSteps, SimulatedRegister register, SimulatedMail mail, DataMap map, PrivacyOptions options, int requests, int seed, DateTimeOffset ended)
     {
         var misses = new List<string>(refusedSteps);
@@ -151,6 +154,12 @@ internal static class SimulationChecks
                 else
                 {
                     late++;
+                    // Staff away: the escalation address must have heard of it while the date could still be met.
+                    if (!mail.Sent.Any(m => m.Mail.RequestId == id && m.Mail.Kind == MailKind.Reminder && m.Mail.To == EscalationAddress && LegalCalendar.BrusselsDay(m.At) <= legalFinal))
+                    {
+                        misses.Add($"{where}: answered late on {YearSimulation.Day(answeredOn)}, and the escalation address was not told before the due date {YearSimulation.Day(legalFinal)}");
+                    }
+
                     if (staffInTime)
                     {
                         lateInTime++;
@@ -253,9 +262,11 @@ internal static class SimulationChecks
                 : day >= LegalCalendar.TwoWorkingDaysBefore(country, due) ? "due-2"
                 : day >= due.AddDays(-7) ? "due-7"
                 : null;
+            // Overdue: flagged the day after, then again on the 8th, 15th, ... day after (one a week while unanswered).
+            var week = kind == "overdue" ? (day.DayNumber - due.DayNumber - 1) / 7 : 0;
             if (kind is not null)
             {
-                expected.TryAdd($"{kind}.{YearSimulation.Day(due)}", day);
+                expected.TryAdd(week > 0 ? $"{kind}.{YearSimulation.Day(due)}.{week}" : $"{kind}.{YearSimulation.Day(due)}", day);
             }
         }
 

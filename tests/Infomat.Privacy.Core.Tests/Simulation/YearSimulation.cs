@@ -48,6 +48,7 @@ internal sealed class YearSimulation
     private YearSimulation(Func<PrivacyCase, PrivacyCase>? plantedBug)
     {
         mail = new SimulatedMail(clock);
+        options.Staff.EscalationAddress = SimulationChecks.EscalationAddress;
         this.plantedBug = plantedBug ?? (c => c);
         sweep = new CaseMaintenance(register, mail, new KeyedHash(RandomNumberGenerator.GetBytes(32)), MsOptions.Create(options), clock,
             new PrivacyMetrics(new SimulatedMeters()), NullLogger<CaseMaintenance>.Instance, map);
