@@ -131,15 +131,17 @@ public sealed class GraphMailbox : IMailbox
     }
 
     /// <summary>
-    /// Sends a mail from the shared mailbox with Graph <c>sendMail</c> (saved in its Sent Items), with the same
-    /// <c>X-Infomat-Kind</c> and <c>X-Infomat-Request-Id</c> headers as the local .eml files.
+    /// Sends a mail from the shared mailbox with Graph <c>sendMail</c>, with the same <c>X-Infomat-Kind</c> and
+    /// <c>X-Infomat-Request-Id</c> headers as the local .eml files. Not saved in its Sent Items: these are staff mails
+    /// carrying the requester's name, address and text, and a copy there would outlive the register's retention with
+    /// nobody reading it (what went, when, is in the case's register and audit trail).
     /// </summary>
     public async Task SendAsync(Infomat.Privacy.Mail.OutgoingMail mail, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mail);
         var body = new Microsoft.Graph.Users.Item.SendMail.SendMailPostRequestBody
         {
-            SaveToSentItems = true,
+            SaveToSentItems = false,
             Message = new Message
             {
                 Subject = mail.Subject,
