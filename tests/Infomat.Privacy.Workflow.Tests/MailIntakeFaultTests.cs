@@ -656,6 +656,32 @@ public sealed class MailIntakeFaultTests
     }
 
     [Fact]
+    public async Task A_fresh_mail_from_the_address_asked_for_identification_is_taken_as_its_answer_though_it_names_no_case()
+    {
+        // Staff asked Jan for more identification; he writes a new mail rather than replying, naming no request.
+        var asked = PrivacyCase.Received(
+            new ValidRequest(RequestType.Access, "jan.devries@example.nl", "Jan de Vries", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Nl, null),
+            Channel.Form, time.GetUtcNow().AddDays(-5), TestDataMaps.Real);
+        await register.CreateAsync(asked, default);
+        await register.ApplyAsync(asked.Id, c => c.RequestIdentification("staff", "Een kopie van uw identiteitskaart, graag.", time.GetUtcNow().AddDays(-2)), default);
+        var fresh = Message("Jan.deVries@example.nl", "Mijn identiteitskaart", "Goedemiddag,\n\nHierbij zoals gevraagd een kopie van mijn identiteitskaart.\n\nMet vriendelijke groet,\nJan");
+        var delivered = time.GetUtcNow().AddHours(-1);
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(fresh)), delivered, client, default);
+
+        // Recorded as the answer (the case no longer waits on him, so it does not close as "not received"), and staff
+        // are told it named no case.
+        Assert.Equal((MailOutcome.JoinedOpenCase, asked.Id), (result.Outcome, result.CaseId));
+        Assert.Equal(delivered, (await register.GetAsync(asked.Id, default))!.IdentificationAnsweredAt);
+        var told = Assert.Single(mail.Sent);
+        Assert.Contains(Localization.Texts.Get("MailIdentificationByAddress", options.Staff.Language), told.TextBody, StringComparison.Ordinal);
+
+        // A clear request for another right from the same address is read as that, not as the answer.
+        var erase = await Intake().HandleAsync(new MemoryStream(Bytes(Message("jan.devries@example.nl", "Verwijdering", "Verwijder al mijn persoonsgegevens, recht op vergetelheid (art. 17 AVG)."))), null, client, default);
+        Assert.Equal(MailOutcome.CaseCreated, erase.Outcome);
+    }
+
+    [Fact]
     public async Task A_mail_does_not_join_an_open_request_in_the_same_name_whose_address_nobody_confirmed()
     {
         // Someone sent the form in Jan's name two days ago and left it; Jan ignored its link ("if you did not send this,

@@ -285,10 +285,11 @@ public static partial class PrivacyMails
     /// mail cannot be shown to come from the requester (<see cref="Intake.ReplySender"/>), it says so: staff decide on an
     /// identity from it.
     /// </summary>
-    public static OutgoingMail IdentificationAnswered(PrivacyCase c, Uri caseLink, string staffAddress, Language staffLanguage, bool senderConfirmed)
+    public static OutgoingMail IdentificationAnswered(PrivacyCase c, Uri caseLink, string staffAddress, Language staffLanguage, bool senderConfirmed, bool namedCase = true)
     {
         ArgumentNullException.ThrowIfNull(c);
-        return ReplyToStaff(c, "MailIdentificationAnswered", c.IdentificationAnsweredAt ?? c.ReceivedAt, caseLink, staffAddress, staffLanguage, senderConfirmed, quietNote: false);
+        return ReplyToStaff(c, "MailIdentificationAnswered", c.IdentificationAnsweredAt ?? c.ReceivedAt, caseLink, staffAddress, staffLanguage, senderConfirmed, quietNote: false,
+            note: namedCase ? null : Texts.Get("MailIdentificationByAddress", staffLanguage));
     }
 
     /// <summary>
@@ -302,9 +303,14 @@ public static partial class PrivacyMails
         return ReplyToStaff(c, "MailRequesterReplied", repliedAt, caseLink, staffAddress, staffLanguage, senderConfirmed, quietNote: true);
     }
 
-    private static OutgoingMail ReplyToStaff(PrivacyCase c, string textKey, DateTimeOffset at, Uri caseLink, string staffAddress, Language l, bool senderConfirmed, bool quietNote)
+    private static OutgoingMail ReplyToStaff(PrivacyCase c, string textKey, DateTimeOffset at, Uri caseLink, string staffAddress, Language l, bool senderConfirmed, bool quietNote, string? note = null)
     {
         List<Block> blocks = [Text(Texts.Format(textKey + "Body", l, c.Id, Texts.DateTime(at, l))), Link(caseLink)];
+        if (note is not null)
+        {
+            blocks.Add(Text(note));
+        }
+
         if (!senderConfirmed)
         {
             blocks.Add(Text(Texts.Get("MailReplySenderUnconfirmed", l)));

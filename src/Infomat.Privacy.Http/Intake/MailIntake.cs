@@ -99,7 +99,7 @@ public sealed partial class MailIntake(
         var verdict = inbound.RefusedReason is { } refused
             ? new MailVerdict(MailVerdictKind.Triage, null, MailClassifier.DetectLanguage(MailClassifier.OwnText(inbound.Subject)), refused)
             : MailClassifier.Classify(inbound);
-        if (await RouteReplyAsync(inbound, verdict, client, cancellationToken) is { } answered)
+        if ((await RouteReplyAsync(inbound, verdict, client, cancellationToken) ?? await RouteIdentificationByAddressAsync(inbound, verdict, client, cancellationToken)) is { } answered)
         {
             await register.TryConsumeTokenAsync(marker, answered.CaseId!, cancellationToken);
             return Done(marker, answered);
@@ -192,16 +192,9 @@ public sealed partial class MailIntake(
             // Whether the mail shows it comes from the requester (DMARC, or it quotes one of our tagged Message-IDs):
             // staff are told when it does not, before they rely on it.
             var confirmed = inbound.SenderConfirmedFor(caseId, messageIdKey);
-            if (referred.AwaitsIdentificationFrom(inbound.FromAddress))
+            if (referred.AwaitsIdentificationFrom(inbound.FromAddress) && await AnswerIdentificationAsync(caseId, inbound, confirmed, namedCase: true, client, ct) is { } identification)
             {
-                var update = await register.ApplyAsync(caseId, c => c.IdentificationAnswered(inbound.ReceivedAt, inbound.Attachments), ct);
-                if (!update.Refused)
-                {
-                    await log.SendToStaffAsync(mail, o.Staff, "Case " + caseId, "identification answered", to => PrivacyMails.IdentificationAnswered(update.Case, o.Link("cases/" + caseId), to, o.Staff.Language, confirmed), ct);
-                    // The case waits on staff again from now: the orchestration looks at once (reminders run from the reply).
-                    await workflow.SignalAsync(client, caseId, Workflow.Orchestration.CaseEvents.IdentityDecided, ct);
-                    return new MailIntakeResult(MailOutcome.JoinedOpenCase, caseId, "reply to the request for more identification");
-                }
+                return identification;
             }
 
             // Recorded once; a retry after a crash finds it recorded and tells staff again rather than not at all. Staff
@@ -218,6 +211,62 @@ public sealed partial class MailIntake(
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// A mail that names no case of ours (a fresh mail rather than a reply: "here is my identity card") from the address
+    /// of the one case waiting for identification from it: recorded as that case's answer, as a reply would be, so the
+    /// case does not close as "the identification did not reach us" while it sits in the mailbox. Not when the mail is
+    /// an automatic one, or clearly a request for another right (it is read as that), or when the address has more than
+    /// one case waiting (staff get it through the classifier's verdict then). Staff are told it named no case.
+    /// </summary>
+    private async Task<MailIntakeResult?> RouteIdentificationByAddressAsync(InboundMail inbound, MailVerdict verdict, DurableTaskClient client, CancellationToken ct)
+    {
+        if (inbound.AutomaticReason is not null || verdict.Kind == MailVerdictKind.Ignored)
+        {
+            return null;
+        }
+
+        PrivacyCase? waiting = null;
+        await foreach (var id in register.ListUnfinishedOfAsync(inbound.FromAddress, ct))
+        {
+            if (await register.GetAsync(id, ct) is { } c && c.AwaitsIdentificationFrom(inbound.FromAddress))
+            {
+                if (waiting is not null)
+                {
+                    return null;
+                }
+
+                waiting = c;
+            }
+        }
+
+        if (waiting is null || (verdict.Kind == MailVerdictKind.Request && verdict.Type != waiting.Type))
+        {
+            return null;
+        }
+
+        return await AnswerIdentificationAsync(waiting.Id, inbound, inbound.SenderConfirmedFor(waiting.Id, messageIdKey), namedCase: false, client, ct);
+    }
+
+    /// <summary>
+    /// Records <paramref name="inbound"/> as the answer to the request for identification of <paramref name="caseId"/>,
+    /// tells staff (whether the sender is confirmed; whether the mail named the case) and has the orchestration look at
+    /// once; null when the case no longer takes it.
+    /// </summary>
+    private async Task<MailIntakeResult?> AnswerIdentificationAsync(string caseId, InboundMail inbound, bool confirmed, bool namedCase, DurableTaskClient client, CancellationToken ct)
+    {
+        var o = options.Value;
+        var update = await register.ApplyAsync(caseId, c => c.IdentificationAnswered(inbound.ReceivedAt, inbound.Attachments), ct);
+        if (update.Refused)
+        {
+            return null;
+        }
+
+        await log.SendToStaffAsync(mail, o.Staff, "Case " + caseId, "identification answered", to => PrivacyMails.IdentificationAnswered(update.Case, o.Link("cases/" + caseId), to, o.Staff.Language, confirmed, namedCase), ct);
+        // The case waits on staff again from now: the orchestration looks at once (reminders run from the reply).
+        await workflow.SignalAsync(client, caseId, Workflow.Orchestration.CaseEvents.IdentityDecided, ct);
+        return new MailIntakeResult(MailOutcome.JoinedOpenCase, caseId, namedCase ? "reply to the request for more identification" : "mail from the address asked for more identification");
     }
 
     /// <summary>How many case references of one mail are looked up in the register (subject and headers first).</summary>
