@@ -102,7 +102,7 @@ public sealed class DurableFunctions(IServiceProvider services)
     public Task PurgeEndedHolds([TimerTrigger("0 30 2 * * *")] TimerInfo timer, FunctionContext ctx) =>
         services.GetRequiredService<HoldSweep>().RunAsync(ctx.CancellationToken);
 
-    /// <summary>Hourly: zips whose link ended, staged records no longer needed, cases past their retention (audit trail cut to a signed checkpoint), old intake markers.</summary>
+    /// <summary>Hourly: zips whose link ended or that staff withdrew (a delete that failed), staged records no longer needed, cases past their retention (audit trail cut to a signed checkpoint), old intake markers.</summary>
     [Function("RetentionSweep")]
     public Task RetentionSweep([TimerTrigger("0 20 * * * *")] TimerInfo timer, FunctionContext ctx) =>
         services.GetRequiredService<RetentionSweep>().RunAsync(ctx.CancellationToken);
