@@ -97,12 +97,15 @@ public sealed class DurableFunctions(IServiceProvider services)
         FunctionContext ctx) =>
         services.GetRequiredService<CaseWorkflow>().ReconcileAsync(client, ctx.CancellationToken);
 
-    /// <summary>Daily at 02:30 UTC: erase records whose legal hold (after an erasure request) has ended.</summary>
+    /// <summary>
+    /// Daily at 02:30 UTC (03:30 or 04:30 in Brussels): erase records whose legal hold (after an erasure request) has
+    /// ended, that is whose last day was yesterday or before in Brussels (decision 109).
+    /// </summary>
     [Function("PurgeEndedHolds")]
     public Task PurgeEndedHolds([TimerTrigger("0 30 2 * * *")] TimerInfo timer, FunctionContext ctx) =>
         services.GetRequiredService<HoldSweep>().RunAsync(ctx.CancellationToken);
 
-    /// <summary>Hourly: zips whose link ended, staged records no longer needed, cases past their retention (audit trail cut to a signed checkpoint), old intake markers.</summary>
+    /// <summary>Hourly: zips whose link ended or that staff withdrew (a delete that failed), staged records no longer needed, cases past their retention (audit trail cut to a signed checkpoint), old intake markers.</summary>
     [Function("RetentionSweep")]
     public Task RetentionSweep([TimerTrigger("0 20 * * * *")] TimerInfo timer, FunctionContext ctx) =>
         services.GetRequiredService<RetentionSweep>().RunAsync(ctx.CancellationToken);

@@ -66,7 +66,7 @@ public sealed class ErasureReportTests
 
         var nl = Report(Language.Nl, portal, finance);
         Assert.Contains("Facturen: 2 records bewaard, omdat de wet ons verplicht ze te bewaren (art. 17, lid 3, b, AVG; de Belgische boekhoud- en btw-plicht", nl, StringComparison.Ordinal);
-        Assert.Contains("1 record tot 31 december 2029 en 1 record tot 31 december 2034", nl, StringComparison.Ordinal);
+        Assert.Contains("1 record tot en met 31 december 2029 en 1 record tot en met 31 december 2034", nl, StringComparison.Ordinal);
         Assert.Contains("Helpdesktickets: 1 record geanonimiseerd", nl, StringComparison.Ordinal);
         Assert.DoesNotContain("gegeven(s)", nl, StringComparison.Ordinal);
         Assert.DoesNotContain("gerechtvaardigd belang", nl, StringComparison.Ordinal);

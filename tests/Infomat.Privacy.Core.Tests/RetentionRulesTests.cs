@@ -59,6 +59,30 @@ public sealed class RetentionRulesTests
     }
 
     [Fact]
+    public void A_withdrawn_zip_whose_deletion_is_not_recorded_is_due_for_the_sweep_at_once()
+    {
+        // Staff withdrew it a day after the answer; the delete that followed failed (storage 503), so nothing recorded it gone.
+        var withdrawn = Access().RevokeExport("Els Janssens", Closed.AddDays(1)).Changed!;
+        Assert.True(withdrawn.IsExportDueForDeletion(Closed.AddDays(1)), "a withdrawn zip left in storage must be swept, not kept until the case is removed");
+        Assert.Equal(ExportDeletionReason.Withdrawn, withdrawn.ExportDeletionDue(Closed.AddDays(1)));
+        // Past its link's end it is still the withdrawal that deletes it.
+        Assert.Equal(ExportDeletionReason.Withdrawn, withdrawn.ExportDeletionDue(Closed.AddDays(30)));
+
+        // Recorded once deleted (by the withdrawal itself, or by the sweep): not due again, and a second record is refused.
+        var deleted = withdrawn.RecordExportDeleted(Closed.AddDays(1).AddHours(1)).Changed!;
+        Assert.Equal(new ExportDeletion(Closed.AddDays(1).AddHours(1), ExportDeletionReason.Withdrawn, null), deleted.ExportDeleted);
+        Assert.False(deleted.IsExportDueForDeletion(Closed.AddDays(30)));
+        Assert.Equal(CaseRefusal.AlreadyDone, deleted.RecordExportDeleted(Closed.AddDays(2)).Refusal);
+        // The download page still says it was withdrawn.
+        Assert.Equal(CaseRefusal.ExportRevoked, deleted.DownloadRefusal(5));
+
+        // Neither withdrawn nor past its link: nothing to record.
+        Assert.Null(Access().ExportDeletionDue(Closed.AddDays(1)));
+        Assert.Equal(CaseRefusal.NoExport, Access().RecordExportDeleted(Closed.AddDays(1)).Refusal);
+        Assert.Equal(ExportDeletionReason.LinkEnded, Access().RecordExportDeleted(Closed.AddDays(7)).Changed!.ExportDeleted!.Reason);
+    }
+
+    [Fact]
     public void A_case_is_about_the_person_by_address_or_after_its_identifiers_are_erased_by_keyed_hash()
     {
         var c = Access(" AN.Peeters@Example.be ");

@@ -198,7 +198,7 @@ public sealed class FanOutBenchmarkTests(Azurite azurite, ITestOutputHelper outp
 
         public Task<StoreState> PrepareAsync(string storeKey, CancellationToken cancellationToken) => Task.FromResult(new StoreState(StoreReadiness.Ready, []));
 
-        public Task<int> PurgeEndedHoldsAsync(string storeKey, DateOnly today, CancellationToken cancellationToken) => Task.FromResult(0);
+        public Task<int> PurgeEndedHoldsAsync(string storeKey, DateTimeOffset now, CancellationToken cancellationToken) => Task.FromResult(0);
 
         private int collects;
 

@@ -160,6 +160,47 @@ public sealed class LinkFaultTests(Azurite azurite) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.SeeOther, (await flows.PostTokenAsync("/download", link)).StatusCode);
     }
 
+    /// <summary>
+    /// Staff withdraw a zip while the exports storage answers 503 to the delete (review of 5 December): the withdrawal was
+    /// recorded, the page answered a bare 500, and the retention sweep skipped a withdrawn zip, so the requester's data
+    /// stayed in storage until the case was removed. Now the page says the withdrawal stands and the next sweep deletes
+    /// the zip, once.
+    /// </summary>
+    [Fact]
+    public async Task A_withdrawn_zip_whose_delete_failed_is_said_so_on_the_page_and_deleted_by_the_next_retention_sweep()
+    {
+        var id = await flows.SubmitAsync(email: "jan.devries@example.nl", language: "en", entity: "nl");
+        await flows.ApproveAsync(id);
+        var link = await flows.DownloadLinkAsync(id);
+        await RecordedAsync(id, "answerSentAt");
+        var before = await flows.PostTokenAsync("/download", link);
+        Assert.Equal(HttpStatusCode.SeeOther, before.StatusCode);
+
+        host.ExportFaults.FailWhen(r => r.Method == Azure.Core.RequestMethod.Delete);
+        var revoke = await flows.StaffPostAsync($"/cases/{id}/revoke-export", new Uri($"{host.BaseUrl}/cases/{id}"), "Els Janssens");
+
+        Assert.True(host.ExportFaults.Injected > 0);
+        Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
+        var page = await revoke.Content.ReadAsStringAsync();
+        Assert.Contains("De intrekking geldt: de downloadlink werkt niet meer.", page, StringComparison.Ordinal);
+        Assert.Contains("nog niet uit de opslag verwijderd", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("ingetrokken en verwijderd", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Gone, (await flows.PostTokenAsync("/download", link)).StatusCode);
+        using var blob = new HttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await blob.GetAsync(before.Headers.Location!)).StatusCode);
+
+        host.ExportFaults.Heal();
+        var sweep = host.Services.GetRequiredService<Http.Cases.RetentionSweep>();
+        Assert.True((await sweep.RunAsync(default)).ExportsDeleted >= 1);
+        await sweep.RunAsync(default);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await blob.GetAsync(before.Headers.Location!)).StatusCode);
+        var casePage = await flows.Http.GetStringAsync($"/cases/{id}");
+        Assert.Contains("ingetrokken en verwijderd door Els Janssens (no sign-in)", casePage, StringComparison.Ordinal);
+        Assert.Equal(1, casePage.Split("<td>export-deleted</td>").Length - 1);
+        Assert.Equal(HttpStatusCode.Gone, (await flows.PostTokenAsync("/download", link)).StatusCode);
+    }
+
     [Fact]
     public async Task A_storage_outage_while_a_request_is_sent_asks_to_send_it_again_keeps_what_was_typed_and_the_second_try_makes_one_case()
     {

@@ -1,7 +1,10 @@
 using System.Globalization;
 
 using Infomat.Privacy.Adapters.Stores;
+using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Stores;
+
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Infomat.Privacy.IntegrationTests;
 
@@ -11,6 +14,9 @@ public partial class SqlStoreTests
     private static readonly DateTimeOffset Today = new(2026, 11, 26, 10, 0, 0, TimeSpan.Zero);
 
     private static StoreActionRequest Request(StoreAction action, string email, string caseId = "PR-TEST-0000-0001") => new(caseId, action, email, Today);
+
+    /// <summary>Noon of a winter day in Brussels (the holds end on 31 December).</summary>
+    private static DateTimeOffset NoonIn(DateOnly day) => new(day.ToDateTime(new TimeOnly(12, 0)), TimeSpan.FromHours(1));
 
     [Fact]
     public async Task A_stored_CV_opens_only_by_its_plain_name_and_goes_with_an_erasure()
@@ -357,21 +363,47 @@ public partial class SqlStoreTests
 public partial class SqlStoreTests
 {
     [Fact]
-    public async Task Records_kept_under_a_hold_are_erased_the_day_the_hold_ends_and_not_before()
+    public async Task The_daily_hold_sweep_keeps_a_record_through_its_last_day_in_Brussels_and_erases_it_the_day_after()
+    {
+        var catalog = await SeededAsync();
+        // Jan's invoice is kept until 31 December 2030 (his report says so): it must still be there all that day.
+        await catalog.Find("nl/finance").ApplyAsync(Request(StoreAction.Erase, "jan.devries@example.nl"), default);
+        HoldSweep Sweep(DateTimeOffset at) => new(Map, catalog, new FixedClock(at), NullLogger<HoldSweep>.Instance);
+
+        // The Functions timer on the last day (02:30 UTC, 03:30 in Brussels), and that day's last minute in Brussels.
+        Assert.Equal(new HoldSweepResult(0, 0), await Sweep(new DateTimeOffset(2030, 12, 31, 2, 30, 0, TimeSpan.Zero)).RunAsync(default));
+        Assert.Equal(new HoldSweepResult(0, 0), await Sweep(new DateTimeOffset(2030, 12, 31, 22, 59, 0, TimeSpan.Zero)).RunAsync(default));
+        Assert.Single(await catalog.Find("nl/finance").CollectAsync("jan.devries@example.nl", CollectScope.All, default).ToListAsync());
+        Assert.Equal(1, await TotalRowsAsync(catalog, "nl/finance", SqlEntityStore.HoldsTable));
+
+        // Midnight in Brussels (23:00 UTC): 1 January 2031 has begun, the hold has ended.
+        Assert.Equal(new HoldSweepResult(1, 0), await Sweep(new DateTimeOffset(2030, 12, 31, 23, 0, 0, TimeSpan.Zero)).RunAsync(default));
+        Assert.Empty(await catalog.Find("nl/finance").CollectAsync("jan.devries@example.nl", CollectScope.All, default).ToListAsync());
+        Assert.Equal(0, await TotalRowsAsync(catalog, "nl/finance", SqlEntityStore.HoldsTable));
+    }
+
+    /// <summary>The clock at one moment (the sweep reads it once).</summary>
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    [Fact]
+    public async Task Records_kept_under_a_hold_are_erased_the_day_after_the_hold_ends_and_not_before()
     {
         var catalog = await SeededAsync();
         await catalog.Find("nl/finance").ApplyAsync(Request(StoreAction.Erase, "jan.devries@example.nl"), default);
         // Sophie only restricted her data: her invoices are restricted too, but nobody asked to erase them.
         await catalog.Find("be/finance").ApplyAsync(Request(StoreAction.Restrict, "sophie.dubois@example.be", "PR-TEST-0000-0003"), default);
 
-        Assert.Equal(0, await catalog.PurgeEndedHoldsAsync(new DateOnly(2030, 12, 30), default));
+        Assert.Equal(0, await catalog.PurgeEndedHoldsAsync(NoonIn(new DateOnly(2030, 12, 31)), default));
         Assert.Single(await catalog.Find("nl/finance").CollectAsync("jan.devries@example.nl", CollectScope.All, default).ToListAsync());
 
-        Assert.Equal(1, await catalog.PurgeEndedHoldsAsync(new DateOnly(2030, 12, 31), default));
+        Assert.Equal(1, await catalog.PurgeEndedHoldsAsync(NoonIn(new DateOnly(2031, 1, 1)), default));
         Assert.Empty(await catalog.Find("nl/finance").CollectAsync("jan.devries@example.nl", CollectScope.All, default).ToListAsync());
         Assert.Equal(0, await TotalRowsAsync(catalog, "nl/finance", SqlEntityStore.HoldsTable));
 
-        Assert.Equal(0, await catalog.PurgeEndedHoldsAsync(new DateOnly(2040, 1, 1), default));
+        Assert.Equal(0, await catalog.PurgeEndedHoldsAsync(NoonIn(new DateOnly(2040, 1, 1)), default));
         Assert.Equal(2, (await catalog.Find("be/finance").CollectAsync("sophie.dubois@example.be", CollectScope.All, default).ToListAsync()).Count);
     }
 }

@@ -89,7 +89,7 @@ public partial class SqlStoreTests
     [InlineData("nl/finance", "2019-01-07", "2026-12-31")]
     [InlineData("nl/finance", "2019-12-31", "2026-12-31")]
     [InlineData("nl/finance", "2020-01-02", "2027-12-31")]
-    public async Task Each_invoice_is_held_until_31_December_of_its_year_plus_the_legal_period_and_erased_that_day(string storeKey, string invoiceDate, string expectedEnd)
+    public async Task Each_invoice_is_held_until_31_December_of_its_year_plus_the_legal_period_and_erased_the_day_after(string storeKey, string invoiceDate, string expectedEnd)
     {
         var catalog = await SeededAsync();
         var email = "holder@example.be";
@@ -104,9 +104,10 @@ public partial class SqlStoreTests
         // Today is 26 November 2026: an invoice whose hold ends on 31 December 2026 is still held, for a month.
         Assert.Equal((2, 0, 2), (table.Matched, table.Deleted, table.Retained));
         Assert.Contains(new HeldRecords(end, 1), table.Held!);
-        Assert.Equal(0, await catalog.PurgeEndedHoldsAsync(end.AddDays(-1), default));
+        // Kept all its last day (the report's "kept until" date), erased the next.
+        Assert.Equal(0, await catalog.PurgeEndedHoldsAsync(NoonIn(end), default));
         Assert.Equal(2, (await catalog.Find(storeKey).CountAsync(email, default))["invoices"]);
-        Assert.Equal(1, await catalog.PurgeEndedHoldsAsync(end, default));
+        Assert.Equal(1, await catalog.PurgeEndedHoldsAsync(NoonIn(end.AddDays(1)), default));
         var left = Assert.Single(await catalog.Find(storeKey).CollectAsync(email, CollectScope.All, default).ToListAsync());
         Assert.Equal("I-RECENT", left.Fields["invoice_number"]!.GetValue<string>());
     }

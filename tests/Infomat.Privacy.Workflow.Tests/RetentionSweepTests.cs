@@ -83,6 +83,29 @@ public sealed class RetentionSweepTests
     }
 
     [Fact]
+    public async Task A_withdrawn_zip_whose_delete_failed_is_deleted_by_the_next_sweep_once()
+    {
+        // Staff withdrew the zip (recorded), and the delete after it failed (a 503): the zip, the requester's data, is
+        // still in storage, its link days from ending.
+        var access = Closed(RequestType.Access, "an.peeters@example.be", Now.AddDays(-1));
+        access = access with { ExportBlobName = BuildExport.BlobNameFor(access.Id), ExportExpiresAt = Now.AddDays(6) };
+        await register.CreateAsync(access, default);
+        await register.ApplyAsync(access.Id, x => x.RevokeExport("Els Janssens", Now.AddMinutes(-5)), default);
+        exports.Blobs[access.ExportBlobName!] = [1, 2, 3];
+
+        var swept = await Sweep().RunAsync(default);
+
+        Assert.Equal(1, swept.ExportsDeleted);
+        Assert.Empty(exports.Blobs);
+        var stored = (await register.GetAsync(access.Id, default))!;
+        Assert.Equal(ExportDeletionReason.Withdrawn, stored.ExportDeleted?.Reason);
+        Assert.Equal(CaseRefusal.ExportRevoked, stored.DownloadRefusal(5));
+        Assert.Contains(await audit.ListAsync(access.Id, default), e => e.Action == "export-deleted" && e.Outcome == "withdrawn");
+        Assert.Equal(0, (await Sweep().RunAsync(default)).ExportsDeleted);
+        Assert.Single(await audit.ListAsync(access.Id, default), e => e.Action == "export-deleted");
+    }
+
+    [Fact]
     public async Task Staged_records_of_a_case_still_collecting_stay()
     {
         var open = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An", null, ControllerScope.Of("be"), Language.Nl, null, null), Channel.Form, Now, TestDataMaps.Real);

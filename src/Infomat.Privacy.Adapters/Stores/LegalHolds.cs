@@ -12,13 +12,14 @@ internal sealed record HeldRecord(object Key, DateOnly Date, DateOnly Until);
 
 /// <summary>
 /// A store's legal holds (<see cref="SqlEntityStore.HoldsTable"/>): which erased people's records an erasure kept, by
-/// keyed hash, and the day the first of them ends; and the daily sweep that erases each record on the day its own hold
-/// ends (<see cref="LegalHold.EndOf"/>, the one rule, in Core), moving the remembered day on to the next one.
+/// keyed hash, and the last day of the first of them; and the daily sweep that erases each record once its own hold has
+/// ended, the day after its last day in Brussels (<see cref="LegalHold.HasEnded"/>, the one rule, in Core), moving the
+/// remembered day on to the next one.
 /// </summary>
 internal sealed class LegalHolds(StoreMap map, SqlDialect dialect, KeyedHash hashes, SqlStoreFiles files)
 {
     /// <summary>The person's records (those matching <paramref name="extra"/> too), split into those whose hold has ended and those still held.</summary>
-    public static async Task<(List<HeldRecord> Ended, List<HeldRecord> Held)> SplitAsync(PersonRows rows, LegalHold hold, DateOnly today, string? extra = null)
+    public static async Task<(List<HeldRecord> Ended, List<HeldRecord> Held)> SplitAsync(PersonRows rows, LegalHold hold, DateTimeOffset now, string? extra = null)
     {
         var records = new List<HeldRecord>();
         foreach (var row in await rows.ReadAsync([rows.Table.OrderBy, hold.From], extra))
@@ -28,7 +29,7 @@ internal sealed class LegalHolds(StoreMap map, SqlDialect dialect, KeyedHash has
             records.Add(new HeldRecord(row[0]!, date, hold.EndOf(date)));
         }
 
-        return ([.. records.Where(r => hold.HasEnded(r.Date, today))], [.. records.Where(r => !hold.HasEnded(r.Date, today))]);
+        return ([.. records.Where(r => hold.HasEnded(r.Date, now))], [.. records.Where(r => !hold.HasEnded(r.Date, now))]);
     }
 
     /// <summary>The condition that picks one record among the person's: its key and its date.</summary>
@@ -61,11 +62,12 @@ internal sealed class LegalHolds(StoreMap map, SqlDialect dialect, KeyedHash has
     }
 
     /// <summary>
-    /// Erases the records an erasure kept under a legal hold on the day each one's hold ends (run daily). Only records of
-    /// people who asked for erasure, only those still restricted, and only those whose own period is over; a hold with
-    /// records left moves on to the next end date. Returns how many records were erased.
+    /// Erases the records an erasure kept under a legal hold once each one's hold has ended, the day after its last day
+    /// (<see cref="LegalHold.HasEnded"/>; run daily). Only records of people who asked for erasure, only those still
+    /// restricted, and only those whose own period is over; a hold with records left moves on to the next end date.
+    /// Returns how many records were erased.
     /// </summary>
-    public async Task<int> PurgeEndedAsync(DateOnly today, CancellationToken cancellationToken)
+    public async Task<int> PurgeEndedAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var erased = 0;
         await using (var connection = dialect.Connect(map))
@@ -73,9 +75,9 @@ internal sealed class LegalHolds(StoreMap map, SqlDialect dialect, KeyedHash has
             await connection.OpenAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             var due = new List<(string CaseId, string Table, string Subject)>();
-            await using (var select = Command(connection, transaction, $"SELECT case_id, table_name, subject_hash FROM {dialect.Table(map, SqlEntityStore.HoldsTable)} WHERE hold_until <= @today"))
+            await using (var select = Command(connection, transaction, $"SELECT case_id, table_name, subject_hash FROM {dialect.Table(map, SqlEntityStore.HoldsTable)} WHERE hold_until <= @ended"))
             {
-                AddParameter(select, "today", dialect.DbValue(today));
+                AddParameter(select, "ended", dialect.DbValue(LegalHold.LastEndedDay(now)));
                 await using var reader = await select.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {
@@ -97,7 +99,7 @@ internal sealed class LegalHolds(StoreMap map, SqlDialect dialect, KeyedHash has
                         }
 
                         var rows = new PersonRows(dialect, map, connection, transaction, table, email, default, cancellationToken) { CaseId = caseId };
-                        var (ended, held) = await SplitAsync(rows, table.Erasure.Hold!, today, restricted);
+                        var (ended, held) = await SplitAsync(rows, table.Erasure.Hold!, now, restricted);
                         foreach (var record in ended)
                         {
                             erased += await files.DeleteRowsAsync(rows, $"{restricted} AND {RecordCondition(table)}", RecordParameters(record));

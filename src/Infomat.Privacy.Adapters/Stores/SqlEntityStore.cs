@@ -74,11 +74,12 @@ public sealed class SqlEntityStore : IEntityStore
         suppressions.MailingRecipientsAsync(cancellationToken);
 
     /// <summary>
-    /// Erases each record an erasure kept under a legal hold on the day its own hold ends (run daily). Only records of
-    /// people who asked for erasure, only those still restricted. Returns how many records were erased.
+    /// Erases each record an erasure kept under a legal hold once its own hold has ended at <paramref name="now"/>, the
+    /// day after its last day in Brussels (run daily). Only records of people who asked for erasure, only those still
+    /// restricted. Returns how many records were erased.
     /// </summary>
-    public Task<int> PurgeEndedHoldsAsync(DateOnly today, CancellationToken cancellationToken) =>
-        holds.PurgeEndedAsync(today, cancellationToken);
+    public Task<int> PurgeEndedHoldsAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        holds.PurgeEndedAsync(now, cancellationToken);
 
     /// <summary>Creates the tables this system keeps in the store: the action record and the suppression list.</summary>
     public Task EnsureSystemTablesAsync(CancellationToken cancellationToken) =>

@@ -211,13 +211,13 @@ internal sealed class SqlStoreActions(
 
     /// <summary>
     /// Each record is held until its own end (<see cref="LegalHold.EndOf"/>): those whose hold has ended are deleted now,
-    /// the others are kept, marked restricted, and remembered so that the daily sweep erases each on the day it ends.
+    /// the others are kept, marked restricted, and remembered so that the daily sweep erases each the day after its last
+    /// day (<see cref="LegalHold.HasEnded"/>).
     /// </summary>
     private async Task<TableOutcome> RetainAsync(PersonRows step, TableOutcome outcome)
     {
         var hold = step.Table.Erasure.Hold!;
-        var today = DateOnly.FromDateTime(step.Now.UtcDateTime);
-        var (ended, held) = await LegalHolds.SplitAsync(step, hold, today);
+        var (ended, held) = await LegalHolds.SplitAsync(step, hold, step.Now);
         var deleted = 0;
         foreach (var record in ended)
         {

@@ -97,19 +97,19 @@ public sealed class SqlStoreCatalog(DataMap map, IOptions<StoreOptions> options,
     }
 
     /// <summary>Erases, in one store, what erasures kept under a legal hold that has now ended. Returns the count.</summary>
-    public async Task<int> PurgeEndedHoldsAsync(string storeKey, DateOnly today, CancellationToken cancellationToken)
+    public async Task<int> PurgeEndedHoldsAsync(string storeKey, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await RequireReadyAsync(storeKey, cancellationToken);
-        return await Sql(storeKey).PurgeEndedHoldsAsync(today, cancellationToken);
+        return await Sql(storeKey).PurgeEndedHoldsAsync(now, cancellationToken);
     }
 
     /// <summary>Erases, in every store, what erasures kept under a legal hold that has now ended. Returns the count.</summary>
-    public async Task<int> PurgeEndedHoldsAsync(DateOnly today, CancellationToken cancellationToken)
+    public async Task<int> PurgeEndedHoldsAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var erased = 0;
         foreach (var store in map.Stores)
         {
-            erased += await Sql(store.Key).PurgeEndedHoldsAsync(today, cancellationToken);
+            erased += await Sql(store.Key).PurgeEndedHoldsAsync(now, cancellationToken);
         }
 
         return erased;

@@ -218,13 +218,18 @@ public static class CaseAudit
             var suffix = zip == 0 ? string.Empty : "." + (zip + 1).ToString(CultureInfo.InvariantCulture);
             if (revokedAt is { } revoked)
             {
-                Add("export-revoked" + suffix, "export-revoked", revokedBy ?? AuditEvent.System, "export deleted, link withdrawn", revoked);
+                // The zip's deletion is an event of its own (export-deleted, "withdrawn"): that delete may fail and be done by the sweep.
+                Add("export-revoked" + suffix, "export-revoked", revokedBy ?? AuditEvent.System, "link withdrawn", revoked);
             }
 
             if (deleted is not null)
             {
-                Add("export-deleted" + suffix, "export-deleted", AuditEvent.System,
-                    deleted.Reason == ExportDeletionReason.Erasure ? "erasure " + deleted.ErasureCaseId : "link ended", deleted.At);
+                Add("export-deleted" + suffix, "export-deleted", AuditEvent.System, deleted.Reason switch
+                {
+                    ExportDeletionReason.Erasure => "erasure " + deleted.ErasureCaseId,
+                    ExportDeletionReason.Withdrawn => "withdrawn",
+                    _ => "link ended",
+                }, deleted.At);
             }
         }
 

@@ -7,7 +7,7 @@ namespace Infomat.Privacy.Cases;
 // data erased (issue 16, item 3).
 public sealed partial record PrivacyCase
 {
-    /// <summary>The zip was deleted by the system (its link ended, or the person's data were erased): when and why.</summary>
+    /// <summary>The zip was deleted (its link ended, staff withdrew it, or the person's data were erased): when and why.</summary>
     public ExportDeletion? ExportDeleted { get; init; }
 
     /// <summary>For an erasure: the person's earlier cases whose copies (zip and staged records) it deleted.</summary>
@@ -88,9 +88,27 @@ public sealed partial record PrivacyCase
             ExportExpiresAt = null,
         });
 
-    /// <summary>True when the zip is still there and its download link has ended: the retention sweep deletes it.</summary>
-    public bool IsExportDueForDeletion(DateTimeOffset now) =>
-        ExportBlobName is not null && ExportDeleted is null && ExportRevokedAt is null && ExportExpiresAt is { } ends && now >= ends;
+    /// <summary>
+    /// Why the zip is to be deleted at <paramref name="now"/>, or null while it stays (or its deletion is recorded): staff
+    /// withdrew it, at once (the withdrawal's own delete may have failed, a storage 503, and nothing else would take it
+    /// away before the case is removed years later), or its download link ended. The one rule the withdrawal and the
+    /// retention sweep follow (decision 108).
+    /// </summary>
+    public ExportDeletionReason? ExportDeletionDue(DateTimeOffset now) =>
+        ExportBlobName is null || ExportDeleted is not null ? null
+        : ExportRevokedAt is not null ? ExportDeletionReason.Withdrawn
+        : ExportExpiresAt is { } ends && now >= ends ? ExportDeletionReason.LinkEnded
+        : null;
+
+    /// <summary>True when the zip is still there and is due to go (<see cref="ExportDeletionDue"/>): the retention sweep deletes it.</summary>
+    public bool IsExportDueForDeletion(DateTimeOffset now) => ExportDeletionDue(now) is not null;
+
+    /// <summary>
+    /// The zip due for deletion (<see cref="ExportDeletionDue"/>) was deleted, recorded with its reason after the delete;
+    /// refused when none is due (recorded already, or written again by a retry since the sweep read the case).
+    /// </summary>
+    public CaseTransition RecordExportDeleted(DateTimeOffset at) =>
+        ExportDeletionDue(at) is { } reason ? DeleteExport(at, reason) : Refuse(ExportDeleted is not null ? CaseRefusal.AlreadyDone : CaseRefusal.NoExport);
 
     /// <summary>The zip is deleted (after this is stored the download page says so); once.</summary>
     public CaseTransition DeleteExport(DateTimeOffset at, ExportDeletionReason reason, string? erasureCaseId = null) =>
@@ -116,6 +134,9 @@ public enum ExportDeletionReason
 
     /// <summary>The person had their data erased (a later erasure case).</summary>
     Erasure,
+
+    /// <summary>Staff withdrew it (<see cref="PrivacyCase.RevokeExport"/>): deleted by the withdrawal, or by the next sweep when that delete failed.</summary>
+    Withdrawn,
 }
 
 /// <summary>

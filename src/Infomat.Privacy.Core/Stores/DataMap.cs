@@ -115,11 +115,24 @@ public enum ColumnErasure
 /// </summary>
 public sealed record LegalHold(int Years, string From, Localized Law)
 {
-    /// <summary>The last day a record dated <paramref name="documentDate"/> is held; it is erased on that day.</summary>
+    /// <summary>
+    /// The last day a record dated <paramref name="documentDate"/> is held: the law requires it kept that whole day, so
+    /// it is erased from the next day on (<see cref="HasEnded"/>). The date the erasure report gives as "kept until".
+    /// </summary>
     public DateOnly EndOf(DateOnly documentDate) => new(documentDate.Year + Years, 12, 31);
 
-    /// <summary>Whether the hold on a record dated <paramref name="documentDate"/> has ended on <paramref name="today"/>.</summary>
-    public bool HasEnded(DateOnly documentDate, DateOnly today) => EndOf(documentDate) <= today;
+    /// <summary>
+    /// Whether the hold on a record dated <paramref name="documentDate"/> has ended at <paramref name="now"/>: only once
+    /// its last day (<see cref="EndOf"/>) is over in Brussels (decision 109).
+    /// </summary>
+    public bool HasEnded(DateOnly documentDate, DateTimeOffset now) => EndOf(documentDate) <= LastEndedDay(now);
+
+    /// <summary>
+    /// The latest last day of a hold that has ended at <paramref name="now"/>: the day before the controller's day
+    /// (Brussels time, <see cref="Deadlines.DueDateCalculator.Today"/>). A hold whose last day is today still holds,
+    /// whatever the hour in UTC. The one rule; the stores' daily sweep picks remembered holds by it.
+    /// </summary>
+    public static DateOnly LastEndedDay(DateTimeOffset now) => Deadlines.DueDateCalculator.Today(now).AddDays(-1);
 }
 
 /// <summary>What erasure does to a table's rows for the person. <see cref="Hold"/> is set for <see cref="ErasureAction.Retain"/>.</summary>

@@ -55,6 +55,9 @@ public interface IEntityStoreMaintenance
     /// </summary>
     Task<StoreState> PrepareAsync(string storeKey, CancellationToken cancellationToken);
 
-    /// <summary>Erases, in one store, what erasures kept under a legal hold that has now ended. Returns the count.</summary>
-    Task<int> PurgeEndedHoldsAsync(string storeKey, DateOnly today, CancellationToken cancellationToken);
+    /// <summary>
+    /// Erases, in one store, what erasures kept under a legal hold that has ended at <paramref name="now"/> (the day after
+    /// its last day in Brussels, <see cref="LegalHold.HasEnded"/>). Returns the count.
+    /// </summary>
+    Task<int> PurgeEndedHoldsAsync(string storeKey, DateTimeOffset now, CancellationToken cancellationToken);
 }

@@ -247,7 +247,10 @@ public sealed partial class CaseEndpoints(
         return staff.Page(title, P(Texts.Format("ExtensionDone", l, Texts.Date(extension.NewDueDate, l))) + await page.BodyAsync(request, stored, l, cancellationToken));
     }
 
-    /// <summary><c>POST /cases/{id}/revoke-export</c>: withdraws the export (deletes the zip; the download link stops working).</summary>
+    /// <summary>
+    /// <c>POST /cases/{id}/revoke-export</c>: withdraws the export (the download link stops working) and deletes the zip;
+    /// a delete that fails is left to the retention sweep (decision 108), and the page says so.
+    /// </summary>
     public async Task<IResult> RevokeExportAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
     {
         var (found, by, failure) = await OpenNamedStaffPostAsync(request, caseId, cancellationToken);
@@ -264,10 +267,26 @@ public sealed partial class CaseEndpoints(
             return staff.Page(title, Error(Texts.Get("ExportNone", l)) + await page.BodyAsync(request, c, l, cancellationToken), StatusCodes.Status409Conflict);
         }
 
-        // Recorded first (the download page refuses from then on), then the blob goes.
+        // Recorded first (the download page refuses from then on), then the blob goes, then its deletion is recorded. A
+        // second click on a withdrawal whose delete failed tries the delete again.
         var at = time.GetUtcNow();
         c = (await register.ApplyAsync(c.Id, x => x.RevokeExport(by!, at), cancellationToken)).Case;
-        await exports.DeleteAsync(c.ExportBlobName!, cancellationToken);
+        if (c.IsExportDueForDeletion(at))
+        {
+            try
+            {
+                // Not cut short by the browser going away: the withdrawal stands either way.
+                await exports.DeleteAsync(c.ExportBlobName!, CancellationToken.None);
+                c = (await register.ApplyAsync(c.Id, x => x.RecordExportDeleted(time.GetUtcNow()), CancellationToken.None)).Case;
+            }
+            catch (Exception ex)
+            {
+                // The withdrawal stands; the retention sweep deletes the zip (or records its deletion) at its next run.
+                ExportDeleteFailed(log, c.Id, ex.GetType().Name);
+                return staff.Page(title, Error(Texts.Get("ExportRevokeDeleteFailed", l)) + await page.BodyAsync(request, c, l, CancellationToken.None));
+            }
+        }
+
         return staff.Page(title, await page.BodyAsync(request, c, l, cancellationToken));
     }
 
@@ -326,6 +345,9 @@ public sealed partial class CaseEndpoints(
 
     [LoggerMessage(148, LogLevel.Warning, "Case {CaseId}: the extension's notice could not be sent ({Error}); the extension is taken back")]
     private static partial void ExtensionWithdrawn(ILogger logger, string caseId, string error);
+
+    [LoggerMessage(159, LogLevel.Warning, "Case {CaseId}: the withdrawn export could not be deleted ({Error}); the retention sweep deletes it")]
+    private static partial void ExportDeleteFailed(ILogger logger, string caseId, string error);
 }
 
 /// <summary>The routes of this feature (DESIGN §4): the staff case list, its CSV, a case page and its actions.</summary>

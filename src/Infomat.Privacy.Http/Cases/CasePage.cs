@@ -109,7 +109,8 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
             body.Append("<h2>").Append(E(Texts.Get("ExportRevokeTitle", l))).Append("</h2>");
             if (c.ExportRevokedAt is { } revoked)
             {
-                body.Append(P(Texts.Format("ExportRevoked", l, Texts.DateTime(revoked, l), c.ExportRevokedBy ?? "?")));
+                // "Deleted" only once its deletion is recorded: a delete that failed is done by the retention sweep (decision 108).
+                body.Append(P(Texts.Format(c.ExportDeleted is null ? "ExportRevokedNotDeleted" : "ExportRevoked", l, Texts.DateTime(revoked, l), c.ExportRevokedBy ?? "?")));
             }
             else
             {

@@ -15,7 +15,8 @@ public sealed record RetentionResult(int ExportsDeleted, int StagingDeleted, int
 
 /// <summary>
 /// Enforces <see cref="SystemRetention"/> on the system's own records (issue 16, item 9; hourly): a zip whose download
-/// link ended is deleted (the download page then says so); records still staged for a case that no longer needs them
+/// link ended is deleted (the download page then says so), and so is a zip staff withdrew whose delete failed
+/// (<see cref="PrivacyCase.ExportDeletionDue"/>, decision 108); records still staged for a case that no longer needs them
 /// are deleted; a case closed longer than <c>Privacy:Staff:CaseRetention</c> (its identifiers erased a year before by
 /// the case sweep) is removed with its audit trail, whose events a signed checkpoint replaces so the removal itself
 /// can be verified (<c>verify-audit</c>); intake claims and handled-mail markers past their time are deleted, and so are
@@ -37,11 +38,15 @@ public sealed partial class RetentionSweep(
         {
             try
             {
-                if (c.IsExportDueForDeletion(now))
+                // Read again before the delete: a retry of a failed case whose zip was withdrawn writes a new zip under
+                // the same name, and that one must not go (nor be recorded as gone: the transition refuses it too).
+                if (c.IsExportDueForDeletion(now) && await register.GetAsync(c.Id, cancellationToken) is { } due && due.IsExportDueForDeletion(now))
                 {
                     await exports.DeleteCaseAsync(c.Id, cancellationToken);
-                    await register.ApplyAsync(c.Id, x => x.DeleteExport(now, ExportDeletionReason.LinkEnded), cancellationToken);
-                    exportsDeleted++;
+                    if (!(await register.ApplyAsync(c.Id, x => x.RecordExportDeleted(now), cancellationToken)).Refused)
+                    {
+                        exportsDeleted++;
+                    }
                 }
 
                 if (c.IsDueForRemoval(now, options.Value.Staff.CaseRetention) && await RemoveAsync(c, now, cancellationToken))

@@ -8,21 +8,22 @@ namespace Infomat.Privacy.Http.Hosting;
 public sealed record HoldSweepResult(int Erased, int FailedStores);
 
 /// <summary>
-/// Keeps the promise of the erasure report: records kept under a legal hold are erased on the day the hold ends.
-/// Run daily (a timer in the Functions app, a background loop in the local host). Each store is swept on its own: one
-/// that cannot be reached is logged by its key and swept at the next run, and the others are swept now.
+/// Keeps the promise of the erasure report: a record "kept until" a day is still there all that day and erased at the
+/// first run after it, the day after in Brussels (<see cref="LegalHold.HasEnded"/>; decision 109). Run daily (a timer
+/// in the Functions app, a background loop in the local host). Each store is swept on its own: one that cannot be
+/// reached is logged by its key and swept at the next run, and the others are swept now.
 /// </summary>
 public sealed partial class HoldSweep(DataMap map, IEntityStoreMaintenance stores, TimeProvider time, ILogger<HoldSweep> log)
 {
     public async Task<HoldSweepResult> RunAsync(CancellationToken cancellationToken)
     {
-        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var now = time.GetUtcNow();
         int erased = 0, failed = 0;
         foreach (var store in map.Stores)
         {
             try
             {
-                erased += await stores.PurgeEndedHoldsAsync(store.Key, today, cancellationToken);
+                erased += await stores.PurgeEndedHoldsAsync(store.Key, now, cancellationToken);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
