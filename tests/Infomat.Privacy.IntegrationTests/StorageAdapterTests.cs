@@ -72,7 +72,8 @@ public sealed class StorageAdapterTests(Azurite azurite)
         var run = Guid.NewGuid().ToString("N")[..8];
         await Parallel.ForEachAsync(Enumerable.Range(0, 200), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
             await register.CreateAsync(NewCase() with { Id = CaseIds.New(), Email = $"other.{run}.{i}@example.be" }, ct));
-        var mine = NewCase() with { Email = $"Same.{run}@example.be" };
+        // Confirmed: a mail joins only a request whose address is confirmed (decision 107).
+        var mine = NewCase() with { Email = $"Same.{run}@example.be", EmailVerifiedAt = DateTimeOffset.UtcNow };
         await register.CreateAsync(mine, default);
         var openRequests = new Http.Intake.OpenRequests(register, new KeyedHash(new byte[32]), TimeProvider.System);
         var request = new ValidRequest(RequestType.Access, $" same.{run}@EXAMPLE.be", "An Peeters", null, mine.Entity, Language.En, null);

@@ -161,6 +161,9 @@ internal sealed class FakeStores : IEntityStoreCatalog
     public ConcurrentDictionary<string, int> Calls { get; } = new();
     public Dictionary<string, Dictionary<string, List<JsonObject>>> Data { get; } = new();
 
+    /// <summary>The addresses on each store's suppression list (store key, address).</summary>
+    public ConcurrentDictionary<(string Store, string Email), bool> Suppressed { get; } = new();
+
     /// <summary>Actions applied, per case, action and store (the fake's own "privacy_actions" record).</summary>
     public ConcurrentDictionary<(string CaseId, StoreAction Action, string Store), StoreOutcome> Applied { get; } = new();
 
@@ -194,6 +197,8 @@ internal sealed class FakeStores : IEntityStoreCatalog
         }
 
         public Task<Stream?> OpenFileAsync(string table, string fileName, CancellationToken cancellationToken) => Task.FromResult<Stream?>(null);
+
+        public Task<bool> IsSuppressedAsync(string email, CancellationToken cancellationToken) => Task.FromResult(owner.Suppressed.ContainsKey((key, email)));
 
         public Task<StoreOutcome> ApplyAsync(StoreActionRequest request, CancellationToken cancellationToken)
         {

@@ -664,6 +664,7 @@ public sealed class MailIntakeFaultTests
             Channel.Form, time.GetUtcNow().AddDays(-5), TestDataMaps.Real);
         await register.CreateAsync(asked, default);
         await register.ApplyAsync(asked.Id, c => c.RequestIdentification("staff", "Een kopie van uw identiteitskaart, graag.", time.GetUtcNow().AddDays(-2)), default);
+        await register.ApplyAsync(asked.Id, c => c.IdentificationMailSent(time.GetUtcNow().AddDays(-2)), default);
         var fresh = Message("Jan.deVries@example.nl", "Mijn identiteitskaart", "Goedemiddag,\n\nHierbij zoals gevraagd een kopie van mijn identiteitskaart.\n\nMet vriendelijke groet,\nJan");
         var delivered = time.GetUtcNow().AddHours(-1);
 
@@ -675,6 +676,11 @@ public sealed class MailIntakeFaultTests
         Assert.Equal(delivered, (await register.GetAsync(asked.Id, default))!.IdentificationAnsweredAt);
         var told = Assert.Single(mail.Sent);
         Assert.Contains(Localization.Texts.Get("MailIdentificationByAddress", options.Staff.Language), told.TextBody, StringComparison.Ordinal);
+
+        // Once answered, a further mail naming no case is read on its own (no staff mail for each of them).
+        var later = await Intake().HandleAsync(new MemoryStream(Bytes(Message("jan.devries@example.nl", "Vergadering", "Kunnen we dinsdag om tien uur afspreken over de offerte?"))), null, client, default);
+        Assert.NotEqual(MailOutcome.JoinedOpenCase, later.Outcome);
+        Assert.Single(mail.Sent);
 
         // A clear request for another right from the same address is read as that, not as the answer.
         var erase = await Intake().HandleAsync(new MemoryStream(Bytes(Message("jan.devries@example.nl", "Verwijdering", "Verwijder al mijn persoonsgegevens, recht op vergetelheid (art. 17 AVG)."))), null, client, default);

@@ -11,6 +11,32 @@ namespace Infomat.Privacy.Workflow.Tests;
 public sealed class PrivacyRequestOrchestratorTests
 {
     [Fact]
+    public async Task An_access_answer_names_the_suppression_list_code_rather_than_saying_nothing_is_held()
+    {
+        // An erased her data last year after objecting to our newsletter: no records left, but the Belgian CRM's
+        // suppression list keeps a keyed hash of her address (pseudonymised personal data, Art. 4(5)).
+        await using var h = await WorkflowHarness.StartAsync();
+        h.Stores.Suppressed[("be/crm", "an.peeters@example.be")] = true;
+        var c = await h.NewCaseAsync();
+        await h.VerifyAndAwaitApprovalAsync(c.Id);
+        await h.DecideAsync(c.Id, DecisionOutcome.Approve);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, (await h.CompletionAsync(c.Id)).RuntimeStatus);
+
+        var stored = (await h.Register.GetAsync(c.Id, default))!;
+        using var zip = new ZipArchive(new MemoryStream(h.Exports.Blobs[stored.ExportBlobName!]));
+        using var reader = new StreamReader(zip.GetEntry("summary.html")!.Open());
+        var summary = System.Net.WebUtility.HtmlDecode(await reader.ReadToEndAsync());
+        var l = stored.Language;
+        // Not "no personal data apart from your requests": the code is named as what is left.
+        Assert.DoesNotContain(Localization.Texts.Get("SummaryNothingAtAll", l).Split("{0}")[1], summary, StringComparison.Ordinal);
+        Assert.Contains(Localization.Texts.Get("SummaryNothingAtAllButSuppressed", l).Split("{0}")[1], summary, StringComparison.Ordinal);
+        Assert.Contains(Localization.Texts.Get("SummarySuppressed", l), summary, StringComparison.Ordinal);
+        // Said for the Belgian company only; the Dutch one holds nothing at all.
+        Assert.Contains(Localization.Texts.Get("SummaryNothingHeldButSuppressed", l), summary, StringComparison.Ordinal);
+        Assert.Contains(Localization.Texts.Get("SummaryNothingHeld", l), summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Approved_access_request_collects_both_entities_and_mails_a_download_link()
     {
         await using var h = await WorkflowHarness.StartAsync();

@@ -54,7 +54,7 @@ public sealed class SqlEntityStore : IEntityStore
     public Task<Stream?> OpenFileAsync(string table, string fileName, CancellationToken cancellationToken) =>
         files.OpenAsync(table, fileName, cancellationToken);
 
-    /// <summary>Whether the address is on this store's suppression list (false when the store keeps none).</summary>
+    /// <inheritdoc/>
     public Task<bool> IsSuppressedAsync(string email, CancellationToken cancellationToken) =>
         suppressions.ContainsAsync(email, cancellationToken);
 

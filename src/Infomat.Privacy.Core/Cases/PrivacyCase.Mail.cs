@@ -15,7 +15,14 @@ public sealed partial record PrivacyCase
     /// request with it. The mail makes its own case instead; whichever is confirmed second joins the first then
     /// (<see cref="JoinedOnConfirmation"/>).
     /// </summary>
-    public bool IsSameOpenRequest(ValidRequest request) => !Status.IsFinished() && EmailVerifiedAt is not null && AsksTheSame(request);
+    public bool IsSameOpenRequest(ValidRequest request) => IsTwinOf(request) && EmailVerifiedAt is not null;
+
+    /// <summary>
+    /// True when <paramref name="request"/>, arriving within the same claim window as this case (minutes apart: the same
+    /// mail handled twice, a letter sent twice at once), asks what this open case asks, confirmed or not: the two are one
+    /// request from one sender, and make one case. Beyond the window, <see cref="IsSameOpenRequest"/> decides.
+    /// </summary>
+    public bool IsTwinOf(ValidRequest request) => !Status.IsFinished() && AsksTheSame(request);
 
     /// <summary>
     /// True when <paramref name="request"/> asks what this case asks (the same address, right, controllers, kind of
@@ -69,8 +76,16 @@ public sealed partial record PrivacyCase
             objection?.ToWire() ?? "-", consent?.ToString() ?? "-", name, company ?? string.Empty, details ?? string.Empty);
 
     /// <summary>
+    /// True when a mail from <paramref name="fromAddress"/> that names no case may be taken as this case's answer to the
+    /// request for identification: it awaits one from that address (<see cref="AwaitsIdentificationFrom"/>) and none came
+    /// since it was asked (<see cref="AwaitsIdentification"/>); once one came, further mail is read on its own.
+    /// </summary>
+    public bool TakesUnnamedAnswerFrom(string fromAddress) => AwaitsIdentification && AwaitsIdentificationFrom(fromAddress);
+
+    /// <summary>
     /// True when staff asked the requester for more identification, the case still waits for the identity decision
-    /// (also while flagged failed: <see cref="StillOpen"/>), and <paramref name="fromAddress"/> is the requester's address: a mail from them about this case is their answer.
+    /// (also while flagged failed: <see cref="StillOpen"/>), and <paramref name="fromAddress"/> is the requester's
+    /// address: a mail from them about this case is their answer.
     /// </summary>
     public bool AwaitsIdentificationFrom(string fromAddress)
     {

@@ -550,6 +550,9 @@ public sealed partial record PrivacyCase
         : !StillOpen ? CaseRefusal.ExtensionClosed
         : null;
 
+    /// <summary>The last day staff may still extend the deadline (the first due date), or null when no extension is possible now.</summary>
+    public DateOnly? ExtendableUntil(DateTimeOffset now) => ExtensionRefusal(1, now) is null ? FirstDueDate : null;
+
     /// <summary>
     /// The due date after <paramref name="months"/> more months: the extension months in all counted from the end of the
     /// first month (Art. 12(3) "two further months"), each controller on its own calendar, the earliest of them.

@@ -13,6 +13,9 @@ public sealed record StorePart(StoreMap Store, IReadOnlyDictionary<string, int> 
 {
     public int RecordCount => TableCounts.Values.Sum();
 
+    /// <summary>The store's suppression list holds the person's code (a keyed hash of the address): named in the summary.</summary>
+    public bool Suppressed { get; init; }
+
     /// <summary>The entry name inside the zip; built from data-map keys only, never from record data.</summary>
     public string EntryName => $"{ExportPackageWriter.SafeName(Store.Entity)}/{ExportPackageWriter.SafeName(Store.Store)}.json";
 }
@@ -466,19 +469,28 @@ public static class ExportPackageWriter
             sb.Append("<p>").Append(E(Texts.Format("SummaryWithheld", l, manifest.Withheld.Count, Texts.Get("ExportWithheldMarker", l)))).Append("</p>\n");
         }
 
+        // The suppression list's code is pseudonymised personal data (Art. 4(5)): "none" is never said over it.
+        var suppressed = manifest.Parts.Where(p => p.Suppressed).ToList();
         if (parts.Sum(p => p.RecordCount) == 0)
         {
             // Only the systems of the controllers this answer names were searched, and the request itself is held (below).
-            sb.Append("<p><strong>").Append(E(Texts.Format("SummaryNothingAtAll", l, Texts.List([.. manifest.Controllers.Select(c => c.LegalName)], l)))).Append("</strong></p>\n");
+            sb.Append("<p><strong>").Append(E(Texts.Format(suppressed.Count > 0 ? "SummaryNothingAtAllButSuppressed" : "SummaryNothingAtAll", l, Texts.List([.. manifest.Controllers.Select(c => c.LegalName)], l)))).Append("</strong></p>\n");
         }
 
         foreach (var controller in manifest.Controllers)
         {
             sb.Append("<h2>").Append(E(controller.LegalName)).Append(" (").Append(E(controller.EnterpriseNumber)).Append(")</h2>\n");
             var held = parts.Where(p => p.Store.Entity == controller.Entity && p.RecordCount > 0).ToList();
+            var lists = suppressed.Where(p => p.Store.Entity == controller.Entity).ToList();
             if (held.Count == 0)
             {
-                sb.Append("<p>").Append(E(Texts.Get("SummaryNothingHeld", l))).Append("</p>\n");
+                sb.Append("<p>").Append(E(Texts.Get(lists.Count > 0 ? "SummaryNothingHeldButSuppressed" : "SummaryNothingHeld", l))).Append("</p>\n");
+            }
+
+            foreach (var list in lists)
+            {
+                sb.Append("<section>\n<h3>").Append(E(list.Store.Name.In(l))).Append(": ").Append(E(Texts.Get("SummarySuppressionTitle", l))).Append("</h3>\n<p>")
+                  .Append(E(Texts.Get("SummarySuppressed", l))).Append("</p>\n</section>\n");
             }
 
             foreach (var part in held)

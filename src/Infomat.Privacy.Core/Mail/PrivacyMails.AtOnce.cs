@@ -66,7 +66,9 @@ public static partial class PrivacyMails
     {
         ArgumentNullException.ThrowIfNull(c);
         var due = Texts.Date(c.DueDate, l);
-        return c.ActionsAtOnce.Count == 0 ? Texts.Format("VerifiedBody", l, c.Id, due)
+        // Confirmed while flagged failed (decision 106): nothing runs until staff take it up again, "at once" least of all.
+        return c.Status == CaseStatus.Failed ? Texts.Format("VerifiedBodyHeldUp", l, c.Id, due)
+            : c.ActionsAtOnce.Count == 0 ? Texts.Format("VerifiedBody", l, c.Id, due)
             : c.NeedsIdentityApproval ? Texts.Format("VerifiedBodyPartly", l, c.Id, due, AtOnceNames(c, l))
             : Texts.Format("VerifiedBodyAtOnce", l, c.Id, due);
     }

@@ -26,6 +26,13 @@ public interface IEntityStore
 
     IAsyncEnumerable<StoreRecord> CollectAsync(string email, CollectScope scope, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Whether the person's address is on this store's suppression list (a keyed hash kept after an objection to direct
+    /// marketing or a withdrawal of consent, decision 14): pseudonymised personal data an access answer names. False
+    /// for a store that keeps none.
+    /// </summary>
+    Task<bool> IsSuppressedAsync(string email, CancellationToken cancellationToken) => Task.FromResult(false);
+
     /// <summary>How many records match the person, per table of the map (tables with none included, as 0).</summary>
     Task<IReadOnlyDictionary<string, int>> CountAsync(string email, CancellationToken cancellationToken);
 

@@ -277,13 +277,23 @@ public sealed partial class CaseEndpoints(
             {
                 // Not cut short by the browser going away: the withdrawal stands either way.
                 await exports.DeleteAsync(c.ExportBlobName!, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                // The withdrawal stands; the retention sweep deletes the zip at its next run.
+                ExportDeleteFailed(log, c.Id, ex.GetType().Name);
+                return staff.Page(title, Error(Texts.Get("ExportRevokeDeleteFailed", l)) + await page.BodyAsync(request, c, l, CancellationToken.None));
+            }
+
+            try
+            {
                 c = (await register.ApplyAsync(c.Id, x => x.RecordExportDeleted(time.GetUtcNow()), CancellationToken.None)).Case;
             }
             catch (Exception ex)
             {
-                // The withdrawal stands; the retention sweep deletes the zip (or records its deletion) at its next run.
-                ExportDeleteFailed(log, c.Id, ex.GetType().Name);
-                return staff.Page(title, Error(Texts.Get("ExportRevokeDeleteFailed", l)) + await page.BodyAsync(request, c, l, CancellationToken.None));
+                // The zip is gone; only its record is missing, and the sweep writes it at its next run (the delete again
+                // finds nothing). The page shows the register as it stands, which says so until then.
+                ExportDeletionNotRecorded(log, c.Id, ex.GetType().Name);
             }
         }
 
@@ -348,6 +358,9 @@ public sealed partial class CaseEndpoints(
 
     [LoggerMessage(159, LogLevel.Warning, "Case {CaseId}: the withdrawn export could not be deleted ({Error}); the retention sweep deletes it")]
     private static partial void ExportDeleteFailed(ILogger logger, string caseId, string error);
+
+    [LoggerMessage(160, LogLevel.Warning, "Case {CaseId}: the withdrawn export was deleted but its deletion could not be recorded ({Error}); the retention sweep records it")]
+    private static partial void ExportDeletionNotRecorded(ILogger logger, string caseId, string error);
 }
 
 /// <summary>The routes of this feature (DESIGN §4): the staff case list, its CSV, a case page and its actions.</summary>

@@ -101,7 +101,7 @@ public sealed partial class CaseMaintenance(
         // Once to each mailbox that takes it (the two-working-days reminder and each overdue flag also to the escalation
         // address): a refused one does not repeat it daily to the rest. Whoever reads it is told until when the deadline
         // can still be extended, while it can.
-        var extendableUntil = c.ExtensionRefusal(1, now) is null ? c.FirstDueDate : (DateOnly?)null;
+        var extendableUntil = c.ExtendableUntil(now);
         await log.SendToStaffAsync(mail, o.Staff, "Case " + c.Id, isOverdue ? "overdue flag" : "due-date reminder",
             address => PrivacyMails.DueReminder(c, o.Link("cases/" + c.Id), address, o.Staff.Language, daysLeft, extendableUntil), cancellationToken, escalate: escalate);
 

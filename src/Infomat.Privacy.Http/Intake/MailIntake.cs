@@ -215,14 +215,18 @@ public sealed partial class MailIntake(
 
     /// <summary>
     /// A mail that names no case of ours (a fresh mail rather than a reply: "here is my identity card") from the address
-    /// of the one case waiting for identification from it: recorded as that case's answer, as a reply would be, so the
-    /// case does not close as "the identification did not reach us" while it sits in the mailbox. Not when the mail is
-    /// an automatic one, or clearly a request for another right (it is read as that), or when the address has more than
-    /// one case waiting (staff get it through the classifier's verdict then). Staff are told it named no case.
+    /// of the one case still waiting for identification from it (<see cref="PrivacyCase.TakesUnnamedAnswerFrom"/>):
+    /// recorded as that case's answer, as a reply would be, so the case does not close as "the identification did not
+    /// reach us" while it sits in the mailbox. Only a mail the classifier finds no request in, one too large or
+    /// unreadable to classify (a scanned document), or a request for the same right; never an automatic one, a mail
+    /// staff must triage, or a request for another right (each goes its own way), and once only: after the answer,
+    /// further mail is read on its own. Not when the address has two cases waiting. Staff are told it named no case.
     /// </summary>
     private async Task<MailIntakeResult?> RouteIdentificationByAddressAsync(InboundMail inbound, MailVerdict verdict, DurableTaskClient client, CancellationToken ct)
     {
-        if (inbound.AutomaticReason is not null || verdict.Kind == MailVerdictKind.Ignored)
+        var mayBeAnswer = verdict.Kind == MailVerdictKind.NotARequest || verdict.Kind == MailVerdictKind.Request
+            || (verdict.Kind == MailVerdictKind.Triage && inbound.RefusedReason is not null);
+        if (inbound.AutomaticReason is not null || !mayBeAnswer)
         {
             return null;
         }
@@ -230,7 +234,7 @@ public sealed partial class MailIntake(
         PrivacyCase? waiting = null;
         await foreach (var id in register.ListUnfinishedOfAsync(inbound.FromAddress, ct))
         {
-            if (await register.GetAsync(id, ct) is { } c && c.AwaitsIdentificationFrom(inbound.FromAddress))
+            if (await register.GetAsync(id, ct) is { } c && c.TakesUnnamedAnswerFrom(inbound.FromAddress))
             {
                 if (waiting is not null)
                 {

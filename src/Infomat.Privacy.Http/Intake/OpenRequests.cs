@@ -139,7 +139,7 @@ public sealed class OpenRequests(ICaseRegister register, KeyedHash hash, TimePro
             {
                 candidate = candidate with { Id = other };
             }
-            else if (theirs.IsSameOpenRequest(request))
+            else if (theirs.IsTwinOf(request))
             {
                 return (theirs, false);
             }

@@ -50,7 +50,7 @@ public sealed class BuildExport(ICaseRegister register, IStagingStorage staging,
             time.GetUtcNow(),
             dataMap,
             dataMap.ControllersOf(c.Entity),
-            input.Parts.Select(p => new Infomat.Privacy.Export.StorePart(dataMap.Store(p.StoreKey), p.TableCounts)).ToList(),
+            input.Parts.Select(p => new Infomat.Privacy.Export.StorePart(dataMap.Store(p.StoreKey), p.TableCounts) { Suppressed = p.Suppressed }).ToList(),
             c.Rights.Contains(RequestType.Portability),
             AccessToo: c.Rights.Contains(RequestType.Access))
         {

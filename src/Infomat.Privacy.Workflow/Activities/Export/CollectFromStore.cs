@@ -22,9 +22,12 @@ public sealed class CollectFromStore(ICaseRegister register, IEntityStoreCatalog
         var scope = c.Type == RequestType.Portability ? CollectScope.ProvidedBySubject : CollectScope.All;
         var count = await staging.WriteAsync(c.Id, input.StoreKey, Counted(store.CollectAsync(c.Email, scope, CancellationToken.None), counts), CancellationToken.None);
         log.Staged(c.Id, count, input.StoreKey);
+        // The suppression list's code is the person's data too (pseudonymised), so an access answer names it; not
+        // portable (nothing the person provided).
+        var suppressed = scope == CollectScope.All && await store.IsSuppressedAsync(c.Email, CancellationToken.None);
         await audit.AppendAsync(new AuditEntry(c.Id, $"collect.{input.StoreKey}", "store-collect", AuditEvent.System,
             $"{input.StoreKey} records={count}", hash.Subject(EmailAddresses.Normalise(c.Email))), CancellationToken.None);
-        return new CollectResult(input.StoreKey, counts);
+        return new CollectResult(input.StoreKey, counts, suppressed);
     }
 
     private static async IAsyncEnumerable<StoreRecord> Counted(IAsyncEnumerable<StoreRecord> records, Dictionary<string, int> counts)
@@ -39,5 +42,8 @@ public sealed class CollectFromStore(ICaseRegister register, IEntityStoreCatalog
 
 public sealed record CollectInput(string CaseId, string StoreKey);
 
-/// <summary>How many records a store holds for the person, per table (counts only).</summary>
-public sealed record CollectResult(string StoreKey, IReadOnlyDictionary<string, int> TableCounts);
+/// <summary>
+/// How many records a store holds for the person, per table (counts only), and whether its suppression list holds the
+/// person's code (<paramref name="Suppressed"/>; false in a result recorded before it was asked).
+/// </summary>
+public sealed record CollectResult(string StoreKey, IReadOnlyDictionary<string, int> TableCounts, bool Suppressed = false);
