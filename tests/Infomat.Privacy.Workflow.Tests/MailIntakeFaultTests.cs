@@ -688,6 +688,34 @@ public sealed class MailIntakeFaultTests
     }
 
     [Fact]
+    public async Task A_fresh_mail_from_an_address_asked_for_identification_in_two_requests_goes_to_staff_to_place()
+    {
+        var ids = new List<string>();
+        foreach (var type in new[] { RequestType.Access, RequestType.Erasure })
+        {
+            var asked = PrivacyCase.Received(
+                new ValidRequest(type, "jan.devries@example.nl", "Jan de Vries", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Nl, null),
+                Channel.Form, time.GetUtcNow().AddDays(-5), TestDataMaps.Real);
+            await register.CreateAsync(asked, default);
+            await register.ApplyAsync(asked.Id, c => c.RequestIdentification("staff", "Een kopie van uw identiteitskaart, graag.", time.GetUtcNow().AddDays(-2)), default);
+            await register.ApplyAsync(asked.Id, c => c.IdentificationMailSent(time.GetUtcNow().AddDays(-2)), default);
+            ids.Add(asked.Id);
+        }
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(Message("jan.devries@example.nl", "Mijn identiteitskaart", "Hierbij zoals gevraagd een kopie van mijn identiteitskaart."))), null, client, default);
+
+        // Neither case takes it on a guess; staff get it in triage, saying why, rather than nobody reading it.
+        Assert.Equal(MailOutcome.SentToTriage, result.Outcome);
+        foreach (var id in ids)
+        {
+            Assert.Null((await register.GetAsync(id, default))!.IdentificationAnsweredAt);
+        }
+
+        var told = Assert.Single(mail.Sent);
+        Assert.Contains(Localization.Texts.Get("ReasonIdentificationSeveralCases", options.Staff.Language), told.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_mail_does_not_join_an_open_request_in_the_same_name_whose_address_nobody_confirmed()
     {
         // Someone sent the form in Jan's name two days ago and left it; Jan ignored its link ("if you did not send this,

@@ -99,10 +99,19 @@ public sealed partial class MailIntake(
         var verdict = inbound.RefusedReason is { } refused
             ? new MailVerdict(MailVerdictKind.Triage, null, MailClassifier.DetectLanguage(MailClassifier.OwnText(inbound.Subject)), refused)
             : MailClassifier.Classify(inbound);
-        if ((await RouteReplyAsync(inbound, verdict, client, cancellationToken) ?? await RouteIdentificationByAddressAsync(inbound, verdict, client, cancellationToken)) is { } answered)
+        var (byAddress, severalWaiting) = await RouteReplyAsync(inbound, verdict, client, cancellationToken) is { } reply
+            ? (reply, false)
+            : await RouteIdentificationByAddressAsync(inbound, verdict, client, cancellationToken);
+        if (byAddress is { } answered)
         {
             await register.TryConsumeTokenAsync(marker, answered.CaseId!, cancellationToken);
             return Done(marker, answered);
+        }
+
+        if (severalWaiting)
+        {
+            // It may be the answer to either: staff decide which, from the triage mail, rather than nobody reading it.
+            verdict = verdict with { Kind = MailVerdictKind.Triage, Why = verdict.Why.Then("IdentificationSeveralCases") };
         }
 
         var result = verdict.Kind switch
@@ -220,37 +229,39 @@ public sealed partial class MailIntake(
     /// reach us" while it sits in the mailbox. Only a mail the classifier finds no request in, one too large or
     /// unreadable to classify (a scanned document), or a request for the same right; never an automatic one, a mail
     /// staff must triage, or a request for another right (each goes its own way), and once only: after the answer,
-    /// further mail is read on its own. Not when the address has two cases waiting. Staff are told it named no case.
+    /// further mail is read on its own. When the address has two cases waiting, neither: the mail goes to staff in triage,
+    /// saying so (<c>SeveralWaiting</c>). Staff are told it named no case.
     /// </summary>
-    private async Task<MailIntakeResult?> RouteIdentificationByAddressAsync(InboundMail inbound, MailVerdict verdict, DurableTaskClient client, CancellationToken ct)
+    private async Task<(MailIntakeResult? Answer, bool SeveralWaiting)> RouteIdentificationByAddressAsync(InboundMail inbound, MailVerdict verdict, DurableTaskClient client, CancellationToken ct)
     {
         var mayBeAnswer = verdict.Kind == MailVerdictKind.NotARequest || verdict.Kind == MailVerdictKind.Request
             || (verdict.Kind == MailVerdictKind.Triage && inbound.RefusedReason is not null);
         if (inbound.AutomaticReason is not null || !mayBeAnswer)
         {
-            return null;
+            return (null, false);
         }
 
-        PrivacyCase? waiting = null;
+        var waiting = new List<PrivacyCase>();
         await foreach (var id in register.ListUnfinishedOfAsync(inbound.FromAddress, ct))
         {
             if (await register.GetAsync(id, ct) is { } c && c.TakesUnnamedAnswerFrom(inbound.FromAddress))
             {
-                if (waiting is not null)
-                {
-                    return null;
-                }
-
-                waiting = c;
+                waiting.Add(c);
             }
         }
 
-        if (waiting is null || (verdict.Kind == MailVerdictKind.Request && verdict.Type != waiting.Type))
+        if (waiting.Count > 1)
         {
-            return null;
+            // Not a request for another right (that is read as such): it may answer either case.
+            return (null, verdict.Kind != MailVerdictKind.Request);
         }
 
-        return await AnswerIdentificationAsync(waiting.Id, inbound, inbound.SenderConfirmedFor(waiting.Id, messageIdKey), namedCase: false, client, ct);
+        if (waiting is not [var one] || (verdict.Kind == MailVerdictKind.Request && verdict.Type != one.Type))
+        {
+            return (null, false);
+        }
+
+        return (await AnswerIdentificationAsync(one.Id, inbound, inbound.SenderConfirmedFor(one.Id, messageIdKey), namedCase: false, client, ct), false);
     }
 
     /// <summary>
