@@ -226,6 +226,8 @@ public sealed class FanOutBenchmarkTests(Azurite azurite, ITestOutputHelper outp
                 throw new NotSupportedException("An access request changes nothing in a store.");
 
             public Task<Stream?> OpenFileAsync(string table, string fileName, CancellationToken cancellationToken) => Task.FromResult<Stream?>(null);
+
+            public Task<bool> IsSuppressedAsync(string email, CancellationToken cancellationToken) => Task.FromResult(false);
         }
     }
 }

@@ -152,6 +152,9 @@ public partial class SqlStoreTests
         // Erasure later on removes the person, not the suppression; the newsletter refuses the address again.
         await crm.ApplyAsync(Request(StoreAction.Erase, "zoe.maes@example.be", "PR-TEST-0000-0002"), default);
         Assert.True(await crm.IsSuppressedAsync("Zoe.Maes@Example.be ", default));
+        // As the product asks it for an access answer: through the catalog (which prepares the store first).
+        Assert.True(await catalog.Find("be/crm").IsSuppressedAsync("zoe.maes@example.be", default));
+        Assert.False(await catalog.Find("nl/crm").IsSuppressedAsync("zoe.maes@example.be", default));
         Assert.False(await crm.SubscribeAsync(" ZOE.maes@example.be", "Events", Today, default));
         Assert.Equal(0, await CountWhereAsync(catalog, "be/crm", "newsletter_subscriptions", "email_normalized = 'zoe.maes@example.be'"));
         Assert.True(await crm.SubscribeAsync("someone.else@example.be", "Events", Today, default));

@@ -41,6 +41,12 @@ internal sealed class FaultyStoreCatalog(IEntityStoreCatalog inner, FaultDice di
             return inner.OpenFileAsync(table, fileName, cancellationToken);
         }
 
+        public Task<bool> IsSuppressedAsync(string email, CancellationToken cancellationToken)
+        {
+            Check();
+            return inner.IsSuppressedAsync(email, cancellationToken);
+        }
+
         private void Check()
         {
             if (dice.StoreIsDown(inner.Key))

@@ -240,5 +240,11 @@ public sealed class SqlStoreCatalog(DataMap map, IOptions<StoreOptions> options,
             await owner.RequireReadyAsync(Key, cancellationToken);
             return await inner.OpenFileAsync(table, fileName, cancellationToken);
         }
+
+        public async Task<bool> IsSuppressedAsync(string email, CancellationToken cancellationToken)
+        {
+            await owner.RequireReadyAsync(Key, cancellationToken);
+            return await inner.IsSuppressedAsync(email, cancellationToken);
+        }
     }
 }

@@ -31,7 +31,7 @@ public interface IEntityStore
     /// marketing or a withdrawal of consent, decision 14): pseudonymised personal data an access answer names. False
     /// for a store that keeps none.
     /// </summary>
-    Task<bool> IsSuppressedAsync(string email, CancellationToken cancellationToken) => Task.FromResult(false);
+    Task<bool> IsSuppressedAsync(string email, CancellationToken cancellationToken);
 
     /// <summary>How many records match the person, per table of the map (tables with none included, as 0).</summary>
     Task<IReadOnlyDictionary<string, int>> CountAsync(string email, CancellationToken cancellationToken);
