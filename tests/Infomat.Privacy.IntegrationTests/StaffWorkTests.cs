@@ -179,6 +179,7 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
         var id = await Flows.SubmitAsync(Fresh("mislukt"));
         await Flows.VerifyAsync(id);
         var firstLink = await Flows.ApprovalLinkAsync(id);
+        var openedBefore = await Flows.Http.GetStringAsync(firstLink);
         // A step failed after its retries (what MarkFailed records): the case stops, the requester is sent nothing.
         await Register().ApplyAsync(id, x => x.Fail(DateTimeOffset.UtcNow, "SendAcknowledgement"), default);
 
@@ -195,6 +196,12 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
         Assert.Contains($"href=\"/cases/{id}\"", stopped, StringComparison.Ordinal);
         Assert.DoesNotContain("geen beslissing meer", stopped, StringComparison.Ordinal);
         Assert.DoesNotContain("name=\"decision\"", stopped, StringComparison.Ordinal);
+        // A decision posted from the page opened before it failed is refused with the same way to the case page.
+        var posted = await Flows.StaffPostFromPageAsync("/approvals", openedBefore, firstLink, "Staff One", ("decision", "approve"), ("evidence", "verified-link"));
+        Assert.Equal(HttpStatusCode.Conflict, posted.StatusCode);
+        var refused = System.Net.WebUtility.HtmlDecode(await posted.Content.ReadAsStringAsync());
+        Assert.Contains("daarna werkt deze link weer", refused, StringComparison.Ordinal);
+        Assert.Contains($"href=\"/cases/{id}\"", refused, StringComparison.Ordinal);
 
         var retry = await Flows.StaffPostAsync($"/cases/{id}/retry", new Uri($"{Host.BaseUrl}/cases/{id}"), "Els Janssens");
         var again = await Flows.StaffPostAsync($"/cases/{id}/retry", new Uri($"{Host.BaseUrl}/cases/{id}"), "Els Janssens");

@@ -61,7 +61,8 @@ public sealed class ApprovalEndpoints(CaseLinks links, ApprovalDecisions decisio
         return result.Result switch
         {
             ApprovalResult.Invalid => staff.Page(title, $"<p class=\"error\" role=\"alert\">{E(result.Message!)}</p>" + page.Body(request, c, tokenText, l), StatusCodes.Status400BadRequest),
-            ApprovalResult.NoMoreDecision => staff.Page(title, P(ApprovalPage.NoMoreDecision(c, l)), StatusCodes.Status409Conflict),
+            // As the page shows it (a failed case with the way to its page, where staff retry it), not the bare sentence.
+            ApprovalResult.NoMoreDecision => staff.Page(title, page.Body(request, c, tokenText, l), StatusCodes.Status409Conflict),
             ApprovalResult.SameApprover => staff.Page(title, $"<p class=\"error\" role=\"alert\">{E(Texts.Get("ApprovalSameApprover", l))}</p>" + page.Body(request, c, tokenText, l), StatusCodes.Status409Conflict),
             ApprovalResult.Changed => staff.Page(title, P(Texts.Get("ApprovalChanged", l)) + page.Body(request, c, tokenText, l), StatusCodes.Status409Conflict),
             ApprovalResult.OwnRequest => staff.Page(title, $"<p class=\"error\" role=\"alert\">{E(Texts.Get("ApprovalOwnRequest", l))}</p>", StatusCodes.Status409Conflict),
