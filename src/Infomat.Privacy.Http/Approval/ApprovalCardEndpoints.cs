@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 using Infomat.Privacy.Audit;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
@@ -183,15 +181,10 @@ public sealed partial class ApprovalCardEndpoints(
     private async Task AuditRefusalAsync(string caseId, string? actor, string why, CancellationToken cancellationToken)
     {
         CardRefused(log, why);
-        try
-        {
-            var key = "card-refused." + time.GetUtcNow().ToUnixTimeMilliseconds() + "." + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
-            await audit.AppendAsync(new AuditEntry(caseId, key, "approval-card-refused", actor ?? "unknown", why), cancellationToken);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        if (await RefusalAudit.TryAppendAsync(audit, time, caseId, "card-refused", "approval-card-refused", actor, why, cancellationToken) is { } error)
         {
             // The refusal stands whether or not it could be audited; the log line says it was not.
-            AuditFailed(log, caseId, ex.GetType().Name);
+            AuditFailed(log, caseId, error);
         }
     }
 

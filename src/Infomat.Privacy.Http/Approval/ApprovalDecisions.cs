@@ -225,15 +225,10 @@ public sealed partial class ApprovalDecisions(
     private async Task AuditOwnRequestAsync(string caseId, string? actor, CancellationToken cancellationToken)
     {
         OwnRequestRefused(log, caseId);
-        try
-        {
-            var key = "own-request-refused." + time.GetUtcNow().ToUnixTimeMilliseconds() + "." + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
-            await audit.AppendAsync(new AuditEntry(caseId, key, "identity-decision-refused", actor ?? "unknown", "own-request"), cancellationToken);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        if (await RefusalAudit.TryAppendAsync(audit, time, caseId, "own-request-refused", "identity-decision-refused", actor, "own-request", cancellationToken) is { } error)
         {
             // The refusal stands whether or not it could be audited; the log line says it was not.
-            OwnRequestNotAudited(log, caseId, ex.GetType().Name);
+            OwnRequestNotAudited(log, caseId, error);
         }
     }
 
