@@ -66,6 +66,26 @@ public partial class SqlStoreTests
     }
 
     [Fact]
+    public async Task A_held_invoice_whose_table_was_taken_out_of_use_is_still_erased_the_day_after_its_hold()
+    {
+        var catalog = await SeededAsync();
+        await InsertInvoiceAsync(catalog, "be/finance", "holder@example.be", "I-HELD", new DateOnly(2016, 1, 4));
+        var held = (await catalog.Find("be/finance").ApplyAsync(Request(StoreAction.Erase, "holder@example.be"), default)).Tables.Single();
+        Assert.Contains(new HeldRecords(new DateOnly(2026, 12, 31), 1), held.Held!);
+
+        // Ops retire the invoices table (decision 114): the report promised "erased the day after", and so it is.
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(DataMapFiles.Default))!.AsObject();
+        var finance = json["stores"]!.AsArray().Single(s => (string?)s!["entity"] == "be" && (string?)s["store"] == "finance")!;
+        finance["retiredTables"] = finance["tables"]!.DeepClone();
+        finance["tables"] = new System.Text.Json.Nodes.JsonArray();
+        var retired = WithMap(catalog, DataMapLoader.Parse(json.ToJsonString()));
+
+        Assert.Equal(0, await retired.PurgeEndedHoldsAsync(NoonIn(new DateOnly(2026, 12, 31)), default));
+        Assert.Equal(1, await retired.PurgeEndedHoldsAsync(NoonIn(new DateOnly(2027, 1, 1)), default));
+        Assert.Equal(0, await CountWhereAsync(catalog, "be/finance", "invoices", "invoice_number = 'I-HELD'"));
+    }
+
+    [Fact]
     public async Task Anonymised_tickets_keep_no_address_no_keyed_hash_no_name_and_no_free_text()
     {
         var catalog = await SeededAsync();

@@ -88,7 +88,8 @@ internal sealed class LegalHolds(StoreMap map, SqlDialect dialect, KeyedHash has
             foreach (var (caseId, tableName, subject) in due)
             {
                 DateOnly? next = null;
-                if (map.Tables.FirstOrDefault(t => t.Table == tableName && t.Erasure.Hold is not null) is { } table)
+                // A table taken out of use (retiredTables, decision 114) still has its held records erased when their hold ends.
+                if (map.Tables.Concat(map.RetiredTables).FirstOrDefault(t => t.Table == tableName && t.Erasure.Hold is not null) is { } table)
                 {
                     var restricted = $"{SqlDialect.Quote(table.RestrictedColumn)} <> {dialect.FalseLiteral}";
                     foreach (var email in await AddressesAsync(connection, transaction, table, restricted, cancellationToken))

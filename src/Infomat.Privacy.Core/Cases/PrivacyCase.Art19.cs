@@ -28,7 +28,7 @@ public sealed partial record PrivacyCase
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(outcomes);
-        var acted = outcomes.SelectMany(o => o.Tables.Where(t => t.Matched > 0).Select(t => map.Store(o.StoreKey).Tables.First(m => m.Table == t.Table)))
+        var acted = outcomes.SelectMany(o => o.Tables.Where(t => t.Matched > 0).Select(t => map.Store(o.StoreKey).Table(t.Table)))
             .Concat(Tasks.Where(t => t.Kind == StaffTaskKind.Rectify && t.Outcome == StaffTaskOutcome.Done).SelectMany(t => map.Store(t.StoreKey!).Tables));
         return map.RecipientsToInform(acted);
     }

@@ -93,7 +93,7 @@ public static class ExportPackageWriter
             json.WriteStartArray("tables");
             await WriteTablesAsync(json, Read(part.Store), tableName =>
             {
-                var table = part.Store.Tables.First(t => t.Table == tableName);
+                var table = part.Store.Table(tableName);
                 json.WriteString("name", table.Name.In(l));
                 json.WriteString("purpose", manifest.Map.Purposes[table.Purpose].Name.In(l));
                 json.WriteString("legalBasis", manifest.Map.Purposes[table.Purpose].LegalBasis.In(l));
@@ -258,7 +258,7 @@ public static class ExportPackageWriter
     {
         await foreach (var record in records)
         {
-            var provided = map.PortableColumns(store.Tables.First(t => t.Table == record.Table));
+            var provided = map.PortableColumns(store.Table(record.Table));
             if (provided.Count == 0)
             {
                 continue;
@@ -380,7 +380,7 @@ public static class ExportPackageWriter
                     }
 
                     currentTable = record.Table;
-                    var table = part.Store.Tables.First(t => t.Table == record.Table);
+                    var table = part.Store.Table(record.Table);
                     // Portability: the portable columns, in the map's order; access: every column the record has.
                     columns = portableIn is not null ? portableIn.PortableColumns(table) : record.Fields.Select(f => f.Key).ToList();
                     // Cells starting with = + - @ are escaped: the file is meant to be opened in spreadsheets.

@@ -182,7 +182,7 @@ public static partial class PrivacyMails
 
         foreach (var t in outcome.Tables.Where(t => t.Matched > 0))
         {
-            var table = store.Tables.First(x => x.Table == t.Table);
+            var table = store.Table(t.Table);
             var name = table.Name.In(l);
             var purpose = map.Purposes[table.Purpose];
             if (t.Deleted > 0)

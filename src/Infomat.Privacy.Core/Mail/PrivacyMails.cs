@@ -150,11 +150,23 @@ public static partial class PrivacyMails
             return [Texts.Get("HoldingsUnknown", l)];
         }
 
+        // A store retired from the map is still named by it; one removed altogether is named by its key (decision 114).
         return c.Holdings.OrderBy(h => h.Key, StringComparer.Ordinal)
-            .Select(h => (Store: map.Store(h.Key), h.Value))
-            .Select(h => Texts.Format("HoldingsLine", l, map.Controller(h.Store.Entity).LegalName, h.Store.Name.In(l),
-                h.Value < 0 ? Texts.Get("HoldingsNotCounted", l) : h.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            .Select(h => (h.Key, Count: h.Value < 0 ? Texts.Get("HoldingsNotCounted", l) : h.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            .Select(h => StoreLine(map, h.Key, h.Count, l))
             .ToList();
+    }
+
+    /// <summary>
+    /// One line naming a store a case recorded and a figure ("Infomat België, CRM: 3"): a store retired from the map is
+    /// still named by it; one removed altogether is named by its key, saying so (decision 114).
+    /// </summary>
+    public static string StoreLine(Stores.DataMap map, string storeKey, string figure, Language l)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        return map.TryStore(storeKey, out var store)
+            ? Texts.Format("HoldingsLine", l, map.Controller(store.Entity).LegalName, store.Name.In(l), figure)
+            : Texts.Format("HoldingsLineUnmapped", l, storeKey, figure);
     }
 
     /// <summary>To the requester: staff need more to confirm the identity; what and why, in proportion.</summary>

@@ -233,6 +233,17 @@ public sealed record TableMap(
 public sealed record StoreMap(string Entity, string Store, Localized Name, IReadOnlyList<TableMap> Tables, string? SuppressionTable = null)
 {
     public string Key => Entity + "/" + Store;
+
+    /// <summary>
+    /// Tables taken out of use (<c>retiredTables</c>, decision 114): never collected from or acted on again, kept so that a
+    /// case which acted there before is still reported in the map's words.
+    /// </summary>
+    public IReadOnlyList<TableMap> RetiredTables { get; init; } = [];
+
+    /// <summary>A table of this store by name, in use or retired, for what a case recorded about it.</summary>
+    public TableMap Table(string name) =>
+        Tables.FirstOrDefault(t => t.Table == name) ?? RetiredTables.FirstOrDefault(t => t.Table == name)
+        ?? throw new ArgumentException($"Table '{name}' of store '{Key}' is not in the data map: a table a case has named stays in its store's retiredTables (docs/deploy.md).", nameof(name));
 }
 
 /// <summary>
@@ -300,8 +311,24 @@ public sealed record DataMap(
         return Purposes.TryGetValue(table.Purpose, out var purpose) && purpose.CoversPortability ? table.ProvidedBySubject : [];
     }
 
+    /// <summary>
+    /// Stores taken out of use (<c>retiredStores</c>, decision 114): not in <see cref="Stores"/>, so nothing is collected
+    /// from them or done in them again; kept so that every case which named one is still shown and reported in the map's
+    /// words.
+    /// </summary>
+    public IReadOnlyList<StoreMap> RetiredStores { get; init; } = [];
+
+    /// <summary>A store by key, in use or retired: what a case recorded about it is looked up here.</summary>
     public StoreMap Store(string key) =>
-        Stores.FirstOrDefault(s => s.Key == key) ?? throw new ArgumentException($"Unknown store '{key}'.", nameof(key));
+        TryStore(key, out var store) ? store
+        : throw new ArgumentException($"Store '{key}' is not in the data map: a store a case has named stays in retiredStores (docs/deploy.md).", nameof(key));
+
+    /// <summary>A store by key, in use or retired; false for a key the map does not have at all.</summary>
+    public bool TryStore(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out StoreMap? store)
+    {
+        store = Stores.FirstOrDefault(s => s.Key == key) ?? RetiredStores.FirstOrDefault(s => s.Key == key);
+        return store is not null;
+    }
 
     /// <summary>
     /// The supervisory authorities to name to a person about the given controllers: theirs first, then every other

@@ -119,32 +119,17 @@ public static partial class DataMapLoader
             var stores = new List<StoreMap>();
             foreach (var (node, i) in Array(root, "stores", "$"))
             {
-                var at = $"stores[{i}]";
-                var entity = String(node, "entity", at, Key());
-                if (controllers.All(c => c.Entity != entity))
-                {
-                    Problems.Add($"{at}.entity: '{entity}' is not a controller's entity");
-                }
+                stores.Add(ReadStore(node, $"stores[{i}]", stores, texts, controllers, purposes, recipients));
+            }
 
-                var tables = new List<TableMap>();
-                foreach (var (table, j) in Array(node, "tables", at))
+            // Taken out of use (decision 114): checked as a live store, and one key in all.
+            var retired = new List<StoreMap>();
+            if (root["retiredStores"] is not null)
+            {
+                foreach (var (node, i) in Array(root, "retiredStores", "$"))
                 {
-                    tables.Add(ReadTable(table, $"{at}.tables[{j}]", texts, purposes, recipients));
+                    retired.Add(ReadStore(node, $"retiredStores[{i}]", [.. stores, .. retired], texts, controllers, purposes, recipients));
                 }
-
-                string? suppression = null;
-                if (node["suppressionTable"] is not null)
-                {
-                    suppression = String(node, "suppressionTable", at, DataMapLoader.Identifier());
-                }
-
-                var store = new StoreMap(entity, String(node, "store", at, Key()), Text(node, "name", at, texts), tables, suppression);
-                if (stores.Any(s => s.Key == store.Key))
-                {
-                    Problems.Add($"{at}: store '{store.Key}' appears twice");
-                }
-
-                stores.Add(store);
             }
 
             if (controllers.Count == 0)
@@ -156,7 +141,51 @@ public static partial class DataMapLoader
                 ? DisclosedTo(requestsNode, "privacyRequests", recipients)
                 : Fail(new List<string>(), "privacyRequests: missing (an object with 'disclosedTo': who the data of a request itself goes to)");
 
-            return new DataMap(authorities, controllers, purposes, stores, recipients, requests);
+            return new DataMap(authorities, controllers, purposes, stores, recipients, requests) { RetiredStores = retired };
+        }
+
+        private StoreMap ReadStore(JsonNode node, string at, IReadOnlyList<StoreMap> before, JsonObject texts, List<Controller> controllers, Dictionary<string, Purpose> purposes, Dictionary<string, Recipient> recipients)
+        {
+            var entity = String(node, "entity", at, Key());
+            if (controllers.All(c => c.Entity != entity))
+            {
+                Problems.Add($"{at}.entity: '{entity}' is not a controller's entity");
+            }
+
+            var tables = new List<TableMap>();
+            foreach (var (table, j) in Array(node, "tables", at))
+            {
+                tables.Add(ReadTable(table, $"{at}.tables[{j}]", texts, purposes, recipients));
+            }
+
+            var retiredTables = new List<TableMap>();
+            if (node["retiredTables"] is not null)
+            {
+                foreach (var (table, j) in Array(node, "retiredTables", at))
+                {
+                    var read = ReadTable(table, $"{at}.retiredTables[{j}]", texts, purposes, recipients);
+                    if (tables.Concat(retiredTables).Any(t => t.Table == read.Table))
+                    {
+                        Problems.Add($"{at}.retiredTables[{j}]: table '{read.Table}' appears twice (in tables or retiredTables)");
+                    }
+
+                    retiredTables.Add(read);
+                }
+            }
+
+            string? suppression = null;
+            if (node["suppressionTable"] is not null)
+            {
+                suppression = String(node, "suppressionTable", at, DataMapLoader.Identifier());
+            }
+
+            var store = new StoreMap(entity, String(node, "store", at, Key()), Text(node, "name", at, texts), tables, suppression) { RetiredTables = retiredTables };
+            if (before.Any(s => s.Key == store.Key))
+            {
+                Problems.Add($"{at}: store '{store.Key}' appears twice (in stores or retiredStores)");
+            }
+
+            return store;
         }
 
         /// <summary>

@@ -258,7 +258,7 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         if (c.RestrictionLift is { LiftedAt: { } lifted } done)
         {
             var records = string.Join(", ", (done.Records ?? new Dictionary<string, int>()).OrderBy(r => r.Key, StringComparer.Ordinal)
-                .Select(r => $"{dataMap.Controller(dataMap.Store(r.Key).Entity).LegalName}, {dataMap.Store(r.Key).Name.In(l)}: {r.Value}"));
+                .Select(r => PrivacyMails.StoreLine(dataMap, r.Key, r.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), l)));
             body.Append(P(Texts.Format("CaseLifted", l, Texts.DateTime(lifted, l), done.By, Texts.DateTime(done.NoticeSentAt, l), records)));
             return;
         }
