@@ -401,14 +401,68 @@ public sealed class StorageAdapterTests(Azurite azurite)
     }
 
     [Fact]
+    public async Task A_zip_written_again_stays_whole_until_the_new_one_is_complete_and_a_write_that_breaks_leaves_it()
+    {
+        // A step the durable provider delivers twice (or a retry) writes the zip again while the requester's link points
+        // at it: readers see the old zip until the new one is whole, and a write that breaks part-way (a staged part
+        // deleted by the first run) never replaces it.
+        var exports = new BlobExportStorage(Clients);
+        var name = CaseIds.New() + "/twice.zip";
+        var first = System.Security.Cryptography.RandomNumberGenerator.GetBytes(5 * 1024 * 1024);
+        await exports.WriteAsync(name, (stream, ct) => stream.WriteAsync(first, ct).AsTask(), default);
+
+        await Assert.ThrowsAsync<IOException>(() => exports.WriteAsync(name, async (again, ct) =>
+        {
+            Assert.Equal(first.Length, await exports.GetSizeAsync(name, ct));
+            await again.WriteAsync(first.AsMemory(0, 4_500_000), ct);
+            Assert.Equal(first.Length, await exports.GetSizeAsync(name, ct));
+            throw new IOException("a staged part is gone");
+        }, default));
+
+        var blob = new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(BlobExportStorage.Container).GetBlobClient(name);
+        Assert.Equal(first, (await blob.DownloadContentAsync()).Value.Content.ToArray());
+
+        // A whole second write replaces it at once, as a zip (its type kept).
+        var second = System.Security.Cryptography.RandomNumberGenerator.GetBytes(9 * 1024 * 1024 + 17);
+        await exports.WriteAsync(name, (again, ct) => again.WriteAsync(second, ct).AsTask(), default);
+        var properties = (await blob.GetPropertiesAsync()).Value;
+        Assert.Equal(("application/zip", second.Length), (properties.ContentType, properties.ContentLength));
+        Assert.Equal(second, (await blob.DownloadContentAsync()).Value.Content.ToArray());
+    }
+
+    [Fact]
+    public async Task A_store_collected_again_keeps_its_staged_records_whole_until_the_new_ones_are_all_written()
+    {
+        var staging = new BlobStagingStorage(Clients);
+        var caseId = CaseIds.New();
+        Assert.Equal(3, await staging.WriteAsync(caseId, "be/crm", Records(3), default));
+
+        // A second collect (a step delivered twice) whose store breaks after one record: the three stay for the export.
+        await Assert.ThrowsAsync<IOException>(() => staging.WriteAsync(caseId, "be/crm", Records(1, breakAfter: true), default));
+
+        Assert.Equal(3, await staging.ReadAsync(caseId, "be/crm", default).CountAsync());
+
+        static async IAsyncEnumerable<StoreRecord> Records(int count, bool breakAfter = false)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                await Task.Yield();
+                yield return new StoreRecord("contacts", new System.Text.Json.Nodes.JsonObject { ["id"] = i });
+            }
+
+            if (breakAfter)
+            {
+                throw new IOException("the store went away");
+            }
+        }
+    }
+
+    [Fact]
     public async Task Marking_a_zip_delivered_changes_it_so_the_lifecycle_rule_counts_from_the_mail()
     {
         var exports = new BlobExportStorage(Clients);
         var name = CaseIds.New() + "/delivered.zip";
-        await using (var stream = await exports.OpenWriteAsync(name, default))
-        {
-            await stream.WriteAsync("zip bytes"u8.ToArray());
-        }
+        await exports.WriteAsync(name, (stream, ct) => stream.WriteAsync("zip bytes"u8.ToArray(), ct).AsTask(), default);
 
         var blob = new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(BlobExportStorage.Container).GetBlobClient(name);
         var written = (await blob.GetPropertiesAsync()).Value.LastModified;
@@ -427,10 +481,7 @@ public sealed class StorageAdapterTests(Azurite azurite)
     {
         var exports = new BlobExportStorage(Clients);
         var name = CaseIds.New() + "/test.zip";
-        await using (var stream = await exports.OpenWriteAsync(name, default))
-        {
-            await stream.WriteAsync("zip bytes"u8.ToArray());
-        }
+        await exports.WriteAsync(name, (stream, ct) => stream.WriteAsync("zip bytes"u8.ToArray(), ct).AsTask(), default);
 
         var link = await exports.CreateReadLinkAsync(name, TimeSpan.FromSeconds(3), default);
         using var http = new HttpClient();
@@ -463,10 +514,7 @@ public sealed class StorageAdapterTests(Azurite azurite)
         var exports = new BlobExportStorage(clients);
         var caseId = CaseIds.New();
         var name = caseId + "/export.zip";
-        await using (var stream = await exports.OpenWriteAsync(name, default))
-        {
-            await stream.WriteAsync("zip bytes"u8.ToArray());
-        }
+        await exports.WriteAsync(name, (stream, ct) => stream.WriteAsync("zip bytes"u8.ToArray(), ct).AsTask(), default);
 
         Assert.Equal(9, await exports.GetSizeAsync(name, default));
         var link = await exports.CreateReadLinkAsync(name, TimeSpan.FromMinutes(5), default);
@@ -512,10 +560,7 @@ public sealed class StorageAdapterTests(Azurite azurite)
         var manifest = new ExportManifest(caseId, Language.En, "an.peeters@example.be", DateTimeOffset.UtcNow, map, map.Controllers,
             [new StorePart(map.Store("be/crm"), new Dictionary<string, int> { ["contacts"] = records })]);
         var watch = Stopwatch.StartNew();
-        await using (var output = await exports.OpenWriteAsync(caseId + "/export.zip", default))
-        {
-            await ExportPackageWriter.WriteAsync(output, manifest, s => staging.ReadAsync(caseId, s.Key, default), default);
-        }
+        await exports.WriteAsync(caseId + "/export.zip", (output, ct) => ExportPackageWriter.WriteAsync(output, manifest, s => staging.ReadAsync(caseId, s.Key, ct), ct), default);
 
         var size = await exports.GetSizeAsync(caseId + "/export.zip", default);
         Assert.True(size > 100_000, $"export of {size} bytes in {watch.ElapsedMilliseconds} ms");

@@ -286,8 +286,12 @@ internal sealed class InMemoryExports : IExportStorage
 {
     public ConcurrentDictionary<string, byte[]> Blobs { get; } = new();
 
-    public Task<Stream> OpenWriteAsync(string blobName, CancellationToken cancellationToken) =>
-        Task.FromResult<Stream>(new CapturingStream(bytes => Blobs[blobName] = bytes));
+    public async Task WriteAsync(string blobName, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
+    {
+        using var output = new MemoryStream();
+        await write(output, cancellationToken);
+        Blobs[blobName] = output.ToArray();
+    }
 
     public Task<long?> GetSizeAsync(string blobName, CancellationToken cancellationToken) =>
         Task.FromResult(Blobs.TryGetValue(blobName, out var b) ? (long?)b.Length : null);

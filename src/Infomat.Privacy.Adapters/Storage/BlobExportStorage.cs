@@ -18,11 +18,13 @@ public sealed class BlobExportStorage(StorageClients clients) : IExportStorage
     private readonly BlobContainerClient container = clients.Exports.GetBlobContainerClient(Container);
     private readonly SetUpOnce ready = new(() => clients.Exports.GetBlobContainerClient(Container).CreateIfNotExistsAsync());
 
-    public async Task<Stream> OpenWriteAsync(string blobName, CancellationToken cancellationToken)
+    public async Task WriteAsync(string blobName, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(write);
         await ready.EnsureAsync();
-        var blob = container.GetBlockBlobClient(blobName);
-        return await blob.OpenWriteAsync(overwrite: true, new() { HttpHeaders = new() { ContentType = "application/zip" } }, cancellationToken);
+        await using var output = new BlockBlobWrite(container.GetBlockBlobClient(blobName), new() { ContentType = "application/zip" });
+        await write(output, cancellationToken);
+        await output.CommitAsync(cancellationToken);
     }
 
     public async Task<long?> GetSizeAsync(string blobName, CancellationToken cancellationToken)

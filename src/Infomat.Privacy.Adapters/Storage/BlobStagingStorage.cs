@@ -25,7 +25,9 @@ public sealed class BlobStagingStorage(StorageClients clients) : IStagingStorage
         await ready.EnsureAsync();
         var blob = container.GetBlockBlobClient(BlobName(caseId, storeKey));
         var count = 0;
-        await using (var stream = await blob.OpenWriteAsync(overwrite: true, cancellationToken: cancellationToken))
+        // Committed whole once every record is written: a second collect of the same store (a step delivered twice)
+        // never empties or cuts short the file another step is reading (decision 115).
+        await using (var stream = new BlockBlobWrite(blob))
         {
             await foreach (var record in records.WithCancellation(cancellationToken))
             {
@@ -33,6 +35,8 @@ public sealed class BlobStagingStorage(StorageClients clients) : IStagingStorage
                 await stream.WriteAsync(Encoding.UTF8.GetBytes(line.ToJsonString() + "\n"), cancellationToken);
                 count++;
             }
+
+            await stream.CommitAsync(cancellationToken);
         }
 
         return count;

@@ -3,8 +3,12 @@ namespace Infomat.Privacy.Storage;
 /// <summary>Where finished exports live and how a requester gets a short-lived read link to one.</summary>
 public interface IExportStorage
 {
-    /// <summary>A write stream for the export blob; the blob appears whole when the stream is disposed.</summary>
-    Task<Stream> OpenWriteAsync(string blobName, CancellationToken cancellationToken);
+    /// <summary>
+    /// Writes the export blob with <paramref name="write"/>. The blob appears whole, replacing any earlier one at once,
+    /// only when <paramref name="write"/> completes; until then readers see the earlier blob (or none), and a write that
+    /// throws leaves it as it was (decision 115).
+    /// </summary>
+    Task WriteAsync(string blobName, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken);
 
     Task<long?> GetSizeAsync(string blobName, CancellationToken cancellationToken);
 

@@ -60,12 +60,11 @@ public sealed class BuildExport(ICaseRegister register, IStagingStorage staging,
 
         var read = await Infomat.Privacy.Export.StagedParts.PrefetchAsync(
             [.. input.Parts.Select(p => (p.StoreKey, p.TableCounts.Values.Sum()))], key => staging.ReadAsync(c.Id, key, CancellationToken.None), CancellationToken.None);
-        await using (var output = await exports.OpenWriteAsync(blobName, CancellationToken.None))
-        {
-            await Infomat.Privacy.Export.ExportPackageWriter.WriteAsync(
-                output, manifest, s => read(s.Key), CancellationToken.None,
-                (store, table, fileName, ct) => stores.Find(store.Key).OpenFileAsync(table, fileName, ct));
-        }
+        // The zip replaces any earlier one only once whole: a second run of this step, delivered while the first's zip
+        // is already out, never empties it, and a write that breaks (its staged part deleted by the first) leaves it.
+        await exports.WriteAsync(blobName, (output, ct) => Infomat.Privacy.Export.ExportPackageWriter.WriteAsync(
+            output, manifest, s => read(s.Key), ct,
+            (store, table, fileName, token) => stores.Find(store.Key).OpenFileAsync(table, fileName, token)), CancellationToken.None);
 
         var size = await exports.GetSizeAsync(blobName, CancellationToken.None) ?? 0;
         await register.ApplyAsync(c.Id, x => x.ExportWritten(blobName), CancellationToken.None);
