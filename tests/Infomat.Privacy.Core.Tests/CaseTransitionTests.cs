@@ -50,6 +50,22 @@ public sealed class CaseTransitionTests
     }
 
     [Fact]
+    public void A_second_run_of_the_approval_step_recording_late_neither_moves_an_approved_case_back_nor_restarts_its_wait()
+    {
+        // The step delivered twice (review of 5 December): both runs passed the check, the first recorded its mail and
+        // staff approved from it; the second's record must not put the case back to waiting for the identity decision.
+        var asked = AwaitingApproval();
+        var working = Taken(Taken(asked.Approve(1, "Els", Received.AddMinutes(8), "link")).StartWork(Received.AddMinutes(8)));
+
+        var late = working.RequestApproval(Received.AddMinutes(9));
+
+        Assert.Equal(CaseRefusal.AlreadyDone, late.Refusal);
+        Assert.Equal(CaseStatus.InProgress, working.Status);
+        Assert.Equal(CaseRefusal.AlreadyDone, asked.RequestApproval(Received.AddMinutes(9)).Refusal);
+        Assert.Equal(Received.AddMinutes(6), asked.ApprovalMailSentAt);
+    }
+
+    [Fact]
     public void Asking_staff_moves_the_case_to_identity_approval_with_the_change_in_its_history()
     {
         var c = AwaitingApproval();

@@ -102,9 +102,13 @@ public sealed partial record PrivacyCase
         Status.IsFinished() ? Refuse(CaseRefusal.Finished)
         : To(this with { Holdings = holdings, ApprovalsRequired = ApprovalsRequiredFor(Type, twoApproversForErasure) });
 
-    /// <summary>Staff were asked for the identity decision: the case waits for it.</summary>
+    /// <summary>
+    /// Staff were asked for the identity decision: the case waits for it. Refused once recorded or decided: a second run
+    /// of the step (delivered twice) must not move a case staff already approved back to waiting, nor restart the wait.
+    /// </summary>
     public CaseTransition RequestApproval(DateTimeOffset at) =>
         Status.IsFinished() ? Refuse(CaseRefusal.Finished)
+        : !NeedsApprovalRequest ? Refuse(CaseRefusal.AlreadyDone)
         : To((this with { ApprovalMailSentAt = at }).WithStatus(CaseStatus.AwaitingIdentityApproval, at));
 
     /// <summary>
