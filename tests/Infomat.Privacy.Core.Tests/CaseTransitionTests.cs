@@ -66,6 +66,31 @@ public sealed class CaseTransitionTests
     }
 
     [Fact]
+    public void The_answer_is_claimed_once_until_it_is_sent_taken_back_or_its_claim_runs_out()
+    {
+        var c = AwaitingApproval();
+        var at = Received.AddHours(2);
+
+        var claimed = Taken(c.ClaimAnswer(at));
+
+        // A second run of the step while the first sends: refused, up to the hold; then the claim no longer holds.
+        Assert.Equal(CaseRefusal.UnderWay, claimed.ClaimAnswer(at.AddSeconds(30)).Refusal);
+        Assert.Equal(CaseRefusal.UnderWay, claimed.ClaimAnswer(at + PrivacyCase.AnswerClaimHold - TimeSpan.FromSeconds(1)).Refusal);
+        Assert.Equal(at + PrivacyCase.AnswerClaimHold, Taken(claimed.ClaimAnswer(at + PrivacyCase.AnswerClaimHold)).AnswerClaimedAt);
+
+        // A failed send takes its own claim back (not one that ran out and was claimed again), and the retry claims at once.
+        Assert.Equal(CaseRefusal.NotAsked, claimed.AnswerNotSent(at.AddSeconds(1)).Refusal);
+        var released = Taken(claimed.AnswerNotSent(at));
+        Assert.Null(released.AnswerClaimedAt);
+        Assert.Null(released.ClaimAnswer(at.AddSeconds(5)).Refusal);
+
+        // Once the answer is recorded, every later run is told it is done.
+        var answered = Taken(claimed.Complete(at.AddSeconds(2)));
+        Assert.Equal(CaseRefusal.AlreadyDone, answered.ClaimAnswer(at.AddHours(1)).Refusal);
+        Assert.Equal(CaseRefusal.NotAsked, answered.AnswerNotSent(at).Refusal);
+    }
+
+    [Fact]
     public void Asking_staff_moves_the_case_to_identity_approval_with_the_change_in_its_history()
     {
         var c = AwaitingApproval();

@@ -1,7 +1,9 @@
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Localization;
+using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
 using Infomat.Privacy.TestSupport;
 using Infomat.Privacy.Workflow.Activities.Closing;
 using Infomat.Privacy.Workflow.Activities.Export;
@@ -49,5 +51,65 @@ public sealed class ExportDeliveryTests
         Assert.Equal(end, (await register.GetAsync(c.Id, default))!.ExportExpiresAt);
         // The zip's last change is the mail's moment: the lifecycle rule (the link's days + 1 after it) outlasts the link.
         Assert.Equal(sent, exports.Delivered[zip]);
+    }
+    [Fact]
+    public async Task Two_runs_of_the_delivery_step_at_once_send_one_link_and_a_failed_send_leaves_the_answer_to_the_retry()
+    {
+        // The durable provider delivers a step at least once; two runs overlap (review of 5 December, decision 116).
+        var clock = new FakeTimeProvider(new DateTimeOffset(2027, 3, 15, 9, 0, 0, TimeSpan.Zero));
+        var register = new InMemoryRegister();
+        var mail = new RecordingMail();
+        var exports = new InMemoryExports();
+        var zip = BuildExport.BlobNameFor("PR-TWICE");
+        var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), Language.En, null, null),
+            Channel.Form, clock.GetUtcNow().AddDays(-1), TestDataMaps.Real) with { Id = "PR-TWICE", EmailVerifiedAt = clock.GetUtcNow().AddDays(-1), ExportBlobName = zip };
+        await register.CreateAsync(c, default);
+        exports.Blobs[zip] = [1, 2, 3];
+        var tokens = new Tokens.LinkTokenService(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), clock);
+        DeliverExport Run() => new(register, mail, tokens, exports, TestDataMaps.Real, Microsoft.Extensions.Options.Options.Create(new PrivacyOptions()), clock, NullLogger<DeliverExport>.Instance);
+
+        // The first send fails once the mail service is reached: its claim is taken back and the retry sends at once.
+        mail.FailNext(1);
+        await Assert.ThrowsAsync<HttpRequestException>(() => Run().RunAsync(null!, c.Id));
+        Assert.Null((await register.GetAsync(c.Id, default))!.AnswerClaimedAt);
+
+        // A slow mail service: both runs are under way before either has recorded its mail.
+        var slow = new TaskCompletionSource();
+        mail.Gate = slow.Task;
+        var first = Run().RunAsync(null!, c.Id);
+        var second = Run().RunAsync(null!, c.Id);
+        await Task.Delay(300);
+        slow.SetResult();
+        var results = await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal([true, true], results);
+
+        Assert.Single(mail.Of(MailKind.ExportReady));
+        var stored = (await register.GetAsync(c.Id, default))!;
+        Assert.Equal(CaseStatus.Completed, stored.Status);
+        Assert.Contains(Texts.Deadline(stored.ExportExpiresAt!.Value, Language.En), mail.Of(MailKind.ExportReady)[0].TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_runs_of_the_report_step_at_once_send_one_report()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2027, 3, 15, 9, 0, 0, TimeSpan.Zero));
+        var register = new InMemoryRegister();
+        var mail = new RecordingMail();
+        var c = PrivacyCase.Received(new ValidRequest(RequestType.Erasure, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), Language.En, null, null),
+            Channel.Form, clock.GetUtcNow().AddDays(-1), TestDataMaps.Real) with { Id = "PR-REPORT", EmailVerifiedAt = clock.GetUtcNow().AddDays(-1), Status = CaseStatus.InProgress };
+        await register.CreateAsync(c, default);
+        var outcomes = new[] { new StoreOutcome("be/crm", StoreAction.Erase, [new TableOutcome("contacts", 1, 1, 0, 0, 0, 0, [], 0)], false) };
+        SendActionReport Run() => new(register, mail, TestDataMaps.Real, Microsoft.Extensions.Options.Options.Create(new PrivacyOptions()), clock, NullLogger<SendActionReport>.Instance);
+
+        var slow = new TaskCompletionSource();
+        mail.Gate = slow.Task;
+        var first = Run().RunAsync(null!, new ReportInput(c.Id, outcomes));
+        var second = Run().RunAsync(null!, new ReportInput(c.Id, outcomes));
+        await Task.Delay(300);
+        slow.SetResult();
+        await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Single(mail.Of(MailKind.ActionReport));
+        Assert.Equal(CaseStatus.Completed, (await register.GetAsync(c.Id, default))!.Status);
     }
 }

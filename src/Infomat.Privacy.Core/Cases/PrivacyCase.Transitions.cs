@@ -512,6 +512,33 @@ public sealed partial record PrivacyCase
     /// <summary>True until the answer (export link, report or rejection) went out: it is sent once.</summary>
     public bool NeedsAnswer => AnswerSentAt is null;
 
+    /// <summary>
+    /// How long a claim on the requester's answer (<see cref="ClaimAnswer"/>) keeps another run of its step from sending
+    /// it: past this, a send that never reported back (its host stopped mid-send) no longer holds the answer up. The
+    /// durable provider hands the step of a host that stopped to another after about as long (decision 116).
+    /// </summary>
+    public static readonly TimeSpan AnswerClaimHold = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// A run of a step starts sending the requester's answer (the export link, the report, the rejection or the expiry
+    /// notice): claimed in the register before the mail goes, so a second run of the step (delivered twice, decision 116)
+    /// is refused (<see cref="CaseRefusal.UnderWay"/>) while the claim holds, and once the answer is recorded
+    /// (<see cref="CaseRefusal.AlreadyDone"/>), rather than mailing the requester again.
+    /// </summary>
+    public CaseTransition ClaimAnswer(DateTimeOffset at) =>
+        AnswerSentAt is not null ? Refuse(CaseRefusal.AlreadyDone)
+        : AnswerClaimedAt is { } claimed && at - claimed < AnswerClaimHold ? Refuse(CaseRefusal.UnderWay)
+        : To(this with { AnswerClaimedAt = at });
+
+    /// <summary>
+    /// The answer claimed at <paramref name="claimedAt"/> could not be sent: the claim is taken back, so the step's retry
+    /// sends it at once. Refused when that claim is no longer the case's (it ran out and another run claimed) or the answer
+    /// is recorded.
+    /// </summary>
+    public CaseTransition AnswerNotSent(DateTimeOffset claimedAt) =>
+        AnswerSentAt is not null || AnswerClaimedAt != claimedAt ? Refuse(CaseRefusal.NotAsked)
+        : To(this with { AnswerClaimedAt = null });
+
     /// <summary>The answer (export link or report) went out: the case is completed.</summary>
     public CaseTransition Complete(DateTimeOffset at, DateTimeOffset? exportExpiresAt = null) =>
         AnswerSentAt is not null ? Refuse(CaseRefusal.AlreadyDone)

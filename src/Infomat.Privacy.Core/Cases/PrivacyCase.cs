@@ -55,6 +55,9 @@ public sealed partial record PrivacyCase
     public IReadOnlyList<DateTimeOffset> VerificationResendsNotSent { get; init; } = [];
 
     public DateTimeOffset? ApprovalMailSentAt { get; init; }
+
+    /// <summary>When a run of a step started sending the requester's answer and has not yet recorded it (<see cref="ClaimAnswer"/>).</summary>
+    public DateTimeOffset? AnswerClaimedAt { get; init; }
     public IdentityDecision? Decision { get; init; }
     public string? ExportBlobName { get; init; }
 

@@ -30,10 +30,17 @@ public sealed class ApplyDecision(ICaseRegister register, IMailSender mail, Data
         {
             if (c.NeedsAnswer)
             {
-                await mail.SendAsync(PrivacyMails.Rejection(c, dataMap, options.Value.NoticeLink(c.Language)), CancellationToken.None);
-                var at = time.GetUtcNow();
-                await register.ApplyAsync(c.Id, x => x.RejectionSent(at), CancellationToken.None);
-                log.Step(c.Id, "rejected");
+                // Claimed before the rejection goes: a second run of this step does not send it again (decision 116).
+                var (_, sent) = await Closing.AnswerOnce.SendAsync(register, time, c.Id, async claimed =>
+                {
+                    await mail.SendAsync(PrivacyMails.Rejection(claimed, dataMap, options.Value.NoticeLink(claimed.Language)), CancellationToken.None);
+                    var at = time.GetUtcNow();
+                    return x => x.RejectionSent(at);
+                });
+                if (sent)
+                {
+                    log.Step(c.Id, "rejected");
+                }
             }
 
             return new DecisionResult(false, CasePlan.Export, []);

@@ -26,23 +26,30 @@ public sealed class DeliverExport(
         var c = await register.RequireAsync(input);
         if (c.NeedsAnswer)
         {
-            if (c.LiveExport is not { } zip)
+            // Claimed before the link goes: a second run of this step neither mails a second link nor moves its end.
+            var (_, sent) = await AnswerOnce.SendAsync(register, time, c.Id, async claimed =>
             {
-                // Withdrawn by staff or deleted by an erasure after it was written (between this step's tries): no link
-                // to a zip that is gone. The case fails; a staff retry writes it again (PrivacyCase.ReplaceExport).
-                throw new InvalidOperationException($"Case {c.Id}: its zip was withdrawn or deleted before its link went.");
+                if (claimed.LiveExport is not { } zip)
+                {
+                    // Withdrawn by staff or deleted by an erasure after it was written (between this step's tries): no link
+                    // to a zip that is gone. The case fails; a staff retry writes it again (PrivacyCase.ReplaceExport).
+                    throw new InvalidOperationException($"Case {claimed.Id}: its zip was withdrawn or deleted before its link went.");
+                }
+
+                // Before the end is computed: the rule's days then run from no later than the link's.
+                var now = time.GetUtcNow();
+                await exports.MarkDeliveredAsync(zip, now, CancellationToken.None);
+
+                var expiresAt = now + o.Export.LinkLifetime;
+                var token = tokens.Issue(claimed.Id, TokenPurpose.Download, o.Export.LinkLifetime);
+                await mail.SendAsync(PrivacyMails.ExportReady(claimed, dataMap, o.Link("download", token), expiresAt, o.NoticeLink(claimed.Language)), CancellationToken.None);
+                var at = time.GetUtcNow();
+                return x => x.Complete(at, expiresAt);
+            });
+            if (sent)
+            {
+                log.Step(c.Id, "export delivered");
             }
-
-            // Before the end is computed: the rule's days then run from no later than the link's.
-            var now = time.GetUtcNow();
-            await exports.MarkDeliveredAsync(zip, now, CancellationToken.None);
-
-            var expiresAt = now + o.Export.LinkLifetime;
-            var token = tokens.Issue(c.Id, TokenPurpose.Download, o.Export.LinkLifetime);
-            await mail.SendAsync(PrivacyMails.ExportReady(c, dataMap, o.Link("download", token), expiresAt, o.NoticeLink(c.Language)), CancellationToken.None);
-            var at = time.GetUtcNow();
-            await register.ApplyAsync(c.Id, x => x.Complete(at, expiresAt), CancellationToken.None);
-            log.Step(c.Id, "export delivered");
         }
 
         return true;

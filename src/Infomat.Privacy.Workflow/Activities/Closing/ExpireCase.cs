@@ -34,9 +34,13 @@ public sealed class ExpireCase(
         var c = (await register.ApplyAsync(input, x => x.Expire(at, o.Verification.Timeout, o.Approval.Timeout, readThrough), CancellationToken.None)).Case;
         if (c.NeedsExpiryNotice)
         {
-            await mail.SendAsync(PrivacyMails.Expired(c, dataMap, o.NoticeLink(c.Language)), CancellationToken.None);
-            var sentAt = time.GetUtcNow();
-            c = (await register.ApplyAsync(c.Id, x => x.ExpiryNoticeSent(sentAt), CancellationToken.None)).Case;
+            // Claimed before the notice goes: a second run of this step does not send it again (decision 116).
+            (c, _) = await AnswerOnce.SendAsync(register, time, c.Id, async claimed =>
+            {
+                await mail.SendAsync(PrivacyMails.Expired(claimed, dataMap, o.NoticeLink(claimed.Language)), CancellationToken.None);
+                var sentAt = time.GetUtcNow();
+                return x => x.ExpiryNoticeSent(sentAt);
+            });
         }
 
         // False when the case did not expire (verified or decided in the meantime, or still waiting on staff): the caller goes on.

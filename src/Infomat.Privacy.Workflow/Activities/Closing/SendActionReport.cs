@@ -19,10 +19,17 @@ public sealed class SendActionReport(ICaseRegister register, IMailSender mail, D
         var c = await register.RequireAsync(input.CaseId);
         if (c.NeedsAnswer)
         {
-            await mail.SendAsync(PrivacyMails.ActionReport(c, dataMap, input.Outcomes, options.Value.NoticeLink(c.Language)), CancellationToken.None);
-            var at = time.GetUtcNow();
-            await register.ApplyAsync(c.Id, x => x.Complete(at), CancellationToken.None);
-            log.Step(c.Id, "action report sent");
+            // Claimed before the report goes: a second run of this step does not send it again (decision 116).
+            var (_, sent) = await AnswerOnce.SendAsync(register, time, c.Id, async claimed =>
+            {
+                await mail.SendAsync(PrivacyMails.ActionReport(claimed, dataMap, input.Outcomes, options.Value.NoticeLink(claimed.Language)), CancellationToken.None);
+                var at = time.GetUtcNow();
+                return x => x.Complete(at);
+            });
+            if (sent)
+            {
+                log.Step(c.Id, "action report sent");
+            }
         }
 
         // Art. 19: staff get a mail naming the recipients the report named, and a notice per recipient to record on the

@@ -1,0 +1,75 @@
+using Infomat.Privacy.Cases;
+
+namespace Infomat.Privacy.Workflow.Activities.Closing;
+
+/// <summary>
+/// The requester's answer (the export link, the report, the rejection, the expiry notice) goes once however often its
+/// step runs (decision 116). The durable provider delivers a step at least once, and two runs of one step can overlap:
+/// each read the case, saw no answer recorded, and mailed the requester. Now a run claims the answer in the register
+/// before the send (<see cref="PrivacyCase.ClaimAnswer"/>). A run that finds another's claim waits for it to end: the
+/// answer recorded (nothing more to do) or the claim taken back after a failed send (it claims and sends itself). A claim
+/// older than <see cref="PrivacyCase.AnswerClaimHold"/> (a host that stopped mid-send) no longer holds.
+/// </summary>
+public static class AnswerOnce
+{
+    /// <summary>How often a run waiting on another's claim reads the case again.</summary>
+    public static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Claims the answer of <paramref name="caseId"/>, runs <paramref name="send"/> on the case as claimed (it sends the
+    /// mail and returns the transition that records it), and records it. Returns the case as stored after, with whether
+    /// this run sent it (false: it was recorded already, by this step's earlier run or another).
+    /// </summary>
+    public static async Task<(PrivacyCase Case, bool Sent)> SendAsync(
+        ICaseRegister register, TimeProvider time, string caseId, Func<PrivacyCase, Task<Func<PrivacyCase, CaseTransition>>> send)
+    {
+        ArgumentNullException.ThrowIfNull(register);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(send);
+        // Bounded in real time as well as by the claim's hold, so a clock that does not move cannot keep a run here.
+        var patience = DateTimeOffset.UtcNow + PrivacyCase.AnswerClaimHold + Poll;
+        while (true)
+        {
+            var claimedAt = time.GetUtcNow();
+            var claim = await register.ApplyAsync(caseId, x => x.ClaimAnswer(claimedAt), CancellationToken.None);
+            if (claim.Refusal == CaseRefusal.AlreadyDone)
+            {
+                return (claim.Case, false);
+            }
+
+            if (claim.Refusal == CaseRefusal.UnderWay)
+            {
+                if (DateTimeOffset.UtcNow > patience)
+                {
+                    throw new InvalidOperationException($"Case {caseId}: another run of this step has been sending its answer for longer than it may.");
+                }
+
+                await Task.Delay(Poll);
+                continue;
+            }
+
+            Func<PrivacyCase, CaseTransition> record;
+            try
+            {
+                record = await send(claim.Case);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Not sent (or not known to be): the claim goes, so the step's retry sends at once. A claim that cannot be
+                // taken back runs out after its hold.
+                try
+                {
+                    await register.ApplyAsync(caseId, x => x.AnswerNotSent(claimedAt), CancellationToken.None);
+                }
+                catch (Exception release) when (release is not OutOfMemoryException)
+                {
+                    // The send's failure is what the step reports; the claim it could not take back runs out.
+                }
+
+                throw;
+            }
+
+            return ((await register.ApplyAsync(caseId, record, CancellationToken.None)).Case, true);
+        }
+    }
+}
