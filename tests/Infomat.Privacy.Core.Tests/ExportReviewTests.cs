@@ -62,6 +62,41 @@ public sealed class ExportReviewTests
     }
 
     [Fact]
+    public async Task Free_text_collected_again_is_reviewed_again_when_it_is_not_what_staff_saw_and_each_review_is_audited()
+    {
+        var (count, seen) = await FreeTextReview.FingerprintAsync([(Crm, Records(Note(7, "Jan Janssens complained."), Note(8, "Called back.")))]);
+        var (_, same) = await FreeTextReview.FingerprintAsync([(Crm, Records(Note(8, "Called back."), Note(7, "Jan Janssens complained.")))]);
+        var (_, edited) = await FreeTextReview.FingerprintAsync([(Crm, Records(Note(7, "Jan Janssens complained again."), Note(8, "Called back.")))]);
+        var (more, added) = await FreeTextReview.FingerprintAsync([(Crm, Records(Note(7, "Jan Janssens complained."), Note(8, "Called back."), Note(9, "Piet too.")))]);
+        Assert.Equal((2, 3), (count, more));
+        Assert.Equal(seen, same);
+        Assert.NotEqual(seen, edited);
+        Assert.NotEqual(seen, added);
+        Assert.DoesNotContain("Janssens", seen, StringComparison.Ordinal);
+
+        var waiting = Taken(Taken(InProgress(RequestType.Access).OpenExportReview(count, Received.AddMinutes(9), seen)).ExportReviewMailSent(Received.AddMinutes(10)));
+        Assert.False(waiting.NeedsExportReviewAgain(more, added));
+        var done = Taken(waiting.CompleteExportReview([new WithheldValue("be/crm", "activity_notes", "7", "note")], "Els", Received.AddHours(2)));
+
+        // A retry that collects the same text goes on; other text (or none the review can show it saw) waits again.
+        Assert.False(done.NeedsExportReviewAgain(count, seen));
+        Assert.False(done.NeedsExportReviewAgain(0, "none"));
+        Assert.True((done with { Review = done.Review! with { Fingerprint = null } }).NeedsExportReviewAgain(count, seen));
+        Assert.Equal(CaseRefusal.NotAsked, done.ReopenExportReview(count, seen, Received.AddDays(3)).Refusal);
+        var again = Taken(done.ReopenExportReview(more, added, Received.AddDays(3)));
+        Assert.Equal(CaseStatus.AwaitingStaffAction, again.Status);
+        Assert.True(again.AwaitsExportReview);
+        Assert.Empty(again.Withheld);
+        Assert.Equal(done.Review, Assert.Single(again.EarlierReviews));
+
+        again = Taken(Taken(again.ExportReviewMailSent(Received.AddDays(3))).CompleteExportReview([], "Jan", Received.AddDays(4)));
+        var audit = CaseAudit.Entries(again, new KeyedHash(new byte[32]));
+        Assert.Equal(["export-review-opened", "export-review-opened.1"], audit.Where(e => e.Action == "export-review-opened").Select(e => e.Key));
+        Assert.Equal([("Els", "withheld=1 columns=be/crm.activity_notes.note"), ("Jan", "withheld=0")],
+            audit.Where(e => e.Action == "export-reviewed").Select(e => (e.Actor, e.Outcome)));
+    }
+
+    [Fact]
     public void A_portability_export_alone_goes_out_without_review_but_one_beside_access_is_reviewed()
     {
         Assert.False(InProgress(RequestType.Portability).NeedsExportReview(3));

@@ -76,6 +76,56 @@ public sealed class ExportReviewWorkflowTests
     }
 
     [Fact]
+    public async Task A_failed_export_retried_after_its_review_waits_for_a_new_review_when_its_free_text_changed()
+    {
+        // Review of 5 December: a retry collects again, and the review already recorded let new free text out unseen.
+        await using var h = await WorkflowHarness.StartAsync();
+        h.Stores.Data["be/crm"] = new()
+        {
+            [Email] = [new JsonObject { ["id"] = 1, ["first_name"] = "An" }, Note(7, "Jan Janssens of Brouwerij X complained about An.")],
+        };
+        var c = await h.NewCaseAsync(RequestType.Access, entity: ControllerScope.Of("be"));
+        await h.ApproveAsync(c.Id);
+        await h.WaitForMailAsync(MailKind.StaffTask);
+
+        // Reviewed (note 7 withheld); the download mail cannot go (four tries): the case fails with its zip written.
+        h.Mail.FailNext(4);
+        await h.Register.UpdateAsync(c.Id, x => x.CompleteExportReview([new WithheldValue("be/crm", "activity_notes", "7", "note")], "tester", DateTimeOffset.UtcNow).Changed!, default);
+        await h.Client.RaiseEventAsync(c.Id, CaseEvents.ExportReviewed);
+        Assert.Equal("\"failed\"", (await h.CompletionAsync(c.Id)).SerializedOutput);
+
+        // Staff withdraw that zip; meanwhile a colleague wrote a note naming another customer. Staff retry.
+        var failed = (await h.Register.GetAsync(c.Id, default))!;
+        await h.Register.UpdateAsync(c.Id, x => x.RevokeExport("Els", DateTimeOffset.UtcNow).Changed!, default);
+        await h.Exports.DeleteAsync(failed.ExportBlobName!, default);
+        h.Stores.Data["be/crm"][Email].Add(Note(9, "Piet Pieters of Y asked us not to tell An about his complaint."));
+        Assert.False((await h.Workflow.RetryAsync(h.Client, c.Id, "Els", default)).Refused);
+
+        // The export waits for staff again: a second review mail, nothing to the requester, no zip.
+        await h.WaitForMailAsync(MailKind.StaffTask, 2);
+        await Task.Delay(500);
+        var again = (await h.Register.GetAsync(c.Id, default))!;
+        Assert.Equal(CaseStatus.AwaitingStaffAction, again.Status);
+        Assert.Equal(2, again.Review!.Values);
+        Assert.Null(again.Review.DoneAt);
+        Assert.Empty(h.Mail.Of(MailKind.ExportReady));
+        Assert.DoesNotContain(h.Exports.Blobs.Keys, k => k.StartsWith(c.Id, StringComparison.Ordinal));
+
+        // Staff withhold both; the export goes with neither note's text.
+        await h.Register.UpdateAsync(c.Id, x => x.CompleteExportReview(
+            [new WithheldValue("be/crm", "activity_notes", "7", "note"), new WithheldValue("be/crm", "activity_notes", "9", "note")], "tester", DateTimeOffset.UtcNow).Changed!, default);
+        await h.Client.RaiseEventAsync(c.Id, CaseEvents.ExportReviewed);
+        Assert.Equal("\"completed\"", (await h.CompletionAsync(c.Id)).SerializedOutput);
+        var done = (await h.Register.GetAsync(c.Id, default))!;
+        Assert.Single(h.Mail.Of(MailKind.ExportReady));
+        using var archive = new ZipArchive(new MemoryStream(h.Exports.Blobs[done.ExportBlobName!]));
+        using var json = new StreamReader(archive.GetEntry("be/crm.json")!.Open());
+        var text = await json.ReadToEndAsync();
+        Assert.DoesNotContain("Janssens", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Pieters", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_approval_recorded_before_the_approval_request_was_is_still_reviewed_before_any_export()
     {
         // The approval mails went out, the host died before it recorded that (the case still reads as awaiting its

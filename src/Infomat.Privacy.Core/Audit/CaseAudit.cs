@@ -162,17 +162,23 @@ public static class CaseAudit
             Add("task." + task.Key, "staff-task-done", task.DoneBy ?? AuditEvent.System, $"{task.Key} {task.Outcome?.ToString().ToLowerInvariant()}", task.DoneAt!.Value);
         }
 
-        if (c.Review is { MailSentAt: { } reviewAsked } review)
+        // The first review keeps the keys it had before reviews could be opened again (decision 117); later ones are numbered.
+        var reviews = c.Review is null ? c.EarlierReviews : [.. c.EarlierReviews, c.Review];
+        for (var i = 0; i < reviews.Count; i++)
         {
-            Add("export-review-opened", "export-review-opened", AuditEvent.System, string.Create(CultureInfo.InvariantCulture, $"values={review.Values}"), reviewAsked);
-        }
+            var suffix = i == 0 ? string.Empty : "." + i.ToString(CultureInfo.InvariantCulture);
+            if (reviews[i] is { MailSentAt: { } reviewAsked } review)
+            {
+                Add("export-review-opened" + suffix, "export-review-opened", AuditEvent.System, string.Create(CultureInfo.InvariantCulture, $"values={review.Values}"), reviewAsked);
+            }
 
-        if (c.Review is { DoneAt: { } reviewed } done)
-        {
-            // Art. 15(4): how many values were withheld and from which columns; never the text.
-            var columns = done.Withheld.Select(w => $"{w.StoreKey}.{w.Table}.{w.Column}").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
-            Add("export-reviewed", "export-reviewed", done.DoneBy ?? AuditEvent.System,
-                string.Create(CultureInfo.InvariantCulture, $"withheld={done.Withheld.Count}") + (done.Withheld.Count > 0 ? " columns=" + string.Join(",", columns) : string.Empty), reviewed);
+            if (reviews[i] is { DoneAt: { } reviewed } done)
+            {
+                // Art. 15(4): how many values were withheld and from which columns; never the text.
+                var columns = done.Withheld.Select(w => $"{w.StoreKey}.{w.Table}.{w.Column}").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+                Add("export-reviewed" + suffix, "export-reviewed", done.DoneBy ?? AuditEvent.System,
+                    string.Create(CultureInfo.InvariantCulture, $"withheld={done.Withheld.Count}") + (done.Withheld.Count > 0 ? " columns=" + string.Join(",", columns) : string.Empty), reviewed);
+            }
         }
 
         foreach (var reminder in c.Reminders)

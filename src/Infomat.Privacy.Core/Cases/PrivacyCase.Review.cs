@@ -26,12 +26,37 @@ public sealed partial record PrivacyCase
     /// <summary>The values withheld from the export (none unless a review withheld some).</summary>
     public IReadOnlyList<WithheldValue> Withheld => Review?.Withheld ?? [];
 
-    /// <summary>The export holds <paramref name="freeTextValues"/> free-text values: the case waits for staff to review them.</summary>
-    public CaseTransition OpenExportReview(int freeTextValues, DateTimeOffset at) =>
+    /// <summary>Earlier reviews of this case's export, oldest first: a retry that collected other free text was reviewed again.</summary>
+    public IReadOnlyList<ExportReview> EarlierReviews { get; init; } = [];
+
+    /// <summary>
+    /// The export holds <paramref name="freeTextValues"/> free-text values (<paramref name="fingerprint"/>: what they are,
+    /// <see cref="FreeTextReview.FingerprintAsync"/>): the case waits for staff to review them.
+    /// </summary>
+    public CaseTransition OpenExportReview(int freeTextValues, DateTimeOffset at, string? fingerprint = null) =>
         Review is not null ? Refuse(CaseRefusal.AlreadyDone)
         : Status != CaseStatus.InProgress ? Refuse(CaseRefusal.WrongStatus)
         : !NeedsExportReview(freeTextValues) ? Refuse(CaseRefusal.NotAsked)
-        : To((this with { Review = new ExportReview(freeTextValues, at) }).WithStatus(CaseStatus.AwaitingStaffAction, at));
+        : To((this with { Review = new ExportReview(freeTextValues, at) { Fingerprint = fingerprint } }).WithStatus(CaseStatus.AwaitingStaffAction, at));
+
+    /// <summary>
+    /// Whether the free text collected now (<paramref name="freeTextValues"/> values, <paramref name="fingerprint"/>) is
+    /// other than what the finished review covered: a retry collects again (decision 117), and values staff did not see
+    /// (a note written since, a ticket edited) must not go out unseen. A review recorded before reviews had a
+    /// fingerprint covers nothing it cannot show it saw.
+    /// </summary>
+    public bool NeedsExportReviewAgain(int freeTextValues, string fingerprint) =>
+        Review is { DoneAt: not null } done && freeTextValues > 0 && FreeTextReview.Applies(Rights) && done.Fingerprint != fingerprint;
+
+    /// <summary>
+    /// The free text collected again is not what the finished review covered (<see cref="NeedsExportReviewAgain"/>): that
+    /// review is kept among <see cref="EarlierReviews"/> and a new one is opened; the case waits for staff again.
+    /// </summary>
+    public CaseTransition ReopenExportReview(int freeTextValues, string fingerprint, DateTimeOffset at) =>
+        Status != CaseStatus.InProgress ? Refuse(CaseRefusal.WrongStatus)
+        : !NeedsExportReviewAgain(freeTextValues, fingerprint) ? Refuse(CaseRefusal.NotAsked)
+        : To((this with { EarlierReviews = [.. EarlierReviews, Review!], Review = new ExportReview(freeTextValues, at) { Fingerprint = fingerprint } })
+            .WithStatus(CaseStatus.AwaitingStaffAction, at));
 
     /// <summary>The review link went out to staff.</summary>
     public CaseTransition ExportReviewMailSent(DateTimeOffset at) =>
@@ -69,4 +94,7 @@ public sealed record ExportReview(int Values, DateTimeOffset OpenedAt)
     public DateTimeOffset? DoneAt { get; init; }
     public string? DoneBy { get; init; }
     public IReadOnlyList<WithheldValue> Withheld { get; init; } = [];
+
+    /// <summary>What the reviewed values were (a digest of where each is and what it says; not reversible); null for reviews from before it was kept.</summary>
+    public string? Fingerprint { get; init; }
 }

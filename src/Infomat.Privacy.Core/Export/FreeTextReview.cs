@@ -77,6 +77,33 @@ public static class FreeTextReview
     }
 
     /// <summary>
+    /// How many free-text values the staged records hold, and a fingerprint of them: a SHA-256 over every value's place
+    /// and text, in a fixed order. Two collections with the same values give the same fingerprint; a note added, removed
+    /// or edited gives another (decision 117). Not reversible; it is kept in the register, never the text.
+    /// </summary>
+    public static async Task<(int Values, string Fingerprint)> FingerprintAsync(IEnumerable<(StoreMap Store, IAsyncEnumerable<StoreRecord> Records)> parts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        var each = new List<(string Place, byte[] Text)>();
+        foreach (var (store, records) in parts)
+        {
+            await foreach (var value in ValuesAsync(store, records, cancellationToken))
+            {
+                each.Add((value.At.FormValue, System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value.Text))));
+            }
+        }
+
+        using var all = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var (place, text) in each.OrderBy(e => e.Place, StringComparer.Ordinal))
+        {
+            all.AppendData(System.Text.Encoding.UTF8.GetBytes(place + "\n"));
+            all.AppendData(text);
+        }
+
+        return (each.Count, Convert.ToHexString(all.GetHashAndReset()));
+    }
+
+    /// <summary>
     /// The records with each value in <paramref name="withheld"/> replaced by <paramref name="marker"/>; every other value
     /// as it was. One record at a time (the export's memory stays flat); a record is copied only when a value of it goes.
     /// </summary>
@@ -123,7 +150,8 @@ public static class FreeTextReview
         {
             var index = positions.GetValueOrDefault(record.Table);
             positions[record.Table] = index + 1;
-            var table = store.Tables.FirstOrDefault(t => t.Table == record.Table);
+            // A table retired since the records were collected is still the map's (decision 114): its free text is reviewed and withheld.
+            var table = store.TryTable(record.Table);
             yield return (record, table, table is null ? "#" + index.ToString(System.Globalization.CultureInfo.InvariantCulture) : RecordKey(table, record.Fields, index));
         }
     }

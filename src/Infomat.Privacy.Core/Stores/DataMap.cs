@@ -240,9 +240,12 @@ public sealed record StoreMap(string Entity, string Store, Localized Name, IRead
     /// </summary>
     public IReadOnlyList<TableMap> RetiredTables { get; init; } = [];
 
+    /// <summary>A table of this store by name, in use or retired, for what a case recorded about it; null when the map has neither.</summary>
+    public TableMap? TryTable(string name) => Tables.FirstOrDefault(t => t.Table == name) ?? RetiredTables.FirstOrDefault(t => t.Table == name);
+
     /// <summary>A table of this store by name, in use or retired, for what a case recorded about it.</summary>
     public TableMap Table(string name) =>
-        Tables.FirstOrDefault(t => t.Table == name) ?? RetiredTables.FirstOrDefault(t => t.Table == name)
+        TryTable(name)
         ?? throw new ArgumentException($"Table '{name}' of store '{Key}' is not in the data map: a table a case has named stays in its store's retiredTables (docs/deploy.md).", nameof(name));
 }
 

@@ -57,7 +57,15 @@ public sealed class ReviewPage(StaffPages staff, DataMap dataMap, IStagingStorag
             return body.Append(P(Texts.Get("ReviewNotOpen", l))).ToString();
         }
 
-        body.Append(P(Texts.Get("ReviewIntro", l)))
+        body.Append(P(Texts.Get("ReviewIntro", l)));
+        var before = c.EarlierReviews.LastOrDefault(r => r.DoneAt is not null);
+        if (before is not null)
+        {
+            // Opened again after a retry collected other free text (decision 117): what was withheld then is ticked.
+            body.Append(P(Texts.Format("ReviewAgain", l, Texts.DateTime(before.DoneAt!.Value, l), before.DoneBy ?? "-")));
+        }
+
+        body
             .Append("<form method=\"post\" action=\"/review\"><input type=\"hidden\" name=\"token\" value=\"").Append(E(token)).Append("\">")
             .Append(staff.Forms.HiddenField(request))
             .Append("<table><thead><tr><th scope=\"col\">").Append(E(Texts.Get("ReviewWithhold", l))).Append("</th><th scope=\"col\">")
@@ -66,7 +74,8 @@ public sealed class ReviewPage(StaffPages staff, DataMap dataMap, IStagingStorag
         foreach (var value in await ValuesAsync(c, cancellationToken))
         {
             var id = "withhold-" + (++n).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            body.Append("<tr><td><input type=\"checkbox\" id=\"").Append(id).Append("\" name=\"withhold\" value=\"").Append(E(value.At.FormValue)).Append("\"></td><td><label for=\"")
+            body.Append("<tr><td><input type=\"checkbox\" id=\"").Append(id).Append("\" name=\"withhold\" value=\"").Append(E(value.At.FormValue))
+                .Append(before?.Withheld.Contains(value.At) == true ? "\" checked>" : "\">").Append("</td><td><label for=\"")
                 .Append(id).Append("\">").Append(E(Where(value.At, l))).Append("</label><blockquote>").Append(E(value.Text)).Append("</blockquote></td></tr>");
         }
 

@@ -25,22 +25,33 @@ public sealed class OpenExportReview(
     {
         ArgumentNullException.ThrowIfNull(input);
         var c = await register.RequireAsync(input.CaseId);
-        if (c.Review is null && FreeTextReview.Applies(c.Rights))
+        if (c.Review is not { DoneAt: null } && FreeTextReview.Applies(c.Rights))
         {
-            // Each store's staged records at the same time (a case over 20 stores waits for the slowest, not the sum).
-            var values = (await Task.WhenAll(input.StoreKeys.Select(key =>
-                FreeTextReview.ValuesAsync(dataMap.Store(key), staging.ReadAsync(c.Id, key, CancellationToken.None)).CountAsync().AsTask()))).Sum();
+            // Read once, in the stores' order (what the records are, not how they were fetched, makes the fingerprint).
+            var (values, fingerprint) = await FreeTextReview.FingerprintAsync(
+                input.StoreKeys.Order(StringComparer.Ordinal).Select(key => (dataMap.Store(key), staging.ReadAsync(c.Id, key, CancellationToken.None))));
 
             if (c.NeedsExportReview(values))
             {
                 var at = time.GetUtcNow();
-                var opened = await register.ApplyAsync(c.Id, x => x.OpenExportReview(values, at), CancellationToken.None);
+                var opened = await register.ApplyAsync(c.Id, x => x.OpenExportReview(values, at, fingerprint), CancellationToken.None);
                 c = opened.Case;
                 if (c.Review is null)
                 {
                     // Never an export of others' free text without the review: the step fails (and the case with it, for
                     // staff to retry) rather than go on as if there were nothing to review.
                     throw new InvalidOperationException($"Case {c.Id}: the review of its free text could not be opened ({opened.Refusal}); no export is built without it.");
+                }
+            }
+            else if (c.NeedsExportReviewAgain(values, fingerprint))
+            {
+                // A retry collected again, and the free text is not what staff reviewed (decision 117): reviewed again.
+                var at = time.GetUtcNow();
+                var reopened = await register.ApplyAsync(c.Id, x => x.ReopenExportReview(values, fingerprint, at), CancellationToken.None);
+                c = reopened.Case;
+                if (c.Review is not { DoneAt: null })
+                {
+                    throw new InvalidOperationException($"Case {c.Id}: the review of its changed free text could not be opened ({reopened.Refusal}); no export is built without it.");
                 }
             }
         }
