@@ -63,6 +63,11 @@ public sealed class CaseTransitionTests
         Assert.Equal(CaseStatus.InProgress, working.Status);
         Assert.Equal(CaseRefusal.AlreadyDone, asked.RequestApproval(Received.AddMinutes(9)).Refusal);
         Assert.Equal(Received.AddMinutes(6), asked.ApprovalMailSentAt);
+
+        // Decided before the mail was recorded: its time is kept (the audit says it went), the status stays.
+        var decided = asked with { ApprovalMailSentAt = null };
+        var recorded = Taken(decided.RequestApproval(Received.AddMinutes(9)));
+        Assert.Equal((Received.AddMinutes(9), decided.Status), (recorded.ApprovalMailSentAt!.Value, recorded.Status));
     }
 
     [Fact]

@@ -70,6 +70,8 @@ public sealed class DataMapRetirementTests
         var lines = PrivacyMails.Holdings(c, Retired, Language.En);
 
         Assert.Equal(["Infomat België, CRM: 2", "be/gone: 3 (this system is no longer in the data map)"], lines);
+        Assert.Equal("be/gone (this system is no longer in the data map): 1 record(s) to check and correct",
+            PrivacyMails.TaskLabel(Retired, new StaffTask("rectify.be/gone", StaffTaskKind.Rectify, "be/gone", 1), Language.En));
         var thrown = Assert.Throws<ArgumentException>(() => Retired.Store("be/gone"));
         Assert.Contains("retiredStores", thrown.Message, StringComparison.Ordinal);
     }

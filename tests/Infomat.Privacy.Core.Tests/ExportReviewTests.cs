@@ -21,6 +21,8 @@ public sealed class ExportReviewTests
 
     private static readonly StoreMap Crm = Map.Store("be/crm");
 
+    private static readonly byte[] Key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+
     private static PrivacyCase InProgress(RequestType type, params RequestType[] also)
     {
         var c = PrivacyCase.Received(new ValidRequest(type, "an.peeters@example.be", "An Peeters", null, ControllerScope.AllOf(Map.ControllerCodes), Language.Nl, null, null) { AlsoRights = also }, Channel.Form, Received, Map);
@@ -64,21 +66,29 @@ public sealed class ExportReviewTests
     [Fact]
     public async Task Free_text_collected_again_is_reviewed_again_when_it_is_not_what_staff_saw_and_each_review_is_audited()
     {
-        var (count, seen) = await FreeTextReview.FingerprintAsync([(Crm, Records(Note(7, "Jan Janssens complained."), Note(8, "Called back.")))]);
-        var (_, same) = await FreeTextReview.FingerprintAsync([(Crm, Records(Note(8, "Called back."), Note(7, "Jan Janssens complained.")))]);
-        var (_, edited) = await FreeTextReview.FingerprintAsync([(Crm, Records(Note(7, "Jan Janssens complained again."), Note(8, "Called back.")))]);
-        var (more, added) = await FreeTextReview.FingerprintAsync([(Crm, Records(Note(7, "Jan Janssens complained."), Note(8, "Called back."), Note(9, "Piet too.")))]);
+        var (count, seen) = await FreeTextReview.FingerprintAsync([(Crm, Records(Note(7, "Jan Janssens complained."), Note(8, "Called back.")))], Key);
+        var (_, same) = await FreeTextReview.FingerprintAsync([(Crm, Records(Note(8, "Called back."), Note(7, "Jan Janssens complained.")))], Key);
+        var (_, edited) = await FreeTextReview.FingerprintAsync([(Crm, Records(Note(7, "Jan Janssens complained again."), Note(8, "Called back.")))], Key);
+        var (more, added) = await FreeTextReview.FingerprintAsync([(Crm, Records(Note(7, "Jan Janssens complained."), Note(8, "Called back."), Note(9, "Piet too.")))], Key);
         Assert.Equal((2, 3), (count, more));
         Assert.Equal(seen, same);
         Assert.NotEqual(seen, edited);
         Assert.NotEqual(seen, added);
         Assert.DoesNotContain("Janssens", seen, StringComparison.Ordinal);
+        // Keyed: without the key, a guess of the text cannot be checked against the register.
+        Assert.NotEqual(seen, (await FreeTextReview.FingerprintAsync([(Crm, Records(Note(7, "Jan Janssens complained."), Note(8, "Called back.")))], new byte[32])).Fingerprint);
 
         var waiting = Taken(Taken(InProgress(RequestType.Access).OpenExportReview(count, Received.AddMinutes(9), seen)).ExportReviewMailSent(Received.AddMinutes(10)));
         Assert.False(waiting.NeedsExportReviewAgain(more, added));
         var done = Taken(waiting.CompleteExportReview([new WithheldValue("be/crm", "activity_notes", "7", "note")], "Els", Received.AddHours(2)));
 
         // A retry that collects the same text goes on; other text (or none the review can show it saw) waits again.
+        // The zip is built only from the free text the review covered.
+        Assert.Null(done.ExportBuildRefusal(count, seen));
+        Assert.Null(done.ExportBuildRefusal(0, "none"));
+        Assert.Equal(CaseRefusal.NotReviewed, done.ExportBuildRefusal(more, added));
+        Assert.Equal(CaseRefusal.NotReviewed, waiting.ExportBuildRefusal(count, seen));
+        Assert.Null(InProgress(RequestType.Portability).ExportBuildRefusal(count, seen));
         Assert.False(done.NeedsExportReviewAgain(count, seen));
         Assert.False(done.NeedsExportReviewAgain(0, "none"));
         Assert.True((done with { Review = done.Review! with { Fingerprint = null } }).NeedsExportReviewAgain(count, seen));

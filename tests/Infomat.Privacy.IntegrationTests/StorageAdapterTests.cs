@@ -422,6 +422,16 @@ public sealed class StorageAdapterTests(Azurite azurite)
         var blob = new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(BlobExportStorage.Container).GetBlobClient(name);
         Assert.Equal(first, (await blob.DownloadContentAsync()).Value.Content.ToArray());
 
+        // Blocks left uncommitted by the Blob SDK's own write stream (a write of the release before, cut short) do not
+        // stop the next write: its ids have their length.
+        var leftover = Azure.Storage.Blobs.Specialized.SpecializedBlobExtensions.GetBlockBlobClient(
+            new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(BlobExportStorage.Container), name);
+        using (var block = new MemoryStream(new byte[1024]))
+        {
+            // The SDK's ids are 48 bytes in base64 (64 characters), as its stream stages them.
+            await leftover.StageBlockAsync(Convert.ToBase64String(new byte[48]), block);
+        }
+
         // A whole second write replaces it at once, as a zip (its type kept).
         var second = System.Security.Cryptography.RandomNumberGenerator.GetBytes(9 * 1024 * 1024 + 17);
         await exports.WriteAsync(name, (again, ct) => again.WriteAsync(second, ct).AsTask(), default);

@@ -50,7 +50,7 @@ public sealed class ExportCopiesTests
         Assert.True(h.Exports.Blobs.ContainsKey(access.ExportBlobName!));
 
         // The activity retried after the zip was written (its reply lost): it succeeds with the zip it wrote.
-        var build = new BuildExport(h.Register, h.Staging, h.Exports, h.Stores, h.Map, TimeProvider.System, NullLogger<BuildExport>.Instance);
+        var build = new BuildExport(h.Register, h.Staging, h.Exports, h.Stores, h.Map, TimeProvider.System, h.Hash, NullLogger<BuildExport>.Instance);
         var parts = new[] { new CollectResult("be/crm", new Dictionary<string, int> { ["contacts"] = 1 }), new CollectResult("nl/crm", new Dictionary<string, int> { ["contacts"] = 1 }) };
         var again = await build.RunAsync(new TestActivityContext(nameof(BuildExport), access.Id), new BuildExportInput(access.Id, parts));
         Assert.Equal(access.ExportBlobName, again.BlobName);

@@ -80,7 +80,7 @@ public sealed class ExportRebuildTests
         await h.Staging.WriteAsync(c.Id, "be/crm", Contacts(Records), default);
 
         var staging = new BreaksOnce(h.Staging, after: 1_000);
-        var build = new BuildExport(h.Register, staging, h.Exports, h.Stores, h.Map, TimeProvider.System, NullLogger<BuildExport>.Instance);
+        var build = new BuildExport(h.Register, staging, h.Exports, h.Stores, h.Map, TimeProvider.System, h.Hash, NullLogger<BuildExport>.Instance);
         var input = new BuildExportInput(c.Id, [new CollectResult("be/crm", new Dictionary<string, int> { ["contacts"] = Records })]);
 
         await Assert.ThrowsAsync<IOException>(() => build.RunAsync(new TestActivityContext(nameof(BuildExport), c.Id), input));

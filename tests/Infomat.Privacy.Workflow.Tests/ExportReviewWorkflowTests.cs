@@ -126,6 +126,34 @@ public sealed class ExportReviewWorkflowTests
     }
 
     [Fact]
+    public async Task Staged_free_text_rewritten_after_the_review_is_never_zipped()
+    {
+        // A collect delivered twice commits its staged file after staff reviewed the first (decision 117): the zip's build
+        // sees free text the review did not cover and writes nothing.
+        await using var h = await WorkflowHarness.StartAsync();
+        var received = PrivacyCase.Received(new ValidRequest(RequestType.Access, Email, "An Peeters", null, ControllerScope.Of("be"), Language.En, null, null), Channel.Form, DateTimeOffset.UtcNow, h.Map);
+        await h.Register.CreateAsync(received with { EmailVerifiedAt = DateTimeOffset.UtcNow, Status = CaseStatus.InProgress }, default);
+        await h.Staging.WriteAsync(received.Id, "be/crm", One(new Stores.StoreRecord("activity_notes", Note(7, "Called An back about the order."))), default);
+        var step = new Activities.Review.OpenExportReview(h.Register, h.Staging, h.Map, h.Mail, new Tokens.LinkTokenService(new byte[32], TimeProvider.System),
+            Microsoft.Extensions.Options.Options.Create(h.Options), TimeProvider.System, h.Hash, Microsoft.Extensions.Logging.Abstractions.NullLogger<Activities.Review.OpenExportReview>.Instance);
+        Assert.True((await step.RunAsync(new TestActivityContext("OpenExportReview", received.Id), new Activities.Review.OpenExportReviewInput(received.Id, ["be/crm"]))).Waiting);
+        await h.Register.UpdateAsync(received.Id, x => x.CompleteExportReview([], "tester", DateTimeOffset.UtcNow).Changed!, default);
+
+        await h.Staging.WriteAsync(received.Id, "be/crm", One(
+            new Stores.StoreRecord("activity_notes", Note(7, "Called An back about the order.")),
+            new Stores.StoreRecord("activity_notes", Note(9, "Piet Pieters of Y asked us not to tell An about his complaint."))), default);
+        var build = new Activities.Export.BuildExport(h.Register, h.Staging, h.Exports, h.Stores, h.Map, TimeProvider.System, h.Hash,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Activities.Export.BuildExport>.Instance);
+        var input = new Activities.Export.BuildExportInput(received.Id, [new Activities.Export.CollectResult("be/crm", new Dictionary<string, int> { ["activity_notes"] = 2 })]);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => build.RunAsync(new TestActivityContext("BuildExport", received.Id), input));
+
+        Assert.DoesNotContain("Pieters", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(h.Exports.Blobs);
+        Assert.Null((await h.Register.GetAsync(received.Id, default))!.ExportBlobName);
+    }
+
+    [Fact]
     public async Task An_approval_recorded_before_the_approval_request_was_is_still_reviewed_before_any_export()
     {
         // The approval mails went out, the host died before it recorded that (the case still reads as awaiting its
@@ -159,7 +187,7 @@ public sealed class ExportReviewWorkflowTests
         await h.Register.CreateAsync(c, default);
         await h.Staging.WriteAsync(c.Id, "be/crm", One(new Stores.StoreRecord("activity_notes", Note(7, "Jan Janssens of Brouwerij X complained about An."))), default);
         var step = new Activities.Review.OpenExportReview(h.Register, h.Staging, h.Map, h.Mail, new Tokens.LinkTokenService(new byte[32], TimeProvider.System),
-            Microsoft.Extensions.Options.Options.Create(h.Options), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Activities.Review.OpenExportReview>.Instance);
+            Microsoft.Extensions.Options.Options.Create(h.Options), TimeProvider.System, h.Hash, Microsoft.Extensions.Logging.Abstractions.NullLogger<Activities.Review.OpenExportReview>.Instance);
 
         var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => step.RunAsync(new TestActivityContext("OpenExportReview", c.Id), new Activities.Review.OpenExportReviewInput(c.Id, ["be/crm"])));
 
@@ -167,10 +195,13 @@ public sealed class ExportReviewWorkflowTests
         Assert.Null((await h.Register.GetAsync(c.Id, default))!.Review);
     }
 
-    private static async IAsyncEnumerable<Stores.StoreRecord> One(Stores.StoreRecord record)
+    private static async IAsyncEnumerable<Stores.StoreRecord> One(params Stores.StoreRecord[] records)
     {
         await Task.Yield();
-        yield return record;
+        foreach (var record in records)
+        {
+            yield return record;
+        }
     }
 
     [Fact]

@@ -44,6 +44,9 @@ internal sealed class WorkflowHarness : IAsyncDisposable
     /// <summary>The data map the activities see: the deployment's, unless a test brings its own.</summary>
     public DataMap Map { get; private init; } = TestDataMaps.Real;
 
+    /// <summary>The pseudonymisation key's hashes, as the activities get them.</summary>
+    public KeyedHash Hash { get; } = new(RandomNumberGenerator.GetBytes(32));
+
     public DurableTaskClient Client => host.Client;
 
     /// <summary>What the hosts use to start, signal, reconcile and retry cases.</summary>
@@ -123,7 +126,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
                     s.AddSingleton<IExportStorage>(harness.Exports);
                     s.AddSingleton<Infomat.Privacy.Audit.IAuditTrail>(harness.Audit);
                     s.AddSingleton<Infomat.Privacy.Intake.IMailIntakeProgress>(harness.MailProgress);
-                    s.AddSingleton(new KeyedHash(RandomNumberGenerator.GetBytes(32)));
+                    s.AddSingleton(harness.Hash);
                     s.AddSingleton(harness.Map);
                     s.AddSingleton(new LinkTokenService(Convert.FromBase64String(harness.Options.Tokens.SigningKey), TimeProvider.System));
                     s.AddSingleton<IOptions<PrivacyOptions>>(Microsoft.Extensions.Options.Options.Create(harness.Options));

@@ -125,9 +125,15 @@ internal sealed class BlockBlobWrite(BlockBlobClient blob, BlobHttpHeaders? head
         return taken;
     }
 
+    /// <summary>
+    /// The next block's id: the write's random prefix and the block's number, padded to 48 bytes (64 characters), the
+    /// length the Blob SDK's own write stream uses. Every id staged on a blob must have one length, and a write of the
+    /// SDK's stream cut short (before this class) may have left uncommitted blocks on it for up to a week.
+    /// </summary>
     private string NextId()
     {
-        Span<byte> id = stackalloc byte[20];
+        Span<byte> id = stackalloc byte[48];
+        id.Clear();
         prefix.CopyTo(id);
         BinaryPrimitives.WriteInt32BigEndian(id[16..], blocks.Count);
         return Convert.ToBase64String(id);

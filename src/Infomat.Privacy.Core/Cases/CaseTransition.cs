@@ -104,6 +104,9 @@ public enum CaseRefusal
 
     /// <summary>The same step is being taken now (its mail is being sent): taking it a second time would repeat the mail.</summary>
     UnderWay,
+
+    /// <summary>The export's free text is not what staff reviewed (Art. 15(4)): no zip is built from it.</summary>
+    NotReviewed,
 }
 
 /// <summary>

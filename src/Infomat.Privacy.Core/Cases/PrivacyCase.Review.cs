@@ -49,6 +49,17 @@ public sealed partial record PrivacyCase
         Review is { DoneAt: not null } done && freeTextValues > 0 && FreeTextReview.Applies(Rights) && done.Fingerprint != fingerprint;
 
     /// <summary>
+    /// Why the zip may not be built from staged records holding <paramref name="freeTextValues"/> free-text values with
+    /// <paramref name="fingerprint"/>, or null when it may (Art. 15(4), decision 117): an access export's free text goes
+    /// out only as staff reviewed it. Staged records rewritten after the review (a collect delivered twice) or holding free
+    /// text no review saw are refused; the case fails, and its retry collects again and reopens the review.
+    /// </summary>
+    public CaseRefusal? ExportBuildRefusal(int freeTextValues, string fingerprint) =>
+        !FreeTextReview.Applies(Rights) || freeTextValues == 0 ? null
+        : Review is not { DoneAt: not null } done || done.Fingerprint != fingerprint ? CaseRefusal.NotReviewed
+        : null;
+
+    /// <summary>
     /// The free text collected again is not what the finished review covered (<see cref="NeedsExportReviewAgain"/>): that
     /// review is kept among <see cref="EarlierReviews"/> and a new one is opened; the case waits for staff again.
     /// </summary>

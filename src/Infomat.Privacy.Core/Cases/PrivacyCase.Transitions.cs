@@ -103,12 +103,14 @@ public sealed partial record PrivacyCase
         : To(this with { Holdings = holdings, ApprovalsRequired = ApprovalsRequiredFor(Type, twoApproversForErasure) });
 
     /// <summary>
-    /// Staff were asked for the identity decision: the case waits for it. Refused once recorded or decided: a second run
-    /// of the step (delivered twice) must not move a case staff already approved back to waiting, nor restart the wait.
+    /// Staff were asked for the identity decision: the case waits for it. Refused once recorded: a second run of the step
+    /// (delivered twice) must not restart the wait. When staff decided before the mail was recorded, its time is kept
+    /// (the audit shows the mail went) and the status stays where the decision put it, never back to waiting.
     /// </summary>
     public CaseTransition RequestApproval(DateTimeOffset at) =>
         Status.IsFinished() ? Refuse(CaseRefusal.Finished)
-        : !NeedsApprovalRequest ? Refuse(CaseRefusal.AlreadyDone)
+        : ApprovalMailSentAt is not null ? Refuse(CaseRefusal.AlreadyDone)
+        : Decision is not null ? To(this with { ApprovalMailSentAt = at })
         : To((this with { ApprovalMailSentAt = at }).WithStatus(CaseStatus.AwaitingIdentityApproval, at));
 
     /// <summary>

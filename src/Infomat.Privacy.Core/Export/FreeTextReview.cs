@@ -77,30 +77,45 @@ public static class FreeTextReview
     }
 
     /// <summary>
-    /// How many free-text values the staged records hold, and a fingerprint of them: a SHA-256 over every value's place
-    /// and text, in a fixed order. Two collections with the same values give the same fingerprint; a note added, removed
-    /// or edited gives another (decision 117). Not reversible; it is kept in the register, never the text.
+    /// How many free-text values the staged records hold, and their fingerprint (<see cref="Fingerprint"/>), under
+    /// <paramref name="key"/> (decision 117).
     /// </summary>
-    public static async Task<(int Values, string Fingerprint)> FingerprintAsync(IEnumerable<(StoreMap Store, IAsyncEnumerable<StoreRecord> Records)> parts, CancellationToken cancellationToken = default)
+    public static async Task<(int Values, string Fingerprint)> FingerprintAsync(IEnumerable<(StoreMap Store, IAsyncEnumerable<StoreRecord> Records)> parts, byte[] key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(parts);
-        var each = new List<(string Place, byte[] Text)>();
+        var seen = new Fingerprint(key);
         foreach (var (store, records) in parts)
         {
             await foreach (var value in ValuesAsync(store, records, cancellationToken))
             {
-                each.Add((value.At.FormValue, System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value.Text))));
+                seen.Add(value);
             }
         }
 
-        using var all = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        foreach (var (place, text) in each.OrderBy(e => e.Place, StringComparer.Ordinal))
-        {
-            all.AppendData(System.Text.Encoding.UTF8.GetBytes(place + "\n"));
-            all.AppendData(text);
-        }
+        return (seen.Values, seen.Value);
+    }
 
-        return (each.Count, Convert.ToHexString(all.GetHashAndReset()));
+    /// <summary>
+    /// The records as they are, each free-text value of them added to <paramref name="seen"/> on the way: how the zip's
+    /// build learns what free text it is writing, in the same pass (decision 117).
+    /// </summary>
+    public static async IAsyncEnumerable<StoreRecord> ObserveAsync(StoreMap store, IAsyncEnumerable<StoreRecord> records, Fingerprint seen, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(seen);
+        await foreach (var (record, table, key) in Keyed(store, records).WithCancellation(cancellationToken))
+        {
+            foreach (var column in table?.FreeText ?? [])
+            {
+                if (Text(record.Fields, column) is { } text)
+                {
+                    seen.Add(new FreeTextValue(new WithheldValue(store.Key, record.Table, key, column), text));
+                }
+            }
+
+            yield return record;
+        }
     }
 
     /// <summary>
@@ -160,3 +175,56 @@ public static class FreeTextReview
         fields.TryGetPropertyValue(column, out var node) && node is JsonValue value && value.GetValueKind() == JsonValueKind.String
             && value.GetValue<string>() is { } text && !string.IsNullOrWhiteSpace(text) ? text : null;
 }
+
+/// <summary>
+/// What free text a set of staged records holds, as a fingerprint: an HMAC-SHA256, under a key derived from the
+/// pseudonymisation key, over each value's place (store, table, record, column) and text, in a fixed order. The same
+/// values give the same fingerprint; a value added, removed or edited gives another. Keyed, so that a short value cannot
+/// be checked by guessing without the key; still pseudonymised data (of the requester and of others), kept in the case
+/// and erased with it (decision 117). A value seen twice (a store read twice) counts once.
+/// </summary>
+public sealed class Fingerprint(byte[] key)
+{
+    private readonly Dictionary<string, byte[]> values = new(StringComparer.Ordinal);
+    private readonly Lock gate = new();
+
+    public int Values
+    {
+        get
+        {
+            lock (gate)
+            {
+                return values.Count;
+            }
+        }
+    }
+
+    public string Value
+    {
+        get
+        {
+            using var all = System.Security.Cryptography.IncrementalHash.CreateHMAC(System.Security.Cryptography.HashAlgorithmName.SHA256, key);
+            lock (gate)
+            {
+                foreach (var (place, text) in values.OrderBy(v => v.Key, StringComparer.Ordinal))
+                {
+                    all.AppendData(System.Text.Encoding.UTF8.GetBytes(place + "\n"));
+                    all.AppendData(text);
+                }
+            }
+
+            return Convert.ToHexString(all.GetHashAndReset());
+        }
+    }
+
+    public void Add(FreeTextValue value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var text = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value.Text));
+        lock (gate)
+        {
+            values[value.At.FormValue] = text;
+        }
+    }
+}
+

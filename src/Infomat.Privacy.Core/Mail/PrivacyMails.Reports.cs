@@ -275,8 +275,9 @@ public static partial class PrivacyMails
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(task);
+        // A store the map lost altogether is named by its key on the staff page (decision 114).
         return task.StoreKey is { } key
-            ? Texts.Format("TaskRectifyLabel", l, Heading(map, map.Store(key), l), task.Records)
+            ? Texts.Format("TaskRectifyLabel", l, map.TryStore(key, out var store) ? Heading(map, store, l) : Texts.Format("TaskStoreUnmapped", l, key), task.Records)
             : Texts.Format("TaskObjectionLabel", l, task.Records);
     }
 }

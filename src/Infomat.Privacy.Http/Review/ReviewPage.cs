@@ -32,7 +32,9 @@ public sealed class ReviewPage(StaffPages staff, DataMap dataMap, IStagingStorag
             return values;
         }
 
-        foreach (var store in dataMap.StoresOf(c.Entity))
+        // Retired stores too (decision 114): records staged before a store was retired are built into the zip, so their
+        // free text is reviewed like any other.
+        foreach (var store in dataMap.StoresOf(c.Entity).Concat(dataMap.RetiredStores.Where(r => c.Entity.Codes.Contains(r.Entity))))
         {
             await foreach (var value in FreeTextReview.ValuesAsync(store, staging.ReadAsync(c.Id, store.Key, cancellationToken), cancellationToken))
             {
@@ -96,7 +98,7 @@ public sealed class ReviewPage(StaffPages staff, DataMap dataMap, IStagingStorag
     private string Where(WithheldValue at, Language l)
     {
         var store = dataMap.Store(at.StoreKey);
-        var table = store.Tables.FirstOrDefault(t => t.Table == at.Table);
+        var table = store.TryTable(at.Table);
         return Texts.Format("ReviewWhere", l, dataMap.Controller(store.Entity).LegalName, store.Name.In(l), table?.Name.In(l) ?? at.Table, at.Record, at.Column);
     }
 }

@@ -15,6 +15,9 @@ public static class AnswerOnce
     /// <summary>How often a run waiting on another's claim reads the case again.</summary>
     public static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often the record of a sent answer is tried (1, 2, 3 and 4 s apart) before the step fails with its claim standing.</summary>
+    private const int RecordAttempts = 5;
+
     /// <summary>
     /// Claims the answer of <paramref name="caseId"/>, runs <paramref name="send"/> on the case as claimed (it sends the
     /// mail and returns the transition that records it), and records it. Returns the case as stored after, with whether
@@ -69,7 +72,19 @@ public static class AnswerOnce
                 throw;
             }
 
-            return ((await register.ApplyAsync(caseId, record, CancellationToken.None)).Case, true);
+            // The mail went: its record is tried again in place, so a passing storage fault does not leave the claim to
+            // run out and the step's retry to mail the requester a second time.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return ((await register.ApplyAsync(caseId, record, CancellationToken.None)).Case, true);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException && attempt < RecordAttempts)
+                {
+                    await Task.Delay(Poll * attempt);
+                }
+            }
         }
     }
 }

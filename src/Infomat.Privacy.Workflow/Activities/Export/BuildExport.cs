@@ -13,7 +13,7 @@ namespace Infomat.Privacy.Workflow.Activities.Export;
 /// copy left. A retry after the zip was written (its reply lost) returns that zip and deletes what is still staged; a
 /// zip recorded before but withdrawn, deleted or gone since is replaced (<see cref="PrivacyCase.ReplaceExport"/>).
 /// </summary>
-public sealed class BuildExport(ICaseRegister register, IStagingStorage staging, IExportStorage exports, IEntityStoreCatalog stores, DataMap dataMap, TimeProvider time, ILogger<BuildExport> log)
+public sealed class BuildExport(ICaseRegister register, IStagingStorage staging, IExportStorage exports, IEntityStoreCatalog stores, DataMap dataMap, TimeProvider time, KeyedHash hash, ILogger<BuildExport> log)
     : TaskActivity<BuildExportInput, ExportResult>
 {
     public static string BlobNameFor(string caseId) => $"{caseId}/infomat-export-{caseId}.zip";
@@ -62,9 +62,20 @@ public sealed class BuildExport(ICaseRegister register, IStagingStorage staging,
             [.. input.Parts.Select(p => (p.StoreKey, p.TableCounts.Values.Sum()))], key => staging.ReadAsync(c.Id, key, CancellationToken.None), CancellationToken.None);
         // The zip replaces any earlier one only once whole: a second run of this step, delivered while the first's zip
         // is already out, never empties it, and a write that breaks (its staged part deleted by the first) leaves it.
-        await exports.WriteAsync(blobName, (output, ct) => Infomat.Privacy.Export.ExportPackageWriter.WriteAsync(
-            output, manifest, s => read(s.Key), ct,
-            (store, table, fileName, token) => stores.Find(store.Key).OpenFileAsync(table, fileName, token)), CancellationToken.None);
+        // The free text written is fingerprinted on the way: a zip of free text staff did not review (staged records
+        // rewritten after the review by a collect delivered twice) is never committed (Art. 15(4), decision 117).
+        var reviewed = c;
+        await exports.WriteAsync(blobName, async (output, ct) =>
+        {
+            var seen = new Infomat.Privacy.Export.Fingerprint(Review.OpenExportReview.FingerprintKey(hash));
+            await Infomat.Privacy.Export.ExportPackageWriter.WriteAsync(
+                output, manifest, s => Infomat.Privacy.Export.FreeTextReview.ObserveAsync(s, read(s.Key), seen, ct), ct,
+                (store, table, fileName, token) => stores.Find(store.Key).OpenFileAsync(table, fileName, token));
+            if (reviewed.ExportBuildRefusal(seen.Values, seen.Value) is { } refusal)
+            {
+                throw new InvalidOperationException($"Case {reviewed.Id}: its staged free text is not what staff reviewed ({refusal}); no zip is built, and a retry of the case reviews it again.");
+            }
+        }, CancellationToken.None);
 
         var size = await exports.GetSizeAsync(blobName, CancellationToken.None) ?? 0;
         await register.ApplyAsync(c.Id, x => x.ExportWritten(blobName), CancellationToken.None);

@@ -18,7 +18,7 @@ namespace Infomat.Privacy.Workflow.Activities.Review;
 /// the link once. Returns whether the export waits for the review (a flag and a count only).
 /// </summary>
 public sealed class OpenExportReview(
-    ICaseRegister register, IStagingStorage staging, DataMap dataMap, IMailSender mail, LinkTokenService tokens, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<OpenExportReview> log)
+    ICaseRegister register, IStagingStorage staging, DataMap dataMap, IMailSender mail, LinkTokenService tokens, IOptions<PrivacyOptions> options, TimeProvider time, KeyedHash hash, ILogger<OpenExportReview> log)
     : TaskActivity<OpenExportReviewInput, ExportReviewState>
 {
     public override async Task<ExportReviewState> RunAsync(TaskActivityContext context, OpenExportReviewInput input)
@@ -29,7 +29,7 @@ public sealed class OpenExportReview(
         {
             // Read once, in the stores' order (what the records are, not how they were fetched, makes the fingerprint).
             var (values, fingerprint) = await FreeTextReview.FingerprintAsync(
-                input.StoreKeys.Order(StringComparer.Ordinal).Select(key => (dataMap.Store(key), staging.ReadAsync(c.Id, key, CancellationToken.None))));
+                input.StoreKeys.Order(StringComparer.Ordinal).Select(key => (dataMap.Store(key), staging.ReadAsync(c.Id, key, CancellationToken.None))), FingerprintKey(hash));
 
             if (c.NeedsExportReview(values))
             {
@@ -69,9 +69,17 @@ public sealed class OpenExportReview(
 
         return ReadExportReview.State(c);
     }
+
+    /// <summary>The key the review's fingerprints are made under (derived from the pseudonymisation key; decision 117).</summary>
+    public static byte[] FingerprintKey(KeyedHash hash)
+    {
+        ArgumentNullException.ThrowIfNull(hash);
+        return hash.DeriveKey("export-review-fingerprint");
+    }
 }
 
 /// <summary>The case and the stores whose records are staged for it (ids only).</summary>
+/// <remarks>The key of the review's fingerprints: <see cref="OpenExportReview.FingerprintKey"/>.</remarks>
 public sealed record OpenExportReviewInput(string CaseId, IReadOnlyList<string> StoreKeys);
 
 /// <summary>Whether the export still waits for staff to review its free text, and how many values it holds (a count only).</summary>
