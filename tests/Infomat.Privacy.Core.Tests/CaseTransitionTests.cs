@@ -89,6 +89,13 @@ public sealed class CaseTransitionTests
         Assert.Null(released.AnswerClaimedAt);
         Assert.Null(released.ClaimAnswer(at.AddSeconds(5)).Refusal);
 
+        // The acknowledgement has a claim of its own, under the same rule.
+        var acknowledging = Taken(c.ClaimAcknowledgement(at));
+        Assert.Equal(CaseRefusal.UnderWay, acknowledging.ClaimAcknowledgement(at.AddSeconds(30)).Refusal);
+        Assert.Null(acknowledging.ClaimAnswer(at.AddSeconds(30)).Refusal);
+        Assert.Null(Taken(acknowledging.AcknowledgementNotSent(at)).AcknowledgementClaimedAt);
+        Assert.Equal(CaseRefusal.AlreadyDone, Taken(acknowledging.Acknowledge(at.AddSeconds(1))).ClaimAcknowledgement(at.AddHours(1)).Refusal);
+
         // Once the answer is recorded, every later run is told it is done.
         var answered = Taken(claimed.Complete(at.AddSeconds(2)));
         Assert.Equal(CaseRefusal.AlreadyDone, answered.ClaimAnswer(at.AddHours(1)).Refusal);

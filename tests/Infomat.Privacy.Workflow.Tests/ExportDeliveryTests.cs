@@ -112,4 +112,26 @@ public sealed class ExportDeliveryTests
         Assert.Single(mail.Of(MailKind.ActionReport));
         Assert.Equal(CaseStatus.Completed, (await register.GetAsync(c.Id, default))!.Status);
     }
+    [Fact]
+    public async Task Two_runs_of_the_acknowledgement_step_at_once_acknowledge_the_request_once()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2027, 3, 15, 9, 0, 0, TimeSpan.Zero));
+        var register = new InMemoryRegister();
+        var mail = new RecordingMail();
+        var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), Language.En, null, null),
+            Channel.Form, clock.GetUtcNow(), TestDataMaps.Real) with { Id = "PR-ACK", EmailVerifiedAt = clock.GetUtcNow() };
+        await register.CreateAsync(c, default);
+        Activities.Verification.SendAcknowledgement Run() => new(register, mail, TestDataMaps.Real, Microsoft.Extensions.Options.Options.Create(new PrivacyOptions()), clock);
+
+        var slow = new TaskCompletionSource();
+        mail.Gate = slow.Task;
+        var first = Run().RunAsync(null!, c.Id);
+        var second = Run().RunAsync(null!, c.Id);
+        await Task.Delay(300);
+        slow.SetResult();
+        await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Single(mail.Of(MailKind.Acknowledgement));
+        Assert.NotNull((await register.GetAsync(c.Id, default))!.AcknowledgedAt);
+    }
 }

@@ -88,6 +88,27 @@ public sealed partial record PrivacyCase
     public CaseTransition Acknowledge(DateTimeOffset at) =>
         AcknowledgedAt is not null ? Refuse(CaseRefusal.AlreadyDone) : To(this with { AcknowledgedAt = at });
 
+    /// <summary>
+    /// A run of the acknowledgement step starts sending it: claimed before the mail goes, as the answer is
+    /// (<see cref="ClaimAnswer"/>, decision 116), so a second run of the step does not acknowledge the request twice.
+    /// </summary>
+    public CaseTransition ClaimAcknowledgement(DateTimeOffset at) =>
+        Claim(AcknowledgedAt, AcknowledgementClaimedAt, at, x => x with { AcknowledgementClaimedAt = at });
+
+    /// <summary>The acknowledgement claimed at <paramref name="claimedAt"/> could not be sent: its claim is taken back.</summary>
+    public CaseTransition AcknowledgementNotSent(DateTimeOffset claimedAt) =>
+        AcknowledgedAt is not null || AcknowledgementClaimedAt != claimedAt ? Refuse(CaseRefusal.NotAsked)
+        : To(this with { AcknowledgementClaimedAt = null });
+
+    /// <summary>
+    /// The one rule of a mail claimed before it is sent (decision 116): refused once sent, and while another run's claim
+    /// is younger than <see cref="AnswerClaimHold"/>; otherwise <paramref name="claim"/> records this run's.
+    /// </summary>
+    private CaseTransition Claim(DateTimeOffset? sentAt, DateTimeOffset? claimedAt, DateTimeOffset at, Func<PrivacyCase, PrivacyCase> claim) =>
+        sentAt is not null ? Refuse(CaseRefusal.AlreadyDone)
+        : claimedAt is { } claimed && at - claimed < AnswerClaimHold ? Refuse(CaseRefusal.UnderWay)
+        : To(claim(this));
+
     // ---- Staff identity approval ----
 
     /// <summary>How many different staff members must approve the identity: two for an erasure when so configured.</summary>
@@ -528,9 +549,7 @@ public sealed partial record PrivacyCase
     /// (<see cref="CaseRefusal.AlreadyDone"/>), rather than mailing the requester again.
     /// </summary>
     public CaseTransition ClaimAnswer(DateTimeOffset at) =>
-        AnswerSentAt is not null ? Refuse(CaseRefusal.AlreadyDone)
-        : AnswerClaimedAt is { } claimed && at - claimed < AnswerClaimHold ? Refuse(CaseRefusal.UnderWay)
-        : To(this with { AnswerClaimedAt = at });
+        Claim(AnswerSentAt, AnswerClaimedAt, at, x => x with { AnswerClaimedAt = at });
 
     /// <summary>
     /// The answer claimed at <paramref name="claimedAt"/> could not be sent: the claim is taken back, so the step's retry

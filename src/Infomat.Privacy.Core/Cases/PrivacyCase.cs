@@ -36,6 +36,9 @@ public sealed partial record PrivacyCase
 
     public DateTimeOffset? AcknowledgedAt { get; init; }
 
+    /// <summary>When a run of the acknowledgement step started sending it and has not yet recorded it (<see cref="ClaimAcknowledgement"/>).</summary>
+    public DateTimeOffset? AcknowledgementClaimedAt { get; init; }
+
     /// <summary>For a withdrawal of consent: marketing consent only (an unsubscribe mail); null: every consent.</summary>
     public ConsentScope? Consent { get; init; }
 

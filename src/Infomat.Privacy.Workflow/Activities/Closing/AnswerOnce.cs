@@ -23,9 +23,21 @@ public static class AnswerOnce
     /// mail and returns the transition that records it), and records it. Returns the case as stored after, with whether
     /// this run sent it (false: it was recorded already, by this step's earlier run or another).
     /// </summary>
+    public static Task<(PrivacyCase Case, bool Sent)> SendAsync(
+        ICaseRegister register, TimeProvider time, string caseId, Func<PrivacyCase, Task<Func<PrivacyCase, CaseTransition>>> send) =>
+        SendAsync(register, time, caseId, (x, at) => x.ClaimAnswer(at), (x, at) => x.AnswerNotSent(at), send);
+
+    /// <summary>
+    /// As the answer, for another mail the requester gets once (the acknowledgement): <paramref name="claim"/> and
+    /// <paramref name="release"/> are its own claim's transitions.
+    /// </summary>
     public static async Task<(PrivacyCase Case, bool Sent)> SendAsync(
-        ICaseRegister register, TimeProvider time, string caseId, Func<PrivacyCase, Task<Func<PrivacyCase, CaseTransition>>> send)
+        ICaseRegister register, TimeProvider time, string caseId,
+        Func<PrivacyCase, DateTimeOffset, CaseTransition> claim, Func<PrivacyCase, DateTimeOffset, CaseTransition> release,
+        Func<PrivacyCase, Task<Func<PrivacyCase, CaseTransition>>> send)
     {
+        ArgumentNullException.ThrowIfNull(claim);
+        ArgumentNullException.ThrowIfNull(release);
         ArgumentNullException.ThrowIfNull(register);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(send);
@@ -34,13 +46,13 @@ public static class AnswerOnce
         while (true)
         {
             var claimedAt = time.GetUtcNow();
-            var claim = await register.ApplyAsync(caseId, x => x.ClaimAnswer(claimedAt), CancellationToken.None);
-            if (claim.Refusal == CaseRefusal.AlreadyDone)
+            var claimed = await register.ApplyAsync(caseId, x => claim(x, claimedAt), CancellationToken.None);
+            if (claimed.Refusal == CaseRefusal.AlreadyDone)
             {
-                return (claim.Case, false);
+                return (claimed.Case, false);
             }
 
-            if (claim.Refusal == CaseRefusal.UnderWay)
+            if (claimed.Refusal == CaseRefusal.UnderWay)
             {
                 if (DateTimeOffset.UtcNow > patience)
                 {
@@ -54,7 +66,7 @@ public static class AnswerOnce
             Func<PrivacyCase, CaseTransition> record;
             try
             {
-                record = await send(claim.Case);
+                record = await send(claimed.Case);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -62,9 +74,9 @@ public static class AnswerOnce
                 // taken back runs out after its hold.
                 try
                 {
-                    await register.ApplyAsync(caseId, x => x.AnswerNotSent(claimedAt), CancellationToken.None);
+                    await register.ApplyAsync(caseId, x => release(x, claimedAt), CancellationToken.None);
                 }
-                catch (Exception release) when (release is not OutOfMemoryException)
+                catch (Exception notReleased) when (notReleased is not OutOfMemoryException)
                 {
                     // The send's failure is what the step reports; the claim it could not take back runs out.
                 }

@@ -16,9 +16,13 @@ public sealed class SendAcknowledgement(ICaseRegister register, IMailSender mail
         var c = await register.RequireAsync(input);
         if (c.NeedsAcknowledgement)
         {
-            await mail.SendAsync(PrivacyMails.Acknowledgement(c, dataMap, options.Value.NoticeLink(c.Language)), CancellationToken.None);
-            var at = time.GetUtcNow();
-            await register.ApplyAsync(c.Id, x => x.Acknowledge(at), CancellationToken.None);
+            // Claimed before it goes: a second run of this step does not acknowledge the request twice (decision 116).
+            await Closing.AnswerOnce.SendAsync(register, time, c.Id, (x, at) => x.ClaimAcknowledgement(at), (x, at) => x.AcknowledgementNotSent(at), async claimed =>
+            {
+                await mail.SendAsync(PrivacyMails.Acknowledgement(claimed, dataMap, options.Value.NoticeLink(claimed.Language)), CancellationToken.None);
+                var at = time.GetUtcNow();
+                return x => x.Acknowledge(at);
+            });
         }
 
         return true;
