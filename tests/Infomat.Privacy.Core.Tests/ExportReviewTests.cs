@@ -100,6 +100,12 @@ public sealed class ExportReviewTests
         Assert.Equal(done.Review, Assert.Single(again.EarlierReviews));
 
         again = Taken(Taken(again.ExportReviewMailSent(Received.AddDays(3))).CompleteExportReview([], "Jan", Received.AddDays(4)));
+
+        // The fingerprints go with the identifiers when the register's retention ends.
+        var kept = Taken(Taken(again.Complete(Received.AddDays(5))).EraseIdentifiers("subject", Received.AddYears(10), TimeSpan.FromDays(365)));
+        Assert.Null(kept.Review!.Fingerprint);
+        Assert.All(kept.EarlierReviews, r => Assert.Null(r.Fingerprint));
+        Assert.Single(kept.EarlierReviews);
         var audit = CaseAudit.Entries(again, new KeyedHash(new byte[32]));
         Assert.Equal(["export-review-opened", "export-review-opened.1"], audit.Where(e => e.Action == "export-review-opened").Select(e => e.Key));
         Assert.Equal([("Els", "withheld=1 columns=be/crm.activity_notes.note"), ("Jan", "withheld=0")],

@@ -106,6 +106,9 @@ public sealed record ExportReview(int Values, DateTimeOffset OpenedAt)
     public string? DoneBy { get; init; }
     public IReadOnlyList<WithheldValue> Withheld { get; init; } = [];
 
-    /// <summary>What the reviewed values were (a digest of where each is and what it says; not reversible); null for reviews from before it was kept.</summary>
+    /// <summary>
+    /// What the reviewed values were: a keyed digest of where each is and what it says (<see cref="Export.Fingerprint"/>;
+    /// pseudonymised data, cleared with the identifiers); null for reviews from before it was kept.
+    /// </summary>
     public string? Fingerprint { get; init; }
 }

@@ -844,6 +844,9 @@ public sealed partial record PrivacyCase
             Tasks = Tasks.Select(t => t with { Note = null }).ToList(),
             Extensions = Extensions.Select(e => e with { Reason = string.Empty }).ToList(),
             RestrictionLift = RestrictionLift is null ? null : RestrictionLift with { Reason = string.Empty },
+            // The keyed fingerprints of the reviewed free text go with the identifiers (decision 117).
+            Review = Review is null ? null : Review with { Fingerprint = null },
+            EarlierReviews = [.. EarlierReviews.Select(r => r with { Fingerprint = null })],
         });
 
     /// <summary>

@@ -181,7 +181,8 @@ public static class FreeTextReview
 /// pseudonymisation key, over each value's place (store, table, record, column) and text, in a fixed order. The same
 /// values give the same fingerprint; a value added, removed or edited gives another. Keyed, so that a short value cannot
 /// be checked by guessing without the key; still pseudonymised data (of the requester and of others), kept in the case
-/// and erased with it (decision 117). A value seen twice (a store read twice) counts once.
+/// and cleared with its identifiers when the register's retention ends (decision 117). A value seen twice (a store read
+/// twice) counts once.
 /// </summary>
 public sealed class Fingerprint(byte[] key)
 {
