@@ -68,9 +68,13 @@ public sealed class ExportDeliveryTests
         var tokens = new Tokens.LinkTokenService(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), clock);
         DeliverExport Run() => new(register, mail, tokens, exports, TestDataMaps.Real, Microsoft.Extensions.Options.Options.Create(new PrivacyOptions()), clock, NullLogger<DeliverExport>.Instance);
 
-        // The first send fails once the mail service is reached: its claim is taken back and the retry sends at once.
+        // The first send fails once the mail service is reached, and so does the first try to take its claim back (a
+        // storage 503): the claim is taken back all the same, and the retry sends at once.
         mail.FailNext(1);
-        await Assert.ThrowsAsync<HttpRequestException>(() => Run().RunAsync(null!, c.Id));
+        var faulty = new FailingUpdates(register) { FailUpdate = 2 };
+        await Assert.ThrowsAsync<HttpRequestException>(() => new DeliverExport(faulty, mail, tokens, exports, TestDataMaps.Real,
+            Microsoft.Extensions.Options.Options.Create(new PrivacyOptions()), clock, NullLogger<DeliverExport>.Instance).RunAsync(null!, c.Id));
+        Assert.Equal(3, faulty.Updates);
         Assert.Null((await register.GetAsync(c.Id, default))!.AnswerClaimedAt);
 
         await TwiceAtOnceAsync(mail, () => Run().RunAsync(null!, c.Id));
@@ -127,5 +131,28 @@ public sealed class ExportDeliveryTests
         await Task.Delay(300);
         slow.SetResult();
         await Task.WhenAll(runs).WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>The register, with its <see cref="FailUpdate"/>-th update failing as a storage 503 would.</summary>
+    private sealed class FailingUpdates(ICaseRegister inner) : ICaseRegister
+    {
+        public int FailUpdate { get; init; }
+
+        public int Updates { get; private set; }
+
+        public Task CreateAsync(PrivacyCase privacyCase, CancellationToken cancellationToken) => inner.CreateAsync(privacyCase, cancellationToken);
+
+        public Task<PrivacyCase?> GetAsync(string caseId, CancellationToken cancellationToken) => inner.GetAsync(caseId, cancellationToken);
+
+        public Task<PrivacyCase> UpdateAsync(string caseId, Func<PrivacyCase, PrivacyCase?> change, CancellationToken cancellationToken) =>
+            ++Updates == FailUpdate ? throw new Azure.RequestFailedException(503, "Service unavailable") : inner.UpdateAsync(caseId, change, cancellationToken);
+
+        public IAsyncEnumerable<string> ListUnfinishedAsync(CancellationToken cancellationToken) => inner.ListUnfinishedAsync(cancellationToken);
+
+        public IAsyncEnumerable<PrivacyCase> ListAllAsync(CancellationToken cancellationToken) => inner.ListAllAsync(cancellationToken);
+
+        public Task<bool> TryConsumeTokenAsync(string tokenId, string caseId, CancellationToken cancellationToken) => inner.TryConsumeTokenAsync(tokenId, caseId, cancellationToken);
+
+        public Task<string?> UsedForAsync(string tokenId, CancellationToken cancellationToken) => inner.UsedForAsync(tokenId, cancellationToken);
     }
 }

@@ -537,10 +537,11 @@ public sealed partial record PrivacyCase
 
     /// <summary>
     /// How long a claim on the requester's answer (<see cref="ClaimAnswer"/>) keeps another run of its step from sending
-    /// it: past this, a send that never reported back (its host stopped mid-send) no longer holds the answer up. The
-    /// durable provider hands the step of a host that stopped to another after about as long (decision 116).
+    /// it: past this, a send that has not reported back (its host stopped mid-send) no longer holds the answer up, so the
+    /// step handed on after a stopped host sends without waiting long (decision 116). A send takes seconds; one still
+    /// under way after a minute while another run of its step overlaps it is the one case two mails can still go.
     /// </summary>
-    public static readonly TimeSpan AnswerClaimHold = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan AnswerClaimHold = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// A run of a step starts sending the requester's answer (the export link, the report, the rejection or the expiry

@@ -15,7 +15,7 @@ public static class AnswerOnce
     /// <summary>How often a run waiting on another's claim reads the case again.</summary>
     public static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
 
-    /// <summary>How often the record of a sent answer is tried (1, 2, 3 and 4 s apart) before the step fails with its claim standing.</summary>
+    /// <summary>How often the record of a sent answer, or the release of a claim whose send failed, is tried (1, 2, 3 and 4 s apart).</summary>
     private const int RecordAttempts = 5;
 
     /// <summary>
@@ -70,15 +70,23 @@ public static class AnswerOnce
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // Not sent (or not known to be): the claim goes, so the step's retry sends at once. A claim that cannot be
-                // taken back runs out after its hold.
-                try
+                // Not sent (or not known to be): the claim goes, tried again in place like the record below, so the
+                // step's retry sends at once rather than wait for the claim to run out. One that cannot be taken back
+                // runs out after its hold; the send's failure is what the step reports.
+                for (var attempt = 1; attempt <= RecordAttempts; attempt++)
                 {
-                    await register.ApplyAsync(caseId, x => release(x, claimedAt), CancellationToken.None);
-                }
-                catch (Exception notReleased) when (notReleased is not OutOfMemoryException)
-                {
-                    // The send's failure is what the step reports; the claim it could not take back runs out.
+                    try
+                    {
+                        await register.ApplyAsync(caseId, x => release(x, claimedAt), CancellationToken.None);
+                        break;
+                    }
+                    catch (Exception notReleased) when (notReleased is not OutOfMemoryException && attempt < RecordAttempts)
+                    {
+                        await Task.Delay(Poll * attempt);
+                    }
+                    catch (Exception notReleased) when (notReleased is not OutOfMemoryException)
+                    {
+                    }
                 }
 
                 throw;
