@@ -102,6 +102,7 @@ public sealed class ExportDeliveryTests
         Assert.Single(mail.Of(MailKind.ActionReport));
         Assert.Equal(CaseStatus.Completed, (await register.GetAsync(c.Id, default))!.Status);
     }
+
     [Fact]
     public async Task Two_runs_of_the_acknowledgement_step_at_once_acknowledge_the_request_once()
     {

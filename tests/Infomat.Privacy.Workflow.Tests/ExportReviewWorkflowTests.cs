@@ -134,8 +134,7 @@ public sealed class ExportReviewWorkflowTests
         var received = PrivacyCase.Received(new ValidRequest(RequestType.Access, Email, "An Peeters", null, ControllerScope.Of("be"), Language.En, null, null), Channel.Form, DateTimeOffset.UtcNow, h.Map);
         await h.Register.CreateAsync(received with { EmailVerifiedAt = DateTimeOffset.UtcNow, Status = CaseStatus.InProgress }, default);
         await h.Staging.WriteAsync(received.Id, "be/crm", One(new Stores.StoreRecord("activity_notes", Note(7, "Called An back about the order."))), default);
-        var step = new Activities.Review.OpenExportReview(h.Register, h.Staging, h.Map, h.Mail, new Tokens.LinkTokenService(new byte[32], TimeProvider.System),
-            Microsoft.Extensions.Options.Options.Create(h.Options), TimeProvider.System, h.Hash, Microsoft.Extensions.Logging.Abstractions.NullLogger<Activities.Review.OpenExportReview>.Instance);
+        var step = ReviewStep(h);
         Assert.True((await step.RunAsync(new TestActivityContext("OpenExportReview", received.Id), new Activities.Review.OpenExportReviewInput(received.Id, ["be/crm"]))).Waiting);
         await h.Register.UpdateAsync(received.Id, x => x.CompleteExportReview([], "tester", DateTimeOffset.UtcNow).Changed!, default);
 
@@ -186,14 +185,18 @@ public sealed class ExportReviewWorkflowTests
             with { Status = CaseStatus.AwaitingIdentityApproval };
         await h.Register.CreateAsync(c, default);
         await h.Staging.WriteAsync(c.Id, "be/crm", One(new Stores.StoreRecord("activity_notes", Note(7, "Jan Janssens of Brouwerij X complained about An."))), default);
-        var step = new Activities.Review.OpenExportReview(h.Register, h.Staging, h.Map, h.Mail, new Tokens.LinkTokenService(new byte[32], TimeProvider.System),
-            Microsoft.Extensions.Options.Options.Create(h.Options), TimeProvider.System, h.Hash, Microsoft.Extensions.Logging.Abstractions.NullLogger<Activities.Review.OpenExportReview>.Instance);
+        var step = ReviewStep(h);
 
         var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => step.RunAsync(new TestActivityContext("OpenExportReview", c.Id), new Activities.Review.OpenExportReviewInput(c.Id, ["be/crm"])));
 
         Assert.DoesNotContain("Janssens", failed.Message, StringComparison.Ordinal);
         Assert.Null((await h.Register.GetAsync(c.Id, default))!.Review);
     }
+
+    /// <summary>The step that opens the review, as the harness's activities are built.</summary>
+    private static Activities.Review.OpenExportReview ReviewStep(WorkflowHarness h) =>
+        new(h.Register, h.Staging, h.Map, h.Mail, new Tokens.LinkTokenService(new byte[32], TimeProvider.System),
+            Microsoft.Extensions.Options.Options.Create(h.Options), TimeProvider.System, h.Hash, Microsoft.Extensions.Logging.Abstractions.NullLogger<Activities.Review.OpenExportReview>.Instance);
 
     private static async IAsyncEnumerable<Stores.StoreRecord> One(params Stores.StoreRecord[] records)
     {

@@ -73,20 +73,12 @@ public static class AnswerOnce
                 // Not sent (or not known to be): the claim goes, tried again in place like the record below, so the
                 // step's retry sends at once rather than wait for the claim to run out. One that cannot be taken back
                 // runs out after its hold; the send's failure is what the step reports.
-                for (var attempt = 1; attempt <= RecordAttempts; attempt++)
+                try
                 {
-                    try
-                    {
-                        await register.ApplyAsync(caseId, x => release(x, claimedAt), CancellationToken.None);
-                        break;
-                    }
-                    catch (Exception notReleased) when (notReleased is not OutOfMemoryException && attempt < RecordAttempts)
-                    {
-                        await Task.Delay(Poll * attempt);
-                    }
-                    catch (Exception notReleased) when (notReleased is not OutOfMemoryException)
-                    {
-                    }
+                    await WriteAsync(() => register.ApplyAsync(caseId, x => release(x, claimedAt), CancellationToken.None));
+                }
+                catch (Exception notReleased) when (notReleased is not OutOfMemoryException)
+                {
                 }
 
                 throw;
@@ -94,16 +86,22 @@ public static class AnswerOnce
 
             // The mail went: its record is tried again in place, so a passing storage fault does not leave the claim to
             // run out and the step's retry to mail the requester a second time.
-            for (var attempt = 1; ; attempt++)
+            return ((await WriteAsync(() => register.ApplyAsync(caseId, record, CancellationToken.None))).Case, true);
+        }
+    }
+
+    /// <summary>A register write tried up to <see cref="RecordAttempts"/> times, 1, 2, 3 and 4 s apart; the last failure is thrown.</summary>
+    private static async Task<CaseUpdate> WriteAsync(Func<Task<CaseUpdate>> write)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
             {
-                try
-                {
-                    return ((await register.ApplyAsync(caseId, record, CancellationToken.None)).Case, true);
-                }
-                catch (Exception ex) when (ex is not OutOfMemoryException && attempt < RecordAttempts)
-                {
-                    await Task.Delay(Poll * attempt);
-                }
+                return await write();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException && attempt < RecordAttempts)
+            {
+                await Task.Delay(Poll * attempt);
             }
         }
     }
