@@ -137,6 +137,10 @@ public sealed class HttpFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "cases/{caseId}/retry")] HttpRequest req, string caseId, [DurableClient] DurableTaskClient client) =>
         Run(await cases.RetryAsync(req, caseId, client, req.HttpContext.RequestAborted));
 
+    [Function("CaseAnsweredOutside")]
+    public async Task<IActionResult> CaseAnsweredOutside([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "cases/{caseId}/answered-outside")] HttpRequest req, string caseId) =>
+        Run(await cases.AnsweredOutsideAsync(req, caseId, req.HttpContext.RequestAborted));
+
     [Function("RevokeExport")]
     public async Task<IActionResult> RevokeExport([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "cases/{caseId}/revoke-export")] HttpRequest req, string caseId) =>
         Run(await cases.RevokeExportAsync(req, caseId, req.HttpContext.RequestAborted));

@@ -472,6 +472,95 @@ public sealed class CaseTransitionTests
     }
 
     [Fact]
+    public void A_failed_case_answered_outside_the_system_closes_as_answered_its_retention_starts_and_it_is_no_longer_flagged()
+    {
+        var failed = Taken(AwaitingApproval().Fail(Received.AddDays(1), "TendApprovalWait"));
+        var at = Received.AddDays(40);
+
+        var closed = Taken(failed.CloseAnsweredOutside("Els", DateOnly.FromDateTime(Received.AddDays(39).UtcDateTime), " Answered by mail from the DPO mailbox. ", at));
+
+        Assert.Equal(CaseStatus.Completed, closed.Status);
+        Assert.Equal(new AnswerOutside("Els", at, new DateOnly(2027, 4, 9), "Answered by mail from the DPO mailbox."), closed.AnsweredOutside);
+        // No longer owed an answer: no reminder, no overdue flag, nothing for the reconciler; the register's retention runs from the close.
+        Assert.False(closed.IsUnanswered);
+        Assert.Null(closed.DueReminder(at.AddDays(7), Map));
+        Assert.False(closed.NeedsWork);
+        Assert.Equal(at, closed.RetentionStart);
+        Assert.True(closed.IsDueForIdentifierErasure(at + Retention.SystemRetention.CaseIdentifiers + TimeSpan.FromDays(1), Retention.SystemRetention.CaseIdentifiers));
+        // Once: a second click, or one on a case a colleague retried meanwhile, is refused.
+        Assert.Equal(CaseRefusal.NotFailed, closed.CloseAnsweredOutside("Els", new DateOnly(2027, 4, 9), "again", at).Refusal);
+        Assert.Equal(CaseRefusal.NotFailed, Taken(failed.Retry("Piet", at)).CloseAnsweredOutside("Els", new DateOnly(2027, 4, 9), "x", at).Refusal);
+        Assert.Equal(CaseRefusal.NotFailed, AwaitingApproval().CloseAnsweredOutside("Els", new DateOnly(2027, 3, 2), "x", at).Refusal);
+    }
+
+    [Fact]
+    public void An_answer_outside_the_system_needs_how_and_a_day_between_the_receipt_and_today_in_Brussels()
+    {
+        var failed = Taken(AwaitingApproval().Fail(Received.AddDays(1)));
+        // 23:30 UTC on 30 April is 1 May in Brussels.
+        var at = new DateTimeOffset(2027, 4, 30, 23, 30, 0, TimeSpan.Zero);
+
+        Assert.Equal(CaseRefusal.ReasonRequired, failed.CloseAnsweredOutside("Els", new DateOnly(2027, 4, 1), "  ", at).Refusal);
+        Assert.Equal(CaseRefusal.DateOutOfRange, failed.CloseAnsweredOutside("Els", new DateOnly(2027, 2, 28), "mail", at).Refusal);
+        Assert.Equal(CaseRefusal.DateOutOfRange, failed.CloseAnsweredOutside("Els", new DateOnly(2027, 5, 2), "mail", at).Refusal);
+        Assert.Null(failed.CloseAnsweredOutside("Els", new DateOnly(2027, 3, 1), "mail", at).Refusal);
+        Assert.Null(failed.CloseAnsweredOutside("Els", new DateOnly(2027, 5, 1), "mail", at).Refusal);
+    }
+
+    [Fact]
+    public void A_failed_case_answered_outside_closes_with_the_answer_it_was_due_a_refusal_or_an_expiry_notice()
+    {
+        var refused = Taken(Taken(AwaitingApproval().Reject("Piet", "identity not shown", Received.AddDays(2))).Fail(Received.AddDays(2), "SendRejection"));
+        var expired = Taken(Taken(Taken(NewCase().VerificationMailSent(Received)).Expire(Received.AddDays(8), TimeSpan.FromDays(7), Timeout)).Fail(Received.AddDays(8), "ExpireCase"));
+        var at = Received.AddDays(10);
+        var day = new DateOnly(2027, 3, 11);
+
+        var rejected = Taken(refused.CloseAnsweredOutside("Els", day, "refusal sent by letter", at));
+        var expiredClosed = Taken(expired.CloseAnsweredOutside("Els", day, "Art. 12(4) notice mailed by hand", at));
+
+        Assert.Equal(CaseStatus.Rejected, refused.StatusWhenAnsweredOutside);
+        Assert.Equal(CaseStatus.Rejected, rejected.Status);
+        Assert.Equal(RefusalGround.IdentityNotConfirmed, rejected.RejectedAs);
+        Assert.Equal(CaseStatus.Expired, expiredClosed.Status);
+        // The notice was given by hand: nothing left for the reconciler to send.
+        Assert.False(expiredClosed.NeedsExpiryNotice);
+        Assert.False(expiredClosed.NeedsWork);
+    }
+
+    [Fact]
+    public void A_zip_never_linked_is_withdrawn_when_the_case_is_answered_outside_and_the_reasons_go_with_the_identifiers()
+    {
+        var built = Taken(Taken(Taken(AwaitingApproval().Approve(1, "Piet", Received.AddDays(1), "verified-link")).ExportWritten("exports/x.zip")).Fail(Received.AddDays(1), "DeliverExport"));
+        var at = Received.AddDays(2);
+
+        var closed = Taken(built.CloseAnsweredOutside("Els", new DateOnly(2027, 3, 3), "sent the data on paper", at));
+
+        Assert.Equal(at, closed.ExportRevokedAt);
+        Assert.Equal("Els", closed.ExportRevokedBy);
+        Assert.True(closed.IsExportDueForDeletion(at));
+        var retention = TimeSpan.FromDays(1);
+        var erased = Taken(closed.EraseIdentifiers("hash", at.AddDays(2), retention));
+        Assert.Equal(string.Empty, erased.AnsweredOutside!.How);
+        Assert.Equal(new DateOnly(2027, 3, 3), erased.AnsweredOutside.AnsweredOn);
+    }
+
+    [Fact]
+    public void The_audit_trail_records_a_retry_and_an_answer_outside_by_whom_and_the_day_never_how()
+    {
+        var failed = Taken(AwaitingApproval().Fail(Received.AddDays(1)));
+        var again = Taken(Taken(failed.Retry("Piet", Received.AddDays(2))).Fail(Received.AddDays(3)));
+        var closed = Taken(again.CloseAnsweredOutside("Els", new DateOnly(2027, 3, 5), "told her by phone and mail", Received.AddDays(5)));
+
+        var entries = Audit.CaseAudit.Entries(closed, new KeyedHash(new byte[32]));
+
+        var retried = Assert.Single(entries, e => e.Action == "retried");
+        Assert.Equal(("retried.1", "Piet"), (retried.Key, retried.Actor));
+        var outside = Assert.Single(entries, e => e.Action == "answered-outside");
+        Assert.Equal(("Els", "closed Completed answered-on=2027-03-05", Received.AddDays(5)), (outside.Actor, outside.Outcome, outside.At));
+        Assert.DoesNotContain(entries, e => e.Outcome.Contains("phone", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void An_expired_case_whose_notice_could_not_go_is_flagged_failed_and_a_retry_brings_back_the_notice()
     {
         var expired = Taken(Taken(NewCase().VerificationMailSent(Received)).Expire(Received.AddDays(8), TimeSpan.FromDays(7), Timeout));

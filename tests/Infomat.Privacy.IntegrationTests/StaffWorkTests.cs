@@ -218,6 +218,53 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
     }
 
     [Fact]
+    public async Task A_failed_case_staff_answered_themselves_is_closed_from_its_page_and_leaves_the_list_of_cases_owed_an_answer()
+    {
+        var email = Fresh("zelf.beantwoord");
+        var id = await Flows.SubmitAsync(email);
+        await Flows.VerifyAsync(id);
+        await Flows.ApprovalLinkAsync(id);
+        await Register().ApplyAsync(id, x => x.Fail(DateTimeOffset.UtcNow, "SendAcknowledgement"), default);
+        var casePage = new Uri($"{Host.BaseUrl}/cases/{id}");
+        var page = System.Net.WebUtility.HtmlDecode(await Flows.Http.GetStringAsync(casePage));
+        var today = Deadlines.DueDateCalculator.Today(DateTimeOffset.UtcNow).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var tomorrow = Deadlines.DueDateCalculator.Today(DateTimeOffset.UtcNow).AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var toRequester = Host.Mailbox.All().Count(m => m.To.Mailboxes.Any(a => a.Address == email));
+
+        Assert.Contains("action=\"/cases/" + id + "/answered-outside\"", page, StringComparison.Ordinal);
+        Assert.Contains("Het verzoek wordt dan afgesloten als ‘beantwoord’", page, StringComparison.Ordinal);
+        // Without how, or with a day after today: nothing recorded, the page says what to give.
+        var noHow = await Flows.StaffPostAsync($"/cases/{id}/answered-outside", casePage, "Els Janssens", ("answered_on", today), ("how", " "));
+        var future = await Flows.StaffPostAsync($"/cases/{id}/answered-outside", casePage, "Els Janssens", ("answered_on", tomorrow), ("how", "per brief"));
+        Assert.Equal(HttpStatusCode.BadRequest, noHow.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, future.StatusCode);
+        Assert.Contains("Geef de dag waarop de verzoeker werd geantwoord", System.Net.WebUtility.HtmlDecode(await future.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal(CaseStatus.Failed, (await Register().GetAsync(id, default))!.Status);
+
+        var closed = await Flows.StaffPostAsync($"/cases/{id}/answered-outside", casePage, "Els Janssens", ("answered_on", today), ("how", "Antwoord per brief van de DPO, referentie 2026-117"));
+        var again = await Flows.StaffPostAsync($"/cases/{id}/answered-outside", casePage, "Els Janssens", ("answered_on", today), ("how", "nog eens"));
+
+        Assert.Equal(HttpStatusCode.OK, closed.StatusCode);
+        var shown = System.Net.WebUtility.HtmlDecode(await closed.Content.ReadAsStringAsync());
+        Assert.Contains("Het antwoord is vastgelegd en het verzoek is afgesloten als ‘beantwoord’.", shown, StringComparison.Ordinal);
+        Assert.Contains("Antwoord per brief van de DPO, referentie 2026-117 (vastgelegd door Els Janssens", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain("action=\"/cases/" + id + "/retry\"", shown, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        var stored = (await Register().GetAsync(id, default))!;
+        Assert.Equal(CaseStatus.Completed, stored.Status);
+        Assert.Equal("Antwoord per brief van de DPO, referentie 2026-117", stored.AnsweredOutside!.How);
+        using var status = await Flows.StatusAsync(id);
+        Assert.Equal("Completed", status.RootElement.GetProperty("status").GetString());
+        // No longer listed with the cases owed an answer; the requester is sent nothing by the close.
+        var owed = await Flows.Http.GetStringAsync($"/cases?state=open&q={id}");
+        Assert.DoesNotContain($"<a href=\"/cases/{id}\">", owed, StringComparison.Ordinal);
+        Assert.Equal(toRequester, Host.Mailbox.All().Count(m => m.To.Mailboxes.Any(a => a.Address == email)));
+        // The trail names who closed it and the day, never how (staff text about the requester).
+        Assert.Contains("answered-outside", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain("2026-117</td>", shown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_decision_on_a_case_that_was_closed_meanwhile_is_refused_with_a_page_that_says_so()
     {
         var id = await Flows.SubmitAsync(Fresh("gesloten"));

@@ -209,6 +209,18 @@ public static class CaseAudit
             Add("answer-sent", "answer-sent", AuditEvent.System, c.Status.ToString(), answered);
         }
 
+        for (var i = 0; i < c.Retries.Count; i++)
+        {
+            Add("retried." + (i + 1).ToString(CultureInfo.InvariantCulture), "retried", c.Retries[i].By, "resumed after a failed step", c.Retries[i].At);
+        }
+
+        if (c.AnsweredOutside is { } outside)
+        {
+            // Staff answered the requester themselves; how they did stays in the register (staff text about the requester).
+            Add("answered-outside", "answered-outside", outside.By,
+                string.Create(CultureInfo.InvariantCulture, $"closed {c.Status} answered-on={outside.AnsweredOn:yyyy-MM-dd}"), outside.RecordedAt);
+        }
+
         // The downloads of the zips a retry replaced first, then the current zip's, numbered on: each keeps its key.
         var downloads = c.ReplacedExports.SelectMany(r => r.Downloads).Concat(c.Downloads).ToList();
         for (var i = 0; i < downloads.Count; i++)

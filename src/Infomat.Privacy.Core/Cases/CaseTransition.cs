@@ -84,6 +84,9 @@ public enum CaseRefusal
     /// <summary>The case is not failed: there is nothing to retry.</summary>
     NotFailed,
 
+    /// <summary>The day given is before the request was received or after today.</summary>
+    DateOutOfRange,
+
     /// <summary>The time the requester has to respond is not over yet.</summary>
     StillWaiting,
 

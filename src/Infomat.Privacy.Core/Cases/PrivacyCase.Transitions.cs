@@ -728,7 +728,7 @@ public sealed partial record PrivacyCase
         ExpireRefusal(at, verificationTimeout, identificationTimeout, mailReadThrough) is { } refusal ? Refuse(refusal) : To(WithStatus(CaseStatus.Expired, at));
 
     /// <summary>True when the case expired and the requester was not yet told why (Art. 12(4)).</summary>
-    public bool NeedsExpiryNotice => Status == CaseStatus.Expired && AnswerSentAt is null;
+    public bool NeedsExpiryNotice => Status == CaseStatus.Expired && AnswerSentAt is null && AnsweredOutside is null;
 
     /// <summary>The Art. 12(4) notice of an expired case went out.</summary>
     public CaseTransition ExpiryNoticeSent(DateTimeOffset at) =>
@@ -746,6 +746,50 @@ public sealed partial record PrivacyCase
     public CaseTransition Retry(string by, DateTimeOffset at) =>
         Status != CaseStatus.Failed ? Refuse(CaseRefusal.NotFailed)
         : To((this with { Retries = [.. Retries, new StaffRetry(by, at)] }).WithStatus(StatusBeforeFailure, at));
+
+    /// <summary>
+    /// Staff answered a failed case outside this system and record it (Art. 12(3) was met by their own mail or letter):
+    /// the case closes as <see cref="StatusWhenAnsweredOutside"/>, nothing more is sent, and the register's retention starts
+    /// (<see cref="RetentionStart"/>). A zip written but never linked to the requester is withdrawn with it (the retention
+    /// sweep deletes it). Refused unless the case failed, without how the requester was answered
+    /// (<see cref="CaseRefusal.ReasonRequired"/>), or for a day before the request was received or after today in Brussels
+    /// (<see cref="CaseRefusal.DateOutOfRange"/>).
+    /// </summary>
+    public CaseTransition CloseAnsweredOutside(string by, DateOnly answeredOn, string how, DateTimeOffset at)
+    {
+        if (Status != CaseStatus.Failed)
+        {
+            return Refuse(CaseRefusal.NotFailed);
+        }
+
+        if (string.IsNullOrWhiteSpace(how))
+        {
+            return Refuse(CaseRefusal.ReasonRequired);
+        }
+
+        if (answeredOn < DueDateCalculator.Today(ReceivedAt) || answeredOn > DueDateCalculator.Today(at))
+        {
+            return Refuse(CaseRefusal.DateOutOfRange);
+        }
+
+        var closed = this with { AnsweredOutside = new AnswerOutside(by, at, answeredOn, how.Trim()) };
+        if (ExportBlobName is not null && ExportExpiresAt is null && ExportRevokedAt is null && ExportDeleted is null)
+        {
+            closed = closed with { ExportRevokedAt = at, ExportRevokedBy = by };
+        }
+
+        return To(closed.WithStatus(StatusWhenAnsweredOutside, at));
+    }
+
+    /// <summary>
+    /// The status a failed case closes with when staff answered it outside this system: the answer the register shows was
+    /// due. Expired for an expired case whose Art. 12(4) notice could not go (staff gave it); Rejected when staff had refused
+    /// the request (its refusal could not be sent); Completed otherwise.
+    /// </summary>
+    public CaseStatus StatusWhenAnsweredOutside =>
+        StatusBeforeFailure == CaseStatus.Expired ? CaseStatus.Expired
+        : DecidedRefusalGround is not null ? CaseStatus.Rejected
+        : CaseStatus.Completed;
 
     /// <summary>
     /// True when a failed case still waits on the identity decision once staff retry it: it failed before it was
@@ -845,6 +889,7 @@ public sealed partial record PrivacyCase
             Tasks = Tasks.Select(t => t with { Note = null }).ToList(),
             Extensions = Extensions.Select(e => e with { Reason = string.Empty }).ToList(),
             RestrictionLift = RestrictionLift is null ? null : RestrictionLift with { Reason = string.Empty },
+            AnsweredOutside = AnsweredOutside is null ? null : AnsweredOutside with { How = string.Empty },
             // The keyed fingerprints of the reviewed free text go with the identifiers (decision 117).
             Review = Review is null ? null : Review with { Fingerprint = null },
             EarlierReviews = [.. EarlierReviews.Select(r => r with { Fingerprint = null })],

@@ -152,6 +152,9 @@ public sealed partial record PrivacyCase
     /// <summary>Staff retries of a failed case: when and by whom.</summary>
     public IReadOnlyList<StaffRetry> Retries { get; init; } = [];
 
+    /// <summary>A failed case staff answered outside this system and closed (<see cref="CloseAnsweredOutside"/>); null otherwise.</summary>
+    public AnswerOutside? AnsweredOutside { get; init; }
+
     /// <summary>After the retention period the identifiers are erased; the keyed hash of the address stays.</summary>
     public DateTimeOffset? IdentifiersErasedAt { get; init; }
 
@@ -160,8 +163,13 @@ public sealed partial record PrivacyCase
     /// <summary>For a rejected case: on which ground it was refused (the detail of the status, DESIGN §4); null otherwise.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public RefusalGround? RejectedAs =>
-        Status != CaseStatus.Rejected ? null
-        : Decision?.Outcome == DecisionOutcome.ManifestlyUnfoundedOrExcessive ? RefusalGround.ManifestlyUnfoundedOrExcessive
+        Status != CaseStatus.Rejected ? null : DecidedRefusalGround ?? RefusalGround.IdentityNotConfirmed;
+
+    /// <summary>The ground of the refusal staff decided, sent or not (the status a failed case closes with names it); null without one.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public RefusalGround? DecidedRefusalGround =>
+        Decision is not { IsRefusal: true } d ? null
+        : d.Outcome == DecisionOutcome.ManifestlyUnfoundedOrExcessive ? RefusalGround.ManifestlyUnfoundedOrExcessive
         : RefusalGround.IdentityNotConfirmed;
 
     /// <summary>When the case reached a finished status.</summary>
@@ -365,3 +373,10 @@ public sealed record RestrictionLift(string By, string Reason, DateTimeOffset No
 
 /// <summary>A staff member resumed a failed case from the case page.</summary>
 public sealed record StaffRetry(string By, DateTimeOffset At);
+
+/// <summary>
+/// Staff answered a failed case outside this system (a mail or letter of their own) and recorded it: who recorded it and
+/// when, the day the requester was answered, and how (staff text about the requester: kept in the register, shown on the
+/// case page, never in the audit trail, erased with the identifiers).
+/// </summary>
+public sealed record AnswerOutside(string By, DateTimeOffset RecordedAt, DateOnly AnsweredOn, string How);

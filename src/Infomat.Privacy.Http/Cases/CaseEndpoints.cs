@@ -271,33 +271,89 @@ public sealed partial class CaseEndpoints(
         // second click on a withdrawal whose delete failed tries the delete again.
         var at = time.GetUtcNow();
         c = (await register.ApplyAsync(c.Id, x => x.RevokeExport(by!, at), cancellationToken)).Case;
-        if (c.IsExportDueForDeletion(at))
-        {
-            try
-            {
-                // Not cut short by the browser going away: the withdrawal stands either way.
-                await exports.DeleteAsync(c.ExportBlobName!, CancellationToken.None);
-            }
-            catch (Exception ex)
-            {
-                // The withdrawal stands; the retention sweep deletes the zip at its next run.
-                ExportDeleteFailed(log, c.Id, ex.GetType().Name);
-                return staff.Page(title, Error(Texts.Get("ExportRevokeDeleteFailed", l)) + await page.BodyAsync(request, c, l, CancellationToken.None));
-            }
+        var (after, deleteFailed) = await DeleteWithdrawnExportAsync(c, at);
+        return staff.Page(title, (deleteFailed ? Error(Texts.Get("ExportRevokeDeleteFailed", l)) : string.Empty) + await page.BodyAsync(request, after, l, CancellationToken.None));
+    }
 
-            try
-            {
-                c = (await register.ApplyAsync(c.Id, x => x.RecordExportDeleted(time.GetUtcNow()), CancellationToken.None)).Case;
-            }
-            catch (Exception ex)
-            {
-                // The zip is gone; only its record is missing, and the sweep writes it at its next run (the delete again
-                // finds nothing). The page shows the register as it stands, which says so until then.
-                ExportDeletionNotRecorded(log, c.Id, ex.GetType().Name);
-            }
+    /// <summary>
+    /// Deletes the zip of a case whose export was withdrawn (recorded before: the download page refuses from then on), then
+    /// records its deletion. A delete that fails leaves it to the retention sweep (decision 108): true then.
+    /// </summary>
+    private async Task<(PrivacyCase Case, bool DeleteFailed)> DeleteWithdrawnExportAsync(PrivacyCase c, DateTimeOffset at)
+    {
+        if (!c.IsExportDueForDeletion(at))
+        {
+            return (c, false);
         }
 
-        return staff.Page(title, await page.BodyAsync(request, c, l, cancellationToken));
+        try
+        {
+            // Not cut short by the browser going away: the withdrawal stands either way.
+            await exports.DeleteAsync(c.ExportBlobName!, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // The withdrawal stands; the retention sweep deletes the zip at its next run.
+            ExportDeleteFailed(log, c.Id, ex.GetType().Name);
+            return (c, true);
+        }
+
+        try
+        {
+            c = (await register.ApplyAsync(c.Id, x => x.RecordExportDeleted(time.GetUtcNow()), CancellationToken.None)).Case;
+        }
+        catch (Exception ex)
+        {
+            // The zip is gone; only its record is missing, and the sweep writes it at its next run (the delete again
+            // finds nothing). The page shows the register as it stands, which says so until then.
+            ExportDeletionNotRecorded(log, c.Id, ex.GetType().Name);
+        }
+
+        return (c, false);
+    }
+
+    /// <summary>
+    /// <c>POST /cases/{id}/answered-outside</c>: staff answered a failed case themselves and close it
+    /// (<see cref="PrivacyCase.CloseAnsweredOutside"/>): <c>answered_on</c> (yyyy-MM-dd, the day the requester was
+    /// answered) and <c>how</c> (up to 2,000 characters, kept in the register). Nothing is sent; a zip never linked is
+    /// withdrawn and deleted. 400 with the page for a missing or impossible day or no <c>how</c>; 409 when the case is not
+    /// failed (a colleague retried or closed it).
+    /// </summary>
+    public async Task<IResult> AnsweredOutsideAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
+    {
+        var (form, identity, found, failure) = await OpenStaffPostAsync(request, caseId, cancellationToken);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        var l = staff.Language;
+        var c = found!;
+        var title = Texts.Format("CaseTitle", l, c.Id);
+        var how = form["how"].ToString().Trim();
+        var day = DateOnly.TryParseExact(form["answered_on"].ToString(), CasePage.DueDateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : (DateOnly?)null;
+        if (identity.Name is null)
+        {
+            return staff.Page(title, Error(Texts.Get("StaffNameRequired", l)) + await page.BodyAsync(request, c, l, cancellationToken), StatusCodes.Status400BadRequest);
+        }
+
+        var at = time.GetUtcNow();
+        var closed = day is { } answeredOn && how.Length <= 2000
+            ? await register.ApplyAsync(c.Id, x => x.CloseAnsweredOutside(identity.Name, answeredOn, how, at), cancellationToken)
+            : new CaseUpdate(c, CaseRefusal.DateOutOfRange);
+        if (closed.Refused)
+        {
+            return closed.Refusal == CaseRefusal.NotFailed
+                ? staff.Page(title, Error(Texts.Get("CaseOutsideNotFailed", l)) + await page.BodyAsync(request, closed.Case, l, cancellationToken), StatusCodes.Status409Conflict)
+                : staff.Page(title, Error(Texts.Get("CaseOutsideInvalid", l)) + await page.BodyAsync(request, closed.Case, l, cancellationToken), StatusCodes.Status400BadRequest);
+        }
+
+        // A zip written but never linked was withdrawn with the close: it goes now (or at the retention sweep's next run).
+        var (after, deleteFailed) = await DeleteWithdrawnExportAsync(closed.Case, at);
+        AnsweredOutside(log, c.Id, after.Status.ToString());
+        return staff.Page(title, P(Texts.Format("CaseOutsideDone", l, Texts.Status(after.Status, after.RejectedAs, l)))
+            + (deleteFailed ? Error(Texts.Get("ExportRevokeDeleteFailed", l)) : string.Empty)
+            + await page.BodyAsync(request, after, l, CancellationToken.None));
     }
 
     /// <summary>
@@ -356,6 +412,9 @@ public sealed partial class CaseEndpoints(
     [LoggerMessage(148, LogLevel.Warning, "Case {CaseId}: the extension's notice could not be sent ({Error}); the extension is taken back")]
     private static partial void ExtensionWithdrawn(ILogger logger, string caseId, string error);
 
+    [LoggerMessage(161, LogLevel.Information, "Case {CaseId}: staff recorded that they answered it outside this system; closed as {Status}")]
+    private static partial void AnsweredOutside(ILogger logger, string caseId, string status);
+
     [LoggerMessage(159, LogLevel.Warning, "Case {CaseId}: the withdrawn export could not be deleted ({Error}); the retention sweep deletes it")]
     private static partial void ExportDeleteFailed(ILogger logger, string caseId, string error);
 
@@ -376,6 +435,7 @@ public static class CaseRoutes
         app.MapPost("/cases/{caseId}/recipient-informed", (HttpRequest r, string caseId, [FromServices] CaseFollowUpEndpoints e, CancellationToken ct) => e.RecipientInformedAsync(r, caseId, ct)).WithName("RecipientInformed").DisableAntiforgery();
         app.MapPost("/cases/{caseId}/identification-seen", (HttpRequest r, string caseId, [FromServices] CaseFollowUpEndpoints e, CancellationToken ct) => e.IdentificationSeenAsync(r, caseId, ct)).WithName("IdentificationSeen").DisableAntiforgery();
         app.MapPost("/cases/{caseId}/lift-restriction", (HttpRequest r, string caseId, [FromServices] CaseFollowUpEndpoints e, CancellationToken ct) => e.LiftRestrictionAsync(r, caseId, ct)).WithName("LiftRestriction").DisableAntiforgery();
+        app.MapPost("/cases/{caseId}/answered-outside", (HttpRequest r, string caseId, [FromServices] CaseEndpoints e, CancellationToken ct) => e.AnsweredOutsideAsync(r, caseId, ct)).WithName("CaseAnsweredOutside").DisableAntiforgery();
         app.MapPost("/cases/{caseId}/revoke-export", (HttpRequest r, string caseId, [FromServices] CaseEndpoints e, CancellationToken ct) => e.RevokeExportAsync(r, caseId, ct)).WithName("RevokeExport").DisableAntiforgery();
         return app;
     }

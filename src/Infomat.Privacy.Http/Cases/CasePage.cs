@@ -102,6 +102,12 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
                 .Append("<form method=\"post\" action=\"/cases/").Append(E(c.Id)).Append("/retry\">").Append(staff.Forms.HiddenField(request))
                 .Append(staff.NameField("retry-name"))
                 .Append("<button type=\"submit\">").Append(E(Texts.Get("CaseRetryButton", l))).Append("</button></form>");
+            AnsweredOutsideForm(body, request, c, l, now);
+        }
+
+        if (c.AnsweredOutside is { } outside)
+        {
+            body.Append(P(Texts.Format("CaseOutsideLine", l, Texts.Date(outside.AnsweredOn, l), outside.How, outside.By, Texts.DateTime(outside.RecordedAt, l))));
         }
 
         if (c.ExportBlobName is not null)
@@ -144,6 +150,30 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         }
 
         return body.Append("</tbody></table></div><p><a href=\"/cases\">").Append(E(Texts.Get("CasesBack", l))).Append("</a></p>").ToString();
+    }
+
+    /// <summary>
+    /// The form that closes a failed case staff answered themselves (<see cref="PrivacyCase.CloseAnsweredOutside"/>): what
+    /// the close does, the status it closes with, the day (from the receipt to today in Brussels) and how.
+    /// </summary>
+    private void AnsweredOutsideForm(StringBuilder body, HttpRequest request, PrivacyCase c, Language l, DateTimeOffset now)
+    {
+        var today = DueDateCalculator.Today(now).ToString(DueDateFormat, System.Globalization.CultureInfo.InvariantCulture);
+        var received = DueDateCalculator.Today(c.ReceivedAt).ToString(DueDateFormat, System.Globalization.CultureInfo.InvariantCulture);
+        body.Append("<h2>").Append(E(Texts.Get("CaseOutsideTitle", l))).Append("</h2>")
+            .Append(P(Texts.Format("CaseOutsideBody", l, Texts.Status(c.StatusWhenAnsweredOutside, c.StatusWhenAnsweredOutside == CaseStatus.Rejected ? c.DecidedRefusalGround : null, l))));
+        if (c.ExportBlobName is not null && c.ExportExpiresAt is null && c.ExportRevokedAt is null)
+        {
+            body.Append(P(Texts.Get("CaseOutsideZip", l)));
+        }
+
+        body.Append("<form method=\"post\" action=\"/cases/").Append(E(c.Id)).Append("/answered-outside\">").Append(staff.Forms.HiddenField(request))
+            .Append(staff.NameField("outside-name"))
+            .Append("<label for=\"answered-on\">").Append(E(Texts.Get("CaseOutsideDate", l))).Append("</label>")
+            .Append("<input type=\"date\" id=\"answered-on\" name=\"answered_on\" required min=\"").Append(received).Append("\" max=\"").Append(today).Append("\" value=\"").Append(today).Append("\">")
+            .Append("<label for=\"answered-how\">").Append(E(Texts.Get("CaseOutsideHow", l))).Append("</label>")
+            .Append("<textarea id=\"answered-how\" name=\"how\" rows=\"3\" maxlength=\"2000\" required></textarea>")
+            .Append("<button type=\"submit\" class=\"secondary\">").Append(E(Texts.Get("CaseOutsideButton", l))).Append("</button></form>");
     }
 
     /// <summary>
