@@ -471,90 +471,141 @@ public sealed class CaseTransitionTests
         Assert.NotNull(failed.DueReminder(Received.AddDays(60), Map));
     }
 
-    [Fact]
-    public void A_failed_case_answered_outside_the_system_closes_as_answered_its_retention_starts_and_it_is_no_longer_flagged()
+    private static readonly TimeSpan LinkLifetime = TimeSpan.FromDays(7);
+
+    /// <summary>Closes a failed case as answered outside, from a page that showed its current failure.</summary>
+    private static CaseTransition CloseOutside(PrivacyCase c, DateOnly day, string how, DateTimeOffset at) =>
+        c.CloseAnsweredOutside("Els", day, how, c.FailedAt, LinkLifetime, at);
+
+    /// <summary>An approved access case that failed afterwards.</summary>
+    private static PrivacyCase ApprovedThenFailed(Func<PrivacyCase, PrivacyCase>? before = null)
     {
-        var failed = Taken(AwaitingApproval().Fail(Received.AddDays(1), "TendApprovalWait"));
-        var at = Received.AddDays(40);
-
-        var closed = Taken(failed.CloseAnsweredOutside("Els", DateOnly.FromDateTime(Received.AddDays(39).UtcDateTime), " Answered by mail from the DPO mailbox. ", at));
-
-        Assert.Equal(CaseStatus.Completed, closed.Status);
-        Assert.Equal(new AnswerOutside("Els", at, new DateOnly(2027, 4, 9), "Answered by mail from the DPO mailbox."), closed.AnsweredOutside);
-        // No longer owed an answer: no reminder, no overdue flag, nothing for the reconciler; the register's retention runs from the close.
-        Assert.False(closed.IsUnanswered);
-        Assert.Null(closed.DueReminder(at.AddDays(7), Map));
-        Assert.False(closed.NeedsWork);
-        Assert.Equal(at, closed.RetentionStart);
-        Assert.True(closed.IsDueForIdentifierErasure(at + Retention.SystemRetention.CaseIdentifiers + TimeSpan.FromDays(1), Retention.SystemRetention.CaseIdentifiers));
-        // Once: a second click, or one on a case a colleague retried meanwhile, is refused.
-        Assert.Equal(CaseRefusal.NotFailed, closed.CloseAnsweredOutside("Els", new DateOnly(2027, 4, 9), "again", at).Refusal);
-        Assert.Equal(CaseRefusal.NotFailed, Taken(failed.Retry("Piet", at)).CloseAnsweredOutside("Els", new DateOnly(2027, 4, 9), "x", at).Refusal);
-        Assert.Equal(CaseRefusal.NotFailed, AwaitingApproval().CloseAnsweredOutside("Els", new DateOnly(2027, 3, 2), "x", at).Refusal);
+        var approved = Taken(AwaitingApproval().Approve(1, "Piet", Received.AddDays(1), "verified-link"));
+        return Taken((before ?? (c => c))(approved).Fail(Received.AddDays(1), "DeliverExport"));
     }
 
     [Fact]
-    public void An_answer_outside_the_system_needs_how_and_a_day_between_the_receipt_and_today_in_Brussels()
+    public void A_failed_case_answered_outside_the_system_closes_as_answered_its_retention_starts_and_it_is_no_longer_flagged()
     {
-        var failed = Taken(AwaitingApproval().Fail(Received.AddDays(1)));
+        var failed = ApprovedThenFailed();
+        var at = Received.AddDays(40);
+
+        var closed = Taken(CloseOutside(failed, new DateOnly(2027, 4, 9), " Answered by mail from the DPO mailbox. ", at));
+
+        Assert.Equal(CaseStatus.Completed, closed.Status);
+        Assert.Equal(new AnswerOutside("Els", at, new DateOnly(2027, 4, 9), "Answered by mail from the DPO mailbox."), closed.AnsweredOutside);
+        // Owed an answer before, not after: no reminder, no overdue flag; the register's retention runs from the close.
+        Assert.NotNull(failed.DueReminder(at.AddDays(7), Map));
+        Assert.False(closed.IsUnanswered);
+        Assert.Null(closed.DueReminder(at.AddDays(7), Map));
+        Assert.Equal(at, closed.RetentionStart);
+        // The requester's page says staff sent the answer themselves, not that it went to their address.
+        Assert.Equal(RequestProgress.AnsweredOutside, closed.Progress);
+        // Once: a second click, or one on a case a colleague retried meanwhile, is refused; and only a failed case.
+        Assert.Equal(CaseRefusal.NotFailed, CloseOutside(closed, new DateOnly(2027, 4, 9), "again", at).Refusal);
+        Assert.Equal(CaseRefusal.NotFailed, CloseOutside(Taken(failed.Retry("Piet", at)), new DateOnly(2027, 4, 9), "x", at).Refusal);
+        Assert.Equal(CaseRefusal.NotFailed, CloseOutside(AwaitingApproval(), new DateOnly(2027, 3, 2), "x", at).Refusal);
+    }
+
+    [Fact]
+    public void A_failed_case_without_an_identity_decision_is_not_closed_as_answered_outside_and_an_outdated_page_closes_nothing()
+    {
+        var undecided = Taken(AwaitingApproval().Fail(Received.AddDays(1), "TendApprovalWait"));
+        var failedAgain = Taken(Taken(Taken(undecided.Retry("Piet", Received.AddDays(2))).Approve(1, "Piet", Received.AddDays(2), "verified-link")).Fail(Received.AddDays(3)));
+
+        Assert.Equal(CaseRefusal.NotDecided, undecided.AnswerOutsideRefusal);
+        Assert.Equal(CaseRefusal.NotDecided, CloseOutside(undecided, new DateOnly(2027, 3, 2), "mail", Received.AddDays(2)).Refusal);
+        // The page opened at the first failure (it offered no close) is outdated once a colleague retried and it failed again.
+        Assert.Equal(CaseRefusal.PageOutdated, failedAgain.CloseAnsweredOutside("Els", new DateOnly(2027, 3, 4), "mail", undecided.FailedAt, LinkLifetime, Received.AddDays(4)).Refusal);
+        Assert.Equal(CaseRefusal.PageOutdated, failedAgain.CloseAnsweredOutside("Els", new DateOnly(2027, 3, 4), "mail", null, LinkLifetime, Received.AddDays(4)).Refusal);
+        Assert.Null(CloseOutside(failedAgain, new DateOnly(2027, 3, 4), "mail", Received.AddDays(4)).Refusal);
+    }
+
+    [Fact]
+    public void An_answer_outside_the_system_needs_how_in_at_most_2000_characters_and_a_day_between_the_receipt_and_today_in_Brussels()
+    {
+        var failed = ApprovedThenFailed();
         // 23:30 UTC on 30 April is 1 May in Brussels.
         var at = new DateTimeOffset(2027, 4, 30, 23, 30, 0, TimeSpan.Zero);
 
-        Assert.Equal(CaseRefusal.ReasonRequired, failed.CloseAnsweredOutside("Els", new DateOnly(2027, 4, 1), "  ", at).Refusal);
-        Assert.Equal(CaseRefusal.DateOutOfRange, failed.CloseAnsweredOutside("Els", new DateOnly(2027, 2, 28), "mail", at).Refusal);
-        Assert.Equal(CaseRefusal.DateOutOfRange, failed.CloseAnsweredOutside("Els", new DateOnly(2027, 5, 2), "mail", at).Refusal);
-        Assert.Null(failed.CloseAnsweredOutside("Els", new DateOnly(2027, 3, 1), "mail", at).Refusal);
-        Assert.Null(failed.CloseAnsweredOutside("Els", new DateOnly(2027, 5, 1), "mail", at).Refusal);
+        Assert.Equal(CaseRefusal.ReasonRequired, CloseOutside(failed, new DateOnly(2027, 4, 1), "  ", at).Refusal);
+        Assert.Equal(CaseRefusal.ReasonRequired, CloseOutside(failed, new DateOnly(2027, 4, 1), new string('x', PrivacyCase.MaxAnswerOutsideLength + 1), at).Refusal);
+        Assert.Null(CloseOutside(failed, new DateOnly(2027, 4, 1), new string('x', PrivacyCase.MaxAnswerOutsideLength), at).Refusal);
+        Assert.Equal(CaseRefusal.DateOutOfRange, CloseOutside(failed, new DateOnly(2027, 2, 28), "mail", at).Refusal);
+        Assert.Equal(CaseRefusal.DateOutOfRange, CloseOutside(failed, new DateOnly(2027, 5, 2), "mail", at).Refusal);
+        Assert.Null(CloseOutside(failed, new DateOnly(2027, 3, 1), "mail", at).Refusal);
+        Assert.Null(CloseOutside(failed, new DateOnly(2027, 5, 1), "mail", at).Refusal);
     }
 
     [Fact]
     public void A_failed_case_answered_outside_closes_with_the_answer_it_was_due_a_refusal_or_an_expiry_notice()
     {
         var refused = Taken(Taken(AwaitingApproval().Reject("Piet", "identity not shown", Received.AddDays(2))).Fail(Received.AddDays(2), "SendRejection"));
+        var excessive = Taken(Taken(AwaitingApproval().RefuseAsManifestlyUnfoundedOrExcessive("Piet", "the tenth request this month", Received.AddDays(2))).Fail(Received.AddDays(2), "SendRejection"));
         var expired = Taken(Taken(Taken(NewCase().VerificationMailSent(Received)).Expire(Received.AddDays(8), TimeSpan.FromDays(7), Timeout)).Fail(Received.AddDays(8), "ExpireCase"));
         var at = Received.AddDays(10);
         var day = new DateOnly(2027, 3, 11);
 
-        var rejected = Taken(refused.CloseAnsweredOutside("Els", day, "refusal sent by letter", at));
-        var expiredClosed = Taken(expired.CloseAnsweredOutside("Els", day, "Art. 12(4) notice mailed by hand", at));
+        var rejected = Taken(CloseOutside(refused, day, "refusal sent by letter", at));
+        var rejectedExcessive = Taken(CloseOutside(excessive, day, "refusal sent by letter", at));
+        var expiredClosed = Taken(CloseOutside(expired, day, "Art. 12(4) notice mailed by hand", at));
 
-        Assert.Equal(CaseStatus.Rejected, refused.StatusWhenAnsweredOutside);
-        Assert.Equal(CaseStatus.Rejected, rejected.Status);
-        Assert.Equal(RefusalGround.IdentityNotConfirmed, rejected.RejectedAs);
+        Assert.Equal((CaseStatus.Rejected, RefusalGround.IdentityNotConfirmed), (rejected.Status, rejected.RejectedAs));
+        Assert.Equal((CaseStatus.Rejected, RefusalGround.ManifestlyUnfoundedOrExcessive), (rejectedExcessive.Status, rejectedExcessive.RejectedAs));
         Assert.Equal(CaseStatus.Expired, expiredClosed.Status);
-        // The notice was given by hand: nothing left for the reconciler to send.
+        // The notice was given by hand: nothing left for the reconciler to send, nothing to flag failed.
+        Assert.True(Taken(expired.Retry("Piet", at)).NeedsWork);
         Assert.False(expiredClosed.NeedsExpiryNotice);
         Assert.False(expiredClosed.NeedsWork);
+        Assert.Equal(CaseRefusal.Finished, expiredClosed.Fail(at).Refusal);
     }
 
     [Fact]
-    public void A_zip_never_linked_is_withdrawn_when_the_case_is_answered_outside_and_the_reasons_go_with_the_identifiers()
+    public void A_zip_never_linked_is_withdrawn_when_the_case_is_answered_outside_one_whose_link_may_have_gone_runs_its_life()
     {
-        var built = Taken(Taken(Taken(AwaitingApproval().Approve(1, "Piet", Received.AddDays(1), "verified-link")).ExportWritten("exports/x.zip")).Fail(Received.AddDays(1), "DeliverExport"));
+        var neverLinked = ApprovedThenFailed(c => Taken(c.ExportWritten("exports/x.zip")));
+        var mayHaveGone = ApprovedThenFailed(c => Taken(Taken(c.ExportWritten("exports/y.zip")).ClaimAnswer(Received.AddDays(1))));
         var at = Received.AddDays(2);
 
-        var closed = Taken(built.CloseAnsweredOutside("Els", new DateOnly(2027, 3, 3), "sent the data on paper", at));
+        var withdrawn = Taken(CloseOutside(neverLinked, new DateOnly(2027, 3, 3), "sent the data on paper", at));
+        var kept = Taken(CloseOutside(mayHaveGone, new DateOnly(2027, 3, 3), "sent the data on paper", at));
 
-        Assert.Equal(at, closed.ExportRevokedAt);
-        Assert.Equal("Els", closed.ExportRevokedBy);
-        Assert.True(closed.IsExportDueForDeletion(at));
-        var retention = TimeSpan.FromDays(1);
-        var erased = Taken(closed.EraseIdentifiers("hash", at.AddDays(2), retention));
+        Assert.True(neverLinked.ExportNeverLinked);
+        Assert.Equal(("Els", at), (withdrawn.ExportRevokedBy, withdrawn.ExportRevokedAt));
+        Assert.True(withdrawn.IsExportDueForDeletion(at));
+        Assert.False(mayHaveGone.ExportNeverLinked);
+        Assert.Null(kept.ExportRevokedAt);
+        Assert.Equal(Received.AddDays(1) + LinkLifetime, kept.ExportExpiresAt);
+        Assert.False(kept.IsExportDueForDeletion(Received.AddDays(7)));
+        Assert.True(kept.IsExportDueForDeletion(Received.AddDays(8)));
+    }
+
+    [Fact]
+    public void After_an_answer_outside_staff_text_goes_with_the_identifiers_tasks_are_closed_and_no_restriction_is_lifted_here()
+    {
+        var restriction = Taken(Taken(AwaitingApproval(RequestType.Restriction).Approve(1, "Piet", Received.AddDays(1), "verified-link")).Fail(Received.AddDays(1), "ApplyActions"));
+        var at = Received.AddDays(2);
+
+        var closed = Taken(CloseOutside(restriction, new DateOnly(2027, 3, 3), "restricted by hand in the CRM", at));
+
+        Assert.Equal(CaseStatus.Completed, closed.Status);
+        Assert.Equal(CaseRefusal.NothingRestricted, closed.LiftRefusal);
+        Assert.Equal(CaseRefusal.Finished, closed.TaskRefusal("any", StaffTaskOutcome.Done, null));
+        var erased = Taken(closed.EraseIdentifiers("hash", at.AddDays(2), TimeSpan.FromDays(1)));
         Assert.Equal(string.Empty, erased.AnsweredOutside!.How);
         Assert.Equal(new DateOnly(2027, 3, 3), erased.AnsweredOutside.AnsweredOn);
     }
 
     [Fact]
-    public void The_audit_trail_records_a_retry_and_an_answer_outside_by_whom_and_the_day_never_how()
+    public void The_audit_trail_records_each_retry_and_an_answer_outside_by_whom_and_the_day_never_how()
     {
-        var failed = Taken(AwaitingApproval().Fail(Received.AddDays(1)));
-        var again = Taken(Taken(failed.Retry("Piet", Received.AddDays(2))).Fail(Received.AddDays(3)));
-        var closed = Taken(again.CloseAnsweredOutside("Els", new DateOnly(2027, 3, 5), "told her by phone and mail", Received.AddDays(5)));
+        var failed = ApprovedThenFailed();
+        var again = Taken(Taken(Taken(failed.Retry("Piet", Received.AddDays(2))).Fail(Received.AddDays(3))).Retry("Jan", Received.AddDays(4)));
+        var closed = Taken(CloseOutside(Taken(again.Fail(Received.AddDays(4))), new DateOnly(2027, 3, 5), "told her by phone and mail", Received.AddDays(5)));
 
         var entries = Audit.CaseAudit.Entries(closed, new KeyedHash(new byte[32]));
 
-        var retried = Assert.Single(entries, e => e.Action == "retried");
-        Assert.Equal(("retried.1", "Piet"), (retried.Key, retried.Actor));
+        Assert.Equal([("retried.1", "Piet"), ("retried.2", "Jan")], entries.Where(e => e.Action == "retried").Select(e => (e.Key, e.Actor)));
         var outside = Assert.Single(entries, e => e.Action == "answered-outside");
         Assert.Equal(("Els", "closed Completed answered-on=2027-03-05", Received.AddDays(5)), (outside.Actor, outside.Outcome, outside.At));
         Assert.DoesNotContain(entries, e => e.Outcome.Contains("phone", StringComparison.Ordinal));

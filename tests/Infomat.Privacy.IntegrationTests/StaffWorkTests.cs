@@ -220,11 +220,13 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
     [Fact]
     public async Task A_failed_case_staff_answered_themselves_is_closed_from_its_page_and_leaves_the_list_of_cases_owed_an_answer()
     {
-        var email = Fresh("zelf.beantwoord");
-        var id = await Flows.SubmitAsync(email);
-        await Flows.VerifyAsync(id);
-        await Flows.ApprovalLinkAsync(id);
-        await Register().ApplyAsync(id, x => x.Fail(DateTimeOffset.UtcNow, "SendAcknowledgement"), default);
+        // A person the stores know, so that the approved correction waits on staff tasks.
+        const string email = "an.peeters@example.be";
+        var id = await Flows.SubmitAsync(email, type: "rectification", details: "Mijn functietitel is fout.");
+        await Flows.ApproveAsync(id);
+        // Approved, the case waits on its staff task; then a step fails for good (what MarkFailed records).
+        await Flows.TasksLinkAsync(id);
+        await Register().ApplyAsync(id, x => x.Fail(DateTimeOffset.UtcNow, "ApplyActions"), default);
         var casePage = new Uri($"{Host.BaseUrl}/cases/{id}");
         var page = System.Net.WebUtility.HtmlDecode(await Flows.Http.GetStringAsync(casePage));
         var today = Deadlines.DueDateCalculator.Today(DateTimeOffset.UtcNow).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
@@ -233,12 +235,14 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
 
         Assert.Contains("action=\"/cases/" + id + "/answered-outside\"", page, StringComparison.Ordinal);
         Assert.Contains("Het verzoek wordt dan afgesloten als ‘beantwoord’", page, StringComparison.Ordinal);
-        // Without how, or with a day after today: nothing recorded, the page says what to give.
+        // Without how, with a day after today, or from a page without the failure it showed: nothing recorded.
         var noHow = await Flows.StaffPostAsync($"/cases/{id}/answered-outside", casePage, "Els Janssens", ("answered_on", today), ("how", " "));
         var future = await Flows.StaffPostAsync($"/cases/{id}/answered-outside", casePage, "Els Janssens", ("answered_on", tomorrow), ("how", "per brief"));
+        var outdated = await Flows.StaffPostAsync($"/cases/{id}/answered-outside", casePage, "Els Janssens", ("answered_on", today), ("how", "per brief"), ("failed_at", "1"));
         Assert.Equal(HttpStatusCode.BadRequest, noHow.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, future.StatusCode);
-        Assert.Contains("Geef de dag waarop de verzoeker werd geantwoord", System.Net.WebUtility.HtmlDecode(await future.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Contains("Geef de dag waarop het antwoord werd verstuurd", System.Net.WebUtility.HtmlDecode(await future.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Conflict, outdated.StatusCode);
         Assert.Equal(CaseStatus.Failed, (await Register().GetAsync(id, default))!.Status);
 
         var closed = await Flows.StaffPostAsync($"/cases/{id}/answered-outside", casePage, "Els Janssens", ("answered_on", today), ("how", "Antwoord per brief van de DPO, referentie 2026-117"));
@@ -255,13 +259,18 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
         Assert.Equal("Antwoord per brief van de DPO, referentie 2026-117", stored.AnsweredOutside!.How);
         using var status = await Flows.StatusAsync(id);
         Assert.Equal("Completed", status.RootElement.GetProperty("status").GetString());
+        // The requester's page says staff sent the answer themselves.
+        var thanks = System.Net.WebUtility.HtmlDecode(await Flows.Http.GetStringAsync($"/privacy/thanks?request={id}&lang=nl"));
+        Assert.Contains("onze medewerkers stuurden u het antwoord zelf op", thanks, StringComparison.Ordinal);
         // No longer listed with the cases owed an answer; the requester is sent nothing by the close.
         var owed = await Flows.Http.GetStringAsync($"/cases?state=open&q={id}");
         Assert.DoesNotContain($"<a href=\"/cases/{id}\">", owed, StringComparison.Ordinal);
         Assert.Equal(toRequester, Host.Mailbox.All().Count(m => m.To.Mailboxes.Any(a => a.Address == email)));
         // The trail names who closed it and the day, never how (staff text about the requester).
-        Assert.Contains("answered-outside", shown, StringComparison.Ordinal);
-        Assert.DoesNotContain("2026-117</td>", shown, StringComparison.Ordinal);
+        var events = await TestCases.AuditTrail(Azurite).ListAsync(id, default);
+        var outside = Assert.Single(events, e => e.Action == "answered-outside");
+        Assert.StartsWith("Els Janssens", outside.Actor, StringComparison.Ordinal);
+        Assert.DoesNotContain(events, e => e.Outcome.Contains("2026-117", StringComparison.Ordinal));
     }
 
     [Fact]

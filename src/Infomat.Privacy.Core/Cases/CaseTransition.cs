@@ -87,6 +87,12 @@ public enum CaseRefusal
     /// <summary>The day given is before the request was received or after today.</summary>
     DateOutOfRange,
 
+    /// <summary>No identity decision was recorded: the answer the case was due is not known yet.</summary>
+    NotDecided,
+
+    /// <summary>The case changed since the page was opened (a colleague acted on it): the page's action no longer fits.</summary>
+    PageOutdated,
+
     /// <summary>The time the requester has to respond is not over yet.</summary>
     StillWaiting,
 

@@ -32,6 +32,9 @@ public enum RequestProgress
     /// <summary>Closed: the identification staff asked for did not come in time (Art. 12(6)).</summary>
     ClosedIdentityNotConfirmed,
 
+    /// <summary>Answered by staff outside this system (a mail or letter of their own), on the day they recorded.</summary>
+    AnsweredOutside,
+
     /// <summary>Its address confirmed, the request was added to an earlier open request of the same address asking the same (decision 84).</summary>
     JoinedEarlierRequest,
 }
@@ -49,6 +52,7 @@ public sealed partial record PrivacyCase
         // Confirmed, the status moves on at the next step (the approval request): the link is no longer what it waits for.
         CaseStatus.AwaitingEmailVerification when EmailVerifiedAt is null =>
             VerificationMailSentAt is null ? RequestProgress.AddressLinkComing : RequestProgress.AwaitingAddressConfirmation,
+        CaseStatus.Completed or CaseStatus.Rejected when AnsweredOutside is not null => RequestProgress.AnsweredOutside,
         CaseStatus.Completed or CaseStatus.Rejected => RequestProgress.Answered,
         CaseStatus.Joined => RequestProgress.JoinedEarlierRequest,
         CaseStatus.Expired when EmailVerifiedAt is null => RequestProgress.ClosedAddressNotConfirmed,

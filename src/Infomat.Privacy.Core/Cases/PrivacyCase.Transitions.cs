@@ -499,6 +499,12 @@ public sealed partial record PrivacyCase
     /// <summary>Why task <paramref name="key"/> may not get <paramref name="outcome"/> now, or null when it may.</summary>
     public CaseRefusal? TaskRefusal(string key, StaffTaskOutcome outcome, string? note)
     {
+        if (AnsweredOutside is not null)
+        {
+            // Staff answered the case themselves: what its tasks were for was done outside this system.
+            return CaseRefusal.Finished;
+        }
+
         var task = Tasks.FirstOrDefault(t => t.Key == key);
         if (task is null)
         {
@@ -747,22 +753,45 @@ public sealed partial record PrivacyCase
         Status != CaseStatus.Failed ? Refuse(CaseRefusal.NotFailed)
         : To((this with { Retries = [.. Retries, new StaffRetry(by, at)] }).WithStatus(StatusBeforeFailure, at));
 
+    /// <summary>The longest text staff may give for how they answered a case outside this system.</summary>
+    public const int MaxAnswerOutsideLength = 2000;
+
     /// <summary>
-    /// Staff answered a failed case outside this system and record it (Art. 12(3) was met by their own mail or letter):
-    /// the case closes as <see cref="StatusWhenAnsweredOutside"/>, nothing more is sent, and the register's retention starts
-    /// (<see cref="RetentionStart"/>). A zip written but never linked to the requester is withdrawn with it (the retention
-    /// sweep deletes it). Refused unless the case failed, without how the requester was answered
-    /// (<see cref="CaseRefusal.ReasonRequired"/>), or for a day before the request was received or after today in Brussels
-    /// (<see cref="CaseRefusal.DateOutOfRange"/>).
+    /// Why staff may not close this case as answered outside this system, or null when they may: only a failed case
+    /// (an open one is answered by the system), and only once the answer it was due is known: staff decided on the
+    /// identity (approved, or refused), or it expired and only its Art. 12(4) notice failed. A failed case without a
+    /// decision is retried and decided on its decision page first.
     /// </summary>
-    public CaseTransition CloseAnsweredOutside(string by, DateOnly answeredOn, string how, DateTimeOffset at)
+    public CaseRefusal? AnswerOutsideRefusal =>
+        Status != CaseStatus.Failed ? CaseRefusal.NotFailed
+        : StatusBeforeFailure != CaseStatus.Expired && Decision is null ? CaseRefusal.NotDecided
+        : null;
+
+    /// <summary>
+    /// Staff answered a failed case outside this system and record it (<see cref="AnswerOutsideRefusal"/>): the case closes
+    /// as <see cref="StatusWhenAnsweredOutside"/>, nothing more is sent, and the register's retention starts
+    /// (<see cref="RetentionStart"/>). A zip whose link never went is withdrawn (the sweep deletes it); one whose link may
+    /// have gone (its mail claimed, never recorded: decision 116) keeps working for the link's life from that claim, then
+    /// is deleted. Refused without how the requester was answered or with more than
+    /// <see cref="MaxAnswerOutsideLength"/> characters (<see cref="CaseRefusal.ReasonRequired"/>), for a day before the
+    /// request was received or after today in Brussels (<see cref="CaseRefusal.DateOutOfRange"/>), and when the failure
+    /// the page showed (<paramref name="shownFailedAt"/>) is not the case's now (<see cref="CaseRefusal.PageOutdated"/>:
+    /// a colleague retried it since, and it may close otherwise than the page said).
+    /// </summary>
+    public CaseTransition CloseAnsweredOutside(string by, DateOnly answeredOn, string how, DateTimeOffset? shownFailedAt, TimeSpan linkLifetime, DateTimeOffset at)
     {
-        if (Status != CaseStatus.Failed)
+        ArgumentNullException.ThrowIfNull(how);
+        if (AnswerOutsideRefusal is { } refusal)
         {
-            return Refuse(CaseRefusal.NotFailed);
+            return Refuse(refusal);
         }
 
-        if (string.IsNullOrWhiteSpace(how))
+        if (shownFailedAt != FailedAt)
+        {
+            return Refuse(CaseRefusal.PageOutdated);
+        }
+
+        if (string.IsNullOrWhiteSpace(how) || how.Trim().Length > MaxAnswerOutsideLength)
         {
             return Refuse(CaseRefusal.ReasonRequired);
         }
@@ -773,18 +802,32 @@ public sealed partial record PrivacyCase
         }
 
         var closed = this with { AnsweredOutside = new AnswerOutside(by, at, answeredOn, how.Trim()) };
-        if (ExportBlobName is not null && ExportExpiresAt is null && ExportRevokedAt is null && ExportDeleted is null)
+        if (ExportNeverLinked)
         {
             closed = closed with { ExportRevokedAt = at, ExportRevokedBy = by };
+        }
+        else if (ExportBlobName is not null && ExportExpiresAt is null && AnswerClaimedAt is { } claimed)
+        {
+            closed = closed with { ExportExpiresAt = claimed + linkLifetime };
         }
 
         return To(closed.WithStatus(StatusWhenAnsweredOutside, at));
     }
 
+    /// <summary>When the case last failed (the failure a page shows); null when it is not failed.</summary>
+    public DateTimeOffset? FailedAt => Status == CaseStatus.Failed && History.Count > 0 ? History[^1].At : null;
+
+    /// <summary>
+    /// True when the case has a zip whose link never went to the requester: no link recorded, none claimed (a claimed
+    /// mail may have gone), not withdrawn or deleted.
+    /// </summary>
+    public bool ExportNeverLinked =>
+        ExportBlobName is not null && ExportExpiresAt is null && AnswerClaimedAt is null && ExportRevokedAt is null && ExportDeleted is null;
+
     /// <summary>
     /// The status a failed case closes with when staff answered it outside this system: the answer the register shows was
     /// due. Expired for an expired case whose Art. 12(4) notice could not go (staff gave it); Rejected when staff had refused
-    /// the request (its refusal could not be sent); Completed otherwise.
+    /// the request (its refusal could not be sent); Completed after an approval.
     /// </summary>
     public CaseStatus StatusWhenAnsweredOutside =>
         StatusBeforeFailure == CaseStatus.Expired ? CaseStatus.Expired

@@ -330,22 +330,28 @@ public sealed partial class CaseEndpoints(
         var l = staff.Language;
         var c = found!;
         var title = Texts.Format("CaseTitle", l, c.Id);
-        var how = form["how"].ToString().Trim();
-        var day = DateOnly.TryParseExact(form["answered_on"].ToString(), CasePage.DueDateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : (DateOnly?)null;
+        var how = form["how"].ToString();
+        var day = DateOnly.TryParseExact(form["answered_on"].ToString(), CasePage.DueDateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : DateOnly.MinValue;
+        // The failure the page showed: a colleague's retry since (and a new failure) makes the page's close outdated.
+        var shown = long.TryParse(form[CasePage.FailedAtField].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) && ticks <= DateTimeOffset.MaxValue.UtcTicks
+            ? new DateTimeOffset(ticks, TimeSpan.Zero) : (DateTimeOffset?)null;
         if (identity.Name is null)
         {
             return staff.Page(title, Error(Texts.Get("StaffNameRequired", l)) + await page.BodyAsync(request, c, l, cancellationToken), StatusCodes.Status400BadRequest);
         }
 
         var at = time.GetUtcNow();
-        var closed = day is { } answeredOn && how.Length <= 2000
-            ? await register.ApplyAsync(c.Id, x => x.CloseAnsweredOutside(identity.Name, answeredOn, how, at), cancellationToken)
-            : new CaseUpdate(c, CaseRefusal.DateOutOfRange);
+        var closed = await register.ApplyAsync(c.Id, x => x.CloseAnsweredOutside(identity.Name, day, how, shown, options.Value.Export.LinkLifetime, at), cancellationToken);
         if (closed.Refused)
         {
-            return closed.Refusal == CaseRefusal.NotFailed
-                ? staff.Page(title, Error(Texts.Get("CaseOutsideNotFailed", l)) + await page.BodyAsync(request, closed.Case, l, cancellationToken), StatusCodes.Status409Conflict)
-                : staff.Page(title, Error(Texts.Get("CaseOutsideInvalid", l)) + await page.BodyAsync(request, closed.Case, l, cancellationToken), StatusCodes.Status400BadRequest);
+            var (message, status) = closed.Refusal switch
+            {
+                CaseRefusal.NotFailed => ("CaseOutsideNotFailed", StatusCodes.Status409Conflict),
+                CaseRefusal.PageOutdated => ("CaseOutsidePageOutdated", StatusCodes.Status409Conflict),
+                CaseRefusal.NotDecided => ("CaseOutsideUndecided", StatusCodes.Status409Conflict),
+                _ => ("CaseOutsideInvalid", StatusCodes.Status400BadRequest),
+            };
+            return staff.Page(title, Error(Texts.Get(message, l)) + await page.BodyAsync(request, closed.Case, l, cancellationToken), status);
         }
 
         // A zip written but never linked was withdrawn with the close: it goes now (or at the retention sweep's next run).

@@ -152,27 +152,48 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         return body.Append("</tbody></table></div><p><a href=\"/cases\">").Append(E(Texts.Get("CasesBack", l))).Append("</a></p>").ToString();
     }
 
+    /// <summary>The hidden field by which the close says which failure its page showed (<see cref="PrivacyCase.FailedAt"/>).</summary>
+    public const string FailedAtField = "failed_at";
+
     /// <summary>
     /// The form that closes a failed case staff answered themselves (<see cref="PrivacyCase.CloseAnsweredOutside"/>): what
-    /// the close does, the status it closes with, the day (from the receipt to today in Brussels) and how.
+    /// the close does, the status it closes with (and what that answer must have said), what becomes of a zip, the day
+    /// (from the receipt to today in Brussels) and how. A case without a decision says to decide first.
     /// </summary>
     private void AnsweredOutsideForm(StringBuilder body, HttpRequest request, PrivacyCase c, Language l, DateTimeOffset now)
     {
-        var today = DueDateCalculator.Today(now).ToString(DueDateFormat, System.Globalization.CultureInfo.InvariantCulture);
-        var received = DueDateCalculator.Today(c.ReceivedAt).ToString(DueDateFormat, System.Globalization.CultureInfo.InvariantCulture);
-        body.Append("<h2>").Append(E(Texts.Get("CaseOutsideTitle", l))).Append("</h2>")
-            .Append(P(Texts.Format("CaseOutsideBody", l, Texts.Status(c.StatusWhenAnsweredOutside, c.StatusWhenAnsweredOutside == CaseStatus.Rejected ? c.DecidedRefusalGround : null, l))));
-        if (c.ExportBlobName is not null && c.ExportExpiresAt is null && c.ExportRevokedAt is null)
+        body.Append("<h2>").Append(E(Texts.Get("CaseOutsideTitle", l))).Append("</h2>");
+        if (c.AnswerOutsideRefusal is not null)
+        {
+            body.Append(P(Texts.Get("CaseOutsideUndecided", l)));
+            return;
+        }
+
+        var closesAs = Texts.Status(c.StatusWhenAnsweredOutside, c.StatusWhenAnsweredOutside == CaseStatus.Rejected ? c.DecidedRefusalGround : null, l);
+        body.Append(P(Texts.Format("CaseOutsideBody", l, closesAs)));
+        if (c.StatusWhenAnsweredOutside != CaseStatus.Completed)
+        {
+            body.Append(P(Texts.Format("CaseOutsideNotice", l, closesAs)));
+        }
+
+        if (c.ExportNeverLinked)
         {
             body.Append(P(Texts.Get("CaseOutsideZip", l)));
         }
+        else if (c.ExportBlobName is not null && c.ExportExpiresAt is null && c.AnswerClaimedAt is { } claimed)
+        {
+            body.Append(P(Texts.Format("CaseOutsideLinked", l, Texts.DateTime(claimed + options.Value.Export.LinkLifetime, l))));
+        }
 
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
         body.Append("<form method=\"post\" action=\"/cases/").Append(E(c.Id)).Append("/answered-outside\">").Append(staff.Forms.HiddenField(request))
+            .Append("<input type=\"hidden\" name=\"").Append(FailedAtField).Append("\" value=\"").Append(c.FailedAt!.Value.UtcTicks.ToString(invariant)).Append("\">")
             .Append(staff.NameField("outside-name"))
             .Append("<label for=\"answered-on\">").Append(E(Texts.Get("CaseOutsideDate", l))).Append("</label>")
-            .Append("<input type=\"date\" id=\"answered-on\" name=\"answered_on\" required min=\"").Append(received).Append("\" max=\"").Append(today).Append("\" value=\"").Append(today).Append("\">")
+            .Append("<input type=\"date\" id=\"answered-on\" name=\"answered_on\" required min=\"").Append(DueDateCalculator.Today(c.ReceivedAt).ToString(DueDateFormat, invariant))
+            .Append("\" max=\"").Append(DueDateCalculator.Today(now).ToString(DueDateFormat, invariant)).Append("\">")
             .Append("<label for=\"answered-how\">").Append(E(Texts.Get("CaseOutsideHow", l))).Append("</label>")
-            .Append("<textarea id=\"answered-how\" name=\"how\" rows=\"3\" maxlength=\"2000\" required></textarea>")
+            .Append("<textarea id=\"answered-how\" name=\"how\" rows=\"3\" maxlength=\"").Append(PrivacyCase.MaxAnswerOutsideLength).Append("\" required></textarea>")
             .Append("<button type=\"submit\" class=\"secondary\">").Append(E(Texts.Get("CaseOutsideButton", l))).Append("</button></form>");
     }
 
@@ -279,7 +300,8 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
     /// </summary>
     private void RestrictionLift(StringBuilder body, HttpRequest request, PrivacyCase c, Language l)
     {
-        if (!c.Rights.Contains(RequestType.Restriction) || c.Status != CaseStatus.Completed)
+        // What the lift rule says is nothing this system restricted (another right, not completed, answered outside it).
+        if (c.LiftRefusal is CaseRefusal.NothingRestricted or CaseRefusal.WrongStatus)
         {
             return;
         }

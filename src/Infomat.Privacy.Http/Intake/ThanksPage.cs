@@ -43,6 +43,7 @@ public static class ThanksPage
                 Texts.Date(Deadlines.DueDateCalculator.Today(c.IdentificationMailSentAt ?? c.IdentificationRequestedAt ?? c.ReceivedAt), language)),
             RequestProgress.UnderWay => Texts.Format("ThanksUnderWayBody", language, c.Id, due),
             RequestProgress.Answered => Texts.Format("ThanksAnsweredBody", language, c.Id),
+            RequestProgress.AnsweredOutside => Texts.Format("ThanksAnsweredOutsideBody", language, c.Id, Texts.Date(c.AnsweredOutside!.AnsweredOn, language)),
             RequestProgress.ClosedAddressNotConfirmed => Texts.Format("ThanksClosedAddressBody", language, c.Id),
             // Not the other case's reference, status or dates: this page shows to whoever has this reference.
             RequestProgress.JoinedEarlierRequest => Texts.Format("ThanksJoinedBody", language, c.Id),
@@ -60,7 +61,7 @@ public static class ThanksPage
                 .Append("</p><button type=\"submit\" class=\"secondary\">").Append(E(Texts.Get("ResendButton", language))).Append("</button></form>");
         }
 
-        if (c.Progress is RequestProgress.Answered or RequestProgress.ClosedAddressNotConfirmed or RequestProgress.ClosedIdentityNotConfirmed)
+        if (c.Progress is RequestProgress.Answered or RequestProgress.AnsweredOutside or RequestProgress.ClosedAddressNotConfirmed or RequestProgress.ClosedIdentityNotConfirmed)
         {
             // A new request is a new page (a new submission): this page sent again from the browser's history names this case.
             body.Append(Inv, $"<p><a href=\"{E(RequestFormPage.PathFor(language))}\">{E(Texts.Get("ThanksNewRequest", language))}</a></p>");

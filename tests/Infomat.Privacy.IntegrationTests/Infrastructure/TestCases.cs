@@ -16,10 +16,15 @@ public static class TestCases
     public static ICaseRegister Register(Azurite azurite)
     {
         ArgumentNullException.ThrowIfNull(azurite);
-        var clients = new StorageClients(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString }).Build());
-        var hash = new KeyedHash(LocalHostProcess.PseudonymisationKey);
-        return new AuditedCaseRegister(new TableCaseRegister(clients), new TableAuditTrail(clients, new AuditChain(hash.DeriveKey("audit-chain")), TimeProvider.System), hash);
+        return new AuditedCaseRegister(new TableCaseRegister(Clients(azurite)), AuditTrail(azurite), new KeyedHash(LocalHostProcess.PseudonymisationKey));
     }
+
+    /// <summary>The audit trail as the hosts write it (same storage, same chain key).</summary>
+    public static TableAuditTrail AuditTrail(Azurite azurite) =>
+        new(Clients(azurite), new AuditChain(new KeyedHash(LocalHostProcess.PseudonymisationKey).DeriveKey("audit-chain")), TimeProvider.System);
+
+    private static StorageClients Clients(Azurite azurite) =>
+        new(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString }).Build());
 
     /// <summary>A rectification waiting on staff since <paramref name="receivedAt"/>: it stays open whoever resumes it.</summary>
     public static async Task<PrivacyCase> WaitingAsync(Azurite azurite, DateTimeOffset receivedAt, string email, DateOnly? dueDate = null)
