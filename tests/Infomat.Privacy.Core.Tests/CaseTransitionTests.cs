@@ -581,19 +581,36 @@ public sealed class CaseTransitionTests
     }
 
     [Fact]
-    public void After_an_answer_outside_staff_text_goes_with_the_identifiers_tasks_are_closed_and_no_restriction_is_lifted_here()
+    public void After_an_answer_outside_staff_text_goes_with_the_identifiers_open_tasks_are_closed_and_a_restriction_can_still_be_lifted()
     {
-        var restriction = Taken(Taken(AwaitingApproval(RequestType.Restriction).Approve(1, "Piet", Received.AddDays(1), "verified-link")).Fail(Received.AddDays(1), "ApplyActions"));
+        var approved = Taken(AwaitingApproval(RequestType.Restriction).Approve(1, "Piet", Received.AddDays(1), "verified-link"));
+        var withTask = Taken(approved.OpenTasks([new StaffTask("be/crm", StaffTaskKind.ReviewObjection, "be/crm", 1)], Received.AddDays(1)));
+        var failed = Taken(withTask.Fail(Received.AddDays(1), "SendActionReport"));
         var at = Received.AddDays(2);
 
-        var closed = Taken(CloseOutside(restriction, new DateOnly(2027, 3, 3), "restricted by hand in the CRM", at));
+        var closed = Taken(CloseOutside(failed, new DateOnly(2027, 3, 3), "restricted by hand in the CRM", at));
 
         Assert.Equal(CaseStatus.Completed, closed.Status);
-        Assert.Equal(CaseRefusal.NothingRestricted, closed.LiftRefusal);
-        Assert.Equal(CaseRefusal.Finished, closed.TaskRefusal("any", StaffTaskOutcome.Done, null));
+        // The open task was doable before the close, not after: its purpose was met outside this system.
+        Assert.Null(failed.TaskRefusal("be/crm", StaffTaskOutcome.Upheld, null));
+        Assert.Equal(CaseRefusal.Finished, closed.TaskRefusal("be/crm", StaffTaskOutcome.Upheld, null));
+        // The restriction the case answered (by the system's steps before the failure, or by hand) can be lifted, Art. 18(3).
+        Assert.Null(closed.LiftRefusal);
         var erased = Taken(closed.EraseIdentifiers("hash", at.AddDays(2), TimeSpan.FromDays(1)));
         Assert.Equal(string.Empty, erased.AnsweredOutside!.How);
         Assert.Equal(new DateOnly(2027, 3, 3), erased.AnsweredOutside.AnsweredOn);
+    }
+
+    [Fact]
+    public void A_failed_withdrawal_of_consent_needs_no_identity_decision_to_be_closed_as_answered_outside()
+    {
+        var request = new ValidRequest(RequestType.WithdrawConsent, "an.peeters@example.be", "An Peeters", null, ControllerScope.AllOf(Map.ControllerCodes), Language.Nl, null, null);
+        var verified = Taken(PrivacyCase.Received(request, Channel.Form, Received, Map).Verify(Received.AddMinutes(5)));
+        var failed = Taken(verified.Fail(Received.AddHours(1), "SendActionReport"));
+
+        Assert.False(failed.NeedsIdentityApproval);
+        Assert.Null(failed.AnswerOutsideRefusal);
+        Assert.Equal(CaseStatus.Completed, Taken(CloseOutside(failed, new DateOnly(2027, 3, 2), "report sent by mail from the DPO mailbox", Received.AddDays(1))).Status);
     }
 
     [Fact]

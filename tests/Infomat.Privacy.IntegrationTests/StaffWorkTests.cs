@@ -225,7 +225,8 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
         var id = await Flows.SubmitAsync(email, type: "rectification", details: "Mijn functietitel is fout.");
         await Flows.ApproveAsync(id);
         // Approved, the case waits on its staff task; then a step fails for good (what MarkFailed records).
-        await Flows.TasksLinkAsync(id);
+        var tasksLink = await Flows.TasksLinkAsync(id);
+        var tasksPageBefore = await Flows.Http.GetStringAsync(tasksLink.PathAndQuery);
         await Register().ApplyAsync(id, x => x.Fail(DateTimeOffset.UtcNow, "ApplyActions"), default);
         var casePage = new Uri($"{Host.BaseUrl}/cases/{id}");
         var page = System.Net.WebUtility.HtmlDecode(await Flows.Http.GetStringAsync(casePage));
@@ -266,6 +267,14 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
         var owed = await Flows.Http.GetStringAsync($"/cases?state=open&q={id}");
         Assert.DoesNotContain($"<a href=\"/cases/{id}\">", owed, StringComparison.Ordinal);
         Assert.Equal(toRequester, Host.Mailbox.All().Count(m => m.To.Mailboxes.Any(a => a.Address == email)));
+        // Its staff tasks are closed: the task page says why and offers no form; a form sent from the page opened before is refused.
+        var tasksPage = System.Net.WebUtility.HtmlDecode(await Flows.Http.GetStringAsync(tasksLink.PathAndQuery));
+        Assert.Contains("Dit verzoek werd afgesloten als buiten dit systeem beantwoord", tasksPage, StringComparison.Ordinal);
+        Assert.DoesNotContain("action=\"/tasks\"", tasksPage, StringComparison.Ordinal);
+        var taskKey = System.Text.RegularExpressions.Regex.Match(tasksPageBefore, "name=\"task\" value=\"([^\"]+)\"").Groups[1].Value;
+        var lateTask = await Flows.StaffPostFromPageAsync("/tasks", tasksPageBefore, tasksLink, "Piet Claes", ("task", taskKey), ("outcome", "done"));
+        Assert.Equal(HttpStatusCode.Conflict, lateTask.StatusCode);
+        Assert.True((await Register().GetAsync(id, default))!.Tasks.All(t => t.IsOpen));
         // The trail names who closed it and the day, never how (staff text about the requester).
         var events = await TestCases.AuditTrail(Azurite).ListAsync(id, default);
         var outside = Assert.Single(events, e => e.Action == "answered-outside");

@@ -120,6 +120,28 @@ public sealed class ExportDeliveryTests
         Assert.NotNull((await register.GetAsync(c.Id, default))!.AcknowledgedAt);
     }
 
+    [Fact]
+    public async Task Two_runs_of_the_approval_step_at_once_ask_staff_once()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2027, 3, 15, 9, 0, 0, TimeSpan.Zero));
+        var register = new InMemoryRegister();
+        var mail = new RecordingMail();
+        var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), Language.En, null, null),
+            Channel.Form, clock.GetUtcNow(), TestDataMaps.Real) with { Id = "PR-APPROVAL", EmailVerifiedAt = clock.GetUtcNow() };
+        await register.CreateAsync(c, default);
+        var options = new PrivacyOptions();
+        var tokens = new Tokens.LinkTokenService(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), clock);
+        Activities.Approval.RequestApproval Run() =>
+            new(register, new FakeStores(), TestDataMaps.Real, mail, tokens, Microsoft.Extensions.Options.Options.Create(options), clock, NullLogger<Activities.Approval.RequestApproval>.Instance);
+
+        await TwiceAtOnceAsync(mail, () => Run().RunAsync(null!, c.Id));
+
+        Assert.Single(mail.Of(MailKind.ApprovalRequest));
+        var stored = (await register.GetAsync(c.Id, default))!;
+        Assert.Equal(CaseStatus.AwaitingIdentityApproval, stored.Status);
+        Assert.NotNull(stored.ApprovalMailSentAt);
+    }
+
     /// <summary>
     /// Two runs of a step at once (the provider delivers a step at least once, decision 116), against a slow mail service:
     /// both are under way before either has recorded its mail.

@@ -32,7 +32,7 @@ public enum RequestProgress
     /// <summary>Closed: the identification staff asked for did not come in time (Art. 12(6)).</summary>
     ClosedIdentityNotConfirmed,
 
-    /// <summary>Answered by staff outside this system (a mail or letter of their own), on the day they recorded.</summary>
+    /// <summary>Carried out or refused, and answered by staff outside this system (a mail or letter of their own), on the day they recorded.</summary>
     AnsweredOutside,
 
     /// <summary>Its address confirmed, the request was added to an earlier open request of the same address asking the same (decision 84).</summary>

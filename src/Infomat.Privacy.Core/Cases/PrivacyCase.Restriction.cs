@@ -16,8 +16,6 @@ public sealed partial record PrivacyCase
     public CaseRefusal? LiftRefusal =>
         !Rights.Contains(RequestType.Restriction) ? CaseRefusal.NothingRestricted
         : Status != CaseStatus.Completed ? CaseRefusal.WrongStatus
-        // Answered outside this system: what was restricted, if anything, staff did or know; they lift it there too.
-        : AnsweredOutside is not null ? CaseRefusal.NothingRestricted
         : IdentifiersErasedAt is not null ? CaseRefusal.Finished
         : RestrictionLift?.LiftedAt is not null ? CaseRefusal.AlreadyDone
         : null;

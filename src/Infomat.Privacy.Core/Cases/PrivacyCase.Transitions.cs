@@ -124,6 +124,18 @@ public sealed partial record PrivacyCase
         : To(this with { Holdings = holdings, ApprovalsRequired = ApprovalsRequiredFor(Type, twoApproversForErasure) });
 
     /// <summary>
+    /// A run of the approval step starts sending staff the approval request: claimed before the mail goes, as the
+    /// requester's mails are (decision 116), so two overlapping runs of the step ask staff once.
+    /// </summary>
+    public CaseTransition ClaimApprovalRequest(DateTimeOffset at) =>
+        Claim(ApprovalMailSentAt, ApprovalRequestClaimedAt, at, x => x with { ApprovalRequestClaimedAt = at });
+
+    /// <summary>The approval request claimed at <paramref name="claimedAt"/> could not be sent: its claim is taken back.</summary>
+    public CaseTransition ApprovalRequestNotSent(DateTimeOffset claimedAt) =>
+        ApprovalMailSentAt is not null || ApprovalRequestClaimedAt != claimedAt ? Refuse(CaseRefusal.NotAsked)
+        : To(this with { ApprovalRequestClaimedAt = null });
+
+    /// <summary>
     /// Staff were asked for the identity decision: the case waits for it. Refused once recorded: a second run of the step
     /// (delivered twice) must not restart the wait. When staff decided before the mail was recorded, its time is kept
     /// (the audit shows the mail went) and the status stays where the decision put it, never back to waiting.
@@ -759,12 +771,13 @@ public sealed partial record PrivacyCase
     /// <summary>
     /// Why staff may not close this case as answered outside this system, or null when they may: only a failed case
     /// (an open one is answered by the system), and only once the answer it was due is known: staff decided on the
-    /// identity (approved, or refused), or it expired and only its Art. 12(4) notice failed. A failed case without a
+    /// identity (approved, or refused), it needs no identity decision (a withdrawal of consent, an objection to direct
+    /// marketing: decision 49), or it expired and only its Art. 12(4) notice failed. A failed case still waiting for its
     /// decision is retried and decided on its decision page first.
     /// </summary>
     public CaseRefusal? AnswerOutsideRefusal =>
         Status != CaseStatus.Failed ? CaseRefusal.NotFailed
-        : StatusBeforeFailure != CaseStatus.Expired && Decision is null ? CaseRefusal.NotDecided
+        : StatusBeforeFailure != CaseStatus.Expired && Decision is null && NeedsIdentityApproval ? CaseRefusal.NotDecided
         : null;
 
     /// <summary>
@@ -827,7 +840,7 @@ public sealed partial record PrivacyCase
     /// <summary>
     /// The status a failed case closes with when staff answered it outside this system: the answer the register shows was
     /// due. Expired for an expired case whose Art. 12(4) notice could not go (staff gave it); Rejected when staff had refused
-    /// the request (its refusal could not be sent); Completed after an approval.
+    /// the request (its refusal could not be sent); Completed after an approval, or with none needed.
     /// </summary>
     public CaseStatus StatusWhenAnsweredOutside =>
         StatusBeforeFailure == CaseStatus.Expired ? CaseStatus.Expired

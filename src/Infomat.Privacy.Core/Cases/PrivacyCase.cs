@@ -39,6 +39,9 @@ public sealed partial record PrivacyCase
     /// <summary>When a run of the acknowledgement step started sending it and has not yet recorded it (<see cref="ClaimAcknowledgement"/>).</summary>
     public DateTimeOffset? AcknowledgementClaimedAt { get; init; }
 
+    /// <summary>When a run of the approval step started sending staff the approval request and has not yet recorded it (<see cref="ClaimApprovalRequest"/>).</summary>
+    public DateTimeOffset? ApprovalRequestClaimedAt { get; init; }
+
     /// <summary>For a withdrawal of consent: marketing consent only (an unsubscribe mail); null: every consent.</summary>
     public ConsentScope? Consent { get; init; }
 

@@ -276,8 +276,9 @@ public sealed partial class CaseEndpoints(
     }
 
     /// <summary>
-    /// Deletes the zip of a case whose export was withdrawn (recorded before: the download page refuses from then on), then
-    /// records its deletion. A delete that fails leaves it to the retention sweep (decision 108): true then.
+    /// Deletes the zip of a case when it is due to go (<see cref="PrivacyCase.IsExportDueForDeletion"/>: withdrawn, recorded
+    /// before, so the download page refuses from then on; or its link's life over), then records its deletion. A delete
+    /// that fails leaves it to the retention sweep (decision 108): true then.
     /// </summary>
     private async Task<(PrivacyCase Case, bool DeleteFailed)> DeleteWithdrawnExportAsync(PrivacyCase c, DateTimeOffset at)
     {
@@ -315,9 +316,10 @@ public sealed partial class CaseEndpoints(
     /// <summary>
     /// <c>POST /cases/{id}/answered-outside</c>: staff answered a failed case themselves and close it
     /// (<see cref="PrivacyCase.CloseAnsweredOutside"/>): <c>answered_on</c> (yyyy-MM-dd, the day the requester was
-    /// answered) and <c>how</c> (up to 2,000 characters, kept in the register). Nothing is sent; a zip never linked is
-    /// withdrawn and deleted. 400 with the page for a missing or impossible day or no <c>how</c>; 409 when the case is not
-    /// failed (a colleague retried or closed it).
+    /// answered), <c>how</c> (up to 2,000 characters, kept in the register) and <c>failed_at</c> (the failure the page
+    /// showed). Nothing is sent; a zip whose link never went is withdrawn and deleted. 400 with the page for a missing or
+    /// impossible day or no <c>how</c>; 409 when the case is not failed (a colleague retried or closed it), still waits
+    /// for its identity decision, or failed again since the page was opened.
     /// </summary>
     public async Task<IResult> AnsweredOutsideAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
     {
@@ -358,7 +360,7 @@ public sealed partial class CaseEndpoints(
         var (after, deleteFailed) = await DeleteWithdrawnExportAsync(closed.Case, at);
         AnsweredOutside(log, c.Id, after.Status.ToString());
         return staff.Page(title, P(Texts.Format("CaseOutsideDone", l, Texts.Status(after.Status, after.RejectedAs, l)))
-            + (deleteFailed ? Error(Texts.Get("ExportRevokeDeleteFailed", l)) : string.Empty)
+            + (deleteFailed ? Error(Texts.Get("CaseOutsideZipNotDeleted", l)) : string.Empty)
             + await page.BodyAsync(request, after, l, CancellationToken.None));
     }
 

@@ -182,7 +182,8 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         }
         else if (c.ExportBlobName is not null && c.ExportExpiresAt is null && c.AnswerClaimedAt is { } claimed)
         {
-            body.Append(P(Texts.Format("CaseOutsideLinked", l, Texts.DateTime(claimed + options.Value.Export.LinkLifetime, l))));
+            var ends = claimed + options.Value.Export.LinkLifetime;
+            body.Append(P(ends > now ? Texts.Format("CaseOutsideLinked", l, Texts.DateTime(ends, l)) : Texts.Get("CaseOutsideLinkEnded", l)));
         }
 
         var invariant = System.Globalization.CultureInfo.InvariantCulture;

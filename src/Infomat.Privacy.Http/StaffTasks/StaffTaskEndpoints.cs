@@ -53,6 +53,12 @@ public sealed class StaffTaskEndpoints(
         };
         var note = form["note"].ToString().Trim();
         var refusal = task is null || outcome is null ? CaseRefusal.UnknownTask : c.TaskRefusal(task.Key, outcome.Value, note);
+        if (refusal == CaseRefusal.Finished)
+        {
+            // Closed as answered outside this system meanwhile (decision 118): the page says so, with no forms.
+            return staff.Page(title, page.Body(request, c, tokenText, l), StatusCodes.Status409Conflict);
+        }
+
         if ((refusal is not null and not CaseRefusal.TaskDone) || note.Length > 2000 || identity.Name is null)
         {
             var message = identity.Name is null ? Texts.Get("StaffNameRequired", l) : Texts.Get("TaskChoiceRequired", l);

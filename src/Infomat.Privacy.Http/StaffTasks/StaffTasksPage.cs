@@ -17,13 +17,24 @@ public sealed class StaffTasksPage(StaffPages staff, DataMap dataMap)
     public string Body(HttpRequest request, PrivacyCase c, string token, Language l)
     {
         var body = new System.Text.StringBuilder(Facts(PrivacyMails.Facts(c, dataMap, l)));
+        if (c.AnsweredOutside is { } outside)
+        {
+            // Staff answered the case themselves (decision 118): its tasks are no longer done here.
+            body.Append(P(Texts.Format("TasksAnsweredOutside", l, Texts.Date(outside.AnsweredOn, l))));
+        }
+
         var t = E(token);
         var antiforgery = staff.Forms.HiddenField(request);
         foreach (var task in c.Tasks)
         {
             var label = E(PrivacyMails.TaskLabel(dataMap, task, l));
-            if (!task.IsOpen)
+            if (!task.IsOpen || c.AnsweredOutside is not null)
             {
+                if (task.IsOpen)
+                {
+                    continue;
+                }
+
                 body.Append("<section class=\"task\"><h2>").Append(label).Append("</h2>")
                     .Append(P(Texts.Format("TaskDoneBy", l, Texts.Get(OutcomeKey(task), l), Texts.DateTime(task.DoneAt!.Value, l), task.DoneBy ?? "?"))).Append("</section>");
                 continue;

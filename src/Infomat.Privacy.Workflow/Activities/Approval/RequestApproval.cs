@@ -3,6 +3,7 @@ using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.Tokens;
+using Infomat.Privacy.Workflow.Activities.Closing;
 
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
@@ -42,14 +43,20 @@ public sealed class RequestApproval(
             }
 
             c = (await register.ApplyAsync(c.Id, x => x.PrepareApproval(holdings, o.Approval.TwoApproversForErasure), CancellationToken.None)).Case;
-            var sentAt = time.GetUtcNow();
-            var link = o.ApprovalLink(tokens, c.Id);
-            var card = ApprovalCard.ForMail(c, dataMap, o, () => o.ApprovalCardToken(tokens, c.Id), link);
-            var prepared = c;
-            await log.SendToStaffAsync(mail, o.Staff, "Case " + c.Id, "approval request", to => PrivacyMails.ApprovalRequest(prepared, dataMap, link, to, o.Staff.Language, card), CancellationToken.None);
-
-            c = (await register.ApplyAsync(c.Id, x => x.RequestApproval(sentAt), CancellationToken.None)).Case;
-            log.Step(c.Id, "approval requested");
+            // Claimed before it goes, as the requester's mails are (decision 116): a second run of this step delivered
+            // at the same time waits for this one instead of mailing staff a second approval request.
+            (c, var sent) = await AnswerOnce.SendAsync(register, time, c.Id, (x, at) => x.ClaimApprovalRequest(at), (x, at) => x.ApprovalRequestNotSent(at), async prepared =>
+            {
+                var sentAt = time.GetUtcNow();
+                var link = o.ApprovalLink(tokens, prepared.Id);
+                var card = ApprovalCard.ForMail(prepared, dataMap, o, () => o.ApprovalCardToken(tokens, prepared.Id), link);
+                await log.SendToStaffAsync(mail, o.Staff, "Case " + prepared.Id, "approval request", to => PrivacyMails.ApprovalRequest(prepared, dataMap, link, to, o.Staff.Language, card), CancellationToken.None);
+                return x => x.RequestApproval(sentAt);
+            });
+            if (sent)
+            {
+                log.Step(c.Id, "approval requested");
+            }
         }
 
         return c.ApprovalMailSentAt is not null;
