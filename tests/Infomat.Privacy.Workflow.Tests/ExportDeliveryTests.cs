@@ -142,6 +142,27 @@ public sealed class ExportDeliveryTests
         Assert.NotNull(stored.ApprovalMailSentAt);
     }
 
+    [Fact]
+    public async Task Two_runs_of_the_tasks_step_at_once_mail_staff_once()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2027, 3, 15, 9, 0, 0, TimeSpan.Zero));
+        var register = new InMemoryRegister();
+        var mail = new RecordingMail();
+        var c = PrivacyCase.Received(new ValidRequest(RequestType.Rectification, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), Language.En, "My job title is wrong.", null),
+            Channel.Form, clock.GetUtcNow(), TestDataMaps.Real) with { Id = "PR-TASKS", EmailVerifiedAt = clock.GetUtcNow(), Status = CaseStatus.InProgress };
+        await register.CreateAsync(c, default);
+        var stores = new FakeStores();
+        stores.Data["be/crm"] = new() { ["an.peeters@example.be"] = [new System.Text.Json.Nodes.JsonObject { ["email"] = "an.peeters@example.be" }] };
+        var tokens = new Tokens.LinkTokenService(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), clock);
+        Activities.StaffTasks.OpenStaffTasks Run() =>
+            new(register, stores, TestDataMaps.Real, mail, tokens, Microsoft.Extensions.Options.Options.Create(new PrivacyOptions()), clock, NullLogger<Activities.StaffTasks.OpenStaffTasks>.Instance);
+
+        await TwiceAtOnceAsync(mail, () => Run().RunAsync(null!, c.Id));
+
+        Assert.Single(mail.Of(MailKind.StaffTask));
+        Assert.NotNull((await register.GetAsync(c.Id, default))!.TasksMailSentAt);
+    }
+
     /// <summary>
     /// Two runs of a step at once (the provider delivers a step at least once, decision 116), against a slow mail service:
     /// both are under way before either has recorded its mail.

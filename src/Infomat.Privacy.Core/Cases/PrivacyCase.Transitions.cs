@@ -504,6 +504,18 @@ public sealed partial record PrivacyCase
             : To((this with { Tasks = tasks }).WithStatus(tasks.Count > 0 ? CaseStatus.AwaitingStaffAction : Status, at));
     }
 
+    /// <summary>
+    /// A run of the tasks step starts mailing staff the link to the tasks: claimed before the mail goes (decision 116), so
+    /// two overlapping runs of the step mail staff once.
+    /// </summary>
+    public CaseTransition ClaimTasksMail(DateTimeOffset at) =>
+        Claim(TasksMailSentAt, TasksMailClaimedAt, at, x => x with { TasksMailClaimedAt = at });
+
+    /// <summary>The task mail claimed at <paramref name="claimedAt"/> could not be sent: its claim is taken back.</summary>
+    public CaseTransition TasksMailNotSent(DateTimeOffset claimedAt) =>
+        TasksMailSentAt is not null || TasksMailClaimedAt != claimedAt ? Refuse(CaseRefusal.NotAsked)
+        : To(this with { TasksMailClaimedAt = null });
+
     /// <summary>Staff were mailed the link to the tasks.</summary>
     public CaseTransition TasksMailSent(DateTimeOffset at) =>
         TasksMailSentAt is not null ? Refuse(CaseRefusal.AlreadyDone) : To(this with { TasksMailSentAt = at });

@@ -42,6 +42,9 @@ public sealed partial record PrivacyCase
     /// <summary>When a run of the approval step started sending staff the approval request and has not yet recorded it (<see cref="ClaimApprovalRequest"/>).</summary>
     public DateTimeOffset? ApprovalRequestClaimedAt { get; init; }
 
+    /// <summary>When a run of the tasks step started mailing staff the task link and has not yet recorded it (<see cref="ClaimTasksMail"/>).</summary>
+    public DateTimeOffset? TasksMailClaimedAt { get; init; }
+
     /// <summary>For a withdrawal of consent: marketing consent only (an unsubscribe mail); null: every consent.</summary>
     public ConsentScope? Consent { get; init; }
 

@@ -3,6 +3,7 @@ using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.Tokens;
+using Infomat.Privacy.Workflow.Activities.Closing;
 
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
@@ -38,12 +39,18 @@ public sealed class OpenStaffTasks(
         if (c.NeedsTasksMail)
         {
             var o = options.Value;
-            var token = tokens.Issue(c.Id, TokenPurpose.StaffTask, o.Staff.TaskLinkLifetime);
-            var opened = c;
-            await log.SendToStaffAsync(mail, o.Staff, "Case " + c.Id, "staff tasks", to => PrivacyMails.StaffTasks(opened, dataMap, o.Link("tasks", token), to, o.Staff.Language), CancellationToken.None);
-            var at = time.GetUtcNow();
-            c = (await register.ApplyAsync(c.Id, x => x.TasksMailSent(at), CancellationToken.None)).Case;
-            log.Step(c.Id, "staff tasks opened");
+            // Claimed before it goes (decision 116): a second run of this step at the same time does not mail staff again.
+            (c, var sent) = await AnswerOnce.SendAsync(register, time, c.Id, (x, at) => x.ClaimTasksMail(at), (x, at) => x.TasksMailNotSent(at), async opened =>
+            {
+                var token = tokens.Issue(opened.Id, TokenPurpose.StaffTask, o.Staff.TaskLinkLifetime);
+                await log.SendToStaffAsync(mail, o.Staff, "Case " + opened.Id, "staff tasks", to => PrivacyMails.StaffTasks(opened, dataMap, o.Link("tasks", token), to, o.Staff.Language), CancellationToken.None);
+                var at = time.GetUtcNow();
+                return x => x.TasksMailSent(at);
+            });
+            if (sent)
+            {
+                log.Step(c.Id, "staff tasks opened");
+            }
         }
 
         return ReadStaffTasks.State(c);
