@@ -263,6 +263,10 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
         // The requester's page says staff sent the answer themselves.
         var thanks = System.Net.WebUtility.HtmlDecode(await Flows.Http.GetStringAsync($"/privacy/thanks?request={id}&lang=nl"));
         Assert.Contains("onze medewerkers stuurden u het antwoord zelf op", thanks, StringComparison.Ordinal);
+        // The CSV says when the answer was sent, beside when staff recorded it (closed).
+        var csvFields = (await Flows.Http.GetStringAsync($"/cases.csv?q={id}")).Split("\r\n").Single(l => l.StartsWith(id, StringComparison.Ordinal)).Split(',');
+        Assert.Equal(("Completed", today), (csvFields[4], csvFields[13]));
+        Assert.NotEmpty(csvFields[10]);
         // No longer listed with the cases owed an answer; the requester is sent nothing by the close.
         var owed = await Flows.Http.GetStringAsync($"/cases?state=open&q={id}");
         Assert.DoesNotContain($"<a href=\"/cases/{id}\">", owed, StringComparison.Ordinal);
@@ -374,11 +378,11 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
         Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
         var text = await csv.Content.ReadAsStringAsync();
         var lines = text.TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("reference,type,entity,channel,status,received,due_date,days_left,overdue,extended_months,closed,rights,refusal", lines[0]);
+        Assert.Equal("reference,type,entity,channel,status,received,due_date,days_left,overdue,extended_months,closed,rights,refusal,answered_outside_on", lines[0]);
         var line = lines.Single(l => l.StartsWith(overdue.Id, StringComparison.Ordinal));
         Assert.True(Array.FindIndex(lines, l => l.StartsWith(overdue.Id, StringComparison.Ordinal)) < Array.FindIndex(lines, l => l.StartsWith(fresh, StringComparison.Ordinal)), "the overdue case comes first");
         Assert.Contains(",rectification,be,form,AwaitingStaffAction,", line, StringComparison.Ordinal);
-        Assert.EndsWith(",yes,0,,rectification,", line, StringComparison.Ordinal);
+        Assert.EndsWith(",yes,0,,rectification,,", line, StringComparison.Ordinal);
         Assert.DoesNotContain("@", text, StringComparison.Ordinal);
         Assert.DoesNotContain("Test Person", text, StringComparison.Ordinal);
     }

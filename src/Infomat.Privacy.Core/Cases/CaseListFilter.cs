@@ -32,6 +32,12 @@ public sealed record CaseListEntry(string Reference, IReadOnlyList<RequestType> 
     /// <summary>For a rejected case: the ground of the refusal.</summary>
     public RefusalGround? RejectedAs { get; init; }
 
+    /// <summary>
+    /// For a case staff answered outside this system (decision 118): the day the answer was sent, which
+    /// <see cref="ClosedAt"/> (when staff recorded it) is not.
+    /// </summary>
+    public DateOnly? AnsweredOutsideOn { get; init; }
+
     public static CaseListEntry Of(PrivacyCase c)
     {
         ArgumentNullException.ThrowIfNull(c);
@@ -41,6 +47,7 @@ public sealed record CaseListEntry(string Reference, IReadOnlyList<RequestType> 
             ExtendedMonths = c.ExtendedMonths,
             ClosedAt = c.ClosedAt,
             RejectedAs = c.RejectedAs,
+            AnsweredOutsideOn = c.AnsweredOutside?.AnsweredOn,
         };
     }
 }

@@ -50,6 +50,9 @@ public sealed partial class CaseEndpoints(
 
         /// <summary>For a rejected case: the ground of the refusal (identity not confirmed, or manifestly unfounded or excessive).</summary>
         public RefusalGround? RejectedAs { get; init; }
+
+        /// <summary>For a case staff answered outside this system: the day the answer was sent (decision 118).</summary>
+        public DateOnly? AnsweredOutsideOn { get; init; }
     }
 
     public async Task<IReadOnlyList<CaseRow>> RowsAsync(CancellationToken cancellationToken) =>
@@ -67,7 +70,7 @@ public sealed partial class CaseEndpoints(
             var daysLeft = DueDateCalculator.DaysLeft(e.DueDate, now);
             rows.Add(new CaseRow(e.Reference, e.Rights[0], e.Entity, e.Channel, e.Status, e.ReceivedAt, e.DueDate, daysLeft,
                 CaseListFilter.IsIn(e, CaseListState.Overdue, today),
-                e.ExtendedMonths, e.ClosedAt) { Rights = e.Rights, RejectedAs = e.RejectedAs });
+                e.ExtendedMonths, e.ClosedAt) { Rights = e.Rights, RejectedAs = e.RejectedAs, AnsweredOutsideOn = e.AnsweredOutsideOn });
         }
 
         // Cases still to answer first (failed ones too: they wait for staff), overdue at the top, then by due date;
@@ -140,7 +143,7 @@ public sealed partial class CaseEndpoints(
         // Formula injection: cells starting with = + - @ are escaped, as the file is opened in spreadsheets.
         await using (var csv = CsvWriter.Create(buffer, new CsvWriterOptions { Injection = CsvInjection.Escape }, true))
         {
-            csv.WriteHeader(["reference", "type", "entity", "channel", "status", "received", "due_date", "days_left", "overdue", "extended_months", "closed", "rights", "refusal"]);
+            csv.WriteHeader(["reference", "type", "entity", "channel", "status", "received", "due_date", "days_left", "overdue", "extended_months", "closed", "rights", "refusal", "answered_outside_on"]);
             foreach (var r in rows)
             {
                 await csv.WriteRecordAsync(
@@ -158,6 +161,7 @@ public sealed partial class CaseEndpoints(
                     r.Closed?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) ?? string.Empty,
                     string.Join('+', r.Rights.Select(t => t.ToWire())),
                     r.RejectedAs?.ToWire() ?? string.Empty,
+                    r.AnsweredOutsideOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? string.Empty,
                 ], cancellationToken);
             }
 
