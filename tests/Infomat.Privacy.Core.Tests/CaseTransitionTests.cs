@@ -610,6 +610,9 @@ public sealed class CaseTransitionTests
 
         Assert.False(failed.NeedsIdentityApproval);
         Assert.Null(failed.AnswerOutsideRefusal);
+        // Not before the address is confirmed: nothing was applied, and the requester may not be who they say.
+        var unconfirmed = Taken(PrivacyCase.Received(request, Channel.Form, Received, Map).Fail(Received.AddHours(1), "SendVerification"));
+        Assert.Equal(CaseRefusal.NotDecided, unconfirmed.AnswerOutsideRefusal);
         Assert.Equal(CaseStatus.Completed, Taken(CloseOutside(failed, new DateOnly(2027, 3, 2), "report sent by mail from the DPO mailbox", Received.AddDays(1))).Status);
     }
 

@@ -59,7 +59,7 @@ public sealed class ApprovalDecisionTests(Azurite azurite) : LocalHostTests(azur
         Assert.DoesNotContain("twaalfde", auditTable, StringComparison.Ordinal);
         Assert.Contains(outcome, await Flows.Http.GetStringAsync($"/cases?q={id}"), StringComparison.Ordinal);
         var csv = await Flows.Http.GetStringAsync("/cases.csv");
-        Assert.EndsWith(",manifestly-unfounded-or-excessive", csv.Split("\r\n").Single(line => line.StartsWith(id, StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.EndsWith(",manifestly-unfounded-or-excessive,", csv.Split("\r\n").Single(line => line.StartsWith(id, StringComparison.Ordinal)), StringComparison.Ordinal);
         Assert.Empty(Host.Mailbox.Of("export-ready", id));
     }
 

@@ -87,7 +87,7 @@ public enum CaseRefusal
     /// <summary>The day given is before the request was received or after today.</summary>
     DateOutOfRange,
 
-    /// <summary>No identity decision was recorded: the answer the case was due is not known yet.</summary>
+    /// <summary>The answer the case was due is not known yet: its address is not confirmed, or its identity not decided.</summary>
     NotDecided,
 
     /// <summary>The case changed since the page was opened (a colleague acted on it): the page's action no longer fits.</summary>

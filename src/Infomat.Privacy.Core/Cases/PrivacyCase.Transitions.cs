@@ -782,14 +782,15 @@ public sealed partial record PrivacyCase
 
     /// <summary>
     /// Why staff may not close this case as answered outside this system, or null when they may: only a failed case
-    /// (an open one is answered by the system), and only once the answer it was due is known: staff decided on the
-    /// identity (approved, or refused), it needs no identity decision (a withdrawal of consent, an objection to direct
-    /// marketing: decision 49), or it expired and only its Art. 12(4) notice failed. A failed case still waiting for its
-    /// decision is retried and decided on its decision page first.
+    /// (an open one is answered by the system), and only once the answer it was due is known: the address confirmed and
+    /// staff decided on the identity (approved, or refused) or the case needs no identity decision (a withdrawal of
+    /// consent, an objection to direct marketing: decision 49); or it expired and only its Art. 12(4) notice failed. A
+    /// failed case not that far is retried first (the requester confirms, staff decide on the decision page).
     /// </summary>
     public CaseRefusal? AnswerOutsideRefusal =>
         Status != CaseStatus.Failed ? CaseRefusal.NotFailed
-        : StatusBeforeFailure != CaseStatus.Expired && Decision is null && NeedsIdentityApproval ? CaseRefusal.NotDecided
+        : StatusBeforeFailure == CaseStatus.Expired ? null
+        : EmailVerifiedAt is null || (Decision is null && NeedsIdentityApproval) ? CaseRefusal.NotDecided
         : null;
 
     /// <summary>

@@ -319,11 +319,11 @@ public sealed partial class CaseEndpoints(
 
     /// <summary>
     /// <c>POST /cases/{id}/answered-outside</c>: staff answered a failed case themselves and close it
-    /// (<see cref="PrivacyCase.CloseAnsweredOutside"/>): <c>answered_on</c> (yyyy-MM-dd, the day the requester was
-    /// answered), <c>how</c> (up to 2,000 characters, kept in the register) and <c>failed_at</c> (the failure the page
+    /// (<see cref="PrivacyCase.CloseAnsweredOutside"/>): <c>answered_on</c> (yyyy-MM-dd, the day the answer was
+    /// sent), <c>how</c> (up to 2,000 characters, kept in the register) and <c>failed_at</c> (the failure the page
     /// showed). Nothing is sent; a zip whose link never went is withdrawn and deleted. 400 with the page for a missing or
-    /// impossible day or no <c>how</c>; 409 when the case is not failed (a colleague retried or closed it), still waits
-    /// for its identity decision, or failed again since the page was opened.
+    /// impossible day or no <c>how</c>; 409 when the case is not failed (a colleague retried or closed it), its answer
+    /// is not known yet (address not confirmed, identity not decided), or it failed again since the page was opened.
     /// </summary>
     public async Task<IResult> AnsweredOutsideAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
     {
