@@ -832,7 +832,7 @@ public sealed partial record PrivacyCase
         {
             closed = closed with { ExportRevokedAt = at, ExportRevokedBy = by };
         }
-        else if (ExportBlobName is not null && ExportExpiresAt is null && AnswerClaimedAt is { } claimed)
+        else if (ExportLinkMayHaveGoneAt is { } claimed)
         {
             closed = closed with { ExportExpiresAt = claimed + linkLifetime };
         }
@@ -849,6 +849,14 @@ public sealed partial record PrivacyCase
     /// </summary>
     public bool ExportNeverLinked =>
         ExportBlobName is not null && ExportExpiresAt is null && AnswerClaimedAt is null && ExportRevokedAt is null && ExportDeleted is null;
+
+    /// <summary>
+    /// When the mail with the link to a zip still there was claimed, if it may have gone without being recorded (decision
+    /// 116: a send that failed after the service took it, a host stopped mid-send); null otherwise. Such a link keeps
+    /// working for its life from then.
+    /// </summary>
+    public DateTimeOffset? ExportLinkMayHaveGoneAt =>
+        ExportBlobName is not null && ExportExpiresAt is null && ExportRevokedAt is null && ExportDeleted is null ? AnswerClaimedAt : null;
 
     /// <summary>
     /// The status a failed case closes with when staff answered it outside this system: the answer the register shows was

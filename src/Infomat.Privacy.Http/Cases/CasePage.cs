@@ -180,7 +180,7 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         {
             body.Append(P(Texts.Get("CaseOutsideZip", l)));
         }
-        else if (c.ExportBlobName is not null && c.ExportExpiresAt is null && c.AnswerClaimedAt is { } claimed)
+        else if (c.ExportLinkMayHaveGoneAt is { } claimed)
         {
             var ends = claimed + options.Value.Export.LinkLifetime;
             body.Append(P(ends > now ? Texts.Format("CaseOutsideLinked", l, Texts.DateTime(ends, l)) : Texts.Get("CaseOutsideLinkEnded", l)));
@@ -301,7 +301,7 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
     /// </summary>
     private void RestrictionLift(StringBuilder body, HttpRequest request, PrivacyCase c, Language l)
     {
-        // What the lift rule says is nothing this system restricted (another right, not completed, answered outside it).
+        // What the lift rule says is nothing this case restricted (another right, or not completed).
         if (c.LiftRefusal is CaseRefusal.NothingRestricted or CaseRefusal.WrongStatus)
         {
             return;
