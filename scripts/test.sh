@@ -115,8 +115,10 @@ for waited in $(seq 1 60); do
   if [ "$total" -gt 0 ] && [ $(( 100 * (total - idle) / total )) -lt 10 ]; then break; fi
 done
 echo "cores idle (under 10 % busy) after ${waited} s of waiting (at most 60)"
-# Counted as one more test: it fails when a limit of issue 6 is missed (throughput 0.8x DeflateStream, peak memory).
-if dotnet "bench/Infomat.Privacy.Benchmarks/bin/$CONFIG/net10.0/Infomat.Privacy.Benchmarks.dll" export 100 | tee "$ARTIFACTS/benchmark-export.txt"; then
+# Counted as one more test: it fails when a memory limit of issue 6 is missed (peak memory of a 1 GB export). Its
+# throughput ratio (0.8x DeflateStream) is printed, not held here: at the end of a CI run on two busy cores it read
+# 0.74-0.93 with the same code (0.79 on 5 December failed a CI run); scripts/bench-export.sh holds it (decision 119).
+if dotnet "bench/Infomat.Privacy.Benchmarks/bin/$CONFIG/net10.0/Infomat.Privacy.Benchmarks.dll" export 100 --speed-not-held | tee "$ARTIFACTS/benchmark-export.txt"; then
   passed=$((passed + 1))
 else
   failed=$((failed + 1))

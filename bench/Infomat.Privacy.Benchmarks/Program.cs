@@ -10,7 +10,10 @@ using Infomat.Privacy.TestSupport;
 
 // The export benchmark (issue 6): throughput of the zip writer against DeflateStream on the same bytes, and peak memory
 // of a 1 GB export against a 10 MB one, each size in its own process so that peaks do not mix.
-//   bench export                  run everything, print the figures, exit 1 if a limit is missed
+//   bench export [MB] [--speed-not-held]
+//                                 run everything, print the figures, exit 1 if a limit is missed; with
+//                                 --speed-not-held (scripts/test.sh, at the end of a CI run on two busy cores) the
+//                                 throughput ratio is printed but only the memory limits decide the exit code
 //   bench throughput [MB]         only the throughput comparison (default 100 MB of records)
 //   bench peak <MB>               (child) write an export of MB megabytes of records, print the peak working set
 //   bench mime                    hostile MIME messages against the intake's reader (issue 21 item 4)
@@ -31,20 +34,29 @@ switch (mode)
         var (ratio, _) = await ThroughputAsync(args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : 100);
         return ratio >= 0.8 ? 0 : 1;
     default:
-        var (throughputRatio, throughputFigure) = await ThroughputAsync(args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : 100);
+        var (throughputRatio, throughputFigure) = await ThroughputAsync(args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? long.Parse(args[1], CultureInfo.InvariantCulture) : 100);
+        var speedHeld = !args.Contains("--speed-not-held");
         var small = Peak(10);
         var large = Peak(1024);
         var peakRatio = (double)large / small;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"peak memory: 10 MB export {small / 1048576.0:F1} MB, 1 GB export {large / 1048576.0:F1} MB, ratio {peakRatio:F2} (limits: 1.25, and under 256 MB)"));
-        var ok = throughputRatio >= 0.8 && peakRatio <= 1.25 && large < 256L * 1024 * 1024;
+        var ok = (throughputRatio >= 0.8 || !speedHeld) && peakRatio <= 1.25 && large < 256L * 1024 * 1024;
+        if (!speedHeld)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"throughput ratio {throughputRatio:F2} {(throughputRatio >= 0.8 ? "met" : "MISSED")}: printed, not held here (scripts/bench-export.sh holds 0.8, on a quiet machine)"));
+        }
+
         BenchmarkFigures.Write("export",
         [
             throughputFigure,
             new("peak memory, 1 GB export vs 10 MB export", Mb(large), Mb(small) + " (10 MB export)", BenchmarkFigures.Ratio(peakRatio), "<= 1.25", peakRatio <= 1.25),
             new("peak memory of the 1 GB export", Mb(large), "-", Mb(large), "< 256 MB", large < 256L * 1024 * 1024),
         ]);
-        Console.WriteLine(ok ? "export benchmark: all limits met" : "export benchmark: A LIMIT IS MISSED");
+        Console.WriteLine(!ok ? "export benchmark: A LIMIT IS MISSED"
+            : speedHeld ? "export benchmark: all limits met"
+            : "export benchmark: the memory limits met (the throughput ratio is printed above, not held here)");
         return ok ? 0 : 1;
 }
 
