@@ -27,14 +27,15 @@ public sealed class StaffTasksPage(StaffPages staff, DataMap dataMap)
         var antiforgery = staff.Forms.HiddenField(request);
         foreach (var task in c.Tasks)
         {
-            var label = E(PrivacyMails.TaskLabel(dataMap, task, l));
-            if (!task.IsOpen || c.AnsweredOutside is not null)
+            if (task.IsOpen && c.AnsweredOutside is not null)
             {
-                if (task.IsOpen)
-                {
-                    continue;
-                }
+                // Closed with the case: no form.
+                continue;
+            }
 
+            var label = E(PrivacyMails.TaskLabel(dataMap, task, l));
+            if (!task.IsOpen)
+            {
                 body.Append("<section class=\"task\"><h2>").Append(label).Append("</h2>")
                     .Append(P(Texts.Format("TaskDoneBy", l, Texts.Get(OutcomeKey(task), l), Texts.DateTime(task.DoneAt!.Value, l), task.DoneBy ?? "?"))).Append("</section>");
                 continue;
