@@ -112,17 +112,23 @@ public sealed partial class ApprovalCardTests
     }
 
     [Fact]
-    public void The_approve_action_says_which_approval_the_card_showed_so_a_stale_card_is_not_taken_as_the_second()
+    public void Every_decision_says_what_the_card_showed_so_a_stale_card_is_not_taken_on_a_case_that_moved_on()
     {
-        static string ApproveBody(PrivacyCase c) =>
+        static IEnumerable<string> DecisionBodies(PrivacyCase c) =>
             Actions(ApprovalCard.Build(c, TestDataMaps.Real, Language.En, Originator, ActionUrl, PageLink))
-                .Single(a => a["body"]?.GetValue<string>().Contains("\"approve\"", StringComparison.Ordinal) == true)["body"]!.GetValue<string>();
+                .Select(a => a["body"]?.GetValue<string>()).OfType<string>().Where(b => !b.Contains("\"refresh\"", StringComparison.Ordinal));
 
+        var at = new DateTimeOffset(2026, 11, 27, 10, 0, 0, TimeSpan.Zero);
         var none = Verified(RequestType.Erasure);
-        var half = none with { Approvals = [new IdentityApproval(1, "els@infomat.eu", new DateTimeOffset(2026, 11, 27, 10, 0, 0, TimeSpan.Zero), "verified-link", null, "oid-els")] };
+        var half = none with { Approvals = [new IdentityApproval(1, "els@infomat.eu", at, "verified-link", null, "oid-els")] };
+        var asked = half with { IdentificationRequestedAt = at.AddHours(1), IdentificationRequestedBy = "Els", IdentificationRequest = "Een factuurnummer." };
 
-        Assert.Contains("\"stage\":\"1\"", ApproveBody(none), StringComparison.Ordinal);
-        Assert.Contains("\"stage\":\"2\"", ApproveBody(half), StringComparison.Ordinal);
+        // Approve, reject and ask (while nobody has asked): each carries the case's basis as the card shows it.
+        Assert.Equal(3, DecisionBodies(none).Count());
+        Assert.All(DecisionBodies(none), b => Assert.Contains("\"basis\":\"1.0.0\"", b, StringComparison.Ordinal));
+        Assert.All(DecisionBodies(half), b => Assert.Contains("\"basis\":\"2.0.0\"", b, StringComparison.Ordinal));
+        Assert.Equal(2, DecisionBodies(asked).Count());
+        Assert.All(DecisionBodies(asked), b => Assert.Contains($"\"basis\":\"2.{at.AddHours(1).UtcTicks}.0\"", b, StringComparison.Ordinal));
     }
 
     [Theory]

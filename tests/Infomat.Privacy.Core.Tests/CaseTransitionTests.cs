@@ -211,21 +211,59 @@ public sealed class CaseTransitionTests
     public void An_approval_through_a_link_from_a_page_or_card_that_showed_an_earlier_count_or_none_is_refused_before_the_links_use()
     {
         // Els and Jan opened the same link's page at 0 of 2; Els approved from hers. The use "t1.approve.1" is spent.
-        var c = Taken(AwaitingApproval(RequestType.Erasure).ApproveThroughLink("t1", 1, "Els", Received.AddHours(1), "verified-link"));
+        var opened = AwaitingApproval(RequestType.Erasure);
+        var shown = opened.DecisionBasis;
+        Assert.Equal("1.0.0", shown);
+        var c = Taken(opened.ApproveThroughLink("t1", shown, "Els", Received.AddHours(1), "verified-link"));
         Assert.Contains("t1.approve.1", c.LinkUses);
 
-        // Jan's page still says 1: out of turn (not "link used", which would not tell him a colleague approved).
-        Assert.Equal(CaseRefusal.ApprovalOutOfTurn, c.ApproveThroughLink("t1", 1, "Jan", Received.AddHours(2), "known-details").Refusal);
-        // A page or card that says nothing (from before it carried the count) is not taken either.
-        Assert.Equal(CaseRefusal.ApprovalOutOfTurn, c.ApproveThroughLink("t1", null, "Jan", Received.AddHours(2), "known-details").Refusal);
+        // Jan's page still shows 0 approvals: out of turn (not "link used", which would not tell him a colleague approved).
+        Assert.Equal(CaseRefusal.ApprovalOutOfTurn, c.ApproveThroughLink("t1", shown, "Jan", Received.AddHours(2), "known-details").Refusal);
+        // A page or card that says nothing (from before it carried what it showed) is not taken either.
+        Assert.Equal(CaseRefusal.DecisionBasisChanged, c.ApproveThroughLink("t1", null, "Jan", Received.AddHours(2), "known-details").Refusal);
         // Els again, from her old page: the same person comes first, whatever her page showed.
-        Assert.Equal(CaseRefusal.SameApprover, c.ApproveThroughLink("t1", 1, "Els", Received.AddHours(2), "verified-link").Refusal);
+        Assert.Equal(CaseRefusal.SameApprover, c.ApproveThroughLink("t1", shown, "Els", Received.AddHours(2), "verified-link").Refusal);
 
         // From a page showing the count as it is, Jan's approval is the second and decides.
-        c = Taken(c.ApproveThroughLink("t1", 2, "Jan", Received.AddHours(3), "known-details"));
+        c = Taken(c.ApproveThroughLink("t1", c.DecisionBasis, "Jan", Received.AddHours(3), "known-details"));
         Assert.Equal(DecisionOutcome.Approve, c.Decision!.Outcome);
         Assert.Equal(["t1.approve.1", "t1.approve.2"], c.LinkUses);
-        Assert.Equal(CaseRefusal.AlreadyDecided, c.ApproveThroughLink("t1", 3, "An", Received.AddHours(4), "other").Refusal);
+        Assert.Equal(CaseRefusal.AlreadyDecided, c.ApproveThroughLink("t1", c.DecisionBasis, "An", Received.AddHours(4), "other").Refusal);
+    }
+
+    [Fact]
+    public void No_decision_is_taken_from_a_page_opened_before_a_colleague_asked_for_more_identification_or_the_requester_replied()
+    {
+        var opened = AwaitingApproval(RequestType.Access);
+        var before = opened.DecisionBasis;
+        // A colleague asks the requester for more identification.
+        var asked = Taken(opened.RequestIdentification("Els", "Een factuurnummer.", Received.AddHours(1)));
+        Assert.NotEqual(before, asked.DecisionBasis);
+
+        // Jan, from the page he opened before: no refusal, no approval, no second request, no Art. 12(5) refusal.
+        Assert.Equal(CaseRefusal.DecisionBasisChanged, asked.DecideAsShown(before, x => x.Reject("Jan", "Niet bevestigd.", Received.AddHours(2))).Refusal);
+        Assert.Equal(CaseRefusal.DecisionBasisChanged, asked.DecideAsShown(before, x => x.RefuseAsManifestlyUnfoundedOrExcessive("Jan", "Herhaald.", Received.AddHours(2))).Refusal);
+        Assert.Equal(CaseRefusal.DecisionBasisChanged, asked.DecideAsShown(before, x => x.RequestIdentification("Jan", "Een klantenkaart.", Received.AddHours(2))).Refusal);
+        Assert.Equal(CaseRefusal.DecisionBasisChanged, asked.ApproveThroughLink("t1", before, "Jan", Received.AddHours(2), "known-details").Refusal);
+        Assert.Equal(CaseRefusal.DecisionBasisChanged, asked.DecideAsShown(null, x => x.Reject("Jan", "Niet bevestigd.", Received.AddHours(2))).Refusal);
+
+        // The requester replies: a page opened after the request but before the reply is out of date too.
+        var afterAsk = asked.DecisionBasis;
+        var replied = Taken(asked.IdentificationAnswered(Received.AddHours(3), attachments: 1));
+        Assert.Equal(CaseRefusal.DecisionBasisChanged, replied.DecideAsShown(afterAsk, x => x.Reject("Jan", "Niet bevestigd.", Received.AddHours(4))).Refusal);
+        Assert.Equal(CaseRefusal.DecisionBasisChanged, replied.ApproveThroughLink("t1", afterAsk, "Jan", Received.AddHours(4), "additional-identification").Refusal);
+
+        // From a page showing the case as it is, each decision is taken.
+        var now = replied.DecisionBasis;
+        Assert.Equal(DecisionOutcome.Reject, Taken(replied.DecideAsShown(now, x => x.Reject("Jan", "Niet bevestigd.", Received.AddHours(4)))).Decision!.Outcome);
+        Assert.Equal(DecisionOutcome.Approve, Taken(replied.ApproveThroughLink("t1", now, "Jan", Received.AddHours(4), "additional-identification")).Decision!.Outcome);
+        // Decided or closed comes first: the page then says by whom, not that it is out of date.
+        var decided = Taken(replied.DecideAsShown(now, x => x.Reject("Jan", "Niet bevestigd.", Received.AddHours(4))));
+        Assert.Equal(CaseRefusal.AlreadyDecided, decided.DecideAsShown(before, x => x.Reject("An", "Ook niet.", Received.AddHours(5))).Refusal);
+
+        // A request for identification whose mail failed is taken back: a page opened before it stands again.
+        var takenBack = Taken(asked.IdentificationRequestNotSent("t1.identification", opened, asked.IdentificationRequestedAt!.Value, "Els", Received.AddHours(1)));
+        Assert.Equal(before, takenBack.DecisionBasis);
     }
 
     [Fact]

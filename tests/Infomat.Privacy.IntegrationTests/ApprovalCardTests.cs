@@ -203,16 +203,16 @@ public sealed partial class ApprovalCardTests(Azurite azurite) : LocalHostTests(
         var els = authority.Action(ElsOid, "els.janssens@infomat.eu");
         var jan = authority.Action(JanOid, "jan.peeters@infomat.eu");
 
-        // A card from before this release: its approve action does not say which count it showed. Nothing is recorded.
+        // A card from before this release: its approve action does not say what it showed. Nothing is recorded.
         var old = card.DeepClone().AsObject();
         foreach (var action in HttpActions(old))
         {
-            action["body"] = StageField().Replace(action["body"]!.GetValue<string>(), string.Empty);
+            action["body"] = BasisField().Replace(action["body"]!.GetValue<string>(), string.Empty);
         }
 
         var unsaid = await ClickAsync(old, "approve", els);
         Assert.Equal(HttpStatusCode.OK, unsaid.StatusCode);
-        Assert.Contains("goedkeuring is niet bewaard", Flat(JsonNode.Parse(await unsaid.Content.ReadAsStringAsync())!.AsObject()), StringComparison.Ordinal);
+        Assert.Contains("Er is niets bewaard: de identiteitscontrole is verdergegaan", Flat(JsonNode.Parse(await unsaid.Content.ReadAsStringAsync())!.AsObject()), StringComparison.Ordinal);
         Assert.Empty((await TestCases.Register(Azurite).GetAsync(id, default))!.Approvals);
 
         Assert.Equal(HttpStatusCode.OK, (await ClickAsync(card, "approve", els)).StatusCode);
@@ -232,8 +232,8 @@ public sealed partial class ApprovalCardTests(Azurite azurite) : LocalHostTests(
         Assert.Equal(2, (await TestCases.Register(Azurite).GetAsync(id, default))!.Approvals.Count);
     }
 
-    [GeneratedRegex(",\"stage\":\"[0-9]+\"")]
-    private static partial Regex StageField();
+    [GeneratedRegex(",\"basis\":\"[0-9.]+\"")]
+    private static partial Regex BasisField();
 
     [Fact]
     public async Task A_replayed_identification_request_is_refused_and_the_requester_is_asked_once()
@@ -253,6 +253,30 @@ public sealed partial class ApprovalCardTests(Azurite azurite) : LocalHostTests(
         await Task.Delay(1000);
         Assert.Single(Host.Mailbox.Of("identification-request", id));
         Assert.Contains(await AuditAsync(id), e => e.Action == "approval-card-refused" && e.Outcome == "card-action-used");
+    }
+
+    [Fact]
+    public async Task A_rejection_from_a_card_mailed_before_a_colleague_asked_for_more_identification_is_not_taken()
+    {
+        var id = await Flows.SubmitAsync($"card.late.{Guid.NewGuid():N}@example.org", type: "access");
+        await Flows.VerifyAsync(id);
+        var card = CardOf(await Host.Mailbox.WaitForAsync("approval-request", id));
+        // Els asks the requester for more identification from her card; Jan still has the card as mailed, not refreshed.
+        var ask = await ClickAsync(card, "request-identification", authority.Action(ElsOid, "els.janssens@infomat.eu"), reason: "Uw klantnummer, alstublieft.");
+        Assert.Equal(HttpStatusCode.OK, ask.StatusCode);
+        await Host.Mailbox.WaitForAsync("identification-request", id);
+
+        var rejected = await ClickAsync(card, "reject", authority.Action(JanOid, "jan.peeters@infomat.eu"), reason: "Niet zeker.");
+        Assert.Equal(HttpStatusCode.OK, rejected.StatusCode);
+        var now = Flat(JsonNode.Parse(await rejected.Content.ReadAsStringAsync())!.AsObject());
+        Assert.Contains("Er is niets bewaard: de identiteitscontrole is verdergegaan", now, StringComparison.Ordinal);
+        // The card as it stands now: Els's request for more identification, and the decisions taken from it.
+        Assert.Contains("om meer identificatie gevraagd", now, StringComparison.Ordinal);
+        var stored = (await TestCases.Register(Azurite).GetAsync(id, default))!;
+        Assert.Null(stored.Decision);
+        Assert.Equal(Cases.CaseStatus.AwaitingIdentityApproval, stored.Status);
+        await Task.Delay(1000);
+        Assert.Empty(Host.Mailbox.Of("rejection", id));
     }
 
     private async Task<IReadOnlyList<Audit.AuditEvent>> AuditAsync(string id)

@@ -159,7 +159,7 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
         Assert.Contains("value=\"approve\"", answer, StringComparison.Ordinal);
         // A form that does not say which count it showed (a page opened before this release) is refused the same way.
         var unsaid = await Flows.Http.PostAsync("/approvals", Flows.Form(
-            [.. Flows.StaffFormFields(await Flows.Http.GetStringAsync(link), link, "Pieter Claes", "approval_stage"), ("decision", "approve"), ("evidence", "known-details")]));
+            [.. Flows.StaffFormFields(await Flows.Http.GetStringAsync(link), link, "Pieter Claes", "decision_basis"), ("decision", "approve"), ("evidence", "known-details")]));
         Assert.Equal(HttpStatusCode.Conflict, unsaid.StatusCode);
         var stored = (await Register().GetAsync(id, default))!;
         Assert.Null(stored.Decision);
@@ -310,6 +310,58 @@ public sealed class StaffWorkTests(Azurite azurite) : LocalHostTests(azurite)
         var stored = (await Register().GetAsync(id, default))!;
         Assert.Null(stored.Decision);
         Assert.Equal(CaseStatus.Expired, stored.Status);
+    }
+
+    [Fact]
+    public async Task A_decision_from_a_page_opened_before_a_colleague_asked_for_more_identification_is_not_taken()
+    {
+        var id = await Flows.SubmitAsync(Fresh("twee.collegas"));
+        await Flows.VerifyAsync(id);
+        var link = await Flows.ApprovalLinkAsync(id);
+        // Pieter opens the decision page; then Els asks the requester for more identification from hers.
+        var pieterPage = await Flows.Http.GetStringAsync(link);
+        var ask = await Flows.StaffPostAsync("/approvals", link, "Els Janssens",
+            ("decision", "request-identification"), ("reason", "Geef het nummer van een factuur die u van ons kreeg."));
+        Assert.Equal(HttpStatusCode.OK, ask.StatusCode);
+        await Host.Mailbox.WaitForAsync("identification-request", id);
+
+        // Pieter, who never saw that, rejects, refuses or approves from his page: none is taken, so the requester is not
+        // told "send us more" and "refused" minutes apart, nor has the identity passed that Els found short.
+        (string Key, string Value)[][] decisions =
+        [
+            [("decision", "reject"), ("reason", "Identiteit niet bevestigd.")],
+            [("decision", "manifestly-unfounded-or-excessive"), ("reason", "Het derde identieke verzoek deze week.")],
+            [("decision", "approve"), ("evidence", "known-details")],
+        ];
+        foreach (var decision in decisions)
+        {
+            var stale = await Flows.StaffPostFromPageAsync("/approvals", pieterPage, link, "Pieter Claes", decision);
+            Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+            var answer = System.Net.WebUtility.HtmlDecode(await stale.Content.ReadAsStringAsync());
+            Assert.Contains("Er is niets vastgelegd: de identiteitscontrole is verdergegaan sinds deze pagina werd geopend", answer, StringComparison.Ordinal);
+            // The page as it stands now: Els's request, and the forms to decide from it.
+            Assert.Contains("om meer identificatie gevraagd", answer, StringComparison.Ordinal);
+            Assert.Contains("Els Janssens (no sign-in)", answer, StringComparison.Ordinal);
+            Assert.Contains("value=\"reject\"", answer, StringComparison.Ordinal);
+        }
+
+        // Asking again from the same link is refused too (its request for identification was Els's): the requester is asked once.
+        var again = await Flows.StaffPostFromPageAsync("/approvals", pieterPage, link, "Pieter Claes",
+            ("decision", "request-identification"), ("reason", "Een kopie van uw klantenkaart."));
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+
+        var stored = (await Register().GetAsync(id, default))!;
+        Assert.Null(stored.Decision);
+        Assert.Empty(stored.Approvals);
+        Assert.Equal("Els Janssens (no sign-in)", stored.IdentificationRequestedBy);
+        Assert.Equal(CaseStatus.AwaitingIdentityApproval, stored.Status);
+        Assert.Single(Host.Mailbox.Of("identification-request", id));
+        Assert.Empty(Host.Mailbox.Of("rejection", id));
+
+        // From the page as it stands now, Pieter's refusal is taken.
+        var fresh = await Flows.StaffPostAsync("/approvals", link, "Pieter Claes", ("decision", "reject"), ("reason", "Identiteit niet bevestigd."));
+        Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
+        await Host.Mailbox.WaitForAsync("rejection", id);
     }
 
     [Fact]

@@ -116,6 +116,12 @@ public enum CaseRefusal
 
     /// <summary>The export's free text is not what staff reviewed (Art. 15(4)): no zip is built from it.</summary>
     NotReviewed,
+
+    /// <summary>
+    /// The identity check moved on since the page or card was made (a colleague approved or asked the requester for more
+    /// identification, or the requester replied), or it did not say what it showed (<see cref="PrivacyCase.DecisionBasis"/>).
+    /// </summary>
+    DecisionBasisChanged,
 }
 
 /// <summary>

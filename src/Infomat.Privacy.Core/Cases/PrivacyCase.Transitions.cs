@@ -257,6 +257,54 @@ public sealed partial record PrivacyCase
     public int NextApprovalStage => Approvals.Count + 1;
 
     /// <summary>
+    /// What a decision page or approval card shows of the identity check, as a value its forms and actions send back: the
+    /// next approval's number, and when the requester was last asked for more identification and last replied (ticks, 0
+    /// for never): <c>1.0.0</c> for a case nobody has looked at. A staff decision is taken only on the basis it was made
+    /// on (<see cref="DecisionBasisRefusal"/>). Times and counts only: nothing of the person.
+    /// </summary>
+    public string DecisionBasis => string.Join('.',
+        NextApprovalStage.ToString(CultureInfo.InvariantCulture),
+        (IdentificationRequestedAt?.UtcTicks ?? 0).ToString(CultureInfo.InvariantCulture),
+        (IdentificationAnsweredAt?.UtcTicks ?? 0).ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// Why a staff decision sent from a page or card that showed <paramref name="shown"/> (its <see cref="DecisionBasis"/>
+    /// then; null when it sent none, a page or card from before it carried one) may not be taken now, or null when the
+    /// case still stands as shown. An approval whose page showed an older count only is <see cref="CaseRefusal.ApprovalOutOfTurn"/>
+    /// (a colleague approved meanwhile); anything else is <see cref="CaseRefusal.DecisionBasisChanged"/>: a colleague
+    /// approved or asked the requester for more identification, or the requester replied, since the page was opened. The
+    /// staff member did not see that, so a refusal would tell the requester "refused" right after "send us more", an
+    /// approval would pass an identity a colleague found short, and a second request would ask twice.
+    /// </summary>
+    public CaseRefusal? DecisionBasisRefusal(string? shown, bool approval)
+    {
+        var now = DecisionBasis;
+        if (string.Equals(shown, now, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var dot = now.IndexOf('.', StringComparison.Ordinal);
+        var onlyCountDiffers = approval && shown is not null && shown.IndexOf('.', StringComparison.Ordinal) is var shownDot and > 0
+            && string.Equals(shown[shownDot..], now[dot..], StringComparison.Ordinal);
+        return onlyCountDiffers ? CaseRefusal.ApprovalOutOfTurn : CaseRefusal.DecisionBasisChanged;
+    }
+
+    /// <summary>
+    /// <paramref name="decide"/> (a refusal, or a request for more identification) taken from a page or card that showed
+    /// <paramref name="shown"/>: refused as decided or closed first (the page then says by whom or since when), then when
+    /// the identity check moved on since (<see cref="DecisionBasisRefusal"/>).
+    /// </summary>
+    public CaseTransition DecideAsShown(string? shown, Func<PrivacyCase, CaseTransition> decide)
+    {
+        ArgumentNullException.ThrowIfNull(decide);
+        return Decision is not null ? Refuse(CaseRefusal.AlreadyDecided)
+            : Status.IsFinished() ? Refuse(CaseRefusal.Finished)
+            : DecisionBasisRefusal(shown, approval: false) is { } changed ? Refuse(changed)
+            : decide(this);
+    }
+
+    /// <summary>
     /// Whether this request came from one of <paramref name="staffAddresses"/>, the addresses a staff member is signed in
     /// under: then they may take no decision on its identity (approve, reject, refuse, ask for more), a colleague must;
     /// nobody checks their own identity. Compared as the submission limit compares (<see cref="EmailAddresses.LimitKey"/>:
@@ -320,17 +368,19 @@ public sealed partial record PrivacyCase
     /// <summary>
     /// <see cref="Approve"/> given through a link (the decision page's, or the approval card's): each approval is a use of
     /// its own (<c>{link}.approve.{stage}</c>), so one link serves every approver an erasure needs and a repeated post of
-    /// one approval is not taken twice. <paramref name="stage"/> is the approval the page or card showed as the next one;
-    /// when it is not the next one now (a colleague approved since), or the page or card did not say (one opened before
-    /// pages carried it), the approval is refused as <see cref="CaseRefusal.ApprovalOutOfTurn"/> before the link's use is
-    /// looked at: the approver believed another check would follow, or may have, so theirs must not become the final decision.
+    /// one approval is not taken twice. <paramref name="shown"/> is the <see cref="DecisionBasis"/> the page or card was
+    /// made on; when the case no longer stands so (a colleague approved, asked for more identification, or the requester
+    /// replied since), or the page or card did not say (one opened before pages carried it), the approval is refused
+    /// (<see cref="DecisionBasisRefusal"/>) before the link's use is looked at: the approver believed another check would
+    /// follow, or did not know a colleague found the identity short, so theirs must not become the decision.
     /// </summary>
-    public CaseTransition ApproveThroughLink(string linkId, int? stage, string by, DateTimeOffset at, string evidence, string? note = null, string? byId = null)
+    public CaseTransition ApproveThroughLink(string linkId, string? shown, string by, DateTimeOffset at, string evidence, string? note = null, string? byId = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(linkId);
+        var stage = NextApprovalStage;
         return ApprovalRefusal(by, byId) is { } refusal ? Refuse(refusal)
-            : stage is not { } shown || shown != NextApprovalStage ? Refuse(CaseRefusal.ApprovalOutOfTurn)
-            : ThroughLink(linkId + ".approve." + shown.ToString(CultureInfo.InvariantCulture), x => x.Approve(shown, by, at, evidence, note, byId));
+            : DecisionBasisRefusal(shown, approval: true) is { } changed ? Refuse(changed)
+            : ThroughLink(linkId + ".approve." + stage.ToString(CultureInfo.InvariantCulture), x => x.Approve(stage, by, at, evidence, note, byId));
     }
 
     /// <summary>Staff refuse the identity, with the reason the requester will read. The first final decision stands.</summary>

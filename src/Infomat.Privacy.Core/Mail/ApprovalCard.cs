@@ -13,9 +13,9 @@ namespace Infomat.Privacy.Mail;
 /// so far — and, while the identity is undecided, the decisions themselves: approve (the evidence the pipeline
 /// established chosen already, so a standard case is one click), reject with the reason, or ask for identification.
 /// Each action posts to <c>/api/approvals/card</c> with the card's own token; the card asks for its current state when
-/// opened (<c>autoInvokeAction</c>), so nobody acts on a stale one, and an approval says which one the card showed as
-/// next (<see cref="StageField"/>), so a click on a card Outlook did not refresh is refused rather than taken as the
-/// final decision. The link to the decision page stays in the mail.
+/// opened (<c>autoInvokeAction</c>), so nobody acts on a stale one, and each decision says what the card showed of the
+/// identity check (<see cref="BasisField"/>), so a click on a card Outlook did not refresh is refused rather than taken
+/// on a case the staff member did not see. The link to the decision page stays in the mail.
 /// </summary>
 public static class ApprovalCard
 {
@@ -25,8 +25,12 @@ public static class ApprovalCard
     /// <summary>The route every action of the card posts to.</summary>
     public const string Route = "api/approvals/card";
 
-    /// <summary>The field of the approve action's body that says which approval the card showed as the next one (1, 2).</summary>
-    public const string StageField = "stage";
+    /// <summary>
+    /// The field of each decision's body that says what the card showed of the identity check
+    /// (<see cref="PrivacyCase.DecisionBasis"/>): a click on a card older than a colleague's approval or request for more
+    /// identification, or the requester's reply, is refused, not taken on a case the staff member did not see.
+    /// </summary>
+    public const string BasisField = "basis";
 
     /// <summary>The body each action posts (JSON; Outlook fills in the <c>{{id.value}}</c> of the inputs).</summary>
     public static class Actions
@@ -102,18 +106,17 @@ public static class ApprovalCard
             }
 
             body.Add(Input("note", Texts.Get("ApprovalEvidenceNote", l), required: false));
-            // The approval this card shows as the next one: a click on a card older than a colleague's approval is
-            // refused, not taken as the final decision (PrivacyCase.ApproveThroughLink).
-            var stage = c.NextApprovalStage.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            // What this card shows of the identity check goes with every decision (PrivacyCase.DecisionBasisRefusal).
+            var basis = $"\"{BasisField}\":\"{c.DecisionBasis}\"";
             actions.Add(WithStyle(Http(Texts.Get("ApprovalApprove", l), actionUrl,
-                $"{{\"action\":\"{Actions.Approve}\",\"evidence\":\"{{{{evidence.value}}}}\",\"note\":\"{{{{note.value}}}}\",\"{StageField}\":\"{stage}\"}}"), "positive"));
+                $"{{\"action\":\"{Actions.Approve}\",\"evidence\":\"{{{{evidence.value}}}}\",\"note\":\"{{{{note.value}}}}\",{basis}}}"), "positive"));
             actions.Add(ShowCard(Texts.Get("CardReject", l), Input("reason", Texts.Get("ApprovalReason", l), required: true, Texts.Get("CardReasonRequired", l)),
-                Http(Texts.Get("ApprovalReject", l), actionUrl, $"{{\"action\":\"{Actions.Reject}\",\"reason\":\"{{{{reason.value}}}}\"}}")));
+                Http(Texts.Get("ApprovalReject", l), actionUrl, $"{{\"action\":\"{Actions.Reject}\",\"reason\":\"{{{{reason.value}}}}\",{basis}}}")));
             if (c.IdentificationRequestedAt is null)
             {
                 // Asked once from this card; asking again (after the answer) is done from the decision page.
                 actions.Add(ShowCard(Texts.Get("CardAskIdentification", l), Input("needed", Texts.Get("ApprovalIdentification", l), required: true, Texts.Get("CardReasonRequired", l)),
-                    Http(Texts.Get("ApprovalIdentificationButton", l), actionUrl, $"{{\"action\":\"{Actions.RequestIdentification}\",\"reason\":\"{{{{needed.value}}}}\"}}")));
+                    Http(Texts.Get("ApprovalIdentificationButton", l), actionUrl, $"{{\"action\":\"{Actions.RequestIdentification}\",\"reason\":\"{{{{needed.value}}}}\",{basis}}}")));
             }
         }
 
@@ -177,6 +180,7 @@ public static class ApprovalCard
         if (c.IdentificationRequestedAt is { } askedAt)
         {
             lines.Add(Texts.Format("CardIdentificationAsked", l, Texts.DateTime(askedAt, l), c.IdentificationRequestedBy ?? "?"));
+            lines.AddRange(c.IdentificationReplies.Select(r => PrivacyMails.IdentificationReplyLine(c, r, l)));
         }
 
         return lines;

@@ -140,6 +140,18 @@ public static partial class PrivacyMails
         Text(Texts.Get("LabelHoldings", l) + ":\n" + string.Join("\n", Holdings(c, map, l).Select(h => "- " + h))),
     ];
 
+    /// <summary>
+    /// One reply to the request for more identification, as staff read it on the case page, the decision page and the
+    /// card: when it came, its attachment count, and where to read it (the mailbox, under the case's category).
+    /// </summary>
+    public static string IdentificationReplyLine(PrivacyCase c, IdentificationReply reply, Language l)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(reply);
+        var at = Texts.DateTime(reply.At, l);
+        return reply.Attachments is { } n ? Texts.Plural("CaseIdentificationReply", n, l, at, n, c.Id) : Texts.Format("CaseIdentificationReplyUncounted", l, at, null, c.Id);
+    }
+
     /// <summary>What the stores hold for the address, one line per store ("Infomat België, CRM: 3 records"); counts only.</summary>
     public static IReadOnlyList<string> Holdings(PrivacyCase c, Stores.DataMap map, Language l)
     {

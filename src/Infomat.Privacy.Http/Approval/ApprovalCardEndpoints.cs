@@ -118,6 +118,7 @@ public sealed partial class ApprovalCardEndpoints(
             ApprovalResult.SameApprover => Card(c, l, cardUrl, pageLink, Texts.Get("ApprovalSameApprover", l)),
             ApprovalResult.OwnRequest => Card(c, l, cardUrl, pageLink, Texts.Get("ApprovalOwnRequest", l)),
             ApprovalResult.Changed => Card(c, l, cardUrl, pageLink, Texts.Get("CardChanged", l)),
+            ApprovalResult.StateChanged => Card(c, l, cardUrl, pageLink, Texts.Get("CardStateChanged", l)),
             ApprovalResult.Invalid => new CardResult(StatusCodes.Status400BadRequest, null, result.Message),
             ApprovalResult.TryAgain => new CardResult(StatusCodes.Status503ServiceUnavailable, null, Texts.Get("CardTryAgain", l)),
             _ => await RefusedAsync(c.Id, identity!.Id, "card-action-used", l, cancellationToken),
@@ -159,7 +160,7 @@ public sealed partial class ApprovalCardEndpoints(
         }
 
         string Field(string name) => fields.GetValueOrDefault(name) ?? string.Empty;
-        return new ApprovalRequestForm(Field("action"), Field("evidence"), Field("note"), Field("reason"), fields.GetValueOrDefault(ApprovalCard.StageField));
+        return new ApprovalRequestForm(Field("action"), Field("evidence"), Field("note"), Field("reason"), fields.GetValueOrDefault(ApprovalCard.BasisField));
     }
 
     /// <summary>The card as it now stands; what just happened is its first line (no status header: the card says it).</summary>

@@ -43,9 +43,16 @@ public enum ApprovalResult
 
     /// <summary>
     /// Nothing recorded: the approval came from a page or card that showed fewer approvals than there are now (a colleague
-    /// approved meanwhile), or did not say how many it showed (one from before pages and cards carried it).
+    /// approved meanwhile), and nothing else of the identity check changed since.
     /// </summary>
     Changed,
+
+    /// <summary>
+    /// Nothing recorded: since the page or card was made, the identity check moved on (a colleague approved or asked the
+    /// requester for more identification, or the requester replied), or it did not say what it showed (one from before
+    /// pages and cards carried it). <see cref="PrivacyCase.DecisionBasisRefusal"/>.
+    /// </summary>
+    StateChanged,
 
     /// <summary>Nothing recorded: this use of the link or card was spent before.</summary>
     LinkUsed,
@@ -58,11 +65,11 @@ public enum ApprovalResult
 public sealed record ApprovalOutcome(ApprovalResult Result, PrivacyCase Case, string? Message = null);
 
 /// <summary>
-/// What staff asked for: the decision's wire value and what came with it. <paramref name="Stage"/> is, for an approval,
-/// the approval the page or card showed as the next one (<see cref="PrivacyCase.NextApprovalStage"/> when it was made),
-/// as sent; null when it sent none.
+/// What staff asked for: the decision's wire value and what came with it. <paramref name="Basis"/> is what the page or
+/// card showed of the identity check (<see cref="PrivacyCase.DecisionBasis"/> when it was made), as sent; null when it
+/// sent none. Every decision is refused when the case no longer stands so.
 /// </summary>
-public sealed record ApprovalRequestForm(string Decision, string Evidence, string EvidenceNote, string Reason, string? Stage = null);
+public sealed record ApprovalRequestForm(string Decision, string Evidence, string EvidenceNote, string Reason, string? Basis = null);
 
 /// <summary>
 /// One home for taking a staff decision on the identity, used by the decision page (<c>POST /approvals</c>) and the
@@ -132,7 +139,7 @@ public sealed partial class ApprovalDecisions(
                 var askUse = token.Id + ".identification";
                 // The stored case this request replaced (the last one the write was decided on), for a take-back.
                 var before = c;
-                if (await links.TakeAsync(c, askUse, x => { before = x; return x.RequestIdentification(by, reason, at); }, cancellationToken) is not { } asked)
+                if (await links.TakeAsync(c, askUse, x => { before = x; return x.DecideAsShown(form.Basis, y => y.RequestIdentification(by, reason, at)); }, cancellationToken) is not { } asked)
                 {
                     return new(ApprovalResult.TryAgain, c);
                 }
@@ -140,8 +147,9 @@ public sealed partial class ApprovalDecisions(
                 c = asked.Case;
                 if (asked.Refused)
                 {
-                    // Spent before, or a colleague decided meanwhile: the requester is not asked for anything more.
-                    return new(asked.Refusal == CaseRefusal.LinkUsed ? ApprovalResult.LinkUsed : ApprovalResult.NoMoreDecision, c);
+                    // Spent before, a colleague decided meanwhile, or the page is older than a colleague's request or the
+                    // requester's reply: the requester is not asked for anything more.
+                    return new(Refused(asked.Refusal), c);
                 }
 
                 try
@@ -171,10 +179,9 @@ public sealed partial class ApprovalDecisions(
                 return new(ApprovalResult.SameApprover, c);
 
             case DecisionOutcome.Approve:
-                // The approval the approver saw as the next one, not the one the case is at now: from a page or card
-                // opened before a colleague approved, theirs would otherwise become the final decision unknowingly.
-                var stage = int.TryParse(form.Stage, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var shown) ? shown : (int?)null;
-                if (await links.WriteAsync(c.Id, x => x.ApproveThroughLink(token.Id, stage, by, at, evidence, evidenceNote, identity.Id), cancellationToken) is not { } approved)
+                // Taken on the case as the approver saw it, not as it is now: from a page or card opened before a colleague
+                // approved or asked for more identification, theirs would otherwise become the decision unknowingly.
+                if (await links.WriteAsync(c.Id, x => x.ApproveThroughLink(token.Id, form.Basis, by, at, evidence, evidenceNote, identity.Id), cancellationToken) is not { } approved)
                 {
                     return new(ApprovalResult.TryAgain, c);
                 }
@@ -182,13 +189,7 @@ public sealed partial class ApprovalDecisions(
                 c = approved.Case;
                 if (approved.Refused)
                 {
-                    return new(approved.Refusal switch
-                    {
-                        CaseRefusal.LinkUsed => ApprovalResult.LinkUsed,
-                        CaseRefusal.AlreadyDecided or CaseRefusal.Finished => ApprovalResult.NoMoreDecision,
-                        CaseRefusal.SameApprover => ApprovalResult.SameApprover,
-                        _ => ApprovalResult.Changed,
-                    }, c);
+                    return new(Refused(approved.Refusal), c);
                 }
 
                 if (c.Decision is null)
@@ -200,9 +201,10 @@ public sealed partial class ApprovalDecisions(
 
             default:
                 // A refusal: the identity not confirmed, or the request manifestly unfounded or excessive (Art. 12(5)).
+                // Taken on the case as the page or card showed it: not right after a colleague's request for more.
                 Func<PrivacyCase, CaseTransition> refuse = outcome == DecisionOutcome.ManifestlyUnfoundedOrExcessive
-                    ? x => x.RefuseAsManifestlyUnfoundedOrExcessive(by, reason, at)
-                    : x => x.Reject(by, reason, at);
+                    ? x => x.DecideAsShown(form.Basis, y => y.RefuseAsManifestlyUnfoundedOrExcessive(by, reason, at))
+                    : x => x.DecideAsShown(form.Basis, y => y.Reject(by, reason, at));
                 if (await links.TakeAsync(c, token.Id + ".decision", refuse, cancellationToken) is not { } rejected)
                 {
                     return new(ApprovalResult.TryAgain, c);
@@ -211,7 +213,7 @@ public sealed partial class ApprovalDecisions(
                 c = rejected.Case;
                 if (rejected.Refused)
                 {
-                    return new(rejected.Refusal == CaseRefusal.LinkUsed ? ApprovalResult.LinkUsed : ApprovalResult.NoMoreDecision, c);
+                    return new(Refused(rejected.Refusal), c);
                 }
 
                 break;
@@ -220,6 +222,16 @@ public sealed partial class ApprovalDecisions(
         await workflow.SignalAsync(client, c.Id, CaseEvents.IdentityDecided, cancellationToken);
         return new(ApprovalResult.Decided, c);
     }
+
+    /// <summary>What a decision refused by the case's rules comes to for the page or card.</summary>
+    private static ApprovalResult Refused(CaseRefusal? refusal) => refusal switch
+    {
+        CaseRefusal.LinkUsed => ApprovalResult.LinkUsed,
+        CaseRefusal.SameApprover => ApprovalResult.SameApprover,
+        CaseRefusal.ApprovalOutOfTurn => ApprovalResult.Changed,
+        CaseRefusal.DecisionBasisChanged => ApprovalResult.StateChanged,
+        _ => ApprovalResult.NoMoreDecision,
+    };
 
     /// <summary>A staff member's decision on their own request, refused: in the case's audit trail (their staff id, a code).</summary>
     private async Task AuditOwnRequestAsync(string caseId, string? actor, CancellationToken cancellationToken)

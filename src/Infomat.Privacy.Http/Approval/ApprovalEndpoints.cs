@@ -37,9 +37,9 @@ public sealed class ApprovalEndpoints(CaseLinks links, ApprovalDecisions decisio
 
     /// <summary>
     /// <c>POST /approvals</c> (antiforgery-checked): <c>approve</c> with the evidence (and <c>evidence_note</c>, required
-    /// for evidence <c>other</c>) and the approval the page showed as the next one (<c>approval_stage</c>; refused when
-    /// that is not the next one now, or missing), <c>reject</c> with a reason, <c>manifestly-unfounded-or-excessive</c> with the reasons
-    /// (Art. 12(5)), or <c>request-identification</c> with what is needed. The first final decision stands; an erasure needs two
+    /// for evidence <c>other</c>), <c>reject</c> with a reason, <c>manifestly-unfounded-or-excessive</c> with the reasons
+    /// (Art. 12(5)), or <c>request-identification</c> with what is needed; each with what the page showed of the identity
+    /// check (<c>decision_basis</c>; refused when the case no longer stands so, or missing). The first final decision stands; an erasure needs two
     /// different approvers; later clicks are shown what was decided, by whom and when.
     /// </summary>
     public async Task<IResult> DecideAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
@@ -55,7 +55,7 @@ public sealed class ApprovalEndpoints(CaseLinks links, ApprovalDecisions decisio
         var tokenText = form["token"].ToString();
         var title = Texts.Format("ApprovalTitle", l, c!.Id);
         var result = await decisions.DecideAsync(c, token!, identity,
-            new ApprovalRequestForm(form["decision"].ToString(), form["evidence"].ToString(), form["evidence_note"].ToString(), form["reason"].ToString(), form[ApprovalPage.StageField].ToString()),
+            new ApprovalRequestForm(form["decision"].ToString(), form["evidence"].ToString(), form["evidence_note"].ToString(), form["reason"].ToString(), form[ApprovalPage.BasisField].ToString()),
             client, l, cancellationToken);
         c = result.Case;
         return result.Result switch
@@ -65,6 +65,7 @@ public sealed class ApprovalEndpoints(CaseLinks links, ApprovalDecisions decisio
             ApprovalResult.NoMoreDecision => staff.Page(title, page.Body(request, c, tokenText, l), StatusCodes.Status409Conflict),
             ApprovalResult.SameApprover => staff.Page(title, $"<p class=\"error\" role=\"alert\">{E(Texts.Get("ApprovalSameApprover", l))}</p>" + page.Body(request, c, tokenText, l), StatusCodes.Status409Conflict),
             ApprovalResult.Changed => staff.Page(title, P(Texts.Get("ApprovalChanged", l)) + page.Body(request, c, tokenText, l), StatusCodes.Status409Conflict),
+            ApprovalResult.StateChanged => staff.Page(title, P(Texts.Get("ApprovalStateChanged", l)) + page.Body(request, c, tokenText, l), StatusCodes.Status409Conflict),
             ApprovalResult.OwnRequest => staff.Page(title, $"<p class=\"error\" role=\"alert\">{E(Texts.Get("ApprovalOwnRequest", l))}</p>", StatusCodes.Status409Conflict),
             ApprovalResult.LinkUsed => links.Used(l, c),
             ApprovalResult.TryAgain => links.TryAgain(l, c),

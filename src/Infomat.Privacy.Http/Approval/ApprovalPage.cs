@@ -18,8 +18,12 @@ namespace Infomat.Privacy.Http.Approval;
 /// </summary>
 public sealed class ApprovalPage(StaffPages staff, DataMap dataMap)
 {
-    /// <summary>The approve form's hidden field: the approval this page showed as the next one (1, 2).</summary>
-    public const string StageField = "approval_stage";
+    /// <summary>
+    /// Every form's hidden field: what this page showed of the identity check (<see cref="PrivacyCase.DecisionBasis"/>).
+    /// A decision sent from a page opened before a colleague approved or asked for more identification, or before the
+    /// requester replied, is refused rather than taken on a case the staff member did not see.
+    /// </summary>
+    public const string BasisField = "decision_basis";
 
     /// <summary>The evidence staff may give for an approval (never a document).</summary>
     public static IReadOnlyList<string> Evidence => IdentityApproval.EvidenceKinds;
@@ -60,16 +64,19 @@ public sealed class ApprovalPage(StaffPages staff, DataMap dataMap)
         if (c.IdentificationRequestedAt is { } askedAt)
         {
             body.Append(P(Texts.Format("ApprovalIdentificationSent", l, Texts.DateTime(askedAt, l), c.IdentificationRequestedBy ?? "?")));
+            foreach (var reply in c.IdentificationReplies)
+            {
+                // Where to read each reply (the mailbox): a decision on the identity is taken on it.
+                body.Append(P(PrivacyMails.IdentificationReplyLine(c, reply, l)));
+            }
         }
 
-        var hidden = $"<input type=\"hidden\" name=\"token\" value=\"{E(tokenText)}\">" + staff.Forms.HiddenField(request);
+        // What this page shows of the identity check goes back with every decision (PrivacyCase.DecisionBasisRefusal).
+        var hidden = $"<input type=\"hidden\" name=\"token\" value=\"{E(tokenText)}\">" + staff.Forms.HiddenField(request)
+            + $"<input type=\"hidden\" name=\"{BasisField}\" value=\"{E(c.DecisionBasis)}\">";
         string NameField(string id) => staff.NameField(id);
 
-        // The approval this page shows as the next one: sent from a page opened before a colleague approved, the approval
-        // is refused rather than taken as the final decision (PrivacyCase.ApproveThroughLink).
-        var stage = c.NextApprovalStage.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        body.Append("<form method=\"post\" action=\"/approvals\">").Append(hidden)
-            .Append("<input type=\"hidden\" name=\"").Append(StageField).Append("\" value=\"").Append(stage).Append("\">").Append(NameField("name-approve"))
+        body.Append("<form method=\"post\" action=\"/approvals\">").Append(hidden).Append(NameField("name-approve"))
             .Append("<fieldset><legend>").Append(E(Texts.Get("ApprovalEvidence", l))).Append("</legend>");
         foreach (var e in Evidence)
         {

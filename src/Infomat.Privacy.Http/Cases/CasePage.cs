@@ -242,9 +242,7 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         body.Append("<h2>").Append(E(Texts.Get("CaseIdentificationTitle", l))).Append("</h2><ul>");
         foreach (var reply in c.IdentificationReplies)
         {
-            var at = Texts.DateTime(reply.At, l);
-            var line = reply.Attachments is { } n ? Texts.Plural("CaseIdentificationReply", n, l, at, n, c.Id) : Texts.Format("CaseIdentificationReplyUncounted", l, at, null, c.Id);
-            body.Append("<li>").Append(E(line)).Append("</li>");
+            body.Append("<li>").Append(E(PrivacyMails.IdentificationReplyLine(c, reply, l))).Append("</li>");
         }
 
         foreach (var check in c.IdentificationChecks)
