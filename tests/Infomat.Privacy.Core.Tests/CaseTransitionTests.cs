@@ -546,6 +546,30 @@ public sealed class CaseTransitionTests
     }
 
     [Fact]
+    public void A_failed_erasure_answered_outside_names_the_recipients_of_the_stores_that_held_the_person_and_an_access_case_none()
+    {
+        // The erasure found the person in the Belgian CRM only (2 records); it failed after its approvals.
+        var erasure = Taken(Taken(Taken(AwaitingApproval(RequestType.Erasure).Approve(1, "Els", Received.AddDays(1), "verified-link", byId: "els"))
+            .Approve(2, "Piet", Received.AddDays(1), "known-details", byId: "piet")).Fail(Received.AddDays(2), "EraseFromStore"));
+        var expected = Map.RecipientsToInform(Map.Store("be/crm").Tables).Select(r => r.Key).ToList();
+        Assert.NotEmpty(expected);
+
+        Assert.Equal(expected, erasure.RecipientsToTellWhenAnsweredOutside(Map)!.Select(r => r.Key));
+        // Not the recipients of a store where the person was not found.
+        var nowhere = erasure with { Holdings = new Dictionary<string, int> { ["be/crm"] = 0 } };
+        Assert.Empty(nowhere.RecipientsToTellWhenAnsweredOutside(Map)!);
+        // Holdings never counted: every store of the controllers the request went to, more than the one store.
+        var uncounted = erasure with { Holdings = null };
+        var everyStore = Map.RecipientsToInform(Map.StoresOf(erasure.Entity).SelectMany(s => s.Tables)).Select(r => r.Key).ToList();
+        Assert.Equal(everyStore, uncounted.RecipientsToTellWhenAnsweredOutside(Map)!.Select(r => r.Key));
+        Assert.True(everyStore.Count > expected.Count);
+        // An access request changes nothing to tell of; a refused erasure neither.
+        Assert.Null(ApprovedThenFailed().RecipientsToTellWhenAnsweredOutside(Map));
+        var refused = Taken(Taken(AwaitingApproval(RequestType.Erasure).Reject("Els", "Niet bevestigd.", Received.AddDays(1))).Fail(Received.AddDays(2), "SendRejection"));
+        Assert.Null(refused.RecipientsToTellWhenAnsweredOutside(Map));
+    }
+
+    [Fact]
     public void A_failed_case_without_an_identity_decision_is_not_closed_as_answered_outside_and_an_outdated_page_closes_nothing()
     {
         var undecided = Taken(AwaitingApproval().Fail(Received.AddDays(1), "TendApprovalWait"));

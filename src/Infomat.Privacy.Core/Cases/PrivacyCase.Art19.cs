@@ -42,6 +42,29 @@ public sealed partial record PrivacyCase
         || Type is Requests.RequestType.Erasure or Requests.RequestType.Restriction
         || Tasks.Any(t => t.Kind == StaffTaskKind.ReviewObjection && t.Outcome == StaffTaskOutcome.Upheld);
 
+    /// <summary>
+    /// Whom Art. 19 asks staff to tell when they answered this failed case themselves and it closes as completed
+    /// (<see cref="CloseAnsweredOutside"/>): for a rectification, erasure, restriction or objection, the recipients the
+    /// data map names for the stores that held the person when approval was asked (a count above 0, or not counted),
+    /// or, when nothing was counted, for every store of the controllers the request went to. What staff changed
+    /// themselves is not known here, so this names whom they may have to tell, not whom they must; the close's form
+    /// shows it. Null for any other request or answer (Art. 19 does not apply), empty when no such store discloses.
+    /// </summary>
+    public IReadOnlyList<Recipient>? RecipientsToTellWhenAnsweredOutside(DataMap map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        if (Type is not (Requests.RequestType.Rectification or Requests.RequestType.Erasure or Requests.RequestType.Restriction or Requests.RequestType.Objection)
+            || StatusWhenAnsweredOutside != CaseStatus.Completed)
+        {
+            return null;
+        }
+
+        var stores = Holdings is { } held
+            ? held.Where(h => h.Value != 0).Select(h => map.TryStore(h.Key, out var store) ? store : null).OfType<StoreMap>()
+            : map.StoresOf(Entity);
+        return map.RecipientsToInform(stores.SelectMany(s => s.Tables));
+    }
+
     /// <summary>Opens a notice per recipient not yet listed (a retried report opens nothing twice).</summary>
     public CaseTransition OpenRecipientNotices(IEnumerable<string> recipients, DateTimeOffset at)
     {

@@ -171,6 +171,14 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
 
         var closesAs = Texts.Status(c.StatusWhenAnsweredOutside, c.StatusWhenAnsweredOutside == CaseStatus.Rejected ? c.DecidedRefusalGround : null, l);
         body.Append(P(Texts.Format("CaseOutsideBody", l, closesAs)));
+        if (c.RecipientsToTellWhenAnsweredOutside(dataMap) is { } recipients)
+        {
+            // Whom staff may have to tell of what they changed themselves (Art. 19), from the data map.
+            var names = string.Join(", ", recipients.Select(r => r.Name.In(l)));
+            body.Append(P(recipients.Count == 0 ? Texts.Get("CaseOutsideNoRecipients", l)
+                : Texts.Format(c.Holdings is null ? "CaseOutsideRecipientsUncounted" : "CaseOutsideRecipients", l, names)));
+        }
+
         if (c.StatusWhenAnsweredOutside != CaseStatus.Completed)
         {
             body.Append(P(Texts.Format("CaseOutsideNotice", l, closesAs)));
