@@ -219,6 +219,9 @@ public sealed class CaseTransitionTests
 
         // Jan's page still shows 0 approvals: out of turn (not "link used", which would not tell him a colleague approved).
         Assert.Equal(CaseRefusal.ApprovalOutOfTurn, c.ApproveThroughLink("t1", shown, "Jan", Received.AddHours(2), "known-details").Refusal);
+        // A count no page showed (higher than now, or not a number) is not "a colleague approved meanwhile".
+        Assert.Equal(CaseRefusal.DecisionBasisChanged, c.ApproveThroughLink("t1", "3.0.0", "Jan", Received.AddHours(2), "known-details").Refusal);
+        Assert.Equal(CaseRefusal.DecisionBasisChanged, c.ApproveThroughLink("t1", "x.0.0", "Jan", Received.AddHours(2), "known-details").Refusal);
         // A page or card that says nothing (from before it carried what it showed) is not taken either.
         Assert.Equal(CaseRefusal.DecisionBasisChanged, c.ApproveThroughLink("t1", null, "Jan", Received.AddHours(2), "known-details").Refusal);
         // Els again, from her old page: the same person comes first, whatever her page showed.
@@ -250,6 +253,8 @@ public sealed class CaseTransitionTests
         // The requester replies: a page opened after the request but before the reply is out of date too.
         var afterAsk = asked.DecisionBasis;
         var replied = Taken(asked.IdentificationAnswered(Received.AddHours(3), attachments: 1));
+        // The same reply read again (a redelivery) records nothing new, so pages opened since stay current.
+        Assert.Equal(replied.DecisionBasis, Taken(replied.IdentificationAnswered(Received.AddHours(3), attachments: 1)).DecisionBasis);
         Assert.Equal(CaseRefusal.DecisionBasisChanged, replied.DecideAsShown(afterAsk, x => x.Reject("Jan", "Niet bevestigd.", Received.AddHours(4))).Refusal);
         Assert.Equal(CaseRefusal.DecisionBasisChanged, replied.ApproveThroughLink("t1", afterAsk, "Jan", Received.AddHours(4), "additional-identification").Refusal);
 

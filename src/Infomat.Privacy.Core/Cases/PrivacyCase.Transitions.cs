@@ -258,14 +258,17 @@ public sealed partial record PrivacyCase
 
     /// <summary>
     /// What a decision page or approval card shows of the identity check, as a value its forms and actions send back: the
-    /// next approval's number, and when the requester was last asked for more identification and last replied (ticks, 0
-    /// for never): <c>1.0.0</c> for a case nobody has looked at. A staff decision is taken only on the basis it was made
-    /// on (<see cref="DecisionBasisRefusal"/>). Times and counts only: nothing of the person.
+    /// next approval's number, when the requester was last asked for more identification (ticks, 0 for never), and how
+    /// many of their replies are recorded (the lines the page shows; at most <see cref="MaxRecordedReplies"/>, so a
+    /// requester writing again and again cannot keep every open page out of date): <c>1.0.0</c> for a case nobody has
+    /// looked at. A staff decision is taken only on the basis it was made on (<see cref="DecisionBasisRefusal"/>). Times
+    /// and counts only: nothing of the person.
     /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string DecisionBasis => string.Join('.',
         NextApprovalStage.ToString(CultureInfo.InvariantCulture),
         (IdentificationRequestedAt?.UtcTicks ?? 0).ToString(CultureInfo.InvariantCulture),
-        (IdentificationAnsweredAt?.UtcTicks ?? 0).ToString(CultureInfo.InvariantCulture));
+        IdentificationReplies.Count.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>
     /// Why a staff decision sent from a page or card that showed <paramref name="shown"/> (its <see cref="DecisionBasis"/>
@@ -284,10 +287,13 @@ public sealed partial record PrivacyCase
             return null;
         }
 
+        // Only an earlier approval count, the rest as now: a colleague approved meanwhile, decision 103's refusal.
         var dot = now.IndexOf('.', StringComparison.Ordinal);
-        var onlyCountDiffers = approval && shown is not null && shown.IndexOf('.', StringComparison.Ordinal) is var shownDot and > 0
+        var shownDot = shown?.IndexOf('.', StringComparison.Ordinal) ?? -1;
+        var onlyFewerApprovals = approval && shownDot > 0
+            && int.TryParse(shown![..shownDot], NumberStyles.None, CultureInfo.InvariantCulture, out var shownStage) && shownStage < NextApprovalStage
             && string.Equals(shown[shownDot..], now[dot..], StringComparison.Ordinal);
-        return onlyCountDiffers ? CaseRefusal.ApprovalOutOfTurn : CaseRefusal.DecisionBasisChanged;
+        return onlyFewerApprovals ? CaseRefusal.ApprovalOutOfTurn : CaseRefusal.DecisionBasisChanged;
     }
 
     /// <summary>

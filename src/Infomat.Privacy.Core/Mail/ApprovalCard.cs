@@ -180,7 +180,8 @@ public static class ApprovalCard
         if (c.IdentificationRequestedAt is { } askedAt)
         {
             lines.Add(Texts.Format("CardIdentificationAsked", l, Texts.DateTime(askedAt, l), c.IdentificationRequestedBy ?? "?"));
-            lines.AddRange(c.IdentificationReplies.Select(r => PrivacyMails.IdentificationReplyLine(c, r, l)));
+            // The latest few: a card must stay small enough for Outlook (the decision page lists them all).
+            lines.AddRange(c.IdentificationReplies.TakeLast(3).Select(r => PrivacyMails.IdentificationReplyLine(c, r, l)));
         }
 
         return lines;
