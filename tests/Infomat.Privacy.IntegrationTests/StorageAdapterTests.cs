@@ -92,6 +92,34 @@ public sealed class StorageAdapterTests(Azurite azurite)
     }
 
     /// <summary>
+    /// Mail from a requester must still find their case while it is flagged failed (a fresh mail answering a request
+    /// for identification): the look-up by address lists their failed cases with the open ones, not others' nor their
+    /// answered ones.
+    /// </summary>
+    [Fact]
+    public async Task The_look_up_by_address_for_mail_lists_the_requesters_open_and_failed_cases_only()
+    {
+        var register = new TableCaseRegister(Clients);
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var open = NewCase() with { Id = CaseIds.New(), Email = $"mail.{run}@example.be" };
+        var failed = NewCase() with { Id = CaseIds.New(), Email = $"mail.{run}@example.be" };
+        var answered = NewCase() with { Id = CaseIds.New(), Email = $"mail.{run}@example.be" };
+        var someoneElse = NewCase() with { Id = CaseIds.New(), Email = $"other.{run}@example.be" };
+        foreach (var c in new[] { open, failed, answered, someoneElse })
+        {
+            await register.CreateAsync(c, default);
+        }
+
+        await register.UpdateAsync(failed.Id, x => x.Fail(DateTimeOffset.UtcNow, "TendApprovalWait").Changed, default);
+        await register.UpdateAsync(answered.Id, x => x.WithStatus(CaseStatus.Completed, DateTimeOffset.UtcNow), default);
+
+        var listed = await register.ListUnansweredOfAsync($"Mail.{run}@EXAMPLE.be", default).ToListAsync();
+        Assert.Equal(new[] { open.Id, failed.Id }.Order(), listed.Order());
+        // The look-up for joining requests keeps to open cases.
+        Assert.Equal([open.Id], await register.ListUnfinishedOfAsync($"mail.{run}@example.be", default).ToListAsync());
+    }
+
+    /// <summary>
     /// Issue 21: the intake writes a case and records its link a moment later, and each step reads the case then records
     /// what it did. The second write costs one request, not a read and a write; another instance's change in between is
     /// never written over, and a change that refuses on what this instance last saw is decided again on the row as it is.

@@ -688,6 +688,32 @@ public sealed class MailIntakeFaultTests
     }
 
     [Fact]
+    public async Task A_fresh_mail_from_the_address_asked_for_identification_reaches_its_case_while_a_step_of_it_has_failed()
+    {
+        // Staff asked Jan for more identification; then a step of his case failed (it waits for staff to retry it).
+        var asked = PrivacyCase.Received(
+            new ValidRequest(RequestType.Access, "jan.devries@example.nl", "Jan de Vries", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Nl, null),
+            Channel.Form, time.GetUtcNow().AddDays(-5), TestDataMaps.Real);
+        await register.CreateAsync(asked, default);
+        await register.ApplyAsync(asked.Id, c => c.Verify(time.GetUtcNow().AddDays(-5)), default);
+        await register.ApplyAsync(asked.Id, c => c.RequestIdentification("staff", "Een kopie van uw identiteitskaart, graag.", time.GetUtcNow().AddDays(-2)), default);
+        await register.ApplyAsync(asked.Id, c => c.IdentificationMailSent(time.GetUtcNow().AddDays(-2)), default);
+        await register.ApplyAsync(asked.Id, c => c.Fail(time.GetUtcNow().AddDays(-1), "TendApprovalWait"), default);
+        var delivered = time.GetUtcNow().AddHours(-1);
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(Message("jan.devries@example.nl", "Mijn identiteitskaart", "Hierbij zoals gevraagd een kopie van mijn identiteitskaart."))), delivered, client, default);
+
+        // His answer is recorded on the failed case, as a reply naming it would be (decision 106): retried, the case
+        // waits on staff, not on him, and does not close as "the identification did not reach us". Staff are told.
+        Assert.Equal((MailOutcome.JoinedOpenCase, asked.Id), (result.Outcome, result.CaseId));
+        var stored = (await register.GetAsync(asked.Id, default))!;
+        Assert.Equal(CaseStatus.Failed, stored.Status);
+        Assert.Equal(delivered, stored.IdentificationAnsweredAt);
+        var told = Assert.Single(mail.Sent);
+        Assert.Contains(Localization.Texts.Get("MailIdentificationByAddress", options.Staff.Language), told.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_fresh_mail_from_an_address_asked_for_identification_in_two_requests_goes_to_staff_to_place()
     {
         var ids = new List<string>();

@@ -155,6 +155,20 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
         }
     }
 
+    /// <summary>
+    /// As <see cref="ListUnfinishedOfAsync"/>, with the requester's rows flagged failed too (by the <c>Status</c> column):
+    /// one query.
+    /// </summary>
+    public async IAsyncEnumerable<string> ListUnansweredOfAsync(string email, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await ready.EnsureAsync();
+        var filter = $"(Finished eq false or Status eq '{nameof(CaseStatus.Failed)}') and ({RequesterColumn} eq '{EmailAddresses.RegisterKey(email)}' or {CaseListCopy.VersionColumn} lt {CaseListCopy.Version})";
+        await foreach (var row in cases.QueryAsync<TableEntity>(filter, select: ["PartitionKey"], cancellationToken: cancellationToken))
+        {
+            yield return row.PartitionKey;
+        }
+    }
+
     public async IAsyncEnumerable<PrivacyCase> ListAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await ready.EnsureAsync();

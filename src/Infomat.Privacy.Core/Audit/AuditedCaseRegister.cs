@@ -29,6 +29,8 @@ public sealed class AuditedCaseRegister(ICaseRegister inner, IAuditTrail trail, 
 
     public IAsyncEnumerable<string> ListUnfinishedOfAsync(string email, CancellationToken cancellationToken) => inner.ListUnfinishedOfAsync(email, cancellationToken);
 
+    public IAsyncEnumerable<string> ListUnansweredOfAsync(string email, CancellationToken cancellationToken) => inner.ListUnansweredOfAsync(email, cancellationToken);
+
     public IAsyncEnumerable<PrivacyCase> ListAllAsync(CancellationToken cancellationToken) => inner.ListAllAsync(cancellationToken);
 
     public IAsyncEnumerable<CaseListEntry> ListEntriesAsync(CancellationToken cancellationToken) => inner.ListEntriesAsync(cancellationToken);

@@ -23,6 +23,22 @@ public interface ICaseRegister
     /// </summary>
     IAsyncEnumerable<string> ListUnfinishedOfAsync(string email, CancellationToken cancellationToken) => ListUnfinishedAsync(cancellationToken);
 
+    /// <summary>
+    /// As <see cref="ListUnfinishedOfAsync"/>, and the cases flagged failed as well (<see cref="CaseStatus.Failed"/>: still
+    /// owed an answer, waiting for staff to retry or close them): where mail from the requester about a case must still
+    /// find it. By default every such case, read one by one.
+    /// </summary>
+    async IAsyncEnumerable<string> ListUnansweredOfAsync(string email, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var c in ListAllAsync(cancellationToken))
+        {
+            if (c.NeedsWork || c.Status == CaseStatus.Failed)
+            {
+                yield return c.Id;
+            }
+        }
+    }
+
     /// <summary>Every case, for the sweeps that look at each one.</summary>
     IAsyncEnumerable<PrivacyCase> ListAllAsync(CancellationToken cancellationToken);
 

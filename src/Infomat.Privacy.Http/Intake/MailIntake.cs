@@ -242,7 +242,9 @@ public sealed partial class MailIntake(
         }
 
         var waiting = new List<PrivacyCase>();
-        await foreach (var id in register.ListUnfinishedOfAsync(inbound.FromAddress, ct))
+        // Failed cases too: one flagged while it waited for this answer still takes it (decision 106), and retried it
+        // must not close as "the identification did not reach us" while the answer sits in the mailbox.
+        await foreach (var id in register.ListUnansweredOfAsync(inbound.FromAddress, ct))
         {
             if (await register.GetAsync(id, ct) is { } c && c.TakesUnnamedAnswerFrom(inbound.FromAddress))
             {
