@@ -704,13 +704,39 @@ public sealed class MailIntakeFaultTests
         var result = await Intake().HandleAsync(new MemoryStream(Bytes(Message("jan.devries@example.nl", "Mijn identiteitskaart", "Hierbij zoals gevraagd een kopie van mijn identiteitskaart."))), delivered, client, default);
 
         // His answer is recorded on the failed case, as a reply naming it would be (decision 106): retried, the case
-        // waits on staff, not on him, and does not close as "the identification did not reach us". Staff are told.
+        // waits on staff, not on him, and does not close as "the identification did not reach us".
         Assert.Equal((MailOutcome.JoinedOpenCase, asked.Id), (result.Outcome, result.CaseId));
         var stored = (await register.GetAsync(asked.Id, default))!;
         Assert.Equal(CaseStatus.Failed, stored.Status);
         Assert.Equal(delivered, stored.IdentificationAnsweredAt);
+        Assert.False(stored.AwaitsIdentification);
+        var retried = stored.Retry("Els", time.GetUtcNow()).Changed!;
+        Assert.NotNull(retried.ExpireRefusal(time.GetUtcNow().AddDays(60), options.Verification.Timeout, options.Approval.Timeout));
+        // Staff are told it named no case, and to retry the case before they decide (no decision is taken while stopped).
         var told = Assert.Single(mail.Sent);
         Assert.Contains(Localization.Texts.Get("MailIdentificationByAddress", options.Staff.Language), told.TextBody, StringComparison.Ordinal);
+        Assert.Contains(Localization.Texts.Format("MailIdentificationAnsweredFailedBody", options.Staff.Language, asked.Id, Localization.Texts.DateTime(delivered, options.Staff.Language)), told.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_mail_naming_no_case_long_after_the_identification_was_due_is_not_taken_by_a_failed_case()
+    {
+        // Staff asked Jan long ago; his case failed before it could expire, and nobody retried it. Months later he writes
+        // a new request of the same right: it is a request of its own, not the answer to a question he was asked then.
+        var asked = PrivacyCase.Received(
+            new ValidRequest(RequestType.Access, "jan.devries@example.nl", "Jan de Vries", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Nl, null),
+            Channel.Form, time.GetUtcNow().AddDays(-200), TestDataMaps.Real);
+        await register.CreateAsync(asked, default);
+        await register.ApplyAsync(asked.Id, c => c.Verify(time.GetUtcNow().AddDays(-200)), default);
+        await register.ApplyAsync(asked.Id, c => c.RequestIdentification("staff", "Een kopie van uw identiteitskaart, graag.", time.GetUtcNow().AddDays(-190)), default);
+        await register.ApplyAsync(asked.Id, c => c.IdentificationMailSent(time.GetUtcNow().AddDays(-190)), default);
+        await register.ApplyAsync(asked.Id, c => c.Fail(time.GetUtcNow().AddDays(-189), "TendApprovalWait"), default);
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(Message("jan.devries@example.nl", "Inzage", "Ik wil graag inzage in mijn persoonsgegevens (art. 15 AVG)."))), time.GetUtcNow().AddHours(-1), client, default);
+
+        Assert.Equal(MailOutcome.CaseCreated, result.Outcome);
+        Assert.NotEqual(asked.Id, result.CaseId);
+        Assert.Null((await register.GetAsync(asked.Id, default))!.IdentificationAnsweredAt);
     }
 
     [Fact]

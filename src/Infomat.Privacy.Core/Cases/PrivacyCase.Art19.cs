@@ -43,25 +43,34 @@ public sealed partial record PrivacyCase
         || Tasks.Any(t => t.Kind == StaffTaskKind.ReviewObjection && t.Outcome == StaffTaskOutcome.Upheld);
 
     /// <summary>
-    /// Whom Art. 19 asks staff to tell when they answered this failed case themselves and it closes as completed
-    /// (<see cref="CloseAnsweredOutside"/>): for a rectification, erasure, restriction or objection, the recipients the
-    /// data map names for the stores that held the person when approval was asked (a count above 0, or not counted),
-    /// or, when nothing was counted, for every store of the controllers the request went to. What staff changed
-    /// themselves is not known here, so this names whom they may have to tell, not whom they must; the close's form
-    /// shows it. Null for any other request or answer (Art. 19 does not apply), empty when no such store discloses.
+    /// Whom Art. 19 may ask staff to tell when they answered this failed case themselves and it closes as completed
+    /// (<see cref="CloseAnsweredOutside"/>): for a rectification, erasure, restriction or an objection other than to
+    /// direct marketing (Art. 21(3) changes no data to tell of), the recipients the data map names for the stores that
+    /// held the person when approval was asked (a count above 0, or not counted), or, when nothing was counted, for every
+    /// store of the controllers the request went to. Where staff tasks were all decided here, what they decided counts:
+    /// none done or upheld, nothing to tell; a rectification done in some stores, those stores. Otherwise what staff
+    /// changed by hand is not known here, so this names whom they may have to tell, not whom they must. Null when
+    /// Art. 19 does not apply; empty when no such store discloses (or the person was found in none).
     /// </summary>
     public IReadOnlyList<Recipient>? RecipientsToTellWhenAnsweredOutside(DataMap map)
     {
         ArgumentNullException.ThrowIfNull(map);
-        if (Type is not (Requests.RequestType.Rectification or Requests.RequestType.Erasure or Requests.RequestType.Restriction or Requests.RequestType.Objection)
-            || StatusWhenAnsweredOutside != CaseStatus.Completed)
+        var changesData = Rights.Any(r => r is Requests.RequestType.Rectification or Requests.RequestType.Erasure or Requests.RequestType.Restriction)
+            || (Rights.Contains(Requests.RequestType.Objection) && Objection != Requests.ObjectionScope.DirectMarketing);
+        var decided = Tasks.Count > 0 && Tasks.All(t => !t.IsOpen);
+        if (!changesData || StatusWhenAnsweredOutside != CaseStatus.Completed
+            || (decided && !Tasks.Any(t => t.Outcome is StaffTaskOutcome.Done or StaffTaskOutcome.Upheld)
+                && !Rights.Any(r => r is Requests.RequestType.Erasure or Requests.RequestType.Restriction)))
         {
             return null;
         }
 
-        var stores = Holdings is { } held
-            ? held.Where(h => h.Value != 0).Select(h => map.TryStore(h.Key, out var store) ? store : null).OfType<StoreMap>()
-            : map.StoresOf(Entity);
+        IEnumerable<string> storeKeys = decided && Type == Requests.RequestType.Rectification && !Tasks.Any(t => t.Outcome == StaffTaskOutcome.Upheld)
+            ? Tasks.Where(t => t.Kind == StaffTaskKind.Rectify && t.Outcome == StaffTaskOutcome.Done).Select(t => t.StoreKey!)
+            : Holdings is { } held ? held.Where(h => h.Value != 0).Select(h => h.Key)
+            : map.StoresOf(Entity).Select(s => s.Key);
+        // A store the map no longer knows names no recipients (decision 114): it is named on the case page's holdings.
+        var stores = storeKeys.Select(k => map.TryStore(k, out var store) ? store : null).OfType<StoreMap>();
         return map.RecipientsToInform(stores.SelectMany(s => s.Tables));
     }
 

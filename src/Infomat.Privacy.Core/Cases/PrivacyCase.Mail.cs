@@ -76,11 +76,15 @@ public sealed partial record PrivacyCase
             objection?.ToWire() ?? "-", consent?.ToString() ?? "-", name, company ?? string.Empty, details ?? string.Empty);
 
     /// <summary>
-    /// True when a mail from <paramref name="fromAddress"/> that names no case may be taken as this case's answer to the
-    /// request for identification: it awaits one from that address (<see cref="AwaitsIdentificationFrom"/>) and none came
-    /// since it was asked (<see cref="AwaitsIdentification"/>); once one came, further mail is read on its own.
+    /// True when a mail from <paramref name="fromAddress"/> that names no case, received at <paramref name="receivedAt"/>,
+    /// may be taken as this case's answer to the request for identification: it awaits one from that address
+    /// (<see cref="AwaitsIdentificationFrom"/>), none came since it was asked (<see cref="AwaitsIdentification"/>; once
+    /// one came, further mail is read on its own), and it came within the requester's time
+    /// (<see cref="IdentificationReplyDue"/> with <paramref name="identificationTimeout"/>). An open case expires at that
+    /// end; one flagged failed does not, and must not take, months later, a mail that is a new request of its own.
     /// </summary>
-    public bool TakesUnnamedAnswerFrom(string fromAddress) => AwaitsIdentification && AwaitsIdentificationFrom(fromAddress);
+    public bool TakesUnnamedAnswerFrom(string fromAddress, DateTimeOffset receivedAt, TimeSpan identificationTimeout) =>
+        AwaitsIdentification && AwaitsIdentificationFrom(fromAddress) && receivedAt <= IdentificationReplyDue(identificationTimeout);
 
     /// <summary>
     /// True when staff asked the requester for more identification, the case still waits for the identity decision

@@ -307,13 +307,14 @@ public static partial class PrivacyMails
     /// To staff: the requester replied to the request for more identification. The reply (and what it attaches) stays
     /// in the info@ mailbox under the case's category; the mail says when it came and links the case page. When the
     /// mail cannot be shown to come from the requester (<see cref="Intake.ReplySender"/>), it says so: staff decide on an
-    /// identity from it.
+    /// identity from it. For a case flagged failed, it says to retry the case first (no decision is taken while it is
+    /// stopped, and its page then offers the decision page).
     /// </summary>
     public static OutgoingMail IdentificationAnswered(PrivacyCase c, Uri caseLink, string staffAddress, Language staffLanguage, bool senderConfirmed, bool namedCase = true)
     {
         ArgumentNullException.ThrowIfNull(c);
-        return ReplyToStaff(c, "MailIdentificationAnswered", c.IdentificationAnsweredAt ?? c.ReceivedAt, caseLink, staffAddress, staffLanguage, senderConfirmed, quietNote: false,
-            note: namedCase ? null : Texts.Get("MailIdentificationByAddress", staffLanguage));
+        return ReplyToStaff(c, c.Status == CaseStatus.Failed ? "MailIdentificationAnsweredFailed" : "MailIdentificationAnswered", c.IdentificationAnsweredAt ?? c.ReceivedAt,
+            caseLink, staffAddress, staffLanguage, senderConfirmed, quietNote: false, note: namedCase ? null : Texts.Get("MailIdentificationByAddress", staffLanguage));
     }
 
     /// <summary>

@@ -174,9 +174,10 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         if (c.RecipientsToTellWhenAnsweredOutside(dataMap) is { } recipients)
         {
             // Whom staff may have to tell of what they changed themselves (Art. 19), from the data map.
-            var names = string.Join(", ", recipients.Select(r => r.Name.In(l)));
-            body.Append(P(recipients.Count == 0 ? Texts.Get("CaseOutsideNoRecipients", l)
-                : Texts.Format(c.Holdings is null ? "CaseOutsideRecipientsUncounted" : "CaseOutsideRecipients", l, names)));
+            var names = Texts.List([.. recipients.Select(r => r.Name.In(l))], l);
+            body.Append(P(recipients.Count > 0 ? Texts.Format(c.Holdings is null ? "CaseOutsideRecipientsUncounted" : "CaseOutsideRecipients", l, names)
+                : c.Holdings is { } held && held.Values.All(n => n == 0) ? Texts.Get("CaseOutsideFoundNowhere", l)
+                : Texts.Get("CaseOutsideNoRecipients", l)));
         }
 
         if (c.StatusWhenAnsweredOutside != CaseStatus.Completed)

@@ -246,7 +246,7 @@ public sealed partial class MailIntake(
         // must not close as "the identification did not reach us" while the answer sits in the mailbox.
         await foreach (var id in register.ListUnansweredOfAsync(inbound.FromAddress, ct))
         {
-            if (await register.GetAsync(id, ct) is { } c && c.TakesUnnamedAnswerFrom(inbound.FromAddress))
+            if (await register.GetAsync(id, ct) is { } c && c.TakesUnnamedAnswerFrom(inbound.FromAddress, inbound.ReceivedAt, options.Value.Approval.Timeout))
             {
                 waiting.Add(c);
             }
@@ -281,8 +281,12 @@ public sealed partial class MailIntake(
         }
 
         await log.SendToStaffAsync(mail, o.Staff, "Case " + caseId, "identification answered", to => PrivacyMails.IdentificationAnswered(update.Case, o.Link("cases/" + caseId), to, o.Staff.Language, confirmed, namedCase), ct);
-        // The case waits on staff again from now: the orchestration looks at once (reminders run from the reply).
-        await workflow.SignalAsync(client, caseId, Workflow.Orchestration.CaseEvents.IdentityDecided, ct);
+        if (update.Case.Status != CaseStatus.Failed)
+        {
+            // The case waits on staff again from now: the orchestration looks at once (reminders run from the reply). A
+            // failed case's run has stopped: a staff retry starts it again, and it reads the answer then.
+            await workflow.SignalAsync(client, caseId, Workflow.Orchestration.CaseEvents.IdentityDecided, ct);
+        }
         return new MailIntakeResult(MailOutcome.JoinedOpenCase, caseId, namedCase ? "reply to the request for more identification" : "mail from the address asked for more identification");
     }
 
