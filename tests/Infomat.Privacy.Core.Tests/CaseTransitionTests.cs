@@ -500,6 +500,35 @@ public sealed class CaseTransitionTests
     }
 
     [Fact]
+    public void A_case_held_up_by_our_fault_before_its_address_was_confirmed_gets_a_new_link_when_retried_and_its_time_runs_from_it()
+    {
+        var verification = TimeSpan.FromDays(7);
+        // The link went; then a step failed, and staff retried the case only after the link's seven days.
+        var linked = Taken(NewCase().VerificationMailSent(Received.AddMinutes(1)));
+        var failed = Taken(linked.Fail(Received.AddHours(1), "LoadProgress"));
+        var retried = Taken(failed.Retry("Els", Received.AddDays(10)));
+
+        // Not closed as "your address was not confirmed in time": the requester was held up by us, not slow.
+        Assert.Equal(CaseStatus.AwaitingEmailVerification, retried.Status);
+        Assert.NotNull(retried.ExpireRefusal(Received.AddDays(10), verification, Timeout));
+        // A new link goes (the first one's token has expired), and the requester's seven days run from it.
+        Assert.True(retried.NeedsVerificationMail);
+        var relinked = Taken(retried.VerificationMailSent(Received.AddDays(10).AddMinutes(1)));
+        Assert.Equal(Received.AddDays(17).AddMinutes(1), relinked.VerificationDeadline(verification, Received.AddDays(10)));
+        Assert.NotNull(relinked.ExpireRefusal(Received.AddDays(16), verification, Timeout));
+        Assert.Null(relinked.ExpireRefusal(Received.AddDays(18), verification, Timeout));
+        // Both links are in the audit trail, each under a key of its own.
+        var hash = new KeyedHash(new byte[32]);
+        var sent = Audit.CaseAudit.Entries(relinked, hash).Where(e => e.Action == "mail-sent" && e.Outcome == "verification").ToList();
+        Assert.Equal([Received.AddMinutes(1), Received.AddDays(10).AddMinutes(1)], sent.Select(e => e.At!.Value));
+        Assert.Equal(2, sent.Select(e => e.Key).Distinct().Count());
+
+        // A case whose address was confirmed while it was stopped (decision 106) gets no new link.
+        var confirmedMeanwhile = Taken(Taken(failed.Verify(Received.AddHours(2))).Retry("Els", Received.AddDays(10)));
+        Assert.False(confirmedMeanwhile.NeedsVerificationMail);
+    }
+
+    [Fact]
     public void A_failed_case_is_retried_from_where_it_stood_and_only_a_failed_case()
     {
         var failed = Taken(AwaitingApproval().Fail(Received.AddDays(1)));

@@ -85,8 +85,10 @@ public sealed class RequestProgressTests
         Assert.Null(sentThenFailed.Verify(Received.AddMinutes(2)).Refusal);
         Assert.Equal(CaseRefusal.WrongStatus, failedBeforeTheLink.ResendRefusal(Week, Received.AddMinutes(2)));
 
-        // Taken up again by staff, it is back at its link.
-        Assert.Equal(RequestProgress.AwaitingAddressConfirmation, Taken(sentThenFailed.Retry("Staff One", Received.AddHours(1))).Progress);
+        // Taken up again by staff, a new link is on its way (the requester's time runs from it), then it waits for it.
+        var retried = Taken(sentThenFailed.Retry("Staff One", Received.AddHours(1)));
+        Assert.Equal(RequestProgress.AddressLinkComing, retried.Progress);
+        Assert.Equal(RequestProgress.AwaitingAddressConfirmation, Taken(retried.VerificationMailSent(Received.AddHours(1).AddMinutes(1))).Progress);
     }
 
     [Fact]

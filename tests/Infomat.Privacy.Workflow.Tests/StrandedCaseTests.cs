@@ -120,6 +120,39 @@ public sealed class StrandedCaseTests
     }
 
     [Fact]
+    public async Task A_case_flagged_failed_after_its_link_went_gets_a_new_link_when_staff_retry_it_and_waits_from_that_one()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        var c = await h.NewCaseAsync();
+        await h.WaitForMailAsync(MailKind.Verification);
+        for (var i = 0; i <= PrivacyCase.MaxAutomaticRestarts + 3 && (await h.Register.GetAsync(c.Id, default))!.Status != CaseStatus.Failed; i++)
+        {
+            await h.Client.TerminateInstanceAsync(c.Id);
+            await h.CompletionAsync(c.Id);
+            await h.Workflow.ReconcileAsync(h.Client, default);
+        }
+
+        var failed = (await h.Register.GetAsync(c.Id, default))!;
+        Assert.Equal(CaseStatus.Failed, failed.Status);
+
+        // Staff retry (the requester never confirmed): a new link goes, and the requester's time runs from it.
+        Assert.False((await h.Workflow.RetryAsync(h.Client, c.Id, "Els", default)).Refused);
+        for (var i = 0; i < 100 && h.Mail.Of(MailKind.Verification).Count < 2; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(2, h.Mail.Of(MailKind.Verification).Count);
+        var retried = (await h.Register.GetAsync(c.Id, default))!;
+        Assert.Equal([failed.VerificationMailSentAt!.Value], retried.EarlierVerificationMails);
+        Assert.True(retried.VerificationMailSentAt > failed.VerificationMailSentAt);
+        // The new link confirms the address and the case goes on.
+        await h.VerifyAndAwaitApprovalAsync(c.Id);
+        await h.DecideAsync(c.Id, DecisionOutcome.Approve);
+        Assert.Equal("\"completed\"", (await h.CompletionAsync(c.Id)).SerializedOutput);
+    }
+
+    [Fact]
     public async Task A_decision_signalled_to_a_dead_orchestration_is_carried_out_by_a_new_one()
     {
         await using var h = await WorkflowHarness.StartAsync();

@@ -27,9 +27,11 @@ public static class CaseAudit
             + (c.SenderAuthentication is { } dmarc ? $" dmarc={dmarc.ToString().ToLowerInvariant()}" : string.Empty)
             + $" due={c.DueDate:yyyy-MM-dd}",
             c.ReceivedAt);
-        if (c.VerificationMailSentAt is { } verificationSent)
+        // The first link under its key of old; a new link after a staff retry (PrivacyCase.Retry) numbered from 2.
+        DateTimeOffset[] links = [.. c.EarlierVerificationMails, .. c.VerificationMailSentAt is { } current ? [current] : Array.Empty<DateTimeOffset>()];
+        for (var i = 0; i < links.Length; i++)
         {
-            Add("verification-sent", "mail-sent", AuditEvent.System, "verification", verificationSent);
+            Add(i == 0 ? "verification-sent" : "verification-sent." + (i + 1).ToString(CultureInfo.InvariantCulture), "mail-sent", AuditEvent.System, "verification", links[i]);
         }
 
         // Numbered past the sends taken back (their mail not sent), so a send after one keeps a key of its own.

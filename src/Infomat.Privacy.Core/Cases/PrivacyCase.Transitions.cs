@@ -827,11 +827,27 @@ public sealed partial record PrivacyCase
 
     /// <summary>
     /// A staff member resumes a failed case: it goes back to the status it had before it failed and its orchestration
-    /// starts again from what the register records (steps already done, in the stores too, are not done twice).
+    /// starts again from what the register records (steps already done, in the stores too, are not done twice). A case
+    /// held up before its address was confirmed gets a new verification link (<see cref="NeedsVerificationMail"/>; the
+    /// one sent is kept in <see cref="EarlierVerificationMails"/>): the requester's time to confirm runs from the new
+    /// one, so a stop on our side, however long, never closes the case as "not confirmed in time", and the first
+    /// link's token may have run out meanwhile.
     /// </summary>
-    public CaseTransition Retry(string by, DateTimeOffset at) =>
-        Status != CaseStatus.Failed ? Refuse(CaseRefusal.NotFailed)
-        : To((this with { Retries = [.. Retries, new StaffRetry(by, at)] }).WithStatus(StatusBeforeFailure, at));
+    public CaseTransition Retry(string by, DateTimeOffset at)
+    {
+        if (Status != CaseStatus.Failed)
+        {
+            return Refuse(CaseRefusal.NotFailed);
+        }
+
+        var retried = this with { Retries = [.. Retries, new StaffRetry(by, at)] };
+        if (EmailVerifiedAt is null && StatusBeforeFailure == CaseStatus.AwaitingEmailVerification && VerificationMailSentAt is { } sent)
+        {
+            retried = retried with { EarlierVerificationMails = [.. EarlierVerificationMails, sent], VerificationMailSentAt = null };
+        }
+
+        return To(retried.WithStatus(StatusBeforeFailure, at));
+    }
 
     /// <summary>The longest text staff may give for how they answered a case outside this system.</summary>
     public const int MaxAnswerOutsideLength = 2000;

@@ -55,6 +55,12 @@ public sealed partial record PrivacyCase
     public required DateTimeOffset ReceivedAt { get; init; }
     public required DateOnly DueDate { get; init; }
     public DateTimeOffset? VerificationMailSentAt { get; init; }
+
+    /// <summary>
+    /// When the verification links before the current one went: a case held up by a failed step before its address was
+    /// confirmed gets a new link when staff retry it (<see cref="Retry"/>), and the requester's time runs from that.
+    /// </summary>
+    public IReadOnlyList<DateTimeOffset> EarlierVerificationMails { get; init; } = [];
     public DateTimeOffset? EmailVerifiedAt { get; init; }
 
     /// <summary>How often the requester had the verification link sent again.</summary>
