@@ -219,10 +219,18 @@ public sealed class EndToEndTests(Azurite azurite) : LocalHostTests(azurite)
     }
 
     [Fact]
-    public async Task An_unknown_request_is_404()
+    public async Task An_unknown_request_is_404_and_its_page_says_what_may_be_the_cause_and_whom_to_write_to()
     {
         Assert.Equal(HttpStatusCode.NotFound, (await Flows.Http.GetAsync("/api/requests/PR-0000-0000-0000")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await Flows.Http.GetAsync("/api/requests/' or 1=1")).StatusCode);
+
+        // A reference mistyped, or one whose record was removed after its retention period: not "it never existed".
+        using var page = await Flows.Http.GetAsync("/privacy/thanks?request=PR-0000-0000-0000&lang=nl");
+        Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
+        var text = System.Net.WebUtility.HtmlDecode(await page.Content.ReadAsStringAsync());
+        Assert.Contains("Er staat geen verzoek met deze referentie geregistreerd", text, StringComparison.Ordinal);
+        Assert.Contains("na de bewaartermijn", text, StringComparison.Ordinal);
+        Assert.Contains("info@infomat.eu", text, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -224,7 +224,7 @@ public sealed partial class IntakeEndpoints(
         var c = CaseIds.IsWellFormed(id) ? await register.GetAsync(id, cancellationToken) : null;
         if (c is null)
         {
-            return pages.Page(language, Texts.Get("NotFoundTitle", language), string.Empty, StatusCodes.Status404NotFound);
+            return pages.Page(language, Texts.Get("NotFoundTitle", language), P(Texts.Get("NotFoundBody", language)), StatusCodes.Status404NotFound);
         }
 
         var canResend = c.ResendRefusal(options.Value.Verification.Timeout, time.GetUtcNow()) is null;
@@ -245,7 +245,7 @@ public sealed partial class IntakeEndpoints(
         var c = CaseIds.IsWellFormed(id) ? await register.GetAsync(id, cancellationToken) : null;
         if (c is null)
         {
-            return pages.Page(language, Texts.Get("NotFoundTitle", language), string.Empty, StatusCodes.Status404NotFound);
+            return pages.Page(language, Texts.Get("NotFoundTitle", language), P(Texts.Get("NotFoundBody", language)), StatusCodes.Status404NotFound);
         }
 
         var o = options.Value;
@@ -302,7 +302,7 @@ public sealed partial class IntakeEndpoints(
         var c = CaseIds.IsWellFormed(requestId) ? await register.GetAsync(requestId, cancellationToken) : null;
         if (c is null)
         {
-            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Request not found", detail: "No request has this reference.");
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Request not found", detail: "No request with this reference is on record: check the reference; records of requests are removed after their retention period.");
         }
 
         return Results.Json(new
