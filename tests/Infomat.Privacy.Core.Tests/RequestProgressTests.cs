@@ -92,6 +92,16 @@ public sealed class RequestProgressTests
     }
 
     [Fact]
+    public void Each_progress_has_a_wire_value_of_its_own_in_kebab_case()
+    {
+        var wires = Enum.GetValues<RequestProgress>().Select(p => p.ToWire()).ToList();
+
+        Assert.Equal(wires.Count, wires.Distinct().Count());
+        Assert.All(wires, w => Assert.Matches("^[a-z]+(-[a-z]+)*$", w));
+        Assert.Equal("held-up-before-address-confirmed", RequestProgress.HeldUpBeforeAddressConfirmed.ToWire());
+    }
+
+    [Fact]
     public void The_same_submission_is_word_for_word_and_its_fingerprint_changes_with_any_field()
     {
         var c = Written() with { Details = "My job title is Finance director." };

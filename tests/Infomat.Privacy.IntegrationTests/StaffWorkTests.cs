@@ -392,6 +392,8 @@ public sealed partial class StaffWorkTests(Azurite azurite) : LocalHostTests(azu
         using (var status = await Flows.StatusAsync(id))
         {
             Assert.Equal("AwaitingIdentityApproval", status.RootElement.GetProperty("status").GetString());
+            // What the requester must know, as the thank-you page says it: we wait for them, not for staff.
+            Assert.Equal("awaiting-identification", status.RootElement.GetProperty("progress").GetString());
         }
 
         var approve = await Flows.StaffPostAsync("/approvals", link, "Els Janssens", ("decision", "approve"), ("evidence", "additional-identification"));

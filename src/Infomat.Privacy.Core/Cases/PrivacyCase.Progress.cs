@@ -39,6 +39,28 @@ public enum RequestProgress
     JoinedEarlierRequest,
 }
 
+/// <summary>Wire values of <see cref="RequestProgress"/> (the status JSON's <c>progress</c>): the name in kebab case.</summary>
+public static class RequestProgresses
+{
+    /// <summary><c>AwaitingIdentification</c> → <c>awaiting-identification</c>.</summary>
+    public static string ToWire(this RequestProgress progress)
+    {
+        var name = progress.ToString();
+        var wire = new System.Text.StringBuilder(name.Length + 8);
+        foreach (var ch in name)
+        {
+            if (char.IsUpper(ch) && wire.Length > 0)
+            {
+                wire.Append('-');
+            }
+
+            wire.Append(char.ToLowerInvariant(ch));
+        }
+
+        return wire.ToString();
+    }
+}
+
 public sealed partial record PrivacyCase
 {
     /// <summary>

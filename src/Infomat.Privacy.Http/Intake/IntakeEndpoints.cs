@@ -296,6 +296,8 @@ public sealed partial class IntakeEndpoints(
     /// <summary>
     /// <c>GET /api/requests/{id}</c>: the status and its history, with no personal data. A <c>Rejected</c> case also says
     /// on which ground in <c>refusal</c> (<c>identity-not-confirmed</c>, <c>manifestly-unfounded-or-excessive</c>); null otherwise.
+    /// <c>progress</c> is what the thank-you page tells the requester (<see cref="PrivacyCase.Progress"/>): a case waiting
+    /// on the requester's identification, or held up by a fault on our side, says so there, whatever its status.
     /// </summary>
     public async Task<IResult> StatusAsync(string requestId, CancellationToken cancellationToken)
     {
@@ -312,6 +314,7 @@ public sealed partial class IntakeEndpoints(
             rights = c.Rights.Select(r => r.ToWire()),
             entity = c.Entity.ToWire(),
             status = c.Status.ToString(),
+            progress = c.Progress.ToWire(),
             refusal = c.RejectedAs?.ToWire(),
             receivedAt = c.ReceivedAt,
             dueDate = c.DueDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
