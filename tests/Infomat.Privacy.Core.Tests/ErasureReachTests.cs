@@ -22,14 +22,30 @@ public sealed class ErasureReachTests
     [InlineData(CaseStatus.InProgress, ErasureReach.KeptWhileAnswered)]
     [InlineData(CaseStatus.AwaitingStaffAction, ErasureReach.KeptWhileAnswered)]
     [InlineData(CaseStatus.Completed, ErasureReach.Erased)]
-    [InlineData(CaseStatus.Failed, ErasureReach.Erased)]
-    [InlineData(CaseStatus.Expired, ErasureReach.Erased)]
+    // Refused, expired or joined before anything was collected: no copy ever existed, and the report must not say one was deleted.
+    [InlineData(CaseStatus.Rejected, ErasureReach.None)]
+    [InlineData(CaseStatus.Expired, ErasureReach.None)]
+    [InlineData(CaseStatus.Joined, ErasureReach.None)]
     public void An_erasure_deletes_the_copies_of_the_persons_earlier_access_cases_except_one_still_being_answered(CaseStatus status, ErasureReach expected)
     {
         var erasure = Case(RequestType.Erasure, "an.peeters@example.be", Received.AddDays(5));
         var subject = Hash.Subject(EmailAddresses.Normalise(erasure.Email));
 
         Assert.Equal(expected, Case(RequestType.Access, "An.Peeters@Example.be", Received, status).ReachedBy(erasure, subject));
+    }
+
+    [Fact]
+    public void A_failed_case_that_collected_has_its_copies_deleted_and_is_answered_again_and_one_that_had_not_is_not_reached()
+    {
+        var erasure = Case(RequestType.Erasure, "an.peeters@example.be", Received.AddDays(5));
+        var subject = Hash.Subject(EmailAddresses.Normalise(erasure.Email));
+        var collecting = Case(RequestType.Access, "an.peeters@example.be", Received).WithStatus(CaseStatus.InProgress, Received.AddDays(1));
+        var waiting = Case(RequestType.Access, "an.peeters@example.be", Received).WithStatus(CaseStatus.AwaitingIdentityApproval, Received.AddDays(1));
+
+        // Still owed its answer: a retry collects again, from the stores as the erasure left them.
+        Assert.Equal(ErasureReach.ErasedAnsweredAgain, collecting.Fail(Received.AddDays(2), "CollectFromStore").Changed!.ReachedBy(erasure, subject));
+        // It failed before it collected anything: nothing to delete, nothing to report.
+        Assert.Equal(ErasureReach.None, waiting.Fail(Received.AddDays(2), "TendApprovalWait").Changed!.ReachedBy(erasure, subject));
     }
 
     [Fact]

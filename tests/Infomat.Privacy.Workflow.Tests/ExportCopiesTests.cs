@@ -98,6 +98,38 @@ public sealed class ExportCopiesTests
     }
 
     [Fact]
+    public async Task An_erasure_report_names_no_deleted_copy_of_a_refused_request_and_says_a_failed_one_is_still_to_be_answered()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        Holds(h);
+        // An earlier access request refused (identity not confirmed): nothing was ever collected for it.
+        var refused = PrivacyCase.Received(new ValidRequest(RequestType.Access, Email, "An Peeters", null, ControllerScope.Of("be"), Language.Nl, null, null), Channel.Form, DateTimeOffset.UtcNow.AddDays(-3), h.Map);
+        await h.Register.CreateAsync(refused with { Status = CaseStatus.Rejected, EmailVerifiedAt = refused.ReceivedAt, Decision = new IdentityDecision(DecisionOutcome.Reject, refused.ReceivedAt, "Els", "Niet bevestigd.") }, default);
+        // Another, flagged failed after it collected: its staged records wait for a staff retry.
+        var held = PrivacyCase.Received(new ValidRequest(RequestType.Access, Email, "An Peeters", null, ControllerScope.Of("be"), Language.Nl, null, null), Channel.Form, DateTimeOffset.UtcNow.AddDays(-2), h.Map);
+        var collecting = held.WithStatus(CaseStatus.InProgress, held.ReceivedAt.AddHours(1)) with { EmailVerifiedAt = held.ReceivedAt };
+        await h.Register.CreateAsync(collecting.Fail(held.ReceivedAt.AddHours(2), "BuildExport").Changed!, default);
+        await h.Staging.WriteAsync(held.Id, "be/crm", One(new StoreRecord("contacts", new JsonObject { ["first_name"] = "An" })), default);
+
+        var erasure = await h.NewCaseAsync(RequestType.Erasure, Email);
+        await h.WaitForMailAsync(MailKind.Verification);
+        await h.VerifyAsync(erasure.Id);
+        await h.WaitForMailAsync(MailKind.ApprovalRequest);
+        await h.DecideAsync(erasure.Id, DecisionOutcome.Approve);
+        Assert.Equal("\"completed\"", (await h.CompletionAsync(erasure.Id)).SerializedOutput);
+
+        // The failed one's staged records are gone; the report says it is still to be answered, and names no file of the refused one.
+        Assert.DoesNotContain(h.Staging.Names, n => n.StartsWith(held.Id + "/", StringComparison.Ordinal));
+        var stored = (await h.Register.GetAsync(erasure.Id, default))!;
+        Assert.Empty(stored.EarlierCopiesErased!.CaseIds);
+        Assert.Equal([held.Id], stored.EarlierCopiesErased.AnsweredAgain);
+        var report = Assert.Single(h.Mail.Of(MailKind.ActionReport)).TextBody;
+        Assert.Contains($"Van uw eerdere verzoeken die door een storing bij ons zijn blijven steken ({held.Id}), zijn de voor het antwoord voorbereide gegevens gewist; ze worden nog beantwoord", report, StringComparison.Ordinal);
+        Assert.DoesNotContain("bewaren we geen kopie meer", report, StringComparison.Ordinal);
+        Assert.DoesNotContain(refused.Id, report, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_erasure_leaves_the_copies_of_an_access_request_still_being_answered_which_then_finishes_and_its_report_says_so()
     {
         // The access request waits for staff to review its free text (Art. 15(4)) when the same person's erasure runs.

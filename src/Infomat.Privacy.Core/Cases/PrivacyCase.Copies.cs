@@ -54,7 +54,13 @@ public sealed partial record PrivacyCase
             // 15); deleted, its review and build could never finish. They go once its zip is written, the zip when its
             // link ends.
             CaseStatus.InProgress or CaseStatus.AwaitingStaffAction => ErasureReach.KeptWhileAnswered,
-            // Answered, closed, or failed (a failed case collects again if staff retry it).
+            // Refused, expired or joined before any collect (each ends before approval): no copy ever existed, and the
+            // report must not say one was deleted.
+            CaseStatus.Rejected or CaseStatus.Expired or CaseStatus.Joined => ErasureReach.None,
+            // Failed before it collected: as above. Failed after: its copies go now, and a staff retry collects again,
+            // from the stores as the erasure left them (the report says it is still to be answered).
+            CaseStatus.Failed => StatusBeforeFailure is CaseStatus.InProgress or CaseStatus.AwaitingStaffAction ? ErasureReach.ErasedAnsweredAgain : ErasureReach.None,
+            // Answered: its zip and any staged records go.
             _ => ErasureReach.Erased,
         };
     }
@@ -120,10 +126,11 @@ public sealed partial record PrivacyCase
     /// An erasure deleted the copies of the person's earlier cases <paramref name="caseIds"/> (<paramref name="blobs"/>
     /// blobs); recorded once, so a retried step keeps what the first run found and the report says it.
     /// </summary>
-    public CaseTransition RecordEarlierCopiesErased(DateTimeOffset at, IReadOnlyList<string> caseIds, int blobs, IReadOnlyList<string>? keptWhileAnswered = null) =>
+    public CaseTransition RecordEarlierCopiesErased(
+        DateTimeOffset at, IReadOnlyList<string> caseIds, int blobs, IReadOnlyList<string>? keptWhileAnswered = null, IReadOnlyList<string>? answeredAgain = null) =>
         Type != RequestType.Erasure ? Refuse(CaseRefusal.WrongStatus)
         : EarlierCopiesErased is not null ? Refuse(CaseRefusal.AlreadyDone)
-        : To(this with { EarlierCopiesErased = new EarlierCopiesErased(at, caseIds, blobs) { KeptWhileAnswered = keptWhileAnswered ?? [] } });
+        : To(this with { EarlierCopiesErased = new EarlierCopiesErased(at, caseIds, blobs) { KeptWhileAnswered = keptWhileAnswered ?? [], AnsweredAgain = answeredAgain ?? [] } });
 }
 
 /// <summary>Why the system deleted an export.</summary>
@@ -158,6 +165,9 @@ public sealed record ExportDeletion(DateTimeOffset At, ExportDeletionReason Reas
 public sealed record EarlierCopiesErased(DateTimeOffset At, IReadOnlyList<string> CaseIds, int Blobs)
 {
     public IReadOnlyList<string> KeptWhileAnswered { get; init; } = [];
+
+    /// <summary>Earlier cases flagged failed after they collected: their copies deleted, their answer still owed (<see cref="ErasureReach.ErasedAnsweredAgain"/>).</summary>
+    public IReadOnlyList<string> AnsweredAgain { get; init; } = [];
 }
 
 /// <summary>What an erasure does with the copies of another case (<see cref="PrivacyCase.ReachedBy"/>).</summary>
@@ -171,4 +181,10 @@ public enum ErasureReach
 
     /// <summary>Still being answered: its copies stay until its zip is written (staged records) and its link ends (zip).</summary>
     KeptWhileAnswered,
+
+    /// <summary>
+    /// Flagged failed after it collected, so still owed its answer: its zip and staged records are deleted, and a staff
+    /// retry collects again from the stores as the erasure left them.
+    /// </summary>
+    ErasedAnsweredAgain,
 }

@@ -24,6 +24,11 @@ public static partial class PrivacyMails
             lines.Add(Texts.Format("ReportEarlierCopiesErased", l, string.Join(", ", copies.CaseIds)));
         }
 
+        if (copies.AnsweredAgain.Count > 0)
+        {
+            lines.Add(Texts.Format("ReportEarlierCopiesAnsweredAgain", l, string.Join(", ", copies.AnsweredAgain)));
+        }
+
         if (copies.KeptWhileAnswered.Count > 0)
         {
             lines.Add(Texts.Format("ReportEarlierCopiesKept", l, string.Join(", ", copies.KeptWhileAnswered)));

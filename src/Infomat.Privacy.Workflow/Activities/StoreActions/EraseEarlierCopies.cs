@@ -10,8 +10,8 @@ namespace Infomat.Privacy.Workflow.Activities.StoreActions;
 
 /// <summary>
 /// For an erasure, after the stores acted: deletes the zip and the staged records of every earlier access or
-/// portability case of the same person that is no longer being answered (the rule: <see cref="PrivacyCase.ReachedBy"/>;
-/// one still being answered keeps them, and the report says so), found in the case register by the address (or, for cases whose identifiers the
+/// portability case of the same person that is no longer being answered, or was flagged failed after it collected
+/// (the rule: <see cref="PrivacyCase.ReachedBy"/>; one still being answered keeps them, and the report says so), found in the case register by the address (or, for cases whose identifiers the
 /// register already erased, by its keyed hash), and records which cases on the erasure, so the report says so. Each
 /// earlier case records that its export was deleted, so its download link says the export is gone. Safe to retry:
 /// deleting again finds nothing, and the first record stands.
@@ -31,6 +31,7 @@ public sealed class EraseEarlierCopies(ICaseRegister register, IStagingStorage s
         var at = time.GetUtcNow();
         var earlier = new List<string>();
         var kept = new List<string>();
+        var again = new List<string>();
         var blobs = 0;
         await foreach (var other in register.ListAllAsync(CancellationToken.None))
         {
@@ -40,7 +41,7 @@ public sealed class EraseEarlierCopies(ICaseRegister register, IStagingStorage s
                 kept.Add(other.Id);
             }
 
-            if (reach != ErasureReach.Erased)
+            if (reach is not (ErasureReach.Erased or ErasureReach.ErasedAnsweredAgain))
             {
                 continue;
             }
@@ -52,13 +53,14 @@ public sealed class EraseEarlierCopies(ICaseRegister register, IStagingStorage s
                 await register.ApplyAsync(other.Id, x => x.DeleteExport(at, ExportDeletionReason.Erasure, c.Id), CancellationToken.None);
             }
 
-            earlier.Add(other.Id);
+            (reach == ErasureReach.Erased ? earlier : again).Add(other.Id);
         }
 
         earlier.Sort(StringComparer.Ordinal);
         kept.Sort(StringComparer.Ordinal);
-        var recorded = await register.ApplyAsync(c.Id, x => x.RecordEarlierCopiesErased(at, earlier, blobs, kept), CancellationToken.None);
-        log.EarlierCopiesErased(c.Id, earlier.Count, blobs);
-        return recorded.Case.EarlierCopiesErased?.CaseIds.Count ?? earlier.Count;
+        again.Sort(StringComparer.Ordinal);
+        var recorded = await register.ApplyAsync(c.Id, x => x.RecordEarlierCopiesErased(at, earlier, blobs, kept, again), CancellationToken.None);
+        log.EarlierCopiesErased(c.Id, earlier.Count + again.Count, blobs);
+        return recorded.Case.EarlierCopiesErased is { } copies ? copies.CaseIds.Count + copies.AnsweredAgain.Count : earlier.Count + again.Count;
     }
 }
