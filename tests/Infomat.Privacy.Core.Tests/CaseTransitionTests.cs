@@ -503,8 +503,15 @@ public sealed class CaseTransitionTests
     public void A_case_held_up_by_our_fault_before_its_address_was_confirmed_gets_a_new_link_when_retried_and_its_time_runs_from_it()
     {
         var verification = TimeSpan.FromDays(7);
-        // The link went; then a step failed, and staff retried the case only after the link's seven days.
+        // The link went and the requester had it sent again three times (all they may); then a step failed, and staff
+        // retried the case only after the link's seven days.
         var linked = Taken(NewCase().VerificationMailSent(Received.AddMinutes(1)));
+        for (var i = 0; i < PrivacyCase.MaxVerificationResends; i++)
+        {
+            linked = Taken(linked.VerificationResent(verification, Received.AddHours(i + 1)));
+        }
+
+        Assert.Equal(CaseRefusal.ResendsUsedUp, linked.ResendRefusal(verification, Received.AddHours(5)));
         var failed = Taken(linked.Fail(Received.AddHours(1), "LoadProgress"));
         var retried = Taken(failed.Retry("Els", Received.AddDays(10)));
 
@@ -517,6 +524,8 @@ public sealed class CaseTransitionTests
         Assert.Equal(Received.AddDays(17).AddMinutes(1), relinked.VerificationDeadline(verification, Received.AddDays(10)));
         Assert.NotNull(relinked.ExpireRefusal(Received.AddDays(16), verification, Timeout));
         Assert.Null(relinked.ExpireRefusal(Received.AddDays(18), verification, Timeout));
+        // The new link may be sent again as a first one may, whatever the requester used of the earlier link.
+        Assert.Null(relinked.ResendRefusal(verification, Received.AddDays(11)));
         // Both links are in the audit trail, each under a key of its own.
         var hash = new KeyedHash(new byte[32]);
         var sent = Audit.CaseAudit.Entries(relinked, hash).Where(e => e.Action == "mail-sent" && e.Outcome == "verification").ToList();

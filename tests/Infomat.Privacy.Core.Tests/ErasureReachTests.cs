@@ -14,7 +14,7 @@ public sealed class ErasureReachTests
 
     private static PrivacyCase Case(RequestType type, string email, DateTimeOffset received, CaseStatus status = CaseStatus.AwaitingEmailVerification) =>
         PrivacyCase.Received(new ValidRequest(type, email, "An Peeters", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Nl, null, null), Channel.Form, received, TestDataMaps.Real)
-            with { Status = status };
+            with { Status = status, ExportBlobName = status == CaseStatus.Completed ? "x/export.zip" : null };
 
     [Theory]
     [InlineData(CaseStatus.AwaitingEmailVerification, ErasureReach.None)]
@@ -53,6 +53,12 @@ public sealed class ErasureReachTests
     {
         var erasure = Case(RequestType.Erasure, "an.peeters@example.be", Received.AddDays(5));
         var subject = Hash.Subject(EmailAddresses.Normalise(erasure.Email));
+
+        // Answered by staff outside this system before any zip was written (decision 118): no copy ever existed.
+        var answeredOutside = Case(RequestType.Access, "an.peeters@example.be", Received, CaseStatus.Completed)
+            with { AnsweredOutside = new AnswerOutside("Els", Received.AddDays(2), new DateOnly(2027, 3, 3), "Per brief."), ExportBlobName = null };
+        Assert.Equal(ErasureReach.None, answeredOutside.ReachedBy(erasure, subject));
+        Assert.Equal(ErasureReach.Erased, (answeredOutside with { ExportBlobName = "x/export.zip" }).ReachedBy(erasure, subject));
 
         Assert.Equal(ErasureReach.None, Case(RequestType.Access, "zoe.maes@example.be", Received, CaseStatus.Completed).ReachedBy(erasure, subject));
         Assert.Equal(ErasureReach.None, Case(RequestType.Access, "an.peeters@example.be", Received.AddDays(6), CaseStatus.Completed).ReachedBy(erasure, subject));

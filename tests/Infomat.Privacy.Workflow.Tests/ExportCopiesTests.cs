@@ -124,7 +124,8 @@ public sealed class ExportCopiesTests
         Assert.Empty(stored.EarlierCopiesErased!.CaseIds);
         Assert.Equal([held.Id], stored.EarlierCopiesErased.AnsweredAgain);
         var report = Assert.Single(h.Mail.Of(MailKind.ActionReport)).TextBody;
-        Assert.Contains($"Van uw eerdere verzoeken die door een storing bij ons zijn blijven steken ({held.Id}), zijn de voor het antwoord voorbereide gegevens gewist; ze worden nog beantwoord", report, StringComparison.Ordinal);
+        Assert.Contains($"Van uw eerdere verzoeken die door een storing bij ons zijn blijven steken ({held.Id}), is wat voor het antwoord was voorbereid gewist", report, StringComparison.Ordinal);
+        Assert.Contains("die verzoeken worden nog beantwoord", report, StringComparison.Ordinal);
         Assert.DoesNotContain("bewaren we geen kopie meer", report, StringComparison.Ordinal);
         Assert.DoesNotContain(refused.Id, report, StringComparison.Ordinal);
     }

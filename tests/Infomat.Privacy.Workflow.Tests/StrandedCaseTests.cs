@@ -120,7 +120,7 @@ public sealed class StrandedCaseTests
     }
 
     [Fact]
-    public async Task A_case_flagged_failed_after_its_link_went_gets_a_new_link_when_staff_retry_it_and_waits_from_that_one()
+    public async Task A_case_flagged_failed_after_its_link_went_gets_a_new_link_when_staff_retry_it_which_confirms_it()
     {
         await using var h = await WorkflowHarness.StartAsync();
         var c = await h.NewCaseAsync();

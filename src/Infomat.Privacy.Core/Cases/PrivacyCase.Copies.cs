@@ -60,7 +60,9 @@ public sealed partial record PrivacyCase
             // Failed before it collected: as above. Failed after: its copies go now, and a staff retry collects again,
             // from the stores as the erasure left them (the report says it is still to be answered).
             CaseStatus.Failed => StatusBeforeFailure is CaseStatus.InProgress or CaseStatus.AwaitingStaffAction ? ErasureReach.ErasedAnsweredAgain : ErasureReach.None,
-            // Answered: its zip and any staged records go.
+            // Answered with a zip: it and any staged records go. Answered by staff outside this system with no zip
+            // ever written (decision 118): no copy ever existed.
+            CaseStatus.Completed when ExportBlobName is null && ReplacedExports.Count == 0 => ErasureReach.None,
             _ => ErasureReach.Erased,
         };
     }

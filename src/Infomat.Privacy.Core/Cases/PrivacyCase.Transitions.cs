@@ -38,7 +38,7 @@ public sealed partial record PrivacyCase
         Status != CaseStatus.AwaitingEmailVerification ? CaseRefusal.WrongStatus
         : EmailVerifiedAt is not null ? CaseRefusal.AlreadyVerified
         : VerificationMailSentAt is null ? CaseRefusal.LinkNotSentYet
-        : VerificationResends >= MaxVerificationResends ? CaseRefusal.ResendsUsedUp
+        : VerificationResends - ResendsBeforeCurrentLink >= MaxVerificationResends ? CaseRefusal.ResendsUsedUp
         : VerificationDeadline(verificationTimeout, now) <= now ? CaseRefusal.VerificationTimedOut
         : null;
 
@@ -843,7 +843,8 @@ public sealed partial record PrivacyCase
         var retried = this with { Retries = [.. Retries, new StaffRetry(by, at)] };
         if (EmailVerifiedAt is null && StatusBeforeFailure == CaseStatus.AwaitingEmailVerification && VerificationMailSentAt is { } sent)
         {
-            retried = retried with { EarlierVerificationMails = [.. EarlierVerificationMails, sent], VerificationMailSentAt = null };
+            // The new link comes with its own resends (the count itself goes on: each resend keeps its audit key).
+            retried = retried with { EarlierVerificationMails = [.. EarlierVerificationMails, sent], VerificationMailSentAt = null, ResendsBeforeCurrentLink = VerificationResends };
         }
 
         return To(retried.WithStatus(StatusBeforeFailure, at));

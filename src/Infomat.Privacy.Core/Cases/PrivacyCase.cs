@@ -61,6 +61,9 @@ public sealed partial record PrivacyCase
     /// confirmed gets a new link when staff retry it (<see cref="Retry"/>), and the requester's time runs from that.
     /// </summary>
     public IReadOnlyList<DateTimeOffset> EarlierVerificationMails { get; init; } = [];
+
+    /// <summary>How many of <see cref="VerificationResends"/> were of the earlier links: the current link has its own <see cref="MaxVerificationResends"/>.</summary>
+    public int ResendsBeforeCurrentLink { get; init; }
     public DateTimeOffset? EmailVerifiedAt { get; init; }
 
     /// <summary>How often the requester had the verification link sent again.</summary>

@@ -304,7 +304,7 @@ public sealed partial class IntakeEndpoints(
         var c = CaseIds.IsWellFormed(requestId) ? await register.GetAsync(requestId, cancellationToken) : null;
         if (c is null)
         {
-            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Request not found", detail: "No request with this reference is on record: check the reference; records of requests are removed after their retention period.");
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Request not found", detail: "No request with this reference is on record: check the reference; records of requests are removed after their retention period. If you think this is a mistake, write to info@infomat.eu.");
         }
 
         return Results.Json(new
