@@ -14,7 +14,13 @@ public sealed class ErasureReachTests
 
     private static PrivacyCase Case(RequestType type, string email, DateTimeOffset received, CaseStatus status = CaseStatus.AwaitingEmailVerification) =>
         PrivacyCase.Received(new ValidRequest(type, email, "An Peeters", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Nl, null, null), Channel.Form, received, TestDataMaps.Real)
-            with { Status = status, ExportBlobName = status == CaseStatus.Completed ? "x/export.zip" : null };
+            with
+            {
+                Status = status,
+                // Answered: its zip was written and its link went (the link's end is set when it goes).
+                ExportBlobName = status == CaseStatus.Completed ? "x/export.zip" : null,
+                ExportExpiresAt = status == CaseStatus.Completed ? received.AddDays(9) : null,
+            };
 
     [Theory]
     [InlineData(CaseStatus.AwaitingEmailVerification, ErasureReach.None)]
@@ -56,9 +62,12 @@ public sealed class ErasureReachTests
 
         // Answered by staff outside this system before any zip was written (decision 118): no copy ever existed.
         var answeredOutside = Case(RequestType.Access, "an.peeters@example.be", Received, CaseStatus.Completed)
-            with { AnsweredOutside = new AnswerOutside("Els", Received.AddDays(2), new DateOnly(2027, 3, 3), "Per brief."), ExportBlobName = null };
+            with { AnsweredOutside = new AnswerOutside("Els", Received.AddDays(2), new DateOnly(2027, 3, 3), "Per brief."), ExportBlobName = null, ExportExpiresAt = null };
         Assert.Equal(ErasureReach.None, answeredOutside.ReachedBy(erasure, subject));
-        Assert.Equal(ErasureReach.Erased, (answeredOutside with { ExportBlobName = "x/export.zip" }).ReachedBy(erasure, subject));
+        // One whose zip was written but never linked (withdrawn at the close): no file or link the requester had.
+        Assert.Equal(ErasureReach.None, (answeredOutside with { ExportBlobName = "x/export.zip", ExportRevokedAt = Received.AddDays(2) }).ReachedBy(erasure, subject));
+        // One whose link went before it failed: its file is deleted, and the report says so.
+        Assert.Equal(ErasureReach.Erased, (answeredOutside with { ExportBlobName = "x/export.zip", ExportExpiresAt = Received.AddDays(9) }).ReachedBy(erasure, subject));
 
         Assert.Equal(ErasureReach.None, Case(RequestType.Access, "zoe.maes@example.be", Received, CaseStatus.Completed).ReachedBy(erasure, subject));
         Assert.Equal(ErasureReach.None, Case(RequestType.Access, "an.peeters@example.be", Received.AddDays(6), CaseStatus.Completed).ReachedBy(erasure, subject));

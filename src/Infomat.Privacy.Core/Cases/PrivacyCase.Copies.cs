@@ -61,8 +61,9 @@ public sealed partial record PrivacyCase
             // from the stores as the erasure left them (the report says it is still to be answered).
             CaseStatus.Failed => StatusBeforeFailure is CaseStatus.InProgress or CaseStatus.AwaitingStaffAction ? ErasureReach.ErasedAnsweredAgain : ErasureReach.None,
             // Answered with a zip: it and any staged records go. Answered by staff outside this system with no zip
-            // ever written (decision 118): no copy ever existed.
-            CaseStatus.Completed when ExportBlobName is null && ReplacedExports.Count == 0 => ErasureReach.None,
+            // written, or with one whose link never went (withdrawn at the close, decision 118): the requester never
+            // had a file or a link to be told of.
+            CaseStatus.Completed when (ExportBlobName is null || (ExportExpiresAt is null && AnswerClaimedAt is null)) && ReplacedExports.Count == 0 => ErasureReach.None,
             _ => ErasureReach.Erased,
         };
     }
