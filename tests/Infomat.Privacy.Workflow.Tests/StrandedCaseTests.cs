@@ -88,22 +88,31 @@ public sealed class StrandedCaseTests
         Assert.Equal(PrivacyCase.MaxAutomaticRestarts, stored.Restarts.Count);
     }
 
+    /// <summary>
+    /// Kills the case's run until the reconciliation gives up and flags it (a pass that finds the run not yet ended
+    /// counts nothing, so a few more passes than restarts are allowed; the exact count is the test above's).
+    /// </summary>
+    private static async Task<PrivacyCase> KilledUntilFlaggedFailedAsync(WorkflowHarness h, string caseId)
+    {
+        for (var i = 0; i <= PrivacyCase.MaxAutomaticRestarts + 3 && (await h.Register.GetAsync(caseId, default))!.Status != CaseStatus.Failed; i++)
+        {
+            await h.Client.TerminateInstanceAsync(caseId);
+            await h.CompletionAsync(caseId);
+            await h.Workflow.ReconcileAsync(h.Client, default);
+        }
+
+        var failed = (await h.Register.GetAsync(caseId, default))!;
+        Assert.Equal(CaseStatus.Failed, failed.Status);
+        return failed;
+    }
+
     [Fact]
     public async Task A_confirmation_made_while_the_case_is_flagged_failed_counts_when_staff_retry_it()
     {
         await using var h = await WorkflowHarness.StartAsync();
         var c = await h.NewCaseAsync();
         await h.WaitForMailAsync(MailKind.Verification);
-        // Killed until the reconciliation gives up and flags it (a pass that finds the run not yet ended counts nothing,
-        // so a few more passes than restarts are allowed; the exact count is the test above's).
-        for (var i = 0; i <= PrivacyCase.MaxAutomaticRestarts + 3 && (await h.Register.GetAsync(c.Id, default))!.Status != CaseStatus.Failed; i++)
-        {
-            await h.Client.TerminateInstanceAsync(c.Id);
-            await h.CompletionAsync(c.Id);
-            await h.Workflow.ReconcileAsync(h.Client, default);
-        }
-
-        Assert.Equal(CaseStatus.Failed, (await h.Register.GetAsync(c.Id, default))!.Status);
+        await KilledUntilFlaggedFailedAsync(h, c.Id);
 
         // The requester opens the link meanwhile (what POST /verify does: record, then signal): it is taken, not refused.
         var confirmed = await h.Register.ApplyAsync(c.Id, x => x.Verify(DateTimeOffset.UtcNow), default);
@@ -125,15 +134,7 @@ public sealed class StrandedCaseTests
         await using var h = await WorkflowHarness.StartAsync();
         var c = await h.NewCaseAsync();
         await h.WaitForMailAsync(MailKind.Verification);
-        for (var i = 0; i <= PrivacyCase.MaxAutomaticRestarts + 3 && (await h.Register.GetAsync(c.Id, default))!.Status != CaseStatus.Failed; i++)
-        {
-            await h.Client.TerminateInstanceAsync(c.Id);
-            await h.CompletionAsync(c.Id);
-            await h.Workflow.ReconcileAsync(h.Client, default);
-        }
-
-        var failed = (await h.Register.GetAsync(c.Id, default))!;
-        Assert.Equal(CaseStatus.Failed, failed.Status);
+        var failed = await KilledUntilFlaggedFailedAsync(h, c.Id);
 
         // Staff retry (the requester never confirmed): a new link goes, and the requester's time runs from it.
         Assert.False((await h.Workflow.RetryAsync(h.Client, c.Id, "Els", default)).Refused);

@@ -65,10 +65,13 @@ public sealed partial record PrivacyCase
             return null;
         }
 
-        IEnumerable<string> storeKeys = decided && Type == Requests.RequestType.Rectification && !Tasks.Any(t => t.Outcome == StaffTaskOutcome.Upheld)
-            ? Tasks.Where(t => t.Kind == StaffTaskKind.Rectify && t.Outcome == StaffTaskOutcome.Done).Select(t => t.StoreKey!)
-            : Holdings is { } held ? held.Where(h => h.Value != 0).Select(h => h.Key)
-            : map.StoresOf(Entity).Select(s => s.Key);
+        if (decided && Type == Requests.RequestType.Rectification && !Tasks.Any(t => t.Outcome == StaffTaskOutcome.Upheld))
+        {
+            // The corrections decided here: the report's own rule, for the stores where one was made.
+            return RecipientsToInform(map, []);
+        }
+
+        var storeKeys = Holdings is { } held ? held.Where(h => h.Value != 0).Select(h => h.Key) : map.StoresOf(Entity).Select(s => s.Key);
         // A store the map no longer knows names no recipients (decision 114): it is named on the case page's holdings.
         var stores = storeKeys.Select(k => map.TryStore(k, out var store) ? store : null).OfType<StoreMap>();
         return map.RecipientsToInform(stores.SelectMany(s => s.Tables));

@@ -57,8 +57,9 @@ public sealed partial record PrivacyCase
             // Refused, expired or joined before any collect (each ends before approval): no copy ever existed, and the
             // report must not say one was deleted.
             CaseStatus.Rejected or CaseStatus.Expired or CaseStatus.Joined => ErasureReach.None,
-            // Failed before it collected: as above. Failed after: its copies go now, and a staff retry collects again,
-            // from the stores as the erasure left them (the report says it is still to be answered).
+            // Failed before approval: as above. Failed after (it may have collected, or built its zip): whatever it
+            // prepared goes now, and a staff retry collects again, from the stores as the erasure left them (the report
+            // says it is still to be answered).
             CaseStatus.Failed => StatusBeforeFailure is CaseStatus.InProgress or CaseStatus.AwaitingStaffAction ? ErasureReach.ErasedAnsweredAgain : ErasureReach.None,
             // Answered with a zip: it and any staged records go. Answered by staff outside this system with no zip
             // written, or with one whose link never went (withdrawn at the close, decision 118): the requester never
@@ -169,7 +170,7 @@ public sealed record EarlierCopiesErased(DateTimeOffset At, IReadOnlyList<string
 {
     public IReadOnlyList<string> KeptWhileAnswered { get; init; } = [];
 
-    /// <summary>Earlier cases flagged failed after they collected: their copies deleted, their answer still owed (<see cref="ErasureReach.ErasedAnsweredAgain"/>).</summary>
+    /// <summary>Earlier cases flagged failed after approval: whatever they prepared deleted, their answer still owed (<see cref="ErasureReach.ErasedAnsweredAgain"/>).</summary>
     public IReadOnlyList<string> AnsweredAgain { get; init; } = [];
 }
 
@@ -186,8 +187,8 @@ public enum ErasureReach
     KeptWhileAnswered,
 
     /// <summary>
-    /// Flagged failed after it collected, so still owed its answer: its zip and staged records are deleted, and a staff
-    /// retry collects again from the stores as the erasure left them.
+    /// Flagged failed after approval, so still owed its answer: its zip and staged records, if any, are deleted, and a
+    /// staff retry collects again from the stores as the erasure left them.
     /// </summary>
     ErasedAnsweredAgain,
 }

@@ -43,22 +43,8 @@ public enum RequestProgress
 public static class RequestProgresses
 {
     /// <summary><c>AwaitingIdentification</c> → <c>awaiting-identification</c>.</summary>
-    public static string ToWire(this RequestProgress progress)
-    {
-        var name = progress.ToString();
-        var wire = new System.Text.StringBuilder(name.Length + 8);
-        foreach (var ch in name)
-        {
-            if (char.IsUpper(ch) && wire.Length > 0)
-            {
-                wire.Append('-');
-            }
-
-            wire.Append(char.ToLowerInvariant(ch));
-        }
-
-        return wire.ToString();
-    }
+    public static string ToWire(this RequestProgress progress) =>
+        System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(progress.ToString());
 }
 
 public sealed partial record PrivacyCase

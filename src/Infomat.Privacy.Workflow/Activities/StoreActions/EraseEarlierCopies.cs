@@ -10,7 +10,7 @@ namespace Infomat.Privacy.Workflow.Activities.StoreActions;
 
 /// <summary>
 /// For an erasure, after the stores acted: deletes the zip and the staged records of every earlier access or
-/// portability case of the same person that is no longer being answered, or was flagged failed after it collected
+/// portability case of the same person that is no longer being answered, or was flagged failed after approval
 /// (the rule: <see cref="PrivacyCase.ReachedBy"/>; one still being answered keeps them, and the report says so), found in the case register by the address (or, for cases whose identifiers the
 /// register already erased, by its keyed hash), and records which cases on the erasure, so the report says so. Each
 /// earlier case records that its export was deleted, so its download link says the export is gone. Safe to retry:
