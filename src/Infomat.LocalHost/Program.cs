@@ -40,6 +40,8 @@ var app = builder.Build();
 // The headers every response carries (the Functions app applies the same ones as it runs a handler's result).
 app.Use((context, next) =>
 {
+    // When the request entered the pipeline, for the case list's Server-Timing (its step "before").
+    ServerTiming.MarkStart(context);
     Infomat.Privacy.Http.Pages.SecurityHeaders.Apply(context.Response);
     return next(context);
 });

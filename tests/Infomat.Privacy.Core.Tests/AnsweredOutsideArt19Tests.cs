@@ -29,7 +29,7 @@ public sealed class AnsweredOutsideArt19Tests
 
     private static PrivacyCase Failed(PrivacyCase c) => c.Fail(Received.AddDays(2), "ApplyActions").Changed!;
 
-    private static IEnumerable<string>? Keys(PrivacyCase c) => c.RecipientsToTellWhenAnsweredOutside(Map)?.Select(r => r.Key);
+    private static IEnumerable<string>? Keys(PrivacyCase c) => c.RecipientsToTellWhenAnsweredOutside(Map)?.Recipients.Select(r => r.Key);
 
     private static IEnumerable<string> RecipientsOf(params string[] stores) =>
         Map.RecipientsToInform(stores.SelectMany(s => Map.Store(s).Tables)).Select(r => r.Key);
@@ -67,5 +67,37 @@ public sealed class AnsweredOutsideArt19Tests
 
         var nowhere = erasure with { Holdings = new Dictionary<string, int> { ["be/crm"] = 0 } };
         Assert.Empty(Keys(Failed(nowhere))!);
+    }
+
+    [Fact]
+    public void The_sentence_says_which_stores_the_list_covers_the_corrections_made_the_stores_that_held_her_or_every_store()
+    {
+        var planned = Approved(RequestType.Rectification);
+        planned = planned.OpenTasks(planned.PlanTasks([("be/crm", 2), ("nl/crm", 1)]), Received.AddHours(1)).Changed!;
+        // Corrected in the Belgian CRM only, every task decided: the list is that store's recipients, and says so, also
+        // when the holdings were never counted (the page said "the systems of this request" then).
+        var oneDone = Failed(planned.CompleteTask("be/crm", StaffTaskOutcome.Done, null, "Els", Received.AddHours(2)).Changed!
+            .CompleteTask("nl/crm", StaffTaskOutcome.Refused, "Klopt.", "Els", Received.AddHours(2)).Changed!);
+        foreach (var c in new[] { oneDone, oneDone with { Holdings = null } })
+        {
+            var recipients = c.RecipientsToTellWhenAnsweredOutside(Map)!;
+            Assert.Equal(AnsweredOutsideBasis.CorrectionsMade, recipients.Basis);
+            Assert.StartsWith("Recipients of the data in the systems where a correction was recorded as made", recipients.Sentence(Language.En), StringComparison.Ordinal);
+            Assert.StartsWith("Ontvangers van de gegevens in de systemen waarin een rectificatie als uitgevoerd werd geregistreerd", recipients.Sentence(Language.Nl), StringComparison.Ordinal);
+            Assert.StartsWith("Destinataires des données des systèmes où une rectification a été enregistrée comme effectuée", recipients.Sentence(Language.Fr), StringComparison.Ordinal);
+            Assert.All(recipients.Recipients, r => Assert.Contains(r.Name.In(Language.En), recipients.Sentence(Language.En), StringComparison.Ordinal));
+        }
+
+        // Still open when it failed: the stores that held her, said as such.
+        var open = Failed(planned).RecipientsToTellWhenAnsweredOutside(Map)!;
+        Assert.Equal(AnsweredOutsideBasis.StoresThatHeld, open.Basis);
+        Assert.StartsWith("Recipients of the data in the systems where the requester's data were found", open.Sentence(Language.En), StringComparison.Ordinal);
+
+        // An erasure never counted: every store of the request; found nowhere: nobody, and why.
+        var erasure = Failed(Approved(RequestType.Erasure));
+        Assert.Equal(AnsweredOutsideBasis.StoresOfRequest, (erasure with { Holdings = null }).RecipientsToTellWhenAnsweredOutside(Map)!.Basis);
+        var nowhere = (erasure with { Holdings = new Dictionary<string, int> { ["be/crm"] = 0 } }).RecipientsToTellWhenAnsweredOutside(Map)!;
+        Assert.Equal(AnsweredOutsideBasis.FoundNowhere, nowhere.Basis);
+        Assert.Equal("The requester was found in none of the systems, so no recipient is to be told (Art. 19 GDPR).", nowhere.Sentence(Language.En));
     }
 }

@@ -597,14 +597,14 @@ public sealed class CaseTransitionTests
         var expected = Map.RecipientsToInform(Map.Store("be/crm").Tables).Select(r => r.Key).ToList();
         Assert.NotEmpty(expected);
 
-        Assert.Equal(expected, erasure.RecipientsToTellWhenAnsweredOutside(Map)!.Select(r => r.Key));
+        Assert.Equal(expected, erasure.RecipientsToTellWhenAnsweredOutside(Map)!.Recipients.Select(r => r.Key));
         // Not the recipients of a store where the person was not found.
         var nowhere = erasure with { Holdings = new Dictionary<string, int> { ["be/crm"] = 0 } };
-        Assert.Empty(nowhere.RecipientsToTellWhenAnsweredOutside(Map)!);
+        Assert.Empty(nowhere.RecipientsToTellWhenAnsweredOutside(Map)!.Recipients);
         // Holdings never counted: every store of the controllers the request went to, more than the one store.
         var uncounted = erasure with { Holdings = null };
         var everyStore = Map.RecipientsToInform(Map.StoresOf(erasure.Entity).SelectMany(s => s.Tables)).Select(r => r.Key).ToList();
-        Assert.Equal(everyStore, uncounted.RecipientsToTellWhenAnsweredOutside(Map)!.Select(r => r.Key));
+        Assert.Equal(everyStore, uncounted.RecipientsToTellWhenAnsweredOutside(Map)!.Recipients.Select(r => r.Key));
         Assert.True(everyStore.Count > expected.Count);
         // An access request changes nothing to tell of; a refused erasure neither.
         Assert.Null(ApprovedThenFailed().RecipientsToTellWhenAnsweredOutside(Map));

@@ -238,7 +238,7 @@ public sealed partial class StaffWorkTests(Azurite azurite) : LocalHostTests(azu
         Assert.Contains("Het verzoek wordt dan afgesloten als ‘beantwoord’", page, StringComparison.Ordinal);
         // Whom to tell of what staff corrected themselves (Art. 19): the data map's recipients of the stores that held her.
         var recipients = (await Register().GetAsync(id, default))!.RecipientsToTellWhenAnsweredOutside(TestDataMaps.Real)!;
-        Assert.Contains("processors", recipients.Select(r => r.Key));
+        Assert.Contains("processors", recipients.Recipients.Select(r => r.Key));
         Assert.Contains("Ontvangers van de gegevens in de systemen waarin gegevens van de verzoeker werden gevonden of niet konden worden geteld, die u mogelijk op de hoogte moet brengen van wat u hebt gerectificeerd, gewist of beperkt (art. 19 AVG): ", page, StringComparison.Ordinal);
         Assert.Contains("de dienstverleners die onze administratie ondersteunen en onze bedrijfssystemen hosten", page, StringComparison.Ordinal);
         // Without how, with a day after today, or from a page without the failure it showed: nothing recorded.

@@ -52,7 +52,7 @@ public sealed partial record PrivacyCase
     /// changed by hand is not known here, so this names whom they may have to tell, not whom they must. Null when
     /// Art. 19 does not apply; empty when no such store discloses (or the person was found in none).
     /// </summary>
-    public IReadOnlyList<Recipient>? RecipientsToTellWhenAnsweredOutside(DataMap map)
+    public AnsweredOutsideRecipients? RecipientsToTellWhenAnsweredOutside(DataMap map)
     {
         ArgumentNullException.ThrowIfNull(map);
         var changesData = Rights.Any(r => r is Requests.RequestType.Rectification or Requests.RequestType.Erasure or Requests.RequestType.Restriction)
@@ -68,13 +68,17 @@ public sealed partial record PrivacyCase
         if (decided && Type == Requests.RequestType.Rectification && !Tasks.Any(t => t.Outcome == StaffTaskOutcome.Upheld))
         {
             // The corrections decided here: the report's own rule, for the stores where one was made.
-            return RecipientsToInform(map, []);
+            return new AnsweredOutsideRecipients(RecipientsToInform(map, []), AnsweredOutsideBasis.CorrectionsMade);
         }
 
         var storeKeys = Holdings is { } held ? held.Where(h => h.Value != 0).Select(h => h.Key) : map.StoresOf(Entity).Select(s => s.Key);
         // A store the map no longer knows names no recipients (decision 114): it is named on the case page's holdings.
         var stores = storeKeys.Select(k => map.TryStore(k, out var store) ? store : null).OfType<StoreMap>();
-        return map.RecipientsToInform(stores.SelectMany(s => s.Tables));
+        return new AnsweredOutsideRecipients(
+            map.RecipientsToInform(stores.SelectMany(s => s.Tables)),
+            Holdings is null ? AnsweredOutsideBasis.StoresOfRequest
+            : Holdings.Values.All(n => n == 0) ? AnsweredOutsideBasis.FoundNowhere
+            : AnsweredOutsideBasis.StoresThatHeld);
     }
 
     /// <summary>Opens a notice per recipient not yet listed (a retried report opens nothing twice).</summary>
@@ -89,4 +93,52 @@ public sealed partial record PrivacyCase
         RecipientNotices.FirstOrDefault(n => n.Recipient == recipient) is not { } notice ? Refuse(CaseRefusal.NotAsked)
         : notice.InformedAt is not null ? Refuse(CaseRefusal.AlreadyDone)
         : To(this with { RecipientNotices = [.. RecipientNotices.Select(n => n.Recipient == recipient ? n with { InformedAt = at, InformedBy = by } : n)] });
+}
+
+/// <summary>Which stores <see cref="PrivacyCase.RecipientsToTellWhenAnsweredOutside"/> took the recipients of.</summary>
+public enum AnsweredOutsideBasis
+{
+    /// <summary>The stores where staff recorded a correction as made (every task of a rectification decided here).</summary>
+    CorrectionsMade,
+
+    /// <summary>The stores where the person was found, or could not be counted, when approval was asked.</summary>
+    StoresThatHeld,
+
+    /// <summary>The person was counted in every store and found in none: nobody to tell.</summary>
+    FoundNowhere,
+
+    /// <summary>Nothing was counted: every store of the controllers the request went to.</summary>
+    StoresOfRequest,
+}
+
+/// <summary>
+/// Whom staff closing a failed case answered outside may have to tell (Art. 19), and what the list rests on, so that
+/// the sentence staff read says which stores it covers (<see cref="Sentence"/>).
+/// </summary>
+public sealed record AnsweredOutsideRecipients(IReadOnlyList<Recipient> Recipients, AnsweredOutsideBasis Basis)
+{
+    /// <summary>The case page's sentence naming them (or saying there is nobody, and why), in <paramref name="language"/>.</summary>
+    public string Sentence(Requests.Language language)
+    {
+        if (Basis == AnsweredOutsideBasis.FoundNowhere)
+        {
+            return Localization.Texts.Get("CaseOutsideFoundNowhere", language);
+        }
+
+        if (Recipients.Count == 0)
+        {
+            return Localization.Texts.Get(Basis == AnsweredOutsideBasis.CorrectionsMade ? "CaseOutsideNoRecipientsCorrected" : "CaseOutsideNoRecipients", language);
+        }
+
+        var names = Localization.Texts.List([.. Recipients.Select(r => r.Name.In(language))], language);
+        return Localization.Texts.Format(
+            Basis switch
+            {
+                AnsweredOutsideBasis.CorrectionsMade => "CaseOutsideRecipientsCorrected",
+                AnsweredOutsideBasis.StoresOfRequest => "CaseOutsideRecipientsUncounted",
+                _ => "CaseOutsideRecipients",
+            },
+            language,
+            names);
+    }
 }

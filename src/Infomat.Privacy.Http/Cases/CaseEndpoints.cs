@@ -89,7 +89,7 @@ public sealed partial class CaseEndpoints(
         ArgumentNullException.ThrowIfNull(request);
         var l = staff.Language;
         // Where the list's time goes, in its answer (issue 21 item 3: under a second with 10,000 cases during a spike).
-        var timing = new Hosting.ServerTiming();
+        var timing = new Hosting.ServerTiming(request.HttpContext);
         if (await staff.RefusedAsync(request, cancellationToken) is { } refused)
         {
             return refused;

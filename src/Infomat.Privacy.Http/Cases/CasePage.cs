@@ -174,10 +174,7 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         if (c.RecipientsToTellWhenAnsweredOutside(dataMap) is { } recipients)
         {
             // Whom staff may have to tell of what they changed themselves (Art. 19), from the data map.
-            var names = Texts.List([.. recipients.Select(r => r.Name.In(l))], l);
-            body.Append(P(recipients.Count > 0 ? Texts.Format(c.Holdings is null ? "CaseOutsideRecipientsUncounted" : "CaseOutsideRecipients", l, names)
-                : c.Holdings is { } held && held.Values.All(n => n == 0) ? Texts.Get("CaseOutsideFoundNowhere", l)
-                : Texts.Get("CaseOutsideNoRecipients", l)));
+            body.Append(P(recipients.Sentence(l)));
         }
 
         if (c.StatusWhenAnsweredOutside != CaseStatus.Completed)

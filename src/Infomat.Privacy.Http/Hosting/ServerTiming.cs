@@ -8,7 +8,8 @@ namespace Infomat.Privacy.Http.Hosting;
 
 /// <summary>
 /// A page's own account of where its time went, as a <c>Server-Timing</c> header (W3C Server Timing): each step's
-/// milliseconds, <c>gc</c>, the time this process was paused for garbage collection while the page was made, and
+/// milliseconds (the first, <c>before</c>, from the request's entry into the host's pipeline where the host records it),
+/// <c>gc</c>, the time this process was paused for garbage collection meanwhile, and
 /// <c>pool</c>, the thread pool's threads and queued work items as it began. Names, durations and counts only, never
 /// what the page shows. A browser's developer tools show it beside the network timing; a
 /// benchmark reads it to tell the server's time from the time on the way.
@@ -17,8 +18,42 @@ public sealed class ServerTiming
 {
     private readonly StringBuilder steps = new();
     private readonly TimeSpan pausedAtStart = GC.GetTotalPauseDuration();
-    private readonly string pool = string.Create(CultureInfo.InvariantCulture, $"{ThreadPool.ThreadCount} threads / {ThreadPool.PendingWorkItemCount} queued");
+    private readonly string pool = Pool();
     private long last = Stopwatch.GetTimestamp();
+
+    /// <summary>The key under which the host's first middleware leaves the time a request entered the pipeline.</summary>
+    public const string RequestStartKey = "Infomat.RequestStart";
+
+    /// <summary>
+    /// Begins at <paramref name="context"/>'s entry into the pipeline when the host's first middleware recorded it
+    /// (the local host does): the time until the page begins is its first step, <c>before</c>.
+    /// </summary>
+    public ServerTiming(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Items.TryGetValue(RequestStartKey, out var start) && start is RequestStart at)
+        {
+            last = at.Timestamp;
+            pausedAtStart = at.Paused;
+            Step("before");
+        }
+    }
+
+    /// <summary>Records in <paramref name="context"/> that it enters the pipeline now (the host's first middleware).</summary>
+    public static void MarkStart(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Items[RequestStartKey] = new RequestStart(Stopwatch.GetTimestamp(), GC.GetTotalPauseDuration());
+    }
+
+    private sealed record RequestStart(long Timestamp, TimeSpan Paused);
+
+    /// <summary>
+    /// The thread pool as the page began, and the runtime's starvation adjustments so far with how long ago the last
+    /// was (<see cref="ThreadPoolStarvation"/>): a request that waited for a thread shows here, not in its steps.
+    /// </summary>
+    private static string Pool() =>
+        string.Create(CultureInfo.InvariantCulture, $"{ThreadPool.ThreadCount} threads / {ThreadPool.PendingWorkItemCount} queued / {ThreadPoolStarvation.Count} starved{(ThreadPoolStarvation.SinceLast is { } since ? $" (last {since.TotalMilliseconds:0} ms ago)" : "")}");
 
     /// <summary>Ends the step begun at the last one (or at the start), named <paramref name="name"/>; <paramref name="description"/> a fixed word.</summary>
     public void Step(string name, string? description = null)

@@ -49,7 +49,7 @@ public sealed record CaseListLook(string Path, TimeSpan Took, int Status, int Ca
 {
     private readonly IReadOnlyDictionary<string, (double Ms, string? Description)> entries = ServerTimingHeader.Parse(ServerTiming);
 
-    /// <summary>The server's steps in milliseconds (auth, list, page, gc), from <see cref="ServerTiming"/>.</summary>
+    /// <summary>The server's steps in milliseconds (before, auth, list, page, gc), from <see cref="ServerTiming"/>.</summary>
     public IReadOnlyDictionary<string, double> Steps => entries.Where(e => e.Key != "pool").ToDictionary(e => e.Key, e => e.Value.Ms);
 
     /// <summary>The list was shown from the host's copy (storage slower than its patience).</summary>
@@ -68,7 +68,7 @@ public sealed record CaseListLook(string Path, TimeSpan Took, int Status, int Ca
 
     /// <summary>As the report shows it: the client's time, then the server's steps.</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"{Took.TotalSeconds:F2} s (auth {Step("auth")}, list {Step("list")}{(FromCopy ? " copy" : "")}, page {Step("page")}, gc {Step("gc")}, pool {Pool}; on the way {OnTheWayMs:F0}, after the headers {AfterHeadersMs:F0} ms)");
+        $"{Took.TotalSeconds:F2} s (before {Step("before")}, auth {Step("auth")}, list {Step("list")}{(FromCopy ? " copy" : "")}, page {Step("page")}, gc {Step("gc")}, pool {Pool}; on the way {OnTheWayMs:F0}, after the headers {AfterHeadersMs:F0} ms)");
 
     private string Pool => entries.TryGetValue("pool", out var pool) ? pool.Description ?? "?" : "?";
 

@@ -1,0 +1,49 @@
+using Infomat.Privacy.Http.Hosting;
+
+namespace Infomat.Privacy.Core.Tests;
+
+/// <summary>
+/// The case list's <c>Server-Timing</c> names the thread pool's starvation (issue 21 item 3): the count must move when
+/// queued work waits for a thread, or a slow look blamed on "outside the page" could not be told from one that waited
+/// for a thread.
+/// </summary>
+public sealed class ThreadPoolStarvationTests
+{
+    [Fact]
+    public async Task Work_left_waiting_behind_blocked_threads_is_counted_and_the_list_header_says_so()
+    {
+        ThreadPoolStarvation.Start();
+        var before = ThreadPoolStarvation.Count;
+        using var release = new ManualResetEventSlim();
+        // More blocked work items than the pool has threads: what is queued behind them gets a thread only when the
+        // runtime adds one for starvation.
+        var blockers = Enumerable.Range(0, ThreadPool.ThreadCount + Environment.ProcessorCount + 2)
+            .Select(_ => Task.Run(() => release.Wait(TimeSpan.FromSeconds(10))))
+            .ToList();
+        try
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(8);
+            while (ThreadPoolStarvation.Count == before && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(50);
+            }
+        }
+        finally
+        {
+            release.Set();
+            await Task.WhenAll(blockers);
+        }
+
+        Assert.True(ThreadPoolStarvation.Count > before, "no starvation counted while the pool's threads were all blocked");
+        Assert.NotNull(ThreadPoolStarvation.SinceLast);
+
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        ServerTiming.MarkStart(context);
+        var timing = new ServerTiming(context);
+        timing.Step("page");
+        timing.WriteTo(context.Response);
+        var header = context.Response.Headers["Server-Timing"].ToString();
+        Assert.StartsWith("before;dur=", header, StringComparison.Ordinal);
+        Assert.Matches(@"pool;desc=""\d+ threads / \d+ queued / [1-9]\d* starved \(last \d+ ms ago\)""", header);
+    }
+}
