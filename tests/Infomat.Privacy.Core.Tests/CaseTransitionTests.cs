@@ -683,6 +683,16 @@ public sealed class CaseTransitionTests
         Assert.Equal(Received.AddDays(1) + LinkLifetime, kept.ExportExpiresAt);
         Assert.False(kept.IsExportDueForDeletion(Received.AddDays(7)));
         Assert.True(kept.IsExportDueForDeletion(Received.AddDays(8)));
+
+        // A run's claim taken over after its hold (its host stopped mid-send), then the new run's send failing and its claim
+        // taken back: the first run's link may still have gone, so the zip is not taken for never linked (review of 5 December).
+        var first = Received.AddDays(1);
+        var second = first + PrivacyCase.AnswerClaimHold + TimeSpan.FromSeconds(1);
+        var takenOver = ApprovedThenFailed(c => Taken(Taken(Taken(c.ExportWritten("exports/z.zip")).ClaimAnswer(first)).ClaimAnswer(second)).AnswerNotSent(second).Changed!);
+        Assert.Null(takenOver.AnswerClaimedAt);
+        Assert.False(takenOver.ExportNeverLinked);
+        Assert.Equal(first, takenOver.ExportLinkMayHaveGoneAt);
+        Assert.Null(Taken(CloseOutside(takenOver, new DateOnly(2027, 3, 3), "sent the data on paper", at)).ExportRevokedAt);
     }
 
     [Fact]
@@ -882,6 +892,10 @@ public sealed class CaseTransitionTests
         Assert.Equal(CaseRefusal.ExportRevoked, revoked.RecordDownload(Received.AddDays(2), 5).Refusal);
         Assert.Equal(CaseRefusal.AlreadyDone, revoked.RevokeExport("Jan", Received.AddDays(2)).Refusal);
         Assert.Equal(CaseRefusal.NoExport, AwaitingApproval().RevokeExport("Els", Received).Refusal);
+        // Deleted already (an erasure, or its link ended): nothing to withdraw, and the requester's page keeps saying why
+        // it went (review of 5 December: a withdrawal then turned "erased as you asked" into "withdrawn by our staff").
+        var erased = Taken(Taken(AwaitingApproval().ExportWritten("c/x.zip")).DeleteExport(Received.AddDays(1), ExportDeletionReason.Erasure, "PR-ERAS-URE0-0001"));
+        Assert.Equal(CaseRefusal.NoExport, erased.RevokeExport("Els", Received.AddDays(2)).Refusal);
     }
 
     [Fact]

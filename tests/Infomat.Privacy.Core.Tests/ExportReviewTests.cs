@@ -113,6 +113,31 @@ public sealed class ExportReviewTests
     }
 
     [Fact]
+    public void A_zip_written_before_the_review_that_now_stands_is_written_again_unless_its_link_may_have_gone()
+    {
+        // Reviewed, the zip written, then the case failed before its link went (a mail outage); retried, it collected
+        // again, the free text had changed, and staff reviewed it again, withholding a value. Review of 5 December: the
+        // old zip was handed out, with neither the new data nor the new withholding.
+        var reviewed = Taken(Taken(Taken(InProgress(RequestType.Access).OpenExportReview(2, Received.AddMinutes(9), "first")).ExportReviewMailSent(Received.AddMinutes(10)))
+            .CompleteExportReview([], "Els", Received.AddHours(2)));
+        var written = Taken(reviewed.ExportWritten("c/x.zip", Received.AddHours(3)));
+        Assert.False(written.ExportPredatesReview);
+
+        var reopened = Taken(Taken(Taken(written.ReopenExportReview(3, "second", Received.AddDays(3))).ExportReviewMailSent(Received.AddDays(3)))
+            .CompleteExportReview([new WithheldValue("be/crm", "activity_notes", "9", "note")], "Jan", Received.AddDays(4)));
+        Assert.True(reopened.ExportPredatesReview);
+        var replaced = Taken(reopened.ReplaceExport(Received.AddDays(4)));
+        Assert.Null(replaced.ExportWrittenAt);
+        Assert.False(Taken(replaced.ExportWritten("c/x.zip", Received.AddDays(4).AddMinutes(1))).ExportPredatesReview);
+
+        // Its link may have reached the requester: that zip is their answer and stands.
+        Assert.False(Taken(reopened.ClaimAnswer(Received.AddDays(4))).ExportPredatesReview);
+        // Recorded before the time was kept: older than any review after the first.
+        Assert.True((reopened with { ExportWrittenAt = null }).ExportPredatesReview);
+        Assert.False((written with { ExportWrittenAt = null }).ExportPredatesReview);
+    }
+
+    [Fact]
     public void A_portability_export_alone_goes_out_without_review_but_one_beside_access_is_reviewed()
     {
         Assert.False(InProgress(RequestType.Portability).NeedsExportReview(3));

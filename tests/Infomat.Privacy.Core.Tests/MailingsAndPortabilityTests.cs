@@ -135,4 +135,29 @@ public sealed class MailingsAndPortabilityTests
         Assert.Contains(article, paragraph, StringComparison.Ordinal);
         Assert.DoesNotContain(Map.Store("be/crm").Tables.Single(t => t.Table == "newsletter_subscriptions").Name.In(language), paragraph, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(Language.En, "access request", "hold no personal data about this address", "This is the answer to your request for data portability", "no data about this address that falls under the right to data portability")]
+    [InlineData(Language.Nl, "verzoek om inzage", "geen persoonsgegevens over dit adres bevatten", "Dit is het antwoord op uw verzoek om overdraagbaarheid", "geen gegevens over dit adres die onder het recht op overdraagbaarheid vallen")]
+    [InlineData(Language.Fr, "demande d'accès", "ne contiennent aucune donnée personnelle concernant cette adresse", "Voici la réponse à votre demande de portabilité", "aucune donnée concernant cette adresse qui relève du droit à la portabilité")]
+    public void A_portability_export_that_finds_nothing_portable_does_not_say_it_answers_an_access_request_nor_that_nothing_is_held(
+        Language language, string accessWords, string nothingHeld, string portabilityIntro, string nothingPortable)
+    {
+        // A prospect held on legitimate interest only: the portability export reads no table of hers (none has a
+        // portable column), so it cannot confirm that nothing is held, and it is not the answer to an access request.
+        var manifest = new ExportManifest("PR-AAAA-BBBB-CCCC", language, "an.peeters@example.be", new DateTimeOffset(2026, 11, 26, 10, 0, 0, TimeSpan.Zero), Map, [Map.Controller("be")],
+            [new StorePart(Map.Store("be/crm"), new Dictionary<string, int>())], Portability: true);
+
+        var summary = System.Net.WebUtility.HtmlDecode(ExportPackageWriter.RenderSummary(manifest));
+
+        Assert.DoesNotContain(accessWords, summary, StringComparison.Ordinal);
+        Assert.DoesNotContain(nothingHeld, summary, StringComparison.Ordinal);
+        Assert.Contains(portabilityIntro, summary, StringComparison.Ordinal);
+        Assert.Contains(nothingPortable, summary, StringComparison.Ordinal);
+
+        // Beside access, every table was read: the access answer's words stand.
+        var both = System.Net.WebUtility.HtmlDecode(ExportPackageWriter.RenderSummary(manifest with { AccessToo = true }));
+        Assert.Contains(accessWords, both, StringComparison.Ordinal);
+        Assert.Contains(nothingHeld, both, StringComparison.Ordinal);
+    }
 }

@@ -118,4 +118,40 @@ public sealed class RectificationRefusalTests
         var refused = Rectification().CompleteTask("be/crm", StaffTaskOutcome.Refused, "R.", "Els", Received).Changed!.CompleteTask("nl/crm", StaffTaskOutcome.Refused, "R.", "Els", Received).Changed!;
         Assert.False(refused.Art19Applies);
     }
+
+    [Fact]
+    public void A_system_holding_nothing_the_correction_is_about_is_neither_corrected_nor_refused_in_the_report()
+    {
+        // Review of 5 December: a task opens for every system that holds the person; staff could only say "made" (the
+        // report then said "Corrected on …" and named the system's recipients under Art. 19) or "refused" (the report then
+        // gave reasons for a refusal that was none, and said "we made some of the corrections and not others").
+        var c = Rectification();
+        Assert.Null(c.TaskRefusal("nl/crm", StaffTaskOutcome.NothingToCorrect, null));
+        Assert.Equal(CaseRefusal.WrongTaskOutcome, c.TaskRefusal("nl/crm", StaffTaskOutcome.Upheld, null));
+        var made = c.CompleteTask("be/crm", StaffTaskOutcome.Done, null, "Els", Received.AddHours(2)).Changed!
+            .CompleteTask("nl/crm", StaffTaskOutcome.NothingToCorrect, null, "Jan", Received.AddHours(3)).Changed!;
+        var none = c.CompleteTask("be/crm", StaffTaskOutcome.NothingToCorrect, null, "Els", Received.AddHours(2)).Changed!
+            .CompleteTask("nl/crm", StaffTaskOutcome.NothingToCorrect, "Your title there is already Finance director.", "Jan", Received.AddHours(3)).Changed!;
+        var refusedAndNone = c.CompleteTask("be/crm", StaffTaskOutcome.Refused, "Our contract shows otherwise.", "Els", Received.AddHours(2)).Changed!
+            .CompleteTask("nl/crm", StaffTaskOutcome.NothingToCorrect, null, "Jan", Received.AddHours(3)).Changed!;
+
+        var madeReport = PrivacyMails.ActionReport(made, Map, []).TextBody;
+        var noneReport = PrivacyMails.ActionReport(none, Map, []).TextBody;
+        var refusedReport = PrivacyMails.ActionReport(refusedAndNone, Map, []).TextBody;
+
+        Assert.Contains("We have corrected your data as you asked", madeReport, StringComparison.Ordinal);
+        var nl = madeReport[madeReport.IndexOf("Infomat Nederland (NL810585091B01) — CRM:", StringComparison.Ordinal)..];
+        Assert.StartsWith("Infomat Nederland (NL810585091B01) — CRM:\nThis system holds none of the data your correction is about", nl, StringComparison.Ordinal);
+        // Art. 19: the recipients of the corrected system only.
+        Assert.Equal(Map.RecipientsToInform(Map.Store("be/crm").Tables), made.RecipientsToInform(Map, []));
+
+        Assert.Contains("none of them holds the data your correction is about other than as you asked, so nothing was changed", noneReport, StringComparison.Ordinal);
+        Assert.Contains("Our staff add: Your title there is already Finance director.", noneReport, StringComparison.Ordinal);
+        Assert.DoesNotContain("Corrected on", noneReport, StringComparison.Ordinal);
+        Assert.DoesNotContain("Our reasons", noneReport, StringComparison.Ordinal);
+        Assert.False(none.Art19Applies);
+
+        Assert.Contains("did not make the correction you asked for", refusedReport, StringComparison.Ordinal);
+        Assert.DoesNotContain("we made some of the corrections you asked for and not others", refusedReport, StringComparison.Ordinal);
+    }
 }

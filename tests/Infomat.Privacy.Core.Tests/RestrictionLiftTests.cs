@@ -50,6 +50,35 @@ public sealed class RestrictionLiftTests
     }
 
     [Fact]
+    public void A_lift_is_blocked_by_an_upheld_objection_of_the_person_on_the_same_records()
+    {
+        // Review of 5 December: the stores mark a record restricted, not by which case; lifting a restriction lifted an
+        // upheld objection's too, and the person's records went back on the mailing lists.
+        var lifting = Restricted();
+        var subject = "subject-hash";
+        var objection = Case(RequestType.Objection) with { Objection = ObjectionScope.Other };
+        objection = objection.OpenTasks(objection.PlanTasks([("be/crm", 2)]), Received.AddHours(1)).Changed!;
+        var upheld = objection.CompleteTask("objection", StaffTaskOutcome.Upheld, null, "Els", Received.AddHours(2)).Changed!.Complete(Received.AddHours(3)).Changed!;
+        var refused = objection.CompleteTask("objection", StaffTaskOutcome.Refused, "Grounds.", "Els", Received.AddHours(2)).Changed!.Complete(Received.AddHours(3)).Changed!;
+        var someoneElse = upheld with { Email = "jan.devries@example.nl" };
+        var nlOnly = upheld with { Entity = ControllerScope.Of("nl") };
+
+        Assert.True(upheld.RestrictsForGood);
+        Assert.False(refused.RestrictsForGood);
+        Assert.Equal(upheld.Id, lifting.LiftBlockedBy([lifting, refused, upheld], subject, Map));
+        // Not by itself, a refused objection, another person's, another restriction (lifted as one with this).
+        Assert.Null(lifting.LiftBlockedBy([lifting, refused, someoneElse, Restricted()], subject, Map));
+        // Another company's records only: blocked only where this lift would change that company's records too.
+        Assert.Equal(upheld.Id, lifting.LiftBlockedBy([nlOnly], subject, Map));
+        Assert.Null((lifting with { Entity = ControllerScope.Of("be") }).LiftBlockedBy([nlOnly], subject, Map));
+        // An upheld objection whose address was erased after its retention still restricts; it is known by the keyed hash.
+        var erased = upheld.EraseIdentifiers(subject, Received.AddYears(10), TimeSpan.FromDays(365)).Changed!;
+        Assert.Empty(erased.Email);
+        Assert.Equal(upheld.Id, lifting.LiftBlockedBy([erased], subject, Map));
+        Assert.Null(lifting.LiftBlockedBy([erased], "another-hash", Map));
+    }
+
+    [Fact]
     public void The_lift_notice_is_claimed_before_it_is_sent_so_a_second_click_sends_nothing_and_a_notice_that_failed_gives_the_claim_back()
     {
         var at = Received.AddDays(40);
@@ -121,10 +150,10 @@ public sealed class RestrictionLiftTests
     }
 
     [Theory]
-    [InlineData(Language.Nl, "art. 18, lid 3, AVG", "art. 79 AVG")]
-    [InlineData(Language.Fr, "art. 18, paragraphe 3, RGPD", "art. 79 RGPD")]
-    [InlineData(Language.En, "Art. 18(3) GDPR", "Art. 79 GDPR")]
-    public void The_notice_says_before_the_lift_that_and_why_the_restriction_will_be_lifted_and_where_to_complain(Language language, string article, string court)
+    [InlineData(Language.Nl, "art. 18, lid 3, AVG", "art. 79 AVG", "bij Infomat België en Infomat Nederland zodra", "Beide")]
+    [InlineData(Language.Fr, "art. 18, paragraphe 3, RGPD", "art. 79 RGPD", "chez Infomat België et Infomat Nederland dès", "Les deux")]
+    [InlineData(Language.En, "Art. 18(3) GDPR", "Art. 79 GDPR", "at Infomat België and Infomat Nederland once", "Both")]
+    public void The_notice_says_before_the_lift_that_and_why_the_restriction_will_be_lifted_and_where_to_complain(Language language, string article, string court, string where, string label)
     {
         var c = Restricted(language);
 
@@ -136,5 +165,11 @@ public sealed class RestrictionLiftTests
         Assert.Contains("The accuracy of your address is confirmed.", mail.TextBody, StringComparison.Ordinal);
         Assert.Contains(court, mail.TextBody, StringComparison.Ordinal);
         Assert.Contains("Infomat Nederland", mail.TextBody, StringComparison.Ordinal);
+        // The companies by name in the sentence, not the form's "Both: …" label (review of 5 December).
+        Assert.Contains(where, mail.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain(label + ":", mail.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain(label + " :", mail.TextBody, StringComparison.Ordinal);
+        // Its reference, not the answer date of a request answered long before.
+        Assert.DoesNotContain(Localization.Texts.Date(c.DueDate, language), mail.TextBody, StringComparison.Ordinal);
     }
 }

@@ -14,11 +14,11 @@ public sealed class ThreadPoolStarvationTests
     {
         ThreadPoolStarvation.Start();
         var before = ThreadPoolStarvation.Count;
-        using var release = new ManualResetEventSlim();
-        // More blocked work items than the pool has threads: what is queued behind them gets a thread only when the
-        // runtime adds one for starvation.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // More work items blocked on a task than the pool has threads (sync over async, the usual cause): the runtime
+        // adds threads for them, and what is queued behind them waits until it does.
         var blockers = Enumerable.Range(0, ThreadPool.ThreadCount + Environment.ProcessorCount + 2)
-            .Select(_ => Task.Run(() => release.Wait(TimeSpan.FromSeconds(10))))
+            .Select(_ => Task.Run(() => release.Task.Wait(TimeSpan.FromSeconds(10))))
             .ToList();
         try
         {
@@ -30,7 +30,7 @@ public sealed class ThreadPoolStarvationTests
         }
         finally
         {
-            release.Set();
+            release.SetResult();
             await Task.WhenAll(blockers);
         }
 

@@ -139,6 +139,32 @@ public sealed partial class CaseFollowUpTests(Azurite azurite) : LocalHostTests(
     }
 
     [Fact]
+    public async Task A_restriction_is_not_lifted_while_an_objection_of_the_same_person_upheld_keeps_her_records_restricted()
+    {
+        // Review of 5 December: the stores mark a record restricted, not by which request; this lift lifted the upheld
+        // objection's restriction too, and her records went back into the processing she objected to.
+        const string email = "zoe.maes@example.be";
+        var objection = await Flows.SubmitAsync(email: email, language: "nl", entity: "be", type: "objection", objection: "other");
+        await Flows.ApproveAsync(objection);
+        var tasks = await Flows.TasksLinkAsync(objection);
+        Assert.Equal(HttpStatusCode.OK, (await Flows.StaffPostAsync("/tasks", tasks, "Els Janssens", ("task", "objection"), ("outcome", "uphold"))).StatusCode);
+        await Host.Mailbox.WaitForAsync("action-report", objection);
+        var id = await Flows.SubmitAsync(email: email, language: "nl", entity: "be", type: "restriction");
+        await Flows.ApproveAsync(id);
+        await Host.Mailbox.WaitForAsync("action-report", id);
+        var casePage = new Uri($"{Host.BaseUrl}/cases/{id}");
+
+        var blocked = await Flows.StaffPostAsync($"/cases/{id}/lift-restriction", casePage, "Els Janssens", ("reason", "De juistheid is nagekeken."));
+
+        Assert.Equal(HttpStatusCode.Conflict, blocked.StatusCode);
+        Assert.Contains($"Er is niets opgeheven en de verzoeker is niets gemeld: het bezwaar van dezelfde persoon, ingewilligd in verzoek {objection}, betreft deze systemen",
+            WebUtility.HtmlDecode(await blocked.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Null((await Register().RequireAsync(id)).RestrictionLift);
+        Assert.Empty(Host.Mailbox.Of("restriction-lift-notice", id));
+        Assert.All(await RestrictedFlagsAsync(email), Assert.True);
+    }
+
+    [Fact]
     public async Task The_reply_with_more_identification_is_shown_on_the_case_page_without_its_content_and_staff_record_that_they_checked_it()
     {
         var email = $"marc.leroy.{Guid.NewGuid():N}@example.org";

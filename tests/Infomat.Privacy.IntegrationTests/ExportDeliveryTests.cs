@@ -91,7 +91,7 @@ public sealed class ExportDeliveryTests(Azurite azurite) : LocalHostTests(azurit
         var erasure = await Flows.SubmitAsync("zoe.maes@example.be", language: "nl", entity: "be", type: "erasure");
         await Flows.ApproveAsync(erasure);
         var report = (await Host.Mailbox.WaitForAsync("action-report", erasure)).TextBody;
-        Assert.Contains($"Van uw eerdere verzoeken ({access}) bewaren we geen kopie meer", report, StringComparison.Ordinal);
+        Assert.Contains($"Van uw eerdere verzoeken ({access}) zijn het downloadbestand en de gegevens die ervoor waren klaargezet verwijderd", report, StringComparison.Ordinal);
 
         var page = await Flows.Http.GetAsync(link.PathAndQuery);
         Assert.Equal(HttpStatusCode.Gone, page.StatusCode);

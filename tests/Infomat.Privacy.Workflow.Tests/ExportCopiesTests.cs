@@ -89,7 +89,7 @@ public sealed class ExportCopiesTests
         var stored = (await h.Register.GetAsync(erasure.Id, default))!;
         Assert.Equal([access.Id], stored.EarlierCopiesErased?.CaseIds);
         var report = Assert.Single(h.Mail.Of(MailKind.ActionReport));
-        Assert.Contains($"Van uw eerdere verzoeken ({access.Id}) bewaren we geen kopie meer", report.TextBody, StringComparison.Ordinal);
+        Assert.Contains($"Van uw eerdere verzoeken ({access.Id}) zijn het downloadbestand en de gegevens die ervoor waren klaargezet verwijderd", report.TextBody, StringComparison.Ordinal);
 
         // What the audited register appends for both cases (ids and counts only).
         var anyKey = new KeyedHash(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
@@ -126,7 +126,7 @@ public sealed class ExportCopiesTests
         var report = Assert.Single(h.Mail.Of(MailKind.ActionReport)).TextBody;
         Assert.Contains($"Van uw eerdere verzoeken die door een storing bij ons zijn blijven steken ({held.Id}), is wat voor het antwoord was voorbereid gewist", report, StringComparison.Ordinal);
         Assert.Contains("die verzoeken worden nog beantwoord", report, StringComparison.Ordinal);
-        Assert.DoesNotContain("bewaren we geen kopie meer", report, StringComparison.Ordinal);
+        Assert.DoesNotContain("zijn het downloadbestand en de gegevens die ervoor waren klaargezet verwijderd", report, StringComparison.Ordinal);
         Assert.DoesNotContain(refused.Id, report, StringComparison.Ordinal);
     }
 
@@ -163,7 +163,7 @@ public sealed class ExportCopiesTests
         Assert.Equal([access.Id], stored.EarlierCopiesErased.KeptWhileAnswered);
         var report = Assert.Single(h.Mail.Of(MailKind.ActionReport)).TextBody;
         Assert.Contains(Localization.Texts.Format("ReportEarlierCopiesKept", Language.Nl, access.Id), report, StringComparison.Ordinal);
-        Assert.DoesNotContain("bewaren we geen kopie meer", report, StringComparison.Ordinal);
+        Assert.DoesNotContain("zijn het downloadbestand en de gegevens die ervoor waren klaargezet verwijderd", report, StringComparison.Ordinal);
     }
 
     private static async IAsyncEnumerable<StoreRecord> One(StoreRecord record)

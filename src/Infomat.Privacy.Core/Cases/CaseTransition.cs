@@ -122,6 +122,13 @@ public enum CaseRefusal
     /// identification, or the requester replied), or it did not say what it showed (<see cref="PrivacyCase.DecisionBasis"/>).
     /// </summary>
     DecisionBasisChanged,
+
+    /// <summary>
+    /// Another case of the same person restricted the records this lift would free for good (an objection upheld): the
+    /// stores mark a record restricted, not by which case, so this lift would end that one too
+    /// (<see cref="PrivacyCase.LiftBlockedBy"/>).
+    /// </summary>
+    RestrictedByAnotherCase,
 }
 
 /// <summary>

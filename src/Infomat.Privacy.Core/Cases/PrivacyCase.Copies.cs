@@ -92,6 +92,7 @@ public sealed partial record PrivacyCase
             ReplacedExports = [.. ReplacedExports, new ReplacedExport(at, ExportRevokedAt, ExportRevokedBy, ExportDeleted) { Downloads = Downloads }],
             Downloads = [],
             ExportBlobName = null,
+            ExportWrittenAt = null,
             ExportRevokedAt = null,
             ExportRevokedBy = null,
             ExportDeleted = null,

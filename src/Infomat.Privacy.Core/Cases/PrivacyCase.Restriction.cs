@@ -21,6 +21,33 @@ public sealed partial record PrivacyCase
         : null;
 
     /// <summary>
+    /// Whether this case restricted the person's records for good: an objection staff upheld (Art. 21(1): that
+    /// processing stops; the records are kept stored only), which no page lifts. Its identifiers erased after their
+    /// retention, it still does, and is known by the keyed hash of the address.
+    /// </summary>
+    public bool RestrictsForGood =>
+        Status == CaseStatus.Completed && Tasks.Any(t => t.Kind == StaffTaskKind.ReviewObjection && t.Outcome == StaffTaskOutcome.Upheld);
+
+    /// <summary>
+    /// The reference of a case of the same person (<paramref name="subjectHash"/>: the keyed hash of this case's address,
+    /// for cases whose address is gone) that restricted records for good in a store this lift would change, or null when
+    /// none did. The stores mark a record restricted, not by which case, so lifting this restriction would silently end
+    /// that one too: the processing the person objected to would start again. The one rule the lift page asks before it
+    /// tells the requester anything. (Two restriction requests of one person are lifted as one: see decision 123.)
+    /// </summary>
+    public string? LiftBlockedBy(IEnumerable<PrivacyCase> others, string subjectHash, Stores.DataMap map)
+    {
+        ArgumentNullException.ThrowIfNull(others);
+        ArgumentNullException.ThrowIfNull(map);
+        var mine = map.StoresOf(Entity).Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
+        return others
+            .Where(o => o.Id != Id && o.RestrictsForGood && o.IsAbout(Email, subjectHash) && map.StoresOf(o.Entity).Any(s => mine.Contains(s.Key)))
+            .Select(o => o.Id)
+            .Order(StringComparer.Ordinal)
+            .FirstOrDefault();
+    }
+
+    /// <summary>
     /// How long a claim on the lift notice (<see cref="ClaimRestrictionLiftNotice"/>) keeps others from sending it: past
     /// this, a send that never reported back (the host stopped mid-send) no longer blocks the lift; staff may send again.
     /// </summary>

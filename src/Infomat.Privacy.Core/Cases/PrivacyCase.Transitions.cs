@@ -591,7 +591,7 @@ public sealed partial record PrivacyCase
             return CaseRefusal.UnknownTask;
         }
 
-        var fits = task.Kind == StaffTaskKind.Rectify ? outcome is StaffTaskOutcome.Done or StaffTaskOutcome.Refused : outcome is StaffTaskOutcome.Upheld or StaffTaskOutcome.Refused;
+        var fits = task.Kind == StaffTaskKind.Rectify ? outcome is StaffTaskOutcome.Done or StaffTaskOutcome.Refused or StaffTaskOutcome.NothingToCorrect : outcome is StaffTaskOutcome.Upheld or StaffTaskOutcome.Refused;
         return !fits ? CaseRefusal.WrongTaskOutcome
             : outcome == StaffTaskOutcome.Refused && string.IsNullOrWhiteSpace(note) ? CaseRefusal.ReasonRequired
             : !task.IsOpen ? CaseRefusal.TaskDone
@@ -615,8 +615,19 @@ public sealed partial record PrivacyCase
 
     // ---- Export and answer ----
 
-    /// <summary>The zip is written to the exports container under <paramref name="blobName"/>.</summary>
-    public CaseTransition ExportWritten(string blobName) => To(this with { ExportBlobName = blobName });
+    /// <summary>The zip is written to the exports container under <paramref name="blobName"/>, at <paramref name="at"/>.</summary>
+    public CaseTransition ExportWritten(string blobName, DateTimeOffset? at = null) => To(this with { ExportBlobName = blobName, ExportWrittenAt = at });
+
+    /// <summary>
+    /// Whether the zip recorded for the case was written before the review of its free text that now stands, and no link
+    /// to it may have gone: a failed case retried collects again, and when what it collected is reviewed again (decision
+    /// 117) the old zip holds neither the data nor the withholdings of that review. It is written again
+    /// (<see cref="ReplaceExport"/>) rather than handed out. A zip whose link may have reached the requester stands (it
+    /// is their answer). A zip recorded before its time was kept counts as older than any review after the first.
+    /// </summary>
+    public bool ExportPredatesReview =>
+        ExportNeverLinked && Review is { DoneAt: { } reviewed }
+        && (ExportWrittenAt is { } written ? written < reviewed : EarlierReviews.Count > 0);
 
     /// <summary>True until the answer (export link, report or rejection) went out: it is sent once.</summary>
     public bool NeedsAnswer => AnswerSentAt is null;
@@ -636,7 +647,16 @@ public sealed partial record PrivacyCase
     /// (<see cref="CaseRefusal.AlreadyDone"/>), rather than mailing the requester again.
     /// </summary>
     public CaseTransition ClaimAnswer(DateTimeOffset at) =>
-        Claim(AnswerSentAt, AnswerClaimedAt, at, x => x with { AnswerClaimedAt = at });
+        // A claim taken over after its hold ran out was neither recorded nor taken back: its mail may have gone, and
+        // that stays known when this claim is taken back (review of 5 December).
+        Claim(AnswerSentAt, AnswerClaimedAt, at, x => x with { AnswerClaimedAt = at, AnswerMayHaveGoneAt = x.AnswerClaimedAt ?? x.AnswerMayHaveGoneAt });
+
+    /// <summary>
+    /// When a run claimed the answer and neither recorded it nor took its claim back before another run took over (its
+    /// host stopped mid-send): that mail, a link among it, may have reached the requester. Never cleared by a later
+    /// claim taken back.
+    /// </summary>
+    public DateTimeOffset? AnswerMayHaveGoneAt { get; init; }
 
     /// <summary>
     /// The answer claimed at <paramref name="claimedAt"/> could not be sent: the claim is taken back, so the step's retry
@@ -668,6 +688,8 @@ public sealed partial record PrivacyCase
     public CaseTransition RevokeExport(string by, DateTimeOffset at) =>
         ExportBlobName is null ? Refuse(CaseRefusal.NoExport)
         : ExportRevokedAt is not null ? Refuse(CaseRefusal.AlreadyDone)
+        // Deleted already (its link ended, or an erasure): nothing to withdraw, and the requester's page keeps saying why it went.
+        : ExportDeleted is not null ? Refuse(CaseRefusal.NoExport)
         : To(this with { ExportRevokedAt = at, ExportRevokedBy = by });
 
     // ---- Deadline ----
@@ -921,7 +943,7 @@ public sealed partial record PrivacyCase
     /// mail may have gone), not withdrawn or deleted.
     /// </summary>
     public bool ExportNeverLinked =>
-        ExportBlobName is not null && ExportExpiresAt is null && AnswerClaimedAt is null && ExportRevokedAt is null && ExportDeleted is null;
+        ExportBlobName is not null && ExportExpiresAt is null && AnswerClaimedAt is null && AnswerMayHaveGoneAt is null && ExportRevokedAt is null && ExportDeleted is null;
 
     /// <summary>
     /// When the mail with the link to a zip still there was claimed, if it may have gone without being recorded (decision
@@ -929,7 +951,7 @@ public sealed partial record PrivacyCase
     /// working for its life from then.
     /// </summary>
     public DateTimeOffset? ExportLinkMayHaveGoneAt =>
-        ExportBlobName is not null && ExportExpiresAt is null && ExportRevokedAt is null && ExportDeleted is null ? AnswerClaimedAt : null;
+        ExportBlobName is not null && ExportExpiresAt is null && ExportRevokedAt is null && ExportDeleted is null ? AnswerClaimedAt ?? AnswerMayHaveGoneAt : null;
 
     /// <summary>
     /// The status a failed case closes with when staff answered it outside this system: the answer the register shows was

@@ -79,6 +79,9 @@ public sealed partial record PrivacyCase
     public IdentityDecision? Decision { get; init; }
     public string? ExportBlobName { get; init; }
 
+    /// <summary>When the zip recorded in <see cref="ExportBlobName"/> was written (null for zips recorded before this was kept).</summary>
+    public DateTimeOffset? ExportWrittenAt { get; init; }
+
     /// <summary>When the requester downloaded the export (each one audited; limited by <c>Privacy:Export:MaxDownloads</c>).</summary>
     public IReadOnlyList<DateTimeOffset> Downloads { get; init; } = [];
 
@@ -350,6 +353,12 @@ public enum StaffTaskOutcome
     /// staff find the data accurate or the correction unfounded (Art. 16, 12(4)).
     /// </summary>
     Refused,
+
+    /// <summary>
+    /// A correction task whose store holds nothing the correction is about (the person is there, the data asked about
+    /// are not, or are already as asked): nothing changed there, nothing refused (review of 5 December).
+    /// </summary>
+    NothingToCorrect,
 }
 
 /// <summary>

@@ -445,12 +445,15 @@ public static class ExportPackageWriter
         ArgumentNullException.ThrowIfNull(manifest);
         records ??= SummaryRecords.None;
         var l = manifest.Language;
+        // A portability export alone reads only the tables with portable columns: it answers Art. 20, not Art. 15, and
+        // cannot say that nothing else is held.
+        var portableOnly = manifest.Portability && !manifest.AccessToo;
         static string E(string s) => HtmlText.Encode(s);
         var sb = new StringBuilder();
         sb.Append("<!DOCTYPE html>\n<html lang=\"").Append(l.ToWire()).Append("\">\n<head><meta charset=\"utf-8\"><title>")
           .Append(E(Texts.Get("SummaryTitle", l))).Append("</title>\n<style>" + SummaryStyle + "</style></head>\n<body>\n<main>\n<h1>")
           .Append(E(Texts.Get("SummaryTitle", l))).Append("</h1>\n<p>")
-          .Append(E(Texts.Format("SummaryIntro", l, manifest.CaseId, Texts.Date(Deadlines.DueDateCalculator.Today(manifest.PreparedAt), l), manifest.SubjectEmail)))
+          .Append(E(Texts.Format(portableOnly ? "SummaryIntroPortability" : "SummaryIntro", l, manifest.CaseId, Texts.Date(Deadlines.DueDateCalculator.Today(manifest.PreparedAt), l), manifest.SubjectEmail)))
           .Append("</p>\n");
 
         if (manifest.Portability)
@@ -474,7 +477,7 @@ public static class ExportPackageWriter
         if (parts.Sum(p => p.RecordCount) == 0)
         {
             // Only the systems of the controllers this answer names were searched, and the request itself is held (below).
-            sb.Append("<p><strong>").Append(E(Texts.Format(suppressed.Count > 0 ? "SummaryNothingAtAllButSuppressed" : "SummaryNothingAtAll", l, Texts.List([.. manifest.Controllers.Select(c => c.LegalName)], l)))).Append("</strong></p>\n");
+            sb.Append("<p><strong>").Append(E(Texts.Format(portableOnly ? "SummaryNothingPortableAtAll" : suppressed.Count > 0 ? "SummaryNothingAtAllButSuppressed" : "SummaryNothingAtAll", l, Texts.List([.. manifest.Controllers.Select(c => c.LegalName)], l)))).Append("</strong></p>\n");
         }
 
         foreach (var controller in manifest.Controllers)
@@ -484,7 +487,7 @@ public static class ExportPackageWriter
             var lists = suppressed.Where(p => p.Store.Entity == controller.Entity).ToList();
             if (held.Count == 0)
             {
-                sb.Append("<p>").Append(E(Texts.Get(lists.Count > 0 ? "SummaryNothingHeldButSuppressed" : "SummaryNothingHeld", l))).Append("</p>\n");
+                sb.Append("<p>").Append(E(Texts.Get(portableOnly ? "SummaryNothingPortableHeld" : lists.Count > 0 ? "SummaryNothingHeldButSuppressed" : "SummaryNothingHeld", l))).Append("</p>\n");
             }
 
             foreach (var list in lists)

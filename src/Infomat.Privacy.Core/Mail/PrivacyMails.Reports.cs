@@ -26,7 +26,7 @@ public static partial class PrivacyMails
         // the withdrawal after it found nothing more to change) and a suppression it made.
         var byStore = outcomes.GroupBy(o => o.StoreKey, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (IReadOnlyList<StoreOutcome>)[.. g], StringComparer.Ordinal);
         outcomes = [.. byStore.Values.Select(g => g[^1].WithDeletionsOf(g.SkipLast(1)))];
-        var blocks = new List<Block> { Text(c.Type == RequestType.Erasure ? ErasureIntro(c, outcomes, l) : Intro(c, l)) };
+        var blocks = new List<Block> { Text(c.Type == RequestType.Erasure ? ErasureIntro(c, outcomes, l) : Intro(c, outcomes, l)) };
         if (c.AlsoRights.Contains(RequestType.Objection))
         {
             // Beside an erasure (decision 42): the objection is answered in the same report, with its own article.
@@ -45,6 +45,11 @@ public static partial class PrivacyMails
         {
             blocks.Add(Text(objection.Note));
         }
+        else if (objection?.Outcome == StaffTaskOutcome.Upheld && !string.IsNullOrWhiteSpace(objection.Note))
+        {
+            // The task page tells staff the requester reads their note: upheld, it goes too, as staff's addition.
+            blocks.Add(Text(Texts.Format("ReportStaffNote", l, objection.Note)));
+        }
 
         foreach (var task in c.Tasks.Where(t => t.Kind == StaffTaskKind.Rectify && t.DoneAt is not null))
         {
@@ -54,6 +59,15 @@ public static partial class PrivacyMails
             {
                 // Art. 16, 12(4): not corrected here, and why; the remedies follow once, below.
                 lines.Add(Texts.Format("ReportRectificationRefused", l, task.Note));
+            }
+            else if (task.Outcome == StaffTaskOutcome.NothingToCorrect)
+            {
+                // Neither made nor refused: this system holds nothing the correction is about.
+                lines.Add(Texts.Get("ReportRectificationNothingHere", l));
+                if (!string.IsNullOrWhiteSpace(task.Note))
+                {
+                    lines.Add(Texts.Format("ReportStaffNote", l, task.Note));
+                }
             }
             else
             {
@@ -78,8 +92,9 @@ public static partial class PrivacyMails
             blocks.Add(Text(copies));
         }
 
-        if (c.Art19Applies)
+        if (c.Art19Applies && !FoundNothing(c, outcomes))
         {
+            // Nothing found, nothing changed: no data of the person was disclosed by this case's changes to tell of.
             blocks.Add(Text(Art19Notice(c, map, outcomes, l)));
         }
 
@@ -121,20 +136,31 @@ public static partial class PrivacyMails
         ], footer: false);
     }
 
-    private static string Intro(PrivacyCase c, Language l)
+    /// <summary>
+    /// Whether the stores held nothing of the person for this case to act on and staff corrected nothing: a restriction
+    /// or an upheld objection then restricted nothing, and the report must not say it did.
+    /// </summary>
+    private static bool FoundNothing(PrivacyCase c, IReadOnlyList<StoreOutcome> outcomes) =>
+        outcomes.All(o => o.Matched == 0) && !c.Tasks.Any(t => t.Kind == StaffTaskKind.Rectify && t.Outcome == StaffTaskOutcome.Done);
+
+    private static string Intro(PrivacyCase c, IReadOnlyList<StoreOutcome> outcomes, Language l)
     {
         var objection = c.Tasks.FirstOrDefault(t => t.Kind == StaffTaskKind.ReviewObjection);
         var key = c.Type switch
         {
+            RequestType.Restriction when FoundNothing(c, outcomes) => "ReportIntroRestrictionNothing",
             RequestType.Restriction => "ReportIntroRestriction",
             RequestType.WithdrawConsent when c.Consent == ConsentScope.Marketing => "ReportIntroWithdrawMarketingConsent",
             RequestType.WithdrawConsent when c.Consent == ConsentScope.Other => "ReportIntroWithdrawOtherConsent",
             RequestType.WithdrawConsent => "ReportIntroWithdrawConsent",
             RequestType.Objection when c.Objection != ObjectionScope.Other => "ReportIntroObjectionMarketing",
+            RequestType.Objection when objection?.Outcome == StaffTaskOutcome.Upheld && FoundNothing(c, outcomes) => "ReportIntroObjectionNothing",
             RequestType.Objection when objection?.Outcome == StaffTaskOutcome.Upheld => "ReportIntroObjectionUpheld",
             RequestType.Objection => "ReportIntroObjectionRefused",
             _ when c.Tasks.Count == 0 => "ReportIntroRectificationNothing",
-            _ when c.Tasks.All(t => t.Outcome == StaffTaskOutcome.Refused) => "ReportIntroRectificationRefused",
+            // The systems that held nothing the correction is about neither made nor refused it: the rest decide.
+            _ when c.Tasks.All(t => t.Outcome == StaffTaskOutcome.NothingToCorrect) => "ReportIntroRectificationNotNeeded",
+            _ when c.Tasks.Where(t => t.Outcome != StaffTaskOutcome.NothingToCorrect).All(t => t.Outcome == StaffTaskOutcome.Refused) => "ReportIntroRectificationRefused",
             _ when c.Tasks.Any(t => t.Outcome == StaffTaskOutcome.Refused) => "ReportIntroRectificationPartly",
             _ => "ReportIntroRectification",
         };

@@ -94,7 +94,8 @@ public static partial class PrivacyMails
         var l = c.Language;
         return Requester(c, map, MailKind.RestrictionLiftNotice, Texts.Format("MailRestrictionLiftSubject", l, c.Id),
         [
-            Text(Texts.Format("MailRestrictionLiftBody", l, c.Id, Texts.Entity(c.Entity, map, l))),
+            // The companies by name (a sentence, not the form's "Both: …" label).
+            Text(Texts.Format("MailRestrictionLiftBody", l, c.Id, Texts.List([.. map.ControllersOf(c.Entity).Select(x => x.LegalName)], l))),
             Text(reason),
         ], notice: notice);
     }
@@ -416,7 +417,10 @@ public static partial class PrivacyMails
         // (issue 18 item 9).
         var greeting = kind == MailKind.Verification || c.EmailVerifiedAt is null ? Texts.Get("MailGreetingAnonymous", c.Language) : Texts.Format("MailGreeting", c.Language, c.Name);
         return Compose(kind, Audience.Requester, c.Id, c.Email, subject, c.Language, greeting,
-            [.. blocks, Text(Texts.Format("MailCaseLine", c.Language, c.Id, Texts.Date(c.DueDate, c.Language)))], footer: true, footer);
+            [.. blocks, Text(kind == MailKind.RestrictionLiftNotice
+                // Sent long after the request was answered: its answer date, long past, would only mislead.
+                ? Texts.Format("MailCaseLineReference", c.Language, c.Id)
+                : Texts.Format("MailCaseLine", c.Language, c.Id, Texts.Date(c.DueDate, c.Language)))], footer: true, footer);
     }
 
     private static OutgoingMail Compose(

@@ -274,7 +274,14 @@ public sealed partial class CaseEndpoints(
         // Recorded first (the download page refuses from then on), then the blob goes, then its deletion is recorded. A
         // second click on a withdrawal whose delete failed tries the delete again.
         var at = time.GetUtcNow();
-        c = (await register.ApplyAsync(c.Id, x => x.RevokeExport(by!, at), cancellationToken)).Case;
+        var revoked = await register.ApplyAsync(c.Id, x => x.RevokeExport(by!, at), cancellationToken);
+        if (revoked.Refusal == CaseRefusal.NoExport)
+        {
+            // Deleted already (its link ended, or an erasure): nothing recorded; the page says when and why it went.
+            return staff.Page(title, await page.BodyAsync(request, revoked.Case, l, cancellationToken), StatusCodes.Status409Conflict);
+        }
+
+        c = revoked.Case;
         var (after, deleteFailed) = await DeleteWithdrawnExportAsync(c, at);
         return staff.Page(title, (deleteFailed ? Error(Texts.Get("ExportRevokeDeleteFailed", l)) : string.Empty) + await page.BodyAsync(request, after, l, CancellationToken.None));
     }

@@ -20,7 +20,7 @@ namespace Infomat.Privacy.Http.Cases;
 /// </summary>
 public sealed partial class CaseFollowUpEndpoints(
     ICaseRegister register, CasePage page, IMailSender mail, IEntityStoreCatalog stores, DataMap dataMap, StaffPages staff, IOptions<PrivacyOptions> options, TimeProvider time,
-    ILogger<CaseFollowUpEndpoints> log)
+    KeyedHash hash, ILogger<CaseFollowUpEndpoints> log)
 {
     /// <summary><c>POST /cases/{id}/identification-seen</c>: the staff member checked the reply in the mailbox (audited).</summary>
     public async Task<IResult> IdentificationSeenAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
@@ -75,6 +75,14 @@ public sealed partial class CaseFollowUpEndpoints(
         if (c.LiftRefusal is not null)
         {
             return await Answer(Texts.Get("CaseLiftRefused", l), StatusCodes.Status409Conflict, c);
+        }
+
+        if (c.RestrictionLift is null
+            && c.LiftBlockedBy(await register.ListAllAsync(cancellationToken).ToListAsync(cancellationToken), hash.Subject(Infomat.Privacy.Requests.EmailAddresses.Normalise(c.Email)), dataMap) is { } blocker)
+        {
+            // Another case of the person keeps these records restricted: the stores cannot lift one without the other,
+            // so nothing is lifted and the requester is told nothing (an upheld objection stays in force).
+            return await Answer(Texts.Format("CaseLiftBlocked", l, blocker), StatusCodes.Status409Conflict, c);
         }
 
         if (c.RestrictionLift is null)

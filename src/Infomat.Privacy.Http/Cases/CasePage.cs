@@ -118,6 +118,13 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
                 // "Deleted" only once its deletion is recorded: a delete that failed is done by the retention sweep (decision 108).
                 body.Append(P(Texts.Format(c.ExportDeleted is null ? "ExportRevokedNotDeleted" : "ExportRevoked", l, Texts.DateTime(revoked, l), c.ExportRevokedBy ?? "?")));
             }
+            else if (c.ExportDeleted is { } deleted)
+            {
+                // Its link ended, or an erasure took it: nothing to withdraw (the rule refuses it too).
+                body.Append(P(deleted.Reason == ExportDeletionReason.Erasure
+                    ? Texts.Format("ExportDeletedByErasure", l, Texts.DateTime(deleted.At, l), deleted.ErasureCaseId ?? "?")
+                    : Texts.Format("ExportDeletedLinkEnded", l, Texts.DateTime(deleted.At, l))));
+            }
             else
             {
                 body.Append(P(Texts.Format("ExportRevokeBody", l, c.Downloads.Count, options.Value.Export.MaxDownloads)))
@@ -334,7 +341,7 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
                 body.Append(P(Texts.Format("CaseLiftSending", l, Texts.DateTime(sending.At, l), sending.By, (int)PrivacyCase.RestrictionLiftClaimHold.TotalMinutes)));
             }
 
-            body.Append(P(Texts.Format("CaseLiftBody", l, Texts.Entity(c.Entity, dataMap, l))));
+            body.Append(P(Texts.Format("CaseLiftBody", l, Texts.List([.. dataMap.ControllersOf(c.Entity).Select(x => x.LegalName)], l))));
             form.Append("<label for=\"lift-reason\">").Append(E(Texts.Get("CaseLiftReason", l))).Append("</label>")
                 .Append("<textarea id=\"lift-reason\" name=\"reason\" rows=\"3\" maxlength=\"2000\" required></textarea>")
                 .Append("<button type=\"submit\" class=\"secondary\">").Append(E(Texts.Get("CaseLiftButton", l))).Append("</button></form>");

@@ -49,6 +49,7 @@ public sealed class StaffTaskEndpoints(
             "done" => StaffTaskOutcome.Done,
             "uphold" => StaffTaskOutcome.Upheld,
             "refuse" => StaffTaskOutcome.Refused,
+            "nothing" => StaffTaskOutcome.NothingToCorrect,
             _ => (StaffTaskOutcome?)null,
         };
         var note = form["note"].ToString().Trim();

@@ -52,7 +52,9 @@ public sealed class StaffTasksPage(StaffPages staff, DataMap dataMap)
             {
                 // A correction can be refused, with the reasons (Art. 16, 12(4)): the report tells the requester, store by store.
                 body.Append("<button type=\"submit\" name=\"outcome\" value=\"done\">").Append(E(Texts.Get("TaskMarkDone", l))).Append("</button>")
-                    .Append("<button type=\"submit\" class=\"secondary\" name=\"outcome\" value=\"refuse\">").Append(E(Texts.Get("TaskRefuseRectify", l))).Append("</button>");
+                    .Append("<button type=\"submit\" class=\"secondary\" name=\"outcome\" value=\"refuse\">").Append(E(Texts.Get("TaskRefuseRectify", l))).Append("</button>")
+                    // This system holds the person but nothing the correction is about: neither made nor refused here.
+                    .Append("<button type=\"submit\" class=\"secondary\" name=\"outcome\" value=\"nothing\">").Append(E(Texts.Get("TaskNothingToCorrect", l))).Append("</button>");
             }
             else
             {

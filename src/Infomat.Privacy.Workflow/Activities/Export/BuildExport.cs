@@ -11,7 +11,8 @@ namespace Infomat.Privacy.Workflow.Activities.Export;
 /// <summary>
 /// Streams the zip for the case into the exports container, then deletes the records staged for it: the zip is the only
 /// copy left. A retry after the zip was written (its reply lost) returns that zip and deletes what is still staged; a
-/// zip recorded before but withdrawn, deleted or gone since is replaced (<see cref="PrivacyCase.ReplaceExport"/>).
+/// zip recorded before but withdrawn, deleted or gone since, or written before the review of its free text that now
+/// stands (<see cref="PrivacyCase.ExportPredatesReview"/>), is replaced (<see cref="PrivacyCase.ReplaceExport"/>).
 /// </summary>
 public sealed class BuildExport(ICaseRegister register, IStagingStorage staging, IExportStorage exports, IEntityStoreCatalog stores, DataMap dataMap, TimeProvider time, KeyedHash hash, ILogger<BuildExport> log)
     : TaskActivity<BuildExportInput, ExportResult>
@@ -23,7 +24,7 @@ public sealed class BuildExport(ICaseRegister register, IStagingStorage staging,
         ArgumentNullException.ThrowIfNull(input);
         var c = await register.RequireAsync(input.CaseId);
         var blobName = BlobNameFor(c.Id);
-        if (c.LiveExport == blobName && await exports.GetSizeAsync(blobName, CancellationToken.None) is { } built)
+        if (c.LiveExport == blobName && !c.ExportPredatesReview && await exports.GetSizeAsync(blobName, CancellationToken.None) is { } built)
         {
             await DeleteStagedAsync(c.Id);
             return new ExportResult(blobName, built);
@@ -31,8 +32,9 @@ public sealed class BuildExport(ICaseRegister register, IStagingStorage staging,
 
         if (c.ExportBlobName is not null)
         {
-            // Written before and withdrawn, deleted or gone since (a failed case retried): its record goes before the
-            // new write, so a write that breaks part-way is written again by the retry, never handed out.
+            // Written before and withdrawn, deleted or gone since (a failed case retried), or written before the review
+            // that now stands: its record goes before the new write, so a write that breaks part-way is written again
+            // by the retry, never handed out.
             var replaced = await register.ApplyAsync(c.Id, x => x.ReplaceExport(time.GetUtcNow()), CancellationToken.None);
             if (replaced.Refused)
             {
@@ -78,7 +80,7 @@ public sealed class BuildExport(ICaseRegister register, IStagingStorage staging,
         }, CancellationToken.None);
 
         var size = await exports.GetSizeAsync(blobName, CancellationToken.None) ?? 0;
-        await register.ApplyAsync(c.Id, x => x.ExportWritten(blobName), CancellationToken.None);
+        await register.ApplyAsync(c.Id, x => x.ExportWritten(blobName, time.GetUtcNow()), CancellationToken.None);
         log.ExportWritten(c.Id, size);
         await DeleteStagedAsync(c.Id);
         return new ExportResult(blobName, size);
