@@ -144,7 +144,7 @@ public sealed partial class CaseFollowUpTests(Azurite azurite) : LocalHostTests(
         // Review of 5 December: the stores mark a record restricted, not by which request; this lift lifted the upheld
         // objection's restriction too, and her records went back into the processing she objected to.
         const string email = "zoe.maes@example.be";
-        var objection = await Flows.SubmitAsync(email: email, language: "nl", entity: "be", type: "objection", objection: "other");
+        var objection = await Flows.SubmitAsync(email: email, language: "nl", entity: "be", type: "objection", objection: "other", details: "Ik maak bezwaar tegen het gebruik van mijn gegevens voor klantprofielen.");
         await Flows.ApproveAsync(objection);
         var tasks = await Flows.TasksLinkAsync(objection);
         Assert.Equal(HttpStatusCode.OK, (await Flows.StaffPostAsync("/tasks", tasks, "Els Janssens", ("task", "objection"), ("outcome", "uphold"))).StatusCode);
