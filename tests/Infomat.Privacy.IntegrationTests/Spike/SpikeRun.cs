@@ -58,6 +58,15 @@ public sealed record CaseListLook(string Path, TimeSpan Took, int Status, int Ca
     /// <summary>When the answer's headers reached the client, from the look's start (seen from the thread pool).</summary>
     public TimeSpan HeadersAfter { get; init; }
 
+    /// <summary>How long the look waited for a thread of the client's own process before it began sending.</summary>
+    public double ClientQueuedMs { get; init; }
+
+    /// <summary>The client process's thread-pool starvation adjustments during the look.</summary>
+    public long ClientStarved { get; init; }
+
+    /// <summary>When the look opened a new connection: how long that took (a lost SYN is retried after a second).</summary>
+    public double? ConnectMs { get; init; }
+
     /// <summary>Until the headers came, less the page's own steps: the way there, the host's pipeline and its threads, the way back.</summary>
     public double OnTheWayMs => HeadersAfter.TotalMilliseconds - ServerMs;
 
@@ -68,7 +77,7 @@ public sealed record CaseListLook(string Path, TimeSpan Took, int Status, int Ca
 
     /// <summary>As the report shows it: the client's time, then the server's steps.</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"{Took.TotalSeconds:F2} s (before {Step("before")}, auth {Step("auth")}, list {Step("list")}{(FromCopy ? " copy" : "")}, page {Step("page")}, gc {Step("gc")}, pool {Pool}; on the way {OnTheWayMs:F0}, after the headers {AfterHeadersMs:F0} ms)");
+        $"{Took.TotalSeconds:F2} s (before {Step("before")}, auth {Step("auth")}, list {Step("list")}{(FromCopy ? " copy" : "")}, page {Step("page")}, gc {Step("gc")}, pool {Pool}; on the way {OnTheWayMs:F0} (client: queued {ClientQueuedMs:F0}, starved {ClientStarved}, connect {(ConnectMs is { } c ? c.ToString("F0", CultureInfo.InvariantCulture) : "reused")}), after the headers {AfterHeadersMs:F0} ms)");
 
     private string Pool => entries.TryGetValue("pool", out var pool) ? pool.Description ?? "?" : "?";
 
@@ -131,6 +140,33 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
         Timeout = TimeSpan.FromSeconds(60),
     };
 
+    /// <summary>The colleague's browser: a client of its own (not the requesters' connections), timing each connection it opens.</summary>
+    private readonly HttpClient colleague = new(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false, ConnectCallback = TimedConnectAsync })
+    {
+        Timeout = TimeSpan.FromSeconds(60),
+    };
+
+    /// <summary>The milliseconds the colleague's last new connection took to open (0 until one opens).</summary>
+    private static double lastConnectMs;
+
+    private static async ValueTask<Stream> TimedConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        Volatile.Write(ref lastConnectMs, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+    }
+
     private Dictionary<int, SpikeTrack> tracks = [];
     private LocalHostProcess host = null!;
     private int serverErrors;
@@ -186,6 +222,9 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
 
         await host.StartAsync();
         http.BaseAddress = new Uri(host.BaseUrl);
+        colleague.BaseAddress = new Uri(host.BaseUrl);
+        // The client's own thread pool: a look that waited for a thread in this process shows as such (issue 21 item 3).
+        Infomat.Privacy.Http.Hosting.ThreadPoolStarvation.Start();
 
         // The list's first read after a start reads the whole table; a colleague opened it before the spike.
         await LookAtCasesAsync("/cases");
@@ -517,12 +556,16 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
     private async Task<CaseListLook> LookAtCasesAsync(string path)
     {
         var watch = Stopwatch.StartNew();
+        var starvedBefore = Infomat.Privacy.Http.Hosting.ThreadPoolStarvation.Count;
+        var connectBefore = Volatile.Read(ref lastConnectMs);
         try
         {
             // When the answer's headers came, seen from the thread pool (not held up by whatever context the caller runs on).
+            var queued = TimeSpan.Zero;
             var (response, headersAt) = await Task.Run(async () =>
             {
-                var r = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+                queued = watch.Elapsed;
+                var r = await colleague.GetAsync(path, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
                 return (r, watch.Elapsed);
             });
             using var _ = response;
@@ -531,7 +574,14 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
             Counted(response.StatusCode);
             var total = CaseCount().Match(page) is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : -1;
             var timing = response.Headers.TryGetValues("Server-Timing", out var values) ? string.Join(", ", values) : null;
-            return new CaseListLook(path, watch.Elapsed, (int)response.StatusCode, total, timing) { HeadersAfter = headersAt };
+            var connect = Volatile.Read(ref lastConnectMs);
+            return new CaseListLook(path, watch.Elapsed, (int)response.StatusCode, total, timing)
+            {
+                HeadersAfter = headersAt,
+                ClientQueuedMs = queued.TotalMilliseconds,
+                ClientStarved = Infomat.Privacy.Http.Hosting.ThreadPoolStarvation.Count - starvedBefore,
+                ConnectMs = connect != connectBefore ? connect : null,
+            };
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
@@ -619,6 +669,7 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
     public async ValueTask DisposeAsync()
     {
         http.Dispose();
+        colleague.Dispose();
         if (host is not null)
         {
             await host.DisposeAsync();
