@@ -52,8 +52,11 @@ public sealed class AnsweredOutsideArt19Tests
 
         Assert.Null(Keys(Failed(refused)));
         Assert.Equal(RecipientsOf("be/crm"), Keys(Failed(oneDone)));
-        // Still open when it failed: whom staff may have to tell for every store that held her.
+        // Still open when it failed: whom staff may have to tell for every store that held her, but not one whose
+        // correction was already refused here.
         Assert.Equal(RecipientsOf("be/crm", "nl/crm"), Keys(Failed(planned)));
+        var oneRefused = planned.CompleteTask("be/crm", StaffTaskOutcome.Refused, "Klopt.", "Els", Received.AddHours(2)).Changed!;
+        Assert.Equal(RecipientsOf("nl/crm"), Keys(Failed(oneRefused)));
     }
 
     [Fact]
@@ -85,6 +88,7 @@ public sealed class AnsweredOutsideArt19Tests
             Assert.StartsWith("Recipients of the data in the systems where a correction was recorded as made", recipients.Sentence(Language.En), StringComparison.Ordinal);
             Assert.StartsWith("Ontvangers van de gegevens in de systemen waarin een rectificatie als uitgevoerd werd geregistreerd", recipients.Sentence(Language.Nl), StringComparison.Ordinal);
             Assert.StartsWith("Destinataires des données des systèmes où une rectification a été enregistrée comme effectuée", recipients.Sentence(Language.Fr), StringComparison.Ordinal);
+            Assert.NotEmpty(recipients.Recipients);
             Assert.All(recipients.Recipients, r => Assert.Contains(r.Name.In(Language.En), recipients.Sentence(Language.En), StringComparison.Ordinal));
         }
 

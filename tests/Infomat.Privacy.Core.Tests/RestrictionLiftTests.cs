@@ -64,6 +64,11 @@ public sealed class RestrictionLiftTests
         var nlOnly = upheld with { Entity = ControllerScope.Of("nl") };
 
         Assert.True(upheld.RestrictsForGood);
+        // Upheld, its stores restricted, its report not yet gone (or failed): it already restricts for good.
+        var upheldNotReported = objection.CompleteTask("objection", StaffTaskOutcome.Upheld, null, "Els", Received.AddHours(2)).Changed!;
+        Assert.Equal(upheldNotReported.Id, lifting.LiftBlockedBy([upheldNotReported.Fail(Received.AddHours(3), "SendActionReport").Changed!], subject, Map));
+        // A restriction whose report said nothing was found restricted nothing: nothing to lift, nobody to tell.
+        Assert.Equal(CaseRefusal.NothingRestricted, (Case(RequestType.Restriction).Complete(Received.AddHours(2), foundNothing: true).Changed!).LiftRefusal);
         Assert.False(refused.RestrictsForGood);
         Assert.Equal(upheld.Id, lifting.LiftBlockedBy([lifting, refused, upheld], subject, Map));
         // Not by itself, a refused objection, another person's, another restriction (lifted as one with this).

@@ -7,8 +7,12 @@ namespace Infomat.Privacy.Core.Tests;
 /// queued work waits for a thread, or a slow look blamed on "outside the page" could not be told from one that waited
 /// for a thread.
 /// </summary>
+[Collection(ThreadPoolStarvationTests.Alone)]
 public sealed class ThreadPoolStarvationTests
 {
+    /// <summary>Run apart from the other tests: it blocks the pool's threads for a moment.</summary>
+    public const string Alone = "thread pool blocked";
+
     [Fact]
     public async Task Work_left_waiting_behind_blocked_threads_is_counted_and_the_list_header_says_so()
     {
@@ -47,3 +51,7 @@ public sealed class ThreadPoolStarvationTests
         Assert.Matches(@"pool;desc=""\d+ threads / \d+ queued / [1-9]\d* starved \(last \d+ ms ago\)""", header);
     }
 }
+
+/// <summary>The tests that block the thread pool run with no other test beside them.</summary>
+[CollectionDefinition(ThreadPoolStarvationTests.Alone, DisableParallelization = true)]
+public sealed class ThreadPoolBlockedCollection;

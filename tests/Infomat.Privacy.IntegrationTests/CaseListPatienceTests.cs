@@ -42,7 +42,8 @@ public sealed class CaseListPatienceTests(Azurite azurite)
         // The steps follow one another inside what the client waited (the collector's pauses may fall in any of them).
         Assert.InRange(timing["auth"].Ms + timing["page"].Ms, 0, clock.Elapsed.TotalMilliseconds - timing["list"].Ms);
         Assert.InRange(timing["gc"].Ms, 0, clock.Elapsed.TotalMilliseconds);
-        Assert.Matches(@"^[0-9]+ threads / [0-9]+ queued / [0-9]+ starved( \(last [0-9]+ ms ago\))?$", timing["pool"].Description);
+        // The starvation count only where the host counts it (the local host process; this host is built in the test).
+        Assert.Matches(@"^[0-9]+ threads / [0-9]+ queued( / [0-9]+ starved( \(last [0-9]+ ms ago\))?)?$", timing["pool"].Description);
         Assert.Contains(slowNotice, page, StringComparison.Ordinal);
         Assert.DoesNotContain($"<a href=\"/cases/{second}\">", page, StringComparison.Ordinal);
         Assert.Contains($"<a href=\"/cases/{first}\">", await flows.Http.GetStringAsync($"/cases?q={first}"), StringComparison.Ordinal);

@@ -71,7 +71,9 @@ public sealed partial record PrivacyCase
             return new AnsweredOutsideRecipients(RecipientsToInform(map, []), AnsweredOutsideBasis.CorrectionsMade);
         }
 
-        var storeKeys = Holdings is { } held ? held.Where(h => h.Value != 0).Select(h => h.Key) : map.StoresOf(Entity).Select(s => s.Key);
+        // A store whose correction staff already refused here, or found nothing to correct in, changed nothing to tell of.
+        var unchanged = Tasks.Where(t => t.Kind == StaffTaskKind.Rectify && !t.IsOpen && t.Outcome != StaffTaskOutcome.Done).Select(t => t.StoreKey).ToHashSet(StringComparer.Ordinal);
+        var storeKeys = (Holdings is { } held ? held.Where(h => h.Value != 0).Select(h => h.Key) : map.StoresOf(Entity).Select(s => s.Key)).Where(k => !unchanged.Contains(k));
         // A store the map no longer knows names no recipients (decision 114): it is named on the case page's holdings.
         var stores = storeKeys.Select(k => map.TryStore(k, out var store) ? store : null).OfType<StoreMap>();
         return new AnsweredOutsideRecipients(

@@ -15,18 +15,36 @@ public sealed partial record PrivacyCase
     /// </summary>
     public CaseRefusal? LiftRefusal =>
         !Rights.Contains(RequestType.Restriction) ? CaseRefusal.NothingRestricted
+        // Its report said nothing was found, so nothing was restricted: there is nothing to lift or to tell of.
+        : FoundNothing == true ? CaseRefusal.NothingRestricted
         : Status != CaseStatus.Completed ? CaseRefusal.WrongStatus
         : IdentifiersErasedAt is not null ? CaseRefusal.Finished
         : RestrictionLift?.LiftedAt is not null ? CaseRefusal.AlreadyDone
         : null;
 
     /// <summary>
-    /// Whether this case restricted the person's records for good: an objection staff upheld (Art. 21(1): that
-    /// processing stops; the records are kept stored only), which no page lifts. Its identifiers erased after their
+    /// Whether the stores held nothing of the person for this case to act on and staff corrected nothing (<paramref
+    /// name="outcomes"/>: what the case's actions did): a restriction or an upheld objection then restricted nothing, and
+    /// its report must not say it did, nor promise to tell before a lift (the one rule the report and the lift ask).
+    /// </summary>
+    public bool FindsNothingIn(IReadOnlyList<Stores.StoreOutcome> outcomes)
+    {
+        ArgumentNullException.ThrowIfNull(outcomes);
+        return outcomes.All(o => o.Matched == 0) && !Tasks.Any(t => t.Kind == StaffTaskKind.Rectify && t.Outcome == StaffTaskOutcome.Done);
+    }
+
+    /// <summary>What the report said when it went: true when its actions found nothing to act on (<see cref="FindsNothingIn"/>); null before, and for reports sent before this was kept.</summary>
+    public bool? FoundNothing { get; init; }
+
+    /// <summary>
+    /// Whether this case restricts the person's records for good: an objection staff upheld (Art. 21(1): that processing
+    /// stops; the records are kept stored only), which no page lifts. From the moment it is upheld, whatever the case's
+    /// status: the stores may be restricted before its report goes, and a case failed after that is not restricted again
+    /// by its retry (each store answers a repeated action with what it recorded). Its identifiers erased after their
     /// retention, it still does, and is known by the keyed hash of the address.
     /// </summary>
     public bool RestrictsForGood =>
-        Status == CaseStatus.Completed && Tasks.Any(t => t.Kind == StaffTaskKind.ReviewObjection && t.Outcome == StaffTaskOutcome.Upheld);
+        Tasks.Any(t => t.Kind == StaffTaskKind.ReviewObjection && t.Outcome == StaffTaskOutcome.Upheld);
 
     /// <summary>
     /// The reference of a case of the same person (<paramref name="subjectHash"/>: the keyed hash of this case's address,

@@ -668,9 +668,9 @@ public sealed partial record PrivacyCase
         : To(this with { AnswerClaimedAt = null });
 
     /// <summary>The answer (export link or report) went out: the case is completed.</summary>
-    public CaseTransition Complete(DateTimeOffset at, DateTimeOffset? exportExpiresAt = null) =>
+    public CaseTransition Complete(DateTimeOffset at, DateTimeOffset? exportExpiresAt = null, bool? foundNothing = null) =>
         AnswerSentAt is not null ? Refuse(CaseRefusal.AlreadyDone)
-        : To((this with { AnswerSentAt = at, ExportExpiresAt = exportExpiresAt ?? ExportExpiresAt }).WithStatus(CaseStatus.Completed, at));
+        : To((this with { AnswerSentAt = at, ExportExpiresAt = exportExpiresAt ?? ExportExpiresAt, FoundNothing = foundNothing ?? FoundNothing }).WithStatus(CaseStatus.Completed, at));
 
     /// <summary>Why the export may not be downloaded now (withdrawn, deleted, downloads used up, none), or null when it may.</summary>
     public CaseRefusal? DownloadRefusal(int maxDownloads) =>

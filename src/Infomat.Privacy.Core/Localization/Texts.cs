@@ -80,6 +80,13 @@ public static class Texts
     /// The controllers of a request in words, from their legal names in the data map: "Alleen Infomat België",
     /// "Beide: Infomat België en Infomat Nederland", or, with more controllers, "Alle: A, B en C".
     /// </summary>
+    /// <summary>The companies of <paramref name="scope"/> by legal name, as a list inside a sentence ("Infomat België and Infomat Nederland").</summary>
+    public static string Companies(ControllerScope scope, Stores.DataMap map, Language language)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        return List([.. map.ControllersOf(scope).Select(x => x.LegalName)], language);
+    }
+
     public static string Entity(ControllerScope scope, Stores.DataMap map, Language language)
     {
         ArgumentNullException.ThrowIfNull(scope);

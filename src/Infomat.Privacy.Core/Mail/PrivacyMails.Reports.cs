@@ -92,7 +92,7 @@ public static partial class PrivacyMails
             blocks.Add(Text(copies));
         }
 
-        if (c.Art19Applies && !FoundNothing(c, outcomes))
+        if (c.Art19Applies && !c.FindsNothingIn(outcomes))
         {
             // Nothing found, nothing changed: no data of the person was disclosed by this case's changes to tell of.
             blocks.Add(Text(Art19Notice(c, map, outcomes, l)));
@@ -136,25 +136,18 @@ public static partial class PrivacyMails
         ], footer: false);
     }
 
-    /// <summary>
-    /// Whether the stores held nothing of the person for this case to act on and staff corrected nothing: a restriction
-    /// or an upheld objection then restricted nothing, and the report must not say it did.
-    /// </summary>
-    private static bool FoundNothing(PrivacyCase c, IReadOnlyList<StoreOutcome> outcomes) =>
-        outcomes.All(o => o.Matched == 0) && !c.Tasks.Any(t => t.Kind == StaffTaskKind.Rectify && t.Outcome == StaffTaskOutcome.Done);
-
     private static string Intro(PrivacyCase c, IReadOnlyList<StoreOutcome> outcomes, Language l)
     {
         var objection = c.Tasks.FirstOrDefault(t => t.Kind == StaffTaskKind.ReviewObjection);
         var key = c.Type switch
         {
-            RequestType.Restriction when FoundNothing(c, outcomes) => "ReportIntroRestrictionNothing",
+            RequestType.Restriction when c.FindsNothingIn(outcomes) => "ReportIntroRestrictionNothing",
             RequestType.Restriction => "ReportIntroRestriction",
             RequestType.WithdrawConsent when c.Consent == ConsentScope.Marketing => "ReportIntroWithdrawMarketingConsent",
             RequestType.WithdrawConsent when c.Consent == ConsentScope.Other => "ReportIntroWithdrawOtherConsent",
             RequestType.WithdrawConsent => "ReportIntroWithdrawConsent",
             RequestType.Objection when c.Objection != ObjectionScope.Other => "ReportIntroObjectionMarketing",
-            RequestType.Objection when objection?.Outcome == StaffTaskOutcome.Upheld && FoundNothing(c, outcomes) => "ReportIntroObjectionNothing",
+            RequestType.Objection when objection?.Outcome == StaffTaskOutcome.Upheld && c.FindsNothingIn(outcomes) => "ReportIntroObjectionNothing",
             RequestType.Objection when objection?.Outcome == StaffTaskOutcome.Upheld => "ReportIntroObjectionUpheld",
             RequestType.Objection => "ReportIntroObjectionRefused",
             _ when c.Tasks.Count == 0 => "ReportIntroRectificationNothing",

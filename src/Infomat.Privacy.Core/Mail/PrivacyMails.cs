@@ -95,7 +95,7 @@ public static partial class PrivacyMails
         return Requester(c, map, MailKind.RestrictionLiftNotice, Texts.Format("MailRestrictionLiftSubject", l, c.Id),
         [
             // The companies by name (a sentence, not the form's "Both: …" label).
-            Text(Texts.Format("MailRestrictionLiftBody", l, c.Id, Texts.List([.. map.ControllersOf(c.Entity).Select(x => x.LegalName)], l))),
+            Text(Texts.Format("MailRestrictionLiftBody", l, c.Id, Texts.Companies(c.Entity, map, l))),
             Text(reason),
         ], notice: notice);
     }

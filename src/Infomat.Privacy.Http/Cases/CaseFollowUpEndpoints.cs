@@ -77,20 +77,37 @@ public sealed partial class CaseFollowUpEndpoints(
             return await Answer(Texts.Get("CaseLiftRefused", l), StatusCodes.Status409Conflict, c);
         }
 
-        if (c.RestrictionLift is null
-            && c.LiftBlockedBy(await register.ListAllAsync(cancellationToken).ToListAsync(cancellationToken), hash.Subject(Infomat.Privacy.Requests.EmailAddresses.Normalise(c.Email)), dataMap) is { } blocker)
+        // An upheld objection of the same person on these records: the stores cannot lift one restriction without the
+        // other, so nothing is lifted (decision 123). Asked before the notice, and again before the stores when a lift
+        // whose notice went is finished later.
+        async Task<string?> BlockedAsync()
         {
-            // Another case of the person keeps these records restricted: the stores cannot lift one without the other,
-            // so nothing is lifted and the requester is told nothing (an upheld objection stays in force).
-            return await Answer(Texts.Format("CaseLiftBlocked", l, blocker), StatusCodes.Status409Conflict, c);
+            var subject = hash.Subject(Infomat.Privacy.Requests.EmailAddresses.Normalise(c.Email));
+            var objections = new List<PrivacyCase>();
+            await foreach (var other in register.ListAllAsync(cancellationToken))
+            {
+                if (other.RestrictsForGood)
+                {
+                    objections.Add(other);
+                }
+            }
+
+            return c.LiftBlockedBy(objections, subject, dataMap);
         }
 
+        var finishing = c.RestrictionLift is not null;
         if (c.RestrictionLift is null)
         {
             var reason = request.Form["reason"].ToString().Trim();
             if (reason.Length is 0 or > 2000)
             {
                 return await Answer(Texts.Get("CaseLiftReasonRequired", l), StatusCodes.Status400BadRequest, c);
+            }
+
+            if (await BlockedAsync() is { } blocker)
+            {
+                // The requester is told nothing: the upheld objection stays in force.
+                return await Answer(Texts.Format("CaseLiftBlocked", l, blocker), StatusCodes.Status409Conflict, c);
             }
 
             // Art. 18(3): the requester is told before the restriction is lifted; no mail, no lift. The notice is claimed in
@@ -124,6 +141,12 @@ public sealed partial class CaseFollowUpEndpoints(
         {
             // The notice went but could not be recorded as sent (the case changed meanwhile): nothing is lifted without it.
             return await Answer(Texts.Get("CaseLiftRefused", l), StatusCodes.Status409Conflict, c);
+        }
+
+        if (finishing && await BlockedAsync() is { } since)
+        {
+            // Upheld since the notice went: the records stay restricted (the safe side); staff write to the requester.
+            return await Answer(Texts.Format("CaseLiftBlockedAfterNotice", l, since), StatusCodes.Status409Conflict, c);
         }
 
         try

@@ -341,7 +341,7 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
                 body.Append(P(Texts.Format("CaseLiftSending", l, Texts.DateTime(sending.At, l), sending.By, (int)PrivacyCase.RestrictionLiftClaimHold.TotalMinutes)));
             }
 
-            body.Append(P(Texts.Format("CaseLiftBody", l, Texts.List([.. dataMap.ControllersOf(c.Entity).Select(x => x.LegalName)], l))));
+            body.Append(P(Texts.Format("CaseLiftBody", l, Texts.Companies(c.Entity, dataMap, l))));
             form.Append("<label for=\"lift-reason\">").Append(E(Texts.Get("CaseLiftReason", l))).Append("</label>")
                 .Append("<textarea id=\"lift-reason\" name=\"reason\" rows=\"3\" maxlength=\"2000\" required></textarea>")
                 .Append("<button type=\"submit\" class=\"secondary\">").Append(E(Texts.Get("CaseLiftButton", l))).Append("</button></form>");

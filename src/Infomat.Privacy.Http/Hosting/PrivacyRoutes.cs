@@ -23,8 +23,6 @@ public static class PrivacyRoutes
 {
     public static IEndpointRouteBuilder MapInfomatPrivacy(this IEndpointRouteBuilder app)
     {
-        // Counts the thread pool's starvation for the case list's Server-Timing (issue 21 item 3).
-        ThreadPoolStarvation.Start();
         app.MapIntake().MapVerification().MapApproval().MapApprovalCard().MapStaffTasks().MapTriage().MapDownload().MapCases().MapMailNotifications().MapReview();
         app.MapGet("/health", ([FromServices] IEntityStoreMaintenance stores) => HealthEndpoint.Get(stores)).WithName("Health");
         return app;

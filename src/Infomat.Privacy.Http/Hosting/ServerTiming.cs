@@ -53,7 +53,9 @@ public sealed class ServerTiming
     /// was (<see cref="ThreadPoolStarvation"/>): a request that waited for a thread shows here, not in its steps.
     /// </summary>
     private static string Pool() =>
-        string.Create(CultureInfo.InvariantCulture, $"{ThreadPool.ThreadCount} threads / {ThreadPool.PendingWorkItemCount} queued / {ThreadPoolStarvation.Count} starved{(ThreadPoolStarvation.SinceLast is { } since ? $" (last {since.TotalMilliseconds:0} ms ago)" : "")}");
+        string.Create(CultureInfo.InvariantCulture, $"{ThreadPool.ThreadCount} threads / {ThreadPool.PendingWorkItemCount} queued")
+        + (!ThreadPoolStarvation.IsRunning ? string.Empty
+            : string.Create(CultureInfo.InvariantCulture, $" / {ThreadPoolStarvation.Count} starved{(ThreadPoolStarvation.SinceLast is { } since ? $" (last {since.TotalMilliseconds:0} ms ago)" : "")}"));
 
     /// <summary>Ends the step begun at the last one (or at the start), named <paramref name="name"/>; <paramref name="description"/> a fixed word.</summary>
     public void Step(string name, string? description = null)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Tracing;
 
 namespace Infomat.Privacy.Http.Hosting;
@@ -18,7 +17,8 @@ public sealed class ThreadPoolStarvation : EventListener
     private const uint StarvationReason = 6, CooperativeBlockingReason = 8;
 
     private static long count;
-    private static long lastAt;
+    private static long lastAtTicks;
+    private static int running;
 
     private static readonly Lazy<ThreadPoolStarvation> Watch = new(() => new ThreadPoolStarvation());
 
@@ -27,13 +27,20 @@ public sealed class ThreadPoolStarvation : EventListener
     }
 
     /// <summary>Starts counting (once per process; later calls do nothing).</summary>
-    public static void Start() => _ = Watch.Value;
+    public static void Start()
+    {
+        _ = Watch.Value;
+        Volatile.Write(ref running, 1);
+    }
+
+    /// <summary>Whether <see cref="Start"/> was called in this process (else the counts mean nothing).</summary>
+    public static bool IsRunning => Volatile.Read(ref running) == 1;
 
     /// <summary>Starvation adjustments since <see cref="Start"/>.</summary>
     public static long Count => Interlocked.Read(ref count);
 
     /// <summary>How long ago the last one was, or null when there was none.</summary>
-    public static TimeSpan? SinceLast => Interlocked.Read(ref lastAt) is var at && at == 0 ? null : Stopwatch.GetElapsedTime(at);
+    public static TimeSpan? SinceLast => Interlocked.Read(ref lastAtTicks) is var at && at == 0 ? null : DateTime.UtcNow - new DateTime(at, DateTimeKind.Utc);
 
     protected override void OnEventSourceCreated(EventSource eventSource)
     {
@@ -56,7 +63,8 @@ public sealed class ThreadPoolStarvation : EventListener
         if (reason >= 0 && payload[reason] is uint value && value is StarvationReason or CooperativeBlockingReason)
         {
             Interlocked.Increment(ref count);
-            Interlocked.Exchange(ref lastAt, Stopwatch.GetTimestamp());
+            // When the runtime added the thread, not when this listener's dispatcher got to the event.
+            Interlocked.Exchange(ref lastAtTicks, eventData.TimeStamp.ToUniversalTime().Ticks);
         }
     }
 }

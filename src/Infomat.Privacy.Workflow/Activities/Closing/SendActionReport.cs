@@ -24,7 +24,9 @@ public sealed class SendActionReport(ICaseRegister register, IMailSender mail, D
             {
                 await mail.SendAsync(PrivacyMails.ActionReport(claimed, dataMap, input.Outcomes, options.Value.NoticeLink(claimed.Language)), CancellationToken.None);
                 var at = time.GetUtcNow();
-                return x => x.Complete(at);
+                // What the report said: a restriction that found nothing has nothing to lift later (LiftRefusal).
+                var foundNothing = claimed.FindsNothingIn(input.Outcomes);
+                return x => x.Complete(at, foundNothing: foundNothing);
             });
             if (sent)
             {
