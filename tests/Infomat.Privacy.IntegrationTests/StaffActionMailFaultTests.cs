@@ -133,7 +133,8 @@ public sealed class StaffActionMailFaultTests(Azurite azurite)
         await using var host = new InProcessHost(azurite) { Replace = services => mail.Wrap(services) };
         await host.StartAsync();
         using var flows = new Flows(host);
-        var id = await flows.SubmitAsync(email: $"beperkt.{Guid.NewGuid():N}@example.be", language: "fr", entity: "be", type: "restriction");
+        // A person the stores hold: a restriction that found nobody restricted nothing, and offers no lift.
+        var id = await flows.SubmitAsync(email: "sophie.dubois@example.be", language: "fr", entity: "be", type: "restriction");
         await flows.ApproveAsync(id);
         await host.Mailbox.WaitForAsync("action-report", id);
         var casePage = new Uri($"{host.BaseUrl}/cases/{id}");

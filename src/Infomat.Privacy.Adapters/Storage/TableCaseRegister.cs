@@ -169,6 +169,17 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
         }
     }
 
+    /// <summary>Every case of the requester, whatever its status, by the <c>Requester</c> column: one query.</summary>
+    public async IAsyncEnumerable<string> ListOfAsync(string email, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await ready.EnsureAsync();
+        var filter = $"{RequesterColumn} eq '{EmailAddresses.RegisterKey(email)}' or {CaseListCopy.VersionColumn} lt {CaseListCopy.Version}";
+        await foreach (var row in cases.QueryAsync<TableEntity>(filter, select: ["PartitionKey"], cancellationToken: cancellationToken))
+        {
+            yield return row.PartitionKey;
+        }
+    }
+
     public async IAsyncEnumerable<PrivacyCase> ListAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await ready.EnsureAsync();

@@ -31,6 +31,8 @@ public sealed class AuditedCaseRegister(ICaseRegister inner, IAuditTrail trail, 
 
     public IAsyncEnumerable<string> ListUnansweredOfAsync(string email, CancellationToken cancellationToken) => inner.ListUnansweredOfAsync(email, cancellationToken);
 
+    public IAsyncEnumerable<string> ListOfAsync(string email, CancellationToken cancellationToken) => inner.ListOfAsync(email, cancellationToken);
+
     public IAsyncEnumerable<PrivacyCase> ListAllAsync(CancellationToken cancellationToken) => inner.ListAllAsync(cancellationToken);
 
     public IAsyncEnumerable<CaseListEntry> ListEntriesAsync(CancellationToken cancellationToken) => inner.ListEntriesAsync(cancellationToken);

@@ -39,6 +39,19 @@ public interface ICaseRegister
         }
     }
 
+    /// <summary>
+    /// The ids of every case that may be <paramref name="email"/>'s, whatever its status: every one of theirs, perhaps
+    /// others too (the caller checks each case it reads). A register that can look cases up by requester lists only
+    /// theirs; by default, all.
+    /// </summary>
+    async IAsyncEnumerable<string> ListOfAsync(string email, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var c in ListAllAsync(cancellationToken))
+        {
+            yield return c.Id;
+        }
+    }
+
     /// <summary>Every case, for the sweeps that look at each one.</summary>
     IAsyncEnumerable<PrivacyCase> ListAllAsync(CancellationToken cancellationToken);
 

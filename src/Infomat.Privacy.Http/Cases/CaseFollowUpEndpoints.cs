@@ -83,10 +83,11 @@ public sealed partial class CaseFollowUpEndpoints(
         async Task<string?> BlockedAsync()
         {
             var subject = hash.Subject(Infomat.Privacy.Requests.EmailAddresses.Normalise(c.Email));
+            // The requester's own cases, by one query on the register (not every case: a lift must answer at once).
             var objections = new List<PrivacyCase>();
-            await foreach (var other in register.ListAllAsync(cancellationToken))
+            await foreach (var otherId in register.ListOfAsync(c.Email, cancellationToken))
             {
-                if (other.RestrictsForGood)
+                if (otherId != c.Id && await register.GetAsync(otherId, cancellationToken) is { RestrictsForGood: true } other)
                 {
                     objections.Add(other);
                 }
