@@ -17,19 +17,29 @@ public sealed class ThreadPoolStarvationTests
     public async Task Work_left_waiting_behind_blocked_threads_is_counted_and_the_list_header_says_so()
     {
         ThreadPoolStarvation.Start();
+        // Earlier work (other tests, in CI) may have raised the pool's thread goal well above the threads it has now;
+        // then a fixed number of blockers runs on threads made without any adjustment and nothing is counted. Raise
+        // the goal here on purpose (a higher minimum, put back at once), so this test meets that pool every time.
+        ThreadPool.GetMinThreads(out var minWorkers, out var minIo);
+        ThreadPool.SetMinThreads(ThreadPool.ThreadCount + 64, minIo);
+        ThreadPool.SetMinThreads(minWorkers, minIo);
+
         var before = ThreadPoolStarvation.Count;
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        // More work items blocked on a task than the pool has threads (sync over async, the usual cause): the runtime
-        // adds threads for them, and what is queued behind them waits until it does.
-        var blockers = Enumerable.Range(0, ThreadPool.ThreadCount + Environment.ProcessorCount + 2)
-            .Select(_ => Task.Run(() => release.Task.Wait(TimeSpan.FromSeconds(10))))
-            .ToList();
+        // Work items blocked on a task (sync over async, the usual cause), more of them until the pool runs out of
+        // threads: the runtime then adds threads for them, and what is queued behind them waits until it does.
+        var blockers = new List<Task>();
         try
         {
-            var deadline = DateTime.UtcNow.AddSeconds(8);
-            while (ThreadPoolStarvation.Count == before && DateTime.UtcNow < deadline)
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (ThreadPoolStarvation.Count == before && DateTime.UtcNow < deadline && blockers.Count < 2_000)
             {
-                Thread.Sleep(50);
+                for (var i = 0; i < 8; i++)
+                {
+                    blockers.Add(Task.Run(() => release.Task.Wait(TimeSpan.FromSeconds(60))));
+                }
+
+                Thread.Sleep(25);
             }
         }
         finally
