@@ -49,6 +49,24 @@ public sealed class RestrictionLiftTests
         Assert.True(Restricted().IsDueForIdentifierErasure(closed + identifiers + TimeSpan.FromDays(1), identifiers));
     }
 
+    [Theory]
+    [InlineData(Language.En, "compelling legitimate grounds", "establishment, exercise or defence of legal claims")]
+    [InlineData(Language.Nl, "dwingende gerechtvaardigde gronden", "instelling, uitoefening of onderbouwing van een rechtsvordering")]
+    [InlineData(Language.Fr, "motifs légitimes et impérieux", "constatation, l'exercice ou la défense de droits en justice")]
+    public void The_staff_mail_for_an_objection_names_both_grounds_Art_21_1_allows_a_refusal_on(Language staffLanguage, string compelling, string legalClaims)
+    {
+        // The report to the requester names both grounds (Art. 21(1)); the staff mail named only the first, so staff
+        // refusing to defend a legal claim read that they had no ground to.
+        var objection = Case(RequestType.Objection) with { Objection = ObjectionScope.Other };
+        objection = objection.OpenTasks(objection.PlanTasks([("be/crm", 2)]), Received.AddHours(1)).Changed!;
+
+        var mail = PrivacyMails.StaffTasks(objection, Map, new Uri("https://privacy.example/tasks"), "privacy@infomat.example", staffLanguage).TextBody;
+
+        Assert.Contains(compelling, mail, StringComparison.Ordinal);
+        Assert.Contains(legalClaims, mail, StringComparison.Ordinal);
+        Assert.Contains("21", mail, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_lift_is_blocked_by_an_upheld_objection_of_the_person_on_the_same_records()
     {

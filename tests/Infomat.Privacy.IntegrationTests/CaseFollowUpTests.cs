@@ -164,6 +164,32 @@ public sealed partial class CaseFollowUpTests(Azurite azurite) : LocalHostTests(
         var flags = await RestrictedFlagsAsync(email);
         Assert.NotEmpty(flags);
         Assert.All(flags, Assert.True);
+
+        // Years on, the register erased the objection's address (its keyed hash stays): it still keeps the processing
+        // stopped, and the lift still finds it.
+        var subject = new KeyedHash(LocalHostProcess.PseudonymisationKey).Subject(email);
+        await Register().UpdateAsync(objection, x => x.EraseIdentifiers(subject, DateTimeOffset.UtcNow, TimeSpan.Zero).Changed, default);
+        Assert.Equal(string.Empty, (await Register().RequireAsync(objection)).Email);
+
+        var stillBlocked = await Flows.StaffPostAsync($"/cases/{id}/lift-restriction", casePage, "Els Janssens", ("reason", "De juistheid is nagekeken."));
+
+        Assert.Equal(HttpStatusCode.Conflict, stillBlocked.StatusCode);
+        Assert.Contains($"ingewilligd in verzoek {objection}", WebUtility.HtmlDecode(await stillBlocked.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Empty(Host.Mailbox.Of("restriction-lift-notice", id));
+        Assert.Null((await Register().RequireAsync(id)).RestrictionLift);
+
+        // A lift whose notice went before the objection was upheld, and whose stores failed then, is finished later: it
+        // asks again before the stores, and the records stay restricted. (The notice is recorded here as the page
+        // records it after the send; that a send and a store failure come first is CaseLiftStoreFailed's own test above.)
+        await Register().UpdateAsync(id, x => x.RestrictionLiftNotified("Els Janssens", "De juistheid is nagekeken.", DateTimeOffset.UtcNow).Changed, default);
+
+        var finish = await Flows.StaffPostAsync($"/cases/{id}/lift-restriction", casePage, "Els Janssens");
+
+        Assert.Equal(HttpStatusCode.Conflict, finish.StatusCode);
+        Assert.Contains($"De verzoeker is op de hoogte gebracht van deze opheffing, maar er wordt niets meer opgeheven: het bezwaar van dezelfde persoon, sindsdien ingewilligd in verzoek {objection}",
+            WebUtility.HtmlDecode(await finish.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Null((await Register().RequireAsync(id)).RestrictionLift!.LiftedAt);
+        Assert.All(await RestrictedFlagsAsync(email), Assert.True);
     }
 
     [Fact]

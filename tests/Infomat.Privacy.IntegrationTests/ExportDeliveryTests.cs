@@ -87,6 +87,10 @@ public sealed class ExportDeliveryTests(Azurite azurite) : LocalHostTests(azurit
         var link = await Flows.DownloadLinkAsync(access);
         var before = await Flows.PostTokenAsync("/download", link);
         Assert.Equal(HttpStatusCode.SeeOther, before.StatusCode);
+        // A colleague has the access case's page open, its "withdraw" button shown.
+        var accessPageLink = new Uri($"{Host.BaseUrl}/cases/{access}");
+        var openBefore = await Flows.Http.GetStringAsync(accessPageLink);
+        Assert.Contains($"action=\"/cases/{access}/revoke-export\"", openBefore, StringComparison.Ordinal);
 
         var erasure = await Flows.SubmitAsync("zoe.maes@example.be", language: "nl", entity: "be", type: "erasure");
         await Flows.ApproveAsync(erasure);
@@ -102,6 +106,14 @@ public sealed class ExportDeliveryTests(Azurite azurite) : LocalHostTests(azurit
         using var blob = new HttpClient();
         Assert.Equal(HttpStatusCode.NotFound, (await blob.GetAsync(before.Headers.Location!)).StatusCode);
         Assert.Contains("<td>earlier-copies-erased</td>", await Flows.Http.GetStringAsync($"/cases/{erasure}"), StringComparison.Ordinal);
+
+        // The colleague's click comes after: the zip is gone already, nothing is withdrawn, and the requester's page keeps
+        // saying it was erased as they asked (not "withdrawn by our staff"); the case page says when and why it went.
+        var late = await Flows.StaffPostFromPageAsync($"/cases/{access}/revoke-export", openBefore, accessPageLink, "Els Janssens");
+        Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+        Assert.Contains($"bij de uitvoering van wisverzoek {erasure}: er is niets in te trekken.", System.Net.WebUtility.HtmlDecode(await late.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.DoesNotContain("<td>export-revoked</td>", await Flows.Http.GetStringAsync(accessPageLink), StringComparison.Ordinal);
+        Assert.Contains($"toen we uw gegevens wisten (verzoek {erasure})", await (await Flows.Http.GetAsync(link.PathAndQuery)).Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

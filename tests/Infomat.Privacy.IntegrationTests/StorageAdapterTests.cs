@@ -120,6 +120,38 @@ public sealed class StorageAdapterTests(Azurite azurite)
     }
 
     /// <summary>
+    /// A lift asks the register for the requester's own cases, whatever their status, to find an upheld objection it
+    /// must not undo (decision 123). An objection upheld years ago may have had its address erased by the register since
+    /// (its keyed hash stays): it is still that person's, and still found.
+    /// </summary>
+    [Fact]
+    public async Task The_look_up_of_a_persons_cases_finds_them_whatever_their_status_and_those_whose_address_was_erased_by_its_keyed_hash()
+    {
+        var register = new TableCaseRegister(Clients);
+        var hash = new KeyedHash(new byte[32]);
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var address = $"lift.{run}@example.be";
+        var open = NewCase() with { Id = CaseIds.New(), Email = address };
+        var answered = NewCase() with { Id = CaseIds.New(), Email = address };
+        var probe = NewCase() with { Email = address };
+        var erased = NewCase() with { Id = CaseIds.New(), Email = string.Empty, Name = string.Empty, SubjectHash = probe.SubjectIn(hash), IdentifiersErasedAt = DateTimeOffset.UtcNow };
+        var someoneElse = NewCase() with { Id = CaseIds.New(), Email = $"other.{run}@example.be" };
+        var someoneElseErased = NewCase() with { Id = CaseIds.New(), Email = string.Empty, Name = string.Empty, SubjectHash = someoneElse.SubjectIn(hash), IdentifiersErasedAt = DateTimeOffset.UtcNow };
+        foreach (var c in new[] { open, answered, erased, someoneElse, someoneElseErased })
+        {
+            await register.CreateAsync(c, default);
+        }
+
+        await register.UpdateAsync(answered.Id, x => x.WithStatus(CaseStatus.Completed, DateTimeOffset.UtcNow), default);
+
+        var listed = await register.ListOfAsync($" Lift.{run}@EXAMPLE.be", probe.SubjectIn(hash), default).ToListAsync();
+
+        Assert.Equal(new[] { open.Id, answered.Id, erased.Id }.Order(), listed.Order());
+        // Without the keyed hash, only the cases that still hold the address.
+        Assert.Equal(new[] { open.Id, answered.Id }.Order(), (await register.ListOfAsync(address, null, default).ToListAsync()).Order());
+    }
+
+    /// <summary>
     /// Issue 21: the intake writes a case and records its link a moment later, and each step reads the case then records
     /// what it did. The second write costs one request, not a read and a write; another instance's change in between is
     /// never written over, and a change that refuses on what this instance last saw is decided again on the row as it is.

@@ -26,8 +26,9 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
     /// The shape of <see cref="CaseListEntry"/> in <see cref="Column"/>. Raise it when the entry changes: rows of an older
     /// shape are then read whole until the daily sweep rewrites them (<see cref="TableCaseRegister.RefreshListEntriesAsync"/>).
     /// 2: the row also holds its requester's lookup key (<see cref="TableCaseRegister.RequesterColumn"/>), written by the same sweep.
+    /// 3: and, once the address was erased, its keyed hash (<see cref="TableCaseRegister.SubjectColumn"/>).
     /// </summary>
-    internal const int Version = 2;
+    internal const int Version = 3;
 
     /// <summary>
     /// Rows up to this much older than the newest one seen are read again: the Timestamp comes from the clock of the

@@ -22,6 +22,12 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
     /// <summary>The column holding the requester's lookup key (<see cref="EmailAddresses.RegisterKey"/>), to list one person's cases.</summary>
     internal const string RequesterColumn = "Requester";
 
+    /// <summary>
+    /// The column holding the keyed hash of the requester's address once the register erased the address
+    /// (<see cref="PrivacyCase.SubjectHash"/>), so the person's cases are still found together (a lift and an objection).
+    /// </summary>
+    internal const string SubjectColumn = "Subject";
+
     /// <summary>Stale entries read one by one up to this many; beyond, in one pass over the whole cases.</summary>
     private const int StaleReadOneByOne = 50;
 
@@ -169,11 +175,16 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
         }
     }
 
-    /// <summary>Every case of the requester, whatever its status, by the <c>Requester</c> column: one query.</summary>
-    public async IAsyncEnumerable<string> ListOfAsync(string email, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// Every case of the requester, whatever its status, by the <c>Requester</c> column, and those whose address was
+    /// erased by the <c>Subject</c> column: one query.
+    /// </summary>
+    public async IAsyncEnumerable<string> ListOfAsync(string email, string? subjectHash, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await ready.EnsureAsync();
-        var filter = $"{RequesterColumn} eq '{EmailAddresses.RegisterKey(email)}' or {CaseListCopy.VersionColumn} lt {CaseListCopy.Version}";
+        // Both keys are lowercase hex (a SHA-256 and an HMAC-SHA256), never text from a request.
+        var bySubject = subjectHash is not null && subjectHash.All(char.IsAsciiHexDigitLower) ? $" or {SubjectColumn} eq '{subjectHash}'" : string.Empty;
+        var filter = $"{RequesterColumn} eq '{EmailAddresses.RegisterKey(email)}'{bySubject} or {CaseListCopy.VersionColumn} lt {CaseListCopy.Version}";
         await foreach (var row in cases.QueryAsync<TableEntity>(filter, select: ["PartitionKey"], cancellationToken: cancellationToken))
         {
             yield return row.PartitionKey;
@@ -263,7 +274,7 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
             try
             {
                 var stored = FromEntity(response.Value!);
-                var entry = CaseListCopy.Write(new TableEntity(id, CaseRow) { [RequesterColumn] = EmailAddresses.RegisterKey(stored.Email) }, CaseListEntry.Of(stored));
+                var entry = CaseListCopy.Write(LookUpColumns(new TableEntity(id, CaseRow), stored), CaseListEntry.Of(stored));
                 await cases.UpdateEntityAsync(entry, response.Value!.ETag, TableUpdateMode.Merge, cancellationToken);
                 known.Forget(id);
                 rewritten++;
@@ -323,13 +334,24 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
         await tokens.DeleteEntityAsync(marker.Id, marker.Row, ETag.All, cancellationToken);
     }
 
-    private static TableEntity ToEntity(PrivacyCase c) => CaseListCopy.Write(new TableEntity(c.Id, CaseRow)
+    private static TableEntity ToEntity(PrivacyCase c) => CaseListCopy.Write(LookUpColumns(new TableEntity(c.Id, CaseRow)
     {
         ["Status"] = c.Status.ToString(),
         // "Finished": nothing left for the orchestration to do (the column the reconciler's query filters on).
         ["Finished"] = !c.NeedsWork,
-        [RequesterColumn] = EmailAddresses.RegisterKey(c.Email),
-    }, CaseListEntry.Of(c)).With(c);
+    }, c), CaseListEntry.Of(c)).With(c);
+
+    /// <summary>The columns a person's cases are looked up by: the address's key, and its keyed hash once it was erased.</summary>
+    private static TableEntity LookUpColumns(TableEntity row, PrivacyCase c)
+    {
+        row[RequesterColumn] = EmailAddresses.RegisterKey(c.Email);
+        if (c.SubjectHash is { } subject)
+        {
+            row[SubjectColumn] = subject;
+        }
+
+        return row;
+    }
 
     private static PrivacyCase FromEntity(TableEntity entity) =>
         entity.Read<PrivacyCase>()

@@ -31,7 +31,7 @@ public sealed class AuditedCaseRegister(ICaseRegister inner, IAuditTrail trail, 
 
     public IAsyncEnumerable<string> ListUnansweredOfAsync(string email, CancellationToken cancellationToken) => inner.ListUnansweredOfAsync(email, cancellationToken);
 
-    public IAsyncEnumerable<string> ListOfAsync(string email, CancellationToken cancellationToken) => inner.ListOfAsync(email, cancellationToken);
+    public IAsyncEnumerable<string> ListOfAsync(string email, string? subjectHash, CancellationToken cancellationToken) => inner.ListOfAsync(email, subjectHash, cancellationToken);
 
     public IAsyncEnumerable<PrivacyCase> ListAllAsync(CancellationToken cancellationToken) => inner.ListAllAsync(cancellationToken);
 

@@ -17,7 +17,7 @@ public static class CaseAudit
     {
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(hash);
-        var subject = c.Email.Length == 0 ? c.SubjectHash : hash.Subject(EmailAddresses.Normalise(c.Email));
+        var subject = c.SubjectIn(hash);
         var entries = new List<AuditEntry>();
         void Add(string key, string action, string actor, string outcome, DateTimeOffset at) =>
             entries.Add(new AuditEntry(c.Id, key, action, actor, outcome, subject, at));

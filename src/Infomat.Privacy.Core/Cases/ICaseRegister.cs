@@ -40,11 +40,12 @@ public interface ICaseRegister
     }
 
     /// <summary>
-    /// The ids of every case that may be <paramref name="email"/>'s, whatever its status: every one of theirs, perhaps
-    /// others too (the caller checks each case it reads). A register that can look cases up by requester lists only
-    /// theirs; by default, all.
+    /// The ids of every case that may be <paramref name="email"/>'s, whatever its status: every one of theirs, those whose
+    /// address the register erased included (by their keyed hash, <paramref name="subjectHash"/>), perhaps others too
+    /// (the caller checks each case it reads). A register that can look cases up by requester lists only theirs; by
+    /// default, all.
     /// </summary>
-    async IAsyncEnumerable<string> ListOfAsync(string email, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    async IAsyncEnumerable<string> ListOfAsync(string email, string? subjectHash, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var c in ListAllAsync(cancellationToken))
         {

@@ -20,10 +20,21 @@ public sealed partial record PrivacyCase
     public bool NeedsStaging => MakesCopies && ExportBlobName is null && NeedsWork;
 
     /// <summary>
+    /// The person this case is about, as the keyed hash of their address (<see cref="Stores.KeyedHash.Subject"/>): from
+    /// the address while the register holds it, else the hash kept when the address was erased; null when it has
+    /// neither. The one place a case's subject is derived (the audit trail, the lift's look-up, the erasure's reach).
+    /// </summary>
+    public string? SubjectIn(Stores.KeyedHash hash)
+    {
+        ArgumentNullException.ThrowIfNull(hash);
+        return Email.Length > 0 ? hash.Subject(EmailAddresses.Normalise(Email)) : SubjectHash;
+    }
+
+    /// <summary>
     /// True when this case is about the person with address <paramref name="email"/> (whose keyed hash is
     /// <paramref name="subjectHash"/>): the same address, or, once the register erased the address, the same keyed hash.
     /// </summary>
-    public bool IsAbout(string email, string subjectHash)
+    public bool IsAbout(string email, string? subjectHash)
     {
         ArgumentNullException.ThrowIfNull(email);
         return Email.Length > 0
@@ -38,7 +49,7 @@ public sealed partial record PrivacyCase
     /// What an erasure of the same person (<paramref name="erasure"/>, whose subject's keyed hash is
     /// <paramref name="subjectHash"/>) does with this case's copies. The one place the rule is decided.
     /// </summary>
-    public ErasureReach ReachedBy(PrivacyCase erasure, string subjectHash)
+    public ErasureReach ReachedBy(PrivacyCase erasure, string? subjectHash)
     {
         ArgumentNullException.ThrowIfNull(erasure);
         if (Id == erasure.Id || !MakesCopies || ReceivedAt > erasure.ReceivedAt || !IsAbout(erasure.Email, subjectHash))

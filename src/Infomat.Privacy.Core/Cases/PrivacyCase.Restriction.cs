@@ -53,7 +53,7 @@ public sealed partial record PrivacyCase
     /// that one too: the processing the person objected to would start again. The one rule the lift page asks before it
     /// tells the requester anything. (Two restriction requests of one person are lifted as one: see decision 123.)
     /// </summary>
-    public string? LiftBlockedBy(IEnumerable<PrivacyCase> others, string subjectHash, Stores.DataMap map)
+    public string? LiftBlockedBy(IEnumerable<PrivacyCase> others, string? subjectHash, Stores.DataMap map)
     {
         ArgumentNullException.ThrowIfNull(others);
         ArgumentNullException.ThrowIfNull(map);

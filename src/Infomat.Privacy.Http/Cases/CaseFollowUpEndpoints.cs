@@ -82,10 +82,11 @@ public sealed partial class CaseFollowUpEndpoints(
         // whose notice went is finished later.
         async Task<string?> BlockedAsync()
         {
-            var subject = hash.Subject(Infomat.Privacy.Requests.EmailAddresses.Normalise(c.Email));
-            // The requester's own cases, by one query on the register (not every case: a lift must answer at once).
+            var subject = c.SubjectIn(hash);
+            // The requester's own cases, by one query on the register (not every case: a lift must answer at once); an
+            // objection upheld years ago whose address the register has erased since is found by its keyed hash.
             var objections = new List<PrivacyCase>();
-            await foreach (var otherId in register.ListOfAsync(c.Email, cancellationToken))
+            await foreach (var otherId in register.ListOfAsync(c.Email, subject, cancellationToken))
             {
                 if (otherId != c.Id && await register.GetAsync(otherId, cancellationToken) is { RestrictsForGood: true } other)
                 {

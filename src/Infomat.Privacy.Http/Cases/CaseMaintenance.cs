@@ -119,12 +119,11 @@ public sealed partial class CaseMaintenance(
     private async Task<bool> EraseIdentifiersIfDueAsync(PrivacyCase c, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var retention = options.Value.Staff.RegisterRetention;
-        if (!c.IsDueForIdentifierErasure(now, retention))
+        if (!c.IsDueForIdentifierErasure(now, retention) || c.SubjectIn(hash) is not { } subject)
         {
             return false;
         }
 
-        var subject = hash.Subject(EmailAddresses.Normalise(c.Email));
         await register.ApplyAsync(c.Id, x => x.EraseIdentifiers(subject, now, retention), cancellationToken);
         return true;
     }

@@ -26,7 +26,7 @@ public sealed class CollectFromStore(ICaseRegister register, IEntityStoreCatalog
         // portable (nothing the person provided).
         var suppressed = scope == CollectScope.All && await store.IsSuppressedAsync(c.Email, CancellationToken.None);
         await audit.AppendAsync(new AuditEntry(c.Id, $"collect.{input.StoreKey}", "store-collect", AuditEvent.System,
-            $"{input.StoreKey} records={count}", hash.Subject(EmailAddresses.Normalise(c.Email))), CancellationToken.None);
+            $"{input.StoreKey} records={count}", c.SubjectIn(hash)), CancellationToken.None);
         return new CollectResult(input.StoreKey, counts, suppressed);
     }
 

@@ -25,7 +25,7 @@ public sealed class ApplyInStore(ICaseRegister register, IEntityStoreCatalog sto
         await audit.AppendAsync(new AuditEntry(c.Id, $"store.{input.Action}.{input.StoreKey}", "store-action", AuditEvent.System,
             $"{input.StoreKey} {input.Action.ToString().ToLowerInvariant()} matched={outcome.Matched} deleted={t.Sum(x => x.Deleted)} anonymised={t.Sum(x => x.Anonymised)} " +
             $"restricted={t.Sum(x => x.Restricted)} updated={t.Sum(x => x.Updated)} retained={t.Sum(x => x.Retained)} remaining={t.Sum(x => x.RemainingAfter)}",
-            hash.Subject(EmailAddresses.Normalise(c.Email))), CancellationToken.None);
+            c.SubjectIn(hash)), CancellationToken.None);
         return outcome;
     }
 }

@@ -27,7 +27,7 @@ public sealed class EraseEarlierCopies(ICaseRegister register, IStagingStorage s
             return 0;
         }
 
-        var subject = hash.Subject(EmailAddresses.Normalise(c.Email));
+        var subject = c.SubjectIn(hash);
         var at = time.GetUtcNow();
         var earlier = new List<string>();
         var kept = new List<string>();
