@@ -49,6 +49,54 @@ public sealed class RestrictionLiftTests
         Assert.True(Restricted().IsDueForIdentifierErasure(closed + identifiers + TimeSpan.FromDays(1), identifiers));
     }
 
+    [Fact]
+    public void Another_restriction_of_the_person_in_force_keeps_the_records_restricted_and_the_lift_changes_no_store()
+    {
+        var lifting = Restricted();
+        var subject = "subject-hash";
+        var other = Restricted() with { Id = "PR-OTHR-0000-0001" };
+        Assert.True(other.RestrictsUntilLifted);
+        Assert.Equal(other.Id, lifting.LiftKeptBy([other], subject, Map));
+
+        // Not when it is lifted, found nothing, was refused, is someone else's, or restricts other companies' stores only.
+        var otherLifted = other.RestrictionLiftNotified("Els", "Reason.", Received.AddDays(1)).Changed!.RestrictionLifted(new Dictionary<string, int> { ["be/crm"] = 1 }, Received.AddDays(1)).Changed!;
+        Assert.False(otherLifted.RestrictsUntilLifted);
+        Assert.Null(lifting.LiftKeptBy([otherLifted], subject, Map));
+        Assert.Null(lifting.LiftKeptBy([other with { FoundNothing = true }], subject, Map));
+        Assert.Null(lifting.LiftKeptBy([other with { Status = CaseStatus.Rejected, Decision = new IdentityDecision(DecisionOutcome.Reject, Received, "Els", "No.") }], subject, Map));
+        Assert.Null(lifting.LiftKeptBy([other with { Email = "jan.devries@example.nl" }], subject, Map));
+        Assert.Null((lifting with { Entity = ControllerScope.Of("be") }).LiftKeptBy([other with { Entity = ControllerScope.Of("nl") }], subject, Map));
+        // Approved and still running (its stores may be restricted already), or its address erased since: it still holds them.
+        Assert.Equal(other.Id, lifting.LiftKeptBy([other.WithStatus(CaseStatus.InProgress, Received.AddHours(3))], subject, Map));
+        Assert.Equal(other.Id, lifting.LiftKeptBy([other with { Email = string.Empty, SubjectHash = subject, IdentifiersErasedAt = Received.AddYears(5) }], subject, Map));
+        // Not yet approved: nothing of it is restricted, and it may never be (the requester never confirms).
+        Assert.Null(lifting.LiftKeptBy([other with { Decision = null }], subject, Map));
+
+        // The lift kept by it records no store changed, and the audit names the request that keeps them (an id, no data).
+        var kept = lifting.RestrictionLiftNotified("Els", "Your address is correct.", Received.AddDays(1), other.Id).Changed!
+            .RestrictionLifted(new Dictionary<string, int> { ["be/crm"] = 2 }, Received.AddDays(1)).Changed!;
+        Assert.Empty(kept.RestrictionLift!.Records!);
+        Assert.False(kept.RestrictsUntilLifted);
+        var audit = CaseAudit.Entries(kept, new KeyedHash(RandomNumberGenerator.GetBytes(32))).Single(e => e.Key == "restriction-lifted");
+        Assert.Equal($"kept-by={other.Id} stores=", audit.Outcome);
+    }
+
+    [Theory]
+    [InlineData(Language.En, "stay restricted, because your request PR-OTHR-0000-0001 restricts them too", "we are lifting it")]
+    [InlineData(Language.Nl, "blijven toch beperkt, omdat uw verzoek PR-OTHR-0000-0001 ze ook beperkt", "we heffen ze op")]
+    [InlineData(Language.Fr, "restent néanmoins limitées, car votre demande PR-OTHR-0000-0001 les limite aussi", "nous la levons")]
+    public void The_notice_of_a_lift_kept_by_another_request_says_the_records_stay_restricted_and_promises_no_lift(Language language, string kept, string lifting)
+    {
+        var c = Restricted(language);
+
+        var notice = PrivacyMails.RestrictionLiftNotice(c, Map, "Reason.", keptBy: "PR-OTHR-0000-0001");
+
+        Assert.Contains(kept, notice.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain(lifting, notice.TextBody, StringComparison.Ordinal);
+        Assert.Contains(c.Id, notice.Subject, StringComparison.Ordinal);
+        Assert.Contains(lifting, PrivacyMails.RestrictionLiftNotice(c, Map, "Reason.").TextBody, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(Language.En, "compelling legitimate grounds", "establishment, exercise or defence of legal claims")]
     [InlineData(Language.Nl, "dwingende gerechtvaardigde gronden", "instelling, uitoefening of onderbouwing van een rechtsvordering")]

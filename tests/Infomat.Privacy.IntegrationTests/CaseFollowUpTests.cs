@@ -193,6 +193,37 @@ public sealed partial class CaseFollowUpTests(Azurite azurite) : LocalHostTests(
     }
 
     [Fact]
+    public async Task Lifting_one_of_two_restrictions_of_the_same_person_leaves_her_records_restricted_under_the_other_and_says_so()
+    {
+        // Review of 5 December: the stores mark a record restricted, not by which request. Lifting one restriction request
+        // lifted the other's too, whose own ground (Art. 18(1)) had not ended, and the requester was told "we are lifting it".
+        const string email = "jan.devries@example.nl";
+        var first = await Flows.SubmitAsync(email: email, language: "en", entity: "nl", type: "restriction");
+        await Flows.ApproveAsync(first);
+        await Host.Mailbox.WaitForAsync("action-report", first);
+        var second = await Flows.SubmitAsync(email: email, language: "en", entity: "nl", type: "restriction", details: "I object to the processing and ask that it be restricted meanwhile.");
+        await Flows.ApproveAsync(second);
+        await Host.Mailbox.WaitForAsync("action-report", second);
+        var firstPage = new Uri($"{Host.BaseUrl}/cases/{first}");
+
+        var lifted = await Flows.StaffPostAsync($"/cases/{first}/lift-restriction", firstPage, "Els Janssens", ("reason", "Your address is correct, as your invoice shows."));
+
+        Assert.Equal(HttpStatusCode.OK, lifted.StatusCode);
+        Assert.Contains($"Er is geen systeem gewijzigd: de records blijven beperkt op grond van verzoek {second} van dezelfde persoon", WebUtility.HtmlDecode(await lifted.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        var notice = await Host.Mailbox.WaitForAsync("restriction-lift-notice", first);
+        Assert.Contains($"the restriction under request {first} ends", notice.Subject + notice.TextBody, StringComparison.Ordinal);
+        Assert.Contains($"stay restricted, because your request {second} restricts them too", notice.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("we are lifting it", notice.TextBody, StringComparison.Ordinal);
+        Assert.All(await RestrictedFlagsAsync(email, "nl"), Assert.True);
+
+        // The last one lifted changes the stores, and says so.
+        var last = await Flows.StaffPostAsync($"/cases/{second}/lift-restriction", new Uri($"{Host.BaseUrl}/cases/{second}"), "Els Janssens", ("reason", "Your objection was weighed and refused."));
+        Assert.Equal(HttpStatusCode.OK, last.StatusCode);
+        Assert.Contains("we are lifting it for your data at", (await Host.Mailbox.WaitForAsync("restriction-lift-notice", second)).TextBody, StringComparison.Ordinal);
+        Assert.All(await RestrictedFlagsAsync(email, "nl"), Assert.False);
+    }
+
+    [Fact]
     public async Task The_reply_with_more_identification_is_shown_on_the_case_page_without_its_content_and_staff_record_that_they_checked_it()
     {
         var email = $"marc.leroy.{Guid.NewGuid():N}@example.org";
@@ -278,15 +309,15 @@ public sealed partial class CaseFollowUpTests(Azurite azurite) : LocalHostTests(
     private static partial Regex DecisionLink();
 
     /// <summary>The <c>restricted</c> flag of every record the BE stores hold for <paramref name="email"/>, as an access export shows them.</summary>
-    private async Task<IReadOnlyList<bool>> RestrictedFlagsAsync(string email)
+    private async Task<IReadOnlyList<bool>> RestrictedFlagsAsync(string email, string entity = "be")
     {
-        var access = await Flows.SubmitAsync(email: email, language: "fr", entity: "be");
+        var access = await Flows.SubmitAsync(email: email, language: "fr", entity: entity);
         await Flows.ApproveAsync(access);
         var redirect = await Flows.PostTokenAsync("/download", await Flows.DownloadLinkAsync(access));
         using var blob = new HttpClient();
         using var zip = new ZipArchive(new MemoryStream(await blob.GetByteArrayAsync(redirect.Headers.Location!)));
         var flags = new List<bool>();
-        foreach (var entry in zip.Entries.Where(e => e.FullName.StartsWith("be/", StringComparison.Ordinal) && e.FullName.EndsWith(".json", StringComparison.Ordinal)))
+        foreach (var entry in zip.Entries.Where(e => e.FullName.StartsWith(entity + "/", StringComparison.Ordinal) && e.FullName.EndsWith(".json", StringComparison.Ordinal)))
         {
             using var json = JsonDocument.Parse(entry.Open());
             foreach (var record in json.RootElement.GetProperty("tables").EnumerateArray().SelectMany(t => t.GetProperty("records").EnumerateArray()))

@@ -51,7 +51,8 @@ public sealed partial record PrivacyCase
     /// for cases whose address is gone) that restricted records for good in a store this lift would change, or null when
     /// none did. The stores mark a record restricted, not by which case, so lifting this restriction would silently end
     /// that one too: the processing the person objected to would start again. The one rule the lift page asks before it
-    /// tells the requester anything. (Two restriction requests of one person are lifted as one: see decision 123.)
+    /// tells the requester anything. (Another restriction request of the person keeps the records restricted instead:
+    /// <see cref="LiftKeptBy"/>.)
     /// </summary>
     public string? LiftBlockedBy(IEnumerable<PrivacyCase> others, string? subjectHash, Stores.DataMap map)
     {
@@ -60,6 +61,39 @@ public sealed partial record PrivacyCase
         var mine = map.StoresOf(Entity).Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
         return others
             .Where(o => o.Id != Id && o.RestrictsForGood && o.IsAbout(Email, subjectHash) && map.StoresOf(o.Entity).Any(s => mine.Contains(s.Key)))
+            .Select(o => o.Id)
+            .Order(StringComparer.Ordinal)
+            .FirstOrDefault();
+    }
+
+    /// <summary>
+    /// Whether this case's restriction holds the person's records restricted now, or will once its actions run, until
+    /// staff lift it: a restriction request whose identity was approved (its stores are restricted, or are about to be),
+    /// not refused, expired or joined to another, whose report did not say nothing was found, and whose lift is not
+    /// finished. Its address erased after its retention, it still holds them (no page lifts it then).
+    /// </summary>
+    public bool RestrictsUntilLifted =>
+        Rights.Contains(RequestType.Restriction)
+        && Decision is { Outcome: DecisionOutcome.Approve }
+        && Status is not (CaseStatus.Rejected or CaseStatus.Expired or CaseStatus.Joined)
+        && FoundNothing != true
+        && RestrictionLift?.LiftedAt is null;
+
+    /// <summary>
+    /// The reference of another restriction request of the same person (<paramref name="subjectHash"/> as in
+    /// <see cref="LiftBlockedBy"/>) that still holds records restricted in a store this lift would change
+    /// (<see cref="RestrictsUntilLifted"/>), or null when none does. The stores mark a record restricted, not by which
+    /// request, so changing them would end that restriction too, whose own ground (Art. 18(1)) may not have ended. This
+    /// lift then ends this request's restriction only: the requester is told their records stay restricted under that
+    /// request, and no store changes; lifting the last one changes the stores (decision 128).
+    /// </summary>
+    public string? LiftKeptBy(IEnumerable<PrivacyCase> others, string? subjectHash, Stores.DataMap map)
+    {
+        ArgumentNullException.ThrowIfNull(others);
+        ArgumentNullException.ThrowIfNull(map);
+        var mine = map.StoresOf(Entity).Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
+        return others
+            .Where(o => o.Id != Id && o.RestrictsUntilLifted && o.IsAbout(Email, subjectHash) && map.StoresOf(o.Entity).Any(s => mine.Contains(s.Key)))
             .Select(o => o.Id)
             .Order(StringComparer.Ordinal)
             .FirstOrDefault();
@@ -96,17 +130,30 @@ public sealed partial record PrivacyCase
 
     /// <summary>
     /// The notice that the restriction will be lifted, with <paramref name="reason"/>, went to the requester (before any
-    /// store changes); its claim ends. Without this record nothing is lifted (<see cref="RestrictionLifted"/>).
+    /// store changes); its claim ends. Without this record nothing is lifted (<see cref="RestrictionLifted"/>). With
+    /// <paramref name="keptBy"/> (<see cref="LiftKeptBy"/>) the notice said the records stay restricted under that
+    /// request, and the lift changes no store.
     /// </summary>
-    public CaseTransition RestrictionLiftNotified(string by, string reason, DateTimeOffset at) =>
+    public CaseTransition RestrictionLiftNotified(string by, string reason, DateTimeOffset at, string? keptBy = null) =>
         LiftRefusal is { } refusal ? Refuse(refusal)
         : string.IsNullOrWhiteSpace(reason) ? Refuse(CaseRefusal.ReasonRequired)
         : RestrictionLift is not null ? Refuse(CaseRefusal.AlreadyDone)
-        : To(this with { RestrictionLift = new RestrictionLift(by, reason.Trim(), at), RestrictionLiftClaim = null });
+        : To(this with { RestrictionLift = new RestrictionLift(by, reason.Trim(), at) { KeptBy = keptBy }, RestrictionLiftClaim = null });
 
-    /// <summary>The records are marked no longer restricted: how many per store. Refused before the requester was told.</summary>
+    /// <summary>
+    /// The records are marked no longer restricted: how many per store. Refused before the requester was told. A lift
+    /// kept by another request (<see cref="RestrictionLift.KeptBy"/>) ends this request's restriction with no store
+    /// changed, so it records none.
+    /// </summary>
     public CaseTransition RestrictionLifted(IReadOnlyDictionary<string, int> records, DateTimeOffset at) =>
         RestrictionLift is null ? Refuse(CaseRefusal.NotAsked)
         : RestrictionLift.LiftedAt is not null ? Refuse(CaseRefusal.AlreadyDone)
-        : To(this with { RestrictionLift = RestrictionLift with { LiftedAt = at, Records = new Dictionary<string, int>(records, StringComparer.Ordinal) } });
+        : To(this with
+        {
+            RestrictionLift = RestrictionLift with
+            {
+                LiftedAt = at,
+                Records = RestrictionLift.KeptBy is null ? new Dictionary<string, int>(records, StringComparer.Ordinal) : new Dictionary<string, int>(StringComparer.Ordinal),
+            },
+        });
 }

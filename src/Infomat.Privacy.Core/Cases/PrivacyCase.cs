@@ -392,6 +392,12 @@ public sealed record RestrictionLift(string By, string Reason, DateTimeOffset No
 {
     public DateTimeOffset? LiftedAt { get; init; }
 
+    /// <summary>
+    /// Another restriction request of the same person that still held the records restricted when the notice went
+    /// (<see cref="PrivacyCase.LiftKeptBy"/>): the notice said they stay restricted under it, and no store was changed.
+    /// </summary>
+    public string? KeptBy { get; init; }
+
     public IReadOnlyDictionary<string, int>? Records { get; init; }
 }
 

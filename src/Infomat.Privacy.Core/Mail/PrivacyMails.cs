@@ -87,15 +87,18 @@ public static partial class PrivacyMails
     /// To the requester, before staff lift the restriction the case put in place (Art. 18(3)): that it will be lifted,
     /// in which companies' systems, why, and the remedies. Sent before any store changes.
     /// </summary>
-    public static OutgoingMail RestrictionLiftNotice(PrivacyCase c, Stores.DataMap map, string reason, Uri? notice = null)
+    public static OutgoingMail RestrictionLiftNotice(PrivacyCase c, Stores.DataMap map, string reason, Uri? notice = null, string? keptBy = null)
     {
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(map);
         var l = c.Language;
-        return Requester(c, map, MailKind.RestrictionLiftNotice, Texts.Format("MailRestrictionLiftSubject", l, c.Id),
+        // Kept by another restriction request of theirs (decision 128): this one ends, the records stay restricted.
+        return Requester(c, map, MailKind.RestrictionLiftNotice, Texts.Format(keptBy is null ? "MailRestrictionLiftSubject" : "MailRestrictionLiftSubjectKept", l, c.Id),
         [
             // The companies by name (a sentence, not the form's "Both: …" label).
-            Text(Texts.Format("MailRestrictionLiftBody", l, c.Id, Texts.Companies(c.Entity, map, l))),
+            Text(keptBy is null
+                ? Texts.Format("MailRestrictionLiftBody", l, c.Id, Texts.Companies(c.Entity, map, l))
+                : Texts.Format("MailRestrictionLiftBodyKept", l, c.Id, Texts.Companies(c.Entity, map, l), keptBy)),
             Text(reason),
         ], notice: notice);
     }

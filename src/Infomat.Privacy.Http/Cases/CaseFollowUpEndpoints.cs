@@ -80,21 +80,23 @@ public sealed partial class CaseFollowUpEndpoints(
         // An upheld objection of the same person on these records: the stores cannot lift one restriction without the
         // other, so nothing is lifted (decision 123). Asked before the notice, and again before the stores when a lift
         // whose notice went is finished later.
-        async Task<string?> BlockedAsync()
+        // Another restriction request of the same person still in force keeps the records restricted: this lift then
+        // ends this request's restriction only, says so, and changes no store (decision 128).
+        async Task<(string? BlockedBy, string? KeptBy)> OthersAsync()
         {
             var subject = c.SubjectIn(hash);
             // The requester's own cases, by one query on the register (not every case: a lift must answer at once); an
             // objection upheld years ago whose address the register has erased since is found by its keyed hash.
-            var objections = new List<PrivacyCase>();
+            var others = new List<PrivacyCase>();
             await foreach (var otherId in register.ListOfAsync(c.Email, subject, cancellationToken))
             {
-                if (otherId != c.Id && await register.GetAsync(otherId, cancellationToken) is { RestrictsForGood: true } other)
+                if (otherId != c.Id && await register.GetAsync(otherId, cancellationToken) is { } other && (other.RestrictsForGood || other.RestrictsUntilLifted))
                 {
-                    objections.Add(other);
+                    others.Add(other);
                 }
             }
 
-            return c.LiftBlockedBy(objections, subject, dataMap);
+            return (c.LiftBlockedBy(others, subject, dataMap), c.LiftKeptBy(others, subject, dataMap));
         }
 
         var finishing = c.RestrictionLift is not null;
@@ -106,7 +108,8 @@ public sealed partial class CaseFollowUpEndpoints(
                 return await Answer(Texts.Get("CaseLiftReasonRequired", l), StatusCodes.Status400BadRequest, c);
             }
 
-            if (await BlockedAsync() is { } blocker)
+            var (blocker, keptBy) = await OthersAsync();
+            if (blocker is not null)
             {
                 // The requester is told nothing: the upheld objection stays in force.
                 return await Answer(Texts.Format("CaseLiftBlocked", l, blocker), StatusCodes.Status409Conflict, c);
@@ -126,7 +129,7 @@ public sealed partial class CaseFollowUpEndpoints(
             try
             {
                 // Not cut short by the staff member's browser going away: a send half done is not taken back as not sent.
-                await mail.SendAsync(PrivacyMails.RestrictionLiftNotice(c, dataMap, reason, options.Value.NoticeLink(c.Language)), CancellationToken.None);
+                await mail.SendAsync(PrivacyMails.RestrictionLiftNotice(c, dataMap, reason, options.Value.NoticeLink(c.Language), keptBy), CancellationToken.None);
             }
             catch (Exception ex)
             {
@@ -136,7 +139,7 @@ public sealed partial class CaseFollowUpEndpoints(
                 return await Answer(Texts.Get("CaseLiftMailFailed", l), StatusCodes.Status503ServiceUnavailable, back.Case);
             }
 
-            c = (await register.ApplyAsync(c.Id, x => x.RestrictionLiftNotified(by!, reason, time.GetUtcNow()), CancellationToken.None)).Case;
+            c = (await register.ApplyAsync(c.Id, x => x.RestrictionLiftNotified(by!, reason, time.GetUtcNow(), keptBy), CancellationToken.None)).Case;
         }
 
         if (c.RestrictionLift is null)
@@ -145,7 +148,14 @@ public sealed partial class CaseFollowUpEndpoints(
             return await Answer(Texts.Get("CaseLiftRefused", l), StatusCodes.Status409Conflict, c);
         }
 
-        if (finishing && await BlockedAsync() is { } since)
+        if (c.RestrictionLift.KeptBy is not null)
+        {
+            // The notice said the records stay restricted under that request: this request's restriction ends, no store changes.
+            c = (await register.ApplyAsync(c.Id, x => x.RestrictionLifted(new Dictionary<string, int>(), time.GetUtcNow()), CancellationToken.None)).Case;
+            return staff.Page(title, await page.BodyAsync(request, c, l, cancellationToken));
+        }
+
+        if (finishing && (await OthersAsync()).BlockedBy is { } since)
         {
             // Upheld since the notice went: the records stay restricted (the safe side); staff write to the requester.
             return await Answer(Texts.Format("CaseLiftBlockedAfterNotice", l, since), StatusCodes.Status409Conflict, c);

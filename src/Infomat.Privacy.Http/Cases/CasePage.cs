@@ -323,7 +323,9 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         {
             var records = string.Join(", ", (done.Records ?? new Dictionary<string, int>()).OrderBy(r => r.Key, StringComparer.Ordinal)
                 .Select(r => PrivacyMails.StoreLine(dataMap, r.Key, r.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), l)));
-            body.Append(P(Texts.Format("CaseLifted", l, Texts.DateTime(lifted, l), done.By, Texts.DateTime(done.NoticeSentAt, l), records)));
+            body.Append(P(done.KeptBy is { } kept
+                ? Texts.Format("CaseLiftedKept", l, Texts.DateTime(lifted, l), done.By, Texts.DateTime(done.NoticeSentAt, l), kept)
+                : Texts.Format("CaseLifted", l, Texts.DateTime(lifted, l), done.By, Texts.DateTime(done.NoticeSentAt, l), records)));
             return;
         }
 
