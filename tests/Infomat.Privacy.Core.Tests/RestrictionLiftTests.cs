@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 
 using Infomat.Privacy.Audit;
 using Infomat.Privacy.Cases;
+using Infomat.Privacy.Localization;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
@@ -50,51 +51,68 @@ public sealed class RestrictionLiftTests
     }
 
     [Fact]
-    public void Another_restriction_of_the_person_in_force_keeps_the_records_restricted_and_the_lift_changes_no_store()
+    public void Another_restriction_of_the_person_in_force_keeps_its_companies_records_restricted_and_the_lift_changes_only_the_others()
     {
         var lifting = Restricted();
         var subject = "subject-hash";
         var other = Restricted() with { Id = "PR-OTHR-0000-0001" };
         Assert.True(other.RestrictsUntilLifted);
-        Assert.Equal(other.Id, lifting.LiftKeptBy([other], subject, Map));
+        Assert.Equal(new LiftKeep(other.Id, ["be", "nl"]), lifting.LiftKeptBy([other], subject, Map), LiftKeepComparer);
 
-        // Not when it is lifted, found nothing, was refused, is someone else's, or restricts other companies' stores only.
-        var otherLifted = other.RestrictionLiftNotified("Els", "Reason.", Received.AddDays(1)).Changed!.RestrictionLifted(new Dictionary<string, int> { ["be/crm"] = 1 }, Received.AddDays(1)).Changed!;
-        Assert.False(otherLifted.RestrictsUntilLifted);
-        Assert.Null(lifting.LiftKeptBy([otherLifted], subject, Map));
+        // Not once its own lift was announced, nor when it found nothing, was refused, is someone else's, restricts
+        // other companies only, is not approved yet (nothing of it restricted, and it may never be), or its address was
+        // erased (no page can lift it; this lift, whose notice reaches the person, ends it too).
+        var otherAnnounced = other.RestrictionLiftNotified("Els", "Reason.", Received.AddDays(1)).Changed!;
+        Assert.False(otherAnnounced.RestrictsUntilLifted);
+        Assert.Null(lifting.LiftKeptBy([otherAnnounced], subject, Map));
         Assert.Null(lifting.LiftKeptBy([other with { FoundNothing = true }], subject, Map));
         Assert.Null(lifting.LiftKeptBy([other with { Status = CaseStatus.Rejected, Decision = new IdentityDecision(DecisionOutcome.Reject, Received, "Els", "No.") }], subject, Map));
         Assert.Null(lifting.LiftKeptBy([other with { Email = "jan.devries@example.nl" }], subject, Map));
         Assert.Null((lifting with { Entity = ControllerScope.Of("be") }).LiftKeptBy([other with { Entity = ControllerScope.Of("nl") }], subject, Map));
-        // Approved and still running (its stores may be restricted already), or its address erased since: it still holds them.
-        Assert.Equal(other.Id, lifting.LiftKeptBy([other.WithStatus(CaseStatus.InProgress, Received.AddHours(3))], subject, Map));
-        Assert.Equal(other.Id, lifting.LiftKeptBy([other with { Email = string.Empty, SubjectHash = subject, IdentifiersErasedAt = Received.AddYears(5) }], subject, Map));
-        // Not yet approved: nothing of it is restricted, and it may never be (the requester never confirms).
         Assert.Null(lifting.LiftKeptBy([other with { Decision = null }], subject, Map));
+        Assert.Null(lifting.LiftKeptBy([other with { Email = string.Empty, SubjectHash = subject, IdentifiersErasedAt = Received.AddYears(5) }], subject, Map));
+        // Approved and still running (its stores may be restricted already): it holds them.
+        Assert.Equal(other.Id, lifting.LiftKeptBy([other.WithStatus(CaseStatus.InProgress, Received.AddHours(3))], subject, Map)?.By);
 
-        // The lift kept by it records no store changed, and the audit names the request that keeps them (an id, no data).
-        var kept = lifting.RestrictionLiftNotified("Els", "Your address is correct.", Received.AddDays(1), other.Id).Changed!
-            .RestrictionLifted(new Dictionary<string, int> { ["be/crm"] = 2 }, Received.AddDays(1)).Changed!;
-        Assert.Empty(kept.RestrictionLift!.Records!);
-        Assert.False(kept.RestrictsUntilLifted);
-        var audit = CaseAudit.Entries(kept, new KeyedHash(RandomNumberGenerator.GetBytes(32))).Single(e => e.Key == "restriction-lifted");
-        Assert.Equal($"kept-by={other.Id} stores=", audit.Outcome);
+        // It covers one company of two: that company's stores stay restricted, the other's are lifted.
+        var keep = lifting.LiftKeptBy([other with { Entity = ControllerScope.Of("be") }], subject, Map)!;
+        Assert.Equal(["be"], keep.Entities);
+        var kept = lifting.RestrictionLiftNotified("Els", "Your address is correct.", Received.AddDays(1), keep).Changed!;
+        Assert.Equal(Map.StoresOf(ControllerScope.Of("nl")).Select(s => s.Key), kept.StoresToLift(Map).Select(s => s.Key));
+        Assert.Equal(Map.StoresOf(lifting.Entity).Select(s => s.Key), lifting.RestrictionLiftNotified("Els", "Reason.", Received.AddDays(1)).Changed!.StoresToLift(Map).Select(s => s.Key));
+        // Finishing later: another request approved since that covers the company the notice said would be lifted stops it;
+        // one covering only what the notice named as kept does not.
+        Assert.True(kept.LiftNowKeptBeyondNotice(new LiftKeep("PR-NEWR-0000-0002", ["nl"])));
+        Assert.False(kept.LiftNowKeptBeyondNotice(new LiftKeep(other.Id, ["be"])));
+        Assert.False(kept.LiftNowKeptBeyondNotice(null));
+
+        // The audit names the request that keeps them (an id, no data) and the stores lifted.
+        var done = kept.RestrictionLifted(new Dictionary<string, int> { ["nl/crm"] = 1 }, Received.AddDays(1)).Changed!;
+        Assert.False(done.RestrictsUntilLifted);
+        var audit = CaseAudit.Entries(done, new KeyedHash(RandomNumberGenerator.GetBytes(32))).Single(e => e.Key == "restriction-lifted");
+        Assert.Equal($"kept-by={other.Id} stores=nl/crm:1", audit.Outcome);
     }
 
+    private static readonly IEqualityComparer<LiftKeep?> LiftKeepComparer = EqualityComparer<LiftKeep?>.Create(
+        (a, b) => a?.By == b?.By && (a?.Entities ?? []).SequenceEqual(b?.Entities ?? []), k => k?.By.GetHashCode(StringComparison.Ordinal) ?? 0);
+
     [Theory]
-    [InlineData(Language.En, "stay restricted, because your request PR-OTHR-0000-0001 restricts them too", "we are lifting it")]
-    [InlineData(Language.Nl, "blijven toch beperkt, omdat uw verzoek PR-OTHR-0000-0001 ze ook beperkt", "we heffen ze op")]
-    [InlineData(Language.Fr, "restent néanmoins limitées, car votre demande PR-OTHR-0000-0001 les limite aussi", "nous la levons")]
-    public void The_notice_of_a_lift_kept_by_another_request_says_the_records_stay_restricted_and_promises_no_lift(Language language, string kept, string lifting)
+    [InlineData(Language.En, "stays restricted, because your request PR-OTHR-0000-0001 also asks for that restriction", "For your data at {nl}, which request PR-OTHR-0000-0001 does not cover, we lift", "we are lifting it")]
+    [InlineData(Language.Nl, "blijft wel beperkt, omdat u ook met uw verzoek PR-OTHR-0000-0001 om die beperking vroeg", "Voor uw gegevens bij {nl}, waarop verzoek PR-OTHR-0000-0001 geen betrekking heeft, heffen we", "we heffen ze op")]
+    [InlineData(Language.Fr, "reste toutefois limité, car vous l'avez aussi demandé par votre demande PR-OTHR-0000-0001", "Pour vos données chez {nl}, que la demande PR-OTHR-0000-0001 ne couvre pas, nous levons", "nous la levons pour vos données")]
+    public void The_notice_of_a_lift_kept_by_another_request_says_where_the_records_stay_restricted_and_where_they_are_lifted(Language language, string kept, string liftedPart, string wholeLift)
     {
         var c = Restricted(language);
 
-        var notice = PrivacyMails.RestrictionLiftNotice(c, Map, "Reason.", keptBy: "PR-OTHR-0000-0001");
+        var whole = PrivacyMails.RestrictionLiftNotice(c, Map, "Reason.", kept: new LiftKeep("PR-OTHR-0000-0001", ["be", "nl"])).TextBody;
+        var part = PrivacyMails.RestrictionLiftNotice(c, Map, "Reason.", kept: new LiftKeep("PR-OTHR-0000-0001", ["be"])).TextBody;
 
-        Assert.Contains(kept, notice.TextBody, StringComparison.Ordinal);
-        Assert.DoesNotContain(lifting, notice.TextBody, StringComparison.Ordinal);
-        Assert.Contains(c.Id, notice.Subject, StringComparison.Ordinal);
-        Assert.Contains(lifting, PrivacyMails.RestrictionLiftNotice(c, Map, "Reason.").TextBody, StringComparison.Ordinal);
+        Assert.Contains(kept, whole, StringComparison.Ordinal);
+        Assert.DoesNotContain(wholeLift, whole, StringComparison.Ordinal);
+        Assert.DoesNotContain("PR-OTHR-0000-0001 does not cover", whole, StringComparison.Ordinal);
+        Assert.Contains(kept, part, StringComparison.Ordinal);
+        Assert.Contains(liftedPart.Replace("{nl}", Texts.Companies(ControllerScope.Of("nl"), Map, language), StringComparison.Ordinal), part, StringComparison.Ordinal);
+        Assert.Contains(wholeLift, PrivacyMails.RestrictionLiftNotice(c, Map, "Reason.").TextBody, StringComparison.Ordinal);
     }
 
     [Theory]

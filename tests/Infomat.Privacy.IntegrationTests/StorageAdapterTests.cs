@@ -149,6 +149,18 @@ public sealed class StorageAdapterTests(Azurite azurite)
         Assert.Equal(new[] { open.Id, answered.Id, erased.Id }.Order(), listed.Order());
         // Without the keyed hash, only the cases that still hold the address.
         Assert.Equal(new[] { open.Id, answered.Id }.Order(), (await register.ListOfAsync(address, null, default).ToListAsync()).Order());
+
+        // A row the register wrote before it kept the hash in a column of its own (shape 2): still listed for the look-up,
+        // and given the column by the daily rewrite.
+        var table = Clients.Tables.GetTableClient(TableCaseRegister.CasesTable);
+        var row = (await table.GetEntityAsync<Azure.Data.Tables.TableEntity>(erased.Id, "case")).Value;
+        row.Remove("Subject");
+        row["ListVersion"] = 2;
+        await table.UpdateEntityAsync(row, row.ETag, Azure.Data.Tables.TableUpdateMode.Replace);
+        Assert.Contains(erased.Id, await register.ListOfAsync(address, probe.SubjectIn(hash), default).ToListAsync());
+        Assert.InRange(await register.RefreshListEntriesAsync(default), 1, int.MaxValue);
+        var rewritten = (await table.GetEntityAsync<Azure.Data.Tables.TableEntity>(erased.Id, "case")).Value;
+        Assert.Equal((probe.SubjectIn(hash), 3), (rewritten.GetString("Subject"), rewritten.GetInt32("ListVersion")));
     }
 
     /// <summary>

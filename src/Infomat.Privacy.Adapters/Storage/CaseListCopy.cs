@@ -26,9 +26,17 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
     /// The shape of <see cref="CaseListEntry"/> in <see cref="Column"/>. Raise it when the entry changes: rows of an older
     /// shape are then read whole until the daily sweep rewrites them (<see cref="TableCaseRegister.RefreshListEntriesAsync"/>).
     /// 2: the row also holds its requester's lookup key (<see cref="TableCaseRegister.RequesterColumn"/>), written by the same sweep.
-    /// 3: and, once the address was erased, its keyed hash (<see cref="TableCaseRegister.SubjectColumn"/>).
+    /// 3: and, once the address was erased, its keyed hash (<see cref="TableCaseRegister.SubjectColumn"/>). The entry's
+    /// own shape is that of 2 (<see cref="EntryShapeSince"/>): the list reads rows of 2 as they are, and only the look-up
+    /// of a person's cases by keyed hash reads them whole until the sweep rewrites them.
     /// </summary>
     internal const int Version = 3;
+
+    /// <summary>The first row version whose entry has today's shape.</summary>
+    internal const int EntryShapeSince = 2;
+
+    /// <summary>The first row version that holds the requester's lookup key.</summary>
+    internal const int RequesterSince = 2;
 
     /// <summary>
     /// Rows up to this much older than the newest one seen are read again: the Timestamp comes from the clock of the
@@ -152,7 +160,7 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
     public static CaseListEntry? Read(TableEntity row)
     {
         ArgumentNullException.ThrowIfNull(row);
-        return row.GetInt32(VersionColumn) == Version && row.GetString(Column) is { } json
+        return row.GetInt32(VersionColumn) is { } version && version >= EntryShapeSince && version <= Version && row.GetString(Column) is { } json
             ? JsonSerializer.Deserialize<CaseListEntry>(json, TableJson.Options)
             : null;
     }

@@ -154,7 +154,7 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
     public async IAsyncEnumerable<string> ListUnfinishedOfAsync(string email, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await ready.EnsureAsync();
-        var filter = $"Finished eq false and ({RequesterColumn} eq '{EmailAddresses.RegisterKey(email)}' or {CaseListCopy.VersionColumn} lt {CaseListCopy.Version})";
+        var filter = $"Finished eq false and ({RequesterColumn} eq '{EmailAddresses.RegisterKey(email)}' or {CaseListCopy.VersionColumn} lt {CaseListCopy.RequesterSince})";
         await foreach (var row in cases.QueryAsync<TableEntity>(filter, select: ["PartitionKey"], cancellationToken: cancellationToken))
         {
             yield return row.PartitionKey;
@@ -168,7 +168,7 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
     public async IAsyncEnumerable<string> ListUnansweredOfAsync(string email, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await ready.EnsureAsync();
-        var filter = $"(Finished eq false or Status eq '{nameof(CaseStatus.Failed)}') and ({RequesterColumn} eq '{EmailAddresses.RegisterKey(email)}' or {CaseListCopy.VersionColumn} lt {CaseListCopy.Version})";
+        var filter = $"(Finished eq false or Status eq '{nameof(CaseStatus.Failed)}') and ({RequesterColumn} eq '{EmailAddresses.RegisterKey(email)}' or {CaseListCopy.VersionColumn} lt {CaseListCopy.RequesterSince})";
         await foreach (var row in cases.QueryAsync<TableEntity>(filter, select: ["PartitionKey"], cancellationToken: cancellationToken))
         {
             yield return row.PartitionKey;
@@ -266,7 +266,7 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
         foreach (var id in stale)
         {
             var response = await cases.GetEntityIfExistsAsync<TableEntity>(id, CaseRow, cancellationToken: cancellationToken);
-            if (!response.HasValue || CaseListCopy.Read(response.Value!) is not null)
+            if (!response.HasValue || response.Value!.GetInt32(CaseListCopy.VersionColumn) == CaseListCopy.Version)
             {
                 continue;
             }

@@ -69,35 +69,46 @@ public sealed partial record PrivacyCase
     /// <summary>
     /// Whether this case's restriction holds the person's records restricted now, or will once its actions run, until
     /// staff lift it: a restriction request whose identity was approved (its stores are restricted, or are about to be),
-    /// not refused, expired or joined to another, whose report did not say nothing was found, and whose lift is not
-    /// finished. Its address erased after its retention, it still holds them (no page lifts it then).
+    /// not refused, expired or joined to another, whose report did not say nothing was found, and whose lift was not
+    /// announced (once its notice went, the requester was told it ends). Its address erased after its retention, no page
+    /// can lift it and it keeps no other lift: the lift of another request of the person, whose notice reaches them, ends
+    /// it too.
     /// </summary>
     public bool RestrictsUntilLifted =>
         Rights.Contains(RequestType.Restriction)
         && Decision is { Outcome: DecisionOutcome.Approve }
         && Status is not (CaseStatus.Rejected or CaseStatus.Expired or CaseStatus.Joined)
         && FoundNothing != true
-        && RestrictionLift?.LiftedAt is null;
+        && RestrictionLift is null
+        && IdentifiersErasedAt is null;
 
     /// <summary>
-    /// The reference of another restriction request of the same person (<paramref name="subjectHash"/> as in
-    /// <see cref="LiftBlockedBy"/>) that still holds records restricted in a store this lift would change
-    /// (<see cref="RestrictsUntilLifted"/>), or null when none does. The stores mark a record restricted, not by which
-    /// request, so changing them would end that restriction too, whose own ground (Art. 18(1)) may not have ended. This
-    /// lift then ends this request's restriction only: the requester is told their records stay restricted under that
-    /// request, and no store changes; lifting the last one changes the stores (decision 128).
+    /// What other restriction requests of the same person (<paramref name="subjectHash"/> as in <see cref="LiftBlockedBy"/>)
+    /// that still hold records restricted (<see cref="RestrictsUntilLifted"/>) keep of this lift: the first of them by
+    /// reference, and the companies of this case they cover too; null when none does. The stores mark a record
+    /// restricted, not by which request, so changing those companies' stores would end that restriction too, whose own
+    /// ground (Art. 18(1)) may not have ended. The lift then ends this request's restriction, leaves those stores
+    /// restricted and says so, and lifts the stores of this case's other companies (decision 128).
     /// </summary>
-    public string? LiftKeptBy(IEnumerable<PrivacyCase> others, string? subjectHash, Stores.DataMap map)
+    public LiftKeep? LiftKeptBy(IEnumerable<PrivacyCase> others, string? subjectHash, Stores.DataMap map)
     {
         ArgumentNullException.ThrowIfNull(others);
         ArgumentNullException.ThrowIfNull(map);
-        var mine = map.StoresOf(Entity).Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
-        return others
-            .Where(o => o.Id != Id && o.RestrictsUntilLifted && o.IsAbout(Email, subjectHash) && map.StoresOf(o.Entity).Any(s => mine.Contains(s.Key)))
-            .Select(o => o.Id)
-            .Order(StringComparer.Ordinal)
-            .FirstOrDefault();
+        var keeping = others
+            .Where(o => o.Id != Id && o.RestrictsUntilLifted && o.IsAbout(Email, subjectHash) && o.Entity.Codes.Any(Entity.Codes.Contains))
+            .OrderBy(o => o.Id, StringComparer.Ordinal)
+            .ToList();
+        return keeping.Count == 0 ? null
+            : new LiftKeep(keeping[0].Id, [.. Entity.Codes.Where(code => keeping.Any(o => o.Entity.Codes.Contains(code)))]);
     }
+
+    /// <summary>
+    /// Whether lifting now would change a store that another restriction request of the person keeps restricted and
+    /// that this lift's notice did not name as kept (<paramref name="now"/>: <see cref="LiftKeptBy"/> asked again when
+    /// a lift whose notice went is finished later): then nothing more is lifted.
+    /// </summary>
+    public bool LiftNowKeptBeyondNotice(LiftKeep? now) =>
+        now is not null && now.Entities.Any(code => RestrictionLift?.KeptIn?.Contains(code) != true);
 
     /// <summary>
     /// How long a claim on the lift notice (<see cref="ClaimRestrictionLiftNotice"/>) keeps others from sending it: past
@@ -131,29 +142,29 @@ public sealed partial record PrivacyCase
     /// <summary>
     /// The notice that the restriction will be lifted, with <paramref name="reason"/>, went to the requester (before any
     /// store changes); its claim ends. Without this record nothing is lifted (<see cref="RestrictionLifted"/>). With
-    /// <paramref name="keptBy"/> (<see cref="LiftKeptBy"/>) the notice said the records stay restricted under that
-    /// request, and the lift changes no store.
+    /// <paramref name="kept"/> (<see cref="LiftKeptBy"/>) the notice said the records at those companies stay restricted
+    /// under that request, and the lift changes only the stores of this case's other companies.
     /// </summary>
-    public CaseTransition RestrictionLiftNotified(string by, string reason, DateTimeOffset at, string? keptBy = null) =>
+    public CaseTransition RestrictionLiftNotified(string by, string reason, DateTimeOffset at, LiftKeep? kept = null) =>
         LiftRefusal is { } refusal ? Refuse(refusal)
         : string.IsNullOrWhiteSpace(reason) ? Refuse(CaseRefusal.ReasonRequired)
         : RestrictionLift is not null ? Refuse(CaseRefusal.AlreadyDone)
-        : To(this with { RestrictionLift = new RestrictionLift(by, reason.Trim(), at) { KeptBy = keptBy }, RestrictionLiftClaim = null });
+        : To(this with { RestrictionLift = new RestrictionLift(by, reason.Trim(), at) { KeptBy = kept?.By, KeptIn = kept?.Entities }, RestrictionLiftClaim = null });
 
     /// <summary>
-    /// The records are marked no longer restricted: how many per store. Refused before the requester was told. A lift
-    /// kept by another request (<see cref="RestrictionLift.KeptBy"/>) ends this request's restriction with no store
-    /// changed, so it records none.
+    /// The records are marked no longer restricted: how many per store (a lift kept by another request, only in the
+    /// stores of the companies it does not keep, <see cref="StoresToLift"/>). Refused before the requester was told.
     /// </summary>
     public CaseTransition RestrictionLifted(IReadOnlyDictionary<string, int> records, DateTimeOffset at) =>
         RestrictionLift is null ? Refuse(CaseRefusal.NotAsked)
         : RestrictionLift.LiftedAt is not null ? Refuse(CaseRefusal.AlreadyDone)
-        : To(this with
-        {
-            RestrictionLift = RestrictionLift with
-            {
-                LiftedAt = at,
-                Records = RestrictionLift.KeptBy is null ? new Dictionary<string, int>(records, StringComparer.Ordinal) : new Dictionary<string, int>(StringComparer.Ordinal),
-            },
-        });
+        : To(this with { RestrictionLift = RestrictionLift with { LiftedAt = at, Records = new Dictionary<string, int>(records, StringComparer.Ordinal) } });
+
+    /// <summary>The stores this lift changes: every store of the case, but those of the companies another request keeps restricted.</summary>
+    public IEnumerable<Stores.StoreMap> StoresToLift(Stores.DataMap map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        var kept = RestrictionLift?.KeptIn ?? [];
+        return map.StoresOf(Entity.Codes.Where(code => !kept.Contains(code)));
+    }
 }

@@ -393,13 +393,22 @@ public sealed record RestrictionLift(string By, string Reason, DateTimeOffset No
     public DateTimeOffset? LiftedAt { get; init; }
 
     /// <summary>
-    /// Another restriction request of the same person that still held the records restricted when the notice went
-    /// (<see cref="PrivacyCase.LiftKeptBy"/>): the notice said they stay restricted under it, and no store was changed.
+    /// Another restriction request of the same person that still held records restricted when the notice went
+    /// (<see cref="PrivacyCase.LiftKeptBy"/>): the notice said they stay restricted under it.
     /// </summary>
     public string? KeptBy { get; init; }
 
+    /// <summary>The companies (controller codes) whose stores that request keeps restricted: this lift left them unchanged.</summary>
+    public IReadOnlyList<string>? KeptIn { get; init; }
+
     public IReadOnlyDictionary<string, int>? Records { get; init; }
 }
+
+/// <summary>
+/// Another restriction request of the same person that keeps a lift from changing some stores (decision 128): its
+/// reference, and the companies (controller codes) of the lifting case whose stores it keeps restricted.
+/// </summary>
+public sealed record LiftKeep(string By, IReadOnlyList<string> Entities);
 
 /// <summary>A staff member resumed a failed case from the case page.</summary>
 public sealed record StaffRetry(string By, DateTimeOffset At);

@@ -87,18 +87,29 @@ public static partial class PrivacyMails
     /// To the requester, before staff lift the restriction the case put in place (Art. 18(3)): that it will be lifted,
     /// in which companies' systems, why, and the remedies. Sent before any store changes.
     /// </summary>
-    public static OutgoingMail RestrictionLiftNotice(PrivacyCase c, Stores.DataMap map, string reason, Uri? notice = null, string? keptBy = null)
+    public static OutgoingMail RestrictionLiftNotice(PrivacyCase c, Stores.DataMap map, string reason, Uri? notice = null, LiftKeep? kept = null)
     {
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(map);
         var l = c.Language;
-        // Kept by another restriction request of theirs (decision 128): this one ends, the records stay restricted.
-        return Requester(c, map, MailKind.RestrictionLiftNotice, Texts.Format(keptBy is null ? "MailRestrictionLiftSubject" : "MailRestrictionLiftSubjectKept", l, c.Id),
+        if (kept is null)
+        {
+            return Requester(c, map, MailKind.RestrictionLiftNotice, Texts.Format("MailRestrictionLiftSubject", l, c.Id),
+            [
+                // The companies by name (a sentence, not the form's "Both: …" label).
+                Text(Texts.Format("MailRestrictionLiftBody", l, c.Id, Texts.Companies(c.Entity, map, l))),
+                Text(reason),
+            ], notice: notice);
+        }
+
+        // Kept by another restriction request of theirs (decision 128): this one ends; the records at the companies that
+        // request covers stay restricted, those at this request's other companies are lifted.
+        var lifted = c.Entity.Codes.Where(code => !kept.Entities.Contains(code)).ToList();
+        return Requester(c, map, MailKind.RestrictionLiftNotice, Texts.Format("MailRestrictionLiftSubjectKept", l, c.Id),
         [
-            // The companies by name (a sentence, not the form's "Both: …" label).
-            Text(keptBy is null
-                ? Texts.Format("MailRestrictionLiftBody", l, c.Id, Texts.Companies(c.Entity, map, l))
-                : Texts.Format("MailRestrictionLiftBodyKept", l, c.Id, Texts.Companies(c.Entity, map, l), keptBy)),
+            Text(Texts.Format("MailRestrictionLiftBodyKept", l, c.Id, Texts.Companies(ControllerScope.Of(kept.Entities), map, l), kept.By)),
+            .. lifted.Count == 0 ? Array.Empty<Block>() : [Text(Texts.Format("MailRestrictionLiftPartKept", l, Texts.Companies(ControllerScope.Of(lifted), map, l), kept.By))],
+            Text(Texts.Format("MailRestrictionLiftReasonKept", l, c.Id)),
             Text(reason),
         ], notice: notice);
     }

@@ -80,9 +80,9 @@ public sealed partial class CaseFollowUpEndpoints(
         // An upheld objection of the same person on these records: the stores cannot lift one restriction without the
         // other, so nothing is lifted (decision 123). Asked before the notice, and again before the stores when a lift
         // whose notice went is finished later.
-        // Another restriction request of the same person still in force keeps the records restricted: this lift then
-        // ends this request's restriction only, says so, and changes no store (decision 128).
-        async Task<(string? BlockedBy, string? KeptBy)> OthersAsync()
+        // Another restriction request of the same person still in force keeps its companies' records restricted: this
+        // lift then ends this request's restriction, says so, and changes only the other companies' stores (decision 128).
+        async Task<(string? BlockedBy, LiftKeep? Kept)> OthersAsync()
         {
             var subject = c.SubjectIn(hash);
             // The requester's own cases, by one query on the register (not every case: a lift must answer at once); an
@@ -108,7 +108,7 @@ public sealed partial class CaseFollowUpEndpoints(
                 return await Answer(Texts.Get("CaseLiftReasonRequired", l), StatusCodes.Status400BadRequest, c);
             }
 
-            var (blocker, keptBy) = await OthersAsync();
+            var (blocker, kept) = await OthersAsync();
             if (blocker is not null)
             {
                 // The requester is told nothing: the upheld objection stays in force.
@@ -129,7 +129,7 @@ public sealed partial class CaseFollowUpEndpoints(
             try
             {
                 // Not cut short by the staff member's browser going away: a send half done is not taken back as not sent.
-                await mail.SendAsync(PrivacyMails.RestrictionLiftNotice(c, dataMap, reason, options.Value.NoticeLink(c.Language), keptBy), CancellationToken.None);
+                await mail.SendAsync(PrivacyMails.RestrictionLiftNotice(c, dataMap, reason, options.Value.NoticeLink(c.Language), kept), CancellationToken.None);
             }
             catch (Exception ex)
             {
@@ -139,7 +139,7 @@ public sealed partial class CaseFollowUpEndpoints(
                 return await Answer(Texts.Get("CaseLiftMailFailed", l), StatusCodes.Status503ServiceUnavailable, back.Case);
             }
 
-            c = (await register.ApplyAsync(c.Id, x => x.RestrictionLiftNotified(by!, reason, time.GetUtcNow(), keptBy), CancellationToken.None)).Case;
+            c = (await register.ApplyAsync(c.Id, x => x.RestrictionLiftNotified(by!, reason, time.GetUtcNow(), kept), CancellationToken.None)).Case;
         }
 
         if (c.RestrictionLift is null)
@@ -148,24 +148,28 @@ public sealed partial class CaseFollowUpEndpoints(
             return await Answer(Texts.Get("CaseLiftRefused", l), StatusCodes.Status409Conflict, c);
         }
 
-        if (c.RestrictionLift.KeptBy is not null)
+        if (finishing)
         {
-            // The notice said the records stay restricted under that request: this request's restriction ends, no store changes.
-            c = (await register.ApplyAsync(c.Id, x => x.RestrictionLifted(new Dictionary<string, int>(), time.GetUtcNow()), CancellationToken.None)).Case;
-            return staff.Page(title, await page.BodyAsync(request, c, l, cancellationToken));
-        }
+            var (since, keptNow) = await OthersAsync();
+            if (since is not null)
+            {
+                // Upheld since the notice went: the records stay restricted (the safe side); staff write to the requester.
+                return await Answer(Texts.Format("CaseLiftBlockedAfterNotice", l, since), StatusCodes.Status409Conflict, c);
+            }
 
-        if (finishing && (await OthersAsync()).BlockedBy is { } since)
-        {
-            // Upheld since the notice went: the records stay restricted (the safe side); staff write to the requester.
-            return await Answer(Texts.Format("CaseLiftBlockedAfterNotice", l, since), StatusCodes.Status409Conflict, c);
+            if (c.LiftNowKeptBeyondNotice(keptNow))
+            {
+                // Another restriction approved since the notice covers stores the notice said would be lifted: nothing more
+                // is lifted (the safe side); staff write to the requester.
+                return await Answer(Texts.Format("CaseLiftKeptAfterNotice", l, keptNow!.By), StatusCodes.Status409Conflict, c);
+            }
         }
 
         try
         {
             // Each store records the lift under the case id: finishing a lift a store failed does not change any store twice.
             var records = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var store in dataMap.StoresOf(c.Entity))
+            foreach (var store in c.StoresToLift(dataMap))
             {
                 var outcome = await stores.Find(store.Key).ApplyAsync(new StoreActionRequest(c.Id, StoreAction.LiftRestriction, c.Email, time.GetUtcNow()), cancellationToken);
                 records[store.Key] = outcome.Tables.Sum(t => t.Updated);

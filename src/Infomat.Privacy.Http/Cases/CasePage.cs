@@ -323,8 +323,10 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         {
             var records = string.Join(", ", (done.Records ?? new Dictionary<string, int>()).OrderBy(r => r.Key, StringComparer.Ordinal)
                 .Select(r => PrivacyMails.StoreLine(dataMap, r.Key, r.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), l)));
+            // Kept in part by another restriction request of the person (decision 128): where, under which, and what was lifted.
             body.Append(P(done.KeptBy is { } kept
-                ? Texts.Format("CaseLiftedKept", l, Texts.DateTime(lifted, l), done.By, Texts.DateTime(done.NoticeSentAt, l), kept)
+                ? Texts.Format("CaseLiftedKept", l, Texts.DateTime(lifted, l), done.By, Texts.DateTime(done.NoticeSentAt, l),
+                    Texts.Companies(ControllerScope.Of(done.KeptIn ?? []), dataMap, l), kept, records.Length == 0 ? Texts.Get("CaseLiftNoRecords", l) : records)
                 : Texts.Format("CaseLifted", l, Texts.DateTime(lifted, l), done.By, Texts.DateTime(done.NoticeSentAt, l), records)));
             return;
         }
@@ -333,7 +335,9 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
             .Append(staff.NameField("lift-name"));
         if (c.RestrictionLift is { } notified)
         {
-            body.Append(P(Texts.Format("CaseLiftNotified", l, Texts.DateTime(notified.NoticeSentAt, l), notified.By)));
+            body.Append(P(notified.KeptBy is { } keptBy
+                ? Texts.Format("CaseLiftNotifiedKept", l, Texts.DateTime(notified.NoticeSentAt, l), notified.By, Texts.Companies(ControllerScope.Of(notified.KeptIn ?? []), dataMap, l), keptBy)
+                : Texts.Format("CaseLiftNotified", l, Texts.DateTime(notified.NoticeSentAt, l), notified.By)));
             form.Append("<button type=\"submit\">").Append(E(Texts.Get("CaseLiftFinishButton", l))).Append("</button></form>");
         }
         else
