@@ -144,8 +144,9 @@ public sealed partial class CaseFollowUpEndpoints(
 
         if (c.RestrictionLift is null)
         {
-            // The notice went but could not be recorded as sent (the case changed meanwhile): nothing is lifted without it.
-            return await Answer(Texts.Get("CaseLiftRefused", l), StatusCodes.Status409Conflict, c);
+            // The notice went but could not be recorded as sent (the case changed meanwhile): nothing is lifted without it,
+            // and staff are told the requester has the notice.
+            return await Answer(Texts.Get("CaseLiftNoticeNotRecorded", l), StatusCodes.Status409Conflict, c);
         }
 
         if (finishing)
