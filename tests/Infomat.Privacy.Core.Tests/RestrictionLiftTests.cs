@@ -93,6 +93,28 @@ public sealed class RestrictionLiftTests
         Assert.Equal($"kept-by={other.Id} stores=nl/crm:1", audit.Outcome);
     }
 
+    [Theory]
+    [InlineData(Language.En, "If we still keep data about you after your erasure request PR-ERAS-0000-0001 only because the law obliges us to (Art. 17(3)(b) GDPR), their processing stays restricted to storage")]
+    [InlineData(Language.Nl, "Als we na uw wisverzoek PR-ERAS-0000-0001 nog gegevens over u bewaren alleen omdat de wet ons daartoe verplicht (art. 17, lid 3, b), AVG), blijft de verwerking van die gegevens beperkt tot opslag")]
+    [InlineData(Language.Fr, "Si nous conservons encore des données vous concernant après votre demande d'effacement PR-ERAS-0000-0001 uniquement parce que la loi nous y oblige")]
+    public void After_an_erasure_of_the_person_the_lift_notice_says_what_the_law_makes_us_keep_stays_restricted(Language language, string held)
+    {
+        // The stores keep records held for an erasure (a legal hold) restricted through any lift; the notice said "we are
+        // lifting it for your data" all the same.
+        var lifting = Restricted(language);
+        var erasure = Case(RequestType.Erasure) with { Id = "PR-ERAS-0000-0001" };
+        erasure = erasure.Complete(Received.AddHours(2)).Changed!;
+
+        Assert.Equal(erasure.Id, lifting.LiftLeavesHeldBy([erasure], "subject-hash"));
+        Assert.Null(lifting.LiftLeavesHeldBy([erasure with { FoundNothing = true }], "subject-hash"));
+        Assert.Null(lifting.LiftLeavesHeldBy([erasure with { Email = "jan.devries@example.nl" }], "subject-hash"));
+        Assert.Null(lifting.LiftLeavesHeldBy([Case(RequestType.Erasure)], "subject-hash"));
+
+        Assert.Contains(held, PrivacyMails.RestrictionLiftNotice(lifting, Map, "Reason.", heldBy: erasure.Id).TextBody, StringComparison.Ordinal);
+        Assert.Contains(held, PrivacyMails.RestrictionLiftNotice(lifting, Map, "Reason.", kept: new LiftKeep("PR-OTHR-0000-0001", ["be"]), heldBy: erasure.Id).TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("PR-ERAS-0000-0001", PrivacyMails.RestrictionLiftNotice(lifting, Map, "Reason.").TextBody, StringComparison.Ordinal);
+    }
+
     private static readonly IEqualityComparer<LiftKeep?> LiftKeepComparer = EqualityComparer<LiftKeep?>.Create(
         (a, b) => a?.By == b?.By && (a?.Entities ?? []).SequenceEqual(b?.Entities ?? []), k => k?.By.GetHashCode(StringComparison.Ordinal) ?? 0);
 

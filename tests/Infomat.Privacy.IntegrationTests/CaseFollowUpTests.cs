@@ -228,6 +228,30 @@ public sealed partial class CaseFollowUpTests(Azurite azurite) : LocalHostTests(
     }
 
     [Fact]
+    public async Task After_an_erasure_a_lift_says_what_the_law_makes_us_keep_stays_restricted_and_it_does()
+    {
+        // Jan's invoices are kept under a legal hold when he asks for erasure, and restricted; a later restriction's lift
+        // leaves them restricted (the stores keep held records so). The notice said "we are lifting it for your data".
+        const string email = "jan.devries@example.nl";
+        var erasure = await Flows.SubmitAsync(email: email, language: "nl", entity: "nl", type: "erasure");
+        await Flows.ApproveAsync(erasure);
+        await Host.Mailbox.WaitForAsync("action-report", erasure);
+        var id = await Flows.SubmitAsync(email: email, language: "nl", entity: "nl", type: "restriction");
+        await Flows.ApproveAsync(id);
+        await Host.Mailbox.WaitForAsync("action-report", id);
+
+        var lifted = await Flows.StaffPostAsync($"/cases/{id}/lift-restriction", new Uri($"{Host.BaseUrl}/cases/{id}"), "Els Janssens", ("reason", "De juistheid is nagekeken."));
+
+        Assert.Equal(HttpStatusCode.OK, lifted.StatusCode);
+        var notice = await Host.Mailbox.WaitForAsync("restriction-lift-notice", id);
+        Assert.Contains($"Als we na uw wisverzoek {erasure} nog gegevens over u bewaren alleen omdat de wet ons daartoe verplicht (art. 17, lid 3, b), AVG), blijft de verwerking van die gegevens beperkt tot opslag",
+            notice.TextBody, StringComparison.Ordinal);
+        var flags = await RestrictedFlagsAsync(email, "nl");
+        Assert.NotEmpty(flags);
+        Assert.All(flags, Assert.True);
+    }
+
+    [Fact]
     public async Task The_reply_with_more_identification_is_shown_on_the_case_page_without_its_content_and_staff_record_that_they_checked_it()
     {
         var email = $"marc.leroy.{Guid.NewGuid():N}@example.org";

@@ -103,6 +103,22 @@ public sealed partial record PrivacyCase
     }
 
     /// <summary>
+    /// The reference of an erasure of the same person answered before, on a company of this case, or null when there is
+    /// none. The records it kept under a legal hold (Art. 17(3)(b)) stay restricted through any lift, until their hold
+    /// ends and the daily sweep erases them (the stores keep held records restricted), so the lift notice says so.
+    /// </summary>
+    public string? LiftLeavesHeldBy(IEnumerable<PrivacyCase> others, string? subjectHash)
+    {
+        ArgumentNullException.ThrowIfNull(others);
+        return others
+            .Where(o => o.Id != Id && o.Rights.Contains(RequestType.Erasure) && o.Status == CaseStatus.Completed && o.FoundNothing != true
+                && o.IsAbout(Email, subjectHash) && o.Entity.Codes.Any(Entity.Codes.Contains))
+            .Select(o => o.Id)
+            .Order(StringComparer.Ordinal)
+            .FirstOrDefault();
+    }
+
+    /// <summary>
     /// Whether lifting now would change a store that another restriction request of the person keeps restricted and
     /// that this lift's notice did not name as kept (<paramref name="now"/>: <see cref="LiftKeptBy"/> asked again when
     /// a lift whose notice went is finished later): then nothing more is lifted.

@@ -87,11 +87,13 @@ public static partial class PrivacyMails
     /// To the requester, before staff lift the restriction the case put in place (Art. 18(3)): that it will be lifted,
     /// in which companies' systems, why, and the remedies. Sent before any store changes.
     /// </summary>
-    public static OutgoingMail RestrictionLiftNotice(PrivacyCase c, Stores.DataMap map, string reason, Uri? notice = null, LiftKeep? kept = null)
+    public static OutgoingMail RestrictionLiftNotice(PrivacyCase c, Stores.DataMap map, string reason, Uri? notice = null, LiftKeep? kept = null, string? heldBy = null)
     {
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(map);
         var l = c.Language;
+        // After an erasure of theirs, what the law makes us keep stays restricted whatever this lift does (PrivacyCase.LiftLeavesHeldBy).
+        Block[] held = heldBy is null ? [] : [Text(Texts.Format("MailRestrictionLiftHeld", l, heldBy))];
         if (kept is null)
         {
             return Requester(c, map, MailKind.RestrictionLiftNotice, Texts.Format("MailRestrictionLiftSubject", l, c.Id),
@@ -99,6 +101,7 @@ public static partial class PrivacyMails
                 // The companies by name (a sentence, not the form's "Both: …" label).
                 Text(Texts.Format("MailRestrictionLiftBody", l, c.Id, Texts.Companies(c.Entity, map, l))),
                 Text(reason),
+                .. held,
             ], notice: notice);
         }
 
@@ -111,6 +114,7 @@ public static partial class PrivacyMails
             .. lifted.Count == 0 ? Array.Empty<Block>() : [Text(Texts.Format("MailRestrictionLiftPartKept", l, Texts.Companies(ControllerScope.Of(lifted), map, l), kept.By))],
             Text(Texts.Format("MailRestrictionLiftReasonKept", l, c.Id)),
             Text(reason),
+            .. held,
         ], notice: notice);
     }
 

@@ -2,6 +2,7 @@ using Infomat.Privacy.Cases;
 using Infomat.Privacy.Http.Staff;
 using Infomat.Privacy.Localization;
 using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.Configuration;
 
@@ -82,7 +83,8 @@ public sealed partial class CaseFollowUpEndpoints(
         // whose notice went is finished later.
         // Another restriction request of the same person still in force keeps its companies' records restricted: this
         // lift then ends this request's restriction, says so, and changes only the other companies' stores (decision 128).
-        async Task<(string? BlockedBy, LiftKeep? Kept)> OthersAsync()
+        // An erasure of the person answered before leaves the records it holds by law restricted: the notice says so.
+        async Task<(string? BlockedBy, LiftKeep? Kept, string? HeldBy)> OthersAsync()
         {
             var subject = c.SubjectIn(hash);
             // The requester's own cases, by one query on the register (not every case: a lift must answer at once); an
@@ -90,13 +92,14 @@ public sealed partial class CaseFollowUpEndpoints(
             var others = new List<PrivacyCase>();
             await foreach (var otherId in register.ListOfAsync(c.Email, subject, cancellationToken))
             {
-                if (otherId != c.Id && await register.GetAsync(otherId, cancellationToken) is { } other && (other.RestrictsForGood || other.RestrictsUntilLifted))
+                if (otherId != c.Id && await register.GetAsync(otherId, cancellationToken) is { } other
+                    && (other.RestrictsForGood || other.RestrictsUntilLifted || other.Rights.Contains(RequestType.Erasure)))
                 {
                     others.Add(other);
                 }
             }
 
-            return (c.LiftBlockedBy(others, subject, dataMap), c.LiftKeptBy(others, subject, dataMap));
+            return (c.LiftBlockedBy(others, subject, dataMap), c.LiftKeptBy(others, subject, dataMap), c.LiftLeavesHeldBy(others, subject));
         }
 
         var finishing = c.RestrictionLift is not null;
@@ -108,7 +111,7 @@ public sealed partial class CaseFollowUpEndpoints(
                 return await Answer(Texts.Get("CaseLiftReasonRequired", l), StatusCodes.Status400BadRequest, c);
             }
 
-            var (blocker, kept) = await OthersAsync();
+            var (blocker, kept, heldBy) = await OthersAsync();
             if (blocker is not null)
             {
                 // The requester is told nothing: the upheld objection stays in force.
@@ -129,7 +132,7 @@ public sealed partial class CaseFollowUpEndpoints(
             try
             {
                 // Not cut short by the staff member's browser going away: a send half done is not taken back as not sent.
-                await mail.SendAsync(PrivacyMails.RestrictionLiftNotice(c, dataMap, reason, options.Value.NoticeLink(c.Language), kept), CancellationToken.None);
+                await mail.SendAsync(PrivacyMails.RestrictionLiftNotice(c, dataMap, reason, options.Value.NoticeLink(c.Language), kept, heldBy), CancellationToken.None);
             }
             catch (Exception ex)
             {
@@ -151,7 +154,7 @@ public sealed partial class CaseFollowUpEndpoints(
 
         if (finishing)
         {
-            var (since, keptNow) = await OthersAsync();
+            var (since, keptNow, _) = await OthersAsync();
             if (since is not null)
             {
                 // Upheld since the notice went: the records stay restricted (the safe side); staff write to the requester.
