@@ -57,34 +57,38 @@ public sealed class RestrictionLiftTests
         var subject = "subject-hash";
         var other = Restricted() with { Id = "PR-OTHR-0000-0001" };
         Assert.True(other.RestrictsUntilLifted);
-        Assert.Equal(new LiftKeep(other.Id, ["be", "nl"]), lifting.LiftKeptBy([other], subject, Map), LiftKeepComparer);
+        Assert.Equal(["PR-OTHR-0000-0001:be,nl"], Shown(lifting.LiftKeptBy([other], subject, Map)));
 
         // Not once its own lift was announced, nor when it found nothing, was refused, is someone else's, restricts
         // other companies only, is not approved yet (nothing of it restricted, and it may never be), or its address was
         // erased (no page can lift it; this lift, whose notice reaches the person, ends it too).
         var otherAnnounced = other.RestrictionLiftNotified("Els", "Reason.", Received.AddDays(1)).Changed!;
         Assert.False(otherAnnounced.RestrictsUntilLifted);
-        Assert.Null(lifting.LiftKeptBy([otherAnnounced], subject, Map));
-        Assert.Null(lifting.LiftKeptBy([other with { FoundNothing = true }], subject, Map));
-        Assert.Null(lifting.LiftKeptBy([other with { Status = CaseStatus.Rejected, Decision = new IdentityDecision(DecisionOutcome.Reject, Received, "Els", "No.") }], subject, Map));
-        Assert.Null(lifting.LiftKeptBy([other with { Email = "jan.devries@example.nl" }], subject, Map));
-        Assert.Null((lifting with { Entity = ControllerScope.Of("be") }).LiftKeptBy([other with { Entity = ControllerScope.Of("nl") }], subject, Map));
-        Assert.Null(lifting.LiftKeptBy([other with { Decision = null }], subject, Map));
-        Assert.Null(lifting.LiftKeptBy([other with { Email = string.Empty, SubjectHash = subject, IdentifiersErasedAt = Received.AddYears(5) }], subject, Map));
+        Assert.Empty(lifting.LiftKeptBy([otherAnnounced], subject, Map));
+        Assert.Empty(lifting.LiftKeptBy([other with { FoundNothing = true }], subject, Map));
+        Assert.Empty(lifting.LiftKeptBy([other with { Status = CaseStatus.Rejected, Decision = new IdentityDecision(DecisionOutcome.Reject, Received, "Els", "No.") }], subject, Map));
+        Assert.Empty(lifting.LiftKeptBy([other with { Email = "jan.devries@example.nl" }], subject, Map));
+        Assert.Empty((lifting with { Entity = ControllerScope.Of("be") }).LiftKeptBy([other with { Entity = ControllerScope.Of("nl") }], subject, Map));
+        Assert.Empty(lifting.LiftKeptBy([other with { Decision = null }], subject, Map));
+        Assert.Empty(lifting.LiftKeptBy([other with { Email = string.Empty, SubjectHash = subject, IdentifiersErasedAt = Received.AddYears(5) }], subject, Map));
         // Approved and still running (its stores may be restricted already): it holds them.
-        Assert.Equal(other.Id, lifting.LiftKeptBy([other.WithStatus(CaseStatus.InProgress, Received.AddHours(3))], subject, Map)?.By);
+        Assert.Equal(["PR-OTHR-0000-0001:be,nl"], Shown(lifting.LiftKeptBy([other.WithStatus(CaseStatus.InProgress, Received.AddHours(3))], subject, Map)));
+        // Two others on different companies: each named with its own; a company two cover is named once, under the first.
+        var beOnly = other with { Entity = ControllerScope.Of("be") };
+        var nlOther = other with { Id = "PR-OTHR-0000-0002", Entity = ControllerScope.Of("nl") };
+        Assert.Equal(["PR-OTHR-0000-0001:be", "PR-OTHR-0000-0002:nl"], Shown(lifting.LiftKeptBy([nlOther, beOnly], subject, Map)));
+        Assert.Equal(["PR-OTHR-0000-0001:be,nl"], Shown(lifting.LiftKeptBy([nlOther, other], subject, Map)));
 
         // It covers one company of two: that company's stores stay restricted, the other's are lifted.
-        var keep = lifting.LiftKeptBy([other with { Entity = ControllerScope.Of("be") }], subject, Map)!;
-        Assert.Equal(["be"], keep.Entities);
+        var keep = lifting.LiftKeptBy([beOnly], subject, Map);
         var kept = lifting.RestrictionLiftNotified("Els", "Your address is correct.", Received.AddDays(1), keep).Changed!;
         Assert.Equal(Map.StoresOf(ControllerScope.Of("nl")).Select(s => s.Key), kept.StoresToLift(Map).Select(s => s.Key));
         Assert.Equal(Map.StoresOf(lifting.Entity).Select(s => s.Key), lifting.RestrictionLiftNotified("Els", "Reason.", Received.AddDays(1)).Changed!.StoresToLift(Map).Select(s => s.Key));
         // Finishing later: another request approved since that covers the company the notice said would be lifted stops it;
         // one covering only what the notice named as kept does not.
-        Assert.True(kept.LiftNowKeptBeyondNotice(new LiftKeep("PR-NEWR-0000-0002", ["nl"])));
-        Assert.False(kept.LiftNowKeptBeyondNotice(new LiftKeep(other.Id, ["be"])));
-        Assert.False(kept.LiftNowKeptBeyondNotice(null));
+        Assert.Equal("PR-NEWR-0000-0002", kept.LiftNowKeptBeyondNotice([new KeptUnder(other.Id, ["be"]), new KeptUnder("PR-NEWR-0000-0002", ["nl"])]));
+        Assert.Null(kept.LiftNowKeptBeyondNotice([new KeptUnder(other.Id, ["be"])]));
+        Assert.Null(kept.LiftNowKeptBeyondNotice([]));
 
         // The audit names the request that keeps them (an id, no data) and the stores lifted.
         var done = kept.RestrictionLifted(new Dictionary<string, int> { ["nl/crm"] = 1 }, Received.AddDays(1)).Changed!;
@@ -93,9 +97,31 @@ public sealed class RestrictionLiftTests
         Assert.Equal($"kept-by={other.Id} stores=nl/crm:1", audit.Outcome);
     }
 
+    private static string[] Shown(IReadOnlyList<KeptUnder> kept) => [.. kept.Select(k => k.By + ":" + string.Join(",", k.Entities))];
+
     [Theory]
-    [InlineData(Language.En, "If we still keep data about you after your erasure request PR-ERAS-0000-0001 only because the law obliges us to (Art. 17(3)(b) GDPR), their processing stays restricted to storage")]
-    [InlineData(Language.Nl, "Als we na uw wisverzoek PR-ERAS-0000-0001 nog gegevens over u bewaren alleen omdat de wet ons daartoe verplicht (art. 17, lid 3, b), AVG), blijft de verwerking van die gegevens beperkt tot opslag")]
+    [InlineData(Language.En, "nonetheless stays restricted, because your request PR-OTHR-0000-0001 also asks for that restriction (Art. 18(1) GDPR)", "For your data at {nl}, we are lifting the restriction once this message has gone", "we are lifting it for your data")]
+    [InlineData(Language.Nl, "blijft echter beperkt, omdat u met uw verzoek PR-OTHR-0000-0001 ook om die beperking hebt gevraagd (art. 18, lid 1, AVG)", "Voor uw gegevens bij {nl} heffen we de beperking op zodra dit bericht is verstuurd", "we heffen ze op voor uw gegevens")]
+    [InlineData(Language.Fr, "reste toutefois limité, car votre demande PR-OTHR-0000-0001 porte aussi sur cette limitation (art. 18, paragraphe 1, RGPD)", "Pour vos données chez {nl}, nous levons la limitation dès l'envoi de ce message", "nous la levons pour vos données")]
+    public void The_notice_of_a_lift_kept_by_another_request_says_where_the_records_stay_restricted_and_where_they_are_lifted(Language language, string kept, string liftedPart, string wholeLift)
+    {
+        var c = Restricted(language);
+
+        var whole = PrivacyMails.RestrictionLiftNotice(c, Map, "Reason.", kept: [new KeptUnder("PR-OTHR-0000-0001", ["be", "nl"])]).TextBody;
+        var part = PrivacyMails.RestrictionLiftNotice(c, Map, "Reason.", kept: [new KeptUnder("PR-OTHR-0000-0001", ["be"])]).TextBody;
+        var nl = liftedPart.Replace("{nl}", Texts.Companies(ControllerScope.Of("nl"), Map, language), StringComparison.Ordinal);
+
+        Assert.Contains(kept, whole, StringComparison.Ordinal);
+        Assert.DoesNotContain(wholeLift, whole, StringComparison.Ordinal);
+        Assert.DoesNotContain(nl, whole, StringComparison.Ordinal);
+        Assert.Contains(kept, part, StringComparison.Ordinal);
+        Assert.Contains(nl, part, StringComparison.Ordinal);
+        Assert.Contains(wholeLift, PrivacyMails.RestrictionLiftNotice(c, Map, "Reason.").TextBody, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Language.En, "If we still keep data about you after your erasure request PR-ERAS-0000-0001 only because the law obliges us to (Art. 17(3)(b) GDPR), their processing stays restricted to storage; this lift does not apply to them")]
+    [InlineData(Language.Nl, "Bewaren we na uw wisverzoek PR-ERAS-0000-0001 nog gegevens over u alleen omdat de wet ons daartoe verplicht (art. 17, lid 3, b, AVG), dan blijft de verwerking ervan beperkt tot opslag")]
     [InlineData(Language.Fr, "Si nous conservons encore des données vous concernant après votre demande d'effacement PR-ERAS-0000-0001 uniquement parce que la loi nous y oblige")]
     public void After_an_erasure_of_the_person_the_lift_notice_says_what_the_law_makes_us_keep_stays_restricted(Language language, string held)
     {
@@ -111,30 +137,8 @@ public sealed class RestrictionLiftTests
         Assert.Null(lifting.LiftLeavesHeldBy([Case(RequestType.Erasure)], "subject-hash"));
 
         Assert.Contains(held, PrivacyMails.RestrictionLiftNotice(lifting, Map, "Reason.", heldBy: erasure.Id).TextBody, StringComparison.Ordinal);
-        Assert.Contains(held, PrivacyMails.RestrictionLiftNotice(lifting, Map, "Reason.", kept: new LiftKeep("PR-OTHR-0000-0001", ["be"]), heldBy: erasure.Id).TextBody, StringComparison.Ordinal);
+        Assert.Contains(held, PrivacyMails.RestrictionLiftNotice(lifting, Map, "Reason.", kept: [new KeptUnder("PR-OTHR-0000-0001", ["be"])], heldBy: erasure.Id).TextBody, StringComparison.Ordinal);
         Assert.DoesNotContain("PR-ERAS-0000-0001", PrivacyMails.RestrictionLiftNotice(lifting, Map, "Reason.").TextBody, StringComparison.Ordinal);
-    }
-
-    private static readonly IEqualityComparer<LiftKeep?> LiftKeepComparer = EqualityComparer<LiftKeep?>.Create(
-        (a, b) => a?.By == b?.By && (a?.Entities ?? []).SequenceEqual(b?.Entities ?? []), k => k?.By.GetHashCode(StringComparison.Ordinal) ?? 0);
-
-    [Theory]
-    [InlineData(Language.En, "stays restricted, because your request PR-OTHR-0000-0001 also asks for that restriction", "For your data at {nl}, which request PR-OTHR-0000-0001 does not cover, we lift", "we are lifting it")]
-    [InlineData(Language.Nl, "blijft wel beperkt, omdat u ook met uw verzoek PR-OTHR-0000-0001 om die beperking vroeg", "Voor uw gegevens bij {nl}, waarop verzoek PR-OTHR-0000-0001 geen betrekking heeft, heffen we", "we heffen ze op")]
-    [InlineData(Language.Fr, "reste toutefois limité, car vous l'avez aussi demandé par votre demande PR-OTHR-0000-0001", "Pour vos données chez {nl}, que la demande PR-OTHR-0000-0001 ne couvre pas, nous levons", "nous la levons pour vos données")]
-    public void The_notice_of_a_lift_kept_by_another_request_says_where_the_records_stay_restricted_and_where_they_are_lifted(Language language, string kept, string liftedPart, string wholeLift)
-    {
-        var c = Restricted(language);
-
-        var whole = PrivacyMails.RestrictionLiftNotice(c, Map, "Reason.", kept: new LiftKeep("PR-OTHR-0000-0001", ["be", "nl"])).TextBody;
-        var part = PrivacyMails.RestrictionLiftNotice(c, Map, "Reason.", kept: new LiftKeep("PR-OTHR-0000-0001", ["be"])).TextBody;
-
-        Assert.Contains(kept, whole, StringComparison.Ordinal);
-        Assert.DoesNotContain(wholeLift, whole, StringComparison.Ordinal);
-        Assert.DoesNotContain("PR-OTHR-0000-0001 does not cover", whole, StringComparison.Ordinal);
-        Assert.Contains(kept, part, StringComparison.Ordinal);
-        Assert.Contains(liftedPart.Replace("{nl}", Texts.Companies(ControllerScope.Of("nl"), Map, language), StringComparison.Ordinal), part, StringComparison.Ordinal);
-        Assert.Contains(wholeLift, PrivacyMails.RestrictionLiftNotice(c, Map, "Reason.").TextBody, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -201,7 +201,7 @@ public static class CaseAudit
             if (lift.LiftedAt is { } lifted)
             {
                 Add("restriction-lifted", "restriction-lifted", lift.By,
-                    (lift.KeptBy is { } kept ? "kept-by=" + kept + " " : string.Empty) + "stores=" + string.Join(",", (lift.Records ?? new Dictionary<string, int>()).OrderBy(r => r.Key, StringComparer.Ordinal)
+                    (lift.Kept is { Count: > 0 } kept ? "kept-by=" + string.Join(",", kept.Select(k => k.By)) + " " : string.Empty) + "stores=" + string.Join(",", (lift.Records ?? new Dictionary<string, int>()).OrderBy(r => r.Key, StringComparer.Ordinal)
                         .Select(r => r.Key + ":" + r.Value.ToString(CultureInfo.InvariantCulture))), lifted);
             }
         }

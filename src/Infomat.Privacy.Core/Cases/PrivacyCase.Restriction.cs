@@ -84,23 +84,35 @@ public sealed partial record PrivacyCase
 
     /// <summary>
     /// What other restriction requests of the same person (<paramref name="subjectHash"/> as in <see cref="LiftBlockedBy"/>)
-    /// that still hold records restricted (<see cref="RestrictsUntilLifted"/>) keep of this lift: the first of them by
-    /// reference, and the companies of this case they cover too; null when none does. The stores mark a record
-    /// restricted, not by which request, so changing those companies' stores would end that restriction too, whose own
-    /// ground (Art. 18(1)) may not have ended. The lift then ends this request's restriction, leaves those stores
-    /// restricted and says so, and lifts the stores of this case's other companies (decision 128).
+    /// that still hold records restricted (<see cref="RestrictsUntilLifted"/>) keep of this lift: each of them, by
+    /// reference, with the companies of this case it covers (each company once, under the first request by reference);
+    /// empty when none does. The stores mark a record restricted, not by which request, so changing those companies'
+    /// stores would end that restriction too, whose own ground (Art. 18(1)) may not have ended. The lift then ends this
+    /// request's restriction, leaves those stores restricted and says so, and lifts the stores of this case's other
+    /// companies (decision 128).
     /// </summary>
-    public LiftKeep? LiftKeptBy(IEnumerable<PrivacyCase> others, string? subjectHash, Stores.DataMap map)
+    public IReadOnlyList<KeptUnder> LiftKeptBy(IEnumerable<PrivacyCase> others, string? subjectHash, Stores.DataMap map)
     {
         ArgumentNullException.ThrowIfNull(others);
         ArgumentNullException.ThrowIfNull(map);
-        var keeping = others
-            .Where(o => o.Id != Id && o.RestrictsUntilLifted && o.IsAbout(Email, subjectHash) && o.Entity.Codes.Any(Entity.Codes.Contains))
-            .OrderBy(o => o.Id, StringComparer.Ordinal)
-            .ToList();
-        return keeping.Count == 0 ? null
-            : new LiftKeep(keeping[0].Id, [.. Entity.Codes.Where(code => keeping.Any(o => o.Entity.Codes.Contains(code)))]);
+        var parts = new List<KeptUnder>();
+        var covered = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var o in others
+            .Where(o => o.Id != Id && o.RestrictsUntilLifted && o.IsAbout(Email, subjectHash))
+            .OrderBy(o => o.Id, StringComparer.Ordinal))
+        {
+            var codes = Entity.Codes.Where(code => o.Entity.Codes.Contains(code) && covered.Add(code)).ToList();
+            if (codes.Count > 0)
+            {
+                parts.Add(new KeptUnder(o.Id, codes));
+            }
+        }
+
+        return parts;
     }
+
+    /// <summary>The companies (controller codes) whose stores <paramref name="kept"/> keeps restricted.</summary>
+    public static IReadOnlyList<string> KeptEntities(IReadOnlyList<KeptUnder>? kept) => [.. (kept ?? []).SelectMany(k => k.Entities).Distinct(StringComparer.Ordinal)];
 
     /// <summary>
     /// The reference of an erasure of the same person answered before, on a company of this case, or null when there is
@@ -119,12 +131,16 @@ public sealed partial record PrivacyCase
     }
 
     /// <summary>
-    /// Whether lifting now would change a store that another restriction request of the person keeps restricted and
-    /// that this lift's notice did not name as kept (<paramref name="now"/>: <see cref="LiftKeptBy"/> asked again when
-    /// a lift whose notice went is finished later): then nothing more is lifted.
+    /// The reference of another restriction request of the person that now keeps restricted a store this lift's notice
+    /// said would be lifted (<paramref name="now"/>: <see cref="LiftKeptBy"/> asked again when a lift whose notice went
+    /// is finished later), or null when there is none: then nothing more is lifted.
     /// </summary>
-    public bool LiftNowKeptBeyondNotice(LiftKeep? now) =>
-        now is not null && now.Entities.Any(code => RestrictionLift?.KeptIn?.Contains(code) != true);
+    public string? LiftNowKeptBeyondNotice(IReadOnlyList<KeptUnder> now)
+    {
+        ArgumentNullException.ThrowIfNull(now);
+        var announced = KeptEntities(RestrictionLift?.Kept);
+        return now.FirstOrDefault(k => k.Entities.Any(code => !announced.Contains(code)))?.By;
+    }
 
     /// <summary>
     /// How long a claim on the lift notice (<see cref="ClaimRestrictionLiftNotice"/>) keeps others from sending it: past
@@ -161,11 +177,11 @@ public sealed partial record PrivacyCase
     /// <paramref name="kept"/> (<see cref="LiftKeptBy"/>) the notice said the records at those companies stay restricted
     /// under that request, and the lift changes only the stores of this case's other companies.
     /// </summary>
-    public CaseTransition RestrictionLiftNotified(string by, string reason, DateTimeOffset at, LiftKeep? kept = null) =>
+    public CaseTransition RestrictionLiftNotified(string by, string reason, DateTimeOffset at, IReadOnlyList<KeptUnder>? kept = null) =>
         LiftRefusal is { } refusal ? Refuse(refusal)
         : string.IsNullOrWhiteSpace(reason) ? Refuse(CaseRefusal.ReasonRequired)
         : RestrictionLift is not null ? Refuse(CaseRefusal.AlreadyDone)
-        : To(this with { RestrictionLift = new RestrictionLift(by, reason.Trim(), at) { KeptBy = kept?.By, KeptIn = kept?.Entities }, RestrictionLiftClaim = null });
+        : To(this with { RestrictionLift = new RestrictionLift(by, reason.Trim(), at) { Kept = kept is { Count: > 0 } ? kept : null }, RestrictionLiftClaim = null });
 
     /// <summary>
     /// The records are marked no longer restricted: how many per store (a lift kept by another request, only in the
@@ -180,7 +196,7 @@ public sealed partial record PrivacyCase
     public IEnumerable<Stores.StoreMap> StoresToLift(Stores.DataMap map)
     {
         ArgumentNullException.ThrowIfNull(map);
-        var kept = RestrictionLift?.KeptIn ?? [];
+        var kept = KeptEntities(RestrictionLift?.Kept);
         return map.StoresOf(Entity.Codes.Where(code => !kept.Contains(code)));
     }
 }

@@ -393,13 +393,11 @@ public sealed record RestrictionLift(string By, string Reason, DateTimeOffset No
     public DateTimeOffset? LiftedAt { get; init; }
 
     /// <summary>
-    /// Another restriction request of the same person that still held records restricted when the notice went
-    /// (<see cref="PrivacyCase.LiftKeptBy"/>): the notice said they stay restricted under it.
+    /// The other restriction requests of the same person that still held records restricted when the notice went, each
+    /// with the companies whose stores it keeps (<see cref="PrivacyCase.LiftKeptBy"/>): the notice said the records
+    /// there stay restricted under it, and this lift left those stores unchanged. Null for a whole lift.
     /// </summary>
-    public string? KeptBy { get; init; }
-
-    /// <summary>The companies (controller codes) whose stores that request keeps restricted: this lift left them unchanged.</summary>
-    public IReadOnlyList<string>? KeptIn { get; init; }
+    public IReadOnlyList<KeptUnder>? Kept { get; init; }
 
     public IReadOnlyDictionary<string, int>? Records { get; init; }
 }
@@ -408,7 +406,7 @@ public sealed record RestrictionLift(string By, string Reason, DateTimeOffset No
 /// Another restriction request of the same person that keeps a lift from changing some stores (decision 128): its
 /// reference, and the companies (controller codes) of the lifting case whose stores it keeps restricted.
 /// </summary>
-public sealed record LiftKeep(string By, IReadOnlyList<string> Entities);
+public sealed record KeptUnder(string By, IReadOnlyList<string> Entities);
 
 /// <summary>A staff member resumed a failed case from the case page.</summary>
 public sealed record StaffRetry(string By, DateTimeOffset At);

@@ -87,14 +87,14 @@ public static partial class PrivacyMails
     /// To the requester, before staff lift the restriction the case put in place (Art. 18(3)): that it will be lifted,
     /// in which companies' systems, why, and the remedies. Sent before any store changes.
     /// </summary>
-    public static OutgoingMail RestrictionLiftNotice(PrivacyCase c, Stores.DataMap map, string reason, Uri? notice = null, LiftKeep? kept = null, string? heldBy = null)
+    public static OutgoingMail RestrictionLiftNotice(PrivacyCase c, Stores.DataMap map, string reason, Uri? notice = null, IReadOnlyList<KeptUnder>? kept = null, string? heldBy = null)
     {
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(map);
         var l = c.Language;
         // After an erasure of theirs, what the law makes us keep stays restricted whatever this lift does (PrivacyCase.LiftLeavesHeldBy).
         Block[] held = heldBy is null ? [] : [Text(Texts.Format("MailRestrictionLiftHeld", l, heldBy))];
-        if (kept is null)
+        if (kept is not { Count: > 0 })
         {
             return Requester(c, map, MailKind.RestrictionLiftNotice, Texts.Format("MailRestrictionLiftSubject", l, c.Id),
             [
@@ -105,13 +105,15 @@ public static partial class PrivacyMails
             ], notice: notice);
         }
 
-        // Kept by another restriction request of theirs (decision 128): this one ends; the records at the companies that
-        // request covers stay restricted, those at this request's other companies are lifted.
-        var lifted = c.Entity.Codes.Where(code => !kept.Entities.Contains(code)).ToList();
+        // Kept by other restriction requests of theirs (decision 128): this one ends; the records at the companies each
+        // of those covers stay restricted under it, those at this request's other companies are lifted.
+        var keptIn = PrivacyCase.KeptEntities(kept);
+        var lifted = c.Entity.Codes.Where(code => !keptIn.Contains(code)).ToList();
         return Requester(c, map, MailKind.RestrictionLiftNotice, Texts.Format("MailRestrictionLiftSubjectKept", l, c.Id),
         [
-            Text(Texts.Format("MailRestrictionLiftBodyKept", l, c.Id, Texts.Companies(ControllerScope.Of(kept.Entities), map, l), kept.By)),
-            .. lifted.Count == 0 ? Array.Empty<Block>() : [Text(Texts.Format("MailRestrictionLiftPartKept", l, Texts.Companies(ControllerScope.Of(lifted), map, l), kept.By))],
+            Text(Texts.Format("MailRestrictionLiftBodyKept", l, c.Id)),
+            .. kept.Select(k => Text(Texts.Format("MailRestrictionLiftKeptUnder", l, Texts.Companies(ControllerScope.Of(k.Entities), map, l), k.By))),
+            .. lifted.Count == 0 ? Array.Empty<Block>() : [Text(Texts.Format("MailRestrictionLiftPartKept", l, Texts.Companies(ControllerScope.Of(lifted), map, l)))],
             Text(Texts.Format("MailRestrictionLiftReasonKept", l, c.Id)),
             Text(reason),
             .. held,

@@ -84,7 +84,7 @@ public sealed partial class CaseFollowUpEndpoints(
         // Another restriction request of the same person still in force keeps its companies' records restricted: this
         // lift then ends this request's restriction, says so, and changes only the other companies' stores (decision 128).
         // An erasure of the person answered before leaves the records it holds by law restricted: the notice says so.
-        async Task<(string? BlockedBy, LiftKeep? Kept, string? HeldBy)> OthersAsync()
+        async Task<(string? BlockedBy, IReadOnlyList<KeptUnder> Kept, string? HeldBy)> OthersAsync()
         {
             var subject = c.SubjectIn(hash);
             // The requester's own cases, by one query on the register (not every case: a lift must answer at once); an
@@ -161,11 +161,11 @@ public sealed partial class CaseFollowUpEndpoints(
                 return await Answer(Texts.Format("CaseLiftBlockedAfterNotice", l, since), StatusCodes.Status409Conflict, c);
             }
 
-            if (c.LiftNowKeptBeyondNotice(keptNow))
+            if (c.LiftNowKeptBeyondNotice(keptNow) is { } keeper)
             {
                 // Another restriction approved since the notice covers stores the notice said would be lifted: nothing more
                 // is lifted (the safe side); staff write to the requester.
-                return await Answer(Texts.Format("CaseLiftKeptAfterNotice", l, keptNow!.By), StatusCodes.Status409Conflict, c);
+                return await Answer(Texts.Format("CaseLiftKeptAfterNotice", l, keeper), StatusCodes.Status409Conflict, c);
             }
         }
 

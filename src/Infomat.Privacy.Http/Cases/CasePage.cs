@@ -312,6 +312,15 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
     /// </summary>
     private void RestrictionLift(StringBuilder body, HttpRequest request, PrivacyCase c, Language l)
     {
+        // Where another restriction request of the person kept the records restricted (decision 128), one line each.
+        void KeptUnder(StringBuilder into, Infomat.Privacy.Cases.RestrictionLift lift, Language language)
+        {
+            foreach (var k in lift.Kept ?? [])
+            {
+                into.Append(P(Texts.Format("CaseLiftKeptUnder", language, Texts.Companies(ControllerScope.Of(k.Entities), dataMap, language), k.By)));
+            }
+        }
+
         // What the lift rule says is nothing this case restricted (another right, or not completed).
         if (c.LiftRefusal is CaseRefusal.NothingRestricted or CaseRefusal.WrongStatus)
         {
@@ -324,10 +333,10 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
             var records = string.Join(", ", (done.Records ?? new Dictionary<string, int>()).OrderBy(r => r.Key, StringComparer.Ordinal)
                 .Select(r => PrivacyMails.StoreLine(dataMap, r.Key, r.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), l)));
             // Kept in part by another restriction request of the person (decision 128): where, under which, and what was lifted.
-            body.Append(P(done.KeptBy is { } kept
-                ? Texts.Format("CaseLiftedKept", l, Texts.DateTime(lifted, l), done.By, Texts.DateTime(done.NoticeSentAt, l),
-                    Texts.Companies(ControllerScope.Of(done.KeptIn ?? []), dataMap, l), kept, records.Length == 0 ? Texts.Get("CaseLiftNoRecords", l) : records)
+            body.Append(P(done.Kept is { Count: > 0 }
+                ? Texts.Format("CaseLiftedKept", l, Texts.DateTime(lifted, l), done.By, Texts.DateTime(done.NoticeSentAt, l), records.Length == 0 ? Texts.Get("CaseLiftNoRecords", l) : records)
                 : Texts.Format("CaseLifted", l, Texts.DateTime(lifted, l), done.By, Texts.DateTime(done.NoticeSentAt, l), records)));
+            KeptUnder(body, done, l);
             return;
         }
 
@@ -335,9 +344,8 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
             .Append(staff.NameField("lift-name"));
         if (c.RestrictionLift is { } notified)
         {
-            body.Append(P(notified.KeptBy is { } keptBy
-                ? Texts.Format("CaseLiftNotifiedKept", l, Texts.DateTime(notified.NoticeSentAt, l), notified.By, Texts.Companies(ControllerScope.Of(notified.KeptIn ?? []), dataMap, l), keptBy)
-                : Texts.Format("CaseLiftNotified", l, Texts.DateTime(notified.NoticeSentAt, l), notified.By)));
+            body.Append(P(Texts.Format(notified.Kept is { Count: > 0 } ? "CaseLiftNotifiedKept" : "CaseLiftNotified", l, Texts.DateTime(notified.NoticeSentAt, l), notified.By)));
+            KeptUnder(body, notified, l);
             form.Append("<button type=\"submit\">").Append(E(Texts.Get("CaseLiftFinishButton", l))).Append("</button></form>");
         }
         else
