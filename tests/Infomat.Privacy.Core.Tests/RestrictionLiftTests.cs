@@ -97,6 +97,24 @@ public sealed class RestrictionLiftTests
         Assert.Equal($"kept-by={other.Id} stores=nl/crm:1", audit.Outcome);
     }
 
+    [Fact]
+    public void A_lift_gives_way_to_another_lift_of_the_person_being_sent_at_the_same_time()
+    {
+        var lifting = Restricted();
+        var other = Restricted() with { Id = "PR-OTHR-0000-0001" };
+        var now = Received.AddDays(1);
+        var sending = other.ClaimRestrictionLiftNotice("Jan", "Reason.", now).Changed!;
+
+        Assert.Equal(other.Id, lifting.LiftUnderWayBy([sending], "subject-hash", now.AddSeconds(5)));
+        // Not once its claim ran out (the send never reported back), once its notice is recorded, for someone else, or
+        // on other companies only.
+        Assert.Null(lifting.LiftUnderWayBy([sending], "subject-hash", now + PrivacyCase.RestrictionLiftClaimHold));
+        Assert.Null(lifting.LiftUnderWayBy([other.RestrictionLiftNotified("Jan", "Reason.", now).Changed!], "subject-hash", now.AddSeconds(5)));
+        Assert.Null(lifting.LiftUnderWayBy([sending with { Email = "jan.devries@example.nl" }], "subject-hash", now.AddSeconds(5)));
+        Assert.Null((lifting with { Entity = ControllerScope.Of("be") }).LiftUnderWayBy([sending with { Entity = ControllerScope.Of("nl") }], "subject-hash", now.AddSeconds(5)));
+        Assert.Null(lifting.LiftUnderWayBy([other], "subject-hash", now));
+    }
+
     private static string[] Shown(IReadOnlyList<KeptUnder> kept) => [.. kept.Select(k => k.By + ":" + string.Join(",", k.Entities))];
 
     [Theory]

@@ -184,7 +184,10 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
         await ready.EnsureAsync();
         // Both keys are lowercase hex (a SHA-256 and an HMAC-SHA256), never text from a request.
         var bySubject = subjectHash is not null && subjectHash.All(char.IsAsciiHexDigitLower) ? $" or {SubjectColumn} eq '{subjectHash}'" : string.Empty;
-        var filter = $"{RequesterColumn} eq '{EmailAddresses.RegisterKey(email)}'{bySubject} or {CaseListCopy.VersionColumn} lt {CaseListCopy.Version}";
+        // Rows of shape 2 lack the Subject column; of those, only the ones whose address was erased (their Requester is the
+        // key of the empty address) may be this person's beyond the Requester match, so only they are read whole.
+        var filter = $"{RequesterColumn} eq '{EmailAddresses.RegisterKey(email)}'{bySubject} or {CaseListCopy.VersionColumn} lt {CaseListCopy.RequesterSince}"
+            + $" or ({CaseListCopy.VersionColumn} lt {CaseListCopy.Version} and {RequesterColumn} eq '{EmailAddresses.RegisterKey(string.Empty)}')";
         await foreach (var row in cases.QueryAsync<TableEntity>(filter, select: ["PartitionKey"], cancellationToken: cancellationToken))
         {
             yield return row.PartitionKey;

@@ -197,7 +197,8 @@ public static class CaseAudit
         if (c.RestrictionLift is { } lift)
         {
             // Art. 18(3): the notice first, then the lift, with the records per store (the reason stays in the register).
-            Add("restriction-lift-notified", "mail-sent", lift.By, "restriction-lift-notice", lift.NoticeSentAt);
+            Add("restriction-lift-notified", "mail-sent", lift.By,
+                "restriction-lift-notice" + (lift.Kept is { Count: > 0 } keptAt ? " kept-by=" + string.Join(",", keptAt.Select(k => k.By)) : string.Empty), lift.NoticeSentAt);
             if (lift.LiftedAt is { } lifted)
             {
                 Add("restriction-lifted", "restriction-lifted", lift.By,

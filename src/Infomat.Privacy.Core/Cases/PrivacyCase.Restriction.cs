@@ -115,6 +115,23 @@ public sealed partial record PrivacyCase
     public static IReadOnlyList<string> KeptEntities(IReadOnlyList<KeptUnder>? kept) => [.. (kept ?? []).SelectMany(k => k.Entities).Distinct(StringComparer.Ordinal)];
 
     /// <summary>
+    /// The reference of another restriction request of the same person, on a company of this case, whose own lift notice
+    /// is being sent now (its claim holds, <see cref="RestrictionLiftClaimHold"/>), or null. Two lifts of one person sent
+    /// at once would each take the other as still in force (<see cref="LiftKeptBy"/>), both end, and the records stay
+    /// restricted with no lift left to end them; so a lift asks after its own claim, and gives way to one under way.
+    /// </summary>
+    public string? LiftUnderWayBy(IEnumerable<PrivacyCase> others, string? subjectHash, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(others);
+        return others
+            .Where(o => o.Id != Id && o.Rights.Contains(RequestType.Restriction) && o.IsAbout(Email, subjectHash) && o.Entity.Codes.Any(Entity.Codes.Contains)
+                && o.RestrictionLift is null && o.RestrictionLiftClaim is { } claim && now - claim.At < RestrictionLiftClaimHold)
+            .Select(o => o.Id)
+            .Order(StringComparer.Ordinal)
+            .FirstOrDefault();
+    }
+
+    /// <summary>
     /// The reference of an erasure of the same person answered before, on a company of this case, or null when there is
     /// none. The records it kept under a legal hold (Art. 17(3)(b)) stay restricted through any lift, until their hold
     /// ends and the daily sweep erases them (the stores keep held records restricted), so the lift notice says so.

@@ -83,8 +83,9 @@ public sealed partial class CaseFollowUpEndpoints(
         // whose notice went is finished later.
         // Another restriction request of the same person still in force keeps its companies' records restricted: this
         // lift then ends this request's restriction, says so, and changes only the other companies' stores (decision 128).
-        // An erasure of the person answered before leaves the records it holds by law restricted: the notice says so.
-        async Task<(string? BlockedBy, IReadOnlyList<KeptUnder> Kept, string? HeldBy)> OthersAsync()
+        // An erasure of the person answered before leaves the records it holds by law restricted: the notice says so. Another
+        // lift of the person being sent now is waited for (decision 128).
+        async Task<(string? BlockedBy, IReadOnlyList<KeptUnder> Kept, string? HeldBy, string? UnderWay)> OthersAsync()
         {
             var subject = c.SubjectIn(hash);
             // The requester's own cases, by one query on the register (not every case: a lift must answer at once); an
@@ -93,16 +94,16 @@ public sealed partial class CaseFollowUpEndpoints(
             await foreach (var otherId in register.ListOfAsync(c.Email, subject, cancellationToken))
             {
                 if (otherId != c.Id && await register.GetAsync(otherId, cancellationToken) is { } other
-                    && (other.RestrictsForGood || other.RestrictsUntilLifted || other.Rights.Contains(RequestType.Erasure)))
+                    && (other.RestrictsForGood || other.Rights.Contains(RequestType.Restriction) || other.Rights.Contains(RequestType.Erasure)))
                 {
                     others.Add(other);
                 }
             }
 
-            return (c.LiftBlockedBy(others, subject, dataMap), c.LiftKeptBy(others, subject, dataMap), c.LiftLeavesHeldBy(others, subject));
+            return (c.LiftBlockedBy(others, subject, dataMap), c.LiftKeptBy(others, subject, dataMap), c.LiftLeavesHeldBy(others, subject),
+                c.LiftUnderWayBy(others, subject, time.GetUtcNow()));
         }
 
-        var finishing = c.RestrictionLift is not null;
         if (c.RestrictionLift is null)
         {
             var reason = request.Form["reason"].ToString().Trim();
@@ -111,7 +112,7 @@ public sealed partial class CaseFollowUpEndpoints(
                 return await Answer(Texts.Get("CaseLiftReasonRequired", l), StatusCodes.Status400BadRequest, c);
             }
 
-            var (blocker, kept, heldBy) = await OthersAsync();
+            var (blocker, _, _, _) = await OthersAsync();
             if (blocker is not null)
             {
                 // The requester is told nothing: the upheld objection stays in force.
@@ -129,6 +130,18 @@ public sealed partial class CaseFollowUpEndpoints(
             }
 
             c = claimed.Case;
+
+            // Asked again once this lift holds its claim: what the notice says is what the register holds now, and a lift
+            // of another restriction of the person being sent at this moment goes first (each would keep the other's
+            // records restricted for good). Giving way sends nothing; the claim is taken back.
+            var (blockedNow, kept, heldBy, underWay) = await OthersAsync();
+            if (blockedNow is not null || underWay is not null)
+            {
+                var released = await register.ApplyAsync(c.Id, x => x.RestrictionLiftNoticeNotSent(claimedAt, time.GetUtcNow()), CancellationToken.None);
+                return await Answer(blockedNow is not null ? Texts.Format("CaseLiftBlocked", l, blockedNow) : Texts.Format("CaseLiftOtherUnderWay", l, underWay),
+                    StatusCodes.Status409Conflict, released.Case);
+            }
+
             try
             {
                 // Not cut short by the staff member's browser going away: a send half done is not taken back as not sent.
@@ -152,9 +165,10 @@ public sealed partial class CaseFollowUpEndpoints(
             return await Answer(Texts.Get("CaseLiftNoticeNotRecorded", l), StatusCodes.Status409Conflict, c);
         }
 
-        if (finishing)
+        // Asked again before the stores, also right after the notice went: an objection upheld, or another restriction's
+        // actions run, while it was being sent must not be undone by it.
         {
-            var (since, keptNow, _) = await OthersAsync();
+            var (since, keptNow, _, _) = await OthersAsync();
             if (since is not null)
             {
                 // Upheld since the notice went: the records stay restricted (the safe side); staff write to the requester.
