@@ -155,8 +155,11 @@ public sealed class BrowserTests(Azurite azurite)
         foreach (var lang in new[] { "nl", "fr", "en" })
         {
             await page.GotoAsync($"{host.BaseUrl}/privacy?lang={lang}");
-            await page.Locator($"a[href='/privacy/notice?lang={lang}']").ClickAsync();
-            await page.WaitForURLAsync($"**/privacy/notice?lang={lang}");
+            // The wait starts before the click, and allows for a CI machine loaded by the other tests (a CI run of 6
+            // December waited 30 s for this navigation in vain).
+            var arrived = page.WaitForURLAsync($"**/privacy/notice?lang={lang}", new() { Timeout = 90_000 });
+            await page.Locator($"a[href='/privacy/notice?lang={lang}']").ClickAsync(new() { Timeout = 90_000 });
+            await arrived;
             var result = await page.RunAxe();
             Assert.NotEmpty(result.Passes);
             Assert.True(result.Violations.Length == 0, lang + ": " + Describe(result.Violations));
@@ -189,8 +192,9 @@ public sealed class BrowserTests(Azurite azurite)
         Assert.True(all.Violations.Length == 0, Describe(all.Violations));
 
         await page.GetByLabel("Welke verzoeken").SelectOptionAsync("overdue");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Verzoeken tonen" }).ClickAsync();
-        await page.WaitForURLAsync("**/cases?state=overdue**");
+        var listed = page.WaitForURLAsync("**/cases?state=overdue**", new() { Timeout = 90_000 });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verzoeken tonen" }).ClickAsync(new() { Timeout = 90_000 });
+        await listed;
         var rows = page.Locator("tbody tr");
         Assert.True(await rows.CountAsync() > 0);
         Assert.Equal(await rows.CountAsync(), await page.Locator("tbody tr.overdue").CountAsync());
