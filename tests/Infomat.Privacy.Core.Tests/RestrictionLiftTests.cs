@@ -57,30 +57,30 @@ public sealed class RestrictionLiftTests
         var subject = "subject-hash";
         var other = Restricted() with { Id = "PR-OTHR-0000-0001" };
         Assert.True(other.RestrictsUntilLifted);
-        Assert.Equal(["PR-OTHR-0000-0001:be,nl"], Shown(lifting.LiftKeptBy([other], subject, Map)));
+        Assert.Equal(["PR-OTHR-0000-0001:be,nl"], Shown(lifting.LiftKeptBy([other], subject)));
 
         // Not once its own lift was announced, nor when it found nothing, was refused, is someone else's, restricts
         // other companies only, is not approved yet (nothing of it restricted, and it may never be), or its address was
         // erased (no page can lift it; this lift, whose notice reaches the person, ends it too).
         var otherAnnounced = other.RestrictionLiftNotified("Els", "Reason.", Received.AddDays(1)).Changed!;
         Assert.False(otherAnnounced.RestrictsUntilLifted);
-        Assert.Empty(lifting.LiftKeptBy([otherAnnounced], subject, Map));
-        Assert.Empty(lifting.LiftKeptBy([other with { FoundNothing = true }], subject, Map));
-        Assert.Empty(lifting.LiftKeptBy([other with { Status = CaseStatus.Rejected, Decision = new IdentityDecision(DecisionOutcome.Reject, Received, "Els", "No.") }], subject, Map));
-        Assert.Empty(lifting.LiftKeptBy([other with { Email = "jan.devries@example.nl" }], subject, Map));
-        Assert.Empty((lifting with { Entity = ControllerScope.Of("be") }).LiftKeptBy([other with { Entity = ControllerScope.Of("nl") }], subject, Map));
-        Assert.Empty(lifting.LiftKeptBy([other with { Decision = null }], subject, Map));
-        Assert.Empty(lifting.LiftKeptBy([other with { Email = string.Empty, SubjectHash = subject, IdentifiersErasedAt = Received.AddYears(5) }], subject, Map));
+        Assert.Empty(lifting.LiftKeptBy([otherAnnounced], subject));
+        Assert.Empty(lifting.LiftKeptBy([other with { FoundNothing = true }], subject));
+        Assert.Empty(lifting.LiftKeptBy([other with { Status = CaseStatus.Rejected, Decision = new IdentityDecision(DecisionOutcome.Reject, Received, "Els", "No.") }], subject));
+        Assert.Empty(lifting.LiftKeptBy([other with { Email = "jan.devries@example.nl" }], subject));
+        Assert.Empty((lifting with { Entity = ControllerScope.Of("be") }).LiftKeptBy([other with { Entity = ControllerScope.Of("nl") }], subject));
+        Assert.Empty(lifting.LiftKeptBy([other with { Decision = null }], subject));
+        Assert.Empty(lifting.LiftKeptBy([other with { Email = string.Empty, SubjectHash = subject, IdentifiersErasedAt = Received.AddYears(5) }], subject));
         // Approved and still running (its stores may be restricted already): it holds them.
-        Assert.Equal(["PR-OTHR-0000-0001:be,nl"], Shown(lifting.LiftKeptBy([other.WithStatus(CaseStatus.InProgress, Received.AddHours(3))], subject, Map)));
+        Assert.Equal(["PR-OTHR-0000-0001:be,nl"], Shown(lifting.LiftKeptBy([other.WithStatus(CaseStatus.InProgress, Received.AddHours(3))], subject)));
         // Two others on different companies: each named with its own; a company two cover is named once, under the first.
         var beOnly = other with { Entity = ControllerScope.Of("be") };
         var nlOther = other with { Id = "PR-OTHR-0000-0002", Entity = ControllerScope.Of("nl") };
-        Assert.Equal(["PR-OTHR-0000-0001:be", "PR-OTHR-0000-0002:nl"], Shown(lifting.LiftKeptBy([nlOther, beOnly], subject, Map)));
-        Assert.Equal(["PR-OTHR-0000-0001:be,nl"], Shown(lifting.LiftKeptBy([nlOther, other], subject, Map)));
+        Assert.Equal(["PR-OTHR-0000-0001:be", "PR-OTHR-0000-0002:nl"], Shown(lifting.LiftKeptBy([nlOther, beOnly], subject)));
+        Assert.Equal(["PR-OTHR-0000-0001:be,nl"], Shown(lifting.LiftKeptBy([nlOther, other], subject)));
 
         // It covers one company of two: that company's stores stay restricted, the other's are lifted.
-        var keep = lifting.LiftKeptBy([beOnly], subject, Map);
+        var keep = lifting.LiftKeptBy([beOnly], subject);
         var kept = lifting.RestrictionLiftNotified("Els", "Your address is correct.", Received.AddDays(1), keep).Changed!;
         Assert.Equal(Map.StoresOf(ControllerScope.Of("nl")).Select(s => s.Key), kept.StoresToLift(Map).Select(s => s.Key));
         Assert.Equal(Map.StoresOf(lifting.Entity).Select(s => s.Key), lifting.RestrictionLiftNotified("Els", "Reason.", Received.AddDays(1)).Changed!.StoresToLift(Map).Select(s => s.Key));
@@ -194,21 +194,21 @@ public sealed class RestrictionLiftTests
         Assert.True(upheld.RestrictsForGood);
         // Upheld, its stores restricted, its report not yet gone (or failed): it already restricts for good.
         var upheldNotReported = objection.CompleteTask("objection", StaffTaskOutcome.Upheld, null, "Els", Received.AddHours(2)).Changed!;
-        Assert.Equal(upheldNotReported.Id, lifting.LiftBlockedBy([upheldNotReported.Fail(Received.AddHours(3), "SendActionReport").Changed!], subject, Map));
+        Assert.Equal(upheldNotReported.Id, lifting.LiftBlockedBy([upheldNotReported.Fail(Received.AddHours(3), "SendActionReport").Changed!], subject));
         // A restriction whose report said nothing was found restricted nothing: nothing to lift, nobody to tell.
         Assert.Equal(CaseRefusal.NothingRestricted, (Case(RequestType.Restriction).Complete(Received.AddHours(2), foundNothing: true).Changed!).LiftRefusal);
         Assert.False(refused.RestrictsForGood);
-        Assert.Equal(upheld.Id, lifting.LiftBlockedBy([lifting, refused, upheld], subject, Map));
+        Assert.Equal(upheld.Id, lifting.LiftBlockedBy([lifting, refused, upheld], subject));
         // Not by itself, a refused objection, another person's, another restriction (lifted as one with this).
-        Assert.Null(lifting.LiftBlockedBy([lifting, refused, someoneElse, Restricted()], subject, Map));
+        Assert.Null(lifting.LiftBlockedBy([lifting, refused, someoneElse, Restricted()], subject));
         // Another company's records only: blocked only where this lift would change that company's records too.
-        Assert.Equal(upheld.Id, lifting.LiftBlockedBy([nlOnly], subject, Map));
-        Assert.Null((lifting with { Entity = ControllerScope.Of("be") }).LiftBlockedBy([nlOnly], subject, Map));
+        Assert.Equal(upheld.Id, lifting.LiftBlockedBy([nlOnly], subject));
+        Assert.Null((lifting with { Entity = ControllerScope.Of("be") }).LiftBlockedBy([nlOnly], subject));
         // An upheld objection whose address was erased after its retention still restricts; it is known by the keyed hash.
         var erased = upheld.EraseIdentifiers(subject, Received.AddYears(10), TimeSpan.FromDays(365)).Changed!;
         Assert.Empty(erased.Email);
-        Assert.Equal(upheld.Id, lifting.LiftBlockedBy([erased], subject, Map));
-        Assert.Null(lifting.LiftBlockedBy([erased], "another-hash", Map));
+        Assert.Equal(upheld.Id, lifting.LiftBlockedBy([erased], subject));
+        Assert.Null(lifting.LiftBlockedBy([erased], "another-hash"));
     }
 
     [Fact]

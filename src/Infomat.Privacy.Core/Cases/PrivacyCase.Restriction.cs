@@ -54,17 +54,26 @@ public sealed partial record PrivacyCase
     /// tells the requester anything. (Another restriction request of the person keeps the records restricted instead:
     /// <see cref="LiftKeptBy"/>.)
     /// </summary>
-    public string? LiftBlockedBy(IEnumerable<PrivacyCase> others, string? subjectHash, Stores.DataMap map)
+    public string? LiftBlockedBy(IEnumerable<PrivacyCase> others, string? subjectHash) =>
+        FirstOfPerson(others, subjectHash, o => o.RestrictsForGood);
+
+    /// <summary>
+    /// The reference, first in order, of another case of this case's person (its address, or once the register erased
+    /// that, the keyed hash <paramref name="subjectHash"/>) on a company of this case that <paramref name="which"/>
+    /// picks; null when there is none. Each store belongs to one company, so a company in common is a store in common:
+    /// the one test the lift's rules share.
+    /// </summary>
+    private string? FirstOfPerson(IEnumerable<PrivacyCase> others, string? subjectHash, Func<PrivacyCase, bool> which)
     {
         ArgumentNullException.ThrowIfNull(others);
-        ArgumentNullException.ThrowIfNull(map);
-        var mine = map.StoresOf(Entity).Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
         return others
-            .Where(o => o.Id != Id && o.RestrictsForGood && o.IsAbout(Email, subjectHash) && map.StoresOf(o.Entity).Any(s => mine.Contains(s.Key)))
+            .Where(o => IsOtherOfPerson(o, subjectHash) && o.Entity.Codes.Any(Entity.Codes.Contains) && which(o))
             .Select(o => o.Id)
             .Order(StringComparer.Ordinal)
             .FirstOrDefault();
     }
+
+    private bool IsOtherOfPerson(PrivacyCase other, string? subjectHash) => other.Id != Id && other.IsAbout(Email, subjectHash);
 
     /// <summary>
     /// Whether this case's restriction holds the person's records restricted now, or will once its actions run, until
@@ -91,14 +100,13 @@ public sealed partial record PrivacyCase
     /// request's restriction, leaves those stores restricted and says so, and lifts the stores of this case's other
     /// companies (decision 128).
     /// </summary>
-    public IReadOnlyList<KeptUnder> LiftKeptBy(IEnumerable<PrivacyCase> others, string? subjectHash, Stores.DataMap map)
+    public IReadOnlyList<KeptUnder> LiftKeptBy(IEnumerable<PrivacyCase> others, string? subjectHash)
     {
         ArgumentNullException.ThrowIfNull(others);
-        ArgumentNullException.ThrowIfNull(map);
         var parts = new List<KeptUnder>();
         var covered = new HashSet<string>(StringComparer.Ordinal);
         foreach (var o in others
-            .Where(o => o.Id != Id && o.RestrictsUntilLifted && o.IsAbout(Email, subjectHash))
+            .Where(o => o.RestrictsUntilLifted && IsOtherOfPerson(o, subjectHash))
             .OrderBy(o => o.Id, StringComparer.Ordinal))
         {
             var codes = Entity.Codes.Where(code => o.Entity.Codes.Contains(code) && covered.Add(code)).ToList();
@@ -120,32 +128,17 @@ public sealed partial record PrivacyCase
     /// at once would each take the other as still in force (<see cref="LiftKeptBy"/>), both end, and the records stay
     /// restricted with no lift left to end them; so a lift asks after its own claim, and gives way to one under way.
     /// </summary>
-    public string? LiftUnderWayBy(IEnumerable<PrivacyCase> others, string? subjectHash, DateTimeOffset now)
-    {
-        ArgumentNullException.ThrowIfNull(others);
-        return others
-            .Where(o => o.Id != Id && o.Rights.Contains(RequestType.Restriction) && o.IsAbout(Email, subjectHash) && o.Entity.Codes.Any(Entity.Codes.Contains)
-                && o.RestrictionLift is null && o.RestrictionLiftClaim is { } claim && now - claim.At < RestrictionLiftClaimHold)
-            .Select(o => o.Id)
-            .Order(StringComparer.Ordinal)
-            .FirstOrDefault();
-    }
+    public string? LiftUnderWayBy(IEnumerable<PrivacyCase> others, string? subjectHash, DateTimeOffset now) =>
+        FirstOfPerson(others, subjectHash, o => o.Rights.Contains(RequestType.Restriction)
+            && o.RestrictionLift is null && o.RestrictionLiftClaim is { } claim && now - claim.At < RestrictionLiftClaimHold);
 
     /// <summary>
     /// The reference of an erasure of the same person answered before, on a company of this case, or null when there is
     /// none. The records it kept under a legal hold (Art. 17(3)(b)) stay restricted through any lift, until their hold
     /// ends and the daily sweep erases them (the stores keep held records restricted), so the lift notice says so.
     /// </summary>
-    public string? LiftLeavesHeldBy(IEnumerable<PrivacyCase> others, string? subjectHash)
-    {
-        ArgumentNullException.ThrowIfNull(others);
-        return others
-            .Where(o => o.Id != Id && o.Rights.Contains(RequestType.Erasure) && o.Status == CaseStatus.Completed && o.FoundNothing != true
-                && o.IsAbout(Email, subjectHash) && o.Entity.Codes.Any(Entity.Codes.Contains))
-            .Select(o => o.Id)
-            .Order(StringComparer.Ordinal)
-            .FirstOrDefault();
-    }
+    public string? LiftLeavesHeldBy(IEnumerable<PrivacyCase> others, string? subjectHash) =>
+        FirstOfPerson(others, subjectHash, o => o.Rights.Contains(RequestType.Erasure) && o.Status == CaseStatus.Completed && o.FoundNothing != true);
 
     /// <summary>
     /// The reference of another restriction request of the person that now keeps restricted a store this lift's notice

@@ -76,10 +76,6 @@ public static class Texts
     /// <summary>The right's name alone ("Inzage", "Accès", "Access"): the part of its description before the colon.</summary>
     public static string RequestTypeName(RequestType type, Language language) => RequestType(type, language).Split(':')[0].Trim();
 
-    /// <summary>
-    /// The controllers of a request in words, from their legal names in the data map: "Alleen Infomat België",
-    /// "Beide: Infomat België en Infomat Nederland", or, with more controllers, "Alle: A, B en C".
-    /// </summary>
     /// <summary>The companies of <paramref name="scope"/> by legal name, as a list inside a sentence ("Infomat België and Infomat Nederland").</summary>
     public static string Companies(ControllerScope scope, Stores.DataMap map, Language language)
     {
@@ -87,6 +83,10 @@ public static class Texts
         return List([.. map.ControllersOf(scope).Select(x => x.LegalName)], language);
     }
 
+    /// <summary>
+    /// The controllers of a request in words, from their legal names in the data map: "Alleen Infomat België",
+    /// "Beide: Infomat België en Infomat Nederland", or, with more controllers, "Alle: A, B en C".
+    /// </summary>
     public static string Entity(ControllerScope scope, Stores.DataMap map, Language language)
     {
         ArgumentNullException.ThrowIfNull(scope);

@@ -78,13 +78,11 @@ public sealed partial class CaseFollowUpEndpoints(
             return await Answer(Texts.Get("CaseLiftRefused", l), StatusCodes.Status409Conflict, c);
         }
 
-        // An upheld objection of the same person on these records: the stores cannot lift one restriction without the
-        // other, so nothing is lifted (decision 123). Asked before the notice, and again before the stores when a lift
-        // whose notice went is finished later.
-        // Another restriction request of the same person still in force keeps its companies' records restricted: this
-        // lift then ends this request's restriction, says so, and changes only the other companies' stores (decision 128).
-        // An erasure of the person answered before leaves the records it holds by law restricted: the notice says so. Another
-        // lift of the person being sent now is waited for (decision 128).
+        // The person's other cases, read for the lift's rules (PrivacyCase.Restriction): an upheld objection on these
+        // records blocks the lift (decision 123); another restriction request still in force keeps its companies' records
+        // restricted, and one whose lift is being sent now is waited for (decision 128); an erasure answered before leaves
+        // what the law makes us keep restricted, and the notice says so. Asked before the claim, after it, and again
+        // before the stores.
         async Task<(string? BlockedBy, IReadOnlyList<KeptUnder> Kept, string? HeldBy, string? UnderWay)> OthersAsync()
         {
             var subject = c.SubjectIn(hash);
@@ -100,7 +98,7 @@ public sealed partial class CaseFollowUpEndpoints(
                 }
             }
 
-            return (c.LiftBlockedBy(others, subject, dataMap), c.LiftKeptBy(others, subject, dataMap), c.LiftLeavesHeldBy(others, subject),
+            return (c.LiftBlockedBy(others, subject), c.LiftKeptBy(others, subject), c.LiftLeavesHeldBy(others, subject),
                 c.LiftUnderWayBy(others, subject, time.GetUtcNow()));
         }
 

@@ -313,7 +313,7 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
     private void RestrictionLift(StringBuilder body, HttpRequest request, PrivacyCase c, Language l)
     {
         // Where another restriction request of the person kept the records restricted (decision 128), one line each.
-        void KeptUnder(StringBuilder into, Infomat.Privacy.Cases.RestrictionLift lift, Language language)
+        void AppendKept(StringBuilder into, Infomat.Privacy.Cases.RestrictionLift lift, Language language)
         {
             foreach (var k in lift.Kept ?? [])
             {
@@ -336,7 +336,7 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
             body.Append(P(done.Kept is { Count: > 0 }
                 ? Texts.Format("CaseLiftedKept", l, Texts.DateTime(lifted, l), done.By, Texts.DateTime(done.NoticeSentAt, l), records.Length == 0 ? Texts.Get("CaseLiftNoRecords", l) : records)
                 : Texts.Format("CaseLifted", l, Texts.DateTime(lifted, l), done.By, Texts.DateTime(done.NoticeSentAt, l), records)));
-            KeptUnder(body, done, l);
+            AppendKept(body, done, l);
             return;
         }
 
@@ -345,7 +345,7 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         if (c.RestrictionLift is { } notified)
         {
             body.Append(P(Texts.Format(notified.Kept is { Count: > 0 } ? "CaseLiftNotifiedKept" : "CaseLiftNotified", l, Texts.DateTime(notified.NoticeSentAt, l), notified.By)));
-            KeptUnder(body, notified, l);
+            AppendKept(body, notified, l);
             form.Append("<button type=\"submit\">").Append(E(Texts.Get("CaseLiftFinishButton", l))).Append("</button></form>");
         }
         else
