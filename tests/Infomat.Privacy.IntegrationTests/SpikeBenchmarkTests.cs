@@ -129,6 +129,7 @@ public sealed partial class SpikeBenchmarkTests(PostgresServer postgres, ITestOu
             new("GET /cases during the spike (max)", Ms(duringMax), "-", string.Create(inv, $"{Ms(duringMax)} of {result.DuringSpike.Count} looks"), "< 1 s", duringMax < ListLimit),
             new("GET /cases: the 3 slowest looks (server's steps in ms)", string.Join("; ", result.DuringSpike.OrderByDescending(l => l.Took).Take(3).Select(l => l.Describe())), "-", "-", "-", true),
             new("GET /cases: where the looks' time went (mean ms)", string.Create(inv, $"list {MeanStep("list")}, page {MeanStep("page")}, gc {MeanStep("gc")}, on the way {MeanOf(l => l.OnTheWayMs)}, after the headers {MeanOf(l => l.AfterHeadersMs)}; from the copy {result.DuringSpike.Count(l => l.FromCopy)} of {result.DuringSpike.Count}"), "-", "-", "-", true),
+            new("host's collector between two looks (max; mode)", HostPauses(result.DuringSpike), "-", "-", "-", true),
             new("GET /cases at the end (median of 3)", Ms(endFirst), "-", string.Create(inv, $"{Ms(endFirst)} with {listed:N0} cases"), "< 1 s", endFirst < ListLimit),
             new("GET /cases?state=waiting-for-staff at the end", Ms(endFilter), "-", Ms(endFilter), "< 1 s", endFilter < ListLimit),
             new("cases on the list at the end", string.Create(inv, $"{listed:N0}"), "-", string.Create(inv, $"{listed}"), listedLimit > 0 ? ">= 10,000" : "-", listed >= listedLimit),
@@ -193,6 +194,22 @@ public sealed partial class SpikeBenchmarkTests(PostgresServer postgres, ITestOu
         return c.FirstDueDate == expected && (expected == atSubmission || t.Request.Channel == SpikeChannel.Form)
             ? null
             : $"due {c.FirstDueDate:yyyy-MM-dd}, the rule from receipt {c.ReceivedAt:O} gives {expected:yyyy-MM-dd}";
+    }
+
+    /// <summary>The longest the host was paused for garbage collection between two looks at the list, and its collector.</summary>
+    private static string HostPauses(IReadOnlyList<CaseListLook> looks)
+    {
+        var between = looks.Where(l => l.HostPausedSinceLast is not null).ToList();
+        if (between.Count == 0)
+        {
+            return "not reported";
+        }
+
+        var most = between.MaxBy(l => l.HostPausedSinceLast!.Value.Ms)!;
+        var mode = looks.Select(l => l.ServerTiming).LastOrDefault(t => t is not null) is { } header
+            && ServerTimingHeader.Parse(header).TryGetValue("paused", out var p) ? p.Description?.Split(" / ")[^1] : "?";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{most.HostPausedSinceLast!.Value.Ms:F0} ms in {most.HostPausedSinceLast.Value.Collections} collections (client's look then {most.Took.TotalSeconds:F2} s); {mode} GC; client gc during a look {looks.Max(l => l.ClientGcMs):F0} ms at most");
     }
 
     private static double Percentile(List<double> sorted, double p) =>

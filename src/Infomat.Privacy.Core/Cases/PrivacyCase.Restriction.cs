@@ -85,11 +85,19 @@ public sealed partial record PrivacyCase
     /// </summary>
     public bool RestrictsUntilLifted =>
         Rights.Contains(RequestType.Restriction)
-        && Decision is { Outcome: DecisionOutcome.Approve }
-        && Status is not (CaseStatus.Rejected or CaseStatus.Expired or CaseStatus.Joined)
-        && FoundNothing != true
+        && ActsOnStores
         && RestrictionLift is null
         && IdentifiersErasedAt is null;
+
+    /// <summary>
+    /// Whether this case's actions have changed the stores, or may have, or will: its identity was approved and it was not
+    /// refused, expired or joined to another (so it is in progress, completed, or failed and waiting for its retry, which
+    /// runs its actions again), and its report did not say nothing was found.
+    /// </summary>
+    private bool ActsOnStores =>
+        Decision is { Outcome: DecisionOutcome.Approve }
+        && Status is not (CaseStatus.Rejected or CaseStatus.Expired or CaseStatus.Joined)
+        && FoundNothing != true;
 
     /// <summary>
     /// What other restriction requests of the same person (<paramref name="subjectHash"/> as in <see cref="LiftBlockedBy"/>)
@@ -133,12 +141,14 @@ public sealed partial record PrivacyCase
             && o.RestrictionLift is null && o.RestrictionLiftClaim is { } claim && now - claim.At < RestrictionLiftClaimHold);
 
     /// <summary>
-    /// The reference of an erasure of the same person answered before, on a company of this case, or null when there is
-    /// none. The records it kept under a legal hold (Art. 17(3)(b)) stay restricted through any lift, until their hold
-    /// ends and the daily sweep erases them (the stores keep held records restricted), so the lift notice says so.
+    /// The reference of an erasure of the same person on a company of this case whose actions changed the stores, or may
+    /// have (<see cref="ActsOnStores"/>: answered, under way, or failed after or during its actions), or null when there
+    /// is none. The records it kept under a legal hold (Art. 17(3)(b)) stay restricted through any lift, until their hold
+    /// ends and the daily sweep erases them (the stores keep held records restricted), so the lift notice says so; the
+    /// sentence says "if we still keep", which stays true of an erasure whose actions have not run yet.
     /// </summary>
     public string? LiftLeavesHeldBy(IEnumerable<PrivacyCase> others, string? subjectHash) =>
-        FirstOfPerson(others, subjectHash, o => o.Rights.Contains(RequestType.Erasure) && o.Status == CaseStatus.Completed && o.FoundNothing != true);
+        FirstOfPerson(others, subjectHash, o => o.Rights.Contains(RequestType.Erasure) && o.ActsOnStores);
 
     /// <summary>
     /// The reference of another restriction request of the person that now keeps restricted a store this lift's notice
