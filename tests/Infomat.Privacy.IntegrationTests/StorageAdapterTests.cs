@@ -249,6 +249,40 @@ public sealed class StorageAdapterTests(Azurite azurite)
         Assert.Equal(updated.Details, (await register.GetAsync(c.Id, default))!.Details);
     }
 
+    /// <summary>
+    /// Decision 128: a lift whose notice said another restriction of the person keeps the records at one company stays
+    /// that way when it is finished later (a store failed after the notice): the stores it changes are read from the row.
+    /// Read back by another instance (no memory of the write), the kept companies must be there, or the finish would lift
+    /// the records the other request keeps restricted.
+    /// </summary>
+    [Fact]
+    public async Task A_lift_kept_by_another_restriction_reads_back_with_the_companies_it_keeps()
+    {
+        var map = TestDataMaps.Real;
+        var now = DateTimeOffset.UtcNow;
+        var c = NewCase() with
+        {
+            Type = RequestType.Restriction,
+            Status = CaseStatus.Completed,
+            RestrictionLift = new RestrictionLift("Els", "Uw adres is juist.", now) { Kept = [new KeptUnder("PR-OTHR-0000-0001", ["be"])] },
+        };
+        await new TableCaseRegister(Clients).CreateAsync(c, default);
+
+        var read = (await new TableCaseRegister(Clients).GetAsync(c.Id, default))!;
+        var kept = Assert.Single(read.RestrictionLift!.Kept!);
+        Assert.Equal("PR-OTHR-0000-0001", kept.By);
+        Assert.Equal(["be"], kept.Entities);
+        var toLift = read.StoresToLift(map).Select(s => s.Key).ToList();
+        Assert.NotEmpty(toLift);
+        Assert.All(toLift, key => Assert.Equal("nl", map.Store(key).Entity));
+        Assert.Equal(c.StoresToLift(map).Select(s => s.Key), toLift);
+
+        // A whole lift reads back whole.
+        var whole = NewCase() with { Type = RequestType.Restriction, Status = CaseStatus.Completed, RestrictionLift = new RestrictionLift("Els", "Uw adres is juist.", now) };
+        await new TableCaseRegister(Clients).CreateAsync(whole, default);
+        Assert.Null((await new TableCaseRegister(Clients).GetAsync(whole.Id, default))!.RestrictionLift!.Kept);
+    }
+
     [Fact]
     public async Task A_case_stored_before_controllers_were_data_reads_with_the_controllers_it_named()
     {
