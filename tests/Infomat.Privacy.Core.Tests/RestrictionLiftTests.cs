@@ -152,16 +152,20 @@ public sealed class RestrictionLiftTests
         Assert.Equal(erasure.Id, lifting.LiftLeavesHeldBy([erasure], "subject-hash"));
         Assert.Null(lifting.LiftLeavesHeldBy([erasure with { FoundNothing = true }], "subject-hash"));
         Assert.Null(lifting.LiftLeavesHeldBy([erasure with { Email = "jan.devries@example.nl" }], "subject-hash"));
-        // An erasure that failed during or after its actions, or is under way, may hold records too (a failure after the
-        // stores acted left them restricted, and the notice said nothing of them).
+        // An erasure that failed during or after its store actions may hold records too (a failure after the stores
+        // acted left them restricted, and the notice said nothing of them); one failed before them, or still under way,
+        // has held nothing back yet, and the lift changes the records now.
         var underWay = Case(RequestType.Erasure) with { Id = "PR-ERAS-0000-0002" };
         Assert.Equal(underWay.Id, lifting.LiftLeavesHeldBy([underWay.Fail(Received.AddHours(3), "ApplyInStore").Changed!], "subject-hash"));
-        Assert.Equal(underWay.Id, lifting.LiftLeavesHeldBy([underWay], "subject-hash"));
+        Assert.Equal(underWay.Id, lifting.LiftLeavesHeldBy([underWay.Fail(Received.AddHours(3), "SendActionReport").Changed!], "subject-hash"));
+        Assert.Null(lifting.LiftLeavesHeldBy([underWay.Fail(Received.AddHours(3), "ApplyDecision").Changed!], "subject-hash"));
+        Assert.Null(lifting.LiftLeavesHeldBy([underWay], "subject-hash"));
+        Assert.Null(lifting.LiftLeavesHeldBy([underWay.WithStatus(CaseStatus.AwaitingStaffAction, Received.AddHours(3))], "subject-hash"));
         // One whose identity was never approved, or that was refused, acted on nothing.
         var unapproved = Case(RequestType.Erasure) with { Decision = null };
         Assert.Null(lifting.LiftLeavesHeldBy([unapproved.WithStatus(CaseStatus.AwaitingIdentityApproval, Received)], "subject-hash"));
-        Assert.Null(lifting.LiftLeavesHeldBy([unapproved.WithStatus(CaseStatus.Failed, Received)], "subject-hash"));
-        Assert.Null(lifting.LiftLeavesHeldBy([Case(RequestType.Erasure).WithStatus(CaseStatus.Rejected, Received.AddHours(2))], "subject-hash"));
+        Assert.Null(lifting.LiftLeavesHeldBy([unapproved.Fail(Received.AddHours(3), "ApplyInStore").Changed!], "subject-hash"));
+        Assert.Null(lifting.LiftLeavesHeldBy([(unapproved with { Decision = new IdentityDecision(DecisionOutcome.Reject, Received, "Els", "Not the person.") }).WithStatus(CaseStatus.Rejected, Received.AddHours(2))], "subject-hash"));
 
         Assert.Contains(held, PrivacyMails.RestrictionLiftNotice(lifting, Map, "Reason.", heldBy: erasure.Id).TextBody, StringComparison.Ordinal);
         Assert.Contains(held, PrivacyMails.RestrictionLiftNotice(lifting, Map, "Reason.", kept: [new KeptUnder("PR-OTHR-0000-0001", ["be"])], heldBy: erasure.Id).TextBody, StringComparison.Ordinal);

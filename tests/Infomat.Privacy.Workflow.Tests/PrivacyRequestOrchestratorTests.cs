@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Mail;
+using Infomat.Privacy.Requests;
 
 using Microsoft.DurableTask.Client;
 
@@ -181,6 +182,31 @@ public sealed class PrivacyRequestOrchestratorTests
         Assert.Equal("\"failed\"", done.SerializedOutput);
         Assert.Equal(CaseStatus.Failed, (await h.Register.GetAsync(c.Id, default))!.Status);
         Assert.Empty(h.Mail.Of(MailKind.ExportReady));
+    }
+
+    /// <summary>
+    /// An erasure whose store actions failed for good is flagged at the step it failed on; a later lift of a restriction
+    /// of the same person must then say what the law makes us keep stays restricted (the stores that acted hold it so).
+    /// The rule knows that step by name (<see cref="PrivacyCase.FailedAfterStoresActed"/>): these are the workflow's.
+    /// </summary>
+    [Fact]
+    public async Task An_erasure_failed_in_its_store_actions_is_named_by_a_later_lift_as_holding_records_back()
+    {
+        Assert.Equal(
+            new[] { nameof(Activities.StoreActions.ApplyInStore), nameof(Activities.StoreActions.EraseEarlierCopies), nameof(Activities.Closing.SendActionReport) }.Order(StringComparer.Ordinal),
+            PrivacyCase.FailedAfterStoresActed.Order(StringComparer.Ordinal));
+
+        await using var h = await WorkflowHarness.StartAsync(orchestrator: WorkflowHarness.QuickStoreRetries);
+        h.Stores.FailuresLeft["nl/crm"] = 100;
+        var c = await h.NewCaseAsync(RequestType.Erasure);
+        await h.ApproveAsync(c.Id);
+        Assert.Equal("\"failed\"", (await h.CompletionAsync(c.Id)).SerializedOutput);
+        var failed = (await h.Register.GetAsync(c.Id, default))!;
+        Assert.Equal(nameof(Activities.StoreActions.ApplyInStore), failed.FailedStep);
+
+        var restriction = (PrivacyCase.Received(new ValidRequest(RequestType.Restriction, c.Email, "An Peeters", null, c.Entity, Language.Nl, null, null), Channel.Form, DateTimeOffset.UtcNow, h.Map)
+            with { Decision = new IdentityDecision(DecisionOutcome.Approve, DateTimeOffset.UtcNow, "tester", null) }).WithStatus(CaseStatus.Completed, DateTimeOffset.UtcNow);
+        Assert.Equal(c.Id, restriction.LiftLeavesHeldBy([failed], subjectHash: null));
     }
 
     [Fact]

@@ -141,14 +141,22 @@ public sealed partial record PrivacyCase
             && o.RestrictionLift is null && o.RestrictionLiftClaim is { } claim && now - claim.At < RestrictionLiftClaimHold);
 
     /// <summary>
-    /// The reference of an erasure of the same person on a company of this case whose actions changed the stores, or may
-    /// have (<see cref="ActsOnStores"/>: answered, under way, or failed after or during its actions), or null when there
-    /// is none. The records it kept under a legal hold (Art. 17(3)(b)) stay restricted through any lift, until their hold
-    /// ends and the daily sweep erases them (the stores keep held records restricted), so the lift notice says so; the
-    /// sentence says "if we still keep", which stays true of an erasure whose actions have not run yet.
+    /// The reference of an erasure of the same person on a company of this case whose actions ran in the stores, or null
+    /// when there is none: one answered (<see cref="ActsOnStores"/>, completed), or one that failed during or after its
+    /// store actions (<see cref="FailedAfterStoresActed"/>). The records it kept under a legal hold (Art. 17(3)(b)) stay
+    /// restricted through any lift, until their hold ends and the daily sweep erases them (the stores keep held records
+    /// restricted), so the lift notice says so. An erasure still before its actions is not named: the lift changes the
+    /// records now, and what it holds back is restricted only when it acts.
     /// </summary>
     public string? LiftLeavesHeldBy(IEnumerable<PrivacyCase> others, string? subjectHash) =>
-        FirstOfPerson(others, subjectHash, o => o.Rights.Contains(RequestType.Erasure) && o.ActsOnStores);
+        FirstOfPerson(others, subjectHash, o => o.Rights.Contains(RequestType.Erasure) && o.ActsOnStores
+            && (o.Status == CaseStatus.Completed || (o.Status == CaseStatus.Failed && o.FailedStep is { } step && FailedAfterStoresActed.Contains(step))));
+
+    /// <summary>
+    /// The steps (the workflow's activity names, <see cref="FailedStep"/>) at which a case has begun to act on the stores
+    /// or is past that: a case failed at one of them may have changed records (the workflow's tests hold the names).
+    /// </summary>
+    public static readonly IReadOnlySet<string> FailedAfterStoresActed = new HashSet<string>(StringComparer.Ordinal) { "ApplyInStore", "EraseEarlierCopies", "SendActionReport" };
 
     /// <summary>
     /// The reference of another restriction request of the person that now keeps restricted a store this lift's notice

@@ -65,7 +65,7 @@ public sealed record CaseListLook(string Path, TimeSpan Took, int Status, int Ca
     /// <summary>The list was shown from the host's copy (storage slower than its patience).</summary>
     public bool FromCopy => entries.TryGetValue("list", out var list) && list.Description == "copy";
 
-    /// <summary>When the answer's headers reached the client, from the look's start (seen from the thread pool).</summary>
+    /// <summary>When the answer's headers reached the client, from the look's start (on the browser's own thread).</summary>
     public TimeSpan HeadersAfter { get; init; }
 
     /// <summary>How long the look waited for a thread of the client's own process before it began sending.</summary>
@@ -246,9 +246,8 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
 
         using var stop = new CancellationTokenSource();
         using var listStop = new CancellationTokenSource();
-        // The colleague looking at the list is a person with a browser of their own: their looks run on the thread pool,
-        // not on the test framework's two threads beside the driver's own work (10,000 requesters, the mail folder's
-        // scan). (Their slowest look was no faster for it: its time was before the answer's headers came.)
+        // The colleague looking at the list is a person with a browser of their own: each look sends from a thread of its
+        // own (LookAtCasesAsync), not from the driver's (10,000 requesters, the mail folder's scan).
         var watchers = new[] { WatchMailAsync(stop.Token), WatchMemoryAsync(stop.Token), Task.Run(() => WatchCaseListAsync(listStop.Token)), ProgressAsync(stop.Token) };
 
         var start = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1);
