@@ -206,8 +206,7 @@ public sealed partial class SpikeBenchmarkTests(PostgresServer postgres, ITestOu
         }
 
         var most = between.MaxBy(l => l.HostPausedSinceLast!.Value.Ms)!;
-        var mode = looks.Select(l => l.ServerTiming).LastOrDefault(t => t is not null) is { } header
-            && ServerTimingHeader.Parse(header).TryGetValue("paused", out var p) ? p.Description?.Split(" / ")[^1] : "?";
+        var mode = looks.Select(l => l.HostCollector).LastOrDefault(m => m is not null) ?? "?";
         return string.Create(CultureInfo.InvariantCulture,
             $"{most.HostPausedSinceLast!.Value.Ms:F0} ms in {most.HostPausedSinceLast.Value.Collections} collections (client's look then {most.Took.TotalSeconds:F2} s); {mode} GC; client gc during a look {looks.Max(l => l.ClientGcMs):F0} ms at most");
     }

@@ -80,9 +80,9 @@ public sealed partial class CaseFollowUpEndpoints(
 
         // The person's other cases, read for the lift's rules (PrivacyCase.Restriction): an upheld objection on these
         // records blocks the lift (decision 123); another restriction request still in force keeps its companies' records
-        // restricted, and one whose lift is being sent now is waited for (decision 128); an erasure whose actions ran (or may have) leaves
-        // what the law makes us keep restricted, and the notice says so. Asked before the claim, after it, and again
-        // before the stores.
+        // restricted, and one whose lift is being sent now is waited for (decision 128); an erasure whose store actions
+        // ran leaves what the law makes us keep restricted, and the notice says so. Asked before the claim, after it, and
+        // again before the stores.
         async Task<(string? BlockedBy, IReadOnlyList<KeptUnder> Kept, string? HeldBy, string? UnderWay)> OthersAsync()
         {
             var subject = c.SubjectIn(hash);

@@ -9,7 +9,7 @@ namespace Infomat.Privacy.Http.Hosting;
 /// <summary>
 /// A page's own account of where its time went, as a <c>Server-Timing</c> header (W3C Server Timing): each step's
 /// milliseconds (the first, <c>before</c>, from the request's entry into the host's pipeline where the host records it),
-/// <c>gc</c>, the time this process was paused for garbage collection meanwhile, and
+/// <c>gc</c>, the time this process was paused for garbage collection meanwhile,
 /// <c>pool</c>, the thread pool's threads and queued work items as it began, and <c>paused</c>, the time this process was
 /// paused for garbage collection since it started, with its collections (a client comparing two looks sees the pauses
 /// between them, before a request entered the pipeline among them). Names, durations and counts only, never

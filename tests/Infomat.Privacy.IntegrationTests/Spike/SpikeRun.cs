@@ -56,6 +56,9 @@ public sealed record CaseListLook(string Path, TimeSpan Took, int Status, int Ca
         ? (p.Ms, int.Parse(p.Description?.Split(' ')[0] ?? "0", CultureInfo.InvariantCulture))
         : null;
 
+    /// <summary>The host's collector ("server" or "workstation"), or null from a host that does not say.</summary>
+    public string? HostCollector => entries.TryGetValue("paused", out var p) ? p.Description?.Split(" / ")[^1] : null;
+
     /// <summary>The host's collector pauses (ms) and collections since the look before (null for the first): a pause before this request entered the host's pipeline is among them.</summary>
     public (double Ms, int Collections)? HostPausedSinceLast { get; init; }
 
