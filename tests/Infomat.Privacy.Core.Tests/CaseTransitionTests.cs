@@ -953,6 +953,29 @@ public sealed class CaseTransitionTests
     }
 
     [Fact]
+    public void A_zip_written_again_under_the_same_name_is_not_the_zip_read_before_it()
+    {
+        var written = Taken(AwaitingApproval().ExportWritten("c/x.zip", Received.AddHours(1)));
+        var revoked = Taken(written.RevokeExport("Els", Received.AddDays(1)));
+
+        // Read again with nothing written in between (withdrawn meanwhile, or even deleted): the same zip.
+        Assert.True(written.RecordsSameExportAs(revoked));
+        Assert.True(revoked.RecordsSameExportAs(revoked));
+
+        // A retry moved its record and wrote the zip again under the same name: another zip, even once it is withdrawn
+        // too. Mid-write (no zip recorded) it is not the same either.
+        var replaced = Taken(revoked.ReplaceExport(Received.AddDays(2)));
+        Assert.False(revoked.RecordsSameExportAs(replaced));
+        var rewritten = Taken(replaced.ExportWritten("c/x.zip", Received.AddDays(2)));
+        Assert.False(revoked.RecordsSameExportAs(rewritten));
+        Assert.False(revoked.RecordsSameExportAs(Taken(rewritten.RevokeExport("Jan", Received.AddDays(3)))));
+
+        // A case with no zip recorded has none to compare; another case is never the same.
+        Assert.False(AwaitingApproval().RecordsSameExportAs(AwaitingApproval()));
+        Assert.False(written.RecordsSameExportAs(AwaitingApproval().ExportWritten("c/x.zip", Received.AddHours(1)).Changed!));
+    }
+
+    [Fact]
     public void The_verification_link_is_sent_again_at_most_the_allowed_times_and_only_while_the_requester_can_still_confirm()
     {
         var timeout = TimeSpan.FromDays(7);

@@ -593,6 +593,33 @@ public sealed class StorageAdapterTests(Azurite azurite)
     }
 
     [Fact]
+    public async Task A_zip_is_deleted_only_at_the_version_read_and_one_written_again_since_stays()
+    {
+        var exports = new BlobExportStorage(Clients);
+        var name = CaseIds.New() + "/again.zip";
+        Assert.Null(await exports.GetVersionAsync(name, default));
+        await exports.WriteAsync(name, (stream, ct) => stream.WriteAsync("first zip"u8.ToArray(), ct).AsTask(), default);
+        var first = await exports.GetVersionAsync(name, default);
+        Assert.NotNull(first);
+
+        // Written again under the same name (a staff retry): a delete made on the first version leaves it.
+        await exports.WriteAsync(name, (stream, ct) => stream.WriteAsync("second zip!"u8.ToArray(), ct).AsTask(), default);
+        Assert.False(await exports.DeleteAsync(name, first!, default));
+        Assert.Equal(11, await exports.GetSizeAsync(name, default));
+
+        // Marked delivered since its version was read: changed, left too.
+        var second = await exports.GetVersionAsync(name, default);
+        await exports.MarkDeliveredAsync(name, DateTimeOffset.UtcNow, default);
+        Assert.False(await exports.DeleteAsync(name, second!, default));
+        Assert.Equal(11, await exports.GetSizeAsync(name, default));
+
+        // At the version read: gone; gone already: nothing to do, and it says so.
+        Assert.True(await exports.DeleteAsync(name, (await exports.GetVersionAsync(name, default))!, default));
+        Assert.Null(await exports.GetSizeAsync(name, default));
+        Assert.True(await exports.DeleteAsync(name, second!, default));
+    }
+
+    [Fact]
     public async Task The_download_link_is_read_only_for_one_blob_and_stops_working_when_it_expires()
     {
         var exports = new BlobExportStorage(Clients);

@@ -305,11 +305,16 @@ internal sealed class InMemoryExports : IExportStorage
         return Task.CompletedTask;
     }
 
-    public Task DeleteAsync(string blobName, CancellationToken cancellationToken)
-    {
-        Blobs.TryRemove(blobName, out _);
-        return Task.CompletedTask;
-    }
+    /// <summary>A blob's version: the identity of the array written (a new write, or a test's assignment, is a new version).</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<byte[], string> versions = [];
+
+    public Task<string?> GetVersionAsync(string blobName, CancellationToken cancellationToken) =>
+        Task.FromResult(Blobs.TryGetValue(blobName, out var b) ? versions.GetValue(b, _ => Guid.NewGuid().ToString("N")) : null);
+
+    public Task<bool> DeleteAsync(string blobName, string version, CancellationToken cancellationToken) =>
+        Task.FromResult(!Blobs.TryGetValue(blobName, out var b)
+            || (versions.TryGetValue(b, out var current) && current == version && Blobs.TryRemove(new KeyValuePair<string, byte[]>(blobName, b)))
+            || !Blobs.ContainsKey(blobName));
 
     public Task<Uri> CreateReadLinkAsync(string blobName, TimeSpan lifetime, CancellationToken cancellationToken) =>
         Task.FromResult(new Uri("http://blob.test/" + blobName));

@@ -106,6 +106,74 @@ public sealed class RetentionSweepTests
     }
 
     [Fact]
+    public async Task A_zip_a_staff_retry_writes_again_while_the_sweep_deletes_the_withdrawn_one_stays_and_its_link_works()
+    {
+        // A failed access case: staff withdrew its zip and the delete failed (a 503), so the sweep is to delete it. Right
+        // after the sweep's re-read finds it still due, a colleague's retry writes the zip again under the same name and
+        // mails its link (decision 101). The sweep must delete only the zip it found due, never the new one.
+        var failed = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), Language.Nl, null, null), Channel.Form, Now.AddDays(-3), TestDataMaps.Real);
+        failed = (failed with { EmailVerifiedAt = failed.ReceivedAt, ExportBlobName = BuildExport.BlobNameFor(failed.Id), ExportWrittenAt = Now.AddDays(-1) })
+            .WithStatus(CaseStatus.InProgress, Now.AddDays(-2)).Fail(Now.AddHours(-2), "DeliverExport").Changed!;
+        await register.CreateAsync(failed, default);
+        await register.ApplyAsync(failed.Id, x => x.RevokeExport("Els Janssens", Now.AddMinutes(-5)), default);
+        var blob = failed.ExportBlobName!;
+        exports.Blobs[blob] = [1, 2, 3];
+
+        var retried = new RetryAfterRead(register, failed.Id, async () =>
+        {
+            // What BuildExport does on the retry: the old zip's record goes first, then the new zip, then its record.
+            Assert.False((await register.ApplyAsync(failed.Id, x => x.ReplaceExport(Now), default)).Refused);
+            await exports.WriteAsync(blob, (s, ct) => s.WriteAsync(new byte[] { 9, 9, 9 }, ct).AsTask(), default);
+            await register.ApplyAsync(failed.Id, x => x.ExportWritten(blob, Now), default);
+        });
+
+        var swept = await new RetentionSweep(retried, inner, staging, exports, audit, chain, Options.Create(new PrivacyOptions()), clock, NullLogger<RetentionSweep>.Instance).RunAsync(default);
+
+        Assert.True(retried.Interleaved, "the retry must have run between the sweep's re-read and its delete");
+        Assert.True(exports.Blobs.TryGetValue(blob, out var kept), "the zip the retry wrote again is the requester's answer: it must stay");
+        Assert.Equal([9, 9, 9], kept);
+        Assert.Equal(0, swept.ExportsDeleted);
+        var stored = (await register.GetAsync(failed.Id, default))!;
+        Assert.Equal(blob, stored.LiveExport);
+        Assert.Null(stored.DownloadRefusal(5));
+        Assert.DoesNotContain(await audit.ListAsync(failed.Id, default), e => e.Action == "export-deleted");
+
+        // The next sweep leaves it too: it is neither withdrawn nor past its link.
+        Assert.Equal(0, (await Sweep().RunAsync(default)).ExportsDeleted);
+        Assert.True(exports.Blobs.ContainsKey(blob));
+    }
+
+    /// <summary>The register, with <paramref name="retry"/> run right after the first read of one case returns (a staff retry landing then).</summary>
+    private sealed class RetryAfterRead(ICaseRegister inner, string caseId, Func<Task> retry) : ICaseRegister
+    {
+        public bool Interleaved { get; private set; }
+
+        public Task CreateAsync(PrivacyCase privacyCase, CancellationToken cancellationToken) => inner.CreateAsync(privacyCase, cancellationToken);
+
+        public async Task<PrivacyCase?> GetAsync(string id, CancellationToken cancellationToken)
+        {
+            var read = await inner.GetAsync(id, cancellationToken);
+            if (id == caseId && !Interleaved)
+            {
+                Interleaved = true;
+                await retry();
+            }
+
+            return read;
+        }
+
+        public Task<PrivacyCase> UpdateAsync(string id, Func<PrivacyCase, PrivacyCase?> change, CancellationToken cancellationToken) => inner.UpdateAsync(id, change, cancellationToken);
+
+        public IAsyncEnumerable<string> ListUnfinishedAsync(CancellationToken cancellationToken) => inner.ListUnfinishedAsync(cancellationToken);
+
+        public IAsyncEnumerable<PrivacyCase> ListAllAsync(CancellationToken cancellationToken) => inner.ListAllAsync(cancellationToken);
+
+        public Task<bool> TryConsumeTokenAsync(string tokenId, string id, CancellationToken cancellationToken) => inner.TryConsumeTokenAsync(tokenId, id, cancellationToken);
+
+        public Task<string?> UsedForAsync(string tokenId, CancellationToken cancellationToken) => inner.UsedForAsync(tokenId, cancellationToken);
+    }
+
+    [Fact]
     public async Task Staged_records_of_a_case_still_collecting_stay()
     {
         var open = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An", null, ControllerScope.Of("be"), Language.Nl, null, null), Channel.Form, Now, TestDataMaps.Real);

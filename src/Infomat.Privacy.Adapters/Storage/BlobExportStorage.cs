@@ -1,4 +1,6 @@
+using Azure;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using Azure.Storage.Sas;
 
@@ -48,10 +50,38 @@ public sealed class BlobExportStorage(StorageClients clients) : IExportStorage
             new Dictionary<string, string> { ["delivered"] = at.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture) }, cancellationToken: cancellationToken);
     }
 
-    public async Task DeleteAsync(string blobName, CancellationToken cancellationToken)
+    public async Task<string?> GetVersionAsync(string blobName, CancellationToken cancellationToken)
     {
         await ready.EnsureAsync();
-        await container.GetBlobClient(blobName).DeleteIfExistsAsync(cancellationToken: cancellationToken);
+        try
+        {
+            return (await container.GetBlobClient(blobName).GetPropertiesAsync(cancellationToken: cancellationToken)).Value.ETag.ToString();
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    public async Task<bool> DeleteAsync(string blobName, string version, CancellationToken cancellationToken)
+    {
+        await ready.EnsureAsync();
+        var blob = container.GetBlobClient(blobName);
+        try
+        {
+            await blob.DeleteAsync(DeleteSnapshotsOption.IncludeSnapshots, new BlobRequestConditions { IfMatch = new ETag(version) }, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            // Written again (or marked delivered) since its version was read: not the blob the caller meant. A blob gone
+            // meanwhile fails the condition too (Azurite answers 412, not 404): gone is what was asked.
+            return !await blob.ExistsAsync(cancellationToken);
+        }
     }
 
     public async Task<int> DeleteCaseAsync(string caseId, CancellationToken cancellationToken)

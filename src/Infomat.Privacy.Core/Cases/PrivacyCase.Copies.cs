@@ -122,6 +122,18 @@ public sealed partial record PrivacyCase
         : ExportExpiresAt is { } ends && now >= ends ? ExportDeletionReason.LinkEnded
         : null;
 
+    /// <summary>
+    /// True when <paramref name="reread"/>, this case read again later, still records the zip this one records: none was
+    /// written again in between (a staff retry moves the old zip's record first, <see cref="ReplaceExport"/>, and writes
+    /// the new zip under the same name). A version of the blob read between the two reads is then this zip's, and a
+    /// delete made on that version can only take this zip, never one written again (decision 130).
+    /// </summary>
+    public bool RecordsSameExportAs(PrivacyCase reread)
+    {
+        ArgumentNullException.ThrowIfNull(reread);
+        return ExportBlobName is not null && reread.Id == Id && reread.ExportBlobName == ExportBlobName && reread.ReplacedExports.Count == ReplacedExports.Count;
+    }
+
     /// <summary>True when the zip is still there and is due to go (<see cref="ExportDeletionDue"/>): the retention sweep deletes it.</summary>
     public bool IsExportDueForDeletion(DateTimeOffset now) => ExportDeletionDue(now) is not null;
 

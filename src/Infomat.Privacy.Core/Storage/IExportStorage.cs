@@ -22,8 +22,14 @@ public interface IExportStorage
     /// </summary>
     Task MarkDeliveredAsync(string blobName, DateTimeOffset at, CancellationToken cancellationToken);
 
-    /// <summary>Deletes the export (staff revoked it); nothing happens when it is already gone.</summary>
-    Task DeleteAsync(string blobName, CancellationToken cancellationToken);
+    /// <summary>The blob's version as it stands now (its ETag), or null when there is none.</summary>
+    Task<string?> GetVersionAsync(string blobName, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes the blob only while it is still at <paramref name="version"/> (<see cref="GetVersionAsync"/>): true when it
+    /// is gone (deleted now, or before), false when it was written or changed since and is left as it is.
+    /// </summary>
+    Task<bool> DeleteAsync(string blobName, string version, CancellationToken cancellationToken);
 
     /// <summary>Deletes every export blob of the case (whatever the register recorded); returns how many there were.</summary>
     Task<int> DeleteCaseAsync(string caseId, CancellationToken cancellationToken);

@@ -300,8 +300,21 @@ public sealed partial class CaseEndpoints(
 
         try
         {
-            // Not cut short by the browser going away: the withdrawal stands either way.
-            await exports.DeleteAsync(c.ExportBlobName!, CancellationToken.None);
+            // Not cut short by the browser going away: the withdrawal stands either way. Only the zip withdrawn: one a
+            // colleague's retry writes again meanwhile stays (decision 130).
+            var (read, gone) = await DueExports.DeleteAsync(register, exports, c, at, CancellationToken.None);
+            if (!gone && read.IsExportDueForDeletion(at))
+            {
+                // Its blob changed after its version was read (its link marked delivered at that moment): once more.
+                (read, gone) = await DueExports.DeleteAsync(register, exports, read, at, CancellationToken.None);
+            }
+
+            if (!gone)
+            {
+                // Still due: the sweep deletes it at its next run, as after a failed delete. Not due: a zip written again
+                // since is the case's now, and the page shows it.
+                return (read, read.IsExportDueForDeletion(at));
+            }
         }
         catch (Exception ex)
         {

@@ -38,15 +38,14 @@ public sealed partial class RetentionSweep(
         {
             try
             {
-                // Read again before the delete: a retry of a failed case whose zip was withdrawn writes a new zip under
-                // the same name, and that one must not go (nor be recorded as gone: the transition refuses it too).
-                if (c.IsExportDueForDeletion(now) && await register.GetAsync(c.Id, cancellationToken) is { } due && due.IsExportDueForDeletion(now))
+                // Only the zip found due: a retry of a failed case whose zip was withdrawn writes a new zip under the
+                // same name, and that one must not go (nor be recorded as gone: the transition refuses it too). A zip
+                // that changed meanwhile is tried again at the next run.
+                if (c.IsExportDueForDeletion(now)
+                    && (await DueExports.DeleteAsync(register, exports, c, now, cancellationToken)).Gone
+                    && !(await register.ApplyAsync(c.Id, x => x.RecordExportDeleted(now), cancellationToken)).Refused)
                 {
-                    await exports.DeleteCaseAsync(c.Id, cancellationToken);
-                    if (!(await register.ApplyAsync(c.Id, x => x.RecordExportDeleted(now), cancellationToken)).Refused)
-                    {
-                        exportsDeleted++;
-                    }
+                    exportsDeleted++;
                 }
 
                 if (c.IsDueForRemoval(now, options.Value.Staff.CaseRetention) && await RemoveAsync(c, now, cancellationToken))
