@@ -40,6 +40,7 @@ var app = builder.Build();
 // Counts the thread pool's starvation for the case list's Server-Timing (issue 21 item 3; the local host only: the
 // runtime's threading events cost a little on every worker that parks).
 ThreadPoolStarvation.Start();
+ThreadPoolDelay.Start();
 // The headers every response carries (the Functions app applies the same ones as it runs a handler's result).
 app.Use((context, next) =>
 {

@@ -10,7 +10,8 @@ namespace Infomat.Privacy.Http.Hosting;
 /// A page's own account of where its time went, as a <c>Server-Timing</c> header (W3C Server Timing): each step's
 /// milliseconds (the first, <c>before</c>, from the request's entry into the host's pipeline where the host records it),
 /// <c>gc</c>, the time this process was paused for garbage collection meanwhile,
-/// <c>pool</c>, the thread pool's threads and queued work items as it began, and <c>paused</c>, the time this process was
+/// <c>pool</c>, the thread pool's threads and queued work items as it began, <c>poolwait</c> and <c>late</c>, the worst
+/// wait for a pool thread and for a core in the last 10 s (<see cref="ThreadPoolDelay"/>, when the host runs it), and <c>paused</c>, the time this process was
 /// paused for garbage collection since it started, with its collections (a client comparing two looks sees the pauses
 /// between them, before a request entered the pipeline among them). Names, durations and counts only, never
 /// what the page shows. A browser's developer tools show it beside the network timing; a
@@ -74,6 +75,14 @@ public sealed class ServerTiming
         Append("gc", GC.GetTotalPauseDuration() - pausedAtStart, null);
         // The thread pool as the page began (a request that waited for a thread before it began shows here, not above).
         steps.Append(", pool;desc=\"").Append(pool).Append('"');
+        if (ThreadPoolDelay.IsRunning)
+        {
+            // Waits no step sees: for a pool thread, and for a core (the worst of the last 10 s, this request's entry among them).
+            var (queued, late) = ThreadPoolDelay.Worst();
+            steps.Append(", poolwait;dur=").Append(queued.TotalMilliseconds.ToString("0.#", CultureInfo.InvariantCulture)).Append(";desc=\"worst in 10 s\"");
+            steps.Append(", late;dur=").Append(late.TotalMilliseconds.ToString("0.#", CultureInfo.InvariantCulture)).Append(";desc=\"worst late wake in 10 s\"");
+        }
+
         steps.Append(", paused;dur=").Append(GC.GetTotalPauseDuration().TotalMilliseconds.ToString("0.#", CultureInfo.InvariantCulture))
             .Append(";desc=\"").Append(GC.CollectionCount(0).ToString(CultureInfo.InvariantCulture)).Append(" collections / ")
             .Append(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation").Append('"');

@@ -49,7 +49,7 @@ public sealed record CaseListLook(string Path, TimeSpan Took, int Status, int Ca
     private readonly IReadOnlyDictionary<string, (double Ms, string? Description)> entries = ServerTimingHeader.Parse(ServerTiming);
 
     /// <summary>The server's steps in milliseconds (before, auth, list, page, gc), from <see cref="ServerTiming"/>.</summary>
-    public IReadOnlyDictionary<string, double> Steps => entries.Where(e => e.Key is not ("pool" or "paused")).ToDictionary(e => e.Key, e => e.Value.Ms);
+    public IReadOnlyDictionary<string, double> Steps => entries.Where(e => e.Key is not ("pool" or "paused" or "poolwait" or "late")).ToDictionary(e => e.Key, e => e.Value.Ms);
 
     /// <summary>The host's collector pauses since it started (ms) and its collections, as the page ended; null from a host without them.</summary>
     public (double Ms, int Collections)? HostPaused => entries.TryGetValue("paused", out var p)
@@ -90,9 +90,11 @@ public sealed record CaseListLook(string Path, TimeSpan Took, int Status, int Ca
 
     /// <summary>As the report shows it: the client's time, then the server's steps.</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"{Took.TotalSeconds:F2} s (before {Step("before")}, auth {Step("auth")}, list {Step("list")}{(FromCopy ? " copy" : "")}, page {Step("page")}, gc {Step("gc")}, pool {Pool}; host paused {(HostPausedSinceLast is { } p ? $"{p.Ms:F0} ms in {p.Collections} collections" : "?")} since the look before; on the way {OnTheWayMs:F0} (client: queued {ClientQueuedMs:F0}, starved {ClientStarved}, gc {ClientGcMs:F0}, connect {(ConnectMs is { } c ? c.ToString("F0", CultureInfo.InvariantCulture) : "reused")}), after the headers {AfterHeadersMs:F0} ms)");
+        $"{Took.TotalSeconds:F2} s (before {Step("before")}, auth {Step("auth")}, list {Step("list")}{(FromCopy ? " copy" : "")}, page {Step("page")}, gc {Step("gc")}, pool {Pool}, worst pool wait {Entry("poolwait")} and late wake {Entry("late")} in 10 s; host paused {(HostPausedSinceLast is { } p ? $"{p.Ms:F0} ms in {p.Collections} collections" : "?")} since the look before; on the way {OnTheWayMs:F0} (client: queued {ClientQueuedMs:F0}, starved {ClientStarved}, gc {ClientGcMs:F0}, connect {(ConnectMs is { } c ? c.ToString("F0", CultureInfo.InvariantCulture) : "reused")}), after the headers {AfterHeadersMs:F0} ms)");
 
     private string Pool => entries.TryGetValue("pool", out var pool) ? pool.Description ?? "?" : "?";
+
+    private string Entry(string name) => entries.TryGetValue(name, out var e) ? e.Ms.ToString("F0", CultureInfo.InvariantCulture) : "?";
 
     private string Step(string name) => Steps.TryGetValue(name, out var ms) ? ms.ToString("F0", CultureInfo.InvariantCulture) : "?";
 }
