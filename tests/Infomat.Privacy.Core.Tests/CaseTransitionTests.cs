@@ -970,6 +970,13 @@ public sealed class CaseTransitionTests
         Assert.False(revoked.RecordsSameExportAs(rewritten));
         Assert.False(revoked.RecordsSameExportAs(Taken(rewritten.RevokeExport("Jan", Received.AddDays(3)))));
 
+        // The sweep deleted the zip it read; a retry wrote it again and a colleague withdrew the new one before the sweep
+        // recorded its delete: that record is refused (the new zip's blob is still there, and its withdrawal's own delete,
+        // or the next sweep, records it).
+        var withdrawnAgain = Taken(rewritten.RevokeExport("Jan", Received.AddDays(3)));
+        Assert.Equal(CaseRefusal.NoExport, withdrawnAgain.RecordExportDeleted(Received.AddDays(3), revoked).Refusal);
+        Assert.NotNull(withdrawnAgain.RecordExportDeleted(Received.AddDays(3), withdrawnAgain).Changed);
+
         // A case with no zip recorded has none to compare; another case is never the same.
         Assert.False(AwaitingApproval().RecordsSameExportAs(AwaitingApproval()));
         Assert.False(written.RecordsSameExportAs(AwaitingApproval().ExportWritten("c/x.zip", Received.AddHours(1)).Changed!));

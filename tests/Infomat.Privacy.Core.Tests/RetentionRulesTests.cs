@@ -69,17 +69,18 @@ public sealed class RetentionRulesTests
         Assert.Equal(ExportDeletionReason.Withdrawn, withdrawn.ExportDeletionDue(Closed.AddDays(30)));
 
         // Recorded once deleted (by the withdrawal itself, or by the sweep): not due again, and a second record is refused.
-        var deleted = withdrawn.RecordExportDeleted(Closed.AddDays(1).AddHours(1)).Changed!;
+        var deleted = withdrawn.RecordExportDeleted(Closed.AddDays(1).AddHours(1), withdrawn).Changed!;
         Assert.Equal(new ExportDeletion(Closed.AddDays(1).AddHours(1), ExportDeletionReason.Withdrawn, null), deleted.ExportDeleted);
         Assert.False(deleted.IsExportDueForDeletion(Closed.AddDays(30)));
-        Assert.Equal(CaseRefusal.AlreadyDone, deleted.RecordExportDeleted(Closed.AddDays(2)).Refusal);
+        Assert.Equal(CaseRefusal.AlreadyDone, deleted.RecordExportDeleted(Closed.AddDays(2), withdrawn).Refusal);
         // The download page still says it was withdrawn.
         Assert.Equal(CaseRefusal.ExportRevoked, deleted.DownloadRefusal(5));
 
         // Neither withdrawn nor past its link: nothing to record.
         Assert.Null(Access().ExportDeletionDue(Closed.AddDays(1)));
-        Assert.Equal(CaseRefusal.NoExport, Access().RecordExportDeleted(Closed.AddDays(1)).Refusal);
-        Assert.Equal(ExportDeletionReason.LinkEnded, Access().RecordExportDeleted(Closed.AddDays(7)).Changed!.ExportDeleted!.Reason);
+        var answered = Access();
+        Assert.Equal(CaseRefusal.NoExport, answered.RecordExportDeleted(Closed.AddDays(1), answered).Refusal);
+        Assert.Equal(ExportDeletionReason.LinkEnded, answered.RecordExportDeleted(Closed.AddDays(7), answered).Changed!.ExportDeleted!.Reason);
     }
 
     [Fact]

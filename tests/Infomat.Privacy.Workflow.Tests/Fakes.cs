@@ -302,6 +302,12 @@ internal sealed class InMemoryExports : IExportStorage
     public Task MarkDeliveredAsync(string blobName, DateTimeOffset at, CancellationToken cancellationToken)
     {
         Delivered[blobName] = at;
+        // Setting metadata changes a blob's version (its ETag), as in Azure.
+        if (Blobs.TryGetValue(blobName, out var b))
+        {
+            Blobs.TryUpdate(blobName, (byte[])b.Clone(), b);
+        }
+
         return Task.CompletedTask;
     }
 

@@ -7,6 +7,7 @@ using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Http.Cases;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Retention;
+using Infomat.Privacy.Storage;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.TestSupport;
 using Infomat.Privacy.Workflow.Activities.Export;
@@ -141,6 +142,110 @@ public sealed class RetentionSweepTests
         // The next sweep leaves it too: it is neither withdrawn nor past its link.
         Assert.Equal(0, (await Sweep().RunAsync(default)).ExportsDeleted);
         Assert.True(exports.Blobs.ContainsKey(blob));
+    }
+
+    [Fact]
+    public async Task A_zip_written_again_and_withdrawn_while_the_sweep_deletes_the_old_one_is_not_recorded_as_deleted_until_it_is()
+    {
+        // The sweep deletes the withdrawn zip; before it records that, a retry writes the zip again and a colleague
+        // withdraws the new one too (its own delete still to come). The register must not say the new zip is deleted
+        // while its blob is there: nothing would ever delete it then.
+        var (failed, blob) = await FailedWithWithdrawnZipAsync();
+        var hooked = new HookedExports(exports) { AfterDelete = () => RetryAndWithdrawAsync(failed.Id, blob) };
+
+        var swept = await new RetentionSweep(register, inner, staging, hooked, audit, chain, Options.Create(new PrivacyOptions()), clock, NullLogger<RetentionSweep>.Instance).RunAsync(default);
+
+        Assert.True(hooked.Hooked, "the retry must have run between the sweep's delete and its record");
+        Assert.Equal(0, swept.ExportsDeleted);
+        Assert.Equal([9, 9, 9], exports.Blobs[blob]);
+        var stored = (await register.GetAsync(failed.Id, default))!;
+        Assert.Null(stored.ExportDeleted);
+        Assert.Equal(CaseRefusal.ExportRevoked, stored.DownloadRefusal(5));
+
+        // The next sweep deletes the new zip, and records it.
+        Assert.Equal(1, (await Sweep().RunAsync(default)).ExportsDeleted);
+        Assert.Empty(exports.Blobs);
+        Assert.Equal(ExportDeletionReason.Withdrawn, (await register.GetAsync(failed.Id, default))!.ExportDeleted?.Reason);
+    }
+
+    [Fact]
+    public async Task A_zip_gone_already_and_written_again_before_the_sweeps_reread_is_left_to_the_next_sweep()
+    {
+        // The withdrawn zip is gone from storage already (its version: none). Between that read and the sweep's re-read a
+        // retry writes the zip again and a colleague withdraws the new one: due too, but not the zip the sweep read, so
+        // this run neither deletes it nor records it deleted.
+        var (failed, blob) = await FailedWithWithdrawnZipAsync();
+        exports.Blobs.TryRemove(blob, out _);
+        var hooked = new HookedExports(exports) { AfterVersion = () => RetryAndWithdrawAsync(failed.Id, blob) };
+
+        var swept = await new RetentionSweep(register, inner, staging, hooked, audit, chain, Options.Create(new PrivacyOptions()), clock, NullLogger<RetentionSweep>.Instance).RunAsync(default);
+
+        Assert.True(hooked.Hooked, "the retry must have run between the sweep's version read and its re-read");
+        Assert.Equal(0, swept.ExportsDeleted);
+        Assert.Equal([9, 9, 9], exports.Blobs[blob]);
+        Assert.Null((await register.GetAsync(failed.Id, default))!.ExportDeleted);
+
+        Assert.Equal(1, (await Sweep().RunAsync(default)).ExportsDeleted);
+        Assert.Empty(exports.Blobs);
+        Assert.Equal(ExportDeletionReason.Withdrawn, (await register.GetAsync(failed.Id, default))!.ExportDeleted?.Reason);
+    }
+
+    /// <summary>A failed access case whose zip staff withdrew and whose delete failed (a 503): the sweep's to delete.</summary>
+    private async Task<(PrivacyCase Case, string Blob)> FailedWithWithdrawnZipAsync()
+    {
+        var failed = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), Language.Nl, null, null), Channel.Form, Now.AddDays(-3), TestDataMaps.Real);
+        failed = (failed with { EmailVerifiedAt = failed.ReceivedAt, ExportBlobName = BuildExport.BlobNameFor(failed.Id), ExportWrittenAt = Now.AddDays(-1) })
+            .WithStatus(CaseStatus.InProgress, Now.AddDays(-2)).Fail(Now.AddHours(-2), "DeliverExport").Changed!;
+        await register.CreateAsync(failed, default);
+        await register.ApplyAsync(failed.Id, x => x.RevokeExport("Els Janssens", Now.AddMinutes(-5)), default);
+        exports.Blobs[failed.ExportBlobName!] = [1, 2, 3];
+        return (failed, failed.ExportBlobName!);
+    }
+
+    /// <summary>A staff retry writes the zip again (as BuildExport does), then a colleague withdraws the new one, whose own delete has not run yet.</summary>
+    private async Task RetryAndWithdrawAsync(string caseId, string blob)
+    {
+        Assert.False((await register.ApplyAsync(caseId, x => x.ReplaceExport(Now), default)).Refused);
+        await exports.WriteAsync(blob, (s, ct) => s.WriteAsync(new byte[] { 9, 9, 9 }, ct).AsTask(), default);
+        await register.ApplyAsync(caseId, x => x.ExportWritten(blob, Now), default);
+        Assert.False((await register.ApplyAsync(caseId, x => x.RevokeExport("Jan Peeters", Now), default)).Refused);
+    }
+
+    /// <summary>The exports, with a step run once right after a version read (<see cref="AfterVersion"/>) or a delete (<see cref="AfterDelete"/>) returns.</summary>
+    private sealed class HookedExports(InMemoryExports inner) : IExportStorage
+    {
+        public Func<Task>? AfterVersion { get; init; }
+
+        public Func<Task>? AfterDelete { get; init; }
+
+        public bool Hooked { get; private set; }
+
+        private async Task<T> Then<T>(T result, Func<Task>? step)
+        {
+            if (step is not null && !Hooked)
+            {
+                Hooked = true;
+                await step();
+            }
+
+            return result;
+        }
+
+        public Task WriteAsync(string blobName, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken) => inner.WriteAsync(blobName, write, cancellationToken);
+
+        public Task<long?> GetSizeAsync(string blobName, CancellationToken cancellationToken) => inner.GetSizeAsync(blobName, cancellationToken);
+
+        public Task<Uri> CreateReadLinkAsync(string blobName, TimeSpan lifetime, CancellationToken cancellationToken) => inner.CreateReadLinkAsync(blobName, lifetime, cancellationToken);
+
+        public Task MarkDeliveredAsync(string blobName, DateTimeOffset at, CancellationToken cancellationToken) => inner.MarkDeliveredAsync(blobName, at, cancellationToken);
+
+        public async Task<string?> GetVersionAsync(string blobName, CancellationToken cancellationToken) =>
+            await Then(await inner.GetVersionAsync(blobName, cancellationToken), AfterVersion);
+
+        public async Task<bool> DeleteAsync(string blobName, string version, CancellationToken cancellationToken) =>
+            await Then(await inner.DeleteAsync(blobName, version, cancellationToken), AfterDelete);
+
+        public Task<int> DeleteCaseAsync(string caseId, CancellationToken cancellationToken) => inner.DeleteCaseAsync(caseId, cancellationToken);
     }
 
     /// <summary>The register, with <paramref name="retry"/> run right after the first read of one case returns (a staff retry landing then).</summary>

@@ -79,7 +79,8 @@ public sealed class BlobExportStorage(StorageClients clients) : IExportStorage
         catch (RequestFailedException ex) when (ex.Status == 412)
         {
             // Written again (or marked delivered) since its version was read: not the blob the caller meant. A blob gone
-            // meanwhile fails the condition too (Azurite answers 412, not 404): gone is what was asked.
+            // meanwhile fails the condition too on Azurite (412 where Azure answers 404), and so does a delete the client
+            // sent again after its first try went through: gone is what was asked.
             return !await blob.ExistsAsync(cancellationToken);
         }
     }

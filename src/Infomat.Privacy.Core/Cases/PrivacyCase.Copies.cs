@@ -138,11 +138,19 @@ public sealed partial record PrivacyCase
     public bool IsExportDueForDeletion(DateTimeOffset now) => ExportDeletionDue(now) is not null;
 
     /// <summary>
-    /// The zip due for deletion (<see cref="ExportDeletionDue"/>) was deleted, recorded with its reason after the delete;
-    /// refused when none is due (recorded already, or written again by a retry since the sweep read the case).
+    /// The zip due for deletion (<see cref="ExportDeletionDue"/>) that <paramref name="found"/> recorded was deleted,
+    /// recorded with its reason after the delete; refused when none is due (recorded already) or the zip recorded now is
+    /// not the one deleted (<see cref="RecordsSameExportAs"/>: a retry wrote it again since, and a colleague may have
+    /// withdrawn that one too, whose blob is still there).
     /// </summary>
-    public CaseTransition RecordExportDeleted(DateTimeOffset at) =>
-        ExportDeletionDue(at) is { } reason ? DeleteExport(at, reason) : Refuse(ExportDeleted is not null ? CaseRefusal.AlreadyDone : CaseRefusal.NoExport);
+    public CaseTransition RecordExportDeleted(DateTimeOffset at, PrivacyCase found)
+    {
+        ArgumentNullException.ThrowIfNull(found);
+        return ExportDeleted is not null ? Refuse(CaseRefusal.AlreadyDone)
+            : !found.RecordsSameExportAs(this) ? Refuse(CaseRefusal.NoExport)
+            : ExportDeletionDue(at) is { } reason ? DeleteExport(at, reason)
+            : Refuse(CaseRefusal.NoExport);
+    }
 
     /// <summary>The zip is deleted (after this is stored the download page says so); once.</summary>
     public CaseTransition DeleteExport(DateTimeOffset at, ExportDeletionReason reason, string? erasureCaseId = null) =>

@@ -283,7 +283,10 @@ public sealed partial class CaseEndpoints(
 
         c = revoked.Case;
         var (after, deleteFailed) = await DeleteWithdrawnExportAsync(c, at);
-        return staff.Page(title, (deleteFailed ? Error(Texts.Get("ExportRevokeDeleteFailed", l)) : string.Empty) + await page.BodyAsync(request, after, l, CancellationToken.None));
+        // A colleague's retry wrote the zip again meanwhile (decision 130): the one withdrawn is replaced, the new one is not withdrawn.
+        var rewritten = after.ReplacedExports.Count > c.ReplacedExports.Count;
+        return staff.Page(title, (deleteFailed ? Error(Texts.Get("ExportRevokeDeleteFailed", l)) : string.Empty)
+            + (rewritten ? Error(Texts.Get("ExportRewrittenMeanwhile", l)) : string.Empty) + await page.BodyAsync(request, after, l, CancellationToken.None));
     }
 
     /// <summary>
@@ -305,7 +308,9 @@ public sealed partial class CaseEndpoints(
             var (read, gone) = await DueExports.DeleteAsync(register, exports, c, at, CancellationToken.None);
             if (!gone && read.IsExportDueForDeletion(at))
             {
-                // Its blob changed after its version was read (its link marked delivered at that moment): once more.
+                // Still due but not deleted: its blob changed after its version was read (its link marked delivered at
+                // that moment), or a retry wrote the zip again and a colleague withdrew that one too. Once more, on the
+                // case as read now (only the zip it records goes).
                 (read, gone) = await DueExports.DeleteAsync(register, exports, read, at, CancellationToken.None);
             }
 
@@ -315,6 +320,8 @@ public sealed partial class CaseEndpoints(
                 // since is the case's now, and the page shows it.
                 return (read, read.IsExportDueForDeletion(at));
             }
+
+            c = read;
         }
         catch (Exception ex)
         {
@@ -325,7 +332,8 @@ public sealed partial class CaseEndpoints(
 
         try
         {
-            c = (await register.ApplyAsync(c.Id, x => x.RecordExportDeleted(time.GetUtcNow()), CancellationToken.None)).Case;
+            var found = c;
+            c = (await register.ApplyAsync(c.Id, x => x.RecordExportDeleted(time.GetUtcNow(), found), CancellationToken.None)).Case;
         }
         catch (Exception ex)
         {

@@ -15,7 +15,8 @@ internal static class DueExports
     /// <summary>
     /// The case as read last and whether the zip <paramref name="c"/> recorded as due at <paramref name="at"/> is gone:
     /// deleted now, or gone before. False, nothing deleted, when it is not due, was written again since (the new zip is
-    /// not this rule's), or changed since its version was read. The caller records the deletion (<see cref="PrivacyCase.RecordExportDeleted"/>).
+    /// not this rule's), or changed since its version was read. The caller records the deletion of the zip the case read
+    /// last records (<see cref="PrivacyCase.RecordExportDeleted"/>, which refuses when another has been recorded since).
     /// </summary>
     public static async Task<(PrivacyCase Case, bool Gone)> DeleteAsync(ICaseRegister register, IExportStorage exports, PrivacyCase c, DateTimeOffset at, CancellationToken cancellationToken)
     {
@@ -35,8 +36,9 @@ internal static class DueExports
             return (reread, false);
         }
 
-        // Still the zip read before the version: a retry's write begins only after its record is replaced, so the version
-        // is this zip's (or none, when it was gone already).
+        // Still the zip read before the version: a retry's write of a recorded zip begins only after its record is
+        // replaced, so the version is this zip's (or none, when it was gone already). Not covered: a duplicate run of the
+        // build that read the case while no zip was recorded and commits only now, after a withdrawal (as before).
         return (reread, version is null || await exports.DeleteAsync(reread.ExportBlobName!, version, cancellationToken));
     }
 }
