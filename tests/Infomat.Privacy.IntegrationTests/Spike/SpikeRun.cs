@@ -62,6 +62,9 @@ public sealed record CaseListLook(string Path, TimeSpan Took, int Status, int Ca
     /// <summary>The host's collector pauses (ms) and collections since the look before (null for the first): a pause before this request entered the host's pipeline is among them.</summary>
     public (double Ms, int Collections)? HostPausedSinceLast { get; init; }
 
+    /// <summary>The client process's worst late wake of a thread of its own in the 10 s before the look ended (<see cref="Infomat.Privacy.Http.Hosting.ThreadPoolDelay"/>): the machine not giving it a core.</summary>
+    public double ClientLateMs { get; init; }
+
     /// <summary>How long the client's own process was paused for garbage collection during the look.</summary>
     public double ClientGcMs { get; init; }
 
@@ -90,7 +93,7 @@ public sealed record CaseListLook(string Path, TimeSpan Took, int Status, int Ca
 
     /// <summary>As the report shows it: the client's time, then the server's steps.</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"{Took.TotalSeconds:F2} s (before {Step("before")}, auth {Step("auth")}, list {Step("list")}{(FromCopy ? " copy" : "")}, page {Step("page")}, gc {Step("gc")}, pool {Pool}, worst pool wait {Entry("poolwait")} and late wake {Entry("late")} in 10 s; host paused {(HostPausedSinceLast is { } p ? $"{p.Ms:F0} ms in {p.Collections} collections" : "?")} since the look before; on the way {OnTheWayMs:F0} (client: queued {ClientQueuedMs:F0}, starved {ClientStarved}, gc {ClientGcMs:F0}, connect {(ConnectMs is { } c ? c.ToString("F0", CultureInfo.InvariantCulture) : "reused")}), after the headers {AfterHeadersMs:F0} ms)");
+        $"{Took.TotalSeconds:F2} s (before {Step("before")}, auth {Step("auth")}, list {Step("list")}{(FromCopy ? " copy" : "")}, page {Step("page")}, gc {Step("gc")}, pool {Pool}, worst pool wait {Entry("poolwait")} and late wake {Entry("late")} in 10 s; host paused {(HostPausedSinceLast is { } p ? $"{p.Ms:F0} ms in {p.Collections} collections" : "?")} since the look before; on the way {OnTheWayMs:F0} (client: queued {ClientQueuedMs:F0}, starved {ClientStarved}, gc {ClientGcMs:F0}, late wake {ClientLateMs:F0}, connect {(ConnectMs is { } c ? c.ToString("F0", CultureInfo.InvariantCulture) : "reused")}), after the headers {AfterHeadersMs:F0} ms)");
 
     private string Pool => entries.TryGetValue("pool", out var pool) ? pool.Description ?? "?" : "?";
 
@@ -241,6 +244,8 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
         colleague.BaseAddress = new Uri(host.BaseUrl);
         // The client's own thread pool: a look that waited for a thread in this process shows as such (issue 21 item 3).
         Infomat.Privacy.Http.Hosting.ThreadPoolStarvation.Start();
+        // And how late a thread of this process wakes: a client not given a core waits for its answer's bytes too.
+        Infomat.Privacy.Http.Hosting.ThreadPoolDelay.Start();
 
         // The list's first read after a start reads the whole table; a colleague opened it before the spike.
         await LookAtCasesAsync("/cases");
@@ -630,6 +635,7 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
                 ClientStarved = Infomat.Privacy.Http.Hosting.ThreadPoolStarvation.Count - starvedBefore,
                 ClientGcMs = (GC.GetTotalPauseDuration() - clientPausedBefore).TotalMilliseconds,
                 ConnectMs = connect != connectBefore ? connect : null,
+                ClientLateMs = Infomat.Privacy.Http.Hosting.ThreadPoolDelay.Worst().Late.TotalMilliseconds,
             };
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
