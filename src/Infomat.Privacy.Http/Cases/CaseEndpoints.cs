@@ -283,8 +283,9 @@ public sealed partial class CaseEndpoints(
 
         c = revoked.Case;
         var (after, deleteFailed) = await DeleteWithdrawnExportAsync(c, at);
-        // A colleague's retry wrote the zip again meanwhile (decision 130): the one withdrawn is replaced, the new one is not withdrawn.
-        var rewritten = after.ReplacedExports.Count > c.ReplacedExports.Count;
+        // A colleague's retry is writing the zip again meanwhile (decision 130): the one withdrawn is replaced, the new one
+        // is not withdrawn (unless a colleague withdrew it too: then the page says so itself).
+        var rewritten = after.ReplacedExports.Count > c.ReplacedExports.Count && after.ExportRevokedAt is null;
         return staff.Page(title, (deleteFailed ? Error(Texts.Get("ExportRevokeDeleteFailed", l)) : string.Empty)
             + (rewritten ? Error(Texts.Get("ExportRewrittenMeanwhile", l)) : string.Empty) + await page.BodyAsync(request, after, l, CancellationToken.None));
     }
