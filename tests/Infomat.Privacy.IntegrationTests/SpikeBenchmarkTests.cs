@@ -126,7 +126,14 @@ public sealed partial class SpikeBenchmarkTests(PostgresServer postgres, ITestOu
             new("verification mail p50 / p99: form; mail", string.Create(inv, $"{S(Percentile(formDelays, 0.50))} / {S(Percentile(formDelays, 0.99))}; {S(Percentile(mailDelays, 0.50))} / {S(Percentile(mailDelays, 0.99))}"), "-", "-", "-", true),
             new("verification mail max (missing)", string.Create(inv, $"{S(max)} ({noMail})"), "-", "-", "-", true),
             new("host peak resident memory (VmHWM)", string.Create(inv, $"{peakMb:F0} MB"), "-", string.Create(inv, $"{peakMb:F0} MB"), $"<= {MemoryLimitMb} MB", peakMb <= MemoryLimitMb),
-            new("GET /cases during the spike (max)", Ms(duringMax), "-", string.Create(inv, $"{Ms(duringMax)} of {result.DuringSpike.Count} looks"), "< 1 s", duringMax < ListLimit),
+            // The small run (scripts/test.sh) runs beside the other test assemblies on the same two cores: one look there
+            // can wait on the machine (decision 131), so it holds the looks' median and prints the slowest; the full run
+            // (scripts/bench-spike.sh, a quiet machine) holds the slowest.
+            new(DuringMax, Ms(duringMax), "-", string.Create(inv, $"{Ms(duringMax)} of {result.DuringSpike.Count} looks"),
+                settings.Small ? "< 1 s (held by the full run)" : "< 1 s", duringMax < ListLimit),
+            .. settings.Small
+                ? new[] { new BenchmarkFigure("GET /cases during the spike (median; small run)", Ms(Median(result.DuringSpike)), "-", Ms(Median(result.DuringSpike)), "< 1 s", Median(result.DuringSpike) < ListLimit) }
+                : [],
             new("GET /cases: the 3 slowest looks (server's steps in ms)", string.Join("; ", result.DuringSpike.OrderByDescending(l => l.Took).Take(3).Select(l => l.Describe())), "-", "-", "-", true),
             new("GET /cases: where the looks' time went (mean ms)", string.Create(inv, $"list {MeanStep("list")}, page {MeanStep("page")}, gc {MeanStep("gc")}, on the way {MeanOf(l => l.OnTheWayMs)}, after the headers {MeanOf(l => l.AfterHeadersMs)}; from the copy {result.DuringSpike.Count(l => l.FromCopy)} of {result.DuringSpike.Count}"), "-", "-", "-", true),
             new("host's collector between two looks (max; mode)", HostPauses(result.DuringSpike), "-", "-", "-", true),
@@ -172,7 +179,7 @@ public sealed partial class SpikeBenchmarkTests(PostgresServer postgres, ITestOu
         Directory.CreateDirectory(Path.Combine(Repo.Root, "artifacts"));
         await File.WriteAllTextAsync(Path.Combine(Repo.Root, "artifacts", settings.Small ? "benchmark-spike-small.txt" : "benchmark-spike.txt"), text.ToString());
 
-        Assert.True(figures.All(f => f.Met) && problems.Count == 0, text.ToString());
+        Assert.True(figures.Where(f => !(settings.Small && f.Figure == DuringMax)).All(f => f.Met) && problems.Count == 0, text.ToString());
     }
 
     /// <summary>
@@ -213,6 +220,9 @@ public sealed partial class SpikeBenchmarkTests(PostgresServer postgres, ITestOu
 
     private static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? 0 : sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];
+
+    /// <summary>The slowest look during the spike: held by the full run only (decision 131).</summary>
+    private const string DuringMax = "GET /cases during the spike (max)";
 
     private static TimeSpan Median(IEnumerable<CaseListLook> looks)
     {
