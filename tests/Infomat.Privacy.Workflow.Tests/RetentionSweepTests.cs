@@ -112,21 +112,8 @@ public sealed class RetentionSweepTests
         // A failed access case: staff withdrew its zip and the delete failed (a 503), so the sweep is to delete it. Right
         // after the sweep's re-read finds it still due, a colleague's retry writes the zip again under the same name and
         // mails its link (decision 101). The sweep must delete only the zip it found due, never the new one.
-        var failed = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), Language.Nl, null, null), Channel.Form, Now.AddDays(-3), TestDataMaps.Real);
-        failed = (failed with { EmailVerifiedAt = failed.ReceivedAt, ExportBlobName = BuildExport.BlobNameFor(failed.Id), ExportWrittenAt = Now.AddDays(-1) })
-            .WithStatus(CaseStatus.InProgress, Now.AddDays(-2)).Fail(Now.AddHours(-2), "DeliverExport").Changed!;
-        await register.CreateAsync(failed, default);
-        await register.ApplyAsync(failed.Id, x => x.RevokeExport("Els Janssens", Now.AddMinutes(-5)), default);
-        var blob = failed.ExportBlobName!;
-        exports.Blobs[blob] = [1, 2, 3];
-
-        var retried = new RetryAfterRead(register, failed.Id, async () =>
-        {
-            // What BuildExport does on the retry: the old zip's record goes first, then the new zip, then its record.
-            Assert.False((await register.ApplyAsync(failed.Id, x => x.ReplaceExport(Now), default)).Refused);
-            await exports.WriteAsync(blob, (s, ct) => s.WriteAsync(new byte[] { 9, 9, 9 }, ct).AsTask(), default);
-            await register.ApplyAsync(failed.Id, x => x.ExportWritten(blob, Now), default);
-        });
+        var (failed, blob) = await FailedWithWithdrawnZipAsync();
+        var retried = new RetryAfterRead(register, failed.Id, () => RetryAsync(failed.Id, blob));
 
         var swept = await new RetentionSweep(retried, inner, staging, exports, audit, chain, Options.Create(new PrivacyOptions()), clock, NullLogger<RetentionSweep>.Instance).RunAsync(default);
 
@@ -202,12 +189,18 @@ public sealed class RetentionSweepTests
         return (failed, failed.ExportBlobName!);
     }
 
-    /// <summary>A staff retry writes the zip again (as BuildExport does), then a colleague withdraws the new one, whose own delete has not run yet.</summary>
-    private async Task RetryAndWithdrawAsync(string caseId, string blob)
+    /// <summary>What BuildExport does on a staff retry: the old zip's record goes first, then the new zip, then its record.</summary>
+    private async Task RetryAsync(string caseId, string blob)
     {
         Assert.False((await register.ApplyAsync(caseId, x => x.ReplaceExport(Now), default)).Refused);
         await exports.WriteAsync(blob, (s, ct) => s.WriteAsync(new byte[] { 9, 9, 9 }, ct).AsTask(), default);
         await register.ApplyAsync(caseId, x => x.ExportWritten(blob, Now), default);
+    }
+
+    /// <summary>A staff retry writes the zip again, then a colleague withdraws the new one, whose own delete has not run yet.</summary>
+    private async Task RetryAndWithdrawAsync(string caseId, string blob)
+    {
+        await RetryAsync(caseId, blob);
         Assert.False((await register.ApplyAsync(caseId, x => x.RevokeExport("Jan Peeters", Now), default)).Refused);
     }
 

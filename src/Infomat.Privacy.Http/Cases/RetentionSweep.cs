@@ -41,8 +41,7 @@ public sealed partial class RetentionSweep(
                 // Only the zip found due: a retry of a failed case whose zip was withdrawn writes a new zip under the
                 // same name, and that one must not go, nor be recorded as gone (the transition refuses a zip other than
                 // the one deleted). A zip that changed meanwhile is tried again at the next run.
-                if (c.IsExportDueForDeletion(now)
-                    && await DueExports.DeleteAsync(register, exports, c, now, cancellationToken) is (var found, true)
+                if (await DueExports.DeleteAsync(register, exports, c, now, cancellationToken) is (var found, true)
                     && !(await register.ApplyAsync(c.Id, x => x.RecordExportDeleted(now, found), cancellationToken)).Refused)
                 {
                     exportsDeleted++;
