@@ -5,8 +5,8 @@
 # intake, intake, bare. Limits: at least 0.5x the bare API's requests per second, p99 within 2x, no answer but accepted
 # ones; a burst of one client at the default limits gets only 429s with Retry-After beyond them; every accepted request
 # is in the register. Exit 1 when a limit is missed.
-# BENCH_INTAKE_REQUESTS changes the requests per side, concurrency and body kind (scripts/test.sh runs it with 24);
-# BENCH_INTAKE_WARMUP the unmeasured requests per side and body kind first (200 here, 20 in scripts/test.sh): with 20,
+# BENCH_INTAKE_REQUESTS changes the requests per side, concurrency and body kind (scripts/test.sh runs it with 12);
+# BENCH_INTAKE_WARMUP the unmeasured requests per side and body kind first (200 here, 8 in scripts/test.sh): with 20,
 # the first measured round ran the durable engine's code before the JIT had tiered it up (JSON at one client 0.24x the
 # bare API, 0.40x after 200, same build). BENCH_INTAKE_CLIENTS picks the concurrencies (e.g. 1 to look at one round).
 set -euo pipefail

@@ -60,13 +60,13 @@ for script in scripts/*.sh scripts/azd/*.sh; do bash -n "$script"; done
 step "Tests"
 # The small soak run of issue 14 (SoakTests: 16 requests under injected faults, one host kill) runs with the others;
 # scripts/soak.sh runs the full one. Its size comes from SOAK_*: not from a caller's environment here.
-unset SOAK_CASES SOAK_SEED SOAK_KILLS BENCH_RESTART_CASES BENCH_FANOUT_ROUNDS BENCH_FANOUT_ACTIVITIES BENCH_INTAKE_REQUESTS BENCH_INTAKE_CLIENTS BENCH_INTAKE_WARMUP
+unset SOAK_CASES SOAK_SEED SOAK_KILLS BENCH_ROWS BENCH_RESTART_CASES BENCH_FANOUT_ROUNDS BENCH_FANOUT_ACTIVITIES BENCH_INTAKE_REQUESTS BENCH_INTAKE_CLIENTS BENCH_INTAKE_WARMUP
 # The small simulated-years run of issue 24 (YearSimulationTests: 120 requests over 2027-2028 on a fake clock, about 2 s)
 # runs with the others too; scripts/simulate-year.sh runs the full one. Its size comes from SIMULATION_*: not from here.
 unset SIMULATION_REQUESTS SIMULATION_SEED SIMULATION_REPORT
 # The cost benchmark of issue 21 item 5 (CostBenchmarkTests) runs with the others with a 10 s idle window; scripts/bench-cost.sh with 60 s.
 unset BENCH_COST_IDLE_SECONDS
-# The small spike run of issue 21 (SpikeBenchmarkTests: 120 requests at 2 a second on 50,000 contacts) runs with the
+# The small spike run of issue 21 (SpikeBenchmarkTests: 80 requests at 2 a second on 50,000 contacts) runs with the
 # others too; scripts/bench-spike.sh runs the full one (10,000 on a million). Its size comes from BENCH_SPIKE_*: not from here.
 unset BENCH_SPIKE_REQUESTS BENCH_SPIKE_RATE BENCH_SPIKE_ROWS BENCH_SPIKE_SEED
 RESULTS="$ARTIFACTS/test-results"
@@ -100,7 +100,7 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
 "
 fi
 [ -f "$ARTIFACTS/benchmark-collect.txt" ] && cat "$ARTIFACTS/benchmark-collect.txt"
-# The small restart benchmark (issue 23: 50 open cases; scripts/bench-restart.sh runs 500) ran with the tests.
+# The small restart benchmark (issue 23: 20 open cases; scripts/bench-restart.sh runs 500) ran with the tests.
 [ -f "$ARTIFACTS/benchmark-restart.txt" ] && cat "$ARTIFACTS/benchmark-restart.txt"
 
 step "Export benchmark (run alone, after the tests: it measures a 1 GB export)"
@@ -117,8 +117,9 @@ done
 echo "cores idle (under 10 % busy) after ${waited} s of waiting (at most 60)"
 # Counted as one more test: it fails when a memory limit of issue 6 is missed (peak memory of a 1 GB export). Its
 # throughput ratio (0.8x DeflateStream) is printed, not held here: at the end of a CI run on two busy cores it read
-# 0.74-0.93 with the same code (0.79 on 5 December failed a CI run); scripts/bench-export.sh holds it (decision 119).
-if dotnet "bench/Infomat.Privacy.Benchmarks/bin/$CONFIG/net10.0/Infomat.Privacy.Benchmarks.dll" export 100 --speed-not-held | tee "$ARTIFACTS/benchmark-export.txt"; then
+# 0.74-0.93 with the same code (0.79 on 5 December failed a CI run); scripts/bench-export.sh holds it (decision 119), on
+# 100 MB of records; here 25 MB (about 14 s instead of 45: a figure not held need not be long).
+if dotnet "bench/Infomat.Privacy.Benchmarks/bin/$CONFIG/net10.0/Infomat.Privacy.Benchmarks.dll" export 25 --speed-not-held | tee "$ARTIFACTS/benchmark-export.txt"; then
   passed=$((passed + 1))
 else
   failed=$((failed + 1))

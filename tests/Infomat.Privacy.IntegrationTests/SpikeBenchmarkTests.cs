@@ -17,7 +17,7 @@ namespace Infomat.Privacy.IntegrationTests;
 /// local host process on PostgreSQL stores. Limits: every accepted request in the register exactly once with the due
 /// date of the rule from its receipt; no 5xx and no transport error; the verification mail in the mail folder within
 /// 60 s of submission at p99; the host's peak resident memory (VmHWM) at most 1 GB; the staff case list (first page and a
-/// filter) under a second while the spike runs and after it. The small run (120 requests at 2 a second, 50,000 contacts) is in
+/// filter) under a second while the spike runs and after it. The small run (80 requests at 2 a second, 50,000 contacts) is in
 /// scripts/test.sh; scripts/bench-spike.sh runs 10,000 on a million contacts (<c>BENCH_SPIKE_REQUESTS</c>,
 /// <c>BENCH_SPIKE_RATE</c>, <c>BENCH_SPIKE_ROWS</c>). Figures: artifacts/benchmark-spike.txt and .tsv.
 /// </summary>

@@ -10,10 +10,10 @@ namespace Infomat.Privacy.IntegrationTests.Spike;
 public sealed record SpikeSettings(int Requests, double Rate, int Rows, int Seed, bool TaskHubApart = true)
 {
     /// <summary>
-    /// The small run of scripts/test.sh (120 requests at 2 a second on 50,000 contacts): the benchmark's code runs in every
+    /// The small run of scripts/test.sh (80 requests at 2 a second on 50,000 contacts): the benchmark's code runs in every
     /// test run, in about a minute and a half, at a pace a CI machine busy with the other tests still follows.
     /// </summary>
-    public const int SmallRequests = 120;
+    public const int SmallRequests = 80;
 
     public const double SmallRate = 2;
 
