@@ -107,40 +107,41 @@ public sealed class BrowserTests(Azurite azurite)
         Assert.Contains("Infomat Nederland (NL810585091B01)", await page.Locator("body").InnerTextAsync(), StringComparison.Ordinal);
     }
 
-    /// <summary>The form in each language, on one host and one browser (a host and a browser each took a CI run's time).</summary>
-    [Fact]
-    public async Task The_form_has_no_accessibility_violations_empty_or_with_errors_in_any_language()
+    [Theory]
+    [InlineData("nl")]
+    [InlineData("fr")]
+    [InlineData("en")]
+    public async Task The_form_has_no_accessibility_violations_empty_or_with_errors(string lang)
     {
         await using var host = new LocalHostProcess(azurite);
         await host.StartAsync();
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs });
-        foreach (var lang in new[] { "nl", "fr", "en" })
+        var page = await browser.NewPageAsync();
+
+        await page.GotoAsync($"{host.BaseUrl}/privacy?lang={lang}");
+        var empty = await page.RunAxe();
+        Assert.NotEmpty(empty.Passes);
+        Assert.True(empty.Violations.Length == 0, Describe(empty.Violations));
+
+        // Sent empty: the error summary and the errors next to the fields must be accessible too.
+        await page.Locator("button[type=submit]").ClickAsync();
+        await page.WaitForSelectorAsync("#error-summary");
+        var withErrors = await page.RunAxe();
+        Assert.True(withErrors.Violations.Length == 0, Describe(withErrors.Violations));
+
+        // Keyboard: tabbing through the page reaches the rights and the send button, never the hidden field.
+        await page.GotoAsync($"{host.BaseUrl}/privacy?lang={lang}");
+        var visited = new List<string>();
+        for (var i = 0; i < 20; i++)
         {
-            var page = await browser.NewPageAsync();
-            await page.GotoAsync($"{host.BaseUrl}/privacy?lang={lang}");
-            var empty = await page.RunAxe();
-            Assert.NotEmpty(empty.Passes);
-            Assert.True(empty.Violations.Length == 0, lang + ": " + Describe(empty.Violations));
-
-            // Sent empty: the error summary and the errors next to the fields must be accessible too.
-            await page.Locator("button[type=submit]").ClickAsync();
-            await page.WaitForSelectorAsync("#error-summary");
-            var withErrors = await page.RunAxe();
-            Assert.True(withErrors.Violations.Length == 0, lang + ", with errors: " + Describe(withErrors.Violations));
-
-            // Keyboard: tabbing through the page reaches the rights and the send button, never the hidden field.
-            await page.GotoAsync($"{host.BaseUrl}/privacy?lang={lang}");
-            var visited = new List<string>();
-            for (var i = 0; i < 20; i++)
-            {
-                await page.Keyboard.PressAsync("Tab");
-                visited.Add(await page.EvaluateAsync<string>("document.activeElement.id || document.activeElement.tagName"));
-            }
-
-            Assert.True(visited.Contains("type-access") && visited.Contains("BUTTON") && !visited.Contains("contact_url_2"), lang + ": tab order " + string.Join(", ", visited));
-            await page.CloseAsync();
+            await page.Keyboard.PressAsync("Tab");
+            visited.Add(await page.EvaluateAsync<string>("document.activeElement.id || document.activeElement.tagName"));
         }
+
+        Assert.Contains("type-access", visited);
+        Assert.Contains("BUTTON", visited);
+        Assert.DoesNotContain("contact_url_2", visited);
     }
 
     [Fact]

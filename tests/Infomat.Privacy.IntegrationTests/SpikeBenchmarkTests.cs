@@ -136,6 +136,7 @@ public sealed partial class SpikeBenchmarkTests(PostgresServer postgres, ITestOu
                 : [],
             new("GET /cases: the 3 slowest looks (server's steps in ms)", string.Join("; ", result.DuringSpike.OrderByDescending(l => l.Took).Take(3).Select(l => l.Describe())), "-", "-", "-", true),
             new("GET /cases: where the looks' time went (mean ms)", string.Create(inv, $"list {MeanStep("list")}, page {MeanStep("page")}, gc {MeanStep("gc")}, on the way {MeanOf(l => l.OnTheWayMs)}, after the headers {MeanOf(l => l.AfterHeadersMs)}; from the copy {result.DuringSpike.Count(l => l.FromCopy)} of {result.DuringSpike.Count}"), "-", "-", "-", true),
+            new("GET /cases: the kernel on the way (machine-wide)", KernelOnTheWay(result.DuringSpike), "-", "-", "-", true),
             new("host's collector between two looks (max; mode)", HostPauses(result.DuringSpike), "-", "-", "-", true),
             new("GET /cases at the end (median of 3)", Ms(endFirst), "-", string.Create(inv, $"{Ms(endFirst)} with {listed:N0} cases"), "< 1 s", endFirst < ListLimit),
             new("GET /cases?state=waiting-for-staff at the end", Ms(endFilter), "-", Ms(endFilter), "< 1 s", endFilter < ListLimit),
@@ -204,6 +205,25 @@ public sealed partial class SpikeBenchmarkTests(PostgresServer postgres, ITestOu
     }
 
     /// <summary>The longest the host was paused for garbage collection between two looks at the list, and its collector.</summary>
+    /// <summary>
+    /// The looks of half a second or more against the others: how many had a TCP retransmission timeout or a tail-loss
+    /// probe somewhere on the machine while they were on their way, and the softirq threads' mean run-queue wait and the
+    /// mean CPU pressure stall per look (issue 21 item 3: where a slow look's time went, once neither process waited).
+    /// </summary>
+    private static string KernelOnTheWay(IReadOnlyList<CaseListLook> looks)
+    {
+        var measured = looks.Where(l => l.KernelOnTheWay is not null).ToList();
+        if (measured.Count == 0)
+        {
+            return "not measured (no /proc)";
+        }
+
+        string Group(string name, List<CaseListLook> group) => group.Count == 0 ? $"{name}: none" : string.Create(CultureInfo.InvariantCulture,
+            $"{name}: {group.Count}, with an RTO {group.Count(l => l.KernelOnTheWay!.RetransmitTimeouts > 0)}, with a loss probe {group.Count(l => l.KernelOnTheWay!.LossProbes > 0)}, " +
+            $"its own connection retransmitting {group.Count(l => l.ClientRetransmitted > 0)}; per look ksoftirqd waited {group.Average(l => l.KernelOnTheWay!.SoftirqWaitMs):F1} ms, cpu pressure {group.Average(l => l.KernelOnTheWay!.CpuPressureMs):F0} ms, on the way {group.Average(l => l.OnTheWayMs):F0} ms");
+        return Group(">= 0.5 s", [.. measured.Where(l => l.Took >= TimeSpan.FromSeconds(0.5))]) + "; " + Group("the others", [.. measured.Where(l => l.Took < TimeSpan.FromSeconds(0.5))]);
+    }
+
     private static string HostPauses(IReadOnlyList<CaseListLook> looks)
     {
         var between = looks.Where(l => l.HostPausedSinceLast is not null).ToList();

@@ -42,6 +42,38 @@ public sealed class StorageFaults : HttpPipelinePolicy
     private volatile Func<Request, bool>? delayWhen;
     private TimeSpan delay;
 
+    /// <summary>
+    /// Once, for the next request <paramref name="match"/> accepts: <paramref name="before"/> runs before it reaches the
+    /// service, <paramref name="after"/> after its answer came (a colleague's step landing inside one of the host's, at
+    /// the very request where a race would bite). <see cref="Stepped"/> says whether it ran.
+    /// </summary>
+    public void StepAround(Func<Request, bool> match, Func<Task>? before = null, Func<Task>? after = null)
+    {
+        stepped = false;
+        (stepBefore, stepAfter) = (before, after);
+        stepWhen = match;
+    }
+
+    /// <summary>Whether the step of <see cref="StepAround"/> ran.</summary>
+    public bool Stepped => stepped;
+
+    private volatile Func<Request, bool>? stepWhen;
+    private Func<Task>? stepBefore;
+    private Func<Task>? stepAfter;
+    private volatile bool stepped;
+
+    /// <summary>The step's two halves for this request, if it is the one (taken once).</summary>
+    private (Func<Task>? Before, Func<Task>? After) TakeStep(Request request)
+    {
+        if (stepWhen is not { } match || !match(request) || Interlocked.CompareExchange(ref stepWhen, null, match) != match)
+        {
+            return (null, null);
+        }
+
+        stepped = true;
+        return (stepBefore, stepAfter);
+    }
+
     /// <summary>Requests reach the service again, at once.</summary>
     public void Heal()
     {
@@ -63,10 +95,14 @@ public sealed class StorageFaults : HttpPipelinePolicy
             Thread.Sleep(delay);
         }
 
+        var (before, after) = TakeStep(message.Request);
+        before?.Invoke().GetAwaiter().GetResult();
         if (!Fail(message))
         {
             ProcessNext(message, pipeline);
         }
+
+        after?.Invoke().GetAwaiter().GetResult();
     }
 
     public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
@@ -77,9 +113,20 @@ public sealed class StorageFaults : HttpPipelinePolicy
             await Task.Delay(delay, message.CancellationToken);
         }
 
+        var (before, after) = TakeStep(message.Request);
+        if (before is not null)
+        {
+            await before();
+        }
+
         if (!Fail(message))
         {
             await ProcessNextAsync(message, pipeline);
+        }
+
+        if (after is not null)
+        {
+            await after();
         }
     }
 

@@ -83,6 +83,15 @@ public sealed record CaseListLook(string Path, TimeSpan Took, int Status, int Ca
     /// <summary>When the look opened a new connection: how long that took (a lost SYN is retried after a second).</summary>
     public double? ConnectMs { get; init; }
 
+    /// <summary>What the kernel did with TCP, machine-wide, from the look's start until its headers came (null off Linux).</summary>
+    public KernelNet? KernelOnTheWay { get; init; }
+
+    /// <summary>Segments the colleague's connection retransmitted during the look (null when it opened a new one or off Linux).</summary>
+    public long? ClientRetransmitted { get; init; }
+
+    /// <summary>The colleague's connection's retransmission timeout after the look (ms).</summary>
+    public double? ClientRtoMs { get; init; }
+
     /// <summary>Until the headers came, less the page's own steps: the way there, the host's pipeline and its threads, the way back.</summary>
     public double OnTheWayMs => HeadersAfter.TotalMilliseconds - ServerMs;
 
@@ -93,7 +102,7 @@ public sealed record CaseListLook(string Path, TimeSpan Took, int Status, int Ca
 
     /// <summary>As the report shows it: the client's time, then the server's steps.</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"{Took.TotalSeconds:F2} s (before {Step("before")}, auth {Step("auth")}, list {Step("list")}{(FromCopy ? " copy" : "")}, page {Step("page")}, gc {Step("gc")}, pool {Pool}, worst pool wait {Entry("poolwait")} and late wake {Entry("late")} in 10 s; host paused {(HostPausedSinceLast is { } p ? $"{p.Ms:F0} ms in {p.Collections} collections" : "?")} since the look before; on the way {OnTheWayMs:F0} (client: queued {ClientQueuedMs:F0}, starved {ClientStarved}, gc {ClientGcMs:F0}, late wake {ClientLateMs:F0}, connect {(ConnectMs is { } c ? c.ToString("F0", CultureInfo.InvariantCulture) : "reused")}), after the headers {AfterHeadersMs:F0} ms)");
+        $"{Took.TotalSeconds:F2} s (before {Step("before")}, auth {Step("auth")}, list {Step("list")}{(FromCopy ? " copy" : "")}, page {Step("page")}, gc {Step("gc")}, pool {Pool}, worst pool wait {Entry("poolwait")} and late wake {Entry("late")} in 10 s; host paused {(HostPausedSinceLast is { } p ? $"{p.Ms:F0} ms in {p.Collections} collections" : "?")} since the look before; on the way {OnTheWayMs:F0} (client: queued {ClientQueuedMs:F0}, starved {ClientStarved}, gc {ClientGcMs:F0}, late wake {ClientLateMs:F0}, connect {(ConnectMs is { } c ? c.ToString("F0", CultureInfo.InvariantCulture) : "reused")}, its connection retransmitted {(ClientRetransmitted is { } r ? r.ToString(CultureInfo.InvariantCulture) : "?")}, RTO {(ClientRtoMs is { } rto ? rto.ToString("F0", CultureInfo.InvariantCulture) : "?")} ms; kernel, machine-wide: {KernelOnTheWay?.ToString() ?? "?"}), after the headers {AfterHeadersMs:F0} ms)");
 
     private string Pool => entries.TryGetValue("pool", out var pool) ? pool.Description ?? "?" : "?";
 
@@ -167,6 +176,9 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
     /// <summary>The milliseconds the colleague's last new connection took to open (0 until one opens).</summary>
     private static double lastConnectMs;
 
+    /// <summary>The colleague's last connection, for its own retransmissions (<see cref="KernelNet.SocketInfo"/>).</summary>
+    private static System.Net.Sockets.Socket? lastSocket;
+
     private static ValueTask<Stream> TimedConnect(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         // Connected on the browser's own thread, synchronously: no continuation waits for the driver's thread pool.
@@ -183,6 +195,7 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
         }
 
         Volatile.Write(ref lastConnectMs, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        Volatile.Write(ref lastSocket, socket);
         return ValueTask.FromResult<Stream>(new System.Net.Sockets.NetworkStream(socket, ownsSocket: true));
     }
 
@@ -616,11 +629,15 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
         var starvedBefore = Infomat.Privacy.Http.Hosting.ThreadPoolStarvation.Count;
         var clientPausedBefore = GC.GetTotalPauseDuration();
         var connectBefore = Volatile.Read(ref lastConnectMs);
+        var kernelBefore = KernelNet.Read();
+        var socketBefore = KernelNet.SocketInfo(Volatile.Read(ref lastSocket));
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, path);
             using var response = colleague.Send(request, HttpCompletionOption.ResponseHeadersRead);
             var headersAt = watch.Elapsed;
+            var kernelAfter = KernelNet.Read();
+            var socketAfter = KernelNet.SocketInfo(Volatile.Read(ref lastSocket));
             using var reader = new StreamReader(response.Content.ReadAsStream());
             var page = reader.ReadToEnd();
             watch.Stop();
@@ -636,6 +653,9 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
                 ClientGcMs = (GC.GetTotalPauseDuration() - clientPausedBefore).TotalMilliseconds,
                 ConnectMs = connect != connectBefore ? connect : null,
                 ClientLateMs = Infomat.Privacy.Http.Hosting.ThreadPoolDelay.Worst().Late.TotalMilliseconds,
+                KernelOnTheWay = kernelAfter is not null && kernelBefore is not null ? kernelAfter.Since(kernelBefore) : null,
+                ClientRetransmitted = socketAfter is { } a && socketBefore is { } b && connect == connectBefore ? a.TotalRetrans - b.TotalRetrans : null,
+                ClientRtoMs = socketAfter?.RtoMs,
             };
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
