@@ -2,6 +2,7 @@ using System.Net;
 
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.IntegrationTests.Infrastructure;
+using Infomat.Privacy.Localization;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Storage;
 using Infomat.Privacy.TestSupport;
@@ -13,7 +14,8 @@ namespace Infomat.Privacy.IntegrationTests;
 /// <summary>
 /// Decision 130 through the staff page: a withdrawal deletes only the zip it withdrew. A colleague's step lands at the
 /// very storage request where a race would bite (<see cref="StorageFaults.StepAround"/> on the withdrawal's delete):
-/// a retry writing the zip again, or the blob marked delivered by a download in flight. The sweep's own races are in
+/// a retry writing the zip again, or the blob marked delivered by a delivery step that claimed the case before the
+/// withdrawal. The sweep's own races are in
 /// the workflow tests (<c>RetentionSweepTests</c>); these drive the endpoint's second attempt, its message and its record.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
@@ -46,11 +48,12 @@ public sealed class ExportWithdrawalRaceTests(Azurite azurite) : IAsyncLifetime
 
         var answer = await WithdrawAsync(id);
 
-        Assert.True(host.ExportFaults.Stepped, "the retry must have landed right before the withdrawal's delete");
+        host.ExportFaults.AssertStepped();
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         var page = await answer.Content.ReadAsStringAsync();
-        Assert.Contains("Intussen heeft een collega het verzoek opnieuw geprobeerd", page, StringComparison.Ordinal);
-        Assert.DoesNotContain("nog niet uit de opslag verwijderd", page, StringComparison.Ordinal);
+        Assert.Contains(Html(Texts.Get("ExportRewrittenMeanwhile", Language.Nl)), page, StringComparison.Ordinal);
+        // Not "left to the sweep": the new zip is not withdrawn, nothing will delete it.
+        Assert.DoesNotContain(Html(Texts.Get("ExportRevokeDeleteFailed", Language.Nl)), page, StringComparison.Ordinal);
         // The new zip is the requester's answer: there, recorded live, not withdrawn, not deleted.
         Assert.Equal(NewZip.Length, await Exports.GetSizeAsync(blob, default));
         var stored = (await Register.GetAsync(id, default))!;
@@ -63,17 +66,18 @@ public sealed class ExportWithdrawalRaceTests(Azurite azurite) : IAsyncLifetime
     public async Task A_withdrawn_zip_marked_delivered_between_its_version_read_and_its_delete_is_deleted_at_the_second_attempt()
     {
         var (id, blob) = await FailedWithZipAsync();
-        // A download started before the withdrawal marks the blob delivered: its version changes, the first delete is refused.
+        // The delivery step, which claimed the case before the withdrawal, marks the blob delivered as its link goes out: the
+        // blob's version changes and the first delete is refused.
         host.ExportFaults.StepAround(DeleteOf(blob), before: () => Exports.MarkDeliveredAsync(blob, DateTimeOffset.UtcNow, default));
 
         var answer = await WithdrawAsync(id);
 
-        Assert.True(host.ExportFaults.Stepped);
+        host.ExportFaults.AssertStepped();
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         var page = await answer.Content.ReadAsStringAsync();
         Assert.Contains("ingetrokken en verwijderd door Els Janssens", page, StringComparison.Ordinal);
-        Assert.DoesNotContain("nog niet uit de opslag verwijderd", page, StringComparison.Ordinal);
-        Assert.DoesNotContain("Intussen heeft een collega", page, StringComparison.Ordinal);
+        Assert.DoesNotContain(Html(Texts.Get("ExportRevokeDeleteFailed", Language.Nl)), page, StringComparison.Ordinal);
+        Assert.DoesNotContain(Html(Texts.Get("ExportRewrittenMeanwhile", Language.Nl)), page, StringComparison.Ordinal);
         Assert.Null(await Exports.GetSizeAsync(blob, default));
         Assert.Equal(ExportDeletionReason.Withdrawn, (await Register.GetAsync(id, default))!.ExportDeleted?.Reason);
     }
@@ -92,10 +96,12 @@ public sealed class ExportWithdrawalRaceTests(Azurite azurite) : IAsyncLifetime
 
         var answer = await WithdrawAsync(id);
 
-        Assert.True(host.ExportFaults.Stepped);
+        host.ExportFaults.AssertStepped();
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
-        // The page does not call the zip now recorded (the new one, still in storage) deleted.
-        Assert.DoesNotContain("ingetrokken en verwijderd", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // The page does not call the zip now recorded (the new one, still in storage) deleted, and says the sweep deletes it.
+        var page = await answer.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("ingetrokken en verwijderd", page, StringComparison.Ordinal);
+        Assert.Contains("nog niet uit de opslag verwijderd", page, StringComparison.Ordinal);
         Assert.Equal(NewZip.Length, await Exports.GetSizeAsync(blob, default));
         Assert.Null((await Register.GetAsync(id, default))!.ExportDeleted);
 
@@ -106,6 +112,9 @@ public sealed class ExportWithdrawalRaceTests(Azurite azurite) : IAsyncLifetime
     }
 
     private static readonly byte[] NewZip = [9, 9, 9, 9, 9];
+
+    /// <summary>A text as the page writes it (HTML-encoded as the pages encode).</summary>
+    private static string Html(string text) => HtmlText.Encode(text);
 
     /// <summary>The withdrawal's conditional delete of the zip (not the retry's writes, which are PUTs).</summary>
     private static Func<Azure.Core.Request, bool> DeleteOf(string blob) => r =>

@@ -204,7 +204,6 @@ public sealed partial class SpikeBenchmarkTests(PostgresServer postgres, ITestOu
             : $"due {c.FirstDueDate:yyyy-MM-dd}, the rule from receipt {c.ReceivedAt:O} gives {expected:yyyy-MM-dd}";
     }
 
-    /// <summary>The longest the host was paused for garbage collection between two looks at the list, and its collector.</summary>
     /// <summary>
     /// The looks of half a second or more against the others: how many had a TCP retransmission timeout or a tail-loss
     /// probe somewhere on the machine while they were on their way, and the softirq threads' mean run-queue wait and the
@@ -220,10 +219,13 @@ public sealed partial class SpikeBenchmarkTests(PostgresServer postgres, ITestOu
 
         string Group(string name, List<CaseListLook> group) => group.Count == 0 ? $"{name}: none" : string.Create(CultureInfo.InvariantCulture,
             $"{name}: {group.Count}, with an RTO {group.Count(l => l.KernelOnTheWay!.RetransmitTimeouts > 0)}, with a loss probe {group.Count(l => l.KernelOnTheWay!.LossProbes > 0)}, " +
-            $"its own connection retransmitting {group.Count(l => l.ClientRetransmitted > 0)}; per look ksoftirqd waited {group.Average(l => l.KernelOnTheWay!.SoftirqWaitMs):F1} ms, cpu pressure {group.Average(l => l.KernelOnTheWay!.CpuPressureMs):F0} ms, on the way {group.Average(l => l.OnTheWayMs):F0} ms");
+            $"its own connection retransmitting {group.Count(l => l.ClientRetransmitted > 0)}; per look ksoftirqd waited {Mean(group, l => l.KernelOnTheWay!.SoftirqWaitMs)}, cpu pressure {Mean(group, l => l.KernelOnTheWay!.CpuPressureMs)}, on the way {group.Average(l => l.OnTheWayMs):F0} ms");
+        static string Mean(List<CaseListLook> group, Func<CaseListLook, double?> figure) =>
+            group.Average(figure) is { } mean ? mean.ToString("F1", CultureInfo.InvariantCulture) + " ms" : "not visible";
         return Group(">= 0.5 s", [.. measured.Where(l => l.Took >= TimeSpan.FromSeconds(0.5))]) + "; " + Group("the others", [.. measured.Where(l => l.Took < TimeSpan.FromSeconds(0.5))]);
     }
 
+    /// <summary>The longest the host was paused for garbage collection between two looks at the list, and its collector.</summary>
     private static string HostPauses(IReadOnlyList<CaseListLook> looks)
     {
         var between = looks.Where(l => l.HostPausedSinceLast is not null).ToList();

@@ -69,6 +69,9 @@ public sealed class LocalHostProcess : ITestHost, IAsyncDisposable
     /// <summary>Changes a setting for the next start (what an operator does between two restarts).</summary>
     public void Set(string key, string value) => environment[key] = value;
 
+    /// <summary>Takes a setting of <see cref="Set"/> back for the next start: the host uses its default again.</summary>
+    public void Unset(string key) => environment.Remove(key);
+
     /// <summary>Runs the host's executable as a command (e.g. <c>verify-audit</c>) with the same settings; returns exit code and output.</summary>
     public async Task<(int ExitCode, string Output)> RunCommandAsync(params string[] args)
     {

@@ -45,22 +45,35 @@ public sealed class StorageFaults : HttpPipelinePolicy
     /// <summary>
     /// Once, for the next request <paramref name="match"/> accepts: <paramref name="before"/> runs before it reaches the
     /// service, <paramref name="after"/> after its answer came (a colleague's step landing inside one of the host's, at
-    /// the very request where a race would bite). <see cref="Stepped"/> says whether it ran.
+    /// the very request where a race would bite). <see cref="AssertStepped"/> says whether it ran, and throws what it threw
+    /// (inside the host a throw would be taken for a storage failure and logged by its type only).
     /// </summary>
     public void StepAround(Func<Request, bool> match, Func<Task>? before = null, Func<Task>? after = null)
     {
-        stepped = false;
+        (stepped, stepFailure) = (false, null);
         (stepBefore, stepAfter) = (before, after);
         stepWhen = match;
     }
 
-    /// <summary>Whether the step of <see cref="StepAround"/> ran.</summary>
-    public bool Stepped => stepped;
+    /// <summary>Fails unless the step of <see cref="StepAround"/> ran to its end; rethrows what the step threw.</summary>
+    public void AssertStepped()
+    {
+        if (stepFailure is { } failure)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
+        if (!stepped)
+        {
+            throw new Xunit.Sdk.XunitException("The colleague's step did not run: no request matched.");
+        }
+    }
 
     private volatile Func<Request, bool>? stepWhen;
     private Func<Task>? stepBefore;
     private Func<Task>? stepAfter;
     private volatile bool stepped;
+    private volatile Exception? stepFailure;
 
     /// <summary>The step's two halves for this request, if it is the one (taken once).</summary>
     private (Func<Task>? Before, Func<Task>? After) TakeStep(Request request)
@@ -70,9 +83,23 @@ public sealed class StorageFaults : HttpPipelinePolicy
             return (null, null);
         }
 
-        stepped = true;
-        return (stepBefore, stepAfter);
+        return (Guarded(stepBefore, last: stepAfter is null), Guarded(stepAfter, last: true));
     }
+
+    /// <summary>A half of the step that records its failure (and, for the last half, that the step ran) before passing it on.</summary>
+    private Func<Task>? Guarded(Func<Task>? half, bool last) => half is null ? null : async () =>
+    {
+        try
+        {
+            await half();
+            stepped |= last;
+        }
+        catch (Exception ex)
+        {
+            stepFailure = ex;
+            throw;
+        }
+    };
 
     /// <summary>Requests reach the service again, at once.</summary>
     public void Heal()

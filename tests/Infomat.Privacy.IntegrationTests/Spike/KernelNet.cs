@@ -10,34 +10,30 @@ namespace Infomat.Privacy.IntegrationTests.Spike;
 /// retransmission timeouts and tail-loss probes (on loopback, a segment is retransmitted only when its acknowledgement
 /// came late, i.e. the receiving side's packet processing was late), the softirq threads' run-queue wait (packet
 /// processing deferred to <c>ksoftirqd</c> waits for a core like any thread) and the CPU pressure stall time (some
-/// runnable task waiting for a core). Linux only; elsewhere every figure is absent.
+/// runnable task waiting for a core). Linux only: where <c>/proc</c> lacks the TCP counters there is no figure at all,
+/// and where it does not show the softirq threads (a container's own process namespace) or the pressure (no PSI),
+/// those figures are absent (null), not 0.
 /// </summary>
-public sealed record KernelNet(long RetransmitTimeouts, long LossProbes, long RetransmittedSegments, double SoftirqWaitMs, double SoftirqRunMs, double CpuPressureMs)
+public sealed record KernelNet(long RetransmitTimeouts, long LossProbes, long RetransmittedSegments, double? SoftirqWaitMs, double? SoftirqRunMs, double? CpuPressureMs)
 {
-    /// <summary>The counters now, or null where <c>/proc</c> does not have them.</summary>
+    /// <summary>The counters now, or null where <c>/proc</c> does not have the TCP ones. Never throws.</summary>
     public static KernelNet? Read()
     {
-        try
-        {
-            var ext = Pairs("/proc/net/netstat", "TcpExt:");
-            var tcp = Pairs("/proc/net/snmp", "Tcp:");
-            var (wait, run) = Softirqd();
-            return new KernelNet(
-                ext.GetValueOrDefault("TCPTimeouts"),
-                ext.GetValueOrDefault("TCPLossProbes"),
-                tcp.GetValueOrDefault("RetransSegs"),
-                wait,
-                run,
-                CpuSomeMs());
-        }
-        catch (IOException)
+        var ext = Quietly(() => Pairs("/proc/net/netstat", "TcpExt:"));
+        var tcp = Quietly(() => Pairs("/proc/net/snmp", "Tcp:"));
+        if (ext is null || tcp is null)
         {
             return null;
         }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
-        }
+
+        var softirqd = Quietly(Softirqd);
+        return new KernelNet(
+            ext.GetValueOrDefault("TCPTimeouts"),
+            ext.GetValueOrDefault("TCPLossProbes"),
+            tcp.GetValueOrDefault("RetransSegs"),
+            softirqd?.WaitMs,
+            softirqd?.RunMs,
+            Quietly(CpuSomeMs));
     }
 
     /// <summary>What changed from <paramref name="before"/> to this.</summary>
@@ -50,7 +46,22 @@ public sealed record KernelNet(long RetransmitTimeouts, long LossProbes, long Re
         CpuPressureMs - before.CpuPressureMs);
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"RTO {RetransmitTimeouts}, loss probes {LossProbes}, retransmitted {RetransmittedSegments}, ksoftirqd waited {SoftirqWaitMs:F0} ms ran {SoftirqRunMs:F0} ms, cpu pressure {CpuPressureMs:F0} ms");
+        $"RTO {RetransmitTimeouts}, loss probes {LossProbes}, retransmitted {RetransmittedSegments}, ksoftirqd waited {Ms(SoftirqWaitMs)} ran {Ms(SoftirqRunMs)}, cpu pressure {Ms(CpuPressureMs)}");
+
+    private static string Ms(double? ms) => ms is { } v ? v.ToString("F0", CultureInfo.InvariantCulture) + " ms" : "not visible";
+
+    /// <summary>A figure read from <c>/proc</c>, or null when it cannot be read (gone, not allowed, not in the expected form).</summary>
+    private static T? Quietly<T>(Func<T?> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or InvalidOperationException)
+        {
+            return default;
+        }
+    }
 
     /// <summary>
     /// A socket's own retransmissions and its retransmission timeout (<c>TCP_INFO</c>: <c>tcpi_rto</c> at byte 8,
@@ -101,9 +112,14 @@ public sealed record KernelNet(long RetransmitTimeouts, long LossProbes, long Re
         return result;
     }
 
-    /// <summary>The <c>ksoftirqd</c> threads' time waiting on a run queue and running (schedstat, nanoseconds), summed.</summary>
-    private static (double WaitMs, double RunMs) Softirqd()
+    /// <summary>The <c>ksoftirqd</c> threads' time waiting on a run queue and running (schedstat, nanoseconds), summed; null when none is visible.</summary>
+    private static (double WaitMs, double RunMs)? Softirqd()
     {
+        if (Softirqds.Value.Length == 0)
+        {
+            return null;
+        }
+
         double wait = 0, run = 0;
         foreach (var pid in Softirqds.Value)
         {
@@ -115,11 +131,12 @@ public sealed record KernelNet(long RetransmitTimeouts, long LossProbes, long Re
         return (wait, run);
     }
 
-    private static readonly Lazy<int[]> Softirqds = new(() => [.. Directory.EnumerateDirectories("/proc")
+    /// <summary>The softirq threads' ids, looked up once (none where <c>/proc</c> is not there or does not show them).</summary>
+    private static readonly Lazy<int[]> Softirqds = new(() => Quietly<int[]>(() => [.. Directory.EnumerateDirectories("/proc")
         .Select(Path.GetFileName)
         .Where(name => int.TryParse(name, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
-        .Where(pid => File.Exists($"/proc/{pid}/comm") && ReadOrEmpty($"/proc/{pid}/comm").StartsWith("ksoftirqd/", StringComparison.Ordinal))
-        .Select(pid => int.Parse(pid!, CultureInfo.InvariantCulture))]);
+        .Where(pid => ReadOrEmpty($"/proc/{pid}/comm").StartsWith("ksoftirqd/", StringComparison.Ordinal))
+        .Select(pid => int.Parse(pid!, CultureInfo.InvariantCulture))]) ?? []);
 
     private static string ReadOrEmpty(string path)
     {
@@ -127,22 +144,22 @@ public sealed record KernelNet(long RetransmitTimeouts, long LossProbes, long Re
         {
             return File.ReadAllText(path);
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return string.Empty;
         }
     }
 
-    /// <summary>PSI: the total time (µs, as ms) some runnable task waited for a core, from <c>/proc/pressure/cpu</c>; 0 without it.</summary>
-    private static double CpuSomeMs()
+    /// <summary>PSI: the total time (µs, as ms) some runnable task waited for a core, from <c>/proc/pressure/cpu</c>; null without it.</summary>
+    private static double? CpuSomeMs()
     {
         if (!File.Exists("/proc/pressure/cpu"))
         {
-            return 0;
+            return null;
         }
 
-        var some = File.ReadLines("/proc/pressure/cpu").First(l => l.StartsWith("some ", StringComparison.Ordinal));
-        var total = some.Split(' ').First(f => f.StartsWith("total=", StringComparison.Ordinal))["total=".Length..];
-        return long.Parse(total, CultureInfo.InvariantCulture) / 1000.0;
+        var some = File.ReadLines("/proc/pressure/cpu").FirstOrDefault(l => l.StartsWith("some ", StringComparison.Ordinal));
+        var total = some?.Split(' ').FirstOrDefault(f => f.StartsWith("total=", StringComparison.Ordinal))?["total=".Length..];
+        return total is null ? null : long.Parse(total, CultureInfo.InvariantCulture) / 1000.0;
     }
 }

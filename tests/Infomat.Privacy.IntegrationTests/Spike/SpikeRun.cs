@@ -629,15 +629,21 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
         var starvedBefore = Infomat.Privacy.Http.Hosting.ThreadPoolStarvation.Count;
         var clientPausedBefore = GC.GetTotalPauseDuration();
         var connectBefore = Volatile.Read(ref lastConnectMs);
+        // The probes' own reads are not the look's time: the first pair's is taken off the look's figures, the second
+        // pair is read after the headers came (HeadersAfter is taken before it) and taken off the whole look's.
+        var probing = Stopwatch.StartNew();
         var kernelBefore = KernelNet.Read();
         var socketBefore = KernelNet.SocketInfo(Volatile.Read(ref lastSocket));
+        var probed = probing.Elapsed;
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, path);
             using var response = colleague.Send(request, HttpCompletionOption.ResponseHeadersRead);
-            var headersAt = watch.Elapsed;
+            var headersAt = watch.Elapsed - probed;
+            probing.Restart();
             var kernelAfter = KernelNet.Read();
             var socketAfter = KernelNet.SocketInfo(Volatile.Read(ref lastSocket));
+            probed += probing.Elapsed;
             using var reader = new StreamReader(response.Content.ReadAsStream());
             var page = reader.ReadToEnd();
             watch.Stop();
@@ -645,7 +651,7 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
             var total = CaseCount().Match(page) is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : -1;
             var timing = response.Headers.TryGetValues("Server-Timing", out var values) ? string.Join(", ", values) : null;
             var connect = Volatile.Read(ref lastConnectMs);
-            return new CaseListLook(path, watch.Elapsed, (int)response.StatusCode, total, timing)
+            return new CaseListLook(path, watch.Elapsed - probed, (int)response.StatusCode, total, timing)
             {
                 HeadersAfter = headersAt,
                 ClientQueuedMs = queued.TotalMilliseconds,
