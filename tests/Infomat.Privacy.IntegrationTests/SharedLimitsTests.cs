@@ -358,14 +358,24 @@ public sealed class SubmissionCounterTableTests(Azurite azurite)
         var counting = Counters(table);
         Assert.Null(await counting.TryCountAsync("address", "k", rule, now.AddMinutes(-30), default));
 
-        // The sweep found the row ended; before its delete lands, the key comes back and writes it for a new window.
-        var slow = new StorageFaults();
-        slow.DelayWhen(r => r.Method == Azure.Core.RequestMethod.Delete, TimeSpan.FromMilliseconds(500));
-        var sweeping = Counters(table, slow).DeleteEndedAsync(now, default);
-        await Task.Delay(150);
-        Assert.Null(await counting.TryCountAsync("address", "k", rule, now, default));
+        // The sweep found the row ended; right before its delete goes out, the key comes back and writes it for a new
+        // window. (Made at that very request: a delete held back 500 ms while the key wrote after 150 ms lost the race in
+        // a loaded CI run, the write taking longer than the delay.)
+        var rewrite = new StorageFaults();
+        rewrite.StepAround(
+            r => r.Method == Azure.Core.RequestMethod.Delete,
+            before: async () =>
+            {
+                if (await counting.TryCountAsync("address", "k", rule, now, default) is { } refused)
+                {
+                    throw new InvalidOperationException($"the key's request was refused ({refused})");
+                }
+            });
 
-        Assert.Equal(0, await sweeping);
+        var swept = await Counters(table, rewrite).DeleteEndedAsync(now, default);
+
+        rewrite.AssertStepped();
+        Assert.Equal(0, swept);
         Assert.Equal(1, await CountInTableAsync(table, "address", "k", rule.Start(now), rule.Window));
     }
 
