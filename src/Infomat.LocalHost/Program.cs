@@ -23,6 +23,8 @@ if (args is ["redrive-mail", ..])
 }
 
 var builder = WebApplication.CreateBuilder(args);
+// When each connection's bytes reach Kestrel's HTTP layer, for the case list's Server-Timing (issue 21 item 3).
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(TimedTransport.Use));
 builder.Services.AddInfomatPrivacy(builder.Configuration);
 // Test-only fault injection for the soak run (scripts/soak.sh): nothing unless LocalHost:Faults:Enabled is true.
 builder.Services.AddLocalFaults(builder.Configuration);
@@ -45,7 +47,7 @@ ThreadPoolDelay.Start();
 app.Use((context, next) =>
 {
     // When the request entered the pipeline, for the case list's Server-Timing (its step "before").
-    ServerTiming.MarkStart(context);
+    ServerTiming.MarkStart(context, TimedTransport.LastReadAt(context));
     Infomat.Privacy.Http.Pages.SecurityHeaders.Apply(context.Response);
     return next(context);
 });

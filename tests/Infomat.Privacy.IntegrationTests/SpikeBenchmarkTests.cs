@@ -137,6 +137,10 @@ public sealed partial class SpikeBenchmarkTests(PostgresServer postgres, ITestOu
             new("GET /cases: the 3 slowest looks (server's steps in ms)", string.Join("; ", result.DuringSpike.OrderByDescending(l => l.Took).Take(3).Select(l => l.Describe())), "-", "-", "-", true),
             new("GET /cases: where the looks' time went (mean ms)", string.Create(inv, $"list {MeanStep("list")}, page {MeanStep("page")}, gc {MeanStep("gc")}, on the way {MeanOf(l => l.OnTheWayMs)}, after the headers {MeanOf(l => l.AfterHeadersMs)}; from the copy {result.DuringSpike.Count(l => l.FromCopy)} of {result.DuringSpike.Count}"), "-", "-", "-", true),
             new("GET /cases: the kernel on the way (machine-wide)", KernelOnTheWay(result.DuringSpike), "-", "-", "-", true),
+            // The host's and the client's timestamps are one clock (the machine's monotonic one): a request is read by the
+            // host after it was sent and answered before its headers came, or the split below means nothing.
+            new(ClockSplit, WayThereAndBack(result.DuringSpike), "-", string.Create(inv, $"{result.DuringSpike.Count(l => l.ToHostMs < 0 || l.BackMs < 0)} looks out of order, {result.DuringSpike.Count(l => l.ToHostMs is null)} without"),
+                "0 out of order", result.DuringSpike.All(l => l.ToHostMs is not < 0 && l.BackMs is not < 0) && result.DuringSpike.Any(l => l.ToHostMs is not null)),
             new("host's collector between two looks (max; mode)", HostPauses(result.DuringSpike), "-", "-", "-", true),
             new("GET /cases at the end (median of 3)", Ms(endFirst), "-", string.Create(inv, $"{Ms(endFirst)} with {listed:N0} cases"), "< 1 s", endFirst < ListLimit),
             new("GET /cases?state=waiting-for-staff at the end", Ms(endFilter), "-", Ms(endFilter), "< 1 s", endFilter < ListLimit),
@@ -225,6 +229,24 @@ public sealed partial class SpikeBenchmarkTests(PostgresServer postgres, ITestOu
         return Group(">= 0.5 s", [.. measured.Where(l => l.Took >= TimeSpan.FromSeconds(0.5))]) + "; " + Group("the others", [.. measured.Where(l => l.Took < TimeSpan.FromSeconds(0.5))]);
     }
 
+    /// <summary>
+    /// The way to the host and back, split by the machine's monotonic clock, the looks of half a second or more against
+    /// the others: from the client handing the request over to the host's HTTP layer reading it, Kestrel's parsing and
+    /// dispatch to the pipeline, and from the page's end to the headers at the client (issue 21 item 3).
+    /// </summary>
+    private static string WayThereAndBack(IReadOnlyList<CaseListLook> looks)
+    {
+        var measured = looks.Where(l => l.ToHostMs is not null && l.BackMs is not null).ToList();
+        if (measured.Count == 0)
+        {
+            return "not measured (the host sent no clock)";
+        }
+
+        static string Group(string name, List<CaseListLook> group) => group.Count == 0 ? $"{name}: none" : string.Create(CultureInfo.InvariantCulture,
+            $"{name}: {group.Count}, to the host {group.Average(l => l.ToHostMs!.Value):F0} (max {group.Max(l => l.ToHostMs!.Value):F0}), kestrel {group.Average(l => l.KestrelMs ?? 0):F0} (max {group.Max(l => l.KestrelMs ?? 0):F0}), back {group.Average(l => l.BackMs!.Value):F0} (max {group.Max(l => l.BackMs!.Value):F0}) ms");
+        return Group(">= 0.5 s", [.. measured.Where(l => l.Took >= TimeSpan.FromSeconds(0.5))]) + "; " + Group("the others", [.. measured.Where(l => l.Took < TimeSpan.FromSeconds(0.5))]);
+    }
+
     /// <summary>The longest the host was paused for garbage collection between two looks at the list, and its collector.</summary>
     private static string HostPauses(IReadOnlyList<CaseListLook> looks)
     {
@@ -245,6 +267,8 @@ public sealed partial class SpikeBenchmarkTests(PostgresServer postgres, ITestOu
 
     /// <summary>The slowest look during the spike: held by the full run only (decision 131).</summary>
     private const string DuringMax = "GET /cases during the spike (max)";
+
+    private const string ClockSplit = "GET /cases: on the way by the clock (mean, ms)";
 
     private static TimeSpan Median(IEnumerable<CaseListLook> looks)
     {

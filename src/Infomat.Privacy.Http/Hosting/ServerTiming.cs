@@ -8,12 +8,15 @@ namespace Infomat.Privacy.Http.Hosting;
 
 /// <summary>
 /// A page's own account of where its time went, as a <c>Server-Timing</c> header (W3C Server Timing): each step's
-/// milliseconds (the first, <c>before</c>, from the request's entry into the host's pipeline where the host records it),
+/// milliseconds (<c>kestrel</c>, from the request's bytes reaching the host's HTTP layer to its pipeline, and
+/// <c>before</c>, from its entry into the pipeline, where the host records them),
 /// <c>gc</c>, the time this process was paused for garbage collection meanwhile,
 /// <c>pool</c>, the thread pool's threads and queued work items as it began, <c>poolwait</c> and <c>late</c>, the worst
 /// wait for a pool thread and for a core in the last 10 s (<see cref="ThreadPoolDelay"/>, when the host runs it), and <c>paused</c>, the time this process was
 /// paused for garbage collection since it started, with its collections (a client comparing two looks sees the pauses
-/// between them, before a request entered the pipeline among them). Names, durations and counts only, never
+/// between them, before a request entered the pipeline among them), and <c>clock</c>, the machine's monotonic clock where
+/// the host's account began and as it ended, where the host records the start. Names, durations, counts and clock
+/// ticks only, never
 /// what the page shows. A browser's developer tools show it beside the network timing; a
 /// benchmark reads it to tell the server's time from the time on the way.
 /// </summary>
@@ -22,6 +25,7 @@ public sealed class ServerTiming
     private readonly StringBuilder steps = new();
     private readonly TimeSpan pausedAtStart = GC.GetTotalPauseDuration();
     private readonly string pool = Pool();
+    private readonly long? clockStart;
     private long last = Stopwatch.GetTimestamp();
 
     /// <summary>The key under which the host's first middleware leaves the time a request entered the pipeline.</summary>
@@ -36,20 +40,31 @@ public sealed class ServerTiming
         ArgumentNullException.ThrowIfNull(context);
         if (context.Items.TryGetValue(RequestStartKey, out var start) && start is RequestStart at)
         {
+            if (at.ReadAt is { } read && read <= at.Timestamp)
+            {
+                // From the request's bytes reaching the host's HTTP layer to its pipeline: parsing and dispatch.
+                Append("kestrel", Stopwatch.GetElapsedTime(read, at.Timestamp), null);
+            }
+
+            clockStart = at.ReadAt is { } r && r <= at.Timestamp ? r : at.Timestamp;
             last = at.Timestamp;
             pausedAtStart = at.Paused;
             Step("before");
         }
     }
 
-    /// <summary>Records in <paramref name="context"/> that it enters the pipeline now (the host's first middleware).</summary>
-    public static void MarkStart(HttpContext context)
+    /// <summary>
+    /// Records in <paramref name="context"/> that it enters the pipeline now (the host's first middleware), its bytes
+    /// having reached the host's HTTP layer at <paramref name="readAt"/> (a <see cref="Stopwatch"/> timestamp) when the
+    /// host knows it.
+    /// </summary>
+    public static void MarkStart(HttpContext context, long? readAt = null)
     {
         ArgumentNullException.ThrowIfNull(context);
-        context.Items[RequestStartKey] = new RequestStart(Stopwatch.GetTimestamp(), GC.GetTotalPauseDuration());
+        context.Items[RequestStartKey] = new RequestStart(Stopwatch.GetTimestamp(), GC.GetTotalPauseDuration(), readAt);
     }
 
-    private sealed record RequestStart(long Timestamp, TimeSpan Paused);
+    private sealed record RequestStart(long Timestamp, TimeSpan Paused, long? ReadAt);
 
     /// <summary>
     /// The thread pool as the page began, and the runtime's starvation adjustments so far with how long ago the last
@@ -86,6 +101,14 @@ public sealed class ServerTiming
         steps.Append(", paused;dur=").Append(GC.GetTotalPauseDuration().TotalMilliseconds.ToString("0.#", CultureInfo.InvariantCulture))
             .Append(";desc=\"").Append(GC.CollectionCount(0).ToString(CultureInfo.InvariantCulture)).Append(" collections / ")
             .Append(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation").Append('"');
+        if (clockStart is { } first)
+        {
+            // The machine's monotonic clock (Stopwatch ticks) where the host's account begins and as it ends: a client on
+            // the same machine reading the same clock tells the way to the host from the way back.
+            steps.Append(", clock;desc=\"").Append(first.ToString(CultureInfo.InvariantCulture)).Append(' ')
+                .Append(Stopwatch.GetTimestamp().ToString(CultureInfo.InvariantCulture)).Append('"');
+        }
+
         response.Headers["Server-Timing"] = steps.ToString();
     }
 

@@ -49,7 +49,27 @@ public sealed record CaseListLook(string Path, TimeSpan Took, int Status, int Ca
     private readonly IReadOnlyDictionary<string, (double Ms, string? Description)> entries = ServerTimingHeader.Parse(ServerTiming);
 
     /// <summary>The server's steps in milliseconds (before, auth, list, page, gc), from <see cref="ServerTiming"/>.</summary>
-    public IReadOnlyDictionary<string, double> Steps => entries.Where(e => e.Key is not ("pool" or "paused" or "poolwait" or "late")).ToDictionary(e => e.Key, e => e.Value.Ms);
+    public IReadOnlyDictionary<string, double> Steps => entries.Where(e => e.Key is not ("pool" or "paused" or "poolwait" or "late" or "clock")).ToDictionary(e => e.Key, e => e.Value.Ms);
+
+    /// <summary>The machine's monotonic clock (<see cref="Stopwatch"/> ticks) as the client handed the request over, and as its headers came.</summary>
+    public (long Sent, long Headers)? ClientClock { get; init; }
+
+    /// <summary>The host's account of the same clock: where it began (its HTTP layer read the request) and as its page ended.</summary>
+    public (long Start, long End)? HostClock => entries.TryGetValue("clock", out var clock)
+        && clock.Description?.Split(' ') is [var start, var end]
+        && long.TryParse(start, NumberStyles.Integer, CultureInfo.InvariantCulture, out var s)
+        && long.TryParse(end, NumberStyles.Integer, CultureInfo.InvariantCulture, out var e)
+            ? (s, e)
+            : null;
+
+    /// <summary>From the client handing the request over until the host's HTTP layer read it (the kernel, the host's socket threads), by the machine's clock.</summary>
+    public double? ToHostMs => ClientClock is { } client && HostClock is { } host ? Stopwatch.GetElapsedTime(client.Sent, host.Start).TotalMilliseconds : null;
+
+    /// <summary>From the host's page ending until its headers reached the client (Kestrel writing, the kernel, the client's socket thread), by the machine's clock.</summary>
+    public double? BackMs => ClientClock is { } client && HostClock is { } host ? Stopwatch.GetElapsedTime(host.End, client.Headers).TotalMilliseconds : null;
+
+    /// <summary>From the host's HTTP layer reading the request until its pipeline began (parsing, dispatch); null from a host that does not say.</summary>
+    public double? KestrelMs => entries.TryGetValue("kestrel", out var kestrel) ? kestrel.Ms : null;
 
     /// <summary>The host's collector pauses since it started (ms) and its collections, as the page ended; null from a host without them.</summary>
     public (double Ms, int Collections)? HostPaused => entries.TryGetValue("paused", out var p)
@@ -98,11 +118,13 @@ public sealed record CaseListLook(string Path, TimeSpan Took, int Status, int Ca
     /// <summary>After the headers came: the body, and the client's own wait for a thread to go on.</summary>
     public double AfterHeadersMs => (Took - HeadersAfter).TotalMilliseconds;
 
-    private double ServerMs => Steps.Where(s => s.Key != "gc").Sum(s => s.Value);
+    private double ServerMs => Steps.Where(s => s.Key is not ("gc" or "kestrel")).Sum(s => s.Value);
 
     /// <summary>As the report shows it: the client's time, then the server's steps.</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"{Took.TotalSeconds:F2} s (before {Step("before")}, auth {Step("auth")}, list {Step("list")}{(FromCopy ? " copy" : "")}, page {Step("page")}, gc {Step("gc")}, pool {Pool}, worst pool wait {Entry("poolwait")} and late wake {Entry("late")} in 10 s; host paused {(HostPausedSinceLast is { } p ? $"{p.Ms:F0} ms in {p.Collections} collections" : "?")} since the look before; on the way {OnTheWayMs:F0} (client: queued {ClientQueuedMs:F0}, starved {ClientStarved}, gc {ClientGcMs:F0}, late wake {ClientLateMs:F0}, connect {(ConnectMs is { } c ? c.ToString("F0", CultureInfo.InvariantCulture) : "reused")}, its connection retransmitted {(ClientRetransmitted is { } r ? r.ToString(CultureInfo.InvariantCulture) : "?")}, RTO {(ClientRtoMs is { } rto ? rto.ToString("F0", CultureInfo.InvariantCulture) : "?")} ms; kernel, machine-wide: {KernelOnTheWay?.ToString() ?? "?"}), after the headers {AfterHeadersMs:F0} ms)");
+        $"{Took.TotalSeconds:F2} s (before {Step("before")}, auth {Step("auth")}, list {Step("list")}{(FromCopy ? " copy" : "")}, page {Step("page")}, gc {Step("gc")}, pool {Pool}, worst pool wait {Entry("poolwait")} and late wake {Entry("late")} in 10 s; host paused {(HostPausedSinceLast is { } p ? $"{p.Ms:F0} ms in {p.Collections} collections" : "?")} since the look before; on the way {OnTheWayMs:F0} (by the clock: to the host {Ms(ToHostMs)}, kestrel {Ms(KestrelMs)}, back {Ms(BackMs)}; client: queued {ClientQueuedMs:F0}, starved {ClientStarved}, gc {ClientGcMs:F0}, late wake {ClientLateMs:F0}, connect {(ConnectMs is { } c ? c.ToString("F0", CultureInfo.InvariantCulture) : "reused")}, its connection retransmitted {(ClientRetransmitted is { } r ? r.ToString(CultureInfo.InvariantCulture) : "?")}, RTO {(ClientRtoMs is { } rto ? rto.ToString("F0", CultureInfo.InvariantCulture) : "?")} ms; kernel, machine-wide: {KernelOnTheWay?.ToString() ?? "?"}), after the headers {AfterHeadersMs:F0} ms)");
+
+    private static string Ms(double? ms) => ms is { } v ? v.ToString("F0", CultureInfo.InvariantCulture) : "?";
 
     private string Pool => entries.TryGetValue("pool", out var pool) ? pool.Description ?? "?" : "?";
 
@@ -638,7 +660,9 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            var sentTicks = Stopwatch.GetTimestamp();
             using var response = colleague.Send(request, HttpCompletionOption.ResponseHeadersRead);
+            var headersTicks = Stopwatch.GetTimestamp();
             var headersAt = watch.Elapsed - probed;
             probing.Restart();
             var kernelAfter = KernelNet.Read();
@@ -654,6 +678,7 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
             return new CaseListLook(path, watch.Elapsed - probed, (int)response.StatusCode, total, timing)
             {
                 HeadersAfter = headersAt,
+                ClientClock = (sentTicks, headersTicks),
                 ClientQueuedMs = queued.TotalMilliseconds,
                 ClientStarved = Infomat.Privacy.Http.Hosting.ThreadPoolStarvation.Count - starvedBefore,
                 ClientGcMs = (GC.GetTotalPauseDuration() - clientPausedBefore).TotalMilliseconds,
