@@ -185,7 +185,12 @@ public sealed class LinkFaultTests(Azurite azurite) : IAsyncLifetime
         Assert.Contains("De intrekking geldt: de downloadlink werkt niet meer.", page, StringComparison.Ordinal);
         Assert.Contains("nog niet uit de opslag verwijderd", page, StringComparison.Ordinal);
         Assert.DoesNotContain("ingetrokken en verwijderd", page, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.Gone, (await flows.PostTokenAsync("/download", link)).StatusCode);
+        // The requester's page says the file is withdrawn and will be deleted, not that it was (review of 6 December).
+        var refused = await flows.PostTokenAsync("/download", link);
+        Assert.Equal(HttpStatusCode.Gone, refused.StatusCode);
+        var requesterPage = await refused.Content.ReadAsStringAsync();
+        Assert.Contains(Privacy.Localization.Texts.Format("DownloadRevokedPendingBody", Privacy.Requests.Language.En, id), requesterPage, StringComparison.Ordinal);
+        Assert.DoesNotContain("and deleted it", requesterPage, StringComparison.Ordinal);
         using var blob = new HttpClient();
         Assert.Equal(HttpStatusCode.OK, (await blob.GetAsync(before.Headers.Location!)).StatusCode);
 
@@ -198,7 +203,9 @@ public sealed class LinkFaultTests(Azurite azurite) : IAsyncLifetime
         var casePage = await flows.Http.GetStringAsync($"/cases/{id}");
         Assert.Contains("ingetrokken en verwijderd door Els Janssens (no sign-in)", casePage, StringComparison.Ordinal);
         Assert.Equal(1, casePage.Split("<td>export-deleted</td>").Length - 1);
-        Assert.Equal(HttpStatusCode.Gone, (await flows.PostTokenAsync("/download", link)).StatusCode);
+        var afterSweep = await flows.PostTokenAsync("/download", link);
+        Assert.Equal(HttpStatusCode.Gone, afterSweep.StatusCode);
+        Assert.Contains(Privacy.Localization.Texts.Format("DownloadRevokedBody", Privacy.Requests.Language.En, id), await afterSweep.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -123,7 +123,8 @@ public sealed class DownloadEndpoints(CaseLinks links, RequesterPages pages, IEx
         var max = options.Value.Export.MaxDownloads;
         return c.DownloadRefusal(max) switch
         {
-            CaseRefusal.ExportRevoked => pages.Page(l, Texts.Get("DownloadRevokedTitle", l), P(Texts.Format("DownloadRevokedBody", l, c.Id)), StatusCodes.Status410Gone, c.Entity),
+            // "Deleted" only once the zip's deletion is recorded: a withdrawal whose delete failed leaves it to the sweep.
+            CaseRefusal.ExportRevoked => pages.Page(l, Texts.Get("DownloadRevokedTitle", l), P(Texts.Format(c.ExportDeleted is null ? "DownloadRevokedPendingBody" : "DownloadRevokedBody", l, c.Id)), StatusCodes.Status410Gone, c.Entity),
             CaseRefusal.ExportDeleted when c.ExportDeleted!.Reason == ExportDeletionReason.Erasure =>
                 pages.Page(l, Texts.Get("DownloadErasedTitle", l), P(Texts.Format("DownloadErasedBody", l, c.Id, c.ExportDeleted.ErasureCaseId ?? string.Empty)), StatusCodes.Status410Gone, c.Entity),
             CaseRefusal.ExportDeleted => pages.Page(l, Texts.Get("LinkExpiredTitle", l), P(Texts.Format("DownloadEndedBody", l, c.Id)), StatusCodes.Status410Gone, c.Entity),
