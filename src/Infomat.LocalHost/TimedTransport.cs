@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -9,7 +10,8 @@ namespace Infomat.LocalHost;
 
 /// <summary>
 /// When a connection's bytes last reached Kestrel's HTTP layer: a connection middleware stamps each read from the
-/// transport that brought bytes (issue 21 item 3: a slow case-list look's time was outside the page and outside both
+/// transport that brought bytes, as Kestrel's reader gets them (after the socket transport's hops through its I/O queue
+/// and the thread pool; issue 21 item 3: a slow case-list look's time was outside the page and outside both
 /// processes' waits for a thread; this tells the way to the host from Kestrel's own parsing and dispatch). The case
 /// list's <c>Server-Timing</c> carries it (step <c>kestrel</c>, and the machine's monotonic clock at the read and at the
 /// page's end). A timestamp only; the local host only.
@@ -27,9 +29,14 @@ internal static class TimedTransport
         return next(connection);
     });
 
-    /// <summary>The <see cref="Stopwatch"/> timestamp at which <paramref name="context"/>'s connection last read bytes, or null.</summary>
+    /// <summary>
+    /// The <see cref="Stopwatch"/> timestamp at which <paramref name="context"/>'s connection last read bytes, or null. HTTP/1.x
+    /// only: there a request is parsed from a read of its own, so the last read before its pipeline is the one that
+    /// brought it; an HTTP/2 connection reads other streams' frames meanwhile.
+    /// </summary>
     public static long? LastReadAt(HttpContext context) =>
-        context.Features.Get<IConnectionItemsFeature>()?.Items is { } items && items.TryGetValue(Key, out var value) && value is ReadClock { At: > 0 } clock
+        (HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol))
+        && context.Features.Get<IConnectionItemsFeature>()?.Items is { } items && items.TryGetValue(Key, out var value) && value is ReadClock { At: > 0 } clock
             ? clock.At
             : null;
 
@@ -91,6 +98,7 @@ internal static class TimedTransport
             return new ValueTask<ReadResult>(result);
         }
 
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
         private async ValueTask<ReadResult> Stamped(ValueTask<ReadResult> pending)
         {
             var result = await pending.ConfigureAwait(false);

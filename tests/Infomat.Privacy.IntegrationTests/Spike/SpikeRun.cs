@@ -62,10 +62,10 @@ public sealed record CaseListLook(string Path, TimeSpan Took, int Status, int Ca
             ? (s, e)
             : null;
 
-    /// <summary>From the client handing the request over until the host's HTTP layer read it (the kernel, the host's socket threads), by the machine's clock.</summary>
+    /// <summary>From the client handing the request over until the host's HTTP layer read it (the kernel, the host's socket engine thread, the socket transport's I/O queue and thread-pool hops), by the machine's clock.</summary>
     public double? ToHostMs => ClientClock is { } client && HostClock is { } host ? Stopwatch.GetElapsedTime(client.Sent, host.Start).TotalMilliseconds : null;
 
-    /// <summary>From the host's page ending until its headers reached the client (Kestrel writing, the kernel, the client's socket thread), by the machine's clock.</summary>
+    /// <summary>From the host's page ending (its body built) until its headers reached the client (the layout and the answer written, Kestrel's socket transport, the kernel, the client's thread blocked on its socket), by the machine's clock.</summary>
     public double? BackMs => ClientClock is { } client && HostClock is { } host ? Stopwatch.GetElapsedTime(host.End, client.Headers).TotalMilliseconds : null;
 
     /// <summary>From the host's HTTP layer reading the request until its pipeline began (parsing, dispatch); null from a host that does not say.</summary>
