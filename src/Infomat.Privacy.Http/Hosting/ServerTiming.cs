@@ -40,13 +40,18 @@ public sealed class ServerTiming
         ArgumentNullException.ThrowIfNull(context);
         if (context.Items.TryGetValue(RequestStartKey, out var start) && start is RequestStart at)
         {
+            // A read stamped after the pipeline began belongs to no request before it: left out.
             if (at.ReadAt is { } read && read <= at.Timestamp)
             {
                 // From the request's bytes reaching the host's HTTP layer to its pipeline: parsing and dispatch.
                 Append("kestrel", Stopwatch.GetElapsedTime(read, at.Timestamp), null);
+                clockStart = read;
+            }
+            else
+            {
+                clockStart = at.Timestamp;
             }
 
-            clockStart = at.ReadAt is { } r && r <= at.Timestamp ? r : at.Timestamp;
             last = at.Timestamp;
             pausedAtStart = at.Paused;
             Step("before");
