@@ -245,7 +245,12 @@ public sealed partial class SpikeBenchmarkTests(PostgresServer postgres, ITestOu
         }
 
         static string Group(string name, List<CaseListLook> group) => group.Count == 0 ? $"{name}: none" : string.Create(CultureInfo.InvariantCulture,
-            $"{name}: {group.Count}, to the host {group.Average(l => l.ToHostMs!.Value):F0} (max {group.Max(l => l.ToHostMs!.Value):F0}), kestrel {group.Average(l => l.KestrelMs ?? 0):F0} (max {group.Max(l => l.KestrelMs ?? 0):F0}), back {group.Average(l => l.BackMs!.Value):F0} (max {group.Max(l => l.BackMs!.Value):F0}) ms");
+            $"{name}: {group.Count}, to the host {group.Average(l => l.ToHostMs!.Value):F0} (max {group.Max(l => l.ToHostMs!.Value):F0}), kestrel {group.Average(l => l.KestrelMs ?? 0):F0} (max {group.Max(l => l.KestrelMs ?? 0):F0}), back {group.Average(l => l.BackMs!.Value):F0} (max {group.Max(l => l.BackMs!.Value):F0}){Split(group)} ms");
+
+        // The way back split where the client's kernel received the answer (its connection's last data, by the kernel's tick).
+        static string Split(List<CaseListLook> group) => group.Where(l => l.ToClientKernelMs is not null && l.ClientWakeMs is not null).ToList() is { Count: > 0 } split
+            ? string.Create(CultureInfo.InvariantCulture, $": to the client's kernel {split.Average(l => l.ToClientKernelMs!.Value):F0} (max {split.Max(l => l.ToClientKernelMs!.Value):F0}), the client's thread woken {split.Average(l => l.ClientWakeMs!.Value):F0} (max {split.Max(l => l.ClientWakeMs!.Value):F0})")
+            : " (not split: no TCP_INFO)";
         return Group(">= 0.5 s", [.. measured.Where(l => l.Took >= TimeSpan.FromSeconds(0.5))]) + "; " + Group("the others", [.. measured.Where(l => l.Took < TimeSpan.FromSeconds(0.5))]);
     }
 

@@ -64,10 +64,12 @@ public sealed record KernelNet(long RetransmitTimeouts, long LossProbes, long Re
     }
 
     /// <summary>
-    /// A socket's own retransmissions and its retransmission timeout (<c>TCP_INFO</c>: <c>tcpi_rto</c> at byte 8,
-    /// <c>tcpi_rtt</c> at 68, <c>tcpi_total_retrans</c> at 100, microseconds and counts); null off Linux or on a closed socket.
+    /// A socket's own retransmissions, its retransmission timeout, and how long ago it last received data
+    /// (<c>TCP_INFO</c>: <c>tcpi_rto</c> at byte 8, <c>tcpi_last_data_recv</c> at 52 in milliseconds, counted by the
+    /// kernel's tick, <c>tcpi_rtt</c> at 68, <c>tcpi_total_retrans</c> at 100, microseconds and counts); null off Linux or
+    /// on a closed socket.
     /// </summary>
-    public static (long TotalRetrans, double RtoMs, double RttMs)? SocketInfo(Socket? socket)
+    public static (long TotalRetrans, double RtoMs, double RttMs, double LastDataReceivedMs)? SocketInfo(Socket? socket)
     {
         if (socket is null || !OperatingSystem.IsLinux())
         {
@@ -84,7 +86,7 @@ public sealed record KernelNet(long RetransmitTimeouts, long LossProbes, long Re
             }
 
             var span = info.AsSpan();
-            return (MemoryMarshal.Read<uint>(span[100..]), MemoryMarshal.Read<uint>(span[8..]) / 1000.0, MemoryMarshal.Read<uint>(span[68..]) / 1000.0);
+            return (MemoryMarshal.Read<uint>(span[100..]), MemoryMarshal.Read<uint>(span[8..]) / 1000.0, MemoryMarshal.Read<uint>(span[68..]) / 1000.0, MemoryMarshal.Read<uint>(span[52..]));
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {

@@ -68,6 +68,18 @@ public sealed record CaseListLook(string Path, TimeSpan Took, int Status, int Ca
     /// <summary>From the host's page ending (its body built) until its headers reached the client (the layout and the answer written, Kestrel's socket transport, the kernel, the client's thread blocked on its socket), by the machine's clock.</summary>
     public double? BackMs => ClientClock is { } client && HostClock is { } host ? Stopwatch.GetElapsedTime(host.End, client.Headers).TotalMilliseconds : null;
 
+    /// <summary>
+    /// When the answer's last data reached the client's kernel (the machine's clock, from its connection's
+    /// <c>tcpi_last_data_recv</c>, which counts by the kernel's tick of a few milliseconds), or null off Linux.
+    /// </summary>
+    public long? ArrivedTicks { get; init; }
+
+    /// <summary>Of <see cref="BackMs"/>: from the host's page ending until the answer's data reached the client's kernel (the layout, the answer written, Kestrel's socket transport, the kernel's send).</summary>
+    public double? ToClientKernelMs => ArrivedTicks is { } arrived && HostClock is { } host ? Stopwatch.GetElapsedTime(host.End, arrived).TotalMilliseconds : null;
+
+    /// <summary>Of <see cref="BackMs"/>: from the data reaching the client's kernel until the client's thread, blocked on its socket, had the headers (the kernel waking it, a core for it).</summary>
+    public double? ClientWakeMs => ArrivedTicks is { } arrived && ClientClock is { } client ? Stopwatch.GetElapsedTime(arrived, client.Headers).TotalMilliseconds : null;
+
     /// <summary>From the host's HTTP layer reading the request until its pipeline began (parsing, dispatch); null from a host that does not say.</summary>
     public double? KestrelMs => entries.TryGetValue("kestrel", out var kestrel) ? kestrel.Ms : null;
 
@@ -122,7 +134,7 @@ public sealed record CaseListLook(string Path, TimeSpan Took, int Status, int Ca
 
     /// <summary>As the report shows it: the client's time, then the server's steps.</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"{Took.TotalSeconds:F2} s (before {Step("before")}, auth {Step("auth")}, list {Step("list")}{(FromCopy ? " copy" : "")}, page {Step("page")}, gc {Step("gc")}, pool {Pool}, worst pool wait {Entry("poolwait")} and late wake {Entry("late")} in 10 s; host paused {(HostPausedSinceLast is { } p ? $"{p.Ms:F0} ms in {p.Collections} collections" : "?")} since the look before; on the way {OnTheWayMs:F0} (by the clock: to the host {Ms(ToHostMs)}, kestrel {Ms(KestrelMs)}, back {Ms(BackMs)}; client: queued {ClientQueuedMs:F0}, starved {ClientStarved}, gc {ClientGcMs:F0}, late wake {ClientLateMs:F0}, connect {(ConnectMs is { } c ? c.ToString("F0", CultureInfo.InvariantCulture) : "reused")}, its connection retransmitted {(ClientRetransmitted is { } r ? r.ToString(CultureInfo.InvariantCulture) : "?")}, RTO {(ClientRtoMs is { } rto ? rto.ToString("F0", CultureInfo.InvariantCulture) : "?")} ms; kernel, machine-wide: {KernelOnTheWay?.ToString() ?? "?"}), after the headers {AfterHeadersMs:F0} ms)");
+        $"{Took.TotalSeconds:F2} s (before {Step("before")}, auth {Step("auth")}, list {Step("list")}{(FromCopy ? " copy" : "")}, page {Step("page")}, gc {Step("gc")}, pool {Pool}, worst pool wait {Entry("poolwait")} and late wake {Entry("late")} in 10 s; host paused {(HostPausedSinceLast is { } p ? $"{p.Ms:F0} ms in {p.Collections} collections" : "?")} since the look before; on the way {OnTheWayMs:F0} (by the clock: to the host {Ms(ToHostMs)}, kestrel {Ms(KestrelMs)}, back {Ms(BackMs)}: to the client's kernel {Ms(ToClientKernelMs)}, the client's thread woken {Ms(ClientWakeMs)}; client: queued {ClientQueuedMs:F0}, starved {ClientStarved}, gc {ClientGcMs:F0}, late wake {ClientLateMs:F0}, connect {(ConnectMs is { } c ? c.ToString("F0", CultureInfo.InvariantCulture) : "reused")}, its connection retransmitted {(ClientRetransmitted is { } r ? r.ToString(CultureInfo.InvariantCulture) : "?")}, RTO {(ClientRtoMs is { } rto ? rto.ToString("F0", CultureInfo.InvariantCulture) : "?")} ms; kernel, machine-wide: {KernelOnTheWay?.ToString() ?? "?"}), after the headers {AfterHeadersMs:F0} ms)");
 
     private static string Ms(double? ms) => ms is { } v ? v.ToString("F0", CultureInfo.InvariantCulture) : "?";
 
@@ -665,8 +677,10 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
             var headersTicks = Stopwatch.GetTimestamp();
             var headersAt = watch.Elapsed - probed;
             probing.Restart();
-            var kernelAfter = KernelNet.Read();
+            // The connection's own account first: how long ago its last data reached this machine's kernel, read now.
             var socketAfter = KernelNet.SocketInfo(Volatile.Read(ref lastSocket));
+            var socketReadTicks = Stopwatch.GetTimestamp();
+            var kernelAfter = KernelNet.Read();
             probed += probing.Elapsed;
             using var reader = new StreamReader(response.Content.ReadAsStream());
             var page = reader.ReadToEnd();
@@ -687,6 +701,8 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
                 KernelOnTheWay = kernelAfter is not null && kernelBefore is not null ? kernelAfter.Since(kernelBefore) : null,
                 ClientRetransmitted = socketAfter is { } a && socketBefore is { } b && connect == connectBefore ? a.TotalRetrans - b.TotalRetrans : null,
                 ClientRtoMs = socketAfter?.RtoMs,
+                // The colleague's one connection (one look at a time), the one this look's answer came on.
+                ArrivedTicks = socketAfter is { } received ? socketReadTicks - (long)(received.LastDataReceivedMs * Stopwatch.Frequency / 1000) : null,
             };
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
