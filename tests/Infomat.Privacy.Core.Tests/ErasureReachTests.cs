@@ -75,4 +75,92 @@ public sealed class ErasureReachTests
         Assert.Equal(ErasureReach.None, erasure.ReachedBy(erasure, subject));
         Assert.Equal(ErasureReach.Erased, Case(RequestType.Portability, "an.peeters@example.be", Received, CaseStatus.Completed).ReachedBy(erasure, subject));
     }
+
+    /// <summary>An access case that wrote its zip, then failed delivering it: a staff retry answers it again.</summary>
+    private static PrivacyCase FailedWithZip() =>
+        (Case(RequestType.Access, "an.peeters@example.be", Received) with { ExportBlobName = "x/export.zip", ExportWrittenAt = Received.AddDays(1) })
+            .WithStatus(CaseStatus.InProgress, Received.AddDays(1)).Fail(Received.AddDays(2), "DeliverExport").Changed!;
+
+    [Fact]
+    public void While_an_erasure_deletes_a_failed_cases_copies_a_staff_retry_is_refused_and_once_it_recorded_them_deleted_the_retry_goes_ahead()
+    {
+        var erasure = Case(RequestType.Erasure, "an.peeters@example.be", Received.AddDays(5));
+        var subject = Hash.Subject(EmailAddresses.Normalise(erasure.Email));
+        var marked = FailedWithZip().BeginErasingCopies(erasure, subject).Changed!;
+
+        Assert.Equal([erasure.Id], marked.CopiesBeingErasedBy);
+        Assert.Equal(CaseRefusal.CopiesBeingErased, marked.Retry("Els", Received.AddDays(6)).Refusal);
+        // The same erasure's step run again goes ahead and changes nothing.
+        Assert.Equal(CaseRefusal.AlreadyDone, marked.BeginErasingCopies(erasure, subject).Refusal);
+
+        var erased = marked.CopiesErased(Received.AddDays(6), erasure.Id).Changed!;
+        Assert.Empty(erased.CopiesBeingErasedBy);
+        Assert.Equal(new ExportDeletion(Received.AddDays(6), ExportDeletionReason.Erasure, erasure.Id), erased.ExportDeleted);
+        Assert.Equal(CaseRefusal.AlreadyDone, erased.CopiesErased(Received.AddDays(7), erasure.Id).Refusal);
+        Assert.False(erased.Retry("Els", Received.AddDays(7)).Refused);
+    }
+
+    [Fact]
+    public void Two_erasures_of_the_same_person_each_hold_the_case_until_each_recorded_its_deletes()
+    {
+        var first = Case(RequestType.Erasure, "an.peeters@example.be", Received.AddDays(5));
+        var second = Case(RequestType.Erasure, "an.peeters@example.be", Received.AddDays(6));
+        var subject = Hash.Subject(EmailAddresses.Normalise(first.Email));
+        var both = FailedWithZip().BeginErasingCopies(first, subject).Changed!.BeginErasingCopies(second, subject).Changed!;
+
+        var firstDone = both.CopiesErased(Received.AddDays(7), first.Id).Changed!;
+
+        Assert.Equal([second.Id], firstDone.CopiesBeingErasedBy);
+        Assert.Equal(CaseRefusal.CopiesBeingErased, firstDone.Retry("Els", Received.AddDays(7), [first.Id]).Refusal);
+        var bothDone = firstDone.CopiesErased(Received.AddDays(7), second.Id).Changed!;
+        Assert.Equal(first.Id, bothDone.ExportDeleted?.ErasureCaseId);
+        Assert.False(bothDone.Retry("Els", Received.AddDays(7)).Refused);
+    }
+
+    [Fact]
+    public void An_erasures_mark_lapses_once_that_erasure_no_longer_runs_and_its_late_record_then_changes_nothing()
+    {
+        var erasure = Case(RequestType.Erasure, "an.peeters@example.be", Received.AddDays(5)).WithStatus(CaseStatus.InProgress, Received.AddDays(5));
+        var subject = Hash.Subject(EmailAddresses.Normalise(erasure.Email));
+        var marked = FailedWithZip().BeginErasingCopies(erasure, subject).Changed!;
+
+        // Still running: the mark holds.
+        Assert.False(PrivacyCase.ErasureStopped(erasure));
+        Assert.Equal(CaseRefusal.CopiesBeingErased, marked.Retry("Els", Received.AddDays(6), []).Refusal);
+        // Failed, closed, or no longer in the register: it deletes nothing more.
+        var failed = erasure.Fail(Received.AddDays(6), "EraseEarlierCopies").Changed!;
+        Assert.True(PrivacyCase.ErasureStopped(failed));
+        Assert.True(PrivacyCase.ErasureStopped(null));
+
+        var retried = marked.Retry("Els", Received.AddDays(6), [erasure.Id]).Changed!;
+        Assert.Empty(retried.CopiesBeingErasedBy);
+        Assert.Equal(CaseStatus.InProgress, retried.Status);
+        // The retried run writes its zip again; a late record of the stopped erasure must not call that one deleted.
+        var rewritten = retried.ReplaceExport(Received.AddDays(6)).Changed!.ExportWritten("x/export.zip", Received.AddDays(6).AddMinutes(5)).Changed!;
+        Assert.Equal(CaseRefusal.AlreadyDone, rewritten.CopiesErased(Received.AddDays(6).AddMinutes(6), erasure.Id).Refusal);
+    }
+
+    [Fact]
+    public void A_zip_written_before_a_staff_retry_that_collected_again_is_written_again_unless_its_link_may_have_gone()
+    {
+        var retried = FailedWithZip().Retry("Els", Received.AddDays(3)).Changed!;
+
+        Assert.False(FailedWithZip().ExportPredatesRetry);
+        Assert.True(retried.ExportPredatesRetry);
+        Assert.False(retried.ReplaceExport(Received.AddDays(3)).Changed!.ExportWritten("x/export.zip", Received.AddDays(3).AddMinutes(5)).Changed!.ExportPredatesRetry);
+        // Its link may have reached the requester: that zip is their answer and stands.
+        Assert.False((retried with { AnswerClaimedAt = Received.AddDays(2) }).ExportPredatesRetry);
+    }
+
+    [Fact]
+    public void A_case_retried_since_the_erasure_listed_it_is_being_answered_again_and_is_not_marked()
+    {
+        var erasure = Case(RequestType.Erasure, "an.peeters@example.be", Received.AddDays(5));
+        var subject = Hash.Subject(EmailAddresses.Normalise(erasure.Email));
+        var retried = FailedWithZip().Retry("Els", Received.AddDays(6)).Changed!;
+
+        Assert.Equal(CaseRefusal.WrongStatus, retried.BeginErasingCopies(erasure, subject).Refusal);
+        Assert.Equal(ErasureReach.KeptWhileAnswered, retried.ReachedBy(erasure, subject));
+        Assert.Empty(retried.CopiesBeingErasedBy);
+    }
 }

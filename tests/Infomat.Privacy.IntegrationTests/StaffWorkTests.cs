@@ -218,6 +218,39 @@ public sealed partial class StaffWorkTests(Azurite azurite) : LocalHostTests(azu
     }
 
     [Fact]
+    public async Task A_failed_case_whose_copies_an_erasure_is_deleting_is_retried_only_once_that_erasure_stops_and_the_page_names_it()
+    {
+        // Decision 133: the person's erasure marked this failed case while it deletes what the case prepared.
+        var email = Fresh("gewist.terwijl");
+        var id = await Flows.SubmitAsync(email);
+        await Flows.VerifyAsync(id);
+        await Flows.ApprovalLinkAsync(id);
+        var erasure = PrivacyCase.Received(new ValidRequest(RequestType.Erasure, email, "Test Person", null, ControllerScope.Of("be"), Language.Nl, null, null), Channel.Form, DateTimeOffset.UtcNow, TestDataMaps.Real)
+            .WithStatus(CaseStatus.InProgress, DateTimeOffset.UtcNow);
+        await Register().CreateAsync(erasure, default);
+        await Register().ApplyAsync(id, x => x.Fail(DateTimeOffset.UtcNow, "SendAcknowledgement"), default);
+        // The mark the erasure's step sets (PrivacyCase.BeginErasingCopies; set here directly on a case failed earlier on).
+        await Register().UpdateAsync(id, c => c with { CopiesBeingErasedBy = [erasure.Id] }, default);
+        var casePage = new Uri($"{Host.BaseUrl}/cases/{id}");
+
+        var refused = await Flows.StaffPostAsync($"/cases/{id}/retry", casePage, "Els Janssens");
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains($"Een wissing voor dezelfde persoon (verzoek {erasure.Id}) verwijdert nu wat voor dit verzoek was voorbereid. Probeer dit verzoek opnieuw zodra die wissing heeft vastgelegd wat ze verwijderde, of is gestopt (mislukt of afgesloten)",
+            WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal(CaseStatus.Failed, (await Register().GetAsync(id, default))!.Status);
+
+        // The erasure failed: it deletes nothing more, so its mark no longer holds the case back.
+        await Register().ApplyAsync(erasure.Id, x => x.Fail(DateTimeOffset.UtcNow, "EraseEarlierCopies"), default);
+        var retried = await Flows.StaffPostAsync($"/cases/{id}/retry", casePage, "Els Janssens");
+
+        Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        var stored = (await Register().GetAsync(id, default))!;
+        Assert.Equal(CaseStatus.AwaitingIdentityApproval, stored.Status);
+        Assert.Empty(stored.CopiesBeingErasedBy);
+    }
+
+    [Fact]
     public async Task A_failed_case_staff_answered_themselves_is_closed_from_its_page_and_leaves_the_list_of_cases_owed_an_answer()
     {
         // A person the stores know, so that the approved correction waits on staff tasks.

@@ -65,6 +65,50 @@ public sealed class ExportRebuildTests
     }
 
     /// <summary>
+    /// Decision 133: a failed case whose zip was written but never linked is retried by staff, and its run collects again
+    /// from the stores as they are now (here the person's records erased meanwhile). Before: the retry handed out the
+    /// older zip, with the erased records, and deleted what it had just collected.
+    /// </summary>
+    [Fact]
+    public async Task A_failed_access_case_retried_after_its_zip_was_written_answers_from_what_the_retry_collected()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        h.Stores.Data["be/crm"] = new() { [Email] = [new JsonObject { ["first_name"] = "An", ["company"] = "Brouwerij Peeters NV" }] };
+        var c = await h.NewCaseAsync(RequestType.Access, Email, ControllerScope.Of("be"));
+        await h.VerifyAndAwaitApprovalAsync(c.Id);
+        h.Mail.FailNext(4);
+        await h.DecideAsync(c.Id, DecisionOutcome.Approve);
+        Assert.Equal("\"failed\"", (await h.CompletionAsync(c.Id)).SerializedOutput);
+        var blob = (await h.Register.GetAsync(c.Id, default))!.ExportBlobName!;
+        Assert.Contains("Brouwerij Peeters NV", await ZipTextAsync(h.Exports.Blobs[blob]), StringComparison.Ordinal);
+
+        h.Stores.Data["be/crm"] = new();
+        var retried = await h.Workflow.RetryAsync(h.Client, c.Id, "Els", default);
+        Assert.False(retried.Refused);
+        Assert.Equal("\"completed\"", (await h.CompletionAsync(c.Id)).SerializedOutput);
+
+        var done = (await h.Register.GetAsync(c.Id, default))!;
+        Assert.Single(done.ReplacedExports);
+        Assert.DoesNotContain("Brouwerij Peeters NV", await ZipTextAsync(h.Exports.Blobs[done.ExportBlobName!]), StringComparison.Ordinal);
+        Assert.Single(h.Mail.Of(MailKind.ExportReady));
+        Assert.Null(done.DownloadRefusal(5));
+    }
+
+    /// <summary>Every file of a zip, as text.</summary>
+    private static async Task<string> ZipTextAsync(byte[] bytes)
+    {
+        using var zip = new ZipArchive(new MemoryStream(bytes), ZipArchiveMode.Read);
+        var text = new System.Text.StringBuilder();
+        foreach (var entry in zip.Entries)
+        {
+            using var reader = new StreamReader(await entry.OpenAsync());
+            text.Append(await reader.ReadToEndAsync());
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>
     /// Before: a rebuild (the case already named its zip) broke part-way; the blob store commits what was written, and
     /// the retry took that blob for the finished zip, handed it out with records missing, and deleted the staged records.
     /// </summary>

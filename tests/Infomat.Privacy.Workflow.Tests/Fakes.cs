@@ -467,3 +467,92 @@ internal sealed class ListLogger<T> : ILogger<T>
         Lines.Enqueue($"{logLevel}: " + formatter(state, exception) + (exception is null ? string.Empty : " " + exception));
     }
 }
+
+/// <summary>
+/// The exports, with a step run once right after a version read (<see cref="AfterVersion"/>), a delete
+/// (<see cref="AfterDelete"/>) or a case's deletes (<see cref="AfterDeleteCase"/>) returns: a colleague's step landing there.
+/// </summary>
+internal sealed class HookedExports(InMemoryExports inner) : IExportStorage
+{
+    public Func<Task>? AfterVersion { get; init; }
+
+    public Func<Task>? AfterDelete { get; init; }
+
+    public Func<Task>? AfterDeleteCase { get; init; }
+
+    public bool Hooked { get; private set; }
+
+    private async Task<T> Then<T>(T result, Func<Task>? step)
+    {
+        if (step is not null && !Hooked)
+        {
+            Hooked = true;
+            await step();
+        }
+
+        return result;
+    }
+
+    public Task WriteAsync(string blobName, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken) => inner.WriteAsync(blobName, write, cancellationToken);
+
+    public Task<long?> GetSizeAsync(string blobName, CancellationToken cancellationToken) => inner.GetSizeAsync(blobName, cancellationToken);
+
+    public Task<Uri> CreateReadLinkAsync(string blobName, TimeSpan lifetime, CancellationToken cancellationToken) => inner.CreateReadLinkAsync(blobName, lifetime, cancellationToken);
+
+    public Task MarkDeliveredAsync(string blobName, DateTimeOffset at, CancellationToken cancellationToken) => inner.MarkDeliveredAsync(blobName, at, cancellationToken);
+
+    public async Task<string?> GetVersionAsync(string blobName, CancellationToken cancellationToken) =>
+        await Then(await inner.GetVersionAsync(blobName, cancellationToken), AfterVersion);
+
+    public async Task<bool> DeleteAsync(string blobName, string version, CancellationToken cancellationToken) =>
+        await Then(await inner.DeleteAsync(blobName, version, cancellationToken), AfterDelete);
+
+    public async Task<int> DeleteCaseAsync(string caseId, CancellationToken cancellationToken) =>
+        await Then(await inner.DeleteCaseAsync(caseId, cancellationToken), AfterDeleteCase);
+}
+
+/// <summary>
+/// The register, with <paramref name="retry"/> run once, right after the first read of one case returns, or, with
+/// <paramref name="inList"/>, right after the list of every case yields it (a staff retry landing then).
+/// </summary>
+internal sealed class RetryAfterRead(ICaseRegister inner, string caseId, Func<Task> retry, bool inList = false) : ICaseRegister
+{
+    public bool Interleaved { get; private set; }
+
+    public Task CreateAsync(PrivacyCase privacyCase, CancellationToken cancellationToken) => inner.CreateAsync(privacyCase, cancellationToken);
+
+    public async Task<PrivacyCase?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        var read = await inner.GetAsync(id, cancellationToken);
+        if (id == caseId && !inList && !Interleaved)
+        {
+            Interleaved = true;
+            await retry();
+        }
+
+        return read;
+    }
+
+    public Task<PrivacyCase> UpdateAsync(string id, Func<PrivacyCase, PrivacyCase?> change, CancellationToken cancellationToken) => inner.UpdateAsync(id, change, cancellationToken);
+
+    public IAsyncEnumerable<string> ListUnfinishedAsync(CancellationToken cancellationToken) => inner.ListUnfinishedAsync(cancellationToken);
+
+    public async IAsyncEnumerable<PrivacyCase> ListAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var c in inner.ListAllAsync(cancellationToken))
+        {
+            if (c.Id == caseId && inList && !Interleaved)
+            {
+                // The case as read into the list goes to the caller after the retry landed: the caller's copy is stale.
+                Interleaved = true;
+                await retry();
+            }
+
+            yield return c;
+        }
+    }
+
+    public Task<bool> TryConsumeTokenAsync(string tokenId, string id, CancellationToken cancellationToken) => inner.TryConsumeTokenAsync(tokenId, id, cancellationToken);
+
+    public Task<string?> UsedForAsync(string tokenId, CancellationToken cancellationToken) => inner.UsedForAsync(tokenId, cancellationToken);
+}

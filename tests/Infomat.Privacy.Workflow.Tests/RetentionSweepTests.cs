@@ -7,7 +7,6 @@ using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Http.Cases;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Retention;
-using Infomat.Privacy.Storage;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.TestSupport;
 using Infomat.Privacy.Workflow.Activities.Export;
@@ -202,73 +201,6 @@ public sealed class RetentionSweepTests
     {
         await RetryAsync(caseId, blob);
         Assert.False((await register.ApplyAsync(caseId, x => x.RevokeExport("Jan Peeters", Now), default)).Refused);
-    }
-
-    /// <summary>The exports, with a step run once right after a version read (<see cref="AfterVersion"/>) or a delete (<see cref="AfterDelete"/>) returns.</summary>
-    private sealed class HookedExports(InMemoryExports inner) : IExportStorage
-    {
-        public Func<Task>? AfterVersion { get; init; }
-
-        public Func<Task>? AfterDelete { get; init; }
-
-        public bool Hooked { get; private set; }
-
-        private async Task<T> Then<T>(T result, Func<Task>? step)
-        {
-            if (step is not null && !Hooked)
-            {
-                Hooked = true;
-                await step();
-            }
-
-            return result;
-        }
-
-        public Task WriteAsync(string blobName, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken) => inner.WriteAsync(blobName, write, cancellationToken);
-
-        public Task<long?> GetSizeAsync(string blobName, CancellationToken cancellationToken) => inner.GetSizeAsync(blobName, cancellationToken);
-
-        public Task<Uri> CreateReadLinkAsync(string blobName, TimeSpan lifetime, CancellationToken cancellationToken) => inner.CreateReadLinkAsync(blobName, lifetime, cancellationToken);
-
-        public Task MarkDeliveredAsync(string blobName, DateTimeOffset at, CancellationToken cancellationToken) => inner.MarkDeliveredAsync(blobName, at, cancellationToken);
-
-        public async Task<string?> GetVersionAsync(string blobName, CancellationToken cancellationToken) =>
-            await Then(await inner.GetVersionAsync(blobName, cancellationToken), AfterVersion);
-
-        public async Task<bool> DeleteAsync(string blobName, string version, CancellationToken cancellationToken) =>
-            await Then(await inner.DeleteAsync(blobName, version, cancellationToken), AfterDelete);
-
-        public Task<int> DeleteCaseAsync(string caseId, CancellationToken cancellationToken) => inner.DeleteCaseAsync(caseId, cancellationToken);
-    }
-
-    /// <summary>The register, with <paramref name="retry"/> run right after the first read of one case returns (a staff retry landing then).</summary>
-    private sealed class RetryAfterRead(ICaseRegister inner, string caseId, Func<Task> retry) : ICaseRegister
-    {
-        public bool Interleaved { get; private set; }
-
-        public Task CreateAsync(PrivacyCase privacyCase, CancellationToken cancellationToken) => inner.CreateAsync(privacyCase, cancellationToken);
-
-        public async Task<PrivacyCase?> GetAsync(string id, CancellationToken cancellationToken)
-        {
-            var read = await inner.GetAsync(id, cancellationToken);
-            if (id == caseId && !Interleaved)
-            {
-                Interleaved = true;
-                await retry();
-            }
-
-            return read;
-        }
-
-        public Task<PrivacyCase> UpdateAsync(string id, Func<PrivacyCase, PrivacyCase?> change, CancellationToken cancellationToken) => inner.UpdateAsync(id, change, cancellationToken);
-
-        public IAsyncEnumerable<string> ListUnfinishedAsync(CancellationToken cancellationToken) => inner.ListUnfinishedAsync(cancellationToken);
-
-        public IAsyncEnumerable<PrivacyCase> ListAllAsync(CancellationToken cancellationToken) => inner.ListAllAsync(cancellationToken);
-
-        public Task<bool> TryConsumeTokenAsync(string tokenId, string id, CancellationToken cancellationToken) => inner.TryConsumeTokenAsync(tokenId, id, cancellationToken);
-
-        public Task<string?> UsedForAsync(string tokenId, CancellationToken cancellationToken) => inner.UsedForAsync(tokenId, cancellationToken);
     }
 
     [Fact]

@@ -271,7 +271,8 @@ public static class CaseAudit
             Add("earlier-copies-erased", "earlier-copies-erased", AuditEvent.System,
                 string.Create(CultureInfo.InvariantCulture, $"cases={copies.CaseIds.Count} blobs={copies.Blobs}")
                 + (copies.KeptWhileAnswered.Count == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" kept-while-answered={copies.KeptWhileAnswered.Count}"))
-                + (copies.AnsweredAgain.Count == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" answered-again={copies.AnsweredAgain.Count}")),
+                + (copies.AnsweredAgain.Count == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" answered-again={copies.AnsweredAgain.Count}"))
+                + (copies.RetriedMeanwhile.Count == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" retried-meanwhile={copies.RetriedMeanwhile.Count}")),
                 copies.At);
         }
 

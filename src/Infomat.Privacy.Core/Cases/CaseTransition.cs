@@ -129,6 +129,13 @@ public enum CaseRefusal
     /// (<see cref="PrivacyCase.LiftBlockedBy"/>).
     /// </summary>
     RestrictedByAnotherCase,
+
+    /// <summary>
+    /// An erasure of the same person is deleting what this failed case prepared (<see cref="PrivacyCase.CopiesBeingErasedBy"/>):
+    /// a retry now would collect and write while those deletes run. It may retry once the erasure recorded what it
+    /// deleted, or stopped (<see cref="PrivacyCase.ErasureStopped"/>).
+    /// </summary>
+    CopiesBeingErased,
 }
 
 /// <summary>

@@ -152,6 +152,43 @@ public sealed partial record PrivacyCase
             : Refuse(CaseRefusal.NoExport);
     }
 
+    /// <summary>
+    /// The erasures (their case ids) deleting this case's copies now: each added before its deletes
+    /// (<see cref="BeginErasingCopies"/>) and taken off as it records what it deleted (<see cref="CopiesErased"/>).
+    /// Meanwhile a staff retry is refused (<see cref="Retry"/>): the retry's collect and zip would otherwise be deleted
+    /// part-way by those deletes, or recorded as deleted while still in storage (decision 133).
+    /// </summary>
+    public IReadOnlyList<string> CopiesBeingErasedBy { get; init; } = [];
+
+    /// <summary>
+    /// <paramref name="erasure"/> (whose subject's keyed hash is <paramref name="subjectHash"/>) is about to delete this
+    /// case's copies: judged on the case as stored now, so a case a colleague retried since the erasure listed it (being
+    /// answered again) is refused (<see cref="CaseRefusal.WrongStatus"/>) and keeps what its retry prepares
+    /// (<see cref="EarlierCopiesErased.RetriedMeanwhile"/>). Taken again by a retried step, it changes nothing and the deletes go ahead
+    /// (<see cref="CaseRefusal.AlreadyDone"/>).
+    /// </summary>
+    public CaseTransition BeginErasingCopies(PrivacyCase erasure, string? subjectHash)
+    {
+        ArgumentNullException.ThrowIfNull(erasure);
+        return ReachedBy(erasure, subjectHash) is not (ErasureReach.Erased or ErasureReach.ErasedAnsweredAgain) ? Refuse(CaseRefusal.WrongStatus)
+            : CopiesBeingErasedBy.Contains(erasure.Id, StringComparer.Ordinal) ? Refuse(CaseRefusal.AlreadyDone)
+            : To(this with { CopiesBeingErasedBy = [.. CopiesBeingErasedBy, erasure.Id] });
+    }
+
+    /// <summary>
+    /// The erasure <paramref name="erasureCaseId"/>, which marked this case (<see cref="BeginErasingCopies"/>), deleted its
+    /// copies: its zip, if one is recorded, is recorded deleted (the download page says so), and its mark is taken off.
+    /// Refused without its mark (recorded already, or a staff retry went ahead once it had stopped, and whatever that
+    /// retry wrote since is not what it deleted).
+    /// </summary>
+    public CaseTransition CopiesErased(DateTimeOffset at, string erasureCaseId) =>
+        !CopiesBeingErasedBy.Contains(erasureCaseId, StringComparer.Ordinal) ? Refuse(CaseRefusal.AlreadyDone)
+        : To(this with
+        {
+            ExportDeleted = ExportBlobName is not null && ExportDeleted is null ? new ExportDeletion(at, ExportDeletionReason.Erasure, erasureCaseId) : ExportDeleted,
+            CopiesBeingErasedBy = [.. CopiesBeingErasedBy.Where(id => id != erasureCaseId)],
+        });
+
     /// <summary>The zip is deleted (after this is stored the download page says so); once.</summary>
     public CaseTransition DeleteExport(DateTimeOffset at, ExportDeletionReason reason, string? erasureCaseId = null) =>
         ExportBlobName is null ? Refuse(CaseRefusal.NoExport)
@@ -163,10 +200,14 @@ public sealed partial record PrivacyCase
     /// blobs); recorded once, so a retried step keeps what the first run found and the report says it.
     /// </summary>
     public CaseTransition RecordEarlierCopiesErased(
-        DateTimeOffset at, IReadOnlyList<string> caseIds, int blobs, IReadOnlyList<string>? keptWhileAnswered = null, IReadOnlyList<string>? answeredAgain = null) =>
+        DateTimeOffset at, IReadOnlyList<string> caseIds, int blobs, IReadOnlyList<string>? keptWhileAnswered = null, IReadOnlyList<string>? answeredAgain = null,
+        IReadOnlyList<string>? retriedMeanwhile = null) =>
         Type != RequestType.Erasure ? Refuse(CaseRefusal.WrongStatus)
         : EarlierCopiesErased is not null ? Refuse(CaseRefusal.AlreadyDone)
-        : To(this with { EarlierCopiesErased = new EarlierCopiesErased(at, caseIds, blobs) { KeptWhileAnswered = keptWhileAnswered ?? [], AnsweredAgain = answeredAgain ?? [] } });
+        : To(this with
+        {
+            EarlierCopiesErased = new EarlierCopiesErased(at, caseIds, blobs) { KeptWhileAnswered = keptWhileAnswered ?? [], AnsweredAgain = answeredAgain ?? [], RetriedMeanwhile = retriedMeanwhile ?? [] },
+        });
 }
 
 /// <summary>Why the system deleted an export.</summary>
@@ -204,6 +245,13 @@ public sealed record EarlierCopiesErased(DateTimeOffset At, IReadOnlyList<string
 
     /// <summary>Earlier cases flagged failed after approval: whatever they prepared deleted, their answer still owed (<see cref="ErasureReach.ErasedAnsweredAgain"/>).</summary>
     public IReadOnlyList<string> AnsweredAgain { get; init; } = [];
+
+    /// <summary>
+    /// Earlier cases flagged failed that staff retried after the erasure read them and before it marked them
+    /// (<see cref="PrivacyCase.BeginErasingCopies"/>): left to their retry, which collects again from the stores as this
+    /// erasure left them and writes its zip again from that (<see cref="PrivacyCase.ExportPredatesRetry"/>).
+    /// </summary>
+    public IReadOnlyList<string> RetriedMeanwhile { get; init; } = [];
 }
 
 /// <summary>What an erasure does with the copies of another case (<see cref="PrivacyCase.ReachedBy"/>).</summary>

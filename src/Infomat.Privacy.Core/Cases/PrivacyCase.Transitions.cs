@@ -629,6 +629,15 @@ public sealed partial record PrivacyCase
         ExportNeverLinked && Review is { DoneAt: { } reviewed }
         && (ExportWrittenAt is { } written ? written < reviewed : EarlierReviews.Count > 0);
 
+    /// <summary>
+    /// Whether the zip recorded for the case was written before the last staff retry, and no link to it may have gone: the
+    /// retried run collected again (from the stores as they are now, after an erasure of the same person perhaps), so it
+    /// is written again from that (<see cref="ReplaceExport"/>) rather than the older zip handed out (decision 133). A zip
+    /// whose link may have reached the requester stands.
+    /// </summary>
+    public bool ExportPredatesRetry =>
+        ExportNeverLinked && Retries.Count > 0 && (ExportWrittenAt is not { } written || written < Retries[^1].At);
+
     /// <summary>True until the answer (export link, report or rejection) went out: it is sent once.</summary>
     public bool NeedsAnswer => AnswerSentAt is null;
 
@@ -853,16 +862,25 @@ public sealed partial record PrivacyCase
     /// held up before its address was confirmed gets a new verification link (<see cref="NeedsVerificationMail"/>; the
     /// one sent is kept in <see cref="EarlierVerificationMails"/>): the requester's time to confirm runs from the new
     /// one, so a stop on our side, however long, never closes the case as "not confirmed in time", and the first
-    /// link's token may have run out meanwhile.
+    /// link's token may have run out meanwhile. Refused while an erasure of the same person deletes what the case prepared
+    /// (<see cref="CopiesBeingErasedBy"/>), unless each such erasure is among <paramref name="stoppedErasures"/>: failed,
+    /// ended or removed from the register (<see cref="ErasureStopped"/>).
     /// </summary>
-    public CaseTransition Retry(string by, DateTimeOffset at)
+    public CaseTransition Retry(string by, DateTimeOffset at, IReadOnlyCollection<string>? stoppedErasures = null)
     {
         if (Status != CaseStatus.Failed)
         {
             return Refuse(CaseRefusal.NotFailed);
         }
 
-        var retried = this with { Retries = [.. Retries, new StaffRetry(by, at)] };
+        // An erasure's mark holds while that erasure still runs; one that failed, ended or is gone deletes nothing more
+        // (a retry of it judges this case again, being answered by then, and leaves it).
+        if (CopiesBeingErasedBy.Any(id => stoppedErasures?.Contains(id) != true))
+        {
+            return Refuse(CaseRefusal.CopiesBeingErased);
+        }
+
+        var retried = this with { Retries = [.. Retries, new StaffRetry(by, at)], CopiesBeingErasedBy = [] };
         if (EmailVerifiedAt is null && StatusBeforeFailure == CaseStatus.AwaitingEmailVerification && VerificationMailSentAt is { } sent)
         {
             // The new link comes with its own resends (the count itself goes on: each resend keeps its audit key).
@@ -871,6 +889,12 @@ public sealed partial record PrivacyCase
 
         return To(retried.WithStatus(StatusBeforeFailure, at));
     }
+
+    /// <summary>
+    /// Whether the erasure that marked a case (<see cref="CopiesBeingErasedBy"/>), <paramref name="erasure"/> as stored now
+    /// (null when the register no longer has it), deletes nothing more: it failed, ended, or is gone.
+    /// </summary>
+    public static bool ErasureStopped(PrivacyCase? erasure) => erasure is null || !erasure.NeedsWork;
 
     /// <summary>The longest text staff may give for how they answered a case outside this system.</summary>
     public const int MaxAnswerOutsideLength = 2000;

@@ -29,6 +29,11 @@ public static partial class PrivacyMails
             lines.Add(Texts.Format("ReportEarlierCopiesAnsweredAgain", l, string.Join(", ", copies.AnsweredAgain)));
         }
 
+        if (copies.RetriedMeanwhile.Count > 0)
+        {
+            lines.Add(Texts.Format("ReportEarlierCopiesRetried", l, string.Join(", ", copies.RetriedMeanwhile)));
+        }
+
         if (copies.KeptWhileAnswered.Count > 0)
         {
             lines.Add(Texts.Format("ReportEarlierCopiesKept", l, string.Join(", ", copies.KeptWhileAnswered)));

@@ -413,7 +413,8 @@ public sealed partial class CaseEndpoints(
         var title = Texts.Format("CaseTitle", l, found!.Id);
         var update = await workflow.RetryAsync(client, found.Id, by!, cancellationToken);
         return update.Refused
-            ? staff.Page(title, Error(Texts.Get("CaseRetryNotFailed", l)) + await page.BodyAsync(request, update.Case, l, cancellationToken), StatusCodes.Status409Conflict)
+            ? staff.Page(title, Error(update.Refusal == CaseRefusal.CopiesBeingErased ? Texts.Format("CaseRetryCopiesBeingErased", l, string.Join(", ", update.Case.CopiesBeingErasedBy)) : Texts.Get("CaseRetryNotFailed", l))
+                + await page.BodyAsync(request, update.Case, l, cancellationToken), StatusCodes.Status409Conflict)
             : staff.Page(title, P(Texts.Get("CaseRetried", l)) + await page.BodyAsync(request, update.Case, l, cancellationToken));
     }
 

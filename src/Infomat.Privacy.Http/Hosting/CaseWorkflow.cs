@@ -118,7 +118,17 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
         ArgumentNullException.ThrowIfNull(client);
         var at = time.GetUtcNow();
         using var _ = await StartLock.TakeAsync(caseId, cancellationToken);
-        var update = await register.ApplyAsync(caseId, c => c.Retry(by, at), cancellationToken);
+        // The erasures deleting the case's copies, if any marked it: a mark lapses once its erasure no longer runs.
+        var stopped = new List<string>();
+        foreach (var eraser in (await register.GetAsync(caseId, cancellationToken))?.CopiesBeingErasedBy ?? [])
+        {
+            if (PrivacyCase.ErasureStopped(await register.GetAsync(eraser, cancellationToken)))
+            {
+                stopped.Add(eraser);
+            }
+        }
+
+        var update = await register.ApplyAsync(caseId, c => c.Retry(by, at, stopped), cancellationToken);
         if (!update.Refused)
         {
             // The failed run may still be finishing (it records Failed, then returns): let it end before the new one starts.

@@ -11,8 +11,9 @@ namespace Infomat.Privacy.Workflow.Activities.Export;
 /// <summary>
 /// Streams the zip for the case into the exports container, then deletes the records staged for it: the zip is the only
 /// copy left. A retry after the zip was written (its reply lost) returns that zip and deletes what is still staged; a
-/// zip recorded before but withdrawn, deleted or gone since, or written before the review of its free text that now
-/// stands (<see cref="PrivacyCase.ExportPredatesReview"/>), is replaced (<see cref="PrivacyCase.ReplaceExport"/>).
+/// zip recorded before but withdrawn, deleted or gone since, written before the review of its free text that now
+/// stands (<see cref="PrivacyCase.ExportPredatesReview"/>), or before a staff retry that collected again
+/// (<see cref="PrivacyCase.ExportPredatesRetry"/>), is replaced (<see cref="PrivacyCase.ReplaceExport"/>).
 /// </summary>
 public sealed class BuildExport(ICaseRegister register, IStagingStorage staging, IExportStorage exports, IEntityStoreCatalog stores, DataMap dataMap, TimeProvider time, KeyedHash hash, ILogger<BuildExport> log)
     : TaskActivity<BuildExportInput, ExportResult>
@@ -24,7 +25,7 @@ public sealed class BuildExport(ICaseRegister register, IStagingStorage staging,
         ArgumentNullException.ThrowIfNull(input);
         var c = await register.RequireAsync(input.CaseId);
         var blobName = BlobNameFor(c.Id);
-        if (c.LiveExport == blobName && !c.ExportPredatesReview && await exports.GetSizeAsync(blobName, CancellationToken.None) is { } built)
+        if (c.LiveExport == blobName && !c.ExportPredatesReview && !c.ExportPredatesRetry && await exports.GetSizeAsync(blobName, CancellationToken.None) is { } built)
         {
             await DeleteStagedAsync(c.Id);
             return new ExportResult(blobName, built);

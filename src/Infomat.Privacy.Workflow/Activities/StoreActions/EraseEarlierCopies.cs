@@ -13,8 +13,11 @@ namespace Infomat.Privacy.Workflow.Activities.StoreActions;
 /// portability case of the same person that is no longer being answered, or was flagged failed after approval
 /// (the rule: <see cref="PrivacyCase.ReachedBy"/>; one still being answered keeps them, and the report says so), found in the case register by the address (or, for cases whose identifiers the
 /// register already erased, by its keyed hash), and records which cases on the erasure, so the report says so. Each
-/// earlier case records that its export was deleted, so its download link says the export is gone. Safe to retry:
-/// deleting again finds nothing, and the first record stands.
+/// earlier case records that its export was deleted, so its download link says the export is gone. While its copies
+/// are being deleted, an earlier case refuses a staff retry (<see cref="PrivacyCase.BeginErasingCopies"/>), and one
+/// retried since the list was read is left to its retry, which answers from the stores as this erasure left them
+/// (decision 133). Safe to retry: deleting again finds nothing, and the
+/// first record stands.
 /// </summary>
 public sealed class EraseEarlierCopies(ICaseRegister register, IStagingStorage staging, IExportStorage exports, KeyedHash hash, TimeProvider time, ILogger<EraseEarlierCopies> log)
     : TaskActivity<string, int>
@@ -32,6 +35,7 @@ public sealed class EraseEarlierCopies(ICaseRegister register, IStagingStorage s
         var earlier = new List<string>();
         var kept = new List<string>();
         var again = new List<string>();
+        var retried = new List<string>();
         var blobs = 0;
         await foreach (var other in register.ListAllAsync(CancellationToken.None))
         {
@@ -46,20 +50,30 @@ public sealed class EraseEarlierCopies(ICaseRegister register, IStagingStorage s
                 continue;
             }
 
-            blobs += await staging.DeleteCaseAsync(other.Id, CancellationToken.None);
-            blobs += await exports.DeleteCaseAsync(other.Id, CancellationToken.None);
-            if (other.ExportBlobName is not null)
+            // Marked first, on the case as stored now: a staff retry is refused from here until the record below, and one
+            // that came since the list was read is being answered again, from the stores as this erasure left them.
+            var marked = await register.ApplyAsync(other.Id, x => x.BeginErasingCopies(c, subject), CancellationToken.None);
+            if (marked.Refusal == CaseRefusal.WrongStatus)
             {
-                await register.ApplyAsync(other.Id, x => x.DeleteExport(at, ExportDeletionReason.Erasure, c.Id), CancellationToken.None);
+                if (marked.Case.Retries.Count > other.Retries.Count)
+                {
+                    retried.Add(other.Id);
+                }
+
+                continue;
             }
 
-            (reach == ErasureReach.Erased ? earlier : again).Add(other.Id);
+            blobs += await staging.DeleteCaseAsync(other.Id, CancellationToken.None);
+            blobs += await exports.DeleteCaseAsync(other.Id, CancellationToken.None);
+            await register.ApplyAsync(other.Id, x => x.CopiesErased(at, c.Id), CancellationToken.None);
+            (marked.Case.ReachedBy(c, subject) == ErasureReach.Erased ? earlier : again).Add(other.Id);
         }
 
         earlier.Sort(StringComparer.Ordinal);
         kept.Sort(StringComparer.Ordinal);
         again.Sort(StringComparer.Ordinal);
-        var recorded = await register.ApplyAsync(c.Id, x => x.RecordEarlierCopiesErased(at, earlier, blobs, kept, again), CancellationToken.None);
+        retried.Sort(StringComparer.Ordinal);
+        var recorded = await register.ApplyAsync(c.Id, x => x.RecordEarlierCopiesErased(at, earlier, blobs, kept, again, retried), CancellationToken.None);
         log.EarlierCopiesErased(c.Id, earlier.Count + again.Count, blobs);
         return recorded.Case.EarlierCopiesErased is { } copies ? copies.CaseIds.Count + copies.AnsweredAgain.Count : earlier.Count + again.Count;
     }
