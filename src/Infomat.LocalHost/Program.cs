@@ -44,12 +44,14 @@ var app = builder.Build();
 ThreadPoolStarvation.Start();
 ThreadPoolDelay.Start();
 // The headers every response carries (the Functions app applies the same ones as it runs a handler's result).
-app.Use((context, next) =>
+app.Use(async (context, next) =>
 {
-    // When the request entered the pipeline, for the case list's Server-Timing (its step "before").
-    ServerTiming.MarkStart(context, TimedTransport.LastReadAt(context));
+    // When the request entered the pipeline, for the case list's Server-Timing (its step "before"), and where the
+    // previous answer on the connection went.
+    ServerTiming.MarkStart(context, TimedTransport.LastReadAt(context), TimedTransport.PreviousAnswer(context));
     Infomat.Privacy.Http.Pages.SecurityHeaders.Apply(context.Response);
-    return next(context);
+    await next(context);
+    TimedTransport.MarkWritten(context);
 });
 app.MapInfomatPrivacy();
 app.MapLocalFaults(builder.Configuration);

@@ -65,4 +65,23 @@ public sealed class ServerTimingTests
         Assert.StartsWith("page;dur=", header, StringComparison.Ordinal);
         Assert.DoesNotContain("clock", header, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_previous_answers_stamps_ride_on_the_next_answer_and_an_unknown_send_is_said_as_such()
+    {
+        var context = new DefaultHttpContext();
+        ServerTiming.MarkStart(context, null, (1_000, 1_250));
+        var timing = new ServerTiming(context);
+        timing.WriteTo(context.Response);
+        var unknown = new DefaultHttpContext();
+        ServerTiming.MarkStart(unknown, null, (1_000, null));
+        new ServerTiming(unknown).WriteTo(unknown.Response);
+        var first = new DefaultHttpContext();
+        ServerTiming.MarkStart(first);
+        new ServerTiming(first).WriteTo(first.Response);
+
+        Assert.EndsWith(@"prev;desc=""1000 1250""", context.Response.Headers["Server-Timing"].ToString(), StringComparison.Ordinal);
+        Assert.EndsWith(@"prev;desc=""1000 -""", unknown.Response.Headers["Server-Timing"].ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("prev", first.Response.Headers["Server-Timing"].ToString(), StringComparison.Ordinal);
+    }
 }

@@ -99,6 +99,10 @@ public sealed partial class SpikeBenchmarkTests(PostgresServer postgres, ITestOu
         var endFilter = Median(result.AtTheEnd.Where(l => l.Path != "/cases"));
         var duringMax = result.DuringSpike.Count == 0 ? TimeSpan.Zero : result.DuringSpike.Max(l => l.Took);
         var listed = result.AtTheEnd.Where(l => l.Path == "/cases").Select(l => l.Cases).DefaultIfEmpty(-1).Max();
+        // Each look's answer is stamped by the host on the next request of its connection: the last look has none, nor
+        // the look before a new connection (the first look's connection is not a new one).
+        var unanswered = Math.Max(0, result.DuringSpike.Count(l => l.Answered is null) - 1);
+        var reconnects = Math.Max(0, result.DuringSpike.Count(l => l.ConnectMs is not null) - 1);
         var listedLimit = settings.Requests >= 10_000 ? 10_000 : 0;
         var form = tracks.Count(t => t.Request.Channel == SpikeChannel.Form);
         var confirmed = tracks.Count(t => t.ConfirmStatus == 200);
@@ -141,8 +145,9 @@ public sealed partial class SpikeBenchmarkTests(PostgresServer postgres, ITestOu
             // host after it was sent and answered before its headers came, or the split below means nothing. A look
             // whose read the host did not stamp, or stamped from a request before it on the same connection (read
             // before it was sent), counts against it.
-            new(ClockSplit, WayThereAndBack(result.DuringSpike) + string.Create(inv, $"; {result.DuringSpike.Count(l => l.ToHostMs < 0 || l.BackMs < 0)} out of order, {result.DuringSpike.Count(l => l.ToHostMs is null || l.KestrelMs is null)} without the host's read"), "-", "-",
-                "0 out of order, 0 without", result.DuringSpike.All(l => l.ToHostMs is >= 0 && l.BackMs is >= 0 && l.KestrelMs is not null)),
+            new(ClockSplit, WayThereAndBack(result.DuringSpike) + string.Create(inv, $"; {result.DuringSpike.Count(l => l.ToHostMs < 0 || l.BackMs < 0)} out of order, {result.DuringSpike.Count(l => l.ToHostMs is null || l.KestrelMs is null)} without the host's read, {unanswered} without the host's stamps of its answer ({reconnects} new connections)"), "-", "-",
+                "0 out of order, 0 without, stamps but at new connections",
+                result.DuringSpike.All(l => l.ToHostMs is >= 0 && l.BackMs is >= 0 && l.KestrelMs is not null) && unanswered <= reconnects),
             new("host's collector between two looks (max; mode)", HostPauses(result.DuringSpike), "-", "-", "-", true),
             new("GET /cases at the end (median of 3)", Ms(endFirst), "-", string.Create(inv, $"{Ms(endFirst)} with {listed:N0} cases"), "< 1 s", endFirst < ListLimit),
             new("GET /cases?state=waiting-for-staff at the end", Ms(endFilter), "-", Ms(endFilter), "< 1 s", endFilter < ListLimit),
@@ -249,8 +254,13 @@ public sealed partial class SpikeBenchmarkTests(PostgresServer postgres, ITestOu
 
         // The way back split where the client's kernel received the answer (its connection's last data, by the kernel's tick).
         static string Split(List<CaseListLook> group) => group.Where(l => l.ToClientKernelMs is not null && l.ClientWakeMs is not null).ToList() is { Count: > 0 } split
-            ? string.Create(CultureInfo.InvariantCulture, $": to the client's kernel {split.Average(l => l.ToClientKernelMs!.Value):F0} (max {split.Max(l => l.ToClientKernelMs!.Value):F0}), the client's thread woken {split.Average(l => l.ClientWakeMs!.Value):F0} (max {split.Max(l => l.ClientWakeMs!.Value):F0})")
+            ? string.Create(CultureInfo.InvariantCulture, $": {Host(group)}to the client's kernel {split.Average(l => l.ToClientKernelMs!.Value):F0} (max {split.Max(l => l.ToClientKernelMs!.Value):F0}), the client's thread woken {split.Average(l => l.ClientWakeMs!.Value):F0} (max {split.Max(l => l.ClientWakeMs!.Value):F0})")
             : " (not split: no TCP_INFO)";
+
+        // Of that, in the host: the answer written into Kestrel, and sent by the kernel (the next look carries the stamps).
+        static string Host(List<CaseListLook> group) => group.Where(l => l.WrittenMs is not null && l.SentMs is not null).ToList() is { Count: > 0 } host
+            ? string.Create(CultureInfo.InvariantCulture, $"written {host.Average(l => l.WrittenMs!.Value):F0} (max {host.Max(l => l.WrittenMs!.Value):F0}), sent {host.Average(l => l.SentMs!.Value):F0} (max {host.Max(l => l.SentMs!.Value):F0}), ")
+            : string.Empty;
         return Group(">= 0.5 s", [.. measured.Where(l => l.Took >= TimeSpan.FromSeconds(0.5))]) + "; " + Group("the others", [.. measured.Where(l => l.Took < TimeSpan.FromSeconds(0.5))]);
     }
 

@@ -15,7 +15,8 @@ namespace Infomat.Privacy.Http.Hosting;
 /// wait for a pool thread and for a core in the last 10 s (<see cref="ThreadPoolDelay"/>, when the host runs it), and <c>paused</c>, the time this process was
 /// paused for garbage collection since it started, with its collections (a client comparing two looks sees the pauses
 /// between them, before a request entered the pipeline among them), and <c>clock</c>, the machine's monotonic clock where
-/// the host's account began and as it ended, where the host records the start. Names, durations, counts and clock
+/// the host's account began and as it ended, where the host records the start, and <c>prev</c>, the same clock as the
+/// previous answer on the connection was written into the server and as the kernel sent it. Names, durations, counts and clock
 /// ticks only, never
 /// what the page shows. A browser's developer tools show it beside the network timing; a
 /// benchmark reads it to tell the server's time from the time on the way.
@@ -26,6 +27,7 @@ public sealed class ServerTiming
     private readonly TimeSpan pausedAtStart = GC.GetTotalPauseDuration();
     private readonly string pool = Pool();
     private readonly long? clockStart;
+    private readonly (long Written, long? Sent)? previousAnswer;
     private long last = Stopwatch.GetTimestamp();
 
     /// <summary>The key under which the host's first middleware leaves the time a request entered the pipeline.</summary>
@@ -54,6 +56,7 @@ public sealed class ServerTiming
 
             last = at.Timestamp;
             pausedAtStart = at.Paused;
+            previousAnswer = at.PreviousAnswer;
             Step("before");
         }
     }
@@ -63,13 +66,13 @@ public sealed class ServerTiming
     /// having reached the host's HTTP layer at <paramref name="readAt"/> (a <see cref="Stopwatch"/> timestamp) when the
     /// host knows it.
     /// </summary>
-    public static void MarkStart(HttpContext context, long? readAt = null)
+    public static void MarkStart(HttpContext context, long? readAt = null, (long Written, long? Sent)? previousAnswer = null)
     {
         ArgumentNullException.ThrowIfNull(context);
-        context.Items[RequestStartKey] = new RequestStart(Stopwatch.GetTimestamp(), GC.GetTotalPauseDuration(), readAt);
+        context.Items[RequestStartKey] = new RequestStart(Stopwatch.GetTimestamp(), GC.GetTotalPauseDuration(), readAt, previousAnswer);
     }
 
-    private sealed record RequestStart(long Timestamp, TimeSpan Paused, long? ReadAt);
+    private sealed record RequestStart(long Timestamp, TimeSpan Paused, long? ReadAt, (long Written, long? Sent)? PreviousAnswer);
 
     /// <summary>
     /// The thread pool as the page began, and the runtime's starvation adjustments so far with how long ago the last
@@ -112,6 +115,14 @@ public sealed class ServerTiming
             // the same machine reading the same clock tells the way to the host from the way back.
             steps.Append(", clock;desc=\"").Append(first.ToString(CultureInfo.InvariantCulture)).Append(' ')
                 .Append(Stopwatch.GetTimestamp().ToString(CultureInfo.InvariantCulture)).Append('"');
+        }
+
+        if (previousAnswer is { } previous)
+        {
+            // The previous answer on this connection, by the same clock: written into the server, and sent by the kernel
+            // ("-" where the host cannot tell). Its headers went before these stamps existed, so they ride on this one.
+            steps.Append(", prev;desc=\"").Append(previous.Written.ToString(CultureInfo.InvariantCulture)).Append(' ')
+                .Append(previous.Sent is { } sent ? sent.ToString(CultureInfo.InvariantCulture) : "-").Append('"');
         }
 
         response.Headers["Server-Timing"] = steps.ToString();

@@ -74,6 +74,25 @@ public sealed record CaseListLook(string Path, TimeSpan Took, int Status, int Ca
     /// </summary>
     public long? ArrivedTicks { get; init; }
 
+    /// <summary>
+    /// The host's account of the previous answer on the same connection (its <c>prev</c> entry: written into the server,
+    /// and sent by the kernel when the host could tell), or null.
+    /// </summary>
+    public (long Written, long? Sent)? PreviousAnswer => entries.TryGetValue("prev", out var prev)
+        && prev.Description?.Split(' ') is [var written, var sent]
+        && long.TryParse(written, NumberStyles.Integer, CultureInfo.InvariantCulture, out var w)
+            ? (w, long.TryParse(sent, NumberStyles.Integer, CultureInfo.InvariantCulture, out var t) ? t : null)
+            : null;
+
+    /// <summary>Where this look's answer went in the host (the next look on the same connection's <see cref="PreviousAnswer"/>), or null.</summary>
+    public (long Written, long? Sent)? Answered { get; init; }
+
+    /// <summary>Of <see cref="BackMs"/>: from the host's page ending until its first middleware returned (the layout, the answer written into Kestrel).</summary>
+    public double? WrittenMs => Answered is { } a && HostClock is { } host ? Stopwatch.GetElapsedTime(host.End, a.Written).TotalMilliseconds : null;
+
+    /// <summary>Of <see cref="BackMs"/>: from the answer written into Kestrel until the kernel sent its data (Kestrel's socket transport: its I/O queue, the send).</summary>
+    public double? SentMs => Answered is { Sent: { } sent } a ? Stopwatch.GetElapsedTime(a.Written, sent).TotalMilliseconds : null;
+
     /// <summary>Of <see cref="BackMs"/>: from the host's page ending until the answer's data reached the client's kernel (the layout, the answer written, Kestrel's socket transport, the kernel's send).</summary>
     public double? ToClientKernelMs => ArrivedTicks is { } arrived && HostClock is { } host ? Stopwatch.GetElapsedTime(host.End, arrived).TotalMilliseconds : null;
 
@@ -134,7 +153,7 @@ public sealed record CaseListLook(string Path, TimeSpan Took, int Status, int Ca
 
     /// <summary>As the report shows it: the client's time, then the server's steps.</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"{Took.TotalSeconds:F2} s (before {Step("before")}, auth {Step("auth")}, list {Step("list")}{(FromCopy ? " copy" : "")}, page {Step("page")}, gc {Step("gc")}, pool {Pool}, worst pool wait {Entry("poolwait")} and late wake {Entry("late")} in 10 s; host paused {(HostPausedSinceLast is { } p ? $"{p.Ms:F0} ms in {p.Collections} collections" : "?")} since the look before; on the way {OnTheWayMs:F0} (by the clock: to the host {Ms(ToHostMs)}, kestrel {Ms(KestrelMs)}, back {Ms(BackMs)}: to the client's kernel {Ms(ToClientKernelMs)}, the client's thread woken {Ms(ClientWakeMs)}; client: queued {ClientQueuedMs:F0}, starved {ClientStarved}, gc {ClientGcMs:F0}, late wake {ClientLateMs:F0}, connect {(ConnectMs is { } c ? c.ToString("F0", CultureInfo.InvariantCulture) : "reused")}, its connection retransmitted {(ClientRetransmitted is { } r ? r.ToString(CultureInfo.InvariantCulture) : "?")}, RTO {(ClientRtoMs is { } rto ? rto.ToString("F0", CultureInfo.InvariantCulture) : "?")} ms; kernel, machine-wide: {KernelOnTheWay?.ToString() ?? "?"}), after the headers {AfterHeadersMs:F0} ms)");
+        $"{Took.TotalSeconds:F2} s (before {Step("before")}, auth {Step("auth")}, list {Step("list")}{(FromCopy ? " copy" : "")}, page {Step("page")}, gc {Step("gc")}, pool {Pool}, worst pool wait {Entry("poolwait")} and late wake {Entry("late")} in 10 s; host paused {(HostPausedSinceLast is { } p ? $"{p.Ms:F0} ms in {p.Collections} collections" : "?")} since the look before; on the way {OnTheWayMs:F0} (by the clock: to the host {Ms(ToHostMs)}, kestrel {Ms(KestrelMs)}, back {Ms(BackMs)}: written {Ms(WrittenMs)}, sent {Ms(SentMs)}, to the client's kernel {Ms(ToClientKernelMs)}, the client's thread woken {Ms(ClientWakeMs)}; client: queued {ClientQueuedMs:F0}, starved {ClientStarved}, gc {ClientGcMs:F0}, late wake {ClientLateMs:F0}, connect {(ConnectMs is { } c ? c.ToString("F0", CultureInfo.InvariantCulture) : "reused")}, its connection retransmitted {(ClientRetransmitted is { } r ? r.ToString(CultureInfo.InvariantCulture) : "?")}, RTO {(ClientRtoMs is { } rto ? rto.ToString("F0", CultureInfo.InvariantCulture) : "?")} ms; kernel, machine-wide: {KernelOnTheWay?.ToString() ?? "?"}), after the headers {AfterHeadersMs:F0} ms)");
 
     private static string Ms(double? ms) => ms is { } v ? v.ToString("F0", CultureInfo.InvariantCulture) : "?";
 
@@ -606,6 +625,8 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
     {
         var filter = false;
         CaseListLook? before = null;
+        // The last look, kept back until the next one on the same connection says where its answer went in the host.
+        CaseListLook? pending = null;
         while (!cancellationToken.IsCancellationRequested)
         {
             var look = await LookAtCasesAsync(filter ? "/cases?state=waiting-for-staff" : "/cases");
@@ -614,7 +635,12 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
                 look = look with { HostPausedSinceLast = (now.Ms - then.Ms, now.Collections - then.Collections) };
             }
 
-            during.Add(look);
+            if (pending is not null)
+            {
+                during.Add(look.ConnectMs is null && look.PreviousAnswer is { } previous ? pending with { Answered = previous } : pending);
+            }
+
+            pending = look;
             before = look.HostPaused is null ? before : look;
             filter = !filter;
             try
@@ -623,8 +649,13 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
             }
             catch (OperationCanceledException)
             {
-                return;
+                break;
             }
+        }
+
+        if (pending is not null)
+        {
+            during.Add(pending);
         }
     }
 
