@@ -150,6 +150,36 @@ public sealed class ErasureReachTests
         Assert.False(retried.ReplaceExport(Received.AddDays(3)).Changed!.ExportWritten("x/export.zip", Received.AddDays(3).AddMinutes(5)).Changed!.ExportPredatesRetry);
         // Its link may have reached the requester: that zip is their answer and stands.
         Assert.False((retried with { AnswerClaimedAt = Received.AddDays(2) }).ExportPredatesRetry);
+        Assert.True((retried with { AnswerClaimedAt = Received.AddDays(2) }).RecordedZipStands);
+        Assert.True((retried with { AnswerClaimedAt = Received.AddDays(2) }).AnswersWithZipFromBeforeRetry);
+        Assert.False(retried.RecordedZipStands);
+        Assert.False(retried.AnswersWithZipFromBeforeRetry);
+        // Written again by the retried run: it stands, and holds what that run collected.
+        var rewritten = retried.ReplaceExport(Received.AddDays(3)).Changed!.ExportWritten("x/export.zip", Received.AddDays(3).AddMinutes(5)).Changed!;
+        Assert.True(rewritten.RecordedZipStands);
+        Assert.False(rewritten.AnswersWithZipFromBeforeRetry);
+        // Counted by retries, not by two hosts' clocks: a zip written before the retry on a host whose clock ran ahead.
+        var ahead = (FailedWithZip() with { ExportWrittenAt = Received.AddDays(30), ExportWrittenAfterRetries = 0 }).Retry("Els", Received.AddDays(3)).Changed!;
+        Assert.True(ahead.ExportPredatesRetry);
+    }
+
+    [Fact]
+    public void A_case_answered_outside_whose_replaced_zips_never_had_a_link_is_not_reached_and_one_that_may_have_is()
+    {
+        var erasure = Case(RequestType.Erasure, "an.peeters@example.be", Received.AddDays(5));
+        var subject = Hash.Subject(EmailAddresses.Normalise(erasure.Email));
+        var outside = Case(RequestType.Access, "an.peeters@example.be", Received, CaseStatus.Completed)
+            with { AnsweredOutside = new AnswerOutside("Els", Received.AddDays(2), new DateOnly(2027, 3, 3), "Per brief."), ExportExpiresAt = null };
+        var neverLinked = new ReplacedExport(Received.AddDays(1), null, null, null) { NeverLinked = true };
+
+        Assert.Equal(ErasureReach.None, (outside with { ReplacedExports = [neverLinked] }).ReachedBy(erasure, subject));
+        Assert.Equal(ErasureReach.Erased, (outside with { ReplacedExports = [neverLinked with { NeverLinked = false }] }).ReachedBy(erasure, subject));
+        // Replaced before this was kept: taken as linked.
+        Assert.Equal(ErasureReach.Erased, (outside with { ReplacedExports = [neverLinked with { NeverLinked = null }] }).ReachedBy(erasure, subject));
+        // The rewrite records it: a never-linked zip replaced, then one whose link went.
+        var failed = FailedWithZip();
+        Assert.True(failed.ReplaceExport(Received.AddDays(3)).Changed!.ReplacedExports[0].NeverLinked);
+        Assert.False((failed with { ExportExpiresAt = Received.AddDays(9) }).ReplaceExport(Received.AddDays(3)).Changed!.ReplacedExports[0].NeverLinked);
     }
 
     [Fact]

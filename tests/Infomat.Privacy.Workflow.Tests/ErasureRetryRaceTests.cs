@@ -61,12 +61,13 @@ public sealed class ErasureRetryRaceTests
 
     /// <summary>
     /// A colleague retries the failed case; when the register lets them, its new run collects again and writes the zip
-    /// (what <see cref="BuildExport"/> does: the old zip's record first, then the zip, then its record).
+    /// (what <see cref="BuildExport"/> does: the old zip's record first, then the zip, then its record), unless the zip
+    /// recorded stands (<see cref="PrivacyCase.RecordedZipStands"/>: a link to it may have gone).
     /// </summary>
     private async Task<CaseUpdate> RetryAndRebuildAsync(string caseId, string blob)
     {
         var retried = await register.ApplyAsync(caseId, x => x.Retry("Els Janssens", Now), default);
-        if (!retried.Refused)
+        if (!retried.Refused && !retried.Case.RecordedZipStands)
         {
             await staging.WriteAsync(caseId, "be/crm", One(), default);
             Assert.False((await register.ApplyAsync(caseId, x => x.ReplaceExport(Now), default)).Refused);
@@ -148,5 +149,24 @@ public sealed class ErasureRetryRaceTests
         var report = PrivacyMails.ActionReport(stored2, TestDataMaps.Real, []).TextBody;
         Assert.Contains($"die onze medewerkers tijdens deze wissing opnieuw in behandeling namen ({access.Id}), wordt het antwoord opnieuw voorbereid, met uw gegevens zoals ze na deze wissing zijn", report, StringComparison.Ordinal);
         Assert.DoesNotContain("is wat voor het antwoord was voorbereid gewist", report, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_case_retried_after_the_erasure_read_the_list_whose_link_may_have_gone_keeps_that_zip_and_the_report_says_so()
+    {
+        var (access, erasure, blob) = await FailedAccessAndErasureAsync();
+        // Its link mail was claimed before it failed (it may have reached the requester): that zip is the answer and stands.
+        await register.UpdateAsync(access.Id, c => c with { AnswerClaimedAt = Now.AddDays(-1) }, default);
+        var retried = new RetryAfterRead(register, access.Id, () => RetryAndRebuildAsync(access.Id, blob), inList: true);
+
+        await EraseAsync(retried, exports, erasure.Id);
+
+        Assert.True(retried.Interleaved);
+        Assert.Equal([1, 2, 3], exports.Blobs[blob]);
+        var copies = (await register.GetAsync(erasure.Id, default))!.EarlierCopiesErased!;
+        Assert.Equal([access.Id], copies.KeptWhileAnswered);
+        Assert.Empty(copies.RetriedMeanwhile);
+        var report = PrivacyMails.ActionReport((await register.GetAsync(erasure.Id, default))!, TestDataMaps.Real, []).TextBody;
+        Assert.DoesNotContain("met uw gegevens zoals ze na deze wissing zijn", report, StringComparison.Ordinal);
     }
 }

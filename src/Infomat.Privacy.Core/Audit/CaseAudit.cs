@@ -261,7 +261,7 @@ public static class CaseAudit
             Add("export-replaced." + (i + 1).ToString(CultureInfo.InvariantCulture), "export-replaced", AuditEvent.System,
                 replaced.RevokedAt is not null ? "written again after its withdrawal"
                 : replaced.Deleted is not null ? "written again after its deletion"
-                : "written again, the earlier zip gone from storage", replaced.At);
+                : "written again, the earlier zip gone from storage or older than its review or a staff retry", replaced.At);
         }
 
         ExportEvents(c.ReplacedExports.Count, c.ExportRevokedAt, c.ExportRevokedBy, c.ExportDeleted);

@@ -73,9 +73,9 @@ public sealed partial record PrivacyCase
             // says it is still to be answered).
             CaseStatus.Failed => StatusBeforeFailure is CaseStatus.InProgress or CaseStatus.AwaitingStaffAction ? ErasureReach.ErasedAnsweredAgain : ErasureReach.None,
             // Answered with a zip: it and any staged records go. Answered by staff outside this system with no zip
-            // written, or with one whose link never went (withdrawn at the close, decision 118): the requester never
-            // had a file or a link to be told of.
-            CaseStatus.Completed when (ExportBlobName is null || (ExportExpiresAt is null && AnswerClaimedAt is null)) && ReplacedExports.Count == 0 => ErasureReach.None,
+            // written, or with one whose link never went (withdrawn at the close, decision 118), nor went to any zip it
+            // replaced: the requester never had a file or a link to be told of.
+            CaseStatus.Completed when (ExportBlobName is null || (ExportExpiresAt is null && AnswerClaimedAt is null)) && ReplacedExports.All(r => r.NeverLinked == true) => ErasureReach.None,
             _ => ErasureReach.Erased,
         };
     }
@@ -100,7 +100,7 @@ public sealed partial record PrivacyCase
         : !NeedsAnswer ? Refuse(CaseRefusal.AlreadyDone)
         : To(this with
         {
-            ReplacedExports = [.. ReplacedExports, new ReplacedExport(at, ExportRevokedAt, ExportRevokedBy, ExportDeleted) { Downloads = Downloads }],
+            ReplacedExports = [.. ReplacedExports, new ReplacedExport(at, ExportRevokedAt, ExportRevokedBy, ExportDeleted) { Downloads = Downloads, NeverLinked = ExportExpiresAt is null && AnswerClaimedAt is null && AnswerMayHaveGoneAt is null }],
             Downloads = [],
             ExportBlobName = null,
             ExportWrittenAt = null,
@@ -230,6 +230,12 @@ public enum ExportDeletionReason
 public sealed record ReplacedExport(DateTimeOffset At, DateTimeOffset? RevokedAt, string? RevokedBy, ExportDeletion? Deleted)
 {
     public IReadOnlyList<DateTimeOffset> Downloads { get; init; } = [];
+
+    /// <summary>
+    /// True when no link to that zip can have gone (written again before its link was sent or claimed, a retry's or a
+    /// review's rewrite); null for one replaced before this was kept, taken as linked.
+    /// </summary>
+    public bool? NeverLinked { get; init; }
 }
 
 /// <summary>When and why the export was deleted; for an erasure, the erasure's case id.</summary>

@@ -616,7 +616,8 @@ public sealed partial record PrivacyCase
     // ---- Export and answer ----
 
     /// <summary>The zip is written to the exports container under <paramref name="blobName"/>, at <paramref name="at"/>.</summary>
-    public CaseTransition ExportWritten(string blobName, DateTimeOffset? at = null) => To(this with { ExportBlobName = blobName, ExportWrittenAt = at });
+    public CaseTransition ExportWritten(string blobName, DateTimeOffset? at = null) =>
+        To(this with { ExportBlobName = blobName, ExportWrittenAt = at, ExportWrittenAfterRetries = Retries.Count });
 
     /// <summary>
     /// Whether the zip recorded for the case was written before the review of its free text that now stands, and no link
@@ -635,8 +636,25 @@ public sealed partial record PrivacyCase
     /// is written again from that (<see cref="ReplaceExport"/>) rather than the older zip handed out (decision 133). A zip
     /// whose link may have reached the requester stands.
     /// </summary>
-    public bool ExportPredatesRetry =>
-        ExportNeverLinked && Retries.Count > 0 && (ExportWrittenAt is not { } written || written < Retries[^1].At);
+    public bool ExportPredatesRetry => ExportNeverLinked && ExportWrittenBeforeLastRetry;
+
+    /// <summary>
+    /// The case was retried by staff and still hands out a zip written before that retry (its link may have gone, so it
+    /// stands, <see cref="RecordedZipStands"/>): its answer holds the data collected before the retry.
+    /// </summary>
+    public bool AnswersWithZipFromBeforeRetry => RecordedZipStands && ExportWrittenBeforeLastRetry;
+
+    /// <summary>The recorded zip was written before the last staff retry: counted by retries, not by two hosts' clocks (by the clock for a zip recorded before the count was kept).</summary>
+    private bool ExportWrittenBeforeLastRetry =>
+        ExportBlobName is not null && Retries.Count > 0
+        && (ExportWrittenAfterRetries is { } retries ? retries < Retries.Count : ExportWrittenAt is not { } written || written < Retries[^1].At);
+
+    /// <summary>
+    /// The zip recorded for the case is the one its run hands out, not written again: live (<see cref="LiveExport"/>),
+    /// and neither older than the review that stands (<see cref="ExportPredatesReview"/>) nor than a staff retry that
+    /// collected again (<see cref="ExportPredatesRetry"/>). The one rule the build and an erasure's report follow.
+    /// </summary>
+    public bool RecordedZipStands => LiveExport is not null && !ExportPredatesReview && !ExportPredatesRetry;
 
     /// <summary>True until the answer (export link, report or rejection) went out: it is sent once.</summary>
     public bool NeedsAnswer => AnswerSentAt is null;

@@ -82,6 +82,9 @@ public sealed partial record PrivacyCase
     /// <summary>When the zip recorded in <see cref="ExportBlobName"/> was written (null for zips recorded before this was kept).</summary>
     public DateTimeOffset? ExportWrittenAt { get; init; }
 
+    /// <summary>How many staff retries the case had when its zip was written (null for a zip recorded before this was kept).</summary>
+    public int? ExportWrittenAfterRetries { get; init; }
+
     /// <summary>When the requester downloaded the export (each one audited; limited by <c>Privacy:Export:MaxDownloads</c>).</summary>
     public IReadOnlyList<DateTimeOffset> Downloads { get; init; } = [];
 

@@ -220,8 +220,22 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
         Timeout = TimeSpan.FromSeconds(60),
     };
 
-    /// <summary>The colleague's browser: a client of its own (not the requesters' connections), timing each connection it opens.</summary>
-    private readonly HttpClient colleague = new(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false, ConnectCallback = TimedConnect })
+    /// <summary>
+    /// The colleague's browser: a client of its own (not the requesters' connections), timing each connection it opens.
+    /// Its pool is never scavenged (no idle timeout, no lifetime): a scavenge checks an idle connection with an
+    /// asynchronous zero-byte read, and the next look's answer then came through that read, completed on this process's
+    /// thread pool, which the requesters' driver keeps busy. A 1.00-s look on 6 December had its answer in the client's
+    /// kernel 2 ms after the host's page ended and its thread woken 964 ms later, with the pool starved meanwhile; a
+    /// browser is a process of its own (decision 134).
+    /// </summary>
+    private readonly HttpClient colleague = new(new SocketsHttpHandler
+    {
+        UseCookies = false,
+        AllowAutoRedirect = false,
+        ConnectCallback = TimedConnect,
+        PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+    })
     {
         Timeout = TimeSpan.FromSeconds(60),
     };

@@ -25,7 +25,7 @@ public sealed class BuildExport(ICaseRegister register, IStagingStorage staging,
         ArgumentNullException.ThrowIfNull(input);
         var c = await register.RequireAsync(input.CaseId);
         var blobName = BlobNameFor(c.Id);
-        if (c.LiveExport == blobName && !c.ExportPredatesReview && !c.ExportPredatesRetry && await exports.GetSizeAsync(blobName, CancellationToken.None) is { } built)
+        if (c.LiveExport == blobName && c.RecordedZipStands && await exports.GetSizeAsync(blobName, CancellationToken.None) is { } built)
         {
             await DeleteStagedAsync(c.Id);
             return new ExportResult(blobName, built);

@@ -55,9 +55,12 @@ public sealed class EraseEarlierCopies(ICaseRegister register, IStagingStorage s
             var marked = await register.ApplyAsync(other.Id, x => x.BeginErasingCopies(c, subject), CancellationToken.None);
             if (marked.Refusal == CaseRefusal.WrongStatus)
             {
+                // Retried since the list was read: its run collects again, from the stores as this erasure left them,
+                // and answers from that, unless its zip stands (a link to it may have gone): then it answers with the
+                // data collected before, as a case still being answered does.
                 if (marked.Case.Retries.Count > other.Retries.Count)
                 {
-                    retried.Add(other.Id);
+                    (marked.Case.AnswersWithZipFromBeforeRetry ? kept : retried).Add(other.Id);
                 }
 
                 continue;
