@@ -34,15 +34,8 @@ public sealed class ExportRebuildTests
     public async Task A_failed_access_case_retried_after_its_zip_went_delivers_a_new_zip_its_link_opens(bool byErasure)
     {
         await using var h = await WorkflowHarness.StartAsync();
-        h.Stores.Data["be/crm"] = new() { [Email] = [new JsonObject { ["first_name"] = "An", ["company"] = "Brouwerij Peeters NV" }] };
-        var c = await h.NewCaseAsync(RequestType.Access, Email, ControllerScope.Of("be"));
-        await h.VerifyAndAwaitApprovalAsync(c.Id);
-
-        // The download-link mail cannot go (four tries): the case fails with its zip written.
-        h.Mail.FailNext(4);
-        await h.DecideAsync(c.Id, DecisionOutcome.Approve);
-        Assert.Equal("\"failed\"", (await h.CompletionAsync(c.Id)).SerializedOutput);
-        var failed = (await h.Register.GetAsync(c.Id, default))!;
+        var failed = await FailedWithZipWrittenAsync(h);
+        var c = failed;
         var blob = failed.ExportBlobName!;
         Assert.True(h.Exports.Blobs.ContainsKey(blob));
         Assert.Empty(h.Mail.Of(MailKind.ExportReady));
@@ -73,13 +66,8 @@ public sealed class ExportRebuildTests
     public async Task A_failed_access_case_retried_after_its_zip_was_written_answers_from_what_the_retry_collected()
     {
         await using var h = await WorkflowHarness.StartAsync();
-        h.Stores.Data["be/crm"] = new() { [Email] = [new JsonObject { ["first_name"] = "An", ["company"] = "Brouwerij Peeters NV" }] };
-        var c = await h.NewCaseAsync(RequestType.Access, Email, ControllerScope.Of("be"));
-        await h.VerifyAndAwaitApprovalAsync(c.Id);
-        h.Mail.FailNext(4);
-        await h.DecideAsync(c.Id, DecisionOutcome.Approve);
-        Assert.Equal("\"failed\"", (await h.CompletionAsync(c.Id)).SerializedOutput);
-        var blob = (await h.Register.GetAsync(c.Id, default))!.ExportBlobName!;
+        var c = await FailedWithZipWrittenAsync(h);
+        var blob = c.ExportBlobName!;
         Assert.Contains("Brouwerij Peeters NV", await ZipTextAsync(h.Exports.Blobs[blob]), StringComparison.Ordinal);
 
         h.Stores.Data["be/crm"] = new();
@@ -92,6 +80,18 @@ public sealed class ExportRebuildTests
         Assert.DoesNotContain("Brouwerij Peeters NV", await ZipTextAsync(h.Exports.Blobs[done.ExportBlobName!]), StringComparison.Ordinal);
         Assert.Single(h.Mail.Of(MailKind.ExportReady));
         Assert.Null(done.DownloadRefusal(5));
+    }
+
+    /// <summary>An access case whose download-link mail cannot go (four tries): it fails with its zip written, never linked.</summary>
+    private static async Task<PrivacyCase> FailedWithZipWrittenAsync(WorkflowHarness h)
+    {
+        h.Stores.Data["be/crm"] = new() { [Email] = [new JsonObject { ["first_name"] = "An", ["company"] = "Brouwerij Peeters NV" }] };
+        var c = await h.NewCaseAsync(RequestType.Access, Email, ControllerScope.Of("be"));
+        await h.VerifyAndAwaitApprovalAsync(c.Id);
+        h.Mail.FailNext(4);
+        await h.DecideAsync(c.Id, DecisionOutcome.Approve);
+        Assert.Equal("\"failed\"", (await h.CompletionAsync(c.Id)).SerializedOutput);
+        return (await h.Register.GetAsync(c.Id, default))!;
     }
 
     /// <summary>Every file of a zip, as text.</summary>
