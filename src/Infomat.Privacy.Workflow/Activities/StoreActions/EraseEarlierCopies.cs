@@ -56,8 +56,8 @@ public sealed class EraseEarlierCopies(ICaseRegister register, IStagingStorage s
             if (marked.Refusal == CaseRefusal.WrongStatus)
             {
                 // Retried since the list was read: its run collects again, from the stores as this erasure left them,
-                // and answers from that, unless its zip stands (a link to it may have gone): then it answers with the
-                // data collected before, as a case still being answered does.
+                // and answers from that, unless it still hands out a zip written before the retry (a link to it may
+                // have gone): then it answers with the data collected before, as a case still being answered does.
                 if (marked.Case.Retries.Count > other.Retries.Count)
                 {
                     (marked.Case.AnswersWithZipFromBeforeRetry ? kept : retried).Add(other.Id);
