@@ -23,6 +23,6 @@ internal sealed partial class LocalHoldSweep(HoldSweep sweep, ILogger<LocalHoldS
         while (await daily.WaitForNextTickAsync(stoppingToken));
     }
 
-    [LoggerMessage(111, LogLevel.Warning, "Hold sweep failed ({Error}); tried again tomorrow")]
+    [LoggerMessage(165, LogLevel.Warning, "Hold sweep failed ({Error}); tried again tomorrow")]
     private static partial void Failed(ILogger logger, string error);
 }

@@ -14,6 +14,9 @@ internal static partial class WorkflowLog
     [LoggerMessage(3, LogLevel.Information, "Case {CaseId}: export written, {Bytes} bytes")]
     public static partial void ExportWritten(this ILogger logger, string caseId, long bytes);
 
+    [LoggerMessage(162, LogLevel.Warning, "Case {CaseId}: another run of the export step recorded its zip first, no longer handed out; this run's zip deleted: {Deleted}")]
+    public static partial void DuplicateExportDeleted(this ILogger logger, string caseId, bool deleted);
+
     [LoggerMessage(4, LogLevel.Information, "Case {CaseId}: collected from {StoreCount} stores")]
     public static partial void Collected(this ILogger logger, string caseId, int storeCount);
 

@@ -982,6 +982,41 @@ public sealed class CaseTransitionTests
         Assert.False(written.RecordsSameExportAs(AwaitingApproval().ExportWritten("c/x.zip", Received.AddHours(1)).Changed!));
     }
 
+    /// <summary>
+    /// Decision 135: the export step delivered twice. The second run read the case with no zip recorded; when it comes to
+    /// record its own, the first run's is recorded, or a retry's build moved a record since. Its record is refused, and it
+    /// keeps what it wrote only while the case hands that zip out.
+    /// </summary>
+    [Fact]
+    public void A_zip_recorded_by_another_run_of_the_build_is_never_recorded_over_and_is_kept_only_while_handed_out()
+    {
+        var asRead = AwaitingApproval();
+        var first = Taken(asRead.ExportWritten("c/x.zip", Received.AddHours(1), asRead));
+
+        Assert.Equal(CaseRefusal.AlreadyDone, first.ExportWritten("c/x.zip", Received.AddHours(2), asRead).Refusal);
+        Assert.True(first.HandsOut("c/x.zip", Received.AddHours(6)));
+        Assert.False(first.HandsOut("c/other.zip", Received.AddHours(6)));
+        // Its link ended (the sweep deletes it), or an erasure of the person is deleting the case's copies: not handed out.
+        var linked = Taken(first.Complete(Received.AddHours(2), Received.AddDays(7)));
+        Assert.True(linked.HandsOut("c/x.zip", Received.AddDays(7).AddSeconds(-1)));
+        Assert.False(linked.HandsOut("c/x.zip", Received.AddDays(7)));
+        Assert.False((first with { CopiesBeingErasedBy = ["PR-ERAS-URE0-0001"] }).HandsOut("c/x.zip", Received.AddHours(6)));
+
+        // Withdrawn, or deleted (its link ended, an erasure): not handed out, so the second run's copy goes.
+        var withdrawn = Taken(first.RevokeExport("Els", Received.AddHours(3)));
+        Assert.Equal(CaseRefusal.AlreadyDone, withdrawn.ExportWritten("c/x.zip", Received.AddHours(4), asRead).Refusal);
+        Assert.False(withdrawn.HandsOut("c/x.zip", Received.AddHours(6)));
+        Assert.False(Taken(withdrawn.RecordExportDeleted(Received.AddHours(3), withdrawn)).HandsOut("c/x.zip", Received.AddHours(6)));
+
+        // A staff retry's build moved the first zip's record and is writing its own: the second run's record is refused
+        // (it holds what was collected before the retry), the retry's own goes through.
+        var failed = Taken(first.WithStatus(CaseStatus.InProgress, Received.AddHours(2)).Fail(Received.AddHours(3), "DeliverExport"));
+        var moved = Taken(Taken(failed.Retry("Els", Received.AddHours(4))).ReplaceExport(Received.AddHours(4)));
+        Assert.Equal(CaseRefusal.AlreadyDone, moved.ExportWritten("c/x.zip", Received.AddHours(5), asRead).Refusal);
+        Assert.False(moved.HandsOut("c/x.zip", Received.AddHours(6)));
+        Assert.True(Taken(moved.ExportWritten("c/x.zip", Received.AddHours(5), moved)).HandsOut("c/x.zip", Received.AddHours(6)));
+    }
+
     [Fact]
     public void The_verification_link_is_sent_again_at_most_the_allowed_times_and_only_while_the_requester_can_still_confirm()
     {

@@ -112,6 +112,11 @@ public sealed class ErasureReachTests
 
         Assert.Equal([second.Id], firstDone.CopiesBeingErasedBy);
         Assert.Equal(CaseRefusal.CopiesBeingErased, firstDone.Retry("Els", Received.AddDays(7), [first.Id]).Refusal);
+        // The refusal names the erasure still running, not one that stopped (the first, had it failed before its record).
+        Assert.Equal([second.Id], both.ErasuresHoldingRetry([first.Id]));
+        Assert.Equal([first.Id, second.Id], both.ErasuresHoldingRetry([]));
+        Assert.Empty(both.ErasuresHoldingRetry([first.Id, second.Id]));
+        Assert.False(both.Retry("Els", Received.AddDays(7), [first.Id, second.Id]).Refused);
         var bothDone = firstDone.CopiesErased(Received.AddDays(7), second.Id).Changed!;
         Assert.Equal(first.Id, bothDone.ExportDeleted?.ErasureCaseId);
         Assert.False(bothDone.Retry("Els", Received.AddDays(7)).Refused);

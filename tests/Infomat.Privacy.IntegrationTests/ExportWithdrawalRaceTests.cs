@@ -133,7 +133,7 @@ public sealed class ExportWithdrawalRaceTests(Azurite azurite) : IAsyncLifetime
         failed = (failed with { EmailVerifiedAt = failed.ReceivedAt, ExportBlobName = Workflow.Activities.Export.BuildExport.BlobNameFor(failed.Id), ExportWrittenAt = now.AddDays(-1) })
             .WithStatus(CaseStatus.InProgress, now.AddDays(-2)).Fail(now.AddHours(-2), "DeliverExport").Changed!;
         await Register.CreateAsync(failed, default);
-        await Exports.WriteAsync(failed.ExportBlobName!, (s, ct) => s.WriteAsync(new byte[] { 1, 2, 3 }, ct).AsTask(), default);
+        await Exports.WriteAsync(failed.ExportBlobName!, null, (s, ct) => s.WriteAsync(new byte[] { 1, 2, 3 }, ct).AsTask(), default);
         return (failed.Id, failed.ExportBlobName!);
     }
 
@@ -141,7 +141,7 @@ public sealed class ExportWithdrawalRaceTests(Azurite azurite) : IAsyncLifetime
     private async Task RetryAsync(string id, string blob)
     {
         Assert.False((await Register.ApplyAsync(id, x => x.ReplaceExport(DateTimeOffset.UtcNow), default)).Refused);
-        await Exports.WriteAsync(blob, (s, ct) => s.WriteAsync(NewZip, ct).AsTask(), default);
+        await Exports.WriteAsync(blob, await Exports.GetVersionAsync(blob, default), (s, ct) => s.WriteAsync(NewZip, ct).AsTask(), default);
         await Register.ApplyAsync(id, x => x.ExportWritten(blob, DateTimeOffset.UtcNow), default);
     }
 }

@@ -515,9 +515,9 @@ public sealed class StorageAdapterTests(Azurite azurite)
         var exports = new BlobExportStorage(Clients);
         var name = CaseIds.New() + "/twice.zip";
         var first = System.Security.Cryptography.RandomNumberGenerator.GetBytes(5 * 1024 * 1024);
-        await exports.WriteAsync(name, (stream, ct) => stream.WriteAsync(first, ct).AsTask(), default);
+        var firstVersion = await exports.WriteAsync(name, null, (stream, ct) => stream.WriteAsync(first, ct).AsTask(), default);
 
-        await Assert.ThrowsAsync<IOException>(() => exports.WriteAsync(name, async (again, ct) =>
+        await Assert.ThrowsAsync<IOException>(() => exports.WriteAsync(name, firstVersion, async (again, ct) =>
         {
             Assert.Equal(first.Length, await exports.GetSizeAsync(name, ct));
             await again.WriteAsync(first.AsMemory(0, 4_500_000), ct);
@@ -540,7 +540,7 @@ public sealed class StorageAdapterTests(Azurite azurite)
 
         // A whole second write replaces it at once, as a zip (its type kept).
         var second = System.Security.Cryptography.RandomNumberGenerator.GetBytes(9 * 1024 * 1024 + 17);
-        await exports.WriteAsync(name, (again, ct) => again.WriteAsync(second, ct).AsTask(), default);
+        Assert.NotNull(await exports.WriteAsync(name, firstVersion, (again, ct) => again.WriteAsync(second, ct).AsTask(), default));
         var properties = (await blob.GetPropertiesAsync()).Value;
         Assert.Equal(("application/zip", second.Length), (properties.ContentType, properties.ContentLength));
         Assert.Equal(second, (await blob.DownloadContentAsync()).Value.Content.ToArray());
@@ -578,7 +578,7 @@ public sealed class StorageAdapterTests(Azurite azurite)
     {
         var exports = new BlobExportStorage(Clients);
         var name = CaseIds.New() + "/delivered.zip";
-        await exports.WriteAsync(name, (stream, ct) => stream.WriteAsync("zip bytes"u8.ToArray(), ct).AsTask(), default);
+        await exports.WriteAsync(name, null, (stream, ct) => stream.WriteAsync("zip bytes"u8.ToArray(), ct).AsTask(), default);
 
         var blob = new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(BlobExportStorage.Container).GetBlobClient(name);
         var written = (await blob.GetPropertiesAsync()).Value.LastModified;
@@ -598,12 +598,13 @@ public sealed class StorageAdapterTests(Azurite azurite)
         var exports = new BlobExportStorage(Clients);
         var name = CaseIds.New() + "/again.zip";
         Assert.Null(await exports.GetVersionAsync(name, default));
-        await exports.WriteAsync(name, (stream, ct) => stream.WriteAsync("first zip"u8.ToArray(), ct).AsTask(), default);
+        var written = await exports.WriteAsync(name, null, (stream, ct) => stream.WriteAsync("first zip"u8.ToArray(), ct).AsTask(), default);
         var first = await exports.GetVersionAsync(name, default);
         Assert.NotNull(first);
+        Assert.Equal(first, written);
 
         // Written again under the same name (a staff retry): a delete made on the first version leaves it.
-        await exports.WriteAsync(name, (stream, ct) => stream.WriteAsync("second zip!"u8.ToArray(), ct).AsTask(), default);
+        Assert.NotNull(await exports.WriteAsync(name, first, (stream, ct) => stream.WriteAsync("second zip!"u8.ToArray(), ct).AsTask(), default));
         Assert.False(await exports.DeleteAsync(name, first!, default));
         Assert.Equal(11, await exports.GetSizeAsync(name, default));
 
@@ -613,10 +614,23 @@ public sealed class StorageAdapterTests(Azurite azurite)
         Assert.False(await exports.DeleteAsync(name, second!, default));
         Assert.Equal(11, await exports.GetSizeAsync(name, default));
 
+        // A write over a version since replaced, or over none while a zip is there (the export step's other run, decision
+        // 135), writes nothing and leaves the zip as it is.
+        Assert.Null(await exports.WriteAsync(name, first, (stream, ct) => stream.WriteAsync("stale"u8.ToArray(), ct).AsTask(), default));
+        Assert.Null(await exports.WriteAsync(name, null, (stream, ct) => stream.WriteAsync("stale"u8.ToArray(), ct).AsTask(), default));
+        Assert.Equal(11, await exports.GetSizeAsync(name, default));
+
         // At the version read: gone; gone already: nothing to do, and it says so.
-        Assert.True(await exports.DeleteAsync(name, (await exports.GetVersionAsync(name, default))!, default));
+        var last = (await exports.GetVersionAsync(name, default))!;
+        Assert.True(await exports.DeleteAsync(name, last, default));
         Assert.Null(await exports.GetSizeAsync(name, default));
         Assert.True(await exports.DeleteAsync(name, second!, default));
+
+        // A write over the version deleted writes nothing either; over none it writes.
+        Assert.Null(await exports.WriteAsync(name, last, (stream, ct) => stream.WriteAsync("stale"u8.ToArray(), ct).AsTask(), default));
+        Assert.Null(await exports.GetSizeAsync(name, default));
+        Assert.NotNull(await exports.WriteAsync(name, null, (stream, ct) => stream.WriteAsync("third"u8.ToArray(), ct).AsTask(), default));
+        Assert.Equal(5, await exports.GetSizeAsync(name, default));
     }
 
     [Fact]
@@ -624,7 +638,7 @@ public sealed class StorageAdapterTests(Azurite azurite)
     {
         var exports = new BlobExportStorage(Clients);
         var name = CaseIds.New() + "/test.zip";
-        await exports.WriteAsync(name, (stream, ct) => stream.WriteAsync("zip bytes"u8.ToArray(), ct).AsTask(), default);
+        await exports.WriteAsync(name, null, (stream, ct) => stream.WriteAsync("zip bytes"u8.ToArray(), ct).AsTask(), default);
 
         var link = await exports.CreateReadLinkAsync(name, TimeSpan.FromSeconds(3), default);
         using var http = new HttpClient();
@@ -657,7 +671,7 @@ public sealed class StorageAdapterTests(Azurite azurite)
         var exports = new BlobExportStorage(clients);
         var caseId = CaseIds.New();
         var name = caseId + "/export.zip";
-        await exports.WriteAsync(name, (stream, ct) => stream.WriteAsync("zip bytes"u8.ToArray(), ct).AsTask(), default);
+        await exports.WriteAsync(name, null, (stream, ct) => stream.WriteAsync("zip bytes"u8.ToArray(), ct).AsTask(), default);
 
         Assert.Equal(9, await exports.GetSizeAsync(name, default));
         var link = await exports.CreateReadLinkAsync(name, TimeSpan.FromMinutes(5), default);
@@ -703,7 +717,7 @@ public sealed class StorageAdapterTests(Azurite azurite)
         var manifest = new ExportManifest(caseId, Language.En, "an.peeters@example.be", DateTimeOffset.UtcNow, map, map.Controllers,
             [new StorePart(map.Store("be/crm"), new Dictionary<string, int> { ["contacts"] = records })]);
         var watch = Stopwatch.StartNew();
-        await exports.WriteAsync(caseId + "/export.zip", (output, ct) => ExportPackageWriter.WriteAsync(output, manifest, s => staging.ReadAsync(caseId, s.Key, ct), ct), default);
+        await exports.WriteAsync(caseId + "/export.zip", null, (output, ct) => ExportPackageWriter.WriteAsync(output, manifest, s => staging.ReadAsync(caseId, s.Key, ct), ct), default);
 
         var size = await exports.GetSizeAsync(caseId + "/export.zip", default);
         Assert.True(size > 100_000, $"export of {size} bytes in {watch.ElapsedMilliseconds} ms");

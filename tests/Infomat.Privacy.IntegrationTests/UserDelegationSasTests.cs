@@ -126,9 +126,9 @@ public sealed class UserDelegationSasTests : IAsyncLifetime
         var blobs = new BlobServiceClient(new Uri($"https://127.0.0.1:{port}/devstoreaccount1"), new FakeEntraToken(), options);
         var storage = new StorageClients(blobs, new TableServiceClient("UseDevelopmentStorage=true"), new QueueServiceClient("UseDevelopmentStorage=true"));
         var exports = new BlobExportStorage(storage);
-        await exports.WriteAsync("PR-AAAA-BBBB-CCCC/infomat-export-PR-AAAA-BBBB-CCCC.zip", (stream, ct) => stream.WriteAsync("the zip"u8.ToArray(), ct).AsTask(), default);
+        await exports.WriteAsync("PR-AAAA-BBBB-CCCC/infomat-export-PR-AAAA-BBBB-CCCC.zip", null, (stream, ct) => stream.WriteAsync("the zip"u8.ToArray(), ct).AsTask(), default);
 
-        await exports.WriteAsync("PR-ZZZZ-ZZZZ-ZZZZ/infomat-export-PR-ZZZZ-ZZZZ-ZZZZ.zip", (stream, ct) => stream.WriteAsync("someone else's zip"u8.ToArray(), ct).AsTask(), default);
+        await exports.WriteAsync("PR-ZZZZ-ZZZZ-ZZZZ/infomat-export-PR-ZZZZ-ZZZZ-ZZZZ.zip", null, (stream, ct) => stream.WriteAsync("someone else's zip"u8.ToArray(), ct).AsTask(), default);
 
         var link = await exports.CreateReadLinkAsync("PR-AAAA-BBBB-CCCC/infomat-export-PR-AAAA-BBBB-CCCC.zip", TimeSpan.FromSeconds(4), default);
 

@@ -71,7 +71,7 @@ public sealed class ErasureRetryRaceTests
         {
             await staging.WriteAsync(caseId, "be/crm", One(), default);
             Assert.False((await register.ApplyAsync(caseId, x => x.ReplaceExport(Now), default)).Refused);
-            await exports.WriteAsync(blob, (s, ct) => s.WriteAsync(new byte[] { 9, 9, 9 }, ct).AsTask(), default);
+            await exports.WriteAsync(blob, await exports.GetVersionAsync(blob, default), (s, ct) => s.WriteAsync(new byte[] { 9, 9, 9 }, ct).AsTask(), default);
             await register.ApplyAsync(caseId, x => x.ExportWritten(blob, Now), default);
         }
 

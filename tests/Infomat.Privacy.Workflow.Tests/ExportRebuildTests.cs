@@ -95,7 +95,7 @@ public sealed class ExportRebuildTests
     }
 
     /// <summary>Every file of a zip, as text.</summary>
-    private static async Task<string> ZipTextAsync(byte[] bytes)
+    internal static async Task<string> ZipTextAsync(byte[] bytes)
     {
         using var zip = new ZipArchive(new MemoryStream(bytes), ZipArchiveMode.Read);
         var text = new System.Text.StringBuilder();

@@ -286,11 +286,23 @@ internal sealed class InMemoryExports : IExportStorage
 {
     public ConcurrentDictionary<string, byte[]> Blobs { get; } = new();
 
-    public async Task WriteAsync(string blobName, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
+    public async Task<string?> WriteAsync(string blobName, string? overVersion, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
     {
         using var output = new MemoryStream();
         await write(output, cancellationToken);
-        Blobs[blobName] = output.ToArray();
+        var written = output.ToArray();
+        lock (Blobs)
+        {
+            // Committed only over the version read before (none: no blob), as the Blob storage's conditional commit.
+            if ((Blobs.TryGetValue(blobName, out var current) ? versions.GetValue(current, _ => Guid.NewGuid().ToString("N")) : null) != overVersion)
+            {
+                return null;
+            }
+
+            Blobs[blobName] = written;
+        }
+
+        return versions.GetValue(written, _ => Guid.NewGuid().ToString("N"));
     }
 
     public Task<long?> GetSizeAsync(string blobName, CancellationToken cancellationToken) =>
@@ -470,7 +482,8 @@ internal sealed class ListLogger<T> : ILogger<T>
 
 /// <summary>
 /// The exports, with a step run once right after a version read (<see cref="AfterVersion"/>), a delete
-/// (<see cref="AfterDelete"/>) or a case's deletes (<see cref="AfterDeleteCase"/>) returns: a colleague's step landing there.
+/// (<see cref="AfterDelete"/>) or a case's deletes (<see cref="AfterDeleteCase"/>) returns, or just before a written zip
+/// is committed (<see cref="BeforeCommit"/>): a colleague's step, or another run of the same step, landing there.
 /// </summary>
 internal sealed class HookedExports(InMemoryExports inner) : IExportStorage
 {
@@ -493,7 +506,15 @@ internal sealed class HookedExports(InMemoryExports inner) : IExportStorage
         return result;
     }
 
-    public Task WriteAsync(string blobName, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken) => inner.WriteAsync(blobName, write, cancellationToken);
+    /// <summary>Run once, after the zip's content is written and before the blob is committed (another run of the step landing then).</summary>
+    public Func<Task>? BeforeCommit { get; init; }
+
+    public Task<string?> WriteAsync(string blobName, string? overVersion, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken) =>
+        inner.WriteAsync(blobName, overVersion, async (output, ct) =>
+        {
+            await write(output, ct);
+            await Then(0, BeforeCommit);
+        }, cancellationToken);
 
     public Task<long?> GetSizeAsync(string blobName, CancellationToken cancellationToken) => inner.GetSizeAsync(blobName, cancellationToken);
 

@@ -192,7 +192,7 @@ public sealed class RetentionSweepTests
     private async Task RetryAsync(string caseId, string blob)
     {
         Assert.False((await register.ApplyAsync(caseId, x => x.ReplaceExport(Now), default)).Refused);
-        await exports.WriteAsync(blob, (s, ct) => s.WriteAsync(new byte[] { 9, 9, 9 }, ct).AsTask(), default);
+        await exports.WriteAsync(blob, await exports.GetVersionAsync(blob, default), (s, ct) => s.WriteAsync(new byte[] { 9, 9, 9 }, ct).AsTask(), default);
         await register.ApplyAsync(caseId, x => x.ExportWritten(blob, Now), default);
     }
 

@@ -20,13 +20,23 @@ public sealed class BlobExportStorage(StorageClients clients) : IExportStorage
     private readonly BlobContainerClient container = clients.Exports.GetBlobContainerClient(Container);
     private readonly SetUpOnce ready = new(() => clients.Exports.GetBlobContainerClient(Container).CreateIfNotExistsAsync());
 
-    public async Task WriteAsync(string blobName, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
+    public async Task<string?> WriteAsync(string blobName, string? overVersion, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(write);
         await ready.EnsureAsync();
-        await using var output = new BlockBlobWrite(container.GetBlockBlobClient(blobName), new() { ContentType = "application/zip" });
+        var unchanged = overVersion is null ? new BlobRequestConditions { IfNoneMatch = ETag.All } : new BlobRequestConditions { IfMatch = new ETag(overVersion) };
+        await using var output = new BlockBlobWrite(container.GetBlockBlobClient(blobName), new() { ContentType = "application/zip" }, unchanged);
         await write(output, cancellationToken);
-        await output.CommitAsync(cancellationToken);
+        try
+        {
+            return (await output.CommitAsync(cancellationToken)).ToString();
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412 || ex.ErrorCode is "BlobAlreadyExists" or "BlobNotFound")
+        {
+            // Written since (412, or 409 where there was none), or deleted since (404 on Azure, 412 on Azurite): not
+            // committed. Its staged blocks are dropped by the service.
+            return null;
+        }
     }
 
     public async Task<long?> GetSizeAsync(string blobName, CancellationToken cancellationToken)

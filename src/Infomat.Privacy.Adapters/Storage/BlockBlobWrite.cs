@@ -19,7 +19,7 @@ namespace Infomat.Privacy.Adapters.Storage;
 /// the first to commit wins, and the other's commit either replaces it with a whole blob of its own or fails (its
 /// blocks were dropped by the first commit), never leaving a mixed or partial one.
 /// </remarks>
-internal sealed class BlockBlobWrite(BlockBlobClient blob, BlobHttpHeaders? headers = null) : Stream
+internal sealed class BlockBlobWrite(BlockBlobClient blob, BlobHttpHeaders? headers = null, BlobRequestConditions? conditions = null) : Stream
 {
     private const int BlockSize = 4 * 1024 * 1024;
     private readonly byte[] prefix = Guid.NewGuid().ToByteArray();
@@ -43,8 +43,11 @@ internal sealed class BlockBlobWrite(BlockBlobClient blob, BlobHttpHeaders? head
         set => throw new NotSupportedException();
     }
 
-    /// <summary>Stages what is left and commits every block in order: the blob is now what was written, all at once.</summary>
-    public async Task CommitAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Stages what is left and commits every block in order: the blob is now what was written, all at once. Returns the
+    /// version committed (its ETag). With conditions, the commit fails (a <c>RequestFailedException</c>) when they are not met.
+    /// </summary>
+    public async Task<Azure.ETag> CommitAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(buffer is null, this);
         if (filled > 0)
@@ -52,8 +55,9 @@ internal sealed class BlockBlobWrite(BlockBlobClient blob, BlobHttpHeaders? head
             await StageAsync(cancellationToken);
         }
 
-        await blob.CommitBlockListAsync(blocks, new CommitBlockListOptions { HttpHeaders = headers }, cancellationToken);
+        var done = await blob.CommitBlockListAsync(blocks, new CommitBlockListOptions { HttpHeaders = headers, Conditions = conditions }, cancellationToken);
         committed = true;
+        return done.Value.ETag;
     }
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));

@@ -615,9 +615,28 @@ public sealed partial record PrivacyCase
 
     // ---- Export and answer ----
 
-    /// <summary>The zip is written to the exports container under <paramref name="blobName"/>, at <paramref name="at"/>.</summary>
-    public CaseTransition ExportWritten(string blobName, DateTimeOffset? at = null) =>
-        To(this with { ExportBlobName = blobName, ExportWrittenAt = at, ExportWrittenAfterRetries = Retries.Count });
+    /// <summary>
+    /// The zip is written to the exports container under <paramref name="blobName"/>, at <paramref name="at"/>, by a run of
+    /// the build that read the case as <paramref name="asRead"/> (the case itself when null). Refused
+    /// (<see cref="CaseRefusal.AlreadyDone"/>) when a zip is recorded already, or another run moved a zip's record since
+    /// <paramref name="asRead"/> (<see cref="ReplaceExport"/>): the same step delivered twice, whose other run recorded
+    /// its zip first, perhaps withdrawn or deleted since, or a staff retry's build that writes again. A recorded zip is
+    /// only ever replaced through <see cref="ReplaceExport"/> (decision 135).
+    /// </summary>
+    public CaseTransition ExportWritten(string blobName, DateTimeOffset? at = null, PrivacyCase? asRead = null) =>
+        ExportBlobName is not null || ReplacedExports.Count != (asRead ?? this).ReplacedExports.Count ? Refuse(CaseRefusal.AlreadyDone)
+        : To(this with { ExportBlobName = blobName, ExportWrittenAt = at, ExportWrittenAfterRetries = Retries.Count });
+
+    /// <summary>
+    /// True when the case hands out the zip under <paramref name="blobName"/> as recorded at <paramref name="now"/>: live
+    /// and standing (<see cref="RecordedZipStands"/>), not due for deletion (<see cref="ExportDeletionDue"/>: its link
+    /// ended), and no erasure deleting the case's copies (<see cref="CopiesBeingErasedBy"/>). The build reuses that zip
+    /// rather than write it again; a run whose record was refused (<see cref="ExportWritten"/>) leaves what it wrote only
+    /// then, and otherwise deletes it, so no zip stays in storage that the register records as withdrawn, deleted or
+    /// replaced, nor one the sweep or an erasure is deleting (decision 135).
+    /// </summary>
+    public bool HandsOut(string blobName, DateTimeOffset now) =>
+        RecordedZipStands && LiveExport == blobName && ExportDeletionDue(now) is null && CopiesBeingErasedBy.Count == 0;
 
     /// <summary>
     /// Whether the zip recorded for the case was written before the review of its free text that now stands, and no link
@@ -893,7 +912,7 @@ public sealed partial record PrivacyCase
 
         // An erasure's mark holds while that erasure still runs; one that failed, ended or is gone deletes nothing more
         // (a retry of it judges this case again, being answered by then, and leaves it).
-        if (CopiesBeingErasedBy.Any(id => stoppedErasures?.Contains(id) != true))
+        if (ErasuresHoldingRetry(stoppedErasures).Count > 0)
         {
             return Refuse(CaseRefusal.CopiesBeingErased);
         }
@@ -907,6 +926,14 @@ public sealed partial record PrivacyCase
 
         return To(retried.WithStatus(StatusBeforeFailure, at));
     }
+
+    /// <summary>
+    /// The erasures whose marks hold a staff retry of this case (<see cref="Retry"/>): those marking it
+    /// (<see cref="CopiesBeingErasedBy"/>) that are not among <paramref name="stoppedErasures"/>. The refusal page names
+    /// these, not one that has stopped.
+    /// </summary>
+    public IReadOnlyList<string> ErasuresHoldingRetry(IReadOnlyCollection<string>? stoppedErasures) =>
+        [.. CopiesBeingErasedBy.Where(id => stoppedErasures?.Contains(id) != true)];
 
     /// <summary>
     /// Whether the erasure that marked a case (<see cref="CopiesBeingErasedBy"/>), <paramref name="erasure"/> as stored now

@@ -6,9 +6,12 @@ public interface IExportStorage
     /// <summary>
     /// Writes the export blob with <paramref name="write"/>. The blob appears whole, replacing any earlier one at once,
     /// only when <paramref name="write"/> completes; until then readers see the earlier blob (or none), and a write that
-    /// throws leaves it as it was (decision 115).
+    /// throws leaves it as it was (decision 115). It is committed only while the blob is still at
+    /// <paramref name="overVersion"/> (<see cref="GetVersionAsync"/>, read before; null: there was none): returns the
+    /// version written (its ETag), or null, nothing written, when the blob was written, changed or deleted since (another
+    /// run's zip is never written over with what this one read, decision 135).
     /// </summary>
-    Task WriteAsync(string blobName, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken);
+    Task<string?> WriteAsync(string blobName, string? overVersion, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken);
 
     Task<long?> GetSizeAsync(string blobName, CancellationToken cancellationToken);
 

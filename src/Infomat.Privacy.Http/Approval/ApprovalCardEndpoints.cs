@@ -189,10 +189,10 @@ public sealed partial class ApprovalCardEndpoints(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "An approval card action was refused: {Why}")]
+    [LoggerMessage(EventId = 170, Level = LogLevel.Warning, Message = "An approval card action was refused: {Why}")]
     private static partial void CardRefused(ILogger logger, string why);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Case {CaseId}: a refused approval card action could not be audited ({Error})")]
+    [LoggerMessage(EventId = 171, Level = LogLevel.Error, Message = "Case {CaseId}: a refused approval card action could not be audited ({Error})")]
     private static partial void AuditFailed(ILogger logger, string caseId, string error);
 
     /// <summary>

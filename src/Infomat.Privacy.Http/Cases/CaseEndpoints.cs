@@ -412,8 +412,16 @@ public sealed partial class CaseEndpoints(
         var l = staff.Language;
         var title = Texts.Format("CaseTitle", l, found!.Id);
         var update = await workflow.RetryAsync(client, found.Id, by!, cancellationToken);
+        if (update.Refusal == CaseRefusal.CopiesBeingErased)
+        {
+            // The erasures still running, read again (one that stopped since holds nothing: all the marks then, as refused).
+            var holding = await workflow.ErasuresHoldingRetryAsync(update.Case, cancellationToken);
+            return staff.Page(title, Error(Texts.Format("CaseRetryCopiesBeingErased", l, string.Join(", ", holding.Count > 0 ? holding : update.Case.CopiesBeingErasedBy)))
+                + await page.BodyAsync(request, update.Case, l, cancellationToken), StatusCodes.Status409Conflict);
+        }
+
         return update.Refused
-            ? staff.Page(title, Error(update.Refusal == CaseRefusal.CopiesBeingErased ? Texts.Format("CaseRetryCopiesBeingErased", l, string.Join(", ", update.Case.CopiesBeingErasedBy)) : Texts.Get("CaseRetryNotFailed", l))
+            ? staff.Page(title, Error(Texts.Get("CaseRetryNotFailed", l))
                 + await page.BodyAsync(request, update.Case, l, cancellationToken), StatusCodes.Status409Conflict)
             : staff.Page(title, P(Texts.Get("CaseRetried", l)) + await page.BodyAsync(request, update.Case, l, cancellationToken));
     }

@@ -37,8 +37,8 @@ internal static class DueExports
         }
 
         // Still the zip read before the version: a retry's write of a recorded zip begins only after its record is
-        // replaced, so the version is this zip's (or none, when it was gone already). Not covered: a duplicate run of the
-        // build that read the case while no zip was recorded and commits only now, after a withdrawal (as before).
+        // replaced, so the version is this zip's (or none, when it was gone already). A duplicate run of the build that
+        // read the case while no zip was recorded and commits only now deletes its own zip (decision 135).
         return (reread, version is null || await exports.DeleteAsync(reread.ExportBlobName!, version, cancellationToken));
     }
 }

@@ -133,7 +133,7 @@ public sealed partial class RetentionSweep(
         return true;
     }
 
-    [LoggerMessage(120, LogLevel.Information, "Retention sweep: {Exports} exports deleted, staging of {Staging} cases deleted, {Cases} cases removed, {Markers} intake markers deleted, {Counters} ended submission counters deleted, {Failed} items not swept")]
+    [LoggerMessage(163, LogLevel.Information, "Retention sweep: {Exports} exports deleted, staging of {Staging} cases deleted, {Cases} cases removed, {Markers} intake markers deleted, {Counters} ended submission counters deleted, {Failed} items not swept")]
     private static partial void Swept(ILogger logger, int exports, int staging, int cases, int markers, int counters, int failed);
 
     [LoggerMessage(121, LogLevel.Warning, "Retention sweep: {Id} could not be swept ({Error}); tried again at the next run")]

@@ -118,16 +118,7 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
         ArgumentNullException.ThrowIfNull(client);
         var at = time.GetUtcNow();
         using var _ = await StartLock.TakeAsync(caseId, cancellationToken);
-        // The erasures deleting the case's copies, if any marked it: a mark lapses once its erasure no longer runs.
-        var stopped = new List<string>();
-        foreach (var eraser in (await register.GetAsync(caseId, cancellationToken))?.CopiesBeingErasedBy ?? [])
-        {
-            if (PrivacyCase.ErasureStopped(await register.GetAsync(eraser, cancellationToken)))
-            {
-                stopped.Add(eraser);
-            }
-        }
-
+        var stopped = await StoppedErasuresAsync(await register.GetAsync(caseId, cancellationToken), cancellationToken);
         var update = await register.ApplyAsync(caseId, c => c.Retry(by, at, stopped), cancellationToken);
         if (!update.Refused)
         {
@@ -145,6 +136,31 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
         }
 
         return update;
+    }
+
+    /// <summary>
+    /// The erasures that hold a staff retry of <paramref name="c"/> now (<see cref="PrivacyCase.ErasuresHoldingRetry"/>),
+    /// for the page that refused it: the erasures that marked it and still run.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ErasuresHoldingRetryAsync(PrivacyCase c, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return c.ErasuresHoldingRetry(await StoppedErasuresAsync(c, cancellationToken));
+    }
+
+    /// <summary>The erasures marking <paramref name="c"/> that no longer run (<see cref="PrivacyCase.ErasureStopped"/>): their marks lapse.</summary>
+    private async Task<IReadOnlyList<string>> StoppedErasuresAsync(PrivacyCase? c, CancellationToken cancellationToken)
+    {
+        var stopped = new List<string>();
+        foreach (var eraser in c?.CopiesBeingErasedBy ?? [])
+        {
+            if (PrivacyCase.ErasureStopped(await register.GetAsync(eraser, cancellationToken)))
+            {
+                stopped.Add(eraser);
+            }
+        }
+
+        return stopped;
     }
 
     /// <summary>
@@ -309,7 +325,7 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
         Started(log, caseId);
     }
 
-    [LoggerMessage(10, LogLevel.Information, "Orchestration started for case {CaseId}")]
+    [LoggerMessage(164, LogLevel.Information, "Orchestration started for case {CaseId}")]
     private static partial void Started(ILogger logger, string caseId);
 
     [LoggerMessage(11, LogLevel.Information, "Reconciled {Open} open cases: {Started} started, {Restarted} restarted, {Resignalled} signalled again, {Flagged} flagged Failed, {Errors} errors")]

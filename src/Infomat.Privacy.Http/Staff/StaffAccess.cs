@@ -118,9 +118,9 @@ public sealed partial class StaffAccess(IOptions<PrivacyOptions> options, Hostin
         return new StaffIdentity(oid, shown, null, addresses);
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The staff token is valid but has no oid claim: the sign-in must ask for the profile scope")]
+    [LoggerMessage(EventId = 168, Level = LogLevel.Error, Message = "The staff token is valid but has no oid claim: the sign-in must ask for the profile scope")]
     private static partial void TokenWithoutObjectId(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Staff pages are closed: {Problem}")]
+    [LoggerMessage(EventId = 169, Level = LogLevel.Error, Message = "Staff pages are closed: {Problem}")]
     private static partial void StaffPagesClosed(ILogger logger, string problem);
 }

@@ -87,10 +87,10 @@ public sealed partial class StaffSignIn
         return null;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A staff token was refused: {Failure}")]
+    [LoggerMessage(EventId = 166, Level = LogLevel.Warning, Message = "A staff token was refused: {Failure}")]
     private static partial void TokenRefused(ILogger logger, string failure);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The staff sign-in metadata could not be read from the authority: nobody is let in as staff")]
+    [LoggerMessage(EventId = 167, Level = LogLevel.Error, Message = "The staff sign-in metadata could not be read from the authority: nobody is let in as staff")]
     private static partial void MetadataUnavailable(ILogger logger);
 
     private async Task<TokenValidationResult?> ValidateOnceAsync(string token, IReadOnlyList<string> audiences, CancellationToken cancellationToken)

@@ -13,7 +13,9 @@ namespace Infomat.Privacy.Workflow.Activities.Export;
 /// copy left. A retry after the zip was written (its reply lost) returns that zip and deletes what is still staged; a
 /// zip recorded before but withdrawn, deleted or gone since, written before the review of its free text that now
 /// stands (<see cref="PrivacyCase.ExportPredatesReview"/>), or before a staff retry that collected again
-/// (<see cref="PrivacyCase.ExportPredatesRetry"/>), is replaced (<see cref="PrivacyCase.ReplaceExport"/>).
+/// (<see cref="PrivacyCase.ExportPredatesRetry"/>), is replaced (<see cref="PrivacyCase.ReplaceExport"/>). Two runs at
+/// once (the step delivered twice) never leave a zip in storage the register calls gone, nor one written from what the
+/// other read over the zip handed out (decision 135).
 /// </summary>
 public sealed class BuildExport(ICaseRegister register, IStagingStorage staging, IExportStorage exports, IEntityStoreCatalog stores, DataMap dataMap, TimeProvider time, KeyedHash hash, ILogger<BuildExport> log)
     : TaskActivity<BuildExportInput, ExportResult>
@@ -23,12 +25,15 @@ public sealed class BuildExport(ICaseRegister register, IStagingStorage staging,
     public override async Task<ExportResult> RunAsync(TaskActivityContext context, BuildExportInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        var blobName = BlobNameFor(input.CaseId);
+        // The zip's version before the case is read: this run's zip is committed only over it, so a zip written since (by
+        // a staff retry's run, or by this step's other run when it is delivered twice) is never written over with what
+        // this run read (decision 135).
+        var before = await exports.GetVersionAsync(blobName, CancellationToken.None);
         var c = await register.RequireAsync(input.CaseId);
-        var blobName = BlobNameFor(c.Id);
-        if (c.LiveExport == blobName && c.RecordedZipStands && await exports.GetSizeAsync(blobName, CancellationToken.None) is { } built)
+        if (await HandedOutAsync(c, blobName) is { } built)
         {
-            await DeleteStagedAsync(c.Id);
-            return new ExportResult(blobName, built);
+            return built;
         }
 
         if (c.ExportBlobName is not null)
@@ -68,7 +73,7 @@ public sealed class BuildExport(ICaseRegister register, IStagingStorage staging,
         // The free text written is fingerprinted on the way: a zip of free text staff did not review (staged records
         // rewritten after the review by a collect delivered twice) is never committed (Art. 15(4), decision 117).
         var reviewed = c;
-        await exports.WriteAsync(blobName, async (output, ct) =>
+        var version = await exports.WriteAsync(blobName, before, async (output, ct) =>
         {
             var seen = new Infomat.Privacy.Export.Fingerprint(Review.OpenExportReview.FingerprintKey(hash));
             await Infomat.Privacy.Export.ExportPackageWriter.WriteAsync(
@@ -79,10 +84,41 @@ public sealed class BuildExport(ICaseRegister register, IStagingStorage staging,
                 throw new InvalidOperationException($"Case {reviewed.Id}: its staged free text is not what staff reviewed ({refusal}); no zip is built, and a retry of the case reviews it again.");
             }
         }, CancellationToken.None);
+        if (version is null)
+        {
+            // Another run wrote, changed or deleted the zip since its version was read: nothing is written. When that was
+            // this step's other run and its zip is the one handed out, it is this step's answer too.
+            return await HandedOutAsync(await register.RequireAsync(c.Id), blobName)
+                ?? throw new InvalidOperationException($"Case {c.Id}: its zip was written, changed or deleted by another run while this one wrote it; nothing is written, and a retry of this step judges the case as it stands.");
+        }
 
         var size = await exports.GetSizeAsync(blobName, CancellationToken.None) ?? 0;
-        await register.ApplyAsync(c.Id, x => x.ExportWritten(blobName, time.GetUtcNow()), CancellationToken.None);
+        var recorded = await register.ApplyAsync(c.Id, x => x.ExportWritten(blobName, time.GetUtcNow(), reviewed), CancellationToken.None);
+        if (recorded.Refused && !recorded.Case.HandsOut(blobName, time.GetUtcNow()))
+        {
+            // Another run of this step (delivered twice) recorded its zip first, and it was withdrawn, deleted or replaced
+            // since, or is being deleted: this run's zip, committed after its deletion, would stay in storage under a
+            // record that says it is gone. Deleted at the version written, so a zip written since is left (decision 135).
+            var gone = await exports.DeleteAsync(blobName, version, CancellationToken.None);
+            log.DuplicateExportDeleted(c.Id, gone);
+            throw new InvalidOperationException($"Case {c.Id}: another run of this step recorded its zip first, no longer handed out; this run's zip is {(gone ? "deleted" : "written over since and left")}.");
+        }
+
+        // Recorded now, or by another run of this step whose zip this one wrote over: committed over the version that run
+        // wrote, so from the same staged records and review. Either way the zip handed out.
         log.ExportWritten(c.Id, size);
+        await DeleteStagedAsync(c.Id);
+        return new ExportResult(blobName, size);
+    }
+
+    /// <summary>The zip <paramref name="c"/> hands out (<see cref="PrivacyCase.HandsOut"/>) when it is in storage, its staged records deleted; else null.</summary>
+    private async Task<ExportResult?> HandedOutAsync(PrivacyCase c, string blobName)
+    {
+        if (!c.HandsOut(blobName, time.GetUtcNow()) || await exports.GetSizeAsync(blobName, CancellationToken.None) is not { } size)
+        {
+            return null;
+        }
+
         await DeleteStagedAsync(c.Id);
         return new ExportResult(blobName, size);
     }
