@@ -1015,6 +1015,16 @@ public sealed class CaseTransitionTests
         Assert.Equal(CaseRefusal.AlreadyDone, moved.ExportWritten("c/x.zip", Received.AddHours(5), asRead).Refusal);
         Assert.False(moved.HandsOut("c/x.zip", Received.AddHours(6)));
         Assert.True(Taken(moved.ExportWritten("c/x.zip", Received.AddHours(5), moved)).HandsOut("c/x.zip", Received.AddHours(6)));
+
+        // No zip recorded yet, but the case is no longer the run's: flagged failed (an erasure may mark it), or retried by
+        // staff since the run read it (the retry collects again). A failed case's zip is not written again either.
+        var running = AwaitingApproval().WithStatus(CaseStatus.InProgress, Received.AddHours(1));
+        var flagged = Taken(running.Fail(Received.AddHours(2), "BuildExport"));
+        Assert.Equal(CaseRefusal.WrongStatus, flagged.ExportWritten("c/x.zip", Received.AddHours(3), running).Refusal);
+        var retriedSince = Taken(flagged.Retry("Els", Received.AddHours(3)));
+        Assert.Equal(CaseRefusal.WrongStatus, retriedSince.ExportWritten("c/x.zip", Received.AddHours(4), running).Refusal);
+        Assert.Equal(1, Taken(retriedSince.ExportWritten("c/x.zip", Received.AddHours(4), retriedSince)).ExportWrittenAfterRetries);
+        Assert.Equal(CaseRefusal.WrongStatus, failed.ReplaceExport(Received.AddHours(4)).Refusal);
     }
 
     [Fact]

@@ -140,6 +140,7 @@ public sealed class ExportWithdrawalRaceTests(Azurite azurite) : IAsyncLifetime
     /// <summary>A colleague's retry of the failed case: the old zip's record moved, the zip written again, its write recorded.</summary>
     private async Task RetryAsync(string id, string blob)
     {
+        Assert.False((await Register.ApplyAsync(id, x => x.Retry("Jan Peeters (no sign-in)", DateTimeOffset.UtcNow), default)).Refused);
         Assert.False((await Register.ApplyAsync(id, x => x.ReplaceExport(DateTimeOffset.UtcNow), default)).Refused);
         await Exports.WriteAsync(blob, await Exports.GetVersionAsync(blob, default), (s, ct) => s.WriteAsync(NewZip, ct).AsTask(), default);
         await Register.ApplyAsync(id, x => x.ExportWritten(blob, DateTimeOffset.UtcNow), default);

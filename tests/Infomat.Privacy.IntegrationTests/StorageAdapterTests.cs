@@ -205,6 +205,53 @@ public sealed class StorageAdapterTests(Azurite azurite)
         Assert.Equal(verifiedAt, (await elsewhere.GetAsync(other.Id, default))!.AnswerSentAt);
     }
 
+    /// <summary>
+    /// Decision 135: the zip's commit went through but its reply was lost, so the client sent it again, which then fails
+    /// its condition on this very zip. The write is still this write's: its version comes back, not "written by another".
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_zip_commit_whose_reply_was_lost_and_was_sent_again_counts_as_written(bool overAnEarlierZip)
+    {
+        var lost = new ReplyLostOnce(r => r.Method == Azure.Core.RequestMethod.Put && r.Uri.Query.Contains("comp=blocklist", StringComparison.Ordinal));
+        var exports = new BlobExportStorage(new StorageClients(
+            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString }).Build(), [lost]));
+        var name = CaseIds.New() + "/lost-reply.zip";
+        string? before = null;
+        if (overAnEarlierZip)
+        {
+            before = await new BlobExportStorage(Clients).WriteAsync(name, null, (s, ct) => s.WriteAsync("earlier"u8.ToArray(), ct).AsTask(), default);
+        }
+
+        var written = await exports.WriteAsync(name, before, (s, ct) => s.WriteAsync("the zip"u8.ToArray(), ct).AsTask(), default);
+
+        Assert.Equal(2, lost.Commits);
+        Assert.NotNull(written);
+        Assert.Equal(await exports.GetVersionAsync(name, default), written);
+        Assert.Equal(7, await exports.GetSizeAsync(name, default));
+    }
+
+    /// <summary>Sends the first matching request, then throws as if its reply were lost (the client sends it again).</summary>
+    private sealed class ReplyLostOnce(Func<Azure.Core.Request, bool> matches) : Azure.Core.Pipeline.HttpPipelinePolicy
+    {
+        private int commits;
+
+        public int Commits => commits;
+
+        public override void Process(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline) =>
+            throw new NotSupportedException("asynchronous only");
+
+        public override async ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+        {
+            await ProcessNextAsync(message, pipeline);
+            if (matches(message.Request) && Interlocked.Increment(ref commits) == 1)
+            {
+                throw new IOException("The connection closed before the reply came.");
+            }
+        }
+    }
+
     /// <summary>Counts the requests a storage client sends.</summary>
     private sealed class CountingPolicy : Azure.Core.Pipeline.HttpPipelineSynchronousPolicy
     {

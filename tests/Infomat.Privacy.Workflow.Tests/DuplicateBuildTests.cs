@@ -87,6 +87,33 @@ public sealed class DuplicateBuildTests
     }
 
     [Fact]
+    public async Task A_run_still_writing_when_its_case_failed_and_was_retried_does_not_become_the_retrys_answer()
+    {
+        var c = await CollectedAsync("An");
+        var blob = BuildExport.BlobNameFor(c.Id);
+        var stale = new HookedExports(exports)
+        {
+            BeforeCommit = async () =>
+            {
+                // No zip recorded yet: the step's other tries failed and the case was flagged failed; a colleague retries
+                // it and its new run collects again (An corrected her name meanwhile).
+                await register.ApplyAsync(c.Id, x => x.Fail(Now, "BuildExport"), default);
+                Assert.False((await register.ApplyAsync(c.Id, x => x.Retry("Els Janssens", Now.AddHours(1)), default)).Refused);
+                await StageAsync(c.Id, "Anneke");
+            },
+        };
+
+        await Xunit.Record.ExceptionAsync(() => BuildAsync(stale, c.Id));
+        var retried = await BuildAsync(exports, c.Id);
+
+        Assert.True(stale.Hooked);
+        var answer = await ExportRebuildTests.ZipTextAsync(exports.Blobs[retried.BlobName]);
+        Assert.Contains("\"Anneke\"", answer, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"An\"", answer, StringComparison.Ordinal);
+        Assert.Equal(blob, (await register.GetAsync(c.Id, default))!.LiveExport);
+    }
+
+    [Fact]
     public async Task A_second_run_committing_while_an_erasure_deletes_the_cases_copies_leaves_no_zip_once_the_erasure_recorded_them_deleted()
     {
         var c = await CollectedAsync("An");

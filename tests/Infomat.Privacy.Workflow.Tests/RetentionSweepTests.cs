@@ -188,9 +188,10 @@ public sealed class RetentionSweepTests
         return (failed, failed.ExportBlobName!);
     }
 
-    /// <summary>What BuildExport does on a staff retry: the old zip's record goes first, then the new zip, then its record.</summary>
+    /// <summary>A staff retry, then what BuildExport does on it: the old zip's record goes first, then the new zip, then its record.</summary>
     private async Task RetryAsync(string caseId, string blob)
     {
+        Assert.False((await register.ApplyAsync(caseId, x => x.Retry("Jan Peeters", Now), default)).Refused);
         Assert.False((await register.ApplyAsync(caseId, x => x.ReplaceExport(Now), default)).Refused);
         await exports.WriteAsync(blob, await exports.GetVersionAsync(blob, default), (s, ct) => s.WriteAsync(new byte[] { 9, 9, 9 }, ct).AsTask(), default);
         await register.ApplyAsync(caseId, x => x.ExportWritten(blob, Now), default);

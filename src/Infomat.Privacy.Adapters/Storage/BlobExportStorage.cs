@@ -24,20 +24,39 @@ public sealed class BlobExportStorage(StorageClients clients) : IExportStorage
     {
         ArgumentNullException.ThrowIfNull(write);
         await ready.EnsureAsync();
-        var unchanged = overVersion is null ? new BlobRequestConditions { IfNoneMatch = ETag.All } : new BlobRequestConditions { IfMatch = new ETag(overVersion) };
-        await using var output = new BlockBlobWrite(container.GetBlockBlobClient(blobName), new() { ContentType = "application/zip" }, unchanged);
+        // The write's own mark: a commit the client sent again after its first try went through (the reply lost) fails its
+        // condition on this very write, which is then this write's, not another's.
+        var writeId = Guid.NewGuid().ToString("N");
+        var blob = container.GetBlockBlobClient(blobName);
+        await using var output = new BlockBlobWrite(blob, new CommitBlockListOptions
+        {
+            HttpHeaders = new() { ContentType = "application/zip" },
+            Metadata = new Dictionary<string, string> { [WriteMark] = writeId },
+            Conditions = overVersion is null ? new BlobRequestConditions { IfNoneMatch = ETag.All } : new BlobRequestConditions { IfMatch = new ETag(overVersion) },
+        });
         await write(output, cancellationToken);
         try
         {
             return (await output.CommitAsync(cancellationToken)).ToString();
         }
-        catch (RequestFailedException ex) when (ex.Status == 412 || ex.ErrorCode is "BlobAlreadyExists" or "BlobNotFound")
+        catch (RequestFailedException ex) when (ex.Status == 412 || ex.ErrorCode is "BlobAlreadyExists" or "BlobNotFound" or "InvalidBlockList")
         {
-            // Written since (412, or 409 where there was none), or deleted since (404 on Azure, 412 on Azurite): not
-            // committed. Its staged blocks are dropped by the service.
-            return null;
+            // Written since (412, or 409 where there was none; or another commit dropped this write's blocks), or deleted
+            // since (404 on Azure, 412 on Azurite): not committed, unless the blob is this write's own.
+            try
+            {
+                var now = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+                return now.Metadata.TryGetValue(WriteMark, out var mark) && mark == writeId ? now.ETag.ToString() : null;
+            }
+            catch (RequestFailedException gone) when (gone.Status == 404)
+            {
+                return null;
+            }
         }
     }
+
+    /// <summary>The metadata key naming the write that committed the blob (a random id; no personal data).</summary>
+    private const string WriteMark = "write";
 
     public async Task<long?> GetSizeAsync(string blobName, CancellationToken cancellationToken)
     {

@@ -9,7 +9,7 @@ namespace Infomat.Privacy.Adapters.Storage;
 /// <summary>
 /// A block blob written in blocks and committed in one request once the whole content is written
 /// (<see cref="CommitAsync"/>): until then every reader sees the blob as it was, or no blob, and a write that breaks
-/// part-way is never committed (the service drops its staged blocks). <c>BlockBlobClient.OpenWrite(overwrite: true)</c>
+/// part-way is never committed (the service drops its staged blocks at the blob's next commit, or after a week). <c>BlockBlobClient.OpenWrite(overwrite: true)</c>
 /// does neither: it first replaces the blob with an empty one, and its stream commits what it holds when disposed,
 /// after a failure too. So a step run twice (the durable provider delivers a step at least once) emptied the zip whose
 /// link the requester had, and a write that broke left half a zip (decision 115).
@@ -19,7 +19,7 @@ namespace Infomat.Privacy.Adapters.Storage;
 /// the first to commit wins, and the other's commit either replaces it with a whole blob of its own or fails (its
 /// blocks were dropped by the first commit), never leaving a mixed or partial one.
 /// </remarks>
-internal sealed class BlockBlobWrite(BlockBlobClient blob, BlobHttpHeaders? headers = null, BlobRequestConditions? conditions = null) : Stream
+internal sealed class BlockBlobWrite(BlockBlobClient blob, CommitBlockListOptions? commit = null) : Stream
 {
     private const int BlockSize = 4 * 1024 * 1024;
     private readonly byte[] prefix = Guid.NewGuid().ToByteArray();
@@ -45,7 +45,8 @@ internal sealed class BlockBlobWrite(BlockBlobClient blob, BlobHttpHeaders? head
 
     /// <summary>
     /// Stages what is left and commits every block in order: the blob is now what was written, all at once. Returns the
-    /// version committed (its ETag). With conditions, the commit fails (a <c>RequestFailedException</c>) when they are not met.
+    /// version committed (its ETag). Committed with <c>commit</c>'s headers, metadata and conditions: the commit fails (a
+    /// <c>RequestFailedException</c>) when its conditions are not met.
     /// </summary>
     public async Task<Azure.ETag> CommitAsync(CancellationToken cancellationToken)
     {
@@ -55,7 +56,7 @@ internal sealed class BlockBlobWrite(BlockBlobClient blob, BlobHttpHeaders? head
             await StageAsync(cancellationToken);
         }
 
-        var done = await blob.CommitBlockListAsync(blocks, new CommitBlockListOptions { HttpHeaders = headers, Conditions = conditions }, cancellationToken);
+        var done = await blob.CommitBlockListAsync(blocks, commit ?? new CommitBlockListOptions(), cancellationToken);
         committed = true;
         return done.Value.ETag;
     }

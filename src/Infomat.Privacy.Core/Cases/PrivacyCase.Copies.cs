@@ -93,11 +93,15 @@ public sealed partial record PrivacyCase
     /// The case's zip is written again before its answer went: a failed case retried after staff withdrew its zip, an
     /// erasure deleted it, or the storage's lifecycle rule removed it. The record of the old zip goes first (kept in
     /// <see cref="ReplacedExports"/>, with its download count), so a write that breaks part-way is never taken for a
-    /// finished zip, and the new zip, once recorded, is the one the link opens, with every download left.
+    /// finished zip, and the new zip, once recorded, is the one the link opens, with every download left. Refused while the
+    /// case is flagged failed or an erasure is deleting its copies (<see cref="CopiesBeingErasedBy"/>): only a run of a
+    /// case being answered writes its zip again (a run still going when the case failed would otherwise move a record the
+    /// erasure is about to mark deleted, decision 135).
     /// </summary>
     public CaseTransition ReplaceExport(DateTimeOffset at) =>
         ExportBlobName is null ? Refuse(CaseRefusal.NoExport)
         : !NeedsAnswer ? Refuse(CaseRefusal.AlreadyDone)
+        : Status == CaseStatus.Failed || CopiesBeingErasedBy.Count > 0 ? Refuse(CaseRefusal.WrongStatus)
         : To(this with
         {
             ReplacedExports = [.. ReplacedExports, new ReplacedExport(at, ExportRevokedAt, ExportRevokedBy, ExportDeleted) { Downloads = Downloads, NeverLinked = ExportExpiresAt is null && AnswerClaimedAt is null && AnswerMayHaveGoneAt is null }],

@@ -620,12 +620,19 @@ public sealed partial record PrivacyCase
     /// the build that read the case as <paramref name="asRead"/> (the case itself when null). Refused
     /// (<see cref="CaseRefusal.AlreadyDone"/>) when a zip is recorded already, or another run moved a zip's record since
     /// <paramref name="asRead"/> (<see cref="ReplaceExport"/>): the same step delivered twice, whose other run recorded
-    /// its zip first, perhaps withdrawn or deleted since, or a staff retry's build that writes again. A recorded zip is
-    /// only ever replaced through <see cref="ReplaceExport"/> (decision 135).
+    /// its zip first, perhaps withdrawn or deleted since, or a staff retry's build that writes again. Refused
+    /// (<see cref="CaseRefusal.WrongStatus"/>) when the case is no longer being answered by the run that read it: flagged
+    /// failed or finished since (an erasure may be deleting its copies), or retried by staff (the retry collects again,
+    /// and what this run read predates it). A recorded zip is only ever replaced through <see cref="ReplaceExport"/>
+    /// (decision 135).
     /// </summary>
-    public CaseTransition ExportWritten(string blobName, DateTimeOffset? at = null, PrivacyCase? asRead = null) =>
-        ExportBlobName is not null || ReplacedExports.Count != (asRead ?? this).ReplacedExports.Count ? Refuse(CaseRefusal.AlreadyDone)
-        : To(this with { ExportBlobName = blobName, ExportWrittenAt = at, ExportWrittenAfterRetries = Retries.Count });
+    public CaseTransition ExportWritten(string blobName, DateTimeOffset? at = null, PrivacyCase? asRead = null)
+    {
+        var read = asRead ?? this;
+        return ExportBlobName is not null || ReplacedExports.Count != read.ReplacedExports.Count ? Refuse(CaseRefusal.AlreadyDone)
+            : Status.IsFinished() || Retries.Count != read.Retries.Count || CopiesBeingErasedBy.Count > 0 ? Refuse(CaseRefusal.WrongStatus)
+            : To(this with { ExportBlobName = blobName, ExportWrittenAt = at, ExportWrittenAfterRetries = read.Retries.Count });
+    }
 
     /// <summary>
     /// True when the case hands out the zip under <paramref name="blobName"/> as recorded at <paramref name="now"/>: live

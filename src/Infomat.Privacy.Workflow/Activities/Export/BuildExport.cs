@@ -44,8 +44,9 @@ public sealed class BuildExport(ICaseRegister register, IStagingStorage staging,
             var replaced = await register.ApplyAsync(c.Id, x => x.ReplaceExport(time.GetUtcNow()), CancellationToken.None);
             if (replaced.Refused)
             {
-                // The answer went with that zip: it is never replaced (ids only in the message).
-                throw new InvalidOperationException($"Case {c.Id}: its answer went with an earlier zip, which is not written again ({replaced.Refusal}).");
+                // The answer went with that zip (it is never replaced), or this run is no longer the case's: flagged failed
+                // since, or an erasure is deleting its copies (ids only in the message).
+                throw new InvalidOperationException($"Case {c.Id}: its recorded zip is not written again by this run ({replaced.Refusal}).");
             }
 
             c = replaced.Case;
