@@ -118,6 +118,13 @@ public sealed class LocalHostProcess : ITestHost, IAsyncDisposable
     /// <summary>Everything the host wrote to stdout and stderr (to check that no personal data is logged).</summary>
     public ConcurrentQueue<string> Output { get; } = new();
 
+    /// <summary>Before the first start: listen on <paramref name="port"/> (a test of two hosts handed the same free port).</summary>
+    internal void UsePort(int port)
+    {
+        Port = port;
+        environment["Privacy__PublicBaseUrl"] = BaseUrl;
+    }
+
     /// <summary>Whether the host ran once already: a later start is a restart on the same port.</summary>
     private bool startedBefore;
 
@@ -187,7 +194,10 @@ public sealed class LocalHostProcess : ITestHost, IAsyncDisposable
 
             try
             {
-                if ((await http.GetAsync(BaseUrl + "/health")).IsSuccessStatusCode)
+                // Answered, and by this process: another test's host that took the same free port answers /health too,
+                // while this one then fails to bind and exits (a CI run on 6 December sent a test's requests to another
+                // class's host, and its mail never came to this host's folder).
+                if ((await http.GetAsync(BaseUrl + "/health")).IsSuccessStatusCode && Listens(process.Id, Port))
                 {
                     return;
                 }
@@ -203,6 +213,34 @@ public sealed class LocalHostProcess : ITestHost, IAsyncDisposable
         }
 
         throw new TimeoutException("The local host did not answer /health within 60 s:\n" + string.Join("\n", Output));
+    }
+
+    /// <summary>
+    /// Whether process <paramref name="pid"/> holds the listening socket on 127.0.0.1:<paramref name="port"/> (Linux: the
+    /// socket's inode in <c>/proc/net/tcp</c> among the process's descriptors). Elsewhere taken as yes.
+    /// </summary>
+    private static bool Listens(int pid, int port)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return true;
+        }
+
+        var local = $"0100007F:{port:X4}";
+        var inodes = File.ReadLines("/proc/net/tcp").Skip(1)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f.Length > 9 && f[1] == local && f[3] == "0A")
+            .Select(f => $"socket:[{f[9]}]")
+            .ToHashSet(StringComparer.Ordinal);
+        try
+        {
+            return Directory.EnumerateFiles($"/proc/{pid}/fd").Any(fd => new FileInfo(fd).LinkTarget is { } target && inodes.Contains(target));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The process exited meanwhile: the loop sees it.
+            return false;
+        }
     }
 
     public async Task StopAsync()
