@@ -11,27 +11,28 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 step() { printf '\n== %s\n' "$*"; }
 
 step "Tools"
+# What the tests need besides .NET installs in the background while the solution builds (a CI machine downloads
+# Chromium and PostgreSQL there: a minute or two, mostly waiting on the network, that the build's CPU work now covers);
+# each install's output goes to artifacts/tools-*.log and the tests wait for both below.
+mkdir -p "$ARTIFACTS"
 # Azurite (storage emulator) and the Adaptive Cards renderer, pinned in package-lock.json. The tests start their own
 # Azurite on free ports.
-if [ ! -x node_modules/.bin/azurite ] || [ ! -f node_modules/adaptivecards/dist/adaptivecards.min.js ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+( if [ ! -x node_modules/.bin/azurite ] || [ ! -f node_modules/adaptivecards/dist/adaptivecards.min.js ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+  fi ) > "$ARTIFACTS/tools-npm.log" 2>&1 &
+npm_job=$!
+# Debian Chromium for the browser tests (Playwright drives it; it never downloads a browser) and the PostgreSQL server
+# binaries for the store contract tests (the tests start their own cluster), in one apt-get (one holds dpkg's lock).
+packages=()
+[ -x /usr/bin/chromium ] || packages+=(chromium fonts-liberation)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
+if [ "${#packages[@]}" -gt 0 ] && [ "$(id -u)" != 0 ]; then
+  echo "Missing: ${packages[*]}: run 'sudo apt-get install -y ${packages[*]}'" >&2; exit 1
 fi
-# Debian Chromium for the browser tests (Playwright drives it; it never downloads a browser).
-if [ ! -x /usr/bin/chromium ]; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
-  else
-    echo "Chromium is missing: run 'sudo apt-get install -y chromium fonts-liberation'" >&2; exit 1
-  fi
-fi
-# PostgreSQL server binaries from Debian for the store contract tests (the tests start their own cluster).
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
-  else
-    echo "PostgreSQL is missing: run 'sudo apt-get install -y postgresql'" >&2; exit 1
-  fi
-fi
+( if [ "${#packages[@]}" -gt 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+  fi ) > "$ARTIFACTS/tools-apt.log" 2>&1 &
+apt_job=$!
 # Bicep CLI from its NuGet package.
 dotnet restore tools/bicep/bicep.csproj --verbosity quiet
 NUGET_ROOT=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')
@@ -56,6 +57,12 @@ if [ -s "$ARTIFACTS/bicep.txt" ]; then echo "Bicep reported findings (above): fi
 step "Shell scripts parse"
 # Scripts that cannot run here (what-if.sh needs an Azure subscription) are at least checked for syntax.
 for script in scripts/*.sh scripts/azd/*.sh; do bash -n "$script"; done
+
+step "Tools installed in the background"
+if ! wait "$npm_job"; then cat "$ARTIFACTS/tools-npm.log" >&2; echo "npm ci failed (above)" >&2; exit 1; fi
+if ! wait "$apt_job"; then cat "$ARTIFACTS/tools-apt.log" >&2; echo "apt-get install ${packages[*]} failed (above)" >&2; exit 1; fi
+test -x node_modules/.bin/azurite && test -x /usr/bin/chromium && ls /usr/lib/postgresql/*/bin/initdb >/dev/null
+echo "npm packages, Chromium and PostgreSQL ready"
 
 step "Tests"
 # The small soak run of issue 14 (SoakTests: 16 requests under injected faults, one host kill) runs with the others;

@@ -185,7 +185,18 @@ public sealed class EndToEndTests(Azurite azurite) : LocalHostTests(azurite)
         await Flows.VerifyAsync(id);
         var again = await Flows.PostTokenAsync("/verify", verification);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
-        Assert.Contains("Deze link is al gebruikt", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var usedPage = await again.Content.ReadAsStringAsync();
+        Assert.Contains("Deze link is al gebruikt", usedPage, StringComparison.Ordinal);
+
+        // Its "follow the status" link is the requester's own page in her language, not the JSON API (English wire values).
+        var follow = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(usedPage, "<a href=\"([^\"]+)\">Volg de status van uw verzoek</a>").Groups[1].Value);
+        Assert.Equal($"/privacy/thanks?request={id}&lang=nl", follow);
+        var statusPage = await Flows.Http.GetAsync(follow);
+        Assert.Equal(HttpStatusCode.OK, statusPage.StatusCode);
+        Assert.Equal("text/html", statusPage.Content.Headers.ContentType?.MediaType);
+        var statusText = await statusPage.Content.ReadAsStringAsync();
+        Assert.Contains(id, statusText, StringComparison.Ordinal);
+        Assert.Contains("lang=\"nl\"", statusText, StringComparison.Ordinal);
 
         var approval = await Flows.ApprovalLinkAsync(id);
         Assert.Equal(HttpStatusCode.OK, (await Flows.StaffPostAsync("/approvals", approval, "Staff One", ("decision", "approve"), ("evidence", "verified-link"))).StatusCode);

@@ -67,7 +67,14 @@ public static class ThanksPage
             body.Append(Inv, $"<p><a href=\"{E(RequestFormPage.PathFor(language))}\">{E(Texts.Get("ThanksNewRequest", language))}</a></p>");
         }
 
-        body.Append(Inv, $"<p><a href=\"/api/requests/{E(c.Id)}\">{E(Texts.Get("StatusLink", language))}</a></p>");
+        body.Append(StatusLink(c.Id, language));
         return body.ToString();
     }
+
+    /// <summary>
+    /// The link a requester follows the request by: this page, in their language (<c>GET /api/requests/{id}</c> is the same
+    /// status as JSON for scripts, with English wire values: not a page for a person).
+    /// </summary>
+    public static string StatusLink(string id, Language language) =>
+        $"<p><a href=\"{E(PathFor(id, language))}\">{E(Texts.Get("StatusLink", language))}</a></p>";
 }

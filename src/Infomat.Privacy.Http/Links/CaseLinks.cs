@@ -126,7 +126,7 @@ public sealed partial class CaseLinks(ICaseRegister register, LinkTokenService t
     /// </summary>
     public IResult TryAgain(Language l, PrivacyCase? c) =>
         pages.Page(l, Texts.Get("TryAgainTitle", l), P(Texts.Get("TryAgainBody", l))
-            + (c is null ? string.Empty : $"<p><a href=\"/api/requests/{E(c.Id)}\">{E(Texts.Get("StatusLink", l))}</a></p>"),
+            + (c is null ? string.Empty : Intake.ThanksPage.StatusLink(c.Id, l)),
             StatusCodes.Status503ServiceUnavailable, c?.Entity);
 
     /// <summary>The page for a link whose one use is spent, with the way to the public status.</summary>
@@ -134,7 +134,7 @@ public sealed partial class CaseLinks(ICaseRegister register, LinkTokenService t
     {
         ArgumentNullException.ThrowIfNull(c);
         return pages.Page(l, Texts.Get("LinkUsedTitle", l), P(Texts.Format("LinkUsedBody", l, c.Id))
-            + $"<p><a href=\"/api/requests/{E(c.Id)}\">{E(Texts.Get("StatusLink", l))}</a></p>", StatusCodes.Status409Conflict, c.Entity);
+            + Intake.ThanksPage.StatusLink(c.Id, l), StatusCodes.Status409Conflict, c.Entity);
     }
 
     [LoggerMessage(120, LogLevel.Warning, "Case {CaseId}: storage could not be read or written for a link ({Error}); the person is asked to try again")]
