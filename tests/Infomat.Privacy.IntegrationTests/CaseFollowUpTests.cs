@@ -193,6 +193,38 @@ public sealed partial class CaseFollowUpTests(Azurite azurite) : LocalHostTests(
     }
 
     [Fact]
+    public async Task A_restriction_whose_identifiers_were_erased_offers_no_lift_and_says_why_its_records_stay_restricted()
+    {
+        // Review of 6 December: the page still offered the lift, and the refusal said there was no restriction to lift
+        // ("or it is lifted already") while the stores kept the records restricted.
+        const string email = "zoe.maes@example.be";
+        var id = await Flows.SubmitAsync(email: email, language: "nl", entity: "be", type: "restriction");
+        await Flows.ApproveAsync(id);
+        await Host.Mailbox.WaitForAsync("action-report", id);
+        var subject = new KeyedHash(LocalHostProcess.PseudonymisationKey).Subject(email);
+        await Register().UpdateAsync(id, x => x.EraseIdentifiers(subject, DateTimeOffset.UtcNow, TimeSpan.Zero).Changed, default);
+        var casePage = new Uri($"{Host.BaseUrl}/cases/{id}");
+        const string why = "De beperking van dit verzoek kan hier niet meer worden opgeheven: de identificatiegegevens van de verzoeker zijn op ";
+
+        var shown = WebUtility.HtmlDecode(await Flows.Http.GetStringAsync(casePage));
+
+        Assert.Contains(why, shown, StringComparison.Ordinal);
+        Assert.Contains("De records van de verzoeker blijven beperkt in elk systeem van: Infomat", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain($"/cases/{id}/lift-restriction", shown, StringComparison.Ordinal);
+
+        var posted = await Flows.StaffPostAsync($"/cases/{id}/lift-restriction", casePage, "Els Janssens", ("reason", "De juistheid is nagekeken."));
+
+        Assert.Equal(HttpStatusCode.Conflict, posted.StatusCode);
+        var answer = WebUtility.HtmlDecode(await posted.Content.ReadAsStringAsync());
+        Assert.Contains(why, answer, StringComparison.Ordinal);
+        Assert.DoesNotContain("of ze is al opgeheven", answer, StringComparison.Ordinal);
+        Assert.Empty(Host.Mailbox.Of("restriction-lift-notice", id));
+        var flags = await RestrictedFlagsAsync(email);
+        Assert.NotEmpty(flags);
+        Assert.All(flags, Assert.True);
+    }
+
+    [Fact]
     public async Task Lifting_one_of_two_restrictions_of_the_same_person_leaves_her_records_restricted_under_the_other_and_says_so()
     {
         // Review of 5 December: the stores mark a record restricted, not by which request. Lifting one restriction request

@@ -73,9 +73,9 @@ public sealed partial class CaseFollowUpEndpoints(
         async Task<IResult> Answer(string message, int status, PrivacyCase shown) =>
             staff.Page(title, StaffPages.Error(message) + await page.BodyAsync(request, shown, l, cancellationToken), status);
 
-        if (c.LiftRefusal is not null)
+        if (c.LiftRefusal is { } refusal)
         {
-            return await Answer(Texts.Get("CaseLiftRefused", l), StatusCodes.Status409Conflict, c);
+            return await Answer(refusal == CaseRefusal.Finished && c.RestrictionLift?.LiftedAt is null ? page.LiftIdentifiersErased(c, l) : Texts.Get("CaseLiftRefused", l), StatusCodes.Status409Conflict, c);
         }
 
         // The person's other cases, read for the lift's rules (PrivacyCase.Restriction): an upheld objection on these

@@ -328,6 +328,13 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         }
 
         body.Append("<h2>").Append(E(Texts.Get("CaseLiftTitle", l))).Append("</h2>");
+        if (c.RestrictionLift?.LiftedAt is null && c.LiftRefusal == CaseRefusal.Finished)
+        {
+            // Its identifiers erased at the end of the register's retention: no notice can go, so no form (decision 138).
+            body.Append(P(LiftIdentifiersErased(c, l)));
+            return;
+        }
+
         if (c.RestrictionLift is { LiftedAt: { } lifted } done)
         {
             var records = string.Join(", ", (done.Records ?? new Dictionary<string, int>()).OrderBy(r => r.Key, StringComparer.Ordinal)
@@ -362,6 +369,13 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         }
 
         body.Append(form);
+    }
+
+    /// <summary>Why a restriction whose identifiers were erased is not lifted from the page, and what still restricts the records.</summary>
+    public string LiftIdentifiersErased(PrivacyCase c, Language l)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return Texts.Format("CaseLiftIdentifiersErased", l, Texts.Date(Deadlines.DueDateCalculator.Today(c.IdentifiersErasedAt!.Value), l), Texts.Companies(c.Entity, dataMap, l));
     }
 
     /// <summary>The step that failed, in words (the technical name too, for the logs); unknown names shown as they are.</summary>
