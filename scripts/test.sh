@@ -15,12 +15,6 @@ step "Tools"
 # Chromium and PostgreSQL there: a minute or two, mostly waiting on the network, that the build's CPU work now covers);
 # each install's output goes to artifacts/tools-*.log and the tests wait for both below.
 mkdir -p "$ARTIFACTS"
-# Azurite (storage emulator) and the Adaptive Cards renderer, pinned in package-lock.json. The tests start their own
-# Azurite on free ports.
-( if [ ! -x node_modules/.bin/azurite ] || [ ! -f node_modules/adaptivecards/dist/adaptivecards.min.js ]; then
-    npm ci --no-audit --no-fund --loglevel=error
-  fi ) > "$ARTIFACTS/tools-npm.log" 2>&1 &
-npm_job=$!
 # Debian Chromium for the browser tests (Playwright drives it; it never downloads a browser) and the PostgreSQL server
 # binaries for the store contract tests (the tests start their own cluster), in one apt-get (one holds dpkg's lock).
 packages=()
@@ -29,6 +23,15 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
 if [ "${#packages[@]}" -gt 0 ] && [ "$(id -u)" != 0 ]; then
   echo "Missing: ${packages[*]}: run 'sudo apt-get install -y ${packages[*]}'" >&2; exit 1
 fi
+# Whatever ends this script (a failed build, Ctrl-C) waits for the installs rather than leave them running: an apt-get
+# left half-way holds dpkg's lock, and an npm ci half-way leaves node_modules half-written for the next run.
+trap 'wait' EXIT
+# Azurite (storage emulator) and the Adaptive Cards renderer, pinned in package-lock.json. The tests start their own
+# Azurite on free ports.
+( if [ ! -x node_modules/.bin/azurite ] || [ ! -f node_modules/adaptivecards/dist/adaptivecards.min.js ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+  fi ) > "$ARTIFACTS/tools-npm.log" 2>&1 &
+npm_job=$!
 ( if [ "${#packages[@]}" -gt 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
   fi ) > "$ARTIFACTS/tools-apt.log" 2>&1 &
@@ -61,7 +64,10 @@ for script in scripts/*.sh scripts/azd/*.sh; do bash -n "$script"; done
 step "Tools installed in the background"
 if ! wait "$npm_job"; then cat "$ARTIFACTS/tools-npm.log" >&2; echo "npm ci failed (above)" >&2; exit 1; fi
 if ! wait "$apt_job"; then cat "$ARTIFACTS/tools-apt.log" >&2; echo "apt-get install ${packages[*]} failed (above)" >&2; exit 1; fi
-test -x node_modules/.bin/azurite && test -x /usr/bin/chromium && ls /usr/lib/postgresql/*/bin/initdb >/dev/null
+if ! { [ -x node_modules/.bin/azurite ] && [ -f node_modules/adaptivecards/dist/adaptivecards.min.js ] && [ -x /usr/bin/chromium ] \
+  && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; }; then
+  echo "Azurite, the Adaptive Cards renderer, Chromium or PostgreSQL is still missing after the installs (artifacts/tools-*.log)" >&2; exit 1
+fi
 echo "npm packages, Chromium and PostgreSQL ready"
 
 step "Tests"

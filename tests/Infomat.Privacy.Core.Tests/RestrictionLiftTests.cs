@@ -256,6 +256,21 @@ public sealed class RestrictionLiftTests
     }
 
     [Fact]
+    public void A_restriction_whose_identifiers_were_erased_before_its_notice_offers_no_lift_one_notified_before_is_not_that()
+    {
+        var c = Restricted();
+        Assert.False(c.LiftNoticeImpossible);
+        var erased = c with { IdentifiersErasedAt = Received.AddYears(5), Email = string.Empty };
+        Assert.True(erased.LiftNoticeImpossible);
+        // The requester was told before the erasure, and a store failed: she was told; this is not "no notice can go".
+        var told = c.RestrictionLiftNotified("Els", "Reason.", Received.AddDays(40)).Changed!;
+        Assert.False((told with { IdentifiersErasedAt = Received.AddYears(5), Email = string.Empty }).LiftNoticeImpossible);
+        // Not a restriction, or not completed: nothing restricted, nothing to say.
+        Assert.False((Case(RequestType.Access).Complete(Received.AddHours(2)).Changed! with { IdentifiersErasedAt = Received.AddYears(5) }).LiftNoticeImpossible);
+        Assert.False((Case(RequestType.Restriction) with { IdentifiersErasedAt = Received.AddYears(5) }).LiftNoticeImpossible);
+    }
+
+    [Fact]
     public void A_restriction_is_lifted_only_on_a_completed_restriction_case_with_a_reason_and_after_the_notice()
     {
         Assert.Equal(CaseRefusal.NothingRestricted, Case(RequestType.Access).Complete(Received.AddHours(2)).Changed!.LiftRefusal);

@@ -193,7 +193,7 @@ public sealed partial class CaseFollowUpTests(Azurite azurite) : LocalHostTests(
     }
 
     [Fact]
-    public async Task A_restriction_whose_identifiers_were_erased_offers_no_lift_and_says_why_its_records_stay_restricted()
+    public async Task A_restriction_whose_identifiers_were_erased_offers_no_lift_and_says_why_and_what_it_restricted()
     {
         // Review of 6 December: the page still offered the lift, and the refusal said there was no restriction to lift
         // ("or it is lifted already") while the stores kept the records restricted.
@@ -209,7 +209,7 @@ public sealed partial class CaseFollowUpTests(Azurite azurite) : LocalHostTests(
         var shown = WebUtility.HtmlDecode(await Flows.Http.GetStringAsync(casePage));
 
         Assert.Contains(why, shown, StringComparison.Ordinal);
-        Assert.Contains("De records van de verzoeker blijven beperkt in elk systeem van: Infomat", shown, StringComparison.Ordinal);
+        Assert.Contains("Dit verzoek heeft de records van de verzoeker beperkt in elk systeem van: Infomat", shown, StringComparison.Ordinal);
         Assert.DoesNotContain($"/cases/{id}/lift-restriction", shown, StringComparison.Ordinal);
 
         var posted = await Flows.StaffPostAsync($"/cases/{id}/lift-restriction", casePage, "Els Janssens", ("reason", "De juistheid is nagekeken."));

@@ -23,6 +23,12 @@ public sealed partial record PrivacyCase
         : null;
 
     /// <summary>
+    /// Whether the register erased this restriction's identifiers before its lift's notice went: no Art. 18(3) notice can go
+    /// now, so no lift is offered (decision 138). A lift whose notice went and that did not finish is not this.
+    /// </summary>
+    public bool LiftNoticeImpossible => LiftRefusal == CaseRefusal.Finished && RestrictionLift is null;
+
+    /// <summary>
     /// Whether the stores held nothing of the person for this case to act on and staff corrected nothing (<paramref
     /// name="outcomes"/>: what the case's actions did): a restriction or an upheld objection then restricted nothing, and
     /// its report must not say it did, nor promise to tell before a lift (the one rule the report and the lift ask).

@@ -73,9 +73,9 @@ public sealed partial class CaseFollowUpEndpoints(
         async Task<IResult> Answer(string message, int status, PrivacyCase shown) =>
             staff.Page(title, StaffPages.Error(message) + await page.BodyAsync(request, shown, l, cancellationToken), status);
 
-        if (c.LiftRefusal is { } refusal)
+        if (c.LiftRefusal is not null)
         {
-            return await Answer(refusal == CaseRefusal.Finished && c.RestrictionLift?.LiftedAt is null ? page.LiftIdentifiersErased(c, l) : Texts.Get("CaseLiftRefused", l), StatusCodes.Status409Conflict, c);
+            return await Answer(page.LiftRefused(c, l), StatusCodes.Status409Conflict, c);
         }
 
         // The person's other cases, read for the lift's rules (PrivacyCase.Restriction): an upheld objection on these
@@ -123,8 +123,8 @@ public sealed partial class CaseFollowUpEndpoints(
             var claimed = await register.ApplyAsync(c.Id, x => x.ClaimRestrictionLiftNotice(by!, reason, claimedAt), cancellationToken);
             if (claimed.Refused)
             {
-                return await Answer(Texts.Get(claimed.Refusal is CaseRefusal.UnderWay or CaseRefusal.AlreadyDone && claimed.Case.RestrictionLift?.LiftedAt is null
-                    ? "CaseLiftUnderWay" : "CaseLiftRefused", l), StatusCodes.Status409Conflict, claimed.Case);
+                return await Answer(claimed.Refusal is CaseRefusal.UnderWay or CaseRefusal.AlreadyDone && claimed.Case.RestrictionLift?.LiftedAt is null
+                    ? Texts.Get("CaseLiftUnderWay", l) : page.LiftRefused(claimed.Case, l), StatusCodes.Status409Conflict, claimed.Case);
             }
 
             c = claimed.Case;

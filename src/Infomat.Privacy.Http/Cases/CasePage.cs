@@ -328,10 +328,11 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         }
 
         body.Append("<h2>").Append(E(Texts.Get("CaseLiftTitle", l))).Append("</h2>");
-        if (c.RestrictionLift?.LiftedAt is null && c.LiftRefusal == CaseRefusal.Finished)
+        if (c.LiftNoticeImpossible)
         {
-            // Its identifiers erased at the end of the register's retention: no notice can go, so no form (decision 138).
-            body.Append(P(LiftIdentifiersErased(c, l)));
+            // Its identifiers erased at the end of the register's retention before any notice: none can go, so no form
+            // (decision 138).
+            body.Append(P(LiftRefused(c, l)));
             return;
         }
 
@@ -371,11 +372,17 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         body.Append(form);
     }
 
-    /// <summary>Why a restriction whose identifiers were erased is not lifted from the page, and what still restricts the records.</summary>
-    public string LiftIdentifiersErased(PrivacyCase c, Language l)
+    /// <summary>
+    /// Why the lift of <paramref name="c"/> is refused (its <see cref="PrivacyCase.LiftRefusal"/>), for a staff member who
+    /// asked for it: a restriction whose identifiers were erased before any notice went says that no notice can go and
+    /// what it restricted (decision 138); otherwise that there is nothing to lift or it is lifted already.
+    /// </summary>
+    public string LiftRefused(PrivacyCase c, Language l)
     {
         ArgumentNullException.ThrowIfNull(c);
-        return Texts.Format("CaseLiftIdentifiersErased", l, Texts.Date(Deadlines.DueDateCalculator.Today(c.IdentifiersErasedAt!.Value), l), Texts.Companies(c.Entity, dataMap, l));
+        return c.LiftNoticeImpossible
+            ? Texts.Format("CaseLiftIdentifiersErased", l, Texts.Date(Deadlines.DueDateCalculator.Today(c.IdentifiersErasedAt!.Value), l), Texts.Companies(c.Entity, dataMap, l))
+            : Texts.Get("CaseLiftRefused", l);
     }
 
     /// <summary>The step that failed, in words (the technical name too, for the logs); unknown names shown as they are.</summary>
