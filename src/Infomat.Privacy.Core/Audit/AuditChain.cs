@@ -5,7 +5,10 @@ using System.Text;
 namespace Infomat.Privacy.Audit;
 
 /// <summary>The result of checking a case's chain; <see cref="Removed"/>: the signed checkpoint that stands for events removed at the end of their retention.</summary>
-public sealed record AuditVerification(bool Intact, int Events, int? FirstBrokenSequence, string? Problem, AuditCheckpoint? Removed = null)
+/// <see cref="Problem"/> says what broke in English (the command line, logs); <see cref="Kind"/> and <see cref="Numbers"/>
+/// say the same for a page in the reader's language.
+public sealed record AuditVerification(
+    bool Intact, int Events, int? FirstBrokenSequence, string? Problem, AuditCheckpoint? Removed = null, AuditProblem? Kind = null, IReadOnlyList<int>? Numbers = null)
 {
     public override string ToString() => (Intact, Removed) switch
     {
@@ -14,6 +17,31 @@ public sealed record AuditVerification(bool Intact, int Events, int? FirstBroken
             $"intact: {Events} events after a signed checkpoint (events 1-{r.Sequence} removed {r.At:yyyy-MM-dd}: {r.Reason})"),
         _ => $"BROKEN at event {FirstBrokenSequence}: {Problem}",
     };
+}
+
+/// <summary>What broke a chain (<see cref="AuditVerification.Numbers"/> gives the sequence numbers a kind names).</summary>
+public enum AuditProblem
+{
+    /// <summary>The signed checkpoint of removed events does not match its signature.</summary>
+    CheckpointSignature,
+
+    /// <summary>An event of another case.</summary>
+    OtherCase,
+
+    /// <summary>An event numbered out of order: its number, then the one expected.</summary>
+    Numbering,
+
+    /// <summary>An event that does not link to the one before it.</summary>
+    Link,
+
+    /// <summary>An event whose content does not match its hash.</summary>
+    Edited,
+
+    /// <summary>Events the head kept outside the table records are gone: the first and the last missing.</summary>
+    Missing,
+
+    /// <summary>An event that is not the one the head kept outside the table records.</summary>
+    Replaced,
 }
 
 /// <summary>
@@ -95,7 +123,7 @@ public sealed class AuditChain(byte[] key)
                 Encoding.ASCII.GetBytes(checkpoint.Signature),
                 Encoding.ASCII.GetBytes(SignatureOf(checkpoint.CaseId, checkpoint.Sequence, checkpoint.LastHash, checkpoint.At, checkpoint.Reason))))
             {
-                return new AuditVerification(false, events.Count, checkpoint.Sequence, "the checkpoint of removed events does not match its signature");
+                return new AuditVerification(false, events.Count, checkpoint.Sequence, "the checkpoint of removed events does not match its signature", Kind: AuditProblem.CheckpointSignature);
             }
 
             events = events.Where(e => e.Sequence > checkpoint.Sequence).ToList();
@@ -106,29 +134,29 @@ public sealed class AuditChain(byte[] key)
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
-            string? problem = null;
+            (string Text, AuditProblem Kind, IReadOnlyList<int>? Numbers)? problem = null;
             if (e.CaseId != caseId)
             {
-                problem = "belongs to another case";
+                problem = ("belongs to another case", AuditProblem.OtherCase, null);
             }
             else if (e.Sequence != first + i)
             {
-                problem = $"numbered {e.Sequence} where {first + i} was expected (an event is missing or inserted)";
+                problem = ($"numbered {e.Sequence} where {first + i} was expected (an event is missing or inserted)", AuditProblem.Numbering, [e.Sequence, first + i]);
             }
             else if (!string.Equals(e.PreviousHash, previousHash, StringComparison.Ordinal))
             {
-                problem = "does not link to the event before it";
+                problem = ("does not link to the event before it", AuditProblem.Link, null);
             }
             else if (!CryptographicOperations.FixedTimeEquals(
                 Encoding.ASCII.GetBytes(e.Hash),
                 Encoding.ASCII.GetBytes(HashOf(e.CaseId, e.Sequence, e.At, e.Action, e.Actor, e.Outcome, e.Subject, e.PreviousHash))))
             {
-                problem = "its content does not match its hash (edited)";
+                problem = ("its content does not match its hash (edited)", AuditProblem.Edited, null);
             }
 
-            if (problem is not null)
+            if (problem is { } p)
             {
-                return new AuditVerification(false, events.Count, first + i, problem, checkpoint);
+                return new AuditVerification(false, events.Count, first + i, p.Text, checkpoint, p.Kind, p.Numbers);
             }
 
             previousHash = e.Hash;
@@ -141,13 +169,14 @@ public sealed class AuditChain(byte[] key)
             if (atHead is null)
             {
                 var last = events.Count == 0 ? first - 1 : events[^1].Sequence;
+                var (from, to) = (Math.Min(last + 1, recorded.Sequence), heads!.Max(h => h.Sequence));
                 return new AuditVerification(false, events.Count, recorded.Sequence,
-                    $"events {Math.Min(last + 1, recorded.Sequence)} to {heads!.Max(h => h.Sequence)} are missing (the head kept outside the table records them)", checkpoint);
+                    $"events {from} to {to} are missing (the head kept outside the table records them)", checkpoint, AuditProblem.Missing, [from, to]);
             }
 
             if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(atHead.Hash), Encoding.ASCII.GetBytes(recorded.Hash)))
             {
-                return new AuditVerification(false, events.Count, recorded.Sequence, "is not the event the head kept outside the table records (replaced)", checkpoint);
+                return new AuditVerification(false, events.Count, recorded.Sequence, "is not the event the head kept outside the table records (replaced)", checkpoint, AuditProblem.Replaced);
             }
         }
 

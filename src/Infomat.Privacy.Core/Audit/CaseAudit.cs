@@ -22,7 +22,7 @@ public static class CaseAudit
         void Add(string key, string action, string actor, string outcome, DateTimeOffset at) =>
             entries.Add(new AuditEntry(c.Id, key, action, actor, outcome, subject, at));
 
-        Add("received", "received", AuditEvent.System,
+        Add("received", AuditActions.Received, AuditEvent.System,
             $"type={c.Type.ToWire()} entity={c.Entity.ToWire()} channel={c.Channel.ToString().ToLowerInvariant()}"
             + (c.SenderAuthentication is { } dmarc ? $" dmarc={dmarc.ToString().ToLowerInvariant()}" : string.Empty)
             + $" due={c.DueDate:yyyy-MM-dd}",
@@ -31,61 +31,61 @@ public static class CaseAudit
         DateTimeOffset[] links = [.. c.EarlierVerificationMails, .. c.VerificationMailSentAt is { } current ? [current] : Array.Empty<DateTimeOffset>()];
         for (var i = 0; i < links.Length; i++)
         {
-            Add(i == 0 ? "verification-sent" : "verification-sent." + (i + 1).ToString(CultureInfo.InvariantCulture), "mail-sent", AuditEvent.System, "verification", links[i]);
+            Add(i == 0 ? "verification-sent" : "verification-sent." + (i + 1).ToString(CultureInfo.InvariantCulture), AuditActions.MailSent, AuditEvent.System, "verification", links[i]);
         }
 
         // Numbered past the sends taken back (their mail not sent), so a send after one keeps a key of its own.
         for (var i = 1; i <= c.VerificationResends; i++)
         {
-            Add("verification-resent." + (i + c.VerificationResendsNotSent.Count).ToString(CultureInfo.InvariantCulture), "mail-sent", "requester", "verification (sent again)", c.VerificationMailSentAt ?? c.ReceivedAt);
+            Add("verification-resent." + (i + c.VerificationResendsNotSent.Count).ToString(CultureInfo.InvariantCulture), AuditActions.MailSent, "requester", "verification (sent again)", c.VerificationMailSentAt ?? c.ReceivedAt);
         }
 
         for (var i = 0; i < c.VerificationResendsNotSent.Count; i++)
         {
-            Add("verification-resend-not-sent." + i.ToString(CultureInfo.InvariantCulture), "verification-resend-not-sent", "requester", "verification (sent again): mail not sent, not counted", c.VerificationResendsNotSent[i]);
+            Add("verification-resend-not-sent." + i.ToString(CultureInfo.InvariantCulture), AuditActions.VerificationResendNotSent, "requester", "verification (sent again): mail not sent, not counted", c.VerificationResendsNotSent[i]);
         }
 
         if (c.EmailVerifiedAt is { } verified)
         {
-            Add("email-verified", "email-verified", c.Channel == Channel.Email && c.SenderAuthentication == Intake.DmarcVerdict.Pass ? AuditEvent.System : "requester",
+            Add("email-verified", AuditActions.EmailVerified, c.Channel == Channel.Email && c.SenderAuthentication == Intake.DmarcVerdict.Pass ? AuditEvent.System : "requester",
                 c.Channel == Channel.Email && c.SenderAuthentication == Intake.DmarcVerdict.Pass ? "dmarc=pass" : "link", verified);
         }
 
         if (c.JoinedCaseId is { } joined && c.ClosedAt is { } joinedAt)
         {
             // Decision 84: answered with the earlier open case of the same address (a case id, no personal data).
-            Add("joined", "joined", "requester", "case=" + joined, joinedAt);
+            Add("joined", AuditActions.Joined, "requester", "case=" + joined, joinedAt);
         }
 
         for (var i = 0; i < c.RequesterReplies.Count; i++)
         {
-            Add("reply." + i.ToString(CultureInfo.InvariantCulture), "mail-received", "requester", "reply to our mail", c.RequesterReplies[i]);
+            Add("reply." + i.ToString(CultureInfo.InvariantCulture), AuditActions.MailReceived, "requester", "reply to our mail", c.RequesterReplies[i]);
         }
 
         if (c.AcknowledgedAt is { } acknowledged)
         {
-            Add("acknowledged", "mail-sent", AuditEvent.System, "acknowledgement", acknowledged);
+            Add("acknowledged", AuditActions.MailSent, AuditEvent.System, "acknowledgement", acknowledged);
         }
 
         if (c.AppliedAtOnceAt is { } appliedAtOnce)
         {
             // Decision 49: applied without identity approval once the address was confirmed (action names only).
-            Add("applied-at-once", "applied-at-once", AuditEvent.System, string.Join(",", c.ActionsAtOnce.Select(a => a.ToString().ToLowerInvariant())), appliedAtOnce);
+            Add("applied-at-once", AuditActions.AppliedAtOnce, AuditEvent.System, string.Join(",", c.ActionsAtOnce.Select(a => a.ToString().ToLowerInvariant())), appliedAtOnce);
         }
 
         if (c.AppliedAtOnceStaffToldAt is { } staffTold)
         {
-            Add("applied-at-once-staff-told", "mail-sent", AuditEvent.System, "applied-at-once", staffTold);
+            Add("applied-at-once-staff-told", AuditActions.MailSent, AuditEvent.System, "applied-at-once", staffTold);
         }
 
         if (c.ApprovalMailSentAt is { } approvalSent)
         {
-            Add("approval-requested", "mail-sent", AuditEvent.System, "approval-request", approvalSent);
+            Add("approval-requested", AuditActions.MailSent, AuditEvent.System, "approval-request", approvalSent);
         }
 
         foreach (var approval in c.Approvals)
         {
-            Add("approval." + approval.Stage.ToString(CultureInfo.InvariantCulture), "identity-approved", approval.By,
+            Add("approval." + approval.Stage.ToString(CultureInfo.InvariantCulture), AuditActions.IdentityApproved, approval.By,
                 $"approval {approval.Stage} of {c.ApprovalsRequired} evidence={approval.Evidence}" + (approval.Note is null ? string.Empty : " note=given"), approval.At);
         }
 
@@ -95,47 +95,47 @@ public static class CaseAudit
             // sent) gets a key of its own, so it is audited too.
             var key = c.IdentificationRequestsNotSent.Count == 0 ? "identification-requested"
                 : "identification-requested." + asked.UtcDateTime.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
-            Add(key, "identification-requested", c.IdentificationRequestedBy ?? AuditEvent.System, "mail to requester", asked);
+            Add(key, AuditActions.IdentificationRequested, c.IdentificationRequestedBy ?? AuditEvent.System, "mail to requester", asked);
         }
 
         if (c.IdentificationMailSentAt is { } identificationMailed)
         {
-            Add("identification-mail-sent." + identificationMailed.UtcDateTime.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture), "mail-sent", AuditEvent.System,
+            Add("identification-mail-sent." + identificationMailed.UtcDateTime.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture), AuditActions.MailSent, AuditEvent.System,
                 "identification request", identificationMailed);
         }
 
         for (var i = 0; i < c.IdentificationRequestsNotSent.Count; i++)
         {
-            Add("identification-request-not-sent." + i.ToString(CultureInfo.InvariantCulture), "identification-request-withdrawn", AuditEvent.System,
+            Add("identification-request-not-sent." + i.ToString(CultureInfo.InvariantCulture), AuditActions.IdentificationRequestWithdrawn, AuditEvent.System,
                 "mail to requester not sent", c.IdentificationRequestsNotSent[i]);
         }
 
         foreach (var reply in c.IdentificationReplies)
         {
             // Issue 17 item 9: the reply stays in the mailbox; the trail records that it came, and its attachment count.
-            Add("identification-received." + reply.At.UtcDateTime.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture), "identification-received", "requester",
+            Add("identification-received." + reply.At.UtcDateTime.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture), AuditActions.IdentificationReceived, "requester",
                 reply.Attachments is { } n ? "attachments=" + n.ToString(CultureInfo.InvariantCulture) : "attachments=not-counted", reply.At);
         }
 
         foreach (var notice in c.RecipientNotices)
         {
             // Art. 19: which recipient (a data-map id, no personal data), when opened, who recorded it told.
-            Add("art19-opened." + notice.Recipient, "recipient-notice-opened", AuditEvent.System, "art. 19 " + notice.Recipient, notice.OpenedAt);
+            Add("art19-opened." + notice.Recipient, AuditActions.RecipientNoticeOpened, AuditEvent.System, "art. 19 " + notice.Recipient, notice.OpenedAt);
             if (notice.InformedAt is { } informed)
             {
-                Add("art19-informed." + notice.Recipient, "recipient-informed", notice.InformedBy ?? "staff", "art. 19 " + notice.Recipient, informed);
+                Add("art19-informed." + notice.Recipient, AuditActions.RecipientInformed, notice.InformedBy ?? "staff", "art. 19 " + notice.Recipient, informed);
             }
         }
 
         foreach (var check in c.IdentificationChecks)
         {
-            Add("identification-seen." + check.At.UtcDateTime.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture), "identification-seen", check.By, "checked in the mailbox", check.At);
+            Add("identification-seen." + check.At.UtcDateTime.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture), AuditActions.IdentificationSeen, check.By, "checked in the mailbox", check.At);
         }
 
         if (c.Decision is { } decision)
         {
             // The outcome only: the reasons are staff text about the requester and stay in the register.
-            Add("decision", "identity-decided", decision.DecidedBy,
+            Add("decision", AuditActions.IdentityDecided, decision.DecidedBy,
                 decision.Outcome == DecisionOutcome.ManifestlyUnfoundedOrExcessive ? "refused manifestly-unfounded-or-excessive (Art. 12(5))" : decision.Outcome.ToString().ToLowerInvariant(),
                 decision.DecidedAt);
         }
@@ -147,21 +147,21 @@ public static class CaseAudit
             var earlier = c.Extensions.Take(i).Count(e => e.NewDueDate == extension.NewDueDate);
             var key = "extension." + extension.NewDueDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
                 + (earlier == 0 ? string.Empty : "." + (earlier + 1).ToString(CultureInfo.InvariantCulture));
-            Add(key, "deadline-extended", extension.By, $"due={extension.NewDueDate:yyyy-MM-dd}", extension.At);
+            Add(key, AuditActions.DeadlineExtended, extension.By, $"due={extension.NewDueDate:yyyy-MM-dd}", extension.At);
             if (extension.WithdrawnAt is { } withdrawn)
             {
-                Add(key + ".withdrawn", "deadline-extension-withdrawn", AuditEvent.System, $"due={extension.PreviousDueDate:yyyy-MM-dd} notice not sent (Art. 12(3))", withdrawn);
+                Add(key + ".withdrawn", AuditActions.DeadlineExtensionWithdrawn, AuditEvent.System, $"due={extension.PreviousDueDate:yyyy-MM-dd} notice not sent (Art. 12(3))", withdrawn);
             }
         }
 
         if (c.TasksMailSentAt is { } tasksSent)
         {
-            Add("tasks-opened", "staff-tasks-opened", AuditEvent.System, $"tasks={c.Tasks.Count}", tasksSent);
+            Add("tasks-opened", AuditActions.StaffTasksOpened, AuditEvent.System, $"tasks={c.Tasks.Count}", tasksSent);
         }
 
         foreach (var task in c.Tasks.Where(t => !t.IsOpen))
         {
-            Add("task." + task.Key, "staff-task-done", task.DoneBy ?? AuditEvent.System, $"{task.Key} {task.Outcome?.ToString().ToLowerInvariant()}", task.DoneAt!.Value);
+            Add("task." + task.Key, AuditActions.StaffTaskDone, task.DoneBy ?? AuditEvent.System, $"{task.Key} {task.Outcome?.ToString().ToLowerInvariant()}", task.DoneAt!.Value);
         }
 
         // The first review keeps the keys it had before reviews could be opened again (decision 117); later ones are numbered.
@@ -171,37 +171,37 @@ public static class CaseAudit
             var suffix = i == 0 ? string.Empty : "." + i.ToString(CultureInfo.InvariantCulture);
             if (reviews[i] is { MailSentAt: { } reviewAsked } review)
             {
-                Add("export-review-opened" + suffix, "export-review-opened", AuditEvent.System, string.Create(CultureInfo.InvariantCulture, $"values={review.Values}"), reviewAsked);
+                Add("export-review-opened" + suffix, AuditActions.ExportReviewOpened, AuditEvent.System, string.Create(CultureInfo.InvariantCulture, $"values={review.Values}"), reviewAsked);
             }
 
             if (reviews[i] is { DoneAt: { } reviewed } done)
             {
                 // Art. 15(4): how many values were withheld and from which columns; never the text.
                 var columns = done.Withheld.Select(w => $"{w.StoreKey}.{w.Table}.{w.Column}").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
-                Add("export-reviewed" + suffix, "export-reviewed", done.DoneBy ?? AuditEvent.System,
+                Add("export-reviewed" + suffix, AuditActions.ExportReviewed, done.DoneBy ?? AuditEvent.System,
                     string.Create(CultureInfo.InvariantCulture, $"withheld={done.Withheld.Count}") + (done.Withheld.Count > 0 ? " columns=" + string.Join(",", columns) : string.Empty), reviewed);
             }
         }
 
         foreach (var reminder in c.Reminders)
         {
-            Add("reminder." + reminder.Key, "reminder-sent", AuditEvent.System, reminder.Key, reminder.At);
+            Add("reminder." + reminder.Key, AuditActions.ReminderSent, AuditEvent.System, reminder.Key, reminder.At);
         }
 
         for (var i = 0; i < c.RestrictionLiftNoticesNotSent.Count; i++)
         {
-            Add("restriction-lift-not-sent." + i.ToString(CultureInfo.InvariantCulture), "restriction-lift-not-sent", AuditEvent.System,
+            Add("restriction-lift-not-sent." + i.ToString(CultureInfo.InvariantCulture), AuditActions.RestrictionLiftNotSent, AuditEvent.System,
                 "restriction-lift-notice not sent, nothing lifted", c.RestrictionLiftNoticesNotSent[i]);
         }
 
         if (c.RestrictionLift is { } lift)
         {
             // Art. 18(3): the notice first, then the lift, with the records per store (the reason stays in the register).
-            Add("restriction-lift-notified", "mail-sent", lift.By,
+            Add("restriction-lift-notified", AuditActions.MailSent, lift.By,
                 "restriction-lift-notice" + (lift.Kept is { Count: > 0 } keptAt ? " kept-by=" + string.Join(",", keptAt.Select(k => k.By)) : string.Empty), lift.NoticeSentAt);
             if (lift.LiftedAt is { } lifted)
             {
-                Add("restriction-lifted", "restriction-lifted", lift.By,
+                Add("restriction-lifted", AuditActions.RestrictionLifted, lift.By,
                     (lift.Kept is { Count: > 0 } kept ? "kept-by=" + string.Join(",", kept.Select(k => k.By)) + " " : string.Empty) + "stores=" + string.Join(",", (lift.Records ?? new Dictionary<string, int>()).OrderBy(r => r.Key, StringComparer.Ordinal)
                         .Select(r => r.Key + ":" + r.Value.ToString(CultureInfo.InvariantCulture))), lifted);
             }
@@ -209,18 +209,18 @@ public static class CaseAudit
 
         if (c.AnswerSentAt is { } answered)
         {
-            Add("answer-sent", "answer-sent", AuditEvent.System, c.Status.ToString(), answered);
+            Add("answer-sent", AuditActions.AnswerSent, AuditEvent.System, c.Status.ToString(), answered);
         }
 
         for (var i = 0; i < c.Retries.Count; i++)
         {
-            Add("retried." + (i + 1).ToString(CultureInfo.InvariantCulture), "retried", c.Retries[i].By, "resumed after a failed step", c.Retries[i].At);
+            Add("retried." + (i + 1).ToString(CultureInfo.InvariantCulture), AuditActions.Retried, c.Retries[i].By, "resumed after a failed step", c.Retries[i].At);
         }
 
         if (c.AnsweredOutside is { } outside)
         {
             // Staff answered the requester themselves; how they did stays in the register (staff text about the requester).
-            Add("answered-outside", "answered-outside", outside.By,
+            Add("answered-outside", AuditActions.AnsweredOutside, outside.By,
                 string.Create(CultureInfo.InvariantCulture, $"closed {c.Status} answered-on={outside.AnsweredOn:yyyy-MM-dd}"), outside.RecordedAt);
         }
 
@@ -228,7 +228,7 @@ public static class CaseAudit
         var downloads = c.ReplacedExports.SelectMany(r => r.Downloads).Concat(c.Downloads).ToList();
         for (var i = 0; i < downloads.Count; i++)
         {
-            Add("download." + (i + 1).ToString(CultureInfo.InvariantCulture), "export-downloaded", "requester",
+            Add("download." + (i + 1).ToString(CultureInfo.InvariantCulture), AuditActions.ExportDownloaded, "requester",
                 $"download {i + 1}", downloads[i]);
         }
 
@@ -240,12 +240,12 @@ public static class CaseAudit
             if (revokedAt is { } revoked)
             {
                 // The zip's deletion is an event of its own (export-deleted, "withdrawn"): that delete may fail and be done by the sweep.
-                Add("export-revoked" + suffix, "export-revoked", revokedBy ?? AuditEvent.System, "link withdrawn", revoked);
+                Add("export-revoked" + suffix, AuditActions.ExportRevoked, revokedBy ?? AuditEvent.System, "link withdrawn", revoked);
             }
 
             if (deleted is not null)
             {
-                Add("export-deleted" + suffix, "export-deleted", AuditEvent.System, deleted.Reason switch
+                Add("export-deleted" + suffix, AuditActions.ExportDeleted, AuditEvent.System, deleted.Reason switch
                 {
                     ExportDeletionReason.Erasure => "erasure " + deleted.ErasureCaseId,
                     ExportDeletionReason.Withdrawn => "withdrawn",
@@ -258,7 +258,7 @@ public static class CaseAudit
         {
             var replaced = c.ReplacedExports[i];
             ExportEvents(i, replaced.RevokedAt, replaced.RevokedBy, replaced.Deleted);
-            Add("export-replaced." + (i + 1).ToString(CultureInfo.InvariantCulture), "export-replaced", AuditEvent.System,
+            Add("export-replaced." + (i + 1).ToString(CultureInfo.InvariantCulture), AuditActions.ExportReplaced, AuditEvent.System,
                 replaced.RevokedAt is not null ? "written again after its withdrawal"
                 : replaced.Deleted is not null ? "written again after its deletion"
                 : "written again, the earlier zip gone from storage or older than its review or a staff retry", replaced.At);
@@ -268,7 +268,7 @@ public static class CaseAudit
 
         if (c.EarlierCopiesErased is { } copies)
         {
-            Add("earlier-copies-erased", "earlier-copies-erased", AuditEvent.System,
+            Add("earlier-copies-erased", AuditActions.EarlierCopiesErased, AuditEvent.System,
                 string.Create(CultureInfo.InvariantCulture, $"cases={copies.CaseIds.Count} blobs={copies.Blobs}")
                 + (copies.KeptWhileAnswered.Count == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" kept-while-answered={copies.KeptWhileAnswered.Count}"))
                 + (copies.AnsweredAgain.Count == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" answered-again={copies.AnsweredAgain.Count}"))
@@ -278,12 +278,12 @@ public static class CaseAudit
 
         foreach (var change in c.History.Skip(1))
         {
-            Add("status." + change.Status, "status-changed", AuditEvent.System, change.Status.ToString(), change.At);
+            Add("status." + change.Status, AuditActions.StatusChanged, AuditEvent.System, change.Status.ToString(), change.At);
         }
 
         if (c.IdentifiersErasedAt is { } erased)
         {
-            Add("identifiers-erased", "identifiers-erased", AuditEvent.System, "retention ended", erased);
+            Add("identifiers-erased", AuditActions.IdentifiersErased, AuditEvent.System, "retention ended", erased);
         }
 
         return entries;

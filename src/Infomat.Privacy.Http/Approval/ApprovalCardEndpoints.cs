@@ -182,7 +182,7 @@ public sealed partial class ApprovalCardEndpoints(
     private async Task AuditRefusalAsync(string caseId, string? actor, string why, CancellationToken cancellationToken)
     {
         CardRefused(log, why);
-        if (await RefusalAudit.TryAppendAsync(audit, time, caseId, "card-refused", "approval-card-refused", actor, why, cancellationToken) is { } error)
+        if (await RefusalAudit.TryAppendAsync(audit, time, caseId, "card-refused", AuditActions.ApprovalCardRefused, actor, why, cancellationToken) is { } error)
         {
             // The refusal stands whether or not it could be audited; the log line says it was not.
             AuditFailed(log, caseId, error);

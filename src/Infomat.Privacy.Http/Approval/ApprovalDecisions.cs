@@ -237,7 +237,7 @@ public sealed partial class ApprovalDecisions(
     private async Task AuditOwnRequestAsync(string caseId, string? actor, CancellationToken cancellationToken)
     {
         OwnRequestRefused(log, caseId);
-        if (await RefusalAudit.TryAppendAsync(audit, time, caseId, "own-request-refused", "identity-decision-refused", actor, "own-request", cancellationToken) is { } error)
+        if (await RefusalAudit.TryAppendAsync(audit, time, caseId, "own-request-refused", AuditActions.IdentityDecisionRefused, actor, "own-request", cancellationToken) is { } error)
         {
             // The refusal stands whether or not it could be audited; the log line says it was not.
             OwnRequestNotAudited(log, caseId, error);

@@ -145,15 +145,17 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         body.Append("</ul><h2>").Append(E(Texts.Get("CaseAudit", l))).Append("</h2>")
             .Append(verification.Intact
                 ? P(Texts.Format("CaseAuditIntact", l, verification.Events))
-                : $"<p class=\"error\" role=\"alert\">{E(Texts.Format("CaseAuditBroken", l, verification.FirstBrokenSequence ?? 0, verification.Problem ?? string.Empty))}</p>")
+                : $"<p class=\"error\" role=\"alert\">{E(Texts.Format("CaseAuditBroken", l, verification.FirstBrokenSequence ?? 0, AuditActions.ProblemText(verification, l)))}</p>")
+            .Append(P(Texts.Get("CaseAuditRecordNote", l)))
             .Append("<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">#</th><th scope=\"col\">")
             .Append(E(Texts.Get("CaseAuditWhen", l))).Append("</th><th scope=\"col\">").Append(E(Texts.Get("CaseAuditWhat", l)))
             .Append("</th><th scope=\"col\">").Append(E(Texts.Get("CaseAuditWho", l))).Append("</th><th scope=\"col\">").Append(E(Texts.Get("CaseAuditOutcome", l)))
             .Append("</th></tr></thead><tbody>");
         foreach (var e in events)
         {
-            body.Append("<tr><td>").Append(e.Sequence).Append("</td><td>").Append(E(Texts.DateTime(e.At, l))).Append("</td><td>").Append(E(e.Action))
-                .Append("</td><td>").Append(E(e.Actor)).Append("</td><td>").Append(E(e.Outcome)).Append("</td></tr>");
+            body.Append("<tr><td>").Append(e.Sequence).Append("</td><td>").Append(E(Texts.DateTime(e.At, l))).Append("</td><td>").Append(E(AuditActions.Describe(e, l)))
+                .Append("</td><td>").Append(E(AuditActions.ActorText(e.Actor, l)))
+                .Append("</td><td><code>").Append(E(e.Action)).Append("</code> ").Append(E(e.Outcome)).Append("</td></tr>");
         }
 
         return body.Append("</tbody></table></div><p><a href=\"/cases\">").Append(E(Texts.Get("CasesBack", l))).Append("</a></p>").ToString();
