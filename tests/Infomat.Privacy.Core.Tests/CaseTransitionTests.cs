@@ -1232,4 +1232,18 @@ public sealed class CaseTransitionTests
         Assert.Equal("hash", erased.SubjectHash);
         Assert.Equal(CaseRefusal.NotDueForErasure, erased.EraseIdentifiers("hash", Received.AddYears(7), retention).Refusal);
     }
+
+    [Fact]
+    public void A_retry_writes_a_withdrawn_zip_again_only_while_the_case_is_failed_and_its_answer_has_not_gone()
+    {
+        // Decision 140: the case page warns before such a retry.
+        var zipped = ApprovedThenFailed(c => c with { ExportBlobName = "PR-1.zip", ExportWrittenAt = Received.AddDays(1) });
+        Assert.False(zipped.RetryWritesWithdrawnExportAgain);
+
+        var withdrawn = Taken(zipped.RevokeExport("Els", Received.AddDays(2)));
+        Assert.True(withdrawn.RetryWritesWithdrawnExportAgain);
+        Assert.False((withdrawn with { AnswerSentAt = Received.AddDays(1) }).RetryWritesWithdrawnExportAgain);
+        Assert.False(Taken(withdrawn.Retry("Piet", Received.AddDays(3))).RetryWritesWithdrawnExportAgain);
+        Assert.False((withdrawn with { ExportBlobName = null, ExportRevokedAt = null }).RetryWritesWithdrawnExportAgain);
+    }
 }

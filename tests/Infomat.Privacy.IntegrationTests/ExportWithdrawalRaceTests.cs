@@ -111,6 +111,26 @@ public sealed class ExportWithdrawalRaceTests(Azurite azurite) : IAsyncLifetime
         Assert.Equal(ExportDeletionReason.Withdrawn, (await Register.GetAsync(id, default))!.ExportDeleted?.Reason);
     }
 
+    [Fact]
+    public async Task The_case_page_of_a_failed_case_whose_zip_staff_withdrew_warns_that_a_retry_writes_it_again_and_mails_a_link()
+    {
+        // Decision 140: before it, a colleague retrying saw only that steps done are not done again.
+        var (id, _) = await FailedWithZipAsync();
+        var before = await flows.Http.GetStringAsync($"/cases/{id}");
+        Assert.Contains($"action=\"/cases/{id}/retry\"", before, StringComparison.Ordinal);
+        Assert.DoesNotContain("class=\"warning\"", before, StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.OK, (await WithdrawAsync(id)).StatusCode);
+        var page = System.Net.WebUtility.HtmlDecode(await flows.Http.GetStringAsync($"/cases/{id}"));
+
+        var warning = page[page.IndexOf("class=\"warning\"", StringComparison.Ordinal)..];
+        Assert.Contains("Medewerkers trokken het downloadbestand van dit verzoek in op", warning, StringComparison.Ordinal);
+        Assert.Contains("(Els Janssens", warning, StringComparison.Ordinal);
+        Assert.Contains("maakt daarmee een nieuw downloadbestand en mailt de verzoeker een link ernaartoe", warning, StringComparison.Ordinal);
+        Assert.True(warning.IndexOf("</p>", StringComparison.Ordinal) < warning.IndexOf($"action=\"/cases/{id}/retry\"", StringComparison.Ordinal));
+        Assert.Contains("tenzij een link naar het bestand dat al gemaakt is de verzoeker kan hebben bereikt", page, StringComparison.Ordinal);
+    }
+
     private static readonly byte[] NewZip = [9, 9, 9, 9, 9];
 
     /// <summary>A text as the page writes it (HTML-encoded as the pages encode).</summary>

@@ -87,6 +87,34 @@ public sealed class DuplicateBuildTests
     }
 
     [Fact]
+    public async Task A_failed_case_whose_zip_staff_withdrew_is_retried_into_a_new_zip_and_a_new_link_as_its_page_warns()
+    {
+        // Decision 140: the case page warns that a retry writes a withdrawn zip again and mails a link to it; this is what
+        // the retry then does.
+        var c = await CollectedAsync("An");
+        var first = await BuildAsync(exports, c.Id);
+        await register.ApplyAsync(c.Id, x => x.Fail(Now, "DeliverExport"), default);
+        await WithdrawAsync(c.Id);
+        Assert.True((await register.GetAsync(c.Id, default))!.RetryWritesWithdrawnExportAgain);
+
+        Assert.False((await register.ApplyAsync(c.Id, x => x.Retry("Pieter Claes", Now.AddHours(1)), default)).Refused);
+        await StageAsync(c.Id, "Anneke");
+        var rebuilt = await BuildAsync(exports, c.Id);
+        var mail = new RecordingMail();
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Now.AddHours(1));
+        await new Activities.Closing.DeliverExport(register, mail, new Tokens.LinkTokenService(RandomNumberGenerator.GetBytes(32), clock), exports, TestDataMaps.Real,
+            Microsoft.Extensions.Options.Options.Create(new Configuration.PrivacyOptions()), clock, NullLogger<Activities.Closing.DeliverExport>.Instance).RunAsync(null!, c.Id);
+
+        Assert.Equal(first.BlobName, rebuilt.BlobName);
+        Assert.Contains("\"Anneke\"", await ExportRebuildTests.ZipTextAsync(exports.Blobs[rebuilt.BlobName]), StringComparison.Ordinal);
+        var stored = (await register.GetAsync(c.Id, default))!;
+        Assert.Equal(rebuilt.BlobName, stored.LiveExport);
+        Assert.NotNull(Assert.Single(stored.ReplacedExports).RevokedAt);
+        Assert.Equal(Mail.MailKind.ExportReady, Assert.Single(mail.Sent).Kind);
+        Assert.False(stored.RetryWritesWithdrawnExportAgain);
+    }
+
+    [Fact]
     public async Task A_run_still_writing_when_its_case_failed_and_was_retried_does_not_become_the_retrys_answer()
     {
         var c = await CollectedAsync("An");

@@ -935,6 +935,14 @@ public sealed partial record PrivacyCase
     }
 
     /// <summary>
+    /// A staff retry of this failed case writes its download file again although staff withdrew it, and mails the
+    /// requester a link to the new one: the answer has not gone, so the build does not hand out a withdrawn zip
+    /// (<see cref="RecordedZipStands"/>) and writes it again (<see cref="ReplaceExport"/>). The case page warns before
+    /// the retry (decision 140).
+    /// </summary>
+    public bool RetryWritesWithdrawnExportAgain => Status == CaseStatus.Failed && NeedsAnswer && ExportBlobName is not null && ExportRevokedAt is not null;
+
+    /// <summary>
     /// The erasures whose marks hold a staff retry of this case (<see cref="Retry"/>): those marking it
     /// (<see cref="CopiesBeingErasedBy"/>) that are not among <paramref name="stoppedErasures"/>. The refusal page names
     /// these, not one that has stopped.

@@ -111,7 +111,7 @@ public static class Html
         :focus-visible{outline:3px solid #ffbf47;outline-offset:2px}
         .table-wrap{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.9rem}caption{text-align:left;font-weight:bold;margin:.5rem 0}
         th,td{border-bottom:1px solid #ccc;padding:.3rem .4rem;text-align:left;vertical-align:top}tr.overdue td{color:#b00020;font-weight:bold}
-        .error{color:#b00020;font-weight:bold}.errors{border:3px solid #b00020;padding:.5rem 1rem;margin-bottom:1rem}
+        .error{color:#b00020;font-weight:bold}.warning{border-left:4px solid #8a5a00;background:#fff8e1;padding:.25rem .75rem}.errors{border:3px solid #b00020;padding:.5rem 1rem;margin-bottom:1rem}
         .notice{background:#fff4ce;border-left:6px solid #8a6d00;padding:.5rem 1rem}.facts dt{font-weight:bold}.facts dd{margin:0 0 .5rem 0}.facts dd.requester-text{border-left:4px solid #767676;padding-left:.5rem;font-style:italic}.attention{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem}.chart svg{max-width:100%;height:auto}.filters button{margin-top:1rem}
         .hp{position:absolute;left:-10000px}
         @media print{body,main{background:#fff}header{background:none;color:#000;padding:0}main,footer{max-width:none;margin:0;padding:0;border-radius:0}.table-wrap{overflow:visible}tr,figure,.facts dd{break-inside:avoid}thead{display:table-header-group}h1,h2,caption,.facts dt{break-after:avoid}a{color:#000}button,.no-print{display:none}.filters label,.filters select,.filters input{display:inline;width:auto;border:none;padding:0;margin:0 1rem 0 0;appearance:none;background:none;font-size:.9rem}.filters label{margin-right:.3rem}}
