@@ -92,13 +92,39 @@ public sealed class RequestProgressTests
     }
 
     [Fact]
+    public void A_case_whose_link_the_mail_service_refused_for_good_says_so_until_staff_retry_it()
+    {
+        // Decision 141: "a fault on our side" was untrue when the address the requester gave was refused.
+        var refused = Taken(Written().VerificationMailRefused(Received.AddMinutes(1)));
+        Assert.Equal(CaseRefusal.AlreadyDone, refused.VerificationMailRefused(Received.AddMinutes(2)).Refusal);
+        var failed = Taken(refused.Fail(Received.AddMinutes(2), "SendVerification"));
+        Assert.Equal(RequestProgress.AddressRefusedByMailService, failed.Progress);
+        Assert.Equal(Received.AddMinutes(1), failed.VerificationMailRefusedAt);
+        var page = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(failed, Language.Fr, resent: false, canResend: false));
+        Assert.Contains("notre service de messagerie a refusé l'adresse indiquée", page, StringComparison.Ordinal);
+        Assert.Contains("Vérifiez l'adresse", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("panne de notre côté", page, StringComparison.Ordinal);
+
+        // Retried by staff: a new link is on its way; refused again, the new refusal is recorded and said again.
+        var retried = Taken(failed.Retry("Staff One", Received.AddHours(1)));
+        Assert.False(retried.VerificationRefusedSinceRetry);
+        Assert.Equal(RequestProgress.AddressLinkComing, retried.Progress);
+        var again = Taken(Taken(retried.VerificationMailRefused(Received.AddHours(1).AddMinutes(1))).Fail(Received.AddHours(1).AddMinutes(1), "SendVerification"));
+        Assert.Equal(RequestProgress.AddressRefusedByMailService, again.Progress);
+
+        // Not after the link went, nor once the address is confirmed: nothing of the link is refused then.
+        Assert.Equal(CaseRefusal.NotAsked, New().VerificationMailRefused(Received.AddMinutes(1)).Refusal);
+        Assert.Equal(RequestProgress.HeldUpBeforeAddressConfirmed, Taken(New().Fail(Received.AddMinutes(1), "verify")).Progress);
+    }
+
+    [Fact]
     public void Each_progress_has_a_wire_value_of_its_own_in_kebab_case()
     {
         var wires = Enum.GetValues<RequestProgress>().Select(p => p.ToWire()).ToList();
 
         // The public values, as the README's route table lists them: renaming a member must not change one unnoticed.
         Assert.Equal(
-            ["awaiting-address-confirmation", "address-link-coming", "held-up-before-address-confirmed", "awaiting-identification", "under-way", "answered",
+            ["awaiting-address-confirmation", "address-link-coming", "held-up-before-address-confirmed", "address-refused-by-mail-service", "awaiting-identification", "under-way", "answered",
              "closed-address-not-confirmed", "closed-identity-not-confirmed", "answered-outside", "joined-earlier-request"],
             wires);
     }

@@ -218,6 +218,25 @@ public sealed partial class StaffWorkTests(Azurite azurite) : LocalHostTests(azu
     }
 
     [Fact]
+    public async Task A_request_whose_address_the_mail_service_refused_says_so_to_staff_and_to_the_requester_not_a_fault_on_our_side()
+    {
+        // Decision 141: what the verification step records when the mail service refuses the address for good.
+        var now = DateTimeOffset.UtcNow;
+        var refused = PrivacyCase.Received(new ValidRequest(RequestType.Access, Fresh("geweigerd"), "Test Person", null, ControllerScope.Of("be"), Language.Nl, null, null), Channel.Form, now, TestDataMaps.Real);
+        refused = refused.VerificationMailRefused(now).Changed!.Fail(now, "SendVerification").Changed!;
+        await Register().CreateAsync(refused, default);
+
+        var casePage = WebUtility.HtmlDecode(await Flows.Http.GetStringAsync($"/cases/{refused.Id}"));
+        var thanks = WebUtility.HtmlDecode(await Flows.Http.GetStringAsync($"/privacy/thanks?request={refused.Id}&lang=nl"));
+
+        Assert.Contains("De maildienst weigerde het adres van de verzoeker definitief op", casePage, StringComparison.Ordinal);
+        Assert.Contains("Link om het adres te bevestigen definitief geweigerd door de maildienst", casePage, StringComparison.Ordinal);
+        Assert.Contains("maar onze maildienst weigerde het opgegeven adres", thanks, StringComparison.Ordinal);
+        Assert.DoesNotContain("storing bij ons", thanks, StringComparison.Ordinal);
+        Assert.DoesNotContain(refused.Email, thanks, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task A_failed_case_whose_copies_an_erasure_is_deleting_is_retried_only_once_that_erasure_stops_and_the_page_names_it()
     {
         // Decision 133: the person's erasure marked this failed case while it deletes what the case prepared.

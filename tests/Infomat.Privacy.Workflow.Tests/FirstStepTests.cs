@@ -58,6 +58,27 @@ public sealed class FirstStepTests
     }
 
     [Fact]
+    public async Task A_link_the_mail_service_refuses_for_good_flags_the_case_at_once_and_the_case_says_the_address_was_refused()
+    {
+        // Decision 141: the address the requester gave is refused (a 400 for its recipient): every try is refused alike.
+        var runs = new ConcurrentDictionary<string, int>();
+        await using var h = await WorkflowHarness.StartAsync(activities: (name, real) => new Counted(name, real, runs));
+        h.Mail.Refuses = "an.peeters@example.be";
+        var c = await h.NewCaseAsync();
+
+        Assert.Equal("\"failed\"", (await h.CompletionAsync(c.Id)).SerializedOutput);
+
+        // The first step tried, then the link's own step once: not retried.
+        Assert.Equal(1, runs.GetValueOrDefault(nameof(SendVerification)));
+        Assert.Empty(h.Mail.Of(MailKind.Verification));
+        var stored = (await h.Register.GetAsync(c.Id, default))!;
+        Assert.Equal(CaseStatus.Failed, stored.Status);
+        Assert.Equal(nameof(SendVerification), stored.FailedStep);
+        Assert.NotNull(stored.VerificationMailRefusedAt);
+        Assert.Equal(RequestProgress.AddressRefusedByMailService, stored.Progress);
+    }
+
+    [Fact]
     public async Task A_run_waiting_for_its_address_since_the_release_before_goes_on_after_the_release()
     {
         // The release before: the first step only read the case (its output in the history has no deadline) and the link

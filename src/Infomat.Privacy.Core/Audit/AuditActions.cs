@@ -13,6 +13,7 @@ public static class AuditActions
     public const string Received = "received";
     public const string MailSent = "mail-sent";
     public const string VerificationResendNotSent = "verification-resend-not-sent";
+    public const string VerificationMailRefused = "verification-mail-refused";
     public const string EmailVerified = "email-verified";
     public const string Joined = "joined";
     public const string MailReceived = "mail-received";
@@ -52,7 +53,7 @@ public static class AuditActions
     /// <summary>Every action above, in the order a case usually meets them.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
-        Received, MailSent, VerificationResendNotSent, EmailVerified, Joined, MailReceived, AppliedAtOnce, IdentityApproved,
+        Received, MailSent, VerificationResendNotSent, VerificationMailRefused, EmailVerified, Joined, MailReceived, AppliedAtOnce, IdentityApproved,
         IdentificationRequested, IdentificationRequestWithdrawn, IdentificationReceived, RecipientNoticeOpened, RecipientInformed,
         IdentificationSeen, IdentityDecided, DeadlineExtended, DeadlineExtensionWithdrawn, StaffTasksOpened, StaffTaskDone,
         ExportReviewOpened, ExportReviewed, ReminderSent, RestrictionLiftNotSent, RestrictionLifted, AnswerSent, Retried,

@@ -45,6 +45,13 @@ public static class CaseAudit
             Add("verification-resend-not-sent." + i.ToString(CultureInfo.InvariantCulture), AuditActions.VerificationResendNotSent, "requester", "verification (sent again): mail not sent, not counted", c.VerificationResendsNotSent[i]);
         }
 
+        if (c.VerificationMailRefusedAt is { } refused)
+        {
+            // Decision 141: the mail service's answer stays in the log (a status and code); the trail records that it refused.
+            Add("verification-refused." + refused.UtcDateTime.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture), AuditActions.VerificationMailRefused, AuditEvent.System,
+                "verification: recipient refused for good by the mail service", refused);
+        }
+
         if (c.EmailVerifiedAt is { } verified)
         {
             Add("email-verified", AuditActions.EmailVerified, c.Channel == Channel.Email && c.SenderAuthentication == Intake.DmarcVerdict.Pass ? AuditEvent.System : "requester",

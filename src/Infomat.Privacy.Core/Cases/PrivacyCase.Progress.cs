@@ -17,6 +17,12 @@ public enum RequestProgress
     /// </summary>
     HeldUpBeforeAddressConfirmed,
 
+    /// <summary>
+    /// Flagged <c>Failed</c> before the address was confirmed because the mail service refused that address for good: no
+    /// link could go (<see cref="PrivacyCase.VerificationMailRefused"/>). The requester is asked to check the address.
+    /// </summary>
+    AddressRefusedByMailService,
+
     /// <summary>Staff asked the requester for more identification (Art. 12(6)) and wait for the answer.</summary>
     AwaitingIdentification,
 
@@ -56,7 +62,8 @@ public sealed partial record PrivacyCase
     /// </summary>
     public RequestProgress Progress => (Status == CaseStatus.Failed ? StatusBeforeFailure : Status) switch
     {
-        CaseStatus.AwaitingEmailVerification when EmailVerifiedAt is null && Status == CaseStatus.Failed => RequestProgress.HeldUpBeforeAddressConfirmed,
+        CaseStatus.AwaitingEmailVerification when EmailVerifiedAt is null && Status == CaseStatus.Failed =>
+            VerificationRefusedSinceRetry ? RequestProgress.AddressRefusedByMailService : RequestProgress.HeldUpBeforeAddressConfirmed,
         // Confirmed, the status moves on at the next step (the approval request): the link is no longer what it waits for.
         CaseStatus.AwaitingEmailVerification when EmailVerifiedAt is null =>
             VerificationMailSentAt is null ? RequestProgress.AddressLinkComing : RequestProgress.AwaitingAddressConfirmation,

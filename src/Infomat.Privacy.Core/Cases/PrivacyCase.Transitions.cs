@@ -26,6 +26,21 @@ public sealed partial record PrivacyCase
         : Status.IsFinished() ? Refuse(CaseRefusal.Finished)
         : To(this with { VerificationMailSentAt = at });
 
+    /// <summary>
+    /// The mail service refused the verification link for good (<c>MailRefusedException</c>: the recipient, the address the
+    /// requester gave, is not one it delivers to): recorded once per attempt of the case (the first refusal since the last
+    /// staff retry), so staff and the requester are told what held the request up rather than "a fault on our side"
+    /// (decision 141). The step still fails and the case is flagged for staff, who may retry it or close it.
+    /// </summary>
+    public CaseTransition VerificationMailRefused(DateTimeOffset at) =>
+        !NeedsVerificationMail ? Refuse(CaseRefusal.NotAsked)
+        : VerificationRefusedSinceRetry ? Refuse(CaseRefusal.AlreadyDone)
+        : To(this with { VerificationMailRefusedAt = at });
+
+    /// <summary>The verification link was refused for good (<see cref="VerificationMailRefused"/>) since the last staff retry, or ever when none.</summary>
+    public bool VerificationRefusedSinceRetry =>
+        VerificationMailRefusedAt is { } refused && (Retries.Count == 0 || refused >= Retries[^1].At);
+
     /// <summary>How often a requester can have the verification link sent again (it goes to the same address only).</summary>
     public const int MaxVerificationResends = 3;
 

@@ -72,6 +72,12 @@ public sealed partial record PrivacyCase
     /// <summary>When a link asked for again could not be sent (taken back from <see cref="VerificationResends"/>).</summary>
     public IReadOnlyList<DateTimeOffset> VerificationResendsNotSent { get; init; } = [];
 
+    /// <summary>
+    /// When the mail service refused the verification link's recipient for good (<see cref="VerificationMailRefused"/>),
+    /// the first refusal since the last staff retry; null when it never did.
+    /// </summary>
+    public DateTimeOffset? VerificationMailRefusedAt { get; init; }
+
     public DateTimeOffset? ApprovalMailSentAt { get; init; }
 
     /// <summary>When a run of a step started sending the requester's answer and has not yet recorded it (<see cref="ClaimAnswer"/>).</summary>

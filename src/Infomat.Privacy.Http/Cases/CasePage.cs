@@ -99,6 +99,9 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
             body.Append("<h2>").Append(E(Texts.Get("CaseRetryTitle", l))).Append("</h2>")
                 .Append(P(Texts.Format("CaseRetryBody", l, Texts.Get("Status" + c.StatusBeforeFailure, l))))
                 .Append(P(Texts.Get("CaseFailedStep", l) + ": " + FailedStep(c.FailedStep, l)))
+                .Append(c.VerificationRefusedSinceRetry && c.VerificationMailRefusedAt is { } refused
+                    ? P(Texts.Format("CaseVerificationRefused", l, Texts.DateTime(refused, l)))
+                    : string.Empty)
                 .Append(c.RetryWritesWithdrawnExportAgain
                     ? $"<p class=\"warning\" role=\"note\">{E(Texts.Format("CaseRetryWithdrawnExport", l, Texts.DateTime(c.ExportRevokedAt!.Value, l), c.ExportRevokedBy ?? "?"))}</p>"
                     : string.Empty)

@@ -95,8 +95,17 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
         {
             // The first step sent the link and says until when to wait; when it could not (or in a run from before it
             // did), the link is a step of its own.
-            var deadline = progress.VerificationDeadlineUtc
-                ?? (await context.CallActivityAsync<WaitStep>(nameof(SendVerification), caseId, Retried)).DeadlineUtc;
+            var link = progress.VerificationDeadlineUtc is { } sentBefore ? new WaitStep(sentBefore)
+                : await context.CallActivityAsync<WaitStep>(nameof(SendVerification), caseId, Retried);
+            if (link.AddressRefused)
+            {
+                // The mail service refused the address for good (recorded on the case): flagged for staff now (decision 141).
+                log.Failed(caseId, nameof(SendVerification));
+                await context.CallActivityAsync(nameof(MarkFailed), new FailureInput(caseId, nameof(SendVerification)), Retried);
+                return "failed";
+            }
+
+            var deadline = link.DeadlineUtc;
             if (!await WaitForAsync(context, CaseEvents.EmailVerified, deadline, new WaitingFor(CaseWait.EmailVerification)))
             {
                 // The timer won. The case's rule decides under the register's ETag: an address confirmed meanwhile (its

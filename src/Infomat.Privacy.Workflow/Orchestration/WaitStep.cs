@@ -5,4 +5,11 @@ namespace Infomat.Privacy.Workflow.Orchestration;
 // and output records sit beside it in Activities/<step>/.
 
 /// <summary>A step that waits for the requester, with the moment the wait may end the case.</summary>
-public sealed record WaitStep(DateTime DeadlineUtc);
+public sealed record WaitStep(DateTime DeadlineUtc)
+{
+    /// <summary>
+    /// The mail service refused the link's recipient for good (recorded on the case): nothing to wait for, the case is
+    /// flagged for staff at once rather than the step retried to the same refusal (decision 141).
+    /// </summary>
+    public bool AddressRefused { get; init; }
+}

@@ -1,4 +1,5 @@
 using Infomat.Privacy.Cases;
+using Infomat.Privacy.Mail;
 using Infomat.Privacy.Workflow.Orchestration;
 
 using Microsoft.DurableTask;
@@ -12,6 +13,19 @@ namespace Infomat.Privacy.Workflow.Activities.Verification;
 /// </summary>
 public sealed class SendVerification(ICaseRegister register, VerificationMail verification) : TaskActivity<string, WaitStep>
 {
-    public override async Task<WaitStep> RunAsync(TaskActivityContext context, string input) =>
-        new(verification.WaitUntilUtc(await verification.SendOnceAsync(await register.RequireAsync(input), CancellationToken.None)));
+    public override async Task<WaitStep> RunAsync(TaskActivityContext context, string input)
+    {
+        PrivacyCase sent;
+        try
+        {
+            sent = await verification.SendOnceAsync(await register.RequireAsync(input), CancellationToken.None);
+        }
+        catch (MailRefusedException)
+        {
+            // Refused for good, and on record (VerificationMail): every retry would be refused alike (decision 141).
+            return new WaitStep(DateTime.MinValue) { AddressRefused = true };
+        }
+
+        return new(verification.WaitUntilUtc(sent));
+    }
 }

@@ -37,7 +37,20 @@ public sealed partial class VerificationMail(
 
         var o = options.Value;
         var token = tokens.Issue(c.Id, TokenPurpose.Verify, o.Verification.Timeout);
-        await mail.SendAsync(PrivacyMails.Verification(c, dataMap, o.Link("verify", token), o.Verification.Timeout, o.NoticeLink(c.Language)), cancellationToken);
+        try
+        {
+            await mail.SendAsync(PrivacyMails.Verification(c, dataMap, o.Link("verify", token), o.Verification.Timeout, o.NoticeLink(c.Language)), cancellationToken);
+        }
+        catch (MailRefusedException ex)
+        {
+            // Refused for good (the address the requester gave): on record, so the case page and the requester's page say
+            // so (decision 141); the step still fails, unretried, and the case is flagged for staff.
+            Refused(log, c.Id, ex.Message);
+            var refusedAt = time.GetUtcNow();
+            await register.ApplyAsync(c.Id, x => x.VerificationMailRefused(refusedAt), CancellationToken.None);
+            throw;
+        }
+
         var at = time.GetUtcNow();
         try
         {
@@ -59,6 +72,9 @@ public sealed partial class VerificationMail(
         ArgumentNullException.ThrowIfNull(c);
         return c.VerificationDeadline(options.Value.Verification.Timeout, time.GetUtcNow()).UtcDateTime;
     }
+
+    [LoggerMessage(172, LogLevel.Warning, "Case {CaseId}: the mail service refused the verification link's recipient for good ({Answer}); the case is flagged for staff")]
+    private static partial void Refused(ILogger logger, string caseId, string answer);
 
     [LoggerMessage(134, LogLevel.Warning, "Case {CaseId}: the verification mail was sent but not recorded ({Error}); it goes again from the next step that sends it")]
     private static partial void SentNotRecorded(ILogger logger, string caseId, string error);
