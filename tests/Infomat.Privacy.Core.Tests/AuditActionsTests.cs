@@ -25,7 +25,8 @@ public sealed class AuditActionsTests
 
         var keys = AuditActions.All.Select(a => AuditActions.TextKey(a, "x")!)
             .Concat(AuditActions.MailKinds.Select(k => AuditActions.TextKey(AuditActions.MailSent, k)!))
-            .Concat(AuditActions.NamedActors.Select(a => AuditActions.ActorTextKey(a)!)).ToList();
+            .Concat(AuditActions.NamedActors.Select(a => AuditActions.ActorTextKey(a)!))
+            .Concat(Enum.GetValues<AuditProblem>().Select(p => "AuditProblem" + p)).ToList();
         Assert.Equal(keys.Count, keys.Distinct(StringComparer.Ordinal).Count());
         foreach (var language in Languages)
         {

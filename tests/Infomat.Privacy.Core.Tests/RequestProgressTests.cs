@@ -92,29 +92,30 @@ public sealed class RequestProgressTests
     }
 
     [Fact]
-    public void A_case_whose_link_the_mail_service_refused_for_good_says_so_until_staff_retry_it()
+    public void A_case_whose_link_the_mail_service_refused_for_good_closes_at_once_and_says_the_address_was_refused()
     {
-        // Decision 141: "a fault on our side" was untrue when the address the requester gave was refused.
+        // Decision 141: "a fault on our side" was untrue when the address the requester gave was refused, and the case
+        // could then neither expire (no link went) nor be closed by staff, its retention never starting.
         var refused = Taken(Written().VerificationMailRefused(Received.AddMinutes(1)));
-        Assert.Equal(CaseRefusal.AlreadyDone, refused.VerificationMailRefused(Received.AddMinutes(2)).Refusal);
-        var failed = Taken(refused.Fail(Received.AddMinutes(2), "SendVerification"));
-        Assert.Equal(RequestProgress.AddressRefusedByMailService, failed.Progress);
-        Assert.Equal(Received.AddMinutes(1), failed.VerificationMailRefusedAt);
-        var page = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(failed, Language.Fr, resent: false, canResend: false));
+        Assert.Equal(CaseStatus.Expired, refused.Status);
+        Assert.True(refused.ClosedAsAddressRefused);
+        Assert.Equal(RequestProgress.AddressRefusedByMailService, refused.Progress);
+        Assert.False(refused.NeedsExpiryNotice);
+        Assert.False(refused.NeedsWork);
+        Assert.Equal(Received.AddMinutes(1), refused.ClosedAt);
+        Assert.Equal(CaseRefusal.NotAsked, refused.VerificationMailRefused(Received.AddMinutes(2)).Refusal);
+        var page = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(refused, Language.Fr, resent: false, canResend: false));
         Assert.Contains("notre service de messagerie a refusé l'adresse indiquée", page, StringComparison.Ordinal);
-        Assert.Contains("Vérifiez l'adresse", page, StringComparison.Ordinal);
+        Assert.Contains("la demande a donc été clôturée sans suite (RGPD art. 12, paragraphe 6)", page, StringComparison.Ordinal);
+        Assert.Contains("href=\"/privacy?lang=fr\"", page, StringComparison.Ordinal);
         Assert.DoesNotContain("panne de notre côté", page, StringComparison.Ordinal);
 
-        // Retried by staff: a new link is on its way; refused again, the new refusal is recorded and said again.
-        var retried = Taken(failed.Retry("Staff One", Received.AddHours(1)));
-        Assert.False(retried.VerificationRefusedSinceRetry);
-        Assert.Equal(RequestProgress.AddressLinkComing, retried.Progress);
-        var again = Taken(Taken(retried.VerificationMailRefused(Received.AddHours(1).AddMinutes(1))).Fail(Received.AddHours(1).AddMinutes(1), "SendVerification"));
-        Assert.Equal(RequestProgress.AddressRefusedByMailService, again.Progress);
-
-        // Not after the link went, nor once the address is confirmed: nothing of the link is refused then.
+        // Not once a link went, nor when a link of an attempt before a staff retry went to the same address (the mail
+        // service took it then): the step fails for staff as before.
         Assert.Equal(CaseRefusal.NotAsked, New().VerificationMailRefused(Received.AddMinutes(1)).Refusal);
-        Assert.Equal(RequestProgress.HeldUpBeforeAddressConfirmed, Taken(New().Fail(Received.AddMinutes(1), "verify")).Progress);
+        var retried = Taken(Taken(New().Fail(Received.AddMinutes(1), "verify")).Retry("Staff One", Received.AddHours(1)));
+        Assert.True(retried.NeedsVerificationMail);
+        Assert.Equal(CaseRefusal.NotAsked, retried.VerificationMailRefused(Received.AddHours(1).AddMinutes(1)).Refusal);
     }
 
     [Fact]

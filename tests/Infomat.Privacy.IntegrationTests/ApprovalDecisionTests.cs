@@ -57,7 +57,7 @@ public sealed class ApprovalDecisionTests(Azurite azurite) : LocalHostTests(azur
         var auditTable = casePage[casePage.IndexOf("<table", StringComparison.Ordinal)..];
         Assert.Contains("refused manifestly-unfounded-or-excessive (Art. 12(5))", auditTable, StringComparison.Ordinal);
         // Decision 139: staff read what each event is in their language; the record beside it stays as chained.
-        Assert.Contains("<td>Beslissing over de identiteit</td>", auditTable, StringComparison.Ordinal);
+        Assert.Contains("<td>Beslissing van medewerkers over het verzoek</td>", auditTable, StringComparison.Ordinal);
         Assert.Contains("<td>Verzoek ontvangen</td><td>Systeem (automatisch)</td>", auditTable, StringComparison.Ordinal);
         Assert.Contains("<td>Link om het adres te bevestigen naar de verzoeker verstuurd</td>", auditTable, StringComparison.Ordinal);
         Assert.DoesNotContain("<td>identity-decided</td>", auditTable, StringComparison.Ordinal);

@@ -49,7 +49,7 @@ public sealed class ExportDeliveryTests(Azurite azurite) : LocalHostTests(azurit
         }
 
         var casePage = await Flows.Http.GetStringAsync($"/cases/{id}");
-        Assert.Equal(2, casePage.Split("<td>export-downloaded</td>").Length - 1);
+        Assert.Equal(2, casePage.Split("<code>export-downloaded</code>").Length - 1);
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class ExportDeliveryTests(Azurite azurite) : LocalHostTests(azurit
         // The blob itself is gone: even the short-lived link given before no longer works.
         using var blob = new HttpClient();
         Assert.Equal(HttpStatusCode.NotFound, (await blob.GetAsync(before.Headers.Location!)).StatusCode);
-        Assert.Contains("<td>export-revoked</td><td>Els Janssens (no sign-in)</td>", await Flows.Http.GetStringAsync($"/cases/{id}"), StringComparison.Ordinal);
+        Assert.Contains("<td>Els Janssens (no sign-in)</td><td><code>export-revoked</code>", await Flows.Http.GetStringAsync($"/cases/{id}"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -105,14 +105,14 @@ public sealed class ExportDeliveryTests(Azurite azurite) : LocalHostTests(azurit
         Assert.Contains("Dit bestand is verwijderd", await post.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         using var blob = new HttpClient();
         Assert.Equal(HttpStatusCode.NotFound, (await blob.GetAsync(before.Headers.Location!)).StatusCode);
-        Assert.Contains("<td>earlier-copies-erased</td>", await Flows.Http.GetStringAsync($"/cases/{erasure}"), StringComparison.Ordinal);
+        Assert.Contains("<code>earlier-copies-erased</code>", await Flows.Http.GetStringAsync($"/cases/{erasure}"), StringComparison.Ordinal);
 
         // The colleague's click comes after: the zip is gone already, nothing is withdrawn, and the requester's page keeps
         // saying it was erased as they asked (not "withdrawn by our staff"); the case page says when and why it went.
         var late = await Flows.StaffPostFromPageAsync($"/cases/{access}/revoke-export", openBefore, accessPageLink, "Els Janssens");
         Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
         Assert.Contains($"bij de uitvoering van wisverzoek {erasure}: er is niets in te trekken.", System.Net.WebUtility.HtmlDecode(await late.Content.ReadAsStringAsync()), StringComparison.Ordinal);
-        Assert.DoesNotContain("<td>export-revoked</td>", await Flows.Http.GetStringAsync(accessPageLink), StringComparison.Ordinal);
+        Assert.DoesNotContain("<code>export-revoked</code>", await Flows.Http.GetStringAsync(accessPageLink), StringComparison.Ordinal);
         Assert.Contains($"toen we uw gegevens wisten (verzoek {erasure})", await (await Flows.Http.GetAsync(link.PathAndQuery)).Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 

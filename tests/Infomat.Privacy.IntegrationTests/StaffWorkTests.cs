@@ -223,7 +223,7 @@ public sealed partial class StaffWorkTests(Azurite azurite) : LocalHostTests(azu
         // Decision 141: what the verification step records when the mail service refuses the address for good.
         var now = DateTimeOffset.UtcNow;
         var refused = PrivacyCase.Received(new ValidRequest(RequestType.Access, Fresh("geweigerd"), "Test Person", null, ControllerScope.Of("be"), Language.Nl, null, null), Channel.Form, now, TestDataMaps.Real);
-        refused = refused.VerificationMailRefused(now).Changed!.Fail(now, "SendVerification").Changed!;
+        refused = refused.VerificationMailRefused(now).Changed!;
         await Register().CreateAsync(refused, default);
 
         var casePage = WebUtility.HtmlDecode(await Flows.Http.GetStringAsync($"/cases/{refused.Id}"));
@@ -232,7 +232,10 @@ public sealed partial class StaffWorkTests(Azurite azurite) : LocalHostTests(azu
         Assert.Contains("De maildienst weigerde het adres van de verzoeker definitief op", casePage, StringComparison.Ordinal);
         Assert.Contains("Link om het adres te bevestigen definitief geweigerd door de maildienst", casePage, StringComparison.Ordinal);
         Assert.Contains("maar onze maildienst weigerde het opgegeven adres", thanks, StringComparison.Ordinal);
+        Assert.Contains("dus is het verzoek afgesloten zonder er gevolg aan te geven", thanks, StringComparison.Ordinal);
         Assert.DoesNotContain("storing bij ons", thanks, StringComparison.Ordinal);
+        // Closed: out of the cases owed an answer, with no retry offered.
+        Assert.DoesNotContain($"action=\"/cases/{refused.Id}/retry\"", casePage, StringComparison.Ordinal);
         Assert.DoesNotContain(refused.Email, thanks, StringComparison.OrdinalIgnoreCase);
     }
 

@@ -58,24 +58,52 @@ public sealed class FirstStepTests
     }
 
     [Fact]
-    public async Task A_link_the_mail_service_refuses_for_good_flags_the_case_at_once_and_the_case_says_the_address_was_refused()
+    public async Task A_link_the_mail_service_refuses_for_good_closes_the_case_at_its_first_step_as_its_address_refused()
     {
-        // Decision 141: the address the requester gave is refused (a 400 for its recipient): every try is refused alike.
+        // Decision 141: the address the requester gave is refused (a 400 for its recipient): every try would be refused
+        // alike. Before, the link's own step was tried four times and the case flagged failed, "a fault on our side".
         var runs = new ConcurrentDictionary<string, int>();
         await using var h = await WorkflowHarness.StartAsync(activities: (name, real) => new Counted(name, real, runs));
         h.Mail.Refuses = "an.peeters@example.be";
         var c = await h.NewCaseAsync();
 
-        Assert.Equal("\"failed\"", (await h.CompletionAsync(c.Id)).SerializedOutput);
+        Assert.Equal("\"finished\"", (await h.CompletionAsync(c.Id)).SerializedOutput);
 
-        // The first step tried, then the link's own step once: not retried.
-        Assert.Equal(1, runs.GetValueOrDefault(nameof(SendVerification)));
+        Assert.Equal(0, runs.GetValueOrDefault(nameof(SendVerification)));
         Assert.Empty(h.Mail.Of(MailKind.Verification));
+        Assert.DoesNotContain(h.Mail.Sent, m => m.To == "an.peeters@example.be");
         var stored = (await h.Register.GetAsync(c.Id, default))!;
-        Assert.Equal(CaseStatus.Failed, stored.Status);
-        Assert.Equal(nameof(SendVerification), stored.FailedStep);
+        Assert.Equal(CaseStatus.Expired, stored.Status);
         Assert.NotNull(stored.VerificationMailRefusedAt);
         Assert.Equal(RequestProgress.AddressRefusedByMailService, stored.Progress);
+    }
+
+    [Fact]
+    public async Task The_links_own_step_refused_for_good_says_so_to_the_run_and_is_not_retried_and_an_earlier_attempts_address_fails_as_before()
+    {
+        var register = new InMemoryRegister();
+        var mail = new RecordingMail { Refuses = "an.peeters@example.be" };
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2027, 3, 1, 9, 0, 0, TimeSpan.Zero));
+        var verification = new VerificationMail(register, mail, new Tokens.LinkTokenService(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), clock),
+            TestSupport.TestDataMaps.Real, Microsoft.Extensions.Options.Options.Create(new Configuration.PrivacyOptions()), clock,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<VerificationMail>.Instance);
+        var step = new SendVerification(register, verification);
+        var request = new Requests.ValidRequest(Requests.RequestType.Access, "an.peeters@example.be", "An Peeters", null, Requests.ControllerScope.Of("be"), Requests.Language.Nl, null, null);
+        var c = PrivacyCase.Received(request, Requests.Channel.Form, clock.GetUtcNow(), TestSupport.TestDataMaps.Real);
+        await register.CreateAsync(c, default);
+
+        var first = await step.RunAsync(null!, c.Id);
+        var again = await step.RunAsync(null!, c.Id);
+
+        Assert.True(first.AddressRefused);
+        Assert.True(again.AddressRefused);
+        Assert.True((await register.GetAsync(c.Id, default))!.ClosedAsAddressRefused);
+
+        // A link of the attempt before a staff retry went to this address: this refusal is not the address's.
+        var earlier = PrivacyCase.Received(request, Requests.Channel.Form, clock.GetUtcNow(), TestSupport.TestDataMaps.Real) with { EarlierVerificationMails = [clock.GetUtcNow().AddDays(-1)] };
+        await register.CreateAsync(earlier, default);
+        await Assert.ThrowsAsync<MailRefusedException>(() => step.RunAsync(null!, earlier.Id));
+        Assert.Equal(CaseStatus.AwaitingEmailVerification, (await register.GetAsync(earlier.Id, default))!.Status);
     }
 
     [Fact]

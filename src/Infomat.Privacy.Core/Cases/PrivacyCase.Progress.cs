@@ -18,8 +18,8 @@ public enum RequestProgress
     HeldUpBeforeAddressConfirmed,
 
     /// <summary>
-    /// Flagged <c>Failed</c> before the address was confirmed because the mail service refused that address for good: no
-    /// link could go (<see cref="PrivacyCase.VerificationMailRefused"/>). The requester is asked to check the address.
+    /// Closed without being acted on because the mail service refused the address given for good: no link to confirm it
+    /// could go (<see cref="PrivacyCase.VerificationMailRefused"/>, Art. 12(6)). The requester is asked to check the address.
     /// </summary>
     AddressRefusedByMailService,
 
@@ -62,14 +62,14 @@ public sealed partial record PrivacyCase
     /// </summary>
     public RequestProgress Progress => (Status == CaseStatus.Failed ? StatusBeforeFailure : Status) switch
     {
-        CaseStatus.AwaitingEmailVerification when EmailVerifiedAt is null && Status == CaseStatus.Failed =>
-            VerificationRefusedSinceRetry ? RequestProgress.AddressRefusedByMailService : RequestProgress.HeldUpBeforeAddressConfirmed,
+        CaseStatus.AwaitingEmailVerification when EmailVerifiedAt is null && Status == CaseStatus.Failed => RequestProgress.HeldUpBeforeAddressConfirmed,
         // Confirmed, the status moves on at the next step (the approval request): the link is no longer what it waits for.
         CaseStatus.AwaitingEmailVerification when EmailVerifiedAt is null =>
             VerificationMailSentAt is null ? RequestProgress.AddressLinkComing : RequestProgress.AwaitingAddressConfirmation,
         CaseStatus.Completed or CaseStatus.Rejected when AnsweredOutside is not null => RequestProgress.AnsweredOutside,
         CaseStatus.Completed or CaseStatus.Rejected => RequestProgress.Answered,
         CaseStatus.Joined => RequestProgress.JoinedEarlierRequest,
+        CaseStatus.Expired when ClosedAsAddressRefused => RequestProgress.AddressRefusedByMailService,
         CaseStatus.Expired when EmailVerifiedAt is null => RequestProgress.ClosedAddressNotConfirmed,
         CaseStatus.Expired => RequestProgress.ClosedIdentityNotConfirmed,
         _ when AwaitsIdentification && Decision is null => RequestProgress.AwaitingIdentification,

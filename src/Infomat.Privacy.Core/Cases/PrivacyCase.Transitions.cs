@@ -27,19 +27,19 @@ public sealed partial record PrivacyCase
         : To(this with { VerificationMailSentAt = at });
 
     /// <summary>
-    /// The mail service refused the verification link for good (<c>MailRefusedException</c>: the recipient, the address the
-    /// requester gave, is not one it delivers to): recorded once per attempt of the case (the first refusal since the last
-    /// staff retry), so staff and the requester are told what held the request up rather than "a fault on our side"
-    /// (decision 141). The step still fails and the case is flagged for staff, who may retry it or close it.
+    /// The mail service refused the verification link for good (<c>MailRefusedException</c> for its recipient: the address
+    /// the requester gave is not one it delivers to). No link can reach the requester, so the address cannot be confirmed:
+    /// the case closes at once as not confirmed (<see cref="CaseStatus.Expired"/>, Art. 12(6)), with no notice (it would
+    /// go to the same address), and its retention starts (decision 141). Refused when no first link is owed (one went, the
+    /// address is confirmed, the case is finished), and when a link of an earlier attempt went to this address (the mail
+    /// service took it then: this refusal is not the address's, and the step fails for staff as before).
     /// </summary>
     public CaseTransition VerificationMailRefused(DateTimeOffset at) =>
-        !NeedsVerificationMail ? Refuse(CaseRefusal.NotAsked)
-        : VerificationRefusedSinceRetry ? Refuse(CaseRefusal.AlreadyDone)
-        : To(this with { VerificationMailRefusedAt = at });
+        !NeedsVerificationMail || EarlierVerificationMails.Count > 0 ? Refuse(CaseRefusal.NotAsked)
+        : To((this with { VerificationMailRefusedAt = at }).WithStatus(CaseStatus.Expired, at));
 
-    /// <summary>The verification link was refused for good (<see cref="VerificationMailRefused"/>) since the last staff retry, or ever when none.</summary>
-    public bool VerificationRefusedSinceRetry =>
-        VerificationMailRefusedAt is { } refused && (Retries.Count == 0 || refused >= Retries[^1].At);
+    /// <summary>Closed because the mail service refused the address the requester gave (<see cref="VerificationMailRefused"/>).</summary>
+    public bool ClosedAsAddressRefused => Status == CaseStatus.Expired && VerificationMailRefusedAt is not null && EmailVerifiedAt is null;
 
     /// <summary>How often a requester can have the verification link sent again (it goes to the same address only).</summary>
     public const int MaxVerificationResends = 3;
@@ -904,7 +904,7 @@ public sealed partial record PrivacyCase
         ExpireRefusal(at, verificationTimeout, identificationTimeout, mailReadThrough) is { } refusal ? Refuse(refusal) : To(WithStatus(CaseStatus.Expired, at));
 
     /// <summary>True when the case expired and the requester was not yet told why (Art. 12(4)).</summary>
-    public bool NeedsExpiryNotice => Status == CaseStatus.Expired && AnswerSentAt is null && AnsweredOutside is null;
+    public bool NeedsExpiryNotice => Status == CaseStatus.Expired && AnswerSentAt is null && AnsweredOutside is null && !ClosedAsAddressRefused;
 
     /// <summary>The Art. 12(4) notice of an expired case went out.</summary>
     public CaseTransition ExpiryNoticeSent(DateTimeOffset at) =>

@@ -73,8 +73,8 @@ public sealed partial record PrivacyCase
     public IReadOnlyList<DateTimeOffset> VerificationResendsNotSent { get; init; } = [];
 
     /// <summary>
-    /// When the mail service refused the verification link's recipient for good (<see cref="VerificationMailRefused"/>),
-    /// the first refusal since the last staff retry; null when it never did.
+    /// When the mail service refused the verification link's recipient for good, which closed the case
+    /// (<see cref="VerificationMailRefused"/>); null when it never did.
     /// </summary>
     public DateTimeOffset? VerificationMailRefusedAt { get; init; }
 

@@ -94,14 +94,16 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         Identification(body, request, c, l);
         RestrictionLift(body, request, c, l);
         RecipientNotices(body, request, c, l);
+        if (c.ClosedAsAddressRefused && c.VerificationMailRefusedAt is { } refused)
+        {
+            body.Append(P(Texts.Format("CaseVerificationRefused", l, Texts.DateTime(refused, l))));
+        }
+
         if (c.Status == CaseStatus.Failed)
         {
             body.Append("<h2>").Append(E(Texts.Get("CaseRetryTitle", l))).Append("</h2>")
                 .Append(P(Texts.Format("CaseRetryBody", l, Texts.Get("Status" + c.StatusBeforeFailure, l))))
                 .Append(P(Texts.Get("CaseFailedStep", l) + ": " + FailedStep(c.FailedStep, l)))
-                .Append(c.VerificationRefusedSinceRetry && c.VerificationMailRefusedAt is { } refused
-                    ? P(Texts.Format("CaseVerificationRefused", l, Texts.DateTime(refused, l)))
-                    : string.Empty)
                 .Append(c.RetryWritesWithdrawnExportAgain
                     ? $"<p class=\"warning\" role=\"note\">{E(Texts.Format("CaseRetryWithdrawnExport", l, Texts.DateTime(c.ExportRevokedAt!.Value, l), c.ExportRevokedBy ?? "?"))}</p>"
                     : string.Empty)

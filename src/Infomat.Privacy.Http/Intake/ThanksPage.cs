@@ -39,7 +39,7 @@ public static class ThanksPage
             RequestProgress.AwaitingAddressConfirmation => Texts.Format("ThanksBody", language, c.Id, due),
             RequestProgress.AddressLinkComing => Texts.Format("ThanksLinkComingBody", language, c.Id, due),
             RequestProgress.HeldUpBeforeAddressConfirmed => Texts.Format("ThanksHeldUpBody", language, c.Id, due),
-            RequestProgress.AddressRefusedByMailService => Texts.Format("ThanksAddressRefusedBody", language, c.Id, due),
+            RequestProgress.AddressRefusedByMailService => Texts.Format("ThanksAddressRefusedBody", language, c.Id),
             RequestProgress.AwaitingIdentification => Texts.Format("ThanksIdentificationBody", language, c.Id,
                 Texts.Date(Deadlines.DueDateCalculator.Today(c.IdentificationMailSentAt ?? c.IdentificationRequestedAt ?? c.ReceivedAt), language)),
             RequestProgress.UnderWay => Texts.Format("ThanksUnderWayBody", language, c.Id, due),
@@ -62,7 +62,8 @@ public static class ThanksPage
                 .Append("</p><button type=\"submit\" class=\"secondary\">").Append(E(Texts.Get("ResendButton", language))).Append("</button></form>");
         }
 
-        if (c.Progress is RequestProgress.Answered or RequestProgress.AnsweredOutside or RequestProgress.ClosedAddressNotConfirmed or RequestProgress.ClosedIdentityNotConfirmed)
+        if (c.Progress is RequestProgress.Answered or RequestProgress.AnsweredOutside or RequestProgress.ClosedAddressNotConfirmed or RequestProgress.ClosedIdentityNotConfirmed
+            or RequestProgress.AddressRefusedByMailService)
         {
             // A new request is a new page (a new submission): this page sent again from the browser's history names this case.
             body.Append(Inv, $"<p><a href=\"{E(RequestFormPage.PathFor(language))}\">{E(Texts.Get("ThanksNewRequest", language))}</a></p>");

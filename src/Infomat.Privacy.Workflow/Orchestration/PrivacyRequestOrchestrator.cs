@@ -99,10 +99,9 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
                 : await context.CallActivityAsync<WaitStep>(nameof(SendVerification), caseId, Retried);
             if (link.AddressRefused)
             {
-                // The mail service refused the address for good (recorded on the case): flagged for staff now (decision 141).
-                log.Failed(caseId, nameof(SendVerification));
-                await context.CallActivityAsync(nameof(MarkFailed), new FailureInput(caseId, nameof(SendVerification)), Retried);
-                return "failed";
+                // The mail service refused the address for good, which closed the case (decision 141): nothing to wait for.
+                log.Step(caseId, "closed: address refused by the mail service");
+                return "expired";
             }
 
             var deadline = link.DeadlineUtc;

@@ -8,8 +8,8 @@ namespace Infomat.Privacy.Workflow.Orchestration;
 public sealed record WaitStep(DateTime DeadlineUtc)
 {
     /// <summary>
-    /// The mail service refused the link's recipient for good (recorded on the case): nothing to wait for, the case is
-    /// flagged for staff at once rather than the step retried to the same refusal (decision 141).
+    /// The mail service refused the link's recipient for good, which closed the case: nothing to wait for, and the step is
+    /// not retried to the same refusal (decision 141).
     /// </summary>
     public bool AddressRefused { get; init; }
 }

@@ -15,17 +15,32 @@ public sealed class SendVerification(ICaseRegister register, VerificationMail ve
 {
     public override async Task<WaitStep> RunAsync(TaskActivityContext context, string input)
     {
-        PrivacyCase sent;
+        var c = await register.RequireAsync(input);
+        if (c.ClosedAsAddressRefused)
+        {
+            return Refused(c);
+        }
+
         try
         {
-            sent = await verification.SendOnceAsync(await register.RequireAsync(input), CancellationToken.None);
+            c = await verification.SendOnceAsync(c, CancellationToken.None);
         }
         catch (MailRefusedException)
         {
-            // Refused for good, and on record (VerificationMail): every retry would be refused alike (decision 141).
-            return new WaitStep(DateTime.MinValue) { AddressRefused = true };
+            // Refused for good and on record, which closed the case (decision 141): every retry would be refused alike.
+            // Not recorded (a link of an earlier attempt went to this address): failed as any other step, for staff.
+            var stored = await register.RequireAsync(input);
+            if (!stored.ClosedAsAddressRefused)
+            {
+                throw;
+            }
+
+            return Refused(stored);
         }
 
-        return new(verification.WaitUntilUtc(sent));
+        return new(verification.WaitUntilUtc(c));
     }
+
+    /// <summary>The flag, with the wait's usual end: a run of the release before, which does not know the flag, waits and then finds the case closed.</summary>
+    private WaitStep Refused(PrivacyCase c) => new(verification.WaitUntilUtc(c)) { AddressRefused = true };
 }
