@@ -358,18 +358,6 @@ public sealed class MailRefusalTests : IDisposable
         Assert.Single(graph.Requests("POST", "/sendMail$"), r => r.ResponseMessage.StatusCode is 202);
     }
 
-    [Fact]
-    public async Task A_mail_Graph_refuses_for_what_it_is_not_its_recipient_is_a_fault_to_retry_naming_the_code_not_the_address()
-    {
-        // Decision 141: only a refused recipient closes a requester's case as its address refused.
-        var mailbox = new GraphMailbox(Options.Create(new GraphMailOptions { Mailbox = FakeGraph.Mailbox, BaseUrl = new Uri(graph.BaseUrl), ClientState = new string('s', 40) }));
-
-        var fault = await Assert.ThrowsAsync<HttpRequestException>(() => mailbox.SendAsync(To(FakeGraph.MalformedFor), default));
-
-        Assert.Equal("Graph 400 ErrorInvalidRequest", fault.Message);
-        Assert.DoesNotContain("malformed-mail", fault.ToString(), StringComparison.Ordinal);
-    }
-
     [Theory]
     [InlineData("privacy-staff@infomat.eu; backup-staff@infomat.eu")]
     [InlineData("privacy-staff@infomat.eu,backup-staff@infomat.eu")]

@@ -34,6 +34,12 @@ public sealed partial class SendGridTests(Azurite azurite) : LocalHostTests(azur
         sendGrid.Given(send).AtPriority(1).InScenario("busy").WhenStateIs("ok").RespondWith(Response.Create().WithStatusCode(202));
     }
 
+    /// <summary>...and this address SendGrid will not take (its answer for an invalid recipient), nor a malformed-looking body for the other.</summary>
+    private void RefusesRecipient(string email) =>
+        sendGrid.Given(Request.Create().UsingPost().WithPath("/v3/mail/send").WithBody(new WireMock.Matchers.WildcardMatcher("*" + email + "*"))).AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(400).WithHeader("Content-Type", "application/json")
+                .WithBody("""{"errors":[{"message":"Does not contain a valid address.","field":"personalizations.0.to.0.email","help":null}]}"""));
+
     protected override Task<IDictionary<string, string>> SettingsAsync() => Task.FromResult<IDictionary<string, string>>(new Dictionary<string, string>
     {
         ["Mail__SendGrid__ApiKey"] = "SG.test-key-not-a-secret",
@@ -64,6 +70,25 @@ public sealed partial class SendGridTests(Azurite azurite) : LocalHostTests(azur
 
     private static string Text(JsonNode mail) =>
         mail["content"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == "text/plain")!["value"]!.GetValue<string>();
+
+    [Fact]
+    public async Task An_address_SendGrid_will_not_take_closes_the_request_as_its_address_refused_and_the_page_says_so()
+    {
+        // Decision 141: before, the link was retried as an outage, the case flagged failed and the page said "a fault on
+        // our side"; nobody could then close it.
+        var email = $"refused.{Guid.NewGuid():N}@example.org";
+        RefusesRecipient(email);
+        var id = await Flows.SubmitAsync(email, language: "en");
+
+        using var status = await Flows.StatusOnceAsync(id, "Expired");
+        Assert.Equal("address-refused-by-mail-service", status.RootElement.GetProperty("progress").GetString());
+        var page = WebUtility.HtmlDecode(await Flows.Http.GetStringAsync($"/privacy/thanks?request={id}&lang=en"));
+        Assert.Contains("our mail service refused the address you gave", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("fault on our side", page, StringComparison.Ordinal);
+        Assert.DoesNotContain(email, page, StringComparison.OrdinalIgnoreCase);
+        // Tried by the intake and by the run's first step, not retried as an outage.
+        Assert.InRange(sendGrid.LogEntries.Count(e => e.RequestMessage.Body?.Contains(email, StringComparison.Ordinal) == true), 1, 2);
+    }
 
     [Fact]
     public async Task Requester_mail_goes_through_SendGrid_with_both_parts_untracked_links_and_survives_a_busy_SendGrid()

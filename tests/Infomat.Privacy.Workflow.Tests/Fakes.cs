@@ -119,8 +119,14 @@ internal sealed class RecordingMail : IMailSender
     /// <summary>While set, every send waits for it (a slow mail service that answers in the end).</summary>
     public Task? Gate { get; set; }
 
+    /// <summary>Every send tried, taken or not.</summary>
+    public int Attempts => attempts;
+
+    private int attempts;
+
     public async Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref attempts);
         if (Gate is { } gate)
         {
             await gate.WaitAsync(cancellationToken);

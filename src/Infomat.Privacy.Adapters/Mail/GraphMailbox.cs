@@ -19,12 +19,6 @@ namespace Infomat.Privacy.Adapters.Mail;
 /// </summary>
 public sealed class GraphMailbox : IMailbox
 {
-    /// <summary>The codes with which Exchange Online refuses a recipient (the address), as against the mail itself.</summary>
-    private static readonly HashSet<string> RecipientCodes = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "ErrorInvalidRecipients", "ErrorInvalidSmtpAddress", "ErrorRecipientNotFound",
-    };
-
     private readonly GraphMailOptions options;
     private readonly Lazy<GraphServiceClient> lazyClient;
 
@@ -166,15 +160,10 @@ public sealed class GraphMailbox : IMailbox
         }
         catch (Microsoft.Graph.Models.ODataErrors.ODataError ex) when (ex.ResponseStatusCode == 400)
         {
-            // The status and code only, never the service's message, which may name the address. Refused for good only
-            // when the code is about the recipient (a requester's case then closes as its address refused, decision 141);
-            // any other 400 is a fault of the mail we built, which every recipient meets alike: retried, then the case is
-            // flagged for staff. A 401 or 403 (the app's rights), a 404 (the sending mailbox) are faults of our own
-            // set-up: thrown as they are.
-            var answer = $"Graph {ex.ResponseStatusCode} {ex.Error?.Code}";
-            throw RecipientCodes.Contains(ex.Error?.Code ?? string.Empty)
-                ? new Infomat.Privacy.Mail.MailRefusedException(answer)
-                : new HttpRequestException(answer, null, System.Net.HttpStatusCode.BadRequest);
+            // Refused for good (an invalid recipient): the status and code, not the service's message, which names the
+            // address. A 401 or 403 (the app's rights), a 404 (the sending mailbox) are faults of our own set-up, which
+            // every recipient meets alike: thrown as they are, the step retried and the case flagged for staff.
+            throw new Infomat.Privacy.Mail.MailRefusedException($"Graph {ex.ResponseStatusCode} {ex.Error?.Code}");
         }
     }
 

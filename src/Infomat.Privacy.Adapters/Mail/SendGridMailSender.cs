@@ -61,8 +61,35 @@ public sealed class SendGridMailSender(IOptions<SendGridOptions> options, IOptio
         var response = await client.Value.SendEmailAsync(message, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
+            // A 400 whose errors name only the recipient's field: SendGrid will not take that address, now or on a retry
+            // (decision 141). The field's name only: SendGrid's messages can quote the message or the address.
+            if (response.StatusCode == System.Net.HttpStatusCode.BadRequest && RecipientField(await response.Body.ReadAsStringAsync(cancellationToken)) is { } field)
+            {
+                throw new MailRefusedException($"SendGrid 400 {field}");
+            }
+
             // The status only: SendGrid's error body can quote the message.
             throw new InvalidOperationException($"SendGrid refused the {mail.Kind.ToWire()} mail: HTTP {(int)response.StatusCode}.");
+        }
+    }
+
+    /// <summary>
+    /// The recipient's field when every error of a 400's body is about it (<c>personalizations.0.to.0.email</c>); null
+    /// for any other error, or a body that is not SendGrid's error JSON (a fault of ours or of the service: retried).
+    /// </summary>
+    internal static string? RecipientField(string body)
+    {
+        try
+        {
+            var fields = System.Text.Json.Nodes.JsonNode.Parse(body)?["errors"]?.AsArray()
+                .Select(e => e?["field"]?.GetValue<string>()).ToList();
+            return fields is { Count: > 0 } && fields.All(f => f is not null && f.StartsWith("personalizations.0.to.", StringComparison.Ordinal))
+                ? fields[0]
+                : null;
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        {
+            return null;
         }
     }
 }

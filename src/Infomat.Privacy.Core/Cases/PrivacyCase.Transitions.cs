@@ -30,12 +30,12 @@ public sealed partial record PrivacyCase
     /// The mail service refused the verification link for good (<c>MailRefusedException</c> for its recipient: the address
     /// the requester gave is not one it delivers to). No link can reach the requester, so the address cannot be confirmed:
     /// the case closes at once as not confirmed (<see cref="CaseStatus.Expired"/>, Art. 12(6)), with no notice (it would
-    /// go to the same address), and its retention starts (decision 141). Refused when no first link is owed (one went, the
-    /// address is confirmed, the case is finished), and when a link of an earlier attempt went to this address (the mail
-    /// service took it then: this refusal is not the address's, and the step fails for staff as before).
+    /// go to the same address), and its retention starts (decision 141); also after a staff retry whose earlier link went
+    /// (the address the mail service took then it no longer takes: nothing more can reach the requester either). Refused
+    /// when no link is owed (one went, the address is confirmed, the case is finished).
     /// </summary>
     public CaseTransition VerificationMailRefused(DateTimeOffset at) =>
-        !NeedsVerificationMail || EarlierVerificationMails.Count > 0 ? Refuse(CaseRefusal.NotAsked)
+        !NeedsVerificationMail ? Refuse(CaseRefusal.NotAsked)
         : To((this with { VerificationMailRefusedAt = at }).WithStatus(CaseStatus.Expired, at));
 
     /// <summary>Closed because the mail service refused the address the requester gave (<see cref="VerificationMailRefused"/>).</summary>

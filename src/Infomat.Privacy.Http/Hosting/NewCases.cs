@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 
 using Infomat.Privacy.Cases;
+using Infomat.Privacy.Mail;
 using Infomat.Privacy.Workflow.Activities.Verification;
 
 using Microsoft.DurableTask.Client;
@@ -188,6 +189,12 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
             patience.CancelAfter(MailPatience);
             await verification.SendOnceAsync(created, patience.Token);
         }
+        catch (MailRefusedException ex)
+        {
+            // On record by VerificationMail, which closed the case as its address refused (decision 141); its run, started
+            // next, ends at its first step.
+            AddressRefused(log, created.Id, ex.Answer);
+        }
         catch (Exception ex) when (ex is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)
         {
             MailLeftToOrchestration(log, created.Id, ex.GetType().Name);
@@ -207,6 +214,9 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
 
     [LoggerMessage(141, LogLevel.Warning, "The host stopped with {Count} new cases still being begun; the reconciliation starts them")]
     private static partial void LeftAtStop(ILogger logger, int count);
+
+    [LoggerMessage(173, LogLevel.Information, "Case {CaseId}: the mail service refused the verification link's recipient for good ({Answer}) as the case was written; the case is closed as its address refused")]
+    private static partial void AddressRefused(ILogger logger, string caseId, string answer);
 
     [LoggerMessage(133, LogLevel.Warning, "Case {CaseId}: the verification mail was not sent and recorded as the case was written ({Error}); the orchestration's first step sends it unless recorded")]
     private static partial void MailLeftToOrchestration(ILogger logger, string caseId, string error);

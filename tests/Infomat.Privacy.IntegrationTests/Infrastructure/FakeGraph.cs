@@ -46,17 +46,9 @@ public sealed class FakeGraph : IDisposable
             .AtPriority(-1)
             .RespondWith(Response.Create().WithStatusCode(400).WithHeader("Content-Type", Json)
                 .WithBody($$$"""{"error":{"code":"ErrorInvalidRecipients","message":"At least one recipient is not valid., Recipient '{{{RefusedRecipient}}}' is not resolved."}}"""));
-        // A mail Exchange refuses for what it is, not for its recipient (the address in its message all the same).
-        server.Given(Request.Create().UsingPost().WithPath(new RegexMatcher(@"^/v1\.0/users/[^/]+/sendMail$")).WithBody(new RegexMatcher(MalformedFor)))
-            .AtPriority(-1)
-            .RespondWith(Response.Create().WithStatusCode(400).WithHeader("Content-Type", Json)
-                .WithBody($$$"""{"error":{"code":"ErrorInvalidRequest","message":"The request to '{{{MalformedFor}}}' is malformed."}}"""));
         // An empty inbox delta, until a test gives one.
         Delta([], "t0");
     }
-
-    /// <summary>A recipient whose mail sendMail refuses as malformed (400 ErrorInvalidRequest): not the recipient's fault.</summary>
-    public const string MalformedFor = "malformed-mail@infomat.eu";
 
     /// <summary>A recipient sendMail refuses (400 ErrorInvalidRecipients).</summary>
     public const string RefusedRecipient = "no-such-mailbox@infomat.eu";

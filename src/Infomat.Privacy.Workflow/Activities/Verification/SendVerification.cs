@@ -28,7 +28,7 @@ public sealed class SendVerification(ICaseRegister register, VerificationMail ve
         catch (MailRefusedException)
         {
             // Refused for good and on record, which closed the case (decision 141): every retry would be refused alike.
-            // Not recorded (a link of an earlier attempt went to this address): failed as any other step, for staff.
+            // Not on record (the case moved on meanwhile: confirmed by an earlier link, closed by staff): thrown as it is.
             var stored = await register.RequireAsync(input);
             if (!stored.ClosedAsAddressRefused)
             {

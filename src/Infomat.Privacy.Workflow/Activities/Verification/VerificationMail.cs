@@ -44,10 +44,10 @@ public sealed partial class VerificationMail(
         catch (MailRefusedException ex)
         {
             // Refused for good (the address the requester gave): on record, which closes the case, and the case page and the
-            // requester's page say why (decision 141). Not recorded after a link of an earlier attempt went to this address.
-            Refused(log, c.Id, ex.Message);
+            // requester's page say why (decision 141).
             var refusedAt = time.GetUtcNow();
-            await register.ApplyAsync(c.Id, x => x.VerificationMailRefused(refusedAt), CancellationToken.None);
+            var closed = !(await register.ApplyAsync(c.Id, x => x.VerificationMailRefused(refusedAt), CancellationToken.None)).Refused;
+            Refused(log, c.Id, ex.Answer, closed);
             throw;
         }
 
@@ -73,8 +73,8 @@ public sealed partial class VerificationMail(
         return c.VerificationDeadline(options.Value.Verification.Timeout, time.GetUtcNow()).UtcDateTime;
     }
 
-    [LoggerMessage(172, LogLevel.Warning, "Case {CaseId}: the mail service refused the verification link's recipient for good ({Answer}); the case closes as its address not confirmed")]
-    private static partial void Refused(ILogger logger, string caseId, string answer);
+    [LoggerMessage(172, LogLevel.Warning, "Case {CaseId}: the mail service refused the verification link's recipient for good ({Answer}); closed as its address refused: {Closed}")]
+    private static partial void Refused(ILogger logger, string caseId, string answer, bool closed);
 
     [LoggerMessage(134, LogLevel.Warning, "Case {CaseId}: the verification mail was sent but not recorded ({Error}); it goes again from the next step that sends it")]
     private static partial void SentNotRecorded(ILogger logger, string caseId, string error);
