@@ -189,11 +189,10 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
             patience.CancelAfter(MailPatience);
             await verification.SendOnceAsync(created, patience.Token);
         }
-        catch (MailRefusedException ex)
+        catch (MailRefusedException)
         {
-            // On record by VerificationMail, which closed the case as its address refused (decision 141); its run, started
-            // next, ends at its first step.
-            AddressRefused(log, created.Id, ex.Answer);
+            // Logged and on record by VerificationMail, which closed the case as its address refused (decision 141); its
+            // run, started next, ends at its first step.
         }
         catch (Exception ex) when (ex is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)
         {
@@ -214,9 +213,6 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
 
     [LoggerMessage(141, LogLevel.Warning, "The host stopped with {Count} new cases still being begun; the reconciliation starts them")]
     private static partial void LeftAtStop(ILogger logger, int count);
-
-    [LoggerMessage(173, LogLevel.Information, "Case {CaseId}: the mail service refused the verification link's recipient for good ({Answer}) as the case was written; the case is closed as its address refused")]
-    private static partial void AddressRefused(ILogger logger, string caseId, string answer);
 
     [LoggerMessage(133, LogLevel.Warning, "Case {CaseId}: the verification mail was not sent and recorded as the case was written ({Error}); the orchestration's first step sends it unless recorded")]
     private static partial void MailLeftToOrchestration(ILogger logger, string caseId, string error);

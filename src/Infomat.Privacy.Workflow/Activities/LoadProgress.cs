@@ -34,11 +34,15 @@ public sealed partial class LoadProgress(
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                LinkLeftToItsStep(log, c.Id, ex.GetType().Name);
                 if (ex is Mail.MailRefusedException)
                 {
-                    // A refusal for good may have closed the case (decision 141): the run then ends here.
+                    // A refusal for good (logged by VerificationMail) may have closed the case (decision 141): the run then ends here.
                     c = await register.RequireAsync(input);
+                }
+
+                if (!c.Status.IsFinished())
+                {
+                    LinkLeftToItsStep(log, c.Id, ex.GetType().Name);
                 }
             }
         }
