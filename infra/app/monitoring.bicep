@@ -1,5 +1,6 @@
 // Log Analytics and Application Insights (Entra-only ingestion: the app's identity publishes with Monitoring Metrics
-// Publisher), and the two alerts ops asked for: a case that failed, and cases past their legal due date.
+// Publisher), and the alerts ops asked for: a case that failed, cases past their legal due date, a case closed because
+// the mail service refused its address, and mailbox work that failed every try.
 param logAnalyticsName string
 param applicationInsightsName string
 param actionGroupName string
@@ -73,6 +74,12 @@ AppMetrics
 | summarize Failed = sum(Sum)
 '''
 
+var addressRefusedQuery = '''
+AppMetrics
+| where Name == "privacy.cases.address_refused"
+| summarize Refused = sum(Sum)
+'''
+
 var overdueQuery = '''
 AppMetrics
 | where Name == "privacy.cases.overdue"
@@ -97,6 +104,37 @@ resource failedCasesAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = 
           query: failedQuery
           timeAggregation: 'Total'
           metricMeasureColumn: 'Failed'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    autoMitigate: false
+    actions: { actionGroups: [ actionGroup.id ] }
+  }
+}
+
+// A case the mail service refused the address of is closed at once, without action and without a person looking
+// (decision 141): a requester who wrote by mail cannot be told, and many at once point at the mail service.
+resource addressRefusedAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
+  name: 'alert-privacy-case-address-refused'
+  location: location
+  tags: tags
+  properties: {
+    displayName: 'Privacy request closed: the mail service refused the address'
+    description: 'The mail service refused the requester\'s address for good, so the link to confirm it could not go and the request was closed without being acted on. Open /cases: such a case is listed as expired, and its page says when and why. A requester who wrote by mail cannot be told by this system; several at once: check the mail service.'
+    severity: 2
+    enabled: true
+    scopes: [ workspace.id ]
+    evaluationFrequency: 'PT1H'
+    windowSize: 'PT1H'
+    criteria: {
+      allOf: [
+        {
+          query: addressRefusedQuery
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'Refused'
           operator: 'GreaterThan'
           threshold: 0
           failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }

@@ -381,6 +381,7 @@ public sealed partial class DeploymentTemplateTests
         Assert.Contains(queries, q => q.Contains($"\"{PrivacyMetrics.CasesFailed}\"", StringComparison.Ordinal));
         Assert.Contains(queries, q => q.Contains($"\"{PrivacyMetrics.CasesOverdue}\"", StringComparison.Ordinal));
         Assert.Contains(queries, q => q.Contains($"\"{PrivacyMetrics.MailPoisoned}\"", StringComparison.Ordinal));
+        Assert.Contains(queries, q => q.Contains($"\"{PrivacyMetrics.CasesAddressRefused}\"", StringComparison.Ordinal));
         Assert.All(Arm.OfType("Microsoft.Insights/scheduledQueryRules"), r => Assert.NotEmpty(r.At("properties", "actions", "actionGroups")!.Value.EnumerateArray()));
 
         var diagnosed = Arm.OfType("Microsoft.Insights/diagnosticSettings").Select(d => Text(d.At("scope")) ?? string.Empty).ToList();

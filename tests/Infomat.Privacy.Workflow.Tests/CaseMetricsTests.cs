@@ -15,8 +15,8 @@ using Microsoft.Extensions.Options;
 namespace Infomat.Privacy.Workflow.Tests;
 
 /// <summary>
-/// The two alerts in Azure (infra/app/monitoring.bicep) sum these counters: a failed case and a case past its due
-/// date must each raise theirs exactly once.
+/// The alerts in Azure (infra/app/monitoring.bicep) sum these counters: a failed case, a case past its due date and a
+/// case closed as its address refused must each raise theirs exactly once.
 /// </summary>
 public sealed class CaseMetricsTests : IDisposable
 {
@@ -89,6 +89,27 @@ public sealed class CaseMetricsTests : IDisposable
         await sweep.RunAsync(h.Client, CancellationToken.None);
 
         Assert.Equal(1, Counted(PrivacyMetrics.CasesOverdue));
+        Assert.Equal(0, Counted(PrivacyMetrics.CasesFailed));
+    }
+
+    [Fact]
+    public async Task A_case_closed_as_its_address_refused_is_counted_once_even_when_its_link_is_tried_again()
+    {
+        // Decision 141: a request closed without a person looking; ops are alerted of each (monitoring.bicep).
+        var register = new InMemoryRegister();
+        var c = NewCase(DateTimeOffset.UtcNow);
+        await register.CreateAsync(c, CancellationToken.None);
+        var mail = new RecordingMail { Refuses = c.Email };
+        var verification = new Activities.Verification.VerificationMail(
+            register, mail, new Tokens.LinkTokenService(RandomNumberGenerator.GetBytes(32), TimeProvider.System), TestDataMaps.Real,
+            Options.Create(new Configuration.PrivacyOptions()), TimeProvider.System, Metrics, NullLogger<Activities.Verification.VerificationMail>.Instance);
+
+        // Twice with the case as first read: the intake's try and the first step's, both refused.
+        await Assert.ThrowsAsync<Mail.MailRefusedException>(() => verification.SendOnceAsync(c, default));
+        await Assert.ThrowsAsync<Mail.MailRefusedException>(() => verification.SendOnceAsync(c, default));
+
+        Assert.True((await register.GetAsync(c.Id, default))!.ClosedAsAddressRefused);
+        Assert.Equal(1, Counted(PrivacyMetrics.CasesAddressRefused));
         Assert.Equal(0, Counted(PrivacyMetrics.CasesFailed));
     }
 

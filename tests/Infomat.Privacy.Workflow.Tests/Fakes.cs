@@ -449,12 +449,13 @@ internal static class TestWorkflows
     {
         var o = Microsoft.Extensions.Options.Options.Create(options ?? new Configuration.PrivacyOptions());
         var verification = new Workflow.Activities.Verification.VerificationMail(
-            register, mail, new Tokens.LinkTokenService(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), time), TestSupport.TestDataMaps.Real, o, time,
+            register, mail, new Tokens.LinkTokenService(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), time), TestSupport.TestDataMaps.Real, o, time, Metrics(),
             log ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<Workflow.Activities.Verification.VerificationMail>.Instance);
         return new(verification, Of(register), Metrics(), Microsoft.Extensions.Logging.Abstractions.NullLogger<Http.Hosting.NewCases>.Instance);
     }
 
-    private static PrivacyMetrics Metrics() =>
+    /// <summary>A meter of its own (nothing listens unless a test does).</summary>
+    internal static PrivacyMetrics Metrics() =>
         new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
 }
 

@@ -86,6 +86,7 @@ public sealed class FirstStepTests
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2027, 3, 1, 9, 0, 0, TimeSpan.Zero));
         var verification = new VerificationMail(register, mail, new Tokens.LinkTokenService(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), clock),
             TestSupport.TestDataMaps.Real, Microsoft.Extensions.Options.Options.Create(new Configuration.PrivacyOptions()), clock,
+            TestWorkflows.Metrics(),
             Microsoft.Extensions.Logging.Abstractions.NullLogger<VerificationMail>.Instance);
         var step = new SendVerification(register, verification);
         var request = new Requests.ValidRequest(Requests.RequestType.Access, "an.peeters@example.be", "An Peeters", null, Requests.ControllerScope.Of("be"), Requests.Language.Nl, null, null);

@@ -595,7 +595,7 @@ public sealed class MailIntakeFaultTests
         new(register, TestDataMaps.Real, Verification(), NullLogger<Workflow.Activities.LoadProgress>.Instance);
 
     private Workflow.Activities.Verification.VerificationMail Verification() => new(
-        register, mail, new Tokens.LinkTokenService(RandomNumberGenerator.GetBytes(32), time), TestDataMaps.Real, Options.Create(options), time,
+        register, mail, new Tokens.LinkTokenService(RandomNumberGenerator.GetBytes(32), time), TestDataMaps.Real, Options.Create(options), time, TestWorkflows.Metrics(),
         NullLogger<Workflow.Activities.Verification.VerificationMail>.Instance);
 
     private async Task<int> SubmitJsonAsync(IntakeEndpoints endpoints, string body, CancellationToken cancellationToken = default, string? key = null)

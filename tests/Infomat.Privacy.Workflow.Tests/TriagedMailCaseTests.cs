@@ -121,6 +121,38 @@ public sealed class TriagedMailCaseTests
     }
 
     [Fact]
+    public async Task A_mail_made_a_case_whose_sender_the_mail_service_refuses_tells_staff_it_closed_not_when_it_is_due()
+    {
+        // Decision 141 from the triage page: the link's mail, sent as staff make the case, is refused for good.
+        var message = Message("noah.peeters@example.org", "GDPR question", "Hello,\n\nI am worried about my personal data and the GDPR. What happens with it?\n");
+        message.Headers.Remove("Authentication-Results");
+        await Intake().HandleAsync(new MemoryStream(Bytes(message)), null, client, default);
+        var (_, link) = tokens.Check(TriageToken(), TokenPurpose.Triage);
+        var record = (await records.GetAsync(link!.CaseId, default))!;
+        mail.Refuses = "noah.peeters@example.org";
+
+        var made = await Cases().MakeCaseAsync(record, new TriageChoice("access", "both", null), "Els Janssens", client, default);
+        var again = await Cases().MakeCaseAsync(record, new TriageChoice("access", "both", null), "Pieter Claes", client, default);
+
+        Assert.True(made.Created);
+        Assert.Equal(CaseStatus.Expired, made.Case!.Status);
+        Assert.True(made.Case.ClosedAsAddressRefused);
+        foreach (var said in new[] { TriageEndpoints.Made(made.Case, "Els Janssens", Language.En), TriageEndpoints.Already(again.Case!, Language.En) })
+        {
+            Assert.Contains("refused the sender's address for good", said, StringComparison.Ordinal);
+            Assert.Contains("Art. 12(6)", said, StringComparison.Ordinal);
+            Assert.DoesNotContain("due", said, StringComparison.Ordinal);
+            Assert.DoesNotContain("noah.peeters", said, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("weigerde daarna het adres van de afzender definitief", TriageEndpoints.Made(made.Case, "Els Janssens", Language.Nl), StringComparison.Ordinal);
+        Assert.Contains("refusé définitivement l'adresse de l'expéditeur", TriageEndpoints.Already(again.Case!, Language.Fr), StringComparison.Ordinal);
+        // A case whose link went still says when it is due.
+        var open = made.Case with { Status = CaseStatus.AwaitingEmailVerification, VerificationMailRefusedAt = null };
+        Assert.Contains("due " + Localization.Texts.Date(open.DueDate, Language.En), TriageEndpoints.Made(open, "Els Janssens", Language.En), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_objection_without_its_scope_is_refused_and_makes_no_case()
     {
         await Intake().HandleAsync(new MemoryStream(Bytes(Message("noah@example.org", "GDPR question", "I am worried about my personal data and the GDPR. What happens with it?"))), null, client, default);

@@ -13,6 +13,12 @@ public sealed class PrivacyMetrics
     /// <summary>Cases whose status became Failed (they wait for staff).</summary>
     public const string CasesFailed = "privacy.cases.failed";
 
+    /// <summary>
+    /// Cases closed at once because the mail service refused the requester's address for good (decision 141): closed
+    /// without being acted on and without a person looking, so ops (and the privacy team) are told of each.
+    /// </summary>
+    public const string CasesAddressRefused = "privacy.cases.address_refused";
+
     /// <summary>Cases the daily sweep found past their legal due date (each case once per due date).</summary>
     public const string CasesOverdue = "privacy.cases.overdue";
 
@@ -34,6 +40,7 @@ public sealed class PrivacyMetrics
     private readonly Counter<long> restarted;
     private readonly Counter<long> overdue;
     private readonly Counter<long> poisoned;
+    private readonly Counter<long> addressRefused;
     private readonly Histogram<double> intakeStep;
 
     public PrivacyMetrics(IMeterFactory meters)
@@ -44,12 +51,15 @@ public sealed class PrivacyMetrics
         restarted = meter.CreateCounter<long>(OrchestrationsRestarted, "{case}", "Case orchestrations started again by the reconciler (a failure, a release).");
         overdue = meter.CreateCounter<long>(CasesOverdue, "{case}", "Open privacy requests found past their legal due date.");
         poisoned = meter.CreateCounter<long>(MailPoisoned, "{item}", "Mailbox work items that failed every try and went to the poison queue.");
+        addressRefused = meter.CreateCounter<long>(CasesAddressRefused, "{case}", "Privacy requests closed because the mail service refused the requester's address for good.");
         intakeStep = meter.CreateHistogram<double>(IntakeStepDuration, "ms", "How long each step of a request submission took.");
     }
 
     public void CaseFailed() => failed.Add(1);
 
     public void OrchestrationRestarted() => restarted.Add(1);
+
+    public void CaseClosedAsAddressRefused() => addressRefused.Add(1);
 
     public void MailWorkPoisoned() => poisoned.Add(1);
 

@@ -97,7 +97,7 @@ public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tok
             return staff.Page(title, P(joined ? Texts.Format("TriageJoined", l, c.Id) : Already(c, l)) + CaseLink(c, l), StatusCodes.Status409Conflict);
         }
 
-        return staff.Page(title, P(Texts.Format("TriageMade", l, c.Id, identity.Name, Texts.DateTime(c.ReceivedAt, l), Texts.Date(c.DueDate, l))) + CaseLink(c, l));
+        return staff.Page(title, P(Made(c, identity.Name, l)) + CaseLink(c, l));
     }
 
     /// <summary>Checks the link and loads its triage record; otherwise the page that says what to do.</summary>
@@ -130,8 +130,26 @@ public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tok
             : (triaged, null);
     }
 
-    private static string Already(PrivacyCase c, Language l) =>
-        Texts.Format("TriageAlreadyCase", l, c.Id, Texts.DateTime(c.ReceivedAt, l), Texts.Date(c.DueDate, l));
+    /// <summary>
+    /// What the page says of the case a staff member just made of the mail: when it is due, or, when the mail service
+    /// then refused the sender's address for the link and the case closed at once (decision 141), that instead.
+    /// </summary>
+    public static string Made(PrivacyCase c, string by, Language l)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return c.ClosedAsAddressRefused
+            ? Texts.Format("TriageMadeAddressRefused", l, c.Id, by, Texts.DateTime(c.ReceivedAt, l))
+            : Texts.Format("TriageMade", l, c.Id, by, Texts.DateTime(c.ReceivedAt, l), Texts.Date(c.DueDate, l));
+    }
+
+    /// <summary>What the page says of the case made of the mail before (by a colleague or by intake).</summary>
+    public static string Already(PrivacyCase c, Language l)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return c.ClosedAsAddressRefused
+            ? Texts.Format("TriageAlreadyCaseAddressRefused", l, c.Id, Texts.DateTime(c.ReceivedAt, l))
+            : Texts.Format("TriageAlreadyCase", l, c.Id, Texts.DateTime(c.ReceivedAt, l), Texts.Date(c.DueDate, l));
+    }
 
     private static string CaseLink(PrivacyCase c, Language l) =>
         $"<p><a href=\"/cases/{E(c.Id)}\">{E(Texts.Get("TriageOpenCase", l))}: {E(c.Id)}</a></p>";

@@ -73,6 +73,17 @@ public sealed partial class TriagedMailCases(
                 // The case is written: the reconciler starts it within minutes; staff see the case either way.
                 NotStarted(log, c.Id, ex.GetType().Name);
             }
+
+            // As it stands now: the link's mail may have closed it (the mail service refused the address: decision 141),
+            // and the page must not tell staff of a due date then.
+            try
+            {
+                c = await register.GetAsync(c.Id, CancellationToken.None) ?? c;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                NotReloaded(log, c.Id, ex.GetType().Name);
+            }
         }
 
         Made(log, triaged.Id, c.Id, created);
@@ -84,4 +95,7 @@ public sealed partial class TriagedMailCases(
 
     [LoggerMessage(69, LogLevel.Warning, "Case {CaseId} made from triage was not started now ({Error}); the reconciler starts it")]
     private static partial void NotStarted(ILogger logger, string caseId, string error);
+
+    [LoggerMessage(173, LogLevel.Warning, "Case {CaseId} made from triage could not be read again after its start ({Error}); the page shows it as written")]
+    private static partial void NotReloaded(ILogger logger, string caseId, string error);
 }

@@ -17,7 +17,8 @@ namespace Infomat.Privacy.Workflow.Activities.Verification;
 /// tries first, and <see cref="SendVerification"/> when that could not). All go through here.
 /// </summary>
 public sealed partial class VerificationMail(
-    ICaseRegister register, IMailSender mail, LinkTokenService tokens, DataMap dataMap, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<VerificationMail> log)
+    ICaseRegister register, IMailSender mail, LinkTokenService tokens, DataMap dataMap, IOptions<PrivacyOptions> options, TimeProvider time, PrivacyMetrics metrics,
+    ILogger<VerificationMail> log)
 {
     /// <summary>
     /// Sends the link unless it went already, the address is confirmed (a mail whose sender is proven) or the case is
@@ -48,6 +49,12 @@ public sealed partial class VerificationMail(
             var refusedAt = time.GetUtcNow();
             var closed = !(await register.ApplyAsync(c.Id, x => x.VerificationMailRefused(refusedAt), CancellationToken.None)).Refused;
             Refused(log, c.Id, ex.Answer, closed);
+            if (closed)
+            {
+                // Counted once, by the step that closed it: ops alert on it (infra/app/monitoring.bicep).
+                metrics.CaseClosedAsAddressRefused();
+            }
+
             throw;
         }
 
