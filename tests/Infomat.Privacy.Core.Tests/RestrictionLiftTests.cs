@@ -265,6 +265,14 @@ public sealed class RestrictionLiftTests
         // The requester was told before the erasure, and a store failed: she was told; this is not "no notice can go".
         var told = c.RestrictionLiftNotified("Els", "Reason.", Received.AddDays(40)).Changed!;
         Assert.False((told with { IdentifiersErasedAt = Received.AddYears(5), Email = string.Empty }).LiftNoticeImpossible);
+        // That one can no longer be finished (decision 143): the stores match on the identifiers erased.
+        Assert.False(told.LiftUnfinishable);
+        Assert.False(erased.LiftUnfinishable);
+        var halfway = told with { IdentifiersErasedAt = Received.AddYears(5), Email = string.Empty };
+        Assert.True(halfway.LiftUnfinishable);
+        Assert.Equal(CaseRefusal.Finished, halfway.LiftRefusal);
+        var finished = told.RestrictionLifted(new Dictionary<string, int> { ["be/crm"] = 2 }, Received.AddDays(40)).Changed!;
+        Assert.False((finished with { IdentifiersErasedAt = Received.AddYears(5), Email = string.Empty }).LiftUnfinishable);
         // Not a restriction, or not completed: nothing restricted, nothing to say.
         Assert.False((Case(RequestType.Access).Complete(Received.AddHours(2)).Changed! with { IdentifiersErasedAt = Received.AddYears(5) }).LiftNoticeImpossible);
         Assert.False((Case(RequestType.Restriction) with { IdentifiersErasedAt = Received.AddYears(5) }).LiftNoticeImpossible);

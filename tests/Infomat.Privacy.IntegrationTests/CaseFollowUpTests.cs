@@ -225,6 +225,42 @@ public sealed partial class CaseFollowUpTests(Azurite azurite) : LocalHostTests(
     }
 
     [Fact]
+    public async Task A_restriction_lift_told_to_the_requester_and_left_unfinished_until_its_identifiers_were_erased_says_so_and_offers_no_finish()
+    {
+        // Decision 138's left item (decision 143): the page still offered to finish the lift, which cannot find the records
+        // without the address, and the refusal said there was nothing to lift "or it is lifted already".
+        const string email = "zoe.maes@example.be";
+        var id = await Flows.SubmitAsync(email: email, language: "nl", entity: "be", type: "restriction");
+        await Flows.ApproveAsync(id);
+        await Host.Mailbox.WaitForAsync("action-report", id);
+        await WaitUntilAsync(id, x => x.Status == CaseStatus.Completed);
+        var subject = new KeyedHash(LocalHostProcess.PseudonymisationKey).Subject(email);
+        // The notice went (as the lift's first step records it); the stores' update failed and was never finished; years
+        // later the register's retention erased the identifiers.
+        await Register().UpdateAsync(id, x => x.RestrictionLiftNotified("Els Janssens", "De juistheid is nagekeken.", DateTimeOffset.UtcNow).Changed!
+            .EraseIdentifiers(subject, DateTimeOffset.UtcNow, TimeSpan.Zero).Changed, default);
+        var casePage = new Uri($"{Host.BaseUrl}/cases/{id}");
+        const string why = "(door Els Janssens) ingelicht dat de beperking van dit verzoek zou worden opgeheven, zoals art. 18, lid 3, AVG vóór een opheffing vereist, maar de opheffing is niet afgerond";
+
+        var shown = WebUtility.HtmlDecode(await Flows.Http.GetStringAsync(casePage));
+
+        Assert.Contains(why, shown, StringComparison.Ordinal);
+        Assert.Contains("de records van de verzoeker kunnen nog beperkt zijn in sommige of alle systemen van: Infomat", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain($"/cases/{id}/lift-restriction", shown, StringComparison.Ordinal);
+
+        var posted = await Flows.StaffPostAsync($"/cases/{id}/lift-restriction", casePage, "Pieter Claes", ("reason", "Nogmaals."));
+
+        Assert.Equal(HttpStatusCode.Conflict, posted.StatusCode);
+        var answer = WebUtility.HtmlDecode(await posted.Content.ReadAsStringAsync());
+        Assert.Contains(why, answer, StringComparison.Ordinal);
+        Assert.DoesNotContain("of ze is al opgeheven", answer, StringComparison.Ordinal);
+        Assert.Empty(Host.Mailbox.Of("restriction-lift-notice", id));
+        var flags = await RestrictedFlagsAsync(email);
+        Assert.NotEmpty(flags);
+        Assert.All(flags, Assert.True);
+    }
+
+    [Fact]
     public async Task Lifting_one_of_two_restrictions_of_the_same_person_leaves_her_records_restricted_under_the_other_and_says_so()
     {
         // Review of 5 December: the stores mark a record restricted, not by which request. Lifting one restriction request

@@ -29,6 +29,13 @@ public sealed partial record PrivacyCase
     public bool LiftNoticeImpossible => LiftRefusal == CaseRefusal.Finished && RestrictionLift is null;
 
     /// <summary>
+    /// Whether this restriction's lift was left half-way for good: the requester was told it would be lifted, the stores'
+    /// update did not finish, and the register then erased the identifiers the stores match on (decision 143). The lift
+    /// cannot be finished; what it did not lift stays restricted, and which stores it reached is not known here.
+    /// </summary>
+    public bool LiftUnfinishable => LiftRefusal == CaseRefusal.Finished && RestrictionLift is { LiftedAt: null };
+
+    /// <summary>
     /// Whether the stores held nothing of the person for this case to act on and staff corrected nothing (<paramref
     /// name="outcomes"/>: what the case's actions did): a restriction or an upheld objection then restricted nothing, and
     /// its report must not say it did, nor promise to tell before a lift (the one rule the report and the lift ask).

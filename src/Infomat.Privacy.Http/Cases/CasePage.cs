@@ -346,6 +346,14 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
             return;
         }
 
+        if (c.LiftUnfinishable)
+        {
+            // Told, not finished, then its identifiers erased: the stores match on them, so no finish button (decision 143).
+            body.Append(P(LiftRefused(c, l)));
+            AppendKept(body, c.RestrictionLift!, l);
+            return;
+        }
+
         if (c.RestrictionLift is { LiftedAt: { } lifted } done)
         {
             var records = string.Join(", ", (done.Records ?? new Dictionary<string, int>()).OrderBy(r => r.Key, StringComparer.Ordinal)
@@ -385,13 +393,17 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
     /// <summary>
     /// Why the lift of <paramref name="c"/> is refused (its <see cref="PrivacyCase.LiftRefusal"/>), for a staff member who
     /// asked for it: a restriction whose identifiers were erased before any notice went says that no notice can go and
-    /// what it restricted (decision 138); otherwise that there is nothing to lift or it is lifted already.
+    /// what it restricted (decision 138); one whose notice went and whose lift did not finish before that erasure says
+    /// so, and that it cannot be finished (decision 143); otherwise that there is nothing to lift or it is lifted already.
     /// </summary>
     public string LiftRefused(PrivacyCase c, Language l)
     {
         ArgumentNullException.ThrowIfNull(c);
         return c.LiftNoticeImpossible
             ? Texts.Format("CaseLiftIdentifiersErased", l, Texts.Date(Deadlines.DueDateCalculator.Today(c.IdentifiersErasedAt!.Value), l), Texts.Companies(c.Entity, dataMap, l))
+            : c.LiftUnfinishable
+            ? Texts.Format("CaseLiftUnfinishedIdentifiersErased", l, Texts.DateTime(c.RestrictionLift!.NoticeSentAt, l), c.RestrictionLift.By,
+                Texts.Date(Deadlines.DueDateCalculator.Today(c.IdentifiersErasedAt!.Value), l), Texts.Companies(c.Entity, dataMap, l))
             : Texts.Get("CaseLiftRefused", l);
     }
 
