@@ -237,8 +237,10 @@ public sealed partial class CaseFollowUpTests(Azurite azurite) : LocalHostTests(
         var subject = new KeyedHash(LocalHostProcess.PseudonymisationKey).Subject(email);
         // The notice went (as the lift's first step records it); the stores' update failed and was never finished; years
         // later the register's retention erased the identifiers.
-        await Register().UpdateAsync(id, x => x.RestrictionLiftNotified("Els Janssens", "De juistheid is nagekeken.", DateTimeOffset.UtcNow).Changed!
-            .EraseIdentifiers(subject, DateTimeOffset.UtcNow, TimeSpan.Zero).Changed, default);
+        // One clock reading: the erasure is strictly after the notice (the retention counts from it).
+        var now = DateTimeOffset.UtcNow;
+        await Register().UpdateAsync(id, x => x.RestrictionLiftNotified("Els Janssens", "De juistheid is nagekeken.", now.AddSeconds(-1)).Changed!
+            .EraseIdentifiers(subject, now, TimeSpan.Zero).Changed, default);
         var casePage = new Uri($"{Host.BaseUrl}/cases/{id}");
         const string why = "(door Els Janssens) ingelicht dat de beperking van dit verzoek zou worden opgeheven, zoals art. 18, lid 3, AVG vóór een opheffing vereist, maar de opheffing is niet afgerond";
 
@@ -246,6 +248,7 @@ public sealed partial class CaseFollowUpTests(Azurite azurite) : LocalHostTests(
 
         Assert.Contains(why, shown, StringComparison.Ordinal);
         Assert.Contains("de records van de verzoeker kunnen nog beperkt zijn in sommige of alle systemen van: Infomat", shown, StringComparison.Ordinal);
+        Assert.Contains("tenzij een ingewilligd bezwaar van dezelfde persoon ze beperkt houdt (art. 21, lid 1, AVG)", shown, StringComparison.Ordinal);
         Assert.DoesNotContain($"/cases/{id}/lift-restriction", shown, StringComparison.Ordinal);
 
         var posted = await Flows.StaffPostAsync($"/cases/{id}/lift-restriction", casePage, "Pieter Claes", ("reason", "Nogmaals."));

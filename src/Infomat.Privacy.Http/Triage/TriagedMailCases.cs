@@ -80,8 +80,9 @@ public sealed partial class TriagedMailCases(
             {
                 c = await register.GetAsync(c.Id, CancellationToken.None) ?? c;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
+                // Not cancellable (the case is made): a storage timeout too leaves the page showing the case as written.
                 NotReloaded(log, c.Id, ex.GetType().Name);
             }
         }
