@@ -86,7 +86,7 @@ public sealed partial class SendGridTests(Azurite azurite) : LocalHostTests(azur
         Assert.Contains("our mail service refused the address you gave", page, StringComparison.Ordinal);
         Assert.DoesNotContain("fault on our side", page, StringComparison.Ordinal);
         Assert.DoesNotContain(email, page, StringComparison.OrdinalIgnoreCase);
-        // Tried by the intake and by the run's first step, not retried as an outage.
+        // Tried by the intake (and by the run's first step only when the intake's try outlasted its patience), not retried as an outage.
         Assert.InRange(sendGrid.LogEntries.Count(e => e.RequestMessage.Body?.Contains(email, StringComparison.Ordinal) == true), 1, 2);
     }
 

@@ -165,6 +165,22 @@ public sealed class MailIntakeFaultTests
     }
 
     [Fact]
+    public async Task A_form_request_whose_link_the_mail_service_refuses_for_good_is_closed_and_no_run_is_started_for_it()
+    {
+        // Decision 141: the refusal closes the case at once. Before, its run was started anyway, only to end at its first
+        // step: a durable instance, its queue and history work, for a case already closed.
+        mail.Refuses = "jan.devries@example.nl";
+        var status = await SubmitJsonAsync(FormEndpoints(), Erasure);
+        await BegunAsync();
+
+        Assert.Equal(Microsoft.AspNetCore.Http.StatusCodes.Status202Accepted, status);
+        var c = Assert.Single(await register.ListAllAsync(default).ToListAsync());
+        Assert.True(c.ClosedAsAddressRefused);
+        Assert.Empty(client.Started);
+        Assert.Empty(mail.Of(MailKind.Verification));
+    }
+
+    [Fact]
     public async Task A_mail_outage_as_the_case_is_written_loses_nothing_and_the_orchestrations_first_step_sends_the_link()
     {
         mail.Down = true;

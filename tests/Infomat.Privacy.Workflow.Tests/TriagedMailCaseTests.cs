@@ -137,6 +137,8 @@ public sealed class TriagedMailCaseTests
         Assert.True(made.Created);
         Assert.Equal(CaseStatus.Expired, made.Case!.Status);
         Assert.True(made.Case.ClosedAsAddressRefused);
+        // Closed: no run is started for it.
+        Assert.Empty(client.Started);
         foreach (var said in new[] { TriageEndpoints.Made(made.Case, "Els Janssens", Language.En), TriageEndpoints.Already(again.Case!, Language.En) })
         {
             Assert.Contains("refused the sender's address for good", said, StringComparison.Ordinal);

@@ -39,15 +39,16 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
     /// <summary>
     /// As <see cref="EnsureRunningAsync(DurableTaskClient, string, CancellationToken)"/>, after <paramref name="beforeStart"/>
     /// (a new case's verification link), holding the case's start lock throughout: this process's reconciliation does not
-    /// start the case in between.
+    /// start the case in between. When <paramref name="beforeStart"/> returns false (the link's refusal closed the case:
+    /// decision 141), nothing is started; a case still open after all is started by the reconciliation.
     /// </summary>
-    public async Task EnsureRunningAsync(DurableTaskClient client, string caseId, Func<Task>? beforeStart, CancellationToken cancellationToken)
+    public async Task EnsureRunningAsync(DurableTaskClient client, string caseId, Func<Task<bool>>? beforeStart, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         using var _ = await StartLock.TakeAsync(caseId, cancellationToken);
-        if (beforeStart is not null)
+        if (beforeStart is not null && !await beforeStart())
         {
-            await beforeStart();
+            return;
         }
 
         var instance = await client.GetInstanceAsync(caseId, getInputsAndOutputs: false, cancellationToken);

@@ -68,7 +68,7 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
         {
             try
             {
-                await SendLinkAsync(created, cancellationToken);
+                return await SendLinkAsync(created, cancellationToken);
             }
             finally
             {
@@ -175,11 +175,12 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
     public Task AllBegunAsync(CancellationToken cancellationToken) =>
         Task.WhenAll(afterAnswer.Values.ToArray()).WaitAsync(cancellationToken);
 
-    private async Task SendLinkAsync(PrivacyCase created, CancellationToken cancellationToken)
+    /// <summary>Sends the link when the case needs one; false when the mail service refused it for good (the case is then closed: nothing to start).</summary>
+    private async Task<bool> SendLinkAsync(PrivacyCase created, CancellationToken cancellationToken)
     {
         if (!created.NeedsVerificationMail)
         {
-            return;
+            return true;
         }
 
         var began = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -191,8 +192,10 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
         }
         catch (MailRefusedException)
         {
-            // Logged and on record by VerificationMail, which closed the case as its address refused (decision 141); its
-            // run, started next, ends at its first step.
+            // Logged and on record by VerificationMail, which closed the case as its address refused (decision 141): no run
+            // is started for it (a case left open after all, its close refused, is started by the reconciliation).
+            metrics.IntakeStep("verification-mail", System.Diagnostics.Stopwatch.GetElapsedTime(began));
+            return false;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)
         {
@@ -200,6 +203,7 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
         }
 
         metrics.IntakeStep("verification-mail", System.Diagnostics.Stopwatch.GetElapsedTime(began));
+        return true;
     }
 
     [LoggerMessage(137, LogLevel.Information, "Case {CaseId}: its orchestration's start takes longer than the writer waits; it goes on in the background")]
