@@ -43,8 +43,18 @@ internal sealed class FakeDurableClient() : DurableTaskClient("fake")
         return id;
     }
 
-    public override Task<OrchestrationMetadata?> GetInstancesAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) =>
-        Task.FromResult(instances.TryGetValue(instanceId, out var m) ? m : null);
+    /// <summary>Called with the instance id as each look-up is asked for, before it is answered.</summary>
+    public Func<string, Task>? OnLookup { get; set; }
+
+    public override async Task<OrchestrationMetadata?> GetInstancesAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default)
+    {
+        if (OnLookup is { } onLookup)
+        {
+            await onLookup(instanceId);
+        }
+
+        return instances.TryGetValue(instanceId, out var m) ? m : null;
+    }
 
     public override Task RaiseEventAsync(string instanceId, string eventName, object? eventPayload = null, CancellationToken cancellation = default)
     {

@@ -63,10 +63,43 @@ public sealed class ReconcileLoadTests
         Assert.InRange(client.MostAtOnce, 2, CaseWorkflow.ReconcileParallelism);
     }
 
-    private static CaseWorkflow Workflow(ICaseRegister register)
+    [Fact]
+    public async Task A_case_its_writer_closes_while_the_reconciliation_waits_for_it_is_not_started()
+    {
+        // Decision 142: the intake starts no run for a case its link's refusal closed. The reconciliation that found it
+        // open and without a run, waiting its grace for the writer, must not start one for it either.
+        var register = new InMemoryRegister();
+        var client = new FakeDurableClient();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var refused = await NewCaseAsync(register, 1);
+        var open = await NewCaseAsync(register, 2);
+        var looked = 0;
+        client.OnLookup = async id =>
+        {
+            // The writer's link is refused for good just after the first pass looked at the case.
+            if (id == refused.Id && Interlocked.Increment(ref looked) == 1)
+            {
+                await register.ApplyAsync(id, x => x.VerificationMailRefused(time.GetUtcNow()), default);
+            }
+        };
+
+        var reconcile = Workflow(register, time).ReconcileAsync(client, default);
+        for (var i = 0; i < 500 && !reconcile.IsCompleted; i++)
+        {
+            time.Advance(CaseWorkflow.WriterGrace);
+            await Task.Delay(10);
+        }
+
+        var result = await reconcile;
+        Assert.True((await register.GetAsync(refused.Id, default))!.ClosedAsAddressRefused);
+        Assert.Equal([open.Id], client.StartCalls);
+        Assert.Equal(1, result.Started);
+    }
+
+    private static CaseWorkflow Workflow(ICaseRegister register, TimeProvider? time = null)
     {
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
-        return new CaseWorkflow(register, new PrivacyMetrics(meters), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<CaseWorkflow>.Instance);
+        return new CaseWorkflow(register, new PrivacyMetrics(meters), time ?? TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<CaseWorkflow>.Instance);
     }
 
     private static async Task<PrivacyCase> NewCaseAsync(InMemoryRegister register, int i)

@@ -32,6 +32,14 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
     /// </summary>
     public static readonly TimeSpan WriterGrace = NewCases.MailPatience + TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Whether the case, as stored now, still has work for a run: false for a case gone or finished (one its link's refusal
+    /// closed, decision 141: no run is started for it). Asked before a start made without the writer (the reconciliation)
+    /// and by the writer when its link was refused.
+    /// </summary>
+    public async Task<bool> NeedsRunAsync(string caseId, CancellationToken cancellationToken) =>
+        await register.GetAsync(caseId, cancellationToken) is { NeedsWork: true };
+
     /// <summary>Makes sure the case's orchestration runs: started when it has none, started again when it stopped while the case is open.</summary>
     public Task EnsureRunningAsync(DurableTaskClient client, string caseId, CancellationToken cancellationToken) =>
         EnsureRunningAsync(client, caseId, beforeStart: null, cancellationToken);
@@ -40,7 +48,7 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
     /// As <see cref="EnsureRunningAsync(DurableTaskClient, string, CancellationToken)"/>, after <paramref name="beforeStart"/>
     /// (a new case's verification link), holding the case's start lock throughout: this process's reconciliation does not
     /// start the case in between. When <paramref name="beforeStart"/> returns false (the link's refusal closed the case:
-    /// decision 141), nothing is started; a case still open after all is started by the reconciliation.
+    /// decision 141), nothing is started.
     /// </summary>
     public async Task EnsureRunningAsync(DurableTaskClient client, string caseId, Func<Task<bool>>? beforeStart, CancellationToken cancellationToken)
     {
@@ -226,7 +234,8 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
                 try
                 {
                     using var _ = await StartLock.TakeAsync(caseId, ct);
-                    if (await client.GetInstanceAsync(caseId, getInputsAndOutputs: false, ct) is null)
+                    // Its writer may have closed it meanwhile (its link refused for good): then there is nothing to run.
+                    if (await client.GetInstanceAsync(caseId, getInputsAndOutputs: false, ct) is null && await NeedsRunAsync(caseId, ct))
                     {
                         await StartAsync(client, caseId, ct);
                         Interlocked.Increment(ref started);

@@ -12,7 +12,8 @@ namespace Infomat.Privacy.Http.Hosting;
 
 /// <summary>
 /// What happens the moment a case is written, whatever wrote it (the form or JSON, a mail, a triaged mail made a case by
-/// staff): its verification link goes at once, then its orchestration is started (decision 81). The link is what the
+/// staff): its verification link goes at once, then its orchestration is started (decision 81), unless the mail service
+/// refused the link for good and that closed the case (decision 141). The link is what the
 /// requester waits for, and in a spike the durable engine's queues hold the orchestration's first steps for minutes. The
 /// mail goes before the start, so the orchestration, which sends it when it did not go here, never races this send; the
 /// case's start lock and <see cref="CaseWorkflow.WriterGrace"/> keep the reconciliation from starting the case meanwhile.
@@ -50,7 +51,8 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
     public static readonly TimeSpan StartPatience = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Sends the case's verification link (when it needs one) and starts its orchestration, under the case's start lock.
+    /// Sends the case's verification link (when it needs one) and starts its orchestration, under the case's start lock
+    /// (not when the link's refusal closed the case).
     /// A mail that cannot go now is logged by error type and left to the orchestration's first step; a start that fails
     /// within <see cref="StartPatience"/> after the link throws, as
     /// <see cref="CaseWorkflow.EnsureRunningAsync(DurableTaskClient, string, CancellationToken)"/> does; one still under way
@@ -175,7 +177,7 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
     public Task AllBegunAsync(CancellationToken cancellationToken) =>
         Task.WhenAll(afterAnswer.Values.ToArray()).WaitAsync(cancellationToken);
 
-    /// <summary>Sends the link when the case needs one; false when the mail service refused it for good (the case is then closed: nothing to start).</summary>
+    /// <summary>Sends the link when the case needs one; false when the mail service refused it for good and that closed the case (nothing to start).</summary>
     private async Task<bool> SendLinkAsync(PrivacyCase created, CancellationToken cancellationToken)
     {
         if (!created.NeedsVerificationMail)
@@ -193,9 +195,9 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
         catch (MailRefusedException)
         {
             // Logged and on record by VerificationMail, which closed the case as its address refused (decision 141): no run
-            // is started for it (a case left open after all, its close refused, is started by the reconciliation).
+            // is started for it. Its close refused (the case changed meanwhile), a case still open is started as usual.
             metrics.IntakeStep("verification-mail", System.Diagnostics.Stopwatch.GetElapsedTime(began));
-            return false;
+            return await workflow.NeedsRunAsync(created.Id, CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)
         {

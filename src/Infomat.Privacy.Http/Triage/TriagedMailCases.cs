@@ -68,9 +68,10 @@ public sealed partial class TriagedMailCases(
                 // Not cancelled by a staff member who closes the page: the case is written and must be begun.
                 await newCases.BeginAsync(client, c, CancellationToken.None);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // The case is written: the reconciler starts it within minutes; staff see the case either way.
+                // The case is written (and the token is none: a timeout too lands here): the reconciler starts it within
+                // minutes; staff see the case either way.
                 NotStarted(log, c.Id, ex.GetType().Name);
             }
 
