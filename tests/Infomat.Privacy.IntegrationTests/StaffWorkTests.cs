@@ -230,6 +230,7 @@ public sealed partial class StaffWorkTests(Azurite azurite) : LocalHostTests(azu
         var thanks = WebUtility.HtmlDecode(await Flows.Http.GetStringAsync($"/privacy/thanks?request={refused.Id}&lang=nl"));
 
         Assert.Contains("Onze maildienst weigerde het adres van de verzoeker definitief op", casePage, StringComparison.Ordinal);
+        Assert.Contains("wie per mail schreef, krijgt het van dit systeem niet te horen, al kan een antwoord vanuit de mailbox info@infomat.eu de verzoeker misschien nog bereiken", casePage, StringComparison.Ordinal);
         Assert.Contains("Link om het adres te bevestigen definitief geweigerd door de maildienst", casePage, StringComparison.Ordinal);
         Assert.Contains("maar onze maildienst weigerde het opgegeven adres", thanks, StringComparison.Ordinal);
         Assert.Contains("dus is het verzoek afgesloten zonder er gevolg aan te geven", thanks, StringComparison.Ordinal);

@@ -186,6 +186,7 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
         }
 
         var began = System.Diagnostics.Stopwatch.GetTimestamp();
+        var run = true;
         try
         {
             using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -196,8 +197,7 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
         {
             // Logged and on record by VerificationMail, which closed the case as its address refused (decision 141): no run
             // is started for it. Its close refused (the case changed meanwhile), a case still open is started as usual.
-            metrics.IntakeStep("verification-mail", System.Diagnostics.Stopwatch.GetElapsedTime(began));
-            return await workflow.NeedsRunAsync(created.Id, CancellationToken.None);
+            run = await workflow.NeedsRunAsync(created.Id, CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)
         {
@@ -205,7 +205,7 @@ public sealed partial class NewCases(VerificationMail verification, CaseWorkflow
         }
 
         metrics.IntakeStep("verification-mail", System.Diagnostics.Stopwatch.GetElapsedTime(began));
-        return true;
+        return run;
     }
 
     [LoggerMessage(137, LogLevel.Information, "Case {CaseId}: its orchestration's start takes longer than the writer waits; it goes on in the background")]
