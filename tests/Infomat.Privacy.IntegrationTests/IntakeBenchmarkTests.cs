@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
+using System.Runtime;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -44,6 +45,11 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
 
     /// <summary>Requests per side and body kind before anything is measured (JIT tiering, pools, tables, the task hub).</summary>
     private static readonly int WarmUp = int.TryParse(Environment.GetEnvironmentVariable("BENCH_INTAKE_WARMUP"), CultureInfo.InvariantCulture, out var w) ? w : 8;
+    /// <summary>
+    /// At most this many batches after the warm-up until the JIT has settled (<c>BENCH_INTAKE_JIT_BATCHES</c>): 10 in a
+    /// full run, none in scripts/test.sh's small one (which holds no speed).
+    /// </summary>
+    private static readonly int JitSettleBatches = int.TryParse(Environment.GetEnvironmentVariable("BENCH_INTAKE_JIT_BATCHES"), CultureInfo.InvariantCulture, out var j) ? j : WarmUp >= 100 ? 10 : 0;
     private static readonly string[] Kinds = ["JSON", "form"];
     private static readonly string[] Steps = ["read", "antiforgery", "validate", "limits", "register", "verification-mail", "begin", "handler"];
 
@@ -79,6 +85,32 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
                 intakeCases += warm.Ids.Count;
             }
 
+            // Then until the JIT has settled: the runtime tiers a method up (compiles it again, optimised) only once it
+            // has been called 30 times after the process stopped meeting new methods for a while, on a background
+            // thread of the same process. Right after the warm-up that thread took up to 45 % of the host's CPU during
+            // the first measured round (perf, 7 December): the bare API's little code was long optimised, the intake's
+            // (the durable engine, its gRPC sidecar, the storage provider) not yet, which no host running for hours
+            // meets. Batches of 50 per side and kind at 16 clients, until one spends under 2 % of its time compiling.
+            var jitSettle = new List<(double Seconds, double JitMs, long Methods)>();
+            for (var batch = 0; batch < JitSettleBatches; batch++)
+            {
+                var (jit0, methods0, clock) = (JitInfo.GetCompilationTime(), JitInfo.GetCompiledMethodCount(), Stopwatch.StartNew());
+                foreach (var kind in Kinds)
+                {
+                    accepted.AddRange((await RunAsync(bare.BaseUrl, kind, 16, 50, "jit-b")).Ids);
+                    var warm = await RunAsync(host.BaseUrl, kind, 16, 50, "jit-i");
+                    accepted.AddRange(warm.Ids);
+                    intakeCases += warm.Ids.Count;
+                }
+
+                var jitMs = (JitInfo.GetCompilationTime() - jit0).TotalMilliseconds;
+                jitSettle.Add((clock.Elapsed.TotalSeconds, jitMs, JitInfo.GetCompiledMethodCount() - methods0));
+                if (jitMs < 0.02 * clock.Elapsed.TotalMilliseconds)
+                {
+                    break;
+                }
+            }
+
             var pairs = new List<Pair>();
             var settle = TimeSpan.Zero;
             foreach (var clients in Concurrency)
@@ -92,12 +124,16 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
                     var first = requests / 2;
                     settle += (await SettleAsync(host, taskHubAzurite, intakeCases, requests)).Elapsed;
                     var bareStorage1 = registerRequests.Start();
+                    var bareJit = JitInfo.GetCompilationTime();
                     var b1 = await RunAsync(bare.BaseUrl, kind, clients, first, $"b{clients}{kind}");
+                    bareJit = JitInfo.GetCompilationTime() - bareJit;
                     bareStorage1.Stop();
                     steps.Clear();
                     var (intakeStorage, intakeTaskHub) = (registerRequests.Start(), taskHubRequests.Start());
+                    var intakeJit = JitInfo.GetCompilationTime();
                     var i1 = await RunAsync(host.BaseUrl, kind, clients, first, $"i{clients}{kind}");
                     var i2 = await RunAsync(host.BaseUrl, kind, clients, requests - first, $"j{clients}{kind}");
+                    intakeJit = JitInfo.GetCompilationTime() - intakeJit;
                     var intakeSteps = steps.Take();
                     intakeCases += i1.Ids.Count + i2.Ids.Count;
                     // The intake's storage requests are counted until its orchestrations settle: the link, the start and
@@ -107,12 +143,14 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
                     intakeStorage.Stop();
                     intakeTaskHub.Stop();
                     var bareStorage2 = registerRequests.Start();
+                    var bareJit2 = JitInfo.GetCompilationTime();
                     var b2 = await RunAsync(bare.BaseUrl, kind, clients, requests - first, $"c{clients}{kind}");
+                    bareJit += JitInfo.GetCompilationTime() - bareJit2;
                     bareStorage2.Stop();
                     var (b, i) = (b1.Then(b2), i1.Then(i2));
                     var storage = new StorageUse(
-                        [.. bareStorage1.Storage(), .. bareStorage2.Storage()], b.Ids.Count, intakeStorage.Storage(), intakeTaskHub.Storage().Count - settled.Looks, i.Ids.Count);
-                    pairs.Add(new Pair(clients, kind, b, i, intakeSteps, storage));
+                        [.. bareStorage1.Storage(), .. bareStorage2.Storage()], b.Ids.Count, intakeStorage.Storage(), intakeTaskHub.Storage(), settled.Looks, i.Ids.Count);
+                    pairs.Add(new Pair(clients, kind, b, i, intakeSteps, storage, bareJit, intakeJit));
                     // Each round as it ends (a full run takes long on a busy machine): artifacts/benchmark-intake.partial.txt.
                     Directory.CreateDirectory(Path.Combine(Repo.Root, "artifacts"));
                     await File.AppendAllTextAsync(Path.Combine(Repo.Root, "artifacts", "benchmark-intake.partial.txt"), F(
@@ -136,7 +174,7 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
             var burst = await BurstAtDefaultLimitsAsync(azurite);
 
             var figures = Figures(pairs, accepted.Count, lost, burst);
-            var text = Report(requests, pairs, accepted.Count, lost, burst, settle, figures);
+            var text = Report(requests, pairs, accepted.Count, lost, burst, settle, jitSettle, figures);
             output.WriteLine(text);
             Directory.CreateDirectory(Path.Combine(Repo.Root, "artifacts"));
             await File.WriteAllTextAsync(Path.Combine(Repo.Root, "artifacts", "benchmark-intake.txt"), text);
@@ -183,20 +221,22 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
         }
     }
 
-    private sealed record Pair(int Clients, string Kind, Round Bare, Round Intake, IReadOnlyDictionary<string, double[]> Steps, StorageUse Storage);
+    /// <param name="BareJit">Time the process spent compiling methods while the bare API's halves ran (<see cref="JitInfo"/>: every thread, so the intake's leftovers too).</param>
+    /// <param name="IntakeJit">The same while the intake's halves ran.</param>
+    private sealed record Pair(int Clients, string Kind, Round Bare, Round Intake, IReadOnlyDictionary<string, double[]> Steps, StorageUse Storage, TimeSpan BareJit, TimeSpan IntakeJit);
 
     /// <summary>
     /// The storage requests each side sent while it ran, per request it accepted: to the register's Azurite (which both
     /// sides write to, one Node thread), and the intake's to its task hub's. The intake's are counted until its
     /// orchestrations settle.
     /// </summary>
-    private sealed record StorageUse(IReadOnlyList<CostMeter.Span> Bare, int BareAccepted, IReadOnlyList<CostMeter.Span> Intake, int IntakeTaskHub, int IntakeAccepted)
+    private sealed record StorageUse(IReadOnlyList<CostMeter.Span> Bare, int BareAccepted, IReadOnlyList<CostMeter.Span> Intake, IReadOnlyList<CostMeter.Span> TaskHub, int SettleLooks, int IntakeAccepted)
     {
         public double BarePerRequest => Bare.Count / (double)Math.Max(1, BareAccepted);
 
         public double IntakePerRequest => Intake.Count / (double)Math.Max(1, IntakeAccepted);
 
-        public double TaskHubPerRequest => IntakeTaskHub / (double)Math.Max(1, IntakeAccepted);
+        public double TaskHubPerRequest => (TaskHub.Count - SettleLooks) / (double)Math.Max(1, IntakeAccepted);
     }
 
     private sealed record Burst(int Sent, int Accepted, int TooMany, int Other, int WithoutRetryAfter, int Limit);
@@ -420,17 +460,21 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
         return figures;
     }
 
-    private static string Report(int requests, List<Pair> pairs, int accepted, int lost, Burst burst, TimeSpan settle, List<BenchmarkFigure> figures)
+    private static string Report(int requests, List<Pair> pairs, int accepted, int lost, Burst burst, TimeSpan settle, List<(double Seconds, double JitMs, long Methods)> jitSettle, List<BenchmarkFigure> figures)
     {
         var text = new StringBuilder();
         text.AppendLine(F($"intake benchmark: {requests} requests per side, concurrency and body kind, after {WarmUp} unmeasured per side and kind; {Environment.ProcessorCount} cores; Azurite in memory; the intake on the Azure Storage durable provider, its task hub in a second Azurite"));
         text.AppendLine("submission limits at their defaults; each measured request is another person (its own address and e-mail, X-Forwarded-For from 198.18.0.0/15), so none is reached; the burst below is one client over its limit");
-        text.AppendLine("side     kind  c    req/s    p50 ms    p99 ms  answers");
+        text.AppendLine(jitSettle.Count == 0
+            ? "no batches after the warm-up for the JIT to settle"
+            : "after the warm-up, until the JIT settled (batches of 50 per side and kind at 16 clients; ms compiling of the batch's s, methods compiled): "
+                + string.Join(", ", jitSettle.Select(b => F($"{b.JitMs:0} ms of {b.Seconds:0.0} s ({b.Methods})"))));
+        text.AppendLine("side     kind  c    req/s    p50 ms    p99 ms  JIT ms  answers");
         foreach (var p in pairs)
         {
-            foreach (var (side, r) in new[] { ("bare", p.Bare), ("intake", p.Intake) })
+            foreach (var (side, r, jit) in new[] { ("bare", p.Bare, p.BareJit), ("intake", p.Intake, p.IntakeJit) })
             {
-                text.AppendLine(F($"{side,-8} {p.Kind,-5} {p.Clients,-3} {r.PerSecond,6:0} {r.P50,9:0.0} {r.P99,9:0.0}  {string.Join(' ', r.Statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}×{s.Value}"))}"));
+                text.AppendLine(F($"{side,-8} {p.Kind,-5} {p.Clients,-3} {r.PerSecond,6:0} {r.P50,9:0.0} {r.P99,9:0.0} {jit.TotalMilliseconds,7:0}  {string.Join(' ', r.Statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}×{s.Value}"))}"));
             }
         }
 
@@ -465,8 +509,15 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
         })
         {
             text.AppendLine(F($"register requests per accepted request, {side}: ") + string.Join(", ", spans.GroupBy(x => x.Target()).OrderByDescending(g => g.Count())
-                .ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => F($"{g.Key} {g.Count() / (double)Math.Max(1, count):0.00}"))));
+                .ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => F($"{g.Key} {g.Count() / (double)Math.Max(1, count):0.00} ({g.Average(x => x.Duration.TotalMilliseconds):0.0} ms)"))));
         }
+
+        // The task hub's, with the mean time each took to answer (the settling's looks included: queue peeks).
+        var hub = pairs.SelectMany(p => p.Storage.TaskHub).ToList();
+        var hubAccepted = pairs.Sum(p => p.Storage.IntakeAccepted);
+        text.AppendLine("task hub requests per accepted request, intake (the settling's looks included), with their mean answer time: " + string.Join(", ", hub
+            .GroupBy(x => System.Text.RegularExpressions.Regex.Replace(x.Target(), "[0-9a-f]{8,}|-\\d\\d$", "*")).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => F($"{g.Key} {g.Count() / (double)Math.Max(1, hubAccepted):0.00} ({g.Average(x => x.Duration.TotalMilliseconds):0.0} ms)"))));
 
         text.AppendLine();
         text.AppendLine(F($"accepted {accepted}, missing from the register {lost}; burst at default limits: {burst.Sent} sent, {burst.Accepted} accepted (limit {burst.Limit}), {burst.TooMany} × 429 ({burst.WithoutRetryAfter} without Retry-After), {burst.Other} other"));
