@@ -43,6 +43,21 @@ public sealed class SpikeTrack(SpikeRequest request)
     public int ConfirmStatus { get; set; }
 }
 
+/// <summary>
+/// A look at the case list by a browser that is a process of its own (<c>curl</c>, a new connection each time), right
+/// after the driver's own look: its time from its own clock (curl's <c>time_total</c>, the connection included), and the
+/// page's account of its steps (<c>Server-Timing</c>). Null figures when curl could not run.
+/// </summary>
+public sealed record BrowserLook(string Path, TimeSpan Took, int Status, double ConnectMs, double FirstByteMs, string? ServerTiming)
+{
+    /// <summary>The server's steps in milliseconds (before, auth, list, page, gc).</summary>
+    public IReadOnlyDictionary<string, double> Steps => ServerTimingHeader.Parse(ServerTiming)
+        .Where(e => e.Key is "before" or "auth" or "list" or "page" or "gc").ToDictionary(e => e.Key, e => e.Value.Ms);
+
+    public string Describe() => string.Create(CultureInfo.InvariantCulture,
+        $"{Took.TotalSeconds:F2} s ({Path}: {Status}, connect {ConnectMs:F0} ms, first byte {FirstByteMs:F0} ms, server {string.Join(", ", Steps.Select(s => $"{s.Key} {s.Value:F0}"))})");
+}
+
 /// <summary>One look at the case list: the client's time, and the page's own account of it (its <c>Server-Timing</c> header).</summary>
 public sealed record CaseListLook(string Path, TimeSpan Took, int Status, int Cases, string? ServerTiming = null)
 {
@@ -178,6 +193,7 @@ public sealed record SpikeResult(
     long PeakResidentKb,
     IReadOnlyList<CaseListLook> DuringSpike,
     IReadOnlyList<CaseListLook> AtTheEnd,
+    IReadOnlyList<BrowserLook> BrowserDuringSpike,
     IReadOnlyDictionary<string, int> MailKinds,
     IReadOnlyDictionary<CaseStatus, int> ConfirmedCasesStatus,
     double MeanLoad,
@@ -214,6 +230,7 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
     private readonly ConcurrentDictionary<string, int> mailKinds = new();
     private readonly ConcurrentBag<Task> confirmations = [];
     private readonly ConcurrentBag<CaseListLook> during = [];
+    private readonly ConcurrentBag<BrowserLook> browserDuring = [];
     private readonly ConcurrentBag<double> loads = [];
     private readonly HttpClient http = new(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
     {
@@ -404,7 +421,7 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
 
         return new SpikeResult(
             settings, [.. tracks.Values.OrderBy(t => t.Request.Index)], register, serverErrors, transportErrors, tooMany, span, seeding.Elapsed, contacts,
-            peakResidentKb, [.. during], atTheEnd, new Dictionary<string, int>(mailKinds), confirmedStatus,
+            peakResidentKb, [.. during], atTheEnd, [.. browserDuring], new Dictionary<string, int>(mailKinds), confirmedStatus,
             loads.IsEmpty ? 0 : loads.Average(), loads.IsEmpty ? 0 : loads.Max(), hostCpu, azuriteCpu, hubCpu, taskHub, wall.Elapsed, clock.Elapsed);
     }
 
@@ -656,6 +673,11 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
 
             pending = look;
             before = look.HostPaused is null ? before : look;
+            if (await BrowserLookAsync(look.Path) is { } browser)
+            {
+                browserDuring.Add(browser);
+            }
+
             filter = !filter;
             try
             {
@@ -699,6 +721,59 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
         };
         browser.Start();
         return look.Task;
+    }
+
+    /// <summary>
+    /// The same look from a browser that is a process of its own: <c>curl</c>, timed by its own clock (decision 144). The
+    /// driver's look runs in the process of 10,000 requesters, where a thread was woken 940 ms after its answer had
+    /// arrived (7 December) with the host's page done in 6 ms; no colleague's browser shares a process with them. Null
+    /// when curl is not there or did not answer.
+    /// </summary>
+    private async Task<BrowserLook?> BrowserLookAsync(string path)
+    {
+        var start = new ProcessStartInfo("curl")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        // The headers on stdout (-D -), the body discarded, then curl's own times on a last line of their own.
+        foreach (var arg in new[] { "-s", "-o", "/dev/null", "-D", "-", "--max-time", "60", "-w", "\ncurl %{http_code} %{time_connect} %{time_starttransfer} %{time_total}\n", new Uri(new Uri(host.BaseUrl), path).AbsoluteUri })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        try
+        {
+            using var curl = Process.Start(start);
+            if (curl is null)
+            {
+                return null;
+            }
+
+            var output = await curl.StandardOutput.ReadToEndAsync();
+            await curl.WaitForExitAsync();
+            var lines = output.Split('\n', StringSplitOptions.TrimEntries);
+            var timing = lines.Where(l => l.StartsWith("Server-Timing:", StringComparison.OrdinalIgnoreCase)).Select(l => l["Server-Timing:".Length..].Trim()).ToList();
+            if (lines.LastOrDefault(l => l.StartsWith("curl ", StringComparison.Ordinal))?.Split(' ') is not [_, var code, var connect, var firstByte, var total])
+            {
+                return null;
+            }
+
+            static double Seconds(string value) => double.Parse(value, CultureInfo.InvariantCulture);
+            if (code == "000")
+            {
+                Interlocked.Increment(ref transportErrors);
+            }
+
+            return new BrowserLook(path, TimeSpan.FromSeconds(Seconds(total)), int.Parse(code, CultureInfo.InvariantCulture), Seconds(connect) * 1000, Seconds(firstByte) * 1000,
+                timing.Count == 0 ? null : string.Join(", ", timing));
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // No curl on this machine: the driver's own look is all there is.
+            return null;
+        }
     }
 
     private CaseListLook Look(string path, Stopwatch watch)
