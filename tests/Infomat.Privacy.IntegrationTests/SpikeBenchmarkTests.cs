@@ -156,6 +156,8 @@ public sealed partial class SpikeBenchmarkTests(PostgresServer postgres, ITestOu
             new("host's collector between two looks (max; mode)", HostPauses(result.DuringSpike), "-", "-", "-", true),
             new("GET /cases at the end (median of 3)", Ms(endFirst), "-", string.Create(inv, $"{Ms(endFirst)} with {listed:N0} cases"), "< 1 s", endFirst < ListLimit),
             new("GET /cases?state=waiting-for-staff at the end", Ms(endFilter), "-", Ms(endFilter), "< 1 s", endFilter < ListLimit),
+            // Each look at the end with its server's steps: whether it was shown from the copy and what the list's read took.
+            new("GET /cases at the end: the looks", string.Join("; ", result.AtTheEnd.Select(l => string.Create(inv, $"{l.Path} {l.Cases} cases ") + l.Describe())), "-", "-", "-", true),
             new("cases on the list at the end", string.Create(inv, $"{listed:N0}"), "-", string.Create(inv, $"{listed}"), listedLimit > 0 ? ">= 10,000" : "-", listed >= listedLimit),
             new("confirmed; moved on past verification", string.Create(inv, $"{confirmed:N0}; {movedOn:N0}"), "-", "-", "-", true),
             new("mails written (by kind)", string.Join(", ", result.MailKinds.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key} {k.Value}")), "-", "-", "-", true),
