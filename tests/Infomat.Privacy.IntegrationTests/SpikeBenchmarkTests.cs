@@ -99,6 +99,7 @@ public sealed partial class SpikeBenchmarkTests(PostgresServer postgres, ITestOu
         var endFilter = Median(result.AtTheEnd.Where(l => l.Path != "/cases"));
         var duringMax = result.DuringSpike.Count == 0 ? TimeSpan.Zero : result.DuringSpike.Max(l => l.Took);
         var browserMax = result.BrowserDuringSpike.Count == 0 ? TimeSpan.Zero : result.BrowserDuringSpike.Max(l => l.Took);
+        var driverMax = result.DuringSpike.Count == 0 ? TimeSpan.Zero : result.DuringSpike.Max(l => l.TookLessClientWake);
         var listed = result.AtTheEnd.Where(l => l.Path == "/cases").Select(l => l.Cases).DefaultIfEmpty(-1).Max();
         // Each look's answer is stamped by the host on the next request of its connection: the last look has none, nor
         // the look before a new connection (the first look's connection is not a new one).
@@ -134,12 +135,18 @@ public sealed partial class SpikeBenchmarkTests(PostgresServer postgres, ITestOu
             // The small run (scripts/test.sh) runs beside the other test assemblies on the same two cores: one look there
             // can wait on the machine (decision 131), so it holds the looks' median and prints the slowest; the full run
             // (scripts/bench-spike.sh, a quiet machine) holds the slowest.
-            // What a colleague meets is held on a browser that is a process of its own (curl, decision 144); the driver's
-            // own look beside it, in the process of 10,000 requesters, is shown with its split of where the time went.
-            new(BrowserMax, Ms(browserMax), "-", string.Create(inv, $"{Ms(browserMax)} of {result.BrowserDuringSpike.Count} looks"),
-                settings.Small ? "< 1 s (held by the full run)" : "< 1 s", result.BrowserDuringSpike.Count > 0 && browserMax < ListLimit),
+            // Held twice (decision 144): on a browser that is a process of its own (curl, right after the driver's look;
+            // every look answered 200, none lost), and on the driver's own look less the time its thread took to wake
+            // once the answer was in its kernel (its process runs 10,000 requesters; a colleague's browser does not).
+            new(BrowserMax, Ms(browserMax), "-",
+                result.BrowserDuringSpike.Count == 0
+                    ? string.Create(inv, $"no looks (curl missing {result.BrowserLooksLost.Missing}, failed {result.BrowserLooksLost.Failed})")
+                    : string.Create(inv, $"{Ms(browserMax)} of {result.BrowserDuringSpike.Count} looks, {result.BrowserDuringSpike.Count(l => l.Status != 200)} not 200, {result.BrowserLooksLost.Missing + result.BrowserLooksLost.Failed} lost"),
+                settings.Small ? "< 1 s (held by the full run)" : "< 1 s, all 200",
+                result.BrowserDuringSpike.Count > 0 && browserMax < ListLimit && result.BrowserDuringSpike.All(l => l.Status == 200) && result.BrowserLooksLost == (0, 0)),
             new("GET /cases, a browser of its own: the 3 slowest looks", string.Join("; ", result.BrowserDuringSpike.OrderByDescending(l => l.Took).Take(3).Select(l => l.Describe())), "-", "-", "-", true),
-            new(DuringMax, Ms(duringMax), "-", string.Create(inv, $"{Ms(duringMax)} of {result.DuringSpike.Count} looks"), "-", true),
+            new(DriverMax, Ms(driverMax), "-", string.Create(inv, $"{Ms(driverMax)} of {result.DuringSpike.Count} looks (whole: {Ms(duringMax)})"),
+                settings.Small ? "< 1 s (held by the full run)" : "< 1 s", driverMax < ListLimit),
             .. settings.Small
                 ? new[] { new BenchmarkFigure("GET /cases during the spike (median; small run)", Ms(Median(result.DuringSpike)), "-", Ms(Median(result.DuringSpike)), "< 1 s", Median(result.DuringSpike) < ListLimit) }
                 : [],
@@ -198,7 +205,7 @@ public sealed partial class SpikeBenchmarkTests(PostgresServer postgres, ITestOu
         Directory.CreateDirectory(Path.Combine(Repo.Root, "artifacts"));
         await File.WriteAllTextAsync(Path.Combine(Repo.Root, "artifacts", settings.Small ? "benchmark-spike-small.txt" : "benchmark-spike.txt"), text.ToString());
 
-        Assert.True(figures.Where(f => !(settings.Small && f.Figure == BrowserMax)).All(f => f.Met) && problems.Count == 0, text.ToString());
+        Assert.True(figures.Where(f => !(settings.Small && f.Figure is BrowserMax or DriverMax)).All(f => f.Met) && problems.Count == 0, text.ToString());
     }
 
     /// <summary>
@@ -290,7 +297,7 @@ public sealed partial class SpikeBenchmarkTests(PostgresServer postgres, ITestOu
         sorted.Count == 0 ? 0 : sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];
 
     /// <summary>The slowest look during the spike: held by the full run only (decision 131).</summary>
-    private const string DuringMax = "GET /cases during the spike, the driver's look (max)";
+    private const string DriverMax = "GET /cases during the spike, the driver's look less its client's wake-up (max)";
 
     private const string BrowserMax = "GET /cases during the spike, a browser of its own (max)";
 

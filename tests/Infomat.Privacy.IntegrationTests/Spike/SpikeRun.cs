@@ -112,6 +112,12 @@ public sealed record CaseListLook(string Path, TimeSpan Took, int Status, int Ca
     public double? ToClientKernelMs => ArrivedTicks is { } arrived && HostClock is { } host ? Stopwatch.GetElapsedTime(host.End, arrived).TotalMilliseconds : null;
 
     /// <summary>Of <see cref="BackMs"/>: from the data reaching the client's kernel until the client's thread, blocked on its socket, had the headers (the kernel waking it, a core for it).</summary>
+    /// <summary>
+    /// The look less the time its client's thread took to wake once the answer was in its kernel (when measured and
+    /// positive): what the host, the network and the kernel took, without the driver's own process (decision 144).
+    /// </summary>
+    public TimeSpan TookLessClientWake => ClientWakeMs is > 0 and var wake ? Took - TimeSpan.FromMilliseconds(wake) : Took;
+
     public double? ClientWakeMs => ArrivedTicks is { } arrived && ClientClock is { } client ? Stopwatch.GetElapsedTime(arrived, client.Headers).TotalMilliseconds : null;
 
     /// <summary>From the host's HTTP layer reading the request until its pipeline began (parsing, dispatch); null from a host that does not say.</summary>
@@ -194,6 +200,7 @@ public sealed record SpikeResult(
     IReadOnlyList<CaseListLook> DuringSpike,
     IReadOnlyList<CaseListLook> AtTheEnd,
     IReadOnlyList<BrowserLook> BrowserDuringSpike,
+    (int Missing, int Failed) BrowserLooksLost,
     IReadOnlyDictionary<string, int> MailKinds,
     IReadOnlyDictionary<CaseStatus, int> ConfirmedCasesStatus,
     double MeanLoad,
@@ -231,6 +238,11 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
     private readonly ConcurrentBag<Task> confirmations = [];
     private readonly ConcurrentBag<CaseListLook> during = [];
     private readonly ConcurrentBag<BrowserLook> browserDuring = [];
+
+    /// <summary>The browser's looks that did not happen: curl not on the machine, or no account of its own from it.</summary>
+    private int browserMissing;
+
+    private int browserFailed;
     private readonly ConcurrentBag<double> loads = [];
     private readonly HttpClient http = new(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
     {
@@ -421,7 +433,7 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
 
         return new SpikeResult(
             settings, [.. tracks.Values.OrderBy(t => t.Request.Index)], register, serverErrors, transportErrors, tooMany, span, seeding.Elapsed, contacts,
-            peakResidentKb, [.. during], atTheEnd, [.. browserDuring], new Dictionary<string, int>(mailKinds), confirmedStatus,
+            peakResidentKb, [.. during], atTheEnd, [.. browserDuring], (browserMissing, browserFailed), new Dictionary<string, int>(mailKinds), confirmedStatus,
             loads.IsEmpty ? 0 : loads.Average(), loads.IsEmpty ? 0 : loads.Max(), hostCpu, azuriteCpu, hubCpu, taskHub, wall.Elapsed, clock.Elapsed);
     }
 
@@ -673,7 +685,7 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
 
             pending = look;
             before = look.HostPaused is null ? before : look;
-            if (await BrowserLookAsync(look.Path) is { } browser)
+            if (await BrowserLookAsync(look.Path, cancellationToken) is { } browser)
             {
                 browserDuring.Add(browser);
             }
@@ -729,7 +741,7 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
     /// arrived (7 December) with the host's page done in 6 ms; no colleague's browser shares a process with them. Null
     /// when curl is not there or did not answer.
     /// </summary>
-    private async Task<BrowserLook?> BrowserLookAsync(string path)
+    private async Task<BrowserLook?> BrowserLookAsync(string path, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo("curl")
         {
@@ -737,42 +749,77 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        // The headers on stdout (-D -), the body discarded, then curl's own times on a last line of their own.
-        foreach (var arg in new[] { "-s", "-o", "/dev/null", "-D", "-", "--max-time", "60", "-w", "\ncurl %{http_code} %{time_connect} %{time_starttransfer} %{time_total}\n", new Uri(new Uri(host.BaseUrl), path).AbsoluteUri })
+        // No curlrc (-q, first) and no proxy: the machine's settings are not the browser's. The headers on stdout (-D -),
+        // the body discarded, then curl's own times on a last line of their own.
+        foreach (var arg in new[] { "-q", "-s", "--noproxy", "*", "-o", "/dev/null", "-D", "-", "--max-time", "60", "-w", "\ncurl %{http_code} %{time_connect} %{time_starttransfer} %{time_total}\n", new Uri(new Uri(host.BaseUrl), path).AbsoluteUri })
         {
             start.ArgumentList.Add(arg);
         }
 
+        Process? curl;
         try
         {
-            using var curl = Process.Start(start);
-            if (curl is null)
-            {
-                return null;
-            }
-
-            var output = await curl.StandardOutput.ReadToEndAsync();
-            await curl.WaitForExitAsync();
-            var lines = output.Split('\n', StringSplitOptions.TrimEntries);
-            var timing = lines.Where(l => l.StartsWith("Server-Timing:", StringComparison.OrdinalIgnoreCase)).Select(l => l["Server-Timing:".Length..].Trim()).ToList();
-            if (lines.LastOrDefault(l => l.StartsWith("curl ", StringComparison.Ordinal))?.Split(' ') is not [_, var code, var connect, var firstByte, var total])
-            {
-                return null;
-            }
-
-            static double Seconds(string value) => double.Parse(value, CultureInfo.InvariantCulture);
-            if (code == "000")
-            {
-                Interlocked.Increment(ref transportErrors);
-            }
-
-            return new BrowserLook(path, TimeSpan.FromSeconds(Seconds(total)), int.Parse(code, CultureInfo.InvariantCulture), Seconds(connect) * 1000, Seconds(firstByte) * 1000,
-                timing.Count == 0 ? null : string.Join(", ", timing));
+            curl = Process.Start(start);
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            // No curl on this machine: the driver's own look is all there is.
+            // No curl on this machine: the report says so, and the full run misses its limit.
+            Interlocked.Increment(ref browserMissing);
             return null;
+        }
+
+        if (curl is null)
+        {
+            Interlocked.Increment(ref browserFailed);
+            return null;
+        }
+
+        using (curl)
+        {
+            try
+            {
+                var output = curl.StandardOutput.ReadToEndAsync(cancellationToken);
+                var errors = curl.StandardError.ReadToEndAsync(cancellationToken);
+                await curl.WaitForExitAsync(cancellationToken);
+                var lines = (await output).Split('\n', StringSplitOptions.TrimEntries);
+                _ = await errors;
+                var timing = lines.Where(l => l.StartsWith("Server-Timing:", StringComparison.OrdinalIgnoreCase)).Select(l => l["Server-Timing:".Length..].Trim()).ToList();
+                if (lines.LastOrDefault(l => l.StartsWith("curl ", StringComparison.Ordinal))?.Split(' ') is not [_, var code, var connect, var firstByte, var total]
+                    || !int.TryParse(code, NumberStyles.Integer, CultureInfo.InvariantCulture, out var status)
+                    || !double.TryParse(connect, NumberStyles.Float, CultureInfo.InvariantCulture, out var connectS)
+                    || !double.TryParse(firstByte, NumberStyles.Float, CultureInfo.InvariantCulture, out var firstByteS)
+                    || !double.TryParse(total, NumberStyles.Float, CultureInfo.InvariantCulture, out var totalS))
+                {
+                    Interlocked.Increment(ref browserFailed);
+                    return null;
+                }
+
+                if (status == 0)
+                {
+                    // No answer at all (curl's 000: refused, reset, timed out).
+                    Interlocked.Increment(ref transportErrors);
+                }
+                else
+                {
+                    Counted((HttpStatusCode)status);
+                }
+
+                return new BrowserLook(path, TimeSpan.FromSeconds(totalS), status, connectS * 1000, firstByteS * 1000, timing.Count == 0 ? null : string.Join(", ", timing));
+            }
+            catch (OperationCanceledException)
+            {
+                // The spike ended while this look was under way: it is not one of its looks.
+                try
+                {
+                    curl.Kill();
+                }
+                catch (InvalidOperationException)
+                {
+                    // It had ended by itself meanwhile.
+                }
+
+                return null;
+            }
         }
     }
 
