@@ -50,12 +50,11 @@ public sealed class SpikeTrack(SpikeRequest request)
 /// </summary>
 public sealed record BrowserLook(string Path, TimeSpan Took, int Status, double ConnectMs, double FirstByteMs, string? ServerTiming)
 {
-    /// <summary>The server's steps in milliseconds (before, auth, list, page, gc).</summary>
-    public IReadOnlyDictionary<string, double> Steps => ServerTimingHeader.Parse(ServerTiming)
-        .Where(e => e.Key is "before" or "auth" or "list" or "page" or "gc").ToDictionary(e => e.Key, e => e.Value.Ms);
+    /// <summary>The page's own account, read as the driver's look reads it (its steps, whether the list came from its copy).</summary>
+    private readonly CaseListLook page = new(Path, Took, Status, -1, ServerTiming);
 
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"{Took.TotalSeconds:F2} s ({Path}: {Status}, connect {ConnectMs:F0} ms, first byte {FirstByteMs:F0} ms, server {string.Join(", ", Steps.Select(s => $"{s.Key} {s.Value:F0}"))})");
+        $"{Took.TotalSeconds:F2} s ({Path}: {Status}, connect {ConnectMs:F0} ms, first byte {FirstByteMs:F0} ms, server {string.Join(", ", page.Steps.Select(s => $"{s.Key} {s.Value:F0}"))}{(page.FromCopy ? ", list from the copy" : "")})");
 }
 
 /// <summary>One look at the case list: the client's time, and the page's own account of it (its <c>Server-Timing</c> header).</summary>
@@ -111,13 +110,13 @@ public sealed record CaseListLook(string Path, TimeSpan Took, int Status, int Ca
     /// <summary>Of <see cref="BackMs"/>: from the host's page ending until the answer's data reached the client's kernel (the layout, the answer written, Kestrel's socket transport, the kernel's send).</summary>
     public double? ToClientKernelMs => ArrivedTicks is { } arrived && HostClock is { } host ? Stopwatch.GetElapsedTime(host.End, arrived).TotalMilliseconds : null;
 
-    /// <summary>Of <see cref="BackMs"/>: from the data reaching the client's kernel until the client's thread, blocked on its socket, had the headers (the kernel waking it, a core for it).</summary>
     /// <summary>
     /// The look less the time its client's thread took to wake once the answer was in its kernel (when measured and
     /// positive): what the host, the network and the kernel took, without the driver's own process (decision 144).
     /// </summary>
     public TimeSpan TookLessClientWake => ClientWakeMs is > 0 and var wake ? Took - TimeSpan.FromMilliseconds(wake) : Took;
 
+    /// <summary>Of <see cref="BackMs"/>: from the data reaching the client's kernel until the client's thread, blocked on its socket, had the headers (the kernel waking it, a core for it).</summary>
     public double? ClientWakeMs => ArrivedTicks is { } arrived && ClientClock is { } client ? Stopwatch.GetElapsedTime(arrived, client.Headers).TotalMilliseconds : null;
 
     /// <summary>From the host's HTTP layer reading the request until its pipeline began (parsing, dispatch); null from a host that does not say.</summary>
