@@ -253,7 +253,8 @@ public sealed class StorageAdapterTests(Azurite azurite)
     }
 
     /// <summary>Counts the requests a storage client sends.</summary>
-    private sealed class CountingPolicy : Azure.Core.Pipeline.HttpPipelineSynchronousPolicy
+    /// <summary>Counts the requests sent (those <paramref name="only"/> accepts, if given).</summary>
+    private sealed class CountingPolicy(Func<Azure.Core.Request, bool>? only = null) : Azure.Core.Pipeline.HttpPipelineSynchronousPolicy
     {
         private int requests;
 
@@ -261,7 +262,13 @@ public sealed class StorageAdapterTests(Azurite azurite)
 
         public void Reset() => requests = 0;
 
-        public override void OnSendingRequest(Azure.Core.HttpMessage message) => Interlocked.Increment(ref requests);
+        public override void OnSendingRequest(Azure.Core.HttpMessage message)
+        {
+            if (only is null || only(message.Request))
+            {
+                Interlocked.Increment(ref requests);
+            }
+        }
     }
 
     /// <summary>
@@ -415,6 +422,81 @@ public sealed class StorageAdapterTests(Azurite azurite)
         // Removed by this instance (the retention sweep): gone from its list at once.
         await here.DeleteCaseAsync(old.Id, default);
         Assert.DoesNotContain(await here.ListEntriesAsync(default).ToListAsync(), e => e.Reference == old.Id);
+    }
+
+    /// <summary>
+    /// Decision 146: the copy's whole re-read, due every five minutes so that a case removed elsewhere drops out, is the
+    /// slow read under a spike (every row, page after page). The staff list must not wait on it: a look when it is due
+    /// still reads the rows written since the last look and answers from the table, with a case added elsewhere; the
+    /// whole read runs once, behind the looks, and when it lands the case removed elsewhere is gone while a case added
+    /// after it began (so not in what it read) stays.
+    /// </summary>
+    [Fact]
+    public async Task A_look_when_the_whole_re_read_is_due_answers_from_the_table_and_the_whole_read_drops_removed_cases_without_losing_new_ones()
+    {
+        // The first page of a read of every case row (a read of the rows since a time asks for "Timestamp ge").
+        static bool WholeRead(Azure.Core.Request r) => r.Method == Azure.Core.RequestMethod.Get
+            && r.Uri.Path.EndsWith("/PrivacyCases()", StringComparison.Ordinal)
+            && Uri.UnescapeDataString(r.Uri.Query) is var query
+            && query.Contains("RowKey eq 'case'", StringComparison.Ordinal)
+            && !query.Contains("Timestamp ge", StringComparison.Ordinal)
+            && !query.Contains("NextPartitionKey", StringComparison.Ordinal);
+        var faults = new StorageFaults();
+        var wholeReads = new CountingPolicy(WholeRead);
+        var tableOptions = new Azure.Data.Tables.TableClientOptions();
+        tableOptions.AddPolicy(faults, Azure.Core.HttpPipelinePosition.PerCall);
+        tableOptions.AddPolicy(wholeReads, Azure.Core.HttpPipelinePosition.PerCall);
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var here = new TableCaseRegister(new StorageClients(
+            new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString), new Azure.Data.Tables.TableServiceClient(azurite.ConnectionString, tableOptions),
+            new Azure.Storage.Queues.QueueServiceClient(azurite.ConnectionString)), time);
+        var elsewhere = new TableCaseRegister(Clients);
+        var removed = NewCase();
+        await elsewhere.CreateAsync(removed, default);
+        var patience = TimeSpan.FromSeconds(0.5);
+        Assert.Contains((await here.ReadListAsync(patience, default)).Entries, e => e.Reference == removed.Id);
+
+        var added = NewCase();
+        await elsewhere.CreateAsync(added, default);
+        await elsewhere.DeleteCaseAsync(removed.Id, default);
+        // Sorted first, so in the whole read's first page, which the table answers before the case is written.
+        var addedDuring = NewCase() with { Id = "0000" + CaseIds.New()[4..] };
+        static bool DeltaRead(Azure.Core.Request r) => r.Method == Azure.Core.RequestMethod.Get
+            && r.Uri.Path.EndsWith("/PrivacyCases()", StringComparison.Ordinal)
+            && Uri.UnescapeDataString(r.Uri.Query).Contains("Timestamp ge", StringComparison.Ordinal);
+        // The whole read: slow (storage under load); once the table has answered its first page, a case is added elsewhere
+        // and listed here, and then the reads of recent rows hang, so what the looks show after is the copy as the whole
+        // read leaves it.
+        faults.DelayWhen(WholeRead, TimeSpan.FromSeconds(3));
+        faults.StepAround(WholeRead, after: async () =>
+        {
+            await elsewhere.CreateAsync(addedDuring, default);
+            Assert.Contains((await here.ReadListAsync(patience, default)).Entries, e => e.Reference == addedDuring.Id);
+            faults.DelayWhen(DeltaRead, TimeSpan.FromSeconds(30));
+        });
+        time.Advance(TimeSpan.FromMinutes(5)); // the copy reads every row again every 5 minutes (decision 74)
+        wholeReads.Reset();
+
+        var watch = Stopwatch.StartNew();
+        var look = await here.ReadListAsync(patience, default);
+        Assert.True(look.Age is null, $"the look answered from the copy ({watch.Elapsed.TotalSeconds:0.00} s) while the whole re-read was due");
+        Assert.Contains(look.Entries, e => e.Reference == added.Id);
+
+        // The whole read lands behind the looks: the removed case drops out, the one added while it ran stays.
+        while (look.Entries.Any(e => e.Reference == removed.Id))
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), "the removed case is still listed 20 s after the whole re-read fell due");
+            await Task.Delay(100);
+            look = await here.ReadListAsync(patience, default);
+        }
+
+        faults.AssertStepped();
+        Assert.NotNull(look.Age);
+        Assert.Contains(look.Entries, e => e.Reference == added.Id);
+        Assert.Contains(look.Entries, e => e.Reference == addedDuring.Id);
+        faults.Heal();
+        // One whole read, not one per look.
+        Assert.Equal(1, wholeReads.Requests);
     }
 
     [Fact]

@@ -13,8 +13,14 @@ namespace Infomat.Privacy.Adapters.Storage;
 /// staff-list entry), updated under ETag concurrency; and one row per used single-use token. Rows are removed only by
 /// the retention sweep.
 /// </summary>
-public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, IRegisterCleanup
+public sealed class TableCaseRegister(StorageClients clients, TimeProvider time) : ICaseRegister, IRegisterCleanup
 {
+    /// <summary>A register on the system's clock.</summary>
+    public TableCaseRegister(StorageClients clients)
+        : this(clients, TimeProvider.System)
+    {
+    }
+
     public const string CasesTable = "PrivacyCases";
     public const string TokensTable = "PrivacyUsedTokens";
     private const string CaseRow = "case";
@@ -39,7 +45,7 @@ public sealed class TableCaseRegister(StorageClients clients) : ICaseRegister, I
         clients.Tables.GetTableClient(TokensTable).CreateIfNotExistsAsync()));
 
     /// <summary>This process's copy of the list entries (one per register: the register is a singleton).</summary>
-    private CaseListCopy Copy => LazyInitializer.EnsureInitialized(ref copy, () => new CaseListCopy(cases, ReadWholeAsync));
+    private CaseListCopy Copy => LazyInitializer.EnsureInitialized(ref copy, () => new CaseListCopy(cases, ReadWholeAsync, time));
 
     public async Task CreateAsync(PrivacyCase privacyCase, CancellationToken cancellationToken)
     {
