@@ -91,9 +91,73 @@ public sealed partial class CaseListScaleTests(Azurite azurite, ITestOutputHelpe
         Assert.Equal(Count(CaseListState.Failed) + 1, AttentionCount(after, "failed"));
         Assert.Contains($"<p>{Cases + 1} verzoeken voldoen.</p>", after, StringComparison.Ordinal);
 
+        await ACaseWrittenWhileTheWholeReadRunsIsOnTheNextListAsync(now);
+
         Assert.True(first.Median < Limit, $"GET /cases took {first.Median.TotalMilliseconds:F0} ms (median of 3) with {Cases:N0} cases; the limit is {Limit.TotalMilliseconds:F0} ms");
         Assert.True(filtered.Median < Limit, $"GET /cases?state=overdue took {filtered.Median.TotalMilliseconds:F0} ms (median of 3) with {Cases:N0} cases; the limit is {Limit.TotalMilliseconds:F0} ms");
     }
+
+    /// <summary>
+    /// Decision 146, over the 10 pages of a whole read of these cases: a case written after the list copy's whole re-read
+    /// passed its place in the table, then, more than the copy's 5 s margin later, a case the read does find (its key
+    /// sorts last). Nothing else brings the first case into the copy (the reads of recent rows are held back until the
+    /// whole read has landed), and the next list must still show it: the next read of recent rows starts from before
+    /// the whole read began, not from the newest row it found.
+    /// </summary>
+    private async Task ACaseWrittenWhileTheWholeReadRunsIsOnTheNextListAsync(DateTimeOffset now)
+    {
+        var faults = new StorageFaults();
+        var tableOptions = new Azure.Data.Tables.TableClientOptions();
+        tableOptions.AddPolicy(faults, Azure.Core.HttpPipelinePosition.PerCall);
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(now);
+        var here = new TableCaseRegister(new StorageClients(
+            new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString), new Azure.Data.Tables.TableServiceClient(azurite.ConnectionString, tableOptions),
+            new Azure.Storage.Queues.QueueServiceClient(azurite.ConnectionString)), time);
+        var elsewhere = new TableCaseRegister(Clients);
+        Assert.InRange((await here.ReadListAsync(TimeSpan.FromSeconds(30), default)).Entries.Count, Cases, int.MaxValue);
+
+        PrivacyCase New(string prefix) => PrivacyCase.Received(new ValidRequest(RequestType.Erasure, "written.during@example.be", "Test Person", null, ControllerScope.Of("nl"), Language.Nl, null), Channel.Form, now, TestDataMaps.Real)
+            with { Id = prefix + CaseIds.New()[4..] };
+        var passed = New("0000"); // sorts before every reference: in a page the whole read has passed
+        var later = New("ZZZZ"); // sorts after every one: in its last page
+        static bool Query(Azure.Core.Request r, bool recent) => r.Method == Azure.Core.RequestMethod.Get
+            && r.Uri.Path.EndsWith("/PrivacyCases()", StringComparison.Ordinal)
+            && Uri.UnescapeDataString(r.Uri.Query) is var query
+            && query.Contains("$select=", StringComparison.Ordinal)
+            && query.Contains("Timestamp ge", StringComparison.Ordinal) == recent;
+        var looked = new TaskCompletionSource();
+        faults.StepAround(r => Query(r, recent: false) && r.Uri.Query.Contains("NextPartitionKey", StringComparison.Ordinal), before: async () =>
+        {
+            await looked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await elsewhere.CreateAsync(passed, default);
+            await Task.Delay(CaseListMargin + TimeSpan.FromSeconds(2)); // the table's clock: real time
+            await elsewhere.CreateAsync(later, default);
+        });
+        time.Advance(TimeSpan.FromMinutes(5));
+        var look = await here.ReadListAsync(TimeSpan.FromSeconds(30), default);
+        Assert.Null(look.Age);
+        faults.DelayWhen(r => Query(r, recent: true), TimeSpan.FromSeconds(60));
+        looked.SetResult();
+
+        var watch = Stopwatch.StartNew();
+        while (!look.Entries.Any(e => e.Reference == later.Id))
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), "the whole read did not land within 60 s");
+            await Task.Delay(200);
+            look = await here.ReadListAsync(TimeSpan.FromSeconds(0.5), default);
+        }
+
+        faults.AssertStepped();
+        faults.Heal();
+        look = await here.ReadListAsync(TimeSpan.FromSeconds(30), default);
+        Assert.Null(look.Age);
+        Assert.Contains(look.Entries, e => e.Reference == later.Id);
+        Assert.True(look.Entries.Any(e => e.Reference == passed.Id),
+            "a case written while the whole read ran, after it had passed the case's place, is missing from the next list");
+    }
+
+    /// <summary>The list copy reads again the rows up to this much older than where its last read reached (decision 74).</summary>
+    private static readonly TimeSpan CaseListMargin = TimeSpan.FromSeconds(5);
 
     private StorageClients Clients => new(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString }).Build());
 

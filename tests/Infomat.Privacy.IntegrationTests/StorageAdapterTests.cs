@@ -434,51 +434,34 @@ public sealed class StorageAdapterTests(Azurite azurite)
     [Fact]
     public async Task A_look_when_the_whole_re_read_is_due_answers_from_the_table_and_the_whole_read_drops_removed_cases_without_losing_new_ones()
     {
-        // The first page of a read of every case row (a read of the rows since a time asks for "Timestamp ge").
-        static bool WholeRead(Azure.Core.Request r) => r.Method == Azure.Core.RequestMethod.Get
-            && r.Uri.Path.EndsWith("/PrivacyCases()", StringComparison.Ordinal)
-            && Uri.UnescapeDataString(r.Uri.Query) is var query
-            && query.Contains("RowKey eq 'case'", StringComparison.Ordinal)
-            && !query.Contains("Timestamp ge", StringComparison.Ordinal)
-            && !query.Contains("NextPartitionKey", StringComparison.Ordinal);
-        var faults = new StorageFaults();
-        var wholeReads = new CountingPolicy(WholeRead);
-        var tableOptions = new Azure.Data.Tables.TableClientOptions();
-        tableOptions.AddPolicy(faults, Azure.Core.HttpPipelinePosition.PerCall);
-        tableOptions.AddPolicy(wholeReads, Azure.Core.HttpPipelinePosition.PerCall);
-        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
-        var here = new TableCaseRegister(new StorageClients(
-            new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString), new Azure.Data.Tables.TableServiceClient(azurite.ConnectionString, tableOptions),
-            new Azure.Storage.Queues.QueueServiceClient(azurite.ConnectionString)), time);
+        var (here, faults, wholeReads, time) = WatchedRegister();
         var elsewhere = new TableCaseRegister(Clients);
         var removed = NewCase();
         await elsewhere.CreateAsync(removed, default);
-        var patience = TimeSpan.FromSeconds(0.5);
-        Assert.Contains((await here.ReadListAsync(patience, default)).Entries, e => e.Reference == removed.Id);
+        Assert.Contains((await here.ReadListAsync(TimeSpan.FromSeconds(0.5), default)).Entries, e => e.Reference == removed.Id);
 
         var added = NewCase();
         await elsewhere.CreateAsync(added, default);
         await elsewhere.DeleteCaseAsync(removed.Id, default);
         // Sorted first, so in the whole read's first page, which the table answers before the case is written.
         var addedDuring = NewCase() with { Id = "0000" + CaseIds.New()[4..] };
-        static bool DeltaRead(Azure.Core.Request r) => r.Method == Azure.Core.RequestMethod.Get
-            && r.Uri.Path.EndsWith("/PrivacyCases()", StringComparison.Ordinal)
-            && Uri.UnescapeDataString(r.Uri.Query).Contains("Timestamp ge", StringComparison.Ordinal);
         // The whole read: slow (storage under load); once the table has answered its first page, a case is added elsewhere
         // and listed here, and then the reads of recent rows hang, so what the looks show after is the copy as the whole
         // read leaves it.
-        faults.DelayWhen(WholeRead, TimeSpan.FromSeconds(3));
+        faults.DelayWhen(WholeRead, TimeSpan.FromSeconds(4));
         faults.StepAround(WholeRead, after: async () =>
         {
+            time.Advance(TimeSpan.FromSeconds(1));
             await elsewhere.CreateAsync(addedDuring, default);
-            Assert.Contains((await here.ReadListAsync(patience, default)).Entries, e => e.Reference == addedDuring.Id);
-            faults.DelayWhen(DeltaRead, TimeSpan.FromSeconds(30));
+            Assert.Contains((await here.ReadListAsync(TimeSpan.FromSeconds(30), default)).Entries, e => e.Reference == addedDuring.Id);
+            faults.DelayWhen(DeltaRead, TimeSpan.FromSeconds(10));
+            time.Advance(TimeSpan.FromSeconds(1));
         });
         time.Advance(TimeSpan.FromMinutes(5)); // the copy reads every row again every 5 minutes (decision 74)
         wholeReads.Reset();
 
         var watch = Stopwatch.StartNew();
-        var look = await here.ReadListAsync(patience, default);
+        var look = await here.ReadListAsync(TimeSpan.FromSeconds(2), default);
         Assert.True(look.Age is null, $"the look answered from the copy ({watch.Elapsed.TotalSeconds:0.00} s) while the whole re-read was due");
         Assert.Contains(look.Entries, e => e.Reference == added.Id);
 
@@ -487,7 +470,7 @@ public sealed class StorageAdapterTests(Azurite azurite)
         {
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), "the removed case is still listed 20 s after the whole re-read fell due");
             await Task.Delay(100);
-            look = await here.ReadListAsync(patience, default);
+            look = await here.ReadListAsync(TimeSpan.FromSeconds(0.5), default);
         }
 
         faults.AssertStepped();
@@ -498,6 +481,71 @@ public sealed class StorageAdapterTests(Azurite azurite)
         // One whole read, not one per look.
         Assert.Equal(1, wholeReads.Requests);
     }
+
+    /// <summary>
+    /// Decision 146: a read of recent rows answered before a case was removed elsewhere, and merged only after the whole
+    /// read found the case gone, does not put it back on the list.
+    /// </summary>
+    [Fact]
+    public async Task A_read_answered_before_a_removal_and_landing_after_the_whole_read_does_not_put_the_removed_case_back()
+    {
+        var (here, faults, _, time) = WatchedRegister();
+        var elsewhere = new TableCaseRegister(Clients);
+        var removed = NewCase();
+        await elsewhere.CreateAsync(removed, default);
+        Assert.Contains((await here.ReadListAsync(TimeSpan.FromSeconds(0.5), default)).Entries, e => e.Reference == removed.Id);
+
+        // The look's read of recent rows is answered with the case in it; then, before it lands, the case is removed
+        // elsewhere and the whole read (held back a second, so it asks after the removal) finds it gone.
+        faults.DelayWhen(WholeRead, TimeSpan.FromSeconds(1));
+        faults.StepAround(DeltaRead, after: async () =>
+        {
+            await elsewhere.DeleteCaseAsync(removed.Id, default);
+            var watch = Stopwatch.StartNew();
+            while ((await here.ReadListAsync(TimeSpan.FromSeconds(30), default)).Entries.Any(e => e.Reference == removed.Id))
+            {
+                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), "the whole read did not drop the removed case within 20 s");
+                await Task.Delay(100);
+            }
+        });
+        time.Advance(TimeSpan.FromMinutes(5));
+
+        var look = await here.ReadListAsync(TimeSpan.FromSeconds(60), default);
+
+        faults.AssertStepped();
+        Assert.Null(look.Age);
+        Assert.DoesNotContain(look.Entries, e => e.Reference == removed.Id);
+        Assert.DoesNotContain((await here.ReadListAsync(TimeSpan.FromSeconds(30), default)).Entries, e => e.Reference == removed.Id);
+    }
+
+    /// <summary>A register on a clock of the test's, its table requests passing through faults and a count of its whole reads.</summary>
+    private (TableCaseRegister Register, StorageFaults Faults, CountingPolicy WholeReads, Microsoft.Extensions.Time.Testing.FakeTimeProvider Time) WatchedRegister()
+    {
+        var faults = new StorageFaults();
+        var wholeReads = new CountingPolicy(WholeRead);
+        var tableOptions = new Azure.Data.Tables.TableClientOptions();
+        tableOptions.AddPolicy(faults, Azure.Core.HttpPipelinePosition.PerCall);
+        tableOptions.AddPolicy(wholeReads, Azure.Core.HttpPipelinePosition.PerCall);
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var register = new TableCaseRegister(new StorageClients(
+            new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString), new Azure.Data.Tables.TableServiceClient(azurite.ConnectionString, tableOptions),
+            new Azure.Storage.Queues.QueueServiceClient(azurite.ConnectionString)), time);
+        return (register, faults, wholeReads, time);
+    }
+
+    /// <summary>The first page of the list copy's read of every case row (a read of the rows since a time asks for "Timestamp ge").</summary>
+    private static bool WholeRead(Azure.Core.Request r) => r.Method == Azure.Core.RequestMethod.Get
+        && r.Uri.Path.EndsWith("/PrivacyCases()", StringComparison.Ordinal)
+        && Uri.UnescapeDataString(r.Uri.Query) is var query
+        && query.Contains("RowKey eq 'case'", StringComparison.Ordinal)
+        && query.Contains("$select=", StringComparison.Ordinal)
+        && !query.Contains("Timestamp ge", StringComparison.Ordinal)
+        && !query.Contains("NextPartitionKey", StringComparison.Ordinal);
+
+    /// <summary>The list copy's read of the rows written since a time.</summary>
+    private static bool DeltaRead(Azure.Core.Request r) => r.Method == Azure.Core.RequestMethod.Get
+        && r.Uri.Path.EndsWith("/PrivacyCases()", StringComparison.Ordinal)
+        && Uri.UnescapeDataString(r.Uri.Query).Contains("Timestamp ge", StringComparison.Ordinal);
 
     [Fact]
     public async Task Concurrent_updates_are_all_kept_and_only_the_first_decision_wins()

@@ -9,10 +9,11 @@ namespace Infomat.Privacy.Adapters.Storage;
 
 /// <summary>
 /// The staff list's entry of every case (<see cref="CaseListEntry"/>: no personal data), held in this process and brought
-/// up to date from the register's table at each read (decision 74): only the rows written since the newest one seen
-/// (their Timestamp, less a <see cref="Margin"/> for the clocks of the table's servers), and the whole table again once
-/// the copy is <see cref="WholeReadEvery"/> old, so a case removed elsewhere (the retention sweep) drops out and nothing
-/// missed stays missed. Each read thus costs a query returning the few rows changed since, not 10,000 rows.
+/// up to date from the register's table at each read (decision 74): only the rows written since the last read began
+/// (their Timestamp, less a <see cref="Margin"/> for the clocks of the table's servers), and, once the last whole read is
+/// <see cref="WholeReadEvery"/> old, the whole table again, behind the reads and one at a time (decision 146), so a case
+/// removed elsewhere (the retention sweep) drops out and nothing missed stays missed. Each look thus costs a query
+/// returning the few rows changed since, not 10,000 rows.
 /// </summary>
 internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<string>, CancellationToken, IAsyncEnumerable<CaseListEntry>> readWhole, TimeProvider time)
 {
@@ -56,10 +57,14 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
     private Task? wholeRead;
 
     /// <summary>
-    /// Cases this process removed from the table, with when (<see cref="TimeProvider.GetTimestamp"/>): a read begun before
-    /// the removal may still hold the row, and must not put it back. Kept until a whole read begun after the removal lands.
+    /// Cases known gone from the table (removed by this process, or not found by a whole read), with when that was known
+    /// (<see cref="TimeProvider.GetTimestamp"/>): a read begun before may still hold the row, and must not put it back.
+    /// Kept while any read begun before is under way (case ids are never used again).
     /// </summary>
-    private readonly Dictionary<string, long> forgotten = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> gone = new(StringComparer.Ordinal);
+
+    /// <summary>When each read under way began (<see cref="TimeProvider.GetTimestamp"/>).</summary>
+    private readonly List<long> running = [];
 
     /// <summary>Every case's entry as the table holds it now.</summary>
     public async Task<IReadOnlyCollection<CaseListEntry>> ReadAsync(CancellationToken cancellationToken) =>
@@ -67,8 +72,8 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
 
     /// <summary>
     /// Every case's entry as the table holds it now, or, when the table has not answered within <paramref name="patience"/>
-    /// (storage under a spike's load), as the last read found it, with when that read began; this read carries on and
-    /// publishes what it finds for the next list. The first list of a process always waits.
+    /// (storage under a spike's load), the copy as it stands, with how long ago the latest read merged into it began;
+    /// this read carries on and publishes what it finds for the next list. The first list of a process always waits.
     /// </summary>
     public async Task<CaseList> ReadAsync(TimeSpan patience, CancellationToken cancellationToken)
     {
@@ -92,17 +97,45 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
     /// table) reads every row and is waited for. The whole re-read, once due, is begun behind this read, not waited for:
     /// it is the slow one (every row, page after page), and a list that waited on it answered from its copy under a spike.
     /// </summary>
-    private async Task<Snapshot> ReadTableAsync(CancellationToken cancellationToken)
+    private Task<Snapshot> ReadTableAsync(CancellationToken cancellationToken)
     {
         var last = current;
-        var started = time.GetTimestamp();
         if (last is null || last.Newest == DateTimeOffset.MinValue)
         {
-            return PublishWhole(await QueryAsync(null, cancellationToken), started);
+            return ReadAndPublishAsync(null, PublishWhole, cancellationToken);
         }
 
         BeginWholeReadIfDue();
-        return Publish(await QueryAsync(last.Newest - Margin, cancellationToken), started);
+        return ReadAndPublishAsync(last.Newest - Margin, Publish, cancellationToken);
+    }
+
+    /// <summary>One read, from its beginning (counted as under way) to what <paramref name="publish"/> made of it.</summary>
+    private async Task<Snapshot> ReadAndPublishAsync(DateTimeOffset? since, Func<Found, long, Snapshot> publish, CancellationToken cancellationToken)
+    {
+        long started;
+        lock (publishing)
+        {
+            started = time.GetTimestamp();
+            running.Add(started);
+        }
+
+        try
+        {
+            return publish(await QueryAsync(since, cancellationToken), started);
+        }
+        finally
+        {
+            lock (publishing)
+            {
+                running.Remove(started);
+                // What no read under way can bring back is forgotten.
+                var oldest = running.Count == 0 ? long.MaxValue : running.Min();
+                foreach (var (id, at) in gone.Where(g => g.Value < oldest).ToList())
+                {
+                    gone.Remove(id);
+                }
+            }
+        }
     }
 
     /// <summary>Begins the whole re-read behind the lists when the copy's last one is <see cref="WholeReadEvery"/> old and none is under way.</summary>
@@ -115,15 +148,17 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
                 return;
             }
 
-            var started = time.GetTimestamp();
             // A failed read leaves the copy as it was; the next list begins another.
-            wholeRead = Task.Run(async () => PublishWhole(await QueryAsync(null, CancellationToken.None), started));
+            wholeRead = Task.Run(() => ReadAndPublishAsync(null, PublishWhole, CancellationToken.None));
             wholeRead.Abandon();
         }
     }
 
-    /// <summary>What one query found: each row's entry and Timestamp, and the newest Timestamp.</summary>
-    private sealed record Found(Dictionary<string, Row> Rows, DateTimeOffset Newest);
+    /// <summary>
+    /// What one query found: each row's entry and Timestamp, and <paramref name="Reached"/>: a Timestamp every row written
+    /// after the query began has or passes (less <see cref="Margin"/>), where the next read of recent rows starts from.
+    /// </summary>
+    private sealed record Found(Dictionary<string, Row> Rows, DateTimeOffset Reached);
 
     /// <summary>The case rows written since <paramref name="since"/>, or every one.</summary>
     private async Task<Found> QueryAsync(DateTimeOffset? since, CancellationToken cancellationToken)
@@ -133,6 +168,8 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
             : TableClient.CreateQueryFilter($"RowKey eq {CaseRow}");
         var rows = new Dictionary<string, Row>(StringComparer.Ordinal);
         var newest = DateTimeOffset.MinValue;
+        // Real time, whatever clock schedules the whole reads: it is compared with the table's clock.
+        var took = System.Diagnostics.Stopwatch.StartNew();
         var stale = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         await foreach (var row in cases.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "Timestamp", Column, VersionColumn], cancellationToken: cancellationToken))
         {
@@ -156,7 +193,10 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
             }
         }
 
-        return new Found(rows, newest);
+        // A query of more than one page (every read of every row; a read of recent rows after a burst) may have passed a
+        // row's place before it was written, and found a later row written seconds after it: the next read must go back
+        // to before this one began, not to the newest row it found, or that row would be missed until the next whole read.
+        return new Found(rows, newest == DateTimeOffset.MinValue ? newest : newest - took.Elapsed);
     }
 
     /// <summary>
@@ -172,7 +212,7 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
             Dictionary<string, Row>? rows = null;
             foreach (var (id, row) in found.Rows)
             {
-                if (!forgotten.ContainsKey(id) && (!basis.Rows.TryGetValue(id, out var had) || had.Stamp < row.Stamp))
+                if (!gone.ContainsKey(id) && (!basis.Rows.TryGetValue(id, out var had) || had.Stamp < row.Stamp))
                 {
                     rows ??= new Dictionary<string, Row>(basis.Rows, StringComparer.Ordinal);
                     rows[id] = row with { LandedAt = now };
@@ -180,10 +220,8 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
             }
 
             var readAt = Math.Max(basis.ReadAt, started);
-            var newest = found.Newest > basis.Newest ? found.Newest : basis.Newest;
-            current = rows is null
-                ? new Snapshot(basis.Rows, basis.Entries, newest, basis.WholeReadAt, readAt)
-                : Snapshot.Of(rows, newest, basis.WholeReadAt, readAt);
+            var newest = found.Reached > basis.Newest ? found.Reached : basis.Newest;
+            current = new Snapshot(rows ?? basis.Rows, newest, basis.WholeReadAt, readAt);
             return current;
         }
     }
@@ -203,32 +241,35 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
             var rows = new Dictionary<string, Row>(found.Rows.Count, StringComparer.Ordinal);
             foreach (var (id, row) in found.Rows)
             {
-                rows[id] = row with { LandedAt = now };
-            }
-            foreach (var (id, at) in forgotten.ToList())
-            {
-                rows.Remove(id);
-                if (at < started)
+                if (!gone.ContainsKey(id))
                 {
-                    forgotten.Remove(id);
+                    rows[id] = row with { LandedAt = now };
                 }
             }
 
-            var newest = found.Newest;
+            var newest = found.Reached;
             if (current is { } basis)
             {
                 foreach (var (id, row) in basis.Rows)
                 {
-                    if (row.LandedAt >= started && (!rows.TryGetValue(id, out var had) || had.Stamp < row.Stamp))
+                    if (row.LandedAt >= started)
                     {
-                        rows[id] = row;
+                        if (!rows.TryGetValue(id, out var had) || had.Stamp < row.Stamp)
+                        {
+                            rows[id] = row;
+                        }
+                    }
+                    else if (!found.Rows.ContainsKey(id))
+                    {
+                        // Removed (elsewhere): a read begun before this one landed may still hold it.
+                        gone[id] = now;
                     }
                 }
 
                 newest = basis.Newest > newest ? basis.Newest : newest;
             }
 
-            current = Snapshot.Of(rows, newest, Math.Max(current?.WholeReadAt ?? started, started), Math.Max(current?.ReadAt ?? started, started));
+            current = new Snapshot(rows, newest, Math.Max(current?.WholeReadAt ?? started, started), Math.Max(current?.ReadAt ?? started, started));
             return current;
         }
     }
@@ -238,12 +279,12 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
     {
         lock (publishing)
         {
-            forgotten[caseId] = time.GetTimestamp();
+            gone[caseId] = time.GetTimestamp();
             if (current is { } last && last.Rows.ContainsKey(caseId))
             {
                 var rows = new Dictionary<string, Row>(last.Rows, StringComparer.Ordinal);
                 rows.Remove(caseId);
-                current = Snapshot.Of(rows, last.Newest, last.WholeReadAt, last.ReadAt);
+                current = new Snapshot(rows, last.Newest, last.WholeReadAt, last.ReadAt);
             }
         }
     }
@@ -252,13 +293,36 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
     private readonly record struct Row(CaseListEntry Entry, DateTimeOffset Stamp, long LandedAt);
 
     /// <summary>
-    /// A published copy: the rows and their entries, the newest row's Timestamp, and when its last whole read and its
-    /// latest read began (<see cref="TimeProvider.GetTimestamp"/>).
+    /// A published copy (never changed once published): the rows, where the next read of recent rows starts from (less
+    /// <see cref="Margin"/>), and when its last whole read and its latest read began (<see cref="TimeProvider.GetTimestamp"/>).
     /// </summary>
-    private sealed record Snapshot(Dictionary<string, Row> Rows, IReadOnlyCollection<CaseListEntry> Entries, DateTimeOffset Newest, long WholeReadAt, long ReadAt)
+    private sealed class Snapshot(Dictionary<string, Row> rows, DateTimeOffset newest, long wholeReadAt, long readAt)
     {
-        public static Snapshot Of(Dictionary<string, Row> rows, DateTimeOffset newest, long wholeReadAt, long readAt) =>
-            new(rows, rows.Values.Select(r => r.Entry).ToArray(), newest, wholeReadAt, readAt);
+        public Dictionary<string, Row> Rows { get; } = rows;
+
+        /// <summary>The entries, read through the rows (no copy of 10,000 entries per look).</summary>
+        public IReadOnlyCollection<CaseListEntry> Entries { get; } = new EntryView(rows);
+
+        public DateTimeOffset Newest { get; } = newest;
+
+        public long WholeReadAt { get; } = wholeReadAt;
+
+        public long ReadAt { get; } = readAt;
+    }
+
+    private sealed class EntryView(Dictionary<string, Row> rows) : IReadOnlyCollection<CaseListEntry>
+    {
+        public int Count => rows.Count;
+
+        public IEnumerator<CaseListEntry> GetEnumerator()
+        {
+            foreach (var row in rows.Values)
+            {
+                yield return row.Entry;
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     /// <summary>Puts <paramref name="entry"/> into the row the case is written to.</summary>
