@@ -435,51 +435,62 @@ public sealed class StorageAdapterTests(Azurite azurite)
     public async Task A_look_when_the_whole_re_read_is_due_answers_from_the_table_and_the_whole_read_drops_removed_cases_without_losing_new_ones()
     {
         var (here, faults, wholeReads, time) = WatchedRegister();
-        var elsewhere = new TableCaseRegister(Clients);
-        var removed = NewCase();
-        await elsewhere.CreateAsync(removed, default);
-        Assert.Contains((await here.ReadListAsync(TimeSpan.FromSeconds(0.5), default)).Entries, e => e.Reference == removed.Id);
-
-        var added = NewCase();
-        await elsewhere.CreateAsync(added, default);
-        await elsewhere.DeleteCaseAsync(removed.Id, default);
-        // Sorted first, so in the whole read's first page, which the table answers before the case is written.
-        var addedDuring = NewCase() with { Id = "0000" + CaseIds.New()[4..] };
-        // The whole read: slow (storage under load); once the table has answered its first page, a case is added elsewhere
-        // and listed here, and then the reads of recent rows hang, so what the looks show after is the copy as the whole
-        // read leaves it.
-        faults.DelayWhen(WholeRead, TimeSpan.FromSeconds(4));
-        faults.StepAround(WholeRead, after: async () =>
+        try
         {
-            time.Advance(TimeSpan.FromSeconds(1));
-            await elsewhere.CreateAsync(addedDuring, default);
-            Assert.Contains((await here.ReadListAsync(TimeSpan.FromSeconds(30), default)).Entries, e => e.Reference == addedDuring.Id);
-            faults.DelayWhen(DeltaRead, TimeSpan.FromSeconds(10));
-            time.Advance(TimeSpan.FromSeconds(1));
-        });
-        time.Advance(TimeSpan.FromMinutes(5)); // the copy reads every row again every 5 minutes (decision 74)
-        wholeReads.Reset();
+            var elsewhere = new TableCaseRegister(Clients);
+            var removed = NewCase();
+            await elsewhere.CreateAsync(removed, default);
+            Assert.Contains((await here.ReadListAsync(TimeSpan.FromSeconds(30), default)).Entries, e => e.Reference == removed.Id);
 
-        var watch = Stopwatch.StartNew();
-        var look = await here.ReadListAsync(TimeSpan.FromSeconds(2), default);
-        Assert.True(look.Age is null, $"the look answered from the copy ({watch.Elapsed.TotalSeconds:0.00} s) while the whole re-read was due");
-        Assert.Contains(look.Entries, e => e.Reference == added.Id);
+            var added = NewCase();
+            await elsewhere.CreateAsync(added, default);
+            await elsewhere.DeleteCaseAsync(removed.Id, default);
+            // Sorted first, so in the whole read's first page, which the table answers before the case is written.
+            var addedDuring = NewCase() with { Id = "0000" + CaseIds.New()[4..] };
+            // The whole read is held until the look has answered (storage slow on it); once the table has answered its
+            // first page, a case is added elsewhere and listed here, and from then on the reads of recent rows are held,
+            // so what the looks show after is the copy as the whole read leaves it.
+            var looked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            faults.HoldWhen(WholeRead, looked.Task);
+            faults.StepAround(WholeRead, after: async () =>
+            {
+                await elsewhere.CreateAsync(addedDuring, default);
+                Assert.Contains((await here.ReadListAsync(TimeSpan.FromSeconds(30), default)).Entries, e => e.Reference == addedDuring.Id);
+                faults.HoldWhen(DeltaRead, new TaskCompletionSource().Task);
+            });
+            time.Advance(TimeSpan.FromMinutes(5)); // the copy reads every row again every 5 minutes (decision 74)
+            wholeReads.Reset();
 
-        // The whole read lands behind the looks: the removed case drops out, the one added while it ran stays.
-        while (look.Entries.Any(e => e.Reference == removed.Id))
-        {
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), "the removed case is still listed 20 s after the whole re-read fell due");
-            await Task.Delay(100);
-            look = await here.ReadListAsync(TimeSpan.FromSeconds(0.5), default);
+            var watch = Stopwatch.StartNew();
+            var look = await here.ReadListAsync(TimeSpan.FromSeconds(10), default);
+            Assert.True(look.Age is null, $"the look answered from the copy ({watch.Elapsed.TotalSeconds:0.00} s) while the whole re-read was due");
+            Assert.Contains(look.Entries, e => e.Reference == added.Id);
+            looked.SetResult();
+
+            // The whole read lands behind the looks: the removed case drops out, the one added while it ran stays.
+            while (look.Entries.Any(e => e.Reference == removed.Id))
+            {
+                if (watch.Elapsed > TimeSpan.FromSeconds(30))
+                {
+                    faults.AssertStepped();
+                    Assert.Fail("the removed case is still listed 30 s after the whole re-read fell due");
+                }
+
+                await Task.Delay(100);
+                look = await here.ReadListAsync(TimeSpan.FromSeconds(0.5), default);
+            }
+
+            faults.AssertStepped();
+            Assert.NotNull(look.Age);
+            Assert.Contains(look.Entries, e => e.Reference == added.Id);
+            Assert.Contains(look.Entries, e => e.Reference == addedDuring.Id);
+            // One whole read, not one per look.
+            Assert.Equal(1, wholeReads.Requests);
         }
-
-        faults.AssertStepped();
-        Assert.NotNull(look.Age);
-        Assert.Contains(look.Entries, e => e.Reference == added.Id);
-        Assert.Contains(look.Entries, e => e.Reference == addedDuring.Id);
-        faults.Heal();
-        // One whole read, not one per look.
-        Assert.Equal(1, wholeReads.Requests);
+        finally
+        {
+            faults.Heal();
+        }
     }
 
     /// <summary>
@@ -490,32 +501,41 @@ public sealed class StorageAdapterTests(Azurite azurite)
     public async Task A_read_answered_before_a_removal_and_landing_after_the_whole_read_does_not_put_the_removed_case_back()
     {
         var (here, faults, _, time) = WatchedRegister();
-        var elsewhere = new TableCaseRegister(Clients);
-        var removed = NewCase();
-        await elsewhere.CreateAsync(removed, default);
-        Assert.Contains((await here.ReadListAsync(TimeSpan.FromSeconds(0.5), default)).Entries, e => e.Reference == removed.Id);
-
-        // The look's read of recent rows is answered with the case in it; then, before it lands, the case is removed
-        // elsewhere and the whole read (held back a second, so it asks after the removal) finds it gone.
-        faults.DelayWhen(WholeRead, TimeSpan.FromSeconds(1));
-        faults.StepAround(DeltaRead, after: async () =>
+        try
         {
-            await elsewhere.DeleteCaseAsync(removed.Id, default);
-            var watch = Stopwatch.StartNew();
-            while ((await here.ReadListAsync(TimeSpan.FromSeconds(30), default)).Entries.Any(e => e.Reference == removed.Id))
+            var elsewhere = new TableCaseRegister(Clients);
+            var removed = NewCase();
+            await elsewhere.CreateAsync(removed, default);
+            Assert.Contains((await here.ReadListAsync(TimeSpan.FromSeconds(30), default)).Entries, e => e.Reference == removed.Id);
+
+            // The look's read of recent rows is answered with the case in it; then, before it lands, the case is removed
+            // elsewhere and the whole read (held until then, so it asks after the removal) finds it gone.
+            var deleted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            faults.HoldWhen(WholeRead, deleted.Task);
+            faults.StepAround(DeltaRead, after: async () =>
             {
-                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), "the whole read did not drop the removed case within 20 s");
-                await Task.Delay(100);
-            }
-        });
-        time.Advance(TimeSpan.FromMinutes(5));
+                await elsewhere.DeleteCaseAsync(removed.Id, default);
+                deleted.SetResult();
+                var watch = Stopwatch.StartNew();
+                while ((await here.ReadListAsync(TimeSpan.FromSeconds(30), default)).Entries.Any(e => e.Reference == removed.Id))
+                {
+                    Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), "the whole read did not drop the removed case within 30 s");
+                    await Task.Delay(100);
+                }
+            });
+            time.Advance(TimeSpan.FromMinutes(5));
 
-        var look = await here.ReadListAsync(TimeSpan.FromSeconds(60), default);
+            var look = await here.ReadListAsync(TimeSpan.FromSeconds(90), default);
 
-        faults.AssertStepped();
-        Assert.Null(look.Age);
-        Assert.DoesNotContain(look.Entries, e => e.Reference == removed.Id);
-        Assert.DoesNotContain((await here.ReadListAsync(TimeSpan.FromSeconds(30), default)).Entries, e => e.Reference == removed.Id);
+            faults.AssertStepped();
+            Assert.Null(look.Age);
+            Assert.DoesNotContain(look.Entries, e => e.Reference == removed.Id);
+            Assert.DoesNotContain((await here.ReadListAsync(TimeSpan.FromSeconds(30), default)).Entries, e => e.Reference == removed.Id);
+        }
+        finally
+        {
+            faults.Heal();
+        }
     }
 
     /// <summary>A register on a clock of the test's, its table requests passing through faults and a count of its whole reads.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 
 using Azure.Data.Tables;
@@ -58,12 +59,13 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
 
     /// <summary>
     /// Cases known gone from the table (removed by this process, or not found by a whole read), with when that was known
-    /// (<see cref="TimeProvider.GetTimestamp"/>): a read begun before may still hold the row, and must not put it back.
-    /// Kept while any read begun before is under way (case ids are never used again).
+    /// (<see cref="Stopwatch.GetTimestamp"/>): a read begun before may still hold the row, and must not put it back; a read
+    /// begun after cannot (and may hold the case written again under the same id). Kept while any read begun before is
+    /// under way.
     /// </summary>
     private readonly Dictionary<string, long> gone = new(StringComparer.Ordinal);
 
-    /// <summary>When each read under way began (<see cref="TimeProvider.GetTimestamp"/>).</summary>
+    /// <summary>When each read under way began (<see cref="Stopwatch.GetTimestamp"/>).</summary>
     private readonly List<long> running = [];
 
     /// <summary>Every case's entry as the table holds it now.</summary>
@@ -93,8 +95,8 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
     }
 
     /// <summary>
-    /// The rows written since the newest one the copy holds, merged into it; the first read of a process (or of an empty
-    /// table) reads every row and is waited for. The whole re-read, once due, is begun behind this read, not waited for:
+    /// The rows written since the copy's starting point (before its last read began), merged into it; the first read of a
+    /// process (or of an empty table) reads every row. The whole re-read, once due, is begun behind this read, not waited for:
     /// it is the slow one (every row, page after page), and a list that waited on it answered from its copy under a spike.
     /// </summary>
     private Task<Snapshot> ReadTableAsync(CancellationToken cancellationToken)
@@ -110,24 +112,24 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
     }
 
     /// <summary>One read, from its beginning (counted as under way) to what <paramref name="publish"/> made of it.</summary>
-    private async Task<Snapshot> ReadAndPublishAsync(DateTimeOffset? since, Func<Found, long, Snapshot> publish, CancellationToken cancellationToken)
+    private async Task<Snapshot> ReadAndPublishAsync(DateTimeOffset? since, Func<Found, Began, Snapshot> publish, CancellationToken cancellationToken)
     {
-        long started;
+        Began began;
         lock (publishing)
         {
-            started = time.GetTimestamp();
-            running.Add(started);
+            began = new Began(Stopwatch.GetTimestamp(), time.GetTimestamp());
+            running.Add(began.Order);
         }
 
         try
         {
-            return publish(await QueryAsync(since, cancellationToken), started);
+            return publish(await QueryAsync(since, cancellationToken), began);
         }
         finally
         {
             lock (publishing)
             {
-                running.Remove(started);
+                running.Remove(began.Order);
                 // What no read under way can bring back is forgotten.
                 var oldest = running.Count == 0 ? long.MaxValue : running.Min();
                 foreach (var (id, at) in gone.Where(g => g.Value < oldest).ToList())
@@ -155,6 +157,13 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
     }
 
     /// <summary>
+    /// When a read began: <paramref name="Order"/> on the process's own clock (<see cref="Stopwatch.GetTimestamp"/>), to order
+    /// reads, landings and removals; <paramref name="At"/> on the copy's clock (<see cref="TimeProvider.GetTimestamp"/>), for
+    /// when the whole read falls due and how old a copy is.
+    /// </summary>
+    private readonly record struct Began(long Order, long At);
+
+    /// <summary>
     /// What one query found: each row's entry and Timestamp, and <paramref name="Reached"/>: a Timestamp every row written
     /// after the query began has or passes (less <see cref="Margin"/>), where the next read of recent rows starts from.
     /// </summary>
@@ -169,7 +178,7 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
         var rows = new Dictionary<string, Row>(StringComparer.Ordinal);
         var newest = DateTimeOffset.MinValue;
         // Real time, whatever clock schedules the whole reads: it is compared with the table's clock.
-        var took = System.Diagnostics.Stopwatch.StartNew();
+        var took = Stopwatch.StartNew();
         var stale = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         await foreach (var row in cases.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "Timestamp", Column, VersionColumn], cancellationToken: cancellationToken))
         {
@@ -203,45 +212,48 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
     /// Merges rows read since a time into the copy, row by row: a row's newer Timestamp wins, so reads landing out of order
     /// never take the copy back in time. Published only once read to its end (a read cut off leaves the copy as it was).
     /// </summary>
-    private Snapshot Publish(Found found, long started)
+    private Snapshot Publish(Found found, Began began)
     {
         lock (publishing)
         {
             var basis = current!;
-            var now = time.GetTimestamp();
+            var now = Stopwatch.GetTimestamp();
             Dictionary<string, Row>? rows = null;
             foreach (var (id, row) in found.Rows)
             {
-                if (!gone.ContainsKey(id) && (!basis.Rows.TryGetValue(id, out var had) || had.Stamp < row.Stamp))
+                if (!GoneBefore(id, began) && (!basis.Rows.TryGetValue(id, out var had) || had.Stamp < row.Stamp))
                 {
                     rows ??= new Dictionary<string, Row>(basis.Rows, StringComparer.Ordinal);
                     rows[id] = row with { LandedAt = now };
                 }
             }
 
-            var readAt = Math.Max(basis.ReadAt, started);
+            var readAt = Math.Max(basis.ReadAt, began.At);
             var newest = found.Reached > basis.Newest ? found.Reached : basis.Newest;
             current = new Snapshot(rows ?? basis.Rows, newest, basis.WholeReadAt, readAt);
             return current;
         }
     }
 
+    /// <summary>Whether the case was known gone when a read began, or since: the read may hold its row from before.</summary>
+    private bool GoneBefore(string id, Began began) => gone.TryGetValue(id, out var at) && began.Order <= at;
+
     /// <summary>
-    /// Publishes a read of every row, begun at <paramref name="started"/>. A case the copy holds that the read did not find
+    /// Publishes a read of every row, begun at <paramref name="began"/>. A case the copy holds that the read did not find
     /// was removed, unless a read landed it in the copy after this one began: it may have been written after this read
     /// passed its place in the table, so it is kept (and, if it was removed too, drops out at the next whole read). A row
     /// in the copy that landed before was in the table when this read began, and a read of every row finds every row
     /// that stays: not found, it is gone. No clock of the table's servers is relied on.
     /// </summary>
-    private Snapshot PublishWhole(Found found, long started)
+    private Snapshot PublishWhole(Found found, Began began)
     {
         lock (publishing)
         {
-            var now = time.GetTimestamp();
+            var now = Stopwatch.GetTimestamp();
             var rows = new Dictionary<string, Row>(found.Rows.Count, StringComparer.Ordinal);
             foreach (var (id, row) in found.Rows)
             {
-                if (!gone.ContainsKey(id))
+                if (!GoneBefore(id, began))
                 {
                     rows[id] = row with { LandedAt = now };
                 }
@@ -252,7 +264,7 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
             {
                 foreach (var (id, row) in basis.Rows)
                 {
-                    if (row.LandedAt >= started)
+                    if (row.LandedAt >= began.Order)
                     {
                         if (!rows.TryGetValue(id, out var had) || had.Stamp < row.Stamp)
                         {
@@ -269,7 +281,7 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
                 newest = basis.Newest > newest ? basis.Newest : newest;
             }
 
-            current = new Snapshot(rows, newest, Math.Max(current?.WholeReadAt ?? started, started), Math.Max(current?.ReadAt ?? started, started));
+            current = new Snapshot(rows, newest, Math.Max(current?.WholeReadAt ?? began.At, began.At), Math.Max(current?.ReadAt ?? began.At, began.At));
             return current;
         }
     }
@@ -279,7 +291,7 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
     {
         lock (publishing)
         {
-            gone[caseId] = time.GetTimestamp();
+            gone[caseId] = Stopwatch.GetTimestamp();
             if (current is { } last && last.Rows.ContainsKey(caseId))
             {
                 var rows = new Dictionary<string, Row>(last.Rows, StringComparer.Ordinal);
@@ -289,7 +301,7 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
         }
     }
 
-    /// <summary>A case's entry, its row's Timestamp, and when the read that brought it landed in the copy (<see cref="TimeProvider.GetTimestamp"/>).</summary>
+    /// <summary>A case's entry, its row's Timestamp, and when the read that brought it landed in the copy (<see cref="Stopwatch.GetTimestamp"/>).</summary>
     private readonly record struct Row(CaseListEntry Entry, DateTimeOffset Stamp, long LandedAt);
 
     /// <summary>

@@ -32,7 +32,10 @@ public sealed class StorageFaults : HttpPipelinePolicy
         failWhen = match;
     }
 
-    /// <summary>From now on, every request <paramref name="match"/> accepts reaches the service <paramref name="delay"/> late (storage under load).</summary>
+    /// <summary>
+    /// From now on, every request <paramref name="match"/> accepts reaches the service <paramref name="delay"/> late
+    /// (storage under load), or at <see cref="Heal"/> if that comes first.
+    /// </summary>
     public void DelayWhen(Func<Request, bool> match, TimeSpan delay)
     {
         this.delay = delay;
@@ -41,6 +44,47 @@ public sealed class StorageFaults : HttpPipelinePolicy
 
     private volatile Func<Request, bool>? delayWhen;
     private TimeSpan delay;
+
+    /// <summary>
+    /// From now on, every request <paramref name="match"/> accepts waits until <paramref name="until"/> completes (or
+    /// <see cref="Heal"/>) before it reaches the service: a step held back until the test lets it go, with no timer to
+    /// race. A later call holds later requests only; those already held wait for their own gate.
+    /// </summary>
+    public void HoldWhen(Func<Request, bool> match, Task until)
+    {
+        holdUntil = until;
+        holdWhen = match;
+    }
+
+    private volatile Func<Request, bool>? holdWhen;
+    private volatile Task holdUntil = Task.CompletedTask;
+
+    /// <summary>Cancelled by <see cref="Heal"/>: what is delayed or held then goes on at once.</summary>
+    private volatile CancellationTokenSource healed = new();
+
+    /// <summary>The wait this request must make before it reaches the service, if any.</summary>
+    private Task? WaitFor(Request request)
+    {
+        var released = healed.Token;
+        if (holdWhen is { } held && held(request))
+        {
+            return holdUntil.WaitAsync(released);
+        }
+
+        return delayWhen is { } slow && slow(request) ? Task.Delay(delay, released) : null;
+    }
+
+    private static async Task WaitOrHealedAsync(Task wait, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await wait.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Healed: on at once.
+        }
+    }
 
     /// <summary>
     /// Once, for the next request <paramref name="match"/> accepts: <paramref name="before"/> runs before it reaches the
@@ -101,11 +145,15 @@ public sealed class StorageFaults : HttpPipelinePolicy
         }
     };
 
-    /// <summary>Requests reach the service again, at once.</summary>
+    /// <summary>Requests reach the service again, at once, those delayed or held included.</summary>
     public void Heal()
     {
         failWhen = null;
         delayWhen = null;
+        holdWhen = null;
+        var before = healed;
+        healed = new CancellationTokenSource();
+        before.Cancel();
     }
 
     /// <summary>A write (PUT, MERGE, POST, DELETE) to the row of one case in the case register's table.</summary>
@@ -117,9 +165,9 @@ public sealed class StorageFaults : HttpPipelinePolicy
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (delayWhen is { } slow && slow(message.Request))
+        if (WaitFor(message.Request) is { } wait)
         {
-            Thread.Sleep(delay);
+            WaitOrHealedAsync(wait, message.CancellationToken).GetAwaiter().GetResult();
         }
 
         var (before, after) = TakeStep(message.Request);
@@ -135,9 +183,9 @@ public sealed class StorageFaults : HttpPipelinePolicy
     public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (delayWhen is { } slow && slow(message.Request))
+        if (WaitFor(message.Request) is { } wait)
         {
-            await Task.Delay(delay, message.CancellationToken);
+            await WaitOrHealedAsync(wait, message.CancellationToken);
         }
 
         var (before, after) = TakeStep(message.Request);
