@@ -10,7 +10,8 @@
 # the first measured round ran the durable engine's code before the JIT had tiered it up (JSON at one client 0.24x the
 # bare API, 0.40x after 200, same build). BENCH_INTAKE_CLIENTS picks the concurrencies (e.g. 1 to look at one round).
 # Then batches of 50 per side and kind until the runtime's JIT has settled (decision 145), at most BENCH_INTAKE_JIT_BATCHES
-# (10 here, none in scripts/test.sh).
+# (10 here, none in scripts/test.sh). BENCH_INTAKE_FRESH_REGISTER=1 then empties the register's tables before the
+# measured rounds (a control: the JIT settled, the tables as small as a first round's; off by default).
 set -euo pipefail
 source "$(dirname "$0")/bench-lib.sh"
 rm -f artifacts/benchmark-intake.partial.txt
