@@ -523,11 +523,9 @@ public sealed partial class DeploymentTemplateTests
         Assert.NotEqual(true, Bool(blobs.At("properties", "isVersioningEnabled")));
     }
 
-    [Fact]
-    public void Failed_timer_runs_failed_orchestrations_and_a_failing_poison_queue_handler_each_alert_the_action_group()
+    /// <summary>Every alert rule with its query: a rule written once, or a loop over a list of rules (one query each).</summary>
+    private static List<(ArmTemplate.Resource Rule, string Query)> AlertRules()
     {
-        // Issue 19 item 2: the app's own counters say nothing when the function that would count fails or never runs.
-        // A rule written once, or a loop over a list of rules (one query each).
         var rules = new List<(ArmTemplate.Resource Rule, string Query)>();
         foreach (var r in Arm.OfType("Microsoft.Insights/scheduledQueryRules"))
         {
@@ -544,6 +542,43 @@ public sealed partial class DeploymentTemplateTests
             }
         }
 
+        return rules;
+    }
+
+    /// <summary>
+    /// An alert that names the right counter can still never fire, or miss counts: a measure column its query does not
+    /// produce, a threshold above one case, a window shorter than the time between evaluations (counts in the gap are
+    /// never looked at), or several failing periods asked for a counter that counts once. Each rule must fire on the
+    /// first count in any window, and look at every minute once.
+    /// </summary>
+    [Fact]
+    public void Every_alert_fires_on_the_first_count_of_its_query_and_looks_at_every_minute_once()
+    {
+        var rules = AlertRules();
+        Assert.True(rules.Count >= 7, $"{rules.Count} alert rules");
+        foreach (var (rule, query) in rules)
+        {
+            var name = Text(rule.At("name")) ?? "?";
+            var criterion = rule.At("properties", "criteria", "allOf")!.Value.EnumerateArray().Single();
+            var column = Text(rule.Scope.Resolve(criterion.GetProperty("metricMeasureColumn")))!;
+            Assert.True(query.Contains($"summarize {column} = ", StringComparison.Ordinal), $"{name}: its query does not produce the column '{column}' the alert measures");
+            Assert.Equal("GreaterThan", Text(rule.Scope.Resolve(criterion.GetProperty("operator"))));
+            Assert.Equal("Total", Text(rule.Scope.Resolve(criterion.GetProperty("timeAggregation"))));
+            Assert.True(rule.Scope.Resolve(criterion.GetProperty("threshold"))?.GetDouble() == 0, $"{name}: the threshold must be 0 (one case is enough)");
+            var periods = criterion.GetProperty("failingPeriods");
+            Assert.Equal(1, periods.GetProperty("minFailingPeriodsToAlert").GetInt32());
+            Assert.Equal(1, periods.GetProperty("numberOfEvaluationPeriods").GetInt32());
+            var (every, window) = (Text(rule.At("properties", "evaluationFrequency")), Text(rule.At("properties", "windowSize")));
+            Assert.True(every is not null && every == window, $"{name}: evaluated every {every} over a window of {window}: counts between windows would be missed, or counted twice");
+            Assert.True(Bool(rule.At("properties", "enabled")), $"{name} is disabled");
+        }
+    }
+
+    [Fact]
+    public void Failed_timer_runs_failed_orchestrations_and_a_failing_poison_queue_handler_each_alert_the_action_group()
+    {
+        // Issue 19 item 2: the app's own counters say nothing when the function that would count fails or never runs.
+        var rules = AlertRules();
         var timers = FunctionsAppTests.Triggers("timerTrigger").Select(t => t.Name).Distinct().ToList();
         Assert.NotEmpty(timers);
         var orchestrators = FunctionsAppTests.Triggers("orchestrationTrigger").Select(t => t.Name).Distinct().ToList();
