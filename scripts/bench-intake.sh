@@ -9,8 +9,8 @@
 # BENCH_INTAKE_WARMUP the unmeasured requests per side and body kind first (200 here, 8 in scripts/test.sh): with 20,
 # the first measured round ran the durable engine's code before the JIT had tiered it up (JSON at one client 0.24x the
 # bare API, 0.40x after 200, same build). BENCH_INTAKE_CLIENTS picks the concurrencies (e.g. 1 to look at one round).
-# Then batches of 50 per side and kind until the runtime's JIT has settled (decision 145), at most BENCH_INTAKE_JIT_BATCHES
-# (10 here, none in scripts/test.sh). BENCH_INTAKE_FRESH_REGISTER=1 then empties the register's tables before the
+# Then batches of 50 per side and kind until the runtime's JIT has settled (decision 145), for at most
+# BENCH_INTAKE_JIT_SECONDS (120 here, none in scripts/test.sh). BENCH_INTAKE_FRESH_REGISTER=1 then empties the register's tables before the
 # measured rounds (a control: the JIT settled, the tables as small as a first round's; off by default).
 set -euo pipefail
 source "$(dirname "$0")/bench-lib.sh"

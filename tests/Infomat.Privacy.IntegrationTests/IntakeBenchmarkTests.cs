@@ -46,10 +46,12 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
     /// <summary>Requests per side and body kind before anything is measured (JIT tiering, pools, tables, the task hub).</summary>
     private static readonly int WarmUp = int.TryParse(Environment.GetEnvironmentVariable("BENCH_INTAKE_WARMUP"), CultureInfo.InvariantCulture, out var w) ? w : 8;
     /// <summary>
-    /// At most this many batches after the warm-up until the JIT has settled (<c>BENCH_INTAKE_JIT_BATCHES</c>): 10 in a
-    /// full run, none in scripts/test.sh's small one (which holds no speed).
+    /// At most this long in batches after the warm-up until the JIT has settled (<c>BENCH_INTAKE_JIT_SECONDS</c>): 120 s in
+    /// a full run, none in scripts/test.sh's small one (which holds no speed). A time, not a count of batches: on a faster
+    /// machine a batch is shorter and ten of them ended before the runtime's tiering did.
     /// </summary>
-    private static readonly int JitSettleBatches = int.TryParse(Environment.GetEnvironmentVariable("BENCH_INTAKE_JIT_BATCHES"), CultureInfo.InvariantCulture, out var j) ? j : WarmUp >= 100 ? 10 : 0;
+    private static readonly TimeSpan JitSettleCap = TimeSpan.FromSeconds(
+        int.TryParse(Environment.GetEnvironmentVariable("BENCH_INTAKE_JIT_SECONDS"), CultureInfo.InvariantCulture, out var j) ? j : WarmUp >= 100 ? 120 : 0);
     private static readonly string[] Kinds = ["JSON", "form"];
 
     /// <summary>
@@ -103,7 +105,8 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
             // (the durable engine, its gRPC sidecar, the storage provider) not yet, which no host running for hours
             // meets. Batches of 50 per side and kind at 16 clients, until one spends under 2 % of its time compiling.
             var jitSettle = new List<(double Seconds, double JitMs, long Methods)>();
-            for (var batch = 0; batch < JitSettleBatches; batch++)
+            var settling = Stopwatch.StartNew();
+            while (settling.Elapsed < JitSettleCap)
             {
                 var (jit0, methods0, clock) = (JitInfo.GetCompilationTime(), JitInfo.GetCompiledMethodCount(), Stopwatch.StartNew());
                 foreach (var kind in Kinds)
@@ -516,7 +519,7 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
             ? "no batches after the warm-up for the JIT to settle"
             : "after the warm-up, until the JIT settled (batches of 50 per side and kind at 16 clients, until one compiles under 2 % of its time; ms compiling of the batch's s, methods compiled): "
                 + string.Join(", ", jitSettle.Select(b => F($"{b.JitMs:0} ms of {b.Seconds:0.0} s ({b.Methods})")))
-                + (Settled(jitSettle[^1]) ? "; settled" : F($"; NOT settled: stopped at the cap of {JitSettleBatches} batches")));
+                + (Settled(jitSettle[^1]) ? "; settled" : F($"; NOT settled: stopped at the cap of {JitSettleCap.TotalSeconds:0} s ({jitSettle.Count} batches)")));
         text.AppendLine("side     kind  c    req/s    p50 ms    p99 ms  JIT ms (the side's two halves, whole process)  answers");
         foreach (var p in pairs)
         {
