@@ -107,12 +107,8 @@ public sealed partial class CaseListScaleTests(Azurite azurite, ITestOutputHelpe
     private async Task ACaseWrittenWhileTheWholeReadRunsIsOnTheNextListAsync(DateTimeOffset now)
     {
         var faults = new StorageFaults();
-        var tableOptions = new Azure.Data.Tables.TableClientOptions();
-        tableOptions.AddPolicy(faults, Azure.Core.HttpPipelinePosition.PerCall);
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(now);
-        var here = new TableCaseRegister(new StorageClients(
-            new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString), new Azure.Data.Tables.TableServiceClient(azurite.ConnectionString, tableOptions),
-            new Azure.Storage.Queues.QueueServiceClient(azurite.ConnectionString)), time);
+        var here = new TableCaseRegister(azurite.ClientsWithTablePolicies(faults), time);
         var elsewhere = new TableCaseRegister(Clients);
         Assert.InRange((await here.ReadListAsync(TimeSpan.FromSeconds(30), default)).Entries.Count, Cases, int.MaxValue);
 
@@ -120,13 +116,8 @@ public sealed partial class CaseListScaleTests(Azurite azurite, ITestOutputHelpe
             with { Id = prefix + CaseIds.New()[4..] };
         var passed = New("0000"); // sorts before every reference: in a page the whole read has passed
         var later = New("ZZZZ"); // sorts after every one: in its last page
-        static bool Query(Azure.Core.Request r, bool recent) => r.Method == Azure.Core.RequestMethod.Get
-            && r.Uri.Path.EndsWith("/PrivacyCases()", StringComparison.Ordinal)
-            && Uri.UnescapeDataString(r.Uri.Query) is var query
-            && query.Contains("$select=", StringComparison.Ordinal)
-            && query.Contains("Timestamp ge", StringComparison.Ordinal) == recent;
         var looked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        faults.StepAround(r => Query(r, recent: false) && r.Uri.Query.Contains("NextPartitionKey", StringComparison.Ordinal), before: async () =>
+        faults.StepAround(CaseListRequests.WholeReadLaterPage, before: async () =>
         {
             await looked.Task.WaitAsync(TimeSpan.FromSeconds(30));
             await elsewhere.CreateAsync(passed, default);
@@ -139,7 +130,7 @@ public sealed partial class CaseListScaleTests(Azurite azurite, ITestOutputHelpe
             var look = await here.ReadListAsync(TimeSpan.FromSeconds(30), default);
             Assert.Null(look.Age);
             // From now on the reads of recent rows are held: only the whole read can bring the two cases in.
-            faults.HoldWhen(r => Query(r, recent: true), new TaskCompletionSource().Task);
+            faults.HoldWhen(CaseListRequests.RecentRead, new TaskCompletionSource().Task);
             looked.SetResult();
 
             var watch = Stopwatch.StartNew();

@@ -64,11 +64,7 @@ public sealed class StorageAdapterTests(Azurite azurite)
     public async Task Finding_an_open_case_that_asks_the_same_reads_only_that_requesters_cases_however_many_others_are_open()
     {
         var counting = new CountingPolicy();
-        var tableOptions = new Azure.Data.Tables.TableClientOptions();
-        tableOptions.AddPolicy(counting, Azure.Core.HttpPipelinePosition.PerCall);
-        var register = new TableCaseRegister(new StorageClients(
-            new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString), new Azure.Data.Tables.TableServiceClient(azurite.ConnectionString, tableOptions),
-            new Azure.Storage.Queues.QueueServiceClient(azurite.ConnectionString)));
+        var register = new TableCaseRegister(azurite.ClientsWithTablePolicies(counting));
         var run = Guid.NewGuid().ToString("N")[..8];
         await Parallel.ForEachAsync(Enumerable.Range(0, 200), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
             await register.CreateAsync(NewCase() with { Id = CaseIds.New(), Email = $"other.{run}.{i}@example.be" }, ct));
@@ -172,11 +168,7 @@ public sealed class StorageAdapterTests(Azurite azurite)
     public async Task An_update_after_this_instances_write_is_one_request_and_never_loses_or_misjudges_another_instances_change()
     {
         var counting = new CountingPolicy();
-        var tableOptions = new Azure.Data.Tables.TableClientOptions();
-        tableOptions.AddPolicy(counting, Azure.Core.HttpPipelinePosition.PerCall);
-        var here = new TableCaseRegister(new StorageClients(
-            new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString), new Azure.Data.Tables.TableServiceClient(azurite.ConnectionString, tableOptions),
-            new Azure.Storage.Queues.QueueServiceClient(azurite.ConnectionString)));
+        var here = new TableCaseRegister(azurite.ClientsWithTablePolicies(counting));
         var elsewhere = new TableCaseRegister(Clients);
         var c = NewCase();
         await here.CreateAsync(c, default);
@@ -451,12 +443,12 @@ public sealed class StorageAdapterTests(Azurite azurite)
             // first page, a case is added elsewhere and listed here, and from then on the reads of recent rows are held,
             // so what the looks show after is the copy as the whole read leaves it.
             var looked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            faults.HoldWhen(WholeRead, looked.Task);
-            faults.StepAround(WholeRead, after: async () =>
+            faults.HoldWhen(CaseListRequests.WholeReadFirstPage, looked.Task);
+            faults.StepAround(CaseListRequests.WholeReadFirstPage, after: async () =>
             {
                 await elsewhere.CreateAsync(addedDuring, default);
                 Assert.Contains((await here.ReadListAsync(TimeSpan.FromSeconds(30), default)).Entries, e => e.Reference == addedDuring.Id);
-                faults.HoldWhen(DeltaRead, new TaskCompletionSource().Task);
+                faults.HoldWhen(CaseListRequests.RecentRead, new TaskCompletionSource().Task);
             });
             time.Advance(TimeSpan.FromMinutes(5)); // the copy reads every row again every 5 minutes (decision 74)
             wholeReads.Reset();
@@ -511,8 +503,8 @@ public sealed class StorageAdapterTests(Azurite azurite)
             // The look's read of recent rows is answered with the case in it; then, before it lands, the case is removed
             // elsewhere and the whole read (held until then, so it asks after the removal) finds it gone.
             var deleted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            faults.HoldWhen(WholeRead, deleted.Task);
-            faults.StepAround(DeltaRead, after: async () =>
+            faults.HoldWhen(CaseListRequests.WholeReadFirstPage, deleted.Task);
+            faults.StepAround(CaseListRequests.RecentRead, after: async () =>
             {
                 await elsewhere.DeleteCaseAsync(removed.Id, default);
                 deleted.SetResult();
@@ -542,30 +534,10 @@ public sealed class StorageAdapterTests(Azurite azurite)
     private (TableCaseRegister Register, StorageFaults Faults, CountingPolicy WholeReads, Microsoft.Extensions.Time.Testing.FakeTimeProvider Time) WatchedRegister()
     {
         var faults = new StorageFaults();
-        var wholeReads = new CountingPolicy(WholeRead);
-        var tableOptions = new Azure.Data.Tables.TableClientOptions();
-        tableOptions.AddPolicy(faults, Azure.Core.HttpPipelinePosition.PerCall);
-        tableOptions.AddPolicy(wholeReads, Azure.Core.HttpPipelinePosition.PerCall);
+        var wholeReads = new CountingPolicy(CaseListRequests.WholeReadFirstPage);
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
-        var register = new TableCaseRegister(new StorageClients(
-            new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString), new Azure.Data.Tables.TableServiceClient(azurite.ConnectionString, tableOptions),
-            new Azure.Storage.Queues.QueueServiceClient(azurite.ConnectionString)), time);
-        return (register, faults, wholeReads, time);
+        return (new TableCaseRegister(azurite.ClientsWithTablePolicies(faults, wholeReads), time), faults, wholeReads, time);
     }
-
-    /// <summary>The first page of the list copy's read of every case row (a read of the rows since a time asks for "Timestamp ge").</summary>
-    private static bool WholeRead(Azure.Core.Request r) => r.Method == Azure.Core.RequestMethod.Get
-        && r.Uri.Path.EndsWith("/PrivacyCases()", StringComparison.Ordinal)
-        && Uri.UnescapeDataString(r.Uri.Query) is var query
-        && query.Contains("RowKey eq 'case'", StringComparison.Ordinal)
-        && query.Contains("$select=", StringComparison.Ordinal)
-        && !query.Contains("Timestamp ge", StringComparison.Ordinal)
-        && !query.Contains("NextPartitionKey", StringComparison.Ordinal);
-
-    /// <summary>The list copy's read of the rows written since a time.</summary>
-    private static bool DeltaRead(Azure.Core.Request r) => r.Method == Azure.Core.RequestMethod.Get
-        && r.Uri.Path.EndsWith("/PrivacyCases()", StringComparison.Ordinal)
-        && Uri.UnescapeDataString(r.Uri.Query).Contains("Timestamp ge", StringComparison.Ordinal);
 
     [Fact]
     public async Task Concurrent_updates_are_all_kept_and_only_the_first_decision_wins()
@@ -619,13 +591,8 @@ public sealed class StorageAdapterTests(Azurite azurite)
     public async Task An_append_after_this_instances_own_is_one_table_request_and_chains_after_another_instances()
     {
         var counting = new CountingPolicy();
-        var tableOptions = new Azure.Data.Tables.TableClientOptions();
-        tableOptions.AddPolicy(counting, Azure.Core.HttpPipelinePosition.PerCall);
         var chain = new Infomat.Privacy.Audit.AuditChain(new byte[32]);
-        var here = new TableAuditTrail(
-            new StorageClients(new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString), new Azure.Data.Tables.TableServiceClient(azurite.ConnectionString, tableOptions),
-                new Azure.Storage.Queues.QueueServiceClient(azurite.ConnectionString)),
-            chain, TimeProvider.System);
+        var here = new TableAuditTrail(azurite.ClientsWithTablePolicies(counting), chain, TimeProvider.System);
         var elsewhere = new TableAuditTrail(Clients, chain, TimeProvider.System);
         var caseId = CaseIds.New();
         Infomat.Privacy.Audit.AuditEntry Entry(string key) => new(caseId, key, "case-step", Infomat.Privacy.Audit.AuditEvent.System, key);

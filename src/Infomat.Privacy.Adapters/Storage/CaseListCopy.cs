@@ -40,7 +40,7 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
     internal const int RequesterSince = 2;
 
     /// <summary>
-    /// Rows up to this much older than the newest one seen are read again: the Timestamp comes from the clock of the
+    /// Rows up to this much older than the copy's starting point are read again: the Timestamp comes from the clock of the
     /// server that holds the row's partition, and those clocks are kept within far less of each other.
     /// </summary>
     internal static readonly TimeSpan Margin = TimeSpan.FromSeconds(5);

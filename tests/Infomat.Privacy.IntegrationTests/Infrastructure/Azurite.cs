@@ -1,5 +1,7 @@
 using System.Diagnostics;
 
+using Infomat.Privacy.Adapters.Storage;
+
 namespace Infomat.Privacy.IntegrationTests.Infrastructure;
 
 /// <summary>
@@ -24,6 +26,22 @@ public sealed class Azurite : IAsyncLifetime
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevKey};" +
         $"BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";
+
+    /// <summary>
+    /// Clients of this Azurite whose table requests pass through <paramref name="tablePolicies"/> (faults, counts) before
+    /// they leave the process; blobs and queues plain.
+    /// </summary>
+    public StorageClients ClientsWithTablePolicies(params Azure.Core.Pipeline.HttpPipelinePolicy[] tablePolicies)
+    {
+        var tableOptions = new Azure.Data.Tables.TableClientOptions();
+        foreach (var policy in tablePolicies)
+        {
+            tableOptions.AddPolicy(policy, Azure.Core.HttpPipelinePosition.PerCall);
+        }
+
+        return new StorageClients(new Azure.Storage.Blobs.BlobServiceClient(ConnectionString), new Azure.Data.Tables.TableServiceClient(ConnectionString, tableOptions),
+            new Azure.Storage.Queues.QueueServiceClient(ConnectionString));
+    }
 
     public async Task InitializeAsync()
     {
