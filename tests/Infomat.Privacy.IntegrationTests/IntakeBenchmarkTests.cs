@@ -62,6 +62,18 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
     /// </summary>
     private static readonly bool FreshRegister = Environment.GetEnvironmentVariable("BENCH_INTAKE_FRESH_REGISTER") == "1";
 
+    /// <summary>
+    /// Each orchestration the intake started waits for its requester with a durable timer: a message in its task hub's
+    /// control queue, not visible until the timer is due. Azurite's queue reads and deletes go through every message of
+    /// the account, visible or not (a read of an empty queue 0.9 ms beside no such messages, 9.8 ms beside 5,000; a delete
+    /// 146 ms beside 15,000: measured here on 7 December), so every request the task hub makes costs more with each case
+    /// the benchmark wrote before, and a round's figures depended on how many rounds came before it. On Azure Queue
+    /// storage they do not. So once the intake's orchestrations have settled (before each bare half), the timers of the
+    /// cases waiting are cleared from the task hub's queues: each round meets only its own (those cases are the
+    /// benchmark's and are never confirmed). <c>BENCH_INTAKE_KEEP_TIMERS=1</c> keeps them (the runs until 7 December).
+    /// </summary>
+    private static readonly bool KeepTimers = Environment.GetEnvironmentVariable("BENCH_INTAKE_KEEP_TIMERS") == "1";
+
     /// <summary>A settling batch after which the JIT counts as settled: under 2 % of its time spent compiling.</summary>
     private static bool Settled((double Seconds, double JitMs, long Methods) batch) => batch.JitMs < 0.02 * batch.Seconds * 1000;
     private static readonly string[] Steps = ["read", "antiforgery", "validate", "limits", "register", "verification-mail", "begin", "handler"];
@@ -145,17 +157,22 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
                     // started settle before each bare half, so the bare API never runs beside them.
                     var first = requests / 2;
                     settle += (await SettleAsync(host, taskHubAzurite, intakeCases, requests)).Elapsed;
+                    var waiting = await ClearTimersAsync(host, taskHubAzurite);
+                    var bareCpu = Cpu.Of(azurite, taskHubAzurite);
                     var bareStorage1 = registerRequests.Start();
                     var bareJit = JitInfo.GetCompilationTime();
                     var b1 = await RunAsync(bare.BaseUrl, kind, clients, first, $"b{clients}{kind}");
                     bareJit = JitInfo.GetCompilationTime() - bareJit;
                     bareStorage1.Stop();
+                    bareCpu = Cpu.Of(azurite, taskHubAzurite) - bareCpu;
                     steps.Clear();
+                    var intakeCpu = Cpu.Of(azurite, taskHubAzurite);
                     var (intakeStorage, intakeTaskHub) = (registerRequests.Start(), taskHubRequests.Start());
                     var intakeJit = JitInfo.GetCompilationTime();
                     var i1 = await RunAsync(host.BaseUrl, kind, clients, first, $"i{clients}{kind}");
                     var i2 = await RunAsync(host.BaseUrl, kind, clients, requests - first, $"j{clients}{kind}");
                     intakeJit = JitInfo.GetCompilationTime() - intakeJit;
+                    intakeCpu = Cpu.Of(azurite, taskHubAzurite) - intakeCpu;
                     var intakeSteps = steps.Take();
                     intakeCases += i1.Ids.Count + i2.Ids.Count;
                     // The intake's storage requests are counted until its orchestrations settle: the link, the start and
@@ -164,15 +181,18 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
                     settle += settled.Elapsed;
                     intakeStorage.Stop();
                     intakeTaskHub.Stop();
+                    var waiting2 = await ClearTimersAsync(host, taskHubAzurite);
+                    var bareCpu2 = Cpu.Of(azurite, taskHubAzurite);
                     var bareStorage2 = registerRequests.Start();
                     var bareJit2 = JitInfo.GetCompilationTime();
                     var b2 = await RunAsync(bare.BaseUrl, kind, clients, requests - first, $"c{clients}{kind}");
                     bareJit += JitInfo.GetCompilationTime() - bareJit2;
                     bareStorage2.Stop();
+                    bareCpu += Cpu.Of(azurite, taskHubAzurite) - bareCpu2;
                     var (b, i) = (b1.Then(b2), i1.Then(i2));
                     var storage = new StorageUse(
                         [.. bareStorage1.Storage(), .. bareStorage2.Storage()], b.Ids.Count, intakeStorage.Storage(), intakeTaskHub.Storage(), settled.Looks, i.Ids.Count);
-                    pairs.Add(new Pair(clients, kind, b, i, intakeSteps, storage, bareJit, intakeJit));
+                    pairs.Add(new Pair(clients, kind, b, i, intakeSteps, storage, bareJit, intakeJit, bareCpu, intakeCpu, [waiting, waiting2]));
                     // Each round as it ends (a full run takes long on a busy machine): artifacts/benchmark-intake.partial.txt.
                     Directory.CreateDirectory(Path.Combine(Repo.Root, "artifacts"));
                     await File.AppendAllTextAsync(Path.Combine(Repo.Root, "artifacts", "benchmark-intake.partial.txt"), F(
@@ -250,7 +270,41 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
 
     /// <param name="BareJit">Time the process spent compiling methods while the bare API's halves ran (<see cref="JitInfo"/>: every thread, so the intake's leftovers too).</param>
     /// <param name="IntakeJit">The same while the intake's halves ran.</param>
-    private sealed record Pair(int Clients, string Kind, Round Bare, Round Intake, IReadOnlyDictionary<string, double[]> Steps, StorageUse Storage, TimeSpan BareJit, TimeSpan IntakeJit);
+    /// <param name="BareCpu">CPU time of each process while the bare API's halves ran.</param>
+    /// <param name="IntakeCpu">The same while the intake's halves ran (its orchestrations' work after them not included).</param>
+    /// <param name="Waiting">The task hub's messages and a read of an empty queue, before each bare half (<see cref="ClearTimersAsync"/>).</param>
+    private sealed record Pair(int Clients, string Kind, Round Bare, Round Intake, IReadOnlyDictionary<string, double[]> Steps, StorageUse Storage, TimeSpan BareJit, TimeSpan IntakeJit,
+        Cpu BareCpu, Cpu IntakeCpu, IReadOnlyList<TaskHubQueues> Waiting);
+
+    /// <summary>CPU seconds of this process (both servers, the clients, the durable engine) and of each Azurite.</summary>
+    private sealed record Cpu(double Process, double Register, double TaskHub)
+    {
+        public static Cpu Of(Azurite register, Azurite taskHub) =>
+            new(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, Seconds(register), Seconds(taskHub));
+
+        private static double Seconds(Azurite azurite)
+        {
+            if (azurite.ProcessId is not { } id)
+            {
+                return double.NaN;
+            }
+
+            using var process = System.Diagnostics.Process.GetProcessById(id);
+            return process.TotalProcessorTime.TotalSeconds;
+        }
+
+        public static Cpu operator -(Cpu a, Cpu b) => new(a.Process - b.Process, a.Register - b.Register, a.TaskHub - b.TaskHub);
+
+        public static Cpu operator +(Cpu a, Cpu b) => new(a.Process + b.Process, a.Register + b.Register, a.TaskHub + b.TaskHub);
+
+        /// <summary>Milliseconds of each process per request the side accepted.</summary>
+        public string PerRequest(int accepted) => F($"{1000 * Process / Math.Max(1, accepted),5:0.0} {1000 * Register / Math.Max(1, accepted),5:0.0} {1000 * TaskHub / Math.Max(1, accepted),5:0.0}");
+    }
+
+    /// <param name="Messages">Messages in the task hub's queues once its orchestrations settled (nearly all the waiting cases' timers).</param>
+    /// <param name="ReadMs">A read of an empty queue of the task hub's Azurite then, in ms (the median of five).</param>
+    /// <param name="ClearedReadMs">The same after the timers were cleared (NaN when kept).</param>
+    private sealed record TaskHubQueues(int Messages, double ReadMs, double ClearedReadMs);
 
     /// <summary>
     /// The storage requests each side sent while it ran, per request it accepted: to the register's Azurite (which both
@@ -428,6 +482,51 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
         return (clock.Elapsed, looks);
     }
 
+    /// <summary>
+    /// What the task hub's queues hold once the intake's orchestrations settled, and what a read of an empty queue costs
+    /// beside it; then (unless <see cref="KeepTimers"/>) the waiting cases' timers are cleared (<see cref="KeepTimers"/> says why).
+    /// </summary>
+    private static async Task<TaskHubQueues> ClearTimersAsync(InProcessHost host, Azurite taskHubAzurite)
+    {
+        var queues = new Azure.Storage.Queues.QueueServiceClient(taskHubAzurite.ConnectionString);
+        var probe = queues.GetQueueClient("benchprobe");
+        await probe.CreateIfNotExistsAsync();
+        async Task<double> ReadAsync()
+        {
+            var times = new List<double>();
+            for (var i = 0; i < 5; i++)
+            {
+                var began = Stopwatch.GetTimestamp();
+                await probe.ReceiveMessagesAsync(32);
+                times.Add(Stopwatch.GetElapsedTime(began).TotalMilliseconds);
+            }
+
+            return times.Order().ElementAt(2);
+        }
+
+        var messages = 0;
+        var hub = new List<Azure.Storage.Queues.QueueClient>();
+        await foreach (var queue in queues.GetQueuesAsync(prefix: host.TaskHub!.ToLowerInvariant()))
+        {
+            var client = queues.GetQueueClient(queue.Name);
+            messages += (await client.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+            hub.Add(client);
+        }
+
+        var read = await ReadAsync();
+        if (KeepTimers)
+        {
+            return new TaskHubQueues(messages, read, double.NaN);
+        }
+
+        foreach (var client in hub)
+        {
+            await client.ClearMessagesAsync();
+        }
+
+        return new TaskHubQueues(messages, read, await ReadAsync());
+    }
+
     /// <summary>Deletes every row of every table in <paramref name="azurite"/> (a partition's rows in transactions of 100); returns how many.</summary>
     private static async Task<int> EmptyAsync(Azurite azurite)
     {
@@ -562,6 +661,21 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
             text.AppendLine(F($"register requests per accepted request, {side}: ") + string.Join(", ", spans.GroupBy(x => x.Target()).OrderByDescending(g => g.Count())
                 .ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => F($"{g.Key} {g.Count() / (double)Math.Max(1, count):0.00} ({g.Average(x => x.Duration.TotalMilliseconds):0.0} ms)"))));
         }
+
+        text.AppendLine();
+        text.AppendLine("CPU ms per accepted request while each side's halves ran: this process (both servers, the clients, the durable");
+        text.AppendLine("engine), the register's Azurite, the task hub's Azurite (the intake's orchestrations go on after its halves; not counted here):");
+        foreach (var p in pairs)
+        {
+            text.AppendLine(F($"{p.Kind,-5} c={p.Clients,-3} bare {p.BareCpu.PerRequest(p.Storage.BareAccepted)}   intake {p.IntakeCpu.PerRequest(p.Storage.IntakeAccepted)}"));
+        }
+
+        text.AppendLine();
+        text.AppendLine(KeepTimers
+            ? "the task hub's queues before each bare half (timers kept, BENCH_INTAKE_KEEP_TIMERS=1): messages, a read of an empty queue:"
+            : "the task hub's queues before each bare half: messages (the waiting cases' timers), a read of an empty queue before and after they were cleared:");
+        text.AppendLine(string.Join("; ", pairs.Select(p => F($"{p.Kind} c={p.Clients}: ") + string.Join(", ", p.Waiting.Select(w =>
+            KeepTimers ? F($"{w.Messages} ({w.ReadMs:0.0} ms)") : F($"{w.Messages} ({w.ReadMs:0.0} -> {w.ClearedReadMs:0.0} ms)"))))));
 
         // The task hub's, with the mean time each took to answer (the settling's looks included: queue peeks).
         var hub = pairs.SelectMany(p => p.Storage.TaskHub).ToList();
