@@ -11,7 +11,8 @@
 # bare API, 0.40x after 200, same build). BENCH_INTAKE_CLIENTS picks the concurrencies (e.g. 1 to look at one round).
 # Then batches of 50 per side and kind until the runtime's JIT has settled (decision 145), for at most
 # BENCH_INTAKE_JIT_SECONDS (120 here, none in scripts/test.sh). BENCH_INTAKE_FRESH_REGISTER=1 then empties the register's tables before the
-# measured rounds (a control: the JIT settled, the tables as small as a first round's; off by default).
+# measured rounds (a control: the JIT settled, the tables as small as a first round's; off by default). The waiting cases' timers
+# are cleared from the task hub's queues before each bare half (decision 147); BENCH_INTAKE_KEEP_TIMERS=1 keeps them.
 set -euo pipefail
 source "$(dirname "$0")/bench-lib.sh"
 rm -f artifacts/benchmark-intake.partial.txt

@@ -73,7 +73,7 @@ echo "npm packages, Chromium and PostgreSQL ready"
 step "Tests"
 # The small soak run of issue 14 (SoakTests: 16 requests under injected faults, one host kill) runs with the others;
 # scripts/soak.sh runs the full one. Its size comes from SOAK_*: not from a caller's environment here.
-unset SOAK_CASES SOAK_SEED SOAK_KILLS BENCH_ROWS BENCH_RESTART_CASES BENCH_FANOUT_ROUNDS BENCH_FANOUT_ACTIVITIES BENCH_INTAKE_REQUESTS BENCH_INTAKE_CLIENTS BENCH_INTAKE_WARMUP BENCH_INTAKE_JIT_SECONDS BENCH_INTAKE_FRESH_REGISTER
+unset SOAK_CASES SOAK_SEED SOAK_KILLS BENCH_ROWS BENCH_RESTART_CASES BENCH_FANOUT_ROUNDS BENCH_FANOUT_ACTIVITIES BENCH_INTAKE_REQUESTS BENCH_INTAKE_CLIENTS BENCH_INTAKE_WARMUP BENCH_INTAKE_JIT_SECONDS BENCH_INTAKE_FRESH_REGISTER BENCH_INTAKE_KEEP_TIMERS
 # The small simulated-years run of issue 24 (YearSimulationTests: 120 requests over 2027-2028 on a fake clock, about 2 s)
 # runs with the others too; scripts/simulate-year.sh runs the full one. Its size comes from SIMULATION_*: not from here.
 unset SIMULATION_REQUESTS SIMULATION_SEED SIMULATION_REPORT
