@@ -244,7 +244,6 @@ public sealed class StorageAdapterTests(Azurite azurite)
         }
     }
 
-    /// <summary>Counts the requests a storage client sends.</summary>
     /// <summary>Counts the requests sent (those <paramref name="only"/> accepts, if given).</summary>
     private sealed class CountingPolicy(Func<Azure.Core.Request, bool>? only = null) : Azure.Core.Pipeline.HttpPipelineSynchronousPolicy
     {
@@ -531,12 +530,79 @@ public sealed class StorageAdapterTests(Azurite azurite)
     }
 
     /// <summary>A register on a clock of the test's, its table requests passing through faults and a count of its whole reads.</summary>
-    private (TableCaseRegister Register, StorageFaults Faults, CountingPolicy WholeReads, Microsoft.Extensions.Time.Testing.FakeTimeProvider Time) WatchedRegister()
+    private (TableCaseRegister Register, StorageFaults Faults, CountingPolicy WholeReads, Microsoft.Extensions.Time.Testing.FakeTimeProvider Time) WatchedRegister(
+        ListLogger<TableCaseRegister>? log = null)
     {
         var faults = new StorageFaults();
         var wholeReads = new CountingPolicy(CaseListRequests.WholeReadFirstPage);
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
-        return (new TableCaseRegister(azurite.ClientsWithTablePolicies(faults, wholeReads), time), faults, wholeReads, time);
+        var clients = azurite.ClientsWithTablePolicies(faults, wholeReads);
+        return (log is null ? new TableCaseRegister(clients, time) : new TableCaseRegister(clients, time, log), faults, wholeReads, time);
+    }
+
+    /// <summary>
+    /// A whole re-read that fails (storage refusing it) left no trace, and every look began another as soon as the last
+    /// had failed. Now it is logged (error type only) and the looks leave it for 30 s (<c>CaseListCopy.WholeReadRetry</c>).
+    /// </summary>
+    [Fact]
+    public async Task A_whole_re_read_that_fails_is_logged_and_not_begun_again_by_every_look_until_its_retry_time()
+    {
+        var log = new ListLogger<TableCaseRegister>();
+        var (here, faults, wholeReads, time) = WatchedRegister(log);
+        try
+        {
+            var listed = NewCase();
+            await new TableCaseRegister(Clients).CreateAsync(listed, default);
+            Assert.Contains((await here.ReadListAsync(TimeSpan.FromSeconds(30), default)).Entries, e => e.Reference == listed.Id);
+
+            faults.FailWhen(CaseListRequests.WholeRead);
+            time.Advance(TimeSpan.FromMinutes(5)); // due every 5 minutes (CaseListCopy.WholeReadEvery)
+            wholeReads.Reset();
+            // The look answers from the rows since the copy's starting point; the whole read it begins fails behind it.
+            Assert.Contains((await here.ReadListAsync(TimeSpan.FromSeconds(30), default)).Entries, e => e.Reference == listed.Id);
+            var watch = Stopwatch.StartNew();
+            while (log.Lines.IsEmpty)
+            {
+                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"nothing logged 30 s after the whole re-read began ({wholeReads.Requests} requests of its first page, {faults.Injected} refused)");
+                await Task.Delay(100);
+            }
+
+            var line = Assert.Single(log.Lines);
+            Assert.StartsWith("Warning: The case list's whole re-read failed (RequestFailedException)", line, StringComparison.Ordinal);
+            Assert.Contains("began 5 min ago", line, StringComparison.Ordinal);
+            Assert.DoesNotContain(listed.Id, line, StringComparison.Ordinal);
+            Assert.DoesNotContain(listed.Email, line, StringComparison.OrdinalIgnoreCase);
+            // Its requests are refused before they are counted: the refusals count them.
+            var tried = faults.Injected;
+
+            // Looks within the retry time answer and begin no other whole read.
+            for (var i = 0; i < 5; i++)
+            {
+                time.Advance(TimeSpan.FromSeconds(5));
+                Assert.Contains((await here.ReadListAsync(TimeSpan.FromSeconds(30), default)).Entries, e => e.Reference == listed.Id);
+            }
+
+            await Task.Delay(1000);
+            Assert.True(tried == faults.Injected, $"{faults.Injected - tried} more whole reads begun by the looks within the retry time");
+            Assert.Single(log.Lines);
+
+            // Once it is over (and storage answers again), the next look begins it, and it lands.
+            faults.Heal();
+            time.Advance(TimeSpan.FromSeconds(5)); // 30 s after the failure (CaseListCopy.WholeReadRetry)
+            await here.ReadListAsync(TimeSpan.FromSeconds(30), default);
+            watch.Restart();
+            while (wholeReads.Requests == 0)
+            {
+                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), "no whole re-read was begun once its retry time was over");
+                await Task.Delay(100);
+            }
+
+            Assert.Single(log.Lines);
+        }
+        finally
+        {
+            faults.Heal();
+        }
     }
 
     [Fact]

@@ -471,22 +471,6 @@ internal sealed class FakeMailProgress : Infomat.Privacy.Intake.IMailIntakeProgr
         Broken ? throw new HttpRequestException("Service Unavailable", null, System.Net.HttpStatusCode.ServiceUnavailable) : Task.FromResult(Through ?? DateTimeOffset.UtcNow);
 }
 
-/// <summary>A logger that keeps each formatted line (with its level) for a test to read.</summary>
-internal sealed class ListLogger<T> : ILogger<T>
-{
-    public ConcurrentQueue<string> Lines { get; } = new();
-
-    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-    public bool IsEnabled(LogLevel logLevel) => true;
-
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-    {
-        ArgumentNullException.ThrowIfNull(formatter);
-        Lines.Enqueue($"{logLevel}: " + formatter(state, exception) + (exception is null ? string.Empty : " " + exception));
-    }
-}
-
 /// <summary>
 /// The exports, with a step run once right after a version read (<see cref="AfterVersion"/>), a delete
 /// (<see cref="AfterDelete"/>) or a case's deletes (<see cref="AfterDeleteCase"/>) returns, or just before a written zip

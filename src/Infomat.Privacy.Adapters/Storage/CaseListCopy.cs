@@ -6,6 +6,8 @@ using Azure.Data.Tables;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Tasks;
 
+using Microsoft.Extensions.Logging;
+
 namespace Infomat.Privacy.Adapters.Storage;
 
 /// <summary>
@@ -16,7 +18,7 @@ namespace Infomat.Privacy.Adapters.Storage;
 /// removed elsewhere (the retention sweep) drops out and nothing missed stays missed. Each look thus costs a query
 /// returning the few rows changed since, not 10,000 rows.
 /// </summary>
-internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<string>, CancellationToken, IAsyncEnumerable<CaseListEntry>> readWhole, TimeProvider time)
+internal sealed partial class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<string>, CancellationToken, IAsyncEnumerable<CaseListEntry>> readWhole, TimeProvider time, ILogger log)
 {
     /// <summary>The column of the case row that holds its entry as JSON, written with the case (never apart from it).</summary>
     internal const string Column = "List";
@@ -46,6 +48,15 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
     internal static readonly TimeSpan Margin = TimeSpan.FromSeconds(5);
 
     internal static readonly TimeSpan WholeReadEvery = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// After a whole read failed (storage refusing a 10-page read under load, or down), how long until a list begins
+    /// another: every look would otherwise begin one as soon as the last failed.
+    /// </summary>
+    internal static readonly TimeSpan WholeReadRetry = TimeSpan.FromSeconds(30);
+
+    /// <summary>When the last whole read failed (<see cref="TimeProvider.GetTimestamp"/>), while none has landed since.</summary>
+    private long? wholeReadFailedAt;
 
     private const string CaseRow = "case";
 
@@ -145,16 +156,43 @@ internal sealed class CaseListCopy(TableClient cases, Func<IReadOnlyCollection<s
     {
         lock (publishing)
         {
-            if (current is not { } last || wholeRead is { IsCompleted: false } || time.GetElapsedTime(last.WholeReadAt) < WholeReadEvery)
+            if (current is not { } last || wholeRead is { IsCompleted: false } || time.GetElapsedTime(last.WholeReadAt) < WholeReadEvery
+                || (wholeReadFailedAt is { } failed && time.GetElapsedTime(failed) < WholeReadRetry))
             {
                 return;
             }
 
-            // A failed read leaves the copy as it was; the next list begins another.
-            wholeRead = Task.Run(() => ReadAndPublishAsync(null, PublishWhole, CancellationToken.None));
-            wholeRead.Abandon();
+            wholeRead = Task.Run(() => WholeReadAsync(last.WholeReadAt));
         }
     }
+
+    /// <summary>
+    /// The whole read behind the lists. A failed one leaves the copy as it was (a case removed elsewhere stays listed until
+    /// one lands), is logged with its error type, and the lists begin another <see cref="WholeReadRetry"/> later.
+    /// </summary>
+    private async Task WholeReadAsync(long lastWholeReadAt)
+    {
+        try
+        {
+            await ReadAndPublishAsync(null, PublishWhole, CancellationToken.None);
+            lock (publishing)
+            {
+                wholeReadFailedAt = null;
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            lock (publishing)
+            {
+                wholeReadFailedAt = time.GetTimestamp();
+            }
+
+            WholeReadFailed(log, ex.GetType().Name, (int)time.GetElapsedTime(lastWholeReadAt).TotalMinutes, (int)WholeReadRetry.TotalSeconds);
+        }
+    }
+
+    [LoggerMessage(174, LogLevel.Warning, "The case list's whole re-read failed ({Error}): a case removed elsewhere stays listed until one lands (the last that landed began {Minutes} min ago); the next list tries again after {Seconds} s")]
+    private static partial void WholeReadFailed(ILogger logger, string error, int minutes, int seconds);
 
     /// <summary>
     /// When a read began: <paramref name="Order"/> on the process's own clock (<see cref="Stopwatch.GetTimestamp"/>), to order

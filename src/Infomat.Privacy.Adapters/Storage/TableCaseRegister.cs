@@ -6,6 +6,9 @@ using Azure.Data.Tables;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Requests;
 
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace Infomat.Privacy.Adapters.Storage;
 
 /// <summary>
@@ -13,11 +16,17 @@ namespace Infomat.Privacy.Adapters.Storage;
 /// staff-list entry), updated under ETag concurrency; and one row per used single-use token. Rows are removed only by
 /// the retention sweep.
 /// </summary>
-public sealed class TableCaseRegister(StorageClients clients, TimeProvider time) : ICaseRegister, IRegisterCleanup
+public sealed class TableCaseRegister(StorageClients clients, TimeProvider time, ILogger<TableCaseRegister> log) : ICaseRegister, IRegisterCleanup
 {
     /// <summary>A register on the system's clock.</summary>
     public TableCaseRegister(StorageClients clients)
         : this(clients, TimeProvider.System)
+    {
+    }
+
+    /// <summary>A register that logs nothing (tests and tools).</summary>
+    public TableCaseRegister(StorageClients clients, TimeProvider time)
+        : this(clients, time, NullLogger<TableCaseRegister>.Instance)
     {
     }
 
@@ -45,7 +54,7 @@ public sealed class TableCaseRegister(StorageClients clients, TimeProvider time)
         clients.Tables.GetTableClient(TokensTable).CreateIfNotExistsAsync()));
 
     /// <summary>This process's copy of the list entries (one per register: the register is a singleton).</summary>
-    private CaseListCopy Copy => LazyInitializer.EnsureInitialized(ref copy, () => new CaseListCopy(cases, ReadWholeAsync, time));
+    private CaseListCopy Copy => LazyInitializer.EnsureInitialized(ref copy, () => new CaseListCopy(cases, ReadWholeAsync, time, log));
 
     public async Task CreateAsync(PrivacyCase privacyCase, CancellationToken cancellationToken)
     {
