@@ -156,8 +156,9 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
                     // order a drift over the round weighs on both sides alike. The orchestrations the intake's rounds
                     // started settle before each bare half, so the bare API never runs beside them.
                     var first = requests / 2;
-                    settle += (await SettleAsync(host, taskHubAzurite, intakeCases, requests)).Elapsed;
-                    var waiting = await ClearTimersAsync(host, taskHubAzurite);
+                    var before = await SettleAsync(host, taskHubAzurite, intakeCases, requests);
+                    settle += before.Elapsed;
+                    var waiting = await ClearTimersAsync(host, taskHubAzurite, before);
                     var bareCpu = Cpu.Of(azurite, taskHubAzurite);
                     var bareStorage1 = registerRequests.Start();
                     var bareJit = JitInfo.GetCompilationTime();
@@ -181,7 +182,7 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
                     settle += settled.Elapsed;
                     intakeStorage.Stop();
                     intakeTaskHub.Stop();
-                    var waiting2 = await ClearTimersAsync(host, taskHubAzurite);
+                    var waiting2 = await ClearTimersAsync(host, taskHubAzurite, settled);
                     var bareCpu2 = Cpu.Of(azurite, taskHubAzurite);
                     var bareStorage2 = registerRequests.Start();
                     var bareJit2 = JitInfo.GetCompilationTime();
@@ -279,8 +280,11 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
     /// <summary>CPU seconds of this process (both servers, the clients, the durable engine) and of each Azurite.</summary>
     private sealed record Cpu(double Process, double Register, double TaskHub)
     {
-        public static Cpu Of(Azurite register, Azurite taskHub) =>
-            new(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, Seconds(register), Seconds(taskHub));
+        public static Cpu Of(Azurite register, Azurite taskHub)
+        {
+            using var self = System.Diagnostics.Process.GetCurrentProcess();
+            return new(self.TotalProcessorTime.TotalSeconds, Seconds(register), Seconds(taskHub));
+        }
 
         private static double Seconds(Azurite azurite)
         {
@@ -301,10 +305,11 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
         public string PerRequest(int accepted) => F($"{1000 * Process / Math.Max(1, accepted),5:0.0} {1000 * Register / Math.Max(1, accepted),5:0.0} {1000 * TaskHub / Math.Max(1, accepted),5:0.0}");
     }
 
-    /// <param name="Messages">Messages in the task hub's queues once its orchestrations settled (nearly all the waiting cases' timers).</param>
+    /// <param name="Messages">Messages in the task hub's queues after the wait (once settled, the waiting cases' timers and no visible message).</param>
     /// <param name="ReadMs">A read of an empty queue of the task hub's Azurite then, in ms (the median of five).</param>
     /// <param name="ClearedReadMs">The same after the timers were cleared (NaN when kept).</param>
-    private sealed record TaskHubQueues(int Messages, double ReadMs, double ClearedReadMs);
+    /// <param name="Settled">Whether the orchestrations had settled (the timers are kept when they had not).</param>
+    private sealed record TaskHubQueues(int Messages, double ReadMs, double ClearedReadMs, bool Settled);
 
     /// <summary>
     /// The storage requests each side sent while it ran, per request it accepted: to the register's Azurite (which both
@@ -443,50 +448,53 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Waits until every case the intake accepted has had its verification mail (its orchestration ran to its first wait),
-    /// at most a minute (10 s in the small run): on a busy machine the backlog of a large run is still being worked off (the report says how long it waited).
+    /// Waits until the intake's orchestrations have no work queued: no message visible in the task hub's control and
+    /// work-item queues on three looks in a row, half a second apart (each orchestration then waits for its requester),
+    /// every link and start after an answer done and every verification mail out; at most a tenth of a second per
+    /// request (2 s to a minute). Until decision 147 it counted every message, and the queues also hold each waiting
+    /// orchestration's timer (a message not visible until it is due), so every wait ran its full length (found on
+    /// 5 December; every full run's figures until then were measured with those waits). A message being worked on is
+    /// not visible either: a step under way can be missed by the looks, which is why three are needed.
     /// </summary>
-    /// <summary>
-    /// Waits until the intake's orchestrations have no work queued: the task hub's control and work-item queues empty on
-    /// two looks in a row (each orchestration then waits for its requester), at most a tenth of a second per request
-    /// (1 s to a minute). Since decision 81 the verification mails are out when the intake answers, so they no longer
-    /// tell that the orchestrations have settled. In practice the queues are never empty: they also hold each waiting
-    /// orchestration's timer (a message not visible until it is due), so the wait runs its full length: 1 s a round in
-    /// scripts/test.sh's small run (which holds no speed), 25 s with 250 requests, a minute with 1,000 (found on 5 December; every full run's
-    /// figures were measured with those waits).
-    /// </summary>
-    private static async Task<(TimeSpan Elapsed, int Looks)> SettleAsync(InProcessHost host, Azurite taskHubAzurite, int intakeCases, int requests)
+    private static async Task<SettleWait> SettleAsync(InProcessHost host, Azurite taskHubAzurite, int intakeCases, int requests)
     {
         var looks = 0;
         var clock = Stopwatch.StartNew();
-        var until = TimeSpan.FromSeconds(Math.Clamp(requests / 10, 1, 60));
+        var until = TimeSpan.FromSeconds(Math.Clamp(requests / 10, 2, 60));
         var queues = new Azure.Storage.Queues.QueueServiceClient(taskHubAzurite.ConnectionString);
         var prefix = host.TaskHub!.ToLowerInvariant();
         var emptyLooks = 0;
         var begun = host.Services.GetRequiredService<Http.Hosting.NewCases>();
-        while (clock.Elapsed < until && emptyLooks < 2)
+        while (clock.Elapsed < until && emptyLooks < 3)
         {
-            var queued = 0;
+            var visible = 0;
             looks++;
             await foreach (var queue in queues.GetQueuesAsync(prefix: prefix))
             {
-                queued += (await queues.GetQueueClient(queue.Name).GetPropertiesAsync()).Value.ApproximateMessagesCount;
+                visible += (await queues.GetQueueClient(queue.Name).PeekMessagesAsync(1)).Value.Length;
                 looks++;
             }
 
             // Every link and start that follows an answer (decision 86) done too: the next round, bare or intake, runs beside none of it.
-            emptyLooks = queued == 0 && begun.UnderWay == 0 && Directory.EnumerateFiles(host.MailDirectory, "*-verification-*.eml").Count() >= intakeCases ? emptyLooks + 1 : 0;
+            emptyLooks = visible == 0 && begun.UnderWay == 0 && Directory.EnumerateFiles(host.MailDirectory, "*-verification-*.eml").Count() >= intakeCases ? emptyLooks + 1 : 0;
             await Task.Delay(500);
         }
 
-        return (clock.Elapsed, looks);
+        return new SettleWait(clock.Elapsed, looks, emptyLooks >= 3);
     }
 
+    /// <param name="Elapsed">How long the wait took.</param>
+    /// <param name="Looks">The wait's own requests to the task hub's Azurite (left out of the intake's count).</param>
+    /// <param name="Done">Whether the orchestrations settled (false: the wait reached its cap with work still queued).</param>
+    private sealed record SettleWait(TimeSpan Elapsed, int Looks, bool Done);
+
     /// <summary>
-    /// What the task hub's queues hold once the intake's orchestrations settled, and what a read of an empty queue costs
-    /// beside it; then (unless <see cref="KeepTimers"/>) the waiting cases' timers are cleared (<see cref="KeepTimers"/> says why).
+    /// What the task hub's queues hold after the wait for the intake's orchestrations, and what a read of an empty queue
+    /// costs beside it; then, when they settled (nothing visible: what is left are the waiting cases' timers) and unless
+    /// <see cref="KeepTimers"/>, those are cleared (<see cref="KeepTimers"/> says why). Not when the wait reached its cap
+    /// with work still queued: clearing would drop it.
     /// </summary>
-    private static async Task<TaskHubQueues> ClearTimersAsync(InProcessHost host, Azurite taskHubAzurite)
+    private static async Task<TaskHubQueues> ClearTimersAsync(InProcessHost host, Azurite taskHubAzurite, SettleWait settled)
     {
         var queues = new Azure.Storage.Queues.QueueServiceClient(taskHubAzurite.ConnectionString);
         var probe = queues.GetQueueClient("benchprobe");
@@ -514,9 +522,9 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
         }
 
         var read = await ReadAsync();
-        if (KeepTimers)
+        if (KeepTimers || !settled.Done)
         {
-            return new TaskHubQueues(messages, read, double.NaN);
+            return new TaskHubQueues(messages, read, double.NaN, settled.Done);
         }
 
         foreach (var client in hub)
@@ -524,7 +532,7 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
             await client.ClearMessagesAsync();
         }
 
-        return new TaskHubQueues(messages, read, await ReadAsync());
+        return new TaskHubQueues(messages, read, await ReadAsync(), true);
     }
 
     /// <summary>Deletes every row of every table in <paramref name="azurite"/> (a partition's rows in transactions of 100); returns how many.</summary>
@@ -675,7 +683,9 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
             ? "the task hub's queues before each bare half (timers kept, BENCH_INTAKE_KEEP_TIMERS=1): messages, a read of an empty queue:"
             : "the task hub's queues before each bare half: messages (the waiting cases' timers), a read of an empty queue before and after they were cleared:");
         text.AppendLine(string.Join("; ", pairs.Select(p => F($"{p.Kind} c={p.Clients}: ") + string.Join(", ", p.Waiting.Select(w =>
-            KeepTimers ? F($"{w.Messages} ({w.ReadMs:0.0} ms)") : F($"{w.Messages} ({w.ReadMs:0.0} -> {w.ClearedReadMs:0.0} ms)"))))));
+            KeepTimers ? F($"{w.Messages} ({w.ReadMs:0.0} ms)")
+            : w.Settled ? F($"{w.Messages} ({w.ReadMs:0.0} -> {w.ClearedReadMs:0.0} ms)")
+            : F($"{w.Messages} ({w.ReadMs:0.0} ms; not settled, kept)"))))));
 
         // The task hub's, with the mean time each took to answer (the settling's looks included: queue peeks).
         var hub = pairs.SelectMany(p => p.Storage.TaskHub).ToList();
@@ -686,7 +696,7 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
 
         text.AppendLine();
         text.AppendLine(F($"accepted {accepted}, missing from the register {lost}; burst at default limits: {burst.Sent} sent, {burst.Accepted} accepted (limit {burst.Limit}), {burst.TooMany} × 429 ({burst.WithoutRetryAfter} without Retry-After), {burst.Other} other"));
-        text.AppendLine(F($"waited {settle.TotalSeconds:0} s in all between rounds for the intake's orchestrations to settle (their task hub's queues empty; not measured)"));
+        text.AppendLine(F($"waited {settle.TotalSeconds:0} s in all between rounds for the intake's orchestrations to settle (no message visible in their task hub's queues; not measured)"));
         text.AppendLine();
         foreach (var f in figures.Where(f => f.Limit != "-"))
         {

@@ -568,7 +568,7 @@ public sealed class StorageAdapterTests(Azurite azurite)
             }
 
             var line = Assert.Single(log.Lines);
-            Assert.StartsWith("Warning: The case list's whole re-read failed (RequestFailedException)", line, StringComparison.Ordinal);
+            Assert.StartsWith("Warning: The case list's whole re-read failed (RequestFailedException, status 503)", line, StringComparison.Ordinal);
             Assert.Contains("began 5 min ago", line, StringComparison.Ordinal);
             Assert.DoesNotContain(listed.Id, line, StringComparison.Ordinal);
             Assert.DoesNotContain(listed.Email, line, StringComparison.OrdinalIgnoreCase);

@@ -187,12 +187,12 @@ internal sealed partial class CaseListCopy(TableClient cases, Func<IReadOnlyColl
                 wholeReadFailedAt = time.GetTimestamp();
             }
 
-            WholeReadFailed(log, ex.GetType().Name, (int)time.GetElapsedTime(lastWholeReadAt).TotalMinutes, (int)WholeReadRetry.TotalSeconds);
+            WholeReadFailed(log, ex.GetType().Name, (ex as Azure.RequestFailedException)?.Status ?? 0, (int)time.GetElapsedTime(lastWholeReadAt).TotalMinutes, (int)WholeReadRetry.TotalSeconds);
         }
     }
 
-    [LoggerMessage(174, LogLevel.Warning, "The case list's whole re-read failed ({Error}): a case removed elsewhere stays listed until one lands (the last that landed began {Minutes} min ago); the next list tries again after {Seconds} s")]
-    private static partial void WholeReadFailed(ILogger logger, string error, int minutes, int seconds);
+    [LoggerMessage(174, LogLevel.Warning, "The case list's whole re-read failed ({Error}, status {Status}): a case removed elsewhere stays listed until one lands (the last that landed began {Minutes} min ago); the next list {Seconds} s from now or later tries again")]
+    private static partial void WholeReadFailed(ILogger logger, string error, int status, int minutes, int seconds);
 
     /// <summary>
     /// When a read began: <paramref name="Order"/> on the process's own clock (<see cref="Stopwatch.GetTimestamp"/>), to order
