@@ -169,8 +169,8 @@ public sealed partial class SpikeBenchmarkTests(PostgresServer postgres, ITestOu
             new("confirmed; moved on past verification", string.Create(inv, $"{confirmed:N0}; {movedOn:N0}"), "-", "-", "-", true),
             new("mails written (by kind)", string.Join(", ", result.MailKinds.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key} {k.Value}")), "-", "-", "-", true),
             new(
-                "task hub (orchestrations; where)",
-                string.Create(inv, $"{result.TaskHub.Orchestrations:N0}; {(result.TaskHub.Apart ? "an Azurite of its own" : "the register's Azurite")}{(result.TaskHub.Apart && result.TaskHub.TablesInRegisterStorage ? ", and tables in the register's" : "")}"),
+                "task hub (orchestrations; where; its queues at the end, a read of an empty queue)",
+                string.Create(inv, $"{result.TaskHub.Orchestrations:N0}; {(result.TaskHub.Apart ? "an Azurite of its own" : "the register's Azurite")}{(result.TaskHub.Apart && result.TaskHub.TablesInRegisterStorage ? ", and tables in the register's" : "")}; {result.TaskHub.QueuedMessages:N0} messages, {result.TaskHub.EmptyQueueReadMs:0.0} ms"),
                 "-",
                 "-",
                 result.TaskHub.Apart ? "none beside the register" : "-",

@@ -213,9 +213,11 @@ public sealed record SpikeResult(
 
 /// <summary>
 /// Where the run's task hub was: its orchestrations (rows of <c>{TaskHub}Instances</c>) in the storage meant for it, and
-/// whether the host's own storage (the register's) holds any of its tables.
+/// whether the host's own storage (the register's) holds any of its tables. And what its queues held at the end (nearly
+/// all of it the waiting cases' durable timers) with what a read of an empty queue then cost on that Azurite, which
+/// goes through every message of the account on each read (decision 147).
 /// </summary>
-public sealed record TaskHubPlace(bool Apart, int Orchestrations, bool TablesInRegisterStorage);
+public sealed record TaskHubPlace(bool Apart, int Orchestrations, bool TablesInRegisterStorage, int QueuedMessages, double EmptyQueueReadMs);
 
 /// <summary>
 /// The spike of issue 21: the local host process (Azure Storage durable backend, its own Azurite) on PostgreSQL stores
@@ -921,7 +923,24 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
             inRegisterStorage = true;
         }
 
-        return new TaskHubPlace(taskHubAzurite is not null, orchestrations, inRegisterStorage);
+        var queues = new Azure.Storage.Queues.QueueServiceClient((taskHubAzurite ?? azurite).ConnectionString);
+        var queued = 0;
+        await foreach (var queue in queues.GetQueuesAsync(prefix: host.TaskHub!.ToLowerInvariant()))
+        {
+            queued += (await queues.GetQueueClient(queue.Name).GetPropertiesAsync()).Value.ApproximateMessagesCount;
+        }
+
+        var probe = queues.GetQueueClient("spikeprobe");
+        await probe.CreateIfNotExistsAsync();
+        var reads = new List<double>();
+        for (var i = 0; i < 5; i++)
+        {
+            var began = Stopwatch.GetTimestamp();
+            await probe.ReceiveMessagesAsync(32);
+            reads.Add(Stopwatch.GetElapsedTime(began).TotalMilliseconds);
+        }
+
+        return new TaskHubPlace(taskHubAzurite is not null, orchestrations, inRegisterStorage, queued, reads.Order().ElementAt(2));
     }
 
     private async Task<List<PrivacyCase>> ReadRegisterAsync()
