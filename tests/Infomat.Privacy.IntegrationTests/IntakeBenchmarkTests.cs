@@ -65,9 +65,9 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
     /// <summary>
     /// Each orchestration the intake started waits for its requester with a durable timer: a message in its task hub's
     /// control queue, not visible until the timer is due. Azurite's queue reads and deletes go through every message of
-    /// the account, visible or not (a read of an empty queue 0.9 ms beside no such messages, 9.8 ms beside 5,000; a delete
-    /// 146 ms beside 15,000: measured here on 7 December), so every request the task hub makes costs more with each case
-    /// the benchmark wrote before, and a round's figures depended on how many rounds came before it. On Azure Queue
+    /// the account, visible or not (a one-off probe on 7 December: a read of an empty queue 0.9 ms beside no such messages,
+    /// 9.8 ms beside 5,000; a delete 146 ms beside 15,000), so the task hub's queue requests cost more with each case the
+    /// benchmark wrote before (3.8 ms a read beside 1,800 timers, 7.2 ms beside 3,300, in one run). On Azure Queue
     /// storage they do not. So once the intake's orchestrations have settled (before each bare half), the timers of the
     /// cases waiting are cleared from the task hub's queues: each round meets only its own (those cases are the
     /// benchmark's and are never confirmed). <c>BENCH_INTAKE_KEEP_TIMERS=1</c> keeps them (the runs until 7 December).
@@ -284,27 +284,13 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
     /// <param name="IntakeCpu">The same while the intake's halves ran (its orchestrations' work after them not included).</param>
     /// <param name="Waiting">The task hub's messages and a read of an empty queue, before each bare half (<see cref="ClearTimersAsync"/>).</param>
     private sealed record Pair(int Clients, string Kind, Round Bare, Round Intake, IReadOnlyDictionary<string, double[]> Steps, StorageUse Storage, TimeSpan BareJit, TimeSpan IntakeJit,
-        Cpu BareCpu, Cpu IntakeCpu, IReadOnlyList<TaskHubQueues> Waiting);
+        Cpu BareCpu, Cpu IntakeCpu, IReadOnlyList<QueuesBeforeBare> Waiting);
 
     /// <summary>CPU seconds of this process (both servers, the clients, the durable engine) and of each Azurite.</summary>
     private sealed record Cpu(double Process, double Register, double TaskHub)
     {
-        public static Cpu Of(Azurite register, Azurite taskHub)
-        {
-            using var self = System.Diagnostics.Process.GetCurrentProcess();
-            return new(self.TotalProcessorTime.TotalSeconds, Seconds(register), Seconds(taskHub));
-        }
-
-        private static double Seconds(Azurite azurite)
-        {
-            if (azurite.ProcessId is not { } id)
-            {
-                return double.NaN;
-            }
-
-            using var process = System.Diagnostics.Process.GetProcessById(id);
-            return process.TotalProcessorTime.TotalSeconds;
-        }
+        public static Cpu Of(Azurite register, Azurite taskHub) =>
+            new(ProcessCpu.Seconds(Environment.ProcessId), ProcessCpu.Seconds(register.ProcessId), ProcessCpu.Seconds(taskHub.ProcessId));
 
         public static Cpu operator -(Cpu a, Cpu b) => new(a.Process - b.Process, a.Register - b.Register, a.TaskHub - b.TaskHub);
 
@@ -318,7 +304,7 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
     /// <param name="ReadMs">A read of an empty queue of the task hub's Azurite then, in ms (the median of five).</param>
     /// <param name="ClearedReadMs">The same after the timers were cleared (NaN when kept).</param>
     /// <param name="Settled">Whether the orchestrations had settled (the timers are kept when they had not).</param>
-    private sealed record TaskHubQueues(int Messages, double ReadMs, double ClearedReadMs, bool Settled);
+    private sealed record QueuesBeforeBare(int Messages, double ReadMs, double ClearedReadMs, bool Settled);
 
     /// <summary>
     /// The storage requests each side sent while it ran, per request it accepted: to the register's Azurite (which both
@@ -503,37 +489,13 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
     /// <see cref="KeepTimers"/>, those are cleared (<see cref="KeepTimers"/> says why). Not when the wait reached its cap
     /// with work still queued: clearing would drop it.
     /// </summary>
-    private static async Task<TaskHubQueues> ClearTimersAsync(InProcessHost host, Azurite taskHubAzurite, SettleWait settled)
+    private static async Task<QueuesBeforeBare> ClearTimersAsync(InProcessHost host, Azurite taskHubAzurite, SettleWait settled)
     {
-        var queues = new Azure.Storage.Queues.QueueServiceClient(taskHubAzurite.ConnectionString);
-        var probe = queues.GetQueueClient("benchprobe");
-        await probe.CreateIfNotExistsAsync();
-        async Task<double> ReadAsync()
-        {
-            var times = new List<double>();
-            for (var i = 0; i < 5; i++)
-            {
-                var began = Stopwatch.GetTimestamp();
-                await probe.ReceiveMessagesAsync(32);
-                times.Add(Stopwatch.GetElapsedTime(began).TotalMilliseconds);
-            }
-
-            return times.Order().ElementAt(2);
-        }
-
-        var messages = 0;
-        var hub = new List<Azure.Storage.Queues.QueueClient>();
-        await foreach (var queue in queues.GetQueuesAsync(prefix: host.TaskHub!.ToLowerInvariant()))
-        {
-            var client = queues.GetQueueClient(queue.Name);
-            messages += (await client.GetPropertiesAsync()).Value.ApproximateMessagesCount;
-            hub.Add(client);
-        }
-
-        var read = await ReadAsync();
+        var (messages, hub) = await TaskHubQueues.ListAsync(taskHubAzurite.ConnectionString, host.TaskHub!);
+        var read = await TaskHubQueues.EmptyReadMsAsync(taskHubAzurite.ConnectionString, "benchprobe");
         if (KeepTimers || !settled.Done)
         {
-            return new TaskHubQueues(messages, read, double.NaN, settled.Done);
+            return new QueuesBeforeBare(messages, read, double.NaN, settled.Done);
         }
 
         foreach (var client in hub)
@@ -541,7 +503,7 @@ public sealed partial class IntakeBenchmarkTests(ITestOutputHelper output)
             await client.ClearMessagesAsync();
         }
 
-        return new TaskHubQueues(messages, read, await ReadAsync(), true);
+        return new QueuesBeforeBare(messages, read, await TaskHubQueues.EmptyReadMsAsync(taskHubAzurite.ConnectionString, "benchprobe"), true);
     }
 
     /// <summary>Deletes every row of every table in <paramref name="azurite"/> (a partition's rows in transactions of 100); returns how many.</summary>

@@ -168,7 +168,7 @@ internal sealed partial class CaseListCopy(TableClient cases, Func<IReadOnlyColl
 
     /// <summary>
     /// The whole read behind the lists. A failed one leaves the copy as it was (a case removed elsewhere stays listed until
-    /// one lands), is logged with its error type, and the lists begin another <see cref="WholeReadRetry"/> later.
+    /// one lands), is logged with its error type and status, and the lists begin another <see cref="WholeReadRetry"/> later at the earliest.
     /// </summary>
     private async Task WholeReadAsync(long lastWholeReadAt)
     {

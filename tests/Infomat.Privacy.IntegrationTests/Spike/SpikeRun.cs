@@ -371,8 +371,8 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
         var watchers = new[] { WatchMailAsync(stop.Token), WatchMemoryAsync(stop.Token), Task.Run(() => WatchCaseListAsync(listStop.Token)), ProgressAsync(stop.Token) };
 
         var start = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1);
-        var (hostCpu, azuriteCpu) = (CpuSeconds(host.ProcessId), CpuSeconds(azurite.ProcessId));
-        var hubCpu = CpuSeconds(taskHubAzurite?.ProcessId);
+        var (hostCpu, azuriteCpu) = (ProcessCpu.Seconds(host.ProcessId), ProcessCpu.Seconds(azurite.ProcessId));
+        var hubCpu = ProcessCpu.Seconds(taskHubAzurite?.ProcessId);
         var wall = Stopwatch.StartNew();
         var submissions = new List<Task>(plan.Count);
         foreach (var r in plan)
@@ -422,8 +422,8 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
         }
 
         ReadMemory();
-        (hostCpu, azuriteCpu) = (CpuSeconds(host.ProcessId) - hostCpu, CpuSeconds(azurite.ProcessId) - azuriteCpu);
-        hubCpu = CpuSeconds(taskHubAzurite?.ProcessId) - hubCpu;
+        (hostCpu, azuriteCpu) = (ProcessCpu.Seconds(host.ProcessId) - hostCpu, ProcessCpu.Seconds(azurite.ProcessId) - azuriteCpu);
+        hubCpu = ProcessCpu.Seconds(taskHubAzurite?.ProcessId) - hubCpu;
         wall.Stop();
         await stop.CancelAsync();
         await Task.WhenAll(watchers);
@@ -642,25 +642,6 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
         catch (IOException)
         {
             // The process ended between the look and the read.
-        }
-    }
-
-    /// <summary>CPU time (user and system) a process used so far, from <c>/proc/{pid}/stat</c> (clock ticks of 1/100 s).</summary>
-    private static double CpuSeconds(int? pid)
-    {
-        try
-        {
-            if (pid is null || !File.Exists($"/proc/{pid}/stat"))
-            {
-                return 0;
-            }
-
-            var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-        }
-        catch (IOException)
-        {
-            return 0;
         }
     }
 
@@ -895,7 +876,7 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
 
             var values = tracks.Values;
             log(string.Create(CultureInfo.InvariantCulture,
-                $"spike: {DateTimeOffset.UtcNow:HH:mm:ss}Z sent {values.Count(t => t.SentAt is not null)}, accepted {values.Count(t => t.Accepted)}, verification mails {values.Count(t => t.VerificationAt is not null)}, confirmed {values.Count(t => t.ConfirmStatus == 200)}; 5xx {serverErrors}, transport {transportErrors}, 429 {tooMany}; host peak {Interlocked.Read(ref peakResidentKb) / 1024} MB; load {Volatile.Read(ref lastLoad):F1}; CPU s host {CpuSeconds(host.ProcessId):F0}, Azurite {CpuSeconds(azurite.ProcessId):F0}{(taskHubAzurite is null ? "" : $", task hub's Azurite {CpuSeconds(taskHubAzurite.ProcessId):F0}")}"));
+                $"spike: {DateTimeOffset.UtcNow:HH:mm:ss}Z sent {values.Count(t => t.SentAt is not null)}, accepted {values.Count(t => t.Accepted)}, verification mails {values.Count(t => t.VerificationAt is not null)}, confirmed {values.Count(t => t.ConfirmStatus == 200)}; 5xx {serverErrors}, transport {transportErrors}, 429 {tooMany}; host peak {Interlocked.Read(ref peakResidentKb) / 1024} MB; load {Volatile.Read(ref lastLoad):F1}; CPU s host {ProcessCpu.Seconds(host.ProcessId):F0}, Azurite {ProcessCpu.Seconds(azurite.ProcessId):F0}{(taskHubAzurite is null ? "" : $", task hub's Azurite {ProcessCpu.Seconds(taskHubAzurite.ProcessId):F0}")}"));
         }
     }
 
@@ -923,24 +904,9 @@ public sealed partial class SpikeRun(SpikeSettings settings, PostgresServer post
             inRegisterStorage = true;
         }
 
-        var queues = new Azure.Storage.Queues.QueueServiceClient((taskHubAzurite ?? azurite).ConnectionString);
-        var queued = 0;
-        await foreach (var queue in queues.GetQueuesAsync(prefix: host.TaskHub!.ToLowerInvariant()))
-        {
-            queued += (await queues.GetQueueClient(queue.Name).GetPropertiesAsync()).Value.ApproximateMessagesCount;
-        }
-
-        var probe = queues.GetQueueClient("spikeprobe");
-        await probe.CreateIfNotExistsAsync();
-        var reads = new List<double>();
-        for (var i = 0; i < 5; i++)
-        {
-            var began = Stopwatch.GetTimestamp();
-            await probe.ReceiveMessagesAsync(32);
-            reads.Add(Stopwatch.GetElapsedTime(began).TotalMilliseconds);
-        }
-
-        return new TaskHubPlace(taskHubAzurite is not null, orchestrations, inRegisterStorage, queued, reads.Order().ElementAt(2));
+        var hubStorage = (taskHubAzurite ?? azurite).ConnectionString;
+        var (queued, _) = await TaskHubQueues.ListAsync(hubStorage, host.TaskHub!);
+        return new TaskHubPlace(taskHubAzurite is not null, orchestrations, inRegisterStorage, queued, await TaskHubQueues.EmptyReadMsAsync(hubStorage, "spikeprobe"));
     }
 
     private async Task<List<PrivacyCase>> ReadRegisterAsync()
