@@ -3,6 +3,7 @@ using Infomat.Privacy.Http.Cases;
 using Infomat.Privacy.Http.Download;
 using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Http.Intake;
+using Infomat.Privacy.Http.MailEvents;
 using Infomat.Privacy.Http.MailNotifications;
 using Infomat.Privacy.Http.Review;
 using Infomat.Privacy.Http.StaffTasks;
@@ -23,7 +24,7 @@ namespace Infomat.Functions;
 /// </summary>
 public sealed class HttpFunctions(
     IntakeEndpoints intake, VerificationEndpoints verification, ApprovalEndpoints approval, ApprovalCardEndpoints approvalCard, StaffTaskEndpoints tasks, TriageEndpoints triage, DownloadEndpoints download,
-    MailNotificationEndpoints mail, CaseEndpoints cases, CaseFollowUpEndpoints followUp, IEntityStoreMaintenance stores, PrivacyNoticePage notice, ReviewEndpoints review)
+    MailNotificationEndpoints mail, MailEventEndpoints mailEvents, CaseEndpoints cases, CaseFollowUpEndpoints followUp, IEntityStoreMaintenance stores, PrivacyNoticePage notice, ReviewEndpoints review)
 {
     [Function("PrivacyForm")]
     public IActionResult PrivacyForm([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "privacy")] HttpRequest req) =>
@@ -160,6 +161,12 @@ public sealed class HttpFunctions(
     [Function("MailNotifications")]
     public async Task<IActionResult> MailNotifications([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/mail/notifications")] HttpRequest req) =>
         Run(await mail.NotificationsAsync(req, req.HttpContext.RequestAborted));
+
+    [Function("MailEvents")]
+    public async Task<IActionResult> MailEvents(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/mail/events")] HttpRequest req,
+        [DurableClient] DurableTaskClient client) =>
+        Run(await mailEvents.ReportsAsync(req, client, req.HttpContext.RequestAborted));
 
     [Function("Health")]
     public IActionResult Health([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest req) =>

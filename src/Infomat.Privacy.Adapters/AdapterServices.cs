@@ -54,6 +54,8 @@ public static class AdapterServices
         services.AddOptions<SendGridOptions>().Bind(configuration.GetSection(SendGridOptions.Section))
             .Validate(o => o.Host is not { Length: > 0 } host || (Uri.TryCreate(host, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttps || u.IsLoopback)),
                 "Mail:SendGrid:Host must be an https URL (or a loopback stand-in).")
+            .Validate(o => SendGridEventReports.IsKey(o.EventWebhookPublicKey),
+                "Mail:SendGrid:EventWebhookPublicKey must be the Event Webhook's verification key as SendGrid shows it (base64, an ECDSA P-256 public key), or empty.")
             .ValidateOnStart();
 
         // Storage: the case register (audited: every write appends what the trail lacks), staging and exports.
@@ -80,6 +82,7 @@ public static class AdapterServices
         services.AddSingleton<IInboundMailBacklog, InboundMailBacklog>();
         services.AddSingleton<IInboundMailParser, MimeKitInboundMailParser>();
         services.AddSingleton<IMailNotificationReader, GraphNotificationReader>();
+        services.AddSingleton<IMailServiceReports, SendGridEventReports>();
         services.AddSingleton<IDeltaLinkStorage, BlobDeltaLinkStorage>();
         services.AddSingleton<IIntakeLock, BlobIntakeLock>();
 

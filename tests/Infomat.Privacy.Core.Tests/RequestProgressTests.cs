@@ -119,6 +119,39 @@ public sealed class RequestProgressTests
     }
 
     [Fact]
+    public void A_link_the_mail_service_took_and_then_reported_as_bounced_closes_the_case_and_says_the_link_did_not_arrive()
+    {
+        // Decision 148: SendGrid takes nearly every address and reports a bounce later; the case waited for a link that
+        // never arrived until its deadline, and the requester's page kept asking them to open it.
+        var bounced = Taken(New().VerificationMailBounced(Received.AddMinutes(3)));
+        Assert.Equal(CaseStatus.Expired, bounced.Status);
+        Assert.True(bounced.ClosedAsAddressRefused);
+        Assert.True(bounced.VerificationLinkBounced);
+        Assert.Equal(RequestProgress.AddressRefusedByMailService, bounced.Progress);
+        Assert.False(bounced.NeedsExpiryNotice);
+        Assert.False(bounced.NeedsWork);
+        Assert.Equal(Received.AddMinutes(3), bounced.ClosedAt);
+        var page = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(bounced, Language.Nl, resent: false, canResend: false));
+        Assert.Contains("onze maildienst meldde dat die link niet op dat adres kon worden bezorgd", page, StringComparison.Ordinal);
+        Assert.Contains("(AVG art. 12, lid 6)", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("weigerde", page, StringComparison.Ordinal);
+        Assert.Contains("href=\"/privacy?lang=nl\"", page, StringComparison.Ordinal);
+        var trail = Assert.Single(Audit.CaseAudit.Entries(bounced, new KeyedHash(new byte[32])), e => e.Action == Audit.AuditActions.VerificationMailRefused);
+        Assert.Equal("verification: reported bounced by the mail service", trail.Outcome);
+
+        // A second report of it changes nothing; nor one for a case whose address was confirmed (the link, or one sent
+        // again, did arrive), one before any link went (it is not this case's link), or a case that failed or finished.
+        Assert.Equal(CaseRefusal.NotAsked, bounced.VerificationMailBounced(Received.AddMinutes(4)).Refusal);
+        Assert.Equal(CaseRefusal.NotAsked, Verified().VerificationMailBounced(Received.AddMinutes(6)).Refusal);
+        Assert.Equal(CaseRefusal.NotAsked, Written().VerificationMailBounced(Received.AddMinutes(1)).Refusal);
+        Assert.Equal(CaseRefusal.NotAsked, Taken(New().Fail(Received.AddMinutes(1), "verify")).VerificationMailBounced(Received.AddMinutes(2)).Refusal);
+        Assert.Equal(CaseRefusal.NotAsked, Completed().VerificationMailBounced(Received.AddMinutes(9)).Refusal);
+
+        // The link refused when it was sent reads as before, not as a bounce.
+        Assert.False(Taken(Written().VerificationMailRefused(Received.AddMinutes(1))).VerificationLinkBounced);
+    }
+
+    [Fact]
     public void Each_progress_has_a_wire_value_of_its_own_in_kebab_case()
     {
         var wires = Enum.GetValues<RequestProgress>().Select(p => p.ToWire()).ToList();

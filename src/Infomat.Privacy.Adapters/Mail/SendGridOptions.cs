@@ -11,5 +11,11 @@ public sealed class SendGridOptions
     /// <summary>The API's host; tests point it at a stand-in on the loopback address.</summary>
     public string? Host { get; set; }
 
+    /// <summary>
+    /// The Event Webhook's verification key (base64, as the account's mail settings show it once signing is on): with it,
+    /// <c>POST /api/mail/events</c> takes SendGrid's signed reports of bounced requester mail; without it, none.
+    /// </summary>
+    public string? EventWebhookPublicKey { get; set; }
+
     public bool Enabled => !string.IsNullOrWhiteSpace(ApiKey);
 }

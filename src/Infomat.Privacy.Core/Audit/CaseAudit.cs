@@ -49,7 +49,7 @@ public static class CaseAudit
         {
             // Decision 141: the mail service's answer stays in the log (a status and code); the trail records that it refused.
             Add("verification-refused." + refused.UtcDateTime.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture), AuditActions.VerificationMailRefused, AuditEvent.System,
-                "verification: recipient refused for good by the mail service", refused);
+                c.VerificationLinkBounced ? "verification: reported bounced by the mail service" : "verification: recipient refused for good by the mail service", refused);
         }
 
         if (c.EmailVerifiedAt is { } verified)

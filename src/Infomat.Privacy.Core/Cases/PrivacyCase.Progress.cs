@@ -19,7 +19,8 @@ public enum RequestProgress
 
     /// <summary>
     /// Closed without being acted on because the mail service refused the address given for good: no link to confirm it
-    /// could go (<see cref="PrivacyCase.VerificationMailRefused"/>, Art. 12(6)). The requester is asked to check the address.
+    /// could go (<see cref="PrivacyCase.VerificationMailRefused"/>, Art. 12(6)), or the link it took was reported as not
+    /// delivered (<see cref="PrivacyCase.VerificationMailBounced"/>, decision 148). The requester is asked to check the address.
     /// </summary>
     AddressRefusedByMailService,
 

@@ -38,7 +38,20 @@ public sealed partial record PrivacyCase
         !NeedsVerificationMail ? Refuse(CaseRefusal.NotAsked)
         : To((this with { VerificationMailRefusedAt = at }).WithStatus(CaseStatus.Expired, at));
 
-    /// <summary>Closed because the mail service refused the address the requester gave (<see cref="VerificationMailRefused"/>).</summary>
+    /// <summary>
+    /// The mail service took the verification link, then reported that the address does not take mail
+    /// (<see cref="Mail.MailBounce"/>: the receiving server refused it for good, or the service no longer sends to an
+    /// address that bounced before or is not valid). The link never reached the requester, so the address cannot be
+    /// confirmed: the case closes as <see cref="VerificationMailRefused"/> does (<see cref="CaseStatus.Expired"/>,
+    /// Art. 12(6), no notice, retention starting), and says that the link came back. Refused when the address was
+    /// confirmed (the link, or one sent again, did arrive), or the case no longer waits for it (finished, failed, or
+    /// before any link went: such a report is about another case's mail).
+    /// </summary>
+    public CaseTransition VerificationMailBounced(DateTimeOffset at) =>
+        VerificationMailSentAt is null || EmailVerifiedAt is not null || Status != CaseStatus.AwaitingEmailVerification ? Refuse(CaseRefusal.NotAsked)
+        : To((this with { VerificationMailRefusedAt = at, VerificationLinkBounced = true }).WithStatus(CaseStatus.Expired, at));
+
+    /// <summary>Closed because the mail service refused the address the requester gave (<see cref="VerificationMailRefused"/>) or reported the link as bounced (<see cref="VerificationMailBounced"/>).</summary>
     public bool ClosedAsAddressRefused => Status == CaseStatus.Expired && VerificationMailRefusedAt is not null && EmailVerifiedAt is null;
 
     /// <summary>How often a requester can have the verification link sent again (it goes to the same address only).</summary>

@@ -78,6 +78,12 @@ public sealed partial record PrivacyCase
     /// </summary>
     public DateTimeOffset? VerificationMailRefusedAt { get; init; }
 
+    /// <summary>
+    /// The refusal in <see cref="VerificationMailRefusedAt"/> came after the link went: the mail service reported it as
+    /// bounced (<see cref="VerificationMailBounced(DateTimeOffset)"/>), not refused when it was sent.
+    /// </summary>
+    public bool VerificationLinkBounced { get; init; }
+
     public DateTimeOffset? ApprovalMailSentAt { get; init; }
 
     /// <summary>When a run of a step started sending the requester's answer and has not yet recorded it (<see cref="ClaimAnswer"/>).</summary>

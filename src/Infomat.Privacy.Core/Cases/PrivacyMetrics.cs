@@ -19,6 +19,12 @@ public sealed class PrivacyMetrics
     /// </summary>
     public const string CasesAddressRefused = "privacy.cases.address_refused";
 
+    /// <summary>
+    /// Requester mail other than the verification link that the mail service took and then reported as bounced (tagged
+    /// <c>kind</c>): the requester did not get it, so ops (and the privacy team) are told of each (decision 148).
+    /// </summary>
+    public const string RequesterMailBouncedName = "privacy.mail.bounced";
+
     /// <summary>Cases the daily sweep found past their legal due date (each case once per due date).</summary>
     public const string CasesOverdue = "privacy.cases.overdue";
 
@@ -41,6 +47,7 @@ public sealed class PrivacyMetrics
     private readonly Counter<long> overdue;
     private readonly Counter<long> poisoned;
     private readonly Counter<long> addressRefused;
+    private readonly Counter<long> bounced;
     private readonly Histogram<double> intakeStep;
 
     public PrivacyMetrics(IMeterFactory meters)
@@ -52,6 +59,7 @@ public sealed class PrivacyMetrics
         overdue = meter.CreateCounter<long>(CasesOverdue, "{case}", "Open privacy requests found past their legal due date.");
         poisoned = meter.CreateCounter<long>(MailPoisoned, "{item}", "Mailbox work items that failed every try and went to the poison queue.");
         addressRefused = meter.CreateCounter<long>(CasesAddressRefused, "{case}", "Privacy requests closed because the mail service refused the requester's address for good.");
+        bounced = meter.CreateCounter<long>(RequesterMailBouncedName, "{mail}", "Requester mail the mail service took and later reported as bounced.");
         intakeStep = meter.CreateHistogram<double>(IntakeStepDuration, "ms", "How long each step of a request submission took.");
     }
 
@@ -60,6 +68,8 @@ public sealed class PrivacyMetrics
     public void OrchestrationRestarted() => restarted.Add(1);
 
     public void CaseClosedAsAddressRefused() => addressRefused.Add(1);
+
+    public void RequesterMailBounced(string kind) => bounced.Add(1, new KeyValuePair<string, object?>("kind", kind));
 
     public void MailWorkPoisoned() => poisoned.Add(1);
 

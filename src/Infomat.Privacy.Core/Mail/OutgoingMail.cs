@@ -50,6 +50,10 @@ public static class MailKinds
         _ => "extension-notice",
     };
 
+    /// <summary>The kind whose <see cref="ToWire"/> is <paramref name="wire"/>; null for any other text.</summary>
+    public static MailKind? FromWire(string? wire) =>
+        wire is null ? null : Enum.GetValues<MailKind>().Cast<MailKind?>().FirstOrDefault(k => k!.Value.ToWire() == wire);
+
     /// <summary>
     /// Whether a requester mail of this kind answers the request or refuses it (the export, the action report, a
     /// rejection or an expiry), or announces a decision against the person's wish (a restriction about to be lifted,

@@ -96,7 +96,7 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         RecipientNotices(body, request, c, l);
         if (c.ClosedAsAddressRefused && c.VerificationMailRefusedAt is { } refused)
         {
-            body.Append(P(Texts.Format("CaseVerificationRefused", l, Texts.DateTime(refused, l))));
+            body.Append(P(Texts.Format(c.VerificationLinkBounced ? "CaseVerificationBounced" : "CaseVerificationRefused", l, Texts.DateTime(refused, l))));
         }
 
         if (c.Status == CaseStatus.Failed)

@@ -2,6 +2,7 @@ using Infomat.Privacy.Http.Approval;
 using Infomat.Privacy.Http.Cases;
 using Infomat.Privacy.Http.Download;
 using Infomat.Privacy.Http.Intake;
+using Infomat.Privacy.Http.MailEvents;
 using Infomat.Privacy.Http.MailNotifications;
 using Infomat.Privacy.Http.Review;
 using Infomat.Privacy.Http.StaffTasks;
@@ -23,7 +24,7 @@ public static class PrivacyRoutes
 {
     public static IEndpointRouteBuilder MapInfomatPrivacy(this IEndpointRouteBuilder app)
     {
-        app.MapIntake().MapVerification().MapApproval().MapApprovalCard().MapStaffTasks().MapTriage().MapDownload().MapCases().MapMailNotifications().MapReview();
+        app.MapIntake().MapVerification().MapApproval().MapApprovalCard().MapStaffTasks().MapTriage().MapDownload().MapCases().MapMailNotifications().MapMailEvents().MapReview();
         app.MapGet("/health", ([FromServices] IEntityStoreMaintenance stores) => HealthEndpoint.Get(stores)).WithName("Health");
         return app;
     }

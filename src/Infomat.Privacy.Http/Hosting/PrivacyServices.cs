@@ -76,6 +76,7 @@ public static class PrivacyServices
         // adds its inbox folder).
         services.AddSingleton<IMailIntakeProgress>(sp => sp.GetRequiredService<GraphIntake>());
         services.AddSingleton<MailNotificationEndpoints>();
+        services.AddSingleton<MailEvents.MailEventEndpoints>();
         services.AddSingleton<SubmissionLimits>();
         services.AddSingleton(HostingPlatform.From(configuration));
         services.AddSingleton(sp => new StaffSignIn(sp.GetRequiredService<IOptions<PrivacyOptions>>(), log: sp.GetService<Microsoft.Extensions.Logging.ILogger<StaffSignIn>>()));

@@ -39,7 +39,7 @@ public static class ThanksPage
             RequestProgress.AwaitingAddressConfirmation => Texts.Format("ThanksBody", language, c.Id, due),
             RequestProgress.AddressLinkComing => Texts.Format("ThanksLinkComingBody", language, c.Id, due),
             RequestProgress.HeldUpBeforeAddressConfirmed => Texts.Format("ThanksHeldUpBody", language, c.Id, due),
-            RequestProgress.AddressRefusedByMailService => Texts.Format("ThanksAddressRefusedBody", language, c.Id),
+            RequestProgress.AddressRefusedByMailService => Texts.Format(c.VerificationLinkBounced ? "ThanksAddressBouncedBody" : "ThanksAddressRefusedBody", language, c.Id),
             RequestProgress.AwaitingIdentification => Texts.Format("ThanksIdentificationBody", language, c.Id,
                 Texts.Date(Deadlines.DueDateCalculator.Today(c.IdentificationMailSentAt ?? c.IdentificationRequestedAt ?? c.ReceivedAt), language)),
             RequestProgress.UnderWay => Texts.Format("ThanksUnderWayBody", language, c.Id, due),

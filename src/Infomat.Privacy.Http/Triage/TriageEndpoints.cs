@@ -138,7 +138,7 @@ public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tok
     {
         ArgumentNullException.ThrowIfNull(c);
         return c.ClosedAsAddressRefused
-            ? Texts.Format("TriageMadeAddressRefused", l, c.Id, by, Texts.DateTime(c.ReceivedAt, l))
+            ? Texts.Format(c.VerificationLinkBounced ? "TriageMadeAddressBounced" : "TriageMadeAddressRefused", l, c.Id, by, Texts.DateTime(c.ReceivedAt, l))
             : Texts.Format("TriageMade", l, c.Id, by, Texts.DateTime(c.ReceivedAt, l), Texts.Date(c.DueDate, l));
     }
 
@@ -147,7 +147,7 @@ public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tok
     {
         ArgumentNullException.ThrowIfNull(c);
         return c.ClosedAsAddressRefused
-            ? Texts.Format("TriageAlreadyCaseAddressRefused", l, c.Id, Texts.DateTime(c.ReceivedAt, l))
+            ? Texts.Format(c.VerificationLinkBounced ? "TriageAlreadyCaseAddressBounced" : "TriageAlreadyCaseAddressRefused", l, c.Id, Texts.DateTime(c.ReceivedAt, l))
             : Texts.Format("TriageAlreadyCase", l, c.Id, Texts.DateTime(c.ReceivedAt, l), Texts.Date(c.DueDate, l));
     }
 

@@ -1,0 +1,154 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+using Infomat.Privacy.Mail;
+
+using Microsoft.Extensions.Options;
+
+namespace Infomat.Privacy.Adapters.Mail;
+
+/// <summary>
+/// SendGrid's signed Event Webhook: each post is signed with SendGrid's ECDSA key (P-256, SHA-256) over its
+/// <c>X-Twilio-Email-Event-Webhook-Timestamp</c> followed by the raw body, the signature in
+/// <c>X-Twilio-Email-Event-Webhook-Signature</c> (base64, DER), and checked here with the verification key the
+/// account's mail settings show (<see cref="SendGridOptions.EventWebhookPublicKey"/>). The body is a JSON array of
+/// events; the mail this system sends carries its case and kind as custom arguments (<see cref="CaseArgument"/>,
+/// <see cref="KindArgument"/>), which SendGrid copies into each event.
+/// </summary>
+public sealed class SendGridEventReports(IOptions<SendGridOptions> options) : IMailServiceReports
+{
+    /// <summary>The custom argument naming the case a mail is about (its reference: no personal data).</summary>
+    public const string CaseArgument = "infomat_case";
+
+    /// <summary>The custom argument naming the mail's kind (<see cref="MailKinds.ToWire"/>).</summary>
+    public const string KindArgument = "infomat_kind";
+
+    public const string SignatureHeader = "X-Twilio-Email-Event-Webhook-Signature";
+
+    public const string TimestampHeader = "X-Twilio-Email-Event-Webhook-Timestamp";
+
+    /// <summary>
+    /// How old a signed post may be. SendGrid posts again for up to 24 hours while we do not answer 2xx; a report taken
+    /// twice does nothing more (what it leads to is recorded once), so the bound only turns away very old ones.
+    /// </summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromHours(25);
+
+    private readonly Lazy<ECDsa?> key = new(() =>
+    {
+        var configured = options.Value.EventWebhookPublicKey;
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            return null;
+        }
+
+        var ecdsa = ECDsa.Create();
+        ecdsa.ImportSubjectPublicKeyInfo(Convert.FromBase64String(configured.Trim()), out _);
+        return ecdsa;
+    });
+
+    /// <summary>Whether <paramref name="configured"/> is empty or a P-256 public key in base64 (checked at start).</summary>
+    public static bool IsKey(string? configured)
+    {
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            return true;
+        }
+
+        try
+        {
+            using var ecdsa = ECDsa.Create();
+            ecdsa.ImportSubjectPublicKeyInfo(Convert.FromBase64String(configured.Trim()), out _);
+            return ecdsa.KeySize == 256;
+        }
+        catch (Exception ex) when (ex is FormatException or CryptographicException)
+        {
+            return false;
+        }
+    }
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(options.Value.EventWebhookPublicKey);
+
+    public MailReportCheck Check(string? signature, string? timestamp, ReadOnlySpan<byte> body, DateTimeOffset now)
+    {
+        if (string.IsNullOrEmpty(signature) || string.IsNullOrEmpty(timestamp) || key.Value is not { } verifier)
+        {
+            return MailReportCheck.NotSigned;
+        }
+
+        byte[] der;
+        try
+        {
+            der = Convert.FromBase64String(signature);
+        }
+        catch (FormatException)
+        {
+            return MailReportCheck.BadSignature;
+        }
+
+        var stamp = Encoding.UTF8.GetBytes(timestamp);
+        var signed = new byte[stamp.Length + body.Length];
+        stamp.CopyTo(signed, 0);
+        body.CopyTo(signed.AsSpan(stamp.Length));
+        bool valid;
+        try
+        {
+            valid = verifier.VerifyData(signed, der, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        }
+        catch (CryptographicException)
+        {
+            valid = false;
+        }
+
+        if (!valid)
+        {
+            return MailReportCheck.BadSignature;
+        }
+
+        // Checked after the signature: the timestamp is part of what was signed.
+        return long.TryParse(timestamp, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+            && seconds <= DateTimeOffset.MaxValue.ToUnixTimeSeconds()
+            && (now - DateTimeOffset.FromUnixTimeSeconds(seconds)).Duration() <= MaxAge
+            ? MailReportCheck.Valid
+            : MailReportCheck.Stale;
+    }
+
+    public IReadOnlyList<MailBounce> Bounces(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body);
+        using var document = JsonDocument.ParseValue(ref reader);
+        if (document.RootElement.ValueKind != JsonValueKind.Array)
+        {
+            throw new JsonException("SendGrid's event report is a JSON array.");
+        }
+
+        var bounces = new List<MailBounce>();
+        foreach (var e in document.RootElement.EnumerateArray())
+        {
+            if (e.ValueKind == JsonValueKind.Object && ForGood(e)
+                && Text(e, CaseArgument) is { Length: > 0 and <= 64 } caseId
+                && MailKinds.FromWire(Text(e, KindArgument)) is { } kind)
+            {
+                bounces.Add(new MailBounce(caseId, kind));
+            }
+        }
+
+        return bounces;
+    }
+
+    /// <summary>
+    /// A bounce (the receiving server refused the address; not <c>blocked</c>, a refusal for a while), or a send SendGrid
+    /// dropped because the address bounced before or is not valid. Its other drops (an unsubscribe, a spam report, a
+    /// fault of the message) say nothing of the address.
+    /// </summary>
+    private static bool ForGood(JsonElement e) => Text(e, "event") switch
+    {
+        "bounce" => Text(e, "type") is null or "bounce",
+        "dropped" => Text(e, "reason") is { } reason
+            && (reason.Equals("Bounced Address", StringComparison.OrdinalIgnoreCase) || reason.Equals("Invalid", StringComparison.OrdinalIgnoreCase)),
+        _ => false,
+    };
+
+    private static string? Text(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}
