@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
@@ -44,7 +46,39 @@ public sealed partial class SendGridTests(Azurite azurite) : LocalHostTests(azur
     {
         ["Mail__SendGrid__ApiKey"] = "SG.test-key-not-a-secret",
         ["Mail__SendGrid__Host"] = sendGrid.Url!,
+        ["Mail__SendGrid__EventWebhookPublicKey"] = Convert.ToBase64String(EventKey.ExportSubjectPublicKeyInfo()),
     });
+
+    /// <summary>SendGrid's Event Webhook signing key, as the account's mail settings would hold it (its public half configured above).</summary>
+    private static readonly ECDsa EventKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+    /// <summary>Posts <paramref name="events"/> to the mail service reports route, signed as SendGrid signs them (by <paramref name="key"/>; none: unsigned).</summary>
+    private async Task<HttpStatusCode> ReportAsync(string events, ECDsa? key, DateTimeOffset? signedAt = null)
+    {
+        using var post = new HttpRequestMessage(HttpMethod.Post, "/api/mail/events") { Content = new StringContent(events, Encoding.UTF8, "application/json") };
+        if (key is not null)
+        {
+            var timestamp = (signedAt ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var signature = key.SignData(Encoding.UTF8.GetBytes(timestamp + events), HashAlgorithmName.SHA256, DSASignatureFormatRfc3279);
+            post.Headers.Add("X-Twilio-Email-Event-Webhook-Signature", Convert.ToBase64String(signature));
+            post.Headers.Add("X-Twilio-Email-Event-Webhook-Timestamp", timestamp);
+        }
+
+        using var answer = await Flows.Http.SendAsync(post);
+        return answer.StatusCode;
+    }
+
+    private const DSASignatureFormat DSASignatureFormatRfc3279 = DSASignatureFormat.Rfc3279DerSequence;
+
+    /// <summary>One SendGrid event about the mail of <paramref name="caseId"/>, with the custom arguments this system's mail carries.</summary>
+    private static string Event(string caseId, string kind, string type, string extra = "") =>
+        $$"""{"email":"someone@example.org","timestamp":1796000000,"event":"{{type}}","sg_event_id":"{{Guid.NewGuid():N}}","infomat_case":"{{caseId}}","infomat_kind":"{{kind}}"{{extra}}}""";
+
+    private async Task<string> ProgressAsync(string id)
+    {
+        using var status = await Flows.StatusAsync(id);
+        return status.RootElement.GetProperty("progress").GetString()!;
+    }
 
     public void Dispose() => sendGrid.Stop();
 
@@ -88,6 +122,79 @@ public sealed partial class SendGridTests(Azurite azurite) : LocalHostTests(azur
         Assert.DoesNotContain(email, page, StringComparison.OrdinalIgnoreCase);
         // Tried by the intake (and by the run's first step only when the intake's try outlasted its patience), not retried as an outage.
         Assert.InRange(sendGrid.LogEntries.Count(e => e.RequestMessage.Body?.Contains(email, StringComparison.Ordinal) == true), 1, 2);
+    }
+
+    [Fact]
+    public async Task A_link_SendGrid_took_and_then_reported_as_bounced_closes_the_request_and_the_pages_say_the_link_did_not_arrive()
+    {
+        // Decision 148: SendGrid takes nearly every address and reports the bounce later. Before, the case waited for a
+        // link that never arrived until its deadline, and the requester's page kept asking them to open it.
+        var email = $"bounced.{Guid.NewGuid():N}@example.org";
+        var id = await Flows.SubmitAsync(email, language: "en");
+        var verification = await WaitForMailAsync("verification", email);
+        var tags = verification["personalizations"]![0]!["custom_args"]!;
+        Assert.Equal(id, tags["infomat_case"]!.GetValue<string>());
+        Assert.Equal("verification", tags["infomat_kind"]!.GetValue<string>());
+        for (var i = 0; i < 100 && await ProgressAsync(id) != "awaiting-address-confirmation"; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        var bounce = $"[{Event(id, "verification", "bounce", ""","type":"bounce","status":"5.1.1","reason":"550 5.1.1 no such user" """)}]";
+        // Not SendGrid's: unsigned, signed by another key, or signed two days ago. None changes the case.
+        Assert.Equal(HttpStatusCode.Unauthorized, await ReportAsync(bounce, key: null));
+        using (var stranger = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, await ReportAsync(bounce, stranger));
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await ReportAsync(bounce, EventKey, DateTimeOffset.UtcNow.AddDays(-2)));
+        // SendGrid's, but not a bounce for good: blocked for a while, delivered, dropped for an unsubscribe.
+        Assert.Equal(HttpStatusCode.OK, await ReportAsync(
+            $"[{Event(id, "verification", "bounce", ""","type":"blocked" """)},{Event(id, "verification", "delivered")},{Event(id, "verification", "dropped", ""","reason":"Unsubscribed Address" """)}]",
+            EventKey));
+        Assert.Equal("awaiting-address-confirmation", await ProgressAsync(id));
+
+        Assert.Equal(HttpStatusCode.OK, await ReportAsync(bounce, EventKey));
+        using var status = await Flows.StatusOnceAsync(id, "Expired");
+        Assert.Equal("address-refused-by-mail-service", status.RootElement.GetProperty("progress").GetString());
+        var page = WebUtility.HtmlDecode(await Flows.Http.GetStringAsync($"/privacy/thanks?request={id}&lang=en"));
+        Assert.Contains("our mail service reported that the link could not be delivered to that address", page, StringComparison.Ordinal);
+        Assert.Contains("closed without being acted on (GDPR Art. 12(6))", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("open the link", page, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(email, page, StringComparison.OrdinalIgnoreCase);
+        // Staff pages are in Dutch here.
+        var casePage = WebUtility.HtmlDecode(await Flows.Http.GetStringAsync($"/cases/{id}"));
+        Assert.Contains("Onze maildienst nam de link om het adres van de verzoeker te bevestigen aan en meldde daarna op", casePage, StringComparison.Ordinal);
+        Assert.DoesNotContain("weigerde het adres van de verzoeker definitief", casePage, StringComparison.Ordinal);
+
+        // The same report again (SendGrid posts again when it is not answered in time) changes nothing more.
+        Assert.Equal(HttpStatusCode.OK, await ReportAsync(bounce, EventKey));
+        using var again = await Flows.StatusAsync(id);
+        Assert.Equal("Expired", again.RootElement.GetProperty("status").GetString());
+
+        // No notice went to the address that bounced (the case closed without one).
+        await Task.Delay(1000);
+        Assert.Single(Accepted(), m => m["personalizations"]![0]!["to"]![0]!["email"]!.GetValue<string>() == email);
+    }
+
+    [Fact]
+    public async Task A_bounce_of_later_mail_leaves_the_case_as_it_is_and_a_bounce_for_an_address_already_confirmed_closes_nothing()
+    {
+        var email = $"confirmed.{Guid.NewGuid():N}@example.org";
+        var id = await Flows.SubmitAsync(email, language: "nl");
+        var link = new Uri(VerifyLink().Match(Text(await WaitForMailAsync("verification", email))).Value);
+        Assert.Equal(HttpStatusCode.OK, (await Flows.PostTokenAsync("/verify", link)).StatusCode);
+        await WaitForMailAsync("acknowledgement", email);
+
+        // A late report of the link (it did arrive: the address was confirmed through it) and a bounce of the
+        // acknowledgement: taken (200), and the case goes on; the acknowledgement's bounce is for ops (logged, counted).
+        Assert.Equal(HttpStatusCode.OK, await ReportAsync($"[{Event(id, "verification", "bounce")},{Event(id, "acknowledgement", "bounce")}]", EventKey));
+        Assert.Equal("under-way", await ProgressAsync(id));
+        // A report of a case this register does not have (another deployment sharing the account) is taken and ignored.
+        Assert.Equal(HttpStatusCode.OK, await ReportAsync($"[{Event("PR-0000-0000-0000", "verification", "bounce")}]", EventKey));
+        // Not the service's report at all.
+        Assert.Equal(HttpStatusCode.BadRequest, await ReportAsync("""{"event":"bounce"}""", EventKey));
     }
 
     [Fact]
