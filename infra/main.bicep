@@ -63,6 +63,9 @@ param actionableMessagesOriginator string = ''
 @description('Application ID URI the Actionable Messages registration generated (api://auth-am-...), exposed on the staff sign-in app registration. Empty: no card.')
 param actionableMessagesAudience string = ''
 
+@description('SendGrid Event Webhook verification key (Mail Settings > Event Webhook, signed; base64). Empty: bounce reports are not taken (decision 148).')
+param sendGridEventWebhookPublicKey string = ''
+
 @description('Sender of requester mail (authenticated in SendGrid).')
 param mailFrom string = 'info@infomat.eu'
 
@@ -109,6 +112,8 @@ var publicPaths = [
   '/verify'
   '/download'
   '/api/mail/notifications'
+  // SendGrid posts its signed event reports (bounces) here; the app checks the signature (decision 148).
+  '/api/mail/events'
   // Outlook posts the approval card's actions here with its own token, which the app checks (issue 20).
   '/api/approvals/card'
   '/health'
@@ -219,6 +224,7 @@ module functionApp 'app/functionapp.bicep' = {
     staffEscalationAddress: staffEscalationAddress
     staffGroupId: staffGroupId
     mailFrom: mailFrom
+    sendGridEventWebhookPublicKey: sendGridEventWebhookPublicKey
     graphMailbox: graphMailbox
     graphClientId: graphClientId
     staffSignInClientId: staffSignInClientId

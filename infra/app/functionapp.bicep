@@ -50,6 +50,8 @@ param staffLanguage string
 param staffEscalationAddress string
 param staffGroupId string
 param mailFrom string
+@description('SendGrid Event Webhook verification key (public, base64); empty: no bounce reports.')
+param sendGridEventWebhookPublicKey string
 param graphMailbox string
 param graphClientId string
 
@@ -162,6 +164,8 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Privacy__ActionableMessages__Audience: actionableMessagesAudience
     Mail__From: mailFrom
     Mail__SendGrid__ApiKey: '${vault}sendgrid-api-key)'
+    // Public (it only verifies SendGrid's signature), so not in Key Vault.
+    Mail__SendGrid__EventWebhookPublicKey: sendGridEventWebhookPublicKey
     Mail__Graph__Mailbox: graphMailbox
     Mail__Graph__TenantId: tenant().tenantId
     Mail__Graph__ClientId: graphClientId

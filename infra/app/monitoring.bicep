@@ -1,6 +1,7 @@
 // Log Analytics and Application Insights (Entra-only ingestion: the app's identity publishes with Monitoring Metrics
 // Publisher), and the alerts ops asked for: a case that failed, cases past their legal due date, a case closed because
-// the mail service refused its address, and mailbox work that failed every try.
+// the mail service refused its address (or reported its link bounced), other requester mail that bounced, and mailbox
+// work that failed every try.
 param logAnalyticsName string
 param applicationInsightsName string
 param actionGroupName string
@@ -80,6 +81,14 @@ AppMetrics
 | summarize Refused = sum(Sum)
 '''
 
+// Requester mail other than the link that SendGrid took and later reported as bounced (decision 148): the requester did
+// not get it (an answer, a notice), which the law still asks of us.
+var bouncedQuery = '''
+AppMetrics
+| where Name == "privacy.mail.bounced"
+| summarize Bounced = sum(Sum)
+'''
+
 var overdueQuery = '''
 AppMetrics
 | where Name == "privacy.cases.overdue"
@@ -123,7 +132,7 @@ resource addressRefusedAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01'
   tags: tags
   properties: {
     displayName: 'Privacy request closed: the mail service refused the address'
-    description: 'The mail service refused the requester\'s address for good, so the link to confirm it could not go and the request was closed without being acted on. Open /cases: such a case is listed as expired, and its page says when and why. A requester who wrote by mail cannot be told by this system; several at once: check the mail service.'
+    description: 'The mail service refused the requester\'s address for good, or reported that the link to confirm it bounced, so the address could not be confirmed and the request was closed without being acted on. Open /cases: such a case is listed as expired, and its page says when and why. A requester who wrote by mail cannot be told by this system; several at once: check the mail service.'
     severity: 2
     enabled: true
     scopes: [ workspace.id ]
@@ -135,6 +144,35 @@ resource addressRefusedAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01'
           query: addressRefusedQuery
           timeAggregation: 'Total'
           metricMeasureColumn: 'Refused'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    autoMitigate: false
+    actions: { actionGroups: [ actionGroup.id ] }
+  }
+}
+
+resource bouncedMailAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
+  name: 'alert-privacy-mail-bounced'
+  location: location
+  tags: tags
+  properties: {
+    displayName: 'Mail to a requester bounced'
+    description: 'SendGrid reported that a mail to a requester (an acknowledgement, an answer, a notice) could not be delivered, so the requester did not get it. The app\'s warning "reported its ... mail to the requester bounced" in AppTraces names the case and the mail: open the case and reach the requester another way (a reply from the info@infomat.eu mailbox, by post), then record it on the case page.'
+    severity: 2
+    enabled: true
+    scopes: [ workspace.id ]
+    evaluationFrequency: 'PT1H'
+    windowSize: 'PT1H'
+    criteria: {
+      allOf: [
+        {
+          query: bouncedQuery
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'Bounced'
           operator: 'GreaterThan'
           threshold: 0
           failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }

@@ -282,7 +282,8 @@ public sealed partial class DeploymentTemplateTests
         {
             Assert.DoesNotContain("AccountKey=", value, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain("SharedAccessSignature", value, StringComparison.OrdinalIgnoreCase);
-            if (SecretName().IsMatch(name) && name is not ("APPLICATIONINSIGHTS_CONNECTION_STRING" or "APPLICATIONINSIGHTS_AUTHENTICATION_STRING" or "AzureWebJobsStorage__credential"))
+            // SendGrid's Event Webhook key is the public half: it verifies SendGrid's signature and signs nothing.
+            if (SecretName().IsMatch(name) && name is not ("APPLICATIONINSIGHTS_CONNECTION_STRING" or "APPLICATIONINSIGHTS_AUTHENTICATION_STRING" or "AzureWebJobsStorage__credential" or "Mail__SendGrid__EventWebhookPublicKey"))
             {
                 Assert.True(VaultReference().IsMatch(value), $"{name} looks secret but is '{value}', not a Key Vault reference.");
             }
@@ -323,7 +324,7 @@ public sealed partial class DeploymentTemplateTests
 
         // Every HTTP function is one or the other: a new route fails here until someone decides which.
         string[] staff = ["approvals", "tasks", "triage", "review", "cases", "cases.csv", "cases/{caseId}", "cases/{caseId}/extend", "cases/{caseId}/retry", "cases/{caseId}/answered-outside", "cases/{caseId}/revoke-export", "cases/{caseId}/identification-seen", "cases/{caseId}/recipient-informed", "cases/{caseId}/lift-restriction"];
-        string[] open = ["privacy", "privacy/notice", "privacy/thanks", "privacy/resend", "api/requests", "api/requests/{requestId}", "verify", "download", "api/mail/notifications", "api/approvals/card", "health"];
+        string[] open = ["privacy", "privacy/notice", "privacy/thanks", "privacy/resend", "api/requests", "api/requests/{requestId}", "verify", "download", "api/mail/notifications", "api/mail/events", "api/approvals/card", "health"];
         var routes = FunctionsAppTests.Triggers("httpTrigger").Select(t => t.Binding.GetProperty("route").GetString()!).Distinct().Order().ToList();
         Assert.Equal(staff.Concat(open).Order(), routes);
 

@@ -55,7 +55,7 @@ public sealed class FunctionsAppTests
                 Route: t.Binding.GetProperty("route").GetString()!))
             .OrderBy(x => x.Name, StringComparer.Ordinal).ToList();
 
-        Assert.Equal(31, local.Count);
+        Assert.Equal(32, local.Count);
         Assert.Equal(local, functions);
         Assert.All(Triggers("httpTrigger"), t => Assert.Equal("Anonymous", t.Binding.GetProperty("authLevel").GetString()));
     }
