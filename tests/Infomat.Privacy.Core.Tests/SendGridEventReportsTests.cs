@@ -75,27 +75,32 @@ public sealed class SendGridEventReportsTests : IDisposable
     }
 
     [Fact]
-    public void Only_bounces_for_good_of_mail_this_system_tagged_are_read()
+    public void Only_bounces_for_good_of_mail_this_system_tagged_are_read_and_the_address_is_at_fault_only_when_SendGrid_says_so()
     {
-        static string E(string kind, string type, string extra = "") =>
-            $$"""{"email":"x@example.org","event":"{{type}}","infomat_case":"PR-AAAA-BBBB-CCCC","infomat_kind":"{{kind}}"{{extra}}}""";
+        static string E(string kind, string type, string extra = "", string caseId = "PR-AAAA-BBBB-CCCC") =>
+            $$"""{"email":"x@example.org","event":"{{type}}","infomat_case":"{{caseId}}","infomat_kind":"{{kind}}"{{extra}}}""";
         var body = Encoding.UTF8.GetBytes("[" + string.Join(',',
-            E("verification", "bounce", ""","type":"bounce" """),
-            E("export-ready", "bounce"),
+            E("verification", "bounce", ""","type":"bounce","bounce_classification":"Invalid Address" """),
+            E("verification", "bounce", ""","type":"bounce","bounce_classification":"Reputation" """),
+            E("export-ready", "bounce", ""","bounce_classification":"Content" """),
+            E("verification", "bounce", ""","bounce_classification":"a new word" """),
             E("verification", "dropped", ""","reason":"Bounced Address" """),
             E("action-report", "dropped", ""","reason":"Invalid" """),
-            E("verification", "bounce", ""","type":"blocked" """),
+            E("verification", "bounce", ""","type":"blocked","bounce_classification":"Invalid Address" """),
             E("verification", "dropped", ""","reason":"Unsubscribed Address" """),
             E("verification", "dropped", ""","reason":"Spam Reporting Address" """),
             E("verification", "deferred"),
             E("verification", "delivered"),
             E("not-a-kind", "bounce"),
+            E("verification", "bounce", caseId: "PR-AAAA/../x"),
             """{"event":"bounce","type":"bounce","email":"someone.else@example.org"}""",
             "42") + "]");
 
+        const string Id = "PR-AAAA-BBBB-CCCC";
         Assert.Equal(
-            [new MailBounce("PR-AAAA-BBBB-CCCC", MailKind.Verification), new MailBounce("PR-AAAA-BBBB-CCCC", MailKind.ExportReady),
-             new MailBounce("PR-AAAA-BBBB-CCCC", MailKind.Verification), new MailBounce("PR-AAAA-BBBB-CCCC", MailKind.ActionReport)],
+            [new MailBounce(Id, MailKind.Verification, true, "bounce/Invalid Address"), new MailBounce(Id, MailKind.Verification, false, "bounce/Reputation"),
+             new MailBounce(Id, MailKind.ExportReady, false, "bounce/Content"), new MailBounce(Id, MailKind.Verification, false, "bounce/other"),
+             new MailBounce(Id, MailKind.Verification, true, "dropped/Bounced Address"), new MailBounce(Id, MailKind.ActionReport, true, "dropped/Invalid")],
             Reports().Bounces(body));
         Assert.ThrowsAny<JsonException>(() => Reports().Bounces(Encoding.UTF8.GetBytes("""{"event":"bounce"}""")));
         Assert.ThrowsAny<JsonException>(() => Reports().Bounces(Encoding.UTF8.GetBytes("[{")));

@@ -140,7 +140,7 @@ public sealed partial class SendGridTests(Azurite azurite) : LocalHostTests(azur
             await Task.Delay(100);
         }
 
-        var bounce = $"[{Event(id, "verification", "bounce", ""","type":"bounce","status":"5.1.1","reason":"550 5.1.1 no such user" """)}]";
+        var bounce = $"[{Event(id, "verification", "bounce", ""","type":"bounce","bounce_classification":"Invalid Address","status":"5.1.1","reason":"550 5.1.1 no such user" """)}]";
         // Not SendGrid's: unsigned, signed by another key, or signed two days ago. None changes the case.
         Assert.Equal(HttpStatusCode.Unauthorized, await ReportAsync(bounce, key: null));
         using (var stranger = ECDsa.Create(ECCurve.NamedCurves.nistP256))
@@ -149,9 +149,11 @@ public sealed partial class SendGridTests(Azurite azurite) : LocalHostTests(azur
         }
 
         Assert.Equal(HttpStatusCode.Unauthorized, await ReportAsync(bounce, EventKey, DateTimeOffset.UtcNow.AddDays(-2)));
-        // SendGrid's, but not a bounce for good: blocked for a while, delivered, dropped for an unsubscribe.
+        // SendGrid's, but not the address's fault: blocked for a while, refused for our reputation, delivered, dropped for
+        // an unsubscribe.
         Assert.Equal(HttpStatusCode.OK, await ReportAsync(
-            $"[{Event(id, "verification", "bounce", ""","type":"blocked" """)},{Event(id, "verification", "delivered")},{Event(id, "verification", "dropped", ""","reason":"Unsubscribed Address" """)}]",
+            $"[{Event(id, "verification", "bounce", ""","type":"blocked" """)},{Event(id, "verification", "bounce", ""","type":"bounce","bounce_classification":"Reputation" """)},"
+            + $"{Event(id, "verification", "delivered")},{Event(id, "verification", "dropped", ""","reason":"Unsubscribed Address" """)}]",
             EventKey));
         Assert.Equal("awaiting-address-confirmation", await ProgressAsync(id));
 
@@ -189,10 +191,11 @@ public sealed partial class SendGridTests(Azurite azurite) : LocalHostTests(azur
 
         // A late report of the link (it did arrive: the address was confirmed through it) and a bounce of the
         // acknowledgement: taken (200), and the case goes on; the acknowledgement's bounce is for ops (logged, counted).
-        Assert.Equal(HttpStatusCode.OK, await ReportAsync($"[{Event(id, "verification", "bounce")},{Event(id, "acknowledgement", "bounce")}]", EventKey));
+        Assert.Equal(HttpStatusCode.OK, await ReportAsync(
+            $"[{Event(id, "verification", "bounce", ""","bounce_classification":"Invalid Address" """)},{Event(id, "acknowledgement", "bounce", ""","bounce_classification":"Invalid Address" """)}]", EventKey));
         Assert.Equal("under-way", await ProgressAsync(id));
         // A report of a case this register does not have (another deployment sharing the account) is taken and ignored.
-        Assert.Equal(HttpStatusCode.OK, await ReportAsync($"[{Event("PR-0000-0000-0000", "verification", "bounce")}]", EventKey));
+        Assert.Equal(HttpStatusCode.OK, await ReportAsync($"[{Event("PR-0000-0000-0000", "verification", "dropped", ""","reason":"Invalid" """)}]", EventKey));
         // Not the service's report at all.
         Assert.Equal(HttpStatusCode.BadRequest, await ReportAsync("""{"event":"bounce"}""", EventKey));
     }

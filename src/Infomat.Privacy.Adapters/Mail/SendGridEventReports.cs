@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
+using Infomat.Privacy.Cases;
 using Infomat.Privacy.Mail;
 
 using Microsoft.Extensions.Options;
@@ -23,6 +24,9 @@ public sealed class SendGridEventReports(IOptions<SendGridOptions> options) : IM
 
     /// <summary>The custom argument naming the mail's kind (<see cref="MailKinds.ToWire"/>).</summary>
     public const string KindArgument = "infomat_kind";
+
+    /// <summary>The curve SendGrid signs with (NIST P-256, prime256v1).</summary>
+    private const string P256 = "1.2.840.10045.3.1.7";
 
     public const string SignatureHeader = "X-Twilio-Email-Event-Webhook-Signature";
 
@@ -59,7 +63,7 @@ public sealed class SendGridEventReports(IOptions<SendGridOptions> options) : IM
         {
             using var ecdsa = ECDsa.Create();
             ecdsa.ImportSubjectPublicKeyInfo(Convert.FromBase64String(configured.Trim()), out _);
-            return ecdsa.KeySize == 256;
+            return ecdsa.ExportParameters(includePrivateParameters: false).Curve.Oid.Value == P256;
         }
         catch (Exception ex) when (ex is FormatException or CryptographicException)
         {
@@ -125,11 +129,11 @@ public sealed class SendGridEventReports(IOptions<SendGridOptions> options) : IM
         var bounces = new List<MailBounce>();
         foreach (var e in document.RootElement.EnumerateArray())
         {
-            if (e.ValueKind == JsonValueKind.Object && ForGood(e)
-                && Text(e, CaseArgument) is { Length: > 0 and <= 64 } caseId
+            if (e.ValueKind == JsonValueKind.Object && ForGood(e) is { } why
+                && Text(e, CaseArgument) is { } caseId && CaseIds.IsWellFormed(caseId)
                 && MailKinds.FromWire(Text(e, KindArgument)) is { } kind)
             {
-                bounces.Add(new MailBounce(caseId, kind));
+                bounces.Add(new MailBounce(caseId, kind, why.AddressAtFault, why.Words));
             }
         }
 
@@ -137,17 +141,27 @@ public sealed class SendGridEventReports(IOptions<SendGridOptions> options) : IM
     }
 
     /// <summary>
-    /// A bounce (the receiving server refused the address; not <c>blocked</c>, a refusal for a while), or a send SendGrid
-    /// dropped because the address bounced before or is not valid. Its other drops (an unsubscribe, a spam report, a
-    /// fault of the message) say nothing of the address.
+    /// A bounce (not <c>blocked</c>, a refusal for a while), or a send SendGrid dropped because the address bounced before
+    /// or is not valid (its other drops, an unsubscribe, a spam report, a fault of the message, say nothing of the
+    /// address and are left out): whether the address is at fault, and SendGrid's words for why. A bounce is the
+    /// address's fault only when SendGrid classes it so (<c>bounce_classification</c> <c>Invalid Address</c>); one it
+    /// classes as about the content, the sender's reputation, the volume or a technical fault is not. Null when the
+    /// event is none of these.
     /// </summary>
-    private static bool ForGood(JsonElement e) => Text(e, "event") switch
+    private static (bool AddressAtFault, string Words)? ForGood(JsonElement e)
     {
-        "bounce" => Text(e, "type") is null or "bounce",
-        "dropped" => Text(e, "reason") is { } reason
-            && (reason.Equals("Bounced Address", StringComparison.OrdinalIgnoreCase) || reason.Equals("Invalid", StringComparison.OrdinalIgnoreCase)),
-        _ => false,
-    };
+        switch (Text(e, "event"))
+        {
+            case "bounce" when Text(e, "type") is null or "bounce":
+                var classification = Text(e, "bounce_classification");
+                var known = classification is "Invalid Address" or "Technical" or "Content" or "Reputation" or "Frequency or Volume Too High" or "Mailbox Unavailable" or "Unclassified";
+                return (classification == "Invalid Address", "bounce/" + (known ? classification : "other"));
+            case "dropped" when Text(e, "reason") is "Bounced Address" or "Invalid":
+                return (true, "dropped/" + Text(e, "reason"));
+            default:
+                return null;
+        }
+    }
 
     private static string? Text(JsonElement e, string name) =>
         e.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

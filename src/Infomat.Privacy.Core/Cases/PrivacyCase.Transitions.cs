@@ -40,12 +40,14 @@ public sealed partial record PrivacyCase
 
     /// <summary>
     /// The mail service took the verification link, then reported that the address does not take mail
-    /// (<see cref="Mail.MailBounce"/>: the receiving server refused it for good, or the service no longer sends to an
-    /// address that bounced before or is not valid). The link never reached the requester, so the address cannot be
-    /// confirmed: the case closes as <see cref="VerificationMailRefused"/> does (<see cref="CaseStatus.Expired"/>,
-    /// Art. 12(6), no notice, retention starting), and says that the link came back. Refused when the address was
-    /// confirmed (the link, or one sent again, did arrive), or the case no longer waits for it (finished, failed, or
-    /// before any link went: such a report is about another case's mail).
+    /// (<see cref="Mail.MailBounce.AddressAtFault"/>: the receiving server does not know it, or the service no longer
+    /// sends to an address that bounced before or is not valid). The link never reached the requester, so the address
+    /// cannot be confirmed: the case closes as <see cref="VerificationMailRefused"/> does (<see cref="CaseStatus.Expired"/>,
+    /// Art. 12(6), no notice, retention starting), and says that the link could not be delivered. Refused when the
+    /// address was confirmed (the link, or one sent again, did arrive), or the case no longer waits for it (finished or
+    /// failed), or no link is recorded as sent yet (the report then changes nothing; the same address's next link is
+    /// reported in turn). The report is not tied to one link: after a staff retry, a late report of the earlier link
+    /// closes the case too, which is what the new link to the same address would meet.
     /// </summary>
     public CaseTransition VerificationMailBounced(DateTimeOffset at) =>
         VerificationMailSentAt is null || EmailVerifiedAt is not null || Status != CaseStatus.AwaitingEmailVerification ? Refuse(CaseRefusal.NotAsked)

@@ -20,8 +20,9 @@ public sealed class PrivacyMetrics
     public const string CasesAddressRefused = "privacy.cases.address_refused";
 
     /// <summary>
-    /// Requester mail other than the verification link that the mail service took and then reported as bounced (tagged
-    /// <c>kind</c>): the requester did not get it, so ops (and the privacy team) are told of each (decision 148).
+    /// Requester mail that the mail service took and then reported as bounced, other than a link whose address was at
+    /// fault (which closes its case, <see cref="CasesAddressRefused"/>), tagged <c>kind</c>: the requester did not get
+    /// it, so ops are alerted (decision 148).
     /// </summary>
     public const string RequesterMailBouncedName = "privacy.mail.bounced";
 

@@ -1,14 +1,20 @@
 namespace Infomat.Privacy.Mail;
 
 /// <summary>
-/// A mail to a requester that the mail service took and then reported it could not deliver for good: the receiving
-/// server refused the address (a hard bounce), or the service would not send to an address that bounced before or is
-/// not valid. Ids only: the case the mail was about and its kind, as the sender tagged it (<see cref="IMailServiceReports"/>).
-/// A delivery put off or blocked for a while (a full mailbox, a spam filter) is not one: the service tries again.
+/// A mail to a requester that the mail service took and then reported it could not deliver for good (a hard bounce, or
+/// a send it dropped). Ids only: the case the mail was about and its kind, as the sender tagged it
+/// (<see cref="IMailServiceReports"/>), and the service's fixed words for why. A delivery put off or blocked for a while
+/// (a full mailbox, a spam filter) is not one: the service tries again.
 /// </summary>
 /// <param name="CaseId">The case the mail was about (<see cref="OutgoingMail.RequestId"/>).</param>
 /// <param name="Kind">What the mail was.</param>
-public sealed record MailBounce(string CaseId, MailKind Kind);
+/// <param name="AddressAtFault">
+/// The report says the address is what failed: the receiving server does not know it, or the service will not send to
+/// it (it bounced before, or is not valid). Otherwise the mail was refused for what it was or where it came from (its
+/// content, the sender's reputation, a technical fault), which says nothing of the address.
+/// </param>
+/// <param name="Why">The service's own category (e.g. <c>bounce/Invalid Address</c>, <c>dropped/Bounced Address</c>), for the log: no personal data.</param>
+public sealed record MailBounce(string CaseId, MailKind Kind, bool AddressAtFault, string Why);
 
 /// <summary>What a post of the mail service's event reports came to.</summary>
 public enum MailReportCheck

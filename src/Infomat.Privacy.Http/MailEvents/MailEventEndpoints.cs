@@ -14,8 +14,9 @@ namespace Infomat.Privacy.Http.MailEvents;
 /// <summary>
 /// <c>POST /api/mail/events</c>: the mail service's signed reports on requester mail it took (SendGrid's Event Webhook,
 /// decision 148). A verification link that bounced closes its case as its address refused, as a refusal at sending does
-/// (<see cref="PrivacyCase.VerificationMailBounced"/>), and ends its run; any other requester mail that bounced is
-/// logged with its case and counted, and ops are alerted. Unsigned or wrongly signed posts are refused (401) and change
+/// (<see cref="PrivacyCase.VerificationMailBounced"/>), and ends its run, when the report puts the fault on the address;
+/// any other requester mail that bounced, and a link refused for another reason, is logged with its case and counted,
+/// and ops are alerted (a report of such a bounce posted again is logged and counted again). Unsigned or wrongly signed posts are refused (401) and change
 /// nothing; a post whose reports cannot all be recorded now answers 503, so the service posts it again.
 /// </summary>
 public sealed partial class MailEventEndpoints(
@@ -38,17 +39,31 @@ public sealed partial class MailEventEndpoints(
             return TooLarge();
         }
 
-        byte[] body;
-        using (var buffer = new MemoryStream())
+        // Read up to one byte past the limit, whatever the post says of its length (a chunked post says nothing).
+        var body = new byte[Math.Min(request.ContentLength ?? 64 * 1024, MaxBodyBytes) + 1];
+        var read = 0;
+        while (true)
         {
-            await request.Body.CopyToAsync(buffer, cancellationToken);
-            if (buffer.Length > MaxBodyBytes)
+            if (read == body.Length)
             {
-                return TooLarge();
+                if (body.Length > MaxBodyBytes)
+                {
+                    return TooLarge();
+                }
+
+                Array.Resize(ref body, Math.Min(body.Length * 2, MaxBodyBytes + 1));
             }
 
-            body = buffer.ToArray();
+            var n = await request.Body.ReadAsync(body.AsMemory(read), cancellationToken);
+            if (n == 0)
+            {
+                break;
+            }
+
+            read += n;
         }
+
+        body = body[..read];
 
         var check = reports.Check(request.Headers[Adapters.Mail.SendGridEventReports.SignatureHeader].ToString(),
             request.Headers[Adapters.Mail.SendGridEventReports.TimestampHeader].ToString(), body, time.GetUtcNow());
@@ -101,17 +116,18 @@ public sealed partial class MailEventEndpoints(
             return;
         }
 
-        if (bounce.Kind != MailKind.Verification)
+        if (bounce.Kind != MailKind.Verification || !bounce.AddressAtFault)
         {
             // The requester did not get it: ops are alerted (infra/app/monitoring.bicep) and find the case in this line.
+            // A link refused for its content, our reputation or a fault says nothing of the address: the case stays open.
             metrics.RequesterMailBounced(bounce.Kind.ToWire());
-            Bounced(log, bounce.CaseId, bounce.Kind.ToWire());
+            Bounced(log, bounce.CaseId, bounce.Kind.ToWire(), bounce.Why);
             return;
         }
 
         var at = time.GetUtcNow();
         var update = await register.ApplyAsync(bounce.CaseId, c => c.VerificationMailBounced(at), CancellationToken.None);
-        LinkBounced(log, bounce.CaseId, !update.Refused);
+        LinkBounced(log, bounce.CaseId, bounce.Why, !update.Refused);
         if (!update.Refused)
         {
             // Counted once, by the report that closed it, as a refusal at sending is (decision 141's alert).
@@ -126,11 +142,11 @@ public sealed partial class MailEventEndpoints(
     [LoggerMessage(175, LogLevel.Warning, "Mail service report not taken: {Check}")]
     private static partial void NotTaken(ILogger logger, MailReportCheck check);
 
-    [LoggerMessage(176, LogLevel.Warning, "Case {CaseId}: the mail service reported its verification link bounced; closed as its address refused: {Closed}")]
-    private static partial void LinkBounced(ILogger logger, string caseId, bool closed);
+    [LoggerMessage(176, LogLevel.Warning, "Case {CaseId}: the mail service reported its verification link bounced ({Why}); closed as its address refused: {Closed}")]
+    private static partial void LinkBounced(ILogger logger, string caseId, string why, bool closed);
 
-    [LoggerMessage(177, LogLevel.Warning, "Case {CaseId}: the mail service reported its {Kind} mail to the requester bounced; the requester did not get it")]
-    private static partial void Bounced(ILogger logger, string caseId, string kind);
+    [LoggerMessage(177, LogLevel.Warning, "Case {CaseId}: the mail service reported its {Kind} mail to the requester bounced ({Why}); the requester did not get it")]
+    private static partial void Bounced(ILogger logger, string caseId, string kind, string why);
 
     [LoggerMessage(178, LogLevel.Information, "The mail service reported a bounced {Kind} mail of case {CaseId}, which is not in the register")]
     private static partial void UnknownCase(ILogger logger, string caseId, string kind);
