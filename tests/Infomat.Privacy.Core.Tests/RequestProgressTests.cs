@@ -104,11 +104,16 @@ public sealed class RequestProgressTests
         Assert.False(refused.NeedsWork);
         Assert.Equal(Received.AddMinutes(1), refused.ClosedAt);
         Assert.Equal(CaseRefusal.NotAsked, refused.VerificationMailRefused(Received.AddMinutes(2)).Refusal);
-        var page = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(refused, Language.Fr, resent: false, canResend: false));
+        var page = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(refused, Map, Language.Fr, resent: false, canResend: false));
         Assert.Contains("notre service de messagerie a refusé l'adresse indiquée", page, StringComparison.Ordinal);
         Assert.Contains("la demande a donc été clôturée sans suite (RGPD art. 12, paragraphe 6)", page, StringComparison.Ordinal);
         Assert.Contains("href=\"/privacy?lang=fr\"", page, StringComparison.Ordinal);
         Assert.DoesNotContain("panne de notre côté", page, StringComparison.Ordinal);
+        // Not acted on, and no mail can go: the page names the remedies (Art. 12(4)), the authorities and the courts.
+        Assert.Contains("(art. 77 RGPD)", page, StringComparison.Ordinal);
+        Assert.Contains("Autorité de protection des données", page, StringComparison.Ordinal);
+        Assert.Contains("(art. 79 RGPD)", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("(art. 77 RGPD)", Http.Intake.ThanksPage.Body(New(), Map, Language.Fr, resent: false, canResend: false), StringComparison.Ordinal);
 
         // Not once the link went. After a staff retry whose earlier link went, the new link refused closes it all the same:
         // nothing more can reach the requester (before, such a case failed again at every retry and could not be closed).
@@ -131,13 +136,16 @@ public sealed class RequestProgressTests
         Assert.False(bounced.NeedsExpiryNotice);
         Assert.False(bounced.NeedsWork);
         Assert.Equal(Received.AddMinutes(3), bounced.ClosedAt);
-        var page = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(bounced, Language.Nl, resent: false, canResend: false));
+        var page = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(bounced, Map, Language.Nl, resent: false, canResend: false));
         Assert.Contains("onze maildienst meldde dat die link niet op dat adres kon worden bezorgd", page, StringComparison.Ordinal);
         Assert.Contains("(AVG art. 12, lid 6)", page, StringComparison.Ordinal);
+        Assert.Contains("(art. 77 AVG)", page, StringComparison.Ordinal);
+        Assert.Contains("(art. 79 AVG)", page, StringComparison.Ordinal);
         Assert.DoesNotContain("weigerde", page, StringComparison.Ordinal);
         Assert.Contains("href=\"/privacy?lang=nl\"", page, StringComparison.Ordinal);
-        var trail = Assert.Single(Audit.CaseAudit.Entries(bounced, new KeyedHash(new byte[32])), e => e.Action == Audit.AuditActions.VerificationMailRefused);
-        Assert.Equal("verification: reported bounced by the mail service", trail.Outcome);
+        var trail = Audit.CaseAudit.Entries(bounced, new KeyedHash(new byte[32]));
+        Assert.Equal("verification: reported undeliverable by the mail service", Assert.Single(trail, e => e.Action == Audit.AuditActions.VerificationMailBounced).Outcome);
+        Assert.DoesNotContain(trail, e => e.Action == Audit.AuditActions.VerificationMailRefused);
 
         // A second report of it changes nothing; nor one for a case whose address was confirmed (the link, or one sent
         // again, did arrive), one before any link went (it is not this case's link), or a case that failed or finished.

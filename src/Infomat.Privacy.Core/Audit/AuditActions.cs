@@ -14,6 +14,9 @@ public static class AuditActions
     public const string MailSent = "mail-sent";
     public const string VerificationResendNotSent = "verification-resend-not-sent";
     public const string VerificationMailRefused = "verification-mail-refused";
+
+    /// <summary>The mail service took the link and then reported it undeliverable, the address at fault (decision 148).</summary>
+    public const string VerificationMailBounced = "verification-mail-bounced";
     public const string EmailVerified = "email-verified";
     public const string Joined = "joined";
     public const string MailReceived = "mail-received";
@@ -53,7 +56,7 @@ public static class AuditActions
     /// <summary>Every action above, in the order a case usually meets them.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
-        Received, MailSent, VerificationResendNotSent, VerificationMailRefused, EmailVerified, Joined, MailReceived, AppliedAtOnce, IdentityApproved,
+        Received, MailSent, VerificationResendNotSent, VerificationMailRefused, VerificationMailBounced, EmailVerified, Joined, MailReceived, AppliedAtOnce, IdentityApproved,
         IdentificationRequested, IdentificationRequestWithdrawn, IdentificationReceived, RecipientNoticeOpened, RecipientInformed,
         IdentificationSeen, IdentityDecided, DeadlineExtended, DeadlineExtensionWithdrawn, StaffTasksOpened, StaffTaskDone,
         ExportReviewOpened, ExportReviewed, ReminderSent, RestrictionLiftNotSent, RestrictionLifted, AnswerSent, Retried,

@@ -45,11 +45,17 @@ public static class CaseAudit
             Add("verification-resend-not-sent." + i.ToString(CultureInfo.InvariantCulture), AuditActions.VerificationResendNotSent, "requester", "verification (sent again): mail not sent, not counted", c.VerificationResendsNotSent[i]);
         }
 
-        if (c.VerificationMailRefusedAt is { } refused)
+        if (c.VerificationMailRefusedAt is { } refused && c.VerificationLinkBounced)
+        {
+            // Decision 148: the service's class of the bounce stays in the log; the trail records that it reported one.
+            Add("verification-bounced." + refused.UtcDateTime.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture), AuditActions.VerificationMailBounced, AuditEvent.System,
+                "verification: reported undeliverable by the mail service", refused);
+        }
+        else if (c.VerificationMailRefusedAt is { } refusedAtSend)
         {
             // Decision 141: the mail service's answer stays in the log (a status and code); the trail records that it refused.
-            Add("verification-refused." + refused.UtcDateTime.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture), AuditActions.VerificationMailRefused, AuditEvent.System,
-                c.VerificationLinkBounced ? "verification: reported bounced by the mail service" : "verification: recipient refused for good by the mail service", refused);
+            Add("verification-refused." + refusedAtSend.UtcDateTime.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture), AuditActions.VerificationMailRefused, AuditEvent.System,
+                "verification: recipient refused for good by the mail service", refusedAtSend);
         }
 
         if (c.EmailVerifiedAt is { } verified)

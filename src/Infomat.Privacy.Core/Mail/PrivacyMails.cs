@@ -121,6 +121,19 @@ public static partial class PrivacyMails
     }
 
     /// <summary>
+    /// What a request not acted on must tell the requester besides the reasons (Art. 12(4)), where no mail can carry it
+    /// (the requester's page of a case closed because its address did not take mail): the case's controllers and their
+    /// complaint authorities (Art. 77), and the courts (Art. 79) with the Dutch time limit where it applies; the same
+    /// lines an answer mail ends with.
+    /// </summary>
+    public static IReadOnlyList<string> Remedies(PrivacyCase c, Stores.DataMap map, Language language)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(map);
+        return [.. Texts.ControllerFooter(map, c.Entity, language), .. CourtRemedies(c, map, language)];
+    }
+
+    /// <summary>
     /// The remedies an answer or a refusal ends with, after the complaint authorities: the courts (Art. 79), and the time
     /// limit for going to court where a controller's country sets one (the Netherlands: six weeks, UAVG art. 35).
     /// </summary>

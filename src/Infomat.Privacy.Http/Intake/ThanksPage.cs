@@ -30,9 +30,10 @@ public static class ThanksPage
         return Texts.Get(c.Progress is RequestProgress.AwaitingAddressConfirmation or RequestProgress.AddressLinkComing ? "ThanksTitle" : "ThanksCaseTitle", language);
     }
 
-    public static string Body(PrivacyCase c, Language language, bool resent, bool canResend)
+    public static string Body(PrivacyCase c, Stores.DataMap map, Language language, bool resent, bool canResend)
     {
         ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(map);
         var due = Texts.Date(c.DueDate, language);
         var body = new StringBuilder(P(c.Progress switch
         {
@@ -50,6 +51,16 @@ public static class ThanksPage
             RequestProgress.JoinedEarlierRequest => Texts.Format("ThanksJoinedBody", language, c.Id),
             _ => Texts.Format("ThanksClosedIdentityBody", language, c.Id),
         }));
+        if (c.Progress == RequestProgress.AddressRefusedByMailService)
+        {
+            // Not acted on, and no mail can say so (the address does not take mail): this page is where the requester
+            // learns of the remedies Art. 12(4) asks for, as the notice of a request closed otherwise says them.
+            foreach (var line in PrivacyMails.Remedies(c, map, language))
+            {
+                body.Append(P(line));
+            }
+        }
+
         if (resent)
         {
             body.Append("<p role=\"status\"><strong>").Append(E(Texts.Get("ResentDone", language))).Append("</strong></p>");
