@@ -160,6 +160,24 @@ public sealed class RequestProgressTests
     }
 
     [Fact]
+    public void Other_mail_reported_bounced_is_recorded_once_per_kind_also_on_a_closed_case_and_audited()
+    {
+        // Decision 148: an answer that bounced left no trace on the case; the alert was the only sign.
+        var done = Completed();
+        var once = Taken(done.MailBounced(Mail.MailKind.ExportReady, "bounce/Invalid Address", Received.AddDays(1)));
+        Assert.Equal(CaseStatus.Completed, once.Status);
+        Assert.Equal([new BouncedMail(Mail.MailKind.ExportReady, Received.AddDays(1), "bounce/Invalid Address")], once.BouncedMails);
+        Assert.Equal(CaseRefusal.AlreadyDone, once.MailBounced(Mail.MailKind.ExportReady, "bounce/Invalid Address", Received.AddDays(2)).Refusal);
+        var twice = Taken(once.MailBounced(Mail.MailKind.Acknowledgement, "dropped/Invalid", Received.AddDays(2)));
+        Assert.Equal(2, twice.BouncedMails.Count);
+
+        var trail = Audit.CaseAudit.Entries(twice, new KeyedHash(new byte[32])).Where(e => e.Action == Audit.AuditActions.MailBounced).ToList();
+        Assert.Equal(["export-ready (bounce/Invalid Address)", "acknowledgement (dropped/Invalid)"], trail.Select(e => e.Outcome));
+        Assert.Equal("het antwoord met de link naar de gegevens", Localization.Texts.MailKindName(Mail.MailKind.ExportReady, Language.Nl));
+        Assert.Equal("staff-task", Localization.Texts.MailKindName(Mail.MailKind.StaffTask, Language.Nl));
+    }
+
+    [Fact]
     public void Each_progress_has_a_wire_value_of_its_own_in_kebab_case()
     {
         var wires = Enum.GetValues<RequestProgress>().Select(p => p.ToWire()).ToList();

@@ -194,6 +194,11 @@ public sealed partial class SendGridTests(Azurite azurite) : LocalHostTests(azur
         Assert.Equal(HttpStatusCode.OK, await ReportAsync(
             $"[{Event(id, "verification", "bounce", ""","bounce_classification":"Invalid Address" """)},{Event(id, "acknowledgement", "bounce", ""","bounce_classification":"Invalid Address" """)}]", EventKey));
         Assert.Equal("under-way", await ProgressAsync(id));
+        // The acknowledgement's bounce is on the case page (in Dutch here), once, also when SendGrid posts it again.
+        Assert.Equal(HttpStatusCode.OK, await ReportAsync($"[{Event(id, "acknowledgement", "bounce", ""","bounce_classification":"Invalid Address" """)}]", EventKey));
+        var casePage = WebUtility.HtmlDecode(await Flows.Http.GetStringAsync($"/cases/{id}"));
+        Assert.Single(Regex.Matches(casePage, "Onze maildienst meldde op [^<]* dat een mail aan de verzoeker niet kon worden bezorgd: de ontvangstbevestiging van het verzoek \\(reden volgens de dienst: bounce/Invalid Address\\)"));
+        Assert.DoesNotContain("Onze maildienst nam de link", casePage, StringComparison.Ordinal);
         // A report of a case this register does not have (another deployment sharing the account) is taken and ignored.
         Assert.Equal(HttpStatusCode.OK, await ReportAsync($"[{Event("PR-0000-0000-0000", "verification", "dropped", ""","reason":"Invalid" """)}]", EventKey));
         // Not the service's report at all.

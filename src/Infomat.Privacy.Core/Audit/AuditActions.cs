@@ -17,6 +17,9 @@ public static class AuditActions
 
     /// <summary>The mail service took the link and then reported it undeliverable, the address at fault (decision 148).</summary>
     public const string VerificationMailBounced = "verification-mail-bounced";
+
+    /// <summary>Other requester mail the mail service reported undeliverable (decision 148); the outcome names its kind.</summary>
+    public const string MailBounced = "mail-bounced";
     public const string EmailVerified = "email-verified";
     public const string Joined = "joined";
     public const string MailReceived = "mail-received";
@@ -56,7 +59,7 @@ public static class AuditActions
     /// <summary>Every action above, in the order a case usually meets them.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
-        Received, MailSent, VerificationResendNotSent, VerificationMailRefused, VerificationMailBounced, EmailVerified, Joined, MailReceived, AppliedAtOnce, IdentityApproved,
+        Received, MailSent, VerificationResendNotSent, VerificationMailRefused, VerificationMailBounced, MailBounced, EmailVerified, Joined, MailReceived, AppliedAtOnce, IdentityApproved,
         IdentificationRequested, IdentificationRequestWithdrawn, IdentificationReceived, RecipientNoticeOpened, RecipientInformed,
         IdentificationSeen, IdentityDecided, DeadlineExtended, DeadlineExtensionWithdrawn, StaffTasksOpened, StaffTaskDone,
         ExportReviewOpened, ExportReviewed, ReminderSent, RestrictionLiftNotSent, RestrictionLifted, AnswerSent, Retried,

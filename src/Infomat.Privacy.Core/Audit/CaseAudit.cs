@@ -1,6 +1,7 @@
 using System.Globalization;
 
 using Infomat.Privacy.Cases;
+using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
 
@@ -56,6 +57,11 @@ public static class CaseAudit
             // Decision 141: the mail service's answer stays in the log (a status and code); the trail records that it refused.
             Add("verification-refused." + refusedAtSend.UtcDateTime.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture), AuditActions.VerificationMailRefused, AuditEvent.System,
                 "verification: recipient refused for good by the mail service", refusedAtSend);
+        }
+
+        foreach (var b in c.BouncedMails)
+        {
+            Add("mail-bounced." + b.Kind.ToWire(), AuditActions.MailBounced, AuditEvent.System, $"{b.Kind.ToWire()} ({b.Why})", b.ReportedAt);
         }
 
         if (c.EmailVerifiedAt is { } verified)

@@ -53,6 +53,17 @@ public sealed partial record PrivacyCase
         VerificationMailSentAt is null || EmailVerifiedAt is not null || Status != CaseStatus.AwaitingEmailVerification ? Refuse(CaseRefusal.NotAsked)
         : To((this with { VerificationMailRefusedAt = at, VerificationLinkBounced = true }).WithStatus(CaseStatus.Expired, at));
 
+    /// <summary>
+    /// The mail service took a mail to the requester and then reported it undeliverable, for a reason that does not close
+    /// the case (<see cref="VerificationMailBounced"/> does, for a link whose address was at fault): recorded, so the
+    /// case page tells staff the requester did not get it and to reach them another way. Once per kind: a report posted
+    /// again, or a second of the same kind, is refused and changes nothing. Taken whatever the case's status (an answer
+    /// can bounce after the case closed).
+    /// </summary>
+    public CaseTransition MailBounced(Mail.MailKind kind, string why, DateTimeOffset at) =>
+        BouncedMails.Any(b => b.Kind == kind) ? Refuse(CaseRefusal.AlreadyDone)
+        : To(this with { BouncedMails = [.. BouncedMails, new BouncedMail(kind, at, why)] });
+
     /// <summary>Closed because the mail service refused the address the requester gave (<see cref="VerificationMailRefused"/>) or reported the link as bounced (<see cref="VerificationMailBounced"/>).</summary>
     public bool ClosedAsAddressRefused => Status == CaseStatus.Expired && VerificationMailRefusedAt is not null && EmailVerifiedAt is null;
 

@@ -84,6 +84,13 @@ public sealed partial record PrivacyCase
     /// </summary>
     public bool VerificationLinkBounced { get; init; }
 
+    /// <summary>
+    /// Requester mail the mail service took and then reported undeliverable, other than a link whose address was at
+    /// fault (that closes the case, <see cref="VerificationLinkBounced"/>): the first report of each kind
+    /// (<see cref="MailBounced"/>; decision 148).
+    /// </summary>
+    public IReadOnlyList<BouncedMail> BouncedMails { get; init; } = [];
+
     public DateTimeOffset? ApprovalMailSentAt { get; init; }
 
     /// <summary>When a run of a step started sending the requester's answer and has not yet recorded it (<see cref="ClaimAnswer"/>).</summary>
@@ -432,3 +439,9 @@ public sealed record StaffRetry(string By, DateTimeOffset At);
 /// case page, never in the audit trail, erased with the identifiers).
 /// </summary>
 public sealed record AnswerOutside(string By, DateTimeOffset RecordedAt, DateOnly AnsweredOn, string How);
+
+/// <summary>A requester mail the mail service reported undeliverable (<see cref="PrivacyCase.BouncedMails"/>).</summary>
+/// <param name="Kind">What the mail was.</param>
+/// <param name="ReportedAt">When the report was taken.</param>
+/// <param name="Why">The service's own class for it (e.g. <c>bounce/Content</c>): no personal data.</param>
+public sealed record BouncedMail(Mail.MailKind Kind, DateTimeOffset ReportedAt, string Why);

@@ -19,6 +19,10 @@ public static class Texts
     public static string Status(Cases.CaseStatus status, Cases.RefusalGround? ground, Language language) =>
         Get(status == Cases.CaseStatus.Rejected && ground == Cases.RefusalGround.ManifestlyUnfoundedOrExcessive ? "StatusRejectedManifestlyUnfoundedOrExcessive" : "Status" + status, language);
 
+    /// <summary>What a requester mail of <paramref name="kind"/> is, in words (its wire value for a kind only staff receive).</summary>
+    public static string MailKindName(Mail.MailKind kind, Language language) =>
+        TryGet("MailKindName" + kind, language) ?? Mail.MailKinds.ToWire(kind);
+
     /// <summary>The text for <paramref name="key"/>, or null when there is none (for keys built from data, e.g. a step's name).</summary>
     public static string? TryGet(string key, Language language) => Resources.GetString(key, language.Culture());
 

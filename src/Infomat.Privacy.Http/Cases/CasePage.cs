@@ -94,6 +94,11 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         Identification(body, request, c, l);
         RestrictionLift(body, request, c, l);
         RecipientNotices(body, request, c, l);
+        foreach (var b in c.BouncedMails)
+        {
+            body.Append(P(Texts.Format("CaseMailBounced", l, Texts.DateTime(b.ReportedAt, l), Texts.MailKindName(b.Kind, l), b.Why)));
+        }
+
         if (c.ClosedAsAddressRefused && c.VerificationMailRefusedAt is { } refused)
         {
             body.Append(P(Texts.Format(c.VerificationLinkBounced ? "CaseVerificationBounced" : "CaseVerificationRefused", l, Texts.DateTime(refused, l))));

@@ -15,8 +15,8 @@ namespace Infomat.Privacy.Http.MailEvents;
 /// <c>POST /api/mail/events</c>: the mail service's signed reports on requester mail it took (SendGrid's Event Webhook,
 /// decision 148). A verification link that bounced closes its case as its address refused, as a refusal at sending does
 /// (<see cref="PrivacyCase.VerificationMailBounced"/>), and ends its run, when the report puts the fault on the address;
-/// any other requester mail that bounced, and a link refused for another reason, is logged with its case and counted,
-/// and ops are alerted (a report of such a bounce posted again is logged and counted again). Unsigned or wrongly signed posts are refused (401) and change
+/// any other requester mail that bounced, and a link refused for another reason, is recorded on the case (its page
+/// says so), logged and counted, and ops are alerted, once per kind of mail. Unsigned or wrongly signed posts are refused (401) and change
 /// nothing; a post whose reports cannot all be recorded now answers 503, so the service posts it again.
 /// </summary>
 public sealed partial class MailEventEndpoints(
@@ -116,16 +116,22 @@ public sealed partial class MailEventEndpoints(
             return;
         }
 
+        var at = time.GetUtcNow();
         if (bounce.Kind != MailKind.Verification || !bounce.AddressAtFault)
         {
-            // The requester did not get it: ops are alerted (infra/app/monitoring.bicep) and find the case in this line.
-            // A link refused for its content, our reputation or a fault says nothing of the address: the case stays open.
-            metrics.RequesterMailBounced(bounce.Kind.ToWire());
-            Bounced(log, bounce.CaseId, bounce.Kind.ToWire(), bounce.Why);
+            // The requester did not get it: recorded on the case (its page tells staff), and ops are alerted
+            // (infra/app/monitoring.bicep), once per kind. A link refused for its content, our reputation or a fault says
+            // nothing of the address: the case stays open.
+            var recorded = await register.ApplyAsync(bounce.CaseId, c => c.MailBounced(bounce.Kind, bounce.Why, at), CancellationToken.None);
+            Bounced(log, bounce.CaseId, bounce.Kind.ToWire(), bounce.Why, !recorded.Refused);
+            if (!recorded.Refused)
+            {
+                metrics.RequesterMailBounced(bounce.Kind.ToWire());
+            }
+
             return;
         }
 
-        var at = time.GetUtcNow();
         var update = await register.ApplyAsync(bounce.CaseId, c => c.VerificationMailBounced(at), CancellationToken.None);
         LinkBounced(log, bounce.CaseId, bounce.Why, !update.Refused);
         if (!update.Refused)
@@ -145,8 +151,8 @@ public sealed partial class MailEventEndpoints(
     [LoggerMessage(176, LogLevel.Warning, "Case {CaseId}: the mail service reported its verification link bounced ({Why}); closed as its address refused: {Closed}")]
     private static partial void LinkBounced(ILogger logger, string caseId, string why, bool closed);
 
-    [LoggerMessage(177, LogLevel.Warning, "Case {CaseId}: the mail service reported its {Kind} mail to the requester bounced ({Why}); the requester did not get it")]
-    private static partial void Bounced(ILogger logger, string caseId, string kind, string why);
+    [LoggerMessage(177, LogLevel.Warning, "Case {CaseId}: the mail service reported its {Kind} mail to the requester bounced ({Why}); the requester did not get it; first report of it: {First}")]
+    private static partial void Bounced(ILogger logger, string caseId, string kind, string why, bool first);
 
     [LoggerMessage(178, LogLevel.Information, "The mail service reported a bounced {Kind} mail of case {CaseId}, which is not in the register")]
     private static partial void UnknownCase(ILogger logger, string caseId, string kind);
