@@ -161,7 +161,7 @@ resource bouncedMailAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = 
   tags: tags
   properties: {
     displayName: 'Mail to a requester bounced'
-    description: 'SendGrid reported that a mail to a requester (an acknowledgement, an answer, a notice, or a link it refused for its content or our reputation) could not be delivered, so the requester did not get it. The app\'s warning "reported its ... mail to the requester bounced" in AppTraces names the case, the mail and SendGrid\'s class: open the case and reach the requester another way (a reply from the info@infomat.eu mailbox, by post); for a content or reputation class, check the mail service first.'
+    description: 'SendGrid reported that a mail to a requester (an acknowledgement, an answer, a notice, or a link it refused for its content or our reputation) could not be delivered, so the requester did not get it. The case page says which mail and when; the app\'s warning "reported its ... mail to the requester bounced" in AppTraces names the case, the mail and SendGrid\'s class: open the case and reach the requester another way (a reply from the info@infomat.eu mailbox, by post); for a content or reputation class, check the mail service first.'
     severity: 2
     enabled: true
     scopes: [ workspace.id ]
