@@ -81,8 +81,8 @@ AppMetrics
 | summarize Refused = sum(Sum)
 '''
 
-// Requester mail other than the link that SendGrid took and later reported as bounced (decision 148): the requester did
-// not get it (an answer, a notice), which the law still asks of us.
+// Requester mail SendGrid took and later reported as bounced (decision 148), other than a link whose address was at
+// fault (that closes its case and counts as address-refused): the requester did not get it (an answer, a notice).
 var bouncedQuery = '''
 AppMetrics
 | where Name == "privacy.mail.bounced"
@@ -161,7 +161,7 @@ resource bouncedMailAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = 
   tags: tags
   properties: {
     displayName: 'Mail to a requester bounced'
-    description: 'SendGrid reported that a mail to a requester (an acknowledgement, an answer, a notice, or a link it refused for its content or our reputation) could not be delivered, so the requester did not get it. The case page says which mail and when; the app\'s warning "reported its ... mail to the requester bounced" in AppTraces names the case, the mail and SendGrid\'s class: open the case and reach the requester another way (a reply from the info@infomat.eu mailbox, by post); for a content or reputation class, check the mail service first.'
+    description: 'SendGrid reported that a mail to a requester (an acknowledgement, an answer, a notice, or a link refused for a reason other than its address) could not be delivered, so the requester did not get it. The case page says which mail, when and SendGrid\'s class; the app\'s warning "reported its ... mail to the requester bounced" in AppTraces names the case. Reach the requester another way if there is one (a reply from the info@infomat.eu mailbox can arrive only when the class is not about the address); for a content, reputation or technical class, check the mail service first.'
     severity: 2
     enabled: true
     scopes: [ workspace.id ]

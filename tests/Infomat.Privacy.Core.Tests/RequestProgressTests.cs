@@ -141,6 +141,9 @@ public sealed class RequestProgressTests
         Assert.Contains("(AVG art. 12, lid 6)", page, StringComparison.Ordinal);
         Assert.Contains("(art. 77 AVG)", page, StringComparison.Ordinal);
         Assert.Contains("(art. 79 AVG)", page, StringComparison.Ordinal);
+        // The Dutch time limit runs from our answer, which this page is: not "from receiving this message", none went.
+        Assert.Contains("binnen zes weken na ontvangst van ons antwoord", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("dit bericht", page, StringComparison.Ordinal);
         Assert.DoesNotContain("weigerde", page, StringComparison.Ordinal);
         Assert.Contains("href=\"/privacy?lang=nl\"", page, StringComparison.Ordinal);
         var trail = Audit.CaseAudit.Entries(bounced, new KeyedHash(new byte[32]));
@@ -173,8 +176,15 @@ public sealed class RequestProgressTests
 
         var trail = Audit.CaseAudit.Entries(twice, new KeyedHash(new byte[32])).Where(e => e.Action == Audit.AuditActions.MailBounced).ToList();
         Assert.Equal(["export-ready (bounce/Invalid Address)", "acknowledgement (dropped/Invalid)"], trail.Select(e => e.Outcome));
-        Assert.Equal("het antwoord met de link naar de gegevens", Localization.Texts.MailKindName(Mail.MailKind.ExportReady, Language.Nl));
-        Assert.Equal("staff-task", Localization.Texts.MailKindName(Mail.MailKind.StaffTask, Language.Nl));
+        Assert.Equal("het antwoord met de link naar de gegevens", Localization.Texts.MailKindName(Mail.MailKind.ExportReady, twice, Language.Nl));
+        Assert.Equal("staff-task", Localization.Texts.MailKindName(Mail.MailKind.StaffTask, twice, Language.Nl));
+        Assert.Equal("the refusal", Localization.Texts.MailKindName(Mail.MailKind.Rejection, twice, Language.En));
+        var expired = Taken(Written().VerificationMailRefused(Received.AddMinutes(1)));
+        Assert.Equal("the notice that the request was closed", Localization.Texts.MailKindName(Mail.MailKind.Rejection, expired, Language.En));
+
+        // A link that bounced once the address was confirmed is nothing for staff to act on.
+        Assert.Equal(CaseRefusal.AlreadyVerified, Verified().MailBounced(Mail.MailKind.Verification, "bounce/Content", Received.AddDays(1)).Refusal);
+        Assert.Single(Taken(New().MailBounced(Mail.MailKind.Verification, "bounce/Content", Received.AddDays(1))).BouncedMails);
     }
 
     [Fact]

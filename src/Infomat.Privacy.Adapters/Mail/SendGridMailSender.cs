@@ -59,9 +59,13 @@ public sealed class SendGridMailSender(IOptions<SendGridOptions> options, IOptio
         };
         message.AddTo(new EmailAddress(mail.To));
 
-        // Copied by SendGrid into its event reports: a bounce names the case and the mail (SendGridEventReports).
-        message.AddCustomArg(SendGridEventReports.CaseArgument, mail.RequestId);
-        message.AddCustomArg(SendGridEventReports.KindArgument, mail.Kind.ToWire());
+        // Copied by SendGrid into its event reports: a bounce names the case and the mail (SendGridEventReports). Only
+        // requester mail (the only mail routed here): a report of anything else must not read as the requester's.
+        if (mail.Audience == Audience.Requester)
+        {
+            message.AddCustomArg(SendGridEventReports.CaseArgument, mail.RequestId);
+            message.AddCustomArg(SendGridEventReports.KindArgument, mail.Kind.ToWire());
+        }
         var response = await client.Value.SendEmailAsync(message, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {

@@ -58,10 +58,12 @@ public sealed partial record PrivacyCase
     /// the case (<see cref="VerificationMailBounced"/> does, for a link whose address was at fault): recorded, so the
     /// case page tells staff the requester did not get it and to reach them another way. Once per kind: a report posted
     /// again, or a second of the same kind, is refused and changes nothing. Taken whatever the case's status (an answer
-    /// can bounce after the case closed).
+    /// can bounce after the case closed); not for a link once the address was confirmed.
     /// </summary>
     public CaseTransition MailBounced(Mail.MailKind kind, string why, DateTimeOffset at) =>
         BouncedMails.Any(b => b.Kind == kind) ? Refuse(CaseRefusal.AlreadyDone)
+        // A link that bounced once the address was confirmed (a link sent again did arrive): nothing for staff to do.
+        : kind == Mail.MailKind.Verification && EmailVerifiedAt is not null ? Refuse(CaseRefusal.AlreadyVerified)
         : To(this with { BouncedMails = [.. BouncedMails, new BouncedMail(kind, at, why)] });
 
     /// <summary>Closed because the mail service refused the address the requester gave (<see cref="VerificationMailRefused"/>) or reported the link as bounced (<see cref="VerificationMailBounced"/>).</summary>

@@ -19,9 +19,16 @@ public static class Texts
     public static string Status(Cases.CaseStatus status, Cases.RefusalGround? ground, Language language) =>
         Get(status == Cases.CaseStatus.Rejected && ground == Cases.RefusalGround.ManifestlyUnfoundedOrExcessive ? "StatusRejectedManifestlyUnfoundedOrExcessive" : "Status" + status, language);
 
-    /// <summary>What a requester mail of <paramref name="kind"/> is, in words (its wire value for a kind only staff receive).</summary>
-    public static string MailKindName(Mail.MailKind kind, Language language) =>
-        TryGet("MailKindName" + kind, language) ?? Mail.MailKinds.ToWire(kind);
+    /// <summary>
+    /// What a requester mail of <paramref name="kind"/> about <paramref name="c"/> is, in words: a <see cref="Mail.MailKind.Rejection"/>
+    /// of an expired case is the notice that it closed, not a refusal. Its wire value for a kind only staff receive.
+    /// </summary>
+    public static string MailKindName(Mail.MailKind kind, Cases.PrivacyCase c, Language language)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var name = kind == Mail.MailKind.Rejection && c.Status == Cases.CaseStatus.Expired ? "ExpiryNotice" : kind.ToString();
+        return TryGet("MailKindName" + name, language) ?? Mail.MailKinds.ToWire(kind);
+    }
 
     /// <summary>The text for <paramref name="key"/>, or null when there is none (for keys built from data, e.g. a step's name).</summary>
     public static string? TryGet(string key, Language language) => Resources.GetString(key, language.Culture());

@@ -130,17 +130,18 @@ public static partial class PrivacyMails
     {
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(map);
-        return [.. Texts.ControllerFooter(map, c.Entity, language), .. CourtRemedies(c, map, language)];
+        // Its own Dutch court line: the mail's runs "from receiving this message", and no message went.
+        return [.. Texts.ControllerFooter(map, c.Entity, language), .. CourtRemedies(c, map, language, "ThanksCourtNl")];
     }
 
     /// <summary>
     /// The remedies an answer or a refusal ends with, after the complaint authorities: the courts (Art. 79), and the time
     /// limit for going to court where a controller's country sets one (the Netherlands: six weeks, UAVG art. 35).
     /// </summary>
-    private static IEnumerable<string> CourtRemedies(PrivacyCase c, Stores.DataMap map, Language l) =>
+    private static IEnumerable<string> CourtRemedies(PrivacyCase c, Stores.DataMap map, Language l, string courtNlKey = "MailCourtNl") =>
     [
         Texts.Get("MailCourts", l),
-        .. map.Controllers.Where(x => c.Entity.Codes.Contains(x.Entity) && x.Country == "NL").Select(x => Texts.Format("MailCourtNl", l, x.LegalName)),
+        .. map.Controllers.Where(x => c.Entity.Codes.Contains(x.Entity) && x.Country == "NL").Select(x => Texts.Format(courtNlKey, l, x.LegalName)),
     ];
 
     /// <summary>

@@ -96,7 +96,7 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
         RecipientNotices(body, request, c, l);
         foreach (var b in c.BouncedMails)
         {
-            body.Append(P(Texts.Format("CaseMailBounced", l, Texts.DateTime(b.ReportedAt, l), Texts.MailKindName(b.Kind, l), b.Why)));
+            body.Append(P(Texts.Format("CaseMailBounced", l, Texts.DateTime(b.ReportedAt, l), Texts.MailKindName(b.Kind, c, l), b.Why)));
         }
 
         if (c.ClosedAsAddressRefused && c.VerificationMailRefusedAt is { } refused)
