@@ -176,27 +176,4 @@ public sealed class ExportDeliveryTests
         slow.SetResult();
         await Task.WhenAll(runs).WaitAsync(TimeSpan.FromSeconds(30));
     }
-
-    /// <summary>The register, with its <see cref="FailUpdate"/>-th update failing as a storage 503 would.</summary>
-    private sealed class FailingUpdates(ICaseRegister inner) : ICaseRegister
-    {
-        public int FailUpdate { get; init; }
-
-        public int Updates { get; private set; }
-
-        public Task CreateAsync(PrivacyCase privacyCase, CancellationToken cancellationToken) => inner.CreateAsync(privacyCase, cancellationToken);
-
-        public Task<PrivacyCase?> GetAsync(string caseId, CancellationToken cancellationToken) => inner.GetAsync(caseId, cancellationToken);
-
-        public Task<PrivacyCase> UpdateAsync(string caseId, Func<PrivacyCase, PrivacyCase?> change, CancellationToken cancellationToken) =>
-            ++Updates == FailUpdate ? throw new Azure.RequestFailedException(503, "Service unavailable") : inner.UpdateAsync(caseId, change, cancellationToken);
-
-        public IAsyncEnumerable<string> ListUnfinishedAsync(CancellationToken cancellationToken) => inner.ListUnfinishedAsync(cancellationToken);
-
-        public IAsyncEnumerable<PrivacyCase> ListAllAsync(CancellationToken cancellationToken) => inner.ListAllAsync(cancellationToken);
-
-        public Task<bool> TryConsumeTokenAsync(string tokenId, string caseId, CancellationToken cancellationToken) => inner.TryConsumeTokenAsync(tokenId, caseId, cancellationToken);
-
-        public Task<string?> UsedForAsync(string tokenId, CancellationToken cancellationToken) => inner.UsedForAsync(tokenId, cancellationToken);
-    }
 }
