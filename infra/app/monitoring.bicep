@@ -1,7 +1,7 @@
 // Log Analytics and Application Insights (Entra-only ingestion: the app's identity publishes with Monitoring Metrics
 // Publisher), and the alerts ops asked for: a case that failed, cases past their legal due date, a case closed because
-// the mail service refused its address (or reported its link bounced), other requester mail that bounced, and mailbox
-// work that failed every try.
+// the mail service refused its address (or reported its link bounced), other requester mail that bounced, data past
+// its retention the sweep could not delete, and mailbox work that failed every try.
 param logAnalyticsName string
 param applicationInsightsName string
 param actionGroupName string
@@ -89,6 +89,14 @@ AppMetrics
 | summarize Bounced = sum(Sum)
 '''
 
+// Records past their retention the hourly sweep could not delete (a storage fault; a case whose audit trail does not
+// verify, kept for staff): personal data kept longer than the privacy notice says (decision 149).
+var notSweptQuery = '''
+AppMetrics
+| where Name == "privacy.retention.not_swept"
+| summarize NotSwept = sum(Sum)
+'''
+
 var overdueQuery = '''
 AppMetrics
 | where Name == "privacy.cases.overdue"
@@ -173,6 +181,35 @@ resource bouncedMailAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = 
           query: bouncedQuery
           timeAggregation: 'Total'
           metricMeasureColumn: 'Bounced'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    autoMitigate: false
+    actions: { actionGroups: [ actionGroup.id ] }
+  }
+}
+
+resource notSweptAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
+  name: 'alert-privacy-retention-not-swept'
+  location: location
+  tags: tags
+  properties: {
+    displayName: 'Data past its retention could not be deleted'
+    description: 'The hourly retention sweep could not delete records whose time is over (a zip, staged records, a case and its audit trail, intake markers), so personal data is kept longer than the privacy notice says. The sweep\'s warnings "could not be swept" in AppTraces name each item and the error; a storage fault is tried again every hour, and this alert fires while it lasts. "audit chain does not verify" (an error) means a case was kept on purpose: its trail may have been altered, so look at it (verify-audit) before anything else.'
+    severity: 2
+    enabled: true
+    scopes: [ workspace.id ]
+    evaluationFrequency: 'PT6H'
+    windowSize: 'PT6H'
+    criteria: {
+      allOf: [
+        {
+          query: notSweptQuery
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'NotSwept'
           operator: 'GreaterThan'
           threshold: 0
           failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }

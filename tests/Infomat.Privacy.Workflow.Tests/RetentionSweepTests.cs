@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 
@@ -11,6 +12,7 @@ using Infomat.Privacy.Stores;
 using Infomat.Privacy.TestSupport;
 using Infomat.Privacy.Workflow.Activities.Export;
 
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -22,7 +24,7 @@ namespace Infomat.Privacy.Workflow.Tests;
 /// it, with the clock moved past it: the zip when its link ends, staged records no case needs, the case and its audit
 /// trail after their retention (a signed checkpoint keeps the removal verifiable), intake markers and claims.
 /// </summary>
-public sealed class RetentionSweepTests
+public sealed class RetentionSweepTests : IDisposable
 {
     private static readonly DateTimeOffset Now = new(2033, 3, 1, 9, 0, 0, TimeSpan.Zero);
 
@@ -34,14 +36,50 @@ public sealed class RetentionSweepTests
     private readonly InMemoryExports exports = new();
     private readonly InMemoryAudit audit;
     private readonly ICaseRegister register;
+    private readonly ServiceProvider services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly PrivacyMetrics metrics;
+    private readonly MeterListener listener = new();
+    private readonly Dictionary<string, long> notSwept = [];
 
     public RetentionSweepTests()
     {
         audit = new InMemoryAudit(chain);
         register = new AuditedCaseRegister(inner, audit, hash);
+        var meters = services.GetRequiredService<IMeterFactory>();
+        metrics = new PrivacyMetrics(meters);
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Scope == meters && instrument.Name == PrivacyMetrics.RetentionNotSwept)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            lock (notSwept)
+            {
+                var reason = (string)tags.ToArray().Single(t => t.Key == "reason").Value!;
+                notSwept[reason] = notSwept.GetValueOrDefault(reason) + value;
+            }
+        });
+        listener.Start();
     }
 
-    private RetentionSweep Sweep() => new(register, inner, staging, exports, audit, chain, Options.Create(new PrivacyOptions()), clock, NullLogger<RetentionSweep>.Instance);
+    public void Dispose()
+    {
+        listener.Dispose();
+        services.Dispose();
+    }
+
+    private long NotSwept(string reason)
+    {
+        lock (notSwept)
+        {
+            return notSwept.GetValueOrDefault(reason);
+        }
+    }
+
+    private RetentionSweep Sweep() => new(register, inner, staging, exports, audit, chain, Options.Create(new PrivacyOptions()), clock, metrics, NullLogger<RetentionSweep>.Instance);
 
     private static PrivacyCase Closed(RequestType type, string email, DateTimeOffset closedAt)
     {
@@ -106,6 +144,26 @@ public sealed class RetentionSweepTests
     }
 
     [Fact]
+    public async Task A_zip_the_sweep_cannot_delete_is_counted_for_ops_at_each_run_until_a_run_deletes_it()
+    {
+        // The requester's data outlives what the notice says while storage refuses; before, only a warning in the log.
+        var (failed, blob) = await FailedWithWithdrawnZipAsync();
+        var refusing = new HookedExports(exports) { AfterVersion = () => throw new Azure.RequestFailedException(503, "Service unavailable") };
+
+        var swept = await new RetentionSweep(register, inner, staging, refusing, audit, chain, Options.Create(new PrivacyOptions()), clock, metrics, NullLogger<RetentionSweep>.Instance).RunAsync(default);
+
+        Assert.Equal(1, swept.Failed);
+        Assert.True(exports.Blobs.ContainsKey(blob));
+        Assert.Equal(1, NotSwept("failed"));
+
+        // The next run deletes it and counts nothing more.
+        Assert.Equal(1, (await Sweep().RunAsync(default)).ExportsDeleted);
+        Assert.Empty(exports.Blobs);
+        Assert.Equal(1, NotSwept("failed"));
+        Assert.Equal(ExportDeletionReason.Withdrawn, (await register.GetAsync(failed.Id, default))!.ExportDeleted?.Reason);
+    }
+
+    [Fact]
     public async Task A_zip_a_staff_retry_writes_again_while_the_sweep_deletes_the_withdrawn_one_stays_and_its_link_works()
     {
         // A failed access case: staff withdrew its zip and the delete failed (a 503), so the sweep is to delete it. Right
@@ -114,7 +172,7 @@ public sealed class RetentionSweepTests
         var (failed, blob) = await FailedWithWithdrawnZipAsync();
         var retried = new RetryAfterRead(register, failed.Id, () => RetryAsync(failed.Id, blob));
 
-        var swept = await new RetentionSweep(retried, inner, staging, exports, audit, chain, Options.Create(new PrivacyOptions()), clock, NullLogger<RetentionSweep>.Instance).RunAsync(default);
+        var swept = await new RetentionSweep(retried, inner, staging, exports, audit, chain, Options.Create(new PrivacyOptions()), clock, metrics, NullLogger<RetentionSweep>.Instance).RunAsync(default);
 
         Assert.True(retried.Interleaved, "the retry must have run between the sweep's re-read and its delete");
         Assert.True(exports.Blobs.TryGetValue(blob, out var kept), "the zip the retry wrote again is the requester's answer: it must stay");
@@ -139,7 +197,7 @@ public sealed class RetentionSweepTests
         var (failed, blob) = await FailedWithWithdrawnZipAsync();
         var hooked = new HookedExports(exports) { AfterDelete = () => RetryAndWithdrawAsync(failed.Id, blob) };
 
-        var swept = await new RetentionSweep(register, inner, staging, hooked, audit, chain, Options.Create(new PrivacyOptions()), clock, NullLogger<RetentionSweep>.Instance).RunAsync(default);
+        var swept = await new RetentionSweep(register, inner, staging, hooked, audit, chain, Options.Create(new PrivacyOptions()), clock, metrics, NullLogger<RetentionSweep>.Instance).RunAsync(default);
 
         Assert.True(hooked.Hooked, "the retry must have run between the sweep's delete and its record");
         Assert.Equal(0, swept.ExportsDeleted);
@@ -164,7 +222,7 @@ public sealed class RetentionSweepTests
         exports.Blobs.TryRemove(blob, out _);
         var hooked = new HookedExports(exports) { AfterVersion = () => RetryAndWithdrawAsync(failed.Id, blob) };
 
-        var swept = await new RetentionSweep(register, inner, staging, hooked, audit, chain, Options.Create(new PrivacyOptions()), clock, NullLogger<RetentionSweep>.Instance).RunAsync(default);
+        var swept = await new RetentionSweep(register, inner, staging, hooked, audit, chain, Options.Create(new PrivacyOptions()), clock, metrics, NullLogger<RetentionSweep>.Instance).RunAsync(default);
 
         Assert.True(hooked.Hooked, "the retry must have run between the sweep's version read and its re-read");
         Assert.Equal(0, swept.ExportsDeleted);
@@ -250,6 +308,43 @@ public sealed class RetentionSweepTests
         // A checkpoint nobody with the key signed (or one edited to hide more events) does not verify.
         Assert.False(chain.Verify(old.Id, [], checkpoint with { Sequence = events + 5 }).Intact);
         Assert.False(new AuditChain(RandomNumberGenerator.GetBytes(32)).Verify(old.Id, [], checkpoint).Intact);
+    }
+
+    [Fact]
+    public async Task A_case_past_its_retention_whose_audit_trail_does_not_verify_is_kept_and_counted_for_ops()
+    {
+        var old = Closed(RequestType.Erasure, "oud@example.be", Now - SystemRetention.Case - TimeSpan.FromDays(1));
+        await register.CreateAsync(old, default);
+        await register.ApplyAsync(old.Id, x => x.EraseIdentifiers(hash.Subject(EmailAddresses.Normalise(old.Email)), Now.AddYears(-1), SystemRetention.CaseIdentifiers), default);
+
+        // One event's outcome edited after it was chained: the sweep must not cut such a trail, and someone must look.
+        var tampered = new TamperedAudit(audit, old.Id);
+        var result = await new RetentionSweep(register, inner, staging, exports, tampered, chain, Options.Create(new PrivacyOptions()), clock, metrics, NullLogger<RetentionSweep>.Instance).RunAsync(default);
+
+        Assert.Equal(0, result.CasesRemoved);
+        Assert.NotNull(await register.GetAsync(old.Id, default));
+        Assert.Equal(1, NotSwept("audit-chain-broken"));
+        Assert.Equal(0, NotSwept("failed"));
+    }
+
+    /// <summary>The trail as stored, but with the first event of <paramref name="caseId"/> read back with another outcome.</summary>
+    private sealed class TamperedAudit(InMemoryAudit inner, string caseId) : IAuditTrail
+    {
+        public Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken) => inner.AppendAsync(entry, cancellationToken);
+
+        public Task AppendMissingAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken) => inner.AppendMissingAsync(entries, cancellationToken);
+
+        public async Task<IReadOnlyList<AuditEvent>> ListAsync(string id, CancellationToken cancellationToken)
+        {
+            var events = await inner.ListAsync(id, cancellationToken);
+            return id == caseId ? [events[0] with { Outcome = events[0].Outcome + " (edited)" }, .. events.Skip(1)] : events;
+        }
+
+        public Task<IReadOnlyList<AuditHead>> HeadsAsync(string id, CancellationToken cancellationToken) => inner.HeadsAsync(id, cancellationToken);
+
+        public Task<AuditCheckpoint?> CheckpointAsync(string id, CancellationToken cancellationToken) => inner.CheckpointAsync(id, cancellationToken);
+
+        public Task CutAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken) => inner.CutAsync(checkpoint, cancellationToken);
     }
 
     [Fact]

@@ -26,6 +26,13 @@ public sealed class PrivacyMetrics
     /// </summary>
     public const string RequesterMailBouncedName = "privacy.mail.bounced";
 
+    /// <summary>
+    /// Records past their retention the sweep could not delete this run (tagged <c>reason</c>: <c>failed</c>, a storage
+    /// fault, tried again at the next run; <c>audit-chain-broken</c>, a case kept because its audit trail does not
+    /// verify): personal data kept longer than the notice says, so ops are alerted.
+    /// </summary>
+    public const string RetentionNotSwept = "privacy.retention.not_swept";
+
     /// <summary>Cases the daily sweep found past their legal due date (each case once per due date).</summary>
     public const string CasesOverdue = "privacy.cases.overdue";
 
@@ -49,6 +56,7 @@ public sealed class PrivacyMetrics
     private readonly Counter<long> poisoned;
     private readonly Counter<long> addressRefused;
     private readonly Counter<long> bounced;
+    private readonly Counter<long> notSwept;
     private readonly Histogram<double> intakeStep;
 
     public PrivacyMetrics(IMeterFactory meters)
@@ -61,6 +69,7 @@ public sealed class PrivacyMetrics
         poisoned = meter.CreateCounter<long>(MailPoisoned, "{item}", "Mailbox work items that failed every try and went to the poison queue.");
         addressRefused = meter.CreateCounter<long>(CasesAddressRefused, "{case}", "Privacy requests closed because the mail service refused the requester's address for good.");
         bounced = meter.CreateCounter<long>(RequesterMailBouncedName, "{mail}", "Requester mail the mail service took and later reported as bounced.");
+        notSwept = meter.CreateCounter<long>(RetentionNotSwept, "{item}", "Records past their retention the sweep could not delete this run.");
         intakeStep = meter.CreateHistogram<double>(IntakeStepDuration, "ms", "How long each step of a request submission took.");
     }
 
@@ -71,6 +80,14 @@ public sealed class PrivacyMetrics
     public void CaseClosedAsAddressRefused() => addressRefused.Add(1);
 
     public void RequesterMailBounced(string kind) => bounced.Add(1, new KeyValuePair<string, object?>("kind", kind));
+
+    public void RetentionItemsNotSwept(int count, string reason)
+    {
+        if (count > 0)
+        {
+            notSwept.Add(count, new KeyValuePair<string, object?>("reason", reason));
+        }
+    }
 
     public void MailWorkPoisoned() => poisoned.Add(1);
 

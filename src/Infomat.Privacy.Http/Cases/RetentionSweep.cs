@@ -21,11 +21,12 @@ public sealed record RetentionResult(int ExportsDeleted, int StagingDeleted, int
 /// the case sweep) is removed with its audit trail, whose events a signed checkpoint replaces so the removal itself
 /// can be verified (<c>verify-audit</c>); intake claims and handled-mail markers past their time are deleted, and so are
 /// submission counters whose windows ended (<see cref="ISubmissionCounters"/>). Each item
-/// is swept on its own: a failure is counted and logged by id, and the rest goes on.
+/// is swept on its own: a failure is counted and logged by id, and the rest goes on; what a run could not delete is
+/// counted for ops (<see cref="PrivacyMetrics.RetentionNotSwept"/>), alerted while it lasts.
 /// </summary>
 public sealed partial class RetentionSweep(
     ICaseRegister register, IRegisterCleanup cleanup, IStagingStorage staging, IExportStorage exports, IAuditTrail audit, AuditChain chain,
-    IOptions<PrivacyOptions> options, TimeProvider time, ILogger<RetentionSweep> log, ISubmissionCounters? limits = null)
+    IOptions<PrivacyOptions> options, TimeProvider time, PrivacyMetrics metrics, ILogger<RetentionSweep> log, ISubmissionCounters? limits = null)
 {
     /// <summary>The reason a checkpoint gives for the events it replaces.</summary>
     public const string RetentionEnded = "retention ended";
@@ -108,6 +109,8 @@ public sealed partial class RetentionSweep(
             }
         }
 
+        // Each run counts what it could not delete: ops are alerted while personal data outlives its retention.
+        metrics.RetentionItemsNotSwept(failed, "failed");
         Swept(log, exportsDeleted, stagingDeleted, removed, markers, counters, failed);
         return new RetentionResult(exportsDeleted, stagingDeleted, removed, markers, failed, counters);
     }
@@ -123,6 +126,7 @@ public sealed partial class RetentionSweep(
         if (chain.Checkpoint(c.Id, events, now, RetentionEnded, earlier) is not { } checkpoint)
         {
             ChainBroken(log, c.Id);
+            metrics.RetentionItemsNotSwept(1, "audit-chain-broken");
             return false;
         }
 
