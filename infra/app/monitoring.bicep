@@ -89,8 +89,8 @@ AppMetrics
 | summarize Bounced = sum(Sum)
 '''
 
-// Records past their retention the hourly sweep could not delete (a storage fault; a case whose audit trail does not
-// verify, kept for staff): personal data kept longer than the privacy notice says (decision 149).
+// Records the hourly sweep could not check or delete (a storage fault; a case whose audit trail does not verify, kept
+// for staff): personal data that may be kept longer than the privacy notice says (decision 149).
 var notSweptQuery = '''
 AppMetrics
 | where Name == "privacy.retention.not_swept"
@@ -198,7 +198,7 @@ resource notSweptAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   tags: tags
   properties: {
     displayName: 'Data past its retention could not be deleted'
-    description: 'The hourly retention sweep could not delete records whose time is over (a zip, staged records, a case and its audit trail, intake markers), so personal data is kept longer than the privacy notice says. The sweep\'s warnings "could not be swept" in AppTraces name each item and the error; a storage fault is tried again every hour, and this alert fires while it lasts. "audit chain does not verify" (an error) means a case was kept on purpose: its trail may have been altered, so look at it (verify-audit) before anything else.'
+    description: 'The hourly retention sweep could not check or delete records whose time may be over (a zip, staged records, a case and its audit trail, intake markers, submission counters), so personal data may be kept longer than the privacy notice says. The sweep\'s warnings "could not be swept" in AppTraces name the case (or the kind of record) and the error\'s type; a storage fault is tried again every hour, and this alert fires while it lasts. "audit chain does not verify" (an error) means a case was kept on purpose: its trail may have been altered, so look at it (verify-audit) before anything else; it is kept and counted at every run until someone removes it by hand.'
     severity: 2
     enabled: true
     scopes: [ workspace.id ]

@@ -383,6 +383,8 @@ public sealed partial class DeploymentTemplateTests
         Assert.Contains(queries, q => q.Contains($"\"{PrivacyMetrics.CasesOverdue}\"", StringComparison.Ordinal));
         Assert.Contains(queries, q => q.Contains($"\"{PrivacyMetrics.MailPoisoned}\"", StringComparison.Ordinal));
         Assert.Contains(queries, q => q.Contains($"\"{PrivacyMetrics.CasesAddressRefused}\"", StringComparison.Ordinal));
+        Assert.Contains(queries, q => q.Contains($"\"{PrivacyMetrics.RequesterMailBouncedName}\"", StringComparison.Ordinal));
+        Assert.Contains(queries, q => q.Contains($"\"{PrivacyMetrics.RetentionNotSwept}\"", StringComparison.Ordinal));
         Assert.All(Arm.OfType("Microsoft.Insights/scheduledQueryRules"), r => Assert.NotEmpty(r.At("properties", "actions", "actionGroups")!.Value.EnumerateArray()));
 
         var diagnosed = Arm.OfType("Microsoft.Insights/diagnosticSettings").Select(d => Text(d.At("scope")) ?? string.Empty).ToList();

@@ -27,9 +27,10 @@ public sealed class PrivacyMetrics
     public const string RequesterMailBouncedName = "privacy.mail.bounced";
 
     /// <summary>
-    /// Records past their retention the sweep could not delete this run (tagged <c>reason</c>: <c>failed</c>, a storage
+    /// Records the retention sweep could not check or delete this run (tagged <c>reason</c>: <c>failed</c>, a storage
     /// fault, tried again at the next run; <c>audit-chain-broken</c>, a case kept because its audit trail does not
-    /// verify): personal data kept longer than the notice says, so ops are alerted.
+    /// verify, counted at every run until it is dealt with by hand): personal data that may outlive what the notice
+    /// says, so ops are alerted.
     /// </summary>
     public const string RetentionNotSwept = "privacy.retention.not_swept";
 
@@ -69,7 +70,7 @@ public sealed class PrivacyMetrics
         poisoned = meter.CreateCounter<long>(MailPoisoned, "{item}", "Mailbox work items that failed every try and went to the poison queue.");
         addressRefused = meter.CreateCounter<long>(CasesAddressRefused, "{case}", "Privacy requests closed because the mail service refused the requester's address for good.");
         bounced = meter.CreateCounter<long>(RequesterMailBouncedName, "{mail}", "Requester mail the mail service took and later reported as bounced.");
-        notSwept = meter.CreateCounter<long>(RetentionNotSwept, "{item}", "Records past their retention the sweep could not delete this run.");
+        notSwept = meter.CreateCounter<long>(RetentionNotSwept, "{item}", "Records the retention sweep could not check or delete this run.");
         intakeStep = meter.CreateHistogram<double>(IntakeStepDuration, "ms", "How long each step of a request submission took.");
     }
 

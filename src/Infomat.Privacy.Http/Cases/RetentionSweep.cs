@@ -35,84 +35,96 @@ public sealed partial class RetentionSweep(
     {
         var now = time.GetUtcNow();
         int exportsDeleted = 0, stagingDeleted = 0, removed = 0, markers = 0, failed = 0, counters = 0;
-        await foreach (var c in register.ListAllAsync(cancellationToken))
+        try
         {
-            try
+            return await SweepAsync();
+        }
+        finally
+        {
+            // Each run counts what it could not check or delete, also when a listing then stopped the run: ops are
+            // alerted while personal data may outlive its retention.
+            metrics.RetentionItemsNotSwept(failed, "failed");
+        }
+
+        async Task<RetentionResult> SweepAsync()
+        {
+            await foreach (var c in register.ListAllAsync(cancellationToken))
             {
-                // Only the zip found due: a retry of a failed case whose zip was withdrawn writes a new zip under the
-                // same name, and that one must not go, nor be recorded as gone (the transition refuses a zip other than
-                // the one deleted). A zip that changed meanwhile is tried again at the next run.
-                if (await DueExports.DeleteAsync(register, exports, c, now, cancellationToken) is (var found, true)
-                    && !(await register.ApplyAsync(c.Id, x => x.RecordExportDeleted(now, found), cancellationToken)).Refused)
+                try
                 {
-                    exportsDeleted++;
+                    // Only the zip found due: a retry of a failed case whose zip was withdrawn writes a new zip under the
+                    // same name, and that one must not go, nor be recorded as gone (the transition refuses a zip other than
+                    // the one deleted). A zip that changed meanwhile is tried again at the next run.
+                    if (await DueExports.DeleteAsync(register, exports, c, now, cancellationToken) is (var found, true)
+                        && !(await register.ApplyAsync(c.Id, x => x.RecordExportDeleted(now, found), cancellationToken)).Refused)
+                    {
+                        exportsDeleted++;
+                    }
+
+                    if (c.IsDueForRemoval(now, options.Value.Staff.CaseRetention) && await RemoveAsync(c, now, cancellationToken))
+                    {
+                        removed++;
+                    }
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    failed++;
+                    ItemFailed(log, c.Id, ex.GetType().Name);
+                }
+            }
+
+            await foreach (var caseId in staging.ListCasesAsync(cancellationToken))
+            {
+                try
+                {
+                    if (await register.GetAsync(caseId, cancellationToken) is not { } c || !c.NeedsStaging)
+                    {
+                        stagingDeleted += await staging.DeleteCaseAsync(caseId, cancellationToken) > 0 ? 1 : 0;
+                    }
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    failed++;
+                    ItemFailed(log, caseId, ex.GetType().Name);
+                }
+            }
+
+            await foreach (var marker in cleanup.ListMarkersAsync(cancellationToken))
+            {
+                if (now - marker.UsedAt <= marker.Keep)
+                {
+                    continue;
                 }
 
-                if (c.IsDueForRemoval(now, options.Value.Staff.CaseRetention) && await RemoveAsync(c, now, cancellationToken))
+                try
                 {
-                    removed++;
+                    await cleanup.DeleteMarkerAsync(marker, cancellationToken);
+                    markers++;
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    failed++;
+                    ItemFailed(log, marker.CaseId, ex.GetType().Name);
                 }
             }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                failed++;
-                ItemFailed(log, c.Id, ex.GetType().Name);
-            }
-        }
 
-        await foreach (var caseId in staging.ListCasesAsync(cancellationToken))
-        {
-            try
+            if (limits is not null)
             {
-                if (await register.GetAsync(caseId, cancellationToken) is not { } c || !c.NeedsStaging)
+                try
                 {
-                    stagingDeleted += await staging.DeleteCaseAsync(caseId, cancellationToken) > 0 ? 1 : 0;
+                    // Submission counters whose windows ended (decision 63); a row its key wrote again meanwhile is kept (decision 89).
+                    counters = await limits.DeleteEndedAsync(now, cancellationToken);
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    failed++;
+                    ItemFailed(log, "submission-limits", ex.GetType().Name);
                 }
             }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                failed++;
-                ItemFailed(log, caseId, ex.GetType().Name);
-            }
+
+            Swept(log, exportsDeleted, stagingDeleted, removed, markers, counters, failed);
+            return new RetentionResult(exportsDeleted, stagingDeleted, removed, markers, failed, counters);
         }
-
-        await foreach (var marker in cleanup.ListMarkersAsync(cancellationToken))
-        {
-            if (now - marker.UsedAt <= marker.Keep)
-            {
-                continue;
-            }
-
-            try
-            {
-                await cleanup.DeleteMarkerAsync(marker, cancellationToken);
-                markers++;
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                failed++;
-                ItemFailed(log, marker.CaseId, ex.GetType().Name);
-            }
-        }
-
-        if (limits is not null)
-        {
-            try
-            {
-                // Submission counters whose windows ended (decision 63); a row its key wrote again meanwhile is kept (decision 89).
-                counters = await limits.DeleteEndedAsync(now, cancellationToken);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                failed++;
-                ItemFailed(log, "submission-limits", ex.GetType().Name);
-            }
-        }
-
-        // Each run counts what it could not delete: ops are alerted while personal data outlives its retention.
-        metrics.RetentionItemsNotSwept(failed, "failed");
-        Swept(log, exportsDeleted, stagingDeleted, removed, markers, counters, failed);
-        return new RetentionResult(exportsDeleted, stagingDeleted, removed, markers, failed, counters);
     }
 
     /// <summary>
