@@ -182,6 +182,17 @@ public sealed class RequestProgressTests
         var expired = Taken(Written().VerificationMailRefused(Received.AddMinutes(1)));
         Assert.Equal("the notice that the request was closed", Localization.Texts.MailKindName(Mail.MailKind.Rejection, expired, Language.En));
 
+        // A link bounced for a reason that leaves the case open: the requester's page says it did not arrive, and how to
+        // get another (or, with no resend left, whom to write to); not once the address is confirmed.
+        var linkBounced = Taken(New().MailBounced(Mail.MailKind.Verification, "bounce/Reputation", Received.AddHours(2)));
+        var page = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(linkBounced, Map, Language.En, resent: false, canResend: true));
+        Assert.Contains("Our mail service reported on", page, StringComparison.Ordinal);
+        Assert.Contains("have it sent again below", page, StringComparison.Ordinal);
+        var noResend = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(linkBounced, Map, Language.Fr, resent: false, canResend: false));
+        Assert.Contains("que le lien n'a pas pu être remis", noResend, StringComparison.Ordinal);
+        Assert.DoesNotContain("ci-dessous", noResend, StringComparison.Ordinal);
+        Assert.DoesNotContain("Our mail service reported", System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(New(), Map, Language.En, resent: false, canResend: true)), StringComparison.Ordinal);
+
         // A link that bounced once the address was confirmed is nothing for staff to act on.
         Assert.Equal(CaseRefusal.AlreadyVerified, Verified().MailBounced(Mail.MailKind.Verification, "bounce/Content", Received.AddDays(1)).Refusal);
         Assert.Single(Taken(New().MailBounced(Mail.MailKind.Verification, "bounce/Content", Received.AddDays(1))).BouncedMails);

@@ -51,6 +51,13 @@ public static class ThanksPage
             RequestProgress.JoinedEarlierRequest => Texts.Format("ThanksJoinedBody", language, c.Id),
             _ => Texts.Format("ThanksClosedIdentityBody", language, c.Id),
         }));
+        if (c.Progress == RequestProgress.AwaitingAddressConfirmation && c.BouncedMails.FirstOrDefault(b => b.Kind == MailKind.Verification) is { } bounced)
+        {
+            // The mail service took the link and then reported it undeliverable, for a reason that did not close the case
+            // (decision 148): "we sent a link" stays true, but the requester should not wait for it.
+            body.Append(P(Texts.Format(canResend ? "ThanksLinkNotDelivered" : "ThanksLinkNotDeliveredNoResend", language, Texts.Date(Deadlines.DueDateCalculator.Today(bounced.ReportedAt), language))));
+        }
+
         if (c.Progress == RequestProgress.AddressRefusedByMailService)
         {
             // Not acted on, and no mail can say so (the address does not take mail): this page is where the requester
