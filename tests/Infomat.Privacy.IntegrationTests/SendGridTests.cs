@@ -201,8 +201,9 @@ public sealed partial class SendGridTests(Azurite azurite) : LocalHostTests(azur
         Assert.DoesNotContain("Onze maildienst nam de link", casePage, StringComparison.Ordinal);
         // A report of a case this register does not have (another deployment sharing the account) is taken and ignored.
         Assert.Equal(HttpStatusCode.OK, await ReportAsync($"[{Event("PR-0000-0000-0000", "verification", "dropped", ""","reason":"Invalid" """)}]", EventKey));
-        // Not the service's report at all.
+        // Not the service's report at all; one past the size taken, refused before its signature is even looked at.
         Assert.Equal(HttpStatusCode.BadRequest, await ReportAsync("""{"event":"bounce"}""", EventKey));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, await ReportAsync("[" + new string(' ', Privacy.Http.MailEvents.MailEventEndpoints.MaxBodyBytes) + "]", EventKey));
     }
 
     [Fact]

@@ -20,6 +20,33 @@ public static class RequestBody
 {
     public const int MaxBytes = 64 * 1024;
 
+    /// <summary>
+    /// The body's bytes, reading at most one past <paramref name="maxBytes"/> whatever the request says of its length (a
+    /// chunked one says nothing): null when it is longer. Every endpoint that reads a body whole reads it through here.
+    /// </summary>
+    public static async Task<byte[]?> ReadUpToAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.ContentLength > maxBytes)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > maxBytes)
+            {
+                return null;
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
     public static async Task<(BodyKind Kind, IReadOnlyDictionary<string, string?> Fields)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -41,22 +68,15 @@ public static class RequestBody
             return (kind, empty);
         }
 
-        var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        if (await ReadUpToAsync(request, MaxBytes, cancellationToken) is not { } bytes)
         {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > MaxBytes)
-            {
-                return (BodyKind.TooLarge, empty);
-            }
+            return (BodyKind.TooLarge, empty);
         }
 
         string text;
         try
         {
-            text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+            text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
         }
         catch (DecoderFallbackException)
         {

@@ -34,36 +34,11 @@ public sealed partial class MailEventEndpoints(
                 detail: "Set Mail:SendGrid:EventWebhookPublicKey (the Event Webhook's verification key) to take SendGrid's signed reports.");
         }
 
-        if (request.ContentLength > MaxBodyBytes)
+        if (await Intake.RequestBody.ReadUpToAsync(request, MaxBodyBytes, cancellationToken) is not { } body)
         {
-            return TooLarge();
+            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large",
+                detail: $"Mail service reports are limited to {MaxBodyBytes} bytes a post.");
         }
-
-        // Read up to one byte past the limit, whatever the post says of its length (a chunked post says nothing).
-        var body = new byte[Math.Min(request.ContentLength ?? 64 * 1024, MaxBodyBytes) + 1];
-        var read = 0;
-        while (true)
-        {
-            if (read == body.Length)
-            {
-                if (body.Length > MaxBodyBytes)
-                {
-                    return TooLarge();
-                }
-
-                Array.Resize(ref body, Math.Min(body.Length * 2, MaxBodyBytes + 1));
-            }
-
-            var n = await request.Body.ReadAsync(body.AsMemory(read), cancellationToken);
-            if (n == 0)
-            {
-                break;
-            }
-
-            read += n;
-        }
-
-        body = body[..read];
 
         var check = reports.Check(request.Headers[Adapters.Mail.SendGridEventReports.SignatureHeader].ToString(),
             request.Headers[Adapters.Mail.SendGridEventReports.TimestampHeader].ToString(), body, time.GetUtcNow());
@@ -141,9 +116,6 @@ public sealed partial class MailEventEndpoints(
             await workflow.EndAsync(client, bounce.CaseId, CancellationToken.None);
         }
     }
-
-    private static IResult TooLarge() => Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large",
-        detail: $"Mail service reports are limited to {MaxBodyBytes} bytes a post.");
 
     [LoggerMessage(175, LogLevel.Warning, "Mail service report not taken: {Check}")]
     private static partial void NotTaken(ILogger logger, MailReportCheck check);

@@ -39,7 +39,8 @@ public sealed partial class MailNotificationEndpoints(
             return Results.Text(token[0], "text/plain", Encoding.UTF8, StatusCodes.Status200OK);
         }
 
-        if (request.ContentLength > MaxBodyBytes)
+        // Read no further than the limit, whatever the post says of its length (a chunked post says nothing).
+        if (await Intake.RequestBody.ReadUpToAsync(request, MaxBodyBytes, cancellationToken) is not { } bytes)
         {
             return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large",
                 detail: $"Notifications are limited to {MaxBodyBytes} bytes.");
@@ -48,15 +49,13 @@ public sealed partial class MailNotificationEndpoints(
         IReadOnlyList<MailNotification> notifications;
         try
         {
-            using var body = new MemoryStream();
-            await request.Body.CopyToAsync(body, cancellationToken);
-            if (body.Length is 0 or > MaxBodyBytes)
+            if (bytes.Length == 0)
             {
-                return Results.Problem(statusCode: body.Length == 0 ? StatusCodes.Status400BadRequest : StatusCodes.Status413PayloadTooLarge,
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest,
                     title: "Malformed body", detail: "Expected a Graph change notification collection ('value').");
             }
 
-            body.Position = 0;
+            using var body = new MemoryStream(bytes, writable: false);
             notifications = await reader.ReadAsync(body, cancellationToken);
         }
         catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or FormatException)
