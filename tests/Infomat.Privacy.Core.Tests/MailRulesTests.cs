@@ -158,4 +158,24 @@ public sealed class MailRulesTests
         Assert.False(open.IsSameOpenRequest(request with { Email = "other@example.nl" }));
         Assert.False((open with { Status = CaseStatus.Completed }).IsSameOpenRequest(request));
     }
+
+    [Fact]
+    public void A_request_adds_to_a_case_when_it_brings_words_of_its_own_and_the_same_words_again_add_nothing()
+    {
+        var all = ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes);
+        var request = new ValidRequest(RequestType.Rectification, "jan.devries@example.nl", "Jan", null, all, Language.Nl, "Mijn telefoonnummer is 0612345678.");
+        var open = PrivacyCase.Received(request, Channel.Email, Now, TestDataMaps.Real) with { EmailVerifiedAt = Now };
+
+        Assert.False(open.IsAddedToBy(request.Details));
+        Assert.False(open.IsAddedToBy("  Mijn telefoonnummer is 0612345678.\n"));
+        Assert.False(open.IsAddedToBy(null));
+        Assert.False(open.IsAddedToBy(" "));
+        Assert.True(open.IsAddedToBy("Ook mijn adres is onjuist: Dorpsstraat 3, Utrecht."));
+        Assert.True((open with { Details = null }).IsAddedToBy("Mijn telefoonnummer is 0612345678."));
+
+        // The same rule decides whether a request confirmed later is answered by the open case (decision 84).
+        var later = PrivacyCase.Received(request with { Details = "Ook mijn adres is onjuist." }, Channel.Form, Now.AddDays(1), TestDataMaps.Real);
+        Assert.False(later.IsAnsweredBy(open));
+        Assert.True((later with { Details = request.Details }).IsAnsweredBy(open));
+    }
 }

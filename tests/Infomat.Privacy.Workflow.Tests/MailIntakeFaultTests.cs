@@ -811,6 +811,33 @@ public sealed class MailIntakeFaultTests
     }
 
     [Fact]
+    public async Task A_second_mail_for_the_same_right_that_adds_to_it_is_recorded_on_the_open_case_and_staff_are_told()
+    {
+        // Review of 7 December: a second mail asking the same right joined the open case silently, so a rectification's
+        // further corrections (or an objection's new grounds) reached nobody. The same mail sent again adds nothing.
+        const string Subject = "Rectificatie van mijn gegevens";
+        const string Text = "Mijn telefoonnummer klopt niet: het is 0612345678. Graag verbeteren (recht op rectificatie).";
+        var first = await Intake().HandleAsync(new MemoryStream(Bytes(Message("jan.devries@example.nl", Subject, Text))), time.GetUtcNow().AddHours(-3), client, default);
+        Assert.Equal(MailOutcome.CaseCreated, first.Outcome);
+        Assert.Equal(RequestType.Rectification, (await register.GetAsync(first.CaseId!, default))!.Type);
+        var wroteAgain = Localization.Texts.Format("MailRequesterWroteAgainSubject", options.Staff.Language, first.CaseId!);
+
+        var same = await Intake().HandleAsync(new MemoryStream(Bytes(Message("jan.devries@example.nl", Subject, Text))), time.GetUtcNow().AddHours(-2), client, default);
+        Assert.Equal((MailOutcome.JoinedOpenCase, first.CaseId), (same.Outcome, same.CaseId));
+        Assert.Empty((await register.GetAsync(first.CaseId!, default))!.RequesterReplies);
+
+        var delivered = time.GetUtcNow().AddHours(-1);
+        var more = await Intake().HandleAsync(new MemoryStream(Bytes(Message("jan.devries@example.nl", Subject, "Ook mijn adres is onjuist: het is Dorpsstraat 3, 3511 Utrecht. Graag ook dat verbeteren."))), delivered, client, default);
+
+        Assert.Equal((MailOutcome.JoinedOpenCase, first.CaseId), (more.Outcome, more.CaseId));
+        Assert.Equal([delivered], (await register.GetAsync(first.CaseId!, default))!.RequesterReplies);
+        Assert.Single(await register.ListAllAsync(default).ToListAsync());
+        var told = Assert.Single(mail.Sent, m => m.Subject.Contains(wroteAgain, StringComparison.Ordinal));
+        Assert.Equal((Audience.Staff, options.Staff.Address), (told.Audience, told.To));
+        Assert.Contains("/cases/" + first.CaseId, told.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_mail_handled_days_after_it_reached_the_mailbox_is_due_a_month_after_it_arrived()
     {
         var delivered = time.GetUtcNow().AddDays(-10);

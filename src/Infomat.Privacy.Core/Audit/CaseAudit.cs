@@ -78,7 +78,7 @@ public static class CaseAudit
 
         for (var i = 0; i < c.RequesterReplies.Count; i++)
         {
-            Add("reply." + i.ToString(CultureInfo.InvariantCulture), AuditActions.MailReceived, "requester", "reply to our mail", c.RequesterReplies[i]);
+            Add("reply." + i.ToString(CultureInfo.InvariantCulture), AuditActions.MailReceived, "requester", "mail about the request", c.RequesterReplies[i]);
         }
 
         if (c.AcknowledgedAt is { } acknowledged)

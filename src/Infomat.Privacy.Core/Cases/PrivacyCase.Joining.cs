@@ -28,7 +28,7 @@ public sealed partial record PrivacyCase
             && other.ReceivedAt <= ReceivedAt
             && other.DueDate <= DueDate
             && AsksTheSame(other)
-            && (string.IsNullOrWhiteSpace(Details) || string.Equals(Details.Trim(), other.Details?.Trim(), StringComparison.Ordinal));
+            && !other.IsAddedToBy(Details);
     }
 
     /// <summary>Of <paramref name="cases"/> (the same address's open cases), the one this request joins when its address is confirmed: the earliest that answers it (<see cref="IsAnsweredBy"/>), or null.</summary>

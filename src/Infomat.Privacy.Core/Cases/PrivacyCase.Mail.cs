@@ -18,6 +18,16 @@ public sealed partial record PrivacyCase
     public bool IsSameOpenRequest(ValidRequest request) => IsTwinOf(request) && EmailVerifiedAt is not null;
 
     /// <summary>
+    /// True when a request with <paramref name="details"/> asks this case something it was not sent with: details of its
+    /// own that are not this case's (a rectification's further corrections, an objection's further grounds). A request
+    /// that joins this case (<see cref="IsSameOpenRequest"/>, <see cref="IsTwinOf"/>) and adds to it is recorded on it for
+    /// staff to read, so nothing it asks is lost; one that adds nothing (the same mail sent again) is not. A request that
+    /// adds to an open case is not answered by it on confirmation either (<see cref="IsAnsweredBy"/>).
+    /// </summary>
+    public bool IsAddedToBy(string? details) =>
+        !string.IsNullOrWhiteSpace(details) && !string.Equals(details.Trim(), Details?.Trim(), StringComparison.Ordinal);
+
+    /// <summary>
     /// True when <paramref name="request"/>, arriving within the same claim window as this case (minutes apart: the same
     /// mail handled twice, a letter sent twice at once), asks what this open case asks, confirmed or not: the two are one
     /// request from one sender, and make one case. Beyond the window, <see cref="IsSameOpenRequest"/> decides.

@@ -363,6 +363,16 @@ public static partial class PrivacyMails
         return ReplyToStaff(c, "MailRequesterReplied", repliedAt, caseLink, staffAddress, staffLanguage, senderConfirmed, quietNote: true);
     }
 
+    /// <summary>
+    /// To staff: the requester of <paramref name="c"/> wrote again asking the same right, with words or details of their
+    /// own, and the mail was recorded on this open case rather than made a second one (<see cref="PrivacyCase.IsAddedToBy"/>).
+    /// </summary>
+    public static OutgoingMail RequesterWroteAgain(PrivacyCase c, DateTimeOffset wroteAt, Uri caseLink, string staffAddress, Language staffLanguage, bool senderConfirmed)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return ReplyToStaff(c, "MailRequesterWroteAgain", wroteAt, caseLink, staffAddress, staffLanguage, senderConfirmed, quietNote: true);
+    }
+
     private static OutgoingMail ReplyToStaff(PrivacyCase c, string textKey, DateTimeOffset at, Uri caseLink, string staffAddress, Language l, bool senderConfirmed, bool quietNote, string? note = null)
     {
         List<Block> blocks = [Text(Texts.Format(textKey + "Body", l, c.Id, Texts.DateTime(at, l))), Link(caseLink)];

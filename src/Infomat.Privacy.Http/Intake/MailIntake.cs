@@ -184,7 +184,6 @@ public sealed partial class MailIntake(
             return null;
         }
 
-        var o = options.Value;
         var named = string.Join("\n", [inbound.Subject, .. inbound.References ?? [], inbound.Body]);
         foreach (var caseId in CaseIds.FindIn(named).Distinct(StringComparer.Ordinal).Take(MaxReferencesLooked))
         {
@@ -206,20 +205,36 @@ public sealed partial class MailIntake(
                 return identification;
             }
 
-            // Recorded once; a retry after a crash finds it recorded and tells staff again rather than not at all. Staff
-            // hear of replies at most once an hour, and a case records at most 50 (PrivacyCase.StaffToldOfReply): the
-            // rest stay in the mailbox under the case's category.
-            var reply = await register.ApplyAsync(caseId, c => c.ReplyReceived(inbound.ReceivedAt), ct);
-            if (reply.Refusal == CaseRefusal.TooMany || !reply.Case.StaffToldOfReply(inbound.ReceivedAt))
-            {
-                return new MailIntakeResult(MailOutcome.JoinedOpenCase, caseId, "reply to our mail about the case, filed without a staff mail");
-            }
-
-            await log.SendToStaffAsync(mail, o.Staff, "Case " + caseId, "requester replied", to => PrivacyMails.RequesterReplied(reply.Case, inbound.ReceivedAt, o.Link("cases/" + caseId), to, o.Staff.Language, confirmed), ct);
-            return new MailIntakeResult(MailOutcome.JoinedOpenCase, caseId, "reply to our mail about the case");
+            return await RecordOnCaseAsync(caseId, inbound, confirmed, wroteAgain: false, ct);
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Records <paramref name="inbound"/> on <paramref name="caseId"/> for staff to read: a reply to our mail about the
+    /// case, or (<paramref name="wroteAgain"/>) a mail asking the same right again with something to add
+    /// (<see cref="PrivacyCase.IsAddedToBy"/>). Recorded once; a retry after a crash finds it recorded and tells staff
+    /// again rather than not at all. Staff hear of such mail at most once an hour, and a case records at most 50
+    /// (<see cref="PrivacyCase.StaffToldOfReply"/>): the rest stay in the mailbox under the case's category.
+    /// </summary>
+    private async Task<MailIntakeResult> RecordOnCaseAsync(string caseId, InboundMail inbound, bool confirmed, bool wroteAgain, CancellationToken ct)
+    {
+        var o = options.Value;
+        var what = wroteAgain ? "the same request written again, with more to it" : "reply to our mail about the case";
+        var reply = await register.ApplyAsync(caseId, c => c.ReplyReceived(inbound.ReceivedAt), ct);
+        if (reply.Refusal == CaseRefusal.TooMany || !reply.Case.StaffToldOfReply(inbound.ReceivedAt))
+        {
+            return new MailIntakeResult(MailOutcome.JoinedOpenCase, caseId, what + ", filed without a staff mail");
+        }
+
+        await log.SendToStaffAsync(
+            mail, o.Staff, "Case " + caseId, wroteAgain ? "requester wrote again" : "requester replied",
+            to => wroteAgain
+                ? PrivacyMails.RequesterWroteAgain(reply.Case, inbound.ReceivedAt, o.Link("cases/" + caseId), to, o.Staff.Language, confirmed)
+                : PrivacyMails.RequesterReplied(reply.Case, inbound.ReceivedAt, o.Link("cases/" + caseId), to, o.Staff.Language, confirmed),
+            ct);
+        return new MailIntakeResult(MailOutcome.JoinedOpenCase, caseId, what);
     }
 
     /// <summary>
@@ -335,6 +350,12 @@ public sealed partial class MailIntake(
             // Only the handling that wrote the case begins it (two starts at once would leave the instance unable to
             // run); a handler that died in between leaves it to the reconciler.
             await BeginAsync(client, privacyCase, ct);
+        }
+        else if (privacyCase.Id != candidate.Id && privacyCase.IsAddedToBy(request.Details))
+        {
+            // Joined another mail's case (or a form's) with words of its own: what it adds is that case's to handle, so
+            // it is recorded there and staff are told, as for a reply. The same mail sent again adds nothing.
+            return await RecordOnCaseAsync(privacyCase.Id, inbound, inbound.SenderConfirmedFor(privacyCase.Id, messageIdKey), wroteAgain: true, ct);
         }
 
         return new MailIntakeResult(created ? MailOutcome.CaseCreated : MailOutcome.JoinedOpenCase, privacyCase.Id, verdict.Reason);
