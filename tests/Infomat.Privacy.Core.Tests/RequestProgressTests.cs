@@ -199,6 +199,64 @@ public sealed class RequestProgressTests
     }
 
     [Fact]
+    public void A_link_reported_undelivered_for_a_reason_that_leaves_the_case_open_never_lets_it_close_as_not_confirmed()
+    {
+        // Review of 7 December: the link bounced for our reputation or a fault, the case stayed open (decision 148), and a
+        // week later it closed as "the address was never confirmed", the requester told so at the address that took no mail.
+        var bounced = Taken(New().MailBounced(Mail.MailKind.Verification, "bounce/Reputation", Received.AddHours(2)));
+        var end = Received + Week;
+
+        Assert.Equal(CaseRefusal.StillWaiting, bounced.ExpireRefusal(end.AddMinutes(-1), Week, Week));
+        Assert.Equal(CaseRefusal.MailNotDelivered, bounced.ExpireRefusal(end, Week, Week));
+        var held = Taken(bounced.Expire(end, Week, Week));
+        Assert.Equal((CaseStatus.Failed, PrivacyCase.MailNotDeliveredStep), (held.Status, held.FailedStep));
+        Assert.False(held.NeedsExpiryNotice);
+        Assert.Equal(RequestProgress.HeldUpBeforeAddressConfirmed, held.Progress);
+        // Without the report, the requester's silence closes it as before.
+        Assert.Equal(CaseStatus.Expired, Taken(New().Expire(end, Week, Week)).Status);
+
+        // Staff retry it: the new link's time runs from its sending, and the earlier link's report is not the new one's.
+        var again = Taken(Taken(held.Retry("staff", end.AddDays(1))).VerificationMailSent(end.AddDays(1)));
+        Assert.Null(again.LinkBouncedAt);
+        Assert.Equal(CaseStatus.Expired, Taken(again.Expire(end.AddDays(1) + Week, Week, Week)).Status);
+        // A report of the new link is recorded (not taken for the earlier one's posted again), and holds it again.
+        var bouncedAgain = Taken(again.MailBounced(Mail.MailKind.Verification, "bounce/Technical", end.AddDays(2)));
+        Assert.Equal(2, bouncedAgain.BouncedMails.Count);
+        Assert.Equal(CaseStatus.Failed, Taken(bouncedAgain.Expire(end.AddDays(1) + Week, Week, Week)).Status);
+        Assert.Equal(CaseRefusal.AlreadyDone, bouncedAgain.MailBounced(Mail.MailKind.Verification, "bounce/Technical", end.AddDays(3)).Refusal);
+    }
+
+    [Fact]
+    public void A_request_for_identification_reported_undelivered_puts_the_case_back_with_staff_instead_of_letting_it_expire()
+    {
+        var asked = Taken(Taken(AwaitingApproval().RequestIdentification("staff", "A copy of your ID card, please.", Received.AddDays(1))).IdentificationMailSent(Received.AddDays(1)));
+        var end = Received.AddDays(1) + Week;
+        Assert.Equal(ApprovalWaitAction.Expire, asked.ApprovalWaitAt(end, TimeSpan.FromDays(2), Week).Action);
+
+        var bouncedAt = Received.AddDays(1).AddHours(1);
+        var bounced = Taken(asked.MailBounced(Mail.MailKind.IdentificationRequest, "bounce/Technical", bouncedAt));
+
+        // Nobody can answer a request that did not arrive: staff are reminded from the report on, and the case never
+        // closes as "the identification did not reach us".
+        Assert.Equal(CaseRefusal.StaffMustDecide, bounced.ExpireRefusal(end.AddDays(30), Week, Week));
+        Assert.Equal(bouncedAt, bounced.ApprovalWaitStart(Received));
+        var reminder = bounced.ApprovalWaitAt(bouncedAt.AddDays(2), TimeSpan.FromDays(2), Week);
+        Assert.Equal(ApprovalWaitAction.Remind, reminder.Action);
+        Assert.Equal(ApprovalWaitAction.Escalate, bounced.ApprovalWaitAt(bouncedAt + Week, TimeSpan.FromDays(2), Week).Action);
+        // The requester's answer by another way is still taken, and their page says the mail did not reach them.
+        Assert.True(bounced.AwaitsIdentification);
+        Assert.Equal(RequestProgress.AwaitingIdentification, bounced.Progress);
+        var page = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(bounced, Map, Language.En, resent: false, canResend: false));
+        Assert.Contains("this mail could not be delivered to the address you gave", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("could not be delivered", System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(asked, Map, Language.En, resent: false, canResend: false)), StringComparison.Ordinal);
+
+        // Staff ask again: that request's wait is the requester's again, and its own report is recorded.
+        var askedAgain = Taken(Taken(bounced.RequestIdentification("staff", "Please send it to info@infomat.eu.", Received.AddDays(3))).IdentificationMailSent(Received.AddDays(3)));
+        Assert.Equal(ApprovalWaitAction.Expire, askedAgain.ApprovalWaitAt(Received.AddDays(3) + Week, TimeSpan.FromDays(2), Week).Action);
+        Assert.Equal(2, Taken(askedAgain.MailBounced(Mail.MailKind.IdentificationRequest, "bounce/Technical", Received.AddDays(4))).BouncedMails.Count);
+    }
+
+    [Fact]
     public void Each_progress_has_a_wire_value_of_its_own_in_kebab_case()
     {
         var wires = Enum.GetValues<RequestProgress>().Select(p => p.ToWire()).ToList();

@@ -113,6 +113,31 @@ public sealed class CaseMetricsTests : IDisposable
         Assert.Equal(0, Counted(PrivacyMetrics.CasesFailed));
     }
 
+    [Fact]
+    public async Task A_link_reported_undelivered_whose_time_ran_out_is_held_up_for_staff_counted_once_and_nobody_is_told_it_closed()
+    {
+        // Review of 7 December: the expiry step closed such a case on the requester's "silence" and mailed the Art. 12(4)
+        // notice to the address that had just not taken the link.
+        var register = new InMemoryRegister();
+        var mail = new RecordingMail();
+        var sent = DateTimeOffset.UtcNow.AddDays(-8);
+        var c = NewCase(sent.AddMinutes(-1));
+        await register.CreateAsync(c, CancellationToken.None);
+        await register.ApplyAsync(c.Id, x => x.VerificationMailSent(sent), CancellationToken.None);
+        await register.ApplyAsync(c.Id, x => x.MailBounced(Mail.MailKind.Verification, "bounce/Technical", sent.AddHours(1)), CancellationToken.None);
+        var expire = new ExpireCase(register, mail, TestDataMaps.Real, new FakeMailProgress(), Options.Create(new Configuration.PrivacyOptions()), TimeProvider.System, Metrics,
+            NullLogger<ExpireCase>.Instance);
+
+        Assert.False(await expire.RunAsync(null!, c.Id));
+        Assert.False(await expire.RunAsync(null!, c.Id));
+
+        var held = (await register.GetAsync(c.Id, default))!;
+        Assert.Equal((CaseStatus.Failed, PrivacyCase.MailNotDeliveredStep), (held.Status, held.FailedStep));
+        Assert.Equal(RequestProgress.HeldUpBeforeAddressConfirmed, held.Progress);
+        Assert.Empty(mail.Sent);
+        Assert.Equal(1, Counted(PrivacyMetrics.CasesFailed));
+    }
+
     public void Dispose()
     {
         listener.Dispose();

@@ -136,6 +136,26 @@ public sealed class PrivacyRequestOrchestratorTests
     }
 
     [Fact]
+    public async Task A_link_reported_undelivered_is_not_the_requesters_silence_the_case_is_held_up_for_staff_when_its_time_runs_out()
+    {
+        await using var h = await WorkflowHarness.StartAsync(o => o.Verification.Timeout = TimeSpan.FromSeconds(3));
+        var c = await h.NewCaseAsync();
+        for (var i = 0; i < 100 && (await h.Register.GetAsync(c.Id, default))!.VerificationMailSentAt is null; i++)
+        {
+            await Task.Delay(20);
+        }
+
+        // SendGrid took the link and reported it bounced for our reputation (decision 148: the case stays open).
+        await h.Register.ApplyAsync(c.Id, x => x.MailBounced(MailKind.Verification, "bounce/Reputation", DateTimeOffset.UtcNow), default);
+
+        var done = await h.CompletionAsync(c.Id);
+        Assert.Equal("\"finished\"", done.SerializedOutput);
+        var held = (await h.Register.GetAsync(c.Id, default))!;
+        Assert.Equal((CaseStatus.Failed, PrivacyCase.MailNotDeliveredStep), (held.Status, held.FailedStep));
+        Assert.Empty(h.Mail.Of(MailKind.Rejection));
+    }
+
+    [Fact]
     public async Task A_store_that_fails_once_is_retried_and_the_case_completes()
     {
         await using var h = await WorkflowHarness.StartAsync();

@@ -60,7 +60,7 @@ public sealed class TimerWinTests
         var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), Language.Nl, null, null),
             Channel.Form, DateTimeOffset.UtcNow, TestDataMaps.Real) with { EmailVerifiedAt = DateTimeOffset.UtcNow };
         await register.CreateAsync(c, default);
-        var expire = new ExpireCase(register, mail, TestDataMaps.Real, new FakeMailProgress(), NoTimeToRespond, TimeProvider.System, NullLogger<ExpireCase>.Instance);
+        var expire = new ExpireCase(register, mail, TestDataMaps.Real, new FakeMailProgress(), NoTimeToRespond, TimeProvider.System, TestWorkflows.Metrics(), NullLogger<ExpireCase>.Instance);
         await register.UpdateAsync(c.Id, x => x with { Decision = new IdentityDecision(DecisionOutcome.Approve, DateTimeOffset.UtcNow, "tester", null) }, default);
 
         var expired = await expire.RunAsync(null!, c.Id);
@@ -79,7 +79,7 @@ public sealed class TimerWinTests
         var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), Language.Nl, null, null),
             Channel.Form, DateTimeOffset.UtcNow, TestDataMaps.Real) with { VerificationMailSentAt = DateTimeOffset.UtcNow };
         await register.CreateAsync(c, default);
-        var expire = new ExpireCase(register, mail, TestDataMaps.Real, new FakeMailProgress(), NoTimeToRespond, TimeProvider.System, NullLogger<ExpireCase>.Instance);
+        var expire = new ExpireCase(register, mail, TestDataMaps.Real, new FakeMailProgress(), NoTimeToRespond, TimeProvider.System, TestWorkflows.Metrics(), NullLogger<ExpireCase>.Instance);
 
         Assert.True(await expire.RunAsync(null!, c.Id));
         Assert.True(await expire.RunAsync(null!, c.Id));
@@ -100,7 +100,7 @@ public sealed class TimerWinTests
         await register.CreateAsync(c, default);
         await register.ApplyAsync(c.Id, x => x.Verify(DateTimeOffset.UtcNow), default);
 
-        var expired = await new ExpireCase(register, mail, TestDataMaps.Real, new FakeMailProgress(), NoTimeToRespond, TimeProvider.System, NullLogger<ExpireCase>.Instance).RunAsync(null!, c.Id);
+        var expired = await new ExpireCase(register, mail, TestDataMaps.Real, new FakeMailProgress(), NoTimeToRespond, TimeProvider.System, TestWorkflows.Metrics(), NullLogger<ExpireCase>.Instance).RunAsync(null!, c.Id);
 
         Assert.False(expired);
         Assert.Empty(mail.Sent);
@@ -116,7 +116,7 @@ public sealed class TimerWinTests
             Channel.Form, DateTimeOffset.UtcNow, TestDataMaps.Real) with { VerificationMailSentAt = DateTimeOffset.UtcNow };
         await register.CreateAsync(c, default);
         mail.FailNext(1);
-        var expire = new ExpireCase(register, mail, TestDataMaps.Real, new FakeMailProgress(), NoTimeToRespond, TimeProvider.System, NullLogger<ExpireCase>.Instance);
+        var expire = new ExpireCase(register, mail, TestDataMaps.Real, new FakeMailProgress(), NoTimeToRespond, TimeProvider.System, TestWorkflows.Metrics(), NullLogger<ExpireCase>.Instance);
 
         await Assert.ThrowsAsync<HttpRequestException>(() => expire.RunAsync(null!, c.Id));
         Assert.True((await register.GetAsync(c.Id, default))!.NeedsExpiryNotice);
@@ -135,7 +135,7 @@ public sealed class TimerWinTests
         var mail = new RecordingMail();
         var broken = new FakeMailProgress { Broken = true };
         var log = new ListLogger<ExpireCase>();
-        var expire = new ExpireCase(register, mail, TestDataMaps.Real, broken, NoTimeToRespond, TimeProvider.System, log);
+        var expire = new ExpireCase(register, mail, TestDataMaps.Real, broken, NoTimeToRespond, TimeProvider.System, TestWorkflows.Metrics(), log);
         var at = DateTimeOffset.UtcNow;
         var asked = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), Language.Nl, null, null),
             Channel.Form, at, TestDataMaps.Real) with { EmailVerifiedAt = at };

@@ -99,6 +99,9 @@ public enum CaseRefusal
     /// <summary>The case waits on staff: staff not acting never ends a case (Art. 12(3)).</summary>
     StaffMustDecide,
 
+    /// <summary>The requester's time to answer is over, but the mail they were to answer was reported undelivered: not their silence.</summary>
+    MailNotDelivered,
+
     /// <summary>The orchestration was started again as often as allowed without the case moving on.</summary>
     RestartsUsedUp,
 

@@ -61,10 +61,33 @@ public sealed partial record PrivacyCase
     /// can bounce after the case closed); not for a link once the address was confirmed.
     /// </summary>
     public CaseTransition MailBounced(Mail.MailKind kind, string why, DateTimeOffset at) =>
-        BouncedMails.Any(b => b.Kind == kind) ? Refuse(CaseRefusal.AlreadyDone)
+        BouncedMails.Any(b => b.Kind == kind && b.ReportedAt >= (LastSent(kind) ?? DateTimeOffset.MinValue)) ? Refuse(CaseRefusal.AlreadyDone)
         // A link that bounced once the address was confirmed (a link sent again did arrive): nothing for staff to do.
         : kind == Mail.MailKind.Verification && EmailVerifiedAt is not null ? Refuse(CaseRefusal.AlreadyVerified)
         : To(this with { BouncedMails = [.. BouncedMails, new BouncedMail(kind, at, why)] });
+
+    /// <summary>
+    /// When the mail of <paramref name="kind"/> now in force went, for the mails a requester is sent again (the link after
+    /// a staff retry, a second request for identification); null for the others (each bounces once for the case).
+    /// </summary>
+    private DateTimeOffset? LastSent(Mail.MailKind kind) => kind switch
+    {
+        Mail.MailKind.Verification => VerificationMailSentAt,
+        Mail.MailKind.IdentificationRequest => IdentificationMailSentAt,
+        _ => null,
+    };
+
+    /// <summary>When the mail service reported the link now waited for undelivered (after it went), or null.</summary>
+    public DateTimeOffset? LinkBouncedAt => BouncedAfterSending(Mail.MailKind.Verification);
+
+    /// <summary>When the mail service reported the request for identification now waited for undelivered (after it went), or null.</summary>
+    public DateTimeOffset? IdentificationRequestBouncedAt => AwaitsIdentification ? BouncedAfterSending(Mail.MailKind.IdentificationRequest) : null;
+
+    private DateTimeOffset? BouncedAfterSending(Mail.MailKind kind) =>
+        LastSent(kind) is { } sent ? BouncedMails.Where(b => b.Kind == kind && b.ReportedAt >= sent).Select(b => (DateTimeOffset?)b.ReportedAt).Max() : null;
+
+    /// <summary>The <see cref="FailedStep"/> of a case whose link's time ran out after the link was reported undelivered (<see cref="Expire"/>).</summary>
+    public const string MailNotDeliveredStep = "MailNotDelivered";
 
     /// <summary>Closed because the mail service refused the address the requester gave (<see cref="VerificationMailRefused"/>) or reported the link as bounced (<see cref="VerificationMailBounced"/>).</summary>
     public bool ClosedAsAddressRefused => Status == CaseStatus.Expired && VerificationMailRefusedAt is not null && EmailVerifiedAt is null;
@@ -191,10 +214,11 @@ public sealed partial record PrivacyCase
 
     /// <summary>
     /// When the wait for staff's identity decision started: the approval request, or the last request for more
-    /// identification, or the requester's reply to it (each starts the wait and its reminders again).
+    /// identification, or the requester's reply to it, or the report that the request did not reach them (each starts
+    /// the wait and its reminders again).
     /// </summary>
     public DateTimeOffset ApprovalWaitStart(DateTimeOffset whenNotAsked) =>
-        new[] { ApprovalMailSentAt ?? whenNotAsked, IdentificationRequestedAt ?? DateTimeOffset.MinValue, IdentificationAnsweredAt ?? DateTimeOffset.MinValue }.Max();
+        new[] { ApprovalMailSentAt ?? whenNotAsked, IdentificationRequestedAt ?? DateTimeOffset.MinValue, IdentificationAnsweredAt ?? DateTimeOffset.MinValue, IdentificationRequestBouncedAt ?? DateTimeOffset.MinValue }.Max();
 
     /// <summary>
     /// Until when the requester may answer the last request for more identification before the case may expire
@@ -215,7 +239,14 @@ public sealed partial record PrivacyCase
     /// unread. False when the case does not wait on the requester's identification.
     /// </summary>
     public bool MayExpireForIdentification(DateTimeOffset now, TimeSpan timeout, DateTimeOffset? mailReadThrough) =>
-        AwaitsIdentification && IdentificationReplyDue(timeout)!.Value is var end && now >= end && (mailReadThrough ?? now) >= end;
+        WaitsOnRequesterForIdentification && IdentificationReplyDue(timeout)!.Value is var end && now >= end && (mailReadThrough ?? now) >= end;
+
+    /// <summary>
+    /// True when the case waits on the requester's identification (<see cref="AwaitsIdentification"/>) and the request
+    /// for it was not reported undelivered (<see cref="IdentificationRequestBouncedAt"/>): nobody can answer a request
+    /// that did not reach them, so such a case waits on staff (reminders from the report on) and never expires for it.
+    /// </summary>
+    public bool WaitsOnRequesterForIdentification => AwaitsIdentification && IdentificationRequestBouncedAt is null;
 
     /// <summary>True when staff asked the requester for more identification and no reply has been recorded since.</summary>
     public bool AwaitsIdentification =>
@@ -244,7 +275,7 @@ public sealed partial record PrivacyCase
             return new ApprovalWaitStep(ApprovalWaitAction.Wait, null, null);
         }
 
-        if (AwaitsIdentification)
+        if (WaitsOnRequesterForIdentification)
         {
             var end = IdentificationReplyDue(timeout)!.Value;
             return now < end ? new ApprovalWaitStep(ApprovalWaitAction.Wait, null, end)
@@ -920,16 +951,32 @@ public sealed partial record PrivacyCase
     /// mailbox in time still unread: <see cref="MayExpireForIdentification"/>, with <paramref name="mailReadThrough"/>).
     /// Staff not deciding never does, and a recorded decision is carried out whatever the clock says.
     /// </summary>
+    /// <remarks>
+    /// Silence is not the requester's when the mail they were to answer did not reach them: a link the mail service
+    /// reported undelivered (<see cref="LinkBouncedAt"/>) is <see cref="CaseRefusal.MailNotDelivered"/> once its time is
+    /// over (<see cref="Expire"/> holds the case up for staff), and a request for identification so reported leaves the
+    /// case with staff (<see cref="WaitsOnRequesterForIdentification"/>).
+    /// </remarks>
     public CaseRefusal? ExpireRefusal(DateTimeOffset now, TimeSpan verificationTimeout, TimeSpan identificationTimeout, DateTimeOffset? mailReadThrough = null) =>
         Status.IsFinished() ? CaseRefusal.Finished
         : Decision is not null ? CaseRefusal.AlreadyDecided
-        : EmailVerifiedAt is null ? (VerificationMailSentAt is { } sent && now >= sent + verificationTimeout ? null : CaseRefusal.StillWaiting)
-        : AwaitsIdentification ? (MayExpireForIdentification(now, identificationTimeout, mailReadThrough) ? null : CaseRefusal.StillWaiting)
+        : EmailVerifiedAt is null ? (VerificationMailSentAt is { } sent && now >= sent + verificationTimeout ? (LinkBouncedAt is null ? null : CaseRefusal.MailNotDelivered) : CaseRefusal.StillWaiting)
+        : WaitsOnRequesterForIdentification ? (MayExpireForIdentification(now, identificationTimeout, mailReadThrough) ? null : CaseRefusal.StillWaiting)
         : CaseRefusal.StaffMustDecide;
 
-    /// <summary>The requester did not respond in time (see <see cref="ExpireRefusal"/>): closed as expired; the notice follows.</summary>
+    /// <summary>
+    /// The requester did not respond in time (see <see cref="ExpireRefusal"/>): closed as expired; the notice follows. A
+    /// case whose link's time ran out after the link was reported undelivered is flagged <see cref="CaseStatus.Failed"/>
+    /// instead (<see cref="MailNotDeliveredStep"/>): held up on our side, its requester told so on their page, and a staff
+    /// retry sends a new link whose time runs from then.
+    /// </summary>
     public CaseTransition Expire(DateTimeOffset at, TimeSpan verificationTimeout, TimeSpan identificationTimeout, DateTimeOffset? mailReadThrough = null) =>
-        ExpireRefusal(at, verificationTimeout, identificationTimeout, mailReadThrough) is { } refusal ? Refuse(refusal) : To(WithStatus(CaseStatus.Expired, at));
+        ExpireRefusal(at, verificationTimeout, identificationTimeout, mailReadThrough) switch
+        {
+            null => To(WithStatus(CaseStatus.Expired, at)),
+            CaseRefusal.MailNotDelivered => Fail(at, MailNotDeliveredStep),
+            var refusal => Refuse(refusal.Value),
+        };
 
     /// <summary>True when the case expired and the requester was not yet told why (Art. 12(4)).</summary>
     public bool NeedsExpiryNotice => Status == CaseStatus.Expired && AnswerSentAt is null && AnsweredOutside is null && !ClosedAsAddressRefused;

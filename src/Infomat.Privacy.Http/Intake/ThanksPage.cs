@@ -51,11 +51,17 @@ public static class ThanksPage
             RequestProgress.JoinedEarlierRequest => Texts.Format("ThanksJoinedBody", language, c.Id),
             _ => Texts.Format("ThanksClosedIdentityBody", language, c.Id),
         }));
-        if (c.Progress == RequestProgress.AwaitingAddressConfirmation && c.BouncedMails.FirstOrDefault(b => b.Kind == MailKind.Verification) is { } bounced)
+        if (c.Progress == RequestProgress.AwaitingAddressConfirmation && c.LinkBouncedAt is { } bouncedAt)
         {
             // The mail service took the link and then reported it undeliverable, for a reason that did not close the case
             // (decision 148): "we sent a link" stays true, but the requester should not wait for it.
-            body.Append(P(Texts.Format(canResend ? "ThanksLinkNotDelivered" : "ThanksLinkNotDeliveredNoResend", language, Texts.Date(Deadlines.DueDateCalculator.Today(bounced.ReportedAt), language))));
+            body.Append(P(Texts.Format(canResend ? "ThanksLinkNotDelivered" : "ThanksLinkNotDeliveredNoResend", language, Texts.Date(Deadlines.DueDateCalculator.Today(bouncedAt), language))));
+        }
+
+        if (c.Progress == RequestProgress.AwaitingIdentification && c.IdentificationRequestBouncedAt is { } notDelivered)
+        {
+            // The request for identification did not reach them (decision 151): the case waits on staff, not on them.
+            body.Append(P(Texts.Format("ThanksIdentificationNotDelivered", language, Texts.Date(Deadlines.DueDateCalculator.Today(notDelivered), language), c.Id)));
         }
 
         if (c.Progress == RequestProgress.AddressRefusedByMailService)

@@ -28,7 +28,7 @@ public sealed class TendApprovalWait(
         var c = await register.RequireAsync(input);
         var now = time.GetUtcNow();
         // How far the mailbox has been read matters only once the requester's time is over (asked only then).
-        var replyTimeOver = c.AwaitsIdentification && now >= c.IdentificationReplyDue(o.Approval.Timeout);
+        var replyTimeOver = c.WaitsOnRequesterForIdentification && now >= c.IdentificationReplyDue(o.Approval.Timeout);
         DateTimeOffset? readThrough = replyTimeOver ? await mailProgress.ReadThroughOrNothingAsync(c.Id, log) : null;
         var step = c.ApprovalWaitAt(now, o.Approval.ReminderAfter, o.Approval.Timeout, readThrough, o.Approval.UnreadMailRecheck);
         if (replyTimeOver && step.Action == ApprovalWaitAction.Wait)

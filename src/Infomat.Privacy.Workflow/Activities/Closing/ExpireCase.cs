@@ -20,8 +20,9 @@ namespace Infomat.Privacy.Workflow.Activities.Closing;
 /// recorded first, so a verification or decision arriving meanwhile either wins or is refused, never both; the notice
 /// follows once, and a retry sends it if it did not go.
 /// </summary>
-public sealed class ExpireCase(
-    ICaseRegister register, IMailSender mail, DataMap dataMap, IMailIntakeProgress mailProgress, IOptions<PrivacyOptions> options, TimeProvider time, ILogger<ExpireCase> log)
+public sealed partial class ExpireCase(
+    ICaseRegister register, IMailSender mail, DataMap dataMap, IMailIntakeProgress mailProgress, IOptions<PrivacyOptions> options, TimeProvider time, PrivacyMetrics metrics,
+    ILogger<ExpireCase> log)
     : TaskActivity<string, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, string input)
@@ -31,7 +32,16 @@ public sealed class ExpireCase(
         // mail), and before the time is taken: mail read through a moment is never unread again, so the moment stays true.
         DateTimeOffset? readThrough = (await register.RequireAsync(input)).AwaitsIdentification ? await mailProgress.ReadThroughOrNothingAsync(input, log) : null;
         var at = time.GetUtcNow();
-        var c = (await register.ApplyAsync(input, x => x.Expire(at, o.Verification.Timeout, o.Approval.Timeout, readThrough), CancellationToken.None)).Case;
+        var update = await register.ApplyAsync(input, x => x.Expire(at, o.Verification.Timeout, o.Approval.Timeout, readThrough), CancellationToken.None);
+        var c = update.Case;
+        if (!update.Refused && c.Status == CaseStatus.Failed)
+        {
+            // The link's time ran out after it was reported undelivered: held up for staff, as a failed step is (counted
+            // and alerted once), not closed on the requester's silence.
+            HeldUpLinkNotDelivered(log, c.Id);
+            metrics.CaseFailed();
+        }
+
         if (c.NeedsExpiryNotice)
         {
             // Claimed before the notice goes: a second run of this step does not send it again (decision 116).
@@ -46,4 +56,7 @@ public sealed class ExpireCase(
         // False when the case did not expire (verified or decided in the meantime, or still waiting on staff): the caller goes on.
         return c.Status == CaseStatus.Expired;
     }
+
+    [LoggerMessage(180, LogLevel.Warning, "Case {CaseId}: the time to confirm the address ran out after the link was reported undelivered; flagged for staff, not closed")]
+    private static partial void HeldUpLinkNotDelivered(ILogger logger, string caseId);
 }
