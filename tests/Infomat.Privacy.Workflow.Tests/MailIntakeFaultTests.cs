@@ -765,7 +765,7 @@ public sealed class MailIntakeFaultTests
         {
             var asked = PrivacyCase.Received(
                 new ValidRequest(type, "jan.devries@example.nl", "Jan de Vries", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Nl, null),
-                Channel.Form, time.GetUtcNow().AddDays(-5), TestDataMaps.Real);
+                Channel.Form, time.GetUtcNow().AddDays(-5), TestDataMaps.Real) with { EmailVerifiedAt = time.GetUtcNow().AddDays(-5) };
             await register.CreateAsync(asked, default);
             await register.ApplyAsync(asked.Id, c => c.RequestIdentification("staff", "Een kopie van uw identiteitskaart, graag.", time.GetUtcNow().AddDays(-2)), default);
             await register.ApplyAsync(asked.Id, c => c.IdentificationMailSent(time.GetUtcNow().AddDays(-2)), default);
@@ -783,6 +783,40 @@ public sealed class MailIntakeFaultTests
 
         var told = Assert.Single(mail.Sent);
         Assert.Contains(Localization.Texts.Get("ReasonIdentificationSeveralCases", options.Staff.Language), told.TextBody, StringComparison.Ordinal);
+
+        // Review of 7 December: neither case recorded it, so both expired at their end as "the identification did not
+        // reach us" while the answer sat in triage. Now each waits on staff, who place it.
+        foreach (var id in ids)
+        {
+            var waiting = (await register.GetAsync(id, default))!;
+            Assert.False(waiting.WaitsOnRequesterForIdentification);
+            Assert.Equal(CaseRefusal.StaffMustDecide, waiting.ExpireRefusal(time.GetUtcNow().AddDays(30), options.Verification.Timeout, options.Approval.Timeout));
+        }
+    }
+
+    [Fact]
+    public async Task A_mail_from_the_address_asked_for_identification_that_goes_to_triage_keeps_the_case_from_expiring()
+    {
+        // The classifier cannot tell what this mail is, so it goes to staff in triage rather than to the one case waiting
+        // for an identification from its sender; it may be that answer.
+        var asked = PrivacyCase.Received(
+            new ValidRequest(RequestType.Erasure, "jan.devries@example.nl", "Jan de Vries", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Nl, null),
+            Channel.Form, time.GetUtcNow().AddDays(-5), TestDataMaps.Real) with { EmailVerifiedAt = time.GetUtcNow().AddDays(-5) };
+        await register.CreateAsync(asked, default);
+        await register.ApplyAsync(asked.Id, c => c.RequestIdentification("staff", "Een kopie van uw identiteitskaart, graag.", time.GetUtcNow().AddDays(-2)), default);
+        await register.ApplyAsync(asked.Id, c => c.IdentificationMailSent(time.GetUtcNow().AddDays(-2)), default);
+        Assert.Null((await register.GetAsync(asked.Id, default))!.ExpireRefusal(time.GetUtcNow().AddDays(30), options.Verification.Timeout, options.Approval.Timeout));
+        var delivered = time.GetUtcNow().AddHours(-1);
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(Message("jan.devries@example.nl", "Mijn gegevens", "Hallo,\n\nHebben jullie mijn gegevens nog? Ik weet dat ik recht heb op verwijdering.\n\nJan"))), delivered, client, default);
+
+        Assert.Equal(MailOutcome.SentToTriage, result.Outcome);
+        var waiting = (await register.GetAsync(asked.Id, default))!;
+        Assert.Null(waiting.IdentificationAnsweredAt);
+        Assert.Equal(delivered, waiting.IdentificationMailInTriageAt);
+        Assert.Equal(CaseRefusal.StaffMustDecide, waiting.ExpireRefusal(time.GetUtcNow().AddDays(30), options.Verification.Timeout, options.Approval.Timeout));
+        // Staff are reminded from its arrival on, as after a reply.
+        Assert.Equal(delivered, waiting.ApprovalWaitStart(DateTimeOffset.MinValue));
     }
 
     [Fact]

@@ -81,6 +81,12 @@ public static class CaseAudit
             Add("reply." + i.ToString(CultureInfo.InvariantCulture), AuditActions.MailReceived, "requester", "mail about the request", c.RequesterReplies[i]);
         }
 
+        for (var i = 0; i < c.IdentificationMailsInTriage.Count; i++)
+        {
+            // Decision 152: a mail that may answer the request for identification, placed by staff from triage.
+            Add("identification-triage." + i.ToString(CultureInfo.InvariantCulture), AuditActions.MailReceived, "requester", "mail from the address in triage", c.IdentificationMailsInTriage[i]);
+        }
+
         if (c.AcknowledgedAt is { } acknowledged)
         {
             Add("acknowledged", AuditActions.MailSent, AuditEvent.System, "acknowledgement", acknowledged);

@@ -214,11 +214,12 @@ public sealed partial record PrivacyCase
 
     /// <summary>
     /// When the wait for staff's identity decision started: the approval request, or the last request for more
-    /// identification, or the requester's reply to it, or the report that the request did not reach them (each starts
-    /// the wait and its reminders again).
+    /// identification, or the requester's reply to it, or the report that the request did not reach them, or a mail from
+    /// their address that went to triage (each starts the wait and its reminders again).
     /// </summary>
     public DateTimeOffset ApprovalWaitStart(DateTimeOffset whenNotAsked) =>
-        new[] { ApprovalMailSentAt ?? whenNotAsked, IdentificationRequestedAt ?? DateTimeOffset.MinValue, IdentificationAnsweredAt ?? DateTimeOffset.MinValue, IdentificationRequestBouncedAt ?? DateTimeOffset.MinValue }.Max();
+        new[] { ApprovalMailSentAt ?? whenNotAsked, IdentificationRequestedAt ?? DateTimeOffset.MinValue, IdentificationAnsweredAt ?? DateTimeOffset.MinValue, IdentificationRequestBouncedAt ?? DateTimeOffset.MinValue,
+            IdentificationMailInTriageAt ?? DateTimeOffset.MinValue }.Max();
 
     /// <summary>
     /// Until when the requester may answer the last request for more identification before the case may expire
@@ -242,11 +243,32 @@ public sealed partial record PrivacyCase
         WaitsOnRequesterForIdentification && IdentificationReplyDue(timeout)!.Value is var end && now >= end && (mailReadThrough ?? now) >= end;
 
     /// <summary>
-    /// True when the case waits on the requester's identification (<see cref="AwaitsIdentification"/>) and the request
-    /// for it was not reported undelivered (<see cref="IdentificationRequestBouncedAt"/>): nobody can answer a request
-    /// that did not reach them, so such a case waits on staff (reminders from the report on) and never expires for it.
+    /// True when the case waits on the requester's identification (<see cref="AwaitsIdentification"/>), the request for
+    /// it was not reported undelivered (<see cref="IdentificationRequestBouncedAt"/>: nobody can answer a request that did
+    /// not reach them) and no mail from their address that may answer it went to triage since
+    /// (<see cref="IdentificationMailInTriageAt"/>). Otherwise the case waits on staff (reminders from then on) and never
+    /// expires for want of an answer.
     /// </summary>
-    public bool WaitsOnRequesterForIdentification => AwaitsIdentification && IdentificationRequestBouncedAt is null;
+    public bool WaitsOnRequesterForIdentification => AwaitsIdentification && IdentificationRequestBouncedAt is null && IdentificationMailInTriageAt is null;
+
+    /// <summary>
+    /// A mail from the requester's address, received at <paramref name="receivedAt"/> while the case waits for the
+    /// identification asked for, went to staff in triage (the classifier could not tell what it is, or the address has
+    /// several cases waiting): it may be the answer, so the case waits on staff from then (reminders from its arrival)
+    /// and does not expire for want of one (<see cref="WaitsOnRequesterForIdentification"/>; decision 152). The same
+    /// mail recorded again is refused as done; at most <see cref="MaxRecordedReplies"/> are kept.
+    /// </summary>
+    public CaseTransition IdentificationMailInTriage(DateTimeOffset receivedAt) =>
+        !AwaitsIdentification || Status.IsFinished() ? Refuse(CaseRefusal.NotAsked)
+        : IdentificationMailsInTriage.Contains(receivedAt) ? Refuse(CaseRefusal.AlreadyDone)
+        : IdentificationMailsInTriage.Count >= MaxRecordedReplies ? Refuse(CaseRefusal.TooMany)
+        : To(this with { IdentificationMailsInTriage = [.. IdentificationMailsInTriage, receivedAt] });
+
+    /// <summary>When the last mail that may answer the request for identification now waited for went to triage (<see cref="IdentificationMailInTriage"/>), or null.</summary>
+    public DateTimeOffset? IdentificationMailInTriageAt =>
+        AwaitsIdentification && IdentificationRequestedAt is { } asked
+            ? IdentificationMailsInTriage.Where(t => t >= asked).Select(t => (DateTimeOffset?)t).Max()
+            : null;
 
     /// <summary>True when staff asked the requester for more identification and no reply has been recorded since.</summary>
     public bool AwaitsIdentification =>

@@ -165,6 +165,12 @@ public sealed partial record PrivacyCase
     /// </summary>
     public IReadOnlyList<IdentificationReply> IdentificationReplies { get; init; } = [];
 
+    /// <summary>
+    /// When mail from the requester's address that may answer the request for more identification went to staff in
+    /// triage rather than to this case (<see cref="IdentificationMailInTriage"/>; decision 152).
+    /// </summary>
+    public IReadOnlyList<DateTimeOffset> IdentificationMailsInTriage { get; init; } = [];
+
     /// <summary>Staff recorded that they checked the identification sent (in the mailbox): who and when.</summary>
     public IReadOnlyList<IdentificationCheck> IdentificationChecks { get; init; } = [];
 

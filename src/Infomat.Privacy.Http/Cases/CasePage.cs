@@ -99,6 +99,12 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
             body.Append(P(Texts.Format("CaseMailBounced", l, Texts.DateTime(b.ReportedAt, l), Texts.MailKindName(b.Kind, c, l), b.Why)));
         }
 
+        if (c.IdentificationMailInTriageAt is { } inTriage)
+        {
+            // Decision 152: it may be the answer; the case waits on staff, not on the requester.
+            body.Append(P(Texts.Format("CaseIdentificationMailInTriage", l, Texts.DateTime(inTriage, l))));
+        }
+
         if (c.ClosedAsAddressRefused && c.VerificationMailRefusedAt is { } refused)
         {
             body.Append(P(Texts.Format(c.VerificationLinkBounced ? "CaseVerificationBounced" : "CaseVerificationRefused", l, Texts.DateTime(refused, l))));

@@ -118,7 +118,7 @@ public sealed partial class MailIntake(
         {
             MailVerdictKind.Ignored => new MailIntakeResult(MailOutcome.Ignored, null, verdict.Reason),
             MailVerdictKind.NotARequest => new MailIntakeResult(MailOutcome.LeftAlone, null, verdict.Reason),
-            MailVerdictKind.Triage => await TriageAsync(inbound, verdict, marker, cancellationToken),
+            MailVerdictKind.Triage => await TriageAsync(inbound, verdict, marker, client, cancellationToken),
             _ => await RequestAsync(inbound, verdict, marker, client, cancellationToken),
         };
         await register.TryConsumeTokenAsync(marker, result.CaseId ?? "-", cancellationToken);
@@ -146,7 +146,7 @@ public sealed partial class MailIntake(
         return result;
     }
 
-    private async Task<MailIntakeResult> TriageAsync(InboundMail inbound, MailVerdict verdict, string marker, CancellationToken ct)
+    private async Task<MailIntakeResult> TriageAsync(InboundMail inbound, MailVerdict verdict, string marker, DurableTaskClient client, CancellationToken ct)
     {
         var o = options.Value;
         var from = inbound.FromName is null ? inbound.FromAddress : $"{inbound.FromName} <{inbound.FromAddress}>";
@@ -157,6 +157,19 @@ public sealed partial class MailIntake(
         var link = await triaged.RecordAsync(
             new TriagedMail(TriagedMails.IdFor(marker), inbound.MessageId, inbound.ReceivedAt, verdict.Why.Encode(), inbound.FromAddress, inbound.FromName, verdict.Language, details, inbound.Dmarc), ct);
         await log.SendToStaffAsync(mail, o.Staff, "Mail " + marker, "triage", to => PrivacyMails.Triage(marker, from, inbound.Subject, excerpt, verdict.Why.Render(o.Staff.Language), inbound.ReceivedAt, DueDateFrom(inbound.ReceivedAt), to, o.Staff.Language, link), ct);
+
+        // It may be the answer to a request for identification its sender was sent: each such case waits on staff from
+        // now, rather than closing at its end as "the identification did not reach us" while the answer sits in triage.
+        await foreach (var id in register.ListUnansweredOfAsync(inbound.FromAddress, ct))
+        {
+            if (await register.GetAsync(id, ct) is { } c && c.TakesUnnamedAnswerFrom(inbound.FromAddress, inbound.ReceivedAt, o.Approval.Timeout)
+                && await register.ApplyAsync(id, x => x.IdentificationMailInTriage(inbound.ReceivedAt), ct) is { Refused: false, Case.Status: not CaseStatus.Failed })
+            {
+                // Its wait looks again now (reminders from the mail's arrival); a failed case's run has stopped.
+                await workflow.SignalAsync(client, id, Workflow.Orchestration.CaseEvents.IdentityDecided, ct);
+            }
+        }
+
         return new MailIntakeResult(MailOutcome.SentToTriage, null, verdict.Reason);
     }
 
@@ -342,7 +355,7 @@ public sealed partial class MailIntake(
                 Kind = MailVerdictKind.Triage,
                 Why = verdict.Why.Then("OverAddressLimit", o.PerAddressLimit.ToString(System.Globalization.CultureInfo.InvariantCulture), o.PerAddressWindow.ToString("c", System.Globalization.CultureInfo.InvariantCulture)),
             };
-            return await TriageAsync(inbound, over, marker, ct);
+            return await TriageAsync(inbound, over, marker, client, ct);
         }
         var (privacyCase, created) = await openRequests.CreateOrJoinAsync(candidate, request, ct);
         if (created)
