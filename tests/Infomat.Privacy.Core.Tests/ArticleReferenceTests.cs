@@ -18,7 +18,7 @@ public sealed class ArticleReferenceTests
     [InlineData("MailRejectionBodyPartly", "Art. 12(2) and (6)", "art. 12, leden 2 en 6", "art. 12, paragraphes 2 et 6")]
     [InlineData("ReportIntroObjectionRefused", "Art. 21(1)", "art. 21, lid 1", "art. 21, paragraphe 1")]
     [InlineData("ReportIntroWithdrawConsent", "Art. 7(3)", "art. 7, lid 3", "art. 7, paragraphe 3")]
-    [InlineData("MailIdentificationHow", "Art. 12(4)", "art. 12, lid 4", "art. 12, paragraphe 4")]
+    [InlineData("MailIdentificationHow", "Art. 12(6) and 12(4)", "art. 12, leden 6 en 4", "art. 12, paragraphes 6 et 4")]
     public void The_text_names_the_article_it_relies_on_in_every_language(string key, string en, string nl, string fr)
     {
         Assert.Contains(en, Texts.Get(key, Language.En), StringComparison.Ordinal);

@@ -343,7 +343,8 @@ public sealed class CaseTransitionTests
         var confirmed = Taken(failed.Verify(Received.AddDays(1)));
         Assert.Equal(CaseStatus.Failed, confirmed.Status);
         // The confirmation page says it is held up, not that it goes on now.
-        Assert.Equal(Localization.Texts.Format("VerifiedBodyHeldUp", Language.Nl, confirmed.Id, Localization.Texts.Date(confirmed.DueDate, Language.Nl)), Mail.PrivacyMails.VerifiedPageBody(confirmed, Language.Nl));
+        Assert.Equal(Localization.Texts.Format("VerifiedBodyHeldUp", Language.Nl, confirmed.Id, Localization.Texts.Date(confirmed.DueDate, Language.Nl))
+            + " " + Localization.Texts.Format("VerifiedDue", Language.Nl, Localization.Texts.Date(confirmed.DueDate, Language.Nl)), Mail.PrivacyMails.VerifiedPageBody(confirmed, Language.Nl));
         // Staff retry: it resumes where it stood, confirmed, so its run goes on to the identity check rather than expiring.
         var resumed = Taken(confirmed.Retry("Els", Received.AddDays(8)));
         Assert.Equal(CaseStatus.AwaitingEmailVerification, resumed.Status);

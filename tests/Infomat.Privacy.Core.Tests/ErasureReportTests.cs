@@ -87,6 +87,26 @@ public sealed class ErasureReportTests
     }
 
     [Fact]
+    public void A_system_holding_only_the_suppression_code_is_never_said_to_hold_no_data()
+    {
+        // Review of 7 December: an erasure of someone who objected earlier matched no record but the store's suppression
+        // list held their code (pseudonymised personal data, Art. 4(5)); the block opened with "No data about you."
+        var crm = new StoreOutcome("nl/crm", StoreAction.Erase, [new TableOutcome("contacts", 0, 0, 0, 0, 0, 0, [], 0)], true);
+        foreach (var (l, none, apart) in new[]
+        {
+            (Language.En, "No data about you.", "No data about you, apart from the code on our suppression list named below."),
+            (Language.Nl, "Geen gegevens over u.", "Geen gegevens over u, behalve de code op onze blokkeerlijst die hieronder wordt genoemd."),
+            (Language.Fr, "Aucune donnée vous concernant.", "Aucune donnée vous concernant, hormis le code de notre liste d'exclusion mentionné ci-dessous."),
+        })
+        {
+            var report = Report(l, crm);
+            Assert.Contains(apart, report, StringComparison.Ordinal);
+            Assert.DoesNotContain(none, report, StringComparison.Ordinal);
+            Assert.Contains(none, Report(l, crm with { Suppressed = false }), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void A_single_held_record_names_its_own_end_date()
     {
         var report = Report(Language.En, OneInvoiceStillHeld());

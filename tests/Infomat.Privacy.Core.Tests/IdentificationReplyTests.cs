@@ -138,7 +138,7 @@ public sealed class IdentificationReplyTests
         var text = PrivacyMails.IdentificationRequest(asked, Map, "Your last invoice number, please.", TimeSpan.FromDays(14)).TextBody;
 
         Assert.Contains(before, text, StringComparison.Ordinal);
-        Assert.Contains(language == Language.En ? "Art. 12(4)" : language == Language.Nl ? "art. 12, lid 4" : "art. 12, paragraphe 4", text, StringComparison.Ordinal);
+        Assert.Contains(language == Language.En ? "Art. 12(6) and 12(4)" : language == Language.Nl ? "art. 12, leden 6 en 4" : "art. 12, paragraphes 6 et 4", text, StringComparison.Ordinal);
         // The case does not close before the moment named (the mail went 3 s after the request), and then may.
         var sent = asked.IdentificationMailSent(Received.AddHours(1).AddSeconds(3)).Changed!;
         var named = Received.AddHours(1).AddDays(14);

@@ -98,6 +98,16 @@ public sealed class MailingsAndPortabilityTests
         var html = ExportPackageWriter.RenderSummary(manifest);
 
         Assert.Contains($"<dt>{label}</dt><dd>{Infomat.Privacy.Localization.HtmlText.Encode(purpose)}", html, StringComparison.Ordinal);
+        Assert.Contains("21", html.Split("<dt>" + label + "</dt>")[1].Split("</dd>")[0], StringComparison.Ordinal);
+
+        // Review of 7 December: a person who objected earlier (their code on the suppression list) was still told the
+        // contact is used for the mailings, and offered an objection they had made.
+        var stopped = ExportPackageWriter.RenderSummary(manifest with { Parts = [manifest.Parts[0] with { Suppressed = true }] });
+        var line = stopped.Split("<dt>" + label + "</dt>")[1].Split("</dd>")[0];
+        var tail = Infomat.Privacy.Localization.Texts.Format("SummaryAlsoUsedForStopped", language, string.Empty, string.Empty)[4..];
+        Assert.Contains(Infomat.Privacy.Localization.HtmlText.Encode(purpose), line, StringComparison.Ordinal);
+        Assert.Contains(Infomat.Privacy.Localization.HtmlText.Encode(tail), line, StringComparison.Ordinal);
+        Assert.DoesNotContain("21", line, StringComparison.Ordinal);
     }
 
     [Fact]

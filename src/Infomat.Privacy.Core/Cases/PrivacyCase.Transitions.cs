@@ -860,6 +860,12 @@ public sealed partial record PrivacyCase
         : !StillOpen ? CaseRefusal.ExtensionClosed
         : null;
 
+    /// <summary>
+    /// True when the legal due date (as extended) was before the day of <paramref name="now"/> (Brussels): the answer is
+    /// late, as the overdue flag counts it (<see cref="DueReminder"/>). What the requester is told then says so.
+    /// </summary>
+    public bool IsLateAt(DateTimeOffset now) => DueDateCalculator.DaysLeft(DueDate, now) < 0;
+
     /// <summary>The last day staff may still extend the deadline (the first due date), or null when no extension is possible now.</summary>
     public DateOnly? ExtendableUntil(DateTimeOffset now) => ExtensionRefusal(1, now) is null ? FirstDueDate : null;
 

@@ -278,9 +278,13 @@ public static class ExportPackageWriter
     /// For a table whose rows also receive direct marketing (<see cref="TableMap.MarketingOptOut"/>: the CRM contact and the
     /// client-relations mailings): that purpose, its basis, and that the person may object without a reason (Art. 21(2)-(3)).
     /// </summary>
-    private static string AlsoUsedFor(DataMap map, TableMap table, Language l) =>
+    /// <remarks>
+    /// When the system's suppression list holds the person (<paramref name="suppressed"/>: an objection or a withdrawal
+    /// recorded before), the mailings no longer go to them, and the line says so rather than offering an objection they made.
+    /// </remarks>
+    private static string AlsoUsedFor(DataMap map, TableMap table, bool suppressed, Language l) =>
         table.MarketingOptOut is { } optOut && map.Purposes.TryGetValue(optOut.Purpose, out var also)
-            ? $"<dt>{HtmlText.Encode(Texts.Get("SummaryAlsoUsedFor", l))}</dt><dd>{HtmlText.Encode(Texts.Format("SummaryAlsoUsedForPurpose", l, also.Name.In(l), also.LegalBasis.In(l)))}</dd>"
+            ? $"<dt>{HtmlText.Encode(Texts.Get("SummaryAlsoUsedFor", l))}</dt><dd>{HtmlText.Encode(Texts.Format(suppressed ? "SummaryAlsoUsedForStopped" : "SummaryAlsoUsedForPurpose", l, also.Name.In(l), also.LegalBasis.In(l)))}</dd>"
             : string.Empty;
 
     /// <summary>
@@ -506,7 +510,7 @@ public static class ExportPackageWriter
                       .Append(E(Texts.Format("SummaryRecords", l, table.Name.In(l), part.TableCounts[table.Table], part.EntryName, CsvEntryName(part.Store, table)))).Append("</p>\n<dl>")
                       .Append("<dt>").Append(E(Texts.Get("SummaryPurpose", l))).Append("</dt><dd>").Append(E(purpose.Name.In(l))).Append("</dd>")
                       .Append("<dt>").Append(E(Texts.Get("SummaryLegalBasis", l))).Append("</dt><dd>").Append(E(purpose.LegalBasis.In(l))).Append("</dd>")
-                      .Append(AlsoUsedFor(manifest.Map, table, l))
+                      .Append(AlsoUsedFor(manifest.Map, table, part.Suppressed, l))
                       .Append("<dt>").Append(E(Texts.Get("SummaryCategories", l))).Append("</dt><dd>").Append(E(table.Categories.In(l))).Append("</dd>")
                       .Append(RecipientsItem(recipients, l))
                       .Append("<dt>").Append(E(Texts.Get("SummaryRetention", l))).Append("</dt><dd>").Append(E(table.Retention.In(l))).Append("</dd>")

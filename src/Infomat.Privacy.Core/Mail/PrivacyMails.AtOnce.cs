@@ -61,15 +61,19 @@ public static partial class PrivacyMails
             : Texts.Format("VerifyBodyAtOnce", l, c.Id);
     }
 
-    /// <summary>What the page says once the address is confirmed: where the request goes now, and the legal date.</summary>
-    public static string VerifiedPageBody(PrivacyCase c, Language l)
+    /// <summary>
+    /// What the page says once the address is confirmed at <paramref name="now"/> (when it was confirmed, if not given):
+    /// where the request goes now, and the legal date, or that it has passed (a case held up, or made late from triage).
+    /// </summary>
+    public static string VerifiedPageBody(PrivacyCase c, Language l, DateTimeOffset? now = null)
     {
         ArgumentNullException.ThrowIfNull(c);
         var due = Texts.Date(c.DueDate, l);
         // Confirmed while flagged failed (decision 106): nothing runs until staff take it up again, "at once" least of all.
-        return c.Status == CaseStatus.Failed ? Texts.Format("VerifiedBodyHeldUp", l, c.Id, due)
+        var where = c.Status == CaseStatus.Failed ? Texts.Format("VerifiedBodyHeldUp", l, c.Id, due)
             : c.ActionsAtOnce.Count == 0 ? Texts.Format("VerifiedBody", l, c.Id, due)
             : c.NeedsIdentityApproval ? Texts.Format("VerifiedBodyPartly", l, c.Id, due, AtOnceNames(c, l))
             : Texts.Format("VerifiedBodyAtOnce", l, c.Id, due);
+        return where + " " + Texts.Format(c.IsLateAt(now ?? c.EmailVerifiedAt ?? c.ReceivedAt) ? "VerifiedDueLate" : "VerifiedDue", l, due);
     }
 }

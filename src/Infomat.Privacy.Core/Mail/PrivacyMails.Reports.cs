@@ -194,9 +194,11 @@ public static partial class PrivacyMails
     private static string StoreBlock(DataMap map, StoreMap store, StoreOutcome outcome, IReadOnlyList<StoreOutcome> earlier, Language l)
     {
         var lines = new List<string> { Heading(map, store, l) };
+        var suppressed = outcome.Suppressed || earlier.Any(e => e.Suppressed);
         if (outcome.Matched == 0)
         {
-            lines.Add(Texts.Get("ReportNothingHere", l));
+            // The suppression list's code is pseudonymised personal data (Art. 4(5)): never "no data" over it.
+            lines.Add(Texts.Get(suppressed ? "ReportNothingHereButSuppressed" : "ReportNothingHere", l));
         }
 
         foreach (var t in outcome.Tables.Where(t => t.Matched > 0))
@@ -240,8 +242,6 @@ public static partial class PrivacyMails
                 lines.Add(Texts.Plural("ReportKept", t.Matched, l, name, t.Matched, purpose.Name.In(l), purpose.LegalBasis.In(l)));
             }
         }
-
-        var suppressed = outcome.Suppressed || earlier.Any(e => e.Suppressed);
 
         if (outcome.Action == StoreAction.Erase)
         {

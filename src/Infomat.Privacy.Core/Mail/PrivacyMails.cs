@@ -228,6 +228,8 @@ public static partial class PrivacyMails
             Text(whatIsNeeded),
             Text(Texts.Get("MailIdentificationWhy", l)),
             Text(Texts.Format("MailIdentificationHow", l, c.Id, Texts.Deadline(due, l))),
+            // Only while an extension may still be decided (Art. 12(3): within the first month).
+            .. c.ExtendableUntil(c.IdentificationRequestedAt ?? DateTimeOffset.MinValue) is { } until ? [Text(Texts.Format("MailIdentificationMoreTime", l, Texts.Date(until, l)))] : Array.Empty<Block>(),
             Text(Texts.Format("MailIdentificationKept", l, c.Id)),
         ], notice: notice);
     }
@@ -302,14 +304,19 @@ public static partial class PrivacyMails
         _ => c.EmailVerifiedAt is { } at ? Texts.Format("LabelChannelFormVerified", l, Texts.DateTime(at, l)) : Texts.Get("LabelChannelFormUnverified", l),
     };
 
-    /// <summary>Sent once the address is verified: the reference, what was asked, and the legal due date.</summary>
-    public static OutgoingMail Acknowledgement(PrivacyCase c, Stores.DataMap map, Uri? notice = null)
+    /// <summary>
+    /// Sent once the address is verified: the reference, what was asked, and the legal due date, as it stands at
+    /// <paramref name="now"/> (when the address was confirmed, if not given): one month with a notice before it if more
+    /// time is needed; already extended; or already past (a case held up, or made from a mail staff took from triage late).
+    /// </summary>
+    public static OutgoingMail Acknowledgement(PrivacyCase c, Stores.DataMap map, Uri? notice = null, DateTimeOffset? now = null)
     {
         ArgumentNullException.ThrowIfNull(c);
         var l = c.Language;
+        var body = c.IsLateAt(now ?? c.EmailVerifiedAt ?? c.ReceivedAt) ? "MailAckBodyLate" : c.ExtendedMonths > 0 ? "MailAckBodyExtended" : "MailAckBody";
         return Requester(c, map, MailKind.Acknowledgement, Texts.Format("MailAckSubject", l, c.Id),
         [
-            Text(Texts.Format("MailAckBody", l, c.Id, Texts.Rights(c, l), Texts.DateTime(c.ReceivedAt, l), Texts.Date(c.DueDate, l))),
+            Text(Texts.Format(body, l, c.Id, Texts.Rights(c, l), Texts.DateTime(c.ReceivedAt, l), Texts.Date(c.DueDate, l))),
             Text(AcknowledgementNext(c, l)),
         ], notice: notice);
     }

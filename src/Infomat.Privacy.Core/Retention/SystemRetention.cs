@@ -37,9 +37,12 @@ public enum KeptRecord
 /// </summary>
 public sealed record RetentionRule(KeptRecord Record, TimeSpan Keep, string CountedFrom)
 {
-    /// <summary>The rule in words; for the export, <paramref name="linkLifetime"/> is the link's configured life.</summary>
+    /// <summary>
+    /// The rule in words; for the export, <paramref name="linkLifetime"/> is the link's configured life, in whole days
+    /// rounded up (Bicep sets whole days; a shorter setting is never stated shorter than it is).
+    /// </summary>
     public string Describe(Language language, TimeSpan linkLifetime) =>
-        Texts.Format("Retention" + Record, language, Math.Max(1, (int)Math.Round(linkLifetime.TotalDays)));
+        Texts.Format("Retention" + Record, language, Math.Max(1, (int)Math.Ceiling(linkLifetime.TotalDays)));
 }
 
 /// <summary>

@@ -94,7 +94,7 @@ public sealed class VerificationEndpoints(CaseLinks links, CaseWorkflow workflow
         }
 
         await workflow.SignalAsync(client, c.Id, CaseEvents.EmailVerified, cancellationToken);
-        return pages.Page(l, Texts.Get("VerifiedTitle", l), P(PrivacyMails.VerifiedPageBody(c, l)), scope: c.Entity);
+        return pages.Page(l, Texts.Get("VerifiedTitle", l), P(PrivacyMails.VerifiedPageBody(c, l, time.GetUtcNow())), scope: c.Entity);
     }
 }
 

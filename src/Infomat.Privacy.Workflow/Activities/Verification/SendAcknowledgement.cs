@@ -19,7 +19,7 @@ public sealed class SendAcknowledgement(ICaseRegister register, IMailSender mail
             // Claimed before it goes: a second run of this step does not acknowledge the request twice (decision 116).
             await Closing.AnswerOnce.SendAsync(register, time, c.Id, (x, at) => x.ClaimAcknowledgement(at), (x, at) => x.AcknowledgementNotSent(at), async claimed =>
             {
-                await mail.SendAsync(PrivacyMails.Acknowledgement(claimed, dataMap, options.Value.NoticeLink(claimed.Language)), CancellationToken.None);
+                await mail.SendAsync(PrivacyMails.Acknowledgement(claimed, dataMap, options.Value.NoticeLink(claimed.Language), time.GetUtcNow()), CancellationToken.None);
                 var at = time.GetUtcNow();
                 return x => x.Acknowledge(at);
             });
