@@ -8,6 +8,34 @@ namespace Infomat.Privacy.Workflow.Tests;
 public sealed class ApprovalWaitTests
 {
     [Fact]
+    public async Task A_staff_mail_outage_longer_than_the_retries_does_not_fail_the_case_its_reminder_goes_once_mail_is_back()
+    {
+        // Review of 7 December: the reminder's send failing past its retries flagged the whole case Failed, and staff's
+        // decision links then answered "no more decision" until someone retried it.
+        await using var h = await WorkflowHarness.StartAsync(o =>
+        {
+            o.Approval.ReminderAfter = TimeSpan.FromSeconds(2);
+            o.Approval.Timeout = TimeSpan.FromMinutes(5);
+        });
+        var c = await h.NewCaseAsync();
+        await h.VerifyAndAwaitApprovalAsync(c.Id);
+        h.Mail.Down = true;
+
+        // Longer than the step's four tries (2 + 4 + 8 s apart).
+        await Task.Delay(TimeSpan.FromSeconds(18));
+        var during = (await h.Register.GetAsync(c.Id, default))!;
+        Assert.Equal(CaseStatus.AwaitingIdentityApproval, during.Status);
+        Assert.Empty(during.Reminders);
+
+        h.Mail.Down = false;
+        await h.WaitForMailAsync(MailKind.Reminder, 1);
+        // The latest reminder due then goes (after a stop, only the latest one: PrivacyCase.ApprovalWaitAt).
+        Assert.Contains((await h.Register.GetAsync(c.Id, default))!.Reminders, r => r.Key.StartsWith("approval-", StringComparison.Ordinal));
+        await h.DecideAsync(c.Id, DecisionOutcome.Approve);
+        Assert.Equal("\"completed\"", (await h.CompletionAsync(c.Id)).SerializedOutput);
+    }
+
+    [Fact]
     public async Task Staff_on_holiday_never_close_the_case_they_are_reminded_then_escalated_and_a_late_decision_is_carried_out()
     {
         await using var h = await WorkflowHarness.StartAsync(o =>

@@ -17,7 +17,7 @@ namespace Infomat.Privacy.Workflow.Activities.Approval;
 /// not send the identification asked for, and no reply that reached the mailbox in time is still unread), or when to
 /// look again. Staff not deciding never closes the case.
 /// </summary>
-public sealed class TendApprovalWait(
+public sealed partial class TendApprovalWait(
     ICaseRegister register, IMailSender mail, DataMap dataMap, LinkTokenService tokens, IMailIntakeProgress mailProgress, IOptions<PrivacyOptions> options, TimeProvider time,
     ILogger<TendApprovalWait> log)
     : TaskActivity<string, ApprovalWaitState>
@@ -42,8 +42,19 @@ public sealed class TendApprovalWait(
             var link = o.ApprovalLink(tokens, c.Id);
             var card = ApprovalCard.ForMail(c, dataMap, o, () => o.ApprovalCardToken(tokens, c.Id), link);
             // Once to each mailbox that takes it: a refused one is logged, not retried with the others (StaffMail.SendToEachAsync).
-            await log.SendToStaffAsync(mail, o.Staff, "Case " + c.Id, escalate ? "approval escalation" : "approval reminder",
-                to => PrivacyMails.ApprovalReminder(c, dataMap, link, to, o.Staff.Language, escalate, card), CancellationToken.None, escalate);
+            try
+            {
+                await log.SendToStaffAsync(mail, o.Staff, "Case " + c.Id, escalate ? "approval escalation" : "approval reminder",
+                    to => PrivacyMails.ApprovalReminder(c, dataMap, link, to, o.Staff.Language, escalate, card), CancellationToken.None, escalate);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A reminder is not a step the answer depends on: a staff-mail outage must not flag the case Failed (its
+                // decision links would then answer "no more decision"). Not recorded, so the next look sends it.
+                var retry = o.Approval.ReminderAfter < ReminderRetry ? o.Approval.ReminderAfter : ReminderRetry;
+                ReminderNotSent(log, c.Id, step.ReminderKey!, ex.GetType().Name);
+                return new ApprovalWaitState(c.Decision is not null, c.Status.IsFinished(), false, (now + retry).UtcDateTime);
+            }
 
             c = (await register.ApplyAsync(c.Id, x => x.RecordReminder(step.ReminderKey!, now), CancellationToken.None)).Case;
             log.Step(c.Id, escalate ? "approval escalated" : "approval reminder sent");
@@ -51,6 +62,12 @@ public sealed class TendApprovalWait(
 
         return new ApprovalWaitState(c.Decision is not null, c.Status.IsFinished(), step.Action == ApprovalWaitAction.Expire, step.NextCheck?.UtcDateTime);
     }
+
+    /// <summary>How soon a reminder the mail service did not take is tried again (sooner when reminders come sooner).</summary>
+    public static readonly TimeSpan ReminderRetry = TimeSpan.FromMinutes(15);
+
+    [LoggerMessage(181, LogLevel.Warning, "Case {CaseId}: the staff reminder {Reminder} could not be sent ({Error}); the case stays open and it is tried again at the next look")]
+    private static partial void ReminderNotSent(ILogger logger, string caseId, string reminder, string error);
 }
 
 /// <summary>Where the wait for the identity decision stands, and when to look again (null: decided, finished or to expire).</summary>
