@@ -182,6 +182,17 @@ public sealed class MailInboxEndToEndTests(Azurite azurite) : LocalHostTests(azu
         var page = await Flows.Http.GetStringAsync(link);
         Assert.Contains(sender, page, StringComparison.Ordinal);
 
+        // Decision 155: a colleague first marks it as not a privacy request (no more reminders about it); the page says who,
+        // and it can still be made a case.
+        Assert.Contains("value=\"not-a-request\"", page, StringComparison.Ordinal);
+        var marked = await Flows.StaffPostAsync("/triage", link, "Jan Peeters", ("action", "not-a-request"));
+        var markedPage = await marked.Content.ReadAsStringAsync();
+        Assert.True(marked.StatusCode == System.Net.HttpStatusCode.OK, markedPage);
+        Assert.Contains("Jan Peeters", markedPage, StringComparison.Ordinal);
+        var after = await Flows.Http.GetStringAsync(link);
+        Assert.Contains("Jan Peeters", after, StringComparison.Ordinal);
+        Assert.DoesNotContain("value=\"not-a-request\"", after, StringComparison.Ordinal);
+
         var first = await Flows.StaffPostAsync("/triage", link, "Els Janssens", ("type", "access"), ("entity", "both"));
         var firstPage = await first.Content.ReadAsStringAsync();
         Assert.True(first.StatusCode == System.Net.HttpStatusCode.OK, firstPage);

@@ -719,6 +719,14 @@ public sealed class StorageAdapterTests(Azurite azurite)
         var id = "triage." + Guid.NewGuid().ToString("N");
         await triaged.SaveAsync(new TriagedMail(id, "<m@example.be>", DateTimeOffset.UtcNow, "unclear", "an@example.be", "An", Language.Nl, "Wat weten jullie?", DmarcVerdict.Pass), default);
 
+        // Listed for the daily sweep (decision 155), and what staff did with it is kept.
+        var listed = Assert.Single(await triaged.ListAsync(default).Where(m => m.Id == id).ToListAsync());
+        Assert.True(listed.AwaitsStaff);
+        await triaged.SaveAsync(listed with { Reminders = ["due-7.2026-12-31"], NotARequestAt = DateTimeOffset.UtcNow, NotARequestBy = "Els" }, default);
+        var read = (await triaged.GetAsync(id, default))!;
+        Assert.Equal(["due-7.2026-12-31"], read.Reminders);
+        Assert.Equal(("Els", false), (read.NotARequestBy, read.AwaitsStaff));
+
         var marker = Assert.Single(await register.ListMarkersAsync(default).Where(m => m.Id == id).ToListAsync());
         Assert.True(marker.IsTriage);
         Assert.Equal(SystemRetention.TriagedMail, marker.Keep);

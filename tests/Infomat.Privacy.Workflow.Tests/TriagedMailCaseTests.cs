@@ -48,7 +48,7 @@ public sealed class TriagedMailCaseTests
         new SubmissionLimits(new InMemorySubmissionCounters(), hash, Options.Create(options), time, NullLogger<SubmissionLimits>.Instance));
 
     private TriagedMailCases Cases() => new(
-        records, register, TestWorkflows.NewCases(register, mail, time, options), new OpenRequests(register, hash, time), hash, TestDataMaps.Real, NullLogger<TriagedMailCases>.Instance);
+        records, register, TestWorkflows.NewCases(register, mail, time, options), new OpenRequests(register, hash, time), hash, TestDataMaps.Real, time, NullLogger<TriagedMailCases>.Instance);
 
     /// <summary>The token of the staff link in the one triage mail sent.</summary>
     private string TriageToken()
@@ -155,6 +155,51 @@ public sealed class TriagedMailCaseTests
     }
 
     [Fact]
+    public async Task A_mail_left_in_triage_reminds_staff_before_its_date_and_flags_it_overdue_until_they_make_it_a_case_or_mark_it_not_a_request()
+    {
+        // Review of 7 December: a mail in triage was one staff mail with a link; if nobody acted on it (holidays), its
+        // legal month passed with nothing flagging it, while a case gets reminders and overdue flags.
+        options.Staff.EscalationAddress = "dpo@infomat.eu";
+        var sweep = new Http.Cases.CaseMaintenance(register, mail, hash, Options.Create(options), time, TestWorkflows.Metrics(), NullLogger<Http.Cases.CaseMaintenance>.Instance, TestDataMaps.Real, records, tokens);
+        TriagedMail Mail(string name, int daysAgo) =>
+            new("triage." + name, $"<{name}@example.be>", time.GetUtcNow().AddDays(-daysAgo), "unclear", name + "@example.be", null, Language.Nl, "Wat weten jullie over mij?", DmarcVerdict.Pass);
+        var forgotten = Mail("forgotten", 26);
+        var fresh = Mail("fresh", 2);
+        var dismissed = Mail("dismissed", 26) with { NotARequestAt = time.GetUtcNow().AddDays(-20), NotARequestBy = "Els" };
+        foreach (var m in new[] { forgotten, fresh, dismissed })
+        {
+            await records.SaveAsync(m, default);
+        }
+
+        var result = await sweep.RunAsync(client, default);
+
+        Assert.Equal(1, result.TriageReminders);
+        var reminder = Assert.Single(mail.Of(MailKind.StaffTask));
+        Assert.Equal(options.Staff.Address, reminder.To);
+        Assert.Contains(Localization.Texts.Format("MailTriageDueSubject", Language.En, Localization.Texts.Date(forgotten.DueDate(TestDataMaps.Real), Language.En)), reminder.Subject, StringComparison.Ordinal);
+        Assert.Contains("/triage?token=", reminder.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("forgotten@example.be", reminder.TextBody, StringComparison.Ordinal);
+        Assert.Equal(["due-7." + forgotten.DueDate(TestDataMaps.Real).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)], (await records.GetAsync(forgotten.Id, default))!.Reminders);
+
+        // Once: the same day again sends nothing more.
+        Assert.Equal(0, (await sweep.RunAsync(client, default)).TriageReminders);
+
+        // Past its date, flagged overdue to staff and the escalation address.
+        time.Advance(TimeSpan.FromDays(10));
+        await sweep.RunAsync(client, default);
+        Assert.Equal(["dpo@infomat.eu", options.Staff.Address], mail.Of(MailKind.StaffTask).Skip(1).Select(m => m.To).Order());
+        Assert.All(mail.Of(MailKind.StaffTask).Skip(1), m => Assert.Contains(Localization.Texts.Format("MailTriageOverdueBody", Language.En, Localization.Texts.DateTime(forgotten.ReceivedAt, Language.En), Localization.Texts.Date(forgotten.DueDate(TestDataMaps.Real), Language.En)), m.TextBody, StringComparison.Ordinal));
+
+        // Staff mark it not a request (from its page): no more flags, a week later neither.
+        var marked = await Cases().MarkNotARequestAsync((await records.GetAsync(forgotten.Id, default))!, "Els", default);
+        Assert.False(marked.AwaitsStaff);
+        time.Advance(TimeSpan.FromDays(7));
+        var sent = mail.Of(MailKind.StaffTask).Count;
+        await sweep.RunAsync(client, default);
+        Assert.Equal(sent, mail.Of(MailKind.StaffTask).Count);
+    }
+
+    [Fact]
     public async Task An_objection_without_its_scope_is_refused_and_makes_no_case()
     {
         await Intake().HandleAsync(new MemoryStream(Bytes(Message("noah@example.org", "GDPR question", "I am worried about my personal data and the GDPR. What happens with it?"))), null, client, default);
@@ -182,4 +227,6 @@ internal sealed class InMemoryTriagedMails : ITriagedMails
     }
 
     public Task<TriagedMail?> GetAsync(string id, CancellationToken cancellationToken) => Task.FromResult(rows.GetValueOrDefault(id));
+
+    public IAsyncEnumerable<TriagedMail> ListAsync(CancellationToken cancellationToken) => rows.Values.ToArray().ToAsyncEnumerable();
 }

@@ -23,6 +23,19 @@ public sealed class TableTriagedMails(StorageClients clients) : ITriagedMails
             new TableEntity(triaged.Id, Row).With(triaged), TableUpdateMode.Replace, cancellationToken);
     }
 
+    public async IAsyncEnumerable<TriagedMail> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await ready.EnsureAsync();
+        // The markers' table holds other rows too; the triage rows share their row key (a daily sweep, not a hot path).
+        await foreach (var row in table.QueryAsync<TableEntity>(e => e.RowKey == Row, cancellationToken: cancellationToken))
+        {
+            if (row.Read<TriagedMail>() is { } triaged)
+            {
+                yield return triaged;
+            }
+        }
+    }
+
     public async Task<TriagedMail?> GetAsync(string id, CancellationToken cancellationToken)
     {
         await ready.EnsureAsync();

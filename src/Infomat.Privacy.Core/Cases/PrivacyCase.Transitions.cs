@@ -941,17 +941,10 @@ public sealed partial record PrivacyCase
             return null;
         }
 
-        var daysLeft = DueDateCalculator.DaysLeft(DueDate, now);
-        var kind = daysLeft < 0 ? "overdue"
-            : daysLeft <= 14 && DueDateCalculator.WorkingDaysLeft(DueDate, now, DueCountry(map)) <= 2 ? "due-2"
-            : daysLeft <= 7 ? "due-7"
+        // The rule is DueReminders'; a case records each reminder it got.
+        return DueReminders.At(DueDate, now, DueCountry(map)) is { } due && Reminders.All(r => r.Key != due.Key)
+            ? (due.Key, due.DaysLeft, due.Overdue, due.Escalate)
             : null;
-        // Overdue: the first flag on the day after the due date, then one a week (days 8, 15, ... after it).
-        var week = daysLeft < 0 ? (-daysLeft - 1) / 7 : 0;
-        var key = kind is null ? null
-            : week > 0 ? $"{kind}.{DueDate:yyyy-MM-dd}.{week.ToString(CultureInfo.InvariantCulture)}"
-            : $"{kind}.{DueDate:yyyy-MM-dd}";
-        return key is null || Reminders.Any(r => r.Key == key) ? null : (key, daysLeft, daysLeft < 0, kind != "due-7");
     }
 
     /// <summary>

@@ -1,4 +1,6 @@
+using Infomat.Privacy.Deadlines;
 using Infomat.Privacy.Requests;
+using Infomat.Privacy.Stores;
 
 namespace Infomat.Privacy.Intake;
 
@@ -17,7 +19,43 @@ namespace Infomat.Privacy.Intake;
 /// <param name="Details">Subject and text, as a mail case keeps them.</param>
 /// <param name="Dmarc">The tenant's DMARC verdict: a pass counts as verified, as for any mail case.</param>
 public sealed record TriagedMail(
-    string Id, string MessageId, DateTimeOffset ReceivedAt, string Reason, string FromAddress, string? FromName, Language Language, string Details, DmarcVerdict Dmarc);
+    string Id, string MessageId, DateTimeOffset ReceivedAt, string Reason, string FromAddress, string? FromName, Language Language, string Details, DmarcVerdict Dmarc)
+{
+    /// <summary>The case staff made of the mail (or the open one it joined), once recorded; null while none is.</summary>
+    public string? CaseId { get; init; }
+
+    /// <summary>When a staff member marked the mail as not a privacy request (null: not marked).</summary>
+    public DateTimeOffset? NotARequestAt { get; init; }
+
+    /// <summary>Who marked it so.</summary>
+    public string? NotARequestBy { get; init; }
+
+    /// <summary>The keys of the due-date reminders staff were sent about it (each once).</summary>
+    public IReadOnlyList<string> Reminders { get; init; } = [];
+
+    /// <summary>True while staff have neither made it a case nor marked it as not a privacy request: its legal date runs unwatched otherwise.</summary>
+    public bool AwaitsStaff => CaseId is null && NotARequestAt is null;
+
+    /// <summary>The legal date of the request the mail may be: a month from its arrival, for every controller (the earliest).</summary>
+    public DateOnly DueDate(DataMap map) => DueDateCalculator.DueDate(ReceivedAt, ControllerScope.AllOf(map.ControllerCodes), map);
+
+    /// <summary>
+    /// The reminder staff are due at <paramref name="now"/> about this mail while it awaits them (<see cref="AwaitsStaff"/>):
+    /// the same rule as a case's (<see cref="DueReminders"/>), on the calendar of the controller whose date is the
+    /// earliest; null when none is due or it was sent. Decision 155: a request left in triage is a request not answered.
+    /// </summary>
+    public DueReminder? DueReminder(DateTimeOffset now, DataMap map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        if (!AwaitsStaff)
+        {
+            return null;
+        }
+
+        var first = DueDateCalculator.DueDates(ReceivedAt, ControllerScope.AllOf(map.ControllerCodes), map).MinBy(d => d.DueDate);
+        return DueReminders.At(first.DueDate, now, map.Controller(first.Controller).Country) is { } due && !Reminders.Contains(due.Key) ? due : null;
+    }
+}
 
 /// <summary>Where triage records are kept (the register's table of intake markers).</summary>
 public interface ITriagedMails
@@ -26,4 +64,7 @@ public interface ITriagedMails
     Task SaveAsync(TriagedMail triaged, CancellationToken cancellationToken);
 
     Task<TriagedMail?> GetAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Every triage record (the daily sweep reminds staff of those still awaiting them).</summary>
+    IAsyncEnumerable<TriagedMail> ListAsync(CancellationToken cancellationToken);
 }

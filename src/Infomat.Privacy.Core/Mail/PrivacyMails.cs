@@ -346,6 +346,21 @@ public static partial class PrivacyMails
     }
 
     /// <summary>
+    /// To staff: a mail still in triage (nobody made it a case or marked it as not a privacy request) nears or passed the
+    /// legal date it would have as a request (decision 155). Names no sender or text (they are on the page it links).
+    /// </summary>
+    public static OutgoingMail TriageDueReminder(string triageId, DateTimeOffset receivedAt, DateOnly dueDate, bool overdue, Uri triageLink, string staffAddress, Language staffLanguage)
+    {
+        var l = staffLanguage;
+        Block[] blocks =
+        [
+            Text(Texts.Format(overdue ? "MailTriageOverdueBody" : "MailTriageDueBody", l, Texts.DateTime(receivedAt, l), Texts.Date(dueDate, l))),
+            Link(triageLink),
+        ];
+        return Compose(MailKind.StaffTask, Audience.Staff, triageId, staffAddress, Texts.Format("MailTriageDueSubject", l, Texts.Date(dueDate, l)), l, null, blocks, footer: false);
+    }
+
+    /// <summary>
     /// To staff: the requester replied to the request for more identification. The reply (and what it attaches) stays
     /// in the info@ mailbox under the case's category; the mail says when it came and links the case page. When the
     /// mail cannot be shown to come from the requester (<see cref="Intake.ReplySender"/>), it says so: staff decide on an

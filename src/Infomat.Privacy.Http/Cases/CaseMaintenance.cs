@@ -1,8 +1,10 @@
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Intake;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
+using Infomat.Privacy.Tokens;
 using Infomat.Privacy.Workflow;
 
 using Microsoft.DurableTask.Client;
@@ -16,6 +18,9 @@ public sealed record MaintenanceResult(int DueReminders, int OverdueFlags, int I
 {
     /// <summary>Cases whose staff-list entry was rewritten (written before the register kept one, or of an older shape: decision 74).</summary>
     public int ListEntriesRewritten { get; init; }
+
+    /// <summary>Reminders (and overdue flags) staff were sent about mail still in triage (decision 155).</summary>
+    public int TriageReminders { get; init; }
 }
 
 /// <summary>
@@ -27,8 +32,11 @@ public sealed record MaintenanceResult(int DueReminders, int OverdueFlags, int I
 /// staff-list entry of cases stored without one of the current shape (the list's rebuild path, decision 74).
 /// </summary>
 public sealed partial class CaseMaintenance(
-    ICaseRegister register, IMailSender mail, KeyedHash hash, IOptions<PrivacyOptions> options, TimeProvider time, PrivacyMetrics metrics, ILogger<CaseMaintenance> log, DataMap map)
+    ICaseRegister register, IMailSender mail, KeyedHash hash, IOptions<PrivacyOptions> options, TimeProvider time, PrivacyMetrics metrics, ILogger<CaseMaintenance> log, DataMap map,
+    ITriagedMails? triaged = null, LinkTokenService? tokens = null)
 {
+    private readonly byte[] caseIdKey = hash.DeriveKey(Intake.MailIntake.CaseIdKey);
+
     public async Task<MaintenanceResult> RunAsync(DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
@@ -78,9 +86,61 @@ public sealed partial class CaseMaintenance(
             }
         }
 
+        var triageReminders = 0;
+        if (triaged is not null && tokens is not null)
+        {
+            (triageReminders, var triageFailed) = await SweepTriageAsync(triaged, tokens, now, cancellationToken);
+            failed += triageFailed;
+        }
+
         SweptAll(log, reminders, overdue, erased, purged, failed, rewritten);
-        return new MaintenanceResult(reminders, overdue, erased, purged, failed) { ListEntriesRewritten = rewritten };
+        return new MaintenanceResult(reminders, overdue, erased, purged, failed) { ListEntriesRewritten = rewritten, TriageReminders = triageReminders };
     }
+
+    /// <summary>
+    /// Mail still in staff triage (decision 155): nobody made it a case or marked it as not a privacy request, so nothing
+    /// watched the legal date it runs from its arrival. Staff get the case's reminders for it (a week and two working days
+    /// before, overdue weekly; <see cref="TriagedMail.DueReminder"/>) with a fresh link to its page. A mail made a case
+    /// under its own id is recorded as such here (its page's record may have failed). One mail that cannot be swept is
+    /// counted and tried again at the next run.
+    /// </summary>
+    private async Task<(int Reminded, int Failed)> SweepTriageAsync(ITriagedMails records, LinkTokenService links, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        int reminded = 0, failed = 0;
+        var o = options.Value;
+        await foreach (var m in records.ListAsync(cancellationToken))
+        {
+            try
+            {
+                if (m.DueReminder(now, map) is not { } due)
+                {
+                    continue;
+                }
+
+                if (await register.GetAsync(Intake.MailIntake.CaseIdFor(caseIdKey, m.MessageId), cancellationToken) is { } made)
+                {
+                    await records.SaveAsync(m with { CaseId = made.Id }, cancellationToken);
+                    continue;
+                }
+
+                var link = o.Link("triage", links.Issue(m.Id, Tokens.TokenPurpose.Triage, o.Staff.TaskLinkLifetime));
+                await log.SendToStaffAsync(mail, o.Staff, "Triage " + m.Id, due.Overdue ? "triage overdue flag" : "triage due-date reminder",
+                    address => PrivacyMails.TriageDueReminder(m.Id, m.ReceivedAt, m.DueDate(map), due.Overdue, link, address, o.Staff.Language), cancellationToken, escalate: due.Escalate);
+                await records.SaveAsync(m with { Reminders = [.. m.Reminders, due.Key] }, cancellationToken);
+                reminded++;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                failed++;
+                TriageFailed(log, m.Id, ex.GetType().Name);
+            }
+        }
+
+        return (reminded, failed);
+    }
+
+    [LoggerMessage(184, LogLevel.Warning, "Triaged mail {TriageId} could not be swept ({Error}); tried again at the next run")]
+    private static partial void TriageFailed(ILogger logger, string triageId, string error);
 
     private enum Swept
     {

@@ -48,8 +48,23 @@ public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tok
         var body = Mail(triaged!, l);
         return await cases.ExistingAsync(triaged!, cancellationToken) is { } c
             ? staff.Page(Texts.Get("TriageTitle", l), P(Already(c, l)) + CaseLink(c, l) + body)
-            : staff.Page(Texts.Get("TriageTitle", l), P(Texts.Get("TriageIntro", l)) + body + Form(request, tokenText, l));
+            : staff.Page(Texts.Get("TriageTitle", l), P(Texts.Get("TriageIntro", l)) + Marked(triaged!, l) + body + Form(request, tokenText, l) + NotARequestForm(request, triaged!, tokenText, l));
     }
+
+    /// <summary>The line saying who marked the mail as not a privacy request, when someone did.</summary>
+    private static string Marked(TriagedMail m, Language l) =>
+        m.NotARequestAt is { } at ? P(Texts.Format("TriageMarkedNotARequest", l, m.NotARequestBy ?? "-", Texts.DateTime(at, l))) : string.Empty;
+
+    /// <summary>"Not a privacy request" (decision 155): its own form, so the right's required choice does not hold it up.</summary>
+    private string NotARequestForm(HttpRequest request, TriagedMail m, string tokenText, Language l) =>
+        m.NotARequestAt is not null ? string.Empty
+        : new StringBuilder("<form method=\"post\" action=\"/triage\"><p>").Append(E(Texts.Get("TriageNotARequestHint", l))).Append("</p>")
+            .Append(CultureInfo.InvariantCulture, $"<input type=\"hidden\" name=\"token\" value=\"{E(tokenText)}\"><input type=\"hidden\" name=\"action\" value=\"{NotARequestAction}\">")
+            .Append(staff.Forms.HiddenField(request)).Append(staff.NameField("not-a-request-name"))
+            .Append("<button type=\"submit\" class=\"secondary\">").Append(E(Texts.Get("TriageNotARequest", l))).Append("</button></form>").ToString();
+
+    /// <summary>The <c>action</c> value of the form that marks a mail as not a privacy request.</summary>
+    public const string NotARequestAction = "not-a-request";
 
     /// <summary><c>POST /triage</c>: <c>type</c>, <c>entity</c>, <c>objection</c> (for an objection), <c>token</c>; without sign-in also <c>staff_name</c>.</summary>
     public async Task<IResult> MakeCaseAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
@@ -72,7 +87,27 @@ public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tok
         var title = Texts.Get("TriageTitle", l);
         if (identity.Name is null)
         {
-            return staff.Page(title, StaffPages.Error(Texts.Get("StaffNameRequired", l)) + Mail(triaged!, l) + Form(request, tokenText, l), StatusCodes.Status400BadRequest);
+            return staff.Page(title, StaffPages.Error(Texts.Get("StaffNameRequired", l)) + Mail(triaged!, l) + Form(request, tokenText, l) + NotARequestForm(request, triaged!, tokenText, l), StatusCodes.Status400BadRequest);
+        }
+
+        if (form["action"] == NotARequestAction)
+        {
+            if (await cases.ExistingAsync(triaged!, cancellationToken) is { } made)
+            {
+                // A colleague made it a case meanwhile: that stands.
+                return staff.Page(title, P(Already(made, l)) + CaseLink(made, l), StatusCodes.Status409Conflict);
+            }
+
+            try
+            {
+                triaged = await cases.MarkNotARequestAsync(triaged!, identity.Name, cancellationToken);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                return staff.Page(Texts.Get("TryAgainTitle", l), P(Texts.Get("TryAgainBody", l)), StatusCodes.Status503ServiceUnavailable);
+            }
+
+            return staff.Page(title, Marked(triaged, l) + Mail(triaged, l) + Form(request, tokenText, l));
         }
 
         TriageResult result;

@@ -22,7 +22,7 @@ public sealed record TriageResult(PrivacyCase? Case, bool Created, IReadOnlyList
 /// from the Message-ID. Pressing twice, or two colleagues at once, makes one case; an identical open case is joined.
 /// </summary>
 public sealed partial class TriagedMailCases(
-    ITriagedMails records, ICaseRegister register, NewCases newCases, OpenRequests openRequests, KeyedHash hash, DataMap dataMap, ILogger<TriagedMailCases> log)
+    ITriagedMails records, ICaseRegister register, NewCases newCases, OpenRequests openRequests, KeyedHash hash, DataMap dataMap, TimeProvider time, ILogger<TriagedMailCases> log)
 {
     private readonly byte[] caseIdKey = hash.DeriveKey(MailIntake.CaseIdKey);
 
@@ -42,6 +42,7 @@ public sealed partial class TriagedMailCases(
         ArgumentNullException.ThrowIfNull(choice);
         if (await ExistingAsync(triaged, cancellationToken) is { } existing)
         {
+            await RecordCaseAsync(triaged, existing.Id);
             return new TriageResult(existing, false, []);
         }
 
@@ -89,8 +90,56 @@ public sealed partial class TriagedMailCases(
         }
 
         Made(log, triaged.Id, c.Id, created);
+        await RecordCaseAsync(triaged, c.Id);
         return new TriageResult(c, created, []);
     }
+
+    /// <summary>
+    /// Records on the triage record the case the mail is now (made, or the open one it joined), so the daily sweep stops
+    /// reminding staff of it (decision 155). A failure is logged: the sweep finds a case made under the mail's own id by
+    /// itself, and at worst reminds staff of a mail that joined a case.
+    /// </summary>
+    public async Task RecordCaseAsync(TriagedMail triaged, string caseId)
+    {
+        ArgumentNullException.ThrowIfNull(triaged);
+        if (triaged.CaseId == caseId)
+        {
+            return;
+        }
+
+        try
+        {
+            await records.SaveAsync(triaged with { CaseId = caseId }, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            CaseNotRecorded(log, triaged.Id, caseId, ex.GetType().Name);
+        }
+    }
+
+    /// <summary>
+    /// A staff member (<paramref name="by"/>) marks the mail as not a privacy request: no reminders about it from then
+    /// (decision 155). Staff may still make it a case later from the same link.
+    /// </summary>
+    public async Task<TriagedMail> MarkNotARequestAsync(TriagedMail triaged, string by, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(triaged);
+        if (triaged.NotARequestAt is not null)
+        {
+            return triaged;
+        }
+
+        var marked = triaged with { NotARequestAt = time.GetUtcNow(), NotARequestBy = by };
+        await records.SaveAsync(marked, cancellationToken);
+        MarkedNotARequest(log, triaged.Id);
+        return marked;
+    }
+
+    [LoggerMessage(182, LogLevel.Warning, "Triaged mail {TriageId}: the case {CaseId} it became could not be recorded on it ({Error}); the sweep may remind staff of it")]
+    private static partial void CaseNotRecorded(ILogger logger, string triageId, string caseId, string error);
+
+    [LoggerMessage(183, LogLevel.Information, "Triaged mail {TriageId}: marked as not a privacy request")]
+    private static partial void MarkedNotARequest(ILogger logger, string triageId);
 
     [LoggerMessage(68, LogLevel.Information, "Triaged mail {TriageId}: case {CaseId} (created: {Created})")]
     private static partial void Made(ILogger logger, string triageId, string caseId, bool created);
