@@ -222,8 +222,35 @@ public sealed class RequestProgressTests
         // A report of the new link is recorded (not taken for the earlier one's posted again), and holds it again.
         var bouncedAgain = Taken(again.MailBounced(Mail.MailKind.Verification, "bounce/Technical", end.AddDays(2)));
         Assert.Equal(2, bouncedAgain.BouncedMails.Count);
-        Assert.Equal(CaseStatus.Failed, Taken(bouncedAgain.Expire(end.AddDays(1) + Week, Week, Week)).Status);
         Assert.Equal(CaseRefusal.AlreadyDone, bouncedAgain.MailBounced(Mail.MailKind.Verification, "bounce/Technical", end.AddDays(3)).Refusal);
+        // Both bounces are in the audit trail, each under a key of its own.
+        Assert.Equal(2, Audit.CaseAudit.Entries(bouncedAgain, new KeyedHash(new byte[32])).Count(e => e.Action == Audit.AuditActions.MailBounced));
+
+        // The link staff sent again did not arrive either: it cannot wait without end (review of decision 151), so it
+        // closes as a link that did not reach its address does: no notice, the page saying so with the remedies.
+        var closed = Taken(bouncedAgain.Expire(end.AddDays(1) + Week, Week, Week));
+        Assert.Equal((CaseStatus.Expired, true, true), (closed.Status, closed.ClosedAsAddressRefused, closed.VerificationLinkBounced));
+        Assert.False(closed.NeedsExpiryNotice);
+        Assert.Equal(RequestProgress.AddressRefusedByMailService, closed.Progress);
+
+        // The page of the case held up says the link did not arrive, not that a fault on our side holds it.
+        var heldPage = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(held, Map, Language.En, resent: false, canResend: false, end));
+        Assert.Contains("could not be delivered to it, so the request is on hold until our staff send a new link", heldPage, StringComparison.Ordinal);
+        Assert.DoesNotContain("A fault on our side", heldPage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_case_flagged_failed_while_it_waited_for_identification_takes_a_possible_answer_from_triage_too()
+    {
+        // Review of decision 152: a failed case takes the answer itself (decision 106), so it must take this too, or
+        // after a staff retry it closes as "the identification did not reach us" while the answer sat in triage.
+        var asked = Taken(Taken(AwaitingApproval().RequestIdentification("staff", "A copy of your ID card, please.", Received.AddDays(1))).IdentificationMailSent(Received.AddDays(1)));
+        var failed = Taken(asked.Fail(Received.AddDays(2), "TendApprovalWait"));
+        var inTriage = Taken(failed.IdentificationMailInTriage(Received.AddDays(3)));
+        Assert.Equal(Received.AddDays(3), inTriage.IdentificationMailInTriageAt);
+        var retried = Taken(inTriage.Retry("staff", Received.AddDays(30)));
+        Assert.Equal(CaseRefusal.StaffMustDecide, retried.ExpireRefusal(Received.AddDays(30), Week, Week));
+        Assert.Equal(CaseRefusal.NotAsked, Completed().IdentificationMailInTriage(Received.AddDays(3)).Refusal);
     }
 
     [Fact]

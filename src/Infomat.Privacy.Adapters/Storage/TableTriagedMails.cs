@@ -19,8 +19,11 @@ public sealed class TableTriagedMails(StorageClients clients) : ITriagedMails
     {
         ArgumentNullException.ThrowIfNull(triaged);
         await ready.EnsureAsync();
-        await table.UpsertEntityAsync(
-            new TableEntity(triaged.Id, Row).With(triaged), TableUpdateMode.Replace, cancellationToken);
+        // UsedAt is the mail's arrival: the retention sweep counts the record's 90 days from it (decision 48), not from its
+        // last write (a reminder, a mark: decision 155), which would keep it for ever.
+        var entity = new TableEntity(triaged.Id, Row).With(triaged);
+        entity["UsedAt"] = triaged.ReceivedAt;
+        await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
     }
 
     public async IAsyncEnumerable<TriagedMail> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)

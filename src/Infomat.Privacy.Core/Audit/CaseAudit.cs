@@ -59,9 +59,14 @@ public static class CaseAudit
                 "verification: recipient refused for good by the mail service", refusedAtSend);
         }
 
-        foreach (var b in c.BouncedMails)
+        foreach (var kind in c.BouncedMails.GroupBy(b => b.Kind))
         {
-            Add("mail-bounced." + b.Kind.ToWire(), AuditActions.MailBounced, AuditEvent.System, $"{b.Kind.ToWire()} ({b.Why})", b.ReportedAt);
+            // The first of a kind under its key of old; a later one (a link sent again, a second request; decision 151) numbered.
+            var n = 0;
+            foreach (var b in kind)
+            {
+                Add("mail-bounced." + b.Kind.ToWire() + (n++ == 0 ? string.Empty : "." + n.ToString(CultureInfo.InvariantCulture)), AuditActions.MailBounced, AuditEvent.System, $"{b.Kind.ToWire()} ({b.Why})", b.ReportedAt);
+            }
         }
 
         if (c.EmailVerifiedAt is { } verified)

@@ -259,7 +259,8 @@ public sealed partial record PrivacyCase
     /// mail recorded again is refused as done; at most <see cref="MaxRecordedReplies"/> are kept.
     /// </summary>
     public CaseTransition IdentificationMailInTriage(DateTimeOffset receivedAt) =>
-        !AwaitsIdentification || Status.IsFinished() ? Refuse(CaseRefusal.NotAsked)
+        // A case flagged failed while it waited takes it too (decision 106), as it takes the answer itself.
+        !AwaitsIdentification || !StillOpen ? Refuse(CaseRefusal.NotAsked)
         : IdentificationMailsInTriage.Contains(receivedAt) ? Refuse(CaseRefusal.AlreadyDone)
         : IdentificationMailsInTriage.Count >= MaxRecordedReplies ? Refuse(CaseRefusal.TooMany)
         : To(this with { IdentificationMailsInTriage = [.. IdentificationMailsInTriage, receivedAt] });
@@ -988,13 +989,17 @@ public sealed partial record PrivacyCase
     /// <summary>
     /// The requester did not respond in time (see <see cref="ExpireRefusal"/>): closed as expired; the notice follows. A
     /// case whose link's time ran out after the link was reported undelivered is flagged <see cref="CaseStatus.Failed"/>
-    /// instead (<see cref="MailNotDeliveredStep"/>): held up on our side, its requester told so on their page, and a staff
-    /// retry sends a new link whose time runs from then.
+    /// instead (<see cref="MailNotDeliveredStep"/>): held up, its requester told so on their page, and a staff retry
+    /// sends a new link whose time runs from then; when that link too was reported undelivered, the case closes as a link
+    /// bounced for its address does (<see cref="VerificationMailBounced"/>): it cannot wait without end.
     /// </summary>
     public CaseTransition Expire(DateTimeOffset at, TimeSpan verificationTimeout, TimeSpan identificationTimeout, DateTimeOffset? mailReadThrough = null) =>
         ExpireRefusal(at, verificationTimeout, identificationTimeout, mailReadThrough) switch
         {
             null => To(WithStatus(CaseStatus.Expired, at)),
+            // The link staff had sent again after one that did not arrive did not arrive either: two links in a row did
+            // not reach the address, so the case closes as a link bounced for its address does (no notice can arrive).
+            CaseRefusal.MailNotDelivered when EarlierVerificationMails.Count > 0 => VerificationMailBounced(at),
             CaseRefusal.MailNotDelivered => Fail(at, MailNotDeliveredStep),
             var refusal => Refuse(refusal.Value),
         };

@@ -346,18 +346,22 @@ public static partial class PrivacyMails
     }
 
     /// <summary>
-    /// To staff: a mail still in triage (nobody made it a case or marked it as not a privacy request) nears or passed the
-    /// legal date it would have as a request (decision 155). Names no sender or text (they are on the page it links).
+    /// To staff, once a day at most: the mails still in triage (nobody made them a case or marked them as not a privacy
+    /// request) whose legal date, should they be requests, nears or passed (decision 155), each with its arrival, that
+    /// date and a link to its page; no sender or text (they are on the page). One mail for all, however many there are.
     /// </summary>
-    public static OutgoingMail TriageDueReminder(string triageId, DateTimeOffset receivedAt, DateOnly dueDate, bool overdue, Uri triageLink, string staffAddress, Language staffLanguage)
+    public static OutgoingMail TriageDueReminder(IReadOnlyList<(DateTimeOffset ReceivedAt, DateOnly DueDate, bool Overdue, Uri Link)> mails, string staffAddress, Language staffLanguage)
     {
+        ArgumentNullException.ThrowIfNull(mails);
         var l = staffLanguage;
-        Block[] blocks =
-        [
-            Text(Texts.Format(overdue ? "MailTriageOverdueBody" : "MailTriageDueBody", l, Texts.DateTime(receivedAt, l), Texts.Date(dueDate, l))),
-            Link(triageLink),
-        ];
-        return Compose(MailKind.StaffTask, Audience.Staff, triageId, staffAddress, Texts.Format("MailTriageDueSubject", l, Texts.Date(dueDate, l)), l, null, blocks, footer: false);
+        var blocks = new List<Block> { Text(Texts.Get("MailTriageDueBody", l)) };
+        foreach (var (receivedAt, dueDate, overdue, link) in mails.OrderBy(m => m.DueDate))
+        {
+            blocks.Add(Text(Texts.Format(overdue ? "MailTriageOverdueLine" : "MailTriageDueLine", l, Texts.DateTime(receivedAt, l), Texts.Date(dueDate, l))));
+            blocks.Add(Link(link));
+        }
+
+        return Compose(MailKind.StaffTask, Audience.Staff, "triage", staffAddress, Texts.Format("MailTriageDueSubject", l, Texts.Date(mails.Min(m => m.DueDate), l)), l, null, [.. blocks], footer: false);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
+using Infomat.Privacy.Deadlines;
 using Infomat.Privacy.Intake;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
@@ -100,33 +101,72 @@ public sealed partial class CaseMaintenance(
     /// <summary>
     /// Mail still in staff triage (decision 155): nobody made it a case or marked it as not a privacy request, so nothing
     /// watched the legal date it runs from its arrival. Staff get the case's reminders for it (a week and two working days
-    /// before, overdue weekly; <see cref="TriagedMail.DueReminder"/>) with a fresh link to its page. A mail made a case
-    /// under its own id is recorded as such here (its page's record may have failed). One mail that cannot be swept is
-    /// counted and tried again at the next run.
+    /// before, overdue weekly; <see cref="TriagedMail.DueReminder"/>), all in one mail a run (a flood over the per-address
+    /// limit must not become a flood of reminders), each with a fresh link to its page. A mail made a case under its own
+    /// id is recorded as such here. Each record is read again before it is written (a colleague's mark meanwhile stands).
+    /// A mail that cannot be swept is counted and tried again at the next run.
     /// </summary>
     private async Task<(int Reminded, int Failed)> SweepTriageAsync(ITriagedMails records, LinkTokenService links, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        int reminded = 0, failed = 0;
+        var failed = 0;
         var o = options.Value;
+        var due = new List<(TriagedMail Mail, DueReminder Reminder)>();
         await foreach (var m in records.ListAsync(cancellationToken))
         {
             try
             {
-                if (m.DueReminder(now, map) is not { } due)
+                if (m.DueReminder(now, map) is not { } reminder)
                 {
                     continue;
                 }
 
                 if (await register.GetAsync(Intake.MailIntake.CaseIdFor(caseIdKey, m.MessageId), cancellationToken) is { } made)
                 {
-                    await records.SaveAsync(m with { CaseId = made.Id }, cancellationToken);
+                    if (await records.GetAsync(m.Id, cancellationToken) is { } fresh)
+                    {
+                        await records.SaveAsync(fresh with { CaseId = made.Id }, cancellationToken);
+                    }
+
                     continue;
                 }
 
-                var link = o.Link("triage", links.Issue(m.Id, Tokens.TokenPurpose.Triage, o.Staff.TaskLinkLifetime));
-                await log.SendToStaffAsync(mail, o.Staff, "Triage " + m.Id, due.Overdue ? "triage overdue flag" : "triage due-date reminder",
-                    address => PrivacyMails.TriageDueReminder(m.Id, m.ReceivedAt, m.DueDate(map), due.Overdue, link, address, o.Staff.Language), cancellationToken, escalate: due.Escalate);
-                await records.SaveAsync(m with { Reminders = [.. m.Reminders, due.Key] }, cancellationToken);
+                due.Add((m, reminder));
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                failed++;
+                TriageFailed(log, m.Id, ex.GetType().Name);
+            }
+        }
+
+        if (due.Count == 0)
+        {
+            return (0, failed);
+        }
+
+        List<(DateTimeOffset, DateOnly, bool, Uri)> lines = [.. due.Select(d => (d.Mail.ReceivedAt, d.Mail.DueDate(map), d.Reminder.Overdue,
+            o.Link("triage", links.Issue(d.Mail.Id, Tokens.TokenPurpose.Triage, o.Staff.TaskLinkLifetime))))];
+        try
+        {
+            await log.SendToStaffAsync(mail, o.Staff, "Triage", "triage due-date reminder", address => PrivacyMails.TriageDueReminder(lines, address, o.Staff.Language),
+                cancellationToken, escalate: due.Any(d => d.Reminder.Escalate));
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            TriageFailed(log, "-", ex.GetType().Name);
+            return (0, failed + due.Count);
+        }
+
+        var reminded = 0;
+        foreach (var (m, reminder) in due)
+        {
+            try
+            {
+                if (await records.GetAsync(m.Id, cancellationToken) is { } fresh)
+                {
+                    await records.SaveAsync(fresh with { Reminders = [.. fresh.Reminders, reminder.Key] }, cancellationToken);
+                }
+
                 reminded++;
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)

@@ -228,7 +228,7 @@ public sealed partial class IntakeEndpoints(
         }
 
         var canResend = c.ResendRefusal(options.Value.Verification.Timeout, time.GetUtcNow()) is null;
-        var body = ThanksPage.Body(c, dataMap, language, resent: request.Query["resent"] == "1", canResend);
+        var body = ThanksPage.Body(c, dataMap, language, resent: request.Query["resent"] == "1", canResend, time.GetUtcNow());
         return pages.Page(language, ThanksPage.Title(c, language), body, scope: c.Entity);
     }
 

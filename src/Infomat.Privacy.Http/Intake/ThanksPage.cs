@@ -30,16 +30,21 @@ public static class ThanksPage
         return Texts.Get(c.Progress is RequestProgress.AwaitingAddressConfirmation or RequestProgress.AddressLinkComing ? "ThanksTitle" : "ThanksCaseTitle", language);
     }
 
-    public static string Body(PrivacyCase c, Stores.DataMap map, Language language, bool resent, bool canResend)
+    /// <summary>"We answer by" the legal date, or that it has passed (<see cref="PrivacyCase.IsLateAt"/>; a case made from a mail staff took from triage late).</summary>
+    private static string DueSentence(PrivacyCase c, Language language, DateTimeOffset now) =>
+        Texts.Format(c.IsLateAt(now) ? "VerifiedDueLate" : "VerifiedDue", language, Texts.Date(c.DueDate, language));
+
+    public static string Body(PrivacyCase c, Stores.DataMap map, Language language, bool resent, bool canResend, DateTimeOffset? at = null)
     {
+        var now = at ?? DateTimeOffset.UtcNow;
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(map);
         var due = Texts.Date(c.DueDate, language);
         var body = new StringBuilder(P(c.Progress switch
         {
-            RequestProgress.AwaitingAddressConfirmation => Texts.Format("ThanksBody", language, c.Id, due),
-            RequestProgress.AddressLinkComing => Texts.Format("ThanksLinkComingBody", language, c.Id, due),
-            RequestProgress.HeldUpBeforeAddressConfirmed => Texts.Format("ThanksHeldUpBody", language, c.Id, due),
+            RequestProgress.AwaitingAddressConfirmation => Texts.Format("ThanksBody", language, c.Id, due) + " " + DueSentence(c, language, now),
+            RequestProgress.AddressLinkComing => Texts.Format("ThanksLinkComingBody", language, c.Id, due) + " " + DueSentence(c, language, now),
+            RequestProgress.HeldUpBeforeAddressConfirmed => Texts.Format(c.FailedStep == PrivacyCase.MailNotDeliveredStep ? "ThanksHeldUpLinkNotDelivered" : "ThanksHeldUpBody", language, c.Id, due),
             RequestProgress.AddressRefusedByMailService => Texts.Format(c.VerificationLinkBounced ? "ThanksAddressBouncedBody" : "ThanksAddressRefusedBody", language, c.Id),
             RequestProgress.AwaitingIdentification => Texts.Format("ThanksIdentificationBody", language, c.Id,
                 Texts.Date(Deadlines.DueDateCalculator.Today(c.IdentificationMailSentAt ?? c.IdentificationRequestedAt ?? c.ReceivedAt), language)),
@@ -56,6 +61,12 @@ public static class ThanksPage
             // The mail service took the link and then reported it undeliverable, for a reason that did not close the case
             // (decision 148): "we sent a link" stays true, but the requester should not wait for it.
             body.Append(P(Texts.Format(canResend ? "ThanksLinkNotDelivered" : "ThanksLinkNotDeliveredNoResend", language, Texts.Date(Deadlines.DueDateCalculator.Today(bouncedAt), language))));
+        }
+
+        if (c.Progress == RequestProgress.AwaitingIdentification && c.IdentificationMailInTriageAt is { } maybeAnswer)
+        {
+            // Decision 152: a mail of theirs that may be the answer is with staff; the page does not keep asking for it.
+            body.Append(P(Texts.Format("ThanksIdentificationMailInTriage", language, Texts.Date(Deadlines.DueDateCalculator.Today(maybeAnswer), language))));
         }
 
         if (c.Progress == RequestProgress.AwaitingIdentification && c.IdentificationRequestBouncedAt is { } notDelivered)

@@ -109,7 +109,9 @@ public sealed partial class TriagedMailCases(
 
         try
         {
-            await records.SaveAsync(triaged with { CaseId = caseId }, CancellationToken.None);
+            // Read again before the write: the daily sweep may have recorded a reminder on it since the page read it.
+            var fresh = await records.GetAsync(triaged.Id, CancellationToken.None) ?? triaged;
+            await records.SaveAsync(fresh with { CaseId = caseId }, CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -129,7 +131,13 @@ public sealed partial class TriagedMailCases(
             return triaged;
         }
 
-        var marked = triaged with { NotARequestAt = time.GetUtcNow(), NotARequestBy = by };
+        var fresh = await records.GetAsync(triaged.Id, cancellationToken) ?? triaged;
+        if (fresh.NotARequestAt is not null)
+        {
+            return fresh;
+        }
+
+        var marked = fresh with { NotARequestAt = time.GetUtcNow(), NotARequestBy = by };
         await records.SaveAsync(marked, cancellationToken);
         MarkedNotARequest(log, triaged.Id);
         return marked;

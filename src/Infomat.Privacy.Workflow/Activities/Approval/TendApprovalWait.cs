@@ -63,8 +63,11 @@ public sealed partial class TendApprovalWait(
         return new ApprovalWaitState(c.Decision is not null, c.Status.IsFinished(), step.Action == ApprovalWaitAction.Expire, step.NextCheck?.UtcDateTime);
     }
 
-    /// <summary>How soon a reminder the mail service did not take is tried again (sooner when reminders come sooner).</summary>
-    public static readonly TimeSpan ReminderRetry = TimeSpan.FromMinutes(15);
+    /// <summary>
+    /// How soon a reminder the mail service did not take is tried again (sooner when reminders come sooner). An hour: a
+    /// send that reached some mailboxes before the fault is not recorded, so those get it again at each try.
+    /// </summary>
+    public static readonly TimeSpan ReminderRetry = TimeSpan.FromHours(1);
 
     [LoggerMessage(181, LogLevel.Warning, "Case {CaseId}: the staff reminder {Reminder} could not be sent ({Error}); the case stays open and it is tried again at the next look")]
     private static partial void ReminderNotSent(ILogger logger, string caseId, string reminder, string error);
