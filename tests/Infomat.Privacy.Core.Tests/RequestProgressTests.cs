@@ -224,7 +224,7 @@ public sealed class RequestProgressTests
         Assert.Equal(2, bouncedAgain.BouncedMails.Count);
         Assert.Equal(CaseRefusal.AlreadyDone, bouncedAgain.MailBounced(Mail.MailKind.Verification, "bounce/Technical", end.AddDays(3)).Refusal);
         // Both bounces are in the audit trail, each under a key of its own.
-        Assert.Equal(2, Audit.CaseAudit.Entries(bouncedAgain, new KeyedHash(new byte[32])).Count(e => e.Action == Audit.AuditActions.MailBounced));
+        Assert.Equal(2, Audit.CaseAudit.Entries(bouncedAgain, new KeyedHash(new byte[32])).Where(e => e.Action == Audit.AuditActions.MailBounced).Select(e => e.Key).Distinct().Count());
 
         // The link staff sent again did not arrive either: it cannot wait without end (review of decision 151), so it
         // closes as a link that did not reach its address does: no notice, the page saying so with the remedies.
@@ -232,6 +232,14 @@ public sealed class RequestProgressTests
         Assert.Equal((CaseStatus.Expired, true, true), (closed.Status, closed.ClosedAsAddressRefused, closed.VerificationLinkBounced));
         Assert.False(closed.NeedsExpiryNotice);
         Assert.Equal(RequestProgress.AddressRefusedByMailService, closed.Progress);
+
+        Assert.Equal(bouncedAgain.LinkBouncedAt, closed.VerificationMailRefusedAt);
+
+        // A retry for another fault (not a bounce), then one bounce of the new link: held again, not closed (review).
+        var otherFault = Taken(Taken(Taken(New().Fail(Received.AddHours(1), "LoadProgress")).Retry("staff", Received.AddHours(2))).VerificationMailSent(Received.AddHours(2)));
+        var once = Taken(otherFault.MailBounced(Mail.MailKind.Verification, "bounce/Technical", Received.AddHours(3)));
+        Assert.False(once.PreviousLinkBounced);
+        Assert.Equal((CaseStatus.Failed, PrivacyCase.MailNotDeliveredStep), (Taken(once.Expire(Received.AddHours(2) + Week, Week, Week)).Status, Taken(once.Expire(Received.AddHours(2) + Week, Week, Week)).FailedStep));
 
         // The page of the case held up says the link did not arrive, not that a fault on our side holds it.
         var heldPage = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(held, Map, Language.En, resent: false, canResend: false, end));
@@ -248,6 +256,13 @@ public sealed class RequestProgressTests
         var failed = Taken(asked.Fail(Received.AddDays(2), "TendApprovalWait"));
         var inTriage = Taken(failed.IdentificationMailInTriage(Received.AddDays(3)));
         Assert.Equal(Received.AddDays(3), inTriage.IdentificationMailInTriageAt);
+
+        // Its requester's page no longer asks them to answer: a mail that may be the answer is with staff.
+        var open = Taken(asked.IdentificationMailInTriage(Received.AddDays(3)));
+        var page = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(open, Map, Language.Fr, false, false, Received.AddDays(3)));
+        Assert.Contains("un e-mail qui pourrait être votre réponse", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("Répondez à ce mail", page, StringComparison.Ordinal);
+        Assert.Contains("Répondez à ce mail", System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(asked, Map, Language.Fr, false, false, Received.AddDays(3))), StringComparison.Ordinal);
         var retried = Taken(inTriage.Retry("staff", Received.AddDays(30)));
         Assert.Equal(CaseRefusal.StaffMustDecide, retried.ExpireRefusal(Received.AddDays(30), Week, Week));
         Assert.Equal(CaseRefusal.NotAsked, Completed().IdentificationMailInTriage(Received.AddDays(3)).Refusal);
@@ -270,6 +285,13 @@ public sealed class RequestProgressTests
         var reminder = bounced.ApprovalWaitAt(bouncedAt.AddDays(2), TimeSpan.FromDays(2), Week);
         Assert.Equal(ApprovalWaitAction.Remind, reminder.Action);
         Assert.Equal(ApprovalWaitAction.Escalate, bounced.ApprovalWaitAt(bouncedAt + Week, TimeSpan.FromDays(2), Week).Action);
+        // A page of a case under way or held up says a passed legal date has passed (review of decision 153).
+        var underWay = Verified();
+        Assert.Contains("The legal deadline for our answer is " + Localization.Texts.Date(underWay.DueDate, Language.En),
+            System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(underWay, Map, Language.En, false, false, Received.AddDays(1))), StringComparison.Ordinal);
+        Assert.Contains("it has passed, so our answer is late",
+            System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(underWay, Map, Language.En, false, false, Received.AddDays(60))), StringComparison.Ordinal);
+
         // The requester's answer by another way is still taken, and their page says the mail did not reach them.
         Assert.True(bounced.AwaitsIdentification);
         Assert.Equal(RequestProgress.AwaitingIdentification, bounced.Progress);

@@ -717,7 +717,8 @@ public sealed class StorageAdapterTests(Azurite azurite)
         var register = new TableCaseRegister(Clients);
         var triaged = new TableTriagedMails(Clients);
         var id = "triage." + Guid.NewGuid().ToString("N");
-        await triaged.SaveAsync(new TriagedMail(id, "<m@example.be>", DateTimeOffset.UtcNow, "unclear", "an@example.be", "An", Language.Nl, "Wat weten jullie?", DmarcVerdict.Pass), default);
+        var arrived = DateTimeOffset.UtcNow.AddDays(-80);
+        await triaged.SaveAsync(new TriagedMail(id, "<m@example.be>", arrived, "unclear", "an@example.be", "An", Language.Nl, "Wat weten jullie?", DmarcVerdict.Pass), default);
 
         // Listed for the daily sweep (decision 155), and what staff did with it is kept.
         var listed = Assert.Single(await triaged.ListAsync(default).Where(m => m.Id == id).ToListAsync());
@@ -729,6 +730,8 @@ public sealed class StorageAdapterTests(Azurite azurite)
 
         var marker = Assert.Single(await register.ListMarkersAsync(default).Where(m => m.Id == id).ToListAsync());
         Assert.True(marker.IsTriage);
+        // Its 90 days count from the mail's arrival, not from the last write (a reminder, a mark: review of decision 155).
+        Assert.Equal(arrived.ToUnixTimeMilliseconds(), marker.UsedAt.ToUnixTimeMilliseconds());
         Assert.Equal(SystemRetention.TriagedMail, marker.Keep);
 
         await register.DeleteMarkerAsync(marker, default);

@@ -86,6 +86,14 @@ public sealed partial record PrivacyCase
     private DateTimeOffset? BouncedAfterSending(Mail.MailKind kind) =>
         LastSent(kind) is { } sent ? BouncedMails.Where(b => b.Kind == kind && b.ReportedAt >= sent).Select(b => (DateTimeOffset?)b.ReportedAt).Max() : null;
 
+    /// <summary>
+    /// True when the link before the current one (staff sent a new one on a retry) was reported undelivered too: two links
+    /// in a row did not reach the address (<see cref="Expire"/> then closes the case rather than hold it again).
+    /// </summary>
+    public bool PreviousLinkBounced =>
+        EarlierVerificationMails.Count > 0 && VerificationMailSentAt is { } current
+        && BouncedMails.Any(b => b.Kind == Mail.MailKind.Verification && b.ReportedAt >= EarlierVerificationMails[^1] && b.ReportedAt < current);
+
     /// <summary>The <see cref="FailedStep"/> of a case whose link's time ran out after the link was reported undelivered (<see cref="Expire"/>).</summary>
     public const string MailNotDeliveredStep = "MailNotDelivered";
 
@@ -999,7 +1007,7 @@ public sealed partial record PrivacyCase
             null => To(WithStatus(CaseStatus.Expired, at)),
             // The link staff had sent again after one that did not arrive did not arrive either: two links in a row did
             // not reach the address, so the case closes as a link bounced for its address does (no notice can arrive).
-            CaseRefusal.MailNotDelivered when EarlierVerificationMails.Count > 0 => VerificationMailBounced(at),
+            CaseRefusal.MailNotDelivered when PreviousLinkBounced && LinkBouncedAt is { } reported => VerificationMailBounced(reported),
             CaseRefusal.MailNotDelivered => Fail(at, MailNotDeliveredStep),
             var refusal => Refuse(refusal.Value),
         };

@@ -354,7 +354,7 @@ public static partial class PrivacyMails
     {
         ArgumentNullException.ThrowIfNull(mails);
         var l = staffLanguage;
-        var blocks = new List<Block> { Text(Texts.Get("MailTriageDueBody", l)) };
+        var blocks = new List<Block> { Text(Texts.Plural("MailTriageDueBody", mails.Count, l)) };
         foreach (var (receivedAt, dueDate, overdue, link) in mails.OrderBy(m => m.DueDate))
         {
             blocks.Add(Text(Texts.Format(overdue ? "MailTriageOverdueLine" : "MailTriageDueLine", l, Texts.DateTime(receivedAt, l), Texts.Date(dueDate, l))));

@@ -34,6 +34,10 @@ public static class ThanksPage
     private static string DueSentence(PrivacyCase c, Language language, DateTimeOffset now) =>
         Texts.Format(c.IsLateAt(now) ? "VerifiedDueLate" : "VerifiedDue", language, Texts.Date(c.DueDate, language));
 
+    /// <summary>"The legal deadline is" the date, or that it has passed (for a case under way or held up).</summary>
+    private static string DeadlineSentence(PrivacyCase c, Language language, DateTimeOffset now) =>
+        Texts.Format(c.IsLateAt(now) ? "VerifiedDueLate" : "DueIs", language, Texts.Date(c.DueDate, language));
+
     public static string Body(PrivacyCase c, Stores.DataMap map, Language language, bool resent, bool canResend, DateTimeOffset? at = null)
     {
         var now = at ?? DateTimeOffset.UtcNow;
@@ -44,11 +48,14 @@ public static class ThanksPage
         {
             RequestProgress.AwaitingAddressConfirmation => Texts.Format("ThanksBody", language, c.Id, due) + " " + DueSentence(c, language, now),
             RequestProgress.AddressLinkComing => Texts.Format("ThanksLinkComingBody", language, c.Id, due) + " " + DueSentence(c, language, now),
-            RequestProgress.HeldUpBeforeAddressConfirmed => Texts.Format(c.FailedStep == PrivacyCase.MailNotDeliveredStep ? "ThanksHeldUpLinkNotDelivered" : "ThanksHeldUpBody", language, c.Id, due),
+            RequestProgress.HeldUpBeforeAddressConfirmed => Texts.Format(c.FailedStep == PrivacyCase.MailNotDeliveredStep ? "ThanksHeldUpLinkNotDelivered" : "ThanksHeldUpBody", language, c.Id, due)
+                + " " + DeadlineSentence(c, language, now),
             RequestProgress.AddressRefusedByMailService => Texts.Format(c.VerificationLinkBounced ? "ThanksAddressBouncedBody" : "ThanksAddressRefusedBody", language, c.Id),
-            RequestProgress.AwaitingIdentification => Texts.Format("ThanksIdentificationBody", language, c.Id,
-                Texts.Date(Deadlines.DueDateCalculator.Today(c.IdentificationMailSentAt ?? c.IdentificationRequestedAt ?? c.ReceivedAt), language)),
-            RequestProgress.UnderWay => Texts.Format("ThanksUnderWayBody", language, c.Id, due),
+            // A mail of theirs that may be the answer is with staff (decision 152): the page does not ask for it again.
+            RequestProgress.AwaitingIdentification => Texts.Format(c.IdentificationMailInTriageAt is null ? "ThanksIdentificationBody" : "ThanksIdentificationMailInTriage", language, c.Id,
+                Texts.Date(Deadlines.DueDateCalculator.Today(c.IdentificationMailSentAt ?? c.IdentificationRequestedAt ?? c.ReceivedAt), language),
+                Texts.Date(Deadlines.DueDateCalculator.Today(c.IdentificationMailInTriageAt ?? c.ReceivedAt), language)),
+            RequestProgress.UnderWay => Texts.Format("ThanksUnderWayBody", language, c.Id, due) + " " + DeadlineSentence(c, language, now),
             RequestProgress.Answered => Texts.Format("ThanksAnsweredBody", language, c.Id),
             RequestProgress.AnsweredOutside => Texts.Format("ThanksAnsweredOutsideBody", language, c.Id, Texts.Date(c.AnsweredOutside!.AnsweredOn, language)),
             RequestProgress.ClosedAddressNotConfirmed => Texts.Format("ThanksClosedAddressBody", language, c.Id),
@@ -61,12 +68,6 @@ public static class ThanksPage
             // The mail service took the link and then reported it undeliverable, for a reason that did not close the case
             // (decision 148): "we sent a link" stays true, but the requester should not wait for it.
             body.Append(P(Texts.Format(canResend ? "ThanksLinkNotDelivered" : "ThanksLinkNotDeliveredNoResend", language, Texts.Date(Deadlines.DueDateCalculator.Today(bouncedAt), language))));
-        }
-
-        if (c.Progress == RequestProgress.AwaitingIdentification && c.IdentificationMailInTriageAt is { } maybeAnswer)
-        {
-            // Decision 152: a mail of theirs that may be the answer is with staff; the page does not keep asking for it.
-            body.Append(P(Texts.Format("ThanksIdentificationMailInTriage", language, Texts.Date(Deadlines.DueDateCalculator.Today(maybeAnswer), language))));
         }
 
         if (c.Progress == RequestProgress.AwaitingIdentification && c.IdentificationRequestBouncedAt is { } notDelivered)

@@ -41,11 +41,6 @@ public sealed partial class ExpireCase(
             HeldUpLinkNotDelivered(log, c.Id);
             metrics.CaseFailed();
         }
-        else if (!update.Refused && c.ClosedAsAddressRefused)
-        {
-            // The link staff sent again did not arrive either: closed as an address that takes no mail (decision 151).
-            metrics.CaseClosedAsAddressRefused();
-        }
 
         if (c.NeedsExpiryNotice)
         {
