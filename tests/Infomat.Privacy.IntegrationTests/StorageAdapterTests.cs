@@ -723,7 +723,10 @@ public sealed class StorageAdapterTests(Azurite azurite)
         // Listed for the daily sweep (decision 155), and what staff did with it is kept.
         var listed = Assert.Single(await triaged.ListAsync(default).Where(m => m.Id == id).ToListAsync());
         Assert.True(listed.AwaitsStaff);
-        await triaged.SaveAsync(listed with { Reminders = ["due-7.2026-12-31"], NotARequestAt = DateTimeOffset.UtcNow, NotARequestBy = "Els" }, default);
+        // The sweep's reminder and a colleague's mark at the same moment: both stand (each changes the record as stored).
+        await Task.WhenAll(
+            Task.Run(() => triaged.UpdateAsync(id, m => m with { Reminders = [.. m.Reminders, "due-7.2026-12-31"] }, default)),
+            Task.Run(() => triaged.UpdateAsync(id, m => m with { NotARequestAt = DateTimeOffset.UtcNow, NotARequestBy = "Els" }, default)));
         var read = (await triaged.GetAsync(id, default))!;
         Assert.Equal(["due-7.2026-12-31"], read.Reminders);
         Assert.Equal(("Els", false), (read.NotARequestBy, read.AwaitsStaff));

@@ -234,4 +234,20 @@ internal sealed class InMemoryTriagedMails : ITriagedMails
     public Task<TriagedMail?> GetAsync(string id, CancellationToken cancellationToken) => Task.FromResult(rows.GetValueOrDefault(id));
 
     public IAsyncEnumerable<TriagedMail> ListAsync(CancellationToken cancellationToken) => rows.Values.ToArray().ToAsyncEnumerable();
+
+    public Task<TriagedMail?> UpdateAsync(string id, Func<TriagedMail, TriagedMail?> change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        lock (rows)
+        {
+            if (!rows.TryGetValue(id, out var stored))
+            {
+                return Task.FromResult<TriagedMail?>(null);
+            }
+
+            var changed = change(stored) ?? stored;
+            rows[id] = changed;
+            return Task.FromResult<TriagedMail?>(changed);
+        }
+    }
 }

@@ -26,6 +26,37 @@ public sealed class TableTriagedMails(StorageClients clients) : ITriagedMails
         await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
     }
 
+    public async Task<TriagedMail?> UpdateAsync(string id, Func<TriagedMail, TriagedMail?> change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        await ready.EnsureAsync();
+        for (var attempt = 1; ; attempt++)
+        {
+            var row = await table.GetEntityIfExistsAsync<TableEntity>(id, Row, cancellationToken: cancellationToken);
+            if (!row.HasValue || row.Value!.Read<TriagedMail>() is not { } stored)
+            {
+                return null;
+            }
+
+            if (change(stored) is not { } changed)
+            {
+                return stored;
+            }
+
+            var entity = new TableEntity(id, Row).With(changed);
+            entity["UsedAt"] = changed.ReceivedAt;
+            try
+            {
+                // Over the version read: a write by someone else meanwhile is read again and the change made on it.
+                await table.UpdateEntityAsync(entity, row.Value!.ETag, TableUpdateMode.Replace, cancellationToken);
+                return changed;
+            }
+            catch (Azure.RequestFailedException ex) when (ex.Status == 412 && attempt < 10)
+            {
+            }
+        }
+    }
+
     public async IAsyncEnumerable<TriagedMail> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await ready.EnsureAsync();

@@ -65,6 +65,13 @@ public interface ITriagedMails
 
     Task<TriagedMail?> GetAsync(string id, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Changes the record as <paramref name="change"/> says, on the record as stored now, so two writers (a staff member's
+    /// mark, the daily sweep's reminder) never undo each other; null from <paramref name="change"/> writes nothing.
+    /// Returns the record as stored after, or null when there is none.
+    /// </summary>
+    Task<TriagedMail?> UpdateAsync(string id, Func<TriagedMail, TriagedMail?> change, CancellationToken cancellationToken);
+
     /// <summary>Every triage record (the daily sweep reminds staff of those still awaiting them).</summary>
     IAsyncEnumerable<TriagedMail> ListAsync(CancellationToken cancellationToken);
 }

@@ -103,7 +103,8 @@ public sealed partial class CaseMaintenance(
     /// watched the legal date it runs from its arrival. Staff get the case's reminders for it (a week and two working days
     /// before, overdue weekly; <see cref="TriagedMail.DueReminder"/>), all in one mail a run (a flood over the per-address
     /// limit must not become a flood of reminders), each with a fresh link to its page. A mail made a case under its own
-    /// id is recorded as such here. Each record is read again before it is written (a colleague's mark meanwhile stands).
+    /// id is recorded as such here. Each record is changed as stored now (<see cref="ITriagedMails.UpdateAsync"/>: a
+    /// colleague's mark meanwhile stands).
     /// A mail that cannot be swept is counted and tried again at the next run.
     /// </summary>
     private async Task<(int Reminded, int Failed)> SweepTriageAsync(ITriagedMails records, LinkTokenService links, DateTimeOffset now, CancellationToken cancellationToken)
@@ -122,10 +123,7 @@ public sealed partial class CaseMaintenance(
 
                 if (await register.GetAsync(Intake.MailIntake.CaseIdFor(caseIdKey, m.MessageId), cancellationToken) is { } made)
                 {
-                    if (await records.GetAsync(m.Id, cancellationToken) is { } fresh)
-                    {
-                        await records.SaveAsync(fresh with { CaseId = made.Id }, cancellationToken);
-                    }
+                    await records.UpdateAsync(m.Id, x => x with { CaseId = made.Id }, cancellationToken);
 
                     continue;
                 }
@@ -162,10 +160,7 @@ public sealed partial class CaseMaintenance(
         {
             try
             {
-                if (await records.GetAsync(m.Id, cancellationToken) is { } fresh)
-                {
-                    await records.SaveAsync(fresh with { Reminders = [.. fresh.Reminders, reminder.Key] }, cancellationToken);
-                }
+                await records.UpdateAsync(m.Id, x => x.Reminders.Contains(reminder.Key) ? null : x with { Reminders = [.. x.Reminders, reminder.Key] }, cancellationToken);
 
                 reminded++;
             }

@@ -109,9 +109,8 @@ public sealed partial class TriagedMailCases(
 
         try
         {
-            // Read again before the write: the daily sweep may have recorded a reminder on it since the page read it.
-            var fresh = await records.GetAsync(triaged.Id, CancellationToken.None) ?? triaged;
-            await records.SaveAsync(fresh with { CaseId = caseId }, CancellationToken.None);
+            // On the record as stored now: the daily sweep may have recorded a reminder on it since the page read it.
+            await records.UpdateAsync(triaged.Id, m => m.CaseId == caseId ? null : m with { CaseId = caseId }, CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -131,14 +130,8 @@ public sealed partial class TriagedMailCases(
             return triaged;
         }
 
-        var fresh = await records.GetAsync(triaged.Id, cancellationToken) ?? triaged;
-        if (fresh.NotARequestAt is not null)
-        {
-            return fresh;
-        }
-
-        var marked = fresh with { NotARequestAt = time.GetUtcNow(), NotARequestBy = by };
-        await records.SaveAsync(marked, cancellationToken);
+        var at = time.GetUtcNow();
+        var marked = await records.UpdateAsync(triaged.Id, m => m.NotARequestAt is null ? m with { NotARequestAt = at, NotARequestBy = by } : null, cancellationToken) ?? triaged;
         MarkedNotARequest(log, triaged.Id);
         return marked;
     }
