@@ -725,8 +725,8 @@ public sealed class StorageAdapterTests(Azurite azurite)
         Assert.True(listed.AwaitsStaff);
         // The sweep's reminder and a colleague's mark at the same moment: both stand (each changes the record as stored).
         await Task.WhenAll(
-            Task.Run(() => triaged.UpdateAsync(id, m => m with { Reminders = [.. m.Reminders, "due-7.2026-12-31"] }, default)),
-            Task.Run(() => triaged.UpdateAsync(id, m => m with { NotARequestAt = DateTimeOffset.UtcNow, NotARequestBy = "Els" }, default)));
+            Task.Run(() => triaged.ChangeAsync(id, m => m with { Reminders = [.. m.Reminders, "due-7.2026-12-31"] }, default)),
+            Task.Run(() => triaged.ChangeAsync(id, m => m with { NotARequestAt = DateTimeOffset.UtcNow, NotARequestBy = "Els" }, default)));
         var read = (await triaged.GetAsync(id, default))!;
         Assert.Equal(["due-7.2026-12-31"], read.Reminders);
         Assert.Equal(("Els", false), (read.NotARequestBy, read.AwaitsStaff));

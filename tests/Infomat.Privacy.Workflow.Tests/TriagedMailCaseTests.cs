@@ -235,7 +235,7 @@ internal sealed class InMemoryTriagedMails : ITriagedMails
 
     public IAsyncEnumerable<TriagedMail> ListAsync(CancellationToken cancellationToken) => rows.Values.ToArray().ToAsyncEnumerable();
 
-    public Task<TriagedMail?> UpdateAsync(string id, Func<TriagedMail, TriagedMail?> change, CancellationToken cancellationToken)
+    public Task<TriagedMail?> ChangeAsync(string id, Func<TriagedMail, TriagedMail?> change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(change);
         lock (rows)

@@ -26,7 +26,7 @@ public sealed class TableTriagedMails(StorageClients clients) : ITriagedMails
         await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
     }
 
-    public async Task<TriagedMail?> UpdateAsync(string id, Func<TriagedMail, TriagedMail?> change, CancellationToken cancellationToken)
+    public async Task<TriagedMail?> ChangeAsync(string id, Func<TriagedMail, TriagedMail?> change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(change);
         await ready.EnsureAsync();

@@ -70,7 +70,7 @@ public interface ITriagedMails
     /// mark, the daily sweep's reminder) never undo each other; null from <paramref name="change"/> writes nothing.
     /// Returns the record as stored after, or null when there is none.
     /// </summary>
-    Task<TriagedMail?> UpdateAsync(string id, Func<TriagedMail, TriagedMail?> change, CancellationToken cancellationToken);
+    Task<TriagedMail?> ChangeAsync(string id, Func<TriagedMail, TriagedMail?> change, CancellationToken cancellationToken);
 
     /// <summary>Every triage record (the daily sweep reminds staff of those still awaiting them).</summary>
     IAsyncEnumerable<TriagedMail> ListAsync(CancellationToken cancellationToken);

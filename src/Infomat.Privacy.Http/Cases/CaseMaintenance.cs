@@ -103,7 +103,7 @@ public sealed partial class CaseMaintenance(
     /// watched the legal date it runs from its arrival. Staff get the case's reminders for it (a week and two working days
     /// before, overdue weekly; <see cref="TriagedMail.DueReminder"/>), all in one mail a run (a flood over the per-address
     /// limit must not become a flood of reminders), each with a fresh link to its page. A mail made a case under its own
-    /// id is recorded as such here. Each record is changed as stored now (<see cref="ITriagedMails.UpdateAsync"/>: a
+    /// id is recorded as such here. Each record is changed as stored now (<see cref="ITriagedMails.ChangeAsync"/>: a
     /// colleague's mark meanwhile stands).
     /// A mail that cannot be swept is counted and tried again at the next run.
     /// </summary>
@@ -123,7 +123,7 @@ public sealed partial class CaseMaintenance(
 
                 if (await register.GetAsync(Intake.MailIntake.CaseIdFor(caseIdKey, m.MessageId), cancellationToken) is { } made)
                 {
-                    await records.UpdateAsync(m.Id, x => x with { CaseId = made.Id }, cancellationToken);
+                    await records.ChangeAsync(m.Id, x => x with { CaseId = made.Id }, cancellationToken);
 
                     continue;
                 }
@@ -160,7 +160,7 @@ public sealed partial class CaseMaintenance(
         {
             try
             {
-                await records.UpdateAsync(m.Id, x => x.Reminders.Contains(reminder.Key) ? null : x with { Reminders = [.. x.Reminders, reminder.Key] }, cancellationToken);
+                await records.ChangeAsync(m.Id, x => x.Reminders.Contains(reminder.Key) ? null : x with { Reminders = [.. x.Reminders, reminder.Key] }, cancellationToken);
 
                 reminded++;
             }

@@ -110,7 +110,7 @@ public sealed partial class TriagedMailCases(
         try
         {
             // On the record as stored now: the daily sweep may have recorded a reminder on it since the page read it.
-            await records.UpdateAsync(triaged.Id, m => m.CaseId == caseId ? null : m with { CaseId = caseId }, CancellationToken.None);
+            await records.ChangeAsync(triaged.Id, m => m.CaseId == caseId ? null : m with { CaseId = caseId }, CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -131,7 +131,7 @@ public sealed partial class TriagedMailCases(
         }
 
         var at = time.GetUtcNow();
-        var marked = await records.UpdateAsync(triaged.Id, m => m.NotARequestAt is null ? m with { NotARequestAt = at, NotARequestBy = by } : null, cancellationToken) ?? triaged;
+        var marked = await records.ChangeAsync(triaged.Id, m => m.NotARequestAt is null ? m with { NotARequestAt = at, NotARequestBy = by } : null, cancellationToken) ?? triaged;
         MarkedNotARequest(log, triaged.Id);
         return marked;
     }
