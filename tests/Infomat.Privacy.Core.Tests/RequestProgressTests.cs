@@ -104,7 +104,7 @@ public sealed class RequestProgressTests
         Assert.False(refused.NeedsWork);
         Assert.Equal(Received.AddMinutes(1), refused.ClosedAt);
         Assert.Equal(CaseRefusal.NotAsked, refused.VerificationMailRefused(Received.AddMinutes(2)).Refusal);
-        var page = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(refused, Map, Language.Fr, resent: false, canResend: false));
+        var page = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(refused, Map, Language.Fr, resent: false, canResend: false, Received));
         Assert.Contains("notre service de messagerie a refusé l'adresse indiquée", page, StringComparison.Ordinal);
         Assert.Contains("la demande a donc été clôturée sans suite (RGPD art. 12, paragraphe 6)", page, StringComparison.Ordinal);
         Assert.Contains("href=\"/privacy?lang=fr\"", page, StringComparison.Ordinal);
@@ -113,7 +113,7 @@ public sealed class RequestProgressTests
         Assert.Contains("(art. 77 RGPD)", page, StringComparison.Ordinal);
         Assert.Contains("Autorité de protection des données", page, StringComparison.Ordinal);
         Assert.Contains("(art. 79 RGPD)", page, StringComparison.Ordinal);
-        Assert.DoesNotContain("(art. 77 RGPD)", Http.Intake.ThanksPage.Body(New(), Map, Language.Fr, resent: false, canResend: false), StringComparison.Ordinal);
+        Assert.DoesNotContain("(art. 77 RGPD)", Http.Intake.ThanksPage.Body(New(), Map, Language.Fr, resent: false, canResend: false, Received), StringComparison.Ordinal);
 
         // Not once the link went. After a staff retry whose earlier link went, the new link refused closes it all the same:
         // nothing more can reach the requester (before, such a case failed again at every retry and could not be closed).
@@ -136,7 +136,7 @@ public sealed class RequestProgressTests
         Assert.False(bounced.NeedsExpiryNotice);
         Assert.False(bounced.NeedsWork);
         Assert.Equal(Received.AddMinutes(3), bounced.ClosedAt);
-        var page = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(bounced, Map, Language.Nl, resent: false, canResend: false));
+        var page = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(bounced, Map, Language.Nl, resent: false, canResend: false, Received));
         Assert.Contains("onze maildienst meldde dat die link niet op dat adres kon worden bezorgd", page, StringComparison.Ordinal);
         Assert.Contains("(AVG art. 12, lid 6)", page, StringComparison.Ordinal);
         Assert.Contains("(art. 77 AVG)", page, StringComparison.Ordinal);
@@ -185,13 +185,13 @@ public sealed class RequestProgressTests
         // A link bounced for a reason that leaves the case open: the requester's page says it did not arrive, and how to
         // get another (or, with no resend left, whom to write to); not once the address is confirmed.
         var linkBounced = Taken(New().MailBounced(Mail.MailKind.Verification, "bounce/Reputation", Received.AddHours(2)));
-        var page = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(linkBounced, Map, Language.En, resent: false, canResend: true));
+        var page = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(linkBounced, Map, Language.En, resent: false, canResend: true, Received));
         Assert.Contains("Our mail service reported on", page, StringComparison.Ordinal);
         Assert.Contains("have it sent again below", page, StringComparison.Ordinal);
-        var noResend = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(linkBounced, Map, Language.Fr, resent: false, canResend: false));
+        var noResend = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(linkBounced, Map, Language.Fr, resent: false, canResend: false, Received));
         Assert.Contains("que le lien n'a pas pu être remis", noResend, StringComparison.Ordinal);
         Assert.DoesNotContain("ci-dessous", noResend, StringComparison.Ordinal);
-        Assert.DoesNotContain("Our mail service reported", System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(New(), Map, Language.En, resent: false, canResend: true)), StringComparison.Ordinal);
+        Assert.DoesNotContain("Our mail service reported", System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(New(), Map, Language.En, resent: false, canResend: true, Received)), StringComparison.Ordinal);
 
         // A link that bounced once the address was confirmed is nothing for staff to act on.
         Assert.Equal(CaseRefusal.AlreadyVerified, Verified().MailBounced(Mail.MailKind.Verification, "bounce/Content", Received.AddDays(1)).Refusal);
@@ -295,9 +295,9 @@ public sealed class RequestProgressTests
         // The requester's answer by another way is still taken, and their page says the mail did not reach them.
         Assert.True(bounced.AwaitsIdentification);
         Assert.Equal(RequestProgress.AwaitingIdentification, bounced.Progress);
-        var page = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(bounced, Map, Language.En, resent: false, canResend: false));
+        var page = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(bounced, Map, Language.En, resent: false, canResend: false, Received));
         Assert.Contains("this mail could not be delivered to the address you gave", page, StringComparison.Ordinal);
-        Assert.DoesNotContain("could not be delivered", System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(asked, Map, Language.En, resent: false, canResend: false)), StringComparison.Ordinal);
+        Assert.DoesNotContain("could not be delivered", System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(asked, Map, Language.En, resent: false, canResend: false, Received)), StringComparison.Ordinal);
 
         // Staff ask again: that request's wait is the requester's again, and its own report is recorded.
         var askedAgain = Taken(Taken(bounced.RequestIdentification("staff", "Please send it to info@infomat.eu.", Received.AddDays(3))).IdentificationMailSent(Received.AddDays(3)));

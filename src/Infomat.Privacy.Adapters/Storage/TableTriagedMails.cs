@@ -19,11 +19,7 @@ public sealed class TableTriagedMails(StorageClients clients) : ITriagedMails
     {
         ArgumentNullException.ThrowIfNull(triaged);
         await ready.EnsureAsync();
-        // UsedAt is the mail's arrival: the retention sweep counts the record's 90 days from it (decision 48), not from its
-        // last write (a reminder, a mark: decision 155), which would keep it for ever.
-        var entity = new TableEntity(triaged.Id, Row).With(triaged);
-        entity["UsedAt"] = triaged.ReceivedAt;
-        await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+        await table.UpsertEntityAsync(ToEntity(triaged), TableUpdateMode.Replace, cancellationToken);
     }
 
     public async Task<TriagedMail?> ChangeAsync(string id, Func<TriagedMail, TriagedMail?> change, CancellationToken cancellationToken)
@@ -43,12 +39,10 @@ public sealed class TableTriagedMails(StorageClients clients) : ITriagedMails
                 return stored;
             }
 
-            var entity = new TableEntity(id, Row).With(changed);
-            entity["UsedAt"] = changed.ReceivedAt;
             try
             {
                 // Over the version read: a write by someone else meanwhile is read again and the change made on it.
-                await table.UpdateEntityAsync(entity, row.Value!.ETag, TableUpdateMode.Replace, cancellationToken);
+                await table.UpdateEntityAsync(ToEntity(changed), row.Value!.ETag, TableUpdateMode.Replace, cancellationToken);
                 return changed;
             }
             catch (Azure.RequestFailedException ex) when (ex.Status == 412 && attempt < 10)
@@ -68,6 +62,17 @@ public sealed class TableTriagedMails(StorageClients clients) : ITriagedMails
                 yield return triaged;
             }
         }
+    }
+
+    /// <summary>
+    /// The record's row. UsedAt is the mail's arrival: the retention sweep counts the record's 90 days from it (decision
+    /// 48), not from its last write (a reminder, a mark: decision 155), which would keep it for ever.
+    /// </summary>
+    private static TableEntity ToEntity(TriagedMail triaged)
+    {
+        var entity = new TableEntity(triaged.Id, Row).With(triaged);
+        entity["UsedAt"] = triaged.ReceivedAt;
+        return entity;
     }
 
     public async Task<TriagedMail?> GetAsync(string id, CancellationToken cancellationToken)

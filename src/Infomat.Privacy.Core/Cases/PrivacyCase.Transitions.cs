@@ -943,7 +943,7 @@ public sealed partial record PrivacyCase
     /// and every overdue flag): staff being away must not be what lets the legal date pass unnoticed, and the
     /// escalation comes while the deadline can still be met, or extended (within the first month, Art. 12(3)).
     /// </summary>
-    public (string Key, int DaysLeft, bool Overdue, bool Escalate)? DueReminder(DateTimeOffset now, DataMap map)
+    public DueReminder? DueReminder(DateTimeOffset now, DataMap map)
     {
         if (!IsUnanswered)
         {
@@ -951,9 +951,7 @@ public sealed partial record PrivacyCase
         }
 
         // The rule is DueReminders'; a case records each reminder it got.
-        return DueReminders.At(DueDate, now, DueCountry(map)) is { } due && Reminders.All(r => r.Key != due.Key)
-            ? (due.Key, due.DaysLeft, due.Overdue, due.Escalate)
-            : null;
+        return DueReminders.At(DueDate, now, DueCountry(map)) is { } due && Reminders.All(r => r.Key != due.Key) ? due : null;
     }
 
     /// <summary>

@@ -74,6 +74,17 @@ public static partial class PrivacyMails
             : c.ActionsAtOnce.Count == 0 ? Texts.Format("VerifiedBody", l, c.Id, due)
             : c.NeedsIdentityApproval ? Texts.Format("VerifiedBodyPartly", l, c.Id, due, AtOnceNames(c, l))
             : Texts.Format("VerifiedBodyAtOnce", l, c.Id, due);
-        return where + " " + Texts.Format(c.IsLateAt(now ?? c.EmailVerifiedAt ?? c.ReceivedAt) ? "VerifiedDueLate" : "VerifiedDue", l, due);
+        return where + " " + DueSentence(c, l, now ?? c.EmailVerifiedAt ?? c.ReceivedAt);
+    }
+
+    /// <summary>
+    /// The legal date as a requester's page states it at <paramref name="now"/>: "we answer by" it (or, when
+    /// <paramref name="promise"/> is false, for a case held up or under way, "the legal deadline is" it), or that it has
+    /// passed and the answer is late (<see cref="PrivacyCase.IsLateAt"/>).
+    /// </summary>
+    public static string DueSentence(PrivacyCase c, Language l, DateTimeOffset now, bool promise = true)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return Texts.Format(c.IsLateAt(now) ? "VerifiedDueLate" : promise ? "VerifiedDue" : "DueIs", l, Texts.Date(c.DueDate, l));
     }
 }

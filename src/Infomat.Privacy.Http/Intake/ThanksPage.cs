@@ -30,32 +30,24 @@ public static class ThanksPage
         return Texts.Get(c.Progress is RequestProgress.AwaitingAddressConfirmation or RequestProgress.AddressLinkComing ? "ThanksTitle" : "ThanksCaseTitle", language);
     }
 
-    /// <summary>"We answer by" the legal date, or that it has passed (<see cref="PrivacyCase.IsLateAt"/>; a case made from a mail staff took from triage late).</summary>
-    private static string DueSentence(PrivacyCase c, Language language, DateTimeOffset now) =>
-        Texts.Format(c.IsLateAt(now) ? "VerifiedDueLate" : "VerifiedDue", language, Texts.Date(c.DueDate, language));
-
-    /// <summary>"The legal deadline is" the date, or that it has passed (for a case under way or held up).</summary>
-    private static string DeadlineSentence(PrivacyCase c, Language language, DateTimeOffset now) =>
-        Texts.Format(c.IsLateAt(now) ? "VerifiedDueLate" : "DueIs", language, Texts.Date(c.DueDate, language));
-
-    public static string Body(PrivacyCase c, Stores.DataMap map, Language language, bool resent, bool canResend, DateTimeOffset? at = null)
+    /// <summary>The page's text for <paramref name="c"/> as it stands at <paramref name="now"/> (the legal date may have passed).</summary>
+    public static string Body(PrivacyCase c, Stores.DataMap map, Language language, bool resent, bool canResend, DateTimeOffset now)
     {
-        var now = at ?? DateTimeOffset.UtcNow;
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(map);
         var due = Texts.Date(c.DueDate, language);
         var body = new StringBuilder(P(c.Progress switch
         {
-            RequestProgress.AwaitingAddressConfirmation => Texts.Format("ThanksBody", language, c.Id, due) + " " + DueSentence(c, language, now),
-            RequestProgress.AddressLinkComing => Texts.Format("ThanksLinkComingBody", language, c.Id, due) + " " + DueSentence(c, language, now),
+            RequestProgress.AwaitingAddressConfirmation => Texts.Format("ThanksBody", language, c.Id, due) + " " + PrivacyMails.DueSentence(c, language, now),
+            RequestProgress.AddressLinkComing => Texts.Format("ThanksLinkComingBody", language, c.Id, due) + " " + PrivacyMails.DueSentence(c, language, now),
             RequestProgress.HeldUpBeforeAddressConfirmed => Texts.Format(c.FailedStep == PrivacyCase.MailNotDeliveredStep ? "ThanksHeldUpLinkNotDelivered" : "ThanksHeldUpBody", language, c.Id, due)
-                + " " + DeadlineSentence(c, language, now),
+                + " " + PrivacyMails.DueSentence(c, language, now, promise: false),
             RequestProgress.AddressRefusedByMailService => Texts.Format(c.VerificationLinkBounced ? "ThanksAddressBouncedBody" : "ThanksAddressRefusedBody", language, c.Id),
             // A mail of theirs that may be the answer is with staff (decision 152): the page does not ask for it again.
             RequestProgress.AwaitingIdentification => Texts.Format(c.IdentificationMailInTriageAt is null ? "ThanksIdentificationBody" : "ThanksIdentificationMailInTriage", language, c.Id,
                 Texts.Date(Deadlines.DueDateCalculator.Today(c.IdentificationMailSentAt ?? c.IdentificationRequestedAt ?? c.ReceivedAt), language),
                 Texts.Date(Deadlines.DueDateCalculator.Today(c.IdentificationMailInTriageAt ?? c.ReceivedAt), language)),
-            RequestProgress.UnderWay => Texts.Format("ThanksUnderWayBody", language, c.Id, due) + " " + DeadlineSentence(c, language, now),
+            RequestProgress.UnderWay => Texts.Format("ThanksUnderWayBody", language, c.Id, due) + " " + PrivacyMails.DueSentence(c, language, now, promise: false),
             RequestProgress.Answered => Texts.Format("ThanksAnsweredBody", language, c.Id),
             RequestProgress.AnsweredOutside => Texts.Format("ThanksAnsweredOutsideBody", language, c.Id, Texts.Date(c.AnsweredOutside!.AnsweredOn, language)),
             RequestProgress.ClosedAddressNotConfirmed => Texts.Format("ThanksClosedAddressBody", language, c.Id),

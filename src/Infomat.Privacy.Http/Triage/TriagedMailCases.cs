@@ -99,7 +99,7 @@ public sealed partial class TriagedMailCases(
     /// reminding staff of it (decision 155). A failure is logged: the sweep finds a case made under the mail's own id by
     /// itself, and at worst reminds staff of a mail that joined a case.
     /// </summary>
-    public async Task RecordCaseAsync(TriagedMail triaged, string caseId)
+    private async Task RecordCaseAsync(TriagedMail triaged, string caseId)
     {
         ArgumentNullException.ThrowIfNull(triaged);
         if (triaged.CaseId == caseId)

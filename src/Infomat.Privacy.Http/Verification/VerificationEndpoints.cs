@@ -91,7 +91,7 @@ public sealed class VerificationEndpoints(CaseLinks links, CaseWorkflow workflow
             await workflow.EndAsync(client, c.Id, CancellationToken.None);
             return pages.Page(l, Texts.Get("VerifiedTitle", l), P(Texts.Format("VerifiedJoinedBody", l, c.Id, answering.Id,
                 Texts.Date(Deadlines.DueDateCalculator.Today(answering.ReceivedAt), l), Texts.Date(answering.DueDate, l))
-                + " " + Texts.Format(answering.IsLateAt(at) ? "VerifiedDueLate" : "VerifiedDue", l, Texts.Date(answering.DueDate, l))), scope: c.Entity);
+                + " " + PrivacyMails.DueSentence(answering, l, at)), scope: c.Entity);
         }
 
         await workflow.SignalAsync(client, c.Id, CaseEvents.EmailVerified, cancellationToken);
