@@ -794,8 +794,12 @@ public sealed class CaseTransitionTests
         var tasks = c.PlanTasks([("be/crm", 2), ("be/portal", 0), ("nl/crm", 1)]);
         Assert.Equal(["be/crm", "nl/crm"], tasks.Select(t => t.Key));
 
+        Assert.False(c.AwaitsStaffTasks);
         c = Taken(c.OpenTasks(tasks, Received.AddHours(1)));
         Assert.Equal(CaseStatus.AwaitingStaffAction, c.Status);
+        // The case page offers the tasks' link while they wait (not on a case flagged failed: its retry comes first).
+        Assert.True(c.AwaitsStaffTasks);
+        Assert.False(Taken(c.Fail(Received.AddHours(2), "ApplyActions")).AwaitsStaffTasks);
         Assert.Equal(CaseRefusal.AlreadyDone, c.OpenTasks(tasks, Received.AddHours(2)).Refusal);
 
         c = Taken(c.CompleteTask("be/crm", StaffTaskOutcome.Done, "Straatnaam verbeterd.", "Els", Received.AddHours(3)));
@@ -804,6 +808,7 @@ public sealed class CaseTransitionTests
 
         c = Taken(c.CompleteTask("nl/crm", StaffTaskOutcome.Done, "", "Jan", Received.AddHours(5)));
         Assert.Null(c.Tasks[1].Note);
+        Assert.False(c.AwaitsStaffTasks);
         c = Taken(c.ResumeAfterTasks(Received.AddHours(5)));
         Assert.Equal(CaseStatus.InProgress, c.Status);
     }

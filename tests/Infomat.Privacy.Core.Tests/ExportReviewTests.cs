@@ -60,6 +60,10 @@ public sealed class ExportReviewTests
         var waiting = Taken(access.OpenExportReview(2, Received.AddMinutes(9)));
         Assert.Equal(CaseStatus.AwaitingStaffAction, waiting.Status);
         Assert.True(waiting.AwaitsExportReview);
+        // The case page offers the review's link while the case waits on it, not once the case failed.
+        Assert.False(access.AwaitsExportReviewByStaff);
+        Assert.True(waiting.AwaitsExportReviewByStaff);
+        Assert.False(Taken(waiting.Fail(Received.AddMinutes(10), "BuildExport")).AwaitsExportReviewByStaff);
         Assert.Equal(CaseRefusal.NotAsked, access.OpenExportReview(0, Received.AddMinutes(9)).Refusal);
     }
 

@@ -50,6 +50,68 @@ public sealed partial class CaseFollowUpTests(Azurite azurite) : LocalHostTests(
         Assert.Contains("(UAVG art. 35(2))", report, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The tasks mail goes out once and tasks have no reminders of their own: a colleague who never had it (deleted, on
+    /// holiday, its 90-day link expired) and reaches the case from the due-date reminders acts from the case page.
+    /// </summary>
+    [Fact]
+    public async Task A_colleague_without_the_tasks_mail_finishes_the_tasks_from_the_case_page()
+    {
+        var id = await Flows.SubmitAsync(language: "en", type: "rectification", details: $"My job title is now Head of Sales ({Guid.NewGuid():N}).");
+        await Flows.ApproveAsync(id);
+        // The tasks are open and their mail went, to a mailbox this colleague does not read.
+        await Flows.TasksLinkAsync(id);
+
+        var casePage = await Flows.Http.GetStringAsync($"/cases/{id}");
+        var link = PageLink(casePage, "/tasks?token=");
+        Assert.Contains("De taken voor medewerkers openen (nog 3 te doen)", System.Net.WebUtility.HtmlDecode(casePage), StringComparison.Ordinal);
+        foreach (var task in TaskKeys().Matches(await Flows.Http.GetStringAsync(link.PathAndQuery)).Select(m => m.Groups[1].Value))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await Flows.StaffPostAsync("/tasks", link, "Pieter Claes", ("task", task), ("outcome", "done"))).StatusCode);
+        }
+
+        await Host.Mailbox.WaitForAsync("action-report", id);
+        await Flows.StatusOnceAsync(id, "Completed");
+        // Nothing left to do: the page offers no tasks link any more.
+        Assert.DoesNotContain("/tasks?token=", await Flows.Http.GetStringAsync($"/cases/{id}"), StringComparison.Ordinal);
+    }
+
+    /// <summary>The same for the review of an access export's free text (Art. 15(4)): its link is mailed once.</summary>
+    [Fact]
+    public async Task A_colleague_without_the_review_mail_reviews_the_export_from_the_case_page()
+    {
+        // An Peeters has helpdesk tickets: her export waits on a review of their free text.
+        var id = await Flows.SubmitAsync(language: "en", type: "access", details: $"Everything you hold ({Guid.NewGuid():N}).");
+        await Flows.ApproveAsync(id);
+        await WaitForAsync(() => Host.Mailbox.Of("staff-task", id).Any(m => m.TextBody?.Contains("/review?token=", StringComparison.Ordinal) == true));
+
+        var casePage = await Flows.Http.GetStringAsync($"/cases/{id}");
+        var link = PageLink(casePage, "/review?token=");
+        Assert.DoesNotContain("/tasks?token=", casePage, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await Flows.StaffPostAsync("/review", link, "Pieter Claes")).StatusCode);
+
+        await Host.Mailbox.WaitForAsync("export-ready", id);
+        Assert.DoesNotContain("/review?token=", await Flows.Http.GetStringAsync($"/cases/{id}"), StringComparison.Ordinal);
+    }
+
+    /// <summary>The link in <paramref name="page"/> whose address contains <paramref name="path"/>; fails the test when there is none.</summary>
+    private static Uri PageLink(string page, string path)
+    {
+        var found = Regex.Match(page, "href=\"([^\"]*" + Regex.Escape(path) + "[^\"]*)\"");
+        Assert.True(found.Success, $"the case page offers no {path} link");
+        return new Uri(System.Net.WebUtility.HtmlDecode(found.Groups[1].Value));
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var until = DateTime.UtcNow.AddSeconds(60);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < until, "not within 60 s");
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>Issue 17 item 7, last part: each recipient the report names is a notice staff record as told on the case page (Art. 19).</summary>
     [Fact]
     public async Task Each_recipient_the_report_names_is_listed_on_the_case_page_until_staff_record_it_was_told()

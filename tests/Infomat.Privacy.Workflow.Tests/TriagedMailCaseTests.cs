@@ -121,6 +121,33 @@ public sealed class TriagedMailCaseTests
     }
 
     [Fact]
+    public async Task A_mail_that_joined_the_senders_open_case_is_shown_as_part_of_it_and_never_made_a_second_case()
+    {
+        // Review of 7 December: the triage page looked for a case under the mail's own id only. A mail staff had joined
+        // to the sender's open case showed a colleague the whole form again, and "erasure" pressed then made a second
+        // case of the same mail (a second verification mail to the requester), or "not a privacy request" marked a mail
+        // that was part of a case.
+        var first = await Intake().HandleAsync(new MemoryStream(Bytes(Message("noah.peeters@example.org", "Subject access request", "Under the GDPR I would like a copy of my personal data."))), null, client, default);
+        Assert.Equal(MailOutcome.CaseCreated, first.Outcome);
+        await Intake().HandleAsync(new MemoryStream(Bytes(Message("noah.peeters@example.org", "GDPR question", "Hello,\n\nI am worried about my personal data and the GDPR. What happens with it?\n"))), null, client, default);
+        var (_, link) = tokens.Check(TriageToken(), TokenPurpose.Triage);
+        var joined = await Cases().MakeCaseAsync((await records.GetAsync(link!.CaseId, default))!, new TriageChoice("access", "both", null), "Els Janssens", client, default);
+        Assert.Equal((first.CaseId, false), (joined.Case!.Id, joined.Created));
+
+        // A colleague opens the same link later.
+        var record = (await records.GetAsync(link.CaseId, default))!;
+        var existing = await Cases().ExistingAsync(record, default);
+        Assert.Equal(first.CaseId, existing?.Id);
+        Assert.True(Cases().Joined(record, existing!));
+        Assert.Equal(Localization.Texts.Format("TriageJoined", Language.En, first.CaseId!), TriageEndpoints.Already(existing!, Cases().Joined(record, existing!), Language.En));
+        var other = await Cases().MakeCaseAsync(record, new TriageChoice("erasure", "both", null), "Pieter Claes", client, default);
+
+        Assert.Equal((first.CaseId, false), (other.Case!.Id, other.Created));
+        Assert.Single(await register.ListAllAsync(default).ToListAsync());
+        Assert.Single(client.Started);
+    }
+
+    [Fact]
     public async Task A_mail_made_a_case_whose_sender_the_mail_service_refuses_tells_staff_it_closed_not_when_it_is_due()
     {
         // Decision 141 from the triage page: the link's mail, sent as staff make the case, is refused for good.
@@ -139,7 +166,7 @@ public sealed class TriagedMailCaseTests
         Assert.True(made.Case.ClosedAsAddressRefused);
         // Closed: no run is started for it.
         Assert.Empty(client.Started);
-        foreach (var said in new[] { TriageEndpoints.Made(made.Case, "Els Janssens", Language.En), TriageEndpoints.Already(again.Case!, Language.En) })
+        foreach (var said in new[] { TriageEndpoints.Made(made.Case, "Els Janssens", Language.En), TriageEndpoints.Already(again.Case!, joined: false, Language.En) })
         {
             Assert.Contains("refused the sender's address for good", said, StringComparison.Ordinal);
             Assert.Contains("Art. 12(6)", said, StringComparison.Ordinal);
@@ -148,7 +175,7 @@ public sealed class TriagedMailCaseTests
         }
 
         Assert.Contains("onze maildienst weigerde daarna het adres van de afzender definitief", TriageEndpoints.Made(made.Case, "Els Janssens", Language.Nl), StringComparison.Ordinal);
-        Assert.Contains("refusé définitivement l'adresse de l'expéditeur", TriageEndpoints.Already(again.Case!, Language.Fr), StringComparison.Ordinal);
+        Assert.Contains("refusé définitivement l'adresse de l'expéditeur", TriageEndpoints.Already(again.Case!, joined: false, Language.Fr), StringComparison.Ordinal);
         // A case whose link went still says when it is due.
         var open = made.Case with { Status = CaseStatus.AwaitingEmailVerification, VerificationMailRefusedAt = null };
         Assert.Contains("due " + Localization.Texts.Date(open.DueDate, Language.En), TriageEndpoints.Made(open, "Els Janssens", Language.En), StringComparison.Ordinal);

@@ -20,6 +20,12 @@ public sealed partial record PrivacyCase
     /// <summary>True while staff have not finished the review (the export waits).</summary>
     public bool AwaitsExportReview => Review is { DoneAt: null };
 
+    /// <summary>
+    /// True while the case itself waits on that review (<see cref="CaseStatus.AwaitingStaffAction"/>; not once it failed or
+    /// closed): the case page then offers a fresh link to the review, as it does for tasks (<see cref="AwaitsStaffTasks"/>).
+    /// </summary>
+    public bool AwaitsExportReviewByStaff => AwaitsExportReview && Status == CaseStatus.AwaitingStaffAction;
+
     /// <summary>True until staff were sent the review link (a retried step sends it once).</summary>
     public bool NeedsReviewMail => Review is { MailSentAt: null, DoneAt: null };
 

@@ -714,6 +714,13 @@ public sealed partial record PrivacyCase
     /// <summary>How many staff tasks are still open.</summary>
     public int OpenTaskCount => Tasks.Count(t => t.IsOpen);
 
+    /// <summary>
+    /// True while the case waits on staff to finish its tasks (a correction in a store, an objection to weigh): the case
+    /// page then offers a fresh link to them, so a colleague who never had the tasks mail, or whose link expired, can act
+    /// (the mail is sent once and tasks have no reminders of their own; the case's due-date reminders lead to its page).
+    /// </summary>
+    public bool AwaitsStaffTasks => Status == CaseStatus.AwaitingStaffAction && OpenTaskCount > 0;
+
     /// <summary>Every staff task is done: the case is back in progress.</summary>
     public CaseTransition ResumeAfterTasks(DateTimeOffset at) =>
         OpenTaskCount > 0 || Status != CaseStatus.AwaitingStaffAction ? Refuse(CaseRefusal.WrongStatus) : To(WithStatus(CaseStatus.InProgress, at));

@@ -58,6 +58,26 @@ public sealed class PrivacyOptions
         return Link("approvals", tokens.Issue(caseId, TokenPurpose.Approve, Approval.LinkLifetime));
     }
 
+    /// <summary>
+    /// A fresh link to the staff tasks of case <paramref name="caseId"/> (<c>/tasks</c>), valid for
+    /// <see cref="StaffOptions.TaskLinkLifetime"/>: the one home of that link, for the tasks mail and the case page.
+    /// </summary>
+    public Uri TasksLink(LinkTokenService tokens, string caseId)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        return Link("tasks", tokens.Issue(caseId, TokenPurpose.StaffTask, Staff.TaskLinkLifetime));
+    }
+
+    /// <summary>
+    /// A fresh link to the review of the export of case <paramref name="caseId"/> (<c>/review</c>), valid for
+    /// <see cref="StaffOptions.TaskLinkLifetime"/>: the one home of that link, for the review mail and the case page.
+    /// </summary>
+    public Uri ReviewLink(LinkTokenService tokens, string caseId)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        return Link("review", tokens.Issue(caseId, TokenPurpose.ExportReview, Staff.TaskLinkLifetime));
+    }
+
     /// <summary>A fresh token for the actions of the approval card of case <paramref name="caseId"/>, valid as long as the decision link.</summary>
     public string ApprovalCardToken(LinkTokenService tokens, string caseId)
     {

@@ -65,6 +65,20 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
                 .Append(E(Texts.Get("CaseDecideIdentity", l))).Append("</a></p>");
         }
 
+        // The same for the staff tasks and the export's review: their link goes out once, in one mail, and has no
+        // reminder of its own; a colleague sent here by the due-date reminders, or whose link expired, acts from here.
+        if (c.AwaitsStaffTasks)
+        {
+            body.Append("<p><a href=\"").Append(E(options.Value.TasksLink(tokens, c.Id).AbsoluteUri)).Append("\">")
+                .Append(E(Texts.Format("CaseOpenTasks", l, c.OpenTaskCount))).Append("</a></p>");
+        }
+
+        if (c.AwaitsExportReviewByStaff)
+        {
+            body.Append("<p><a href=\"").Append(E(options.Value.ReviewLink(tokens, c.Id).AbsoluteUri)).Append("\">")
+                .Append(E(Texts.Get("CaseOpenReview", l))).Append("</a></p>");
+        }
+
         foreach (var e in c.Extensions)
         {
             body.Append(P(e.WithdrawnAt is { } withdrawn

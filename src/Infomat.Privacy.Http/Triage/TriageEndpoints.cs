@@ -47,7 +47,7 @@ public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tok
         var l = staff.Language;
         var body = Mail(triaged!, l);
         return await cases.ExistingAsync(triaged!, cancellationToken) is { } c
-            ? staff.Page(Texts.Get("TriageTitle", l), P(Already(c, l)) + CaseLink(c, l) + body)
+            ? staff.Page(Texts.Get("TriageTitle", l), P(Already(c, cases.Joined(triaged!, c), l)) + CaseLink(c, l) + body)
             : staff.Page(Texts.Get("TriageTitle", l), P(Texts.Get("TriageIntro", l)) + Marked(triaged!, l) + body + Form(request, tokenText, l) + NotARequestForm(request, triaged!, tokenText, l));
     }
 
@@ -95,7 +95,7 @@ public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tok
             if (await cases.ExistingAsync(triaged!, cancellationToken) is { } made)
             {
                 // A colleague made it a case meanwhile: that stands.
-                return staff.Page(title, P(Already(made, l)) + CaseLink(made, l), StatusCodes.Status409Conflict);
+                return staff.Page(title, P(Already(made, cases.Joined(triaged!, made), l)) + CaseLink(made, l), StatusCodes.Status409Conflict);
             }
 
             try
@@ -128,8 +128,7 @@ public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tok
 
         if (!result.Created)
         {
-            var joined = c.ReceivedAt != triaged!.ReceivedAt || c.Channel != Channel.Email;
-            return staff.Page(title, P(joined ? Texts.Format("TriageJoined", l, c.Id) : Already(c, l)) + CaseLink(c, l), StatusCodes.Status409Conflict);
+            return staff.Page(title, P(Already(c, cases.Joined(triaged!, c), l)) + CaseLink(c, l), StatusCodes.Status409Conflict);
         }
 
         return staff.Page(title, P(Made(c, identity.Name, l)) + CaseLink(c, l));
@@ -177,11 +176,15 @@ public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tok
             : Texts.Format("TriageMade", l, c.Id, by, Texts.DateTime(c.ReceivedAt, l), Texts.Date(c.DueDate, l));
     }
 
-    /// <summary>What the page says of the case made of the mail before (by a colleague or by intake).</summary>
-    public static string Already(PrivacyCase c, Language l)
+    /// <summary>
+    /// What the page says of the case made of the mail before (by a colleague or by intake), or (<paramref name="joined"/>)
+    /// of the sender's open case asking the same that the mail joined.
+    /// </summary>
+    public static string Already(PrivacyCase c, bool joined, Language l)
     {
         ArgumentNullException.ThrowIfNull(c);
-        return c.ClosedAsAddressRefused
+        return joined ? Texts.Format("TriageJoined", l, c.Id)
+            : c.ClosedAsAddressRefused
             ? Texts.Format(c.VerificationLinkBounced ? "TriageAlreadyCaseAddressBounced" : "TriageAlreadyCaseAddressRefused", l, c.Id, Texts.DateTime(c.ReceivedAt, l))
             : Texts.Format("TriageAlreadyCase", l, c.Id, Texts.DateTime(c.ReceivedAt, l), Texts.Date(c.DueDate, l));
     }

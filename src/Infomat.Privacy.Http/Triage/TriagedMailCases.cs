@@ -28,11 +28,23 @@ public sealed partial class TriagedMailCases(
 
     public Task<TriagedMail?> GetAsync(string id, CancellationToken cancellationToken) => records.GetAsync(id, cancellationToken);
 
-    /// <summary>The case made of the mail before (by this page or by intake), or null.</summary>
-    public Task<PrivacyCase?> ExistingAsync(TriagedMail triaged, CancellationToken cancellationToken)
+    /// <summary>
+    /// The case made of the mail before (by this page or by intake), or the sender's open case it joined (recorded on the
+    /// triage record), or null: either way the mail is a case's, and is not made a second one.
+    /// </summary>
+    public async Task<PrivacyCase?> ExistingAsync(TriagedMail triaged, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(triaged);
-        return register.GetAsync(MailIntake.CaseIdFor(caseIdKey, triaged.MessageId), cancellationToken);
+        return await register.GetAsync(MailIntake.CaseIdFor(caseIdKey, triaged.MessageId), cancellationToken)
+            ?? (triaged.CaseId is { } joined ? await register.GetAsync(joined, cancellationToken) : null);
+    }
+
+    /// <summary>True when <paramref name="c"/> is not the mail's own case but one it joined (the sender's open case asking the same).</summary>
+    public bool Joined(TriagedMail triaged, PrivacyCase c)
+    {
+        ArgumentNullException.ThrowIfNull(triaged);
+        ArgumentNullException.ThrowIfNull(c);
+        return c.Id != MailIntake.CaseIdFor(caseIdKey, triaged.MessageId);
     }
 
     /// <summary>Makes the case (<paramref name="by"/>: the staff member, kept in the case's intake reason) and starts it.</summary>

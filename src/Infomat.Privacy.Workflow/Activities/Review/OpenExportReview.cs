@@ -59,9 +59,9 @@ public sealed class OpenExportReview(
         if (c.NeedsReviewMail)
         {
             var o = options.Value;
-            var token = tokens.Issue(c.Id, TokenPurpose.ExportReview, o.Staff.TaskLinkLifetime);
+            var link = o.ReviewLink(tokens, c.Id);
             var opened = c;
-            await log.SendToStaffAsync(mail, o.Staff, "Case " + c.Id, "export review", to => PrivacyMails.ExportReview(opened, dataMap, o.Link("review", token), to, o.Staff.Language), CancellationToken.None);
+            await log.SendToStaffAsync(mail, o.Staff, "Case " + c.Id, "export review", to => PrivacyMails.ExportReview(opened, dataMap, link, to, o.Staff.Language), CancellationToken.None);
             var at = time.GetUtcNow();
             c = (await register.ApplyAsync(c.Id, x => x.ExportReviewMailSent(at), CancellationToken.None)).Case;
             log.Step(c.Id, "export review opened");

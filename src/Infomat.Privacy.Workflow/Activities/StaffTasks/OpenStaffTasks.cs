@@ -42,8 +42,8 @@ public sealed class OpenStaffTasks(
             // Claimed before it goes (decision 116): a second run of this step at the same time does not mail staff again.
             (c, var sent) = await AnswerOnce.SendAsync(register, time, c.Id, (x, at) => x.ClaimTasksMail(at), (x, at) => x.TasksMailNotSent(at), async opened =>
             {
-                var token = tokens.Issue(opened.Id, TokenPurpose.StaffTask, o.Staff.TaskLinkLifetime);
-                await log.SendToStaffAsync(mail, o.Staff, "Case " + opened.Id, "staff tasks", to => PrivacyMails.StaffTasks(opened, dataMap, o.Link("tasks", token), to, o.Staff.Language), CancellationToken.None);
+                var link = o.TasksLink(tokens, opened.Id);
+                await log.SendToStaffAsync(mail, o.Staff, "Case " + opened.Id, "staff tasks", to => PrivacyMails.StaffTasks(opened, dataMap, link, to, o.Staff.Language), CancellationToken.None);
                 var at = time.GetUtcNow();
                 return x => x.TasksMailSent(at);
             });
