@@ -59,7 +59,22 @@ public sealed class DataMapLoaderTests
 
         var problems = Assert.Throws<DataMapException>(() => DataMapLoader.Parse(json.ToJsonString())).Problems;
         Assert.Contains(problems, p => p.StartsWith("stores[3].tables[2].erasure.columns.email_normalized: a keyed hash of an identifier is still personal data (Recital 26", StringComparison.Ordinal));
-        Assert.Contains("stores[3].tables[2].erasure.columns: anonymise must clear 'body' (an address, identifier, free-text or file column)", problems);
+        Assert.Contains("stores[3].tables[2].erasure.columns: anonymise must clear 'body' (an address, identifier, free-text or file column, or a time this system's actions write)", problems);
+    }
+
+    [Fact]
+    public void Anonymising_a_consent_record_must_clear_the_time_its_withdrawal_wrote()
+    {
+        // Review of 7 December: the withdrawal writes the time it runs into the row, and the case register (with the
+        // address) and the suppression list (with its keyed hash) keep that time too: left in an "anonymised" row, it
+        // links the row back to the person, so the row was pseudonymised and the report's Recital 26 sentence untrue.
+        var json = Shipped();
+        var columns = json["stores"]![0]!["tables"]![3]!["erasure"]!["columns"]!.AsObject();
+        columns.Remove("withdrawn_at");
+
+        var problems = Assert.Throws<DataMapException>(() => DataMapLoader.Parse(json.ToJsonString())).Problems;
+        Assert.Contains("stores[0].tables[3].erasure.columns: anonymise must clear 'withdrawn_at' (an address, identifier, free-text or file column, or a time this system's actions write)", problems);
+        Assert.Contains("withdrawn_at", DataMapLoader.Load(DataMapFiles.Default).Store("be/crm").Tables.Single(t => t.Table == "consent_records").IdentifyingColumns);
     }
 
     [Fact]

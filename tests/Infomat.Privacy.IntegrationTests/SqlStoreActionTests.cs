@@ -70,6 +70,26 @@ public partial class SqlStoreTests
     }
 
     [Fact]
+    public async Task An_anonymised_consent_record_keeps_no_time_that_links_it_back_to_the_person()
+    {
+        // Review of 7 December: "unsubscribe, then erase me". The withdrawal wrote its time into the consent record and
+        // the suppression list (under the address's keyed hash); the erasure then "anonymised" the record but left that
+        // time, so whoever holds the key found the row again by it (and the register keeps the time with the address).
+        var catalog = await SeededAsync();
+        var crm = catalog.Sql("be/crm");
+        await crm.ApplyAsync(Request(StoreAction.WithdrawConsent, "zoe.maes@example.be"), default);
+        Assert.NotNull(await WithdrawnAtAsync(catalog));
+
+        var erased = await crm.ApplyAsync(new StoreActionRequest("PR-TEST-0000-0008", StoreAction.Erase, "zoe.maes@example.be", Today.AddDays(40)), default);
+
+        Assert.Equal(1, erased.Tables.Single(t => t.Table == "consent_records").Anonymised);
+        var store = Map.Store("be/crm");
+        Assert.Equal(0, await CountWhereAsync(catalog, "be/crm", "consent_records",
+            $"email_normalized = '' AND withdrawn_at IN (SELECT added_at FROM {catalog.Dialect.Table(store, store.SuppressionTable!)})"));
+        Assert.Equal(0, await CountWhereAsync(catalog, "be/crm", "consent_records", "email_normalized = '' AND withdrawn_at IS NOT NULL"));
+    }
+
+    [Fact]
     public async Task Invoices_under_the_legal_hold_are_kept_restricted_until_the_hold_ends_and_older_ones_are_erased()
     {
         var catalog = await SeededAsync();
@@ -272,6 +292,34 @@ public partial class SqlStoreTests
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT withdrawn_at FROM {catalog.Dialect.Table(store, "consent_records")} WHERE email_normalized = 'zoe.maes@example.be'";
+        return await command.ExecuteScalarAsync() is { } value and not DBNull ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
+    }
+
+    [Fact]
+    public async Task A_second_objection_to_mailings_keeps_the_date_the_contact_was_first_opted_out_and_changes_nothing()
+    {
+        // Review of 7 December: the opt-out was written again by a later objection or unsubscribe, moving its date (the
+        // evidence that mailings after the first objection came after it) and reporting the row as changed again.
+        var catalog = await SeededAsync();
+        var crm = catalog.Sql("be/crm");
+        var first = await crm.ApplyAsync(Request(StoreAction.ObjectToDirectMarketing, "an.peeters@example.be"), default);
+        Assert.Equal(1, first.Tables.Single(t => t.Table == "contacts").Updated);
+        var optedOutAt = await OptedOutAtAsync(catalog);
+
+        var again = await crm.ApplyAsync(new StoreActionRequest("PR-TEST-0000-0009", StoreAction.WithdrawMarketingConsent, "an.peeters@example.be", Today.AddDays(40)), default);
+
+        Assert.NotNull(optedOutAt);
+        Assert.Equal(optedOutAt, await OptedOutAtAsync(catalog));
+        Assert.Equal(0, again.Tables.Single(t => t.Table == "contacts").Updated);
+    }
+
+    private static async Task<string?> OptedOutAtAsync(SqlStoreCatalog catalog)
+    {
+        var store = Map.Store("be/crm");
+        await using var connection = catalog.Dialect.Connect(store);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT marketing_opt_out_at FROM {catalog.Dialect.Table(store, "contacts")} WHERE email_normalized = 'an.peeters@example.be'";
         return await command.ExecuteScalarAsync() is { } value and not DBNull ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
     }
 

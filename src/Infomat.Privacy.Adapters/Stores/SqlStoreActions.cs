@@ -143,10 +143,20 @@ internal sealed class SqlStoreActions(
     /// Marks the person's rows opted out of mailings as the map's <see cref="MarketingOptOut"/> says (the CRM contact:
     /// <c>marketing_opt_out</c>, <c>marketing_opt_out_at</c>); the rows stay for their own purpose.
     /// </summary>
+    /// <remarks>
+    /// A row opted out before keeps its date (the evidence of when the objection took effect, Art. 21(3)) and is not
+    /// counted as changed again: only rows whose flags are not yet what the map sets are changed.
+    /// </remarks>
     private async Task<int> OptOutAsync(PersonRows step)
     {
-        var (assignments, values) = Assignments(step.Table.MarketingOptOut!.Set, step.Now);
-        return await step.ExecuteAsync(assignments, values);
+        var set = step.Table.MarketingOptOut!.Set;
+        var (assignments, values) = Assignments(set, step.Now);
+        // The parameters Assignments named v0, v1, ... in the map's order, so a flag's condition reuses its value.
+        var notYet = set.Select((kv, i) => kv.Value is "true" or "false" ? $"({Set(kv.Key)} IS NULL OR {Set(kv.Key)} <> @v{i})" : null)
+            .OfType<string>().ToList();
+        var where = notYet.Count > 0 ? string.Join(" OR ", notYet)
+            : string.Join(" AND ", set.Where(kv => kv.Value == "now").Select(kv => $"{Set(kv.Key)} IS NULL"));
+        return await step.ExecuteAsync(assignments, where.Length == 0 ? null : $"({where})", values);
     }
 
     /// <summary>The <c>SET</c> clause of a map's column values ("true", "false", "now", anything else NULL) and its parameters.</summary>

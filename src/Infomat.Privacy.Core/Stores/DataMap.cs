@@ -222,8 +222,19 @@ public sealed record TableMap(
             .Where(c => c.Length > 0)
             .ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>What anonymising a row must clear: the address columns, the staff identifiers, the free text and the files.</summary>
-    public IEnumerable<string> IdentifyingColumns => EmailColumns.Concat(StaffIdentifiers).Concat(FreeText).Concat(FileColumns).Distinct(StringComparer.Ordinal);
+    /// <summary>
+    /// What anonymising a row must clear: the address columns, the staff identifiers, the free text and the files, and
+    /// the times this system's own actions write into it (a withdrawal's or an opt-out's <c>now</c>,
+    /// <see cref="ActionTimeColumns"/>): the case register and the suppression list keep, with the person's address or
+    /// its keyed hash, when each action ran for them, so such a time would link the row back to them (Recital 26).
+    /// </summary>
+    public IEnumerable<string> IdentifyingColumns =>
+        EmailColumns.Concat(StaffIdentifiers).Concat(FreeText).Concat(FileColumns).Concat(ActionTimeColumns).Distinct(StringComparer.Ordinal);
+
+    /// <summary>The columns a withdrawal or an opt-out of this table sets to the time it runs (<c>now</c>).</summary>
+    public IEnumerable<string> ActionTimeColumns =>
+        (Withdrawal?.Set ?? new Dictionary<string, string>()).Concat(MarketingOptOut?.Set ?? new Dictionary<string, string>())
+            .Where(s => s.Value == "now").Select(s => s.Key);
 }
 
 /// <summary>

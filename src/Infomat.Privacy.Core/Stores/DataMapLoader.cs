@@ -414,7 +414,7 @@ public static partial class DataMapLoader
                 // Anonymous means nothing left that identifies: every such column the map names must be cleared.
                 foreach (var column in map.IdentifyingColumns.Where(c => !map.Erasure.Columns.ContainsKey(c)))
                 {
-                    Problems.Add($"{at}.erasure.columns: anonymise must clear '{column}' (an address, identifier, free-text or file column)");
+                    Problems.Add($"{at}.erasure.columns: anonymise must clear '{column}' (an address, identifier, free-text or file column, or a time this system's actions write)");
                 }
             }
 
