@@ -1,3 +1,4 @@
+using Infomat.Privacy.Audit;
 using Infomat.Privacy.Cases;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
@@ -269,6 +270,76 @@ public sealed class CaseTransitionTests
         // A request for identification whose mail failed is taken back: a page opened before it stands again.
         var takenBack = Taken(asked.IdentificationRequestNotSent("t1.identification", opened, asked.IdentificationRequestedAt!.Value, "Els", Received.AddHours(1)));
         Assert.Equal(before, takenBack.DecisionBasis);
+    }
+
+    [Fact]
+    public void Approvals_given_before_a_colleague_asked_for_more_identification_are_set_aside_and_each_step_is_audited()
+    {
+        // Review of 7 December: Bert approved an erasure (1 of 2), An found the identity short and asked for more, the
+        // requester replied, and Carl's approval then made the decision with Bert's: one person had approved on the
+        // evidence An found sufficient. Now the approvals before a request for identification are set aside (kept and
+        // audited), and the approvals needed are given again on what the requester sent.
+        var waiting = AwaitingApproval(RequestType.Erasure);
+        Assert.Equal(2, waiting.ApprovalsRequired);
+        var bert = Taken(waiting.Approve(1, "Bert", Received.AddHours(1), "verified-link"));
+        var asked = Taken(bert.RequestIdentification("An", "Een factuurnummer.", Received.AddHours(2)));
+
+        Assert.Empty(asked.Approvals);
+        Assert.Equal(("Bert", "An"), (Assert.Single(asked.SetAsideApprovals).By, asked.SetAsideApprovals[0].SetAsideBy));
+        // The decision page, the card and the case page say so.
+        Assert.Contains("was set aside when An asked the requester for more identification", Mail.ApprovalCard.SetAsideLine(asked.SetAsideApprovals[0], Language.En), StringComparison.Ordinal);
+        Assert.Contains("werd terzijde gelegd toen An de verzoeker", Mail.ApprovalCard.SetAsideLine(asked.SetAsideApprovals[0], Language.Nl), StringComparison.Ordinal);
+        var replied = Taken(Taken(asked.IdentificationMailSent(Received.AddHours(2))).IdentificationAnswered(Received.AddHours(5), attachments: 1));
+        var carl = Taken(replied.ApproveThroughLink("t2", replied.DecisionBasis, "Carl", Received.AddHours(6), "additional-identification"));
+        Assert.Null(carl.Decision);
+        // Bert may approve again, now on what the requester sent.
+        var both = Taken(carl.ApproveThroughLink("t2", carl.DecisionBasis, "Bert", Received.AddHours(7), "additional-identification"));
+        Assert.Equal(DecisionOutcome.Approve, both.Decision!.Outcome);
+
+        var trail = Trail(bert, asked, replied, carl, both);
+        Assert.Equal(["Bert", "Carl", "Bert"], trail.Where(e => e.Action == AuditActions.IdentityApproved).Select(e => e.Actor));
+        var setAside = Assert.Single(trail, e => e.Action == AuditActions.ApprovalSetAside);
+        Assert.Equal(("An", Received.AddHours(2)), (setAside.Actor, setAside.At));
+
+        // A request whose mail could not be sent is taken back with the approvals it set aside.
+        var takenBack = Taken(asked.IdentificationRequestNotSent("t1.identification", bert, Received.AddHours(2), "An", Received.AddHours(2).AddSeconds(5)));
+        Assert.Equal(bert.Approvals, takenBack.Approvals);
+        Assert.Empty(takenBack.SetAsideApprovals);
+    }
+
+    [Fact]
+    public void Each_request_for_more_identification_is_audited_with_the_colleague_who_asked()
+    {
+        // Review of 7 December: the trail kept the first request's key for whichever request was on the case, so a
+        // second request (another colleague, after the requester's reply) never reached it.
+        var waiting = AwaitingApproval();
+        var first = Taken(Taken(waiting.RequestIdentification("Els", "Een factuurnummer.", Received.AddHours(1))).IdentificationMailSent(Received.AddHours(1)));
+        var replied = Taken(first.IdentificationAnswered(Received.AddHours(3), attachments: 1));
+        var second = Taken(Taken(replied.RequestIdentification("Jan", "Een klantenkaart.", Received.AddHours(4))).IdentificationMailSent(Received.AddHours(4)));
+        // A third whose mail fails is taken back; the two before stay as they were, once each.
+        var third = Taken(second.RequestIdentification("Piet", "Een rijbewijs.", Received.AddHours(5)));
+        var takenBack = Taken(third.IdentificationRequestNotSent("t3.identification", second, Received.AddHours(5), "Piet", Received.AddHours(5).AddSeconds(5)));
+
+        var trail = Trail(waiting, first, replied, second, third, takenBack);
+
+        Assert.Equal([("Els", Received.AddHours(1)), ("Jan", Received.AddHours(4)), ("Piet", Received.AddHours(5))],
+            trail.Where(e => e.Action == AuditActions.IdentificationRequested).Select(e => (e.Actor, e.At!.Value)));
+        Assert.Single(trail, e => e.Action == AuditActions.IdentificationRequestWithdrawn);
+        // A case as stored before this change (one request) keeps the key its event always had.
+        Assert.Contains(Audit.CaseAudit.Entries(first, new KeyedHash(new byte[32])), e => e.Key == "identification-requested");
+    }
+
+    /// <summary>The audit trail as appended over the case's states: each event once, under its key, as first seen.</summary>
+    private static List<AuditEntry> Trail(params PrivacyCase[] states)
+    {
+        var hash = new KeyedHash(new byte[32]);
+        var trail = new List<AuditEntry>();
+        foreach (var state in states)
+        {
+            trail.AddRange(Audit.CaseAudit.Entries(state, hash).Where(e => trail.All(t => t.Key != e.Key)));
+        }
+
+        return trail;
     }
 
     [Fact]

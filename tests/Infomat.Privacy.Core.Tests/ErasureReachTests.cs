@@ -55,6 +55,22 @@ public sealed class ErasureReachTests
     }
 
     [Fact]
+    public void An_erasure_asked_of_one_company_does_not_reach_the_answer_another_company_alone_gave()
+    {
+        // Review of 7 December: an erasure asked of Infomat België deleted the zip Infomat Nederland alone had answered
+        // an access request with, and its download page then said it was deleted "as you asked". A zip with the data of
+        // both companies holds the one the erasure covers, so it goes.
+        var erasure = Case(RequestType.Erasure, "an.peeters@example.be", Received.AddDays(5)) with { Entity = ControllerScope.Of("be") };
+        var subject = Hash.Subject(EmailAddresses.Normalise(erasure.Email));
+
+        Assert.Equal(ErasureReach.None, (Case(RequestType.Access, "an.peeters@example.be", Received, CaseStatus.Completed) with { Entity = ControllerScope.Of("nl") }).ReachedBy(erasure, subject));
+        Assert.Equal(ErasureReach.Erased, (Case(RequestType.Access, "an.peeters@example.be", Received, CaseStatus.Completed) with { Entity = ControllerScope.Of("be") }).ReachedBy(erasure, subject));
+        Assert.Equal(ErasureReach.Erased, Case(RequestType.Access, "an.peeters@example.be", Received, CaseStatus.Completed).ReachedBy(erasure, subject));
+        Assert.Equal(ErasureReach.Erased, (Case(RequestType.Access, "an.peeters@example.be", Received, CaseStatus.Completed) with { Entity = ControllerScope.Of("nl") })
+            .ReachedBy(erasure with { Entity = ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes) }, subject));
+    }
+
+    [Fact]
     public void Another_persons_a_later_or_a_copyless_case_is_not_reached()
     {
         var erasure = Case(RequestType.Erasure, "an.peeters@example.be", Received.AddDays(5));

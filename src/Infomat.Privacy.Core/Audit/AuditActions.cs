@@ -26,6 +26,9 @@ public static class AuditActions
     public const string AppliedAtOnce = "applied-at-once";
     public const string IdentityApproved = "identity-approved";
     public const string IdentificationRequested = "identification-requested";
+
+    /// <summary>An approval set aside by a colleague's request for more identification (it no longer counts).</summary>
+    public const string ApprovalSetAside = "approval-set-aside";
     public const string IdentificationRequestWithdrawn = "identification-request-withdrawn";
     public const string IdentificationReceived = "identification-received";
     public const string RecipientNoticeOpened = "recipient-notice-opened";
@@ -60,7 +63,7 @@ public static class AuditActions
     public static IReadOnlyList<string> All { get; } =
     [
         Received, MailSent, VerificationResendNotSent, VerificationMailRefused, VerificationMailBounced, MailBounced, EmailVerified, Joined, MailReceived, AppliedAtOnce, IdentityApproved,
-        IdentificationRequested, IdentificationRequestWithdrawn, IdentificationReceived, RecipientNoticeOpened, RecipientInformed,
+        IdentificationRequested, ApprovalSetAside, IdentificationRequestWithdrawn, IdentificationReceived, RecipientNoticeOpened, RecipientInformed,
         IdentificationSeen, IdentityDecided, DeadlineExtended, DeadlineExtensionWithdrawn, StaffTasksOpened, StaffTaskDone,
         ExportReviewOpened, ExportReviewed, ReminderSent, RestrictionLiftNotSent, RestrictionLifted, AnswerSent, Retried,
         AnsweredOutside, ExportDownloaded, ExportRevoked, ExportDeleted, ExportReplaced, EarlierCopiesErased, StatusChanged,

@@ -113,19 +113,28 @@ public static class CaseAudit
             Add("approval-requested", AuditActions.MailSent, AuditEvent.System, "approval-request", approvalSent);
         }
 
-        foreach (var approval in c.Approvals)
+        // The first round's approvals keep the keys they always had; a later round's (after approvals were set aside by a
+        // request for more identification) are keyed by their round.
+        foreach (var approval in c.SetAsideApprovals.Concat(c.Approvals))
         {
-            Add("approval." + approval.Stage.ToString(CultureInfo.InvariantCulture), AuditActions.IdentityApproved, approval.By,
+            var key = "approval." + approval.Stage.ToString(CultureInfo.InvariantCulture) + (approval.Round == 0 ? string.Empty : ".r" + approval.Round.ToString(CultureInfo.InvariantCulture));
+            Add(key, AuditActions.IdentityApproved, approval.By,
                 $"approval {approval.Stage} of {c.ApprovalsRequired} evidence={approval.Evidence}" + (approval.Note is null ? string.Empty : " note=given"), approval.At);
+            if (approval.SetAsideAt is { } setAside)
+            {
+                Add(key + ".set-aside", AuditActions.ApprovalSetAside, approval.SetAsideBy ?? AuditEvent.System, $"approval {approval.Stage} set aside: more identification asked", setAside);
+            }
         }
 
-        if (c.IdentificationRequestedAt is { } asked)
+        // Every request for more identification, each once. The first keeps the key it always had, unless it was asked
+        // after a request taken back (its mail not sent: that one had the key); the others are keyed by their time.
+        IdentificationAsk[] asks = [.. c.EarlierIdentificationRequests, .. c.IdentificationRequestedAt is { } askedNow ? [new IdentificationAsk(askedNow, c.IdentificationRequestedBy)] : Array.Empty<IdentificationAsk>()];
+        for (var i = 0; i < asks.Length; i++)
         {
-            // The first request keeps the key it always had; one asked again after a request taken back (its mail not
-            // sent) gets a key of its own, so it is audited too.
-            var key = c.IdentificationRequestsNotSent.Count == 0 ? "identification-requested"
-                : "identification-requested." + asked.UtcDateTime.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
-            Add(key, AuditActions.IdentificationRequested, c.IdentificationRequestedBy ?? AuditEvent.System, "mail to requester", asked);
+            var first = i == 0 && (c.IdentificationRequestsNotSent.Count == 0 || asks[i].At < c.IdentificationRequestsNotSent[0]);
+            var key = first ? "identification-requested"
+                : "identification-requested." + asks[i].At.UtcDateTime.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
+            Add(key, AuditActions.IdentificationRequested, asks[i].By ?? AuditEvent.System, "mail to requester", asks[i].At);
         }
 
         if (c.IdentificationMailSentAt is { } identificationMailed)

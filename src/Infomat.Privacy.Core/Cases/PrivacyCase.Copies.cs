@@ -47,12 +47,15 @@ public sealed partial record PrivacyCase
 
     /// <summary>
     /// What an erasure of the same person (<paramref name="erasure"/>, whose subject's keyed hash is
-    /// <paramref name="subjectHash"/>) does with this case's copies. The one place the rule is decided.
+    /// <paramref name="subjectHash"/>) does with this case's copies. The one place the rule is decided. Only copies of a
+    /// company the erasure was asked of: an answer another company alone gave holds none of the data erased (a zip of
+    /// both companies' data holds some, and goes whole).
     /// </summary>
     public ErasureReach ReachedBy(PrivacyCase erasure, string? subjectHash)
     {
         ArgumentNullException.ThrowIfNull(erasure);
-        if (Id == erasure.Id || !MakesCopies || ReceivedAt > erasure.ReceivedAt || !IsAbout(erasure.Email, subjectHash))
+        if (Id == erasure.Id || !MakesCopies || ReceivedAt > erasure.ReceivedAt || !IsAbout(erasure.Email, subjectHash)
+            || !Entity.Codes.Intersect(erasure.Entity.Codes, StringComparer.Ordinal).Any())
         {
             return ErasureReach.None;
         }

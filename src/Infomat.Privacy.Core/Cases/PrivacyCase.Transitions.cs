@@ -470,7 +470,7 @@ public sealed partial record PrivacyCase
         }
 
         var kept = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
-        var approvals = (IReadOnlyList<IdentityApproval>)[.. Approvals, new IdentityApproval(stage, by, at, evidence, kept, byId)];
+        var approvals = (IReadOnlyList<IdentityApproval>)[.. Approvals, new IdentityApproval(stage, by, at, evidence, kept, byId) { Round = ApprovalRound }];
         return To(approvals.Count >= ApprovalsRequired
             ? this with { Approvals = approvals, Decision = new IdentityDecision(DecisionOutcome.Approve, at, by, null) }
             : this with { Approvals = approvals });
@@ -511,11 +511,24 @@ public sealed partial record PrivacyCase
         : Status.IsFinished() ? Refuse(CaseRefusal.Finished)
         : To(this with { Decision = new IdentityDecision(outcome, at, by, reason) });
 
-    /// <summary>Staff ask the requester for more identification; the wait for a decision starts again from now.</summary>
+    /// <summary>
+    /// Staff ask the requester for more identification; the wait for a decision starts again from now. The approvals given
+    /// so far are set aside (<see cref="SetAsideApprovals"/>): they rested on what this colleague finds short, so the
+    /// approvals the decision needs are given again on what the requester sends (an approver may give theirs again). An
+    /// earlier request stays on record (<see cref="EarlierIdentificationRequests"/>) for the audit trail.
+    /// </summary>
     public CaseTransition RequestIdentification(string by, string request, DateTimeOffset at) =>
         Decision is not null ? Refuse(CaseRefusal.AlreadyDecided)
         : Status.IsFinished() ? Refuse(CaseRefusal.Finished)
-        : To(this with { IdentificationRequestedAt = at, IdentificationRequest = request, IdentificationRequestedBy = by });
+        : To(this with
+        {
+            IdentificationRequestedAt = at,
+            IdentificationRequest = request,
+            IdentificationRequestedBy = by,
+            EarlierIdentificationRequests = IdentificationRequestedAt is { } earlier ? [.. EarlierIdentificationRequests, new IdentificationAsk(earlier, IdentificationRequestedBy)] : EarlierIdentificationRequests,
+            Approvals = [],
+            SetAsideApprovals = [.. SetAsideApprovals, .. Approvals.Select(a => a with { SetAsideAt = at, SetAsideBy = by })],
+        });
 
     /// <summary>
     /// The mail asking the requester for more identification could not be sent: the request made at
@@ -534,6 +547,10 @@ public sealed partial record PrivacyCase
                 IdentificationRequestedAt = before.IdentificationRequestedAt,
                 IdentificationRequest = before.IdentificationRequest,
                 IdentificationRequestedBy = before.IdentificationRequestedBy,
+                EarlierIdentificationRequests = before.EarlierIdentificationRequests,
+                // The approvals it set aside count again, unless a colleague approved since (on the case as it stood then).
+                Approvals = Approvals.Count == 0 ? before.Approvals : Approvals,
+                SetAsideApprovals = Approvals.Count == 0 ? before.SetAsideApprovals : SetAsideApprovals,
                 LinkUses = [.. LinkUses.Where(u => !string.Equals(u, use, StringComparison.Ordinal))],
                 IdentificationRequestsNotSent = [.. IdentificationRequestsNotSent, at],
             });
@@ -1271,6 +1288,7 @@ public sealed partial record PrivacyCase
             IdentifiersErasedAt = at,
             Decision = Decision is null ? null : Decision with { Reason = null },
             Approvals = Approvals.Select(a => a with { Note = null }).ToList(),
+            SetAsideApprovals = SetAsideApprovals.Select(a => a with { Note = null }).ToList(),
             Tasks = Tasks.Select(t => t with { Note = null }).ToList(),
             Extensions = Extensions.Select(e => e with { Reason = string.Empty }).ToList(),
             RestrictionLift = RestrictionLift is null ? null : RestrictionLift with { Reason = string.Empty },

@@ -129,6 +129,22 @@ public sealed partial record PrivacyCase
     /// <summary>The approvals given so far; the decision is final when there are <see cref="ApprovalsRequired"/>.</summary>
     public IReadOnlyList<IdentityApproval> Approvals { get; init; } = [];
 
+    /// <summary>
+    /// Approvals given before a colleague asked the requester for more identification (<see cref="RequestIdentification"/>),
+    /// oldest first, each with who asked and when: they rested on what that colleague found short, so they no longer count
+    /// towards the decision; kept for the case page and the audit trail.
+    /// </summary>
+    public IReadOnlyList<IdentityApproval> SetAsideApprovals { get; init; } = [];
+
+    /// <summary>
+    /// The round of approvals now being given: 0 until approvals were first set aside, then one more than the last round
+    /// set aside (each approval keeps its round, so the audit trail keys each apart).
+    /// </summary>
+    public int ApprovalRound => SetAsideApprovals.Count == 0 ? 0 : SetAsideApprovals.Max(a => a.Round) + 1;
+
+    /// <summary>The requests for more identification made before the one on the case now, oldest first (who and when; the words are the current one's only).</summary>
+    public IReadOnlyList<IdentificationAsk> EarlierIdentificationRequests { get; init; } = [];
+
     /// <summary>Extensions of the deadline (Art. 12(3)), each with its reason.</summary>
     public IReadOnlyList<DeadlineExtension> Extensions { get; init; } = [];
 
@@ -269,6 +285,15 @@ public sealed partial record PrivacyCase
 /// </summary>
 public sealed record IdentityApproval(int Stage, string By, DateTimeOffset At, string Evidence, string? Note = null, string? ById = null)
 {
+    /// <summary>The round it was given in (<see cref="PrivacyCase.ApprovalRound"/>).</summary>
+    public int Round { get; init; }
+
+    /// <summary>When a colleague's request for more identification set it aside (<see cref="PrivacyCase.SetAsideApprovals"/>), or null.</summary>
+    public DateTimeOffset? SetAsideAt { get; init; }
+
+    /// <summary>Who asked for that identification.</summary>
+    public string? SetAsideBy { get; init; }
+
     /// <summary>The evidence that is none of the listed ones: it needs a note saying what it was.</summary>
     public const string OtherEvidence = "other";
 
@@ -402,6 +427,9 @@ public sealed record StaffTask(string Key, StaffTaskKind Kind, string? StoreKey,
 
     public bool IsOpen => DoneAt is null;
 }
+
+/// <summary>A request for more identification made earlier on the case: when, and by whom (null: recorded without a name).</summary>
+public sealed record IdentificationAsk(DateTimeOffset At, string? By);
 
 /// <summary>A reply with more identification: when it came and how many attachments it had (null: not counted). No content.</summary>
 public sealed record IdentificationReply(DateTimeOffset At, int? Attachments);

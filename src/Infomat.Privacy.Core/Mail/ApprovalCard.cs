@@ -33,6 +33,16 @@ public static class ApprovalCard
     public const string BasisField = "basis";
 
     /// <summary>The body each action posts (JSON; Outlook fills in the <c>{{id.value}}</c> of the inputs).</summary>
+    /// <summary>
+    /// An approval set aside by a colleague's request for more identification (<see cref="PrivacyCase.SetAsideApprovals"/>):
+    /// whose, and who asked when. One text for the decision page, the card and the case page.
+    /// </summary>
+    public static string SetAsideLine(IdentityApproval a, Language l)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return Texts.Format("ApprovalSetAsideLine", l, a.By, Texts.DateTime(a.At, l), a.SetAsideBy ?? "?", Texts.DateTime(a.SetAsideAt ?? a.At, l));
+    }
+
     public static class Actions
     {
         public const string Refresh = "refresh";
@@ -163,6 +173,11 @@ public static class ApprovalCard
         {
             lines.Add(NotOpen(c, l));
             return lines;
+        }
+
+        foreach (var a in c.SetAsideApprovals)
+        {
+            lines.Add(SetAsideLine(a, l));
         }
 
         foreach (var a in c.Approvals)

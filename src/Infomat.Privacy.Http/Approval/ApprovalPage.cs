@@ -56,6 +56,11 @@ public sealed class ApprovalPage(StaffPages staff, DataMap dataMap)
             body.Append(P(Texts.Format("MailApprovalTwoApprovers", l, c.ApprovalsRequired)));
         }
 
+        foreach (var a in c.SetAsideApprovals)
+        {
+            body.Append(P(ApprovalCard.SetAsideLine(a, l)));
+        }
+
         foreach (var a in c.Approvals)
         {
             body.Append(P(ApprovalLine(a, l)));

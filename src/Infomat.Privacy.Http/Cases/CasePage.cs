@@ -252,12 +252,17 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
     /// </summary>
     private static string Decision(PrivacyCase c, Language l)
     {
-        if (c.Approvals.Count == 0 && c.Decision is null)
+        if (c.Approvals.Count == 0 && c.SetAsideApprovals.Count == 0 && c.Decision is null)
         {
             return string.Empty;
         }
 
         var html = new StringBuilder("<h2>").Append(E(Texts.Get("CaseDecisionTitle", l))).Append("</h2>");
+        foreach (var a in c.SetAsideApprovals)
+        {
+            html.Append(P(ApprovalCard.SetAsideLine(a, l)));
+        }
+
         foreach (var a in c.Approvals)
         {
             html.Append(P(Approval.ApprovalPage.ApprovalLine(a, l)));
