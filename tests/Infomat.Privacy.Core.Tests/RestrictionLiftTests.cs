@@ -222,6 +222,13 @@ public sealed class RestrictionLiftTests
         Assert.Empty(erased.Email);
         Assert.Equal(upheld.Id, lifting.LiftBlockedBy([erased], subject));
         Assert.Null(lifting.LiftBlockedBy([erased], "another-hash"));
+
+        // Review of 7 December: the retention sweep removed it six years after its close, and a later lift then found
+        // nothing blocking it. What keeps the processing the person objected to stopped is kept as long as that lasts
+        // (its pseudonymous remainder: no address, the keyed hash); a refused objection goes as any case does.
+        var whole = Retention.SystemRetention.Case;
+        Assert.False(erased.IsDueForRemoval(Received.AddYears(30), whole));
+        Assert.True(refused.EraseIdentifiers(subject, Received.AddYears(10), TimeSpan.FromDays(365)).Changed!.IsDueForRemoval(Received.AddYears(30), whole));
     }
 
     [Fact]

@@ -1301,10 +1301,13 @@ public sealed partial record PrivacyCase
     /// <summary>
     /// True when the pseudonymous remainder of the case (identifiers erased) is older than <paramref name="retention"/>
     /// since its retention started (<see cref="RetentionStart"/>): the retention sweep removes the row and its audit
-    /// trail, a signed checkpoint in the trail's place. A case still owed an answer (open or failed) is never due.
+    /// trail, a signed checkpoint in the trail's place. A case still owed an answer (open or failed) is never due, nor
+    /// one that restricts the person's records for good (<see cref="RestrictsForGood"/>: an upheld objection): it is
+    /// what blocks a later lift from starting the processing the person objected to again, so its pseudonymous remainder
+    /// (the keyed hash of the address, no identifier) stays as long as that restriction does.
     /// </summary>
     public bool IsDueForRemoval(DateTimeOffset now, TimeSpan retention) =>
-        IdentifiersErasedAt is not null && !Status.IsUnanswered() && RetentionStart is { } start && now - start > retention;
+        IdentifiersErasedAt is not null && !Status.IsUnanswered() && !RestrictsForGood && RetentionStart is { } start && now - start > retention;
 
     /// <summary>The case moved to <paramref name="status"/>, with the change in its history (unchanged if already there).</summary>
     internal PrivacyCase WithStatus(CaseStatus status, DateTimeOffset at) =>
