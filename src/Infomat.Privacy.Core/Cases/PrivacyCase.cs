@@ -214,6 +214,14 @@ public sealed partial record PrivacyCase
     /// <summary>Staff retries of a failed case: when and by whom.</summary>
     public IReadOnlyList<StaffRetry> Retries { get; init; } = [];
 
+    /// <summary>
+    /// What the audit keys of a step that runs again after each staff retry end with: nothing for the first run (the keys
+    /// they always had), <c>.retry{n}</c> for the run after the n-th retry. So the trail, which keeps one event per key,
+    /// records what each run did (a store action's remaining count, a collect's records), and a step retried within one
+    /// run appends nothing twice.
+    /// </summary>
+    public string RunSuffix => Retries.Count == 0 ? string.Empty : ".retry" + Retries.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>A failed case staff answered outside this system and closed (<see cref="CloseAnsweredOutside"/>); null otherwise.</summary>
     public AnswerOutside? AnsweredOutside { get; init; }
 

@@ -25,7 +25,8 @@ public sealed class CollectFromStore(ICaseRegister register, IEntityStoreCatalog
         // The suppression list's code is the person's data too (pseudonymised), so an access answer names it; not
         // portable (nothing the person provided).
         var suppressed = scope == CollectScope.All && await store.IsSuppressedAsync(c.Email, CancellationToken.None);
-        await audit.AppendAsync(new AuditEntry(c.Id, $"collect.{input.StoreKey}", AuditActions.StoreCollect, AuditEvent.System,
+        // Once per run of the case: a staff retry collects again, and what it collected then is what its answer holds.
+        await audit.AppendAsync(new AuditEntry(c.Id, $"collect.{input.StoreKey}" + c.RunSuffix, AuditActions.StoreCollect, AuditEvent.System,
             $"{input.StoreKey} records={count}", c.SubjectIn(hash)), CancellationToken.None);
         return new CollectResult(input.StoreKey, counts, suppressed);
     }

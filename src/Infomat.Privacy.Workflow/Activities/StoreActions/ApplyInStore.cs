@@ -10,7 +10,9 @@ namespace Infomat.Privacy.Workflow.Activities.StoreActions;
 
 /// <summary>
 /// Carries out the case's action in one store. The store records it under the case id in the same transaction, so a
-/// retry returns the first outcome and changes nothing more. Returns counts and dates only.
+/// retry returns the first outcome and changes nothing more (the records still matching counted again). Audited once
+/// per run of the case (<see cref="PrivacyCase.RunSuffix"/>): a staff retry's run is audited with what it found then.
+/// Returns counts and dates only.
 /// </summary>
 public sealed class ApplyInStore(ICaseRegister register, IEntityStoreCatalog stores, IAuditTrail audit, KeyedHash hash, TimeProvider time, ILogger<ApplyInStore> log)
     : TaskActivity<ApplyInput, StoreOutcome>
@@ -22,7 +24,7 @@ public sealed class ApplyInStore(ICaseRegister register, IEntityStoreCatalog sto
         var outcome = await stores.Find(input.StoreKey).ApplyAsync(new StoreActionRequest(c.Id, input.Action, c.Email, time.GetUtcNow()), CancellationToken.None);
         log.Applied(c.Id, input.Action.ToString(), input.StoreKey, outcome.Matched);
         var t = outcome.Tables;
-        await audit.AppendAsync(new AuditEntry(c.Id, $"store.{input.Action}.{input.StoreKey}", AuditActions.StoreAction, AuditEvent.System,
+        await audit.AppendAsync(new AuditEntry(c.Id, $"store.{input.Action}.{input.StoreKey}" + c.RunSuffix, AuditActions.StoreAction, AuditEvent.System,
             $"{input.StoreKey} {input.Action.ToString().ToLowerInvariant()} matched={outcome.Matched} deleted={t.Sum(x => x.Deleted)} anonymised={t.Sum(x => x.Anonymised)} " +
             $"restricted={t.Sum(x => x.Restricted)} updated={t.Sum(x => x.Updated)} retained={t.Sum(x => x.Retained)} remaining={t.Sum(x => x.RemainingAfter)}",
             c.SubjectIn(hash)), CancellationToken.None);
