@@ -150,6 +150,33 @@ public sealed class ExportReviewTests
     }
 
     [Fact]
+    public async Task Free_text_collected_again_while_the_review_is_open_is_what_staff_review_and_a_page_opened_before_is_refused()
+    {
+        // Review of 7 December: a release restarted the run (or a staff retry did) while staff had not yet reviewed; it
+        // collected again and a note had changed. The open review kept the fingerprint of the first collect, staff
+        // reviewed the new values on the page, and the build then refused them as unreviewed: the case failed.
+        var (count, seen) = await FreeTextReview.FingerprintAsync([(Crm, Records(Note(7, "Jan Janssens complained."), Note(8, "Called back.")))], Key);
+        var (more, added) = await FreeTextReview.FingerprintAsync([(Crm, Records(Note(7, "Jan Janssens complained."), Note(8, "Called back."), Note(9, "Piet too.")))], Key);
+        var waiting = Taken(Taken(InProgress(RequestType.Access).OpenExportReview(count, Received.AddMinutes(9), seen)).ExportReviewMailSent(Received.AddMinutes(10)));
+        var pageBefore = waiting.ExportReviewBasis;
+
+        Assert.Equal(CaseRefusal.NotAsked, waiting.RefreshOpenExportReview(count, seen, Received.AddHours(1)).Refusal);
+        var refreshed = Taken(waiting.RefreshOpenExportReview(more, added, Received.AddHours(1)));
+
+        Assert.True(refreshed.AwaitsExportReviewByStaff);
+        // Its link went already: no second mail; the same link shows what is staged now.
+        Assert.False(refreshed.NeedsReviewMail);
+        // A page opened before shows values that are no longer what goes out: its review is refused.
+        Assert.Equal(CaseRefusal.DecisionBasisChanged, refreshed.CompleteExportReviewAsShown(pageBefore, [], "Els", Received.AddHours(2)).Refusal);
+        var done = Taken(refreshed.CompleteExportReviewAsShown(refreshed.ExportReviewBasis, [], "Els", Received.AddHours(2)));
+        // The zip is built from what was reviewed.
+        Assert.Null(done.ExportBuildRefusal(more, added));
+        Assert.Equal(CaseRefusal.NotReviewed, done.ExportBuildRefusal(count, seen));
+        // Reviewed already: nothing to refresh.
+        Assert.Equal(CaseRefusal.NotAsked, done.RefreshOpenExportReview(count, seen, Received.AddHours(3)).Refusal);
+    }
+
+    [Fact]
     public void The_review_records_which_values_were_withheld_by_whom_and_the_first_review_stands()
     {
         var waiting = Taken(InProgress(RequestType.Access).OpenExportReview(2, Received.AddMinutes(9)));

@@ -57,6 +57,23 @@ public sealed class LinkFaultTests(Azurite azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_storage_outage_on_a_staff_case_page_asks_to_try_again_rather_than_a_bare_error()
+    {
+        // Review of 7 December: the case page and its actions read and wrote the register unguarded (a 500).
+        var id = await flows.SubmitAsync(email: "jan.devries@example.nl", language: "nl", entity: "nl");
+        host.TableFaults.FailWhen(r => r.Method == Azure.Core.RequestMethod.Get && r.Uri.Path.Contains("/PrivacyCases", StringComparison.Ordinal));
+        using var failed = await flows.Http.GetAsync($"/cases/{id}");
+
+        Assert.True(host.TableFaults.Injected > 0);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        Assert.Contains(Localization.Texts.Get("StaffTryAgainBody", Requests.Language.Nl), System.Net.WebUtility.HtmlDecode(await failed.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+
+        host.TableFaults.Heal();
+        using var again = await flows.Http.GetAsync($"/cases/{id}");
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+    }
+
+    [Fact]
     public async Task A_storage_outage_while_staff_approve_asks_to_try_again_and_the_same_link_then_approves_once()
     {
         var id = await flows.SubmitAsync(email: "jan.devries@example.nl", language: "en", entity: "nl");

@@ -126,6 +126,50 @@ public sealed class ExportReviewWorkflowTests
     }
 
     [Fact]
+    public async Task A_run_restarted_while_the_review_is_open_has_staff_review_what_it_collected_again_and_the_export_goes()
+    {
+        // Review of 7 December: a restart (a release, the reconciler) while staff had not yet reviewed collected again,
+        // and a note had been written meanwhile. The open review kept the first collect's fingerprint; staff reviewed
+        // the values the page showed (the new ones) and the build refused them as unreviewed: the case failed.
+        await using var h = await WorkflowHarness.StartAsync();
+        h.Stores.Data["be/crm"] = new()
+        {
+            [Email] = [new JsonObject { ["id"] = 1, ["first_name"] = "An" }, Note(7, "Jan Janssens of Brouwerij X complained about An.")],
+        };
+        var c = await h.NewCaseAsync(RequestType.Access, entity: ControllerScope.Of("be"));
+        await h.ApproveAsync(c.Id);
+        await h.WaitForMailAsync(MailKind.StaffTask);
+
+        h.Stores.Data["be/crm"][Email].Add(Note(9, "Piet Pieters of Y asked us not to tell An about his complaint."));
+        await h.Client.TerminateInstanceAsync(c.Id);
+        await h.CompletionAsync(c.Id);
+        await h.Client.PurgeInstanceAsync(c.Id);
+        await h.Client.ScheduleNewOrchestrationInstanceAsync(nameof(PrivacyRequestOrchestrator), c.Id, new Microsoft.DurableTask.StartOrchestrationOptions(c.Id));
+        var until = DateTime.UtcNow.AddSeconds(30);
+        PrivacyCase waiting;
+        while ((waiting = (await h.Register.GetAsync(c.Id, default))!).Review!.Values != 2)
+        {
+            Assert.True(DateTime.UtcNow < until, "the open review was not brought to what was collected again");
+            await Task.Delay(100);
+        }
+
+        // No second review mail: the link staff have shows the values as staged now.
+        Assert.Single(h.Mail.Of(MailKind.StaffTask));
+        // What the review page does: record what the page showed, then signal.
+        await h.Register.UpdateAsync(c.Id, x => x.CompleteExportReviewAsShown(waiting.ExportReviewBasis,
+            [new WithheldValue("be/crm", "activity_notes", "7", "note"), new WithheldValue("be/crm", "activity_notes", "9", "note")], "tester", DateTimeOffset.UtcNow).Changed!, default);
+        await h.Client.RaiseEventAsync(c.Id, CaseEvents.ExportReviewed);
+
+        Assert.Equal("\"completed\"", (await h.CompletionAsync(c.Id)).SerializedOutput);
+        var done = (await h.Register.GetAsync(c.Id, default))!;
+        using var archive = new ZipArchive(new MemoryStream(h.Exports.Blobs[done.ExportBlobName!]));
+        using var json = new StreamReader(archive.GetEntry("be/crm.json")!.Open());
+        var text = await json.ReadToEndAsync();
+        Assert.DoesNotContain("Janssens", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Pieters", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Staged_free_text_rewritten_after_the_review_is_never_zipped()
     {
         // A collect delivered twice commits its staged file after staff reviewed the first (decision 117): the zip's build

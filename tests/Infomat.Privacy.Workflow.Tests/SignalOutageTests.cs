@@ -34,6 +34,28 @@ public sealed class SignalOutageTests
         Assert.Equal(CaseStatus.AwaitingIdentityApproval, (await h.Register.GetAsync(c.Id, default))!.Status);
     }
 
+    [Fact]
+    public async Task A_staff_retry_the_task_hub_cannot_start_now_is_recorded_for_the_page_and_the_reconciliation_starts_the_case()
+    {
+        // Review of 7 December: the retry was recorded, then starting its run threw: the page was a bare 500, and a
+        // second press said the case was not failed (any more), with nothing telling staff it would start by itself.
+        await using var h = await WorkflowHarness.StartAsync();
+        var c = await h.NewCaseAsync();
+        await h.WaitingForAsync(c.Id, CaseWait.EmailVerification);
+        await h.Client.TerminateInstanceAsync(c.Id);
+        await h.CompletionAsync(c.Id);
+        await h.Register.UpdateAsync(c.Id, x => x.Fail(DateTimeOffset.UtcNow, "TendVerificationWait").Changed!, default);
+
+        var (update, startPending) = await h.Workflow.RetryAndStartAsync(new DownClient(), c.Id, "Els", default);
+
+        Assert.False(update.Refused);
+        Assert.True(startPending);
+        Assert.Equal(CaseStatus.AwaitingEmailVerification, (await h.Register.GetAsync(c.Id, default))!.Status);
+        // The reconciliation finds the open case's run stopped and starts it again.
+        Assert.Equal(1, (await h.Workflow.ReconcileAsync(h.Client, default)).Restarted);
+        await h.WaitingForAsync(c.Id, CaseWait.EmailVerification);
+    }
+
     /// <summary>A durable client whose storage answers nothing (every call fails as the SDK fails after its retries).</summary>
     private sealed class DownClient() : DurableTaskClient("down")
     {

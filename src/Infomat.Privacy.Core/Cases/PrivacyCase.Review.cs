@@ -89,6 +89,31 @@ public sealed partial record PrivacyCase
         : null;
 
     /// <summary>
+    /// The free text staged now (<paramref name="freeTextValues"/>, <paramref name="fingerprint"/>) is not what the review
+    /// still open was opened on: the run collected again before staff reviewed (a release restarted it, or a staff retry).
+    /// The open review is replaced by one on what is staged now, so staff review what goes out (the build refuses any
+    /// other, <see cref="ExportBuildRefusal"/>); its link went already and shows the records as staged, and a page opened
+    /// before is refused (<see cref="CompleteExportReviewAsShown"/>). Refused when no review is open or it covers these.
+    /// </summary>
+    public CaseTransition RefreshOpenExportReview(int freeTextValues, string fingerprint, DateTimeOffset at) =>
+        Review is not { DoneAt: null } open || open.Fingerprint == fingerprint || Status.IsFinished() ? Refuse(CaseRefusal.NotAsked)
+        : To(this with { Review = new ExportReview(freeTextValues, at) { Fingerprint = fingerprint, MailSentAt = open.MailSentAt } });
+
+    /// <summary>What a review page shows it was opened on (the open review's time), sent back with its form; null when none is open.</summary>
+    public string? ExportReviewBasis =>
+        Review is { DoneAt: null } open ? open.OpenedAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+
+    /// <summary>
+    /// <see cref="CompleteExportReview"/> from a page that was opened on <paramref name="shown"/>
+    /// (<see cref="ExportReviewBasis"/>): refused (<see cref="CaseRefusal.DecisionBasisChanged"/>) when the review was
+    /// replaced since (<see cref="RefreshOpenExportReview"/>) or the page did not say, since the values it showed and
+    /// the places its ticks name may no longer be what goes out.
+    /// </summary>
+    public CaseTransition CompleteExportReviewAsShown(string? shown, IReadOnlyList<WithheldValue> withheld, string by, DateTimeOffset at) =>
+        ExportReviewRefusal is null && !string.Equals(shown, ExportReviewBasis, StringComparison.Ordinal) ? Refuse(CaseRefusal.DecisionBasisChanged)
+        : CompleteExportReview(withheld, by, at);
+
+    /// <summary>
     /// Staff reviewed the free text and withheld <paramref name="withheld"/> (possibly none): recorded once (the first
     /// review stands), and the case is back in progress, so the export is built.
     /// </summary>

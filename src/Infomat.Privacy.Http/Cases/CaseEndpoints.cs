@@ -173,7 +173,10 @@ public sealed partial class CaseEndpoints(
     }
 
     /// <summary><c>GET /cases/{id}</c>: everything about one case, for staff.</summary>
-    public async Task<IResult> CaseAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
+    public Task<IResult> CaseAsync(HttpRequest request, string caseId, CancellationToken cancellationToken) =>
+        staff.GuardAsync(caseId, () => CaseCoreAsync(request, caseId, cancellationToken), cancellationToken);
+
+    private async Task<IResult> CaseCoreAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var l = staff.Language;
@@ -194,7 +197,10 @@ public sealed partial class CaseEndpoints(
     /// <c>POST /cases/{id}/extend</c>: <c>months</c> (1 or 2), <c>reason</c> (sent to the requester) and the due date the
     /// page showed (<c>due_date</c>, yyyy-MM-dd): refused (409, the case as it stands) when it is not the due date now or missing.
     /// </summary>
-    public async Task<IResult> ExtendAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
+    public Task<IResult> ExtendAsync(HttpRequest request, string caseId, CancellationToken cancellationToken) =>
+        staff.GuardAsync(caseId, () => ExtendCoreAsync(request, caseId, cancellationToken), cancellationToken);
+
+    private async Task<IResult> ExtendCoreAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
     {
         var (form, identity, found, failure) = await OpenStaffPostAsync(request, caseId, cancellationToken);
         if (failure is not null)
@@ -255,7 +261,10 @@ public sealed partial class CaseEndpoints(
     /// <c>POST /cases/{id}/revoke-export</c>: withdraws the export (the download link stops working) and deletes the zip;
     /// a delete that fails is left to the retention sweep (decision 108), and the page says so.
     /// </summary>
-    public async Task<IResult> RevokeExportAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
+    public Task<IResult> RevokeExportAsync(HttpRequest request, string caseId, CancellationToken cancellationToken) =>
+        staff.GuardAsync(caseId, () => RevokeExportCoreAsync(request, caseId, cancellationToken), cancellationToken);
+
+    private async Task<IResult> RevokeExportCoreAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
     {
         var (found, by, failure) = await OpenNamedStaffPostAsync(request, caseId, cancellationToken);
         if (failure is not null)
@@ -354,7 +363,10 @@ public sealed partial class CaseEndpoints(
     /// impossible day or no <c>how</c>; 409 when the case is not failed (a colleague retried or closed it), its answer
     /// is not known yet (address not confirmed, identity not decided), or it failed again since the page was opened.
     /// </summary>
-    public async Task<IResult> AnsweredOutsideAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
+    public Task<IResult> AnsweredOutsideAsync(HttpRequest request, string caseId, CancellationToken cancellationToken) =>
+        staff.GuardAsync(caseId, () => AnsweredOutsideCoreAsync(request, caseId, cancellationToken), cancellationToken);
+
+    private async Task<IResult> AnsweredOutsideCoreAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
     {
         var (form, identity, found, failure) = await OpenStaffPostAsync(request, caseId, cancellationToken);
         if (failure is not null)
@@ -401,7 +413,10 @@ public sealed partial class CaseEndpoints(
     /// <c>POST /cases/{id}/retry</c>: resumes a failed case. It goes back to where it stood and its orchestration starts
     /// again from the register, so steps recorded as done (mails, store actions) are not done again.
     /// </summary>
-    public async Task<IResult> RetryAsync(HttpRequest request, string caseId, Microsoft.DurableTask.Client.DurableTaskClient client, CancellationToken cancellationToken)
+    public Task<IResult> RetryAsync(HttpRequest request, string caseId, Microsoft.DurableTask.Client.DurableTaskClient client, CancellationToken cancellationToken) =>
+        staff.GuardAsync(caseId, () => RetryCoreAsync(request, caseId, client, cancellationToken), cancellationToken);
+
+    private async Task<IResult> RetryCoreAsync(HttpRequest request, string caseId, Microsoft.DurableTask.Client.DurableTaskClient client, CancellationToken cancellationToken)
     {
         var (found, by, failure) = await OpenNamedStaffPostAsync(request, caseId, cancellationToken);
         if (failure is not null)
@@ -411,7 +426,7 @@ public sealed partial class CaseEndpoints(
 
         var l = staff.Language;
         var title = Texts.Format("CaseTitle", l, found!.Id);
-        var update = await workflow.RetryAsync(client, found.Id, by!, cancellationToken);
+        var (update, startPending) = await workflow.RetryAndStartAsync(client, found.Id, by!, cancellationToken);
         if (update.Refusal == CaseRefusal.CopiesBeingErased)
         {
             // The erasures still running, read again (one that stopped since holds nothing: all the marks then, as refused).
@@ -423,7 +438,7 @@ public sealed partial class CaseEndpoints(
         return update.Refused
             ? staff.Page(title, Error(Texts.Get("CaseRetryNotFailed", l))
                 + await page.BodyAsync(request, update.Case, l, cancellationToken), StatusCodes.Status409Conflict)
-            : staff.Page(title, P(Texts.Get("CaseRetried", l)) + await page.BodyAsync(request, update.Case, l, cancellationToken));
+            : staff.Page(title, P(Texts.Get(startPending ? "CaseRetriedStartPending" : "CaseRetried", l)) + await page.BodyAsync(request, update.Case, l, cancellationToken));
     }
 
     /// <summary>A staff POST on a case that records who acted: as <see cref="OpenStaffPostAsync"/>, and the staff member's name is required.</summary>

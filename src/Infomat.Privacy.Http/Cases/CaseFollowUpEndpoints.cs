@@ -24,7 +24,10 @@ public sealed partial class CaseFollowUpEndpoints(
     KeyedHash hash, ILogger<CaseFollowUpEndpoints> log)
 {
     /// <summary><c>POST /cases/{id}/identification-seen</c>: the staff member checked the reply in the mailbox (audited).</summary>
-    public async Task<IResult> IdentificationSeenAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
+    public Task<IResult> IdentificationSeenAsync(HttpRequest request, string caseId, CancellationToken cancellationToken) =>
+        staff.GuardAsync(caseId, () => IdentificationSeenCoreAsync(request, caseId, cancellationToken), cancellationToken);
+
+    private async Task<IResult> IdentificationSeenCoreAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
     {
         var (c, by, failure) = await OpenAsync(request, caseId, cancellationToken);
         if (failure is not null)
@@ -39,7 +42,10 @@ public sealed partial class CaseFollowUpEndpoints(
     }
 
     /// <summary><c>POST /cases/{id}/recipient-informed</c> with <c>recipient</c>: a staff member told that recipient of the change (Art. 19; audited).</summary>
-    public async Task<IResult> RecipientInformedAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
+    public Task<IResult> RecipientInformedAsync(HttpRequest request, string caseId, CancellationToken cancellationToken) =>
+        staff.GuardAsync(caseId, () => RecipientInformedCoreAsync(request, caseId, cancellationToken), cancellationToken);
+
+    private async Task<IResult> RecipientInformedCoreAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
     {
         var (c, by, failure) = await OpenAsync(request, caseId, cancellationToken);
         if (failure is not null)
@@ -60,7 +66,10 @@ public sealed partial class CaseFollowUpEndpoints(
     /// no longer restricted in every store of the case and records that. When the mail fails the claim is taken back and
     /// nothing is lifted; when a store fails after the mail, the page finishes it later without a second mail.
     /// </summary>
-    public async Task<IResult> LiftRestrictionAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
+    public Task<IResult> LiftRestrictionAsync(HttpRequest request, string caseId, CancellationToken cancellationToken) =>
+        staff.GuardAsync(caseId, () => LiftRestrictionCoreAsync(request, caseId, cancellationToken), cancellationToken);
+
+    private async Task<IResult> LiftRestrictionCoreAsync(HttpRequest request, string caseId, CancellationToken cancellationToken)
     {
         var (c, by, failure) = await OpenAsync(request, caseId, cancellationToken);
         if (failure is not null)

@@ -122,29 +122,46 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
     /// A staff member resumes a failed case (the case page): the case goes back to the status it had before it failed and
     /// a new orchestration carries on from what the register records. Refused (and nothing started) when it is not failed.
     /// </summary>
-    public async Task<CaseUpdate> RetryAsync(DurableTaskClient client, string caseId, string by, CancellationToken cancellationToken)
+    public async Task<CaseUpdate> RetryAsync(DurableTaskClient client, string caseId, string by, CancellationToken cancellationToken) =>
+        (await RetryAndStartAsync(client, caseId, by, cancellationToken)).Update;
+
+    /// <summary>
+    /// As <see cref="RetryAsync"/>, and whether the new run could not be started now (<c>StartPending</c>): the retry is
+    /// recorded by then, so a task hub that does not answer is not an error for the page; logged, and the reconciliation
+    /// starts the case within minutes, as it does any open case without a running orchestration.
+    /// </summary>
+    public async Task<(CaseUpdate Update, bool StartPending)> RetryAndStartAsync(DurableTaskClient client, string caseId, string by, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         var at = time.GetUtcNow();
         using var _ = await StartLock.TakeAsync(caseId, cancellationToken);
         var stopped = await StoppedErasuresAsync(await register.GetAsync(caseId, cancellationToken), cancellationToken);
         var update = await register.ApplyAsync(caseId, c => c.Retry(by, at, stopped), cancellationToken);
-        if (!update.Refused)
+        if (update.Refused)
+        {
+            return (update, false);
+        }
+
+        try
         {
             // The failed run may still be finishing (it records Failed, then returns): let it end before the new one starts.
-            if (await client.GetInstanceAsync(caseId, getInputsAndOutputs: false, cancellationToken) is { } running && !IsStopped(running))
+            // Not cancelled by a colleague who closes the page: the retry is recorded and its run must follow.
+            if (await client.GetInstanceAsync(caseId, getInputsAndOutputs: false, CancellationToken.None) is { } running && !IsStopped(running))
             {
-                await client.TerminateInstanceAsync(caseId, cancellation: cancellationToken);
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                wait.CancelAfter(TimeSpan.FromSeconds(30));
+                await client.TerminateInstanceAsync(caseId, cancellation: CancellationToken.None);
+                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
                 await client.WaitForInstanceCompletionAsync(caseId, getInputsAndOutputs: false, wait.Token);
             }
 
-            await ReplaceStoppedAsync(client, caseId, cancellationToken);
+            await ReplaceStoppedAsync(client, caseId, CancellationToken.None);
             Retried(log, caseId);
+            return (update, false);
         }
-
-        return update;
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            RetryNotStarted(log, caseId, ex.GetType().Name);
+            return (update, true);
+        }
     }
 
     /// <summary>
@@ -352,6 +369,9 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
 
     [LoggerMessage(15, LogLevel.Warning, "Case {CaseId} could not be reconciled ({Error}); tried again at the next run")]
     private static partial void ReconcileFailed(ILogger logger, string caseId, string error);
+
+    [LoggerMessage(185, LogLevel.Warning, "Case {CaseId}: retried by staff, but its orchestration could not be started now ({Error}); the reconciliation starts it")]
+    private static partial void RetryNotStarted(ILogger logger, string caseId, string error);
 
     [LoggerMessage(16, LogLevel.Information, "Case {CaseId}: retried by staff, orchestration started again")]
     private static partial void Retried(ILogger logger, string caseId);

@@ -73,9 +73,16 @@ public sealed class ReviewEndpoints(CaseLinks links, CaseWorkflow workflow, Revi
         var withheld = form["withhold"].Select(WithheldValue.FromForm).OfType<WithheldValue>().Where(known.Contains).Distinct().ToList();
         var at = time.GetUtcNow();
         var by = identity.Name;
-        if (await links.TakeAsync(c, token!.Id + ".review", x => x.CompleteExportReview(withheld, by, at), cancellationToken) is not { } done)
+        var shown = form[ReviewPage.BasisField].ToString();
+        if (await links.TakeAsync(c, token!.Id + ".review", x => x.CompleteExportReviewAsShown(shown, withheld, by, at), cancellationToken) is not { } done)
         {
             return links.TryAgain(l, c);
+        }
+
+        if (done.Refusal == CaseRefusal.DecisionBasisChanged)
+        {
+            // The records were collected again since the page was opened: what it showed may not be what goes out.
+            return staff.Page(title, StaffPages.Error(Texts.Get("ReviewChanged", l)) + await page.BodyAsync(request, done.Case, form["token"].ToString(), l, cancellationToken), StatusCodes.Status409Conflict);
         }
 
         if (done.Refusal == CaseRefusal.LinkUsed)

@@ -69,6 +69,8 @@ public sealed class ReviewPage(StaffPages staff, DataMap dataMap, IStagingStorag
 
         body
             .Append("<form method=\"post\" action=\"/review\"><input type=\"hidden\" name=\"token\" value=\"").Append(E(token)).Append("\">")
+            // What the page was opened on: a review replaced since (the records collected again) refuses this form.
+            .Append("<input type=\"hidden\" name=\"").Append(BasisField).Append("\" value=\"").Append(E(c.ExportReviewBasis ?? string.Empty)).Append("\">")
             .Append(staff.Forms.HiddenField(request))
             .Append("<table><thead><tr><th scope=\"col\">").Append(E(Texts.Get("ReviewWithhold", l))).Append("</th><th scope=\"col\">")
             .Append(E(Texts.Get("ReviewValue", l))).Append("</th></tr></thead><tbody>");
@@ -84,6 +86,9 @@ public sealed class ReviewPage(StaffPages staff, DataMap dataMap, IStagingStorag
         return body.Append("</tbody></table>").Append(staff.NameField("review-name"))
             .Append("<button type=\"submit\">").Append(E(Texts.Get("ReviewBuild", l))).Append("</button></form>").ToString();
     }
+
+    /// <summary>The form field carrying <see cref="PrivacyCase.ExportReviewBasis"/>.</summary>
+    public const string BasisField = "review_basis";
 
     /// <summary>What a finished review recorded (when, by whom, how many withheld), or null while it is open.</summary>
     public static string? Done(PrivacyCase c, Language l)

@@ -4,6 +4,7 @@ using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
 
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 using static Infomat.Privacy.Http.Pages.Html;
@@ -11,8 +12,31 @@ using static Infomat.Privacy.Http.Pages.Html;
 namespace Infomat.Privacy.Http.Staff;
 
 /// <summary>What every staff page shares: the staff language, the no-sign-in notice, and the refusal pages.</summary>
-public sealed class StaffPages(StaffAccess access, StaffForms forms, DataMap dataMap, IOptions<PrivacyOptions> options)
+public sealed partial class StaffPages(StaffAccess access, StaffForms forms, DataMap dataMap, IOptions<PrivacyOptions> options, ILogger<StaffPages> log)
 {
+    /// <summary>
+    /// Runs a staff page's handler; when our storage or the task hub fails it (after the SDKs' own retries), answers 503
+    /// with a page that says so and what to do, rather than a bare error: whatever the handler recorded before the fault
+    /// stands, so the page does not say nothing changed, but to open the case again and see. Logged with the case id and
+    /// the error's type only. A request the colleague cancelled (closed the page) is not answered.
+    /// </summary>
+    public async Task<IResult> GuardAsync(string? caseId, Func<Task<IResult>> handler, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        try
+        {
+            return await handler();
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OutOfMemoryException)
+        {
+            Unavailable(log, caseId ?? "-", ex.GetType().Name);
+            return Page(Texts.Get("TryAgainTitle", Language), "<p>" + System.Net.WebUtility.HtmlEncode(Texts.Get("StaffTryAgainBody", Language)) + "</p>", StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    [LoggerMessage(186, LogLevel.Warning, "Staff page of case {CaseId}: storage or the task hub failed ({Error}); answered 503 to try again")]
+    private static partial void Unavailable(ILogger logger, string caseId, string error);
+
     public Language Language => options.Value.Staff.Language;
 
     public StaffAccess Access => access;

@@ -29,7 +29,10 @@ namespace Infomat.Privacy.Http.Triage;
 public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tokens, StaffPages staff, DataMap dataMap)
 {
     /// <summary><c>GET /triage?token=</c>: the mail (sender, arrival, due date, why it came to staff) and the choice of right.</summary>
-    public async Task<IResult> TriagePageAsync(HttpRequest request, CancellationToken cancellationToken)
+    public Task<IResult> TriagePageAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        staff.GuardAsync(null, () => TriagePageCoreAsync(request, cancellationToken), cancellationToken);
+
+    private async Task<IResult> TriagePageCoreAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (await staff.RefusedAsync(request, cancellationToken) is { } refused)
@@ -67,7 +70,10 @@ public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tok
     public const string NotARequestAction = "not-a-request";
 
     /// <summary><c>POST /triage</c>: <c>type</c>, <c>entity</c>, <c>objection</c> (for an objection), <c>token</c>; without sign-in also <c>staff_name</c>.</summary>
-    public async Task<IResult> MakeCaseAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+    public Task<IResult> MakeCaseAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken) =>
+        staff.GuardAsync(null, () => MakeCaseCoreAsync(request, client, cancellationToken), cancellationToken);
+
+    private async Task<IResult> MakeCaseCoreAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var (form, identity, refused) = await staff.ReadPostAsync(request, cancellationToken);

@@ -15,7 +15,7 @@ namespace Infomat.Privacy.Workflow.Activities.Review;
 /// <summary>
 /// After collection, before the zip (Art. 15(4)): counts the free-text values in the records staged for the case; when
 /// an access export holds any, opens the staff review once (the case waits, <c>AwaitingStaffAction</c>) and mails staff
-/// the link once. Returns whether the export waits for the review (a flag and a count only).
+/// the link once; a review still open is brought to what was staged again (a restart or retry collected again). Returns whether the export waits for the review (a flag and a count only).
 /// </summary>
 public sealed class OpenExportReview(
     ICaseRegister register, IStagingStorage staging, DataMap dataMap, IMailSender mail, LinkTokenService tokens, IOptions<PrivacyOptions> options, TimeProvider time, KeyedHash hash, ILogger<OpenExportReview> log)
@@ -25,7 +25,7 @@ public sealed class OpenExportReview(
     {
         ArgumentNullException.ThrowIfNull(input);
         var c = await register.RequireAsync(input.CaseId);
-        if (c.Review is not { DoneAt: null } && FreeTextReview.Applies(c.Rights))
+        if (FreeTextReview.Applies(c.Rights))
         {
             // Read once, in the stores' order (what the records are, not how they were fetched, makes the fingerprint).
             var (values, fingerprint) = await FreeTextReview.FingerprintAsync(
@@ -53,6 +53,13 @@ public sealed class OpenExportReview(
                 {
                     throw new InvalidOperationException($"Case {c.Id}: the review of its changed free text could not be opened ({reopened.Refusal}); no export is built without it.");
                 }
+            }
+            else if (c.Review is { DoneAt: null } open && open.Fingerprint != fingerprint)
+            {
+                // Collected again before staff reviewed (a restart, a staff retry): they review what is staged now, which
+                // is what the build will check (not the first collect's, which would fail the case after their review).
+                var at = time.GetUtcNow();
+                c = (await register.ApplyAsync(c.Id, x => x.RefreshOpenExportReview(values, fingerprint, at), CancellationToken.None)).Case;
             }
         }
 
