@@ -248,6 +248,40 @@ public sealed class RequestProgressTests
     }
 
     [Fact]
+    public void A_late_report_of_an_earlier_link_is_matched_to_that_link_not_taken_for_the_one_staff_sent_since()
+    {
+        // Decision 151 left this: reports were matched to a sending by when they arrived. The mail service tries a
+        // deferred mail for days before it reports it bounced; a staff retry meanwhile sent a new link, and the late
+        // report of the first was taken for the new one: the case was held up at its expiry, its page saying the link
+        // did not arrive, though the new link may have. Each link now carries which sending it is, and its report names it.
+        var failed = Taken(New().Fail(Received.AddHours(1), "LoadProgress"));
+        Assert.Equal("v0", failed.SendingOf(Mail.MailKind.Verification));
+        var again = Taken(Taken(failed.Retry("staff", Received.AddHours(2))).VerificationMailSent(Received.AddHours(2)));
+        Assert.Equal("v1", again.SendingOf(Mail.MailKind.Verification));
+        Assert.Equal("v1", Mail.PrivacyMails.Verification(again, Map, new Uri("https://privacy.infomat.eu/verify?token=x"), Week).Sending);
+
+        var late = Taken(again.MailBounced(Mail.MailKind.Verification, "bounce/Technical", Received.AddDays(3), sending: "v0"));
+
+        Assert.Null(late.LinkBouncedAt);
+        Assert.True(late.PreviousLinkBounced);
+        // Its own silence closes it as not confirmed, as for any link that went.
+        Assert.Equal(CaseStatus.Expired, Taken(late.Expire(Received.AddHours(2) + Week, Week, Week)).Status);
+        // The same report posted again changes nothing; the new link's own report is recorded and holds the case, and
+        // with the earlier one undelivered too, closes it at the expiry as a link that did not reach its address.
+        Assert.Equal(CaseRefusal.AlreadyDone, late.MailBounced(Mail.MailKind.Verification, "bounce/Technical", Received.AddDays(4), sending: "v0").Refusal);
+        var current = Taken(late.MailBounced(Mail.MailKind.Verification, "bounce/Technical", Received.AddDays(4), sending: "v1"));
+        Assert.Equal(Received.AddDays(4), current.LinkBouncedAt);
+        Assert.True(Taken(current.Expire(Received.AddHours(2) + Week, Week, Week)).VerificationLinkBounced);
+
+        // A request for identification names its sending too: a report of the first request is not the second's.
+        var asked = Taken(Taken(AwaitingApproval().RequestIdentification("Els", "An invoice number.", Received.AddDays(1))).IdentificationMailSent(Received.AddDays(1)));
+        var askedAgain = Taken(Taken(Taken(asked.IdentificationAnswered(Received.AddDays(2))).RequestIdentification("Jan", "A customer card.", Received.AddDays(3))).IdentificationMailSent(Received.AddDays(3)));
+        Assert.Equal(("i0", "i1"), (asked.SendingOf(Mail.MailKind.IdentificationRequest), askedAgain.SendingOf(Mail.MailKind.IdentificationRequest)));
+        Assert.Null(Taken(askedAgain.MailBounced(Mail.MailKind.IdentificationRequest, "bounce/Technical", Received.AddDays(4), sending: "i0")).IdentificationRequestBouncedAt);
+        Assert.NotNull(Taken(askedAgain.MailBounced(Mail.MailKind.IdentificationRequest, "bounce/Technical", Received.AddDays(4), sending: "i1")).IdentificationRequestBouncedAt);
+    }
+
+    [Fact]
     public void A_case_flagged_failed_while_it_waited_for_identification_takes_a_possible_answer_from_triage_too()
     {
         // Review of decision 152: a failed case takes the answer itself (decision 106), so it must take this too, or

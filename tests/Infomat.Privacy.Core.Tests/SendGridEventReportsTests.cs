@@ -81,8 +81,8 @@ public sealed class SendGridEventReportsTests : IDisposable
             $$"""{"email":"x@example.org","event":"{{type}}","infomat_case":"{{caseId}}","infomat_kind":"{{kind}}"{{extra}}}""";
         var body = Encoding.UTF8.GetBytes("[" + string.Join(',',
             E("verification", "bounce", ""","type":"bounce","bounce_classification":"Invalid Address" """),
-            E("verification", "bounce", ""","type":"bounce","bounce_classification":"Reputation" """),
-            E("export-ready", "bounce", ""","bounce_classification":"Content" """),
+            E("verification", "bounce", ""","type":"bounce","bounce_classification":"Reputation","infomat_sending":"v1" """),
+            E("export-ready", "bounce", ""","bounce_classification":"Content","infomat_sending":"x<script>" """),
             E("verification", "bounce", ""","bounce_classification":"a new word" """),
             E("verification", "dropped", ""","reason":"Bounced Address" """),
             E("action-report", "dropped", ""","reason":"Invalid" """),
@@ -98,7 +98,7 @@ public sealed class SendGridEventReportsTests : IDisposable
 
         const string Id = "PR-AAAA-BBBB-CCCC";
         Assert.Equal(
-            [new MailBounce(Id, MailKind.Verification, true, "bounce/Invalid Address"), new MailBounce(Id, MailKind.Verification, false, "bounce/Reputation"),
+            [new MailBounce(Id, MailKind.Verification, true, "bounce/Invalid Address"), new MailBounce(Id, MailKind.Verification, false, "bounce/Reputation") { Sending = "v1" },
              new MailBounce(Id, MailKind.ExportReady, false, "bounce/Content"), new MailBounce(Id, MailKind.Verification, false, "bounce/other"),
              new MailBounce(Id, MailKind.Verification, true, "dropped/Bounced Address"), new MailBounce(Id, MailKind.ActionReport, true, "dropped/Invalid")],
             Reports().Bounces(body));

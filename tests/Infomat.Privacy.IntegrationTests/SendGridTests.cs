@@ -135,6 +135,8 @@ public sealed partial class SendGridTests(Azurite azurite) : LocalHostTests(azur
         var tags = verification["personalizations"]![0]!["custom_args"]!;
         Assert.Equal(id, tags["infomat_case"]!.GetValue<string>());
         Assert.Equal("verification", tags["infomat_kind"]!.GetValue<string>());
+        // Which sending it is, so a late report is matched to this link, not to one sent after it.
+        Assert.Equal("v0", tags["infomat_sending"]!.GetValue<string>());
         for (var i = 0; i < 100 && await ProgressAsync(id) != "awaiting-address-confirmation"; i++)
         {
             await Task.Delay(100);

@@ -25,6 +25,9 @@ public sealed class SendGridEventReports(IOptions<SendGridOptions> options) : IM
     /// <summary>The custom argument naming the mail's kind (<see cref="MailKinds.ToWire"/>).</summary>
     public const string KindArgument = "infomat_kind";
 
+    /// <summary>The custom argument naming which sending of its kind the mail was (<see cref="OutgoingMail.Sending"/>), when it is one a requester may be sent again.</summary>
+    public const string SendingArgument = "infomat_sending";
+
     /// <summary>The curve SendGrid signs with (NIST P-256, prime256v1).</summary>
     private const string P256 = "1.2.840.10045.3.1.7";
 
@@ -133,7 +136,9 @@ public sealed class SendGridEventReports(IOptions<SendGridOptions> options) : IM
                 && Text(e, CaseArgument) is { } caseId && CaseIds.IsWellFormed(caseId)
                 && MailKinds.FromWire(Text(e, KindArgument)) is { } kind)
             {
-                bounces.Add(new MailBounce(caseId, kind, why.AddressAtFault, why.Words));
+                // Only a value of the shape this system writes (a letter and a count): anything else is as if absent.
+                var sending = Text(e, SendingArgument) is { Length: >= 2 and <= 4 } named && named[0] is 'v' or 'i' && named.Skip(1).All(char.IsAsciiDigit) ? named : null;
+                bounces.Add(new MailBounce(caseId, kind, why.AddressAtFault, why.Words) { Sending = sending });
             }
         }
 

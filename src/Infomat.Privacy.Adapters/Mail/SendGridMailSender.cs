@@ -65,6 +65,10 @@ public sealed class SendGridMailSender(IOptions<SendGridOptions> options, IOptio
         {
             message.AddCustomArg(SendGridEventReports.CaseArgument, mail.RequestId);
             message.AddCustomArg(SendGridEventReports.KindArgument, mail.Kind.ToWire());
+            if (mail.Sending is { } sending)
+            {
+                message.AddCustomArg(SendGridEventReports.SendingArgument, sending);
+            }
         }
         var response = await client.Value.SendEmailAsync(message, cancellationToken);
         if (!response.IsSuccessStatusCode)

@@ -60,11 +60,33 @@ public sealed partial record PrivacyCase
     /// again, or a second of the same kind, is refused and changes nothing. Taken whatever the case's status (an answer
     /// can bounce after the case closed); not for a link once the address was confirmed.
     /// </summary>
-    public CaseTransition MailBounced(Mail.MailKind kind, string why, DateTimeOffset at) =>
-        BouncedMails.Any(b => b.Kind == kind && b.ReportedAt >= (LastSent(kind) ?? DateTimeOffset.MinValue)) ? Refuse(CaseRefusal.AlreadyDone)
+    /// <remarks>
+    /// <paramref name="sending"/> is the sending the report names (<see cref="SendingOf"/>), when the mail carried one: a
+    /// report of an earlier link or request is recorded as that one's (audited; <see cref="PreviousLinkBounced"/>), not as
+    /// the one sent since. A report without one is matched by when it came, as before.
+    /// </remarks>
+    public CaseTransition MailBounced(Mail.MailKind kind, string why, DateTimeOffset at, string? sending = null) =>
+        BouncedMails.Any(b => b.Kind == kind && (sending is not null && b.Sending is not null ? b.Sending == sending : sending is null && IsOfCurrentSending(b))) ? Refuse(CaseRefusal.AlreadyDone)
         // A link that bounced once the address was confirmed (a link sent again did arrive): nothing for staff to do.
         : kind == Mail.MailKind.Verification && EmailVerifiedAt is not null ? Refuse(CaseRefusal.AlreadyVerified)
-        : To(this with { BouncedMails = [.. BouncedMails, new BouncedMail(kind, at, why)] });
+        : To(this with { BouncedMails = [.. BouncedMails, new BouncedMail(kind, at, why) { Sending = sending }] });
+
+    /// <summary>
+    /// Which sending of <paramref name="kind"/> a mail sent now is: for the link, <c>v</c> and how many links went before
+    /// it on a staff retry (a requester's "send again" resends the same link); for a request for identification, <c>i</c>
+    /// and how many requests came before it; null for the other kinds (each goes once). The one rule the mail's tag and
+    /// the matching of its reports share.
+    /// </summary>
+    public string? SendingOf(Mail.MailKind kind) => kind switch
+    {
+        Mail.MailKind.Verification => "v" + EarlierVerificationMails.Count.ToString(CultureInfo.InvariantCulture),
+        Mail.MailKind.IdentificationRequest => "i" + EarlierIdentificationRequests.Count.ToString(CultureInfo.InvariantCulture),
+        _ => null,
+    };
+
+    /// <summary>Whether <paramref name="b"/> reports the mail of its kind now in force: by the sending it names, else by when it came.</summary>
+    private bool IsOfCurrentSending(BouncedMail b) =>
+        b.Sending is { } named ? named == SendingOf(b.Kind) : b.ReportedAt >= (LastSent(b.Kind) ?? DateTimeOffset.MinValue);
 
     /// <summary>
     /// When the mail of <paramref name="kind"/> now in force went, for the mails a requester is sent again (the link after
@@ -84,7 +106,7 @@ public sealed partial record PrivacyCase
     public DateTimeOffset? IdentificationRequestBouncedAt => AwaitsIdentification ? BouncedAfterSending(Mail.MailKind.IdentificationRequest) : null;
 
     private DateTimeOffset? BouncedAfterSending(Mail.MailKind kind) =>
-        LastSent(kind) is { } sent ? BouncedMails.Where(b => b.Kind == kind && b.ReportedAt >= sent).Select(b => (DateTimeOffset?)b.ReportedAt).Max() : null;
+        LastSent(kind) is not null ? BouncedMails.Where(b => b.Kind == kind && IsOfCurrentSending(b)).Select(b => (DateTimeOffset?)b.ReportedAt).Max() : null;
 
     /// <summary>
     /// True when the link before the current one (staff sent a new one on a retry) was reported undelivered too: two links
@@ -92,7 +114,9 @@ public sealed partial record PrivacyCase
     /// </summary>
     public bool PreviousLinkBounced =>
         EarlierVerificationMails.Count > 0 && VerificationMailSentAt is { } current
-        && BouncedMails.Any(b => b.Kind == Mail.MailKind.Verification && b.ReportedAt >= EarlierVerificationMails[^1] && b.ReportedAt < current);
+        && BouncedMails.Any(b => b.Kind == Mail.MailKind.Verification && (b.Sending is { } named
+            ? named == "v" + (EarlierVerificationMails.Count - 1).ToString(CultureInfo.InvariantCulture)
+            : b.ReportedAt >= EarlierVerificationMails[^1] && b.ReportedAt < current));
 
     /// <summary>The <see cref="FailedStep"/> of a case whose link's time ran out after the link was reported undelivered (<see cref="Expire"/>).</summary>
     public const string MailNotDeliveredStep = "MailNotDelivered";

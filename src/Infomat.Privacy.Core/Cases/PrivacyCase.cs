@@ -486,4 +486,8 @@ public sealed record AnswerOutside(string By, DateTimeOffset RecordedAt, DateOnl
 /// <param name="Kind">What the mail was.</param>
 /// <param name="ReportedAt">When the report was taken.</param>
 /// <param name="Why">The service's own class for it (e.g. <c>bounce/Content</c>): no personal data.</param>
-public sealed record BouncedMail(Mail.MailKind Kind, DateTimeOffset ReportedAt, string Why);
+public sealed record BouncedMail(Mail.MailKind Kind, DateTimeOffset ReportedAt, string Why)
+{
+    /// <summary>Which sending of its kind the report named (<see cref="PrivacyCase.SendingOf"/>); null for reports without one (before it was sent, or other kinds).</summary>
+    public string? Sending { get; init; }
+}

@@ -14,7 +14,11 @@ namespace Infomat.Privacy.Mail;
 /// content, the sender's reputation, a technical fault), which says nothing of the address.
 /// </param>
 /// <param name="Why">The service's own category (e.g. <c>bounce/Invalid Address</c>, <c>dropped/Bounced Address</c>), for the log: no personal data.</param>
-public sealed record MailBounce(string CaseId, MailKind Kind, bool AddressAtFault, string Why);
+public sealed record MailBounce(string CaseId, MailKind Kind, bool AddressAtFault, string Why)
+{
+    /// <summary>Which sending of its kind the mail was (<see cref="OutgoingMail.Sending"/>), when the sender tagged it; null otherwise.</summary>
+    public string? Sending { get; init; }
+}
 
 /// <summary>What a post of the mail service's event reports came to.</summary>
 public enum MailReportCheck

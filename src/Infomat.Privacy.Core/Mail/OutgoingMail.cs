@@ -125,4 +125,13 @@ public sealed record OutgoingMail(
     string To,
     string Subject,
     string TextBody,
-    string HtmlBody);
+    string HtmlBody)
+{
+    /// <summary>
+    /// Which sending of its kind this mail is, for the mails a requester may be sent again (<see cref="Cases.PrivacyCase.SendingOf"/>:
+    /// <c>v0</c>, <c>v1</c> for the link before and after a staff retry, <c>i0</c>, <c>i1</c> for requests for
+    /// identification); null for the others. The mail service copies it into its reports, so a late report is matched to
+    /// the mail it is about, not to the one sent last. No personal data.
+    /// </summary>
+    public string? Sending { get; init; }
+}

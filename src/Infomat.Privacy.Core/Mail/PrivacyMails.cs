@@ -490,7 +490,7 @@ public static partial class PrivacyMails
             [.. blocks, Text(kind == MailKind.RestrictionLiftNotice
                 // Sent long after the request was answered: its answer date, long past, would only mislead.
                 ? Texts.Format("MailCaseLineReference", c.Language, c.Id)
-                : Texts.Format("MailCaseLine", c.Language, c.Id, Texts.Date(c.DueDate, c.Language)))], footer: true, footer);
+                : Texts.Format("MailCaseLine", c.Language, c.Id, Texts.Date(c.DueDate, c.Language)))], footer: true, footer) with { Sending = c.SendingOf(kind) };
     }
 
     private static OutgoingMail Compose(

@@ -97,7 +97,7 @@ public sealed partial class MailEventEndpoints(
             // The requester did not get it: recorded on the case (its page tells staff), and ops are alerted
             // (infra/app/monitoring.bicep), once per kind. A link refused for its content, our reputation or a fault says
             // nothing of the address: the case stays open.
-            var recorded = await register.ApplyAsync(bounce.CaseId, c => c.MailBounced(bounce.Kind, bounce.Why, at), CancellationToken.None);
+            var recorded = await register.ApplyAsync(bounce.CaseId, c => c.MailBounced(bounce.Kind, bounce.Why, at, bounce.Sending), CancellationToken.None);
             Bounced(log, bounce.CaseId, bounce.Kind.ToWire(), bounce.Why, !recorded.Refused);
             if (!recorded.Refused)
             {
