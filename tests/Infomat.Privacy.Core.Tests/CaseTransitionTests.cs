@@ -290,6 +290,11 @@ public sealed class CaseTransitionTests
         Assert.Contains("was set aside when An asked the requester for more identification", Mail.ApprovalCard.SetAsideLine(asked.SetAsideApprovals[0], Language.En), StringComparison.Ordinal);
         Assert.Contains("werd terzijde gelegd toen An de verzoeker", Mail.ApprovalCard.SetAsideLine(asked.SetAsideApprovals[0], Language.Nl), StringComparison.Ordinal);
         var replied = Taken(Taken(asked.IdentificationMailSent(Received.AddHours(2))).IdentificationAnswered(Received.AddHours(5), attachments: 1));
+        // From the approval mail's link Bert used (each approval is a use of the link): the new round has uses of its own.
+        var bertsLink = Taken(waiting.ApproveThroughLink("t1", waiting.DecisionBasis, "Bert", Received.AddHours(1), "verified-link"));
+        Assert.Contains("t1.approve.1", bertsLink.LinkUses);
+        var replied2 = Taken(Taken(Taken(bertsLink.RequestIdentification("An", "Een factuurnummer.", Received.AddHours(2))).IdentificationMailSent(Received.AddHours(2))).IdentificationAnswered(Received.AddHours(5), attachments: 1));
+        Assert.Null(Taken(replied2.ApproveThroughLink("t1", replied2.DecisionBasis, "Carl", Received.AddHours(6), "additional-identification")).Decision);
         var carl = Taken(replied.ApproveThroughLink("t2", replied.DecisionBasis, "Carl", Received.AddHours(6), "additional-identification"));
         Assert.Null(carl.Decision);
         // Bert may approve again, now on what the requester sent.

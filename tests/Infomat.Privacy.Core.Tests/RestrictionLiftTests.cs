@@ -229,6 +229,9 @@ public sealed class RestrictionLiftTests
         var whole = Retention.SystemRetention.Case;
         Assert.False(erased.IsDueForRemoval(Received.AddYears(30), whole));
         Assert.True(refused.EraseIdentifiers(subject, Received.AddYears(10), TimeSpan.FromDays(365)).Changed!.IsDueForRemoval(Received.AddYears(30), whole));
+        // Upheld, but its report said nothing was found: it restricted nothing, and goes as any case does.
+        var upheldOnNothing = objection.CompleteTask("objection", StaffTaskOutcome.Upheld, null, "Els", Received.AddHours(2)).Changed!.Complete(Received.AddHours(3), foundNothing: true).Changed!;
+        Assert.True(upheldOnNothing.EraseIdentifiers(subject, Received.AddYears(10), TimeSpan.FromDays(365)).Changed!.IsDueForRemoval(Received.AddYears(30), whole));
     }
 
     [Fact]

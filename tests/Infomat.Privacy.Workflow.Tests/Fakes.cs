@@ -209,6 +209,7 @@ internal sealed class FakeStores : IEntityStoreCatalog
         public Task<StoreOutcome> ApplyAsync(StoreActionRequest request, CancellationToken cancellationToken)
         {
             Call();
+            var earlier = owner.Applied.ContainsKey((request.CaseId, request.Action, key));
             var outcome = owner.Applied.GetOrAdd((request.CaseId, request.Action, key), _ =>
             {
                 var rows = Rows(request.Email);
@@ -224,7 +225,7 @@ internal sealed class FakeStores : IEntityStoreCatalog
 
                 return new StoreOutcome(key, request.Action, [new TableOutcome("contacts", matched, request.Action == StoreAction.Erase ? matched : 0, 0, request.Action == StoreAction.Restrict ? matched : 0, 0, 0, [], 0)], false);
             });
-            return Task.FromResult(outcome with { Tables = [outcome.Tables[0] with { RemainingAfter = Rows(request.Email).Count }] });
+            return Task.FromResult(outcome with { Tables = [outcome.Tables[0] with { RemainingAfter = Rows(request.Email).Count }], RecordedEarlier = earlier });
         }
 
         private List<JsonObject> Rows(string email) =>

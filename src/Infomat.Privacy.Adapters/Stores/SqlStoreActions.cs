@@ -39,7 +39,7 @@ internal sealed class SqlStoreActions(
             var recorded = await RecordedAsync(connection, transaction, request.CaseId, action, cancellationToken);
             if (recorded is not null)
             {
-                outcome = recorded;
+                outcome = recorded with { RecordedEarlier = true };
             }
             else
             {
@@ -144,19 +144,21 @@ internal sealed class SqlStoreActions(
     /// <c>marketing_opt_out</c>, <c>marketing_opt_out_at</c>); the rows stay for their own purpose.
     /// </summary>
     /// <remarks>
-    /// A row opted out before keeps its date (the evidence of when the objection took effect, Art. 21(3)) and is not
-    /// counted as changed again: only rows whose flags are not yet what the map sets are changed.
+    /// A row opted out before keeps its date (the evidence of when the objection took effect, Art. 21(3)): a time column
+    /// is written only on rows whose flags are not yet what the map sets. Every row of the person is counted, as the
+    /// report says it is marked "no mailings" (it is, whether by this request or before).
     /// </remarks>
     private async Task<int> OptOutAsync(PersonRows step)
     {
         var set = step.Table.MarketingOptOut!.Set;
-        var (assignments, values) = Assignments(set, step.Now);
+        var (_, values) = Assignments(set, step.Now);
         // The parameters Assignments named v0, v1, ... in the map's order, so a flag's condition reuses its value.
-        var notYet = set.Select((kv, i) => kv.Value is "true" or "false" ? $"({Set(kv.Key)} IS NULL OR {Set(kv.Key)} <> @v{i})" : null)
-            .OfType<string>().ToList();
-        var where = notYet.Count > 0 ? string.Join(" OR ", notYet)
-            : string.Join(" AND ", set.Where(kv => kv.Value == "now").Select(kv => $"{Set(kv.Key)} IS NULL"));
-        return await step.ExecuteAsync(assignments, where.Length == 0 ? null : $"({where})", values);
+        var columns = set.Select((kv, i) => (Column: Set(kv.Key), kv.Value, Parameter: "@v" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        var already = string.Join(" AND ", columns.Where(c => c.Value is "true" or "false").Select(c => $"{c.Column} = {c.Parameter}"));
+        var assignments = string.Join(", ", columns.Select(c => c.Value == "now" && already.Length > 0
+            ? $"{c.Column} = CASE WHEN {already} THEN {c.Column} ELSE {c.Parameter} END"
+            : $"{c.Column} = {c.Parameter}"));
+        return await step.ExecuteAsync(assignments, values);
     }
 
     /// <summary>The <c>SET</c> clause of a map's column values ("true", "false", "now", anything else NULL) and its parameters.</summary>

@@ -122,7 +122,7 @@ public static class CaseAudit
                 $"approval {approval.Stage} of {c.ApprovalsRequired} evidence={approval.Evidence}" + (approval.Note is null ? string.Empty : " note=given"), approval.At);
             if (approval.SetAsideAt is { } setAside)
             {
-                Add(key + ".set-aside", AuditActions.ApprovalSetAside, approval.SetAsideBy ?? AuditEvent.System, $"approval {approval.Stage} set aside: more identification asked", setAside);
+                Add(key + ".set-aside." + setAside.UtcDateTime.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture), AuditActions.ApprovalSetAside, approval.SetAsideBy ?? AuditEvent.System, $"approval {approval.Stage} set aside: more identification asked", setAside);
             }
         }
 
@@ -146,7 +146,8 @@ public static class CaseAudit
         for (var i = 0; i < c.IdentificationRequestsNotSent.Count; i++)
         {
             Add("identification-request-not-sent." + i.ToString(CultureInfo.InvariantCulture), AuditActions.IdentificationRequestWithdrawn, AuditEvent.System,
-                "mail to requester not sent", c.IdentificationRequestsNotSent[i]);
+                // Taken back with it: the approvals it set aside count again (IdentificationRequestNotSent).
+                "mail to requester not sent; the request is taken back, with any approvals it set aside", c.IdentificationRequestsNotSent[i]);
         }
 
         foreach (var reply in c.IdentificationReplies)

@@ -502,7 +502,7 @@ public sealed partial record PrivacyCase
 
     /// <summary>
     /// <see cref="Approve"/> given through a link (the decision page's, or the approval card's): each approval is a use of
-    /// its own (<c>{link}.approve.{stage}</c>), so one link serves every approver an erasure needs and a repeated post of
+    /// its own (<c>{link}.approve.{stage}</c>, <c>{link}.approve.r{round}.{stage}</c> after approvals were set aside), so one link serves every approver an erasure needs and a repeated post of
     /// one approval is not taken twice. <paramref name="shown"/> is the <see cref="DecisionBasis"/> the page or card was
     /// made on; when the case no longer stands so (a colleague approved, asked for more identification, or the requester
     /// replied since), or the page or card did not say (one opened before pages carried it), the approval is refused
@@ -515,7 +515,9 @@ public sealed partial record PrivacyCase
         var stage = NextApprovalStage;
         return ApprovalRefusal(by, byId) is { } refusal ? Refuse(refusal)
             : DecisionBasisRefusal(shown, approval: true) is { } changed ? Refuse(changed)
-            : ThroughLink(linkId + ".approve." + stage.ToString(CultureInfo.InvariantCulture), x => x.Approve(stage, by, at, evidence, note, byId));
+            // A round after approvals were set aside (RequestIdentification) has uses of its own: the same link serves it.
+            : ThroughLink(linkId + ".approve." + (ApprovalRound == 0 ? string.Empty : "r" + ApprovalRound.ToString(CultureInfo.InvariantCulture) + ".") + stage.ToString(CultureInfo.InvariantCulture),
+                x => x.Approve(stage, by, at, evidence, note, byId));
     }
 
     /// <summary>Staff refuse the identity, with the reason the requester will read. The first final decision stands.</summary>
@@ -1328,10 +1330,11 @@ public sealed partial record PrivacyCase
     /// trail, a signed checkpoint in the trail's place. A case still owed an answer (open or failed) is never due, nor
     /// one that restricts the person's records for good (<see cref="RestrictsForGood"/>: an upheld objection): it is
     /// what blocks a later lift from starting the processing the person objected to again, so its pseudonymous remainder
-    /// (the keyed hash of the address, no identifier) stays as long as that restriction does.
+    /// (the keyed hash of the address, no identifier) stays as long as that restriction does. One whose report said it
+    /// found nothing restricted nothing, and goes as any case.
     /// </summary>
     public bool IsDueForRemoval(DateTimeOffset now, TimeSpan retention) =>
-        IdentifiersErasedAt is not null && !Status.IsUnanswered() && !RestrictsForGood && RetentionStart is { } start && now - start > retention;
+        IdentifiersErasedAt is not null && !Status.IsUnanswered() && !(RestrictsForGood && FoundNothing != true) && RetentionStart is { } start && now - start > retention;
 
     /// <summary>The case moved to <paramref name="status"/>, with the change in its history (unchanged if already there).</summary>
     internal PrivacyCase WithStatus(CaseStatus status, DateTimeOffset at) =>

@@ -32,7 +32,6 @@ public static class ApprovalCard
     /// </summary>
     public const string BasisField = "basis";
 
-    /// <summary>The body each action posts (JSON; Outlook fills in the <c>{{id.value}}</c> of the inputs).</summary>
     /// <summary>
     /// An approval set aside by a colleague's request for more identification (<see cref="PrivacyCase.SetAsideApprovals"/>):
     /// whose, and who asked when. One text for the decision page, the card and the case page.
@@ -43,6 +42,7 @@ public static class ApprovalCard
         return Texts.Format("ApprovalSetAsideLine", l, a.By, Texts.DateTime(a.At, l), a.SetAsideBy ?? "?", Texts.DateTime(a.SetAsideAt ?? a.At, l));
     }
 
+    /// <summary>The body each action posts (JSON; Outlook fills in the <c>{{id.value}}</c> of the inputs).</summary>
     public static class Actions
     {
         public const string Refresh = "refresh";

@@ -73,6 +73,12 @@ public sealed record TableOutcome(
 /// <summary>What an action did in one store. <see cref="Suppressed"/>: the address's keyed hash is on its suppression list.</summary>
 public sealed record StoreOutcome(string StoreKey, StoreAction Action, IReadOnlyList<TableOutcome> Tables, bool Suppressed)
 {
+    /// <summary>
+    /// True when the store had done this action for the case before and returned what it recorded then (a retried step,
+    /// a staff retry): nothing more was done now; only <see cref="TableOutcome.RemainingAfter"/> was counted again.
+    /// </summary>
+    public bool RecordedEarlier { get; init; }
+
     public int Matched => Tables.Sum(t => t.Matched);
 
     /// <summary>The erasure proof: after the action, only the records listed as retained still match the person.</summary>

@@ -82,7 +82,9 @@ public sealed class ReviewEndpoints(CaseLinks links, CaseWorkflow workflow, Revi
         if (done.Refusal == CaseRefusal.DecisionBasisChanged)
         {
             // The records were collected again since the page was opened: what it showed may not be what goes out.
-            return staff.Page(title, StaffPages.Error(Texts.Get("ReviewChanged", l)) + await page.BodyAsync(request, done.Case, form["token"].ToString(), l, cancellationToken), StatusCodes.Status409Conflict);
+            return await links.TryAsync(c.Id, () => page.BodyAsync(request, done.Case, form["token"].ToString(), l, cancellationToken), cancellationToken) is { } now
+                ? staff.Page(title, StaffPages.Error(Texts.Get("ReviewChanged", l)) + now, StatusCodes.Status409Conflict)
+                : links.TryAgain(l, done.Case);
         }
 
         if (done.Refusal == CaseRefusal.LinkUsed)

@@ -15,7 +15,7 @@ namespace Infomat.Privacy.Http.Staff;
 public sealed partial class StaffPages(StaffAccess access, StaffForms forms, DataMap dataMap, IOptions<PrivacyOptions> options, ILogger<StaffPages> log)
 {
     /// <summary>
-    /// Runs a staff page's handler; when our storage or the task hub fails it (after the SDKs' own retries), answers 503
+    /// Runs a staff page's handler; when our storage or the task hub fails it (after the SDKs' own retries: <see cref="IsOutage"/>), answers 503
     /// with a page that says so and what to do, rather than a bare error: whatever the handler recorded before the fault
     /// stands, so the page does not say nothing changed, but to open the case again and see. Logged with the case id and
     /// the error's type only. A request the colleague cancelled (closed the page) is not answered.
@@ -27,12 +27,25 @@ public sealed partial class StaffPages(StaffAccess access, StaffForms forms, Dat
         {
             return await handler();
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OutOfMemoryException)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && IsOutage(ex))
         {
             Unavailable(log, caseId ?? "-", ex.GetType().Name);
             return Page(Texts.Get("TryAgainTitle", Language), "<p>" + System.Net.WebUtility.HtmlEncode(Texts.Get("StaffTryAgainBody", Language)) + "</p>", StatusCodes.Status503ServiceUnavailable);
         }
     }
+
+    /// <summary>
+    /// A fault of storage or of the task hub as the SDKs report it once their own retries are spent: an Azure request that
+    /// failed, a timeout, a network or gRPC fault (the durable client's channel). Anything else is a fault of the code and
+    /// is not dressed up as an outage: it goes to the host's error handling, with its stack trace in the log. The SDKs'
+    /// own exception types are named, not referenced: this layer stays behind the adapter wall (ArchitectureTests).
+    /// </summary>
+    internal static bool IsOutage(Exception ex) => ex switch
+    {
+        TimeoutException or System.Net.Http.HttpRequestException or System.IO.IOException or System.Net.Sockets.SocketException or OperationCanceledException => true,
+        AggregateException aggregate => aggregate.InnerExceptions.All(IsOutage),
+        _ => ex.GetType().FullName is "Azure.RequestFailedException" or "Grpc.Core.RpcException",
+    };
 
     [LoggerMessage(186, LogLevel.Warning, "Staff page of case {CaseId}: storage or the task hub failed ({Error}); answered 503 to try again")]
     private static partial void Unavailable(ILogger logger, string caseId, string error);

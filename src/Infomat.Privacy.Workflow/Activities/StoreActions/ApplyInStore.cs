@@ -24,10 +24,14 @@ public sealed class ApplyInStore(ICaseRegister register, IEntityStoreCatalog sto
         var outcome = await stores.Find(input.StoreKey).ApplyAsync(new StoreActionRequest(c.Id, input.Action, c.Email, time.GetUtcNow()), CancellationToken.None);
         log.Applied(c.Id, input.Action.ToString(), input.StoreKey, outcome.Matched);
         var t = outcome.Tables;
+        // A store that did the action for this case before answers with what it did then, counting again only what still
+        // matches: such a run is audited as that, not as a second deletion.
+        var done = outcome.RecordedEarlier
+            ? $"{input.StoreKey} {input.Action.ToString().ToLowerInvariant()} done earlier for this case, nothing more done now"
+            : $"{input.StoreKey} {input.Action.ToString().ToLowerInvariant()} matched={outcome.Matched} deleted={t.Sum(x => x.Deleted)} anonymised={t.Sum(x => x.Anonymised)} " +
+              $"restricted={t.Sum(x => x.Restricted)} updated={t.Sum(x => x.Updated)} retained={t.Sum(x => x.Retained)}";
         await audit.AppendAsync(new AuditEntry(c.Id, $"store.{input.Action}.{input.StoreKey}" + c.RunSuffix, AuditActions.StoreAction, AuditEvent.System,
-            $"{input.StoreKey} {input.Action.ToString().ToLowerInvariant()} matched={outcome.Matched} deleted={t.Sum(x => x.Deleted)} anonymised={t.Sum(x => x.Anonymised)} " +
-            $"restricted={t.Sum(x => x.Restricted)} updated={t.Sum(x => x.Updated)} retained={t.Sum(x => x.Retained)} remaining={t.Sum(x => x.RemainingAfter)}",
-            c.SubjectIn(hash)), CancellationToken.None);
+            $"{done} remaining={t.Sum(x => x.RemainingAfter)}", c.SubjectIn(hash)), CancellationToken.None);
         return outcome;
     }
 }
