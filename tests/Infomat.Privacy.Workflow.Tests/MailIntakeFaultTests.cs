@@ -705,6 +705,62 @@ public sealed class MailIntakeFaultTests
         Assert.Equal(MailOutcome.CaseCreated, erase.Outcome);
     }
 
+    [Theory]
+    [InlineData("FW: Inzageverzoek", "Kunnen jullie dit oppakken?\n\nVan: Jan Peeters <jan.peeters@example.be>\nVerzonden: maandag 7 december 2026 09:12\nAan: jeroen@example.org\nOnderwerp: Inzageverzoek\n\nIk wil graag inzage in al mijn persoonsgegevens (art. 15 AVG).")]
+    [InlineData("Fwd: data access request", "Please handle.\n\n---------- Forwarded message ---------\nFrom: Jan Peeters <jan.peeters@example.be>\nSubject: data access request\n\nUnder Article 15 GDPR I request a copy of my personal data.")]
+    [InlineData("TR: Demande d'accès", "Pour suite utile.\n\n-------- Message transféré --------\nDe : Jan Peeters <jan.peeters@example.be>\n\nJe demande l'accès à mes données personnelles (article 15 RGPD).")]
+    public async Task A_request_forwarded_by_someone_else_goes_to_staff_not_a_case_in_the_forwarders_name(string subject, string text)
+    {
+        // Review of 7 December: an account manager forwarded a customer's request to info@; the classifier read the
+        // subject and the forwarder's line, and made an access case for the forwarder, with the link to them. If they
+        // ignored it the case expired, staff never saw it, and the customer heard nothing.
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(Message("jeroen@example.org", subject, text))), null, client, default);
+
+        Assert.Equal(MailOutcome.SentToTriage, result.Outcome);
+        Assert.Empty(await register.ListAllAsync(default).ToListAsync());
+        var triage = Assert.Single(mail.Of(MailKind.StaffTask));
+        Assert.Contains(Localization.Texts.Get("ReasonForwarded", options.Staff.Language), triage.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_forward_with_nothing_of_a_request_in_it_or_of_the_senders_own_or_our_mail_is_read_as_any_mail()
+    {
+        // Forwarded business mail is not a flood of triage mails; a requester passing their own mail or our answer back is theirs.
+        var business = await Intake().HandleAsync(new MemoryStream(Bytes(Message("jeroen@example.org", "FW: Offerte",
+            "Ter info.\n\nVan: Piet Pieters <piet@example.be>\nOnderwerp: Offerte\n\nKunnen we dinsdag afspreken over de offerte voor de nieuwe module?"))), null, client, default);
+        var own = await Intake().HandleAsync(new MemoryStream(Bytes(Message("jan.devries@example.nl", "Fwd: mijn verzoek",
+            "Nog geen antwoord?\n\n---------- Forwarded message ---------\nFrom: Jan de Vries <jan.devries@example.nl>\n\nIk wil graag inzage in mijn persoonsgegevens (art. 15 AVG)."))), null, client, default);
+
+        Assert.Equal(MailOutcome.LeftAlone, business.Outcome);
+        Assert.Equal(MailOutcome.CaseCreated, own.Outcome);
+        Assert.Equal("jan.devries@example.nl", (await register.GetAsync(own.CaseId!, default))!.Email);
+    }
+
+    [Fact]
+    public async Task A_fresh_mail_taken_as_the_identification_answer_whose_staff_mail_failed_is_taken_again_on_its_retry()
+    {
+        // Review of 7 December: the answer was recorded, the staff mail failed, and the retried mail then no longer looked
+        // like the answer (one had come): it was left alone as business mail, staff never told, the case not woken.
+        var asked = PrivacyCase.Received(
+            new ValidRequest(RequestType.Access, "jan.devries@example.nl", "Jan de Vries", null, ControllerScope.AllOf(TestDataMaps.Real.ControllerCodes), Language.Nl, null),
+            Channel.Form, time.GetUtcNow().AddDays(-5), TestDataMaps.Real);
+        await register.CreateAsync(asked, default);
+        await register.ApplyAsync(asked.Id, c => c.RequestIdentification("staff", "Een kopie van uw identiteitskaart, graag.", time.GetUtcNow().AddDays(-2)), default);
+        await register.ApplyAsync(asked.Id, c => c.IdentificationMailSent(time.GetUtcNow().AddDays(-2)), default);
+        var fresh = Bytes(Message("jan.devries@example.nl", "Mijn identiteitskaart", "Goedemiddag,\n\nHierbij zoals gevraagd een kopie van mijn identiteitskaart.\n\nJan"));
+        var delivered = time.GetUtcNow().AddHours(-1);
+        mail.Down = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => Intake().HandleAsync(new MemoryStream(fresh), delivered, client, default));
+        Assert.Equal(delivered, (await register.GetAsync(asked.Id, default))!.IdentificationAnsweredAt);
+        mail.Down = false;
+
+        var retried = await Intake().HandleAsync(new MemoryStream(fresh), delivered, client, default);
+
+        Assert.Equal((MailOutcome.JoinedOpenCase, asked.Id), (retried.Outcome, retried.CaseId));
+        Assert.Contains(Localization.Texts.Get("MailIdentificationByAddress", options.Staff.Language), Assert.Single(mail.Sent).TextBody, StringComparison.Ordinal);
+        Assert.Single((await register.GetAsync(asked.Id, default))!.IdentificationReplies);
+    }
+
     [Fact]
     public async Task A_fresh_mail_from_the_address_asked_for_identification_reaches_its_case_while_a_step_of_it_has_failed()
     {

@@ -91,10 +91,13 @@ public sealed partial record PrivacyCase
     /// (<see cref="AwaitsIdentificationFrom"/>), none came since it was asked (<see cref="AwaitsIdentification"/>; once
     /// one came, further mail is read on its own), and it came within the requester's time
     /// (<see cref="IdentificationReplyDue"/> with <paramref name="identificationTimeout"/>). An open case expires at that
-    /// end; one flagged failed does not, and must not take, months later, a mail that is a new request of its own.
+    /// end; one flagged failed does not, and must not take, months later, a mail that is a new request of its own. The
+    /// mail recorded as the answer already (handled again after a fault: its staff mail or the case's signal did not
+    /// go) is still taken, so its handling finishes rather than filing it away as any mail.
     /// </summary>
     public bool TakesUnnamedAnswerFrom(string fromAddress, DateTimeOffset receivedAt, TimeSpan identificationTimeout) =>
-        AwaitsIdentification && AwaitsIdentificationFrom(fromAddress) && receivedAt <= IdentificationReplyDue(identificationTimeout);
+        AwaitsIdentificationFrom(fromAddress)
+        && ((AwaitsIdentification && receivedAt <= IdentificationReplyDue(identificationTimeout)) || IdentificationReplies.Any(r => r.At == receivedAt));
 
     /// <summary>
     /// True when staff asked the requester for more identification, the case still waits for the identity decision

@@ -117,9 +117,40 @@ public static partial class MailClassifier
         public int Score { get; set; }
     }
 
-    public static MailVerdict Classify(InboundMail mail)
+    /// <summary>
+    /// The verdict on <paramref name="mail"/>. A mail forwarding another person's mail (<see cref="ForwardedWriters"/>;
+    /// <paramref name="ownAddresses"/>, this system's and staff's, are not another person) goes to staff when it or the
+    /// mail it passes on reads as a request or is unclear: a request in it is that person's, and a case made here would
+    /// be in the forwarder's name, its link sent to them (review of 7 December). Forwarded mail with nothing of the kind
+    /// is read as any mail.
+    /// </summary>
+    public static MailVerdict Classify(InboundMail mail, IReadOnlyCollection<string>? ownAddresses = null)
     {
         ArgumentNullException.ThrowIfNull(mail);
+        var verdict = ClassifyOwn(mail);
+        if (verdict.Kind is MailVerdictKind.Ignored || !IsForward(mail))
+        {
+            return verdict;
+        }
+
+        var passedOn = ClassifyOwn(mail with { Subject = string.Empty, Body = ForwardedText(mail) });
+        if (ForwardedWriters(mail, ownAddresses).Count > 0)
+        {
+            return verdict.Kind is MailVerdictKind.Request or MailVerdictKind.Triage || passedOn.Kind is MailVerdictKind.Request or MailVerdictKind.Triage
+                ? new MailVerdict(MailVerdictKind.Triage, null, verdict.Language, CodedReason.Of("Forwarded"))
+                : verdict;
+        }
+
+        // The sender's own earlier mail passed on again ("no answer yet?"): what it asks is theirs, read as if sent now.
+        var sender = EmailAddresses.Normalise(mail.FromAddress);
+        var fromSender = MailPhrases.ForwardedFrom.Matches(mail.Body).Any(m => EmailAddresses.Normalise(m.Groups["address"].Value) == sender);
+        return verdict.Kind == MailVerdictKind.NotARequest && fromSender && passedOn.Kind is MailVerdictKind.Request or MailVerdictKind.Triage ? passedOn : verdict;
+    }
+
+    private static bool IsForward(InboundMail mail) => MailPhrases.ForwardSubject.IsMatch(mail.Subject) || MailPhrases.ForwardBlock.IsMatch(mail.Body);
+
+    private static MailVerdict ClassifyOwn(InboundMail mail)
+    {
         var subject = OwnText(mail.Subject).Trim();
         var body = OwnText(mail.Body);
         var own = subject + "\n\n" + body;
@@ -300,6 +331,41 @@ public static partial class MailClassifier
     }
 
     /// <summary>Lower case, without accents, with typographic apostrophes made plain, cut before quotes and signatures.</summary>
+    /// <summary>
+    /// Who wrote the mail(s) <paramref name="mail"/> forwards (normalised addresses from their "From:" lines), other than its
+    /// sender and <paramref name="ownAddresses"/>; empty when it is no forward (by its subject or its forward line), or
+    /// forwards only the sender's own or our mail (a requester passing their earlier mail or our answer back), or does not
+    /// say who wrote it.
+    /// </summary>
+    public static IReadOnlyList<string> ForwardedWriters(InboundMail mail, IReadOnlyCollection<string>? ownAddresses = null)
+    {
+        ArgumentNullException.ThrowIfNull(mail);
+        if (!IsForward(mail))
+        {
+            return [];
+        }
+
+        var known = new HashSet<string>([EmailAddresses.Normalise(mail.FromAddress), .. (ownAddresses ?? []).Select(EmailAddresses.Normalise)], StringComparer.Ordinal);
+        return [.. MailPhrases.ForwardedFrom.Matches(mail.Body).Select(m => EmailAddresses.Normalise(m.Groups["address"].Value)).Where(w => !known.Contains(w)).Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// The text of the mail forwarded: after its forward line or its first "From:" line, without the header lines that
+    /// open it (From, Sent, To, Subject...), which would otherwise read as the start of a quote and cut it.
+    /// </summary>
+    private static string ForwardedText(InboundMail mail)
+    {
+        var at = new[] { MailPhrases.ForwardBlock.Match(mail.Body), MailPhrases.ForwardedFrom.Match(mail.Body) }.Where(m => m.Success).Select(m => m.Index).DefaultIfEmpty(0).Min();
+        var lines = mail.Body[at..].Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        var first = 0;
+        while (first < lines.Length && (string.IsNullOrWhiteSpace(lines[first]) || MailPhrases.ForwardBlock.IsMatch(lines[first]) || MailPhrases.ForwardHeaderLine.IsMatch(lines[first])))
+        {
+            first++;
+        }
+
+        return string.Join('\n', lines[first..]);
+    }
+
     public static string OwnText(string text)
     {
         ArgumentNullException.ThrowIfNull(text);

@@ -209,6 +209,18 @@ internal static class MailPhrases
     /// <summary>The subject of an auto-reply that quotes the request it answers.</summary>
     public static readonly Regex AutoReplySubject = new("^\\s*(automatisch antwoord|automatic reply|auto-reply|autoreply|out of (the )?office|afwezig|niet aanwezig|reponse automatique|absence (du|au) bureau|absente? (du|jusqu|until)|absence\\s*(:|$))", Options);
 
+    /// <summary>A forward by its subject, as mail clients write it (FW:, Fwd:, TR:, WG:, Doorst:).</summary>
+    public static readonly Regex ForwardSubject = new("^\\s*(fwd?|tr|wg|doorst)\\s*:", Options | RegexOptions.IgnoreCase);
+
+    /// <summary>The line a mail client puts above a forwarded message (not a reply's quote, which other markers cut).</summary>
+    public static readonly Regex ForwardBlock = new("(-{3,}\\s*(forwarded message|doorgestuurd bericht|message transf[eé]r[eé]|weitergeleitete nachricht)|begin forwarded message\\s*:|d[eé]but du message r[eé]exp[eé]di[eé]\\s*:)", Options | RegexOptions.IgnoreCase);
+
+    /// <summary>A header line of a forwarded or quoted message naming who wrote it ("From: Jan &lt;jan@example.be&gt;", "Van:", "De :").</summary>
+    public static readonly Regex ForwardedFrom = new("^[ \\t>]*(from|van|de)[ \\t]*:[^\\n@]*?<?(?<address>[^\\s<>:@]+@[^\\s<>]+?)>?[ \\t]*\\r?$", Options | RegexOptions.IgnoreCase | RegexOptions.Multiline);
+
+    /// <summary>A header line of a forwarded message (who, when, to whom, about what), in the clients' NL/FR/EN/DE words.</summary>
+    public static readonly Regex ForwardHeaderLine = new("^[ \\t>]*(from|van|de|to|aan|a|à|an|cc|sent|verzonden|envoy[eé]|gesendet|date|datum|subject|onderwerp|objet|betreff)[ \\t]*:", Options | RegexOptions.IgnoreCase);
+
     private static IEnumerable<MailPhrase> Make(RequestType type, PhraseWeight weight, string[] patterns) =>
         patterns.Select(p => new MailPhrase(new Regex("\\b" + p, Options), type, weight, Readable(p)));
 

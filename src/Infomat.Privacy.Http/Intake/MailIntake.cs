@@ -98,7 +98,7 @@ public sealed partial class MailIntake(
         // the case learns of it and staff are told.
         var verdict = inbound.RefusedReason is { } refused
             ? new MailVerdict(MailVerdictKind.Triage, null, MailClassifier.DetectLanguage(MailClassifier.OwnText(inbound.Subject)), refused)
-            : MailClassifier.Classify(inbound);
+            : MailClassifier.Classify(inbound, [.. ownAddresses, options.Value.Staff.Address, .. options.Value.Staff.EscalationAddress is { } escalation ? [escalation] : Array.Empty<string>()]);
         var (byAddress, severalWaiting) = await RouteReplyAsync(inbound, verdict, client, cancellationToken) is { } reply
             ? (reply, false)
             : await RouteIdentificationByAddressAsync(inbound, verdict, client, cancellationToken);
