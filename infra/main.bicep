@@ -72,6 +72,9 @@ param mailFrom string = 'info@infomat.eu'
 @description('The shared mailbox the privacy requests arrive in, read through Microsoft Graph.')
 param graphMailbox string = 'info@infomat.eu'
 
+@description('Mail__AuthServId: the authserv-id of a mail gateway that writes its own Authentication-Results header above Exchange Online\'s (docs/deploy.md). Empty: Exchange Online\'s own header is read.')
+param mailAuthServId string = ''
+
 @description('Client id of the Entra app registration that reads and sends mail for the mailbox (Graph application permissions).')
 @minLength(36)
 param graphClientId string
@@ -226,6 +229,7 @@ module functionApp 'app/functionapp.bicep' = {
     mailFrom: mailFrom
     sendGridEventWebhookPublicKey: sendGridEventWebhookPublicKey
     graphMailbox: graphMailbox
+    mailAuthServId: mailAuthServId
     graphClientId: graphClientId
     staffSignInClientId: staffSignInClientId
     actionableMessagesOriginator: actionableMessagesOriginator

@@ -47,6 +47,12 @@ staff() { # path: must need a signed-in staff member
 
 answer=$(probe GET /health)
 if [ "${answer%% *}" = 200 ]; then ok "/health 200"; else fail "/health answered ${answer%% *}: the app is not running (Key Vault references resolved? docs/deploy.md)"; fi
+# 200 while an entity store cannot be reached (the form and the links need none): the cases would stop at their first
+# store step, days later. The body names each store that is not ready.
+if [ "${answer%% *}" = 200 ] && grep -q '"status":"degraded"' /tmp/check-deployment.$$ 2>/dev/null; then
+  notready=$(grep -o '"[a-z0-9]*/[a-z0-9-]*":"\(unavailable\|schema-problems\)"' /tmp/check-deployment.$$ | sed 's/"\([^"]*\)":"\([^"]*\)"/\1 (\2)/' | paste -sd ',' - | sed 's/,/, /g')
+  fail "/health says entity stores are not ready: $notready; check the stores' connection (POSTGRES_SERVER_ID, the private DNS zone, the server's firewall: docs/deploy.md)"
+fi
 
 public "/privacy?lang=nl"
 if grep -q '<form' /tmp/check-deployment.$$ 2>/dev/null; then ok "the request form is served"; else fail "/privacy serves no form"; fi

@@ -4,7 +4,7 @@
 # ${NAME=default} from the environment). docs/deploy.md, "Before a deployment: what-if".
 # Needs the Azure CLI signed in (`az login`) with Reader on the group. The template takes no secret: none is read or printed.
 #
-#   eval "$(azd env get-values)"; scripts/what-if.sh <resource group>
+#   set -a; eval "$(azd env get-values)"; set +a; scripts/what-if.sh <resource group>
 #   scripts/what-if.sh --print-parameters      the resolved parameters file only (no Azure call)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,7 +34,7 @@ for name in AZURE_ENV_NAME AZURE_LOCATION PRIVACY_STAFF_ADDRESS STAFF_SIGNIN_CLI
   if [ -z "${!name:-}" ]; then missing="$missing $name"; fi
 done
 if [ -n "$missing" ]; then
-  echo "Set these first (eval \"\$(azd env get-values)\", or export them):$missing" >&2
+  echo "Set these first (set -a; eval \"\$(azd env get-values)\"; set +a; or export them):$missing" >&2
   exit 2
 fi
 

@@ -53,6 +53,8 @@ param mailFrom string
 @description('SendGrid Event Webhook verification key (public, base64); empty: no bounce reports.')
 param sendGridEventWebhookPublicKey string
 param graphMailbox string
+@description('Authserv-id of the gateway whose Authentication-Results header the app reads; empty: Exchange Online\'s.')
+param mailAuthServId string
 param graphClientId string
 
 @description('Client id of the Entra app registration staff sign in with (App Service Authentication).')
@@ -167,6 +169,8 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     // Public (it only verifies SendGrid's signature), so not in Key Vault.
     Mail__SendGrid__EventWebhookPublicKey: sendGridEventWebhookPublicKey
     Mail__Graph__Mailbox: graphMailbox
+    // A parameter, not a setting added by hand: the next provision replaces the whole list of settings.
+    Mail__AuthServId: mailAuthServId
     Mail__Graph__TenantId: tenant().tenantId
     Mail__Graph__ClientId: graphClientId
     Mail__Graph__ClientSecret: '${vault}graph-client-secret)'

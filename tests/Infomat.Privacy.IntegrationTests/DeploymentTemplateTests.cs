@@ -663,6 +663,45 @@ public sealed partial class DeploymentTemplateTests
         Assert.All(Arm.Root.Parameters.Where(p => !p.Value.TryGetProperty("defaultValue", out _)), p => Assert.Contains(p.Name, values.Keys));
     }
 
+    [Fact]
+    public void The_line_the_deploy_doc_gives_to_load_the_azd_environment_reaches_the_what_if_script()
+    {
+        // Review of 7 December: the doc said `eval "$(azd env get-values)"`, which sets shell variables but exports none
+        // (azd prints KEY="value" lines), so the script saw nothing. The documented line is run here, with an azd stand-in.
+        var doc = File.ReadAllLines(Path.Combine(Repo.Root, "docs", "deploy.md"));
+        var line = doc.Single(l => l.Contains("azd env get-values", StringComparison.Ordinal) && l.TrimStart().StartsWith("set -a", StringComparison.Ordinal));
+        var load = line[..line.IndexOf('#', StringComparison.Ordinal)].Trim();
+        var bin = Directory.CreateTempSubdirectory("azd-stand-in");
+        try
+        {
+            var azd = Path.Combine(bin.FullName, "azd");
+            File.WriteAllText(azd, "#!/bin/sh\nprintf 'AZURE_ENV_NAME=\"infomat-doc\"\\nPRIVACY_STAFF_ADDRESS=\"privacy@infomat.eu\"\\n'\n");
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(azd, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+            var start = new System.Diagnostics.ProcessStartInfo("bash", ["-c", load + "; scripts/what-if.sh --print-parameters"])
+            {
+                RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repo.Root,
+            };
+            start.Environment["PATH"] = bin.FullName + ":" + Environment.GetEnvironmentVariable("PATH");
+            start.Environment.Remove("AZURE_ENV_NAME");
+            start.Environment.Remove("PRIVACY_STAFF_ADDRESS");
+            using var bash = System.Diagnostics.Process.Start(start)!;
+            var output = bash.StandardOutput.ReadToEnd();
+            var errors = bash.StandardError.ReadToEnd();
+            bash.WaitForExit();
+            Assert.True(bash.ExitCode == 0, errors);
+            var values = JsonDocument.Parse(output).RootElement.GetProperty("parameters").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetProperty("value").GetString());
+            Assert.Equal("infomat-doc", values["environmentName"]);
+            Assert.Equal("privacy@infomat.eu", values["staffAddress"]);
+        }
+        finally
+        {
+            bin.Delete(recursive: true);
+        }
+    }
+
     private static Dictionary<string, string> AppSettings(out ArmTemplate.Resource resource)
     {
         resource = Arm.OfType("Microsoft.Web/sites/config").Single(c => Text(c.At("name"))!.Contains("'appsettings'", StringComparison.Ordinal));

@@ -16,6 +16,29 @@ namespace Infomat.Privacy.IntegrationTests;
 public sealed class MailRedriveTests(Azurite azurite)
 {
     [Fact]
+    public void The_commands_run_against_Azure_with_the_storage_addresses_in_the_environment_not_the_local_hosts_Azurite()
+    {
+        // Review of 7 December: docs/deploy.md exports the three service addresses to run redrive-mail against Azure, but
+        // the local host's appsettings.json carries Azurite's connection string, which won: the items stayed poisoned.
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(Repo.Root, "src", "Infomat.LocalHost", "appsettings.json"))
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["AzureWebJobsStorage:blobServiceUri"] = "https://stprivacyx.blob.core.windows.net",
+                ["AzureWebJobsStorage:queueServiceUri"] = "https://stprivacyx.queue.core.windows.net",
+                ["AzureWebJobsStorage:tableServiceUri"] = "https://stprivacyx.table.core.windows.net",
+            })
+            .Build();
+
+        var clients = new StorageClients(configuration);
+
+        Assert.Equal("stprivacyx.queue.core.windows.net", clients.Queues.Uri.Host);
+        Assert.Equal("stprivacyx.table.core.windows.net", clients.Tables.Uri.Host);
+        // Without them, the local host's own Azurite as before.
+        Assert.Equal("127.0.0.1", new StorageClients(new ConfigurationBuilder().AddJsonFile(Path.Combine(Repo.Root, "src", "Infomat.LocalHost", "appsettings.json")).Build()).Queues.Uri.Host);
+    }
+
+    [Fact]
     public async Task Poisoned_mail_work_goes_back_to_the_queue_once_and_the_poison_queue_is_left_empty()
     {
         var queue = "mail-" + Guid.NewGuid().ToString("N")[..20];

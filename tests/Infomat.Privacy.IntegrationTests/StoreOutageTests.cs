@@ -38,5 +38,11 @@ public sealed class StoreOutageTests(Azurite azurite)
         var stores = json.RootElement.GetProperty("stores");
         Assert.Equal("unavailable", stores.GetProperty("nl/crm").GetString());
         Assert.Equal("unavailable", stores.GetProperty("be/crm").GetString());
+
+        // Review of 7 December: the post-deployment check saw the 200 and said all was well; the cases would stop at
+        // their first store step days later.
+        var (exit, output) = await Scripts.RunAsync("check-deployment.sh", "--no-mailbox", host.BaseUrl);
+        Assert.Equal(1, exit);
+        Assert.Contains("FAIL  /health says entity stores are not ready: be/crm (unavailable)", output, StringComparison.Ordinal);
     }
 }

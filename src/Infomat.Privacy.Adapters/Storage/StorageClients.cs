@@ -54,7 +54,14 @@ public sealed class StorageClients
         var tableOptions = With(new TableClientOptions(), policies);
         var queueOptions = With(QueueOptions, policies);
         var connectionString = configuration[Setting];
-        if (!string.IsNullOrWhiteSpace(connectionString))
+        var section = configuration.GetSection(Setting);
+        var blobUri = section["blobServiceUri"];
+        var tableUri = section["tableServiceUri"];
+        var queueUri = section["queueServiceUri"];
+        // All three service addresses given win over a connection string: the local host's appsettings.json carries
+        // Azurite's, and its commands run against Azure (redrive-mail, verify-audit) with the addresses in the environment.
+        var identity = !string.IsNullOrWhiteSpace(blobUri) && !string.IsNullOrWhiteSpace(tableUri) && !string.IsNullOrWhiteSpace(queueUri);
+        if (!identity && !string.IsNullOrWhiteSpace(connectionString))
         {
             Blobs = new BlobServiceClient(connectionString, blobOptions);
             Tables = new TableServiceClient(connectionString, tableOptions);
@@ -63,11 +70,7 @@ public sealed class StorageClients
             return;
         }
 
-        var section = configuration.GetSection(Setting);
-        var blobUri = section["blobServiceUri"];
-        var tableUri = section["tableServiceUri"];
-        var queueUri = section["queueServiceUri"];
-        if (string.IsNullOrWhiteSpace(blobUri) || string.IsNullOrWhiteSpace(tableUri) || string.IsNullOrWhiteSpace(queueUri))
+        if (!identity)
         {
             throw new InvalidOperationException(
                 $"Storage is not configured: set '{Setting}' to a connection string (Azurite: UseDevelopmentStorage=true), " +
@@ -75,9 +78,9 @@ public sealed class StorageClients
         }
 
         TokenCredential credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = section["clientId"] });
-        Blobs = new BlobServiceClient(new Uri(blobUri), credential, blobOptions);
-        Tables = new TableServiceClient(new Uri(tableUri), credential, tableOptions);
-        Queues = new QueueServiceClient(new Uri(queueUri), credential, queueOptions);
+        Blobs = new BlobServiceClient(new Uri(blobUri!), credential, blobOptions);
+        Tables = new TableServiceClient(new Uri(tableUri!), credential, tableOptions);
+        Queues = new QueueServiceClient(new Uri(queueUri!), credential, queueOptions);
         Exports = ExportsAccount(configuration, blobOptions) ?? Blobs;
     }
 
