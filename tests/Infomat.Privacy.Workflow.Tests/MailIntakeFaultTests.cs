@@ -1267,6 +1267,48 @@ public sealed class MailIntakeFaultTests
     }
 
     [Fact]
+    public async Task A_reply_with_the_identification_that_also_asks_another_right_is_the_answer_and_a_request_of_its_own()
+    {
+        // Review of 7 December: a named reply asking another right beside the identification was taken as the answer
+        // only; the erasure it asked for was never made a case, and no deadline ran for it.
+        var asked = await OpenCaseAsync(RequestType.Access);
+        await register.ApplyAsync(asked.Id, c => c.RequestIdentification("staff", "A copy of your ID card, please.", time.GetUtcNow().AddDays(-2)), default);
+        await register.ApplyAsync(asked.Id, c => c.IdentificationMailSent(time.GetUtcNow().AddDays(-2)), default);
+        var reply = Message("an.peeters@example.be", $"RE: Uw verzoek {asked.Id} over uw persoonsgegevens",
+            "Hierbij mijn identiteitskaart. Verwijder ook al mijn persoonsgegevens, recht op vergetelheid (art. 17 AVG).");
+        var delivered = time.GetUtcNow().AddHours(-1);
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(reply)), delivered, client, default);
+
+        Assert.Equal(delivered, (await register.GetAsync(asked.Id, default))!.IdentificationAnsweredAt);
+        Assert.Equal(MailOutcome.CaseCreated, result.Outcome);
+        Assert.Equal(RequestType.Erasure, (await register.GetAsync(result.CaseId!, default))!.Type);
+    }
+
+    [Fact]
+    public async Task A_reply_to_our_request_for_identification_from_another_address_reaches_staff_and_holds_the_case()
+    {
+        // Review of 7 December: the requester answered from another address of theirs, quoting our signed Message-ID.
+        // A reference from another address is not taken as the case's (decision 52), but the mail was then left alone
+        // as business mail, and the case expired telling the requester the identification had not reached us.
+        var asked = await OpenCaseAsync(RequestType.Erasure);
+        await register.ApplyAsync(asked.Id, c => c.RequestIdentification("staff", "A copy of your ID card, please.", time.GetUtcNow().AddDays(-2)), default);
+        await register.ApplyAsync(asked.Id, c => c.IdentificationMailSent(time.GetUtcNow().AddDays(-2)), default);
+        var reply = Message("an@peeters.example", "Re: your request", "Hierbij mijn identiteitskaart.");
+        reply.InReplyTo = OutgoingMessageIds.For(new OutgoingMail(MailKind.IdentificationRequest, Audience.Requester, asked.Id, asked.Email, "s", "t", "h"), "info@infomat.eu", hash.DeriveKey(OutgoingMessageIds.KeyLabel));
+        var delivered = time.GetUtcNow().AddHours(-1);
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(reply)), delivered, client, default);
+
+        Assert.Equal(MailOutcome.SentToTriage, result.Outcome);
+        Assert.Equal(delivered, (await register.GetAsync(asked.Id, default))!.IdentificationMailInTriageAt);
+        Assert.Contains(asked.Id, Assert.Single(mail.Of(MailKind.StaffTask)).TextBody, StringComparison.Ordinal);
+        // A reference without our signature from another address proves nothing: read as any mail.
+        var unsigned = await Intake().HandleAsync(new MemoryStream(Bytes(Message("someone@else.example", $"Re: {asked.Id}", "Hallo, hoe gaat het?"))), null, client, default);
+        Assert.Equal(MailOutcome.LeftAlone, unsigned.Outcome);
+    }
+
+    [Fact]
     public async Task A_requester_writing_every_few_minutes_gets_staff_one_mail_an_hour_not_one_per_reply()
     {
         var open = await OpenCaseAsync(RequestType.Access);

@@ -114,11 +114,21 @@ public sealed partial class MailIntake(
             verdict = verdict with { Kind = MailVerdictKind.Triage, Why = verdict.Why.Then("IdentificationSeveralCases") };
         }
 
+        // A reply to our mail about an open case, proven by our signed Message-ID, from an address other than the
+        // requester's: not taken as the case's (decision 52), but not filed away either (it may be the identification
+        // asked for, sent from another address of theirs): staff decide, and the case waits on them meanwhile.
+        var answersFromElsewhere = verdict.Kind is MailVerdictKind.NotARequest or MailVerdictKind.Triage && inbound.AutomaticReason is null
+            ? await AnsweredFromAnotherAddressAsync(inbound, cancellationToken) : null;
+        if (answersFromElsewhere is { } other)
+        {
+            verdict = verdict with { Kind = MailVerdictKind.Triage, Why = verdict.Why.Then("AnswersOurMailFromAnotherAddress", other.Id) };
+        }
+
         var result = verdict.Kind switch
         {
             MailVerdictKind.Ignored => new MailIntakeResult(MailOutcome.Ignored, null, verdict.Reason),
             MailVerdictKind.NotARequest => new MailIntakeResult(MailOutcome.LeftAlone, null, verdict.Reason),
-            MailVerdictKind.Triage => await TriageAsync(inbound, verdict, marker, client, cancellationToken),
+            MailVerdictKind.Triage => await TriageAsync(inbound, verdict, marker, client, cancellationToken, answersFromElsewhere),
             _ => await RequestAsync(inbound, verdict, marker, client, cancellationToken),
         };
         await register.TryConsumeTokenAsync(marker, result.CaseId ?? "-", cancellationToken);
@@ -146,7 +156,7 @@ public sealed partial class MailIntake(
         return result;
     }
 
-    private async Task<MailIntakeResult> TriageAsync(InboundMail inbound, MailVerdict verdict, string marker, DurableTaskClient client, CancellationToken ct)
+    private async Task<MailIntakeResult> TriageAsync(InboundMail inbound, MailVerdict verdict, string marker, DurableTaskClient client, CancellationToken ct, PrivacyCase? answersFromElsewhere = null)
     {
         var o = options.Value;
         var from = inbound.FromName is null ? inbound.FromAddress : $"{inbound.FromName} <{inbound.FromAddress}>";
@@ -160,9 +170,16 @@ public sealed partial class MailIntake(
 
         // It may be the answer to a request for identification its sender was sent: each such case waits on staff from
         // now, rather than closing at its end as "the identification did not reach us" while the answer sits in triage.
+        var ids = new List<string>();
         await foreach (var id in register.ListUnansweredOfAsync(inbound.FromAddress, ct))
         {
-            if (await register.GetAsync(id, ct) is { } c && c.TakesUnnamedAnswerFrom(inbound.FromAddress, inbound.ReceivedAt, o.Approval.Timeout)
+            ids.Add(id);
+        }
+
+        // And the case whose mail it answers from another address (its own address is the requester's).
+        foreach (var id in ids.Concat(answersFromElsewhere is { } elsewhere ? [elsewhere.Id] : Array.Empty<string>()).Distinct(StringComparer.Ordinal))
+        {
+            if (await register.GetAsync(id, ct) is { } c && c.TakesUnnamedAnswerFrom(id == answersFromElsewhere?.Id ? c.Email : inbound.FromAddress, inbound.ReceivedAt, o.Approval.Timeout)
                 && await register.ApplyAsync(id, x => x.IdentificationMailInTriage(inbound.ReceivedAt), ct) is { Refused: false, Case.Status: not CaseStatus.Failed })
             {
                 // Its wait looks again now (reminders from the mail's arrival); a failed case's run has stopped.
@@ -171,6 +188,25 @@ public sealed partial class MailIntake(
         }
 
         return new MailIntakeResult(MailOutcome.SentToTriage, null, verdict.Reason);
+    }
+
+    /// <summary>
+    /// The open case one of whose mails <paramref name="inbound"/> answers, as our signed Message-ID in its
+    /// <c>In-Reply-To</c>/<c>References</c> proves, when the mail comes from an address other than that case's; null
+    /// otherwise. A PR- reference alone proves nothing (anyone can type one).
+    /// </summary>
+    private async Task<PrivacyCase?> AnsweredFromAnotherAddressAsync(InboundMail inbound, CancellationToken ct)
+    {
+        foreach (var caseId in CaseIds.FindIn(string.Join("\n", inbound.References ?? [])).Distinct(StringComparer.Ordinal).Take(MaxReferencesLooked))
+        {
+            if (OutgoingMessageIds.Answers(caseId, inbound.References, messageIdKey) && await register.GetAsync(caseId, ct) is { } c
+                && !c.Status.IsFinished() && EmailAddresses.Normalise(c.Email) != EmailAddresses.Normalise(inbound.FromAddress))
+            {
+                return c;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The legal due date of a request received at <paramref name="receivedAt"/> by every controller (the earliest).</summary>
@@ -215,7 +251,10 @@ public sealed partial class MailIntake(
             var confirmed = inbound.SenderConfirmedFor(caseId, messageIdKey);
             if (referred.AwaitsIdentificationFrom(inbound.FromAddress) && await AnswerIdentificationAsync(caseId, inbound, confirmed, namedCase: true, client, ct) is { } identification)
             {
-                return identification;
+                // A reply that also asks a right this case does not ("here is my ID; erase my data too"): the answer is
+                // recorded, and the request is read on its own as well (as decision 112 reads a mail naming no case), so
+                // it becomes a case with its own deadline rather than being swallowed.
+                return verdict.Kind == MailVerdictKind.Request && AsksAnotherRight(verdict, referred) ? null : identification;
             }
 
             return await RecordOnCaseAsync(caseId, inbound, confirmed, wroteAgain: false, ct);
@@ -317,6 +356,10 @@ public sealed partial class MailIntake(
         }
         return new MailIntakeResult(MailOutcome.JoinedOpenCase, caseId, namedCase ? "reply to the request for more identification" : "mail from the address asked for more identification");
     }
+
+    /// <summary>Whether <paramref name="verdict"/> asks a right <paramref name="c"/> does not answer.</summary>
+    private static bool AsksAnotherRight(MailVerdict verdict, PrivacyCase c) =>
+        verdict.Type is { } type && new[] { type }.Concat(verdict.AlsoRights).Any(r => !c.Rights.Contains(r));
 
     /// <summary>How many case references of one mail are looked up in the register (subject and headers first).</summary>
     private const int MaxReferencesLooked = 5;
