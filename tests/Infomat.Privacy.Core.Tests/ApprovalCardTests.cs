@@ -211,7 +211,7 @@ public sealed partial class ApprovalCardTests
         Assert.DoesNotContain(Actions(expired), a => a["type"]!.GetValue<string>() == "Action.Http");
         Assert.Contains(Actions(expired), a => a["type"]!.GetValue<string>() == "Action.OpenUrl");
 
-        var asked = Verified() with { IdentificationRequestedAt = new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero), IdentificationRequestedBy = "els@infomat.eu" };
+        var asked = Verified() with { IdentificationRequestedAt = new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero), IdentificationRequestedBy = "els@infomat.eu", IdentificationMailSentAt = new DateTimeOffset(2026, 11, 27, 8, 0, 1, TimeSpan.Zero) };
         var card = ApprovalCard.Build(asked, TestDataMaps.Real, Language.En, Originator, ActionUrl, PageLink);
         Assert.DoesNotContain(Actions(card), a => a["body"]?.GetValue<string>().Contains("request-identification", StringComparison.Ordinal) == true);
         Assert.Contains("asked for more identification on 27 November 2026", Text(card), StringComparison.Ordinal);

@@ -306,6 +306,12 @@ public sealed class CaseTransitionTests
         var setAside = Assert.Single(trail, e => e.Action == AuditActions.ApprovalSetAside);
         Assert.Equal(("An", Received.AddHours(2)), (setAside.Actor, setAside.At));
 
+        // Asked but its mail not recorded as sent (its mail and its taking back both failed): the page and card say so.
+        Assert.False(asked.IdentificationRequestMailed);
+        Assert.Contains("not recorded as sent", Mail.ApprovalCard.NotMailedLine(asked, Language.En), StringComparison.Ordinal);
+        Assert.Contains(Mail.ApprovalCard.NotMailedLine(asked, Language.En), Mail.ApprovalCard.State(asked, Language.En));
+        Assert.True(Taken(asked.IdentificationMailSent(Received.AddHours(2))).IdentificationRequestMailed);
+
         // A request whose mail could not be sent is taken back with the approvals it set aside.
         var takenBack = Taken(asked.IdentificationRequestNotSent("t1.identification", bert, Received.AddHours(2), "An", Received.AddHours(2).AddSeconds(5)));
         Assert.Equal(bert.Approvals, takenBack.Approvals);

@@ -9,6 +9,21 @@ public sealed class MailClassifierTests
     private static MailVerdict Classify(string subject, string body) =>
         MailClassifier.Classify(new InboundMail("<1@x>", "someone@example.org", null, subject, body, DmarcVerdict.Pass, DateTimeOffset.UnixEpoch));
 
+    [Theory]
+    [InlineData("Auskunftsersuchen", "Sehr geehrte Damen und Herren,\n\nnach Art. 15 DSGVO bitte ich um Auskunft über meine personenbezogenen Daten und um eine Kopie.\n\nMit freundlichen Grüßen")]
+    [InlineData("Löschung", "Bitte löschen Sie alle meine Daten, die Sie gespeichert haben (Datenschutz).")]
+    public void A_request_in_German_goes_to_staff_rather_than_being_read_as_nothing(string subject, string body)
+    {
+        // Review of 7 December: German is an official language of Belgium, and the phrase tables read NL/FR/EN only: such
+        // a request was "not a request", left alone with no deadline watched.
+        var v = Classify(subject, body);
+
+        Assert.Equal(MailVerdictKind.Triage, v.Kind);
+        Assert.Contains("written in German", v.Reason, StringComparison.Ordinal);
+        // German business mail with nothing about a right is left alone as before.
+        Assert.Equal(MailVerdictKind.NotARequest, Classify("Termin", "Können wir am Dienstag um zehn Uhr über das Angebot sprechen?").Kind);
+    }
+
     [Fact]
     public void An_objection_to_direct_marketing_that_asks_to_leave_the_newsletter_is_an_objection_case()
     {

@@ -583,6 +583,14 @@ public sealed partial record PrivacyCase
     }
 
     /// <summary>
+    /// True when the request for more identification now on the case went out by mail (its sending recorded after it was
+    /// asked). False while it is being sent, and when its mail and its taking back both failed: the requester was not
+    /// asked, whatever the request's record says, and the decision page and card say so.
+    /// </summary>
+    public bool IdentificationRequestMailed =>
+        IdentificationRequestedAt is { } asked && IdentificationMailSentAt is { } sent && sent >= asked;
+
+    /// <summary>
     /// The mail asking the requester for more identification went out: from now the requester's time runs (a request
     /// whose mail failed leaves the case with staff, who are reminded, rather than waiting on a mail never sent).
     /// </summary>

@@ -128,6 +128,13 @@ public static partial class MailClassifier
     {
         ArgumentNullException.ThrowIfNull(mail);
         var verdict = ClassifyOwn(mail);
+        if (verdict.Kind == MailVerdictKind.NotARequest && MailPhrases.GermanRights.IsMatch(OwnText(mail.Subject + "\n\n" + mail.Body)))
+        {
+            // Read as nothing by phrases in NL/FR/EN, but about the sender's rights in German: a person reads it
+            // rather than nobody (review of 7 December).
+            return new MailVerdict(MailVerdictKind.Triage, null, verdict.Language, CodedReason.Of("German"));
+        }
+
         if (verdict.Kind is MailVerdictKind.Ignored || !IsForward(mail))
         {
             return verdict;

@@ -209,6 +209,13 @@ internal static class MailPhrases
     /// <summary>The subject of an auto-reply that quotes the request it answers.</summary>
     public static readonly Regex AutoReplySubject = new("^\\s*(automatisch antwoord|automatic reply|auto-reply|autoreply|out of (the )?office|afwezig|niet aanwezig|reponse automatique|absence (du|au) bureau|absente? (du|jusqu|until)|absence\\s*(:|$))", Options);
 
+    /// <summary>
+    /// A mail about personal data and its rights in German (an official language of Belgium), which the phrase tables
+    /// (NL/FR/EN) do not read: the regulation's German name, or data-protection words beside a right's German name
+    /// (accents already stripped, lower case).
+    /// </summary>
+    public static readonly Regex GermanRights = new("\\b(dsgvo|ds-gvo|datenschutz-grundverordnung)\\b|\\b(personenbezogene[nrs]? daten|meine daten|datenschutz)\\b[^\\n]{0,200}\\b(auskunft|loschung|loschen|berichtigung|widerspruch|widerrufe|einschrankung|datenubertragbarkeit|kopie)|\\b(auskunft|loschung|loschen|berichtigung|widerspruch|widerrufe|einschrankung|datenubertragbarkeit)\\b[^\\n]{0,200}\\b(personenbezogene[nrs]? daten|meine daten|meiner daten)", Options);
+
     /// <summary>A forward by its subject, as mail clients write it (FW:, Fwd:, TR:, WG:, Doorst:).</summary>
     public static readonly Regex ForwardSubject = new("^\\s*(fwd?|tr|wg|doorst)\\s*:", Options | RegexOptions.IgnoreCase);
 

@@ -33,6 +33,16 @@ public static class ApprovalCard
     public const string BasisField = "basis";
 
     /// <summary>
+    /// The request for more identification on the case whose mail is not recorded as sent (<see cref="PrivacyCase.IdentificationRequestMailed"/>):
+    /// its mail and its taking back both failed, or it is being sent this moment. One text for the decision page and the card.
+    /// </summary>
+    public static string NotMailedLine(PrivacyCase c, Language l)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return Texts.Format("ApprovalIdentificationNotMailed", l, Texts.DateTime(c.IdentificationRequestedAt ?? DateTimeOffset.MinValue, l), c.IdentificationRequestedBy ?? "?");
+    }
+
+    /// <summary>
     /// An approval set aside by a colleague's request for more identification (<see cref="PrivacyCase.SetAsideApprovals"/>):
     /// whose, and who asked when. One text for the decision page, the card and the case page.
     /// </summary>
@@ -194,7 +204,7 @@ public static class ApprovalCard
 
         if (c.IdentificationRequestedAt is { } askedAt)
         {
-            lines.Add(Texts.Format("CardIdentificationAsked", l, Texts.DateTime(askedAt, l), c.IdentificationRequestedBy ?? "?"));
+            lines.Add(c.IdentificationRequestMailed ? Texts.Format("CardIdentificationAsked", l, Texts.DateTime(askedAt, l), c.IdentificationRequestedBy ?? "?") : NotMailedLine(c, l));
             // The latest few: a card must stay small enough for Outlook (the decision page lists them all).
             lines.AddRange(c.IdentificationReplies.TakeLast(3).Select(r => PrivacyMails.IdentificationReplyLine(c, r, l)));
         }

@@ -68,7 +68,7 @@ public sealed class ApprovalPage(StaffPages staff, DataMap dataMap)
 
         if (c.IdentificationRequestedAt is { } askedAt)
         {
-            body.Append(P(Texts.Format("ApprovalIdentificationSent", l, Texts.DateTime(askedAt, l), c.IdentificationRequestedBy ?? "?")));
+            body.Append(P(c.IdentificationRequestMailed ? Texts.Format("ApprovalIdentificationSent", l, Texts.DateTime(askedAt, l), c.IdentificationRequestedBy ?? "?") : ApprovalCard.NotMailedLine(c, l)));
             foreach (var reply in c.IdentificationReplies)
             {
                 // Where to read each reply (the mailbox): a decision on the identity is taken on it.
