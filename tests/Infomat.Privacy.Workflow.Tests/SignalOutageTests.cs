@@ -56,6 +56,59 @@ public sealed class SignalOutageTests
         await h.WaitingForAsync(c.Id, CaseWait.EmailVerification);
     }
 
+    [Fact]
+    public async Task A_staff_retry_whose_start_meets_a_passing_fault_starts_the_case_at_once()
+    {
+        // A fault of a moment (one call of the task hub failing) left a retried case to the reconciliation, up to five
+        // minutes, while the page said it would start by itself: the start is tried again once, a second later.
+        await using var h = await WorkflowHarness.StartAsync();
+        var c = await h.NewCaseAsync();
+        await h.WaitingForAsync(c.Id, CaseWait.EmailVerification);
+        await h.Client.TerminateInstanceAsync(c.Id);
+        await h.CompletionAsync(c.Id);
+        await h.Register.UpdateAsync(c.Id, x => x.Fail(DateTimeOffset.UtcNow, "TendVerificationWait").Changed!, default);
+
+        var (update, startPending) = await h.Workflow.RetryAndStartAsync(new FailsOnceClient(h.Client), c.Id, "Els", default);
+
+        Assert.False(update.Refused);
+        Assert.False(startPending);
+        await h.WaitingForAsync(c.Id, CaseWait.EmailVerification);
+    }
+
+    /// <summary>A durable client whose first look-up fails as the SDK fails after its retries; everything else is the real client's.</summary>
+    private sealed class FailsOnceClient(DurableTaskClient inner) : DurableTaskClient("fails-once")
+    {
+        private int failed;
+
+        public override Task<OrchestrationMetadata?> GetInstancesAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) =>
+            Interlocked.Exchange(ref failed, 1) == 0
+                ? Task.FromException<OrchestrationMetadata?>(new Azure.RequestFailedException(503, "The task hub's storage is unavailable."))
+                : inner.GetInstancesAsync(instanceId, getInputsAndOutputs, cancellation);
+
+        public override Task<string> ScheduleNewOrchestrationInstanceAsync(TaskName orchestratorName, object? input = null, StartOrchestrationOptions? options = null, CancellationToken cancellation = default) =>
+            inner.ScheduleNewOrchestrationInstanceAsync(orchestratorName, input, options, cancellation);
+
+        public override Task RaiseEventAsync(string instanceId, string eventName, object? eventPayload = null, CancellationToken cancellation = default) => inner.RaiseEventAsync(instanceId, eventName, eventPayload, cancellation);
+
+        public override AsyncPageable<OrchestrationMetadata> GetAllInstancesAsync(OrchestrationQuery? filter = null) => inner.GetAllInstancesAsync(filter);
+
+        public override Task<PurgeResult> PurgeInstanceAsync(string instanceId, PurgeInstanceOptions? options = null, CancellationToken cancellation = default) => inner.PurgeInstanceAsync(instanceId, options, cancellation);
+
+        public override Task<PurgeResult> PurgeAllInstancesAsync(PurgeInstancesFilter filter, PurgeInstanceOptions? options = null, CancellationToken cancellation = default) => inner.PurgeAllInstancesAsync(filter, options, cancellation);
+
+        public override Task ResumeInstanceAsync(string instanceId, string? reason = null, CancellationToken cancellation = default) => inner.ResumeInstanceAsync(instanceId, reason, cancellation);
+
+        public override Task SuspendInstanceAsync(string instanceId, string? reason = null, CancellationToken cancellation = default) => inner.SuspendInstanceAsync(instanceId, reason, cancellation);
+
+        public override Task TerminateInstanceAsync(string instanceId, TerminateInstanceOptions? options = null, CancellationToken cancellation = default) => inner.TerminateInstanceAsync(instanceId, options, cancellation);
+
+        public override Task<OrchestrationMetadata> WaitForInstanceCompletionAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) => inner.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs, cancellation);
+
+        public override Task<OrchestrationMetadata> WaitForInstanceStartAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) => inner.WaitForInstanceStartAsync(instanceId, getInputsAndOutputs, cancellation);
+
+        public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
     /// <summary>A durable client whose storage answers nothing (every call fails as the SDK fails after its retries).</summary>
     private sealed class DownClient() : DurableTaskClient("down")
     {

@@ -142,27 +142,39 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
             return (update, false);
         }
 
-        try
+        // A fault of a moment is tried again once, a second later; a longer one is left to the reconciliation.
+        for (var attempt = 1; ; attempt++)
         {
-            // The failed run may still be finishing (it records Failed, then returns): let it end before the new one starts.
-            // Not cancelled by a colleague who closes the page: the retry is recorded and its run must follow.
-            if (await client.GetInstanceAsync(caseId, getInputsAndOutputs: false, CancellationToken.None) is { } running && !IsStopped(running))
+            try
             {
-                await client.TerminateInstanceAsync(caseId, cancellation: CancellationToken.None);
-                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                await client.WaitForInstanceCompletionAsync(caseId, getInputsAndOutputs: false, wait.Token);
+                // The failed run may still be finishing (it records Failed, then returns): let it end before the new one
+                // starts. Not cancelled by a colleague who closes the page: the retry is recorded and its run must follow.
+                if (await client.GetInstanceAsync(caseId, getInputsAndOutputs: false, CancellationToken.None) is { } running && !IsStopped(running))
+                {
+                    await client.TerminateInstanceAsync(caseId, cancellation: CancellationToken.None);
+                    using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                    await client.WaitForInstanceCompletionAsync(caseId, getInputsAndOutputs: false, wait.Token);
+                }
+
+                await ReplaceStoppedAsync(client, caseId, CancellationToken.None);
+                Retried(log, caseId);
+                return (update, false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                RetryNotStarted(log, caseId, ex.GetType().Name, attempt);
+                if (attempt >= RetryStartAttempts)
+                {
+                    return (update, true);
+                }
             }
 
-            await ReplaceStoppedAsync(client, caseId, CancellationToken.None);
-            Retried(log, caseId);
-            return (update, false);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            RetryNotStarted(log, caseId, ex.GetType().Name);
-            return (update, true);
+            await Task.Delay(TimeSpan.FromSeconds(1), time, CancellationToken.None);
         }
     }
+
+    /// <summary>How often a staff retry tries to start the case's new run before leaving it to the reconciliation.</summary>
+    private const int RetryStartAttempts = 2;
 
     /// <summary>
     /// The erasures that hold a staff retry of <paramref name="c"/> now (<see cref="PrivacyCase.ErasuresHoldingRetry"/>),
@@ -370,8 +382,8 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
     [LoggerMessage(15, LogLevel.Warning, "Case {CaseId} could not be reconciled ({Error}); tried again at the next run")]
     private static partial void ReconcileFailed(ILogger logger, string caseId, string error);
 
-    [LoggerMessage(185, LogLevel.Warning, "Case {CaseId}: retried by staff, but its orchestration could not be started now ({Error}); the reconciliation starts it")]
-    private static partial void RetryNotStarted(ILogger logger, string caseId, string error);
+    [LoggerMessage(185, LogLevel.Warning, "Case {CaseId}: retried by staff, but its orchestration could not be started (attempt {Attempt}: {Error}); tried once more, then left to the reconciliation")]
+    private static partial void RetryNotStarted(ILogger logger, string caseId, string error, int attempt);
 
     [LoggerMessage(16, LogLevel.Information, "Case {CaseId}: retried by staff, orchestration started again")]
     private static partial void Retried(ILogger logger, string caseId);
