@@ -34,7 +34,9 @@ public sealed class CaseListPatienceTests(Azurite azurite)
         var page = await slow.Content.ReadAsStringAsync();
         clock.Stop();
 
-        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(2.5));
+        // Well under the 4 s storage takes: the list did not wait for it (2.5 s was missed by 0.18 s once in CI, with the
+        // other assemblies' tests on the same two cores; the list's own wait is checked to the millisecond below).
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(3.5));
         // The answer says where its time went: the list's wait was its patience, and what it showed was the copy.
         var timing = ServerTimingHeader.Of(slow);
         Assert.Equal("copy", timing["list"].Description);
