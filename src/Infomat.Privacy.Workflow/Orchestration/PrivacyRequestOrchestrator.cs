@@ -284,6 +284,16 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
         return await Task.WhenAll(calls);
     }
 
+    /// <summary>
+    /// How late a wait's timer is set again when it fired before its time. The Azure Storage provider hands a durable
+    /// timer to a queue message whose visibility delay counts whole seconds, so a timer can fire up to a second early.
+    /// The step it wakes decides by the clock: woken early, it found nothing due, and the wait looked again at once, and
+    /// again, until the time had passed (five to seven looks in 0.1 s seen; past the 20 looks of a run, a fresh run).
+    /// Woken early, the wait sets its timer once more, a second past its time, so the step it then wakes finds due what
+    /// the timer was for; a reminder or an expiry never comes before its time.
+    /// </summary>
+    internal static readonly TimeSpan TimerLateBy = TimeSpan.FromSeconds(1);
+
     /// <summary>Races the event against a durable timer and cancels the loser.</summary>
     /// <remarks>The custom status says what the orchestration waits on (a step, no personal data), for the reconciler.</remarks>
     private static async Task<bool> WaitForAsync(TaskOrchestrationContext context, string eventName, DateTime deadlineUtc, WaitingFor waiting)
@@ -291,8 +301,13 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
         context.SetCustomStatus(waiting);
         using var cancel = new CancellationTokenSource();
         var signal = context.WaitForExternalEvent<string?>(eventName, cancel.Token);
-        var timeout = context.CreateTimer(deadlineUtc, cancel.Token);
-        var winner = await Task.WhenAny(signal, timeout);
+        var winner = await Task.WhenAny(signal, context.CreateTimer(deadlineUtc, cancel.Token));
+        if (winner != signal && context.CurrentUtcDateTime < deadlineUtc)
+        {
+            // Fired early (by the orchestration's clock, which replays the same): once more, a second past the time.
+            winner = await Task.WhenAny(signal, context.CreateTimer(deadlineUtc + TimerLateBy, cancel.Token));
+        }
+
         // Synchronous Cancel on purpose: CancelAsync runs the callbacks on the thread pool, which breaks the
         // orchestrator's single-threaded replay (observed as a non-determinism failure).
 #pragma warning disable CA1849
