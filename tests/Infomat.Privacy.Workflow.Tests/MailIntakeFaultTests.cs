@@ -1142,6 +1142,25 @@ public sealed class MailIntakeFaultTests
         Assert.Empty(mail.Sent);
     }
 
+    [Theory]
+    [InlineData("Auto-Submitted", "auto-notified; owner-email=\"leak.probe@example.org\"")]
+    [InlineData("Auto-Submitted", "Leak Probe +32 470 12 34 56")]
+    [InlineData("X-Infomat-leak.probe@example.org", "1")]
+    public async Task A_header_the_sender_wrote_never_reaches_the_reason_the_intake_logs(string header, string value)
+    {
+        // The reason a mail is handled as it is goes to the log (event 50): what a sender writes in a header (RFC 5436
+        // notifications put an owner's address in Auto-Submitted; anyone can name a header after an address) must not.
+        var automatic = Message("an.peeters@example.be", "Notification", "Uw bericht is afgeleverd.");
+        automatic.Headers.Add(header, value);
+
+        var result = await Intake().HandleAsync(new MemoryStream(Bytes(automatic)), null, client, default);
+
+        Assert.Equal(MailOutcome.Ignored, result.Outcome);
+        Assert.DoesNotContain("leak", result.Reason, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("470", result.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("@", result.Reason, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_letter_asking_for_access_and_portability_becomes_one_case_with_both_rights_and_the_rule_staff_read()
     {

@@ -266,7 +266,10 @@ public static class InboundMailReader
         var h = message.Headers;
         if (h["Auto-Submitted"] is { } auto && !auto.Trim().Equals("no", StringComparison.OrdinalIgnoreCase))
         {
-            return "auto-submitted (" + auto.Trim().ToLowerInvariant() + ")";
+            // Named by its keyword only: the header's parameters are the sender's text (RFC 5436 notifications carry an
+            // owner's address there), and this reason is logged.
+            var keyword = auto.Split(';', 2)[0].Trim().ToLowerInvariant();
+            return "auto-submitted (" + (keyword is "auto-generated" or "auto-replied" or "auto-notified" ? keyword : "other") + ")";
         }
 
         if (h["X-Autoreply"] is not null || h["X-Autorespond"] is not null || h["X-Auto-Reply"] is not null)

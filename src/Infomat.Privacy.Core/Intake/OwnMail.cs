@@ -12,6 +12,9 @@ public static class OwnMail
     /// <summary>The prefix of the headers every mail of ours carries (<c>X-Infomat-Kind</c>, <c>X-Infomat-Request-Id</c>).</summary>
     public const string HeaderPrefix = "X-Infomat-";
 
+    /// <summary>The headers our mail carries.</summary>
+    public static readonly IReadOnlyList<string> KnownHeaders = ["X-Infomat-Kind", "X-Infomat-Request-Id"];
+
     /// <summary>
     /// Why <paramref name="mail"/> is our own (one of our headers, or sent from one of <paramref name="ownAddresses"/>:
     /// the intake mailbox, our sender address, the staff addresses; an entry may list several, separated by <c>;</c>),
@@ -23,7 +26,9 @@ public static class OwnMail
         ArgumentNullException.ThrowIfNull(ownAddresses);
         if (mail.InfomatHeader is { Length: > 0 } header)
         {
-            return $"our own mail (it carries {header})";
+            // Our headers by name; any other X-Infomat- header as the prefix only (a sender may name one after an address,
+            // and this reason is logged).
+            return $"our own mail (it carries {(KnownHeaders.Contains(header, StringComparer.OrdinalIgnoreCase) ? header : HeaderPrefix + "*")})";
         }
 
         var from = EmailAddresses.Normalise(mail.FromAddress);
