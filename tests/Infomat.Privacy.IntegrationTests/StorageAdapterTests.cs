@@ -742,6 +742,24 @@ public sealed class StorageAdapterTests(Azurite azurite)
     }
 
     [Fact]
+    public async Task A_mail_handled_again_keeps_what_staff_did_with_its_triage_record()
+    {
+        // Handling saved the record and mailed staff, then died before the mail's marker was written: the queue hands the
+        // mail over again minutes (or a redrive days) later, after staff marked it "not a privacy request".
+        var triaged = new TableTriagedMails(Clients);
+        var id = "triage." + Guid.NewGuid().ToString("N");
+        var record = new TriagedMail(id, "<m@example.be>", DateTimeOffset.UtcNow.AddDays(-3), "unclear", "an@example.be", "An", Language.Nl, "Wat weten jullie?", DmarcVerdict.Pass);
+        await triaged.SaveAsync(record, default);
+        await triaged.ChangeAsync(id, m => m with { NotARequestAt = DateTimeOffset.UtcNow, NotARequestBy = "Els", Reminders = ["due-7.2026-12-31"] }, default);
+
+        await triaged.SaveAsync(record, default);
+
+        var read = (await triaged.GetAsync(id, default))!;
+        Assert.Equal(("Els", false), (read.NotARequestBy, read.AwaitsStaff));
+        Assert.Equal(["due-7.2026-12-31"], read.Reminders);
+    }
+
+    [Fact]
     public async Task A_token_can_be_consumed_once()
     {
         var register = new TableCaseRegister(Clients);

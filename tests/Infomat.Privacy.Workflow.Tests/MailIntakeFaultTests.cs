@@ -723,6 +723,24 @@ public sealed class MailIntakeFaultTests
     }
 
     [Fact]
+    public async Task A_mail_handled_again_after_staff_marked_it_not_a_request_stays_marked_and_staff_are_not_asked_again()
+    {
+        // The first handling recorded the mail for triage and mailed staff, then died before the mail's marker; staff
+        // marked it "not a privacy request" before the queue handed the mail over again.
+        register.LoseMarkers = true;
+        var unclear = Message("jeroen@example.org", "Auskunft", "Sehr geehrte Damen und Herren, ich bitte um Auskunft über meine personenbezogenen Daten nach Art. 15 DSGVO.");
+        Assert.Equal(MailOutcome.SentToTriage, (await Intake().HandleAsync(new MemoryStream(Bytes(unclear)), null, client, default)).Outcome);
+        var record = Assert.Single(await triagedMails.ListAsync(default).ToListAsync());
+        await triagedMails.ChangeAsync(record.Id, m => m with { NotARequestAt = time.GetUtcNow(), NotARequestBy = "Els" }, default);
+        var mailsBefore = mail.Sent.Count;
+
+        await Intake().HandleAsync(new MemoryStream(Bytes(unclear)), null, client, default);
+
+        Assert.Equal("Els", (await triagedMails.GetAsync(record.Id, default))!.NotARequestBy);
+        Assert.Equal(mailsBefore, mail.Sent.Count);
+    }
+
+    [Fact]
     public async Task A_forward_with_nothing_of_a_request_in_it_or_of_the_senders_own_or_our_mail_is_read_as_any_mail()
     {
         // Forwarded business mail is not a flood of triage mails; a requester passing their own mail or our answer back is theirs.
@@ -1461,7 +1479,11 @@ internal sealed class BarrierRegister : ICaseRegister
 
     public IAsyncEnumerable<PrivacyCase> ListAllAsync(CancellationToken cancellationToken) => inner.ListAllAsync(cancellationToken);
 
-    public Task<bool> TryConsumeTokenAsync(string tokenId, string caseId, CancellationToken cancellationToken) => inner.TryConsumeTokenAsync(tokenId, caseId, cancellationToken);
+    /// <summary>The marker of a handled mail is not written, as when the host dies right before it: the mail comes again.</summary>
+    public bool LoseMarkers { get; set; }
+
+    public Task<bool> TryConsumeTokenAsync(string tokenId, string caseId, CancellationToken cancellationToken) =>
+        LoseMarkers ? Task.FromResult(true) : inner.TryConsumeTokenAsync(tokenId, caseId, cancellationToken);
 
     public Task<string?> UsedForAsync(string tokenId, CancellationToken cancellationToken) => inner.UsedForAsync(tokenId, cancellationToken);
 }

@@ -251,11 +251,10 @@ internal sealed class InMemoryTriagedMails : ITriagedMails
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TriagedMail> rows = new();
 
-    public Task SaveAsync(TriagedMail triaged, CancellationToken cancellationToken)
+    public Task<TriagedMail> SaveAsync(TriagedMail triaged, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(triaged);
-        rows[triaged.Id] = triaged;
-        return Task.CompletedTask;
+        return Task.FromResult(rows.GetOrAdd(triaged.Id, triaged));
     }
 
     public Task<TriagedMail?> GetAsync(string id, CancellationToken cancellationToken) => Task.FromResult(rows.GetValueOrDefault(id));

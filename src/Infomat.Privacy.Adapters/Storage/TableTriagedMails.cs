@@ -15,11 +15,20 @@ public sealed class TableTriagedMails(StorageClients clients) : ITriagedMails
     private readonly TableClient table = clients.Tables.GetTableClient(TableCaseRegister.TokensTable);
     private readonly SetUpOnce ready = new(() => clients.Tables.GetTableClient(TableCaseRegister.TokensTable).CreateIfNotExistsAsync());
 
-    public async Task SaveAsync(TriagedMail triaged, CancellationToken cancellationToken)
+    public async Task<TriagedMail> SaveAsync(TriagedMail triaged, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(triaged);
         await ready.EnsureAsync();
-        await table.UpsertEntityAsync(ToEntity(triaged), TableUpdateMode.Replace, cancellationToken);
+        try
+        {
+            await table.AddEntityAsync(ToEntity(triaged), cancellationToken);
+            return triaged;
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 409)
+        {
+            // Recorded before (a mail handled again): the record as it stands, with what staff did since.
+            return await GetAsync(triaged.Id, cancellationToken) ?? triaged;
+        }
     }
 
     public async Task<TriagedMail?> ChangeAsync(string id, Func<TriagedMail, TriagedMail?> change, CancellationToken cancellationToken)

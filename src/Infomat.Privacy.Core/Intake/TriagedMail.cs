@@ -60,8 +60,11 @@ public sealed record TriagedMail(
 /// <summary>Where triage records are kept (the register's table of intake markers).</summary>
 public interface ITriagedMails
 {
-    /// <summary>Writes the record (the same record again on a retry of the same mail).</summary>
-    Task SaveAsync(TriagedMail triaged, CancellationToken cancellationToken);
+    /// <summary>
+    /// Writes the record when the mail has none, and returns the record as stored: a mail handled again (its handling died
+    /// after the record, before the mail's marker) keeps what staff or the sweep did with the first.
+    /// </summary>
+    Task<TriagedMail> SaveAsync(TriagedMail triaged, CancellationToken cancellationToken);
 
     Task<TriagedMail?> GetAsync(string id, CancellationToken cancellationToken);
 

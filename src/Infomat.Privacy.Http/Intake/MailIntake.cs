@@ -164,8 +164,14 @@ public sealed partial class MailIntake(
         // Kept beside the markers so staff can make it a case from the mail's link, dated when the mail arrived.
         var details = (inbound.Subject + "\n\n" + inbound.Body).Trim();
         details = details.Length > RequestValidator.MaxDetailsLength ? details[..RequestValidator.MaxDetailsLength] : details;
-        var link = await triaged.RecordAsync(
+        var (link, awaitsStaff) = await triaged.RecordAsync(
             new TriagedMail(TriagedMails.IdFor(marker), inbound.MessageId, inbound.ReceivedAt, verdict.Why.Encode(), inbound.FromAddress, inbound.FromName, verdict.Language, details, inbound.Dmarc), ct);
+        if (!awaitsStaff)
+        {
+            // Handled again after staff made it a case or marked it (its first handling died before the mail's marker).
+            return new MailIntakeResult(MailOutcome.SentToTriage, null, verdict.Reason);
+        }
+
         await log.SendToStaffAsync(mail, o.Staff, "Mail " + marker, "triage", to => PrivacyMails.Triage(marker, from, inbound.Subject, excerpt, verdict.Why.Render(o.Staff.Language), inbound.ReceivedAt, DueDateFrom(inbound.ReceivedAt), to, o.Staff.Language, link), ct);
 
         // It may be the answer to a request for identification its sender was sent: each such case waits on staff from

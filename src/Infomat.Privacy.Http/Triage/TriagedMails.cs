@@ -19,12 +19,15 @@ public sealed class TriagedMails(ITriagedMails records, LinkTokenService tokens,
         return "triage." + (marker.StartsWith("mail.", StringComparison.Ordinal) ? marker["mail.".Length..] : marker);
     }
 
-    /// <summary>Records the mail (again, on a retry: the same row) and returns the staff link to make it a case.</summary>
-    public async Task<Uri> RecordAsync(TriagedMail triaged, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records the mail (on a retry the first record stands) and returns the staff link to make it a case, and whether the
+    /// record still awaits staff (not when they made it a case or marked it before the mail was handled again).
+    /// </summary>
+    public async Task<(Uri Link, bool AwaitsStaff)> RecordAsync(TriagedMail triaged, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(triaged);
-        await records.SaveAsync(triaged, cancellationToken);
+        var stored = await records.SaveAsync(triaged, cancellationToken);
         var o = options.Value;
-        return o.Link("triage", tokens.Issue(triaged.Id, TokenPurpose.Triage, o.Staff.TaskLinkLifetime));
+        return (o.Link("triage", tokens.Issue(triaged.Id, TokenPurpose.Triage, o.Staff.TaskLinkLifetime)), stored.AwaitsStaff);
     }
 }
