@@ -61,7 +61,45 @@ public sealed class StoreAuditTests
         Assert.Equal(2, events.Count);
         Assert.Equal("be/crm erase matched=1 deleted=1 anonymised=0 restricted=0 updated=0 retained=0 remaining=0", events[0]);
         // The store did the erasure for this case before: the retry's event says so, not a second deletion.
-        Assert.Equal("be/crm erase done earlier for this case, nothing more done now remaining=1", events[1]);
+        Assert.Equal("be/crm erase done earlier for this case (matched=1 deleted=1 anonymised=0 restricted=0 updated=0 retained=0), nothing more done now remaining=1", events[1]);
+    }
+
+    [Fact]
+    public async Task An_erasure_whose_audit_append_failed_is_audited_with_its_counts_when_the_step_runs_again()
+    {
+        // The store erased and recorded it; the audit append failed (or the host died before it). The step's retry finds
+        // the store's record: the trail's only event for the store must still say what the erasure did.
+        var c = await CaseAsync(RequestType.Erasure);
+        stores.Data["be/crm"] = new() { [Email] = [new JsonObject { ["first_name"] = "An" }] };
+        var failing = new FailingStoreAudit(audit);
+        var apply = new ApplyInStore(register, stores, failing, hash, TimeProvider.System, NullLogger<ApplyInStore>.Instance);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => apply.RunAsync(null!, new ApplyInput(c.Id, "be/crm", StoreAction.Erase)));
+
+        await apply.RunAsync(null!, new ApplyInput(c.Id, "be/crm", StoreAction.Erase));
+
+        var only = Assert.Single(await audit.ListAsync(c.Id, default), e => e.Action == AuditActions.StoreAction);
+        Assert.Equal("be/crm erase done earlier for this case (matched=1 deleted=1 anonymised=0 restricted=0 updated=0 retained=0), nothing more done now remaining=0", only.Outcome);
+    }
+
+    /// <summary>An audit trail whose first append of a store's action fails, after the store did it.</summary>
+    private sealed class FailingStoreAudit(IAuditTrail inner) : IAuditTrail
+    {
+        private int failed;
+
+        public Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken) =>
+            entry.Key.StartsWith("store.", StringComparison.Ordinal) && Interlocked.Exchange(ref failed, 1) == 0
+                ? throw new InvalidOperationException("audit table unavailable")
+                : inner.AppendAsync(entry, cancellationToken);
+
+        public Task AppendMissingAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken) => inner.AppendMissingAsync(entries, cancellationToken);
+
+        public Task<IReadOnlyList<AuditEvent>> ListAsync(string caseId, CancellationToken cancellationToken) => inner.ListAsync(caseId, cancellationToken);
+
+        public Task<IReadOnlyList<AuditHead>> HeadsAsync(string caseId, CancellationToken cancellationToken) => inner.HeadsAsync(caseId, cancellationToken);
+
+        public Task<AuditCheckpoint?> CheckpointAsync(string caseId, CancellationToken cancellationToken) => inner.CheckpointAsync(caseId, cancellationToken);
+
+        public Task CutAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken) => inner.CutAsync(checkpoint, cancellationToken);
     }
 
     [Fact]

@@ -25,11 +25,13 @@ public sealed class ApplyInStore(ICaseRegister register, IEntityStoreCatalog sto
         log.Applied(c.Id, input.Action.ToString(), input.StoreKey, outcome.Matched);
         var t = outcome.Tables;
         // A store that did the action for this case before answers with what it did then, counting again only what still
-        // matches: such a run is audited as that, not as a second deletion.
+        // matches: such a run is audited as that, not as a second deletion, with the counts the store recorded then (the
+        // earlier run's own event may never have been written: its append failed, or the host died before it).
+        var counts = $"matched={outcome.Matched} deleted={t.Sum(x => x.Deleted)} anonymised={t.Sum(x => x.Anonymised)} " +
+                     $"restricted={t.Sum(x => x.Restricted)} updated={t.Sum(x => x.Updated)} retained={t.Sum(x => x.Retained)}";
         var done = outcome.RecordedEarlier
-            ? $"{input.StoreKey} {input.Action.ToString().ToLowerInvariant()} done earlier for this case, nothing more done now"
-            : $"{input.StoreKey} {input.Action.ToString().ToLowerInvariant()} matched={outcome.Matched} deleted={t.Sum(x => x.Deleted)} anonymised={t.Sum(x => x.Anonymised)} " +
-              $"restricted={t.Sum(x => x.Restricted)} updated={t.Sum(x => x.Updated)} retained={t.Sum(x => x.Retained)}";
+            ? $"{input.StoreKey} {input.Action.ToString().ToLowerInvariant()} done earlier for this case ({counts}), nothing more done now"
+            : $"{input.StoreKey} {input.Action.ToString().ToLowerInvariant()} {counts}";
         await audit.AppendAsync(new AuditEntry(c.Id, $"store.{input.Action}.{input.StoreKey}" + c.RunSuffix, AuditActions.StoreAction, AuditEvent.System,
             $"{done} remaining={t.Sum(x => x.RemainingAfter)}", c.SubjectIn(hash)), CancellationToken.None);
         return outcome;
