@@ -340,6 +340,25 @@ public sealed class CaseTransitionTests
         Assert.Contains(Audit.CaseAudit.Entries(first, new KeyedHash(new byte[32])), e => e.Key == "identification-requested");
     }
 
+    [Fact]
+    public void A_case_that_fails_again_after_a_retry_has_each_change_of_status_in_its_trail()
+    {
+        // Review of 7 December: status events were keyed by the status alone, and the trail keeps one event per key, so
+        // a case that failed, was retried and failed again showed the first failure only, and then nothing.
+        var waiting = AwaitingApproval();
+        var failed = Taken(waiting.Fail(Received.AddHours(1), "RequestApproval"));
+        var retried = Taken(failed.Retry("Els", Received.AddHours(2)));
+        var again = Taken(retried.Fail(Received.AddHours(3), "RequestApproval"));
+
+        var trail = Trail(waiting, failed, retried, again);
+
+        Assert.Equal([Received.AddHours(1), Received.AddHours(3)],
+            trail.Where(e => e.Action == AuditActions.StatusChanged && e.Outcome == nameof(CaseStatus.Failed)).Select(e => e.At!.Value));
+        Assert.Equal(trail.Count(e => e.Action == AuditActions.StatusChanged), again.History.Count - 1);
+        // A case as stored before this change keeps the key each first status event always had.
+        Assert.Contains(Audit.CaseAudit.Entries(failed, new KeyedHash(new byte[32])), e => e.Key == "status.Failed");
+    }
+
     /// <summary>The audit trail as appended over the case's states: each event once, under its key, as first seen.</summary>
     private static List<AuditEntry> Trail(params PrivacyCase[] states)
     {

@@ -316,9 +316,14 @@ public static class CaseAudit
                 copies.At);
         }
 
+        // Each change of status once: a status the case comes back to (failed again after a retry, back to work after
+        // staff tasks) is its own event. The first of each keeps the key it always had ("status.Failed"), so a case's
+        // trail written before gets no second copy; the n-th after it "status.Failed.n".
+        var seen = new Dictionary<CaseStatus, int>();
         foreach (var change in c.History.Skip(1))
         {
-            Add("status." + change.Status, AuditActions.StatusChanged, AuditEvent.System, change.Status.ToString(), change.At);
+            var n = seen[change.Status] = seen.GetValueOrDefault(change.Status) + 1;
+            Add("status." + change.Status + (n == 1 ? string.Empty : "." + n.ToString(CultureInfo.InvariantCulture)), AuditActions.StatusChanged, AuditEvent.System, change.Status.ToString(), change.At);
         }
 
         if (c.IdentifiersErasedAt is { } erased)
