@@ -74,7 +74,7 @@ public sealed class ExportPackageWriterTests
     public void A_person_with_no_data_gets_a_confirmation_that_nothing_is_held()
     {
         var html = ExportPackageWriter.RenderSummary(Manifest(Language.Nl, Part("be/crm", 0), Part("nl/crm", 0)));
-        Assert.Contains("We bevestigen dat de systemen van Infomat België en Infomat Nederland die we voor dit antwoord doorzochten geen persoonsgegevens over dit adres bevatten, behalve de gegevens van uw verzoeken aan ons (dit verzoek wordt hieronder beschreven).", html, StringComparison.Ordinal);
+        Assert.Contains("We bevestigen dat de systemen van Infomat België en Infomat Nederland, toen we ze voor dit antwoord doorzochten, geen persoonsgegevens over dit adres bevatten, behalve de gegevens van uw verzoeken aan ons (dit verzoek wordt hieronder beschreven).", html, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public sealed class ExportPackageWriterTests
 
         var html = ExportPackageWriter.RenderSummary(manifest);
 
-        Assert.Contains("We confirm that the systems of Infomat België we searched for this answer hold no personal data about this address, apart from the data of your requests to us", html, StringComparison.Ordinal);
+        Assert.Contains("We confirm that, when we searched them for this answer, the systems of Infomat België held no personal data about this address, apart from the data of your requests to us", html, StringComparison.Ordinal);
         Assert.DoesNotContain("Infomat Nederland", html, StringComparison.Ordinal);
         // One company: it processes the request as the controller ("Infomat België process them as controllers" before).
         Assert.Contains("Infomat België processes them as controller:", html, StringComparison.Ordinal);
@@ -228,6 +228,19 @@ public sealed class ExportPackageWriterTests
     private static StorePart Invoices(string store) => new(Map.Store(store), new Dictionary<string, int> { ["invoices"] = 1 });
 
     [Theory]
+    [InlineData("nl", "Per Infomat-bedrijf waarop uw verzoek betrekking heeft, staat hier wat we over an.peeters@example.be bewaarden toen we onze systemen voor dit antwoord doorzochten.")]
+    [InlineData("fr", "Pour chaque société Infomat concernée par votre demande, elle indique ce que nous détenions sur an.peeters@example.be lorsque nous avons consulté nos systèmes pour cette réponse.")]
+    [InlineData("en", "For each Infomat company your request concerns, it lists what we held about an.peeters@example.be when we searched our systems for this answer.")]
+    public void The_summary_says_what_was_held_when_the_systems_were_searched_not_what_is_held_now(string lang, string intro)
+    {
+        // Review of 7 December: the records are collected before the review of free text, which can take days, and an
+        // erasure of the same person may run meanwhile: "what we hold" was then untrue of records the zip still shows.
+        // And a request to one company is answered for that company only, not "for each Infomat company".
+        var html = Readable(ExportPackageWriter.RenderSummary(Manifest(L(lang), Part("be/crm", 1))));
+        Assert.Contains(intro, html, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("nl", "Ontvangers (art. 15, lid 1, onder c, AVG)", "De externe accountant van Infomat België", "FOD Financiën", "Medewerkers van Infomat")]
     [InlineData("fr", "Destinataires (art. 15, paragraphe 1, point c), RGPD)", "L'expert-comptable externe d'Infomat België", "SPF Finances", "collaborateurs d'Infomat")]
     [InlineData("en", "Recipients (Art. 15(1)(c) GDPR)", "Infomat België's external accountant", "FPS Finance", "Infomat staff")]
@@ -272,9 +285,9 @@ public sealed class ExportPackageWriterTests
     }
 
     [Theory]
-    [InlineData("nl", "Herkomst, als de gegevens niet van u komen (art. 15, lid 1, onder g, AVG)")]
-    [InlineData("fr", "Origine des données lorsqu'elles ne viennent pas de vous (art. 15, paragraphe 1, point g), RGPD)")]
-    [InlineData("en", "Where the data comes from, when not from you (Art. 15(1)(g) GDPR)")]
+    [InlineData("nl", "Herkomst van de gegevens (art. 15, lid 1, onder g, AVG)")]
+    [InlineData("fr", "Origine des données (art. 15, paragraphe 1, point g), RGPD)")]
+    [InlineData("en", "Where the data comes from (Art. 15(1)(g) GDPR)")]
     public void The_summary_gives_the_source_of_every_table_under_its_article(string lang, string heading)
     {
         var l = L(lang);

@@ -37,6 +37,27 @@ public sealed class MailingsAndPortabilityTests
     }
 
     [Theory]
+    [InlineData(RequestType.Access, Language.Nl, "als die er zijn", "art. 15 AVG")]
+    [InlineData(RequestType.Access, Language.Fr, "s'il y en a", "art. 15 RGPD")]
+    [InlineData(RequestType.Access, Language.En, "if any", "Art. 15 GDPR")]
+    [InlineData(RequestType.Portability, Language.Nl, "als we die hebben", "art. 20 AVG")]
+    [InlineData(RequestType.Portability, Language.Fr, "si nous en détenons", "art. 20 RGPD")]
+    [InlineData(RequestType.Portability, Language.En, "if we hold any", "Art. 20 GDPR")]
+    public void The_export_mail_does_not_promise_data_a_search_that_found_none_did_not_put_in_the_zip(RequestType type, Language language, string ifAny, string article)
+    {
+        // Review of 7 December: the access mail said "a zip file with ... your data" and the portability mail "with the
+        // data you provided to us" whatever the search found; a zip holding nothing of the person (or nothing portable)
+        // goes out with the same mail, so the mail must say it holds what we found, if anything, and on which article.
+        var c = PrivacyCase.Received(new ValidRequest(type, "an.peeters@example.be", "An", null, ControllerScope.Of("be"), language, null),
+            Channel.Form, new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.FromHours(1)), Map);
+
+        var text = PrivacyMails.ExportReady(c, Map, new Uri("https://privacy.example/d"), new DateTimeOffset(2026, 12, 20, 12, 0, 0, TimeSpan.Zero)).TextBody;
+
+        Assert.Contains(ifAny, text, StringComparison.Ordinal);
+        Assert.Contains(article, text, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(Language.Nl, "We sturen u geen mailings meer over events, diensten of producten", "art. 21, lid 2 en 3, AVG")]
     [InlineData(Language.Fr, "Nous ne vous envoyons plus de mailings sur nos évènements, services ou produits", "art. 21, paragraphes 2 et 3, RGPD")]
     [InlineData(Language.En, "We send you no more mailings about events, services or products", "Art. 21(2) and (3) GDPR")]
@@ -147,9 +168,9 @@ public sealed class MailingsAndPortabilityTests
     }
 
     [Theory]
-    [InlineData(Language.En, "access request", "hold no personal data about this address", "This is the answer to your request for data portability", "no data about this address that falls under the right to data portability")]
+    [InlineData(Language.En, "access request", "held no personal data about this address", "This is the answer to your request for data portability", "no data about this address that falls under the right to data portability")]
     [InlineData(Language.Nl, "verzoek om inzage", "geen persoonsgegevens over dit adres bevatten", "Dit is het antwoord op uw verzoek om overdraagbaarheid", "geen gegevens over dit adres die onder het recht op overdraagbaarheid vallen")]
-    [InlineData(Language.Fr, "demande d'accès", "ne contiennent aucune donnée personnelle concernant cette adresse", "Voici la réponse à votre demande de portabilité", "aucune donnée concernant cette adresse qui relève du droit à la portabilité")]
+    [InlineData(Language.Fr, "demande d'accès", "ne contenaient aucune donnée personnelle concernant cette adresse", "Voici la réponse à votre demande de portabilité", "aucune donnée concernant cette adresse qui relève du droit à la portabilité")]
     public void A_portability_export_that_finds_nothing_portable_does_not_say_it_answers_an_access_request_nor_that_nothing_is_held(
         Language language, string accessWords, string nothingHeld, string portabilityIntro, string nothingPortable)
     {

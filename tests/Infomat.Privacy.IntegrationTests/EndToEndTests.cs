@@ -82,7 +82,7 @@ public sealed class EndToEndTests(Azurite azurite) : LocalHostTests(azurite)
         using var blobClient = new HttpClient();
         using var zip = new ZipArchive(new MemoryStream(await blobClient.GetByteArrayAsync(redirect.Headers.Location!)));
         using var summary = new StreamReader(zip.GetEntry("summary.html")!.Open());
-        Assert.Contains("We confirm that the systems of Infomat België and Infomat Nederland we searched for this answer hold no personal data about this address, apart from the data of your requests to us (this one is described below).", await summary.ReadToEndAsync(), StringComparison.Ordinal);
+        Assert.Contains("We confirm that, when we searched them for this answer, the systems of Infomat België and Infomat Nederland held no personal data about this address, apart from the data of your requests to us (this one is described below).", await summary.ReadToEndAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
