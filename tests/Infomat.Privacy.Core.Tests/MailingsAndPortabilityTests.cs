@@ -132,6 +132,19 @@ public sealed class MailingsAndPortabilityTests
     }
 
     [Fact]
+    public async Task Data_json_and_the_summary_name_the_same_day_it_was_prepared_late_in_the_evening()
+    {
+        // 23:30 UTC on 14 March is 00:30 on the 15th in Brussels: the summary said the 15th, data.json the 14th.
+        var manifest = Manifest(Language.En, accessToo: false) with { PreparedAt = new DateTimeOffset(2027, 3, 14, 23, 30, 0, TimeSpan.Zero) };
+        using var zip = await ExportAsync(manifest);
+
+        var data = JsonNode.Parse(zip.GetEntry("data.json")!.Open())!;
+        using var summary = new StreamReader(zip.GetEntry("summary.html")!.Open());
+        Assert.Equal("2027-03-15", data["preparedOn"]!.GetValue<string>());
+        Assert.Contains("prepared on 15 March 2027", await summary.ReadToEndAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Beside_access_data_json_leaves_out_legitimate_interest_tables_and_the_summary_says_they_are_in_the_access_part()
     {
         using var zip = await ExportAsync(Manifest(Language.En, accessToo: true));

@@ -55,7 +55,9 @@ public static class ExportPackageWriter
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(readStore);
-        var stamp = new DateTimeOffset(manifest.PreparedAt.UtcDateTime.Date, TimeSpan.Zero);
+        // The day it was prepared as the summary names it (Brussels), also in data.json and on the zip's entries: at 23:30
+        // UTC the summary said the next day and data.json this one.
+        var stamp = new DateTimeOffset(Deadlines.DueDateCalculator.Today(manifest.PreparedAt).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var l = manifest.Language;
         if (manifest.Withheld.Count > 0)
         {
