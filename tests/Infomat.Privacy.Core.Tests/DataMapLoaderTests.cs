@@ -78,6 +78,20 @@ public sealed class DataMapLoaderTests
     }
 
     [Fact]
+    public void A_table_whose_rows_stay_after_a_withdrawal_of_consent_does_not_say_they_are_kept_until_it()
+    {
+        // Review of 7 December: the consent records said "Until you withdraw your consent", yet a withdrawal writes its
+        // date into the row and keeps it (the proof of consent, Art. 7(1)); an access export after a withdrawal showed the
+        // row, its withdrawal date and that line side by side.
+        var map = DataMapLoader.Load(DataMapFiles.Default);
+        var untilWithdrawn = Shipped()["texts"]!["retentionConsent"]!["en"]!.GetValue<string>();
+        var kept = map.Stores.SelectMany(s => s.Tables).Where(t => t.Withdrawal is { Action: not WithdrawalAction.Delete }).ToList();
+        Assert.NotEmpty(kept);
+        Assert.All(kept, t => Assert.NotEqual(untilWithdrawn, t.Retention.In(Language.En)));
+        Assert.All(kept.Where(t => t.Table == "consent_records"), t => Assert.Contains("Art. 7(1)", t.Retention.In(Language.En), StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Every_table_names_its_free_text_and_address_columns()
     {
         var map = DataMapLoader.Load(DataMapFiles.Default);
