@@ -359,6 +359,21 @@ public sealed class CaseTransitionTests
         Assert.Contains(Audit.CaseAudit.Entries(failed, new KeyedHash(new byte[32])), e => e.Key == "status.Failed");
     }
 
+    [Fact]
+    public void A_failure_of_the_run_before_a_staff_retry_does_not_fail_the_retried_case_again()
+    {
+        // Review of 7 December: the old run's MarkFailed wrote Failed and the host died before its completion was saved;
+        // staff retried; the old step's queue message then ran again and flagged the freshly retried case Failed.
+        var waiting = AwaitingApproval();
+        var failed = Taken(waiting.Fail(Received.AddHours(1), "RequestApproval", run: 0));
+        var retried = Taken(failed.Retry("Els", Received.AddHours(2)));
+
+        Assert.Equal(CaseRefusal.RunSuperseded, retried.Fail(Received.AddHours(3), "RequestApproval", run: 0).Refusal);
+        // The retried run's own failure counts, and one whose run is not known (a run from before this) as before.
+        Assert.Equal(CaseStatus.Failed, Taken(retried.Fail(Received.AddHours(3), "RequestApproval", run: 1)).Status);
+        Assert.Equal(CaseStatus.Failed, Taken(retried.Fail(Received.AddHours(3), "RequestApproval")).Status);
+    }
+
     /// <summary>The audit trail as appended over the case's states: each event once, under its key, as first seen.</summary>
     private static List<AuditEntry> Trail(params PrivacyCase[] states)
     {

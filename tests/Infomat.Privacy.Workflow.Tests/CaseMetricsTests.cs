@@ -75,6 +75,25 @@ public sealed class CaseMetricsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_failure_step_of_the_run_before_a_staff_retry_run_again_leaves_the_retried_case_alone()
+    {
+        // The old run's MarkFailed flagged the case and its host died before the completion was saved; staff retried the
+        // case; the old step's message then ran again. The retried case must stay in work, and not be counted again.
+        var register = new InMemoryRegister();
+        var c = NewCase(DateTimeOffset.UtcNow);
+        await register.CreateAsync(c, CancellationToken.None);
+        var activity = new MarkFailed(register, TimeProvider.System, Metrics);
+        var stale = new FailureInput(c.Id, "ApplyInStore", Run: 0);
+        await activity.RunAsync(null!, stale);
+        await register.ApplyAsync(c.Id, x => x.Retry("Els", DateTimeOffset.UtcNow), default);
+
+        await activity.RunAsync(null!, stale);
+
+        Assert.NotEqual(CaseStatus.Failed, (await register.GetAsync(c.Id, default))!.Status);
+        Assert.Equal(1, Counted(PrivacyMetrics.CasesFailed));
+    }
+
+    [Fact]
     public async Task A_case_past_its_due_date_is_counted_overdue_once_by_the_daily_sweep()
     {
         await using var h = await WorkflowHarness.StartAsync();

@@ -139,6 +139,12 @@ public enum CaseRefusal
     /// deleted, or stopped (<see cref="PrivacyCase.ErasureStopped"/>).
     /// </summary>
     CopiesBeingErased,
+
+    /// <summary>
+    /// The step belongs to a run of the case from before a staff retry (its queue message ran again after the retry
+    /// started a new run): what it would record is no longer the case's.
+    /// </summary>
+    RunSuperseded,
 }
 
 /// <summary>

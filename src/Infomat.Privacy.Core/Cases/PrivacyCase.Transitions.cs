@@ -1075,10 +1075,16 @@ public sealed partial record PrivacyCase
     public CaseTransition ExpiryNoticeSent(DateTimeOffset at) =>
         !NeedsExpiryNotice ? Refuse(CaseRefusal.AlreadyDone) : To(this with { AnswerSentAt = at });
 
-    /// <summary>A step could not be done: the case is flagged for staff (nothing is sent to the requester).</summary>
+    /// <summary>
+    /// A step could not be done: the case is flagged for staff (nothing is sent to the requester). <paramref name="run"/>:
+    /// the number of staff retries on record when the failing run read the case; a run from before a later retry is
+    /// refused (its step ran again after the retry began a new run). Null: not known (a run from before this), not checked.
+    /// </summary>
     /// <remarks>An expired case whose Art. 12(4) notice could not be sent is flagged too, so it is not closed with the requester untold.</remarks>
-    public CaseTransition Fail(DateTimeOffset at, string? step = null) =>
-        Status.IsFinished() && !NeedsExpiryNotice ? Refuse(CaseRefusal.Finished) : To((this with { FailedStep = step }).WithStatus(CaseStatus.Failed, at));
+    public CaseTransition Fail(DateTimeOffset at, string? step = null, int? run = null) =>
+        run is { } r && r != Retries.Count ? Refuse(CaseRefusal.RunSuperseded)
+        : Status.IsFinished() && !NeedsExpiryNotice ? Refuse(CaseRefusal.Finished)
+        : To((this with { FailedStep = step }).WithStatus(CaseStatus.Failed, at));
 
     /// <summary>
     /// A staff member resumes a failed case: it goes back to the status it had before it failed and its orchestration

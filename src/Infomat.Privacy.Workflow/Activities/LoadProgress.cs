@@ -55,6 +55,7 @@ public sealed partial class LoadProgress(
             StaffToldOfAtOnce = c.AppliedAtOnceStaffToldAt is not null,
             StoreKeys = dataMap.StoresOf(c.Entity).Select(s => s.Key).ToList(),
             VerificationDeadlineUtc = deadline,
+            Retries = c.Retries.Count,
         };
     }
 
@@ -93,4 +94,10 @@ public sealed record CaseProgress(bool Finished, bool Verified, bool Decided, bo
     /// runs from before this existed: the orchestration then runs <see cref="Verification.SendVerification"/> as its own step.
     /// </summary>
     public DateTime? VerificationDeadlineUtc { get; init; }
+
+    /// <summary>
+    /// The staff retries on record when this run read the case: a failure of this run is recorded only while the case has
+    /// no later retry (<see cref="Cases.PrivacyCase.Fail"/>). Null in the history of runs from before this existed.
+    /// </summary>
+    public int? Retries { get; init; }
 }

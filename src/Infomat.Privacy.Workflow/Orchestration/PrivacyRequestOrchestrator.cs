@@ -59,9 +59,10 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
     {
         ArgumentNullException.ThrowIfNull(context);
         var log = context.CreateReplaySafeLogger<PrivacyRequestOrchestrator>();
+        var run = new RunRead();
         try
         {
-            return await RunStepsAsync(context, caseId);
+            return await RunStepsAsync(context, caseId, run);
         }
         catch (TaskFailedException ex)
         {
@@ -71,15 +72,22 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
             // redoes nothing twice. If flagging fails too, the instance fails and the reconciler finds the case.
             log.Failed(caseId, ex.TaskName);
             context.SetCustomStatus(null);
-            await context.CallActivityAsync(nameof(MarkFailed), new FailureInput(caseId, ex.TaskName), Retried);
+            await context.CallActivityAsync(nameof(MarkFailed), new FailureInput(caseId, ex.TaskName, run.Retries), Retried);
             return "failed";
         }
     }
 
-    private async Task<string> RunStepsAsync(TaskOrchestrationContext context, string caseId)
+    /// <summary>What this run read of the case when it began: the staff retries on record (its failure is recorded only while the case has no later one).</summary>
+    private sealed class RunRead
+    {
+        public int? Retries { get; set; }
+    }
+
+    private async Task<string> RunStepsAsync(TaskOrchestrationContext context, string caseId, RunRead run)
     {
         var log = context.CreateReplaySafeLogger<PrivacyRequestOrchestrator>();
         var progress = await context.CallActivityAsync<CaseProgress>(nameof(LoadProgress), caseId, Retried);
+        run.Retries = progress.Retries;
         if (progress.Finished)
         {
             if (progress.NeedsExpiryNotice)

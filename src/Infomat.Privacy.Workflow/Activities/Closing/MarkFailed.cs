@@ -11,8 +11,8 @@ public sealed class MarkFailed(ICaseRegister register, TimeProvider time, Privac
     {
         ArgumentNullException.ThrowIfNull(input);
         var at = time.GetUtcNow();
-        var update = await register.ApplyAsync(input.CaseId, x => x.Fail(at, input.Step), CancellationToken.None);
-        // Counted once: a retried activity finds the case already finished.
+        var update = await register.ApplyAsync(input.CaseId, x => x.Fail(at, input.Step, input.Run), CancellationToken.None);
+        // Counted once: a retried activity finds the case already finished (or, after a staff retry, its run superseded).
         if (!update.Refused)
         {
             metrics.CaseFailed();
@@ -22,5 +22,8 @@ public sealed class MarkFailed(ICaseRegister register, TimeProvider time, Privac
     }
 }
 
-/// <summary>The case and the name of the step that failed (no personal data).</summary>
-public sealed record FailureInput(string CaseId, string Step);
+/// <summary>
+/// The case and the name of the step that failed (no personal data), and the staff retries on record when the failing run
+/// read the case (<see cref="CaseProgress.Retries"/>; null when it did not get that far, or in runs from before this).
+/// </summary>
+public sealed record FailureInput(string CaseId, string Step, int? Run = null);
