@@ -159,6 +159,19 @@ module storage 'app/storage.bicep' = {
   }
 }
 
+// The stores' files (CVs, named after people): an account that sends no resource logs (decision 173).
+module storeFiles 'app/storefiles.bicep' = {
+  name: 'storeFiles'
+  params: {
+    name: 'stfiles${take(resourceToken, 17)}'
+    location: location
+    tags: tags
+    appPrincipalId: identity.outputs.principalId
+    skuName: recordsStorageSku
+    operatorIpAddress: operatorIpAddress
+  }
+}
+
 // The only storage a browser reaches: the finished zips, behind read-only one-blob links (decision 67).
 module exports 'app/exports.bicep' = {
   name: 'exports'
@@ -194,6 +207,7 @@ module network 'app/network.bicep' = {
     tags: tags
     addressPrefix: vnetAddressPrefix
     storageAccountId: storage.outputs.id
+    storeFilesAccountId: storeFiles.outputs.id
     keyVaultId: keyVault.outputs.id
     postgresServerId: postgresServerId
   }
@@ -213,6 +227,7 @@ module functionApp 'app/functionapp.bicep' = {
     storageQueueEndpoint: storage.outputs.queueEndpoint
     storageTableEndpoint: storage.outputs.tableEndpoint
     exportsBlobEndpoint: exports.outputs.blobEndpoint
+    storeFilesBlobEndpoint: storeFiles.outputs.blobEndpoint
     deploymentContainerName: deploymentContainerName
     keyVaultName: keyVault.outputs.name
     applicationInsightsConnectionString: monitoring.outputs.connectionString

@@ -22,6 +22,9 @@ param deploymentContainerName string
 @description('Blob endpoint of the exports account: the zips and their download links (decision 67).')
 param exportsBlobEndpoint string
 
+@description('Blob endpoint of the account holding the stores\' files (CVs): one that sends no resource logs (decision 173).')
+param storeFilesBlobEndpoint string
+
 param keyVaultName string
 param applicationInsightsConnectionString string
 param workspaceId string
@@ -183,6 +186,7 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Stores__CreateSystemTables: 'false'
     // The stores' files (CVs): a blob container per store in this storage account (storage.bicep).
     Stores__FilesStorage: 'blob'
+    Stores__FilesBlobServiceUri: storeFilesBlobEndpoint
     // App Service Authentication's client secret for the staff sign-in app registration.
     MICROSOFT_PROVIDER_AUTHENTICATION_SECRET: '${vault}staff-signin-client-secret)'
   }

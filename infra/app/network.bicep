@@ -12,6 +12,9 @@ param addressPrefix string
 @description('Resource id of the storage account holding the register, audit trail, staging, task hub and key ring.')
 param storageAccountId string
 
+@description('Resource id of the account holding the stores\' files (CVs; storefiles.bicep): its blob service.')
+param storeFilesAccountId string
+
 @description('Resource id of the Key Vault.')
 param keyVaultId string
 
@@ -148,3 +151,27 @@ resource postgresEndpointZone 'Microsoft.Network/privateEndpoints/privateDnsZone
 
 output appSubnetId string = appSubnet.id
 output id string = network.id
+
+// The stores' files account (decision 173): its blob service, in the blob zone above.
+resource storeFilesEndpoint 'Microsoft.Network/privateEndpoints@2026-03-01' = {
+  name: 'pe-blob-${last(split(storeFilesAccountId, '/'))}'
+  location: location
+  tags: tags
+  properties: {
+    subnet: { id: endpointSubnet.id }
+    privateLinkServiceConnections: [
+      {
+        name: 'blob'
+        properties: { privateLinkServiceId: storeFilesAccountId, groupIds: [ 'blob' ] }
+      }
+    ]
+  }
+}
+
+resource storeFilesEndpointZone 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups@2026-03-01' = {
+  parent: storeFilesEndpoint
+  name: 'default'
+  properties: {
+    privateDnsZoneConfigs: [ { name: 'blob', properties: { privateDnsZoneId: zones[0].id } } ]
+  }
+}

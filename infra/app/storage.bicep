@@ -70,13 +70,8 @@ resource stagingContainer 'Microsoft.Storage/storageAccounts/blobServices/contai
   properties: { publicAccess: 'None' }
 }
 
-// The stores' files (CVs), one container per store whose tables the data map gives file columns: named
-// '{entity}-{store}-files' (Stores:FilesStorage=blob). Not under the lifecycle rule: they go with their records.
-resource storeFileContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-06-01' = [for name in [ 'be-recruitment-files', 'nl-recruitment-files' ]: {
-  parent: blobs
-  name: name
-  properties: { publicAccess: 'None' }
-}]
+// The stores' files (CVs) are not here but in an account of their own that sends no resource logs (storefiles.bicep,
+// decision 173): their blobs are named after their files, and so often after people.
 
 // The audit chain's heads: one append blob per case, a line per event (sequence and hash, no personal data), so a
 // deleted tail of the audit table shows (issue 18, decision 66). Write once: appends are allowed, nothing in it can be
@@ -176,13 +171,11 @@ resource mailInboundQueue 'Microsoft.Storage/storageAccounts/queueServices/queue
 var blobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
 var tableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
 var queueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
-// The first five are declared above with their own settings; the rest are created here.
+// The first three are declared above with their own settings; the rest are created here.
 var writableContainers = [
   'staging'
   'audit-heads'
   deploymentContainerName
-  'be-recruitment-files'
-  'nl-recruitment-files'
   'dataprotection-keys'
   'mail-state'
   'azure-webjobs-hosts'
@@ -192,7 +185,7 @@ var writableContainers = [
   'infomatprivacy-largemessages'
 ]
 
-resource runtimeContainerResources 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-06-01' = [for name in skip(writableContainers, 5): {
+resource runtimeContainerResources 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-06-01' = [for name in skip(writableContainers, 3): {
   parent: blobs
   name: name
   properties: { publicAccess: 'None' }
@@ -211,7 +204,7 @@ resource blobRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobDataContributor)
   }
-  dependsOn: [ stagingContainer, auditHeadsContainer, deploymentContainer, storeFileContainers, runtimeContainerResources ]
+  dependsOn: [ stagingContainer, auditHeadsContainer, deploymentContainer, runtimeContainerResources ]
 }]
 
 resource tableRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {

@@ -25,7 +25,7 @@ internal static class SeedStoresCommand
         var created = await DemoStores.SeedAsync(map, SqlDialect.From(options), options.DemoSize, options.DemoSeed, CancellationToken.None);
         if (options.FilesStorage == "blob")
         {
-            var blobs = new Infomat.Privacy.Adapters.Storage.StorageClients(builder.Configuration).Blobs;
+            var blobs = new Infomat.Privacy.Adapters.Storage.StorageClients(builder.Configuration).Files;
             await DemoStores.SeedFilesAsync(map, new BlobFileStorage(blobs), CancellationToken.None);
         }
 

@@ -91,7 +91,7 @@ public static class AdapterServices
         {
             var options = sp.GetRequiredService<IOptions<StoreOptions>>();
             IStoreFileStorage files = options.Value.FilesStorage == "blob"
-                ? new BlobFileStorage(sp.GetRequiredService<StorageClients>().Blobs)
+                ? new BlobFileStorage(sp.GetRequiredService<StorageClients>().Files)
                 : new FolderFileStorage(options.Value.FilesRoot);
             return new SqlStoreCatalog(sp.GetRequiredService<DataMap>(), options, sp.GetRequiredService<KeyedHash>(), files);
         });

@@ -36,7 +36,7 @@ public sealed partial class DeploymentTemplateTests
     public void The_storage_accounts_take_no_shared_keys_speak_only_https_with_TLS_1_2_and_show_no_blob_publicly()
     {
         var accounts = Arm.OfType("Microsoft.Storage/storageAccounts").ToList();
-        Assert.Equal(2, accounts.Count);
+        Assert.Equal(3, accounts.Count);
         foreach (var storage in accounts)
         {
         Assert.False(Bool(storage.At("properties", "allowSharedKeyAccess")) ?? true, "allowSharedKeyAccess must be false: keys bypass the identity and the audit.");
@@ -112,7 +112,7 @@ public sealed partial class DeploymentTemplateTests
         // Issue 16, item 3: an export or staged record deleted (its link ended, an erasure) must not live on as a
         // soft-deleted copy for a week; one day still covers an operator's mistake on the key ring or the task hub.
         var services = Arm.OfType("Microsoft.Storage/storageAccounts/blobServices").ToList();
-        Assert.Equal(2, services.Count);
+        Assert.Equal(3, services.Count);
         foreach (var blobs in services)
         {
             foreach (var policy in new[] { "deleteRetentionPolicy", "containerDeleteRetentionPolicy" })
@@ -159,7 +159,7 @@ public sealed partial class DeploymentTemplateTests
     [Fact]
     public void Every_store_with_files_has_its_blob_container_and_the_app_keeps_files_there()
     {
-        var bicep = File.ReadAllText(Path.Combine(Repo.Root, "infra", "app", "storage.bicep"));
+        var bicep = File.ReadAllText(Path.Combine(Repo.Root, "infra", "app", "storefiles.bicep"));
         var map = Infomat.Privacy.Stores.DataMapLoader.Load(Infomat.Privacy.Stores.DataMapFiles.Default);
         var withFiles = map.Stores.Where(s => s.Tables.Any(t => t.FileColumns.Count > 0)).ToList();
         Assert.NotEmpty(withFiles);
@@ -232,7 +232,7 @@ public sealed partial class DeploymentTemplateTests
         string[] expected =
         [
             Infomat.Privacy.Adapters.Storage.BlobStagingStorage.Container, Infomat.Privacy.Adapters.Storage.TableAuditTrail.HeadsContainer,
-            Infomat.Privacy.Adapters.Storage.KeyRingProtection.DefaultContainer, "mail-state", "be-recruitment-files", "nl-recruitment-files", "app-package",
+            Infomat.Privacy.Adapters.Storage.KeyRingProtection.DefaultContainer, "mail-state", "app-package",
             "azure-webjobs-hosts", "azure-webjobs-secrets", $"{hub}-leases", $"{hub}-applease", $"{hub}-largemessages",
         ];
         Assert.Equal(expected.Order(), listed.Order());
@@ -508,6 +508,43 @@ public sealed partial class DeploymentTemplateTests
     }
 
     [Fact]
+    public void The_stores_files_are_in_an_account_of_their_own_that_sends_no_resource_logs_and_refuses_the_internet()
+    {
+        // Review of 7 December: a CV's blob is named after its file, and CVs are named after people ("CV_Jan_Janssens.pdf").
+        // In the main account, whose writes and deletes go to Log Analytics for 90 days, an erasure wrote the applicant's
+        // name into the workspace as it deleted the file. Their account sends no resource logs (each delete is counted in
+        // the case's audit trail instead) and, like the records, is reached only over a private endpoint.
+        var withFiles = Infomat.Privacy.Stores.DataMapLoader.Load(Infomat.Privacy.Stores.DataMapFiles.Default).Stores
+            .Where(s => s.Tables.Any(t => t.FileColumns.Count > 0)).Select(s => $"'{Infomat.Privacy.Adapters.Stores.StoreFileNames.Container(s)}'").ToList();
+        var loop = Arm.InModule("storeFiles", "Microsoft.Storage/storageAccounts/blobServices/containers").Single();
+        var containers = loop.Scope.Parameter("containers")!.Value.EnumerateArray().Select(e => $"'{e.GetString()}'").ToList();
+        Assert.Equal(withFiles.Order(), containers.Order());
+        foreach (var module in new[] { "storage", "exports" })
+        {
+            var bicep = File.ReadAllText(Path.Combine(Repo.Root, "infra", "app", module + ".bicep"));
+            Assert.All(withFiles, name => Assert.DoesNotContain(name, bicep, StringComparison.Ordinal));
+        }
+
+        // The app may read and delete there, container by container, and nothing more.
+        var roles = Arm.InModule("storeFiles", "Microsoft.Authorization/roleAssignments").Single();
+        Assert.Equal("[resourceId('Microsoft.Storage/storageAccounts/blobServices/containers', parameters('name'), 'default', parameters('containers')[copyIndex()])]", Text(roles.At("scope")));
+
+        Assert.Empty(Arm.InModule("storeFiles", "Microsoft.Insights/diagnosticSettings"));
+        Assert.Empty(Arm.InModule("storeFiles", "Microsoft.Storage/storageAccounts/tableServices/tables"));
+        var account = Arm.InModule("storeFiles", "Microsoft.Storage/storageAccounts").Single();
+        Assert.Equal("Deny", Text(account.At("properties", "networkAcls", "defaultAction")));
+        Assert.Equal("None", Text(account.At("properties", "networkAcls", "bypass")));
+        Assert.Equal("[if(empty(parameters('operatorIpAddress')), 'Disabled', 'Enabled')]", Text(account.At("properties", "publicNetworkAccess")));
+        var endpoint = Arm.OfType("Microsoft.Network/privateEndpoints").Single(e => (Text(e.At("name")) ?? string.Empty).Contains("storeFilesAccountId", StringComparison.Ordinal));
+        Assert.Equal("blob", endpoint.At("properties", "privateLinkServiceConnections")!.Value.EnumerateArray().Single().GetProperty("properties").GetProperty("groupIds").EnumerateArray().Single().GetString());
+
+        var setting = Infomat.Privacy.Adapters.Storage.StorageClients.FilesSetting.Replace(":", "__", StringComparison.Ordinal);
+        Assert.True(AppSettings(out _).TryGetValue(setting, out var uri), $"{setting} is missing: the app would look for the files in the main account.");
+        Assert.Equal("[parameters('storeFilesBlobEndpoint')]", uri);
+        Assert.Contains("'storeFiles'", Text(Arm.Single("Microsoft.Web/sites").Scope.Parameter("storeFilesBlobEndpoint")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_register_and_audit_trail_survive_a_zone_loss_and_no_versions_or_restore_points_keep_erased_data()
     {
         // Issue 19 item 2, decision 68: records kept for years are zone- (or geo-) redundant; point-in-time restore and
@@ -621,7 +658,7 @@ public sealed partial class DeploymentTemplateTests
     public void An_existing_PostgreSQL_server_named_by_parameter_gets_a_private_endpoint_and_zone_in_the_app_network()
     {
         Assert.Equal(string.Empty, Arm.Root.Parameter("postgresServerId")!.Value.GetString());
-        var endpoint = Arm.OfType("Microsoft.Network/privateEndpoints").Single(e => !e.Json.TryGetProperty("copy", out _));
+        var endpoint = Arm.OfType("Microsoft.Network/privateEndpoints").Single(e => e.Json.TryGetProperty("condition", out _));
         Assert.Equal("[not(empty(parameters('postgresServerId')))]", endpoint.Json.GetProperty("condition").GetString());
         var connection = endpoint.At("properties", "privateLinkServiceConnections")!.Value.EnumerateArray().Single().GetProperty("properties");
         Assert.Equal("postgresqlServer", connection.GetProperty("groupIds").EnumerateArray().Single().GetString());

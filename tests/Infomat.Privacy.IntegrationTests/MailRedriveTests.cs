@@ -27,6 +27,7 @@ public sealed class MailRedriveTests(Azurite azurite)
                 ["AzureWebJobsStorage:blobServiceUri"] = "https://stprivacyx.blob.core.windows.net",
                 ["AzureWebJobsStorage:queueServiceUri"] = "https://stprivacyx.queue.core.windows.net",
                 ["AzureWebJobsStorage:tableServiceUri"] = "https://stprivacyx.table.core.windows.net",
+                [StorageClients.FilesSetting] = "https://stfilesx.blob.core.windows.net",
             })
             .Build();
 
@@ -34,6 +35,9 @@ public sealed class MailRedriveTests(Azurite azurite)
 
         Assert.Equal("stprivacyx.queue.core.windows.net", clients.Queues.Uri.Host);
         Assert.Equal("stprivacyx.table.core.windows.net", clients.Tables.Uri.Host);
+        // The stores' files in their own account (decision 173), the records not.
+        Assert.Equal("stfilesx.blob.core.windows.net", clients.Files.Uri.Host);
+        Assert.Equal("stprivacyx.blob.core.windows.net", clients.Blobs.Uri.Host);
         // Without them, the local host's own Azurite as before.
         Assert.Equal("127.0.0.1", new StorageClients(new ConfigurationBuilder().AddJsonFile(Path.Combine(Repo.Root, "src", "Infomat.LocalHost", "appsettings.json")).Build()).Queues.Uri.Host);
     }

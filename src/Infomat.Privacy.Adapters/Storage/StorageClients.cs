@@ -21,6 +21,12 @@ public sealed class StorageClients
     /// <summary>The blob endpoint of the exports account (decision 67); absent: exports stay in the main account (Azurite).</summary>
     public const string ExportsSetting = "Exports:BlobServiceUri";
 
+    /// <summary>
+    /// The blob endpoint of the account holding the stores' files (CVs, named after their files and so often after
+    /// people: an account that sends no resource logs, decision 173); absent: the main account (Azurite).
+    /// </summary>
+    public const string FilesSetting = "Stores:FilesBlobServiceUri";
+
     /// <summary>Clients made elsewhere (a host with its own credentials, or a test against a special Azurite).</summary>
     public StorageClients(BlobServiceClient blobs, TableServiceClient tables, QueueServiceClient queues)
     {
@@ -28,6 +34,7 @@ public sealed class StorageClients
         Tables = tables;
         Queues = queues;
         Exports = blobs;
+        Files = blobs;
     }
 
     /// <summary>As above, with the finished exports in another account than the records.</summary>
@@ -66,7 +73,8 @@ public sealed class StorageClients
             Blobs = new BlobServiceClient(connectionString, blobOptions);
             Tables = new TableServiceClient(connectionString, tableOptions);
             Queues = new QueueServiceClient(connectionString, queueOptions);
-            Exports = ExportsAccount(configuration, blobOptions) ?? Blobs;
+            Exports = OtherAccount(configuration, ExportsSetting, blobOptions) ?? Blobs;
+            Files = OtherAccount(configuration, FilesSetting, blobOptions) ?? Blobs;
             return;
         }
 
@@ -81,12 +89,13 @@ public sealed class StorageClients
         Blobs = new BlobServiceClient(new Uri(blobUri!), credential, blobOptions);
         Tables = new TableServiceClient(new Uri(tableUri!), credential, tableOptions);
         Queues = new QueueServiceClient(new Uri(queueUri!), credential, queueOptions);
-        Exports = ExportsAccount(configuration, blobOptions) ?? Blobs;
+        Exports = OtherAccount(configuration, ExportsSetting, blobOptions) ?? Blobs;
+        Files = OtherAccount(configuration, FilesSetting, blobOptions) ?? Blobs;
     }
 
-    /// <summary>The exports account, with the same identity as the main account; null when none is configured.</summary>
-    private static BlobServiceClient? ExportsAccount(IConfiguration configuration, BlobClientOptions options) =>
-        configuration[ExportsSetting] is { Length: > 0 } uri
+    /// <summary>The blob account <paramref name="setting"/> names, with the same identity as the main account; null when none is configured.</summary>
+    private static BlobServiceClient? OtherAccount(IConfiguration configuration, string setting, BlobClientOptions options) =>
+        configuration[setting] is { Length: > 0 } uri
             ? new BlobServiceClient(new Uri(uri), new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = configuration.GetSection(Setting)["clientId"] }), options)
             : null;
 
@@ -112,4 +121,7 @@ public sealed class StorageClients
 
     /// <summary>The account the finished exports are written to and downloaded from.</summary>
     public BlobServiceClient Exports { get; }
+
+    /// <summary>The account holding the stores' files (<see cref="FilesSetting"/>).</summary>
+    public BlobServiceClient Files { get; }
 }
