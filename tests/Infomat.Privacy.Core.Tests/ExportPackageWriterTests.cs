@@ -228,6 +228,26 @@ public sealed class ExportPackageWriterTests
     private static StorePart Invoices(string store) => new(Map.Store(store), new Dictionary<string, int> { ["invoices"] = 1 });
 
     [Theory]
+    [InlineData("nl", "art. 79 AVG", "binnen zes weken", "art. 17")]
+    [InlineData("fr", "art. 79 RGPD", "dans les six semaines", "art. 17")]
+    [InlineData("en", "Art. 79 GDPR", "within six weeks", "Art. 17")]
+    public void The_summary_names_the_courts_and_the_dutch_time_limit_beside_the_authorities_and_the_article_of_each_right(string lang, string courts, string sixWeeks, string erasure)
+    {
+        // DESIGN: the right to go to court (Art. 79; in the Netherlands within six weeks, UAVG art. 35) is stated in every
+        // answer. The summary page, the answer that lasts, named the complaint authorities only.
+        var both = Readable(ExportPackageWriter.RenderSummary(Manifest(L(lang), Part("be/crm", 1))));
+        Assert.Contains(courts, both, StringComparison.Ordinal);
+        Assert.Contains(sixWeeks, both, StringComparison.Ordinal);
+        Assert.Contains(erasure, both, StringComparison.Ordinal);
+
+        // Infomat België alone: no Dutch time limit.
+        var be = new ExportManifest("PR-AAAA-BBBB-CCCC", L(lang), "an.peeters@example.be", new DateTimeOffset(2026, 11, 26, 10, 0, 0, TimeSpan.Zero), Map, [.. Map.Controllers.Where(c => c.Entity == "be")], [Part("be/crm", 1)]);
+        var belgian = Readable(ExportPackageWriter.RenderSummary(be));
+        Assert.Contains(courts, belgian, StringComparison.Ordinal);
+        Assert.DoesNotContain(sixWeeks, belgian, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("nl", "Per Infomat-bedrijf waarop uw verzoek betrekking heeft, staat hier wat we over an.peeters@example.be bewaarden toen we onze systemen voor dit antwoord doorzochten.")]
     [InlineData("fr", "Pour chaque société Infomat concernée par votre demande, elle indique ce que nous détenions sur an.peeters@example.be lorsque nous avons consulté nos systèmes pour cette réponse.")]
     [InlineData("en", "For each Infomat company your request concerns, it lists what we held about an.peeters@example.be when we searched our systems for this answer.")]

@@ -543,7 +543,14 @@ public static class ExportPackageWriter
             sb.Append("<li>").Append(E(authority.Name.In(l))).Append(", ").Append(E(authority.Address.In(l))).Append("</li>\n");
         }
 
-        sb.Append("</ul>\n<p>").Append(E(Texts.ControllersLine(manifest.Controllers, l))).Append("</p>\n</main>\n</body>\n</html>\n");
+        sb.Append("</ul>\n");
+        // And the courts (Art. 79; in the Netherlands within six weeks, UAVG art. 35): the page is the answer that lasts.
+        foreach (var remedy in Mail.PrivacyMails.CourtRemedies(manifest.Controllers, l))
+        {
+            sb.Append("<p>").Append(E(remedy)).Append("</p>\n");
+        }
+
+        sb.Append("<p>").Append(E(Texts.ControllersLine(manifest.Controllers, l))).Append("</p>\n</main>\n</body>\n</html>\n");
         return sb.ToString();
     }
 }

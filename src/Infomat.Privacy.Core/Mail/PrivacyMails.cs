@@ -139,9 +139,13 @@ public static partial class PrivacyMails
     /// limit for going to court where a controller's country sets one (the Netherlands: six weeks, UAVG art. 35).
     /// </summary>
     private static IEnumerable<string> CourtRemedies(PrivacyCase c, Stores.DataMap map, Language l, string courtNlKey = "MailCourtNl") =>
+        CourtRemedies(map.Controllers.Where(x => c.Entity.Codes.Contains(x.Entity)), l, courtNlKey);
+
+    /// <summary>The court remedies of an answer given by <paramref name="controllers"/> (also the export's summary page).</summary>
+    public static IReadOnlyList<string> CourtRemedies(IEnumerable<Stores.Controller> controllers, Language l, string courtNlKey = "MailCourtNl") =>
     [
         Texts.Get("MailCourts", l),
-        .. map.Controllers.Where(x => c.Entity.Codes.Contains(x.Entity) && x.Country == "NL").Select(x => Texts.Format(courtNlKey, l, x.LegalName)),
+        .. controllers.Where(x => x.Country == "NL").Select(x => Texts.Format(courtNlKey, l, x.LegalName)),
     ];
 
     /// <summary>
