@@ -34,9 +34,28 @@ public sealed class MailCannonTests
         Assert.StartsWith(greeting + "\n", expired.TextBody, StringComparison.Ordinal);
         Assert.DoesNotContain("evil.example", expired.TextBody + expired.HtmlBody, StringComparison.Ordinal);
 
-        // Once the address is confirmed, the person is greeted by the name they gave.
-        var confirmed = c with { EmailVerifiedAt = c.ReceivedAt.AddHours(1) };
+        // Once the address is confirmed with our link, the person is greeted by the name they gave.
+        var confirmed = c with { VerificationMailSentAt = c.ReceivedAt.AddMinutes(1), EmailVerifiedAt = c.ReceivedAt.AddHours(1) };
         Assert.StartsWith(Localization.Texts.Format("MailGreeting", language, name), PrivacyMails.Acknowledgement(confirmed, TestDataMaps.Real).TextBody, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Language.Nl, "Goedendag,")]
+    [InlineData(Language.Fr, "Bonjour,")]
+    [InlineData(Language.En, "Hello,")]
+    public void A_mail_whose_domain_passed_dmarc_is_not_greeted_by_the_display_name_its_sender_chose(Language language, string greeting)
+    {
+        // Review of 7 December: a DMARC pass confirms an access request's address at once, but anyone who can send for a
+        // domain passes for every address at it: the display name they chose went into our acknowledgement to a colleague.
+        const string name = "Your mailbox is locked - sign in at https://evil.example/x";
+        var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", name, null, ControllerScope.Of("be"), language, "Ik wil inzage.", null),
+            Channel.Email, new DateTimeOffset(2026, 12, 2, 9, 0, 0, TimeSpan.Zero), TestDataMaps.Real, Intake.DmarcVerdict.Pass);
+        Assert.NotNull(c.EmailVerifiedAt);
+
+        var ack = PrivacyMails.Acknowledgement(c, TestDataMaps.Real);
+
+        Assert.StartsWith(greeting + "\n", ack.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("evil.example", ack.TextBody + ack.HtmlBody, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -19,6 +19,13 @@ public sealed partial record PrivacyCase
     /// </summary>
     public bool NeedsVerificationMail => VerificationMailSentAt is null && EmailVerifiedAt is null && !Status.IsFinished();
 
+    /// <summary>
+    /// Whether a mail to the requester may greet them by the name they gave: only once our link confirmed the address.
+    /// Until then the name is text of someone's choosing (issue 18 item 9); a DMARC pass confirms the address at receipt,
+    /// but anyone who can send for a domain passes for every address at it, display name included.
+    /// </summary>
+    public bool GreetsByName => EmailVerifiedAt is not null && VerificationMailSentAt is not null;
+
     /// <summary>The verification link went out (the first time); refused when the case was not owed one.</summary>
     public CaseTransition VerificationMailSent(DateTimeOffset at) =>
         VerificationMailSentAt is not null ? Refuse(CaseRefusal.AlreadyDone)

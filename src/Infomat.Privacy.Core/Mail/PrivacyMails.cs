@@ -486,10 +486,10 @@ public static partial class PrivacyMails
             footer = [.. footer, Texts.Format("MailNoticeLine", c.Language, notice.AbsoluteUri)];
         }
 
-        // A mail to an address nobody has confirmed (the verification, the closing of a request never confirmed) greets
-        // without the name typed on the form, so the form cannot put text of someone's choosing into a mail from info@
-        // (issue 18 item 9).
-        var greeting = kind == MailKind.Verification || c.EmailVerifiedAt is null ? Texts.Get("MailGreetingAnonymous", c.Language) : Texts.Format("MailGreeting", c.Language, c.Name);
+        // A mail to an address our link has not confirmed (the verification, the closing of a request never confirmed, a
+        // mail whose domain passed DMARC) greets without the name given, so nobody can put text of their choosing into a
+        // mail from info@ (issue 18 item 9; PrivacyCase.GreetsByName).
+        var greeting = kind == MailKind.Verification || !c.GreetsByName ? Texts.Get("MailGreetingAnonymous", c.Language) : Texts.Format("MailGreeting", c.Language, c.Name);
         return Compose(kind, Audience.Requester, c.Id, c.Email, subject, c.Language, greeting,
             [.. blocks, Text(kind == MailKind.RestrictionLiftNotice
                 // Sent long after the request was answered: its answer date, long past, would only mislead.
