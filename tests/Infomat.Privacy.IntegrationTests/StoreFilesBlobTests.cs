@@ -55,6 +55,33 @@ public sealed class StoreFilesBlobTests(Azurite azurite)
         Assert.Null(await store.OpenFileAsync("job_applications", Cv, default));
     }
 
+    [Fact]
+    public async Task An_erasure_leaves_a_file_that_another_persons_record_still_names()
+    {
+        // Review of 7 December: a store's files are addressed by name only, and a record's file name may be anyone's
+        // choice (an applicant naming their upload after someone else's CV, or a common "CV.pdf"). An erasure for one
+        // person deleted the file another person's application still named.
+        var (catalog, container) = await SeededAsync();
+        var store = Map.Store("nl/recruitment");
+        var table = catalog.Dialect.Table(store, "job_applications");
+        await using (var connection = catalog.Dialect.Connect(store))
+        {
+            await connection.OpenAsync();
+            await using var copy = connection.CreateCommand();
+            copy.CommandText = $"INSERT INTO {table} (email, email_normalized, first_name, last_name, phone, position, applied_at, cv_file, motivation, pool_consent, restricted) " +
+                $"SELECT 'mallory@example.nl', 'mallory@example.nl', 'Mallory', 'M', phone, position, applied_at, cv_file, 'x', pool_consent, restricted FROM {table} WHERE email_normalized = 'alexis.papadopoulos@example.nl'";
+            Assert.Equal(1, await copy.ExecuteNonQueryAsync());
+        }
+
+        var outcome = await catalog.Find("nl/recruitment").ApplyAsync(new StoreActionRequest("PR-BLOB-0000-0003", StoreAction.Erase, "mallory@example.nl", DateTimeOffset.UtcNow), default);
+
+        Assert.Equal(1, outcome.Tables.Single().Deleted);
+        Assert.True(await container.GetBlobClient(Cv).ExistsAsync(), "Alexis's CV was deleted with Mallory's application");
+        // Once nobody's record names it, the next erasure deletes it.
+        await catalog.Find("nl/recruitment").ApplyAsync(new StoreActionRequest("PR-BLOB-0000-0004", StoreAction.Erase, "alexis.papadopoulos@example.nl", DateTimeOffset.UtcNow), default);
+        Assert.False(await container.GetBlobClient(Cv).ExistsAsync());
+    }
+
     /// <summary>
     /// Issue 22: summary.html links a stored file to its copy in the zip. A CV whose blob is gone from its container when
     /// the export is prepared is not in the zip, and the page says so rather than linking to nothing.

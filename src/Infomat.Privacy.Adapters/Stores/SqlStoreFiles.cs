@@ -48,7 +48,10 @@ internal sealed class SqlStoreFiles(StoreMap map, SqlDialect dialect, IStoreFile
         return await rows.DeleteAsync(extra, parameters);
     }
 
-    /// <summary>After the commit: deletes every marked file, then its mark. Returns how many files were deleted.</summary>
+    /// <summary>
+    /// After the commit: deletes every marked file that no record of the store still names, then its mark. Returns how
+    /// many marks were handled.
+    /// </summary>
     public async Task<int> DeleteMarkedAsync(CancellationToken cancellationToken)
     {
         if (!map.Tables.Any(t => t.FileColumns.Count > 0))
@@ -71,7 +74,13 @@ internal sealed class SqlStoreFiles(StoreMap map, SqlDialect dialect, IStoreFile
 
         foreach (var (tableName, file) in marked)
         {
-            await storage.DeleteAsync(map, file, cancellationToken);
+            // Files are addressed by name only, and a record's file name is whatever it was given: one another person's
+            // record still names (an upload named after someone else's file, a common "CV.pdf") stays with that record.
+            if (!await NamedByAnyRecordAsync(connection, file, cancellationToken))
+            {
+                await storage.DeleteAsync(map, file, cancellationToken);
+            }
+
             await using var done = Command(connection, null, $"DELETE FROM {table} WHERE table_name = @table AND file_name = @file");
             AddParameter(done, "table", tableName);
             AddParameter(done, "file", file);
@@ -79,6 +88,25 @@ internal sealed class SqlStoreFiles(StoreMap map, SqlDialect dialect, IStoreFile
         }
 
         return marked.Count;
+    }
+
+    /// <summary>Whether a record of the store still names the file in one of its tables' file columns.</summary>
+    private async Task<bool> NamedByAnyRecordAsync(System.Data.Common.DbConnection connection, string file, CancellationToken cancellationToken)
+    {
+        foreach (var table in map.Tables.Where(t => t.FileColumns.Count > 0))
+        {
+            foreach (var column in table.FileColumns)
+            {
+                await using var count = Command(connection, null, $"SELECT COUNT(*) FROM {dialect.Table(map, table.Table)} WHERE {SqlDialect.Quote(column)} = @file");
+                AddParameter(count, "file", file);
+                if (Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
 }
