@@ -38,6 +38,39 @@ public sealed class RequesterTextMarkingTests
         Assert.Contains(lines, x => x.StartsWith(Texts.Get("LabelDueDate", staff), StringComparison.Ordinal) && !x.Contains(marker, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("\r")]
+    [InlineData("\u2028")]
+    [InlineData("\u2029")]
+    [InlineData("\u0085")]
+    [InlineData("\v")]
+    [InlineData("\f")]
+    public void A_line_break_of_any_kind_in_the_requesters_text_starts_a_quoted_line(string lineBreak)
+    {
+        // Review of 7 December: the quoting split on "\n" only; a mail's text keeps a bare CR, U+2028 and the like, which
+        // a mail client breaks lines on, showing "Approved by DPO" as a line of ours.
+        var fact = Fact.Requester(Texts.Get("LabelDetails", Language.En), "Please erase." + lineBreak + Forged, Language.En);
+
+        var lines = fact.ToText().Split(['\r', '\n', '\u2028', '\u2029', '\u0085', '\v', '\f']);
+
+        Assert.All(lines.Skip(1), line => Assert.StartsWith("> ", line, StringComparison.Ordinal));
+        Assert.Contains("> " + Forged, lines);
+    }
+
+    [Fact]
+    public void Bidirectional_controls_in_the_requesters_text_do_not_reach_staff()
+    {
+        // Review of 7 December: U+202E in a name reversed how the address and company beside it read on the case page,
+        // the decision page, the card and staff mails, where staff compare them.
+        var c = PrivacyCase.Received(new ValidRequest(RequestType.Erasure, "an.peeters@example.be", "An\u202E Peeters\u2066", "Peeters\u200F BV", ControllerScope.Of("be"), Language.Nl, "Wis\u202Dalles", null),
+            Channel.Form, new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero), TestDataMaps.Real);
+
+        var facts = PrivacyMails.Facts(c, TestDataMaps.Real, Language.En);
+
+        Assert.All(facts, f => Assert.DoesNotMatch("[\u202A-\u202E\u2066-\u2069\u200E\u200F]", f.Value));
+        Assert.Contains(facts, f => f.Value.Contains("An Peeters", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void On_staff_pages_the_requesters_text_sits_in_a_marked_quote()
     {
