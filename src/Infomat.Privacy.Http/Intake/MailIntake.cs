@@ -85,8 +85,11 @@ public sealed partial class MailIntake(
             return Done(marker, new MailIntakeResult(MailOutcome.AlreadyHandled, earlier == "-" ? null : earlier, "message handled before"));
         }
 
+        // Our own addresses: the intake mailbox and sender, the staff and escalation addresses (an entry may list several).
+        string[] ours = [.. ownAddresses, options.Value.Staff.Address, .. options.Value.Staff.EscalationAddress is { } escalation ? [escalation] : Array.Empty<string>()];
+
         // Our own mail back in the mailbox (a staff address that is or forwards to info@): never triaged again, or it loops.
-        if (OwnMail.Reason(inbound, [.. ownAddresses, options.Value.Staff.Address, options.Value.Staff.EscalationAddress]) is { } own)
+        if (OwnMail.Reason(inbound, ours) is { } own)
         {
             var ignored = new MailIntakeResult(MailOutcome.Ignored, null, own);
             await register.TryConsumeTokenAsync(marker, "-", cancellationToken);
@@ -98,7 +101,7 @@ public sealed partial class MailIntake(
         // the case learns of it and staff are told.
         var verdict = inbound.RefusedReason is { } refused
             ? new MailVerdict(MailVerdictKind.Triage, null, MailClassifier.DetectLanguage(MailClassifier.OwnText(inbound.Subject)), refused)
-            : MailClassifier.Classify(inbound, [.. ownAddresses, options.Value.Staff.Address, .. options.Value.Staff.EscalationAddress is { } escalation ? [escalation] : Array.Empty<string>()]);
+            : MailClassifier.Classify(inbound, ours);
         var (byAddress, severalWaiting) = await RouteReplyAsync(inbound, verdict, client, cancellationToken) is { } reply
             ? (reply, false)
             : await RouteIdentificationByAddressAsync(inbound, verdict, client, cancellationToken);
