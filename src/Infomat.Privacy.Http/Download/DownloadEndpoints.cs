@@ -129,7 +129,9 @@ public sealed class DownloadEndpoints(CaseLinks links, RequesterPages pages, IEx
                 pages.Page(l, Texts.Get("DownloadErasedTitle", l), P(Texts.Format("DownloadErasedBody", l, c.Id, c.ExportDeleted.ErasureCaseId ?? string.Empty)), StatusCodes.Status410Gone, c.Entity),
             CaseRefusal.ExportDeleted => pages.Page(l, Texts.Get("LinkExpiredTitle", l), P(Texts.Format("DownloadEndedBody", l, c.Id)), StatusCodes.Status410Gone, c.Entity),
             CaseRefusal.DownloadsUsedUp => pages.Page(l, Texts.Get("DownloadUsedUpTitle", l), P(Texts.Format("DownloadUsedUpBody", l, c.Id, max)), StatusCodes.Status410Gone, c.Entity),
-            _ when size is null => pages.Page(l, Texts.Get("LinkExpiredTitle", l), P(Texts.Get("LinkExpiredBody", l)), StatusCodes.Status410Gone, c.Entity),
+            // The link still works but no zip is there (a staff retry writing it again, an erasure deleting it before it
+            // records that): said as such, with the reference to quote, not as an expired link.
+            _ when size is null => pages.Page(l, Texts.Get("DownloadMissingTitle", l), P(Texts.Format("DownloadMissingBody", l, c.Id)), StatusCodes.Status404NotFound, c.Entity),
             _ => null,
         };
     }
