@@ -228,6 +228,26 @@ public sealed class ExportPackageWriterTests
     private static StorePart Invoices(string store) => new(Map.Store(store), new Dictionary<string, int> { ["invoices"] = 1 });
 
     [Theory]
+    [InlineData("nl", "het soort bewijs waarop ze steunt")]
+    [InlineData("fr", "le type de preuve sur lequel elle repose")]
+    [InlineData("en", "the kind of evidence it rests on")]
+    public void The_request_section_names_what_we_record_ourselves_and_how_long_each_record_of_the_request_is_kept(string lang, string evidence)
+    {
+        // Review of 7 December: the section named only what the requester gave us, and one retention line; the notice
+        // (and the register) also hold the steps' dates, the sender check and the identity decision, and the case and
+        // this file each have their own end.
+        var l = L(lang);
+        var html = Readable(ExportPackageWriter.RenderSummary(Manifest(l, Part("be/crm", 1)) with { LinkLifetime = TimeSpan.FromDays(7) }));
+
+        Assert.Contains(evidence, html, StringComparison.Ordinal);
+        foreach (var record in new[] { Retention.KeptRecord.CaseIdentifiers, Retention.KeptRecord.Case, Retention.KeptRecord.Export })
+        {
+            var rule = Retention.SystemRetention.Rules.Single(r => r.Record == record);
+            Assert.Contains(rule.Describe(l, TimeSpan.FromDays(7)), html, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
     [InlineData("nl", "art. 79 AVG", "binnen zes weken", "art. 17")]
     [InlineData("fr", "art. 79 RGPD", "dans les six semaines", "art. 17")]
     [InlineData("en", "Art. 79 GDPR", "within six weeks", "Art. 17")]

@@ -34,6 +34,9 @@ public sealed record ExportManifest(
 {
     /// <summary>Free-text values staff withheld to protect the rights of others (Art. 15(4)); none by default.</summary>
     public IReadOnlyList<WithheldValue> Withheld { get; init; } = [];
+
+    /// <summary>How long the download link works (<c>Privacy:Export:LinkLifetime</c>), for the file's own retention line; null: not said.</summary>
+    public TimeSpan? LinkLifetime { get; init; }
 }
 
 /// <summary>
@@ -533,8 +536,15 @@ public static class ExportPackageWriter
         sb.Append("<section>\n<h2>").Append(E(Texts.Get("SummaryRequestTitle", l))).Append("</h2>\n<p>")
           .Append(E(Texts.Format(manifest.Controllers.Count == 1 ? "SummaryRequestIntroOne" : "SummaryRequestIntro", l, Texts.List([.. manifest.Controllers.Select(c => c.LegalName)], l)))).Append("</p>\n<dl>")
           .Append(RecipientsItem(manifest.Map.RequestRecipients, l))
-          .Append("<dt>").Append(E(Texts.Get("SummaryRetention", l))).Append("</dt><dd>").Append(E(Texts.Get("RetentionCaseIdentifiers", l))).Append("</dd>")
-          .Append(TransfersItem(manifest.Map.RequestRecipients, l))
+          .Append("<dt>").Append(E(Texts.Get("SummaryRetention", l))).Append("</dt>");
+        // How long each record of the request is kept, by the rules the privacy notice states (SystemRetention).
+        foreach (var rule in Retention.SystemRetention.Rules.Where(r => r.Record is Retention.KeptRecord.CaseIdentifiers or Retention.KeptRecord.Case
+                     || (r.Record == Retention.KeptRecord.Export && manifest.LinkLifetime is not null)))
+        {
+            sb.Append("<dd>").Append(E(rule.Describe(l, manifest.LinkLifetime ?? TimeSpan.Zero))).Append("</dd>");
+        }
+
+        sb.Append(TransfersItem(manifest.Map.RequestRecipients, l))
           .Append("</dl>\n</section>\n");
 
         sb.Append("<h2>").Append(E(Texts.Get("SummaryRightsTitle", l))).Append("</h2>\n<p>").Append(E(Texts.Get("SummaryRights", l))).Append("</p>\n<ul>\n");

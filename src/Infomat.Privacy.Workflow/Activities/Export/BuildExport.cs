@@ -17,7 +17,9 @@ namespace Infomat.Privacy.Workflow.Activities.Export;
 /// once (the step delivered twice) never leave a zip in storage the register calls gone, nor one written from what the
 /// other read over the zip handed out (decision 135).
 /// </summary>
-public sealed class BuildExport(ICaseRegister register, IStagingStorage staging, IExportStorage exports, IEntityStoreCatalog stores, DataMap dataMap, TimeProvider time, KeyedHash hash, ILogger<BuildExport> log)
+public sealed class BuildExport(
+    ICaseRegister register, IStagingStorage staging, IExportStorage exports, IEntityStoreCatalog stores, DataMap dataMap, TimeProvider time, KeyedHash hash, ILogger<BuildExport> log,
+    Microsoft.Extensions.Options.IOptions<Configuration.PrivacyOptions>? options = null)
     : TaskActivity<BuildExportInput, ExportResult>
 {
     public static string BlobNameFor(string caseId) => $"{caseId}/infomat-export-{caseId}.zip";
@@ -65,6 +67,7 @@ public sealed class BuildExport(ICaseRegister register, IStagingStorage staging,
         {
             // What staff withheld in the review of the free text (Art. 15(4)); none when there was no review.
             Withheld = c.Withheld,
+            LinkLifetime = options?.Value.Export.LinkLifetime,
         };
 
         var read = await Infomat.Privacy.Export.StagedParts.PrefetchAsync(
