@@ -184,7 +184,7 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     // No DDL at run time (issue 19): the app's own tables are created once by ops (docs/deploy.md); a missing one is
     // reported as a schema problem of its store.
     Stores__CreateSystemTables: 'false'
-    // The stores' files (CVs): a blob container per store in this storage account (storage.bicep).
+    // The stores' files (CVs): a blob container per store in their own account, which sends no resource logs (storefiles.bicep).
     Stores__FilesStorage: 'blob'
     Stores__FilesBlobServiceUri: storeFilesBlobEndpoint
     // App Service Authentication's client secret for the staff sign-in app registration.

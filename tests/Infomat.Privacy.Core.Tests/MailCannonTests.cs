@@ -58,6 +58,18 @@ public sealed class MailCannonTests
         Assert.DoesNotContain("evil.example", ack.TextBody + ack.HtmlBody, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_requester_who_confirmed_with_the_first_link_after_a_staff_retry_is_greeted_by_name()
+    {
+        // Review: a staff retry of a case still to be confirmed sets its link aside for a new one; a click on the first
+        // link before the new one went confirms the address with no link recorded as the case's current one.
+        var c = PrivacyCase.Received(new ValidRequest(RequestType.Access, "an.peeters@example.be", "An Peeters", null, ControllerScope.Of("be"), Language.En, "", null),
+            Channel.Form, new DateTimeOffset(2026, 12, 2, 9, 0, 0, TimeSpan.Zero), TestDataMaps.Real);
+        var confirmed = c with { EarlierVerificationMails = [c.ReceivedAt.AddMinutes(1)], VerificationMailSentAt = null, EmailVerifiedAt = c.ReceivedAt.AddHours(2) };
+
+        Assert.StartsWith("Hello An Peeters,", PrivacyMails.Acknowledgement(confirmed, TestDataMaps.Real).TextBody, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(Language.En, "within 2 days")]
     [InlineData(Language.Nl, "binnen 2 dagen")]

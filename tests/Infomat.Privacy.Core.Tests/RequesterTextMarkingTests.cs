@@ -69,6 +69,10 @@ public sealed class RequesterTextMarkingTests
 
         Assert.All(facts, f => Assert.DoesNotMatch("[\u202A-\u202E\u2066-\u2069\u200E\u200F]", f.Value));
         Assert.Contains(facts, f => f.Value.Contains("An Peeters", StringComparison.Ordinal));
+
+        // A mail's subject also reaches the subject of the staff triage mail, outside any fact.
+        var triage = PrivacyMails.Triage("mail.x", "An <an.peeters@example.be>", "Inzage\u202E moc.live", "Tekst", "reason", DateTimeOffset.UtcNow, new DateOnly(2027, 1, 1), "staff@infomat.eu", Language.En, new Uri("https://privacy.example/triage?token=t"));
+        Assert.DoesNotMatch("[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]", triage.Subject);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed partial record PrivacyCase
     /// Until then the name is text of someone's choosing (issue 18 item 9); a DMARC pass confirms the address at receipt,
     /// but anyone who can send for a domain passes for every address at it, display name included.
     /// </summary>
-    public bool GreetsByName => EmailVerifiedAt is not null && VerificationMailSentAt is not null;
+    public bool GreetsByName => EmailVerifiedAt is not null && (VerificationMailSentAt is not null || EarlierVerificationMails.Count > 0);
 
     /// <summary>The verification link went out (the first time); refused when the case was not owed one.</summary>
     public CaseTransition VerificationMailSent(DateTimeOffset at) =>

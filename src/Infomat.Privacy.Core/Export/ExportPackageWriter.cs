@@ -555,7 +555,7 @@ public static class ExportPackageWriter
 
         sb.Append("</ul>\n");
         // And the courts (Art. 79; in the Netherlands within six weeks, UAVG art. 35): the page is the answer that lasts.
-        foreach (var remedy in Mail.PrivacyMails.CourtRemedies(manifest.Controllers, l))
+        foreach (var remedy in Mail.PrivacyMails.CourtRemedies(manifest.Controllers, l, "SummaryCourtNl"))
         {
             sb.Append("<p>").Append(E(remedy)).Append("</p>\n");
         }

@@ -19,12 +19,15 @@ public sealed partial record Fact(string Label, string Value, bool FromRequester
     public static Fact Requester(string label, string value, Language language) =>
         new(Texts.Format("RequesterWroteLabel", language, label, Texts.Get("RequesterWroteMarker", language)), Plain(value), FromRequester: true);
 
-    private static string Plain(string value) => BidiControls().Replace(LineBreaks().Replace(value ?? string.Empty, "\n"), string.Empty);
+    private static string Plain(string value) => WithoutBidiControls(LineBreaks().Replace(value ?? string.Empty, "\n"));
+
+    /// <summary>The text without bidirectional controls (also for a requester's text shown outside a fact: a mail subject in a staff mail's subject).</summary>
+    public static string WithoutBidiControls(string value) => BidiControls().Replace(value ?? string.Empty, string.Empty);
 
     [System.Text.RegularExpressions.GeneratedRegex("\r\n|[\r\u0085\u2028\u2029\v\f]")]
     private static partial System.Text.RegularExpressions.Regex LineBreaks();
 
-    [System.Text.RegularExpressions.GeneratedRegex("[\u202A-\u202E\u2066-\u2069\u200E\u200F]")]
+    [System.Text.RegularExpressions.GeneratedRegex("[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]")]
     private static partial System.Text.RegularExpressions.Regex BidiControls();
 
     /// <summary>

@@ -346,7 +346,7 @@ public static partial class PrivacyMails
             Text(Texts.Get("LabelWhy", l) + ": " + reason),
             Text(Fact.Requester(Texts.Get("LabelMailText", l), excerpt, l).ToText()),
         ];
-        return Compose(MailKind.StaffTask, Audience.Staff, messageKey, staffAddress, Texts.Format("MailTriageSubject", l, subject), l, null, blocks, footer: false);
+        return Compose(MailKind.StaffTask, Audience.Staff, messageKey, staffAddress, Texts.Format("MailTriageSubject", l, Fact.WithoutBidiControls(subject)), l, null, blocks, footer: false);
     }
 
     /// <summary>
