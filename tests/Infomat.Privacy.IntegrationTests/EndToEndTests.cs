@@ -71,6 +71,21 @@ public sealed class EndToEndTests(Azurite azurite) : LocalHostTests(azurite)
         Assert.Contains(statute, notice, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("nl", "art. 79 AVG", "binnen zes weken na ontvangst van het antwoord", "als onze maildienst meldt dat de e-mail waarmee we u vragen uw adres te bevestigen")]
+    [InlineData("fr", "art. 79 RGPD", "dans les six semaines suivant la réception de sa réponse", "si notre service d'e-mail signale que l'e-mail vous demandant de confirmer votre adresse")]
+    [InlineData("en", "Art. 79 GDPR", "within six weeks of receiving its answer", "when our mail service reports that the mail asking you to confirm your address cannot be delivered")]
+    public async Task The_form_names_the_courts_and_the_notice_every_way_a_request_closes_without_staff(string lang, string courts, string sixWeeks, string refused)
+    {
+        // Review of 7 December: DESIGN puts the right to go to court (Art. 79; NL six weeks) on the form, which named the
+        // complaint authorities only; the notice said a request closes without staff only when its address is not
+        // confirmed or the identification not sent, yet a refused address closes it too.
+        var form = System.Net.WebUtility.HtmlDecode(await Flows.Http.GetStringAsync($"/privacy?lang={lang}"));
+        Assert.Contains(courts, form, StringComparison.Ordinal);
+        Assert.Contains(sixWeeks, form, StringComparison.Ordinal);
+        Assert.Contains(refused, System.Net.WebUtility.HtmlDecode(await Flows.Http.GetStringAsync($"/privacy/notice?lang={lang}")), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_person_held_nowhere_gets_a_zip_confirming_nothing_is_held()
     {

@@ -177,7 +177,11 @@ public sealed class HostLifecycleTests(Azurite azurite)
 
         var page = await flows.Http.GetAsync(link.PathAndQuery);
         Assert.Equal(HttpStatusCode.Gone, page.StatusCode);
-        Assert.Contains("This link has expired", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var text = await page.Content.ReadAsStringAsync();
+        Assert.Contains("This link has expired", text, StringComparison.Ordinal);
+        // It asks for the reference: it gives it, and the way to the request's status (review of 7 December).
+        Assert.Contains($"This link belongs to request {id}", text, StringComparison.Ordinal);
+        Assert.Contains($"/privacy/thanks?request={id}", text, StringComparison.Ordinal);
         var post = await flows.PostTokenAsync("/download", link);
         Assert.Equal(HttpStatusCode.Gone, post.StatusCode);
         Assert.Null(post.Headers.Location);

@@ -167,6 +167,17 @@ public sealed partial class SendGridTests(Azurite azurite) : LocalHostTests(azur
         Assert.Contains("closed without being acted on (GDPR Art. 12(6))", page, StringComparison.Ordinal);
         Assert.DoesNotContain("open the link", page, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(email, page, StringComparison.OrdinalIgnoreCase);
+
+        // The link itself, if it did reach someone after all (or a staff retry's new one did): the request is closed, so no
+        // "confirm" button and no "already used" (review of 7 December: GET asked to confirm, POST said "already used").
+        var link = new Uri(System.Text.RegularExpressions.Regex.Match(Text(verification), @"https?://\S+/verify\?token=\S+").Value);
+        var confirmPage = await Flows.Http.GetAsync(link.PathAndQuery);
+        var confirmText = WebUtility.HtmlDecode(await confirmPage.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Gone, confirmPage.StatusCode);
+        Assert.Contains($"Request {id} is closed, so there is nothing left to confirm with this link.", confirmText, StringComparison.Ordinal);
+        var confirmPost = await Flows.PostTokenAsync("/verify", link);
+        Assert.Equal(HttpStatusCode.Gone, confirmPost.StatusCode);
+        Assert.DoesNotContain("already used", WebUtility.HtmlDecode(await confirmPost.Content.ReadAsStringAsync()), StringComparison.OrdinalIgnoreCase);
         // Staff pages are in Dutch here.
         var casePage = WebUtility.HtmlDecode(await Flows.Http.GetStringAsync($"/cases/{id}"));
         Assert.Contains("Onze maildienst nam de link om het adres van de verzoeker te bevestigen aan en meldde daarna op", casePage, StringComparison.Ordinal);

@@ -74,9 +74,18 @@ public sealed partial class CaseLinks(ICaseRegister register, LinkTokenService t
         }
 
         l = pageLanguage ?? c.Language;
+        if (state == TokenState.Expired && purpose == TokenPurpose.Verify && c.EmailVerifiedAt is not null)
+        {
+            // A confirmation link opened again after its time, its address confirmed: the request is being handled, and
+            // "send a new request" would be wrong advice.
+            return new(c, Used(l, c), null);
+        }
+
         if (state == TokenState.Expired)
         {
-            return new(c, pages.Page(l, Texts.Get("LinkExpiredTitle", l), P(Texts.Get("LinkExpiredBody", l)), StatusCodes.Status410Gone, c.Entity), null);
+            // The requester's link names its request and its status page (the case is known); a staff page stays as it was.
+            var reference = pageLanguage is null ? P(Texts.Format("LinkExpiredReference", l, c.Id)) + Intake.ThanksPage.StatusLink(c.Id, l) : string.Empty;
+            return new(c, pages.Page(l, Texts.Get("LinkExpiredTitle", l), P(Texts.Get("LinkExpiredBody", l)) + reference, StatusCodes.Status410Gone, c.Entity), null);
         }
 
         return new(c, null, checkedToken);
@@ -128,6 +137,14 @@ public sealed partial class CaseLinks(ICaseRegister register, LinkTokenService t
         pages.Page(l, Texts.Get("TryAgainTitle", l), P(Texts.Get("TryAgainBody", l))
             + (c is null ? string.Empty : Intake.ThanksPage.StatusLink(c.Id, l)),
             StatusCodes.Status503ServiceUnavailable, c?.Entity);
+
+    /// <summary>The page for a requester's link to a request that is closed (nothing left to confirm), with the way to its status.</summary>
+    public IResult Closed(Language l, PrivacyCase c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return pages.Page(l, Texts.Get("LinkClosedTitle", l), P(Texts.Format("LinkClosedBody", l, c.Id))
+            + Intake.ThanksPage.StatusLink(c.Id, l), StatusCodes.Status410Gone, c.Entity);
+    }
 
     /// <summary>The page for a link whose one use is spent, with the way to the public status.</summary>
     public IResult Used(Language l, PrivacyCase c)

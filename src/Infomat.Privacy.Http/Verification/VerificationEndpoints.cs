@@ -37,6 +37,13 @@ public sealed class VerificationEndpoints(CaseLinks links, CaseWorkflow workflow
             return links.Used(l, c);
         }
 
+        if (!c.StillOpen)
+        {
+            // Closed before its address was confirmed (the mail service refused it, or its time ran out): no button. A case
+            // flagged failed is still open (PrivacyCase.StillOpen): a confirmation then counts when staff retry it.
+            return links.Closed(l, c);
+        }
+
         return pages.Page(l, Texts.Get("VerifyTitle", l),
             P(PrivacyMails.VerifyPageBody(c, l)) + TokenForm("/verify", request.Query["token"].ToString(), Texts.Get("VerifyButton", l)), scope: c.Entity);
     }
@@ -56,6 +63,11 @@ public sealed class VerificationEndpoints(CaseLinks links, CaseWorkflow workflow
         if (c.EmailVerifiedAt is not null)
         {
             return links.Used(l, c);
+        }
+
+        if (!c.StillOpen)
+        {
+            return links.Closed(l, c);
         }
 
         // The same address's open request that asks the same, confirmed before (decision 84): the person who holds the
@@ -81,7 +93,8 @@ public sealed class VerificationEndpoints(CaseLinks links, CaseWorkflow workflow
 
         if (verified.Refused)
         {
-            return links.Used(l, verified.Case);
+            // Closed meanwhile (a bounce report, its time over) or used from another tab: the page says which.
+            return verified.Case.EmailVerifiedAt is null && !verified.Case.StillOpen ? links.Closed(l, verified.Case) : links.Used(l, verified.Case);
         }
 
         c = verified.Case;
