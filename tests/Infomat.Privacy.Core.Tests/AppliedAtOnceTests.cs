@@ -38,6 +38,24 @@ public sealed class AppliedAtOnceTests
         Assert.Equal(CaseRefusal.WrongStatus, Case(RequestType.Erasure).Verify(At).Changed!.AppliedAtOnce(At).Refusal);
     }
 
+    [Theory]
+    [InlineData(Language.Nl, "de rest van het verzoek", "blijft gelden")]
+    [InlineData(Language.Fr, "le reste de la demande", "reste en vigueur")]
+    [InlineData(Language.En, "the rest of the request", "stays in force")]
+    public void The_status_page_of_a_bundled_request_closed_for_identification_says_only_the_rest_closed_and_what_was_applied_stands(Language language, string rest, string stands)
+    {
+        // Review of 7 December: the expiry mail said "we closed the rest of the request" and that the withdrawal stays in
+        // force; the status page said the request was closed, whole.
+        var bundled = Case(RequestType.Erasure, language, also: [RequestType.WithdrawConsent]).Verify(At).Changed!.AppliedAtOnce(At.AddMinutes(1)).Changed!;
+        var expired = bundled with { Status = CaseStatus.Expired, IdentificationRequestedAt = At.AddDays(1), IdentificationMailSentAt = At.AddDays(1) };
+        Assert.Equal(RequestProgress.ClosedIdentityNotConfirmed, expired.Progress);
+
+        var page = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(expired, TestDataMaps.Real, language, resent: false, canResend: false, At.AddDays(40)));
+
+        Assert.Contains(rest, page, StringComparison.Ordinal);
+        Assert.Contains(stands, page, StringComparison.Ordinal);
+    }
+
     /// <summary>Issue 15 second review: "I object to direct marketing and withdraw my consent for the recruitment pool" applies both at once.</summary>
     [Theory]
     [InlineData(ConsentScope.All, StoreAction.WithdrawConsent)]

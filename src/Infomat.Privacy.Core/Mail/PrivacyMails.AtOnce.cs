@@ -35,8 +35,25 @@ public static partial class PrivacyMails
     /// For a requester whose case ends otherwise (identity refused, identification never sent): one sentence per right
     /// that was applied at once, saying it was and that it stays in force. None when nothing was applied at once.
     /// </summary>
-    private static IEnumerable<Block> AppliedAtOnceStands(PrivacyCase c, Language l) =>
-        c.AppliedAtOnceAt is null ? [] : c.ActionsAtOnce.Select(a => Text(Texts.Get("AtOnce" + a, l)));
+    private static IEnumerable<Block> AppliedAtOnceStands(PrivacyCase c, Language l) => AppliedAtOnceStandsLines(c, l).Select(Text);
+
+    /// <summary>What was applied at once and stays in force whatever became of the rest (the mails and the status page).</summary>
+    public static IReadOnlyList<string> AppliedAtOnceStandsLines(PrivacyCase c, Language l)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return c.AppliedAtOnceAt is null ? [] : [.. c.ActionsAtOnce.Select(a => Texts.Get("AtOnce" + a, l))];
+    }
+
+    /// <summary>
+    /// Why a case confirmed by its address closed without the identification asked for: the whole request, or the rest
+    /// of it beside what was applied at once (the expiry mail and the status page say the same).
+    /// </summary>
+    public static string IdentificationExpiredText(PrivacyCase c, Language l)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return Texts.Format(c.AppliedAtOnceAt is null ? "MailIdentificationExpiredBody" : "MailIdentificationExpiredBodyPartly", l, c.Id,
+            Texts.Date(Deadlines.DueDateCalculator.Today(c.IdentificationMailSentAt ?? c.IdentificationRequestedAt ?? c.ReceivedAt), l), RestNames(c, l));
+    }
 
     /// <summary>The names of the rights of the case that wait for the identity decision ("Wissing").</summary>
     private static string RestNames(PrivacyCase c, Language l) =>

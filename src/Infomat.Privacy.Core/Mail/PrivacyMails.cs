@@ -72,10 +72,7 @@ public static partial class PrivacyMails
         ArgumentNullException.ThrowIfNull(c);
         var l = c.Language;
         ArgumentNullException.ThrowIfNull(map);
-        var why = c.EmailVerifiedAt is null
-            ? Texts.Format("MailExpiredBody", l, c.Id)
-            : Texts.Format(c.AppliedAtOnceAt is null ? "MailIdentificationExpiredBody" : "MailIdentificationExpiredBodyPartly", l, c.Id,
-                Texts.Date(Deadlines.DueDateCalculator.Today(c.IdentificationMailSentAt ?? c.IdentificationRequestedAt ?? c.ReceivedAt), l), RestNames(c, l));
+        var why = c.EmailVerifiedAt is null ? Texts.Format("MailExpiredBody", l, c.Id) : IdentificationExpiredText(c, l);
         return Requester(c, map, MailKind.Rejection, Texts.Format("MailExpiredSubject", l, c.Id),
         [
             Text(why),

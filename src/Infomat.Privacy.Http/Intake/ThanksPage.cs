@@ -53,8 +53,17 @@ public static class ThanksPage
             RequestProgress.ClosedAddressNotConfirmed => Texts.Format("ThanksClosedAddressBody", language, c.Id),
             // Not the other case's reference, status or dates: this page shows to whoever has this reference.
             RequestProgress.JoinedEarlierRequest => Texts.Format("ThanksJoinedBody", language, c.Id),
-            _ => Texts.Format("ThanksClosedIdentityBody", language, c.Id),
+            // Beside what was applied at once, only the rest closed: said as the expiry mail says it (review of 7 December).
+            _ => c.AppliedAtOnceAt is null ? Texts.Format("ThanksClosedIdentityBody", language, c.Id) : PrivacyMails.IdentificationExpiredText(c, language),
         }));
+        if (c.Progress is RequestProgress.AwaitingIdentification or RequestProgress.ClosedIdentityNotConfirmed)
+        {
+            // What was applied at once stands, whatever becomes of the rest.
+            foreach (var line in PrivacyMails.AppliedAtOnceStandsLines(c, language))
+            {
+                body.Append(P(line));
+            }
+        }
         if (c.Progress == RequestProgress.AwaitingAddressConfirmation && c.LinkBouncedAt is { } bouncedAt)
         {
             // The mail service took the link and then reported it undeliverable, for a reason that did not close the case
