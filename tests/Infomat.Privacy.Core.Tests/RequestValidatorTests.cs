@@ -36,6 +36,20 @@ public sealed class RequestValidatorTests
         Assert.Equal(wire, expected.ToWire());
     }
 
+    [Theory]
+    [InlineData(Language.En, "optional)", "Needed for a rectification")]
+    [InlineData(Language.Nl, "optioneel)", "Nodig bij een verbetering")]
+    [InlineData(Language.Fr, "facultatif)", "Nécessaires pour une rectification")]
+    public void The_form_does_not_call_details_optional_where_the_rule_requires_them(Language language, string optional, string needed)
+    {
+        // Review of 7 December: the label said "Details (optional)" while a rectification is refused without them.
+        var (_, errors) = RequestValidator.Validate(new RequestSubmission("rectification", "an.peeters@example.be", "An", null, "be", "en", null), Codes);
+        Assert.Contains(errors, e => e.Field == "details");
+
+        Assert.DoesNotContain(optional, Localization.Texts.Get("FieldDetails", language), StringComparison.Ordinal);
+        Assert.Contains(needed, Localization.Texts.Get("FieldDetailsHint", language), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Every_bad_field_is_named_at_once()
     {
