@@ -92,6 +92,17 @@ public sealed class RequestProgressTests
     }
 
     [Fact]
+    public void The_sent_again_banner_shows_only_while_the_request_waits_for_its_link()
+    {
+        // Review of 7 December: the page a resend leads to (…&resent=1), opened again later from a bookmark, said "we
+        // sent the confirmation link again" on an answered or closed request.
+        var banner = Localization.Texts.Get("ResentDone", Language.En);
+        Assert.Contains(banner, System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(New(), Map, Language.En, resent: true, canResend: false, Received)), StringComparison.Ordinal);
+        var closed = Taken(New().VerificationMailBounced(Received.AddMinutes(3)));
+        Assert.DoesNotContain(banner, System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(closed, Map, Language.En, resent: true, canResend: false, Received)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_case_whose_link_the_mail_service_refused_for_good_closes_at_once_and_says_the_address_was_refused()
     {
         // Decision 141: "a fault on our side" was untrue when the address the requester gave was refused, and the case

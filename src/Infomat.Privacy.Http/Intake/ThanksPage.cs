@@ -87,7 +87,9 @@ public static class ThanksPage
             }
         }
 
-        if (resent)
+        // The page a resend leads to: the banner only while the link is what the request waits for (the same address
+        // bookmarked or opened later would show it on an answered or closed request).
+        if (resent && c.Progress == RequestProgress.AwaitingAddressConfirmation)
         {
             body.Append("<p role=\"status\"><strong>").Append(E(Texts.Get("ResentDone", language))).Append("</strong></p>");
         }
