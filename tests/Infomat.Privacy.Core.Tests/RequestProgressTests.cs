@@ -92,6 +92,20 @@ public sealed class RequestProgressTests
     }
 
     [Fact]
+    public void The_status_page_says_until_when_the_requester_may_confirm_the_address()
+    {
+        // Review of 7 December: the page a requester is sent to gave no moment to confirm by (the mail said it once), and
+        // the request closes at that moment.
+        var by = Received.AddDays(7);
+        var page = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(New(), Map, Language.En, resent: false, canResend: false, Received, confirmBy: by));
+        Assert.Contains("Please confirm it before " + Localization.Texts.Deadline(by, Language.En), page, StringComparison.Ordinal);
+        Assert.Contains("(GDPR Art. 12(6))", page, StringComparison.Ordinal);
+        // Not once the request no longer waits for it.
+        var closed = Taken(New().VerificationMailBounced(Received.AddMinutes(3)));
+        Assert.DoesNotContain("Please confirm it before", System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(closed, Map, Language.En, resent: false, canResend: false, Received, confirmBy: by)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_sent_again_banner_shows_only_while_the_request_waits_for_its_link()
     {
         // Review of 7 December: the page a resend leads to (…&resent=1), opened again later from a bookmark, said "we

@@ -228,7 +228,9 @@ public sealed partial class IntakeEndpoints(
         }
 
         var canResend = c.ResendRefusal(options.Value.Verification.Timeout, time.GetUtcNow()) is null;
-        var body = ThanksPage.Body(c, dataMap, language, resent: request.Query["resent"] == "1", canResend, time.GetUtcNow());
+        var now = time.GetUtcNow();
+        var body = ThanksPage.Body(c, dataMap, language, resent: request.Query["resent"] == "1", canResend, now,
+            confirmBy: c.VerificationDeadline(options.Value.Verification.Timeout, now), identificationBy: c.IdentificationReplyDue(options.Value.Approval.Timeout));
         return pages.Page(language, ThanksPage.Title(c, language), body, scope: c.Entity);
     }
 

@@ -31,7 +31,12 @@ public static class ThanksPage
     }
 
     /// <summary>The page's text for <paramref name="c"/> as it stands at <paramref name="now"/> (the legal date may have passed).</summary>
-    public static string Body(PrivacyCase c, Stores.DataMap map, Language language, bool resent, bool canResend, DateTimeOffset now)
+    /// <remarks>
+    /// <paramref name="confirmBy"/> and <paramref name="identificationBy"/>: until when the requester may confirm the
+    /// address, or answer the request for identification (said while the request waits for that; the mail said it once).
+    /// </remarks>
+    public static string Body(PrivacyCase c, Stores.DataMap map, Language language, bool resent, bool canResend, DateTimeOffset now,
+        DateTimeOffset? confirmBy = null, DateTimeOffset? identificationBy = null)
     {
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(map);
@@ -64,6 +69,16 @@ public static class ThanksPage
                 body.Append(P(line));
             }
         }
+        if (c.Progress == RequestProgress.AwaitingAddressConfirmation && confirmBy is { } confirm)
+        {
+            body.Append(P(Texts.Format("ThanksConfirmBy", language, Texts.Deadline(confirm, language))));
+        }
+
+        if (c.Progress == RequestProgress.AwaitingIdentification && c.IdentificationMailInTriageAt is null && c.IdentificationRequestBouncedAt is null && identificationBy is { } answer)
+        {
+            body.Append(P(Texts.Format("ThanksIdentificationBy", language, Texts.Deadline(answer, language))));
+        }
+
         if (c.Progress == RequestProgress.AwaitingAddressConfirmation && c.LinkBouncedAt is { } bouncedAt)
         {
             // The mail service took the link and then reported it undeliverable, for a reason that did not close the case
