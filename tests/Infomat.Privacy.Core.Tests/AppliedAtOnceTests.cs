@@ -54,6 +54,13 @@ public sealed class AppliedAtOnceTests
 
         Assert.Contains(rest, page, StringComparison.Ordinal);
         Assert.Contains(stands, page, StringComparison.Ordinal);
+
+        // While the identification is still awaited, the moment to answer by names the rest only, too.
+        var awaiting = bundled with { Status = CaseStatus.AwaitingIdentityApproval, ApprovalMailSentAt = At.AddMinutes(2), IdentificationRequestedAt = At.AddDays(1), IdentificationMailSentAt = At.AddDays(1) };
+        Assert.Equal(RequestProgress.AwaitingIdentification, awaiting.Progress);
+        var waiting = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(awaiting, TestDataMaps.Real, language, resent: false, canResend: false, At.AddDays(2), identificationBy: At.AddDays(15)));
+        Assert.Contains(rest, waiting, StringComparison.Ordinal);
+        Assert.Contains(stands, waiting, StringComparison.Ordinal);
     }
 
     /// <summary>Issue 15 second review: "I object to direct marketing and withdraw my consent for the recruitment pool" applies both at once.</summary>

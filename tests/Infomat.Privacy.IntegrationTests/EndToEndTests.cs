@@ -72,8 +72,8 @@ public sealed class EndToEndTests(Azurite azurite) : LocalHostTests(azurite)
     }
 
     [Theory]
-    [InlineData("nl", "art. 79 AVG", "binnen zes weken na ontvangst van het antwoord", "als onze maildienst meldt dat de e-mail waarmee we u vragen uw adres te bevestigen")]
-    [InlineData("fr", "art. 79 RGPD", "dans les six semaines suivant la réception de sa réponse", "si notre service d'e-mail signale que l'e-mail vous demandant de confirmer votre adresse")]
+    [InlineData("nl", "art. 79 AVG", "binnen zes weken na ontvangst van dat antwoord", "als onze maildienst meldt dat de e-mail waarmee we u vragen uw adres te bevestigen")]
+    [InlineData("fr", "art. 79 RGPD", "dans les six semaines suivant la réception de sa réponse", "si notre service de messagerie signale que l'e-mail vous demandant de confirmer votre adresse")]
     [InlineData("en", "Art. 79 GDPR", "within six weeks of receiving its answer", "when our mail service reports that the mail asking you to confirm your address cannot be delivered")]
     public async Task The_form_names_the_courts_and_the_notice_every_way_a_request_closes_without_staff(string lang, string courts, string sixWeeks, string refused)
     {

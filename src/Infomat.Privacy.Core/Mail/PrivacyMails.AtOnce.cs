@@ -55,6 +55,13 @@ public static partial class PrivacyMails
             Texts.Date(Deadlines.DueDateCalculator.Today(c.IdentificationMailSentAt ?? c.IdentificationRequestedAt ?? c.ReceivedAt), l), RestNames(c, l));
     }
 
+    /// <summary>The names of the rights of the case that wait for the identity decision, for the status page.</summary>
+    public static string RestOfRequestNames(PrivacyCase c, Language l)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return RestNames(c, l);
+    }
+
     /// <summary>The names of the rights of the case that wait for the identity decision ("Wissing").</summary>
     private static string RestNames(PrivacyCase c, Language l) =>
         Texts.RightNames(c.Rights.Where(r => !ImmediateRights.IsImmediate(r, c.Objection)).ToList(), l);

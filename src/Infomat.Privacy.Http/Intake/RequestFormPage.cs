@@ -131,9 +131,12 @@ public sealed class RequestFormPage(DataMap dataMap, RequesterPages pages, Staff
         sb.Append(Inv, $"<button type=\"submit\">{E(Texts.Get("Submit", l))}</button></form>");
         sb.Append("<section aria-labelledby=\"notice-title\"><h2 id=\"notice-title\">").Append(E(Texts.Get("RetentionNoticeTitle", l))).Append("</h2>")
           .Append(P(Texts.Get("FormNoticeSummary", l)))
-          // DESIGN: the right to go to court (Art. 79; in the Netherlands within six weeks, UAVG art. 35) is on the form.
-          .Append(string.Concat(PrivacyMails.CourtRemedies(dataMap.Controllers, l, "FormCourtNl").Select(P)))
           .Append("<p><a href=\"").Append(E(PrivacyNoticePage.PathFor(l))).Append("\">").Append(E(Texts.Get("NoticeLink", l))).Append("</a></p></section>");
+        // DESIGN: the right to go to court (Art. 79; in the Netherlands within six weeks, UAVG art. 35) is on the form,
+        // after the complaint right it adds to (the authorities are named in the page's footer).
+        sb.Append("<section aria-labelledby=\"remedies-title\"><h2 id=\"remedies-title\">").Append(E(Texts.Get("SummaryRightsTitle", l))).Append("</h2>")
+          .Append(P(Texts.Get("FormComplaint", l)))
+          .Append(string.Concat(PrivacyMails.CourtRemedies(dataMap.Controllers, l, "FormCourtNl").Select(P))).Append("</section>");
         return pages.Page(l, Texts.Get("AppTitle", l), sb.ToString(), status);
     }
 

@@ -61,22 +61,20 @@ public static class ThanksPage
             // Beside what was applied at once, only the rest closed: said as the expiry mail says it (review of 7 December).
             _ => c.AppliedAtOnceAt is null ? Texts.Format("ThanksClosedIdentityBody", language, c.Id) : PrivacyMails.IdentificationExpiredText(c, language),
         }));
-        if (c.Progress is RequestProgress.AwaitingIdentification or RequestProgress.ClosedIdentityNotConfirmed)
-        {
-            // What was applied at once stands, whatever becomes of the rest.
-            foreach (var line in PrivacyMails.AppliedAtOnceStandsLines(c, language))
-            {
-                body.Append(P(line));
-            }
-        }
-        if (c.Progress == RequestProgress.AwaitingAddressConfirmation && confirmBy is { } confirm)
+        // Until when the requester may act, while the request waits on them and that moment is ahead: not once the link
+        // bounced (the case then waits on staff for a new link) nor while a reply of theirs is with staff.
+        if (c.Progress == RequestProgress.AwaitingAddressConfirmation && c.LinkBouncedAt is null && confirmBy is { } confirm && now < confirm)
         {
             body.Append(P(Texts.Format("ThanksConfirmBy", language, Texts.Deadline(confirm, language))));
         }
 
-        if (c.Progress == RequestProgress.AwaitingIdentification && c.IdentificationMailInTriageAt is null && c.IdentificationRequestBouncedAt is null && identificationBy is { } answer)
+        if (c.Progress == RequestProgress.AwaitingIdentification && c.IdentificationMailInTriageAt is null && c.IdentificationRequestBouncedAt is null
+            && identificationBy is { } answer && now < answer)
         {
-            body.Append(P(Texts.Format("ThanksIdentificationBy", language, Texts.Deadline(answer, language))));
+            // Beside what was applied at once, only the rest may close.
+            body.Append(P(c.AppliedAtOnceAt is null
+                ? Texts.Format("ThanksIdentificationBy", language, Texts.Deadline(answer, language))
+                : Texts.Format("ThanksIdentificationByPartly", language, Texts.Deadline(answer, language), PrivacyMails.RestOfRequestNames(c, language))));
         }
 
         if (c.Progress == RequestProgress.AwaitingAddressConfirmation && c.LinkBouncedAt is { } bouncedAt)
@@ -104,6 +102,15 @@ public static class ThanksPage
 
         // The page a resend leads to: the banner only while the link is what the request waits for (the same address
         // bookmarked or opened later would show it on an answered or closed request).
+        if (c.Progress is RequestProgress.AwaitingIdentification or RequestProgress.ClosedIdentityNotConfirmed)
+        {
+            // What was applied at once stands, whatever becomes of the rest.
+            foreach (var line in PrivacyMails.AppliedAtOnceStandsLines(c, language))
+            {
+                body.Append(P(line));
+            }
+        }
+
         if (resent && c.Progress == RequestProgress.AwaitingAddressConfirmation)
         {
             body.Append("<p role=\"status\"><strong>").Append(E(Texts.Get("ResentDone", language))).Append("</strong></p>");
