@@ -37,6 +37,19 @@ public sealed class RequestValidatorTests
     }
 
     [Theory]
+    [InlineData(Language.En, "from your network", "Each request we accepted before")]
+    [InlineData(Language.Nl, "vanaf uw netwerk", "Elk verzoek dat we eerder aanvaardden")]
+    [InlineData(Language.Fr, "depuis votre réseau", "Chaque demande que nous avons acceptée auparavant")]
+    public void The_too_many_page_does_not_say_earlier_requests_are_registered_to_a_client_whose_posts_were_all_refused(Language language, string network, string accepted)
+    {
+        // Review of 7 December: the per-client limit counts every post from a network address (refused ones, other people
+        // behind the same address); "your earlier requests are registered" could be untrue for the person reading it.
+        var text = Localization.Texts.Format("TooManyBody", language, 5);
+        Assert.Contains(network, text, StringComparison.Ordinal);
+        Assert.Contains(accepted, text, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(Language.En, "optional)", "Needed for a rectification")]
     [InlineData(Language.Nl, "optioneel)", "Nodig bij een verbetering")]
     [InlineData(Language.Fr, "facultatif)", "Nécessaires pour une rectification")]
