@@ -55,16 +55,12 @@ public static partial class PrivacyMails
             Texts.Date(Deadlines.DueDateCalculator.Today(c.IdentificationMailSentAt ?? c.IdentificationRequestedAt ?? c.ReceivedAt), l), RestNames(c, l));
     }
 
-    /// <summary>The names of the rights of the case that wait for the identity decision, for the status page.</summary>
-    public static string RestOfRequestNames(PrivacyCase c, Language l)
+    /// <summary>The names of the rights of the case that wait for the identity decision ("Wissing"; the mails and the status page).</summary>
+    public static string RestNames(PrivacyCase c, Language l)
     {
         ArgumentNullException.ThrowIfNull(c);
-        return RestNames(c, l);
+        return Texts.RightNames(c.Rights.Where(r => !ImmediateRights.IsImmediate(r, c.Objection)).ToList(), l);
     }
-
-    /// <summary>The names of the rights of the case that wait for the identity decision ("Wissing").</summary>
-    private static string RestNames(PrivacyCase c, Language l) =>
-        Texts.RightNames(c.Rights.Where(r => !ImmediateRights.IsImmediate(r, c.Objection)).ToList(), l);
 
     /// <summary>What the acknowledgement says comes next: the rights applied at once are named; the rest waits for a colleague.</summary>
     private static string AcknowledgementNext(PrivacyCase c, Language l) =>

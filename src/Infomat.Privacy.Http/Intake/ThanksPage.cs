@@ -74,7 +74,7 @@ public static class ThanksPage
             // Beside what was applied at once, only the rest may close.
             body.Append(P(c.AppliedAtOnceAt is null
                 ? Texts.Format("ThanksIdentificationBy", language, Texts.Deadline(answer, language))
-                : Texts.Format("ThanksIdentificationByPartly", language, Texts.Deadline(answer, language), PrivacyMails.RestOfRequestNames(c, language))));
+                : Texts.Format("ThanksIdentificationByPartly", language, Texts.Deadline(answer, language), PrivacyMails.RestNames(c, language))));
         }
 
         if (c.Progress == RequestProgress.AwaitingAddressConfirmation && c.LinkBouncedAt is { } bouncedAt)
