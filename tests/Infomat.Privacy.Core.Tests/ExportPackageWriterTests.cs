@@ -204,15 +204,21 @@ public sealed class ExportPackageWriterTests
             yield return new StoreRecord("job_applications", new JsonObject { ["first_name"] = "Αλέξης", ["cv_file"] = "../../cv alexis?.pdf" });
             yield return new StoreRecord("job_applications", new JsonObject { ["first_name"] = "Αλέξης", ["cv_file"] = "cv-alexis.pdf" });
             yield return new StoreRecord("job_applications", new JsonObject { ["first_name"] = "Αλέξης", ["cv_file"] = "missing.pdf" });
+            yield return new StoreRecord("job_applications", new JsonObject { ["first_name"] = "Αλέξης", ["cv_file"] = "shared.pdf" });
         }
 
         var asked = new List<string>();
-        var manifest = Manifest(Language.En, new StorePart(Map.Store("nl/recruitment"), new Dictionary<string, int> { ["job_applications"] = 4 }));
+        var manifest = Manifest(Language.En, new StorePart(Map.Store("nl/recruitment"), new Dictionary<string, int> { ["job_applications"] = 5 }));
         using var output = new MemoryStream();
         await ExportPackageWriter.WriteAsync(output, manifest, _ => Applications(), CancellationToken.None, (store, table, name, _) =>
         {
             asked.Add($"{store.Key}:{table}:{name}");
-            return Task.FromResult<Stream?>(name == "missing.pdf" ? null : new MemoryStream(System.Text.Encoding.UTF8.GetBytes("%PDF " + name)));
+            return Task.FromResult(name switch
+            {
+                "missing.pdf" => StoreFile.NotFound,
+                "shared.pdf" => StoreFile.NamedByAnother, // another person's record names it too: never in the zip
+                _ => StoreFile.Found(new MemoryStream(System.Text.Encoding.UTF8.GetBytes("%PDF " + name))),
+            });
         });
 
         using var zip = new ZipArchive(new MemoryStream(output.ToArray()));

@@ -24,7 +24,7 @@ public sealed class SummaryRecordsTests
         }
     }
 
-    private static async Task<string> SummaryAsync(ExportManifest manifest, IReadOnlyList<StoreRecord> records, Func<StoreMap, string, string, CancellationToken, Task<Stream?>>? openFile = null)
+    private static async Task<string> SummaryAsync(ExportManifest manifest, IReadOnlyList<StoreRecord> records, Func<StoreMap, string, string, CancellationToken, Task<StoreFile>>? openFile = null)
     {
         using var output = new MemoryStream();
         // Each store gives the records of its own tables.
@@ -98,7 +98,7 @@ public sealed class SummaryRecordsTests
             }),
             new("portal_logins", new JsonObject { ["id"] = 3, ["logged_in_at"] = "2026-06-01T08:30:00Z", ["ip_address"] = "198.51.100.23" }),
         ];
-        var html = await SummaryAsync(Manifest(Language.Nl, applications, logins), records, (_, _, name, _) => Task.FromResult<Stream?>(new MemoryStream([1, 2, 3])));
+        var html = await SummaryAsync(Manifest(Language.Nl, applications, logins), records, (_, _, name, _) => Task.FromResult(StoreFile.Found(new MemoryStream([1, 2, 3]))));
 
         Assert.Contains("<dt>Cv</dt><dd><a href=\"nl/recruitment/files/cv_alexis.pdf\">cv alexis.pdf</a></dd>", html, StringComparison.Ordinal);
         Assert.Contains("<dt>Toestemming voor de wervingsreserve</dt><dd>Ja</dd>", html, StringComparison.Ordinal);
@@ -151,11 +151,29 @@ public sealed class SummaryRecordsTests
             ["id"] = id, ["email"] = "alexis@example.nl", ["first_name"] = "Alexis", ["position"] = "Consultant", ["applied_at"] = "2026-05-04T12:00:00Z", ["cv_file"] = cv,
         };
         var html = await SummaryAsync(Manifest(l, applications), [new StoreRecord("job_applications", Application(1, "cv weg.pdf")), new StoreRecord("job_applications", Application(2, "cv alexis.pdf"))],
-            (_, _, name, _) => Task.FromResult<Stream?>(name == "cv weg.pdf" ? null : new MemoryStream([1, 2, 3])));
+            (_, _, name, _) => Task.FromResult(name == "cv weg.pdf" ? StoreFile.NotFound : StoreFile.Found(new MemoryStream([1, 2, 3]))));
 
         Assert.Contains($"<td>{expected}</td>", html, StringComparison.Ordinal);
         Assert.DoesNotContain("cv_weg.pdf", html, StringComparison.Ordinal);
         Assert.Contains("<a href=\"nl/recruitment/files/cv_alexis.pdf\">cv alexis.pdf</a>", html, StringComparison.Ordinal);
     }
-}
 
+    [Theory]
+    [InlineData("nl", "cv.pdf (dit bestand zit niet in het zip-bestand: een gegeven van een andere persoon in onze systemen noemt een bestand met dezelfde naam")]
+    [InlineData("fr", "cv.pdf (ce fichier ne figure pas dans le fichier zip : un enregistrement d'une autre personne dans nos systèmes mentionne un fichier du même nom")]
+    [InlineData("en", "cv.pdf (this file is not in the zip: a record of another person in our systems names a file by the same name")]
+    public async Task A_stored_file_another_persons_record_also_names_is_named_without_a_link_and_the_page_says_why_it_is_held_back(string lang, string expected)
+    {
+        var l = Languages.TryParse(lang, out var parsed) ? parsed : throw new ArgumentException(lang);
+        var applications = new StorePart(Map.Store("nl/recruitment"), new Dictionary<string, int> { ["job_applications"] = 1 });
+        var record = new StoreRecord("job_applications", new JsonObject
+        {
+            ["id"] = 1, ["email"] = "alexis@example.nl", ["first_name"] = "Alexis", ["position"] = "Consultant", ["applied_at"] = "2026-05-04T12:00:00Z", ["cv_file"] = "cv.pdf",
+        });
+        var html = await SummaryAsync(Manifest(l, applications), [record], (_, _, _, _) => Task.FromResult(StoreFile.NamedByAnother));
+
+        Assert.Contains($"<td>{expected}", html, StringComparison.Ordinal);
+        Assert.Contains(l == Language.En ? "(Art. 15(4) GDPR)" : l == Language.Nl ? "(art. 15, lid 4, AVG)" : "(art. 15, paragraphe 4, RGPD)", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("files/cv.pdf", html, StringComparison.Ordinal);
+    }
+}

@@ -225,7 +225,7 @@ public sealed class FanOutBenchmarkTests(Azurite azurite, ITestOutputHelper outp
             public Task<StoreOutcome> ApplyAsync(StoreActionRequest request, CancellationToken cancellationToken) =>
                 throw new NotSupportedException("An access request changes nothing in a store.");
 
-            public Task<Stream?> OpenFileAsync(string table, string fileName, CancellationToken cancellationToken) => Task.FromResult<Stream?>(null);
+            public Task<StoreFile> OpenFileAsync(string table, string fileName, string email, CancellationToken cancellationToken) => Task.FromResult(StoreFile.NotFound);
 
             public Task<bool> IsSuppressedAsync(string email, CancellationToken cancellationToken) => Task.FromResult(false);
         }

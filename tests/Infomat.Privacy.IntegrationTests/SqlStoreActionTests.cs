@@ -27,23 +27,55 @@ public partial class SqlStoreTests
         var path = Path.Combine(root, "nl", "recruitment", "cv-alexis-papadopoulos.pdf");
         File.WriteAllText(Path.Combine(root, "secret.txt"), "outside the store's folder");
 
-        await using (var cv = await store.OpenFileAsync("job_applications", "cv-alexis-papadopoulos.pdf", default))
+        await using (var cv = await store.OpenFileAsync("job_applications", "cv-alexis-papadopoulos.pdf", "alexis.papadopoulos@example.nl", default))
         {
-            Assert.NotNull(cv);
-            Assert.Equal("%PDF-1.4", new StreamReader(cv).ReadLine());
+            Assert.NotNull(cv.Content);
+            Assert.Equal("%PDF-1.4", new StreamReader(cv.Content).ReadLine());
         }
 
         foreach (var hostile in new[] { "../../secret.txt", "../secret.txt", "/etc/passwd", ".hidden", "a/b.pdf", "cv\u0000.pdf", "" })
         {
-            Assert.Null(await store.OpenFileAsync("job_applications", hostile, default));
+            Assert.Equal(StoreFileAbsence.NotFound, (await store.OpenFileAsync("job_applications", hostile, "alexis.papadopoulos@example.nl", default)).Absence);
         }
 
-        Assert.Null(await store.OpenFileAsync("contacts_not_a_file_table", "cv-alexis-papadopoulos.pdf", default));
+        Assert.Equal(StoreFileAbsence.NotFound, (await store.OpenFileAsync("contacts_not_a_file_table", "cv-alexis-papadopoulos.pdf", "alexis.papadopoulos@example.nl", default)).Absence);
 
         var outcome = await store.ApplyAsync(Request(StoreAction.Erase, "alexis.papadopoulos@example.nl"), default);
         Assert.Equal(1, outcome.Tables.Single(t => t.Table == "job_applications").Deleted);
         Assert.False(File.Exists(path));
         Assert.True(File.Exists(Path.Combine(root, "secret.txt")));
+    }
+
+    [Fact]
+    public async Task A_CV_another_persons_application_also_names_is_held_back_from_every_export_until_only_one_person_names_it()
+    {
+        // Review of 7 December: files are addressed by name only, and a record's file name is whatever it was given (an
+        // upload named after someone else's CV, a common "CV.pdf"). An access export copied the file into the zip of
+        // anyone whose record named it: Mallory, naming Alexis's CV, received it (Art. 15(4)).
+        var catalog = await SeededAsync();
+        const string cv = "cv-alexis-papadopoulos.pdf";
+        var table = catalog.Dialect.Table(Map.Store("nl/recruitment"), "job_applications");
+        await ExecuteAsync(catalog, "nl/recruitment",
+            $"INSERT INTO {table} (email, email_normalized, first_name, last_name, phone, position, applied_at, cv_file, motivation, pool_consent, restricted) " +
+            $"SELECT ' Mallory@Example.nl', 'mallory@example.nl', 'Mallory', 'M', phone, position, applied_at, cv_file, 'x', pool_consent, restricted FROM {table} WHERE email_normalized = 'alexis.papadopoulos@example.nl'");
+        var store = catalog.Find("nl/recruitment");
+
+        foreach (var person in new[] { "mallory@example.nl", "alexis.papadopoulos@example.nl", "nobody@example.nl" })
+        {
+            await using var file = await store.OpenFileAsync("job_applications", cv, person, default);
+            Assert.Null(file.Content);
+            Assert.Equal(StoreFileAbsence.NamedByAnother, file.Absence);
+        }
+
+        // Mallory's application gone, the CV is Alexis's alone again: it opens for Alexis, and for nobody else.
+        await store.ApplyAsync(Request(StoreAction.Erase, "MALLORY@example.nl"), default);
+        await using (var mine = await store.OpenFileAsync("job_applications", cv, " Alexis.Papadopoulos@example.nl", default))
+        {
+            Assert.NotNull(mine.Content);
+            Assert.Equal("%PDF-1.4", new StreamReader(mine.Content).ReadLine());
+        }
+
+        Assert.Equal(StoreFileAbsence.NamedByAnother, (await store.OpenFileAsync("job_applications", cv, "mallory@example.nl", default)).Absence);
     }
 
     [Fact]

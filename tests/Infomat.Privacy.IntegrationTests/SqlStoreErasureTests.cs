@@ -54,15 +54,15 @@ public partial class SqlStoreTests
         await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => catalog.Find("nl/recruitment").ApplyAsync(Request(StoreAction.Erase, "alexis.papadopoulos@example.nl"), default));
 
         Assert.Single(await catalog.Find("nl/recruitment").CollectAsync("alexis.papadopoulos@example.nl", CollectScope.All, default).ToListAsync());
-        await using (var cv = await catalog.Find("nl/recruitment").OpenFileAsync("job_applications", "cv-alexis-papadopoulos.pdf", default))
+        await using (var cv = await catalog.Find("nl/recruitment").OpenFileAsync("job_applications", "cv-alexis-papadopoulos.pdf", "alexis.papadopoulos@example.nl", default))
         {
-            Assert.NotNull(cv);
+            Assert.NotNull(cv.Content);
         }
 
         await ExecuteAsync(catalog, "nl/recruitment", catalog.Dialect is PostgresDialect ? $"DROP TRIGGER refuse_record ON {actions}" : "DROP TRIGGER refuse_record");
         var retry = await catalog.Find("nl/recruitment").ApplyAsync(Request(StoreAction.Erase, "alexis.papadopoulos@example.nl"), default);
         Assert.Equal(1, retry.Tables.Single().Deleted);
-        Assert.Null(await catalog.Find("nl/recruitment").OpenFileAsync("job_applications", "cv-alexis-papadopoulos.pdf", default));
+        Assert.Equal(StoreFileAbsence.NotFound, (await catalog.Find("nl/recruitment").OpenFileAsync("job_applications", "cv-alexis-papadopoulos.pdf", "alexis.papadopoulos@example.nl", default)).Absence);
     }
 
     [Fact]

@@ -17,6 +17,7 @@ public sealed class StoreFilesBlobTests(Azurite azurite)
 {
     private static readonly DataMap Map = DataMapLoader.Load(DataMapFiles.Default);
     private const string Cv = "cv-alexis-papadopoulos.pdf";
+    private const string Alexis = "alexis.papadopoulos@example.nl";
 
     private async Task<(SqlStoreCatalog Catalog, BlobContainerClient Container)> SeededAsync()
     {
@@ -39,20 +40,20 @@ public sealed class StoreFilesBlobTests(Azurite azurite)
         Assert.True(await container.GetBlobClient(Cv).ExistsAsync());
         var store = catalog.Find("nl/recruitment");
 
-        await using (var cv = await store.OpenFileAsync("job_applications", Cv, default))
+        await using (var cv = await store.OpenFileAsync("job_applications", Cv, Alexis, default))
         {
-            Assert.NotNull(cv);
-            Assert.Equal("%PDF-1.4", new StreamReader(cv).ReadLine());
+            Assert.NotNull(cv.Content);
+            Assert.Equal("%PDF-1.4", new StreamReader(cv.Content).ReadLine());
         }
 
-        Assert.Null(await store.OpenFileAsync("job_applications", "../" + Cv, default));
-        Assert.Null(await store.OpenFileAsync("job_applications", "no-such-cv.pdf", default));
+        Assert.Equal(StoreFileAbsence.NotFound, (await store.OpenFileAsync("job_applications", "../" + Cv, Alexis, default)).Absence);
+        Assert.Equal(StoreFileAbsence.NotFound, (await store.OpenFileAsync("job_applications", "no-such-cv.pdf", Alexis, default)).Absence);
 
         var outcome = await store.ApplyAsync(new StoreActionRequest("PR-BLOB-0000-0001", StoreAction.Erase, "alexis.papadopoulos@example.nl", DateTimeOffset.UtcNow), default);
 
         Assert.Equal(1, outcome.Tables.Single().Deleted);
         Assert.False(await container.GetBlobClient(Cv).ExistsAsync());
-        Assert.Null(await store.OpenFileAsync("job_applications", Cv, default));
+        Assert.Equal(StoreFileAbsence.NotFound, (await store.OpenFileAsync("job_applications", Cv, Alexis, default)).Absence);
     }
 
     [Fact]
@@ -104,7 +105,7 @@ public sealed class StoreFilesBlobTests(Azurite azurite)
         var manifest = new Privacy.Export.ExportManifest("PR-BLOB-0000-0002", Privacy.Requests.Language.En, email, DateTimeOffset.UtcNow, Map, Map.Controllers, [part]);
         using var output = new MemoryStream();
         await Privacy.Export.ExportPackageWriter.WriteAsync(output, manifest, _ => records.ToAsyncEnumerable(), default,
-            (s, table, name, ct) => catalog.Find(s.Key).OpenFileAsync(table, name, ct));
+            (s, table, name, ct) => catalog.Find(s.Key).OpenFileAsync(table, name, email, ct));
 
         using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(output.ToArray()));
         using var reader = new StreamReader(zip.GetEntry("summary.html")!.Open());

@@ -202,7 +202,7 @@ internal sealed class FakeStores : IEntityStoreCatalog
             return Task.FromResult<IReadOnlyDictionary<string, int>>(new Dictionary<string, int> { ["contacts"] = Rows(email).Count });
         }
 
-        public Task<Stream?> OpenFileAsync(string table, string fileName, CancellationToken cancellationToken) => Task.FromResult<Stream?>(null);
+        public Task<StoreFile> OpenFileAsync(string table, string fileName, string email, CancellationToken cancellationToken) => Task.FromResult(StoreFile.NotFound);
 
         public Task<bool> IsSuppressedAsync(string email, CancellationToken cancellationToken) => Task.FromResult(owner.Suppressed.ContainsKey((key, email)));
 

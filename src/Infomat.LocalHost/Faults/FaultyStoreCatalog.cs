@@ -35,10 +35,10 @@ internal sealed class FaultyStoreCatalog(IEntityStoreCatalog inner, FaultDice di
             return inner.ApplyAsync(request, cancellationToken);
         }
 
-        public Task<Stream?> OpenFileAsync(string table, string fileName, CancellationToken cancellationToken)
+        public Task<StoreFile> OpenFileAsync(string table, string fileName, string email, CancellationToken cancellationToken)
         {
             Check();
-            return inner.OpenFileAsync(table, fileName, cancellationToken);
+            return inner.OpenFileAsync(table, fileName, email, cancellationToken);
         }
 
         public Task<bool> IsSuppressedAsync(string email, CancellationToken cancellationToken)

@@ -51,8 +51,8 @@ public sealed class SqlEntityStore : IEntityStore
     public Task<StoreOutcome> ApplyAsync(StoreActionRequest request, CancellationToken cancellationToken) =>
         actions.ApplyAsync(request, cancellationToken);
 
-    public Task<Stream?> OpenFileAsync(string table, string fileName, CancellationToken cancellationToken) =>
-        files.OpenAsync(table, fileName, cancellationToken);
+    public Task<StoreFile> OpenFileAsync(string table, string fileName, string email, CancellationToken cancellationToken) =>
+        files.OpenAsync(table, fileName, email, cancellationToken);
 
     /// <inheritdoc/>
     public Task<bool> IsSuppressedAsync(string email, CancellationToken cancellationToken) =>

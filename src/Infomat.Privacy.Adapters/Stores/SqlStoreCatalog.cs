@@ -235,10 +235,10 @@ public sealed class SqlStoreCatalog(DataMap map, IOptions<StoreOptions> options,
             return await inner.ApplyAsync(request, cancellationToken);
         }
 
-        public async Task<Stream?> OpenFileAsync(string table, string fileName, CancellationToken cancellationToken)
+        public async Task<StoreFile> OpenFileAsync(string table, string fileName, string email, CancellationToken cancellationToken)
         {
             await owner.RequireReadyAsync(Key, cancellationToken);
-            return await inner.OpenFileAsync(table, fileName, cancellationToken);
+            return await inner.OpenFileAsync(table, fileName, email, cancellationToken);
         }
 
         public async Task<bool> IsSuppressedAsync(string email, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
 
 using static Infomat.Privacy.Adapters.Stores.SqlCommands;
@@ -13,10 +14,28 @@ namespace Infomat.Privacy.Adapters.Stores;
 /// </summary>
 internal sealed class SqlStoreFiles(StoreMap map, SqlDialect dialect, IStoreFileStorage storage)
 {
-    public Task<Stream?> OpenAsync(string table, string fileName, CancellationToken cancellationToken) =>
-        StoreFileNames.IsPlain(fileName) && map.Tables.Any(t => t.Table == table && t.FileColumns.Count > 0)
-            ? storage.OpenAsync(map, fileName, cancellationToken)
-            : Task.FromResult<Stream?>(null);
+    /// <summary>
+    /// The file for the person with <paramref name="email"/>'s export: held back when a record that is not the person's
+    /// names it too (files are addressed by name only, so whose it is cannot be told), else opened.
+    /// </summary>
+    public async Task<StoreFile> OpenAsync(string table, string fileName, string email, CancellationToken cancellationToken)
+    {
+        if (!StoreFileNames.IsPlain(fileName) || !map.Tables.Any(t => t.Table == table && t.FileColumns.Count > 0))
+        {
+            return StoreFile.NotFound;
+        }
+
+        await using (var connection = dialect.Connect(map))
+        {
+            await connection.OpenAsync(cancellationToken);
+            if (await NamedByAnyRecordAsync(connection, fileName, cancellationToken, EmailAddresses.Normalise(email)))
+            {
+                return StoreFile.NamedByAnother;
+            }
+        }
+
+        return await storage.OpenAsync(map, fileName, cancellationToken) is { } content ? StoreFile.Found(content) : StoreFile.NotFound;
+    }
 
     /// <summary>In the action's transaction, before the rows go: marks the files the rows name for deletion after the commit.</summary>
     public async Task MarkAsync(PersonRows rows, string? extra = null, params (string Name, object Value)[] parameters)
@@ -90,15 +109,26 @@ internal sealed class SqlStoreFiles(StoreMap map, SqlDialect dialect, IStoreFile
         return marked.Count;
     }
 
-    /// <summary>Whether a record of the store still names the file in one of its tables' file columns.</summary>
-    private async Task<bool> NamedByAnyRecordAsync(System.Data.Common.DbConnection connection, string file, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether a record of the store still names the file in one of its tables' file columns; with
+    /// <paramref name="exceptPerson"/> (a normalised address), a record that is not that person's (<see cref="PersonRows"/>'s
+    /// match; a record with no address is nobody's, so another's).
+    /// </summary>
+    private async Task<bool> NamedByAnyRecordAsync(System.Data.Common.DbConnection connection, string file, CancellationToken cancellationToken, string? exceptPerson = null)
     {
         foreach (var table in map.Tables.Where(t => t.FileColumns.Count > 0))
         {
+            var notThePersons = exceptPerson is null ? string.Empty
+                : $" AND CASE WHEN {new PersonRows(dialect, map, connection, null, table, exceptPerson, default, cancellationToken).Where(null)} THEN 0 ELSE 1 END = 1";
             foreach (var column in table.FileColumns)
             {
-                await using var count = Command(connection, null, $"SELECT COUNT(*) FROM {dialect.Table(map, table.Table)} WHERE {SqlDialect.Quote(column)} = @file");
+                await using var count = Command(connection, null, $"SELECT COUNT(*) FROM {dialect.Table(map, table.Table)} WHERE {SqlDialect.Quote(column)} = @file{notThePersons}");
                 AddParameter(count, "file", file);
+                if (exceptPerson is not null)
+                {
+                    AddParameter(count, "email", exceptPerson);
+                }
+
                 if (Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0)
                 {
                     return true;

@@ -54,7 +54,7 @@ public static class ExportPackageWriter
         ExportManifest manifest,
         Func<StoreMap, IAsyncEnumerable<StoreRecord>> readStore,
         CancellationToken cancellationToken,
-        Func<StoreMap, string, string, CancellationToken, Task<Stream?>>? openFile = null)
+        Func<StoreMap, string, string, CancellationToken, Task<StoreFile>>? openFile = null)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(readStore);
@@ -174,10 +174,11 @@ public static class ExportPackageWriter
 
     /// <summary>
     /// The files a store's records name, under <c>{entity}/{store}/files/</c>, each under a safe version of its name
-    /// (a second file of the same safe name gets <c>-2</c>, and so on). A named file that is not there is left out.
+    /// (a second file of the same safe name gets <c>-2</c>, and so on). A named file that is not there, or that another
+    /// person's record names too, is left out (the summary says which and why).
     /// </summary>
     private static async Task WriteFilesAsync(
-        ZipSink zip, StorePart part, IAsyncEnumerable<StoreRecord> records, Func<StoreMap, string, string, CancellationToken, Task<Stream?>> openFile, CancellationToken cancellationToken)
+        ZipSink zip, StorePart part, IAsyncEnumerable<StoreRecord> records, Func<StoreMap, string, string, CancellationToken, Task<StoreFile>> openFile, CancellationToken cancellationToken)
     {
         var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         await foreach (var record in records.WithCancellation(cancellationToken))
@@ -192,14 +193,15 @@ public static class ExportPackageWriter
 
                 // Named before it is opened, as the summary names it (SummaryRecords), so its link and the entry agree.
                 var entryName = SummaryRecords.FileEntryName(part.Store, fileName, used);
+                // A file the store does not have, or another person's record names too (StoreFile.NamedByAnother), is left out.
                 await using var file = await openFile(part.Store, record.Table, fileName, cancellationToken);
-                if (file is null)
+                if (file.Content is null)
                 {
                     continue;
                 }
 
                 await using var entry = await zip.OpenEntryAsync(entryName, cancellationToken);
-                await file.CopyToAsync(entry, cancellationToken);
+                await file.Content.CopyToAsync(entry, cancellationToken);
             }
         }
     }

@@ -25,7 +25,7 @@ public sealed class SummaryRecords
     private readonly Dictionary<(string Store, string Table), List<JsonObject>> rows = [];
     private readonly Dictionary<(string Store, string File), string> fileEntries = [];
     private readonly HashSet<(string Store, string File)> filesLookedFor = [];
-    private readonly HashSet<(string Store, string File)> filesMissing = [];
+    private readonly Dictionary<(string Store, string File), StoreFileAbsence> filesLeftOut = [];
 
     /// <summary>None: the page shows what was found and where, without the records (kept for callers that have none).</summary>
     public static SummaryRecords None { get; } = new();
@@ -45,7 +45,7 @@ public sealed class SummaryRecords
     /// </summary>
     public static async Task<SummaryRecords> CollectAsync(
         IEnumerable<StorePart> parts, Func<StoreMap, IAsyncEnumerable<StoreRecord>> read,
-        Func<StoreMap, string, string, CancellationToken, Task<Stream?>>? openFile, CancellationToken cancellationToken)
+        Func<StoreMap, string, string, CancellationToken, Task<StoreFile>>? openFile, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(parts);
         ArgumentNullException.ThrowIfNull(read);
@@ -68,9 +68,9 @@ public sealed class SummaryRecords
                         if (show && openFile is not null && collected.filesLookedFor.Add((part.Store.Key, name)))
                         {
                             await using var file = await openFile(part.Store, record.Table, name, cancellationToken);
-                            if (file is null)
+                            if (file.Content is null)
                             {
-                                collected.filesMissing.Add((part.Store.Key, name));
+                                collected.filesLeftOut[(part.Store.Key, name)] = file.Absence;
                             }
                         }
                     }
@@ -222,9 +222,10 @@ public sealed class SummaryRecords
 
                 if (table.FileColumns.Contains(column) && FilesIncluded && fileEntries.TryGetValue((store.Key, text), out var entry))
                 {
-                    // A file the store no longer had when the export was prepared: named, not linked, and said so.
-                    return filesMissing.Contains((store.Key, text))
-                        ? HtmlText.Encode(Texts.Format("SummaryFileMissing", l, text))
+                    // A file the store no longer had when the export was prepared, or one another person's record names too
+                    // (Art. 15(4)): named, not linked, and said why.
+                    return filesLeftOut.TryGetValue((store.Key, text), out var absence)
+                        ? HtmlText.Encode(Texts.Format(absence == StoreFileAbsence.NamedByAnother ? "SummaryFileHeldBack" : "SummaryFileMissing", l, text))
                         : $"<a href=\"{HtmlText.Encode(entry)}\">{HtmlText.Encode(text)}</a>";
                 }
 

@@ -44,8 +44,10 @@ public interface IEntityStore
     Task<StoreOutcome> ApplyAsync(StoreActionRequest request, CancellationToken cancellationToken);
 
     /// <summary>
-    /// A stored file a record names in one of its table's file columns (a CV), or null when there is none by that
-    /// name. The name is checked: only a plain file name inside the store's own folder is ever opened.
+    /// A stored file the person's record names in one of its table's file columns (a CV), opened for the person with
+    /// <paramref name="email"/>: its content, or <see cref="StoreFile.NotFound"/> when there is none by that name, or
+    /// <see cref="StoreFile.NamedByAnother"/> when a record not matching the person names it too (files are addressed by
+    /// name only). The name is checked: only a plain file name inside the store's own folder is ever opened.
     /// </summary>
-    Task<Stream?> OpenFileAsync(string table, string fileName, CancellationToken cancellationToken);
+    Task<StoreFile> OpenFileAsync(string table, string fileName, string email, CancellationToken cancellationToken);
 }

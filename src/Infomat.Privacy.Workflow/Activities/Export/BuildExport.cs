@@ -82,7 +82,7 @@ public sealed class BuildExport(
             var seen = new Infomat.Privacy.Export.Fingerprint(Review.OpenExportReview.FingerprintKey(hash));
             await Infomat.Privacy.Export.ExportPackageWriter.WriteAsync(
                 output, manifest, s => Infomat.Privacy.Export.FreeTextReview.ObserveAsync(s, read(s.Key), seen, ct), ct,
-                (store, table, fileName, token) => stores.Find(store.Key).OpenFileAsync(table, fileName, token));
+                (store, table, fileName, token) => stores.Find(store.Key).OpenFileAsync(table, fileName, c.Email, token));
             if (reviewed.ExportBuildRefusal(seen.Values, seen.Value) is { } refusal)
             {
                 throw new InvalidOperationException($"Case {reviewed.Id}: its staged free text is not what staff reviewed ({refusal}); no zip is built, and a retry of the case reviews it again.");
