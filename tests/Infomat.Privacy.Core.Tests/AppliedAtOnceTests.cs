@@ -99,6 +99,16 @@ public sealed class AppliedAtOnceTests
         Assert.Contains(Texts.Get("AtOnceObjectToDirectMarketing", language), mail, StringComparison.Ordinal);
         Assert.Contains(Texts.Format("MailRejectionBodyPartly", language, c.Id, Texts.RequestTypeName(RequestType.Erasure, language)), mail, StringComparison.Ordinal);
         Assert.DoesNotContain(Texts.Format("MailRejectionBody", language, c.Id), mail, StringComparison.Ordinal);
+
+        // The status page says so too (session 44's hunt: it said "answered" and nothing of the objection, which stands).
+        var rejected = c with { Status = CaseStatus.Rejected };
+        var page = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(rejected, TestDataMaps.Real, language, resent: false, canResend: false, At.AddDays(3)));
+        Assert.Contains(Texts.Get("AtOnceObjectToDirectMarketing", language), page, StringComparison.Ordinal);
+        Assert.Contains(Texts.Format("ThanksAnsweredBody", language, c.Id), page, StringComparison.Ordinal);
+
+        // A request answered in full (an erasure carried out beside the objection) does not need the sentence.
+        var done = c with { Status = CaseStatus.Completed, Decision = new IdentityDecision(DecisionOutcome.Approve, At, "tester", null) };
+        Assert.DoesNotContain(Texts.Get("AtOnceObjectToDirectMarketing", language), System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(done, TestDataMaps.Real, language, resent: false, canResend: false, At.AddDays(3))), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -151,6 +151,28 @@ public sealed class RequestProgressTests
     }
 
     [Fact]
+    public void A_closed_request_whose_notice_has_not_gone_names_the_remedies_on_its_page_until_the_notice_goes()
+    {
+        // Session 44's hunt: a request closed without being acted on is told why and of its remedies by mail (Art. 12(4));
+        // while that mail could not go (the case flagged for staff), its page said it was closed and named no remedy.
+        var expired = Taken(New().Expire(Received.AddDays(8), Week, Week));
+        Assert.Equal(RequestProgress.ClosedAddressNotConfirmed, expired.Progress);
+        var failed = Taken(expired.Fail(Received.AddDays(8), "expire"));
+        foreach (var untold in new[] { expired, failed })
+        {
+            Assert.Equal(RequestProgress.ClosedAddressNotConfirmed, untold.Progress);
+            var page = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(untold, Map, Language.En, resent: false, canResend: false, Received.AddDays(9)));
+            Assert.Contains("(Art. 77 GDPR)", page, StringComparison.Ordinal);
+            Assert.Contains("(Art. 79 GDPR)", page, StringComparison.Ordinal);
+            Assert.Contains("within six weeks of receiving our answer by email (UAVG art. 35(2))", page, StringComparison.Ordinal);
+        }
+
+        // Once the notice went, the mail carries them; the page does not repeat them.
+        var told = Taken(expired.ExpiryNoticeSent(Received.AddDays(8)));
+        Assert.DoesNotContain("(Art. 77 GDPR)", Http.Intake.ThanksPage.Body(told, Map, Language.En, resent: false, canResend: false, Received.AddDays(9)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_link_the_mail_service_took_and_then_reported_as_bounced_closes_the_case_and_says_the_link_did_not_arrive()
     {
         // Decision 148: SendGrid takes nearly every address and reports a bounce later; the case waited for a link that

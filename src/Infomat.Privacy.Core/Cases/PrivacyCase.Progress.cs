@@ -57,6 +57,22 @@ public static class RequestProgresses
 public sealed partial record PrivacyCase
 {
     /// <summary>
+    /// Whether the rest of the request, beside the rights applied at once, may not be or was not carried out: the
+    /// identification asked for is awaited or never came, or staff refused the request (identity, Art. 12(5)). What the
+    /// requester reads then says that what was applied at once stands (the mails, the status page).
+    /// </summary>
+    public bool RestMayNotBeCarriedOut =>
+        Progress is RequestProgress.AwaitingIdentification or RequestProgress.ClosedIdentityNotConfirmed || StatusNamedWhenClosed == CaseStatus.Rejected;
+
+    /// <summary>
+    /// Closed without being acted on (the address not confirmed, the identification not sent) and its Art. 12(4) notice,
+    /// which gives the reasons and the remedies, has not gone (it failed, or waits for its step): the requester's page
+    /// names the remedies meanwhile.
+    /// </summary>
+    public bool ClosedUntold =>
+        Progress is RequestProgress.ClosedAddressNotConfirmed or RequestProgress.ClosedIdentityNotConfirmed && AnswerSentAt is null && AnsweredOutside is null;
+
+    /// <summary>
     /// What the requester is told about this case (<see cref="RequestProgress"/>). A failed case is where it was before
     /// it failed: staff retry it from there (an expired case whose notice could not go is still closed); one that failed
     /// before its address was confirmed is held up (nothing sends or resends its link until staff take it up again).

@@ -123,12 +123,16 @@ public static partial class PrivacyMails
     /// complaint authorities (Art. 77), and the courts (Art. 79) with the Dutch time limit where it applies; the same
     /// lines an answer mail ends with.
     /// </summary>
+    /// <remarks>
+    /// The Dutch court line counts its six weeks from this page when no mail can go (the address refused); from the mail
+    /// when it is still to go (<see cref="PrivacyCase.ClosedUntold"/>).
+    /// </remarks>
     public static IReadOnlyList<string> Remedies(PrivacyCase c, Stores.DataMap map, Language language)
     {
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(map);
         // Its own Dutch court line: the mail's runs "from receiving this message", and no message went.
-        return [.. Texts.ControllerFooter(map, c.Entity, language), .. CourtRemedies(c, map, language, "ThanksCourtNl")];
+        return [.. Texts.ControllerFooter(map, c.Entity, language), .. CourtRemedies(c, map, language, c.ClosedAsAddressRefused ? "ThanksCourtNl" : "ThanksCourtNlByMail")];
     }
 
     /// <summary>

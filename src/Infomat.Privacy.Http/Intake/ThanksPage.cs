@@ -90,8 +90,10 @@ public static class ThanksPage
             body.Append(P(Texts.Format("ThanksIdentificationNotDelivered", language, Texts.Date(Deadlines.DueDateCalculator.Today(notDelivered), language), c.Id)));
         }
 
-        if (c.Progress == RequestProgress.AddressRefusedByMailService)
+        if (c.Progress == RequestProgress.AddressRefusedByMailService || c.ClosedUntold)
         {
+            // Also while the notice of a request closed otherwise has not gone (it failed; staff see it): until it does,
+            // this page is the only place the requester can read the remedies.
             // Not acted on, and no mail can say so (the address does not take mail): this page is where the requester
             // learns of the remedies Art. 12(4) asks for, as the notice of a request closed otherwise says them.
             foreach (var line in PrivacyMails.Remedies(c, map, language))
@@ -102,9 +104,9 @@ public static class ThanksPage
 
         // The page a resend leads to: the banner only while the link is what the request waits for (the same address
         // bookmarked or opened later would show it on an answered or closed request).
-        if (c.Progress is RequestProgress.AwaitingIdentification or RequestProgress.ClosedIdentityNotConfirmed)
+        if (c.RestMayNotBeCarriedOut)
         {
-            // What was applied at once stands, whatever becomes of the rest.
+            // What was applied at once stands, whatever becomes of the rest (also when staff refused it: the mail said so).
             foreach (var line in PrivacyMails.AppliedAtOnceStandsLines(c, language))
             {
                 body.Append(P(line));
