@@ -1,4 +1,5 @@
 using Infomat.Privacy.Cases;
+using Infomat.Privacy.Localization;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
 using Infomat.Privacy.TestSupport;
@@ -148,6 +149,29 @@ public sealed class RequestProgressTests
         var retried = Taken(Taken(New().Fail(Received.AddMinutes(1), "verify")).Retry("Staff One", Received.AddHours(1)));
         Assert.True(retried.NeedsVerificationMail);
         Assert.Equal(RequestProgress.AddressRefusedByMailService, Taken(retried.VerificationMailRefused(Received.AddHours(1).AddMinutes(1))).Progress);
+    }
+
+    [Theory]
+    [InlineData(Language.En, "On 10 March 2027 we extended this deadline from 1 April 2027 (GDPR Art. 12(3))")]
+    [InlineData(Language.Nl, "Op 10 maart 2027 hebben we deze termijn verlengd, die eerst 1 april 2027 was (art. 12, lid 3, AVG)")]
+    [InlineData(Language.Fr, "Le 10 mars 2027, nous avons prolongé ce délai, qui était d'abord le 1 avril 2027 (art. 12, paragraphe 3, RGPD)")]
+    public void The_status_page_of_a_request_whose_deadline_was_extended_says_so_and_from_which_date(Language language, string extended)
+    {
+        // Session 44's hunt: the page gave the new date as "the legal deadline" with nothing of the extension, which the
+        // requester may have missed in their mail (or whose mail bounced).
+        var underWay = Taken(AwaitingApproval().StartWork(Received.AddDays(7)));
+        var at = Received.AddDays(9);
+        var longer = Taken(underWay.Extend(2, "Many systems to search", "Staff One", at, underWay.DueDate, Map));
+        string Page(PrivacyCase c) => System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(c, Map, language, resent: false, canResend: false, at.AddDays(1)));
+
+        Assert.Equal(new DateOnly(2027, 4, 1), underWay.DueDate);
+        Assert.Contains(extended, Page(longer), StringComparison.Ordinal);
+        Assert.Contains(Texts.Date(longer.DueDate, language), Page(longer), StringComparison.Ordinal);
+        Assert.DoesNotContain(extended, Page(underWay), StringComparison.Ordinal);
+
+        // An extension taken back because its mail did not go was never one: the page says nothing of it.
+        var withdrawn = Taken(longer.WithdrawExtension(longer.Extensions[^1], at));
+        Assert.DoesNotContain(extended, Page(withdrawn), StringComparison.Ordinal);
     }
 
     [Fact]

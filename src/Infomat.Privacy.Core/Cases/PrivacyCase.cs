@@ -246,6 +246,10 @@ public sealed partial record PrivacyCase
     [System.Text.Json.Serialization.JsonIgnore]
     public DateTimeOffset? ClosedAt => Status.IsFinished() && History.Count > 0 ? History[^1].At : null;
 
+    /// <summary>The last extension of the deadline that stands (its notice went; one taken back is not), or null.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public DeadlineExtension? StandingExtension => Extensions.LastOrDefault(e => e.WithdrawnAt is null);
+
     /// <summary>The due date before any extension (one month from receipt).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public DateOnly FirstDueDate => Extensions.Count == 0 ? DueDate : Extensions[0].PreviousDueDate;

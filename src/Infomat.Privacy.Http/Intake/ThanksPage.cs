@@ -61,6 +61,13 @@ public static class ThanksPage
             // Beside what was applied at once, only the rest closed: said as the expiry mail says it (review of 7 December).
             _ => c.AppliedAtOnceAt is null ? Texts.Format("ThanksClosedIdentityBody", language, c.Id) : PrivacyMails.IdentificationExpiredText(c, language),
         }));
+        if (c.StandingExtension is not null && c.Progress is RequestProgress.AwaitingAddressConfirmation or RequestProgress.AddressLinkComing
+            or RequestProgress.HeldUpBeforeAddressConfirmed or RequestProgress.UnderWay)
+        {
+            // Beside the date it gives: that it is an extended one, from which date (Art. 12(3)); the mail gave the reason.
+            body.Append(P(Texts.Format("ThanksExtended", language, Texts.Date(Deadlines.DueDateCalculator.Today(c.StandingExtension.At), language), Texts.Date(c.FirstDueDate, language))));
+        }
+
         // Until when the requester may act, while the request waits on them and that moment is ahead: not once the link
         // bounced (the case then waits on staff for a new link) nor while a reply of theirs is with staff.
         if (c.Progress == RequestProgress.AwaitingAddressConfirmation && c.LinkBouncedAt is null && confirmBy is { } confirm && now < confirm)
