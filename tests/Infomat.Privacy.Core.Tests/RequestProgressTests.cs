@@ -174,6 +174,26 @@ public sealed class RequestProgressTests
         Assert.DoesNotContain(extended, Page(withdrawn), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(Language.En, "On 3 March 2027 our mail service reported that our answer could not be delivered to your address")]
+    [InlineData(Language.Nl, "Op 3 maart 2027 meldde onze e-maildienst dat ons antwoord niet bij uw adres kon worden afgeleverd")]
+    [InlineData(Language.Fr, "Le 3 mars 2027, notre service de messagerie a signalé que notre réponse n'a pas pu être remise à votre adresse")]
+    public void The_status_page_of_an_answered_request_whose_answer_bounced_says_it_did_not_arrive(Language language, string bounced)
+    {
+        // Session 44's hunt: "we sent our answer to the email address you gave" stayed the whole story after the mail
+        // service reported the answer undelivered (the case page told staff; the requester's page did not).
+        var answered = Completed();
+        string Page(PrivacyCase c) => System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(c, Map, language, resent: false, canResend: false, Received.AddDays(3)));
+        Assert.DoesNotContain(bounced, Page(answered), StringComparison.Ordinal);
+
+        var report = Taken(answered.MailBounced(Mail.MailKind.ExportReady, "bounce/Content", Received.AddDays(2)));
+        Assert.Contains(bounced, Page(report), StringComparison.Ordinal);
+        Assert.Contains(Texts.Format("ThanksAnsweredBody", language, report.Id), Page(report), StringComparison.Ordinal);
+
+        // Another mail of the case bouncing (the acknowledgement) is not the answer.
+        Assert.DoesNotContain(bounced, Page(Taken(answered.MailBounced(Mail.MailKind.Acknowledgement, "bounce/Content", Received.AddDays(2)))), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_closed_request_whose_notice_has_not_gone_names_the_remedies_on_its_page_until_the_notice_goes()
     {

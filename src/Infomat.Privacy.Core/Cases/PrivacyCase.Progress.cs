@@ -73,6 +73,16 @@ public sealed partial record PrivacyCase
         Progress is RequestProgress.ClosedAddressNotConfirmed or RequestProgress.ClosedIdentityNotConfirmed && AnswerSentAt is null && AnsweredOutside is null;
 
     /// <summary>
+    /// The mail service's report that the answer (the export's link, the report of what was done, the refusal, or the
+    /// notice of a request closed without being acted on) did not reach the requester's address; null when none came
+    /// or the case was not answered by mail.
+    /// </summary>
+    public BouncedMail? AnswerBounce =>
+        Progress is RequestProgress.Answered or RequestProgress.ClosedAddressNotConfirmed or RequestProgress.ClosedIdentityNotConfirmed
+            ? BouncedMails.FirstOrDefault(b => b.Kind is Mail.MailKind.ExportReady or Mail.MailKind.ActionReport or Mail.MailKind.Rejection)
+            : null;
+
+    /// <summary>
     /// What the requester is told about this case (<see cref="RequestProgress"/>). A failed case is where it was before
     /// it failed: staff retry it from there (an expired case whose notice could not go is still closed); one that failed
     /// before its address was confirmed is held up (nothing sends or resends its link until staff take it up again).

@@ -97,6 +97,12 @@ public static class ThanksPage
             body.Append(P(Texts.Format("ThanksIdentificationNotDelivered", language, Texts.Date(Deadlines.DueDateCalculator.Today(notDelivered), language), c.Id)));
         }
 
+        if (c.AnswerBounce is { } answerBounced)
+        {
+            // "We sent our answer" stays true; that it did not arrive is for the requester to know too (the case page tells staff).
+            body.Append(P(Texts.Format("ThanksAnswerBounced", language, Texts.Date(Deadlines.DueDateCalculator.Today(answerBounced.ReportedAt), language), c.Id)));
+        }
+
         if (c.Progress == RequestProgress.AddressRefusedByMailService || c.ClosedUntold)
         {
             // Also while the notice of a request closed otherwise has not gone (it failed; staff see it): until it does,
