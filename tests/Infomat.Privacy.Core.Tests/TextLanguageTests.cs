@@ -138,6 +138,21 @@ public sealed partial class TextLanguageTests
         Assert.Matches(@"^Postbus 93374, 2509 AJ Den Haag(, (Nederland|Pays-Bas|the Netherlands))?, (tel\. 088 1805 250|tél\. \+31 88 1805 250|\+31 88 1805 250)$", address);
     }
 
+    [Theory]
+    [InlineData(RequestType.Access, "Art. 15 GDPR", "art. 15 AVG", "art. 15 RGPD")]
+    [InlineData(RequestType.Portability, "Art. 20 GDPR", "art. 20 AVG", "art. 20 RGPD")]
+    [InlineData(RequestType.Rectification, "Art. 16 GDPR", "art. 16 AVG", "art. 16 RGPD")]
+    [InlineData(RequestType.Erasure, "Art. 17 GDPR", "art. 17 AVG", "art. 17 RGPD")]
+    [InlineData(RequestType.Restriction, "Art. 18 GDPR", "art. 18 AVG", "art. 18 RGPD")]
+    [InlineData(RequestType.WithdrawConsent, "Art. 7(3) GDPR", "art. 7, lid 3, AVG", "art. 7, paragraphe 3, RGPD")]
+    public void Each_right_on_the_form_names_its_article_in_every_language(RequestType type, string en, string nl, string fr)
+    {
+        // Session 44's note: the form named the rights without the articles they rest on (the objection's hint alone did).
+        Assert.Contains(en, Texts.Get("TypeHint" + type, Language.En), StringComparison.Ordinal);
+        Assert.Contains(nl, Texts.Get("TypeHint" + type, Language.Nl), StringComparison.Ordinal);
+        Assert.Contains(fr, Texts.Get("TypeHint" + type, Language.Fr), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_objection_hint_says_an_objection_to_direct_marketing_is_always_accepted()
     {
