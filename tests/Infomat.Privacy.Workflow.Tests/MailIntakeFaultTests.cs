@@ -69,6 +69,29 @@ public sealed class MailIntakeFaultTests
     }
 
     [Fact]
+    public async Task The_same_mail_handled_twice_at_once_counts_once_against_its_address()
+    {
+        // Session 44's hunt: both handlings counted the address before either wrote the case, so one mail used up two of
+        // the address's requests (the next request from it refused a request early). At the limit itself the second
+        // handling is still refused before the first wrote the case, and the mail goes to staff in triage as well.
+        const int limit = 2;
+        options.Intake.PerAddressLimit = limit;
+        var bytes = Bytes(Message("jan.devries@example.nl", "Subject access request", "Under the GDPR I would like a copy of my personal data."));
+        register.HoldListingsFor = 2;
+        var intake = Intake();
+
+        var results = await Task.WhenAll(
+            Task.Run(() => intake.HandleAsync(new MemoryStream(bytes), null, client, default)),
+            Task.Run(() => intake.HandleAsync(new MemoryStream(bytes), null, client, default)));
+
+        var cases = await register.ListAllAsync(default).ToListAsync();
+        Assert.True(cases.Count == 1, $"{cases.Count} cases");
+        // One count for the one case: the address may make one more request.
+        Assert.Null(await Limits().TryAddressAsync("jan.devries@example.nl", default));
+        Assert.All(results, r => Assert.Equal(cases[0].Id, r.CaseId));
+    }
+
+    [Fact]
     public async Task A_double_clicked_form_makes_one_case_not_two()
     {
         // The form page's submission id, or an API client's Idempotency-Key, names the case (decision 83).

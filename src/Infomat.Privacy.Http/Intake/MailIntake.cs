@@ -398,18 +398,31 @@ public sealed partial class MailIntake(
         // triage, whole and dated, from which they make it a case if it is a real request. Nothing is lost; a flood
         // of mails naming one address does not become a flood of mails to it. A join (no mail) and a retry of a mail
         // whose case was written already are not counted.
-        if (await register.GetAsync(candidate.Id, ct) is null && await openRequests.FindSameAsync(request, ct) is null
-            && await limits.TryAddressAsync(inbound.FromAddress, ct) is not null)
+        DateTimeOffset? countedAt = null;
+        if (await register.GetAsync(candidate.Id, ct) is null && await openRequests.FindSameAsync(request, ct) is null)
         {
-            var o = options.Value.Intake;
-            var over = verdict with
+            var (wait, at) = await limits.CountAddressAsync(inbound.FromAddress, ct);
+            countedAt = at;
+            if (wait is not null)
             {
-                Kind = MailVerdictKind.Triage,
-                Why = verdict.Why.Then("OverAddressLimit", o.PerAddressLimit.ToString(System.Globalization.CultureInfo.InvariantCulture), o.PerAddressWindow.ToString("c", System.Globalization.CultureInfo.InvariantCulture)),
-            };
-            return await TriageAsync(inbound, over, marker, client, ct);
+                var o = options.Value.Intake;
+                var over = verdict with
+                {
+                    Kind = MailVerdictKind.Triage,
+                    Why = verdict.Why.Then("OverAddressLimit", o.PerAddressLimit.ToString(System.Globalization.CultureInfo.InvariantCulture), o.PerAddressWindow.ToString("c", System.Globalization.CultureInfo.InvariantCulture)),
+                };
+                return await TriageAsync(inbound, over, marker, client, ct);
+            }
         }
+
         var (privacyCase, created) = await openRequests.CreateOrJoinAsync(candidate, request, ct);
+        if (!created && countedAt is { } counted)
+        {
+            // Another handling of this mail wrote its case (or a request to join) after this one counted it: one request,
+            // one count.
+            await limits.UncountAddressAsync(inbound.FromAddress, counted);
+        }
+
         if (created)
         {
             // Only the handling that wrote the case begins it (two starts at once would leave the instance unable to

@@ -90,6 +90,24 @@ public sealed partial class SubmissionLimits(
     public async Task<TimeSpan?> TryAddressAsync(string email, CancellationToken cancellationToken) =>
         (await TryAddressCountedAsync(email, cancellationToken)).Wait;
 
+    /// <summary>
+    /// As <see cref="TryAddressAsync"/>, with the moment of the count when one was taken, so a request that turns out not
+    /// to be new (another handling of the same mail wrote its case meanwhile) can be taken back (<see cref="UncountAddressAsync"/>).
+    /// </summary>
+    public async Task<(TimeSpan? Wait, DateTimeOffset? CountedAt)> CountAddressAsync(string email, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var (wait, counted) = await TryAddressCountedAsync(email, cancellationToken, now);
+        return (wait, counted ? now : null);
+    }
+
+    /// <summary>Takes back the count <see cref="CountAddressAsync"/> took at <paramref name="countedAt"/> for <paramref name="email"/>.</summary>
+    public Task UncountAddressAsync(string email, DateTimeOffset countedAt)
+    {
+        var o = options.Value.Intake;
+        return counters.UncountAsync(Address, hash.Limit(EmailAddresses.LimitKey(email)), new SubmissionWindow(o.PerAddressLimit, o.PerAddressWindow), countedAt);
+    }
+
     /// <summary>How long a request waits for the counters (the storage client's own retries included) before it is let through.</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(5);
 
@@ -120,10 +138,10 @@ public sealed partial class SubmissionLimits(
         refusedClients[clientKey] = until;
     }
 
-    private Task<(TimeSpan? Wait, bool Counted)> TryAddressCountedAsync(string email, CancellationToken cancellationToken)
+    private Task<(TimeSpan? Wait, bool Counted)> TryAddressCountedAsync(string email, CancellationToken cancellationToken, DateTimeOffset? at = null)
     {
         var o = options.Value.Intake;
-        return TryAsync(Address, hash.Limit(EmailAddresses.LimitKey(email)), new SubmissionWindow(o.PerAddressLimit, o.PerAddressWindow), time.GetUtcNow(), cancellationToken);
+        return TryAsync(Address, hash.Limit(EmailAddresses.LimitKey(email)), new SubmissionWindow(o.PerAddressLimit, o.PerAddressWindow), at ?? time.GetUtcNow(), cancellationToken);
     }
 
     /// <summary>Counts under the hashed <paramref name="hashedKey"/>: the wait when refused, and whether a count was taken (not when let through).</summary>
