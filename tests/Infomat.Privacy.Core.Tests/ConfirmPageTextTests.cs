@@ -74,7 +74,7 @@ public sealed class ConfirmPageTextTests
 
         var lateAck = PrivacyMails.Acknowledgement(c, TestDataMaps.Real, now: late).TextBody;
         Assert.Contains("that date has passed, so our answer is late", lateAck, StringComparison.Ordinal);
-        Assert.DoesNotContain("we will tell you before then", lateAck, StringComparison.Ordinal);
+        Assert.DoesNotContain("we will tell you by that date at the latest", lateAck, StringComparison.Ordinal);
 
         var extended = c.Extend(1, "Many requests after an incident.", "Els", c.EmailVerifiedAt!.Value, c.DueDate, TestDataMaps.Real).Changed!;
         Assert.True(extended.DueDate > c.DueDate);

@@ -141,6 +141,36 @@ public sealed class DueDateCalculatorTests
     }
 
     [Fact]
+    public void An_extension_may_be_decided_all_of_the_first_due_date_in_Brussels_and_the_texts_say_so()
+    {
+        // Session 45's hunt: the rule lets staff extend on the first due date itself, while the page after a failed notice
+        // said "try again before <that date>", the refusal "before the first month ends" and the acknowledgement "we will
+        // tell you before then": read on that day, staff would not retry and the answer would go out late.
+        var c = Case(new DateTimeOffset(2026, 1, 30, 10, 0, 0, TimeSpan.FromHours(1)));
+        Assert.Equal(new DateOnly(2026, 3, 2), c.DueDate);
+        Assert.Null(c.ExtensionRefusal(1, new DateTimeOffset(2026, 3, 2, 21, 0, 0, TimeSpan.Zero)));
+        Assert.Equal(Cases.CaseRefusal.ExtensionTooLate, c.ExtensionRefusal(1, new DateTimeOffset(2026, 3, 2, 23, 30, 0, TimeSpan.Zero)));
+
+        var day = new Dictionary<Language, string> { [Language.En] = "2 March 2026", [Language.Nl] = "2 maart 2026", [Language.Fr] = "2 mars 2026" };
+        var inclusive = new Dictionary<Language, string> { [Language.En] = "at the latest", [Language.Nl] = "uiterlijk", [Language.Fr] = "au plus tard" };
+        var before = new Dictionary<Language, string> { [Language.En] = "before", [Language.Nl] = "vóór", [Language.Fr] = "avant" };
+        foreach (var l in new[] { Language.En, Language.Nl, Language.Fr })
+        {
+            Assert.Equal(day[l], Localization.Texts.Date(c.FirstDueDate, l));
+            foreach (var text in new[]
+            {
+                Localization.Texts.Format("ExtensionNotSent", l, day[l], day[l]),
+                Localization.Texts.Format("ExtensionTooLate", l, day[l]),
+                Localization.Texts.Format("MailAckBody", l, c.Id, "access", "30 January 2026", day[l]),
+            })
+            {
+                Assert.Contains(inclusive[l], text, StringComparison.Ordinal);
+                Assert.DoesNotContain(before[l] + " ", text, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
     public void Days_left_count_in_Brussels_days()
     {
         Assert.Equal(2, DueDateCalculator.DaysLeft(new DateOnly(2026, 12, 28), Brussels(2026, 12, 26, 23)));
