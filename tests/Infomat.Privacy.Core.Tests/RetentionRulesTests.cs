@@ -105,4 +105,27 @@ public sealed class RetentionRulesTests
         Assert.True(erased.IsDueForRemoval(Closed.AddYears(6).AddDays(5), SystemRetention.Case));
         Assert.False((erased with { Status = CaseStatus.Failed }).IsDueForRemoval(Closed.AddYears(9), SystemRetention.Case));
     }
+
+    [Fact]
+    public void A_joined_request_is_kept_as_long_as_the_request_that_answers_it()
+    {
+        // Session 45's hunt: a request that joined an open one (decision 84) started its retention when it joined, so its
+        // identifiers went months before the five years from the answer that answered it (our last step on it too).
+        var joinedAt = Closed.AddMonths(-3);
+        var joined = (Access("jan@example.be") with { JoinedCaseId = "PR-OPEN" }).WithStatus(CaseStatus.Joined, joinedAt);
+        joined = joined with { History = [new StatusChange(CaseStatus.Joined, joinedAt)] };
+        var answering = Access("jan@example.be") with { Id = "PR-OPEN" };
+        var open = answering with { Status = CaseStatus.InProgress, History = [new StatusChange(CaseStatus.InProgress, joinedAt)] };
+        var justPast = joinedAt + SystemRetention.CaseIdentifiers + TimeSpan.FromDays(1);
+
+        Assert.True(joined.IsDueForIdentifierErasure(justPast, SystemRetention.CaseIdentifiers), "alone, from its own closing");
+        Assert.False(joined.IsDueForIdentifierErasure(justPast, SystemRetention.CaseIdentifiers, answering), "the answer came three months after the join");
+        Assert.False(joined.IsDueForIdentifierErasure(justPast.AddYears(10), SystemRetention.CaseIdentifiers, open), "the answering request is still open");
+        Assert.True(joined.IsDueForIdentifierErasure(Closed + SystemRetention.CaseIdentifiers + TimeSpan.FromDays(1), SystemRetention.CaseIdentifiers, answering));
+        Assert.Equal(CaseRefusal.NotDueForErasure, joined.EraseIdentifiers("h", justPast, SystemRetention.CaseIdentifiers, answering).Refusal);
+
+        var erased = joined.EraseIdentifiers("h", Closed.AddYears(6), SystemRetention.CaseIdentifiers, answering).Changed!;
+        Assert.False(erased.IsDueForRemoval(joinedAt + SystemRetention.Case + TimeSpan.FromDays(1), SystemRetention.Case, answering));
+        Assert.True(erased.IsDueForRemoval(Closed + SystemRetention.Case + TimeSpan.FromDays(1), SystemRetention.Case, answering));
+    }
 }

@@ -313,6 +313,33 @@ public sealed class RetentionSweepTests : IDisposable
     }
 
     [Fact]
+    public async Task A_joined_request_past_its_own_retention_stays_while_the_request_that_answered_it_is_younger()
+    {
+        // Session 45's hunt: a request that joined an open one was removed six years after it joined, while the answer
+        // that answered it came later (our last step on it too).
+        var answering = Closed(RequestType.Access, "jan@example.be", Now - SystemRetention.Case + TimeSpan.FromDays(60));
+        var joinedAt = Now - SystemRetention.Case - TimeSpan.FromDays(1);
+        var received = PrivacyCase.Received(new ValidRequest(RequestType.Access, "jan@example.be", "Jan", null, ControllerScope.Of("be"), Language.Nl, null, null), Channel.Form, joinedAt.AddDays(-1), TestDataMaps.Real);
+        var joined = (received with { EmailVerifiedAt = joinedAt, JoinedCaseId = answering.Id }).WithStatus(CaseStatus.Joined, joinedAt);
+        foreach (var c in new[] { answering, joined })
+        {
+            await register.CreateAsync(c, default);
+            await register.ApplyAsync(c.Id, x => x.EraseIdentifiers(hash.Subject(EmailAddresses.Normalise(c.Email)), Now, SystemRetention.CaseIdentifiers, answering), default);
+        }
+
+        Assert.NotNull((await register.GetAsync(joined.Id, default))!.IdentifiersErasedAt);
+        Assert.NotNull((await register.GetAsync(answering.Id, default))!.IdentifiersErasedAt);
+
+        Assert.Equal(0, (await Sweep().RunAsync(default)).CasesRemoved);
+        Assert.NotNull(await register.GetAsync(joined.Id, default));
+
+        // Once the answering request is past its retention too, both go.
+        clock.Advance(TimeSpan.FromDays(61));
+        Assert.Equal(2, (await Sweep().RunAsync(default)).CasesRemoved);
+        Assert.Null(await register.GetAsync(joined.Id, default));
+    }
+
+    [Fact]
     public async Task A_case_past_its_retention_whose_audit_trail_does_not_verify_is_kept_and_counted_for_ops()
     {
         var old = Closed(RequestType.Erasure, "oud@example.be", Now - SystemRetention.Case - TimeSpan.FromDays(1));

@@ -1314,16 +1314,31 @@ public sealed partial record PrivacyCase
         : new[] { closed, RestrictionLift?.NoticeSentAt ?? closed, RestrictionLift?.LiftedAt ?? closed }
             .Concat(RecipientNotices.Select(n => n.InformedAt ?? closed)).Max();
 
-    /// <summary>True when the case's retention (<see cref="RetentionStart"/>) is longer ago than <paramref name="retention"/> and it still holds the requester's identifiers.</summary>
-    public bool IsDueForIdentifierErasure(DateTimeOffset now, TimeSpan retention) =>
-        IdentifiersErasedAt is null && RetentionStart is { } start && now - start > retention;
+    /// <summary>
+    /// <see cref="RetentionStart"/>, for a request that joined another (<see cref="CaseStatus.Joined"/>) no earlier than
+    /// that of <paramref name="answering"/>, the case named by <see cref="JoinedCaseId"/> (its answer answered this one:
+    /// our last step on it too), and none while that case is open. Null <paramref name="answering"/> (not looked up, or
+    /// gone at the end of its own retention): the case's own.
+    /// </summary>
+    public DateTimeOffset? RetentionStartBeside(PrivacyCase? answering) =>
+        RetentionStart is not { } own ? null
+        : Status != CaseStatus.Joined || answering is null || answering.Id != JoinedCaseId ? own
+        : answering.RetentionStart is { } theirs ? (theirs > own ? theirs : own)
+        : null;
+
+    /// <summary>
+    /// True when the case's retention (<see cref="RetentionStartBeside"/>) is longer ago than <paramref name="retention"/>
+    /// and it still holds the requester's identifiers.
+    /// </summary>
+    public bool IsDueForIdentifierErasure(DateTimeOffset now, TimeSpan retention, PrivacyCase? answering = null) =>
+        IdentifiersErasedAt is null && RetentionStartBeside(answering) is { } start && now - start > retention;
 
     /// <summary>
     /// The case without the requester's identifiers or free text, after the register's retention period: what remains
     /// is pseudonymous (the keyed hash <paramref name="subjectHash"/> of the address stays, so the audit trail still links).
     /// </summary>
-    public CaseTransition EraseIdentifiers(string subjectHash, DateTimeOffset at, TimeSpan retention) =>
-        !IsDueForIdentifierErasure(at, retention) ? Refuse(CaseRefusal.NotDueForErasure)
+    public CaseTransition EraseIdentifiers(string subjectHash, DateTimeOffset at, TimeSpan retention, PrivacyCase? answering = null) =>
+        !IsDueForIdentifierErasure(at, retention, answering) ? Refuse(CaseRefusal.NotDueForErasure)
         : To(this with
         {
             Email = string.Empty,
@@ -1354,8 +1369,8 @@ public sealed partial record PrivacyCase
     /// (the keyed hash of the address, no identifier) stays as long as that restriction does. One whose report said it
     /// found nothing restricted nothing, and goes as any case.
     /// </summary>
-    public bool IsDueForRemoval(DateTimeOffset now, TimeSpan retention) =>
-        IdentifiersErasedAt is not null && !Status.IsUnanswered() && !(RestrictsForGood && FoundNothing != true) && RetentionStart is { } start && now - start > retention;
+    public bool IsDueForRemoval(DateTimeOffset now, TimeSpan retention, PrivacyCase? answering = null) =>
+        IdentifiersErasedAt is not null && !Status.IsUnanswered() && !(RestrictsForGood && FoundNothing != true) && RetentionStartBeside(answering) is { } start && now - start > retention;
 
     /// <summary>The case moved to <paramref name="status"/>, with the change in its history (unchanged if already there).</summary>
     internal PrivacyCase WithStatus(CaseStatus status, DateTimeOffset at) =>

@@ -219,8 +219,9 @@ public sealed partial class CaseMaintenance(
             return false;
         }
 
-        await register.ApplyAsync(c.Id, x => x.EraseIdentifiers(subject, now, retention), cancellationToken);
-        return true;
+        // A joined request is kept as long as the request that answered it (PrivacyCase.RetentionStartBeside).
+        var answering = c.JoinedCaseId is { } joined ? await register.GetAsync(joined, cancellationToken) : null;
+        return !(await register.ApplyAsync(c.Id, x => x.EraseIdentifiers(subject, now, retention, answering), cancellationToken)).Refused;
     }
 
     private static async Task<bool> PurgeHistoryIfDoneAsync(DurableTaskClient client, PrivacyCase c, CancellationToken cancellationToken)

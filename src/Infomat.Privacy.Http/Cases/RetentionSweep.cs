@@ -61,7 +61,10 @@ public sealed partial class RetentionSweep(
                         exportsDeleted++;
                     }
 
-                    if (c.IsDueForRemoval(now, options.Value.Staff.CaseRetention) && await RemoveAsync(c, now, cancellationToken))
+                    // A joined request is kept as long as the request that answered it (PrivacyCase.RetentionStartBeside).
+                    if (c.IsDueForRemoval(now, options.Value.Staff.CaseRetention)
+                        && c.IsDueForRemoval(now, options.Value.Staff.CaseRetention, c.JoinedCaseId is { } joined ? await register.GetAsync(joined, cancellationToken) : null)
+                        && await RemoveAsync(c, now, cancellationToken))
                     {
                         removed++;
                     }
