@@ -502,6 +502,9 @@ public sealed partial class StaffWorkTests(Azurite azurite) : LocalHostTests(azu
         Assert.True(Array.FindIndex(lines, l => l.StartsWith(overdue.Id, StringComparison.Ordinal)) < Array.FindIndex(lines, l => l.StartsWith(fresh, StringComparison.Ordinal)), "the overdue case comes first");
         Assert.Contains(",rectification,be,form,AwaitingStaffAction,", line, StringComparison.Ordinal);
         Assert.EndsWith(",yes,0,,rectification,,", line, StringComparison.Ordinal);
+        // The moments in Brussels time with their offset, as the dates beside them (due_date) are Brussels days: a UTC
+        // "closed" of 22:30 beside a due_date of that day hid an answer sent after midnight in Brussels (session 45's hunt).
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+0[12]:00$", line.Split(',')[5]);
         Assert.DoesNotContain("@", text, StringComparison.Ordinal);
         Assert.DoesNotContain("Test Person", text, StringComparison.Ordinal);
     }

@@ -63,6 +63,9 @@ public static class DueDateCalculator
         return NextWorkingDay(due, country);
     }
 
+    /// <summary><paramref name="moment"/> in Brussels time, with its offset (the time the due dates are counted in).</summary>
+    public static DateTimeOffset InBrussels(DateTimeOffset moment) => TimeZoneInfo.ConvertTime(moment, Brussels);
+
     /// <summary>The controller's calendar day at <paramref name="now"/> (Brussels time, as the due dates).</summary>
     public static DateOnly Today(DateTimeOffset now) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, Brussels).Date);
 
