@@ -69,7 +69,7 @@ public sealed class RectificationRefusalTests
 
         var report = PrivacyMails.ActionReport(c, Map, []).TextBody;
 
-        Assert.Contains("Verbeterd op " + Localization.Texts.DateTime(Received.AddHours(3), Language.Nl) + ".", report, StringComparison.Ordinal);
+        Assert.Contains("Verbeterd op " + Localization.Texts.Deadline(Received.AddHours(3), Language.Nl) + ".", report, StringComparison.Ordinal);
         Assert.DoesNotContain("8 records", report, StringComparison.Ordinal);
     }
 

@@ -93,7 +93,8 @@ internal sealed class SqlRecordReader(DataMap dataMap, StoreMap map, SqlDialect 
         bool b => JsonValue.Create(b),
         DateTime dt => JsonValue.Create(dt.TimeOfDay == TimeSpan.Zero && dt.Kind != DateTimeKind.Utc
             ? dt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
-            : dt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)),
+            // A time without a zone is taken as UTC, whatever zone the host runs in (it was the host's own zone).
+            : (dt.Kind == DateTimeKind.Local ? dt.ToUniversalTime() : DateTime.SpecifyKind(dt, DateTimeKind.Utc)).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)),
         DateTimeOffset dto => JsonValue.Create(dto.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)),
         DateOnly date => JsonValue.Create(date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
         byte[] bytes => JsonValue.Create(Convert.ToBase64String(bytes)),

@@ -483,6 +483,12 @@ public static class ExportPackageWriter
             sb.Append("<p>").Append(E(Texts.Format("SummaryWithheld", l, manifest.Withheld.Count, Texts.Get("ExportWithheldMarker", l)))).Append("</p>\n");
         }
 
+        if (parts.Sum(p => p.RecordCount) > 0)
+        {
+            // The records' moments read in Brussels time here, in UTC in the files beside it.
+            sb.Append("<p>").Append(E(Texts.Get("SummaryTimesBrussels", l))).Append("</p>\n");
+        }
+
         // The suppression list's code is pseudonymised personal data (Art. 4(5)): "none" is never said over it.
         var suppressed = manifest.Parts.Where(p => p.Suppressed).ToList();
         if (parts.Sum(p => p.RecordCount) == 0)

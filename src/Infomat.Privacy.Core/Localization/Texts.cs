@@ -52,8 +52,9 @@ public static class Texts
             .ToString("d MMMM yyyy HH:mm", language.Culture());
 
     /// <summary>
-    /// A moment a requester must act by, or until which a link works, as <see cref="DateTime"/> with its time zone named
-    /// ("15 March 2027 11:00 (Brussels time)"): the requester may live in another zone. Staff pages leave it out.
+    /// A moment a requester reads (one they must act by, until which a link works, when we received or did something),
+    /// as <see cref="DateTime"/> with its time zone named ("15 March 2027 11:00 (Brussels time)"): the requester may live
+    /// in another zone. Staff pages leave it out.
     /// </summary>
     public static string Deadline(DateTimeOffset at, Language language) => Format("MomentBrussels", language, DateTime(at, language));
 

@@ -72,7 +72,7 @@ public static partial class PrivacyMails
             else
             {
                 // When, not how many: the task's record count is every row the store holds on the person, not those changed.
-                lines.Add(Texts.Format("ReportRectified", l, Texts.DateTime(task.DoneAt!.Value, l)));
+                lines.Add(Texts.Format("ReportRectified", l, Texts.Deadline(task.DoneAt!.Value, l)));
                 if (!string.IsNullOrWhiteSpace(task.Note))
                 {
                     lines.Add(Texts.Format("ReportStaffNote", l, task.Note));

@@ -321,7 +321,7 @@ public static partial class PrivacyMails
         var body = c.IsLateAt(now ?? c.EmailVerifiedAt ?? c.ReceivedAt) ? "MailAckBodyLate" : c.ExtendedMonths > 0 ? "MailAckBodyExtended" : "MailAckBody";
         return Requester(c, map, MailKind.Acknowledgement, Texts.Format("MailAckSubject", l, c.Id),
         [
-            Text(Texts.Format(body, l, c.Id, Texts.Rights(c, l), Texts.DateTime(c.ReceivedAt, l), Texts.Date(c.DueDate, l))),
+            Text(Texts.Format(body, l, c.Id, Texts.Rights(c, l), Texts.Deadline(c.ReceivedAt, l), Texts.Date(c.DueDate, l))),
             Text(AcknowledgementNext(c, l)),
         ], notice: notice);
     }
