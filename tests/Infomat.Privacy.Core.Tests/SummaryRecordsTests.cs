@@ -161,10 +161,10 @@ public sealed class SummaryRecordsTests
     }
 
     [Theory]
-    [InlineData("nl", "cv.pdf (dit bestand zit niet in het zip-bestand: een gegeven van een andere persoon in onze systemen noemt een bestand met dezelfde naam")]
-    [InlineData("fr", "cv.pdf (ce fichier ne figure pas dans le fichier zip : un enregistrement d'une autre personne dans nos systèmes mentionne un fichier du même nom")]
-    [InlineData("en", "cv.pdf (this file is not in the zip: a record of another person in our systems names a file by the same name")]
-    public async Task A_stored_file_another_persons_record_also_names_is_named_without_a_link_and_the_page_says_why_it_is_held_back(string lang, string expected)
+    [InlineData("nl", "cv.pdf (dit bestand zit niet in het zip-bestand: we konden in onze systemen niet vaststellen dat het alleen van u is")]
+    [InlineData("fr", "cv.pdf (ce fichier ne figure pas dans le fichier zip : nous n'avons pas pu établir dans nos systèmes qu'il vous appartient à vous seul")]
+    [InlineData("en", "cv.pdf (this file is not in the zip: we could not confirm from our systems that it is yours alone")]
+    public async Task A_stored_file_another_persons_record_also_names_is_named_without_a_link_and_the_page_says_it_is_held_back_without_saying_who_else(string lang, string expected)
     {
         var l = Languages.TryParse(lang, out var parsed) ? parsed : throw new ArgumentException(lang);
         var applications = new StorePart(Map.Store("nl/recruitment"), new Dictionary<string, int> { ["job_applications"] = 1 });

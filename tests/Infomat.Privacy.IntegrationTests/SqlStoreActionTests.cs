@@ -47,7 +47,7 @@ public partial class SqlStoreTests
     }
 
     [Fact]
-    public async Task A_CV_another_persons_application_also_names_is_held_back_from_every_export_until_only_one_person_names_it()
+    public async Task A_CV_another_persons_application_also_names_is_held_back_from_every_export_while_both_name_it()
     {
         // Review of 7 December: files are addressed by name only, and a record's file name is whatever it was given (an
         // upload named after someone else's CV, a common "CV.pdf"). An access export copied the file into the zip of
@@ -67,8 +67,10 @@ public partial class SqlStoreTests
             Assert.Equal(StoreFileAbsence.NamedByAnother, file.Absence);
         }
 
-        // Mallory's application gone, the CV is Alexis's alone again: it opens for Alexis, and for nobody else.
-        await store.ApplyAsync(Request(StoreAction.Erase, "MALLORY@example.nl"), default);
+        // Mallory's application withdrawn in the recruitment system itself, the CV is Alexis's alone again: it opens for
+        // Alexis, and for nobody else. (After an erasure of Mallory's it would not: the file may have been Mallory's, and
+        // the erasure's mark keeps it out of every export; see the next test.)
+        await ExecuteAsync(catalog, "nl/recruitment", $"DELETE FROM {table} WHERE email_normalized = 'mallory@example.nl'");
         await using (var mine = await store.OpenFileAsync("job_applications", cv, " Alexis.Papadopoulos@example.nl", default))
         {
             Assert.NotNull(mine.Content);
@@ -76,6 +78,28 @@ public partial class SqlStoreTests
         }
 
         Assert.Equal(StoreFileAbsence.NamedByAnother, (await store.OpenFileAsync("job_applications", cv, "mallory@example.nl", default)).Absence);
+    }
+
+    [Fact]
+    public async Task A_CV_kept_at_an_erasure_because_another_record_names_it_goes_into_nobodys_export()
+    {
+        // Review of the fix above: Alexis's erasure keeps her CV while Mallory's application names it (the file may be
+        // Mallory's); Mallory, the only one left naming it, then got it in her access export.
+        var catalog = await SeededAsync();
+        const string cv = "cv-alexis-papadopoulos.pdf";
+        var table = catalog.Dialect.Table(Map.Store("nl/recruitment"), "job_applications");
+        await ExecuteAsync(catalog, "nl/recruitment",
+            $"INSERT INTO {table} (email, email_normalized, first_name, last_name, phone, position, applied_at, cv_file, motivation, pool_consent, restricted) " +
+            $"SELECT 'mallory@example.nl', 'mallory@example.nl', 'Mallory', 'M', phone, position, applied_at, cv_file, 'x', pool_consent, restricted FROM {table} WHERE email_normalized = 'alexis.papadopoulos@example.nl'");
+        var store = catalog.Find("nl/recruitment");
+
+        await store.ApplyAsync(Request(StoreAction.Erase, "alexis.papadopoulos@example.nl"), default);
+
+        Assert.Equal(StoreFileAbsence.NamedByAnother, (await store.OpenFileAsync("job_applications", cv, "mallory@example.nl", default)).Absence);
+        // Once nobody names it, the next action in the store deletes it (the erasure's mark stayed for that).
+        await store.ApplyAsync(Request(StoreAction.Erase, "mallory@example.nl", "PR-TEST-0000-0002"), default);
+        Assert.Equal(StoreFileAbsence.NotFound, (await store.OpenFileAsync("job_applications", cv, "mallory@example.nl", default)).Absence);
+        Assert.Equal(0L, await TotalRowsAsync(catalog, "nl/recruitment", SqlEntityStore.FileDeletionsTable));
     }
 
     [Fact]

@@ -16,7 +16,9 @@ internal sealed class SqlStoreFiles(StoreMap map, SqlDialect dialect, IStoreFile
 {
     /// <summary>
     /// The file for the person with <paramref name="email"/>'s export: held back when a record that is not the person's
-    /// names it too (files are addressed by name only, so whose it is cannot be told), else opened.
+    /// names it too (files are addressed by name only, so whose it is cannot be told), or when an erasure asked for it
+    /// to go and it stayed because another record named it (its mark is kept until it can go: the file may be the erased
+    /// person's); else opened. Reads only (the collecting login).
     /// </summary>
     public async Task<StoreFile> OpenAsync(string table, string fileName, string email, CancellationToken cancellationToken)
     {
@@ -25,10 +27,11 @@ internal sealed class SqlStoreFiles(StoreMap map, SqlDialect dialect, IStoreFile
             return StoreFile.NotFound;
         }
 
-        await using (var connection = dialect.Connect(map))
+        await using (var connection = dialect.Connect(map, readOnlyAccess: true))
         {
             await connection.OpenAsync(cancellationToken);
-            if (await NamedByAnyRecordAsync(connection, fileName, cancellationToken, EmailAddresses.Normalise(email)))
+            if (await MarkedAsync(connection, fileName, cancellationToken)
+                || await NamedByAnyRecordAsync(connection, fileName, cancellationToken, EmailAddresses.Normalise(email)))
             {
                 return StoreFile.NamedByAnother;
             }
@@ -68,8 +71,8 @@ internal sealed class SqlStoreFiles(StoreMap map, SqlDialect dialect, IStoreFile
     }
 
     /// <summary>
-    /// After the commit: deletes every marked file that no record of the store still names, then its mark. Returns how
-    /// many marks were handled.
+    /// After the commit: deletes every marked file that no record of the store still names, then its mark (one still
+    /// named stays marked). Returns how many marks were looked at.
     /// </summary>
     public async Task<int> DeleteMarkedAsync(CancellationToken cancellationToken)
     {
@@ -94,12 +97,15 @@ internal sealed class SqlStoreFiles(StoreMap map, SqlDialect dialect, IStoreFile
         foreach (var (tableName, file) in marked)
         {
             // Files are addressed by name only, and a record's file name is whatever it was given: one another person's
-            // record still names (an upload named after someone else's file, a common "CV.pdf") stays with that record.
-            if (!await NamedByAnyRecordAsync(connection, file, cancellationToken))
+            // record still names (an upload named after someone else's file, a common "CV.pdf") stays with that record,
+            // and so does its mark: no export hands it out (it may be the erased person's), and a later action or hold
+            // sweep deletes it once nobody names it.
+            if (await NamedByAnyRecordAsync(connection, file, cancellationToken))
             {
-                await storage.DeleteAsync(map, file, cancellationToken);
+                continue;
             }
 
+            await storage.DeleteAsync(map, file, cancellationToken);
             await using var done = Command(connection, null, $"DELETE FROM {table} WHERE table_name = @table AND file_name = @file");
             AddParameter(done, "table", tableName);
             AddParameter(done, "file", file);
@@ -109,14 +115,23 @@ internal sealed class SqlStoreFiles(StoreMap map, SqlDialect dialect, IStoreFile
         return marked.Count;
     }
 
+    /// <summary>Whether an erasure marked the file to go (<see cref="SqlEntityStore.FileDeletionsTable"/>), whichever table named it.</summary>
+    private async Task<bool> MarkedAsync(System.Data.Common.DbConnection connection, string file, CancellationToken cancellationToken)
+    {
+        await using var count = Command(connection, null, $"SELECT COUNT(*) FROM {dialect.Table(map, SqlEntityStore.FileDeletionsTable)} WHERE file_name = @file");
+        AddParameter(count, "file", file);
+        return Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+
     /// <summary>
-    /// Whether a record of the store still names the file in one of its tables' file columns; with
+    /// Whether a record of the store (in a table in use or one taken out of use) still names the file in one of its
+    /// tables' file columns; with
     /// <paramref name="exceptPerson"/> (a normalised address), a record that is not that person's (<see cref="PersonRows"/>'s
     /// match; a record with no address is nobody's, so another's).
     /// </summary>
     private async Task<bool> NamedByAnyRecordAsync(System.Data.Common.DbConnection connection, string file, CancellationToken cancellationToken, string? exceptPerson = null)
     {
-        foreach (var table in map.Tables.Where(t => t.FileColumns.Count > 0))
+        foreach (var table in map.Tables.Concat(map.RetiredTables).Where(t => t.FileColumns.Count > 0))
         {
             var notThePersons = exceptPerson is null ? string.Empty
                 : $" AND CASE WHEN {new PersonRows(dialect, map, connection, null, table, exceptPerson, default, cancellationToken).Where(null)} THEN 0 ELSE 1 END = 1";

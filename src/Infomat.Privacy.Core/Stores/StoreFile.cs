@@ -10,8 +10,9 @@ public enum StoreFileAbsence
     NotFound,
 
     /// <summary>
-    /// A record of another person names a file by the same name. Files are addressed by name only, so whose file it is
-    /// cannot be told: it goes to neither person's export (Art. 15(4) GDPR: a copy must not harm the rights of others).
+    /// A record of another person names a file by the same name, or an erasure asked for the file to go and it stayed
+    /// because another record named it. Files are addressed by name only, so whose file it is cannot be told: it goes to
+    /// nobody's export (Art. 15(4) GDPR: a copy must not harm the rights of others).
     /// </summary>
     NamedByAnother,
 }
@@ -28,7 +29,7 @@ public sealed class StoreFile : IAsyncDisposable
     /// <summary>No file by that name.</summary>
     public static StoreFile NotFound { get; } = new(null, StoreFileAbsence.NotFound);
 
-    /// <summary>Held back: another person's record names it too.</summary>
+    /// <summary>Held back: another person's record names it too, or an erasure's mark keeps it out.</summary>
     public static StoreFile NamedByAnother { get; } = new(null, StoreFileAbsence.NamedByAnother);
 
     /// <summary>The file's content, to be disposed by the reader (disposing this does).</summary>
