@@ -104,7 +104,9 @@ public sealed class AppliedAtOnceTests
         var rejected = c with { Status = CaseStatus.Rejected };
         var page = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(rejected, TestDataMaps.Real, language, resent: false, canResend: false, At.AddDays(3)));
         Assert.Contains(Texts.Get("AtOnceObjectToDirectMarketing", language), page, StringComparison.Ordinal);
-        Assert.Contains(Texts.Format("ThanksAnsweredBody", language, c.Id), page, StringComparison.Ordinal);
+        // Says what was refused first, so "This does not affect your objection" reads after it (review of this change).
+        var refused = Texts.Format("ThanksAnsweredRefusedPartly", language, c.Id, Texts.RequestTypeName(RequestType.Erasure, language));
+        Assert.True(page.IndexOf(refused, StringComparison.Ordinal) is var at && at >= 0 && at < page.IndexOf(Texts.Get("AtOnceObjectToDirectMarketing", language), StringComparison.Ordinal), page);
 
         // A request answered in full (an erasure carried out beside the objection) does not need the sentence.
         var done = c with { Status = CaseStatus.Completed, Decision = new IdentityDecision(DecisionOutcome.Approve, At, "tester", null) };

@@ -152,9 +152,9 @@ public sealed class RequestProgressTests
     }
 
     [Theory]
-    [InlineData(Language.En, "On 10 March 2027 we extended this deadline from 1 April 2027 (GDPR Art. 12(3))")]
-    [InlineData(Language.Nl, "Op 10 maart 2027 hebben we deze termijn verlengd, die eerst 1 april 2027 was (art. 12, lid 3, AVG)")]
-    [InlineData(Language.Fr, "Le 10 mars 2027, nous avons prolongé ce délai, qui était d'abord le 1 avril 2027 (art. 12, paragraphe 3, RGPD)")]
+    [InlineData(Language.En, "We extended this deadline, which was first 1 April 2027 (GDPR Art. 12(3))")]
+    [InlineData(Language.Nl, "We hebben deze termijn verlengd; die liep eerst af op 1 april 2027 (art. 12, lid 3, AVG)")]
+    [InlineData(Language.Fr, "Nous avons prolongé ce délai, qui expirait initialement le 1 avril 2027 (art. 12, paragraphe 3, RGPD)")]
     public void The_status_page_of_a_request_whose_deadline_was_extended_says_so_and_from_which_date(Language language, string extended)
     {
         // Session 44's hunt: the page gave the new date as "the legal deadline" with nothing of the extension, which the
@@ -190,6 +190,12 @@ public sealed class RequestProgressTests
         Assert.Contains(bounced, Page(report), StringComparison.Ordinal);
         Assert.Contains(Texts.Format("ThanksAnsweredBody", language, report.Id), Page(report), StringComparison.Ordinal);
 
+        // Nothing was done or refused by mail the requester may not have: the page names the remedies (Art. 77, 79).
+        Assert.Contains(language == Language.En ? "(Art. 77 GDPR)" : language == Language.Nl ? "(art. 77 AVG)" : "(art. 77 RGPD)", Page(report), StringComparison.Ordinal);
+
+        // A report from before a retry sent the answer again is about the earlier sending.
+        Assert.DoesNotContain(bounced, Page(report with { AnswerSentAt = Received.AddDays(2).AddHours(1) }), StringComparison.Ordinal);
+
         // Another mail of the case bouncing (the acknowledgement) is not the answer.
         Assert.DoesNotContain(bounced, Page(Taken(answered.MailBounced(Mail.MailKind.Acknowledgement, "bounce/Content", Received.AddDays(2)))), StringComparison.Ordinal);
     }
@@ -208,7 +214,7 @@ public sealed class RequestProgressTests
             var page = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(untold, Map, Language.En, resent: false, canResend: false, Received.AddDays(9)));
             Assert.Contains("(Art. 77 GDPR)", page, StringComparison.Ordinal);
             Assert.Contains("(Art. 79 GDPR)", page, StringComparison.Ordinal);
-            Assert.Contains("within six weeks of receiving our answer by email (UAVG art. 35(2))", page, StringComparison.Ordinal);
+            Assert.Contains("within six weeks of receiving our answer (UAVG art. 35(2))", page, StringComparison.Ordinal);
         }
 
         // Once the notice went, the mail carries them; the page does not repeat them.

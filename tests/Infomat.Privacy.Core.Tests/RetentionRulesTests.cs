@@ -121,6 +121,8 @@ public sealed class RetentionRulesTests
         Assert.True(joined.IsDueForIdentifierErasure(justPast, SystemRetention.CaseIdentifiers), "alone, from its own closing");
         Assert.False(joined.IsDueForIdentifierErasure(justPast, SystemRetention.CaseIdentifiers, answering), "the answer came three months after the join");
         Assert.False(joined.IsDueForIdentifierErasure(justPast.AddYears(10), SystemRetention.CaseIdentifiers, open), "the answering request is still open");
+        var failed = open.WithStatus(CaseStatus.Failed, Closed.AddDays(1));
+        Assert.False(joined.IsDueForIdentifierErasure(justPast.AddYears(10), SystemRetention.CaseIdentifiers, failed), "the answering request failed and still owes its answer");
         Assert.True(joined.IsDueForIdentifierErasure(Closed + SystemRetention.CaseIdentifiers + TimeSpan.FromDays(1), SystemRetention.CaseIdentifiers, answering));
         Assert.Equal(CaseRefusal.NotDueForErasure, joined.EraseIdentifiers("h", justPast, SystemRetention.CaseIdentifiers, answering).Refusal);
 

@@ -106,7 +106,7 @@ public sealed class SummaryRecordsTests
         Assert.Contains("<th scope=\"col\">IP-adres</th>", html, StringComparison.Ordinal);
         Assert.Contains("<td>1 juni 2026 10:30</td><td>198.51.100.23</td>", html, StringComparison.Ordinal);
         // Which time that is, beside the files' UTC (session 45's hunt: "10:30" here, "08:30:00Z" in the CSV, unexplained).
-        Assert.Contains("<p>Data en tijdstippen op deze pagina staan in Brusselse tijd; in de JSON- en CSV-bestanden staan tijdstippen in UTC (ze eindigen op Z).</p>", html, StringComparison.Ordinal);
+        Assert.Contains("<p>Datums en tijden op deze pagina staan in Brusselse tijd; in de JSON- en CSV-bestanden staan tijden in UTC (ze eindigen op Z).</p>", html, StringComparison.Ordinal);
     }
 
     [Theory]

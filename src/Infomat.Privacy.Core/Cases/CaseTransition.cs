@@ -187,6 +187,17 @@ public sealed record CaseUpdate(PrivacyCase Case, CaseRefusal? Refusal)
 public static class CaseRegisterTransitions
 {
     /// <summary>
+    /// The case whose answer answers <paramref name="c"/> (<see cref="PrivacyCase.JoinedCaseId"/>), for its retention
+    /// (<see cref="PrivacyCase.RetentionStartBeside"/>); null when it joined none, or that case is gone.
+    /// </summary>
+    public static async Task<PrivacyCase?> AnsweringCaseAsync(this ICaseRegister register, PrivacyCase c, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(register);
+        ArgumentNullException.ThrowIfNull(c);
+        return c.JoinedCaseId is { } joined ? await register.GetAsync(joined, cancellationToken) : null;
+    }
+
+    /// <summary>
     /// Takes <paramref name="transition"/> on the stored case under optimistic concurrency: on a conflicting write the
     /// transition is taken again on the newer case, so its guard always judges the state it changes.
     /// </summary>

@@ -79,7 +79,9 @@ public sealed partial record PrivacyCase
     /// </summary>
     public BouncedMail? AnswerBounce =>
         Progress is RequestProgress.Answered or RequestProgress.ClosedAddressNotConfirmed or RequestProgress.ClosedIdentityNotConfirmed
-            ? BouncedMails.FirstOrDefault(b => b.Kind is Mail.MailKind.ExportReady or Mail.MailKind.ActionReport or Mail.MailKind.Rejection)
+            // Of the answer as last sent: a report from before a retry sent it again is about the earlier sending.
+            ? BouncedMails.FirstOrDefault(b => b.Kind is Mail.MailKind.ExportReady or Mail.MailKind.ActionReport or Mail.MailKind.Rejection
+                && b.ReportedAt >= (AnswerSentAt ?? DateTimeOffset.MinValue))
             : null;
 
     /// <summary>

@@ -1323,7 +1323,8 @@ public sealed partial record PrivacyCase
     public DateTimeOffset? RetentionStartBeside(PrivacyCase? answering) =>
         RetentionStart is not { } own ? null
         : Status != CaseStatus.Joined || answering is null || answering.Id != JoinedCaseId ? own
-        : answering.RetentionStart is { } theirs ? (theirs > own ? theirs : own)
+        // A case flagged failed still owes its answer (its status counts as finished for other purposes).
+        : !answering.IsUnanswered && answering.RetentionStart is { } theirs ? (theirs > own ? theirs : own)
         : null;
 
     /// <summary>

@@ -246,7 +246,7 @@ public sealed partial record PrivacyCase
     [System.Text.Json.Serialization.JsonIgnore]
     public DateTimeOffset? ClosedAt => Status.IsFinished() && History.Count > 0 ? History[^1].At : null;
 
-    /// <summary>The last extension of the deadline that stands (its notice went; one taken back is not), or null.</summary>
+    /// <summary>The last extension of the deadline that stands (one taken back because its notice did not go does not), or null.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public DeadlineExtension? StandingExtension => Extensions.LastOrDefault(e => e.WithdrawnAt is null);
 

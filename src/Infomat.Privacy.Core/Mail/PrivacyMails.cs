@@ -124,15 +124,15 @@ public static partial class PrivacyMails
     /// lines an answer mail ends with.
     /// </summary>
     /// <remarks>
-    /// The Dutch court line counts its six weeks from this page when no mail can go (the address refused); from the mail
-    /// when it is still to go (<see cref="PrivacyCase.ClosedUntold"/>).
+    /// The Dutch court line counts its six weeks from this page when no mail can go (the address refused); from our answer
+    /// otherwise (a notice still to go, <see cref="PrivacyCase.ClosedUntold"/>, or one reported undelivered).
     /// </remarks>
     public static IReadOnlyList<string> Remedies(PrivacyCase c, Stores.DataMap map, Language language)
     {
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(map);
         // Its own Dutch court line: the mail's runs "from receiving this message", and no message went.
-        return [.. Texts.ControllerFooter(map, c.Entity, language), .. CourtRemedies(c, map, language, c.ClosedAsAddressRefused ? "ThanksCourtNl" : "ThanksCourtNlByMail")];
+        return [.. Texts.ControllerFooter(map, c.Entity, language), .. CourtRemedies(c, map, language, c.ClosedAsAddressRefused ? "ThanksCourtNl" : "ThanksCourtNlAnswer")];
     }
 
     /// <summary>

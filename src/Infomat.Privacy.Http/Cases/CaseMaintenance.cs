@@ -220,7 +220,7 @@ public sealed partial class CaseMaintenance(
         }
 
         // A joined request is kept as long as the request that answered it (PrivacyCase.RetentionStartBeside).
-        var answering = c.JoinedCaseId is { } joined ? await register.GetAsync(joined, cancellationToken) : null;
+        var answering = await register.AnsweringCaseAsync(c, cancellationToken);
         return !(await register.ApplyAsync(c.Id, x => x.EraseIdentifiers(subject, now, retention, answering), cancellationToken)).Refused;
     }
 

@@ -63,7 +63,7 @@ public sealed partial class RetentionSweep(
 
                     // A joined request is kept as long as the request that answered it (PrivacyCase.RetentionStartBeside).
                     if (c.IsDueForRemoval(now, options.Value.Staff.CaseRetention)
-                        && c.IsDueForRemoval(now, options.Value.Staff.CaseRetention, c.JoinedCaseId is { } joined ? await register.GetAsync(joined, cancellationToken) : null)
+                        && c.IsDueForRemoval(now, options.Value.Staff.CaseRetention, await register.AnsweringCaseAsync(c, cancellationToken))
                         && await RemoveAsync(c, now, cancellationToken))
                     {
                         removed++;

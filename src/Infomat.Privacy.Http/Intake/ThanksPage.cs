@@ -53,6 +53,9 @@ public static class ThanksPage
                 Texts.Date(Deadlines.DueDateCalculator.Today(c.IdentificationMailSentAt ?? c.IdentificationRequestedAt ?? c.ReceivedAt), language),
                 Texts.Date(Deadlines.DueDateCalculator.Today(c.IdentificationMailInTriageAt ?? c.ReceivedAt), language)),
             RequestProgress.UnderWay => Texts.Format("ThanksUnderWayBody", language, c.Id, due) + " " + PrivacyMails.DueSentence(c, language, now, promise: false),
+            // A bundled request whose rest staff refused: what was refused, before the lines on what stands.
+            RequestProgress.Answered when c.StatusNamedWhenClosed == CaseStatus.Rejected && c.AppliedAtOnceAt is not null =>
+                Texts.Format("ThanksAnsweredRefusedPartly", language, c.Id, PrivacyMails.RestNames(c, language)),
             RequestProgress.Answered => Texts.Format("ThanksAnsweredBody", language, c.Id),
             RequestProgress.AnsweredOutside => Texts.Format("ThanksAnsweredOutsideBody", language, c.Id, Texts.Date(c.AnsweredOutside!.AnsweredOn, language)),
             RequestProgress.ClosedAddressNotConfirmed => Texts.Format("ThanksClosedAddressBody", language, c.Id),
@@ -65,7 +68,7 @@ public static class ThanksPage
             or RequestProgress.HeldUpBeforeAddressConfirmed or RequestProgress.UnderWay)
         {
             // Beside the date it gives: that it is an extended one, from which date (Art. 12(3)); the mail gave the reason.
-            body.Append(P(Texts.Format("ThanksExtended", language, Texts.Date(Deadlines.DueDateCalculator.Today(c.StandingExtension.At), language), Texts.Date(c.FirstDueDate, language))));
+            body.Append(P(Texts.Format("ThanksExtended", language, Texts.Date(c.FirstDueDate, language))));
         }
 
         // Until when the requester may act, while the request waits on them and that moment is ahead: not once the link
@@ -97,16 +100,26 @@ public static class ThanksPage
             body.Append(P(Texts.Format("ThanksIdentificationNotDelivered", language, Texts.Date(Deadlines.DueDateCalculator.Today(notDelivered), language), c.Id)));
         }
 
+        if (c.RestMayNotBeCarriedOut)
+        {
+            // What was applied at once stands, whatever becomes of the rest (also when staff refused it: the mail said so),
+            // after the state's own paragraphs and before the remedies (the lines begin "This does not affect ...").
+            foreach (var line in PrivacyMails.AppliedAtOnceStandsLines(c, language))
+            {
+                body.Append(P(line));
+            }
+        }
+
         if (c.AnswerBounce is { } answerBounced)
         {
             // "We sent our answer" stays true; that it did not arrive is for the requester to know too (the case page tells staff).
             body.Append(P(Texts.Format("ThanksAnswerBounced", language, Texts.Date(Deadlines.DueDateCalculator.Today(answerBounced.ReportedAt), language), c.Id)));
         }
 
-        if (c.Progress == RequestProgress.AddressRefusedByMailService || c.ClosedUntold)
+        if (c.Progress == RequestProgress.AddressRefusedByMailService || c.ClosedUntold || c.AnswerBounce is not null)
         {
-            // Also while the notice of a request closed otherwise has not gone (it failed; staff see it): until it does,
-            // this page is the only place the requester can read the remedies.
+            // Also while the notice of a request closed otherwise has not gone (it failed; staff see it), or when the
+            // answer was reported undelivered: this page is then the only place the requester can read the remedies.
             // Not acted on, and no mail can say so (the address does not take mail): this page is where the requester
             // learns of the remedies Art. 12(4) asks for, as the notice of a request closed otherwise says them.
             foreach (var line in PrivacyMails.Remedies(c, map, language))
@@ -117,15 +130,6 @@ public static class ThanksPage
 
         // The page a resend leads to: the banner only while the link is what the request waits for (the same address
         // bookmarked or opened later would show it on an answered or closed request).
-        if (c.RestMayNotBeCarriedOut)
-        {
-            // What was applied at once stands, whatever becomes of the rest (also when staff refused it: the mail said so).
-            foreach (var line in PrivacyMails.AppliedAtOnceStandsLines(c, language))
-            {
-                body.Append(P(line));
-            }
-        }
-
         if (resent && c.Progress == RequestProgress.AwaitingAddressConfirmation)
         {
             body.Append("<p role=\"status\"><strong>").Append(E(Texts.Get("ResentDone", language))).Append("</strong></p>");
