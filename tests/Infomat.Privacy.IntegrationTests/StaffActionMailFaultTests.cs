@@ -127,6 +127,41 @@ public sealed class StaffActionMailFaultTests(Azurite azurite)
     }
 
     [Fact]
+    public async Task A_request_for_identification_whose_staff_member_goes_away_while_it_is_mailed_is_recorded_as_sent()
+    {
+        // Session 45's hunt: the mail went whatever the browser did, but its sending was recorded under the browser's
+        // request, so a colleague who closed the tab meanwhile left a case that never waited on the requester and whose
+        // pages said the requester was not asked: a colleague asked again, and the requester got two requests.
+        var mail = new SwitchableMail();
+        await using var host = new InProcessHost(azurite) { Replace = services => mail.Wrap(services) };
+        await host.StartAsync();
+        using var flows = new Flows(host);
+        var id = await flows.SubmitAsync(language: "fr");
+        await flows.VerifyAsync(id);
+        var link = await flows.ApprovalLinkAsync(id);
+        var fields = flows.StaffFormFields(await flows.Http.GetStringAsync(link), link, "Els Janssens", "decision", "reason");
+
+        var held = mail.Hold(MailKind.IdentificationRequest);
+        using var goAway = new CancellationTokenSource();
+        var post = flows.Http.PostAsync("/approvals", Flows.Form([.. fields, ("decision", "request-identification"), ("reason", "Geef het nummer van een factuur.")]), goAway.Token);
+        await held.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await goAway.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => post);
+        held.Release();
+
+        await host.Mailbox.WaitForAsync("identification-request", id);
+        var until = DateTime.UtcNow.AddSeconds(10);
+        PrivacyCase stored;
+        while ((stored = (await host.Services.GetRequiredService<ICaseRegister>().GetAsync(id, default))!).IdentificationMailSentAt is null && DateTime.UtcNow < until)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.NotNull(stored.IdentificationMailSentAt);
+        Assert.True(stored.IdentificationRequestMailed);
+    }
+
+    [Fact]
     public async Task Two_lifts_of_a_restriction_sent_at_once_tell_the_requester_once_and_lift_once()
     {
         var mail = new SwitchableMail();

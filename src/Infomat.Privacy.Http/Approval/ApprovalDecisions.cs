@@ -170,9 +170,10 @@ public sealed partial class ApprovalDecisions(
 
                 var mailed = time.GetUtcNow();
                 // The requester's time runs from the mail. Not recorded (storage down): the case stays with staff, who are reminded.
-                c = (await links.WriteAsync(c.Id, x => x.IdentificationMailSent(mailed), cancellationToken))?.Case ?? c;
+                // Recorded whatever the staff member's browser does now: the mail went (as for an extension or a lift).
+                c = (await links.WriteAsync(c.Id, x => x.IdentificationMailSent(mailed), CancellationToken.None))?.Case ?? c;
                 // The orchestration starts its wait for the decision again from now.
-                await workflow.SignalAsync(client, c.Id, CaseEvents.IdentityDecided, cancellationToken);
+                await workflow.SignalAsync(client, c.Id, CaseEvents.IdentityDecided, CancellationToken.None);
                 return new(ApprovalResult.IdentificationAsked, c);
 
             case DecisionOutcome.Approve when c.ApprovalRefusal(by, identity.Id) == CaseRefusal.SameApprover:
