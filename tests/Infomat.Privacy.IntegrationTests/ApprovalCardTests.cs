@@ -61,6 +61,22 @@ public sealed partial class ApprovalCardTests(Azurite azurite) : LocalHostTests(
         await Host.Mailbox.WaitForAsync("export-ready", id, TimeSpan.FromSeconds(60));
     }
 
+    [Fact]
+    public async Task A_card_post_naming_a_decision_the_card_does_not_offer_is_refused_and_decides_nothing()
+    {
+        // Session 45's hunt: the card endpoint passed any action on, so a post naming the refusal as manifestly unfounded
+        // or excessive (Art. 12(5): on the decision page only, with its reasons, decision 75) was taken from a card.
+        var id = await Flows.SubmitAsync($"card.other.{Guid.NewGuid():N}@example.org", type: "access");
+        await Flows.VerifyAsync(id);
+        var card = CardOf(await Host.Mailbox.WaitForAsync("approval-request", id));
+
+        var answer = await ClickAsync(card, "reject", authority.Action(ElsOid, "els.janssens@infomat.eu"), reason: "Te veel verzoeken.",
+            alterBody: b => b.Replace("\"action\":\"reject\"", "\"action\":\"manifestly-unfounded-or-excessive\"", StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+        Assert.Equal("AwaitingIdentityApproval", (await Flows.StatusAsync(id)).RootElement.GetProperty("status").GetString());
+    }
+
     public enum BadToken
     {
         None,
@@ -299,7 +315,7 @@ public sealed partial class ApprovalCardTests(Azurite azurite) : LocalHostTests(
 
     /// <summary>Clicks the action that posts <paramref name="action"/>: fills its inputs into the body as Outlook does and posts it.</summary>
     private async Task<HttpResponseMessage> ClickAsync(
-        JsonObject card, string action, string? bearer, Func<string, string>? alterUrl = null, string? evidence = null, string reason = "", bool autoInvoke = false)
+        JsonObject card, string action, string? bearer, Func<string, string>? alterUrl = null, string? evidence = null, string reason = "", bool autoInvoke = false, Func<string, string>? alterBody = null)
     {
         var http = autoInvoke ? card["autoInvokeAction"]!.AsObject() : HttpActions(card).Single(a => a["body"]!.GetValue<string>().Contains($"\"action\":\"{action}\"", StringComparison.Ordinal));
         var body = http["body"]!.GetValue<string>()
@@ -307,6 +323,7 @@ public sealed partial class ApprovalCardTests(Azurite azurite) : LocalHostTests(
             .Replace("{{note.value}}", string.Empty, StringComparison.Ordinal)
             .Replace("{{reason.value}}", reason, StringComparison.Ordinal)
             .Replace("{{needed.value}}", reason, StringComparison.Ordinal);
+        body = (alterBody ?? (x => x))(body);
         var url = http["url"]!.GetValue<string>();
         Assert.StartsWith(Host.BaseUrl + "/api/approvals/card?token=", url, StringComparison.Ordinal);
         using var request = new HttpRequestMessage(HttpMethod.Post, (alterUrl ?? (u => u))(url)) { Content = new StringContent(body, Encoding.UTF8, "application/json") };

@@ -59,6 +59,9 @@ public static class ApprovalCard
         public const string Approve = "approve";
         public const string Reject = "reject";
         public const string RequestIdentification = "request-identification";
+
+        /// <summary>Whether <paramref name="action"/> is one the card offers (a post naming another is not the card's).</summary>
+        public static bool Offered(string? action) => action is Refresh or Approve or Reject or RequestIdentification;
     }
 
     /// <summary>

@@ -67,6 +67,14 @@ public sealed partial class ApprovalCardEndpoints(
             return refusal is null ? new CardResult(StatusCodes.Status400BadRequest, null, Texts.Get("CardUnreadable", l)) : Refused(l);
         }
 
+        if (!ApprovalCard.Actions.Offered(form.Decision))
+        {
+            // Only what the card offers (decision 75: a refusal as manifestly unfounded or excessive is the page's, with its
+            // reasons); anything else in the body is not a card's post.
+            CardRefused(log, "action-not-on-card");
+            return new CardResult(StatusCodes.Status400BadRequest, null, Texts.Get("CardUnreadable", l));
+        }
+
         var refresh = form.Decision == ApprovalCard.Actions.Refresh;
         if (refusal is not null)
         {
