@@ -1368,4 +1368,19 @@ public sealed class CaseTransitionTests
         Assert.False(Taken(withdrawn.Retry("Piet", Received.AddDays(3))).RetryWritesWithdrawnExportAgain);
         Assert.False((withdrawn with { ExportBlobName = null, ExportRevokedAt = null }).RetryWritesWithdrawnExportAgain);
     }
+
+    [Fact]
+    public void A_retry_from_a_page_opened_before_a_colleague_withdrew_the_zip_is_refused()
+    {
+        // Session 45's hunt: the retry form carried nothing of what its page showed, so a colleague's page opened before
+        // another withdrew the zip (no warning on it) retried the case: the zip was written again and its link mailed.
+        var zipped = ApprovedThenFailed(c => c with { ExportBlobName = "PR-1.zip", ExportWrittenAt = Received.AddDays(1) });
+        var shownBefore = zipped.RetryBasis;
+        var withdrawn = Taken(zipped.RevokeExport("Els", Received.AddDays(2)));
+
+        Assert.Equal(CaseRefusal.RetryPageOutdated, withdrawn.Retry("Piet", Received.AddDays(3), shownBasis: shownBefore).Refusal);
+        Assert.Null(withdrawn.Retry("Piet", Received.AddDays(3), shownBasis: withdrawn.RetryBasis).Refusal);
+        Assert.Null(zipped.Retry("Piet", Received.AddDays(3), shownBasis: shownBefore).Refusal);
+        Assert.Equal(CaseRefusal.RetryPageOutdated, zipped.Retry("Piet", Received.AddDays(3), shownBasis: string.Empty).Refusal);
+    }
 }

@@ -129,6 +129,13 @@ public sealed class ExportWithdrawalRaceTests(Azurite azurite) : IAsyncLifetime
         Assert.Contains("maakt daarmee een nieuw downloadbestand en mailt de verzoeker een link ernaartoe", warning, StringComparison.Ordinal);
         Assert.True(warning.IndexOf("</p>", StringComparison.Ordinal) < warning.IndexOf($"action=\"/cases/{id}/retry\"", StringComparison.Ordinal));
         Assert.Contains("tenzij een link naar het bestand dat al gemaakt is de verzoeker kan hebben bereikt", page, StringComparison.Ordinal);
+
+        // The retry form of the page opened before the withdrawal (no warning on it) is refused: the colleague reads the
+        // page again first (session 45's hunt: it wrote the withdrawn zip again and mailed its link).
+        var stale = await flows.StaffPostFromPageAsync($"/cases/{id}/retry", before, new Uri($"{host.BaseUrl}/cases/{id}"), "Piet Peeters");
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        Assert.Contains(Html(Texts.Get("CaseRetryPageOutdated", Language.Nl)), await stale.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(CaseStatus.Failed, (await Register.GetAsync(id, default))!.Status);
     }
 
     private static readonly byte[] NewZip = [9, 9, 9, 9, 9];

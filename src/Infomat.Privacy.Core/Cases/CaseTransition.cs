@@ -145,6 +145,12 @@ public enum CaseRefusal
     /// started a new run): what it would record is no longer the case's.
     /// </summary>
     RunSuperseded,
+
+    /// <summary>
+    /// A staff retry sent from a page that did not show what a retry now does (a colleague withdrew the download file
+    /// since: the retry would write it again and mail its link, <see cref="PrivacyCase.RetryBasis"/>).
+    /// </summary>
+    RetryPageOutdated,
 }
 
 /// <summary>

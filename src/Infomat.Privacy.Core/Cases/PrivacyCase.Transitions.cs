@@ -1103,11 +1103,21 @@ public sealed partial record PrivacyCase
     /// (<see cref="CopiesBeingErasedBy"/>), unless each such erasure is among <paramref name="stoppedErasures"/>: failed,
     /// ended or removed from the register (<see cref="ErasureStopped"/>).
     /// </summary>
-    public CaseTransition Retry(string by, DateTimeOffset at, IReadOnlyCollection<string>? stoppedErasures = null)
+    /// <remarks>
+    /// <paramref name="shownBasis"/>: the <see cref="RetryBasis"/> the staff member's page showed; another one now (a
+    /// colleague withdrew the zip since, so the retry would write it again and mail its link, which that page did not
+    /// warn of) is refused as <see cref="CaseRefusal.RetryPageOutdated"/>. Null: not checked (not a page's retry).
+    /// </remarks>
+    public CaseTransition Retry(string by, DateTimeOffset at, IReadOnlyCollection<string>? stoppedErasures = null, string? shownBasis = null)
     {
         if (Status != CaseStatus.Failed)
         {
             return Refuse(CaseRefusal.NotFailed);
+        }
+
+        if (shownBasis is not null && shownBasis != RetryBasis)
+        {
+            return Refuse(CaseRefusal.RetryPageOutdated);
         }
 
         // An erasure's mark holds while that erasure still runs; one that failed, ended or is gone deletes nothing more
@@ -1134,6 +1144,12 @@ public sealed partial record PrivacyCase
     /// the retry (decision 140).
     /// </summary>
     public bool RetryWritesWithdrawnExportAgain => Status == CaseStatus.Failed && NeedsAnswer && ExportBlobName is not null && ExportRevokedAt is not null;
+
+    /// <summary>
+    /// What a retry of this failed case would do that its page must have shown (<see cref="Retry"/>): whether it writes a
+    /// withdrawn download file again, and which withdrawal; the case page's retry form carries it.
+    /// </summary>
+    public string RetryBasis => RetryWritesWithdrawnExportAgain ? "withdrawn-" + ExportRevokedAt!.Value.UtcTicks.ToString(CultureInfo.InvariantCulture) : "plain";
 
     /// <summary>
     /// The erasures whose marks hold a staff retry of this case (<see cref="Retry"/>): those marking it

@@ -427,7 +427,14 @@ public sealed partial class CaseEndpoints(
 
         var l = staff.Language;
         var title = Texts.Format("CaseTitle", l, found!.Id);
-        var (update, startPending) = await workflow.RetryAndStartAsync(client, found.Id, by!, cancellationToken);
+        // What the page showed the retry would do (a form without it, from a page opened before it carried one, is refused).
+        var form = await request.ReadFormAsync(cancellationToken);
+        var (update, startPending) = await workflow.RetryAndStartAsync(client, found.Id, by!, cancellationToken, form[CasePage.RetryBasisField].ToString());
+        if (update.Refusal == CaseRefusal.RetryPageOutdated)
+        {
+            return staff.Page(title, Error(Texts.Get("CaseRetryPageOutdated", l)) + await page.BodyAsync(request, update.Case, l, cancellationToken), StatusCodes.Status409Conflict);
+        }
+
         if (update.Refusal == CaseRefusal.CopiesBeingErased)
         {
             // The erasures still running, read again (one that stopped since holds nothing: all the marks then, as refused).

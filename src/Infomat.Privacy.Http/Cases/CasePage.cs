@@ -133,6 +133,8 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
                     ? $"<p class=\"warning\" role=\"note\">{E(Texts.Format("CaseRetryWithdrawnExport", l, Texts.DateTime(c.ExportRevokedAt!.Value, l), c.ExportRevokedBy ?? "?"))}</p>"
                     : string.Empty)
                 .Append("<form method=\"post\" action=\"/cases/").Append(E(c.Id)).Append("/retry\">").Append(staff.Forms.HiddenField(request))
+                // What the retry does as this page shows it: a colleague's withdrawal since refuses the post (Core's Retry).
+                .Append("<input type=\"hidden\" name=\"").Append(RetryBasisField).Append("\" value=\"").Append(E(c.RetryBasis)).Append("\">")
                 .Append(staff.NameField("retry-name"))
                 .Append("<button type=\"submit\">").Append(E(Texts.Get("CaseRetryButton", l))).Append("</button></form>");
             AnsweredOutsideForm(body, request, c, l, now);
@@ -196,6 +198,9 @@ public sealed class CasePage(IAuditTrail audit, AuditChain chain, DataMap dataMa
 
     /// <summary>The hidden field by which the close says which failure its page showed (<see cref="PrivacyCase.FailedAt"/>).</summary>
     public const string FailedAtField = "failed_at";
+
+    /// <summary>The retry form's field saying what the retry does as the page showed it (<see cref="PrivacyCase.RetryBasis"/>).</summary>
+    public const string RetryBasisField = "retry_basis";
 
     /// <summary>
     /// The form that closes a failed case staff answered themselves (<see cref="PrivacyCase.CloseAnsweredOutside"/>): what

@@ -130,13 +130,13 @@ public sealed partial class CaseWorkflow(ICaseRegister register, PrivacyMetrics 
     /// recorded by then, so a task hub that does not answer is not an error for the page; logged, and the reconciliation
     /// starts the case within minutes, as it does any open case without a running orchestration.
     /// </summary>
-    public async Task<(CaseUpdate Update, bool StartPending)> RetryAndStartAsync(DurableTaskClient client, string caseId, string by, CancellationToken cancellationToken)
+    public async Task<(CaseUpdate Update, bool StartPending)> RetryAndStartAsync(DurableTaskClient client, string caseId, string by, CancellationToken cancellationToken, string? shownBasis = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         var at = time.GetUtcNow();
         using var _ = await StartLock.TakeAsync(caseId, cancellationToken);
         var stopped = await StoppedErasuresAsync(await register.GetAsync(caseId, cancellationToken), cancellationToken);
-        var update = await register.ApplyAsync(caseId, c => c.Retry(by, at, stopped), cancellationToken);
+        var update = await register.ApplyAsync(caseId, c => c.Retry(by, at, stopped, shownBasis), cancellationToken);
         if (update.Refused)
         {
             return (update, false);

@@ -169,7 +169,7 @@ public sealed partial class Flows(ITestHost host) : IDisposable
     public static IReadOnlyList<(string Key, string Value)> ShownFields(string page) =>
         [.. ShownField().Matches(page).Select(m => (m.Groups[1].Value, System.Net.WebUtility.HtmlDecode(m.Groups[2].Value))).Distinct()];
 
-    [System.Text.RegularExpressions.GeneratedRegex("<input type=\"hidden\" name=\"(decision_basis|due_date|failed_at|review_basis)\" value=\"([^\"]*)\">")]
+    [System.Text.RegularExpressions.GeneratedRegex("<input type=\"hidden\" name=\"(decision_basis|due_date|failed_at|review_basis|retry_basis)\" value=\"([^\"]*)\">")]
     private static partial System.Text.RegularExpressions.Regex ShownField();
 
     /// <summary>Decides on the identity; an approval is given by as many different colleagues as the case needs (two for an erasure).</summary>
