@@ -54,10 +54,7 @@ public partial class SqlStoreTests
         // anyone whose record named it: Mallory, naming Alexis's CV, received it (Art. 15(4)).
         var catalog = await SeededAsync();
         const string cv = "cv-alexis-papadopoulos.pdf";
-        var table = catalog.Dialect.Table(Map.Store("nl/recruitment"), "job_applications");
-        await ExecuteAsync(catalog, "nl/recruitment",
-            $"INSERT INTO {table} (email, email_normalized, first_name, last_name, phone, position, applied_at, cv_file, motivation, pool_consent, restricted) " +
-            $"SELECT ' Mallory@Example.nl', 'mallory@example.nl', 'Mallory', 'M', phone, position, applied_at, cv_file, 'x', pool_consent, restricted FROM {table} WHERE email_normalized = 'alexis.papadopoulos@example.nl'");
+        var table = await MalloryNamesAlexissCvAsync(catalog, " Mallory@Example.nl");
         var store = catalog.Find("nl/recruitment");
 
         foreach (var person in new[] { "mallory@example.nl", "alexis.papadopoulos@example.nl", "nobody@example.nl" })
@@ -87,10 +84,7 @@ public partial class SqlStoreTests
         // Mallory's); Mallory, the only one left naming it, then got it in her access export.
         var catalog = await SeededAsync();
         const string cv = "cv-alexis-papadopoulos.pdf";
-        var table = catalog.Dialect.Table(Map.Store("nl/recruitment"), "job_applications");
-        await ExecuteAsync(catalog, "nl/recruitment",
-            $"INSERT INTO {table} (email, email_normalized, first_name, last_name, phone, position, applied_at, cv_file, motivation, pool_consent, restricted) " +
-            $"SELECT 'mallory@example.nl', 'mallory@example.nl', 'Mallory', 'M', phone, position, applied_at, cv_file, 'x', pool_consent, restricted FROM {table} WHERE email_normalized = 'alexis.papadopoulos@example.nl'");
+        await MalloryNamesAlexissCvAsync(catalog, "mallory@example.nl");
         var store = catalog.Find("nl/recruitment");
 
         await store.ApplyAsync(Request(StoreAction.Erase, "alexis.papadopoulos@example.nl"), default);
@@ -456,6 +450,16 @@ public partial class SqlStoreTests
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT count(*) FROM {catalog.Dialect.Table(store, table)} WHERE {where}";
         return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Mallory's application, written as <paramref name="typed"/>, names Alexis's CV as its file; returns the table's name.</summary>
+    private static async Task<string> MalloryNamesAlexissCvAsync(SqlStoreCatalog catalog, string typed)
+    {
+        var table = catalog.Dialect.Table(Map.Store("nl/recruitment"), "job_applications");
+        await ExecuteAsync(catalog, "nl/recruitment",
+            $"INSERT INTO {table} (email, email_normalized, first_name, last_name, phone, position, applied_at, cv_file, motivation, pool_consent, restricted) " +
+            $"SELECT '{typed}', 'mallory@example.nl', 'Mallory', 'M', phone, position, applied_at, cv_file, 'x', pool_consent, restricted FROM {table} WHERE email_normalized = 'alexis.papadopoulos@example.nl'");
+        return table;
     }
 
     private static async Task ExecuteAsync(SqlStoreCatalog catalog, string storeKey, string sql)

@@ -55,6 +55,10 @@ public sealed class MailIntakeFaultTests
     {
         var bytes = Bytes(Message("jan.devries@example.nl", "Subject access request", "Under the GDPR I would like a copy of my personal data."));
         register.HoldListingsFor = 2;
+        // Two requests an address: one mail counts once (session 45's hunt: both handlings counted it before either wrote
+        // the case, so the next request from the address was refused a request early). At the limit itself the second
+        // handling is still refused before the first writes, and the mail then goes to staff in triage as well.
+        options.Intake.PerAddressLimit = 2;
         var intake = Intake();
 
         var results = await Task.WhenAll(
@@ -66,29 +70,7 @@ public sealed class MailIntakeFaultTests
         Assert.All(results, r => Assert.Equal(cases[0].Id, r.CaseId));
         Assert.Equal([cases[0].Id], client.Started);
         Assert.Single(client.StartCalls);
-    }
-
-    [Fact]
-    public async Task The_same_mail_handled_twice_at_once_counts_once_against_its_address()
-    {
-        // Session 44's hunt: both handlings counted the address before either wrote the case, so one mail used up two of
-        // the address's requests (the next request from it refused a request early). At the limit itself the second
-        // handling is still refused before the first wrote the case, and the mail goes to staff in triage as well.
-        const int limit = 2;
-        options.Intake.PerAddressLimit = limit;
-        var bytes = Bytes(Message("jan.devries@example.nl", "Subject access request", "Under the GDPR I would like a copy of my personal data."));
-        register.HoldListingsFor = 2;
-        var intake = Intake();
-
-        var results = await Task.WhenAll(
-            Task.Run(() => intake.HandleAsync(new MemoryStream(bytes), null, client, default)),
-            Task.Run(() => intake.HandleAsync(new MemoryStream(bytes), null, client, default)));
-
-        var cases = await register.ListAllAsync(default).ToListAsync();
-        Assert.True(cases.Count == 1, $"{cases.Count} cases");
-        // One count for the one case: the address may make one more request.
         Assert.Null(await Limits().TryAddressAsync("jan.devries@example.nl", default));
-        Assert.All(results, r => Assert.Equal(cases[0].Id, r.CaseId));
     }
 
     [Fact]
