@@ -97,12 +97,14 @@ public sealed partial record PrivacyCase
 
     /// <summary>
     /// When the mail of <paramref name="kind"/> now in force went, for the mails a requester is sent again (the link after
-    /// a staff retry, a second request for identification); null for the others (each bounces once for the case).
+    /// a staff retry, a second request for identification, the answer sent again on a retry); null for the others (each
+    /// bounces once for the case).
     /// </summary>
     private DateTimeOffset? LastSent(Mail.MailKind kind) => kind switch
     {
         Mail.MailKind.Verification => VerificationMailSentAt,
         Mail.MailKind.IdentificationRequest => IdentificationMailSentAt,
+        Mail.MailKind.ExportReady or Mail.MailKind.ActionReport or Mail.MailKind.Rejection => AnswerSentAt,
         _ => null,
     };
 
@@ -1115,7 +1117,9 @@ public sealed partial record PrivacyCase
             return Refuse(CaseRefusal.NotFailed);
         }
 
-        if (shownBasis is not null && shownBasis != RetryBasis)
+        // Only what the page could not have warned of: a retry that now writes a withdrawn zip again (not a page opened
+        // before the field existed, nor one whose withdrawal a colleague's retry has since replaced).
+        if (shownBasis is not null && RetryWritesWithdrawnExportAgain && shownBasis != RetryBasis)
         {
             return Refuse(CaseRefusal.RetryPageOutdated);
         }

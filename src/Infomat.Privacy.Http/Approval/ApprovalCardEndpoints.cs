@@ -70,9 +70,10 @@ public sealed partial class ApprovalCardEndpoints(
         if (!ApprovalCard.Actions.Offered(form.Decision))
         {
             // Only what the card offers (decision 75: a refusal as manifestly unfounded or excessive is the page's, with its
-            // reasons); anything else in the body is not a card's post.
-            CardRefused(log, "action-not-on-card");
-            return new CardResult(StatusCodes.Status400BadRequest, null, Texts.Get("CardUnreadable", l));
+            // reasons); anything else in the body is not a card's post. As an unreadable body: a token that may not act is
+            // refused as such.
+            CardRefused(log, refusal ?? "action-not-on-card");
+            return refusal is null ? new CardResult(StatusCodes.Status400BadRequest, null, Texts.Get("CardUnreadable", l)) : Refused(l);
         }
 
         var refresh = form.Decision == ApprovalCard.Actions.Refresh;
