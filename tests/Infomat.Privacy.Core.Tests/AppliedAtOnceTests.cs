@@ -108,6 +108,12 @@ public sealed class AppliedAtOnceTests
         var refused = Texts.Format("ThanksAnsweredRefusedPartly", language, c.Id, Texts.RequestTypeName(RequestType.Erasure, language));
         Assert.True(page.IndexOf(refused, StringComparison.Ordinal) is var at && at >= 0 && at < page.IndexOf(Texts.Get("AtOnceObjectToDirectMarketing", language), StringComparison.Ordinal), page);
 
+        // Answered by staff outside this system: the same, after the day they answered (second review of this change).
+        var outside = rejected with { AnsweredOutside = new AnswerOutside("Els", At.AddDays(2), DateOnly.FromDateTime(At.AddDays(2).UtcDateTime), "letter") };
+        var outsidePage = System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(outside, TestDataMaps.Real, language, resent: false, canResend: false, At.AddDays(3)));
+        var rest = Texts.Format("ThanksRestRefused", language, Texts.RequestTypeName(RequestType.Erasure, language));
+        Assert.True(outsidePage.IndexOf(rest, StringComparison.Ordinal) is var r && r >= 0 && r < outsidePage.IndexOf(Texts.Get("AtOnceObjectToDirectMarketing", language), StringComparison.Ordinal), outsidePage);
+
         // A request answered in full (an erasure carried out beside the objection) does not need the sentence.
         var done = c with { Status = CaseStatus.Completed, Decision = new IdentityDecision(DecisionOutcome.Approve, At, "tester", null) };
         Assert.DoesNotContain(Texts.Get("AtOnceObjectToDirectMarketing", language), System.Net.WebUtility.HtmlDecode(Http.Intake.ThanksPage.Body(done, TestDataMaps.Real, language, resent: false, canResend: false, At.AddDays(3))), StringComparison.Ordinal);

@@ -57,7 +57,8 @@ public static class ThanksPage
             RequestProgress.Answered when c.StatusNamedWhenClosed == CaseStatus.Rejected && c.AppliedAtOnceAt is not null =>
                 Texts.Format("ThanksAnsweredRefusedPartly", language, c.Id, PrivacyMails.RestNames(c, language)),
             RequestProgress.Answered => Texts.Format("ThanksAnsweredBody", language, c.Id),
-            RequestProgress.AnsweredOutside => Texts.Format("ThanksAnsweredOutsideBody", language, c.Id, Texts.Date(c.AnsweredOutside!.AnsweredOn, language)),
+            RequestProgress.AnsweredOutside => Texts.Format("ThanksAnsweredOutsideBody", language, c.Id, Texts.Date(c.AnsweredOutside!.AnsweredOn, language))
+                + (c.StatusNamedWhenClosed == CaseStatus.Rejected && c.AppliedAtOnceAt is not null ? " " + Texts.Format("ThanksRestRefused", language, PrivacyMails.RestNames(c, language)) : string.Empty),
             RequestProgress.ClosedAddressNotConfirmed => Texts.Format("ThanksClosedAddressBody", language, c.Id),
             // Not the other case's reference, status or dates: this page shows to whoever has this reference.
             RequestProgress.JoinedEarlierRequest => Texts.Format("ThanksJoinedBody", language, c.Id),
