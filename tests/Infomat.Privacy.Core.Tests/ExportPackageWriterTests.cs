@@ -216,7 +216,7 @@ public sealed class ExportPackageWriterTests
             return Task.FromResult(name switch
             {
                 "missing.pdf" => StoreFile.NotFound,
-                "shared.pdf" => StoreFile.NamedByAnother, // another person's record names it too: never in the zip
+                "shared.pdf" => StoreFile.HeldBack, // another person's record names it too: never in the zip
                 _ => StoreFile.Found(new MemoryStream(System.Text.Encoding.UTF8.GetBytes("%PDF " + name))),
             });
         });

@@ -172,7 +172,7 @@ public sealed class SummaryRecordsTests
         {
             ["id"] = 1, ["email"] = "alexis@example.nl", ["first_name"] = "Alexis", ["position"] = "Consultant", ["applied_at"] = "2026-05-04T12:00:00Z", ["cv_file"] = "cv.pdf",
         });
-        var html = await SummaryAsync(Manifest(l, applications), [record], (_, _, _, _) => Task.FromResult(StoreFile.NamedByAnother));
+        var html = await SummaryAsync(Manifest(l, applications), [record], (_, _, _, _) => Task.FromResult(StoreFile.HeldBack));
 
         Assert.Contains($"<td>{expected}", html, StringComparison.Ordinal);
         Assert.Contains(l == Language.En ? "(Art. 15(4) GDPR)" : l == Language.Nl ? "(art. 15, lid 4, AVG)" : "(art. 15, paragraphe 4, RGPD)", html, StringComparison.Ordinal);

@@ -61,7 +61,7 @@ public partial class SqlStoreTests
         {
             await using var file = await store.OpenFileAsync("job_applications", cv, person, default);
             Assert.Null(file.Content);
-            Assert.Equal(StoreFileAbsence.NamedByAnother, file.Absence);
+            Assert.Equal(StoreFileAbsence.HeldBack, file.Absence);
         }
 
         // Mallory's application withdrawn in the recruitment system itself, the CV is Alexis's alone again: it opens for
@@ -74,7 +74,7 @@ public partial class SqlStoreTests
             Assert.Equal("%PDF-1.4", new StreamReader(mine.Content).ReadLine());
         }
 
-        Assert.Equal(StoreFileAbsence.NamedByAnother, (await store.OpenFileAsync("job_applications", cv, "mallory@example.nl", default)).Absence);
+        Assert.Equal(StoreFileAbsence.HeldBack, (await store.OpenFileAsync("job_applications", cv, "mallory@example.nl", default)).Absence);
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public partial class SqlStoreTests
 
         await store.ApplyAsync(Request(StoreAction.Erase, "alexis.papadopoulos@example.nl"), default);
 
-        Assert.Equal(StoreFileAbsence.NamedByAnother, (await store.OpenFileAsync("job_applications", cv, "mallory@example.nl", default)).Absence);
+        Assert.Equal(StoreFileAbsence.HeldBack, (await store.OpenFileAsync("job_applications", cv, "mallory@example.nl", default)).Absence);
         // Once nobody names it, the next action in the store deletes it (the erasure's mark stayed for that).
         await store.ApplyAsync(Request(StoreAction.Erase, "mallory@example.nl", "PR-TEST-0000-0002"), default);
         Assert.Equal(StoreFileAbsence.NotFound, (await store.OpenFileAsync("job_applications", cv, "mallory@example.nl", default)).Absence);

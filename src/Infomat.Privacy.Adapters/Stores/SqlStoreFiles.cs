@@ -33,7 +33,7 @@ internal sealed class SqlStoreFiles(StoreMap map, SqlDialect dialect, IStoreFile
             if (await MarkedAsync(connection, fileName, cancellationToken)
                 || await NamedByAnyRecordAsync(connection, fileName, cancellationToken, EmailAddresses.Normalise(email)))
             {
-                return StoreFile.NamedByAnother;
+                return StoreFile.HeldBack;
             }
         }
 

@@ -174,8 +174,8 @@ public static class ExportPackageWriter
 
     /// <summary>
     /// The files a store's records name, under <c>{entity}/{store}/files/</c>, each under a safe version of its name
-    /// (a second file of the same safe name gets <c>-2</c>, and so on). A named file that is not there, or that another
-    /// person's record names too, is left out (the summary says which and why).
+    /// (a second file of the same safe name gets <c>-2</c>, and so on). A named file that is not there, or that is held
+    /// back (<see cref="StoreFile.HeldBack"/>), is left out (the summary says which and why).
     /// </summary>
     private static async Task WriteFilesAsync(
         ZipSink zip, StorePart part, IAsyncEnumerable<StoreRecord> records, Func<StoreMap, string, string, CancellationToken, Task<StoreFile>> openFile, CancellationToken cancellationToken)
@@ -193,7 +193,7 @@ public static class ExportPackageWriter
 
                 // Named before it is opened, as the summary names it (SummaryRecords), so its link and the entry agree.
                 var entryName = SummaryRecords.FileEntryName(part.Store, fileName, used);
-                // A file the store does not have, or another person's record names too (StoreFile.NamedByAnother), is left out.
+                // A file the store does not have, or one held back (StoreFile.HeldBack: whose it is cannot be told), is left out.
                 await using var file = await openFile(part.Store, record.Table, fileName, cancellationToken);
                 if (file.Content is null)
                 {

@@ -222,10 +222,10 @@ public sealed class SummaryRecords
 
                 if (table.FileColumns.Contains(column) && FilesIncluded && fileEntries.TryGetValue((store.Key, text), out var entry))
                 {
-                    // A file the store no longer had when the export was prepared, or one another person's record names too
-                    // (Art. 15(4)): named, not linked, and said why.
+                    // A file the store no longer had when the export was prepared, or one held back because whose it is cannot
+                    // be told (Art. 15(4)): named, not linked, and said why.
                     return filesLeftOut.TryGetValue((store.Key, text), out var absence)
-                        ? HtmlText.Encode(Texts.Format(absence == StoreFileAbsence.NamedByAnother ? "SummaryFileHeldBack" : "SummaryFileMissing", l, text))
+                        ? HtmlText.Encode(Texts.Format(absence == StoreFileAbsence.HeldBack ? "SummaryFileHeldBack" : "SummaryFileMissing", l, text))
                         : $"<a href=\"{HtmlText.Encode(entry)}\">{HtmlText.Encode(text)}</a>";
                 }
 

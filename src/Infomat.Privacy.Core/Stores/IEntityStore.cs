@@ -46,8 +46,8 @@ public interface IEntityStore
     /// <summary>
     /// A stored file the person's record names in one of its table's file columns (a CV), opened for the person with
     /// <paramref name="email"/>: its content, or <see cref="StoreFile.NotFound"/> when there is none by that name, or
-    /// <see cref="StoreFile.NamedByAnother"/> when a record not matching the person names it too (files are addressed by
-    /// name only). The name is checked: only a plain file name inside the store's own folder is ever opened.
+    /// <see cref="StoreFile.HeldBack"/> when a record not matching the person names it too, or an erasure kept it because
+    /// another record named it (files are addressed by name only). The name is checked: only a plain file name inside the store's own folder is ever opened.
     /// </summary>
     Task<StoreFile> OpenFileAsync(string table, string fileName, string email, CancellationToken cancellationToken);
 }

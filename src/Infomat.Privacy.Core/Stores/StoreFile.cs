@@ -14,7 +14,7 @@ public enum StoreFileAbsence
     /// because another record named it. Files are addressed by name only, so whose file it is cannot be told: it goes to
     /// nobody's export (Art. 15(4) GDPR: a copy must not harm the rights of others).
     /// </summary>
-    NamedByAnother,
+    HeldBack,
 }
 
 /// <summary>A stored file a person's record names, opened for their export: its content, or why there is none.</summary>
@@ -30,7 +30,7 @@ public sealed class StoreFile : IAsyncDisposable
     public static StoreFile NotFound { get; } = new(null, StoreFileAbsence.NotFound);
 
     /// <summary>Held back: another person's record names it too, or an erasure's mark keeps it out.</summary>
-    public static StoreFile NamedByAnother { get; } = new(null, StoreFileAbsence.NamedByAnother);
+    public static StoreFile HeldBack { get; } = new(null, StoreFileAbsence.HeldBack);
 
     /// <summary>The file's content, to be disposed by the reader (disposing this does).</summary>
     public static StoreFile Found(Stream content) => new(content ?? throw new ArgumentNullException(nameof(content)), StoreFileAbsence.None);

@@ -427,7 +427,8 @@ public sealed partial class CaseEndpoints(
 
         var l = staff.Language;
         var title = Texts.Format("CaseTitle", l, found!.Id);
-        // What the page showed the retry would do (a form without it, from a page opened before it carried one, is refused).
+        // What the page showed the retry would do: refused (Core's Retry) when the retry would now write a zip a colleague
+        // withdrew and the page did not warn of it.
         var form = await request.ReadFormAsync(cancellationToken);
         var (update, startPending) = await workflow.RetryAndStartAsync(client, found.Id, by!, cancellationToken, form[CasePage.RetryBasisField].ToString());
         if (update.Refusal == CaseRefusal.RetryPageOutdated)

@@ -61,7 +61,8 @@ public sealed partial class RetentionSweep(
                         exportsDeleted++;
                     }
 
-                    // A joined request is kept as long as the request that answered it (PrivacyCase.RetentionStartBeside).
+                    // A joined request is kept as long as the request that answered it (PrivacyCase.RetentionStartBeside); that
+                    // case is looked up only for one due on its own.
                     if (c.IsDueForRemoval(now, options.Value.Staff.CaseRetention)
                         && c.IsDueForRemoval(now, options.Value.Staff.CaseRetention, await register.AnsweringCaseAsync(c, cancellationToken))
                         && await RemoveAsync(c, now, cancellationToken))
