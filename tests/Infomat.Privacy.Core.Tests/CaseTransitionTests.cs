@@ -915,7 +915,14 @@ public sealed class CaseTransitionTests
         Assert.Equal(CaseStatus.AwaitingStaffAction, c.Status);
         // The case page offers the tasks' link while they wait (not on a case flagged failed: its retry comes first).
         Assert.True(c.AwaitsStaffTasks);
-        Assert.False(Taken(c.Fail(Received.AddHours(2), "ApplyActions")).AwaitsStaffTasks);
+        var failed = Taken(c.Fail(Received.AddHours(2), "ApplyActions"));
+        Assert.False(failed.AwaitsStaffTasks);
+        // Its tasks may still be recorded, but the run that waited on them ended: the report waits on the retry, and the
+        // task page says so.
+        Assert.False(c.TasksWaitOnRetry);
+        Assert.True(failed.TasksWaitOnRetry);
+        Assert.Null(failed.TaskRefusal("be/crm", StaffTaskOutcome.Done, null));
+        Assert.False(Taken(failed.Retry("Jan", Received.AddHours(3))).TasksWaitOnRetry);
         Assert.Equal(CaseRefusal.AlreadyDone, c.OpenTasks(tasks, Received.AddHours(2)).Refusal);
 
         c = Taken(c.CompleteTask("be/crm", StaffTaskOutcome.Done, "Straatnaam verbeterd.", "Els", Received.AddHours(3)));

@@ -348,6 +348,31 @@ public sealed partial class StaffWorkTests(Azurite azurite) : LocalHostTests(azu
     }
 
     [Fact]
+    public async Task A_task_done_on_a_failed_case_says_the_report_goes_only_once_the_case_is_retried()
+    {
+        // Approved, the case waits on its staff tasks; then a step fails for good (what MarkFailed records): the run
+        // that waited on the tasks ended, so finishing them sends nothing until a colleague retries the case.
+        var id = await Flows.SubmitAsync("an.peeters@example.be", type: "rectification", details: "Mijn functietitel is fout.");
+        await Flows.ApproveAsync(id);
+        var tasksLink = await Flows.TasksLinkAsync(id);
+        await Register().ApplyAsync(id, x => x.Fail(DateTimeOffset.UtcNow, "ApplyActions"), default);
+
+        var tasksPage = System.Net.WebUtility.HtmlDecode(await Flows.Http.GetStringAsync(tasksLink.PathAndQuery));
+        Assert.Contains("mislukte een stap van dit verzoek, dus het is gestopt", tasksPage, StringComparison.Ordinal);
+        Assert.Contains("de verzoeker krijgt het verslag pas zodra alle taken klaar zijn en het verzoek opnieuw is geprobeerd met ‘Verzoek opnieuw proberen’ op zijn pagina ‘Privacyverzoek " + id + "’", tasksPage, StringComparison.Ordinal);
+        Assert.Contains("action=\"/tasks\"", tasksPage, StringComparison.Ordinal);
+
+        var taskKey = System.Text.RegularExpressions.Regex.Match(tasksPage, "name=\"task\" value=\"([^\"]+)\"").Groups[1].Value;
+        var done = await Flows.StaffPostAsync("/tasks", tasksLink, "Els Janssens", ("task", taskKey), ("outcome", "done"), ("note", "Functie aangepast."));
+
+        Assert.Equal(HttpStatusCode.OK, done.StatusCode);
+        var shown = System.Net.WebUtility.HtmlDecode(await done.Content.ReadAsStringAsync());
+        Assert.Contains("Geregistreerd. Dit verzoek is gestopt: de verzoeker krijgt het verslag pas", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain("Zodra alle taken klaar zijn, krijgt de verzoeker het verslag.", shown, StringComparison.Ordinal);
+        Assert.NotNull((await Register().GetAsync(id, default))!.Tasks.Single(t => t.Key == taskKey).DoneAt);
+    }
+
+    [Fact]
     public async Task A_decision_on_a_case_that_was_closed_meanwhile_is_refused_with_a_page_that_says_so()
     {
         var id = await Flows.SubmitAsync(Fresh("gesloten"));

@@ -781,6 +781,12 @@ public sealed partial record PrivacyCase
     /// </summary>
     public bool AwaitsStaffTasks => Status == CaseStatus.AwaitingStaffAction && OpenTaskCount > 0;
 
+    /// <summary>
+    /// True when staff may still record this case's tasks but its report goes only once a colleague retries it: a step
+    /// failed for good, which ended the run that waited on the tasks (the retry's run reads what they recorded).
+    /// </summary>
+    public bool TasksWaitOnRetry => Status == CaseStatus.Failed && AnsweredOutside is null && Tasks.Count > 0;
+
     /// <summary>Every staff task is done: the case is back in progress.</summary>
     public CaseTransition ResumeAfterTasks(DateTimeOffset at) =>
         OpenTaskCount > 0 || Status != CaseStatus.AwaitingStaffAction ? Refuse(CaseRefusal.WrongStatus) : To(WithStatus(CaseStatus.InProgress, at));

@@ -92,7 +92,7 @@ public sealed class StaffTaskEndpoints(
         }
 
         await workflow.SignalAsync(client, c.Id, CaseEvents.StaffTaskDone, cancellationToken);
-        return staff.Page(title, P(Texts.Get("TaskRecorded", l)) + page.Body(request, stored, tokenText, l));
+        return staff.Page(title, P(Texts.Get(stored.TasksWaitOnRetry ? "TaskRecordedCaseFailed" : "TaskRecorded", l)) + page.Body(request, stored, tokenText, l));
     }
 }
 

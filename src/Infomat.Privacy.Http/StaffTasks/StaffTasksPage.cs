@@ -22,6 +22,10 @@ public sealed class StaffTasksPage(StaffPages staff, DataMap dataMap)
             // Staff answered the case themselves (decision 118): its tasks are no longer done here.
             body.Append(P(Texts.Format("TasksAnsweredOutside", l, Texts.Date(outside.AnsweredOn, l))));
         }
+        else if (c.TasksWaitOnRetry)
+        {
+            body.Append("<p class=\"error\" role=\"alert\">").Append(E(Texts.Format("TasksCaseFailed", l, Texts.DateTime(c.FailedAt ?? c.ReceivedAt, l), c.Id))).Append("</p>");
+        }
 
         var t = E(token);
         var antiforgery = staff.Forms.HiddenField(request);
