@@ -264,7 +264,7 @@ resource poisonedMailAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' =
   tags: tags
   properties: {
     displayName: 'Mail to info@ could not be handled (poison queue)'
-    description: 'A mail or mailbox sweep failed five times and is in the mail-inbound-poison queue; staff were told for a mail. Check the HandleInboundMail errors, fix the cause, move the item back to mail-inbound.'
+    description: 'A mail or mailbox sweep failed five times and is in the mail-inbound-poison queue, where it stays (no function reads that queue); staff were told for a mail, unless that mail failed too (AppTraces: "the staff mail naming it could not be sent"). Check the HandleInboundMail errors, fix the cause, then run scripts/redrive-mail.sh to move the items back to mail-inbound.'
     severity: 1
     enabled: true
     scopes: [ workspace.id ]
@@ -289,7 +289,8 @@ resource poisonedMailAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' =
 
 // The counters above come from the app itself; when a function fails outright (or the one that would count), only the
 // host's request telemetry shows it (issue 19). Function names as in src/Infomat.Functions (DeploymentTemplateTests
-// checks them against the compiled app): every timer, the orchestrator, the poison queue's handler.
+// checks them against the compiled app): every timer and the orchestrator. The poison queue has no handler: its items
+// stay there for the redrive, and the counter above counts each as it lands.
 var failedRunsQueries = [
   {
     name: 'alert-privacy-timer-failed'
@@ -311,18 +312,6 @@ AppRequests
     query: '''
 AppRequests
 | where Name == "PrivacyRequestOrchestrator"
-| where Success == false
-| summarize Failed = count()
-'''
-  }
-  {
-    name: 'alert-privacy-poison-handler-failed'
-    displayName: 'The poison queue handler failed (mail-inbound-poison)'
-    description: 'MailPoisoned could not handle an item of mail-inbound-poison, so staff were not told about that mail and the poisoned-mail alert missed it. Look at the queue and AppExceptions, fix the cause, then run scripts/redrive-mail.sh.'
-    severity: 1
-    query: '''
-AppRequests
-| where Name == "MailPoisoned"
 | where Success == false
 | summarize Failed = count()
 '''

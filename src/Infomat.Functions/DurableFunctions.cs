@@ -1,3 +1,5 @@
+using Azure.Storage.Queues.Models;
+
 using Infomat.Privacy.Http.Cases;
 using Infomat.Privacy.Http.Hosting;
 using Infomat.Privacy.Http.MailNotifications;
@@ -116,18 +118,18 @@ public sealed class DurableFunctions(IServiceProvider services)
         services.GetRequiredService<CaseMaintenance>().RunAsync(client, ctx.CancellationToken);
 
     /// <summary>One queued mailbox item (a message to read, a subscription to reauthorise or recreate, a sweep). The runtime
-    /// retries a failure and moves the item to <c>mail-inbound-poison</c> after five tries.</summary>
+    /// retries a failure and moves the item to <c>mail-inbound-poison</c> after five tries (host.json's
+    /// <c>maxDequeueCount</c>); on the fifth, the intake counts the failure for the ops alert and tells staff of the mail
+    /// before the runtime moves it. No function reads the poison queue: its items stay there until ops redrive them.</summary>
     [Function("HandleInboundMail")]
     public Task HandleInboundMail(
-        [QueueTrigger(GraphIntake.InboundQueue)] string item,
+        [QueueTrigger(GraphIntake.InboundQueue)] QueueMessage item,
         [DurableClient] DurableTaskClient client,
-        FunctionContext ctx) =>
-        services.GetRequiredService<GraphIntake>().ProcessAsync(item, client, ctx.CancellationToken);
-
-    /// <summary>An item that failed five times: counted for the ops alert, and staff are told to handle the mail by hand.</summary>
-    [Function("MailPoisoned")]
-    public Task MailPoisoned([QueueTrigger(GraphIntake.InboundQueue + "-poison")] string item, FunctionContext ctx) =>
-        services.GetRequiredService<GraphIntake>().PoisonedAsync(item, ctx.CancellationToken);
+        FunctionContext ctx)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        return services.GetRequiredService<GraphIntake>().HandleQueuedAsync(item.Body.ToString(), item.DequeueCount, client, ctx.CancellationToken);
+    }
 
     /// <summary>Every 6 hours (and at start-up): create the Graph subscription if missing, renew it well before it expires.</summary>
     [Function("RenewMailSubscription")]

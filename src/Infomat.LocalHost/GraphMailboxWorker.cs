@@ -15,7 +15,7 @@ internal sealed partial class GraphMailboxWorker(
     GraphIntake graph, IInboundMailBacklog queue, DurableTaskClient client, IOptions<MailboxIntakeOptions> options, TimeProvider time, ILogger<GraphMailboxWorker> log)
     : BackgroundService
 {
-    private static readonly TimeSpan Visibility = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Visibility = IInboundMailBacklog.RetryAfter;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -46,16 +46,16 @@ internal sealed partial class GraphMailboxWorker(
             {
                 try
                 {
-                    await graph.ProcessAsync(message.Body, client, stoppingToken);
+                    await graph.HandleQueuedAsync(message.Body, message.DequeueCount, client, stoppingToken);
                     await queue.CompleteAsync(message, stoppingToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
+                    // On the last try the intake told staff; the item moves to the poison queue, as the Functions runtime moves it.
                     ItemFailed(log, message.DequeueCount, ex.GetType().Name);
                     if (message.DequeueCount >= IInboundMailBacklog.MaxDequeueCount)
                     {
                         await queue.PoisonAsync(message, stoppingToken);
-                        await graph.PoisonedAsync(message.Body, stoppingToken);
                     }
                 }
             }

@@ -1,6 +1,8 @@
 using System.Text.Json;
 
 using Infomat.Privacy.Http.Hosting;
+using Infomat.Privacy.Http.MailNotifications;
+using Infomat.Privacy.Intake;
 using Infomat.Privacy.IntegrationTests.Infrastructure;
 using Infomat.Privacy.Workflow;
 
@@ -72,6 +74,17 @@ public sealed class FunctionsAppTests
     }
 
     [Fact]
+    public void No_function_reads_a_poison_queue_so_a_poisoned_mail_waits_there_for_the_redrive()
+    {
+        // A queue trigger completes (deletes) what it handled: one on mail-inbound-poison emptied it within seconds, so
+        // the redrive found nothing and the expiries that wait on unread mail (decision 95) went on without it.
+        var queues = Triggers("queueTrigger").Select(t => (t.Name, Queue: t.Binding.GetProperty("queueName").GetString()!)).ToList();
+
+        Assert.Contains(("HandleInboundMail", GraphIntake.InboundQueue), queues);
+        Assert.DoesNotContain(queues, q => q.Queue.EndsWith("-poison", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Host_json_routes_without_a_prefix_and_uses_the_Azure_Storage_durable_provider()
     {
         var publishDir = Environment.GetEnvironmentVariable("INFOMAT_FUNCTIONS_PUBLISH_DIR");
@@ -82,6 +95,9 @@ public sealed class FunctionsAppTests
         var extensions = doc.RootElement.GetProperty("extensions");
         Assert.Equal(string.Empty, extensions.GetProperty("http").GetProperty("routePrefix").GetString());
         Assert.Equal("AzureStorage", extensions.GetProperty("durableTask").GetProperty("storageProvider").GetProperty("type").GetString());
+        // The runtime's tries before the poison queue are the ones the intake counts to know its last (it tells staff then).
+        Assert.Equal(IInboundMailBacklog.MaxDequeueCount, extensions.GetProperty("queues").GetProperty("maxDequeueCount").GetInt32());
+        Assert.Equal(IInboundMailBacklog.RetryAfter, TimeSpan.Parse(extensions.GetProperty("queues").GetProperty("visibilityTimeout").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
         // The host's own telemetry goes the same OpenTelemetry way as the worker's (Entra-authenticated in Azure).
         Assert.Equal("OpenTelemetry", doc.RootElement.GetProperty("telemetryMode").GetString());
         // The data map travels with the package: the app validates it at start-up and cannot run without it.

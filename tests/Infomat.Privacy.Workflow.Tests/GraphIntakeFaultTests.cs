@@ -115,6 +115,39 @@ public sealed class GraphIntakeFaultTests : IDisposable
     }
 
     [Fact]
+    public async Task A_queued_mail_failing_its_last_try_is_told_and_counted_and_still_fails_so_it_stays_in_the_poison_queue()
+    {
+        // Graph does not answer for the message: the queue tries the item five times, then moves it to the poison queue,
+        // where it stays until ops redrive it. Only the last try tells staff and counts it; each try's failure goes on.
+        mailbox.Broken = true;
+        var item = new MailWork(MailWorkKind.Message, "AAMk-stuck").ToJson();
+        var graph = Graph();
+
+        for (var attempt = 1; attempt < IInboundMailBacklog.MaxDequeueCount; attempt++)
+        {
+            await Assert.ThrowsAsync<HttpRequestException>(() => graph.HandleQueuedAsync(item, attempt, new FakeDurableClient(), default));
+        }
+
+        Assert.Empty(mail.Sent);
+        Assert.Equal(0, Interlocked.Read(ref poisoned));
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => graph.HandleQueuedAsync(item, IInboundMailBacklog.MaxDequeueCount, new FakeDurableClient(), default));
+
+        var told = Assert.Single(mail.Sent);
+        Assert.Equal(options.Staff.Address, told.To);
+        Assert.Equal(1, Interlocked.Read(ref poisoned));
+        // The sweep or ops' redrive may still handle it: staff check before handling it by hand, and are not told it has
+        // no category (it may have been handled but for that last step).
+        Assert.Contains("dan werd hij intussen verwerkt", told.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("zonder de categorie", told.TextBody, StringComparison.Ordinal);
+
+        // When the staff mail fails too, the item still fails (to the poison queue), counted for the ops alert.
+        mail.Down = true;
+        await Assert.ThrowsAsync<HttpRequestException>(() => graph.HandleQueuedAsync(item, IInboundMailBacklog.MaxDequeueCount + 1, new FakeDurableClient(), default));
+        Assert.Equal(2, Interlocked.Read(ref poisoned));
+    }
+
+    [Fact]
     public async Task With_several_staff_mailboxes_a_gone_mail_and_a_poisoned_one_are_told_to_each()
     {
         options.Staff.Address = "privacy-staff@infomat.eu; backup-staff@infomat.eu";
@@ -315,6 +348,9 @@ public sealed class GraphIntakeFaultTests : IDisposable
         /// <summary>The delta query's last page carries no delta link (an answer without a body).</summary>
         public bool NoDeltaLink { get; set; }
 
+        /// <summary>Graph does not answer for a message: reading it fails as a 503 does.</summary>
+        public bool Broken { get; set; }
+
         /// <summary>The mail service is down: the delta query fails as a 503 does.</summary>
         public bool Unavailable { get; set; }
 
@@ -325,6 +361,11 @@ public sealed class GraphIntakeFaultTests : IDisposable
 
         public Task<MailboxMessageInfo?> GetInfoAsync(string messageId, CancellationToken cancellationToken)
         {
+            if (Broken)
+            {
+                throw new HttpRequestException("Graph is not answering", null, System.Net.HttpStatusCode.ServiceUnavailable);
+            }
+
             if (!Messages.TryGetValue(messageId, out var bytes))
             {
                 return Task.FromResult<MailboxMessageInfo?>(null);

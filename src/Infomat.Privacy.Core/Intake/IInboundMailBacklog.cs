@@ -47,8 +47,15 @@ public interface IInboundMailBacklog
     /// <summary>The queue the Functions app's trigger reads (a constant there, as the trigger attribute needs one).</summary>
     const string DefaultName = "mail-inbound";
 
-    /// <summary>Tries before an item goes to the poison queue: the Functions queue trigger's default, matched by the local host.</summary>
+    /// <summary>Tries before an item goes to the poison queue: host.json's <c>queues.maxDequeueCount</c>, matched by the local host.</summary>
     const int MaxDequeueCount = 5;
+
+    /// <summary>
+    /// How long a failed item waits before its next try: host.json's <c>queues.visibilityTimeout</c>, matched by the local
+    /// host. The runtime's default (none) spent the five tries within a second, so a storage or Graph fault of a minute
+    /// sent every mail notified meanwhile to the poison queue; five tries a minute apart ride out four minutes.
+    /// </summary>
+    static readonly TimeSpan RetryAfter = TimeSpan.FromMinutes(1);
 
     /// <summary>This queue's name; also the key under which the delta sweep keeps its link.</summary>
     string Name { get; }

@@ -438,7 +438,8 @@ public static partial class PrivacyMails
 
     /// <summary>
     /// To staff: a mail to info@ that the intake could not handle. It names the mailbox's id of the message (no content:
-    /// none could be read) and asks staff to handle it by hand, from when it arrived.
+    /// none could be read) and asks staff to handle it by hand, from when it arrived: a gone mail at once, a mail that
+    /// failed every try once they checked it was not handled meanwhile (the sweep or ops' redrive may still handle it).
     /// </summary>
     public static OutgoingMail MailNotHandled(MailProblem problem, string mailboxId, DateTimeOffset at, string staffAddress, Language staffLanguage)
     {
@@ -446,7 +447,7 @@ public static partial class PrivacyMails
         return Compose(MailKind.StaffTask, Audience.Staff, "mail.not-handled", staffAddress, Texts.Get("MailNotHandledSubject", l), l, greeting: null,
         [
             Text(Texts.Format(problem == MailProblem.Gone ? "MailNotHandledGone" : "MailNotHandledFailed", l, Texts.DateTime(at, l))),
-            Text(Texts.Get("MailNotHandledWhat", l)),
+            Text(Texts.Get(problem == MailProblem.Gone ? "MailNotHandledWhat" : "MailNotHandledFailedWhat", l)),
             Text(Texts.Get("LabelMailboxId", l) + ": " + mailboxId),
         ], footer: false);
     }

@@ -59,6 +59,35 @@ public sealed partial class GraphIntake(
     public Task ProcessAsync(string item, DurableTaskClient client, CancellationToken cancellationToken) =>
         ProcessAsync(MailWork.Parse(item), client, cancellationToken);
 
+    /// <summary>
+    /// Does one queued item on its <paramref name="dequeueCount"/>-th try (the Functions trigger and the local host's
+    /// poller both call this). A failure is thrown on, so the queue tries again; on the last try
+    /// (<see cref="IInboundMailBacklog.MaxDequeueCount"/>) it is first counted and told (<see cref="PoisonedAsync"/>),
+    /// as the item then goes to the poison queue. Nothing reads that queue but the redrive: its items must stay there,
+    /// for ops to move back and for the mail intake's progress (decision 95) to wait on them.
+    /// </summary>
+    public async Task HandleQueuedAsync(string item, long dequeueCount, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ProcessAsync(item, client, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && dequeueCount >= IInboundMailBacklog.MaxDequeueCount)
+        {
+            try
+            {
+                await PoisonedAsync(item, cancellationToken);
+            }
+            catch (Exception untold) when (untold is not OperationCanceledException)
+            {
+                // Counted already (the ops alert fires); the item still goes to the poison queue.
+                PoisonedUntold(log, untold.GetType().Name);
+            }
+
+            throw;
+        }
+    }
+
     /// <summary>Does one queued item. Throws when Graph or storage fails, so the queue tries again.</summary>
     public async Task ProcessAsync(MailWork work, DurableTaskClient client, CancellationToken cancellationToken)
     {
@@ -92,7 +121,7 @@ public sealed partial class GraphIntake(
     }
 
     /// <summary>
-    /// An item that failed every try and went to the poison queue (<c>mail-inbound-poison</c>): counted for the ops alert
+    /// An item that failed every try and goes to the poison queue (<c>mail-inbound-poison</c>): counted for the ops alert
     /// (<see cref="PrivacyMetrics.MailPoisoned"/>) and, for a mail, staff are told to handle it by hand, so it does not
     /// wait there unseen. Ops can move the item back to the inbound queue once the cause is fixed.
     /// </summary>
@@ -313,7 +342,10 @@ public sealed partial class GraphIntake(
     [LoggerMessage(75, LogLevel.Warning, "Delta link expired: the sweep starts again from {LookBack} ago (the last complete sweep, or the first-sweep look-back)")]
     private static partial void DeltaReset(ILogger logger, TimeSpan lookBack);
 
-    [LoggerMessage(76, LogLevel.Error, "Mail work item of kind {Kind} failed every try and is in the poison queue; staff are told for a mail")]
+    [LoggerMessage(187, LogLevel.Error, "A mail work item failed every try and goes to the poison queue, but the staff mail naming it could not be sent ({Error}); the item stays in the poison queue")]
+    private static partial void PoisonedUntold(ILogger logger, string error);
+
+    [LoggerMessage(76, LogLevel.Error, "Mail work item of kind {Kind} failed every try and goes to the poison queue; staff are told for a mail")]
     private static partial void PoisonedItem(ILogger logger, MailWorkKind kind);
 
     [LoggerMessage(74, LogLevel.Warning, "Mail work item of kind {Kind} without an id was dropped")]
