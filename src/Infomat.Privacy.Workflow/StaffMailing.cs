@@ -1,3 +1,4 @@
+using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Mail;
 
@@ -20,6 +21,31 @@ public static partial class StaffMailing
         {
             Refused(logger, about, what, refused.Count, refused[0]);
         }
+    }
+
+    /// <summary>
+    /// Art. 19: when staff are owed the mail naming the recipients to tell (<see cref="PrivacyCase.NeedsRecipientsMail"/>),
+    /// sends it, naming those not yet recorded as told, and records that it went. The report step calls this after the
+    /// report, and the daily sweep for a case whose step could not (<see cref="PrivacyCase.RecipientsMailLate"/>).
+    /// </summary>
+    public static async Task SendRecipientsMailAsync(this ILogger logger, ICaseRegister register, IMailSender mail, PrivacyOptions o, Stores.DataMap map, PrivacyCase c, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(register);
+        ArgumentNullException.ThrowIfNull(o);
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(c);
+        if (!c.NeedsRecipientsMail)
+        {
+            return;
+        }
+
+        var recipients = c.RecipientsNotYetTold.Where(map.Recipients.ContainsKey).Select(k => map.Recipients[k]).ToList();
+        if (recipients.Count > 0)
+        {
+            await logger.SendToStaffAsync(mail, o.Staff, "Case " + c.Id, "recipients to tell", to => PrivacyMails.RecipientsToTell(c, recipients, o.Link("cases/" + c.Id), to, o.Staff.Language), cancellationToken);
+        }
+
+        await register.ApplyAsync(c.Id, x => x.RecipientsMailed(), cancellationToken);
     }
 
     [LoggerMessage(152, LogLevel.Warning, "{About}: the staff mail ({Mail}) was refused for {Refused} of its mailboxes ({Error}); the others have it")]

@@ -35,6 +35,34 @@ public sealed class AnsweredOutsideArt19Tests
         Map.RecipientsToInform(stores.SelectMany(s => Map.Store(s).Tables)).Select(r => r.Key);
 
     [Fact]
+    public void The_report_opens_its_notices_in_the_completion_and_staff_are_owed_their_mail_until_it_went()
+    {
+        var approved = Approved(RequestType.Restriction);
+        var recipients = RecipientsOf("be/crm").ToList();
+
+        var completed = approved.Complete(Received.AddDays(1), recipientsToTell: recipients).Changed!;
+
+        Assert.Equal(CaseStatus.Completed, completed.Status);
+        Assert.Equal(recipients, completed.RecipientNotices.Select(n => n.Recipient));
+        Assert.Equal(recipients, completed.RecipientsNotYetTold);
+        Assert.True(completed.NeedsRecipientsMail);
+        // The step mails them at once; the daily sweep only once it plainly did not (an hour on).
+        Assert.False(completed.RecipientsMailLate(Received.AddDays(1).AddMinutes(59)));
+        Assert.True(completed.RecipientsMailLate(Received.AddDays(1).AddHours(1)));
+        var mailed = completed.RecipientsMailed().Changed!;
+        Assert.False(mailed.NeedsRecipientsMail);
+        Assert.Equal(CaseRefusal.AlreadyDone, mailed.RecipientsMailed().Refusal);
+        // A run that opens them again opens nothing twice and owes no second mail.
+        Assert.Equal(CaseRefusal.AlreadyDone, mailed.OpenRecipientNotices(recipients, Received.AddDays(2)).Refusal);
+        // A recipient recorded as told is not named again.
+        var told = completed.RecipientInformed(recipients[0], "Els", Received.AddDays(2)).Changed!;
+        Assert.DoesNotContain(recipients[0], told.RecipientsNotYetTold);
+        // Nothing to tell: no notices, no mail owed; and no mail once the identifiers are gone.
+        Assert.False(approved.Complete(Received.AddDays(1), recipientsToTell: []).Changed!.NeedsRecipientsMail);
+        Assert.False((completed with { IdentifiersErasedAt = Received.AddYears(5) }).NeedsRecipientsMail);
+    }
+
+    [Fact]
     public void An_objection_to_direct_marketing_changes_no_data_to_tell_recipients_of()
     {
         Assert.Null(Keys(Failed(Approved(RequestType.Objection, ObjectionScope.DirectMarketing) with { Holdings = null })));

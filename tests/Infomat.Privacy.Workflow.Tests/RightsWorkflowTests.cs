@@ -4,6 +4,7 @@ using Infomat.Privacy.Cases;
 using Infomat.Privacy.Mail;
 using Infomat.Privacy.Requests;
 using Infomat.Privacy.Stores;
+using Infomat.Privacy.TestSupport;
 
 namespace Infomat.Privacy.Workflow.Tests;
 
@@ -107,6 +108,42 @@ public sealed class RightsWorkflowTests
         Assert.All(stored.RecipientsToInform(h.Map, []), r => Assert.Contains(r.Name.In(Language.Nl), toTell.TextBody, StringComparison.Ordinal));
         Assert.Contains($"/cases/{c.Id}", toTell.TextBody, StringComparison.Ordinal);
         Assert.Empty(h.Stores.Applied);
+    }
+
+    [Fact]
+    public async Task A_staff_mail_failing_after_the_report_leaves_the_recipients_to_tell_on_the_case_and_the_daily_sweep_mails_them()
+    {
+        // The report tells the requester we tell each recipient (Art. 19); then the mail service goes down before staff are
+        // mailed which ones. The case is finished (no failure flag, no retry): the notices must already be on it, and the
+        // mail owed must go with the next daily sweep.
+        await using var h = await WorkflowHarness.StartAsync();
+        Holds(h, "be/crm");
+        var c = await h.NewCaseAsync(RequestType.Restriction);
+        h.Mail.AfterSend = m => h.Mail.Down |= m.Kind == MailKind.ActionReport;
+        await h.ApproveAsync(c.Id);
+
+        await h.CompletionAsync(c.Id);
+        var stored = (await h.Register.GetAsync(c.Id, default))!;
+        Assert.Equal(CaseStatus.Completed, stored.Status);
+        Assert.Contains("We brengen elk van hen op de hoogte", Assert.Single(h.Mail.Of(MailKind.ActionReport)).TextBody, StringComparison.Ordinal);
+        Assert.Empty(h.Mail.Of(MailKind.RecipientNotice));
+        Assert.NotEmpty(stored.RecipientNotices);
+        Assert.All(stored.RecipientNotices, n => Assert.Null(n.InformedAt));
+        Assert.True(stored.NeedsRecipientsMail);
+
+        h.Mail.Down = false;
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(2));
+        var sweep = new Http.Cases.CaseMaintenance(h.Register, h.Mail, new KeyedHash(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            Microsoft.Extensions.Options.Options.Create(h.Options), clock, TestWorkflows.Metrics(), new ListLogger<Http.Cases.CaseMaintenance>(), h.Map);
+        var result = await sweep.RunAsync(h.Client, CancellationToken.None);
+
+        Assert.Equal(1, result.RecipientMails);
+        var toTell = Assert.Single(h.Mail.Of(MailKind.RecipientNotice));
+        Assert.Contains($"/cases/{c.Id}", toTell.TextBody, StringComparison.Ordinal);
+        Assert.All(stored.RecipientNotices, n => Assert.Contains(h.Map.Recipients[n.Recipient].Name.In(Language.Nl), toTell.TextBody, StringComparison.Ordinal));
+        Assert.False((await h.Register.GetAsync(c.Id, default))!.NeedsRecipientsMail);
+        Assert.Equal(0, (await sweep.RunAsync(h.Client, CancellationToken.None)).RecipientMails);
+        Assert.Single(h.Mail.Of(MailKind.RecipientNotice));
     }
 
     [Fact]

@@ -83,11 +83,39 @@ public sealed partial record PrivacyCase
             : AnsweredOutsideBasis.StoresThatHeld);
     }
 
-    /// <summary>Opens a notice per recipient not yet listed (a retried report opens nothing twice).</summary>
-    public CaseTransition OpenRecipientNotices(IEnumerable<string> recipients, DateTimeOffset at)
+    /// <summary>
+    /// Since when staff are owed the mail naming the recipients to tell: set when notices are opened (in the same write
+    /// as the report's completion), cleared once the mail went. The obligation is in the register before the mail, so a
+    /// mail that fails after the report went (the case is finished: no failure flag, no retry) is sent by the daily sweep.
+    /// Null for notices opened before this was kept (their mail went first).
+    /// </summary>
+    public DateTimeOffset? RecipientsMailDueSince { get; init; }
+
+    /// <summary>True when staff are owed the mail naming the recipients to tell (<see cref="RecipientsMailDueSince"/>).</summary>
+    public bool NeedsRecipientsMail => RecipientsMailDueSince is not null && IdentifiersErasedAt is null;
+
+    /// <summary>
+    /// True when the step that opened the notices did not mail staff of them within an hour (the mail service failed after
+    /// the report went): the daily sweep sends it. Not sooner, so the sweep does not mail beside a step still at it.
+    /// </summary>
+    public bool RecipientsMailLate(DateTimeOffset now) => NeedsRecipientsMail && now - RecipientsMailDueSince >= TimeSpan.FromHours(1);
+
+    /// <summary>The recipients no staff member has recorded as told yet.</summary>
+    public IReadOnlyList<string> RecipientsNotYetTold => [.. RecipientNotices.Where(n => n.InformedAt is null).Select(n => n.Recipient)];
+
+    /// <summary>Opens a notice per recipient not yet listed (a retried report opens nothing twice); staff are then owed its mail.</summary>
+    public CaseTransition OpenRecipientNotices(IEnumerable<string> recipients, DateTimeOffset at) =>
+        WithRecipientNotices(recipients, at) is { } opened ? To(opened) : Refuse(CaseRefusal.AlreadyDone);
+
+    /// <summary>Staff were mailed the recipients to tell.</summary>
+    public CaseTransition RecipientsMailed() =>
+        RecipientsMailDueSince is null ? Refuse(CaseRefusal.AlreadyDone) : To(this with { RecipientsMailDueSince = null });
+
+    /// <summary>This case with a notice per recipient not yet listed, staff owed its mail; null when none is new.</summary>
+    private PrivacyCase? WithRecipientNotices(IEnumerable<string> recipients, DateTimeOffset at)
     {
         var added = recipients.Where(r => RecipientNotices.All(n => n.Recipient != r)).Distinct(StringComparer.Ordinal).Select(r => new RecipientNotice(r, at)).ToList();
-        return added.Count == 0 ? Refuse(CaseRefusal.AlreadyDone) : To(this with { RecipientNotices = [.. RecipientNotices, .. added] });
+        return added.Count == 0 ? null : this with { RecipientNotices = [.. RecipientNotices, .. added], RecipientsMailDueSince = RecipientsMailDueSince ?? at };
     }
 
     /// <summary>A staff member told <paramref name="recipient"/> of the change. Refused for a recipient the case does not list, and when already recorded.</summary>

@@ -899,9 +899,18 @@ public sealed partial record PrivacyCase
         : To(this with { AnswerClaimedAt = null });
 
     /// <summary>The answer (export link or report) went out: the case is completed.</summary>
-    public CaseTransition Complete(DateTimeOffset at, DateTimeOffset? exportExpiresAt = null, bool? foundNothing = null) =>
-        AnswerSentAt is not null ? Refuse(CaseRefusal.AlreadyDone)
-        : To((this with { AnswerSentAt = at, ExportExpiresAt = exportExpiresAt ?? ExportExpiresAt, FoundNothing = foundNothing ?? FoundNothing }).WithStatus(CaseStatus.Completed, at));
+    public CaseTransition Complete(DateTimeOffset at, DateTimeOffset? exportExpiresAt = null, bool? foundNothing = null, IEnumerable<string>? recipientsToTell = null)
+    {
+        if (AnswerSentAt is not null)
+        {
+            return Refuse(CaseRefusal.AlreadyDone);
+        }
+
+        var completed = (this with { AnswerSentAt = at, ExportExpiresAt = exportExpiresAt ?? ExportExpiresAt, FoundNothing = foundNothing ?? FoundNothing }).WithStatus(CaseStatus.Completed, at);
+        // The recipients the report said we tell (Art. 19): their notices in the same write, so the case never stands
+        // finished with that promise made and nobody asked to keep it.
+        return To(recipientsToTell is null ? completed : completed.WithRecipientNotices(recipientsToTell, at) ?? completed);
+    }
 
     /// <summary>Why the export may not be downloaded now (withdrawn, deleted, downloads used up, none), or null when it may.</summary>
     public CaseRefusal? DownloadRefusal(int maxDownloads) =>

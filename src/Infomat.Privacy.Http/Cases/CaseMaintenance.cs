@@ -22,6 +22,9 @@ public sealed record MaintenanceResult(int DueReminders, int OverdueFlags, int I
 
     /// <summary>Reminders (and overdue flags) staff were sent about mail still in triage (decision 155).</summary>
     public int TriageReminders { get; init; }
+
+    /// <summary>Mails naming the recipients to tell (Art. 19) that the report step could not send, sent by this run.</summary>
+    public int RecipientMails { get; init; }
 }
 
 /// <summary>
@@ -29,7 +32,8 @@ public sealed record MaintenanceResult(int DueReminders, int OverdueFlags, int I
 /// overdue cases, again each week (each once, to the staff mailboxes and, from two working days before, the escalation
 /// address too: <see cref="PrivacyCase.DueReminder"/>); erases the requester's
 /// identifiers from cases closed longer than <c>Privacy:Staff:RegisterRetention</c> (the keyed hash stays, so the
-/// pseudonymous record and its audit trail remain); purges the durable history of finished cases; and rewrites the
+/// pseudonymous record and its audit trail remain); mails staff the recipients to tell (Art. 19) of a finished case whose
+/// report step could not; purges the durable history of finished cases; and rewrites the
 /// staff-list entry of cases stored without one of the current shape (the list's rebuild path, decision 74).
 /// </summary>
 public sealed partial class CaseMaintenance(
@@ -42,7 +46,7 @@ public sealed partial class CaseMaintenance(
     {
         ArgumentNullException.ThrowIfNull(client);
         var now = time.GetUtcNow();
-        int reminders = 0, overdue = 0, erased = 0, purged = 0, failed = 0, rewritten = 0;
+        int reminders = 0, overdue = 0, erased = 0, purged = 0, failed = 0, rewritten = 0, recipientMails = 0;
         try
         {
             rewritten = await register.RefreshListEntriesAsync(cancellationToken);
@@ -76,6 +80,14 @@ public sealed partial class CaseMaintenance(
             {
                 try
                 {
+                    if (c.RecipientsMailLate(now))
+                    {
+                        // Art. 19: the report step could not mail staff the recipients to tell (the case is finished:
+                        // nothing else would); before the identifiers can go, which ends what the mail could name.
+                        await log.SendRecipientsMailAsync(register, mail, options.Value, map, c, cancellationToken);
+                        recipientMails++;
+                    }
+
                     erased += await EraseIdentifiersIfDueAsync(c, now, cancellationToken) ? 1 : 0;
                     purged += await PurgeHistoryIfDoneAsync(client, c, cancellationToken) ? 1 : 0;
                 }
@@ -95,7 +107,7 @@ public sealed partial class CaseMaintenance(
         }
 
         SweptAll(log, reminders, overdue, erased, purged, failed, rewritten);
-        return new MaintenanceResult(reminders, overdue, erased, purged, failed) { ListEntriesRewritten = rewritten, TriageReminders = triageReminders };
+        return new MaintenanceResult(reminders, overdue, erased, purged, failed) { ListEntriesRewritten = rewritten, TriageReminders = triageReminders, RecipientMails = recipientMails };
     }
 
     /// <summary>

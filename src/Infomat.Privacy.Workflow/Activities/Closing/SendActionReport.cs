@@ -26,7 +26,9 @@ public sealed class SendActionReport(ICaseRegister register, IMailSender mail, D
                 var at = time.GetUtcNow();
                 // What the report said: a restriction that found nothing has nothing to lift later (LiftRefusal).
                 var foundNothing = claimed.FindsNothingIn(input.Outcomes);
-                return x => x.Complete(at, foundNothing: foundNothing);
+                // The recipients the report names (Art. 19): their notices open in the same write as the completion.
+                var recipients = RecipientsToTell(claimed, input.Outcomes);
+                return x => x.Complete(at, foundNothing: foundNothing, recipientsToTell: recipients);
             });
             if (sent)
             {
@@ -34,24 +36,22 @@ public sealed class SendActionReport(ICaseRegister register, IMailSender mail, D
             }
         }
 
-        // Art. 19: staff get a mail naming the recipients the report named, and a notice per recipient to record on the
-        // case page (after the report: a retried run opens none twice, and a run that stopped in between does it now).
-        var recipients = c.RecipientsToInform(dataMap, input.Outcomes);
-        if (c.Art19Applies && recipients.Count > 0)
+        // Art. 19: staff get a mail naming the recipients the report named, each a notice to record on the case page.
+        // Opened with the completion; a case completed by a run from before that, or cut short, opens them now. The mail
+        // follows the notices: when it cannot go, the case owes it and the daily sweep sends it (the case is finished, so
+        // no failure flag or retry would).
+        if (RecipientsToTell(c, input.Outcomes) is { Count: > 0 } toTell && !c.NeedsAnswer)
         {
-            // Staff are told before the notices are recorded: a run cut short in between tells them again, never not at all.
-            var o = options.Value;
-            var open = recipients.Where(r => c.RecipientNotices.All(n => n.Recipient != r.Key)).ToList();
-            if (open.Count > 0)
-            {
-                await log.SendToStaffAsync(mail, o.Staff, "Case " + c.Id, "recipients to tell", to => PrivacyMails.RecipientsToTell(c, open, o.Link("cases/" + c.Id), to, o.Staff.Language), CancellationToken.None);
-                var at = time.GetUtcNow();
-                await register.ApplyAsync(c.Id, x => x.OpenRecipientNotices(open.Select(r => r.Key), at), CancellationToken.None);
-            }
+            await register.ApplyAsync(c.Id, x => x.OpenRecipientNotices(toTell, time.GetUtcNow()), CancellationToken.None);
         }
 
+        await log.SendRecipientsMailAsync(register, mail, options.Value, dataMap, await register.RequireAsync(input.CaseId), CancellationToken.None);
         return true;
     }
+
+    /// <summary>The recipients the report names for what the case changed (Art. 19), by key; none when it changed nothing they hold.</summary>
+    private IReadOnlyList<string> RecipientsToTell(PrivacyCase c, IReadOnlyList<StoreOutcome> outcomes) =>
+        c.Art19Applies ? [.. c.RecipientsToInform(dataMap, outcomes).Select(r => r.Key)] : [];
 }
 
 /// <summary>The report of a case: the store outcomes are counts and dates only.</summary>
