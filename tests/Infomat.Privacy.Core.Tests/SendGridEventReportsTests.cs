@@ -75,7 +75,7 @@ public sealed class SendGridEventReportsTests : IDisposable
     }
 
     [Fact]
-    public void Only_bounces_for_good_of_mail_this_system_tagged_are_read_and_the_address_is_at_fault_only_when_SendGrid_says_so()
+    public void Mail_SendGrid_will_not_deliver_is_read_when_this_system_tagged_it_and_the_address_is_at_fault_only_when_SendGrid_says_so()
     {
         static string E(string kind, string type, string extra = "", string caseId = "PR-AAAA-BBBB-CCCC") =>
             $$"""{"email":"x@example.org","event":"{{type}}","infomat_case":"{{caseId}}","infomat_kind":"{{kind}}"{{extra}}}""";
@@ -89,6 +89,7 @@ public sealed class SendGridEventReportsTests : IDisposable
             E("verification", "bounce", ""","type":"blocked","bounce_classification":"Invalid Address" """),
             E("verification", "dropped", ""","reason":"Unsubscribed Address" """),
             E("verification", "dropped", ""","reason":"Spam Reporting Address" """),
+            E("verification", "dropped", ""","reason":"someone wrote x@example.org here" """),
             E("verification", "deferred"),
             E("verification", "delivered"),
             E("not-a-kind", "bounce"),
@@ -100,7 +101,10 @@ public sealed class SendGridEventReportsTests : IDisposable
         Assert.Equal(
             [new MailBounce(Id, MailKind.Verification, true, "bounce/Invalid Address"), new MailBounce(Id, MailKind.Verification, false, "bounce/Reputation") { Sending = "v1" },
              new MailBounce(Id, MailKind.ExportReady, false, "bounce/Content"), new MailBounce(Id, MailKind.Verification, false, "bounce/other"),
-             new MailBounce(Id, MailKind.Verification, true, "dropped/Bounced Address"), new MailBounce(Id, MailKind.ActionReport, true, "dropped/Invalid")],
+             new MailBounce(Id, MailKind.Verification, true, "dropped/Bounced Address"), new MailBounce(Id, MailKind.ActionReport, true, "dropped/Invalid"),
+             // Blocked or dropped for another reason: not delivered and not sent again, but not the address's fault.
+             new MailBounce(Id, MailKind.Verification, false, "blocked/Invalid Address"), new MailBounce(Id, MailKind.Verification, false, "dropped/Unsubscribed Address"),
+             new MailBounce(Id, MailKind.Verification, false, "dropped/Spam Reporting Address"), new MailBounce(Id, MailKind.Verification, false, "dropped/other")],
             Reports().Bounces(body));
         Assert.ThrowsAny<JsonException>(() => Reports().Bounces(Encoding.UTF8.GetBytes("""{"event":"bounce"}""")));
         Assert.ThrowsAny<JsonException>(() => Reports().Bounces(Encoding.UTF8.GetBytes("[{")));

@@ -146,23 +146,29 @@ public sealed class SendGridEventReports(IOptions<SendGridOptions> options) : IM
     }
 
     /// <summary>
-    /// A bounce (not <c>blocked</c>, a refusal for a while), or a send SendGrid dropped because the address bounced before
-    /// or is not valid (its other drops, an unsubscribe, a spam report, a fault of the message, say nothing of the
-    /// address and are left out): whether the address is at fault, and SendGrid's words for why. A bounce is the
-    /// address's fault only when SendGrid classes it so (<c>bounce_classification</c> <c>Invalid Address</c>); one it
-    /// classes as about the content, the sender's reputation, the volume or a technical fault is not. Null when the
-    /// event is none of these.
+    /// A mail SendGrid reports it did not deliver and will not try again: a bounce, a block (<c>bounce</c> of type
+    /// <c>blocked</c>: the receiving server refused it for a reason not of the address, and SendGrid does not resend it;
+    /// a domain without mail servers is reported so too), or a send it dropped (an address that bounced before or is not
+    /// valid, or one on its spam-report or unsubscribe lists, which this system's mail bypasses, or any other reason).
+    /// Deferrals (still being tried) and deliveries are not. Returns whether the address is at fault, and SendGrid's
+    /// class for why: the address is at fault only for a bounce SendGrid classes <c>Invalid Address</c> and a drop for an
+    /// address that bounced before or is not valid; one classed as about the content, the sender's reputation, the
+    /// volume or a technical fault, any block, and any other drop are not. Null when the event is none of these.
     /// </summary>
     private static (bool AddressAtFault, string Words)? ForGood(JsonElement e)
     {
         switch (Text(e, "event"))
         {
-            case "bounce" when Text(e, "type") is null or "bounce":
+            case "bounce" when Text(e, "type") is null or "bounce" or "blocked":
+                var blocked = Text(e, "type") == "blocked";
                 var classification = Text(e, "bounce_classification");
                 var known = classification is "Invalid Address" or "Technical" or "Content" or "Reputation" or "Frequency or Volume Too High" or "Mailbox Unavailable" or "Unclassified";
-                return (classification == "Invalid Address", "bounce/" + (known ? classification : "other"));
-            case "dropped" when Text(e, "reason") is "Bounced Address" or "Invalid":
-                return (true, "dropped/" + Text(e, "reason"));
+                return (!blocked && classification == "Invalid Address", (blocked ? "blocked/" : "bounce/") + (known ? classification : "other"));
+            case "dropped":
+                // Only SendGrid's own words for a reason are kept (a free reason could quote the message).
+                var reason = Text(e, "reason");
+                var knownReason = reason is "Bounced Address" or "Invalid" or "Spam Reporting Address" or "Unsubscribed Address" or "Unsubscribed Group" or "Invalid SMTPAPI header" or "Spam Content";
+                return (reason is "Bounced Address" or "Invalid", "dropped/" + (knownReason ? reason : "other"));
             default:
                 return null;
         }

@@ -56,6 +56,15 @@ public sealed class SendGridMailSender(IOptions<SendGridOptions> options, IOptio
                 SubscriptionTracking = new SubscriptionTracking { Enable = false },
                 Ganalytics = new Ganalytics { Enable = false },
             },
+
+            // Every mail here answers a request the person made (a link, an acknowledgement, an answer the law owes them):
+            // it must not be dropped because the address once reported a mail from this account as spam or unsubscribed
+            // from its marketing. SendGrid's bounce list still applies (an address that bounced is refused).
+            MailSettings = new MailSettings
+            {
+                BypassSpamManagement = new BypassSpamManagement { Enable = true },
+                BypassUnsubscribeManagement = new BypassUnsubscribeManagement { Enable = true },
+            },
         };
         message.AddTo(new EmailAddress(mail.To));
 
