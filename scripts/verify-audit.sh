@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Verifies the audit chain of one or more cases: scripts/verify-audit.sh PR-XXXX-XXXX-XXXX [more references]
 # Uses the settings of scripts/run.sh (Azurite, the keys in .data) unless the environment gives others
-# (e.g. AzureWebJobsStorage__tableServiceUri and the Key Vault's pseudonymisation key for Azure). Exit 1: a chain is broken.
+# (for Azure: AzureWebJobsStorage__blobServiceUri, __queueServiceUri and __tableServiceUri, and the Key Vault's
+# pseudonymisation key). Exit 1: a chain is broken.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ $# -eq 0 ]]; then

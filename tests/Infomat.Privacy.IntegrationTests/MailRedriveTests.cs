@@ -40,6 +40,14 @@ public sealed class MailRedriveTests(Azurite azurite)
         Assert.Equal("stprivacyx.blob.core.windows.net", clients.Blobs.Uri.Host);
         // Without them, the local host's own Azurite as before.
         Assert.Equal("127.0.0.1", new StorageClients(new ConfigurationBuilder().AddJsonFile(Path.Combine(Repo.Root, "src", "Infomat.LocalHost", "appsettings.json")).Build()).Queues.Uri.Host);
+        // One or two of them (the table address alone, as verify-audit's help once said): refused, naming the others,
+        // rather than run against Azurite and report chains there as broken.
+        var half = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(Repo.Root, "src", "Infomat.LocalHost", "appsettings.json"))
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage:tableServiceUri"] = "https://stprivacyx.table.core.windows.net" })
+            .Build();
+        var refused = Assert.Throws<InvalidOperationException>(() => new StorageClients(half));
+        Assert.Contains("'AzureWebJobsStorage__blobServiceUri' and 'AzureWebJobsStorage__queueServiceUri'", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -68,6 +68,14 @@ public sealed class StorageClients
         // All three service addresses given win over a connection string: the local host's appsettings.json carries
         // Azurite's, and its commands run against Azure (redrive-mail, verify-audit) with the addresses in the environment.
         var identity = !string.IsNullOrWhiteSpace(blobUri) && !string.IsNullOrWhiteSpace(tableUri) && !string.IsNullOrWhiteSpace(queueUri);
+        // Some given but not all: a command meant for Azure would otherwise run against the connection string (the local
+        // host's Azurite) and report what it found there (verify-audit: "no events", a chain "broken").
+        var missing = new[] { ("blobServiceUri", blobUri), ("queueServiceUri", queueUri), ("tableServiceUri", tableUri) }.Where(x => string.IsNullOrWhiteSpace(x.Item2)).Select(x => $"'{Setting}__{x.Item1}'").ToList();
+        if (missing.Count is > 0 and < 3)
+        {
+            throw new InvalidOperationException($"Storage is half configured for a managed identity: set {string.Join(" and ", missing)} too (all three service addresses, or none).");
+        }
+
         if (!identity && !string.IsNullOrWhiteSpace(connectionString))
         {
             Blobs = new BlobServiceClient(connectionString, blobOptions);
