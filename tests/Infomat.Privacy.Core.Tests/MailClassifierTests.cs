@@ -24,6 +24,31 @@ public sealed class MailClassifierTests
         Assert.Equal(MailVerdictKind.NotARequest, Classify("Termin", "Können wir am Dienstag um zehn Uhr über das Angebot sprechen?").Kind);
     }
 
+    [Theory]
+    [InlineData("auto-submitted (auto-generated)", "Triage")]
+    [InlineData("sent by noreply", "Triage")]
+    [InlineData("auto-submitted (auto-replied)", "Ignored")]
+    [InlineData("delivery or read report", "Ignored")]
+    [InlineData("mailing-list mail", "Ignored")]
+    [InlineData("sent by mailer-daemon", "Ignored")]
+    public void A_request_passed_on_by_a_form_or_a_no_reply_system_reaches_staff_and_replies_reports_and_lists_stay_ignored(string automatic, string kind)
+    {
+        // A web form or ticket system relays a person's words from noreply@, marked auto-generated: it was dropped with
+        // only a log line, the legal month running with nobody knowing (hunt of 8 December).
+        const string Body = "Via het contactformulier:\n\nNaam: Ethan Price\nBericht: Ik vraag inzage in al mijn persoonsgegevens (art. 15 AVG) en een kopie ervan.";
+        var v = MailClassifier.Classify(new InboundMail("<1@x>", "noreply@forms.example.org", null, "Nieuw bericht via het contactformulier", Body, DmarcVerdict.Pass, DateTimeOffset.UnixEpoch, AutomaticReason: automatic));
+
+        Assert.Equal(Enum.Parse<MailVerdictKind>(kind), v.Kind);
+        if (v.Kind == MailVerdictKind.Triage)
+        {
+            // Never straight to a case: who asks, and where to answer, is for staff to see.
+            Assert.Contains("but it reads as a request", v.Reason, StringComparison.Ordinal);
+        }
+
+        // Generated mail that asks for nothing is ignored as before.
+        Assert.Equal(MailVerdictKind.Ignored, MailClassifier.Classify(new InboundMail("<2@x>", "noreply@forms.example.org", null, "Uw bestelling", "Uw bestelling is verzonden.", DmarcVerdict.Pass, DateTimeOffset.UnixEpoch, AutomaticReason: automatic)).Kind);
+    }
+
     [Fact]
     public void An_objection_to_direct_marketing_that_asks_to_leave_the_newsletter_is_an_objection_case()
     {

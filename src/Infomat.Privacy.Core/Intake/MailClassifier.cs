@@ -154,6 +154,13 @@ public static partial class MailClassifier
         return verdict.Kind == MailVerdictKind.NotARequest && fromSender && passedOn.Kind is MailVerdictKind.Request or MailVerdictKind.Triage ? passedOn : verdict;
     }
 
+    /// <summary>
+    /// Whether automatic mail of this kind (<see cref="InboundMail.AutomaticReason"/>) may pass on a person's words: mail
+    /// a system generated, or sent from a no-reply address; not replies, reports, bounces, lists or bulk mail.
+    /// </summary>
+    private static bool MayPassOnRequest(string automatic) =>
+        automatic is "auto-submitted (auto-generated)" or "sent by noreply" or "sent by no-reply" or "sent by donotreply" or "sent by do-not-reply";
+
     private static bool IsForward(InboundMail mail) => MailPhrases.ForwardSubject.IsMatch(mail.Subject) || MailPhrases.ForwardBlock.IsMatch(mail.Body);
 
     private static MailVerdict ClassifyOwn(InboundMail mail)
@@ -164,7 +171,13 @@ public static partial class MailClassifier
         var language = DetectLanguage(OwnText(mail.Subject + "\n\n" + mail.Body));
         if (mail.AutomaticReason is { } automatic)
         {
-            return new MailVerdict(MailVerdictKind.Ignored, null, language, CodedReason.Of("Automatic", automatic));
+            // A bounce, a read report, an out-of-office or a newsletter is never a request. Mail a system generated (a web
+            // form or ticket system passing on what a person wrote, a no-reply sender) may carry one: when it reads as a
+            // request it goes to staff in triage, never straight to a case (no mail ends nowhere, decision 39).
+            var read = MayPassOnRequest(automatic) ? ClassifyOwn(mail with { AutomaticReason = null }) : null;
+            return read is { Kind: MailVerdictKind.Request or MailVerdictKind.Triage }
+                ? read with { Kind = MailVerdictKind.Triage, Why = CodedReason.Of("AutomaticButAsks", automatic).Then(read.Why) }
+                : new MailVerdict(MailVerdictKind.Ignored, null, language, CodedReason.Of("Automatic", automatic));
         }
 
         if (MailPhrases.AutoReplySubject.IsMatch(subject))
