@@ -2,7 +2,7 @@
 # What a deployment of infra/main.bicep would change in an existing resource group, without changing anything:
 # `az deployment group what-if` with infra/main.parameters.json resolved the way azd resolves it (${NAME} and
 # ${NAME=default} from the environment). docs/deploy.md, "Before a deployment: what-if".
-# Needs the Azure CLI signed in (`az login`) with Reader on the group. The template takes no secret: none is read or printed.
+# Needs the Azure CLI signed in (`az login`) with the rights to deploy to the group (what-if checks them as a deployment would: Contributor, and for the role assignments the template makes, User Access Administrator or Owner; Reader is refused). The template takes no secret: none is read or printed.
 #
 #   set -a; eval "$(azd env get-values)"; set +a; scripts/what-if.sh <resource group>
 #   scripts/what-if.sh --print-parameters      the resolved parameters file only (no Azure call)

@@ -1,8 +1,11 @@
 #!/bin/sh
 # Puts the app's secrets in Key Vault after `azd provision` (azd runs it; `azd hooks run postprovision` runs it again).
 #
-# - Keys the app generates for itself (token signing, pseudonymisation, Graph clientState) are created once and never
-#   replaced here: a new pseudonymisation key would make the suppression list and the audit chain unreadable.
+# - Keys the app generates for itself (token signing, Graph clientState) are created once and never replaced here.
+# - The pseudonymisation key is never replaced either (a new one would make the suppression list, the legal holds and
+#   the audit chain unreadable). A vault without it gets it from PSEUDONYMISATION_KEY (carried over from an earlier
+#   vault whose stores this deployment keeps), or a new one only with PSEUDONYMISATION_KEY_NEW=yes (stores that never
+#   held this app's data); with neither it is named as missing.
 # - Secrets only ops have are taken from the environment of this shell when set (export them, do not `azd env set`
 #   them: that file is plain text), and replaced each time they are given: that is how they are rotated.
 # - Anything still missing is named, with the variable to set, and the script fails so `azd up` does not deploy an
@@ -23,7 +26,7 @@ wait_seconds="${KEY_VAULT_LIST_WAIT_SECONDS:-10}"
 # secret name -> how it is obtained (generate:<bytes> or the environment variable holding it)
 secrets="
 token-signing-key generate:32
-pseudonymisation-key generate:32
+pseudonymisation-key carried:PSEUDONYMISATION_KEY
 keyring-encryption-key generate:32
 graph-client-state generate:48
 sendgrid-api-key SENDGRID_API_KEY
@@ -40,13 +43,23 @@ trap 'rm -rf "$work"' EXIT INT TERM
 # Key Vault: retry the listing until it is allowed.
 n=1
 until az keyvault secret list --vault-name "$vault" --query "[].name" --output tsv > "$work/existing" 2> "$work/error"; do
+  if [ -z "${OPERATOR_IP_ADDRESS:-}" ] && grep -qE "ForbiddenByFirewall|ForbiddenByConnection|Client address is not authorized|Public network access is disabled" "$work/error"; then
+    # The vault's network rules, not the role: waiting does not help.
+    echo "Key Vault $vault refuses this machine's address (its network rules):" >&2
+    cat "$work/error" >&2
+    echo "Set OPERATOR_IP_ADDRESS to this machine's public address (azd env set OPERATOR_IP_ADDRESS <ip>), run 'azd provision', then 'azd hooks run postprovision'; clear it afterwards (docs/deploy.md), or run this from a machine in the network." >&2
+    exit 1
+  fi
   if [ "$n" -ge "$attempts" ]; then
     echo "Could not list the secrets of Key Vault $vault after $attempts attempts:" >&2
     cat "$work/error" >&2
     echo "Check that you have the Key Vault Secrets Officer role on it (infra/main.bicep gives it to AZURE_PRINCIPAL_ID)." >&2
+    if [ -n "${OPERATOR_IP_ADDRESS:-}" ]; then
+      echo "The vault lets in OPERATOR_IP_ADDRESS=$OPERATOR_IP_ADDRESS: check that it is this machine's public address." >&2
+    fi
     exit 1
   fi
-  echo "Key Vault $vault does not let us list secrets yet (role assignments take a few minutes); retrying in ${wait_seconds}s ($n/$attempts)."
+  echo "Key Vault $vault does not let us list secrets yet (role assignments and network rules take a few minutes); retrying in ${wait_seconds}s ($n/$attempts)."
   n=$((n + 1))
   sleep "$wait_seconds"
 done
@@ -68,6 +81,34 @@ echo "$secrets" | while read -r name source; do
         openssl rand -base64 "${source#generate:}" | tr -d '\n' > "$work/value"
         store "$name"
         echo "$name: generated."
+      fi
+      ;;
+    carried:*)
+      # Never replaced. A vault without it is new, but the stores may not be: a key generated then would leave the
+      # suppression list and the legal holds they hold unrecognisable (mailing people who objected again). So it is
+      # carried over from the earlier vault, or generated only when the operator says the stores never held this app's data.
+      given="$(printenv "${source#carried:}" || true)"
+      if exists "$name"; then
+        if [ -n "$given" ]; then
+          az keyvault secret show --vault-name "$vault" --name "$name" --query value --output tsv > "$work/current"
+          if [ "$(tr -d ' \r\n' < "$work/current")" != "$given" ]; then
+            echo "$name: present and different from \$${source#carried:}; it is never replaced (unset \$${source#carried:})." >&2
+            exit 1
+          fi
+          rm -f "$work/current"
+        fi
+        echo "$name: present, kept."
+      elif [ -n "$given" ]; then
+        printf '%s' "$given" > "$work/value"
+        store "$name"
+        echo "$name: set from \$${source#carried:} (carried over)."
+      elif [ "${PSEUDONYMISATION_KEY_NEW:-}" = yes ]; then
+        openssl rand -base64 32 | tr -d '\n' > "$work/value"
+        store "$name"
+        echo "$name: generated (PSEUDONYMISATION_KEY_NEW=yes: the stores never held this app's data)."
+      else
+        echo "$name ${source#carried:}" >> "$work/missing"
+        echo "$name: none in this vault. If the stores held this app's data under an earlier vault, export ${source#carried:} with that vault's key; if they never did, export PSEUDONYMISATION_KEY_NEW=yes." >&2
       fi
       ;;
     *)
@@ -112,7 +153,11 @@ if [ -s "$work/missing" ]; then
   echo "" >&2
   echo "Key Vault $vault still lacks secrets the app cannot start without:" >&2
   while read -r name source; do
-    echo "  $name: export $source=... and run 'azd hooks run postprovision' (docs/deploy.md says where each comes from)" >&2
+    if [ "$name" = pseudonymisation-key ]; then
+      echo "  $name: export $source=<the key of the earlier vault whose stores this deployment keeps>, or run with PSEUDONYMISATION_KEY_NEW=yes if the stores never held this app's data, then 'azd hooks run postprovision' (docs/deploy.md)" >&2
+    else
+      echo "  $name: export $source=... and run 'azd hooks run postprovision' (docs/deploy.md says where each comes from)" >&2
+    fi
   done < "$work/missing"
   exit 1
 fi

@@ -49,9 +49,9 @@ internal sealed partial class GraphMailboxWorker(
                     await graph.HandleQueuedAsync(message.Body, message.DequeueCount, client, stoppingToken);
                     await queue.CompleteAsync(message, stoppingToken);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
-                    // On the last try the intake told staff; the item moves to the poison queue, as the Functions runtime moves it.
+                    // A timeout too (a TaskCanceledException). On the last try the intake told staff; the item moves to the poison queue, as the Functions runtime moves it.
                     ItemFailed(log, message.DequeueCount, ex.GetType().Name);
                     if (message.DequeueCount >= IInboundMailBacklog.MaxDequeueCount)
                     {

@@ -8,6 +8,9 @@ internal static partial class WorkflowLog
     [LoggerMessage(1, LogLevel.Information, "Case {CaseId}: {Step}")]
     public static partial void Step(this ILogger logger, string caseId, string step);
 
+    [LoggerMessage(188, LogLevel.Warning, "Case {CaseId}: the staff mail naming the recipients to tell (Art. 19) could not be sent ({Error}); the notices are on the case, and the daily case sweep sends it")]
+    public static partial void RecipientsMailLeftToSweep(this ILogger logger, string caseId, string error);
+
     [LoggerMessage(2, LogLevel.Information, "Case {CaseId}: {RecordCount} records staged from {StoreKey}")]
     public static partial void Staged(this ILogger logger, string caseId, int recordCount, string storeKey);
 

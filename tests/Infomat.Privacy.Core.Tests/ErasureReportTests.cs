@@ -39,6 +39,38 @@ public sealed class ErasureReportTests
     }
 
     [Fact]
+    public void An_objection_answered_beside_an_erasure_says_only_what_the_erasure_did()
+    {
+        // Hunt of 8 December: "the data we processed on our legitimate interest is erased ... until the date given below"
+        // stood beside "we found nothing more to erase", with no date below.
+        static string Bundled(params StoreOutcome[] outcomes)
+        {
+            var c = PrivacyCase.Received(new ValidRequest(RequestType.Erasure, "jan.devries@example.nl", "Jan", null, ControllerScope.Of("nl"), Language.En, null, ObjectionScope.Other) { AlsoRights = [RequestType.Objection] },
+                Channel.Email, new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.FromHours(1)), Map);
+            return PrivacyMails.ActionReport(c, Map, outcomes).TextBody;
+        }
+
+        var erasedOne = new StoreOutcome("nl/crm", StoreAction.Erase, [new TableOutcome("contacts", 1, 1, 0, 0, 0, 0, [], 0)], false);
+        var nothing = Bundled(Nothing("nl/crm"), Nothing("nl/finance"));
+        var erased = Bundled(erasedOne, Nothing("nl/finance"));
+        var keptOnly = Bundled(Nothing("nl/crm"), OneInvoiceStillHeld());
+        var both = Bundled(erasedOne, OneInvoiceStillHeld());
+
+        Assert.Contains("We found no data of yours to erase in the systems below, so there was no processing there to stop.", nothing, StringComparison.Ordinal);
+        Assert.DoesNotContain("legitimate interest is erased", nothing, StringComparison.Ordinal);
+        Assert.DoesNotContain("date given below", nothing, StringComparison.Ordinal);
+        Assert.Contains("the data we processed on our legitimate interest is erased.", erased, StringComparison.Ordinal);
+        Assert.DoesNotContain("date given below", erased, StringComparison.Ordinal);
+        Assert.Contains("What we still hold of you in the systems below is what we must keep by law (Art. 17(3)(b) GDPR)", keptOnly, StringComparison.Ordinal);
+        Assert.DoesNotContain("legitimate interest is erased", keptOnly, StringComparison.Ordinal);
+        Assert.Contains("31 December 2030", keptOnly, StringComparison.Ordinal);
+        Assert.Contains("is erased. What we must keep by law (Art. 17(3)(b) GDPR) is used only to meet that obligation, and only until the date given below.", both, StringComparison.Ordinal);
+        // Kept by law beside the suppression list's code, which has no end date: the paragraph does not call all of it kept by law.
+        var keptAndSuppressed = Bundled(Nothing("nl/crm") with { Suppressed = true }, OneInvoiceStillHeld());
+        Assert.Contains("apart from the code on our suppression list named below, is what we must keep by law", keptAndSuppressed, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Each_table_says_deleted_anonymised_or_kept_until_when_under_which_law_and_how_it_was_checked()
     {
         var portal = new StoreOutcome("be/portal", StoreAction.Erase,

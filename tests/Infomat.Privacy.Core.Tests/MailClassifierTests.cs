@@ -49,6 +49,20 @@ public sealed class MailClassifierTests
         Assert.Equal(MailVerdictKind.Ignored, MailClassifier.Classify(new InboundMail("<2@x>", "noreply@forms.example.org", null, "Uw bestelling", "Uw bestelling is verzonden.", DmarcVerdict.Pass, DateTimeOffset.UnixEpoch, AutomaticReason: automatic)).Kind);
     }
 
+    [Theory]
+    [InlineData("I object to the processing of my personal data in your helpdesk portal, on grounds relating to my particular situation: I have left the client company. Please also stop your newsletter.")]
+    [InlineData("Ik maak bezwaar tegen het gebruik van mijn gegevens in uw helpdeskportaal; mijn bijzondere situatie weegt zwaarder. Stuur me ook geen nieuwsbrief meer.")]
+    [InlineData("Je m'oppose au traitement de mes données dans votre portail, pour des raisons tenant à ma situation particulière, et je ne veux plus recevoir votre lettre d'information.")]
+    public void An_objection_on_grounds_of_a_particular_situation_that_also_names_marketing_goes_to_staff_not_to_marketing_alone(string body)
+    {
+        // Hunt of 8 December: the marketing word made it an objection to direct marketing, applied at once and reported
+        // as such; the Art. 21(1) objection beside it was never weighed or answered.
+        var v = Classify("Objection", body);
+
+        Assert.Equal(MailVerdictKind.Triage, v.Kind);
+        Assert.Contains("Art. 21(1)", v.Reason, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_objection_to_direct_marketing_that_asks_to_leave_the_newsletter_is_an_objection_case()
     {

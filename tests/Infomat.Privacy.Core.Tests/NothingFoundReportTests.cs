@@ -45,6 +45,33 @@ public sealed class NothingFoundReportTests
     }
 
     [Theory]
+    [InlineData(Language.En, "found no personal data linked to your address apart from the code on our suppression list named below", "No data about you, apart from the code on our suppression list named below.")]
+    [InlineData(Language.Nl, "vonden geen persoonsgegevens bij uw adres, behalve de code op onze blokkeerlijst", "Geen gegevens over u, behalve de code op onze blokkeerlijst")]
+    [InlineData(Language.Fr, "n'avons trouvé aucune donnée personnelle liée à votre adresse, hormis le code de notre liste d'exclusion", "hormis le code")]
+    public void A_restriction_that_found_nothing_but_the_suppression_code_says_so_rather_than_no_personal_data(Language language, string opening, string block)
+    {
+        // Hunt of 8 December: an address on the suppression list (a keyed hash, pseudonymised personal data) read "no
+        // personal data linked to your address" in a restriction's report.
+        var outcomes = Nowhere().Select(o => o with { Suppressed = true }).ToArray();
+
+        var report = PrivacyMails.ActionReport(Case(RequestType.Restriction, language), Map, outcomes).TextBody;
+
+        Assert.Contains(opening, report, StringComparison.Ordinal);
+        Assert.Contains(block, report, StringComparison.Ordinal);
+        Assert.Contains(Localization.Texts.Get("ReportSuppressed", language), report, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_restriction_that_found_records_beside_the_suppression_code_does_not_say_everything_is_only_stored()
+    {
+        var outcomes = Nowhere().Select((o, i) => i == 0 ? Restricted(o.StoreKey, 2) with { Suppressed = true } : o).ToArray();
+
+        var report = PrivacyMails.ActionReport(Case(RequestType.Restriction, Language.En), Map, outcomes).TextBody;
+
+        Assert.Contains("the records below are kept, but only stored, and used for nothing else without your consent; the code on our suppression list named below still serves its only purpose", report, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(Language.En, "so there was nothing to stop or restrict", "your records are restricted", "(Art. 19 GDPR)")]
     [InlineData(Language.Nl, "er was dus niets stop te zetten of te beperken", "de verwerking van uw gegevens is beperkt", "(art. 19 AVG)")]
     [InlineData(Language.Fr, "il n'y avait donc rien à arrêter ni à limiter", "le traitement de vos données est limité", "(art. 19 RGPD)")]

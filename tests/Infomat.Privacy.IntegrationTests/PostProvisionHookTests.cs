@@ -15,6 +15,10 @@ public sealed class PostProvisionHookTests
         # Stand-in for az: keyvault secret list / set on the folder $FAKE_VAULT.
         printf '%s\n' "$*" >> "$FAKE_VAULT/calls"
         if [ "$1 $2 $3" = "keyvault secret list" ]; then
+          if [ -f "$FAKE_VAULT/firewall" ]; then
+            echo "(Forbidden) Client address is not authorized and caller is not a trusted service. Code: ForbiddenByFirewall" >&2
+            exit 1
+          fi
           left=$(cat "$FAKE_VAULT/forbidden" 2>/dev/null || echo 0)
           if [ "$left" -gt 0 ]; then
             echo $((left - 1)) > "$FAKE_VAULT/forbidden"
@@ -58,6 +62,9 @@ public sealed class PostProvisionHookTests
         ["GRAPH_CLIENT_SECRET"] = "graph~secret~test~value~1",
         ["STORES_CONNECTION_STRING"] = "Host=stores.example;Database=infomat;Username=privacy;Password=pw-test-value-1",
         ["STAFF_SIGNIN_CLIENT_SECRET"] = "signin~secret~test~value~1",
+
+        // A first deployment: the stores never held this app's data, so a new pseudonymisation key is right.
+        ["PSEUDONYMISATION_KEY_NEW"] = "yes",
     };
 
     private sealed class Vault
@@ -154,6 +161,36 @@ public sealed class PostProvisionHookTests
     }
 
     [Fact]
+    public async Task A_new_vault_gets_no_new_pseudonymisation_key_unless_the_operator_says_the_stores_are_new_and_carries_an_earlier_one_over()
+    {
+        // Ops review of 8 December: after `azd down`, `azd env new` made a new vault and the hook generated a new key for
+        // stores that outlive the group: the suppression list and the legal holds they hold no longer matched anyone.
+        var vault = new Vault();
+        var withoutConfirmation = OperatorSecrets.Where(kv => kv.Key != "PSEUDONYMISATION_KEY_NEW").ToDictionary();
+
+        var (exit, output) = await vault.RunHookAsync(withoutConfirmation);
+
+        Assert.NotEqual(0, exit);
+        Assert.Null(vault.Secret("pseudonymisation-key"));
+        Assert.Contains("pseudonymisation-key: none in this vault. If the stores held this app's data under an earlier vault, export PSEUDONYMISATION_KEY", output, StringComparison.Ordinal);
+        Assert.Contains("export PSEUDONYMISATION_KEY_NEW=yes", output, StringComparison.Ordinal);
+
+        // Carried over from the earlier vault: stored as given, never printed.
+        var earlier = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var carried = await vault.RunHookAsync(new Dictionary<string, string>(withoutConfirmation) { ["PSEUDONYMISATION_KEY"] = earlier });
+        Assert.True(carried.Exit == 0, carried.Output);
+        Assert.Equal(earlier, vault.Secret("pseudonymisation-key"));
+        Assert.DoesNotContain(earlier, carried.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(earlier, vault.Calls, StringComparison.Ordinal);
+
+        // Given again and different from the one the vault holds: refused, the vault's kept.
+        var other = await vault.RunHookAsync(new Dictionary<string, string> { ["PSEUDONYMISATION_KEY"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) });
+        Assert.NotEqual(0, other.Exit);
+        Assert.Contains("never replaced", other.Output, StringComparison.Ordinal);
+        Assert.Equal(earlier, vault.Secret("pseudonymisation-key"));
+    }
+
+    [Fact]
     public async Task A_missing_operator_secret_is_named_with_the_variable_to_set_and_stops_the_deployment()
     {
         var vault = new Vault();
@@ -179,6 +216,23 @@ public sealed class PostProvisionHookTests
         Assert.NotEqual(0, exit);
         Assert.Contains("Key Vault Secrets Officer", output, StringComparison.Ordinal);
         Assert.Null(vault.Secret("token-signing-key"));
+    }
+
+    [Fact]
+    public async Task A_vault_whose_network_rules_refuse_this_machine_says_so_at_once_and_names_the_setting()
+    {
+        // Ops review of 8 December: after the first deployment the vault is closed to the internet; the hook waited five
+        // minutes and then blamed the role.
+        var vault = new Vault();
+        File.WriteAllText(Path.Combine(vault.Root, "firewall"), "on");
+
+        var (exit, output) = await vault.RunHookAsync(OperatorSecrets);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("refuses this machine's address", output, StringComparison.Ordinal);
+        Assert.Contains("OPERATOR_IP_ADDRESS", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("retrying", output, StringComparison.Ordinal);
+        Assert.Single(vault.Calls.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Fact]

@@ -225,6 +225,12 @@ public partial class SqlStoreTests
         // As the product asks it for an access answer: through the catalog (which prepares the store first).
         Assert.True(await catalog.Find("be/crm").IsSuppressedAsync("zoe.maes@example.be", default));
         Assert.False(await catalog.Find("nl/crm").IsSuppressedAsync("zoe.maes@example.be", default));
+        // A restriction asked later finds nothing of her but says the code is there: its report must not read "no
+        // personal data" (hunt of 8 December).
+        var restriction = await crm.ApplyAsync(Request(StoreAction.Restrict, "zoe.maes@example.be", "PR-TEST-0000-0003"), default);
+        Assert.Equal(0, restriction.Tables.Sum(t => t.Matched));
+        Assert.True(restriction.Suppressed);
+        Assert.False((await catalog.Find("nl/crm").ApplyAsync(Request(StoreAction.Restrict, "zoe.maes@example.be", "PR-TEST-0000-0003"), default)).Suppressed);
         Assert.False(await crm.SubscribeAsync(" ZOE.maes@example.be", "Events", Today, default));
         Assert.Equal(0, await CountWhereAsync(catalog, "be/crm", "newsletter_subscriptions", "email_normalized = 'zoe.maes@example.be'"));
         Assert.True(await crm.SubscribeAsync("someone.else@example.be", "Events", Today, default));

@@ -83,7 +83,9 @@ public sealed class BundledRightsWorkflowTests
         Assert.All(h.Stores.Applied.Keys, k => Assert.Equal(StoreAction.Erase, k.Action));
         Assert.Empty(h.Mail.Of(MailKind.StaffTask));
         var report = Assert.Single(h.Mail.Of(MailKind.ActionReport));
-        Assert.Contains(Texts.Get("ReportAlsoObjectionOther", Language.Nl), report.TextBody, StringComparison.Ordinal);
+        // Erased, nothing kept by law here: the paragraph says so, and names no date below.
+        Assert.Contains(Texts.Get("ReportAlsoObjectionOtherErased", Language.Nl), report.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("tot de datum hieronder", report.TextBody, StringComparison.Ordinal);
     }
 
     [Fact]

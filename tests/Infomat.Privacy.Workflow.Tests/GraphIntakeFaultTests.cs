@@ -141,10 +141,19 @@ public sealed class GraphIntakeFaultTests : IDisposable
         Assert.Contains("dan werd hij intussen verwerkt", told.TextBody, StringComparison.Ordinal);
         Assert.DoesNotContain("zonder de categorie", told.TextBody, StringComparison.Ordinal);
 
+        // A Graph call that timed out on the last try (a TaskCanceledException, not the host stopping) is told and counted too.
+        mailbox.Broken = false;
+        mailbox.TimesOut = true;
+        await Assert.ThrowsAsync<TaskCanceledException>(() => graph.HandleQueuedAsync(item, IInboundMailBacklog.MaxDequeueCount, new FakeDurableClient(), default));
+        Assert.Equal(2, mail.Sent.Count);
+        Assert.Equal(2, Interlocked.Read(ref poisoned));
+        mailbox.TimesOut = false;
+        mailbox.Broken = true;
+
         // When the staff mail fails too, the item still fails (to the poison queue), counted for the ops alert.
         mail.Down = true;
         await Assert.ThrowsAsync<HttpRequestException>(() => graph.HandleQueuedAsync(item, IInboundMailBacklog.MaxDequeueCount + 1, new FakeDurableClient(), default));
-        Assert.Equal(2, Interlocked.Read(ref poisoned));
+        Assert.Equal(3, Interlocked.Read(ref poisoned));
     }
 
     [Fact]
@@ -351,6 +360,9 @@ public sealed class GraphIntakeFaultTests : IDisposable
         /// <summary>Graph does not answer for a message: reading it fails as a 503 does.</summary>
         public bool Broken { get; set; }
 
+        /// <summary>Graph takes the connection and never answers: reading it times out as HttpClient does.</summary>
+        public bool TimesOut { get; set; }
+
         /// <summary>The mail service is down: the delta query fails as a 503 does.</summary>
         public bool Unavailable { get; set; }
 
@@ -364,6 +376,11 @@ public sealed class GraphIntakeFaultTests : IDisposable
             if (Broken)
             {
                 throw new HttpRequestException("Graph is not answering", null, System.Net.HttpStatusCode.ServiceUnavailable);
+            }
+
+            if (TimesOut)
+            {
+                throw new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 100 seconds elapsing.");
             }
 
             if (!Messages.TryGetValue(messageId, out var bytes))

@@ -50,10 +50,11 @@ internal sealed class SqlStoreActions(
                 }
 
                 // The suppression list keeps the address off marketing: only an action that stops marketing puts it there.
-                // An erasure keeps it (decision 14) and says so: its report must not claim that nothing is left.
+                // Every other action says whether the address's code is on it (an erasure keeps it, decision 14): its
+                // report must not claim that nothing of the person is left.
                 var suppressed = request.Action is StoreAction.WithdrawConsent or StoreAction.ObjectToDirectMarketing or StoreAction.WithdrawMarketingConsent
                     ? await suppressions.AddAsync(connection, transaction, email, request.Now, cancellationToken)
-                    : request.Action == StoreAction.Erase && await suppressions.ContainsAsync(connection, transaction, email, cancellationToken);
+                    : await suppressions.ContainsAsync(connection, transaction, email, cancellationToken);
                 outcome = new StoreOutcome(map.Key, request.Action, tables, suppressed);
                 await using var log = Command(connection, transaction,
                     $"INSERT INTO {dialect.Table(map, SqlEntityStore.ActionsTable)} (case_id, action, applied_at, outcome) VALUES (@case, @action, @at, @outcome)");

@@ -317,6 +317,14 @@ public static partial class MailClassifier
         var objection = asked.Any(a => a.Type == RequestType.Objection)
             ? unsubscribe ? ObjectionScope.DirectMarketing : objectionMarketing ?? (MailPhrases.Marketing.IsMatch(own) ? ObjectionScope.DirectMarketing : ObjectionScope.Other)
             : (ObjectionScope?)null;
+        if (objection == ObjectionScope.DirectMarketing && MailPhrases.ParticularSituation.Match(own) is { Success: true } grounds)
+        {
+            // Marketing words beside grounds of the person's particular situation: an objection under Art. 21(1) too,
+            // which a case for direct marketing alone would apply at once and never weigh or answer. Staff read which
+            // objections the mail makes.
+            return new MailVerdict(MailVerdictKind.Triage, null, language, CodedReason.Of("ObjectionBothGrounds", grounds.Value).Then(listedNote));
+        }
+
         // What a withdrawal takes back: as its clause says; else an unsubscribe, or a withdrawal that names only
         // marketing, takes back the marketing consent alone; one that names only recruitment takes back that consent
         // alone (issue 15 review finding 4); one that names both, or every consent, or no purpose at all in a letter

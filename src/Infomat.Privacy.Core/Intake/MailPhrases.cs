@@ -160,6 +160,10 @@ internal static class MailPhrases
     public static readonly Regex Marketing = new(
         "(marketing|mailing|nieuwsbrie|newsletter|prospection|publicit|reclame|advertis|promoti|lettre d'information|uitnodiging|invitation|mailinglijst|mailing list)", Options);
 
+    /// <summary>The grounds of an objection under Art. 21(1): the person's particular situation.</summary>
+    public static readonly Regex ParticularSituation = new(
+        "(particular situation|specific situation|situation particuli[eè]re|situation personnelle|bijzondere situatie|specifieke situatie)", Options);
+
     /// <summary>What a word for leaving must stand beside to be an unsubscribe: a marketing word (not an invitation to a training session).</summary>
     public static readonly Regex MailingList = new(
         "(marketing|mailing|nieuwsbrie|newsletter|prospection|publicit|reclame|advertis|promoti|lettre d'information|e-?mails\\b|\\bmails\\b|aanbieding|offres|\\boffers\\b|communications|communicatie|liste de diffusion|verzendlijst|\\byour list\\b|\\b(jullie|uw) lijst\\b|\\b(votre|vos) listes?\\b)", Options);

@@ -30,7 +30,7 @@ public static partial class PrivacyMails
         if (c.AlsoRights.Contains(RequestType.Objection))
         {
             // Beside an erasure (decision 42): the objection is answered in the same report, with its own article.
-            blocks.Add(Text(Texts.Get(c.Objection == ObjectionScope.DirectMarketing ? "ReportAlsoObjectionMarketing" : "ReportAlsoObjectionOther", l)));
+            blocks.Add(Text(Texts.Get(c.Objection == ObjectionScope.DirectMarketing ? "ReportAlsoObjectionMarketing" : AlsoObjectionOther(outcomes), l)));
         }
 
         if (c.AlsoRights.Contains(RequestType.WithdrawConsent) && c.AppliedAtOnceAt is not null)
@@ -141,7 +141,9 @@ public static partial class PrivacyMails
         var objection = c.Tasks.FirstOrDefault(t => t.Kind == StaffTaskKind.ReviewObjection);
         var key = c.Type switch
         {
+            RequestType.Restriction when c.FindsNothingIn(outcomes) && outcomes.Any(o => o.Suppressed) => "ReportIntroRestrictionNothingButSuppressed",
             RequestType.Restriction when c.FindsNothingIn(outcomes) => "ReportIntroRestrictionNothing",
+            RequestType.Restriction when outcomes.Any(o => o.Suppressed) => "ReportIntroRestrictionButSuppressed",
             RequestType.Restriction => "ReportIntroRestriction",
             RequestType.WithdrawConsent when c.Consent == ConsentScope.Marketing => "ReportIntroWithdrawMarketingConsent",
             RequestType.WithdrawConsent when c.Consent == ConsentScope.Other => "ReportIntroWithdrawOtherConsent",
@@ -158,6 +160,24 @@ public static partial class PrivacyMails
             _ => "ReportIntroRectification",
         };
         return Texts.Format(key, l, c.Id);
+    }
+
+    /// <summary>
+    /// The paragraph answering an Art. 21(1) objection beside an erasure, true of what the erasure did: data erased, data
+    /// kept by law (with the dates below), both, or none found.
+    /// </summary>
+    private static string AlsoObjectionOther(IReadOnlyList<StoreOutcome> outcomes)
+    {
+        var erased = outcomes.Sum(o => o.Tables.Sum(t => t.Erased));
+        var kept = outcomes.Sum(o => o.Tables.Sum(t => t.Retained));
+        return (erased > 0, kept > 0) switch
+        {
+            (true, true) => "ReportAlsoObjectionOther",
+            (true, false) => "ReportAlsoObjectionOtherErased",
+            (false, true) when outcomes.Any(o => o.Suppressed) => "ReportAlsoObjectionOtherKeptOnlyButSuppressed",
+            (false, true) => "ReportAlsoObjectionOtherKeptOnly",
+            _ => "ReportAlsoObjectionOtherNothing",
+        };
     }
 
     /// <summary>

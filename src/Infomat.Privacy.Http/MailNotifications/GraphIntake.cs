@@ -72,13 +72,14 @@ public sealed partial class GraphIntake(
         {
             await ProcessAsync(item, client, cancellationToken);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException && dequeueCount >= IInboundMailBacklog.MaxDequeueCount)
+        catch (Exception) when (!cancellationToken.IsCancellationRequested && dequeueCount >= IInboundMailBacklog.MaxDequeueCount)
         {
+            // Any failure but the host stopping, a Graph or storage timeout (a TaskCanceledException) too.
             try
             {
                 await PoisonedAsync(item, cancellationToken);
             }
-            catch (Exception untold) when (untold is not OperationCanceledException)
+            catch (Exception untold) when (!cancellationToken.IsCancellationRequested)
             {
                 // Counted already (the ops alert fires); the item still goes to the poison queue.
                 PoisonedUntold(log, untold.GetType().Name);

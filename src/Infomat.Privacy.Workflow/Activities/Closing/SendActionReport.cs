@@ -39,13 +39,23 @@ public sealed class SendActionReport(ICaseRegister register, IMailSender mail, D
         // Art. 19: staff get a mail naming the recipients the report named, each a notice to record on the case page.
         // Opened with the completion; a case completed by a run from before that, or cut short, opens them now. The mail
         // follows the notices: when it cannot go, the case owes it and the daily sweep sends it (the case is finished, so
-        // no failure flag or retry would).
+        // no failure flag or retry would; decision 177).
         if (RecipientsToTell(c, input.Outcomes) is { Count: > 0 } toTell && !c.NeedsAnswer)
         {
             await register.ApplyAsync(c.Id, x => x.OpenRecipientNotices(toTell, time.GetUtcNow()), CancellationToken.None);
         }
 
-        await log.SendRecipientsMailAsync(register, mail, options.Value, dataMap, await register.RequireAsync(input.CaseId), CancellationToken.None);
+        try
+        {
+            await log.SendRecipientsMailAsync(register, mail, options.Value, dataMap, await register.RequireAsync(input.CaseId), CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The case is answered and finished: a failure here would only fail a run whose case cannot be flagged. The
+            // mail owed is on the case (RecipientsMailDueSince), and the daily sweep sends it.
+            log.RecipientsMailLeftToSweep(c.Id, ex.GetType().Name);
+        }
+
         return true;
     }
 
