@@ -102,6 +102,41 @@ public sealed class TriagedMailCaseTests
     }
 
     [Fact]
+    public async Task A_request_a_web_form_passed_on_becomes_a_case_at_the_address_staff_give_which_the_requester_must_confirm()
+    {
+        // Review of 8 December: a form relay (auto-generated, from noreply@) went to triage, and "make a case" used its
+        // sender: the link and the answers went to the form's no-reply address, the requester heard nothing.
+        var delivered = time.GetUtcNow().AddDays(-2);
+        var message = Message("noreply@forms.example.org", "Nieuw bericht via het contactformulier",
+            "Via het contactformulier:\n\nNaam: Ethan Price\nE-mail: ethan.price@example.org\nBericht: Ik vraag inzage in al mijn persoonsgegevens (art. 15 AVG) en een kopie ervan.\n");
+        message.Headers.Add("Auto-Submitted", "auto-generated");
+        var triaged = await Intake().HandleAsync(new MemoryStream(Bytes(message)), delivered, client, default);
+        Assert.Equal(MailOutcome.SentToTriage, triaged.Outcome);
+        var (_, link) = tokens.Check(TriageToken(), TokenPurpose.Triage);
+        var record = (await records.GetAsync(link!.CaseId, default))!;
+        Assert.True(record.SentOnBehalf);
+
+        // Without the requester's address: refused, no case.
+        var refused = await Cases().MakeCaseAsync(record, new TriageChoice("access", "both", null), "Els Janssens", client, default);
+        Assert.Null(refused.Case);
+        Assert.Contains(refused.Errors, e => e.Field == "email");
+        Assert.Empty(await register.ListAllAsync(default).ToListAsync());
+
+        var made = await Cases().MakeCaseAsync(record, new TriageChoice("access", "both", null) { Email = " ethan.price@example.org ", Name = "Ethan Price" }, "Els Janssens", client, default);
+
+        var c = made.Case!;
+        Assert.True(made.Created);
+        Assert.Equal("ethan.price@example.org", c.Email);
+        Assert.Equal("Ethan Price", c.Name);
+        Assert.Equal(delivered, c.ReceivedAt);
+        // The form's DMARC pass proves nothing of the requester's address: they confirm it by the link, sent there.
+        Assert.Null(c.EmailVerifiedAt);
+        var verification = Assert.Single(mail.Of(MailKind.Verification));
+        Assert.Equal("ethan.price@example.org", verification.To);
+        Assert.DoesNotContain(mail.Sent, m => m.To.Contains("noreply@", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_mail_staff_make_a_case_of_whose_sender_is_not_proven_gets_its_verification_link_as_the_case_is_written_once()
     {
         var message = Message("noah.peeters@example.org", "GDPR question", "Hello,\n\nI am worried about my personal data and the GDPR. What happens with it?\n");

@@ -21,6 +21,13 @@ namespace Infomat.Privacy.Intake;
 public sealed record TriagedMail(
     string Id, string MessageId, DateTimeOffset ReceivedAt, string Reason, string FromAddress, string? FromName, Language Language, string Details, DmarcVerdict Dmarc)
 {
+    /// <summary>
+    /// True when a system sent the mail, passing on a person's words (a web form, a no-reply sender; the classifier's
+    /// <c>AutomaticButAsks</c>): its sender is not the requester, so a case made of it goes to the address staff give,
+    /// which the requester then confirms by the link (the sender's DMARC pass says nothing of that address).
+    /// </summary>
+    public bool SentOnBehalf => CodedReason.Decode(Reason)?.Parts is [{ Code: "AutomaticButAsks" }, ..];
+
     /// <summary>The case staff made of the mail (or the open one it joined), once recorded; null while none is.</summary>
     public string? CaseId { get; init; }
 

@@ -51,7 +51,7 @@ public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tok
         var body = Mail(triaged!, l);
         return await cases.ExistingAsync(triaged!, cancellationToken) is { } c
             ? staff.Page(Texts.Get("TriageTitle", l), P(Already(c, cases.Joined(triaged!, c), l)) + CaseLink(c, l) + body)
-            : staff.Page(Texts.Get("TriageTitle", l), P(Texts.Get("TriageIntro", l)) + Marked(triaged!, l) + body + Form(request, tokenText, l) + NotARequestForm(request, triaged!, tokenText, l));
+            : staff.Page(Texts.Get("TriageTitle", l), P(Texts.Get("TriageIntro", l)) + Marked(triaged!, l) + body + Form(request, triaged!, tokenText, l) + NotARequestForm(request, triaged!, tokenText, l));
     }
 
     /// <summary>The line saying who marked the mail as not a privacy request, when someone did.</summary>
@@ -93,7 +93,7 @@ public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tok
         var title = Texts.Get("TriageTitle", l);
         if (identity.Name is null)
         {
-            return staff.Page(title, StaffPages.Error(Texts.Get("StaffNameRequired", l)) + Mail(triaged!, l) + Form(request, tokenText, l) + NotARequestForm(request, triaged!, tokenText, l), StatusCodes.Status400BadRequest);
+            return staff.Page(title, StaffPages.Error(Texts.Get("StaffNameRequired", l)) + Mail(triaged!, l) + Form(request, triaged!, tokenText, l) + NotARequestForm(request, triaged!, tokenText, l), StatusCodes.Status400BadRequest);
         }
 
         if (form["action"] == NotARequestAction)
@@ -113,13 +113,14 @@ public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tok
                 return staff.Page(Texts.Get("TryAgainTitle", l), P(Texts.Get("TryAgainBody", l)), StatusCodes.Status503ServiceUnavailable);
             }
 
-            return staff.Page(title, Marked(triaged, l) + Mail(triaged, l) + Form(request, tokenText, l));
+            return staff.Page(title, Marked(triaged, l) + Mail(triaged, l) + Form(request, triaged, tokenText, l));
         }
 
         TriageResult result;
         try
         {
-            result = await cases.MakeCaseAsync(triaged!, new TriageChoice(form["type"], form["entity"], form["objection"]), identity.Name, client, cancellationToken);
+            var choice = new TriageChoice(form["type"], form["entity"], form["objection"]) { Email = form["email"], Name = form["name"] };
+            result = await cases.MakeCaseAsync(triaged!, choice, identity.Name, client, cancellationToken);
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
@@ -129,7 +130,7 @@ public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tok
 
         if (result.Case is not { } c)
         {
-            return staff.Page(title, StaffPages.Error(Texts.Get("TriageChoiceInvalid", l)) + Mail(triaged!, l) + Form(request, tokenText, l), StatusCodes.Status400BadRequest);
+            return staff.Page(title, StaffPages.Error(Texts.Get("TriageChoiceInvalid", l)) + Mail(triaged!, l) + Form(request, triaged!, tokenText, l), StatusCodes.Status400BadRequest);
         }
 
         if (!result.Created)
@@ -214,12 +215,20 @@ public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tok
     }
 
     /// <summary>The choice: the right, the controllers, what an objection is against; then "Make it a case".</summary>
-    private string Form(HttpRequest request, string tokenText, Language l)
+    private string Form(HttpRequest request, TriagedMail m, string tokenText, Language l)
     {
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder("<form method=\"post\" action=\"/triage\">")
-            .Append(inv, $"<input type=\"hidden\" name=\"token\" value=\"{E(tokenText)}\">").Append(staff.Forms.HiddenField(request)).Append(staff.NameField("staff-name"))
-            .Append("<fieldset><legend>").Append(E(Texts.Get("FieldType", l))).Append("</legend>");
+            .Append(inv, $"<input type=\"hidden\" name=\"token\" value=\"{E(tokenText)}\">").Append(staff.Forms.HiddenField(request)).Append(staff.NameField("staff-name"));
+        if (m.SentOnBehalf)
+        {
+            // Its sender is a system: the case goes to the person it names, who confirms the address by the link.
+            sb.Append(inv, $"<p>{E(Texts.Get("TriageOnBehalfHint", l))}</p>")
+                .Append(inv, $"<label for=\"email\">{E(Texts.Get("TriageOnBehalfEmail", l))}</label><input type=\"email\" id=\"email\" name=\"email\" required autocomplete=\"off\">")
+                .Append(inv, $"<label for=\"name\">{E(Texts.Get("TriageOnBehalfName", l))}</label><input type=\"text\" id=\"name\" name=\"name\" autocomplete=\"off\">");
+        }
+
+        sb.Append("<fieldset><legend>").Append(E(Texts.Get("FieldType", l))).Append("</legend>");
         foreach (var type in Enum.GetValues<RequestType>())
         {
             var wire = type.ToWire();
@@ -236,8 +245,9 @@ public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tok
         foreach (var scope in new[] { ObjectionScope.DirectMarketing, ObjectionScope.Other })
         {
             var wire = scope.ToWire();
-            var check = scope == ObjectionScope.DirectMarketing ? " checked" : string.Empty;
-            sb.Append(inv, $"<div class=\"choice\"><input type=\"radio\" name=\"objection\" id=\"objection-{wire}\" value=\"{wire}\"{check}><label for=\"objection-{wire}\">{E(Texts.Get("Objection" + scope, l))}</label></div>");
+            // No default: an objection to direct marketing is applied at once, one under Art. 21(1) weighed by staff; the
+            // one who reads the mail chooses (hunt of 8 December).
+            sb.Append(inv, $"<div class=\"choice\"><input type=\"radio\" name=\"objection\" id=\"objection-{wire}\" value=\"{wire}\"><label for=\"objection-{wire}\">{E(Texts.Get("Objection" + scope, l))}</label></div>");
         }
 
         return sb.Append("</fieldset><button type=\"submit\">").Append(E(Texts.Get("TriageMakeCase", l))).Append("</button></form>").ToString();

@@ -11,7 +11,14 @@ using Microsoft.Extensions.Logging;
 namespace Infomat.Privacy.Http.Triage;
 
 /// <summary>What staff chose on the triage page: the right, the controllers, and for an objection what it is against (wire values).</summary>
-public sealed record TriageChoice(string? Type, string? Entity, string? Objection);
+public sealed record TriageChoice(string? Type, string? Entity, string? Objection)
+{
+    /// <summary>The requester's address and name, for a mail a system sent on their behalf (<see cref="TriagedMail.SentOnBehalf"/>).</summary>
+    public string? Email { get; init; }
+
+    /// <inheritdoc cref="Email"/>
+    public string? Name { get; init; }
+}
 
 /// <summary>The case a triaged mail became (or already was), or what is wrong with the choice.</summary>
 public sealed record TriageResult(PrivacyCase? Case, bool Created, IReadOnlyList<FieldError> Errors);
@@ -58,9 +65,13 @@ public sealed partial class TriagedMailCases(
             return new TriageResult(existing, false, []);
         }
 
+        // A mail a system sent on a person's behalf: the case is the person's, at the address staff read in it.
+        var onBehalf = triaged.SentOnBehalf;
+        var email = onBehalf ? choice.Email?.Trim() : triaged.FromAddress;
+        var name = onBehalf ? (string.IsNullOrWhiteSpace(choice.Name) ? email?.Split('@')[0] : choice.Name.Trim()) : triaged.FromName ?? triaged.FromAddress.Split('@')[0];
         var (request, errors) = RequestValidator.Validate(
             new RequestSubmission(
-                choice.Type, triaged.FromAddress, triaged.FromName ?? triaged.FromAddress.Split('@')[0], null, choice.Entity, triaged.Language.ToWire(), triaged.Details,
+                choice.Type, email, name, null, choice.Entity, triaged.Language.ToWire(), triaged.Details,
                 choice.Type == RequestType.Objection.ToWire() ? choice.Objection : null),
             dataMap.ControllerCodes);
         if (request is null)
@@ -68,7 +79,7 @@ public sealed partial class TriagedMailCases(
             return new TriageResult(null, false, errors);
         }
 
-        var candidate = PrivacyCase.Received(request, Channel.Email, triaged.ReceivedAt, dataMap, triaged.Dmarc) with
+        var candidate = PrivacyCase.Received(request, Channel.Email, triaged.ReceivedAt, dataMap, onBehalf ? null : triaged.Dmarc) with
         {
             Id = MailIntake.CaseIdFor(caseIdKey, triaged.MessageId),
             IntakeReason = CodedReason.Of("MadeFromTriage", by).Then(CodedReason.Decode(triaged.Reason) ?? CodedReason.Of("Text", triaged.Reason)).Encode(),
