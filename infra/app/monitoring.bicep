@@ -89,6 +89,14 @@ AppMetrics
 | summarize Bounced = sum(Sum)
 '''
 
+// A mail of ours a receiving server reported undelivered in a report that reached the mailbox: staff mail goes out
+// through the mailbox, so a wrong, removed or full staff mailbox shows only here.
+var ownUndeliveredQuery = '''
+AppMetrics
+| where Name == "privacy.mail.own_undelivered"
+| summarize Undelivered = sum(Sum)
+'''
+
 // Records the hourly sweep could not check or delete (a storage fault; a case whose audit trail does not verify, kept
 // for staff): personal data that may be kept longer than the privacy notice says (decision 149).
 var notSweptQuery = '''
@@ -181,6 +189,35 @@ resource bouncedMailAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = 
           query: bouncedQuery
           timeAggregation: 'Total'
           metricMeasureColumn: 'Bounced'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    autoMitigate: false
+    actions: { actionGroups: [ actionGroup.id ] }
+  }
+}
+
+resource ownUndeliveredAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
+  name: 'alert-privacy-own-mail-undelivered'
+  location: location
+  tags: tags
+  properties: {
+    displayName: 'A mail of the privacy app was not delivered (staff mailbox?)'
+    description: 'A receiving mail server sent the info@infomat.eu mailbox a report that a mail of the app could not be delivered. Staff mail (approval requests, tasks, reminders, triage) goes out through that mailbox, so this is how a wrong, removed or full staff mailbox shows: until it is fixed, staff get none of it. The app\'s error "was reported undelivered" in AppTraces names the kind of mail; the report itself is in the mailbox. Check Privacy:Staff:Address (PRIVACY_STAFF_ADDRESS) and that mailbox, then look at the case list for work that waited.'
+    severity: 1
+    enabled: true
+    scopes: [ workspace.id ]
+    evaluationFrequency: 'PT1H'
+    windowSize: 'PT1H'
+    criteria: {
+      allOf: [
+        {
+          query: ownUndeliveredQuery
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'Undelivered'
           operator: 'GreaterThan'
           threshold: 0
           failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }

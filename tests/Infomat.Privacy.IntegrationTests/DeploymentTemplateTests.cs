@@ -385,6 +385,7 @@ public sealed partial class DeploymentTemplateTests
         Assert.Contains(queries, q => q.Contains($"\"{PrivacyMetrics.CasesAddressRefused}\"", StringComparison.Ordinal));
         Assert.Contains(queries, q => q.Contains($"\"{PrivacyMetrics.RequesterMailBouncedName}\"", StringComparison.Ordinal));
         Assert.Contains(queries, q => q.Contains($"\"{PrivacyMetrics.RetentionNotSwept}\"", StringComparison.Ordinal));
+        Assert.Contains(queries, q => q.Contains($"\"{PrivacyMetrics.OwnMailUndeliveredName}\"", StringComparison.Ordinal));
         Assert.All(Arm.OfType("Microsoft.Insights/scheduledQueryRules"), r => Assert.NotEmpty(r.At("properties", "actions", "actionGroups")!.Value.EnumerateArray()));
 
         var diagnosed = Arm.OfType("Microsoft.Insights/diagnosticSettings").Select(d => Text(d.At("scope")) ?? string.Empty).ToList();
@@ -754,7 +755,7 @@ public sealed partial class DeploymentTemplateTests
     [GeneratedRegex(@"^\[format\('\{0\}([a-z0-9-]+)\)', variables\('vault'\)\)\]$")]
     private static partial Regex VaultReference();
 
-    [GeneratedRegex(@"^([a-z0-9-]+) (generate:\d+|[A-Z_]+)$")]
+    [GeneratedRegex(@"^([a-z0-9-]+) (generate:\d+|carried:[A-Z_]+|[A-Z_]+)$")]
     private static partial Regex HookSecret();
 
     [GeneratedRegex(@"^(\d+)\.(\d{2}):\d{2}:\d{2}$")]

@@ -1063,6 +1063,43 @@ public sealed class MailIntakeFaultTests
         Assert.Contains(Texts.Get("LabelDueDate", Language.En) + ": " + Texts.Date(due, Language.En), triage.TextBody, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("failed", true)]
+    [InlineData("delayed", false)]
+    public async Task A_report_that_a_staff_mail_was_not_delivered_is_logged_as_an_error_for_ops_and_answered_by_nothing(string action, bool alerted)
+    {
+        // Hunt of 8 December: staff mail goes out through the mailbox; with a mistyped staff address Exchange answers
+        // with a non-delivery report to info@, which was ignored as any report: approval requests, tasks and reminders
+        // reached nobody and nobody knew until the overdue alert a month later.
+        var original = Message("info@infomat.eu", "Privacyverzoek PR-AAAA-BBBB-CCCC: goedkeuring nodig", "Keur de identiteit goed.");
+        original.Headers.Add("X-Infomat-Kind", "approval-request");
+        original.Headers.Add("X-Infomat-Request-Id", "PR-AAAA-BBBB-CCCC");
+        var status = new MimeKit.MessageDeliveryStatus();
+        status.StatusGroups.Add(new MimeKit.HeaderList { { "Reporting-MTA", "dns; am0pr01mb.outlook.example" } });
+        status.StatusGroups.Add(new MimeKit.HeaderList { { "Final-Recipient", "rfc822; privacy-staf@infomat.eu" }, { "Action", action }, { "Status", action == "failed" ? "5.1.10" : "4.4.7" } });
+        var report = new MimeKit.MimeMessage();
+        report.From.Add(new MimeKit.MailboxAddress("Microsoft Outlook", "postmaster@infomat.eu"));
+        report.To.Add(new MimeKit.MailboxAddress("Infomat", "info@infomat.eu"));
+        report.Subject = action == "failed" ? "Undeliverable: Privacyverzoek PR-AAAA-BBBB-CCCC: goedkeuring nodig" : "Delayed: Privacyverzoek PR-AAAA-BBBB-CCCC";
+        report.MessageId = $"<ndr-{action}@outlook.example>";
+        report.Body = new MimeKit.MultipartReport("delivery-status")
+        {
+            new MimeKit.TextPart("plain") { Text = "Delivery has failed to these recipients or groups: privacy-staf@infomat.eu" },
+            status,
+            new MimeKit.MessagePart { Message = original },
+        };
+        var log = new ListLogger<MailIntake>();
+
+        var result = await Intake(log).HandleAsync(new MemoryStream(Bytes(report)), null, client, default);
+
+        Assert.Equal(MailOutcome.Ignored, result.Outcome);
+        Assert.Empty(mail.Sent);
+        Assert.Empty(await register.ListAllAsync(default).ToListAsync());
+        Assert.Equal(alerted, log.Lines.Any(l => l.Contains("A mail of ours (approval-request) was reported undelivered", StringComparison.Ordinal)));
+        // Ids and kinds only: not the address the report names.
+        Assert.DoesNotContain(log.Lines, l => l.Contains("privacy-staf@", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task A_mail_without_a_sender_reaches_staff_with_its_subject_so_they_can_find_it()
     {

@@ -101,7 +101,53 @@ public static class InboundMailReader
         return new InboundMail(id, from.Address, name.Length == 0 ? null : name, OneLine(message.Subject, MaxSubjectChars), body,
             Dmarc(message, authServId), receivedAt, Automatic(message, from), SentAt(message), InfomatHeader(message), refused,
             [.. message.References, .. message.InReplyTo is { Length: > 0 } inReplyTo ? [inReplyTo] : Array.Empty<string>()],
-            refused is null ? message.Attachments.Count() : null);
+            refused is null ? message.Attachments.Count() : null, refused is null ? ReturnedOwnMail(message) : null);
+    }
+
+    /// <summary>
+    /// For a report that a mail could not be delivered (a <c>message/delivery-status</c> whose action is <c>failed</c>;
+    /// a delay is not), the <c>X-Infomat-Kind</c> of the mail it returns (its <c>message/rfc822</c> part or its
+    /// <c>text/rfc822-headers</c>), when that mail is ours; else null. Exchange sends such reports to the mailbox a
+    /// staff mail was sent from: a wrong, removed or full staff mailbox shows here.
+    /// </summary>
+    public static string? ReturnedOwnMail(MimeMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var failed = message.BodyParts.OfType<MessageDeliveryStatus>()
+            .Any(status => status.StatusGroups.Any(g => g["Action"]?.Trim().Equals("failed", StringComparison.OrdinalIgnoreCase) == true));
+        if (!failed)
+        {
+            return null;
+        }
+
+        foreach (var part in message.BodyParts)
+        {
+            HeaderList? headers = part switch
+            {
+                MessagePart { Message: { } returned } => returned.Headers,
+                TextPart text when text.ContentType.IsMimeType("text", "rfc822-headers") => HeadersOf(text),
+                _ => null,
+            };
+            if (headers?["X-Infomat-Kind"] is { } kind && Infomat.Privacy.Mail.MailKinds.FromWire(kind.Trim()) is { } known)
+            {
+                return Infomat.Privacy.Mail.MailKinds.ToWire(known);
+            }
+        }
+
+        return null;
+    }
+
+    private static HeaderList? HeadersOf(TextPart part)
+    {
+        try
+        {
+            using var stream = new MemoryStream(Encoding.UTF8.GetBytes(part.Text + "\r\n\r\n"));
+            return HeaderList.Load(stream);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

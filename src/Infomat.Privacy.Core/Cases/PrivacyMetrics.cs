@@ -44,6 +44,12 @@ public sealed class PrivacyMetrics
     public const string MailPoisoned = "privacy.mail.poisoned";
 
     /// <summary>
+    /// Mails of ours a receiving mail server reported undelivered in a report that reached the mailbox (tagged
+    /// <c>kind</c>): for staff mail, sent through the mailbox, the only sign of a wrong, removed or full staff mailbox.
+    /// </summary>
+    public const string OwnMailUndeliveredName = "privacy.mail.own_undelivered";
+
+    /// <summary>
     /// How long each step of a submission (<c>POST /api/requests</c>) took, in milliseconds, tagged <c>step</c>: read,
     /// antiforgery, validate, limits (both, at once), register, verification-mail, begin (the link and the
     /// orchestration's start), handler (the whole handler); a mail's find-same (looking for an open case that asks the
@@ -55,6 +61,7 @@ public sealed class PrivacyMetrics
     private readonly Counter<long> restarted;
     private readonly Counter<long> overdue;
     private readonly Counter<long> poisoned;
+    private readonly Counter<long> ownUndelivered;
     private readonly Counter<long> addressRefused;
     private readonly Counter<long> bounced;
     private readonly Counter<long> notSwept;
@@ -68,6 +75,7 @@ public sealed class PrivacyMetrics
         restarted = meter.CreateCounter<long>(OrchestrationsRestarted, "{case}", "Case orchestrations started again by the reconciler (a failure, a release).");
         overdue = meter.CreateCounter<long>(CasesOverdue, "{case}", "Open privacy requests found past their legal due date.");
         poisoned = meter.CreateCounter<long>(MailPoisoned, "{item}", "Mailbox work items that failed every try and went to the poison queue.");
+        ownUndelivered = meter.CreateCounter<long>(OwnMailUndeliveredName, "{mail}", "Mails of ours a receiving server reported undelivered to the mailbox.");
         addressRefused = meter.CreateCounter<long>(CasesAddressRefused, "{case}", "Privacy requests closed because the mail service refused the requester's address for good.");
         bounced = meter.CreateCounter<long>(RequesterMailBouncedName, "{mail}", "Requester mail the mail service took and later reported as bounced.");
         notSwept = meter.CreateCounter<long>(RetentionNotSwept, "{item}", "Records the retention sweep could not check or delete this run.");
@@ -91,6 +99,8 @@ public sealed class PrivacyMetrics
     }
 
     public void MailWorkPoisoned() => poisoned.Add(1);
+
+    public void OwnMailUndelivered(string kind) => ownUndelivered.Add(1, new KeyValuePair<string, object?>("kind", kind));
 
     /// <summary>Records how long one step of a submission took (<see cref="IntakeStepDuration"/>).</summary>
     public void IntakeStep(string step, TimeSpan elapsed) =>

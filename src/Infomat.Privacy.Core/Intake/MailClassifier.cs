@@ -20,6 +20,8 @@ public enum DmarcVerdict
 /// carries; <see cref="RefusedReason"/> is set when the mail was beyond the reading limits and only its headers were read (its
 /// code names the limit: <c>RefusedTooLarge</c>, <c>RefusedTooDeep</c>, <c>RefusedTooManyParts</c>).
 /// <see cref="References"/> are the Message-IDs its <c>In-Reply-To</c> and <c>References</c> headers name (ours name the case).
+/// <see cref="ReturnedOwnMailKind"/>: for a report that a mail could not be delivered (a non-delivery report), the
+/// <c>X-Infomat-Kind</c> of the mail of ours it returns, when it is one.
 /// </summary>
 public sealed record InboundMail(
     string MessageId,
@@ -34,7 +36,8 @@ public sealed record InboundMail(
     string? InfomatHeader = null,
     CodedReason? RefusedReason = null,
     IReadOnlyList<string>? References = null,
-    int? Attachments = null);
+    int? Attachments = null,
+    string? ReturnedOwnMailKind = null);
 
 public enum MailVerdictKind
 {

@@ -41,7 +41,7 @@ public sealed record MailIntakeResult(MailOutcome Outcome, string? CaseId, strin
 public sealed partial class MailIntake(
     ICaseRegister register, CaseWorkflow workflow, NewCases newCases, OpenRequests openRequests, KeyedHash hash, IMailSender mail, IInboundMailParser parser, DataMap dataMap,
     IOptions<PrivacyOptions> options, IOptions<MailboxIntakeOptions> intakeOptions, TimeProvider time, ILogger<MailIntake> log, TriagedMails triaged,
-    SubmissionLimits limits)
+    SubmissionLimits limits, PrivacyMetrics? metrics = null)
 {
     /// <summary>The name of the key a mail's case id is derived with (<see cref="CaseIdFor"/>).</summary>
     public const string CaseIdKey = "mail-case-id";
@@ -129,7 +129,7 @@ public sealed partial class MailIntake(
 
         var result = verdict.Kind switch
         {
-            MailVerdictKind.Ignored => new MailIntakeResult(MailOutcome.Ignored, null, verdict.Reason),
+            MailVerdictKind.Ignored => Ignored(inbound, verdict),
             MailVerdictKind.NotARequest => new MailIntakeResult(MailOutcome.LeftAlone, null, verdict.Reason),
             MailVerdictKind.Triage => await TriageAsync(inbound, verdict, marker, client, cancellationToken, answersFromElsewhere),
             _ => await RequestAsync(inbound, verdict, marker, client, cancellationToken),
@@ -458,6 +458,25 @@ public sealed partial class MailIntake(
 
     [LoggerMessage(139, LogLevel.Warning, "Case {CaseId} (from a mail) is written but its orchestration could not be started ({Error}); the reconciliation starts it")]
     private static partial void StartFailed(ILogger logger, string caseId, string error);
+
+    /// <summary>
+    /// Ignored mail (never answered); a report that one of our mails could not be delivered is logged as an error and
+    /// counted for the ops alert: staff mail goes out through the mailbox, so a wrong, removed or full staff mailbox shows
+    /// only here, and nobody would know that approval requests, tasks and reminders reach no one.
+    /// </summary>
+    private MailIntakeResult Ignored(InboundMail inbound, MailVerdict verdict)
+    {
+        if (inbound.ReturnedOwnMailKind is { } kind)
+        {
+            OwnMailUndelivered(log, kind);
+            metrics?.OwnMailUndelivered(kind);
+        }
+
+        return new MailIntakeResult(MailOutcome.Ignored, null, verdict.Reason);
+    }
+
+    [LoggerMessage(189, LogLevel.Error, "A mail of ours ({Kind}) was reported undelivered by the receiving mail server (a non-delivery report reached the mailbox); for a staff mail, check Privacy:Staff:Address and that mailbox")]
+    private static partial void OwnMailUndelivered(ILogger logger, string kind);
 
     [LoggerMessage(50, LogLevel.Information, "Mail {Marker}: {Outcome} ({Reason})")]
     private static partial void Handled(ILogger logger, string marker, MailOutcome outcome, string reason);
