@@ -815,6 +815,29 @@ public sealed class StaffSignInTests(Azurite azurite) : LocalHostTests(azurite),
     }
 
     [Fact]
+    public async Task A_colleague_cannot_weigh_an_objection_made_from_the_address_they_sign_in_with()
+    {
+        // Staff hunt of 7 December: the own-request rule covered identity decisions only; Els could uphold her own
+        // objection (or review what her own access export releases) herself.
+        var els = $"els.{Guid.NewGuid():N}@infomat.eu";
+        var id = await Flows.SubmitAsync(els, entity: "be", type: "objection", objection: "other", details: "Ik maak bezwaar tegen het gebruik van mijn gegevens voor klantprofielen.");
+        SignIn(authority.Staff(JanOid, "jan.peeters@infomat.eu"), StaffSignInAuthority.Principal("jan.peeters@infomat.eu", "Privacy.Staff"));
+        await Flows.ApproveAsync(id);
+        var tasks = await Flows.TasksLinkAsync(id);
+
+        SignIn(authority.Staff(ElsOid, els), StaffSignInAuthority.Principal(els, "Privacy.Staff"));
+        var own = await Flows.StaffPostAsync("/tasks", tasks, "-", ("task", "objection"), ("outcome", "uphold"));
+
+        Assert.Equal(HttpStatusCode.Conflict, own.StatusCode);
+        Assert.Contains("Niemand behandelt zijn eigen verzoek", System.Net.WebUtility.HtmlDecode(await own.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.All((await TestCases.Register(Azurite).GetAsync(id, default))!.Tasks, t => Assert.True(t.IsOpen));
+
+        SignIn(authority.Staff(JanOid, "jan.peeters@infomat.eu"), StaffSignInAuthority.Principal("jan.peeters@infomat.eu", "Privacy.Staff"));
+        var jan = await Flows.StaffPostAsync("/tasks", tasks, "-", ("task", "objection"), ("outcome", "uphold"));
+        Assert.Equal(HttpStatusCode.OK, jan.StatusCode);
+    }
+
+    [Fact]
     public async Task An_erasure_needs_two_object_ids_whatever_names_the_tokens_show()
     {
         // Issue 18 item 3: Els renamed is still Els; Jan showing the same name is still someone else.

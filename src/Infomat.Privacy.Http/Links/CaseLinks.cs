@@ -42,8 +42,22 @@ public sealed partial class CaseLinks(ICaseRegister register, LinkTokenService t
         }
 
         var (c, failure, token) = await OpenAsync(request, form["token"], purpose, cancellationToken, staff.Language);
+        if (failure is null && c is not null && purpose is TokenPurpose.StaffTask or TokenPurpose.ExportReview && c.IsRequestOf(identity.Addresses ?? []))
+        {
+            // Nobody handles their own request (decision 105): not the review of what their export releases (other
+            // people's words about them among it), nor the weighing of their own objection or the correction of their
+            // own data. Identity decisions are refused, and audited, by ApprovalDecisions.
+            OwnRequestRefused(log, c.Id, purpose.ToString());
+            var l = staff.Language;
+            var title = Texts.Format(purpose == TokenPurpose.StaffTask ? "TasksTitle" : "ReviewTitle", l, c.Id);
+            failure = staff.Page(title, $"<p class=\"error\" role=\"alert\">{E(Texts.Get("StaffOwnRequest", l))}</p>", StatusCodes.Status409Conflict);
+        }
+
         return new StaffLinkPost(form, identity, c, token, failure);
     }
+
+    [LoggerMessage(190, LogLevel.Warning, "Case {CaseId}: a staff member signed in with the requester's address tried to act on it ({Purpose}); refused (a colleague must)")]
+    private static partial void OwnRequestRefused(ILogger logger, string caseId, string purpose);
 
     /// <summary>Checks the token and loads its case; on failure returns the page that says what to do.</summary>
     public async Task<OpenedLink> OpenAsync(

@@ -37,6 +37,9 @@ public sealed partial class VerificationMail(
         }
 
         var o = options.Value;
+        // The link's time runs from its token: recorded as sent then, so the moment the pages state is the moment the
+        // link stops working, not that plus however long the mail service took to answer.
+        var issuedAt = time.GetUtcNow();
         var token = tokens.Issue(c.Id, TokenPurpose.Verify, o.Verification.Timeout);
         try
         {
@@ -58,10 +61,9 @@ public sealed partial class VerificationMail(
             throw;
         }
 
-        var at = time.GetUtcNow();
         try
         {
-            var stored = (await register.ApplyAsync(c.Id, x => x.VerificationMailSent(at), CancellationToken.None)).Case;
+            var stored = (await register.ApplyAsync(c.Id, x => x.VerificationMailSent(issuedAt), CancellationToken.None)).Case;
             log.Step(c.Id, "verification mail sent");
             return stored;
         }
