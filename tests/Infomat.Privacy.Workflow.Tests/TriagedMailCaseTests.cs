@@ -102,6 +102,38 @@ public sealed class TriagedMailCaseTests
     }
 
     [Fact]
+    public async Task A_letter_asking_a_correction_and_a_restriction_meanwhile_becomes_two_cases_received_and_due_as_the_mail()
+    {
+        // Hunt of 8 December: the triage page made one case of a mail; the restriction asked beside the correction
+        // (Art. 18(1)(a)) had no case, no due date and no answer.
+        var delivered = time.GetUtcNow().AddDays(-3);
+        var message = Message("ethan.price@example.org", "Inaccurate data - restriction while you check",
+            "Dear Sir or Madam,\n\nThe address you hold for me is wrong and I ask you to correct my data. Until you have checked it, please restrict the processing of my personal data (Article 18(1)(a) GDPR).\n\nYours faithfully,\nEthan Price\n");
+        Assert.Equal(MailOutcome.SentToTriage, (await Intake().HandleAsync(new MemoryStream(Bytes(message)), delivered, client, default)).Outcome);
+        var (_, link) = tokens.Check(TriageToken(), TokenPurpose.Triage);
+        var record = (await records.GetAsync(link!.CaseId, default))!;
+        var first = await Cases().MakeCaseAsync(record, new TriageChoice("rectification", "both", null), "Els Janssens", client, default);
+        record = (await records.GetAsync(link.CaseId, default))!;
+
+        var same = await Cases().MakeCaseAsync(record, new TriageChoice("rectification", "both", null) { AnotherRight = true }, "Els Janssens", client, default);
+        var second = await Cases().MakeCaseAsync(record, new TriageChoice("restriction", "both", null) { AnotherRight = true }, "Els Janssens", client, default);
+        var again = await Cases().MakeCaseAsync(record, new TriageChoice("restriction", "both", null) { AnotherRight = true }, "Pieter Claes", client, default);
+
+        Assert.Contains(same.Errors, e => e.Code == "TriageSameRight");
+        Assert.True(first.Created);
+        Assert.True(second.Created);
+        Assert.False(again.Created);
+        Assert.Equal(second.Case!.Id, again.Case!.Id);
+        Assert.NotEqual(first.Case!.Id, second.Case.Id);
+        var cases = await register.ListAllAsync(default).ToListAsync();
+        Assert.Equal([RequestType.Rectification, RequestType.Restriction], cases.Select(c => c.Type).Order());
+        Assert.All(cases, c => Assert.Equal((delivered, "ethan.price@example.org"), (c.ReceivedAt, c.Email)));
+        Assert.Equal(first.Case.DueDate, second.Case.DueDate);
+        // Without "another right", the mail is its first case, as before.
+        Assert.Equal(first.Case.Id, (await Cases().MakeCaseAsync(record, new TriageChoice("restriction", "both", null), "Pieter Claes", client, default)).Case!.Id);
+    }
+
+    [Fact]
     public async Task A_request_a_web_form_passed_on_becomes_a_case_at_the_address_staff_give_which_the_requester_must_confirm()
     {
         // Review of 8 December: a form relay (auto-generated, from noreply@) went to triage, and "make a case" used its

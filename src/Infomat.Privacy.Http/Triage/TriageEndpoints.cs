@@ -50,7 +50,7 @@ public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tok
         var l = staff.Language;
         var body = Mail(triaged!, l);
         return await cases.ExistingAsync(triaged!, cancellationToken) is { } c
-            ? staff.Page(Texts.Get("TriageTitle", l), P(Already(c, cases.Joined(triaged!, c), l)) + CaseLink(c, l) + body)
+            ? staff.Page(Texts.Get("TriageTitle", l), P(Already(c, cases.Joined(triaged!, c), l)) + CaseLink(c, l) + body + Form(request, triaged!, tokenText, l, anotherRight: true))
             : staff.Page(Texts.Get("TriageTitle", l), P(Texts.Get("TriageIntro", l)) + Marked(triaged!, l) + body + Form(request, triaged!, tokenText, l) + NotARequestForm(request, triaged!, tokenText, l));
     }
 
@@ -119,7 +119,7 @@ public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tok
         TriageResult result;
         try
         {
-            var choice = new TriageChoice(form["type"], form["entity"], form["objection"]) { Email = form["email"], Name = form["name"] };
+            var choice = new TriageChoice(form["type"], form["entity"], form["objection"]) { Email = form["email"], Name = form["name"], AnotherRight = form["another"] == "1" };
             result = await cases.MakeCaseAsync(triaged!, choice, identity.Name, client, cancellationToken);
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
@@ -130,7 +130,9 @@ public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tok
 
         if (result.Case is not { } c)
         {
-            return staff.Page(title, StaffPages.Error(Texts.Get("TriageChoiceInvalid", l)) + Mail(triaged!, l) + Form(request, triaged!, tokenText, l), StatusCodes.Status400BadRequest);
+            var another = form["another"] == "1";
+            var message = Texts.Get(result.Errors.Any(e => e.Code == "TriageSameRight") ? "TriageSameRight" : "TriageChoiceInvalid", l);
+            return staff.Page(title, StaffPages.Error(message) + Mail(triaged!, l) + Form(request, triaged!, tokenText, l, another), StatusCodes.Status400BadRequest);
         }
 
         if (!result.Created)
@@ -215,11 +217,18 @@ public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tok
     }
 
     /// <summary>The choice: the right, the controllers, what an objection is against; then "Make it a case".</summary>
-    private string Form(HttpRequest request, TriagedMail m, string tokenText, Language l)
+    private string Form(HttpRequest request, TriagedMail m, string tokenText, Language l, bool anotherRight = false)
     {
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder("<form method=\"post\" action=\"/triage\">")
             .Append(inv, $"<input type=\"hidden\" name=\"token\" value=\"{E(tokenText)}\">").Append(staff.Forms.HiddenField(request)).Append(staff.NameField("staff-name"));
+        if (anotherRight)
+        {
+            // The mail is a case already; a letter may ask for a second right (a correction and a restriction meanwhile).
+            sb.Insert(0, "<h2>" + E(Texts.Get("TriageAnotherRightTitle", l)) + "</h2>")
+                .Append("<input type=\"hidden\" name=\"another\" value=\"1\">").Append(inv, $"<p>{E(Texts.Get("TriageAnotherRightHint", l))}</p>");
+        }
+
         if (m.SentOnBehalf)
         {
             // Its sender is a system: the case goes to the person it names, who confirms the address by the link.
@@ -250,7 +259,8 @@ public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tok
             sb.Append(inv, $"<div class=\"choice\"><input type=\"radio\" name=\"objection\" id=\"objection-{wire}\" value=\"{wire}\"><label for=\"objection-{wire}\">{E(Texts.Get("Objection" + scope, l))}</label></div>");
         }
 
-        return sb.Append("</fieldset><button type=\"submit\">").Append(E(Texts.Get("TriageMakeCase", l))).Append("</button></form>").ToString();
+        return sb.Append("</fieldset><button type=\"submit\"").Append(anotherRight ? " class=\"secondary\"" : string.Empty).Append('>')
+            .Append(E(Texts.Get(anotherRight ? "TriageMakeAnotherCase" : "TriageMakeCase", l))).Append("</button></form>").ToString();
     }
 }
 

@@ -18,6 +18,12 @@ public sealed record TriageChoice(string? Type, string? Entity, string? Objectio
 
     /// <inheritdoc cref="Email"/>
     public string? Name { get; init; }
+
+    /// <summary>
+    /// A case for another right the same mail asks for, once it is a case (a letter asking a correction and a
+    /// restriction while the accuracy is checked, Art. 18(1)(a)): received and due as the mail, a case of its own.
+    /// </summary>
+    public bool AnotherRight { get; init; }
 }
 
 /// <summary>The case a triaged mail became (or already was), or what is wrong with the choice.</summary>
@@ -59,10 +65,19 @@ public sealed partial class TriagedMailCases(
     {
         ArgumentNullException.ThrowIfNull(triaged);
         ArgumentNullException.ThrowIfNull(choice);
-        if (await ExistingAsync(triaged, cancellationToken) is { } existing)
+        var existing = await ExistingAsync(triaged, cancellationToken);
+        if (existing is not null && !choice.AnotherRight)
         {
             await RecordCaseAsync(triaged, existing.Id);
             return new TriageResult(existing, false, []);
+        }
+
+        // Another right of a mail that is a case: a case of its own, under an id derived from the mail and the right (a
+        // second press, or a colleague's, makes no third); not the right the mail's case answers already.
+        var another = existing is not null;
+        if (another && RequestTypes.TryParse(choice.Type, out var anotherType) && (existing!.Type == anotherType || existing.AlsoRights.Contains(anotherType)))
+        {
+            return new TriageResult(null, false, [new FieldError("type", "TriageSameRight")]);
         }
 
         // A mail a system sent on a person's behalf: the case is the person's, at the address staff read in it.
@@ -81,7 +96,7 @@ public sealed partial class TriagedMailCases(
 
         var candidate = PrivacyCase.Received(request, Channel.Email, triaged.ReceivedAt, dataMap, onBehalf ? null : triaged.Dmarc) with
         {
-            Id = MailIntake.CaseIdFor(caseIdKey, triaged.MessageId),
+            Id = MailIntake.CaseIdFor(caseIdKey, another ? triaged.MessageId + "\n" + request.Type.ToWire() : triaged.MessageId),
             IntakeReason = CodedReason.Of("MadeFromTriage", by).Then(CodedReason.Decode(triaged.Reason) ?? CodedReason.Of("Text", triaged.Reason)).Encode(),
         };
         var (c, created) = await openRequests.CreateOrJoinAsync(candidate, request, cancellationToken);
@@ -113,7 +128,11 @@ public sealed partial class TriagedMailCases(
         }
 
         Made(log, triaged.Id, c.Id, created);
-        await RecordCaseAsync(triaged, c.Id);
+        if (!another)
+        {
+            await RecordCaseAsync(triaged, c.Id);
+        }
+
         return new TriageResult(c, created, []);
     }
 
