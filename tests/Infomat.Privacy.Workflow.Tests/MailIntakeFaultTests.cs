@@ -1111,7 +1111,10 @@ public sealed class MailIntakeFaultTests
         noSender.Date = written;
 
         await Intake().HandleAsync(new MemoryStream(Bytes(noSender)), null, client, default);
+        // Read again (a notification and the sweep, a retry): staff are told once.
+        var again = await Intake().HandleAsync(new MemoryStream(Bytes(noSender)), null, client, default);
 
+        Assert.Equal(MailOutcome.AlreadyHandled, again.Outcome);
         var triage = Assert.Single(mail.Of(MailKind.StaffTask));
         Assert.Contains(Texts.Get("LabelReceived", Language.Nl) + ": " + Texts.DateTime(written, Language.Nl), triage.TextBody, StringComparison.Ordinal);
         Assert.Contains("Inzage in mijn gegevens", triage.Subject, StringComparison.Ordinal);

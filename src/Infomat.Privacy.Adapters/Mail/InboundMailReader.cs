@@ -72,7 +72,7 @@ public static class InboundMailReader
         }
         catch (FormatException)
         {
-            throw new InboundMailRejectedException(refused?.Then("Unreadable") ?? CodedReason.Of("Unreadable"));
+            throw new InboundMailRejectedException(refused?.Then("Unreadable") ?? CodedReason.Of("Unreadable")) { MessageId = HashOf(buffer) };
         }
 
         if (refused is null && Depth(message.Body, 0) > limits.MaxDepth)
@@ -89,6 +89,7 @@ public static class InboundMailReader
         {
             Subject = OneLine(message.Subject, MaxSubjectChars),
             SentAt = SentAt(message),
+            MessageId = message.MessageId is { Length: > 0 } rejectedId ? rejectedId : HashOf(buffer),
         };
         var body = refused is not null ? string.Empty : message.TextBody ?? HtmlToText(message.HtmlBody) ?? string.Empty;
         if (body.Length > limits.MaxBodyChars)

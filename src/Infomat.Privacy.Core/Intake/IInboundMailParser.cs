@@ -16,6 +16,12 @@ public sealed class InboundMailRejectedException(CodedReason reason) : Exception
 
     /// <summary>The message's Date header when its headers could be read: when it counts as received if the mailbox's own time is not known.</summary>
     public DateTimeOffset? SentAt { get; init; }
+
+    /// <summary>
+    /// The message's Message-ID when its headers could be read, else a hash of its bytes: the same mail read again (a
+    /// notification and a sweep, a retry) is known, and staff are told of it once.
+    /// </summary>
+    public string? MessageId { get; init; }
 }
 
 /// <summary>

@@ -73,9 +73,21 @@ public sealed partial class MailIntake(
             // Staff read why in their own language; the log and the result keep the English rendering.
             var reason = ex.Reason.ToString();
             var o = options.Value;
+            // Told once: the same mail read again (a notification and the sweep, a retry after its category failed) is known.
+            var unreadable = ex.MessageId is { } rejectedId ? MarkerFor(rejectedId) : null;
+            if (unreadable is not null && await register.UsedForAsync(unreadable, cancellationToken) is not null)
+            {
+                return Done(unreadable, new MailIntakeResult(MailOutcome.AlreadyHandled, null, "message handled before", Unread: true));
+            }
+
             var receivedAt = MailReceipt.ReceivedAt(deliveredAt, ex.SentAt, now);
             await log.SendToStaffAsync(mail, o.Staff, "Unreadable mail", "triage", to => PrivacyMails.Triage("mail.unreadable", "—", ex.Subject ?? string.Empty, string.Empty, ex.Reason.Render(o.Staff.Language), receivedAt, DueDateFrom(receivedAt), to, o.Staff.Language), cancellationToken);
-            Handled(log, "-", MailOutcome.SentToTriage, reason);
+            if (unreadable is not null)
+            {
+                await register.TryConsumeTokenAsync(unreadable, "-", cancellationToken);
+            }
+
+            Handled(log, unreadable ?? "-", MailOutcome.SentToTriage, reason);
             return new MailIntakeResult(MailOutcome.SentToTriage, null, reason, Unread: true);
         }
 
