@@ -501,6 +501,29 @@ public partial class SqlStoreTests
         Assert.Equal(0, await TotalRowsAsync(catalog, "nl/finance", SqlEntityStore.HoldsTable));
     }
 
+    [Fact]
+    public async Task Records_an_erasure_holds_stay_past_their_hold_while_a_later_restriction_keeps_them_and_go_once_it_is_lifted()
+    {
+        // Store hunt of 8 December: Jan asked for erasure, his invoice held until 31 December 2030; he then asks for
+        // restriction (he needs it for a claim, Art. 18(1)(c)); its report says the records are kept and he is told
+        // before a lift. The daily sweep erased the invoice on 1 January 2031 all the same.
+        var catalog = await SeededAsync();
+        var finance = catalog.Find("nl/finance");
+        await finance.ApplyAsync(Request(StoreAction.Erase, "jan.devries@example.nl"), default);
+        await finance.ApplyAsync(Request(StoreAction.Restrict, "jan.devries@example.nl", "PR-TEST-0000-0003"), default);
+
+        Assert.Equal(0, await catalog.PurgeEndedHoldsAsync(NoonIn(new DateOnly(2031, 1, 1)), default));
+        Assert.Equal(0, await catalog.PurgeEndedHoldsAsync(NoonIn(new DateOnly(2032, 6, 1)), default));
+        Assert.Single(await finance.CollectAsync("jan.devries@example.nl", CollectScope.All, default).ToListAsync());
+
+        // Lifted (after its notice): still restricted for the erasure's hold, which has ended, so the next sweep erases it.
+        await finance.ApplyAsync(Request(StoreAction.LiftRestriction, "jan.devries@example.nl", "PR-TEST-0000-0003"), default);
+        Assert.All(await finance.CollectAsync("jan.devries@example.nl", CollectScope.All, default).ToListAsync(), r => Assert.True(IsTrue(r.Fields["restricted"])));
+        Assert.Equal(1, await catalog.PurgeEndedHoldsAsync(NoonIn(new DateOnly(2032, 6, 2)), default));
+        Assert.Empty(await finance.CollectAsync("jan.devries@example.nl", CollectScope.All, default).ToListAsync());
+        Assert.Equal(0, await TotalRowsAsync(catalog, "nl/finance", SqlEntityStore.HoldsTable));
+    }
+
     /// <summary>The clock at one moment (the sweep reads it once).</summary>
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
     {

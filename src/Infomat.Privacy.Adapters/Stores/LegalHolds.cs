@@ -51,6 +51,27 @@ internal sealed class LegalHolds(StoreMap map, SqlDialect dialect, KeyedHash has
         await hold.ExecuteNonQueryAsync(rows.Cancel);
     }
 
+    /// <summary>The day a restriction's keep row names (<see cref="KeepForRestrictionAsync"/>): no hold ends then.</summary>
+    public static readonly DateOnly KeptByRestriction = new(9999, 12, 31);
+
+    /// <summary>
+    /// A restriction asked for records an erasure holds here (Art. 18(1)(c): the person may need them for a claim):
+    /// remembered beside the hold, by the restriction's case, so the daily sweep leaves them until it is lifted.
+    /// </summary>
+    public Task KeepForRestrictionAsync(PersonRows rows) => RecordAsync(rows, KeptByRestriction);
+
+    /// <summary>The restriction's keep row goes with its lift (the erasure's hold, if any, then runs its course).</summary>
+    public async Task ReleaseRestrictionAsync(PersonRows rows)
+    {
+        await using var release = Command(rows.Connection, rows.Transaction,
+            $"DELETE FROM {dialect.Table(map, SqlEntityStore.HoldsTable)} WHERE case_id = @case AND table_name = @table AND subject_hash = @subject AND hold_until = @kept");
+        AddParameter(release, "case", rows.CaseId);
+        AddParameter(release, "table", rows.Table.Table);
+        AddParameter(release, "subject", hashes.Subject(rows.Email));
+        AddParameter(release, "kept", dialect.DbValue(KeptByRestriction));
+        await release.ExecuteNonQueryAsync(rows.Cancel);
+    }
+
     /// <summary>True when an erasure keeps the person's records in the table under a legal hold (they stay restricted).</summary>
     public async Task<bool> HoldsAsync(PersonRows rows)
     {
@@ -87,6 +108,13 @@ internal sealed class LegalHolds(StoreMap map, SqlDialect dialect, KeyedHash has
 
             foreach (var (caseId, tableName, subject) in due)
             {
+                if (await KeptByRestrictionAsync(connection, transaction, tableName, subject, cancellationToken))
+                {
+                    // A restriction asked later keeps them (Art. 18(1)(c)): nothing erased, the hold looked at again
+                    // each day until the restriction is lifted.
+                    continue;
+                }
+
                 DateOnly? next = null;
                 // A table taken out of use (retiredTables, decision 114) still has its held records erased when their hold ends.
                 if (map.Tables.Concat(map.RetiredTables).FirstOrDefault(t => t.Table == tableName && t.Erasure.Hold is not null) is { } table)
@@ -128,6 +156,16 @@ internal sealed class LegalHolds(StoreMap map, SqlDialect dialect, KeyedHash has
 
         await files.DeleteMarkedAsync(cancellationToken);
         return erased;
+    }
+
+    private async Task<bool> KeptByRestrictionAsync(DbConnection connection, DbTransaction transaction, string tableName, string subject, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction,
+            $"SELECT COUNT(*) FROM {dialect.Table(map, SqlEntityStore.HoldsTable)} WHERE table_name = @table AND subject_hash = @subject AND hold_until = @kept");
+        AddParameter(command, "table", tableName);
+        AddParameter(command, "subject", subject);
+        AddParameter(command, "kept", dialect.DbValue(KeptByRestriction));
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) > 0;
     }
 
     /// <summary>Every address (normalised as a match compares it) held in the table's address columns by rows matching <paramref name="where"/>.</summary>

@@ -97,11 +97,21 @@ internal sealed class SqlStoreActions(
         switch (action)
         {
             case StoreAction.Restrict:
-                return outcome with { Restricted = await step.ExecuteAsync($"{Set(table.RestrictedColumn)} = @true", ("true", dialect.DbValue(true))) };
+                var restricted = await step.ExecuteAsync($"{Set(table.RestrictedColumn)} = @true", ("true", dialect.DbValue(true)));
+                if (table.Erasure.Hold is not null && await holds.HoldsAsync(step))
+                {
+                    // Records an earlier erasure holds until their legal period ends: the restriction keeps them past it
+                    // (Art. 18(1)(c)), as its report says, until it is lifted.
+                    await holds.KeepForRestrictionAsync(step);
+                }
+
+                return outcome with { Restricted = restricted };
 
             case StoreAction.LiftRestriction:
-                // A table whose records of this person are held for an erasure keeps them restricted: the daily sweep
-                // erases only restricted held records.
+                // This restriction no longer keeps anything. A table whose records of this person are held for an
+                // erasure (or kept by another restriction) keeps them restricted: the daily sweep erases only
+                // restricted held records.
+                await holds.ReleaseRestrictionAsync(step);
                 return await holds.HoldsAsync(step)
                     ? outcome
                     : outcome with { Updated = await step.ExecuteAsync($"{Set(table.RestrictedColumn)} = @false", $"{SqlDialect.Quote(table.RestrictedColumn)} = @true", ("false", dialect.DbValue(false)), ("true", dialect.DbValue(true))) };
