@@ -135,12 +135,13 @@ internal sealed class SqlStoreActions(
                     return outcome with { Deleted = await files.DeleteRowsAsync(step, condition, parameters) };
                 }
 
-                // A row withdrawn before keeps its date (the evidence of when consent ended, Art. 7(1)): only rows whose
-                // "now" columns are still empty are changed.
-                var notYet = rule.Set.Where(kv => kv.Value == "now").Select(kv => $"{Set(kv.Key)} IS NULL").ToList();
-                var where = string.Join(" AND ", new[] { condition is null ? null : $"({condition})" }.Concat(notYet).OfType<string>());
-                var (assignments, values) = Assignments(rule.Set, step.Now);
-                return outcome with { Updated = await step.ExecuteAsync(assignments, where.Length == 0 ? null : where, [.. values, .. parameters]) };
+                // A row withdrawn before keeps its date (the evidence of when consent ended, Art. 7(1)), and is counted as
+                // withdrawn, which it is: counted as unchanged, the report told the person it was "not affected, kept for"
+                // the consent's purpose (store hunt of 8 December; the opt-out's way, decision 165).
+                var (_, values) = Assignments(rule.Set, step.Now);
+                var assignments = string.Join(", ", rule.Set.Select((kv, i) => (Column: Set(kv.Key), kv.Value, Parameter: "@v" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+                    .Select(c => c.Value == "now" ? $"{c.Column} = CASE WHEN {c.Column} IS NULL THEN {c.Parameter} ELSE {c.Column} END" : $"{c.Column} = {c.Parameter}"));
+                return outcome with { Updated = await step.ExecuteAsync(assignments, condition, [.. values, .. parameters]) };
 
             default:
                 // Nothing this action changes in this table (e.g. contacts on a withdrawal of consent).
