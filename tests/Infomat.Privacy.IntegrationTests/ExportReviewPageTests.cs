@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Net;
 using System.Text.RegularExpressions;
 
+using Infomat.Privacy.Cases;
 using Infomat.Privacy.IntegrationTests.Infrastructure;
 
 namespace Infomat.Privacy.IntegrationTests;
@@ -12,6 +13,29 @@ public sealed partial class ExportReviewPageTests(Azurite azurite) : LocalHostTe
 {
     private const string Note = "Demo van de nieuwe module gegeven; opvolging in juni.";
     private const string TicketBody = "Sinds de update krijg ik een foutmelding.";
+
+    [Fact]
+    public async Task The_review_of_a_case_flagged_failed_says_to_retry_it_first_rather_than_offering_a_form_it_then_refuses()
+    {
+        // Orchestration hunt of 8 December: the page showed the values and the form; the post then said "no free text
+        // waiting for review", throwing the colleague's work away, while the review was still open.
+        var id = await Flows.SubmitAsync(entity: "be");
+        await Flows.ApproveAsync(id);
+        var link = Mailbox.Link(await Host.Mailbox.WaitForAsync("staff-task", id), Host.BaseUrl + "/review?token=");
+        await Flows.StatusOnceAsync(id, "AwaitingStaffAction");
+        await TestCases.Register(Azurite).ApplyAsync(id, x => x.Fail(DateTimeOffset.UtcNow, "CollectFromStore"), default);
+
+        var page = WebUtility.HtmlDecode(await Flows.Http.GetStringAsync(link.PathAndQuery));
+        var post = await Flows.StaffPostAsync("/review", link, "Els Janssens");
+
+        Assert.Contains("kan het nazicht van de vrije tekst niet worden vastgelegd", page, StringComparison.Ordinal);
+        Assert.Contains("‘Privacyverzoek " + id + "’", page, StringComparison.Ordinal);
+        Assert.DoesNotContain(Note, page, StringComparison.Ordinal);
+        Assert.DoesNotContain("action=\"/review\"", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Conflict, post.StatusCode);
+        Assert.Contains("kan het nazicht van de vrije tekst niet worden vastgelegd", WebUtility.HtmlDecode(await post.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.True((await TestCases.Register(Azurite).GetAsync(id, default))!.AwaitsExportReview);
+    }
 
     [Fact]
     public async Task Staff_see_the_free_text_withhold_a_note_once_and_the_zip_shows_the_marker_while_the_audit_holds_no_text()

@@ -824,9 +824,15 @@ public sealed class StaffSignInTests(Azurite azurite) : LocalHostTests(azurite),
         SignIn(authority.Staff(JanOid, "jan.peeters@infomat.eu"), StaffSignInAuthority.Principal("jan.peeters@infomat.eu", "Privacy.Staff"));
         await Flows.ApproveAsync(id);
         var tasks = await Flows.TasksLinkAsync(id);
+        var janPage = await Flows.Http.GetStringAsync(tasks.PathAndQuery);
 
         SignIn(authority.Staff(ElsOid, els), StaffSignInAuthority.Principal(els, "Privacy.Staff"));
-        var own = await Flows.StaffPostAsync("/tasks", tasks, "-", ("task", "objection"), ("outcome", "uphold"));
+        // Not even the page: it would show what she wrote and the form.
+        var ownPage = await Flows.Http.GetAsync(tasks.PathAndQuery);
+        Assert.Equal(HttpStatusCode.Conflict, ownPage.StatusCode);
+        Assert.DoesNotContain("action=\"/tasks\"", await ownPage.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // Nor a form from a page a colleague opened.
+        var own = await Flows.StaffPostFromPageAsync("/tasks", janPage, tasks, "-", ("task", "objection"), ("outcome", "uphold"));
 
         Assert.Equal(HttpStatusCode.Conflict, own.StatusCode);
         Assert.Contains("Niemand behandelt zijn eigen verzoek", System.Net.WebUtility.HtmlDecode(await own.Content.ReadAsStringAsync()), StringComparison.Ordinal);

@@ -81,6 +81,12 @@ public sealed partial record PrivacyCase
         : Review.MailSentAt is not null ? Refuse(CaseRefusal.AlreadyDone)
         : To(this with { Review = Review with { MailSentAt = at } });
 
+    /// <summary>
+    /// True when the review waits, but its case is flagged failed: it cannot be recorded until a colleague retries the
+    /// case (<see cref="ExportReviewRefusal"/>), and its page says so rather than offering a form that is then refused.
+    /// </summary>
+    public bool ReviewWaitsOnRetry => Status == CaseStatus.Failed && AwaitsExportReview;
+
     /// <summary>Why staff may not finish the review now, or null when they may.</summary>
     public CaseRefusal? ExportReviewRefusal =>
         Review is null ? CaseRefusal.NotAsked

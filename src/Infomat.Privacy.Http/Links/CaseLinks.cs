@@ -24,9 +24,17 @@ public sealed partial class CaseLinks(ICaseRegister register, LinkTokenService t
     public async Task<OpenedLink> OpenStaffPageAsync(HttpRequest request, TokenPurpose purpose, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return await staff.RefusedAsync(request, cancellationToken) is { } refused
-            ? new OpenedLink(null, refused, null)
-            : await OpenAsync(request, request.Query["token"], purpose, cancellationToken, staff.Language);
+        var identity = await staff.Access.IdentifyAsync(request, "-", cancellationToken);
+        if (staff.Refused(identity) is { } refused)
+        {
+            return new OpenedLink(null, refused, null);
+        }
+
+        var opened = await OpenAsync(request, request.Query["token"], purpose, cancellationToken, staff.Language);
+        // Not even shown: the review page lists other people's words about the requester (orchestration hunt of 8 December).
+        return opened.Failure is null && opened.Case is { } c && OwnRequestRefusal(purpose, c, identity.Addresses) is { } own
+            ? new OpenedLink(c, own, opened.Token)
+            : opened;
     }
 
     /// <summary>
@@ -42,18 +50,30 @@ public sealed partial class CaseLinks(ICaseRegister register, LinkTokenService t
         }
 
         var (c, failure, token) = await OpenAsync(request, form["token"], purpose, cancellationToken, staff.Language);
-        if (failure is null && c is not null && purpose is TokenPurpose.StaffTask or TokenPurpose.ExportReview && c.IsRequestOf(identity.Addresses ?? []))
+        if (failure is null && c is not null && OwnRequestRefusal(purpose, c, identity.Addresses) is { } own)
         {
-            // Nobody handles their own request (decision 105): not the review of what their export releases (other
-            // people's words about them among it), nor the weighing of their own objection or the correction of their
-            // own data. Identity decisions are refused, and audited, by ApprovalDecisions.
-            OwnRequestRefused(log, c.Id, purpose.ToString());
-            var l = staff.Language;
-            var title = Texts.Format(purpose == TokenPurpose.StaffTask ? "TasksTitle" : "ReviewTitle", l, c.Id);
-            failure = staff.Page(title, $"<p class=\"error\" role=\"alert\">{E(Texts.Get("StaffOwnRequest", l))}</p>", StatusCodes.Status409Conflict);
+            failure = own;
         }
 
         return new StaffLinkPost(form, identity, c, token, failure);
+    }
+
+    /// <summary>
+    /// Nobody handles their own request (decision 105): not the review of what their export releases (other people's
+    /// words about them among it), nor the weighing of their own objection or the correction of their own data; the page
+    /// that says so, or null. Identity decisions are refused, and audited, by ApprovalDecisions.
+    /// </summary>
+    private IResult? OwnRequestRefusal(TokenPurpose purpose, PrivacyCase c, IReadOnlyCollection<string>? addresses)
+    {
+        if (purpose is not (TokenPurpose.StaffTask or TokenPurpose.ExportReview) || !c.IsRequestOf(addresses ?? []))
+        {
+            return null;
+        }
+
+        OwnRequestRefused(log, c.Id, purpose.ToString());
+        var l = staff.Language;
+        var title = Texts.Format(purpose == TokenPurpose.StaffTask ? "TasksTitle" : "ReviewTitle", l, c.Id);
+        return staff.Page(title, $"<p class=\"error\" role=\"alert\">{E(Texts.Get("StaffOwnRequest", l))}</p>", StatusCodes.Status409Conflict);
     }
 
     [LoggerMessage(190, LogLevel.Warning, "Case {CaseId}: a staff member signed in with the requester's address tried to act on it ({Purpose}); refused (a colleague must)")]

@@ -54,8 +54,11 @@ public sealed class ReviewEndpoints(CaseLinks links, CaseWorkflow workflow, Revi
         var title = Texts.Format("ReviewTitle", l, c!.Id);
         if (c.ExportReviewRefusal is { } refusal)
         {
-            // A second POST (or a colleague's review first): the first review stands, and the page says so.
-            return staff.Page(title, P(ReviewPage.Done(c, l) ?? Texts.Get("ReviewNotOpen", l)), StatusCodes.Status409Conflict);
+            // A second POST (or a colleague's review first): the first review stands, and the page says so. A case flagged
+            // failed: its page says to retry it first.
+            return c.ReviewWaitsOnRetry
+                ? staff.Page(title, await page.BodyAsync(request, c, form["token"].ToString(), l, cancellationToken), StatusCodes.Status409Conflict)
+                : staff.Page(title, P(ReviewPage.Done(c, l) ?? Texts.Get("ReviewNotOpen", l)), StatusCodes.Status409Conflict);
         }
 
         if (identity.Name is null)

@@ -54,6 +54,11 @@ public sealed class ReviewPage(StaffPages staff, DataMap dataMap, IStagingStorag
             return body.Append(P(done)).ToString();
         }
 
+        if (c.ReviewWaitsOnRetry)
+        {
+            return body.Append("<p class=\"error\" role=\"alert\">").Append(E(Texts.Format("ReviewCaseFailed", l, Texts.DateTime(c.FailedAt ?? c.ReceivedAt, l), c.Id))).Append("</p>").ToString();
+        }
+
         if (!c.AwaitsExportReview)
         {
             return body.Append(P(Texts.Get("ReviewNotOpen", l))).ToString();
