@@ -511,16 +511,31 @@ public partial class SqlStoreTests
         var catalog = await SeededAsync();
         var finance = catalog.Find("nl/finance");
         await finance.ApplyAsync(Request(StoreAction.Erase, "jan.devries@example.nl"), default);
-        await finance.ApplyAsync(Request(StoreAction.Restrict, "jan.devries@example.nl", "PR-TEST-0000-0003"), default);
+        await finance.ApplyAsync(Request(StoreAction.Restrict, "jan.devries@example.nl", "PR-TEST-0000-0003") with { KeepsHeldRecords = true }, default);
 
         Assert.Equal(0, await catalog.PurgeEndedHoldsAsync(NoonIn(new DateOnly(2031, 1, 1)), default));
         Assert.Equal(0, await catalog.PurgeEndedHoldsAsync(NoonIn(new DateOnly(2032, 6, 1)), default));
         Assert.Single(await finance.CollectAsync("jan.devries@example.nl", CollectScope.All, default).ToListAsync());
 
         // Lifted (after its notice): still restricted for the erasure's hold, which has ended, so the next sweep erases it.
-        await finance.ApplyAsync(Request(StoreAction.LiftRestriction, "jan.devries@example.nl", "PR-TEST-0000-0003"), default);
+        await finance.ApplyAsync(Request(StoreAction.LiftRestriction, "jan.devries@example.nl", "PR-TEST-0000-0003") with { KeepsHeldRecords = true }, default);
         Assert.All(await finance.CollectAsync("jan.devries@example.nl", CollectScope.All, default).ToListAsync(), r => Assert.True(IsTrue(r.Fields["restricted"])));
         Assert.Equal(1, await catalog.PurgeEndedHoldsAsync(NoonIn(new DateOnly(2032, 6, 2)), default));
+        Assert.Empty(await finance.CollectAsync("jan.devries@example.nl", CollectScope.All, default).ToListAsync());
+        Assert.Equal(0, await TotalRowsAsync(catalog, "nl/finance", SqlEntityStore.HoldsTable));
+    }
+
+    [Fact]
+    public async Task The_restriction_an_upheld_objection_makes_keeps_nothing_past_the_erasures_hold()
+    {
+        // Review of 8 December: an upheld objection restricts too but is never lifted; its keep row would have kept the
+        // held invoice for good, against the erasure report's date.
+        var catalog = await SeededAsync();
+        var finance = catalog.Find("nl/finance");
+        await finance.ApplyAsync(Request(StoreAction.Erase, "jan.devries@example.nl"), default);
+        await finance.ApplyAsync(Request(StoreAction.Restrict, "jan.devries@example.nl", "PR-TEST-0000-0004"), default);
+
+        Assert.Equal(1, await catalog.PurgeEndedHoldsAsync(NoonIn(new DateOnly(2031, 1, 1)), default));
         Assert.Empty(await finance.CollectAsync("jan.devries@example.nl", CollectScope.All, default).ToListAsync());
         Assert.Equal(0, await TotalRowsAsync(catalog, "nl/finance", SqlEntityStore.HoldsTable));
     }

@@ -838,6 +838,14 @@ public sealed class StaffSignInTests(Azurite azurite) : LocalHostTests(azurite),
         Assert.Contains("Niemand behandelt zijn eigen verzoek", System.Net.WebUtility.HtmlDecode(await own.Content.ReadAsStringAsync()), StringComparison.Ordinal);
         Assert.All((await TestCases.Register(Azurite).GetAsync(id, default))!.Tasks, t => Assert.True(t.IsOpen));
 
+        // Nor her case page's actions: here, extending her own deadline.
+        var casePage = new Uri($"{Host.BaseUrl}/cases/{id}");
+        var due = (await TestCases.Register(Azurite).GetAsync(id, default))!.DueDate;
+        var extend = await Flows.StaffPostAsync($"/cases/{id}/extend", casePage, "-", ("months", "1"), ("reason", "Veel werk."));
+        Assert.Equal(HttpStatusCode.Conflict, extend.StatusCode);
+        Assert.Contains("Niemand behandelt zijn eigen verzoek", System.Net.WebUtility.HtmlDecode(await extend.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal(due, (await TestCases.Register(Azurite).GetAsync(id, default))!.DueDate);
+
         SignIn(authority.Staff(JanOid, "jan.peeters@infomat.eu"), StaffSignInAuthority.Principal("jan.peeters@infomat.eu", "Privacy.Staff"));
         var jan = await Flows.StaffPostAsync("/tasks", tasks, "-", ("task", "objection"), ("outcome", "uphold"));
         Assert.Equal(HttpStatusCode.OK, jan.StatusCode);

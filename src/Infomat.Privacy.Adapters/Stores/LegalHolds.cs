@@ -60,19 +60,24 @@ internal sealed class LegalHolds(StoreMap map, SqlDialect dialect, KeyedHash has
     /// </summary>
     public Task KeepForRestrictionAsync(PersonRows rows) => RecordAsync(rows, KeptByRestriction);
 
-    /// <summary>The restriction's keep row goes with its lift (the erasure's hold, if any, then runs its course).</summary>
+    /// <summary>
+    /// The restriction's keep rows go with its lift, in every table of the store, those taken out of use too (the
+    /// erasure's hold, if any, then runs its course).
+    /// </summary>
     public async Task ReleaseRestrictionAsync(PersonRows rows)
     {
         await using var release = Command(rows.Connection, rows.Transaction,
-            $"DELETE FROM {dialect.Table(map, SqlEntityStore.HoldsTable)} WHERE case_id = @case AND table_name = @table AND subject_hash = @subject AND hold_until = @kept");
+            $"DELETE FROM {dialect.Table(map, SqlEntityStore.HoldsTable)} WHERE case_id = @case AND subject_hash = @subject AND hold_until = @kept");
         AddParameter(release, "case", rows.CaseId);
-        AddParameter(release, "table", rows.Table.Table);
         AddParameter(release, "subject", hashes.Subject(rows.Email));
         AddParameter(release, "kept", dialect.DbValue(KeptByRestriction));
         await release.ExecuteNonQueryAsync(rows.Cancel);
     }
 
-    /// <summary>True when an erasure keeps the person's records in the table under a legal hold (they stay restricted).</summary>
+    /// <summary>
+    /// True when an erasure keeps the person's records in the table under a legal hold, or a restriction keeps them past
+    /// it (a keep row): they stay restricted.
+    /// </summary>
     public async Task<bool> HoldsAsync(PersonRows rows)
     {
         await using var command = Command(rows.Connection, rows.Transaction,

@@ -46,7 +46,7 @@ internal sealed class SqlStoreActions(
                 var tables = new List<TableOutcome>();
                 foreach (var table in map.Tables)
                 {
-                    tables.Add(await ApplyAsync(StepFor(connection, transaction, table, email, request.Now, cancellationToken) with { CaseId = request.CaseId }, request.Action));
+                    tables.Add(await ApplyAsync(StepFor(connection, transaction, table, email, request.Now, cancellationToken) with { CaseId = request.CaseId }, request));
                 }
 
                 // The suppression list keeps the address off marketing: only an action that stops marketing puts it there.
@@ -84,8 +84,9 @@ internal sealed class SqlStoreActions(
         return await command.ExecuteScalarAsync(ct) is string json ? JsonSerializer.Deserialize<StoreOutcome>(json, Json) : null;
     }
 
-    private async Task<TableOutcome> ApplyAsync(PersonRows step, StoreAction action)
+    private async Task<TableOutcome> ApplyAsync(PersonRows step, StoreActionRequest request)
     {
+        var action = request.Action;
         var table = step.Table;
         var matched = await step.CountAsync();
         var outcome = new TableOutcome(table.Table, matched, 0, 0, 0, 0, 0, [], 0);
@@ -98,7 +99,7 @@ internal sealed class SqlStoreActions(
         {
             case StoreAction.Restrict:
                 var restricted = await step.ExecuteAsync($"{Set(table.RestrictedColumn)} = @true", ("true", dialect.DbValue(true)));
-                if (table.Erasure.Hold is not null && await holds.HoldsAsync(step))
+                if (request.KeepsHeldRecords && table.Erasure.Hold is not null && await holds.HoldsAsync(step))
                 {
                     // Records an earlier erasure holds until their legal period ends: the restriction keeps them past it
                     // (Art. 18(1)(c)), as its report says, until it is lifted.

@@ -23,6 +23,13 @@ public sealed partial record PrivacyCase
         : null;
 
     /// <summary>
+    /// Whether this case's restriction keeps records an earlier erasure holds past their legal period, until it is lifted
+    /// (Art. 18(1)(c): the person may need them for a claim; decision 183): a restriction request, which staff can lift. An
+    /// upheld objection restricts too, but is never lifted, so it keeps nothing past the hold.
+    /// </summary>
+    public bool KeepsHeldRecords => Rights.Contains(RequestType.Restriction);
+
+    /// <summary>
     /// Whether the register erased this restriction's identifiers before its lift's notice went: no Art. 18(3) notice can go
     /// now, so no lift is offered (decision 138). A lift whose notice went and that did not finish is not this.
     /// </summary>

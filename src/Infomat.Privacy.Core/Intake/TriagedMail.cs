@@ -26,7 +26,7 @@ public sealed record TriagedMail(
     /// <c>AutomaticButAsks</c>): its sender is not the requester, so a case made of it goes to the address staff give,
     /// which the requester then confirms by the link (the sender's DMARC pass says nothing of that address).
     /// </summary>
-    public bool SentOnBehalf => CodedReason.Decode(Reason)?.Parts is [{ Code: "AutomaticButAsks" }, ..];
+    public bool SentOnBehalf => CodedReason.Decode(Reason)?.Parts.Any(p => p.Code == "AutomaticButAsks") == true;
 
     /// <summary>The case staff made of the mail (or the open one it joined), once recorded; null while none is.</summary>
     public string? CaseId { get; init; }

@@ -36,7 +36,15 @@ public enum StoreAction
 }
 
 /// <summary>A store action for one case. The email is used for matching and never leaves the activity.</summary>
-public sealed record StoreActionRequest(string CaseId, StoreAction Action, string Email, DateTimeOffset Now);
+public sealed record StoreActionRequest(string CaseId, StoreAction Action, string Email, DateTimeOffset Now)
+{
+    /// <summary>
+    /// The action is a restriction the person asked for (<see cref="Cases.PrivacyCase.KeepsHeldRecords"/>): records an
+    /// earlier erasure holds are kept past their legal period until it is lifted (decision 183). Not for the restriction
+    /// an upheld objection makes, which never lifts.
+    /// </summary>
+    public bool KeepsHeldRecords { get; init; }
+}
 
 /// <summary>Records kept under a legal hold that ends on the same day: how many, and until when.</summary>
 public sealed record HeldRecords(DateOnly Until, int Records);

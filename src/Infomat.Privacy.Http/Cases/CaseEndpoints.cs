@@ -478,6 +478,8 @@ public sealed partial class CaseEndpoints(
 
         return !CaseIds.IsWellFormed(caseId) || await register.GetAsync(caseId, cancellationToken) is not { } c
             ? (form, identity, null, staff.Page(Texts.Get("CaseNotFoundTitle", l), P(Texts.Get("CaseNotFoundBody", l)), StatusCodes.Status404NotFound))
+            // Nobody handles their own request: not its retry, extension, close, withdrawal or notices either.
+            : staff.OwnRequest(c, identity, Texts.Format("CaseTitle", l, c.Id)) is { } own ? (form, identity, c, own)
             : (form, identity, c, null);
     }
 

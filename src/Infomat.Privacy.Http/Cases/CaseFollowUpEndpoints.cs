@@ -228,6 +228,12 @@ public sealed partial class CaseFollowUpEndpoints(
             return (null, null, staff.Page(Texts.Get("CaseNotFoundTitle", l), P(Texts.Get("CaseNotFoundBody", l)), StatusCodes.Status404NotFound));
         }
 
+        if (staff.OwnRequest(c, identity, Texts.Format("CaseTitle", l, c.Id)) is { } own)
+        {
+            // Nobody handles their own request: not the lift of their restriction or the record of its notices either.
+            return (c, null, own);
+        }
+
         return identity.Name is null
             ? (c, null, staff.Page(Texts.Format("CaseTitle", l, c.Id), StaffPages.Error(Texts.Get("StaffNameRequired", l)) + await page.BodyAsync(request, c, l, cancellationToken), StatusCodes.Status400BadRequest))
             : (c, identity.Name, null);

@@ -32,7 +32,7 @@ public sealed partial class CaseLinks(ICaseRegister register, LinkTokenService t
 
         var opened = await OpenAsync(request, request.Query["token"], purpose, cancellationToken, staff.Language);
         // Not even shown: the review page lists other people's words about the requester (orchestration hunt of 8 December).
-        return opened.Failure is null && opened.Case is { } c && OwnRequestRefusal(purpose, c, identity.Addresses) is { } own
+        return opened.Failure is null && opened.Case is { } c && OwnRequestRefusal(purpose, c, identity) is { } own
             ? new OpenedLink(c, own, opened.Token)
             : opened;
     }
@@ -50,7 +50,7 @@ public sealed partial class CaseLinks(ICaseRegister register, LinkTokenService t
         }
 
         var (c, failure, token) = await OpenAsync(request, form["token"], purpose, cancellationToken, staff.Language);
-        if (failure is null && c is not null && OwnRequestRefusal(purpose, c, identity.Addresses) is { } own)
+        if (failure is null && c is not null && OwnRequestRefusal(purpose, c, identity) is { } own)
         {
             failure = own;
         }
@@ -63,17 +63,16 @@ public sealed partial class CaseLinks(ICaseRegister register, LinkTokenService t
     /// words about them among it), nor the weighing of their own objection or the correction of their own data; the page
     /// that says so, or null. Identity decisions are refused, and audited, by ApprovalDecisions.
     /// </summary>
-    private IResult? OwnRequestRefusal(TokenPurpose purpose, PrivacyCase c, IReadOnlyCollection<string>? addresses)
+    private IResult? OwnRequestRefusal(TokenPurpose purpose, PrivacyCase c, StaffIdentity identity)
     {
-        if (purpose is not (TokenPurpose.StaffTask or TokenPurpose.ExportReview) || !c.IsRequestOf(addresses ?? []))
+        if (purpose is not (TokenPurpose.StaffTask or TokenPurpose.ExportReview)
+            || staff.OwnRequest(c, identity, Texts.Format(purpose == TokenPurpose.StaffTask ? "TasksTitle" : "ReviewTitle", staff.Language, c.Id)) is not { } refused)
         {
             return null;
         }
 
         OwnRequestRefused(log, c.Id, purpose.ToString());
-        var l = staff.Language;
-        var title = Texts.Format(purpose == TokenPurpose.StaffTask ? "TasksTitle" : "ReviewTitle", l, c.Id);
-        return staff.Page(title, $"<p class=\"error\" role=\"alert\">{E(Texts.Get("StaffOwnRequest", l))}</p>", StatusCodes.Status409Conflict);
+        return refused;
     }
 
     [LoggerMessage(190, LogLevel.Warning, "Case {CaseId}: a staff member signed in with the requester's address tried to act on it ({Purpose}); refused (a colleague must)")]

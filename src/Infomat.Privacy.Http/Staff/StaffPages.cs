@@ -1,3 +1,4 @@
+using Infomat.Privacy.Cases;
 using Infomat.Privacy.Configuration;
 using Infomat.Privacy.Localization;
 using Infomat.Privacy.Requests;
@@ -101,6 +102,18 @@ public sealed partial class StaffPages(StaffAccess access, StaffForms forms, Dat
         : $"<label for=\"{E(id)}\">{E(Texts.Get("StaffName", Language))}</label><input type=\"text\" id=\"{E(id)}\" name=\"staff_name\" required maxlength=\"100\" autocomplete=\"name\">";
 
     public static string Error(string message) => $"<p class=\"error\" role=\"alert\">{E(message)}</p>";
+
+    /// <summary>
+    /// Nobody handles their own request (decision 105): the page refusing a staff member signed in with the requester's
+    /// address (<see cref="PrivacyCase.IsRequestOf"/>) anything on that case, or null when they are not. Identity
+    /// decisions have their own, audited, refusal (ApprovalDecisions).
+    /// </summary>
+    public IResult? OwnRequest(PrivacyCase c, StaffIdentity identity, string title)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(identity);
+        return c.IsRequestOf(identity.Addresses ?? []) ? Page(title, Error(Texts.Get("StaffOwnRequest", Language)), StatusCodes.Status409Conflict) : null;
+    }
 }
 
 /// <summary>A staff POST read and checked: its form, who sent it, and the refusal page when it may not go on.</summary>

@@ -23,8 +23,9 @@ namespace Infomat.Privacy.Http.Triage;
 
 /// <summary>
 /// <c>/triage</c>: staff make a mail that went to triage a case, from the link in the triage mail. The GET shows the
-/// mail and the choice; the POST (antiforgery-checked) makes the case, dated when the mail reached info@. The link is
-/// good for one case: once the mail is a case, the page shows that case and makes no other.
+/// mail and the choice; the POST (antiforgery-checked) makes the case, dated when the mail reached info@. Once the mail
+/// is a case, the page shows that case and makes no other of the same mail, but for another right it also asks for
+/// (<see cref="TriageChoice.AnotherRight"/>).
 /// </summary>
 public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tokens, StaffPages staff, DataMap dataMap)
 {
@@ -69,7 +70,11 @@ public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tok
     /// <summary>The <c>action</c> value of the form that marks a mail as not a privacy request.</summary>
     public const string NotARequestAction = "not-a-request";
 
-    /// <summary><c>POST /triage</c>: <c>type</c>, <c>entity</c>, <c>objection</c> (for an objection), <c>token</c>; without sign-in also <c>staff_name</c>.</summary>
+    /// <summary>
+    /// <c>POST /triage</c>: <c>type</c>, <c>entity</c>, <c>objection</c> (for an objection), <c>token</c>; <c>email</c> and
+    /// <c>name</c> for a mail a system sent on someone's behalf; <c>another=1</c> for another right of a mail that is a
+    /// case; without sign-in also <c>staff_name</c>.
+    /// </summary>
     public Task<IResult> MakeCaseAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken) =>
         staff.GuardAsync(null, () => MakeCaseCoreAsync(request, client, cancellationToken), cancellationToken);
 

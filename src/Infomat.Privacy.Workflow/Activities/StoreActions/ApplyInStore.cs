@@ -21,7 +21,7 @@ public sealed class ApplyInStore(ICaseRegister register, IEntityStoreCatalog sto
     {
         ArgumentNullException.ThrowIfNull(input);
         var c = await register.RequireAsync(input.CaseId);
-        var outcome = await stores.Find(input.StoreKey).ApplyAsync(new StoreActionRequest(c.Id, input.Action, c.Email, time.GetUtcNow()), CancellationToken.None);
+        var outcome = await stores.Find(input.StoreKey).ApplyAsync(new StoreActionRequest(c.Id, input.Action, c.Email, time.GetUtcNow()) { KeepsHeldRecords = c.KeepsHeldRecords }, CancellationToken.None);
         log.Applied(c.Id, input.Action.ToString(), input.StoreKey, outcome.Matched);
         var t = outcome.Tables;
         // A store that did the action for this case before answers with what it did then, counting again only what still
