@@ -129,6 +129,8 @@ public sealed class TriagedMailCaseTests
         Assert.Equal([RequestType.Rectification, RequestType.Restriction], cases.Select(c => c.Type).Order());
         Assert.All(cases, c => Assert.Equal((delivered, "ethan.price@example.org"), (c.ReceivedAt, c.Email)));
         Assert.Equal(first.Case.DueDate, second.Case.DueDate);
+        // A second press names the mail's own case, not "a case the mail joined".
+        Assert.False(Cases().Joined(record, again.Case));
         // Without "another right", the mail is its first case, as before.
         Assert.Equal(first.Case.Id, (await Cases().MakeCaseAsync(record, new TriageChoice("restriction", "both", null), "Pieter Claes", client, default)).Case!.Id);
     }

@@ -51,7 +51,7 @@ public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tok
         var l = staff.Language;
         var body = Mail(triaged!, l);
         return await cases.ExistingAsync(triaged!, cancellationToken) is { } c
-            ? staff.Page(Texts.Get("TriageTitle", l), P(Already(c, cases.Joined(triaged!, c), l)) + CaseLink(c, l) + body + Form(request, triaged!, tokenText, l, anotherRight: true))
+            ? staff.Page(Texts.Get("TriageTitle", l), P(Already(c, cases.Joined(triaged!, c), l)) + CaseLink(c, l) + body + (c.ClosedAsAddressRefused ? string.Empty : Form(request, triaged!, tokenText, l, anotherRight: true)))
             : staff.Page(Texts.Get("TriageTitle", l), P(Texts.Get("TriageIntro", l)) + Marked(triaged!, l) + body + Form(request, triaged!, tokenText, l) + NotARequestForm(request, triaged!, tokenText, l));
     }
 
@@ -234,7 +234,7 @@ public sealed class TriageEndpoints(TriagedMailCases cases, LinkTokenService tok
                 .Append("<input type=\"hidden\" name=\"another\" value=\"1\">").Append(inv, $"<p>{E(Texts.Get("TriageAnotherRightHint", l))}</p>");
         }
 
-        if (m.SentOnBehalf)
+        if (m.SentOnBehalf && !anotherRight)
         {
             // Its sender is a system: the case goes to the person it names, who confirms the address by the link.
             sb.Append(inv, $"<p>{E(Texts.Get("TriageOnBehalfHint", l))}</p>")

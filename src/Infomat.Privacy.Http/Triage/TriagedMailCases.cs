@@ -57,8 +57,16 @@ public sealed partial class TriagedMailCases(
     {
         ArgumentNullException.ThrowIfNull(triaged);
         ArgumentNullException.ThrowIfNull(c);
-        return c.Id != MailIntake.CaseIdFor(caseIdKey, triaged.MessageId);
+        return !IsOwnCase(triaged, c.Id);
     }
+
+    /// <summary>True when <paramref name="caseId"/> is a case made of this mail: its first, or one for another right it asks for.</summary>
+    private bool IsOwnCase(TriagedMail triaged, string caseId) =>
+        caseId == MailIntake.CaseIdFor(caseIdKey, triaged.MessageId)
+        || Enum.GetValues<RequestType>().Any(type => caseId == AnotherRightId(triaged, type));
+
+    /// <summary>The id of the case for another right (<paramref name="type"/>) of a mail that is a case already.</summary>
+    private string AnotherRightId(TriagedMail triaged, RequestType type) => MailIntake.CaseIdFor(caseIdKey, triaged.MessageId + "\n" + type.ToWire());
 
     /// <summary>Makes the case (<paramref name="by"/>: the staff member, kept in the case's intake reason) and starts it.</summary>
     public async Task<TriageResult> MakeCaseAsync(TriagedMail triaged, TriageChoice choice, string by, DurableTaskClient client, CancellationToken cancellationToken)
@@ -81,9 +89,10 @@ public sealed partial class TriagedMailCases(
         }
 
         // A mail a system sent on a person's behalf: the case is the person's, at the address staff read in it.
+        // Another right's case is the same requester's as the mail's first case.
         var onBehalf = triaged.SentOnBehalf;
-        var email = onBehalf ? choice.Email?.Trim() : triaged.FromAddress;
-        var name = onBehalf ? (string.IsNullOrWhiteSpace(choice.Name) ? email?.Split('@')[0] : choice.Name.Trim()) : triaged.FromName ?? triaged.FromAddress.Split('@')[0];
+        var email = another ? existing!.Email : onBehalf ? choice.Email?.Trim() : triaged.FromAddress;
+        var name = another ? existing!.Name : onBehalf ? (string.IsNullOrWhiteSpace(choice.Name) ? email?.Split('@')[0] : choice.Name.Trim()) : triaged.FromName ?? triaged.FromAddress.Split('@')[0];
         var (request, errors) = RequestValidator.Validate(
             new RequestSubmission(
                 choice.Type, email, name, null, choice.Entity, triaged.Language.ToWire(), triaged.Details,
@@ -96,7 +105,7 @@ public sealed partial class TriagedMailCases(
 
         var candidate = PrivacyCase.Received(request, Channel.Email, triaged.ReceivedAt, dataMap, onBehalf ? null : triaged.Dmarc) with
         {
-            Id = MailIntake.CaseIdFor(caseIdKey, another ? triaged.MessageId + "\n" + request.Type.ToWire() : triaged.MessageId),
+            Id = another ? AnotherRightId(triaged, request.Type) : MailIntake.CaseIdFor(caseIdKey, triaged.MessageId),
             IntakeReason = CodedReason.Of("MadeFromTriage", by).Then(CodedReason.Decode(triaged.Reason) ?? CodedReason.Of("Text", triaged.Reason)).Encode(),
         };
         var (c, created) = await openRequests.CreateOrJoinAsync(candidate, request, cancellationToken);
