@@ -901,6 +901,13 @@ public sealed class CaseTransitionTests
         Assert.True(decided.HasMovedPast(new WaitingFor(CaseWait.IdentityDecision)));
         Assert.True(waiting.HasMovedPast(new WaitingFor(CaseWait.EmailVerification)));
         Assert.False(NewCase().HasMovedPast(new WaitingFor(CaseWait.EmailVerification)));
+
+        // Asked for identification, the run looks again at the requester's deadline: their reply since is a move past it.
+        var asked = Taken(Taken(waiting.RequestIdentification("Els", "Uw klantnummer.", Received.AddHours(1))).IdentificationMailSent(Received.AddHours(1)));
+        var answered = Taken(asked.IdentificationAnswered(Received.AddHours(2)));
+        Assert.False(asked.HasMovedPast(new WaitingFor(CaseWait.IdentityDecision, OnRequester: true)));
+        Assert.True(answered.HasMovedPast(new WaitingFor(CaseWait.IdentityDecision, OnRequester: true)));
+        Assert.False(answered.HasMovedPast(new WaitingFor(CaseWait.IdentityDecision)));
     }
 
     [Fact]

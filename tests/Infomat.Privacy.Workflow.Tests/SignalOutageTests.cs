@@ -35,6 +35,40 @@ public sealed class SignalOutageTests
     }
 
     [Fact]
+    public async Task A_lost_signal_of_the_requesters_identification_reply_is_sent_again_by_the_reconciliation()
+    {
+        // Orchestration hunt of 8 December: asked for identification, the run looks again only at the requester's
+        // deadline (14 days); their reply recorded with its signal lost left staff without reminders until then.
+        await using var h = await WorkflowHarness.StartAsync(o => o.Approval.ReminderAfter = TimeSpan.FromMinutes(10));
+        var c = await h.NewCaseAsync();
+        await h.VerifyAndAwaitApprovalAsync(c.Id);
+        await h.Register.ApplyAsync(c.Id, x => x.RequestIdentification("tester", "Uw klantnummer.", DateTimeOffset.UtcNow).Changed!.IdentificationMailSent(DateTimeOffset.UtcNow), default);
+        await h.Client.RaiseEventAsync(c.Id, CaseEvents.IdentityDecided);
+        await WaitOnRequesterAsync(h, c.Id, true);
+        // Nothing to send again while they have not replied.
+        Assert.Equal(0, (await h.Workflow.ReconcileAsync(h.Client, default)).Resignalled);
+
+        // The reply is recorded (as mail intake records it); its signal cannot go.
+        await h.Register.ApplyAsync(c.Id, x => x.IdentificationAnswered(DateTimeOffset.UtcNow), default);
+        Assert.False(await h.Workflow.SignalAsync(new DownClient(), c.Id, CaseEvents.IdentityDecided, default));
+
+        Assert.Equal(1, (await h.Workflow.ReconcileAsync(h.Client, default)).Resignalled);
+        // The run looked again: it waits on staff now, and nothing more is sent again.
+        await WaitOnRequesterAsync(h, c.Id, false);
+        Assert.Equal(0, (await h.Workflow.ReconcileAsync(h.Client, default)).Resignalled);
+    }
+
+    private static async Task WaitOnRequesterAsync(WorkflowHarness h, string caseId, bool onRequester)
+    {
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while ((await h.Client.GetInstanceAsync(caseId, getInputsAndOutputs: true))?.ReadCustomStatusAs<WaitingFor>() is not { Step: CaseWait.IdentityDecision } waiting || waiting.OnRequester != onRequester)
+        {
+            Assert.True(DateTime.UtcNow < until, $"the run did not wait on the identity decision with OnRequester={onRequester} within 30 s");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
     public async Task A_staff_retry_the_task_hub_cannot_start_now_is_recorded_for_the_page_and_the_reconciliation_starts_the_case()
     {
         // Review of 7 December: the retry was recorded, then starting its run threw: the page was a bare 500, and a

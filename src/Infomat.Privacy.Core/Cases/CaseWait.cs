@@ -20,7 +20,14 @@ public enum CaseWait
 /// What an orchestration says it waits on, in its custom status (no personal data: a step and a count), so the
 /// reconciler can compare it with the register and re-send a signal that was lost.
 /// </summary>
-public sealed record WaitingFor(CaseWait Step, int OpenTasks = 0);
+/// <param name="Step">The step the run waits on.</param>
+/// <param name="OpenTasks">For the staff tasks' wait: how many were open when the run began to wait.</param>
+/// <param name="OnRequester">
+/// For the identity decision's wait: the run's last look found the case waiting on the requester's identification (it
+/// looks again only at their deadline), so their reply, recorded since, must bring a look (the reconciliation re-sends a
+/// lost signal: <see cref="PrivacyCase.HasMovedPast"/>).
+/// </param>
+public sealed record WaitingFor(CaseWait Step, int OpenTasks = 0, bool OnRequester = false);
 
 /// <summary>What the wait for an identity decision does now (see <see cref="PrivacyCase.ApprovalWaitAt"/>).</summary>
 public enum ApprovalWaitAction

@@ -1330,7 +1330,9 @@ public sealed partial record PrivacyCase
         return !Status.IsFinished() && waiting.Step switch
         {
             CaseWait.EmailVerification => EmailVerifiedAt is not null,
-            CaseWait.IdentityDecision => Decision is not null,
+            // Decided; or the run looked while the requester was asked for identification and waits for their deadline, and
+            // they have replied since (or the request bounced): staff's reminders must start again now.
+            CaseWait.IdentityDecision => Decision is not null || (waiting.OnRequester && !WaitsOnRequesterForIdentification),
             CaseWait.StaffTasks => OpenTaskCount < waiting.OpenTasks,
             CaseWait.ExportReview => Review is { DoneAt: not null },
             _ => false,

@@ -206,7 +206,7 @@ public sealed class PrivacyRequestOrchestrator : TaskOrchestrator<string, string
                 next = context.CurrentUtcDateTime.AddMinutes(1);
             }
 
-            await WaitForAsync(context, CaseEvents.IdentityDecided, next, new WaitingFor(CaseWait.IdentityDecision));
+            await WaitForAsync(context, CaseEvents.IdentityDecided, next, new WaitingFor(CaseWait.IdentityDecision, OnRequester: wait.OnRequester));
         }
 
         if (!decided)

@@ -60,7 +60,10 @@ public sealed partial class TendApprovalWait(
             log.Step(c.Id, escalate ? "approval escalated" : "approval reminder sent");
         }
 
-        return new ApprovalWaitState(c.Decision is not null, c.Status.IsFinished(), step.Action == ApprovalWaitAction.Expire, step.NextCheck?.UtcDateTime);
+        return new ApprovalWaitState(c.Decision is not null, c.Status.IsFinished(), step.Action == ApprovalWaitAction.Expire, step.NextCheck?.UtcDateTime)
+        {
+            OnRequester = c.WaitsOnRequesterForIdentification,
+        };
     }
 
     /// <summary>
@@ -74,4 +77,8 @@ public sealed partial class TendApprovalWait(
 }
 
 /// <summary>Where the wait for the identity decision stands, and when to look again (null: decided, finished or to expire).</summary>
-public sealed record ApprovalWaitState(bool Decided, bool Finished, bool MayExpire, DateTime? NextCheckUtc);
+public sealed record ApprovalWaitState(bool Decided, bool Finished, bool MayExpire, DateTime? NextCheckUtc)
+{
+    /// <summary>The case waits on the requester's identification (the run looks again at their deadline).</summary>
+    public bool OnRequester { get; init; }
+}
