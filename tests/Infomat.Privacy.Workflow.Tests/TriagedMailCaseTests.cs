@@ -237,14 +237,14 @@ public sealed class TriagedMailCaseTests
         Assert.Empty(client.Started);
         foreach (var said in new[] { TriageEndpoints.Made(made.Case, "Els Janssens", Language.En), TriageEndpoints.Already(again.Case!, joined: false, Language.En) })
         {
-            Assert.Contains("refused the sender's address for good", said, StringComparison.Ordinal);
+            Assert.Contains("refused the requester's address for good", said, StringComparison.Ordinal);
             Assert.Contains("Art. 12(6)", said, StringComparison.Ordinal);
             Assert.DoesNotContain("due", said, StringComparison.Ordinal);
-            Assert.Contains("reply from the info@infomat.eu mailbox may still reach the sender", said, StringComparison.Ordinal);
+            Assert.Contains("reply from the info@infomat.eu mailbox may still reach the requester", said, StringComparison.Ordinal);
         }
 
-        Assert.Contains("onze maildienst weigerde daarna het adres van de afzender definitief", TriageEndpoints.Made(made.Case, "Els Janssens", Language.Nl), StringComparison.Ordinal);
-        Assert.Contains("refusé définitivement l'adresse de l'expéditeur", TriageEndpoints.Already(again.Case!, joined: false, Language.Fr), StringComparison.Ordinal);
+        Assert.Contains("onze maildienst weigerde daarna het adres van de verzoeker definitief", TriageEndpoints.Made(made.Case, "Els Janssens", Language.Nl), StringComparison.Ordinal);
+        Assert.Contains("refusé définitivement l'adresse du demandeur", TriageEndpoints.Already(again.Case!, joined: false, Language.Fr), StringComparison.Ordinal);
         // A case whose link went still says when it is due.
         var open = made.Case with { Status = CaseStatus.AwaitingEmailVerification, VerificationMailRefusedAt = null };
         Assert.Contains("due " + Localization.Texts.Date(open.DueDate, Language.En), TriageEndpoints.Made(open, "Els Janssens", Language.En), StringComparison.Ordinal);
